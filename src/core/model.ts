@@ -1,0 +1,49 @@
+/**
+ * Plain data the pure core works on. The ARM body shapes mirror the wire format (REST spec
+ * `ApplicationGatewayBackendHealth`) but only the fields we read; adapters hand us this, never SDK types.
+ */
+
+export interface BackendHealthServerBody {
+  address?: string;
+  health?: string;
+  healthProbeLog?: string;
+  ipConfiguration?: { id?: string } | null;
+}
+
+export interface BackendHealthHttpSettingsBody {
+  backendHttpSettings?: { id?: string; name?: string };
+  servers?: BackendHealthServerBody[];
+}
+
+export interface BackendHealthPoolBody {
+  backendAddressPool?: { id?: string; name?: string };
+  backendHttpSettingsCollection?: BackendHealthHttpSettingsBody[];
+}
+
+export interface BackendHealthBody {
+  backendAddressPools?: BackendHealthPoolBody[];
+}
+
+/** A gateway to evaluate, as discovered from the targets. */
+export interface GatewayRef {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+}
+
+/** How we read the `health` string: both vocabularies (spec's Up/Down, live Healthy/Unhealthy). */
+export type HealthState = 'healthy' | 'unhealthy' | 'unknown' | 'partial' | 'draining' | 'unrecognised';
+
+/** One backend server that is not healthy, with everything an insight needs. */
+export interface Finding {
+  readonly gateway: GatewayRef;
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  /** The health value exactly as the gateway reported it (e.g. "Unhealthy", "Down"). */
+  readonly health: string;
+  readonly state: HealthState;
+  /** The probe's own message; empty when the gateway gave none. */
+  readonly probeLog: string;
+}

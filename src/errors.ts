@@ -1,0 +1,160 @@
+/**
+ * One error class per failure a user can act on. Each message says what to do. `code` is stable (logs,
+ * run reports); `retryable` tells callers whether trying again later can help.
+ */
+export abstract class AppGwInsightsError extends Error {
+  abstract readonly code: string;
+  readonly retryable: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Settings, a config file or CLI arguments are wrong. Lists every problem at once. */
+export class ConfigError extends AppGwInsightsError {
+  override readonly name = 'ConfigError';
+  readonly code = 'ConfigInvalid';
+  constructor(
+    readonly issues: readonly string[],
+    source = 'configuration',
+  ) {
+    super(`Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+/** An emulator scenario file is wrong; names the bad field. */
+export class ScenarioError extends AppGwInsightsError {
+  override readonly name = 'ScenarioError';
+  readonly code = 'ScenarioInvalid';
+  constructor(
+    readonly issues: readonly string[],
+    source = 'scenario',
+  ) {
+    super(`Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+/** A target is not an ARM id of a subscription, resource group or application gateway. */
+export class TargetError extends AppGwInsightsError {
+  override readonly name = 'TargetError';
+  readonly code = 'TargetInvalid';
+  constructor(readonly target: string, reason: string) {
+    super(
+      `Target "${target}" is not usable: ${reason}. Use an ARM id such as /subscriptions/<sub>, ` +
+        `/subscriptions/<sub>/resourceGroups/<rg> or ` +
+        `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>.`,
+    );
+  }
+}
+
+/** No token could be had, or ARM refused it (401). */
+export class AuthenticationError extends AppGwInsightsError {
+  override readonly name = 'AuthenticationError';
+  readonly code = 'AuthenticationFailed';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      `Azure did not accept our identity: ${detail}. Sign in (az login), or give the Function App a ` +
+        `managed identity (and AZURE_CLIENT_ID for a user-assigned one).`,
+      options,
+    );
+  }
+}
+
+/** ARM answered 403: the identity lacks a role assignment. */
+export class MissingPermissionError extends AppGwInsightsError {
+  override readonly name = 'MissingPermissionError';
+  readonly code = 'AuthorizationFailed';
+  constructor(
+    readonly scope: string,
+    readonly action: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Missing permission "${action}" on ${scope} (${detail}). Assign the identity a role that grants ` +
+        `Microsoft.Network/applicationGateways/read and ` +
+        `Microsoft.Network/applicationGateways/backendhealth/action at that scope (Reader alone is not enough).`,
+      options,
+    );
+  }
+}
+
+/** The gateway, resource group or subscription does not exist (404). */
+export class GatewayNotFoundError extends AppGwInsightsError {
+  override readonly name = 'GatewayNotFoundError';
+  readonly code = 'ResourceNotFound';
+  constructor(
+    readonly resourceId: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${resourceId} was not found (${detail}). Check the target id in the configuration.`, options);
+  }
+}
+
+/** ARM throttled us (429) beyond the client's own retries. */
+export class ThrottledError extends AppGwInsightsError {
+  override readonly name = 'ThrottledError';
+  readonly code = 'Throttled';
+  override readonly retryable = true;
+  constructor(
+    readonly resourceId: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Azure Resource Manager throttled the request for ${resourceId} (${detail}). Lower ` +
+        `"concurrency", check less often, or spread gateways over more runs.`,
+      options,
+    );
+  }
+}
+
+/** Backend health could not be had in time, or the service failed (5xx, LRO failed, time-out). */
+export class BackendHealthUnavailableError extends AppGwInsightsError {
+  override readonly name = 'BackendHealthUnavailableError';
+  readonly code = 'BackendHealthUnavailable';
+  override readonly retryable = true;
+  constructor(
+    readonly resourceId: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Backend health for ${resourceId} is unavailable: ${detail}. It is tried again on the next run; ` +
+        `if it persists, raise "gatewayTimeoutInMs" or check the gateway's operational state.`,
+      options,
+    );
+  }
+}
+
+/** An insight article template cannot be read unambiguously. */
+export class ArticleError extends AppGwInsightsError {
+  override readonly name = 'ArticleError';
+  readonly code = 'ArticleInvalid';
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+  }
+}
+
+/** A sink could not take a delivery. `sink` names it without secrets (e.g. "folder", "webhook[ops]"). */
+export class DeliveryError extends AppGwInsightsError {
+  override readonly name = 'DeliveryError';
+  readonly code = 'DeliveryFailed';
+  constructor(
+    readonly sink: string,
+    detail: string,
+    override readonly retryable = false,
+    options?: { cause?: unknown },
+  ) {
+    super(`Delivery to ${sink} failed: ${detail}.`, options);
+  }
+}
+
+/** Anything thrown, as an Error, so callers can report `message` safely. */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
