@@ -26,7 +26,7 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/articles/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/articles/**/*.ts', 'src/insight/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', pureImportBans],
       'no-restricted-syntax': [

@@ -38,7 +38,10 @@ export class ScenarioError extends AppGwInsightsError {
 export class TargetError extends AppGwInsightsError {
   override readonly name = 'TargetError';
   readonly code = 'TargetInvalid';
-  constructor(readonly target: string, reason: string) {
+  constructor(
+    readonly target: string,
+    reason: string,
+  ) {
     super(
       `Target "${target}" is not usable: ${reason}. Use an ARM id such as /subscriptions/<sub>, ` +
         `/subscriptions/<sub>/resourceGroups/<rg> or ` +

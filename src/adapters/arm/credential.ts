@@ -1,0 +1,20 @@
+import type { AccessToken, TokenCredential } from '@azure/identity';
+
+/**
+ * The fixed token the emulator accepts. Only ever sent to a loopback endpoint: the config schema
+ * refuses `credential: "development"` with any other endpoint.
+ */
+export const DEVELOPMENT_TOKEN = 'appgw-insights-development-token';
+
+export function createDevelopmentCredential(token = DEVELOPMENT_TOKEN): TokenCredential {
+  return {
+    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  };
+}
+
+/** DefaultAzureCredential: managed identity in Azure, `az login`/environment locally. Loaded lazily. */
+export function createAzureCredential(): TokenCredential {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  return new DefaultAzureCredential();
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { AppGwInsightsError } from '../errors';
+import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
+import { DEMO_USAGE, demoVerb } from './verbs/demo';
+import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
+import { RUN_USAGE, runVerb } from './verbs/run';
+
+const VERBS: Record<string, (args: string[]) => Promise<number>> = {
+  run: runVerb,
+  emulator: emulatorVerb,
+  demo: demoVerb,
+};
+
+const USAGE = `Usage:
+  ${RUN_USAGE}
+  ${EMULATOR_USAGE}
+  ${DEMO_USAGE}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...args] = argv;
+  const handler = verb ? VERBS[verb] : undefined;
+  if (!handler) {
+    process.stderr.write(
+      `${verb && verb !== '--help' && verb !== 'help' ? `Unknown verb "${verb}".\n` : ''}${USAGE}\n`,
+    );
+    return verb === '--help' || verb === 'help' ? 0 : EXIT_FAILED;
+  }
+  try {
+    return await handler(args);
+  } catch (error) {
+    // Errors the user can act on print their message alone; anything else is a bug: show the stack.
+    if (error instanceof AppGwInsightsError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT_FAILED;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
+      return EXIT_FAILED;
+    }
+    process.stderr.write(
+      `appgw-insights: unexpected error (a bug; please report it):\n${(error as Error)?.stack ?? error}\n`,
+    );
+    return EXIT_BUG;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { emulatorRunConfig } from '../../app/emulator-run-config';
+import { runOnce } from '../../app/run-once';
+import { parseConfig } from '../../config/load';
+import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { createStderrLogger } from '../stderr-logger';
+import { formatSummary } from '../summary';
+
+export const DEMO_USAGE = 'appgw-insights demo [--out DIR]';
+
+/** Starts the emulator on the default scenario, runs once into `out/`, prints a summary. */
+export async function demoVerb(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'out' } }, strict: true });
+  const outDir = path.resolve(values.out);
+  const scenario = await loadScenarioFile(defaultScenarioPath);
+  const emulator = await startEmulator({ scenario, port: 0 });
+  try {
+    process.stdout.write(`Backend-health emulator on ${emulator.url} (default scenario), checking…\n\n`);
+    const config = parseConfig(
+      emulatorRunConfig({
+        url: emulator.url,
+        caCertFile: emulator.caCertFile,
+        gatewayIds: scenario.gateways.map((g) => g.id),
+        outDir,
+      }),
+      'demo configuration',
+    );
+    const { report, receipts } = await runOnce(config, { logger: createStderrLogger(false) });
+    process.stdout.write(
+      `${formatSummary(
+        report,
+        receipts.flatMap((r) => r.receipt.locations),
+      )}\n`,
+    );
+    return report.ok ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    await emulator.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { emulatorRunConfig } from '../../app/emulator-run-config';
+import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
+import { ConfigError } from '../../errors';
+import { EXIT_OK } from '../exit-codes';
+
+export const EMULATOR_USAGE = 'appgw-insights emulator [--scenario FILE] [--port N] [--out DIR]';
+
+/**
+ * Runs the backend-health emulator until SIGINT/SIGTERM. Its first stdout line is one JSON object
+ * `{"url","caCertFile","config"}`; `config` is a run config file pointing at it.
+ */
+export async function emulatorVerb(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: 'string' },
+      port: { type: 'string', default: '0' },
+      out: { type: 'string', default: 'out' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(
+      [`--port: "${values.port}" is not a port number (0 takes any free port)`],
+      'arguments',
+    );
+  }
+  const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
+  const emulator = await startEmulator({ scenario, port });
+  const config = path.join(path.dirname(emulator.caCertFile), 'appgw-insights.config.json');
+  const runConfig = emulatorRunConfig({
+    url: emulator.url,
+    caCertFile: emulator.caCertFile,
+    gatewayIds: scenario.gateways.map((g) => g.id),
+    outDir: path.resolve(values.out),
+  });
+  await writeFile(config, `${JSON.stringify(runConfig, null, 2)}\n`, 'utf8');
+  process.stdout.write(`${JSON.stringify({ url: emulator.url, caCertFile: emulator.caCertFile, config })}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await emulator.close();
+  return EXIT_OK;
+}

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runOnce } from '../../app/run-once';
+import { loadConfigFile } from '../../config/load';
+import { ConfigError } from '../../errors';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { createStderrLogger } from '../stderr-logger';
+import { formatSummary } from '../summary';
+
+export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] [--verbose]';
+
+/** One evaluation of every target. Exit 0 when every gateway was evaluated, 2 when any failed. */
+export async function runVerb(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.config) throw new ConfigError(['--config FILE is required'], `arguments (${RUN_USAGE})`);
+  const config = await loadConfigFile(values.config);
+  const effective = values.out
+    ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
+    : config;
+  const { report, receipts } = await runOnce(effective, { logger: createStderrLogger(values.verbose) });
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${formatSummary(
+        report,
+        receipts.flatMap((r) => r.receipt.locations),
+      )}\n`,
+    );
+  return report.ok && report.deliveryErrors.length === 0 ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../errors';
+import { formatIssues } from './format-issues';
+import { configSchema, type Config } from './schema';
+
+/** Validates a config object; every problem is listed at once. */
+export function parseConfig(raw: unknown, source = 'configuration'): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatIssues(result.error), source);
+  return result.data;
+}
+
+/** Reads a JSON config file. Relative paths inside it are relative to the file, as in tsconfig. */
+export async function loadConfigFile(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([`${file} is not valid JSON: ${(error as Error).message}`]);
+  }
+  const config = parseConfig(raw, `config file ${file}`);
+  return resolvePaths(config, path.dirname(path.resolve(file)));
+}
+
+function resolvePaths(config: Config, base: string): Config {
+  const at = (p: string) => path.resolve(base, p);
+  return {
+    ...config,
+    arm: { ...config.arm, ...(config.arm.caCertFile ? { caCertFile: at(config.arm.caCertFile) } : {}) },
+    ...(config.article ? { article: at(config.article) } : {}),
+    sinks: { ...config.sinks, dir: at(config.sinks.dir) },
+  };
+}

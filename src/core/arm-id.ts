@@ -1,0 +1,65 @@
+import type { GatewayRef } from './model';
+
+/** What a target ARM id names: one gateway, every gateway of a resource group, or of a subscription. */
+export type Target =
+  | { readonly kind: 'gateway'; readonly id: string; readonly gateway: GatewayRef }
+  | {
+      readonly kind: 'resourceGroup';
+      readonly id: string;
+      readonly subscriptionId: string;
+      readonly resourceGroup: string;
+    }
+  | { readonly kind: 'subscription'; readonly id: string; readonly subscriptionId: string };
+
+const SEGMENT = '([^/\\s]+)';
+const GATEWAY_ID = new RegExp(
+  `^/subscriptions/${SEGMENT}/resourceGroups/${SEGMENT}/providers/Microsoft\\.Network/applicationGateways/${SEGMENT}$`,
+  'i',
+);
+const RESOURCE_GROUP_ID = new RegExp(`^/subscriptions/${SEGMENT}/resourceGroups/${SEGMENT}$`, 'i');
+const SUBSCRIPTION_ID = new RegExp(`^/subscriptions/${SEGMENT}$`, 'i');
+
+/** Parses a target id; returns a reason string when it is not one we can use. ARM ids are case-insensitive. */
+export function parseTarget(raw: string): Target | { readonly error: string } {
+  const id = raw.trim().replace(/\/+$/, '');
+  let m = GATEWAY_ID.exec(id);
+  if (m) {
+    const [, subscriptionId = '', resourceGroup = '', name = ''] = m;
+    return { kind: 'gateway', id, gateway: gatewayRef(subscriptionId, resourceGroup, name) };
+  }
+  m = RESOURCE_GROUP_ID.exec(id);
+  if (m) return { kind: 'resourceGroup', id, subscriptionId: m[1] ?? '', resourceGroup: m[2] ?? '' };
+  m = SUBSCRIPTION_ID.exec(id);
+  if (m) return { kind: 'subscription', id, subscriptionId: m[1] ?? '' };
+  return {
+    error:
+      'not the ARM id of a subscription, resource group or Microsoft.Network/applicationGateways resource',
+  };
+}
+
+export function gatewayRef(subscriptionId: string, resourceGroup: string, name: string): GatewayRef {
+  return {
+    id: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/applicationGateways/${name}`,
+    subscriptionId,
+    resourceGroup,
+    name,
+  };
+}
+
+/** Parses a gateway resource id as ARM returns it (e.g. from a list call). */
+export function parseGatewayId(id: string): GatewayRef | undefined {
+  const target = parseTarget(id);
+  return 'kind' in target && target.kind === 'gateway' ? target.gateway : undefined;
+}
+
+/** The last segment of a child resource id (pool, HTTP settings): the name, when $expand was not used. */
+export function lastSegment(id: string | undefined): string | undefined {
+  if (!id) return undefined;
+  const parts = id.split('/').filter(Boolean);
+  return parts[parts.length - 1];
+}
+
+/** Stable, case-insensitive key for a gateway id (ARM ids differ in case between calls). */
+export function gatewayKey(id: string): string {
+  return id.toLowerCase();
+}

@@ -1,0 +1,7 @@
+/** The ARM emulator: run the product (and its tests and demo) without Azure. See README.md. */
+export { startEmulator } from './server';
+export type { RecordedRequest, RunningEmulator, StartEmulatorOptions } from './server';
+export { defaultScenarioPath, loadDefaultScenario, loadScenarioFile, parseScenario } from './scenario';
+export type { FaultTarget, Scenario, ScenarioFault, ScenarioGateway, ScenarioInput } from './scenario';
+export { createCertificate } from './tls';
+export type { EmulatorCertificate } from './tls';

@@ -1,0 +1,78 @@
+/**
+ * POST .../applicationGateways/{name}/backendhealth: ARM's long-running action. Starts an operation and
+ * answers 202 with the poll URLs (or 200 at once when the scenario says `polls: 0`).
+ */
+import { randomUUID } from 'node:crypto';
+import { key, lastSegment } from '../arm-id';
+import type { GatewayEntry, Operation } from '../state';
+import type { RouteContext } from './context';
+import { armError, faultReply, type Reply, resourceNotFound } from './errors';
+import type { GatewayParams } from './gateway';
+
+const EXPAND_RESOURCES = 'backendhealth/applicationgatewayresource';
+
+/** The scenario's body, copied so no client can alter it; `expand` adds pool/settings names like ARM's $expand. */
+export function healthBody(entry: GatewayEntry, expand: boolean): unknown {
+  const body = structuredClone(entry.gateway.backendHealth);
+  if (expand) {
+    for (const pool of body.backendAddressPools) {
+      pool.backendAddressPool.name ??= lastSegment(pool.backendAddressPool.id);
+      for (const s of pool.backendHttpSettingsCollection) {
+        s.backendHttpSettings.name ??= lastSegment(s.backendHttpSettings.id);
+      }
+    }
+  }
+  return body;
+}
+
+/** What a failed operation reports (lro.outcome "failed"). */
+export const operationFailure = (entry: GatewayEntry) => ({
+  code: 'InternalServerError',
+  message: `An error occurred while getting the backend health of '${entry.gateway.id}'. (lro.outcome is "failed" in the emulator scenario)`,
+});
+
+/** The final answer of an operation: the body, or ARM's error for a failed one. */
+export function finalReply(op: Pick<Operation, 'entry' | 'expand'>): Reply {
+  if (op.entry.gateway.lro.outcome === 'failed') {
+    const f = operationFailure(op.entry);
+    return armError(500, f.code, f.message);
+  }
+  return { status: 200, body: healthBody(op.entry, op.expand) };
+}
+
+/** Headers telling the client where and when to poll, in the style the scenario asks for. */
+export function pollHeaders(ctx: RouteContext, op: Operation): Record<string, string> {
+  const { subscriptionId } = op.entry.parts;
+  const base = `${ctx.baseUrl}/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${op.entry.gateway.location}`;
+  const q = `?api-version=${encodeURIComponent(op.apiVersion)}`;
+  const headers: Record<string, string> = {
+    location: `${base}/operationResults/${op.id}${q}`,
+    'retry-after': String(op.entry.gateway.lro.retryAfterSeconds),
+  };
+  if (op.entry.gateway.lro.style === 'azure-async-operation') {
+    headers['azure-asyncoperation'] = `${base}/operations/${op.id}${q}`;
+  }
+  return headers;
+}
+
+export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
+  const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
+  if (!entry) return resourceNotFound(p.resourceGroup, p.name);
+  await ctx.state.delay(entry.gateway.delayMs);
+  const fault = ctx.state.takeFault(entry, 'backendHealth');
+  if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/backendhealth/action', entry.gateway.id);
+
+  const expand = key(ctx.query.get('$expand') ?? '') === EXPAND_RESOURCES;
+  if (entry.gateway.lro.polls === 0) return finalReply({ entry, expand });
+
+  const op: Operation = {
+    id: randomUUID(),
+    entry,
+    apiVersion: ctx.apiVersion,
+    expand,
+    statusPolls: 0,
+    resultPolls: 0,
+  };
+  ctx.state.operations.set(key(op.id), op);
+  return { status: 202, headers: pollHeaders(ctx, op) };
+}

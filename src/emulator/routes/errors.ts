@@ -1,0 +1,118 @@
+/**
+ * ARM's error answers, worded like the real service so clients (and users reading logs) see what
+ * they would see against Azure. Every body is ARM's `{"error":{"code","message"}}`.
+ */
+import type { ScenarioFault } from '../scenario';
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export function armError(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
+  return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
+}
+
+const WWW_AUTHENTICATE =
+  'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", ' +
+  'error_description="The authentication failed because of missing \'Authorization\' header."';
+
+export const missingAuthorization = (): Reply =>
+  armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", {
+    'www-authenticate': WWW_AUTHENTICATE,
+  });
+
+export const malformedAuthorization = (): Reply =>
+  armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is not in the correct format.", {
+    'www-authenticate': WWW_AUTHENTICATE,
+  });
+
+export const invalidToken = (): Reply =>
+  armError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
+    'www-authenticate':
+      'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", ' +
+      'error_description="The access token is invalid."',
+  });
+
+export const missingApiVersion = (): Reply =>
+  armError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+
+export const resourceNotFound = (resourceGroup: string, name: string): Reply =>
+  armError(
+    404,
+    'ResourceNotFound',
+    `The Resource 'Microsoft.Network/applicationGateways/${name}' under resource group '${resourceGroup}' was not found. ` +
+      'For more details please go to https://aka.ms/ARMResourceNotFoundFix',
+  );
+
+export const resourceGroupNotFound = (resourceGroup: string): Reply =>
+  armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
+
+export const subscriptionNotFound = (subscriptionId: string): Reply =>
+  armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+
+export const operationNotFound = (operationId: string): Reply =>
+  armError(404, 'NotFound', `The operation '${operationId}' could not be found.`);
+
+export const unknownRoute = (method: string, path: string): Reply =>
+  armError(
+    404,
+    'InvalidResourceType',
+    `The resource type for '${method} ${path}' could not be found. The emulator serves only ` +
+      'Microsoft.Network/applicationGateways list, get and backendhealth, and their operation URLs.',
+  );
+
+export const methodNotAllowed = (method: string, allowed: string): Reply =>
+  armError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`, {
+    allow: allowed,
+  });
+
+export const invalidSkipToken = (token: string): Reply =>
+  armError(400, 'InvalidSkipToken', `The $skipToken '${token}' is not valid.`);
+
+/** The ARM action a request needs, for 403 messages like ARM's own. */
+export type ArmAction =
+  | 'Microsoft.Network/applicationGateways/read'
+  | 'Microsoft.Network/applicationGateways/backendhealth/action'
+  | 'Microsoft.Network/locations/operationResults/read';
+
+const DEFAULT_CODES: Readonly<Record<number, string>> = {
+  400: 'BadRequest',
+  401: 'AuthenticationFailed',
+  403: 'AuthorizationFailed',
+  404: 'ResourceNotFound',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+function defaultMessage(status: number, action: ArmAction, scope: string, retryAfter?: number): string {
+  switch (status) {
+    case 403:
+      return (
+        `The client 'dev@emulator.local' with object id '00000000-0000-0000-0000-000000000001' does not have ` +
+        `authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. ` +
+        'If access was recently granted, please refresh your credentials.'
+      );
+    case 429:
+      return `Too many requests. Please try again after '${retryAfter ?? 0}' seconds.`;
+    case 500:
+      return 'An error occurred while processing the request. (injected by the emulator scenario)';
+    case 503:
+      return 'The service is temporarily unavailable. Please try again later. (injected by the emulator scenario)';
+    default:
+      return `The request failed with status ${status}. (injected by the emulator scenario)`;
+  }
+}
+
+/** The answer for an injected fault. `scope` is the ARM id the request was about. */
+export function faultReply(fault: ScenarioFault, action: ArmAction, scope: string): Reply {
+  const code = fault.code ?? DEFAULT_CODES[fault.status] ?? `HttpStatus${fault.status}`;
+  const message = fault.message ?? defaultMessage(fault.status, action, scope, fault.retryAfterSeconds);
+  const headers = fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
+  return armError(fault.status, code, message, headers);
+}

@@ -1,0 +1,45 @@
+/**
+ * GET .../applicationGateways at subscription or resource-group scope, paged like ARM: `value` plus an
+ * absolute `nextLink` carrying `$skipToken` and the caller's api-version while more remain.
+ */
+import type { RouteContext } from './context';
+import { faultReply, invalidSkipToken, type Reply, resourceGroupNotFound, subscriptionNotFound } from './errors';
+import { gatewayResource } from './gateway';
+
+export const PAGE_SIZE = 50;
+
+export interface ListParams {
+  readonly subscriptionId: string;
+  readonly resourceGroup?: string;
+}
+
+export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Reply> {
+  const inScope = ctx.state.inScope(p.subscriptionId, p.resourceGroup);
+  if (inScope.length === 0) {
+    // "Exists" means "holds a scenario gateway": the emulator knows no other resources.
+    const subscriptionKnown = ctx.state.inScope(p.subscriptionId).length > 0;
+    if (!subscriptionKnown) return subscriptionNotFound(p.subscriptionId);
+    return resourceGroupNotFound(p.resourceGroup ?? '');
+  }
+
+  const skipToken = ctx.query.get('$skipToken') ?? ctx.query.get('$skiptoken');
+  const skip = skipToken === null ? 0 : Number(skipToken);
+  if (!Number.isSafeInteger(skip) || skip < 0 || skip > inScope.length) return invalidSkipToken(skipToken ?? '');
+
+  // Slowest gateway in scope sets the pace; the first gateway (scenario order) with a "list" fault left fails it.
+  await ctx.state.delay(Math.max(...inScope.map((e) => e.gateway.delayMs)));
+  const scope = `/subscriptions/${p.subscriptionId}${p.resourceGroup ? `/resourceGroups/${p.resourceGroup}` : ''}`;
+  for (const entry of inScope) {
+    const fault = ctx.state.takeFault(entry, 'list');
+    if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/read', scope);
+  }
+
+  const page = inScope.slice(skip, skip + PAGE_SIZE);
+  const next = skip + PAGE_SIZE;
+  const body: Record<string, unknown> = { value: page.map(gatewayResource) };
+  if (next < inScope.length) {
+    const q = new URLSearchParams({ 'api-version': ctx.apiVersion, $skipToken: String(next) });
+    body['nextLink'] = `${ctx.baseUrl}${ctx.path}?${q.toString()}`;
+  }
+  return { status: 200, body };
+}

@@ -1,0 +1,71 @@
+/**
+ * The poll URLs handed out by backendhealth POSTs:
+ * - `.../locations/{loc}/operationResults/{id}` (Location): 202 while running, then the result;
+ * - `.../locations/{loc}/operations/{id}` (Azure-AsyncOperation): `{"status": ...}` documents.
+ * A poll answered with an injected fault does not count towards `lro.polls`.
+ */
+import { key } from '../arm-id';
+import type { Operation } from '../state';
+import { finalReply, operationFailure, pollHeaders } from './backend-health';
+import type { RouteContext } from './context';
+import { faultReply, operationNotFound, type Reply } from './errors';
+
+export interface OperationParams {
+  readonly subscriptionId: string;
+  readonly location: string;
+  readonly operationId: string;
+}
+
+type Lookup = { op: Operation } | { reply: Reply };
+
+async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
+  const op = ctx.state.operations.get(key(p.operationId));
+  if (
+    !op ||
+    key(op.entry.parts.subscriptionId) !== key(p.subscriptionId) ||
+    key(op.entry.gateway.location) !== key(p.location)
+  ) {
+    return { reply: operationNotFound(p.operationId) };
+  }
+  await ctx.state.delay(op.entry.gateway.delayMs);
+  const fault = ctx.state.takeFault(op.entry, 'poll');
+  if (fault) {
+    return { reply: faultReply(fault, 'Microsoft.Network/locations/operationResults/read', op.entry.gateway.id) };
+  }
+  return { op };
+}
+
+/** Location URL. Location style: the first `polls` polls are 202. Async style: 202 until the status said so. */
+export async function getOperationResult(ctx: RouteContext, p: OperationParams): Promise<Reply> {
+  const found = await lookUp(ctx, p);
+  if ('reply' in found) return found.reply;
+  const { op } = found;
+  const { polls, style } = op.entry.gateway.lro;
+  const running = style === 'location' ? ++op.resultPolls <= polls : op.statusPolls <= polls;
+  return running ? { status: 202, headers: pollHeaders(ctx, op) } : finalReply(op);
+}
+
+/** Azure-AsyncOperation URL: `InProgress` for the first `polls` polls, then Succeeded or Failed. */
+export async function getOperationStatus(ctx: RouteContext, p: OperationParams): Promise<Reply> {
+  const found = await lookUp(ctx, p);
+  if ('reply' in found) return found.reply;
+  const { op } = found;
+  const { polls, style, outcome, retryAfterSeconds } = op.entry.gateway.lro;
+  if (style !== 'azure-async-operation') return operationNotFound(p.operationId);
+  op.statusPolls += 1;
+  if (op.statusPolls <= polls) {
+    return {
+      status: 200,
+      body: { id: ctx.path, name: op.id, status: 'InProgress' },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
+  }
+  const done = { id: ctx.path, name: op.id };
+  return {
+    status: 200,
+    body:
+      outcome === 'failed'
+        ? { ...done, status: 'Failed', error: operationFailure(op.entry) }
+        : { ...done, status: 'Succeeded' },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The emulator: an HTTPS server on loopback speaking ARM's wire format for the Application Gateway
+ * calls the product makes. No framework: node:https plus a small router.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { route } from './router';
+import { armError, type Reply } from './routes/errors';
+import { parseScenario, type Scenario } from './scenario';
+import { EmulatorState } from './state';
+import { createCertificate } from './tls';
+
+export interface StartEmulatorOptions {
+  scenario: Scenario;
+  /** 0 (the default) picks any free port. */
+  port?: number;
+  /** Default 127.0.0.1: the emulator is for this machine only. */
+  host?: string;
+}
+
+/** One answered request, for tests and demos to see what a client did. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** The path as sent, without the query. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly status: number;
+}
+
+export interface RunningEmulator {
+  /** e.g. https://127.0.0.1:53123 — pass as the SDK's `endpoint`. */
+  readonly url: string;
+  /** The emulator's certificate as a PEM file (NODE_EXTRA_CA_CERTS, curl --cacert). */
+  readonly caCertFile: string;
+  /** The same certificate as text, for the SDK's `tlsOptions: { ca }`. */
+  readonly caCertPem: string;
+  /** Requests in the order they were answered. */
+  readonly requests: readonly RecordedRequest[];
+  /** Closes every socket and removes the temp certificate folder. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  // ARM echoes the caller's correlation id so a chain of calls can be traced; otherwise it makes one.
+  const correlation = req.headers['x-ms-correlation-request-id'];
+  const clientRequestId = req.headers['x-ms-client-request-id'];
+  res.writeHead(reply.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-cache',
+    'x-ms-request-id': randomUUID(),
+    'x-ms-correlation-request-id': typeof correlation === 'string' && UUID.test(correlation) ? correlation : randomUUID(),
+    ...(typeof clientRequestId === 'string' ? { 'x-ms-client-request-id': clientRequestId } : {}),
+    ...reply.headers,
+  });
+  res.end(body);
+}
+
+function urlFor(host: string, port: number): string {
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
+  // Re-validated: callers may hand us hand-built objects; defaults must be filled for the routes.
+  const scenario = parseScenario(options.scenario, 'scenario passed to startEmulator');
+  const state = new EmulatorState(scenario);
+  const cert = await createCertificate();
+  const requests: RecordedRequest[] = [];
+  const host = options.host ?? '127.0.0.1';
+  let url = '';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    req.resume(); // no route reads a body; drain it so keep-alive sockets stay usable
+    const method = req.method ?? 'GET';
+    const parsed = new URL(req.url ?? '/', 'https://emulator.invalid');
+    let reply: Reply;
+    try {
+      reply = await route(state, {
+        method,
+        path: parsed.pathname,
+        query: parsed.searchParams,
+        authorization: req.headers.authorization,
+        baseUrl: req.headers.host ? `https://${req.headers.host}` : url,
+      });
+    } catch (e) {
+      if (state.isClosing) {
+        res.destroy(); // a delayed answer cut short by close()
+        return;
+      }
+      reply = armError(500, 'InternalServerError', `The emulator failed: ${(e as Error).message}`);
+    }
+    send(req, res, reply);
+    requests.push({ method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), status: reply.status });
+  };
+
+  const server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => void handle(req, res));
+  const removeCert = () => rm(path.dirname(cert.caCertFile), { recursive: true, force: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await removeCert();
+    throw e;
+  }
+  url = urlFor(host, (server.address() as AddressInfo).port);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      state.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
+      await closed;
+      await removeCert();
+    })());
+
+  return { url, caCertFile: cert.caCertFile, caCertPem: cert.certPem, requests, close };
+}

@@ -1,0 +1,83 @@
+/**
+ * What the emulator remembers while it runs: the scenario's gateways indexed by ARM id, how many of each
+ * injected fault are left, and the long-running operations started by backendhealth POSTs.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
+import type { FaultTarget, Scenario, ScenarioFault, ScenarioGateway } from './scenario';
+
+export interface GatewayEntry {
+  readonly gateway: ScenarioGateway;
+  readonly parts: GatewayIdParts;
+}
+
+export interface Operation {
+  readonly id: string;
+  readonly entry: GatewayEntry;
+  /** Keep the caller's api-version in the URLs we hand out, as ARM does. */
+  readonly apiVersion: string;
+  /** `$expand=backendhealth/applicationgatewayresource` was asked for: fill in pool/settings names. */
+  readonly expand: boolean;
+  /** Polls answered so far, counted per URL kind (faulted polls do not count). */
+  statusPolls: number;
+  resultPolls: number;
+}
+
+export class EmulatorState {
+  readonly entries: readonly GatewayEntry[];
+  readonly operations = new Map<string, Operation>();
+  private readonly byId = new Map<string, GatewayEntry>();
+  private readonly faultsLeft = new Map<ScenarioFault, number>();
+  private readonly closing = new AbortController();
+
+  constructor(readonly scenario: Scenario) {
+    this.entries = scenario.gateways.map((gateway) => {
+      const parts = parseGatewayId(gateway.id);
+      if (!parts) throw new Error(`not a gateway id: ${gateway.id}`); // parseScenario already rejected these
+      return { gateway, parts };
+    });
+    for (const e of this.entries) {
+      this.byId.set(key(e.gateway.id), e);
+      for (const f of e.gateway.faults) this.faultsLeft.set(f, f.times);
+    }
+  }
+
+  find(subscriptionId: string, resourceGroup: string, name: string): GatewayEntry | undefined {
+    const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/applicationGateways/${name}`;
+    return this.byId.get(key(id));
+  }
+
+  /** Gateways in a subscription, or in one of its resource groups, in scenario order. */
+  inScope(subscriptionId: string, resourceGroup?: string): GatewayEntry[] {
+    return this.entries.filter(
+      (e) =>
+        key(e.parts.subscriptionId) === key(subscriptionId) &&
+        (resourceGroup === undefined || key(e.parts.resourceGroup) === key(resourceGroup)),
+    );
+  }
+
+  /** Consumes one use of the first fault of this kind that has uses left, if any. */
+  takeFault(entry: GatewayEntry, on: FaultTarget): ScenarioFault | undefined {
+    for (const f of entry.gateway.faults) {
+      const left = this.faultsLeft.get(f) ?? 0;
+      if (f.on === on && left > 0) {
+        this.faultsLeft.set(f, left - 1);
+        return f;
+      }
+    }
+    return undefined;
+  }
+
+  /** Waits `ms`; rejects when the emulator closes so a slow scenario never holds up close(). */
+  async delay(ms: number): Promise<void> {
+    if (ms > 0) await sleep(ms, undefined, { signal: this.closing.signal });
+  }
+
+  get isClosing(): boolean {
+    return this.closing.signal.aborted;
+  }
+
+  close(): void {
+    this.closing.abort();
+  }
+}

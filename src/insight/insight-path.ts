@@ -1,0 +1,40 @@
+import type { Finding, GatewayRef } from '../core/model';
+
+/**
+ * Where a finding's insight lives, relative to a sink's root:
+ * `insights/<subscription>/<resource-group>/<gateway>/<pool>__<settings>__<address>`.
+ * ARM names are case-insensitive, so paths are lower case; anything outside [a-z0-9._-] becomes `_`
+ * and a short hash of the exact key keeps two names that sanitise alike apart.
+ */
+export function insightPath(finding: Finding): string {
+  const g = finding.gateway;
+  const folder = [g.subscriptionId, g.resourceGroup, g.name].map(safeSegment).join('/');
+  const key = [finding.backendPool, finding.backendSettings, finding.address].join('\u0000');
+  const stem = [finding.backendPool, finding.backendSettings, finding.address].map(safeSegment).join('__');
+  return `insights/${folder}/${stem.slice(0, 150)}-${shortHash(key.toLowerCase())}`;
+}
+
+/** The folder holding one gateway's insights (replaced as a whole when the gateway was evaluated). */
+export function gatewayInsightFolder(
+  gateway: Pick<GatewayRef, 'subscriptionId' | 'resourceGroup' | 'name'>,
+): string {
+  return `insights/${[gateway.subscriptionId, gateway.resourceGroup, gateway.name].map(safeSegment).join('/')}`;
+}
+
+function safeSegment(value: string): string {
+  const cleaned = value
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '');
+  return cleaned.slice(0, 80) || '_';
+}
+
+/** FNV-1a, 32 bit, as 8 hex digits: stable across runs and platforms, no crypto needed. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,70 @@
+import { countServers, evaluateBackendHealth } from '../core/evaluate';
+import type { ConfigurableState } from '../core/health';
+import type { GatewayRef } from '../core/model';
+import { toError } from '../errors';
+import { composeInsight, type Insight } from '../insight/insight';
+import type { BackendHealthReader, Clock } from '../ports';
+import { gatewayFields, type GatewayReport } from './report';
+import { reportedError } from './reported-error';
+import { withTimeout } from './timeout';
+
+export interface EvaluateGatewayOptions {
+  readonly reader: BackendHealthReader;
+  readonly clock: Clock;
+  readonly articleTemplate: string | Uint8Array;
+  readonly unhealthyStates: readonly ConfigurableState[];
+  readonly gatewayTimeoutInMs: number;
+}
+
+export interface GatewayOutcome {
+  readonly report: GatewayReport;
+  readonly insights: readonly Insight[];
+}
+
+/** Reads one gateway and renders an insight per finding. Never throws: a failure is the report's `error`. */
+export async function evaluateGateway(
+  gateway: GatewayRef,
+  options: EvaluateGatewayOptions,
+): Promise<GatewayOutcome> {
+  const started = options.clock.now();
+  const elapsed = () => options.clock.now().getTime() - started.getTime();
+  try {
+    const body = await withTimeout(gateway.id, options.gatewayTimeoutInMs, (abortSignal) =>
+      options.reader.getBackendHealth(gateway, { abortSignal }),
+    );
+    const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
+    const now = options.clock.now();
+    const insights = findings.map((finding) => composeInsight(options.articleTemplate, finding, now));
+    return {
+      insights,
+      report: {
+        ...gatewayFields(gateway),
+        ok: true,
+        error: null,
+        durationInMs: elapsed(),
+        servers: countServers(body),
+        findings: insights.map(({ finding, path }) => ({
+          backendPool: finding.backendPool,
+          backendSettings: finding.backendSettings,
+          address: finding.address,
+          health: finding.health,
+          state: finding.state,
+          probeLog: finding.probeLog,
+          insight: { markdown: `${path}.md`, html: `${path}.html` },
+        })),
+      },
+    };
+  } catch (error) {
+    return {
+      insights: [],
+      report: {
+        ...gatewayFields(gateway),
+        ok: false,
+        error: reportedError(toError(error)),
+        durationInMs: elapsed(),
+        servers: 0,
+        findings: [],
+      },
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import type { Finding, GatewayRef } from '../core/model';
+
+/** The run report (`report.json`, `run --json`). Field names are a contract: add, never rename. */
+export interface RunReport {
+  readonly schemaVersion: 1;
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** True when every target was expanded and every gateway evaluated. */
+  readonly ok: boolean;
+  readonly summary: RunSummary;
+  readonly targets: readonly TargetReport[];
+  readonly gateways: readonly GatewayReport[];
+  /** Sinks that failed to take this run, by name (no secrets). */
+  readonly deliveryErrors: readonly ReportedError[];
+}
+
+export interface RunSummary {
+  readonly gateways: number;
+  readonly failedGateways: number;
+  readonly servers: number;
+  readonly findings: number;
+}
+
+export interface ReportedError {
+  readonly code: string;
+  readonly message: string;
+  readonly sink?: string;
+}
+
+export interface TargetReport {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly error: ReportedError | null;
+  readonly gateways: number;
+}
+
+export interface GatewayReport {
+  readonly id: string;
+  readonly name: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly ok: boolean;
+  readonly error: ReportedError | null;
+  readonly durationInMs: number;
+  /** Servers the gateway listed, healthy or not. */
+  readonly servers: number;
+  readonly findings: readonly FindingReport[];
+}
+
+export interface FindingReport {
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  readonly health: string;
+  readonly state: Finding['state'];
+  readonly probeLog: string;
+  /** Paths of the insight files, relative to the sink's root (e.g. the folder sink's dir). */
+  readonly insight: { readonly markdown: string; readonly html: string };
+}
+
+export function gatewayFields(gateway: GatewayRef) {
+  return {
+    id: gateway.id,
+    name: gateway.name,
+    subscriptionId: gateway.subscriptionId,
+    resourceGroup: gateway.resourceGroup,
+  };
+}

@@ -1,0 +1,124 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { configFromAppSettings } from '../../src/config/app-settings';
+import { loadConfigFile, parseConfig } from '../../src/config/load';
+import { DEFAULT_SCHEDULE, readSchedule } from '../../src/config/schedule';
+import { ConfigError } from '../../src/errors';
+
+const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
+
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('fills every default', () => {
+    const config = parseConfig({ targets: [GW] });
+    expect(config).toMatchObject({
+      arm: {
+        endpoint: 'https://management.azure.com',
+        credential: 'default',
+        maxRetries: 3,
+        pollIntervalInMs: 2000,
+      },
+      unhealthyStates: ['Down', 'Unknown', 'Partial'],
+      concurrency: 8,
+      gatewayTimeoutInMs: 300000,
+      sinks: { dir: 'out' },
+    });
+    expect(config.targets[0]).toMatchObject({ kind: 'gateway', gateway: { name: 'gw' } });
+  });
+
+  it.each([
+    [{}, 'targets:'],
+    [{ targets: [] }, 'targets: list at least one'],
+    [{ targets: ['not-an-id'] }, 'targets[0]: "not-an-id" is not the ARM id'],
+    [{ targets: [GW], unhealthyStates: ['Down', 'Sick'] }, 'unhealthyStates[1]: "Sick" is not one of'],
+    [{ targets: [GW], arm: { endpoint: 'http://127.0.0.1:1' } }, 'arm.endpoint: must be an https:// URL'],
+    [
+      { targets: [GW], arm: { credential: 'development' } },
+      'arm.credential: "development" sends a fixed token',
+    ],
+    [{ targets: [GW], concurrency: 0 }, 'concurrency:'],
+    [{ targets: [GW], gatewayTimeoutInMs: 1.5 }, 'gatewayTimeoutInMs:'],
+    [{ targets: [GW], sinks: { dri: 'x' } }, 'sinks'],
+    [{ targets: [GW], target: [] }, 'target'],
+  ])('rejects %j naming the key', (raw, expected) => {
+    expect(issuesOf(() => parseConfig(raw)).join('\n')).toContain(expected);
+  });
+
+  it('lists every problem at once', () => {
+    expect(issuesOf(() => parseConfig({ targets: ['x'], concurrency: -1 }))).toHaveLength(2);
+  });
+
+  it('accepts the development credential on loopback, and state names in any case', () => {
+    const config = parseConfig({
+      targets: [GW],
+      arm: { endpoint: 'https://127.0.0.1:8443', credential: 'development' },
+      unhealthyStates: ['down', 'DRAINING'],
+    });
+    expect(config.unhealthyStates).toEqual(['Down', 'Draining']);
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('resolves relative paths against the file and names unreadable or invalid files', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-'));
+    const file = path.join(dir, 'c.json');
+    await writeFile(
+      file,
+      JSON.stringify({ targets: [GW], arm: { caCertFile: 'ca.pem' }, sinks: { dir: 'o' } }),
+    );
+    const config = await loadConfigFile(file);
+    expect(config.arm.caCertFile).toBe(path.join(dir, 'ca.pem'));
+    expect(config.sinks.dir).toBe(path.join(dir, 'o'));
+
+    await writeFile(file, '{ nope');
+    await expect(loadConfigFile(file)).rejects.toThrow(/is not valid JSON/);
+    await expect(loadConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(/cannot read .*ENOENT/);
+  });
+});
+
+describe('configFromAppSettings', () => {
+  it('maps APPGW_* settings onto the schema', () => {
+    const config = configFromAppSettings({
+      APPGW_TARGETS: `${GW}, /subscriptions/s2`,
+      APPGW_UNHEALTHY_STATES: 'Down;Unknown',
+      APPGW_CONCURRENCY: '4',
+      APPGW_SINKS_DIR: '/tmp/x',
+    });
+    expect(config.targets.map((t) => t.kind)).toEqual(['gateway', 'subscription']);
+    expect(config.unhealthyStates).toEqual(['Down', 'Unknown']);
+    expect(config.concurrency).toBe(4);
+  });
+
+  it('names the app setting that is wrong', () => {
+    expect(issuesOf(() => configFromAppSettings({ APPGW_TARGETS: GW, APPGW_CONCURRENCY: 'many' }))).toEqual([
+      'APPGW_CONCURRENCY: "many" is not a whole number',
+    ]);
+    expect(issuesOf(() => configFromAppSettings({ APPGW_TARGETS: 'nope' })).join()).toContain(
+      'APPGW_TARGETS (targets[0]',
+    );
+    expect(issuesOf(() => configFromAppSettings({})).join()).toContain('APPGW_TARGETS');
+  });
+});
+
+describe('readSchedule', () => {
+  it.each([
+    [undefined, DEFAULT_SCHEDULE],
+    ['0 */15 * * * *', '0 */15 * * * *'],
+    ['*/5 * * * *', '*/5 * * * *'],
+    ['00:05:00', '00:05:00'],
+  ])('%p → %p', (value, expected) => expect(readSchedule({ APPGW_SCHEDULE: value })).toBe(expected));
+
+  it('rejects a malformed schedule naming the setting', () => {
+    expect(() => readSchedule({ APPGW_SCHEDULE: 'every 5 minutes' })).toThrow(/APPGW_SCHEDULE/);
+  });
+});

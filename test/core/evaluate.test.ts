@@ -1,0 +1,104 @@
+import { gatewayRef } from '../../src/core/arm-id';
+import { countServers, evaluateBackendHealth } from '../../src/core/evaluate';
+import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
+import type { BackendHealthBody } from '../../src/core/model';
+
+const gateway = gatewayRef('sub', 'rg', 'gw');
+const base = gateway.id;
+
+function body(
+  servers: Array<{ address?: string; health?: string; healthProbeLog?: string }>,
+): BackendHealthBody {
+  return {
+    backendAddressPools: [
+      {
+        backendAddressPool: { id: `${base}/backendAddressPools/poolA` },
+        backendHttpSettingsCollection: [
+          { backendHttpSettings: { id: `${base}/backendHttpSettingsCollection/settingsA` }, servers },
+        ],
+      },
+    ],
+  };
+}
+
+describe('evaluateBackendHealth', () => {
+  it.each([
+    ['Up', 0],
+    ['Healthy', 0],
+    ['Down', 1],
+    ['Unhealthy', 1],
+    ['unhealthy', 1],
+    ['Unknown', 1],
+    ['Partial', 1],
+    ['Draining', 0],
+    ['SomethingNew', 1],
+  ])('health %s gives %d finding(s) with the default states', (health, count) => {
+    const findings = evaluateBackendHealth(gateway, body([{ address: '10.0.0.4', health }]), {
+      unhealthyStates: DEFAULT_UNHEALTHY_STATES,
+    });
+    expect(findings).toHaveLength(count);
+  });
+
+  it('reports Draining only when opted in', () => {
+    const findings = evaluateBackendHealth(gateway, body([{ address: '10.0.0.4', health: 'Draining' }]), {
+      unhealthyStates: ['Down', 'Draining'],
+    });
+    expect(findings.map((f) => f.state)).toEqual(['draining']);
+  });
+
+  it('carries gateway, pool and settings names (from ids), address, raw health and probe log', () => {
+    const [finding] = evaluateBackendHealth(
+      gateway,
+      body([{ address: 'app.contoso.internal', health: 'Unhealthy', healthProbeLog: 'TCP connect error' }]),
+      { unhealthyStates: DEFAULT_UNHEALTHY_STATES },
+    );
+    expect(finding).toEqual({
+      gateway,
+      backendPool: 'poolA',
+      backendSettings: 'settingsA',
+      address: 'app.contoso.internal',
+      health: 'Unhealthy',
+      state: 'unhealthy',
+      probeLog: 'TCP connect error',
+    });
+  });
+
+  it('prefers expanded names over id segments, and keeps servers with missing fields', () => {
+    const findings = evaluateBackendHealth(
+      gateway,
+      {
+        backendAddressPools: [
+          {
+            backendAddressPool: { id: `${base}/backendAddressPools/x`, name: 'Named Pool' },
+            backendHttpSettingsCollection: [{ servers: [{ health: 'Down' }] }],
+          },
+        ],
+      },
+      { unhealthyStates: DEFAULT_UNHEALTHY_STATES },
+    );
+    expect(findings[0]).toMatchObject({
+      backendPool: 'Named Pool',
+      backendSettings: '(unnamed)',
+      address: '(unknown address)',
+      probeLog: '',
+    });
+  });
+
+  it('handles empty and missing collections', () => {
+    expect(evaluateBackendHealth(gateway, {}, { unhealthyStates: DEFAULT_UNHEALTHY_STATES })).toEqual([]);
+    expect(
+      evaluateBackendHealth(
+        gateway,
+        { backendAddressPools: [{ backendHttpSettingsCollection: [] }] },
+        {
+          unhealthyStates: DEFAULT_UNHEALTHY_STATES,
+        },
+      ),
+    ).toEqual([]);
+    expect(countServers({})).toBe(0);
+  });
+
+  it('counts every server, healthy or not', () => {
+    expect(countServers(body([{ health: 'Up' }, { health: 'Down' }, { health: 'Draining' }]))).toBe(3);
+  });
+});
