@@ -1,0 +1,144 @@
+import { createArmBackendHealthReader } from '../../../src/adapters/arm/backend-health-reader';
+import { createArmClientFactory } from '../../../src/adapters/arm/client';
+import { DEVELOPMENT_TOKEN } from '../../../src/adapters/arm/credential';
+import { parseGatewayId } from '../../../src/core/arm-id';
+import type { GatewayRef } from '../../../src/core/model';
+import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
+import {
+  AuthenticationError,
+  BackendHealthUnavailableError,
+  GatewayNotFoundError,
+  MissingPermissionError,
+  ThrottledError,
+} from '../../../src/errors';
+import { gateway, gatewayId } from '../../helpers/scenario-builder';
+
+const down = { address: '10.0.0.5', health: 'Down', healthProbeLog: 'TCP connect error' };
+
+async function readerFor(scenario: ScenarioInput, maxRetries = 1) {
+  const emulator = await startEmulator({ scenario: scenario as never });
+  const clientFor = createArmClientFactory({
+    endpoint: emulator.url,
+    caCertFile: emulator.caCertFile,
+    credential: 'development',
+    maxRetries,
+  });
+  return { emulator, reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 }) };
+}
+
+const ref = (name: string): GatewayRef => parseGatewayId(gatewayId(name)) as GatewayRef;
+
+describe('ARM backend-health reader (real @azure/arm-network against the emulator)', () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  it.each(['location', 'azure-async-operation'] as const)(
+    'follows the %s long-running operation to the body',
+    async (style) => {
+      const setup = await readerFor({
+        gateways: [gateway('gw', [down], { lro: { polls: 3, retryAfterSeconds: 0, style } })],
+      });
+      emulator = setup.emulator;
+      const body = await setup.reader.getBackendHealth(ref('gw'));
+      expect(body.backendAddressPools?.[0]?.backendHttpSettingsCollection?.[0]?.servers).toEqual([
+        { address: '10.0.0.5', health: 'Down', healthProbeLog: 'TCP connect error' },
+      ]);
+      const posts = emulator.requests.filter((r) => r.method === 'POST');
+      const polls = emulator.requests.filter((r) => r.method === 'GET');
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.path).toMatch(/\/backendhealth$/i);
+      expect(polls.length).toBeGreaterThanOrEqual(3);
+    },
+  );
+
+  it('maps an unknown gateway (404 ResourceNotFound) to GatewayNotFoundError', async () => {
+    const setup = await readerFor({ gateways: [gateway('gw', [down])] });
+    emulator = setup.emulator;
+    const error = await setup.reader.getBackendHealth(ref('nope')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayNotFoundError);
+    expect((error as Error).message).toContain('ResourceNotFound');
+  });
+
+  it('maps a refused token (401) to AuthenticationError', async () => {
+    const setup = await readerFor({
+      gateways: [gateway('gw', [down])],
+      auth: { acceptTokens: ['other-token'] },
+    });
+    emulator = setup.emulator;
+    expect(DEVELOPMENT_TOKEN).not.toBe('other-token');
+    await expect(setup.reader.getBackendHealth(ref('gw'))).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('maps 403 to MissingPermissionError naming the backendhealth action', async () => {
+    const setup = await readerFor({
+      gateways: [gateway('gw', [down], { faults: [{ on: 'backendHealth', status: 403, times: 1 }] })],
+    });
+    emulator = setup.emulator;
+    const error = await setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingPermissionError);
+    expect((error as Error).message).toContain('Microsoft.Network/applicationGateways/backendhealth/action');
+  });
+
+  it('rides out a 429 with Retry-After through the SDK retry policy', async () => {
+    const setup = await readerFor({
+      gateways: [
+        gateway('gw', [down], {
+          faults: [{ on: 'backendHealth', status: 429, times: 1, retryAfterSeconds: 0 }],
+        }),
+      ],
+    });
+    emulator = setup.emulator;
+    await expect(setup.reader.getBackendHealth(ref('gw'))).resolves.toBeDefined();
+    expect(emulator.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([429, 202]);
+  });
+
+  it('maps throttling that outlasts the retries to ThrottledError (retryable)', async () => {
+    const setup = await readerFor(
+      {
+        gateways: [
+          gateway('gw', [down], {
+            faults: [{ on: 'backendHealth', status: 429, times: 5, retryAfterSeconds: 0 }],
+          }),
+        ],
+      },
+      1,
+    );
+    emulator = setup.emulator;
+    const error = await setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as ThrottledError).retryable).toBe(true);
+  });
+
+  it('maps a failed operation and a 500 to BackendHealthUnavailableError', async () => {
+    const setup = await readerFor(
+      {
+        gateways: [
+          gateway('failed', [down], {
+            lro: { polls: 1, retryAfterSeconds: 0, style: 'azure-async-operation', outcome: 'failed' },
+          }),
+          gateway('broken', [down], { faults: [{ on: 'backendHealth', status: 500, times: 9 }] }),
+        ],
+      },
+      0,
+    );
+    emulator = setup.emulator;
+    await expect(setup.reader.getBackendHealth(ref('failed'))).rejects.toBeInstanceOf(
+      BackendHealthUnavailableError,
+    );
+    await expect(setup.reader.getBackendHealth(ref('broken'))).rejects.toBeInstanceOf(
+      BackendHealthUnavailableError,
+    );
+  });
+
+  it('stops when the abort signal fires', async () => {
+    const setup = await readerFor({ gateways: [gateway('slow', [down], { delayMs: 5000 })] });
+    emulator = setup.emulator;
+    const error = await setup.reader
+      .getBackendHealth(ref('slow'), { abortSignal: AbortSignal.timeout(200) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+  });
+});

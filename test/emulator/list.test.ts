@@ -1,0 +1,146 @@
+/** Listing and reading gateways through the real SDK: paging, scopes, not-found answers. */
+import { RestError } from '@azure/core-rest-pipeline';
+import { armClient, gateway, rawRequest, SUB, useEmulators } from './helpers';
+
+const start = useEmulators();
+
+const many = Array.from({ length: 120 }, (_, i) => gateway('rg-many', `appgw-${String(i).padStart(3, '0')}`));
+const others = Array.from({ length: 5 }, (_, i) => gateway('rg-other', `appgw-other-${i}`));
+const elsewhere = gateway('rg-many', 'appgw-elsewhere', {}, '99999999-9999-9999-9999-999999999999');
+
+async function collect<T extends { id?: string }>(items: AsyncIterable<T>): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const item of items) ids.push(item.id ?? '');
+  return ids;
+}
+
+const listCalls = (requests: readonly { path: string; query: Readonly<Record<string, string>> }[]) =>
+  requests.filter((r) => /\/applicationGateways$/.test(r.path)).map((r) => r.query['$skipToken'] ?? 'first');
+
+describe('listing gateways', () => {
+  it('listAll() follows nextLink over 125 gateways and returns each of the subscription once', async () => {
+    const emulator = await start({ gateways: [...many, ...others, elsewhere] });
+
+    const ids = await collect(armClient(emulator).applicationGateways.listAll());
+
+    expect(ids).toEqual([...many, ...others].map((g) => g.id));
+    expect(listCalls(emulator.requests)).toEqual(['first', '50', '100']);
+    expect(emulator.requests.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('list(rg) pages over the 120 gateways of that resource group only', async () => {
+    const emulator = await start({ gateways: [...others, ...many] });
+
+    const ids = await collect(armClient(emulator).applicationGateways.list('rg-many'));
+
+    expect(new Set(ids).size).toBe(120);
+    expect(ids).toEqual(many.map((g) => g.id));
+    expect(listCalls(emulator.requests)).toEqual(['first', '50', '100']);
+  });
+
+  it('nextLink is an absolute URL on the emulator carrying the same api-version', async () => {
+    const emulator = await start({ gateways: many });
+    const path = `/subscriptions/${SUB}/resourceGroups/rg-many/providers/Microsoft.Network/applicationGateways`;
+
+    const first = await rawRequest(emulator, 'GET', `${path}?api-version=2024-05-01`, {
+      authorization: 'Bearer x',
+    });
+
+    const body = first.body as { value: unknown[]; nextLink: string };
+    expect(body.value).toHaveLength(50);
+    const next = new URL(body.nextLink);
+    expect(next.origin).toBe(emulator.url);
+    expect(next.pathname).toBe(path);
+    expect(next.searchParams.get('api-version')).toBe('2024-05-01');
+    expect(next.searchParams.get('$skipToken')).toBe('50');
+  });
+
+  it('a resource group or subscription without scenario gateways is 404 with ARM codes', async () => {
+    const emulator = await start({ gateways: others });
+
+    await expect(collect(armClient(emulator).applicationGateways.list('rg-missing'))).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceGroupNotFound',
+    });
+    const path =
+      '/subscriptions/99999999-9999-9999-9999-999999999999/providers/Microsoft.Network/applicationGateways';
+    const res = await rawRequest(emulator, 'GET', `${path}?api-version=1`, { authorization: 'Bearer x' });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: { code: 'SubscriptionNotFound' } });
+  });
+});
+
+describe('one gateway', () => {
+  it('get() returns the ARM resource with pools and settings derived from the scenario', async () => {
+    const g = gateway('rg-one', 'appgw-one', { location: 'northeurope' });
+    const emulator = await start({ gateways: [g] });
+
+    const resource = await armClient(emulator).applicationGateways.get('rg-one', 'appgw-one');
+
+    expect(resource).toMatchObject({
+      id: g.id,
+      name: 'appgw-one',
+      type: 'Microsoft.Network/applicationGateways',
+      location: 'northeurope',
+      provisioningState: 'Succeeded',
+      operationalState: 'Running',
+    });
+    expect(resource.backendAddressPools?.map((p) => [p.id, p.name])).toEqual([
+      [`${g.id}/backendAddressPools/pool-a`, 'pool-a'],
+      [`${g.id}/backendAddressPools/pool-empty`, 'pool-empty'],
+    ]);
+    expect(resource.backendHttpSettingsCollection?.map((s) => s.name)).toEqual(['settings-a']);
+  });
+
+  it('matches paths case-insensitively, as ARM does', async () => {
+    const emulator = await start({ gateways: [gateway('rg-one', 'appgw-one')] });
+    const path = `/SUBSCRIPTIONS/${SUB}/resourcegroups/RG-ONE/providers/microsoft.network/APPLICATIONGATEWAYS/APPGW-ONE`;
+
+    const res = await rawRequest(emulator, 'GET', `${path}?api-version=2026-01-01`, {
+      authorization: 'Bearer x',
+    });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'appgw-one' });
+  });
+
+  it('an unknown gateway is a RestError 404 ResourceNotFound for get() and backendHealth()', async () => {
+    const emulator = await start({ gateways: [gateway('rg-one', 'appgw-one')] });
+    const client = armClient(emulator);
+
+    const error = await client.applicationGateways.backendHealth('rg-one', 'appgw-nope').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RestError);
+    expect(error).toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+      message:
+        "The Resource 'Microsoft.Network/applicationGateways/appgw-nope' under resource group 'rg-one' was not " +
+        'found. For more details please go to https://aka.ms/ARMResourceNotFoundFix',
+    });
+    await expect(client.applicationGateways.get('rg-one', 'appgw-nope')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+  });
+
+  it('every answer carries ARM request ids and the JSON content type', async () => {
+    const emulator = await start({ gateways: [gateway('rg-one', 'appgw-one')] });
+    const path = `/subscriptions/${SUB}/resourceGroups/rg-one/providers/Microsoft.Network/applicationGateways/appgw-one`;
+
+    for (const res of [
+      await rawRequest(emulator, 'GET', `${path}?api-version=1`, { authorization: 'Bearer x' }),
+      await rawRequest(emulator, 'POST', `${path}/backendhealth?api-version=1`, {
+        authorization: 'Bearer x',
+      }),
+      await rawRequest(emulator, 'GET', '/nothing/here?api-version=1', { authorization: 'Bearer x' }),
+    ]) {
+      expect(res.headers['x-ms-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['x-ms-correlation-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    }
+    expect(emulator.requests.map((r) => r.status)).toEqual([200, 202, 404]);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runOnce } from '../../src/app/run-once';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
+import { silentLogger } from '../../src/pipeline/logger';
+import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+describe('runOnce: targets → real ARM client → emulator → insights in a folder', () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  async function run(
+    scenario: ScenarioInput,
+    targets: string[],
+    out: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    emulator ??= await startEmulator({ scenario: scenario as never });
+    const config = parseConfig({
+      targets,
+      arm: {
+        endpoint: emulator.url,
+        caCertFile: emulator.caCertFile,
+        credential: 'development',
+        maxRetries: 0,
+        pollIntervalInMs: 20,
+      },
+      sinks: { dir: out },
+      ...extra,
+    });
+    return runOnce(config, { logger: silentLogger });
+  }
+
+  it('one slow, one missing and one throttled gateway never hide the healthy ones', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-'));
+    const scenario: ScenarioInput = {
+      gateways: [
+        gateway('good', [
+          { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' },
+          { address: '10.0.0.5', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
+        ]),
+        gateway('slow', [{ address: '10.0.1.4', health: 'Down' }], { delayMs: 10_000 }),
+        gateway('throttled', [{ address: '10.0.2.4', health: 'Down' }], {
+          faults: [{ on: 'backendHealth', status: 429, times: 9, retryAfterSeconds: 0 }],
+        }),
+      ],
+    };
+    const { report } = await run(
+      scenario,
+      [`/subscriptions/${SUB}`, gatewayId('missing'), `/subscriptions/${SUB}/resourceGroups/rg-gone`],
+      out,
+      { gatewayTimeoutInMs: 1000 },
+    );
+    const byName = Object.fromEntries(report.gateways.map((g) => [g.name, g]));
+    expect(Object.keys(byName).sort()).toEqual(['good', 'missing', 'slow', 'throttled']);
+    expect(byName['good']).toMatchObject({ ok: true, error: null, servers: 2 });
+    expect(byName['good']?.findings.map((f) => f.address)).toEqual(['10.0.0.4']);
+    expect(byName['slow']).toMatchObject({ ok: false, error: { code: 'BackendHealthUnavailable' } });
+    expect(byName['missing']).toMatchObject({ ok: false, error: { code: 'ResourceNotFound' } });
+    expect(byName['throttled']).toMatchObject({ ok: false, error: { code: 'Throttled' } });
+    expect(report.targets.find((t) => t.id.endsWith('rg-gone'))).toMatchObject({
+      ok: false,
+      error: { code: 'ResourceNotFound' },
+    });
+    expect(report.ok).toBe(false);
+    expect(report.summary).toEqual({ gateways: 4, failedGateways: 3, servers: 2, findings: 1 });
+  });
+
+  it('writes .md + .html per finding and report.json; a failed gateway keeps its last insights', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-'));
+    const sick = {
+      address: 'api.contoso.internal',
+      health: 'Down',
+      healthProbeLog: 'DNS resolution error <script>x</script>',
+    };
+    const first = await run(
+      { gateways: [gateway('gw', [sick, { address: '10.0.0.9', health: 'Unknown' }])] },
+      [gatewayId('gw')],
+      out,
+    );
+    expect(first.report.ok).toBe(true);
+    const files = await listFiles(out);
+    expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(2);
+    expect(files).toContain('report.json');
+    for (const file of files.filter((f) => /\.(md|html)$/.test(f))) {
+      const text = await readFile(path.join(out, file), 'utf8');
+      expect(text).not.toContain('<!--$');
+      expect(text).not.toContain('<!--/$');
+      expect(text).not.toContain('Â');
+      expect(text).not.toContain('<script>');
+    }
+    const html = await readFile(path.join(out, first.report.gateways[0]!.findings[0]!.insight.html), 'utf8');
+    expect(html).toContain('api.contoso.internal');
+    expect(html).toContain('DNS resolution error');
+    expect(html).toContain('&lt;script&gt;');
+
+    // Second run: the gateway answers 500, so its insights stay as the last good run left them.
+    await emulator?.close();
+    emulator = undefined;
+    const failing = gateway('gw', [sick], { faults: [{ on: 'backendHealth', status: 500, times: 9 }] });
+    const second = await run({ gateways: [failing] }, [gatewayId('gw')], out);
+    expect(second.report.ok).toBe(false);
+    expect((await listFiles(out)).filter((f) => f.endsWith('.md'))).toHaveLength(2);
+
+    // Third run: one server recovered, so only one insight remains.
+    await emulator?.close();
+    emulator = undefined;
+    const third = await run(
+      { gateways: [gateway('gw', [sick, { address: '10.0.0.9', health: 'Healthy' }])] },
+      [gatewayId('gw')],
+      out,
+    );
+    expect(third.report.summary.findings).toBe(1);
+    expect((await listFiles(out)).filter((f) => f.endsWith('.md'))).toHaveLength(1);
+    const saved = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(saved.runId).toBe(third.report.runId);
+  });
+
+  it('evaluates a gateway named by two targets once', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-'));
+    const { report } = await run(
+      { gateways: [gateway('gw', [{ address: '10.0.0.4', health: 'Down' }])] },
+      [gatewayId('gw'), gatewayId('GW').toLowerCase(), `/subscriptions/${SUB}/resourceGroups/rg-test`],
+      out,
+    );
+    expect(report.gateways).toHaveLength(1);
+  });
+});
