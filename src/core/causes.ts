@@ -107,7 +107,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
       'Check the FQDN in the backend pool for typos (portal → Application Gateway → Backend pools).',
       "Resolve it: `nslookup <fqdn>` from your machine for a public name, and from a VM in the gateway's virtual network for a private one.",
       "If the virtual network uses custom DNS servers (Virtual network → DNS servers), make sure they answer for this name and are reachable from the gateway subnet. For a private zone, link the Private DNS zone to the gateway's virtual network and check its A or CNAME record.",
-      "With Azure-provided DNS (168.63.129.16), check the A or CNAME record at your DNS zone or registrar. Single-label short names (e.g. `server1`) only resolve for resources in the same virtual network: use the full name or a custom DNS server with the right search domains.",
+      'With Azure-provided DNS (168.63.129.16), check the A or CNAME record at your DNS zone or registrar. Single-label short names (e.g. `server1`) only resolve for resources in the same virtual network: use the full name or a custom DNS server with the right search domains.',
       'After changing DNS servers or records, stop and start the gateway so it picks them up: `az network application-gateway stop -g <resource group> -n <gateway>` then `… start …` (or `Stop-AzApplicationGateway` / `Start-AzApplicationGateway`).',
     ],
   },
@@ -135,7 +135,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.body),
     steps: [
       "Fetch the probe path the way the probe does, from a VM in the gateway's virtual network: `curl -s http://<address>:<port><probe path> -H 'Host: <probe host>'`, and read the body.",
-      'Compare it with the probe\'s body match: portal → Health probes → the probe → probe matching conditions → HTTP response body match (`az network application-gateway probe show … --query match`).',
+      "Compare it with the probe's body match: portal → Health probes → the probe → probe matching conditions → HTTP response body match (`az network application-gateway probe show … --query match`).",
       "Fix the health endpoint's output, or change the match string (`az network application-gateway probe update … --match-body '<text>'`), or clear it to match on the status code alone.",
     ],
   },
@@ -166,7 +166,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     steps: [
       `List the chain the backend sends: \`${OPENSSL_CHAIN}\`. Depth 0 must be the leaf (server) certificate, followed by the intermediates and optionally the root; "unable to get local issuer certificate" means an intermediate is missing.`,
       'Get the missing leaf or intermediate certificates from your CA and configure the server with the full chain in order leaf → intermediate(s) → root (e.g. a full-chain file for NGINX `ssl_certificate`; the Intermediate Certification Authorities store on IIS).',
-      "A self-signed certificate that isn't a CA certificate gives the same error: the gateway looks for its issuer. Issue the leaf from your own root CA instead (see \"Generate an Azure Application Gateway self-signed certificate with a custom root CA\").",
+      'A self-signed certificate that isn\'t a CA certificate gives the same error: the gateway looks for its issuer. Issue the leaf from your own root CA instead (see "Generate an Azure Application Gateway self-signed certificate with a custom root CA").',
       'Run the openssl command again, then check Backend health.',
     ],
   },
@@ -181,7 +181,8 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     ],
   },
   'cert-root-mismatch': {
-    title: "The backend's chain doesn't lead to the trusted root (or authentication certificate) uploaded to the gateway",
+    title:
+      "The backend's chain doesn't lead to the trusted root (or authentication certificate) uploaded to the gateway",
     docUrl: guideUrl(GUIDE_ANCHORS.rootMismatch),
     steps: [
       `Find the root the backend's chain leads to: \`${OPENSSL_CHAIN}\`, and compare it with the trusted root certificates of the backend setting (\`az network application-gateway root-cert list -g <resource group> --gateway-name <gateway>\`), e.g. by \`openssl x509 -noout -fingerprint -sha256\`.`,
@@ -234,7 +235,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     title: 'The gateway reports a probe message we do not recognise',
     docUrl: GUIDE_URL,
     steps: [
-      'Compare the message with the error messages listed in the troubleshooting guide and follow the matching section.',
+      'If the gateway gave a message, compare it with the error messages listed in the troubleshooting guide and follow the matching section.',
       "Check the server directly from a VM in the gateway's virtual network: port reachable, probe path answering 200-399, certificate valid for the probe's host name.",
       'Look at the Details column of Backend health in the portal for the current message.',
     ],
@@ -242,7 +243,10 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
 };
 
 /** Status-specific first steps, keyed by the received HTTP status (guide table: 401, 403, 404, 405, 500, 503). */
-export function statusCodeAdvice(status: number | undefined): { readonly label: string; readonly step: string } {
+export function statusCodeAdvice(status: number | undefined): {
+  readonly label: string;
+  readonly step: string;
+} {
   if (status === undefined) {
     return {
       label: 'status not stated',
@@ -271,6 +275,12 @@ export function statusCodeAdvice(status: number | undefined): { readonly label: 
     return {
       label: 'method not allowed',
       step: 'HTTP 405: probes use the GET method; allow GET on the probe path.',
+    };
+  }
+  if (status >= 200 && status < 300) {
+    return {
+      label: 'success code not accepted',
+      step: `HTTP ${status}: the backend answers successfully, but the probe's status code match doesn't include ${status}. Check the probe's match conditions (\`az network application-gateway probe show … --query match\`).`,
     };
   }
   if (status >= 300 && status < 400) {
@@ -306,6 +316,8 @@ export interface CauseOptions {
   readonly probeLog?: string;
   /** A first step that explains this particular classification (e.g. why a success message is not a cause). */
   readonly note?: string;
+  /** Overrides the catalogue's title. */
+  readonly title?: string;
 }
 
 /** Builds the Cause for an id: the catalogue entry, specialised by the options. */
@@ -318,7 +330,9 @@ export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
     const status = options.receivedStatus;
     const advice = statusCodeAdvice(status);
     const title =
-      status === undefined ? entry.title : `The backend answers the probe with HTTP ${status} (${advice.label})`;
+      status === undefined
+        ? entry.title
+        : `The backend answers the probe with HTTP ${status} (${advice.label})`;
     const base = { id, title, steps: [...lead, advice.step, ...entry.steps], docUrl };
     return status === undefined ? base : { ...base, receivedStatus: status };
   }
@@ -326,9 +340,11 @@ export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
     const quoted = log
       ? `The gateway's message, verbatim: "${log}"`
       : 'The gateway gave no probe message for this server.';
-    const title = log ? entry.title : 'The server is not healthy and the gateway gives no reason';
+    const title =
+      options.title ?? (log ? entry.title : 'The server is not healthy and the gateway gives no reason');
     return { id, title, steps: [...lead, quoted, ...entry.steps], docUrl };
   }
-  const tail = (id === 'health-unknown' || id === 'draining') && log ? [`The gateway also said: "${log}"`] : [];
-  return { id, title: entry.title, steps: [...lead, ...entry.steps, ...tail], docUrl };
+  const tail =
+    (id === 'health-unknown' || id === 'draining') && log ? [`The gateway also said: "${log}"`] : [];
+  return { id, title: options.title ?? entry.title, steps: [...lead, ...entry.steps, ...tail], docUrl };
 }

@@ -54,7 +54,10 @@ export const PROBE_RULES: readonly ProbeRule[] = [
     cause: 'cert-untrusted-ca',
     anchor: GUIDE_ANCHORS.intermediateNotWellKnown,
   },
-  { pattern: /well[- ]?known (?:certificate authority|ca)\b|publicly known ca|invalid ca\b/, cause: 'cert-untrusted-ca' },
+  {
+    pattern: /well[- ]?known (?:certificate authority|ca)\b|publicly known ca|invalid ca\b/,
+    cause: 'cert-untrusted-ca',
+  },
   {
     pattern: /not signed by any root/,
     cause: 'cert-root-mismatch',
@@ -79,11 +82,15 @@ export const PROBE_RULES: readonly ProbeRule[] = [
   { pattern: /status code|received ?:? ?\d{3}\b/, cause: 'status-code-mismatch' },
   { pattern: /time-?out|timed out|time taken by the backend/, cause: 'probe-timeout' },
   {
-    pattern: new RegExp(`create a probe|\\bdns\\b|${CANNOT} (?:be )?resolved|name resolution|hostnamenotresolved`),
+    pattern: new RegExp(
+      `create a probe|\\bdns\\b|${CANNOT} (?:be )?resolved|name resolution|hostnamenotresolved`,
+    ),
     cause: 'dns-resolution',
   },
   {
-    pattern: new RegExp(`${CANNOT} connect|connection refused|servernotreachable|not reachable|nsg/udr/firewall`),
+    pattern: new RegExp(
+      `${CANNOT} connect|connection refused|servernotreachable|not reachable|nsg/udr/firewall|tcp connect`,
+    ),
     cause: 'tcp-connect',
   },
 ];
@@ -126,6 +133,7 @@ export function parseReceivedStatus(log: string): number | undefined {
   return undefined;
 }
 
+const SUCCESS_TITLE = 'The last probe succeeded, yet the server is not reported healthy';
 const SUCCESS_NOTE =
   'The last probe message reports success, yet the server is not reported healthy: its health is changing, or not every gateway instance sees it the same way. Check Backend health again after a probe interval.';
 
@@ -139,6 +147,8 @@ export function classifyCause(input: { state: HealthState; probeLog: string }): 
     return causeFor(rule.cause, { anchor: rule.anchor, receivedStatus });
   }
   if (input.state === 'unknown') return causeFor('health-unknown', { probeLog: log });
-  const stale = rule !== undefined && input.state !== 'healthy';
-  return causeFor('other', { probeLog: log, note: stale ? SUCCESS_NOTE : undefined });
+  if (rule !== undefined && input.state !== 'healthy') {
+    return causeFor('other', { probeLog: log, note: SUCCESS_NOTE, title: SUCCESS_TITLE });
+  }
+  return causeFor('other', { probeLog: log });
 }

@@ -1,4 +1,5 @@
 import { lastSegment } from './arm-id';
+import { classifyCause } from './classify';
 import { isReported, readHealth, type ConfigurableState } from './health';
 import type { BackendHealthBody, Finding, GatewayRef } from './model';
 
@@ -26,6 +27,7 @@ export function evaluateBackendHealth(
       for (const server of settings.servers ?? []) {
         const state = readHealth(server.health);
         if (!isReported(state, options.unhealthyStates)) continue;
+        const probeLog = server.healthProbeLog ?? '';
         findings.push({
           gateway,
           backendPool,
@@ -33,7 +35,8 @@ export function evaluateBackendHealth(
           address: server.address ?? '(unknown address)',
           health: server.health ?? '',
           state,
-          probeLog: server.healthProbeLog ?? '',
+          probeLog,
+          cause: classifyCause({ state, probeLog }),
         });
       }
     }

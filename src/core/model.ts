@@ -1,3 +1,5 @@
+import type { Cause } from './causes';
+
 /**
  * Plain data the pure core works on. The ARM body shapes mirror the wire format (REST spec
  * `ApplicationGatewayBackendHealth`) but only the fields we read; adapters hand us this, never SDK types.
@@ -46,4 +48,6 @@ export interface Finding {
   readonly state: HealthState;
   /** The probe's own message; empty when the gateway gave none. */
   readonly probeLog: string;
+  /** Why, read from the state and probe log, with what to do about it. */
+  readonly cause: Cause;
 }

@@ -50,6 +50,7 @@ export async function evaluateGateway(
           health: finding.health,
           state: finding.state,
           probeLog: finding.probeLog,
+          cause: finding.cause,
           insight: { markdown: `${path}.md`, html: `${path}.html` },
         })),
       },

@@ -1,3 +1,4 @@
+import type { Cause } from '../core/causes';
 import type { Finding, GatewayRef } from '../core/model';
 
 /** The run report (`report.json`, `run --json`). Field names are a contract: add, never rename. */
@@ -55,6 +56,8 @@ export interface FindingReport {
   readonly health: string;
   readonly state: Finding['state'];
   readonly probeLog: string;
+  /** Cause id (a contract), title, steps, guide link, and `receivedStatus` for status-code mismatches. */
+  readonly cause: Cause;
   /** Paths of the insight files, relative to the sink's root (e.g. the folder sink's dir). */
   readonly insight: { readonly markdown: string; readonly html: string };
 }

@@ -60,6 +60,7 @@ describe('evaluateBackendHealth', () => {
       health: 'Unhealthy',
       state: 'unhealthy',
       probeLog: 'TCP connect error',
+      cause: expect.objectContaining({ id: 'tcp-connect', steps: expect.any(Array) }),
     });
   });
 

@@ -6,11 +6,11 @@ export function gatewayId(name: string, resourceGroup = 'rg-test', subscription 
   return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/applicationGateways/${name}`;
 }
 
-export interface ServerSpec {
+export type ServerSpec = {
   address: string;
   health: string;
   healthProbeLog?: string;
-}
+};
 
 /** One gateway with one pool and one HTTP settings holding `servers`; fast LRO (no waiting) by default. */
 export function gateway(

@@ -14,10 +14,11 @@ async function listFiles(dir: string): Promise<string[]> {
 
 describe('runOnce: targets → real ARM client → emulator → insights in a folder', () => {
   let emulator: RunningEmulator | undefined;
-  afterEach(async () => {
+  async function stopEmulator() {
     await emulator?.close();
     emulator = undefined;
-  });
+  }
+  afterEach(stopEmulator);
 
   async function run(
     scenario: ScenarioInput,
@@ -106,16 +107,14 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     expect(html).toContain('&lt;script&gt;');
 
     // Second run: the gateway answers 500, so its insights stay as the last good run left them.
-    await emulator?.close();
-    emulator = undefined;
+    await stopEmulator();
     const failing = gateway('gw', [sick], { faults: [{ on: 'backendHealth', status: 500, times: 9 }] });
     const second = await run({ gateways: [failing] }, [gatewayId('gw')], out);
     expect(second.report.ok).toBe(false);
     expect((await listFiles(out)).filter((f) => f.endsWith('.md'))).toHaveLength(2);
 
     // Third run: one server recovered, so only one insight remains.
-    await emulator?.close();
-    emulator = undefined;
+    await stopEmulator();
     const third = await run(
       { gateways: [gateway('gw', [sick, { address: '10.0.0.9', health: 'Healthy' }])] },
       [gatewayId('gw')],

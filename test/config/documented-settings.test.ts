@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { APP_SETTINGS } from '../../src/config/app-settings';
+
+const root = path.resolve(__dirname, '../..');
+const settingNames = [...APP_SETTINGS.map((s) => s.name), 'APPGW_SCHEDULE'];
+
+describe('every app setting is documented', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const example = JSON.parse(readFileSync(path.join(root, 'local.settings.json.example'), 'utf8'));
+
+  it.each(settingNames)(
+    '%s is in the README configuration table and in local.settings.json.example',
+    (name) => {
+      expect(readme).toMatch(new RegExp(`\\| [^|\\n]*\`${name}\``));
+      expect(Object.keys(example.Values)).toContain(name);
+    },
+  );
+
+  it('the example names no setting the app does not read', () => {
+    const known = new Set([...settingNames, 'AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME']);
+    expect(Object.keys(example.Values).filter((k) => !known.has(k))).toEqual([]);
+  });
+});
