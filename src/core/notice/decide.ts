@@ -1,0 +1,144 @@
+import { gatewayKey } from '../arm-id';
+import { hash64 } from '../hash';
+import { readHealth } from '../health';
+import type { Finding } from '../model';
+import type { Notice, NoticeType } from './notice';
+import { serverKey, type ServerRecord } from './server-record';
+
+export interface NotifyPolicy {
+  /** Consecutive bad runs before `degraded` (1 = at once). */
+  readonly for: number;
+  /** Least time between `still-degraded` reminders. */
+  readonly repeatIntervalInMs: number;
+}
+
+/** The insight parts a notice carries (see Insight in src/insight). */
+export interface NoticeInsight {
+  readonly title: string;
+  readonly summary: string;
+  readonly markdown: string;
+  readonly path: string;
+}
+
+export interface Observation {
+  readonly now: Date;
+  /** Gateways evaluated this run (gatewayKey) → every server they listed (server key → health as reported). */
+  readonly evaluated: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** This run's findings, each with its insight when one was rendered. */
+  readonly bad: ReadonlyArray<{ readonly finding: Finding; readonly insight?: NoticeInsight }>;
+  /** Gateways (gatewayKey) that a successful listing should have returned but did not: deleted. */
+  readonly goneGateways: ReadonlySet<string>;
+}
+
+export interface Decision {
+  readonly notices: readonly Notice[];
+  /** The next `servers` map: records of gateways not evaluated this run are carried over untouched. */
+  readonly servers: Readonly<Record<string, ServerRecord>>;
+}
+
+/**
+ * The pure "should I send?" decision (Alertmanager's dedup stage): previous records + this run's
+ * observation → notices and next records.
+ * - `degraded` once a server was bad for `for` consecutive runs, and again when its cause changes;
+ * - `still-degraded` at most every `repeatIntervalInMs` while it stays bad;
+ * - `recovered` when it is healthy again, or gone from an evaluated gateway, or its gateway is gone;
+ *   an episode that never reached `degraded` ends silently (that is the flap damping).
+ * A gateway that could not be evaluated changes nothing: no recovery is guessed from a failure.
+ */
+export function decideNotices(
+  previous: Readonly<Record<string, ServerRecord>>,
+  observation: Observation,
+  policy: NotifyPolicy,
+): Decision {
+  const now = observation.now.toISOString();
+  const next: Record<string, ServerRecord> = {};
+  const notices: Notice[] = [];
+
+  for (const { finding, insight } of observation.bad) {
+    const key = serverKey(finding);
+    const before = previous[key];
+    const record: ServerRecord = {
+      gateway: finding.gateway,
+      backendPool: finding.backendPool,
+      backendSettings: finding.backendSettings,
+      address: finding.address,
+      badRuns: (before?.badRuns ?? 0) + 1,
+      degradedSince: before?.degradedSince ?? now,
+      health: finding.health,
+      probeLog: finding.probeLog,
+      cause: finding.cause,
+      ...(before?.notified ? { notified: before.notified } : {}),
+    };
+    const type = noticeTypeFor(record, observation.now, policy);
+    if (!type) {
+      next[key] = record;
+      continue;
+    }
+    const repeats = type === 'still-degraded' ? (record.notified?.repeats ?? 0) + 1 : 0;
+    next[key] = { ...record, notified: { at: now, causeId: finding.cause.id, repeats } };
+    notices.push(buildNotice(type, record, now, repeats, insight));
+  }
+
+  for (const [key, record] of Object.entries(previous)) {
+    if (next[key]) continue;
+    const gateway = gatewayKey(record.gateway.id);
+    const listed = observation.evaluated.get(gateway);
+    const gone = observation.goneGateways.has(gateway);
+    if (!listed && !gone) {
+      next[key] = record; // not evaluated this run: we know nothing new
+      continue;
+    }
+    if (!record.notified) continue; // damped episode ended before anyone was told
+    const health = listed?.get(key);
+    const reason = gone
+      ? 'the application gateway no longer exists'
+      : health === undefined
+        ? 'no longer listed by the gateway (removed from its backend pool or settings)'
+        : readHealth(health) === 'healthy'
+          ? 'healthy again'
+          : `now ${health}, a state that is not reported`;
+    notices.push(
+      buildNotice('recovered', { ...record, health: health ?? record.health }, now, 0, undefined, reason),
+    );
+  }
+  return { notices, servers: next };
+}
+
+function noticeTypeFor(record: ServerRecord, now: Date, policy: NotifyPolicy): NoticeType | undefined {
+  if (!record.notified) return record.badRuns >= policy.for ? 'degraded' : undefined;
+  if (record.notified.causeId !== record.cause.id) return 'degraded';
+  const since = now.getTime() - Date.parse(record.notified.at);
+  return since >= policy.repeatIntervalInMs ? 'still-degraded' : undefined;
+}
+
+function buildNotice(
+  type: NoticeType,
+  record: ServerRecord,
+  now: string,
+  repeats: number,
+  insight: NoticeInsight | undefined,
+  reason?: string,
+): Notice {
+  // Stable id: the same decision always yields the same id, so receivers can de-duplicate.
+  // The previous notice's time tells apart a cause that changes back (A → B → A) within one episode.
+  const previousAt = record.notified?.at ?? '';
+  const id = `appgw-${hash64([serverKey(record), record.degradedSince, type, record.cause.id, repeats, previousAt].join('|'))}`;
+  return {
+    id,
+    type,
+    occurredAt: now,
+    degradedSince: record.degradedSince,
+    gateway: {
+      id: record.gateway.id,
+      name: record.gateway.name,
+      resourceGroup: record.gateway.resourceGroup,
+      subscriptionId: record.gateway.subscriptionId,
+    },
+    backendPool: record.backendPool,
+    backendSettings: record.backendSettings,
+    server: { address: record.address, health: record.health, probeLog: record.probeLog },
+    cause: record.cause,
+    ...(reason ? { reason } : {}),
+    ...(insight ? { insight } : {}),
+  };
+}

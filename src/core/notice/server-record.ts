@@ -1,0 +1,32 @@
+import type { Cause, CauseId } from '../causes';
+import type { Finding } from '../model';
+
+/**
+ * What the notifier remembers about one backend server between runs (the state document's
+ * `servers` map). Only servers in a bad episode are kept: a healthy server has no record.
+ */
+export interface ServerRecord {
+  readonly gateway: Finding['gateway'];
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  /** Consecutive runs that saw it bad (flap damping: `degraded` waits for `notify.for`). */
+  readonly badRuns: number;
+  /** ISO: first bad run of this episode. */
+  readonly degradedSince: string;
+  readonly health: string;
+  readonly probeLog: string;
+  readonly cause: Cause;
+  /** Set once `degraded` was decided for this episode. */
+  readonly notified?: { readonly at: string; readonly causeId: CauseId; readonly repeats: number };
+}
+
+/** gateway + pool + settings + server, case-insensitive as ARM names are. */
+export function serverKey(parts: {
+  gateway: { id: string };
+  backendPool: string;
+  backendSettings: string;
+  address: string;
+}): string {
+  return [parts.gateway.id, parts.backendPool, parts.backendSettings, parts.address].join('|').toLowerCase();
+}
