@@ -5,9 +5,15 @@ const tseslint = require('typescript-eslint');
 
 const pureImportBans = {
   patterns: [
-    { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'], message: 'The pure core does no I/O.' },
+    {
+      group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'],
+      message: 'The pure core does no I/O.',
+    },
     { group: ['@azure/*'], message: 'The pure core knows no SDK: adapters map SDK types to plain data.' },
-    { group: ['**/adapters/**', '**/emulator/**', '**/cli/**'], message: 'The core may not import adapters.' },
+    {
+      group: ['**/adapters/**', '**/emulator/**', '**/cli/**'],
+      message: 'The core may not import adapters.',
+    },
   ],
 };
 
@@ -17,7 +23,16 @@ module.exports = tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -26,14 +41,28 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Tests load modules afresh with jest.isolateModules, which needs require().
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts', 'src/articles/**/*.ts', 'src/insight/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', pureImportBans],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Take the time as an argument.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Take the time as an argument.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'The core is deterministic.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Take the time as an argument.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Take the time as an argument.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'The core is deterministic.',
+        },
         { selector: "MemberExpression[object.name='process']", message: 'The core reads no environment.' },
       ],
     },

@@ -39,19 +39,39 @@ const APPGW = ['providers', 'microsoft.network', 'applicationgateways'];
 const LOCATION = [...SUB, 'providers', 'microsoft.network', 'locations', '*'];
 const at = (c: readonly string[], i: number): string => c[i] ?? '';
 const gw = (c: readonly string[]) => ({ subscriptionId: at(c, 0), resourceGroup: at(c, 1), name: at(c, 2) });
-const op = (c: readonly string[]) => ({ subscriptionId: at(c, 0), location: at(c, 1), operationId: at(c, 2) });
+const op = (c: readonly string[]) => ({
+  subscriptionId: at(c, 0),
+  location: at(c, 1),
+  operationId: at(c, 2),
+});
 
 const ROUTES: readonly Route[] = [
-  { method: 'GET', pattern: [...SUB, ...APPGW], handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0) }) },
+  {
+    method: 'GET',
+    pattern: [...SUB, ...APPGW],
+    handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0) }),
+  },
   {
     method: 'GET',
     pattern: [...RG, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0), resourceGroup: at(c, 1) }),
   },
   { method: 'GET', pattern: [...RG, ...APPGW, '*'], handle: (x, c) => getGateway(x, gw(c)) },
-  { method: 'POST', pattern: [...RG, ...APPGW, '*', 'backendhealth'], handle: (x, c) => postBackendHealth(x, gw(c)) },
-  { method: 'GET', pattern: [...LOCATION, 'operationresults', '*'], handle: (x, c) => getOperationResult(x, op(c)) },
-  { method: 'GET', pattern: [...LOCATION, 'operations', '*'], handle: (x, c) => getOperationStatus(x, op(c)) },
+  {
+    method: 'POST',
+    pattern: [...RG, ...APPGW, '*', 'backendhealth'],
+    handle: (x, c) => postBackendHealth(x, gw(c)),
+  },
+  {
+    method: 'GET',
+    pattern: [...LOCATION, 'operationresults', '*'],
+    handle: (x, c) => getOperationResult(x, op(c)),
+  },
+  {
+    method: 'GET',
+    pattern: [...LOCATION, 'operations', '*'],
+    handle: (x, c) => getOperationStatus(x, op(c)),
+  },
 ];
 
 /** The captured segments when `segments` fit `pattern`, else undefined. */
@@ -80,7 +100,10 @@ export async function route(state: EmulatorState, call: IncomingCall): Promise<R
   if (denied) return denied;
   let segments: string[];
   try {
-    segments = call.path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    segments = call.path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
   } catch {
     return unknownRoute(call.method, call.path);
   }

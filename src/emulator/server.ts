@@ -56,7 +56,8 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-cache',
     'x-ms-request-id': randomUUID(),
-    'x-ms-correlation-request-id': typeof correlation === 'string' && UUID.test(correlation) ? correlation : randomUUID(),
+    'x-ms-correlation-request-id':
+      typeof correlation === 'string' && UUID.test(correlation) ? correlation : randomUUID(),
     ...(typeof clientRequestId === 'string' ? { 'x-ms-client-request-id': clientRequestId } : {}),
     ...reply.headers,
   });
@@ -97,10 +98,18 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       reply = armError(500, 'InternalServerError', `The emulator failed: ${(e as Error).message}`);
     }
     send(req, res, reply);
-    requests.push({ method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), status: reply.status });
+    requests.push({
+      method,
+      path: parsed.pathname,
+      query: Object.fromEntries(parsed.searchParams),
+      status: reply.status,
+    });
   };
 
-  const server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => void handle(req, res));
+  const server = https.createServer(
+    { key: cert.keyPem, cert: cert.certPem },
+    (req, res) => void handle(req, res),
+  );
   const removeCert = () => rm(path.dirname(cert.caCertFile), { recursive: true, force: true });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { fnv1a32 } from '../core/hash';
 import type { Finding, GatewayRef } from '../core/model';
 
 /**
@@ -11,7 +12,7 @@ export function insightPath(finding: Finding): string {
   const folder = [g.subscriptionId, g.resourceGroup, g.name].map(safeSegment).join('/');
   const key = [finding.backendPool, finding.backendSettings, finding.address].join('\u0000');
   const stem = [finding.backendPool, finding.backendSettings, finding.address].map(safeSegment).join('__');
-  return `insights/${folder}/${stem.slice(0, 150)}-${shortHash(key.toLowerCase())}`;
+  return `insights/${folder}/${stem.slice(0, 150)}-${fnv1a32(key.toLowerCase())}`;
 }
 
 /** The folder holding one gateway's insights (replaced as a whole when the gateway was evaluated). */
@@ -27,14 +28,4 @@ function safeSegment(value: string): string {
     .replace(/[^a-z0-9._-]+/g, '_')
     .replace(/^[._]+/, '');
   return cleaned.slice(0, 80) || '_';
-}
-
-/** FNV-1a, 32 bit, as 8 hex digits: stable across runs and platforms, no crypto needed. */
-function shortHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
 }

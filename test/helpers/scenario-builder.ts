@@ -1,6 +1,7 @@
 import type { ScenarioInput } from '../../src/emulator';
 
 export const SUB = '11111111-1111-1111-1111-111111111111';
+export const OTHER_SUB = '22222222-2222-2222-2222-222222222222';
 
 export function gatewayId(name: string, resourceGroup = 'rg-test', subscription = SUB): string {
   return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/applicationGateways/${name}`;
@@ -18,8 +19,9 @@ export function gateway(
   servers: ServerSpec[],
   extra: Partial<ScenarioInput['gateways'][number]> = {},
   resourceGroup = 'rg-test',
+  subscription = SUB,
 ): ScenarioInput['gateways'][number] {
-  const id = gatewayId(name, resourceGroup);
+  const id = gatewayId(name, resourceGroup, subscription);
   return {
     id,
     location: 'westeurope',

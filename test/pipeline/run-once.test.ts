@@ -5,7 +5,7 @@ import { runOnce } from '../../src/app/run-once';
 import { parseConfig } from '../../src/config/load';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
-import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -50,7 +50,8 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
           { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' },
           { address: '10.0.0.5', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
         ]),
-        gateway('slow', [{ address: '10.0.1.4', health: 'Down' }], { delayMs: 10_000 }),
+        // In another subscription, named by its id: the emulator delays list calls that cover it, too.
+        gateway('slow', [{ address: '10.0.1.4', health: 'Down' }], { delayMs: 10_000 }, 'rg-test', OTHER_SUB),
         gateway('throttled', [{ address: '10.0.2.4', health: 'Down' }], {
           faults: [{ on: 'backendHealth', status: 429, times: 9, retryAfterSeconds: 0 }],
         }),
@@ -58,7 +59,12 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     };
     const { report } = await run(
       scenario,
-      [`/subscriptions/${SUB}`, gatewayId('missing'), `/subscriptions/${SUB}/resourceGroups/rg-gone`],
+      [
+        `/subscriptions/${SUB}`,
+        gatewayId('slow', 'rg-test', OTHER_SUB),
+        gatewayId('missing'),
+        `/subscriptions/${SUB}/resourceGroups/rg-gone`,
+      ],
       out,
       { gatewayTimeoutInMs: 1000 },
     );

@@ -60,7 +60,8 @@ export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Pr
   if (!entry) return resourceNotFound(p.resourceGroup, p.name);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeFault(entry, 'backendHealth');
-  if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/backendhealth/action', entry.gateway.id);
+  if (fault)
+    return faultReply(fault, 'Microsoft.Network/applicationGateways/backendhealth/action', entry.gateway.id);
 
   const expand = key(ctx.query.get('$expand') ?? '') === EXPAND_RESOURCES;
   if (entry.gateway.lro.polls === 0) return finalReply({ entry, expand });

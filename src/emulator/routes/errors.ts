@@ -10,7 +10,12 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export function armError(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
+export function armError(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): Reply {
   return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
 }
 
@@ -24,9 +29,14 @@ export const missingAuthorization = (): Reply =>
   });
 
 export const malformedAuthorization = (): Reply =>
-  armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is not in the correct format.", {
-    'www-authenticate': WWW_AUTHENTICATE,
-  });
+  armError(
+    401,
+    'AuthenticationFailed',
+    "Authentication failed. The 'Authorization' header is not in the correct format.",
+    {
+      'www-authenticate': WWW_AUTHENTICATE,
+    },
+  );
 
 export const invalidToken = (): Reply =>
   armError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
@@ -36,7 +46,11 @@ export const invalidToken = (): Reply =>
   });
 
 export const missingApiVersion = (): Reply =>
-  armError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+  armError(
+    400,
+    'MissingApiVersionParameter',
+    'The api-version query parameter (?api-version=) is required for all requests.',
+  );
 
 export const resourceNotFound = (resourceGroup: string, name: string): Reply =>
   armError(
@@ -113,6 +127,7 @@ function defaultMessage(status: number, action: ArmAction, scope: string, retryA
 export function faultReply(fault: ScenarioFault, action: ArmAction, scope: string): Reply {
   const code = fault.code ?? DEFAULT_CODES[fault.status] ?? `HttpStatus${fault.status}`;
   const message = fault.message ?? defaultMessage(fault.status, action, scope, fault.retryAfterSeconds);
-  const headers = fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
+  const headers =
+    fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
   return armError(fault.status, code, message, headers);
 }

@@ -3,7 +3,13 @@
  * absolute `nextLink` carrying `$skipToken` and the caller's api-version while more remain.
  */
 import type { RouteContext } from './context';
-import { faultReply, invalidSkipToken, type Reply, resourceGroupNotFound, subscriptionNotFound } from './errors';
+import {
+  faultReply,
+  invalidSkipToken,
+  type Reply,
+  resourceGroupNotFound,
+  subscriptionNotFound,
+} from './errors';
 import { gatewayResource } from './gateway';
 
 export const PAGE_SIZE = 50;
@@ -24,7 +30,8 @@ export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Re
 
   const skipToken = ctx.query.get('$skipToken') ?? ctx.query.get('$skiptoken');
   const skip = skipToken === null ? 0 : Number(skipToken);
-  if (!Number.isSafeInteger(skip) || skip < 0 || skip > inScope.length) return invalidSkipToken(skipToken ?? '');
+  if (!Number.isSafeInteger(skip) || skip < 0 || skip > inScope.length)
+    return invalidSkipToken(skipToken ?? '');
 
   // Slowest gateway in scope sets the pace; the first gateway (scenario order) with a "list" fault left fails it.
   await ctx.state.delay(Math.max(...inScope.map((e) => e.gateway.delayMs)));

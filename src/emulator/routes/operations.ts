@@ -30,7 +30,9 @@ async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
   await ctx.state.delay(op.entry.gateway.delayMs);
   const fault = ctx.state.takeFault(op.entry, 'poll');
   if (fault) {
-    return { reply: faultReply(fault, 'Microsoft.Network/locations/operationResults/read', op.entry.gateway.id) };
+    return {
+      reply: faultReply(fault, 'Microsoft.Network/locations/operationResults/read', op.entry.gateway.id),
+    };
   }
   return { op };
 }

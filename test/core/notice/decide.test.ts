@@ -100,8 +100,8 @@ describe('decideNotices', () => {
   });
 
   it('a server that vanishes from an evaluated gateway is recovered, with the reason', () => {
-    const [, [recovered]] = runs([observe(0, [finding('10.0.0.4')]), observe(1, [])]);
-    expect(recovered).toMatchObject({
+    const [, second] = runs([observe(0, [finding('10.0.0.4')]), observe(1, [])]);
+    expect(second?.[0]).toMatchObject({
       type: 'recovered',
       reason: expect.stringContaining('no longer listed'),
     });

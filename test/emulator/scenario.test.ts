@@ -1,0 +1,269 @@
+/** The scenario contract: validation messages that name the field, defaults, files, the shipped default. */
+import { NetworkManagementClient } from '@azure/arm-network';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ScenarioError } from '../../src/errors';
+import {
+  defaultScenarioPath,
+  loadDefaultScenario,
+  loadScenarioFile,
+  parseScenario,
+} from '../../src/emulator';
+import { gateway, gatewayId, useEmulators } from './helpers';
+
+const ok = () => gateway('rg', 'appgw');
+const withGateway = (patch: Record<string, unknown>) => ({ gateways: [{ ...ok(), ...patch }] });
+const server0 =
+  'gateways[0].backendHealth.backendAddressPools[0].backendHttpSettingsCollection[0].servers[0]';
+
+function issuesOf(json: unknown): readonly string[] {
+  try {
+    parseScenario(json);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ScenarioError');
+}
+
+describe('parseScenario rejects bad scenarios, naming the field by path', () => {
+  const badPool = ok();
+  badPool.backendHealth = structuredClone(badPool.backendHealth);
+  const pool0 = badPool.backendHealth.backendAddressPools[0];
+  if (pool0) pool0.backendAddressPool.id = `${gatewayId('rg', 'other')}/backendAddressPools/pool-a`;
+  const noHealth = ok();
+  const server = noHealth.backendHealth.backendAddressPools[0]?.backendHttpSettingsCollection[0]?.servers[0];
+  if (server) delete (server as { health?: string }).health;
+
+  it.each<[string, unknown, string]>([
+    [
+      'negative polls',
+      { gateways: [ok(), gateway('rg', 'b'), gateway('rg', 'c', { lro: { polls: -1 } })] },
+      'gateways[2].lro.polls: expected a whole number >= 0',
+    ],
+    [
+      'fractional polls',
+      withGateway({ lro: { polls: 1.5 } }),
+      'gateways[0].lro.polls: expected a whole number >= 0',
+    ],
+    [
+      'an id that is not a gateway',
+      withGateway({
+        id: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm',
+      }),
+      'gateways[0].id: not an application gateway ARM id ("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"',
+    ],
+    [
+      'ids equal but for case',
+      {
+        gateways: [
+          ok(),
+          { ...ok(), id: ok().id.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/') },
+        ],
+      },
+      'gateways[1].id: duplicate of gateways[0].id',
+    ],
+    [
+      'an unknown lro style',
+      withGateway({ lro: { style: 'polling' } }),
+      'gateways[0].lro.style: expected one of "location", "azure-async-operation"',
+    ],
+    [
+      'a fault status that is not an error',
+      withGateway({ faults: [{ on: 'get', status: 200 }] }),
+      'gateways[0].faults[0].status: expected a whole number from 400 to 599',
+    ],
+    [
+      'an unknown fault target',
+      withGateway({ faults: [{ on: 'delete', status: 500 }] }),
+      'gateways[0].faults[0].on: expected one of "backendHealth", "poll", "list", "get"',
+    ],
+    [
+      'zero fault times',
+      withGateway({ faults: [{ on: 'get', status: 500, times: 0 }] }),
+      'gateways[0].faults[0].times',
+    ],
+    [
+      'a missing backendHealth',
+      withGateway({ backendHealth: undefined }),
+      'gateways[0].backendHealth: required',
+    ],
+    ['a server without health', { gateways: [noHealth] }, `${server0}.health: required`],
+    [
+      'a pool id of another gateway',
+      { gateways: [badPool] },
+      `gateways[0].backendHealth.backendAddressPools[0].backendAddressPool.id: expected "${ok().id}/backendAddressPools/<name>"`,
+    ],
+    ['an unknown field', withGateway({ delay: 5 }), 'gateways[0].delay: unknown field'],
+    [
+      'a delay given as text',
+      withGateway({ delayMs: '100' }),
+      'gateways[0].delayMs: expected a whole number >= 0',
+    ],
+    ['no gateways', { gateways: [] }, 'gateways: expected at least one gateway'],
+    [
+      'an empty accepted token',
+      { gateways: [ok()], auth: { acceptTokens: [''] } },
+      'auth.acceptTokens[0]: expected a non-empty string',
+    ],
+    ['not an object', null, '(root): expected object, got null'],
+  ])('%s', (_name, json, expected) => {
+    const escaped = expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(issuesOf(json)).toContainEqual(expect.stringMatching(new RegExp(`^${escaped}`)));
+  });
+
+  it('lists every problem at once, in a ScenarioError whose message names the source', () => {
+    const error = (() => {
+      try {
+        parseScenario(withGateway({ delayMs: -1, lro: { polls: 'x' } }), 'scenario file demo.json');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect(error).toMatchObject({ code: 'ScenarioInvalid' });
+    const { issues, message } = error as ScenarioError;
+    expect(issues).toHaveLength(2);
+    expect(message).toContain('Invalid scenario file demo.json:');
+    expect(message).toContain('gateways[0].delayMs: expected a whole number >= 0');
+    expect(message).toContain('gateways[0].lro.polls: expected a whole number >= 0');
+  });
+});
+
+describe('parseScenario defaults', () => {
+  it('fills lro, faults, delay and location defaults', () => {
+    const { id, backendHealth } = ok();
+    const [g] = parseScenario({
+      gateways: [{ id, backendHealth, faults: [{ on: 'get', status: 500 }] }],
+    }).gateways;
+    expect(g).toMatchObject({
+      location: 'westeurope',
+      lro: { polls: 1, retryAfterSeconds: 1, style: 'location', outcome: 'succeeded' },
+      faults: [{ on: 'get', status: 500, times: 1 }],
+      delayMs: 0,
+    });
+  });
+
+  it('keeps fields of the health body that it does not model', () => {
+    const g = ok();
+    const pool = { ...g.backendHealth.backendAddressPools[0], extra: { kept: true } };
+    const [parsed] = parseScenario({
+      gateways: [{ ...g, backendHealth: { backendAddressPools: [pool] } }],
+    }).gateways;
+    expect(parsed?.backendHealth.backendAddressPools[0]).toMatchObject({ extra: { kept: true } });
+  });
+});
+
+describe('loadScenarioFile', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'scenario-test-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names the file when the JSON is invalid', async () => {
+    const file = path.join(dir, 'broken.json');
+    await writeFile(file, '{ "gateways": [ }');
+    const error = await loadScenarioFile(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as Error).message).toContain(`Invalid scenario file ${file}:`);
+    expect((error as ScenarioError).issues[0]).toMatch(/^not valid JSON: /);
+  });
+
+  it('names the file when it cannot be read', async () => {
+    const file = path.join(dir, 'missing.json');
+    await expect(loadScenarioFile(file)).rejects.toThrow(
+      `Invalid scenario file ${file}:\n  - cannot read the file (ENOENT)`,
+    );
+  });
+
+  it('names the file and the field when the content is invalid', async () => {
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify(withGateway({ delayMs: -5 })));
+    await expect(loadScenarioFile(file)).rejects.toThrow(
+      /bad\.json:\n {2}- gateways\[0\]\.delayMs: expected/,
+    );
+  });
+});
+
+describe('the shipped default scenario', () => {
+  const start = useEmulators();
+
+  it('lives in src/emulator/scenarios and validates', async () => {
+    expect(path.isAbsolute(defaultScenarioPath)).toBe(true);
+    expect(defaultScenarioPath).toBe(path.resolve(__dirname, '../../src/emulator/scenarios/default.json'));
+    const scenario = await loadScenarioFile(defaultScenarioPath);
+    expect(scenario.gateways.length).toBeGreaterThanOrEqual(3);
+    expect(scenario.gateways.length).toBeLessThanOrEqual(4);
+  });
+
+  it('covers both health vocabularies, FQDNs, an empty pool, real probe logs and a quick demo', async () => {
+    const scenario = await loadDefaultScenario();
+    const pools = scenario.gateways.flatMap((g) => g.backendHealth.backendAddressPools);
+    const servers = pools.flatMap((p) => p.backendHttpSettingsCollection.flatMap((s) => s.servers));
+    const states = new Set(servers.map((s) => s.health));
+    for (const state of ['Up', 'Healthy', 'Down', 'Unhealthy', 'Unknown', 'Partial', 'Draining']) {
+      expect([state, states.has(state)]).toEqual([state, true]);
+    }
+    expect(new Set(scenario.gateways.map((g) => g.id.split('/')[4])).size).toBeGreaterThanOrEqual(2);
+    expect(
+      scenario.gateways.every((g) => g.id.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/')),
+    ).toBe(true);
+    expect(pools.some((p) => p.backendHttpSettingsCollection.length === 0)).toBe(true);
+    expect(pools.map((p) => p.backendAddressPool.id.split('/').pop())).toEqual(
+      expect.arrayContaining(['MFAnalyticsPool', 'MFPool']),
+    );
+    expect(servers.some((s) => /^[a-z][\w-]*(\.[\w-]+)+$/i.test(s.address) && !/^\d/.test(s.address))).toBe(
+      true,
+    );
+    expect(servers.some((s) => s.address.startsWith('10.220.1.'))).toBe(true);
+    const logs = servers.map((s) => s.healthProbeLog ?? '').join('\n');
+    for (const phrase of [
+      'Success. Received 200 status code',
+      'more than the timeout threshold',
+      'could not create a probe for this backend',
+      'could not connect to the backend',
+      "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:401",
+      'not signed by a well-known Certificate Authority',
+      'Common Name of the leaf certificate',
+    ]) {
+      expect(logs).toContain(phrase);
+    }
+    expect(scenario.gateways.some((g) => g.lro.style === 'azure-async-operation')).toBe(true);
+    for (const g of scenario.gateways) {
+      expect(g.lro.retryAfterSeconds).toBe(1);
+      expect([1, 2]).toContain(g.lro.polls);
+      expect(g.delayMs).toBe(0);
+      expect(g.faults).toEqual([]);
+    }
+  });
+
+  it('serves every gateway through the SDK within a few seconds', async () => {
+    const scenario = await loadDefaultScenario();
+    const emulator = await start(scenario);
+    const credential = {
+      getToken: async () => ({ token: 'dev', expiresOnTimestamp: Date.now() + 3600_000 }),
+    };
+    const client = new NetworkManagementClient(credential, '00000000-0000-0000-0000-000000000000', {
+      endpoint: emulator.url,
+      tlsOptions: { ca: emulator.caCertPem },
+    });
+    const started = Date.now();
+
+    const listed: string[] = [];
+    for await (const gw of client.applicationGateways.listAll()) listed.push(gw.id ?? '');
+    const bodies = await Promise.all(
+      scenario.gateways.map((g) => {
+        const [, , , , rg = '', , , , name = ''] = g.id.split('/');
+        return client.applicationGateways.backendHealth(rg, name);
+      }),
+    );
+
+    expect(listed).toEqual(scenario.gateways.map((g) => g.id));
+    expect(bodies).toEqual(scenario.gateways.map((g) => g.backendHealth));
+    expect(Date.now() - started).toBeLessThan(6000);
+  }, 15_000);
+});
