@@ -2,6 +2,7 @@ import { createArmClientFactory } from '../adapters/arm/client';
 import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
 import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
 import { readArticleTemplate } from '../adapters/articles/article-file';
+import { parseArticle } from '../articles';
 import { systemClock } from '../adapters/clock/system-clock';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
 import type { Config } from '../config/schema';
@@ -19,14 +20,15 @@ export interface RunOnceOptions {
  */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
   const clientFor = createArmClientFactory(config.arm);
-  const articleTemplate = await readArticleTemplate(config.article);
+  // Parsed once per run; an unreadable template fails the run here, naming its line.
+  const article = parseArticle(await readArticleTemplate(config.article));
   return runChecks(
     {
       directory: createArmGatewayDirectory(clientFor),
       reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs }),
       sinks: [createFolderSink({ dir: config.sinks.dir })],
       clock: systemClock,
-      articleTemplate,
+      article,
       logger: options.logger,
     },
     {

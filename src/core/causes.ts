@@ -324,7 +324,8 @@ export interface CauseOptions {
 export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
   const entry = CATALOGUE[id];
   const docUrl = options.anchor ? guideUrl(options.anchor) : entry.docUrl;
-  const log = options.probeLog?.trim() ?? '';
+  // Steps mark commands with backticks; a quoted log must not open or close one.
+  const log = options.probeLog?.trim().replace(/`/g, "'") ?? '';
   const lead = options.note ? [options.note] : [];
   if (id === 'status-code-mismatch') {
     const status = options.receivedStatus;

@@ -1,5 +1,6 @@
-import { renderArticle } from '../articles';
+import { fillArticle, renderMarkdown, type ParsedArticle } from '../articles';
 import type { Finding } from '../core/model';
+import { causeSectionMarkdown } from './cause-section';
 import { renderHtmlPage } from './html-page';
 import { insightPath } from './insight-path';
 import { insightValues } from './values';
@@ -18,17 +19,21 @@ export interface Insight {
   readonly warnings: readonly string[];
 }
 
-/** Fills the article template for one finding. Pure: the time is an argument. */
-export function composeInsight(template: string | Uint8Array, finding: Finding, now: Date): Insight {
-  const article = renderArticle(template, insightValues(finding, now));
+/**
+ * Fills the article for one finding and appends the cause section after the article's own text,
+ * which stays as written. Pure: the time is an argument; the article is parsed once per run.
+ */
+export function composeInsight(article: ParsedArticle, finding: Finding, now: Date): Insight {
+  const filled = fillArticle(article, insightValues(finding, now));
+  const markdown = `${filled.markdown.trimEnd()}\n\n${causeSectionMarkdown(finding.cause, finding.probeLog)}`;
   const title = article.metadata['pageTitle'] ?? 'Degraded Backend Server Health';
   return {
     finding,
     path: insightPath(finding),
     title,
-    summary: article.issueDescription ?? '',
-    markdown: article.markdown,
-    html: renderHtmlPage({ title, finding, now, articleHtml: article.html }),
-    warnings: article.warnings,
+    summary: (filled.issueDescription ?? '').trim(),
+    markdown,
+    html: renderHtmlPage({ title, finding, now, articleHtml: renderMarkdown(markdown) }),
+    warnings: filled.warnings,
   };
 }

@@ -1,3 +1,4 @@
+import type { ParsedArticle } from '../articles';
 import { countServers, evaluateBackendHealth } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
@@ -11,7 +12,7 @@ import { withTimeout } from './timeout';
 export interface EvaluateGatewayOptions {
   readonly reader: BackendHealthReader;
   readonly clock: Clock;
-  readonly articleTemplate: string | Uint8Array;
+  readonly article: ParsedArticle;
   readonly unhealthyStates: readonly ConfigurableState[];
   readonly gatewayTimeoutInMs: number;
 }
@@ -34,7 +35,7 @@ export async function evaluateGateway(
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const now = options.clock.now();
-    const insights = findings.map((finding) => composeInsight(options.articleTemplate, finding, now));
+    const insights = findings.map((finding) => composeInsight(options.article, finding, now));
     return {
       insights,
       report: {

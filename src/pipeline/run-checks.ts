@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gatewayKey, type Target } from '../core/arm-id';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
+import type { ParsedArticle } from '../articles';
 import { toError } from '../errors';
 import type { Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, DeliveryReceipt, GatewayDirectory, InsightSink } from '../ports';
@@ -17,7 +18,7 @@ export interface RunDependencies {
   readonly reader: BackendHealthReader;
   readonly sinks: readonly InsightSink[];
   readonly clock: Clock;
-  readonly articleTemplate: string | Uint8Array;
+  readonly article: ParsedArticle;
   readonly logger: Logger;
 }
 
