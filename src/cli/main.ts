@@ -3,18 +3,21 @@ import { AppGwInsightsError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
 import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
+import { RENDER_USAGE, renderVerb } from './verbs/render';
 import { RUN_USAGE, runVerb } from './verbs/run';
 
 const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   run: runVerb,
   emulator: emulatorVerb,
   demo: demoVerb,
+  render: renderVerb,
 };
 
 const USAGE = `Usage:
   ${RUN_USAGE}
   ${EMULATOR_USAGE}
-  ${DEMO_USAGE}`;
+  ${DEMO_USAGE}
+  ${RENDER_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;

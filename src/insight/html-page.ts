@@ -22,6 +22,7 @@ export function renderHtmlPage(options: HtmlPageOptions): string {
     ['Backend settings', finding.backendSettings],
     ['Server', finding.address],
     ['Health', finding.health || '(not reported)'],
+    ['Likely cause', finding.cause.title],
     ['Checked (UTC)', formatUtc(now)],
   ];
   const facts = rows.map(
@@ -65,10 +66,11 @@ header{background:var(--panel);border:1px solid var(--line);border-radius:8px;pa
 .status{display:inline-block;margin:0 0 .75rem;padding:.15rem .6rem;border-radius:999px;font-weight:600;color:#fff;background:var(--bad)}
 .status-unknown,.status-partial{background:var(--warn)}.status-draining{background:var(--info)}
 .facts{border-collapse:collapse;width:100%}
-.facts th{text-align:left;font-weight:600;color:var(--muted);padding:.2rem 1rem .2rem 0;white-space:nowrap;vertical-align:top}
+.facts th{text-align:left;font-weight:600;color:var(--muted);padding:.2rem 1rem .2rem 0;white-space:nowrap;vertical-align:top;width:1%}
 .facts td{padding:.2rem 0;overflow-wrap:anywhere}
 h1{font-size:1.45rem;line-height:1.3}h2{font-size:1.15rem;margin-top:1.75rem}
-code{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
+code{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:.88em;overflow-wrap:anywhere;background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:0 .25em}
+blockquote{margin:1rem 0;padding:.6rem .9rem;border-left:4px solid var(--bad);background:var(--panel);overflow-wrap:anywhere}
 a{color:var(--info)}
 li{margin:.2rem 0}
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.75rem}
