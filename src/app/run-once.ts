@@ -36,6 +36,7 @@ export async function runOnce(config: Config, options: RunOnceOptions): Promise<
       unhealthyStates: config.unhealthyStates,
       concurrency: config.concurrency,
       gatewayTimeoutInMs: config.gatewayTimeoutInMs,
+      notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
       ...(options.runId ? { runId: options.runId } : {}),
     },
   );

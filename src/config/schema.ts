@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseTarget } from '../core/arm-id';
 import { CONFIGURABLE_STATES, DEFAULT_UNHEALTHY_STATES } from '../core/health';
+import { durationInMs } from './duration';
 
 /**
  * The one configuration schema. JSON files (CLI) and app settings (Functions) both end here, so every
@@ -46,6 +47,13 @@ const armSchema = z
     }
   });
 
+const notifySchema = z.strictObject({
+  /** Consecutive bad runs before `degraded`: damps flapping. */
+  for: z.int().min(1).max(100).default(1),
+  /** Least time between `still-degraded` reminders; normalised to ms as `repeatIntervalInMs`. */
+  repeatInterval: durationInMs(60_000).default(4 * 3_600_000),
+});
+
 export const configSchema = z.strictObject({
   targets: z.array(target).min(1, 'list at least one subscription, resource group or gateway ARM id'),
   arm: armSchema.default(() => armSchema.parse({})),
@@ -57,6 +65,9 @@ export const configSchema = z.strictObject({
   gatewayTimeoutInMs: z.int().min(1_000).max(3_600_000).default(300_000),
   article: z.string().min(1).optional(),
   sinks: z.strictObject({ dir: z.string().min(1).default('out') }).default({ dir: 'out' }),
+  notify: notifySchema.default(() => notifySchema.parse({})),
+  /** Where notify-on-change remembers episodes and undelivered notices. */
+  state: z.strictObject({ dir: z.string().min(1).default('.appgw-state') }).default({ dir: '.appgw-state' }),
 });
 
 export type Config = z.infer<typeof configSchema>;

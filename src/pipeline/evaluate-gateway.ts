@@ -1,5 +1,5 @@
 import type { ParsedArticle } from '../articles';
-import { countServers, evaluateBackendHealth } from '../core/evaluate';
+import { evaluateBackendHealth, listServers } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
 import { toError } from '../errors';
@@ -20,6 +20,8 @@ export interface EvaluateGatewayOptions {
 export interface GatewayOutcome {
   readonly report: GatewayReport;
   readonly insights: readonly Insight[];
+  /** Every server the gateway listed (server key → health); undefined when it could not be evaluated. */
+  readonly listed?: ReadonlyMap<string, string>;
 }
 
 /** Reads one gateway and renders an insight per finding. Never throws: a failure is the report's `error`. */
@@ -34,16 +36,18 @@ export async function evaluateGateway(
       options.reader.getBackendHealth(gateway, { abortSignal }),
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
+    const listed = listServers(gateway, body);
     const now = options.clock.now();
     const insights = findings.map((finding) => composeInsight(options.article, finding, now));
     return {
       insights,
+      listed,
       report: {
         ...gatewayFields(gateway),
         ok: true,
         error: null,
         durationInMs: elapsed(),
-        servers: countServers(body),
+        servers: listed.size,
         findings: insights.map(({ finding, path }) => ({
           backendPool: finding.backendPool,
           backendSettings: finding.backendSettings,

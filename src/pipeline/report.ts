@@ -12,6 +12,8 @@ export interface RunReport {
   readonly summary: RunSummary;
   readonly targets: readonly TargetReport[];
   readonly gateways: readonly GatewayReport[];
+  /** Notify on change: what was decided and what became of each delivery (absent without receivers). */
+  readonly notifications?: NotificationsReport;
   /** Sinks that failed to take this run, by name (no secrets). */
   readonly deliveryErrors: readonly ReportedError[];
 }
@@ -69,4 +71,34 @@ export function gatewayFields(gateway: GatewayRef) {
     subscriptionId: gateway.subscriptionId,
     resourceGroup: gateway.resourceGroup,
   };
+}
+
+export interface NotificationsReport {
+  /** Notices decided by this run. */
+  readonly decided: number;
+  /** False when an overlapping run held the state: this run left the notices to it. */
+  readonly claimed: boolean;
+  /** Every delivery tried this run, old dead letters first, with each HTTP attempt. */
+  readonly deliveries: readonly NoticeDeliveryReport[];
+  /** Per receiver: notices still waiting (kept for the next run). */
+  readonly pending: Readonly<Record<string, number>>;
+}
+
+export interface NoticeDeliveryReport {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  /** `queued`: refused after retries, kept for the next run; `not-tried`: the receiver refused an earlier one. */
+  readonly outcome: 'delivered' | 'queued' | 'not-tried';
+  readonly attempts: readonly AttemptReport[];
+  readonly error?: string;
+}
+
+export interface AttemptReport {
+  readonly attempt: number;
+  readonly status?: number;
+  readonly error?: string;
+  readonly durationInMs: number;
 }

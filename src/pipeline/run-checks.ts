@@ -1,22 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import type { ParsedArticle } from '../articles';
 import { gatewayKey, type Target } from '../core/arm-id';
 import type { ConfigurableState } from '../core/health';
-import type { GatewayRef } from '../core/model';
-import type { ParsedArticle } from '../articles';
-import { toError } from '../errors';
+import type { NotifyPolicy } from '../core/notice/decide';
 import type { Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, DeliveryReceipt, GatewayDirectory, InsightSink } from '../ports';
 import { mapBounded } from './bounded';
+import { deliverToSinks } from './deliver-to-sinks';
 import { evaluateGateway } from './evaluate-gateway';
+import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
-import type { ReportedError, RunReport, TargetReport } from './report';
-import { reportedError } from './reported-error';
-import { withTimeout } from './timeout';
+import { notifyOnChange, type NotifyDependencies, type NotifyOutcome } from './notify/notify-stage';
+import type { NotificationsReport, RunReport } from './report';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
   readonly reader: BackendHealthReader;
   readonly sinks: readonly InsightSink[];
+  /** Notify on change (webhooks + state); absent when no receiver is configured. */
+  readonly notify?: NotifyDependencies;
   readonly clock: Clock;
   readonly article: ParsedArticle;
   readonly logger: Logger;
@@ -27,6 +29,7 @@ export interface RunOptions {
   readonly unhealthyStates: readonly ConfigurableState[];
   readonly concurrency: number;
   readonly gatewayTimeoutInMs: number;
+  readonly notifyPolicy: NotifyPolicy;
   readonly runId?: string;
 }
 
@@ -38,78 +41,83 @@ export interface RunOutcome {
 
 /**
  * The use case shared by the CLI and the Functions app: expand targets → evaluate every gateway
- * (concurrently, bounded, each with its own time-out) → deliver to every sink. Nothing here throws for
- * one gateway, target or sink: failures are recorded in the report and the rest carry on.
+ * (concurrently, bounded, each with its own time-out) → notify on change → deliver the run to every
+ * sink. Nothing here throws for one gateway, target, receiver or sink: failures are recorded in the
+ * report and the rest carry on.
  */
 export async function runChecks(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
   const runId = options.runId ?? newRunId(startedAt);
-  const { targets, gateways } = await expandTargets(deps, options);
-  deps.logger.info(`run ${runId}: ${gateways.length} gateway(s) from ${targets.length} target(s)`);
+  const expanded = await expandTargets(deps.directory, options.targets, {
+    concurrency: options.concurrency,
+    timeoutInMs: options.gatewayTimeoutInMs,
+    logger: deps.logger,
+  });
+  deps.logger.info(
+    `run ${runId}: ${expanded.gateways.length} gateway(s) from ${expanded.targets.length} target(s)`,
+  );
 
-  const outcomes = await mapBounded(gateways, options.concurrency, (gateway) =>
+  const outcomes = await mapBounded(expanded.gateways, options.concurrency, (gateway) =>
     evaluateGateway(gateway, { ...deps, ...options }),
   );
-  for (const { report } of outcomes) {
+  for (const { report } of outcomes)
     if (report.error) deps.logger.warn(`${report.id}: ${report.error.message}`);
-  }
   const gatewayReports = outcomes.map((o) => o.report);
   const insights = outcomes.flatMap((o) => o.insights);
-  const baseReport: RunReport = {
+
+  const notifications = deps.notify
+    ? notificationsReport(
+        await notifyOnChange(
+          deps.notify,
+          {
+            now: deps.clock.now(),
+            evaluated: new Map(
+              outcomes.flatMap((o) => (o.listed ? [[gatewayKey(o.report.id), o.listed] as const] : [])),
+            ),
+            bad: insights.map((insight) => ({ finding: insight.finding, insight })),
+            isGone: expanded.isGone,
+          },
+          options.notifyPolicy,
+        ),
+      )
+    : undefined;
+
+  const report: RunReport = {
     schemaVersion: 1,
     runId,
     startedAt: startedAt.toISOString(),
     finishedAt: deps.clock.now().toISOString(),
-    ok: targets.every((t) => t.ok) && gatewayReports.every((g) => g.ok),
+    ok: expanded.targets.every((t) => t.ok) && gatewayReports.every((g) => g.ok),
     summary: {
       gateways: gatewayReports.length,
       failedGateways: gatewayReports.filter((g) => !g.ok).length,
       servers: gatewayReports.reduce((n, g) => n + g.servers, 0),
       findings: insights.length,
     },
-    targets,
+    targets: expanded.targets,
     gateways: gatewayReports,
+    ...(notifications ? { notifications } : {}),
     deliveryErrors: [],
   };
-
-  const deliveryErrors: ReportedError[] = [];
-  const receipts: Array<{ sink: string; receipt: DeliveryReceipt }> = [];
-  await Promise.all(
-    deps.sinks.map(async (sink) => {
-      try {
-        receipts.push({ sink: sink.name, receipt: await sink.deliver({ report: baseReport, insights }) });
-      } catch (error) {
-        const reported = reportedError(toError(error), sink.name);
-        deliveryErrors.push(reported);
-        deps.logger.error(reported.message);
-      }
-    }),
-  );
-  return { report: { ...baseReport, deliveryErrors }, insights, receipts };
+  const { receipts, errors } = await deliverToSinks(deps.sinks, report, insights, deps.logger);
+  return { report: { ...report, deliveryErrors: errors }, insights, receipts };
 }
 
-async function expandTargets(
-  deps: RunDependencies,
-  options: RunOptions,
-): Promise<{ targets: TargetReport[]; gateways: GatewayRef[] }> {
-  const expanded = await mapBounded(options.targets, options.concurrency, async (target) => {
-    try {
-      const found = await withTimeout(target.id, options.gatewayTimeoutInMs, (abortSignal) =>
-        deps.directory.listGateways(target, { abortSignal }),
-      );
-      return { report: { id: target.id, ok: true, error: null, gateways: found.length }, found };
-    } catch (error) {
-      const reported = reportedError(toError(error));
-      deps.logger.warn(`${target.id}: ${reported.message}`);
-      return { report: { id: target.id, ok: false, error: reported, gateways: 0 }, found: [] };
-    }
-  });
-  // A gateway named by two targets (its id and its resource group) is evaluated once.
-  const unique = new Map<string, GatewayRef>();
-  for (const gateway of expanded.flatMap((e) => e.found)) {
-    if (!unique.has(gatewayKey(gateway.id))) unique.set(gatewayKey(gateway.id), gateway);
-  }
-  return { targets: expanded.map((e) => e.report), gateways: [...unique.values()] };
+function notificationsReport(outcome: NotifyOutcome): NotificationsReport {
+  return {
+    decided: outcome.decided,
+    claimed: outcome.claimed,
+    deliveries: outcome.deliveries.map((d) => ({
+      receiver: d.receiver,
+      noticeId: d.noticeId,
+      type: d.type,
+      server: d.server,
+      outcome: d.delivered === undefined ? 'not-tried' : d.delivered ? 'delivered' : 'queued',
+      attempts: d.result?.attempts ?? [],
+      ...(d.result?.error ? { error: d.result.error.message } : {}),
+    })),
+    pending: outcome.pending,
+  };
 }
 
 /** Sortable and unique enough: `20261126T042718Z-3f9a1c`. */

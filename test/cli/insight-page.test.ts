@@ -67,10 +67,9 @@ describe('insight page in a real browser', () => {
     });
     const tab = await context.newPage();
     await tab.goto(`file://${page}`);
-    const { scrollWidth, clientWidth } = await tab.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth,
-      clientWidth: document.documentElement.clientWidth,
-    }));
+    const { scrollWidth, clientWidth } = (await tab.evaluate(
+      '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })',
+    )) as { scrollWidth: number; clientWidth: number };
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
     await tab.screenshot({ path: path.join(out, 'insight-phone.png'), fullPage: true });
     await context.close();

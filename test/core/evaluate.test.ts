@@ -1,5 +1,5 @@
 import { gatewayRef } from '../../src/core/arm-id';
-import { countServers, evaluateBackendHealth } from '../../src/core/evaluate';
+import { evaluateBackendHealth, listServers } from '../../src/core/evaluate';
 import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
 import type { BackendHealthBody } from '../../src/core/model';
 
@@ -96,10 +96,19 @@ describe('evaluateBackendHealth', () => {
         },
       ),
     ).toEqual([]);
-    expect(countServers({})).toBe(0);
+    expect(listServers(gateway, {}).size).toBe(0);
   });
 
-  it('counts every server, healthy or not', () => {
-    expect(countServers(body([{ health: 'Up' }, { health: 'Down' }, { health: 'Draining' }]))).toBe(3);
+  it('lists every server, healthy or not, by server key with its health', () => {
+    const listed = listServers(
+      gateway,
+      body([
+        { address: 'A', health: 'Up' },
+        { address: 'b', health: 'Down' },
+        { address: 'c', health: 'Draining' },
+      ]),
+    );
+    expect([...listed.values()]).toEqual(['Up', 'Down', 'Draining']);
+    expect([...listed.keys()][0]).toBe(`${gateway.id}|poola|settingsa|a`.toLowerCase());
   });
 });

@@ -1,7 +1,7 @@
 import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
 import { readHealth } from '../health';
-import type { Finding } from '../model';
+import type { Finding, GatewayRef } from '../model';
 import type { Notice, NoticeType } from './notice';
 import { serverKey, type ServerRecord } from './server-record';
 
@@ -26,8 +26,8 @@ export interface Observation {
   readonly evaluated: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** This run's findings, each with its insight when one was rendered. */
   readonly bad: ReadonlyArray<{ readonly finding: Finding; readonly insight?: NoticeInsight }>;
-  /** Gateways (gatewayKey) that a successful listing should have returned but did not: deleted. */
-  readonly goneGateways: ReadonlySet<string>;
+  /** Whether a gateway that was not evaluated is known to be gone (a successful listing of its scope lacked it). */
+  readonly isGone: (gateway: GatewayRef) => boolean;
 }
 
 export interface Decision {
@@ -83,7 +83,7 @@ export function decideNotices(
     if (next[key]) continue;
     const gateway = gatewayKey(record.gateway.id);
     const listed = observation.evaluated.get(gateway);
-    const gone = observation.goneGateways.has(gateway);
+    const gone = !listed && observation.isGone(record.gateway);
     if (!listed && !gone) {
       next[key] = record; // not evaluated this run: we know nothing new
       continue;

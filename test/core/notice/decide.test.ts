@@ -37,7 +37,7 @@ function observe(
     now: new Date(at),
     evaluated: new Map([[gatewayKey(gw.id), listed]]),
     bad: bad.map((f) => ({ finding: f })),
-    goneGateways: new Set(),
+    isGone: () => false,
     ...extra,
   };
 }
@@ -109,8 +109,8 @@ describe('decideNotices', () => {
 
   it('a deleted gateway recovers its servers; a gateway that failed to evaluate changes nothing', () => {
     const a = finding('10.0.0.4');
-    const failed: Observation = { now: new Date(1), evaluated: new Map(), bad: [], goneGateways: new Set() };
-    const gone: Observation = { ...failed, now: new Date(2), goneGateways: new Set([gatewayKey(gw.id)]) };
+    const failed: Observation = { now: new Date(1), evaluated: new Map(), bad: [], isGone: () => false };
+    const gone: Observation = { ...failed, now: new Date(2), isGone: (g) => g.id === gw.id };
     const perRun = runs([observe(0, [a]), failed, gone]);
     expect(types(perRun)).toEqual(['degraded', '-', 'recovered']);
     expect(perRun[2]?.[0]?.reason).toContain('no longer exists');

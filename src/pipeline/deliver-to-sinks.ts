@@ -1,0 +1,33 @@
+import { toError } from '../errors';
+import type { Insight } from '../insight/insight';
+import type { DeliveryReceipt, InsightSink } from '../ports';
+import type { Logger } from './logger';
+import type { ReportedError, RunReport } from './report';
+import { reportedError } from './reported-error';
+
+export interface SinkDeliveries {
+  readonly receipts: Array<{ readonly sink: string; readonly receipt: DeliveryReceipt }>;
+  readonly errors: ReportedError[];
+}
+
+/** Every sink gets the run at once; one that fails is recorded and never stops another. */
+export async function deliverToSinks(
+  sinks: readonly InsightSink[],
+  report: RunReport,
+  insights: readonly Insight[],
+  logger: Logger,
+): Promise<SinkDeliveries> {
+  const result: SinkDeliveries = { receipts: [], errors: [] };
+  await Promise.all(
+    sinks.map(async (sink) => {
+      try {
+        result.receipts.push({ sink: sink.name, receipt: await sink.deliver({ report, insights }) });
+      } catch (error) {
+        const reported = reportedError(toError(error), sink.name);
+        result.errors.push(reported);
+        logger.error(reported.message);
+      }
+    }),
+  );
+  return result;
+}

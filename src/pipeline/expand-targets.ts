@@ -1,0 +1,64 @@
+import { gatewayKey, type Target } from '../core/arm-id';
+import type { GatewayRef } from '../core/model';
+import { toError } from '../errors';
+import type { GatewayDirectory } from '../ports';
+import { mapBounded } from './bounded';
+import type { Logger } from './logger';
+import type { TargetReport } from './report';
+import { reportedError } from './reported-error';
+import { withTimeout } from './timeout';
+
+export interface ExpandedTargets {
+  readonly targets: TargetReport[];
+  /** Each gateway once, though two targets may name it (its id and its resource group). */
+  readonly gateways: GatewayRef[];
+  /** A gateway is gone when a target covering it was listed successfully without it. */
+  readonly isGone: (gateway: GatewayRef) => boolean;
+}
+
+export async function expandTargets(
+  directory: GatewayDirectory,
+  targets: readonly Target[],
+  options: { concurrency: number; timeoutInMs: number; logger: Logger },
+): Promise<ExpandedTargets> {
+  const expanded = await mapBounded(targets, options.concurrency, async (target) => {
+    try {
+      const found = await withTimeout(target.id, options.timeoutInMs, (abortSignal) =>
+        directory.listGateways(target, { abortSignal }),
+      );
+      return {
+        target,
+        ok: true,
+        report: { id: target.id, ok: true, error: null, gateways: found.length },
+        found,
+      };
+    } catch (error) {
+      const reported = reportedError(toError(error));
+      options.logger.warn(`${target.id}: ${reported.message}`);
+      return {
+        target,
+        ok: false,
+        report: { id: target.id, ok: false, error: reported, gateways: 0 },
+        found: [],
+      };
+    }
+  });
+  const unique = new Map<string, GatewayRef>();
+  for (const gateway of expanded.flatMap((e) => e.found)) {
+    if (!unique.has(gatewayKey(gateway.id))) unique.set(gatewayKey(gateway.id), gateway);
+  }
+  const listedScopes = expanded.filter((e) => e.ok && e.target.kind !== 'gateway').map((e) => e.target);
+  const isGone = (gateway: GatewayRef) =>
+    !unique.has(gatewayKey(gateway.id)) && listedScopes.some((scope) => covers(scope, gateway));
+  return { targets: expanded.map((e) => e.report), gateways: [...unique.values()], isGone };
+}
+
+function covers(target: Target, gateway: GatewayRef): boolean {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (target.kind === 'subscription') return same(target.subscriptionId, gateway.subscriptionId);
+  if (target.kind === 'resourceGroup')
+    return (
+      same(target.subscriptionId, gateway.subscriptionId) && same(target.resourceGroup, gateway.resourceGroup)
+    );
+  return false;
+}
