@@ -3,6 +3,7 @@ import { runOnce } from '../src/app/run-once';
 import { configFromAppSettings } from '../src/config/app-settings';
 import type { Config } from '../src/config/schema';
 import { readSchedule } from '../src/config/schedule';
+import { runSucceeded } from '../src/pipeline/report';
 
 /** Config is read on first invocation, not at import: no work on the cold-start path. */
 let config: Config | undefined;
@@ -18,7 +19,7 @@ export async function checkGateways(_timer: Timer, context: InvocationContext): 
       `${report.summary.failedGateways} failed`,
   );
   // Timers are not retried; failing the invocation makes a failed gateway or sink visible in monitoring.
-  if (!report.ok || report.deliveryErrors.length) {
+  if (!runSucceeded(report)) {
     throw new Error(`run ${report.runId} incomplete: see the warnings above and report.json`);
   }
 }

@@ -1,12 +1,15 @@
+import { blobConnectionFromAppSettings, type BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { ConfigError } from '../errors';
 import { parseConfig } from './load';
 import type { Config } from './schema';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Kind = 'string' | 'list' | 'int' | 'json';
 
 /**
  * App settings (Functions) / environment → the same schema as the JSON file. One table maps each
  * setting to its key, so README, local.settings.json.example and this stay in step.
  */
-type Kind = 'string' | 'list' | 'int';
 export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]; kind: Kind }> = [
   { name: 'APPGW_TARGETS', path: ['targets'], kind: 'list' },
   { name: 'APPGW_ARM_ENDPOINT', path: ['arm', 'endpoint'], kind: 'string' },
@@ -19,21 +22,35 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_GATEWAY_TIMEOUT_MS', path: ['gatewayTimeoutInMs'], kind: 'int' },
   { name: 'APPGW_ARTICLE', path: ['article'], kind: 'string' },
   { name: 'APPGW_SINKS_DIR', path: ['sinks', 'dir'], kind: 'string' },
+  { name: 'APPGW_WEBHOOKS', path: ['sinks', 'webhooks'], kind: 'json' },
+  { name: 'APPGW_NOTIFY_FOR', path: ['notify', 'for'], kind: 'int' },
+  { name: 'APPGW_NOTIFY_REPEAT_INTERVAL', path: ['notify', 'repeatInterval'], kind: 'string' },
+  { name: 'APPGW_STATE_DIR', path: ['state', 'dir'], kind: 'string' },
 ];
 
-export function configFromAppSettings(env: Readonly<Record<string, string | undefined>>): Config {
+/**
+ * Storage settings read beside the table: the blob sink and the blob state store use the connection
+ * named by APPGW_STORAGE_CONNECTION (default AzureWebJobsStorage), read the Functions way
+ * (`<name>` connection string, or `<name>__blobServiceUri` / `__accountName` + identity).
+ */
+export const STORAGE_SETTINGS = [
+  'APPGW_STORAGE_CONNECTION',
+  'APPGW_BLOB_CONTAINER',
+  'APPGW_BLOB_PREFIX',
+  'APPGW_STATE_CONTAINER',
+] as const;
+
+export function configFromAppSettings(env: Env): Config {
   const raw: Record<string, unknown> = {};
   const issues: string[] = [];
   for (const setting of APP_SETTINGS) {
     const value = env[setting.name]?.trim();
     if (!value) continue;
     const converted = convert(value, setting.kind);
-    if (converted === undefined) {
-      issues.push(`${setting.name}: "${value}" is not a whole number`);
-      continue;
-    }
-    setAt(raw, setting.path, converted);
+    if ('problem' in converted) issues.push(`${setting.name}: ${converted.problem}`);
+    else setAt(raw, setting.path, converted.value);
   }
+  addStorage(raw, env, issues);
   if (issues.length) throw new ConfigError(issues, 'app settings');
   try {
     return parseConfig(raw, 'app settings');
@@ -43,14 +60,64 @@ export function configFromAppSettings(env: Readonly<Record<string, string | unde
   }
 }
 
-function convert(value: string, kind: Kind): unknown {
+function addStorage(raw: Record<string, unknown>, env: Env, issues: string[]): void {
+  const name = env['APPGW_STORAGE_CONNECTION']?.trim() || 'AzureWebJobsStorage';
+  const container = env['APPGW_BLOB_CONTAINER']?.trim();
+  const stateContainer = env['APPGW_STATE_CONTAINER']?.trim();
+  const hasConnection = [name, `${name}__blobServiceUri`, `${name}__accountName`].some((k) => env[k]?.trim());
+  // State lives in blob storage whenever the app has a storage connection and no state folder is set:
+  // a Function App's local disk does not survive a restart or scale-out.
+  const wantsBlobState = !env['APPGW_STATE_DIR']?.trim() && (Boolean(stateContainer) || hasConnection);
+  if (!container && !wantsBlobState) return;
+  let connection: BlobConnectionOptions;
+  try {
+    connection = blobConnectionFromAppSettings(name, env);
+  } catch (error) {
+    if (error instanceof ConfigError) issues.push(...error.issues);
+    else throw error;
+    return;
+  }
+  const shape = connectionShape(connection);
+  if (container)
+    setAt(raw, ['sinks', 'blob'], {
+      ...shape,
+      container,
+      ...(env['APPGW_BLOB_PREFIX']?.trim() ? { prefix: env['APPGW_BLOB_PREFIX']?.trim() } : {}),
+    });
+  if (wantsBlobState)
+    setAt(raw, ['state', 'blob'], { ...shape, ...(stateContainer ? { container: stateContainer } : {}) });
+}
+
+function connectionShape(connection: BlobConnectionOptions): Record<string, unknown> {
+  if ('connectionString' in connection) return { connectionString: connection.connectionString };
+  const identity = {
+    ...(connection.clientId ? { clientId: connection.clientId } : {}),
+    ...(connection.credential ? { credential: connection.credential } : {}),
+  };
+  return 'accountName' in connection
+    ? { accountName: connection.accountName, ...identity }
+    : { blobServiceUri: connection.blobServiceUri, ...identity };
+}
+
+function convert(value: string, kind: Kind): { value: unknown } | { problem: string } {
   if (kind === 'list')
-    return value
-      .split(/[,;\n]/)
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (kind === 'int') return /^-?\d+$/.test(value) ? Number(value) : undefined;
-  return value;
+    return {
+      value: value
+        .split(/[,;\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  if (kind === 'int')
+    return /^-?\d+$/.test(value) ? { value: Number(value) } : { problem: `"${value}" is not a whole number` };
+  if (kind === 'json') {
+    try {
+      return { value: JSON.parse(value) };
+    } catch (error) {
+      // The value may hold secrets (webhook URLs): name the problem, never echo it.
+      return { problem: `not valid JSON (${(error as Error).message.replace(/".*"/, '…')})` };
+    }
+  }
+  return { value };
 }
 
 function setAt(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
@@ -59,10 +126,13 @@ function setAt(target: Record<string, unknown>, keys: readonly string[], value: 
   node[keys[keys.length - 1] as string] = value;
 }
 
-/** "arm.endpoint: ..." → "APPGW_ARM_ENDPOINT (arm.endpoint): ..." so the user knows which setting to fix. */
+/** "arm.endpoint: ..." → "APPGW_ARM_ENDPOINT (arm.endpoint: ...)" so the user knows which setting to fix. */
 function toSettingName(issue: string): string {
   const setting = APP_SETTINGS.find(
-    (s) => issue.startsWith(`${s.path.join('.')}:`) || issue.startsWith(`${s.path.join('.')}[`),
+    (s) =>
+      issue.startsWith(`${s.path.join('.')}:`) ||
+      issue.startsWith(`${s.path.join('.')}[`) ||
+      issue.startsWith(`${s.path.join('.')}.`),
   );
   return setting ? `${setting.name} (${issue})` : issue;
 }

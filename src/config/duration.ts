@@ -1,13 +1,20 @@
 import { z } from 'zod';
 
-const UNIT_IN_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_IN_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** "4h", "90m", "1h30m", "45s", "2d" → milliseconds; undefined when it is not such a duration. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (!/^(\d+(ms|s|m|h|d))+$/.test(trimmed)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(amount) * (UNIT_IN_MS[unit ?? ''] ?? 0);
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h|d)/g))
+    total += Number(amount) * (UNIT_IN_MS[unit ?? ''] ?? 0);
   return total;
 }
 

@@ -35,6 +35,7 @@ function resolvePaths(config: Config, base: string): Config {
     ...config,
     arm: { ...config.arm, ...(config.arm.caCertFile ? { caCertFile: at(config.arm.caCertFile) } : {}) },
     ...(config.article ? { article: at(config.article) } : {}),
-    sinks: { ...config.sinks, dir: at(config.sinks.dir) },
+    sinks: { ...config.sinks, ...(config.sinks.dir ? { dir: at(config.sinks.dir) } : {}) },
+    state: { ...config.state, ...(config.state.dir ? { dir: at(config.state.dir) } : {}) },
   };
 }

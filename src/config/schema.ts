@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseTarget } from '../core/arm-id';
 import { CONFIGURABLE_STATES, DEFAULT_UNHEALTHY_STATES } from '../core/health';
+import { webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { durationInMs } from './duration';
+import { blobSinkSchema, blobStateSchema } from './storage-schema';
 
 /**
  * The one configuration schema. JSON files (CLI) and app settings (Functions) both end here, so every
@@ -64,10 +66,37 @@ export const configSchema = z.strictObject({
   concurrency: z.int().min(1).max(64).default(8),
   gatewayTimeoutInMs: z.int().min(1_000).max(3_600_000).default(300_000),
   article: z.string().min(1).optional(),
-  sinks: z.strictObject({ dir: z.string().min(1).default('out') }).default({ dir: 'out' }),
+  sinks: z
+    .strictObject({
+      /** Folder sink; when neither `dir` nor `blob` is given, `out`. */
+      dir: z.string().min(1).optional(),
+      blob: blobSinkSchema.optional(),
+      /** Notify-on-change receivers; `url`/`secret` may be `{ "fromEnv": "NAME" }`. */
+      webhooks: z.array(webhookReceiverSchema).default([]),
+    })
+    .default({ webhooks: [] })
+    .transform((sinks) => (sinks.dir || sinks.blob ? sinks : { ...sinks, dir: 'out' }))
+    .superRefine((sinks, ctx) => {
+      const names = sinks.webhooks.map((w) => w.name);
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['webhooks', i, 'name'],
+            message: `"${name}" is used twice; names must be unique`,
+          });
+      });
+    }),
   notify: notifySchema.default(() => notifySchema.parse({})),
-  /** Where notify-on-change remembers episodes and undelivered notices. */
-  state: z.strictObject({ dir: z.string().min(1).default('.appgw-state') }).default({ dir: '.appgw-state' }),
+  /** Where notify-on-change remembers episodes and undelivered notices: a folder, or a blob (Azure). */
+  state: z
+    .strictObject({ dir: z.string().min(1).optional(), blob: blobStateSchema.optional() })
+    .default({})
+    .superRefine((state, ctx) => {
+      if (state.dir && state.blob)
+        ctx.addIssue({ code: 'custom', message: 'give "dir" or "blob", not both' });
+    })
+    .transform((state) => (state.dir || state.blob ? state : { dir: '.appgw-state' })),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -102,3 +102,12 @@ export interface AttemptReport {
   readonly error?: string;
   readonly durationInMs: number;
 }
+
+/**
+ * Whether the run did everything it had to: every target and gateway evaluated, every sink written,
+ * every notice accepted (one left queued for the next run counts as not done). `run` exits 2 otherwise.
+ */
+export function runSucceeded(report: RunReport): boolean {
+  const undelivered = report.notifications?.deliveries.some((d) => d.outcome !== 'delivered') ?? false;
+  return report.ok && report.deliveryErrors.length === 0 && !undelivered && report.notifications?.claimed !== false;
+}

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { runOnce } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
+import { runSucceeded } from '../../pipeline/report';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
@@ -34,7 +35,7 @@ export async function demoVerb(args: string[]): Promise<number> {
         receipts.flatMap((r) => r.receipt.locations),
       )}\n`,
     );
-    return report.ok ? EXIT_OK : EXIT_FAILED;
+    return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
   } finally {
     await emulator.close();
   }

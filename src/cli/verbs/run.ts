@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runOnce } from '../../app/run-once';
 import { loadConfigFile } from '../../config/load';
 import { ConfigError } from '../../errors';
+import { runSucceeded } from '../../pipeline/report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
 import { formatSummary } from '../summary';
@@ -35,5 +36,5 @@ export async function runVerb(args: string[]): Promise<number> {
         receipts.flatMap((r) => r.receipt.locations),
       )}\n`,
     );
-  return report.ok && report.deliveryErrors.length === 0 ? EXIT_OK : EXIT_FAILED;
+  return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
 }

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { fromEnvSchema } from '../adapters/webhooks/config-base';
+
+/**
+ * How to reach a storage account, as in the Functions app-settings convention: a connection string
+ * (`UseDevelopmentStorage=true` for Azurite), or, identity-based, an account name / blob service URI
+ * with an optional user-assigned identity. A connection string may be `{ "fromEnv": "NAME" }`.
+ */
+const connectionShape = {
+  connectionString: z.union([z.string().min(1), fromEnvSchema]).optional(),
+  accountName: z.string().min(1).optional(),
+  blobServiceUri: z.url().optional(),
+  clientId: z.string().min(1).optional(),
+  credential: z.literal('managedidentity').optional(),
+};
+
+function exactlyOneConnection(
+  value: { connectionString?: unknown; accountName?: unknown; blobServiceUri?: unknown },
+  ctx: z.RefinementCtx,
+) {
+  const given = (['connectionString', 'accountName', 'blobServiceUri'] as const).filter(
+    (k) => value[k] !== undefined,
+  );
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        given.length === 0
+          ? 'give one of "connectionString", "accountName" or "blobServiceUri"'
+          : `give only one of ${given.map((k) => `"${k}"`).join(', ')}`,
+    });
+  }
+}
+
+const CONTAINER = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/,
+    'must be 3-63 lower-case letters, digits and single hyphens',
+  );
+
+export const blobSinkSchema = z
+  .strictObject({
+    ...connectionShape,
+    container: CONTAINER.default('insights'),
+    prefix: z.string().optional(),
+  })
+  .superRefine(exactlyOneConnection);
+
+export const blobStateSchema = z
+  .strictObject({
+    ...connectionShape,
+    container: CONTAINER.default('appgw-state'),
+    name: z.string().min(1).default('notify-state.json'),
+  })
+  .superRefine(exactlyOneConnection);
+
+export type BlobSinkConfig = z.infer<typeof blobSinkSchema>;
+export type BlobStateConfig = z.infer<typeof blobStateSchema>;
+export type StorageConnectionConfig = Pick<BlobSinkConfig, keyof typeof connectionShape>;
