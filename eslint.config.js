@@ -41,6 +41,24 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The use case works through the ports only: adapters are chosen by the composition root (src/app).
+    files: ['src/pipeline/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/adapters/**', '**/emulator/**', '**/cli/**'],
+              message: 'The pipeline uses src/ports.ts, not adapters.',
+            },
+            { group: ['@azure/*'], message: 'The pipeline knows no SDK.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests load modules afresh with jest.isolateModules, which needs require().
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

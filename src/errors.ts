@@ -157,6 +157,26 @@ export class DeliveryError extends AppGwInsightsError {
   }
 }
 
+/**
+ * A conditional state write lost: the stored document changed since it was read (or already existed
+ * on a first write). Read again, re-apply the change, write again; retrying later is safe.
+ */
+export class StateConflictError extends AppGwInsightsError {
+  override readonly name = 'StateConflictError';
+  readonly code = 'StateConflict';
+  override readonly retryable = true;
+  constructor(
+    readonly store: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Another run updated the state in ${store} since this run read it; nothing was written. ` +
+        `Read the state again and retry (runs that overlap resolve this on their own).`,
+      options,
+    );
+  }
+}
+
 /** Anything thrown, as an Error, so callers can report `message` safely. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -4,6 +4,7 @@
  */
 import type { Target } from './core/arm-id';
 import type { BackendHealthBody, GatewayRef } from './core/model';
+import type { Notice } from './core/notice/notice';
 import type { RunReport } from './pipeline/report';
 import type { Insight } from './insight/insight';
 
@@ -40,4 +41,51 @@ export interface DeliveryReceipt {
 
 export interface Clock {
   now(): Date;
+}
+
+/**
+ * One JSON document read with its etag and written only if nobody else wrote it since (optimistic
+ * concurrency). Adapters: file-state-store.ts (CLI) and blob-state-store.ts (Function App); both pass
+ * test/adapters/storage/contract. A lost race throws StateConflictError.
+ */
+export interface StateStore<T> {
+  /** undefined when nothing was written yet */
+  read(): Promise<StoredDocument<T> | undefined>;
+  /** Writes only if the stored document still has `expectedEtag` (undefined: only if none exists); returns the new etag. */
+  write(value: T, expectedEtag: string | undefined): Promise<string>;
+}
+
+export interface StoredDocument<T> {
+  readonly value: T;
+  /** Opaque version of the stored document; pass it back to `write`. */
+  readonly etag: string;
+}
+
+/** Sends notices to one receiver. One failing receiver never stops another: `send` never throws. */
+export interface Notifier {
+  /** "webhook[ops]": names the receiver in reports and errors; never the URL. */
+  readonly name: string;
+  send(notice: Notice, options?: CallOptions): Promise<SendResult>;
+}
+
+/** What became of one notice: every attempt for the run report, and why it failed. */
+export interface SendResult {
+  readonly ok: boolean;
+  readonly attempts: readonly AttemptRecord[];
+  /** On failure: `retryable` tells the caller whether a later re-send (dead letter) can help. */
+  readonly error?: { readonly code: string; readonly message: string; readonly retryable: boolean };
+}
+
+export interface AttemptRecord {
+  /** 1-based. */
+  readonly attempt: number;
+  /** The HTTP status, when the receiver answered. */
+  readonly status?: number;
+  /** Why the attempt failed (absent on success). */
+  readonly error?: string;
+  readonly durationInMs: number;
+  /** What the receiver's `Retry-After` asked for. */
+  readonly retryAfterInMs?: number;
+  /** How long we waited after this attempt before the next one. */
+  readonly waitInMs?: number;
 }

@@ -4,7 +4,6 @@ import { createBlobServiceClient } from '../adapters/storage/blob-client';
 import { createBlobSink } from '../adapters/storage/blob-sink';
 import { createBlobStateStore } from '../adapters/storage/blob-state-store';
 import { createFileStateStore } from '../adapters/storage/file-state-store';
-import type { StateStore } from '../adapters/storage/state-store';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
 import { resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { createWebhookNotifier } from '../adapters/webhooks/webhook-notifier';
@@ -14,7 +13,7 @@ import { ConfigError } from '../errors';
 import type { Logger } from '../pipeline/logger';
 import type { NotifyDependencies } from '../pipeline/notify/notify-stage';
 import type { NotifyStateDocument } from '../pipeline/notify/state-document';
-import type { InsightSink } from '../ports';
+import type { InsightSink, StateStore } from '../ports';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -109,5 +109,7 @@ export interface AttemptReport {
  */
 export function runSucceeded(report: RunReport): boolean {
   const undelivered = report.notifications?.deliveries.some((d) => d.outcome !== 'delivered') ?? false;
-  return report.ok && report.deliveryErrors.length === 0 && !undelivered && report.notifications?.claimed !== false;
+  return (
+    report.ok && report.deliveryErrors.length === 0 && !undelivered && report.notifications?.claimed !== false
+  );
 }

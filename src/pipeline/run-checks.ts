@@ -78,6 +78,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
             isGone: expanded.isGone,
           },
           options.notifyPolicy,
+          runId,
         ),
       )
     : undefined;

@@ -1,4 +1,4 @@
-import type { Notifier, SendResult } from '../../adapters/webhooks/notifier';
+import type { Notifier, SendResult } from '../../ports';
 import type { QueuedNotice } from './state-document';
 
 export interface DeliveryRecord {

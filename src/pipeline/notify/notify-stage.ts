@@ -1,6 +1,5 @@
-import type { StateStore } from '../../adapters/storage/state-store';
-import { StateConflictError } from '../../adapters/storage/state-conflict-error';
-import type { Notifier } from '../../adapters/webhooks/notifier';
+import { StateConflictError } from '../../errors';
+import type { Notifier, StateStore } from '../../ports';
 import { decideNotices, type NotifyPolicy, type Observation } from '../../core/notice/decide';
 import type { Logger } from '../logger';
 import { deliverOutbox, type DeliveryRecord } from './deliver-outbox';
@@ -16,37 +15,44 @@ export interface NotifyOutcome {
   /** Notices decided by this run (before delivery). */
   readonly decided: number;
   readonly deliveries: readonly DeliveryRecord[];
-  /** Per receiver: notices still waiting after this run (dead letters). */
+  /** Per receiver: notices still waiting after this run (dead letters, or leased by another run). */
   readonly pending: Readonly<Record<string, number>>;
-  /** False when another run held the state throughout: this run decided and sent nothing. */
+  /** False when the state kept changing under this run: it decided and sent nothing. */
   readonly claimed: boolean;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+/** Longer than any run spends sending: each receiver's retry budget is bounded. */
+export const LEASE_IN_MS = 15 * 60_000;
 
 /**
  * Decide → claim → send → settle, the order that keeps notices exactly-once across overlapping runs
  * and loses none when a receiver or a run fails:
- * 1. claim: the decision and its notices (queued in each receiver's outbox) are written in one
- *    ETag-conditional write; a run that loses the race re-reads and decides again (finding the
- *    winner's episodes already notified, so it adds nothing);
- * 2. send: each receiver's outbox, oldest first;
- * 3. settle: accepted notices leave the outbox, refused ones stay for the next run. If this run dies
- *    before settling, the next one re-sends them with the same ids (at least once, never lost).
+ * 1. claim: one ETag-conditional write records the decision, queues its notices in each receiver's
+ *    outbox, and leases every unleased notice to this run. A run that loses the race re-reads and
+ *    decides again (finding the winner's episodes already notified and its notices leased);
+ * 2. send: the notices this run leased, per receiver, oldest (dead letters) first;
+ * 3. settle: accepted notices leave the outbox; refused ones stay, unleased, for the next run. If this
+ *    run dies first, its leases expire and a later run sends them again with the same ids.
  */
 export async function notifyOnChange(
   deps: NotifyDependencies,
   observation: Observation,
   policy: NotifyPolicy,
+  runId: string,
 ): Promise<NotifyOutcome> {
-  const claim = await claimNotices(deps, observation, policy);
+  const claim = await claimNotices(deps, observation, policy, runId);
   if (!claim) return { decided: 0, deliveries: [], pending: {}, claimed: false };
-
   const perReceiver = await Promise.all(
-    deps.notifiers.map((notifier) => deliverOutbox(notifier, claim.document.outbox[notifier.name] ?? [])),
+    deps.notifiers.map((notifier) =>
+      deliverOutbox(
+        notifier,
+        (claim.document.outbox[notifier.name] ?? []).filter((q) => q.lease?.runId === runId),
+      ),
+    ),
   );
   const deliveries = perReceiver.flat();
-  const pending = await settle(deps, deliveries, observation.now);
+  const pending = await settle(deps, deliveries, runId);
   return { decided: claim.decided, deliveries, pending, claimed: true };
 }
 
@@ -54,7 +60,12 @@ async function claimNotices(
   deps: NotifyDependencies,
   observation: Observation,
   policy: NotifyPolicy,
+  runId: string,
 ): Promise<{ document: NotifyStateDocument; decided: number } | undefined> {
+  const now = observation.now.getTime();
+  const lease = { runId, until: new Date(now + LEASE_IN_MS).toISOString() };
+  const leased = (q: QueuedNotice): QueuedNotice =>
+    !q.lease || Date.parse(q.lease.until) <= now ? { ...q, lease } : q;
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
     const previous = readStateDocument(stored?.value);
@@ -62,8 +73,8 @@ async function claimNotices(
     const queuedAt = observation.now.toISOString();
     const fresh: QueuedNotice[] = decision.notices.map((notice) => ({ notice, queuedAt, failedRuns: 0 }));
     const outbox: Record<string, readonly QueuedNotice[]> = {};
-    for (const notifier of deps.notifiers)
-      outbox[notifier.name] = [...(previous.outbox[notifier.name] ?? []), ...fresh];
+    for (const { name } of deps.notifiers)
+      outbox[name] = [...(previous.outbox[name] ?? []), ...fresh].map(leased);
     for (const gone of Object.keys(previous.outbox).filter((name) => !(name in outbox))) {
       deps.logger.warn(
         `${gone} is no longer configured: its ${previous.outbox[gone]?.length ?? 0} waiting notice(s) are dropped`,
@@ -75,53 +86,54 @@ async function claimNotices(
       return { document, decided: decision.notices.length };
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
-      deps.logger.info('notify state changed under us (an overlapping run); deciding again');
+      deps.logger.info('notify state changed under this run (an overlapping run); deciding again');
     }
   }
-  deps.logger.warn('notify state kept changing under this run; notices are left to the other run');
+  deps.logger.warn('notify state kept changing under this run; its notices are left to the other runs');
   return undefined;
 }
 
 /**
- * Removes accepted notices from the outbox and counts a failed run on refused ones, applied to whatever
- * the document holds now (an overlapping run may have added to it); retried on conflict.
+ * Applied to whatever the document holds now (an overlapping run may have added to it), and retried on
+ * conflict: accepted notices leave the outbox; this run's other leases are released, and a refused
+ * notice counts one more failed run.
  */
 async function settle(
   deps: NotifyDependencies,
   deliveries: readonly DeliveryRecord[],
-  now: Date,
+  runId: string,
 ): Promise<Record<string, number>> {
-  const delivered = new Set(
-    deliveries.filter((d) => d.delivered).map((d) => `${d.receiver}\u0000${d.noticeId}`),
-  );
-  const failed = new Map(
+  const key = (receiver: string, id: string) => `${receiver}\u0000${id}`;
+  const delivered = new Set(deliveries.filter((d) => d.delivered).map((d) => key(d.receiver, d.noticeId)));
+  const refused = new Map(
     deliveries
       .filter((d) => d.delivered === false)
-      .map((d) => [`${d.receiver}\u0000${d.noticeId}`, d.result?.error?.message]),
+      .map((d) => [key(d.receiver, d.noticeId), d.result?.error?.message ?? 'refused']),
   );
+  const release = (receiver: string, q: QueuedNotice): QueuedNotice => {
+    if (q.lease?.runId !== runId) return q;
+    const { lease: _released, ...rest } = q;
+    const error = refused.get(key(receiver, q.notice.id));
+    return error === undefined ? rest : { ...rest, failedRuns: q.failedRuns + 1, lastError: error };
+  };
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
     const current = readStateDocument(stored?.value);
     const outbox: Record<string, readonly QueuedNotice[]> = {};
     for (const [receiver, queue] of Object.entries(current.outbox)) {
       outbox[receiver] = queue
-        .filter((q) => !delivered.has(`${receiver}\u0000${q.notice.id}`))
-        .map((q) => {
-          const key = `${receiver}\u0000${q.notice.id}`;
-          return failed.has(key)
-            ? { ...q, failedRuns: q.failedRuns + 1, lastError: failed.get(key) ?? 'refused' }
-            : q;
-        });
+        .filter((q) => !delivered.has(key(receiver, q.notice.id)))
+        .map((q) => release(receiver, q));
     }
     try {
       await deps.store.write({ ...current, outbox }, stored?.etag);
-      return Object.fromEntries(Object.entries(outbox).map(([r, q]) => [r, q.length]));
+      return Object.fromEntries(Object.entries(outbox).map(([receiver, queue]) => [receiver, queue.length]));
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
     }
   }
   deps.logger.warn(
-    `could not record deliveries at ${now.toISOString()}: they may be re-sent (same ids) next run`,
+    'could not record this run’s deliveries: once its leases expire they are re-sent (same ids)',
   );
   return {};
 }

@@ -22,6 +22,11 @@ export interface QueuedNotice {
   /** Runs that tried to deliver it and failed. */
   readonly failedRuns: number;
   readonly lastError?: string;
+  /**
+   * The run sending it now. Overlapping runs skip leased notices, so none is sent twice; a run that
+   * dies mid-send leaves a lease that expires, and the next run sends the notice again (same id).
+   */
+  readonly lease?: { readonly runId: string; readonly until: string };
 }
 
 export const EMPTY_STATE: NotifyStateDocument = { version: 1, servers: {}, outbox: {} };

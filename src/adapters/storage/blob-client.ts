@@ -1,0 +1,302 @@
+import type { TokenCredential } from '@azure/identity';
+import type { BlobServiceClient, BlobServiceClientOptions } from '@azure/storage-blob';
+import { ConfigError } from '../../errors';
+
+/** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
+export interface BlobIdentityOptions {
+  /** `managedidentity`: use ManagedIdentityCredential only; otherwise DefaultAzureCredential. */
+  readonly credential?: 'managedidentity';
+  /** Client id of a user-assigned managed identity. Without it: the system-assigned one. */
+  readonly clientId?: string;
+  /** Resource id of a user-assigned managed identity (alternative to `clientId`). */
+  readonly managedIdentityResourceId?: string;
+}
+
+/**
+ * How to reach Blob Storage; one of the three shapes the Functions app-settings convention allows.
+ * `setting` names where the value came from, for error messages (never the value itself).
+ */
+export type BlobConnectionOptions =
+  | { readonly connectionString: string; readonly setting?: string }
+  | ({ readonly accountName: string; readonly setting?: string } & BlobIdentityOptions)
+  | ({ readonly blobServiceUri: string; readonly setting?: string } & BlobIdentityOptions);
+
+export interface BlobClientExtras {
+  /** Overrides the credential chosen for identity-based connections (tests, custom chains). */
+  readonly tokenCredential?: TokenCredential;
+  /** Passed to the SDK client (retry options, HTTP client …). */
+  readonly clientOptions?: BlobServiceClientOptions;
+}
+
+type AppSettings = Readonly<Record<string, string | undefined>>;
+
+const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Reads a storage connection the way Azure Functions does for a connection named `prefix`
+ * (e.g. `AzureWebJobsStorage`): either `<prefix>` holds a connection string (`UseDevelopmentStorage=true`
+ * for Azurite), or `<prefix>__blobServiceUri` / `<prefix>__accountName` name the account for an
+ * identity-based connection, with optional `__credential`, `__clientId`, `__managedIdentityResourceId`.
+ * Throws ConfigError listing every problem, naming settings, never echoing their values.
+ */
+export function blobConnectionFromAppSettings(prefix: string, env: AppSettings): BlobConnectionOptions {
+  const read = (suffix: string): string | undefined => {
+    const value = env[`${prefix}${suffix}`]?.trim();
+    return value ? value : undefined;
+  };
+  const connectionString = read('');
+  const blobServiceUri = read('__blobServiceUri');
+  const accountName = read('__accountName');
+  const credential = read('__credential');
+  const clientId = read('__clientId');
+  const managedIdentityResourceId = read('__managedIdentityResourceId');
+  const identitySettings = [
+    ['__blobServiceUri', blobServiceUri],
+    ['__accountName', accountName],
+    ['__credential', credential],
+    ['__clientId', clientId],
+    ['__managedIdentityResourceId', managedIdentityResourceId],
+  ].flatMap(([suffix, value]) => (value === undefined ? [] : [`${prefix}${suffix}`]));
+
+  if (connectionString !== undefined) {
+    if (identitySettings.length > 0) {
+      throw configError(prefix, [
+        `${prefix} (a connection string) and ${identitySettings.join(', ')} (an identity-based ` +
+          `connection) are both set: keep one of them.`,
+      ]);
+    }
+    const options = { connectionString, setting: prefix };
+    assertNoIssues(validateConnection(options), prefix);
+    return options;
+  }
+  if (blobServiceUri === undefined && accountName === undefined) {
+    throw configError(prefix, [
+      `${prefix} is not set: set it to a storage connection string ("UseDevelopmentStorage=true" for ` +
+        `Azurite), or set ${prefix}__blobServiceUri (https://<account>.blob.core.windows.net) or ` +
+        `${prefix}__accountName for an identity-based connection.`,
+    ]);
+  }
+  if (blobServiceUri !== undefined && accountName !== undefined) {
+    throw configError(prefix, [`Set only one of ${prefix}__blobServiceUri and ${prefix}__accountName.`]);
+  }
+  const issues: string[] = [];
+  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
+    issues.push(`${prefix}__credential must be "managedidentity" when set.`);
+  }
+  const identity: BlobIdentityOptions = {
+    ...(credential !== undefined ? { credential: 'managedidentity' as const } : {}),
+    ...(clientId !== undefined ? { clientId } : {}),
+    ...(managedIdentityResourceId !== undefined ? { managedIdentityResourceId } : {}),
+  };
+  const options: BlobConnectionOptions =
+    blobServiceUri !== undefined
+      ? { blobServiceUri, setting: prefix, ...identity }
+      : { accountName: accountName as string, setting: prefix, ...identity };
+  issues.push(...validateConnection(options));
+  assertNoIssues(issues, prefix);
+  return options;
+}
+
+/**
+ * A BlobServiceClient for `options`: connection string (shared key or SAS; `UseDevelopmentStorage=true`
+ * → Azurite on 127.0.0.1:10000), or an account URL + Microsoft Entra credential (DefaultAzureCredential,
+ * or ManagedIdentityCredential when `credential: 'managedidentity'`). The SDK is loaded on first call.
+ */
+export function createBlobServiceClient(
+  options: BlobConnectionOptions,
+  extras: BlobClientExtras = {},
+): BlobServiceClient {
+  const source = options.setting ?? 'storage connection';
+  assertNoIssues(validateConnection(options), source);
+  const { BlobServiceClient } = loadStorageBlob();
+  if ('connectionString' in options) {
+    try {
+      return BlobServiceClient.fromConnectionString(options.connectionString, extras.clientOptions);
+    } catch (error) {
+      // The SDK's messages name the missing part ("Invalid AccountKey …"), never the value; redact anyway.
+      const detail = redactSecrets((error as Error).message, [options.connectionString]);
+      throw configError(source, [`${source} is not a usable storage connection string: ${detail}`]);
+    }
+  }
+  const url =
+    'blobServiceUri' in options
+      ? options.blobServiceUri.replace(/\/+$/, '')
+      : `https://${options.accountName}.blob.core.windows.net`;
+  const credential = extras.tokenCredential ?? createTokenCredential(options);
+  return new BlobServiceClient(url, credential, extras.clientOptions);
+}
+
+function createTokenCredential(options: BlobIdentityOptions): TokenCredential {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const identity = require('@azure/identity') as typeof import('@azure/identity');
+  if (options.credential === 'managedidentity') {
+    if (options.clientId) return new identity.ManagedIdentityCredential({ clientId: options.clientId });
+    if (options.managedIdentityResourceId) {
+      return new identity.ManagedIdentityCredential({ resourceId: options.managedIdentityResourceId });
+    }
+    return new identity.ManagedIdentityCredential();
+  }
+  if (options.clientId)
+    return new identity.DefaultAzureCredential({ managedIdentityClientId: options.clientId });
+  if (options.managedIdentityResourceId) {
+    return new identity.DefaultAzureCredential({
+      managedIdentityResourceId: options.managedIdentityResourceId,
+    });
+  }
+  return new identity.DefaultAzureCredential();
+}
+
+/** Problems with `options`, naming the setting and never quoting a connection string or key. */
+function validateConnection(options: BlobConnectionOptions): string[] {
+  const name = (suffix: string) => (options.setting ? `${options.setting}${suffix}` : suffix.slice(2));
+  if ('connectionString' in options) {
+    return validateConnectionString(options.connectionString, options.setting ?? 'connectionString');
+  }
+  const issues: string[] = [];
+  if ('blobServiceUri' in options)
+    issues.push(...validateServiceUri(options.blobServiceUri, name('__blobServiceUri')));
+  if ('accountName' in options && !ACCOUNT_NAME.test(options.accountName)) {
+    issues.push(
+      `${name('__accountName')} must be a storage account name: 3-24 lower-case letters and digits.`,
+    );
+  }
+  if (options.clientId !== undefined && !GUID.test(options.clientId)) {
+    issues.push(`${name('__clientId')} must be the client id (a GUID) of a user-assigned managed identity.`);
+  }
+  if (options.clientId !== undefined && options.managedIdentityResourceId !== undefined) {
+    issues.push(`Set only one of ${name('__clientId')} and ${name('__managedIdentityResourceId')}.`);
+  }
+  return issues;
+}
+
+function validateConnectionString(value: string, setting: string): string[] {
+  if (!value.trim()) return [`${setting} is empty.`];
+  if (/^\s*UseDevelopmentStorage=true\s*(;|$)/i.test(value)) return [];
+  const parts = new Map<string, string>();
+  for (const pair of value.split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0) parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
+  }
+  const hasKey = parts.has('accountname') && Boolean(parts.get('accountkey'));
+  const hasSas = Boolean(parts.get('sharedaccesssignature')) && parts.has('blobendpoint');
+  if (!hasKey && !hasSas) {
+    return [
+      `${setting} is not a storage connection string: expected "UseDevelopmentStorage=true", ` +
+        `"DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net" ` +
+        `or "BlobEndpoint=…;SharedAccessSignature=…" (copy it from the account's "Access keys" page).`,
+    ];
+  }
+  return [];
+}
+
+function validateServiceUri(value: string, setting: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${setting} must be an absolute URL such as https://<account>.blob.core.windows.net.`];
+  }
+  if (url.search || url.username || url.password) {
+    // A query here is usually a SAS token: a secret, so the value is not repeated.
+    return [`${setting} must be the bare service URL, without a query string (SAS) or user info.`];
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    return [`${setting} must use https (http only for a loopback emulator).`];
+  }
+  return [];
+}
+
+function assertNoIssues(issues: readonly string[], source: string): void {
+  if (issues.length > 0) throw configError(source, issues);
+}
+
+function configError(source: string, issues: readonly string[]): ConfigError {
+  return new ConfigError(issues, `storage connection settings (${source})`);
+}
+
+/**
+ * Removes what could be a secret from a message: the given values, and any account key, SAS signature
+ * or `SharedAccessSignature=` / `AccountKey=` part.
+ */
+export function redactSecrets(message: string, secrets: readonly string[] = []): string {
+  let text = message;
+  for (const secret of secrets) if (secret) text = text.split(secret).join('<redacted>');
+  return text
+    .replace(/(AccountKey|SharedAccessSignature)=[^;\s]*/gi, '$1=<redacted>')
+    .replace(/([?&]sig=)[^&\s'"]*/gi, '$1<redacted>')
+    .replace(/(SharedKey(?:Lite)?\s+[^:\s]+:)[^\s'"]+/gi, '$1<redacted>');
+}
+
+/** What went wrong in a storage call, safe to show: status and service error code, no secrets. */
+export interface StorageFailure {
+  /** HTTP status; undefined when no response came (network, credential). */
+  readonly statusCode: number | undefined;
+  /** The service's error code (`AuthorizationFailure`, `ContainerNotFound` …) or a Node error code. */
+  readonly code: string | undefined;
+  readonly detail: string;
+  /** True when trying again later can help (time-outs, throttling, 5xx, network). */
+  readonly retryable: boolean;
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * Reads a storage SDK error (RestError, Node system error, credential error) without echoing its
+ * message where the service could have put request details: only status and code for HTTP answers.
+ */
+export function describeStorageFailure(error: unknown): StorageFailure {
+  const e = (error ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown; message?: unknown };
+  const statusCode = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const code = typeof e.code === 'string' && e.code ? e.code : undefined;
+  if (statusCode !== undefined) {
+    return {
+      statusCode,
+      code,
+      detail: `HTTP ${statusCode}${code ? ` ${code}` : ''}${hintFor(statusCode, code)}`,
+      retryable: RETRYABLE_STATUS.has(statusCode),
+    };
+  }
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const message = typeof e.message === 'string' ? e.message.split('\n')[0] : String(error);
+  const dns = code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  return {
+    statusCode,
+    code,
+    detail: redactSecrets(`${name}: ${message}`) + (dns ? ' (check the account name or service URL)' : ''),
+    // No answer at all (refused, reset, time-out, DNS) is worth retrying; a missing identity or a bug is not.
+    retryable:
+      (code !== undefined && NETWORK_CODES.has(code)) || (name === 'RestError' && code === undefined),
+  };
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'REQUEST_SEND_ERROR',
+]);
+
+function hintFor(statusCode: number, code: string | undefined): string {
+  if (statusCode === 403 && code === 'AuthorizationPermissionMismatch') {
+    return ' (give the identity "Storage Blob Data Contributor" on the account or container)';
+  }
+  if (statusCode === 403)
+    return " (check the account key or SAS, or the identity's data role on the account)";
+  if (statusCode === 401) return ' (the credential was not accepted)';
+  if (statusCode === 404 && code === 'ResourceNotFound') return ' (check the account name or service URL)';
+  return '';
+}
+
+/** Lazy CommonJS require: a cold start that never touches storage does not load the SDK. */
+export function loadStorageBlob(): typeof import('@azure/storage-blob') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@azure/storage-blob');
+}

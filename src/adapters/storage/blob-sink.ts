@@ -1,0 +1,181 @@
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { ConfigError, DeliveryError } from '../../errors';
+import { gatewayInsightFolder } from '../../insight/insight-path';
+import type { Insight } from '../../insight/insight';
+import { mapBounded } from '../../pipeline/bounded';
+import type { RunReport } from '../../pipeline/report';
+import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
+import { createBlobServiceClient, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
+
+export type BlobSinkOptions = (
+  { readonly client: BlobServiceClient } | { readonly connection: BlobConnectionOptions }
+) & {
+  /** Created when missing. */
+  readonly container: string;
+  /** Folder inside the container, e.g. `appgw-insights`; default: the container's root. */
+  readonly prefix?: string;
+  /** Uploads and deletes in flight at once. Default 8. */
+  readonly concurrency?: number;
+};
+
+const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
+
+export const CONTENT_TYPES = {
+  markdown: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  json: 'application/json',
+} as const;
+
+/**
+ * Writes a run to Blob Storage, with the folder sink's relative paths under two roots:
+ *
+ * - `<prefix>/runs/<runId>/report.json` and `runs/<runId>/insights/<sub>/<rg>/<gateway>/<stem>.md|.html`:
+ *   history, written once per run and never changed;
+ * - `<prefix>/latest/report.json` and `latest/insights/…`: the current view. An evaluated gateway's
+ *   folder is replaced (new insights uploaded, then blobs of servers that recovered deleted); a gateway
+ *   that failed keeps its last insights, as we could not re-check them. `latest/report.json` is written
+ *   last, so it never names an insight that is not there yet.
+ *
+ * Paths inside report.json (`insights/…`) are relative to `runs/<runId>/` and to `latest/` alike.
+ */
+export function createBlobSink(options: BlobSinkOptions): InsightSink {
+  if (!CONTAINER_NAME.test(options.container) || options.container.includes('--')) {
+    throw new ConfigError(
+      [`"${options.container}" is not a container name: 3-63 lower-case letters, digits and single hyphens.`],
+      'blob sink settings',
+    );
+  }
+  const name = `blob[${options.container}]`;
+  const prefix = normalisePrefix(options.prefix);
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  let containerClient: ContainerClient | undefined;
+  let ensured: Promise<unknown> | undefined;
+
+  const getContainer = async (): Promise<ContainerClient> => {
+    containerClient ??= (
+      'client' in options ? options.client : createBlobServiceClient(options.connection)
+    ).getContainerClient(options.container);
+    const client = containerClient;
+    ensured ??= client.createIfNotExists().catch((error: unknown) => {
+      ensured = undefined; // try again on the next delivery
+      throw error;
+    });
+    await ensured;
+    return client;
+  };
+
+  return {
+    name,
+    async deliver({ report, insights }: Delivery): Promise<DeliveryReceipt> {
+      let step = `open container ${options.container}`;
+      try {
+        const container = await getContainer();
+        const runRoot = `${prefix}runs/${safeRunId(report.runId)}/`;
+        const latestRoot = `${prefix}latest/`;
+        const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
+        const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
+
+        step = `write ${runRoot}`;
+        await uploadInsights(container, runRoot, current, concurrency, false);
+        await uploadReport(container, `${runRoot}report.json`, report, false);
+
+        step = `write ${latestRoot}insights`;
+        await uploadInsights(container, latestRoot, current, concurrency, true);
+        step = `remove recovered servers' insights under ${latestRoot}insights`;
+        const keep = new Set(
+          current.flatMap((i) => [`${latestRoot}${i.path}.md`, `${latestRoot}${i.path}.html`]),
+        );
+        for (const folder of evaluated) {
+          const stale: string[] = [];
+          for await (const blob of container.listBlobsFlat({ prefix: `${latestRoot}${folder}/` })) {
+            if (!keep.has(blob.name)) stale.push(blob.name);
+          }
+          await mapBounded(stale, concurrency, (blobName) =>
+            container.deleteBlob(blobName, { deleteSnapshots: 'include' }).catch(ignoreNotFound),
+          );
+        }
+
+        step = `write ${latestRoot}report.json`;
+        await uploadReport(container, `${latestRoot}report.json`, report, true);
+        const base = withoutQuery(container.url);
+        return {
+          locations: [
+            `${base}/${latestRoot}report.json`,
+            `${base}/${runRoot}report.json`,
+            `${base}/${latestRoot}insights/`,
+          ],
+        };
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), false, { cause: error });
+        }
+        const failure = describeStorageFailure(error);
+        throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, failure.retryable, {
+          cause: error,
+        });
+      }
+    },
+  };
+}
+
+async function uploadInsights(
+  container: ContainerClient,
+  root: string,
+  insights: readonly Insight[],
+  concurrency: number,
+  latest: boolean,
+): Promise<void> {
+  const files = insights.flatMap((i) => [
+    { blobName: `${root}${i.path}.md`, text: i.markdown, contentType: CONTENT_TYPES.markdown },
+    { blobName: `${root}${i.path}.html`, text: i.html, contentType: CONTENT_TYPES.html },
+  ]);
+  await mapBounded(files, concurrency, (file) =>
+    uploadText(container, file.blobName, file.text, file.contentType, latest),
+  );
+}
+
+async function uploadReport(
+  container: ContainerClient,
+  blobName: string,
+  report: RunReport,
+  latest: boolean,
+) {
+  await uploadText(container, blobName, `${JSON.stringify(report, null, 2)}\n`, CONTENT_TYPES.json, latest);
+}
+
+async function uploadText(
+  container: ContainerClient,
+  blobName: string,
+  text: string,
+  contentType: string,
+  latest: boolean,
+): Promise<void> {
+  const body = Buffer.from(text, 'utf8');
+  await container.getBlockBlobClient(blobName).upload(body, body.length, {
+    // `latest/` changes every run: tell caches (static website, CDN) to revalidate.
+    blobHTTPHeaders: { blobContentType: contentType, ...(latest ? { blobCacheControl: 'no-cache' } : {}) },
+  });
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (describeStorageFailure(error).statusCode !== 404) throw error;
+}
+
+/** `a/b/` for `a/b`, `/a/b/` or `a//b`; empty for none. */
+function normalisePrefix(prefix: string | undefined): string {
+  const segments = (prefix ?? '').split('/').filter((s) => s.length > 0);
+  return segments.length > 0 ? `${segments.join('/')}/` : '';
+}
+
+/** Run ids are `20250101T120000Z-a1b2c3`; anything else is made safe for one path segment. */
+function safeRunId(runId: string): string {
+  const cleaned = runId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
+  return cleaned.slice(0, 120) || '_';
+}
+
+/** A container URL from a SAS connection string carries the token in its query: never report it. */
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  parsed.search = '';
+  return parsed.toString().replace(/\/+$/, '');
+}

@@ -1,0 +1,156 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StateConflictError } from './state-conflict-error';
+import { serialiseDocument, type StateStore, type StoredDocument } from './state-store';
+
+export interface FileStateStoreOptions {
+  /** The JSON file holding the document; its folder is created on the first write. */
+  readonly file: string;
+  /** A lock file older than this was left by a crashed process and is broken. Default 30 s. */
+  readonly staleLockInMs?: number;
+  /** How long a write waits for another process's lock before giving up. Default 10 s. */
+  readonly lockTimeoutInMs?: number;
+}
+
+/**
+ * A state store in one local JSON file, safe against other processes writing the same file.
+ * The etag is a hash of the file's bytes. A write takes `<file>.lock` (created exclusively, `wx`),
+ * re-reads the file and compares etags under the lock, then writes a temporary file and renames it over
+ * the document, so readers (which take no lock) see the old or the new document, never half of one.
+ * A lock older than `staleLockInMs` is taken to be a crashed writer's and is broken.
+ */
+export function createFileStateStore<T>(options: FileStateStoreOptions): StateStore<T> {
+  const file = path.resolve(options.file);
+  const lock = new LockFile(
+    `${file}.lock`,
+    options.staleLockInMs ?? 30_000,
+    options.lockTimeoutInMs ?? 10_000,
+  );
+
+  const readCurrent = async (): Promise<{ text: string; etag: string } | undefined> => {
+    try {
+      const bytes = await readFile(file);
+      return { text: bytes.toString('utf8'), etag: etagOf(bytes) };
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async read(): Promise<StoredDocument<T> | undefined> {
+      const current = await readCurrent();
+      if (!current) return undefined;
+      try {
+        return { value: JSON.parse(current.text) as T, etag: current.etag };
+      } catch (error) {
+        throw new Error(
+          `State file ${file} is not valid JSON (${(error as Error).message}); fix or delete it.`,
+          {
+            cause: error,
+          },
+        );
+      }
+    },
+
+    async write(value: T, expectedEtag: string | undefined): Promise<string> {
+      const text = serialiseDocument(value);
+      await mkdir(path.dirname(file), { recursive: true });
+      const release = await lock.acquire();
+      try {
+        const current = await readCurrent();
+        if (current?.etag !== expectedEtag) throw new StateConflictError(file);
+        const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+        try {
+          await writeFile(temp, text, { encoding: 'utf8', flush: true });
+          await rename(temp, file);
+        } catch (error) {
+          await rm(temp, { force: true });
+          throw error;
+        }
+        return etagOf(Buffer.from(text, 'utf8'));
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+/** Content hash as an etag. Equal content, equal etag: a writer whose read matches the content is not stale. */
+function etagOf(bytes: Buffer): string {
+  return `"sha256-${createHash('sha256').update(bytes).digest('base64url')}"`;
+}
+
+/** An advisory lock between processes: a file created with O_EXCL, holding the owner's token. */
+class LockFile {
+  constructor(
+    private readonly lockFile: string,
+    private readonly staleInMs: number,
+    private readonly timeoutInMs: number,
+  ) {}
+
+  /** Resolves with a release function once this process holds the lock. */
+  async acquire(): Promise<() => Promise<void>> {
+    const token = `${process.pid} ${randomUUID()}`;
+    const deadline = Date.now() + this.timeoutInMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeFile(this.lockFile, token, { flag: 'wx' });
+        return () => this.release(token);
+      } catch (error) {
+        if (!isErrno(error, 'EEXIST')) throw error;
+      }
+      if (await this.breakIfStale()) continue;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `Timed out after ${this.timeoutInMs} ms waiting for the lock ${this.lockFile}, held by another ` +
+            `process. If no run is active, delete that file.`,
+        );
+      }
+      // Back off with jitter so that waiting writers do not retry in lock-step.
+      await sleep(Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+    }
+  }
+
+  /** Removes the lock only if it is still ours (a lock broken as stale may belong to someone else now). */
+  private async release(token: string): Promise<void> {
+    try {
+      if ((await readFile(this.lockFile, 'utf8')) === token) await rm(this.lockFile, { force: true });
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+  }
+
+  /** True when the lock is gone or was stale and has been broken: try to take it again at once. */
+  private async breakIfStale(): Promise<boolean> {
+    let seen;
+    try {
+      seen = await stat(this.lockFile);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return true;
+      throw error;
+    }
+    if (Date.now() - seen.mtimeMs < this.staleInMs) return false;
+    // Rename is atomic: of several processes breaking the same stale lock, one moves it aside.
+    const aside = `${this.lockFile}.stale-${randomUUID()}`;
+    try {
+      await rename(this.lockFile, aside);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return true;
+      throw error;
+    }
+    const moved = await stat(aside);
+    if (moved.ino !== seen.ino || moved.mtimeMs !== seen.mtimeMs) {
+      // Another process broke the stale lock and took a fresh one in between: put that one back.
+      await link(aside, this.lockFile).catch(() => undefined);
+    }
+    await rm(aside, { force: true });
+    return true;
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === code;
+}

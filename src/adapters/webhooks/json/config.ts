@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { receiverBaseShape, secretRefSchema } from '../config-base';
+
+/** `format: "json"`: our versioned event (SCHEMA.md), signed per Standard Webhooks when `secret` is set. */
+export const jsonConfigSchema = z.strictObject({
+  ...receiverBaseShape,
+  format: z.literal('json'),
+  /** `whsec_<base64 of 24-64 random bytes>`, or `{ "fromEnv": "NAME" }`. */
+  secret: secretRefSchema.optional(),
+});
+
+export type JsonReceiverConfig = z.input<typeof jsonConfigSchema>;

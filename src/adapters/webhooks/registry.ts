@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { cloudEventsConfigSchema } from './cloudevents/config';
+import { buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
+import { jsonConfigSchema } from './json/config';
+import { buildJsonPayload, jsonAttemptHeaders } from './json/json-payload';
+import { slackConfigSchema } from './slack/config';
+import { buildSlackPayload } from './slack/slack-payload';
+import { teamsConfigSchema } from './teams/config';
+import { buildTeamsPayload } from './teams/teams-payload';
+import { WEBHOOK_FORMAT_NAMES, type WebhookFormat, type WebhookFormatName } from './webhook-format';
+
+/**
+ * The one list of receiver formats (Alertmanager's receiver table): `format` → config schema + pure
+ * payload builder. To add a format: a folder with config.ts and <format>-payload.ts, a line here, and
+ * its name in WEBHOOK_FORMAT_NAMES.
+ */
+export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>> = {
+  json: {
+    configSchema: jsonConfigSchema,
+    buildPayload: buildJsonPayload,
+    attemptHeaders: jsonAttemptHeaders,
+  },
+  teams: { configSchema: teamsConfigSchema, buildPayload: buildTeamsPayload },
+  slack: { configSchema: slackConfigSchema, buildPayload: buildSlackPayload },
+  cloudevents: { configSchema: cloudEventsConfigSchema, buildPayload: buildCloudEventsPayload },
+};
+
+/** One entry of `sinks.webhooks[]` as written in config (url/secret possibly `{ "fromEnv": … }`). */
+export const webhookReceiverSchema = z.discriminatedUnion(
+  'format',
+  [jsonConfigSchema, teamsConfigSchema, slackConfigSchema, cloudEventsConfigSchema],
+  { error: `"format" must be one of ${WEBHOOK_FORMAT_NAMES.map((f) => `"${f}"`).join(', ')}` },
+);
+
+export type WebhookReceiverConfig = z.input<typeof webhookReceiverSchema>;
+export type ParsedWebhookReceiverConfig = z.output<typeof webhookReceiverSchema>;

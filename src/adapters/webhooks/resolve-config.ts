@@ -1,0 +1,91 @@
+import { ConfigError } from '../../errors';
+import { formatPath } from '../../config/format-issues';
+import type { FromEnv } from './config-base';
+import { secretProblem } from './json/standard-webhooks';
+import { webhookReceiverSchema } from './registry';
+import { webhookUrlProblem } from './url-policy';
+import type { ResolvedWebhookConfig } from './webhook-format';
+
+/** Environment variables / app settings, passed in so resolution stays pure. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Validates one `sinks.webhooks[]` entry and resolves `{ "fromEnv": "NAME" }` references from `env`.
+ * Throws ConfigError listing every problem; messages name variables and keys, never their values.
+ */
+export function resolveWebhookConfig(raw: unknown, env: Env, path = 'webhook'): ResolvedWebhookConfig {
+  const issues: string[] = [];
+  const resolved = collect(raw, env, path, issues);
+  if (!resolved || issues.length > 0) throw new ConfigError(issues, 'webhook configuration');
+  return resolved;
+}
+
+/** Resolves a whole `sinks.webhooks` list; names must be unique. Throws one ConfigError for all entries. */
+export function resolveWebhookConfigs(
+  raws: unknown,
+  env: Env,
+  path = 'sinks.webhooks',
+): ResolvedWebhookConfig[] {
+  if (!Array.isArray(raws))
+    throw new ConfigError([`${path}: must be a list of receivers`], 'webhook configuration');
+  const issues: string[] = [];
+  const out: ResolvedWebhookConfig[] = [];
+  const seen = new Set<string>();
+  raws.forEach((raw: unknown, i) => {
+    const config = collect(raw, env, `${path}[${i}]`, issues);
+    if (!config) return;
+    if (seen.has(config.name))
+      issues.push(`${path}[${i}].name: "${config.name}" is used by another receiver; names must be unique`);
+    seen.add(config.name);
+    out.push(config);
+  });
+  if (issues.length > 0) throw new ConfigError(issues, 'webhook configuration');
+  return out;
+}
+
+function collect(raw: unknown, env: Env, path: string, issues: string[]): ResolvedWebhookConfig | undefined {
+  const parsed = webhookReceiverSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const where = formatPath(issue.path);
+      issues.push(`${path}${where ? `.${where}` : ''}: ${issue.message}`);
+    }
+    return undefined;
+  }
+  const config = parsed.data;
+  const before = issues.length;
+  const url = lookUp(config.url, env, `${path}.url`, issues);
+  if (url !== undefined) {
+    const problem = webhookUrlProblem(url);
+    if (problem) issues.push(`${path}.url${source(config.url)}: ${problem}`);
+  }
+  let secret: string | undefined;
+  if (config.format === 'json' && config.secret !== undefined) {
+    secret = lookUp(config.secret, env, `${path}.secret`, issues);
+    const problem = secret === undefined ? undefined : secretProblem(secret);
+    if (problem) issues.push(`${path}.secret${source(config.secret)}: ${problem}`);
+  }
+  if (issues.length > before || url === undefined) return undefined;
+  return Object.freeze({
+    name: config.name,
+    format: config.format,
+    url,
+    ...(secret !== undefined ? { secret } : {}),
+    timeoutInMs: config.timeoutInMs,
+    maxAttempts: config.maxAttempts,
+  });
+}
+
+function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {
+  if (typeof ref === 'string') return ref.trim();
+  const value = env[ref.fromEnv]?.trim();
+  if (!value) {
+    issues.push(`${where}: environment variable / app setting "${ref.fromEnv}" is not set (or empty)`);
+    return undefined;
+  }
+  return value;
+}
+
+function source(ref: string | FromEnv): string {
+  return typeof ref === 'string' ? '' : ` (from "${ref.fromEnv}")`;
+}

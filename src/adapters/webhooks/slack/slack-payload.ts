@@ -1,0 +1,138 @@
+import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { escapeClip, plainText, singleLine } from '../text';
+import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+
+/**
+ * Slack incoming webhook with Block Kit: `text` (the notification fallback) and `blocks`. Every value
+ * from the notice is escaped for mrkdwn (`&`, `<`, `>` → entities, so no `<!channel>`, `<@U…>` or link
+ * can be injected) and cut to Slack's limits, measured after escaping. mrkdwn objects carry
+ * `verbatim: true` so Slack does not auto-link names. The probe log sits in a code block whose fence
+ * it cannot close (runs of three backticks are broken with a zero-width space).
+ */
+
+/** Slack's documented Block Kit limits, and our cap for the fallback text. */
+export const SLACK_LIMITS = {
+  headerText: 150,
+  sectionText: 3_000,
+  fields: 10,
+  fieldText: 2_000,
+  contextElements: 10,
+  blocks: 50,
+  fallbackText: 1_000,
+} as const;
+
+/** Display budgets below the limits: a Slack message is read on a phone. */
+const BUDGET = { fact: 300, step: 600, steps: 12 } as const;
+
+const LABELS: Readonly<Record<NoticeType, string>> = {
+  degraded: ':red_circle: Backend server degraded',
+  'still-degraded': ':large_orange_circle: Backend server still degraded',
+  recovered: ':white_check_mark: Backend server recovered',
+};
+
+/** `&`, `<`, `>` as Slack wants them in any text it parses. */
+export function escapeSlackChar(ch: string): string {
+  return ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
+}
+
+/** One line of untrusted text for mrkdwn or plain_text, escaped, at most `max` code units. */
+export function slackText(value: string, max: number): string {
+  return escapeClip(singleLine(value), max, escapeSlackChar) || '—';
+}
+
+/** Multi-line untrusted text, escaped, at most `max` code units. */
+function slackBlockText(value: string, max: number): string {
+  return escapeClip(plainText(value).trim(), max, escapeSlackChar) || '—';
+}
+
+function mrkdwn(text: string): Record<string, unknown> {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+function section(text: string): Record<string, unknown> {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+/** A field: bold label, then the value; the whole object fits SLACK_LIMITS.fieldText. */
+function field(label: string, value: string): Record<string, unknown> {
+  const prefix = `*${label}*\n`;
+  return mrkdwn(prefix + slackText(value, Math.min(BUDGET.fact, SLACK_LIMITS.fieldText - prefix.length)));
+}
+
+/** A https URL Slack can put in `<url|label>`: no characters that end or split the link. */
+function slackLink(url: string, label: string): string | undefined {
+  return /^https:\/\/[^\s<>|&"]+$/.test(url) && url.length <= 2_000 ? `<${url}|${label}>` : undefined;
+}
+
+function causeSection(notice: Notice): string {
+  const title = notice.type === 'recovered' ? '*Cause (of the episode that ended):* ' : '*Cause:* ';
+  let text = title + slackText(notice.cause.title, 500);
+  const steps = notice.cause.steps.slice(0, BUDGET.steps);
+  for (const [i, step] of steps.entries()) {
+    const line = `\n${i + 1}. ${slackText(step, BUDGET.step)}`;
+    if (text.length + line.length > SLACK_LIMITS.sectionText - 2) {
+      text += '\n…';
+      return text;
+    }
+    text += line;
+  }
+  return notice.cause.steps.length > steps.length ? `${text}\n…` : text;
+}
+
+function probeLogSection(probeLog: string): string {
+  const open = '*Probe log*\n```\n';
+  const close = '\n```';
+  const fenceSafe = plainText(probeLog).replace(/`(?=``)/g, '`\u200b');
+  return open + slackBlockText(fenceSafe, SLACK_LIMITS.sectionText - open.length - close.length) + close;
+}
+
+/** The Block Kit message for a notice. Pure. */
+export function buildSlackMessage(notice: Notice): Record<string, unknown> {
+  const label = LABELS[notice.type];
+  const blocks: Record<string, unknown>[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: slackText(`${label}: ${notice.server.address}`, SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
+    {
+      type: 'section',
+      fields: [
+        field('Gateway', notice.gateway.name),
+        field('Resource group', notice.gateway.resourceGroup),
+        field('Backend pool', notice.backendPool),
+        field('Backend settings', notice.backendSettings),
+        field('Server', notice.server.address),
+        field('Health', notice.server.health),
+        field(notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince),
+        field('Subscription', notice.gateway.subscriptionId),
+      ],
+    },
+  ];
+  if (notice.reason !== undefined) {
+    blocks.push(section(`*Why it ended*\n${slackBlockText(notice.reason, SLACK_LIMITS.sectionText - 20)}`));
+  }
+  blocks.push(section(probeLogSection(notice.server.probeLog)));
+  blocks.push(section(causeSection(notice)));
+  if (notice.insight?.summary) {
+    blocks.push(
+      section(`*Summary*\n${slackBlockText(notice.insight.summary, SLACK_LIMITS.sectionText - 20)}`),
+    );
+  }
+  const link = slackLink(notice.cause.docUrl, 'Troubleshooting guide');
+  const footer = `${link ? `${link} · ` : ''}notice ${slackText(notice.id, 200)} · ${slackText(notice.occurredAt, 100)}`;
+  blocks.push({ type: 'context', elements: [mrkdwn(footer)] });
+  const fallback = `${label}: ${notice.server.address} in pool ${notice.backendPool} of ${notice.gateway.name} (${notice.server.health}) — ${notice.cause.title}`;
+  return { text: slackText(fallback, SLACK_LIMITS.fallbackText), blocks };
+}
+
+/** `format: "slack"`. Pure. */
+export function buildSlackPayload(notice: Notice): WebhookPayload {
+  return {
+    body: JSON.stringify(buildSlackMessage(notice)),
+    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT },
+  };
+}

@@ -1,0 +1,144 @@
+import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { escapeClip, plainText, singleLine } from '../text';
+import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+
+/**
+ * Microsoft Teams, Workflows "Post to a channel when a webhook request is received": a message with one
+ * Adaptive Card attachment (`contentUrl: null`). The card is version 1.4 (TextRun, RichTextBlock and
+ * Container styles are 1.2). Untrusted values go into TextRuns, which Teams never reads as markdown;
+ * FactSet values are markdown in Teams, so there they are one line with markdown characters
+ * backslash-escaped. Teams refuses messages over 28 KB: the card is rebuilt with smaller excerpts
+ * until it fits `TEAMS_MAX_BODY_BYTES`.
+ */
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+export const ADAPTIVE_CARD_VERSION = '1.4';
+/** Teams' message limit is 28 KB; 1 KB is left for what the Workflow adds around the card. */
+export const TEAMS_MAX_BODY_BYTES = 27 * 1024;
+
+const BASE_BUDGET = { fact: 256, title: 300, log: 3_000, step: 600, steps: 12, text: 1_500 } as const;
+const SCALES = [1, 0.5, 0.25, 0.1, 0.04] as const;
+
+const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly style: string }>> = {
+  degraded: { text: '🔴 Backend server degraded', style: 'attention' },
+  'still-degraded': { text: '🟠 Backend server still degraded', style: 'warning' },
+  recovered: { text: '✅ Backend server recovered', style: 'good' },
+};
+
+/** Characters with a markdown meaning in Teams' CommonMark subset (emphasis, links, code, HTML-ish). */
+const MARKDOWN_SPECIAL = new Set(['\\', '*', '_', '~', '`', '[', ']', '(', ')', '<', '>', '#', '|', '!']);
+
+/** One line of untrusted text for a markdown field (FactSet value), at most `max` code units. */
+export function teamsMarkdownText(value: string, max: number): string {
+  const line = singleLine(value);
+  let out = escapeClip(line, max - 1, (ch) => (MARKDOWN_SPECIAL.has(ch) ? `\\${ch}` : ch));
+  // A leading "- ", "+ " or "1. " would start a list (a marker needs a space after it: "10.0.1.4" is no list).
+  out = out.replace(/^([-+])(?=\s|$)/, '\\$1').replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
+  return out || '—';
+}
+
+/** Untrusted text for a TextRun (never markdown): well-formed, no hidden controls, at most `max` code units. */
+function runText(value: string, max: number): string {
+  return escapeClip(plainText(value).trim(), max) || '—';
+}
+
+function run(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text, ...extra }] };
+}
+
+function heading(text: string): Record<string, unknown> {
+  return { type: 'TextBlock', text, weight: 'Bolder', wrap: true, spacing: 'Medium' };
+}
+
+/** The Adaptive Card for a notice, with excerpts scaled by `scale`. Pure. */
+export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknown> {
+  const b = (n: number): number => Math.max(8, Math.floor(n * scale));
+  const fact = (title: string, value: string) => ({
+    title,
+    value: teamsMarkdownText(value, b(BASE_BUDGET.fact)),
+  });
+  const head = HEADINGS[notice.type];
+  const facts = [
+    fact('Gateway', notice.gateway.name),
+    fact('Resource group', notice.gateway.resourceGroup),
+    fact('Subscription', notice.gateway.subscriptionId),
+    fact('Backend pool', notice.backendPool),
+    fact('Backend settings', notice.backendSettings),
+    fact('Server', notice.server.address),
+    fact('Health', notice.server.health),
+    fact(notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince),
+  ];
+  const body: Record<string, unknown>[] = [
+    {
+      type: 'Container',
+      style: head.style,
+      bleed: true,
+      items: [
+        { type: 'TextBlock', text: head.text, size: 'Large', weight: 'Bolder', wrap: true },
+        run(
+          runText(
+            `${notice.server.address} · ${notice.backendPool} · ${notice.gateway.name}`,
+            b(BASE_BUDGET.title),
+          ),
+          {
+            isSubtle: true,
+          },
+        ),
+      ],
+    },
+    { type: 'FactSet', facts },
+  ];
+  if (notice.reason !== undefined)
+    body.push(heading('Why it ended'), run(runText(notice.reason, b(BASE_BUDGET.text))));
+  body.push(
+    heading('Probe log'),
+    run(runText(notice.server.probeLog, b(BASE_BUDGET.log)), { fontType: 'Monospace' }),
+  );
+  body.push(heading(notice.type === 'recovered' ? 'Cause (of the episode that ended)' : 'Cause'));
+  body.push(run(runText(notice.cause.title, b(BASE_BUDGET.title)), { weight: 'Bolder' }));
+  const steps = notice.cause.steps.slice(0, BASE_BUDGET.steps);
+  steps.forEach((step, i) => body.push(run(`${i + 1}. ${runText(step, b(BASE_BUDGET.step))}`)));
+  if (notice.cause.steps.length > steps.length)
+    body.push(run(`… ${notice.cause.steps.length - steps.length} more steps in the guide`));
+  if (notice.insight?.summary) {
+    body.push(heading('Summary'), run(runText(notice.insight.summary, b(BASE_BUDGET.text))));
+  }
+  body.push(
+    run(runText(`Notice ${notice.id} · ${notice.occurredAt}`, b(BASE_BUDGET.title)), {
+      isSubtle: true,
+      size: 'Small',
+    }),
+  );
+  const docUrl = notice.cause.docUrl;
+  const actions =
+    /^https:\/\/[^\s"<>]+$/.test(docUrl) && docUrl.length <= 2048
+      ? [{ type: 'Action.OpenUrl', title: 'Open the troubleshooting guide', url: docUrl }]
+      : [];
+  return {
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    type: 'AdaptiveCard',
+    version: ADAPTIVE_CARD_VERSION,
+    msteams: { width: 'Full' },
+    body,
+    ...(actions.length > 0 ? { actions } : {}),
+  };
+}
+
+/** The Workflows envelope around a card. */
+export function teamsMessage(card: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'message',
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content: card }],
+  };
+}
+
+/** `format: "teams"`. Pure: the largest card that fits TEAMS_MAX_BODY_BYTES. */
+export function buildTeamsPayload(notice: Notice): WebhookPayload {
+  let body = '';
+  for (const scale of SCALES) {
+    body = JSON.stringify(teamsMessage(buildTeamsCard(notice, scale)));
+    if (Buffer.byteLength(body, 'utf8') <= TEAMS_MAX_BODY_BYTES) break;
+  }
+  return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT } };
+}

@@ -1,0 +1,66 @@
+/**
+ * Helpers for untrusted text (probe logs, addresses, names): they may hold anything, including lone
+ * surrogates, control characters, bidi overrides and 100 kB strings. Each format escapes for its medium
+ * with `escapeClip`, which measures the ESCAPED result, so a limit holds whatever the input.
+ */
+
+/** Lone UTF-16 surrogates become U+FFFD, so every payload is well-formed Unicode. */
+export function wellFormed(value: string): string {
+  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** C0/C1 controls (but tab and newline), and the bidi controls that reorder what a reader sees. */
+function isHiddenControl(codePoint: number): boolean {
+  return (
+    (codePoint < 0x20 && codePoint !== 0x09 && codePoint !== 0x0a) ||
+    (codePoint >= 0x7f && codePoint <= 0x9f) ||
+    (codePoint >= 0x202a && codePoint <= 0x202e) ||
+    (codePoint >= 0x2066 && codePoint <= 0x2069) ||
+    codePoint === 0x200e ||
+    codePoint === 0x200f
+  );
+}
+
+/** For chat media: well-formed, CRLF → LF, hidden controls → space, tabs → space. */
+export function plainText(value: string): string {
+  let out = '';
+  for (const ch of wellFormed(value).replace(/\r\n?/g, '\n')) {
+    const codePoint = ch.codePointAt(0) ?? 0;
+    out += isHiddenControl(codePoint) || ch === '\t' ? ' ' : ch;
+  }
+  return out;
+}
+
+/** One line: `plainText`, with every run of white space (newlines included) made one space. */
+export function singleLine(value: string): string {
+  return plainText(value).replace(/\s+/g, ' ').trim();
+}
+
+export const ELLIPSIS = '…';
+
+/**
+ * Escapes `value` character by character and stops before the result would exceed `max` UTF-16 code
+ * units, ending with "…" when something was cut. Never splits a surrogate pair or an escape sequence.
+ */
+export function escapeClip(value: string, max: number, escape: (ch: string) => string = (ch) => ch): string {
+  let full = '';
+  for (const ch of value) full += escape(ch);
+  if (full.length <= max) return full;
+  let out = '';
+  for (const ch of value) {
+    const piece = escape(ch);
+    if (out.length + piece.length > max - ELLIPSIS.length) break;
+    out += piece;
+  }
+  return out + ELLIPSIS;
+}
+
+/** `escapeClip` without escaping. */
+export function clip(value: string, max: number): string {
+  return escapeClip(value, max);
+}
+
+/** Every occurrence of `needle` in `text` replaced, for scrubbing secrets out of receiver answers. */
+export function replaceAll(text: string, needle: string, replacement: string): string {
+  return needle ? text.split(needle).join(replacement) : text;
+}

@@ -1,0 +1,83 @@
+import { replaceAll } from './text';
+
+/**
+ * Webhook URLs are secrets: Slack and Teams put the credential in the path, SAS-style URLs in the query
+ * (`sig=`). Nothing here ever returns the path or query, and problems are described without the URL.
+ */
+
+/** Scheme and host (with port) only; the path and query are hidden. Safe for logs and summaries. */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '[invalid URL]';
+  }
+  const hidden =
+    (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search !== '' || parsed.hash !== '';
+  return `${parsed.protocol}//${parsed.host}/${hidden ? '[redacted]' : ''}`;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts plain http:// may go to. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return (
+    host === 'localhost' ||
+    host === '[::1]' ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
+/** Why this URL may not be used as a webhook, or undefined when it may. The answer never quotes the URL. */
+export function webhookUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not an absolute URL (expected https://host/path)';
+  }
+  if (parsed.username || parsed.password) {
+    return 'must not contain user:password@ credentials (put credentials in the path or a header the receiver supports)';
+  }
+  if (parsed.protocol === 'https:') return undefined;
+  if (parsed.protocol === 'http:') {
+    return isLoopbackHost(parsed.hostname)
+      ? undefined
+      : 'must use https:// — plain http:// is only allowed to a loopback host (127.0.0.0/8, [::1], localhost), because the URL and the notice would cross the network unencrypted';
+  }
+  return `must use https:// (got the "${parsed.protocol.replace(/:$/, '')}" scheme)`;
+}
+
+/**
+ * Removes every secret-looking part of `url` (the whole URL, its path, query, and long path segments
+ * or query values) from `text`, e.g. from a receiver's error answer that echoes the request.
+ */
+export function scrubUrl(text: string, url: string, extraSecrets: readonly string[] = []): string {
+  let out = text;
+  const needles: string[] = [url, ...extraSecrets];
+  try {
+    const parsed = new URL(url);
+    needles.push(parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search.slice(1));
+    if (parsed.pathname.length > 1) needles.push(parsed.pathname);
+    for (const segment of parsed.pathname.split('/')) {
+      if (segment.length >= 6) needles.push(segment, decodeSafely(segment));
+    }
+    for (const value of parsed.searchParams.values()) {
+      if (value.length >= 4) needles.push(value, encodeURIComponent(value));
+    }
+  } catch {
+    // not a URL: only the literal text is scrubbed
+  }
+  const longestFirst = needles.filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
+  for (const needle of longestFirst) out = replaceAll(out, needle, '[redacted]');
+  return out;
+}
+
+function decodeSafely(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

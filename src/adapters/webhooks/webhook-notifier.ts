@@ -1,0 +1,84 @@
+import type { Notice } from '../../core/notice/notice';
+import { AppGwInsightsError } from '../../errors';
+import { DEFAULT_POST_OPTIONS, httpPost, type PostOptions } from './http-post';
+import type { Notifier, SendResult } from './notifier';
+import { WEBHOOK_FORMATS } from './registry';
+import { redactUrl, scrubUrl } from './url-policy';
+import type { ResolvedWebhookConfig, WebhookFormatName } from './webhook-format';
+
+/** Retry settings not in the receiver config, and test seams. Defaults: DEFAULT_POST_OPTIONS. */
+export interface WebhookNotifierOptions {
+  readonly initialBackoffInMs?: number;
+  readonly maxBackoffInMs?: number;
+  readonly totalTimeoutInMs?: number;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The clock for signatures (`webhook-timestamp`) and `Retry-After` dates. */
+  readonly now?: () => Date;
+}
+
+export interface WebhookNotifier extends Notifier {
+  readonly format: WebhookFormatName;
+  /** Scheme and host of the URL (path and query hidden), for human summaries. */
+  readonly target: string;
+}
+
+/** A Notifier for one resolved receiver: builds its format's payload once, then POSTs it with retries. */
+export function createWebhookNotifier(
+  config: ResolvedWebhookConfig,
+  options: WebhookNotifierOptions = {},
+): WebhookNotifier {
+  const name = `webhook[${config.name}]`;
+  const format = WEBHOOK_FORMATS[config.format];
+  const now = options.now ?? (() => new Date());
+  const secrets = config.secret ? [config.secret, config.secret.replace(/^whsec_/, '')] : [];
+  return {
+    name,
+    format: config.format,
+    target: redactUrl(config.url),
+    async send(notice: Notice, sendOptions = {}): Promise<SendResult> {
+      try {
+        const payload = format.buildPayload(notice);
+        const headers = (): Record<string, string> => ({
+          ...payload.headers,
+          ...(format.attemptHeaders?.(payload, notice, config, now()) ?? {}),
+        });
+        const postOptions: PostOptions = {
+          timeoutInMs: config.timeoutInMs,
+          maxAttempts: config.maxAttempts,
+          initialBackoffInMs: options.initialBackoffInMs ?? DEFAULT_POST_OPTIONS.initialBackoffInMs,
+          maxBackoffInMs: options.maxBackoffInMs ?? DEFAULT_POST_OPTIONS.maxBackoffInMs,
+          totalTimeoutInMs: options.totalTimeoutInMs ?? DEFAULT_POST_OPTIONS.totalTimeoutInMs,
+          now: () => now().getTime(),
+          ...(sendOptions.abortSignal ? { abortSignal: sendOptions.abortSignal } : {}),
+          ...(options.random ? { random: options.random } : {}),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        };
+        const result = await httpPost(
+          { sink: name, url: config.url, body: payload.body, headers, secrets },
+          postOptions,
+        );
+        if (result.ok) return { ok: true, attempts: result.attempts };
+        const { code, message, retryable } = result.error;
+        return { ok: false, attempts: result.attempts, error: { code, message, retryable } };
+      } catch (error) {
+        return { ok: false, attempts: [], error: unexpected(name, error, config.url, secrets) };
+      }
+    },
+  };
+}
+
+/** A bug (a payload builder threw): reported, not thrown, and scrubbed like everything else. */
+function unexpected(
+  name: string,
+  error: unknown,
+  url: string,
+  secrets: readonly string[],
+): NonNullable<SendResult['error']> {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: error instanceof AppGwInsightsError ? error.code : 'DeliveryFailed',
+    message: `Delivery to ${name} failed: ${scrubUrl(message, url, secrets)}.`,
+    retryable: false,
+  };
+}

@@ -1,0 +1,338 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { StorageSharedKeyCredential } from '@azure/storage-blob';
+import {
+  blobConnectionFromAppSettings,
+  createBlobServiceClient,
+  describeStorageFailure,
+  redactSecrets,
+  type BlobConnectionOptions,
+} from '../../../src/adapters/storage/blob-client';
+import { ConfigError } from '../../../src/errors';
+
+const P = 'APPGW_STORAGE';
+const CLIENT_ID = '0f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+const SECRET_KEY = 'c2VjcmV0LWtleS1kby1ub3QtcHJpbnQ=';
+const ACCOUNT_KEY_STRING = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${SECRET_KEY};EndpointSuffix=core.windows.net`;
+
+describe('blobConnectionFromAppSettings', () => {
+  test.each<[string, Record<string, string>, BlobConnectionOptions]>([
+    [
+      'Azurite shortcut',
+      { [P]: 'UseDevelopmentStorage=true' },
+      { connectionString: 'UseDevelopmentStorage=true', setting: P },
+    ],
+    [
+      'account key connection string',
+      { [P]: ACCOUNT_KEY_STRING },
+      { connectionString: ACCOUNT_KEY_STRING, setting: P },
+    ],
+    [
+      'SAS connection string',
+      { [P]: 'BlobEndpoint=https://acct.blob.core.windows.net;SharedAccessSignature=sv=2024&sig=abc' },
+      {
+        connectionString:
+          'BlobEndpoint=https://acct.blob.core.windows.net;SharedAccessSignature=sv=2024&sig=abc',
+        setting: P,
+      },
+    ],
+    [
+      'service URI (DefaultAzureCredential)',
+      { [`${P}__blobServiceUri`]: 'https://acct.blob.core.windows.net' },
+      { blobServiceUri: 'https://acct.blob.core.windows.net', setting: P },
+    ],
+    [
+      'service URI + user-assigned managed identity',
+      {
+        [`${P}__blobServiceUri`]: 'https://acct.blob.core.windows.net/',
+        [`${P}__credential`]: 'ManagedIdentity',
+        [`${P}__clientId`]: CLIENT_ID,
+      },
+      {
+        blobServiceUri: 'https://acct.blob.core.windows.net/',
+        credential: 'managedidentity',
+        clientId: CLIENT_ID,
+        setting: P,
+      },
+    ],
+    [
+      'account name + managed identity by resource id',
+      {
+        [`${P}__accountName`]: 'acct01',
+        [`${P}__credential`]: 'managedidentity',
+        [`${P}__managedIdentityResourceId`]:
+          '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id',
+      },
+      {
+        accountName: 'acct01',
+        credential: 'managedidentity',
+        managedIdentityResourceId:
+          '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id',
+        setting: P,
+      },
+    ],
+    [
+      'loopback emulator over http',
+      { [`${P}__blobServiceUri`]: 'http://127.0.0.1:10000/devstoreaccount1' },
+      { blobServiceUri: 'http://127.0.0.1:10000/devstoreaccount1', setting: P },
+    ],
+    [
+      'blank settings count as unset',
+      { [P]: '  ', [`${P}__accountName`]: 'acct', [`${P}__clientId`]: '' },
+      { accountName: 'acct', setting: P },
+    ],
+    [
+      "another prefix's settings are ignored",
+      { AzureWebJobsStorage: ACCOUNT_KEY_STRING, [`${P}__accountName`]: 'acct' },
+      { accountName: 'acct', setting: P },
+    ],
+  ])('%s', (_label, env, expected) => {
+    expect(blobConnectionFromAppSettings(P, env)).toEqual(expected);
+  });
+
+  test.each<[string, Record<string, string>, RegExp[]]>([
+    [
+      'nothing set',
+      { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
+      [/APPGW_STORAGE is not set: .*APPGW_STORAGE__blobServiceUri .*APPGW_STORAGE__accountName/],
+    ],
+    [
+      'connection string and identity settings together',
+      { [P]: 'UseDevelopmentStorage=true', [`${P}__accountName`]: 'acct' },
+      [/APPGW_STORAGE \(a connection string\) and APPGW_STORAGE__accountName/],
+    ],
+    [
+      'service URI and account name together',
+      { [`${P}__blobServiceUri`]: 'https://acct.blob.core.windows.net', [`${P}__accountName`]: 'acct' },
+      [/only one of APPGW_STORAGE__blobServiceUri and APPGW_STORAGE__accountName/],
+    ],
+    [
+      'service URI not a URL',
+      { [`${P}__blobServiceUri`]: 'acct.blob.core.windows.net' },
+      [/APPGW_STORAGE__blobServiceUri must be an absolute URL/],
+    ],
+    [
+      'service URI over http to a remote host',
+      { [`${P}__blobServiceUri`]: 'http://acct.blob.core.windows.net' },
+      [/APPGW_STORAGE__blobServiceUri must use https/],
+    ],
+    [
+      'account name not valid',
+      { [`${P}__accountName`]: 'My_Account' },
+      [/APPGW_STORAGE__accountName must be a storage account name/],
+    ],
+    [
+      'client id not a GUID, credential unknown',
+      {
+        [`${P}__accountName`]: 'acct',
+        [`${P}__clientId`]: 'my-identity',
+        [`${P}__credential`]: 'clientsecret',
+      },
+      [
+        /APPGW_STORAGE__credential must be "managedidentity"/,
+        /APPGW_STORAGE__clientId must be the client id/,
+      ],
+    ],
+    [
+      'client id and resource id together',
+      {
+        [`${P}__accountName`]: 'acct',
+        [`${P}__clientId`]: CLIENT_ID,
+        [`${P}__managedIdentityResourceId`]: '/x',
+      },
+      [/only one of APPGW_STORAGE__clientId and APPGW_STORAGE__managedIdentityResourceId/],
+    ],
+    [
+      'connection string without account or SAS',
+      { [P]: `AccountKey=${SECRET_KEY}` },
+      [/APPGW_STORAGE is not a storage connection string/],
+    ],
+  ])('refuses %s with a ConfigError naming the setting', (_label, env, patterns) => {
+    const error = captureError(() => blobConnectionFromAppSettings(P, env));
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const pattern of patterns) expect(error.message).toMatch(pattern);
+    expect((error as ConfigError).issues.length).toBe(patterns.length);
+  });
+
+  test('never echoes a secret: a key, or a SAS in a service URI', () => {
+    const sig = 'sig=TOP-SECRET-SIGNATURE';
+    const errors = [
+      captureError(() => blobConnectionFromAppSettings(P, { [P]: `AccountKey=${SECRET_KEY};Foo=bar` })),
+      captureError(() =>
+        blobConnectionFromAppSettings(P, {
+          [`${P}__blobServiceUri`]: `https://acct.blob.core.windows.net/?sv=1&${sig}`,
+        }),
+      ),
+      captureError(() =>
+        blobConnectionFromAppSettings(P, { [P]: ACCOUNT_KEY_STRING, [`${P}__clientId`]: CLIENT_ID }),
+      ),
+    ];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).not.toContain(SECRET_KEY);
+      expect(error.message).not.toContain(sig);
+    }
+    expect(errors[1]?.message).toMatch(/without a query string \(SAS\)/);
+  });
+});
+
+describe('createBlobServiceClient', () => {
+  test('UseDevelopmentStorage=true points at Azurite on loopback with the well-known account', () => {
+    const client = createBlobServiceClient({ connectionString: 'UseDevelopmentStorage=true' });
+    expect(client.url).toBe('http://127.0.0.1:10000/devstoreaccount1');
+    expect(client.accountName).toBe('devstoreaccount1');
+    expect(client.credential).toBeInstanceOf(StorageSharedKeyCredential);
+  });
+
+  test('an account key connection string builds the account URL from the suffix', () => {
+    const client = createBlobServiceClient({ connectionString: ACCOUNT_KEY_STRING });
+    expect(client.url).toBe('https://acct.blob.core.windows.net/');
+    expect(client.credential).toBeInstanceOf(StorageSharedKeyCredential);
+  });
+
+  test('an account name means https://<name>.blob.core.windows.net with DefaultAzureCredential', () => {
+    const client = createBlobServiceClient({ accountName: 'acct' });
+    expect(client.url).toBe('https://acct.blob.core.windows.net/');
+    expect(client.credential).toBeInstanceOf(DefaultAzureCredential);
+  });
+
+  test.each<[BlobConnectionOptions, new (...args: never[]) => unknown]>([
+    [{ blobServiceUri: 'https://acct.blob.core.windows.net/' }, DefaultAzureCredential],
+    [{ blobServiceUri: 'https://acct.blob.core.windows.net', clientId: CLIENT_ID }, DefaultAzureCredential],
+    [
+      { blobServiceUri: 'https://acct.blob.core.windows.net', credential: 'managedidentity' },
+      ManagedIdentityCredential,
+    ],
+    [
+      {
+        blobServiceUri: 'https://acct.blob.core.windows.net',
+        credential: 'managedidentity',
+        clientId: CLIENT_ID,
+      },
+      ManagedIdentityCredential,
+    ],
+  ])('service URI %j uses the matching credential', (options, credential) => {
+    const client = createBlobServiceClient(options);
+    expect(client.url).toBe('https://acct.blob.core.windows.net/');
+    expect(client.credential).toBeInstanceOf(credential);
+  });
+
+  test('a user-assigned managed identity is chosen by client id or resource id', () => {
+    const uri = 'https://acct.blob.core.windows.net';
+    const byClientId = createBlobServiceClient({
+      blobServiceUri: uri,
+      credential: 'managedidentity',
+      clientId: CLIENT_ID,
+    });
+    expect(byClientId.credential).toMatchObject({ clientId: CLIENT_ID });
+    const resourceId =
+      '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id';
+    const byResourceId = createBlobServiceClient({
+      blobServiceUri: uri,
+      credential: 'managedidentity',
+      managedIdentityResourceId: resourceId,
+    });
+    expect(byResourceId.credential).toMatchObject({ resourceId });
+  });
+
+  test('a given token credential wins', () => {
+    const tokenCredential = { getToken: async () => ({ token: 't', expiresOnTimestamp: 0 }) };
+    const client = createBlobServiceClient({ accountName: 'acct' }, { tokenCredential });
+    expect(client.credential).toBe(tokenCredential);
+  });
+
+  test('bad options throw ConfigError without the value', () => {
+    const bad = `DefaultEndpointsProtocol=ftp;AccountName=acct;AccountKey=${SECRET_KEY}`;
+    const error = captureError(() => createBlobServiceClient({ connectionString: bad, setting: 'MY_CONN' }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(
+      /MY_CONN is not a usable storage connection string: .*DefaultEndpointsProtocol/,
+    );
+    expect(error.message).not.toContain(SECRET_KEY);
+    expect(captureError(() => createBlobServiceClient({ blobServiceUri: 'nope' }))).toBeInstanceOf(
+      ConfigError,
+    );
+    expect(captureError(() => createBlobServiceClient({ connectionString: '' }))).toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('describeStorageFailure', () => {
+  test.each<[unknown, { detail: RegExp; retryable: boolean }]>([
+    [
+      { name: 'RestError', statusCode: 403, code: 'AuthorizationFailure', message: 'sig=abc' },
+      { detail: /^HTTP 403 AuthorizationFailure \(check/, retryable: false },
+    ],
+    [
+      { name: 'RestError', statusCode: 403, code: 'AuthorizationPermissionMismatch' },
+      { detail: /Storage Blob Data Contributor/, retryable: false },
+    ],
+    [
+      { name: 'RestError', statusCode: 503, code: 'ServerBusy' },
+      { detail: /^HTTP 503 ServerBusy$/, retryable: true },
+    ],
+    [
+      { name: 'RestError', statusCode: 429 },
+      { detail: /^HTTP 429$/, retryable: true },
+    ],
+    [
+      { name: 'RestError', statusCode: 409, code: 'ContainerBeingDeleted' },
+      { detail: /^HTTP 409/, retryable: false },
+    ],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      { detail: /ECONNREFUSED/, retryable: true },
+    ],
+    [
+      Object.assign(new Error('getaddrinfo ENOTFOUND nope.blob.core.windows.net'), { code: 'ENOTFOUND' }),
+      { detail: /ENOTFOUND.*check the account name/, retryable: true },
+    ],
+    [new TypeError('a bug'), { detail: /^TypeError: a bug$/, retryable: false }],
+    [
+      Object.assign(new Error('no identity'), { name: 'CredentialUnavailableError' }),
+      { detail: /^CredentialUnavailableError: no identity$/, retryable: false },
+    ],
+  ])('%j', (error, expected) => {
+    const failure = describeStorageFailure(error);
+    expect(failure.detail).toMatch(expected.detail);
+    expect(failure.retryable).toBe(expected.retryable);
+    expect(failure.detail).not.toContain('sig=abc');
+  });
+});
+
+test('redactSecrets removes keys, SAS signatures and given values', () => {
+  expect(
+    redactSecrets(`AccountKey=${SECRET_KEY}; url https://a/b?sv=1&sig=XYZ&se=2 SharedKey acct:SIGN== mine`, [
+      'mine',
+    ]),
+  ).toBe(
+    'AccountKey=<redacted>; url https://a/b?sv=1&sig=<redacted>&se=2 SharedKey acct:<redacted> <redacted>',
+  );
+});
+
+test('loading the storage adapters does not load the storage SDK (cold start)', () => {
+  const modules = ['blob-client', 'blob-sink', 'blob-state-store', 'file-state-store'].map((m) =>
+    path.resolve(__dirname, `../../../src/adapters/storage/${m}.ts`),
+  );
+  const script = `
+    const fs = require('node:fs');
+    const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
+    require.extensions['.ts'] = (module, filename) => module._compile(swc.transformSync(fs.readFileSync(filename, 'utf8'),
+      { filename, module: { type: 'commonjs' }, jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }).code, filename);
+    for (const m of ${JSON.stringify(modules)}) require(m);
+    const loaded = (name) => Object.keys(require.cache).some((f) => f.includes('node_modules/' + name + '/'));
+    process.stdout.write(JSON.stringify({ blob: loaded('@azure/storage-blob'), identity: loaded('@azure/identity'),
+      adapters: Object.keys(require.cache).filter((f) => f.includes('adapters/storage')).length }));`;
+  const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(JSON.parse(output)).toEqual({ blob: false, identity: false, adapters: expect.any(Number) });
+  expect(JSON.parse(output).adapters).toBeGreaterThanOrEqual(4);
+});
+
+function captureError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

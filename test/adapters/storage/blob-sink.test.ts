@@ -1,0 +1,309 @@
+import { AccountSASPermissions, type BlobServiceClient } from '@azure/storage-blob';
+import { connect, createServer, type Socket } from 'node:net';
+import { inspect } from 'node:util';
+import { createBlobServiceClient } from '../../../src/adapters/storage/blob-client';
+import { createBlobSink } from '../../../src/adapters/storage/blob-sink';
+import { ConfigError, DeliveryError } from '../../../src/errors';
+import { gatewayInsightFolder, insightPath } from '../../../src/insight/insight-path';
+import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { buildDelivery, finding, gatewayRef } from '../../helpers/delivery-builder';
+
+let azurite: Azurite;
+let client: BlobServiceClient;
+let next = 0;
+const freshContainer = () => `insights-${next++}`;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  client = createBlobServiceClient({ connectionString: azurite.connectionString });
+});
+afterAll(() => azurite?.stop());
+
+async function listBlobs(container: string, prefix = ''): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of client.getContainerClient(container).listBlobsFlat({ prefix }))
+    names.push(blob.name);
+  return names.sort();
+}
+
+async function readBlob(container: string, name: string): Promise<string> {
+  return (await client.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString('utf8');
+}
+
+/** `<root><insight path>.md` and `.html` for each address of `gateway`. */
+function insightBlobs(root: string, gateway: ReturnType<typeof gatewayRef>, addresses: readonly string[]) {
+  return addresses.flatMap((a) => {
+    const stem = insightPath(finding(gateway, a));
+    return [`${root}${stem}.html`, `${root}${stem}.md`];
+  });
+}
+
+const gw = gatewayRef('gw');
+const gw2 = gatewayRef('gw-2'); // its folder shares a name prefix with gw's: replacing gw must not touch it
+const gwC = gatewayRef('gw-c', 'rg-other');
+
+describe('blob sink', () => {
+  test('is named after its container', () => {
+    expect(createBlobSink({ client, container: 'ops' }).name).toBe('blob[ops]');
+  });
+
+  test.each(['Bad_Name', 'ab', 'a--b', '-ab', `a${'b'.repeat(63)}`])(
+    'refuses the container name %j',
+    (container) => {
+      expect(() => createBlobSink({ client, container })).toThrow(ConfigError);
+    },
+  );
+
+  test('writes history under runs/<runId>/ and replaces evaluated gateways in latest/, keeping failed ones', async () => {
+    const container = freshContainer();
+    const sink = createBlobSink({ client, container });
+    await sink.deliver(
+      buildDelivery('r1', [
+        { gateway: gw, unhealthy: ['10.0.0.4', '10.0.0.5'] },
+        { gateway: gw2, unhealthy: ['10.0.1.4'] },
+        { gateway: gwC, unhealthy: ['10.0.2.4'] },
+      ]),
+    );
+    // Run 2: on gw, .4 recovered and .6 failed; gw-2 could not be evaluated; gw-c is all healthy again.
+    const second = buildDelivery('r2', [
+      { gateway: gw, unhealthy: ['10.0.0.5', '10.0.0.6'] },
+      { gateway: gw2, ok: false },
+      { gateway: gwC, unhealthy: [] },
+    ]);
+    await sink.deliver(second);
+
+    expect(await listBlobs(container, 'latest/')).toEqual(
+      [
+        'latest/report.json',
+        ...insightBlobs('latest/', gw, ['10.0.0.5', '10.0.0.6']),
+        ...insightBlobs('latest/', gw2, ['10.0.1.4']),
+      ].sort(),
+    );
+    expect(await listBlobs(container, 'runs/r1/')).toEqual(
+      [
+        'runs/r1/report.json',
+        ...insightBlobs('runs/r1/', gw, ['10.0.0.4', '10.0.0.5']),
+        ...insightBlobs('runs/r1/', gw2, ['10.0.1.4']),
+        ...insightBlobs('runs/r1/', gwC, ['10.0.2.4']),
+      ].sort(),
+    );
+    expect(await listBlobs(container, 'runs/r2/')).toEqual(
+      ['runs/r2/report.json', ...insightBlobs('runs/r2/', gw, ['10.0.0.5', '10.0.0.6'])].sort(),
+    );
+    expect(await listBlobs(container)).toHaveLength(
+      (await listBlobs(container, 'latest/')).length + (await listBlobs(container, 'runs/')).length,
+    );
+
+    // A server still unhealthy has this run's insight; the failed gateway's insight is the last good run's.
+    const still = insightPath(finding(gw, '10.0.0.5'));
+    expect(await readBlob(container, `latest/${still}.md`)).toContain('Run r2');
+    expect(await readBlob(container, `latest/${still}.html`)).toContain('Run r2');
+    expect(await readBlob(container, `latest/${insightPath(finding(gw2, '10.0.1.4'))}.md`)).toContain(
+      'Run r1',
+    );
+    expect(await readBlob(container, `runs/r1/${still}.md`)).toContain('Run r1');
+    expect(JSON.parse(await readBlob(container, 'latest/report.json'))).toEqual(second.report);
+  });
+
+  test('report.json is the run report, and its insight paths resolve under runs/<runId>/ and latest/', async () => {
+    const container = freshContainer();
+    const delivery = buildDelivery('20250601T100000Z-abc123', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]);
+    await createBlobSink({ client, container }).deliver(delivery);
+    for (const root of ['runs/20250601T100000Z-abc123/', 'latest/']) {
+      const text = await readBlob(container, `${root}report.json`);
+      expect(text).toBe(`${JSON.stringify(delivery.report, null, 2)}\n`);
+      const [paths] = JSON.parse(text).gateways[0].findings.map(
+        (f: { insight: { markdown: string; html: string } }) => f.insight,
+      );
+      expect(await readBlob(container, `${root}${paths.markdown}`)).toBe(delivery.insights[0]?.markdown);
+      expect(await readBlob(container, `${root}${paths.html}`)).toBe(delivery.insights[0]?.html);
+    }
+  });
+
+  test('sets content types (UTF-8 for text), and no-cache on latest/ only', async () => {
+    const container = freshContainer();
+    await createBlobSink({ client, container }).deliver(
+      buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]),
+    );
+    const stem = insightPath(finding(gw, '10.0.0.4'));
+    const expected: Array<[string, string, string | undefined]> = [
+      [`latest/${stem}.md`, 'text/markdown; charset=utf-8', 'no-cache'],
+      [`latest/${stem}.html`, 'text/html; charset=utf-8', 'no-cache'],
+      ['latest/report.json', 'application/json', 'no-cache'],
+      [`runs/r1/${stem}.md`, 'text/markdown; charset=utf-8', undefined],
+      [`runs/r1/${stem}.html`, 'text/html; charset=utf-8', undefined],
+      ['runs/r1/report.json', 'application/json', undefined],
+    ];
+    for (const [name, contentType, cacheControl] of expected) {
+      const properties = await client.getContainerClient(container).getBlobClient(name).getProperties();
+      expect([name, properties.contentType, properties.cacheControl]).toEqual([
+        name,
+        contentType,
+        cacheControl,
+      ]);
+    }
+    // UTF-8 survives the trip (the builder's markdown has “quotes” and a dash).
+    expect(await readBlob(container, `latest/${stem}.md`)).toContain('— “');
+  });
+
+  test('creates the container when missing, honours the prefix, and reports URLs', async () => {
+    const container = freshContainer();
+    await expect(client.getContainerClient(container).exists()).resolves.toBe(false);
+    const receipt = await createBlobSink({
+      connection: { connectionString: azurite.connectionString },
+      container,
+      prefix: '/appgw//insights/',
+    }).deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]));
+    const names = await listBlobs(container);
+    expect(names).toContain('appgw/insights/latest/report.json');
+    expect(names).toContain('appgw/insights/runs/r1/report.json');
+    expect(names.every((n) => n.startsWith('appgw/insights/'))).toBe(true);
+    const base = `${azurite.blobEndpoint}/${container}/appgw/insights`;
+    expect(receipt.locations).toEqual([
+      `${base}/latest/report.json`,
+      `${base}/runs/r1/report.json`,
+      `${base}/latest/insights/`,
+    ]);
+  });
+
+  test('an unsafe run id stays within one path segment', async () => {
+    const container = freshContainer();
+    await createBlobSink({ client, container }).deliver(buildDelivery('../x/y z', [{ gateway: gw }]));
+    expect(await listBlobs(container, 'runs/')).toEqual(['runs/__x_y_z/report.json']);
+  });
+
+  test('a gateway that failed on its first run leaves latest/ without its folder, and others intact', async () => {
+    const container = freshContainer();
+    await createBlobSink({ client, container }).deliver(
+      buildDelivery('r1', [
+        { gateway: gw, ok: false },
+        { gateway: gw2, unhealthy: ['10.0.1.4'] },
+      ]),
+    );
+    expect(await listBlobs(container, `latest/${gatewayInsightFolder(gw)}/`)).toEqual([]);
+    expect(await listBlobs(container, `latest/${gatewayInsightFolder(gw2)}/`)).toHaveLength(2);
+  });
+
+  test('a SAS connection string works and its token never appears in the receipt', async () => {
+    const container = freshContainer();
+    const sasUrl = client.generateAccountSasUrl(
+      new Date(Date.now() + 3_600_000),
+      AccountSASPermissions.parse('rwdlac'),
+      'sco',
+    );
+    const sas = new URL(sasUrl).search.slice(1);
+    const receipt = await createBlobSink({
+      connection: { connectionString: `BlobEndpoint=${azurite.blobEndpoint};SharedAccessSignature=${sas}` },
+      container,
+    }).deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]));
+    expect(await listBlobs(container, 'latest/')).toHaveLength(3);
+    expect(receipt.locations.join(' ')).not.toMatch(/sig=|\?/);
+  });
+
+  describe('failures', () => {
+    test('a wrong account key: DeliveryError naming the sink and status, never the key or connection string', async () => {
+      const wrongKey = Buffer.from('a key that is not the account key at all').toString('base64');
+      const connectionString = azurite.connectionString.replace(azurite.accountKey, wrongKey);
+      const sink = createBlobSink({ connection: { connectionString }, container: 'denied' });
+      const error = await sink
+        .deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]))
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ sink: 'blob[denied]', code: 'DeliveryFailed', retryable: false });
+      expect(error.message).toMatch(/^Delivery to blob\[denied\] failed: cannot .*: HTTP 403 \w+/);
+      for (const secret of [wrongKey, connectionString, azurite.accountKey]) {
+        expect(error.message).not.toContain(secret);
+        expect(inspect(error, { depth: 10 })).not.toContain(secret);
+      }
+    });
+
+    test('no storage listening: a retryable DeliveryError', async () => {
+      const port = await closedPort();
+      const unreachable = createBlobServiceClient(
+        {
+          connectionString: azurite.connectionString.replace(
+            azurite.blobEndpoint,
+            `http://127.0.0.1:${port}/devstoreaccount1`,
+          ),
+        },
+        { clientOptions: { retryOptions: { maxTries: 1 } } },
+      );
+      const error = await createBlobSink({ client: unreachable, container: 'ccc' })
+        .deliver(buildDelivery('r1', [{ gateway: gw }]))
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
+      expect(error.message).toContain('ECONNREFUSED');
+    });
+
+    test('an unusable connection string: not retryable, names the problem, does not echo the value', async () => {
+      const connectionString = 'AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;Foo=bar';
+      const error = await createBlobSink({
+        connection: { connectionString, setting: 'APPGW_STORAGE' },
+        container: 'ccc',
+      })
+        .deliver(buildDelivery('r1', [{ gateway: gw }]))
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ retryable: false });
+      expect(error.message).toContain('APPGW_STORAGE is not a storage connection string');
+      expect(error.message).not.toContain('c2VjcmV0LWtleS12YWx1ZQ==');
+    });
+
+    test('after a failed container creation, the next delivery tries again', async () => {
+      const port = await closedPort();
+      const endpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
+      const sink = createBlobSink({
+        client: createBlobServiceClient(
+          { connectionString: azurite.connectionString.replace(azurite.blobEndpoint, endpoint) },
+          { clientOptions: { retryOptions: { maxTries: 1 } } },
+        ),
+        container: 'came-back',
+      });
+      const delivery = buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]);
+      const first = await sink.deliver(delivery).catch((e) => e);
+      expect(first).toBeInstanceOf(DeliveryError);
+      expect(first.message).toMatch(/cannot open container came-back: .*ECONNREFUSED/);
+      // The storage comes back on that port (a TCP relay to Azurite): the same sink now delivers.
+      const relay = await startRelay(port, Number(new URL(azurite.blobEndpoint).port));
+      try {
+        await expect(sink.deliver(delivery)).resolves.toMatchObject({ locations: expect.any(Array) });
+        expect(await listBlobs('came-back', 'latest/')).toHaveLength(3);
+      } finally {
+        await relay.close();
+      }
+    });
+  });
+});
+
+/** A loopback port nobody listens on: bind to port 0, note the port, close. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Forwards loopback `port` to `target`, byte for byte. */
+async function startRelay(port: number, target: number): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((incoming) => {
+    const outgoing = connect(target, '127.0.0.1');
+    for (const s of [incoming, outgoing]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    incoming.pipe(outgoing).pipe(incoming);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

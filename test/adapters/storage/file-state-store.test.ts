@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createFileStateStore } from '../../../src/adapters/storage/file-state-store';
+import { StateConflictError } from '../../../src/adapters/storage/state-conflict-error';
+import { describeStateStoreContract } from './contract/state-store.contract';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'file-state-store-'));
+let next = 0;
+const freshFile = () => path.join(dir, `store-${next++}`, 'state.json');
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describeStateStoreContract('file', () => createFileStateStore({ file: freshFile() }));
+
+describe('file state store', () => {
+  test('writes pretty JSON, leaves no lock or temporary file behind', async () => {
+    const file = freshFile();
+    const store = createFileStateStore<{ a: number }>({ file });
+    const etag = await store.write({ a: 1 }, undefined);
+    await store.write({ a: 2 }, etag);
+    expect(await readFile(file, 'utf8')).toBe('{\n  "a": 2\n}\n');
+    expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+  });
+
+  test('the etag is a content hash: another store on the same file reads the same etag', async () => {
+    const file = freshFile();
+    const etag = await createFileStateStore({ file }).write({ a: 1 }, undefined);
+    await expect(createFileStateStore({ file }).read()).resolves.toEqual({ value: { a: 1 }, etag });
+  });
+
+  test('a value that is not JSON is refused and nothing is written', async () => {
+    const file = freshFile();
+    const store = createFileStateStore<unknown>({ file });
+    await expect(store.write(undefined, undefined)).rejects.toThrow(TypeError);
+    await expect(store.read()).resolves.toBeUndefined();
+  });
+
+  test('a file that is not JSON is reported by name', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, '{ not json');
+    await expect(createFileStateStore({ file }).read()).rejects.toThrow(
+      `State file ${file} is not valid JSON`,
+    );
+  });
+
+  test('a writer waits for a lock another process holds, then writes', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.lock`, 'another process');
+    const store = createFileStateStore({ file, lockTimeoutInMs: 5_000 });
+    let settled = false;
+    const writing = store.write({ counter: 1 }, undefined).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    await rm(`${file}.lock`);
+    await expect(writing).resolves.toEqual(expect.any(String));
+    await expect(store.read()).resolves.toMatchObject({ value: { counter: 1 } });
+  });
+
+  test('a fresh lock that is never released makes the write time out, naming the lock file', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.lock`, 'another process');
+    const store = createFileStateStore({ file, lockTimeoutInMs: 200 });
+    await expect(store.write({ counter: 1 }, undefined)).rejects.toThrow(`waiting for the lock ${file}.lock`);
+    await expect(store.read()).resolves.toBeUndefined();
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe('another process'); // not ours: left alone
+  });
+
+  test('a stale lock (crashed writer) is broken', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.lock`, 'crashed process');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${file}.lock`, old, old);
+    const store = createFileStateStore({ file, staleLockInMs: 30_000, lockTimeoutInMs: 200 });
+    await expect(store.write({ counter: 1 }, undefined)).resolves.toEqual(expect.any(String));
+    expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+  });
+
+  test('a conflict releases the lock: the next writer is not blocked', async () => {
+    const file = freshFile();
+    const store = createFileStateStore({ file, lockTimeoutInMs: 200 });
+    const etag = await store.write({ counter: 1 }, undefined);
+    await expect(store.write({ counter: 2 }, undefined)).rejects.toBeInstanceOf(StateConflictError);
+    await expect(store.write({ counter: 2 }, etag)).resolves.toEqual(expect.any(String));
+  });
+
+  test('of 4 processes writing from the same read, exactly one wins', async () => {
+    const file = freshFile();
+    const store = createFileStateStore<{ counter: number; writer?: string }>({ file });
+    await store.write({ counter: 0 }, undefined);
+    const writers = Array.from({ length: 4 }, (_, i) => startWriterProcess(file, `process-${i}`));
+    await Promise.all(writers.map((w) => w.ready)); // every process has read the same etag
+    for (const w of writers) w.go();
+    const outcomes = await Promise.all(writers.map((w) => w.outcome));
+    expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'conflict')).toHaveLength(3);
+    const winner = writers[outcomes.indexOf('won')]?.id;
+    await expect(store.read()).resolves.toMatchObject({ value: { counter: 1, writer: winner } });
+    expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+  }, 60_000);
+});
+
+/**
+ * A separate Node process (TypeScript compiled by SWC on load) that reads the state, reports `ready`,
+ * and on `go` writes with the etag it read, then reports `won`, `conflict` or the error.
+ */
+function startWriterProcess(file: string, id: string) {
+  const storeModule = path.resolve(__dirname, '../../../src/adapters/storage/file-state-store.ts');
+  const script = `
+    const fs = require('node:fs');
+    const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
+    require.extensions['.ts'] = (module, filename) => module._compile(swc.transformSync(fs.readFileSync(filename, 'utf8'),
+      { filename, module: { type: 'commonjs' }, jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }).code, filename);
+    const { createFileStateStore } = require(${JSON.stringify(storeModule)});
+    const store = createFileStateStore({ file: ${JSON.stringify(file)} });
+    store.read().then((current) => {
+      process.once('message', () => store.write({ counter: 1, writer: ${JSON.stringify(id)} }, current.etag).then(
+        () => process.send('won', () => process.exit(0)),
+        (e) => process.send(e.code === 'StateConflict' ? 'conflict' : 'error: ' + e.stack, () => process.exit(0))));
+      process.send('ready');
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const messages: string[] = [];
+  const waiters: Array<() => void> = [];
+  child.on('message', (m) => {
+    messages.push(String(m));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const nth = (n: number) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => (messages[n] !== undefined ? resolve(messages[n]) : waiters.push(check));
+      child.once('exit', (code) =>
+        reject(new Error(`writer ${id} exited (${code}) after ${messages.join(', ')}`)),
+      );
+      check();
+    });
+  return { id, ready: nth(0), go: () => child.send('go'), outcome: nth(1) };
+}

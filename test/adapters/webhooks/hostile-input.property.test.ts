@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { WEBHOOK_FORMATS } from '../../../src/adapters/webhooks/registry';
+import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
+import { WEBHOOK_FORMAT_NAMES } from '../../../src/adapters/webhooks/webhook-format';
+import { hostileNotice } from './support/notices';
+import {
+  adaptiveCardProblems,
+  schemaErrors,
+  validateCloudEvent,
+  validateEventV1,
+  validateSlackMessage,
+} from './support/validators';
+
+/** Probe logs, addresses and names may contain anything: markup of every medium, controls, huge strings. */
+const nasty = fc.constantFrom(
+  '<script>alert(1)</script>',
+  '*bold* _it_ ~strike~ `code`',
+  '<!channel>',
+  '<!here|here>',
+  '<@U12345|boss>',
+  '<https://evil.example|click me>',
+  '[click](https://evil.example)',
+  '```',
+  '&amp;&lt;&gt;',
+  '\u202e\u2066rtl',
+  '\ud800',
+  'x\udc00',
+  '\u0000\u001b[31m\u007f\u0085',
+  '\r\n- item\n1. two\n# heading\n> quote',
+  '{{DATE(2017-02-14T06:08:39Z, SHORT)}}',
+  '"}]}\\u0000\\',
+  '👩‍👩‍👧‍👦🏳️‍🌈',
+);
+const piece = fc.oneof(
+  nasty,
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+);
+const hostile = fc.oneof(
+  { weight: 5, arbitrary: fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join('')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(piece, fc.integer({ min: 3_000, max: 100_000 }))
+      .map(([p, size]) => (p || '<&>').repeat(Math.ceil(size / Math.max(1, (p || '<&>').length)))),
+  },
+);
+const hostileInput = fc.record({ name: hostile, address: hostile, probeLog: hostile, other: hostile });
+
+type Json = Record<string, unknown>;
+
+/** Every `text` string in a Slack message: the fallback and each text object's. */
+function slackTexts(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => slackTexts(v, out));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'text' && typeof v === 'string') out.push(v);
+      else slackTexts(v, out);
+    }
+  }
+  return out;
+}
+
+function facts(card: Json): string[] {
+  return (card['body'] as Json[])
+    .filter((e) => e['type'] === 'FactSet')
+    .flatMap((e) => (e['facts'] as Json[]).map((f) => f['value'] as string));
+}
+
+describe('hostile values in probe logs, addresses and names (property)', () => {
+  it('every format still gives valid JSON within its medium’s rules', () => {
+    fc.assert(
+      fc.property(hostileInput, (input) => {
+        const notice = hostileNotice(input);
+        const bodies = Object.fromEntries(
+          WEBHOOK_FORMAT_NAMES.map((format) => [
+            format,
+            JSON.parse(WEBHOOK_FORMATS[format].buildPayload(notice).body) as Json,
+          ]),
+        );
+
+        // json and cloudevents: schema-valid, untrusted text carried (cut, never escaped)
+        expect(schemaErrors(validateEventV1, bodies['json'])).toEqual([]);
+        expect(schemaErrors(validateCloudEvent, bodies['cloudevents'])).toEqual([]);
+        expect(schemaErrors(validateEventV1, bodies['cloudevents']?.['data'])).toEqual([]);
+
+        // slack: limits hold (schema), and no raw < or > from the input survives in any text
+        const slack = bodies['slack']!;
+        expect(schemaErrors(validateSlackMessage, slack)).toEqual([]);
+        const ownLink = `<${notice.cause.docUrl}|Troubleshooting guide>`;
+        for (const text of slackTexts(slack)) expect(text.split(ownLink).join('')).not.toMatch(/[<>]/);
+
+        // teams: the SDK accepts the card, it fits Teams' size limit, and FactSet markdown is escaped
+        const teamsBody = WEBHOOK_FORMATS.teams.buildPayload(notice).body;
+        expect(Buffer.byteLength(teamsBody)).toBeLessThanOrEqual(TEAMS_MAX_BODY_BYTES);
+        const card = (bodies['teams']?.['attachments'] as Json[])[0]?.['content'] as Json;
+        expect(adaptiveCardProblems(card)).toEqual([]);
+        for (const value of facts(card)) {
+          expect(value).not.toMatch(/\n/);
+          expect(value.replace(/\\./g, '')).not.toMatch(/[[\]()<>*_`~\\]/);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import {
+  buildJsonPayload,
+  EVENT_LIMITS,
+  toWebhookEvent,
+} from '../../../src/adapters/webhooks/json/json-payload';
+import {
+  secretProblem,
+  signatureHeaders,
+  webhookId,
+} from '../../../src/adapters/webhooks/json/standard-webhooks';
+import { GATEWAY_ID, recoveredNotice, sampleNotice } from './support/notices';
+import { schemaErrors, validateEventV1 } from './support/validators';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+describe('json format: the event', () => {
+  it('is the documented version-1 event, field for field', () => {
+    const notice = sampleNotice();
+    const event = JSON.parse(buildJsonPayload(notice).body) as unknown;
+    expect(event).toEqual({
+      schemaVersion: 1,
+      id: 'appgw-0123456789abcdef',
+      type: 'degraded',
+      occurredAt: '2026-03-01T10:15:00.000Z',
+      degradedSince: '2026-03-01T10:00:00.000Z',
+      gateway: {
+        id: GATEWAY_ID,
+        name: 'agw-prod',
+        resourceGroup: 'rg-web',
+        subscriptionId: '00000000-0000-0000-0000-000000000001',
+      },
+      backendPool: 'pool-api',
+      backendSettings: 'settings-https',
+      server: { address: '10.0.1.4', health: 'Unhealthy', probeLog: notice.server.probeLog },
+      cause: {
+        id: 'status-code-mismatch',
+        title: notice.cause.title,
+        steps: [...notice.cause.steps],
+        docUrl: notice.cause.docUrl,
+        receivedStatus: 503,
+      },
+      insight: { ...notice.insight },
+    });
+    expect(schemaErrors(validateEventV1, event)).toEqual([]);
+  });
+
+  it('carries reason and no insight for recovered', () => {
+    const event = toWebhookEvent(recoveredNotice());
+    expect(event).toMatchObject({ type: 'recovered', reason: 'healthy again' });
+    expect(event).not.toHaveProperty('insight');
+    expect(event).not.toHaveProperty('truncated');
+    expect(schemaErrors(validateEventV1, event)).toEqual([]);
+  });
+
+  it('the schema rejects what the contract forbids (it can fail)', () => {
+    const event = toWebhookEvent(sampleNotice()) as unknown as Record<string, unknown>;
+    expect(schemaErrors(validateEventV1, { ...event, schemaVersion: 2 })).not.toEqual([]);
+    expect(schemaErrors(validateEventV1, { ...event, type: 'flapping' })).not.toEqual([]);
+    const { server: _server, ...withoutServer } = event;
+    expect(schemaErrors(validateEventV1, withoutServer)).not.toEqual([]);
+  });
+
+  it('cuts an oversized probe log and lists it in `truncated`', () => {
+    const probeLog = 'x'.repeat(100_000);
+    const event = toWebhookEvent(
+      sampleNotice({ server: { address: '10.0.1.4', health: 'Unhealthy', probeLog } }),
+    );
+    expect(event.server.probeLog).toHaveLength(EVENT_LIMITS.probeLog);
+    expect(event.server.probeLog.endsWith('…')).toBe(true);
+    expect(event.truncated).toEqual(['/server/probeLog']);
+    expect(schemaErrors(validateEventV1, event)).toEqual([]);
+  });
+
+  it('makes lone surrogates well-formed and keeps other hostile text verbatim', () => {
+    const address = 'a\uD800b<script>\u0000"\\';
+    const event = toWebhookEvent(sampleNotice({ server: { address, health: 'Down', probeLog: '' } }));
+    expect(event.server.address).toBe('a\uFFFDb<script>\u0000"\\');
+    expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+  });
+
+  it('is deterministic: the same notice gives the same bytes', () => {
+    expect(buildJsonPayload(sampleNotice()).body).toBe(buildJsonPayload(sampleNotice()).body);
+  });
+});
+
+describe('json format: Standard Webhooks signature', () => {
+  const notice = sampleNotice();
+  const payload = buildJsonPayload(notice);
+  const now = new Date();
+  const headers = {
+    ...payload.headers,
+    ...signatureHeaders({ id: webhookId(notice.id), body: payload.body, secret: SECRET, now }),
+  };
+
+  it('sets webhook-id to the notice id, and JSON content', () => {
+    expect(headers['webhook-id']).toBe(notice.id);
+    expect(headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(headers['webhook-timestamp']).toBe(String(Math.floor(now.getTime() / 1000)));
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+  });
+
+  it('verifies with the standardwebhooks package', () => {
+    expect(new Webhook(SECRET).verify(payload.body, headers)).toEqual(JSON.parse(payload.body));
+  });
+
+  it('equals the signature the standardwebhooks package computes', () => {
+    expect(headers['webhook-signature']).toBe(new Webhook(SECRET).sign(notice.id, now, payload.body));
+  });
+
+  it('fails verification when the body, id or timestamp is tampered with, or the secret differs', () => {
+    const tamperedBody = payload.body.replace('"Unhealthy"', '"Healthy"');
+    expect(tamperedBody).not.toBe(payload.body);
+    expect(() => new Webhook(SECRET).verify(tamperedBody, headers)).toThrow(/No matching signature/);
+    expect(() =>
+      new Webhook(SECRET).verify(payload.body, { ...headers, 'webhook-id': 'appgw-other' }),
+    ).toThrow();
+    const later = String(Number(headers['webhook-timestamp']) + 1);
+    expect(() =>
+      new Webhook(SECRET).verify(payload.body, { ...headers, 'webhook-timestamp': later }),
+    ).toThrow();
+    const otherSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    expect(() => new Webhook(otherSecret).verify(payload.body, headers)).toThrow();
+  });
+
+  it('a non-ASCII notice id becomes a header-safe, stable webhook-id', () => {
+    expect(webhookId('appgw-0123')).toBe('appgw-0123');
+    expect(webhookId('ünï code')).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect(webhookId('ünï code')).toBe(webhookId('ünï code'));
+  });
+
+  it('checks secrets without quoting them', () => {
+    expect(secretProblem(SECRET)).toBeUndefined();
+    expect(secretProblem('s3cr3t-value')).toMatch(/must start with "whsec_"/);
+    expect(secretProblem('whsec_not base64!')).toMatch(/standard base64/);
+    expect(secretProblem(`whsec_${Buffer.from('short').toString('base64')}`)).toMatch(
+      /24-64 bytes \(it has 5\)/,
+    );
+    expect(secretProblem('s3cr3t-value')).not.toContain('s3cr3t');
+  });
+});

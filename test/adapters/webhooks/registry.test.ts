@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { WEBHOOK_FORMATS, webhookReceiverSchema } from '../../../src/adapters/webhooks/registry';
+import { resolveWebhookConfig, resolveWebhookConfigs } from '../../../src/adapters/webhooks/resolve-config';
+import { WEBHOOK_FORMAT_NAMES } from '../../../src/adapters/webhooks/webhook-format';
+import { ConfigError } from '../../../src/errors';
+import { sampleNotice } from './support/notices';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const SLACK_URL = 'https://hooks.slack.com/services/T0001/B0002/SlackTokenXyz';
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('registry', () => {
+  it('lists every format once, each with a config schema and a payload builder', () => {
+    expect(Object.keys(WEBHOOK_FORMATS).sort()).toEqual([...WEBHOOK_FORMAT_NAMES].sort());
+    for (const format of WEBHOOK_FORMAT_NAMES) {
+      const entry = WEBHOOK_FORMATS[format];
+      expect(entry.configSchema.safeParse({ name: 'x', url: 'https://example.com/h', format }).success).toBe(
+        true,
+      );
+      expect(
+        entry.configSchema.safeParse({ name: 'x', url: 'https://example.com/h', format: 'other' }).success,
+      ).toBe(false);
+      const payload = entry.buildPayload(sampleNotice());
+      expect(() => JSON.parse(payload.body) as unknown).not.toThrow();
+      expect(payload.headers['content-type']).toMatch(/json/);
+    }
+  });
+});
+
+describe('resolveWebhookConfig', () => {
+  it('applies the defaults (10 s time-out, 5 attempts)', () => {
+    const config = resolveWebhookConfig({ name: 'ops', url: SLACK_URL, format: 'slack' }, {});
+    expect(config).toEqual({
+      name: 'ops',
+      format: 'slack',
+      url: SLACK_URL,
+      timeoutInMs: 10_000,
+      maxAttempts: 5,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('resolves url and secret from the env argument (not process.env)', () => {
+    const env = { OPS_WEBHOOK_URL: ' https://example.com/hook?sig=abc ', OPS_WEBHOOK_SECRET: SECRET };
+    expect(process.env['OPS_WEBHOOK_URL']).toBeUndefined();
+    const config = resolveWebhookConfig(
+      {
+        name: 'ops',
+        url: { fromEnv: 'OPS_WEBHOOK_URL' },
+        format: 'json',
+        secret: { fromEnv: 'OPS_WEBHOOK_SECRET' },
+        maxAttempts: 3,
+      },
+      env,
+    );
+    expect(config).toEqual({
+      name: 'ops',
+      format: 'json',
+      url: 'https://example.com/hook?sig=abc',
+      secret: SECRET,
+      timeoutInMs: 10_000,
+      maxAttempts: 3,
+    });
+  });
+
+  it('names a missing variable, and never prints a value', () => {
+    const error = configError(() =>
+      resolveWebhookConfig(
+        {
+          name: 'ops',
+          url: { fromEnv: 'OPS_WEBHOOK_URL' },
+          format: 'json',
+          secret: { fromEnv: 'OPS_SECRET' },
+        },
+        { OPS_SECRET: 'not-a-whsec-value-s3cr3t', OTHER: SLACK_URL },
+      ),
+    );
+    expect(error.issues).toEqual([
+      'webhook.url: environment variable / app setting "OPS_WEBHOOK_URL" is not set (or empty)',
+      'webhook.secret (from "OPS_SECRET"): must start with "whsec_" followed by base64',
+    ]);
+    expect(error.message).not.toMatch(/s3cr3t|SlackToken/);
+  });
+
+  it('refuses plain http:// to a non-loopback host, without quoting the URL', () => {
+    const error = configError(() =>
+      resolveWebhookConfig(
+        { name: 'ops', url: { fromEnv: 'U' }, format: 'teams' },
+        { U: 'http://prod.example.com/workflows/TOKEN123' },
+      ),
+    );
+    expect(error.message).toMatch(/webhook\.url \(from "U"\): must use https:\/\/ .*loopback/);
+    expect(error.message).not.toMatch(/TOKEN123|prod\.example\.com/);
+    expect(
+      resolveWebhookConfig({ name: 'local', url: 'http://127.0.0.1:8080/hook', format: 'json' }, {}).url,
+    ).toBe('http://127.0.0.1:8080/hook');
+  });
+
+  it('refuses a secret on a format that does not sign', () => {
+    const error = configError(() =>
+      resolveWebhookConfig({ name: 'ops', url: SLACK_URL, format: 'slack', secret: SECRET }, {}),
+    );
+    expect(error.issues).toEqual([
+      'webhook.secret: "secret" is only used by format "json" (Standard Webhooks signature); remove it',
+    ]);
+    expect(error.message).not.toContain(SECRET.slice(6));
+  });
+
+  it('refuses secrets that are not 24-64 bytes of base64, without quoting them', () => {
+    const short = `whsec_${Buffer.from('tiny-secret').toString('base64')}`;
+    const error = configError(() =>
+      resolveWebhookConfig({ name: 'ops', url: SLACK_URL, format: 'json', secret: short }, {}),
+    );
+    expect(error.issues).toEqual([
+      'webhook.secret: must decode to 24-64 bytes (it has 11); e.g. "whsec_" + 32 random bytes in base64',
+    ]);
+  });
+
+  it('lists the formats for an unknown one, and rejects unknown keys and bad values', () => {
+    expect(
+      configError(() => resolveWebhookConfig({ name: 'ops', url: SLACK_URL, format: 'discord' }, {})).issues,
+    ).toEqual(['webhook.format: "format" must be one of "json", "teams", "slack", "cloudevents"']);
+    const issues = configError(() =>
+      resolveWebhookConfig(
+        { name: 'has space', url: { fromEnv: '1BAD' }, format: 'teams', retries: 3, maxAttempts: 0 },
+        {},
+      ),
+    ).issues;
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^webhook\.name: must be 1-64 letters/),
+        expect.stringMatching(/^webhook\.url/),
+        expect.stringMatching(/^webhook\.maxAttempts: /),
+        expect.stringMatching(/^webhook: Unrecognized key: "retries"/),
+      ]),
+    );
+  });
+
+  it('resolves a list: every problem of every entry at once, and unique names', () => {
+    const error = configError(() =>
+      resolveWebhookConfigs(
+        [
+          { name: 'ops', url: SLACK_URL, format: 'slack' },
+          { name: 'ops', url: 'https://example.com/h', format: 'json' },
+          { name: 'team', url: { fromEnv: 'TEAMS_URL' }, format: 'teams' },
+        ],
+        {},
+      ),
+    );
+    expect(error.issues).toEqual([
+      'sinks.webhooks[1].name: "ops" is used by another receiver; names must be unique',
+      'sinks.webhooks[2].url: environment variable / app setting "TEAMS_URL" is not set (or empty)',
+    ]);
+    const ok = resolveWebhookConfigs([{ name: 'a', url: SLACK_URL, format: 'slack' }], {});
+    expect(ok.map((c) => c.name)).toEqual(['a']);
+  });
+
+  it('exports the raw schema for the app config', () => {
+    expect(
+      webhookReceiverSchema.safeParse({ name: 'ops', url: { fromEnv: 'X' }, format: 'cloudevents' }).success,
+    ).toBe(true);
+  });
+});

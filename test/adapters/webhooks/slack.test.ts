@@ -1,0 +1,136 @@
+import {
+  buildSlackMessage,
+  buildSlackPayload,
+  SLACK_LIMITS,
+  slackText,
+} from '../../../src/adapters/webhooks/slack/slack-payload';
+import { hostileNotice, recoveredNotice, sampleNotice } from './support/notices';
+import { schemaErrors, validateSlackMessage } from './support/validators';
+
+type Json = Record<string, unknown>;
+
+function blocks(message: Json): Json[] {
+  return message['blocks'] as Json[];
+}
+
+function sectionTexts(message: Json): string[] {
+  return blocks(message)
+    .filter((b) => b['type'] === 'section' && b['text'])
+    .map((b) => (b['text'] as Json)['text'] as string);
+}
+
+describe('slack format', () => {
+  const notice = sampleNotice();
+  const payload = buildSlackPayload(notice);
+  const message = JSON.parse(payload.body) as Json;
+
+  it('matches the Block Kit schema (fallback text + blocks)', () => {
+    expect(schemaErrors(validateSlackMessage, message)).toEqual([]);
+    expect(typeof message['text']).toBe('string');
+    expect(blocks(message).map((b) => b['type'])).toEqual([
+      'header',
+      'section',
+      'section',
+      'section',
+      'section',
+      'context',
+    ]);
+    expect(payload.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  it('the schema rejects what Slack rejects (it can fail)', () => {
+    const header = { type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } };
+    expect(schemaErrors(validateSlackMessage, { ...message, blocks: [header] })).not.toEqual([]);
+    const field = { type: 'mrkdwn', text: 'x' };
+    const tooMany = { type: 'section', fields: Array.from({ length: 11 }, () => field) };
+    expect(schemaErrors(validateSlackMessage, { ...message, blocks: [tooMany] })).not.toEqual([]);
+    expect(
+      schemaErrors(validateSlackMessage, {
+        ...message,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '' } }],
+      }),
+    ).not.toEqual([]);
+    expect(
+      schemaErrors(validateSlackMessage, {
+        ...message,
+        blocks: [{ type: 'section', text: { type: 'markdown', text: 'x' } }],
+      }),
+    ).not.toEqual([]);
+    expect(schemaErrors(validateSlackMessage, { ...message, attachments: [] })).not.toEqual([]);
+  });
+
+  it('shows gateway, pool, settings, server and health as fields', () => {
+    const fields = (blocks(message)[1]?.['fields'] as Json[]).map((f) => f['text']);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        '*Gateway*\nagw-prod',
+        '*Backend pool*\npool-api',
+        '*Backend settings*\nsettings-https',
+        '*Server*\n10.0.1.4',
+        '*Health*\nUnhealthy',
+      ]),
+    );
+  });
+
+  it('shows the probe log in a code block, the cause and its steps, and links the guide', () => {
+    const texts = sectionTexts(message);
+    expect(texts).toContain(`*Probe log*\n\`\`\`\n${notice.server.probeLog}\n\`\`\``);
+    const cause = texts.find((t) => t.startsWith('*Cause:*'));
+    expect(cause).toContain(slackText(notice.cause.title, 500));
+    expect(cause?.split('\n').filter((l) => /^\d+\. /.test(l))).toHaveLength(notice.cause.steps.length);
+    const context = blocks(message).at(-1)?.['elements'] as Json[];
+    expect(context[0]?.['text']).toMatch(
+      new RegExp(
+        `^<${notice.cause.docUrl.replace(/[.?]/g, '\\$&')}\\|Troubleshooting guide> · notice appgw-0123456789abcdef`,
+      ),
+    );
+  });
+
+  it('escapes &, < and > in untrusted values, so no mention or link can be injected', () => {
+    const hostile = buildSlackMessage(
+      hostileNotice({
+        name: '<!channel> & <@U123|boss>',
+        address: '<https://evil.example|click me>',
+        probeLog: '<script>alert(1)</script>',
+      }),
+    );
+    const body = JSON.stringify(hostile);
+    expect(body).toContain('&lt;!channel&gt; &amp; &lt;@U123|boss&gt;');
+    expect(body).toContain('&lt;https://evil.example|click me&gt;');
+    expect(body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(body).not.toMatch(/<!channel>|<@U123|<https:\/\/evil|<script>/);
+    expect(schemaErrors(validateSlackMessage, hostile)).toEqual([]);
+  });
+
+  it('a probe log cannot close its code fence', () => {
+    const texts = sectionTexts(
+      buildSlackMessage(hostileNotice({ name: 'n', address: 'a', probeLog: 'x```\n*bold* <!here>\n```y' })),
+    );
+    const log = texts.find((t) => t.startsWith('*Probe log*')) ?? '';
+    expect(log.match(/```/g)).toHaveLength(2);
+    expect(log.startsWith('*Probe log*\n```\n')).toBe(true);
+    expect(log.endsWith('\n```')).toBe(true);
+  });
+
+  it('cuts 100 kB values to the limits, measured after escaping', () => {
+    const big = '<&>'.repeat(40_000);
+    const hostile = buildSlackMessage(hostileNotice({ name: big, address: big, probeLog: big, other: big }));
+    expect(schemaErrors(validateSlackMessage, hostile)).toEqual([]);
+    const header = (blocks(hostile)[0]?.['text'] as Json)['text'] as string;
+    expect(header.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
+    expect(header.endsWith('…')).toBe(true);
+    for (const text of sectionTexts(hostile))
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(sectionTexts(hostile).find((t) => t.startsWith('*Probe log*'))).toMatch(
+      /(?:&lt;|&amp;|&gt;)…\n```$/,
+    ); // whole entities only
+    expect((hostile['text'] as string).length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+  });
+
+  it('recovered: says why it ended', () => {
+    const recovered = buildSlackMessage(recoveredNotice());
+    expect(schemaErrors(validateSlackMessage, recovered)).toEqual([]);
+    expect(sectionTexts(recovered)).toContain('*Why it ended*\nhealthy again');
+    expect(recovered['text']).toMatch(/^:white_check_mark: Backend server recovered: 10\.0\.1\.4/);
+  });
+});

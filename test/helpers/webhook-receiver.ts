@@ -1,0 +1,110 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A real HTTP webhook receiver on 127.0.0.1 (port 0) for tests: it records every request and answers
+ * from a script. Unscripted requests get the default answer (200 "ok" unless changed).
+ */
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path and query as received. */
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  /** performance.now() when the request ended. */
+  readonly at: number;
+}
+
+export type ScriptedAnswer =
+  | {
+      readonly status: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body?: string;
+    }
+  /** Read the request, then never answer (the socket stays open until the client gives up). */
+  | { readonly hang: true }
+  /** Read the request, then drop the connection without an answer. */
+  | { readonly destroy: true };
+
+export interface WebhookReceiver {
+  /** http://127.0.0.1:<port> */
+  readonly origin: string;
+  readonly requests: readonly RecordedRequest[];
+  /** origin + path, e.g. `url('/hooks/T0/B0/token?sig=abc')`. */
+  url(path?: string): string;
+  /** Queues answers for the next requests, in order. */
+  script(...answers: ScriptedAnswer[]): void;
+  /** The next `count` requests get `status` (with `Retry-After` if given). */
+  failNext(count: number, status: number, options?: { retryAfter?: string; body?: string }): void;
+  /** The answer for requests the script does not cover. */
+  setDefault(answer: ScriptedAnswer): void;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const requests: RecordedRequest[] = [];
+  const queue: ScriptedAnswer[] = [];
+  let fallback: ScriptedAnswer = { status: 200, body: 'ok' };
+  const sockets = new Set<Socket>();
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: performance.now(),
+      });
+      const answer = queue.shift() ?? fallback;
+      if ('hang' in answer) return;
+      if ('destroy' in answer) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(answer.status, { ...answer.headers });
+      res.end(answer.body ?? '');
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    origin,
+    requests,
+    url: (path = '/') => `${origin}${path}`,
+    script: (...answers) => void queue.push(...answers),
+    failNext: (count, status, options = {}) => {
+      for (let i = 0; i < count; i++) {
+        queue.push({
+          status,
+          headers: options.retryAfter !== undefined ? { 'retry-after': options.retryAfter } : {},
+          body: options.body ?? `failing with ${status}`,
+        });
+      }
+    },
+    setDefault: (answer) => void (fallback = answer),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const socket of sockets) socket.destroy();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** A loopback URL whose port nothing listens on (a receiver that is down). */
+export async function closedPortUrl(path = '/hook'): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}${path}`;
+}

@@ -1,0 +1,199 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { runOnce } from '../../src/app/run-once';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator, type ScenarioInput } from '../../src/emulator';
+import { silentLogger } from '../../src/pipeline/logger';
+import { runSucceeded, type RunReport } from '../../src/pipeline/report';
+import { startAzurite, type Azurite } from '../helpers/azurite';
+import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+const SECRET = `whsec_${Buffer.from('appgw-insights-test-secret-32byt').toString('base64')}`;
+const tcp = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const dns = { address: 'api.contoso.internal', health: 'Down', healthProbeLog: 'DNS resolution error' };
+const ok = (address: string): ServerSpec => ({
+  address,
+  health: 'Healthy',
+  healthProbeLog: 'Success. Received 200 status code',
+});
+
+interface Event {
+  id: string;
+  type: string;
+  server: { address: string };
+}
+
+/** Every event the receiver accepted (2xx), verified with the independent standardwebhooks package. */
+function acceptedEvents(receiver: WebhookReceiver, from = 0): Event[] {
+  const verifier = new Webhook(SECRET);
+  return receiver.requests.slice(from).flatMap((request) => {
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+    return [verifier.verify(request.body, headers) as Event];
+  });
+}
+
+describe('notify on change, end to end (emulator → runOnce → real webhook receiver)', () => {
+  let receiver: WebhookReceiver;
+  beforeEach(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterEach(() => receiver.close());
+
+  async function run(
+    servers: ServerSpec[],
+    stateDir: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<RunReport> {
+    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', servers)] } as never });
+    try {
+      const config = parseConfig({
+        targets: [`/subscriptions/${SUB}`],
+        arm: {
+          endpoint: emulator.url,
+          caCertFile: emulator.caCertFile,
+          credential: 'development',
+          maxRetries: 0,
+          pollIntervalInMs: 20,
+        },
+        sinks: {
+          dir: path.join(stateDir, 'out'),
+          webhooks: [
+            {
+              name: 'ops',
+              url: receiver.url('/hooks/ops?token=s3cr3t'),
+              format: 'json',
+              secret: SECRET,
+              maxAttempts: 3,
+              timeoutInMs: 2000,
+            },
+          ],
+        },
+        state: { dir: stateDir },
+        ...extra,
+      });
+      return (await runOnce(config, { logger: silentLogger })).report;
+    } finally {
+      await emulator.close();
+    }
+  }
+
+  it('sends one degraded per bad server, nothing on an unchanged run, one recovered when healthy again', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+    const first = await run([tcp, dns, ok('10.0.0.9')], state);
+    expect(runSucceeded(first)).toBe(true);
+    const degraded = acceptedEvents(receiver);
+    expect(degraded.map((e) => `${e.type} ${e.server.address}`).sort()).toEqual([
+      'degraded 10.0.0.4',
+      'degraded api.contoso.internal',
+    ]);
+
+    await run([tcp, dns, ok('10.0.0.9')], state);
+    expect(receiver.requests).toHaveLength(2);
+
+    const third = await run([tcp, ok('api.contoso.internal'), ok('10.0.0.9')], state);
+    expect(acceptedEvents(receiver, 2).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'recovered api.contoso.internal',
+    ]);
+    expect(third.notifications).toMatchObject({ decided: 1, pending: { 'webhook[ops]': 0 } });
+  });
+
+  it('a receiver that fails twice then accepts gets each notice once, with the same id on every attempt', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+    receiver.failNext(2, 503);
+    const report = await run([tcp], state);
+    expect(receiver.requests).toHaveLength(3);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
+    expect(report.notifications?.deliveries).toEqual([
+      expect.objectContaining({
+        outcome: 'delivered',
+        attempts: [
+          expect.objectContaining({ status: 503 }),
+          expect.objectContaining({ status: 503 }),
+          expect.objectContaining({ status: 200 }),
+        ],
+      }),
+    ]);
+    expect(runSucceeded(report)).toBe(true);
+  });
+
+  it('a receiver that is down for a whole run gets the notice on the next run (same id), and the run says so', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+    receiver.failNext(3, 503);
+    const down = await run([tcp], state);
+    expect(runSucceeded(down)).toBe(false);
+    expect(down.notifications).toMatchObject({
+      pending: { 'webhook[ops]': 1 },
+      deliveries: [expect.objectContaining({ outcome: 'queued' })],
+    });
+    const refusedId = receiver.requests[0]?.headers['webhook-id'];
+
+    // Next run: the server is still bad (nothing new to decide), the dead letter goes out first.
+    const up = await run([tcp, dns], state);
+    expect(runSucceeded(up)).toBe(true);
+    const delivered = receiver.requests.slice(3);
+    expect(delivered[0]?.headers['webhook-id']).toBe(refusedId);
+    expect(acceptedEvents(receiver, 3).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'degraded 10.0.0.4',
+      'degraded api.contoso.internal',
+    ]);
+  });
+
+  it('never puts the webhook URL token or the secret into the report', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+    receiver.failNext(3, 500);
+    const report = JSON.stringify(await run([tcp], state));
+    expect(report).not.toContain('s3cr3t');
+    expect(report).not.toContain(SECRET.slice(6));
+    expect(report).not.toContain('/hooks/ops');
+  });
+});
+
+describe('two overlapping runs racing for the same state blob (Azurite)', () => {
+  let azurite: Azurite;
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    [azurite, receiver] = await Promise.all([startAzurite(), startWebhookReceiver()]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([azurite?.stop(), receiver?.close()]);
+  });
+
+  it('send exactly one notice per bad server between them, and both write their insights to blob storage', async () => {
+    const scenario: ScenarioInput = { gateways: [gateway('gw', [tcp, dns, ok('10.0.0.9')])] };
+    const emulator = await startEmulator({ scenario: scenario as never });
+    try {
+      const config = parseConfig({
+        targets: [`/subscriptions/${SUB}`],
+        arm: {
+          endpoint: emulator.url,
+          caCertFile: emulator.caCertFile,
+          credential: 'development',
+          maxRetries: 0,
+          pollIntervalInMs: 20,
+        },
+        sinks: {
+          blob: { connectionString: azurite.connectionString, container: 'insights' },
+          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', secret: SECRET }],
+        },
+        state: { blob: { connectionString: azurite.connectionString, container: 'appgw-state' } },
+      });
+      const reports = await Promise.all([1, 2, 3].map(() => runOnce(config, { logger: silentLogger })));
+      expect(
+        acceptedEvents(receiver)
+          .map((e) => `${e.type} ${e.server.address}`)
+          .sort(),
+      ).toEqual(['degraded 10.0.0.4', 'degraded api.contoso.internal']);
+      expect(reports.map((r) => r.report.notifications?.decided ?? 0).reduce((a, b) => a + b, 0)).toBe(2);
+      for (const { report, receipts } of reports) {
+        expect(report.deliveryErrors).toEqual([]);
+        expect(receipts.map((r) => r.sink)).toEqual(['blob[insights]']);
+      }
+    } finally {
+      await emulator.close();
+    }
+  });
+});
