@@ -29,7 +29,13 @@ export interface InsightSink {
   deliver(delivery: Delivery): Promise<DeliveryReceipt>;
 }
 
+/**
+ * `run`: a whole run's report (and, in a direct run, every gateway's insights).
+ * `gateway`: one gateway's result within a fan-out run (the queue function): its insights replace that
+ * gateway's current ones, and its report is stored under the run, beside the other gateways'.
+ */
 export interface Delivery {
+  readonly scope: 'run' | 'gateway';
   readonly report: RunReport;
   readonly insights: readonly Insight[];
 }
@@ -53,6 +59,16 @@ export interface StateStore<T> {
   read(): Promise<StoredDocument<T> | undefined>;
   /** Writes only if the stored document still has `expectedEtag` (undefined: only if none exists); returns the new etag. */
   write(value: T, expectedEtag: string | undefined): Promise<string>;
+}
+
+/**
+ * A family of state documents, one per key (notify-on-change keeps one per gateway, so gateways
+ * evaluated in parallel never contend for one document).
+ */
+export interface StateStores<T> {
+  forKey(key: string): StateStore<T>;
+  /** Every key that has a document. */
+  listKeys(): Promise<string[]>;
 }
 
 export interface StoredDocument<T> {

@@ -1,9 +1,7 @@
-import path from 'node:path';
 import type { BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { createBlobServiceClient } from '../adapters/storage/blob-client';
 import { createBlobSink } from '../adapters/storage/blob-sink';
-import { createBlobStateStore } from '../adapters/storage/blob-state-store';
-import { createFileStateStore } from '../adapters/storage/file-state-store';
+import { createBlobStateStores, createFileStateStores } from '../adapters/storage/keyed-state-stores';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
 import { resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { createWebhookNotifier } from '../adapters/webhooks/webhook-notifier';
@@ -11,9 +9,9 @@ import type { Config } from '../config/schema';
 import type { StorageConnectionConfig } from '../config/storage-schema';
 import { ConfigError } from '../errors';
 import type { Logger } from '../pipeline/logger';
-import type { NotifyDependencies } from '../pipeline/notify/notify-stage';
+import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { NotifyStateDocument } from '../pipeline/notify/state-document';
-import type { InsightSink, StateStore } from '../ports';
+import type { InsightSink, StateStores } from '../ports';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,22 +32,23 @@ export function buildSinks(config: Config, env: Env): InsightSink[] {
   return sinks;
 }
 
-/** Notify on change, when at least one webhook is configured: its receivers and its state store. */
-export function buildNotify(config: Config, env: Env, logger: Logger): NotifyDependencies | undefined {
+/** Notify on change, when at least one webhook is configured: its receivers and its state stores. */
+export function buildNotify(config: Config, env: Env, logger: Logger): NotifyServices | undefined {
   if (config.sinks.webhooks.length === 0) return undefined;
   const notifiers = resolveWebhookConfigs(config.sinks.webhooks, env).map((receiver) =>
     createWebhookNotifier(receiver),
   );
-  return { notifiers, store: buildStateStore(config, env), logger };
+  return { notifiers, stores: buildStateStores(config, env), logger };
 }
 
-function buildStateStore(config: Config, env: Env): StateStore<NotifyStateDocument> {
+/** One state document per gateway: `<dir>/<sub>/<rg>/<gateway>.json`, or the same names under a prefix in a container. */
+function buildStateStores(config: Config, env: Env): StateStores<NotifyStateDocument> {
   const blob = config.state.blob;
   if (blob) {
     const client = createBlobServiceClient(blobConnection(blob, env, 'state.blob'));
-    return createBlobStateStore({ client, container: blob.container, blobName: blob.name });
+    return createBlobStateStores({ client, container: blob.container, prefix: blob.prefix });
   }
-  return createFileStateStore({ file: path.join(config.state.dir ?? '.appgw-state', 'notify-state.json') });
+  return createFileStateStores({ dir: config.state.dir ?? '.appgw-state' });
 }
 
 /** Config connection → the storage adapter's options, resolving `{ "fromEnv" }` connection strings. */

@@ -51,7 +51,8 @@ export const blobStateSchema = z
   .strictObject({
     ...connectionShape,
     container: CONTAINER.default('appgw-state'),
-    name: z.string().min(1).default('notify-state.json'),
+    /** Folder in the container: one document per gateway, `<prefix><subscription>/<rg>/<gateway>.json`. */
+    prefix: z.string().min(1).default('notify/'),
   })
   .superRefine(exactlyOneConnection);
 

@@ -8,18 +8,29 @@ import type { Finding, GatewayRef } from '../core/model';
  * and a short hash of the exact key keeps two names that sanitise alike apart.
  */
 export function insightPath(finding: Finding): string {
-  const g = finding.gateway;
-  const folder = [g.subscriptionId, g.resourceGroup, g.name].map(safeSegment).join('/');
+  const folder = gatewayFolder(finding.gateway);
   const key = [finding.backendPool, finding.backendSettings, finding.address].join('\u0000');
   const stem = [finding.backendPool, finding.backendSettings, finding.address].map(safeSegment).join('__');
   return `insights/${folder}/${stem.slice(0, 150)}-${fnv1a32(key.toLowerCase())}`;
 }
 
 /** The folder holding one gateway's insights (replaced as a whole when the gateway was evaluated). */
-export function gatewayInsightFolder(
-  gateway: Pick<GatewayRef, 'subscriptionId' | 'resourceGroup' | 'name'>,
-): string {
-  return `insights/${[gateway.subscriptionId, gateway.resourceGroup, gateway.name].map(safeSegment).join('/')}`;
+export function gatewayInsightFolder(gateway: GatewayNames): string {
+  return `insights/${gatewayFolder(gateway)}`;
+}
+
+/**
+ * One gateway's result within a fan-out run (the queue function's delivery), beside the run's own
+ * report: `runs/<runId>/gateways/<subscription>/<resource-group>/<gateway>.json`.
+ */
+export function gatewayResultPath(runId: string, gateway: GatewayNames): string {
+  return `runs/${safeSegment(runId)}/gateways/${gatewayFolder(gateway)}.json`;
+}
+
+type GatewayNames = Pick<GatewayRef, 'subscriptionId' | 'resourceGroup' | 'name'>;
+
+function gatewayFolder(gateway: GatewayNames): string {
+  return [gateway.subscriptionId, gateway.resourceGroup, gateway.name].map(safeSegment).join('/');
 }
 
 function safeSegment(value: string): string {

@@ -1,8 +1,7 @@
 import { toError } from '../errors';
-import type { Insight } from '../insight/insight';
-import type { DeliveryReceipt, InsightSink } from '../ports';
+import type { Delivery, DeliveryReceipt, InsightSink } from '../ports';
 import type { Logger } from './logger';
-import type { ReportedError, RunReport } from './report';
+import type { ReportedError } from './report';
 import { reportedError } from './reported-error';
 
 export interface SinkDeliveries {
@@ -13,15 +12,14 @@ export interface SinkDeliveries {
 /** Every sink gets the run at once; one that fails is recorded and never stops another. */
 export async function deliverToSinks(
   sinks: readonly InsightSink[],
-  report: RunReport,
-  insights: readonly Insight[],
+  delivery: Delivery,
   logger: Logger,
 ): Promise<SinkDeliveries> {
   const result: SinkDeliveries = { receipts: [], errors: [] };
   await Promise.all(
     sinks.map(async (sink) => {
       try {
-        result.receipts.push({ sink: sink.name, receipt: await sink.deliver({ report, insights }) });
+        result.receipts.push({ sink: sink.name, receipt: await sink.deliver(delivery) });
       } catch (error) {
         const reported = reportedError(toError(error), sink.name);
         result.errors.push(reported);

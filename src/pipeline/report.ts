@@ -5,6 +5,12 @@ import type { Finding, GatewayRef } from '../core/model';
 export interface RunReport {
   readonly schemaVersion: 1;
   readonly runId: string;
+  /**
+   * `direct`: one process evaluated every gateway (CLI). `fan-out`: the timer listed the gateways and
+   * queued one message each; this report lists the targets and queued gateways, and each gateway's
+   * result is its own report under the run (scope `gateway`).
+   */
+  readonly mode: 'direct' | 'fan-out' | 'gateway';
   readonly startedAt: string;
   readonly finishedAt: string;
   /** True when every target was expanded and every gateway evaluated. */

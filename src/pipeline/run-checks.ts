@@ -7,18 +7,19 @@ import type { Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, DeliveryReceipt, GatewayDirectory, InsightSink } from '../ports';
 import { mapBounded } from './bounded';
 import { deliverToSinks } from './deliver-to-sinks';
-import { evaluateGateway } from './evaluate-gateway';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
-import { notifyOnChange, type NotifyDependencies, type NotifyOutcome } from './notify/notify-stage';
-import type { NotificationsReport, RunReport } from './report';
+import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
+import { processGateway } from './process-gateway';
+import { buildRunReport } from './run-report';
+import type { RunReport } from './report';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
   readonly reader: BackendHealthReader;
   readonly sinks: readonly InsightSink[];
   /** Notify on change (webhooks + state); absent when no receiver is configured. */
-  readonly notify?: NotifyDependencies;
+  readonly notify?: NotifyServices;
   readonly clock: Clock;
   readonly article: ParsedArticle;
   readonly logger: Logger;
@@ -40,10 +41,10 @@ export interface RunOutcome {
 }
 
 /**
- * The use case shared by the CLI and the Functions app: expand targets → evaluate every gateway
- * (concurrently, bounded, each with its own time-out) → notify on change → deliver the run to every
- * sink. Nothing here throws for one gateway, target, receiver or sink: failures are recorded in the
- * report and the rest carry on.
+ * The direct run (CLI, no queue): expand targets → process every gateway (evaluate + notify,
+ * concurrently, bounded, each with its own time-out) → notify for deleted gateways → deliver the run to
+ * every sink. Nothing here throws for one gateway, target, receiver or sink: failures are recorded in
+ * the report and the rest carry on. The Functions app runs the same steps spread over a queue.
  */
 export async function runChecks(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
@@ -57,68 +58,40 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     `run ${runId}: ${expanded.gateways.length} gateway(s) from ${expanded.targets.length} target(s)`,
   );
 
-  const outcomes = await mapBounded(expanded.gateways, options.concurrency, (gateway) =>
-    evaluateGateway(gateway, { ...deps, ...options }),
+  const processed = await mapBounded(expanded.gateways, options.concurrency, (gateway) =>
+    processGateway(gateway, { ...deps, ...options, runId }),
   );
-  for (const { report } of outcomes)
+  for (const { report } of processed)
     if (report.error) deps.logger.warn(`${report.id}: ${report.error.message}`);
-  const gatewayReports = outcomes.map((o) => o.report);
-  const insights = outcomes.flatMap((o) => o.insights);
-
-  const notifications = deps.notify
-    ? notificationsReport(
-        await notifyOnChange(
-          deps.notify,
-          {
-            now: deps.clock.now(),
-            evaluated: new Map(
-              outcomes.flatMap((o) => (o.listed ? [[gatewayKey(o.report.id), o.listed] as const] : [])),
-            ),
-            bad: insights.map((insight) => ({ finding: insight.finding, insight })),
-            isGone: expanded.isGone,
-          },
-          options.notifyPolicy,
-          runId,
-        ),
+  const unvisited = deps.notify
+    ? await notifyUnvisited(
+        deps.notify,
+        new Set(expanded.gateways.map((g) => gatewayKey(g.id))),
+        expanded.isGone,
+        deps.clock.now(),
+        options.notifyPolicy,
+        runId,
       )
+    : [];
+  const notify = deps.notify
+    ? mergeNotifyOutcomes([...processed.flatMap((p) => (p.notify ? [p.notify] : [])), ...unvisited])
     : undefined;
 
-  const report: RunReport = {
-    schemaVersion: 1,
+  const insights = processed.flatMap((p) => p.insights);
+  const report = buildRunReport({
     runId,
-    startedAt: startedAt.toISOString(),
-    finishedAt: deps.clock.now().toISOString(),
-    ok: expanded.targets.every((t) => t.ok) && gatewayReports.every((g) => g.ok),
-    summary: {
-      gateways: gatewayReports.length,
-      failedGateways: gatewayReports.filter((g) => !g.ok).length,
-      servers: gatewayReports.reduce((n, g) => n + g.servers, 0),
-      findings: insights.length,
-    },
+    startedAt,
+    finishedAt: deps.clock.now(),
     targets: expanded.targets,
-    gateways: gatewayReports,
-    ...(notifications ? { notifications } : {}),
-    deliveryErrors: [],
-  };
-  const { receipts, errors } = await deliverToSinks(deps.sinks, report, insights, deps.logger);
+    gateways: processed.map((p) => p.report),
+    ...(notify ? { notify } : {}),
+  });
+  const { receipts, errors } = await deliverToSinks(
+    deps.sinks,
+    { scope: 'run', report, insights },
+    deps.logger,
+  );
   return { report: { ...report, deliveryErrors: errors }, insights, receipts };
-}
-
-function notificationsReport(outcome: NotifyOutcome): NotificationsReport {
-  return {
-    decided: outcome.decided,
-    claimed: outcome.claimed,
-    deliveries: outcome.deliveries.map((d) => ({
-      receiver: d.receiver,
-      noticeId: d.noticeId,
-      type: d.type,
-      server: d.server,
-      outcome: d.delivered === undefined ? 'not-tried' : d.delivered ? 'delivered' : 'queued',
-      attempts: d.result?.attempts ?? [],
-      ...(d.result?.error ? { error: d.result.error.message } : {}),
-    })),
-    pending: outcome.pending,
-  };
 }
 
 /** Sortable and unique enough: `20261126T042718Z-3f9a1c`. */

@@ -70,7 +70,11 @@ export interface GatewaySpec {
 }
 
 /** A run's delivery: the report and the insights of every unhealthy server of the evaluated gateways. */
-export function buildDelivery(runId: string, gateways: readonly GatewaySpec[]): Delivery {
+export function buildDelivery(
+  runId: string,
+  gateways: readonly GatewaySpec[],
+  scope: Delivery['scope'] = 'run',
+): Delivery {
   const insights: Insight[] = [];
   const reports: GatewayReport[] = gateways.map((spec) => {
     const ok = spec.ok ?? true;
@@ -107,6 +111,7 @@ export function buildDelivery(runId: string, gateways: readonly GatewaySpec[]): 
   const report: RunReport = {
     schemaVersion: 1,
     runId,
+    mode: scope === 'run' ? 'direct' : 'gateway',
     startedAt: '2025-06-01T10:00:00.000Z',
     finishedAt: '2025-06-01T10:00:05.000Z',
     ok: reports.every((g) => g.ok),
@@ -120,5 +125,5 @@ export function buildDelivery(runId: string, gateways: readonly GatewaySpec[]): 
     gateways: reports,
     deliveryErrors: [],
   };
-  return { report, insights };
+  return { scope, report, insights };
 }

@@ -1,44 +1,42 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
-import { gatewayInsightFolder } from '../../insight/insight-path';
+import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
+import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
+import type { GatewayReport } from '../../pipeline/report';
 
 export interface FolderSinkOptions {
   readonly dir: string;
 }
 
 /**
- * Writes each insight as `.md` + standalone `.html`, and `report.json`, under `dir`. A gateway that
- * was evaluated gets its folder replaced (so a recovered server's insight disappears); a gateway that
- * failed keeps what the last good run wrote — we do not delete what we could not re-check.
+ * Writes each insight as `.md` + standalone `.html` under `insights/`, and the run's `report.json`.
+ * A gateway that was evaluated gets its folder replaced (so a recovered server's insight disappears);
+ * a gateway that failed keeps what the last good run wrote: we do not delete what we could not re-check.
+ * A `gateway` delivery (one gateway of a fan-out run) writes that gateway's insights and its result at
+ * `runs/<runId>/gateways/…json`, and leaves `report.json` alone.
  */
 export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
   return {
     name: 'folder',
-    async deliver({ report, insights }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({ scope, report, insights }: Delivery): Promise<DeliveryReceipt> {
       try {
         await mkdir(root, { recursive: true });
-        const staging = path.join(root, `.staging-${report.runId}`);
+        const staging = path.join(root, `.staging-${report.runId}-${process.pid}`);
         for (const gateway of report.gateways.filter((g) => g.ok)) {
-          const folder = gatewayInsightFolder(gateway);
-          const mine = insights.filter((i) => gatewayInsightFolder(i.finding.gateway) === folder);
-          const staged = path.join(staging, folder);
-          await mkdir(staged, { recursive: true });
-          for (const insight of mine) {
-            await writeFile(path.join(staging, `${insight.path}.md`), insight.markdown, 'utf8');
-            await writeFile(path.join(staging, `${insight.path}.html`), insight.html, 'utf8');
-          }
-          const target = path.join(root, folder);
-          await rm(target, { recursive: true, force: true });
-          await mkdir(path.dirname(target), { recursive: true });
-          await rename(staged, target);
+          await replaceGatewayFolder(root, staging, gateway, insights);
         }
         await rm(staging, { recursive: true, force: true });
+        if (scope === 'gateway') {
+          const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
+          for (const [i, file] of files.entries())
+            await writeJson(file, { ...report, gateways: [report.gateways[i]] });
+          return { locations: [...files, path.join(root, 'insights')] };
+        }
         const reportFile = path.join(root, 'report.json');
-        await writeFile(`${reportFile}.tmp`, `${JSON.stringify(report, null, 2)}\n`, 'utf8');
-        await rename(`${reportFile}.tmp`, reportFile);
+        await writeJson(reportFile, report);
         return { locations: [reportFile, path.join(root, 'insights')] };
       } catch (error) {
         throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, false, {
@@ -47,4 +45,31 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       }
     },
   };
+}
+
+/** Stage the gateway's new insights, then swap the folder in, so readers never see half of it. */
+async function replaceGatewayFolder(
+  root: string,
+  staging: string,
+  gateway: GatewayReport,
+  insights: readonly Insight[],
+) {
+  const folder = gatewayInsightFolder(gateway);
+  const staged = path.join(staging, folder);
+  await mkdir(staged, { recursive: true });
+  for (const insight of insights.filter((i) => gatewayInsightFolder(i.finding.gateway) === folder)) {
+    await writeFile(path.join(staging, `${insight.path}.md`), insight.markdown, 'utf8');
+    await writeFile(path.join(staging, `${insight.path}.html`), insight.html, 'utf8');
+  }
+  const target = path.join(root, folder);
+  await rm(target, { recursive: true, force: true });
+  await mkdir(path.dirname(target), { recursive: true });
+  await rename(staged, target);
+}
+
+/** Written to a temporary name and renamed, so a reader never sees half a report. */
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+  await rename(`${file}.tmp`, file);
 }

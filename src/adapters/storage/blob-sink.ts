@@ -1,9 +1,9 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { ConfigError, DeliveryError } from '../../errors';
-import { gatewayInsightFolder } from '../../insight/insight-path';
+import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../pipeline/bounded';
-import type { RunReport } from '../../pipeline/report';
+import type { GatewayReport, RunReport } from '../../pipeline/report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { createBlobServiceClient, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
 
@@ -66,7 +66,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 
   return {
     name,
-    async deliver({ report, insights }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({ scope, report, insights }: Delivery): Promise<DeliveryReceipt> {
       let step = `open container ${options.container}`;
       try {
         const container = await getContainer();
@@ -77,7 +77,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 
         step = `write ${runRoot}`;
         await uploadInsights(container, runRoot, current, concurrency, false);
-        await uploadReport(container, `${runRoot}report.json`, report, false);
+        if (scope === 'run') await uploadReport(container, `${runRoot}report.json`, report, false);
 
         step = `write ${latestRoot}insights`;
         await uploadInsights(container, latestRoot, current, concurrency, true);
@@ -95,9 +95,23 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           );
         }
 
+        const base = withoutQuery(container.url);
+        if (scope === 'gateway') {
+          // One gateway of a fan-out run: its result sits beside the run's report; latest/report.json is the run's.
+          const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
+          step = `write ${runRoot}gateways/`;
+          await mapBounded(results, concurrency, (blobName, i) =>
+            uploadReport(
+              container,
+              blobName,
+              { ...report, gateways: [report.gateways[i] as GatewayReport] },
+              false,
+            ),
+          );
+          return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
+        }
         step = `write ${latestRoot}report.json`;
         await uploadReport(container, `${latestRoot}report.json`, report, true);
-        const base = withoutQuery(container.url);
         return {
           locations: [
             `${base}/${latestRoot}report.json`,

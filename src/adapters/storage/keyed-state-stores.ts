@@ -1,0 +1,81 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { StateStores } from '../../ports';
+import { createBlobStateStore } from './blob-state-store';
+import { describeStorageFailure } from './blob-client';
+import { createFileStateStore } from './file-state-store';
+
+/**
+ * Keys are gateway keys (lower-case ARM ids): `/subscriptions/s/resourcegroups/rg/providers/…/gw`.
+ * They become document names by dropping the fixed parts, so a human can find a gateway's state:
+ * `s/rg/gw.json`. Characters outside [a-z0-9._-] are percent-encoded, so the mapping is reversible.
+ */
+export function documentName(key: string): string {
+  const parts = key.split('/').filter(Boolean);
+  const kept = parts.length === 8 ? [parts[1], parts[3], parts[7]] : parts;
+  return `${kept.map((p) => encodeURIComponent(p ?? '').replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).join('/')}.json`;
+}
+
+export function keyOfDocument(name: string): string | undefined {
+  const parts = name
+    .replace(/\.json$/, '')
+    .split('/')
+    .map(decodeURIComponent);
+  if (parts.length !== 3) return undefined;
+  const [sub, rg, gw] = parts;
+  return `/subscriptions/${sub}/resourcegroups/${rg}/providers/microsoft.network/applicationgateways/${gw}`;
+}
+
+/** One JSON file per key under `dir` (see createFileStateStore for the locking). */
+export function createFileStateStores<T>(options: { dir: string }): StateStores<T> {
+  const root = path.resolve(options.dir);
+  return {
+    forKey: (key) => createFileStateStore<T>({ file: path.join(root, documentName(key)) }),
+    async listKeys() {
+      let entries: string[];
+      try {
+        entries = await readdir(root, { recursive: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      return entries
+        .map((entry) => entry.split(path.sep).join('/'))
+        .filter((entry) => entry.endsWith('.json'))
+        .flatMap((entry) => keyOfDocument(entry) ?? []);
+    },
+  };
+}
+
+/** One blob per key under `prefix` in `container` (see createBlobStateStore for the ETag conditions). */
+export function createBlobStateStores<T>(options: {
+  client: BlobServiceClient;
+  container: string;
+  prefix?: string;
+}): StateStores<T> {
+  const prefix = options.prefix ?? 'notify/';
+  return {
+    forKey: (key) =>
+      createBlobStateStore<T>({
+        client: options.client,
+        container: options.container,
+        blobName: `${prefix}${documentName(key)}`,
+      }),
+    async listKeys() {
+      const keys: string[] = [];
+      try {
+        for await (const blob of options.client
+          .getContainerClient(options.container)
+          .listBlobsFlat({ prefix })) {
+          const key = keyOfDocument(blob.name.slice(prefix.length));
+          if (key) keys.push(key);
+        }
+      } catch (error) {
+        if (describeStorageFailure(error).statusCode === 404) return []; // no container yet: no state yet
+        throw error;
+      }
+      return keys;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { GatewayRef } from '../core/model';
+import type { NotifyPolicy } from '../core/notice/decide';
+import { toError } from '../errors';
+import { evaluateGateway, type EvaluateGatewayOptions, type GatewayOutcome } from './evaluate-gateway';
+import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
+import type { NotifyOutcome } from './notify/notify-stage';
+
+export interface ProcessGatewayOptions extends EvaluateGatewayOptions {
+  readonly notify?: NotifyServices;
+  readonly notifyPolicy: NotifyPolicy;
+  readonly runId: string;
+}
+
+export interface ProcessedGateway extends GatewayOutcome {
+  readonly notify?: NotifyOutcome;
+}
+
+/**
+ * One gateway, start to finish except the sinks: evaluate, then notify on change. The unit of work of
+ * both the direct run (CLI) and the queue-triggered function (one message per gateway).
+ */
+export async function processGateway(
+  gateway: GatewayRef,
+  options: ProcessGatewayOptions,
+): Promise<ProcessedGateway> {
+  const outcome = await evaluateGateway(gateway, options);
+  if (!options.notify) return outcome;
+  try {
+    const notify = await notifyGateway(
+      options.notify,
+      outcome,
+      gateway,
+      options.clock.now(),
+      options.notifyPolicy,
+      options.runId,
+    );
+    return { ...outcome, notify };
+  } catch (error) {
+    // The state store failed (not a receiver: receivers never throw). Nothing was claimed or sent.
+    options.notify.logger.error(
+      `${gateway.id}: notify-on-change state unavailable: ${toError(error).message}`,
+    );
+    return { ...outcome, notify: { decided: 0, deliveries: [], pending: {}, claimed: false } };
+  }
+}

@@ -1,0 +1,50 @@
+import type { GatewayReport, NotificationsReport, RunReport, TargetReport } from './report';
+import type { NotifyOutcome } from './notify/notify-stage';
+
+/** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */
+export function buildRunReport(parts: {
+  runId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  targets: readonly TargetReport[];
+  gateways: readonly GatewayReport[];
+  notify?: NotifyOutcome;
+  mode?: RunReport['mode'];
+}): RunReport {
+  const { gateways, targets } = parts;
+  return {
+    schemaVersion: 1,
+    runId: parts.runId,
+    mode: parts.mode ?? 'direct',
+    startedAt: parts.startedAt.toISOString(),
+    finishedAt: parts.finishedAt.toISOString(),
+    ok: targets.every((t) => t.ok) && gateways.every((g) => g.ok),
+    summary: {
+      gateways: gateways.length,
+      failedGateways: gateways.filter((g) => !g.ok).length,
+      servers: gateways.reduce((n, g) => n + g.servers, 0),
+      findings: gateways.reduce((n, g) => n + g.findings.length, 0),
+    },
+    targets,
+    gateways,
+    ...(parts.notify ? { notifications: notificationsReport(parts.notify) } : {}),
+    deliveryErrors: [],
+  };
+}
+
+export function notificationsReport(outcome: NotifyOutcome): NotificationsReport {
+  return {
+    decided: outcome.decided,
+    claimed: outcome.claimed,
+    deliveries: outcome.deliveries.map((d) => ({
+      receiver: d.receiver,
+      noticeId: d.noticeId,
+      type: d.type,
+      server: d.server,
+      outcome: d.delivered === undefined ? 'not-tried' : d.delivered ? 'delivered' : 'queued',
+      attempts: d.result?.attempts ?? [],
+      ...(d.result?.error ? { error: d.result.error.message } : {}),
+    })),
+    pending: outcome.pending,
+  };
+}
