@@ -177,6 +177,18 @@ export class StateConflictError extends AppGwInsightsError {
   }
 }
 
+/** The host moved a gateway's message to the poison queue after its retries. */
+export class PoisonedMessageError extends AppGwInsightsError {
+  override readonly name = 'PoisonedMessageError';
+  readonly code = 'Poisoned';
+  constructor(gatewayId: string, attempts: number | undefined) {
+    super(
+      `${gatewayId} could not be evaluated after ${attempts ?? 'several'} attempt(s); its message was moved to the poison queue. ` +
+        'See the earlier attempts in the logs (Application Insights); the next scheduled run tries again.',
+    );
+  }
+}
+
 /** Anything thrown, as an Error, so callers can report `message` safely. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -105,3 +105,16 @@ export interface AttemptRecord {
   /** How long we waited after this attempt before the next one. */
   readonly waitInMs?: number;
 }
+
+/** One gateway to evaluate, as a queue message of a fan-out run (the timer enqueues, the queue function evaluates). */
+export interface GatewayMessage {
+  readonly version: 1;
+  readonly runId: string;
+  readonly gatewayId: string;
+}
+
+/** Where the timer puts the work: one message per gateway (Azure Functions' queue-based scale-out). */
+export interface WorkQueue {
+  readonly name: string;
+  enqueue(messages: readonly GatewayMessage[]): Promise<void>;
+}

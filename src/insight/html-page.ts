@@ -34,7 +34,7 @@ export function renderHtmlPage(options: HtmlPageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(options.title)}: ${escapeHtml(finding.address)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <main>
@@ -56,7 +56,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const STYLE = `
+export const PAGE_STYLE = `
 :root{color-scheme:light dark;--fg:#1b1b1b;--muted:#5c5c5c;--bg:#fff;--panel:#f4f6f8;--line:#d8dde3;--bad:#b42318;--warn:#b54708;--info:#175cd3}
 @media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#a8a8a8;--bg:#141414;--panel:#1f2328;--line:#30363d;--bad:#f97066;--warn:#fdb022;--info:#84adff}}
 *{box-sizing:border-box}

@@ -20,6 +20,8 @@ export interface RunReport {
   readonly gateways: readonly GatewayReport[];
   /** Notify on change: what was decided and what became of each delivery (absent without receivers). */
   readonly notifications?: NotificationsReport;
+  /** Fan-out only: the gateways queued for the queue function (their results are reported one by one). */
+  readonly queued?: readonly string[];
   /** Sinks that failed to take this run, by name (no secrets). */
   readonly deliveryErrors: readonly ReportedError[];
 }

@@ -128,7 +128,8 @@ export function createBlobServiceClient(
   return new BlobServiceClient(url, credential, extras.clientOptions);
 }
 
-function createTokenCredential(options: BlobIdentityOptions): TokenCredential {
+/** The Microsoft Entra credential for identity-based storage connections (blob and queue alike). */
+export function createTokenCredential(options: BlobIdentityOptions): TokenCredential {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const identity = require('@azure/identity') as typeof import('@azure/identity');
   if (options.credential === 'managedidentity') {

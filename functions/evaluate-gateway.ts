@@ -1,0 +1,37 @@
+import { app, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
+import { contextLogger } from '../src/app/context-logger';
+import { functionServices } from '../src/app/function-services';
+import { DEFAULT_QUEUE_NAME, readQueueName } from '../src/config/functions-settings';
+import { processQueuedGateway, readGatewayMessage } from '../src/pipeline/fan-out';
+
+/** Queue: evaluates one gateway, notifies on change, delivers its result under its run. */
+export async function evaluateGateway(message: unknown, context: InvocationContext): Promise<void> {
+  const work = readGatewayMessage(message);
+  if (!work) {
+    // Retrying cannot fix a malformed message: say so and let it go.
+    context.error(
+      `ignored a malformed message (expected {"version":1,"runId","gatewayId"}): ${JSON.stringify(message)?.slice(0, 200)}`,
+    );
+    return;
+  }
+  const { deps, options } = await functionServices(contextLogger(context));
+  const result = await processQueuedGateway(deps, options, work);
+  // A passing failure (throttling, time-out, 5xx, a sink) is thrown after its result was delivered, so
+  // the host retries the message and, after its last try (host.json maxDequeueCount), moves it to the
+  // poison queue, where recordPoisonedGateway reports it. A lasting one (404, 403) is reported, not retried.
+  if (result.retryable) {
+    const attempt = String(context.triggerMetadata?.['dequeueCount'] ?? 1);
+    throw new Error(
+      `${work.gatewayId}: ${result.processed.report.error?.message ?? 'a sink failed'} (attempt ${attempt})`,
+    );
+  }
+}
+
+export const evaluateGatewayOptions: StorageQueueFunctionOptions = {
+  queueName: process.env['APPGW_QUEUE_NAME'] ? '%APPGW_QUEUE_NAME%' : DEFAULT_QUEUE_NAME,
+  connection: 'AzureWebJobsStorage',
+  handler: evaluateGateway,
+};
+readQueueName(process.env); // a malformed queue name fails at start-up, naming the setting
+
+app.storageQueue('evaluateGateway', evaluateGatewayOptions);

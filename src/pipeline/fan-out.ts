@@ -1,0 +1,179 @@
+import type { ParsedArticle } from '../articles';
+import { gatewayKey, parseGatewayId, type Target } from '../core/arm-id';
+import type { ConfigurableState } from '../core/health';
+import type { NotifyPolicy } from '../core/notice/decide';
+import { PoisonedMessageError } from '../errors';
+import type {
+  BackendHealthReader,
+  Clock,
+  GatewayDirectory,
+  GatewayMessage,
+  InsightSink,
+  WorkQueue,
+} from '../ports';
+import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
+import { expandTargets } from './expand-targets';
+import type { Logger } from './logger';
+import { notifyUnvisited, mergeNotifyOutcomes, type NotifyServices } from './notify/notify-gateways';
+import { processGateway, type ProcessedGateway } from './process-gateway';
+import { gatewayFields, type RunReport } from './report';
+import { buildRunReport } from './run-report';
+
+/**
+ * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
+ * message each (`startFanOut`); the queue function processes one (`processQueuedGateway`); a message
+ * the host gave up on lands in `<queue>-poison` and is recorded as a failed gateway of its run
+ * (`recordPoisonedGateway`). The same `processGateway` unit runs in the CLI's direct path.
+ */
+export interface FanOutDependencies {
+  readonly directory: GatewayDirectory;
+  readonly reader: BackendHealthReader;
+  readonly queue: WorkQueue;
+  readonly sinks: readonly InsightSink[];
+  readonly notify?: NotifyServices;
+  readonly clock: Clock;
+  readonly article: ParsedArticle;
+  readonly logger: Logger;
+}
+
+export interface FanOutOptions {
+  readonly targets: readonly Target[];
+  readonly unhealthyStates: readonly ConfigurableState[];
+  readonly concurrency: number;
+  readonly gatewayTimeoutInMs: number;
+  readonly notifyPolicy: NotifyPolicy;
+  readonly runId: string;
+}
+
+/** Timer: targets → one queue message per gateway, plus the run's own report (mode `fan-out`). */
+export async function startFanOut(
+  deps: FanOutDependencies,
+  options: FanOutOptions,
+): Promise<{ report: RunReport; sinks: SinkDeliveries }> {
+  const startedAt = deps.clock.now();
+  const expanded = await expandTargets(deps.directory, options.targets, {
+    concurrency: options.concurrency,
+    timeoutInMs: options.gatewayTimeoutInMs,
+    logger: deps.logger,
+  });
+  const messages: GatewayMessage[] = expanded.gateways.map((g) => ({
+    version: 1,
+    runId: options.runId,
+    gatewayId: g.id,
+  }));
+  // Not caught: a run whose work cannot be queued has failed, and the timer invocation should say so.
+  await deps.queue.enqueue(messages);
+  deps.logger.info(`run ${options.runId}: queued ${messages.length} gateway(s) on ${deps.queue.name}`);
+  // Deleted gateways and stranded notices are the timer's: no queue message will visit them.
+  const unvisited = deps.notify
+    ? await notifyUnvisited(
+        deps.notify,
+        new Set(expanded.gateways.map((g) => gatewayKey(g.id))),
+        expanded.isGone,
+        deps.clock.now(),
+        options.notifyPolicy,
+        options.runId,
+      )
+    : [];
+  const report: RunReport = {
+    ...buildRunReport({
+      runId: options.runId,
+      mode: 'fan-out',
+      startedAt,
+      finishedAt: deps.clock.now(),
+      targets: expanded.targets,
+      gateways: [],
+      ...(deps.notify ? { notify: mergeNotifyOutcomes(unvisited) } : {}),
+    }),
+    queued: messages.map((m) => m.gatewayId),
+  };
+  const sinks = await deliverToSinks(deps.sinks, { scope: 'run', report, insights: [] }, deps.logger);
+  return { report: { ...report, deliveryErrors: sinks.errors }, sinks };
+}
+
+/** Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. */
+export function readGatewayMessage(message: unknown): GatewayMessage | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { version, runId, gatewayId } = message as Record<string, unknown>;
+  if (
+    version !== 1 ||
+    typeof runId !== 'string' ||
+    typeof gatewayId !== 'string' ||
+    !parseGatewayId(gatewayId)
+  )
+    return undefined;
+  return { version, runId, gatewayId };
+}
+
+export interface QueuedGatewayResult {
+  readonly processed: ProcessedGateway;
+  readonly report: RunReport;
+  /** True when the failure may pass (throttling, time-out, 5xx): the queue function lets the host retry. */
+  readonly retryable: boolean;
+}
+
+/** Queue function: one gateway, evaluated, notified and delivered as its run's `gateway` result. */
+export async function processQueuedGateway(
+  deps: Omit<FanOutDependencies, 'directory' | 'queue'>,
+  options: Omit<FanOutOptions, 'targets' | 'concurrency'>,
+  message: GatewayMessage,
+): Promise<QueuedGatewayResult> {
+  const gateway = parseGatewayId(message.gatewayId);
+  if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
+  const startedAt = deps.clock.now();
+  const processed = await processGateway(gateway, { ...deps, ...options, runId: message.runId });
+  const report = buildRunReport({
+    runId: message.runId,
+    mode: 'gateway',
+    startedAt,
+    finishedAt: deps.clock.now(),
+    targets: [],
+    gateways: [processed.report],
+    ...(processed.notify ? { notify: processed.notify } : {}),
+  });
+  const sinks = await deliverToSinks(
+    deps.sinks,
+    { scope: 'gateway', report, insights: processed.insights },
+    deps.logger,
+  );
+  const error = processed.report.error;
+  return {
+    processed,
+    report: { ...report, deliveryErrors: sinks.errors },
+    retryable: (error !== null && retryableCodes.has(error.code)) || sinks.errors.length > 0,
+  };
+}
+
+const retryableCodes = new Set(['Throttled', 'BackendHealthUnavailable', 'Unexpected']);
+
+/** Poison queue function: the host gave up on this gateway; its run records it as failed. */
+export async function recordPoisonedGateway(
+  deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger'>,
+  message: GatewayMessage,
+  attempts: number | undefined,
+): Promise<RunReport> {
+  const gateway = parseGatewayId(message.gatewayId);
+  if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
+  const now = deps.clock.now();
+  const poisoned = new PoisonedMessageError(message.gatewayId, attempts);
+  deps.logger.error(poisoned.message);
+  const report = buildRunReport({
+    runId: message.runId,
+    mode: 'gateway',
+    startedAt: now,
+    finishedAt: now,
+    targets: [],
+    gateways: [
+      {
+        ...gatewayFields(gateway),
+        ok: false,
+        error: { code: poisoned.code, message: poisoned.message },
+        durationInMs: 0,
+        servers: 0,
+        findings: [],
+      },
+    ],
+  });
+  const sinks = await deliverToSinks(deps.sinks, { scope: 'gateway', report, insights: [] }, deps.logger);
+  return { ...report, deliveryErrors: sinks.errors };
+}

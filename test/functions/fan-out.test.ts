@@ -1,0 +1,244 @@
+import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueClient } from '@azure/storage-queue';
+import { resetFunctionServices } from '../../src/app/function-services';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { startAzurite, type Azurite } from '../helpers/azurite';
+import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+/**
+ * The Functions app without the host: handlers called with the library's real InvocationContext,
+ * messages going through a real queue in Azurite with the encoding the host expects (base64 JSON), the
+ * host's retry-then-poison convention played by the test.
+ */
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
+const quiet = () => new InvocationContext({ logHandler: () => {} });
+
+type Handlers = {
+  discoverGateways: (t: Timer, c: InvocationContext) => Promise<void>;
+  evaluateGateway: (m: unknown, c: InvocationContext) => Promise<void>;
+  recordPoisonedGatewayMessage: (m: unknown, c: InvocationContext) => Promise<void>;
+  gatewayInsight: (
+    r: HttpRequest,
+    c: InvocationContext,
+  ) => Promise<{ status?: number; body?: unknown; jsonBody?: unknown }>;
+};
+
+function loadHandlers(): Handlers {
+  let handlers = {} as Handlers;
+  jest.isolateModules(() => {
+    handlers = {
+      ...require('../../functions/discover-gateways'),
+      ...require('../../functions/evaluate-gateway'),
+      ...require('../../functions/record-poisoned-gateway'),
+      ...require('../../functions/gateway-insight'),
+    };
+  });
+  return handlers;
+}
+
+/** Receives every visible message and decodes it as the queue trigger does (base64 → JSON). */
+async function drain(queue: QueueClient): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (;;) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    if (!receivedMessageItems.length) return out;
+    for (const item of receivedMessageItems) {
+      out.push(JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')));
+      await queue.deleteMessage(item.messageId, item.popReceipt);
+    }
+  }
+}
+
+describe('Functions app: timer → queue (Azurite) → evaluate → blob + webhook; poison; on-demand HTTP', () => {
+  let azurite: Azurite;
+  let emulator: RunningEmulator;
+  let receiver: WebhookReceiver;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    [azurite, receiver] = await Promise.all([startAzurite({ queue: true }), startWebhookReceiver()]);
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          gateway('gw-good', [
+            { address: '10.1.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' },
+            { address: '10.1.0.5', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
+          ]),
+          gateway('gw-broken', [{ address: '10.2.0.4', health: 'Down' }], {
+            faults: [{ on: 'backendHealth', status: 500, times: 99 }],
+          }),
+        ],
+      } as never,
+    });
+    Object.assign(process.env, {
+      AzureWebJobsStorage: azurite.connectionString,
+      APPGW_TARGETS: `/subscriptions/${SUB}`,
+      APPGW_ARM_ENDPOINT: emulator.url,
+      APPGW_ARM_CA_CERT_FILE: emulator.caCertFile,
+      APPGW_ARM_CREDENTIAL: 'development',
+      APPGW_ARM_MAX_RETRIES: '0',
+      APPGW_ARM_POLL_INTERVAL_MS: '20',
+      APPGW_BLOB_CONTAINER: 'insights',
+      APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url('/hook'), format: 'json' }]),
+    });
+    resetFunctionServices();
+  }, 60_000);
+  afterAll(async () => {
+    process.env = savedEnv;
+    resetFunctionServices();
+    await Promise.all([azurite?.stop(), emulator?.close(), receiver?.close()]);
+  });
+
+  it('fans a run out over the queue, evaluates each gateway, and records the poisoned one in its run', async () => {
+    const { discoverGateways, evaluateGateway, recordPoisonedGatewayMessage } = loadHandlers();
+    await discoverGateways(timer, new InvocationContext({ invocationId: 'run-1', logHandler: () => {} }));
+
+    const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
+    const messages = await drain(queue);
+    expect(messages).toHaveLength(2);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-good') },
+        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-broken') },
+      ]),
+    );
+
+    const poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
+    await poison.createIfNotExists();
+    for (const message of messages) {
+      // The host: up to 5 tries, then the message moves to <queue>-poison.
+      let attempt = 1;
+      for (; attempt <= 5; attempt++) {
+        const context = new InvocationContext({
+          logHandler: () => {},
+          triggerMetadata: { dequeueCount: attempt },
+        });
+        const failed = await evaluateGateway(message, context).then(
+          () => false,
+          () => true,
+        );
+        if (!failed) break;
+      }
+      if (attempt > 5) await poison.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+    }
+    for (const message of await drain(poison)) await recordPoisonedGatewayMessage(message, quiet());
+
+    const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'insights',
+    );
+    const names: string[] = [];
+    for await (const blob of blobs.listBlobsFlat()) names.push(blob.name);
+    const read = async (name: string) =>
+      JSON.parse((await blobs.getBlobClient(name).downloadToBuffer()).toString('utf8'));
+    const manifest = await read('runs/run-1/report.json');
+    expect(manifest).toMatchObject({
+      mode: 'fan-out',
+      queued: expect.arrayContaining([gatewayId('gw-good'), gatewayId('gw-broken')]),
+    });
+
+    const good = await read(`runs/run-1/gateways/${SUB}/rg-test/gw-good.json`);
+    expect(good.gateways[0]).toMatchObject({
+      ok: true,
+      findings: [
+        expect.objectContaining({
+          address: '10.1.0.4',
+          cause: expect.objectContaining({ id: 'tcp-connect' }),
+        }),
+      ],
+    });
+    const broken = await read(`runs/run-1/gateways/${SUB}/rg-test/gw-broken.json`);
+    expect(broken.gateways[0]).toMatchObject({ ok: false, error: { code: 'Poisoned' } });
+    expect(names.filter((n) => n.startsWith('latest/insights/') && n.endsWith('.html'))).toHaveLength(1);
+
+    const events = receiver.requests.map((r) => JSON.parse(r.body));
+    expect(events.map((e) => `${e.type} ${e.server.address}`)).toEqual(['degraded 10.1.0.4']);
+  });
+
+  it('serves one gateway now over HTTP, as HTML or JSON, and maps errors to statuses', async () => {
+    const { gatewayInsight } = loadHandlers();
+    const request = (name: string, accept = 'text/html') =>
+      new HttpRequest({
+        method: 'GET',
+        url: `http://localhost/api/gateways/${SUB}/rg-test/${encodeURIComponent(name)}/insight`,
+        params: { subscription: SUB, resourceGroup: 'rg-test', name },
+        headers: { accept },
+      });
+    const html = await gatewayInsight(request('gw-good'), quiet());
+    expect(html.status).toBe(200);
+    expect(String(html.body)).toMatch(/^<!doctype html>/);
+    expect(String(html.body)).toContain('10.1.0.4');
+
+    const json = await gatewayInsight(request('gw-good', 'application/json'), quiet());
+    expect(json.jsonBody).toMatchObject({
+      gateway: { name: 'gw-good', ok: true },
+      insights: [expect.objectContaining({ path: expect.stringContaining('gw-good') })],
+    });
+    expect((await gatewayInsight(request('nope', 'application/json'), quiet())).status).toBe(404);
+    expect((await gatewayInsight(request('gw-broken'), quiet())).status).toBe(504);
+    expect((await gatewayInsight(request('bad name!'), quiet())).status).toBe(400);
+  });
+
+  it('registers what the README says: schedule, queue names and connection, route and auth level', () => {
+    type Options = {
+      schedule?: string;
+      queueName?: string;
+      connection?: string;
+      route?: string;
+      authLevel?: string;
+    };
+    let registered: Record<string, Options> = {};
+    jest.isolateModules(() => {
+      delete process.env['APPGW_SCHEDULE'];
+      delete process.env['APPGW_QUEUE_NAME'];
+      registered = {
+        discover: require('../../functions/discover-gateways').discoverGatewaysOptions,
+        evaluate: require('../../functions/evaluate-gateway').evaluateGatewayOptions,
+        poison: require('../../functions/record-poisoned-gateway').recordPoisonedGatewayOptions,
+        http: require('../../functions/gateway-insight').gatewayInsightOptions,
+      };
+    });
+    expect(registered['discover']?.schedule).toBe('0 */5 * * * *');
+    expect(registered['evaluate']).toMatchObject({
+      queueName: 'appgw-evaluate',
+      connection: 'AzureWebJobsStorage',
+    });
+    expect(registered['poison']).toMatchObject({
+      queueName: 'appgw-evaluate-poison',
+      connection: 'AzureWebJobsStorage',
+    });
+    expect(registered['http']).toMatchObject({
+      route: 'gateways/{subscription}/{resourceGroup}/{name}/insight',
+      authLevel: 'function',
+      methods: ['GET'],
+    });
+    jest.isolateModules(() => {
+      process.env['APPGW_SCHEDULE'] = '0 */15 * * * *';
+      process.env['APPGW_QUEUE_NAME'] = 'my-queue';
+      expect(require('../../functions/discover-gateways').discoverGatewaysOptions.schedule).toBe(
+        '%APPGW_SCHEDULE%',
+      );
+      expect(require('../../functions/evaluate-gateway').evaluateGatewayOptions.queueName).toBe(
+        '%APPGW_QUEUE_NAME%',
+      );
+      expect(require('../../functions/record-poisoned-gateway').recordPoisonedGatewayOptions.queueName).toBe(
+        '%APPGW_QUEUE_NAME%-poison',
+      );
+    });
+    jest.isolateModules(() => {
+      process.env['APPGW_SCHEDULE'] = 'sometimes';
+      expect(() => require('../../functions/discover-gateways')).toThrow(/APPGW_SCHEDULE/);
+    });
+    jest.isolateModules(() => {
+      delete process.env['APPGW_SCHEDULE'];
+      process.env['APPGW_QUEUE_NAME'] = 'Bad_Queue';
+      expect(() => require('../../functions/evaluate-gateway')).toThrow(/APPGW_QUEUE_NAME/);
+    });
+    delete process.env['APPGW_QUEUE_NAME'];
+  });
+});
