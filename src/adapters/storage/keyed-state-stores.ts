@@ -9,12 +9,19 @@ import { createFileStateStore } from './file-state-store';
 /**
  * Keys are gateway keys (lower-case ARM ids): `/subscriptions/s/resourcegroups/rg/providers/…/gw`.
  * They become document names by dropping the fixed parts, so a human can find a gateway's state:
- * `s/rg/gw.json`. Characters outside [a-z0-9._-] are percent-encoded, so the mapping is reversible.
+ * `s/rg/gw.json`. Other characters (and a leading dot) are percent-encoded, so the mapping is reversible and safe.
  */
 export function documentName(key: string): string {
   const parts = key.split('/').filter(Boolean);
   const kept = parts.length === 8 ? [parts[1], parts[3], parts[7]] : parts;
-  return `${kept.map((p) => encodeURIComponent(p ?? '').replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).join('/')}.json`;
+  return `${kept.map((part) => encodeSegment(part ?? '')).join('/')}.json`;
+}
+
+/** Percent-encodes all but [a-z0-9_-] and inner dots, so no segment is `.` or `..` or holds a separator. */
+function encodeSegment(part: string): string {
+  return encodeURIComponent(part)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
+    .replace(/^\./, '%2e');
 }
 
 export function keyOfDocument(name: string): string | undefined {

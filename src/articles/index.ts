@@ -1,0 +1,18 @@
+/** The article engine: pure (no I/O, no clock). See README.md for the format and the escaping rules. */
+export { decodeArticleSource, type DecodedSource } from './decode';
+export { repairMojibake } from './mojibake';
+export { parseArticle, type ParsedArticle, type ArticleTemplate } from './parse';
+export { fillArticle, trustedMarkdown } from './fill';
+export { renderArticle, renderMarkdown } from './render';
+export type {
+  FillOptions,
+  FillResult,
+  FilledSection,
+  PlaceholderContext,
+  PlaceholderOccurrence,
+  PlaceholderValue,
+  PlaceholderValues,
+  RenderedArticle,
+  SectionInfo,
+  TrustedMarkdown,
+} from './types';

@@ -1,0 +1,160 @@
+/**
+ * Reads an article: decode, `<properties>` header, placeholders and sections, and where each
+ * placeholder lands. Throws ArticleError (with the line) for a template that cannot be read
+ * unambiguously; everything merely untidy is a warning.
+ */
+import { analyzeSkeleton, makeSentinels, type OccurrenceContext, type UrlSlot } from './context';
+import { decodeArticleSource } from './decode';
+import { parseHeader } from './header';
+import { scanMarkers, type TemplatePart } from './markers';
+import type { PlaceholderOccurrence, SectionInfo } from './types';
+
+/** A code span holding placeholders: its backtick count and its content in the skeleton. */
+export interface TemplateCodeSpan {
+  readonly ticks: number;
+  readonly skeletonContent: string;
+}
+
+/** What filling needs; opaque to callers. */
+export interface ArticleTemplate {
+  readonly parts: readonly TemplatePart[];
+  readonly contexts: readonly OccurrenceContext[];
+  readonly sentinels: readonly string[];
+  readonly urls: readonly UrlSlot[];
+  readonly codeSpans: readonly TemplateCodeSpan[];
+  /** For each occurrence, the code span it sits in (inline-code only). */
+  readonly spanOf: readonly (number | undefined)[];
+}
+
+export interface ParsedArticle {
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Each distinct placeholder once, spelled as at its first appearance, in order of first appearance. */
+  readonly placeholders: readonly string[];
+  readonly occurrences: readonly PlaceholderOccurrence[];
+  readonly sections: readonly SectionInfo[];
+  readonly warnings: readonly string[];
+  readonly template: ArticleTemplate;
+}
+
+export function parseArticle(source: string | Uint8Array): ParsedArticle {
+  const decoded = decodeArticleSource(source);
+  const text = decoded.text;
+  const header = parseHeader(text);
+  // The body keeps the header's line breaks so that body lines are source lines.
+  const headerLines = text.slice(header.start, header.end).replace(/[^\n]/g, '');
+  const body = text.slice(0, header.start) + headerLines + text.slice(header.end);
+  const scan = scanMarkers(body);
+
+  const build = (sentinels: readonly string[]): string =>
+    scan.parts.map((p) => (p.kind === 'text' ? p.text : p.kind === 'placeholder' ? (sentinels[p.index] ?? '') : '')).join('');
+  const { skeleton, sentinels } = makeSentinels(scan.occurrences.length, build);
+  const analysis = analyzeSkeleton(
+    skeleton,
+    sentinels,
+    scan.occurrences.map((o) => o.name),
+    scan.occurrences.map((o) => o.line),
+  );
+  const { parts, codeSpans, spanOf, contexts } = placeCodeSpans(scan.parts, sentinels, skeleton, analysis.contexts);
+
+  const occurrences: PlaceholderOccurrence[] = scan.occurrences.map((o, i) => ({
+    ...o,
+    context: contexts[i]?.context ?? 'text',
+  }));
+  const placeholders: string[] = [];
+  const seen = new Set<string>();
+  for (const o of occurrences) {
+    if (!seen.has(o.key)) {
+      seen.add(o.key);
+      placeholders.push(o.name);
+    }
+  }
+  const sections: SectionInfo[] = scan.sections.map((s) => ({
+    name: s.name,
+    line: s.line,
+    endLine: s.endLine,
+    template: scan.parts
+      .slice(s.startPart + 1, s.endPart)
+      .map((p) => (p.kind === 'text' ? p.text : p.kind === 'placeholder' ? (scan.occurrences[p.index]?.defaultText ?? '') : ''))
+      .join('')
+      .trim(),
+  }));
+  return {
+    metadata: header.metadata,
+    placeholders,
+    occurrences,
+    sections,
+    warnings: [...decoded.warnings, ...header.warnings, ...scan.warnings],
+    template: { parts, contexts, sentinels, urls: analysis.urls, codeSpans, spanOf },
+  };
+}
+
+/**
+ * Splits the text parts at the backtick runs of code spans that hold placeholders, so that filling can
+ * widen them. A span whose runs cannot be isolated keeps its runs; its placeholders lose the span info.
+ */
+function placeCodeSpans(
+  parts: readonly TemplatePart[],
+  sentinels: readonly string[],
+  skeleton: string,
+  contexts: readonly OccurrenceContext[],
+): { parts: TemplatePart[]; codeSpans: TemplateCodeSpan[]; spanOf: (number | undefined)[]; contexts: OccurrenceContext[] } {
+  const byOpen = new Map<number, number>();
+  const codeSpans: TemplateCodeSpan[] = [];
+  const spanOf: (number | undefined)[] = contexts.map(() => undefined);
+  const cuts: { at: number; ticks: number; span: number; edge: 'open' | 'close' }[] = [];
+  contexts.forEach((c, i) => {
+    if (c.codeSpan === undefined) return;
+    let span = byOpen.get(c.codeSpan.open);
+    if (span === undefined) {
+      span = codeSpans.length;
+      byOpen.set(c.codeSpan.open, span);
+      codeSpans.push({ ticks: c.codeSpan.ticks, skeletonContent: skeleton.slice(c.codeSpan.open + c.codeSpan.ticks, c.codeSpan.close) });
+      cuts.push({ at: c.codeSpan.open, ticks: c.codeSpan.ticks, span, edge: 'open' });
+      cuts.push({ at: c.codeSpan.close, ticks: c.codeSpan.ticks, span, edge: 'close' });
+    }
+    spanOf[i] = span;
+  });
+  if (cuts.length === 0) return { parts: [...parts], codeSpans, spanOf, contexts: [...contexts] };
+  cuts.sort((a, b) => a.at - b.at);
+
+  // Text parts with their skeleton offsets.
+  const placed: { part: TemplatePart; start: number }[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    placed.push({ part, start: offset });
+    offset += part.kind === 'text' ? part.text.length : part.kind === 'placeholder' ? (sentinels[part.index] ?? '').length : 0;
+  }
+  const failed = new Set<number>();
+  for (const cut of cuts) {
+    const host = placed.find(
+      (p) => p.part.kind === 'text' && cut.at >= p.start && cut.at + cut.ticks <= p.start + p.part.text.length,
+    );
+    if (host === undefined) failed.add(cut.span);
+  }
+  const out: TemplatePart[] = [];
+  for (const { part, start } of placed) {
+    if (part.kind !== 'text') {
+      out.push(part);
+      continue;
+    }
+    let from = 0;
+    for (const cut of cuts) {
+      if (failed.has(cut.span) || cut.at < start || cut.at + cut.ticks > start + part.text.length) continue;
+      const local = cut.at - start;
+      if (local > from) out.push({ kind: 'text', text: part.text.slice(from, local) });
+      out.push({ kind: 'ticks', span: cut.span, edge: cut.edge });
+      from = local + cut.ticks;
+    }
+    if (from < part.text.length) out.push({ kind: 'text', text: part.text.slice(from) });
+  }
+  const finalContexts = contexts.map((c, i) => {
+    const span = spanOf[i];
+    if (span !== undefined && failed.has(span)) {
+      spanOf[i] = undefined;
+      const { codeSpan: _dropped, ...rest } = c;
+      return rest;
+    }
+    return c;
+  });
+  return { parts: out, codeSpans, spanOf, contexts: finalContexts };
+}

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  createBlobStateStores,
+  createFileStateStores,
+  documentName,
+  keyOfDocument,
+} from '../../../src/adapters/storage/keyed-state-stores';
+import { gatewayKey } from '../../../src/core/arm-id';
+import type { StateStores } from '../../../src/ports';
+import { startAzurite, type Azurite } from '../../helpers/azurite';
+
+const key = (sub: string, rg: string, gw: string) =>
+  gatewayKey(
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/applicationGateways/${gw}`,
+  );
+
+describe('documentName / keyOfDocument', () => {
+  it('names a gateway document <sub>/<rg>/<gateway>.json and reads the key back', () => {
+    const k = key('S1', 'rg-Prod', 'appgw-1');
+    expect(documentName(k)).toBe('s1/rg-prod/appgw-1.json');
+    expect(keyOfDocument(documentName(k))).toBe(k);
+  });
+
+  it('round-trips any names, and a document name never escapes its folder', () => {
+    const segment = fc.string({ minLength: 1 }).filter((s) => !s.includes('/'));
+    fc.assert(
+      fc.property(segment, segment, segment, (sub, rg, gw) => {
+        const k = key(sub, rg, gw);
+        const name = documentName(k);
+        expect(keyOfDocument(name)).toBe(k);
+        expect(name.split('/')).toHaveLength(3);
+        expect(name.split('/').some((part) => part === '..' || part === '.')).toBe(false);
+      }),
+    );
+  });
+});
+
+function describeKeyedStores(name: string, make: () => Promise<StateStores<{ n: number }>>) {
+  describe(name, () => {
+    it('keeps one document per key, independent of each other, and lists their keys', async () => {
+      const stores = await make();
+      expect(await stores.listKeys()).toEqual([]);
+      const a = key('s', 'rg', 'gw-a');
+      const b = key('s', 'rg', 'gw-b');
+      const etagA = await stores.forKey(a).write({ n: 1 }, undefined);
+      await stores.forKey(b).write({ n: 2 }, undefined);
+      // Writers of different gateways never conflict; the same key keeps its optimistic concurrency.
+      await stores.forKey(a).write({ n: 3 }, etagA);
+      await expect(stores.forKey(a).write({ n: 4 }, etagA)).rejects.toMatchObject({ code: 'StateConflict' });
+      expect((await stores.forKey(a).read())?.value).toEqual({ n: 3 });
+      expect((await stores.forKey(b).read())?.value).toEqual({ n: 2 });
+      expect((await stores.listKeys()).sort()).toEqual([a, b]);
+    });
+  });
+}
+
+describeKeyedStores('file state stores', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-'));
+  return createFileStateStores({ dir });
+});
+
+describe('file state stores layout', () => {
+  it('are files a human can find: <dir>/<sub>/<rg>/<gateway>.json, no lock left behind', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-'));
+    await createFileStateStores<{ n: number }>({ dir })
+      .forKey(key('sub', 'rg', 'gw'))
+      .write({ n: 1 }, undefined);
+    expect(await readdir(dir, { recursive: true })).toEqual(
+      expect.arrayContaining([path.join('sub', 'rg', 'gw.json')]),
+    );
+    expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+});
+
+describe('blob state stores (Azurite)', () => {
+  let azurite: Azurite;
+  let n = 0;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  }, 60_000);
+  afterAll(() => azurite?.stop());
+
+  describeKeyedStores('blob state stores', async () => {
+    const client = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    return createBlobStateStores({ client, container: `state-${++n}`, prefix: 'notify/' });
+  });
+});

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** host.json settings the code relies on: the queue trigger's encoding and the poison convention. */
+describe('host.json', () => {
+  const host = JSON.parse(readFileSync(path.resolve(__dirname, '../../host.json'), 'utf8'));
+
+  it('uses the v2 schema and an extension bundle with the queue extension (4.x)', () => {
+    expect(host.version).toBe('2.0');
+    expect(host.extensionBundle).toEqual({
+      id: 'Microsoft.Azure.Functions.ExtensionBundle',
+      version: '[4.*, 5.0.0)',
+    });
+  });
+
+  it('decodes queue messages as base64 (what the timer sends) and poisons after 5 tries', () => {
+    expect(host.extensions.queues.messageEncoding).toBe('base64');
+    expect(host.extensions.queues.maxDequeueCount).toBe(5);
+    // A retried gateway waits a little before its next try: throttling and 5xx need time to pass.
+    expect(host.extensions.queues.visibilityTimeout).not.toBe('00:00:00');
+  });
+
+  it('gives a run time for slow backend-health operations (minutes, not seconds)', () => {
+    const [h, m] = String(host.functionTimeout).split(':').map(Number);
+    expect((h ?? 0) * 60 + (m ?? 0)).toBeGreaterThanOrEqual(10);
+  });
+});
