@@ -10,27 +10,31 @@ export abstract class AppGwInsightsError extends Error {
   }
 }
 
-/** Settings, a config file or CLI arguments are wrong. Lists every problem at once. */
-export class ConfigError extends AppGwInsightsError {
-  override readonly name = 'ConfigError';
-  readonly code = 'ConfigInvalid';
+/** Input that cannot be used as given; lists every problem at once, each naming its field. */
+abstract class InvalidInputError extends AppGwInsightsError {
   constructor(
     readonly issues: readonly string[],
-    source = 'configuration',
+    source: string,
   ) {
     super(`Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
   }
 }
 
+/** Settings, a config file or CLI arguments are wrong. */
+export class ConfigError extends InvalidInputError {
+  override readonly name = 'ConfigError';
+  readonly code = 'ConfigInvalid';
+  constructor(issues: readonly string[], source = 'configuration') {
+    super(issues, source);
+  }
+}
+
 /** An emulator scenario file is wrong; names the bad field. */
-export class ScenarioError extends AppGwInsightsError {
+export class ScenarioError extends InvalidInputError {
   override readonly name = 'ScenarioError';
   readonly code = 'ScenarioInvalid';
-  constructor(
-    readonly issues: readonly string[],
-    source = 'scenario',
-  ) {
-    super(`Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  constructor(issues: readonly string[], source = 'scenario') {
+    super(issues, source);
   }
 }
 

@@ -30,3 +30,18 @@ function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
 }
+
+/** The report as JSON, or the human summary with where the sinks wrote. */
+export function printRun(
+  report: RunReport,
+  receipts: ReadonlyArray<{ receipt: { locations: readonly string[] } }>,
+  asJson = false,
+): void {
+  const text = asJson
+    ? JSON.stringify(report, null, 2)
+    : formatSummary(
+        report,
+        receipts.flatMap((r) => r.receipt.locations),
+      );
+  process.stdout.write(`${text}\n`);
+}

@@ -1,7 +1,4 @@
-import type { ParsedArticle } from '../articles';
-import { gatewayKey, parseGatewayId, type Target } from '../core/arm-id';
-import type { ConfigurableState } from '../core/health';
-import type { NotifyPolicy } from '../core/notice/decide';
+import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { PoisonedMessageError } from '../errors';
 import type {
   BackendHealthReader,
@@ -13,10 +10,10 @@ import type {
 } from '../ports';
 import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
 import { expandTargets } from './expand-targets';
-import type { Logger } from './logger';
-import { notifyUnvisited, mergeNotifyOutcomes, type NotifyServices } from './notify/notify-gateways';
+import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, type RunReport } from './report';
+import type { RunDependencies, RunOptions } from './run-checks';
 import { buildRunReport } from './run-report';
 
 /**
@@ -25,23 +22,12 @@ import { buildRunReport } from './run-report';
  * the host gave up on lands in `<queue>-poison` and is recorded as a failed gateway of its run
  * (`recordPoisonedGateway`). The same `processGateway` unit runs in the CLI's direct path.
  */
-export interface FanOutDependencies {
-  readonly directory: GatewayDirectory;
-  readonly reader: BackendHealthReader;
+export interface FanOutDependencies extends RunDependencies {
   readonly queue: WorkQueue;
-  readonly sinks: readonly InsightSink[];
-  readonly notify?: NotifyServices;
-  readonly clock: Clock;
-  readonly article: ParsedArticle;
-  readonly logger: Logger;
 }
 
-export interface FanOutOptions {
-  readonly targets: readonly Target[];
-  readonly unhealthyStates: readonly ConfigurableState[];
-  readonly concurrency: number;
-  readonly gatewayTimeoutInMs: number;
-  readonly notifyPolicy: NotifyPolicy;
+/** As a direct run's options, but the run id is the timer invocation's. */
+export interface FanOutOptions extends RunOptions {
   readonly runId: string;
 }
 

@@ -7,7 +7,7 @@ import { runSucceeded } from '../../pipeline/report';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
-import { formatSummary } from '../summary';
+import { printRun } from '../summary';
 
 export const DEMO_USAGE = 'appgw-insights demo [--out DIR]';
 
@@ -29,12 +29,7 @@ export async function demoVerb(args: string[]): Promise<number> {
       'demo configuration',
     );
     const { report, receipts } = await runOnce(config, { logger: createStderrLogger(false) });
-    process.stdout.write(
-      `${formatSummary(
-        report,
-        receipts.flatMap((r) => r.receipt.locations),
-      )}\n`,
-    );
+    printRun(report, receipts);
     return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
   } finally {
     await emulator.close();

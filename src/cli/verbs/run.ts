@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors';
 import { runSucceeded } from '../../pipeline/report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
-import { formatSummary } from '../summary';
+import { printRun } from '../summary';
 
 export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] [--verbose]';
 
@@ -28,13 +28,6 @@ export async function runVerb(args: string[]): Promise<number> {
     ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
     : config;
   const { report, receipts } = await runOnce(effective, { logger: createStderrLogger(values.verbose) });
-  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else
-    process.stdout.write(
-      `${formatSummary(
-        report,
-        receipts.flatMap((r) => r.receipt.locations),
-      )}\n`,
-    );
+  printRun(report, receipts, values.json);
   return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
 }

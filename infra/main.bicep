@@ -1,0 +1,159 @@
+// appgw-insights on Azure Functions Flex Consumption, for `azd up`.
+//
+// targetScope is 'subscription' (as in both azd Flex samples) because this deployment creates things
+// above a resource group: the resource group itself, the "App Gateway Backend Health Reader" custom
+// role definition, and — by default — that role's assignment on the whole subscription. Everything
+// else lives in one resource group, deployed by the modules under app/.
+//
+// Follows Azure-Samples/functions-quickstart-typescript-azd (infra/main.bicep @cba3922) and
+// Azure-Samples/azure-functions-flex-consumption-samples (IaC/bicep/main.bicep,
+// IaC/armtemplate/azuredeploy.json @9519a36), with raw resources in place of their br/public:avm
+// registry modules and a system-assigned identity in place of the quickstart's user-assigned one.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; seeds the resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource; it must offer Flex Consumption.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('APPGW_TARGETS: comma-separated ARM ids (subscription, resource group or gateway). Empty: the monitored scope (this subscription, or monitoredResourceGroup).')
+param appgwTargets string = ''
+
+@description('APPGW_SCHEDULE: the timer\'s NCRONTAB schedule, 6 fields, UTC.')
+param appgwSchedule string = '0 */5 * * * *'
+
+@secure()
+@description('APPGW_WEBHOOKS: JSON array of notify-on-change receivers (see src/adapters/webhooks/README.md). Empty: [].')
+param appgwWebhooks string = ''
+
+@description('Where the function app may read gateways and their backend health: the whole subscription, or one resource group.')
+@allowed(['subscription', 'resourceGroup'])
+param monitoredScope string = 'subscription'
+
+@description('The resource group holding the gateways when monitoredScope is resourceGroup (it must exist).')
+param monitoredResourceGroup string = ''
+
+@secure()
+@description('More app settings for the function app, e.g. {"OPS_WEBHOOK_URL": "…", "APPGW_CONCURRENCY": "16"}; provisioning replaces the app\'s settings, so keep them here.')
+param additionalAppSettings object = {}
+
+@description('Name of the custom role; unique per tenant.')
+param backendHealthReaderRoleName string = 'App Gateway Backend Health Reader'
+
+@minValue(40)
+@maxValue(1000)
+@description('Flex Consumption scale-out limit (instances).')
+param maximumInstanceCount int = 40
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = 'func-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+var insightsContainerName = 'insights'
+var stateContainerName = 'appgw-state'
+var queueName = 'appgw-evaluate'
+
+// APPGW_TARGETS defaults to what the identity may read: this subscription, or the monitored group.
+var ownSubscription = '/subscriptions/${subscription().subscriptionId}'
+var defaultTargets = monitoredScope == 'resourceGroup' ? '${ownSubscription}/resourceGroups/${monitoredResourceGroup}' : ownSubscription
+var targets = empty(appgwTargets) ? defaultTargets : appgwTargets
+// azd passes an unset environment variable as '', which would override a parameter's default.
+var schedule = empty(appgwSchedule) ? '0 */5 * * * *' : appgwSchedule
+var webhooks = empty(appgwWebhooks) ? '[]' : appgwWebhooks
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module monitoring './app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    appContainerNames: [insightsContainerName, stateContainerName]
+    queueNames: [queueName, '${queueName}-poison']
+  }
+}
+
+module functionApp './app/function-app.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'app'
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: 2048
+    appgwTargets: targets
+    appgwSchedule: schedule
+    insightsContainerName: insightsContainerName
+    stateContainerName: stateContainerName
+    queueName: queueName
+    appgwWebhooks: webhooks
+    additionalAppSettings: additionalAppSettings
+  }
+}
+
+// Storage (blob, queue, table) and Application Insights roles on those resources only.
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    functionAppName: functionApp.outputs.name
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+// The ARM side: custom role + assignment at the monitored scope (a subscription-scoped module).
+module backendHealthReader './app/backend-health-reader-role.bicep' = {
+  name: 'backendHealthReader-${resourceToken}' // a subscription-level deployment: one per environment
+  params: {
+    roleName: backendHealthReaderRoleName
+    functionAppName: functionApp.outputs.name
+    appResourceGroupName: rg.name
+    monitoredScope: monitoredScope
+    monitoredResourceGroup: monitoredResourceGroup
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = functionApp.outputs.name
+// Not named after an input variable: azd writes outputs back into the environment it reads inputs from.
+output BACKEND_HEALTH_READER_ROLE_ID string = backendHealthReader.outputs.roleDefinitionId
+output BACKEND_HEALTH_READER_SCOPE string = backendHealthReader.outputs.assignedScope
