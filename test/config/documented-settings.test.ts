@@ -3,7 +3,12 @@ import path from 'node:path';
 import { APP_SETTINGS, STORAGE_SETTINGS } from '../../src/config/app-settings';
 
 const root = path.resolve(__dirname, '../..');
-const settingNames = [...APP_SETTINGS.map((s) => s.name), ...STORAGE_SETTINGS, 'APPGW_SCHEDULE'];
+const settingNames = [
+  ...APP_SETTINGS.map((s) => s.name),
+  ...STORAGE_SETTINGS,
+  'APPGW_SCHEDULE',
+  'APPGW_QUEUE_NAME',
+];
 
 describe('every app setting is documented', () => {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -19,7 +24,13 @@ describe('every app setting is documented', () => {
 
   it('the example names no setting the app does not read', () => {
     // The example's webhook URL and secret are named by APPGW_WEBHOOKS' fromEnv references.
-    const known = new Set([...settingNames, 'AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME', 'OPS_WEBHOOK_URL', 'OPS_WEBHOOK_SECRET']);
+    const known = new Set([
+      ...settingNames,
+      'AzureWebJobsStorage',
+      'FUNCTIONS_WORKER_RUNTIME',
+      'OPS_WEBHOOK_URL',
+      'OPS_WEBHOOK_SECRET',
+    ]);
     expect(Object.keys(example.Values).filter((k) => !known.has(k))).toEqual([]);
   });
 });

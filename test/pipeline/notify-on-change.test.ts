@@ -142,6 +142,28 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     ]);
   });
 
+  it('one receiver that is down never holds up another: each has its own queue', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+    const other = await startWebhookReceiver();
+    try {
+      other.setDefault({ status: 503 });
+      const report = await run([tcp], state, {
+        sinks: {
+          webhooks: [
+            { name: 'ops', url: receiver.url('/hook'), format: 'json', secret: SECRET },
+            { name: 'pager', url: other.url('/hook'), format: 'cloudevents', maxAttempts: 2 },
+          ],
+        },
+      });
+      expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+      expect(other.requests).toHaveLength(2);
+      expect(report.notifications?.pending).toEqual({ 'webhook[ops]': 0, 'webhook[pager]': 1 });
+      expect(runSucceeded(report)).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('never puts the webhook URL token or the secret into the report', async () => {
     const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     receiver.failNext(3, 500);
