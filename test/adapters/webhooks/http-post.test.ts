@@ -321,7 +321,7 @@ describe('URL policy and redaction', () => {
     ['http://127.45.6.7/x', undefined],
     ['http://localhost:3000/x', undefined],
     ['http://[::1]:3000/x', undefined],
-    ['https://hooks.slack.com/services/T/B/X', undefined],
+    ['https://hooks.slack.com/services/t/b/x', undefined],
     ['http://10.0.0.4/x', /must use https:\/\//],
     ['http://127.0.0.1.nip.io/x', /must use https:\/\//],
     ['ftp://example.com/x', /"ftp" scheme/],
@@ -339,7 +339,7 @@ describe('URL policy and redaction', () => {
   });
 
   it('redactUrl keeps scheme and host, hides path and query', () => {
-    expect(redactUrl('https://hooks.slack.com/services/T0/B0/XYZ?sig=abc')).toBe(
+    expect(redactUrl('https://hooks.slack.com/services/t0/b0/XYZ?sig=abc')).toBe(
       'https://hooks.slack.com/[redacted]',
     );
     expect(

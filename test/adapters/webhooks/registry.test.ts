@@ -6,7 +6,7 @@ import { ConfigError } from '../../../src/errors';
 import { sampleNotice } from './support/notices';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const SLACK_URL = 'https://hooks.slack.com/services/T0001/B0002/SlackTokenXyz';
+const SLACK_URL = 'https://hooks.slack.com/services/t0001/b0002/SlackTokenXyz';
 
 function configError(fn: () => unknown): ConfigError {
   try {
