@@ -18,7 +18,7 @@ const pureImportBans = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'app/**', 'out/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,13 +1,6 @@
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { PoisonedMessageError } from '../errors';
-import type {
-  BackendHealthReader,
-  Clock,
-  GatewayDirectory,
-  GatewayMessage,
-  InsightSink,
-  WorkQueue,
-} from '../ports';
+import type { GatewayMessage, WorkQueue } from '../ports';
 import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
 import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';

@@ -1,0 +1,305 @@
+'use strict';
+/**
+ * Bundles the Functions app (functions/index.ts and everything it imports) into app/index.js, the file
+ * package.json "main" points at. The deployment package is app/ + host.json + package.json + articles/
+ * (see .funcignore); it needs no node_modules. Why and what it saves: bench/README.md.
+ *
+ * - `@azure/functions-core` stays external: the worker provides it by hooking CommonJS `require`.
+ * - Packages resolve to their ESM builds ("import"/"module" first), so esbuild can tree-shake them and
+ *   each package is bundled once (no CommonJS + ESM copies of @azure/core-*).
+ * - A few modules are substituted (SUBSTITUTES below); each one is guarded: the build fails when our
+ *   code starts to use what a substitute leaves out.
+ *
+ * Usage: node scripts/bundle.js [--outfile <file>] [--metafile <file>] [--quiet]
+ *        (npm run bundle writes app/index.js; the tests build elsewhere with --outfile)
+ */
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT_DIR = path.join(ROOT, 'app');
+const OUT_FILE = path.join(OUT_DIR, 'index.js');
+const ENTRY = 'functions/index.ts';
+
+const packageDir = (name) => path.dirname(require.resolve(`${name}/package.json`, { paths: [ROOT] }));
+
+/** What our code calls on `client.applicationGateways`; the bundled client offers exactly these. */
+const APPLICATION_GATEWAY_OPERATIONS = ['backendHealth', 'list', 'listAll'];
+
+/** What the bundled `@azure/arm-network` exports; the package's other exports are missing there. */
+const ARM_NETWORK_EXPORTS = ['NetworkManagementClient', 'RestError', 'isRestError'];
+
+/**
+ * `@azure/arm-network`'s NetworkManagementClient builds all of its ~170 operation groups in its
+ * constructor, so nothing can be shaken off it (1.2 MB of the ESM build stays). In the bundle it is
+ * replaced by a client made of the package's own modular API: createNetworkManagement (the public
+ * `@azure/arm-network/api` export) and the applicationGateways operations, wrapped exactly as the
+ * package's classic/applicationGateways/index.js wraps them. The rest of the package drops out.
+ */
+function armNetworkClientSource() {
+  const wrappers = {
+    backendHealth: '(rg, name, options) => backendHealth(context, rg, name, options)',
+    list: '(rg, options) => list(context, rg, options)',
+    listAll: '(options) => listAll(context, options)',
+  };
+  return [
+    "import { createNetworkManagement } from '@azure/arm-network/api';",
+    // Not in the package's "exports" map, hence a relative path (resolveDir is the package folder).
+    `import { ${APPLICATION_GATEWAY_OPERATIONS.join(', ')} } from './dist/esm/api/applicationGateways/operations.js';`,
+    `export { ${ARM_NETWORK_EXPORTS.filter((n) => n !== 'NetworkManagementClient').join(', ')} } from '@azure/core-rest-pipeline';`,
+    'export class NetworkManagementClient {',
+    '  constructor(credential, subscriptionId, options = {}) {',
+    "    const context = createNetworkManagement(credential, subscriptionId ?? '', options);",
+    '    this._client = context;',
+    '    this.pipeline = context.pipeline;',
+    '    this.applicationGateways = {',
+    ...APPLICATION_GATEWAY_OPERATIONS.map((op) => `      ${op}: ${wrappers[op]},`),
+    '    };',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/** Our code may use only what the bundled client has; anything else would be undefined there. */
+function armNetworkMisuse(file, text) {
+  if (!/NetworkManagementClient|ArmClientFactory|applicationGateways|@azure\/arm-network/.test(text))
+    return [];
+  const esm = path.join(packageDir('@azure/arm-network'), 'dist/esm');
+  const client = fs.readFileSync(path.join(esm, 'networkManagementClient.js'), 'utf8');
+  const groups = [...client.matchAll(/this\.(\w+)\s*=\s*_get\w+Operations\(/g)].map((m) => m[1]);
+  // Runtime exports of the package root (restorePoller, AzureClouds, the Known* enums …).
+  const index = fs.readFileSync(path.join(esm, 'index.js'), 'utf8');
+  const exported = [...index.matchAll(/export \{([^}]*)\}/g)].flatMap((m) =>
+    m[1].split(',').map((name) =>
+      name
+        .trim()
+        .split(/\s+as\s+/)
+        .pop(),
+    ),
+  );
+  const code = text.replace(/^import type [^;]*;/gm, '');
+  const problems = [];
+  if (text.includes('@azure/arm-network')) {
+    for (const name of exported.filter((n) => n && !ARM_NETWORK_EXPORTS.includes(n))) {
+      if (new RegExp(`\\b${name}\\b`).test(code)) {
+        problems.push(`${file} uses ${name} from @azure/arm-network: the bundled package lacks it`);
+      }
+    }
+  }
+  for (const [, op] of text.matchAll(/\.applicationGateways\.(\w+)/g)) {
+    if (!APPLICATION_GATEWAY_OPERATIONS.includes(op)) {
+      problems.push(`${file} calls applicationGateways.${op}: add it to APPLICATION_GATEWAY_OPERATIONS`);
+    }
+  }
+  for (const group of groups.filter((g) => g !== 'applicationGateways')) {
+    if (new RegExp(`\\bclient\\.${group}\\b`).test(text)) {
+      problems.push(`${file} uses client.${group}: the bundled client has applicationGateways only`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Modules the bundle replaces. `resolve` matches an import specifier, `load` a resolved file; `misuse`
+ * is run on each of our bundled source files and returns the problems that make the substitute wrong.
+ */
+const SUBSTITUTES = [
+  {
+    name: '@azure/arm-network client (applicationGateways only)',
+    resolve: /^@azure\/arm-network$/,
+    contents: armNetworkClientSource,
+    resolveDir: () => packageDir('@azure/arm-network'),
+    misuse: armNetworkMisuse,
+  },
+  {
+    // zod's `z.locales` namespace pulls in ~40 translations of its error messages (~260 KB); zod itself
+    // configures English, the only one the app uses.
+    name: 'zod locales (English only)',
+    load: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
+    contents: () => "export { default as en } from './en.js';",
+    misuse: (file, text) =>
+      /\blocales\.|zod\/(v4\/)?locales|\bz\.config\(/.test(text)
+        ? [`${file} configures zod locales: the bundle has English only (scripts/bundle.js)`]
+        : [],
+  },
+  {
+    // @azure/storage-blob imports apache-arrow (~250 KB with flatbuffers) only to list blobs with
+    // `responseFormat: StorageResponseFormat.Arrow`; the app lists blobs as XML.
+    name: 'apache-arrow (Arrow blob listing unused)',
+    resolve: /^apache-arrow$/,
+    contents: () =>
+      'export function tableFromIPC() {\n' +
+      "  throw new Error('apache-arrow is not bundled (scripts/bundle.js): list blobs without the Arrow format');\n" +
+      '}',
+    misuse: (file, text) =>
+      /StorageResponseFormat|responseFormat/.test(text)
+        ? [`${file} picks a blob listing format: the bundle has no apache-arrow (scripts/bundle.js)`]
+        : [],
+  },
+];
+
+function substitutesPlugin() {
+  return {
+    name: 'appgw-substitutes',
+    setup(build) {
+      SUBSTITUTES.forEach((substitute, index) => {
+        const namespace = `substitute-${index}`;
+        if (substitute.resolve) {
+          build.onResolve({ filter: substitute.resolve }, (args) => ({ path: args.path, namespace }));
+          build.onLoad({ filter: /.*/, namespace }, () => ({
+            contents: substitute.contents(),
+            loader: 'js',
+            resolveDir: substitute.resolveDir ? substitute.resolveDir() : ROOT,
+          }));
+        } else {
+          build.onLoad({ filter: substitute.load }, (args) => ({
+            contents: substitute.contents(),
+            loader: 'js',
+            resolveDir: path.dirname(args.path),
+          }));
+        }
+      });
+    },
+  };
+}
+
+/** Our bundled source files (src/, functions/) from a metafile. */
+const ownInputs = (metafile) =>
+  Object.keys(metafile.inputs).filter((file) => /^(src|functions)\//.test(file));
+
+function checkSubstitutes(metafile) {
+  const problems = [];
+  for (const file of ownInputs(metafile)) {
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    for (const substitute of SUBSTITUTES) problems.push(...substitute.misuse(file, text));
+  }
+  if (problems.length > 0) {
+    throw new Error(`The bundle's substitutes no longer fit the code:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * Packages our code loads on first use (`require('…')` or `import('…')` inside a function, to keep
+ * them off the cold-start path), e.g. the Azure SDKs. Read from a first build's metafile.
+ */
+function lazyPackages(metafile) {
+  const names = new Set();
+  for (const file of ownInputs(metafile)) {
+    for (const dep of metafile.inputs[file].imports) {
+      const specifier = dep.original ?? dep.path;
+      const bare = !specifier.startsWith('.') && !specifier.startsWith('node:') && !dep.external;
+      if (bare && (dep.kind === 'require-call' || dep.kind === 'dynamic-import')) names.add(specifier);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * The bundle's entry: the app's entry (every registration), plus one export, `preloadSdks()`, which
+ * initialises the packages our code otherwise loads on first use, the same way the code loads them, and
+ * returns their names (no I/O: loading only). The worker ignores exports; bench/coldstart.js and
+ * test/functions/bundle.test.ts call it so that lazy loading cannot hide what a cold start costs.
+ */
+function entrySource(lazy) {
+  return [
+    `import './${ENTRY}';`,
+    'const LAZY = {',
+    ...lazy.map((name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`),
+    '};',
+    'export function preloadSdks() {',
+    '  for (const load of Object.values(LAZY)) load();',
+    '  return Object.keys(LAZY);',
+    '}',
+  ].join('\n');
+}
+
+/** Output bytes per package (or per top folder of our own code), largest first. */
+function contributors(metafile) {
+  const [, output] = Object.entries(metafile.outputs).find(([file]) => file.endsWith('.js'));
+  const byPackage = new Map();
+  for (const [file, input] of Object.entries(output.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = match ? match[1] : file.startsWith('substitute-') ? file.split(':')[1] : file.split('/')[0];
+    byPackage.set(key, (byPackage.get(key) ?? 0) + input.bytesInOutput);
+  }
+  return { total: output.bytes, packages: [...byPackage].sort((a, b) => b[1] - a[1]) };
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/**
+ * Builds the bundle (two esbuild passes: the first finds the lazily loaded packages for the entry's
+ * `preloadSdks`). `outFile` defaults to app/index.js; `esbuildOptions` override the defaults
+ * (experiments, e.g. `{ minify: false }` to read a CPU profile).
+ */
+async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuildOptions = {} } = {}) {
+  const options = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    treeShaking: true,
+    // Names survive minification: @azure/storage-* pick pipeline policies by `constructor.name`
+    // (e.g. "TelemetryPolicyFactory"), @azure/identity names credentials by it in its messages, and
+    // stack traces stay readable. Costs about 10 ms of the cold start (bench/README.md).
+    keepNames: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    external: ['@azure/functions-core'],
+    // ESM builds first: tree-shakeable, and one copy of each package.
+    conditions: ['import', 'module'],
+    mainFields: ['module', 'main'],
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [substitutesPlugin()],
+    ...esbuildOptions,
+  };
+  const stdin = (contents) => ({ contents, resolveDir: ROOT, sourcefile: 'app-entry.js', loader: 'js' });
+  const scan = await esbuild.build({
+    ...options,
+    stdin: stdin(entrySource([])),
+    write: false,
+    sourcemap: false,
+  });
+  checkSubstitutes(scan.metafile); // before anything is written
+  const lazy = lazyPackages(scan.metafile);
+
+  // app/ holds nothing but the bundle: emptied, so no stale file ships. Elsewhere only our two files go.
+  if (outFile === OUT_FILE) fs.rmSync(OUT_DIR, { recursive: true, force: true });
+  else for (const file of [outFile, `${outFile}.map`]) fs.rmSync(file, { force: true });
+  const result = await esbuild.build({ ...options, stdin: stdin(entrySource(lazy)), outfile: outFile });
+  if (metafilePath) fs.writeFileSync(metafilePath, JSON.stringify(result.metafile));
+
+  const summary = contributors(result.metafile);
+  if (!quiet) {
+    const mapBytes = fs.statSync(`${outFile}.map`).size;
+    console.log(`${path.relative(ROOT, outFile)}: ${kib(summary.total)} (source map ${kib(mapBytes)})`);
+    console.log(`Loaded on first use (preloadSdks): ${lazy.join(', ')}`);
+    console.log(`Substituted: ${SUBSTITUTES.map((s) => s.name).join('; ')}`);
+    console.log('Top contributors (bytes of the bundle):');
+    for (const [name, bytes] of summary.packages.slice(0, 15)) {
+      const share = `${((bytes / summary.total) * 100).toFixed(1)}%`;
+      console.log(`  ${kib(bytes).padStart(11)} ${share.padStart(6)}  ${name}`);
+    }
+  }
+  return { outFile, metafile: result.metafile, summary, lazy };
+}
+
+module.exports = { bundle, OUT_DIR, OUT_FILE, APPLICATION_GATEWAY_OPERATIONS };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const value = (name) => (args.includes(name) ? path.resolve(args[args.indexOf(name) + 1]) : undefined);
+  bundle({
+    outFile: value('--outfile'),
+    metafilePath: value('--metafile'),
+    quiet: args.includes('--quiet'),
+  }).catch((error) => {
+    // esbuild has printed its own errors already.
+    if (!/^Build failed/.test(error.message)) console.error(error.message);
+    process.exitCode = 1;
+  });
+}
