@@ -1,6 +1,6 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { describeStorageFailure } from './blob-client';
-import { StateConflictError } from './state-conflict-error';
+import { StateConflictError } from '../../errors';
 import { serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface BlobStateStoreOptions {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StateConflictError } from './state-conflict-error';
+import { StateConflictError } from '../../errors';
 import { serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface FileStateStoreOptions {

@@ -1,6 +1,6 @@
 /** What both state-store adapters share; the port itself is in src/ports.ts. */
 export type { StateStore, StoredDocument } from '../../ports';
-export { StateConflictError } from './state-conflict-error';
+export { StateConflictError } from '../../errors';
 
 /** The JSON text a store writes for `value`; throws TypeError when `value` is not JSON-serialisable. */
 export function serialiseDocument(value: unknown): string {

@@ -2,7 +2,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import { inspect } from 'node:util';
 import { createBlobServiceClient } from '../../../src/adapters/storage/blob-client';
 import { createBlobStateStore } from '../../../src/adapters/storage/blob-state-store';
-import { StateConflictError } from '../../../src/adapters/storage/state-conflict-error';
+import { StateConflictError } from '../../../src/errors';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { describeStateStoreContract } from './contract/state-store.contract';
 

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStore } from '../../../src/adapters/storage/file-state-store';
-import { StateConflictError } from '../../../src/adapters/storage/state-conflict-error';
+import { StateConflictError } from '../../../src/errors';
 import { describeStateStoreContract } from './contract/state-store.contract';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'file-state-store-'));

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { StateConflictError } from '../../../../src/adapters/storage/state-conflict-error';
+import { StateConflictError } from '../../../../src/errors';
 import type { StateStore } from '../../../../src/adapters/storage/state-store';
 
 export interface ContractDoc {
