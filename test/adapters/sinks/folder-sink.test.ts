@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
+import { DeliveryError } from '../../../src/errors';
+import { buildDelivery, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
+
+async function files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe('folder sink', () => {
+  const gw = gatewayRef('gw');
+  const other = gatewayRef('gw-2');
+
+  it('run delivery: insights as .md + .html per finding, report.json; a recovered server disappears', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const sink = createFolderSink({ dir });
+    await sink.deliver(
+      buildDelivery('r1', [
+        { gateway: gw, unhealthy: ['10.0.0.4', '10.0.0.5'] },
+        { gateway: other, unhealthy: ['10.9.0.4'] },
+      ]),
+    );
+    expect((await files(dir)).filter((f) => f.endsWith('.md'))).toHaveLength(3);
+    expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')).runId).toBe('r1');
+
+    // gw evaluated again with one server left; gw-2 failed this time and keeps its insight.
+    await sink.deliver(
+      buildDelivery('r2', [
+        { gateway: gw, unhealthy: ['10.0.0.5'] },
+        { gateway: other, ok: false },
+      ]),
+    );
+    const after = await files(dir);
+    expect(after.filter((f) => f.endsWith('.md'))).toEqual(
+      [
+        expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw-2/.*10\\.9\\.0\\.4`)),
+        expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw/.*10\\.0\\.0\\.5`)),
+      ].sort((a, b) => String(a).localeCompare(String(b))),
+    );
+    expect(after.some((f) => f.includes('.staging'))).toBe(false);
+  });
+
+  it('gateway delivery (fan-out): that gateway’s insights and its result under the run; report.json untouched', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const sink = createFolderSink({ dir });
+    await sink.deliver(buildDelivery('run-1', [], 'run'));
+    const before = await readFile(path.join(dir, 'report.json'), 'utf8');
+    const receipt = await sink.deliver(
+      buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'),
+    );
+    expect(await readFile(path.join(dir, 'report.json'), 'utf8')).toBe(before);
+    const result = JSON.parse(
+      await readFile(path.join(dir, `runs/run-1/gateways/${SUBSCRIPTION}/rg-web/gw.json`), 'utf8'),
+    );
+    expect(result.gateways).toEqual([expect.objectContaining({ name: 'gw', ok: true })]);
+    expect(receipt.locations[0]).toContain(path.join('runs', 'run-1', 'gateways'));
+    expect((await files(dir)).filter((f) => f.endsWith('.html'))).toHaveLength(1);
+  });
+
+  it('a folder it cannot write is a DeliveryError naming the folder', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const notAFolder = path.join(dir, 'file');
+    await writeFile(notAFolder, 'x'); // even root cannot create a folder inside a file
+    const error = await createFolderSink({ dir: path.join(notAFolder, 'out') })
+      .deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as Error).message).toContain(path.join(notAFolder, 'out'));
+  });
+});
