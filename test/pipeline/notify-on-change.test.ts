@@ -42,12 +42,16 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   });
   afterEach(() => receiver.close());
 
+  /** One run against a fresh emulator; `servers` is gw's, `more` adds other gateways to the scenario. */
   async function run(
     servers: ServerSpec[],
     stateDir: string,
     extra: Record<string, unknown> = {},
+    more: ScenarioInput['gateways'] = [],
   ): Promise<RunReport> {
-    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', servers)] } as never });
+    const emulator = await startEmulator({
+      scenario: { gateways: [gateway('gw', servers), ...more] } as never,
+    });
     try {
       const config = parseConfig({
         targets: [`/subscriptions/${SUB}`],
@@ -162,6 +166,26 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     } finally {
       await other.close();
     }
+  });
+
+  it('a gateway deleted from the subscription recovers its servers, with the reason', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+    await run([ok('10.0.0.9')], state, {}, [gateway('gw-old', [dns])]);
+    expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'degraded api.contoso.internal',
+    ]);
+
+    const report = await run([ok('10.0.0.9')], state);
+    const [recovered] = receiver.requests.slice(1).map((r) => JSON.parse(r.body));
+    expect(recovered).toMatchObject({
+      type: 'recovered',
+      reason: 'the application gateway no longer exists',
+      gateway: { name: 'gw-old' },
+    });
+    expect(runSucceeded(report)).toBe(true);
+    // Told once: a third run has nothing more to say.
+    await run([ok('10.0.0.9')], state);
+    expect(receiver.requests).toHaveLength(2);
   });
 
   it('never puts the webhook URL token or the secret into the report', async () => {
