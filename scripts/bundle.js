@@ -113,13 +113,16 @@ const SUBSTITUTES = [
     misuse: armNetworkMisuse,
   },
   {
-    // zod's `z.locales` namespace pulls in ~40 translations of its error messages (~260 KB); zod itself
-    // configures English, the only one the app uses.
+    // zod's `zod/locales` module holds ~40 translations of its error messages (~260 KB); the app uses
+    // English only.
     name: 'zod locales (English only)',
     load: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
     contents: () => "export { default as en } from './en.js';",
+    // src/config/zod.ts sets English for zod/mini (which, unlike classic zod, sets no locale itself).
     misuse: (file, text) =>
-      /\blocales\.|zod\/(v4\/)?locales|\bz\.config\(/.test(text)
+      /\blocales\.|zod\/(v4\/)?locales|\bz\.config\(/.test(
+        text.replace("import { en } from 'zod/locales';", '').replace('z.config(en());', ''),
+      )
         ? [`${file} configures zod locales: the bundle has English only (scripts/bundle.js)`]
         : [],
   },
