@@ -197,6 +197,22 @@ const SUBSTITUTES = [
         ? [`${file} picks a blob listing format: the bundle has no apache-arrow (scripts/bundle.js)`]
         : [],
   },
+  {
+    // @azure/storage-common embeds an emscripten CRC64 module (crc64.js, 86 KB) for the "StorageCrc64"
+    // content checksums that storage-blob computes only when asked (`contentChecksumAlgorithm`,
+    // `uploadContentChecksumAlgorithm` / `downloadContentChecksumAlgorithm`: "StorageCrc64" or
+    // "Auto"); the app asks for none.
+    name: 'storage-common CRC64 (StorageCrc64 checksums unused)',
+    load: /[\\/]node_modules[\\/]@azure[\\/]storage-common[\\/]dist[\\/]esm[\\/]crc64\.js$/,
+    contents: () =>
+      'export default function NativeCRC64() {\n' +
+      "  return Promise.reject(new Error('CRC64 is not bundled (scripts/bundle.js): use no StorageCrc64 checksum'));\n" +
+      '}',
+    misuse: (file, text) =>
+      /ChecksumAlgorithm|StorageCrc64|crc64/i.test(text)
+        ? [`${file} may ask storage for CRC64 checksums: the bundle has no CRC64 (scripts/bundle.js)`]
+        : [],
+  },
   ...Object.entries(NARROWED_PACKAGES).map(([name, kept], index) => ({
     name: `${name} (${kept.join(', ')})`,
     resolve: new RegExp(`^${name.replace('/', '\\/')}$`),
