@@ -104,6 +104,63 @@ function armNetworkMisuse(file, text) {
  * Modules the bundle replaces. `resolve` matches an import specifier, `load` a resolved file; `misuse`
  * is run on each of our bundled source files and returns the problems that make the substitute wrong.
  */
+/**
+ * The SDKs our code loads on first use, with `require('<package>')`, and the runtime exports it takes
+ * from them. A CommonJS `require()` of an ES module keeps its whole namespace, so esbuild could not
+ * drop any part of these packages (every credential of @azure/identity with msal's browser and
+ * device-code flows, every client of the storage SDKs). In the bundle, `require('<package>')` from our
+ * code gets a module that re-exports exactly these names from the real package; whatever they do not
+ * reach is shaken off. preloadSdks() still requires the same specifiers, so it loads all of it.
+ */
+const NARROWED_PACKAGES = {
+  '@azure/identity': ['DefaultAzureCredential', 'ManagedIdentityCredential'],
+  '@azure/storage-blob': ['BlobServiceClient'],
+  '@azure/storage-queue': ['QueueClient'],
+};
+
+/** How our code reaches a narrowed package at run time (its specifier, or a loader of ours). */
+const NARROWED_ACCESS = { '@azure/storage-blob': /\bloadStorageBlob\(/ };
+
+/** Our code may take only the listed names from a narrowed package; the others are missing there. */
+function narrowedMisuse(file, text) {
+  const code = text.replace(/^import type [^;]*;/gm, '');
+  const problems = [];
+  for (const [name, kept] of Object.entries(NARROWED_PACKAGES)) {
+    const access = NARROWED_ACCESS[name];
+    if (!code.includes(`'${name}'`) && !(access && access.test(code))) continue;
+    // The package's runtime exports (its CommonJS build lists them all).
+    const exported = Object.keys(require(require.resolve(name, { paths: [ROOT] })));
+    for (const other of exported.filter((n) => !kept.includes(n))) {
+      if (new RegExp(`(\\.|[{,]\\s*)${other}\\b`).test(code)) {
+        problems.push(`${file} uses ${other} from ${name}: add it to NARROWED_PACKAGES (scripts/bundle.js)`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * jsonwebtoken (under @azure/msal-node) asks semver, at load, whether the running Node supports a few
+ * key features (`semver.satisfies(process.version, '>=16.9.0')` and the like); building semver's ~40
+ * regular expressions costs about 4 ms of each cold start. Every Node the app supports (package.json
+ * "engines") satisfies those ranges, so the answer is a constant. Checked at build time: the file must
+ * be exactly such a test, and "engines" a subset of its range; otherwise the build fails.
+ */
+function nodeVersionCheckSource(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const match =
+    /^(?:var|const) semver = require\('semver'\);\s*module\.exports = semver\.satisfies\(process\.version, '([^']+)'\);\s*$/.exec(
+      text,
+    );
+  if (!match) throw new Error(`${file} is no longer a plain Node version test: drop its substitute`);
+  const semver = require(require.resolve('semver', { paths: [path.dirname(file)] }));
+  const engines = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node;
+  if (!semver.subset(engines, match[1])) {
+    throw new Error(`${file}: Node ${engines} (package.json engines) does not always satisfy ${match[1]}`);
+  }
+  return `module.exports = true; // Node ${engines} satisfies ${match[1]} (scripts/bundle.js)`;
+}
+
 const SUBSTITUTES = [
   {
     name: '@azure/arm-network client (applicationGateways only)',
@@ -113,13 +170,16 @@ const SUBSTITUTES = [
     misuse: armNetworkMisuse,
   },
   {
-    // zod's `z.locales` namespace pulls in ~40 translations of its error messages (~260 KB); zod itself
-    // configures English, the only one the app uses.
+    // zod's `zod/locales` module holds ~40 translations of its error messages (~260 KB); the app uses
+    // English only.
     name: 'zod locales (English only)',
     load: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
     contents: () => "export { default as en } from './en.js';",
+    // src/config/zod.ts sets English for zod/mini (which, unlike classic zod, sets no locale itself).
     misuse: (file, text) =>
-      /\blocales\.|zod\/(v4\/)?locales|\bz\.config\(/.test(text)
+      /\blocales\.|zod\/(v4\/)?locales|\bz\.config\(/.test(
+        text.replace("import { en } from 'zod/locales';", '').replace('z.config(en());', ''),
+      )
         ? [`${file} configures zod locales: the bundle has English only (scripts/bundle.js)`]
         : [],
   },
@@ -137,7 +197,42 @@ const SUBSTITUTES = [
         ? [`${file} picks a blob listing format: the bundle has no apache-arrow (scripts/bundle.js)`]
         : [],
   },
+  {
+    // @azure/storage-common embeds an emscripten CRC64 module (crc64.js, 86 KB) for the "StorageCrc64"
+    // content checksums that storage-blob computes only when asked (`contentChecksumAlgorithm`,
+    // `uploadContentChecksumAlgorithm` / `downloadContentChecksumAlgorithm`: "StorageCrc64" or
+    // "Auto"); the app asks for none.
+    name: 'storage-common CRC64 (StorageCrc64 checksums unused)',
+    load: /[\\/]node_modules[\\/]@azure[\\/]storage-common[\\/]dist[\\/]esm[\\/]crc64\.js$/,
+    contents: () =>
+      'export default function NativeCRC64() {\n' +
+      "  return Promise.reject(new Error('CRC64 is not bundled (scripts/bundle.js): use no StorageCrc64 checksum'));\n" +
+      '}',
+    misuse: (file, text) =>
+      /ChecksumAlgorithm|StorageCrc64|crc64/i.test(text)
+        ? [`${file} may ask storage for CRC64 checksums: the bundle has no CRC64 (scripts/bundle.js)`]
+        : [],
+  },
+  ...Object.entries(NARROWED_PACKAGES).map(([name, kept], index) => ({
+    name: `${name} (${kept.join(', ')})`,
+    resolve: new RegExp(`^${name.replace('/', '\\/')}$`),
+    // Only our code's imports; the re-export itself, and other packages, get the real package.
+    fromOurCode: true,
+    contents: () => `export { ${kept.join(', ')} } from '${name}';`,
+    misuse: index === 0 ? narrowedMisuse : () => [],
+  })),
+  {
+    name: "jsonwebtoken's Node version tests (constant for engines.node)",
+    load: /[\\/]node_modules[\\/]jsonwebtoken[\\/]lib[\\/](?:psSupported|asymmetricKeyDetailsSupported|rsaPssKeyDetailsSupported)\.js$/,
+    contents: nodeVersionCheckSource,
+    misuse: () => [],
+  },
 ];
+
+/** An import from our own code (src/, functions/, or the bundle's entry), not from a package. */
+const isOurCode = (args) =>
+  /^(src[\\/]|functions[\\/]|app-entry\.js$)/.test(path.relative(ROOT, args.importer)) ||
+  args.importer === '<stdin>';
 
 function substitutesPlugin() {
   return {
@@ -146,7 +241,9 @@ function substitutesPlugin() {
       SUBSTITUTES.forEach((substitute, index) => {
         const namespace = `substitute-${index}`;
         if (substitute.resolve) {
-          build.onResolve({ filter: substitute.resolve }, (args) => ({ path: args.path, namespace }));
+          build.onResolve({ filter: substitute.resolve }, (args) =>
+            substitute.fromOurCode && !isOurCode(args) ? undefined : { path: args.path, namespace },
+          );
           build.onLoad({ filter: /.*/, namespace }, () => ({
             contents: substitute.contents(),
             loader: 'js',
@@ -154,7 +251,7 @@ function substitutesPlugin() {
           }));
         } else {
           build.onLoad({ filter: substitute.load }, (args) => ({
-            contents: substitute.contents(),
+            contents: substitute.contents(args.path),
             loader: 'js',
             resolveDir: path.dirname(args.path),
           }));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 
 const UNIT_IN_MS: Readonly<Record<string, number>> = {
   ms: 1,
@@ -20,15 +20,19 @@ export function parseDuration(text: string): number | undefined {
 
 /** A zod field for durations written as text ("4h") and normalised to milliseconds. */
 export function durationInMs(minInMs: number) {
-  return z.string().transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined || ms < minInMs) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}" is not a duration of at least ${minInMs / 1000}s, such as "30m", "4h" or "1h30m"`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  return z.pipe(
+    z.string(),
+    z.transform((value: string, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < minInMs) {
+        ctx.issues.push({
+          code: 'custom',
+          input: value,
+          message: `"${value}" is not a duration of at least ${minInMs / 1000}s, such as "30m", "4h" or "1h30m"`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  );
 }

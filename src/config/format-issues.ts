@@ -1,7 +1,7 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 /** zod issues as `path.to[0].field: message` lines, so a user sees which key is wrong. */
-export function formatIssues(error: z.ZodError): string[] {
+export function formatIssues(error: z.core.$ZodError): string[] {
   return error.issues.map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`);
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 import { fromEnvSchema } from '../adapters/webhooks/config-base';
 
 /**
@@ -7,16 +7,16 @@ import { fromEnvSchema } from '../adapters/webhooks/config-base';
  * with an optional user-assigned identity. A connection string may be `{ "fromEnv": "NAME" }`.
  */
 const connectionShape = {
-  connectionString: z.union([z.string().min(1), fromEnvSchema]).optional(),
-  accountName: z.string().min(1).optional(),
-  blobServiceUri: z.url().optional(),
-  clientId: z.string().min(1).optional(),
-  credential: z.literal('managedidentity').optional(),
+  connectionString: z.optional(z.union([z.string().check(z.minLength(1)), fromEnvSchema])),
+  accountName: z.optional(z.string().check(z.minLength(1))),
+  blobServiceUri: z.optional(z.url()),
+  clientId: z.optional(z.string().check(z.minLength(1))),
+  credential: z.optional(z.literal('managedidentity')),
 };
 
 function exactlyOneConnection(
   value: { connectionString?: unknown; accountName?: unknown; blobServiceUri?: unknown },
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ) {
   const given = (['connectionString', 'accountName', 'blobServiceUri'] as const).filter(
     (k) => value[k] !== undefined,
@@ -34,27 +34,29 @@ function exactlyOneConnection(
 
 const CONTAINER = z
   .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/,
-    'must be 3-63 lower-case letters, digits and single hyphens',
+  .check(
+    z.regex(
+      /^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/,
+      'must be 3-63 lower-case letters, digits and single hyphens',
+    ),
   );
 
 export const blobSinkSchema = z
   .strictObject({
     ...connectionShape,
-    container: CONTAINER.default('insights'),
-    prefix: z.string().optional(),
+    container: z._default(CONTAINER, 'insights'),
+    prefix: z.optional(z.string()),
   })
-  .superRefine(exactlyOneConnection);
+  .check(z.superRefine(exactlyOneConnection));
 
 export const blobStateSchema = z
   .strictObject({
     ...connectionShape,
-    container: CONTAINER.default('appgw-state'),
+    container: z._default(CONTAINER, 'appgw-state'),
     /** Folder in the container: one document per gateway, `<prefix><subscription>/<rg>/<gateway>.json`. */
-    prefix: z.string().min(1).default('notify/'),
+    prefix: z._default(z.string().check(z.minLength(1)), 'notify/'),
   })
-  .superRefine(exactlyOneConnection);
+  .check(z.superRefine(exactlyOneConnection));
 
 export type BlobSinkConfig = z.infer<typeof blobSinkSchema>;
 export type BlobStateConfig = z.infer<typeof blobStateSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../config/zod';
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be
@@ -9,16 +9,16 @@ import { z } from 'zod';
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const fromEnvSchema = z.strictObject({
-  fromEnv: z.string().regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)'),
+  fromEnv: z.string().check(z.regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)')),
 });
 
 export type FromEnv = z.infer<typeof fromEnvSchema>;
 
-export const urlRefSchema = z.union([z.string().min(1), fromEnvSchema], {
+export const urlRefSchema = z.union([z.string().check(z.minLength(1)), fromEnvSchema], {
   error: 'must be an https:// URL, or { "fromEnv": "VARIABLE_NAME" } naming the setting that holds it',
 });
 
-export const secretRefSchema = z.union([z.string().min(1), fromEnvSchema], {
+export const secretRefSchema = z.union([z.string().check(z.minLength(1)), fromEnvSchema], {
   error: 'must be "whsec_<base64>", or { "fromEnv": "VARIABLE_NAME" } naming the setting that holds it',
 });
 
@@ -28,16 +28,18 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export const receiverBaseShape = {
   name: z
     .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-      'must be 1-64 letters, digits, ".", "_" or "-" (it names the receiver in reports)',
+    .check(
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'must be 1-64 letters, digits, ".", "_" or "-" (it names the receiver in reports)',
+      ),
     ),
   url: urlRefSchema,
-  timeoutInMs: z.int().min(100).max(120_000).default(DEFAULT_TIMEOUT_IN_MS),
-  maxAttempts: z.int().min(1).max(10).default(DEFAULT_MAX_ATTEMPTS),
+  timeoutInMs: z._default(z.int().check(z.gte(100), z.lte(120_000)), DEFAULT_TIMEOUT_IN_MS),
+  maxAttempts: z._default(z.int().check(z.gte(1), z.lte(10)), DEFAULT_MAX_ATTEMPTS),
 };
 
 /** For formats that do not sign: a `secret` there is a mistake worth reporting, not ignoring. */
-export const noSecretSchema = z
-  .never({ error: '"secret" is only used by format "json" (Standard Webhooks signature); remove it' })
-  .optional();
+export const noSecretSchema = z.optional(
+  z.never({ error: '"secret" is only used by format "json" (Standard Webhooks signature); remove it' }),
+);

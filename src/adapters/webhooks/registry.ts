@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../config/zod';
 import { cloudEventsConfigSchema } from './cloudevents/config';
 import { buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
 import { jsonConfigSchema } from './json/config';

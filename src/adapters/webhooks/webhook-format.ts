@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Notice } from '../../core/notice/notice';
 
 /** What one format makes of a notice: the exact bytes to POST and their headers. */
@@ -25,7 +25,7 @@ export type WebhookFormatName = (typeof WEBHOOK_FORMAT_NAMES)[number];
 /** One receiver format (one folder): its config schema and its pure payload builder. */
 export interface WebhookFormat {
   /** The zod schema of this format's entry in `sinks.webhooks[]` (before references are resolved). */
-  readonly configSchema: z.ZodType;
+  readonly configSchema: z.ZodMiniType;
   /** Pure: the same notice gives the same body, so a retry re-sends identical bytes. */
   buildPayload(notice: Notice): WebhookPayload;
   /** Headers that depend on the attempt's time (a signature), added to the payload's own. */

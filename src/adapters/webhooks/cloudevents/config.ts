@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../../config/zod';
 import { noSecretSchema, receiverBaseShape } from '../config-base';
 
 /** `format: "cloudevents"`: a CloudEvents 1.0 event in structured JSON mode (e.g. Event Grid, Knative). */

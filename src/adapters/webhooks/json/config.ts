@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../../config/zod';
 import { receiverBaseShape, secretRefSchema } from '../config-base';
 
 /** `format: "json"`: our versioned event (SCHEMA.md), signed per Standard Webhooks when `secret` is set. */
@@ -6,7 +6,7 @@ export const jsonConfigSchema = z.strictObject({
   ...receiverBaseShape,
   format: z.literal('json'),
   /** `whsec_<base64 of 24-64 random bytes>`, or `{ "fromEnv": "NAME" }`. */
-  secret: secretRefSchema.optional(),
+  secret: z.optional(secretRefSchema),
 });
 
 export type JsonReceiverConfig = z.input<typeof jsonConfigSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../../config/zod';
 import { noSecretSchema, receiverBaseShape } from '../config-base';
 
 /** `format: "teams"`: the URL of a Teams Workflow "Post to a channel when a webhook request is received". */
