@@ -1,4 +1,4 @@
-import { gatewayKey, parseGatewayId } from '../core/arm-id';
+import { parseGatewayId } from '../core/arm-id';
 import { PoisonedMessageError } from '../errors';
 import type { GatewayMessage, WorkQueue } from '../ports';
 import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
@@ -44,16 +44,13 @@ export async function startFanOut(
   await deps.queue.enqueue(messages);
   deps.logger.info(`run ${options.runId}: queued ${messages.length} gateway(s) on ${deps.queue.name}`);
   // Deleted gateways and stranded notices are the timer's: no queue message will visit them.
-  const unvisited = deps.notify
-    ? await notifyUnvisited(
-        deps.notify,
-        new Set(expanded.gateways.map((g) => gatewayKey(g.id))),
-        expanded.isGone,
-        deps.clock.now(),
-        options.notifyPolicy,
-        options.runId,
-      )
-    : [];
+  const unvisited = await notifyUnvisited(
+    deps.notify,
+    expanded,
+    deps.clock.now(),
+    options.notifyPolicy,
+    options.runId,
+  );
   const report: RunReport = {
     ...buildRunReport({
       runId: options.runId,

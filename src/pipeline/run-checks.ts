@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedArticle } from '../articles';
-import { gatewayKey, type Target } from '../core/arm-id';
+import type { Target } from '../core/arm-id';
 import type { ConfigurableState } from '../core/health';
 import type { NotifyPolicy } from '../core/notice/decide';
 import type { Insight } from '../insight/insight';
@@ -63,16 +63,13 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   );
   for (const { report } of processed)
     if (report.error) deps.logger.warn(`${report.id}: ${report.error.message}`);
-  const unvisited = deps.notify
-    ? await notifyUnvisited(
-        deps.notify,
-        new Set(expanded.gateways.map((g) => gatewayKey(g.id))),
-        expanded.isGone,
-        deps.clock.now(),
-        options.notifyPolicy,
-        runId,
-      )
-    : [];
+  const unvisited = await notifyUnvisited(
+    deps.notify,
+    expanded,
+    deps.clock.now(),
+    options.notifyPolicy,
+    runId,
+  );
   const notify = deps.notify
     ? mergeNotifyOutcomes([...processed.flatMap((p) => (p.notify ? [p.notify] : [])), ...unvisited])
     : undefined;

@@ -3,6 +3,7 @@ import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
 import type { Notifier, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../evaluate-gateway';
+import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
 import { notifyOnChange, type NotifyOutcome } from './notify-stage';
 import { readStateDocument, type NotifyStateDocument } from './state-document';
@@ -42,16 +43,19 @@ export function notifyGateway(
 
 /**
  * Gateways with notify state that this run did not evaluate: those a successful listing shows to be
- * deleted get `recovered` for their open episodes; the rest only have their outbox sent.
+ * deleted get `recovered` for their open episodes; the rest only have their outbox sent. Nothing to do
+ * without notify services.
  */
 export async function notifyUnvisited(
-  services: NotifyServices,
-  visited: ReadonlySet<string>,
-  isGone: (gateway: GatewayRef) => boolean,
+  services: NotifyServices | undefined,
+  expanded: Pick<ExpandedTargets, 'gateways' | 'isGone'>,
   now: Date,
   policy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome[]> {
+  if (!services) return [];
+  const visited = new Set(expanded.gateways.map((g) => gatewayKey(g.id)));
+  const isGone = expanded.isGone;
   const keys = (await services.stores.listKeys()).filter((key) => !visited.has(key));
   const outcomes: NotifyOutcome[] = [];
   for (const key of keys) {
