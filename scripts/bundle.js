@@ -5,6 +5,7 @@
  * (see .funcignore); it needs no node_modules. Why and what it saves: bench/README.md.
  *
  * - `@azure/functions-core` stays external: the worker provides it by hooking CommonJS `require`.
+ * - `@azure/identity` stays external: the deployed app uses the Function App's managed identity endpoint.
  * - Packages resolve to their ESM builds ("import"/"module" first), so esbuild can tree-shake them and
  *   each package is bundled once (no CommonJS + ESM copies of @azure/core-*).
  * - A few modules are substituted (SUBSTITUTES below); each one is guarded: the build fails when our
@@ -113,7 +114,6 @@ function armNetworkMisuse(file, text) {
  * reach is shaken off. preloadSdks() still requires the same specifiers, so it loads all of it.
  */
 const NARROWED_PACKAGES = {
-  '@azure/identity': ['DefaultAzureCredential', 'ManagedIdentityCredential'],
   '@azure/storage-blob': ['BlobServiceClient'],
   '@azure/storage-queue': ['QueueClient'],
 };
@@ -137,28 +137,6 @@ function narrowedMisuse(file, text) {
     }
   }
   return problems;
-}
-
-/**
- * jsonwebtoken (under @azure/msal-node) asks semver, at load, whether the running Node supports a few
- * key features (`semver.satisfies(process.version, '>=16.9.0')` and the like); building semver's ~40
- * regular expressions costs about 4 ms of each cold start. Every Node the app supports (package.json
- * "engines") satisfies those ranges, so the answer is a constant. Checked at build time: the file must
- * be exactly such a test, and "engines" a subset of its range; otherwise the build fails.
- */
-function nodeVersionCheckSource(file) {
-  const text = fs.readFileSync(file, 'utf8');
-  const match =
-    /^(?:var|const) semver = require\('semver'\);\s*module\.exports = semver\.satisfies\(process\.version, '([^']+)'\);\s*$/.exec(
-      text,
-    );
-  if (!match) throw new Error(`${file} is no longer a plain Node version test: drop its substitute`);
-  const semver = require(require.resolve('semver', { paths: [path.dirname(file)] }));
-  const engines = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node;
-  if (!semver.subset(engines, match[1])) {
-    throw new Error(`${file}: Node ${engines} (package.json engines) does not always satisfy ${match[1]}`);
-  }
-  return `module.exports = true; // Node ${engines} satisfies ${match[1]} (scripts/bundle.js)`;
 }
 
 const SUBSTITUTES = [
@@ -221,12 +199,6 @@ const SUBSTITUTES = [
     contents: () => `export { ${kept.join(', ')} } from '${name}';`,
     misuse: index === 0 ? narrowedMisuse : () => [],
   })),
-  {
-    name: "jsonwebtoken's Node version tests (constant for engines.node)",
-    load: /[\\/]node_modules[\\/]jsonwebtoken[\\/]lib[\\/](?:psSupported|asymmetricKeyDetailsSupported|rsaPssKeyDetailsSupported)\.js$/,
-    contents: nodeVersionCheckSource,
-    misuse: () => [],
-  },
 ];
 
 /** An import from our own code (src/, functions/, or the bundle's entry), not from a package. */
@@ -345,7 +317,11 @@ async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuild
     keepNames: true,
     sourcemap: 'linked',
     sourcesContent: false,
-    external: ['@azure/functions-core'],
+    // @azure/identity (with MSAL, most of what a cold start would compile) is not in the deployed app:
+    // in a Function App it takes managed-identity tokens from the host's endpoint
+    // (src/adapters/identity/app-service-managed-identity.ts); only runs outside Azure, which have
+    // node_modules, require the package.
+    external: ['@azure/functions-core', '@azure/identity'],
     // ESM builds first: tree-shakeable, and one copy of each package.
     conditions: ['import', 'module'],
     mainFields: ['module', 'main'],

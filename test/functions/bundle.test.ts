@@ -230,11 +230,16 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
     }
   });
 
-  it('bundles everything but @azure/functions-core, which stays a real CommonJS require', () => {
+  it('bundles everything but @azure/functions-core (the worker provides it) and @azure/identity (outside Azure only)', () => {
     expect(bundleText).toContain('require("@azure/functions-core")');
     const required = new Set([...bundleText.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]));
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    expect([...required].filter((name) => !builtins.has(name as string))).toEqual(['@azure/functions-core']);
+    expect([...required].filter((name) => !builtins.has(name as string)).sort()).toEqual([
+      '@azure/functions-core',
+      '@azure/identity',
+    ]);
+    // No MSAL inside: the deployed app takes managed-identity tokens from the host.
+    expect(bundleText).not.toMatch(/msal-node|ConfidentialClientApplication/);
   });
 
   it('keeps only the application-gateway operations of @azure/arm-network', () => {

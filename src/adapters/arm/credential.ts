@@ -1,4 +1,8 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import {
+  appServiceManagedIdentityFromEnv,
+  loadAzureIdentity,
+} from '../identity/app-service-managed-identity';
 
 /**
  * The fixed token the emulator accepts. Only ever sent to a loopback endpoint: the config schema
@@ -12,9 +16,15 @@ export function createDevelopmentCredential(token = DEVELOPMENT_TOKEN): TokenCre
   };
 }
 
-/** DefaultAzureCredential: managed identity in Azure, `az login`/environment locally. Loaded lazily. */
-export function createAzureCredential(): TokenCredential {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+/**
+ * In a Function App with a managed identity, its token endpoint (no MSAL to load); elsewhere
+ * DefaultAzureCredential (`az login`, environment, …), required lazily.
+ */
+export function createAzureCredential(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TokenCredential {
+  const managed = appServiceManagedIdentityFromEnv(env);
+  if (managed) return managed;
+  const { DefaultAzureCredential } = loadAzureIdentity();
   return new DefaultAzureCredential();
 }

@@ -1,6 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import type { BlobServiceClient, BlobServiceClientOptions } from '@azure/storage-blob';
 import { ConfigError } from '../../errors';
+import {
+  appServiceManagedIdentityFromEnv,
+  loadAzureIdentity,
+} from '../identity/app-service-managed-identity';
 
 /** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
 export interface BlobIdentityOptions {
@@ -130,8 +134,12 @@ export function createBlobServiceClient(
 
 /** The Microsoft Entra credential for identity-based storage connections (blob and queue alike). */
 export function createTokenCredential(options: BlobIdentityOptions): TokenCredential {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const identity = require('@azure/identity') as typeof import('@azure/identity');
+  const managed = appServiceManagedIdentityFromEnv(process.env, {
+    ...(options.clientId ? { clientId: options.clientId } : {}),
+    ...(options.managedIdentityResourceId ? { resourceId: options.managedIdentityResourceId } : {}),
+  });
+  if (managed) return managed;
+  const identity = loadAzureIdentity();
   if (options.credential === 'managedidentity') {
     if (options.clientId) return new identity.ManagedIdentityCredential({ clientId: options.clientId });
     if (options.managedIdentityResourceId) {
