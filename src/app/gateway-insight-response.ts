@@ -1,0 +1,53 @@
+import { gatewayRef } from '../core/arm-id';
+import { renderGatewayPage } from '../insight/gateway-page';
+import { evaluateGateway } from '../pipeline/evaluate-gateway';
+import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
+import { httpStatusFor } from '../pipeline/http-status';
+
+/** What the on-demand endpoint answers; the shape of the Functions library's HttpResponseInit. */
+export interface InsightResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly jsonBody?: unknown;
+}
+
+const ARM_NAME = /^[\w.()-]{1,90}$/;
+
+/**
+ * One gateway, evaluated now: the insight page as HTML, or JSON when asked. Nothing is stored or
+ * notified (a read). Errors become the HTTP status that tells the caller what went wrong.
+ */
+export async function gatewayInsightResponse(
+  params: { subscription?: string; resourceGroup?: string; name?: string },
+  wantsJson: boolean,
+  services: { deps: FanOutDependencies; options: FanOutOptions },
+): Promise<InsightResponse> {
+  const { subscription = '', resourceGroup = '', name = '' } = params;
+  if (![subscription, resourceGroup, name].every((part) => ARM_NAME.test(part))) {
+    return { status: 400, body: 'subscription, resource group and gateway name must be ARM names\n' };
+  }
+  const gateway = gatewayRef(subscription, resourceGroup, name);
+  const { deps, options } = services;
+  const { report, insights } = await evaluateGateway(gateway, { ...deps, ...options });
+  if (!report.ok) {
+    const status = httpStatusFor(report.error?.code);
+    return wantsJson
+      ? { status, jsonBody: { gateway: gateway.id, error: report.error } }
+      : { status, body: `${report.error?.code}: ${report.error?.message}\n` };
+  }
+  if (wantsJson) {
+    return {
+      status: 200,
+      jsonBody: {
+        gateway: report,
+        insights: insights.map(({ path, title, summary, markdown }) => ({ path, title, summary, markdown })),
+      },
+    };
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: renderGatewayPage(gateway, report.servers, insights, deps.clock.now()),
+  };
+}
