@@ -8,7 +8,6 @@ import { createWebhookNotifier } from '../adapters/webhooks/webhook-notifier';
 import type { Config } from '../config/schema';
 import type { StorageConnectionConfig } from '../config/storage-schema';
 import { ConfigError } from '../errors';
-import type { Logger } from '../pipeline/logger';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { NotifyStateDocument } from '../pipeline/notify/state-document';
 import type { InsightSink, StateStores } from '../ports';
@@ -32,13 +31,16 @@ export function buildSinks(config: Config, env: Env): InsightSink[] {
   return sinks;
 }
 
-/** Notify on change, when at least one webhook is configured: its receivers and its state stores. */
-export function buildNotify(config: Config, env: Env, logger: Logger): NotifyServices | undefined {
+/**
+ * Notify on change, when at least one webhook is configured: its receivers and its state stores (the
+ * logger is the caller's, per run or invocation).
+ */
+export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'logger'> | undefined {
   if (config.sinks.webhooks.length === 0) return undefined;
   const notifiers = resolveWebhookConfigs(config.sinks.webhooks, env).map((receiver) =>
     createWebhookNotifier(receiver),
   );
-  return { notifiers, stores: buildStateStores(config, env), logger };
+  return { notifiers, stores: buildStateStores(config, env) };
 }
 
 /** One state document per gateway: `<dir>/<sub>/<rg>/<gateway>.json`, or the same names under a prefix in a container. */

@@ -1,38 +1,50 @@
-import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
-import { createArmClientFactory, type ArmClientFactory } from '../adapters/arm/client';
-import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
-import { readArticleTemplate } from '../adapters/articles/article-file';
-import { systemClock } from '../adapters/clock/system-clock';
 import { createStorageWorkQueue, queueConnectionFromAppSettings } from '../adapters/queue/storage-queue';
-import { parseArticle, type ParsedArticle } from '../articles';
 import { configFromAppSettings } from '../config/app-settings';
 import { readQueueName } from '../config/functions-settings';
+import { readSchedule } from '../config/schedule';
 import type { Config } from '../config/schema';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
 import type { Logger } from '../pipeline/logger';
-import { buildNotify, buildSinks, type Env } from './build-adapters';
+import type { WorkQueue } from '../ports';
+import type { Env } from './build-adapters';
+import { buildRunServices, withLogger, type RunServices } from './run-services';
 
 /**
- * The Functions app's composition root. Settings are validated and the article parsed on the first
- * invocation (not at import: no work on the cold-start path), then kept for the instance's life, as
- * are the SDK clients. Loggers are per invocation.
+ * The Functions app's composition root. Settings are validated when the worker starts (appStart hook)
+ * or at the latest on the first invocation, never at import (no work on the cold-start path); the
+ * adapters are then kept for the instance's life, so the hundreds of queue invocations of a run share
+ * their SDK clients, containers and tokens. Loggers are per invocation.
  */
-interface Shared {
+export interface FunctionSettings {
   readonly config: Config;
   readonly queueName: string;
-  readonly clientFor: ArmClientFactory;
-  readonly article: Promise<ParsedArticle>;
+}
+
+/** Every app setting checked at once: one ConfigError naming each bad setting. */
+export function readFunctionSettings(env: Env): FunctionSettings {
+  const settings = { config: configFromAppSettings(env), queueName: readQueueName(env) };
+  readSchedule(env);
+  return settings;
+}
+
+interface Shared extends FunctionSettings {
+  readonly services: Promise<RunServices>;
+  readonly queue: WorkQueue;
 }
 
 let shared: Shared | undefined;
 
-function sharedServices(env: Env): Shared {
+/** The settings and adapters of this instance, made on first use. */
+export function sharedFunctionServices(env: Env = process.env): Shared {
   if (!shared) {
-    const config = configFromAppSettings(env);
-    const queueName = readQueueName(env);
-    const article = readArticleTemplate(config.article).then(parseArticle);
-    article.catch(() => (shared = undefined)); // a bad template is re-read once fixed
-    shared = { config, queueName, clientFor: createArmClientFactory(config.arm), article };
+    const settings = readFunctionSettings(env);
+    const services = buildRunServices(settings.config, env);
+    services.catch(() => (shared = undefined)); // e.g. a bad article template: read again once fixed
+    const queue = createStorageWorkQueue({
+      connection: queueConnectionFromAppSettings('AzureWebJobsStorage', env),
+      queueName: settings.queueName,
+    });
+    shared = { ...settings, services, queue };
   }
   return shared;
 }
@@ -41,32 +53,9 @@ export async function functionServices(
   logger: Logger,
   env: Env = process.env,
 ): Promise<{ deps: FanOutDependencies; options: FanOutOptions; config: Config }> {
-  const { config, queueName, clientFor, article } = sharedServices(env);
-  const notify = buildNotify(config, env, logger);
-  return {
-    config,
-    deps: {
-      directory: createArmGatewayDirectory(clientFor),
-      reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs }),
-      queue: createStorageWorkQueue({
-        connection: queueConnectionFromAppSettings('AzureWebJobsStorage', env),
-        queueName,
-      }),
-      sinks: buildSinks(config, env),
-      ...(notify ? { notify } : {}),
-      clock: systemClock,
-      article: await article,
-      logger,
-    },
-    options: {
-      targets: config.targets,
-      unhealthyStates: config.unhealthyStates,
-      concurrency: config.concurrency,
-      gatewayTimeoutInMs: config.gatewayTimeoutInMs,
-      notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
-      runId: '',
-    },
-  };
+  const { config, services, queue } = sharedFunctionServices(env);
+  const { deps, options } = withLogger(await services, logger);
+  return { config, deps: { ...deps, queue }, options: { ...options, runId: '' } };
 }
 
 /** For tests: forget the settings read so far (the host never changes them under a running instance). */

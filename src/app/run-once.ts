@@ -1,13 +1,8 @@
-import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
-import { createArmClientFactory } from '../adapters/arm/client';
-import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
-import { readArticleTemplate } from '../adapters/articles/article-file';
-import { systemClock } from '../adapters/clock/system-clock';
-import { parseArticle } from '../articles';
 import type { Config } from '../config/schema';
 import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
-import { buildNotify, buildSinks, type Env } from './build-adapters';
+import type { Env } from './build-adapters';
+import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
   readonly logger: Logger;
@@ -16,33 +11,11 @@ export interface RunOnceOptions {
   readonly env?: Env;
 }
 
-/**
- * The composition root: config → real adapters → one run. The CLI's `run`/`demo` and the timer
- * function all come through here, so they cannot drift apart.
- */
+/** One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
-  const env = options.env ?? process.env;
-  const clientFor = createArmClientFactory(config.arm);
-  // Parsed once per run; an unreadable template fails the run here, naming its line.
-  const article = parseArticle(await readArticleTemplate(config.article));
-  const notify = buildNotify(config, env, options.logger);
-  return runChecks(
-    {
-      directory: createArmGatewayDirectory(clientFor),
-      reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs }),
-      sinks: buildSinks(config, env),
-      ...(notify ? { notify } : {}),
-      clock: systemClock,
-      article,
-      logger: options.logger,
-    },
-    {
-      targets: config.targets,
-      unhealthyStates: config.unhealthyStates,
-      concurrency: config.concurrency,
-      gatewayTimeoutInMs: config.gatewayTimeoutInMs,
-      notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
-      ...(options.runId ? { runId: options.runId } : {}),
-    },
+  const { deps, options: runOptions } = withLogger(
+    await buildRunServices(config, options.env ?? process.env),
+    options.logger,
   );
+  return runChecks(deps, { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) });
 }

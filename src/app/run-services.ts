@@ -1,0 +1,58 @@
+import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
+import { createArmClientFactory } from '../adapters/arm/client';
+import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
+import { readArticleTemplate } from '../adapters/articles/article-file';
+import { systemClock } from '../adapters/clock/system-clock';
+import { parseArticle } from '../articles';
+import type { Config } from '../config/schema';
+import type { Logger } from '../pipeline/logger';
+import type { NotifyServices } from '../pipeline/notify/notify-gateways';
+import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
+import { buildNotify, buildSinks, type Env } from './build-adapters';
+
+/**
+ * Everything a run needs, built from the config once: the ARM clients, sinks, receivers and state
+ * stores keep their connections, containers and tokens across runs (the Functions app keeps one set per
+ * instance). Only the logger belongs to a run or an invocation: see `withLogger`.
+ */
+export interface RunServices {
+  readonly deps: Omit<RunDependencies, 'logger' | 'notify'> & {
+    readonly notify?: Omit<NotifyServices, 'logger'>;
+  };
+  readonly options: RunOptions;
+}
+
+/** Reads and parses the article (an unreadable template fails here, naming its line), builds the adapters. */
+export async function buildRunServices(config: Config, env: Env): Promise<RunServices> {
+  const clientFor = createArmClientFactory(config.arm);
+  const article = parseArticle(await readArticleTemplate(config.article));
+  const notify = buildNotify(config, env);
+  return {
+    deps: {
+      directory: createArmGatewayDirectory(clientFor),
+      reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs }),
+      sinks: buildSinks(config, env),
+      ...(notify ? { notify } : {}),
+      clock: systemClock,
+      article,
+    },
+    options: {
+      targets: config.targets,
+      unhealthyStates: config.unhealthyStates,
+      concurrency: config.concurrency,
+      gatewayTimeoutInMs: config.gatewayTimeoutInMs,
+      notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
+    },
+  };
+}
+
+export function withLogger(
+  services: RunServices,
+  logger: Logger,
+): { deps: RunDependencies; options: RunOptions } {
+  const { notify, ...deps } = services.deps;
+  return {
+    deps: { ...deps, ...(notify ? { notify: { ...notify, logger } } : {}), logger },
+    options: services.options,
+  };
+}
