@@ -7,6 +7,7 @@ import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, type RunReport } from './report';
 import type { RunDependencies, RunOptions } from './run-checks';
+import { reportedError } from './reported-error';
 import { buildRunReport } from './run-report';
 
 /**
@@ -116,11 +117,9 @@ export async function processQueuedGateway(
   return {
     processed,
     report: { ...report, deliveryErrors: sinks.errors },
-    retryable: (error !== null && retryableCodes.has(error.code)) || sinks.errors.length > 0,
+    retryable: error?.retryable === true || sinks.errors.length > 0,
   };
 }
-
-const retryableCodes = new Set(['Throttled', 'BackendHealthUnavailable', 'Unexpected']);
 
 /** Poison queue function: the host gave up on this gateway; its run records it as failed. */
 export async function recordPoisonedGateway(
@@ -143,7 +142,7 @@ export async function recordPoisonedGateway(
       {
         ...gatewayFields(gateway),
         ok: false,
-        error: { code: poisoned.code, message: poisoned.message },
+        error: reportedError(poisoned),
         durationInMs: 0,
         servers: 0,
         findings: [],

@@ -36,6 +36,8 @@ export interface RunSummary {
 export interface ReportedError {
   readonly code: string;
   readonly message: string;
+  /** Whether trying again later can help (throttling, time-outs, 5xx), from the error itself. */
+  readonly retryable: boolean;
   readonly sink?: string;
 }
 

@@ -1,8 +1,16 @@
 import { AppGwInsightsError } from '../errors';
 import type { ReportedError } from './report';
 
-/** An error as the report shows it: our stable code, or "Unexpected" for anything we did not map. */
+/**
+ * An error as the report shows it: our stable code (or "Unexpected" for anything we did not map) and
+ * whether trying again later can help (an unexpected failure may pass, so it counts as retryable).
+ */
 export function reportedError(error: Error, sink?: string): ReportedError {
-  const code = error instanceof AppGwInsightsError ? error.code : 'Unexpected';
-  return { code, message: error.message, ...(sink ? { sink } : {}) };
+  const ours = error instanceof AppGwInsightsError;
+  return {
+    code: ours ? error.code : 'Unexpected',
+    message: error.message,
+    retryable: ours ? error.retryable : true,
+    ...(sink ? { sink } : {}),
+  };
 }

@@ -93,6 +93,7 @@ export function buildDelivery(
         : {
             code: 'BackendHealthUnavailable',
             message: `Backend health for ${spec.gateway.id} is unavailable.`,
+            retryable: true,
           },
       durationInMs: 12,
       servers: (spec.unhealthy ?? []).length + 1,
