@@ -15,8 +15,7 @@ export async function recordPoisonedGatewayMessage(
     return;
   }
   const { deps } = await functionServices(contextLogger(context));
-  // The poison message is a new message: its own dequeueCount says nothing about the tries before.
-  await recordPoisonedGateway(deps, work, undefined);
+  await recordPoisonedGateway(deps, work);
 }
 
 export const recordPoisonedGatewayOptions: StorageQueueFunctionOptions = {

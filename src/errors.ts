@@ -38,22 +38,6 @@ export class ScenarioError extends InvalidInputError {
   }
 }
 
-/** A target is not an ARM id of a subscription, resource group or application gateway. */
-export class TargetError extends AppGwInsightsError {
-  override readonly name = 'TargetError';
-  readonly code = 'TargetInvalid';
-  constructor(
-    readonly target: string,
-    reason: string,
-  ) {
-    super(
-      `Target "${target}" is not usable: ${reason}. Use an ARM id such as /subscriptions/<sub>, ` +
-        `/subscriptions/<sub>/resourceGroups/<rg> or ` +
-        `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>.`,
-    );
-  }
-}
-
 /** No token could be had, or ARM refused it (401). */
 export class AuthenticationError extends AppGwInsightsError {
   override readonly name = 'AuthenticationError';
@@ -185,9 +169,9 @@ export class StateConflictError extends AppGwInsightsError {
 export class PoisonedMessageError extends AppGwInsightsError {
   override readonly name = 'PoisonedMessageError';
   readonly code = 'Poisoned';
-  constructor(gatewayId: string, attempts: number | undefined) {
+  constructor(gatewayId: string) {
     super(
-      `${gatewayId} could not be evaluated after ${attempts ?? 'several'} attempt(s); its message was moved to the poison queue. ` +
+      `${gatewayId} could not be evaluated after the host's retries (host.json maxDequeueCount); its message was moved to the poison queue. ` +
         'See the earlier attempts in the logs (Application Insights); the next scheduled run tries again.',
     );
   }

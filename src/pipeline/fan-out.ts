@@ -125,12 +125,11 @@ export async function processQueuedGateway(
 export async function recordPoisonedGateway(
   deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger'>,
   message: GatewayMessage,
-  attempts: number | undefined,
 ): Promise<RunReport> {
   const gateway = parseGatewayId(message.gatewayId);
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
   const now = deps.clock.now();
-  const poisoned = new PoisonedMessageError(message.gatewayId, attempts);
+  const poisoned = new PoisonedMessageError(message.gatewayId);
   deps.logger.error(poisoned.message);
   const report = buildRunReport({
     runId: message.runId,
