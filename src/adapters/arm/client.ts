@@ -1,7 +1,8 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { TokenCredential } from '@azure/identity';
 import { readFile } from 'node:fs/promises';
-import { createAzureCredential, createDevelopmentCredential } from './credential';
+import { createEntraCredential } from '../identity/entra-credential';
+import { createDevelopmentCredential } from './credential';
 
 export interface ArmClientOptions {
   /** https://management.azure.com in Azure; the emulator's URL locally. */
@@ -26,7 +27,7 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
   const sharedParts = () =>
     (shared ??= (async () => ({
       credential:
-        options.credential === 'development' ? createDevelopmentCredential() : createAzureCredential(),
+        options.credential === 'development' ? createDevelopmentCredential() : createEntraCredential(),
       ...(options.caCertFile ? { ca: await readFile(options.caCertFile, 'utf8') } : {}),
     }))());
 

@@ -1,8 +1,4 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import {
-  appServiceManagedIdentityFromEnv,
-  loadAzureIdentity,
-} from '../identity/app-service-managed-identity';
 
 /**
  * The fixed token the emulator accepts. Only ever sent to a loopback endpoint: the config schema
@@ -14,17 +10,4 @@ export function createDevelopmentCredential(token = DEVELOPMENT_TOKEN): TokenCre
   return {
     getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
   };
-}
-
-/**
- * In a Function App with a managed identity, its token endpoint (no MSAL to load); elsewhere
- * DefaultAzureCredential (`az login`, environment, …), required lazily.
- */
-export function createAzureCredential(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): TokenCredential {
-  const managed = appServiceManagedIdentityFromEnv(env);
-  if (managed) return managed;
-  const { DefaultAzureCredential } = loadAzureIdentity();
-  return new DefaultAzureCredential();
 }

@@ -1,5 +1,6 @@
 import type { QueueClient } from '@azure/storage-queue';
-import { createTokenCredential, type BlobIdentityOptions } from '../storage/blob-client';
+import { createEntraCredential } from '../identity/entra-credential';
+import type { BlobIdentityOptions } from '../storage/blob-client';
 import { ConfigError, DeliveryError } from '../../errors';
 import type { GatewayMessage, WorkQueue } from '../../ports';
 
@@ -50,7 +51,7 @@ export function createStorageWorkQueue(options: {
           ? new QueueClient(options.connection.connectionString, options.queueName)
           : new QueueClient(
               `${options.connection.queueServiceUri.replace(/\/+$/, '')}/${options.queueName}`,
-              createTokenCredential(options.connection),
+              createEntraCredential(options.connection),
             );
       await q.createIfNotExists();
       return q;

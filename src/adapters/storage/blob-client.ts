@@ -1,10 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { BlobServiceClient, BlobServiceClientOptions } from '@azure/storage-blob';
 import { ConfigError } from '../../errors';
-import {
-  appServiceManagedIdentityFromEnv,
-  loadAzureIdentity,
-} from '../identity/app-service-managed-identity';
+import { createEntraCredential } from '../identity/entra-credential';
 
 /** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
 export interface BlobIdentityOptions {
@@ -128,33 +125,8 @@ export function createBlobServiceClient(
     'blobServiceUri' in options
       ? options.blobServiceUri.replace(/\/+$/, '')
       : `https://${options.accountName}.blob.core.windows.net`;
-  const credential = extras.tokenCredential ?? createTokenCredential(options);
+  const credential = extras.tokenCredential ?? createEntraCredential(options);
   return new BlobServiceClient(url, credential, extras.clientOptions);
-}
-
-/** The Microsoft Entra credential for identity-based storage connections (blob and queue alike). */
-export function createTokenCredential(options: BlobIdentityOptions): TokenCredential {
-  const managed = appServiceManagedIdentityFromEnv(process.env, {
-    ...(options.clientId ? { clientId: options.clientId } : {}),
-    ...(options.managedIdentityResourceId ? { resourceId: options.managedIdentityResourceId } : {}),
-  });
-  if (managed) return managed;
-  const identity = loadAzureIdentity();
-  if (options.credential === 'managedidentity') {
-    if (options.clientId) return new identity.ManagedIdentityCredential({ clientId: options.clientId });
-    if (options.managedIdentityResourceId) {
-      return new identity.ManagedIdentityCredential({ resourceId: options.managedIdentityResourceId });
-    }
-    return new identity.ManagedIdentityCredential();
-  }
-  if (options.clientId)
-    return new identity.DefaultAzureCredential({ managedIdentityClientId: options.clientId });
-  if (options.managedIdentityResourceId) {
-    return new identity.DefaultAzureCredential({
-      managedIdentityResourceId: options.managedIdentityResourceId,
-    });
-  }
-  return new identity.DefaultAzureCredential();
 }
 
 /** Problems with `options`, naming the setting and never quoting a connection string or key. */
