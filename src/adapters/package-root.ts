@@ -5,7 +5,13 @@ import path from 'node:path';
  * The folder holding our package.json, found by walking up from this file, so shipped assets
  * (articles/, the emulator's scenarios) are found from src/ under ts-jest and from dist/ alike.
  */
+let found: string | undefined;
+
 export function packageRoot(): string {
+  return (found ??= findPackageRoot());
+}
+
+function findPackageRoot(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, 'package.json')) || !existsSync(path.join(dir, 'articles'))) {
     const parent = path.dirname(dir);

@@ -2,10 +2,11 @@
  * The scenario file: which gateways the emulator serves and how it misbehaves. A product contract
  * (documented in README.md), so every rejection names the field by path and says what was expected.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { packageRoot } from '../adapters/package-root';
+import { formatPath as formatConfigPath } from '../config/format-issues';
 import { ScenarioError } from '../errors';
 import { GATEWAY_ID_SHAPE, key, lastSegment, parseGatewayId } from './arm-id';
 
@@ -90,14 +91,8 @@ export type ScenarioGateway = Scenario['gateways'][number];
 export type ScenarioFault = ScenarioGateway['faults'][number];
 export type FaultTarget = ScenarioFault['on'];
 
-/** `gateways[2].lro.polls`: the form users see in their editor. */
-function formatPath(segments: readonly PropertyKey[]): string {
-  let out = '';
-  for (const s of segments) {
-    out += typeof s === 'number' ? `[${s}]` : `${out ? '.' : ''}${String(s)}`;
-  }
-  return out || '(root)';
-}
+/** `gateways[2].lro.polls`: the form users see in their editor (the config's own formatter). */
+const formatPath = (segments: readonly PropertyKey[]): string => formatConfigPath(segments) || '(root)';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -194,22 +189,8 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   return parseScenario(json, source);
 }
 
-/** The package root, found by walking up: the same answer from src/ under ts and from dist/src/ after tsc. */
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
 /** The shipped default scenario. tsc does not copy JSON, so it is always read from src/. */
-export const defaultScenarioPath = path.join(
-  packageRoot(__dirname),
-  'src',
-  'emulator',
-  'scenarios',
-  'default.json',
-);
+export const defaultScenarioPath = path.join(packageRoot(), 'src', 'emulator', 'scenarios', 'default.json');
 
 /** The shipped default scenario, validated. */
 export function loadDefaultScenario(): Promise<Scenario> {
