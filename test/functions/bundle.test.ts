@@ -15,6 +15,7 @@ import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 
@@ -334,11 +335,7 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
       env = {
         AzureWebJobsStorage: azurite.connectionString,
         APPGW_TARGETS: `/subscriptions/${SUB}`,
-        APPGW_ARM_ENDPOINT: emulator.url,
-        APPGW_ARM_CA_CERT_FILE: emulator.caCertFile,
-        APPGW_ARM_CREDENTIAL: 'development',
-        APPGW_ARM_MAX_RETRIES: '0',
-        APPGW_ARM_POLL_INTERVAL_MS: '20',
+        ...emulatorArmSettings(emulator),
         APPGW_BLOB_CONTAINER: 'insights',
       };
     }, 60_000);

@@ -3,6 +3,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { resetFunctionServices } from '../../src/app/function-services';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -79,11 +80,7 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
     Object.assign(process.env, {
       AzureWebJobsStorage: azurite.connectionString,
       APPGW_TARGETS: `/subscriptions/${SUB}`,
-      APPGW_ARM_ENDPOINT: emulator.url,
-      APPGW_ARM_CA_CERT_FILE: emulator.caCertFile,
-      APPGW_ARM_CREDENTIAL: 'development',
-      APPGW_ARM_MAX_RETRIES: '0',
-      APPGW_ARM_POLL_INTERVAL_MS: '20',
+      ...emulatorArmSettings(emulator),
       APPGW_BLOB_CONTAINER: 'insights',
       APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url('/hook'), format: 'json' }]),
     });

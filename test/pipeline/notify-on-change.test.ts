@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { runOnce } from '../../src/app/run-once';
 import { parseConfig } from '../../src/config/load';
+import { emulatorArm } from '../helpers/emulator-settings';
 import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/pipeline/report';
@@ -55,13 +56,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     try {
       const config = parseConfig({
         targets: [`/subscriptions/${SUB}`],
-        arm: {
-          endpoint: emulator.url,
-          caCertFile: emulator.caCertFile,
-          credential: 'development',
-          maxRetries: 0,
-          pollIntervalInMs: 20,
-        },
+        arm: emulatorArm(emulator),
         sinks: {
           dir: path.join(stateDir, 'out'),
           webhooks: [
@@ -214,13 +209,7 @@ describe('two overlapping runs racing for the same state blob (Azurite)', () => 
     try {
       const config = parseConfig({
         targets: [`/subscriptions/${SUB}`],
-        arm: {
-          endpoint: emulator.url,
-          caCertFile: emulator.caCertFile,
-          credential: 'development',
-          maxRetries: 0,
-          pollIntervalInMs: 20,
-        },
+        arm: emulatorArm(emulator),
         sinks: {
           blob: { connectionString: azurite.connectionString, container: 'insights' },
           webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', secret: SECRET }],

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runOnce } from '../../src/app/run-once';
 import { parseConfig } from '../../src/config/load';
+import { emulatorArm } from '../helpers/emulator-settings';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
@@ -29,13 +30,7 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     emulator ??= await startEmulator({ scenario: scenario as never });
     const config = parseConfig({
       targets,
-      arm: {
-        endpoint: emulator.url,
-        caCertFile: emulator.caCertFile,
-        credential: 'development',
-        maxRetries: 0,
-        pollIntervalInMs: 20,
-      },
+      arm: emulatorArm(emulator),
       sinks: { dir: out },
       ...extra,
     });
