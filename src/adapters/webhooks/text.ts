@@ -1,3 +1,4 @@
+import type { Notice } from '../../core/notice/notice';
 /**
  * Helpers for untrusted text (probe logs, addresses, names): they may hold anything, including lone
  * surrogates, control characters, bidi overrides and 100 kB strings. Each format escapes for its medium
@@ -63,4 +64,21 @@ export function clip(value: string, max: number): string {
 /** Every occurrence of `needle` in `text` replaced, for scrubbing secrets out of receiver answers. */
 export function replaceAll(text: string, needle: string, replacement: string): string {
   return needle ? text.split(needle).join(replacement) : text;
+}
+
+/**
+ * The facts every chat format shows for a notice, in one order: label and the raw (untrusted) value.
+ * Each format escapes and clips the values for its medium.
+ */
+export function noticeFacts(notice: Notice): Array<readonly [label: string, value: string]> {
+  return [
+    ['Gateway', notice.gateway.name],
+    ['Resource group', notice.gateway.resourceGroup],
+    ['Subscription', notice.gateway.subscriptionId],
+    ['Backend pool', notice.backendPool],
+    ['Backend settings', notice.backendSettings],
+    ['Server', notice.server.address],
+    ['Health', notice.server.health],
+    [notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince],
+  ];
 }

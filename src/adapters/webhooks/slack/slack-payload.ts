@@ -1,5 +1,5 @@
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { escapeClip, plainText, singleLine } from '../text';
+import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
 import { USER_AGENT, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -100,16 +100,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
     },
     {
       type: 'section',
-      fields: [
-        field('Gateway', notice.gateway.name),
-        field('Resource group', notice.gateway.resourceGroup),
-        field('Backend pool', notice.backendPool),
-        field('Backend settings', notice.backendSettings),
-        field('Server', notice.server.address),
-        field('Health', notice.server.health),
-        field(notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince),
-        field('Subscription', notice.gateway.subscriptionId),
-      ],
+      fields: noticeFacts(notice).map(([label, value]) => field(label, value)),
     },
   ];
   if (notice.reason !== undefined) {

@@ -1,5 +1,5 @@
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { escapeClip, plainText, singleLine } from '../text';
+import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
 import { USER_AGENT, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -59,16 +59,7 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     value: teamsMarkdownText(value, b(BASE_BUDGET.fact)),
   });
   const head = HEADINGS[notice.type];
-  const facts = [
-    fact('Gateway', notice.gateway.name),
-    fact('Resource group', notice.gateway.resourceGroup),
-    fact('Subscription', notice.gateway.subscriptionId),
-    fact('Backend pool', notice.backendPool),
-    fact('Backend settings', notice.backendSettings),
-    fact('Server', notice.server.address),
-    fact('Health', notice.server.health),
-    fact(notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince),
-  ];
+  const facts = noticeFacts(notice).map(([label, value]) => fact(label, value));
   const body: Record<string, unknown>[] = [
     {
       type: 'Container',
