@@ -105,40 +105,6 @@ function armNetworkMisuse(file, text) {
  * Modules the bundle replaces. `resolve` matches an import specifier, `load` a resolved file; `misuse`
  * is run on each of our bundled source files and returns the problems that make the substitute wrong.
  */
-/**
- * The SDKs our code loads on first use, with `require('<package>')`, and the runtime exports it takes
- * from them. A CommonJS `require()` of an ES module keeps its whole namespace, so esbuild could not
- * drop any part of these packages (every credential of @azure/identity with msal's browser and
- * device-code flows, every client of the storage SDKs). In the bundle, `require('<package>')` from our
- * code gets a module that re-exports exactly these names from the real package; whatever they do not
- * reach is shaken off. preloadSdks() still requires the same specifiers, so it loads all of it.
- */
-const NARROWED_PACKAGES = {
-  '@azure/storage-blob': ['BlobServiceClient'],
-  '@azure/storage-queue': ['QueueClient'],
-};
-
-/** How our code reaches a narrowed package at run time (its specifier, or a loader of ours). */
-const NARROWED_ACCESS = { '@azure/storage-blob': /\bloadStorageBlob\(/ };
-
-/** Our code may take only the listed names from a narrowed package; the others are missing there. */
-function narrowedMisuse(file, text) {
-  const code = text.replace(/^import type [^;]*;/gm, '');
-  const problems = [];
-  for (const [name, kept] of Object.entries(NARROWED_PACKAGES)) {
-    const access = NARROWED_ACCESS[name];
-    if (!code.includes(`'${name}'`) && !(access && access.test(code))) continue;
-    // The package's runtime exports (its CommonJS build lists them all).
-    const exported = Object.keys(require(require.resolve(name, { paths: [ROOT] })));
-    for (const other of exported.filter((n) => !kept.includes(n))) {
-      if (new RegExp(`(\\.|[{,]\\s*)${other}\\b`).test(code)) {
-        problems.push(`${file} uses ${other} from ${name}: add it to NARROWED_PACKAGES (scripts/bundle.js)`);
-      }
-    }
-  }
-  return problems;
-}
-
 const SUBSTITUTES = [
   {
     name: '@azure/arm-network client (applicationGateways only)',
@@ -162,24 +128,9 @@ const SUBSTITUTES = [
         : [],
   },
   {
-    // @azure/storage-blob imports apache-arrow (~250 KB with flatbuffers) only to list blobs with
-    // `responseFormat: StorageResponseFormat.Arrow`; the app lists blobs as XML.
-    name: 'apache-arrow (Arrow blob listing unused)',
-    resolve: /^apache-arrow$/,
-    contents: () =>
-      'export function tableFromIPC() {\n' +
-      "  throw new Error('apache-arrow is not bundled (scripts/bundle.js): list blobs without the Arrow format');\n" +
-      '}',
-    misuse: (file, text) =>
-      /StorageResponseFormat|responseFormat/.test(text)
-        ? [`${file} picks a blob listing format: the bundle has no apache-arrow (scripts/bundle.js)`]
-        : [],
-  },
-  {
-    // @azure/storage-common embeds an emscripten CRC64 module (crc64.js, 86 KB) for the "StorageCrc64"
-    // content checksums that storage-blob computes only when asked (`contentChecksumAlgorithm`,
-    // `uploadContentChecksumAlgorithm` / `downloadContentChecksumAlgorithm`: "StorageCrc64" or
-    // "Auto"); the app asks for none.
+    // @azure/storage-common (for its shared-key signing policy) embeds an emscripten CRC64 module
+    // (crc64.js, 86 KB) that its classes with static fields keep in the bundle although nothing calls
+    // it: it computes "StorageCrc64" content checksums, which the app never asks for.
     name: 'storage-common CRC64 (StorageCrc64 checksums unused)',
     load: /[\\/]node_modules[\\/]@azure[\\/]storage-common[\\/]dist[\\/]esm[\\/]crc64\.js$/,
     contents: () =>
@@ -191,20 +142,7 @@ const SUBSTITUTES = [
         ? [`${file} may ask storage for CRC64 checksums: the bundle has no CRC64 (scripts/bundle.js)`]
         : [],
   },
-  ...Object.entries(NARROWED_PACKAGES).map(([name, kept], index) => ({
-    name: `${name} (${kept.join(', ')})`,
-    resolve: new RegExp(`^${name.replace('/', '\\/')}$`),
-    // Only our code's imports; the re-export itself, and other packages, get the real package.
-    fromOurCode: true,
-    contents: () => `export { ${kept.join(', ')} } from '${name}';`,
-    misuse: index === 0 ? narrowedMisuse : () => [],
-  })),
 ];
-
-/** An import from our own code (src/, functions/, or the bundle's entry), not from a package. */
-const isOurCode = (args) =>
-  /^(src[\\/]|functions[\\/]|app-entry\.js$)/.test(path.relative(ROOT, args.importer)) ||
-  args.importer === '<stdin>';
 
 function substitutesPlugin() {
   return {
@@ -213,9 +151,7 @@ function substitutesPlugin() {
       SUBSTITUTES.forEach((substitute, index) => {
         const namespace = `substitute-${index}`;
         if (substitute.resolve) {
-          build.onResolve({ filter: substitute.resolve }, (args) =>
-            substitute.fromOurCode && !isOurCode(args) ? undefined : { path: args.path, namespace },
-          );
+          build.onResolve({ filter: substitute.resolve }, (args) => ({ path: args.path, namespace }));
           build.onLoad({ filter: /.*/, namespace }, () => ({
             contents: substitute.contents(),
             loader: 'js',
@@ -311,9 +247,8 @@ async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuild
     format: 'cjs',
     minify: true,
     treeShaking: true,
-    // Names survive minification: @azure/storage-* pick pipeline policies by `constructor.name`
-    // (e.g. "TelemetryPolicyFactory"), @azure/identity names credentials by it in its messages, and
-    // stack traces stay readable. Costs about 10 ms of the cold start (bench/README.md).
+    // Names survive minification: stack traces in the logs stay readable, and zod names a value's type
+    // by its constructor in config errors. Its cost is within the cold start's noise (bench/README.md).
     keepNames: true,
     sourcemap: 'linked',
     sourcesContent: false,

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { closedPort } from './closed-port';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -102,9 +103,5 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 
 /** A loopback URL whose port nothing listens on (a receiver that is down). */
 export async function closedPortUrl(path = '/hook'): Promise<string> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}${path}`;
+  return `http://127.0.0.1:${await closedPort()}${path}`;
 }

@@ -1,13 +1,19 @@
-import type { QueueClient } from '@azure/storage-queue';
 import { createEntraCredential } from '../identity/entra-credential';
-import type { BlobIdentityOptions } from '../storage/blob-client';
+import {
+  describeStorageFailure,
+  endpointOfConnectionString,
+  type BlobIdentityOptions,
+} from '../storage/blob-client';
+import { createStorageQueue } from '../storage/rest/queue-service';
+import { createStorageHttp, type StorageHttp, type StorageHttpOptions } from '../storage/rest/storage-http';
 import { ConfigError, DeliveryError } from '../../errors';
 import type { GatewayMessage, WorkQueue } from '../../ports';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export type QueueConnection =
-  { readonly connectionString: string } | ({ readonly queueServiceUri: string } & BlobIdentityOptions);
+  | { readonly connectionString: string; readonly setting?: string }
+  | ({ readonly queueServiceUri: string } & BlobIdentityOptions);
 
 /**
  * The queue connection the Functions host uses for a queue trigger with `connection: <prefix>`:
@@ -16,7 +22,7 @@ export type QueueConnection =
 export function queueConnectionFromAppSettings(prefix: string, env: Env): QueueConnection {
   const read = (suffix: string) => env[`${prefix}${suffix}`]?.trim() || undefined;
   const connectionString = read('');
-  if (connectionString) return { connectionString };
+  if (connectionString) return { connectionString, setting: prefix };
   const identity = {
     ...(read('__clientId') ? { clientId: read('__clientId') as string } : {}),
     ...(read('__credential') === 'managedidentity' ? { credential: 'managedidentity' as const } : {}),
@@ -34,49 +40,45 @@ export function queueConnectionFromAppSettings(prefix: string, env: Env): QueueC
 }
 
 /**
- * Enqueues one message per gateway for the queue-triggered function. Messages are JSON, base64-encoded:
- * the queue trigger's default `messageEncoding` (the SDK itself sends text as given).
+ * Enqueues one message per gateway for the queue-triggered function, over the Queue REST API
+ * (src/adapters/storage/rest). Messages are JSON, base64-encoded: the queue trigger's default
+ * `messageEncoding`. The queue is created on first use.
  */
 export function createStorageWorkQueue(options: {
   connection: QueueConnection;
   queueName: string;
+  httpOptions?: StorageHttpOptions;
 }): WorkQueue {
-  let queue: Promise<QueueClient> | undefined;
-  const client = () =>
-    (queue ??= (async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { QueueClient } = require('@azure/storage-queue') as typeof import('@azure/storage-queue');
-      const q =
-        'connectionString' in options.connection
-          ? new QueueClient(options.connection.connectionString, options.queueName)
-          : new QueueClient(
-              `${options.connection.queueServiceUri.replace(/\/+$/, '')}/${options.queueName}`,
-              createEntraCredential(options.connection),
-            );
-      await q.createIfNotExists();
-      return q;
-    })().catch((error: unknown) => {
-      queue = undefined;
-      throw error;
-    }));
   const name = `queue[${options.queueName}]`;
+  const queue = createStorageQueue(connect(options.connection, options.httpOptions), options.queueName);
+  let created: Promise<void> | undefined;
   return {
     name,
     async enqueue(messages: readonly GatewayMessage[]): Promise<void> {
       try {
-        const q = await client();
-        for (const message of messages) await q.sendMessage(encodeMessage(message));
+        await (created ??= queue.createIfNotExists().catch((error: unknown) => {
+          created = undefined; // try again on the next call
+          throw error;
+        }));
+        for (const message of messages) await queue.sendMessage(encodeMessage(message));
       } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        throw new DeliveryError(
-          name,
-          `cannot enqueue (${status ? `HTTP ${status}` : (error as Error).name})`,
-          true,
-          { cause: error },
-        );
+        const failure = describeStorageFailure(error);
+        throw new DeliveryError(name, `cannot enqueue: ${failure.detail}`, failure.retryable, {
+          cause: error,
+        });
       }
     },
   };
+}
+
+function connect(connection: QueueConnection, httpOptions: StorageHttpOptions | undefined): StorageHttp {
+  if ('connectionString' in connection) {
+    const source = connection.setting ?? 'queue connection';
+    const endpoint = endpointOfConnectionString(connection.connectionString, 'queue', source);
+    return createStorageHttp(endpoint.url, endpoint.auth, httpOptions);
+  }
+  const url = connection.queueServiceUri.replace(/\/+$/, '');
+  return createStorageHttp(url, { credential: createEntraCredential(connection) }, httpOptions);
 }
 
 export function encodeMessage(message: GatewayMessage): string {

@@ -1,7 +1,9 @@
 import type { TokenCredential } from '@azure/identity';
-import type { BlobServiceClient, BlobServiceClientOptions } from '@azure/storage-blob';
 import { ConfigError } from '../../errors';
 import { createEntraCredential } from '../identity/entra-credential';
+import { createBlobService as createRestBlobService, type BlobService } from './rest/blob-service';
+import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
+import { createStorageHttp, type StorageHttpOptions } from './rest/storage-http';
 
 /** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
 export interface BlobIdentityOptions {
@@ -25,8 +27,8 @@ export type BlobConnectionOptions =
 export interface BlobClientExtras {
   /** Overrides the credential chosen for identity-based connections (tests, custom chains). */
   readonly tokenCredential?: TokenCredential;
-  /** Passed to the SDK client (retry options, HTTP client …). */
-  readonly clientOptions?: BlobServiceClientOptions;
+  /** Retries, time-outs, TLS, transport of the storage requests. */
+  readonly httpOptions?: StorageHttpOptions;
 }
 
 type AppSettings = Readonly<Record<string, string | undefined>>;
@@ -101,32 +103,44 @@ export function blobConnectionFromAppSettings(prefix: string, env: AppSettings):
 }
 
 /**
- * A BlobServiceClient for `options`: connection string (shared key or SAS; `UseDevelopmentStorage=true`
- * → Azurite on 127.0.0.1:10000), or an account URL + Microsoft Entra credential (DefaultAzureCredential,
- * or ManagedIdentityCredential when `credential: 'managedidentity'`). The SDK is loaded on first call.
+ * Blob Storage for `options`: a connection string (shared key or SAS; `UseDevelopmentStorage=true` →
+ * Azurite on 127.0.0.1:10000), or an account URL + Microsoft Entra credential (the Function App's
+ * managed identity; elsewhere DefaultAzureCredential, or ManagedIdentityCredential when
+ * `credential: 'managedidentity'`). Requests go over the Blob REST API (src/adapters/storage/rest).
  */
-export function createBlobServiceClient(
+export function createBlobService(
   options: BlobConnectionOptions,
   extras: BlobClientExtras = {},
-): BlobServiceClient {
+): BlobService {
   const source = options.setting ?? 'storage connection';
   assertNoIssues(validateConnection(options), source);
-  const { BlobServiceClient } = loadStorageBlob();
   if ('connectionString' in options) {
-    try {
-      return BlobServiceClient.fromConnectionString(options.connectionString, extras.clientOptions);
-    } catch (error) {
-      // The SDK's messages name the missing part ("Invalid AccountKey …"), never the value; redact anyway.
-      const detail = redactSecrets((error as Error).message, [options.connectionString]);
-      throw configError(source, [`${source} is not a usable storage connection string: ${detail}`]);
-    }
+    const endpoint = endpointOfConnectionString(options.connectionString, 'blob', source);
+    return createRestBlobService(createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions));
   }
   const url =
     'blobServiceUri' in options
       ? options.blobServiceUri.replace(/\/+$/, '')
       : `https://${options.accountName}.blob.core.windows.net`;
   const credential = extras.tokenCredential ?? createEntraCredential(options);
-  return new BlobServiceClient(url, credential, extras.clientOptions);
+  return createRestBlobService(createStorageHttp(url, { credential }, extras.httpOptions));
+}
+
+/**
+ * Where `service` lives in a connection string, and how to sign in to it. An unusable string is a
+ * ConfigError naming `source` (the setting), never quoting the value.
+ */
+export function endpointOfConnectionString(
+  connectionString: string,
+  service: StorageService,
+  source: string,
+): StorageEndpoint {
+  try {
+    return parseConnectionString(connectionString, service);
+  } catch (error) {
+    const detail = redactSecrets((error as Error).message, [connectionString]);
+    throw configError(source, [`${source} is not a usable storage connection string: ${detail}.`]);
+  }
 }
 
 /** Problems with `options`, naming the setting and never quoting a connection string or key. */
@@ -224,7 +238,7 @@ export interface StorageFailure {
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * Reads a storage SDK error (RestError, Node system error, credential error) without echoing its
+ * Reads a storage error (RestError, Node system error, credential error) without echoing its
  * message where the service could have put request details: only status and code for HTTP answers.
  */
 export function describeStorageFailure(error: unknown): StorageFailure {
@@ -242,13 +256,19 @@ export function describeStorageFailure(error: unknown): StorageFailure {
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const message = typeof e.message === 'string' ? e.message.split('\n')[0] : String(error);
   const dns = code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  // The pipeline aborts a try that outlives its time limit (requestTimeoutInMs); we abort nothing else.
+  const timedOut = name === 'AbortError' || name === 'TimeoutError';
   return {
     statusCode,
     code,
-    detail: redactSecrets(`${name}: ${message}`) + (dns ? ' (check the account name or service URL)' : ''),
+    detail: timedOut
+      ? 'no answer in time (the request was aborted)'
+      : redactSecrets(`${name}: ${message}`) + (dns ? ' (check the account name or service URL)' : ''),
     // No answer at all (refused, reset, time-out, DNS) is worth retrying; a missing identity or a bug is not.
     retryable:
-      (code !== undefined && NETWORK_CODES.has(code)) || (name === 'RestError' && code === undefined),
+      timedOut ||
+      (code !== undefined && NETWORK_CODES.has(code)) ||
+      (name === 'RestError' && code === undefined),
   };
 }
 
@@ -274,10 +294,4 @@ function hintFor(statusCode: number, code: string | undefined): string {
   if (statusCode === 401) return ' (the credential was not accepted)';
   if (statusCode === 404 && code === 'ResourceNotFound') return ' (check the account name or service URL)';
   return '';
-}
-
-/** Lazy CommonJS require: a cold start that never touches storage does not load the SDK. */
-export function loadStorageBlob(): typeof import('@azure/storage-blob') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@azure/storage-blob');
 }

@@ -1,14 +1,14 @@
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { ConfigError, DeliveryError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../pipeline/bounded';
 import type { GatewayReport, RunReport } from '../../pipeline/report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
-import { createBlobServiceClient, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
+import { createBlobService, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
+import type { BlobContainer, BlobService } from './rest/blob-service';
 
 export type BlobSinkOptions = (
-  { readonly client: BlobServiceClient } | { readonly connection: BlobConnectionOptions }
+  { readonly client: BlobService } | { readonly connection: BlobConnectionOptions }
 ) & {
   /** Created when missing. */
   readonly container: string;
@@ -48,13 +48,13 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
   const name = `blob[${options.container}]`;
   const prefix = normalisePrefix(options.prefix);
   const concurrency = Math.max(1, options.concurrency ?? 8);
-  let containerClient: ContainerClient | undefined;
+  let containerClient: BlobContainer | undefined;
   let ensured: Promise<unknown> | undefined;
 
-  const getContainer = async (): Promise<ContainerClient> => {
+  const getContainer = async (): Promise<BlobContainer> => {
     containerClient ??= (
-      'client' in options ? options.client : createBlobServiceClient(options.connection)
-    ).getContainerClient(options.container);
+      'client' in options ? options.client : createBlobService(options.connection)
+    ).container(options.container);
     const client = containerClient;
     ensured ??= client.createIfNotExists().catch((error: unknown) => {
       ensured = undefined; // try again on the next delivery
@@ -87,15 +87,15 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         );
         for (const folder of evaluated) {
           const stale: string[] = [];
-          for await (const blob of container.listBlobsFlat({ prefix: `${latestRoot}${folder}/` })) {
-            if (!keep.has(blob.name)) stale.push(blob.name);
+          for await (const blobName of container.listBlobNames({ prefix: `${latestRoot}${folder}/` })) {
+            if (!keep.has(blobName)) stale.push(blobName);
           }
           await mapBounded(stale, concurrency, (blobName) =>
-            container.deleteBlob(blobName, { deleteSnapshots: 'include' }).catch(ignoreNotFound),
+            container.deleteBlob(blobName).catch(ignoreNotFound),
           );
         }
 
-        const base = withoutQuery(container.url);
+        const base = container.url;
         if (scope === 'gateway') {
           // One gateway of a fan-out run: its result sits beside the run's report; latest/report.json is the run's.
           const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
@@ -133,7 +133,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 }
 
 async function uploadInsights(
-  container: ContainerClient,
+  container: BlobContainer,
   root: string,
   insights: readonly Insight[],
   concurrency: number,
@@ -148,26 +148,21 @@ async function uploadInsights(
   );
 }
 
-async function uploadReport(
-  container: ContainerClient,
-  blobName: string,
-  report: RunReport,
-  latest: boolean,
-) {
+async function uploadReport(container: BlobContainer, blobName: string, report: RunReport, latest: boolean) {
   await uploadText(container, blobName, `${JSON.stringify(report, null, 2)}\n`, CONTENT_TYPES.json, latest);
 }
 
 async function uploadText(
-  container: ContainerClient,
+  container: BlobContainer,
   blobName: string,
   text: string,
   contentType: string,
   latest: boolean,
 ): Promise<void> {
-  const body = Buffer.from(text, 'utf8');
-  await container.getBlockBlobClient(blobName).upload(body, body.length, {
+  await container.upload(blobName, Buffer.from(text, 'utf8'), {
+    contentType,
     // `latest/` changes every run: tell caches (static website, CDN) to revalidate.
-    blobHTTPHeaders: { blobContentType: contentType, ...(latest ? { blobCacheControl: 'no-cache' } : {}) },
+    ...(latest ? { cacheControl: 'no-cache' } : {}),
   });
 }
 
@@ -185,11 +180,4 @@ function normalisePrefix(prefix: string | undefined): string {
 function safeRunId(runId: string): string {
   const cleaned = runId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
   return cleaned.slice(0, 120) || '_';
-}
-
-/** A container URL from a SAS connection string carries the token in its query: never report it. */
-function withoutQuery(url: string): string {
-  const parsed = new URL(url);
-  parsed.search = '';
-  return parsed.toString().replace(/\/+$/, '');
 }

@@ -1,10 +1,10 @@
-import type { BlobServiceClient } from '@azure/storage-blob';
 import { describeStorageFailure } from './blob-client';
+import type { BlobService } from './rest/blob-service';
 import { StateConflictError } from '../../errors';
 import { serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface BlobStateStoreOptions {
-  readonly client: BlobServiceClient;
+  readonly client: BlobService;
   /** Created on the first write when missing. */
   readonly container: string;
   /** e.g. `state/notices.json`. */
@@ -17,8 +17,7 @@ export interface BlobStateStoreOptions {
  * gets 412/409, reported as StateConflictError. The container is created on the first write.
  */
 export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateStore<T> {
-  const container = options.client.getContainerClient(options.container);
-  const blob = container.getBlockBlobClient(options.blobName);
+  const container = options.client.container(options.container);
   const where = `blob ${options.container}/${options.blobName}`;
 
   return {
@@ -26,9 +25,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
       let text: string;
       let etag: string | undefined;
       try {
-        const response = await blob.download(0);
-        etag = response.etag;
-        text = (await readAll(response.readableStreamBody)).toString('utf8');
+        ({ text, etag } = await container.download(options.blobName));
       } catch (error) {
         if (describeStorageFailure(error).statusCode === 404) return undefined; // no blob, or no container
         throw failure('read', where, error);
@@ -49,9 +46,9 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
       const body = serialiseDocument(value);
       const upload = () =>
-        blob.upload(body, Buffer.byteLength(body, 'utf8'), {
-          conditions: expectedEtag === undefined ? { ifNoneMatch: '*' } : { ifMatch: expectedEtag },
-          blobHTTPHeaders: { blobContentType: 'application/json' },
+        container.upload(options.blobName, Buffer.from(body, 'utf8'), {
+          ...(expectedEtag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: expectedEtag }),
+          contentType: 'application/json',
         });
       let response;
       try {
@@ -86,11 +83,4 @@ function failure(action: 'read' | 'write', where: string, error: unknown): Error
       retryable: failure.retryable,
     },
   );
-}
-
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
 }

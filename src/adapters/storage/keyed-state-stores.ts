@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { BlobServiceClient } from '@azure/storage-blob';
 import type { StateStores } from '../../ports';
 import { createBlobStateStore } from './blob-state-store';
 import { describeStorageFailure } from './blob-client';
+import type { BlobService } from './rest/blob-service';
 import { createFileStateStore } from './file-state-store';
 
 /**
@@ -57,7 +57,7 @@ export function createFileStateStores<T>(options: { dir: string }): StateStores<
 
 /** One blob per key under `prefix` in `container` (see createBlobStateStore for the ETag conditions). */
 export function createBlobStateStores<T>(options: {
-  client: BlobServiceClient;
+  client: BlobService;
   container: string;
   prefix?: string;
 }): StateStores<T> {
@@ -72,10 +72,8 @@ export function createBlobStateStores<T>(options: {
     async listKeys() {
       const keys: string[] = [];
       try {
-        for await (const blob of options.client
-          .getContainerClient(options.container)
-          .listBlobsFlat({ prefix })) {
-          const key = keyOfDocument(blob.name.slice(prefix.length));
+        for await (const blobName of options.client.container(options.container).listBlobNames({ prefix })) {
+          const key = keyOfDocument(blobName.slice(prefix.length));
           if (key) keys.push(key);
         }
       } catch (error) {

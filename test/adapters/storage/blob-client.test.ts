@@ -1,15 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { StorageSharedKeyCredential } from '@azure/storage-blob';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TokenCredential } from '@azure/identity';
 import {
   blobConnectionFromAppSettings,
-  createBlobServiceClient,
+  createBlobService,
   describeStorageFailure,
   redactSecrets,
   type BlobConnectionOptions,
 } from '../../../src/adapters/storage/blob-client';
 import { ConfigError } from '../../../src/errors';
+import { createCertificate } from '../../../src/emulator/tls';
+import { captureError } from '../../helpers/failures';
 
 const P = 'APPGW_STORAGE';
 const CLIENT_ID = '0f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -177,83 +181,86 @@ describe('blobConnectionFromAppSettings', () => {
   });
 });
 
-describe('createBlobServiceClient', () => {
-  test('UseDevelopmentStorage=true points at Azurite on loopback with the well-known account', () => {
-    const client = createBlobServiceClient({ connectionString: 'UseDevelopmentStorage=true' });
-    expect(client.url).toBe('http://127.0.0.1:10000/devstoreaccount1');
-    expect(client.accountName).toBe('devstoreaccount1');
-    expect(client.credential).toBeInstanceOf(StorageSharedKeyCredential);
-  });
-
-  test('an account key connection string builds the account URL from the suffix', () => {
-    const client = createBlobServiceClient({ connectionString: ACCOUNT_KEY_STRING });
-    expect(client.url).toBe('https://acct.blob.core.windows.net/');
-    expect(client.credential).toBeInstanceOf(StorageSharedKeyCredential);
-  });
-
-  test('an account name means https://<name>.blob.core.windows.net with DefaultAzureCredential', () => {
-    const client = createBlobServiceClient({ accountName: 'acct' });
-    expect(client.url).toBe('https://acct.blob.core.windows.net/');
-    expect(client.credential).toBeInstanceOf(DefaultAzureCredential);
-  });
-
-  test.each<[BlobConnectionOptions, new (...args: never[]) => unknown]>([
-    [{ blobServiceUri: 'https://acct.blob.core.windows.net/' }, DefaultAzureCredential],
-    [{ blobServiceUri: 'https://acct.blob.core.windows.net', clientId: CLIENT_ID }, DefaultAzureCredential],
+describe('createBlobService', () => {
+  test.each<[string, BlobConnectionOptions, string]>([
     [
-      { blobServiceUri: 'https://acct.blob.core.windows.net', credential: 'managedidentity' },
-      ManagedIdentityCredential,
+      'UseDevelopmentStorage=true: Azurite on loopback',
+      { connectionString: 'UseDevelopmentStorage=true' },
+      'http://127.0.0.1:10000/devstoreaccount1',
     ],
     [
-      {
-        blobServiceUri: 'https://acct.blob.core.windows.net',
-        credential: 'managedidentity',
-        clientId: CLIENT_ID,
-      },
-      ManagedIdentityCredential,
+      'an account key string: the account URL from the suffix',
+      { connectionString: ACCOUNT_KEY_STRING },
+      'https://acct.blob.core.windows.net',
     ],
-  ])('service URI %j uses the matching credential', (options, credential) => {
-    const client = createBlobServiceClient(options);
-    expect(client.url).toBe('https://acct.blob.core.windows.net/');
-    expect(client.credential).toBeInstanceOf(credential);
+    ['an account name', { accountName: 'acct' }, 'https://acct.blob.core.windows.net'],
+    [
+      'a service URI (trailing slash dropped)',
+      { blobServiceUri: 'https://acct.blob.core.windows.net/' },
+      'https://acct.blob.core.windows.net',
+    ],
+  ])('%s', (_, options, url) => {
+    const service = createBlobService(options, { tokenCredential: fixedToken('t') });
+    expect(service.url).toBe(url);
+    expect(service.container('c').url).toBe(`${url}/c`);
   });
 
-  test('a user-assigned managed identity is chosen by client id or resource id', () => {
-    const uri = 'https://acct.blob.core.windows.net';
-    const byClientId = createBlobServiceClient({
-      blobServiceUri: uri,
-      credential: 'managedidentity',
-      clientId: CLIENT_ID,
-    });
-    expect(byClientId.credential).toMatchObject({ clientId: CLIENT_ID });
-    const resourceId =
-      '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id';
-    const byResourceId = createBlobServiceClient({
-      blobServiceUri: uri,
-      credential: 'managedidentity',
-      managedIdentityResourceId: resourceId,
-    });
-    expect(byResourceId.credential).toMatchObject({ resourceId });
+  test('an identity-based connection signs with the credential, for the storage scope', async () => {
+    const server = await startHttpsRecorder();
+    const scopes: unknown[] = [];
+    try {
+      const service = createBlobService(
+        { blobServiceUri: server.url },
+        {
+          tokenCredential: {
+            getToken: async (scope) => (
+              scopes.push(scope),
+              { token: 'tok', expiresOnTimestamp: Date.now() + 3_600_000 }
+            ),
+          },
+          httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 },
+        },
+      );
+      await service.container('c').createIfNotExists();
+      expect(server.requests).toEqual([
+        expect.objectContaining({ method: 'PUT', url: '/c?restype=container', authorization: 'Bearer tok' }),
+      ]);
+      expect(scopes.flat()).toEqual(['https://storage.azure.com/.default']);
+    } finally {
+      await server.close();
+    }
   });
 
-  test('a given token credential wins', () => {
-    const tokenCredential = { getToken: async () => ({ token: 't', expiresOnTimestamp: 0 }) };
-    const client = createBlobServiceClient({ accountName: 'acct' }, { tokenCredential });
-    expect(client.credential).toBe(tokenCredential);
+  test("in a Function App, the identity settings pick the host's managed identity (client id passed on)", async () => {
+    const idp = await startTokenEndpoint();
+    const server = await startHttpsRecorder();
+    const saved = { ...process.env };
+    Object.assign(process.env, { IDENTITY_ENDPOINT: idp.url, IDENTITY_HEADER: 'h' });
+    try {
+      const service = createBlobService(
+        { blobServiceUri: server.url, clientId: CLIENT_ID },
+        { httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 } },
+      );
+      await service.container('c').createIfNotExists();
+      expect(server.requests[0]?.authorization).toBe('Bearer mi-token');
+      expect(idp.requests[0]?.searchParams.get('client_id')).toBe(CLIENT_ID);
+      expect(idp.requests[0]?.searchParams.get('resource')).toBe('https://storage.azure.com');
+    } finally {
+      process.env = saved;
+      await Promise.all([idp.close(), server.close()]);
+    }
   });
 
   test('bad options throw ConfigError without the value', () => {
     const bad = `DefaultEndpointsProtocol=ftp;AccountName=acct;AccountKey=${SECRET_KEY}`;
-    const error = captureError(() => createBlobServiceClient({ connectionString: bad, setting: 'MY_CONN' }));
+    const error = captureError(() => createBlobService({ connectionString: bad, setting: 'MY_CONN' }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(
-      /MY_CONN is not a usable storage connection string: .*DefaultEndpointsProtocol/,
+      /MY_CONN is not a usable storage connection string: .*BlobEndpoint must be an http\(s\) URL/,
     );
     expect(error.message).not.toContain(SECRET_KEY);
-    expect(captureError(() => createBlobServiceClient({ blobServiceUri: 'nope' }))).toBeInstanceOf(
-      ConfigError,
-    );
-    expect(captureError(() => createBlobServiceClient({ connectionString: '' }))).toBeInstanceOf(ConfigError);
+    expect(captureError(() => createBlobService({ blobServiceUri: 'nope' }))).toBeInstanceOf(ConfigError);
+    expect(captureError(() => createBlobService({ connectionString: '' }))).toBeInstanceOf(ConfigError);
   });
 });
 
@@ -289,6 +296,10 @@ describe('describeStorageFailure', () => {
     ],
     [new TypeError('a bug'), { detail: /^TypeError: a bug$/, retryable: false }],
     [
+      Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }),
+      { detail: /^no answer in time/, retryable: true },
+    ],
+    [
       Object.assign(new Error('no identity'), { name: 'CredentialUnavailableError' }),
       { detail: /^CredentialUnavailableError: no identity$/, retryable: false },
     ],
@@ -310,7 +321,7 @@ test('redactSecrets removes keys, SAS signatures and given values', () => {
   );
 });
 
-test('loading the storage adapters does not load the storage SDK (cold start)', () => {
+test('loading the storage adapters does not load @azure/identity (cold start)', () => {
   const modules = ['blob-client', 'blob-sink', 'blob-state-store', 'file-state-store'].map((m) =>
     path.resolve(__dirname, `../../../src/adapters/storage/${m}.ts`),
   );
@@ -321,18 +332,48 @@ test('loading the storage adapters does not load the storage SDK (cold start)', 
       { filename, module: { type: 'commonjs' }, jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }).code, filename);
     for (const m of ${JSON.stringify(modules)}) require(m);
     const loaded = (name) => Object.keys(require.cache).some((f) => f.includes('node_modules/' + name + '/'));
-    process.stdout.write(JSON.stringify({ blob: loaded('@azure/storage-blob'), identity: loaded('@azure/identity'),
+    process.stdout.write(JSON.stringify({ identity: loaded('@azure/identity'),
       adapters: Object.keys(require.cache).filter((f) => f.includes('adapters/storage')).length }));`;
   const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  expect(JSON.parse(output)).toEqual({ blob: false, identity: false, adapters: expect.any(Number) });
+  expect(JSON.parse(output)).toEqual({ identity: false, adapters: expect.any(Number) });
   expect(JSON.parse(output).adapters).toBeGreaterThanOrEqual(4);
 });
 
-function captureError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
+const fixedToken = (token: string): TokenCredential => ({
+  getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+});
+
+/** A loopback HTTPS server answering 201 to everything, recording method, URL and Authorization. */
+async function startHttpsRecorder() {
+  const certificate = await createCertificate();
+  const requests: Array<{ method?: string; url?: string; authorization?: string }> = [];
+  const server = https.createServer({ key: certificate.keyPem, cert: certificate.certPem }, (req, res) => {
+    requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+    req.resume();
+    res.writeHead(201).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ca: certificate.certPem,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The Functions host's managed-identity endpoint (App Service protocol 2019-08-01), on loopback. */
+async function startTokenEndpoint() {
+  const requests: URL[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(new URL(req.url ?? '/', 'http://127.0.0.1'));
+    const expires = String(Math.floor(Date.now() / 1000) + 3600);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: 'mi-token', expires_on: expires, token_type: 'Bearer' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/msi/token`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

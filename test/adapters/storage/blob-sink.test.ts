@@ -1,33 +1,37 @@
-import { AccountSASPermissions, type BlobServiceClient } from '@azure/storage-blob';
+import { AccountSASPermissions, BlobServiceClient } from '@azure/storage-blob';
 import { connect, createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
-import { createBlobServiceClient } from '../../../src/adapters/storage/blob-client';
+import { createBlobService } from '../../../src/adapters/storage/blob-client';
+import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobSink } from '../../../src/adapters/storage/blob-sink';
 import { ConfigError, DeliveryError } from '../../../src/errors';
 import { gatewayInsightFolder, insightPath } from '../../../src/insight/insight-path';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { closedPort } from '../../helpers/closed-port';
 import { buildDelivery, finding, gatewayRef } from '../../helpers/delivery-builder';
 
 let azurite: Azurite;
-let client: BlobServiceClient;
+let client: BlobService;
+/** The official SDK, to check independently what the sink wrote. */
+let sdk: BlobServiceClient;
 let next = 0;
 const freshContainer = () => `insights-${next++}`;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  client = createBlobServiceClient({ connectionString: azurite.connectionString });
+  client = createBlobService({ connectionString: azurite.connectionString });
+  sdk = BlobServiceClient.fromConnectionString(azurite.connectionString);
 });
 afterAll(() => azurite?.stop());
 
 async function listBlobs(container: string, prefix = ''): Promise<string[]> {
   const names: string[] = [];
-  for await (const blob of client.getContainerClient(container).listBlobsFlat({ prefix }))
-    names.push(blob.name);
+  for await (const blob of sdk.getContainerClient(container).listBlobsFlat({ prefix })) names.push(blob.name);
   return names.sort();
 }
 
 async function readBlob(container: string, name: string): Promise<string> {
-  return (await client.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString('utf8');
+  return (await sdk.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString('utf8');
 }
 
 /** `<root><insight path>.md` and `.html` for each address of `gateway`. */
@@ -135,7 +139,7 @@ describe('blob sink', () => {
       ['runs/r1/report.json', 'application/json', undefined],
     ];
     for (const [name, contentType, cacheControl] of expected) {
-      const properties = await client.getContainerClient(container).getBlobClient(name).getProperties();
+      const properties = await sdk.getContainerClient(container).getBlobClient(name).getProperties();
       expect([name, properties.contentType, properties.cacheControl]).toEqual([
         name,
         contentType,
@@ -148,7 +152,7 @@ describe('blob sink', () => {
 
   test('creates the container when missing, honours the prefix, and reports URLs', async () => {
     const container = freshContainer();
-    await expect(client.getContainerClient(container).exists()).resolves.toBe(false);
+    await expect(sdk.getContainerClient(container).exists()).resolves.toBe(false);
     const receipt = await createBlobSink({
       connection: { connectionString: azurite.connectionString },
       container,
@@ -186,7 +190,7 @@ describe('blob sink', () => {
 
   test('a SAS connection string works and its token never appears in the receipt', async () => {
     const container = freshContainer();
-    const sasUrl = client.generateAccountSasUrl(
+    const sasUrl = sdk.generateAccountSasUrl(
       new Date(Date.now() + 3_600_000),
       AccountSASPermissions.parse('rwdlac'),
       'sco',
@@ -219,14 +223,14 @@ describe('blob sink', () => {
 
     test('no storage listening: a retryable DeliveryError', async () => {
       const port = await closedPort();
-      const unreachable = createBlobServiceClient(
+      const unreachable = createBlobService(
         {
           connectionString: azurite.connectionString.replace(
             azurite.blobEndpoint,
             `http://127.0.0.1:${port}/devstoreaccount1`,
           ),
         },
-        { clientOptions: { retryOptions: { maxTries: 1 } } },
+        { httpOptions: { maxRetries: 0 } },
       );
       const error = await createBlobSink({ client: unreachable, container: 'ccc' })
         .deliver(buildDelivery('r1', [{ gateway: gw }]))
@@ -234,6 +238,33 @@ describe('blob sink', () => {
       expect(error).toBeInstanceOf(DeliveryError);
       expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
       expect(error.message).toContain('ECONNREFUSED');
+    });
+
+    test('a storage that accepts the connection but never answers: a retryable time-out', async () => {
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket.on('data', () => undefined)));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      try {
+        const stalled = createBlobService(
+          {
+            connectionString: azurite.connectionString.replace(
+              azurite.blobEndpoint,
+              `http://127.0.0.1:${port}/devstoreaccount1`,
+            ),
+          },
+          { httpOptions: { maxRetries: 0, requestTimeoutInMs: 200 } },
+        );
+        const error = await createBlobSink({ client: stalled, container: 'ccc' })
+          .deliver(buildDelivery('r1', [{ gateway: gw }]))
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(DeliveryError);
+        expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
+        expect(error.message).toMatch(/cannot open container ccc: no answer in time/);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
     });
 
     test('an unusable connection string: not retryable, names the problem, does not echo the value', async () => {
@@ -254,9 +285,9 @@ describe('blob sink', () => {
       const port = await closedPort();
       const endpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
       const sink = createBlobSink({
-        client: createBlobServiceClient(
+        client: createBlobService(
           { connectionString: azurite.connectionString.replace(azurite.blobEndpoint, endpoint) },
-          { clientOptions: { retryOptions: { maxTries: 1 } } },
+          { httpOptions: { maxRetries: 0 } },
         ),
         container: 'came-back',
       });
@@ -275,16 +306,6 @@ describe('blob sink', () => {
     });
   });
 });
-
-/** A loopback port nobody listens on: bind to port 0, note the port, close. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Forwards loopback `port` to `target`, byte for byte. */
 async function startRelay(port: number, target: number): Promise<{ close(): Promise<void> }> {

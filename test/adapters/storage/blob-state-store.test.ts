@@ -1,18 +1,22 @@
-import type { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { inspect } from 'node:util';
-import { createBlobServiceClient } from '../../../src/adapters/storage/blob-client';
+import { createBlobService } from '../../../src/adapters/storage/blob-client';
+import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobStateStore } from '../../../src/adapters/storage/blob-state-store';
 import { StateConflictError } from '../../../src/errors';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { describeStateStoreContract } from './contract/state-store.contract';
 
 let azurite: Azurite;
-let client: BlobServiceClient;
+let client: BlobService;
+/** The official SDK, to check independently what the store wrote. */
+let sdk: BlobServiceClient;
 let next = 0;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  client = createBlobServiceClient({ connectionString: azurite.connectionString });
+  client = createBlobService({ connectionString: azurite.connectionString });
+  sdk = BlobServiceClient.fromConnectionString(azurite.connectionString);
 });
 afterAll(() => azurite?.stop());
 
@@ -24,10 +28,10 @@ describe('blob state store', () => {
   test('creates the container on the first write; reading before that gives undefined', async () => {
     const container = `state-${next++}`;
     const store = createBlobStateStore<{ a: number }>({ client, container, blobName: 'notices.json' });
-    await expect(client.getContainerClient(container).exists()).resolves.toBe(false);
+    await expect(sdk.getContainerClient(container).exists()).resolves.toBe(false);
     await expect(store.read()).resolves.toBeUndefined();
     const etag = await store.write({ a: 1 }, undefined);
-    await expect(client.getContainerClient(container).exists()).resolves.toBe(true);
+    await expect(sdk.getContainerClient(container).exists()).resolves.toBe(true);
     await expect(store.read()).resolves.toEqual({ value: { a: 1 }, etag });
   });
 
@@ -35,7 +39,7 @@ describe('blob state store', () => {
     const container = `state-${next++}`;
     const store = createBlobStateStore({ client, container, blobName: 'a/b.json' });
     const etag = await store.write({ counter: 3 }, undefined);
-    const blob = client.getContainerClient(container).getBlobClient('a/b.json');
+    const blob = sdk.getContainerClient(container).getBlobClient('a/b.json');
     const properties = await blob.getProperties();
     expect(properties.contentType).toBe('application/json');
     expect(properties.etag).toBe(etag);
@@ -46,7 +50,7 @@ describe('blob state store', () => {
     const container = `state-${next++}`;
     const mine = createBlobStateStore<{ by: string }>({ client, container, blobName: 's.json' });
     const theirs = createBlobStateStore<{ by: string }>({
-      client: createBlobServiceClient({ connectionString: azurite.connectionString }),
+      client: createBlobService({ connectionString: azurite.connectionString }),
       container,
       blobName: 's.json',
     });
@@ -61,15 +65,15 @@ describe('blob state store', () => {
     const container = `state-${next++}`;
     const store = createBlobStateStore({ client, container, blobName: 's.json' });
     const etag = await store.write({ counter: 1 }, undefined);
-    await client.getContainerClient(container).deleteBlob('s.json');
+    await sdk.getContainerClient(container).deleteBlob('s.json');
     await expect(store.write({ counter: 2 }, etag)).rejects.toBeInstanceOf(StateConflictError);
   });
 
   test('a refused request is an error without the key, not a conflict', async () => {
     const wrongKey = Buffer.from('not the account key, but base64 of something else').toString('base64');
-    const bad = createBlobServiceClient(
+    const bad = createBlobService(
       { connectionString: azurite.connectionString.replace(azurite.accountKey, wrongKey) },
-      { clientOptions: { retryOptions: { maxTries: 1 } } },
+      { httpOptions: { maxRetries: 0 } },
     );
     const store = createBlobStateStore({ client: bad, container: 'contract', blobName: 'x.json' });
     const error = await store.write({ counter: 1 }, undefined).catch((e: unknown) => e);

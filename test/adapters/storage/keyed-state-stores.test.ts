@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import {
   documentName,
   keyOfDocument,
 } from '../../../src/adapters/storage/keyed-state-stores';
+import { createBlobService } from '../../../src/adapters/storage/blob-client';
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { StateStores } from '../../../src/ports';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
@@ -85,7 +85,7 @@ describe('blob state stores (Azurite)', () => {
   afterAll(() => azurite?.stop());
 
   describeKeyedStores('blob state stores', async () => {
-    const client = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    const client = createBlobService({ connectionString: azurite.connectionString });
     return createBlobStateStores({ client, container: `state-${++n}`, prefix: 'notify/' });
   });
 });

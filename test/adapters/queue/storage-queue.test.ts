@@ -1,0 +1,136 @@
+import { QueueClient } from '@azure/storage-queue';
+import { inspect } from 'node:util';
+import {
+  createStorageWorkQueue,
+  encodeMessage,
+  queueConnectionFromAppSettings,
+  type QueueConnection,
+} from '../../../src/adapters/queue/storage-queue';
+import { ConfigError, DeliveryError } from '../../../src/errors';
+import type { GatewayMessage } from '../../../src/ports';
+import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { closedPort } from '../../helpers/closed-port';
+import { captureError, rejection } from '../../helpers/failures';
+
+const P = 'AzureWebJobsStorage';
+const CLIENT_ID = '0f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+
+describe('queueConnectionFromAppSettings', () => {
+  test.each<[string, Record<string, string>, QueueConnection]>([
+    [
+      'a connection string',
+      { [P]: 'UseDevelopmentStorage=true' },
+      { connectionString: 'UseDevelopmentStorage=true', setting: P },
+    ],
+    [
+      'a queue service URI with a user-assigned identity',
+      {
+        [`${P}__queueServiceUri`]: 'https://acct.queue.core.windows.net',
+        [`${P}__credential`]: 'managedidentity',
+        [`${P}__clientId`]: CLIENT_ID,
+      },
+      {
+        queueServiceUri: 'https://acct.queue.core.windows.net',
+        credential: 'managedidentity',
+        clientId: CLIENT_ID,
+      },
+    ],
+    [
+      'an account name',
+      { [`${P}__accountName`]: 'acct' },
+      { queueServiceUri: 'https://acct.queue.core.windows.net' },
+    ],
+  ])('%s', (_, env, expected) => {
+    expect(queueConnectionFromAppSettings(P, env)).toEqual(expected);
+  });
+
+  test('nothing set: a ConfigError naming the settings', () => {
+    expect(() => queueConnectionFromAppSettings(P, {})).toThrow(ConfigError);
+    expect(() => queueConnectionFromAppSettings(P, {})).toThrow(/AzureWebJobsStorage__queueServiceUri/);
+  });
+});
+
+test('an unusable connection string is a ConfigError naming the setting, never the value', () => {
+  const connectionString = 'AccountKey=c2VjcmV0;Foo=bar';
+  const error = captureError(() =>
+    createStorageWorkQueue({ connection: { connectionString, setting: P }, queueName: 'q' }),
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  expect(error.message).toMatch(/AzureWebJobsStorage is not a usable storage connection string/);
+  expect(error.message).not.toContain('c2VjcmV0');
+});
+
+describe('storage work queue against Azurite', () => {
+  let azurite: Azurite;
+  let next = 0;
+  beforeAll(async () => {
+    azurite = await startAzurite({ queue: true });
+  });
+  afterAll(() => azurite?.stop());
+
+  const messages: GatewayMessage[] = [
+    {
+      version: 1,
+      runId: 'r1',
+      gatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/a',
+    },
+    {
+      version: 1,
+      runId: 'r1',
+      gatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/b',
+    },
+  ];
+
+  test('creates the queue and enqueues base64 JSON, one message per gateway, as the trigger expects', async () => {
+    const queueName = `work-${next++}`;
+    const queue = createStorageWorkQueue({
+      connection: { connectionString: azurite.connectionString },
+      queueName,
+    });
+    expect(queue.name).toBe(`queue[${queueName}]`);
+    await queue.enqueue(messages);
+    await queue.enqueue([]); // the queue exists now; nothing more to send
+    const { receivedMessageItems } = await new QueueClient(
+      azurite.connectionString,
+      queueName,
+    ).receiveMessages({
+      numberOfMessages: 32,
+    });
+    const texts = receivedMessageItems.map((item) => item.messageText);
+    expect(texts).toEqual(messages.map(encodeMessage));
+    expect(texts.map((t) => JSON.parse(Buffer.from(t, 'base64').toString('utf8')))).toEqual(messages);
+  });
+
+  test('a wrong key: a DeliveryError that is not retryable and holds no secret', async () => {
+    const wrongKey = Buffer.from('not the account key at all').toString('base64');
+    const connectionString = azurite.connectionString.replace(azurite.accountKey, wrongKey);
+    const queue = createStorageWorkQueue({
+      connection: { connectionString },
+      queueName: `work-${next++}`,
+      httpOptions: { maxRetries: 0 },
+    });
+    const error = await rejection(queue.enqueue(messages));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ retryable: false });
+    expect((error as Error).message).toMatch(/cannot enqueue: HTTP 403/);
+    expect(inspect(error, { depth: 10 })).not.toContain(wrongKey);
+  });
+
+  test('no storage listening: a retryable DeliveryError', async () => {
+    const port = await closedPort();
+    const queue = createStorageWorkQueue({
+      connection: {
+        connectionString: azurite.connectionString.replace(
+          azurite.queueEndpoint ?? '',
+          `http://127.0.0.1:${port}/devstoreaccount1`,
+        ),
+      },
+      queueName: `work-${next++}`,
+      httpOptions: { maxRetries: 0 },
+    });
+    const error = await rejection(queue.enqueue(messages));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ retryable: true });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+  });
+});
