@@ -25,7 +25,9 @@ export function queueConnectionFromAppSettings(prefix: string, env: Env): QueueC
   if (connectionString) return { connectionString, setting: prefix };
   const identity = {
     ...(read('__clientId') ? { clientId: read('__clientId') as string } : {}),
-    ...(read('__credential') === 'managedidentity' ? { credential: 'managedidentity' as const } : {}),
+    ...(read('__credential')?.toLowerCase() === 'managedidentity'
+      ? { credential: 'managedidentity' as const }
+      : {}),
   };
   const uri = read('__queueServiceUri');
   if (uri) return { queueServiceUri: uri, ...identity };

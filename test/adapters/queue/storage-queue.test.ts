@@ -11,9 +11,22 @@ import type { GatewayMessage } from '../../../src/ports';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
 import { captureError, rejection } from '../../helpers/failures';
+import { startHttpsRecorder, startTokenEndpoint } from '../../helpers/loopback-identity';
 
 const P = 'AzureWebJobsStorage';
 const CLIENT_ID = '0f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+const messages: GatewayMessage[] = [
+  {
+    version: 1,
+    runId: 'r1',
+    gatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/a',
+  },
+  {
+    version: 1,
+    runId: 'r1',
+    gatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/b',
+  },
+];
 
 describe('queueConnectionFromAppSettings', () => {
   test.each<[string, Record<string, string>, QueueConnection]>([
@@ -26,7 +39,7 @@ describe('queueConnectionFromAppSettings', () => {
       'a queue service URI with a user-assigned identity',
       {
         [`${P}__queueServiceUri`]: 'https://acct.queue.core.windows.net',
-        [`${P}__credential`]: 'managedidentity',
+        [`${P}__credential`]: 'ManagedIdentity',
         [`${P}__clientId`]: CLIENT_ID,
       },
       {
@@ -60,6 +73,36 @@ test('an unusable connection string is a ConfigError naming the setting, never t
   expect(error.message).not.toContain('c2VjcmV0');
 });
 
+test("identity-based (the deployed app's settings): the host's managed identity signs in, with its client id", async () => {
+  const idp = await startTokenEndpoint();
+  const server = await startHttpsRecorder();
+  const saved = { ...process.env };
+  Object.assign(process.env, { IDENTITY_ENDPOINT: idp.url, IDENTITY_HEADER: 'h' });
+  try {
+    const connection = queueConnectionFromAppSettings(P, {
+      [`${P}__queueServiceUri`]: server.url,
+      [`${P}__credential`]: 'managedidentity',
+      [`${P}__clientId`]: CLIENT_ID,
+    });
+    const queue = createStorageWorkQueue({
+      connection,
+      queueName: 'appgw-evaluate',
+      httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 },
+    });
+    await queue.enqueue(messages);
+    expect(server.requests.map((r) => `${r.method} ${r.url} ${r.authorization}`)).toEqual([
+      'PUT /appgw-evaluate Bearer mi-token',
+      'POST /appgw-evaluate/messages Bearer mi-token',
+      'POST /appgw-evaluate/messages Bearer mi-token',
+    ]);
+    expect(idp.requests[0]?.searchParams.get('resource')).toBe('https://storage.azure.com');
+    expect(idp.requests[0]?.searchParams.get('client_id')).toBe(CLIENT_ID);
+  } finally {
+    process.env = saved;
+    await Promise.all([idp.close(), server.close()]);
+  }
+});
+
 describe('storage work queue against Azurite', () => {
   let azurite: Azurite;
   let next = 0;
@@ -67,19 +110,6 @@ describe('storage work queue against Azurite', () => {
     azurite = await startAzurite({ queue: true });
   });
   afterAll(() => azurite?.stop());
-
-  const messages: GatewayMessage[] = [
-    {
-      version: 1,
-      runId: 'r1',
-      gatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/a',
-    },
-    {
-      version: 1,
-      runId: 'r1',
-      gatewayId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/b',
-    },
-  ];
 
   test('creates the queue and enqueues base64 JSON, one message per gateway, as the trigger expects', async () => {
     const queueName = `work-${next++}`;
