@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
+import { drainTriggerMessages } from '../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 
@@ -343,18 +344,6 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
       await Promise.all([azurite?.stop(), emulator?.close()]);
     });
 
-    async function drain(queue: QueueClient): Promise<unknown[]> {
-      const out: unknown[] = [];
-      for (;;) {
-        const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
-        if (!receivedMessageItems.length) return out;
-        for (const item of receivedMessageItems) {
-          out.push(JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')));
-          await queue.deleteMessage(item.messageId, item.popReceipt);
-        }
-      }
-    }
-
     it('timer → queue → evaluate → blobs, and the HTTP insight (listAll, list, backendHealth)', async () => {
       const bundle = path.join(deploy, MAIN);
       const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
@@ -368,7 +357,7 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
         env,
       );
       expect(discover.report?.results).toEqual([{ fn: 'discoverGateways', ok: true }]);
-      const messages = await drain(queue);
+      const messages = await drainTriggerMessages(queue);
       expect(messages).toEqual(
         expect.arrayContaining([
           { version: 1, runId: 'bundle-run', gatewayId: gatewayId('gw-good') },
@@ -435,7 +424,7 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
         { ...env, APPGW_TARGETS: `/subscriptions/${SUB}/resourceGroups/rg-other` },
       );
       expect(byGroup.report?.results).toEqual([{ fn: 'discoverGateways', ok: true }]);
-      expect(await drain(queue)).toEqual([
+      expect(await drainTriggerMessages(queue)).toEqual([
         { version: 1, runId: 'bundle-rg', gatewayId: gatewayId('gw-other', 'rg-other') },
       ]);
 

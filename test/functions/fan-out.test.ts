@@ -4,6 +4,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { resetFunctionServices } from '../../src/app/function-services';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
+import { drainTriggerMessages } from '../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -41,19 +42,6 @@ function loadHandlers(): Handlers {
     };
   });
   return handlers;
-}
-
-/** Receives every visible message and decodes it as the queue trigger does (base64 → JSON). */
-async function drain(queue: QueueClient): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (;;) {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
-    if (!receivedMessageItems.length) return out;
-    for (const item of receivedMessageItems) {
-      out.push(JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')));
-      await queue.deleteMessage(item.messageId, item.popReceipt);
-    }
-  }
 }
 
 describe('Functions app: timer → queue (Azurite) → evaluate → blob + webhook; poison; on-demand HTTP', () => {
@@ -97,7 +85,7 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
     await discoverGateways(timer, new InvocationContext({ invocationId: 'run-1', logHandler: () => {} }));
 
     const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
-    const messages = await drain(queue);
+    const messages = await drainTriggerMessages(queue);
     expect(messages).toHaveLength(2);
     expect(messages).toEqual(
       expect.arrayContaining([
@@ -124,7 +112,8 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
       }
       if (attempt > 5) await poison.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
     }
-    for (const message of await drain(poison)) await recordPoisonedGatewayMessage(message, quiet());
+    for (const message of await drainTriggerMessages(poison))
+      await recordPoisonedGatewayMessage(message, quiet());
 
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
       'insights',

@@ -8,6 +8,7 @@ import {
 } from '../../../src/adapters/queue/storage-queue';
 import { ConfigError, DeliveryError } from '../../../src/errors';
 import type { GatewayMessage } from '../../../src/ports';
+import { drainTexts } from '../../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
 import { captureError, rejection } from '../../helpers/failures';
@@ -120,13 +121,7 @@ describe('storage work queue against Azurite', () => {
     expect(queue.name).toBe(`queue[${queueName}]`);
     await queue.enqueue(messages);
     await queue.enqueue([]); // the queue exists now; nothing more to send
-    const { receivedMessageItems } = await new QueueClient(
-      azurite.connectionString,
-      queueName,
-    ).receiveMessages({
-      numberOfMessages: 32,
-    });
-    const texts = receivedMessageItems.map((item) => item.messageText);
+    const texts = await drainTexts(new QueueClient(azurite.connectionString, queueName));
     expect(texts).toEqual(messages.map(encodeMessage));
     expect(texts.map((t) => JSON.parse(Buffer.from(t, 'base64').toString('utf8')))).toEqual(messages);
   });

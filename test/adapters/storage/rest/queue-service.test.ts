@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { parseConnectionString } from '../../../../src/adapters/storage/rest/connection-string';
 import { createStorageQueue, type StorageQueue } from '../../../../src/adapters/storage/rest/queue-service';
 import { createStorageHttp } from '../../../../src/adapters/storage/rest/storage-http';
+import { drainTexts } from '../../../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../../../helpers/azurite';
 import { restError } from '../../../helpers/failures';
 
@@ -14,17 +15,6 @@ let next = 0;
 function queue(name: string, connectionString = azurite.connectionString): StorageQueue {
   const { url, auth } = parseConnectionString(connectionString, 'queue');
   return createStorageQueue(createStorageHttp(url, auth, { maxRetries: 0 }), name);
-}
-
-/** Every message on the queue, received (and so hidden) by the SDK, oldest first. */
-async function receiveAll(name: string): Promise<string[]> {
-  const client = sdk.getQueueClient(name);
-  const texts: string[] = [];
-  for (;;) {
-    const { receivedMessageItems } = await client.receiveMessages({ numberOfMessages: 32 });
-    if (receivedMessageItems.length === 0) return texts;
-    texts.push(...receivedMessageItems.map((item) => item.messageText));
-  }
 }
 
 beforeAll(async () => {
@@ -74,7 +64,7 @@ describe('storage queue against Azurite', () => {
     const ours = queue(name);
     await ours.createIfNotExists();
     for (const text of texts) await ours.sendMessage(text);
-    await expect(receiveAll(name)).resolves.toEqual(texts);
+    await expect(drainTexts(sdk.getQueueClient(name))).resolves.toEqual(texts);
   });
 
   test('sendMessage to a missing queue: 404 QueueNotFound', async () => {
@@ -96,6 +86,6 @@ describe('storage queue against Azurite', () => {
     expect(sent.statusCode).toBe(403);
     expect(String(sent)).not.toContain(wrongKey);
     expect(inspect(sent, { depth: 8 })).not.toContain(wrongKey);
-    await expect(receiveAll(name)).resolves.toEqual([]);
+    await expect(drainTexts(sdk.getQueueClient(name))).resolves.toEqual([]);
   });
 });

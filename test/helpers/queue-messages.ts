@@ -1,0 +1,19 @@
+import type { QueueClient } from '@azure/storage-queue';
+
+/** Receives and deletes every visible message with the official SDK; their texts as stored, oldest first. */
+export async function drainTexts(queue: QueueClient): Promise<string[]> {
+  const texts: string[] = [];
+  for (;;) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    if (receivedMessageItems.length === 0) return texts;
+    for (const item of receivedMessageItems) {
+      texts.push(item.messageText);
+      await queue.deleteMessage(item.messageId, item.popReceipt);
+    }
+  }
+}
+
+/** The same, decoded as the queue trigger does (base64 → JSON). */
+export async function drainTriggerMessages(queue: QueueClient): Promise<unknown[]> {
+  return (await drainTexts(queue)).map((text) => JSON.parse(Buffer.from(text, 'base64').toString('utf8')));
+}
