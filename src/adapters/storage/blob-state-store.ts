@@ -1,7 +1,7 @@
 import { describeStorageFailure } from './blob-client';
 import type { BlobService } from './rest/blob-service';
 import { StateConflictError } from '../../errors';
-import { serialiseDocument, type StateStore, type StoredDocument } from './state-store';
+import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface BlobStateStoreOptions {
   readonly client: BlobService;
@@ -31,16 +31,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         throw failure('read', where, error);
       }
       if (!etag) throw new Error(`Reading the state ${where} returned no ETag.`);
-      try {
-        return { value: JSON.parse(text) as T, etag };
-      } catch (error) {
-        throw new Error(
-          `The state ${where} is not valid JSON (${(error as Error).message}); fix or delete it.`,
-          {
-            cause: error,
-          },
-        );
-      }
+      return parseDocument<T>(text, etag, `The state ${where}`);
     },
 
     async write(value: T, expectedEtag: string | undefined): Promise<string> {

@@ -3,7 +3,7 @@ import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError } from '../../errors';
-import { serialiseDocument, type StateStore, type StoredDocument } from './state-store';
+import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface FileStateStoreOptions {
   /** The JSON file holding the document; its folder is created on the first write. */
@@ -43,16 +43,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
     async read(): Promise<StoredDocument<T> | undefined> {
       const current = await readCurrent();
       if (!current) return undefined;
-      try {
-        return { value: JSON.parse(current.text) as T, etag: current.etag };
-      } catch (error) {
-        throw new Error(
-          `State file ${file} is not valid JSON (${(error as Error).message}); fix or delete it.`,
-          {
-            cause: error,
-          },
-        );
-      }
+      return parseDocument<T>(current.text, current.etag, `State file ${file}`);
     },
 
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
