@@ -39,3 +39,13 @@ test("in a Function App the host's identity endpoint is used, whatever the optio
     expect(typeof credential.getToken).toBe('function');
   }
 });
+
+test('one credential per identity: asked twice, the same instance (one token cache); another identity, another', () => {
+  const a = createEntraCredential({ clientId: CLIENT_ID }, FUNCTION_APP);
+  expect(createEntraCredential({ clientId: CLIENT_ID }, { ...FUNCTION_APP })).toBe(a);
+  expect(createEntraCredential({}, FUNCTION_APP)).not.toBe(a);
+  expect(
+    createEntraCredential({ clientId: CLIENT_ID }, { ...FUNCTION_APP, IDENTITY_HEADER: 'other' }),
+  ).not.toBe(a);
+  expect(createEntraCredential({ clientId: CLIENT_ID }, {})).not.toBe(a);
+});

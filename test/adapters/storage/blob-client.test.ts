@@ -239,7 +239,16 @@ describe('createBlobService', () => {
         { httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 } },
       );
       await service.container('c').createIfNotExists();
+      // A second client for the same identity (the state store beside the sink) reuses its token.
+      await createBlobService(
+        { blobServiceUri: server.url, clientId: CLIENT_ID },
+        { httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 } },
+      )
+        .container('d')
+        .createIfNotExists();
+      expect(idp.requests).toHaveLength(1);
       expect(server.requests[0]?.authorization).toBe('Bearer mi-token');
+      expect(server.requests[1]?.authorization).toBe('Bearer mi-token');
       expect(idp.requests[0]?.searchParams.get('client_id')).toBe(CLIENT_ID);
       expect(idp.requests[0]?.searchParams.get('resource')).toBe('https://storage.azure.com');
     } finally {
