@@ -16,7 +16,12 @@ abstract class InvalidInputError extends AppGwInsightsError {
     readonly issues: readonly string[],
     source: string,
   ) {
-    super(`Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    // One problem reads as one line (e.g. a file in the wrong encoding); several are listed.
+    super(
+      issues.length === 1
+        ? `Invalid ${source}: ${issues[0]}`
+        : `Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+    );
   }
 }
 

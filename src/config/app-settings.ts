@@ -1,5 +1,6 @@
 import { blobConnectionFromAppSettings, type BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { ConfigError } from '../errors';
+import { parseJsonText } from './json-text';
 import { parseConfig } from './load';
 import type { Config } from './schema';
 
@@ -44,6 +45,7 @@ export function configFromAppSettings(env: Env): Config {
   const raw: Record<string, unknown> = {};
   const issues: string[] = [];
   for (const setting of APP_SETTINGS) {
+    // trim() also drops a byte-order mark, which a value pasted from a file saved on Windows may carry.
     const value = env[setting.name]?.trim();
     if (!value) continue;
     const converted = convert(value, setting.kind);
@@ -110,12 +112,9 @@ function convert(value: string, kind: Kind): { value: unknown } | { problem: str
   if (kind === 'int')
     return /^-?\d+$/.test(value) ? { value: Number(value) } : { problem: `"${value}" is not a whole number` };
   if (kind === 'json') {
-    try {
-      return { value: JSON.parse(value) };
-    } catch (error) {
-      // The value may hold secrets (webhook URLs): name the problem, never echo it.
-      return { problem: `not valid JSON (${(error as Error).message.replace(/".*"/, '…')})` };
-    }
+    // The value may hold secrets (webhook URLs): the problem never quotes it.
+    const parsed = parseJsonText(value);
+    return parsed.ok ? { value: parsed.value } : { problem: parsed.problem.replace(/^is /, '') };
   }
   return { value };
 }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { formatIssues } from './format-issues';
+import { readJsonFile } from './json-file';
 import { configSchema, type Config } from './schema';
 
 /** Validates a config object; every problem is listed at once. */
@@ -13,19 +13,9 @@ export function parseConfig(raw: unknown, source = 'configuration'): Config {
 
 /** Reads a JSON config file. Relative paths inside it are relative to the file, as in tsconfig. */
 export async function loadConfigFile(file: string): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError([`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([`${file} is not valid JSON: ${(error as Error).message}`]);
-  }
-  const config = parseConfig(raw, `config file ${file}`);
+  const read = await readJsonFile(file);
+  if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
+  const config = parseConfig(read.value, `config file ${file}`);
   return resolvePaths(config, path.dirname(path.resolve(file)));
 }
 

@@ -1,6 +1,6 @@
 import * as z from './zod';
 import { parseTarget } from '../core/arm-id';
-import { CONFIGURABLE_STATES, DEFAULT_UNHEALTHY_STATES } from '../core/health';
+import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
 import { webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { durationInMs } from './duration';
 import { blobSinkSchema, blobStateSchema } from './storage-schema';
@@ -27,16 +27,12 @@ const target = z.pipe(
 const state = z.pipe(
   z.string(),
   z.transform((value: string, ctx) => {
-    const match = CONFIGURABLE_STATES.find((s) => s.toLowerCase() === value.trim().toLowerCase());
-    if (!match) {
-      ctx.issues.push({
-        code: 'custom',
-        input: value,
-        message: `"${value}" is not one of ${CONFIGURABLE_STATES.join(', ')}`,
-      });
+    const read = readConfigurableState(value);
+    if ('problem' in read) {
+      ctx.issues.push({ code: 'custom', input: value, message: read.problem });
       return z.NEVER;
     }
-    return match;
+    return read.state;
   }),
 );
 
@@ -89,7 +85,14 @@ export const configSchema = z.strictObject({
     .array(target)
     .check(z.minLength(1, 'list at least one subscription, resource group or gateway ARM id')),
   arm: z._default(armSchema, () => armSchema.parse({})),
-  unhealthyStates: z._default(z.array(state).check(z.minLength(1)), [...DEFAULT_UNHEALTHY_STATES]),
+  // Both vocabularies may name one state ("Down", "Unhealthy"): listed once.
+  unhealthyStates: z._default(
+    z.pipe(
+      z.array(state).check(z.minLength(1)),
+      z.transform((states: ConfigurableState[]) => [...new Set(states)]),
+    ),
+    [...DEFAULT_UNHEALTHY_STATES],
+  ),
   concurrency: z._default(z.int().check(z.gte(1), z.lte(64)), 8),
   gatewayTimeoutInMs: z._default(z.int().check(z.gte(1_000), z.lte(3_600_000)), 300_000),
   article: z.optional(z.string().check(z.minLength(1))),

@@ -26,6 +26,25 @@ export type ConfigurableState = (typeof CONFIGURABLE_STATES)[number];
 export const DEFAULT_UNHEALTHY_STATES: readonly ConfigurableState[] = ['Down', 'Unknown', 'Partial'];
 
 /**
+ * A state named in `unhealthyStates`, in either vocabulary and any case (`"Unhealthy"` is `Down`), as its
+ * spec spelling; or why it cannot be listed. Healthy values are refused: they are never reported.
+ */
+export function readConfigurableState(value: string): { state: ConfigurableState } | { problem: string } {
+  const state = readHealth(value);
+  const spelled = JSON.stringify(value);
+  if (state === 'healthy') {
+    return { problem: `${spelled} is a healthy state, which is never reported; list the states to report` };
+  }
+  const match = CONFIGURABLE_STATES.find((s) => readHealth(s) === state);
+  if (state === 'unrecognised' || !match) {
+    return {
+      problem: `${spelled} is not a health state: use Down (or Unhealthy), Unknown, Partial, Draining (any case)`,
+    };
+  }
+  return { state: match };
+}
+
+/**
  * Whether a server in `state` is reported. Healthy never is; 'unrecognised' always is (a value we
  * cannot read is not a value we may call healthy); the rest as configured.
  */

@@ -2,11 +2,11 @@
  * The scenario file: which gateways the emulator serves and how it misbehaves. A product contract
  * (documented in README.md), so every rejection names the field by path and says what was expected.
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../adapters/package-root';
 import { formatPath as formatConfigPath } from '../config/format-issues';
+import { readJsonFile } from '../config/json-file';
 import { ScenarioError } from '../errors';
 import { GATEWAY_ID_SHAPE, key, lastSegment, parseGatewayId } from './arm-id';
 
@@ -171,22 +171,9 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
 export async function loadScenarioFile(file: string): Promise<Scenario> {
   const absolute = path.resolve(file);
   const source = `scenario file ${absolute}`;
-  let raw: string;
-  try {
-    raw = await readFile(absolute, 'utf8');
-  } catch (e) {
-    throw new ScenarioError(
-      [`cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`],
-      source,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (e) {
-    throw new ScenarioError([`not valid JSON: ${(e as Error).message}`], source);
-  }
-  return parseScenario(json, source);
+  const read = await readJsonFile(absolute);
+  if (!read.ok) throw new ScenarioError([read.problem], source);
+  return parseScenario(read.value, source);
 }
 
 /** The shipped default scenario. tsc does not copy JSON, so it is always read from src/. */

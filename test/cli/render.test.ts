@@ -1,7 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, assertBuilt, runCli } from '../helpers/cli';
+import { SAVED_ENCODINGS, encodeAs } from '../helpers/encodings';
 
 const SEED = path.join(ROOT, 'articles/degraded-backend-server-health.md');
 
@@ -28,6 +29,9 @@ describe('appgw-insights render', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-render-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('--format json on the seed: metadata, placeholders in order, issue description, markdown, html', async () => {
@@ -111,5 +115,28 @@ describe('appgw-insights render', () => {
     expect((await runCli(['render', SEED, '--format', 'pdf'])).stderr).toMatch(/--format: "pdf"/);
     expect((await runCli(['render', SEED, '--set', 'novalue'])).stderr).toMatch(/expected NAME=VALUE/);
     expect((await runCli(['render'])).code).toBe(2);
+  });
+
+  it.each(SAVED_ENCODINGS)('reads a --values file saved as %s', async (encoding) => {
+    const values = path.join(dir, `values-${encoding.replace(/\W+/g, '-')}.json`);
+    await writeFile(
+      values,
+      encodeAs(JSON.stringify({ GatewayName: 'gw-zürich', HealthStatus: 'Unhealthy' }), encoding),
+    );
+    const { code, stdout, stderr } = await runCli(['render', SEED, '--values', values, '--format', 'json']);
+    expect(stderr).not.toMatch(/not valid JSON|Unexpected/);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).html).toContain('gw-zürich');
+  });
+
+  it('refuses a --values file that is not UTF-8 or UTF-16 in one terminal-safe line (exit 2)', async () => {
+    const values = path.join(dir, 'values-utf16-no-bom.json');
+    await writeFile(values, Buffer.from('{"GatewayName":"gw"}', 'utf16le'));
+    const { code, stderr } = await runCli(['render', SEED, '--values', values]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `--values ${values}: the file looks like UTF-16 text without a byte-order mark: save it as UTF-8`,
+    );
+    expect(stderr).not.toMatch(/[\u0000\ufffd]/);
   });
 });

@@ -1,10 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { configFromAppSettings } from '../../src/config/app-settings';
 import { loadConfigFile, parseConfig } from '../../src/config/load';
 import { DEFAULT_SCHEDULE, readSchedule } from '../../src/config/schedule';
 import { ConfigError } from '../../src/errors';
+import { SAVED_ENCODINGS, encodeAs } from '../helpers/encodings';
 
 const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
 
@@ -40,7 +41,16 @@ describe('parseConfig', () => {
     [{}, 'targets:'],
     [{ targets: [] }, 'targets: list at least one'],
     [{ targets: ['not-an-id'] }, 'targets[0]: "not-an-id" is not the ARM id'],
-    [{ targets: [GW], unhealthyStates: ['Down', 'Sick'] }, 'unhealthyStates[1]: "Sick" is not one of'],
+    [
+      { targets: [GW], unhealthyStates: ['Down', 'Sick'] },
+      'unhealthyStates[1]: "Sick" is not a health state: use Down (or Unhealthy), Unknown, Partial, Draining',
+    ],
+    [
+      { targets: [GW], unhealthyStates: ['Healthy'] },
+      'unhealthyStates[0]: "Healthy" is a healthy state, which is never reported',
+    ],
+    [{ targets: [GW], unhealthyStates: ['up'] }, 'unhealthyStates[0]: "up" is a healthy state'],
+    [{ targets: [GW], unhealthyStates: [] }, 'unhealthyStates'],
     [{ targets: [GW], arm: { endpoint: 'http://127.0.0.1:1' } }, 'arm.endpoint: must be an https:// URL'],
     [
       { targets: [GW], arm: { credential: 'development' } },
@@ -68,6 +78,32 @@ describe('parseConfig', () => {
   });
 });
 
+describe('unhealthyStates: both health vocabularies, any case', () => {
+  it.each([
+    [
+      ['Unhealthy', 'unknown', 'Partial'],
+      ['Down', 'Unknown', 'Partial'],
+    ],
+    [['UNHEALTHY'], ['Down']],
+    [['down', 'Unhealthy'], ['Down']],
+    [[' Draining '], ['Draining']],
+    [
+      ['partial', 'DOWN', 'Unknown', 'draining'],
+      ['Partial', 'Down', 'Unknown', 'Draining'],
+    ],
+  ])('%j → %j', (states, expected) => {
+    expect(parseConfig({ targets: [GW], unhealthyStates: states }).unhealthyStates).toEqual(expected);
+  });
+
+  it('APPGW_UNHEALTHY_STATES takes the live vocabulary too', () => {
+    const config = configFromAppSettings({
+      APPGW_TARGETS: GW,
+      APPGW_UNHEALTHY_STATES: 'Unhealthy,unknown,Partial',
+    });
+    expect(config.unhealthyStates).toEqual(['Down', 'Unknown', 'Partial']);
+  });
+});
+
 describe('loadConfigFile', () => {
   it('resolves relative paths against the file and names unreadable or invalid files', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-'));
@@ -82,8 +118,57 @@ describe('loadConfigFile', () => {
 
     await writeFile(file, '{ nope');
     await expect(loadConfigFile(file)).rejects.toThrow(/is not valid JSON/);
-    await expect(loadConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(/cannot read .*ENOENT/);
+    await expect(loadConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(
+      /missing\.json: the file does not exist \(ENOENT\)/,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
+
+  it.each(SAVED_ENCODINGS)('reads a config file saved as %s', async (encoding) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-'));
+    try {
+      const file = path.join(dir, 'c.json');
+      const text = JSON.stringify({ targets: [GW], unhealthyStates: ['Unhealthy', 'unknown'] }, null, 2);
+      await writeFile(file, encodeAs(text.replace(/\n/g, '\r\n'), encoding));
+      const config = await loadConfigFile(file);
+      expect(config.unhealthyStates).toEqual(['Down', 'Unknown']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [
+      'Windows-1252',
+      Buffer.from(`{"targets": ["${GW}"], "article": "Z\xfcrich.md"}`, 'latin1'),
+      'is not UTF-8 text',
+    ],
+    [
+      'UTF-16 without a BOM',
+      Buffer.from(`{"targets": ["${GW}"]}`, 'utf16le'),
+      'looks like UTF-16 text without a byte-order mark',
+    ],
+    ['a folder', undefined, 'is a folder'],
+  ])(
+    'refuses a config file in %s with one line naming the file and what to do',
+    async (_, bytes, expected) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-'));
+      try {
+        const file = path.join(dir, 'c.json');
+        if (bytes) await writeFile(file, bytes);
+        else await mkdir(file);
+        const message = await loadConfigFile(file).then(
+          () => '',
+          (error: Error) => error.message,
+        );
+        expect(message).toContain(`Invalid config file ${file}: the file ${expected}`);
+        expect(message.split('\n')).toHaveLength(1);
+        expect(message).not.toMatch(/[\u0000\ufffd]/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('configFromAppSettings', () => {
@@ -97,6 +182,30 @@ describe('configFromAppSettings', () => {
     expect(config.targets.map((t) => t.kind)).toEqual(['gateway', 'subscription']);
     expect(config.unhealthyStates).toEqual(['Down', 'Unknown']);
     expect(config.concurrency).toBe(4);
+  });
+
+  it('reads values pasted with a byte-order mark (a file saved on Windows), JSON ones included', () => {
+    const config = configFromAppSettings({
+      APPGW_TARGETS: `\ufeff${GW}`,
+      APPGW_WEBHOOKS: '\ufeff[{"name":"ops","url":"https://hooks.example/x","format":"json"}]',
+      APPGW_CONCURRENCY: '\ufeff4',
+    });
+    expect(config.targets).toHaveLength(1);
+    expect(config.sinks.webhooks.map((w) => w.name)).toEqual(['ops']);
+    expect(config.concurrency).toBe(4);
+  });
+
+  it('names a JSON setting that is not JSON without echoing it (it may hold a webhook token)', () => {
+    const issues = issuesOf(() =>
+      configFromAppSettings({
+        APPGW_TARGETS: GW,
+        APPGW_WEBHOOKS: '[{"url":"https://hooks.example/T0/secret-token", }]',
+      }),
+    );
+    expect(issues).toEqual([
+      expect.stringMatching(/^APPGW_WEBHOOKS: not valid JSON: .*\(line 1 column \d+\)$/),
+    ]);
+    expect(issues.join()).not.toContain('secret-token');
   });
 
   it('names the app setting that is wrong', () => {

@@ -3,6 +3,7 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SAVED_ENCODINGS, encodeAs } from '../helpers/encodings';
 import { ScenarioError } from '../../src/errors';
 import {
   defaultScenarioPath,
@@ -170,22 +171,52 @@ describe('loadScenarioFile', () => {
     const error = await loadScenarioFile(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as Error).message).toContain(`Invalid scenario file ${file}:`);
-    expect((error as ScenarioError).issues[0]).toMatch(/^not valid JSON: /);
+    expect((error as ScenarioError).issues[0]).toMatch(/^the file is not valid JSON: /);
   });
 
   it('names the file when it cannot be read', async () => {
     const file = path.join(dir, 'missing.json');
     await expect(loadScenarioFile(file)).rejects.toThrow(
-      `Invalid scenario file ${file}:\n  - cannot read the file (ENOENT)`,
+      `Invalid scenario file ${file}: the file does not exist (ENOENT)`,
     );
   });
 
   it('names the file and the field when the content is invalid', async () => {
     const file = path.join(dir, 'bad.json');
     await writeFile(file, JSON.stringify(withGateway({ delayMs: -5 })));
-    await expect(loadScenarioFile(file)).rejects.toThrow(
-      /bad\.json:\n {2}- gateways\[0\]\.delayMs: expected/,
-    );
+    await expect(loadScenarioFile(file)).rejects.toThrow(/bad\.json: gateways\[0\]\.delayMs: expected/);
+  });
+});
+
+describe('loadScenarioFile: a scenario as Windows and Linux save it', () => {
+  it.each(SAVED_ENCODINGS)('reads a scenario saved as %s', async (encoding) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'scenario-enc-'));
+    try {
+      const file = path.join(dir, 'saved.json');
+      const text = JSON.stringify(withGateway({ location: 'Zürich Nord ✓' }), null, 2).replace(/\n/g, '\r\n');
+      await writeFile(file, encodeAs(text, encoding));
+      const scenario = await loadScenarioFile(file);
+      expect(scenario.gateways[0]?.location).toBe('Zürich Nord ✓');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a Windows-1252 scenario in one line, naming the file and what to do', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'scenario-enc-'));
+    try {
+      const file = path.join(dir, 'ansi.json');
+      await writeFile(file, Buffer.from(JSON.stringify(withGateway({ location: 'Z\xfcrich' })), 'latin1'));
+      const message = await loadScenarioFile(file).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(message).toMatch(
+        /^Invalid scenario file .*ansi\.json: the file is not UTF-8 text \(byte 0xFC at offset \d+, line 1\): save it as UTF-8$/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { TokenCredential } from '@azure/identity';
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from '../../config/json-file';
+import { ConfigError } from '../../errors';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createDevelopmentCredential } from './credential';
 
@@ -28,7 +29,7 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     (shared ??= (async () => ({
       credential:
         options.credential === 'development' ? createDevelopmentCredential() : createEntraCredential(),
-      ...(options.caCertFile ? { ca: await readFile(options.caCertFile, 'utf8') } : {}),
+      ...(options.caCertFile ? { ca: await readCaCertFile(options.caCertFile) } : {}),
     }))());
 
   const create = async (subscriptionId: string): Promise<NetworkManagementClient> => {
@@ -51,6 +52,13 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     }
     return client;
   };
+}
+
+/** The PEM file as Windows or Linux saved it (a BOM or UTF-16 from PowerShell would break TLS). */
+async function readCaCertFile(file: string): Promise<string> {
+  const read = await readTextFile(file);
+  if (!read.ok) throw new ConfigError([`arm.caCertFile: ${file}: ${read.problem}`]);
+  return read.value;
 }
 
 /** Lazy CommonJS require: one module graph with @azure/identity, and no cost until first use. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderArticle } from '../../articles';
+import { readJsonFile } from '../../config/json-file';
 import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
 
@@ -74,13 +75,12 @@ function parseSets(sets: readonly string[], issues: string[]): Record<string, st
 }
 
 async function readValuesFile(file: string, issues: string[]): Promise<Record<string, string>> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    issues.push(`--values ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const read = await readJsonFile(file);
+  if (!read.ok) {
+    issues.push(`--values ${file}: ${read.problem}`);
     return {};
   }
+  const raw = read.value;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     issues.push(`--values ${file}: expected a JSON object of name → string value`);
     return {};

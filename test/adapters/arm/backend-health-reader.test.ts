@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createArmBackendHealthReader } from '../../../src/adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { DEVELOPMENT_TOKEN } from '../../../src/adapters/arm/credential';
@@ -11,6 +14,7 @@ import {
   MissingPermissionError,
   ThrottledError,
 } from '../../../src/errors';
+import { SAVED_ENCODINGS, encodeAs } from '../../helpers/encodings';
 import { gateway, gatewayId } from '../../helpers/scenario-builder';
 
 const down = { address: '10.0.0.5', health: 'Down', healthProbeLog: 'TCP connect error' };
@@ -53,6 +57,50 @@ describe('ARM backend-health reader (real @azure/arm-network against the emulato
       expect(polls.length).toBeGreaterThanOrEqual(3);
     },
   );
+
+  it.each(SAVED_ENCODINGS)(
+    'trusts a CA certificate file saved as %s (PowerShell re-saves PEM files)',
+    async (encoding) => {
+      emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [down])] } as never });
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-ca-'));
+      try {
+        const caCertFile = path.join(dir, 'ca.pem');
+        const pem = (await readFile(emulator.caCertFile, 'utf8')).replace(/\r?\n/g, '\r\n');
+        await writeFile(caCertFile, encodeAs(pem, encoding));
+        const clientFor = createArmClientFactory({
+          endpoint: emulator.url,
+          caCertFile,
+          credential: 'development',
+          maxRetries: 0,
+        });
+        const body = await createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 }).getBackendHealth(
+          ref('gw'),
+        );
+        expect(body.backendAddressPools).toHaveLength(1);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('names a CA certificate file it cannot decode, and what to do', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-ca-'));
+    try {
+      const caCertFile = path.join(dir, 'ca.pem');
+      await writeFile(caCertFile, Buffer.from('-----BEGIN CERTIFICATE-----', 'utf16le'));
+      const clientFor = createArmClientFactory({
+        endpoint: 'https://127.0.0.1:1',
+        caCertFile,
+        credential: 'development',
+        maxRetries: 0,
+      });
+      await expect(clientFor('s')).rejects.toThrow(
+        `arm.caCertFile: ${caCertFile}: the file looks like UTF-16 text without a byte-order mark: save it as UTF-8`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('maps an unknown gateway (404 ResourceNotFound) to GatewayNotFoundError', async () => {
     const setup = await readerFor({ gateways: [gateway('gw', [down])] });

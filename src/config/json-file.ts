@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { decodeJsonBytes, parseJsonBytes, type Decoded } from './json-text';
+
+/**
+ * Reads a JSON input file (config, scenario, `render --values`, a saved backend-health body) as Windows
+ * and Linux save it (see json-text.ts). `-` reads standard input. Never throws: the problem is one line
+ * that says what to do ("the file is not UTF-8 text (byte 0xE9 at offset 3, line 1): save it as UTF-8");
+ * callers name the file.
+ */
+export async function readJsonFile(file: string): Promise<Decoded<unknown>> {
+  const bytes = await readInputBytes(file);
+  return withSubject(file, bytes.ok ? parseJsonBytes(bytes.value) : bytes);
+}
+
+/** Reads a text file (e.g. a PEM certificate) with the same decoding as JSON inputs. Never throws. */
+export async function readTextFile(file: string): Promise<Decoded<string>> {
+  const bytes = await readInputBytes(file);
+  return withSubject(file, bytes.ok ? decodeJsonBytes(bytes.value) : bytes);
+}
+
+/** "the file is not UTF-8 text …", "standard input is empty …": the caller's message names the file. */
+function withSubject<T>(file: string, result: Decoded<T>): Decoded<T> {
+  if (result.ok) return result;
+  return { ok: false, problem: `${file === '-' ? 'standard input' : 'the file'} ${result.problem}` };
+}
+
+async function readInputBytes(file: string): Promise<Decoded<Uint8Array>> {
+  try {
+    return { ok: true, value: file === '-' ? await readStdin() : await readFile(file) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist (ENOENT)'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code ?? (error as Error).message})`;
+    return { ok: false, problem: reason };
+  }
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
