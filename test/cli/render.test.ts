@@ -137,6 +137,7 @@ describe('appgw-insights render', () => {
     expect(stderr).toContain(
       `--values ${values}: the file looks like UTF-16 text without a byte-order mark: save it as UTF-8`,
     );
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     expect(stderr).not.toMatch(/[\u0000\ufffd]/);
   });
 });

@@ -6,6 +6,7 @@ const DOC = { targets: ['/subscriptions/s'], note: 'Zürich – ✓ 😀', neste
 const TEXT = `${JSON.stringify(DOC, null, 2)}\r\n`;
 
 /** Controls, NUL, bidi overrides and replacement characters: what must never reach a terminal. */
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]/;
 
 describe('decodeJsonBytes / parseJsonBytes: JSON as Windows and Linux save it', () => {

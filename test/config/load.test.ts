@@ -163,6 +163,7 @@ describe('loadConfigFile', () => {
         );
         expect(message).toContain(`Invalid config file ${file}: the file ${expected}`);
         expect(message.split('\n')).toHaveLength(1);
+        // eslint-disable-next-line no-control-regex -- control characters are what this looks for
         expect(message).not.toMatch(/[\u0000\ufffd]/);
       } finally {
         await rm(dir, { recursive: true, force: true });
