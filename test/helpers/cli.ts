@@ -18,9 +18,9 @@ export interface CliResult {
 }
 
 /** Runs the real bin with this Node (22, from the project's devDependency) and waits for it. */
-export function runCli(args: string[], cwd = ROOT): Promise<CliResult> {
+export function runCli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -31,9 +31,16 @@ export function runCli(args: string[], cwd = ROOT): Promise<CliResult> {
 }
 
 /** Starts a long-running verb and resolves with its first stdout line. */
-export function startCli(args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; firstLine: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const lines = readline.createInterface({ input: child.stdout! });
@@ -42,10 +49,10 @@ export function startCli(args: string[]): Promise<{ child: ChildProcess; firstLi
   });
 }
 
-export function stop(child: ChildProcess): Promise<number | null> {
+export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
     child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

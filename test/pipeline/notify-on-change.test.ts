@@ -148,6 +148,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       other.setDefault({ status: 503 });
       const report = await run([tcp], state, {
         sinks: {
+          dir: path.join(state, 'out'),
           webhooks: [
             { name: 'ops', url: receiver.url('/hook'), format: 'json', secret: SECRET },
             { name: 'pager', url: other.url('/hook'), format: 'cloudevents', maxAttempts: 2 },

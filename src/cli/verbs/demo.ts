@@ -6,6 +6,7 @@ import { parseConfig } from '../../config/load';
 import { runSucceeded } from '../../pipeline/report';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { onStopSignal, removeOnExit } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';
 
@@ -17,6 +18,8 @@ export async function demoVerb(args: string[]): Promise<number> {
   const outDir = path.resolve(values.out);
   const scenario = await loadScenarioFile(defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port: 0 });
+  const keepCertDir = removeOnExit(path.dirname(emulator.caCertFile));
+  const stop = onStopSignal(() => emulator.close());
   try {
     process.stdout.write(`Backend-health emulator on ${emulator.url} (default scenario), checking…\n\n`);
     const config = parseConfig(
@@ -32,6 +35,8 @@ export async function demoVerb(args: string[]): Promise<number> {
     printRun(report, receipts);
     return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
   } finally {
+    stop.dispose();
     await emulator.close();
+    keepCertDir();
   }
 }

@@ -5,11 +5,12 @@ import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
+import { onStopSignal, removeOnExit } from '../shutdown';
 
 export const EMULATOR_USAGE = 'appgw-insights emulator [--scenario FILE] [--port N] [--out DIR]';
 
 /**
- * Runs the backend-health emulator until SIGINT/SIGTERM. Its first stdout line is one JSON object
+ * Runs the backend-health emulator until SIGINT, SIGTERM or SIGHUP (its temp folder goes with it). Its first stdout line is one JSON object
  * `{"url","caCertFile","config"}`; `config` is a run config file pointing at it.
  */
 export async function emulatorVerb(args: string[]): Promise<number> {
@@ -31,6 +32,8 @@ export async function emulatorVerb(args: string[]): Promise<number> {
   }
   const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port });
+  removeOnExit(path.dirname(emulator.caCertFile));
+  const stop = onStopSignal(() => emulator.close(), { exitOnSignal: false });
   const config = path.join(path.dirname(emulator.caCertFile), 'appgw-insights.config.json');
   const runConfig = emulatorRunConfig({
     url: emulator.url,
@@ -41,11 +44,8 @@ export async function emulatorVerb(args: string[]): Promise<number> {
   await writeFile(config, `${JSON.stringify(runConfig, null, 2)}\n`, 'utf8');
   process.stdout.write(`${JSON.stringify({ url: emulator.url, caCertFile: emulator.caCertFile, config })}\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stop.stopped;
+  stop.dispose();
   await emulator.close();
   return EXIT_OK;
 }

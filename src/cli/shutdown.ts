@@ -1,0 +1,67 @@
+/**
+ * A CLI process that is stopped (Ctrl-C, `kill`, a closed terminal) still removes what it made: the
+ * emulator's temp folder, listening sockets. Node's default for these signals is to exit at once,
+ * skipping every `finally`, so each verb that holds resources registers its cleanup here.
+ */
+import { rmSync } from 'node:fs';
+
+/** The signals that end a CLI run, and the exit code a POSIX shell reports for each (128 + number). */
+export const STOP_SIGNALS: Readonly<Partial<Record<NodeJS.Signals, number>>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+  SIGBREAK: 149, // Windows: Ctrl-Break
+};
+
+/** How long cleanup may take after a signal before the process exits anyway. */
+const CLEANUP_LIMIT_IN_MS = 5_000;
+
+export interface StopHandle {
+  /** Resolves with the signal once one arrives (never rejects). */
+  readonly stopped: Promise<NodeJS.Signals>;
+  /** Stops listening (the verb finished normally and ran its own cleanup). */
+  dispose(): void;
+}
+
+/**
+ * Until `dispose()`, a stop signal runs `cleanup` (bounded by CLEANUP_LIMIT_IN_MS) and then exits with
+ * 128 + the signal's number, unless `exitOnSignal` is false: then the caller awaits `stopped` and
+ * cleans up itself (the emulator verb, whose normal end *is* a signal). A second signal exits at once.
+ */
+export function onStopSignal(
+  cleanup: () => Promise<void>,
+  options: { readonly exitOnSignal?: boolean } = {},
+): StopHandle {
+  let resolveStopped: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
+  let received: NodeJS.Signals | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    if (received) process.exit(STOP_SIGNALS[received] ?? 1);
+    received = signal;
+    resolveStopped(signal);
+    if (options.exitOnSignal === false) return;
+    const limit = setTimeout(() => process.exit(STOP_SIGNALS[signal] ?? 1), CLEANUP_LIMIT_IN_MS);
+    limit.unref();
+    void cleanup()
+      .catch(() => undefined)
+      .finally(() => process.exit(STOP_SIGNALS[signal] ?? 1));
+  };
+  const signals = Object.keys(STOP_SIGNALS) as NodeJS.Signals[];
+  for (const signal of signals) process.on(signal, handler);
+  return {
+    stopped,
+    dispose: () => {
+      for (const signal of signals) process.off(signal, handler);
+    },
+  };
+}
+
+/**
+ * Removes `dir` when the process exits by any path, `process.exit` and uncaught errors included (an
+ * `exit` listener may only do synchronous work). Returns the function that stops watching.
+ */
+export function removeOnExit(dir: string): () => void {
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  return () => process.off('exit', remove);
+}
