@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { AppGwInsightsError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
+import { terminalLines } from './terminal-text';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
 import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
 import { RENDER_USAGE, renderVerb } from './verbs/render';
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Errors the user can act on print their message alone; anything else is a bug: show the stack.
     if (error instanceof AppGwInsightsError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${terminalLines(error.message)}\n`);
       return EXIT_FAILED;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -41,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_FAILED;
     }
     process.stderr.write(
-      `appgw-insights: unexpected error (a bug; please report it):\n${(error as Error)?.stack ?? error}\n`,
+      `appgw-insights: unexpected error (a bug; please report it):\n${terminalLines(String((error as Error)?.stack ?? error))}\n`,
     );
     return EXIT_BUG;
   }

@@ -1,4 +1,5 @@
 import type { RunReport } from '../pipeline/report';
+import { terminalField as field, terminalJson } from './terminal-text';
 
 /** The short human summary: gateway, pool, server, health, error; then where the files are. */
 export function formatSummary(report: RunReport, locations: readonly string[]): string {
@@ -9,26 +10,23 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       '.',
   ];
   for (const target of report.targets.filter((t) => !t.ok)) {
-    lines.push('', `✗ target ${target.id}`, `    ${oneLine(target.error?.message ?? '')}`);
+    lines.push('', `✗ target ${field(target.id, 400)}`, `    ${field(target.error?.message ?? '')}`);
   }
   for (const gateway of report.gateways) {
     lines.push(
       '',
-      `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gateway.name} (${gateway.resourceGroup})`,
+      `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})`,
     );
-    if (!gateway.ok) lines.push(`    could not be checked: ${oneLine(gateway.error?.message ?? '')}`);
+    if (!gateway.ok) lines.push(`    could not be checked: ${field(gateway.error?.message ?? '')}`);
     for (const f of gateway.findings) {
-      lines.push(`    ${f.backendPool} / ${f.backendSettings}  ${f.address}  ${f.health}`);
-      lines.push(`        ${oneLine(f.probeLog) || '(no probe log)'}`);
+      lines.push(
+        `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${field(f.health, 40)}`,
+      );
+      lines.push(`        ${field(f.probeLog) || '(no probe log)'}`);
     }
   }
   if (locations.length) lines.push('', `Insights and report: ${locations.join(', ')}`);
   return lines.join('\n');
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
 }
 
 /** The report as JSON, or the human summary with where the sinks wrote. */
@@ -38,7 +36,7 @@ export function printRun(
   asJson = false,
 ): void {
   const text = asJson
-    ? JSON.stringify(report, null, 2)
+    ? terminalJson(report)
     : formatSummary(
         report,
         receipts.flatMap((r) => r.receipt.locations),

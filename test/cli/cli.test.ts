@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
+import { gatewayId } from '../helpers/scenario-builder';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -92,6 +93,66 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       expect(report.gateways.filter((g: { ok: boolean }) => g.ok).length).toBeGreaterThanOrEqual(3);
     } finally {
       await stop(child);
+    }
+  });
+
+  it('run: names, addresses and probe messages from the network reach the terminal without controls or bidi overrides', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-hostile-'));
+    const id = gatewayId('gw');
+    const scenario = {
+      gateways: [
+        {
+          id,
+          backendHealth: {
+            backendAddressPools: [
+              {
+                backendAddressPool: {
+                  id: `${id}/backendAddressPools/pool-a`,
+                  name: 'pool\u001b[2J\u001b[H-a',
+                },
+                backendHttpSettingsCollection: [
+                  {
+                    backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/s`, name: 's\u009b31m' },
+                    servers: [
+                      {
+                        address: '10.0.0.4\u202e',
+                        health: 'Unhealthy\u0007',
+                        healthProbeLog: `\u001b]0;pwned\u0007Time taken by the backend to respond ${'x'.repeat(400)}`,
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+          lro: { polls: 0 },
+        },
+      ],
+    };
+    const scenarioFile = path.join(dir, 'hostile.json');
+    await writeFile(scenarioFile, JSON.stringify(scenario));
+    const { child, firstLine } = await startCli([
+      'emulator',
+      '--scenario',
+      scenarioFile,
+      '--out',
+      path.join(dir, 'out'),
+    ]);
+    try {
+      const { code, stdout, stderr } = await runCli(['run', '--config', JSON.parse(firstLine).config]);
+      expect(code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- what must never reach a terminal
+      const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+      expect(stdout).not.toMatch(unsafe);
+      expect(stderr).not.toMatch(unsafe);
+      expect(stdout).toContain('pool[2J[H-a');
+      expect(stdout.split('\n').every((line) => line.length <= 400)).toBe(true);
+      const json = await runCli(['run', '--config', JSON.parse(firstLine).config, '--json']);
+      expect(json.stdout).not.toMatch(unsafe);
+      expect(JSON.parse(json.stdout).gateways[0].findings[0].backendPool).toBe('pool\u001b[2J\u001b[H-a');
+    } finally {
+      await stop(child);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,57 @@
+/**
+ * What the CLI prints comes partly from the network (gateway, pool and server names, probe messages,
+ * ARM and receiver error texts). A terminal acts on control characters (ESC sequences can clear the
+ * screen, retitle the window, or hide text) and renders bidi overrides, so these never reach it raw.
+ */
+
+/** C0 and C1 controls and DEL (tab, LF and CR included: callers choose what a line break becomes). */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g; // eslint-disable-line no-control-regex -- what it removes
+/** Bidi embeddings, overrides and isolates, and the marks: they reorder what the reader sees. */
+const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g;
+
+/** Default length of one printed field (a probe message, an error), in characters. */
+export const FIELD_LIMIT = 160;
+
+/**
+ * One value for one line of the terminal: white space runs (line breaks included) become one space,
+ * controls and bidi characters go, and a long value is clipped at a word boundary with "…".
+ */
+export function terminalField(value: string, limit = FIELD_LIMIT): string {
+  const flat = value.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI, '').trim();
+  return clipAtWord(flat, limit);
+}
+
+/** Default length of one line of a multi-line message. */
+export const LINE_LIMIT = 1_000;
+
+/**
+ * A message that may span lines (a config error listing its problems): each line made safe and
+ * clipped, line breaks kept.
+ */
+export function terminalLines(text: string, lineLimit = LINE_LIMIT): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => clipAtWord(line.replace(/\t/g, '  ').replace(CONTROLS, '').replace(BIDI, ''), lineLimit))
+    .join('\n');
+}
+
+/**
+ * JSON for a terminal: JSON.stringify already escapes C0 controls; C1 controls, DEL and bidi characters
+ * are escaped too (`\u009b`), which keeps it the same JSON value.
+ */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** At most `limit` characters: cut at the last space in the final fifth when there is one, plus "…". */
+export function clipAtWord(text: string, limit: number): string {
+  const chars = [...text];
+  if (chars.length <= limit) return text;
+  const head = chars.slice(0, limit - 1).join('');
+  const space = head.lastIndexOf(' ');
+  const cut = space >= Math.floor(head.length * 0.8) ? head.slice(0, space) : head;
+  return `${cut.trimEnd()}…`;
+}
