@@ -178,6 +178,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
       "A private CA or a self-signed chain: in the backend setting, set 'Use well known CA certificate' to No and upload the root CA certificate (Base-64 X.509 .CER) as a trusted root certificate.",
       'If the certificate should chain to a public CA, make the backend send its intermediates so the chain reaches the public root.',
       'Installing the complete chain, root included, on the backend makes the result easy to verify.',
+      "v1 SKU ('Invalid certificate - Invalid CA'): a v1 gateway trusts a backend through the backend setting's authentication certificate (the backend's own certificate, public part, .CER), not through trusted root certificates: upload it, and make the backend send its complete chain.",
     ],
   },
   'cert-root-mismatch': {
@@ -199,6 +200,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
       `Reproduce the check: \`${OPENSSL_CHAIN}\`, then \`openssl verify -CAfile root.pem -untrusted intermediates.pem leaf.pem\`. The error code in the probe message is an OpenSSL verify code (see the \`openssl verify\` documentation).`,
       'Fix what openssl reports (expiry, revocation, wrong key usage, broken chain), re-create the certificate properly if needed, and upload the root (v2) or authentication certificate (v1) to the backend setting again.',
       "Revocation checks need the gateway subnet to reach the CA's CRL/OCSP endpoints: check NSGs, routes and firewalls on the way out.",
+      "v1 SKU ('HTTPS probe connection error'): the secure connection itself failed. Besides the certificate, check that the backend answers TLS on that port and accepts a protocol version and cipher suite of the gateway's SSL policy (`az network application-gateway ssl-policy show -g <resource group> --gateway-name <gateway>`).",
     ],
   },
   'proxy-protocol': {

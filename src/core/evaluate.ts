@@ -55,7 +55,7 @@ export function evaluateBackendHealth(
       health: server.health ?? '',
       state,
       probeLog,
-      cause: classifyCause({ state, probeLog }),
+      cause: classifyCause({ state, probeLog, probeErrorName: server.healthProbeErrorName }),
     });
   }
   return findings;

@@ -9,6 +9,12 @@ export interface BackendHealthServerBody {
   address?: string;
   health?: string;
   healthProbeLog?: string;
+  /**
+   * The probe's machine-readable result, e.g. "HttpStatusCodeMismatchWithStatusCode" or "SuccessWithStatusCode".
+   * Not in the REST spec (through api-version 2026-01-01); live gateways on recent api-versions send it beside
+   * healthProbeLog. Values and sources: ./probe-error-names.ts.
+   */
+  healthProbeErrorName?: string;
   ipConfiguration?: { id?: string } | null;
 }
 

@@ -1,24 +1,31 @@
 import fc from 'fast-check';
+import field from '../fixtures/probe-logs/field-messages.json';
 import guide from '../fixtures/probe-logs/troubleshooting-guide.json';
+import v1 from '../fixtures/probe-logs/v1-reason-codes.json';
 import { CATALOGUE, CAUSE_IDS, GUIDE_URL, isCauseId, type CauseId } from '../../src/core/causes';
 import {
+  PROBE_FRAMES,
   PROBE_RULES,
   classifyCause,
-  matchProbeLog,
   normaliseProbeLog,
   parseReceivedStatus,
+  readProbeLog,
 } from '../../src/core/classify';
 import type { HealthState } from '../../src/core/model';
+import { matchProbeRule } from '../../src/core/probe-rules';
 
-interface GuideRow {
-  readonly version: string;
+interface Row {
   readonly message: string;
   readonly cause: string;
 }
 
-const rows: readonly GuideRow[] = guide;
+const guideRows: ReadonlyArray<Row & { readonly version: string }> = guide;
+const v1Rows: ReadonlyArray<Row & { readonly code: number }> = v1.codes;
+const fieldRows: ReadonlyArray<Row & { readonly source: string }> = field.messages;
+const allRows: readonly Row[] = [...guideRows, ...v1Rows, ...fieldRows];
 
-const unhealthy = (probeLog: string) => classifyCause({ state: 'unhealthy', probeLog });
+const unhealthy = (probeLog: string, probeErrorName?: string) =>
+  classifyCause({ state: 'unhealthy', probeLog, probeErrorName });
 
 /*
  * Every probe message of every stored version of Microsoft's troubleshooting guide, one row each
@@ -32,12 +39,12 @@ const unhealthy = (probeLog: string) => classifyCause({ state: 'unhealthy', prob
  */
 describe('troubleshooting guide messages (fixture)', () => {
   it('has every version and known causes only', () => {
-    expect(rows.length).toBeGreaterThan(150);
-    expect(new Set(rows.map((r) => r.version)).size).toBe(9);
-    for (const row of rows) expect(isCauseId(row.cause)).toBe(true);
+    expect(guideRows.length).toBeGreaterThan(150);
+    expect(new Set(guideRows.map((r) => r.version)).size).toBe(9);
+    for (const row of guideRows) expect(isCauseId(row.cause)).toBe(true);
   });
 
-  it.each(rows.map((r) => [r.cause, r.version, r.message] as const))(
+  it.each(guideRows.map((r) => [r.cause, r.version, r.message] as const))(
     '%s ← %s: %s',
     (cause, _version, message) => {
       expect(unhealthy(message).id).toBe(cause);
@@ -45,7 +52,7 @@ describe('troubleshooting guide messages (fixture)', () => {
   );
 
   it('covers every log-derived cause', () => {
-    const covered = new Set(rows.map((r) => r.cause));
+    const covered = new Set(guideRows.map((r) => r.cause));
     const fromLogs = CAUSE_IDS.filter((id) => id !== 'draining' && id !== 'other');
     expect([...covered].sort()).toEqual([...fromLogs].sort());
   });
@@ -72,6 +79,296 @@ describe('troubleshooting guide messages (fixture)', () => {
       ],
     ] as const;
     for (const [message, cause] of raw) expect(unhealthy(message).id).toBe(cause);
+  });
+});
+
+/* The v1 (Standard/WAF) gateway's reason codes 0-20 and their descriptions: test/fixtures/probe-logs/v1-reason-codes.json. */
+describe('v1 gateway reason codes (fixture)', () => {
+  it('has the whole family, 0 to 20', () => {
+    expect(v1Rows.map((r) => r.code)).toEqual([...Array(21).keys()]);
+  });
+
+  it.each(v1Rows.map((r) => [r.code, r.cause, r.message] as const))(
+    'code %i → %s: %s',
+    (_code, cause, message) => {
+      expect(unhealthy(message).id).toBe(cause);
+    },
+  );
+
+  it('reads success codes 0 and 16 as success and code 1 as no reason', () => {
+    for (const code of [0, 16]) {
+      const row = v1Rows[code];
+      expect(row && readProbeLog(row.message)?.verdict).toBe('success');
+      expect(row && unhealthy(row.message).title).toMatch(/last probe succeeded/);
+    }
+    const unknownError = v1Rows[1]?.message ?? '';
+    expect(readProbeLog(unknownError)?.verdict).toBe('unexplained');
+    expect(classifyCause({ state: 'unknown', probeLog: unknownError }).id).toBe('health-unknown');
+  });
+});
+
+/* Live messages and Microsoft's other articles, each row naming its source: test/fixtures/probe-logs/field-messages.json. */
+describe('messages met in the field (fixture)', () => {
+  it.each(fieldRows.map((r) => [r.cause, r.source, r.message] as const))(
+    '%s ← %s: %s',
+    (cause, _source, message) => {
+      expect(unhealthy(message).id).toBe(cause);
+    },
+  );
+});
+
+describe('frames', () => {
+  it('recognise every gathered message by its frame, never by keywords', () => {
+    for (const row of allRows)
+      expect([row.message, readProbeLog(row.message)?.via]).toEqual([row.message, 'frame']);
+  });
+
+  it('are each reached by a gathered message', () => {
+    const reached = new Set(allRows.map((r) => readProbeLog(r.message)?.frameId));
+    expect(PROBE_FRAMES.map((f) => f.id).filter((id) => !reached.has(id))).toEqual([]);
+  });
+
+  it('have unique ids, known causes and a source', () => {
+    expect(new Set(PROBE_FRAMES.map((f) => f.id)).size).toBe(PROBE_FRAMES.length);
+    for (const frame of PROBE_FRAMES) {
+      expect(frame.verdict === 'success' || frame.verdict === 'unexplained' || isCauseId(frame.verdict)).toBe(
+        true,
+      );
+      expect(frame.source.length).toBeGreaterThan(3);
+    }
+  });
+});
+
+/*
+ * The issue's examples (issue 10, part 5), each kind with more cases than the example. The properties at the end
+ * of this file generalise the hole and wording kinds.
+ */
+describe('kind: wording drift across doc versions', () => {
+  const negations = ['is not', "isn't", 'isn\u2019t', 'isn\u02bct', 'isnt', 'IS NOT'];
+  const allowListed = [
+    'allow-listed',
+    'allow listed',
+    'allowlisted',
+    'Allow-Listed',
+    'whitelisted',
+    'white-listed',
+    'white listed',
+    'WhiteListed',
+  ];
+  const endings = ['.', '', ' ', '.\n'];
+  const forms = negations.flatMap((not) =>
+    allowListed.flatMap((listed) =>
+      endings.map((end) => `Backend server certificate ${not} ${listed} with Application Gateway${end}`),
+    ),
+  );
+
+  it("gives one cause for today's wording and the old one (the issue's example)", () => {
+    expect(unhealthy("Backend server certificate isn't allow-listed with Application Gateway.").id).toBe(
+      'cert-root-mismatch',
+    );
+    expect(unhealthy('Backend server certificate is not whitelisted with Application Gateway.').id).toBe(
+      'cert-root-mismatch',
+    );
+  });
+
+  it.each(forms)('%j → cert-root-mismatch', (message) => {
+    expect(unhealthy(message).id).toBe('cert-root-mismatch');
+  });
+
+  it.each<[string, CauseId]>([
+    ['Ensure that you add the correct root certificate to whitelist the backend', 'cert-root-mismatch'],
+    [
+      'The root certificate of the server certificate used by the backend doesn\u2019t match the trusted root certificate added to the application gateway. Ensure that you add the correct root certificate to the allow-list for the backend',
+      'cert-root-mismatch',
+    ],
+    [
+      'The server certificate used by the backend is not signed by a well known Certificate Authority (CA). White-list the backend on the Application Gateway',
+      'cert-untrusted-ca',
+    ],
+    ['The Common Name (CN) of the backend certificate doesnt match', 'cert-cn-mismatch'],
+    ["The validity of the backend certificate couldn't be verified", 'cert-verify-failed'],
+    ['The Leaf certificate isn\u2019t the topmost certificate in the chain', 'cert-chain-incomplete'],
+    [
+      "Time taken by the backend to respond to application gateway's health probe is more than the time out threshold in the probe setting",
+      'probe-timeout',
+    ],
+    ["Application Gateway can't connect to the backend", 'tcp-connect'],
+  ])('%j → %s', (message, cause) => {
+    expect(unhealthy(message).id).toBe(cause);
+  });
+});
+
+describe('kind: older gateway generations (v1 reason codes)', () => {
+  it('reads "Invalid certificate - Invalid CN." as a CN mismatch (the issue\'s example)', () => {
+    expect(unhealthy('Invalid certificate - Invalid CN.').id).toBe('cert-cn-mismatch');
+  });
+
+  it.each<[string, CauseId]>([
+    ['Invalid certificate \u2013 Invalid CN', 'cert-cn-mismatch'],
+    ['invalid certificate-invalid cn', 'cert-cn-mismatch'],
+    ['INVALID CERTIFICATE - INVALID CN.', 'cert-cn-mismatch'],
+    ['Invalid certificate - Invalid CA', 'cert-untrusted-ca'],
+    ['Invalid certificate \u2014 Invalid CA.', 'cert-untrusted-ca'],
+    ['Backend server certificate expired. Please upload a valid certificate', 'cert-expired'],
+    ['Backend server FQDN cannot be resolved.', 'dns-resolution'],
+    ['Server port cannot be reached', 'tcp-connect'],
+    ['Probe status code mismatch. Expected vs Received', 'status-code-mismatch'],
+    ['Probe response body mismatch. Expected vs Received', 'body-mismatch'],
+    ['HTTPS probe connection error.', 'cert-verify-failed'],
+    [
+      'Application Gateway not reachable. Check whether any NSG/UDR/Firewall blocking access to ports 65503-65534 on Application Gateway',
+      'health-unknown',
+    ],
+  ])('%j → %s', (message, cause) => {
+    expect(unhealthy(message).id).toBe(cause);
+  });
+
+  it('gives v1-specific steps where the v1 gateway differs', () => {
+    expect(unhealthy('Invalid certificate - Invalid CA.').steps.join('\n')).toMatch(
+      /authentication certificate/,
+    );
+    expect(unhealthy('Invalid certificate - Invalid CN.').steps.join('\n')).toMatch(/v1 SKU/);
+    expect(unhealthy('HTTPS probe connection error.').steps.join('\n')).toMatch(/SSL policy/);
+    expect(unhealthy('Backend server certificate is not whitelisted').steps.join('\n')).toMatch(/v1 SKU/);
+  });
+});
+
+describe('kind: fixed frames before keywords', () => {
+  it("reads the user's match string as a match string (the issue's example)", () => {
+    const message =
+      "Body of the backend's HTTP response did not match the probe setting. Received response body doesn't contain certificate expired.";
+    expect(unhealthy(message).id).toBe('body-mismatch');
+  });
+
+  it.each<[string, CauseId]>([
+    [
+      "Body of the backend's HTTP response did not match the probe setting. Received response body doesn't contain timed out",
+      'body-mismatch',
+    ],
+    [
+      'Body of the backend\u2019s HTTP response did not match the probe setting. Received response body doesn\u2019t contain DNS resolution error',
+      'body-mismatch',
+    ],
+    [
+      'Probe response body mismatch. Received response body does not contain The Common Name (CN) of the backend certificate does not match.',
+      'body-mismatch',
+    ],
+    ['Received response body does not contain "proxy protocol"', 'body-mismatch'],
+    [
+      'The Common Name of the leaf certificate presented by the backend server does not match the Probe or Backend Setting hostname (expired.dns-timeout.contoso.com) of the application gateway.',
+      'cert-cn-mismatch',
+    ],
+    [
+      'Application Gateway could not create a probe for this backend (certificate-expired.contoso.com). This usually happens when the FQDN of the backend is not entered correctly.',
+      'dns-resolution',
+    ],
+    [
+      'Application Gateway could not connect to the backend timeout.contoso.com:443. Also check whether any NSG/UDR/Firewall is blocking access to the Ip and port of this backend.',
+      'tcp-connect',
+    ],
+    [
+      "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:500. Body: request timed out",
+      'status-code-mismatch',
+    ],
+    [
+      'The validity of the backend certificate could not be verified. To find out the reason, check OpenSSL diagnostics for the message associated with error code 10 (certificate has expired)',
+      'cert-verify-failed',
+    ],
+  ])('%j → %s', (message, cause) => {
+    expect(unhealthy(message).id).toBe(cause);
+  });
+
+  it('lets the frame that starts first win when another frame is quoted in its hole', () => {
+    const quoted = `Received response body does not contain "${'Backend server certificate is not whitelisted with Application Gateway.'}"`;
+    expect(readProbeLog(quoted)).toMatchObject({ via: 'frame', frameId: 'body-mismatch' });
+  });
+});
+
+describe('kind: Unknown health (the gateway side)', () => {
+  const unknownSide = [
+    'The backend health status could not be retrieved. This happens when an NSG/UDR/Firewall on the application gateway subnet is blocking traffic on ports 65503-65534 in case of v1 SKU, and ports 65200-65535 in case of the v2 SKU or if the FQDN configured in the backend pool could not be resolved to an IP address.',
+    'Unable to retrieve health status data. Check presence of NSG/UDR blocking access to ports 65503-65534 from Internet to Application Gateway.',
+    'Unable to retrieve health status data. Check presence of NSG blocking ports',
+    'Application Gateway not reachable. Check whether any NSG/UDR/Firewall blocking access to ports 65503-65534 on Application Gateway.',
+    // unframed: the keyword fallback puts the gateway's own ports before any backend-port rule
+    'NSG/UDR/Firewall on the gateway subnet blocks inbound ports 65200-65535',
+    'Inbound traffic from GatewayManager is denied by an NSG',
+    'Could not retrieve health: check NSG/UDR on the application gateway subnet',
+  ];
+
+  it.each(unknownSide)('%j → health-unknown with its steps, whatever the state', (message) => {
+    for (const state of ['unknown', 'unhealthy', 'partial', 'unrecognised'] as const) {
+      const cause = classifyCause({ state, probeLog: message });
+      expect(cause.id).toBe('health-unknown');
+      expect(cause.steps.join('\n')).toMatch(/GatewayManager/);
+      expect(cause.steps.join('\n')).toContain(message.trim().replace(/`/g, "'"));
+    }
+  });
+
+  it("keeps the backend's own port in tcp-connect", () => {
+    expect(
+      unhealthy(
+        'Application Gateway could not connect to the backend. Also check whether any NSG/UDR/Firewall is blocking access to the Ip and port of this backend.',
+      ).id,
+    ).toBe('tcp-connect');
+  });
+});
+
+describe('kind: machine-readable reasons (healthProbeErrorName)', () => {
+  it("lets a known name decide (the issue's example)", () => {
+    const cause = unhealthy(
+      "Received invalid status code: 401 in the backend server's HTTP response.",
+      'HttpStatusCodeMismatchWithStatusCode',
+    );
+    expect(cause).toMatchObject({ id: 'status-code-mismatch', receivedStatus: 401 });
+  });
+
+  it.each<[string, string, CauseId]>([
+    ['BackendCertInvalidCN', 'TCP connect error', 'cert-cn-mismatch'],
+    ['HttpResponseBodyMismatch', 'Received response body does not contain expired', 'body-mismatch'],
+    ['GatewayNotReachable', 'Application Gateway could not connect to the backend.', 'health-unknown'],
+    ['Timeout', '', 'probe-timeout'],
+    ['ngx_http_upstream_check_err_HostNameNotResolved', 'Something new', 'dns-resolution'],
+    [
+      'err_IncorrectBackendCertificateChainLeafCertificateIsNotTopmostCertificate',
+      '',
+      'cert-chain-incomplete',
+    ],
+    ['backendservercertificatenotwhitelisted', 'Invalid certificate - Invalid CN.', 'cert-root-mismatch'],
+  ])('name %s with message %j → %s', (name, message, cause) => {
+    expect(unhealthy(message, name).id).toBe(cause);
+  });
+
+  it('falls back to the message for an unknown, empty or Unknown name', () => {
+    for (const name of ['BrandNewErrorName', '', '   ', 'Unknown', 'x'.repeat(500)]) {
+      expect(unhealthy('Invalid certificate - Invalid CN.', name).id).toBe('cert-cn-mismatch');
+    }
+    const notAString = { state: 'unhealthy', probeLog: 'TCP connect error', probeErrorName: 42 } as unknown;
+    expect(classifyCause(notAString as Parameters<typeof classifyCause>[0]).id).toBe('tcp-connect');
+  });
+
+  it('keeps the guide section of a message that agrees, and drops one that does not', () => {
+    const noRoot =
+      'The intermediate certificate not signed by any root certificates uploaded to the application gateway.';
+    expect(unhealthy(noRoot, 'BackendServerCertificateNotTrustedByRootCertificates').docUrl).toBe(
+      `${GUIDE_URL}#trusted-root-certificate-mismatch-no-root-certificate-on-the-backend-server`,
+    );
+    expect(unhealthy('The leaf must be the topmost certificate', 'BackendCertInvalidCA').docUrl).toBe(
+      CATALOGUE['cert-untrusted-ca'].docUrl,
+    );
+  });
+
+  it('reads a success name as success, whatever the message', () => {
+    const cause = unhealthy('TCP connect error', 'SuccessWithStatusCode');
+    expect(cause.id).toBe('other');
+    expect(cause.title).toMatch(/last probe succeeded/);
+    expect(classifyCause({ state: 'unknown', probeLog: '', probeErrorName: 'Success' }).id).toBe(
+      'health-unknown',
+    );
+  });
+
+  it('never lets draining be overridden', () => {
+    expect(classifyCause({ state: 'draining', probeLog: '', probeErrorName: 'Timeout' }).id).toBe('draining');
   });
 });
 
@@ -118,54 +415,22 @@ describe('live-style messages', () => {
     ['Backend certificate is invalid / expired', 'cert-expired'],
     ['The backend certificate has expired', 'cert-expired'],
     ['The intermediate certificate was missing', 'cert-chain-incomplete'],
-    [
-      'The backend server is presenting an incomplete certificate chain, including only the leaf certificate. Please ensure that the certificate chain is fully configured with all necessary certificates in the correct order.',
-      'cert-chain-incomplete',
-    ],
-    [
-      'The leaf certificate is missing from the certificate chain presented by the backend server. Please ensure that the certificate chain is complete and correctly ordered.',
-      'cert-chain-incomplete',
-    ],
     ['The leaf must be the topmost certificate', 'cert-chain-incomplete'],
     ['The Leaf certificate is NOT the topmost certificate in the chain', 'cert-chain-incomplete'],
     ['Backend server certificate invalid CA', 'cert-untrusted-ca'],
     ['Backend server certificate is not signed by a well-known CA', 'cert-untrusted-ca'],
     [
-      'The backend server certificate is not signed by a well-known Certificate Authority (CA). To use unknown CA certificates, its Root certificate must be uploaded to the Backend Setting of the application gateway.',
-      'cert-untrusted-ca',
-    ],
-    [
       'The Intermediate certificate is not signed by a well known Certificate Authority (CA)',
       'cert-untrusted-ca',
-    ],
-    [
-      "The root certificate of the server certificate used by the backend doesn't match the trusted root certificate added to the application gateway",
-      'cert-root-mismatch',
     ],
     [
       "The server certificate used by the backend isn't signed by the trusted root certificate",
       'cert-root-mismatch',
     ],
-    [
-      'Backend server certificate is not whitelisted with Application Gateway. Make sure that the certificate uploaded to Application Gateway matches with the certificate configured in your backend server. To learn more visit - https://aka.ms/authcertificatemismatch',
-      'cert-root-mismatch',
-    ],
     ['Unable to verify the backend certificate', 'cert-verify-failed'],
-    [
-      "The validity of the backend certificate couldn't be verified. To find out the reason, check OpenSSL diagnostics for the message associated with error code 20",
-      'cert-verify-failed',
-    ],
-    [
-      'Backend certificate has been marked invalid. Either the certificate is not within its validity period, or it has been revoked by the issuing authority, or there is a problem with the certificate chain.',
-      'cert-verify-failed',
-    ],
     [
       'verify that the backend server is set up to accept the proxy protocol header sent by the probes',
       'proxy-protocol',
-    ],
-    [
-      'The backend health status could not be retrieved. This happens when an NSG/UDR/Firewall on the application gateway subnet is blocking traffic on ports 65503-65534 (v1 SKU) and ports 65200-65535 (v2 SKU). This error can also occur if the FQDN configured in the backend pool could not be resolved to an IP address. To learn more visit - https://aka.ms/UnknownBackendHealth.',
-      'health-unknown',
     ],
   ])('%s → %s', (message, cause) => {
     expect(unhealthy(message).id).toBe(cause);
@@ -192,6 +457,7 @@ describe('status codes', () => {
     ["Received invalid status code: 502 in the backend server's HTTP response.", 502],
     ['Received 503 status code', 503],
     ['Probe status code mismatch: Received 403', 403],
+    ['Probe status code mismatch. Expected:200-399 Received:404', 404],
     [
       "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:301.",
       301,
@@ -204,6 +470,7 @@ describe('status codes', () => {
       "Status code of the backend's HTTP response did not match the probe setting. Expected:{HTTPStatusCode0} Received:{HTTPStatusCode1}.",
       undefined,
     ],
+    ['Probe status code mismatch. Expected vs Received.', undefined],
     ['HTTP status code mismatch', undefined],
   ])('%s → %s', (message, status) => {
     const cause = unhealthy(message);
@@ -229,8 +496,14 @@ describe('status codes', () => {
     expect(first(200)).toMatch(/status code match/);
   });
 
+  it('ignores a status outside 100-599', () => {
+    expect(
+      unhealthy("Received invalid status code: 999 in the backend server's HTTP response.").receivedStatus,
+    ).toBe(undefined);
+  });
+
   it('puts receivedStatus on status-code-mismatch only', () => {
-    for (const row of rows) {
+    for (const row of allRows) {
       const cause = unhealthy(row.message);
       if (cause.id !== 'status-code-mismatch') expect(cause.receivedStatus).toBeUndefined();
     }
@@ -270,6 +543,12 @@ describe('states', () => {
     expect(unhealthy('success. received 302 status code').id).toBe('other');
   });
 
+  it('a message that merely contains "success" is not a success', () => {
+    expect(readProbeLog('The backend reported success, then the gateway could not connect')?.verdict).toBe(
+      'tcp-connect',
+    );
+  });
+
   it('an empty message on an unhealthy server is other', () => {
     for (const log of ['', '   ', '\n']) {
       const cause = unhealthy(log);
@@ -293,7 +572,7 @@ describe('states', () => {
   });
 });
 
-describe('catalogue and rules', () => {
+describe('catalogue and keyword rules', () => {
   it('has an entry with concrete steps and a learn.microsoft.com link for every id', () => {
     for (const id of CAUSE_IDS) {
       const entry = CATALOGUE[id];
@@ -319,28 +598,33 @@ describe('catalogue and rules', () => {
     for (const rule of PROBE_RULES) if (rule.cause !== null) expect(isCauseId(rule.cause)).toBe(true);
   });
 
-  it('every rule is reached by at least one message in the tests', () => {
-    const used = new Set<number>();
+  it('reaches every rule through an unframed message', () => {
     const samples = [
-      ...rows.map((r) => r.message),
-      'Success. Received 200 status code',
-      'The backend server is presenting an incomplete certificate chain',
+      'Success (HTTP 200)',
+      'PROXY protocol header rejected by the backend',
+      'NSG blocks GatewayManager on ports 65200-65535',
+      'Common name mismatch',
+      'Intermediate certificate not found',
+      'Incomplete certificate chain',
+      'The leaf must be the topmost certificate',
+      'Intermediate certificate not issued by a well-known CA',
       'Backend server certificate invalid CA',
-      'Backend server certificate is not whitelisted with Application Gateway.',
-      'Backend certificate has been marked invalid.',
-      'Cannot connect to backend server.',
+      'Certificate not signed by any root we trust',
+      'Trusted root certificate mismatch',
+      'TLS handshake failed',
+      'The backend certificate has expired',
+      'Unable to verify the backend certificate',
+      'HTTP response body mismatch',
+      'HTTP status code mismatch',
+      'Backend server timed out',
+      'DNS resolution error',
+      'TCP connect error',
     ];
-    for (const message of samples) {
-      const rule = matchProbeLog(message);
-      if (rule) used.add(PROBE_RULES.indexOf(rule));
-    }
-    expect(used.size).toBe(PROBE_RULES.length);
-  });
-
-  it('normalises quotes, escapes, bold and whitespace', () => {
-    expect(normaliseProbeLog('  Gateway\\\u2019s **Server   certificate**\n isn\u2019t ')).toBe(
-      "gateway's server certificate isn't",
-    );
+    const reached = samples.map((sample) => {
+      expect([sample, readProbeLog(sample)?.via]).toEqual([sample, 'keyword']);
+      return PROBE_RULES.indexOf(matchProbeRule(normaliseProbeLog(sample)) ?? PROBE_RULES[0]!);
+    });
+    expect(reached).toEqual(PROBE_RULES.map((_rule, index) => index));
   });
 });
 
@@ -353,10 +637,11 @@ describe('properties', () => {
     'draining',
     'unrecognised',
   ];
+  const messages = allRows.map((r) => r.message);
 
   it('never throws and always returns a known id with at least one step', () => {
     const fragments = fc.constantFrom(
-      ...rows.map((r) => r.message),
+      ...messages,
       'Received ',
       'status code',
       '401',
@@ -364,15 +649,23 @@ describe('properties', () => {
       '\u2019',
       '\\',
       '**',
+      '[',
+      '{',
     );
     const log = fc.oneof(
       fc.string(),
       fc.string({ unit: 'grapheme' }),
       fc.array(fc.oneof(fragments, fc.string()), { maxLength: 6 }).map((parts) => parts.join(' ')),
     );
+    const name = fc.option(
+      fc.oneof(fc.string(), fc.constantFrom('Timeout', 'SuccessWithStatusCode', 'Unknown')),
+      {
+        nil: undefined,
+      },
+    );
     fc.assert(
-      fc.property(fc.constantFrom(...states), log, (state, probeLog) => {
-        const cause = classifyCause({ state, probeLog });
+      fc.property(fc.constantFrom(...states), log, name, (state, probeLog, probeErrorName) => {
+        const cause = classifyCause({ state, probeLog, probeErrorName });
         expect(isCauseId(cause.id)).toBe(true);
         expect(cause.steps.length).toBeGreaterThanOrEqual(1);
         expect(cause.title.length).toBeGreaterThan(0);
@@ -390,12 +683,173 @@ describe('properties', () => {
     );
   });
 
-  it('is insensitive to case and surrounding whitespace', () => {
+  /* What a user configures (match strings, host names, status lists) or the gateway fills in (addresses, codes). */
+  const holeContent = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.constantFrom(
+      ...messages,
+      'certificate expired',
+      'timed out',
+      'time-out',
+      'DNS',
+      'could not be resolved',
+      'NSG/UDR/Firewall',
+      '65503-65534',
+      'GatewayManager',
+      'Success',
+      'Received 500',
+      'status code',
+      'proxy protocol',
+      'Common Name (CN)',
+      'Invalid CA',
+      'not whitelisted',
+      'trusted root',
+      'topmost',
+      '**',
+      '\\"',
+      '(',
+      ')',
+    ),
+    fc
+      .array(fc.constantFrom('expired', 'timeout', 'DNS', 'connect', 'CN', 'CA', 'root', '.', ' '), {
+        maxLength: 8,
+      })
+      .map((words) => words.join(' ')),
+  );
+
+  const framesWithHoles: ReadonlyArray<readonly [string, (hole: string) => string, CauseId]> = [
+    [
+      'guide body match string',
+      (hole) =>
+        `Body of the backend's HTTP response did not match the probe setting. Received response body doesn't contain ${hole}.`,
+      'body-mismatch',
+    ],
+    [
+      'v1 body match string',
+      (hole) => `Probe response body mismatch. Received response body does not contain ${hole}`,
+      'body-mismatch',
+    ],
+    [
+      'live body match string',
+      (hole) => `Received response body does not contain "${hole}"`,
+      'body-mismatch',
+    ],
+    [
+      'CN host name',
+      (hole) =>
+        `The Common Name of the leaf certificate presented by the backend server does not match the Probe or Backend Setting hostname (${hole}) of the application gateway.`,
+      'cert-cn-mismatch',
+    ],
+    [
+      'DNS host name',
+      (hole) =>
+        `Application Gateway could not create a probe for this backend (${hole}). This usually happens when the FQDN of the backend is not entered correctly.`,
+      'dns-resolution',
+    ],
+    [
+      'TCP address',
+      (hole) =>
+        `Application Gateway could not connect to the backend ${hole}. Check that the backend responds on the port used for the probe.`,
+      'tcp-connect',
+    ],
+    [
+      'expected status list',
+      (hole) =>
+        `Status code of the backend's HTTP response did not match the probe setting. Expected:${hole} Received:404.`,
+      'status-code-mismatch',
+    ],
+    [
+      'OpenSSL error code',
+      (hole) =>
+        `The validity of the backend certificate could not be verified. To find out the reason, check OpenSSL diagnostics for the message associated with error code ${hole}`,
+      'cert-verify-failed',
+    ],
+    [
+      'timeout threshold',
+      (hole) =>
+        `Time taken by the backend to respond to application gateway's health probe is more than ${hole}`,
+      'probe-timeout',
+    ],
+    [
+      'root certificate name',
+      (hole) =>
+        `The root certificate of the server certificate used by the backend does not match the trusted root certificate added to the application gateway (${hole}).`,
+      'cert-root-mismatch',
+    ],
+  ];
+
+  it.each(framesWithHoles.map(([name, build, cause]) => [name, cause, build] as const))(
+    'any text in the %s never changes the cause (%s)',
+    (_name, cause, build) => {
+      fc.assert(
+        fc.property(
+          holeContent,
+          fc.constantFrom(...states.filter((s) => s !== 'draining')),
+          (hole, state) => {
+            expect(classifyCause({ state, probeLog: build(hole) }).id).toBe(cause);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
+
+  it("never lets the user's acceptable-status text change the status the gateway received", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...rows.map((r) => r.message)), fc.boolean(), (message, upper) => {
-        const variant = `  ${upper ? message.toUpperCase() : message.toLowerCase()}\n`;
-        expect(unhealthy(variant).id).toBe(unhealthy(message).id);
+      fc.property(holeContent, (hole) => {
+        const message = `Received invalid status code: 404 in the backend server's HTTP response. As per the health probe configuration, ${hole} is the acceptable status code.`;
+        expect(unhealthy(message)).toMatchObject({ id: 'status-code-mismatch', receivedStatus: 404 });
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  /* The drift between doc versions and gateway generations, applied to every gathered message. */
+  const CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
+    [/\bis not\b/gi, "isn't"],
+    [/\bdoes not\b/gi, "doesn't"],
+    [/\bcould not\b/gi, "couldn't"],
+    [/\bcannot\b/gi, "can't"],
+    [/\bisn't\b/gi, 'is not'],
+    [/\bdoesn't\b/gi, 'does not'],
+    [/\bcouldn't\b/gi, 'could not'],
+    [/\bcan't\b/gi, 'cannot'],
+  ];
+  const ALLOW_LIST_FORMS = ['whitelist', 'white-list', 'allowlist', 'allow-list', 'allow list'];
+  const variant = fc.record({
+    contraction: fc.boolean(),
+    apostrophe: fc.constantFrom("'", '\u2019', '\u02bc', ''),
+    allowList: fc.constantFrom(...ALLOW_LIST_FORMS),
+    period: fc.constantFrom('keep', 'drop', 'add'),
+    letterCase: fc.constantFrom('keep', 'upper', 'lower'),
+    spaces: fc.array(fc.constantFrom(' ', '  ', '\n', '\t', ' \r\n '), { minLength: 1, maxLength: 5 }),
+  });
+
+  function applyVariant(
+    message: string,
+    v: typeof variant extends fc.Arbitrary<infer T> ? T : never,
+  ): string {
+    let text = message;
+    if (v.contraction) for (const [pattern, form] of CONTRACTIONS) text = text.replace(pattern, form);
+    text = text.replace(/['\u2019]/g, v.apostrophe);
+    text = text.replace(/\b(?:white|allow)[- ]?list/gi, v.allowList);
+    if (v.period === 'drop') text = text.replace(/[.\s]+$/, '');
+    if (v.period === 'add') text = `${text.trimEnd()}.`;
+    if (v.letterCase === 'upper') text = text.toUpperCase();
+    if (v.letterCase === 'lower') text = text.toLowerCase();
+    let i = 0;
+    return text.replace(/ /g, () => v.spaces[i++ % v.spaces.length] ?? ' ');
+  }
+
+  it('wording variants (apostrophes, contractions, allow-list forms, final period, case, whitespace) never change the cause', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...messages), variant, (message, v) => {
+        const changed = applyVariant(message, v);
+        expect([changed, unhealthy(changed).id]).toEqual([changed, unhealthy(message).id]);
+        expect(readProbeLog(changed)?.via).toBe(readProbeLog(message)?.via);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -7,7 +7,12 @@ const gateway = gatewayRef('sub', 'rg', 'gw');
 const base = gateway.id;
 
 function body(
-  servers: Array<{ address?: string; health?: string; healthProbeLog?: string }>,
+  servers: Array<{
+    address?: string;
+    health?: string;
+    healthProbeLog?: string;
+    healthProbeErrorName?: string;
+  }>,
 ): BackendHealthBody {
   return {
     backendAddressPools: [
@@ -62,6 +67,42 @@ describe('evaluateBackendHealth', () => {
       probeLog: 'TCP connect error',
       cause: expect.objectContaining({ id: 'tcp-connect', steps: expect.any(Array) }),
     });
+  });
+
+  it("classifies with the server's healthProbeErrorName when the gateway sends one", () => {
+    // As a live v2 gateway answers (AAFC-Cloud/Cloud-Terrastodon, see src/core/probe-error-names.ts).
+    const live = {
+      address: '10.0.0.123',
+      health: 'Unhealthy',
+      healthProbeLog: "Received invalid status code: 502 in the backend server's HTTP response.",
+      healthProbeErrorName: 'HttpStatusCodeMismatchWithStatusCode',
+    };
+    const [finding] = evaluateBackendHealth(gateway, body([live]), {
+      unhealthyStates: DEFAULT_UNHEALTHY_STATES,
+    });
+    expect(finding?.cause).toMatchObject({ id: 'status-code-mismatch', receivedStatus: 502 });
+
+    // The name decides when the message says otherwise, and an unknown name leaves it to the message.
+    const [named, unknownName] = evaluateBackendHealth(
+      gateway,
+      body([
+        {
+          ...live,
+          address: '10.0.0.4',
+          healthProbeLog: 'TCP connect error',
+          healthProbeErrorName: 'BackendCertInvalidCN',
+        },
+        {
+          ...live,
+          address: '10.0.0.5',
+          healthProbeLog: 'TCP connect error',
+          healthProbeErrorName: 'BrandNewErrorName',
+        },
+      ]),
+      { unhealthyStates: DEFAULT_UNHEALTHY_STATES },
+    );
+    expect(named?.cause.id).toBe('cert-cn-mismatch');
+    expect(unknownName?.cause.id).toBe('tcp-connect');
   });
 
   it('prefers expanded names over id segments, and keeps servers with missing fields', () => {
