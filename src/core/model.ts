@@ -3,12 +3,19 @@ import type { Cause } from './causes';
 /**
  * Plain data the pure core works on. The ARM body shapes mirror the wire format (REST spec
  * `ApplicationGatewayBackendHealth`) but only the fields we read; adapters hand us this, never SDK types.
+ * `readBackendHealthBody` (backend-health-body.ts) makes one from whatever a tool printed: absent and
+ * `null` fields are left out, and fields not listed here may ride along (kept for the emulator to serve).
  */
 
 export interface BackendHealthServerBody {
   address?: string;
   health?: string;
   healthProbeLog?: string;
+  /**
+   * The probe's reason as a machine-readable name, sent by live gateways beside `healthProbeLog` (not in
+   * the REST spec's definitions; carried through as the string it is).
+   */
+  healthProbeErrorName?: string;
   ipConfiguration?: { id?: string } | null;
 }
 
