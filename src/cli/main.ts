@@ -3,11 +3,13 @@ import { AppGwInsightsError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
 import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
+import { EVALUATE_USAGE, evaluateVerb } from './verbs/evaluate';
 import { RENDER_USAGE, renderVerb } from './verbs/render';
 import { RUN_USAGE, runVerb } from './verbs/run';
 
 const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   run: runVerb,
+  evaluate: evaluateVerb,
   emulator: emulatorVerb,
   demo: demoVerb,
   render: renderVerb,
@@ -15,6 +17,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
 
 const USAGE = `Usage:
   ${RUN_USAGE}
+  ${EVALUATE_USAGE}
   ${EMULATOR_USAGE}
   ${DEMO_USAGE}
   ${RENDER_USAGE}`;
