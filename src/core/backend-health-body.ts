@@ -146,6 +146,8 @@ function wrongKind(reader: Reader, path: BodyPath, value: Json, expected: string
 interface Fields {
   /** canonical camelCase key → [key as spelled in the input, value] */
   readonly known: Map<string, [string, Json]>;
+  /** canonical key → its PowerShell 5.1 `<Key>Text` copy, [key as spelled, value] */
+  readonly text: Map<string, [string, Json]>;
   /** Every other key, as it came. */
   readonly unknown: [string, Json][];
 }
@@ -155,12 +157,7 @@ interface Fields {
  * PowerShell 5.1's `<Known>Text` display properties (Newtonsoft copies of a known field, which 5.1's
  * ConvertTo-Json prints because it ignores [JsonIgnore]) are dropped here and used only as a fallback.
  */
-function splitFields(
-  reader: Reader,
-  object: JsonObject,
-  names: readonly string[],
-  path: BodyPath,
-): Fields & { readonly text: Map<string, [string, Json]> } {
+function splitFields(reader: Reader, object: JsonObject, names: readonly string[], path: BodyPath): Fields {
   const known = new Map<string, [string, Json]>();
   const text = new Map<string, [string, Json]>();
   const unknown: [string, Json][] = [];
@@ -247,7 +244,7 @@ function readArray(
 /** A required collection: missing or null is a failed read (see the module comment). */
 function requiredArray(
   reader: Reader,
-  fields: ReturnType<typeof splitFields>,
+  fields: Fields,
   name: string,
   path: BodyPath,
   what: string,
@@ -280,7 +277,7 @@ function optionalString(
 /** `{ id?, name?, …unknown }` for backendAddressPool / backendHttpSettings / ipConfiguration. */
 function readReference(
   reader: Reader,
-  fields: ReturnType<typeof splitFields>,
+  fields: Fields,
   name: string,
   path: BodyPath,
 ): { readonly value: JsonObject; readonly idPath: BodyPath } | undefined {
