@@ -43,6 +43,18 @@ export class ScenarioError extends InvalidInputError {
   }
 }
 
+/**
+ * A saved backend-health body (`evaluate FILE|-`) cannot be read: the file, its encoding, or a field
+ * ARM never sends. Each issue names the path in the body and says what was found and what is expected.
+ */
+export class BackendHealthBodyError extends InvalidInputError {
+  override readonly name = 'BackendHealthBodyError';
+  readonly code = 'BackendHealthBodyInvalid';
+  constructor(issues: readonly string[], source = 'backend-health body') {
+    super(issues, source);
+  }
+}
+
 /** No token could be had, or ARM refused it (401). */
 export class AuthenticationError extends AppGwInsightsError {
   override readonly name = 'AuthenticationError';

@@ -4,11 +4,13 @@ import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
 import { terminalLines } from './terminal-text';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
 import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
+import { EVALUATE_USAGE, evaluateVerb } from './verbs/evaluate';
 import { RENDER_USAGE, renderVerb } from './verbs/render';
 import { RUN_USAGE, runVerb } from './verbs/run';
 
 const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   run: runVerb,
+  evaluate: evaluateVerb,
   emulator: emulatorVerb,
   demo: demoVerb,
   render: renderVerb,
@@ -16,6 +18,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
 
 const USAGE = `Usage:
   ${RUN_USAGE}
+  ${EVALUATE_USAGE}
   ${EMULATOR_USAGE}
   ${DEMO_USAGE}
   ${RENDER_USAGE}`;

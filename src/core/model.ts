@@ -3,6 +3,8 @@ import type { Cause } from './causes';
 /**
  * Plain data the pure core works on. The ARM body shapes mirror the wire format (REST spec
  * `ApplicationGatewayBackendHealth`) but only the fields we read; adapters hand us this, never SDK types.
+ * `readBackendHealthBody` (backend-health-body.ts) makes one from whatever a tool printed: absent and
+ * `null` fields are left out, and fields not listed here may ride along (kept for the emulator to serve).
  */
 
 export interface BackendHealthServerBody {

@@ -2,6 +2,16 @@
 export { startEmulator } from './server';
 export type { RecordedRequest, RunningEmulator, StartEmulatorOptions } from './server';
 export { defaultScenarioPath, loadDefaultScenario, loadScenarioFile, parseScenario } from './scenario';
-export type { FaultTarget, Scenario, ScenarioFault, ScenarioGateway, ScenarioInput } from './scenario';
+export { BODY_FAULTS } from './scenario';
+export type {
+  BodyFault,
+  BodyFaultKind,
+  FaultTarget,
+  Scenario,
+  ScenarioFault,
+  ScenarioGateway,
+  ScenarioInput,
+  StatusFault,
+} from './scenario';
 export { createCertificate } from './tls';
 export type { EmulatorCertificate } from './tls';

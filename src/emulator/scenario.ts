@@ -8,7 +8,9 @@ import { packageRoot } from '../adapters/package-root';
 import { formatPath as formatConfigPath } from '../config/format-issues';
 import { readJsonFile } from '../config/json-file';
 import { ScenarioError } from '../errors';
-import { GATEWAY_ID_SHAPE, key, lastSegment, parseGatewayId } from './arm-id';
+import { readBackendHealthBody } from '../core/backend-health-body';
+import type { BackendHealthBody } from '../core/model';
+import { GATEWAY_ID_SHAPE, key, parseGatewayId } from './arm-id';
 
 const whole = (min: number, max?: number) => {
   const msg =
@@ -28,23 +30,9 @@ const gatewayId = z.string().superRefine((id, ctx) => {
   }
 });
 
-// Loose objects: a body pasted from a real gateway keeps the fields we do not model (etag, properties...).
-const serverSchema = z.looseObject({
-  address: text(),
-  // Any string: live gateways say Healthy/Unhealthy/Unknown, the REST spec says Up/Down/Partial/Draining/Unknown.
-  health: text(),
-  healthProbeLog: z.string().optional(),
-  ipConfiguration: z.looseObject({ id: text() }).nullable().optional(),
-});
-const settingsHealthSchema = z.looseObject({
-  backendHttpSettings: z.looseObject({ id: text(), name: z.string().optional() }),
-  servers: z.array(serverSchema),
-});
-const poolHealthSchema = z.looseObject({
-  backendAddressPool: z.looseObject({ id: text(), name: z.string().optional() }),
-  backendHttpSettingsCollection: z.array(settingsHealthSchema),
-});
-const backendHealthSchema = z.looseObject({ backendAddressPools: z.array(poolHealthSchema) });
+// Any JSON here: what a body may be is the one reader's rule (src/core/backend-health-body.ts), applied
+// in crossCheck with the gateway's id, so a body pasted from ARM, az or PowerShell is taken as printed.
+const backendHealthSchema = z.unknown().refine((value) => value !== undefined, { error: 'required' });
 
 // prefault({}): an absent `lro` is parsed as {} so each field takes its own default.
 const lroSchema = z
@@ -56,14 +44,56 @@ const lroSchema = z
   })
   .prefault({});
 
-const faultSchema = z.strictObject({
-  on: z.enum(['backendHealth', 'poll', 'list', 'get']),
-  status: whole(400, 599),
-  times: whole(1).default(1),
-  retryAfterSeconds: whole(0).optional(),
-  code: text().optional(),
-  message: text().optional(),
-});
+/**
+ * Broken 200 answers of the backend-health operation (the final answer that carries the body):
+ * - `malformed`: not JSON (a trailing comma);
+ * - `truncated`: `Content-Length` announces the whole body, half of it is sent, the connection closes;
+ * - `empty-object` `{}`, `empty-array` `[]`, `null-pools` `{"backendAddressPools":null}`;
+ * - `missing-settings` / `missing-servers`: the body without every pool's `backendHttpSettingsCollection`
+ *   / every settings entry's `servers`;
+ * - `slow`: half the body, then the rest after `delayMs` (longer than the client waits).
+ */
+export const BODY_FAULTS = [
+  'malformed',
+  'truncated',
+  'empty-object',
+  'empty-array',
+  'null-pools',
+  'missing-settings',
+  'missing-servers',
+  'slow',
+] as const;
+export type BodyFaultKind = (typeof BODY_FAULTS)[number];
+
+const faultSchema = z
+  .strictObject({
+    on: z.enum(['backendHealth', 'poll', 'list', 'get']),
+    status: whole(400, 599).optional(),
+    body: z.enum(BODY_FAULTS).optional(),
+    times: whole(1).default(1),
+    retryAfterSeconds: whole(0).optional(),
+    code: text().optional(),
+    message: text().optional(),
+    delayMs: whole(0).optional(),
+  })
+  .superRefine((fault, ctx) => {
+    const issue = (message: string, path: string[] = []) => ctx.addIssue({ code: 'custom', message, path });
+    if ((fault.status === undefined) === (fault.body === undefined)) {
+      issue('give either "status" (an error answer) or "body" (a broken 200 answer)');
+    }
+    if (fault.body !== undefined && fault.on !== 'backendHealth') {
+      issue('body faults break the backend-health answer: use "on": "backendHealth"', ['on']);
+    }
+    if (fault.body === 'slow' && fault.delayMs === undefined) {
+      issue('required with "body": "slow" (how long the rest of the body waits)', ['delayMs']);
+    }
+    if (fault.delayMs !== undefined && fault.body !== 'slow') issue('only with "body": "slow"', ['delayMs']);
+    if (fault.body !== undefined) {
+      for (const field of ['retryAfterSeconds', 'code', 'message'] as const) {
+        if (fault[field] !== undefined) issue('only with "status" (an error answer)', [field]);
+      }
+    }
+  });
 
 const gatewaySchema = z.strictObject({
   id: gatewayId,
@@ -83,12 +113,28 @@ const scenarioSchema = z.strictObject({
     .optional(),
 });
 
+type ParsedScenario = z.output<typeof scenarioSchema>;
+type ParsedGateway = ParsedScenario['gateways'][number];
+type ParsedFault = ParsedGateway['faults'][number];
+
+/** An injected error answer (`status`). */
+export type StatusFault = Omit<ParsedFault, 'status' | 'body'> & { readonly status: number };
+/** An injected broken 200 answer of the backend-health operation (`body`). */
+export type BodyFault = Omit<ParsedFault, 'status' | 'body'> & { readonly body: BodyFaultKind };
+export type ScenarioFault = StatusFault | BodyFault;
+
+/**
+ * A validated gateway: `backendHealth` as the one reader gives it back (ARM's camelCase, nulls
+ * dropped, every other field kept), which is what the emulator serves.
+ */
+export type ScenarioGateway = Omit<ParsedGateway, 'backendHealth' | 'faults'> & {
+  readonly backendHealth: BackendHealthBody;
+  readonly faults: ScenarioFault[];
+};
 /** A validated scenario with every default filled in. */
-export type Scenario = z.output<typeof scenarioSchema>;
+export type Scenario = Omit<ParsedScenario, 'gateways'> & { readonly gateways: ScenarioGateway[] };
 /** What a scenario file may contain (defaults not yet applied). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
-export type ScenarioGateway = Scenario['gateways'][number];
-export type ScenarioFault = ScenarioGateway['faults'][number];
 export type FaultTarget = ScenarioFault['on'];
 
 /** `gateways[2].lro.polls`: the form users see in their editor (the config's own formatter). */
@@ -118,11 +164,15 @@ function issueText(iss: z.core.$ZodIssue): string {
   return `${formatPath(iss.path)}: ${iss.message}`;
 }
 
-/** Checks that need more than one field: unique ids, sub-resource ids that belong to their gateway. */
-function crossCheck(scenario: Scenario): string[] {
+/**
+ * Checks that need more than one field: unique ids, and each backend-health body read by the one
+ * reader with its gateway's id (so pool and settings ids, where present, belong to that gateway).
+ * Returns the problems, or the scenario with every body as the reader gives it back.
+ */
+function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scenario } {
   const issues: string[] = [];
   const seen = new Map<string, number>();
-  scenario.gateways.forEach((gw, g) => {
+  const gateways = parsed.gateways.map((gw, g): ScenarioGateway => {
     const first = seen.get(key(gw.id));
     if (first !== undefined) {
       issues.push(
@@ -131,26 +181,19 @@ function crossCheck(scenario: Scenario): string[] {
     } else {
       seen.set(key(gw.id), g);
     }
-    const expectChild = (id: string, collection: string, at: string) => {
-      const prefix = key(`${gw.id}/${collection}/`);
-      const name = lastSegment(id);
-      if (!key(id).startsWith(prefix) || name === '' || id.length !== prefix.length + name.length) {
-        issues.push(`${at}: expected "${gw.id}/${collection}/<name>", got "${id}"`);
+    const read = readBackendHealthBody(gw.backendHealth, { gatewayId: gw.id });
+    if (!read.ok) {
+      for (const p of read.problems) {
+        issues.push(`${formatPath(['gateways', g, 'backendHealth', ...p.path])}: ${p.message}`);
       }
+    }
+    return {
+      ...gw,
+      backendHealth: read.ok ? read.body : {},
+      faults: gw.faults as ScenarioFault[], // the refinement guarantees exactly one of status / body
     };
-    gw.backendHealth.backendAddressPools.forEach((pool, p) => {
-      const at = `gateways[${g}].backendHealth.backendAddressPools[${p}]`;
-      expectChild(pool.backendAddressPool.id, 'backendAddressPools', `${at}.backendAddressPool.id`);
-      pool.backendHttpSettingsCollection.forEach((s, i) =>
-        expectChild(
-          s.backendHttpSettings.id,
-          'backendHttpSettingsCollection',
-          `${at}.backendHttpSettingsCollection[${i}].backendHttpSettings.id`,
-        ),
-      );
-    });
   });
-  return issues;
+  return { issues, scenario: { ...parsed, gateways } };
 }
 
 /** Validates a parsed scenario document and fills in defaults; throws ScenarioError listing every problem. */
@@ -162,9 +205,9 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
       source,
     );
   }
-  const issues = crossCheck(result.data);
+  const { issues, scenario } = crossCheck(result.data);
   if (issues.length > 0) throw new ScenarioError(issues, source);
-  return result.data;
+  return scenario;
 }
 
 /** Reads and validates a scenario file. Unreadable files and bad JSON are ScenarioErrors naming the file. */

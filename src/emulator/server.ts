@@ -46,8 +46,13 @@ export interface RunningEmulator {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+async function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  state: EmulatorState,
+): Promise<void> {
+  const body = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
   // ARM echoes the caller's correlation id so a chain of calls can be traced; otherwise it makes one.
   const correlation = req.headers['x-ms-correlation-request-id'];
   const clientRequestId = req.headers['x-ms-client-request-id'];
@@ -61,7 +66,25 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
     ...(typeof clientRequestId === 'string' ? { 'x-ms-client-request-id': clientRequestId } : {}),
     ...reply.headers,
   });
-  res.end(body);
+  if (!reply.delivery) {
+    res.end(body);
+    return;
+  }
+  // Body faults: half the bytes, then either the connection drops or the rest comes late.
+  const bytes = Buffer.from(body);
+  const half = Math.floor(bytes.length / 2);
+  if (reply.delivery.kind === 'cut') {
+    res.write(bytes.subarray(0, half), () => res.destroy());
+    return;
+  }
+  res.write(bytes.subarray(0, half));
+  try {
+    await state.delay(reply.delivery.delayMs);
+  } catch {
+    res.destroy(); // the emulator is closing
+    return;
+  }
+  if (!res.destroyed && !res.writableEnded) res.end(bytes.subarray(half));
 }
 
 function urlFor(host: string, port: number): string {
@@ -97,13 +120,17 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       }
       reply = armError(500, 'InternalServerError', `The emulator failed: ${(e as Error).message}`);
     }
-    send(req, res, reply);
     requests.push({
       method,
       path: parsed.pathname,
       query: Object.fromEntries(parsed.searchParams),
       status: reply.status,
     });
+    try {
+      await send(req, res, reply, state);
+    } catch {
+      res.destroy(); // the client went away mid-answer
+    }
   };
 
   const server = https.createServer(

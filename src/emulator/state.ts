@@ -4,7 +4,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
-import type { FaultTarget, Scenario, ScenarioFault, ScenarioGateway } from './scenario';
+import type {
+  BodyFault,
+  FaultTarget,
+  Scenario,
+  ScenarioFault,
+  ScenarioGateway,
+  StatusFault,
+} from './scenario';
 
 export interface GatewayEntry {
   readonly gateway: ScenarioGateway;
@@ -56,11 +63,23 @@ export class EmulatorState {
     );
   }
 
-  /** Consumes one use of the first fault of this kind that has uses left, if any. */
-  takeFault(entry: GatewayEntry, on: FaultTarget): ScenarioFault | undefined {
+  /** Consumes one use of the first error-answer fault (`status`) for `on` that has uses left, if any. */
+  takeFault(entry: GatewayEntry, on: FaultTarget): StatusFault | undefined {
+    return this.take(entry, (f): f is StatusFault => 'status' in f && f.status !== undefined && f.on === on);
+  }
+
+  /** Consumes one use of the first broken-body fault (`body`) that has uses left, if any. */
+  takeBodyFault(entry: GatewayEntry): BodyFault | undefined {
+    return this.take(entry, (f): f is BodyFault => 'body' in f && f.body !== undefined);
+  }
+
+  private take<F extends ScenarioFault>(
+    entry: GatewayEntry,
+    matches: (f: ScenarioFault) => f is F,
+  ): F | undefined {
     for (const f of entry.gateway.faults) {
       const left = this.faultsLeft.get(f) ?? 0;
-      if (f.on === on && left > 0) {
+      if (matches(f) && left > 0) {
         this.faultsLeft.set(f, left - 1);
         return f;
       }

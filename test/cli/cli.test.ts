@@ -158,10 +158,16 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
 
   it.each([
     [['run'], /--config FILE is required/],
-    [['run', '--config', '/nonexistent/config.json'], /\/nonexistent\/config.json: the file does not exist/],
+    [
+      ['run', '--config', '/nonexistent/config.json'],
+      /Invalid config file \/nonexistent\/config.json: the file does not exist \(ENOENT\)/,
+    ],
     [['run', '--bogus'], /Unknown option/],
     [['frobnicate'], /Unknown verb "frobnicate"/],
-    [['emulator', '--scenario', '/nonexistent.json'], /\/nonexistent.json: the file does not exist/],
+    [
+      ['emulator', '--scenario', '/nonexistent.json'],
+      /Invalid scenario file \/nonexistent.json: the file does not exist \(ENOENT\)/,
+    ],
     [['emulator', '--port', 'x'], /--port/],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const { code, stderr } = await runCli(args);

@@ -11,7 +11,7 @@ import {
   loadScenarioFile,
   parseScenario,
 } from '../../src/emulator';
-import { gateway, gatewayId, useEmulators } from './helpers';
+import { gateway, gatewayId, healthBody, useEmulators } from './helpers';
 
 const ok = () => gateway('rg', 'appgw');
 const withGateway = (patch: Record<string, unknown>) => ({ gateways: [{ ...ok(), ...patch }] });
@@ -29,13 +29,13 @@ function issuesOf(json: unknown): readonly string[] {
 }
 
 describe('parseScenario rejects bad scenarios, naming the field by path', () => {
-  const badPool = ok();
-  badPool.backendHealth = structuredClone(badPool.backendHealth);
-  const pool0 = badPool.backendHealth.backendAddressPools[0];
+  const badPoolBody = healthBody(ok().id);
+  const pool0 = badPoolBody.backendAddressPools[0];
   if (pool0) pool0.backendAddressPool.id = `${gatewayId('rg', 'other')}/backendAddressPools/pool-a`;
-  const noHealth = ok();
-  const server = noHealth.backendHealth.backendAddressPools[0]?.backendHttpSettingsCollection[0]?.servers[0];
-  if (server) delete (server as { health?: string }).health;
+  const badPool = { ...ok(), backendHealth: badPoolBody };
+  const numericHealth = healthBody(ok().id);
+  const server = numericHealth.backendAddressPools[0]?.backendHttpSettingsCollection[0]?.servers[0];
+  if (server) (server as { health: unknown }).health = 2;
 
   it.each<[string, unknown, string]>([
     [
@@ -90,7 +90,56 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
       withGateway({ backendHealth: undefined }),
       'gateways[0].backendHealth: required',
     ],
-    ['a server without health', { gateways: [noHealth] }, `${server0}.health: required`],
+    [
+      'a server health given as a number',
+      withGateway({ backendHealth: numericHealth }),
+      `${server0}.health: expected a health string`,
+    ],
+    [
+      'a body without backendAddressPools',
+      withGateway({ backendHealth: {} }),
+      'gateways[0].backendHealth: expected the backend-health body',
+    ],
+    [
+      'a pool without its HTTP settings collection',
+      withGateway({ backendHealth: { backendAddressPools: [{}] } }),
+      'gateways[0].backendHealth.backendAddressPools[0].backendHttpSettingsCollection: expected an array of HTTP settings entries, found nothing',
+    ],
+    [
+      "PowerShell output cut at ConvertTo-Json's default depth",
+      withGateway({
+        backendHealth: {
+          BackendAddressPools: [
+            {
+              BackendAddressPool:
+                'Microsoft.Azure.Commands.Network.Models.PSApplicationGatewayBackendAddressPool',
+              BackendHttpSettingsCollection: [],
+            },
+          ],
+        },
+      }),
+      'gateways[0].backendHealth.BackendAddressPools[0].BackendAddressPool: expected an object {"id": …}, found the .NET type name',
+    ],
+    [
+      'a fault with both status and body',
+      withGateway({ faults: [{ on: 'backendHealth', status: 500, body: 'truncated' }] }),
+      'gateways[0].faults[0]: give either "status" (an error answer) or "body" (a broken 200 answer)',
+    ],
+    [
+      'a body fault on a list',
+      withGateway({ faults: [{ on: 'list', body: 'empty-object' }] }),
+      'gateways[0].faults[0].on: body faults break the backend-health answer',
+    ],
+    [
+      'an unknown body fault',
+      withGateway({ faults: [{ on: 'backendHealth', body: 'garbled' }] }),
+      'gateways[0].faults[0].body: expected one of "malformed", "truncated"',
+    ],
+    [
+      'a slow body without delayMs',
+      withGateway({ faults: [{ on: 'backendHealth', body: 'slow' }] }),
+      'gateways[0].faults[0].delayMs: required with "body": "slow"',
+    ],
     [
       'a pool id of another gateway',
       { gateways: [badPool] },
@@ -148,11 +197,45 @@ describe('parseScenario defaults', () => {
 
   it('keeps fields of the health body that it does not model', () => {
     const g = ok();
-    const pool = { ...g.backendHealth.backendAddressPools[0], extra: { kept: true } };
+    const pool = { ...healthBody(g.id).backendAddressPools[0], extra: { kept: true } };
     const [parsed] = parseScenario({
       gateways: [{ ...g, backendHealth: { backendAddressPools: [pool] } }],
     }).gateways;
-    expect(parsed?.backendHealth.backendAddressPools[0]).toMatchObject({ extra: { kept: true } });
+    expect(parsed?.backendHealth.backendAddressPools?.[0]).toMatchObject({ extra: { kept: true } });
+  });
+
+  it('reads the body as ARM, az and PowerShell print it: any key case, nulls, entries without references', () => {
+    const id = ok().id;
+    const [parsed] = parseScenario({
+      gateways: [
+        {
+          id,
+          backendHealth: {
+            BackendAddressPools: [
+              {
+                BackendAddressPool: { Id: `${id}/backendAddressPools/web`, Name: null, Etag: null },
+                BackendHttpSettingsCollection: [
+                  { Servers: [{ Address: '10.0.0.4', Health: 'Unhealthy', HealthProbeLog: null }] },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    }).gateways;
+    expect(parsed?.backendHealth).toEqual({
+      backendAddressPools: [
+        {
+          backendAddressPool: { id: `${id}/backendAddressPools/web`, Etag: null },
+          backendHttpSettingsCollection: [{ servers: [{ address: '10.0.0.4', health: 'Unhealthy' }] }],
+        },
+      ],
+    });
+  });
+
+  it('a parsed scenario parses again to itself (startEmulator re-validates what it is given)', async () => {
+    const scenario = await loadDefaultScenario();
+    expect(parseScenario(scenario)).toEqual(scenario);
   });
 });
 
@@ -233,8 +316,10 @@ describe('the shipped default scenario', () => {
 
   it('covers both health vocabularies, FQDNs, an empty pool, real probe logs and a quick demo', async () => {
     const scenario = await loadDefaultScenario();
-    const pools = scenario.gateways.flatMap((g) => g.backendHealth.backendAddressPools);
-    const servers = pools.flatMap((p) => p.backendHttpSettingsCollection.flatMap((s) => s.servers));
+    const pools = scenario.gateways.flatMap((g) => g.backendHealth.backendAddressPools ?? []);
+    const servers = pools.flatMap((p) =>
+      (p.backendHttpSettingsCollection ?? []).flatMap((s) => s.servers ?? []),
+    );
     const states = new Set(servers.map((s) => s.health));
     for (const state of ['Up', 'Healthy', 'Down', 'Unhealthy', 'Unknown', 'Partial', 'Draining']) {
       expect([state, states.has(state)]).toEqual([state, true]);
@@ -243,14 +328,13 @@ describe('the shipped default scenario', () => {
     expect(
       scenario.gateways.every((g) => g.id.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/')),
     ).toBe(true);
-    expect(pools.some((p) => p.backendHttpSettingsCollection.length === 0)).toBe(true);
-    expect(pools.map((p) => p.backendAddressPool.id.split('/').pop())).toEqual(
+    expect(pools.some((p) => p.backendHttpSettingsCollection?.length === 0)).toBe(true);
+    expect(pools.map((p) => p.backendAddressPool?.id?.split('/').pop())).toEqual(
       expect.arrayContaining(['MFAnalyticsPool', 'MFPool']),
     );
-    expect(servers.some((s) => /^[a-z][\w-]*(\.[\w-]+)+$/i.test(s.address) && !/^\d/.test(s.address))).toBe(
-      true,
-    );
-    expect(servers.some((s) => s.address.startsWith('10.220.1.'))).toBe(true);
+    const addresses = servers.map((s) => s.address ?? '');
+    expect(addresses.some((a) => /^[a-z][\w-]*(\.[\w-]+)+$/i.test(a) && !/^\d/.test(a))).toBe(true);
+    expect(addresses.some((a) => a.startsWith('10.220.1.'))).toBe(true);
     const logs = servers.map((s) => s.healthProbeLog ?? '').join('\n');
     for (const phrase of [
       'Success. Received 200 status code',

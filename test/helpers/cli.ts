@@ -30,6 +30,20 @@ export function runCli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = proc
   });
 }
 
+/** Runs the real bin with `input` on its standard input (`evaluate -`). */
+export function runCliWithInput(args: string[], input: Buffer | string, cwd = ROOT): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
 /** Starts a long-running verb and resolves with its first stdout line. */
 export function startCli(
   args: string[],

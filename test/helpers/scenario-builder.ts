@@ -11,6 +11,7 @@ export type ServerSpec = {
   address: string;
   health: string;
   healthProbeLog?: string;
+  healthProbeErrorName?: string;
 };
 
 /** One gateway with one pool and one HTTP settings holding `servers`; fast LRO (no waiting) by default. */

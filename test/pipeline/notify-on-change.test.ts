@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -49,9 +49,10 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     stateDir: string,
     extra: Record<string, unknown> = {},
     more: ScenarioInput['gateways'] = [],
+    gatewayExtra: Partial<ScenarioInput['gateways'][number]> = {},
   ): Promise<RunReport> {
     const emulator = await startEmulator({
-      scenario: { gateways: [gateway('gw', servers), ...more] } as never,
+      scenario: { gateways: [gateway('gw', servers, gatewayExtra), ...more] } as never,
     });
     try {
       const config = parseConfig({
@@ -183,6 +184,52 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     await run([ok('10.0.0.9')], state);
     expect(receiver.requests).toHaveLength(2);
   });
+
+  // Issue 11: a read that lists nothing is not a recovery. Each broken answer of the backend-health
+  // operation fails the read (BackendHealthUnavailable): the open episode stays open, nothing is sent.
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['{}', { body: 'empty-object' }, {}],
+    ['[]', { body: 'empty-array' }, {}],
+    ['{"backendAddressPools":null}', { body: 'null-pools' }, {}],
+    ['a pool without backendHttpSettingsCollection', { body: 'missing-settings' }, {}],
+    ['settings without servers', { body: 'missing-servers' }, {}],
+    ['malformed JSON', { body: 'malformed' }, {}],
+    ['a body cut off mid-way', { body: 'truncated' }, {}],
+    ['a body slower than the time-out', { body: 'slow', delayMs: 4000 }, { gatewayTimeoutInMs: 1000 }],
+  ])(
+    'ARM answering %s is a failed read: no recovered, the episode stays open',
+    async (_name, fault, extra) => {
+      const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
+      try {
+        await run([tcp, ok('10.0.0.9')], state);
+        expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+          'degraded 10.0.0.4',
+        ]);
+
+        const broken = await run([tcp, ok('10.0.0.9')], state, extra, [], {
+          faults: [{ on: 'backendHealth', ...fault } as never],
+          lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+        });
+        expect(broken.gateways).toEqual([
+          expect.objectContaining({
+            ok: false,
+            servers: 0,
+            error: expect.objectContaining({ code: 'BackendHealthUnavailable' }),
+          }),
+        ]);
+        expect(runSucceeded(broken)).toBe(false);
+        expect(receiver.requests).toHaveLength(1);
+
+        // The episode is intact: when the server really recovers, that is said once.
+        await run([ok('10.0.0.4'), ok('10.0.0.9')], state);
+        expect(acceptedEvents(receiver, 1).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+          'recovered 10.0.0.4',
+        ]);
+      } finally {
+        await rm(state, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('never puts the webhook URL token or the secret into the report', async () => {
     const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));

@@ -1,8 +1,11 @@
-import type { ApplicationGatewayBackendHealth } from '@azure/arm-network';
+import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
+import { jsonErrorReason } from '../../config/json-text';
+import { BackendHealthUnavailableError } from '../../errors';
 import type { BackendHealthReader, CallOptions } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError } from './errors';
+import { capturingResponses, type CapturedAnswer } from './response-capture';
 
 const BACKEND_HEALTH_ACTION = 'Microsoft.Network/applicationGateways/backendhealth/action';
 
@@ -11,43 +14,75 @@ export interface BackendHealthReaderOptions {
   readonly pollIntervalInMs: number;
 }
 
-/** The real `backendHealth` long-running operation (POST, 202 + Location, polls) via @azure/arm-network. */
+/**
+ * The real `backendHealth` long-running operation (POST, 202 + Location, polls) via @azure/arm-network,
+ * whose final body is read from ARM's own text by the one reader (src/core/backend-health-body.ts), not
+ * from the SDK's model: fields the model lacks survive (`healthProbeErrorName`), and an answer that is
+ * not a backend-health read (`{}`, `[]`, `{"backendAddressPools":null}`, a pool without its settings,
+ * text that is not JSON) is a BackendHealthUnavailableError saying what ARM sent, so no episode moves.
+ */
 export function createArmBackendHealthReader(
   clientFor: ArmClientFactory,
   options: BackendHealthReaderOptions,
 ): BackendHealthReader {
   return {
     async getBackendHealth(gateway: GatewayRef, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
+      const capture: CapturedAnswer = {};
       try {
         const client = await clientFor(gateway.subscriptionId);
-        const result = await client.applicationGateways.backendHealth(gateway.resourceGroup, gateway.name, {
-          updateIntervalInMs: options.pollIntervalInMs,
-          ...(callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {}),
-        });
-        return toPlainBody(result);
+        await capturingResponses(capture, () =>
+          client.applicationGateways.backendHealth(gateway.resourceGroup, gateway.name, {
+            updateIntervalInMs: options.pollIntervalInMs,
+            ...(callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {}),
+          }),
+        );
       } catch (error) {
+        // The SDK fails on a 200 it cannot parse (RestError PARSE_ERROR, status 200) or deserialize
+        // (`null`): say what ARM sent rather than the SDK's message (which quotes the whole body).
+        if (capture.last && failedOnTheBody(error)) {
+          const read = readArmAnswer(capture.last.text);
+          throw new BackendHealthUnavailableError(
+            gateway.id,
+            read.ok ? 'ARM answered 200 with a body the SDK could not read' : read.detail,
+            { cause: error },
+          );
+        }
         throw toArmError(error, gateway.id, BACKEND_HEALTH_ACTION);
       }
+      const read = readArmAnswer(capture.last?.text);
+      if (!read.ok) throw new BackendHealthUnavailableError(gateway.id, read.detail);
+      return read.body;
     },
   };
 }
 
-/** SDK model → our plain shape (drops SDK-only fields such as `etag` and `type`). */
-function toPlainBody(result: ApplicationGatewayBackendHealth): BackendHealthBody {
+function failedOnTheBody(error: unknown): boolean {
+  if (error instanceof TypeError) return true;
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return error instanceof Error && error.name === 'RestError' && status === 200;
+}
+
+/** ARM's final answer as text → the body, or what ARM sent instead ("ARM answered 200 with …"). */
+function readArmAnswer(
+  text: string | undefined,
+): { readonly ok: true; readonly body: BackendHealthBody } | { readonly ok: false; readonly detail: string } {
+  if (text === undefined || text.trim() === '')
+    return { ok: false, detail: 'ARM answered 200 with an empty body' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      detail: `ARM answered 200 with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
+    };
+  }
+  const read = readBackendHealthBody(value);
+  if (read.ok) return read;
+  const problems = describeBodyProblems(read.problems);
+  const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
   return {
-    backendAddressPools: (result.backendAddressPools ?? []).map((pool) => ({
-      backendAddressPool: { id: pool.backendAddressPool?.id, name: pool.backendAddressPool?.name },
-      backendHttpSettingsCollection: (pool.backendHttpSettingsCollection ?? []).map((settings) => ({
-        backendHttpSettings: {
-          id: settings.backendHttpSettings?.id,
-          name: settings.backendHttpSettings?.name,
-        },
-        servers: (settings.servers ?? []).map((server) => ({
-          address: server.address,
-          health: server.health,
-          healthProbeLog: server.healthProbeLog,
-        })),
-      })),
-    })),
+    ok: false,
+    detail: `ARM answered 200 with a body that is not a backend-health read: ${problems.slice(0, 3).join('; ')}${more}`,
   };
 }

@@ -4,6 +4,7 @@ import { readTextFile } from '../../config/json-file';
 import { ConfigError } from '../../errors';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createDevelopmentCredential } from './credential';
+import { responseCapturePolicy } from './response-capture';
 
 export interface ArmClientOptions {
   /** https://management.azure.com in Azure; the emulator's URL locally. */
@@ -38,6 +39,8 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     return new NetworkManagementClient(parts.credential, subscriptionId, {
       endpoint: options.endpoint,
       retryOptions: { maxRetries: options.maxRetries },
+      // Lets the backend-health reader read ARM's own final body (see response-capture.ts).
+      additionalPolicies: [{ policy: responseCapturePolicy, position: 'perRetry' }],
       ...(parts.ca ? { tlsOptions: { ca: parts.ca } } : {}),
     });
   };

@@ -4,25 +4,75 @@
  */
 import { randomUUID } from 'node:crypto';
 import { key, lastSegment } from '../arm-id';
-import type { GatewayEntry, Operation } from '../state';
+import type { BackendHealthBody } from '../../core/model';
+import type { BodyFault } from '../scenario';
+import type { EmulatorState, GatewayEntry, Operation } from '../state';
 import type { RouteContext } from './context';
 import { armError, faultReply, type Reply, resourceNotFound } from './errors';
 import type { GatewayParams } from './gateway';
 
 const EXPAND_RESOURCES = 'backendhealth/applicationgatewayresource';
 
-/** The scenario's body, copied so no client can alter it; `expand` adds pool/settings names like ARM's $expand. */
-export function healthBody(entry: GatewayEntry, expand: boolean): unknown {
+/**
+ * The scenario's body, copied so no client can alter it: ARM's camelCase with every field the scenario
+ * gave kept. `expand` adds pool/settings names (from their ids) like ARM's $expand.
+ */
+export function healthBody(entry: GatewayEntry, expand: boolean): BackendHealthBody {
   const body = structuredClone(entry.gateway.backendHealth);
   if (expand) {
-    for (const pool of body.backendAddressPools) {
-      pool.backendAddressPool.name ??= lastSegment(pool.backendAddressPool.id);
-      for (const s of pool.backendHttpSettingsCollection) {
-        s.backendHttpSettings.name ??= lastSegment(s.backendHttpSettings.id);
+    for (const pool of body.backendAddressPools ?? []) {
+      const ref = pool.backendAddressPool;
+      if (ref?.id) ref.name ??= lastSegment(ref.id);
+      for (const s of pool.backendHttpSettingsCollection ?? []) {
+        const settings = s.backendHttpSettings;
+        if (settings?.id) settings.name ??= lastSegment(settings.id);
       }
     }
   }
   return body;
+}
+
+/** The text of a broken 200 answer (see BODY_FAULTS in scenario.ts). */
+function brokenBody(fault: BodyFault, body: BackendHealthBody): Reply {
+  const whole = JSON.stringify(body);
+  const text = (t: string): Reply => ({ status: 200, text: t });
+  switch (fault.body) {
+    case 'malformed':
+      return text(whole.replace(/\}$/, ',}'));
+    case 'truncated':
+      return { status: 200, text: whole, delivery: { kind: 'cut' } };
+    case 'empty-object':
+      return text('{}');
+    case 'empty-array':
+      return text('[]');
+    case 'null-pools':
+      return text('{"backendAddressPools":null}');
+    case 'missing-settings':
+      return text(
+        JSON.stringify({
+          ...body,
+          backendAddressPools: (body.backendAddressPools ?? []).map((pool) => {
+            const { backendHttpSettingsCollection: _dropped, ...rest } = pool;
+            return rest;
+          }),
+        }),
+      );
+    case 'missing-servers':
+      return text(
+        JSON.stringify({
+          ...body,
+          backendAddressPools: (body.backendAddressPools ?? []).map((pool) => ({
+            ...pool,
+            backendHttpSettingsCollection: (pool.backendHttpSettingsCollection ?? []).map((settings) => {
+              const { servers: _dropped, ...rest } = settings;
+              return rest;
+            }),
+          })),
+        }),
+      );
+    case 'slow':
+      return { status: 200, text: whole, delivery: { kind: 'slow', delayMs: fault.delayMs ?? 0 } };
+  }
 }
 
 /** What a failed operation reports (lro.outcome "failed"). */
@@ -31,13 +81,15 @@ export const operationFailure = (entry: GatewayEntry) => ({
   message: `An error occurred while getting the backend health of '${entry.gateway.id}'. (lro.outcome is "failed" in the emulator scenario)`,
 });
 
-/** The final answer of an operation: the body, or ARM's error for a failed one. */
-export function finalReply(op: Pick<Operation, 'entry' | 'expand'>): Reply {
+/** The final answer of an operation: the body (broken, when a body fault is left), or ARM's error for a failed one. */
+export function finalReply(state: EmulatorState, op: Pick<Operation, 'entry' | 'expand'>): Reply {
   if (op.entry.gateway.lro.outcome === 'failed') {
     const f = operationFailure(op.entry);
     return armError(500, f.code, f.message);
   }
-  return { status: 200, body: healthBody(op.entry, op.expand) };
+  const body = healthBody(op.entry, op.expand);
+  const fault = state.takeBodyFault(op.entry);
+  return fault ? brokenBody(fault, body) : { status: 200, body };
 }
 
 /** Headers telling the client where and when to poll, in the style the scenario asks for. */
@@ -64,7 +116,7 @@ export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Pr
     return faultReply(fault, 'Microsoft.Network/applicationGateways/backendhealth/action', entry.gateway.id);
 
   const expand = key(ctx.query.get('$expand') ?? '') === EXPAND_RESOURCES;
-  if (entry.gateway.lro.polls === 0) return finalReply({ entry, expand });
+  if (entry.gateway.lro.polls === 0) return finalReply(ctx.state, { entry, expand });
 
   const op: Operation = {
     id: randomUUID(),

@@ -2,11 +2,18 @@
  * ARM's error answers, worded like the real service so clients (and users reading logs) see what
  * they would see against Azure. Every body is ARM's `{"error":{"code","message"}}`.
  */
-import type { ScenarioFault } from '../scenario';
+import type { StatusFault } from '../scenario';
 
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** Sent as is instead of `body` (a broken body fault). */
+  readonly text?: string;
+  /**
+   * How `text` goes out when a body fault says so: `cut` closes the connection halfway through
+   * (`Content-Length` still announces the whole); `slow` sends half, waits `delayMs`, sends the rest.
+   */
+  readonly delivery?: { readonly kind: 'cut' } | { readonly kind: 'slow'; readonly delayMs: number };
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -124,7 +131,7 @@ function defaultMessage(status: number, action: ArmAction, scope: string, retryA
 }
 
 /** The answer for an injected fault. `scope` is the ARM id the request was about. */
-export function faultReply(fault: ScenarioFault, action: ArmAction, scope: string): Reply {
+export function faultReply(fault: StatusFault, action: ArmAction, scope: string): Reply {
   const code = fault.code ?? DEFAULT_CODES[fault.status] ?? `HttpStatus${fault.status}`;
   const message = fault.message ?? defaultMessage(fault.status, action, scope, fault.retryAfterSeconds);
   const headers =

@@ -23,7 +23,9 @@ function uniqueById(ids: string[]): SubResource[] {
 
 /** The ApplicationGateway resource; pools and settings are derived from the scenario's health body. */
 export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
-  const pools = entry.gateway.backendHealth.backendAddressPools;
+  const pools = entry.gateway.backendHealth.backendAddressPools ?? [];
+  const ids = (refs: ReadonlyArray<{ id?: string } | undefined>) =>
+    refs.flatMap((ref) => (ref?.id ? [ref.id] : []));
   return {
     id: entry.gateway.id,
     name: entry.parts.name,
@@ -32,9 +34,9 @@ export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
     properties: {
       provisioningState: 'Succeeded',
       operationalState: 'Running',
-      backendAddressPools: uniqueById(pools.map((p) => p.backendAddressPool.id)),
+      backendAddressPools: uniqueById(ids(pools.map((p) => p.backendAddressPool))),
       backendHttpSettingsCollection: uniqueById(
-        pools.flatMap((p) => p.backendHttpSettingsCollection.map((s) => s.backendHttpSettings.id)),
+        ids(pools.flatMap((p) => (p.backendHttpSettingsCollection ?? []).map((s) => s.backendHttpSettings))),
       ),
     },
   };

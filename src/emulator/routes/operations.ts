@@ -44,7 +44,7 @@ export async function getOperationResult(ctx: RouteContext, p: OperationParams):
   const { op } = found;
   const { polls, style } = op.entry.gateway.lro;
   const running = style === 'location' ? ++op.resultPolls <= polls : op.statusPolls <= polls;
-  return running ? { status: 202, headers: pollHeaders(ctx, op) } : finalReply(op);
+  return running ? { status: 202, headers: pollHeaders(ctx, op) } : finalReply(ctx.state, op);
 }
 
 /** Azure-AsyncOperation URL: `InProgress` for the first `polls` polls, then Succeeded or Failed. */

@@ -7,6 +7,7 @@ import { DEVELOPMENT_TOKEN } from '../../../src/adapters/arm/credential';
 import { parseGatewayId } from '../../../src/core/arm-id';
 import type { GatewayRef } from '../../../src/core/model';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
+import type { BodyFaultKind } from '../../../src/emulator/scenario';
 import {
   AuthenticationError,
   BackendHealthUnavailableError,
@@ -179,6 +180,110 @@ describe('ARM backend-health reader (real @azure/arm-network against the emulato
     await expect(setup.reader.getBackendHealth(ref('broken'))).rejects.toBeInstanceOf(
       BackendHealthUnavailableError,
     );
+  });
+
+  it("reads the final body from ARM's own text: fields the SDK model lacks survive (healthProbeErrorName)", async () => {
+    const setup = await readerFor({
+      gateways: [
+        gateway('gw', [
+          {
+            address: '10.0.0.5',
+            health: 'Unhealthy',
+            healthProbeLog: 'TCP connect error',
+            healthProbeErrorName: 'TcpConnectError',
+          },
+        ]),
+      ],
+    });
+    emulator = setup.emulator;
+    const body = await setup.reader.getBackendHealth(ref('gw'));
+    expect(body.backendAddressPools?.[0]?.backendHttpSettingsCollection?.[0]?.servers?.[0]).toEqual({
+      address: '10.0.0.5',
+      health: 'Unhealthy',
+      healthProbeLog: 'TCP connect error',
+      healthProbeErrorName: 'TcpConnectError',
+    });
+  });
+
+  it.each<[BodyFaultKind, 'location' | 'azure-async-operation', number, RegExp]>([
+    [
+      'empty-object',
+      'location',
+      1,
+      /ARM answered 200 with a body that is not a backend-health read: \(root\): expected the backend-health body, .*found an empty object \{\}/,
+    ],
+    [
+      'empty-array',
+      'azure-async-operation',
+      1,
+      /ARM answered 200 with a body that is not a backend-health read: \(root\): .*found an empty array/,
+    ],
+    [
+      'null-pools',
+      'location',
+      0,
+      /not a backend-health read: backendAddressPools: expected an array of pool entries, found null/,
+    ],
+    [
+      'missing-settings',
+      'location',
+      1,
+      /not a backend-health read: backendAddressPools\[0\]\.backendHttpSettingsCollection: expected an array of HTTP settings entries, found nothing/,
+    ],
+    [
+      'missing-servers',
+      'azure-async-operation',
+      2,
+      /backendAddressPools\[0\]\.backendHttpSettingsCollection\[0\]\.servers: expected an array of servers, found nothing/,
+    ],
+    ['malformed', 'location', 1, /ARM answered 200 with a body that is not JSON \(\d+ characters; /],
+    ['malformed', 'location', 0, /ARM answered 200 with a body that is not JSON/],
+  ])(
+    'a %s body (%s, %i polls) is a failed read that says what ARM sent',
+    async (body, style, polls, message) => {
+      const setup = await readerFor(
+        {
+          gateways: [
+            gateway('gw', [down], {
+              lro: { polls, retryAfterSeconds: 0, style },
+              faults: [{ on: 'backendHealth', body }],
+            }),
+          ],
+        },
+        0,
+      );
+      emulator = setup.emulator;
+      const error = await setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+      expect((error as Error).message).toMatch(message);
+      // The SDK's own message quotes the whole body; ours never does.
+      expect((error as Error).message).not.toContain('10.0.0.5');
+      // The next read (the fault used up) is a good one.
+      await expect(setup.reader.getBackendHealth(ref('gw'))).resolves.toMatchObject({
+        backendAddressPools: [expect.anything()],
+      });
+    },
+  );
+
+  it('a body cut off mid-way (the connection closes) is a failed read', async () => {
+    const setup = await readerFor(
+      { gateways: [gateway('gw', [down], { faults: [{ on: 'backendHealth', body: 'truncated' }] })] },
+      0,
+    );
+    emulator = setup.emulator;
+    const error = await setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+  });
+
+  it('a body slower than the caller waits is a failed read when the abort signal fires', async () => {
+    const setup = await readerFor({
+      gateways: [gateway('gw', [down], { faults: [{ on: 'backendHealth', body: 'slow', delayMs: 5000 }] })],
+    });
+    emulator = setup.emulator;
+    const error = await setup.reader
+      .getBackendHealth(ref('gw'), { abortSignal: AbortSignal.timeout(300) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
   });
 
   it('stops when the abort signal fires', async () => {

@@ -1,0 +1,96 @@
+import {
+  createSavedBackendHealthReader,
+  createSavedGatewayDirectory,
+} from '../adapters/saved/saved-backend-health';
+import { parseTarget } from '../core/arm-id';
+import { describeBodyProblems, readBackendHealthBody } from '../core/backend-health-body';
+import type { GatewayRef } from '../core/model';
+import { parseConfig } from '../config/load';
+import { BackendHealthBodyError, ConfigError } from '../errors';
+import type { Logger } from '../pipeline/logger';
+import { runChecks, type RunOutcome } from '../pipeline/run-checks';
+import type { Env } from './build-adapters';
+import { buildRunServices, withLogger } from './run-services';
+
+const GATEWAY_ID_SHAPE =
+  '/subscriptions/<subscription>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>';
+
+export interface SavedBody {
+  /** The JSON value as saved (any encoding was decoded by the caller). */
+  readonly value: unknown;
+  /** Names the input in errors: "backend-health file /tmp/x.json", "backend-health body on standard input". */
+  readonly source: string;
+}
+
+export interface EvaluateSavedOptions {
+  /** `--gateway`: needed when the body's ids name no gateway. */
+  readonly gatewayId?: string;
+  /** Folder sink (`--out`), as `run`'s `sinks.dir`. */
+  readonly outDir: string;
+  readonly logger: Logger;
+  readonly env?: Env;
+}
+
+/**
+ * `evaluate`: a saved backend-health body through the same pipeline as `run` (evaluation, insights,
+ * causes, report, the folder sink), without ARM, notify state or webhooks. Throws BackendHealthBodyError
+ * for a body ARM would never send, ConfigError when the gateway cannot be told.
+ */
+export async function evaluateSavedBody(
+  saved: SavedBody,
+  options: EvaluateSavedOptions,
+): Promise<RunOutcome> {
+  const first = readBackendHealthBody(saved.value);
+  if (!first.ok) throw new BackendHealthBodyError(describeBodyProblems(first.problems), saved.source);
+  const gateway = gatewayOf(first.gatewayIds, options.gatewayId);
+  // Read again against that gateway: every pool and settings id present must be one of its own.
+  const read = readBackendHealthBody(saved.value, { gatewayId: gateway.id });
+  if (!read.ok) throw new BackendHealthBodyError(describeBodyProblems(read.problems), saved.source);
+
+  const config = parseConfig({ targets: [gateway.id], sinks: { dir: options.outDir } }, 'evaluate');
+  const services = await buildRunServices(config, options.env ?? process.env);
+  const { deps, options: runOptions } = withLogger(
+    {
+      ...services,
+      deps: {
+        ...services.deps,
+        directory: createSavedGatewayDirectory(gateway),
+        reader: createSavedBackendHealthReader(gateway, read.body),
+      },
+    },
+    options.logger,
+  );
+  return runChecks(deps, runOptions);
+}
+
+/** `--gateway` when given, else the one gateway the body's ids name; anything else says what to pass. */
+function gatewayOf(named: readonly string[], given: string | undefined): GatewayRef {
+  if (given !== undefined) {
+    const target = parseTarget(given);
+    if ('kind' in target && target.kind === 'gateway') return target.gateway;
+    throw new ConfigError(
+      [`--gateway: "${given}" is not an application gateway id (${GATEWAY_ID_SHAPE})`],
+      'arguments',
+    );
+  }
+  const [only, ...others] = named;
+  if (only !== undefined && others.length === 0) {
+    const target = parseTarget(only);
+    if ('kind' in target && target.kind === 'gateway') return target.gateway;
+  }
+  if (only === undefined) {
+    throw new ConfigError(
+      [
+        `the body names no gateway (none of its pool or settings entries carries an id): pass --gateway ${GATEWAY_ID_SHAPE}`,
+      ],
+      'arguments',
+    );
+  }
+  throw new ConfigError(
+    [
+      `the ids in the body name ${named.length} gateways (${named.join(', ')}); one backend-health answer is ` +
+        "about one gateway: save one gateway's output, or pass --gateway with the one it is about",
+    ],
+    'arguments',
+  );
+}

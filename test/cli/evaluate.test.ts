@@ -1,0 +1,291 @@
+/**
+ * Issue 10 "done when": a scenario saved as UTF-16 by PowerShell, a PascalCase body, a body with nulls
+ * and a pool entry without its sub-resource objects all run through `emulator` + `run`, and through
+ * `evaluate` (the built CLI, as users run it), with the same findings.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { assertBuilt, runCli, runCliWithInput, startCli, stop } from '../helpers/cli';
+import { encodeAs, type SavedEncoding } from '../helpers/encodings';
+
+beforeAll(assertBuilt);
+
+const SUB = '33333333-3333-3333-3333-333333333333';
+const GW = `/subscriptions/${SUB}/resourceGroups/rg-field/providers/Microsoft.Network/applicationGateways/appgw-field`;
+const TIMEOUT =
+  "Time taken by the backend to respond to application gateway's health probe is more than the timeout threshold in the probe setting.";
+
+/** The same gateway state, as each tool prints it. */
+const BODIES: Record<string, unknown> = {
+  // Get-AzApplicationGatewayBackendHealth | ConvertTo-Json -Depth 10 (PascalCase; model properties with nulls)
+  pascal: {
+    BackendAddressPools: [
+      {
+        BackendAddressPool: {
+          BackendAddresses: [],
+          ProvisioningState: null,
+          Name: null,
+          Etag: null,
+          Id: `${GW}/backendAddressPools/web`,
+        },
+        BackendHttpSettingsCollection: [
+          {
+            BackendHttpSettings: {
+              TrustedRootCertificates: [],
+              Port: null,
+              Name: null,
+              Id: `${GW}/backendHttpSettingsCollection/web-https`,
+            },
+            Servers: [
+              {
+                Address: '10.2.0.4',
+                IpConfiguration: null,
+                Health: 'Healthy',
+                HealthProbeLog: 'Success. Received 200 status code',
+              },
+              { Address: '10.2.0.5', IpConfiguration: null, Health: 'Unhealthy', HealthProbeLog: TIMEOUT },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  // az … -o json with nulls: "healthProbeLog": null, "name": null, null references and extras
+  nulls: {
+    backendAddressPools: [
+      {
+        backendAddressPool: {
+          etag: null,
+          id: `${GW}/backendAddressPools/web`,
+          name: null,
+          resourceGroup: 'rg-field',
+          type: null,
+        },
+        backendHttpSettingsCollection: [
+          {
+            backendHttpSettings: { id: `${GW}/backendHttpSettingsCollection/web-https`, name: null },
+            servers: [
+              {
+                address: '10.2.0.4',
+                health: 'Healthy',
+                healthProbeLog: 'Success. Received 200 status code',
+                ipConfiguration: null,
+              },
+              { address: '10.2.0.5', health: 'Unhealthy', healthProbeLog: TIMEOUT, ipConfiguration: null },
+              { address: '10.2.0.6', health: 'Unknown', healthProbeLog: null, ipConfiguration: null },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  // az … -o json whose entries carry no backendAddressPool / backendHttpSettings (Microsoft docs)
+  unreferenced: {
+    backendAddressPools: [
+      {
+        backendHttpSettingsCollection: [
+          {
+            servers: [
+              {
+                address: 'app.contoso.internal',
+                health: 'Unhealthy',
+                healthProbeLog: TIMEOUT,
+                ipConfiguration: null,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+};
+
+interface Finding {
+  backendPool: string;
+  backendSettings: string;
+  address: string;
+  health: string;
+  probeLog: string;
+  cause: { id: string };
+}
+const summary = (report: { gateways: { id: string; findings: Finding[] }[] }) =>
+  report.gateways
+    .filter((g) => g.id.toLowerCase() === GW.toLowerCase())
+    .flatMap((g) => g.findings)
+    .map(
+      (f) =>
+        `${f.backendPool} | ${f.backendSettings} | ${f.address} | ${f.health} | ${f.cause.id} | ${f.probeLog}`,
+    );
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.(md|html)$/.test(e.name))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe('emulator + run and evaluate take bodies as real tools print them, with the same findings', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-evaluate-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each<[string, keyof typeof BODIES, SavedEncoding, boolean]>([
+    [
+      'a scenario and a body saved as UTF-16 by Windows PowerShell (PascalCase)',
+      'pascal',
+      'utf-16le with BOM',
+      false,
+    ],
+    ['a PascalCase body', 'pascal', 'utf-8', false],
+    ['a body with nulls (from stdin)', 'nulls', 'utf-8 with BOM', false],
+    ['pool entries without their sub-resource objects (--gateway)', 'unreferenced', 'utf-8', true],
+  ])('%s', async (_name, kind, encoding, needsGateway) => {
+    const body = BODIES[kind];
+    // PowerShell 5.1's `>` writes UTF-16 LE with a BOM and CRLF line ends.
+    const saved = (value: unknown) =>
+      encodeAs(JSON.stringify(value, null, 2).replace(/\n/g, '\r\n'), encoding);
+    const scenarioFile = path.join(dir, 'scenario.json');
+    await writeFile(
+      scenarioFile,
+      saved({ gateways: [{ id: GW, backendHealth: body, lro: { polls: 1, retryAfterSeconds: 0 } }] }),
+    );
+    const bodyFile = path.join(dir, 'backend-health.json');
+    await writeFile(bodyFile, saved(body));
+
+    const { child, firstLine } = await startCli(['emulator', '--scenario', scenarioFile]);
+    let ran;
+    try {
+      const info = JSON.parse(firstLine);
+      ran = await runCli(['run', '--config', info.config, '--out', path.join(dir, 'run'), '--json']);
+    } finally {
+      await stop(child);
+    }
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+
+    const gatewayArgs = needsGateway ? ['--gateway', GW] : [];
+    const evaluateOut = path.join(dir, 'evaluate');
+    const evaluated =
+      kind === 'nulls'
+        ? await runCliWithInput(
+            ['evaluate', '-', ...gatewayArgs, '--out', evaluateOut, '--json'],
+            await readFile(bodyFile),
+          )
+        : await runCli(['evaluate', bodyFile, ...gatewayArgs, '--out', evaluateOut, '--json']);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.code).toBe(0);
+
+    const fromRun = summary(JSON.parse(ran.stdout));
+    const fromEvaluate = summary(JSON.parse(evaluated.stdout));
+    expect(fromRun.length).toBeGreaterThan(0);
+    expect(fromEvaluate).toEqual(fromRun);
+    expect(fromRun.join('\n')).toContain('probe-timeout');
+    if (kind === 'unreferenced')
+      expect(fromRun[0]).toMatch(/^\(unnamed\) \| \(unnamed\) \| app\.contoso\.internal/);
+    expect(await filesUnder(evaluateOut)).toEqual(await filesUnder(path.join(dir, 'run')));
+    if (kind === 'unreferenced') {
+      // The human summary, as run prints it.
+      const human = await runCli(['evaluate', bodyFile, ...gatewayArgs, '--out', evaluateOut]);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toContain('! appgw-field (rg-field)');
+      expect(human.stdout).toContain('(unnamed) / (unnamed)  app.contoso.internal  Unhealthy');
+    }
+  });
+});
+
+describe('evaluate refuses what it cannot use, in one clear message, exit 2', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-evaluate-bad-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const other = GW.replace('appgw-field', 'appgw-other');
+  const pool = (gateway: string) => ({
+    backendAddressPool: { id: `${gateway}/backendAddressPools/p` },
+    backendHttpSettingsCollection: [],
+  });
+
+  it.each<[string, unknown, string[], RegExp]>([
+    [
+      'no ids and no --gateway',
+      BODIES.unreferenced,
+      [],
+      /the body names no gateway .*: pass --gateway \/subscriptions\//,
+    ],
+    [
+      'ids naming two gateways',
+      { backendAddressPools: [pool(GW), pool(other)] },
+      [],
+      /the ids in the body name 2 gateways \(.*appgw-field, .*appgw-other\)/,
+    ],
+    [
+      '--gateway that the ids contradict',
+      { backendAddressPools: [pool(other)] },
+      ['--gateway', GW],
+      /backendAddressPools\[0\]\.backendAddressPool\.id: expected ".*appgw-field\/backendAddressPools\/<name>", got ".*appgw-other/,
+    ],
+    [
+      '--gateway that is not a gateway id',
+      BODIES.unreferenced,
+      ['--gateway', `/subscriptions/${SUB}`],
+      /--gateway: .* is not an application gateway id/,
+    ],
+    [
+      '{} (not a backend-health read)',
+      {},
+      ['--gateway', GW],
+      /Invalid backend-health file .*: \(root\): expected the backend-health body/,
+    ],
+    [
+      "PowerShell's output cut at ConvertTo-Json's default depth",
+      {
+        BackendAddressPools: [
+          {
+            BackendAddressPool:
+              'Microsoft.Azure.Commands.Network.Models.PSApplicationGatewayBackendAddressPool',
+            BackendHttpSettingsCollection:
+              'Microsoft.Azure.Commands.Network.Models.PSApplicationGatewayBackendHealthHttpSettings',
+          },
+        ],
+      },
+      ['--gateway', GW],
+      /re-run with ConvertTo-Json -Depth 10/,
+    ],
+  ])('%s', async (_name, body, args, message) => {
+    const file = path.join(dir, 'body.json');
+    await writeFile(file, JSON.stringify(body));
+    const result = await runCli(['evaluate', file, ...args, '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // a message, not a stack
+  });
+
+  it.each<[string, string[], Buffer | undefined, RegExp]>([
+    ['no FILE', ['evaluate'], undefined, /FILE \(or - for standard input\) is required/],
+    [
+      'a file that does not exist',
+      ['evaluate', '/nonexistent/body.json'],
+      undefined,
+      /the file does not exist \(ENOENT\)/,
+    ],
+    [
+      'a Windows-1252 file on stdin',
+      ['evaluate', '-'],
+      Buffer.from('{"a":"Z\xfcrich"}', 'latin1'),
+      /^error: Invalid backend-health body on standard input: standard input is not UTF-8 text .*save it as UTF-8\n$/,
+    ],
+  ])('%s', async (_name, args, input, message) => {
+    const result = input ? await runCliWithInput(args, input) : await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
