@@ -1,4 +1,5 @@
 import { lastSegment } from './arm-id';
+import { capOptional, capText, VALUE_CAPS } from './caps';
 import { classifyCause } from './classify';
 import { isReported, readHealth, type ConfigurableState } from './health';
 import type { BackendHealthBody, BackendHealthServerBody, Finding, GatewayRef } from './model';
@@ -21,13 +22,18 @@ interface ListedServer {
  */
 function* eachServer(body: BackendHealthBody): Generator<ListedServer> {
   for (const pool of body.backendAddressPools ?? []) {
-    const backendPool =
-      pool.backendAddressPool?.name ?? lastSegment(pool.backendAddressPool?.id) ?? '(unnamed)';
+    const backendPool = capText(
+      pool.backendAddressPool?.name ?? lastSegment(pool.backendAddressPool?.id) ?? '(unnamed)',
+      VALUE_CAPS.name,
+    );
     for (const settings of pool.backendHttpSettingsCollection ?? []) {
-      const backendSettings =
-        settings.backendHttpSettings?.name ?? lastSegment(settings.backendHttpSettings?.id) ?? '(unnamed)';
+      const backendSettings = capText(
+        settings.backendHttpSettings?.name ?? lastSegment(settings.backendHttpSettings?.id) ?? '(unnamed)',
+        VALUE_CAPS.name,
+      );
       for (const server of settings.servers ?? []) {
-        yield { backendPool, backendSettings, address: server.address ?? '(unknown address)', server };
+        const address = capText(server.address ?? '(unknown address)', VALUE_CAPS.address);
+        yield { backendPool, backendSettings, address, server };
       }
     }
   }
@@ -46,16 +52,17 @@ export function evaluateBackendHealth(
   for (const { backendPool, backendSettings, address, server } of eachServer(body)) {
     const state = readHealth(server.health);
     if (!isReported(state, options.unhealthyStates)) continue;
-    const probeLog = server.healthProbeLog ?? '';
+    const probeLog = capText(server.healthProbeLog ?? '', VALUE_CAPS.probeLog);
+    const probeErrorName = capOptional(server.healthProbeErrorName, VALUE_CAPS.errorName);
     findings.push({
       gateway,
       backendPool,
       backendSettings,
       address,
-      health: server.health ?? '',
+      health: capText(server.health ?? '', VALUE_CAPS.health),
       state,
       probeLog,
-      cause: classifyCause({ state, probeLog, probeErrorName: server.healthProbeErrorName }),
+      cause: classifyCause({ state, probeLog, probeErrorName }),
     });
   }
   return findings;
@@ -65,7 +72,10 @@ export function evaluateBackendHealth(
 export function listServers(gateway: GatewayRef, body: BackendHealthBody): Map<string, string> {
   const listed = new Map<string, string>();
   for (const { backendPool, backendSettings, address, server } of eachServer(body)) {
-    listed.set(serverKey({ gateway, backendPool, backendSettings, address }), server.health ?? '');
+    listed.set(
+      serverKey({ gateway, backendPool, backendSettings, address }),
+      capText(server.health ?? '', VALUE_CAPS.health),
+    );
   }
   return listed;
 }

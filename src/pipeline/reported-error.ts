@@ -1,3 +1,4 @@
+import { capText, VALUE_CAPS } from '../core/caps';
 import { AppGwInsightsError } from '../errors';
 import type { ReportedError } from './report';
 
@@ -9,7 +10,8 @@ export function reportedError(error: Error, sink?: string): ReportedError {
   const ours = error instanceof AppGwInsightsError;
   return {
     code: ours ? error.code : 'Unexpected',
-    message: error.message,
+    // Messages may quote what ARM, storage or a receiver answered: bounded like every network value.
+    message: capText(error.message, VALUE_CAPS.errorMessage),
     retryable: ours ? error.retryable : true,
     ...(sink ? { sink } : {}),
   };

@@ -206,7 +206,8 @@ describe('injected faults', () => {
 
 describe('delays and lifecycle', () => {
   it('delayMs holds the answer long enough for an AbortSignal time-out to abort the SDK call', async () => {
-    const emulator = await start({ gateways: [gateway('rg', 'appgw-slow', { delayMs: 5000 })] });
+    // A delay no busy machine comes near: finishing well before it proves the abort (and close) did not wait.
+    const emulator = await start({ gateways: [gateway('rg', 'appgw-slow', { delayMs: 120_000 })] });
     const started = Date.now();
 
     const error = await failure(
@@ -216,10 +217,10 @@ describe('delays and lifecycle', () => {
     );
 
     expect(error).toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     const closing = Date.now();
-    await emulator.close(); // must not wait for the 5 s delay
-    expect(Date.now() - closing).toBeLessThan(1000);
+    await emulator.close(); // must not wait for the delay
+    expect(Date.now() - closing).toBeLessThan(20_000);
   });
 
   it('delayMs delays the answer by about that long', async () => {

@@ -46,7 +46,14 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
           { address: '10.0.0.5', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
         ]),
         // In another subscription, named by its id: the emulator delays list calls that cover it, too.
-        gateway('slow', [{ address: '10.0.1.4', health: 'Down' }], { delayMs: 10_000 }, 'rg-test', OTHER_SUB),
+        // Slower than any run: the time-out below is generous (a busy machine must not time out 'good').
+        gateway(
+          'slow',
+          [{ address: '10.0.1.4', health: 'Down' }],
+          { delayMs: 600_000 },
+          'rg-test',
+          OTHER_SUB,
+        ),
         gateway('throttled', [{ address: '10.0.2.4', health: 'Down' }], {
           faults: [{ on: 'backendHealth', status: 429, times: 9, retryAfterSeconds: 0 }],
         }),
@@ -61,7 +68,7 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
         `/subscriptions/${SUB}/resourceGroups/rg-gone`,
       ],
       out,
-      { gatewayTimeoutInMs: 1000 },
+      { gatewayTimeoutInMs: 8000 },
     );
     const byName = Object.fromEntries(report.gateways.map((g) => [g.name, g]));
     expect(Object.keys(byName).sort()).toEqual(['good', 'missing', 'slow', 'throttled']);
