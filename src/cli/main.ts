@@ -3,6 +3,7 @@ import { AppGwInsightsError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
 import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
+import { NOTIFY_USAGE, notifyVerb } from './verbs/notify';
 import { RENDER_USAGE, renderVerb } from './verbs/render';
 import { RUN_USAGE, runVerb } from './verbs/run';
 
@@ -11,13 +12,15 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   emulator: emulatorVerb,
   demo: demoVerb,
   render: renderVerb,
+  notify: notifyVerb,
 };
 
 const USAGE = `Usage:
   ${RUN_USAGE}
   ${EMULATOR_USAGE}
   ${DEMO_USAGE}
-  ${RENDER_USAGE}`;
+  ${RENDER_USAGE}
+  ${NOTIFY_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;

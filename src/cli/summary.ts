@@ -1,3 +1,5 @@
+import { terminalSafe } from '../config/json-text';
+import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import type { RunReport } from '../pipeline/report';
 
 /** The short human summary: gateway, pool, server, health, error; then where the files are. */
@@ -20,6 +22,20 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     for (const f of gateway.findings) {
       lines.push(`    ${f.backendPool} / ${f.backendSettings}  ${f.address}  ${f.health}`);
       lines.push(`        ${oneLine(f.probeLog) || '(no probe log)'}`);
+    }
+  }
+  const notifications = report.notifications;
+  if (notifications) {
+    const problems = describeNotifyProblems(notifications);
+    const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
+    if (problems.length) {
+      lines.push(
+        '',
+        `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered`,
+      );
+      for (const problem of problems) lines.push(`    ${terminalSafe(problem)}`);
+    } else if (notifications.deliveries.length) {
+      lines.push('', `✓ notifications: ${delivered} delivered`);
     }
   }
   if (locations.length) lines.push('', `Insights and report: ${locations.join(', ')}`);

@@ -1,4 +1,4 @@
-import { AppGwInsightsError } from '../errors';
+import { AppGwInsightsError, StateInvalidError, StateUnavailableError } from '../errors';
 import type { ReportedError } from './report';
 
 /**
@@ -12,5 +12,8 @@ export function reportedError(error: Error, sink?: string): ReportedError {
     message: error.message,
     retryable: ours ? error.retryable : true,
     ...(sink ? { sink } : {}),
+    ...(error instanceof StateUnavailableError || error instanceof StateInvalidError
+      ? { document: error.document }
+      : {}),
   };
 }
