@@ -241,7 +241,9 @@ async function readSnippet(response: Response, max: number, request: PostRequest
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = Buffer.concat(chunks)
+    .subarray(0, max * 4)
+    .toString('utf8');
   return clip(singleLine(scrubUrl(text, request.url, request.secrets ?? [], { cutOff })), max);
 }
 

@@ -25,8 +25,9 @@ export interface WebhookNotifier extends Notifier {
 
 /**
  * The longest one send to this receiver can take, in ms: `timeoutInMs` × `maxAttempts` plus the
- * longest back-off before each retry (full jitter: at most min(maxBackoff, initialBackoff × 2^(n-1))),
- * and never more than `totalTimeoutInMs`. The POST is given exactly this budget, so a `Retry-After`
+ * longest back-off before each retry (full jitter: at most min(maxBackoff, initialBackoff × 2^(n-1)))
+ * plus 1 s for the work around the attempts (so the last attempt is not cut short by it), and never
+ * more than `totalTimeoutInMs`. The POST is given exactly this budget, so a `Retry-After`
  * that would overrun it ends the send (retryable) instead of stretching it: the budget is a bound, and
  * a run's lease on a notice is derived from it.
  */
@@ -40,8 +41,10 @@ export function sendBudgetInMs(
   const attempts = Math.max(1, Math.floor(config.maxAttempts));
   let backoff = 0;
   for (let retry = 1; retry < attempts; retry++) backoff += Math.min(max, initial * 2 ** (retry - 1));
-  return Math.min(total, config.timeoutInMs * attempts + backoff);
+  return Math.min(total, config.timeoutInMs * attempts + backoff + SEND_SLACK_IN_MS);
 }
+
+const SEND_SLACK_IN_MS = 1_000;
 
 /** A Notifier for one resolved receiver: builds its format's payload once, then POSTs it with retries. */
 export function createWebhookNotifier(

@@ -171,14 +171,12 @@ export function requeueDeadLetters(
   const ids = new Set(outbox.waiting.map((q) => q.notice.id));
   const back = requeued
     .filter((letter) => !ids.has(letter.notice.id))
-    .map(
-      (letter): QueuedNotice => ({
-        notice: letter.notice,
-        queuedAt: letter.queuedAt,
-        failedRuns: letter.failedRuns,
-        lastError: `re-sent by hand after: ${letter.reason}`,
-      }),
-    );
+    .map((letter): QueuedNotice => ({
+      notice: letter.notice,
+      queuedAt: letter.queuedAt,
+      failedRuns: letter.failedRuns,
+      lastError: `re-sent by hand after: ${letter.reason}`,
+    }));
   return {
     outbox: { waiting: [...back, ...outbox.waiting], parked: outbox.parked.filter((l) => !select(l)) },
     requeued,
