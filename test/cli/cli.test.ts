@@ -97,10 +97,16 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
 
   it.each([
     [['run'], /--config FILE is required/],
-    [['run', '--config', '/nonexistent/config.json'], /cannot read \/nonexistent\/config.json/],
+    [
+      ['run', '--config', '/nonexistent/config.json'],
+      /config file \/nonexistent\/config.json: the file does not exist/,
+    ],
     [['run', '--bogus'], /Unknown option/],
     [['frobnicate'], /Unknown verb "frobnicate"/],
-    [['emulator', '--scenario', '/nonexistent.json'], /cannot read/],
+    [
+      ['emulator', '--scenario', '/nonexistent.json'],
+      /scenario file \/nonexistent.json: the file does not exist/,
+    ],
     [['emulator', '--port', 'x'], /--port/],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const { code, stderr } = await runCli(args);

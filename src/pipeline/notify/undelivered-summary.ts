@@ -36,9 +36,9 @@ export function describeNotifyProblems(problems: Problems): string[] {
             .at(-1)}, by ${[...new Set(notices.map((n) => n.leasedBy))].join(', ')})`
         : '';
     const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver)})` : '';
-    lines.push(
-      `${first.receiver}: ${notices.length} notice(s) ${WHEN[first.status]}${until}${hint}: ${short(latest)}${more}`,
-    );
+    // A lease says it all (who holds it, until when); the other statuses give the receiver's answer.
+    const why = first.status === 'leased' ? '' : `: ${short(latest)}${more}`;
+    lines.push(`${first.receiver}: ${notices.length} notice(s) ${WHEN[first.status]}${until}${hint}${why}`);
   }
   for (const dropped of problems.dropped) {
     lines.push(
