@@ -86,8 +86,6 @@ export interface OutboxStep {
   readonly dropped: readonly DeadLetter[];
 }
 
-export const EMPTY_OUTBOX: ReceiverOutbox = { waiting: [], parked: [] };
-
 /** True when another run holds `queued` with a lease that has not ended at `now`. */
 export function isLeasedElsewhere(queued: QueuedNotice, runId: string, now: string): boolean {
   return (

@@ -101,6 +101,7 @@ export function recordOutcome(record: DeliveryRecord): SendOutcome {
   return record.result ? sendOutcome(record.result) : { kind: 'not-tried' };
 }
 
+/** `gateway/pool/settings/address`: how reports name the server a notice is about. */
 export function serverOf(notice: Notice): string {
   return `${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}/${notice.server.address}`;
 }

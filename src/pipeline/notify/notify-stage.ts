@@ -44,6 +44,7 @@ export interface NotifyOutcome {
   readonly claimed: boolean;
 }
 
+/** The outcome when nothing could be claimed (add `stateErrors` when the state is why). */
 export const NOTHING_NOTIFIED: NotifyOutcome = {
   decided: 0,
   deliveries: [],

@@ -6,7 +6,7 @@ type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErro
 const WHEN: Record<UndeliveredNoticeReport['status'], string> = {
   waiting: 'waiting, sent again on the next run',
   leased: 'held by another run that is sending them, sent again once its lease ends if still undelivered',
-  'dead-letter': 'dead letter(s), not sent again until re-sent by hand',
+  'dead-letter': 'parked as dead letters, not sent again until re-sent by hand',
 };
 
 /**
