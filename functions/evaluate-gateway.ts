@@ -22,7 +22,7 @@ export async function evaluateGateway(message: unknown, context: InvocationConte
   if (result.retryable) {
     const attempt = String(context.triggerMetadata?.['dequeueCount'] ?? 1);
     throw new Error(
-      `${work.gatewayId}: ${result.processed.report.error?.message ?? 'a sink or the notify state failed'} (attempt ${attempt})`,
+      `${work.gatewayId}: ${result.processed.report.error?.message ?? 'a sink failed'} (attempt ${attempt})`,
     );
   }
 }

@@ -118,16 +118,12 @@ export async function processQueuedGateway(
     deps.logger,
   );
   const error = processed.report.error;
-  // A state store that failed before anything was sent may pass: the host's retry claims again. Not
-  // after sends: a retry with the same run id would hold this run's leases and send those notices twice.
-  const stateMayPass =
-    processed.notify !== undefined &&
-    processed.notify.deliveries.length === 0 &&
-    processed.notify.stateErrors.some((e) => e.retryable);
+  // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
+  // that ends in the poison queue would report it as not), and the next scheduled run claims again.
   return {
     processed,
     report: { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] },
-    retryable: error?.retryable === true || sinks.errors.length > 0 || stateMayPass,
+    retryable: error?.retryable === true || sinks.errors.length > 0,
   };
 }
 
