@@ -189,6 +189,21 @@ describe('the outbox', () => {
     );
   });
 
+  it('a receiver removed from the config: its waiting notices are dropped once, reported, not silently', async () => {
+    receiver.setDefault({ status: 503 });
+    await notifyRun({ scenario: one([bad('10.0.0.4')]), config: config({ maxAttempts: 1 }) });
+    receiver.setDefault({ status: 200 });
+    const other = { name: 'pager', url: receiver.url('/pager'), format: 'cloudevents' };
+    const withPager = { ...config(), sinks: { dir: path.join(tmp, 'out'), webhooks: [other] } };
+    const { report } = await notifyRun({ scenario: one([bad('10.0.0.4')]), config: withPager });
+    expect(report.notifications?.dropped).toEqual([
+      expect.objectContaining({ receiver: 'webhook[ops]', reason: 'webhook[ops] is no longer configured' }),
+    ]);
+    expect(report.ok).toBe(false);
+    const again = await notifyRun({ scenario: one([bad('10.0.0.4')]), config: withPager });
+    expect(again.report.notifications?.dropped).toEqual([]);
+  });
+
   it('notices held by another run’s lease are named (summary, report) and fail the run; sent once the lease has ended', async () => {
     const now = Date.parse('2030-01-01T00:00:00.000Z');
     receiver.setDefault({ status: 503 });
