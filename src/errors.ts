@@ -182,6 +182,55 @@ export class StateConflictError extends AppGwInsightsError {
   }
 }
 
+/**
+ * The notify-on-change state could not be read, listed or written: the folder or file is not
+ * accessible, the storage account is down or refused the request (key, SAS, role), or a lock is held.
+ * `document` names the file or blob (`state file /var/lib/appgw/s/rg/gw.json`, `blob
+ * appgw-state/notify/s/rg/gw.json`): never a key, SAS or connection string. Nothing was claimed or
+ * sent for that document; the next run tries again. `action` says what to change.
+ */
+export class StateUnavailableError extends AppGwInsightsError {
+  override readonly name = 'StateUnavailableError';
+  readonly code = 'StateUnavailable';
+  override readonly retryable: boolean;
+  constructor(
+    readonly document: string,
+    detail: string,
+    action: string,
+    retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`The notify state ${document} is unavailable: ${detail}. ${action}`, options);
+    this.retryable = retryable;
+  }
+}
+
+/**
+ * A notify-on-change state document this version cannot read: not JSON, or not the shape it writes
+ * (`[]`, `"version": 2` from a newer release, an outbox entry that is a string …). It is never reset or
+ * written over: it stays as it is, the gateway it belongs to gets no notices until it is fixed, and the
+ * message says how to recover. `issues` name each bad field (`outbox.webhook[ops][0]: …`).
+ */
+export class StateInvalidError extends AppGwInsightsError {
+  override readonly name = 'StateInvalidError';
+  readonly code = 'StateInvalid';
+  constructor(
+    readonly document: string,
+    readonly issues: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The notify state ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
+        `${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}. It was left as it is, and ` +
+        'nothing is decided or sent for its gateway until it is fixed. To recover: if a newer ' +
+        'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +
+        'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
+        'run starts this gateway afresh (servers still bad are told again as new).',
+      options,
+    );
+  }
+}
+
 /** The host moved a gateway's message to the poison queue after its retries. */
 export class PoisonedMessageError extends AppGwInsightsError {
   override readonly name = 'PoisonedMessageError';

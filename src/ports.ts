@@ -55,9 +55,21 @@ export interface Clock {
  * test/adapters/storage/contract. A lost race throws StateConflictError.
  */
 export interface StateStore<T> {
-  /** undefined when nothing was written yet */
+  /**
+   * Names the document in reports and errors (`state file /var/lib/appgw/s/rg/gw.json`, `blob
+   * appgw-state/notify/s/rg/gw.json`): never a key, SAS or connection string.
+   */
+  readonly name: string;
+  /**
+   * undefined when nothing was written yet. Throws StateUnavailableError when the document cannot be
+   * read, StateInvalidError when it is not JSON.
+   */
   read(): Promise<StoredDocument<T> | undefined>;
-  /** Writes only if the stored document still has `expectedEtag` (undefined: only if none exists); returns the new etag. */
+  /**
+   * Writes only if the stored document still has `expectedEtag` (undefined: only if none exists);
+   * returns the new etag. Throws StateConflictError when it changed, StateUnavailableError when the
+   * store cannot be written.
+   */
   write(value: T, expectedEtag: string | undefined): Promise<string>;
 }
 
@@ -66,8 +78,10 @@ export interface StateStore<T> {
  * evaluated in parallel never contend for one document).
  */
 export interface StateStores<T> {
+  /** Names where the documents are (`state folder /var/lib/appgw`, `container appgw-state (notify/)`). */
+  readonly name: string;
   forKey(key: string): StateStore<T>;
-  /** Every key that has a document. */
+  /** Every key that has a document. Throws StateUnavailableError when the documents cannot be listed. */
   listKeys(): Promise<string[]>;
 }
 
@@ -81,6 +95,11 @@ export interface StoredDocument<T> {
 export interface Notifier {
   /** "webhook[ops]": names the receiver in reports and errors; never the URL. */
   readonly name: string;
+  /**
+   * The longest one `send` can take, in ms: every attempt, back-off and `Retry-After` wait ends within
+   * it. A run leases a notice for about this long (src/pipeline/notify/lease.ts).
+   */
+  readonly sendBudgetInMs: number;
   send(notice: Notice, options?: CallOptions): Promise<SendResult>;
 }
 

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema';
 import type { StorageConnectionConfig } from '../config/storage-schema';
 import { ConfigError } from '../errors';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
+import { createReceiverBreakers } from '../pipeline/notify/receiver-breaker';
 import type { NotifyStateDocument } from '../pipeline/notify/state-document';
 import type { InsightSink, StateStores } from '../ports';
 
@@ -40,11 +41,17 @@ export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'log
   const notifiers = resolveWebhookConfigs(config.sinks.webhooks, env).map((receiver) =>
     createWebhookNotifier(receiver),
   );
-  return { notifiers, stores: buildStateStores(config, env) };
+  return {
+    notifiers,
+    stores: buildStateStores(config, env),
+    // One registry per process: the CLI's run, or a Function App instance's invocations of each run.
+    breakers: createReceiverBreakers(),
+    outboxLimit: config.notify.outboxLimit,
+  };
 }
 
 /** One state document per gateway: `<dir>/<sub>/<rg>/<gateway>.json`, or the same names under a prefix in a container. */
-function buildStateStores(config: Config, env: Env): StateStores<NotifyStateDocument> {
+export function buildStateStores(config: Config, env: Env): StateStores<NotifyStateDocument> {
   const blob = config.state.blob;
   if (blob) {
     const client = createBlobService(blobConnection(blob, env, 'state.blob'));

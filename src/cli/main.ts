@@ -5,6 +5,7 @@ import { terminalLines } from './terminal-text';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
 import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
 import { EVALUATE_USAGE, evaluateVerb } from './verbs/evaluate';
+import { NOTIFY_USAGE, notifyVerb } from './verbs/notify';
 import { RENDER_USAGE, renderVerb } from './verbs/render';
 import { RUN_USAGE, runVerb } from './verbs/run';
 
@@ -14,6 +15,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   emulator: emulatorVerb,
   demo: demoVerb,
   render: renderVerb,
+  notify: notifyVerb,
 };
 
 const USAGE = `Usage:
@@ -21,7 +23,8 @@ const USAGE = `Usage:
   ${EVALUATE_USAGE}
   ${EMULATOR_USAGE}
   ${DEMO_USAGE}
-  ${RENDER_USAGE}`;
+  ${RENDER_USAGE}
+  ${NOTIFY_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;

@@ -1,3 +1,4 @@
+import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import type { RunReport } from '../pipeline/report';
 import { terminalField as field, terminalJson } from './terminal-text';
 
@@ -23,6 +24,20 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
         `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${field(f.health, 40)}`,
       );
       lines.push(`        ${field(f.probeLog) || '(no probe log)'}`);
+    }
+  }
+  const notifications = report.notifications;
+  if (notifications) {
+    const problems = describeNotifyProblems(notifications);
+    const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
+    if (problems.length) {
+      lines.push(
+        '',
+        `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered`,
+      );
+      for (const problem of problems) lines.push(`    ${field(problem, 400)}`);
+    } else if (notifications.deliveries.length) {
+      lines.push('', `✓ notifications: ${delivered} delivered`);
     }
   }
   if (locations.length) lines.push('', `Insights and report: ${locations.join(', ')}`);

@@ -65,6 +65,11 @@ const notifySchema = z.strictObject({
   for: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
   /** Least time between `still-degraded` reminders; normalised to ms as `repeatIntervalInMs`. */
   repeatInterval: z._default(durationInMs(60_000), 4 * 3_600_000),
+  /**
+   * Per receiver and gateway: most notices kept waiting (past it the oldest become dead letters) and
+   * most dead letters kept (past it the oldest are dropped); both reported, never silent.
+   */
+  outboxLimit: z._default(z.int().check(z.gte(1), z.lte(10_000)), 100),
 });
 
 const sinksSchema = z.strictObject({

@@ -4,6 +4,7 @@ import type { GatewayMessage, WorkQueue } from '../ports';
 import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
 import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
+import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, type RunReport } from './report';
 import type { RunDependencies, RunOptions } from './run-checks';
@@ -48,10 +49,12 @@ export async function startFanOut(
   const unvisited = await notifyUnvisited(
     deps.notify,
     expanded,
-    deps.clock.now(),
+    deps.clock,
     options.notifyPolicy,
     options.runId,
   );
+  const notify = deps.notify ? mergeNotifyOutcomes(unvisited) : undefined;
+  if (notify) logNotifyProblems(notify, deps.logger);
   const report: RunReport = {
     ...buildRunReport({
       runId: options.runId,
@@ -60,12 +63,12 @@ export async function startFanOut(
       finishedAt: deps.clock.now(),
       targets: expanded.targets,
       gateways: [],
-      ...(deps.notify ? { notify: mergeNotifyOutcomes(unvisited) } : {}),
+      ...(notify ? { notify } : {}),
     }),
     queued: messages.map((m) => m.gatewayId),
   };
   const sinks = await deliverToSinks(deps.sinks, { scope: 'run', report, insights: [] }, deps.logger);
-  return { report: { ...report, deliveryErrors: sinks.errors }, sinks };
+  return { report: { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] }, sinks };
 }
 
 /** Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. */
@@ -99,6 +102,7 @@ export async function processQueuedGateway(
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
   const startedAt = deps.clock.now();
   const processed = await processGateway(gateway, { ...deps, ...options, runId: message.runId });
+  if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
   const report = buildRunReport({
     runId: message.runId,
     mode: 'gateway',
@@ -114,9 +118,11 @@ export async function processQueuedGateway(
     deps.logger,
   );
   const error = processed.report.error;
+  // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
+  // that ends in the poison queue would report it as not), and the next scheduled run claims again.
   return {
     processed,
-    report: { ...report, deliveryErrors: sinks.errors },
+    report: { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] },
     retryable: error?.retryable === true || sinks.errors.length > 0,
   };
 }

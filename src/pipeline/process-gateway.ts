@@ -1,9 +1,10 @@
 import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
 import { toError } from '../errors';
+import { reportedError } from './reported-error';
 import { evaluateGateway, type EvaluateGatewayOptions, type GatewayOutcome } from './evaluate-gateway';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
-import type { NotifyOutcome } from './notify/notify-stage';
+import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-stage';
 
 export interface ProcessGatewayOptions extends EvaluateGatewayOptions {
   readonly notify?: NotifyServices;
@@ -30,16 +31,15 @@ export async function processGateway(
       options.notify,
       outcome,
       gateway,
-      options.clock.now(),
+      options.clock,
       options.notifyPolicy,
       options.runId,
     );
     return { ...outcome, notify };
   } catch (error) {
-    // The state store failed (not a receiver: receivers never throw). Nothing was claimed or sent.
-    options.notify.logger.error(
-      `${gateway.id}: notify-on-change state unavailable: ${toError(error).message}`,
-    );
-    return { ...outcome, notify: { decided: 0, deliveries: [], pending: {}, claimed: false } };
+    // notifyGateway reports state failures itself; this is a bug, reported the same way, not thrown.
+    const reported = reportedError(toError(error));
+    options.notify.logger.error(`${gateway.id}: notify on change failed: ${reported.message}`);
+    return { ...outcome, notify: { ...NOTHING_NOTIFIED, stateErrors: [reported] } };
   }
 }

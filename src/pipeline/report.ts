@@ -13,7 +13,12 @@ export interface RunReport {
   readonly mode: 'direct' | 'fan-out' | 'gateway';
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** True when every target was expanded and every gateway evaluated. */
+  /**
+   * True when the run did everything it had to: every target expanded, every gateway evaluated, and
+   * (with receivers) every notice delivered and every state document read and written. A notice still
+   * waiting, parked as a dead letter, held by another run's lease or dropped, or a state error, makes
+   * it false. Sink failures are in `deliveryErrors` (a sink cannot report its own failure).
+   */
   readonly ok: boolean;
   readonly summary: RunSummary;
   readonly targets: readonly TargetReport[];
@@ -39,6 +44,8 @@ export interface ReportedError {
   /** Whether trying again later can help (throttling, time-outs, 5xx), from the error itself. */
   readonly retryable: boolean;
   readonly sink?: string;
+  /** State errors: the document (file or blob) concerned, never a key or SAS. */
+  readonly document?: string;
 }
 
 export interface TargetReport {
@@ -88,10 +95,16 @@ export interface NotificationsReport {
   readonly decided: number;
   /** False when an overlapping run held the state: this run left the notices to it. */
   readonly claimed: boolean;
-  /** Every delivery tried this run, old dead letters first, with each HTTP attempt. */
+  /** Every delivery tried (or held back) this run, oldest notices first, with each HTTP attempt. */
   readonly deliveries: readonly NoticeDeliveryReport[];
-  /** Per receiver: notices still waiting (kept for the next run). */
+  /** Per receiver: notices still undelivered after this run (every entry of `undelivered`). */
   readonly pending: Readonly<Record<string, number>>;
+  /** Every notice not delivered after this run, whatever holds it up: the run is not `ok` while any is. */
+  readonly undelivered: readonly UndeliveredNoticeReport[];
+  /** Notices removed from the state this run without being delivered (listed once, here and in the log). */
+  readonly dropped: readonly DroppedNoticeReport[];
+  /** State documents that could not be listed, read or written, or are not valid (codes StateUnavailable, StateInvalid). */
+  readonly stateErrors: readonly ReportedError[];
 }
 
 export interface NoticeDeliveryReport {
@@ -100,10 +113,57 @@ export interface NoticeDeliveryReport {
   readonly type: string;
   /** gateway/pool/settings/address */
   readonly server: string;
-  /** `queued`: refused after retries, kept for the next run; `not-tried`: the receiver refused an earlier one. */
-  readonly outcome: 'delivered' | 'queued' | 'not-tried';
+  /**
+   * `delivered`: accepted. `queued`: failed retryably (down, time-out, 408, 429, 5xx), kept in place
+   * with its id for the next run. `parked`: refused for good (another 4xx, a redirect, a URL it may not
+   * go to), now a dead letter. `not-tried`: held back this run (the receiver failed earlier in the run,
+   * or the run's lease would have ended mid-send); it waits for the next run.
+   */
+  readonly outcome: 'delivered' | 'queued' | 'parked' | 'not-tried';
   readonly attempts: readonly AttemptReport[];
+  /** Why it was not delivered. */
   readonly error?: string;
+}
+
+/** One notice that is not delivered, with when it will be tried again. */
+export interface UndeliveredNoticeReport {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  /** The gateway's ARM id (its state document). */
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  /**
+   * `waiting`: in the outbox, tried again on the next run. `leased`: another run holds it (it is
+   * probably sending it now); tried again once `leasedUntil` has passed, if still undelivered.
+   * `dead-letter`: refused for good or set aside past the bound; not tried again until re-sent by hand
+   * (`appgw-insights notify resend`).
+   */
+  readonly status: 'waiting' | 'leased' | 'dead-letter';
+  /** The last failure, why it was held back, or why it was parked. */
+  readonly reason: string;
+  /** `next-run`, `after-lease` or `by-hand`, as `status` says. */
+  readonly retry: 'next-run' | 'after-lease' | 'by-hand';
+  /** ISO: when it was decided. */
+  readonly queuedAt: string;
+  /** Runs that tried it and failed. */
+  readonly failedRuns: number;
+  readonly leasedBy?: string;
+  /** ISO */
+  readonly leasedUntil?: string;
+  /** ISO: when it became a dead letter. */
+  readonly parkedAt?: string;
+}
+
+export interface DroppedNoticeReport {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  readonly gateway: string;
+  readonly server: string;
+  /** Why: past notify.outboxLimit dead letters, or the receiver is no longer configured. */
+  readonly reason: string;
 }
 
 export interface AttemptReport {
@@ -114,12 +174,20 @@ export interface AttemptReport {
 }
 
 /**
- * Whether the run did everything it had to: every target and gateway evaluated, every sink written,
- * every notice accepted (one left queued for the next run counts as not done). `run` exits 2 otherwise.
+ * Whether the run did everything it had to (`ok`: targets, gateways, notices, state) and every sink
+ * took it. `run` exits 2 otherwise.
  */
 export function runSucceeded(report: RunReport): boolean {
-  const undelivered = report.notifications?.deliveries.some((d) => d.outcome !== 'delivered') ?? false;
+  return report.ok && report.deliveryErrors.length === 0;
+}
+
+/** True when notify on change left nothing undone: claimed, every notice delivered, no state error. */
+export function notificationsDone(notifications: NotificationsReport | undefined): boolean {
   return (
-    report.ok && report.deliveryErrors.length === 0 && !undelivered && report.notifications?.claimed !== false
+    notifications === undefined ||
+    (notifications.claimed &&
+      notifications.undelivered.length === 0 &&
+      notifications.dropped.length === 0 &&
+      notifications.stateErrors.length === 0)
   );
 }

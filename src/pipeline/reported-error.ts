@@ -1,5 +1,5 @@
 import { capText, VALUE_CAPS } from '../core/caps';
-import { AppGwInsightsError } from '../errors';
+import { AppGwInsightsError, StateInvalidError, StateUnavailableError } from '../errors';
 import type { ReportedError } from './report';
 
 /**
@@ -14,5 +14,8 @@ export function reportedError(error: Error, sink?: string): ReportedError {
     message: capText(error.message, VALUE_CAPS.errorMessage),
     retryable: ours ? error.retryable : true,
     ...(sink ? { sink } : {}),
+    ...(error instanceof StateUnavailableError || error instanceof StateInvalidError
+      ? { document: error.document }
+      : {}),
   };
 }

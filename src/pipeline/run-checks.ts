@@ -10,6 +10,7 @@ import { deliverToSinks } from './deliver-to-sinks';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
+import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
 import { buildRunReport } from './run-report';
 import type { RunReport } from './report';
@@ -63,16 +64,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   );
   for (const { report } of processed)
     if (report.error) deps.logger.warn(`${report.id}: ${report.error.message}`);
-  const unvisited = await notifyUnvisited(
-    deps.notify,
-    expanded,
-    deps.clock.now(),
-    options.notifyPolicy,
-    runId,
-  );
+  const unvisited = await notifyUnvisited(deps.notify, expanded, deps.clock, options.notifyPolicy, runId);
   const notify = deps.notify
     ? mergeNotifyOutcomes([...processed.flatMap((p) => (p.notify ? [p.notify] : [])), ...unvisited])
     : undefined;
+  if (notify) logNotifyProblems(notify, deps.logger);
 
   const insights = processed.flatMap((p) => p.insights);
   const report = buildRunReport({
@@ -88,7 +84,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     { scope: 'run', report, insights },
     deps.logger,
   );
-  return { report: { ...report, deliveryErrors: errors }, insights, receipts };
+  return { report: { ...report, deliveryErrors: [...report.deliveryErrors, ...errors] }, insights, receipts };
 }
 
 /** Sortable and unique enough: `20261126T042718Z-3f9a1c`. */

@@ -1,4 +1,10 @@
-import type { GatewayReport, NotificationsReport, RunReport, TargetReport } from './report';
+import {
+  notificationsDone,
+  type GatewayReport,
+  type NotificationsReport,
+  type RunReport,
+  type TargetReport,
+} from './report';
 import type { NotifyOutcome } from './notify/notify-stage';
 
 /** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */
@@ -12,13 +18,14 @@ export function buildRunReport(parts: {
   mode?: RunReport['mode'];
 }): RunReport {
   const { gateways, targets } = parts;
+  const notifications = parts.notify ? notificationsReport(parts.notify) : undefined;
   return {
     schemaVersion: 1,
     runId: parts.runId,
     mode: parts.mode ?? 'direct',
     startedAt: parts.startedAt.toISOString(),
     finishedAt: parts.finishedAt.toISOString(),
-    ok: targets.every((t) => t.ok) && gateways.every((g) => g.ok),
+    ok: targets.every((t) => t.ok) && gateways.every((g) => g.ok) && notificationsDone(notifications),
     summary: {
       gateways: gateways.length,
       failedGateways: gateways.filter((g) => !g.ok).length,
@@ -27,7 +34,7 @@ export function buildRunReport(parts: {
     },
     targets,
     gateways,
-    ...(parts.notify ? { notifications: notificationsReport(parts.notify) } : {}),
+    ...(notifications ? { notifications } : {}),
     deliveryErrors: [],
   };
 }
@@ -41,10 +48,13 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       noticeId: d.noticeId,
       type: d.type,
       server: d.server,
-      outcome: d.delivered === undefined ? 'not-tried' : d.delivered ? 'delivered' : 'queued',
+      outcome: d.outcome,
       attempts: d.result?.attempts ?? [],
-      ...(d.result?.error ? { error: d.result.error.message } : {}),
+      ...(d.reason ? { error: d.reason } : {}),
     })),
     pending: outcome.pending,
+    undelivered: outcome.undelivered,
+    dropped: outcome.dropped,
+    stateErrors: outcome.stateErrors,
   };
 }

@@ -6,7 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../helpers/azurite';
-import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
@@ -144,6 +144,36 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
 
     const events = receiver.requests.map((r) => JSON.parse(r.body));
     expect(events.map((e) => `${e.type} ${e.server.address}`)).toEqual(['degraded 10.1.0.4']);
+  });
+
+  it('the timer names a state document it cannot read, still writes its report, and fails visibly', async () => {
+    const { discoverGateways } = loadHandlers();
+    const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    const state = service.getContainerClient('appgw-state');
+    await state.createIfNotExists();
+    // The state of a gateway outside the targets, cut off mid-write by hand.
+    const blobName = `notify/${OTHER_SUB}/rg-away/gw-away.json`;
+    await state.getBlockBlobClient(blobName).upload('{ "version": 1, "servers": {', 28);
+    await expect(
+      discoverGateways(timer, new InvocationContext({ invocationId: 'run-state', logHandler: () => {} })),
+    ).rejects.toThrow(/run run-state/);
+    await drainTriggerMessages(new QueueClient(azurite.connectionString, 'appgw-evaluate'));
+    const report = JSON.parse(
+      (
+        await service
+          .getContainerClient('insights')
+          .getBlobClient('runs/run-state/report.json')
+          .downloadToBuffer()
+      ).toString('utf8'),
+    );
+    expect(report).toMatchObject({ mode: 'fan-out', ok: false });
+    expect(report.notifications.stateErrors).toEqual([
+      expect.objectContaining({ code: 'StateInvalid', document: `blob appgw-state/${blobName}` }),
+    ]);
+    expect((await state.getBlobClient(blobName).downloadToBuffer()).toString('utf8')).toBe(
+      '{ "version": 1, "servers": {',
+    );
+    await state.deleteBlob(blobName);
   });
 
   it('serves one gateway now over HTTP, as HTML or JSON, and maps errors to statuses', async () => {

@@ -1,6 +1,6 @@
-import { describeStorageFailure } from './blob-client';
+import { describeStorageFailure, type StorageFailure } from './blob-client';
 import type { BlobService } from './rest/blob-service';
-import { StateConflictError } from '../../errors';
+import { StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface BlobStateStoreOptions {
@@ -14,13 +14,17 @@ export interface BlobStateStoreOptions {
 /**
  * A state store in one JSON block blob. The etag is the blob's; writes are conditional on the service
  * side (`If-Match: <etag>`, or `If-None-Match: *` for the first write), so of two overlapping writers one
- * gets 412/409, reported as StateConflictError. The container is created on the first write.
+ * gets 412/409, reported as StateConflictError. The container is created on the first write. Any other
+ * failure (no answer, 403 for a key, SAS or role, a container that cannot be created) is a
+ * StateUnavailableError naming the blob, never the key or SAS.
  */
 export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateStore<T> {
   const container = options.client.container(options.container);
-  const where = `blob ${options.container}/${options.blobName}`;
+  const name = `blob ${options.container}/${options.blobName}`;
 
   return {
+    name,
+
     async read(): Promise<StoredDocument<T> | undefined> {
       let text: string;
       let etag: string | undefined;
@@ -28,10 +32,10 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         ({ text, etag } = await container.download(options.blobName));
       } catch (error) {
         if (describeStorageFailure(error).statusCode === 404) return undefined; // no blob, or no container
-        throw failure('read', where, error);
+        throw blobStateError(name, 'read', error);
       }
-      if (!etag) throw new Error(`Reading the state ${where} returned no ETag.`);
-      return parseDocument<T>(text, etag, `The state ${where}`);
+      if (!etag) throw unavailable(name, 'reading it returned no ETag', false);
+      return parseDocument<T>(text, etag, name);
     },
 
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
@@ -48,30 +52,67 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         } catch (error) {
           const { statusCode, code } = describeStorageFailure(error);
           if (statusCode !== 404 || code !== 'ContainerNotFound' || expectedEtag !== undefined) throw error;
-          await container.createIfNotExists();
+          // Not a conflict whatever it answers (409 ContainerBeingDeleted included): the container is refused.
+          await container.createIfNotExists().catch((refused: unknown) => {
+            throw blobStateError(name, `create the container ${options.container} for`, refused);
+          });
           response = await upload();
         }
       } catch (error) {
-        const { statusCode } = describeStorageFailure(error);
-        // 412: If-Match failed (someone wrote since our read); 409: If-None-Match:* found a blob;
-        // 404 on an If-Match write: the document (or container) was deleted since our read.
-        if (statusCode === 412 || statusCode === 409 || (statusCode === 404 && expectedEtag !== undefined)) {
-          throw new StateConflictError(where, { cause: error });
+        if (error instanceof StateUnavailableError) throw error;
+        const { statusCode, code } = describeStorageFailure(error);
+        // 412: If-Match failed (someone wrote since our read); 409 BlobAlreadyExists: If-None-Match:* found
+        // a blob; 404 on an If-Match write: the document (or container) was deleted since our read.
+        if (
+          statusCode === 412 ||
+          (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
+          (statusCode === 404 && expectedEtag !== undefined)
+        ) {
+          throw new StateConflictError(name, { cause: error });
         }
-        throw failure('write', where, error);
+        throw blobStateError(name, 'write', error);
       }
-      if (!response.etag) throw new Error(`Writing the state ${where} returned no ETag.`);
+      if (!response.etag) throw unavailable(name, 'writing it returned no ETag', false);
       return response.etag;
     },
   };
 }
 
-function failure(action: 'read' | 'write', where: string, error: unknown): Error {
+/** A failed storage call as StateUnavailableError: status and service code only, and what to do. */
+export function blobStateError(document: string, action: string, error: unknown): StateUnavailableError {
   const failure = describeStorageFailure(error);
-  return Object.assign(
-    new Error(`Cannot ${action} the state ${where}: ${failure.detail}.`, { cause: error }),
-    {
-      retryable: failure.retryable,
-    },
+  return new StateUnavailableError(
+    document,
+    `cannot ${action} it: ${failure.detail}`,
+    adviceFor(failure),
+    failure.retryable,
+    { cause: error },
+  );
+}
+
+function adviceFor(failure: StorageFailure): string {
+  const where = 'the state.blob connection (APPGW_STORAGE_CONNECTION in the Functions app)';
+  if (failure.statusCode === 401 || failure.statusCode === 403) {
+    return (
+      `Check ${where}: its account key or SAS (a SAS needs read, write, create and list on the ` +
+      'state container, and must not have expired), or give its identity "Storage Blob Data ' +
+      'Contributor" on the state container.'
+    );
+  }
+  if (failure.statusCode === undefined) {
+    return failure.retryable
+      ? `Check that the storage account of ${where} is reachable (account name, endpoint, firewall); the next run tries again.`
+      : `Check ${where} and its identity.`;
+  }
+  if (failure.retryable) return 'The storage service is busy or failing; the next run tries again.';
+  return `Check the state container name and ${where}.`;
+}
+
+function unavailable(document: string, detail: string, retryable: boolean): StateUnavailableError {
+  return new StateUnavailableError(
+    document,
+    detail,
+    'Check the storage service behind state.blob.',
+    retryable,
   );
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StateConflictError } from '../../errors';
+import { StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface FileStateStoreOptions {
@@ -23,7 +23,9 @@ export interface FileStateStoreOptions {
  */
 export function createFileStateStore<T>(options: FileStateStoreOptions): StateStore<T> {
   const file = path.resolve(options.file);
+  const name = `state file ${file}`;
   const lock = new LockFile(
+    name,
     `${file}.lock`,
     options.staleLockInMs ?? 30_000,
     options.lockTimeoutInMs ?? 10_000,
@@ -35,20 +37,24 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
       return { text: bytes.toString('utf8'), etag: etagOf(bytes) };
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return undefined;
-      throw error;
+      throw fileStateError(name, 'read', error);
     }
   };
 
   return {
+    name,
+
     async read(): Promise<StoredDocument<T> | undefined> {
       const current = await readCurrent();
       if (!current) return undefined;
-      return parseDocument<T>(current.text, current.etag, `State file ${file}`);
+      return parseDocument<T>(current.text, current.etag, name);
     },
 
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
       const text = serialiseDocument(value);
-      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+        throw fileStateError(name, 'create the folder of', error);
+      });
       const release = await lock.acquire();
       try {
         const current = await readCurrent();
@@ -58,8 +64,8 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
           await writeFile(temp, text, { encoding: 'utf8', flush: true });
           await rename(temp, file);
         } catch (error) {
-          await rm(temp, { force: true });
-          throw error;
+          await rm(temp, { force: true }).catch(() => undefined);
+          throw fileStateError(name, 'write', error);
         }
         return etagOf(Buffer.from(text, 'utf8'));
       } finally {
@@ -74,9 +80,52 @@ function etagOf(bytes: Buffer): string {
   return `"sha256-${createHash('sha256').update(bytes).digest('base64url')}"`;
 }
 
+/**
+ * Why a state file could not be used, as StateUnavailableError: the errno's meaning (never the
+ * file's content), what to do, and whether the next run may fare better.
+ */
+export function fileStateError(document: string, action: string, error: unknown): StateUnavailableError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const known: Record<string, [detail: string, advice: string, retryable: boolean]> = {
+    EACCES: ['permission denied', ACCESS_ADVICE, false],
+    EPERM: ['operation not permitted', ACCESS_ADVICE, false],
+    EISDIR: [
+      'a folder is where the file should be',
+      'Move that folder away: state.dir holds one JSON file per gateway.',
+      false,
+    ],
+    ENOTDIR: [
+      'a part of its path is a file, not a folder',
+      'Point state.dir (APPGW_STATE_DIR) at a folder.',
+      false,
+    ],
+    EROFS: ['the file system is read-only', 'Point state.dir (APPGW_STATE_DIR) at a writable folder.', false],
+    ENOSPC: ['no space left on the device', 'Free some space; the next run tries again.', true],
+    EDQUOT: ['the disk quota is used up', 'Free some space; the next run tries again.', true],
+  };
+  const mapped = code === undefined ? undefined : known[code];
+  const [detail, advice, retryable] = mapped ?? [
+    code ?? (error instanceof Error ? error.message.split('\n')[0] : String(error)),
+    'Check state.dir (APPGW_STATE_DIR); the next run tries again.',
+    true,
+  ];
+  return new StateUnavailableError(
+    document,
+    `cannot ${action} it: ${detail}${mapped ? ` (${code})` : ''}`,
+    advice,
+    retryable,
+    { cause: error },
+  );
+}
+
+const ACCESS_ADVICE =
+  'Give the account that runs appgw-insights read and write access to state.dir (APPGW_STATE_DIR) and ' +
+  'everything in it, or point state.dir at a folder it owns.';
+
 /** An advisory lock between processes: a file created with O_EXCL, holding the owner's token. */
 class LockFile {
   constructor(
+    private readonly document: string,
     private readonly lockFile: string,
     private readonly staleInMs: number,
     private readonly timeoutInMs: number,
@@ -91,13 +140,20 @@ class LockFile {
         await writeFile(this.lockFile, token, { flag: 'wx' });
         return () => this.release(token);
       } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw error;
+        if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error);
       }
-      if (await this.breakIfStale()) continue;
+      if (
+        await this.breakIfStale().catch((error: unknown) => {
+          throw fileStateError(this.document, 'lock', error);
+        })
+      )
+        continue;
       if (Date.now() >= deadline) {
-        throw new Error(
-          `Timed out after ${this.timeoutInMs} ms waiting for the lock ${this.lockFile}, held by another ` +
-            `process. If no run is active, delete that file.`,
+        throw new StateUnavailableError(
+          this.document,
+          `timed out after ${this.timeoutInMs} ms waiting for the lock ${this.lockFile}, held by another process`,
+          'If no run is active, delete that lock file; otherwise the next run tries again.',
+          true,
         );
       }
       // Back off with jitter so that waiting writers do not retry in lock-step.
@@ -105,12 +161,15 @@ class LockFile {
     }
   }
 
-  /** Removes the lock only if it is still ours (a lock broken as stale may belong to someone else now). */
+  /**
+   * Removes the lock only if it is still ours (a lock broken as stale may belong to someone else now).
+   * Never throws: the write it guarded is done, and a lock left behind is broken once stale.
+   */
   private async release(token: string): Promise<void> {
     try {
       if ((await readFile(this.lockFile, 'utf8')) === token) await rm(this.lockFile, { force: true });
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
+    } catch {
+      // gone already, or not ours to remove
     }
   }
 

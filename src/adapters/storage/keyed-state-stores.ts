@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
-import { createBlobStateStore } from './blob-state-store';
+import { blobStateError, createBlobStateStore } from './blob-state-store';
 import { describeStorageFailure } from './blob-client';
 import type { BlobService } from './rest/blob-service';
-import { createFileStateStore } from './file-state-store';
+import { createFileStateStore, fileStateError } from './file-state-store';
 
 /**
  * Keys are gateway keys (lower-case ARM ids): `/subscriptions/s/resourcegroups/rg/providers/…/gw`.
@@ -24,12 +24,18 @@ function encodeSegment(part: string): string {
     .replace(/^\./, '%2e');
 }
 
+/** The key a document name stands for; undefined for a name `documentName` cannot have made (a foreign file). */
 export function keyOfDocument(name: string): string | undefined {
-  const parts = name
-    .replace(/\.json$/, '')
-    .split('/')
-    .map(decodeURIComponent);
-  if (parts.length !== 3) return undefined;
+  let parts: string[];
+  try {
+    parts = name
+      .replace(/\.json$/, '')
+      .split('/')
+      .map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed %-escape: not ours
+  }
+  if (parts.length !== 3 || parts.some((part) => part === '')) return undefined;
   const [sub, rg, gw] = parts;
   return `/subscriptions/${sub}/resourcegroups/${rg}/providers/microsoft.network/applicationgateways/${gw}`;
 }
@@ -37,7 +43,9 @@ export function keyOfDocument(name: string): string | undefined {
 /** One JSON file per key under `dir` (see createFileStateStore for the locking). */
 export function createFileStateStores<T>(options: { dir: string }): StateStores<T> {
   const root = path.resolve(options.dir);
+  const name = `state folder ${root}`;
   return {
+    name,
     forKey: (key) => createFileStateStore<T>({ file: path.join(root, documentName(key)) }),
     async listKeys() {
       let entries: string[];
@@ -45,7 +53,7 @@ export function createFileStateStores<T>(options: { dir: string }): StateStores<
         entries = await readdir(root, { recursive: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
+        throw fileStateError(name, 'list', error);
       }
       return entries
         .map((entry) => entry.split(path.sep).join('/'))
@@ -62,7 +70,9 @@ export function createBlobStateStores<T>(options: {
   prefix?: string;
 }): StateStores<T> {
   const prefix = options.prefix ?? 'notify/';
+  const name = `container ${options.container} (blobs under ${prefix})`;
   return {
+    name,
     forKey: (key) =>
       createBlobStateStore<T>({
         client: options.client,
@@ -78,7 +88,7 @@ export function createBlobStateStores<T>(options: {
         }
       } catch (error) {
         if (describeStorageFailure(error).statusCode === 404) return []; // no container yet: no state yet
-        throw error;
+        throw blobStateError(name, 'list', error);
       }
       return keys;
     },

@@ -1,4 +1,6 @@
 /** What both state-store adapters share; the port itself is in src/ports.ts. */
+import { jsonErrorReason } from '../../config/json-text';
+import { StateInvalidError } from '../../errors';
 import type { StoredDocument } from '../../ports';
 
 export type { StateStore, StoredDocument } from '../../ports';
@@ -12,13 +14,15 @@ export function serialiseDocument(value: unknown): string {
   return `${text}\n`;
 }
 
-/** The stored document read back; a text that is not JSON is an error naming `what` (the file or blob). */
-export function parseDocument<T>(text: string, etag: string, what: string): StoredDocument<T> {
+/**
+ * The stored document read back; a text that is not JSON throws StateInvalidError naming `document`
+ * (the file or blob), without quoting the text.
+ */
+export function parseDocument<T>(text: string, etag: string, document: string): StoredDocument<T> {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return { value: JSON.parse(text) as T, etag };
+    return { value: JSON.parse(body) as T, etag };
   } catch (error) {
-    throw new Error(`${what} is not valid JSON (${(error as Error).message}); fix or delete it.`, {
-      cause: error,
-    });
+    throw new StateInvalidError(document, [`not valid JSON (${jsonErrorReason(error)})`], { cause: error });
   }
 }

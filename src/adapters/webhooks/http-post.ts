@@ -181,11 +181,11 @@ async function attemptOnce(
         cancelled: false,
       };
     }
-    const snippet = await readSnippet(response, 300);
+    const snippet = await readSnippet(response, 300, request);
     const retryAfterInMs = isRetryableStatus(status)
       ? parseRetryAfter(response.headers.get('retry-after'), now())
       : undefined;
-    const answer = snippet ? `: ${scrub(snippet, request)}` : '';
+    const answer = snippet ? `: ${snippet}` : '';
     const redirect =
       status >= 300 && status <= 399 ? ' (redirects are not followed: configure the final URL)' : '';
     const error = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() + redirect + answer;
@@ -217,12 +217,17 @@ async function attemptOnce(
   }
 }
 
-/** Up to `max` characters of the answer, one line; the answer is cut off, never read whole. */
-async function readSnippet(response: Response, max: number): Promise<string> {
+/**
+ * Up to `max` characters of the answer, one line, scrubbed of the URL's secrets and the request's
+ * secrets BEFORE it is cut (a token straddling the cut would otherwise leave its first part behind).
+ * The answer is read only up to 4 × `max` bytes, never whole; a secret cut by that read is removed too.
+ */
+async function readSnippet(response: Response, max: number, request: PostRequest): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let cutOff = false;
   try {
     while (size < max * 4) {
       const { done, value } = await reader.read();
@@ -230,16 +235,16 @@ async function readSnippet(response: Response, max: number): Promise<string> {
       chunks.push(value);
       size += value.byteLength;
     }
+    cutOff = size >= max * 4;
   } catch {
-    // a body that breaks off still tells us the status
+    cutOff = true; // a body that breaks off still tells us the status
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return clip(singleLine(Buffer.concat(chunks).toString('utf8')), max);
-}
-
-function scrub(text: string, request: PostRequest): string {
-  return scrubUrl(text, request.url, request.secrets ?? []);
+  const text = Buffer.concat(chunks)
+    .subarray(0, max * 4)
+    .toString('utf8');
+  return clip(singleLine(scrubUrl(text, request.url, request.secrets ?? [], { cutOff })), max);
 }
 
 /** "network error (ECONNREFUSED)": the code only; undici's messages may name the host and port. */

@@ -51,10 +51,24 @@ export function webhookUrlProblem(url: string): string | undefined {
 
 /**
  * Removes every secret-looking part of `url` (the whole URL, its path, query, and long path segments
- * or query values) from `text`, e.g. from a receiver's error answer that echoes the request.
+ * or query values) and `extraSecrets` from `text`, e.g. from a receiver's error answer that echoes the
+ * request. Scrub before cutting: a secret cut in two no longer matches. When `text` is itself a cut-off
+ * read (`cutOff`), an end that begins a secret (2 characters or more) is removed as well.
  */
-export function scrubUrl(text: string, url: string, extraSecrets: readonly string[] = []): string {
+export function scrubUrl(
+  text: string,
+  url: string,
+  extraSecrets: readonly string[] = [],
+  options: { readonly cutOff?: boolean } = {},
+): string {
+  const needles = secretNeedles(url, extraSecrets);
   let out = text;
+  for (const needle of needles) out = replaceAll(out, needle, '[redacted]');
+  return options.cutOff ? scrubTail(out, needles) : out;
+}
+
+/** The strings scrubUrl removes, longest first (so a longer match wins over its parts). */
+function secretNeedles(url: string, extraSecrets: readonly string[]): string[] {
   const needles: string[] = [url, ...extraSecrets];
   try {
     const parsed = new URL(url);
@@ -69,9 +83,21 @@ export function scrubUrl(text: string, url: string, extraSecrets: readonly strin
   } catch {
     // not a URL: only the literal text is scrubbed
   }
-  const longestFirst = needles.filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
-  for (const needle of longestFirst) out = replaceAll(out, needle, '[redacted]');
-  return out;
+  return needles.filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** `text` without a tail that is the start of a needle (what a cut-off read leaves of a secret). */
+function scrubTail(text: string, needles: readonly string[]): string {
+  let longest = 0;
+  for (const needle of needles) {
+    for (let k = Math.min(needle.length - 1, text.length); k > Math.max(1, longest); k--) {
+      if (text.endsWith(needle.slice(0, k))) {
+        longest = k;
+        break;
+      }
+    }
+  }
+  return longest > 0 ? `${text.slice(0, text.length - longest)}[redacted]` : text;
 }
 
 function decodeSafely(segment: string): string {

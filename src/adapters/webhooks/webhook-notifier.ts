@@ -23,6 +23,29 @@ export interface WebhookNotifier extends Notifier {
   readonly target: string;
 }
 
+/**
+ * The longest one send to this receiver can take, in ms: `timeoutInMs` × `maxAttempts` plus the
+ * longest back-off before each retry (full jitter: at most min(maxBackoff, initialBackoff × 2^(n-1)))
+ * plus 1 s for the work around the attempts (so the last attempt is not cut short by it), and never
+ * more than `totalTimeoutInMs`. The POST is given exactly this budget, so a `Retry-After`
+ * that would overrun it ends the send (retryable) instead of stretching it: the budget is a bound, and
+ * a run's lease on a notice is derived from it.
+ */
+export function sendBudgetInMs(
+  config: Pick<ResolvedWebhookConfig, 'timeoutInMs' | 'maxAttempts'>,
+  options: WebhookNotifierOptions = {},
+): number {
+  const initial = options.initialBackoffInMs ?? DEFAULT_POST_OPTIONS.initialBackoffInMs;
+  const max = options.maxBackoffInMs ?? DEFAULT_POST_OPTIONS.maxBackoffInMs;
+  const total = options.totalTimeoutInMs ?? DEFAULT_POST_OPTIONS.totalTimeoutInMs;
+  const attempts = Math.max(1, Math.floor(config.maxAttempts));
+  let backoff = 0;
+  for (let retry = 1; retry < attempts; retry++) backoff += Math.min(max, initial * 2 ** (retry - 1));
+  return Math.min(total, config.timeoutInMs * attempts + backoff + SEND_SLACK_IN_MS);
+}
+
+const SEND_SLACK_IN_MS = 1_000;
+
 /** A Notifier for one resolved receiver: builds its format's payload once, then POSTs it with retries. */
 export function createWebhookNotifier(
   config: ResolvedWebhookConfig,
@@ -32,8 +55,10 @@ export function createWebhookNotifier(
   const format = WEBHOOK_FORMATS[config.format];
   const now = options.now ?? (() => new Date());
   const secrets = config.secret ? [config.secret, config.secret.replace(/^whsec_/, '')] : [];
+  const budget = sendBudgetInMs(config, options);
   return {
     name,
+    sendBudgetInMs: budget,
     format: config.format,
     target: redactUrl(config.url),
     async send(notice: Notice, sendOptions = {}): Promise<SendResult> {
@@ -48,7 +73,7 @@ export function createWebhookNotifier(
           maxAttempts: config.maxAttempts,
           initialBackoffInMs: options.initialBackoffInMs ?? DEFAULT_POST_OPTIONS.initialBackoffInMs,
           maxBackoffInMs: options.maxBackoffInMs ?? DEFAULT_POST_OPTIONS.maxBackoffInMs,
-          totalTimeoutInMs: options.totalTimeoutInMs ?? DEFAULT_POST_OPTIONS.totalTimeoutInMs,
+          totalTimeoutInMs: budget,
           now: () => now().getTime(),
           ...(sendOptions.abortSignal ? { abortSignal: sendOptions.abortSignal } : {}),
           ...(options.random ? { random: options.random } : {}),

@@ -10,7 +10,10 @@ import { printRun } from '../summary';
 
 export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] [--verbose]';
 
-/** One evaluation of every target. Exit 0 when every gateway was evaluated, 2 when any failed. */
+/**
+ * One evaluation of every target. Exit 0 when everything was done (`runSucceeded`: every gateway
+ * evaluated, every notice delivered, the state read and written, every sink written), 2 otherwise.
+ */
 export async function runVerb(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,

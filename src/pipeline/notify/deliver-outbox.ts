@@ -1,42 +1,107 @@
-import type { Notifier, SendResult } from '../../ports';
-import type { QueuedNotice } from './state-document';
+import type { Notice } from '../../core/notice/notice';
+import type { SendOutcome } from '../../core/notice/outbox';
+import type { Clock, Notifier, SendResult } from '../../ports';
+import { sendFitsLease } from './lease';
+import type { ReceiverBreaker } from './receiver-breaker';
 
+/** What became of one notice this run held for one receiver. */
 export interface DeliveryRecord {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
+  /** gateway/pool/settings/address */
   readonly server: string;
-  /** true: accepted; false: kept for the next run; undefined: not tried (the receiver failed earlier this run). */
-  readonly delivered: boolean | undefined;
+  /**
+   * `delivered`: accepted. `queued`: failed retryably, kept (same place, same id) for the next run.
+   * `parked`: refused for good, now a dead letter. `not-tried`: not sent this run (see `reason`).
+   */
+  readonly outcome: 'delivered' | 'queued' | 'parked' | 'not-tried';
   readonly result?: SendResult;
+  /** Why it was not delivered (the receiver's answer, or why it was not tried). */
+  readonly reason?: string;
+}
+
+export interface DeliverOptions {
+  readonly breaker: ReceiverBreaker;
+  readonly clock: Clock;
+  /** When this run's lease on these notices ends (ms since the epoch). */
+  readonly leaseUntilInMs: number;
+  readonly abortSignal?: AbortSignal;
 }
 
 /**
- * Sends one receiver's outbox in order (old dead letters first). After the first notice the receiver
- * refuses, the rest wait for the next run: a receiver that is down costs one retry budget, not one per
- * notice, and order is kept.
+ * Sends one receiver's leased notices in order (oldest first). A permanent refusal parks that notice
+ * and the next one is tried; a retryable failure trips the run's breaker for the receiver, so the rest
+ * (here and in the run's other gateways) wait for the next run: a receiver that is down costs one send
+ * budget per run, and order is kept. A send that could outlive the lease is not started.
  */
 export async function deliverOutbox(
   notifier: Notifier,
-  queue: readonly QueuedNotice[],
-  abortSignal?: AbortSignal,
+  notices: readonly Notice[],
+  options: DeliverOptions,
 ): Promise<DeliveryRecord[]> {
   const records: DeliveryRecord[] = [];
-  let refused = false;
-  for (const { notice } of queue) {
+  for (const notice of notices) {
     const base = {
       receiver: notifier.name,
       noticeId: notice.id,
       type: notice.type,
-      server: `${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}/${notice.server.address}`,
+      server: serverOf(notice),
     };
-    if (refused) {
-      records.push({ ...base, delivered: undefined });
+    const open = options.breaker.openReason(notifier.name);
+    if (open !== undefined) {
+      records.push({
+        ...base,
+        outcome: 'not-tried',
+        reason: `not tried: ${notifier.name} failed earlier in this run (${open})`,
+      });
       continue;
     }
-    const result = await notifier.send(notice, abortSignal ? { abortSignal } : {});
-    records.push({ ...base, delivered: result.ok, result });
-    refused = !result.ok;
+    if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {
+      records.push({
+        ...base,
+        outcome: 'not-tried',
+        reason: 'not tried: this run’s lease on it would end before a send could finish',
+      });
+      continue;
+    }
+    const result = await notifier.send(
+      notice,
+      options.abortSignal ? { abortSignal: options.abortSignal } : {},
+    );
+    const outcome = sendOutcome(result);
+    if (outcome.kind === 'delivered') {
+      records.push({ ...base, outcome: 'delivered', result });
+    } else if (outcome.kind === 'failed') {
+      if (outcome.retryable) options.breaker.trip(notifier.name, outcome.reason);
+      records.push({
+        ...base,
+        outcome: outcome.retryable ? 'queued' : 'parked',
+        result,
+        reason: outcome.reason,
+      });
+    }
   }
   return records;
+}
+
+/** A send's result as the outbox rule reads it: `retryable` decides between keeping and parking. */
+export function sendOutcome(result: SendResult): SendOutcome {
+  if (result.ok) return { kind: 'delivered' };
+  return {
+    kind: 'failed',
+    retryable: result.error?.retryable ?? true,
+    reason: result.error?.message ?? 'refused',
+  };
+}
+
+/** A record as the outbox rule reads it. */
+export function recordOutcome(record: DeliveryRecord): SendOutcome {
+  if (record.outcome === 'not-tried') return { kind: 'not-tried' };
+  return record.result ? sendOutcome(record.result) : { kind: 'not-tried' };
+}
+
+/** `gateway/pool/settings/address`: how reports name the server a notice is about. */
+export function serverOf(notice: Notice): string {
+  return `${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}/${notice.server.address}`;
 }

@@ -1,37 +1,63 @@
 import { gatewayKey } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
-import type { Notifier, StateStores } from '../../ports';
+import { toError } from '../../errors';
+import type { Clock, Notifier, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../evaluate-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
-import { notifyOnChange, type NotifyOutcome } from './notify-stage';
-import { readStateDocument, type NotifyStateDocument } from './state-document';
+import { reportedError } from '../reported-error';
+import {
+  NOTHING_NOTIFIED,
+  notifyOnChange,
+  reviewOutbox,
+  type NotifyDependencies,
+  type NotifyOutcome,
+} from './notify-stage';
+import type { ReceiverBreakers } from './receiver-breaker';
+import { parseStateDocument, type NotifyStateDocument } from './state-document';
 
 export interface NotifyServices {
   /** One state document per gateway: gateways evaluated in parallel never contend. */
   readonly stores: StateStores<NotifyStateDocument>;
   readonly notifiers: readonly Notifier[];
   readonly logger: Logger;
+  /** Per run: a receiver that failed retryably is not tried again for the run's other gateways. */
+  readonly breakers: ReceiverBreakers;
+  /** `notify.outboxLimit`: most notices waiting, and most dead letters, per receiver and gateway. */
+  readonly outboxLimit: number;
+}
+
+/** The notify stage's dependencies for one gateway's document in one run. */
+function stageFor(services: NotifyServices, key: string, clock: Clock, runId: string): NotifyDependencies {
+  return {
+    store: services.stores.forKey(key),
+    notifiers: services.notifiers,
+    logger: services.logger,
+    clock,
+    breaker: services.breakers.forRun(runId),
+    outboxLimit: services.outboxLimit,
+  };
 }
 
 /**
  * Notify on change for one gateway this run looked at. A gateway that could not be evaluated changes
  * no episode, but its undelivered notices are still sent: a failing gateway never strands them.
+ * Never throws (state failures are in the outcome's `stateErrors`).
  */
 export function notifyGateway(
   services: NotifyServices,
   outcome: GatewayOutcome,
   gateway: GatewayRef,
-  now: Date,
+  clock: Clock,
   policy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
   return notifyOnChange(
-    { store: services.stores.forKey(key), notifiers: services.notifiers, logger: services.logger },
+    stageFor(services, key, clock, runId),
     {
-      now,
+      now: clock.now(),
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
       bad: outcome.insights.map((insight) => ({ finding: insight.finding, insight })),
       isGone: () => false,
@@ -42,39 +68,61 @@ export function notifyGateway(
 }
 
 /**
- * Gateways with notify state that this run did not evaluate: those a successful listing shows to be
- * deleted get `recovered` for their open episodes; the rest only have their outbox sent. Nothing to do
- * without notify services.
+ * Gateways with notify state that this run did not evaluate (outside the targets, deleted, or failed
+ * to list): those a successful listing shows to be deleted get `recovered` for their open episodes;
+ * the others have their waiting notices sent, and their dead letters reported. A document that cannot
+ * be listed, read or understood is reported (naming it) and left as it is; the others go on.
+ * Nothing to do without notify services. Never throws.
  */
 export async function notifyUnvisited(
   services: NotifyServices | undefined,
   expanded: Pick<ExpandedTargets, 'gateways' | 'isGone'>,
-  now: Date,
+  clock: Clock,
   policy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome[]> {
   if (!services) return [];
   const visited = new Set(expanded.gateways.map((g) => gatewayKey(g.id)));
-  const isGone = expanded.isGone;
-  const keys = (await services.stores.listKeys()).filter((key) => !visited.has(key));
+  let keys: string[];
+  try {
+    keys = (await services.stores.listKeys()).filter((key) => !visited.has(key));
+  } catch (error) {
+    return [failed(services, error, services.stores.name)];
+  }
   const outcomes: NotifyOutcome[] = [];
   for (const key of keys) {
-    const store = services.stores.forKey(key);
-    const doc = readStateDocument((await store.read())?.value);
+    const stage = stageFor(services, key, clock, runId);
+    let doc: NotifyStateDocument;
+    try {
+      doc = parseStateDocument((await stage.store.read())?.value, stage.store.name);
+    } catch (error) {
+      outcomes.push(failed(services, error, stage.store.name));
+      continue;
+    }
     const gateway = Object.values(doc.servers)[0]?.gateway;
-    const gone = gateway !== undefined && isGone(gateway);
-    const pending = Object.values(doc.outbox).some((queue) => queue.length > 0);
-    if (!gone && !pending) continue;
-    outcomes.push(
-      await notifyOnChange(
-        { store, notifiers: services.notifiers, logger: services.logger },
-        { now, evaluated: new Map(), bad: [], isGone: () => gone },
-        policy,
-        runId,
-      ),
-    );
+    const gone = gateway !== undefined && expanded.isGone(gateway);
+    const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);
+    const parked = Object.values(doc.deadLetters).some((letters) => letters.length > 0);
+    if (gone || waiting) {
+      outcomes.push(
+        await notifyOnChange(
+          stage,
+          { now: clock.now(), evaluated: new Map(), bad: [], isGone: () => gone },
+          policy,
+          runId,
+        ),
+      );
+    } else if (parked) {
+      outcomes.push(await reviewOutbox(stage, runId));
+    }
   }
   return outcomes;
+}
+
+function failed(services: NotifyServices, error: unknown, document: string): NotifyOutcome {
+  const reported = reportedError(toError(error));
+  services.logger.error(reported.message);
+  return { ...NOTHING_NOTIFIED, stateErrors: [{ ...reported, document: reported.document ?? document }] };
 }
 
 /** Many gateways' outcomes as one, for the run report. */
@@ -88,6 +136,9 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     decided: outcomes.reduce((n, o) => n + o.decided, 0),
     deliveries: outcomes.flatMap((o) => o.deliveries),
     pending,
+    undelivered: outcomes.flatMap((o) => o.undelivered),
+    dropped: outcomes.flatMap((o) => o.dropped),
+    stateErrors: outcomes.flatMap((o) => o.stateErrors),
     claimed: outcomes.every((o) => o.claimed),
   };
 }

@@ -1,39 +1,73 @@
-import { StateConflictError } from '../../errors';
-import type { Notifier, StateStore } from '../../ports';
 import { decideNotices, type NotifyPolicy, type Observation } from '../../core/notice/decide';
+import {
+  claimOutbox,
+  isLeasedElsewhere,
+  settleOutbox,
+  type DeadLetter,
+  type QueuedNotice,
+  type SendOutcome,
+} from '../../core/notice/outbox';
+import { StateConflictError, toError } from '../../errors';
+import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
-import { deliverOutbox, type DeliveryRecord } from './deliver-outbox';
-import { readStateDocument, type NotifyStateDocument, type QueuedNotice } from './state-document';
+import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../report';
+import { reportedError } from '../reported-error';
+import { deliverOutbox, recordOutcome, serverOf, type DeliveryRecord } from './deliver-outbox';
+import { leaseInMs } from './lease';
+import type { ReceiverBreaker } from './receiver-breaker';
+import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 export interface NotifyDependencies {
   readonly store: StateStore<NotifyStateDocument>;
   readonly notifiers: readonly Notifier[];
   readonly logger: Logger;
+  readonly clock: Clock;
+  /** This run's receiver breaker (shared by the run's gateways). */
+  readonly breaker: ReceiverBreaker;
+  /** Most notices waiting, and most dead letters, per receiver and gateway (`notify.outboxLimit`). */
+  readonly outboxLimit: number;
 }
 
 export interface NotifyOutcome {
   /** Notices decided by this run (before delivery). */
   readonly decided: number;
   readonly deliveries: readonly DeliveryRecord[];
-  /** Per receiver: notices still waiting after this run (dead letters, or leased by another run). */
+  /** Per configured receiver: notices still undelivered after this run. */
   readonly pending: Readonly<Record<string, number>>;
-  /** False when the state kept changing under this run: it decided and sent nothing. */
+  /** Every notice not delivered after this run (waiting, held by another run's lease, dead letters). */
+  readonly undelivered: readonly UndeliveredNoticeReport[];
+  /** Removed from the state this run without being delivered (past the bound, or receiver removed). */
+  readonly dropped: readonly DroppedNoticeReport[];
+  /** The state document could not be read or written, or is not valid: named, never reset. */
+  readonly stateErrors: readonly ReportedError[];
+  /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
   readonly claimed: boolean;
 }
 
+/** The outcome when nothing could be claimed (add `stateErrors` when the state is why). */
+export const NOTHING_NOTIFIED: NotifyOutcome = {
+  decided: 0,
+  deliveries: [],
+  pending: {},
+  undelivered: [],
+  dropped: [],
+  stateErrors: [],
+  claimed: false,
+};
+
 const MAX_CONFLICT_RETRIES = 5;
-/** Longer than any run spends sending: each receiver's retry budget is bounded. */
-export const LEASE_IN_MS = 15 * 60_000;
 
 /**
  * Decide → claim → send → settle, the order that keeps notices exactly-once across overlapping runs
- * and loses none when a receiver or a run fails:
+ * and loses none when a receiver, a run or the state fails:
  * 1. claim: one ETag-conditional write records the decision, queues its notices in each receiver's
- *    outbox, and leases every unleased notice to this run. A run that loses the race re-reads and
- *    decides again (finding the winner's episodes already notified and its notices leased);
- * 2. send: the notices this run leased, per receiver, oldest (dead letters) first;
- * 3. settle: accepted notices leave the outbox; refused ones stay, unleased, for the next run. If this
- *    run dies first, its leases expire and a later run sends them again with the same ids.
+ *    outbox (bounded), and leases every notice no other live run holds to this run, for about two send
+ *    budgets (lease.ts). A run that loses the race re-reads and decides again;
+ * 2. send: the notices this run leased, per receiver, oldest first (deliver-outbox.ts);
+ * 3. settle: the outbox rule (core/notice/outbox.ts) applied to the document as it is now. If this run
+ *    dies first, its leases expire and a later run sends the notices again with the same ids.
+ * Never throws: a state that cannot be read or written, or is not valid, is returned in `stateErrors`
+ * naming the document, which is left as it is.
  */
 export async function notifyOnChange(
   deps: NotifyDependencies,
@@ -41,19 +75,63 @@ export async function notifyOnChange(
   policy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome> {
-  const claim = await claimNotices(deps, observation, policy, runId);
-  if (!claim) return { decided: 0, deliveries: [], pending: {}, claimed: false };
+  let claim: Claim | undefined;
+  try {
+    claim = await claimNotices(deps, observation, policy, runId);
+  } catch (error) {
+    return { ...NOTHING_NOTIFIED, stateErrors: [stateError(deps, error)] };
+  }
+  if (!claim) return NOTHING_NOTIFIED;
+  const claimed = claim;
   const perReceiver = await Promise.all(
     deps.notifiers.map((notifier) =>
       deliverOutbox(
         notifier,
-        (claim.document.outbox[notifier.name] ?? []).filter((q) => q.lease?.runId === runId),
+        (claimed.document.outbox[notifier.name] ?? [])
+          .filter((q) => q.lease?.runId === runId)
+          .map((q) => q.notice),
+        {
+          breaker: deps.breaker,
+          clock: deps.clock,
+          leaseUntilInMs: claimed.leaseUntilInMs.get(notifier.name) ?? 0,
+        },
       ),
     ),
   );
   const deliveries = perReceiver.flat();
-  const pending = await settle(deps, deliveries, runId);
-  return { decided: claim.decided, deliveries, pending, claimed: true };
+  const settled = await settle(deps, claimed.document, deliveries, runId);
+  const notes = new Map(
+    deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
+  );
+  return {
+    decided: claimed.decided,
+    deliveries,
+    ...undeliveredIn(deps, settled.document, runId, notes),
+    dropped: [...claimed.dropped, ...settled.dropped],
+    stateErrors: settled.error ? [settled.error] : [],
+    claimed: true,
+  };
+}
+
+/**
+ * What a gateway's state holds undelivered, without claiming or sending anything (a gateway this run
+ * neither evaluated nor has notices to send for: its dead letters are still reported, every run).
+ */
+export async function reviewOutbox(deps: NotifyDependencies, runId: string): Promise<NotifyOutcome> {
+  try {
+    const document = parseStateDocument((await deps.store.read())?.value, deps.store.name);
+    return { ...NOTHING_NOTIFIED, claimed: true, ...undeliveredIn(deps, document, runId, new Map()) };
+  } catch (error) {
+    return { ...NOTHING_NOTIFIED, stateErrors: [stateError(deps, error)] };
+  }
+}
+
+interface Claim {
+  readonly document: NotifyStateDocument;
+  readonly decided: number;
+  readonly dropped: readonly DroppedNoticeReport[];
+  /** Per receiver: when this run's lease ends (ms since the epoch). */
+  readonly leaseUntilInMs: ReadonlyMap<string, number>;
 }
 
 async function claimNotices(
@@ -61,79 +139,206 @@ async function claimNotices(
   observation: Observation,
   policy: NotifyPolicy,
   runId: string,
-): Promise<{ document: NotifyStateDocument; decided: number } | undefined> {
-  const now = observation.now.getTime();
-  const lease = { runId, until: new Date(now + LEASE_IN_MS).toISOString() };
-  const leased = (q: QueuedNotice): QueuedNotice =>
-    !q.lease || Date.parse(q.lease.until) <= now ? { ...q, lease } : q;
+): Promise<Claim | undefined> {
+  const now = observation.now.toISOString();
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
-    const previous = readStateDocument(stored?.value);
+    const previous = parseStateDocument(stored?.value, deps.store.name);
     const decision = decideNotices(previous.servers, observation, policy);
-    const queuedAt = observation.now.toISOString();
-    const fresh: QueuedNotice[] = decision.notices.map((notice) => ({ notice, queuedAt, failedRuns: 0 }));
+    const fresh: QueuedNotice[] = decision.notices.map((notice) => ({
+      notice,
+      queuedAt: now,
+      failedRuns: 0,
+    }));
     const outbox: Record<string, readonly QueuedNotice[]> = {};
-    for (const { name } of deps.notifiers)
-      outbox[name] = [...(previous.outbox[name] ?? []), ...fresh].map(leased);
-    for (const gone of Object.keys(previous.outbox).filter((name) => !(name in outbox))) {
-      deps.logger.warn(
-        `${gone} is no longer configured: its ${previous.outbox[gone]?.length ?? 0} waiting notice(s) are dropped`,
-      );
+    const deadLetters: Record<string, readonly DeadLetter[]> = {};
+    const dropped: DroppedNoticeReport[] = [];
+    const leaseUntilInMs = new Map<string, number>();
+    for (const notifier of deps.notifiers) {
+      const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
+      leaseUntilInMs.set(notifier.name, until);
+      const step = claimOutbox(receiverOutbox(previous, notifier.name), fresh, {
+        now,
+        runId,
+        limit: deps.outboxLimit,
+        leaseUntil: new Date(until).toISOString(),
+      });
+      outbox[notifier.name] = step.outbox.waiting;
+      deadLetters[notifier.name] = step.outbox.parked;
+      dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
     }
-    const document: NotifyStateDocument = { version: 1, servers: decision.servers, outbox };
+    const configured = new Set(deps.notifiers.map((n) => n.name));
+    for (const gone of receiversOf(previous).filter((name) => !configured.has(name))) {
+      const { waiting, parked } = receiverOutbox(previous, gone);
+      const reason = `${gone} is no longer configured`;
+      dropped.push(...[...waiting, ...parked].map((entry) => droppedReport(gone, entry, reason)));
+    }
+    const document: NotifyStateDocument = { ...previous, servers: decision.servers, outbox, deadLetters };
     try {
       await deps.store.write(document, stored?.etag);
-      return { document, decided: decision.notices.length };
+      logDropped(deps.logger, dropped);
+      return { document, decided: decision.notices.length, dropped, leaseUntilInMs };
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       deps.logger.info('notify state changed under this run (an overlapping run); deciding again');
     }
   }
-  deps.logger.warn('notify state kept changing under this run; its notices are left to the other runs');
+  deps.logger.warn(`${deps.store.name} kept changing under this run; its notices are left to the other runs`);
   return undefined;
 }
 
+interface Settled {
+  /** The document as written, or (when it could not be) as this run meant to write it. */
+  readonly document: NotifyStateDocument;
+  readonly dropped: readonly DroppedNoticeReport[];
+  readonly error?: ReportedError;
+}
+
 /**
- * Applied to whatever the document holds now (an overlapping run may have added to it), and retried on
- * conflict: accepted notices leave the outbox; this run's other leases are released, and a refused
- * notice counts one more failed run.
+ * Applies this run's outcomes with the outbox rule to whatever the document holds now (an overlapping
+ * run may have added to it), retried on conflict. When the state cannot be written, the deliveries
+ * stay unrecorded: the leases expire and the delivered notices are sent again (same ids).
  */
 async function settle(
   deps: NotifyDependencies,
+  claimed: NotifyStateDocument,
   deliveries: readonly DeliveryRecord[],
   runId: string,
-): Promise<Record<string, number>> {
-  const key = (receiver: string, id: string) => `${receiver}\u0000${id}`;
-  const delivered = new Set(deliveries.filter((d) => d.delivered).map((d) => key(d.receiver, d.noticeId)));
-  const refused = new Map(
-    deliveries
-      .filter((d) => d.delivered === false)
-      .map((d) => [key(d.receiver, d.noticeId), d.result?.error?.message ?? 'refused']),
-  );
-  const release = (receiver: string, q: QueuedNotice): QueuedNotice => {
-    if (q.lease?.runId !== runId) return q;
-    const { lease: _released, ...rest } = q;
-    const error = refused.get(key(receiver, q.notice.id));
-    return error === undefined ? rest : { ...rest, failedRuns: q.failedRuns + 1, lastError: error };
-  };
-  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    const stored = await deps.store.read();
-    const current = readStateDocument(stored?.value);
-    const outbox: Record<string, readonly QueuedNotice[]> = {};
-    for (const [receiver, queue] of Object.entries(current.outbox)) {
-      outbox[receiver] = queue
-        .filter((q) => !delivered.has(key(receiver, q.notice.id)))
-        .map((q) => release(receiver, q));
+): Promise<Settled> {
+  const outcomes = new Map<string, Map<string, SendOutcome>>();
+  for (const record of deliveries) {
+    const forReceiver = outcomes.get(record.receiver) ?? new Map<string, SendOutcome>();
+    forReceiver.set(record.noticeId, recordOutcome(record));
+    outcomes.set(record.receiver, forReceiver);
+  }
+  const apply = (current: NotifyStateDocument) => {
+    const context = { now: deps.clock.now().toISOString(), runId, limit: deps.outboxLimit };
+    const outbox: Record<string, readonly QueuedNotice[]> = { ...current.outbox };
+    const deadLetters: Record<string, readonly DeadLetter[]> = { ...current.deadLetters };
+    const dropped: DroppedNoticeReport[] = [];
+    for (const { name } of deps.notifiers) {
+      const step = settleOutbox(receiverOutbox(current, name), outcomes.get(name) ?? new Map(), context);
+      outbox[name] = step.outbox.waiting;
+      deadLetters[name] = step.outbox.parked;
+      dropped.push(...step.dropped.map((letter) => droppedLetter(name, letter, deps.outboxLimit)));
     }
-    try {
-      await deps.store.write({ ...current, outbox }, stored?.etag);
-      return Object.fromEntries(Object.entries(outbox).map(([receiver, queue]) => [receiver, queue.length]));
-    } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
+    return { document: { ...current, outbox, deadLetters }, dropped };
+  };
+  try {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      const stored = await deps.store.read();
+      const next = apply(parseStateDocument(stored?.value, deps.store.name));
+      try {
+        await deps.store.write(next.document, stored?.etag);
+        logDropped(deps.logger, next.dropped);
+        return next;
+      } catch (error) {
+        if (!(error instanceof StateConflictError)) throw error;
+      }
+    }
+    throw new StateConflictError(deps.store.name);
+  } catch (error) {
+    const reported = stateError(deps, error);
+    return {
+      ...apply(claimed),
+      error: {
+        ...reported,
+        message: `${reported.message} This run's deliveries are not recorded: once its leases end, the delivered notices are sent again (same ids).`,
+      },
+    };
+  }
+}
+
+/** Every notice `document` holds undelivered, with why and when it will be tried again. */
+function undeliveredIn(
+  deps: Pick<NotifyDependencies, 'notifiers' | 'clock'>,
+  document: NotifyStateDocument,
+  runId: string,
+  notes: ReadonlyMap<string, string>,
+): Pick<NotifyOutcome, 'undelivered' | 'pending'> {
+  const now = deps.clock.now().toISOString();
+  const undelivered: UndeliveredNoticeReport[] = [];
+  for (const receiver of receiversOf(document)) {
+    const { waiting, parked } = receiverOutbox(document, receiver);
+    for (const queued of waiting) {
+      const base = {
+        ...noticeFields(receiver, queued),
+        queuedAt: queued.queuedAt,
+        failedRuns: queued.failedRuns,
+      };
+      if (queued.lease && isLeasedElsewhere(queued, runId, now)) {
+        undelivered.push({
+          ...base,
+          status: 'leased',
+          reason: `held by run ${queued.lease.runId} (sending it) until ${queued.lease.until}`,
+          retry: 'after-lease',
+          leasedBy: queued.lease.runId,
+          leasedUntil: queued.lease.until,
+        });
+      } else {
+        const reason = notes.get(noteKey(receiver, queued.notice.id)) ?? queued.lastError ?? 'not sent yet';
+        undelivered.push({ ...base, status: 'waiting', reason, retry: 'next-run' });
+      }
+    }
+    for (const letter of parked) {
+      undelivered.push({
+        ...noticeFields(receiver, letter),
+        status: 'dead-letter',
+        reason: letter.reason,
+        retry: 'by-hand',
+        queuedAt: letter.queuedAt,
+        failedRuns: letter.failedRuns,
+        parkedAt: letter.parkedAt,
+      });
     }
   }
-  deps.logger.warn(
-    'could not record this run’s deliveries: once its leases expire they are re-sent (same ids)',
+  const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
+  for (const { receiver } of undelivered) pending[receiver] = (pending[receiver] ?? 0) + 1;
+  return { undelivered, pending };
+}
+
+function noticeFields(receiver: string, entry: { readonly notice: QueuedNotice['notice'] }) {
+  return {
+    receiver,
+    noticeId: entry.notice.id,
+    type: entry.notice.type,
+    gateway: entry.notice.gateway.id,
+    server: serverOf(entry.notice),
+  };
+}
+
+function droppedReport(
+  receiver: string,
+  entry: { readonly notice: QueuedNotice['notice'] },
+  reason: string,
+): DroppedNoticeReport {
+  return { ...noticeFields(receiver, entry), reason };
+}
+
+function droppedLetter(receiver: string, letter: DeadLetter, limit: number): DroppedNoticeReport {
+  return droppedReport(
+    receiver,
+    letter,
+    `more than ${limit} dead letters for this receiver (notify.outboxLimit); it had been set aside: ${letter.reason}`,
   );
-  return {};
+}
+
+function logDropped(logger: Logger, dropped: readonly DroppedNoticeReport[]): void {
+  for (const d of dropped) {
+    logger.warn(
+      `${d.receiver}: notice ${d.noticeId} (${d.type} ${d.server}) dropped undelivered: ${d.reason}`,
+    );
+  }
+}
+
+/** A state failure as the report shows it, naming the document (adapters' errors already do). */
+function stateError(deps: Pick<NotifyDependencies, 'store' | 'logger'>, error: unknown): ReportedError {
+  const reported = reportedError(toError(error));
+  const withDocument = { ...reported, document: reported.document ?? deps.store.name };
+  deps.logger.error(withDocument.message);
+  return withDocument;
+}
+
+function noteKey(receiver: string, noticeId: string): string {
+  return `${receiver}\u0000${noticeId}`;
 }

@@ -1,44 +1,129 @@
-import type { Notice } from '../../core/notice/notice';
+import * as z from '../../config/zod';
+import { formatPath } from '../../config/format-issues';
+import { terminalSafe } from '../../config/json-text';
+import type { DeadLetter, QueuedNotice, ReceiverOutbox } from '../../core/notice/outbox';
 import type { ServerRecord } from '../../core/notice/server-record';
+import { StateInvalidError } from '../../errors';
+
+export type { DeadLetter, QueuedNotice } from '../../core/notice/outbox';
 
 /**
- * The one document the notifier keeps between runs (a file locally, a blob in Azure), written with
- * ETag conditions so two overlapping runs cannot both claim the same notices.
+ * The one document the notifier keeps per gateway between runs (a file locally, a blob in Azure),
+ * written with ETag conditions so two overlapping runs cannot both claim the same notices.
  * - `servers`: the episodes in progress (see core/notice/decide.ts);
  * - `outbox`: per receiver, notices decided but not yet accepted, oldest first. A notice a receiver
- *   would not take after its retries stays here (the dead letters) and is re-sent, same id, before
- *   anything new on the next run.
+ *   would not take (retryably: down, time-out, 5xx) keeps its place and is re-sent, same id, before
+ *   anything new on the next run;
+ * - `deadLetters`: per receiver, notices refused for good or set aside past the bound, oldest first;
+ *   reported every run, sent again only when re-sent by hand (`appgw-insights notify resend`).
+ * Field names are a contract (README "Notify state"): add, never rename.
  */
 export interface NotifyStateDocument {
   readonly version: 1;
   readonly servers: Readonly<Record<string, ServerRecord>>;
   readonly outbox: Readonly<Record<string, readonly QueuedNotice[]>>;
+  readonly deadLetters: Readonly<Record<string, readonly DeadLetter[]>>;
 }
 
-export interface QueuedNotice {
-  readonly notice: Notice;
-  /** ISO: when the notice was decided. */
-  readonly queuedAt: string;
-  /** Runs that tried to deliver it and failed. */
-  readonly failedRuns: number;
-  readonly lastError?: string;
-  /**
-   * The run sending it now. Overlapping runs skip leased notices, so none is sent twice; a run that
-   * dies mid-send leaves a lease that expires, and the next run sends the notice again (same id).
-   */
-  readonly lease?: { readonly runId: string; readonly until: string };
+export const EMPTY_STATE: NotifyStateDocument = { version: 1, servers: {}, outbox: {}, deadLetters: {} };
+
+const text = z.string();
+const isoTime = z
+  .string()
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date-time'));
+const count = z.int().check(z.gte(0));
+
+const gateway = z.looseObject({ id: text, name: text, resourceGroup: text, subscriptionId: text });
+const cause = z.looseObject({
+  id: text,
+  title: text,
+  steps: z.array(text),
+  docUrl: text,
+  receivedStatus: z.optional(z.number()),
+});
+const notice = z.looseObject({
+  id: z.string().check(z.minLength(1)),
+  type: z.enum(['degraded', 'still-degraded', 'recovered']),
+  occurredAt: isoTime,
+  degradedSince: isoTime,
+  gateway,
+  backendPool: text,
+  backendSettings: text,
+  server: z.looseObject({ address: text, health: text, probeLog: text }),
+  cause,
+  reason: z.optional(text),
+  insight: z.optional(z.looseObject({ title: text, summary: text, markdown: text, path: text })),
+});
+const queuedNotice = z.looseObject({
+  notice,
+  queuedAt: isoTime,
+  failedRuns: z._default(count, 0),
+  lastError: z.optional(text),
+  lastTriedAt: z.optional(isoTime),
+  lease: z.optional(z.looseObject({ runId: text, until: isoTime })),
+});
+const deadLetter = z.looseObject({
+  notice,
+  queuedAt: isoTime,
+  failedRuns: z._default(count, 0),
+  parkedAt: isoTime,
+  reason: text,
+});
+const serverRecord = z.looseObject({
+  gateway,
+  backendPool: text,
+  backendSettings: text,
+  address: text,
+  badRuns: count,
+  degradedSince: isoTime,
+  health: text,
+  probeLog: text,
+  cause,
+  notified: z.optional(z.looseObject({ at: isoTime, causeId: text, repeats: count })),
+});
+
+/**
+ * The document's schema, checked on every read (the config's style: zod, every problem named by its
+ * path). Unknown fields are kept, so a document from a newer release of the same version round-trips.
+ */
+export const stateDocumentSchema = z.looseObject(
+  {
+    version: z.literal(1, {
+      error: (issue) =>
+        `is ${JSON.stringify(issue.input) ?? 'missing'}; this version reads and writes version 1 only`,
+    }),
+    servers: z._default(z.record(z.string(), serverRecord), {}),
+    outbox: z._default(z.record(z.string(), z.array(queuedNotice)), {}),
+    deadLetters: z._default(z.record(z.string(), z.array(deadLetter)), {}),
+  },
+  { error: 'is not a JSON object {"version": 1, "servers", "outbox", "deadLetters"}' },
+);
+
+/**
+ * A stored value as a state document: `undefined` (nothing stored yet) is the empty state; anything
+ * that is not a version-1 document throws StateInvalidError naming `document` and each bad field.
+ * Nothing is ever reset: the caller leaves the stored document as it is.
+ */
+export function parseStateDocument(value: unknown, document: string): NotifyStateDocument {
+  if (value === undefined) return EMPTY_STATE;
+  const result = stateDocumentSchema.safeParse(value);
+  if (!result.success) {
+    throw new StateInvalidError(
+      document,
+      result.error.issues.map((issue) =>
+        terminalSafe(`${formatPath(issue.path) || '(root)'}: ${issue.message}`),
+      ),
+    );
+  }
+  return result.data as unknown as NotifyStateDocument;
 }
 
-export const EMPTY_STATE: NotifyStateDocument = { version: 1, servers: {}, outbox: {} };
+/** One receiver's outbox in `doc`. */
+export function receiverOutbox(doc: NotifyStateDocument, receiver: string): ReceiverOutbox {
+  return { waiting: doc.outbox[receiver] ?? [], parked: doc.deadLetters[receiver] ?? [] };
+}
 
-/** A stored document from an older or foreign writer is read defensively: unknown shapes start empty. */
-export function readStateDocument(value: unknown): NotifyStateDocument {
-  if (typeof value !== 'object' || value === null) return EMPTY_STATE;
-  const doc = value as Partial<NotifyStateDocument>;
-  if (doc.version !== 1) return EMPTY_STATE;
-  return {
-    version: 1,
-    servers: typeof doc.servers === 'object' && doc.servers ? doc.servers : {},
-    outbox: typeof doc.outbox === 'object' && doc.outbox ? doc.outbox : {},
-  };
+/** Every receiver `doc` holds notices for (waiting or dead letters). */
+export function receiversOf(doc: NotifyStateDocument): string[] {
+  return [...new Set([...Object.keys(doc.outbox), ...Object.keys(doc.deadLetters)])];
 }

@@ -1,9 +1,20 @@
 import { BlobServiceClient } from '@azure/storage-blob';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { createBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobStateStore } from '../../../src/adapters/storage/blob-state-store';
-import { StateConflictError } from '../../../src/errors';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  StorageSharedKeyCredential,
+  generateAccountSASQueryParameters,
+} from '@azure/storage-blob';
+import { StateConflictError, StateInvalidError, StateUnavailableError } from '../../../src/errors';
+import { closedPort } from '../../helpers/closed-port';
+import { rejection } from '../../helpers/failures';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { describeStateStoreContract } from './contract/state-store.contract';
 
@@ -19,6 +30,26 @@ beforeAll(async () => {
   sdk = BlobServiceClient.fromConnectionString(azurite.connectionString);
 });
 afterAll(() => azurite?.stop());
+
+/** An account SAS for Azurite's well-known account with `permissions` (e.g. "rl": read and list). */
+function accountSas(permissions: string): string {
+  return generateAccountSASQueryParameters(
+    {
+      expiresOn: new Date(Date.now() + 3_600_000),
+      permissions: AccountSASPermissions.parse(permissions),
+      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+      services: AccountSASServices.parse('b').toString(),
+    },
+    new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey),
+  ).toString();
+}
+
+function sasClient(sas: string): BlobService {
+  return createBlobService(
+    { connectionString: `BlobEndpoint=${azurite.blobEndpoint};SharedAccessSignature=${sas}` },
+    { httpOptions: { maxRetries: 0 } },
+  );
+}
 
 describeStateStoreContract('blob (Azurite)', () =>
   createBlobStateStore({ client, container: 'contract', blobName: `state/doc-${next++}.json` }),
@@ -69,18 +100,128 @@ describe('blob state store', () => {
     await expect(store.write({ counter: 2 }, etag)).rejects.toBeInstanceOf(StateConflictError);
   });
 
-  test('a refused request is an error without the key, not a conflict', async () => {
+  test('a refused key is a StateUnavailableError naming the blob and what to do, without the key', async () => {
     const wrongKey = Buffer.from('not the account key, but base64 of something else').toString('base64');
     const bad = createBlobService(
       { connectionString: azurite.connectionString.replace(azurite.accountKey, wrongKey) },
       { httpOptions: { maxRetries: 0 } },
     );
     const store = createBlobStateStore({ client: bad, container: 'contract', blobName: 'x.json' });
-    const error = await store.write({ counter: 1 }, undefined).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
+    for (const error of [
+      await rejection(store.write({ counter: 1 }, undefined)),
+      await rejection(store.read()),
+    ]) {
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({
+        code: 'StateUnavailable',
+        document: 'blob contract/x.json',
+        retryable: false,
+      });
+      expect((error as Error).message).toMatch(
+        /^The notify state blob contract\/x\.json is unavailable: cannot (write|read) it: HTTP 403 .*Check the state\.blob connection/,
+      );
+      expect((error as Error).message).toMatch(/account key or SAS/);
+      expect(inspect(error, { depth: 8 })).not.toContain(wrongKey);
+    }
+  });
+
+  test('a SAS the service rejects is a StateUnavailableError without the signature', async () => {
+    const sas = accountSas('rwdlac');
+    const forged = sas.replace(
+      /sig=[^&]+/,
+      `sig=${encodeURIComponent(Buffer.from('forged signature 32 bytes long!!').toString('base64'))}`,
+    );
+    const store = createBlobStateStore({
+      client: sasClient(forged),
+      container: 'contract',
+      blobName: 'x.json',
+    });
+    const error = await rejection(store.read());
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect((error as Error).message).toMatch(/HTTP 403/);
+    const signature = /sig=([^&]+)/.exec(forged)?.[1] ?? 'missing';
+    expect(inspect(error, { depth: 8 })).not.toContain(signature);
+    expect(inspect(error, { depth: 8 })).not.toContain(decodeURIComponent(signature));
+  });
+
+  test('a SAS that may read but not create the container: the first write is refused, naming the container', async () => {
+    const container = `state-${next++}`;
+    const store = createBlobStateStore({
+      client: sasClient(accountSas('rl')),
+      container,
+      blobName: 'x.json',
+    });
+    await expect(store.read()).resolves.toBeUndefined();
+    const error = await rejection(store.write({ counter: 1 }, undefined));
+    expect(error).toBeInstanceOf(StateUnavailableError);
     expect(error).not.toBeInstanceOf(StateConflictError);
-    expect((error as Error).message).toMatch(/^Cannot write the state blob contract\/x\.json: HTTP 403/);
-    expect((error as Error).message).not.toContain(wrongKey);
-    expect(inspect(error, { depth: 8 })).not.toContain(wrongKey);
+    expect((error as Error).message).toMatch(
+      new RegExp(`cannot (create the container ${container} for|write) it: HTTP 403`),
+    );
+    await expect(sdk.getContainerClient(container).exists()).resolves.toBe(false);
+  });
+
+  test('a storage account that is down is a retryable StateUnavailableError saying to check it is reachable', async () => {
+    const down = createBlobService(
+      {
+        connectionString: azurite.connectionString.replace(
+          /127\.0\.0\.1:\d+/,
+          `127.0.0.1:${await closedPort()}`,
+        ),
+      },
+      { httpOptions: { maxRetries: 0 } },
+    );
+    const store = createBlobStateStore({ client: down, container: 'contract', blobName: 'x.json' });
+    for (const error of [
+      await rejection(store.read()),
+      await rejection(store.write({ counter: 1 }, undefined)),
+    ]) {
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({ retryable: true });
+      expect((error as Error).message).toMatch(/ECONNREFUSED.*is reachable/);
+    }
+  });
+
+  test('a container the service is deleting (409 ContainerBeingDeleted) is unavailable, not a conflict to retry', async () => {
+    // A loopback stand-in answers as Blob Storage does while a container is being deleted.
+    const server = http.createServer((req, res) => {
+      req.resume();
+      const creating = req.url?.includes('restype=container');
+      res.writeHead(creating ? 409 : 404, {
+        'x-ms-error-code': creating ? 'ContainerBeingDeleted' : 'ContainerNotFound',
+      });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const deleting = createBlobService(
+        {
+          connectionString: azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`),
+        },
+        { httpOptions: { maxRetries: 0 } },
+      );
+      const store = createBlobStateStore({ client: deleting, container: 'going', blobName: 'x.json' });
+      const error = await rejection(store.write({ counter: 1 }, undefined));
+      expect(error).not.toBeInstanceOf(StateConflictError);
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect((error as Error).message).toMatch(
+        /create the container going for it: HTTP 409 ContainerBeingDeleted/,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a blob that is not JSON is a StateInvalidError naming the blob; it stays as it is', async () => {
+    const container = `state-${next++}`;
+    await sdk.getContainerClient(container).create();
+    await sdk.getContainerClient(container).getBlockBlobClient('x.json').upload('[1, 2', 5);
+    const store = createBlobStateStore({ client, container, blobName: 'x.json' });
+    const error = await rejection(store.read());
+    expect(error).toBeInstanceOf(StateInvalidError);
+    expect(error).toMatchObject({ document: `blob ${container}/x.json` });
+    const blob = await sdk.getContainerClient(container).getBlobClient('x.json').downloadToBuffer();
+    expect(blob.toString('utf8')).toBe('[1, 2');
   });
 });

@@ -4,7 +4,8 @@ import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStore } from '../../../src/adapters/storage/file-state-store';
-import { StateConflictError } from '../../../src/errors';
+import { StateConflictError, StateInvalidError, StateUnavailableError } from '../../../src/errors';
+import { rejection } from '../../helpers/failures';
 import { describeStateStoreContract } from './contract/state-store.contract';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'file-state-store-'));
@@ -38,13 +39,44 @@ describe('file state store', () => {
     await expect(store.read()).resolves.toBeUndefined();
   });
 
-  test('a file that is not JSON is reported by name', async () => {
+  test('a file that is not JSON is a StateInvalidError naming the file, not quoting it; the file stays', async () => {
     const file = freshFile();
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, '{ not json');
-    await expect(createFileStateStore({ file }).read()).rejects.toThrow(
-      `State file ${file} is not valid JSON`,
-    );
+    await writeFile(file, '{ not json, "token": "s3cr3t-in-a-broken-file"');
+    const error = await rejection(createFileStateStore({ file }).read());
+    expect(error).toBeInstanceOf(StateInvalidError);
+    expect(error).toMatchObject({ code: 'StateInvalid', document: `state file ${file}` });
+    expect((error as Error).message).toContain(`The notify state state file ${file} cannot be read`);
+    expect((error as Error).message).toMatch(/not valid JSON/);
+    expect((error as Error).message).not.toContain('s3cr3t');
+    expect(await readFile(file, 'utf8')).toBe('{ not json, "token": "s3cr3t-in-a-broken-file"');
+  });
+
+  test('a folder where the file should be is a StateUnavailableError naming the file and what to do', async () => {
+    const file = freshFile();
+    await mkdir(file, { recursive: true });
+    const store = createFileStateStore({ file, lockTimeoutInMs: 200 });
+    for (const error of [await rejection(store.read()), await rejection(store.write({ counter: 1 }, 'x'))]) {
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({
+        code: 'StateUnavailable',
+        document: `state file ${file}`,
+        retryable: false,
+      });
+      expect((error as Error).message).toMatch(
+        /a folder is where the file should be \(EISDIR\)\. Move that folder away/,
+      );
+    }
+  });
+
+  test('a state folder that is a file is a StateUnavailableError when the document is written', async () => {
+    const parent = freshFile();
+    await mkdir(path.dirname(parent), { recursive: true });
+    await writeFile(path.dirname(parent) + '/blocker', 'a file, not a folder');
+    const file = path.join(path.dirname(parent), 'blocker', 'state.json');
+    const error = await rejection(createFileStateStore({ file }).write({ counter: 1 }, undefined));
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect((error as Error).message).toMatch(/ENOTDIR|EEXIST/);
   });
 
   test('a writer waits for a lock another process holds, then writes', async () => {
@@ -66,7 +98,10 @@ describe('file state store', () => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(`${file}.lock`, 'another process');
     const store = createFileStateStore({ file, lockTimeoutInMs: 200 });
-    await expect(store.write({ counter: 1 }, undefined)).rejects.toThrow(`waiting for the lock ${file}.lock`);
+    const error = await rejection(store.write({ counter: 1 }, undefined));
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect(error).toMatchObject({ retryable: true, document: `state file ${file}` });
+    expect((error as Error).message).toContain(`waiting for the lock ${file}.lock`);
     await expect(store.read()).resolves.toBeUndefined();
     expect(await readFile(`${file}.lock`, 'utf8')).toBe('another process'); // not ours: left alone
   });

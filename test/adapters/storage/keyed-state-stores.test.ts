@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -11,7 +11,10 @@ import {
 import { createBlobService } from '../../../src/adapters/storage/blob-client';
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { StateStores } from '../../../src/ports';
+import { StateUnavailableError } from '../../../src/errors';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { closedPort } from '../../helpers/closed-port';
+import { rejection } from '../../helpers/failures';
 
 const key = (sub: string, rg: string, gw: string) =>
   gatewayKey(
@@ -37,6 +40,13 @@ describe('documentName / keyOfDocument', () => {
       }),
     );
   });
+
+  it.each(['%zz/rg/gw.json', 'sub/rg%E0%A4%A/gw.json', 'a/b.json', 'a/b/c/d.json', 'sub//gw.json'])(
+    'a name it cannot have made (%s) is no key, never an exception',
+    (name) => {
+      expect(keyOfDocument(name)).toBeUndefined();
+    },
+  );
 });
 
 function describeKeyedStores(name: string, make: () => Promise<StateStores<{ n: number }>>) {
@@ -73,6 +83,47 @@ describe('file state stores layout', () => {
       expect.arrayContaining([path.join('sub', 'rg', 'gw.json')]),
     );
     expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+});
+
+describe('listing keys that cannot be listed', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-'));
+  });
+  afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+  it('skips a foreign file in the state folder whose name is not a document name', async () => {
+    const dir = path.join(tmp, 'foreign');
+    await mkdir(path.join(dir, 's', 'rg'), { recursive: true });
+    await writeFile(path.join(dir, 's', 'rg', '%zz.json'), '{}');
+    await createFileStateStores<{ n: number }>({ dir })
+      .forKey(key('s', 'rg', 'gw'))
+      .write({ n: 1 }, undefined);
+    await expect(createFileStateStores({ dir }).listKeys()).resolves.toEqual([key('s', 'rg', 'gw')]);
+  });
+
+  it('a state folder that is a file: StateUnavailableError naming the folder', async () => {
+    const dir = path.join(tmp, 'a-file');
+    await writeFile(dir, 'not a folder');
+    const error = await rejection(createFileStateStores({ dir }).listKeys());
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect(error).toMatchObject({ document: `state folder ${dir}` });
+    expect((error as Error).message).toMatch(/ENOTDIR/);
+  });
+
+  it('a storage account that is down: StateUnavailableError naming the container, retryable', async () => {
+    const client = createBlobService(
+      {
+        connectionString:
+          `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${Buffer.from('k').toString('base64')};` +
+          `BlobEndpoint=http://127.0.0.1:${await closedPort()}/devstoreaccount1;`,
+      },
+      { httpOptions: { maxRetries: 0 } },
+    );
+    const error = await rejection(createBlobStateStores({ client, container: 'appgw-state' }).listKeys());
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect(error).toMatchObject({ retryable: true, document: 'container appgw-state (blobs under notify/)' });
   });
 });
 

@@ -376,6 +376,43 @@ describe('URL policy and redaction', () => {
     }
   });
 
+  const TOKEN = 'Zq8vT3kLm9XwR2pN7bY4cH6dJ'; // 25 characters, as in issue 11.7
+  /** Every piece of `secret` of `size` characters or more that `text` contains. */
+  const piecesOf = (secret: string, text: string, size = 4) =>
+    Array.from({ length: secret.length - size + 1 }, (_, i) => secret.slice(i, i + size)).filter((p) =>
+      text.includes(p),
+    );
+
+  it.each([270, 275, 286, 290, 296, 299, 300])(
+    'scrubs, then cuts: a URL token starting at character %i of a long answer leaves no piece behind',
+    async (offset) => {
+      receiver.setDefault({ status: 400, body: `${'e'.repeat(offset)}${TOKEN} and more text after it` });
+      const result = await httpPost(request(receiver.url(`/hooks/${TOKEN}`)), options({ maxAttempts: 1 }));
+      const message = result.ok ? '' : result.error.message;
+      expect(message).toMatch(/HTTP 400 Bad Request: e{10}/);
+      expect(piecesOf(TOKEN, message)).toEqual([]);
+      expect(piecesOf(TOKEN, JSON.stringify(result.attempts))).toEqual([]);
+    },
+  );
+
+  it('scrubs, then cuts: a signing secret straddling the cut leaves no piece behind', async () => {
+    const secret = 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LTMyLWJ5dGVzISE=';
+    receiver.setDefault({ status: 422, body: `${'x'.repeat(280)}signed with ${secret}` });
+    const result = await httpPost(
+      request(receiver.url('/hook'), { secrets: [secret, secret.slice('whsec_'.length)] }),
+      options({ maxAttempts: 1 }),
+    );
+    expect(piecesOf(secret.slice(6), result.ok ? '' : result.error.message, 5)).toEqual([]);
+  });
+
+  it('a token the read cuts off (the answer is read up to 1200 bytes, white space folded) leaves no piece behind', async () => {
+    receiver.setDefault({ status: 500, body: `${' '.repeat(1190)}${TOKEN}${'z'.repeat(500)}` });
+    const result = await httpPost(request(receiver.url(`/hooks/${TOKEN}`)), options({ maxAttempts: 1 }));
+    const message = result.ok ? '' : result.error.message;
+    expect(message).toMatch(/HTTP 500 Internal Server Error: \[redacted\]/);
+    expect(piecesOf(TOKEN, message, 3)).toEqual([]);
+  });
+
   it('network errors and time-outs hold no URL either', async () => {
     const down = await closedPortUrl('/workflows/abc/triggers/manual/paths/invoke?sig=TOKENVALUE99');
     receiver.setDefault({ hang: true });

@@ -14,6 +14,12 @@ export type MakeStore = <T = ContractDoc>() => StateStore<T> | Promise<StateStor
 /** Every StateStore adapter must pass this suite (unstorage's idea: one port, one contract). */
 export function describeStateStoreContract(name: string, makeStore: MakeStore): void {
   describe(`StateStore contract: ${name}`, () => {
+    test('names its document for reports and errors', async () => {
+      const store = await makeStore();
+      expect(store.name).toMatch(/^(state file|blob) \S/);
+      expect(store.name).not.toMatch(/AccountKey|SharedAccessSignature|sig=/i);
+    });
+
     test('reading a store nothing was written to gives undefined', async () => {
       const store = await makeStore();
       await expect(store.read()).resolves.toBeUndefined();

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { buildStateStores } from '../../app/build-adapters';
+import { systemClock } from '../../adapters/clock/system-clock';
+import { terminalSafe } from '../../config/json-text';
+import { loadConfigFile } from '../../config/load';
+import { ConfigError } from '../../errors';
+import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
+import type { ReportedError } from '../../pipeline/report';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+
+export const NOTIFY_USAGE =
+  'appgw-insights notify list --config FILE [--json] | notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all)';
+
+/**
+ * The undelivered notices in the notify state (`state.dir` or `state.blob` of the config):
+ * `list` shows every waiting, leased and dead-letter notice; `resend` moves the dead letters that
+ * match back into their outbox, where the next run sends them (same ids) before anything new.
+ * Exit 2 when a state document could not be read, or `resend` matched nothing.
+ */
+export async function notifyVerb(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      notice: { type: 'string' },
+      receiver: { type: 'string' },
+      gateway: { type: 'string' },
+      all: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const issues: string[] = [];
+  if (action !== 'list' && action !== 'resend') issues.push('say "list" or "resend"');
+  if (!values.config) issues.push('--config FILE is required');
+  const filtered = values.notice ?? values.receiver ?? values.gateway;
+  if (action === 'resend' && !filtered && !values.all)
+    issues.push('say which dead letters: --notice ID, --receiver NAME, --gateway ARM-ID, or --all');
+  if (issues.length) throw new ConfigError(issues, `arguments (${NOTIFY_USAGE})`);
+  const config = await loadConfigFile(values.config as string);
+  const stores = buildStateStores(config, process.env);
+
+  if (action === 'list') {
+    const { notices, errors } = await listOutboxes(stores, systemClock);
+    if (values.json) process.stdout.write(`${JSON.stringify({ notices, errors }, null, 2)}\n`);
+    else {
+      const lines = notices.map(
+        (n) =>
+          `${n.status.padEnd(11)} ${n.receiver}  ${n.noticeId}  ${n.type} ${n.server}  (since ${n.queuedAt}, ${n.failedRuns} failed run(s)): ${n.reason}`,
+      );
+      // Names and reasons come from ARM and receivers: no control character reaches the terminal.
+      process.stdout.write(
+        `${lines.length ? lines.map(terminalSafe).join('\n') : 'No undelivered notices.'}\n`,
+      );
+    }
+    return reportErrors(errors);
+  }
+
+  const { requeued, errors } = await resendDeadLetters(stores, {
+    ...(values.notice ? { noticeId: values.notice } : {}),
+    ...(values.receiver ? { receiver: values.receiver } : {}),
+    ...(values.gateway ? { gateway: values.gateway } : {}),
+  });
+  for (const { receiver, letter } of requeued) {
+    process.stdout.write(
+      `re-queued ${receiver}  ${letter.notice.id}  ${letter.notice.type} (was: ${letter.reason})\n`,
+    );
+  }
+  if (requeued.length)
+    process.stdout.write(`${requeued.length} dead letter(s) re-queued: the next run sends them.\n`);
+  else
+    process.stderr.write(
+      'error: no dead letter matched; `appgw-insights notify list --config FILE` shows them\n',
+    );
+  return reportErrors(errors) === EXIT_OK && requeued.length > 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+function reportErrors(errors: readonly ReportedError[]): number {
+  for (const error of errors) process.stderr.write(`error: ${error.message}\n`);
+  return errors.length ? EXIT_FAILED : EXIT_OK;
+}

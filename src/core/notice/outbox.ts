@@ -1,0 +1,222 @@
+import type { Notice } from './notice';
+
+/**
+ * The outbox rule: what becomes of each notice waiting for one receiver, as pure functions over the
+ * receiver's queue (no clock: times are passed in as ISO strings). The notify stage applies them inside
+ * its ETag-conditional writes (src/pipeline/notify/notify-stage.ts):
+ * - `claimOutbox` when a run claims its notices: new ones join the end, the outbox is bounded, and every
+ *   notice no other live run holds is leased to this run;
+ * - `settleOutbox` when the run has sent them: delivered notices leave; a retryable failure keeps the
+ *   notice's place and id; a permanent refusal parks it as a dead letter with its reason, and the rest
+ *   go on; notices this run did not try are released unchanged;
+ * - `requeueDeadLetters` when an operator re-sends dead letters by hand.
+ * Order is kept everywhere: oldest first.
+ */
+
+/** A run's hold on a notice while it sends it: other runs skip the notice until `until` (ISO). */
+export interface Lease {
+  readonly runId: string;
+  readonly until: string;
+}
+
+/** A notice waiting to be sent to one receiver. */
+export interface QueuedNotice {
+  readonly notice: Notice;
+  /** ISO: when the notice was decided. */
+  readonly queuedAt: string;
+  /** Runs that tried to deliver it and failed (retryably). */
+  readonly failedRuns: number;
+  /** The last failure, as the receiver answered (scrubbed of URL tokens and secrets, then cut). */
+  readonly lastError?: string;
+  /** ISO: when a run last tried it and failed. */
+  readonly lastTriedAt?: string;
+  /**
+   * The run sending it now. Overlapping runs skip leased notices, so none is sent twice; a run that
+   * dies mid-send leaves a lease that expires, and a later run sends the notice again (same id).
+   */
+  readonly lease?: Lease;
+}
+
+/**
+ * A notice set aside, not sent again until re-sent by hand (`appgw-insights notify resend`): the
+ * receiver refused it for good (a 4xx other than 408/429, a redirect, a URL it may not be sent to), or
+ * the outbox was over its bound. Reported on every run until re-sent.
+ */
+export interface DeadLetter {
+  readonly notice: Notice;
+  readonly queuedAt: string;
+  readonly failedRuns: number;
+  /** ISO: when it was set aside. */
+  readonly parkedAt: string;
+  /** Why: the receiver's answer (`HTTP 400 Bad Request: …`) or the outbox bound. */
+  readonly reason: string;
+}
+
+/** One receiver's notices in one state document. */
+export interface ReceiverOutbox {
+  /** To send, oldest first. */
+  readonly waiting: readonly QueuedNotice[];
+  /** Dead letters, oldest first. */
+  readonly parked: readonly DeadLetter[];
+}
+
+/** What one run's send did with one leased notice. */
+export type SendOutcome =
+  | { readonly kind: 'delivered' }
+  /** `retryable`: a later run may succeed (network, time-out, 408, 429, 5xx); otherwise refused for good. */
+  | { readonly kind: 'failed'; readonly retryable: boolean; readonly reason: string }
+  /** Not sent this run (the receiver failed earlier in the run, or the lease would have run out). */
+  | { readonly kind: 'not-tried' };
+
+export interface OutboxContext {
+  /** ISO: this run's time (lease checks, timestamps). */
+  readonly now: string;
+  readonly runId: string;
+  /** Most notices kept waiting, and most dead letters kept, per receiver and document (notify.outboxLimit). */
+  readonly limit: number;
+}
+
+/** An outbox after one step, with what the step took out of it (each list oldest first). */
+export interface OutboxStep {
+  readonly outbox: ReceiverOutbox;
+  readonly delivered: readonly QueuedNotice[];
+  /** Set aside by this step: refused for good, or the oldest past the bound. */
+  readonly parked: readonly DeadLetter[];
+  /** Dead letters past the bound, removed from the state by this step (the caller reports them). */
+  readonly dropped: readonly DeadLetter[];
+}
+
+/** True when another run holds `queued` with a lease that has not ended at `now`. */
+export function isLeasedElsewhere(queued: QueuedNotice, runId: string, now: string): boolean {
+  return (
+    queued.lease !== undefined &&
+    queued.lease.runId !== runId &&
+    Date.parse(queued.lease.until) > Date.parse(now)
+  );
+}
+
+/**
+ * A run claims the outbox: `fresh` notices (this run's decision) join the end, unless a notice with the
+ * same id is waiting already; past `limit` the oldest waiting notices no other run holds are parked;
+ * then every notice no other live run holds is leased to this run until `leaseUntil` (ISO).
+ */
+export function claimOutbox(
+  outbox: ReceiverOutbox,
+  fresh: readonly QueuedNotice[],
+  context: OutboxContext & { readonly leaseUntil: string },
+): OutboxStep {
+  const known = new Set(outbox.waiting.map((q) => q.notice.id));
+  const joined = [...outbox.waiting, ...fresh.filter((q) => !known.has(q.notice.id))];
+  const bounded = bound({ waiting: joined, parked: outbox.parked }, context);
+  const lease: Lease = { runId: context.runId, until: context.leaseUntil };
+  const waiting = bounded.outbox.waiting.map((q) =>
+    isLeasedElsewhere(q, context.runId, context.now) ? q : { ...q, lease },
+  );
+  return { ...bounded, outbox: { ...bounded.outbox, waiting } };
+}
+
+/**
+ * Applies this run's send outcomes (by notice id) to the outbox as it is now (an overlapping run may
+ * have added to it since the claim). Only notices leased to this run change: delivered ones leave; a
+ * retryable failure keeps its place and id and counts one more failed run; a permanent refusal becomes
+ * a dead letter with its reason; the others are released as they were. Then the bound is applied.
+ */
+export function settleOutbox(
+  outbox: ReceiverOutbox,
+  outcomes: ReadonlyMap<string, SendOutcome>,
+  context: OutboxContext,
+): OutboxStep {
+  const waiting: QueuedNotice[] = [];
+  const delivered: QueuedNotice[] = [];
+  const refused: DeadLetter[] = [];
+  for (const queued of outbox.waiting) {
+    if (queued.lease?.runId !== context.runId) {
+      waiting.push(queued);
+      continue;
+    }
+    const { lease: _released, ...released } = queued;
+    const outcome = outcomes.get(queued.notice.id);
+    if (outcome?.kind === 'delivered') {
+      delivered.push(released);
+    } else if (outcome?.kind === 'failed' && outcome.retryable) {
+      waiting.push({
+        ...released,
+        failedRuns: queued.failedRuns + 1,
+        lastError: outcome.reason,
+        lastTriedAt: context.now,
+      });
+    } else if (outcome?.kind === 'failed') {
+      refused.push(deadLetter(released, queued.failedRuns + 1, context.now, outcome.reason));
+    } else {
+      waiting.push(released);
+    }
+  }
+  const bounded = bound({ waiting, parked: [...outbox.parked, ...refused] }, context);
+  const dropped = new Set(bounded.dropped);
+  return { ...bounded, delivered, parked: [...refused, ...bounded.parked].filter((l) => !dropped.has(l)) };
+}
+
+/**
+ * Moves the dead letters `select` picks back to the front of the outbox (same ids, oldest first), so
+ * the next run sends them before anything else. The rest stay parked.
+ */
+export function requeueDeadLetters(
+  outbox: ReceiverOutbox,
+  select: (letter: DeadLetter) => boolean,
+): { readonly outbox: ReceiverOutbox; readonly requeued: readonly DeadLetter[] } {
+  const requeued = outbox.parked.filter(select);
+  if (requeued.length === 0) return { outbox, requeued };
+  const ids = new Set(outbox.waiting.map((q) => q.notice.id));
+  const back = requeued
+    .filter((letter) => !ids.has(letter.notice.id))
+    .map((letter): QueuedNotice => ({
+      notice: letter.notice,
+      queuedAt: letter.queuedAt,
+      failedRuns: letter.failedRuns,
+      lastError: `re-sent by hand after: ${letter.reason}`,
+    }));
+  return {
+    outbox: { waiting: [...back, ...outbox.waiting], parked: outbox.parked.filter((l) => !select(l)) },
+    requeued,
+  };
+}
+
+/**
+ * Past `limit` waiting notices, the oldest that no other live run holds are parked (a notice another
+ * run is sending may be delivered by it); past `limit` dead letters, the oldest are dropped.
+ */
+function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
+  const limit = Math.max(1, Math.floor(context.limit));
+  let excess = outbox.waiting.length - limit;
+  const waiting: QueuedNotice[] = [];
+  const parked: DeadLetter[] = [];
+  for (const queued of outbox.waiting) {
+    if (excess > 0 && !isLeasedElsewhere(queued, context.runId, context.now)) {
+      const { lease: _dropped, ...rest } = queued;
+      parked.push(
+        deadLetter(
+          rest,
+          queued.failedRuns,
+          context.now,
+          `set aside unsent: more than ${limit} notices were waiting for this receiver (notify.outboxLimit)`,
+        ),
+      );
+      excess--;
+    } else {
+      waiting.push(queued);
+    }
+  }
+  const letters = [...outbox.parked, ...parked];
+  const over = Math.max(0, letters.length - limit);
+  const dropped = letters.slice(0, over);
+  return {
+    outbox: { waiting, parked: letters.slice(over) },
+    delivered: [],
+    parked: parked.filter((letter) => !dropped.includes(letter)),
+    dropped,
+  };
+}
+
+function deadLetter(queued: QueuedNotice, failedRuns: number, now: string, reason: string): DeadLetter {
+  return { notice: queued.notice, queuedAt: queued.queuedAt, failedRuns, parkedAt: now, reason };
+}

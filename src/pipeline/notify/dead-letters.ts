@@ -1,0 +1,171 @@
+import { gatewayKey } from '../../core/arm-id';
+import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
+import { StateConflictError, toError } from '../../errors';
+import type { Clock, StateStore, StateStores } from '../../ports';
+import type { ReportedError, UndeliveredNoticeReport } from '../report';
+import { reportedError } from '../reported-error';
+import { serverOf } from './deliver-outbox';
+import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
+
+/**
+ * What an operator does with undelivered notices by hand (`appgw-insights notify list|resend`): list
+ * every outbox and dead letter in the state, and move dead letters back into their outbox, where the
+ * next run sends them (same ids) before anything new. Documents that cannot be read are reported and
+ * skipped, never changed.
+ */
+
+/** Which dead letters to re-send; every given field must match. */
+export interface DeadLetterFilter {
+  /** `ops` or `webhook[ops]`. */
+  readonly receiver?: string;
+  /** A gateway's ARM id (any case). */
+  readonly gateway?: string;
+  readonly noticeId?: string;
+}
+
+export interface OutboxListing {
+  /** Every notice waiting, leased or parked, by gateway then receiver, oldest first. */
+  readonly notices: readonly UndeliveredNoticeReport[];
+  /** Documents that could not be listed or read. */
+  readonly errors: readonly ReportedError[];
+}
+
+/** Every undelivered notice in the state (`runId` empty: every lease counts as another run's). */
+export async function listOutboxes(
+  stores: StateStores<NotifyStateDocument>,
+  clock: Clock,
+): Promise<OutboxListing> {
+  const notices: UndeliveredNoticeReport[] = [];
+  const errors: ReportedError[] = [];
+  const now = clock.now().toISOString();
+  for (const store of await storesOf(stores, undefined, errors)) {
+    try {
+      const doc = parseStateDocument((await store.read())?.value, store.name);
+      for (const receiver of receiversOf(doc)) {
+        const { waiting, parked } = receiverOutbox(doc, receiver);
+        for (const queued of waiting) {
+          const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
+          notices.push({
+            ...fields(receiver, queued),
+            status: leased ? 'leased' : 'waiting',
+            reason: leased
+              ? `held by run ${leased.runId} until ${leased.until}`
+              : (queued.lastError ?? 'not sent yet'),
+            retry: leased ? 'after-lease' : 'next-run',
+            queuedAt: queued.queuedAt,
+            failedRuns: queued.failedRuns,
+            ...(leased ? { leasedBy: leased.runId, leasedUntil: leased.until } : {}),
+          });
+        }
+        for (const letter of parked) {
+          notices.push({
+            ...fields(receiver, letter),
+            status: 'dead-letter',
+            reason: letter.reason,
+            retry: 'by-hand',
+            queuedAt: letter.queuedAt,
+            failedRuns: letter.failedRuns,
+            parkedAt: letter.parkedAt,
+          });
+        }
+      }
+    } catch (error) {
+      errors.push(stateError(error, store.name));
+    }
+  }
+  return { notices, errors };
+}
+
+export interface ResendResult {
+  /** The dead letters moved back into their outbox, with the receiver they wait for. */
+  readonly requeued: ReadonlyArray<{ readonly receiver: string; readonly letter: DeadLetter }>;
+  readonly errors: readonly ReportedError[];
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Moves the dead letters that match `filter` back to the front of their outbox (ETag-conditional,
+ * retried when a run writes in between). The next run sends them, same ids, before anything new.
+ */
+export async function resendDeadLetters(
+  stores: StateStores<NotifyStateDocument>,
+  filter: DeadLetterFilter,
+): Promise<ResendResult> {
+  const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
+  const errors: ReportedError[] = [];
+  const receiver =
+    filter.receiver && !filter.receiver.startsWith('webhook[')
+      ? `webhook[${filter.receiver}]`
+      : filter.receiver;
+  for (const store of await storesOf(stores, filter.gateway, errors)) {
+    try {
+      requeued.push(...(await requeueIn(store, receiver, filter.noticeId)));
+    } catch (error) {
+      errors.push(stateError(error, store.name));
+    }
+  }
+  return { requeued, errors };
+}
+
+async function requeueIn(
+  store: StateStore<NotifyStateDocument>,
+  receiver: string | undefined,
+  noticeId: string | undefined,
+): Promise<Array<{ receiver: string; letter: DeadLetter }>> {
+  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+    const stored = await store.read();
+    if (!stored) return [];
+    const doc = parseStateDocument(stored.value, store.name);
+    const outbox = { ...doc.outbox };
+    const deadLetters = { ...doc.deadLetters };
+    const moved: Array<{ receiver: string; letter: DeadLetter }> = [];
+    for (const name of receiversOf(doc).filter((r) => receiver === undefined || r === receiver)) {
+      const step = requeueDeadLetters(
+        receiverOutbox(doc, name),
+        (letter) => noticeId === undefined || letter.notice.id === noticeId,
+      );
+      outbox[name] = step.outbox.waiting;
+      deadLetters[name] = step.outbox.parked;
+      moved.push(...step.requeued.map((letter) => ({ receiver: name, letter })));
+    }
+    if (moved.length === 0) return [];
+    try {
+      await store.write({ ...doc, outbox, deadLetters }, stored.etag);
+      return moved;
+    } catch (error) {
+      if (!(error instanceof StateConflictError)) throw error;
+    }
+  }
+  throw new StateConflictError(store.name);
+}
+
+/** The stores to look at: one gateway's, or every gateway's. */
+async function storesOf(
+  stores: StateStores<NotifyStateDocument>,
+  gateway: string | undefined,
+  errors: ReportedError[],
+): Promise<Array<StateStore<NotifyStateDocument>>> {
+  if (gateway) return [stores.forKey(gatewayKey(gateway))];
+  try {
+    return (await stores.listKeys()).map((key) => stores.forKey(key));
+  } catch (error) {
+    errors.push(stateError(error, stores.name));
+    return [];
+  }
+}
+
+function fields(receiver: string, entry: { readonly notice: DeadLetter['notice'] }) {
+  return {
+    receiver,
+    noticeId: entry.notice.id,
+    type: entry.notice.type,
+    gateway: entry.notice.gateway.id,
+    server: serverOf(entry.notice),
+  };
+}
+
+function stateError(error: unknown, document: string): ReportedError {
+  const reported = reportedError(toError(error));
+  return { ...reported, document: reported.document ?? document };
+}

@@ -1,0 +1,71 @@
+import type { Logger } from '../logger';
+import type { NotificationsReport, UndeliveredNoticeReport } from '../report';
+
+type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErrors' | 'claimed'>;
+
+const WHEN: Record<UndeliveredNoticeReport['status'], string> = {
+  waiting: 'waiting, sent again on the next run',
+  leased: 'held by another run that is sending them, sent again once its lease ends if still undelivered',
+  'dead-letter': 'parked as dead letters, not sent again until re-sent by hand',
+};
+
+/**
+ * What notify on change left undone, one line each, for people: per receiver and status, how many
+ * notices, why (the latest reason) and when they will be tried again; then dropped notices, state
+ * errors, and gateways whose notices could not be claimed. Empty when everything was delivered.
+ * The CLI summary and the log (stderr, Application Insights) print the same lines.
+ */
+export function describeNotifyProblems(problems: Problems): string[] {
+  const lines: string[] = [];
+  const groups = new Map<string, UndeliveredNoticeReport[]>();
+  for (const notice of problems.undelivered) {
+    const key = `${notice.receiver}\u0000${notice.status}`;
+    groups.set(key, [...(groups.get(key) ?? []), notice]);
+  }
+  for (const notices of groups.values()) {
+    const [first] = notices;
+    if (!first) continue;
+    const reasons = [...new Set(notices.map((n) => n.reason))];
+    const latest = reasons[reasons.length - 1] ?? '';
+    const more = reasons.length > 1 ? ` (and ${reasons.length - 1} other reason(s))` : '';
+    const until =
+      first.status === 'leased'
+        ? ` (until ${notices
+            .map((n) => n.leasedUntil ?? '')
+            .sort()
+            .at(-1)}, by ${[...new Set(notices.map((n) => n.leasedBy))].join(', ')})`
+        : '';
+    const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver)})` : '';
+    // A lease says it all (who holds it, until when); the other statuses give the receiver's answer.
+    const why = first.status === 'leased' ? '' : `: ${short(latest)}${more}`;
+    lines.push(`${first.receiver}: ${notices.length} notice(s) ${WHEN[first.status]}${until}${hint}${why}`);
+  }
+  for (const dropped of problems.dropped) {
+    lines.push(
+      `${dropped.receiver}: notice ${dropped.noticeId} (${dropped.type} ${dropped.server}) dropped undelivered: ${short(dropped.reason)}`,
+    );
+  }
+  for (const error of problems.stateErrors) lines.push(`notify state: ${error.message}`);
+  if (!problems.claimed && problems.stateErrors.length === 0) {
+    lines.push(
+      'notify state: a gateway’s state kept changing under this run (overlapping runs); its notices were left to the other runs',
+    );
+  }
+  return lines;
+}
+
+/** The same lines as warnings, so they reach stderr (CLI) and Application Insights (Functions). */
+export function logNotifyProblems(problems: Problems, logger: Logger): void {
+  for (const line of describeNotifyProblems({ ...problems, stateErrors: [] })) logger.warn(line);
+}
+
+/** `appgw-insights notify resend …` for a receiver named `webhook[<name>]`. */
+export function resendHint(receiver: string): string {
+  const name = /^webhook\[(.+)\]$/.exec(receiver)?.[1] ?? receiver;
+  return `re-send: appgw-insights notify resend --config FILE --receiver ${name}`;
+}
+
+function short(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 240 ? `${flat.slice(0, 239)}…` : flat;
+}

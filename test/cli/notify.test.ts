@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { assertBuilt, runCli } from '../helpers/cli';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { SUB, gateway } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+beforeAll(assertBuilt);
+
+/** The built CLI as a user runs it, against an emulator and a loopback receiver in this process. */
+describe('appgw-insights run / notify: undelivered notices and broken state, as the user sees them', () => {
+  let emulator: RunningEmulator;
+  let receiver: WebhookReceiver;
+  let tmp: string;
+  let configFile: string;
+  beforeEach(async () => {
+    [emulator, receiver] = await Promise.all([
+      startEmulator({
+        scenario: {
+          gateways: [
+            gateway('gw', [
+              { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' },
+            ]),
+          ],
+        } as never,
+      }),
+      startWebhookReceiver(),
+    ]);
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-cli-notify-'));
+    configFile = path.join(tmp, 'config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        targets: [`/subscriptions/${SUB}`],
+        arm: emulatorArm(emulator),
+        sinks: {
+          dir: 'out',
+          webhooks: [
+            { name: 'ops', url: receiver.url('/hooks/ops-token-1234567'), format: 'json', maxAttempts: 1 },
+          ],
+        },
+        state: { dir: 'state' },
+      }),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all([emulator.close(), receiver.close()]);
+    await rm(tmp, { recursive: true, force: true });
+  });
+  const report = async () => JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8'));
+
+  it('a receiver answering 503: exit 2, the notice in the summary, on stderr and in report.json (not ok)', async () => {
+    receiver.setDefault({ status: 503, body: 'down for maintenance' });
+    const { code, stdout, stderr } = await runCli(['run', '--config', configFile]);
+    expect(code).toBe(2);
+    const line =
+      /webhook\[ops\]: 1 notice\(s\) waiting, sent again on the next run: .*HTTP 503 Service Unavailable: down for maintenance/;
+    expect(stdout).toMatch(/✗ notifications: 0 delivered, 1 not delivered/);
+    expect(stdout).toMatch(line);
+    expect(stderr).toMatch(new RegExp(`warning: ${line.source}`));
+    expect(await report()).toMatchObject({ ok: false, notifications: { pending: { 'webhook[ops]': 1 } } });
+    expect(`${stdout}${stderr}${JSON.stringify(await report())}`).not.toContain('ops-token-1234567');
+  });
+
+  it('an unreadable state document of a gateway outside the targets: exit 2, named on stderr, report.json written', async () => {
+    const away = path.join(tmp, 'state', SUB, 'rg-elsewhere', 'gw-away.json');
+    await mkdir(away, { recursive: true }); // a folder where the document should be
+    const { code, stderr } = await runCli(['run', '--config', configFile]);
+    expect(stderr).not.toMatch(/unexpected error|a bug|\n\s+at /);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: The notify state state file ${away} is unavailable: cannot read it`);
+    expect(await report()).toMatchObject({
+      ok: false,
+      notifications: { stateErrors: [expect.objectContaining({ code: 'StateUnavailable' })] },
+    });
+    expect(receiver.requests).toHaveLength(1); // the gateway in the targets was notified
+  });
+
+  it('notify list shows a dead letter; notify resend re-queues it and the next run sends it, same id', async () => {
+    receiver.script({ status: 400, body: 'unknown field' });
+    expect((await runCli(['run', '--config', configFile])).code).toBe(2);
+    const refusedId = receiver.requests[0]?.headers['webhook-id'];
+
+    const list = await runCli(['notify', 'list', '--config', configFile]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      new RegExp(
+        `^dead-letter +webhook\\[ops\\]  ${refusedId}  degraded gw/pool-a/settings-a/10\\.0\\.0\\.4 .*HTTP 400 Bad Request: unknown field`,
+        'm',
+      ),
+    );
+    const nothing = await runCli(['notify', 'resend', '--config', configFile, '--notice', 'appgw-nope']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/no dead letter matched/);
+    expect((await runCli(['notify', 'resend', '--config', configFile])).stderr).toMatch(
+      /say which dead letters/,
+    );
+
+    const resend = await runCli(['notify', 'resend', '--config', configFile, '--receiver', 'ops']);
+    expect(resend.code).toBe(0);
+    expect(resend.stdout).toMatch(/1 dead letter\(s\) re-queued: the next run sends them/);
+    const again = await runCli(['run', '--config', configFile]);
+    expect(again.code).toBe(0);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([refusedId, refusedId]);
+    expect((await runCli(['notify', 'list', '--config', configFile])).stdout).toMatch(
+      /^No undelivered notices\./,
+    );
+  });
+});

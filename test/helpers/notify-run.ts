@@ -1,0 +1,76 @@
+import { buildRunServices, withLogger } from '../../src/app/run-services';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
+import type { Logger } from '../../src/pipeline/logger';
+import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
+import { runChecks, type RunOutcome } from '../../src/pipeline/run-checks';
+import type { Clock, StateStores } from '../../src/ports';
+import { emulatorArm } from './emulator-settings';
+import { SUB } from './scenario-builder';
+
+/** A logger that keeps every line, as the CLI would print it to stderr. */
+export interface RecordingLogger extends Logger {
+  readonly lines: string[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: () => {},
+    warn: (m) => void lines.push(`warning: ${m}`),
+    error: (m) => void lines.push(`error: ${m}`),
+  };
+}
+
+export interface NotifyRunOptions {
+  readonly scenario: ScenarioInput;
+  /** The run's config, without `arm` (the emulator's) and `targets` (default: the whole subscription). */
+  readonly config: Record<string, unknown>;
+  readonly targets?: readonly string[];
+  /** Replaces the state stores the config names (e.g. a blob client without retries). */
+  readonly stores?: StateStores<NotifyStateDocument>;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly runId?: string;
+}
+
+/**
+ * One direct run, as `appgw-insights run` does it (config → adapters → runChecks), against a fresh
+ * emulator, with the state stores or the clock swapped in when a test needs to.
+ */
+export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> {
+  let emulator: RunningEmulator | undefined;
+  try {
+    emulator = await startEmulator({ scenario: options.scenario as never });
+    const config = parseConfig({
+      targets: options.targets ?? [`/subscriptions/${SUB}`],
+      arm: emulatorArm(emulator),
+      ...options.config,
+    });
+    const { deps, options: runOptions } = withLogger(
+      await buildRunServices(config, process.env),
+      options.logger ?? recordingLogger(),
+    );
+    return await runChecks(
+      {
+        ...deps,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(deps.notify && options.stores ? { notify: { ...deps.notify, stores: options.stores } } : {}),
+      },
+      { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) },
+    );
+  } finally {
+    await emulator?.close();
+  }
+}
+
+/** A clock that says `at` (ms) until moved. */
+export function fakeClock(at: number): Clock & { set(ms: number): void; advance(ms: number): void } {
+  let now = at;
+  return {
+    now: () => new Date(now),
+    set: (ms) => void (now = ms),
+    advance: (ms) => void (now += ms),
+  };
+}

@@ -1,0 +1,102 @@
+import { StateInvalidError } from '../../../src/errors';
+import { EMPTY_STATE, parseStateDocument } from '../../../src/pipeline/notify/state-document';
+import { captureError } from '../../helpers/failures';
+
+const DOC = 'state file /var/lib/appgw/s/rg/gw.json';
+const notice = {
+  id: 'appgw-1',
+  type: 'degraded',
+  occurredAt: '2026-03-01T10:00:00.000Z',
+  degradedSince: '2026-03-01T10:00:00.000Z',
+  gateway: {
+    id: '/subscriptions/s/resourceGroups/rg/providers/x/gw',
+    name: 'gw',
+    resourceGroup: 'rg',
+    subscriptionId: 's',
+  },
+  backendPool: 'pool',
+  backendSettings: 'settings',
+  server: { address: '10.0.0.4', health: 'Unhealthy', probeLog: 'TCP connect error' },
+  cause: { id: 'tcp-connect', title: 'TCP', steps: ['a'], docUrl: 'https://learn.microsoft.com/x' },
+};
+const entry = { notice, queuedAt: '2026-03-01T10:00:00.000Z', failedRuns: 0 };
+
+describe('parseStateDocument: the state is checked on read, like the config', () => {
+  it('nothing stored yet is the empty state', () => {
+    expect(parseStateDocument(undefined, DOC)).toEqual(EMPTY_STATE);
+  });
+
+  it('reads a document written before dead letters existed, and keeps fields it does not know', () => {
+    const doc = parseStateDocument(
+      {
+        version: 1,
+        servers: {},
+        outbox: { 'webhook[ops]': [{ ...entry, failedRuns: undefined }] },
+        writer: 'newer',
+      },
+      DOC,
+    );
+    expect(doc.deadLetters).toEqual({});
+    expect(doc.outbox['webhook[ops]']?.[0]).toMatchObject({ failedRuns: 0, notice: { id: 'appgw-1' } });
+    expect(doc).toMatchObject({ writer: 'newer' });
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['an array', [], /\(root\): is not a JSON object/],
+    ['a string', 'state', /\(root\): is not a JSON object/],
+    ['null', null, /\(root\): is not a JSON object/],
+    [
+      'version 2 (a newer release)',
+      { version: 2, servers: {}, outbox: {} },
+      /version: is 2; this version reads and writes version 1 only/,
+    ],
+    ['no version', { servers: {}, outbox: {} }, /version: is missing/],
+    [
+      'an outbox entry that is a string',
+      { version: 1, outbox: { 'webhook[ops]': ['appgw-1'] } },
+      /outbox\.webhook\[ops\]\[0\]: .*expected object, received string/,
+    ],
+    ['an outbox that is a list', { version: 1, outbox: [entry] }, /outbox: .*expected record/],
+    [
+      'a notice without an id',
+      { version: 1, outbox: { x: [{ ...entry, notice: { ...notice, id: undefined } }] } },
+      /outbox\.x\[0\]\.notice\.id/,
+    ],
+    [
+      'a notice of an unknown type',
+      { version: 1, outbox: { x: [{ ...entry, notice: { ...notice, type: 'exploded' } }] } },
+      /notice\.type/,
+    ],
+    [
+      'a lease without an end',
+      { version: 1, outbox: { x: [{ ...entry, lease: { runId: 'r' } }] } },
+      /lease\.until/,
+    ],
+    [
+      'a queued time that is not a time',
+      { version: 1, outbox: { x: [{ ...entry, queuedAt: 'yesterday' }] } },
+      /queuedAt: must be an ISO 8601 date-time/,
+    ],
+    ['a server record that is a number', { version: 1, servers: { k: 3 } }, /servers\.k: /],
+    [
+      'a dead letter without its reason',
+      { version: 1, deadLetters: { x: [{ ...entry, parkedAt: entry.queuedAt }] } },
+      /deadLetters\.x\[0\]\.reason/,
+    ],
+  ])(
+    '%s is a StateInvalidError naming the document and the field, never the empty state',
+    (_label, value, issue) => {
+      const error = captureError(() => parseStateDocument(value, DOC));
+      expect(error).toBeInstanceOf(StateInvalidError);
+      expect(error).toMatchObject({ code: 'StateInvalid', document: DOC, retryable: false });
+      expect(error.message).toContain(`The notify state ${DOC} cannot be read by this version`);
+      expect(error.message).toMatch(issue);
+      expect(error.message).toMatch(/left as it is.*To recover/);
+    },
+  );
+
+  it('keys from the file reach the message without control characters', () => {
+    const error = captureError(() => parseStateDocument({ version: 1, outbox: { 'x\u001b[2J': 'no' } }, DOC));
+    expect(error.message).not.toContain('\u001b');
+  });
+});
