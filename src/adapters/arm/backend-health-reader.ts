@@ -26,7 +26,11 @@ export function createArmBackendHealthReader(
         });
         return toPlainBody(result);
       } catch (error) {
-        throw toArmError(error, gateway.id, BACKEND_HEALTH_ACTION);
+        throw toArmError(
+          error,
+          { kind: 'backendHealth', resourceId: gateway.id, action: BACKEND_HEALTH_ACTION },
+          clientFor,
+        );
       }
     },
   };
