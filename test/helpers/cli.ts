@@ -18,9 +18,9 @@ export interface CliResult {
 }
 
 /** Runs the real bin with this Node (22, from the project's devDependency) and waits for it. */
-export function runCli(args: string[], cwd = ROOT): Promise<CliResult> {
+export function runCli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
