@@ -5,7 +5,8 @@
  * (see .funcignore); it needs no node_modules. Why and what it saves: bench/README.md.
  *
  * - `@azure/functions-core` stays external: the worker provides it by hooking CommonJS `require`.
- * - `@azure/identity` stays external: the deployed app uses the Function App's managed identity endpoint.
+ * - `@azure/identity` (with MSAL) is bundled, and loaded when the first token is asked for: the app's
+ *   managed identity is its ManagedIdentityCredential (src/adapters/identity/managed-identity.ts).
  * - Packages resolve to their ESM builds ("import"/"module" first), so esbuild can tree-shake them and
  *   each package is bundled once (no CommonJS + ESM copies of @azure/core-*).
  * - A few modules are substituted (SUBSTITUTES below); each one is guarded: the build fails when our
@@ -252,11 +253,9 @@ async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuild
     keepNames: true,
     sourcemap: 'linked',
     sourcesContent: false,
-    // @azure/identity (with MSAL, most of what a cold start would compile) is not in the deployed app:
-    // in a Function App it takes managed-identity tokens from the host's endpoint
-    // (src/adapters/identity/app-service-managed-identity.ts); only runs outside Azure, which have
-    // node_modules, require the package.
-    external: ['@azure/functions-core', '@azure/identity'],
+    // @azure/identity is bundled (the managed identity's ManagedIdentityCredential, with its retries);
+    // the code requires it on the first token request, so it costs a cold start nothing before that.
+    external: ['@azure/functions-core'],
     // ESM builds first: tree-shakeable, and one copy of each package.
     conditions: ['import', 'module'],
     mainFields: ['module', 'main'],

@@ -55,20 +55,54 @@ export class BackendHealthBodyError extends InvalidInputError {
   }
 }
 
-/** No token could be had, or ARM refused it (401). */
+/**
+ * No token could be had (no `az login`, no managed identity, the identity endpoint failing), or ARM
+ * refused the token (401). The message is composed where the identity is known
+ * (src/adapters/identity/credential-failure.ts) and says what to do there: `az login` on a
+ * workstation, the identity and the resource in Azure. `retryable` when the identity endpoint failed
+ * in passing (5xx, 429, no answer) after @azure/identity's own retries.
+ */
 export class AuthenticationError extends AppGwInsightsError {
   override readonly name = 'AuthenticationError';
   readonly code = 'AuthenticationFailed';
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super(
-      `Azure did not accept our identity: ${detail}. Sign in (az login), or give the Function App a ` +
-        `managed identity (and AZURE_CLIENT_ID for a user-assigned one).`,
-      options,
-    );
+  override readonly retryable: boolean;
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
   }
 }
 
-/** ARM answered 403: the identity lacks a role assignment. */
+/**
+ * Azure Resource Manager could not be reached at all: the endpoint's name does not resolve, nothing
+ * answers there, the connection broke, or its TLS certificate is not trusted. Not a gateway problem:
+ * the message names the endpoint and the setting to check (`setting`, e.g. "arm.endpoint
+ * (APPGW_ARM_ENDPOINT)"). `retryable` for failures that pass (reset, time-out, DNS server failure).
+ */
+export class ArmUnreachableError extends AppGwInsightsError {
+  override readonly name = 'ArmUnreachableError';
+  readonly code = 'ArmUnreachable';
+  override readonly retryable: boolean;
+  constructor(
+    readonly endpoint: string,
+    detail: string,
+    advice: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(`Azure Resource Manager at ${endpoint} cannot be reached: ${detail}. ${advice}`, {
+      cause: options.cause,
+    });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** The action backend health needs; Reader does not grant it. */
+const BACKEND_HEALTH_ACTION = 'Microsoft.Network/applicationGateways/backendhealth/action';
+
+/**
+ * ARM answered 403: the identity lacks a role assignment. `action` is the action ARM's own message
+ * names (e.g. `Microsoft.Network/locations/operationResults/read` for an operation poll), or the
+ * call's action when ARM names none; `scope` is the scope ARM names, or the resource called.
+ */
 export class MissingPermissionError extends AppGwInsightsError {
   override readonly name = 'MissingPermissionError';
   readonly code = 'AuthorizationFailed';
@@ -79,15 +113,17 @@ export class MissingPermissionError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `Missing permission "${action}" on ${scope} (${detail}). Assign the identity a role that grants ` +
-        `Microsoft.Network/applicationGateways/read and ` +
-        `Microsoft.Network/applicationGateways/backendhealth/action at that scope (Reader alone is not enough).`,
+      `The identity lacks permission "${action}" on ${scope} (${detail}). Assign it a role that ` +
+        `grants "${action}" at that scope or above` +
+        (action === BACKEND_HEALTH_ACTION
+          ? ' (Reader alone is not enough: backend health is a POST action; see the "App Gateway Backend Health Reader" role in infra/).'
+          : '.'),
       options,
     );
   }
 }
 
-/** The gateway, resource group or subscription does not exist (404). */
+/** The gateway does not exist (404 on its backend-health call). */
 export class GatewayNotFoundError extends AppGwInsightsError {
   override readonly name = 'GatewayNotFoundError';
   readonly code = 'ResourceNotFound';
@@ -96,7 +132,33 @@ export class GatewayNotFoundError extends AppGwInsightsError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${resourceId} was not found (${detail}). Check the target id in the configuration.`, options);
+    super(
+      `${resourceId} does not exist (${detail}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
+        'if the gateway was deleted, remove it there.',
+      options,
+    );
+  }
+}
+
+/**
+ * A subscription or resource group named in `targets` does not exist, or the identity cannot see it
+ * (ARM answers 404 SubscriptionNotFound / ResourceGroupNotFound to a list call).
+ */
+export class TargetNotFoundError extends AppGwInsightsError {
+  override readonly name = 'TargetNotFoundError';
+  readonly code = 'TargetNotFound';
+  constructor(
+    readonly target: string,
+    /** "Subscription 1111…" or "Resource group rg-x in subscription 1111…": what does not exist. */
+    what: string,
+    armCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${what} does not exist, or the identity cannot see it (ARM answered 404${armCode ? ` ${armCode}` : ''}). ` +
+        `Check the target ${target} in "targets" (APPGW_TARGETS).`,
+      options,
+    );
   }
 }
 
@@ -118,6 +180,27 @@ export class ThrottledError extends AppGwInsightsError {
   }
 }
 
+/**
+ * The gateways of a target (subscription or resource group) could not be listed in time, or ARM
+ * failed the list call (5xx): the target's gateways are not known this run.
+ */
+export class TargetListUnavailableError extends AppGwInsightsError {
+  override readonly name = 'TargetListUnavailableError';
+  readonly code = 'TargetListUnavailable';
+  override readonly retryable = true;
+  constructor(
+    readonly target: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The gateways of ${target} could not be listed: ${detail}. It is tried again on the next run; ` +
+        'if it persists, raise "gatewayTimeoutInMs" (APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.',
+      options,
+    );
+  }
+}
+
 /** Backend health could not be had in time, or the service failed (5xx, LRO failed, time-out). */
 export class BackendHealthUnavailableError extends AppGwInsightsError {
   override readonly name = 'BackendHealthUnavailableError';
@@ -133,6 +216,22 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
         `if it persists, raise "gatewayTimeoutInMs" or check the gateway's operational state.`,
       options,
     );
+  }
+}
+
+/**
+ * A local server could not listen (the emulator's `--port`): the port is taken, needs privileges, or
+ * is not a port. The message says which and what to pass instead.
+ */
+export class PortUnavailableError extends AppGwInsightsError {
+  override readonly name = 'PortUnavailableError';
+  readonly code = 'PortUnavailable';
+  constructor(
+    readonly port: number | string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`port ${port} ${reason}: pass another with --port, or --port 0 for any free port.`, options);
   }
 }
 

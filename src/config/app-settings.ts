@@ -1,5 +1,6 @@
 import { blobConnectionFromAppSettings, type BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { ConfigError } from '../errors';
+import { caCertFileProblem } from './ca-cert-file';
 import { parseJsonText } from './json-text';
 import { parseConfig } from './load';
 import type { Config } from './schema';
@@ -55,12 +56,17 @@ export function configFromAppSettings(env: Env): Config {
   }
   addStorage(raw, env, issues);
   if (issues.length) throw new ConfigError(issues, 'app settings');
+  let config: Config;
   try {
-    return parseConfig(raw, 'app settings');
+    config = parseConfig(raw, 'app settings');
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(error.issues.map(toSettingName), 'app settings');
     throw error;
   }
+  const ca = config.arm.caCertFile;
+  const problem = ca === undefined ? undefined : caCertFileProblem(ca);
+  if (problem) throw new ConfigError([toSettingName(`arm.caCertFile: ${ca}: ${problem}`)], 'app settings');
+  return config;
 }
 
 function addStorage(raw: Record<string, unknown>, env: Env, issues: string[]): void {

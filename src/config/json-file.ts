@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { decodeJsonBytes, parseJsonBytes, type Decoded } from './json-text';
 
@@ -28,17 +29,34 @@ async function readInputBytes(file: string): Promise<Decoded<Uint8Array>> {
   try {
     return { ok: true, value: file === '-' ? await readStdin() : await readFile(file) };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'does not exist (ENOENT)'
-        : code === 'EISDIR'
-          ? 'is a folder, not a file'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'cannot be read (permission denied)'
-            : `cannot be read (${code ?? (error as Error).message})`;
-    return { ok: false, problem: reason };
+    return { ok: false, problem: readProblem(error) };
   }
+}
+
+/**
+ * `readTextFile` for loaders that cannot wait (app settings are read synchronously): for small files
+ * such as a PEM certificate. Never throws.
+ */
+export function readTextFileSync(file: string): Decoded<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    return withSubject(file, { ok: false, problem: readProblem(error) });
+  }
+  return withSubject(file, decodeJsonBytes(bytes));
+}
+
+/** Why a file could not be read, in words ("does not exist (ENOENT)", "is a folder, not a file"). */
+function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT'
+    ? 'does not exist (ENOENT)'
+    : code === 'EISDIR'
+      ? 'is a folder, not a file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'cannot be read (permission denied)'
+        : `cannot be read (${code ?? (error as Error).message})`;
 }
 
 async function readStdin(): Promise<Uint8Array> {

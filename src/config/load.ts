@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors';
+import { caCertFileProblem } from './ca-cert-file';
 import { formatIssues } from './format-issues';
 import { readJsonFile } from './json-file';
 import { configSchema, type Config } from './schema';
@@ -15,8 +16,14 @@ export function parseConfig(raw: unknown, source = 'configuration'): Config {
 export async function loadConfigFile(file: string): Promise<Config> {
   const read = await readJsonFile(file);
   if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
-  const config = parseConfig(read.value, `config file ${file}`);
-  return resolvePaths(config, path.dirname(path.resolve(file)));
+  const config = resolvePaths(
+    parseConfig(read.value, `config file ${file}`),
+    path.dirname(path.resolve(file)),
+  );
+  const ca = config.arm.caCertFile;
+  const problem = ca === undefined ? undefined : caCertFileProblem(ca);
+  if (problem) throw new ConfigError([`arm.caCertFile: ${ca}: ${problem}`], `config file ${file}`);
+  return config;
 }
 
 function resolvePaths(config: Config, base: string): Config {

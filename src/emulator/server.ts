@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { PortUnavailableError } from '../errors';
 import { route } from './router';
 import { armError, type Reply } from './routes/errors';
 import { parseScenario, type Scenario } from './scenario';
@@ -91,6 +92,25 @@ function urlFor(host: string, port: number): string {
   return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * Why the server could not listen, as the error a user can act on (Node's `listen` codes: EADDRINUSE,
+ * EACCES for a port below 1024 without privileges, ERR_SOCKET_BAD_PORT, EADDRNOTAVAIL for the host).
+ */
+function listenFailure(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason =
+    code === 'EADDRINUSE'
+      ? 'is in use'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'needs privileges this process does not have (ports below 1024 do)'
+        : code === 'ERR_SOCKET_BAD_PORT'
+          ? 'is not a port (0 to 65535)'
+          : code === 'EADDRNOTAVAIL'
+            ? `cannot be opened on ${host} (not an address of this machine)`
+            : undefined;
+  return reason ? new PortUnavailableError(port, reason, { cause: error }) : error;
+}
+
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   // Re-validated: callers may hand us hand-built objects; defaults must be filled for the routes.
   const scenario = parseScenario(options.scenario, 'scenario passed to startEmulator');
@@ -148,7 +168,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     });
   } catch (e) {
     await removeCert();
-    throw e;
+    throw listenFailure(e, options.port ?? 0, host);
   }
   url = urlFor(host, (server.address() as AddressInfo).port);
 

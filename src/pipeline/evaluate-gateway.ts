@@ -2,12 +2,12 @@ import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServers } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
-import { toError } from '../errors';
+import { BackendHealthUnavailableError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock } from '../ports';
 import { gatewayFields, type GatewayReport } from './report';
 import { reportedError } from './reported-error';
-import { withTimeout } from './timeout';
+import { noAnswerWithin, withTimeout } from './timeout';
 
 export interface EvaluateGatewayOptions {
   readonly reader: BackendHealthReader;
@@ -32,8 +32,10 @@ export async function evaluateGateway(
   const started = options.clock.now();
   const elapsed = () => options.clock.now().getTime() - started.getTime();
   try {
-    const body = await withTimeout(gateway.id, options.gatewayTimeoutInMs, (abortSignal) =>
-      options.reader.getBackendHealth(gateway, { abortSignal }),
+    const body = await withTimeout(
+      options.gatewayTimeoutInMs,
+      (abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }),
+      (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms)),
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const listed = listServers(gateway, body);

@@ -1,12 +1,12 @@
 import { gatewayKey, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
-import { toError } from '../errors';
+import { TargetListUnavailableError, toError } from '../errors';
 import type { GatewayDirectory } from '../ports';
 import { mapBounded } from './bounded';
 import type { Logger } from './logger';
 import type { TargetReport } from './report';
 import { reportedError } from './reported-error';
-import { withTimeout } from './timeout';
+import { noAnswerWithin, withTimeout } from './timeout';
 
 export interface ExpandedTargets {
   readonly targets: TargetReport[];
@@ -23,8 +23,10 @@ export async function expandTargets(
 ): Promise<ExpandedTargets> {
   const expanded = await mapBounded(targets, options.concurrency, async (target) => {
     try {
-      const found = await withTimeout(target.id, options.timeoutInMs, (abortSignal) =>
-        directory.listGateways(target, { abortSignal }),
+      const found = await withTimeout(
+        options.timeoutInMs,
+        (abortSignal) => directory.listGateways(target, { abortSignal }),
+        (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms)),
       );
       return {
         target,

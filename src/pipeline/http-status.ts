@@ -4,6 +4,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   Throttled: 429,
   AuthorizationFailed: 502, // our identity lacks a role: the gateway is fine, this app is not
   AuthenticationFailed: 502,
+  ArmUnreachable: 502, // this app cannot reach ARM: the gateway may be fine
   BackendHealthUnavailable: 504,
 };
 

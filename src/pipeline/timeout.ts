@@ -1,30 +1,28 @@
-import { BackendHealthUnavailableError } from '../errors';
-
 /**
  * Runs `work` with an abort signal that fires after `timeoutInMs`, and stops waiting at that moment
- * even if the work ignores the signal: one slow gateway never holds up a run.
+ * even if the work ignores the signal: one slow gateway or target never holds up a run. On time-out it
+ * rejects with `expired(timeoutInMs)`: the caller's error type (a listing is not a backend-health call).
  */
 export async function withTimeout<T>(
-  resourceId: string,
   timeoutInMs: number,
   work: (abortSignal: AbortSignal) => Promise<T>,
+  expired: (timeoutInMs: number) => Error,
 ): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
+  const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(
-        new BackendHealthUnavailableError(
-          resourceId,
-          `no answer within ${timeoutInMs} ms (gatewayTimeoutInMs)`,
-        ),
-      );
+      reject(expired(timeoutInMs));
     }, timeoutInMs);
   });
   try {
-    return await Promise.race([work(controller.signal), expired]);
+    return await Promise.race([work(controller.signal), timedOut]);
   } finally {
     clearTimeout(timer);
   }
 }
+
+/** "no answer within 300000 ms (gatewayTimeoutInMs)": the detail every time-out error gives. */
+export const noAnswerWithin = (timeoutInMs: number): string =>
+  `no answer within ${timeoutInMs} ms (gatewayTimeoutInMs)`;

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
@@ -169,9 +170,97 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       /Invalid scenario file \/nonexistent.json: the file does not exist \(ENOENT\)/,
     ],
     [['emulator', '--port', 'x'], /--port/],
+    [['emulator', '--port', '70000'], /--port: "70000" is not a port number/],
+    [['emulator', '--port', ''], /--port: "" is not a port number/],
+    [['emulator', '--port', '0x50'], /--port: "0x50" is not a port number/],
+    [['emulator', '--port', '-1'], /--port/],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const { code, stderr } = await runCli(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+
+  it('emulator --port N with N in use: exit 2, "port N is in use", no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { code, stdout, stderr } = await runCli(['emulator', '--port', String(port)]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `error: port ${port} is in use: pass another with --port, or --port 0 for any free port.\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('run without az login: exit 2, the target and the gateway AuthenticationFailed saying "az login"', async () => {
+    const { child, firstLine } = await startCli(['emulator']);
+    const home = await mkdtemp(path.join(os.tmpdir(), 'appgw-home-'));
+    try {
+      const info = JSON.parse(firstLine);
+      const config = JSON.parse(await readFile(info.config, 'utf8'));
+      const file = path.join(home, 'config.json');
+      const shop = `${config.targets[0]}/resourceGroups/rg-prod-weu/providers/Microsoft.Network/applicationGateways/appgw-shop`;
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...config,
+          targets: [config.targets[0], shop],
+          arm: { ...config.arm, credential: 'default' },
+          sinks: { dir: path.join(home, 'out') },
+        }),
+      );
+      // DefaultAzureCredential's developer credentials only (no managed-identity probe), and no az, azd
+      // or pwsh on PATH: nothing to sign in with.
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        AZURE_TOKEN_CREDENTIALS: 'dev',
+        PATH: home,
+        HOME: home,
+      };
+      for (const name of [
+        'AZURE_CLIENT_ID',
+        'AZURE_CLIENT_SECRET',
+        'AZURE_TENANT_ID',
+        'IDENTITY_ENDPOINT',
+        'IDENTITY_HEADER',
+      ])
+        delete env[name];
+      const { code, stdout } = await runCli(['run', '--config', file, '--json'], undefined, env);
+      expect(code).toBe(2);
+      const report = JSON.parse(stdout);
+      const errors = [...report.targets.filter((t: { ok: boolean }) => !t.ok), ...report.gateways].map(
+        (r: { error: { code: string; message: string; retryable: boolean } }) => r.error,
+      );
+      expect(errors).toHaveLength(2);
+      for (const error of errors) {
+        expect(error).toMatchObject({ code: 'AuthenticationFailed', retryable: false });
+        expect(error.message).toContain('Sign in with "az login"');
+        expect(error.message).not.toContain('gatewayTimeoutInMs');
+      }
+    } finally {
+      await stop(child);
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('run with an arm.caCertFile that does not exist: exit 2 at load, naming the key and the file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-cfg-'));
+    try {
+      const file = path.join(dir, 'config.json');
+      const targets = ['/subscriptions/00000000-0000-0000-0000-000000000000'];
+      await writeFile(file, JSON.stringify({ targets, arm: { caCertFile: 'no-such-ca.pem' } }));
+      const { code, stdout, stderr } = await runCli(['run', '--config', file]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(
+        `arm.caCertFile: ${path.join(dir, 'no-such-ca.pem')}: the file does not exist (ENOENT)`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { ConfigError } from '../../src/errors';
 import { SAVED_ENCODINGS, encodeAs } from '../helpers/encodings';
 
 const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -112,6 +113,7 @@ describe('loadConfigFile', () => {
       file,
       JSON.stringify({ targets: [GW], arm: { caCertFile: 'ca.pem' }, sinks: { dir: 'o' } }),
     );
+    await writeFile(path.join(dir, 'ca.pem'), PEM);
     const config = await loadConfigFile(file);
     expect(config.arm.caCertFile).toBe(path.join(dir, 'ca.pem'));
     expect(config.sinks.dir).toBe(path.join(dir, 'o'));
@@ -230,5 +232,66 @@ describe('readSchedule', () => {
 
   it('rejects a malformed schedule naming the setting', () => {
     expect(() => readSchedule({ APPGW_SCHEDULE: 'every 5 minutes' })).toThrow(/APPGW_SCHEDULE/);
+  });
+});
+
+describe('arm.caCertFile is checked when the configuration is loaded', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-ca-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  /** Each unusable CA file, as it is made and what the error says about it. */
+  const cases: Array<[string, (file: string) => Promise<unknown>, string]> = [
+    ['does not exist', async () => undefined, 'the file does not exist (ENOENT)'],
+    ['is a folder', (file) => mkdir(file), 'the file is a folder, not a file'],
+    ['is empty', (file) => writeFile(file, ''), 'the file is empty: expected a PEM certificate'],
+    [
+      'holds no certificate',
+      (file) => writeFile(file, 'not a certificate\n'),
+      'the file holds no PEM certificate',
+    ],
+    [
+      'is UTF-16 without a BOM',
+      (file) => writeFile(file, Buffer.from(PEM, 'utf16le')),
+      'the file looks like UTF-16 text without a byte-order mark',
+    ],
+  ];
+
+  it.each(cases)(
+    'a config file whose CA file %s: ConfigError naming the key and the file',
+    async (_, make, says) => {
+      const ca = path.join(dir, 'ca.pem');
+      await make(ca);
+      const file = path.join(dir, 'c.json');
+      await writeFile(file, JSON.stringify({ targets: [GW], arm: { caCertFile: 'ca.pem' } }));
+      const error = await loadConfigFile(file).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([
+        expect.stringContaining(`arm.caCertFile: ${ca}: ${says}`),
+      ]);
+    },
+  );
+
+  it.each(cases)(
+    'app settings whose CA file %s: ConfigError naming the setting and the file',
+    async (_, make, says) => {
+      const ca = path.join(dir, 'ca.pem');
+      await make(ca);
+      const issues = issuesOf(() => configFromAppSettings({ APPGW_TARGETS: GW, APPGW_ARM_CA_CERT_FILE: ca }));
+      expect(issues).toEqual([
+        expect.stringContaining(`APPGW_ARM_CA_CERT_FILE (arm.caCertFile: ${ca}: ${says}`),
+      ]);
+    },
+  );
+
+  it.each(SAVED_ENCODINGS)('a CA file saved as %s is accepted', async (encoding) => {
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, encodeAs(PEM.replace(/\n/g, '\r\n'), encoding));
+    expect(configFromAppSettings({ APPGW_TARGETS: GW, APPGW_ARM_CA_CERT_FILE: ca }).arm.caCertFile).toBe(ca);
   });
 });

@@ -133,6 +133,43 @@ describe('injected faults', () => {
     expect((await post()).status).toBe(202); // every fault used up
   });
 
+  it.each([
+    ['location', 'operationResults', 'Microsoft.Network/locations/operationResults/read'],
+    ['azure-async-operation', 'operations', 'Microsoft.Network/locations/operations/read'],
+  ] as const)(
+    "a 403 on a %s poll is ARM's AuthorizationFailed naming that URL's action over its own scope",
+    async (style, segment, action) => {
+      const g = gateway('rg', 'appgw', {
+        lro: { polls: 1, retryAfterSeconds: 0, style },
+        faults: [{ on: 'poll', status: 403 }],
+      });
+      const emulator = await start({ gateways: [g] });
+      const auth = { authorization: 'Bearer dev' };
+      const started = await rawRequest(
+        emulator,
+        'POST',
+        `${gwPath('rg', 'appgw')}/backendhealth?api-version=1`,
+        auth,
+      );
+      const pollUrl = new URL(
+        String(started.headers[style === 'location' ? 'location' : 'azure-asyncoperation']),
+      );
+      expect(pollUrl.pathname).toContain(`/locations/westeurope/${segment}/`);
+
+      const poll = await rawRequest(emulator, 'GET', `${pollUrl.pathname}${pollUrl.search}`, auth);
+
+      expect(poll.status).toBe(403);
+      expect(poll.body).toEqual({
+        error: {
+          code: 'AuthorizationFailed',
+          message: expect.stringContaining(
+            `does not have authorization to perform action '${action}' over scope '${pollUrl.pathname}' or the scope is invalid.`,
+          ),
+        },
+      });
+    },
+  );
+
   it('a 500 fault: retried past when it is shorter than the retries, a RestError 500 when not', async () => {
     const brief = gateway('rg', 'appgw-brief', { faults: [{ on: 'backendHealth', status: 500, times: 1 }] });
     const long = gateway('rg', 'appgw-long', { faults: [{ on: 'backendHealth', status: 500, times: 5 }] });

@@ -18,6 +18,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../helpers/azurite';
+import { startIdentityEndpoint, tokenAnswer } from '../helpers/loopback-identity';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 
 const { OUT_FILE } = require('../../scripts/bundle.js') as { OUT_FILE: string };
@@ -232,16 +233,15 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
     }
   });
 
-  it('bundles everything but @azure/functions-core (the worker provides it) and @azure/identity (outside Azure only)', () => {
+  it('bundles everything but @azure/functions-core (the worker provides it), @azure/identity included', () => {
     expect(bundleText).toContain('require("@azure/functions-core")');
     const required = new Set([...bundleText.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]));
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     expect([...required].filter((name) => !builtins.has(name as string)).sort()).toEqual([
       '@azure/functions-core',
-      '@azure/identity',
     ]);
-    // No MSAL inside: the deployed app takes managed-identity tokens from the host.
-    expect(bundleText).not.toMatch(/msal-node|ConfidentialClientApplication/);
+    // The managed identity is @azure/identity's ManagedIdentityCredential (MSAL's managed-identity client).
+    expect(Object.keys(metafile.inputs).some((f) => f.includes('node_modules/@azure/msal-node/'))).toBe(true);
   });
 
   it('keeps only the application-gateway operations of @azure/arm-network', () => {
@@ -275,7 +275,8 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
     expect(stderr.split('\n').filter((line) => line.trim() && !line.startsWith('WARNING: '))).toEqual([]);
     // No file, network or process calls while loading the app and every SDK it loads on first use.
     expect(report?.io).toEqual([]);
-    expect(report?.preloaded).toEqual(['@azure/arm-network']);
+    // Loaded on first use, so the entry alone (what the worker loads before the first call) has neither.
+    expect(report?.preloaded).toEqual(['@azure/arm-network', '@azure/identity']);
     expect(cwdEntries).toEqual([]);
   });
 
@@ -436,6 +437,59 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
           `POST ${gatewayId('gw-good')}/backendhealth 2026-01-01`,
         ]),
       );
+    }, 120_000);
+
+    it("in a Function App, ARM's token comes from the host's identity endpoint (ManagedIdentityCredential in the bundle)", async () => {
+      const idp = await startIdentityEndpoint('host-secret');
+      try {
+        const insight = (name: string) => ({
+          fn: 'gatewayInsight',
+          http: true,
+          input: {
+            params: { subscription: SUB, resourceGroup: 'rg-test', name },
+            headers: { accept: 'application/json' },
+          },
+        });
+        const managed = {
+          ...env,
+          APPGW_ARM_CREDENTIAL: 'default',
+          IDENTITY_ENDPOINT: idp.url,
+          IDENTITY_HEADER: 'host-secret',
+        };
+        idp.answerWith(() => tokenAnswer('bundle-mi-token'));
+        const good = await runChild(
+          { bundle: path.join(deploy, MAIN), worker: true, calls: [insight('gw-good')] },
+          managed,
+        );
+        expect(good.report?.results[0]).toMatchObject({ ok: true, value: { status: 200 } });
+        expect(idp.requests[0]?.url.searchParams.get('resource')).toBe('https://management.azure.com');
+
+        idp.answerWith(() => ({
+          status: 400,
+          body: { message: 'No managed identity found for specified ClientId/ResourceId/PrincipalId.' },
+        }));
+        const refused = await runChild(
+          { bundle: path.join(deploy, MAIN), worker: true, calls: [insight('gw-good')] },
+          managed,
+        );
+        expect(refused.report?.results[0]).toMatchObject({
+          ok: true,
+          value: {
+            status: 502,
+            jsonBody: {
+              gateway: gatewayId('gw-good'),
+              error: {
+                code: 'AuthenticationFailed',
+                message: expect.stringContaining(
+                  "The Function App's system-assigned managed identity could not get a token for https://management.azure.com",
+                ),
+              },
+            },
+          },
+        });
+      } finally {
+        await idp.close();
+      }
     }, 120_000);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runOnce } from '../../src/app/run-once';
@@ -14,6 +14,9 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe('runOnce: targets → real ARM client → emulator → insights in a folder', () => {
+  // The ARM SDK is required on the first call, inside the 1 s time-outs below: loaded here first, so a
+  // busy machine's seconds of loading are not counted against a gateway or a target.
+  beforeAll(() => import('@azure/arm-network'), 60_000);
   let emulator: RunningEmulator | undefined;
   async function stopEmulator() {
     await emulator?.close();
@@ -79,10 +82,43 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     expect(byName['throttled']).toMatchObject({ ok: false, error: { code: 'Throttled' } });
     expect(report.targets.find((t) => t.id.endsWith('rg-gone'))).toMatchObject({
       ok: false,
-      error: { code: 'ResourceNotFound' },
+      error: { code: 'TargetNotFound' },
     });
     expect(report.ok).toBe(false);
     expect(report.summary).toEqual({ gateways: 4, failedGateways: 3, servers: 2, findings: 1 });
+  });
+
+  it('a target whose listing times out is reported as a listing failure, not a backend-health one', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-'));
+    const { report } = await run(
+      {
+        gateways: [
+          gateway('good', [{ address: '10.0.0.4', health: 'Down' }]),
+          gateway(
+            'slow',
+            [{ address: '10.0.1.4', health: 'Down' }],
+            { delayMs: 10_000 },
+            'rg-test',
+            OTHER_SUB,
+          ),
+        ],
+      },
+      [`/subscriptions/${SUB}`, `/subscriptions/${OTHER_SUB}`],
+      out,
+      { gatewayTimeoutInMs: 1000 },
+    );
+    const slow = report.targets.find((t) => t.id === `/subscriptions/${OTHER_SUB}`);
+    expect(slow).toMatchObject({
+      ok: false,
+      gateways: 0,
+      error: { code: 'TargetListUnavailable', retryable: true },
+    });
+    expect(slow?.error?.message).toContain(`The gateways of /subscriptions/${OTHER_SUB} could not be listed`);
+    expect(slow?.error?.message).toContain('no answer within 1000 ms (gatewayTimeoutInMs)');
+    expect(slow?.error?.message).not.toMatch(/backend health/i);
+    // The other subscription's gateway is still evaluated (its own time may run out on a busy machine).
+    expect(report.gateways.map((g) => g.name)).toEqual(['good']);
+    await rm(out, { recursive: true, force: true });
   });
 
   it('writes .md + .html per finding and report.json; a failed gateway keeps its last insights', async () => {

@@ -47,7 +47,11 @@ export function createArmBackendHealthReader(
             { cause: error },
           );
         }
-        throw toArmError(error, gateway.id, BACKEND_HEALTH_ACTION);
+        throw toArmError(
+          error,
+          { kind: 'backendHealth', resourceId: gateway.id, action: BACKEND_HEALTH_ACTION },
+          clientFor,
+        );
       }
       const read = readArmAnswer(capture.last?.text);
       if (!read.ok) throw new BackendHealthUnavailableError(gateway.id, read.detail);

@@ -1,10 +1,10 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
-import type { TokenCredential } from '@azure/identity';
 import { readTextFile } from '../../config/json-file';
 import { ConfigError } from '../../errors';
-import { createEntraCredential } from '../identity/entra-credential';
+import { createEntraCredential, type DescribedCredential } from '../identity/entra-credential';
 import { createDevelopmentCredential } from './credential';
 import { responseCapturePolicy } from './response-capture';
+import { tooManyRequestsRetryPolicy } from './retry';
 
 export interface ArmClientOptions {
   /** https://management.azure.com in Azure; the emulator's URL locally. */
@@ -12,53 +12,76 @@ export interface ArmClientOptions {
   /** PEM file of a CA to trust besides the system's (the emulator's self-signed certificate). */
   readonly caCertFile?: string;
   readonly credential: 'default' | 'development';
+  /** Retries of each kind of transient failure (throttling, 5xx, no connection). */
   readonly maxRetries: number;
+  /** First back-off delay, doubled per retry; default 1 s (the SDK's). Tests shorten it. */
+  readonly retryDelayInMs?: number;
 }
 
-export type ArmClientFactory = (subscriptionId: string) => Promise<NetworkManagementClient>;
+/**
+ * One client per subscription, plus what error messages need to know about all of them: the endpoint
+ * (ARM unreachable), whether a CA file is configured (TLS failures), and whose token is sent (401).
+ */
+export type ArmClientFactory = ((subscriptionId: string) => Promise<NetworkManagementClient>) & {
+  readonly endpoint: string;
+  readonly caCertFile?: string;
+  readonly credential: DescribedCredential;
+};
 
 /**
  * One NetworkManagementClient per subscription, created on first use and reused (one SDK client per
  * app, as the Functions guidance says). The SDK is required lazily: it is large, and a cold start that
- * never calls ARM should not pay for it.
+ * never calls ARM should not pay for it. Each client retries throttling (with or without Retry-After),
+ * 5xx and lost connections `maxRetries` times through the SDK's pipeline (see retry.ts).
  */
 export function createArmClientFactory(options: ArmClientOptions): ArmClientFactory {
-  let shared: Promise<{ credential: TokenCredential; ca?: string }> | undefined;
+  const credential =
+    options.credential === 'development' ? createDevelopmentCredential() : createEntraCredential();
+  let ca: Promise<string | undefined> | undefined;
   const clients = new Map<string, Promise<NetworkManagementClient>>();
 
-  const sharedParts = () =>
-    (shared ??= (async () => ({
-      credential:
-        options.credential === 'development' ? createDevelopmentCredential() : createEntraCredential(),
-      ...(options.caCertFile ? { ca: await readCaCertFile(options.caCertFile) } : {}),
-    }))());
-
   const create = async (subscriptionId: string): Promise<NetworkManagementClient> => {
-    const parts = await sharedParts();
+    const pem = await (ca ??= options.caCertFile
+      ? readCaCertFile(options.caCertFile)
+      : Promise.resolve(undefined));
     const { NetworkManagementClient } = loadArmNetwork();
-    return new NetworkManagementClient(parts.credential, subscriptionId, {
+    const retryDelay = options.retryDelayInMs === undefined ? {} : { retryDelayInMs: options.retryDelayInMs };
+    const client = new NetworkManagementClient(credential, subscriptionId, {
       endpoint: options.endpoint,
-      retryOptions: { maxRetries: options.maxRetries },
+      retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
       // Lets the backend-health reader read ARM's own final body (see response-capture.ts).
       additionalPolicies: [{ policy: responseCapturePolicy, position: 'perRetry' }],
-      ...(parts.ca ? { tlsOptions: { ca: parts.ca } } : {}),
+      ...(pem ? { tlsOptions: { ca: pem } } : {}),
     });
+    client.pipeline.addPolicy(tooManyRequestsRetryPolicy({ maxRetries: options.maxRetries, ...retryDelay }), {
+      phase: 'Retry',
+    });
+    return client;
   };
 
-  return (subscriptionId) => {
+  const factory = (subscriptionId: string): Promise<NetworkManagementClient> => {
     const key = subscriptionId.toLowerCase();
     let client = clients.get(key);
     if (!client) {
       client = create(subscriptionId);
-      client.catch(() => clients.delete(key)); // a failed creation (unreadable CA file) is retried next time
+      client.catch(() => {
+        // A failed creation (an unreadable CA file) is tried again next time.
+        clients.delete(key);
+        ca = undefined;
+      });
       clients.set(key, client);
     }
     return client;
   };
+  return Object.assign(factory, {
+    endpoint: options.endpoint,
+    ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
+    credential,
+  });
 }
 
 /** The PEM file as Windows or Linux saved it (a BOM or UTF-16 from PowerShell would break TLS). */
-async function readCaCertFile(file: string): Promise<string> {
+export async function readCaCertFile(file: string): Promise<string> {
   const read = await readTextFile(file);
   if (!read.ok) throw new ConfigError([`arm.caCertFile: ${file}: ${read.problem}`]);
   return read.value;

@@ -15,6 +15,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
   return {
     async listGateways(target: Target, callOptions: CallOptions = {}): Promise<GatewayRef[]> {
       if (target.kind === 'gateway') return [target.gateway];
+      const call = { kind: 'list', target, action: READ_ACTION } as const;
       try {
         const client = await clientFor(target.subscriptionId);
         const options = callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {};
@@ -29,7 +30,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
         }
         return gateways;
       } catch (error) {
-        throw toArmError(error, target.id, READ_ACTION);
+        throw toArmError(error, call, clientFor);
       }
     },
   };

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { ConfigError } from '../../errors';
+import { AppGwInsightsError, ConfigError } from '../../errors';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService as createRestBlobService, type BlobService } from './rest/blob-service';
 import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
@@ -242,6 +242,15 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
  * message where the service could have put request details: only status and code for HTTP answers.
  */
 export function describeStorageFailure(error: unknown): StorageFailure {
+  // Ours already (a token the identity could not get): its message says what to do, and whether later helps.
+  if (error instanceof AppGwInsightsError) {
+    return {
+      statusCode: undefined,
+      code: error.code,
+      detail: error.message.replace(/\.$/, ''),
+      retryable: error.retryable,
+    };
+  }
   const e = (error ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown; message?: unknown };
   const statusCode = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const code = typeof e.code === 'string' && e.code ? e.code : undefined;

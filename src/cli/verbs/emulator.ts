@@ -23,7 +23,8 @@ export async function emulatorVerb(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  const port = Number(values.port);
+  // Digits only: Number() would take "", "0x50" and "1e3" as ports.
+  const port = /^\d{1,5}$/.test(values.port.trim()) ? Number(values.port) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(
       [`--port: "${values.port}" is not a port number (0 takes any free port)`],

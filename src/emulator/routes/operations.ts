@@ -8,7 +8,7 @@ import { key } from '../arm-id';
 import type { Operation } from '../state';
 import { finalReply, operationFailure, pollHeaders } from './backend-health';
 import type { RouteContext } from './context';
-import { faultReply, operationNotFound, type Reply } from './errors';
+import { type ArmAction, faultReply, operationNotFound, type Reply } from './errors';
 
 export interface OperationParams {
   readonly subscriptionId: string;
@@ -18,7 +18,15 @@ export interface OperationParams {
 
 type Lookup = { op: Operation } | { reply: Reply };
 
-async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
+/**
+ * The RBAC action ARM checks on each poll URL, and the scope it names in a 403 (the URL's own path):
+ * `Microsoft.Network/locations/operationResults/read` (Location) and
+ * `Microsoft.Network/locations/operations/read` (Azure-AsyncOperation), as listed for Microsoft.Network
+ * in Azure's resource provider operations.
+ */
+type PollAction = Extract<ArmAction, `Microsoft.Network/locations/${string}`>;
+
+async function lookUp(ctx: RouteContext, p: OperationParams, action: PollAction): Promise<Lookup> {
   const op = ctx.state.operations.get(key(p.operationId));
   if (
     !op ||
@@ -31,7 +39,7 @@ async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
   const fault = ctx.state.takeFault(op.entry, 'poll');
   if (fault) {
     return {
-      reply: faultReply(fault, 'Microsoft.Network/locations/operationResults/read', op.entry.gateway.id),
+      reply: faultReply(fault, action, ctx.path),
     };
   }
   return { op };
@@ -39,7 +47,7 @@ async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
 
 /** Location URL. Location style: the first `polls` polls are 202. Async style: 202 until the status said so. */
 export async function getOperationResult(ctx: RouteContext, p: OperationParams): Promise<Reply> {
-  const found = await lookUp(ctx, p);
+  const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operationResults/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
   const { polls, style } = op.entry.gateway.lro;
@@ -49,7 +57,7 @@ export async function getOperationResult(ctx: RouteContext, p: OperationParams):
 
 /** Azure-AsyncOperation URL: `InProgress` for the first `polls` polls, then Succeeded or Failed. */
 export async function getOperationStatus(ctx: RouteContext, p: OperationParams): Promise<Reply> {
-  const found = await lookUp(ctx, p);
+  const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operations/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
   const { polls, style, outcome, retryAfterSeconds } = op.entry.gateway.lro;

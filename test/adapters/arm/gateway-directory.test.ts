@@ -2,7 +2,7 @@ import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { createArmGatewayDirectory } from '../../../src/adapters/arm/gateway-directory';
 import { parseTarget, type Target } from '../../../src/core/arm-id';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
-import { GatewayNotFoundError } from '../../../src/errors';
+import { TargetNotFoundError } from '../../../src/errors';
 import { SUB, gateway, gatewayId } from '../../helpers/scenario-builder';
 
 const target = (id: string) => parseTarget(id) as Target;
@@ -47,9 +47,9 @@ describe('ARM gateway directory (real list/listAll against the emulator)', () =>
     expect(emulator.requests.length).toBe(before);
   });
 
-  it('maps an unknown resource group to GatewayNotFoundError', async () => {
+  it('maps an unknown resource group to TargetNotFoundError', async () => {
     await expect(
       directory.listGateways(target(`/subscriptions/${SUB}/resourceGroups/rg-none`)),
-    ).rejects.toBeInstanceOf(GatewayNotFoundError);
+    ).rejects.toBeInstanceOf(TargetNotFoundError);
   });
 });

@@ -8,7 +8,7 @@ import {
   redactSecrets,
   type BlobConnectionOptions,
 } from '../../../src/adapters/storage/blob-client';
-import { ConfigError } from '../../../src/errors';
+import { AuthenticationError, ConfigError } from '../../../src/errors';
 import { captureError } from '../../helpers/failures';
 import { startHttpsRecorder, startTokenEndpoint } from '../../helpers/loopback-identity';
 
@@ -308,6 +308,15 @@ describe('describeStorageFailure', () => {
     [
       Object.assign(new Error('no identity'), { name: 'CredentialUnavailableError' }),
       { detail: /^CredentialUnavailableError: no identity$/, retryable: false },
+    ],
+    [
+      new AuthenticationError("The Function App's system-assigned managed identity could not get a token.", {
+        retryable: true,
+      }),
+      {
+        detail: /^The Function App's system-assigned managed identity could not get a token$/,
+        retryable: true,
+      },
     ],
   ])('%j', (error, expected) => {
     const failure = describeStorageFailure(error);
