@@ -135,14 +135,26 @@ describe('escaping per position', () => {
   });
 
   test.each([
-    ['punctuation after bold opener', 'at **', '**', '(x)'],
-    ['after an underscore', 'a _', '_ b', '.x.'],
+    ['punctuation after a bold opener inside a word', 'a**', '**b', '(x)'],
+    ['punctuation before a closing underscore inside a word', 'a_', '_b', 'x.'],
     ['after a backslash', 'C:\\', ' end', '*x*'],
     ['after an ampersand', 'a &', ' b', 'amp;'],
-  ])('guards with U+200B where an edge would change emphasis: %s', (_label, before, after, value) => {
+    ['after an unfinished entity', 'a &am', ' b', 'p;'],
+  ])('guards with U+200B where an edge would change the template: %s', (_label, before, after, value) => {
     const source = `${before}${V()}${after}`;
     expect(structure(render(source, { V: value }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
     expect(render(source, { V: value }).markdown).toContain('\u200b');
+  });
+
+  test.each([
+    ['punctuation after a bold opener after a space', 'at **', '**', '(x)'],
+    ['punctuation inside underscores after a space', 'a _', '_ b', '.x.'],
+    ['a backslash escaping itself', 'C:\\\\', ' end', '*x*'],
+    ['an ampersand and a space', 'a & ', ' b', 'amp;'],
+  ])('no guard where the edge changes nothing: %s', (_label, before, after, value) => {
+    const source = `${before}${V()}${after}`;
+    expect(structure(render(source, { V: value }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
+    expect(render(source, { V: value }).markdown).not.toContain('\u200b');
   });
 
   test.each([
@@ -258,7 +270,7 @@ describe('markers in the output', () => {
     const result = renderArticle(fixture('sections-inline.md'), { Tenant: '<b>t</b>' });
     expect(result.html).toContain('<p>Policy for &lt;b&gt;t&lt;/b&gt; is incomplete</p>');
     expect(result.sections.map((s) => [s.name, s.markdown])).toEqual([
-      ['issueDescription', 'Policy for &lt;b&gt;t&lt;/b&gt; is incomplete'],
+      ['issueDescription', 'Policy for \\<b>t\\</b> is incomplete'],
       ['recommendedActions', 'Review the policy.'],
     ]);
   });
