@@ -3,7 +3,7 @@ export { decodeArticleSource, type DecodedSource } from './decode';
 export { repairMojibake } from './mojibake';
 export { parseArticle, type ParsedArticle, type ArticleTemplate, type ParseOptions } from './parse';
 export { fillArticle, trustedMarkdown } from './fill';
-export { renderArticle, renderMarkdown } from './render';
+export { markdownToText, renderArticle, renderMarkdown } from './render';
 export { escapeMarkdownText } from './inline-escape';
 export type {
   FillOptions,

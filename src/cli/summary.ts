@@ -1,6 +1,10 @@
 import type { RunReport } from '../pipeline/report';
+import { terminalLine as oneLine } from './terminal-text';
 
-/** The short human summary: gateway, pool, server, health, error; then where the files are. */
+/**
+ * The short human summary: gateway, pool, server, health, error; then where the files are. Names and
+ * probe logs come from the network: shown as they are, made safe for a terminal (terminal-text.ts).
+ */
 export function formatSummary(report: RunReport, locations: readonly string[]): string {
   const s = report.summary;
   const lines = [
@@ -9,26 +13,24 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       '.',
   ];
   for (const target of report.targets.filter((t) => !t.ok)) {
-    lines.push('', `✗ target ${target.id}`, `    ${oneLine(target.error?.message ?? '')}`);
+    lines.push('', `✗ target ${oneLine(target.id)}`, `    ${oneLine(target.error?.message ?? '')}`);
   }
   for (const gateway of report.gateways) {
     lines.push(
       '',
-      `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gateway.name} (${gateway.resourceGroup})`,
+      `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${oneLine(gateway.name)} (${oneLine(gateway.resourceGroup)})`,
     );
     if (!gateway.ok) lines.push(`    could not be checked: ${oneLine(gateway.error?.message ?? '')}`);
     for (const f of gateway.findings) {
-      lines.push(`    ${f.backendPool} / ${f.backendSettings}  ${f.address}  ${f.health}`);
+      lines.push(
+        `    ${oneLine(f.backendPool)} / ${oneLine(f.backendSettings)}  ${oneLine(f.address)}  ${oneLine(f.health)}`,
+      );
       lines.push(`        ${oneLine(f.probeLog) || '(no probe log)'}`);
     }
   }
-  if (locations.length) lines.push('', `Insights and report: ${locations.join(', ')}`);
+  if (locations.length)
+    lines.push('', `Insights and report: ${locations.map((l) => oneLine(l, 2000)).join(', ')}`);
   return lines.join('\n');
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
 }
 
 /** The report as JSON, or the human summary with where the sinks wrote. */

@@ -1,4 +1,4 @@
-import { fillArticle, parseArticle, renderArticle, renderMarkdown, trustedMarkdown } from '../../src/articles';
+import { fillArticle, markdownToText, parseArticle, renderArticle, renderMarkdown, trustedMarkdown } from '../../src/articles';
 import { asArticleError, fixture, structure, thrown } from './helpers';
 
 const render = (source: string, values: Record<string, string | { markdown: string }>) => renderArticle(source, values);
@@ -289,4 +289,13 @@ describe('markers in the output', () => {
 
 test('renderMarkdown keeps the article HTML and does not linkify', () => {
   expect(renderMarkdown('<b>x</b> https://example.com')).toBe('<p><b>x</b> https://example.com</p>\n');
+});
+
+test('markdownToText gives the text a reader sees, for media that show plain text', () => {
+  expect(markdownToText('Gateway **appgw\\-01** at _10:00_ (`UTC`) [docs](https://x) &amp; <b>b</b>')).toBe(
+    'Gateway appgw-01 at 10:00 (UTC) docs & b',
+  );
+  expect(markdownToText('# Title\n\nline one\nline two\n\n- item\n\n```\ncode\n```\n\n<div>\n<p>a &amp; b</p>\n</div>\n')).toBe(
+    'Title\nline one line two\nitem\ncode\na & b',
+  );
 });
