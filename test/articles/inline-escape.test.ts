@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseArticle, renderArticle } from '../../src/articles';
+import { renderArticle } from '../../src/articles';
 import { oneLine } from '../../src/articles/escape';
 import { blockStart, delimiterFlags, escapeInlineText, STANDALONE } from '../../src/articles/inline-escape';
 import { SEED, structure } from './helpers';
