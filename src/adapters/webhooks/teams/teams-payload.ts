@@ -30,8 +30,9 @@ const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly st
 /**
  * One line of untrusted text for a markdown field (FactSet value), at most `max` code units: escaped
  * minimally for CommonMark, the article engine's rules for a value alone in its field. Teams' markdown
- * is a subset (bold, italic, lists, links: learn.microsoft.com "Format cards in Teams"); the SDK's web
- * renderer uses markdown-it. Escaping only what CommonMark would read keeps names such as `pool_a` or
+ * is a subset (bold, italic, lists, links; no headers, tables, images, preformatted text or
+ * blockquotes: https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format);
+ * the Adaptive Cards SDK renders with markdown-it (`AdaptiveCard.applyMarkdown`). Escaping only what CommonMark would read keeps names such as `pool_a` or
  * `rg-web (prod)` as they are: Teams' mobile clients have shown escape backslashes literally
  * (microsoft/AdaptiveCards#5590). A cut text is escaped after the cut, so no escape is split.
  */
