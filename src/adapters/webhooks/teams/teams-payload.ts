@@ -32,9 +32,10 @@ const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly st
  * minimally for CommonMark, the article engine's rules for a value alone in its field. Teams' markdown
  * is a subset (bold, italic, lists, links; no headers, tables, images, preformatted text or
  * blockquotes: https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format);
- * the Adaptive Cards SDK renders with markdown-it (`AdaptiveCard.applyMarkdown`). Escaping only what CommonMark would read keeps names such as `pool_a` or
- * `rg-web (prod)` as they are: Teams' mobile clients have shown escape backslashes literally
- * (microsoft/AdaptiveCards#5590). A cut text is escaped after the cut, so no escape is split.
+ * the Adaptive Cards SDK renders with markdown-it (`AdaptiveCard.applyMarkdown`). Escaping only what
+ * CommonMark would read keeps names such as `pool_a` or `rg-web (prod)` as they are: Teams' mobile
+ * clients have shown escape backslashes literally (microsoft/AdaptiveCards#5590). A cut text is
+ * escaped after the cut, so no escape is split.
  */
 export function teamsMarkdownText(value: string, max: number): string {
   const line = singleLine(value);
