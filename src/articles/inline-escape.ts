@@ -2,7 +2,8 @@
  * Minimal escaping of a plain value that lands in markdown text (a paragraph, list item, heading, table
  * cell, link text…): every character that cannot change how the document renders stays as it is; only
  * what markdown-it, as configured in markdown.ts, would read as syntax *at this place* is escaped, by a
- * backslash where that works and a character reference where it does not.
+ * backslash where that works and a character reference where it does not (and for `<` and `&`, which
+ * other renderers of the .md must not read as HTML either).
  *
  * The decisions follow markdown-it 15's own rules (rules_inline/*.ts, rules_block/*.ts; flanking from
  * StateInline.scanDelims; punctuation and white space from its `utils`), given what surrounds the
@@ -291,9 +292,7 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
         const from = ahead(i, 40);
         // An entity, also one another value right after could complete.
         const openEnded = after.startsWith(UNKNOWN) && n - i <= 40 && /^&[#A-Za-z0-9]*$/.test(cp.slice(i).join(''));
-        if (ENTITY.test(from) || openEnded) {
-          decisions[i] = 'backslash';
-        }
+        if (ENTITY.test(from) || openEnded) decisions[i] = 'reference';
         break;
       }
       case '*':
@@ -327,10 +326,13 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
         if (i === n - 1 && (after.startsWith('[') || after.startsWith(UNKNOWN))) decisions[i] = 'backslash';
         break;
       case '<':
-        // A placeholder marker never reaches the output, not even escaped: the `<` becomes `&lt;`.
-        // Otherwise raw HTML and autolinks need a `>` later, and no white space right after the `<`.
-        if (MARKER_START.test(ahead(i, 12))) decisions[i] = 'reference';
-        else if (next !== '' && !isWhiteSpace(code(next)) && gtAfter[i] === true) decisions[i] = 'backslash';
+        // `&lt;`, not `\<`: the .md is read by other renderers too, and not all take `\<` as an escape
+        // (Markdown.pl, Python-Markdown pass `\<b>` on as a tag). A `<` that could begin a tag,
+        // comment or placeholder marker, in any renderer; or, in markdown-it, an autolink (a non-space
+        // after it, a `>` later).
+        if (/^[A-Za-z/!?\uffff]$/.test(next) || (next !== '' && !isWhiteSpace(code(next)) && gtAfter[i] === true)) {
+          decisions[i] = 'reference';
+        }
         break;
       case '|':
         if (around.inTable) decisions[i] = 'backslash';
@@ -410,7 +412,7 @@ function countOpenBrackets(text: string): number {
 /**
  * A link title (`[x](url "title")`, or a reference definition's): `\` before punctuation (or at the
  * end, before the closing quote), the closing quote itself (both parentheses for `(…)`), and an `&` that
- * would form an entity. `quote` undefined: all three kinds. `mode: 'full'` is escape.ts's escapeLinkTitle.
+ * would form an entity (`&amp;`). `quote` undefined: all three kinds. `mode: 'full'` is escape.ts's escapeLinkTitle.
  */
 export function escapeTitleMinimal(value: string, quote: '"' | "'" | '(' | undefined): string {
   const cp = [...oneLine(value)];
@@ -420,7 +422,7 @@ export function escapeTitleMinimal(value: string, quote: '"' | "'" | '(' | undef
       const next = cp[i + 1];
       if (c === '\\' && (next === undefined || isAsciiPunct(next))) return '\\\\';
       if (closers.includes(c)) return `\\${c}`;
-      if (c === '&' && ENTITY.test(cp.slice(i).join(''))) return '\\&';
+      if (c === '&' && ENTITY.test(cp.slice(i).join(''))) return '&amp;';
       if (c === '<' && MARKER_START.test(cp.slice(i).join(''))) return '&lt;';
       return c;
     })

@@ -270,7 +270,7 @@ describe('markers in the output', () => {
     const result = renderArticle(fixture('sections-inline.md'), { Tenant: '<b>t</b>' });
     expect(result.html).toContain('<p>Policy for &lt;b&gt;t&lt;/b&gt; is incomplete</p>');
     expect(result.sections.map((s) => [s.name, s.markdown])).toEqual([
-      ['issueDescription', 'Policy for \\<b>t\\</b> is incomplete'],
+      ['issueDescription', 'Policy for &lt;b>t&lt;/b> is incomplete'],
       ['recommendedActions', 'Review the policy.'],
     ]);
   });

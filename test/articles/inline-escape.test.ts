@@ -61,10 +61,10 @@ describe('minimal escaping: what would change the rendering, per place', () => {
     ['an image', 'Error: V end', '![i](https://evil.example/x.png)', '!\\[i](https://evil.example/x.png)'],
     ['a code span', 'Error: V end', 'run `rm -rf` now', 'run \\`rm -rf\\` now'],
     ['a lone backtick stays', 'Error: V end', "it`s", "it`s"],
-    ['raw HTML', 'Error: V end', '<b>x</b> <img src=x>', '\\<b>x\\</b> \\<img src=x>'],
-    ['an autolink', 'Error: V end', '<https://evil.example>', '\\<https://evil.example>'],
-    ['an email autolink', 'Error: V end', '<ops@evil.example>', '\\<ops@evil.example>'],
-    ['entities', 'Error: V end', '&amp; &#35; &#x41;', '\\&amp; \\&#35; \\&#x41;'],
+    ['raw HTML', 'Error: V end', '<b>x</b> <img src=x>', '&lt;b>x&lt;/b> &lt;img src=x>'],
+    ['an autolink', 'Error: V end', '<https://evil.example>', '&lt;https://evil.example>'],
+    ['an email autolink', 'Error: V end', '<ops@evil.example>', '&lt;ops@evil.example>'],
+    ['entities', 'Error: V end', '&amp; &#35; &#x41;', '&amp;amp; &amp;#35; &amp;#x41;'],
     ['a backslash before punctuation', 'Error: V end', 'a\\*b', 'a\\\\\\*b'],
     ['a backslash before a backslash', 'Error: V end', '\\\\server\\share', '\\\\\\server\\share'],
     ['a placeholder marker', 'Error: V end', '<!--$X-->', '&lt;!--$X-->'],
@@ -81,7 +81,7 @@ describe('minimal escaping: what would change the rendering, per place', () => {
     ['a setext underline', 'Intro\nV', '===', '\\==='],
     ['a fence', 'V', '```js', '\\`\\`\\`js'],
     ['a tilde fence', 'V', '~~~', '\\~\\~\\~'],
-    ['an HTML block', 'V', '<div>', '\\<div>'],
+    ['an HTML block', 'V', '<div>', '&lt;div>'],
     ['a reference definition', 'V', '[x]: https://evil.example', '\\[x]: https://evil.example'],
     ['a delimiter row', 'a | b\nV', ':--', '\\:--'],
     ['a heading in a list item', '- V', '# x', '\\# x'],
@@ -112,7 +112,7 @@ describe('minimal escaping: what would change the rendering, per place', () => {
   });
 
   test.each([
-    ['"…"', '[x](https://a.example "V")', `it's "x" (y) \\ & &amp; \\*`, `it's \\"x\\" (y) \\ & \\&amp; \\\\*`],
+    ['"…"', '[x](https://a.example "V")', `it's "x" (y) \\ & &amp; \\*`, `it's \\"x\\" (y) \\ & &amp;amp; \\\\*`],
     ["'…'", "[x](https://a.example 'V')", `it's "x" (y)`, `it\\'s "x" (y)`],
     ['(…)', '[x](https://a.example (V))', `it's "x" (y)`, `it's "x" \\(y\\)`],
     ['a definition', '[x][r]\n\n[r]: https://a.example "V"', `say "hi"`, `say \\"hi\\"`],
@@ -185,7 +185,7 @@ describe('the full form is the fallback: used where the minimal form would rende
     };
     const result = renderArticle(SEED, values);
     expect(result.warnings.filter((w) => FULL_FORM.test(w))).toEqual([]);
-    expect(result.markdown).toContain("- **Error Message:** Received invalid status code: 401 in the backend server's HTTP response. \\*See\\* \\[docs](x) \\`curl\\` \\<b>");
+    expect(result.markdown).toContain("- **Error Message:** Received invalid status code: 401 in the backend server's HTTP response. \\*See\\* \\[docs](x) \\`curl\\` &lt;b>");
   });
 });
 

@@ -149,8 +149,8 @@ describe('cause section', () => {
       '# Probe 1. said: <b>no</b> & `x`',
     );
     expect(md).toContain("**The backend's \\*odd\\* state**");
-    expect(md).toContain('> Probe message: # Probe 1. said: \\<b>no\\</b> & \\`x\\`');
-    expect(md).toContain('1. Run `a | b` for \\<host> \\[x](y)');
+    expect(md).toContain('> Probe message: # Probe 1. said: &lt;b>no&lt;/b> & \\`x\\`');
+    expect(md).toContain('1. Run `a | b` for &lt;host> \\[x](y)');
     expect(renderMarkdown(md)).not.toMatch(/<(b|em|a|code)>(?!a \| b)/);
   });
 
