@@ -38,18 +38,26 @@ export function escapeLinkTitle(value: string): string {
 }
 
 /**
- * HTML text and attribute values: entities for `& < > " ' \``, one line, trimmed; in a table row also
- * `|` (rows are split before HTML is seen).
+ * HTML text (between tags, in a comment): `&`, `<`, `>` and the backtick as entities, one line, trimmed;
+ * in a table row also `|` (rows are split before HTML is seen). Quotes mean nothing there and stay as
+ * they are (`backend's`, not `backend&#39;s`); the backtick could close a template's open code span
+ * when the HTML is inline.
  */
 export function escapeHtmlText(value: string, inTable = false): string {
-  const escaped = entities(oneLine(value).trim());
+  const escaped = oneLine(value)
+    .trim()
+    .replace(/[&<>`]/g, (c) => ENTITY[c] ?? c);
   return inTable ? escaped.replace(/\|/g, '&#124;') : escaped;
 }
 
-/** An HTML attribute value; unquoted attributes also get spaces and `=` as entities. */
+/**
+ * An HTML attribute value: entities for `& < > " ' \``, one line, trimmed; unquoted attributes also get
+ * spaces and `=` as entities; in a table row also `|`.
+ */
 export function escapeHtmlAttribute(value: string, quote: '"' | "'" | '', inTable = false): string {
-  const escaped = escapeHtmlText(value, inTable);
-  return quote === '' ? escaped.replace(/[ =]/g, (c) => `&#${c.charCodeAt(0)};`) : escaped;
+  const escaped = entities(oneLine(value).trim());
+  const cells = inTable ? escaped.replace(/\|/g, '&#124;') : escaped;
+  return quote === '' ? cells.replace(/[ =]/g, (c) => `&#${c.charCodeAt(0)};`) : cells;
 }
 
 /** Characters kept as they are in a link destination. */

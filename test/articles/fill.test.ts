@@ -82,6 +82,14 @@ describe('escaping per position', () => {
     expect(structure(result.markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
   });
 
+  test('HTML text keeps quotes as they are; attributes escape them', () => {
+    const source = `<dl>\n<dt>${V()}</dt>\n<dd title="${V()}">x</dd>\n</dl>`;
+    const result = render(source, { V: `backend's "x" & <y>` });
+    expect(result.markdown).toBe(
+      `<dl>\n<dt>backend's "x" &amp; &lt;y&gt;</dt>\n<dd title="backend&#39;s &quot;x&quot; &amp; &lt;y&gt;">x</dd>\n</dl>`,
+    );
+  });
+
   test.each([
     ['javascript:alert(1)'],
     ['JaVaScRiPt:alert(1)'],
