@@ -59,6 +59,8 @@ describe('the seed article (degraded back-end server health)', () => {
     expect(result.html).toContain('<li><strong>Health Status:</strong> Unhealthy</li>');
     expect(result.html).toContain(`<li><strong>Error Message:</strong> ${values.ErrorDetails}\u00a0</li>`);
     expect(result.html).toContain('<h2><strong>Recommended Steps</strong></h2>');
+    // Plain values read in the markdown as written (issue 10.6).
+    expect(result.markdown).toContain(`- **Impacted Server:** 10.1.2.4\n- **Health Status:** Unhealthy\n- **Error Message:** ${values.ErrorDetails}\u00a0\n`);
     expect(structure(result.markdown)).toEqual(
       structure(renderArticle(SEED, Object.fromEntries(Object.keys(values).map((k) => [k, 'x']))).markdown),
     );
