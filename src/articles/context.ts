@@ -5,6 +5,7 @@
  */
 import { ArticleError } from '../errors';
 import { htmlPositionAt } from './html-scan';
+import { UNKNOWN, type InlineSurroundings } from './inline-escape';
 import { markdownIt, type MarkdownToken } from './markdown';
 import type { PlaceholderContext } from './types';
 
@@ -37,6 +38,10 @@ export interface OccurrenceContext {
   readonly url?: number;
   /** A link target inside `<scheme:…>`: no backslash escapes there. */
   readonly autolink?: boolean;
+  /** Markdown text (text, heading, table cell, link text, block): what surrounds the value. */
+  readonly inline?: InlineSurroundings;
+  /** A link title: the quote that delimits it (`(` for `(…)`), undefined when it cannot be told. */
+  readonly titleQuote?: '"' | "'" | '(';
 }
 
 export interface UrlSlot {
@@ -48,6 +53,8 @@ export interface UrlSlot {
 export interface SkeletonAnalysis {
   readonly contexts: OccurrenceContext[];
   readonly urls: UrlSlot[];
+  /** The article defines link references (`[label]: url`). */
+  readonly references: boolean;
 }
 
 const URL_ATTRIBUTES = new Set([
@@ -78,6 +85,8 @@ export function makeSentinels(count: number, build: (sentinels: readonly string[
 interface Found {
   context: PlaceholderContext;
   inTable: boolean;
+  /** Markdown text: the inline source around the placeholder, and whether it is an ATX heading. */
+  inline?: { before: string; after: string; atxHeading: boolean };
   autolink?: boolean;
   codeSpan?: CodeSpan;
   quote?: '"' | "'" | '';
@@ -90,6 +99,7 @@ export function analyzeSkeleton(
   sentinels: readonly string[],
   names: readonly string[],
   lines: readonly number[],
+  options: { readonly assumeReferences?: boolean } = {},
 ): SkeletonAnalysis {
   const found = new Map<number, Found>();
   const urls: UrlSlot[] = [];
@@ -149,6 +159,11 @@ export function analyzeSkeleton(
   const env: Record<string, unknown> = {};
   const tokens = markdownIt.parse(skeleton, env);
   const references = (env['references'] ?? {}) as Record<string, { href?: string; title?: string }>;
+  const hasReferences = options.assumeReferences === true || Object.keys(references).length > 0;
+  /** Other placeholders' sentinels in `text` become UNKNOWN (their values could be anything). */
+  const blind = (text: string): string => (anySentinel.test(text) ? text.replace(anySentinelGlobal, UNKNOWN) : text);
+  const anySentinel = new RegExp(sentinels.join('|') || '(?!)');
+  const anySentinelGlobal = new RegExp(anySentinel.source, 'g');
   const stack: MarkdownToken[] = [];
   for (const token of tokens) {
     if (token.nesting === 1) {
@@ -227,7 +242,14 @@ export function analyzeSkeleton(
               indent = blockIndent(index, inline, parent);
               context = indent === undefined ? 'text' : 'block';
             }
-            record(index, { context, inTable, ...(indent === undefined ? {} : { indent }) });
+            const s = sentinels[index] ?? '';
+            const at = inline.content.indexOf(s);
+            const around = {
+              before: blind(inline.content.slice(0, Math.max(0, at))),
+              after: blind(inline.content.slice(at + s.length)),
+              atxHeading: parentType === 'heading_open' && (parent?.markup ?? '').startsWith('#'),
+            };
+            record(index, { context, inTable, inline: around, ...(indent === undefined ? {} : { indent }) });
           }
         }
       }
@@ -303,9 +325,31 @@ export function analyzeSkeleton(
     const aloneOnLine =
       skeleton.slice(lineStart, at).trim() === '' && skeleton.slice(at + s.length, lineEnd < 0 ? undefined : lineEnd).trim() === '';
     const textual = f.context === 'text' || f.context === 'heading' || f.context === 'table-cell' || f.context === 'block';
+    const inBrackets = textual && hasReferences && betweenBrackets(skeleton, at, s.length);
+    let inline: InlineSurroundings | undefined;
+    if (f.inline !== undefined) {
+      const line = lineOfOffset(at);
+      const next = skeletonLines[line + 1];
+      const previous = line > 0 ? skeletonLines[line - 1] : undefined;
+      inline = {
+        before: f.inline.before,
+        after: f.inline.after,
+        linePrefix: withoutContainers(blind(skeleton.slice(lineStart, at))),
+        lineRest: blind(skeleton.slice(at + s.length, lineEnd < 0 ? undefined : lineEnd)),
+        nextLine: next === undefined ? undefined : withoutContainers(blind(next)),
+        previousLine: previous === undefined ? undefined : withoutContainers(blind(previous)),
+        inTable: f.inTable,
+        atxHeading: f.inline.atxHeading,
+        references: hasReferences,
+        inBrackets,
+        openAngle: leavesAngleOpen(f.inline.before),
+        openBackticks: leavesBackticksOpen(f.inline.before),
+      };
+    }
+    const titleQuote = f.context === 'link-title' ? titleDelimiter(skeleton, s) : undefined;
     return {
       aloneOnLine,
-      inBrackets: textual && Object.keys(references).length > 0 && betweenBrackets(skeleton, at, s.length),
+      inBrackets,
       context: f.context,
       inTable: f.inTable,
       before: skeleton[at - 1] ?? '',
@@ -315,9 +359,88 @@ export function analyzeSkeleton(
       ...(f.quote === undefined ? {} : { quote: f.quote }),
       ...(f.url === undefined ? {} : { url: f.url }),
       ...(f.autolink === true ? { autolink: true } : {}),
+      ...(inline === undefined ? {} : { inline }),
+      ...(titleQuote === undefined ? {} : { titleQuote }),
     };
   });
-  return { contexts, urls };
+  return { contexts, urls, references: hasReferences };
+}
+
+/** A line's start without its container markers (blockquote `>`, list `-`/`+`/`*`/`1.` with a space) and indentation. */
+function withoutContainers(prefix: string): string {
+  let rest = prefix.replace(/^[ \t]+/, '');
+  for (;;) {
+    const marker = /^(?:>[ \t]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+)/.exec(rest);
+    if (marker === null) return rest;
+    rest = rest.slice(marker[0].length).replace(/^[ \t]+/, '');
+  }
+}
+
+const readable = (text: string): string => text.split(UNKNOWN).join('x');
+
+function countInline(source: string, types: readonly string[]): number {
+  let count = 0;
+  const walk = (tokens: readonly MarkdownToken[]): void => {
+    for (const t of tokens) {
+      if (types.includes(t.type)) count++;
+      if (t.children) walk(t.children);
+    }
+  };
+  walk(markdownIt.parseInline(source, {}));
+  return count;
+}
+
+/**
+ * What a value could add after a template's `<` to make a tag, comment, processing instruction,
+ * declaration, CDATA section or autolink (rules_inline/html_inline.ts, autolink.ts): the rest of each
+ * construct, and the bare closers for a construct the template already began.
+ */
+const ANGLE_ENDINGS = [
+  '>', '">', "'>", '-->', '?>', ']]>', 'a>', '/a>', 'a b>', '!---->', '?x?>', '!A>', '![CDATA[x]]>', 'a:b>', 'a@b.c>', '@b.c>', ':b>', 'b.c>',
+];
+
+/**
+ * Whether the template text before a value leaves a `<` open that a value could finish into raw HTML or
+ * an autolink: markdown-it itself is asked whether one of ANGLE_ENDINGS would make a new tag or link.
+ */
+function leavesAngleOpen(before: string): boolean {
+  const text = readable(before);
+  if (!text.includes('<')) return false;
+  const types = ['html_inline', 'link_open'];
+  const base = countInline(`${text} `, types);
+  return ANGLE_ENDINGS.some((ending) => countInline(`${text}${ending} `, types) > base);
+}
+
+/** Whether a backtick run in the template text before a value is still open (a value's run could close it). */
+function leavesBackticksOpen(before: string): boolean {
+  const text = readable(before);
+  // Every length up to the longest raw run: an escaped backtick shortens the run that opens.
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const base = countInline(`${text} `, ['code_inline']);
+  for (let length = 1; length <= longest; length++) {
+    if (countInline(`${text} ${'`'.repeat(length)}`, ['code_inline']) > base) return true;
+  }
+  return false;
+}
+
+/**
+ * The quote delimiting the link title that holds `sentinel`: the one whose insertion before the
+ * sentinel takes it out of every title (markdown-it reparses the skeleton).
+ */
+function titleDelimiter(skeleton: string, sentinel: string): '"' | "'" | '(' | undefined {
+  const inTitle = (source: string): boolean => {
+    const env: Record<string, unknown> = {};
+    const tokens = markdownIt.parse(source, env);
+    const refs = Object.values((env['references'] ?? {}) as Record<string, { title?: string }>);
+    if (refs.some((r) => (r.title ?? '').includes(sentinel))) return true;
+    const walk = (list: readonly MarkdownToken[]): boolean =>
+      list.some((t) => String(t.attrGet('title') ?? '').includes(sentinel) || walk(t.children ?? []));
+    return walk(tokens);
+  };
+  for (const [quote, closer] of [['"', '"'], ["'", "'"], ['(', ')']] as const) {
+    if (!inTitle(skeleton.replace(sentinel, `${closer}${sentinel}`))) return quote;
+  }
+  return undefined;
 }
 
 /** Whether an unmatched `[` precedes and an unmatched `]` follows, within the paragraph. */

@@ -6,9 +6,9 @@
 export const ZWSP = '\u200b';
 
 /** C0 and C1 control characters (tab, LF and CR included; callers handle those first). */
-const isControl = (code: number): boolean => code < 0x20 || (code >= 0x7f && code <= 0x9f);
-const mapControls = (text: string, to: string): string =>
-  [...text].map((c) => (isControl(c.charCodeAt(0)) ? to : c)).join('');
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const mapControls = (text: string, to: string): string => text.replace(CONTROLS, to);
 
 /** One line: a run of white space holding a line break becomes one space; tabs and controls spaces. */
 export function oneLine(value: string): string {
@@ -17,11 +17,9 @@ export function oneLine(value: string): string {
 
 /** Breaks `<!--$` / `<!--/$` placeholder markers where no escaping can (code): `<!-` + ZWSP + `-`. */
 export function breakMarkers(value: string): { text: string; broken: boolean } {
-  const text = value.replace(/<!--(?=[ \t]*\/?[ \t]*\$)/g, `<!-${ZWSP}-`);
+  const text = value.replace(/<!--(?=\s*\/?\s*\$)/g, `<!-${ZWSP}-`);
   return { text, broken: text !== value };
 }
-
-const MD_INLINE = /[\\*_[\]()#+\-!|~=]/g;
 
 /**
  * Entities for what markdown-it scans in the raw source, where a backslash does not help: `&` (entities),
@@ -32,31 +30,34 @@ const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>
 const entities = (text: string): string => text.replace(/[&<>"'`]/g, (c) => ENTITY[c] ?? c);
 
 /**
- * Markdown inline text: one line, trimmed; `\ * _ [ ] ( ) # + - ! | ~ =` backslash-escaped,
- * `& < > " ' \`` as entities, a leading "1." as "1\.".
+ * A markdown link title, in full: one line; `& < > " ' \`` as entities, other ASCII punctuation
+ * backslash-escaped (the minimal form is inline-escape.ts's escapeTitleMinimal).
  */
-export function escapeMarkdownText(value: string): string {
-  return entities(oneLine(value).trim().replace(MD_INLINE, (c) => `\\${c}`)).replace(/^(\d+)\./, '$1\\.');
-}
-
-/** A markdown link title: one line; `& < > " ' \`` as entities, other ASCII punctuation backslash-escaped. */
 export function escapeLinkTitle(value: string): string {
   return entities(oneLine(value).replace(/[!#-%(-/:;=?@[-_{-~]/g, (c) => `\\${c}`));
 }
 
 /**
- * HTML text and attribute values: entities for `& < > " ' \``, one line, trimmed; in a table row also
- * `|` (rows are split before HTML is seen).
+ * HTML text (between tags, in a comment): `&`, `<`, `>` and the backtick as entities, one line, trimmed;
+ * in a table row also `|` (rows are split before HTML is seen). Quotes mean nothing there and stay as
+ * they are (`backend's`, not `backend&#39;s`); the backtick could close a template's open code span
+ * when the HTML is inline.
  */
 export function escapeHtmlText(value: string, inTable = false): string {
-  const escaped = entities(oneLine(value).trim());
+  const escaped = oneLine(value)
+    .trim()
+    .replace(/[&<>`]/g, (c) => ENTITY[c] ?? c);
   return inTable ? escaped.replace(/\|/g, '&#124;') : escaped;
 }
 
-/** An HTML attribute value; unquoted attributes also get spaces and `=` as entities. */
+/**
+ * An HTML attribute value: entities for `& < > " ' \``, one line, trimmed; unquoted attributes also get
+ * spaces and `=` as entities; in a table row also `|`.
+ */
 export function escapeHtmlAttribute(value: string, quote: '"' | "'" | '', inTable = false): string {
-  const escaped = escapeHtmlText(value, inTable);
-  return quote === '' ? escaped.replace(/[ =]/g, (c) => `&#${c.charCodeAt(0)};`) : escaped;
+  const escaped = entities(oneLine(value).trim());
+  const cells = inTable ? escaped.replace(/\|/g, '&#124;') : escaped;
+  return quote === '' ? cells.replace(/[ =]/g, (c) => `&#${c.charCodeAt(0)};`) : cells;
 }
 
 /** Characters kept as they are in a link destination. */
@@ -127,6 +128,3 @@ export function codeText(value: string, inTable: boolean): { text: string; broke
   const broken = breakMarkers(oneLine(value).trim());
   return { text: inTable ? broken.text.replace(/\|/g, '\\|') : broken.text, broken: broken.broken };
 }
-
-/** Whether a character is a letter, digit or mark (not punctuation, symbol or space) for emphasis rules. */
-export const isWordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}\p{M}]/u.test(c);

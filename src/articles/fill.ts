@@ -11,16 +11,15 @@ import {
   escapeHtmlText,
   escapeLinkDestination,
   escapeLinkTitle,
-  escapeMarkdownText,
   isDangerousUrl,
-  isWordChar,
   oneLine,
 } from './escape';
+import { escapeInlineForms, escapeTitleMinimal, STANDALONE } from './inline-escape';
+import { markdownIt, type MarkdownToken } from './markdown';
 import { placeholderKey } from './markers';
 import type { ParsedArticle } from './parse';
 import type { FilledSection, FillOptions, FillResult, PlaceholderValue, PlaceholderValues } from './types';
 
-const EMPHASIS = new Set(['*', '_', '~']);
 const MARKER_IN_TRUSTED = /<!--[ \t]*\/?[ \t]*\$[^\n]*?-->/g;
 
 /** Wraps trusted markdown (the product's own generated sections) for a block placeholder. */
@@ -51,7 +50,9 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
   const used = new Set<string>();
   const missing = new Map<string, { name: string; lines: number[] }>();
 
-  // 1. Each occurrence's output, escaped for its context.
+  // 1. Each occurrence's output, escaped for its context. Markdown text and link titles also get their
+  // full form (every punctuation character a reference), kept where the minimal one renders otherwise.
+  const fullForms: (string | undefined)[] = occurrences.map(() => undefined);
   const filled: string[] = occurrences.map((occurrence, index) => {
     const ctx = template.contexts[index];
     const entry = given.get(occurrence.key);
@@ -83,17 +84,15 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
       case 'table-cell':
       case 'link-text':
       case 'block': {
-        const text = escapeMarkdownText(raw);
-        if (text === '') return ZWSP;
-        const guardBefore =
-          ctx.before === '\\' || ctx.before === '&' || ctx.inBrackets || (EMPHASIS.has(ctx.before) && !isWordChar(text[0]));
-        const guardAfter = EMPHASIS.has(ctx.after) && !isWordChar(text[text.length - 1]);
-        return `${guardBefore ? ZWSP : ''}${text}${guardAfter ? ZWSP : ''}`;
+        const [minimal, full] = escapeInlineForms(raw, ctx.inline ?? STANDALONE);
+        fullForms[index] = full;
+        return minimal;
       }
       case 'link-target':
         return escapeLinkDestination(oneLine(raw), ctx.autolink === true);
       case 'link-title':
-        return escapeLinkTitle(raw);
+        fullForms[index] = escapeLinkTitle(raw);
+        return escapeTitleMinimal(raw, ctx.titleQuote);
       case 'html-text': {
         const text = escapeHtmlText(raw, ctx.inTable);
         return text === '' ? ZWSP : text;
@@ -164,17 +163,58 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
     return { fence: '`'.repeat(ticks), pad };
   });
 
-  // 5. Emit.
+  // 5. Emit: the minimal forms, unless the document would then render otherwise than with the full
+  // ones (a case the minimal rules do not foresee); then the culprit, or every value, takes its full form.
+  const emit = (forms: readonly string[]): Emitted => emitParts(template.parts, forms, spanFences);
+  const chosen = [...filled];
+  let emitted = emit(chosen);
+  const candidates = fullForms.flatMap((f, i) => (f !== undefined && f !== filled[i] ? [i] : []));
+  if (candidates.length > 0) {
+    const target = renderingOf(emit(occurrences.map((_, i) => fullForms[i] ?? filled[i] ?? '')).markdown);
+    if (renderingOf(emitted.markdown) !== target) {
+      const withFull = (picked: readonly number[]): string[] => chosen.map((f, i) => (picked.includes(i) ? (fullForms[i] ?? f) : f));
+      const single = candidates.find((i) => renderingOf(emit(withFull([i])).markdown) === target);
+      const picked = single === undefined ? candidates : [single];
+      picked.forEach((i) => {
+        const o = occurrences[i];
+        warnings.push(
+          `line ${o?.line ?? 0}: the value of "${o?.name ?? ''}" was written with character references: minimally escaped, it would have changed how the article renders.`,
+        );
+      });
+      emitted = emit(withFull(picked));
+    }
+  }
+  const { markdown: out, sectionStart, sectionEnd } = emitted;
+  const sections: FilledSection[] = article.sections.map((s, index) => ({
+    name: s.name,
+    line: s.line,
+    markdown: out.slice(sectionStart.get(index) ?? 0, sectionEnd.get(index) ?? 0).trim(),
+  }));
+  const issueDescription = sections.find((s) => s.name.toLowerCase() === 'issuedescription')?.markdown;
+  return { markdown: out.replace(/^(?:[ \t]*\n)+/, ''), warnings, sections, issueDescription };
+}
+
+interface Emitted {
+  readonly markdown: string;
+  readonly sectionStart: ReadonlyMap<number, number>;
+  readonly sectionEnd: ReadonlyMap<number, number>;
+}
+
+function emitParts(
+  parts: ParsedArticle['template']['parts'],
+  forms: readonly string[],
+  spanFences: readonly { fence: string; pad: string }[],
+): Emitted {
   let out = '';
   const sectionStart = new Map<number, number>();
   const sectionEnd = new Map<number, number>();
-  for (const part of template.parts) {
+  for (const part of parts) {
     switch (part.kind) {
       case 'text':
         out += part.text;
         break;
       case 'placeholder':
-        out += filled[part.index] ?? '';
+        out += forms[part.index] ?? '';
         break;
       case 'marker':
         if (part.section !== undefined) (part.section.edge === 'start' ? sectionStart : sectionEnd).set(part.section.index, out.length);
@@ -186,11 +226,25 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
       }
     }
   }
-  const sections: FilledSection[] = article.sections.map((s, index) => ({
-    name: s.name,
-    line: s.line,
-    markdown: out.slice(sectionStart.get(index) ?? 0, sectionEnd.get(index) ?? 0).trim(),
-  }));
-  const issueDescription = sections.find((s) => s.name.toLowerCase() === 'issuedescription')?.markdown;
-  return { markdown: out.replace(/^(?:[ \t]*\n)+/, ''), warnings, sections, issueDescription };
+  return { markdown: out, sectionStart, sectionEnd };
+}
+
+/** Tokens whose content is rendered as it is (the others' content is raw source). */
+const RENDERED_CONTENT = new Set(['text', 'code_inline', 'code_block', 'fence', 'html_inline', 'html_block']);
+
+/**
+ * What a document renders to, as markdown-it parses it: every token's type, tag, nesting, attributes
+ * and rendered content (U+200B guards ignored). Two documents with the same value render the same HTML.
+ */
+function renderingOf(markdown: string): string {
+  const parts: unknown[] = [];
+  const walk = (tokens: readonly MarkdownToken[]): void => {
+    for (const t of tokens) {
+      const content = RENDERED_CONTENT.has(t.type) ? t.content.split(ZWSP).join('') : '';
+      parts.push([t.type, t.tag, t.nesting, t.attrs, content, t.type === 'fence' ? t.info : '']);
+      if (t.children) walk(t.children);
+    }
+  };
+  walk(markdownIt.parse(markdown, {}));
+  return JSON.stringify(parts);
 }

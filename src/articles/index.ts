@@ -1,9 +1,10 @@
 /** The article engine: pure (no I/O, no clock). See README.md for the format and the escaping rules. */
 export { decodeArticleSource, type DecodedSource } from './decode';
 export { repairMojibake } from './mojibake';
-export { parseArticle, type ParsedArticle, type ArticleTemplate } from './parse';
+export { parseArticle, type ParsedArticle, type ArticleTemplate, type ParseOptions } from './parse';
 export { fillArticle, trustedMarkdown } from './fill';
-export { renderArticle, renderMarkdown } from './render';
+export { markdownToText, renderArticle, renderMarkdown } from './render';
+export { escapeMarkdownText } from './inline-escape';
 export type {
   FillOptions,
   FillResult,

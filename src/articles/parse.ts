@@ -24,6 +24,16 @@ export interface ArticleTemplate {
   readonly codeSpans: readonly TemplateCodeSpan[];
   /** For each occurrence, the code span it sits in (inline-code only). */
   readonly spanOf: readonly (number | undefined)[];
+  /** The article defines link references (or the caller said to assume it does). */
+  readonly references: boolean;
+}
+
+export interface ParseOptions {
+  /**
+   * Escape values as if the article defined link references: for markdown appended to another
+   * document that may define some (`[label]` alone could then be a link).
+   */
+  readonly assumeReferences?: boolean;
 }
 
 export interface ParsedArticle {
@@ -36,7 +46,7 @@ export interface ParsedArticle {
   readonly template: ArticleTemplate;
 }
 
-export function parseArticle(source: string | Uint8Array): ParsedArticle {
+export function parseArticle(source: string | Uint8Array, options: ParseOptions = {}): ParsedArticle {
   const decoded = decodeArticleSource(source);
   const text = decoded.text;
   const header = parseHeader(text);
@@ -53,6 +63,7 @@ export function parseArticle(source: string | Uint8Array): ParsedArticle {
     sentinels,
     scan.occurrences.map((o) => o.name),
     scan.occurrences.map((o) => o.line),
+    options,
   );
   const { parts, codeSpans, spanOf, contexts } = placeCodeSpans(scan.parts, sentinels, skeleton, analysis.contexts);
 
@@ -84,7 +95,7 @@ export function parseArticle(source: string | Uint8Array): ParsedArticle {
     occurrences,
     sections,
     warnings: [...decoded.warnings, ...header.warnings, ...scan.warnings],
-    template: { parts, contexts, sentinels, urls: analysis.urls, codeSpans, spanOf },
+    template: { parts, contexts, sentinels, urls: analysis.urls, codeSpans, spanOf, references: analysis.references },
   };
 }
 

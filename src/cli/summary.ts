@@ -2,7 +2,10 @@ import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import type { RunReport } from '../pipeline/report';
 import { terminalField as field, terminalJson } from './terminal-text';
 
-/** The short human summary: gateway, pool, server, health, error; then where the files are. */
+/**
+ * The short human summary: gateway, pool, server, health, error; then where the files are. Names and
+ * probe logs come from the network: shown as they are, made safe for a terminal (terminal-text.ts).
+ */
 export function formatSummary(report: RunReport, locations: readonly string[]): string {
   const s = report.summary;
   const lines = [
@@ -40,7 +43,8 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       lines.push('', `✓ notifications: ${delivered} delivered`);
     }
   }
-  if (locations.length) lines.push('', `Insights and report: ${locations.join(', ')}`);
+  if (locations.length)
+    lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   return lines.join('\n');
 }
 

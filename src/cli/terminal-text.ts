@@ -13,11 +13,12 @@ const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g;
 export const FIELD_LIMIT = 160;
 
 /**
- * One value for one line of the terminal: white space runs (line breaks included) become one space,
- * controls and bidi characters go, and a long value is clipped at a word boundary with "…".
+ * One value for one line of the terminal: controls and bidi characters become spaces, white space runs
+ * (line breaks included) one space, and a long value is clipped at a word boundary with "…".
  */
 export function terminalField(value: string, limit = FIELD_LIMIT): string {
-  const flat = value.replace(/\s+/g, ' ').replace(CONTROLS, '').replace(BIDI, '').trim();
+  // A hidden character becomes a space, so the words around it stay apart.
+  const flat = value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
   return clipAtWord(flat, limit);
 }
 
@@ -31,7 +32,7 @@ export const LINE_LIMIT = 1_000;
 export function terminalLines(text: string, lineLimit = LINE_LIMIT): string {
   return text
     .split(/\r\n|\r|\n/)
-    .map((line) => clipAtWord(line.replace(/\t/g, '  ').replace(CONTROLS, '').replace(BIDI, ''), lineLimit))
+    .map((line) => clipAtWord(line.replace(/\t/g, '  ').replace(CONTROLS, ' ').replace(BIDI, ' '), lineLimit))
     .join('\n');
 }
 

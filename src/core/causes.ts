@@ -340,12 +340,11 @@ export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
     return status === undefined ? base : { ...base, receivedStatus: status };
   }
   if (id === 'other') {
-    const quoted = log
-      ? `The gateway's message, verbatim: "${log}"`
-      : 'The gateway gave no probe message for this server.';
+    // No message: the title says so; a step saying it again would be the insight's third time.
+    const quoted = log ? [`The gateway's message, verbatim: "${log}"`] : [];
     const title =
       options.title ?? (log ? entry.title : 'The server is not healthy and the gateway gives no reason');
-    return { id, title, steps: [...lead, quoted, ...entry.steps], docUrl };
+    return { id, title, steps: [...lead, ...quoted, ...entry.steps], docUrl };
   }
   const tail =
     (id === 'health-unknown' || id === 'draining') && log ? [`The gateway also said: "${log}"`] : [];

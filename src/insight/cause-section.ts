@@ -1,51 +1,80 @@
-import { escapeLinkDestination, escapeMarkdownText } from '../articles/escape';
+import { fillArticle, parseArticle } from '../articles';
 import type { Cause } from '../core/causes';
+
+export interface CauseSectionOptions {
+  /**
+   * The article the section is appended to defines link references: a `[label]` in a value could then
+   * become a link, so brackets are escaped as if the section defined them too.
+   */
+  readonly references?: boolean;
+}
 
 /**
  * The section appended after the article's own text: what this server's probe actually reported and
  * the steps for that cause. Steps are plain text in which `backticks` mark commands (our catalogue's
- * convention); everything else is escaped, and so is the probe log, which comes from the network.
+ * convention). The section is written as a small template whose placeholders take the cause's texts
+ * and the probe message, and filled by the article engine: every value gets the same minimal, context-
+ * aware escaping as the article's own placeholders (a plain probe message appears verbatim).
+ * No probe message: the section says nothing about it; the article's "Error Message" does (values.ts).
  */
-export function causeSectionMarkdown(cause: Cause, probeLog: string): string {
-  const lines = ['## What the probe reported', '', `**${escapeMarkdownText(cause.title)}**`, ''];
-  lines.push(
-    probeLog.trim()
-      ? `> Probe message: ${escapeMarkdownText(probeLog)}`
-      : '> The gateway gave no probe message for this server.',
-  );
-  if (cause.receivedStatus !== undefined) lines.push('', `Received HTTP status: **${cause.receivedStatus}**`);
-  lines.push('', '### What to do', '');
-  cause.steps.forEach((step, i) => lines.push(`${i + 1}. ${stepMarkdown(step)}`));
+export function causeSectionMarkdown(
+  cause: Cause,
+  probeLog: string,
+  options: CauseSectionOptions = {},
+): string {
+  const slots = new Slots();
+  const lines = ['## What the probe reported', '', `**${slots.add(cause.title)}**`, ''];
+  if (probeLog.trim() !== '') lines.push(`> Probe message: ${slots.add(probeLog)}`, '');
+  if (cause.receivedStatus !== undefined)
+    lines.push(`Received HTTP status: **${Number(cause.receivedStatus)}**`, '');
+  lines.push('### What to do', '');
+  cause.steps.forEach((step, i) => lines.push(`${i + 1}. ${stepTemplate(step, slots)}`));
   lines.push(
     '',
-    `Reference: [Troubleshoot backend health issues in Application Gateway](${escapeLinkDestination(cause.docUrl)})`,
+    `Reference: [Troubleshoot backend health issues in Application Gateway](${slots.add(cause.docUrl)})`,
     '',
   );
-  return lines.join('\n');
+  return slots.fill(lines.join('\n'), options);
 }
 
-/** Text outside backtick pairs is escaped; text inside becomes a code span that no value can break out of. */
+/** One step as markdown: text outside backtick pairs escaped, text inside a code span no value can leave. */
 export function stepMarkdown(step: string): string {
+  const slots = new Slots();
+  return slots.fill(stepTemplate(step, slots), {});
+}
+
+/** Placeholders `<!--$vN-->` of a generated template, and their values. */
+class Slots {
+  private readonly values: Record<string, string> = {};
+
+  add(value: string): string {
+    const name = `v${Object.keys(this.values).length}`;
+    this.values[name] = value;
+    return `<!--$${name}-->${name}<!--/$${name}-->`;
+  }
+
+  fill(template: string, options: CauseSectionOptions): string {
+    const article = parseArticle(template, { assumeReferences: options.references === true });
+    return fillArticle(article, this.values, { strict: true }).markdown;
+  }
+}
+
+/**
+ * A step's template: code spans for backtick pairs (an odd backtick left unpaired is text), text
+ * placeholders between them, with the white space next to a code span kept (values are trimmed).
+ */
+function stepTemplate(step: string, slots: Slots): string {
   const parts = step.split('`');
-  // An odd number of backticks leaves the last one unpaired: treat it as text.
   const paired =
     parts.length % 2 === 1
       ? parts
       : [...parts.slice(0, -2), `${parts[parts.length - 2]}\`${parts[parts.length - 1]}`];
-  return paired.map((part, i) => (i % 2 === 0 ? escapeKeepingSpaces(part) : codeSpan(part))).join('');
-}
-
-/** escapeMarkdownText trims; around a code span the spaces matter. */
-function escapeKeepingSpaces(text: string): string {
-  const lead = /^\s/.test(text) ? ' ' : '';
-  const trail = /\s$/.test(text) && text.trim() ? ' ' : '';
-  return `${lead}${escapeMarkdownText(text)}${trail}`;
-}
-
-function codeSpan(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
+  return paired
+    .map((part, i) => {
+      if (i % 2 === 1) return `\`${slots.add(part)}\``;
+      const core = part.trim();
+      if (core === '') return part === '' ? '' : ' ';
+      return `${/^\s/.test(part) ? ' ' : ''}${slots.add(core)}${/\s$/.test(part) ? ' ' : ''}`;
+    })
+    .join('');
 }

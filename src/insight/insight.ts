@@ -25,7 +25,10 @@ export interface Insight {
  */
 export function composeInsight(article: ParsedArticle, finding: Finding, now: Date): Insight {
   const filled = fillArticle(article, insightValues(finding, now));
-  const markdown = `${filled.markdown.trimEnd()}\n\n${causeSectionMarkdown(finding.cause, finding.probeLog)}`;
+  const cause = causeSectionMarkdown(finding.cause, finding.probeLog, {
+    references: article.template.references,
+  });
+  const markdown = `${filled.markdown.trimEnd()}\n\n${cause}`;
   const title = article.metadata['pageTitle'] ?? 'Degraded Backend Server Health';
   return {
     finding,

@@ -1,6 +1,12 @@
 import type { Finding } from '../core/model';
 
 /**
+ * The "Error Message" of a server whose probe gave none: the one place the insight says so (the cause
+ * section then shows no probe message, and the `other` cause's steps do not repeat it).
+ */
+export const NO_PROBE_MESSAGE = 'none (the gateway gave no probe message for this server)';
+
+/**
  * The seed article's placeholders, filled from a finding. Names are the article's contract,
  * `BackendSeverAddress` typo included.
  */
@@ -10,7 +16,7 @@ export function insightValues(finding: Finding, now: Date): Record<string, strin
     CurrentTime: formatUtc(now),
     BackendSeverAddress: finding.address,
     HealthStatus: finding.health || '(not reported)',
-    ErrorDetails: finding.probeLog || '(the gateway reported no probe log for this server)',
+    ErrorDetails: finding.probeLog.trim() === '' ? NO_PROBE_MESSAGE : finding.probeLog,
   };
 }
 

@@ -1,4 +1,4 @@
-import { fillArticle, parseArticle, renderArticle, renderMarkdown, trustedMarkdown } from '../../src/articles';
+import { fillArticle, markdownToText, parseArticle, renderArticle, renderMarkdown, trustedMarkdown } from '../../src/articles';
 import { asArticleError, fixture, structure, thrown } from './helpers';
 
 const render = (source: string, values: Record<string, string | { markdown: string }>) => renderArticle(source, values);
@@ -82,6 +82,14 @@ describe('escaping per position', () => {
     expect(structure(result.markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
   });
 
+  test('HTML text keeps quotes as they are; attributes escape them', () => {
+    const source = `<dl>\n<dt>${V()}</dt>\n<dd title="${V()}">x</dd>\n</dl>`;
+    const result = render(source, { V: `backend's "x" & <y>` });
+    expect(result.markdown).toBe(
+      `<dl>\n<dt>backend's "x" &amp; &lt;y&gt;</dt>\n<dd title="backend&#39;s &quot;x&quot; &amp; &lt;y&gt;">x</dd>\n</dl>`,
+    );
+  });
+
   test.each([
     ['javascript:alert(1)'],
     ['JaVaScRiPt:alert(1)'],
@@ -135,14 +143,26 @@ describe('escaping per position', () => {
   });
 
   test.each([
-    ['punctuation after bold opener', 'at **', '**', '(x)'],
-    ['after an underscore', 'a _', '_ b', '.x.'],
+    ['punctuation after a bold opener inside a word', 'a**', '**b', '(x)'],
+    ['punctuation before a closing underscore inside a word', 'a_', '_b', 'x.'],
     ['after a backslash', 'C:\\', ' end', '*x*'],
     ['after an ampersand', 'a &', ' b', 'amp;'],
-  ])('guards with U+200B where an edge would change emphasis: %s', (_label, before, after, value) => {
+    ['after an unfinished entity', 'a &am', ' b', 'p;'],
+  ])('guards with U+200B where an edge would change the template: %s', (_label, before, after, value) => {
     const source = `${before}${V()}${after}`;
     expect(structure(render(source, { V: value }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
     expect(render(source, { V: value }).markdown).toContain('\u200b');
+  });
+
+  test.each([
+    ['punctuation after a bold opener after a space', 'at **', '**', '(x)'],
+    ['punctuation inside underscores after a space', 'a _', '_ b', '.x.'],
+    ['a backslash escaping itself', 'C:\\\\', ' end', '*x*'],
+    ['an ampersand and a space', 'a & ', ' b', 'amp;'],
+  ])('no guard where the edge changes nothing: %s', (_label, before, after, value) => {
+    const source = `${before}${V()}${after}`;
+    expect(structure(render(source, { V: value }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
+    expect(render(source, { V: value }).markdown).not.toContain('\u200b');
   });
 
   test.each([
@@ -258,7 +278,7 @@ describe('markers in the output', () => {
     const result = renderArticle(fixture('sections-inline.md'), { Tenant: '<b>t</b>' });
     expect(result.html).toContain('<p>Policy for &lt;b&gt;t&lt;/b&gt; is incomplete</p>');
     expect(result.sections.map((s) => [s.name, s.markdown])).toEqual([
-      ['issueDescription', 'Policy for &lt;b&gt;t&lt;/b&gt; is incomplete'],
+      ['issueDescription', 'Policy for &lt;b>t&lt;/b> is incomplete'],
       ['recommendedActions', 'Review the policy.'],
     ]);
   });
@@ -277,4 +297,13 @@ describe('markers in the output', () => {
 
 test('renderMarkdown keeps the article HTML and does not linkify', () => {
   expect(renderMarkdown('<b>x</b> https://example.com')).toBe('<p><b>x</b> https://example.com</p>\n');
+});
+
+test('markdownToText gives the text a reader sees, for media that show plain text', () => {
+  expect(markdownToText('Gateway **appgw\\-01** at _10:00_ (`UTC`) [docs](https://x) &amp; <b>b</b>')).toBe(
+    'Gateway appgw-01 at 10:00 (UTC) docs & b',
+  );
+  expect(markdownToText('# Title\n\nline one\nline two\n\n- item\n\n```\ncode\n```\n\n<div>\n<p>a &amp; b</p>\n</div>\n')).toBe(
+    'Title\nline one line two\nitem\ncode\na & b',
+  );
 });

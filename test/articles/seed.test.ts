@@ -52,13 +52,15 @@ describe('the seed article (degraded back-end server health)', () => {
     expect(result.warnings).toEqual([article.warnings[0]]);
     expect(result.issueDescription).toBe(
       'Your Azure services appear to be running normally, however we have detected degraded health in the back-end ' +
-        'server pool behind your Application Gateway **appgw\\-prod\\-01** at **2026\\-11\\-26 04:27:18 (UTC)**',
+        'server pool behind your Application Gateway **appgw-prod-01** at **2026-11-26 04:27:18 (UTC)**',
     );
     expect(result.html).toContain('<strong>appgw-prod-01</strong> at <strong>2026-11-26 04:27:18 (UTC)</strong>');
     expect(result.html).toContain('<li><strong>Impacted Server:</strong> 10.1.2.4</li>');
     expect(result.html).toContain('<li><strong>Health Status:</strong> Unhealthy</li>');
     expect(result.html).toContain(`<li><strong>Error Message:</strong> ${values.ErrorDetails}\u00a0</li>`);
     expect(result.html).toContain('<h2><strong>Recommended Steps</strong></h2>');
+    // Plain values read in the markdown as written (issue 10.6).
+    expect(result.markdown).toContain(`- **Impacted Server:** 10.1.2.4\n- **Health Status:** Unhealthy\n- **Error Message:** ${values.ErrorDetails}\u00a0\n`);
     expect(structure(result.markdown)).toEqual(
       structure(renderArticle(SEED, Object.fromEntries(Object.keys(values).map((k) => [k, 'x']))).markdown),
     );

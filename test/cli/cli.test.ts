@@ -146,7 +146,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
       expect(stdout).not.toMatch(unsafe);
       expect(stderr).not.toMatch(unsafe);
-      expect(stdout).toContain('pool[2J[H-a');
+      expect(stdout).toContain('pool [2J [H-a');
       expect(stdout.split('\n').every((line) => line.length <= 400)).toBe(true);
       const json = await runCli(['run', '--config', JSON.parse(firstLine).config, '--json']);
       expect(json.stdout).not.toMatch(unsafe);

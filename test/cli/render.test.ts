@@ -66,7 +66,7 @@ describe('appgw-insights render', () => {
       'HealthStatus',
       'ErrorDetails',
     ]);
-    expect(out.issueDescription).toContain('gw &lt;b&gt;2&lt;/b&gt;');
+    expect(out.issueDescription).toContain('**gw &lt;b>2&lt;/b>**');
     expect(out.html).toContain('gw &lt;b&gt;2&lt;/b&gt;');
     expect(out.html).not.toContain('<b>2</b>');
     expect(`${out.markdown}${out.html}`).not.toMatch(/<!--\/?\$|Â/);

@@ -6,13 +6,13 @@ const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202
 
 describe('terminalField: one safe, clipped line', () => {
   it.each([
-    ['pool\u001b[2J\u001b[H', 'pool[2J[H'],
-    ['\u001b]0;pwned\u0007title', ']0;pwnedtitle'],
-    ['gw-\u202eevil\u202c-name', 'gw-evil-name'],
+    ['pool\u001b[2J\u001b[H', 'pool [2J [H'],
+    ['\u001b]0;pwned\u0007title', ']0;pwned title'],
+    ['gw-\u202eevil\u202c-name', 'gw- evil -name'],
     ['\u2066isolated\u2069 \u200fmark', 'isolated mark'],
     ['csi \u009b2J c1', 'csi 2J c1'],
     ['line one\r\nline two\ttab', 'line one line two tab'],
-    ['nul\u0000byte', 'nulbyte'],
+    ['nul\u0000byte', 'nul byte'],
     [
       "Received invalid status code: 401 in the backend server's HTTP response.",
       "Received invalid status code: 401 in the backend server's HTTP response.",
@@ -52,7 +52,7 @@ describe('clipAtWord', () => {
 describe('terminalLines and terminalJson', () => {
   it('keeps line breaks of a multi-line message, cleans and clips each line', () => {
     expect(terminalLines('Invalid config:\n  - a\u001b[31m\n  - b', 100)).toBe(
-      'Invalid config:\n  - a[31m\n  - b',
+      'Invalid config:\n  - a [31m\n  - b',
     );
     expect(terminalLines('y'.repeat(5000), 100)).toHaveLength(100);
   });

@@ -553,7 +553,8 @@ describe('states', () => {
     for (const log of ['', '   ', '\n']) {
       const cause = unhealthy(log);
       expect(cause.id).toBe('other');
-      expect(cause.steps[0]).toMatch(/no probe message/);
+      expect(cause.title).toMatch(/gives no reason/);
+      expect(cause.steps.join('\n')).not.toMatch(/no probe message/);
     }
   });
 

@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArticle, renderMarkdown } from '../../src/articles';
 import { gatewayRef } from '../../src/core/arm-id';
+import { CAUSE_IDS, causeFor } from '../../src/core/causes';
 import { classifyCause } from '../../src/core/classify';
 import type { Finding } from '../../src/core/model';
 import { causeSectionMarkdown, stepMarkdown } from '../../src/insight/cause-section';
 import { composeInsight } from '../../src/insight/insight';
 import { insightPath } from '../../src/insight/insight-path';
+import { NO_PROBE_MESSAGE } from '../../src/insight/values';
 
 const seed = parseArticle(
   readFileSync(path.resolve(__dirname, '../../articles/degraded-backend-server-health.md')),
@@ -35,8 +37,8 @@ describe('composeInsight (seed article)', () => {
   const insight = composeInsight(seed, finding(), now);
 
   it('fills every placeholder and leaves no marker or mojibake', () => {
-    expect(insight.markdown).toContain('10\\.220.1.5');
-    expect(insight.markdown).toContain('2026\\-11\\-26 04:27:18 (UTC)');
+    expect(insight.markdown).toContain('- **Impacted Server:** 10.220.1.5\n');
+    expect(insight.markdown).toContain('**appgw-shop** at **2026-11-26 04:27:18 (UTC)**');
     expect(insight.markdown).toContain('**Health Status:** Unhealthy');
     for (const text of [insight.markdown, insight.html]) {
       expect(text).not.toMatch(/<!--\/?\$/);
@@ -56,7 +58,7 @@ describe('composeInsight (seed article)', () => {
   });
 
   it('exposes the filled issue description as the summary, and the page title', () => {
-    expect(insight.summary).toContain('appgw\\-shop');
+    expect(insight.summary).toContain('**appgw-shop**');
     expect(insight.summary).toContain('(UTC)');
     expect(insight.title).toBe('Degraded Backend Server Health');
   });
@@ -130,11 +132,110 @@ describe('cause section', () => {
     expect(renderMarkdown(stepMarkdown(step)).trim()).toBe(html);
   });
 
-  it('says when the gateway gave no probe message', () => {
+  it("says nothing of a missing probe message (the article's Error Message does)", () => {
     const md = causeSectionMarkdown(classifyCause({ state: 'unknown', probeLog: '' }), '');
-    expect(md).toContain('The gateway gave no probe message');
+    expect(md).not.toMatch(/probe message|no probe log/i);
     expect(md).toContain('### What to do');
   });
+
+  it('escapes the title, the probe message and the steps minimally, as the article engine does', () => {
+    const md = causeSectionMarkdown(
+      {
+        id: 'other',
+        title: "The backend's *odd* state",
+        steps: ['Run `a | b` for <host> [x](y)'],
+        docUrl: 'https://learn.microsoft.com/x',
+      },
+      '# Probe 1. said: <b>no</b> & `x`',
+    );
+    expect(md).toContain("**The backend's \\*odd\\* state**");
+    expect(md).toContain('> Probe message: # Probe 1. said: &lt;b>no&lt;/b> & \\`x\\`');
+    expect(md).toContain('1. Run `a | b` for &lt;host> \\[x](y)');
+    expect(renderMarkdown(md)).not.toMatch(/<(b|em|a|code)>(?!a \| b)/);
+  });
+
+  it('escapes brackets as links when the article defines references', () => {
+    const cause = classifyCause({ state: 'unhealthy', probeLog: 'x' });
+    expect(causeSectionMarkdown(cause, 'see [Errno 111]')).toContain('see [Errno 111]');
+    expect(causeSectionMarkdown(cause, 'see [Errno 111]', { references: true })).toContain(
+      'see \\[Errno 111]',
+    );
+  });
+});
+
+describe('the .md insight reads as plain text (issue 10.6)', () => {
+  it.each([
+    ["Received invalid status code: 401 in the backend server's HTTP response."],
+    [
+      'Status code of the backend’s HTTP response did not match the probe setting. Expected:200-399 Received:401.',
+    ],
+    [
+      'Cannot connect to backend server. Check whether any NSG/UDR/Firewall is blocking access to the server. To learn more visit - https://aka.ms/servernotreachable.',
+    ],
+    [
+      "Time taken by the backend to respond to application gateway's health probe is more than the time-out threshold in the probe setting.",
+    ],
+    ['The Common Name (CN) of the backend certificate does not match the host header of the probe.'],
+    [
+      'Backend server certificate is not whitelisted with Application Gateway. Make sure that the certificate uploaded to the HTTP Setting matches with the backend certificate (without the private key).',
+    ],
+  ])('the probe message %j appears verbatim, in Error Message and in the cause section', (probeLog) => {
+    const { markdown } = composeInsight(
+      seed,
+      finding({ probeLog, cause: classifyCause({ state: 'unhealthy', probeLog }) }),
+      now,
+    );
+    expect(markdown).toContain(`- **Error Message:** ${probeLog}\u00a0\n`);
+    expect(markdown).toContain(`> Probe message: ${probeLog}\n`);
+    expect(markdown).not.toMatch(/&#\d+;|&[a-z]+;/);
+  });
+
+  it('names and addresses appear verbatim', () => {
+    const f = finding({
+      address: 'backend_01.contoso-web.net',
+      gateway: gatewayRef('sub', 'rg', 'appgw_prod-01'),
+    });
+    const { markdown } = composeInsight(seed, f, now);
+    expect(markdown).toContain('**appgw_prod-01**');
+    expect(markdown).toContain('- **Impacted Server:** backend_01.contoso-web.net\n');
+  });
+
+  it('the steps read as written, commands in code spans', () => {
+    const { markdown } = composeInsight(seed, finding(), now);
+    expect(markdown).toContain("1. HTTP 401: the backend wants credentials and probes can't send any.");
+    expect(markdown).toContain("`curl -i http://<address>:<port><probe path> -H 'Host: <probe host>'`");
+    expect(markdown).not.toMatch(/&#39;|\\[-.'()!#+]/);
+  });
+});
+
+describe('a server without a probe message gets that said once', () => {
+  const saysNoMessage = /no probe (message|log)|gave no (probe )?message/gi;
+  const empties = ['', '   ', '\n'];
+
+  it.each(CAUSE_IDS.map((id) => [id]))('%s', (id) => {
+    for (const probeLog of empties) {
+      const cause = causeFor(id, { probeLog });
+      const insight = composeInsight(seed, finding({ probeLog, cause }), now);
+      expect(insight.markdown.match(saysNoMessage)).toHaveLength(1);
+      expect(insight.markdown).toContain(`- **Error Message:** ${NO_PROBE_MESSAGE}`);
+      expect(insight.markdown).not.toContain('Probe message:');
+      expect(cause.steps.join('\n')).not.toMatch(saysNoMessage);
+    }
+  });
+
+  it.each(['unhealthy', 'unknown', 'draining', 'partial', 'healthy'] as const)(
+    'as classified for a %s server',
+    (state) => {
+      for (const probeLog of empties) {
+        const insight = composeInsight(
+          seed,
+          finding({ probeLog, cause: classifyCause({ state, probeLog }) }),
+          now,
+        );
+        expect(insight.markdown.match(saysNoMessage)).toHaveLength(1);
+      }
+    },
+  );
 });
 
 describe('insightPath', () => {

@@ -4,6 +4,7 @@ import { renderArticle } from '../../articles';
 import { readJsonFile } from '../../config/json-file';
 import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
+import { terminalLines } from '../terminal-text';
 
 export const RENDER_USAGE =
   'appgw-insights render ARTICLE [--set NAME=VALUE ...] [--values FILE.json] [--format md|html|json] [--strict]';
@@ -41,7 +42,7 @@ export async function renderVerb(args: string[]): Promise<number> {
     throw new ConfigError([`cannot read ${file}: ${error.code ?? error.message}`], 'arguments');
   });
   const rendered = renderArticle(source, values, { strict: flags.strict });
-  for (const warning of rendered.warnings) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of rendered.warnings) process.stderr.write(`warning: ${terminalLines(warning)}\n`);
   const output =
     format === 'md'
       ? rendered.markdown

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { WEBHOOK_FORMATS } from '../../../src/adapters/webhooks/registry';
+import MarkdownIt from 'markdown-it';
 import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
+import { noticeFacts, singleLine } from '../../../src/adapters/webhooks/text';
 import { WEBHOOK_FORMAT_NAMES } from '../../../src/adapters/webhooks/webhook-format';
 import { hostileNotice } from './support/notices';
 import {
@@ -49,6 +51,15 @@ const hostileInput = fc.record({ name: hostile, address: hostile, probeLog: host
 
 type Json = Record<string, unknown>;
 
+/** markdown-it as the Adaptive Cards SDK uses it when a page provides it (`markdownit().render(text)`). */
+const sdkMarkdown = new MarkdownIt();
+const htmlText = (html: string): string =>
+  html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(lt|gt|quot|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', amp: '&' })[e] ?? '')
+    .split('\u200b')
+    .join('');
+
 /** Every `text` string in a Slack message: the fallback and each text object's. */
 function slackTexts(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => slackTexts(v, out));
@@ -95,10 +106,17 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
         expect(Buffer.byteLength(teamsBody)).toBeLessThanOrEqual(TEAMS_MAX_BODY_BYTES);
         const card = (bodies['teams']?.['attachments'] as Json[])[0]?.['content'] as Json;
         expect(adaptiveCardProblems(card)).toEqual([]);
-        for (const value of facts(card)) {
+        // FactSet values: markdown-it as the Adaptive Cards SDK runs it renders each to one paragraph of
+        // exactly its text (cut with "…" when long): no emphasis, link, list or code from a value.
+        noticeFacts(notice).forEach(([, raw], i) => {
+          const value = facts(card)[i] ?? '';
           expect(value).not.toMatch(/\n/);
-          expect(value.replace(/\\./g, '')).not.toMatch(/[[\]()<>*_`~\\]/);
-        }
+          const html = sdkMarkdown.render(value);
+          expect(html).toMatch(/^<p>[^<]*<\/p>\n$/);
+          const text = htmlText(html).replace(/\n$/, '');
+          const whole = singleLine(raw) || '—';
+          expect(text === whole || (text.endsWith('…') && whole.startsWith(text.slice(0, -1)))).toBe(true);
+        });
       }),
       { numRuns: 150 },
     );

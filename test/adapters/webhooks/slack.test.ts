@@ -102,6 +102,19 @@ describe('slack format', () => {
     expect(schemaErrors(validateSlackMessage, hostile)).toEqual([]);
   });
 
+  it('escapes those three only: Slack decodes no other entity and reads no backslash escape', () => {
+    const text = 'backend\'s pool_a (b) *x* ~y~ `z` #1 1. - \\ "q"';
+    expect(slackText(text, 500)).toBe(text);
+    expect(slackText('a & b < c > d', 500)).toBe('a &amp; b &lt; c &gt; d');
+  });
+
+  it('shows the insight summary as text: Slack does not read CommonMark', () => {
+    const summary = sectionTexts(buildSlackMessage(notice)).find((t) => t.startsWith('*Summary*'));
+    expect(summary).toBe(
+      '*Summary*\nBackend server 10.0.1.4 in pool pool-api answers the health probe with HTTP 503.',
+    );
+  });
+
   it('a probe log cannot close its code fence', () => {
     const texts = sectionTexts(
       buildSlackMessage(hostileNotice({ name: 'n', address: 'a', probeLog: 'x```\n*bold* <!here>\n```y' })),

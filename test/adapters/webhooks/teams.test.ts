@@ -115,12 +115,44 @@ describe('teams format', () => {
 
   it('escapes markdown in FactSet values (Teams renders markdown there), on one line', () => {
     expect(teamsMarkdownText('[click](https://evil.example) **x**', 100)).toBe(
-      '\\[click\\]\\(https://evil.example\\) \\*\\*x\\*\\*',
+      '\\[click](https://evil.example) \\*\\*x\\*\\*',
     );
     expect(teamsMarkdownText('- item\n1. two', 100)).toBe('\\- item 1. two');
     expect(teamsMarkdownText('1. first', 100)).toBe('1\\. first');
+    expect(teamsMarkdownText('_x_ and *y*', 100)).toBe('\\_x\\_ and \\*y\\*');
     expect(teamsMarkdownText('', 100)).toBe('—');
     expect(teamsMarkdownText('a_b'.repeat(100), 50).length).toBeLessThanOrEqual(50);
+  });
+
+  it.each([
+    ['pool_api_01'],
+    ['rg-web (prod)'],
+    ['10.0.1.4'],
+    ['backend-01.contoso.com'],
+    ["Customer's gateway #2"],
+    ['2026-03-01T10:00:00.000Z'],
+    ['Unhealthy'],
+    ['a < b & c > d'],
+  ])('keeps %j as it is in a FactSet value: nothing in it means anything to markdown', (value) => {
+    expect(teamsMarkdownText(value, 256)).toBe(value);
+  });
+
+  it('cuts before escaping, so no escape is split and the limit holds', () => {
+    for (const max of [8, 9, 10, 11, 20]) {
+      const out = teamsMarkdownText('*'.repeat(40), max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(out.endsWith('…')).toBe(true);
+      expect(out.replace(/\\\*/g, '')).toBe('…');
+    }
+  });
+
+  it('shows the insight summary as text, not markdown', () => {
+    const summary = runs(card).find(
+      (r) => typeof r['text'] === 'string' && r['text'].startsWith('Backend server'),
+    );
+    expect(summary?.['text']).toBe(
+      'Backend server 10.0.1.4 in pool pool-api answers the health probe with HTTP 503.',
+    );
   });
 
   it('shrinks every excerpt until the card fits, when even the first cut is too big', () => {

@@ -1,11 +1,14 @@
 import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { markdownToText } from '../../../articles';
 import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
 import { USER_AGENT, type WebhookPayload } from '../webhook-format';
 
 /**
  * Slack incoming webhook with Block Kit: `text` (the notification fallback) and `blocks`. Every value
  * from the notice is escaped for mrkdwn (`&`, `<`, `>` → entities, so no `<!channel>`, `<@U…>` or link
- * can be injected) and cut to Slack's limits, measured after escaping. mrkdwn objects carry
+ * can be injected), and only those three: Slack decodes no other entity and has no escape for its
+ * formatting characters (api.slack.com/reference/surfaces/formatting#escaping). Values are cut to
+ * Slack's limits, measured after escaping. mrkdwn objects carry
  * `verbatim: true` so Slack does not auto-link names. The probe log sits in a code block whose fence
  * it cannot close (runs of three backticks are broken with a zero-width space).
  */
@@ -109,8 +112,11 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   blocks.push(section(probeLogSection(notice.server.probeLog)));
   blocks.push(section(causeSection(notice)));
   if (notice.insight?.summary) {
+    // The summary is CommonMark, which mrkdwn does not read (`**x**`, `\-`): the reader gets its text.
     blocks.push(
-      section(`*Summary*\n${slackBlockText(notice.insight.summary, SLACK_LIMITS.sectionText - 20)}`),
+      section(
+        `*Summary*\n${slackBlockText(markdownToText(notice.insight.summary), SLACK_LIMITS.sectionText - 20)}`,
+      ),
     );
   }
   const link = slackLink(notice.cause.docUrl, 'Troubleshooting guide');

@@ -1,13 +1,14 @@
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
+import { escapeMarkdownText, markdownToText } from '../../../articles';
+import { ELLIPSIS, escapeClip, noticeFacts, plainText, singleLine } from '../text';
 import { USER_AGENT, type WebhookPayload } from '../webhook-format';
 
 /**
  * Microsoft Teams, Workflows "Post to a channel when a webhook request is received": a message with one
  * Adaptive Card attachment (`contentUrl: null`). The card is version 1.4 (TextRun, RichTextBlock and
  * Container styles are 1.2). Untrusted values go into TextRuns, which Teams never reads as markdown;
- * FactSet values are markdown in Teams, so there they are one line with markdown characters
- * backslash-escaped. Teams refuses messages over 28 KB: the card is rebuilt with smaller excerpts
+ * FactSet values are markdown in Teams, so there they are one line, minimally escaped
+ * (teamsMarkdownText). Teams refuses messages over 28 KB: the card is rebuilt with smaller excerpts
  * until it fits `TEAMS_MAX_BODY_BYTES`.
  */
 
@@ -26,16 +27,28 @@ const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly st
   recovered: { text: '✅ Backend server recovered', style: 'good' },
 };
 
-/** Characters with a markdown meaning in Teams' CommonMark subset (emphasis, links, code, HTML-ish). */
-const MARKDOWN_SPECIAL = new Set(['\\', '*', '_', '~', '`', '[', ']', '(', ')', '<', '>', '#', '|', '!']);
-
-/** One line of untrusted text for a markdown field (FactSet value), at most `max` code units. */
+/**
+ * One line of untrusted text for a markdown field (FactSet value), at most `max` code units: escaped
+ * minimally for CommonMark, the article engine's rules for a value alone in its field. Teams' markdown
+ * is a subset (bold, italic, lists, links; no headers, tables, images, preformatted text or
+ * blockquotes: https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format);
+ * the Adaptive Cards SDK renders with markdown-it (`AdaptiveCard.applyMarkdown`). Escaping only what
+ * CommonMark would read keeps names such as `pool_a` or `rg-web (prod)` as they are: Teams' mobile
+ * clients have shown escape backslashes literally (microsoft/AdaptiveCards#5590). A cut text is
+ * escaped after the cut, so no escape is split.
+ */
 export function teamsMarkdownText(value: string, max: number): string {
   const line = singleLine(value);
-  let out = escapeClip(line, max - 1, (ch) => (MARKDOWN_SPECIAL.has(ch) ? `\\${ch}` : ch));
-  // A leading "- ", "+ " or "1. " would start a list (a marker needs a space after it: "10.0.1.4" is no list).
-  out = out.replace(/^([-+])(?=\s|$)/, '\\$1').replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
-  return out || '—';
+  if (line === '') return '—';
+  const whole = escapeMarkdownText(line);
+  if (whole.length <= max) return whole;
+  const chars = [...line];
+  let keep = Math.min(chars.length, max);
+  for (;;) {
+    const out = escapeMarkdownText(`${chars.slice(0, keep).join('')}${ELLIPSIS}`);
+    if (out.length <= max || keep === 0) return out;
+    keep = Math.max(0, keep - Math.max(1, out.length - max));
+  }
 }
 
 /** Untrusted text for a TextRun (never markdown): well-formed, no hidden controls, at most `max` code units. */
@@ -93,7 +106,8 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   if (notice.cause.steps.length > steps.length)
     body.push(run(`… ${notice.cause.steps.length - steps.length} more steps in the guide`));
   if (notice.insight?.summary) {
-    body.push(heading('Summary'), run(runText(notice.insight.summary, b(BASE_BUDGET.text))));
+    // The summary is markdown; a TextRun shows text as it is, so the reader gets the rendered text.
+    body.push(heading('Summary'), run(runText(markdownToText(notice.insight.summary), b(BASE_BUDGET.text))));
   }
   body.push(
     run(runText(`Notice ${notice.id} · ${notice.occurredAt}`, b(BASE_BUDGET.title)), {
