@@ -56,7 +56,30 @@ export class AuthenticationError extends AppGwInsightsError {
   }
 }
 
-/** ARM answered 403: the identity lacks a role assignment. */
+/**
+ * The Resource Manager actions on the gateways' scope (subscription, resource group or gateway): list
+ * and read gateways, and start the backend-health operation (a POST action, which Reader lacks). Names
+ * from the Microsoft.Network operations list (learn.microsoft.com
+ * azure/role-based-access-control/permissions/networking).
+ */
+export const GATEWAY_ACTIONS = [
+  'Microsoft.Network/applicationGateways/read',
+  'Microsoft.Network/applicationGateways/backendhealth/action',
+] as const;
+
+/**
+ * The actions that poll the backend-health operation: its Azure-AsyncOperation URL
+ * (`/subscriptions/{s}/providers/Microsoft.Network/locations/{region}/operations/{id}`) and its Location
+ * URL (`…/locations/{region}/operationResults/{id}`). Both URLs are under the subscription, not the
+ * gateway, so these are needed on the subscription (infra/app/backend-health-reader-role.bicep has the
+ * sources).
+ */
+export const POLL_ACTIONS = [
+  'Microsoft.Network/locations/operations/read',
+  'Microsoft.Network/locations/operationResults/read',
+] as const;
+
+/** ARM answered 403: the identity lacks a role assignment. The message names every action to assign, and where. */
 export class MissingPermissionError extends AppGwInsightsError {
   override readonly name = 'MissingPermissionError';
   readonly code = 'AuthorizationFailed';
@@ -66,10 +89,12 @@ export class MissingPermissionError extends AppGwInsightsError {
     detail: string,
     options?: { cause?: unknown },
   ) {
+    const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? 'its subscription';
     super(
       `Missing permission "${action}" on ${scope} (${detail}). Assign the identity a role that grants ` +
-        `Microsoft.Network/applicationGateways/read and ` +
-        `Microsoft.Network/applicationGateways/backendhealth/action at that scope (Reader alone is not enough).`,
+        `${GATEWAY_ACTIONS.join(' and ')} at that scope (Reader alone is not enough), and ` +
+        `${POLL_ACTIONS.join(' and ')} on ${subscription} (the backend-health operation is polled at ` +
+        `subscription-level URLs); see "Least privilege" in infra/README.md.`,
       options,
     );
   }
