@@ -89,7 +89,8 @@ export const invalidSkipToken = (token: string): Reply =>
 export type ArmAction =
   | 'Microsoft.Network/applicationGateways/read'
   | 'Microsoft.Network/applicationGateways/backendhealth/action'
-  | 'Microsoft.Network/locations/operationResults/read';
+  | 'Microsoft.Network/locations/operationResults/read'
+  | 'Microsoft.Network/locations/operations/read';
 
 const DEFAULT_CODES: Readonly<Record<number, string>> = {
   400: 'BadRequest',

@@ -2,13 +2,16 @@
  * The poll URLs handed out by backendhealth POSTs:
  * - `.../locations/{loc}/operationResults/{id}` (Location): 202 while running, then the result;
  * - `.../locations/{loc}/operations/{id}` (Azure-AsyncOperation): `{"status": ...}` documents.
- * A poll answered with an injected fault does not count towards `lro.polls`.
+ * A poll answered with an injected fault does not count towards `lro.polls`. A 403 fault names the
+ * action of that URL (`Microsoft.Network/locations/operationResults/read` or `…/operations/read`) over
+ * the subscription, as ARM authorises these subscription-level URLs there (infra/app/
+ * backend-health-reader-role.bicep has the sources).
  */
 import { key } from '../arm-id';
 import type { Operation } from '../state';
 import { finalReply, operationFailure, pollHeaders } from './backend-health';
 import type { RouteContext } from './context';
-import { faultReply, operationNotFound, type Reply } from './errors';
+import { faultReply, operationNotFound, type ArmAction, type Reply } from './errors';
 
 export interface OperationParams {
   readonly subscriptionId: string;
@@ -18,7 +21,9 @@ export interface OperationParams {
 
 type Lookup = { op: Operation } | { reply: Reply };
 
-async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
+type PollAction = Extract<ArmAction, `Microsoft.Network/locations/${string}`>;
+
+async function lookUp(ctx: RouteContext, p: OperationParams, action: PollAction): Promise<Lookup> {
   const op = ctx.state.operations.get(key(p.operationId));
   if (
     !op ||
@@ -31,7 +36,7 @@ async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
   const fault = ctx.state.takeFault(op.entry, 'poll');
   if (fault) {
     return {
-      reply: faultReply(fault, 'Microsoft.Network/locations/operationResults/read', op.entry.gateway.id),
+      reply: faultReply(fault, action, `/subscriptions/${op.entry.parts.subscriptionId}`),
     };
   }
   return { op };
@@ -39,7 +44,7 @@ async function lookUp(ctx: RouteContext, p: OperationParams): Promise<Lookup> {
 
 /** Location URL. Location style: the first `polls` polls are 202. Async style: 202 until the status said so. */
 export async function getOperationResult(ctx: RouteContext, p: OperationParams): Promise<Reply> {
-  const found = await lookUp(ctx, p);
+  const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operationResults/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
   const { polls, style } = op.entry.gateway.lro;
@@ -49,7 +54,7 @@ export async function getOperationResult(ctx: RouteContext, p: OperationParams):
 
 /** Azure-AsyncOperation URL: `InProgress` for the first `polls` polls, then Succeeded or Failed. */
 export async function getOperationStatus(ctx: RouteContext, p: OperationParams): Promise<Reply> {
-  const found = await lookUp(ctx, p);
+  const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operations/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
   const { polls, style, outcome, retryAfterSeconds } = op.entry.gateway.lro;
