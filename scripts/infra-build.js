@@ -51,7 +51,12 @@ function main(argv) {
   const version = pinnedVersion();
   const stampFile = path.join(out, 'build-stamp.json');
   const inputsHash = hashInputs([...templates, path.join(infra, 'bicepconfig.json'), CSPROJ], version);
-  if (!args.force && readStamp(stampFile)?.inputsHash === inputsHash) {
+  const outputs = templates.map((t) => jsonFor(t, infra, out));
+  if (
+    !args.force &&
+    readStamp(stampFile)?.inputsHash === inputsHash &&
+    outputs.every((f) => fs.existsSync(f))
+  ) {
     log(`infra: ${templates.length} templates up to date in ${rel(out)} (Bicep ${version})`);
     return 0;
   }
@@ -74,7 +79,7 @@ function main(argv) {
     );
     return 1;
   }
-  const missing = templates.map((t) => jsonFor(t, infra, out)).filter((f) => !fs.existsSync(f));
+  const missing = outputs.filter((f) => !fs.existsSync(f));
   if (missing.length) {
     console.error(`infra: bicep wrote no ${missing.map(rel).join(', ')}`);
     return 1;
