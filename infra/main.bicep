@@ -16,8 +16,45 @@ targetScope = 'subscription'
 @description('azd environment name; seeds the resource names.')
 param environmentName string
 
+// The regions offering Flex Consumption, as listed by Azure-Samples/functions-quickstart-typescript-azd
+// (infra/main.bicep @cba3922); azd offers exactly these, and a typo fails before anything is deployed.
+// A region added to Flex Consumption later: add it here (`az functionapp list-flexconsumption-locations`).
 @minLength(1)
 @description('Region for every resource; it must offer Flex Consumption.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'eastus2euap'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -47,10 +84,13 @@ param monitoredResourceGroup string = ''
 
 @secure()
 @description('More app settings for the function app, e.g. {"OPS_WEBHOOK_URL": "…", "APPGW_CONCURRENCY": "16"}; provisioning replaces the app\'s settings, so keep them here.')
-param additionalAppSettings object = {}
+param additionalAppSettings { *: string } = {}
 
 @description('Name of the custom role; unique per tenant.')
 param backendHealthReaderRoleName string = 'App Gateway Backend Health Reader'
+
+@description('Name of the custom role with the backend-health poll reads, assigned on the subscription when monitoredScope is resourceGroup; unique per tenant.')
+param operationStatusReaderRoleName string = 'App Gateway Operation Status Reader'
 
 @minValue(40)
 @maxValue(1000)
@@ -60,7 +100,12 @@ param maximumInstanceCount int = 40
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-${resourceToken}'
-var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+// As the quickstart sample names it (infra/main.bicep @cba3922).
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+// Names known before anything is deployed, passed to the modules instead of other modules' outputs so
+// What-If can predict every resource (lint rule what-if-short-circuiting); dependsOn keeps the order.
+var storageAccountName = 'st${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
 var insightsContainerName = 'insights'
 var stateContainerName = 'appgw-state'
 var queueName = 'appgw-evaluate'
@@ -73,7 +118,7 @@ var targets = empty(appgwTargets) ? defaultTargets : appgwTargets
 var schedule = empty(appgwSchedule) ? '0 */5 * * * *' : appgwSchedule
 var webhooks = empty(appgwWebhooks) ? '[]' : appgwWebhooks
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
   location: location
   tags: tags
@@ -84,7 +129,7 @@ module monitoring './app/monitoring.bicep' = {
   scope: rg
   params: {
     logAnalyticsName: 'log-${resourceToken}'
-    applicationInsightsName: 'appi-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
   }
@@ -94,7 +139,7 @@ module storage './app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: 'st${resourceToken}'
+    name: storageAccountName
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
@@ -106,15 +151,16 @@ module storage './app/storage.bicep' = {
 module functionApp './app/function-app.bicep' = {
   name: 'functionApp'
   scope: rg
+  dependsOn: [monitoring, storage]
   params: {
     name: functionAppName
     planName: 'plan-${resourceToken}'
     location: location
     tags: tags
     serviceName: 'app'
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: 2048
     appgwTargets: targets
@@ -131,19 +177,23 @@ module functionApp './app/function-app.bicep' = {
 module rbac './app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
+  dependsOn: [functionApp]
   params: {
-    functionAppName: functionApp.outputs.name
-    storageAccountName: storage.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    functionAppName: functionAppName
+    storageAccountName: storageAccountName
+    applicationInsightsName: applicationInsightsName
   }
 }
 
-// The ARM side: custom role + assignment at the monitored scope (a subscription-scoped module).
+// The ARM side: custom role + assignment at the monitored scope (a subscription-scoped module), and
+// for a resource-group scope the poll reads on the subscription.
 module backendHealthReader './app/backend-health-reader-role.bicep' = {
   name: 'backendHealthReader-${resourceToken}' // a subscription-level deployment: one per environment
+  dependsOn: [functionApp]
   params: {
     roleName: backendHealthReaderRoleName
-    functionAppName: functionApp.outputs.name
+    operationStatusReaderRoleName: operationStatusReaderRoleName
+    functionAppName: functionAppName
     appResourceGroupName: rg.name
     monitoredScope: monitoredScope
     monitoredResourceGroup: monitoredResourceGroup

@@ -95,8 +95,31 @@ export class ArmUnreachableError extends AppGwInsightsError {
   }
 }
 
+/**
+ * The Resource Manager actions on the gateways' scope (subscription, resource group or gateway): list
+ * and read gateways, and start the backend-health operation (a POST action, which Reader lacks). Names
+ * from the Microsoft.Network operations list (learn.microsoft.com
+ * azure/role-based-access-control/permissions/networking).
+ */
+export const GATEWAY_ACTIONS = [
+  'Microsoft.Network/applicationGateways/read',
+  'Microsoft.Network/applicationGateways/backendhealth/action',
+] as const;
+
+/**
+ * The actions that poll the backend-health operation: its Azure-AsyncOperation URL
+ * (`/subscriptions/{s}/providers/Microsoft.Network/locations/{region}/operations/{id}`) and its Location
+ * URL (`…/locations/{region}/operationResults/{id}`). Both URLs are under the subscription, not the
+ * gateway, so these are needed on the subscription (infra/app/backend-health-reader-role.bicep has the
+ * sources).
+ */
+export const POLL_ACTIONS = [
+  'Microsoft.Network/locations/operations/read',
+  'Microsoft.Network/locations/operationResults/read',
+] as const;
+
 /** The action backend health needs; Reader does not grant it. */
-const BACKEND_HEALTH_ACTION = 'Microsoft.Network/applicationGateways/backendhealth/action';
+const BACKEND_HEALTH_ACTION = GATEWAY_ACTIONS[1];
 
 /**
  * ARM answered 403: the identity lacks a role assignment. `action` is the action ARM's own message
@@ -112,12 +135,16 @@ export class MissingPermissionError extends AppGwInsightsError {
     detail: string,
     options?: { cause?: unknown },
   ) {
+    const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? 'its subscription';
     super(
       `The identity lacks permission "${action}" on ${scope} (${detail}). Assign it a role that ` +
         `grants "${action}" at that scope or above` +
         (action === BACKEND_HEALTH_ACTION
-          ? ' (Reader alone is not enough: backend health is a POST action; see the "App Gateway Backend Health Reader" role in infra/).'
-          : '.'),
+          ? ' (Reader alone is not enough: backend health is a POST action)'
+          : '') +
+        `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ` +
+        `${POLL_ACTIONS.join(' and ')} on ${subscription} (the backend-health operation is polled at ` +
+        `subscription-level URLs): see "Least privilege" in infra/README.md.`,
       options,
     );
   }

@@ -8,7 +8,7 @@ param roleDefinitionId string
 param functionAppName string
 param appResourceGroupName string
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' existing = {
   name: functionAppName
   scope: resourceGroup(appResourceGroupName)
 }

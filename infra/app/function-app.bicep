@@ -11,7 +11,7 @@
 param name string
 param planName string
 param location string = resourceGroup().location
-param tags object = {}
+param tags { *: string } = {}
 
 @description('The azd service name in azure.yaml; azd finds the app by this tag.')
 param serviceName string = 'app'
@@ -43,9 +43,9 @@ param appgwWebhooks string
 
 @secure()
 @description('More app settings (e.g. the OPS_WEBHOOK_URL a webhook names with fromEnv, APPGW_CONCURRENCY). The settings below win on a name clash.')
-param additionalAppSettings object = {}
+param additionalAppSettings { *: string } = {}
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
 
@@ -53,7 +53,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -67,7 +67,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': serviceName })
@@ -136,7 +136,7 @@ var appgwSettings = {
 // One 'appsettings' config resource replaces the whole set on every deployment, as the AVM site
 // module's `configs: [{ name: 'appsettings' }]` in the Flex samples does: settings added by hand in
 // the portal are removed by the next `azd provision`; put them in additionalAppSettings instead.
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: union(additionalAppSettings, hostStorageSettings, monitoringSettings, appgwSettings)

@@ -9,7 +9,7 @@
 param logAnalyticsName string
 param applicationInsightsName string
 param location string = resourceGroup().location
-param tags object = {}
+param tags { *: string } = {}
 
 @minValue(30)
 param retentionInDays int = 30

@@ -17,11 +17,11 @@ param functionAppName string
 param storageAccountName string
 param applicationInsightsName string
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' existing = {
   name: functionAppName
 }
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
 

@@ -8,18 +8,18 @@
 
 param name string
 param location string = resourceGroup().location
-param tags object = {}
+param tags { *: string } = {}
 
 @description('Blob container holding the zip package Flex Consumption runs from (functionAppConfig.deployment).')
 param deploymentContainerName string
 
 @description('Blob containers the app writes to: the insights (APPGW_BLOB_CONTAINER) and the notify state (APPGW_STATE_CONTAINER).')
-param appContainerNames array
+param appContainerNames string[]
 
 @description('Queues the app uses on host storage (APPGW_QUEUE_NAME and its -poison queue).')
-param queueNames array
+param queueNames string[]
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -43,12 +43,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   parent: storage
   name: 'default'
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
   for containerName in concat([deploymentContainerName], appContainerNames): {
     parent: blobService
     name: containerName
@@ -58,12 +58,12 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
   parent: storage
   name: 'default'
 }
 
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = [
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
   for queueName in queueNames: {
     parent: queueService
     name: queueName

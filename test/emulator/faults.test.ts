@@ -208,6 +208,29 @@ describe('injected faults', () => {
     ]);
   });
 
+  it.each([
+    ['location', 'location', 'Microsoft.Network/locations/operationResults/read'],
+    ['azure-async-operation', 'async', 'Microsoft.Network/locations/operations/read'],
+  ] as const)(
+    "a 403 on a %s poll is ARM's AuthorizationFailed naming that URL's action over the subscription",
+    async (style, kind, action) => {
+      const g = gateway('rg', 'appgw', { lro: { style }, faults: [{ on: 'poll', status: 403, times: 1 }] });
+      const emulator = await start({ gateways: [g] });
+
+      const error = await failure(armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast));
+
+      expect(error).toBeInstanceOf(RestError);
+      expect(error).toMatchObject({
+        statusCode: 403,
+        code: 'AuthorizationFailed',
+        message: expect.stringContaining(
+          `does not have authorization to perform action '${action}' over scope '/subscriptions/${SUB}' or the scope is invalid.`,
+        ),
+      });
+      expect(callLog(emulator)).toEqual(['POST backendhealth 202', `GET ${kind} 403`]);
+    },
+  );
+
   it('a list fault hits list requests whose scope holds its gateway; get faults use code and message', async () => {
     const emulator = await start({
       gateways: [

@@ -2,7 +2,10 @@
  * The poll URLs handed out by backendhealth POSTs:
  * - `.../locations/{loc}/operationResults/{id}` (Location): 202 while running, then the result;
  * - `.../locations/{loc}/operations/{id}` (Azure-AsyncOperation): `{"status": ...}` documents.
- * A poll answered with an injected fault does not count towards `lro.polls`.
+ * A poll answered with an injected fault does not count towards `lro.polls`. A 403 fault names the
+ * action of that URL (`Microsoft.Network/locations/operationResults/read` or `…/operations/read`) over
+ * the subscription, as ARM authorises these subscription-level URLs there (infra/app/
+ * backend-health-reader-role.bicep has the sources).
  */
 import { key } from '../arm-id';
 import type { Operation } from '../state';

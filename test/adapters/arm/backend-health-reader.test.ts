@@ -11,8 +11,10 @@ import type { BodyFaultKind } from '../../../src/emulator/scenario';
 import {
   AuthenticationError,
   BackendHealthUnavailableError,
+  GATEWAY_ACTIONS,
   GatewayNotFoundError,
   MissingPermissionError,
+  POLL_ACTIONS,
   ThrottledError,
 } from '../../../src/errors';
 import { SAVED_ENCODINGS, encodeAs } from '../../helpers/encodings';
@@ -130,6 +132,31 @@ describe('ARM backend-health reader (real @azure/arm-network against the emulato
     expect(error).toBeInstanceOf(MissingPermissionError);
     expect((error as Error).message).toContain('Microsoft.Network/applicationGateways/backendhealth/action');
   });
+
+  it.each(['location', 'azure-async-operation'] as const)(
+    'a 403 on the %s poll is a MissingPermissionError that says what to assign, and where',
+    async (style) => {
+      const setup = await readerFor({
+        gateways: [
+          gateway('gw', [down], { lro: { style }, faults: [{ on: 'poll', status: 403, times: 1 }] }),
+        ],
+      });
+      emulator = setup.emulator;
+      const error = await setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MissingPermissionError);
+      const message = (error as Error).message;
+      const subscription = /^\/subscriptions\/[^/]+/.exec(gatewayId('gw'))?.[0];
+      // ARM's own words name the refused poll action (the emulator's body, like ARM's)
+      expect(message).toMatch(
+        style === 'location'
+          ? /'Microsoft\.Network\/locations\/operationResults\/read'/
+          : /'Microsoft\.Network\/locations\/operations\/read'/,
+      );
+      // and the remedy names every action, the poll reads on the subscription
+      for (const action of [...GATEWAY_ACTIONS, ...POLL_ACTIONS]) expect(message).toContain(action);
+      expect(message).toContain(`${POLL_ACTIONS.join(' and ')} on ${subscription} `);
+    },
+  );
 
   it('rides out a 429 with Retry-After through the SDK retry policy', async () => {
     const setup = await readerFor({
