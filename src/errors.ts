@@ -136,15 +136,18 @@ export class MissingPermissionError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? 'its subscription';
+    const lacks = `The identity lacks permission "${action}" on ${scope} (${detail}).`;
+    const pollReads = `${POLL_ACTIONS.join(' and ')} on ${subscription}`;
     super(
-      `The identity lacks permission "${action}" on ${scope} (${detail}). Assign it a role that ` +
-        `grants "${action}" at that scope or above` +
-        (action === BACKEND_HEALTH_ACTION
-          ? ' (Reader alone is not enough: backend health is a POST action)'
-          : '') +
-        `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ` +
-        `${POLL_ACTIONS.join(' and ')} on ${subscription} (the backend-health operation is polled at ` +
-        `subscription-level URLs): see "Least privilege" in infra/README.md.`,
+      (POLL_ACTIONS as readonly string[]).includes(action)
+        ? `${lacks} Assign it a role that grants ${pollReads}: the backend-health operation is polled at ` +
+            `subscription-level URLs, outside the gateway's resource group (see "Least privilege" in infra/README.md).`
+        : `${lacks} Assign it a role that grants "${action}" at that scope or above` +
+            (action === BACKEND_HEALTH_ACTION
+              ? ' (Reader alone is not enough: backend health is a POST action)'
+              : '') +
+            `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
+            `(the operation's polls): see "Least privilege" in infra/README.md.`,
       options,
     );
   }

@@ -212,7 +212,7 @@ describe('injected faults', () => {
     ['location', 'location', 'Microsoft.Network/locations/operationResults/read'],
     ['azure-async-operation', 'async', 'Microsoft.Network/locations/operations/read'],
   ] as const)(
-    "a 403 on a %s poll is ARM's AuthorizationFailed naming that URL's action over the subscription",
+    "a 403 on a %s poll is ARM's AuthorizationFailed naming that URL's action over that URL",
     async (style, kind, action) => {
       const g = gateway('rg', 'appgw', { lro: { style }, faults: [{ on: 'poll', status: 403, times: 1 }] });
       const emulator = await start({ gateways: [g] });
@@ -224,7 +224,7 @@ describe('injected faults', () => {
         statusCode: 403,
         code: 'AuthorizationFailed',
         message: expect.stringContaining(
-          `does not have authorization to perform action '${action}' over scope '/subscriptions/${SUB}' or the scope is invalid.`,
+          `does not have authorization to perform action '${action}' over scope '/subscriptions/${SUB}/providers/Microsoft.Network/locations/`,
         ),
       });
       expect(callLog(emulator)).toEqual(['POST backendhealth 202', `GET ${kind} 403`]);
