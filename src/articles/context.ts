@@ -5,7 +5,8 @@
  */
 import { ArticleError } from '../errors';
 import { htmlPositionAt } from './html-scan';
-import { UNKNOWN, type InlineSurroundings } from './inline-escape';
+import { LINE_HEAD, UNKNOWN, withoutContainers, type InlineSurroundings } from './inline-escape';
+import { scanInline, type PlaceholderSurroundings, type SentinelHit } from './inline-scan';
 import { markdownIt, type MarkdownToken } from './markdown';
 import type { PlaceholderContext } from './types';
 
@@ -86,7 +87,7 @@ interface Found {
   context: PlaceholderContext;
   inTable: boolean;
   /** Markdown text: the inline source around the placeholder, and whether it is an ATX heading. */
-  inline?: { before: string; after: string; atxHeading: boolean };
+  inline?: PlaceholderSurroundings & { atxHeading: boolean };
   autolink?: boolean;
   codeSpan?: CodeSpan;
   quote?: '"' | "'" | '';
@@ -103,7 +104,10 @@ export function analyzeSkeleton(
 ): SkeletonAnalysis {
   const found = new Map<number, Found>();
   const urls: UrlSlot[] = [];
-  const offsets = sentinels.map((s) => skeleton.indexOf(s));
+  const sentinelsIn = sentinelFinder(sentinels);
+  // One pass finds every sentinel (looking each one up would be quadratic in placeholders).
+  const offsets: number[] = sentinels.map(() => -1);
+  for (const { index, at } of sentinelsIn(skeleton)) if ((offsets[index] ?? -1) < 0) offsets[index] = at;
   const skeletonLines = skeleton.split('\n');
   const lineStarts: number[] = [];
   {
@@ -113,21 +117,23 @@ export function analyzeSkeleton(
       at += l.length + 1;
     }
   }
+  /** The line holding `offset` (binary search over the line starts). */
   const lineOfOffset = (offset: number): number => {
-    let line = 0;
-    while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? Infinity) <= offset) line++;
-    return line;
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((lineStarts[mid] ?? Infinity) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
   };
   const fail = (index: number, message: string): never => {
     throw new ArticleError(`placeholder "${names[index] ?? ''}" ${message}`, lines[index]);
   };
-  const hits = (text: string): number[] => {
-    const out: number[] = [];
-    sentinels.forEach((s, index) => {
-      if (text.includes(s)) out.push(index);
-    });
-    return out;
-  };
+  /** The placeholders whose sentinel `text` holds, in index order (linear in the text). */
+  const hits = (text: string): number[] =>
+    [...new Set(sentinelsIn(text).map((hit) => hit.index))].sort((a, b) => a - b);
   const record = (index: number, value: Found): void => {
     if (!found.has(index)) found.set(index, value);
   };
@@ -161,9 +167,7 @@ export function analyzeSkeleton(
   const references = (env['references'] ?? {}) as Record<string, { href?: string; title?: string }>;
   const hasReferences = options.assumeReferences === true || Object.keys(references).length > 0;
   /** Other placeholders' sentinels in `text` become UNKNOWN (their values could be anything). */
-  const blind = (text: string): string => (anySentinel.test(text) ? text.replace(anySentinelGlobal, UNKNOWN) : text);
-  const anySentinel = new RegExp(sentinels.join('|') || '(?!)');
-  const anySentinelGlobal = new RegExp(anySentinel.source, 'g');
+  const blind = (text: string): string => blindSentinels(text, sentinelsIn);
   const stack: MarkdownToken[] = [];
   for (const token of tokens) {
     if (token.nesting === 1) {
@@ -194,6 +198,9 @@ export function analyzeSkeleton(
 
   function inspectInline(inline: MarkdownToken, parent: MarkdownToken | undefined, inTable: boolean): void {
     const parentType = parent?.type ?? '';
+    let scan: Map<number, PlaceholderSurroundings> | undefined;
+    const surroundings = (index: number): PlaceholderSurroundings | undefined =>
+      (scan ??= scanInline(inline.content, sentinelsIn(inline.content))).get(index);
     let linkDepth = 0;
     let rawText: string | undefined;
     const walk = (children: readonly MarkdownToken[], inImage: boolean): void => {
@@ -242,14 +249,14 @@ export function analyzeSkeleton(
               indent = blockIndent(index, inline, parent);
               context = indent === undefined ? 'text' : 'block';
             }
-            const s = sentinels[index] ?? '';
-            const at = inline.content.indexOf(s);
-            const around = {
-              before: blind(inline.content.slice(0, Math.max(0, at))),
-              after: blind(inline.content.slice(at + s.length)),
-              atxHeading: parentType === 'heading_open' && (parent?.markup ?? '').startsWith('#'),
-            };
-            record(index, { context, inTable, inline: around, ...(indent === undefined ? {} : { indent }) });
+            const around = surroundings(index);
+            const atxHeading = parentType === 'heading_open' && (parent?.markup ?? '').startsWith('#');
+            record(index, {
+              context,
+              inTable,
+              ...(around === undefined ? {} : { inline: { ...around, atxHeading } }),
+              ...(indent === undefined ? {} : { indent }),
+            });
           }
         }
       }
@@ -320,30 +327,36 @@ export function analyzeSkeleton(
       return fail(index, 'sits where the engine cannot tell how to escape a value (e.g. a link label, a repeated reference definition)');
     }
     const at = offsets[index] ?? 0;
-    const lineStart = skeleton.lastIndexOf('\n', at - 1) + 1;
-    const lineEnd = skeleton.indexOf('\n', at);
-    const aloneOnLine =
-      skeleton.slice(lineStart, at).trim() === '' && skeleton.slice(at + s.length, lineEnd < 0 ? undefined : lineEnd).trim() === '';
+    const line = lineOfOffset(at);
+    const lineStart = lineStarts[line] ?? 0;
+    const lineEnd = lineStart + (skeletonLines[line]?.length ?? 0);
+    const aloneOnLine = /^\s*$/.test(skeleton.slice(lineStart, at)) && /^\s*$/.test(skeleton.slice(at + s.length, lineEnd));
     const textual = f.context === 'text' || f.context === 'heading' || f.context === 'table-cell' || f.context === 'block';
     const inBrackets = textual && hasReferences && betweenBrackets(skeleton, at, s.length);
     let inline: InlineSurroundings | undefined;
     if (f.inline !== undefined) {
-      const line = lineOfOffset(at);
       const next = skeletonLines[line + 1];
       const previous = line > 0 ? skeletonLines[line - 1] : undefined;
+      // Lines are read as far as the block check reads them (LINE_HEAD), so a line of many
+      // placeholders costs each one a bounded slice, not the whole line.
+      const head = (text: string): string => blind(text.slice(0, 2 * LINE_HEAD));
+      const longPrefix = at - lineStart > 2 * LINE_HEAD;
+      const prefix = skeleton.slice(lineStart, longPrefix ? lineStart + 2 * LINE_HEAD : at);
       inline = {
         before: f.inline.before,
         after: f.inline.after,
-        linePrefix: withoutContainers(blind(skeleton.slice(lineStart, at))),
-        lineRest: blind(skeleton.slice(at + s.length, lineEnd < 0 ? undefined : lineEnd)),
-        nextLine: next === undefined ? undefined : withoutContainers(blind(next)),
-        previousLine: previous === undefined ? undefined : withoutContainers(blind(previous)),
+        facts: f.inline.facts,
+        // Past 2 × LINE_HEAD the prefix stays longer than LINE_HEAD, which tells the check to skip it.
+        linePrefix: longPrefix ? blind(prefix) : withoutContainers(blind(prefix)),
+        lineRest: head(skeleton.slice(at + s.length, lineEnd)),
+        nextLine: next === undefined ? undefined : withoutContainers(head(next)),
+        previousLine: previous === undefined ? undefined : withoutContainers(head(previous)),
         inTable: f.inTable,
         atxHeading: f.inline.atxHeading,
         references: hasReferences,
         inBrackets,
-        openAngle: leavesAngleOpen(f.inline.before),
-        openBackticks: leavesBackticksOpen(f.inline.before),
+        openAngle: f.inline.openAngle,
+        openBackticks: f.inline.openBackticks,
       };
     }
     const titleQuote = f.context === 'link-title' ? titleDelimiter(skeleton, s) : undefined;
@@ -366,62 +379,6 @@ export function analyzeSkeleton(
   return { contexts, urls, references: hasReferences };
 }
 
-/** A line's start without its container markers (blockquote `>`, list `-`/`+`/`*`/`1.` with a space) and indentation. */
-function withoutContainers(prefix: string): string {
-  let rest = prefix.replace(/^[ \t]+/, '');
-  for (;;) {
-    const marker = /^(?:>[ \t]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+)/.exec(rest);
-    if (marker === null) return rest;
-    rest = rest.slice(marker[0].length).replace(/^[ \t]+/, '');
-  }
-}
-
-const readable = (text: string): string => text.split(UNKNOWN).join('x');
-
-function countInline(source: string, types: readonly string[]): number {
-  let count = 0;
-  const walk = (tokens: readonly MarkdownToken[]): void => {
-    for (const t of tokens) {
-      if (types.includes(t.type)) count++;
-      if (t.children) walk(t.children);
-    }
-  };
-  walk(markdownIt.parseInline(source, {}));
-  return count;
-}
-
-/**
- * What a value could add after a template's `<` to make a tag, comment, processing instruction,
- * declaration, CDATA section or autolink (rules_inline/html_inline.ts, autolink.ts): the rest of each
- * construct, and the bare closers for a construct the template already began.
- */
-const ANGLE_ENDINGS = [
-  '>', '">', "'>", '-->', '?>', ']]>', 'a>', '/a>', 'a b>', '!---->', '?x?>', '!A>', '![CDATA[x]]>', 'a:b>', 'a@b.c>', '@b.c>', ':b>', 'b.c>',
-];
-
-/**
- * Whether the template text before a value leaves a `<` open that a value could finish into raw HTML or
- * an autolink: markdown-it itself is asked whether one of ANGLE_ENDINGS would make a new tag or link.
- */
-function leavesAngleOpen(before: string): boolean {
-  const text = readable(before);
-  if (!text.includes('<')) return false;
-  const types = ['html_inline', 'link_open'];
-  const base = countInline(`${text} `, types);
-  return ANGLE_ENDINGS.some((ending) => countInline(`${text}${ending} `, types) > base);
-}
-
-/** Whether a backtick run in the template text before a value is still open (a value's run could close it). */
-function leavesBackticksOpen(before: string): boolean {
-  const text = readable(before);
-  // Every length up to the longest raw run: an escaped backtick shortens the run that opens.
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const base = countInline(`${text} `, ['code_inline']);
-  for (let length = 1; length <= longest; length++) {
-    if (countInline(`${text} ${'`'.repeat(length)}`, ['code_inline']) > base) return true;
-  }
-  return false;
-}
 
 /**
  * The quote delimiting the link title that holds `sentinel`: the one whose insertion before the
@@ -450,4 +407,38 @@ function betweenBrackets(text: string, at: number, length: number): boolean {
   const before = text.slice(blankBefore < 0 ? 0 : blankBefore, at);
   const after = text.slice(at + length, blankAfter < 0 ? undefined : blankAfter);
   return before.lastIndexOf('[') > before.lastIndexOf(']') && (after.indexOf(']') >= 0 && (after.indexOf('[') < 0 || after.indexOf(']') < after.indexOf('[')));
+}
+
+/**
+ * Finds sentinels in a text in one regex pass: they share one prefix and one suffix around their
+ * index (see makeSentinels), so a text's hits are found in time linear in the text, whatever the number
+ * of placeholders.
+ */
+function sentinelFinder(sentinels: readonly string[]): (text: string) => SentinelHit[] {
+  const parts = /^([a-z]+?)0([a-z]+)$/.exec(sentinels[0] ?? '');
+  if (parts === null) return () => [];
+  const [, start = '', end = ''] = parts;
+  const pattern = new RegExp(`${start}(\\d+)${end}`, 'g');
+  return (text) => {
+    if (!text.includes(start)) return [];
+    const out: SentinelHit[] = [];
+    for (const m of text.matchAll(pattern)) {
+      const index = Number(m[1]);
+      if (sentinels[index] === m[0]) out.push({ index, at: m.index ?? 0, length: m[0].length });
+    }
+    return out;
+  };
+}
+
+/** `text` with every sentinel replaced by UNKNOWN. */
+function blindSentinels(text: string, sentinelsIn: (text: string) => SentinelHit[]): string {
+  const found = sentinelsIn(text);
+  if (found.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const hit of found) {
+    out += text.slice(from, hit.at) + UNKNOWN;
+    from = hit.at + hit.length;
+  }
+  return out + text.slice(from);
 }

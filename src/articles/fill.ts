@@ -122,8 +122,16 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
   });
 
   // 2. URLs a value helps to build: refuse script and data schemes.
-  template.urls.forEach((slot) => {
-    const inSlot = template.sentinels.flatMap((s, i) => (slot.skeleton.includes(s) ? [i] : []));
+  // Each slot's placeholders, from their contexts (asking every slot about every sentinel is quadratic).
+  const bySlot = new Map<number, number[]>();
+  template.contexts.forEach((ctx, i) => {
+    if (ctx.url === undefined) return;
+    const list = bySlot.get(ctx.url);
+    if (list) list.push(i);
+    else bySlot.set(ctx.url, [i]);
+  });
+  template.urls.forEach((slot, slotIndex) => {
+    const inSlot = (bySlot.get(slotIndex) ?? []).filter((i) => slot.skeleton.includes(template.sentinels[i] ?? '\u0000'));
     const assemble = (pick: (i: number) => string): string =>
       inSlot.reduce((url, i) => url.split(template.sentinels[i] ?? '').join(pick(i)), slot.skeleton);
     const url = assemble((i) => filled[i] ?? '');
@@ -152,9 +160,16 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
   }
 
   // 4. Code spans: a fence no run inside can close, padded when the content touches a backtick.
-  const spanFences = template.codeSpans.map((span) => {
-    const content = template.sentinels.reduce(
-      (text, s, i) => (template.spanOf[i] === undefined ? text : text.split(s).join(filled[i] ?? '')),
+  const bySpan = new Map<number, number[]>();
+  template.spanOf.forEach((span, i) => {
+    if (span === undefined) return;
+    const list = bySpan.get(span);
+    if (list) list.push(i);
+    else bySpan.set(span, [i]);
+  });
+  const spanFences = template.codeSpans.map((span, spanIndex) => {
+    const content = (bySpan.get(spanIndex) ?? []).reduce(
+      (text, i) => text.split(template.sentinels[i] ?? '').join(filled[i] ?? ''),
       span.skeletonContent,
     );
     const runs = [...content.matchAll(/`+/g)].map((m) => m[0].length);

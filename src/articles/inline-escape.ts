@@ -19,12 +19,63 @@ const { isWhiteSpace, isPunctCharCode, isMdAsciiPunct } = markdownIt.utils;
 /** Stands for another placeholder's value in surroundings: could be anything. */
 export const UNKNOWN = '\uffff';
 
+/**
+ * What the escaping needs to know of the whole of `before` and `after`, beyond their first and last
+ * characters. context.ts computes them for every placeholder of a paragraph in one pass each way, so
+ * `before`/`after` may be short windows and filling stays linear in placeholders; `surroundingFacts`
+ * computes them from the strings when they are whole.
+ */
+export interface SurroundingFacts {
+  /** A `<` before the value (it may open what a value could close). */
+  readonly beforeHasLt: boolean;
+  /** `[` not yet closed before the value (backslash-escaped brackets do not count). */
+  readonly beforeOpenBrackets: number;
+  /** A `](` before the value (a `)` in it could close a link destination). */
+  readonly beforeHasLinkDestination: boolean;
+  readonly afterHasGt: boolean;
+  readonly afterHasCloseBracket: boolean;
+  readonly afterHasLinkDestination: boolean;
+  readonly afterHasUnknown: boolean;
+  /** A `]:` after the value (a reference definition's label end). */
+  readonly afterHasDefinition: boolean;
+  /** Nothing but spaces, tabs and other values after it. */
+  readonly afterBlank: boolean;
+  /** The lengths of the backtick runs after the value (only asked for when a value has backticks). */
+  afterBacktickRuns(): ReadonlySet<number>;
+}
+
+/** SurroundingFacts read from whole strings. */
+export function surroundingFacts(before: string, after: string): SurroundingFacts {
+  return {
+    beforeHasLt: before.includes('<'),
+    beforeOpenBrackets: countOpenBrackets(before),
+    beforeHasLinkDestination: before.includes(']('),
+    afterHasGt: after.includes('>'),
+    afterHasCloseBracket: after.includes(']'),
+    afterHasLinkDestination: after.includes(']('),
+    afterHasUnknown: after.includes(UNKNOWN),
+    afterHasDefinition: after.includes(']:'),
+    afterBlank: /^[ \t\uffff]*$/.test(after),
+    afterBacktickRuns: () => backtickRuns(after),
+  };
+}
+
+/** The lengths of the backtick runs in a text. */
+export function backtickRuns(text: string): ReadonlySet<number> {
+  return new Set([...text.matchAll(/`+/g)].map((m) => m[0].length));
+}
+
 /** What surrounds a value in markdown text; strings hold template text, `UNKNOWN` for other values. */
 export interface InlineSurroundings {
-  /** The inline source before the value: its paragraph, heading or table cell so far. */
+  /**
+   * The inline source before the value: its paragraph, heading or table cell so far, or (with `facts`)
+   * the end of it: at least the last 64 characters, and every character of a run that reaches into them.
+   */
   readonly before: string;
-  /** The inline source after the value, to the end of the paragraph, heading or cell. */
+  /** The inline source after the value, to the end of the paragraph, heading or cell (or its start, as `before`). */
   readonly after: string;
+  /** Facts about the whole of `before` and `after`; computed from the strings when absent. */
+  readonly facts?: SurroundingFacts;
   /**
    * The text on the value's source line before it, without the container markers (`>`, `-`, `1.` with
    * a space) and indentation it starts with: where a block would begin. (Stripping a marker that was
@@ -135,7 +186,34 @@ const MAY_START_BLOCK =
 const PARAGRAPH_LINE = 'paragraph_open paragraph_close|paragraph_open paragraph_close|';
 
 /** How much of a line the block check reads. */
-const LINE_HEAD = 1000;
+export const LINE_HEAD = 1000;
+
+/**
+ * Whether what follows this start of a line can still change which block the line starts. Block starts
+ * are read from a line's first characters (ATX heading, list marker, fence, HTML start, indentation),
+ * except the constructs a whole line makes (thematic break, setext underline, table delimiter row: only
+ * `-*_=|:` and white space), an HTML block of a complete tag (starts with `<`) and a link reference
+ * definition (starts with `[`). So once the line's innermost content has 8 characters, does not start
+ * with `<`, `[` or a fence, and holds a character no whole-line construct has, the rest cannot change
+ * it: markdown-it need not be asked (each ask parses the line, once per reading of other values).
+ */
+function lineStartOpen(prefix: string): boolean {
+  const content = withoutContainers(prefix);
+  if (content.length < 8) return true;
+  if (/^(?:[<[]|`{3}|~{3})/.test(content)) return true;
+  return /^[-*_=|:\s]*$/.test(content);
+}
+
+/** A line's start without its container markers (blockquote `>`, list `-`/`+`/`*`/`1.` with a space) and indentation. */
+export function withoutContainers(prefix: string): string {
+  let rest = prefix.replace(/^[ \t]+/, '');
+  for (;;) {
+    const marker = /^(?:>[ \t]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+)/.exec(rest);
+    if (marker === null) return rest;
+    rest = rest.slice(marker[0].length).replace(/^[ \t]+/, '');
+  }
+}
+
 
 /** A table's delimiter row (rules_block/table.ts): `|`, `-`, `:` and spaces, each column `:?-+:?`. */
 export function isDelimiterRow(line: string): boolean {
@@ -172,8 +250,9 @@ export function escapeInlineForms(value: string, around: InlineSurroundings): [s
 
 function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 'full'): string {
   if (text === '') return ZWSP;
+  const facts = around.facts ?? surroundingFacts(around.before, around.after);
   const full = mode === 'full' || around.openAngle;
-  const spaces = full && (around.openAngle || around.before.includes('<'));
+  const spaces = full && (around.openAngle || facts.beforeHasLt);
   // Most of a long value is words: only ASCII punctuation (and, after a `<`, white space) needs a look.
   const plain = !(spaces ? /[!-/:-@[-`{-~\s]/ : /[!-/:-@[-`{-~]/).test(text);
   const cp = plain ? [] : [...text];
@@ -183,7 +262,7 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
       if (isAsciiPunct(c) || (spaces && /\s/.test(c))) decisions[i] = 'reference';
     });
   } else if (!plain) {
-    decideMinimal(cp, decisions, around);
+    decideMinimal(cp, decisions, around, facts);
   }
 
   let guardStart = false;
@@ -204,9 +283,13 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
   // The line: the value must not start (or complete) a block the bland value would not. A block start
   // shows in a line's first characters (or the line is made of one kind only, which its start shows too).
   const lineChanged = (out: string): boolean => {
+    // A value that starts past the part of the line the block check reads cannot change the line.
+    if (around.linePrefix.length > LINE_HEAD) return false;
     const value = out.length > LINE_HEAD ? out.slice(0, LINE_HEAD) : out + asLetters(around.lineRest);
     const bland = `x${asLetters(around.lineRest)}`;
-    return readings(around.linePrefix).some((p) => blockStart(p + value, around.inTable) !== blockStart(p + bland, around.inTable));
+    return readings(around.linePrefix).some(
+      (p) => lineStartOpen(p) && blockStart(p + value, around.inTable) !== blockStart(p + bland, around.inTable),
+    );
   };
   // A line right after a link reference definition may hold its title.
   const titleLine = around.previousLine !== undefined && /^\[.*\]:/.test(around.previousLine);
@@ -233,14 +316,14 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
   if (around.inBrackets) guardStart = true;
   const runBefore = /([*_~])\1*$/.exec(around.before);
   if (runBefore?.[1] !== undefined) {
-    const prev = [...around.before.slice(0, runBefore.index)].at(-1) ?? '';
+    const prev = lastCodePoint(around.before.slice(0, runBefore.index));
     const bland = delimiterFlags(prev, runBefore[1], 'x');
     const real = delimiterFlags(prev, runBefore[1], first);
     if (bland.open !== real.open || bland.close !== real.close) guardStart = true;
   }
   const runAfter = /^([*_~])\1*/.exec(around.after);
   if (runAfter?.[1] !== undefined) {
-    const next = [...around.after.slice(runAfter[0].length)][0] ?? '';
+    const next = firstCodePoint(around.after.slice(runAfter[0].length));
     const bland = delimiterFlags('x', runAfter[1], next);
     const real = delimiterFlags(last, runAfter[1], next);
     if (bland.open !== real.open || bland.close !== real.close) guardEnd = true;
@@ -249,24 +332,25 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
 }
 
 /** The minimal decisions, character by character (see the module comment). Linear in the value's length. */
-function decideMinimal(cp: readonly string[], decisions: Decision[], around: InlineSurroundings): void {
+function decideMinimal(cp: readonly string[], decisions: Decision[], around: InlineSurroundings, facts: SurroundingFacts): void {
   const n = cp.length;
   const { before, after } = around;
-  const afterUnknown = after.includes(UNKNOWN);
-  const prevOf = (i: number): string => (i > 0 ? (cp[i - 1] ?? '') : ([...before].at(-1) ?? ''));
-  const nextOf = (i: number): string => (i + 1 < n ? (cp[i + 1] ?? '') : ([...after][0] ?? ''));
+  const afterUnknown = facts.afterHasUnknown;
+  const prevOf = (i: number): string => (i > 0 ? (cp[i - 1] ?? '') : lastCodePoint(before));
+  const nextOf = (i: number): string => (i + 1 < n ? (cp[i + 1] ?? '') : firstCodePoint(after));
   /** The raw source from position i on, as far as `length` code points (the value, then what follows). */
   const ahead = (i: number, length: number): string => cp.slice(i, i + length).join('') + (i + length > n ? after.slice(0, length) : '');
-  const openBrackets = countOpenBrackets(before);
-  const definitionLike = around.linePrefix === '' && cp[0] === '[' && /\]:/.test(cp.join('') + after);
+  const openBrackets = facts.beforeOpenBrackets;
+  const definitionLike =
+    around.linePrefix === '' && cp[0] === '[' && (/\]:/.test(cp.join('') + after.slice(0, 1)) || facts.afterHasDefinition);
 
   // What follows each position, computed once from the end: a `>`, a `]`, a `](`.
   const gtAfter: boolean[] = new Array<boolean>(n);
   const closeAfter: boolean[] = new Array<boolean>(n);
   const linkAfter: boolean[] = new Array<boolean>(n);
-  let gt = after.includes('>') || afterUnknown;
-  let close = after.includes(']') || afterUnknown;
-  let link = after.includes('](') || afterUnknown;
+  let gt = facts.afterHasGt || afterUnknown;
+  let close = facts.afterHasCloseBracket || afterUnknown;
+  let link = facts.afterHasLinkDestination || afterUnknown;
   for (let i = n - 1; i >= 0; i--) {
     gtAfter[i] = gt;
     closeAfter[i] = close;
@@ -279,7 +363,7 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
     }
   }
 
-  decideBackticks(cp, decisions, around, prevOf, nextOf);
+  decideBackticks(cp, decisions, around, facts, prevOf, nextOf);
   for (let i = 0; i < n; i++) {
     const c = cp[i] ?? '';
     const next = nextOf(i);
@@ -320,7 +404,7 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
         if (i === 0 && /[\]\uffff]$/.test(before)) decisions[i] = 'backslash';
         break;
       case ')':
-        if (/\]\(/.test(before)) decisions[i] = 'backslash';
+        if (facts.beforeHasLinkDestination) decisions[i] = 'backslash';
         break;
       case '!':
         if (i === n - 1 && (after.startsWith('[') || after.startsWith(UNKNOWN))) decisions[i] = 'backslash';
@@ -343,7 +427,7 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
         break;
       case '#':
         // An ATX heading drops a trailing `#` run (its closing sequence).
-        if (around.atxHeading && i === n - 1 && /^[ \t\uffff]*$/.test(after)) decisions[i] = 'backslash';
+        if (around.atxHeading && i === n - 1 && facts.afterBlank) decisions[i] = 'backslash';
         break;
       default:
         break;
@@ -361,6 +445,7 @@ function decideBackticks(
   cp: readonly string[],
   decisions: Decision[],
   around: InlineSurroundings,
+  facts: SurroundingFacts,
   prevOf: (i: number) => string,
   nextOf: (i: number) => string,
 ): void {
@@ -373,8 +458,8 @@ function decideBackticks(
     i = j;
   }
   if (runs.length === 0) return;
-  const laterLengths = new Set([...around.after.matchAll(/`+/g)].map((m) => m[0].length));
-  let matters = runs.length > 1 || around.openBackticks || around.after.includes(UNKNOWN);
+  const laterLengths = facts.afterBacktickRuns();
+  let matters = runs.length > 1 || around.openBackticks || facts.afterHasUnknown;
   for (const { start, end } of runs) {
     const prev = prevOf(start);
     const next = nextOf(end);
@@ -395,6 +480,19 @@ function runMatters(c: string, length: number, prev: string, next: string): bool
   if (c === '~' && length < 2) return false;
   const flags = delimiterFlags(prev, c, next);
   return flags.open || flags.close;
+}
+
+/** The last code point of a text ('' for none), without spreading the whole text. */
+function lastCodePoint(text: string): string {
+  if (text === '') return '';
+  const low = text.charCodeAt(text.length - 1);
+  return low >= 0xdc00 && low <= 0xdfff && text.length > 1 ? text.slice(-2) : text.slice(-1);
+}
+
+/** The first code point of a text ('' for none). */
+function firstCodePoint(text: string): string {
+  const point = text.codePointAt(0);
+  return point === undefined ? '' : String.fromCodePoint(point);
 }
 
 /** `[` not yet closed in template text (backslash-escaped brackets do not count). */
