@@ -7,6 +7,8 @@
  * The steps are our own words, faithful to the guide's resolutions. Cause ids are a contract: never rename one.
  */
 
+import { capText } from './caps';
+
 export const CAUSE_IDS = [
   'probe-timeout',
   'dns-resolution',
@@ -322,12 +324,16 @@ export interface CauseOptions {
   readonly title?: string;
 }
 
+/** How much of the probe message a step quotes, in characters. */
+export const QUOTED_LOG_LIMIT = 500;
+
 /** Builds the Cause for an id: the catalogue entry, specialised by the options. */
 export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
   const entry = CATALOGUE[id];
   const docUrl = options.anchor ? guideUrl(options.anchor) : entry.docUrl;
-  // Steps mark commands with backticks; a quoted log must not open or close one.
-  const log = options.probeLog?.trim().replace(/`/g, "'") ?? '';
+  // Steps mark commands with backticks; a quoted log must not open or close one. Steps quote the
+  // message only as far as it helps (the insight and the report carry it whole, once).
+  const log = capText(options.probeLog?.trim().replace(/`/g, "'") ?? '', QUOTED_LOG_LIMIT);
   const lead = options.note ? [options.note] : [];
   if (id === 'status-code-mismatch') {
     const status = options.receivedStatus;

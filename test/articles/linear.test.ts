@@ -27,11 +27,12 @@ const values = Object.fromEntries(
 function countCalls(): { total: number; stop(): void } {
   const state = { total: 0, stop: () => undefined as void };
   const original = { parse: markdownIt.parse.bind(markdownIt), parseInline: markdownIt.parseInline.bind(markdownIt) };
-  markdownIt.parse = (src: string, env: object) => {
+  type Env = Parameters<typeof markdownIt.parse>[1];
+  markdownIt.parse = (src: string, env: Env) => {
     state.total += src.length;
     return original.parse(src, env);
   };
-  markdownIt.parseInline = (src: string, env: object) => {
+  markdownIt.parseInline = (src: string, env: Env) => {
     state.total += src.length;
     return original.parseInline(src, env);
   };

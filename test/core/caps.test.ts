@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { VALUE_CAPS, capText, cutMarker } from '../../src/core/caps';
+import { QUOTED_LOG_LIMIT } from '../../src/core/causes';
+import { classifyCause } from '../../src/core/classify';
 import { evaluateBackendHealth, listServers } from '../../src/core/evaluate';
 import type { BackendHealthBody, GatewayRef } from '../../src/core/model';
 import { serverKey } from '../../src/core/notice/server-record';
@@ -88,4 +90,19 @@ describe('evaluateBackendHealth caps every network value where it enters the cor
     for (const f of findings) expect(listed.has(serverKey(f))).toBe(true);
     expect([...listed.keys()].join('').length).toBeLessThan(4_000);
   });
+});
+
+describe('steps quote the probe message only as far as it helps', () => {
+  it.each(['unhealthy', 'unknown', 'draining'] as const)(
+    '%s: a 4 KB message is quoted in at most QUOTED_LOG_LIMIT characters',
+    (state) => {
+      const log = `Something odd ${'x'.repeat(5000)}`;
+      const capped = capText(log, VALUE_CAPS.probeLog);
+      const cause = classifyCause({ state, probeLog: capped });
+      const quoted = cause.steps.filter((step) => step.includes('Something odd'));
+      expect(quoted).toHaveLength(1);
+      expect(quoted[0]?.length).toBeLessThan(QUOTED_LOG_LIMIT + 100);
+      expect(quoted[0]).toContain('[cut: ');
+    },
+  );
 });

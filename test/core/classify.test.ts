@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import field from '../fixtures/probe-logs/field-messages.json';
 import guide from '../fixtures/probe-logs/troubleshooting-guide.json';
 import v1 from '../fixtures/probe-logs/v1-reason-codes.json';
-import { CATALOGUE, CAUSE_IDS, GUIDE_URL, isCauseId, type CauseId } from '../../src/core/causes';
+import {
+  CATALOGUE,
+  CAUSE_IDS,
+  GUIDE_URL,
+  QUOTED_LOG_LIMIT,
+  isCauseId,
+  type CauseId,
+} from '../../src/core/causes';
+import { capText } from '../../src/core/caps';
 import {
   PROBE_FRAMES,
   PROBE_RULES,
@@ -678,7 +686,9 @@ describe('properties', () => {
         }
         // Kept verbatim, but for backticks, which steps reserve for commands.
         if (cause.id === 'other' && probeLog.trim())
-          expect(cause.steps.join('\n')).toContain(probeLog.trim().replace(/`/g, "'"));
+          expect(cause.steps.join('\n')).toContain(
+            capText(probeLog.trim().replace(/`/g, "'"), QUOTED_LOG_LIMIT),
+          );
       }),
       { numRuns: 2000 },
     );
