@@ -179,4 +179,28 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     );
     expect(report.gateways).toHaveLength(1);
   });
+
+  it('four 1 MB probe messages give a small report and small insights, each cut value marked', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-'));
+    const huge = (i: number) => ({
+      address: `10.0.0.${i}`,
+      health: 'Unhealthy',
+      healthProbeLog: `Time taken by the backend to respond ${String(i).repeat(1_048_576)}`,
+    });
+    const { report } = await run(
+      { gateways: [gateway('gw', [1, 2, 3, 4].map(huge))] },
+      [gatewayId('gw')],
+      out,
+    );
+    expect(report.gateways[0]?.findings).toHaveLength(4);
+    const reportFile = await readFile(path.join(out, 'report.json'), 'utf8');
+    expect(reportFile.length).toBeLessThan(100_000);
+    expect(reportFile).toContain('[cut: 1048613 characters in all]');
+    for (const file of (await listFiles(out)).filter((f) => /\.(md|html)$/.test(f))) {
+      const text = await readFile(path.join(out, file), 'utf8');
+      expect(text.length).toBeLessThan(60_000);
+      expect(text).toContain('[cut: 1048613 characters in all]');
+    }
+    await rm(out, { recursive: true, force: true });
+  });
 });
