@@ -217,9 +217,10 @@ describe('httpPost: time limits', () => {
       expect(attempt.error).toBe('no answer within 150 ms');
       expect(attempt.status).toBeUndefined();
       expect(attempt.durationInMs).toBeGreaterThanOrEqual(140);
-      expect(attempt.durationInMs).toBeLessThan(1_500);
+      // A hanging receiver never answers: any bound a busy machine keeps proves the time-out.
+      expect(attempt.durationInMs).toBeLessThan(10_000);
     }
-    expect(elapsed).toBeLessThan(3_000);
+    expect(elapsed).toBeLessThan(30_000);
     if (result.ok) return;
     expect(result.error.retryable).toBe(true);
     expect(result.error.message).toMatch(/gave up after 3 attempts, the maximum/);
@@ -231,17 +232,18 @@ describe('httpPost: time limits', () => {
     const result = await httpPost(
       request(receiver.url()),
       options({
-        timeoutInMs: 200,
+        timeoutInMs: 3_000,
         maxAttempts: 10,
-        initialBackoffInMs: 100,
-        maxBackoffInMs: 100,
-        totalTimeoutInMs: 700,
+        initialBackoffInMs: 500,
+        maxBackoffInMs: 500,
+        totalTimeoutInMs: 4_000,
         random: () => 1,
       }),
     );
     const elapsed = performance.now() - started;
     expect(result.ok).toBe(false);
-    expect(elapsed).toBeLessThan(1_200);
+    // Unbounded, ten 3 s attempts and their waits would take over 34 s.
+    expect(elapsed).toBeLessThan(20_000);
     expect(result.attempts.length).toBeGreaterThanOrEqual(2);
     expect(result.attempts.length).toBeLessThan(10);
     if (result.ok) return;
@@ -255,11 +257,13 @@ describe('httpPost: time limits', () => {
       request(receiver.url()),
       options({ timeoutInMs: 10_000, totalTimeoutInMs: 300 }),
     );
-    expect(performance.now() - started).toBeLessThan(1_500);
+    // The attempt's own time-out is 10 s: well under it proves the budget cut it.
+    expect(performance.now() - started).toBeLessThan(8_000);
     expect(result.attempts).toHaveLength(1);
-    expect(result.attempts[0]?.error).toMatch(
-      /^no answer within (29\d|300) ms \(the rest of the total budget\)$/,
+    const cut = /^no answer within (\d+) ms \(the rest of the total budget\)$/.exec(
+      result.attempts[0]?.error ?? '',
     );
+    expect(Number(cut?.[1])).toBeLessThanOrEqual(300);
     expect(result.ok || result.error.message).toMatch(/waiting would overrun the 300 ms budget/);
   });
 
@@ -272,7 +276,7 @@ describe('httpPost: time limits', () => {
       request(receiver.url()),
       options({ timeoutInMs: 10_000, abortSignal: controller.signal }),
     );
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(8_000);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.retryable).toBe(true);
