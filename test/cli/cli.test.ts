@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
 import { gatewayId } from '../helpers/scenario-builder';
+import { signedOutEnv } from '../helpers/signed-out';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -213,23 +214,11 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
           sinks: { dir: path.join(home, 'out') },
         }),
       );
-      // DefaultAzureCredential's developer credentials only (no managed-identity probe), and no az, azd
-      // or pwsh on PATH: nothing to sign in with.
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        AZURE_TOKEN_CREDENTIALS: 'dev',
-        PATH: home,
-        HOME: home,
-      };
-      for (const name of [
-        'AZURE_CLIENT_ID',
-        'AZURE_CLIENT_SECRET',
-        'AZURE_TENANT_ID',
-        'IDENTITY_ENDPOINT',
-        'IDENTITY_HEADER',
-      ])
-        delete env[name];
-      const { code, stdout } = await runCli(['run', '--config', file, '--json'], undefined, env);
+      const { code, stdout } = await runCli(
+        ['run', '--config', file, '--json'],
+        undefined,
+        signedOutEnv(home),
+      );
       expect(code).toBe(2);
       const report = JSON.parse(stdout);
       const errors = [...report.targets.filter((t: { ok: boolean }) => !t.ok), ...report.gateways].map(

@@ -4,7 +4,7 @@ import { StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../report';
 import { reportedError } from '../reported-error';
-import { serverOf } from './deliver-outbox';
+import { deadLetterReport, noticeReportFields } from './notice-report';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 /**
@@ -46,7 +46,7 @@ export async function listOutboxes(
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           notices.push({
-            ...fields(receiver, queued),
+            ...noticeReportFields(receiver, queued),
             status: leased ? 'leased' : 'waiting',
             reason: leased
               ? `held by run ${leased.runId} until ${leased.until}`
@@ -58,15 +58,7 @@ export async function listOutboxes(
           });
         }
         for (const letter of parked) {
-          notices.push({
-            ...fields(receiver, letter),
-            status: 'dead-letter',
-            reason: letter.reason,
-            retry: 'by-hand',
-            queuedAt: letter.queuedAt,
-            failedRuns: letter.failedRuns,
-            parkedAt: letter.parkedAt,
-          });
+          notices.push(deadLetterReport(receiver, letter));
         }
       }
     } catch (error) {
@@ -153,16 +145,6 @@ async function storesOf(
     errors.push(stateError(error, stores.name));
     return [];
   }
-}
-
-function fields(receiver: string, entry: { readonly notice: DeadLetter['notice'] }) {
-  return {
-    receiver,
-    noticeId: entry.notice.id,
-    type: entry.notice.type,
-    gateway: entry.notice.gateway.id,
-    server: serverOf(entry.notice),
-  };
 }
 
 function stateError(error: unknown, document: string): ReportedError {

@@ -12,9 +12,10 @@ import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../report';
 import { reportedError } from '../reported-error';
-import { deliverOutbox, recordOutcome, serverOf, type DeliveryRecord } from './deliver-outbox';
+import { deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';
+import { deadLetterReport, noticeReportFields } from './notice-report';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 export interface NotifyDependencies {
@@ -262,7 +263,7 @@ function undeliveredIn(
     const { waiting, parked } = receiverOutbox(document, receiver);
     for (const queued of waiting) {
       const base = {
-        ...noticeFields(receiver, queued),
+        ...noticeReportFields(receiver, queued),
         queuedAt: queued.queuedAt,
         failedRuns: queued.failedRuns,
       };
@@ -281,15 +282,7 @@ function undeliveredIn(
       }
     }
     for (const letter of parked) {
-      undelivered.push({
-        ...noticeFields(receiver, letter),
-        status: 'dead-letter',
-        reason: letter.reason,
-        retry: 'by-hand',
-        queuedAt: letter.queuedAt,
-        failedRuns: letter.failedRuns,
-        parkedAt: letter.parkedAt,
-      });
+      undelivered.push(deadLetterReport(receiver, letter));
     }
   }
   const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
@@ -297,22 +290,12 @@ function undeliveredIn(
   return { undelivered, pending };
 }
 
-function noticeFields(receiver: string, entry: { readonly notice: QueuedNotice['notice'] }) {
-  return {
-    receiver,
-    noticeId: entry.notice.id,
-    type: entry.notice.type,
-    gateway: entry.notice.gateway.id,
-    server: serverOf(entry.notice),
-  };
-}
-
 function droppedReport(
   receiver: string,
   entry: { readonly notice: QueuedNotice['notice'] },
   reason: string,
 ): DroppedNoticeReport {
-  return { ...noticeFields(receiver, entry), reason };
+  return { ...noticeReportFields(receiver, entry), reason };
 }
 
 function droppedLetter(receiver: string, letter: DeadLetter, limit: number): DroppedNoticeReport {

@@ -9,6 +9,7 @@ import {
 } from '../../../src/adapters/identity/entra-credential';
 import { AuthenticationError } from '../../../src/errors';
 import { rejection } from '../../helpers/failures';
+import { signedOutEnv } from '../../helpers/signed-out';
 
 const CLIENT_ID = '0f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
 const OTHER_CLIENT_ID = '9e8d7c6b-5a49-4837-a625-140312e0f9d8';
@@ -94,15 +95,9 @@ test('without az login (nor any other sign-in): AuthenticationFailed saying "az 
   // identity probe), with no az/azd/pwsh on PATH and an empty home: nothing to sign in with.
   const home = await mkdtemp(path.join(os.tmpdir(), 'appgw-home-'));
   const saved = { ...process.env };
-  Object.assign(process.env, { AZURE_TOKEN_CREDENTIALS: 'dev', PATH: home, HOME: home });
-  for (const name of [
-    'AZURE_CLIENT_ID',
-    'AZURE_CLIENT_SECRET',
-    'AZURE_TENANT_ID',
-    'IDENTITY_ENDPOINT',
-    'IDENTITY_HEADER',
-  ])
-    delete process.env[name];
+  const signedOut = signedOutEnv(home);
+  for (const name of Object.keys(process.env)) if (!(name in signedOut)) delete process.env[name];
+  Object.assign(process.env, signedOut);
   try {
     const error = await rejection(
       createEntraCredential({}, {}).getToken('https://management.azure.com/.default'),

@@ -1,0 +1,28 @@
+import type { DeadLetter } from '../../core/notice/outbox';
+import type { Notice } from '../../core/notice/notice';
+import type { UndeliveredNoticeReport } from '../report';
+import { serverOf } from './deliver-outbox';
+
+/** Which notice, to which receiver: the fields every report entry about a notice starts with. */
+export function noticeReportFields(receiver: string, entry: { readonly notice: Notice }) {
+  return {
+    receiver,
+    noticeId: entry.notice.id,
+    type: entry.notice.type,
+    gateway: entry.notice.gateway.id,
+    server: serverOf(entry.notice),
+  };
+}
+
+/** A dead letter as the report and `notify list` show it: not sent again until re-sent by hand. */
+export function deadLetterReport(receiver: string, letter: DeadLetter): UndeliveredNoticeReport {
+  return {
+    ...noticeReportFields(receiver, letter),
+    status: 'dead-letter',
+    reason: letter.reason,
+    retry: 'by-hand',
+    queuedAt: letter.queuedAt,
+    failedRuns: letter.failedRuns,
+    parkedAt: letter.parkedAt,
+  };
+}
