@@ -1,10 +1,19 @@
 import { InvocationContext, type Timer } from '@azure/functions';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createStorageWorkQueue } from '../../src/adapters/queue/storage-queue';
+import { buildRunServices, withLogger } from '../../src/app/run-services';
+import { parseConfig } from '../../src/config/load';
+import { startFanOut } from '../../src/pipeline/fan-out';
+import { silentLogger } from '../../src/pipeline/logger';
+import { formatTelemetryRecord, type TelemetryRecord } from '../../src/pipeline/telemetry';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { resetFunctionServices } from '../../src/app/function-services';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
+import { emulatorArm, emulatorArmSettings } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { parseTelemetryLines, readmeTelemetryFields, type ParsedRecord } from '../helpers/telemetry';
@@ -122,6 +131,14 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
           gateway('gw-denied', [{ address: '10.3.0.4', health: 'Down' }], {
             faults: [{ on: 'backendHealth', status: 403, times: 99 }],
           }),
+          // The poll reads missing (they sit on the subscription): ARM refuses the operation's poll.
+          gateway('gw-poll-denied', [{ address: '10.5.0.4', health: 'Down' }], {
+            faults: [{ on: 'poll', status: 403, times: 99 }],
+          }),
+          // No valid token (the identity endpoint gave none ARM accepts).
+          gateway('gw-no-token', [{ address: '10.6.0.4', health: 'Down' }], {
+            faults: [{ on: 'backendHealth', status: 401, times: 99 }],
+          }),
           gateway(
             'gw-locked',
             [{ address: '10.4.0.4', health: 'Down' }],
@@ -186,7 +203,7 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
     const run1 = records('run-1');
     const discover = run1.filter((r) => r.fields['step'] === 'discover');
     expect(discover.filter((r) => r.name === 'appgw.target').map((r) => r.fields)).toEqual([
-      expect.objectContaining({ target: `/subscriptions/${SUB}`, ok: true, errorCode: '', gateways: 3 }),
+      expect.objectContaining({ target: `/subscriptions/${SUB}`, ok: true, errorCode: '', gateways: 5 }),
       expect.objectContaining({
         target: `/subscriptions/${OTHER_SUB}/resourceGroups/rg-locked`,
         ok: false,
@@ -199,7 +216,7 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
       ok: false,
       targets: 2,
       targetsFailed: 1,
-      gateways: 3,
+      gateways: 5,
       gatewaysFailed: 0,
       sinkErrors: 0,
       durationInMs: expect.any(Number),
@@ -251,20 +268,59 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
     expect(pagerRecord?.fields['oldestUndeliveredAgeInMs']).toBeLessThan(HOUR);
   });
 
-  it('a gateway refused by ARM: AuthorizationFailed, final (not retried)', () => {
-    const denied = records('run-1').filter(
-      (r) => r.name === 'appgw.gateway' && r.fields['gateway'] === 'gw-denied',
-    );
+  it.each([
+    ['gw-denied', 'AuthorizationFailed'],
+    ['gw-poll-denied', 'AuthorizationFailed'],
+    ['gw-no-token', 'AuthenticationFailed'],
+  ])('%s, refused by ARM: %s, final (not retried)', (name, code) => {
+    const denied = records('run-1').filter((r) => r.name === 'appgw.gateway' && r.fields['gateway'] === name);
     expect(denied.map((r) => r.fields)).toEqual([
       expect.objectContaining({
         step: 'evaluate',
         ok: false,
-        errorCode: 'AuthorizationFailed',
+        errorCode: code,
         retryable: false,
         attempt: 1,
         retrying: false,
       }),
     ]);
+  });
+
+  it('a discovery that cannot queue its gateways (the queue refuses the app) completes no run: no appgw.run', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-noqueue-'));
+    try {
+      const config = parseConfig({
+        targets: [`/subscriptions/${SUB}`],
+        arm: emulatorArm(emulator),
+        sinks: { dir: out },
+      });
+      const emitted: ParsedRecord[] = [];
+      const telemetry = {
+        emit: (r: TelemetryRecord) => void emitted.push(...parseTelemetryLines([formatTelemetryRecord(r)])),
+      };
+      const { deps, options } = withLogger(
+        await buildRunServices(config, process.env),
+        silentLogger,
+        telemetry,
+      );
+      // A key the queue does not take: what a lost Storage Queue Data Contributor role looks like (403).
+      const queue = createStorageWorkQueue({
+        connection: {
+          connectionString: azurite.connectionString.replace(
+            /AccountKey=[^;]+/,
+            `AccountKey=${Buffer.from('wrong key').toString('base64')}`,
+          ),
+        },
+        queueName: 'appgw-evaluate',
+        httpOptions: { maxRetries: 0 },
+      });
+      await expect(startFanOut({ ...deps, queue }, { ...options, runId: 'run-noqueue' })).rejects.toThrow(
+        /cannot enqueue/,
+      );
+      expect(emitted.filter((r) => r.name === 'appgw.run')).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('a gateway failing in passing: one record per try (retrying), then the poisoned message', () => {
