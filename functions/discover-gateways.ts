@@ -1,12 +1,13 @@
 import { app, type InvocationContext, type Timer, type TimerFunctionOptions } from '@azure/functions';
 import { contextLogger } from '../src/app/context-logger';
+import { contextTelemetry } from '../src/app/context-telemetry';
 import { functionServices } from '../src/app/function-services';
 import { readSchedule } from '../src/config/schedule';
 import { startFanOut } from '../src/pipeline/fan-out';
 
 /** Timer: lists the target gateways and queues one message each for `evaluateGateway`. */
 export async function discoverGateways(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { deps, options } = await functionServices(contextLogger(context));
+  const { deps, options } = await functionServices(contextLogger(context), contextTelemetry(context));
   const { report } = await startFanOut(deps, { ...options, runId: context.invocationId });
   context.log(`run ${report.runId}: ${report.queued?.length ?? 0} gateway(s) queued`);
   // Timers are not retried: failing the invocation makes a failed target or sink visible in monitoring.

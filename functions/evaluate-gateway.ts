@@ -1,5 +1,7 @@
 import { app, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
 import { contextLogger } from '../src/app/context-logger';
+import { contextTelemetry } from '../src/app/context-telemetry';
+import { dequeueCount } from '../src/app/dequeue-count';
 import { functionServices } from '../src/app/function-services';
 import { DEFAULT_QUEUE_NAME, readQueueName } from '../src/config/functions-settings';
 import { processQueuedGateway, readGatewayMessage } from '../src/pipeline/fan-out';
@@ -14,13 +16,13 @@ export async function evaluateGateway(message: unknown, context: InvocationConte
     );
     return;
   }
-  const { deps, options } = await functionServices(contextLogger(context));
-  const result = await processQueuedGateway(deps, options, work);
+  const { deps, options } = await functionServices(contextLogger(context), contextTelemetry(context));
+  const attempt = dequeueCount(context);
+  const result = await processQueuedGateway(deps, options, work, { attempt });
   // A passing failure (throttling, time-out, 5xx, a sink) is thrown after its result was delivered, so
   // the host retries the message and, after its last try (host.json maxDequeueCount), moves it to the
   // poison queue, where recordPoisonedGateway reports it. A lasting one (404, 403) is reported, not retried.
   if (result.retryable) {
-    const attempt = String(context.triggerMetadata?.['dequeueCount'] ?? 1);
     throw new Error(
       `${work.gatewayId}: ${result.processed.report.error?.message ?? 'a sink failed'} (attempt ${attempt})`,
     );

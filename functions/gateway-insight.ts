@@ -8,6 +8,7 @@ import {
 import { contextLogger } from '../src/app/context-logger';
 import { functionServices } from '../src/app/function-services';
 import { gatewayInsightResponse } from '../src/app/gateway-insight-response';
+import { noTelemetry } from '../src/pipeline/telemetry';
 
 export const GATEWAY_INSIGHT_ROUTE = 'gateways/{subscription}/{resourceGroup}/{name}/insight';
 
@@ -17,7 +18,9 @@ export async function gatewayInsight(
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const wantsJson = (request.headers.get('accept') ?? '').includes('application/json');
-  return gatewayInsightResponse(request.params, wantsJson, await functionServices(contextLogger(context)));
+  // A look at one gateway now, not a run: it stores and notifies nothing, and leaves no run telemetry.
+  const services = await functionServices(contextLogger(context), noTelemetry);
+  return gatewayInsightResponse(request.params, wantsJson, services);
 }
 
 export const gatewayInsightOptions: HttpFunctionOptions = {

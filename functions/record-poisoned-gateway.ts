@@ -1,5 +1,7 @@
 import { app, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
 import { contextLogger } from '../src/app/context-logger';
+import { contextTelemetry } from '../src/app/context-telemetry';
+import { dequeueCount } from '../src/app/dequeue-count';
 import { functionServices } from '../src/app/function-services';
 import { DEFAULT_QUEUE_NAME } from '../src/config/functions-settings';
 import { readGatewayMessage, recordPoisonedGateway } from '../src/pipeline/fan-out';
@@ -14,8 +16,8 @@ export async function recordPoisonedGatewayMessage(
     context.error(`ignored a malformed poison message: ${JSON.stringify(message)?.slice(0, 200)}`);
     return;
   }
-  const { deps } = await functionServices(contextLogger(context));
-  await recordPoisonedGateway(deps, work);
+  const { deps } = await functionServices(contextLogger(context), contextTelemetry(context));
+  await recordPoisonedGateway(deps, work, { attempt: dequeueCount(context) });
 }
 
 export const recordPoisonedGatewayOptions: StorageQueueFunctionOptions = {

@@ -97,6 +97,16 @@ param operationStatusReaderRoleName string = 'App Gateway Operation Status Reade
 @description('Flex Consumption scale-out limit (instances).')
 param maximumInstanceCount int = 40
 
+@description('E-mail address the alerts on the watcher go to (ALERT_EMAIL); empty: none.')
+param alertEmailAddress string = ''
+
+@secure()
+@description('Webhook the alerts on the watcher are posted to, common alert schema (ALERT_WEBHOOK_URL); empty: none.')
+param alertWebhookUrl string = ''
+
+@description('Minutes between discovery runs, for an APPGW_SCHEDULE whose period cannot be read from it (ALERT_SCHEDULE_PERIOD_MINUTES); empty: read from the schedule.')
+param alertSchedulePeriodInMinutes string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-${resourceToken}'
@@ -182,6 +192,24 @@ module rbac './app/rbac.bicep' = {
     functionAppName: functionAppName
     storageAccountName: storageAccountName
     applicationInsightsName: applicationInsightsName
+  }
+}
+
+// Alerts on the watcher itself (no discovery run, poisoned gateway, identity refused, undelivered
+// notices), over the telemetry in Application Insights, with an action group when an address is given.
+module alerts './app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  dependsOn: [monitoring]
+  params: {
+    functionAppName: functionAppName
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+    appgwSchedule: schedule
+    schedulePeriodInMinutes: empty(alertSchedulePeriodInMinutes) ? 0 : int(alertSchedulePeriodInMinutes)
+    alertEmailAddress: alertEmailAddress
+    alertWebhookUrl: alertWebhookUrl
   }
 }
 

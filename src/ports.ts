@@ -6,6 +6,7 @@ import type { Target } from './core/arm-id';
 import type { BackendHealthBody, GatewayRef } from './core/model';
 import type { Notice } from './core/notice/notice';
 import type { RunReport } from './pipeline/report';
+import type { TelemetryRecord } from './pipeline/telemetry';
 import type { Insight } from './insight/insight';
 
 export interface CallOptions {
@@ -136,4 +137,14 @@ export interface GatewayMessage {
 export interface WorkQueue {
   readonly name: string;
   enqueue(messages: readonly GatewayMessage[]): Promise<void>;
+}
+
+/**
+ * Where telemetry records go (src/pipeline/telemetry.ts has their shapes). Adapters: the Functions
+ * invocation's log, one Application Insights trace per record (src/app/context-telemetry.ts); JSON lines
+ * on stderr with `run --verbose` (src/cli/stderr-telemetry.ts). `emit` never throws: telemetry never
+ * fails a run.
+ */
+export interface Telemetry {
+  emit(record: TelemetryRecord): void;
 }

@@ -5,7 +5,7 @@ import { readSchedule } from '../config/schedule';
 import type { Config } from '../config/schema';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
 import type { Logger } from '../pipeline/logger';
-import type { WorkQueue } from '../ports';
+import type { Telemetry, WorkQueue } from '../ports';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger, type RunServices } from './run-services';
 
@@ -13,7 +13,7 @@ import { buildRunServices, withLogger, type RunServices } from './run-services';
  * The Functions app's composition root. Settings are validated when the worker starts (appStart hook)
  * or at the latest on the first invocation, never at import (no work on the cold-start path); the
  * adapters are then kept for the instance's life, so the hundreds of queue invocations of a run share
- * their SDK clients, containers and tokens. Loggers are per invocation.
+ * their SDK clients, containers and tokens. Loggers and telemetry are per invocation.
  */
 export interface FunctionSettings {
   readonly config: Config;
@@ -49,12 +49,14 @@ export function sharedFunctionServices(env: Env = process.env): Shared {
   return shared;
 }
 
+/** The instance's services with this invocation's logger and telemetry (both through its context). */
 export async function functionServices(
   logger: Logger,
+  telemetry: Telemetry,
   env: Env = process.env,
 ): Promise<{ deps: FanOutDependencies; options: FanOutOptions; config: Config }> {
   const { config, services, queue } = sharedFunctionServices(env);
-  const { deps, options } = withLogger(await services, logger);
+  const { deps, options } = withLogger(await services, logger, telemetry);
   return { config, deps: { ...deps, queue }, options: { ...options, runId: '' } };
 }
 

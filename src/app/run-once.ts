@@ -1,11 +1,14 @@
 import type { Config } from '../config/schema';
 import type { Logger } from '../pipeline/logger';
+import type { Telemetry } from '../ports';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
   readonly logger: Logger;
+  /** Where the run's telemetry records go (`run --verbose`: stderr); none by default. */
+  readonly telemetry?: Telemetry;
   readonly runId?: string;
   /** Where `{ "fromEnv": … }` references are looked up; default process.env. */
   readonly env?: Env;
@@ -16,6 +19,7 @@ export async function runOnce(config: Config, options: RunOnceOptions): Promise<
   const { deps, options: runOptions } = withLogger(
     await buildRunServices(config, options.env ?? process.env),
     options.logger,
+    options.telemetry,
   );
   return runChecks(deps, { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) });
 }

@@ -8,15 +8,17 @@ import type { Config } from '../config/schema';
 import type { Logger } from '../pipeline/logger';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
+import { noTelemetry } from '../pipeline/telemetry';
+import type { Telemetry } from '../ports';
 import { buildNotify, buildSinks, type Env } from './build-adapters';
 
 /**
  * Everything a run needs, built from the config once: the ARM clients, sinks, receivers and state
  * stores keep their connections, containers and tokens across runs (the Functions app keeps one set per
- * instance). Only the logger belongs to a run or an invocation: see `withLogger`.
+ * instance). Only the logger and the telemetry belong to a run or an invocation: see `withLogger`.
  */
 export interface RunServices {
-  readonly deps: Omit<RunDependencies, 'logger' | 'notify'> & {
+  readonly deps: Omit<RunDependencies, 'logger' | 'notify' | 'telemetry'> & {
     readonly notify?: Omit<NotifyServices, 'logger'>;
   };
   readonly options: RunOptions;
@@ -46,13 +48,15 @@ export async function buildRunServices(config: Config, env: Env): Promise<RunSer
   };
 }
 
+/** The services with this run's (or invocation's) logger and telemetry; no telemetry by default. */
 export function withLogger(
   services: RunServices,
   logger: Logger,
+  telemetry: Telemetry = noTelemetry,
 ): { deps: RunDependencies; options: RunOptions } {
   const { notify, ...deps } = services.deps;
   return {
-    deps: { ...deps, ...(notify ? { notify: { ...notify, logger } } : {}), logger },
+    deps: { ...deps, ...(notify ? { notify: { ...notify, logger } } : {}), logger, telemetry },
     options: services.options,
   };
 }

@@ -41,7 +41,12 @@ export function terminalLines(text: string, lineLimit = LINE_LIMIT): string {
  * are escaped too (`\u009b`), which keeps it the same JSON value.
  */
 export function terminalJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
+  return terminalSafeJson(JSON.stringify(value, null, 2));
+}
+
+/** JSON text made safe for a terminal as `terminalJson` does: the same JSON value. */
+export function terminalSafeJson(json: string): string {
+  return json.replace(
     /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -10,6 +10,7 @@ import { gatewayFields, type RunReport } from './report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from './reported-error';
 import { buildRunReport } from './run-report';
+import { emitRunTelemetry } from './telemetry';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
@@ -68,7 +69,10 @@ export async function startFanOut(
     queued: messages.map((m) => m.gatewayId),
   };
   const sinks = await deliverToSinks(deps.sinks, { scope: 'run', report, insights: [] }, deps.logger);
-  return { report: { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] }, sinks };
+  const delivered = { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] };
+  // The completed discovery (`appgw.run`, step `discover`) the "no discovery run" alert looks for.
+  emitRunTelemetry(deps.telemetry, delivered, { step: 'discover' });
+  return { report: delivered, sinks };
 }
 
 /** Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. */
@@ -92,11 +96,21 @@ export interface QueuedGatewayResult {
   readonly retryable: boolean;
 }
 
-/** Queue function: one gateway, evaluated, notified and delivered as its run's `gateway` result. */
+/** Which try of its queue message an invocation is (the host retries a message that fails). */
+export interface QueueTry {
+  /** The message's `dequeueCount`: 1 on the first try. */
+  readonly attempt: number;
+}
+
+/**
+ * Queue function: one gateway, evaluated, notified and delivered as its run's `gateway` result, and
+ * its telemetry records (`retrying` when the result is `retryable`: the caller throws it back to the host).
+ */
 export async function processQueuedGateway(
   deps: Omit<FanOutDependencies, 'directory' | 'queue'>,
   options: Omit<FanOutOptions, 'targets' | 'concurrency'>,
   message: GatewayMessage,
+  queueTry: QueueTry = { attempt: 1 },
 ): Promise<QueuedGatewayResult> {
   const gateway = parseGatewayId(message.gatewayId);
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
@@ -120,17 +134,21 @@ export async function processQueuedGateway(
   const error = processed.report.error;
   // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
   // that ends in the poison queue would report it as not), and the next scheduled run claims again.
-  return {
-    processed,
-    report: { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] },
-    retryable: error?.retryable === true || sinks.errors.length > 0,
-  };
+  const retryable = error?.retryable === true || sinks.errors.length > 0;
+  const final = { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] };
+  emitRunTelemetry(deps.telemetry, final, {
+    step: 'evaluate',
+    attempt: queueTry.attempt,
+    retrying: retryable,
+  });
+  return { processed, report: final, retryable };
 }
 
 /** Poison queue function: the host gave up on this gateway; its run records it as failed. */
 export async function recordPoisonedGateway(
-  deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger'>,
+  deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger' | 'telemetry'>,
   message: GatewayMessage,
+  queueTry: QueueTry = { attempt: 1 },
 ): Promise<RunReport> {
   const gateway = parseGatewayId(message.gatewayId);
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
@@ -155,5 +173,7 @@ export async function recordPoisonedGateway(
     ],
   });
   const sinks = await deliverToSinks(deps.sinks, { scope: 'gateway', report, insights: [] }, deps.logger);
-  return { ...report, deliveryErrors: sinks.errors };
+  const final = { ...report, deliveryErrors: sinks.errors };
+  emitRunTelemetry(deps.telemetry, final, { step: 'poison', attempt: queueTry.attempt });
+  return final;
 }

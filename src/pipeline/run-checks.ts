@@ -4,7 +4,14 @@ import type { Target } from '../core/arm-id';
 import type { ConfigurableState } from '../core/health';
 import type { NotifyPolicy } from '../core/notice/decide';
 import type { Insight } from '../insight/insight';
-import type { BackendHealthReader, Clock, DeliveryReceipt, GatewayDirectory, InsightSink } from '../ports';
+import type {
+  BackendHealthReader,
+  Clock,
+  DeliveryReceipt,
+  GatewayDirectory,
+  InsightSink,
+  Telemetry,
+} from '../ports';
 import { mapBounded } from './bounded';
 import { deliverToSinks } from './deliver-to-sinks';
 import { expandTargets } from './expand-targets';
@@ -14,6 +21,7 @@ import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
 import { buildRunReport } from './run-report';
 import type { RunReport } from './report';
+import { emitRunTelemetry } from './telemetry';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
@@ -24,6 +32,8 @@ export interface RunDependencies {
   readonly clock: Clock;
   readonly article: ParsedArticle;
   readonly logger: Logger;
+  /** Where the run's telemetry records go (Application Insights in the Functions app). */
+  readonly telemetry: Telemetry;
 }
 
 export interface RunOptions {
@@ -44,8 +54,9 @@ export interface RunOutcome {
 /**
  * The direct run (CLI, no queue): expand targets → process every gateway (evaluate + notify,
  * concurrently, bounded, each with its own time-out) → notify for deleted gateways → deliver the run to
- * every sink. Nothing here throws for one gateway, target, receiver or sink: failures are recorded in
- * the report and the rest carry on. The Functions app runs the same steps spread over a queue.
+ * every sink → its telemetry records (telemetry.ts). Nothing here throws for one gateway, target,
+ * receiver or sink: failures are recorded in the report and the rest carry on. The Functions app runs
+ * the same steps spread over a queue.
  */
 export async function runChecks(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
@@ -84,7 +95,9 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     { scope: 'run', report, insights },
     deps.logger,
   );
-  return { report: { ...report, deliveryErrors: [...report.deliveryErrors, ...errors] }, insights, receipts };
+  const delivered = { ...report, deliveryErrors: [...report.deliveryErrors, ...errors] };
+  emitRunTelemetry(deps.telemetry, delivered, { step: 'run' });
+  return { report: delivered, insights, receipts };
 }
 
 /** Sortable and unique enough: `20261126T042718Z-3f9a1c`. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
 import { gatewayId } from '../helpers/scenario-builder';
 import { signedOutEnv } from '../helpers/signed-out';
+import { parseTelemetryLines } from '../helpers/telemetry';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -152,6 +153,30 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       const json = await runCli(['run', '--config', JSON.parse(firstLine).config, '--json']);
       expect(json.stdout).not.toMatch(unsafe);
       expect(JSON.parse(json.stdout).gateways[0].findings[0].backendPool).toBe('pool\u001b[2J\u001b[H-a');
+      expect(parseTelemetryLines(stderr.split('\n'))).toEqual([]); // telemetry only with --verbose
+      // --verbose: the telemetry records on stderr, escaped (the same JSON values), never raw.
+      const verbose = await runCli(['run', '--config', JSON.parse(firstLine).config, '--verbose']);
+      expect(verbose.code).toBe(0);
+      expect(verbose.stderr).not.toMatch(unsafe);
+      const records = parseTelemetryLines(verbose.stderr.split('\n'));
+      expect(records.map((r) => r.name)).toEqual([
+        'appgw.target',
+        'appgw.gateway',
+        'appgw.server',
+        'appgw.run',
+      ]);
+      expect(records.find((r) => r.name === 'appgw.server')?.fields).toMatchObject({
+        mode: 'direct',
+        step: 'run',
+        backendPool: 'pool\u001b[2J\u001b[H-a',
+        backendSettings: 's\u009b31m',
+        address: '10.0.0.4\u202e',
+      });
+      expect(records.find((r) => r.name === 'appgw.run')?.fields).toMatchObject({
+        ok: true,
+        gateways: 1,
+        unhealthyServers: 1,
+      });
     } finally {
       await stop(child);
       await rm(dir, { recursive: true, force: true });

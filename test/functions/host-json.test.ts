@@ -20,6 +20,29 @@ describe('host.json', () => {
     expect(host.extensions.queues.visibilityTimeout).not.toBe('00:00:00');
   });
 
+  it('never samples the telemetry records away, and lets them through at Information', () => {
+    // The records are traces (README "Telemetry"); the alerts count them, so none may be sampled out.
+    // excludedTypes: types never sampled (Dependency, Event, Exception, PageView, Request, Trace), from
+    // learn.microsoft.com/azure/azure-functions/functions-host-json#applicationinsightssamplingsettings.
+    const sampling = host.logging.applicationInsights.samplingSettings;
+    const excluded = String(sampling.excludedTypes ?? '').split(';');
+    expect(sampling.isEnabled === false || excluded.includes('Trace')).toBe(true);
+    expect(excluded).toContain('Request');
+    // User logs are category Function.<name>.User: the most specific level set for it must allow Information.
+    const levels: Record<string, string> = host.logging.logLevel;
+    for (const name of ['discoverGateways', 'evaluateGateway', 'recordPoisonedGateway']) {
+      const category = `Function.${name}.User`;
+      const key = Object.keys(levels)
+        .filter((k) => k === 'default' || category === k || category.startsWith(`${k}.`))
+        .sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.length - b.length))
+        .at(-1);
+      expect([category, levels[key ?? 'default']]).toEqual([
+        category,
+        expect.stringMatching(/^(Trace|Debug|Information)$/),
+      ]);
+    }
+  });
+
   it('gives a run time for slow backend-health operations (minutes, not seconds)', () => {
     const [h, m] = String(host.functionTimeout).split(':').map(Number);
     expect((h ?? 0) * 60 + (m ?? 0)).toBeGreaterThanOrEqual(10);

@@ -1,5 +1,6 @@
 /** The ARM expression evaluator the template tests read compiled templates with (arm-template.ts). */
 import {
+  DeploymentFailure,
   STAND_IN_SUBSCRIPTION_ID,
   Scope,
   Unresolved,
@@ -49,6 +50,16 @@ describe('ARM expressions', () => {
     ['[[not an expression]', '[not an expression]'],
     ['plain', 'plain'],
     ['[subscription().subscriptionId]', STAND_IN_SUBSCRIPTION_ID],
+    ["[split('0 */5 * * * *', ' ')[1]]", '*/5'],
+    ["[join(skip(split('a b c d', ' '), 2), '-')]", 'c-d'],
+    ["[contains('*/5', '/')]", true],
+    ["[int(last(split('*/15', '/')))]", 15],
+    ['[div(add(mul(2, 60), 59), 60)]', 2],
+    ['[min(mul(3, 1000), 2880)]', 2880],
+    ['[and(greaterOrEquals(5, 5), less(1, 2), not(greater(1, 2)), lessOrEquals(2, 2))]', true],
+    ["[first(filter(createArray(1, 5, 9), lambda('x', greater(lambdaVariables('x'), 3))))]", 5],
+    ["[coalesce(first(filter(createArray(1), lambda('x', greater(lambdaVariables('x'), 3)))), 7)]", 7],
+    ["[if(true(), 'kept', fail('never evaluated'))]", 'kept'],
   ])('%s', (expression, expected) => {
     expect(scope.evaluate(expression)).toEqual(expected);
   });
@@ -77,6 +88,31 @@ describe('ARM expressions', () => {
     expect(child.parameter('other')).toBe('d');
     expect(scope.withCopyIndex(1).evaluate("[parameters('names')[copyIndex()]]")).toBe('b');
     expect(scope.evaluate('[copyIndex()]')).toEqual(new Unresolved('copyIndex()'));
+  });
+
+  it('fail() and an int() of a non-number stop the deployment, as ARM does', () => {
+    expect(() => scope.evaluate("[if(false(), 1, fail('set X'))]")).toThrow(DeploymentFailure);
+    expect(() => scope.evaluate("[if(false(), 1, fail('set X'))]")).toThrow('set X');
+    expect(() => scope.evaluate("[int('x5')]")).toThrow(DeploymentFailure);
+  });
+
+  it("a module argument Bicep writes as one expression (cond ? a : b) is that expression's value", () => {
+    const child = Scope.root({
+      ...template,
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          name: 'child',
+          properties: {
+            parameters: {
+              inner: "[if(empty(parameters('empty')), createObject('value', 0), createObject('value', 1))]",
+            },
+            template: { parameters: { inner: { type: 'int' } }, resources: [] },
+          },
+        },
+      ],
+    }).module('child');
+    expect(child.parameter('inner')).toBe(0);
   });
 
   it('text that is not an expression is refused', () => {

@@ -12,6 +12,8 @@
  *   the values its parent passes. What only a deployment knows (`reference(…)`, `resourceId(…)`,
  *   `tenant()`) stays an `Unresolved` carrying the expression text. `subscription()` and
  *   `uniqueString()` get fixed stand-ins, so names derived from them are comparable across modules.
+ *   `if()` evaluates only the branch it picks, `filter()` runs its `lambda()` per element, and `fail()`
+ *   (or `int()` of a non-number) throws a DeploymentFailure, as the deployment would stop.
  *   Function semantics: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions
  */
 import { execFileSync } from 'node:child_process';
@@ -56,10 +58,13 @@ export interface ArmResource {
   readonly dependsOn?: string[];
   readonly properties?: Record<string, Json> & {
     template?: ArmTemplate;
-    parameters?: Record<string, { value: Json }>;
+    parameters?: Record<string, PassedParameter>;
   };
   readonly [key: string]: unknown;
 }
+
+/** A module argument: `{ value }`, or one expression that gives it (Bicep's form for `cond ? a : b`). */
+export type PassedParameter = { value: Json } | string;
 
 export interface ArmTemplate {
   readonly languageVersion?: string;
@@ -94,7 +99,7 @@ export const STAND_IN_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
 export class Scope {
   private constructor(
     readonly template: ArmTemplate,
-    private readonly args: Record<string, { value: Json }> | undefined,
+    private readonly args: Record<string, PassedParameter> | undefined,
     private readonly parent: Scope | undefined,
     private readonly inputs: Record<string, Json>,
     private readonly copyIndexValue?: number,
@@ -164,7 +169,12 @@ export class Scope {
 
   parameter(name: string): Value {
     const passed = this.args?.[name];
-    if (passed && this.parent) return this.parent.evaluate(passed.value);
+    if (passed !== undefined && this.parent) {
+      if (typeof passed !== 'string') return this.parent.evaluate(passed.value);
+      // Bicep writes a conditional argument as one expression giving the whole `{ value }` entry.
+      const entry = this.parent.evaluate(passed);
+      return isObject(entry) && 'value' in entry ? (entry['value'] as Value) : new Unresolved(passed);
+    }
     if (!this.parent && name in this.inputs) return this.evaluate(this.inputs[name] as Json);
     const declared = this.template.parameters?.[name];
     if (declared && 'defaultValue' in declared) return this.evaluate(declared.defaultValue as Json);
@@ -288,35 +298,64 @@ const isUnresolved = (v: Value): v is Unresolved => v instanceof Unresolved;
 const isObject = (v: Value): v is { [key: string]: Value } =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !isUnresolved(v);
 
-function evaluateNode(node: Node, scope: Scope): Value {
+/** Lambda variables in force (`lambda('x', …)` inside `filter`): name → value. */
+type Bindings = ReadonlyMap<string, Value>;
+const NO_BINDINGS: Bindings = new Map();
+
+/** What ARM's `fail(message)` does to a deployment: it stops, with that message. */
+export class DeploymentFailure extends Error {}
+
+function evaluateNode(node: Node, scope: Scope, bindings: Bindings = NO_BINDINGS): Value {
   switch (node.kind) {
     case 'string':
     case 'number':
       return node.value;
     case 'property': {
-      const target = evaluateNode(node.target, scope);
+      const target = evaluateNode(node.target, scope, bindings);
       return isObject(target) && node.name in target
         ? (target[node.name] as Value)
         : new Unresolved(node.text);
     }
     case 'index': {
-      const target = evaluateNode(node.target, scope);
-      const index = evaluateNode(node.index, scope);
+      const target = evaluateNode(node.target, scope, bindings);
+      const index = evaluateNode(node.index, scope, bindings);
       if (Array.isArray(target) && typeof index === 'number' && index < target.length)
         return target[index] as Value;
       if (isObject(target) && typeof index === 'string' && index in target) return target[index] as Value;
       return new Unresolved(node.text);
     }
     case 'call':
-      return call(node, scope);
+      return call(node, scope, bindings);
   }
 }
 
 /** Functions whose result follows from their arguments; anything else stays Unresolved. */
-function call(node: Extract<Node, { kind: 'call' }>, scope: Scope): Value {
+function call(node: Extract<Node, { kind: 'call' }>, scope: Scope, bindings: Bindings): Value {
   const name = node.name.toLowerCase();
-  const args = node.args.map((a) => evaluateNode(a, scope));
   const unresolved = () => new Unresolved(node.text);
+  // if() evaluates only the branch its condition picks (template-functions-logical, "if": "only the
+  // true value is evaluated"), so a fail() or an index in the other branch is never reached.
+  if (name === 'if') {
+    const [condition, yes, no] = node.args;
+    const picked = condition && evaluateNode(condition, scope, bindings);
+    if (typeof picked !== 'boolean' || !yes || !no) return unresolved();
+    return evaluateNode(picked ? yes : no, scope, bindings);
+  }
+  // filter(array, lambda('x', predicate)): the predicate evaluated with x bound to each element.
+  if (name === 'filter') {
+    const [source, lambda] = node.args;
+    const items = source && evaluateNode(source, scope, bindings);
+    const [param, body] = lambda?.kind === 'call' && lambda.name === 'lambda' ? lambda.args : [];
+    if (!Array.isArray(items) || param?.kind !== 'string' || !body) return unresolved();
+    const kept: Value[] = [];
+    for (const item of items) {
+      const keep = evaluateNode(body, scope, new Map([...bindings, [param.value, item]]));
+      if (typeof keep !== 'boolean') return unresolved();
+      if (keep) kept.push(item);
+    }
+    return kept;
+  }
+  const args = node.args.map((a) => evaluateNode(a, scope, bindings));
   // Containers keep what is known inside them.
   if (name === 'createarray') return args;
   if (name === 'createobject') {
@@ -333,15 +372,76 @@ function call(node: Extract<Node, { kind: 'call' }>, scope: Scope): Value {
     if (args.every(Array.isArray)) return [...new Set(args.flat())];
     return unresolved();
   }
-  if (name === 'if') {
-    const [condition, yes, no] = args;
-    return typeof condition === 'boolean' ? ((condition ? yes : no) as Value) : unresolved();
-  }
   if (name === 'subscription')
     return { id: `/subscriptions/${STAND_IN_SUBSCRIPTION_ID}`, subscriptionId: STAND_IN_SUBSCRIPTION_ID };
   if (args.some(isUnresolved) && name !== 'parameters' && name !== 'variables') return unresolved();
   const [first, second] = args;
+  const numbers = args.every((a): a is number => typeof a === 'number') ? (args as number[]) : undefined;
   switch (name) {
+    case 'lambdavariables':
+      return typeof first === 'string' && bindings.has(first) ? (bindings.get(first) as Value) : unresolved();
+    case 'fail':
+      throw new DeploymentFailure(String(first));
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'int':
+      if (typeof first === 'number') return first;
+      if (typeof first === 'string' && /^[+-]?\d+$/.test(first.trim())) return Number(first);
+      // ARM fails the deployment on a value int() cannot read.
+      throw new DeploymentFailure(`int(): "${String(first)}" is not an integer`);
+    case 'add':
+      return numbers && numbers.length === 2 ? numbers[0]! + numbers[1]! : unresolved();
+    case 'sub':
+      return numbers && numbers.length === 2 ? numbers[0]! - numbers[1]! : unresolved();
+    case 'mul':
+      return numbers && numbers.length === 2 ? numbers[0]! * numbers[1]! : unresolved();
+    case 'div':
+      // Integer division, as ARM's div.
+      return numbers && numbers.length === 2 ? Math.trunc(numbers[0]! / numbers[1]!) : unresolved();
+    case 'min':
+      return numbers?.length ? Math.min(...numbers) : unresolved();
+    case 'max':
+      return numbers?.length ? Math.max(...numbers) : unresolved();
+    case 'greater':
+    case 'greaterorequals':
+    case 'less':
+    case 'lessorequals': {
+      if (!numbers || numbers.length !== 2) return unresolved();
+      const [a, b] = numbers as [number, number];
+      return { greater: a > b, greaterorequals: a >= b, less: a < b, lessorequals: a <= b }[name];
+    }
+    case 'split':
+      return typeof first === 'string' && typeof second === 'string' ? first.split(second) : unresolved();
+    case 'join':
+      return Array.isArray(first) && typeof second === 'string'
+        ? first.map(String).join(second)
+        : unresolved();
+    case 'contains':
+      if (typeof first === 'string' && typeof second === 'string') return first.includes(second);
+      if (Array.isArray(first)) return first.some((v) => JSON.stringify(v) === JSON.stringify(second));
+      return first !== undefined && isObject(first) && typeof second === 'string'
+        ? second in first
+        : unresolved();
+    case 'skip':
+      return (typeof first === 'string' || Array.isArray(first)) && typeof second === 'number'
+        ? (first.slice(Math.max(0, second)) as Value)
+        : unresolved();
+    case 'first':
+      return Array.isArray(first)
+        ? (first[0] ?? null)
+        : typeof first === 'string'
+          ? first.slice(0, 1)
+          : unresolved();
+    case 'last':
+      return Array.isArray(first)
+        ? (first.at(-1) ?? null)
+        : typeof first === 'string'
+          ? first.slice(-1)
+          : unresolved();
+    case 'coalesce':
+      return args.find((a) => a !== null) ?? null;
     case 'parameters':
       return typeof first === 'string' ? scope.parameter(first) : unresolved();
     case 'variables':

@@ -14,8 +14,10 @@ import { APP_SETTINGS, STORAGE_SETTINGS, configFromAppSettings } from '../../src
 import { DEFAULT_QUEUE_NAME, readQueueName } from '../../src/config/functions-settings';
 import { DEFAULT_SCHEDULE } from '../../src/config/schedule';
 import { GATEWAY_ACTIONS, POLL_ACTIONS } from '../../src/errors';
+import { kqlFieldProblems, readmeTelemetryFields } from '../helpers/telemetry';
 import {
   COMPILED_DIR,
+  DeploymentFailure,
   STAND_IN_SUBSCRIPTION_ID,
   Scope,
   Unresolved,
@@ -764,5 +766,285 @@ describe('azd', () => {
     expect(allowed).toEqual(expect.arrayContaining(['westeurope', 'eastus', 'swedencentral']));
     expect(allowed.length).toBeGreaterThan(20);
     expect(main.parameters?.['location']?.defaultValue).toBeUndefined(); // azd asks
+  });
+});
+
+// ---------------------------------------------------------------- alerts on the watcher
+
+interface AlertRule {
+  readonly name: string;
+  readonly kind: unknown;
+  readonly location: unknown;
+  readonly properties: Record<string, Value>;
+}
+
+/** The scheduled query rules of a deployment, evaluated (one per iteration of the rules loop). */
+function alertRules(inputs: Record<string, Json> = {}, template: ArmTemplate = main): AlertRule[] {
+  const alerts = deploy(inputs, template).module('alerts');
+  return alerts.ofType('Microsoft.Insights/scheduledQueryRules').flatMap(({ resource }) => {
+    const count = resource.copy ? alerts.evaluate(resource.copy.count) : 1;
+    if (typeof count !== 'number') throw new Error('the rules loop has no count');
+    return Array.from({ length: count }, (_, i) => {
+      const scope = resource.copy ? alerts.withCopyIndex(i) : alerts;
+      return {
+        name: String(scope.evaluate(resource.name)),
+        kind: resource.kind,
+        location: scope.evaluate(resource['location'] as Json),
+        properties: scope.evaluate(resource.properties as Json) as Record<string, Value>,
+      };
+    });
+  });
+}
+
+const condition = (rule: AlertRule) =>
+  ((rule.properties['criteria'] as Record<string, Value>)['allOf'] as Record<string, Value>[])[0] ?? {};
+
+/** What each of the four rules must be: its record, its filter, its threshold and what its text tells people to do. */
+const EXPECTED_RULES: Record<
+  string,
+  { severity: number; operator: string; threshold: number; query: RegExp[]; todo: RegExp[] }
+> = {
+  'no-discovery-run': {
+    severity: 1,
+    operator: 'LessThan',
+    threshold: 1,
+    query: [/startswith "appgw\.run "/, /tostring\(r\.step\) == "discover"/],
+    todo: [/function app is running/, /Storage Queue Data Contributor/, /azd provision/],
+  },
+  'poisoned-gateway': {
+    severity: 2,
+    operator: 'GreaterThan',
+    threshold: 0,
+    query: [/startswith "appgw\.gateway "/, /tostring\(r\.step\) == "poison"/],
+    todo: [/Failed gateways by error/, /Fix that cause/],
+  },
+  'identity-refused': {
+    severity: 1,
+    operator: 'GreaterThan',
+    threshold: 0,
+    query: [
+      /startswith "appgw\.gateway " or message startswith "appgw\.target "/,
+      /tostring\(r\.errorCode\) in \("AuthorizationFailed", "AuthenticationFailed"\)/,
+    ],
+    todo: [/App Gateway Backend Health Reader/, /poll reads on the subscription/, /azd provision/],
+  },
+  'notices-undelivered': {
+    severity: 2,
+    operator: 'GreaterThan',
+    threshold: 0,
+    query: [
+      /startswith "appgw\.notify "/,
+      /arg_max\(timestamp, r\) by receiver = tostring\(r\.receiver\), gatewayId = tostring\(r\.gatewayId\)/,
+      /tolong\(r\.oldestUndeliveredAgeInMs\) > 3600000\b/,
+    ],
+    todo: [/appgw-insights notify list/, /appgw-insights notify resend/, /Fix the receiver/],
+  },
+};
+
+/** Problems of the rules against EXPECTED_RULES, the record shapes, and the schedule's look-back. */
+function alertRuleProblems(rules: AlertRule[], lookbackInMinutes: number): string[] {
+  const shapes = readmeTelemetryFields();
+  const appName = `func-${String(deploy().variable('resourceToken'))}`;
+  const problems: string[] = [];
+  const names = rules.map((r) => r.name).sort();
+  const expectedNames = Object.keys(EXPECTED_RULES)
+    .map((n) => `${appName}-${n}`)
+    .sort();
+  if (JSON.stringify(names) !== JSON.stringify(expectedNames)) problems.push(`rules are ${names.join(', ')}`);
+  for (const rule of rules) {
+    const expected = EXPECTED_RULES[rule.name.slice(appName.length + 1)];
+    if (!expected) continue;
+    const p = rule.properties;
+    const c = condition(rule);
+    const query = String(c['query']);
+    const say = (problem: string) => problems.push(`${rule.name}: ${problem}`);
+    if (rule.kind !== 'LogAlert') say(`kind ${String(rule.kind)}`);
+    if (p['enabled'] !== true || p['autoMitigate'] !== true)
+      say('not enabled, or not resolved automatically');
+    if (p['severity'] !== expected.severity) say(`severity ${String(p['severity'])}`);
+    if (c['operator'] !== expected.operator || c['threshold'] !== expected.threshold)
+      say(`condition ${String(c['operator'])} ${String(c['threshold'])}`);
+    if (c['timeAggregation'] !== 'Count' || c['metricMeasureColumn'] !== undefined)
+      say('does not count the rows the query returns');
+    if (
+      JSON.stringify(c['failingPeriods']) !== '{"numberOfEvaluationPeriods":1,"minFailingPeriodsToAlert":1}'
+    )
+      say('fires on other than one failing evaluation');
+    for (const pattern of expected.query) if (!pattern.test(query)) say(`query lacks ${pattern}`);
+    for (const problem of kqlFieldProblems(query, shapes)) say(problem);
+    if (!query.includes(`| where timestamp > ago(${lookbackInMinutes}m)\n`))
+      say(`query does not look back ${lookbackInMinutes} minutes`);
+    for (const pattern of expected.todo)
+      if (!pattern.test(String(p['description']))) say(`description lacks ${pattern}`);
+    if (String(p['description']).length > 2048) say('description longer than 2048 characters');
+  }
+  return problems;
+}
+
+describe('alerts on the watcher (log search alert rules over the telemetry records)', () => {
+  const readme = read('README.md');
+  const infraReadme = read('infra/README.md');
+
+  it("four rules, each with its record, condition, severity and what to do; scoped to the app's Application Insights", () => {
+    const rules = alertRules();
+    expect(alertRuleProblems(rules, 15)).toEqual([]);
+    const root = deploy();
+    const component = `/subscriptions/${STAND_IN_SUBSCRIPTION_ID}/resourceGroups/{resourceGroup}/providers/Microsoft.Insights/components/${String(root.module('monitoring').parameter('applicationInsightsName'))}`;
+    for (const rule of rules) {
+      expect([rule.name, rule.properties['scopes'], rule.location]).toEqual([
+        rule.name,
+        [component],
+        'westeurope',
+      ]);
+      expect([rule.name, rule.properties['evaluationFrequency'], rule.properties['windowSize']]).toEqual([
+        rule.name,
+        'PT5M',
+        'PT15M',
+      ]);
+    }
+    // The rules count the app's own schedule.
+    expect(root.module('alerts').parameter('appgwSchedule')).toBe(appSettings()['APPGW_SCHEDULE']);
+    // What the descriptions point to exists.
+    expect(readme).toContain('\n## Telemetry\n');
+    expect(readme).toContain('Failed gateways by error');
+    expect(readme).toContain('### Notify on change');
+    expect(infraReadme).toContain('## Least privilege');
+  });
+
+  it('a rule that reads a field no record has, looks back the wrong time, or says nothing to do is caught', () => {
+    const broken = clone(main);
+    const alerts = (broken.resources as Record<string, ArmResource>)['alerts']?.properties?.template;
+    const rules = (alerts?.variables?.['rules'] ?? []) as { description: string; query: string }[];
+    if (!rules[0] || !rules[3]) throw new Error('no rules variable in the alerts module');
+    rules[0].query = rules[0].query.replace('r.step', 'r.stage');
+    rules[3].description = 'Something is wrong.';
+    const problems = alertRuleProblems(alertRules({}, broken), 15);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/no-discovery-run: r\.stage is no field of appgw\.run/),
+        expect.stringMatching(/notices-undelivered: description lacks/),
+      ]),
+    );
+    expect(alertRuleProblems(alertRules(), 30)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/does not look back 30 minutes/)]),
+    );
+  });
+
+  // period (minutes) → look-back 3 periods (at most 2 days), window: the smallest allowed holding it,
+  // frequency: the longest allowed up to one period, between 5 minutes and an hour.
+  it.each([
+    ['', 5, 15, 'PT15M', 'PT5M'],
+    ['0 */5 * * * *', 5, 15, 'PT15M', 'PT5M'],
+    ['0 */1 * * * *', 1, 3, 'PT5M', 'PT5M'],
+    ['0 * * * * *', 1, 3, 'PT5M', 'PT5M'],
+    ['0 */7 * * * *', 7, 21, 'PT30M', 'PT5M'],
+    ['0 5/10 * * * *', 10, 30, 'PT30M', 'PT10M'],
+    ['0 */15 * * * *', 15, 45, 'PT45M', 'PT15M'],
+    ['0 */20 * * * *', 20, 60, 'PT1H', 'PT15M'],
+    ['*/10 * * * *', 10, 30, 'PT30M', 'PT10M'],
+    ['0 0 * * * *', 60, 180, 'PT3H', 'PT1H'],
+    ['0 15 * * * *', 60, 180, 'PT3H', 'PT1H'],
+    ['0 0 */2 * * *', 120, 360, 'PT6H', 'PT1H'],
+    ['0 30 */2 * * *', 120, 360, 'PT6H', 'PT1H'],
+    ['0 0 */4 * * *', 240, 720, 'P1D', 'PT1H'],
+    ['0 30 6 * * *', 1440, 2880, 'P2D', 'PT1H'],
+    ['00:20:00', 20, 60, 'PT1H', 'PT15M'],
+    ['00:00:30', 1, 3, 'PT5M', 'PT5M'],
+    ['01:00:00', 60, 180, 'PT3H', 'PT1H'],
+  ])(
+    'APPGW_SCHEDULE %j: period %i min, look back %i min, window %s, every %s',
+    (schedule, period, lookback, window, frequency) => {
+      const inputs = { appgwSchedule: schedule };
+      expect(deploy(inputs).module('alerts').variable('periodInMinutes')).toBe(period);
+      const rules = alertRules(inputs);
+      expect(alertRuleProblems(rules, lookback)).toEqual([]);
+      for (const rule of rules)
+        expect([rule.properties['windowSize'], rule.properties['evaluationFrequency']]).toEqual([
+          window,
+          frequency,
+        ]);
+    },
+  );
+
+  it.each(['0 0,30 * * * *', '0 */5 9-17 * * *', '0 0 6 * * 1-5', '0 0 6 1 * *'])(
+    'APPGW_SCHEDULE %j has no single period: the deployment stops asking for ALERT_SCHEDULE_PERIOD_MINUTES, and takes it',
+    (schedule) => {
+      expect(() => alertRules({ appgwSchedule: schedule })).toThrow(DeploymentFailure);
+      expect(() => alertRules({ appgwSchedule: schedule })).toThrow(/ALERT_SCHEDULE_PERIOD_MINUTES/);
+      const rules = alertRules({ appgwSchedule: schedule, alertSchedulePeriodInMinutes: '30' });
+      expect(alertRuleProblems(rules, 90)).toEqual([]);
+      expect(rules[0]?.properties['windowSize']).toBe('PT2H');
+    },
+  );
+
+  it('the schedule period given by hand wins over the one read from the schedule', () => {
+    expect(alertRuleProblems(alertRules({ alertSchedulePeriodInMinutes: '10' }), 30)).toEqual([]);
+  });
+
+  const actionGroup = (inputs: Record<string, Json>) => {
+    const alerts = deploy(inputs).module('alerts');
+    const [group] = alerts.ofType('Microsoft.Insights/actionGroups');
+    if (!group) throw new Error('no action group resource');
+    return {
+      deployed: alerts.deploys(group.resource),
+      id: `/subscriptions/${STAND_IN_SUBSCRIPTION_ID}/resourceGroups/{resourceGroup}/providers/Microsoft.Insights/actionGroups/${String(alerts.evaluate(group.resource.name))}`,
+      location: group.resource['location'],
+      properties: alerts.evaluate(group.resource.properties as Json) as Record<string, Value>,
+    };
+  };
+  const wiredTo = (inputs: Record<string, Json>) =>
+    alertRules(inputs).map((r) => (r.properties['actions'] as Record<string, Value>)['actionGroups']);
+
+  it('no address given: no action group, the rules deployed without actions', () => {
+    expect(actionGroup({}).deployed).toBe(false);
+    expect(actionGroup({ alertEmailAddress: '', alertWebhookUrl: '' }).deployed).toBe(false);
+    expect(wiredTo({})).toEqual([[], [], [], []]);
+  });
+
+  it.each([
+    [
+      { alertEmailAddress: 'ops@example.com' },
+      [{ name: 'email', emailAddress: 'ops@example.com', useCommonAlertSchema: true }],
+      [],
+    ],
+    [
+      { alertWebhookUrl: 'https://hooks.example.com/alert?token=t0k3n' },
+      [],
+      [
+        {
+          name: 'webhook',
+          serviceUri: 'https://hooks.example.com/alert?token=t0k3n',
+          useCommonAlertSchema: true,
+        },
+      ],
+    ],
+    [
+      { alertEmailAddress: 'ops@example.com', alertWebhookUrl: 'https://hooks.example.com/a' },
+      [{ name: 'email', emailAddress: 'ops@example.com', useCommonAlertSchema: true }],
+      [{ name: 'webhook', serviceUri: 'https://hooks.example.com/a', useCommonAlertSchema: true }],
+    ],
+  ])('%j: one action group, every rule notifies it', (inputs, email, webhook) => {
+    const group = actionGroup(inputs);
+    expect(group.deployed).toBe(true);
+    expect(group.location).toBe('Global');
+    expect(group.properties).toMatchObject({
+      enabled: true,
+      emailReceivers: email,
+      webhookReceivers: webhook,
+    });
+    expect(String(group.properties['groupShortName']).length).toBeLessThanOrEqual(12);
+    expect(wiredTo(inputs)).toEqual([[group.id], [group.id], [group.id], [group.id]]);
+  });
+
+  it('the webhook URL is a secure parameter all the way down, and azd maps the three alert variables', () => {
+    const alerts = deploy().module('alerts');
+    for (const template of [main, alerts.template])
+      expect(template.parameters?.['alertWebhookUrl']?.type).toBe('securestring');
+    const parameters = JSON.parse(read('infra/main.parameters.json')).parameters;
+    expect(parameters).toMatchObject({
+      alertEmailAddress: { value: '${ALERT_EMAIL}' },
+      alertWebhookUrl: { value: '${ALERT_WEBHOOK_URL}' },
+      alertSchedulePeriodInMinutes: { value: '${ALERT_SCHEDULE_PERIOD_MINUTES}' },
+    });
   });
 });

@@ -6,6 +6,7 @@ import { ConfigError } from '../../errors';
 import { runSucceeded } from '../../pipeline/report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
+import { createStderrTelemetry } from '../stderr-telemetry';
 import { printRun } from '../summary';
 
 export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] [--verbose]';
@@ -30,7 +31,10 @@ export async function runVerb(args: string[]): Promise<number> {
   const effective = values.out
     ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
     : config;
-  const { report, receipts } = await runOnce(effective, { logger: createStderrLogger(values.verbose) });
+  const { report, receipts } = await runOnce(effective, {
+    logger: createStderrLogger(values.verbose),
+    telemetry: createStderrTelemetry(values.verbose),
+  });
   printRun(report, receipts, values.json);
   return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
 }

@@ -1,0 +1,17 @@
+import { formatTelemetryRecord } from '../pipeline/telemetry';
+import type { Telemetry } from '../ports';
+import { terminalSafeJson } from './terminal-text';
+
+/**
+ * The CLI's telemetry: with `run --verbose`, each record as one line on stderr, exactly the message the
+ * Functions app sends to Application Insights (`appgw.gateway {"v":1,…}`), so the README's queries can be
+ * tried against a local run; without `--verbose`, nothing. Names from the network are escaped as
+ * `terminalJson` does (the same JSON value, no control or bidi character reaching the terminal).
+ */
+export function createStderrTelemetry(verbose: boolean): Telemetry {
+  return {
+    emit: (record) => {
+      if (verbose) process.stderr.write(`${terminalSafeJson(formatTelemetryRecord(record))}\n`);
+    },
+  };
+}
