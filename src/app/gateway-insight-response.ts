@@ -1,6 +1,6 @@
 import { gatewayRef } from '../core/arm-id';
 import { renderGatewayPage } from '../insight/gateway-page';
-import { evaluateGateway } from '../pipeline/evaluate-gateway';
+import { checkGateway } from '../pipeline/check-gateway';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
 import { httpStatusFor } from '../pipeline/http-status';
 
@@ -29,7 +29,7 @@ export async function gatewayInsightResponse(
   }
   const gateway = gatewayRef(subscription, resourceGroup, name);
   const { deps, options } = services;
-  const { report, insights } = await evaluateGateway(gateway, { ...deps, ...options });
+  const { report, insights } = await checkGateway(gateway, { ...deps, ...options });
   if (!report.ok) {
     const status = httpStatusFor(report.error?.code);
     return wantsJson

@@ -2,11 +2,11 @@ import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
 import { toError } from '../errors';
 import { reportedError } from './reported-error';
-import { evaluateGateway, type EvaluateGatewayOptions, type GatewayOutcome } from './evaluate-gateway';
+import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-stage';
 
-export interface ProcessGatewayOptions extends EvaluateGatewayOptions {
+export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly notify?: NotifyServices;
   readonly notifyPolicy: NotifyPolicy;
   readonly runId: string;
@@ -17,14 +17,14 @@ export interface ProcessedGateway extends GatewayOutcome {
 }
 
 /**
- * One gateway, start to finish except the sinks: evaluate, then notify on change. The unit of work of
+ * One gateway, start to finish except the sinks: check it (check-gateway.ts), then notify on change. The unit of work of
  * both the direct run (CLI) and the queue-triggered function (one message per gateway).
  */
 export async function processGateway(
   gateway: GatewayRef,
   options: ProcessGatewayOptions,
 ): Promise<ProcessedGateway> {
-  const outcome = await evaluateGateway(gateway, options);
+  const outcome = await checkGateway(gateway, options);
   if (!options.notify) return outcome;
   try {
     const notify = await notifyGateway(

@@ -3,7 +3,7 @@ import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
 import { toError } from '../../errors';
 import type { Clock, Notifier, StateStores } from '../../ports';
-import type { GatewayOutcome } from '../evaluate-gateway';
+import type { GatewayOutcome } from '../check-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
 import { reportedError } from '../reported-error';

@@ -9,7 +9,7 @@ import { gatewayFields, type GatewayReport } from './report';
 import { reportedError } from './reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
 
-export interface EvaluateGatewayOptions {
+export interface CheckGatewayOptions {
   readonly reader: BackendHealthReader;
   readonly clock: Clock;
   readonly article: ParsedArticle;
@@ -24,10 +24,14 @@ export interface GatewayOutcome {
   readonly listed?: ReadonlyMap<string, string>;
 }
 
-/** Reads one gateway and renders an insight per finding. Never throws: a failure is the report's `error`. */
-export async function evaluateGateway(
+/**
+ * Checks one gateway: reads its backend health (bounded by `gatewayTimeoutInMs`) and renders an insight
+ * per finding. Never throws: a failure is the report's `error`. (Not to be confused with the Functions
+ * app's `evaluateGateway` queue function, which runs this through processGateway.)
+ */
+export async function checkGateway(
   gateway: GatewayRef,
-  options: EvaluateGatewayOptions,
+  options: CheckGatewayOptions,
 ): Promise<GatewayOutcome> {
   const started = options.clock.now();
   const elapsed = () => options.clock.now().getTime() - started.getTime();
