@@ -1,5 +1,5 @@
 import type { BlobConnectionOptions } from '../adapters/storage/blob-client';
-import { createBlobService } from '../adapters/storage/blob-client';
+import { connectBlobService } from '../adapters/storage/blob-client';
 import { createBlobSink } from '../adapters/storage/blob-sink';
 import { createBlobStateStores, createFileStateStores } from '../adapters/storage/keyed-state-stores';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
@@ -54,7 +54,7 @@ export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'log
 export function buildStateStores(config: Config, env: Env): StateStores<NotifyStateDocument> {
   const blob = config.state.blob;
   if (blob) {
-    const client = createBlobService(blobConnection(blob, env, 'state.blob'));
+    const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
     return createBlobStateStores({ client, container: blob.container, prefix: blob.prefix });
   }
   return createFileStateStores({ dir: config.state.dir ?? '.appgw-state' });

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { createBlobService } from '../../src/adapters/storage/blob-client';
+import { connectBlobService } from '../../src/adapters/storage/blob-client';
 import { createBlobStateStores } from '../../src/adapters/storage/keyed-state-stores';
 import type { ScenarioInput } from '../../src/emulator';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
@@ -169,7 +169,7 @@ describe('state errors with the blob store (Azurite)', () => {
   });
 
   function stores(connectionString: string, container: string): StateStores<NotifyStateDocument> {
-    const client = createBlobService({ connectionString }, { httpOptions: { maxRetries: 0 } });
+    const client = connectBlobService({ connectionString }, { httpOptions: { maxRetries: 0 } });
     return createBlobStateStores({ client, container, prefix: 'notify/' });
   }
   function sas(permissions: string, resourceTypes = 'sco'): string {

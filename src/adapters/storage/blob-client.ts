@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { AppGwInsightsError, ConfigError } from '../../errors';
 import { createEntraCredential } from '../identity/entra-credential';
-import { createBlobService as createRestBlobService, type BlobService } from './rest/blob-service';
+import { createBlobService, type BlobService } from './rest/blob-service';
 import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
 import { createStorageHttp, type StorageHttpOptions } from './rest/storage-http';
 
@@ -103,12 +103,13 @@ export function blobConnectionFromAppSettings(prefix: string, env: AppSettings):
 }
 
 /**
- * Blob Storage for `options`: a connection string (shared key or SAS; `UseDevelopmentStorage=true` →
- * Azurite on 127.0.0.1:10000), or an account URL + Microsoft Entra credential (the Function App's
- * managed identity; elsewhere DefaultAzureCredential, or ManagedIdentityCredential when
- * `credential: 'managedidentity'`). Requests go over the Blob REST API (src/adapters/storage/rest).
+ * Connects to Blob Storage as `options` say: a connection string (shared key or SAS;
+ * `UseDevelopmentStorage=true` → Azurite on 127.0.0.1:10000), or an account URL + Microsoft Entra
+ * credential (the Function App's managed identity; elsewhere DefaultAzureCredential, or
+ * ManagedIdentityCredential when `credential: 'managedidentity'`). This picks the endpoint and the
+ * sign-in; `createBlobService` (rest/blob-service.ts) speaks the Blob REST API over that endpoint.
  */
-export function createBlobService(
+export function connectBlobService(
   options: BlobConnectionOptions,
   extras: BlobClientExtras = {},
 ): BlobService {
@@ -116,14 +117,14 @@ export function createBlobService(
   assertNoIssues(validateConnection(options), source);
   if ('connectionString' in options) {
     const endpoint = endpointOfConnectionString(options.connectionString, 'blob', source);
-    return createRestBlobService(createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions));
+    return createBlobService(createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions));
   }
   const url =
     'blobServiceUri' in options
       ? options.blobServiceUri.replace(/\/+$/, '')
       : `https://${options.accountName}.blob.core.windows.net`;
   const credential = extras.tokenCredential ?? createEntraCredential(options);
-  return createRestBlobService(createStorageHttp(url, { credential }, extras.httpOptions));
+  return createBlobService(createStorageHttp(url, { credential }, extras.httpOptions));
 }
 
 /**

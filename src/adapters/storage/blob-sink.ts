@@ -4,7 +4,7 @@ import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../pipeline/bounded';
 import type { GatewayReport, RunReport } from '../../pipeline/report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
-import { createBlobService, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
+import { connectBlobService, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
 import type { BlobContainer, BlobService } from './rest/blob-service';
 
 export type BlobSinkOptions = (
@@ -53,7 +53,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 
   const getContainer = async (): Promise<BlobContainer> => {
     containerClient ??= (
-      'client' in options ? options.client : createBlobService(options.connection)
+      'client' in options ? options.client : connectBlobService(options.connection)
     ).container(options.container);
     const client = containerClient;
     ensured ??= client.createIfNotExists().catch((error: unknown) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import {
   blobConnectionFromAppSettings,
-  createBlobService,
+  connectBlobService,
   describeStorageFailure,
   redactSecrets,
   type BlobConnectionOptions,
@@ -178,7 +178,7 @@ describe('blobConnectionFromAppSettings', () => {
   });
 });
 
-describe('createBlobService', () => {
+describe('connectBlobService', () => {
   test.each<[string, BlobConnectionOptions, string]>([
     [
       'UseDevelopmentStorage=true: Azurite on loopback',
@@ -197,7 +197,7 @@ describe('createBlobService', () => {
       'https://acct.blob.core.windows.net',
     ],
   ])('%s', (_, options, url) => {
-    const service = createBlobService(options, { tokenCredential: fixedToken('t') });
+    const service = connectBlobService(options, { tokenCredential: fixedToken('t') });
     expect(service.url).toBe(url);
     expect(service.container('c').url).toBe(`${url}/c`);
   });
@@ -206,7 +206,7 @@ describe('createBlobService', () => {
     const server = await startHttpsRecorder();
     const scopes: unknown[] = [];
     try {
-      const service = createBlobService(
+      const service = connectBlobService(
         { blobServiceUri: server.url },
         {
           tokenCredential: {
@@ -234,13 +234,13 @@ describe('createBlobService', () => {
     const saved = { ...process.env };
     Object.assign(process.env, { IDENTITY_ENDPOINT: idp.url, IDENTITY_HEADER: 'h' });
     try {
-      const service = createBlobService(
+      const service = connectBlobService(
         { blobServiceUri: server.url, clientId: CLIENT_ID },
         { httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 } },
       );
       await service.container('c').createIfNotExists();
       // A second client for the same identity (the state store beside the sink) reuses its token.
-      await createBlobService(
+      await connectBlobService(
         { blobServiceUri: server.url, clientId: CLIENT_ID },
         { httpOptions: { tlsOptions: { ca: server.ca }, maxRetries: 0 } },
       )
@@ -259,14 +259,14 @@ describe('createBlobService', () => {
 
   test('bad options throw ConfigError without the value', () => {
     const bad = `DefaultEndpointsProtocol=ftp;AccountName=acct;AccountKey=${SECRET_KEY}`;
-    const error = captureError(() => createBlobService({ connectionString: bad, setting: 'MY_CONN' }));
+    const error = captureError(() => connectBlobService({ connectionString: bad, setting: 'MY_CONN' }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(
       /MY_CONN is not a usable storage connection string: .*BlobEndpoint must be an http\(s\) URL/,
     );
     expect(error.message).not.toContain(SECRET_KEY);
-    expect(captureError(() => createBlobService({ blobServiceUri: 'nope' }))).toBeInstanceOf(ConfigError);
-    expect(captureError(() => createBlobService({ connectionString: '' }))).toBeInstanceOf(ConfigError);
+    expect(captureError(() => connectBlobService({ blobServiceUri: 'nope' }))).toBeInstanceOf(ConfigError);
+    expect(captureError(() => connectBlobService({ connectionString: '' }))).toBeInstanceOf(ConfigError);
   });
 });
 

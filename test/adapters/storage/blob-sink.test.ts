@@ -1,7 +1,7 @@
 import { AccountSASPermissions, BlobServiceClient } from '@azure/storage-blob';
 import { connect, createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
-import { createBlobService } from '../../../src/adapters/storage/blob-client';
+import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobSink } from '../../../src/adapters/storage/blob-sink';
 import { ConfigError, DeliveryError } from '../../../src/errors';
@@ -19,7 +19,7 @@ const freshContainer = () => `insights-${next++}`;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  client = createBlobService({ connectionString: azurite.connectionString });
+  client = connectBlobService({ connectionString: azurite.connectionString });
   sdk = BlobServiceClient.fromConnectionString(azurite.connectionString);
 });
 afterAll(() => azurite?.stop());
@@ -223,7 +223,7 @@ describe('blob sink', () => {
 
     test('no storage listening: a retryable DeliveryError', async () => {
       const port = await closedPort();
-      const unreachable = createBlobService(
+      const unreachable = connectBlobService(
         {
           connectionString: azurite.connectionString.replace(
             azurite.blobEndpoint,
@@ -246,7 +246,7 @@ describe('blob sink', () => {
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { port } = silent.address() as { port: number };
       try {
-        const stalled = createBlobService(
+        const stalled = connectBlobService(
           {
             connectionString: azurite.connectionString.replace(
               azurite.blobEndpoint,
@@ -285,7 +285,7 @@ describe('blob sink', () => {
       const port = await closedPort();
       const endpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
       const sink = createBlobSink({
-        client: createBlobService(
+        client: connectBlobService(
           { connectionString: azurite.connectionString.replace(azurite.blobEndpoint, endpoint) },
           { httpOptions: { maxRetries: 0 } },
         ),

@@ -2,7 +2,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { createBlobService } from '../../../src/adapters/storage/blob-client';
+import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobStateStore } from '../../../src/adapters/storage/blob-state-store';
 import {
@@ -26,7 +26,7 @@ let next = 0;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  client = createBlobService({ connectionString: azurite.connectionString });
+  client = connectBlobService({ connectionString: azurite.connectionString });
   sdk = BlobServiceClient.fromConnectionString(azurite.connectionString);
 });
 afterAll(() => azurite?.stop());
@@ -45,7 +45,7 @@ function accountSas(permissions: string): string {
 }
 
 function sasClient(sas: string): BlobService {
-  return createBlobService(
+  return connectBlobService(
     { connectionString: `BlobEndpoint=${azurite.blobEndpoint};SharedAccessSignature=${sas}` },
     { httpOptions: { maxRetries: 0 } },
   );
@@ -81,7 +81,7 @@ describe('blob state store', () => {
     const container = `state-${next++}`;
     const mine = createBlobStateStore<{ by: string }>({ client, container, blobName: 's.json' });
     const theirs = createBlobStateStore<{ by: string }>({
-      client: createBlobService({ connectionString: azurite.connectionString }),
+      client: connectBlobService({ connectionString: azurite.connectionString }),
       container,
       blobName: 's.json',
     });
@@ -102,7 +102,7 @@ describe('blob state store', () => {
 
   test('a refused key is a StateUnavailableError naming the blob and what to do, without the key', async () => {
     const wrongKey = Buffer.from('not the account key, but base64 of something else').toString('base64');
-    const bad = createBlobService(
+    const bad = connectBlobService(
       { connectionString: azurite.connectionString.replace(azurite.accountKey, wrongKey) },
       { httpOptions: { maxRetries: 0 } },
     );
@@ -162,7 +162,7 @@ describe('blob state store', () => {
   });
 
   test('a storage account that is down is a retryable StateUnavailableError saying to check it is reachable', async () => {
-    const down = createBlobService(
+    const down = connectBlobService(
       {
         connectionString: azurite.connectionString.replace(
           /127\.0\.0\.1:\d+/,
@@ -195,7 +195,7 @@ describe('blob state store', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const deleting = createBlobService(
+      const deleting = connectBlobService(
         {
           connectionString: azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`),
         },

@@ -8,7 +8,7 @@ import {
   documentName,
   keyOfDocument,
 } from '../../../src/adapters/storage/keyed-state-stores';
-import { createBlobService } from '../../../src/adapters/storage/blob-client';
+import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { StateStores } from '../../../src/ports';
 import { StateUnavailableError } from '../../../src/errors';
@@ -113,7 +113,7 @@ describe('listing keys that cannot be listed', () => {
   });
 
   it('a storage account that is down: StateUnavailableError naming the container, retryable', async () => {
-    const client = createBlobService(
+    const client = connectBlobService(
       {
         connectionString:
           `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${Buffer.from('k').toString('base64')};` +
@@ -136,7 +136,7 @@ describe('blob state stores (Azurite)', () => {
   afterAll(() => azurite?.stop());
 
   describeKeyedStores('blob state stores', async () => {
-    const client = createBlobService({ connectionString: azurite.connectionString });
+    const client = connectBlobService({ connectionString: azurite.connectionString });
     return createBlobStateStores({ client, container: `state-${++n}`, prefix: 'notify/' });
   });
 });
