@@ -4,7 +4,7 @@ import { toError } from '../errors';
 import { reportedError } from './reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
-import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-stage';
+import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
 
 export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly notify?: NotifyServices;

@@ -5,7 +5,7 @@ import {
   type RunReport,
   type TargetReport,
 } from './report';
-import type { NotifyOutcome } from './notify/notify-stage';
+import type { NotifyOutcome } from './notify/notify-on-change';
 
 /** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */
 export function buildRunReport(parts: {

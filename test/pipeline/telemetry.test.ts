@@ -3,7 +3,7 @@ import { causeFor } from '../../src/core/causes';
 import { gatewayFields, type GatewayReport, type RunReport } from '../../src/pipeline/report';
 import { buildRunReport } from '../../src/pipeline/run-report';
 import { formatTelemetryRecord, telemetryRecords, type TelemetryRecord } from '../../src/pipeline/telemetry';
-import type { NotifyOutcome } from '../../src/pipeline/notify/notify-stage';
+import type { NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
 import {
   kqlFieldProblems,
   parseTelemetryLines,

@@ -3,7 +3,7 @@ import type { Notice } from './notice';
 /**
  * The outbox rule: what becomes of each notice waiting for one receiver, as pure functions over the
  * receiver's queue (no clock: times are passed in as ISO strings). The notify stage applies them inside
- * its ETag-conditional writes (src/pipeline/notify/notify-stage.ts):
+ * its ETag-conditional writes (src/pipeline/notify/notify-on-change.ts):
  * - `claimOutbox` when a run claims its notices: new ones join the end, the outbox is bounded, and every
  *   notice no other live run holds is leased to this run;
  * - `settleOutbox` when the run has sent them: delivered notices leave; a retryable failure keeps the

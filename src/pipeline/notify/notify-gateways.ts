@@ -13,7 +13,7 @@ import {
   reviewOutbox,
   type NotifyDependencies,
   type NotifyOutcome,
-} from './notify-stage';
+} from './notify-on-change';
 import type { ReceiverBreakers } from './receiver-breaker';
 import { parseStateDocument, type NotifyStateDocument } from './state-document';
 
@@ -28,8 +28,13 @@ export interface NotifyServices {
   readonly outboxLimit: number;
 }
 
-/** The notify stage's dependencies for one gateway's document in one run. */
-function stageFor(services: NotifyServices, key: string, clock: Clock, runId: string): NotifyDependencies {
+/** What notifyOnChange needs for one gateway's state document in one run. */
+function depsForDocument(
+  services: NotifyServices,
+  key: string,
+  clock: Clock,
+  runId: string,
+): NotifyDependencies {
   return {
     store: services.stores.forKey(key),
     notifiers: services.notifiers,
@@ -55,7 +60,7 @@ export function notifyGateway(
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
   return notifyOnChange(
-    stageFor(services, key, clock, runId),
+    depsForDocument(services, key, clock, runId),
     {
       now: clock.now(),
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
@@ -91,12 +96,12 @@ export async function notifyUnvisited(
   }
   const outcomes: NotifyOutcome[] = [];
   for (const key of keys) {
-    const stage = stageFor(services, key, clock, runId);
+    const deps = depsForDocument(services, key, clock, runId);
     let doc: NotifyStateDocument;
     try {
-      doc = parseStateDocument((await stage.store.read())?.value, stage.store.name);
+      doc = parseStateDocument((await deps.store.read())?.value, deps.store.name);
     } catch (error) {
-      outcomes.push(failed(services, error, stage.store.name));
+      outcomes.push(failed(services, error, deps.store.name));
       continue;
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
@@ -106,14 +111,14 @@ export async function notifyUnvisited(
     if (gone || waiting) {
       outcomes.push(
         await notifyOnChange(
-          stage,
+          deps,
           { now: clock.now(), evaluated: new Map(), bad: [], isGone: () => gone },
           policy,
           runId,
         ),
       );
     } else if (parked) {
-      outcomes.push(await reviewOutbox(stage, runId));
+      outcomes.push(await reviewOutbox(deps, runId));
     }
   }
   return outcomes;
