@@ -9,7 +9,7 @@ import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, type RunReport } from './report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from './reported-error';
-import { buildRunReport } from './run-report';
+import { buildRunReport } from './build-run-report';
 import { emitRunTelemetry } from './telemetry';
 
 /**

@@ -19,7 +19,7 @@ import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
-import { buildRunReport } from './run-report';
+import { buildRunReport } from './build-run-report';
 import type { RunReport } from './report';
 import { emitRunTelemetry } from './telemetry';
 

@@ -1,7 +1,7 @@
 import { formatSummary } from '../../src/cli/summary';
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
-import { buildRunReport } from '../../src/pipeline/run-report';
+import { buildRunReport } from '../../src/pipeline/build-run-report';
 
 function report(probeLog: string, names: { gateway?: string; pool?: string; address?: string } = {}) {
   return buildRunReport({

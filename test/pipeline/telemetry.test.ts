@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { causeFor } from '../../src/core/causes';
 import { gatewayFields, type GatewayReport, type RunReport } from '../../src/pipeline/report';
-import { buildRunReport } from '../../src/pipeline/run-report';
+import { buildRunReport } from '../../src/pipeline/build-run-report';
 import { formatTelemetryRecord, telemetryRecords, type TelemetryRecord } from '../../src/pipeline/telemetry';
 import type { NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
 import {

@@ -4,7 +4,7 @@ import { StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../report';
 import { reportedError } from '../reported-error';
-import { deadLetterReport, noticeReportFields } from './notice-report';
+import { deadLetterEntry, noticeEntryFields } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 /**
@@ -46,7 +46,7 @@ export async function listOutboxes(
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           notices.push({
-            ...noticeReportFields(receiver, queued),
+            ...noticeEntryFields(receiver, queued),
             status: leased ? 'leased' : 'waiting',
             reason: leased
               ? `held by run ${leased.runId} until ${leased.until}`
@@ -58,7 +58,7 @@ export async function listOutboxes(
           });
         }
         for (const letter of parked) {
-          notices.push(deadLetterReport(receiver, letter));
+          notices.push(deadLetterEntry(receiver, letter));
         }
       }
     } catch (error) {

@@ -15,7 +15,7 @@ import { reportedError } from '../reported-error';
 import { deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';
-import { deadLetterReport, noticeReportFields } from './notice-report';
+import { deadLetterEntry, noticeEntryFields } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 export interface NotifyDependencies {
@@ -263,7 +263,7 @@ function undeliveredIn(
     const { waiting, parked } = receiverOutbox(document, receiver);
     for (const queued of waiting) {
       const base = {
-        ...noticeReportFields(receiver, queued),
+        ...noticeEntryFields(receiver, queued),
         queuedAt: queued.queuedAt,
         failedRuns: queued.failedRuns,
       };
@@ -282,7 +282,7 @@ function undeliveredIn(
       }
     }
     for (const letter of parked) {
-      undelivered.push(deadLetterReport(receiver, letter));
+      undelivered.push(deadLetterEntry(receiver, letter));
     }
   }
   const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
@@ -295,7 +295,7 @@ function droppedReport(
   entry: { readonly notice: QueuedNotice['notice'] },
   reason: string,
 ): DroppedNoticeReport {
-  return { ...noticeReportFields(receiver, entry), reason };
+  return { ...noticeEntryFields(receiver, entry), reason };
 }
 
 function droppedLetter(receiver: string, letter: DeadLetter, limit: number): DroppedNoticeReport {

@@ -1,3 +1,4 @@
+/** Assembles the run report (its shape: report.ts) from one run's parts; `ok` and the summary are derived here. */
 import {
   notificationsDone,
   type GatewayReport,

@@ -1,10 +1,11 @@
+/** The run report's entries about notices (`notifications.undelivered`, `dropped`), and `notify list`'s. */
 import type { DeadLetter } from '../../core/notice/outbox';
 import type { Notice } from '../../core/notice/notice';
 import type { UndeliveredNoticeReport } from '../report';
 import { serverOf } from './deliver-outbox';
 
 /** Which notice, to which receiver: the fields every report entry about a notice starts with. */
-export function noticeReportFields(receiver: string, entry: { readonly notice: Notice }) {
+export function noticeEntryFields(receiver: string, entry: { readonly notice: Notice }) {
   return {
     receiver,
     noticeId: entry.notice.id,
@@ -15,9 +16,9 @@ export function noticeReportFields(receiver: string, entry: { readonly notice: N
 }
 
 /** A dead letter as the report and `notify list` show it: not sent again until re-sent by hand. */
-export function deadLetterReport(receiver: string, letter: DeadLetter): UndeliveredNoticeReport {
+export function deadLetterEntry(receiver: string, letter: DeadLetter): UndeliveredNoticeReport {
   return {
-    ...noticeReportFields(receiver, letter),
+    ...noticeEntryFields(receiver, letter),
     status: 'dead-letter',
     reason: letter.reason,
     retry: 'by-hand',
