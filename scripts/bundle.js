@@ -120,7 +120,7 @@ const SUBSTITUTES = [
     name: 'zod locales (English only)',
     load: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
     contents: () => "export { default as en } from './en.js';",
-    // src/config/zod.ts sets English for zod/mini (which, unlike classic zod, sets no locale itself).
+    // src/core/input/zod.ts sets English for zod/mini (which, unlike classic zod, sets no locale itself).
     misuse: (file, text) =>
       /\blocales\.|zod\/(v4\/)?locales|\bz\.config\(/.test(
         text.replace("import { en } from 'zod/locales';", '').replace('z.config(en());', ''),

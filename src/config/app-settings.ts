@@ -1,7 +1,7 @@
 import { blobConnectionFromAppSettings, type BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { ConfigError } from '../errors';
 import { caCertFileProblem } from './ca-cert-file';
-import { parseJsonText } from './json-text';
+import { parseJsonText } from '../core/input/json-text';
 import { parseConfig } from './load';
 import type { Config } from './schema';
 

@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as z from '../core/input/zod';
 
 const UNIT_IN_MS: Readonly<Record<string, number>> = {
   ms: 1,

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { caCertFileProblem } from './ca-cert-file';
-import { formatIssues } from './format-issues';
-import { readJsonFile } from './json-file';
+import { formatIssues } from '../core/input/format-issues';
+import { readJsonFile } from '../adapters/files/json-file';
 import { configSchema, type Config } from './schema';
 
 /** Validates a config object; every problem is listed at once. */

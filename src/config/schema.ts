@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as z from '../core/input/zod';
 import { parseTarget } from '../core/arm-id';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
 import { webhookReceiverSchema } from '../adapters/webhooks/registry';

@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as z from '../core/input/zod';
 import { fromEnvSchema } from '../adapters/webhooks/config-base';
 
 /**

@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../adapters/package-root';
-import { formatPath as formatConfigPath } from '../config/format-issues';
-import { readJsonFile } from '../config/json-file';
+import { formatPath as formatConfigPath } from '../core/input/format-issues';
+import { readJsonFile } from '../adapters/files/json-file';
 import { ScenarioError } from '../errors';
 import { readBackendHealthBody } from '../core/backend-health-body';
 import type { BackendHealthBody } from '../core/model';

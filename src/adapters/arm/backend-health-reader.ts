@@ -1,6 +1,6 @@
 import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
-import { jsonErrorReason } from '../../config/json-text';
+import { jsonErrorReason } from '../../core/input/json-text';
 import { BackendHealthUnavailableError } from '../../errors';
 import type { BackendHealthReader, CallOptions } from '../../ports';
 import type { ArmClientFactory } from './client';

@@ -1,5 +1,5 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
-import { readTextFile } from '../../config/json-file';
+import { readTextFile } from '../files/json-file';
 import { ConfigError } from '../../errors';
 import { createEntraCredential, type DescribedCredential } from '../identity/entra-credential';
 import { createDevelopmentCredential } from './credential';

@@ -1,5 +1,5 @@
 /** What both state-store adapters share; the port itself is in src/ports.ts. */
-import { jsonErrorReason } from '../../config/json-text';
+import { jsonErrorReason } from '../../core/input/json-text';
 import { StateInvalidError } from '../../errors';
 import type { StoredDocument } from '../../ports';
 

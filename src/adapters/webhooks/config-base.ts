@@ -1,4 +1,4 @@
-import * as z from '../../config/zod';
+import * as z from '../../core/input/zod';
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be

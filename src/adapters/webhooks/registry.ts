@@ -1,4 +1,4 @@
-import * as z from '../../config/zod';
+import * as z from '../../core/input/zod';
 import { cloudEventsConfigSchema } from './cloudevents/config';
 import { buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
 import { jsonConfigSchema } from './json/config';

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors';
-import { formatPath } from '../../config/format-issues';
+import { formatPath } from '../../core/input/format-issues';
 import type { FromEnv } from './config-base';
 import { secretProblem } from './json/standard-webhooks';
 import { webhookReceiverSchema } from './registry';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateSavedBody } from '../../app/evaluate-saved';
-import { readJsonFile } from '../../config/json-file';
+import { readJsonFile } from '../../adapters/files/json-file';
 import { BackendHealthBodyError, ConfigError } from '../../errors';
 import { runSucceeded } from '../../pipeline/report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';

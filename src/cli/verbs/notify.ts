@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
-import { terminalSafe } from '../../config/json-text';
+import { terminalSafe } from '../../core/input/json-text';
 import { loadConfigFile } from '../../config/load';
 import { ConfigError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';

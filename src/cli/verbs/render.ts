@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderArticle } from '../../articles';
-import { readJsonFile } from '../../config/json-file';
+import { readJsonFile } from '../../adapters/files/json-file';
 import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
 import { terminalLines } from '../terminal-text';

@@ -1,6 +1,6 @@
-import * as z from '../../config/zod';
-import { formatPath } from '../../config/format-issues';
-import { terminalSafe } from '../../config/json-text';
+import * as z from '../../core/input/zod';
+import { formatPath } from '../../core/input/format-issues';
+import { terminalSafe } from '../../core/input/json-text';
 import type { DeadLetter, QueuedNotice, ReceiverOutbox } from '../../core/notice/outbox';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { StateInvalidError } from '../../errors';

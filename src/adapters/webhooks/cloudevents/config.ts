@@ -1,4 +1,4 @@
-import * as z from '../../../config/zod';
+import * as z from '../../../core/input/zod';
 import { noSecretSchema, receiverBaseShape } from '../config-base';
 
 /** `format: "cloudevents"`: a CloudEvents 1.0 event in structured JSON mode (e.g. Event Grid, Knative). */

@@ -1,4 +1,4 @@
-import * as z from '../../../config/zod';
+import * as z from '../../../core/input/zod';
 import { receiverBaseShape, secretRefSchema } from '../config-base';
 
 /** `format: "json"`: our versioned event (SCHEMA.md), signed per Standard Webhooks when `secret` is set. */

@@ -1,4 +1,4 @@
-import * as z from '../../../config/zod';
+import * as z from '../../../core/input/zod';
 import { noSecretSchema, receiverBaseShape } from '../config-base';
 
 /** `format: "slack"`: a Slack incoming webhook URL (https://hooks.slack.com/services/…). */

@@ -1,4 +1,4 @@
-import * as z from '../../../config/zod';
+import * as z from '../../../core/input/zod';
 import { noSecretSchema, receiverBaseShape } from '../config-base';
 
 /** `format: "teams"`: the URL of a Teams Workflow "Post to a channel when a webhook request is received". */

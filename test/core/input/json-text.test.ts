@@ -1,6 +1,11 @@
 import fc from 'fast-check';
-import { decodeJsonBytes, jsonErrorReason, parseJsonBytes, parseJsonText } from '../../src/config/json-text';
-import { SAVED_ENCODINGS, encodeAs } from '../helpers/encodings';
+import {
+  decodeJsonBytes,
+  jsonErrorReason,
+  parseJsonBytes,
+  parseJsonText,
+} from '../../../src/core/input/json-text';
+import { SAVED_ENCODINGS, encodeAs } from '../../helpers/encodings';
 
 const DOC = { targets: ['/subscriptions/s'], note: 'Zürich – ✓ 😀', nested: { list: [1, 2, 3] } };
 const TEXT = `${JSON.stringify(DOC, null, 2)}\r\n`;

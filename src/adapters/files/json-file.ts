@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeJsonBytes, parseJsonBytes, type Decoded } from './json-text';
+import { decodeJsonBytes, parseJsonBytes, type Decoded } from '../../core/input/json-text';
 
 /**
  * Reads a JSON input file (config, scenario, `render --values`, a saved backend-health body) as Windows
- * and Linux save it (see json-text.ts). `-` reads standard input. Never throws: the problem is one line
+ * and Linux save it (see src/core/input/json-text.ts). `-` reads standard input. Never throws: the problem is one line
  * that says what to do ("the file is not UTF-8 text (byte 0xE9 at offset 3, line 1): save it as UTF-8");
  * callers name the file.
  */

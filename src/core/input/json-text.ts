@@ -3,7 +3,7 @@
  * their BOM (what Windows PowerShell 5.1's `>` and `Out-File` write). Anything else is refused with one
  * line that says what to do, never echoing raw bytes, NULs or control characters to the terminal.
  *
- * Pure: bytes in, value or problem out. `json-file.ts` reads the bytes.
+ * Pure: bytes in, value or problem out. `src/adapters/files/json-file.ts` reads the bytes.
  */
 
 export type Decoded<T> =
