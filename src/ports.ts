@@ -5,8 +5,8 @@
 import type { Target } from './core/arm-id';
 import type { BackendHealthBody, GatewayRef } from './core/model';
 import type { Notice } from './core/notice/notice';
-import type { RunReport } from './pipeline/report';
-import type { TelemetryRecord } from './pipeline/telemetry';
+import type { RunReport } from './core/run-report';
+import type { TelemetryRecord } from './core/telemetry-records';
 import type { Insight } from './insight/insight';
 
 export interface CallOptions {
@@ -140,7 +140,7 @@ export interface WorkQueue {
 }
 
 /**
- * Where telemetry records go (src/pipeline/telemetry.ts has their shapes). Adapters: the Functions
+ * Where telemetry records go (src/core/telemetry-records.ts has their shapes). Adapters: the Functions
  * invocation's log, one Application Insights trace per record (src/app/context-telemetry.ts); JSON lines
  * on stderr with `run --verbose` (src/cli/stderr-telemetry.ts). `emit` never throws: telemetry never
  * fails a run.

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { formatTelemetryRecord } from '../pipeline/telemetry';
+import { formatTelemetryRecord } from '../core/telemetry-records';
 import type { Telemetry } from '../ports';
 
 /**

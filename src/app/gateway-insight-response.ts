@@ -2,7 +2,7 @@ import { gatewayRef } from '../core/arm-id';
 import { renderGatewayPage } from '../insight/gateway-page';
 import { checkGateway } from '../pipeline/check-gateway';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
-import { httpStatusFor } from '../pipeline/http-status';
+import { httpStatusFor } from './http-status';
 
 /** What the on-demand endpoint answers; the shape of the Functions library's HttpResponseInit. */
 export interface InsightResponse {

@@ -1,4 +1,4 @@
-import { formatTelemetryRecord } from '../pipeline/telemetry';
+import { formatTelemetryRecord } from '../core/telemetry-records';
 import type { Telemetry } from '../ports';
 import { terminalSafeJson } from './terminal-text';
 

@@ -1,5 +1,5 @@
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
-import type { RunReport } from '../pipeline/report';
+import type { RunReport } from '../core/run-report';
 import { terminalField as field, terminalJson } from './terminal-text';
 
 /**

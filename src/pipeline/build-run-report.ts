@@ -1,11 +1,11 @@
-/** Assembles the run report (its shape: report.ts) from one run's parts; `ok` and the summary are derived here. */
+/** Assembles the run report (its shape: src/core/run-report.ts) from one run's parts; `ok` and the summary are derived here. */
 import {
   notificationsDone,
   type GatewayReport,
   type NotificationsReport,
   type RunReport,
   type TargetReport,
-} from './report';
+} from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
 
 /** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */

@@ -5,8 +5,8 @@ import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock } from '../ports';
-import { gatewayFields, type GatewayReport } from './report';
-import { reportedError } from './reported-error';
+import { gatewayFields, type GatewayReport } from '../core/run-report';
+import { reportedError } from '../core/reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
 
 export interface CheckGatewayOptions {

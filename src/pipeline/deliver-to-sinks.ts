@@ -1,8 +1,8 @@
 import { toError } from '../errors';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../ports';
 import type { Logger } from './logger';
-import type { ReportedError } from './report';
-import { reportedError } from './reported-error';
+import type { ReportedError } from '../core/run-report';
+import { reportedError } from '../core/reported-error';
 
 export interface SinkDeliveries {
   readonly receipts: Array<{ readonly sink: string; readonly receipt: DeliveryReceipt }>;

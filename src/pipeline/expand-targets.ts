@@ -2,10 +2,10 @@ import { gatewayKey, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import { TargetListUnavailableError, toError } from '../errors';
 import type { GatewayDirectory } from '../ports';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../core/bounded';
 import type { Logger } from './logger';
-import type { TargetReport } from './report';
-import { reportedError } from './reported-error';
+import type { TargetReport } from '../core/run-report';
+import { reportedError } from '../core/reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
 
 export interface ExpandedTargets {

@@ -6,11 +6,11 @@ import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway, type ProcessedGateway } from './process-gateway';
-import { gatewayFields, type RunReport } from './report';
+import { gatewayFields, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
-import { reportedError } from './reported-error';
+import { reportedError } from '../core/reported-error';
 import { buildRunReport } from './build-run-report';
-import { emitRunTelemetry } from './telemetry';
+import { emitRunTelemetry } from '../core/telemetry-records';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one

@@ -12,7 +12,7 @@ import type {
   InsightSink,
   Telemetry,
 } from '../ports';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../core/bounded';
 import { deliverToSinks } from './deliver-to-sinks';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
@@ -20,8 +20,8 @@ import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './not
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
 import { buildRunReport } from './build-run-report';
-import type { RunReport } from './report';
-import { emitRunTelemetry } from './telemetry';
+import type { RunReport } from '../core/run-report';
+import { emitRunTelemetry } from '../core/telemetry-records';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;

@@ -7,7 +7,7 @@ import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { parseConfig } from '../../src/config/load';
 import { startFanOut } from '../../src/pipeline/fan-out';
 import { silentLogger } from '../../src/pipeline/logger';
-import { formatTelemetryRecord, type TelemetryRecord } from '../../src/pipeline/telemetry';
+import { formatTelemetryRecord, type TelemetryRecord } from '../../src/core/telemetry-records';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { resetFunctionServices } from '../../src/app/function-services';

@@ -2,7 +2,7 @@ import type { Cause } from '../../src/core/causes';
 import type { Finding, GatewayRef } from '../../src/core/model';
 import type { Insight } from '../../src/insight/insight';
 import { insightPath } from '../../src/insight/insight-path';
-import type { GatewayReport, RunReport } from '../../src/pipeline/report';
+import type { GatewayReport, RunReport } from '../../src/core/run-report';
 import type { Delivery } from '../../src/ports';
 
 export const SUBSCRIPTION = '22222222-2222-2222-2222-222222222222';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TelemetryName } from '../../src/pipeline/telemetry';
+import type { TelemetryName } from '../../src/core/telemetry-records';
 
 /**
  * Telemetry records as operators see them (README "Telemetry"): trace messages `<name> <JSON>`, the

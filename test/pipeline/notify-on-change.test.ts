@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/load';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
-import { runSucceeded, type RunReport } from '../../src/pipeline/report';
+import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';

@@ -8,7 +8,7 @@ import { startEmulator } from '../../src/emulator';
 import { processQueuedGateway } from '../../src/pipeline/fan-out';
 import { emulatorArm } from '../helpers/emulator-settings';
 import type { ScenarioInput } from '../../src/emulator';
-import { runSucceeded, type RunReport } from '../../src/pipeline/report';
+import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { fakeClock, notifyRun, recordingLogger } from '../helpers/notify-run';
 import { SUB, gateway, gatewayId, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type ScriptedAnswer, type WebhookReceiver } from '../helpers/webhook-receiver';

@@ -14,7 +14,7 @@ import { connectBlobService } from '../../src/adapters/storage/blob-client';
 import { createBlobStateStores } from '../../src/adapters/storage/keyed-state-stores';
 import type { ScenarioInput } from '../../src/emulator';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
-import { runSucceeded, type RunReport } from '../../src/pipeline/report';
+import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import type { StateStores } from '../../src/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { closedPort } from '../helpers/closed-port';

@@ -4,7 +4,7 @@ import { DeliveryError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
-import type { GatewayReport } from '../../pipeline/report';
+import type { GatewayReport } from '../../core/run-report';
 
 export interface FolderSinkOptions {
   readonly dir: string;

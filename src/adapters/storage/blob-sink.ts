@@ -1,8 +1,8 @@
 import { ConfigError, DeliveryError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
-import { mapBounded } from '../../pipeline/bounded';
-import type { GatewayReport, RunReport } from '../../pipeline/report';
+import { mapBounded } from '../../core/bounded';
+import type { GatewayReport, RunReport } from '../../core/run-report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { connectBlobService, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
 import type { BlobContainer, BlobService } from './rest/blob-service';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { runOnce } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
-import { runSucceeded } from '../../pipeline/report';
+import { runSucceeded } from '../../core/run-report';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { onStopSignal, removeOnExit } from '../shutdown';

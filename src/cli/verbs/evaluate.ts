@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { evaluateSavedBody } from '../../app/evaluate-saved';
 import { readJsonFile } from '../../adapters/files/json-file';
 import { BackendHealthBodyError, ConfigError } from '../../errors';
-import { runSucceeded } from '../../pipeline/report';
+import { runSucceeded } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';

@@ -5,7 +5,7 @@ import { terminalSafe } from '../../core/input/json-text';
 import { loadConfigFile } from '../../config/load';
 import { ConfigError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
-import type { ReportedError } from '../../pipeline/report';
+import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 
 export const NOTIFY_USAGE =

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { runOnce } from '../../app/run-once';
 import { loadConfigFile } from '../../config/load';
 import { ConfigError } from '../../errors';
-import { runSucceeded } from '../../pipeline/report';
+import { runSucceeded } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
 import { createStderrTelemetry } from '../stderr-telemetry';

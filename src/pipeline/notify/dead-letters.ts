@@ -2,8 +2,8 @@ import { gatewayKey } from '../../core/arm-id';
 import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
 import { StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
-import type { ReportedError, UndeliveredNoticeReport } from '../report';
-import { reportedError } from '../reported-error';
+import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
+import { reportedError } from '../../core/reported-error';
 import { deadLetterEntry, noticeEntryFields } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 

@@ -6,7 +6,7 @@ import type { Clock, Notifier, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
-import { reportedError } from '../reported-error';
+import { reportedError } from '../../core/reported-error';
 import {
   NOTHING_NOTIFIED,
   notifyOnChange,

@@ -10,8 +10,8 @@ import {
 import { StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
-import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../report';
-import { reportedError } from '../reported-error';
+import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
+import { reportedError } from '../../core/reported-error';
 import { deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';

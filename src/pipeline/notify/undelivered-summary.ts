@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { NotificationsReport, UndeliveredNoticeReport } from '../report';
+import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
 
 type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErrors' | 'claimed'>;
 

@@ -1,5 +1,5 @@
-import type { Cause } from '../core/causes';
-import type { Finding, GatewayRef } from '../core/model';
+import type { Cause } from './causes';
+import type { Finding, GatewayRef } from './model';
 
 /** The run report (`report.json`, `run --json`). Field names are a contract: add, never rename. */
 export interface RunReport {

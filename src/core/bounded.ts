@@ -1,6 +1,6 @@
 /**
  * Maps `items` with at most `limit` calls in flight, results in input order. `fn` must not throw for
- * one item to fail alone: callers return a result value per item (see run-gateway.ts).
+ * one item to fail alone: callers return a result value per item (as checkGateway and expandTargets do).
  */
 export async function mapBounded<T, R>(
   items: readonly T[],

@@ -5,7 +5,7 @@ import type {
   NoticeDeliveryReport,
   RunReport,
   UndeliveredNoticeReport,
-} from './report';
+} from './run-report';
 
 /**
  * Telemetry: what each run, discovery, queue invocation and poisoned message leaves for operators to

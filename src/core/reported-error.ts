@@ -1,6 +1,6 @@
-import { capText, VALUE_CAPS } from '../core/caps';
+import { capText, VALUE_CAPS } from './caps';
 import { AppGwInsightsError, StateInvalidError, StateUnavailableError } from '../errors';
-import type { ReportedError } from './report';
+import type { ReportedError } from './run-report';
 
 /**
  * An error as the report shows it: our stable code (or "Unexpected" for anything we did not map) and

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { causeFor } from '../../src/core/causes';
-import { gatewayFields, type GatewayReport, type RunReport } from '../../src/pipeline/report';
+import { gatewayFields, type GatewayReport, type RunReport } from '../../src/core/run-report';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
-import { formatTelemetryRecord, telemetryRecords, type TelemetryRecord } from '../../src/pipeline/telemetry';
+import {
+  formatTelemetryRecord,
+  telemetryRecords,
+  type TelemetryRecord,
+} from '../../src/core/telemetry-records';
 import type { NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
 import {
   kqlFieldProblems,
