@@ -278,3 +278,24 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
     }
   });
 });
+
+describe('a reader that stops early', () => {
+  it.each([
+    [['render', 'articles/degraded-backend-server-health.md', '--format', 'html'], 0],
+    [['demo', '--out', '__OUT__'], 0],
+  ])('%j: output dropped quietly when the pipe closes, the exit code stands', async (args, expected) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-pipe-'));
+    try {
+      const { child } = await startCli(args.map((a) => (a === '__OUT__' ? out : a)));
+      // Read the first line (startCli did), then close our end of stdout: later writes meet EPIPE.
+      child.stdout?.destroy();
+      let stderr = '';
+      child.stderr?.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(stderr).not.toMatch(/EPIPE|Unhandled|unexpected error/);
+      expect(code).toBe(expected);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
