@@ -1,6 +1,7 @@
 /**
- * The README's fault matrix cannot rot: every row names at least one test, as `path`: “test name”,
- * and each named file exists and holds that test. A name may be one case of a table test (`it.each`):
+ * The README's fault matrix and SECURITY.md cannot rot: every matrix row names at least one test, as
+ * `path`: “test name” (SECURITY.md cites its proofs the same way, several names after one path), and
+ * each named file exists and holds that test. A name may be one case of a table test (`it.each`):
  * it matches when the file holds its title template (`%s`, `%i`… placeholders) and each value filled
  * in also appears in the file.
  */
@@ -40,12 +41,30 @@ function matrixRows(readme: string): MatrixRow[] {
     }
     // Only the matrix's tables (their last column is "test"); others (the soak's figures) are not rows.
     if (header[header.length - 1] !== 'test') continue;
-    const tests = [...(cells[cells.length - 1] ?? '').matchAll(/`([^`]+\.test\.ts)`: “([^”]+)”/g)].map(
-      (m) => ({ file: m[1] ?? '', name: m[2] ?? '' }),
-    );
+    const tests = citedTests(cells[cells.length - 1] ?? '');
     rows.push({ line: i + 1, cells, tests });
   }
   return rows;
+}
+
+/** Every `path`: “name”, “name” … citation in a text (names may wrap across lines). */
+function citedTests(text: string): Array<{ file: string; name: string }> {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return [...flat.matchAll(/`([^`]+\.test\.ts)`:((?:\s*“[^”]+”(?:,| and)?)+)/g)].flatMap((m) =>
+    [...(m[2] ?? '').matchAll(/“([^”]+)”/g)].map((n) => ({ file: m[1] ?? '', name: n[1] ?? '' })),
+  );
+}
+
+/** What is wrong with each citation: a file that does not exist, or a test it does not hold. */
+function problemsOf(where: string, tests: ReadonlyArray<{ file: string; name: string }>): string[] {
+  const problems: string[] = [];
+  for (const { file, name } of tests) {
+    const absolute = path.join(ROOT, file);
+    if (!existsSync(absolute)) problems.push(`${where}: ${file} does not exist`);
+    else if (!holdsTest(readFileSync(absolute, 'utf8'), name))
+      problems.push(`${where}: ${file} has no test “${name}”`);
+  }
+  return problems;
 }
 
 /** Every string literal in a source file, unescaped ('…', "…", `…`). */
@@ -76,7 +95,7 @@ function holdsTest(source: string, name: string): boolean {
   });
 }
 
-describe('the README fault matrix names tests that exist', () => {
+describe('the README fault matrix and SECURITY.md name tests that exist', () => {
   const rows = matrixRows(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
 
   it('has rows for ARM, storage and receivers', () => {
@@ -84,18 +103,17 @@ describe('the README fault matrix names tests that exist', () => {
   });
 
   it('every row names at least one test, and each named test is in its file', () => {
-    const problems: string[] = [];
-    for (const row of rows) {
-      if (row.tests.length === 0)
-        problems.push(`README.md:${row.line}: no \`path\`: “test name” in the last cell`);
-      for (const { file, name } of row.tests) {
-        const absolute = path.join(ROOT, file);
-        if (!existsSync(absolute)) problems.push(`README.md:${row.line}: ${file} does not exist`);
-        else if (!holdsTest(readFileSync(absolute, 'utf8'), name))
-          problems.push(`README.md:${row.line}: ${file} has no test “${name}”`);
-      }
-    }
+    const problems = rows.flatMap((row) => [
+      ...(row.tests.length === 0 ? [`README.md:${row.line}: no \`path\`: “test name” in the last cell`] : []),
+      ...problemsOf(`README.md:${row.line}`, row.tests),
+    ]);
     expect(problems).toEqual([]);
+  });
+
+  it('every test SECURITY.md cites is in its file', () => {
+    const cited = citedTests(readFileSync(path.join(ROOT, 'SECURITY.md'), 'utf8'));
+    expect(cited.length).toBeGreaterThan(20);
+    expect(problemsOf('SECURITY.md', cited)).toEqual([]);
   });
 
   it('the guard itself: a renamed test, a missing file or a row without a test is found', () => {
@@ -115,5 +133,13 @@ describe('the README fault matrix names tests that exist', () => {
     ]);
     expect(empty?.tests).toEqual([]);
     expect(others).toEqual([]);
+    expect(
+      citedTests('see `test/a.test.ts`: “one”, “two,\n   wrapped” and “three”; `test/b.test.ts`: “four”'),
+    ).toEqual([
+      { file: 'test/a.test.ts', name: 'one' },
+      { file: 'test/a.test.ts', name: 'two, wrapped' },
+      { file: 'test/a.test.ts', name: 'three' },
+      { file: 'test/b.test.ts', name: 'four' },
+    ]);
   });
 });

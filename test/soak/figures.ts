@@ -16,7 +16,7 @@ export function formatFigures(f: SoakFigures): string {
     `ARM faults: ${total(f.faults.arm)} (${list(f.faults.arm)})`,
     `storage faults: ${list(f.faults.storage)}`,
     `receiver faults (runs × receivers): ${total(f.faults.receivers)} (${list(f.faults.receivers)})`,
-    `notices decided: ${total(f.notices.decided)} (${list(f.notices.decided)}); requests to receivers ${f.notices.requests}, accepted ${f.notices.accepted}; parked as dead letters ${f.notices.parked}, re-sent by hand ${f.notices.resentByHand}; delivered by runs that could not record it ${f.notices.repeatedAfterUnrecordedSettle}`,
+    `notices decided: ${total(f.notices.decided)} (${list(f.notices.decided)}); requests to receivers ${f.notices.requests}, accepted ${f.notices.accepted}; parked as dead letters ${f.notices.parked}, re-sent by hand ${f.notices.resentByHand}; delivered by a run that could not record it ${f.notices.atRiskOfRepeat}, of which accepted twice (same id) ${f.notices.repeated}`,
     `checks: ${list(f.checks)}`,
     f.violations.length === 0
       ? 'violations: none'

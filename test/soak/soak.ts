@@ -79,7 +79,10 @@ export interface SoakFigures {
     readonly accepted: number;
     readonly parked: number;
     readonly resentByHand: number;
-    readonly repeatedAfterUnrecordedSettle: number;
+    /** Notices a run delivered but could not record (its state write failed): they may arrive twice. */
+    readonly atRiskOfRepeat: number;
+    /** Of those, how many a receiver accepted twice (the stable id lets it de-duplicate). */
+    readonly repeated: number;
   };
   readonly checks: Record<string, number>;
   readonly violations: readonly string[];
@@ -229,7 +232,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         accepted: requests.filter((r) => r.accepted).length,
         parked: [...parked.values()].reduce((n, s) => n + s.size, 0),
         resentByHand: resent.requeued.length,
-        repeatedAfterUnrecordedSettle: mayRepeat.size,
+        atRiskOfRepeat: mayRepeat.size,
+        repeated: repeatedPairs(requests),
       },
       checks: result.checked,
       violations: [...violations, ...result.violations],
@@ -447,9 +451,9 @@ async function runOnce(
   if (plan.state === 'down' || plan.state === 'forbidden') {
     const sent = world.receivers.some((r, i) => r.requests.length > (requestsBefore[i] ?? 0));
     if (sent) violations.push(`${where}: notices were sent while the state store was ${plan.state}`);
-    // Every report that notified (not the timer's, which had nothing to claim, nor a poisoned message's).
+    // Every report but a poisoned message's (which records the host giving up, and notifies nothing).
     const notifying = reports.filter(
-      (r) => r.mode !== 'fan-out' && !r.gateways.every((g) => g.error?.code === 'Poisoned'),
+      (r) => r.gateways.length === 0 || !r.gateways.every((g) => g.error?.code === 'Poisoned'),
     );
     for (const report of notifying) {
       if (!report.notifications?.stateErrors.some((e) => e.code === 'StateUnavailable'))
@@ -586,6 +590,14 @@ async function checkFinalState(
       }
     }
   }
+}
+
+/** `receiver|id` pairs accepted more than once. */
+function repeatedPairs(requests: readonly { receiver: string; id: string; accepted: boolean }[]): number {
+  const seen = new Map<string, number>();
+  for (const r of requests)
+    if (r.accepted) seen.set(`${r.receiver}|${r.id}`, (seen.get(`${r.receiver}|${r.id}`) ?? 0) + 1);
+  return [...seen.values()].filter((n) => n > 1).length;
 }
 
 function proxyMode(state: StateMode): ProxyMode {
