@@ -120,7 +120,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   // at the end would let Node leave before the figures are printed.
   const alive = setInterval(() => {}, 60_000);
   try {
-    const azurite = await startAzurite({ queue: true });
+    const azurite = await startAzurite({ queue: true, onDisk: true });
     cleanups.push(() => azurite.stop());
     const emulator = await startEmulator({
       scenario: scenarioFor(initialTruth(createRandom(0)), none()) as never,
