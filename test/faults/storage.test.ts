@@ -6,6 +6,7 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -147,6 +148,45 @@ describe('blob state documents that are not valid (Azurite)', () => {
       expect((await blobs.getBlobClient(blobName).downloadToBuffer()).toString('utf8')).toBe(content);
     },
   );
+});
+
+describe('a state store that never answers', () => {
+  it('accepts the connection but never answers: StateUnavailable (retryable) naming the blob, nothing sent, the run goes on', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket.on('data', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const connectionString = azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
+      // The time limit of one try (requestTimeoutInMs, 30 s by default), short here; the server never answers.
+      const client = createBlobService(
+        { connectionString },
+        { httpOptions: { maxRetries: 0, requestTimeoutInMs: 300 } },
+      );
+      const from = receiver.requests.length;
+      const out = path.join(tmp, `silent-${++n}`);
+      const { report } = await notifyRun({
+        scenario,
+        config: {
+          sinks: { dir: out, webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }] },
+          state: { blob: { connectionString, container: 'appgw-state' } },
+        },
+        stores: createBlobStateStores({ client, container: 'appgw-state', prefix: 'notify/' }),
+      });
+      expect(receiver.requests.length).toBe(from);
+      expect(report.gateways.every((g) => g.ok)).toBe(true);
+      expect(report.notifications?.stateErrors.map((e) => [e.code, e.document, e.retryable])).toEqual([
+        ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-a.json`, true],
+        ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-b.json`, true],
+        ['StateUnavailable', 'container appgw-state (blobs under notify/)', true],
+      ]);
+      expect(report.notifications?.stateErrors[0]?.message).toMatch(/no answer in time/);
+      expect(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')).ok).toBe(false);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
 });
 
 describe('overlapping runs on the file state store', () => {
