@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
 import type {
   BodyFault,
+  ConnectionFault,
   FaultTarget,
   Scenario,
   ScenarioFault,
@@ -63,9 +64,17 @@ export class EmulatorState {
     );
   }
 
-  /** Consumes one use of the first error-answer fault (`status`) for `on` that has uses left, if any. */
-  takeFault(entry: GatewayEntry, on: FaultTarget): StatusFault | undefined {
-    return this.take(entry, (f): f is StatusFault => 'status' in f && f.status !== undefined && f.on === on);
+  /**
+   * Consumes one use of the first fault for `on` that answers instead of the route (an error answer,
+   * `status`, or no answer, `connection`) and has uses left, if any: such faults are used in order.
+   */
+  takeFault(entry: GatewayEntry, on: FaultTarget): StatusFault | ConnectionFault | undefined {
+    return this.take(
+      entry,
+      (f): f is StatusFault | ConnectionFault =>
+        f.on === on &&
+        (('status' in f && f.status !== undefined) || ('connection' in f && f.connection !== undefined)),
+    );
   }
 
   /** Consumes one use of the first broken-body fault (`body`) that has uses left, if any. */

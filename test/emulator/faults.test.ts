@@ -264,6 +264,101 @@ describe('injected faults', () => {
   });
 });
 
+describe('connection faults: no answer at all', () => {
+  it.each([
+    ['backendHealth', 'POST backendhealth 0'],
+    ['poll', 'GET location 0'],
+  ] as const)(
+    'a reset on %s: the connection drops without an answer; the SDK retries it like a lost connection',
+    async (on, dropped) => {
+      const g = gateway('rg', 'appgw', { faults: [{ on, connection: 'reset' }] });
+      const emulator = await start({ gateways: [g] });
+
+      await expect(
+        armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast),
+      ).resolves.toEqual(healthBody(g.id));
+      expect(callLog(emulator)).toContain(dropped);
+      expect(callLog(emulator).at(-1)).toBe('GET location 200');
+    },
+  );
+
+  it('a reset without retries is the network error ECONNRESET, no status', async () => {
+    const emulator = await start({
+      gateways: [gateway('rg', 'appgw', { faults: [{ on: 'list', connection: 'reset' }] })],
+    });
+    const error = await failure(armClient(emulator, { maxRetries: 0 }).applicationGateways.list('rg').next());
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    expect((error as RestError).statusCode).toBeUndefined();
+  });
+
+  it.each(['list', 'backendHealth', 'poll'] as const)(
+    'a hang on %s is never answered: the caller’s time-out ends it, and close() does not wait for it',
+    async (on) => {
+      const emulator = await start({
+        gateways: [gateway('rg', 'appgw', { faults: [{ on, connection: 'hang', times: 9 }] })],
+      });
+      const client = armClient(emulator, { maxRetries: 0 });
+      const abortSignal = AbortSignal.timeout(300);
+      const call =
+        on === 'list'
+          ? client.applicationGateways.list('rg', { abortSignal }).next()
+          : client.applicationGateways.backendHealth('rg', 'appgw', { ...fast, abortSignal });
+      expect(await failure(call)).toMatchObject({ name: 'AbortError' });
+      expect(emulator.requests.at(-1)?.status).toBe(0);
+      await emulator.close();
+    },
+  );
+
+  it('faults for the same call are used in order, whatever their kind', async () => {
+    const g = gateway('rg', 'appgw', {
+      faults: [
+        { on: 'backendHealth', status: 503 },
+        { on: 'backendHealth', connection: 'reset' },
+        { on: 'backendHealth', status: 429, retryAfterSeconds: 0 },
+      ],
+    });
+    const emulator = await start({ gateways: [g] });
+    await armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast);
+    expect(callLog(emulator).filter((line) => line.startsWith('POST'))).toEqual([
+      'POST backendhealth 503',
+      'POST backendhealth 0',
+      'POST backendhealth 429',
+      'POST backendhealth 202',
+    ]);
+  });
+});
+
+describe('serve(): another scenario on the same URL', () => {
+  it('answers from the new scenario at once, with its faults counted afresh', async () => {
+    const before = gateway('rg', 'appgw');
+    const emulator = await start({ gateways: [before] });
+    const client = armClient(emulator, { maxRetries: 0 });
+    await expect(client.applicationGateways.backendHealth('rg', 'appgw', fast)).resolves.toEqual(
+      healthBody(before.id),
+    );
+
+    emulator.serve({
+      gateways: [gateway('rg', 'other', { faults: [{ on: 'backendHealth', status: 500 }] })],
+    });
+    await expect(client.applicationGateways.backendHealth('rg', 'appgw', fast)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+    await expect(client.applicationGateways.backendHealth('rg', 'other', fast)).rejects.toMatchObject({
+      statusCode: 500,
+    });
+    await expect(client.applicationGateways.backendHealth('rg', 'other', fast)).resolves.toBeDefined();
+  });
+
+  it('an invalid scenario is refused and the previous one is still served', async () => {
+    const emulator = await start({ gateways: [gateway('rg', 'appgw')] });
+    expect(() => emulator.serve({ gateways: [] })).toThrow(/gateways: expected at least one gateway/);
+    await expect(
+      armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast),
+    ).resolves.toBeDefined();
+  });
+});
+
 describe('delays and lifecycle', () => {
   it('delayMs holds the answer long enough for an AbortSignal time-out to abort the SDK call', async () => {
     // A delay no busy machine comes near: finishing well before it proves the abort (and close) did not wait.

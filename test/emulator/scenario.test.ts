@@ -123,7 +123,22 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
     [
       'a fault with both status and body',
       withGateway({ faults: [{ on: 'backendHealth', status: 500, body: 'truncated' }] }),
-      'gateways[0].faults[0]: give either "status" (an error answer) or "body" (a broken 200 answer)',
+      'gateways[0].faults[0]: give one of "status" (an error answer), "body" (a broken 200 answer) or "connection" (no answer)',
+    ],
+    [
+      'a fault with both status and connection',
+      withGateway({ faults: [{ on: 'poll', status: 500, connection: 'reset' }] }),
+      'gateways[0].faults[0]: give one of "status"',
+    ],
+    [
+      'a connection fault with a Retry-After',
+      withGateway({ faults: [{ on: 'list', connection: 'hang', retryAfterSeconds: 1 }] }),
+      'gateways[0].faults[0].retryAfterSeconds: only with "status" (an error answer)',
+    ],
+    [
+      'an unknown connection fault',
+      withGateway({ faults: [{ on: 'list', connection: 'refuse' }] }),
+      'gateways[0].faults[0].connection: expected one of "reset", "hang"',
     ],
     [
       'a body fault on a list',
