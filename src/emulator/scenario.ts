@@ -65,11 +65,19 @@ export const BODY_FAULTS = [
 ] as const;
 export type BodyFaultKind = (typeof BODY_FAULTS)[number];
 
+/**
+ * One injected fault: an error answer (`status`), a broken backend-health body (`body`), or the exact
+ * text of a `200` answer (`text`: the backend-health operation's final answer, or a list page), so a
+ * test can serve what ARM never sends (a wrapped body, a list entry without an id, a garbage page).
+ * `page` (list only) limits the fault to that page of a listing (1 = the first, 2 = the first nextLink…).
+ */
 const faultSchema = z
   .strictObject({
     on: z.enum(['backendHealth', 'poll', 'list', 'get']),
     status: whole(400, 599).optional(),
     body: z.enum(BODY_FAULTS).optional(),
+    text: z.string().optional(),
+    page: whole(1).optional(),
     times: whole(1).default(1),
     retryAfterSeconds: whole(0).optional(),
     code: text().optional(),
@@ -78,17 +86,26 @@ const faultSchema = z
   })
   .superRefine((fault, ctx) => {
     const issue = (message: string, path: string[] = []) => ctx.addIssue({ code: 'custom', message, path });
-    if ((fault.status === undefined) === (fault.body === undefined)) {
-      issue('give either "status" (an error answer) or "body" (a broken 200 answer)');
+    const kinds = [fault.status, fault.body, fault.text].filter((k) => k !== undefined).length;
+    if (kinds !== 1) {
+      issue(
+        'give either "status" (an error answer), "body" (a broken 200 answer) or "text" (the exact 200 answer)',
+      );
     }
     if (fault.body !== undefined && fault.on !== 'backendHealth') {
       issue('body faults break the backend-health answer: use "on": "backendHealth"', ['on']);
     }
+    if (fault.text !== undefined && fault.on !== 'backendHealth' && fault.on !== 'list') {
+      issue('text replaces the backend-health answer or a list page: use "on": "backendHealth" or "list"', [
+        'on',
+      ]);
+    }
+    if (fault.page !== undefined && fault.on !== 'list') issue('only with "on": "list"', ['page']);
     if (fault.body === 'slow' && fault.delayMs === undefined) {
       issue('required with "body": "slow" (how long the rest of the body waits)', ['delayMs']);
     }
     if (fault.delayMs !== undefined && fault.body !== 'slow') issue('only with "body": "slow"', ['delayMs']);
-    if (fault.body !== undefined) {
+    if (fault.status === undefined) {
       for (const field of ['retryAfterSeconds', 'code', 'message'] as const) {
         if (fault[field] !== undefined) issue('only with "status" (an error answer)', [field]);
       }
@@ -118,10 +135,12 @@ type ParsedGateway = ParsedScenario['gateways'][number];
 type ParsedFault = ParsedGateway['faults'][number];
 
 /** An injected error answer (`status`). */
-export type StatusFault = Omit<ParsedFault, 'status' | 'body'> & { readonly status: number };
+export type StatusFault = Omit<ParsedFault, 'status' | 'body' | 'text'> & { readonly status: number };
 /** An injected broken 200 answer of the backend-health operation (`body`). */
-export type BodyFault = Omit<ParsedFault, 'status' | 'body'> & { readonly body: BodyFaultKind };
-export type ScenarioFault = StatusFault | BodyFault;
+export type BodyFault = Omit<ParsedFault, 'status' | 'body' | 'text'> & { readonly body: BodyFaultKind };
+/** An injected 200 answer sent exactly as given (`text`): the backend-health body, or a list page. */
+export type TextFault = Omit<ParsedFault, 'status' | 'body' | 'text'> & { readonly text: string };
+export type ScenarioFault = StatusFault | BodyFault | TextFault;
 
 /**
  * A validated gateway: `backendHealth` as the one reader gives it back (ARM's camelCase, nulls
@@ -190,7 +209,7 @@ function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scena
     return {
       ...gw,
       backendHealth: read.ok ? read.body : {},
-      faults: gw.faults as ScenarioFault[], // the refinement guarantees exactly one of status / body
+      faults: gw.faults as ScenarioFault[], // the refinement guarantees exactly one of status / body / text
     };
   });
   return { issues, scenario: { ...parsed, gateways } };
