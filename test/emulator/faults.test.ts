@@ -359,6 +359,70 @@ describe('serve(): another scenario on the same URL', () => {
   });
 });
 
+describe('answers ARM never sends, exactly as given (text) and on one page of a listing (page)', () => {
+  const listPath = (rg?: string) =>
+    `/subscriptions/${SUB}${rg ? `/resourceGroups/${rg}` : ''}/providers/Microsoft.Network/applicationGateways`;
+  const many = (n: number, extra: Parameters<typeof gateway>[2] = {}) =>
+    Array.from({ length: n }, (_, i) =>
+      gateway('rg-many', `appgw-${String(i).padStart(2, '0')}`, i === 0 ? extra : {}),
+    );
+
+  it('a list text fault is the page as written, once; later lists are whole again', async () => {
+    const emulator = await start({
+      gateways: [gateway('rg', 'appgw', { faults: [{ on: 'list', text: '{"value":[{"name":"appgw"}]}' }] })],
+    });
+    const page = await rawRequest(emulator, 'GET', `${listPath()}?api-version=1`, {
+      authorization: 'Bearer x',
+    });
+    expect(page).toMatchObject({ status: 200, body: { value: [{ name: 'appgw' }] } });
+    const again = await rawRequest(emulator, 'GET', `${listPath()}?api-version=1`, {
+      authorization: 'Bearer x',
+    });
+    expect(again.body).toMatchObject({ value: [{ id: gwPath('rg', 'appgw'), name: 'appgw' }] });
+  });
+
+  it('page: the fault answers only that page of a listing (here the nextLink page), through the real SDK', async () => {
+    const emulator = await start({
+      gateways: many(60, { faults: [{ on: 'list', page: 2, text: '{"value":null}' }] }),
+    });
+    const pages = armClient(emulator).applicationGateways.list('rg-many').byPage();
+    await expect(pages.next()).resolves.toMatchObject({ value: expect.arrayContaining([expect.anything()]) });
+    await expect(pages.next()).rejects.toThrow("Cannot read properties of null (reading 'map')"); // the SDK's own words
+    expect(emulator.requests.map((r) => `${r.query['$skipToken'] ?? 'first'} ${r.status}`)).toEqual([
+      'first 200',
+      '50 200',
+    ]);
+  });
+
+  it('page with an error status: the first page is served, the nextLink page fails', async () => {
+    const emulator = await start({
+      gateways: many(60, { faults: [{ on: 'list', page: 2, status: 500, times: 9 }] }),
+    });
+    const ids: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const g of armClient(emulator, { maxRetries: 1 }).applicationGateways.list('rg-many'))
+          ids.push(g.id ?? '');
+      })(),
+    );
+    expect(ids).toHaveLength(50);
+    expect(error).toMatchObject({ statusCode: 500 });
+  });
+
+  it("a backendHealth text fault is the operation's final 200 answer as written, once", async () => {
+    const text = JSON.stringify({ value: healthBody(gwPath('rg', 'appgw')) });
+    const emulator = await start({
+      gateways: [gateway('rg', 'appgw', { lro: { polls: 0 }, faults: [{ on: 'backendHealth', text }] })],
+    });
+    const post = () =>
+      rawRequest(emulator, 'POST', `${gwPath('rg', 'appgw')}/backendhealth?api-version=1`, {
+        authorization: 'Bearer x',
+      });
+    await expect(post()).resolves.toMatchObject({ status: 200, body: JSON.parse(text) });
+    await expect(post()).resolves.toMatchObject({ status: 200, body: healthBody(gwPath('rg', 'appgw')) });
+  });
+});
+
 describe('delays and lifecycle', () => {
   it('delayMs holds the answer long enough for an AbortSignal time-out to abort the SDK call', async () => {
     // A delay no busy machine comes near: finishing well before it proves the abort (and close) did not wait.
