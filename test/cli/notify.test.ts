@@ -70,7 +70,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     const { code, stderr } = await runCli(['run', '--config', configFile]);
     expect(stderr).not.toMatch(/unexpected error|a bug|\n\s+at /);
     expect(code).toBe(2);
-    expect(stderr).toContain(`error: The notify state state file ${away} is unavailable: cannot read it`);
+    expect(stderr).toContain(`error: The notify state in state file ${away} is unavailable: cannot read it`);
     expect(await report()).toMatchObject({
       ok: false,
       notifications: { stateErrors: [expect.objectContaining({ code: 'StateUnavailable' })] },
