@@ -325,7 +325,7 @@ export class StateConflictError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `Another run updated the state in ${store} since this run read it; nothing was written. ` +
+      `Another run updated the notify state in ${store} since this run read it; nothing was written. ` +
         `Read the state again and retry (runs that overlap resolve this on their own).`,
       options,
     );
@@ -350,7 +350,7 @@ export class StateUnavailableError extends AppGwInsightsError {
     retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(`The notify state ${document} is unavailable: ${detail}. ${action}`, options);
+    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, options);
     this.retryable = retryable;
   }
 }
@@ -370,7 +370,7 @@ export class StateInvalidError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `The notify state ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
+      `The notify state in ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
         `${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}. It was left as it is, and ` +
         'nothing is decided or sent for its gateway until it is fixed. To recover: if a newer ' +
         'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +

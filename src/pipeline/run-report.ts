@@ -56,5 +56,6 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     undelivered: outcome.undelivered,
     dropped: outcome.dropped,
     stateErrors: outcome.stateErrors,
+    contended: outcome.contended,
   };
 }
