@@ -210,28 +210,46 @@ export class ThrottledError extends AppGwInsightsError {
   }
 }
 
+/** What to check when ARM's answers keep not being ARM's shape. */
+const UNREADABLE_ADVICE =
+  'If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) ' +
+  'and that no proxy in between rewrites its answers.';
+
 /**
- * The gateways of a target (subscription or resource group) could not be listed in time, or ARM
- * failed the list call (5xx): the target's gateways are not known this run.
+ * The gateways of a target (subscription or resource group) could not be listed in time, ARM failed
+ * the list call (5xx), or answered 200 with something that is not a complete listing of that scope
+ * (`unreadableAnswer`): the target's gateways are not known this run, and none is taken as deleted.
  */
 export class TargetListUnavailableError extends AppGwInsightsError {
   override readonly name = 'TargetListUnavailableError';
   readonly code = 'TargetListUnavailable';
   override readonly retryable = true;
+  /**
+   * @param detail what happened, e.g. "no answer within 1000 ms (gatewayTimeoutInMs)", "ARM answered 500 …",
+   *   or what ARM answered instead of a list ("ARM answered 200 with a list page that is not …").
+   * @param options.unreadableAnswer ARM answered, with something that is not a listing: the advice is then
+   *   about where the answers come from, not the time-out.
+   */
   constructor(
     readonly target: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unreadableAnswer?: boolean },
   ) {
     super(
-      `The gateways of ${target} could not be listed: ${detail}. It is tried again on the next run; ` +
-        'if it persists, raise "gatewayTimeoutInMs" (APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.',
-      options,
+      `The gateways of ${target} could not be listed: ${detail}. ` +
+        (options?.unreadableAnswer
+          ? `No gateway is counted as deleted from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
+          : 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+            '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'),
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }
 
-/** Backend health could not be had in time, or the service failed (5xx, LRO failed, time-out). */
+/**
+ * Backend health could not be had in time, or the service failed (5xx, LRO failed, time-out), or ARM
+ * answered 200 with something that is not a backend-health read (`unreadableAnswer`).
+ */
 export class BackendHealthUnavailableError extends AppGwInsightsError {
   override readonly name = 'BackendHealthUnavailableError';
   readonly code = 'BackendHealthUnavailable';
@@ -239,12 +257,15 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
   constructor(
     readonly resourceId: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unreadableAnswer?: boolean },
   ) {
     super(
-      `Backend health for ${resourceId} is unavailable: ${detail}. It is tried again on the next run; ` +
-        `if it persists, raise "gatewayTimeoutInMs" or check the gateway's operational state.`,
-      options,
+      `Backend health for ${resourceId} is unavailable: ${detail}. ` +
+        (options?.unreadableAnswer
+          ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
+          : 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" or check the ' +
+            "gateway's operational state."),
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }
@@ -304,7 +325,7 @@ export class StateConflictError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `Another run updated the state in ${store} since this run read it; nothing was written. ` +
+      `Another run updated the notify state in ${store} since this run read it; nothing was written. ` +
         `Read the state again and retry (runs that overlap resolve this on their own).`,
       options,
     );
@@ -329,7 +350,7 @@ export class StateUnavailableError extends AppGwInsightsError {
     retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(`The notify state ${document} is unavailable: ${detail}. ${action}`, options);
+    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, options);
     this.retryable = retryable;
   }
 }
@@ -349,7 +370,7 @@ export class StateInvalidError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `The notify state ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
+      `The notify state in ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
         `${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}. It was left as it is, and ` +
         'nothing is decided or sent for its gateway until it is fixed. To recover: if a newer ' +
         'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +

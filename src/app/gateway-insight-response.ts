@@ -1,4 +1,4 @@
-import { gatewayRef } from '../core/arm-id';
+import { gatewayRef, targetCovers } from '../core/arm-id';
 import { renderGatewayPage } from '../insight/gateway-page';
 import { checkGateway } from '../pipeline/check-gateway';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
@@ -15,8 +15,9 @@ export interface InsightResponse {
 const ARM_NAME = /^[\w.()-]{1,90}$/;
 
 /**
- * One gateway, evaluated now: the insight page as HTML, or JSON when asked. Nothing is stored or
- * notified (a read). Errors become the HTTP status that tells the caller what went wrong.
+ * One gateway of APPGW_TARGETS, evaluated now: the insight page as HTML, or JSON when asked. Nothing is
+ * stored or notified (a read). Errors become the HTTP status that tells the caller what went wrong; a
+ * gateway outside the targets is 404 `NotWatched`, before anything is asked of ARM.
  */
 export async function gatewayInsightResponse(
   params: { subscription?: string; resourceGroup?: string; name?: string },
@@ -29,6 +30,13 @@ export async function gatewayInsightResponse(
   }
   const gateway = gatewayRef(subscription, resourceGroup, name);
   const { deps, options } = services;
+  // The key opens the watched gateways only, not whatever else the app's identity may read.
+  if (!options.targets.some((target) => targetCovers(target, gateway))) {
+    const message = `${gateway.id} is not among the gateways this app watches (APPGW_TARGETS)`;
+    return wantsJson
+      ? { status: 404, jsonBody: { gateway: gateway.id, error: { code: 'NotWatched', message } } }
+      : { status: 404, body: `NotWatched: ${message}\n` };
+  }
   const { report, insights } = await checkGateway(gateway, { ...deps, ...options });
   if (!report.ok) {
     const status = httpStatusFor(report.error?.code);

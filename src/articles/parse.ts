@@ -3,6 +3,7 @@
  * placeholder lands. Throws ArticleError (with the line) for a template that cannot be read
  * unambiguously; everything merely untidy is a warning.
  */
+import { ArticleError } from '../errors';
 import { analyzeSkeleton, makeSentinels, type OccurrenceContext, type UrlSlot } from './context';
 import { decodeArticleSource } from './decode';
 import { parseHeader } from './header';
@@ -49,6 +50,14 @@ export interface ParsedArticle {
 export function parseArticle(source: string | Uint8Array, options: ParseOptions = {}): ParsedArticle {
   const decoded = decodeArticleSource(source);
   const text = decoded.text;
+  // No text article holds a NUL: this is a binary file (read as Windows-1252 it would "render").
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    throw new ArticleError(
+      'the article is not text (it holds a NUL character): give a markdown file in the Azure self-help format',
+      text.slice(0, nul).split('\n').length,
+    );
+  }
   const header = parseHeader(text);
   // The body keeps the header's line breaks so that body lines are source lines.
   const headerLines = text.slice(header.start, header.end).replace(/[^\n]/g, '');

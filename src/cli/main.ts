@@ -54,7 +54,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops early (`run --json | head`) closes the pipe: writes then fail with EPIPE, which
+ * Node raises as an unhandled 'error' event (a crash, exit 1). What was asked for is done; the rest of
+ * the output has nobody to read it, so it is dropped and the verb's own exit code stands.
+ */
+export function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 if (require.main === module) {
+  ignoreClosedPipes();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -63,3 +63,14 @@ export function lastSegment(id: string | undefined): string | undefined {
 export function gatewayKey(id: string): string {
   return id.toLowerCase();
 }
+
+/** Whether a target names this gateway: its subscription, its resource group, or the gateway itself. */
+export function targetCovers(target: Target, gateway: GatewayRef): boolean {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (target.kind === 'subscription') return same(target.subscriptionId, gateway.subscriptionId);
+  if (target.kind === 'resourceGroup')
+    return (
+      same(target.subscriptionId, gateway.subscriptionId) && same(target.resourceGroup, gateway.resourceGroup)
+    );
+  return gatewayKey(target.gateway.id) === gatewayKey(gateway.id);
+}

@@ -25,7 +25,21 @@
  * Keys match case-insensitively at every level (PowerShell prints the same tree in PascalCase); the
  * output uses ARM's camelCase for the keys we model and keeps every other field as it came, so the
  * emulator can serve a pasted body back (our evaluator ignores them).
+ *
+ * ARM's own answer (`source: 'arm'`, the `run` path) is held to ARM's shape, because what a tool's
+ * forgiveness would read into it decides notices: a server missing from a read ARM "answered" is sent
+ * as `recovered` (issue 11). So, from ARM:
+ * - the body is the top-level object: no wrapper is taken off (`{"value": …}`, a one-element array,
+ *   `{"properties": …}`, a spec example's `responses`, `Invoke-AzRestMethod`'s `Content`, a JSON string),
+ *   and no PowerShell form is read (`{"value":[…],"Count":n}` arrays, `…Text` copies);
+ * - every field the server key is made of is present (src/core/notice/server-record.ts: pool, settings,
+ *   address): each pool entry's `backendAddressPool` and each settings entry's `backendHttpSettings` with
+ *   an `id` of this gateway's (ARM sends them on every entry: REST spec examples; without `$expand` they
+ *   are all the entry names its pool or settings by), each server's `address`, and its `health` (what the
+ *   read is for). A read without one of them cannot be matched to the previous run's servers: a server
+ *   named "(unnamed)" or "(unknown address)" this run would make last run's look gone.
  */
+import { describe, quote } from './json-describe';
 import type { BackendHealthBody } from './model';
 
 /** Where in the input a problem is: object keys as the input spelled them, array indexes. */
@@ -50,50 +64,29 @@ export type BackendHealthRead =
     }
   | { readonly ok: false; readonly problems: readonly BodyProblem[] };
 
-export interface ReadBackendHealthOptions {
-  /**
-   * The gateway the body belongs to: every pool and settings id present must be
-   * `<gatewayId>/backendAddressPools/<name>` or `<gatewayId>/backendHttpSettingsCollection/<name>`
-   * (compared case-insensitively, as ARM compares ids).
-   */
-  readonly gatewayId?: string;
-}
+export type ReadBackendHealthOptions =
+  | {
+      /** What a tool printed or someone saved (the default): read as forgivingly as the module comment says. */
+      readonly source?: 'tool';
+      /**
+       * The gateway the body belongs to: every pool and settings id present must be
+       * `<gatewayId>/backendAddressPools/<name>` or `<gatewayId>/backendHttpSettingsCollection/<name>`
+       * (compared case-insensitively, as ARM compares ids).
+       */
+      readonly gatewayId?: string;
+    }
+  | {
+      /** ARM's own answer: ARM's shape only, every field of the server key present (module comment). */
+      readonly source: 'arm';
+      /** The gateway asked about: every pool and settings id must be one of its children. */
+      readonly gatewayId: string;
+    };
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
 const isObject = (value: Json): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * Terminal- and log-safe quotation of an input value: JSON-escaped, bidi controls escaped, cut to `max`
- * characters (ARM ids run to a few hundred; anything else we quote is shown short).
- */
-function quote(value: string, max = 80): string {
-  const cut = value.length > max ? `${value.slice(0, max - 1)}…` : value;
-  return JSON.stringify(cut).replace(
-    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** What a value is, for "found …": `null`, `an empty array`, `number 2`, `string "…"`. */
-function describe(value: Json): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
-  if (isObject(value)) {
-    const keys = Object.keys(value);
-    return keys.length === 0
-      ? 'an empty object {}'
-      : `an object with ${keys
-          .slice(0, 4)
-          .map((k) => quote(k))
-          .join(', ')}${keys.length > 4 ? ', …' : ''}`;
-  }
-  if (typeof value === 'string') return `string ${quote(value)}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
 
 /**
  * A .NET type name where data should be: what `ConvertTo-Json` writes for objects deeper than its
@@ -125,6 +118,8 @@ interface Reader {
   readonly problems: BodyProblem[];
   readonly gatewayIds: Map<string, string>;
   readonly gatewayId: string | undefined;
+  /** ARM's own answer: no wrappers, no PowerShell forms, the server key's fields required. */
+  readonly arm: boolean;
   depthReported: boolean;
 }
 
@@ -134,7 +129,7 @@ function problem(reader: Reader, path: BodyPath, message: string): void {
 
 /** A value of the wrong kind: the depth hint when it is a .NET type name (said once), else found/expected. */
 function wrongKind(reader: Reader, path: BodyPath, value: Json, expected: string): void {
-  if (isTypeName(value)) {
+  if (!reader.arm && isTypeName(value)) {
     if (reader.depthReported) return;
     reader.depthReported = true;
     problem(reader, path, `expected ${expected}, found the .NET type name ${quote(value)}: ${DEPTH_HINT}`);
@@ -164,7 +159,8 @@ function splitFields(reader: Reader, object: JsonObject, names: readonly string[
   for (const [key, value] of Object.entries(object)) {
     const lower = key.toLowerCase();
     const name = names.find((n) => n.toLowerCase() === lower);
-    const textOf = names.find((n) => `${n.toLowerCase()}text` === lower);
+    // ARM prints no `…Text` copies: from ARM such a key is just another field.
+    const textOf = reader.arm ? undefined : names.find((n) => `${n.toLowerCase()}text` === lower);
     if (name) {
       const seen = known.get(name);
       if (seen) {
@@ -218,6 +214,10 @@ function readArray(
   what: string,
 ): { items: Json[]; path: BodyPath } | undefined {
   if (Array.isArray(value)) return { items: value, path };
+  if (reader.arm) {
+    wrongKind(reader, path, value, `an array of ${what}`);
+    return undefined;
+  }
   if (isObject(value)) {
     const entries = Object.entries(value);
     const inner = entries.find(([k]) => k.toLowerCase() === 'value');
@@ -327,6 +327,81 @@ function checkChildId(
   }
 }
 
+/**
+ * From ARM: the entry's reference (`backendAddressPool` / `backendHttpSettings`) must be there with this
+ * gateway's child id (checkChildId), and a `name` beside it (`$expand`) must be the id's: the server key
+ * is made of it (module comment).
+ */
+function requireArmReference(
+  reader: Reader,
+  reference: { readonly value: JsonObject; readonly idPath: BodyPath } | undefined,
+  fields: Fields,
+  name: string,
+  path: BodyPath,
+  collection: string,
+): void {
+  if (!reader.arm) return;
+  const expected = `an object {"id": "${reader.gatewayId ?? '<gateway id>'}/${collection}/<name>"}`;
+  const why = `ARM names the ${collection === 'backendAddressPools' ? 'pool' : 'HTTP settings'} of every entry, and the servers below are known by it`;
+  const field = fields.known.get(name);
+  if (!field || field[1] === null) {
+    problem(
+      reader,
+      [...path, field?.[0] ?? name],
+      `expected ${expected}, found ${field ? 'null' : 'nothing'}: ${why}`,
+    );
+    return;
+  }
+  if (!reference) return; // a value of the wrong kind: already a problem
+  if (typeof reference.value.id !== 'string') {
+    // No id, or `null` (a value of the wrong kind is a problem already).
+    if (!problemAt(reader, reference.idPath)) {
+      problem(
+        reader,
+        reference.idPath,
+        `expected the ARM id "${reader.gatewayId ?? '<gateway id>'}/${collection}/<name>", found nothing: ${why}`,
+      );
+    }
+    return;
+  }
+  const id = reference.value.id;
+  const label = reference.value.name;
+  const fromId = id.slice(id.lastIndexOf('/') + 1);
+  if (typeof label === 'string' && label.toLowerCase() !== fromId.toLowerCase()) {
+    problem(
+      reader,
+      [...reference.idPath.slice(0, -1), 'name'],
+      `expected the name its id ends in (${quote(fromId)}), found ${quote(label)}`,
+    );
+  }
+}
+
+const problemAt = (reader: Reader, path: BodyPath): boolean =>
+  reader.problems.some((p) => formatBodyPath(p.path) === formatBodyPath(path));
+
+/** From ARM: a server's `address` and `health` are non-empty strings (module comment). */
+function requireArmServerField(
+  reader: Reader,
+  fields: Fields,
+  name: 'address' | 'health',
+  path: BodyPath,
+  value: string | undefined,
+): void {
+  if (!reader.arm || (value !== undefined && value !== '')) return;
+  const field = fields.known.get(name);
+  if (field && field[1] !== null && typeof field[1] !== 'string') return; // wrong kind: already a problem
+  const found = !field ? 'nothing' : field[1] === null ? 'null' : 'an empty string';
+  const why =
+    name === 'address'
+      ? 'ARM names every server it probed, and a server is known by its address from run to run'
+      : 'ARM gives every server its health: that is what the read is for';
+  problem(
+    reader,
+    [...path, field?.[0] ?? name],
+    `expected ${name === 'address' ? 'an address string (IP or FQDN)' : 'a health string'}, found ${found}: ${why}`,
+  );
+}
+
 function readServer(reader: Reader, value: Json, path: BodyPath): JsonObject | undefined {
   if (!isObject(value)) {
     wrongKind(reader, path, value, 'a server object {"address", "health", …}');
@@ -349,6 +424,8 @@ function readServer(reader: Reader, value: Json, path: BodyPath): JsonObject | u
     'the probe error name as a string',
   );
   const ipConfiguration = readReference(reader, fields, 'ipConfiguration', path);
+  requireArmServerField(reader, fields, 'address', path, address);
+  requireArmServerField(reader, fields, 'health', path, health);
   if (address !== undefined) out.address = address;
   if (health !== undefined) out.health = health;
   if (log !== undefined) out.healthProbeLog = log;
@@ -370,6 +447,14 @@ function readSettings(reader: Reader, value: Json, path: BodyPath): JsonObject |
     checkChildId(reader, reference, 'backendHttpSettingsCollection');
     out.backendHttpSettings = reference.value;
   }
+  requireArmReference(
+    reader,
+    reference,
+    fields,
+    'backendHttpSettings',
+    path,
+    'backendHttpSettingsCollection',
+  );
   const servers = requiredArray(
     reader,
     fields,
@@ -395,6 +480,7 @@ function readPool(reader: Reader, value: Json, path: BodyPath): JsonObject | und
     checkChildId(reader, reference, 'backendAddressPools');
     out.backendAddressPool = reference.value;
   }
+  requireArmReference(reader, reference, fields, 'backendAddressPool', path, 'backendAddressPools');
   const settings = requiredArray(
     reader,
     fields,
@@ -423,6 +509,39 @@ const field = (object: JsonObject, name: string): [string, Json] | undefined =>
 
 const EXPECTED_BODY = 'the backend-health body, an object {"backendAddressPools": […]}';
 
+/** `an ARM error response "Code": "message"`, from ARM's `{"error": {"code", "message"}}`. */
+function armErrorResponse(error: JsonObject): string {
+  const code = field(error, 'code')?.[1];
+  const message = field(error, 'message')?.[1];
+  return (
+    `an ARM error response` +
+    `${typeof code === 'string' ? ` ${quote(code)}` : ''}${typeof message === 'string' ? `: ${quote(message)}` : ''}`
+  );
+}
+
+/**
+ * ARM's answer is the body itself: an object with `backendAddressPools` (any case, as everywhere). ARM
+ * wraps it in nothing, so a wrapper a saved file may have is, from ARM, an answer that is not a read.
+ */
+function armTopLevel(
+  reader: Reader,
+  value: Json,
+  path: BodyPath,
+): { value: JsonObject; path: BodyPath } | undefined {
+  if (isObject(value) && field(value, 'backendaddresspools')) return { value, path };
+  const error = isObject(value) ? field(value, 'error') : undefined;
+  if (error && isObject(error[1])) {
+    problem(reader, path, `expected ${EXPECTED_BODY}, found ${armErrorResponse(error[1])}`);
+    return undefined;
+  }
+  problem(
+    reader,
+    path,
+    `expected ${EXPECTED_BODY} at the top level (ARM answers the body itself, in no wrapper), found ${describe(value)}`,
+  );
+  return undefined;
+}
+
 /**
  * The body inside what a tool saved around it, or a problem saying what was found. Wrappers taken
  * off: a one-element array (`ConvertTo-Json -AsArray`, `jq -s`), `{"value": …}` (list envelopes and
@@ -440,6 +559,7 @@ function unwrap(
     problem(reader, path, message);
     return undefined;
   };
+  if (reader.arm) return armTopLevel(reader, value, path);
   if (depth > 4) return fail(`expected ${EXPECTED_BODY}, found wrappers nested too deep`);
   if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
     try {
@@ -473,14 +593,8 @@ function unwrap(
   if (field(value, 'backendaddresspools') || field(value, 'backendaddresspoolstext')) return { value, path };
 
   const error = field(value, 'error');
-  if (error && isObject(error[1])) {
-    const code = field(error[1], 'code')?.[1];
-    const message = field(error[1], 'message')?.[1];
-    return fail(
-      `expected ${EXPECTED_BODY}, found an ARM error response` +
-        `${typeof code === 'string' ? ` ${quote(code)}` : ''}${typeof message === 'string' ? `: ${quote(message)}` : ''}`,
-    );
-  }
+  if (error && isObject(error[1]))
+    return fail(`expected ${EXPECTED_BODY}, found ${armErrorResponse(error[1])}`);
   const content = field(value, 'content');
   const status = field(value, 'statuscode');
   if (content && status) {
@@ -532,6 +646,7 @@ export function readBackendHealthBody(
     problems: [],
     gatewayIds: new Map(),
     gatewayId: options.gatewayId,
+    arm: options.source === 'arm',
     depthReported: false,
   };
   const found = unwrap(reader, value, []);

@@ -6,7 +6,8 @@
  * - "is not"/"isn't"/"isn’t"/"isnt", "could not"/"couldn't", "can't"/"can not"/"cannot" (typographic apostrophes too);
  * - "whitelist"/"white-list"/"allowlist"/"allow-list"/"allow list" and their "-ed"/"-ing" forms;
  * - "time-out"/"timeout", "back-end"/"backend", "well known"/"well-known", "Open SSL"/"OpenSSL";
- * - capitals, doubled or line-broken whitespace, markdown escapes (`\'`) and bold markers from the docs' source.
+ * - capitals, doubled or line-broken whitespace, space before a colon or none after it, markdown escapes (`\'`)
+ *   and bold markers from the docs' source.
  * Final periods and optional punctuation are the templates' business (see compileTemplate), not this one's.
  */
 
@@ -39,6 +40,8 @@ export function normaliseProbeLog(log: string): string {
     .replace(/\\(?=['"*_<>])/g, '')
     .replace(/\*+/g, '')
     .replace(/\s+/g, ' ')
+    // "code : 401", "code :401" (French-style spacing, hand-copied messages): one spelling, "code: 401".
+    .replace(/ ?: ?(?=\S)/g, ': ')
     .trim()
     .toLowerCase();
   for (const [pattern, canonical] of CANONICAL_WORDING) text = text.replace(pattern, canonical);

@@ -93,7 +93,7 @@ export function gatewayFields(gateway: GatewayRef) {
 export interface NotificationsReport {
   /** Notices decided by this run. */
   readonly decided: number;
-  /** False when an overlapping run held the state: this run left the notices to it. */
+  /** False when a gateway's notices were not claimed: its state failed (`stateErrors`) or kept changing (`contended`). */
   readonly claimed: boolean;
   /** Every delivery tried (or held back) this run, oldest notices first, with each HTTP attempt. */
   readonly deliveries: readonly NoticeDeliveryReport[];
@@ -105,6 +105,11 @@ export interface NotificationsReport {
   readonly dropped: readonly DroppedNoticeReport[];
   /** State documents that could not be listed, read or written, or are not valid (codes StateUnavailable, StateInvalid). */
   readonly stateErrors: readonly ReportedError[];
+  /**
+   * State documents (`state file …`, `blob …`) this run could not claim because overlapping runs wrote
+   * them first every time it tried: their notices were left to those runs. Not a failure of the state.
+   */
+  readonly contended: readonly string[];
 }
 
 export interface NoticeDeliveryReport {

@@ -12,6 +12,7 @@ export type {
   ScenarioGateway,
   ScenarioInput,
   StatusFault,
+  TextFault,
 } from './scenario';
 export { createCertificate } from './tls';
 export type { EmulatorCertificate } from './tls';

@@ -65,11 +65,30 @@ export const BODY_FAULTS = [
 ] as const;
 export type BodyFaultKind = (typeof BODY_FAULTS)[number];
 
+/**
+ * Requests that get no HTTP answer at all:
+ * - `reset`: the request is read, then the connection is destroyed (the client sees ECONNRESET);
+ * - `hang`: the request is read and never answered (the connection stays open until the client gives
+ *   up or the emulator closes).
+ */
+export const CONNECTION_FAULTS = ['reset', 'hang'] as const;
+export type ConnectionFaultKind = (typeof CONNECTION_FAULTS)[number];
+
+/**
+ * One injected fault: an error answer (`status`), a broken backend-health body (`body`), the exact
+ * text of a `200` answer (`text`: the backend-health operation's final answer, or a list page), so a
+ * test can serve what ARM never sends (a wrapped body, a list entry without an id, a garbage page), or
+ * no answer at all (`connection`).
+ * `page` (list only) limits the fault to that page of a listing (1 = the first, 2 = the first nextLink…).
+ */
 const faultSchema = z
   .strictObject({
     on: z.enum(['backendHealth', 'poll', 'list', 'get']),
     status: whole(400, 599).optional(),
     body: z.enum(BODY_FAULTS).optional(),
+    connection: z.enum(CONNECTION_FAULTS).optional(),
+    text: z.string().optional(),
+    page: whole(1).optional(),
     times: whole(1).default(1),
     retryAfterSeconds: whole(0).optional(),
     code: text().optional(),
@@ -78,17 +97,26 @@ const faultSchema = z
   })
   .superRefine((fault, ctx) => {
     const issue = (message: string, path: string[] = []) => ctx.addIssue({ code: 'custom', message, path });
-    if ((fault.status === undefined) === (fault.body === undefined)) {
-      issue('give either "status" (an error answer) or "body" (a broken 200 answer)');
+    const kinds = [fault.status, fault.body, fault.connection, fault.text].filter((k) => k !== undefined);
+    if (kinds.length !== 1) {
+      issue(
+        'give one of "status" (an error answer), "body" (a broken 200 answer), "text" (the exact 200 answer) or "connection" (no answer)',
+      );
     }
     if (fault.body !== undefined && fault.on !== 'backendHealth') {
       issue('body faults break the backend-health answer: use "on": "backendHealth"', ['on']);
     }
+    if (fault.text !== undefined && fault.on !== 'backendHealth' && fault.on !== 'list') {
+      issue('text replaces the backend-health answer or a list page: use "on": "backendHealth" or "list"', [
+        'on',
+      ]);
+    }
+    if (fault.page !== undefined && fault.on !== 'list') issue('only with "on": "list"', ['page']);
     if (fault.body === 'slow' && fault.delayMs === undefined) {
       issue('required with "body": "slow" (how long the rest of the body waits)', ['delayMs']);
     }
     if (fault.delayMs !== undefined && fault.body !== 'slow') issue('only with "body": "slow"', ['delayMs']);
-    if (fault.body !== undefined) {
+    if (fault.status === undefined) {
       for (const field of ['retryAfterSeconds', 'code', 'message'] as const) {
         if (fault[field] !== undefined) issue('only with "status" (an error answer)', [field]);
       }
@@ -117,11 +145,16 @@ type ParsedScenario = z.output<typeof scenarioSchema>;
 type ParsedGateway = ParsedScenario['gateways'][number];
 type ParsedFault = ParsedGateway['faults'][number];
 
+type FaultBase = Omit<ParsedFault, 'status' | 'body' | 'connection' | 'text'>;
 /** An injected error answer (`status`). */
-export type StatusFault = Omit<ParsedFault, 'status' | 'body'> & { readonly status: number };
+export type StatusFault = FaultBase & { readonly status: number };
 /** An injected broken 200 answer of the backend-health operation (`body`). */
-export type BodyFault = Omit<ParsedFault, 'status' | 'body'> & { readonly body: BodyFaultKind };
-export type ScenarioFault = StatusFault | BodyFault;
+export type BodyFault = FaultBase & { readonly body: BodyFaultKind };
+/** A request that gets no answer: the connection is reset, or left hanging (`connection`). */
+export type ConnectionFault = FaultBase & { readonly connection: ConnectionFaultKind };
+/** An injected 200 answer sent exactly as given (`text`): the backend-health body, or a list page. */
+export type TextFault = FaultBase & { readonly text: string };
+export type ScenarioFault = StatusFault | BodyFault | ConnectionFault | TextFault;
 
 /**
  * A validated gateway: `backendHealth` as the one reader gives it back (ARM's camelCase, nulls
@@ -190,7 +223,7 @@ function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scena
     return {
       ...gw,
       backendHealth: read.ok ? read.body : {},
-      faults: gw.faults as ScenarioFault[], // the refinement guarantees exactly one of status / body
+      faults: gw.faults as ScenarioFault[], // the refinement guarantees exactly one of status / body / connection / text
     };
   });
   return { issues, scenario: { ...parsed, gateways } };

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { PortUnavailableError } from '../errors';
 import { route } from './router';
 import { armError, type Reply } from './routes/errors';
-import { parseScenario, type Scenario } from './scenario';
+import { parseScenario, type Scenario, type ScenarioInput } from './scenario';
 import { EmulatorState } from './state';
 import { createCertificate } from './tls';
 
@@ -29,6 +29,7 @@ export interface RecordedRequest {
   /** The path as sent, without the query. */
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
+  /** The answer's status; 0 when a `connection` fault gave none (the connection was reset, or hangs). */
   readonly status: number;
 }
 
@@ -41,6 +42,13 @@ export interface RunningEmulator {
   readonly caCertPem: string;
   /** Requests in the order they were answered. */
   readonly requests: readonly RecordedRequest[];
+  /**
+   * Serves another scenario from now on, on the same URL and certificate (a soak changes the gateways'
+   * health and faults between runs). Its faults are counted afresh; operations started under the
+   * previous scenario are forgotten (their polls answer 404), and its pending delays end at once.
+   * Throws ScenarioError, and keeps serving the previous one, when the scenario is not valid.
+   */
+  serve(scenario: Scenario | ScenarioInput): void;
   /** Closes every socket and removes the temp certificate folder. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -53,6 +61,12 @@ async function send(
   reply: Reply,
   state: EmulatorState,
 ): Promise<void> {
+  if (reply.drop === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  // A hanging request is left open: the client gives up, or close() destroys every connection.
+  if (reply.drop === 'hang') return;
   const body = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
   // ARM echoes the caller's correlation id so a chain of calls can be traced; otherwise it makes one.
   const correlation = req.headers['x-ms-correlation-request-id'];
@@ -114,19 +128,20 @@ function listenFailure(error: unknown, port: number, host: string): unknown {
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   // Re-validated: callers may hand us hand-built objects; defaults must be filled for the routes.
   const scenario = parseScenario(options.scenario, 'scenario passed to startEmulator');
-  const state = new EmulatorState(scenario);
+  let state = new EmulatorState(scenario);
   const cert = await createCertificate();
   const requests: RecordedRequest[] = [];
   const host = options.host ?? '127.0.0.1';
   let url = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const served = state; // the scenario this request started under, even if serve() replaces it
     req.resume(); // no route reads a body; drain it so keep-alive sockets stay usable
     const method = req.method ?? 'GET';
     const parsed = new URL(req.url ?? '/', 'https://emulator.invalid');
     let reply: Reply;
     try {
-      reply = await route(state, {
+      reply = await route(served, {
         method,
         path: parsed.pathname,
         query: parsed.searchParams,
@@ -134,8 +149,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
         baseUrl: req.headers.host ? `https://${req.headers.host}` : url,
       });
     } catch (e) {
-      if (state.isClosing) {
-        res.destroy(); // a delayed answer cut short by close()
+      if (served.isClosing) {
+        res.destroy(); // a delayed answer cut short by close() or serve()
         return;
       }
       reply = armError(500, 'InternalServerError', `The emulator failed: ${(e as Error).message}`);
@@ -147,7 +162,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       status: reply.status,
     });
     try {
-      await send(req, res, reply, state);
+      await send(req, res, reply, served);
     } catch {
       res.destroy(); // the client went away mid-answer
     }
@@ -173,6 +188,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   url = urlFor(host, (server.address() as AddressInfo).port);
 
   let closing: Promise<void> | undefined;
+  const serve = (next: Scenario | ScenarioInput): void => {
+    const parsed = parseScenario(next, 'scenario passed to serve');
+    if (closing) return;
+    const previous = state;
+    state = new EmulatorState(parsed);
+    previous.close();
+  };
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       state.close();
@@ -182,5 +204,5 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       await removeCert();
     })());
 
-  return { url, caCertFile: cert.caCertFile, caCertPem: cert.certPem, requests, close };
+  return { url, caCertFile: cert.caCertFile, caCertPem: cert.certPem, requests, serve, close };
 }

@@ -6,11 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
 import type {
   BodyFault,
+  ConnectionFault,
   FaultTarget,
   Scenario,
   ScenarioFault,
   ScenarioGateway,
   StatusFault,
+  TextFault,
 } from './scenario';
 
 export interface GatewayEntry {
@@ -29,6 +31,12 @@ export interface Operation {
   statusPolls: number;
   resultPolls: number;
 }
+
+const isStatus = (f: ScenarioFault): f is StatusFault => 'status' in f && f.status !== undefined;
+const isBody = (f: ScenarioFault): f is BodyFault => 'body' in f && f.body !== undefined;
+const isConnection = (f: ScenarioFault): f is ConnectionFault =>
+  'connection' in f && f.connection !== undefined;
+const isText = (f: ScenarioFault): f is TextFault => 'text' in f && f.text !== undefined;
 
 export class EmulatorState {
   readonly entries: readonly GatewayEntry[];
@@ -63,14 +71,40 @@ export class EmulatorState {
     );
   }
 
-  /** Consumes one use of the first error-answer fault (`status`) for `on` that has uses left, if any. */
-  takeFault(entry: GatewayEntry, on: FaultTarget): StatusFault | undefined {
-    return this.take(entry, (f): f is StatusFault => 'status' in f && f.status !== undefined && f.on === on);
+  /**
+   * Consumes one use of the first fault for `on` that answers instead of the route (an error answer,
+   * `status`, or no answer, `connection`) and has uses left, if any: such faults are used in order.
+   */
+  takeFault(
+    entry: GatewayEntry,
+    on: Exclude<FaultTarget, 'list'>,
+  ): StatusFault | ConnectionFault | undefined {
+    return this.take(
+      entry,
+      (f): f is StatusFault | ConnectionFault => f.on === on && (isStatus(f) || isConnection(f)),
+    );
   }
 
-  /** Consumes one use of the first broken-body fault (`body`) that has uses left, if any. */
-  takeBodyFault(entry: GatewayEntry): BodyFault | undefined {
-    return this.take(entry, (f): f is BodyFault => 'body' in f && f.body !== undefined);
+  /**
+   * Consumes one use of the first list fault (an error answer, no answer, or a page's text) that has uses left and
+   * applies to page `page` (1-based; a fault without `page` applies to every page), if any.
+   */
+  takeListFault(entry: GatewayEntry, page: number): StatusFault | ConnectionFault | TextFault | undefined {
+    return this.take(
+      entry,
+      (f): f is StatusFault | ConnectionFault | TextFault =>
+        f.on === 'list' &&
+        (isStatus(f) || isConnection(f) || isText(f)) &&
+        (f.page === undefined || f.page === page),
+    );
+  }
+
+  /** Consumes one use of the first fault of the operation's final 200 answer (`body` or `text`), if any. */
+  takeBodyFault(entry: GatewayEntry): BodyFault | TextFault | undefined {
+    return this.take(
+      entry,
+      (f): f is BodyFault | TextFault => f.on === 'backendHealth' && (isBody(f) || isText(f)),
+    );
   }
 
   private take<F extends ScenarioFault>(

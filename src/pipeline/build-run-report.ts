@@ -57,5 +57,6 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     undelivered: outcome.undelivered,
     dropped: outcome.dropped,
     stateErrors: outcome.stateErrors,
+    contended: outcome.contended,
   };
 }

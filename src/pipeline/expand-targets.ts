@@ -1,4 +1,4 @@
-import { gatewayKey, type Target } from '../core/arm-id';
+import { gatewayKey, targetCovers, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import { TargetListUnavailableError, toError } from '../errors';
 import type { GatewayDirectory } from '../ports';
@@ -51,16 +51,6 @@ export async function expandTargets(
   }
   const listedScopes = expanded.filter((e) => e.ok && e.target.kind !== 'gateway').map((e) => e.target);
   const isGone = (gateway: GatewayRef) =>
-    !unique.has(gatewayKey(gateway.id)) && listedScopes.some((scope) => covers(scope, gateway));
+    !unique.has(gatewayKey(gateway.id)) && listedScopes.some((scope) => targetCovers(scope, gateway));
   return { targets: expanded.map((e) => e.report), gateways: [...unique.values()], isGone };
-}
-
-function covers(target: Target, gateway: GatewayRef): boolean {
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  if (target.kind === 'subscription') return same(target.subscriptionId, gateway.subscriptionId);
-  if (target.kind === 'resourceGroup')
-    return (
-      same(target.subscriptionId, gateway.subscriptionId) && same(target.resourceGroup, gateway.resourceGroup)
-    );
-  return false;
 }

@@ -3,7 +3,10 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
-import { gatewayId } from '../helpers/scenario-builder';
+import { startEmulator } from '../../src/emulator';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 import { signedOutEnv } from '../helpers/signed-out';
 import { parseTelemetryLines } from '../helpers/telemetry';
 
@@ -96,6 +99,55 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       expect(report.gateways.filter((g: { ok: boolean }) => g.ok).length).toBeGreaterThanOrEqual(3);
     } finally {
       await stop(child);
+    }
+  });
+
+  it('run: a gateway list entry without an id fails the listing (exit 2) and sends no recovered (issue 11.1)', async () => {
+    const receiver = await startWebhookReceiver();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-cfg-'));
+    const unhealthy = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const runAgainst = async (gateways: Parameters<typeof gateway>[]) => {
+      const emulator = await startEmulator({
+        scenario: { gateways: gateways.map((g) => gateway(...g)) } as never,
+      });
+      try {
+        const file = path.join(dir, 'config.json');
+        await writeFile(
+          file,
+          JSON.stringify({
+            targets: [`/subscriptions/${SUB}`],
+            arm: emulatorArm(emulator),
+            sinks: {
+              dir: path.join(dir, 'out'),
+              webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+            },
+            state: { dir: path.join(dir, 'state') },
+          }),
+        );
+        return await runCli(['run', '--config', file]);
+      } finally {
+        await emulator.close();
+      }
+    };
+    try {
+      const first = await runAgainst([['gw1', [unhealthy]]]);
+      expect(first.code).toBe(0);
+      expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toEqual(['degraded']);
+
+      const second = await runAgainst([
+        ['gw1', [unhealthy], { faults: [{ on: 'list', text: '{"value":[{"name":"gw1"}]}' }] }],
+      ]);
+      expect(second.code).toBe(2);
+      expect(second.stdout).toContain(`✗ target /subscriptions/${SUB}`);
+      // The summary line is clipped; stderr's warning line says what ARM sent, whole.
+      expect(second.stderr).toContain(
+        `warning: /subscriptions/${SUB}: The gateways of /subscriptions/${SUB} could not be listed: ARM answered 200 to the list call with what is not a complete listing of the scope: value[0].id: expected the gateway's ARM id, found nothing (its name is "gw1")`,
+      );
+      expect(second.stdout + second.stderr).not.toMatch(/Cannot read properties|gatewayTimeoutInMs/);
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await receiver.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
@@ -275,6 +327,27 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a reader that stops early', () => {
+  it.each([
+    [['render', 'articles/degraded-backend-server-health.md', '--format', 'html'], 0],
+    [['demo', '--out', '__OUT__'], 0],
+  ])('%j: output dropped quietly when the pipe closes, the exit code stands', async (args, expected) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-pipe-'));
+    try {
+      const { child } = await startCli(args.map((a) => (a === '__OUT__' ? out : a)));
+      // Read the first line (startCli did), then close our end of stdout: later writes meet EPIPE.
+      child.stdout?.destroy();
+      let stderr = '';
+      child.stderr?.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(stderr).not.toMatch(/EPIPE|Unhandled|unexpected error/);
+      expect(code).toBe(expected);
+    } finally {
+      await rm(out, { recursive: true, force: true });
     }
   });
 });

@@ -70,12 +70,57 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     const { code, stderr } = await runCli(['run', '--config', configFile]);
     expect(stderr).not.toMatch(/unexpected error|a bug|\n\s+at /);
     expect(code).toBe(2);
-    expect(stderr).toContain(`error: The notify state state file ${away} is unavailable: cannot read it`);
+    expect(stderr).toContain(`error: The notify state in state file ${away} is unavailable: cannot read it`);
     expect(await report()).toMatchObject({
       ok: false,
       notifications: { stateErrors: [expect.objectContaining({ code: 'StateUnavailable' })] },
     });
     expect(receiver.requests).toHaveLength(1); // the gateway in the targets was notified
+  });
+
+  it.each<[string, 'clean' | 'dead letter']>([
+    ['every readable one is clean', 'clean'],
+    ['a readable one holds a dead letter', 'dead letter'],
+  ])(
+    'notify list with an unreadable state document (%s): never "No undelivered notices.", it names what is not known; exit 2',
+    async (_label, readable) => {
+      if (readable === 'dead letter') receiver.script({ status: 400, body: 'unknown field' });
+      await runCli(['run', '--config', configFile]);
+      const away = path.join(tmp, 'state', SUB, 'rg-elsewhere', 'gw-away.json');
+      await mkdir(away, { recursive: true }); // a folder where the document should be
+      const list = await runCli(['notify', 'list', '--config', configFile]);
+      expect(list.code).toBe(2);
+      expect(list.stdout).not.toMatch(/^No undelivered notices\./m);
+      expect(list.stdout).toContain(
+        `1 notify state document(s) could not be read, so their undelivered notices are not known: state file ${away} (the errors say why).`,
+      );
+      if (readable === 'clean')
+        expect(list.stdout).toMatch(
+          /^No undelivered notices in the 1 notify state document\(s\) that could be read\.$/m,
+        );
+      else expect(list.stdout).toMatch(/^dead-letter +webhook\[ops\] .*HTTP 400 Bad Request: unknown field/m);
+      expect(list.stderr).toContain(
+        `error: The notify state in state file ${away} is unavailable: cannot read it`,
+      );
+
+      const json = JSON.parse((await runCli(['notify', 'list', '--config', configFile, '--json'])).stdout);
+      expect(json).toMatchObject({
+        read: 1,
+        listed: true,
+        errors: [expect.objectContaining({ code: 'StateUnavailable', document: `state file ${away}` })],
+      });
+    },
+  );
+
+  it('notify list when the state folder cannot be listed: says the notices are not known, exit 2', async () => {
+    const state = path.join(tmp, 'state');
+    await writeFile(state, 'a file where the state folder should be');
+    const list = await runCli(['notify', 'list', '--config', configFile]);
+    expect(list.code).toBe(2);
+    expect(list.stdout).not.toMatch(/No undelivered notices/);
+    expect(list.stdout).toContain(
+      `The notify state could not be listed (state folder ${state}): its undelivered notices are not known (the error says why).`,
+    );
   });
 
   it('notify list shows a dead letter; notify resend re-queues it and the next run sends it, same id', async () => {

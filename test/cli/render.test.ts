@@ -140,4 +140,18 @@ describe('appgw-insights render', () => {
     // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     expect(stderr).not.toMatch(/[\u0000\ufffd]/);
   });
+
+  it('refuses a binary file (exit 2, one line), printing none of it', async () => {
+    const binary = path.join(dir, 'program.bin');
+    await writeFile(
+      binary,
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x0a, 0x93, 0x1b, 0x5b, 0x32, 0x4a]),
+    );
+    const { code, stdout, stderr } = await runCli(['render', binary]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: line 1: the article is not text \(it holds a NUL character\)/);
+    // eslint-disable-next-line no-control-regex -- nothing of the file reaches the terminal
+    expect(stderr).not.toMatch(/[\u0000\u001b]/);
+  });
 });

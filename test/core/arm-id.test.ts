@@ -1,4 +1,4 @@
-import { lastSegment, parseGatewayId, parseTarget } from '../../src/core/arm-id';
+import { gatewayRef, lastSegment, parseGatewayId, parseTarget, targetCovers } from '../../src/core/arm-id';
 
 const GW = '/subscriptions/sub-1/resourceGroups/rg-a/providers/Microsoft.Network/applicationGateways/gw-1';
 
@@ -45,4 +45,20 @@ describe('lastSegment', () => {
     [undefined, undefined],
     ['', undefined],
   ])('%p → %p', (id, name) => expect(lastSegment(id)).toBe(name));
+});
+
+describe('targetCovers', () => {
+  const gw = gatewayRef('SUB-1', 'rg-web', 'gw');
+  it.each([
+    ['/subscriptions/sub-1', true],
+    ['/subscriptions/sub-2', false],
+    ['/subscriptions/sub-1/resourceGroups/RG-WEB', true],
+    ['/subscriptions/sub-1/resourceGroups/rg-api', false],
+    ['/subscriptions/sub-1/resourceGroups/rg-web/providers/Microsoft.Network/applicationGateways/GW', true],
+    ['/subscriptions/sub-1/resourceGroups/rg-web/providers/Microsoft.Network/applicationGateways/gw2', false],
+  ])('%s covers gw: %s', (raw, expected) => {
+    const target = parseTarget(raw);
+    if (!('kind' in target)) throw new Error(target.error);
+    expect(targetCovers(target, gw)).toBe(expected);
+  });
 });

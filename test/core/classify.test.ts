@@ -458,6 +458,11 @@ describe('live-style messages', () => {
 describe('status codes', () => {
   it.each<[string, number | undefined]>([
     ["Received invalid status code: 401 in the backend server's HTTP response.", 401],
+    // Colon spacing drifts in hand-copied messages: the status is still read.
+    ["Received invalid status code : 401 in the backend server's HTTP response.", 401],
+    ["Received invalid status code :401 in the backend server's HTTP response", 401],
+    ['Probe status code mismatch. Expected : 200-399 Received : 404', 404],
+    ["Received invalid status code:\u00a0502 in the backend server's HTTP response.", 502],
     [
       "Received invalid status code: 404 in the backend server's HTTP response. As per the health probe configuration, 200-399 is the acceptable status code.",
       404,

@@ -137,6 +137,7 @@ const notify: NotifyOutcome = {
     },
   ],
   stateErrors: [{ code: 'StateUnavailable', message: 'm', retryable: true, document: 'blob x' }],
+  contended: [],
 } as unknown as NotifyOutcome;
 
 function directReport(): RunReport {

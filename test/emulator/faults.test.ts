@@ -264,6 +264,165 @@ describe('injected faults', () => {
   });
 });
 
+describe('connection faults: no answer at all', () => {
+  it.each([
+    ['backendHealth', 'POST backendhealth 0'],
+    ['poll', 'GET location 0'],
+  ] as const)(
+    'a reset on %s: the connection drops without an answer; the SDK retries it like a lost connection',
+    async (on, dropped) => {
+      const g = gateway('rg', 'appgw', { faults: [{ on, connection: 'reset' }] });
+      const emulator = await start({ gateways: [g] });
+
+      await expect(
+        armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast),
+      ).resolves.toEqual(healthBody(g.id));
+      expect(callLog(emulator)).toContain(dropped);
+      expect(callLog(emulator).at(-1)).toBe('GET location 200');
+    },
+  );
+
+  it('a reset without retries is the network error ECONNRESET, no status', async () => {
+    const emulator = await start({
+      gateways: [gateway('rg', 'appgw', { faults: [{ on: 'list', connection: 'reset' }] })],
+    });
+    const error = await failure(armClient(emulator, { maxRetries: 0 }).applicationGateways.list('rg').next());
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    expect((error as RestError).statusCode).toBeUndefined();
+  });
+
+  it.each(['list', 'backendHealth', 'poll'] as const)(
+    'a hang on %s is never answered: the caller’s time-out ends it, and close() does not wait for it',
+    async (on) => {
+      const emulator = await start({
+        gateways: [gateway('rg', 'appgw', { faults: [{ on, connection: 'hang', times: 9 }] })],
+      });
+      const client = armClient(emulator, { maxRetries: 0 });
+      const abortSignal = AbortSignal.timeout(300);
+      const call =
+        on === 'list'
+          ? client.applicationGateways.list('rg', { abortSignal }).next()
+          : client.applicationGateways.backendHealth('rg', 'appgw', { ...fast, abortSignal });
+      expect(await failure(call)).toMatchObject({ name: 'AbortError' });
+      expect(emulator.requests.at(-1)?.status).toBe(0);
+      await emulator.close();
+    },
+  );
+
+  it('faults for the same call are used in order, whatever their kind', async () => {
+    const g = gateway('rg', 'appgw', {
+      faults: [
+        { on: 'backendHealth', status: 503 },
+        { on: 'backendHealth', connection: 'reset' },
+        { on: 'backendHealth', status: 429, retryAfterSeconds: 0 },
+      ],
+    });
+    const emulator = await start({ gateways: [g] });
+    await armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast);
+    expect(callLog(emulator).filter((line) => line.startsWith('POST'))).toEqual([
+      'POST backendhealth 503',
+      'POST backendhealth 0',
+      'POST backendhealth 429',
+      'POST backendhealth 202',
+    ]);
+  });
+});
+
+describe('serve(): another scenario on the same URL', () => {
+  it('answers from the new scenario at once, with its faults counted afresh', async () => {
+    const before = gateway('rg', 'appgw');
+    const emulator = await start({ gateways: [before] });
+    const client = armClient(emulator, { maxRetries: 0 });
+    await expect(client.applicationGateways.backendHealth('rg', 'appgw', fast)).resolves.toEqual(
+      healthBody(before.id),
+    );
+
+    emulator.serve({
+      gateways: [gateway('rg', 'other', { faults: [{ on: 'backendHealth', status: 500 }] })],
+    });
+    await expect(client.applicationGateways.backendHealth('rg', 'appgw', fast)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+    await expect(client.applicationGateways.backendHealth('rg', 'other', fast)).rejects.toMatchObject({
+      statusCode: 500,
+    });
+    await expect(client.applicationGateways.backendHealth('rg', 'other', fast)).resolves.toBeDefined();
+  });
+
+  it('an invalid scenario is refused and the previous one is still served', async () => {
+    const emulator = await start({ gateways: [gateway('rg', 'appgw')] });
+    expect(() => emulator.serve({ gateways: [] })).toThrow(/gateways: expected at least one gateway/);
+    await expect(
+      armClient(emulator).applicationGateways.backendHealth('rg', 'appgw', fast),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('answers ARM never sends, exactly as given (text) and on one page of a listing (page)', () => {
+  const listPath = (rg?: string) =>
+    `/subscriptions/${SUB}${rg ? `/resourceGroups/${rg}` : ''}/providers/Microsoft.Network/applicationGateways`;
+  const many = (n: number, extra: Parameters<typeof gateway>[2] = {}) =>
+    Array.from({ length: n }, (_, i) =>
+      gateway('rg-many', `appgw-${String(i).padStart(2, '0')}`, i === 0 ? extra : {}),
+    );
+
+  it('a list text fault is the page as written, once; later lists are whole again', async () => {
+    const emulator = await start({
+      gateways: [gateway('rg', 'appgw', { faults: [{ on: 'list', text: '{"value":[{"name":"appgw"}]}' }] })],
+    });
+    const page = await rawRequest(emulator, 'GET', `${listPath()}?api-version=1`, {
+      authorization: 'Bearer x',
+    });
+    expect(page).toMatchObject({ status: 200, body: { value: [{ name: 'appgw' }] } });
+    const again = await rawRequest(emulator, 'GET', `${listPath()}?api-version=1`, {
+      authorization: 'Bearer x',
+    });
+    expect(again.body).toMatchObject({ value: [{ id: gwPath('rg', 'appgw'), name: 'appgw' }] });
+  });
+
+  it('page: the fault answers only that page of a listing (here the nextLink page), through the real SDK', async () => {
+    const emulator = await start({
+      gateways: many(60, { faults: [{ on: 'list', page: 2, text: '{"value":null}' }] }),
+    });
+    const pages = armClient(emulator).applicationGateways.list('rg-many').byPage();
+    await expect(pages.next()).resolves.toMatchObject({ value: expect.arrayContaining([expect.anything()]) });
+    await expect(pages.next()).rejects.toThrow("Cannot read properties of null (reading 'map')"); // the SDK's own words
+    expect(emulator.requests.map((r) => `${r.query['$skipToken'] ?? 'first'} ${r.status}`)).toEqual([
+      'first 200',
+      '50 200',
+    ]);
+  });
+
+  it('page with an error status: the first page is served, the nextLink page fails', async () => {
+    const emulator = await start({
+      gateways: many(60, { faults: [{ on: 'list', page: 2, status: 500, times: 9 }] }),
+    });
+    const ids: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const g of armClient(emulator, { maxRetries: 1 }).applicationGateways.list('rg-many'))
+          ids.push(g.id ?? '');
+      })(),
+    );
+    expect(ids).toHaveLength(50);
+    expect(error).toMatchObject({ statusCode: 500 });
+  });
+
+  it("a backendHealth text fault is the operation's final 200 answer as written, once", async () => {
+    const text = JSON.stringify({ value: healthBody(gwPath('rg', 'appgw')) });
+    const emulator = await start({
+      gateways: [gateway('rg', 'appgw', { lro: { polls: 0 }, faults: [{ on: 'backendHealth', text }] })],
+    });
+    const post = () =>
+      rawRequest(emulator, 'POST', `${gwPath('rg', 'appgw')}/backendhealth?api-version=1`, {
+        authorization: 'Bearer x',
+      });
+    await expect(post()).resolves.toMatchObject({ status: 200, body: JSON.parse(text) });
+    await expect(post()).resolves.toMatchObject({ status: 200, body: healthBody(gwPath('rg', 'appgw')) });
+  });
+});
+
 describe('delays and lifecycle', () => {
   it('delayMs holds the answer long enough for an AbortSignal time-out to abort the SDK call', async () => {
     // A delay no busy machine comes near: finishing well before it proves the abort (and close) did not wait.

@@ -123,7 +123,47 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
     [
       'a fault with both status and body',
       withGateway({ faults: [{ on: 'backendHealth', status: 500, body: 'truncated' }] }),
-      'gateways[0].faults[0]: give either "status" (an error answer) or "body" (a broken 200 answer)',
+      'gateways[0].faults[0]: give one of "status" (an error answer), "body" (a broken 200 answer), "text" (the exact 200 answer) or "connection" (no answer)',
+    ],
+    [
+      'a fault with both status and connection',
+      withGateway({ faults: [{ on: 'poll', status: 500, connection: 'reset' }] }),
+      'gateways[0].faults[0]: give one of "status"',
+    ],
+    [
+      'a connection fault with a Retry-After',
+      withGateway({ faults: [{ on: 'list', connection: 'hang', retryAfterSeconds: 1 }] }),
+      'gateways[0].faults[0].retryAfterSeconds: only with "status" (an error answer)',
+    ],
+    [
+      'an unknown connection fault',
+      withGateway({ faults: [{ on: 'list', connection: 'refuse' }] }),
+      'gateways[0].faults[0].connection: expected one of "reset", "hang"',
+    ],
+    [
+      'a fault with both status and text',
+      withGateway({ faults: [{ on: 'list', status: 500, text: '{}' }] }),
+      'gateways[0].faults[0]: give one of "status" (an error answer), "body" (a broken 200 answer), "text" (the exact 200 answer) or "connection" (no answer)',
+    ],
+    [
+      'a text fault on a poll',
+      withGateway({ faults: [{ on: 'poll', text: '{}' }] }),
+      'gateways[0].faults[0].on: text replaces the backend-health answer or a list page',
+    ],
+    [
+      'a page on a backend-health fault',
+      withGateway({ faults: [{ on: 'backendHealth', status: 500, page: 2 }] }),
+      'gateways[0].faults[0].page: only with "on": "list"',
+    ],
+    [
+      'a page 0',
+      withGateway({ faults: [{ on: 'list', status: 500, page: 0 }] }),
+      'gateways[0].faults[0].page: expected a whole number >= 1',
+    ],
+    [
+      'a Retry-After on a text fault',
+      withGateway({ faults: [{ on: 'list', text: '{}', retryAfterSeconds: 1 }] }),
+      'gateways[0].faults[0].retryAfterSeconds: only with "status" (an error answer)',
     ],
     [
       'a body fault on a list',

@@ -178,11 +178,11 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
 
   it('serves one gateway now over HTTP, as HTML or JSON, and maps errors to statuses', async () => {
     const { gatewayInsight } = loadHandlers();
-    const request = (name: string, accept = 'text/html') =>
+    const request = (name: string, accept = 'text/html', subscription = SUB) =>
       new HttpRequest({
         method: 'GET',
-        url: `http://localhost/api/gateways/${SUB}/rg-test/${encodeURIComponent(name)}/insight`,
-        params: { subscription: SUB, resourceGroup: 'rg-test', name },
+        url: `http://localhost/api/gateways/${subscription}/rg-test/${encodeURIComponent(name)}/insight`,
+        params: { subscription, resourceGroup: 'rg-test', name },
         headers: { accept },
       });
     const html = await gatewayInsight(request('gw-good'), quiet());
@@ -198,6 +198,12 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
     expect((await gatewayInsight(request('nope', 'application/json'), quiet())).status).toBe(404);
     expect((await gatewayInsight(request('gw-broken'), quiet())).status).toBe(504);
     expect((await gatewayInsight(request('bad name!'), quiet())).status).toBe(400);
+    // The function key opens the watched gateways only (APPGW_TARGETS is this subscription).
+    const outside = await gatewayInsight(
+      request('gw-good', 'application/json', '99999999-9999-9999-9999-999999999999'),
+      quiet(),
+    );
+    expect(outside).toMatchObject({ status: 404, jsonBody: { error: { code: 'NotWatched' } } });
   });
 
   it('registers what the README says: schedule, queue names and connection, route and auth level', () => {

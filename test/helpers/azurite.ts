@@ -11,6 +11,11 @@ export const AZURITE_KEY =
 export interface AzuriteOptions {
   /** Also start the queue service. */
   readonly queue?: boolean;
+  /**
+   * Keep data in files under the run's temp folder instead of memory: for long runs (the soak), which
+   * would outgrow the in-memory store's 64 MiB. Removed by stop() either way.
+   */
+  readonly onDisk?: boolean;
   readonly startTimeoutInMs?: number;
 }
 
@@ -49,8 +54,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   try {
     const timeout = options.startTimeoutInMs ?? 30_000;
     const [blob, queue] = await Promise.all([
-      startService('blob', cwd, timeout, children),
-      options.queue ? startService('queue', cwd, timeout, children) : Promise.resolve(undefined),
+      startService('blob', cwd, timeout, children, options.onDisk),
+      options.queue
+        ? startService('queue', cwd, timeout, children, options.onDisk)
+        : Promise.resolve(undefined),
     ]);
     const blobEndpoint = `${blob}/${AZURITE_ACCOUNT}`;
     const queueEndpoint = queue ? `${queue}/${AZURITE_ACCOUNT}` : undefined;
@@ -77,6 +84,7 @@ function startService(
   cwd: string,
   timeoutInMs: number,
   children: ChildProcess[],
+  onDisk = false,
 ): Promise<string> {
   const main = SERVICES[service];
   // Exit when the test process goes away (IPC channel closes), then run Azurite's own entry point.
@@ -89,9 +97,7 @@ function startService(
     '127.0.0.1',
     `--${service}Port`,
     '0', // the OS picks a free port; Azurite prints it
-    '--inMemoryPersistence',
-    '--extentMemoryLimit',
-    '64',
+    ...(onDisk ? ['--location', cwd] : ['--inMemoryPersistence', '--extentMemoryLimit', '64']),
     '--silent',
     '--loose',
     '--skipApiVersionCheck',
@@ -130,7 +136,7 @@ function startService(
   });
 }
 
-/** In-memory persistence: nothing to flush, so no graceful shutdown needed. */
+/** Killed outright: in memory there is nothing to flush, and files on disk are removed with the folder. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

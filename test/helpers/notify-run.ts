@@ -28,6 +28,8 @@ export interface NotifyRunOptions {
   /** The run's config, without `arm` (the emulator's) and `targets` (default: the whole subscription). */
   readonly config: Record<string, unknown>;
   readonly targets?: readonly string[];
+  /** Merged over the emulator's `arm` block (e.g. `maxRetries`). */
+  readonly arm?: Record<string, unknown>;
   /** Replaces the state stores the config names (e.g. a blob client without retries). */
   readonly stores?: StateStores<NotifyStateDocument>;
   readonly clock?: Clock;
@@ -45,7 +47,7 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
     emulator = await startEmulator({ scenario: options.scenario as never });
     const config = parseConfig({
       targets: options.targets ?? [`/subscriptions/${SUB}`],
-      arm: emulatorArm(emulator),
+      arm: { ...emulatorArm(emulator), ...options.arm },
       ...options.config,
     });
     const { deps, options: runOptions } = withLogger(

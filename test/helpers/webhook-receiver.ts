@@ -22,6 +22,8 @@ export type ScriptedAnswer =
       readonly status: number;
       readonly headers?: Readonly<Record<string, string>>;
       readonly body?: string;
+      /** Answer this long after the request ended (a slow receiver). */
+      readonly delayMs?: number;
     }
   /** Read the request, then never answer (the socket stays open until the client gives up). */
   | { readonly hang: true }
@@ -66,8 +68,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         req.socket.destroy();
         return;
       }
-      res.writeHead(answer.status, { ...answer.headers });
-      res.end(answer.body ?? '');
+      const reply = () => {
+        if (res.destroyed) return; // the client gave up, or close() ran
+        res.writeHead(answer.status, { ...answer.headers });
+        res.end(answer.body ?? '');
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs).unref();
+      else reply();
     });
   });
   server.on('connection', (socket) => {

@@ -11,14 +11,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { connectBlobService } from '../../src/adapters/storage/blob-client';
-import { createBlobStateStores } from '../../src/adapters/storage/keyed-state-stores';
+import { createBlobStateStores, createFileStateStores } from '../../src/adapters/storage/keyed-state-stores';
+import { buildRunServices, withLogger } from '../../src/app/run-services';
+import { formatSummary } from '../../src/cli/summary';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator } from '../../src/emulator';
+import { processQueuedGateway } from '../../src/pipeline/fan-out';
 import type { ScenarioInput } from '../../src/emulator';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import type { StateStores } from '../../src/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { closedPort } from '../helpers/closed-port';
-import { notifyRun, recordingLogger } from '../helpers/notify-run';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { notifyRun, recordingLogger, type RecordingLogger } from '../helpers/notify-run';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -33,6 +39,24 @@ const scenario: ScenarioInput = {
   gateways: [gateway('gw-a', [bad('10.0.0.4')]), gateway('gw-b', [bad('10.0.1.4')])],
 };
 const AWAY = gatewayId('gw-away', 'rg-elsewhere'); // has state, but is outside the run's targets
+
+const OVERLAP = /kept changing|overlapping/i;
+const DOUBLED_WORD = /\b(\w{2,})\s+\1\b/i;
+
+/**
+ * A state that failed is not an overlap: neither the log (stderr, Application Insights) nor the
+ * summary nor the report says that runs overlapped, and no message repeats a word ("state state").
+ */
+function expectNoOverlapClaimed(report: RunReport, logger: RecordingLogger): void {
+  expect(report.notifications?.contended).toEqual([]);
+  const summary = formatSummary(report, []).split('\n');
+  const messages = (report.notifications?.stateErrors ?? []).map((e) => e.message);
+  expect(messages.length).toBeGreaterThan(0);
+  for (const line of [...logger.lines, ...summary, ...messages]) {
+    expect(line).not.toMatch(OVERLAP);
+    expect(line).not.toMatch(DOUBLED_WORD);
+  }
+}
 
 const brokenDocuments: Array<[string, string | 'folder', 'StateUnavailable' | 'StateInvalid', RegExp]> = [
   [
@@ -118,11 +142,12 @@ describe('state errors with the file store', () => {
       const logger = recordingLogger();
       const { report } = await notifyRun({ scenario, config: config(), logger });
       await expectReported(report, file, code, detail);
+      expectNoOverlapClaimed(report, logger);
       await unchanged(file, content);
       expect(receiver.requests.map((r) => JSON.parse(r.body).server.address)).toEqual(['10.0.1.4']);
       expect(logger.lines).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^error: The notify state state file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+          new RegExp(`^error: The notify state in state file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
         ),
       );
     },
@@ -133,8 +158,10 @@ describe('state errors with the file store', () => {
     async (_label, content, code, detail) => {
       const file = documentOf(AWAY);
       await plant(file, content);
-      const { report } = await notifyRun({ scenario, config: config() });
+      const logger = recordingLogger();
+      const { report } = await notifyRun({ scenario, config: config(), logger });
       await expectReported(report, file, code, detail);
+      expectNoOverlapClaimed(report, logger);
       await unchanged(file, content);
       expect(receiver.requests).toHaveLength(2);
       expect(report.gateways.every((g) => g.ok)).toBe(true);
@@ -144,8 +171,15 @@ describe('state errors with the file store', () => {
   it('a state folder that cannot be listed (a file is in its place) is reported, naming the folder', async () => {
     const stateDir = path.join(tmp, 'state');
     await writeFile(stateDir, 'a file where the state folder should be');
-    const { report } = await notifyRun({ scenario, config: config(), targets: [gatewayId('gw-b')] });
+    const logger = recordingLogger();
+    const { report } = await notifyRun({
+      scenario,
+      config: config(),
+      targets: [gatewayId('gw-b')],
+      logger,
+    });
     expect(report.ok).toBe(false);
+    expectNoOverlapClaimed(report, logger);
     expect(report.notifications?.stateErrors.map((e) => [e.code, e.document])).toEqual([
       ['StateUnavailable', `state file ${documentOf(gatewayId('gw-b'))}`],
       ['StateUnavailable', `state folder ${stateDir}`],
@@ -186,7 +220,9 @@ describe('state errors with the blob store (Azurite)', () => {
   async function run(state: StateStores<NotifyStateDocument>, targets?: string[]) {
     const out = path.join(tmp, `out-${++n}`);
     const from = receiver.requests.length;
+    const logger = recordingLogger();
     const { report } = await notifyRun({
+      logger,
       scenario,
       config: {
         sinks: { dir: out, webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }] },
@@ -198,6 +234,7 @@ describe('state errors with the blob store (Azurite)', () => {
     const written = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
     expect(written.ok).toBe(false);
     expect(runSucceeded(report)).toBe(false);
+    expectNoOverlapClaimed(report, logger);
     return { report, sent: receiver.requests.length - from };
   }
 
@@ -211,6 +248,30 @@ describe('state errors with the blob store (Azurite)', () => {
       ['StateUnavailable', 'container appgw-state (blobs under notify/)', true],
     ]);
     expect(report.notifications?.stateErrors[0]?.message).toMatch(/ECONNREFUSED.*is reachable/);
+  });
+
+  it('a storage account that hangs: each request times out, reported as unavailable, nothing is sent', async () => {
+    const hung = await startWebhookReceiver(); // takes every request and never answers
+    hung.setDefault({ hang: true });
+    try {
+      const connection = azurite.connectionString.replace(/http:\/\/127\.0\.0\.1:\d+/, hung.origin);
+      const client = connectBlobService(
+        { connectionString: connection },
+        { httpOptions: { maxRetries: 0, requestTimeoutInMs: 300 } },
+      );
+      const { report, sent } = await run(
+        createBlobStateStores({ client, container: 'appgw-state', prefix: 'notify/' }),
+      );
+      expect(sent).toBe(0);
+      expect(hung.requests.length).toBeGreaterThan(0);
+      expect(report.notifications?.stateErrors.map((e) => [e.code, e.document])).toEqual([
+        ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-a.json`],
+        ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-b.json`],
+        ['StateUnavailable', 'container appgw-state (blobs under notify/)'],
+      ]);
+    } finally {
+      await hung.close();
+    }
   });
 
   it.each([
@@ -275,5 +336,117 @@ describe('state errors with the blob store (Azurite)', () => {
       expect.objectContaining({ code: 'StateInvalid', document: `blob ${container}/${blobName}` }),
     ]);
     expect((await blob.getBlobClient(blobName).downloadToBuffer()).toString('utf8')).toBe(content);
+  });
+});
+
+describe('overlapping runs: only a claim that lost the ETag race every time says so', () => {
+  let receiver: WebhookReceiver;
+  let tmp: string;
+  beforeEach(async () => {
+    receiver = await startWebhookReceiver();
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-state-overlap-'));
+  });
+  afterEach(async () => {
+    await receiver.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  const stateDir = () => path.join(tmp, 'state');
+  const documentOf = (name: string) => path.join(stateDir(), SUB, 'rg-test', `${name}.json`);
+  const config = () => ({
+    sinks: {
+      dir: path.join(tmp, 'out'),
+      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+    },
+    state: { dir: stateDir() },
+  });
+
+  /**
+   * The real file stores, where another run (a second store on the same file) writes `busy`'s document
+   * just before each of this run's writes to it: the same content in another key order, so its ETag
+   * changes and this run's conditional write loses, every time.
+   */
+  function overlapped(busy: string): StateStores<NotifyStateDocument> {
+    const ours = createFileStateStores<NotifyStateDocument>({ dir: stateDir() });
+    const theirs = createFileStateStores<NotifyStateDocument>({ dir: stateDir() });
+    return {
+      name: ours.name,
+      listKeys: () => ours.listKeys(),
+      forKey(key) {
+        const store = ours.forKey(key);
+        if (!key.endsWith(`/${busy}`)) return store;
+        const other = theirs.forKey(key);
+        return {
+          name: store.name,
+          read: () => store.read(),
+          async write(value, etag) {
+            const current = await other.read();
+            const reordered = current
+              ? (Object.fromEntries(Object.entries(current.value).reverse()) as NotifyStateDocument)
+              : value;
+            await other.write(reordered, current?.etag);
+            return store.write(value, etag);
+          },
+        };
+      },
+    };
+  }
+
+  it('a document overlapping runs keep writing is named as such (log, summary, report), not as a failure', async () => {
+    const logger = recordingLogger();
+    const { report } = await notifyRun({ scenario, config: config(), stores: overlapped('gw-a'), logger });
+    const document = `state file ${documentOf('gw-a')}`;
+    expect(report.notifications).toMatchObject({ claimed: false, contended: [document], stateErrors: [] });
+    expect(report.ok).toBe(false);
+    const line = `The notify state in ${document} kept changing under this run: overlapping runs wrote it first each time this run tried, so its notices were left to them`;
+    expect(logger.lines).toContain(`warning: ${line}`);
+    expect(formatSummary(report, [])).toContain(line);
+    // The other gateway is notified; gw-a's notices are the other runs' to send.
+    expect(receiver.requests.map((r) => JSON.parse(r.body).server.address)).toEqual(['10.0.1.4']);
+  });
+
+  it('an overlap and a failed document in one run: each is said once, about its own document', async () => {
+    await mkdir(path.dirname(documentOf('gw-b')), { recursive: true });
+    await writeFile(documentOf('gw-b'), '[]\n');
+    const logger = recordingLogger();
+    const { report } = await notifyRun({ scenario, config: config(), stores: overlapped('gw-a'), logger });
+    expect(report.notifications?.contended).toEqual([`state file ${documentOf('gw-a')}`]);
+    expect(report.notifications?.stateErrors.map((e) => [e.code, e.document])).toEqual([
+      ['StateInvalid', `state file ${documentOf('gw-b')}`],
+    ]);
+    const summary = formatSummary(report, []).split('\n');
+    for (const lines of [logger.lines, summary]) {
+      const overlaps = lines.filter((l) => OVERLAP.test(l));
+      expect(overlaps).toHaveLength(1);
+      expect(overlaps[0]).toContain(documentOf('gw-a'));
+    }
+    expect(summary.filter((l) => l.includes(documentOf('gw-b')))).toEqual([
+      expect.stringMatching(/^\s+The notify state in state file .* cannot be read by this version/),
+    ]);
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('in the fan-out, a queue invocation whose document is invalid does not say runs overlapped', async () => {
+    await mkdir(path.dirname(documentOf('gw-a')), { recursive: true });
+    await writeFile(documentOf('gw-a'), '{ "version": 2 }\n');
+    const emulator = await startEmulator({ scenario: scenario as never });
+    try {
+      const parsed = parseConfig({
+        targets: [`/subscriptions/${SUB}`],
+        arm: emulatorArm(emulator),
+        ...config(),
+      });
+      const logger = recordingLogger();
+      const { deps, options } = withLogger(await buildRunServices(parsed, {}), logger);
+      const { report } = await processQueuedGateway(
+        deps,
+        { ...options, runId: 'run-q' },
+        { version: 1, runId: 'run-q', gatewayId: gatewayId('gw-a') },
+      );
+      expect(report.notifications?.stateErrors.map((e) => e.code)).toEqual(['StateInvalid']);
+      expectNoOverlapClaimed(report, logger);
+    } finally {
+      await emulator.close();
+    }
   });
 });

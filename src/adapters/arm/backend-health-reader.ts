@@ -20,6 +20,9 @@ export interface BackendHealthReaderOptions {
  * from the SDK's model: fields the model lacks survive (`healthProbeErrorName`), and an answer that is
  * not a backend-health read (`{}`, `[]`, `{"backendAddressPools":null}`, a pool without its settings,
  * text that is not JSON) is a BackendHealthUnavailableError saying what ARM sent, so no episode moves.
+ * The reader takes it as ARM's answer (`source: 'arm'`): ARM's shape at the top level (none of the
+ * wrappers a saved file may have), and every field a server is known by (pool and settings ids of this
+ * gateway, address, health) present, so no server can look gone from an answer read too kindly.
  */
 export function createArmBackendHealthReader(
   clientFor: ArmClientFactory,
@@ -40,11 +43,11 @@ export function createArmBackendHealthReader(
         // The SDK fails on a 200 it cannot parse (RestError PARSE_ERROR, status 200) or deserialize
         // (`null`): say what ARM sent rather than the SDK's message (which quotes the whole body).
         if (capture.last && failedOnTheBody(error)) {
-          const read = readArmAnswer(capture.last.text);
+          const read = readArmAnswer(capture.last.text, gateway);
           throw new BackendHealthUnavailableError(
             gateway.id,
             read.ok ? 'ARM answered 200 with a body the SDK could not read' : read.detail,
-            { cause: error },
+            { cause: error, unreadableAnswer: true },
           );
         }
         throw toArmError(
@@ -53,8 +56,9 @@ export function createArmBackendHealthReader(
           clientFor,
         );
       }
-      const read = readArmAnswer(capture.last?.text);
-      if (!read.ok) throw new BackendHealthUnavailableError(gateway.id, read.detail);
+      const read = readArmAnswer(capture.last?.text, gateway);
+      if (!read.ok)
+        throw new BackendHealthUnavailableError(gateway.id, read.detail, { unreadableAnswer: true });
       return read.body;
     },
   };
@@ -69,6 +73,7 @@ function failedOnTheBody(error: unknown): boolean {
 /** ARM's final answer as text → the body, or what ARM sent instead ("ARM answered 200 with …"). */
 function readArmAnswer(
   text: string | undefined,
+  gateway: GatewayRef,
 ): { readonly ok: true; readonly body: BackendHealthBody } | { readonly ok: false; readonly detail: string } {
   if (text === undefined || text.trim() === '')
     return { ok: false, detail: 'ARM answered 200 with an empty body' };
@@ -81,7 +86,7 @@ function readArmAnswer(
       detail: `ARM answered 200 with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
     };
   }
-  const read = readBackendHealthBody(value);
+  const read = readBackendHealthBody(value, { source: 'arm', gatewayId: gateway.id });
   if (read.ok) return read;
   const problems = describeBodyProblems(read.problems);
   const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';

@@ -49,7 +49,7 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     const client = new NetworkManagementClient(credential, subscriptionId, {
       endpoint: options.endpoint,
       retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
-      // Lets the backend-health reader read ARM's own final body (see response-capture.ts).
+      // Lets the readers read ARM's own text: the final backend-health body, each list page (response-capture.ts).
       additionalPolicies: [{ policy: responseCapturePolicy, position: 'perRetry' }],
       ...(pem ? { tlsOptions: { ca: pem } } : {}),
     });

@@ -1,21 +1,33 @@
-import type { ApplicationGateway } from '@azure/arm-network';
-import { parseGatewayId, type Target } from '../../core/arm-id';
+import { gatewayKey, type Target } from '../../core/arm-id';
+import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
 import type { GatewayRef } from '../../core/model';
+import { jsonErrorReason } from '../../core/input/json-text';
+import { TargetListUnavailableError } from '../../errors';
 import type { CallOptions, GatewayDirectory } from '../../ports';
 import type { ArmClientFactory } from './client';
-import { toArmError } from './errors';
+import { toArmError, type ListTarget } from './errors';
+import { capturingResponses, type CapturedAnswer } from './response-capture';
 
 const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
 
 /**
- * Expands targets with ARM's list calls (paged; the SDK follows nextLink). A gateway target is taken
- * as is: its backend-health call reports a missing gateway, so no extra read is spent on it.
+ * Expands targets with ARM's list calls (paged; the SDK fetches each page and follows nextLink). A
+ * gateway target is taken as is: its backend-health call reports a missing gateway, so no extra read
+ * is spent on it.
+ *
+ * Each page is read from ARM's own text by src/core/gateway-list-page.ts, not from the SDK's model
+ * (which would let an entry without an id, or of another scope, pass or vanish): a listing says which
+ * gateways are gone, so any page that is not ARM's complete shape, including a `nextLink` page after
+ * good ones, fails the whole listing with a TargetListUnavailableError saying what ARM sent. A partial
+ * listing is never returned.
  */
 export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayDirectory {
   return {
     async listGateways(target: Target, callOptions: CallOptions = {}): Promise<GatewayRef[]> {
       if (target.kind === 'gateway') return [target.gateway];
       const call = { kind: 'list', target, action: READ_ACTION } as const;
+      const capture: CapturedAnswer = {};
+      let pageNumber = 1;
       try {
         const client = await clientFor(target.subscriptionId);
         const options = callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {};
@@ -24,14 +36,90 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             ? client.applicationGateways.list(target.resourceGroup, options)
             : client.applicationGateways.listAll(options);
         const gateways: GatewayRef[] = [];
-        for await (const gateway of pages as AsyncIterable<ApplicationGateway>) {
-          const ref = gateway.id ? parseGatewayId(gateway.id) : undefined;
-          if (ref) gateways.push(ref);
-        }
+        const listed = new Set<string>();
+        await capturingResponses(capture, async () => {
+          // The SDK's items are not used: each page is read from the text ARM sent (captured).
+          for await (const _ of pages.byPage()) {
+            const page = readPage(capture, target, listed, pageNumber);
+            for (const gateway of page) {
+              gateways.push(gateway);
+              listed.add(gatewayKey(gateway.id));
+            }
+            pageNumber += 1;
+          }
+        });
         return gateways;
       } catch (error) {
+        // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
+        // a `value` that is not an array, text that is not JSON): say what ARM sent instead.
+        if (capture.last && !(error instanceof TargetListUnavailableError) && !cancelled(error)) {
+          const text = capture.last.text;
+          capture.last = undefined;
+          const read = readPageText(text, target, new Set(), pageNumber);
+          throw new TargetListUnavailableError(
+            target.id,
+            read.ok
+              ? `ARM answered 200 with a list page the SDK could not read (${firstLine(error)})`
+              : read.detail,
+            { cause: error, unreadableAnswer: true },
+          );
+        }
         throw toArmError(error, call, clientFor);
       }
     },
   };
+}
+
+/** The gateways of the page the SDK just took, or a TargetListUnavailableError saying what ARM sent. */
+function readPage(capture: CapturedAnswer, target: ListTarget, listed: ReadonlySet<string>, page: number) {
+  const text = capture.last?.text;
+  capture.last = undefined; // the next page's answer is its own
+  const read = readPageText(text, target, listed, page);
+  if (!read.ok) throw new TargetListUnavailableError(target.id, read.detail, { unreadableAnswer: true });
+  return read.gateways;
+}
+
+function readPageText(
+  text: string | undefined,
+  target: ListTarget,
+  listedBefore: ReadonlySet<string>,
+  page: number,
+):
+  | { readonly ok: true; readonly gateways: readonly GatewayRef[] }
+  | { readonly ok: false; readonly detail: string } {
+  const call = page === 1 ? 'the list call' : `the call for list page ${page} (the previous page's nextLink)`;
+  if (text === undefined || text.trim() === '')
+    return { ok: false, detail: `ARM answered 200 to ${call} with an empty body` };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      detail: `ARM answered 200 to ${call} with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
+    };
+  }
+  const scope: ListScope =
+    target.kind === 'resourceGroup'
+      ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
+      : { subscriptionId: target.subscriptionId };
+  const read = readGatewayListPage(value, { scope, listedBefore });
+  if (read.ok) return read;
+  const more = read.problems.length > 3 ? ` (and ${read.problems.length - 3} more)` : '';
+  return {
+    ok: false,
+    detail: `ARM answered 200 to ${call} with what is not a complete listing of the scope: ${read.problems.slice(0, 3).join('; ')}${more}`,
+  };
+}
+
+/** A time-out or cancellation, not a failure of the answer. */
+function cancelled(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

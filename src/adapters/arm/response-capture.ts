@@ -1,5 +1,7 @@
 /**
- * The raw text of the last `200` answer within one SDK call, long-running polls included.
+ * The raw text of the last `200` answer within one SDK call, long-running polls included (the
+ * backend-health reader), or of each list page as the SDK takes it (the gateway directory, which reads
+ * ARM's page text strictly rather than the SDK's model; see gateway-directory.ts).
  *
  * Why: `@azure/arm-network` (v39) maps the final backend-health body through its model deserializer,
  * which drops every field the model lacks (`healthProbeErrorName`, live gateways' extras) and turns an

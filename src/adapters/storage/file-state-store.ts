@@ -58,7 +58,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
       const release = await lock.acquire();
       try {
         const current = await readCurrent();
-        if (current?.etag !== expectedEtag) throw new StateConflictError(file);
+        if (current?.etag !== expectedEtag) throw new StateConflictError(name);
         const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
         try {
           await writeFile(temp, text, { encoding: 'utf8', flush: true });

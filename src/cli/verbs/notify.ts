@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
-import { terminalSafe } from '../../core/input/json-text';
 import { loadConfigFile } from '../../config/load';
 import { ConfigError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { notifyListText } from '../notify-list-text';
+import { terminalJson } from '../terminal-text';
 
 export const NOTIFY_USAGE =
   'appgw-insights notify list --config FILE [--json] | notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all)';
@@ -42,18 +43,11 @@ export async function notifyVerb(args: string[]): Promise<number> {
   const stores = buildStateStores(config, process.env);
 
   if (action === 'list') {
-    const { notices, errors } = await listOutboxes(stores, systemClock);
-    if (values.json) process.stdout.write(`${JSON.stringify({ notices, errors }, null, 2)}\n`);
-    else {
-      const lines = notices.map(
-        (n) =>
-          `${n.status.padEnd(11)} ${n.receiver}  ${n.noticeId}  ${n.type} ${n.server}  (since ${n.queuedAt}, ${n.failedRuns} failed run(s)): ${n.reason}`,
-      );
-      // Names and reasons come from ARM and receivers: no control character reaches the terminal.
-      process.stdout.write(
-        `${lines.length ? lines.map(terminalSafe).join('\n') : 'No undelivered notices.'}\n`,
-      );
-    }
+    const listing = await listOutboxes(stores, systemClock);
+    const { errors } = listing;
+    process.stdout.write(
+      values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
+    );
     return reportErrors(errors);
   }
 

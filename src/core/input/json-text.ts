@@ -69,15 +69,21 @@ export function decodeJsonBytes(bytes: Uint8Array): Decoded<string> {
     return { ok: false, problem: 'is empty: expected a JSON document' };
   }
   if (bom && bom.encoding !== 'utf-8') {
+    const name = bom.encoding === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE';
+    const notUtf16: Decoded<string> = {
+      ok: false,
+      problem: `starts with a ${name} byte-order mark but is not ${name} text: ${SAVE_AS_UTF8}`,
+    };
+    let text: string;
     try {
-      return { ok: true, value: new TextDecoder(bom.encoding, { fatal: true }).decode(body) };
+      text = new TextDecoder(bom.encoding, { fatal: true }).decode(body);
     } catch {
-      const name = bom.encoding === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE';
-      return {
-        ok: false,
-        problem: `starts with a ${name} byte-order mark but is not valid ${name} text: ${SAVE_AS_UTF8}`,
-      };
+      return notUtf16;
     }
+    // JSON (and PEM) text starts with an ASCII character: 8-bit text behind a UTF-16 mark (a file
+    // re-saved by an editor that kept the mark) decodes to CJK-looking characters instead.
+    const first = /\S/.exec(text)?.[0] ?? '';
+    return first.charCodeAt(0) < 0x80 ? { ok: true, value: text } : notUtf16;
   }
   const bad = firstInvalidUtf8(body);
   if (bad >= 0) {
@@ -128,10 +134,11 @@ export function parseJsonText(text: string): Decoded<unknown> {
 /** V8's JSON.parse message without its quotation of the input, made terminal-safe and short. */
 export function jsonErrorReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const reason = message
-    .replace(/, ".*" is not valid JSON$/s, '')
-    .replace(/ in JSON at position \d+/, '')
-    .replace(/^Unexpected token '(.)'/su, (_, c: string) => `Unexpected character ${JSON.stringify(c)}`);
+  // V8 quotes the input after the token, whole or cut ("…"... or ..."…"...): never repeat it.
+  const token = /^Unexpected token '([\s\S]+?)', [\s\S]* is not valid JSON$/.exec(message);
+  const reason = token
+    ? `Unexpected character ${JSON.stringify(token[1])}`
+    : message.replace(/ in JSON at position \d+/, '').replace(/,? [\s\S]* is not valid JSON$/, '');
   const safe = terminalSafe(reason);
   return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { key, lastSegment } from '../arm-id';
 import type { BackendHealthBody } from '../../core/model';
-import type { BodyFault } from '../scenario';
+import type { BodyFault, TextFault } from '../scenario';
 import type { EmulatorState, GatewayEntry, Operation } from '../state';
 import type { RouteContext } from './context';
 import { armError, faultReply, type Reply, resourceNotFound } from './errors';
@@ -32,10 +32,11 @@ export function healthBody(entry: GatewayEntry, expand: boolean): BackendHealthB
   return body;
 }
 
-/** The text of a broken 200 answer (see BODY_FAULTS in scenario.ts). */
-function brokenBody(fault: BodyFault, body: BackendHealthBody): Reply {
-  const whole = JSON.stringify(body);
+/** The text of a broken 200 answer (see BODY_FAULTS in scenario.ts), or a `text` fault's own. */
+function brokenBody(fault: BodyFault | TextFault, body: BackendHealthBody): Reply {
   const text = (t: string): Reply => ({ status: 200, text: t });
+  if ('text' in fault) return text(fault.text);
+  const whole = JSON.stringify(body);
   switch (fault.body) {
     case 'malformed':
       return text(whole.replace(/\}$/, ',}'));

@@ -2,7 +2,7 @@
  * ARM's error answers, worded like the real service so clients (and users reading logs) see what
  * they would see against Azure. Every body is ARM's `{"error":{"code","message"}}`.
  */
-import type { StatusFault } from '../scenario';
+import type { ConnectionFault, ConnectionFaultKind, StatusFault } from '../scenario';
 
 export interface Reply {
   readonly status: number;
@@ -15,6 +15,8 @@ export interface Reply {
    */
   readonly delivery?: { readonly kind: 'cut' } | { readonly kind: 'slow'; readonly delayMs: number };
   readonly headers?: Readonly<Record<string, string>>;
+  /** No answer at all (a `connection` fault): the connection is reset, or left hanging. `status` is 0. */
+  readonly drop?: ConnectionFaultKind;
 }
 
 export function armError(
@@ -132,7 +134,8 @@ function defaultMessage(status: number, action: ArmAction, scope: string, retryA
 }
 
 /** The answer for an injected fault. `scope` is the ARM id the request was about. */
-export function faultReply(fault: StatusFault, action: ArmAction, scope: string): Reply {
+export function faultReply(fault: StatusFault | ConnectionFault, action: ArmAction, scope: string): Reply {
+  if ('connection' in fault) return { status: 0, drop: fault.connection };
   const code = fault.code ?? DEFAULT_CODES[fault.status] ?? `HttpStatus${fault.status}`;
   const message = fault.message ?? defaultMessage(fault.status, action, scope, fault.retryAfterSeconds);
   const headers =

@@ -33,11 +33,14 @@ export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Re
   if (!Number.isSafeInteger(skip) || skip < 0 || skip > inScope.length)
     return invalidSkipToken(skipToken ?? '');
 
-  // Slowest gateway in scope sets the pace; the first gateway (scenario order) with a "list" fault left fails it.
+  // Slowest gateway in scope sets the pace; the first gateway (scenario order) with a "list" fault left
+  // for this page answers it: an error, or the fault's text as the page.
   await ctx.state.delay(Math.max(...inScope.map((e) => e.gateway.delayMs)));
   const scope = `/subscriptions/${p.subscriptionId}${p.resourceGroup ? `/resourceGroups/${p.resourceGroup}` : ''}`;
+  const pageNumber = Math.floor(skip / PAGE_SIZE) + 1;
   for (const entry of inScope) {
-    const fault = ctx.state.takeFault(entry, 'list');
+    const fault = ctx.state.takeListFault(entry, pageNumber);
+    if (fault && 'text' in fault) return { status: 200, text: fault.text };
     if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/read', scope);
   }
 

@@ -26,8 +26,12 @@ export interface DeadLetterFilter {
 export interface OutboxListing {
   /** Every notice waiting, leased or parked, by gateway then receiver, oldest first. */
   readonly notices: readonly UndeliveredNoticeReport[];
-  /** Documents that could not be listed or read. */
+  /** Documents that could not be listed or read: what they hold is not known. */
   readonly errors: readonly ReportedError[];
+  /** How many documents were read (their notices are all in `notices`). */
+  readonly read: number;
+  /** False when the documents could not be listed: then none was read, and how many there are is not known. */
+  readonly listed: boolean;
 }
 
 /** Every undelivered notice in the state (`runId` empty: every lease counts as another run's). */
@@ -38,9 +42,17 @@ export async function listOutboxes(
   const notices: UndeliveredNoticeReport[] = [];
   const errors: ReportedError[] = [];
   const now = clock.now().toISOString();
-  for (const store of await storesOf(stores, undefined, errors)) {
+  let keys: string[];
+  try {
+    keys = await stores.listKeys();
+  } catch (error) {
+    return { notices, errors: [stateError(error, stores.name)], read: 0, listed: false };
+  }
+  let read = 0;
+  for (const store of keys.map((key) => stores.forKey(key))) {
     try {
       const doc = parseStateDocument((await store.read())?.value, store.name);
+      read++;
       for (const receiver of receiversOf(doc)) {
         const { waiting, parked } = receiverOutbox(doc, receiver);
         for (const queued of waiting) {
@@ -65,7 +77,7 @@ export async function listOutboxes(
       errors.push(stateError(error, store.name));
     }
   }
-  return { notices, errors };
+  return { notices, errors, read, listed: true };
 }
 
 export interface ResendResult {

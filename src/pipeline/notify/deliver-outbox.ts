@@ -2,7 +2,7 @@ import type { Notice } from '../../core/notice/notice';
 import type { SendOutcome } from '../../core/notice/outbox';
 import type { Clock, Notifier, SendResult } from '../../ports';
 import { sendFitsLease } from './lease';
-import type { ReceiverBreaker } from './receiver-breaker';
+import type { ReceiverBreaker, SendVerdict } from './receiver-breaker';
 
 /** What became of one notice this run held for one receiver. */
 export interface DeliveryRecord {
@@ -31,9 +31,11 @@ export interface DeliverOptions {
 
 /**
  * Sends one receiver's leased notices in order (oldest first). A permanent refusal parks that notice
- * and the next one is tried; a retryable failure trips the run's breaker for the receiver, so the rest
+ * and the next one is tried; a retryable failure opens the run's breaker for the receiver, so the rest
  * (here and in the run's other gateways) wait for the next run: a receiver that is down costs one send
- * budget per run, and order is kept. A send that could outlive the lease is not started.
+ * budget per run (per process), and order is kept. Each send first passes the breaker's gate, which
+ * holds it while another gateway's send to the same receiver finds out whether it answers
+ * (receiver-breaker.ts). A send that could outlive the lease is not started.
  */
 export async function deliverOutbox(
   notifier: Notifier,
@@ -48,16 +50,18 @@ export async function deliverOutbox(
       type: notice.type,
       server: serverOf(notice),
     };
-    const open = options.breaker.openReason(notifier.name);
-    if (open !== undefined) {
+    // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
+    const admission = await options.breaker.admit(notifier.name);
+    if (!admission.send) {
       records.push({
         ...base,
         outcome: 'not-tried',
-        reason: `not tried: ${notifier.name} failed earlier in this run (${open})`,
+        reason: `not tried: ${notifier.name} failed earlier in this run (${admission.reason})`,
       });
       continue;
     }
     if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {
+      admission.settle({ kind: 'not-sent' });
       records.push({
         ...base,
         outcome: 'not-tried',
@@ -65,15 +69,17 @@ export async function deliverOutbox(
       });
       continue;
     }
-    const result = await notifier.send(
-      notice,
-      options.abortSignal ? { abortSignal: options.abortSignal } : {},
-    );
+    let result: SendResult | undefined;
+    try {
+      result = await notifier.send(notice, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    } finally {
+      // A send that threw taught nothing: the next waiting send finds out instead.
+      admission.settle(result ? breakerVerdict(result) : { kind: 'not-sent' });
+    }
     const outcome = sendOutcome(result);
     if (outcome.kind === 'delivered') {
       records.push({ ...base, outcome: 'delivered', result });
     } else if (outcome.kind === 'failed') {
-      if (outcome.retryable) options.breaker.trip(notifier.name, outcome.reason);
       records.push({
         ...base,
         outcome: outcome.retryable ? 'queued' : 'parked',
@@ -83,6 +89,17 @@ export async function deliverOutbox(
     }
   }
   return records;
+}
+
+/**
+ * A send's result as the breaker reads it: a refusal for good is an answer (the receiver is up, only
+ * this notice was refused); a retryable failure opens the breaker for the run.
+ */
+export function breakerVerdict(result: SendResult): SendVerdict {
+  const outcome = sendOutcome(result);
+  return outcome.kind === 'failed' && outcome.retryable
+    ? { kind: 'failed', reason: outcome.reason }
+    : { kind: 'answered' };
 }
 
 /** A send's result as the outbox rule reads it: `retryable` decides between keeping and parking. */

@@ -145,5 +145,6 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     dropped: outcomes.flatMap((o) => o.dropped),
     stateErrors: outcomes.flatMap((o) => o.stateErrors),
     claimed: outcomes.every((o) => o.claimed),
+    contended: outcomes.flatMap((o) => o.contended),
   };
 }

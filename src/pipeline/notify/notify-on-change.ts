@@ -43,6 +43,12 @@ export interface NotifyOutcome {
   readonly stateErrors: readonly ReportedError[];
   /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
   readonly claimed: boolean;
+  /**
+   * State documents this run could not claim because other runs wrote them first, every time it tried
+   * (overlapping runs): their notices were left to those runs. Only that: a document that failed is in
+   * `stateErrors`, not here.
+   */
+  readonly contended: readonly string[];
 }
 
 /** The outcome when nothing could be claimed (add `stateErrors` when the state is why). */
@@ -54,6 +60,7 @@ export const NOTHING_NOTIFIED: NotifyOutcome = {
   dropped: [],
   stateErrors: [],
   claimed: false,
+  contended: [],
 };
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -82,7 +89,7 @@ export async function notifyOnChange(
   } catch (error) {
     return { ...NOTHING_NOTIFIED, stateErrors: [stateError(deps, error)] };
   }
-  if (!claim) return NOTHING_NOTIFIED;
+  if (!claim) return { ...NOTHING_NOTIFIED, contended: [deps.store.name] };
   const claimed = claim;
   const perReceiver = await Promise.all(
     deps.notifiers.map((notifier) =>
@@ -111,6 +118,7 @@ export async function notifyOnChange(
     dropped: [...claimed.dropped, ...settled.dropped],
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
+    contended: [],
   };
 }
 
@@ -181,10 +189,10 @@ async function claimNotices(
       return { document, decided: decision.notices.length, dropped, leaseUntilInMs };
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
-      deps.logger.info('notify state changed under this run (an overlapping run); deciding again');
+      deps.logger.info(`${deps.store.name} changed under this run (an overlapping run); deciding again`);
     }
   }
-  deps.logger.warn(`${deps.store.name} kept changing under this run; its notices are left to the other runs`);
+  // Reported by the caller with the run's other notify problems (contended, undelivered-summary.ts).
   return undefined;
 }
 

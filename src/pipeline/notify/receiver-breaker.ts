@@ -1,45 +1,125 @@
 /**
- * A per-run circuit breaker per receiver: once a send to a receiver fails retryably (down, time-out,
- * 408/429/5xx after its retries), the receiver has used up its retry budget for this run, and no other
- * notice of the run is sent to it: they keep their place for the next run. Without it, a receiver that
- * hangs costs one full send budget (about a minute) per gateway. A permanent refusal (a 400 for one
- * notice) does not open it: the receiver answered, and the other notices may well be taken.
+ * A per-run circuit breaker per receiver, with a gate while the receiver's state is unknown.
+ *
+ * Once a send to a receiver fails retryably (down, time-out, 408/429/5xx after its retries), the
+ * receiver has used up its retry budget for this run, and no other notice of the run is sent to it:
+ * they keep their place for the next run. Without it, a receiver that hangs costs one full send budget
+ * (about a minute) per gateway.
+ *
+ * The run's gateways are notified concurrently (`concurrency`, and the queue invocations of one
+ * instance), so "failed earlier" alone is not enough: gateways that reach a receiver at the same time
+ * would each spend a budget before any of them has failed. Hence the gate: until one send to the
+ * receiver has finished in this run, only one is in flight, and the others wait for its outcome.
+ * - accepted, or refused for good (a 4xx for that notice: the receiver answered): the receiver is up,
+ *   and the waiting sends go on, concurrently;
+ * - failed retryably: the breaker is open, and the waiting sends are not made;
+ * - not made after all (the lease would end first): the next waiting send takes its place.
+ * A permanent refusal does not open the breaker: the receiver answered, and the other notices may well
+ * be taken.
  */
 export interface ReceiverBreaker {
+  /**
+   * Waits until a send to `receiver` may start (at most one send budget, while another send finds out
+   * whether the receiver answers), then says whether to make it. When it says `send`, call `settle`
+   * exactly once with what became of the send (`not-sent` if it was not made after all).
+   */
+  admit(receiver: string): Promise<Admission>;
   /** Why `receiver` is not tried again in this run, or undefined while it may be. */
   openReason(receiver: string): string | undefined;
-  /** Records that `receiver` failed retryably with `reason`: it is not tried again in this run. */
-  trip(receiver: string, reason: string): void;
 }
+
+export type Admission =
+  | { readonly send: true; settle(outcome: SendVerdict): void }
+  | { readonly send: false; readonly reason: string };
+
+/**
+ * What a send told about its receiver: `answered` (accepted, or refused for good), `failed`
+ * (retryably, after its retries: `reason` is why), or `not-sent` (nothing learnt).
+ */
+export type SendVerdict =
+  | { readonly kind: 'answered' }
+  | { readonly kind: 'failed'; readonly reason: string }
+  | { readonly kind: 'not-sent' };
 
 /** The breakers of the runs one process takes part in, by run id. */
 export interface ReceiverBreakers {
   forRun(runId: string): ReceiverBreaker;
 }
 
+type ReceiverState =
+  /** No send has finished yet; `probe` settles when the one in flight has. */
+  | { readonly kind: 'unknown'; readonly probe?: Promise<void> }
+  | { readonly kind: 'up' }
+  | { readonly kind: 'open'; readonly reason: string };
+
 /**
  * One breaker per run id, shared by every gateway of that run this process evaluates: the whole run in
- * the CLI's direct run; in the Functions app, the queue invocations of one run on one instance (each
- * instance learns on its own that a receiver is down). The `keepRuns` most recent runs are kept.
+ * the CLI's direct run; in the Functions app, the queue invocations of one run on one instance (they
+ * share the instance's services, src/app/function-services.ts). Instances do not share it: each
+ * instance finds out on its own that a receiver is down, at the cost of one send budget each. The
+ * `keepRuns` most recent runs are kept.
  */
 export function createReceiverBreakers(keepRuns = 16): ReceiverBreakers {
-  const runs = new Map<string, Map<string, string>>();
+  const runs = new Map<string, Map<string, ReceiverState>>();
   return {
     forRun(runId) {
-      let open = runs.get(runId);
-      if (!open) {
-        open = new Map();
-        runs.set(runId, open);
+      let states = runs.get(runId);
+      if (!states) {
+        states = new Map();
+        runs.set(runId, states);
         for (const oldest of runs.keys()) {
           if (runs.size <= keepRuns) break;
           runs.delete(oldest);
         }
       }
-      const tripped = open;
-      return {
-        openReason: (receiver) => tripped.get(receiver),
-        trip: (receiver, reason) => void (tripped.has(receiver) || tripped.set(receiver, reason)),
-      };
+      return breakerOver(states);
     },
+  };
+}
+
+function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
+  const settleWith = (receiver: string, verdict: SendVerdict) => {
+    const state = states.get(receiver);
+    if (state?.kind === 'open') return; // the first failure's reason stands
+    if (verdict.kind === 'failed') states.set(receiver, { kind: 'open', reason: verdict.reason });
+    else if (verdict.kind === 'answered') states.set(receiver, { kind: 'up' });
+    else if (state?.kind !== 'up') states.set(receiver, { kind: 'unknown' });
+  };
+  return {
+    async admit(receiver) {
+      for (;;) {
+        const state = states.get(receiver) ?? { kind: 'unknown' };
+        if (state.kind === 'open') return { send: false, reason: state.reason };
+        if (state.kind === 'up') return { send: true, settle: once((v) => settleWith(receiver, v)) };
+        if (state.probe) {
+          // Waiters resume in the order they came; the first finds the state known, or probes next.
+          await state.probe;
+          continue;
+        }
+        let release = () => {};
+        const probe = new Promise<void>((resolve) => (release = resolve));
+        states.set(receiver, { kind: 'unknown', probe });
+        return {
+          send: true,
+          settle: once((verdict) => {
+            settleWith(receiver, verdict);
+            release();
+          }),
+        };
+      }
+    },
+    openReason(receiver) {
+      const state = states.get(receiver);
+      return state?.kind === 'open' ? state.reason : undefined;
+    },
+  };
+}
+
+function once(settle: (verdict: SendVerdict) => void): (verdict: SendVerdict) => void {
+  let settled = false;
+  return (verdict) => {
+    if (settled) return;
+    settled = true;
+    settle(verdict);
   };
 }

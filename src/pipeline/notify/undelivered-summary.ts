@@ -1,7 +1,7 @@
 import type { Logger } from '../logger';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
 
-type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErrors' | 'claimed'>;
+type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErrors' | 'contended'>;
 
 const WHEN: Record<UndeliveredNoticeReport['status'], string> = {
   waiting: 'waiting, sent again on the next run',
@@ -12,7 +12,8 @@ const WHEN: Record<UndeliveredNoticeReport['status'], string> = {
 /**
  * What notify on change left undone, one line each, for people: per receiver and status, how many
  * notices, why (the latest reason) and when they will be tried again; then dropped notices, state
- * errors, and gateways whose notices could not be claimed. Empty when everything was delivered.
+ * errors, and the documents overlapping runs kept writing first (`contended`). Empty when everything
+ * was delivered.
  * The CLI summary and the log (stderr, Application Insights) print the same lines.
  */
 export function describeNotifyProblems(problems: Problems): string[] {
@@ -45,10 +46,13 @@ export function describeNotifyProblems(problems: Problems): string[] {
       `${dropped.receiver}: notice ${dropped.noticeId} (${dropped.type} ${dropped.server}) dropped undelivered: ${short(dropped.reason)}`,
     );
   }
-  for (const error of problems.stateErrors) lines.push(`notify state: ${error.message}`);
-  if (!problems.claimed && problems.stateErrors.length === 0) {
+  // State errors name the notify state themselves (errors.ts); anything else (a bug) gets the prefix.
+  for (const { message } of problems.stateErrors)
+    lines.push(/notify state/i.test(message) ? message : `notify state: ${message}`);
+  // Only documents whose claim lost the ETag race every time: a state that failed is not an overlap.
+  for (const document of problems.contended) {
     lines.push(
-      'notify state: a gateway’s state kept changing under this run (overlapping runs); its notices were left to the other runs',
+      `The notify state in ${document} kept changing under this run: overlapping runs wrote it first each time this run tried, so its notices were left to them`,
     );
   }
   return lines;

@@ -323,3 +323,161 @@ describe('ARM backend-health reader (real @azure/arm-network against the emulato
     expect(error).toBeInstanceOf(BackendHealthUnavailableError);
   });
 });
+
+// ARM's answer is read as ARM's own shape (the forgiving reading is for saved files): a wrapper, a
+// PowerShell form, or a read without a field the server key is made of would let a server look gone.
+describe("ARM backend-health reader: ARM's own shape only (real SDK, emulator serving the text)", () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+  const id = gatewayId('gw');
+  const pool = `${id}/backendAddressPools/pool-a`;
+  const settings = `${id}/backendHttpSettingsCollection/settings-a`;
+  const body = (servers: unknown[]) => ({
+    backendAddressPools: [
+      {
+        backendAddressPool: { id: pool },
+        backendHttpSettingsCollection: [{ backendHttpSettings: { id: settings }, servers }],
+      },
+    ],
+  });
+  const bad = body([down]);
+  const NOT_A_READ = 'ARM answered 200 with a body that is not a backend-health read: ';
+  const TOP_LEVEL =
+    '(root): expected the backend-health body, an object {"backendAddressPools": […]} at the top level (ARM answers the body itself, in no wrapper), found ';
+
+  async function readText(text: string, polls = 1) {
+    const setup = await readerFor(
+      {
+        gateways: [
+          gateway('gw', [down], {
+            lro: { polls, retryAfterSeconds: 0, style: 'location' },
+            faults: [{ on: 'backendHealth', text }],
+          }),
+        ],
+      },
+      0,
+    );
+    emulator = setup.emulator;
+    return setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+  }
+
+  it.each<[string, unknown, string]>([
+    [
+      '{"value": {"backendAddressPools": []}}',
+      { value: { backendAddressPools: [] } },
+      `${TOP_LEVEL}an object with "value"`,
+    ],
+    ['[{"backendAddressPools": []}]', [{ backendAddressPools: [] }], `${TOP_LEVEL}an array of 1`],
+    [
+      'a REST spec example file',
+      { responses: { '200': { body: { backendAddressPools: [] } } } },
+      `${TOP_LEVEL}an object with "responses"`,
+    ],
+    [
+      "Invoke-AzRestMethod's response",
+      { Content: '{"backendAddressPools":[]}', StatusCode: 200 },
+      `${TOP_LEVEL}an object with "Content", "StatusCode"`,
+    ],
+    ['{"properties": body}', { properties: bad }, `${TOP_LEVEL}an object with "properties"`],
+    ['the body as a JSON string', JSON.stringify(bad), `${TOP_LEVEL}string "{`],
+    [
+      "PowerShell 5.1's BackendAddressPoolsText",
+      { backendAddressPoolsText: '[]' },
+      `${TOP_LEVEL}an object with "backendAddressPoolsText"`,
+    ],
+    [
+      'PowerShell 5.1\'s {"value":[],"Count":0} for servers',
+      {
+        backendAddressPools: [
+          {
+            backendAddressPool: { id: pool },
+            backendHttpSettingsCollection: [
+              { backendHttpSettings: { id: settings }, servers: { value: [], Count: 0 } },
+            ],
+          },
+        ],
+      },
+      'backendAddressPools[0].backendHttpSettingsCollection[0].servers: expected an array of servers, found an object with "value", "Count"',
+    ],
+    [
+      'a pool entry without backendAddressPool',
+      {
+        backendAddressPools: [
+          { backendHttpSettingsCollection: [{ backendHttpSettings: { id: settings }, servers: [down] }] },
+        ],
+      },
+      `backendAddressPools[0].backendAddressPool: expected an object {"id": "${id}/backendAddressPools/<name>"}, found nothing`,
+    ],
+    [
+      'a settings entry without backendHttpSettings',
+      {
+        backendAddressPools: [
+          { backendAddressPool: { id: pool }, backendHttpSettingsCollection: [{ servers: [down] }] },
+        ],
+      },
+      'backendAddressPools[0].backendHttpSettingsCollection[0].backendHttpSettings: expected an object {"id": ',
+    ],
+    [
+      "a pool id of another gateway's",
+      {
+        backendAddressPools: [
+          {
+            backendAddressPool: { id: `${gatewayId('other')}/backendAddressPools/pool-a` },
+            backendHttpSettingsCollection: [],
+          },
+        ],
+      },
+      `backendAddressPools[0].backendAddressPool.id: expected "${id}/backendAddressPools/<name>"`,
+    ],
+    [
+      'a server without an address',
+      body([{ health: 'Healthy' }]),
+      'backendAddressPools[0].backendHttpSettingsCollection[0].servers[0].address: expected an address string (IP or FQDN), found nothing',
+    ],
+    [
+      'a server without health',
+      body([{ address: '10.0.0.5' }]),
+      'backendAddressPools[0].backendHttpSettingsCollection[0].servers[0].health: expected a health string, found nothing',
+    ],
+  ])('%s is a failed read saying what ARM sent', async (_name, answer, expected) => {
+    const error = await readText(
+      typeof answer === 'string' ? JSON.stringify(answer) : JSON.stringify(answer),
+    );
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+    const message = (error as Error).message;
+    expect(message).toContain(`${NOT_A_READ}`);
+    expect(message).toContain(expected);
+    expect(message).toContain('No server is counted as recovered from it');
+    expect(message).not.toMatch(/gatewayTimeoutInMs|ConvertTo-Json/);
+  });
+
+  it('the same body at the top level, as ARM sends it, is read (the answers above fail because of their shape)', async () => {
+    await expect(readText(JSON.stringify(bad), 0)).resolves.toEqual(bad);
+  });
+
+  it('a scenario body pasted from az without pool and settings references: the emulator serves it, the run path refuses it', async () => {
+    const setup = await readerFor({
+      gateways: [
+        {
+          id,
+          backendHealth: JSON.parse(
+            await readFile(
+              path.join(__dirname, '../../fixtures/backend-health/az-cli-spring-apps-docs.json'),
+              'utf8',
+            ),
+          ) as unknown,
+          lro: { polls: 0 },
+        },
+      ],
+    });
+    emulator = setup.emulator;
+    const error = await setup.reader.getBackendHealth(ref('gw')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+    expect((error as Error).message).toContain(
+      'backendAddressPools[0].backendAddressPool: expected an object {"id": ',
+    );
+  });
+});

@@ -118,7 +118,7 @@ describe('blob state store', () => {
         retryable: false,
       });
       expect((error as Error).message).toMatch(
-        /^The notify state blob contract\/x\.json is unavailable: cannot (write|read) it: HTTP 403 .*Check the state\.blob connection/,
+        /^The notify state in blob contract\/x\.json is unavailable: cannot (write|read) it: HTTP 403 .*Check the state\.blob connection/,
       );
       expect((error as Error).message).toMatch(/account key or SAS/);
       expect(inspect(error, { depth: 8 })).not.toContain(wrongKey);

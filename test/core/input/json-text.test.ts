@@ -80,12 +80,22 @@ describe('decodeJsonBytes / parseJsonBytes: JSON as Windows and Linux save it', 
     [
       'UTF-16 LE with an odd byte count',
       Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d]),
-      /UTF-16 LE byte-order mark but is not valid UTF-16 LE/,
+      /UTF-16 LE byte-order mark but is not UTF-16 LE text/,
     ],
     [
       'UTF-16 LE with a lone surrogate',
       Buffer.from([0xff, 0xfe, 0x22, 0, 0x00, 0xd8, 0x22, 0]),
-      /not valid UTF-16 LE/,
+      /not UTF-16 LE text/,
+    ],
+    [
+      'a UTF-16 LE mark before UTF-8 text',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"targets": ["/subscriptions/s"]}')]),
+      /UTF-16 LE byte-order mark but is not UTF-16 LE text: save it as UTF-8/,
+    ],
+    [
+      'a UTF-16 BE mark before UTF-8 text',
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{"a": 1}')]),
+      /UTF-16 BE byte-order mark but is not UTF-16 BE text/,
     ],
     ['an empty file', Buffer.alloc(0), /is empty/],
     ['only white space', Buffer.from(' \r\n\t'), /is empty/],
@@ -128,12 +138,21 @@ describe('parseJsonText: the parser says where, never what (the input may be bin
     ['', /Unexpected end of JSON input/],
     ['{"a":"b\u0001c"}', /Bad control character in string literal/],
     ['{"a": "\u202eevil"} x', /^is not valid JSON: Unexpected non-whitespace character after JSON/],
+    // Longer inputs: V8 quotes a cut snippet ("…"... or ..."…"...), here holding a webhook secret.
+    [
+      '[{"name":"ops","url":"https://hooks.example/x","format":"json","secret":whsec_c2VjcmV0c2VjcmV0c2VjcmV0}]',
+      /^is not valid JSON: Unexpected character "w"$/,
+    ],
+    ['x'.repeat(100), /^is not valid JSON: Unexpected character "x"$/],
+    ['\u202e{}', /^is not valid JSON: Unexpected character "\\u202e"$/],
+    ['\u0000{"secret": "whsec_c2VjcmV0"}', /^is not valid JSON: Unexpected character "\\u0000"$/],
   ])('%j', (text, expected) => {
     const read = parseJsonText(text);
     expect(read.ok).toBe(false);
     if (read.ok) return;
     expect(read.problem).toMatch(expected);
     expect(read.problem).not.toContain('hooks.example');
+    expect(read.problem).not.toMatch(/whsec|c2Vj|xxxx|secret/);
     expect(read.problem).not.toMatch(UNSAFE);
   });
 

@@ -64,7 +64,11 @@ describe('dead letters by hand: list and re-send', () => {
     const broken = path.join(dir, 'sub', 'rg', 'gw-broken.json');
     await mkdir(path.dirname(broken), { recursive: true });
     await writeFile(broken, '[]');
-    const { notices, errors } = await listOutboxes(createFileStateStores({ dir }), fakeClock(Date.parse(AT)));
+    const { notices, errors, read, listed } = await listOutboxes(
+      createFileStateStores({ dir }),
+      fakeClock(Date.parse(AT)),
+    );
+    expect([read, listed]).toEqual([2, true]); // gw-a and gw-b; gw-broken's notices are not known
     expect(notices.map((n) => [n.noticeId, n.status, n.retry]).sort()).toEqual([
       ['a-1', 'dead-letter', 'by-hand'],
       ['a-2', 'dead-letter', 'by-hand'],
@@ -76,6 +80,16 @@ describe('dead letters by hand: list and re-send', () => {
       expect.objectContaining({ code: 'StateInvalid', document: `state file ${broken}` }),
     ]);
     expect(await readFile(broken, 'utf8')).toBe('[]');
+  });
+
+  it('a state folder that cannot be listed: nothing read, and the listing says it was not listed', async () => {
+    const file = path.join(dir, 'not-a-folder');
+    await writeFile(file, 'x');
+    const listing = await listOutboxes(createFileStateStores({ dir: file }), fakeClock(Date.parse(AT)));
+    expect(listing).toMatchObject({ notices: [], read: 0, listed: false });
+    expect(listing.errors).toEqual([
+      expect.objectContaining({ code: 'StateUnavailable', document: `state folder ${file}` }),
+    ]);
   });
 
   it.each([

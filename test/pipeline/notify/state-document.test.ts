@@ -89,7 +89,7 @@ describe('parseStateDocument: the state is checked on read, like the config', ()
       const error = captureError(() => parseStateDocument(value, DOC));
       expect(error).toBeInstanceOf(StateInvalidError);
       expect(error).toMatchObject({ code: 'StateInvalid', document: DOC, retryable: false });
-      expect(error.message).toContain(`The notify state ${DOC} cannot be read by this version`);
+      expect(error.message).toContain(`The notify state in ${DOC} cannot be read by this version`);
       expect(error.message).toMatch(issue);
       expect(error.message).toMatch(/left as it is.*To recover/);
     },

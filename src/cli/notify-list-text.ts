@@ -1,0 +1,35 @@
+import { terminalSafe } from '../core/input/json-text';
+import type { OutboxListing } from '../pipeline/notify/dead-letters';
+import type { UndeliveredNoticeReport } from '../core/run-report';
+
+/**
+ * `notify list` as people read it: one line per undelivered notice; then, when state documents could
+ * not be read, how many and which (named as their errors name them), and that their notices are not
+ * known. "No undelivered notices." only when every document was read and none holds any: a document
+ * that could not be read may hold some. Lines are terminal-safe (names and reasons come from ARM and
+ * receivers).
+ */
+export function notifyListText(listing: OutboxListing): string[] {
+  const lines = listing.notices.map(noticeLine);
+  const unread = [...new Set(listing.errors.map((e) => e.document ?? 'a notify state document'))];
+  if (!listing.listed) {
+    lines.push(
+      `The notify state could not be listed (${unread.join(', ')}): its undelivered notices are not known (the error says why).`,
+    );
+  } else if (unread.length > 0) {
+    if (lines.length === 0 && listing.read > 0)
+      lines.push(
+        `No undelivered notices in the ${listing.read} notify state document(s) that could be read.`,
+      );
+    lines.push(
+      `${unread.length} notify state document(s) could not be read, so their undelivered notices are not known: ${unread.join(', ')} (the errors say why).`,
+    );
+  } else if (lines.length === 0) {
+    lines.push('No undelivered notices.');
+  }
+  return lines.map(terminalSafe);
+}
+
+function noticeLine(n: UndeliveredNoticeReport): string {
+  return `${n.status.padEnd(11)} ${n.receiver}  ${n.noticeId}  ${n.type} ${n.server}  (since ${n.queuedAt}, ${n.failedRuns} failed run(s)): ${n.reason}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * How error messages quote a JSON value read from the network or a file: short, escaped, and saying
+ * what kind of value it was ("found an empty object {}", "found null"). Pure.
+ */
+
+type Json = unknown;
+
+const isObject = (value: Json): value is Record<string, Json> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Terminal- and log-safe quotation of an input value: JSON-escaped, bidi controls escaped, cut to `max`
+ * characters (ARM ids run to a few hundred; anything else we quote is shown short).
+ */
+export function quote(value: string, max = 80): string {
+  const cut = value.length > max ? `${value.slice(0, max - 1)}…` : value;
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** What a value is, for "found …": `nothing`, `null`, `an empty array`, `number 2`, `string "…"`, an object's first keys. */
+export function describe(value: Json): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
+  if (isObject(value)) {
+    const keys = Object.keys(value);
+    return keys.length === 0
+      ? 'an empty object {}'
+      : `an object with ${keys
+          .slice(0, 4)
+          .map((k) => quote(k))
+          .join(', ')}${keys.length > 4 ? ', …' : ''}`;
+  }
+  if (typeof value === 'string') return `string ${quote(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,258 @@
+/** One page of ARM's gateway list, read strictly: what is a listing, and what fails it (never a shorter one). */
+import fc from 'fast-check';
+import { gatewayKey } from '../../src/core/arm-id';
+import { readGatewayListPage, type ListScope } from '../../src/core/gateway-list-page';
+
+const SUB = '11111111-1111-1111-1111-111111111111';
+const OTHER_SUB = '22222222-2222-2222-2222-222222222222';
+const id = (name: string, rg = 'rg-a', sub = SUB) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/applicationGateways/${name}`;
+const entry = (name: string, rg = 'rg-a', sub = SUB) => ({
+  id: id(name, rg, sub),
+  name,
+  type: 'Microsoft.Network/applicationGateways',
+  location: 'westeurope',
+  properties: { provisioningState: 'Succeeded' },
+});
+const subscription: ListScope = { subscriptionId: SUB };
+const group: ListScope = { subscriptionId: SUB, resourceGroup: 'rg-a' };
+const NEXT =
+  'https://management.azure.com/subscriptions/x/providers/Microsoft.Network/applicationGateways?api-version=2026-01-01&$skipToken=50';
+
+function problems(page: unknown, scope = subscription, listedBefore?: ReadonlySet<string>): string[] {
+  const read = readGatewayListPage(page, { scope, ...(listedBefore ? { listedBefore } : {}) });
+  if (read.ok) throw new Error('expected the page to fail, it was read');
+  return [...read.problems];
+}
+
+describe('readGatewayListPage: what ARM answers', () => {
+  it('reads the gateways in order, and the next link', () => {
+    const read = readGatewayListPage(
+      { value: [entry('gw1'), entry('gw2', 'rg-b')], nextLink: NEXT },
+      { scope: subscription },
+    );
+    expect(read).toEqual({
+      ok: true,
+      gateways: [
+        { id: id('gw1'), subscriptionId: SUB, resourceGroup: 'rg-a', name: 'gw1' },
+        { id: id('gw2', 'rg-b'), subscriptionId: SUB, resourceGroup: 'rg-b', name: 'gw2' },
+      ],
+      nextLink: NEXT,
+    });
+  });
+
+  it.each<[string, unknown, number]>([
+    ['an explicit empty value: the scope holds none', { value: [] }, 0],
+    ['an empty page that has a nextLink (ARM pages may be empty)', { value: [], nextLink: NEXT }, 0],
+    ['nextLink null on the last page', { value: [entry('gw1')], nextLink: null }, 1],
+    ['an entry without type (its id says what it is)', { value: [{ id: id('gw1') }] }, 1],
+    [
+      'ids in another case than the scope (ARM ids compare case-insensitively)',
+      { value: [entry('GW1', 'RG-A', SUB.toUpperCase())] },
+      1,
+    ],
+    ['fields we do not read', { value: [{ ...entry('gw1'), tags: { a: 'b' }, zones: ['1'] }], extra: 1 }, 1],
+  ])('tolerated: %s', (_name, page, count) => {
+    const read = readGatewayListPage(page, { scope: group });
+    expect(read.ok && read.gateways.length).toBe(count);
+  });
+});
+
+// Each of these, read leniently, would list fewer gateways than the scope holds, and a gateway missing
+// from a successful listing is taken as deleted (its servers sent as recovered): the page fails.
+describe('readGatewayListPage: what fails the listing, naming what ARM sent', () => {
+  it.each<[string, unknown, ListScope, string]>([
+    [
+      'an entry without an id',
+      { value: [{ name: 'gw1' }] },
+      subscription,
+      'value[0].id: expected the gateway\'s ARM id, found nothing (its name is "gw1")',
+    ],
+    [
+      'an entry with a null id',
+      { value: [{ id: null, name: 'gw1' }] },
+      subscription,
+      "value[0].id: expected the gateway's ARM id, found null",
+    ],
+    [
+      'a null entry',
+      { value: [entry('gw1'), null] },
+      subscription,
+      'value[1]: expected an application gateway {"id", "name", "type", …}, found null',
+    ],
+    [
+      'an entry that is a string',
+      { value: [id('gw1')] },
+      subscription,
+      'value[0]: expected an application gateway',
+    ],
+    [
+      'an id that is not an application gateway id',
+      {
+        value: [
+          { id: `/subscriptions/${SUB}/resourceGroups/rg-a/providers/Microsoft.Network/virtualNetworks/gw1` },
+        ],
+      },
+      subscription,
+      'value[0].id: expected an application gateway id',
+    ],
+    [
+      'an id of another subscription',
+      { value: [entry('gw1', 'rg-a', OTHER_SUB)] },
+      subscription,
+      `is not in the scope listed (/subscriptions/${SUB})`,
+    ],
+    [
+      'an id of another resource group',
+      { value: [entry('gw1', 'rg-b')] },
+      group,
+      `is not in the scope listed (/subscriptions/${SUB}/resourceGroups/rg-a)`,
+    ],
+    [
+      'a type that is not an application gateway',
+      { value: [{ ...entry('gw1'), type: 'Microsoft.Network/virtualNetworks' }] },
+      subscription,
+      'value[0].type: expected "Microsoft.Network/applicationGateways", found string "Microsoft.Network/virtualNetworks"',
+    ],
+    [
+      'a type that is not a string',
+      { value: [{ ...entry('gw1'), type: 7 }] },
+      subscription,
+      'value[0].type: expected "Microsoft.Network/applicationGateways", found number 7',
+    ],
+    [
+      'the same gateway twice on a page',
+      { value: [entry('gw1'), entry('GW1')] },
+      subscription,
+      'value[1].id: "' + id('GW1') + '" is listed twice (also at value[0])',
+    ],
+    [
+      '{}',
+      {},
+      subscription,
+      'value: expected an array of gateways (an empty array when the scope has none), found nothing',
+    ],
+    [
+      '{"value": null}',
+      { value: null },
+      subscription,
+      'value: expected an array of gateways (an empty array when the scope has none), found null',
+    ],
+    [
+      '{"value": {}}',
+      { value: {} },
+      subscription,
+      'value: expected an array of gateways (an empty array when the scope has none), found an empty object {}',
+    ],
+    [
+      '[] (not a page)',
+      [],
+      subscription,
+      '(root): expected ARM\'s list page, an object {"value": [gateways], "nextLink"?: "<url>"}, found an empty array',
+    ],
+    ['null', null, subscription, "(root): expected ARM's list page"],
+    [
+      '"Value" (the SDK reads only "value")',
+      { Value: [entry('gw1')] },
+      subscription,
+      'Value: expected "value" (ARM\'s spelling)',
+    ],
+    [
+      '"NextLink" (the SDK follows only "nextLink": the listing would end early)',
+      { value: [entry('gw1')], NextLink: NEXT },
+      subscription,
+      'NextLink: expected "nextLink"',
+    ],
+    [
+      'an empty nextLink (the SDK stops there)',
+      { value: [entry('gw1')], nextLink: '' },
+      subscription,
+      'nextLink: expected the next page\'s absolute URL or null, found string ""',
+    ],
+    [
+      'a nextLink that is not a URL',
+      { value: [entry('gw1')], nextLink: '$skipToken=50' },
+      subscription,
+      "nextLink: expected the next page's absolute URL or null",
+    ],
+    [
+      'a nextLink that is a number',
+      { value: [entry('gw1')], nextLink: 2 },
+      subscription,
+      "nextLink: expected the next page's absolute URL or null, found number 2",
+    ],
+  ])('%s', (_name, page, scope, expected) => {
+    expect(problems(page, scope).join('\n')).toContain(expected);
+  });
+
+  it('a gateway an earlier page listed is listed twice: the pages overlap, others may be missing', () => {
+    const said = problems(
+      { value: [entry('gw2'), entry('gw1')] },
+      subscription,
+      new Set([gatewayKey(id('GW1'))]),
+    );
+    expect(said).toEqual([
+      `value[1].id: "${id('gw1')}" is listed twice (also at an earlier page): ARM's pages overlap, so others may be missing`,
+    ]);
+  });
+
+  it('every problem is listed, each naming its place', () => {
+    expect(
+      problems({ value: [{ name: 'a' }, null, entry('gw1', 'rg-b')], NextLink: 'x' }, group),
+    ).toHaveLength(4);
+  });
+
+  it('quotes what it found safely (escaped, cut)', () => {
+    const said = problems({ value: [{ id: `/x/\u202e${'y'.repeat(600)}` }] }).join('\n');
+    expect(said).toContain('\\u202e');
+    expect(said.length).toBeLessThan(700);
+  });
+});
+
+describe('readGatewayListPage: properties', () => {
+  const anyEntry = fc.oneof(
+    fc.constantFrom('gw1', 'gw2', 'gw3').map((n) => entry(n) as unknown),
+    fc.jsonValue(),
+    fc.record({
+      id: fc.oneof(fc.string(), fc.constant(id('gw9', 'rg-z', OTHER_SUB))),
+      name: fc.string(),
+      type: fc.string(),
+    }),
+  );
+
+  it('never throws, and a page it reads lists every entry it was given, each once: nothing vanishes from a "successful" page', () => {
+    let readWithGateways = 0;
+    fc.assert(
+      fc.property(fc.array(anyEntry, { maxLength: 6 }), fc.option(fc.jsonValue()), (value, next) => {
+        const page: Record<string, unknown> = { value };
+        if (next !== null) page.nextLink = next;
+        const read = readGatewayListPage(page, { scope: subscription });
+        if (!read.ok) {
+          expect(read.problems.length).toBeGreaterThan(0);
+          return;
+        }
+        expect(read.gateways).toHaveLength(value.length);
+        expect(new Set(read.gateways.map((g) => gatewayKey(g.id))).size).toBe(value.length);
+        if (value.length > 0) readWithGateways += 1;
+      }),
+      { numRuns: 500 },
+    );
+    expect(readWithGateways).toBeGreaterThan(0); // tried on pages that were read
+  });
+
+  it('any JSON value that is not a page fails it', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        fc.pre(
+          !(
+            typeof value === 'object' &&
+            value !== null &&
+            !Array.isArray(value) &&
+            Array.isArray((value as { value?: unknown }).value)
+          ),
+        );
+        expect(readGatewayListPage(value, { scope: subscription }).ok).toBe(false);
+      }),
+    );
+  });
+});

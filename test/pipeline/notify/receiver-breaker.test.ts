@@ -1,0 +1,103 @@
+import {
+  createReceiverBreakers,
+  type Admission,
+  type ReceiverBreaker,
+} from '../../../src/pipeline/notify/receiver-breaker';
+
+const OPS = 'webhook[ops]';
+
+/** Lets every settled promise run its continuations (admissions waiting on the gate resume). */
+const drain = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Starts `count` admissions at once and records each as it resolves. */
+function admitMany(breaker: ReceiverBreaker, count: number, receiver = OPS) {
+  const admitted: Array<Admission | undefined> = Array.from({ length: count }, () => undefined);
+  const all = Array.from({ length: count }, (_, i) =>
+    breaker.admit(receiver).then((admission) => (admitted[i] = admission)),
+  );
+  return { admitted, all: Promise.all(all) };
+}
+
+function sending(admission: Admission | undefined): Extract<Admission, { send: true }> {
+  if (!admission?.send) throw new Error(`expected a send, got ${JSON.stringify(admission)}`);
+  return admission;
+}
+
+describe('the receiver breaker’s gate: one send in flight while the receiver’s state is unknown', () => {
+  it('of sends arriving together, one goes; the others wait for its outcome', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    const { admitted } = admitMany(breaker, 3);
+    await drain();
+    expect(admitted.map((a) => a?.send)).toEqual([true, undefined, undefined]);
+  });
+
+  it('a retryable failure opens the breaker: the waiting sends are not made, with its reason', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    const { admitted, all } = admitMany(breaker, 3);
+    await drain();
+    sending(admitted[0]).settle({ kind: 'failed', reason: 'no answer within 300 ms' });
+    await all;
+    expect(admitted.slice(1)).toEqual([
+      { send: false, reason: 'no answer within 300 ms' },
+      { send: false, reason: 'no answer within 300 ms' },
+    ]);
+    expect(breaker.openReason(OPS)).toBe('no answer within 300 ms');
+    expect(await breaker.admit(OPS)).toEqual({ send: false, reason: 'no answer within 300 ms' });
+  });
+
+  it('an answer (accepted, or one notice refused for good) lets every waiting send go at once', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    const { admitted, all } = admitMany(breaker, 4);
+    await drain();
+    sending(admitted[0]).settle({ kind: 'answered' });
+    await all;
+    // The three that waited were all admitted before any of them settled: in flight together.
+    expect(admitted.map((a) => a?.send)).toEqual([true, true, true, true]);
+    expect(breaker.openReason(OPS)).toBeUndefined();
+  });
+
+  it('a concurrent send that fails after the receiver answered opens it for the sends after it', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    sending(await breaker.admit(OPS)).settle({ kind: 'answered' });
+    const [a, b] = [sending(await breaker.admit(OPS)), sending(await breaker.admit(OPS))];
+    a.settle({ kind: 'failed', reason: 'HTTP 503' });
+    b.settle({ kind: 'failed', reason: 'HTTP 504' });
+    b.settle({ kind: 'answered' }); // settled twice: the second is ignored
+    expect(await breaker.admit(OPS)).toEqual({ send: false, reason: 'HTTP 503' });
+  });
+
+  it('a send that was not made after all (lease, or it threw) passes the gate to the next waiting send', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    const { admitted, all } = admitMany(breaker, 3);
+    await drain();
+    sending(admitted[0]).settle({ kind: 'not-sent' });
+    await drain();
+    // Exactly one of the waiting sends is let through to find out.
+    expect(admitted.map((a) => a?.send)).toEqual([true, true, undefined]);
+    sending(admitted[1]).settle({ kind: 'failed', reason: 'HTTP 503' });
+    await all;
+    expect(admitted[2]).toEqual({ send: false, reason: 'HTTP 503' });
+  });
+
+  it('receivers and runs are gated apart: one receiver’s send in flight holds no other', async () => {
+    const breakers = createReceiverBreakers();
+    const run1 = breakers.forRun('run-1');
+    sending(await run1.admit(OPS)); // in flight, never settled
+    expect((await run1.admit('webhook[pager]')).send).toBe(true);
+    expect((await breakers.forRun('run-2').admit(OPS)).send).toBe(true);
+    // The same run, asked for again (another gateway), shares the gate.
+    const waiting = admitMany(breakers.forRun('run-1'), 1);
+    await drain();
+    expect(waiting.admitted).toEqual([undefined]);
+  });
+
+  it('keeps only the most recent runs', async () => {
+    const breakers = createReceiverBreakers(2);
+    sending(await breakers.forRun('run-1').admit(OPS)).settle({ kind: 'failed', reason: 'down' });
+    breakers.forRun('run-2');
+    expect(breakers.forRun('run-1').openReason(OPS)).toBe('down');
+    breakers.forRun('run-3');
+    breakers.forRun('run-4');
+    expect(breakers.forRun('run-1').openReason(OPS)).toBeUndefined();
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * The soak, short (30 s of faults), in every `npm test`: `npm run soak` runs the same for longer. A
+ * failure names each violation and the seed (`npm run soak -- --seed N` makes the same choices).
+ * SOAK_SEED and SOAK_SECONDS override both.
+ */
+import { formatFigures } from './figures';
+import { newSeed } from './random';
+import { runSoak } from './soak';
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+it('30 s of random ARM, storage and receiver faults: every transition notified once per receiver, nothing false, nothing lost, the state readable', async () => {
+  const seed = process.env['SOAK_SEED'] ? Number(process.env['SOAK_SEED']) : newSeed();
+  const seconds = process.env['SOAK_SECONDS'] ? Number(process.env['SOAK_SECONDS']) : 30;
+  const figures = await runSoak({ seconds, seed });
+  // The figures go with any failure, so it can be read and replayed.
+  expect({ violations: figures.violations, figures: formatFigures(figures) }).toEqual({
+    violations: [],
+    figures: expect.any(String),
+  });
+  // It met faults of all three kinds, and decided, parked and checked something.
+  expect(total(figures.runs)).toBeGreaterThanOrEqual(8);
+  expect(total(figures.faults.arm)).toBeGreaterThan(0);
+  expect(total(figures.faults.receivers)).toBeGreaterThan(0);
+  expect(figures.gateways.failedReads).toBeGreaterThan(0);
+  expect(total(figures.notices.decided)).toBeGreaterThan(0);
+  expect(figures.checks['nothing missed']).toBeGreaterThan(0);
+}, 300_000);
