@@ -98,8 +98,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
         expect(list.stdout).toMatch(
           /^No undelivered notices in the 1 notify state document\(s\) that could be read\.$/m,
         );
-      else
-        expect(list.stdout).toMatch(/^dead-letter +webhook\[ops\] .*HTTP 400 Bad Request: unknown field/m);
+      else expect(list.stdout).toMatch(/^dead-letter +webhook\[ops\] .*HTTP 400 Bad Request: unknown field/m);
       expect(list.stderr).toContain(
         `error: The notify state in state file ${away} is unavailable: cannot read it`,
       );
