@@ -126,7 +126,7 @@ async function filesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
-describe('emulator + run and evaluate take bodies as real tools print them, with the same findings', () => {
+describe('emulator + run and evaluate take bodies as real tools print them: the same findings, except what ARM never sends', () => {
   let dir = '';
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-evaluate-'));
@@ -166,8 +166,18 @@ describe('emulator + run and evaluate take bodies as real tools print them, with
     } finally {
       await stop(child);
     }
-    expect(ran.stderr).toBe('');
-    expect(ran.code).toBe(0);
+    if (kind === 'unreferenced') {
+      // ARM names the pool and settings of every entry: from ARM, such a read cannot be matched to the
+      // previous run's servers, so `run` files it as a failed read; a saved file is read kindly (below).
+      expect(ran.stderr).toContain(
+        'is unavailable: ARM answered 200 with a body that is not a backend-health read',
+      );
+      expect(ran.code).toBe(2);
+      expect(summary(JSON.parse(ran.stdout))).toEqual([]);
+    } else {
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(0);
+    }
 
     const gatewayArgs = needsGateway ? ['--gateway', GW] : [];
     const evaluateOut = path.join(dir, 'evaluate');
@@ -181,15 +191,15 @@ describe('emulator + run and evaluate take bodies as real tools print them, with
     expect(evaluated.stderr).toBe('');
     expect(evaluated.code).toBe(0);
 
-    const fromRun = summary(JSON.parse(ran.stdout));
     const fromEvaluate = summary(JSON.parse(evaluated.stdout));
-    expect(fromRun.length).toBeGreaterThan(0);
-    expect(fromEvaluate).toEqual(fromRun);
-    expect(fromRun.join('\n')).toContain('probe-timeout');
-    if (kind === 'unreferenced')
-      expect(fromRun[0]).toMatch(/^\(unnamed\) \| \(unnamed\) \| app\.contoso\.internal/);
-    expect(await filesUnder(evaluateOut)).toEqual(await filesUnder(path.join(dir, 'run')));
-    if (kind === 'unreferenced') {
+    expect(fromEvaluate.join('\n')).toContain('probe-timeout');
+    if (kind !== 'unreferenced') {
+      const fromRun = summary(JSON.parse(ran.stdout));
+      expect(fromRun.length).toBeGreaterThan(0);
+      expect(fromEvaluate).toEqual(fromRun);
+      expect(await filesUnder(evaluateOut)).toEqual(await filesUnder(path.join(dir, 'run')));
+    } else {
+      expect(fromEvaluate[0]).toMatch(/^\(unnamed\) \| \(unnamed\) \| app\.contoso\.internal/);
       // The human summary, as run prints it.
       const human = await runCli(['evaluate', bodyFile, ...gatewayArgs, '--out', evaluateOut]);
       expect(human.code).toBe(0);
