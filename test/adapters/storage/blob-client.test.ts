@@ -337,9 +337,12 @@ test('redactSecrets removes keys, SAS signatures and given values', () => {
 });
 
 test('loading the storage adapters does not load @azure/identity (cold start)', () => {
-  const modules = ['blob-client', 'blob-sink', 'blob-state-store', 'file-state-store'].map((m) =>
-    path.resolve(__dirname, `../../../src/adapters/storage/${m}.ts`),
-  );
+  const modules = [
+    'storage/blob-client',
+    'sinks/blob-sink',
+    'state/blob-state-store',
+    'state/file-state-store',
+  ].map((m) => path.resolve(__dirname, `../../../src/adapters/${m}.ts`));
   const script = `
     const fs = require('node:fs');
     const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
@@ -348,7 +351,7 @@ test('loading the storage adapters does not load @azure/identity (cold start)', 
     for (const m of ${JSON.stringify(modules)}) require(m);
     const loaded = (name) => Object.keys(require.cache).some((f) => f.includes('node_modules/' + name + '/'));
     process.stdout.write(JSON.stringify({ identity: loaded('@azure/identity'),
-      adapters: Object.keys(require.cache).filter((f) => f.includes('adapters/storage')).length }));`;
+      adapters: Object.keys(require.cache).filter((f) => f.includes('src/adapters/')).length }));`;
   const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(JSON.parse(output)).toEqual({ identity: false, adapters: expect.any(Number) });
   expect(JSON.parse(output).adapters).toBeGreaterThanOrEqual(4);
