@@ -8,7 +8,7 @@ import {
 import { contextLogger } from '../src/app/context-logger';
 import { functionServices } from '../src/app/function-services';
 import { gatewayInsightResponse } from '../src/app/gateway-insight-response';
-import { noTelemetry } from '../src/core/telemetry-records';
+import { noTelemetry } from '../src/pipeline/emit-telemetry';
 
 export const GATEWAY_INSIGHT_ROUTE = 'gateways/{subscription}/{resourceGroup}/{name}/insight';
 

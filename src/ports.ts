@@ -53,7 +53,7 @@ export interface Clock {
 /**
  * One JSON document read with its etag and written only if nobody else wrote it since (optimistic
  * concurrency). Adapters: file-state-store.ts (CLI) and blob-state-store.ts (Function App); both pass
- * test/adapters/storage/contract. A lost race throws StateConflictError.
+ * test/adapters/state/contract. A lost race throws StateConflictError.
  */
 export interface StateStore<T> {
   /**

@@ -1,7 +1,7 @@
 import type { BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { connectBlobService } from '../adapters/storage/blob-client';
-import { createBlobSink } from '../adapters/storage/blob-sink';
-import { createBlobStateStores, createFileStateStores } from '../adapters/storage/keyed-state-stores';
+import { createBlobSink } from '../adapters/sinks/blob-sink';
+import { createBlobStateStores, createFileStateStores } from '../adapters/state/keyed-state-stores';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
 import { resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { createWebhookNotifier } from '../adapters/webhooks/webhook-notifier';

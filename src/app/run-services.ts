@@ -8,7 +8,7 @@ import type { Config } from '../config/schema';
 import type { Logger } from '../pipeline/logger';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
-import { noTelemetry } from '../core/telemetry-records';
+import { noTelemetry } from '../pipeline/emit-telemetry';
 import type { Telemetry } from '../ports';
 import { buildNotify, buildSinks, type Env } from './build-adapters';
 

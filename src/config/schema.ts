@@ -1,6 +1,7 @@
 import * as z from '../core/input/zod';
 import { parseTarget } from '../core/arm-id';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
+import { isLoopbackHost } from '../core/input/loopback-host';
 import { webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { durationInMs } from './duration';
 import { blobSinkSchema, blobStateSchema } from './storage-schema';
@@ -49,7 +50,8 @@ const armSchema = z
   })
   .check(
     z.superRefine((arm, ctx) => {
-      if (arm.credential === 'development' && !isLoopback(arm.endpoint)) {
+      const host = URL.canParse(arm.endpoint) ? new URL(arm.endpoint).hostname : '';
+      if (arm.credential === 'development' && !isLoopbackHost(host)) {
         ctx.addIssue({
           code: 'custom',
           path: ['credential'],
@@ -137,12 +139,3 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}

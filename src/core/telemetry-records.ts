@@ -1,4 +1,3 @@
-import type { Telemetry } from '../ports';
 import type {
   DroppedNoticeReport,
   GatewayReport,
@@ -327,11 +326,3 @@ export function formatTelemetryRecord(record: TelemetryRecord): string {
   );
   return `${record.name} ${json}`;
 }
-
-/** Emits every record of `report` through `telemetry`. */
-export function emitRunTelemetry(telemetry: Telemetry, report: RunReport, context: TelemetryContext): void {
-  for (const record of telemetryRecords(report, context)) telemetry.emit(record);
-}
-
-/** Telemetry that goes nowhere (`evaluate`, and tests that do not look at it). */
-export const noTelemetry: Telemetry = { emit: () => {} };

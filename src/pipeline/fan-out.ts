@@ -10,7 +10,7 @@ import { gatewayFields, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { buildRunReport } from './build-run-report';
-import { emitRunTelemetry } from '../core/telemetry-records';
+import { emitRunTelemetry } from './emit-telemetry';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one

@@ -21,7 +21,7 @@ import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
 import { buildRunReport } from './build-run-report';
 import type { RunReport } from '../core/run-report';
-import { emitRunTelemetry } from '../core/telemetry-records';
+import { emitRunTelemetry } from './emit-telemetry';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;

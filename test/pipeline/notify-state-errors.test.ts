@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { connectBlobService } from '../../src/adapters/storage/blob-client';
-import { createBlobStateStores, createFileStateStores } from '../../src/adapters/storage/keyed-state-stores';
+import { createBlobStateStores, createFileStateStores } from '../../src/adapters/state/keyed-state-stores';
 import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { formatSummary } from '../../src/cli/summary';
 import { parseConfig } from '../../src/config/load';

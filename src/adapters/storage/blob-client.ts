@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { AppGwInsightsError, ConfigError } from '../../errors';
+import { isLoopbackHost } from '../../core/input/loopback-host';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService, type BlobService } from './rest/blob-service';
 import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
@@ -35,7 +36,6 @@ type AppSettings = Readonly<Record<string, string | undefined>>;
 
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Reads a storage connection the way Azure Functions does for a connection named `prefix`
@@ -136,11 +136,27 @@ export function endpointOfConnectionString(
   service: StorageService,
   source: string,
 ): StorageEndpoint {
+  const read = readConnectionString(connectionString, service);
+  if ('endpoint' in read) return read.endpoint;
+  throw configError(source, [`${source} is not a usable storage connection string: ${read.problem}.`]);
+}
+
+/**
+ * The connection string read by the one parser (`parseConnectionString`, rest/connection-string.ts,
+ * which the Functions host's and the SDKs' forms are tested against), or what is wrong with it, without
+ * any secret of the string.
+ */
+function readConnectionString(
+  value: string,
+  service: StorageService,
+): { endpoint: StorageEndpoint } | { problem: string; endpointOnly: boolean } {
   try {
-    return parseConnectionString(connectionString, service);
+    return { endpoint: parseConnectionString(value, service) };
   } catch (error) {
-    const detail = redactSecrets((error as Error).message, [connectionString]);
-    throw configError(source, [`${source} is not a usable storage connection string: ${detail}.`]);
+    const problem = redactSecrets((error as Error).message, [value]);
+    // The parser names a malformed endpoint as "the connection string's <Service>Endpoint …"; every other
+    // refusal is a missing account, key or SAS: the string is none of the forms a portal hands out.
+    return { problem, endpointOnly: /^the connection string's \w+Endpoint /.test(problem) };
   }
 }
 
@@ -167,24 +183,20 @@ function validateConnection(options: BlobConnectionOptions): string[] {
   return issues;
 }
 
+/**
+ * Problems with a blob connection string, read by the one parser: one that is none of the forms
+ * (no account, key or SAS) is told the forms to copy; one with a malformed endpoint is told which.
+ */
 function validateConnectionString(value: string, setting: string): string[] {
   if (!value.trim()) return [`${setting} is empty.`];
-  if (/^\s*UseDevelopmentStorage=true\s*(;|$)/i.test(value)) return [];
-  const parts = new Map<string, string>();
-  for (const pair of value.split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0) parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
-  }
-  const hasKey = parts.has('accountname') && Boolean(parts.get('accountkey'));
-  const hasSas = Boolean(parts.get('sharedaccesssignature')) && parts.has('blobendpoint');
-  if (!hasKey && !hasSas) {
-    return [
-      `${setting} is not a storage connection string: expected "UseDevelopmentStorage=true", ` +
-        `"DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net" ` +
-        `or "BlobEndpoint=…;SharedAccessSignature=…" (copy it from the account's "Access keys" page).`,
-    ];
-  }
-  return [];
+  const read = readConnectionString(value, 'blob');
+  if ('endpoint' in read) return [];
+  if (read.endpointOnly) return [`${setting} is not a usable storage connection string: ${read.problem}.`];
+  return [
+    `${setting} is not a storage connection string (${read.problem}): expected "UseDevelopmentStorage=true", ` +
+      `"DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net" ` +
+      `or "BlobEndpoint=…;SharedAccessSignature=…" (copy it from the account's "Access keys" page).`,
+  ];
 }
 
 function validateServiceUri(value: string, setting: string): string[] {
@@ -198,7 +210,7 @@ function validateServiceUri(value: string, setting: string): string[] {
     // A query here is usually a SAS token: a secret, so the value is not repeated.
     return [`${setting} must be the bare service URL, without a query string (SAS) or user info.`];
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return [`${setting} must use https (http only for a loopback emulator).`];
   }
   return [];

@@ -12,7 +12,7 @@ export {
   type PostRequest,
   type PostResult,
 } from './http-post';
-export { redactUrl, webhookUrlProblem, isLoopbackHost } from './url-policy';
+export { redactUrl, webhookUrlProblem } from './url-policy';
 export { WEBHOOK_FORMATS, webhookReceiverSchema, type WebhookReceiverConfig } from './registry';
 export { resolveWebhookConfig, resolveWebhookConfigs, type Env } from './resolve-config';
 export {

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../errors';
+import type { FromEnv } from '../../core/input/from-env';
 import { formatPath } from '../../core/input/format-issues';
-import type { FromEnv } from './config-base';
 import { secretProblem } from './json/standard-webhooks';
 import { webhookReceiverSchema } from './registry';
 import { webhookUrlProblem } from './url-policy';

@@ -270,6 +270,114 @@ describe('connectBlobService', () => {
   });
 });
 
+/**
+ * One parser reads connection strings (rest/connection-string.ts): the settings check and the client
+ * agree on every string, the forms the settings check used to sniff on its own included.
+ */
+describe('a connection string: one reading for the settings and the client', () => {
+  const SIG = 'sig=SAS-SECRET-SIGNATURE';
+  const SAS = `sv=2025-11-05&ss=b&srt=co&sp=rwdlac&se=2030-01-01T00%3A00%3A00Z&${SIG}`;
+  const secretsIn = (message: string) => [SECRET_KEY, SIG].filter((secret) => message.includes(secret));
+
+  test.each<[string, string, string]>([
+    ['development storage', 'UseDevelopmentStorage=true', 'http://127.0.0.1:10000/devstoreaccount1'],
+    [
+      'development storage with a proxy, any case, spaces',
+      ' usedevelopmentstorage = TRUE ;DevelopmentStorageProxyUri=http://127.0.0.1',
+      'http://127.0.0.1:10000/devstoreaccount1',
+    ],
+    ['an account key, as the portal gives it', ACCOUNT_KEY_STRING, 'https://acct.blob.core.windows.net'],
+    [
+      'an account key without protocol or suffix',
+      `AccountName=acct;AccountKey=${SECRET_KEY}`,
+      'https://acct.blob.core.windows.net',
+    ],
+    [
+      'an account key, another cloud',
+      `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${SECRET_KEY};EndpointSuffix=core.chinacloudapi.cn`,
+      'https://acct.blob.core.chinacloudapi.cn',
+    ],
+    [
+      'an account key with explicit endpoints (Azurite, as npm run func:local writes it)',
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${SECRET_KEY};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;`,
+      'http://127.0.0.1:10000/devstoreaccount1',
+    ],
+    [
+      'a SAS with its blob endpoint',
+      `BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature=${SAS}`,
+      'https://acct.blob.core.windows.net',
+    ],
+  ])('accepted: %s, and the client connects with it', (_label, value, url) => {
+    expect(blobConnectionFromAppSettings(P, { [P]: value })).toEqual({
+      connectionString: value.trim(),
+      setting: P,
+    });
+    expect(connectBlobService({ connectionString: value, setting: P }).url).toBe(url);
+  });
+
+  test.each<[string, string, RegExp]>([
+    ['only a key', `AccountKey=${SECRET_KEY}`, /is not a storage connection string \(.*no AccountName/],
+    [
+      'only an account',
+      'AccountName=acct',
+      /is not a storage connection string \(.*neither an AccountKey nor/,
+    ],
+    [
+      'an empty key',
+      'AccountName=acct;AccountKey=',
+      /is not a storage connection string \(.*neither an AccountKey/,
+    ],
+    [
+      'an empty account name',
+      `AccountName=;AccountKey=${SECRET_KEY}`,
+      /is not a storage connection string \(/,
+    ],
+    [
+      'a SAS without endpoint',
+      `SharedAccessSignature=${SAS}`,
+      /is not a storage connection string \(.*no BlobEndpoint/,
+    ],
+    [
+      'a SAS with an empty endpoint',
+      `BlobEndpoint=;SharedAccessSignature=${SAS}`,
+      /is not a storage connection string \(/,
+    ],
+    [
+      "a SAS with the queue's endpoint only",
+      `QueueEndpoint=https://acct.queue.core.windows.net;SharedAccessSignature=${SAS}`,
+      /is not a storage connection string \(.*no BlobEndpoint/,
+    ],
+    [
+      'not a connection string at all',
+      'https://acct.blob.core.windows.net',
+      /is not a storage connection string \(/,
+    ],
+    [
+      'an ftp protocol',
+      `DefaultEndpointsProtocol=ftp;AccountName=acct;AccountKey=${SECRET_KEY}`,
+      /is not a usable storage connection string: .*BlobEndpoint must be an http\(s\) URL/,
+    ],
+    [
+      'an endpoint that is not a URL',
+      `AccountName=acct;AccountKey=${SECRET_KEY};BlobEndpoint=acct.blob.core.windows.net`,
+      /is not a usable storage connection string: .*BlobEndpoint is not an absolute URL/,
+    ],
+  ])(
+    'refused: %s, by the settings and the client alike, never quoting a secret',
+    (_label, value, pattern) => {
+      const fromSettings = captureError(() => blobConnectionFromAppSettings(P, { [P]: value }));
+      const fromClient = captureError(() => connectBlobService({ connectionString: value, setting: P }));
+      for (const error of [fromSettings, fromClient]) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).issues).toHaveLength(1);
+        expect(error.message).toMatch(new RegExp(`${P} ${pattern.source}`));
+        expect(secretsIn(error.message)).toEqual([]);
+      }
+      expect(fromClient.message).toBe(fromSettings.message);
+    },
+  );
+});
+
 describe('describeStorageFailure', () => {
   test.each<[unknown, { detail: RegExp; retryable: boolean }]>([
     [
@@ -337,9 +445,12 @@ test('redactSecrets removes keys, SAS signatures and given values', () => {
 });
 
 test('loading the storage adapters does not load @azure/identity (cold start)', () => {
-  const modules = ['blob-client', 'blob-sink', 'blob-state-store', 'file-state-store'].map((m) =>
-    path.resolve(__dirname, `../../../src/adapters/storage/${m}.ts`),
-  );
+  const modules = [
+    'storage/blob-client',
+    'sinks/blob-sink',
+    'state/blob-state-store',
+    'state/file-state-store',
+  ].map((m) => path.resolve(__dirname, `../../../src/adapters/${m}.ts`));
   const script = `
     const fs = require('node:fs');
     const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
@@ -348,7 +459,7 @@ test('loading the storage adapters does not load @azure/identity (cold start)', 
     for (const m of ${JSON.stringify(modules)}) require(m);
     const loaded = (name) => Object.keys(require.cache).some((f) => f.includes('node_modules/' + name + '/'));
     process.stdout.write(JSON.stringify({ identity: loaded('@azure/identity'),
-      adapters: Object.keys(require.cache).filter((f) => f.includes('adapters/storage')).length }));`;
+      adapters: Object.keys(require.cache).filter((f) => f.includes('src/adapters/')).length }));`;
   const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(JSON.parse(output)).toEqual({ identity: false, adapters: expect.any(Number) });
   expect(JSON.parse(output).adapters).toBeGreaterThanOrEqual(4);

@@ -6,7 +6,8 @@ import {
   type PostOptions,
   type PostRequest,
 } from '../../../src/adapters/webhooks/http-post';
-import { isLoopbackHost, redactUrl, webhookUrlProblem } from '../../../src/adapters/webhooks/url-policy';
+import { isLoopbackHost } from '../../../src/core/input/loopback-host';
+import { redactUrl, webhookUrlProblem } from '../../../src/adapters/webhooks/url-policy';
 import { closedPortUrl, startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver';
 
 let receiver: WebhookReceiver;

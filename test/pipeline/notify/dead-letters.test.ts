@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createFileStateStores } from '../../../src/adapters/storage/keyed-state-stores';
+import { createFileStateStores } from '../../../src/adapters/state/keyed-state-stores';
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { DeadLetter, QueuedNotice } from '../../../src/core/notice/outbox';
 import { listOutboxes, resendDeadLetters } from '../../../src/pipeline/notify/dead-letters';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { StateConflictError } from '../../../../src/errors';
-import type { StateStore } from '../../../../src/adapters/storage/state-store';
+import type { StateStore } from '../../../../src/adapters/state/state-store';
 
 export interface ContractDoc {
   readonly counter: number;

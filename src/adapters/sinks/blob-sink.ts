@@ -4,8 +4,12 @@ import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import type { GatewayReport, RunReport } from '../../core/run-report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
-import { connectBlobService, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
-import type { BlobContainer, BlobService } from './rest/blob-service';
+import {
+  connectBlobService,
+  describeStorageFailure,
+  type BlobConnectionOptions,
+} from '../storage/blob-client';
+import type { BlobContainer, BlobService } from '../storage/rest/blob-service';
 
 export type BlobSinkOptions = (
   { readonly client: BlobService } | { readonly connection: BlobConnectionOptions }

@@ -1,5 +1,5 @@
-import { describeStorageFailure, type StorageFailure } from './blob-client';
-import type { BlobService } from './rest/blob-service';
+import { describeStorageFailure, type StorageFailure } from '../storage/blob-client';
+import type { BlobService } from '../storage/rest/blob-service';
 import { StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createFileStateStore } from '../../../src/adapters/storage/file-state-store';
+import { createFileStateStore } from '../../../src/adapters/state/file-state-store';
 import { StateConflictError, StateInvalidError, StateUnavailableError } from '../../../src/errors';
 import { rejection } from '../../helpers/failures';
 import { describeStateStoreContract } from './contract/state-store.contract';
@@ -146,7 +146,7 @@ describe('file state store', () => {
  * and on `go` writes with the etag it read, then reports `won`, `conflict` or the error.
  */
 function startWriterProcess(file: string, id: string) {
-  const storeModule = path.resolve(__dirname, '../../../src/adapters/storage/file-state-store.ts');
+  const storeModule = path.resolve(__dirname, '../../../src/adapters/state/file-state-store.ts');
   const script = `
     const fs = require('node:fs');
     const swc = require(${JSON.stringify(require.resolve('@swc/core'))});

@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore } from './blob-state-store';
-import { describeStorageFailure } from './blob-client';
-import type { BlobService } from './rest/blob-service';
+import { describeStorageFailure } from '../storage/blob-client';
+import type { BlobService } from '../storage/rest/blob-service';
 import { createFileStateStore, fileStateError } from './file-state-store';
 
 /**

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
-import { createBlobStateStore } from '../../../src/adapters/storage/blob-state-store';
+import { createBlobStateStore } from '../../../src/adapters/state/blob-state-store';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,

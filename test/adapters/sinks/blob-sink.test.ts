@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
-import { createBlobSink } from '../../../src/adapters/storage/blob-sink';
+import { createBlobSink } from '../../../src/adapters/sinks/blob-sink';
 import { ConfigError, DeliveryError } from '../../../src/errors';
 import { gatewayInsightFolder, insightPath } from '../../../src/insight/insight-path';
 import { startAzurite, type Azurite } from '../../helpers/azurite';

@@ -7,7 +7,7 @@ import {
   createFileStateStores,
   documentName,
   keyOfDocument,
-} from '../../../src/adapters/storage/keyed-state-stores';
+} from '../../../src/adapters/state/keyed-state-stores';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { StateStores } from '../../../src/ports';
