@@ -12,7 +12,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { DeliveryError } from '../../errors';
 import type { AttemptRecord } from '../../ports';
-import { attemptHeadersPolicy, webhookAttemptPolicy } from './post-attempt-policy';
+import { ATTEMPT_FAILED, attemptHeadersPolicy, webhookAttemptPolicy } from './post-attempt-policy';
 import type { PostProgress } from './post-progress';
 import { isRetryableStatus, SEND_BUDGET_OVERRUN, webhookRetryStrategy } from './post-retry';
 import { webhookUrlProblem } from './url-policy';
@@ -138,7 +138,13 @@ export async function httpPost(request: PostRequest, options: PostOptions): Prom
         true,
       );
     }
-    return fail(`${reason} (gave up after ${tally()}, the maximum)`, true);
+    if (isRestError(error) && error.code === ATTEMPT_FAILED) {
+      // retryPolicy rethrows the last try's error once maxRetries is reached
+      return fail(`${reason} (gave up after ${tally()}, the maximum)`, true);
+    }
+    // A bug, not the receiver: its message may quote the URL, so only its name is kept.
+    const name = error instanceof Error ? error.name : typeof error;
+    return fail(`the send broke off unexpectedly (${name}) after ${tally()}`, true);
   }
 }
 

@@ -20,6 +20,9 @@ export interface AttemptSettings {
   readonly now: () => number;
 }
 
+/** `RestError.code` of a try that got no answer (network error, time-out): retried by the strategy. */
+export const ATTEMPT_FAILED = 'WebhookAttemptFailed';
+
 /** Characters of a receiver's error answer kept in the report. */
 const SNIPPET_CHARS = 300;
 
@@ -42,22 +45,9 @@ export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSe
   return {
     name: 'webhookAttemptPolicy',
     async sendRequest(request, next) {
+      await waitForTurn(progress, settings);
       const attempt = progress.attempts.length + 1;
       const external = settings.abortSignal;
-      const wait = progress.nextWaitInMs;
-      progress.nextWaitInMs = undefined;
-      if (wait !== undefined) {
-        try {
-          await settings.sleep(wait, external);
-        } catch {
-          progress.cancelled = 'while-waiting';
-          throw cancelled('cancelled while waiting to retry');
-        }
-      }
-      if (external?.aborted) {
-        progress.cancelled = 'before-attempt';
-        throw cancelled('cancelled before the attempt');
-      }
       const budgetLeft = progress.deadline - performance.now();
       const timeoutInMs = Math.max(1, Math.floor(Math.min(settings.timeoutInMs, budgetLeft)));
       const cutByBudget = timeoutInMs < settings.timeoutInMs;
@@ -85,7 +75,7 @@ export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSe
             ? `no answer within ${timeoutInMs} ms${cutByBudget ? ' (the rest of the total budget)' : ''}`
             : describeNetworkError(error);
           record({ error: text });
-          throw new RestError(text, { code: timeout.aborted ? 'TIMEOUT' : 'NETWORK_ERROR' });
+          throw new RestError(text, { code: ATTEMPT_FAILED });
         }
         record(await describeAnswer(response, settings, signal));
         return response;
@@ -94,6 +84,24 @@ export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSe
       }
     },
   };
+}
+
+/** Waits the delay the strategy planned, if any; throws (marking `progress`) when the caller aborted. */
+async function waitForTurn(progress: PostProgress, settings: AttemptSettings): Promise<void> {
+  const wait = progress.nextWaitInMs;
+  progress.nextWaitInMs = undefined;
+  if (wait !== undefined) {
+    try {
+      await settings.sleep(wait, settings.abortSignal);
+    } catch {
+      progress.cancelled = 'while-waiting';
+      throw cancelled('cancelled while waiting to retry');
+    }
+  }
+  if (settings.abortSignal?.aborted) {
+    progress.cancelled = 'before-attempt';
+    throw cancelled('cancelled before the attempt');
+  }
 }
 
 /** The record of an answered try; reads (and closes) the answer's body. */
