@@ -24,7 +24,13 @@ export type ScriptedAnswer =
       readonly body?: string;
       /** Answer this long after the request ended (a slow receiver). */
       readonly delayMs?: number;
+      /** Instead of ending the answer after `body`: keep it open forever, or drop the connection. */
+      readonly then?: 'hang' | 'destroy';
     }
+  /** Status `endless`, then a body that never ends (64 KiB chunks for as long as the client reads). */
+  | { readonly endless: number }
+  /** These bytes, which are not HTTP, then the connection closes. */
+  | { readonly raw: string }
   /** Read the request, then never answer (the socket stays open until the client gives up). */
   | { readonly hang: true }
   /** Read the request, then drop the connection without an answer. */
@@ -68,10 +74,30 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         req.socket.destroy();
         return;
       }
+      if ('raw' in answer) {
+        req.socket.end(answer.raw);
+        return;
+      }
+      if ('endless' in answer) {
+        res.writeHead(answer.endless, { 'content-type': 'text/plain' });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.on('error', () => undefined);
+        pump();
+        return;
+      }
       const reply = () => {
         if (res.destroyed) return; // the client gave up, or close() ran
         res.writeHead(answer.status, { ...answer.headers });
-        res.end(answer.body ?? '');
+        if (answer.then === undefined) {
+          res.end(answer.body ?? '');
+          return;
+        }
+        res.write(answer.body ?? '');
+        if (answer.then === 'destroy') setTimeout(() => req.socket.destroy(), 20).unref();
       };
       if (answer.delayMs) setTimeout(reply, answer.delayMs).unref();
       else reply();

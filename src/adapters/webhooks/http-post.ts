@@ -1,18 +1,33 @@
-import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createPipelineRequest,
+  isRestError,
+  proxyPolicy,
+  retryPolicy,
+  userAgentPolicy,
+  type HttpClient,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
 import { DeliveryError } from '../../errors';
 import type { AttemptRecord } from '../../ports';
-import { singleLine, clip } from './text';
-import { scrubUrl, webhookUrlProblem } from './url-policy';
+import { ATTEMPT_FAILED, attemptHeadersPolicy, webhookAttemptPolicy } from './post-attempt-policy';
+import type { PostProgress } from './post-progress';
+import { isRetryableStatus, SEND_BUDGET_OVERRUN, webhookRetryStrategy } from './post-retry';
+import { webhookUrlProblem } from './url-policy';
 
 /**
- * The one POST every webhook format uses (Alertmanager's notify.PostJSON + Retrier, plus a budget):
- * per-attempt time-out, retries with exponential backoff and full jitter, `Retry-After` honoured, and a
- * bounded total time. 2xx is success (a 202 with an empty body too: Teams Workflows answers that);
- * network errors, 408, 429 and 5xx are retried; any other status is permanent. Redirects are not
- * followed (the body would go where the config does not say). Records and errors never hold the URL,
- * headers or secrets.
+ * The one POST every webhook format uses (Alertmanager's notify.PostJSON + Retrier, plus a budget),
+ * over `@azure/core-rest-pipeline`, the HTTP stack ARM and storage use: per-attempt time-out, retries
+ * with exponential backoff and full jitter, `Retry-After` honoured, and a bounded total time. 2xx is
+ * success (a 202 with an empty body too: Teams Workflows answers that); network errors, 408, 429 and
+ * 5xx are retried; any other status is permanent. Redirects are not followed (the body would go where
+ * the config does not say). Records and errors never hold the URL, headers or secrets, and nothing
+ * the pipeline logs names the URL.
  */
+
+export { backoffInMs, isRetryableStatus, parseRetryAfter } from './post-retry';
 
 export interface PostOptions {
   /** Time-out of one attempt: connecting, sending, and reading the answer. */
@@ -60,38 +75,16 @@ export type PostResult =
   | { readonly ok: true; readonly status: number; readonly attempts: AttemptRecord[] }
   | { readonly ok: false; readonly attempts: AttemptRecord[]; readonly error: DeliveryError };
 
-/** 408, 429 and 5xx may succeed later; other non-2xx statuses will not. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
-/** `Retry-After` as delta-seconds or an HTTP-date, in ms from `nowInMs`; undefined when absent or invalid. */
-export function parseRetryAfter(value: string | null | undefined, nowInMs: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
-  return Math.max(0, date - nowInMs);
-}
-
-/** Full-jitter exponential backoff before retry number `retry` (1-based). */
-export function backoffInMs(retry: number, options: PostOptions, random: () => number): number {
-  const cap = Math.min(options.maxBackoffInMs, options.initialBackoffInMs * 2 ** (retry - 1));
-  const factor = Math.min(Math.max(random(), 0), 1);
-  return Math.floor(factor * cap);
-}
-
-interface AttemptOutcome {
-  readonly record: Omit<AttemptRecord, 'waitInMs'>;
-  readonly success: boolean;
-  readonly retryable: boolean;
-  readonly cancelled: boolean;
-}
+/** One Node HTTP client for every send: its keep-alive agents are shared, as the SDK clients share theirs. */
+let sharedHttpClient: HttpClient | undefined;
 
 /** POSTs `request.body`; never throws. The result lists every attempt. */
 export async function httpPost(request: PostRequest, options: PostOptions): Promise<PostResult> {
-  const attempts: AttemptRecord[] = [];
+  const progress: PostProgress = {
+    attempts: [],
+    deadline: performance.now() + options.totalTimeoutInMs,
+  };
+  const attempts = progress.attempts;
   const fail = (detail: string, retryable: boolean): PostResult => ({
     ok: false,
     attempts,
@@ -100,166 +93,113 @@ export async function httpPost(request: PostRequest, options: PostOptions): Prom
   const problem = webhookUrlProblem(request.url);
   if (problem) return fail(`the webhook URL ${problem}; nothing was sent`, false);
 
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
-  const external = options.abortSignal;
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts));
-  const deadline = performance.now() + options.totalTimeoutInMs;
   const tally = (): string => `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}`;
-
-  for (let attempt = 1; ; attempt++) {
-    if (external?.aborted) return fail(`cancelled before attempt ${attempt} (${tally()} made)`, true);
-    const budgetLeft = deadline - performance.now();
-    const timeoutInMs = Math.max(1, Math.floor(Math.min(options.timeoutInMs, budgetLeft)));
-    const cutByBudget = timeoutInMs < options.timeoutInMs;
-    const outcome = await attemptOnce(request, attempt, timeoutInMs, cutByBudget, now, external);
-    if (outcome.success) {
-      attempts.push(outcome.record);
-      return { ok: true, status: outcome.record.status ?? 200, attempts };
+  const pipeline = webhookPipeline(request, options, progress, maxAttempts);
+  const pipelineRequest = createPipelineRequest({
+    url: request.url,
+    method: 'POST',
+    body: request.body,
+    // http:// only reaches here for a loopback host (webhookUrlProblem).
+    allowInsecureConnection: request.url.startsWith('http:'),
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+  });
+  sharedHttpClient ??= createDefaultHttpClient();
+  try {
+    const response = await pipeline.sendRequest(sharedHttpClient, pipelineRequest);
+    const reason = attempts.at(-1)?.error ?? 'failed';
+    if (response.status >= 200 && response.status <= 299) {
+      return { ok: true, status: response.status, attempts };
     }
-    const reason = outcome.record.error ?? 'failed';
-    if (outcome.cancelled) {
-      attempts.push(outcome.record);
-      return fail(`cancelled during attempt ${attempt} (${tally()} made)`, true);
-    }
-    if (!outcome.retryable) {
-      attempts.push(outcome.record);
+    if (!isRetryableStatus(response.status)) {
       return fail(`${reason}; not retried, the receiver refused the notice (${tally()})`, false);
     }
-    if (attempt >= maxAttempts) {
-      attempts.push(outcome.record);
-      return fail(`${reason} (gave up after ${tally()}, the maximum)`, true);
+    return fail(`${reason} (gave up after ${tally()}, the maximum)`, true);
+  } catch (error) {
+    const last = attempts.at(-1);
+    const reason = last?.error ?? 'failed';
+    switch (progress.cancelled) {
+      case 'before-attempt':
+        return fail(`cancelled before attempt ${attempts.length + 1} (${tally()} made)`, true);
+      case 'during-attempt':
+        return fail(`cancelled during attempt ${attempts.length} (${tally()} made)`, true);
+      case 'while-waiting':
+        return fail(`cancelled while waiting to retry (${tally()} made)`, true);
     }
-    const retryAfter = outcome.record.retryAfterInMs;
-    const wait = Math.max(backoffInMs(attempt, options, random), retryAfter ?? 0);
-    if (performance.now() + wait >= deadline) {
-      attempts.push(outcome.record);
+    if (options.abortSignal?.aborted) {
+      // retryPolicy's own check between tries
+      return fail(`cancelled before attempt ${attempts.length + 1} (${tally()} made)`, true);
+    }
+    if (isRestError(error) && error.code === SEND_BUDGET_OVERRUN) {
+      const retryAfter = last?.retryAfterInMs;
       const asked = retryAfter !== undefined ? `the receiver asked to wait ${retryAfter} ms, ` : '';
       return fail(
         `${reason} (gave up after ${tally()}: ${asked}waiting would overrun the ${options.totalTimeoutInMs} ms budget)`,
         true,
       );
     }
-    attempts.push({ ...outcome.record, waitInMs: wait });
-    try {
-      await sleep(wait, external);
-    } catch {
-      return fail(`cancelled while waiting to retry (${tally()} made)`, true);
+    if (isRestError(error) && error.code === ATTEMPT_FAILED) {
+      // retryPolicy rethrows the last try's error once maxRetries is reached
+      return fail(`${reason} (gave up after ${tally()}, the maximum)`, true);
     }
-  }
-}
-
-async function attemptOnce(
-  request: PostRequest,
-  attempt: number,
-  timeoutInMs: number,
-  cutByBudget: boolean,
-  now: () => number,
-  external?: AbortSignal,
-): Promise<AttemptOutcome> {
-  const started = performance.now();
-  const timeout = AbortSignal.timeout(timeoutInMs);
-  const signal = external ? AbortSignal.any([timeout, external]) : timeout;
-  const elapsed = (): number => Math.round(performance.now() - started);
-  const headers = typeof request.headers === 'function' ? request.headers(attempt) : request.headers;
-  try {
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers: { ...headers },
-      body: request.body,
-      redirect: 'manual',
-      signal,
-    });
-    const status = response.status;
-    if (status >= 200 && status <= 299) {
-      await response.body?.cancel().catch(() => undefined);
-      return {
-        record: { attempt, status, durationInMs: elapsed() },
-        success: true,
-        retryable: false,
-        cancelled: false,
-      };
-    }
-    const snippet = await readSnippet(response, 300, request);
-    const retryAfterInMs = isRetryableStatus(status)
-      ? parseRetryAfter(response.headers.get('retry-after'), now())
-      : undefined;
-    const answer = snippet ? `: ${snippet}` : '';
-    const redirect =
-      status >= 300 && status <= 399 ? ' (redirects are not followed: configure the final URL)' : '';
-    const error = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() + redirect + answer;
-    return {
-      record: {
-        attempt,
-        status,
-        error,
-        durationInMs: elapsed(),
-        ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
-      },
-      success: false,
-      retryable: isRetryableStatus(status),
-      cancelled: false,
-    };
-  } catch (error) {
-    const cancelled = external?.aborted === true && !timeout.aborted;
-    const message = cancelled
-      ? 'cancelled'
-      : timeout.aborted
-        ? `no answer within ${timeoutInMs} ms${cutByBudget ? ' (the rest of the total budget)' : ''}`
-        : describeNetworkError(error);
-    return {
-      record: { attempt, error: message, durationInMs: elapsed() },
-      success: false,
-      retryable: true,
-      cancelled,
-    };
+    // A bug, not the receiver: its message may quote the URL, so only its name is kept.
+    const name = error instanceof Error ? error.name : typeof error;
+    return fail(`the send broke off unexpectedly (${name}) after ${tally()}`, true);
   }
 }
 
 /**
- * Up to `max` characters of the answer, one line, scrubbed of the URL's secrets and the request's
- * secrets BEFORE it is cut (a token straddling the cut would otherwise leave its first part behind).
- * The answer is read only up to 4 × `max` bytes, never whole; a secret cut by that read is removed too.
+ * The send's pipeline: `@azure/core-rest-pipeline`'s, built from an empty one so that each policy is a
+ * choice (its `createPipelineFromOptions` would add the ones left out below):
+ * - `proxyPolicy()`: `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY`, as for ARM and storage
+ *   (fetch before honoured a proxy only with `NODE_USE_ENV_PROXY`; the SDK's Node client uses its own
+ *   agents, which that flag does not reach);
+ * - `userAgentPolicy`: `appgw-insights` and the SDK's user agent (some receivers' firewalls refuse a
+ *   request without one);
+ * - `retryPolicy([webhookRetryStrategy])` in the Retry phase, `maxRetries` = maxAttempts - 1
+ *   (post-retry.ts);
+ * - after it, per try: `webhookAttemptPolicy` (wait, time-out, record) and, in the Sign phase,
+ *   `attemptHeadersPolicy` (post-attempt-policy.ts).
+ * Left out on purpose:
+ * - `redirectPolicy`: it would re-send the POST (300 and 307, any method; 303 as a GET) to the
+ *   `Location` of the same origin (@typespec/ts-http-runtime `policies/redirectPolicy.js`): the body
+ *   and its signature would go where the config does not say. A 3xx is final.
+ * - `logPolicy`: it logs each request's URL with only the query values redacted
+ *   (`util/sanitizer.js` `sanitizeUrl` keeps the path), and Slack and Teams URLs carry their token in
+ *   the path. What is logged at all (the retry policy's lines) names no URL: see the logging test.
+ * - `decompressResponsePolicy`: without `Accept-Encoding` receivers answer uncompressed, and the error
+ *   text is read only up to 1200 bytes of what arrives.
+ * - `tlsPolicy`: the webhook config has no CA settings; `NODE_EXTRA_CA_CERTS` applies as before.
+ * - `setClientRequestIdPolicy`, tracing: Azure's, not a receiver's.
  */
-async function readSnippet(response: Response, max: number, request: PostRequest): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let cutOff = false;
-  try {
-    while (size < max * 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-    cutOff = size >= max * 4;
-  } catch {
-    cutOff = true; // a body that breaks off still tells us the status
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  const text = Buffer.concat(chunks)
-    .subarray(0, max * 4)
-    .toString('utf8');
-  return clip(singleLine(scrubUrl(text, request.url, request.secrets ?? [], { cutOff })), max);
-}
-
-/** "network error (ECONNREFUSED)": the code only; undici's messages may name the host and port. */
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  const code = errorCode(cause) ?? errorCode(error);
-  return code ? `network error (${code})` : 'network error';
-}
-
-function errorCode(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const code = (value as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code;
-  const errors = (value as { errors?: unknown }).errors;
-  return Array.isArray(errors) ? errors.map(errorCode).find((c) => c !== undefined) : undefined;
+function webhookPipeline(
+  request: PostRequest,
+  options: PostOptions,
+  progress: PostProgress,
+  maxAttempts: number,
+): Pipeline {
+  const pipeline = createEmptyPipeline();
+  pipeline.addPolicy(proxyPolicy());
+  pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: 'appgw-insights' }));
+  const strategy = webhookRetryStrategy(progress, {
+    initialBackoffInMs: options.initialBackoffInMs,
+    maxBackoffInMs: options.maxBackoffInMs,
+    random: options.random ?? Math.random,
+  });
+  pipeline.addPolicy(retryPolicy([strategy], { maxRetries: maxAttempts - 1 }), { phase: 'Retry' });
+  pipeline.addPolicy(
+    webhookAttemptPolicy(progress, {
+      timeoutInMs: options.timeoutInMs,
+      url: request.url,
+      secrets: request.secrets ?? [],
+      sleep: options.sleep ?? defaultSleep,
+      now: options.now ?? Date.now,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    }),
+    { afterPhase: 'Retry' },
+  );
+  pipeline.addPolicy(attemptHeadersPolicy(progress, request.headers), { phase: 'Sign' });
+  return pipeline;
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,0 +1,96 @@
+import { RestError, type RetryStrategy } from '@azure/core-rest-pipeline';
+import type { PostProgress } from './post-progress';
+
+/** Backoff settings, in ms. */
+export interface BackoffOptions {
+  /** The backoff cap before the first retry; it doubles per retry up to `maxBackoffInMs`. */
+  readonly initialBackoffInMs: number;
+  readonly maxBackoffInMs: number;
+}
+
+/** 408, 429 and 5xx may succeed later; other non-2xx statuses will not. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) as delta-seconds or an HTTP-date, in ms from `nowInMs`; undefined
+ * when absent or invalid ("-1", "1.5", "soon").
+ */
+export function parseRetryAfter(value: string | null | undefined, nowInMs: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
+  return Math.max(0, date - nowInMs);
+}
+
+/** Full-jitter exponential backoff before retry number `retry` (1-based), in ms. */
+export function backoffInMs(retry: number, options: BackoffOptions, random: () => number): number {
+  const cap = Math.min(options.maxBackoffInMs, options.initialBackoffInMs * 2 ** (retry - 1));
+  const factor = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(factor * cap);
+}
+
+/** `RestError.code` of the error the strategy ends a send with when the next wait would overrun the budget. */
+export const SEND_BUDGET_OVERRUN = 'WebhookSendBudgetOverrun';
+
+/**
+ * When a webhook POST is tried again, and after how long: the one `RetryStrategy` of the webhook
+ * pipeline's `retryPolicy` (`@azure/core-rest-pipeline`, the stack ARM and storage use).
+ *
+ * Why not the SDK's default strategies. `@azure/core-rest-pipeline` 1.24 delegates `retryPolicy` to
+ * `@typespec/ts-http-runtime` 0.3 (core-rest-pipeline `dist/commonjs/policies/retryPolicy.js` only adds
+ * its logger); read there:
+ * - `constants.js`: `DEFAULT_RETRY_POLICY_COUNT = 3` (maxRetries 3: four tries in all).
+ * - `retryStrategies/exponentialRetryStrategy.js`: `retryDelayInMs` 1000, `maxRetryDelayInMs` 64000;
+ *   retries 408 and 5xx except 501 and 505, and only the "system errors" `ETIMEDOUT`,
+ *   `ESOCKETTIMEDOUT`, `ECONNREFUSED`, `ECONNRESET`, `ENOENT`, `ENOTFOUND`; any other `RestError`
+ *   (e.g. `EPIPE`, `EHOSTUNREACH`) is thrown at once. `util/delay.js` `calculateRetryDelay`: delay =
+ *   min(max, retryDelay × 2^retryCount), then half of it fixed and half random (not full jitter).
+ * - `retryStrategies/throttlingRetryStrategy.js`: 429 and 503 only, and only when they carry
+ *   `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (parsed with `Number()`, so "-1" and
+ *   "1.5" are taken, or as an HTTP-date against `Date.now()`); the delay is not capped. No other 4xx
+ *   is retried: a 429 without `Retry-After` is not retried at all.
+ * - `policies/retryPolicy.js`: an error that is not a `RestError` (an `AbortError` among them) is
+ *   thrown without asking any strategy; after each try an aborted `request.abortSignal` ends the loop;
+ *   the wait is `util/helpers.js` `delay` (a real timer, no clock to inject).
+ *
+ * Ours (the receiver contract in README.md, unchanged): network errors of any code, per-try time-outs,
+ * 408, 429 (with or without `Retry-After`) and every 5xx are retried; every other status is final. The
+ * wait before retry n is full jitter, random() × min(maxBackoff, initialBackoff × 2^(n-1)), or the
+ * receiver's `Retry-After` (delta-seconds or HTTP-date, read with the injected clock) when longer; a
+ * wait that would cross the send budget is not started. The library keeps the loop, the count
+ * (`maxRetries` = maxAttempts - 1) and the abort checks; the wait itself runs in the attempt policy
+ * (post-attempt-policy.ts) through the injectable `sleep`, so this strategy hands the library a 0 ms
+ * delay.
+ *
+ * The strategy is made per send. It reads the last try from `progress` (the attempt policy records
+ * each try there, with the receiver's `Retry-After`), and writes the planned wait back: onto that
+ * try's record (`waitInMs`) and as `progress.nextWaitInMs` for the attempt policy to wait out. A wait
+ * that would overrun the budget ends the send with a `RestError` coded `SEND_BUDGET_OVERRUN`.
+ */
+export function webhookRetryStrategy(
+  progress: PostProgress,
+  options: BackoffOptions & { readonly random: () => number },
+): RetryStrategy {
+  return {
+    name: 'webhookRetryStrategy',
+    retry({ retryCount, response, responseError }) {
+      // A try that failed without an answer (network error, time-out) comes as a RestError from the
+      // attempt policy; a try the receiver answered comes as its response, whatever the status.
+      if (!responseError && response && !isRetryableStatus(response.status)) return { skipStrategy: true };
+      const last = progress.attempts.at(-1);
+      if (!last) return { skipStrategy: true };
+      const retryAfter = last.retryAfterInMs;
+      const wait = Math.max(backoffInMs(retryCount + 1, options, options.random), retryAfter ?? 0);
+      if (performance.now() + wait >= progress.deadline) {
+        return { errorToThrow: new RestError('send budget overrun', { code: SEND_BUDGET_OVERRUN }) };
+      }
+      progress.attempts[progress.attempts.length - 1] = { ...last, waitInMs: wait };
+      progress.nextWaitInMs = wait;
+      return { retryAfterInMs: 0 };
+    },
+  };
+}
