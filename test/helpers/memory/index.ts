@@ -14,3 +14,4 @@ export * from './sink';
 export * from './state-for-runs';
 export * from './telemetry';
 export * from './work-queue';
+export * from './run-dependencies';
