@@ -1,6 +1,7 @@
 /**
  * The small interfaces between the use case (pipeline/) and the outside world (adapters/).
- * Each adapter implements one; tests swap in real stand-ins (emulator, Azurite), never mocks of these.
+ * Each adapter implements one, tested against real stand-ins (emulator, Azurite, loopback receivers);
+ * the use cases' unit tests run on in-memory implementations (test/helpers/memory/), never on mocks.
  */
 import type { Target } from './core/arm-id';
 import type { BackendHealthBody, GatewayRef } from './core/model';

@@ -8,16 +8,21 @@ import {
 } from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
 
+/** What a run report is built from. */
+export interface RunReportParts {
+  readonly runId: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly targets: readonly TargetReport[];
+  readonly gateways: readonly GatewayReport[];
+  /** Notify on change's outcome; absent without receivers (the report then has no `notifications`). */
+  readonly notify?: NotifyOutcome;
+  /** Default `direct`. */
+  readonly mode?: RunReport['mode'];
+}
+
 /** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */
-export function buildRunReport(parts: {
-  runId: string;
-  startedAt: Date;
-  finishedAt: Date;
-  targets: readonly TargetReport[];
-  gateways: readonly GatewayReport[];
-  notify?: NotifyOutcome;
-  mode?: RunReport['mode'];
-}): RunReport {
+export function buildRunReport(parts: RunReportParts): RunReport {
   const { gateways, targets } = parts;
   const notifications = parts.notify ? notificationsReport(parts.notify) : undefined;
   return {

@@ -1,7 +1,8 @@
 import { parseGatewayId } from '../core/arm-id';
 import { PoisonedMessageError } from '../errors';
 import type { GatewayMessage, WorkQueue } from '../ports';
-import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
+import type { SinkDeliveries } from './deliver-to-sinks';
+import { deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
@@ -9,7 +10,6 @@ import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
-import { buildRunReport } from './build-run-report';
 import { emitRunTelemetry } from './emit-telemetry';
 
 /**
@@ -56,23 +56,21 @@ export async function startFanOut(
   );
   const notify = deps.notify ? mergeNotifyOutcomes(unvisited) : undefined;
   if (notify) logNotifyProblems(notify, deps.logger);
-  const report: RunReport = {
-    ...buildRunReport({
-      runId: options.runId,
-      mode: 'fan-out',
-      startedAt,
-      finishedAt: deps.clock.now(),
-      targets: expanded.targets,
-      gateways: [],
-      ...(notify ? { notify } : {}),
-    }),
+  const { report, sinks } = await deliverRunReport(deps, {
+    scope: 'run',
+    insights: [],
+    runId: options.runId,
+    mode: 'fan-out',
+    startedAt,
+    finishedAt: deps.clock.now(),
+    targets: expanded.targets,
+    gateways: [],
+    ...(notify ? { notify } : {}),
     queued: messages.map((m) => m.gatewayId),
-  };
-  const sinks = await deliverToSinks(deps.sinks, { scope: 'run', report, insights: [] }, deps.logger);
-  const delivered = { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] };
+  });
   // The completed discovery (`appgw.run`, step `discover`) the "no discovery run" alert looks for.
-  emitRunTelemetry(deps.telemetry, delivered, { step: 'discover' });
-  return { report: delivered, sinks };
+  emitRunTelemetry(deps.telemetry, report, { step: 'discover' });
+  return { report, sinks };
 }
 
 /** Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. */
@@ -117,7 +115,9 @@ export async function processQueuedGateway(
   const startedAt = deps.clock.now();
   const processed = await processGateway(gateway, { ...deps, ...options, runId: message.runId });
   if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
-  const report = buildRunReport({
+  const { report, sinks } = await deliverRunReport(deps, {
+    scope: 'gateway',
+    insights: processed.insights,
     runId: message.runId,
     mode: 'gateway',
     startedAt,
@@ -126,22 +126,16 @@ export async function processQueuedGateway(
     gateways: [processed.report],
     ...(processed.notify ? { notify: processed.notify } : {}),
   });
-  const sinks = await deliverToSinks(
-    deps.sinks,
-    { scope: 'gateway', report, insights: processed.insights },
-    deps.logger,
-  );
   const error = processed.report.error;
   // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
   // that ends in the poison queue would report it as not), and the next scheduled run claims again.
   const retryable = error?.retryable === true || sinks.errors.length > 0;
-  const final = { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] };
-  emitRunTelemetry(deps.telemetry, final, {
+  emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',
     attempt: queueTry.attempt,
     retrying: retryable,
   });
-  return { processed, report: final, retryable };
+  return { processed, report, retryable };
 }
 
 /** Poison queue function: the host gave up on this gateway; its run records it as failed. */
@@ -155,7 +149,9 @@ export async function recordPoisonedGateway(
   const now = deps.clock.now();
   const poisoned = new PoisonedMessageError(message.gatewayId);
   deps.logger.error(poisoned.message);
-  const report = buildRunReport({
+  const { report } = await deliverRunReport(deps, {
+    scope: 'gateway',
+    insights: [],
     runId: message.runId,
     mode: 'gateway',
     startedAt: now,
@@ -172,8 +168,6 @@ export async function recordPoisonedGateway(
       },
     ],
   });
-  const sinks = await deliverToSinks(deps.sinks, { scope: 'gateway', report, insights: [] }, deps.logger);
-  const final = { ...report, deliveryErrors: sinks.errors };
-  emitRunTelemetry(deps.telemetry, final, { step: 'poison', attempt: queueTry.attempt });
-  return final;
+  emitRunTelemetry(deps.telemetry, report, { step: 'poison', attempt: queueTry.attempt });
+  return report;
 }

@@ -13,13 +13,12 @@ import type {
   Telemetry,
 } from '../ports';
 import { mapBounded } from '../core/bounded';
-import { deliverToSinks } from './deliver-to-sinks';
+import { deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
-import { buildRunReport } from './build-run-report';
 import type { RunReport } from '../core/run-report';
 import { emitRunTelemetry } from './emit-telemetry';
 
@@ -82,7 +81,9 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   if (notify) logNotifyProblems(notify, deps.logger);
 
   const insights = processed.flatMap((p) => p.insights);
-  const report = buildRunReport({
+  const { report, sinks } = await deliverRunReport(deps, {
+    scope: 'run',
+    insights,
     runId,
     startedAt,
     finishedAt: deps.clock.now(),
@@ -90,14 +91,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     gateways: processed.map((p) => p.report),
     ...(notify ? { notify } : {}),
   });
-  const { receipts, errors } = await deliverToSinks(
-    deps.sinks,
-    { scope: 'run', report, insights },
-    deps.logger,
-  );
-  const delivered = { ...report, deliveryErrors: [...report.deliveryErrors, ...errors] };
-  emitRunTelemetry(deps.telemetry, delivered, { step: 'run' });
-  return { report: delivered, insights, receipts };
+  emitRunTelemetry(deps.telemetry, report, { step: 'run' });
+  return { report, insights, receipts: sinks.receipts };
 }
 
 /** Sortable and unique enough: `20261126T042718Z-3f9a1c`. */

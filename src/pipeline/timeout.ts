@@ -12,8 +12,10 @@ export async function withTimeout<T>(
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Reject before aborting: work that rejects in the abort event itself would otherwise settle the
+      // race first, with the signal's bare AbortError (reported as Unexpected) instead of `expired`.
       reject(expired(timeoutInMs));
+      controller.abort();
     }, timeoutInMs);
   });
   try {

@@ -67,12 +67,5 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
   }
 }
 
-/** A clock that says `at` (ms) until moved. */
-export function fakeClock(at: number): Clock & { set(ms: number): void; advance(ms: number): void } {
-  let now = at;
-  return {
-    now: () => new Date(now),
-    set: (ms) => void (now = ms),
-    advance: (ms) => void (now += ms),
-  };
-}
+/** A clock that says `at` (ms) until moved: the in-memory port's. */
+export { fakeClock } from './memory/clock';

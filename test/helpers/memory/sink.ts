@@ -1,0 +1,36 @@
+import { DeliveryError } from '../../../src/errors';
+import type { Delivery, DeliveryReceipt, InsightSink } from '../../../src/ports';
+import { play, type Answer } from './answer';
+
+/** An InsightSink that keeps what it was given (Alertmanager's notifierFunc, for sinks). */
+export interface MemorySink extends InsightSink {
+  /** Every delivery it took, in order (a failed one is not kept). */
+  readonly deliveries: Delivery[];
+  /** Every delivery it was offered, taken or not. */
+  readonly offered: Delivery[];
+  /** How the next deliveries answer instead of taking them: set to fail (or hang); unset to heal. */
+  failure?: Answer<DeliveryReceipt>;
+}
+
+/** Takes every delivery; its receipt names `memory://<name>/<scope>/<runId>`. */
+export function memorySink(name = 'memory'): MemorySink {
+  const sink: MemorySink = {
+    name,
+    deliveries: [],
+    offered: [],
+    async deliver(delivery) {
+      sink.offered.push(delivery);
+      if (sink.failure !== undefined) return play<DeliveryReceipt>(sink.failure, undefined);
+      sink.deliveries.push(delivery);
+      return { locations: [`memory://${name}/${delivery.scope}/${delivery.report.runId}`] };
+    },
+  };
+  return sink;
+}
+
+/** A sink that refuses every delivery with a DeliveryError (retryable or not). */
+export function failingSink(name: string, detail = 'the store is down', retryable = true): MemorySink {
+  const sink = memorySink(name);
+  sink.failure = new DeliveryError(name, detail, retryable);
+  return sink;
+}

@@ -1,0 +1,100 @@
+import { cutMarker, VALUE_CAPS } from '../../src/core/caps';
+import { DeliveryError } from '../../src/errors';
+import type { DeliveryReceipt } from '../../src/ports';
+import { deliverToSinks } from '../../src/pipeline/deliver-to-sinks';
+import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
+import { deferred, memoryLogger, memorySink, type Answer } from '../helpers/memory';
+
+const delivery = buildDelivery('run-1', [{ gateway: gatewayRef('gw-a'), unhealthy: ['10.0.0.4'] }]);
+
+describe('deliverToSinks', () => {
+  it('gives every sink the same delivery and keeps each receipt under its name', async () => {
+    const sinks = [memorySink('folder'), memorySink('blob')];
+    const logger = memoryLogger();
+    const result = await deliverToSinks(sinks, delivery, logger);
+    for (const sink of sinks) expect(sink.deliveries).toEqual([delivery]);
+    expect(result.errors).toEqual([]);
+    expect([...result.receipts].sort((a, b) => a.sink.localeCompare(b.sink))).toEqual([
+      { sink: 'blob', receipt: { locations: ['memory://blob/run/run-1'] } },
+      { sink: 'folder', receipt: { locations: ['memory://folder/run/run-1'] } },
+    ]);
+    expect(logger.entries).toEqual([]);
+  });
+
+  it('no sinks: nothing delivered, nothing failed', async () => {
+    expect(await deliverToSinks([], delivery, memoryLogger())).toEqual({ receipts: [], errors: [] });
+  });
+
+  const long = 'x'.repeat(VALUE_CAPS.errorMessage * 2);
+  it.each<[string, Answer<DeliveryReceipt>, { code: string; retryable: boolean; message: string }]>([
+    [
+      'a DeliveryError that may pass',
+      new DeliveryError('blob', 'the account answered 503', true),
+      {
+        code: 'DeliveryFailed',
+        retryable: true,
+        message: 'Delivery to blob failed: the account answered 503.',
+      },
+    ],
+    [
+      'a DeliveryError for good',
+      new DeliveryError('blob', 'the SAS may not write', false),
+      {
+        code: 'DeliveryFailed',
+        retryable: false,
+        message: 'Delivery to blob failed: the SAS may not write.',
+      },
+    ],
+    [
+      'a bug',
+      new TypeError('x is not a function'),
+      { code: 'Unexpected', retryable: true, message: 'x is not a function' },
+    ],
+    [
+      'a non-Error thrown',
+      () => Promise.reject('disk on fire'),
+      { code: 'Unexpected', retryable: true, message: 'disk on fire' },
+    ],
+  ])(
+    '%s from one sink is recorded under its name; the others still take the delivery',
+    async (_, failure, expected) => {
+      const [folder, blob, other] = [memorySink('folder'), memorySink('blob'), memorySink('other')];
+      blob.failure = failure;
+      const logger = memoryLogger();
+      const result = await deliverToSinks([folder, blob, other], delivery, logger);
+      expect(result.errors).toEqual([{ ...expected, sink: 'blob' }]);
+      expect(result.receipts.map((r) => r.sink).sort()).toEqual(['folder', 'other']);
+      expect(folder.deliveries).toEqual([delivery]);
+      expect(other.deliveries).toEqual([delivery]);
+      expect(logger.at('error')).toEqual([expected.message]);
+    },
+  );
+
+  it('a failure whose message quotes a huge answer is capped in the report', async () => {
+    const sink = memorySink('blob');
+    sink.failure = new Error(long);
+    const { errors } = await deliverToSinks([sink], delivery, memoryLogger());
+    expect(errors[0]?.message).toBe(`${'x'.repeat(VALUE_CAPS.errorMessage)}${cutMarker(long.length)}`);
+  });
+
+  it('every sink failing: every failure, no receipt', async () => {
+    const sinks = [memorySink('folder'), memorySink('blob')];
+    for (const sink of sinks) sink.failure = new DeliveryError(sink.name, 'down', true);
+    const result = await deliverToSinks(sinks, delivery, memoryLogger());
+    expect(result.receipts).toEqual([]);
+    expect(result.errors.map((e) => e.sink).sort()).toEqual(['blob', 'folder']);
+  });
+
+  it('delivers to every sink at once: a slow sink holds up no other', async () => {
+    const slow = memorySink('slow');
+    const fast = memorySink('fast');
+    const answer = deferred<DeliveryReceipt>();
+    slow.failure = () => answer.promise;
+    const result = deliverToSinks([slow, fast], delivery, memoryLogger());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(slow.offered).toEqual([delivery]);
+    expect(fast.deliveries).toEqual([delivery]);
+    answer.resolve({ locations: ['slow://done'] });
+    expect((await result).receipts.map((r) => r.sink)).toEqual(['fast', 'slow']);
+  });
+});

@@ -1,0 +1,377 @@
+import type { BackendHealthBody } from '../../src/core/model';
+import {
+  BackendHealthUnavailableError,
+  DeliveryError,
+  GatewayNotFoundError,
+  MissingPermissionError,
+  StateUnavailableError,
+  ThrottledError,
+} from '../../src/errors';
+import { gatewayKey } from '../../src/core/arm-id';
+import {
+  processQueuedGateway,
+  readGatewayMessage,
+  recordPoisonedGateway,
+  startFanOut,
+  type FanOutDependencies,
+} from '../../src/pipeline/fan-out';
+import type { GatewayMessage } from '../../src/ports';
+import {
+  UNTIL_ABORTED,
+  gatewayNamed,
+  healthOf,
+  memoryRun,
+  memoryWorkQueue,
+  refused,
+  type Answer,
+  type MemoryRun,
+  type MemoryWorkQueue,
+} from '../helpers/memory';
+import { SUB } from '../helpers/scenario-builder';
+
+const SUB_ID = `/subscriptions/${SUB}`;
+const RG_WEB = `${SUB_ID}/resourceGroups/rg-web`;
+const RG_DATA = `${SUB_ID}/resourceGroups/rg-data`;
+const gwA = gatewayNamed('gw-a', 'rg-web');
+const gwB = gatewayNamed('gw-b', 'rg-web');
+const gwC = gatewayNamed('gw-c', 'rg-data');
+const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const GOOD = { address: '10.0.0.5', health: 'Healthy' };
+
+interface FanOutWorld extends MemoryRun {
+  readonly queue: MemoryWorkQueue;
+  readonly fanOut: FanOutDependencies;
+}
+function world(setup: Parameters<typeof memoryRun>[0] = {}): FanOutWorld {
+  const run = memoryRun({
+    gateways: [
+      { ref: gwA, servers: [BAD, GOOD] },
+      { ref: gwB, servers: [GOOD] },
+      { ref: gwC, servers: [GOOD] },
+    ],
+    ...setup,
+  });
+  const queue = memoryWorkQueue('appgw-evaluate');
+  return { ...run, queue, fanOut: { ...run.deps, queue } };
+}
+const discover = (w: FanOutWorld, runId = 'run-7') => startFanOut(w.fanOut, { ...w.options, runId });
+const message = (gatewayId: string, runId = 'run-7'): GatewayMessage => ({ version: 1, runId, gatewayId });
+/** The run is the message's: the options' run id is another on purpose. */
+const queueOptions = (w: FanOutWorld) => ({ ...w.options, runId: 'not-the-message-run' });
+const evaluate = (w: FanOutWorld, gatewayId: string, attempt = 1, runId = 'run-7') =>
+  processQueuedGateway(w.fanOut, queueOptions(w), message(gatewayId, runId), { attempt });
+
+describe('startFanOut: the timer lists the gateways and queues one message each', () => {
+  it('queues every gateway of the targets, evaluates none, and delivers the run report (mode fan-out)', async () => {
+    const w = world();
+    const { report, sinks } = await discover(w);
+    expect(w.queue.messages).toEqual([message(gwA.id), message(gwB.id), message(gwC.id)]);
+    expect(w.reader.calls).toEqual([]);
+    expect(report).toMatchObject({
+      runId: 'run-7',
+      mode: 'fan-out',
+      ok: true,
+      targets: [{ id: SUB_ID, ok: true, gateways: 3 }],
+      gateways: [],
+      summary: { gateways: 0, failedGateways: 0 },
+      queued: [gwA.id, gwB.id, gwC.id],
+      deliveryErrors: [],
+    });
+    for (const sink of w.sinks) expect(sink.deliveries).toEqual([{ scope: 'run', report, insights: [] }]);
+    expect(sinks.receipts.map((r) => r.sink).sort()).toEqual(['blob', 'folder']);
+    expect(w.logger.at('info')).toEqual(['run run-7: queued 3 gateway(s) on appgw-evaluate']);
+    expect(w.telemetry.records.map((r) => r.name)).toEqual(['appgw.target', 'appgw.run']);
+    expect(w.telemetry.named('appgw.run')[0]).toMatchObject({
+      step: 'discover',
+      mode: 'fan-out',
+      ok: true,
+      gateways: 3,
+      sinkErrors: 0,
+    });
+  });
+
+  it('a queue that refuses the work fails the timer: nothing delivered, no completed discovery in telemetry', async () => {
+    const w = world();
+    const refusal = new Error('the queue is gone');
+    w.queue.failure = refusal;
+    await expect(discover(w)).rejects.toBe(refusal);
+    expect(w.sinks.map((s) => s.offered.length)).toEqual([0, 0]);
+    expect(w.telemetry.named('appgw.run')).toEqual([]);
+  });
+
+  it("a target that fails to list is reported; the others' gateways are queued", async () => {
+    const w = world({ targets: [RG_WEB, RG_DATA] });
+    w.directory.answers.set(RG_WEB, new ThrottledError(RG_WEB, '429'));
+    const { report } = await discover(w);
+    expect(w.queue.messages).toEqual([message(gwC.id)]);
+    expect(report).toMatchObject({ ok: false, queued: [gwC.id] });
+    expect(report.targets.map((t) => t.error?.code ?? null)).toEqual(['Throttled', null]);
+    expect(w.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, targetsFailed: 1, gateways: 1 });
+  });
+
+  it('a sink that fails: named in the report, the other sink still takes it', async () => {
+    const w = world();
+    w.sinks[1]!.failure = new DeliveryError('blob', 'the account answered 503', true);
+    const { report, sinks } = await discover(w);
+    expect(report.deliveryErrors).toEqual([
+      expect.objectContaining({ code: 'DeliveryFailed', sink: 'blob' }),
+    ]);
+    expect(sinks.errors).toEqual(report.deliveryErrors);
+    expect(w.sinks[0]?.deliveries).toHaveLength(1);
+    expect(w.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
+  });
+
+  it('notices waiting for a queued gateway are left to its message; the timer sends those of gateways no message visits', async () => {
+    const w = world({ withNotify: true, targets: [SUB_ID] });
+    const receiver = w.notify!.notifiers[0]!;
+    receiver.answer = () => refused(true);
+    await evaluate(w, gwA.id, 1, 'run-6');
+    expect(receiver.sent).toHaveLength(1);
+    delete receiver.answer;
+    w.clock.advance(300_000);
+
+    await discover(w, 'run-7');
+    expect(receiver.sent).toHaveLength(1);
+
+    // The next discovery no longer targets gw-a's resource group: no message visits it.
+    w.clock.advance(300_000);
+    const { report } = await startFanOut(w.fanOut, { ...w.options, targets: [], runId: 'run-8' });
+    expect(receiver.sent.map((n) => n.type)).toEqual(['degraded', 'degraded']);
+    expect(receiver.sent[1]?.id).toBe(receiver.sent[0]?.id);
+    expect(report.notifications).toMatchObject({ undelivered: [], deliveries: [{ outcome: 'delivered' }] });
+  });
+
+  it('a gateway deleted since the last run: the timer tells its servers `recovered`', async () => {
+    const w = world({ withNotify: true });
+    await evaluate(w, gwA.id, 1, 'run-6');
+    w.directory.gateways = w.directory.gateways.filter((g) => g.name !== 'gw-a');
+    w.clock.advance(300_000);
+    const { report } = await discover(w, 'run-7');
+    expect(w.queue.messages.map((m) => m.gatewayId)).toEqual([gwB.id, gwC.id]);
+    expect(w.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);
+    expect(report.notifications?.decided).toBe(1);
+  });
+});
+
+describe('readGatewayMessage: a queue message as the host hands it over', () => {
+  it.each<[string, unknown, GatewayMessage | undefined]>([
+    ['a valid message', { version: 1, runId: 'r', gatewayId: gwA.id }, message(gwA.id, 'r')],
+    ['extra fields are dropped', { version: 1, runId: 'r', gatewayId: gwA.id, x: 1 }, message(gwA.id, 'r')],
+    ['another version', { version: 2, runId: 'r', gatewayId: gwA.id }, undefined],
+    ['the version as text', { version: '1', runId: 'r', gatewayId: gwA.id }, undefined],
+    ['no run id', { version: 1, gatewayId: gwA.id }, undefined],
+    ['a run id that is no string', { version: 1, runId: 7, gatewayId: gwA.id }, undefined],
+    ['no gateway id', { version: 1, runId: 'r' }, undefined],
+    ['a resource group id', { version: 1, runId: 'r', gatewayId: RG_WEB }, undefined],
+    [
+      'another resource type',
+      { version: 1, runId: 'r', gatewayId: gwA.id.replace('applicationGateways', 'virtualNetworks') },
+      undefined,
+    ],
+    ['null', null, undefined],
+    ['a string', JSON.stringify(message(gwA.id)), undefined],
+    ['an array', [1, 'r', gwA.id], undefined],
+  ])('%s', (_, input, expected) => {
+    expect(readGatewayMessage(input)).toEqual(expected);
+  });
+});
+
+describe('processQueuedGateway: the queue function, one gateway', () => {
+  it("evaluates the gateway and delivers its result as its run's `gateway` report", async () => {
+    const w = world();
+    const result = await evaluate(w, gwA.id);
+    expect(result.retryable).toBe(false);
+    expect(result.report).toMatchObject({
+      runId: 'run-7',
+      mode: 'gateway',
+      ok: true,
+      targets: [],
+      gateways: [{ id: gwA.id, ok: true, servers: 2, findings: [{ address: '10.0.0.4' }] }],
+      deliveryErrors: [],
+    });
+    expect(w.reader.calls.map((c) => c.gateway)).toEqual([gwA]);
+    for (const sink of w.sinks) {
+      expect(sink.deliveries).toEqual([
+        { scope: 'gateway', report: result.report, insights: result.processed.insights },
+      ]);
+    }
+    expect(result.processed.insights).toHaveLength(1);
+    expect(w.telemetry.records.map((r) => r.name)).toEqual(['appgw.gateway', 'appgw.server']);
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({
+      step: 'evaluate',
+      mode: 'fan-out',
+      attempt: 1,
+      retrying: false,
+      ok: true,
+    });
+  });
+
+  const failures: Array<[string, Answer<BackendHealthBody>, string, boolean]> = [
+    ['throttled', new ThrottledError(gwA.id, '429'), 'Throttled', true],
+    [
+      'failing in ARM',
+      new BackendHealthUnavailableError(gwA.id, 'ARM answered 500'),
+      'BackendHealthUnavailable',
+      true,
+    ],
+    ['not answering', UNTIL_ABORTED, 'BackendHealthUnavailable', true],
+    ['a bug', new TypeError('oops'), 'Unexpected', true],
+    ['gone (404)', new GatewayNotFoundError(gwA.id, '404'), 'ResourceNotFound', false],
+    [
+      'forbidden',
+      new MissingPermissionError(gwA.id, 'Microsoft.Network/applicationGateways/backendhealth/action', '403'),
+      'AuthorizationFailed',
+      false,
+    ],
+  ];
+  it.each(failures)(
+    'a gateway %s: reported and delivered; handed back to the host for another try only if that can help',
+    async (_, answer, code, retryable) => {
+      const w = world({ options: { gatewayTimeoutInMs: 25 } });
+      w.reader.health.set(gwA.id, answer);
+      const result = await evaluate(w, gwA.id, 3);
+      expect(result.retryable).toBe(retryable);
+      expect(result.report).toMatchObject({
+        ok: false,
+        gateways: [{ ok: false, error: { code, retryable } }],
+      });
+      expect(w.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
+      expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({
+        step: 'evaluate',
+        attempt: 3,
+        retrying: retryable,
+        errorCode: code,
+      });
+    },
+  );
+
+  it('a sink that fails: the host tries again (the result must reach every sink), the other sink has it', async () => {
+    const w = world();
+    w.sinks[0]!.failure = new DeliveryError('folder', 'read-only file system', false);
+    const result = await evaluate(w, gwB.id, 2);
+    expect(result.report.ok).toBe(true);
+    expect(result.retryable).toBe(true);
+    expect(result.report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder' })]);
+    expect(w.sinks[1]?.deliveries).toHaveLength(1);
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({
+      retrying: true,
+      sinkErrors: 1,
+      attempt: 2,
+    });
+  });
+
+  it('a notify state that fails is reported, but not handed back to the host (the gateway was evaluated)', async () => {
+    const w = world({ withNotify: true });
+    w.notify!.stores.failures.read.set(
+      gatewayKey(gwA.id),
+      new StateUnavailableError('memory state gw-a', 'down', 'Check it.', true),
+    );
+    const result = await evaluate(w, gwA.id);
+    expect(result.retryable).toBe(false);
+    expect(result.report.ok).toBe(false);
+    expect(result.report.notifications?.stateErrors).toEqual([
+      expect.objectContaining({ code: 'StateUnavailable', retryable: true }),
+    ]);
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ retrying: false, stateErrors: 1 });
+  });
+
+  it('notifies on change for its gateway, and logs what it left waiting', async () => {
+    const w = world({ withNotify: true });
+    const receiver = w.notify!.notifiers[0]!;
+    receiver.answer = () => refused(true);
+    const result = await evaluate(w, gwA.id);
+    expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+    expect(result.report.notifications?.undelivered).toHaveLength(1);
+    expect(w.logger.at('warn')).toEqual([expect.stringMatching(/^webhook\[ops\]: 1 notice\(s\) waiting/)]);
+    expect(w.telemetry.named('appgw.notify')[0]).toMatchObject({ gatewayId: gwA.id, failed: 1, pending: 1 });
+  });
+
+  // The run's breaker (receiver-breaker.ts): shared by the run's invocations on one instance, never by
+  // another run's.
+  it.each([
+    ['a message of the same run holds its notices back', 'run-7', 'not-tried', 1],
+    ["the next run's message tries the receiver again", 'run-8', 'delivered', 2],
+  ] as const)('a receiver that failed for one message: %s', async (_, nextRun, outcome, sends) => {
+    const w = world({ withNotify: true });
+    w.reader.health.set(gwC.id, healthOf(gwC, [BAD]));
+    const receiver = w.notify!.notifiers[0]!;
+    receiver.answer = () => refused(true);
+    await evaluate(w, gwA.id, 1, 'run-7');
+    delete receiver.answer;
+    const next = await evaluate(w, gwC.id, 1, nextRun);
+    expect(next.report.notifications?.deliveries).toEqual([expect.objectContaining({ outcome })]);
+    expect(receiver.sent).toHaveLength(sends);
+  });
+
+  it("a receiver that failed in the run's discovery is not tried again by the run's messages", async () => {
+    const w = world({ withNotify: true });
+    const receiver = w.notify!.notifiers[0]!;
+    await evaluate(w, gwA.id, 1, 'run-6');
+    // gw-a is deleted: the discovery of run-7 tells `recovered`, and the receiver refuses it.
+    w.directory.gateways = w.directory.gateways.filter((g) => g.name !== 'gw-a');
+    w.reader.health.set(gwC.id, healthOf(gwC, [BAD]));
+    receiver.answer = () => refused(true);
+    w.clock.advance(300_000);
+    await discover(w, 'run-7');
+    delete receiver.answer;
+    const next = await evaluate(w, gwC.id, 1, 'run-7');
+    expect(next.report.notifications?.deliveries).toEqual([
+      expect.objectContaining({ outcome: 'not-tried' }),
+    ]);
+    expect(receiver.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);
+  });
+
+  it('takes only messages readGatewayMessage accepted', async () => {
+    const w = world();
+    await expect(processQueuedGateway(w.fanOut, queueOptions(w), message(RG_WEB))).rejects.toThrow(
+      /unreachable/,
+    );
+  });
+});
+
+describe('recordPoisonedGateway: a gateway the host gave up on', () => {
+  it('records it as a failed gateway of its run, delivered, logged and in telemetry', async () => {
+    const w = world();
+    w.clock.advance(90_000);
+    const report = await recordPoisonedGateway(w.fanOut, message(gwB.id), { attempt: 5 });
+    expect(report).toMatchObject({
+      runId: 'run-7',
+      mode: 'gateway',
+      ok: false,
+      startedAt: '2026-01-05T10:01:30.000Z',
+      finishedAt: '2026-01-05T10:01:30.000Z',
+      targets: [],
+      gateways: [
+        {
+          id: gwB.id,
+          name: 'gw-b',
+          ok: false,
+          error: { code: 'Poisoned', retryable: false, message: expect.stringContaining('poison queue') },
+          durationInMs: 0,
+          servers: 0,
+          findings: [],
+        },
+      ],
+      deliveryErrors: [],
+    });
+    for (const sink of w.sinks) expect(sink.deliveries).toEqual([{ scope: 'gateway', report, insights: [] }]);
+    expect(w.reader.calls).toEqual([]);
+    expect(w.logger.at('error')).toEqual([report.gateways[0]?.error?.message]);
+    expect(w.telemetry.records.map((r) => r.name)).toEqual(['appgw.gateway']);
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({
+      step: 'poison',
+      attempt: 5,
+      errorCode: 'Poisoned',
+      retrying: false,
+    });
+  });
+
+  it('a sink that fails is named; the other sink still records the gateway', async () => {
+    const w = world();
+    w.sinks[0]!.failure = new Error('disk full');
+    const report = await recordPoisonedGateway(w.fanOut, message(gwB.id));
+    expect(report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder', code: 'Unexpected' })]);
+    expect(w.sinks[1]?.deliveries).toHaveLength(1);
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ sinkErrors: 1, attempt: 1 });
+  });
+});

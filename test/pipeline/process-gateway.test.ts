@@ -1,0 +1,136 @@
+import { gatewayKey } from '../../src/core/arm-id';
+import { StateUnavailableError, ThrottledError } from '../../src/errors';
+import { checkGateway } from '../../src/pipeline/check-gateway';
+import { processGateway, type ProcessGatewayOptions } from '../../src/pipeline/process-gateway';
+import { gatewayNamed, memoryRun, refused, type MemoryRun } from '../helpers/memory';
+
+const gw = gatewayNamed('gw-web');
+const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const GOOD = { address: '10.0.0.5', health: 'Healthy' };
+
+function options(run: MemoryRun, runId = 'run-1'): ProcessGatewayOptions {
+  return { ...run.deps, ...run.options, runId };
+}
+function withNotify() {
+  const run = memoryRun({ gateways: [{ ref: gw, servers: [BAD, GOOD] }], withNotify: true });
+  const notify = run.notify!;
+  return { run, notify, receiver: notify.notifiers[0]! };
+}
+
+describe('processGateway: check one gateway, then notify on change', () => {
+  it('without receivers: exactly the check, and no notify outcome', async () => {
+    const run = memoryRun({ gateways: [{ ref: gw, servers: [BAD, GOOD] }] });
+    const processed = await processGateway(gw, options(run));
+    expect(processed).toEqual(await checkGateway(gw, options(run)));
+    expect('notify' in processed).toBe(false);
+  });
+
+  it('a bad server: its insight, and a `degraded` notice sent to the receiver and recorded', async () => {
+    const { run, notify, receiver } = withNotify();
+    const processed = await processGateway(gw, options(run));
+    expect(processed.report).toMatchObject({ ok: true, servers: 2 });
+    expect(processed.insights).toHaveLength(1);
+    expect(receiver.sent).toEqual([
+      expect.objectContaining({ type: 'degraded', server: expect.objectContaining({ address: '10.0.0.4' }) }),
+    ]);
+    expect(processed.notify).toMatchObject({
+      decided: 1,
+      claimed: true,
+      deliveries: [{ receiver: 'webhook[ops]', type: 'degraded', outcome: 'delivered' }],
+      undelivered: [],
+      stateErrors: [],
+    });
+    // One state document per gateway, under its key.
+    expect([...notify.stores.documents.keys()]).toEqual([gatewayKey(gw.id)]);
+  });
+
+  it('a gateway that cannot be read: reported, and no server taken as recovered from it', async () => {
+    const { run, receiver } = withNotify();
+    await processGateway(gw, options(run, 'run-1'));
+    run.reader.health.set(gw.id, new ThrottledError(gw.id, '429'));
+    run.clock.advance(60_000);
+    const processed = await processGateway(gw, options(run, 'run-2'));
+    expect(processed.report).toMatchObject({ ok: false, error: { code: 'Throttled' } });
+    expect(processed.notify).toMatchObject({ decided: 0, claimed: true, stateErrors: [] });
+    expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+  });
+
+  it('a gateway that cannot be read still sends the notices waiting for it', async () => {
+    const { run, receiver } = withNotify();
+    receiver.answer = () => refused(true);
+    const first = await processGateway(gw, options(run, 'run-1'));
+    expect(first.notify?.undelivered).toEqual([
+      expect.objectContaining({ status: 'waiting', type: 'degraded' }),
+    ]);
+
+    delete receiver.answer;
+    run.reader.health.set(gw.id, new ThrottledError(gw.id, '429'));
+    run.clock.advance(60_000);
+    const second = await processGateway(gw, options(run, 'run-2'));
+    expect(second.report.ok).toBe(false);
+    expect(second.notify).toMatchObject({
+      decided: 0,
+      deliveries: [{ type: 'degraded', outcome: 'delivered' }],
+      undelivered: [],
+    });
+    // The same notice both times: re-sent, not decided again.
+    expect(receiver.sent).toHaveLength(2);
+    expect(receiver.sent[1]?.id).toBe(receiver.sent[0]?.id);
+  });
+
+  it('a receiver that refuses: the gateway is still checked and reported; the notice waits', async () => {
+    const { run, receiver } = withNotify();
+    receiver.answer = () => refused(true);
+    const processed = await processGateway(gw, options(run));
+    expect(processed.report.ok).toBe(true);
+    expect(processed.insights).toHaveLength(1);
+    expect(processed.notify?.deliveries).toEqual([expect.objectContaining({ outcome: 'queued' })]);
+    expect(processed.notify?.pending).toEqual({ 'webhook[ops]': 1 });
+  });
+
+  it.each([
+    ['read', 'read'],
+    ['written', 'write'],
+  ] as const)(
+    'a notify state that cannot be %s: a state error naming it; the check stands; nothing sent',
+    async (_, op) => {
+      const { run, notify, receiver } = withNotify();
+      const document = `memory state ${gatewayKey(gw.id)}`;
+      notify.stores.failures[op].set(
+        gatewayKey(gw.id),
+        new StateUnavailableError(document, 'the account is down', 'Check the account.', true),
+      );
+      const processed = await processGateway(gw, options(run));
+      expect(processed.report.ok).toBe(true);
+      expect(processed.insights).toHaveLength(1);
+      expect(processed.notify).toMatchObject({
+        claimed: false,
+        decided: 0,
+        stateErrors: [{ code: 'StateUnavailable', retryable: true, document }],
+      });
+      expect(receiver.sent).toEqual([]);
+    },
+  );
+
+  it('a bug in notify on change (it threw): reported as a state error and logged, never thrown', async () => {
+    const { run, notify, receiver } = withNotify();
+    notify.stores.failures.forKey = new TypeError('stores.forKey is broken');
+    const processed = await processGateway(gw, options(run));
+    expect(processed.report.ok).toBe(true);
+    expect(processed.insights).toHaveLength(1);
+    expect(processed.notify).toMatchObject({
+      claimed: false,
+      decided: 0,
+      deliveries: [],
+      stateErrors: [{ code: 'Unexpected', message: 'stores.forKey is broken', retryable: true }],
+    });
+    expect(run.logger.at('error')).toEqual([`${gw.id}: notify on change failed: stores.forKey is broken`]);
+    expect(receiver.sent).toEqual([]);
+  });
+
+  it('renders the insight the notice carries from the same check', async () => {
+    const { run, receiver } = withNotify();
+    const processed = await processGateway(gw, options(run));
+    expect(receiver.sent[0]?.insight?.path).toBe(processed.insights[0]?.path);
+  });
+});

@@ -1,0 +1,321 @@
+import type { BackendHealthBody } from '../../src/core/model';
+import { runSucceeded } from '../../src/core/run-report';
+import {
+  BackendHealthUnavailableError,
+  StateUnavailableError,
+  TargetNotFoundError,
+  ThrottledError,
+} from '../../src/errors';
+import { newRunId, runChecks } from '../../src/pipeline/run-checks';
+import { noAnswerWithin } from '../../src/pipeline/timeout';
+import {
+  NEVER,
+  UNTIL_ABORTED,
+  gatewayNamed,
+  memoryRun,
+  refused,
+  type Answer,
+  type MemoryRun,
+} from '../helpers/memory';
+import { SUB } from '../helpers/scenario-builder';
+
+const SUB_ID = `/subscriptions/${SUB}`;
+const RG_WEB = `${SUB_ID}/resourceGroups/rg-web`;
+const gwA = gatewayNamed('gw-a', 'rg-web');
+const gwB = gatewayNamed('gw-b', 'rg-web');
+const gwC = gatewayNamed('gw-c', 'rg-data');
+const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const GOOD = { address: '10.0.0.5', health: 'Healthy' };
+
+/** gw-a with one bad server, gw-b and gw-c healthy, all in the subscription target. */
+function threeGateways(setup: Parameters<typeof memoryRun>[0] = {}): MemoryRun {
+  return memoryRun({
+    gateways: [
+      { ref: gwA, servers: [BAD, GOOD] },
+      { ref: gwB, servers: [GOOD] },
+      { ref: gwC, servers: [GOOD, { ...GOOD, address: '10.0.0.6' }] },
+    ],
+    ...setup,
+  });
+}
+const run = (r: MemoryRun, runId = 'run-1') => runChecks(r.deps, { ...r.options, runId });
+
+describe('runChecks: the direct run', () => {
+  it('expands the targets, checks every gateway, delivers the run to every sink and says so in telemetry', async () => {
+    const r = threeGateways();
+    r.reader.health.set(gwB.id, async () => {
+      r.clock.advance(2_000);
+      return { backendAddressPools: [] } as BackendHealthBody;
+    });
+    const outcome = await run(r);
+
+    expect(outcome.report).toMatchObject({
+      schemaVersion: 1,
+      runId: 'run-1',
+      mode: 'direct',
+      startedAt: '2026-01-05T10:00:00.000Z',
+      finishedAt: '2026-01-05T10:00:02.000Z',
+      ok: true,
+      summary: { gateways: 3, failedGateways: 0, servers: 4, findings: 1 },
+      targets: [{ id: SUB_ID, ok: true, error: null, gateways: 3 }],
+      deliveryErrors: [],
+    });
+    expect(outcome.report.gateways.map((g) => [g.name, g.ok, g.servers, g.findings.length])).toEqual([
+      ['gw-a', true, 2, 1],
+      ['gw-b', true, 0, 0],
+      ['gw-c', true, 2, 0],
+    ]);
+    expect('notifications' in outcome.report).toBe(false);
+    expect(outcome.insights.map((i) => [i.finding.gateway.name, i.finding.address])).toEqual([
+      ['gw-a', '10.0.0.4'],
+    ]);
+    for (const sink of r.sinks) {
+      expect(sink.deliveries).toEqual([{ scope: 'run', report: outcome.report, insights: outcome.insights }]);
+    }
+    expect(outcome.receipts.map((x) => x.sink).sort()).toEqual(['blob', 'folder']);
+    expect(r.logger.at('info')).toEqual(['run run-1: 3 gateway(s) from 1 target(s)']);
+    expect(r.logger.at('warn')).toEqual([]);
+
+    expect(r.telemetry.records.map((x) => x.name)).toEqual([
+      'appgw.target',
+      'appgw.gateway',
+      'appgw.server',
+      'appgw.gateway',
+      'appgw.gateway',
+      'appgw.run',
+    ]);
+    expect(r.telemetry.named('appgw.run')).toEqual([
+      expect.objectContaining({
+        runId: 'run-1',
+        mode: 'direct',
+        step: 'run',
+        ok: true,
+        targets: 1,
+        gateways: 3,
+        servers: 4,
+        unhealthyServers: 1,
+        sinkErrors: 0,
+        durationInMs: 2_000,
+      }),
+    ]);
+    expect(r.telemetry.named('appgw.server')).toEqual([
+      expect.objectContaining({ gateway: 'gw-a', address: '10.0.0.4', causeId: 'tcp-connect' }),
+    ]);
+  });
+
+  it('without a run id, makes a sortable one from the start time', async () => {
+    const outcome = await runChecks(threeGateways().deps, threeGateways().options);
+    expect(outcome.report.runId).toMatch(/^20260105T100000Z-[0-9a-f]{6}$/);
+  });
+
+  it('no gateway in the targets: an empty run, still delivered', async () => {
+    const r = memoryRun({ targets: [RG_WEB] });
+    const outcome = await run(r);
+    expect(outcome.report).toMatchObject({ ok: true, gateways: [], summary: { gateways: 0 } });
+    expect(r.sinks[0]?.deliveries).toHaveLength(1);
+  });
+
+  const gatewayFailures: Array<[string, Answer<BackendHealthBody>, string]> = [
+    ['throttled', new ThrottledError(gwB.id, '429'), 'Throttled'],
+    [
+      'failing in ARM',
+      new BackendHealthUnavailableError(gwB.id, 'ARM answered 500'),
+      'BackendHealthUnavailable',
+    ],
+    ['a bug', new TypeError('undefined is not iterable'), 'Unexpected'],
+    ['throwing a non-Error', () => Promise.reject({ weird: true }), 'Unexpected'],
+    ['not answering (abort honoured)', UNTIL_ABORTED, 'BackendHealthUnavailable'],
+    ['not answering (abort ignored)', NEVER, 'BackendHealthUnavailable'],
+  ];
+  it.each(gatewayFailures)(
+    'one gateway %s never stops the others nor the run: it is reported, the others checked and delivered',
+    async (_, answer, code) => {
+      const r = threeGateways({ options: { gatewayTimeoutInMs: 30 } });
+      r.reader.health.set(gwB.id, answer);
+      const outcome = await run(r);
+      expect(outcome.report.ok).toBe(false);
+      expect(outcome.report.summary).toMatchObject({ gateways: 3, failedGateways: 1, findings: 1 });
+      expect(outcome.report.gateways.map((g) => [g.name, g.ok, g.error?.code ?? null])).toEqual([
+        ['gw-a', true, null],
+        ['gw-b', false, code],
+        ['gw-c', true, null],
+      ]);
+      expect(r.logger.at('warn')).toEqual([`${gwB.id}: ${outcome.report.gateways[1]?.error?.message}`]);
+      expect(r.sinks[1]?.deliveries[0]?.insights).toHaveLength(1);
+      expect(r.telemetry.named('appgw.gateway').map((g) => [g['gateway'], g['ok'], g['errorCode']])).toEqual([
+        ['gw-a', true, ''],
+        ['gw-b', false, code],
+        ['gw-c', true, ''],
+      ]);
+      expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, gatewaysFailed: 1 });
+    },
+  );
+
+  it("a gateway's time-out is gatewayTimeoutInMs, and says so", async () => {
+    const r = threeGateways({ options: { gatewayTimeoutInMs: 25 } });
+    r.reader.health.set(gwC.id, UNTIL_ABORTED);
+    const { report } = await run(r);
+    expect(report.gateways[2]?.error?.message).toContain(noAnswerWithin(25));
+  });
+
+  it('every gateway failing: the run is still reported and delivered', async () => {
+    const r = threeGateways();
+    for (const g of [gwA, gwB, gwC]) r.reader.health.set(g.id, new ThrottledError(g.id, '429'));
+    const outcome = await run(r);
+    expect(outcome.report).toMatchObject({ ok: false, summary: { gateways: 3, failedGateways: 3 } });
+    expect(outcome.insights).toEqual([]);
+    expect(r.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
+  });
+
+  it.each<[string, Answer<ReturnType<typeof gatewayNamed>[]>, string]>([
+    [
+      'does not exist',
+      new TargetNotFoundError(RG_WEB, 'Resource group rg-web', 'ResourceGroupNotFound'),
+      'TargetNotFound',
+    ],
+    ['does not answer', UNTIL_ABORTED, 'TargetListUnavailable'],
+  ])('a target that %s is reported; the gateways of the others are checked', async (_, answer, code) => {
+    const r = threeGateways({
+      targets: [RG_WEB, `${SUB_ID}/resourceGroups/rg-data`],
+      options: { gatewayTimeoutInMs: 30 },
+    });
+    r.directory.answers.set(RG_WEB, answer);
+    const outcome = await run(r);
+    expect(outcome.report.ok).toBe(false);
+    expect(outcome.report.targets.map((t) => [t.ok, t.error?.code ?? null, t.gateways])).toEqual([
+      [false, code, 0],
+      [true, null, 1],
+    ]);
+    expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-c']);
+    expect(r.reader.calls.map((c) => c.gateway.name)).toEqual(['gw-c']);
+    expect(r.telemetry.named('appgw.target').map((t) => t['errorCode'])).toEqual([code, '']);
+    expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, targetsFailed: 1 });
+  });
+
+  it('a sink that fails: the other takes the run; the outcome names it; the run is not a success', async () => {
+    const r = threeGateways();
+    r.sinks[0]!.failure = new Error('disk full');
+    const outcome = await run(r);
+    expect(r.sinks[1]?.deliveries).toHaveLength(1);
+    expect(outcome.report.deliveryErrors).toEqual([
+      { code: 'Unexpected', message: 'disk full', retryable: true, sink: 'folder' },
+    ]);
+    expect(outcome.receipts.map((x) => x.sink)).toEqual(['blob']);
+    // `ok` is what the run did; runSucceeded adds the sinks (exit code 2).
+    expect(outcome.report.ok).toBe(true);
+    expect(runSucceeded(outcome.report)).toBe(false);
+    expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
+    expect(r.logger.at('error')).toEqual(['disk full']);
+  });
+
+  it('checks at most `concurrency` gateways at a time', async () => {
+    const refs = [1, 2, 3, 4, 5].map((n) => gatewayNamed(`gw-${n}`));
+    const r = memoryRun({ gateways: refs.map((ref) => ({ ref })), options: { concurrency: 2 } });
+    let inFlight = 0;
+    let most = 0;
+    for (const ref of refs) {
+      r.reader.health.set(ref.id, async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return {};
+      });
+    }
+    const { report } = await run(r);
+    expect(most).toBe(2);
+    expect(report.gateways.map((g) => g.name)).toEqual(['gw-1', 'gw-2', 'gw-3', 'gw-4', 'gw-5']);
+  });
+});
+
+describe('runChecks: notify on change', () => {
+  const notifying = () => threeGateways({ withNotify: true });
+
+  it("notifies each bad server once and reports the run's notifications", async () => {
+    const r = notifying();
+    const outcome = await run(r);
+    const receiver = r.notify!.notifiers[0]!;
+    expect(receiver.sent.map((n) => [n.type, n.gateway.name, n.server.address])).toEqual([
+      ['degraded', 'gw-a', '10.0.0.4'],
+    ]);
+    expect(outcome.report.notifications).toMatchObject({
+      decided: 1,
+      claimed: true,
+      deliveries: [{ receiver: 'webhook[ops]', outcome: 'delivered' }],
+      pending: { 'webhook[ops]': 0 },
+      undelivered: [],
+      stateErrors: [],
+    });
+    expect(outcome.report.ok).toBe(true);
+    expect(r.telemetry.named('appgw.notify')).toEqual([
+      expect.objectContaining({ receiver: 'webhook[ops]', gatewayId: '', sent: 1, pending: 0 }),
+    ]);
+    // Each evaluated gateway has its own document.
+    expect(r.notify!.stores.documents.size).toBe(3);
+  });
+
+  it('a gateway deleted since the last run: its servers are told `recovered`', async () => {
+    const r = notifying();
+    await run(r, 'run-1');
+    r.directory.gateways = r.directory.gateways.filter((g) => g.name !== 'gw-a');
+    r.clock.advance(300_000);
+    const outcome = await run(r, 'run-2');
+    const receiver = r.notify!.notifiers[0]!;
+    expect(receiver.sent.map((n) => [n.type, n.gateway.name])).toEqual([
+      ['degraded', 'gw-a'],
+      ['recovered', 'gw-a'],
+    ]);
+    expect(outcome.report.notifications).toMatchObject({ decided: 1, undelivered: [] });
+    expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-b', 'gw-c']);
+  });
+
+  it('a gateway whose target failed to list is not taken as deleted', async () => {
+    const r = notifying();
+    await run(r, 'run-1');
+    r.directory.answers.set(SUB_ID, new ThrottledError(SUB_ID, '429'));
+    r.clock.advance(300_000);
+    const outcome = await run(r, 'run-2');
+    expect(r.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded']);
+    expect(outcome.report.notifications).toMatchObject({ decided: 0, stateErrors: [] });
+  });
+
+  it("notices left waiting are sent by a later run, and the run's summary says what waits", async () => {
+    const r = notifying();
+    const receiver = r.notify!.notifiers[0]!;
+    receiver.answer = () => refused(true);
+    const first = await run(r, 'run-1');
+    expect(first.report.ok).toBe(false);
+    expect(first.report.notifications?.undelivered).toEqual([
+      expect.objectContaining({ status: 'waiting', type: 'degraded' }),
+    ]);
+    expect(r.logger.at('warn')).toEqual([
+      expect.stringMatching(/^webhook\[ops\]: 1 notice\(s\) waiting, sent again on the next run: /),
+    ]);
+
+    delete receiver.answer;
+    r.clock.advance(300_000);
+    const second = await run(r, 'run-2');
+    expect(second.report.ok).toBe(true);
+    expect(receiver.sent.map((n) => n.id)).toEqual([receiver.sent[0]?.id, receiver.sent[0]?.id]);
+  });
+
+  it('a notify state that cannot be listed: reported, the evaluated gateways still notified', async () => {
+    const r = notifying();
+    r.notify!.stores.failures.list = new StateUnavailableError('memory state', 'down', 'Check it.', true);
+    const outcome = await run(r);
+    expect(outcome.report.ok).toBe(false);
+    expect(outcome.report.notifications?.stateErrors).toEqual([
+      expect.objectContaining({ code: 'StateUnavailable', document: 'memory state' }),
+    ]);
+    expect(r.notify!.notifiers[0]!.sent).toHaveLength(1);
+    expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ stateErrors: 1 });
+  });
+});
+
+describe('newRunId', () => {
+  it('is the start time to the second, then six hex digits that differ between runs', () => {
+    const at = new Date('2026-11-26T04:27:18.123Z');
+    const ids = new Set(Array.from({ length: 20 }, () => newRunId(at)));
+    for (const id of ids) expect(id).toMatch(/^20261126T042718Z-[0-9a-f]{6}$/);
+    expect(ids.size).toBeGreaterThan(1);
+  });
+});
