@@ -748,7 +748,8 @@ describe("readBackendHealthBody, source 'arm': only ARM's own shape", () => {
         address: maybe(fc.constantFrom('10.0.0.4', 'app.contoso.internal')),
         health: maybe(fc.constantFrom('Healthy', 'Down')),
       },
-      { requiredKeys: [] },
+      // Keys present (values now and then absent, null or empty): enough reads list servers to test.
+      { requiredKeys: ['address', 'health'] },
     );
     const pool = fc.record(
       {
