@@ -177,6 +177,13 @@ describe('checkGateway: a gateway that cannot be read is a report, never a throw
     ],
     ['a non-Error thrown', () => Promise.reject(42), { code: 'Unexpected', retryable: true, text: '42' }],
     [
+      'a reader that throws at once (no promise)',
+      () => {
+        throw new Error('thrown synchronously');
+      },
+      { code: 'Unexpected', retryable: true, text: 'thrown synchronously' },
+    ],
+    [
       'no answer, the call honouring the abort signal',
       UNTIL_ABORTED,
       { code: 'BackendHealthUnavailable', retryable: true, text: noAnswerWithin(20) },

@@ -1,6 +1,6 @@
 import { cutMarker, VALUE_CAPS } from '../../src/core/caps';
 import { DeliveryError } from '../../src/errors';
-import type { DeliveryReceipt } from '../../src/ports';
+import type { DeliveryReceipt, InsightSink } from '../../src/ports';
 import { deliverToSinks } from '../../src/pipeline/deliver-to-sinks';
 import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
 import { deferred, memoryLogger, memorySink, type Answer } from '../helpers/memory';
@@ -69,6 +69,21 @@ describe('deliverToSinks', () => {
       expect(logger.at('error')).toEqual([expected.message]);
     },
   );
+
+  it('a sink that throws at once (no promise) is recorded like one that rejects', async () => {
+    const other = memorySink('other');
+    const broken: InsightSink = {
+      name: 'broken',
+      deliver: () => {
+        throw new Error('thrown synchronously');
+      },
+    };
+    const result = await deliverToSinks([broken, other], delivery, memoryLogger());
+    expect(result.errors).toEqual([
+      { code: 'Unexpected', message: 'thrown synchronously', retryable: true, sink: 'broken' },
+    ]);
+    expect(other.deliveries).toEqual([delivery]);
+  });
 
   it('a failure whose message quotes a huge answer is capped in the report', async () => {
     const sink = memorySink('blob');

@@ -100,6 +100,13 @@ describe('expandTargets: targets → gateways', () => {
       { code: 'Unexpected', retryable: true, message: /^a bare string$/ },
     ],
     [
+      'a directory that throws at once (no promise)',
+      () => {
+        throw new Error('thrown synchronously');
+      },
+      { code: 'Unexpected', retryable: true, message: /^thrown synchronously$/ },
+    ],
+    [
       'no answer (the call honours the abort signal)',
       UNTIL_ABORTED,
       { code: 'TargetListUnavailable', retryable: true, message: noAnswerWithin(30) },
