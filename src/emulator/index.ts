@@ -14,5 +14,7 @@ export type {
   StatusFault,
   TextFault,
 } from './scenario';
+export { ARM_LIMITS, GLOBAL_FACTOR } from './limits';
+export type { BucketLimit, Clock, LimitKind, ScenarioLimits } from './limits';
 export { createCertificate } from './tls';
 export type { EmulatorCertificate } from './tls';

@@ -1,6 +1,7 @@
 /**
  * Maps a request to a route the way ARM does: path segments compared case-insensitively, the bearer
- * token checked first, then `api-version` (any value, but it must be there).
+ * token checked first, then the subscription's request limits (src/emulator/limits.ts), then
+ * `api-version` (any value, but it must be there).
  */
 import { getOperationResult, getOperationStatus } from './routes/operations';
 import { postBackendHealth } from './routes/backend-health';
@@ -12,10 +13,12 @@ import {
   missingApiVersion,
   missingAuthorization,
   type Reply,
+  subscriptionRequestsThrottled,
   unknownRoute,
 } from './routes/errors';
 import { getGateway } from './routes/gateway';
 import { listGateways } from './routes/list';
+import { actorIdOf, type LimitKind } from './limits';
 import type { EmulatorState } from './state';
 
 export interface IncomingCall {
@@ -30,6 +33,12 @@ interface Route {
   readonly method: 'GET' | 'POST';
   /** Lower-case literals; `*` captures a segment (passed to `handle` in order). */
   readonly pattern: readonly string[];
+  /**
+   * The subscription bucket the request draws on (its subscription is the first captured segment):
+   * ARM counts a GET as a read and any other method as a write, POST actions included (see README.md,
+   * "limits"). Every route the emulator serves is subscription-level.
+   */
+  readonly charges: LimitKind;
   readonly handle: (ctx: RouteContext, c: readonly string[]) => Promise<Reply>;
 }
 
@@ -48,27 +57,37 @@ const op = (c: readonly string[]) => ({
 const ROUTES: readonly Route[] = [
   {
     method: 'GET',
+    charges: 'reads',
     pattern: [...SUB, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0) }),
   },
   {
     method: 'GET',
+    charges: 'reads',
     pattern: [...RG, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0), resourceGroup: at(c, 1) }),
   },
-  { method: 'GET', pattern: [...RG, ...APPGW, '*'], handle: (x, c) => getGateway(x, gw(c)) },
+  {
+    method: 'GET',
+    charges: 'reads',
+    pattern: [...RG, ...APPGW, '*'],
+    handle: (x, c) => getGateway(x, gw(c)),
+  },
   {
     method: 'POST',
+    charges: 'writes',
     pattern: [...RG, ...APPGW, '*', 'backendhealth'],
     handle: (x, c) => postBackendHealth(x, gw(c)),
   },
   {
     method: 'GET',
+    charges: 'reads',
     pattern: [...LOCATION, 'operationresults', '*'],
     handle: (x, c) => getOperationResult(x, op(c)),
   },
   {
     method: 'GET',
+    charges: 'reads',
     pattern: [...LOCATION, 'operations', '*'],
     handle: (x, c) => getOperationStatus(x, op(c)),
   },
@@ -86,18 +105,23 @@ function match(segments: readonly string[], pattern: readonly string[]): string[
   return captured;
 }
 
-/** Whether the bearer token is acceptable; undefined when it is. */
-function checkAuth(state: EmulatorState, authorization: string | undefined): Reply | undefined {
+/** The bearer token when it is acceptable, else ARM's 401. */
+function checkAuth(state: EmulatorState, authorization: string | undefined): { token: string } | Reply {
   if (authorization === undefined || authorization.trim() === '') return missingAuthorization();
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!m || m[1] === undefined) return malformedAuthorization();
   const accepted = state.scenario.auth?.acceptTokens;
-  return accepted && !accepted.includes(m[1]) ? invalidToken() : undefined;
+  return accepted && !accepted.includes(m[1]) ? invalidToken() : { token: m[1] };
+}
+
+/** `reply` with the remaining-quota headers of its charge (the route's own headers win). */
+function withHeaders(reply: Reply, headers: Readonly<Record<string, string>>): Reply {
+  return Object.keys(headers).length === 0 ? reply : { ...reply, headers: { ...headers, ...reply.headers } };
 }
 
 export async function route(state: EmulatorState, call: IncomingCall): Promise<Reply> {
-  const denied = checkAuth(state, call.authorization);
-  if (denied) return denied;
+  const auth = checkAuth(state, call.authorization);
+  if (!('token' in auth)) return auth;
   let segments: string[];
   try {
     segments = call.path
@@ -116,8 +140,22 @@ export async function route(state: EmulatorState, call: IncomingCall): Promise<R
     const other = candidates[0];
     return other ? methodNotAllowed(call.method, other.r.method) : unknownRoute(call.method, call.path);
   }
+  // ARM throttles at its front door: before the resource provider (faults, delays) sees the request,
+  // and a throttled request is answered at once.
+  const subscriptionId = found.captured[0] ?? '';
+  const actor = actorIdOf(auth.token);
+  const charge = state.limiter.take(subscriptionId, actor, found.r.charges);
+  if (charge.throttled) {
+    return subscriptionRequestsThrottled({
+      kind: found.r.charges,
+      subscriptionId,
+      actor: charge.scope === 'principal' ? actor : undefined,
+      retryAfterSeconds: charge.retryAfterSeconds,
+      headers: charge.headers,
+    });
+  }
   const apiVersion = call.query.get('api-version');
-  if (!apiVersion) return missingApiVersion();
+  if (!apiVersion) return withHeaders(missingApiVersion(), charge.headers);
   const ctx = { state, baseUrl: call.baseUrl, path: call.path, query: call.query, apiVersion };
-  return found.r.handle(ctx, found.captured);
+  return withHeaders(await found.r.handle(ctx, found.captured), charge.headers);
 }

@@ -11,6 +11,7 @@ import { ScenarioError } from '../errors';
 import { readBackendHealthBody } from '../core/backend-health-body';
 import type { BackendHealthBody } from '../core/model';
 import { GATEWAY_ID_SHAPE, key, parseGatewayId } from './arm-id';
+import { ARM_LIMITS, type ScenarioLimits } from './limits';
 
 const whole = (min: number, max?: number) => {
   const msg =
@@ -132,8 +133,32 @@ const gatewaySchema = z.strictObject({
   delayMs: whole(0).default(0),
 });
 
+const BUCKET_SHAPE = 'an object {"burst": <whole number >= 1>, "perSecond": <number > 0>}';
+
+/** One token bucket: `burst` tokens when full, refilled at `perSecond` (more than 0; fractions allowed). */
+const bucketSchema = z.strictObject({
+  burst: whole(1),
+  perSecond: z
+    .number({ error: (iss) => (iss.input === undefined ? 'required' : 'expected a number > 0') })
+    .positive({ error: 'expected a number > 0' }),
+});
+
+/**
+ * ARM's request limits (src/emulator/limits.ts has the sources): on by default with ARM's numbers, so
+ * every test meets the limit a real subscription has; `false` turns them off, as a whole or per kind.
+ */
+const limitsSchema = falseOr(
+  z.strictObject({
+    reads: falseOr(bucketSchema, 'no read limit', BUCKET_SHAPE).default(ARM_LIMITS.reads),
+    writes: falseOr(bucketSchema, 'no write limit', BUCKET_SHAPE).default(ARM_LIMITS.writes),
+  }),
+  'no limits',
+  'an object with "reads" and/or "writes"',
+).default({ reads: ARM_LIMITS.reads, writes: ARM_LIMITS.writes });
+
 const scenarioSchema = z.strictObject({
   gateways: z.array(gatewaySchema).min(1, { error: 'expected at least one gateway' }),
+  limits: limitsSchema,
   auth: z
     .strictObject({
       acceptTokens: z.array(text()).min(1, { error: 'expected at least one token' }).optional(),
@@ -165,7 +190,10 @@ export type ScenarioGateway = Omit<ParsedGateway, 'backendHealth' | 'faults'> & 
   readonly faults: ScenarioFault[];
 };
 /** A validated scenario with every default filled in. */
-export type Scenario = Omit<ParsedScenario, 'gateways'> & { readonly gateways: ScenarioGateway[] };
+export type Scenario = Omit<ParsedScenario, 'gateways' | 'limits'> & {
+  readonly gateways: ScenarioGateway[];
+  readonly limits: ScenarioLimits;
+};
 /** What a scenario file may contain (defaults not yet applied). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type FaultTarget = ScenarioFault['on'];
@@ -189,6 +217,37 @@ const errorMap: z.core.$ZodErrorMap = (iss) => {
   }
   return undefined;
 };
+
+/**
+ * `false` (meaning `off`), or what `schema` accepts. Not a zod union: a union reports only "Invalid
+ * input" at its own path, where this reports the object's own problems at theirs (`limits.reads.burst`).
+ */
+function falseOr<T extends z.ZodType>(schema: T, off: string, shape: string) {
+  return z
+    .custom<false | z.input<T>>(() => true)
+    .transform((value, ctx): false | z.output<T> => {
+      if (value === false) return false;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected false (${off}) or ${shape}, got ${describe(value)}`,
+          input: value,
+        });
+        return z.NEVER;
+      }
+      const parsed = schema.safeParse(value, { error: errorMap });
+      if (parsed.success) return parsed.data;
+      for (const iss of parsed.error.issues) {
+        const found =
+          iss.code === 'unrecognized_keys'
+            ? iss.keys.map((k) => ({ path: [...iss.path, k], message: 'unknown field' }))
+            : [{ path: iss.path, message: iss.message }];
+        for (const f of found)
+          ctx.addIssue({ code: 'custom', message: f.message, path: f.path, input: value });
+      }
+      return z.NEVER;
+    });
+}
 
 function issueText(iss: z.core.$ZodIssue): string {
   if (iss.code === 'unrecognized_keys') {

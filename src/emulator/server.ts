@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { PortUnavailableError } from '../errors';
+import { type Clock, monotonicClock, SubscriptionLimiter } from './limits';
 import { route } from './router';
 import { armError, type Reply } from './routes/errors';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario';
@@ -21,6 +22,11 @@ export interface StartEmulatorOptions {
   port?: number;
   /** Default 127.0.0.1: the emulator is for this machine only. */
   host?: string;
+  /**
+   * The time ARM's request buckets refill by (`now()` in milliseconds, never going back); default the
+   * process's monotonic clock. Tests pass one they move themselves, so refills are exact.
+   */
+  clock?: Clock;
 }
 
 /** One answered request, for tests and demos to see what a client did. */
@@ -45,7 +51,8 @@ export interface RunningEmulator {
   /**
    * Serves another scenario from now on, on the same URL and certificate (a soak changes the gateways'
    * health and faults between runs). Its faults are counted afresh; operations started under the
-   * previous scenario are forgotten (their polls answer 404), and its pending delays end at once.
+   * previous scenario are forgotten (their polls answer 404), and its pending delays end at once. ARM's
+   * request buckets keep their levels, under the new scenario's `limits` from now on.
    * Throws ScenarioError, and keeps serving the previous one, when the scenario is not valid.
    */
   serve(scenario: Scenario | ScenarioInput): void;
@@ -128,7 +135,9 @@ function listenFailure(error: unknown, port: number, host: string): unknown {
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   // Re-validated: callers may hand us hand-built objects; defaults must be filled for the routes.
   const scenario = parseScenario(options.scenario, 'scenario passed to startEmulator');
-  let state = new EmulatorState(scenario);
+  // ARM's request buckets belong to the emulator, not to a scenario: serve() keeps their levels.
+  const limiter = new SubscriptionLimiter(scenario.limits, options.clock ?? monotonicClock);
+  let state = new EmulatorState(scenario, limiter);
   const cert = await createCertificate();
   const requests: RecordedRequest[] = [];
   const host = options.host ?? '127.0.0.1';
@@ -192,7 +201,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     const parsed = parseScenario(next, 'scenario passed to serve');
     if (closing) return;
     const previous = state;
-    state = new EmulatorState(parsed);
+    limiter.configure(parsed.limits);
+    state = new EmulatorState(parsed, limiter);
     previous.close();
   };
   const close = (): Promise<void> =>

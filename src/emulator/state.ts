@@ -1,9 +1,11 @@
 /**
- * What the emulator remembers while it runs: the scenario's gateways indexed by ARM id, how many of each
- * injected fault are left, and the long-running operations started by backendhealth POSTs.
+ * What the emulator remembers while it runs a scenario: the scenario's gateways indexed by ARM id, how many
+ * of each injected fault are left, and the long-running operations started by backendhealth POSTs. (ARM's
+ * request buckets belong to the running emulator: `limiter`.)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
+import type { SubscriptionLimiter } from './limits';
 import type {
   BodyFault,
   ConnectionFault,
@@ -45,7 +47,14 @@ export class EmulatorState {
   private readonly faultsLeft = new Map<ScenarioFault, number>();
   private readonly closing = new AbortController();
 
-  constructor(readonly scenario: Scenario) {
+  /**
+   * `limiter` holds ARM's request buckets; it outlives this state (the running emulator owns it), so a
+   * scenario served next draws on the same buckets.
+   */
+  constructor(
+    readonly scenario: Scenario,
+    readonly limiter: SubscriptionLimiter,
+  ) {
     this.entries = scenario.gateways.map((gateway) => {
       const parts = parseGatewayId(gateway.id);
       if (!parts) throw new Error(`not a gateway id: ${gateway.id}`); // parseScenario already rejected these

@@ -2,6 +2,7 @@
  * ARM's error answers, worded like the real service so clients (and users reading logs) see what
  * they would see against Azure. Every body is ARM's `{"error":{"code","message"}}`.
  */
+import type { LimitKind } from '../limits';
 import type { ConnectionFault, ConnectionFaultKind, StatusFault } from '../scenario';
 
 export interface Reply {
@@ -93,6 +94,37 @@ export const methodNotAllowed = (method: string, allowed: string): Reply =>
 
 export const invalidSkipToken = (token: string): Reply =>
   armError(400, 'InvalidSkipToken', `The $skipToken '${token}' is not valid.`);
+
+/**
+ * ARM's answer when a subscription's bucket is empty: `429 SubscriptionRequestsThrottled` with
+ * `Retry-After` in seconds. The message is worded as ARM sent it for a throttled read (captured in an
+ * Azure SDK for Go error, Azure/ARO-HCP, 2026): "Number of 'read' requests for subscription '…' actor
+ * '…' exceeded. Please try again after '10' seconds after additional tokens are available. Refer to
+ * https://aka.ms/arm-throttling for additional information." No sample of the global limit's own
+ * message was found: for it the emulator says so in the same form, without an actor.
+ */
+export function subscriptionRequestsThrottled(throttle: {
+  readonly kind: LimitKind;
+  readonly subscriptionId: string;
+  /** The principal, or undefined when the subscription's global bucket (all principals) is empty. */
+  readonly actor: string | undefined;
+  readonly retryAfterSeconds: number;
+  readonly headers: Readonly<Record<string, string>>;
+}): Reply {
+  const requests = throttle.kind === 'reads' ? 'read' : 'write';
+  const who =
+    throttle.actor === undefined
+      ? `for subscription '${throttle.subscriptionId}' across all principals`
+      : `for subscription '${throttle.subscriptionId}' actor '${throttle.actor}'`;
+  return armError(
+    429,
+    'SubscriptionRequestsThrottled',
+    `Number of '${requests}' requests ${who} exceeded. Please try again after ` +
+      `'${throttle.retryAfterSeconds}' seconds after additional tokens are available. ` +
+      'Refer to https://aka.ms/arm-throttling for additional information.',
+    { ...throttle.headers, 'retry-after': String(throttle.retryAfterSeconds) },
+  );
+}
 
 /** The ARM action a request needs, for 403 messages like ARM's own. */
 export type ArmAction =
