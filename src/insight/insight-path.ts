@@ -24,7 +24,18 @@ export function gatewayInsightFolder(gateway: GatewayNames): string {
  * report: `runs/<runId>/gateways/<subscription>/<resource-group>/<gateway>.json`.
  */
 export function gatewayResultPath(runId: string, gateway: GatewayNames): string {
-  return `runs/${safeSegment(runId)}/gateways/${gatewayFolder(gateway)}.json`;
+  return `${runFolder(runId)}/gateways/${gatewayFolder(gateway)}.json`;
+}
+
+/**
+ * The folder of one run's files in a sink, `runs/<runId>`: the blob sink's history of the run (its
+ * report and insights) and the fan-out's gateway results (gatewayResultPath). Run ids are
+ * `20250601T100000Z-a1b2c3` (kept as they are, so runs sort by time); a run id comes from a queue
+ * message, so anything but [A-Za-z0-9._-] becomes `_` and a leading dot `_`: always one path segment.
+ */
+export function runFolder(runId: string): string {
+  const cleaned = runId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
+  return `runs/${cleaned.slice(0, 120) || '_'}`;
 }
 
 type GatewayNames = Pick<GatewayRef, 'subscriptionId' | 'resourceGroup' | 'name'>;
