@@ -5,7 +5,8 @@ import type { Finding, GatewayRef } from '../core/model';
  * Where a finding's insight lives, relative to a sink's root:
  * `insights/<subscription>/<resource-group>/<gateway>/<pool>__<settings>__<address>`.
  * ARM names are case-insensitive, so paths are lower case; anything outside [a-z0-9._-] becomes `_`
- * and a short hash of the exact key keeps two names that sanitise alike apart.
+ * and a short hash of the exact key keeps two names that sanitise alike apart (in the gateway's folder
+ * too: gatewayInsightFolder).
  */
 export function insightPath(finding: Finding): string {
   const folder = gatewayFolder(finding.gateway);
@@ -41,7 +42,21 @@ export function runFolder(runId: string): string {
 type GatewayNames = Pick<GatewayRef, 'subscriptionId' | 'resourceGroup' | 'name'>;
 
 function gatewayFolder(gateway: GatewayNames): string {
-  return [gateway.subscriptionId, gateway.resourceGroup, gateway.name].map(safeSegment).join('/');
+  return [gateway.subscriptionId, gateway.resourceGroup, gateway.name].map(folderSegment).join('/');
+}
+
+/**
+ * A name as one segment of a gateway's folder: safeSegment, plus a short hash of the name when
+ * cleaning it changed more than its case. A resource group name may hold parentheses and Unicode
+ * letters (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules,
+ * Microsoft.Resources), so `rg(1)` and `rg_1_`, or `prod-é` and `prod-è`, clean alike; sharing one
+ * folder, replacing one gateway's insights would delete the other's. Names that are safe already
+ * (subscription GUIDs, gateway names, most resource groups) keep their path.
+ */
+function folderSegment(value: string): string {
+  const cleaned = safeSegment(value);
+  const lowered = value.toLowerCase();
+  return cleaned === lowered ? cleaned : `${cleaned.slice(0, 71)}-${fnv1a32(lowered)}`;
 }
 
 function safeSegment(value: string): string {

@@ -30,3 +30,42 @@ describe('runFolder: one run’s files, one path segment whatever the run id', (
     );
   });
 });
+
+describe('gatewayInsightFolder: one folder per gateway', () => {
+  it.each([
+    [
+      'a GUID subscription, a plain resource group and gateway',
+      gatewayRef('agw-prod_1', 'rg-web.eu'),
+      `insights/${SUBSCRIPTION}/rg-web.eu/agw-prod_1`,
+    ],
+    [
+      'names in capitals (ARM names are case-insensitive)',
+      gatewayRef('AGW-Prod', 'RG-Web'),
+      `insights/${SUBSCRIPTION}/rg-web/agw-prod`,
+    ],
+  ])('names that are safe already keep their path: %s', (_label, gateway, folder) => {
+    expect(gatewayInsightFolder(gateway)).toBe(folder);
+  });
+
+  it.each([
+    ['parentheses and underscores', 'rg(1)', 'rg_1_'],
+    ['Unicode letters', 'prod-é', 'prod-è'],
+    ['a leading period and none', '.rg', 'rg'],
+    ['names longer than a segment', `${'r'.repeat(80)}-a`, `${'r'.repeat(80)}-b`],
+  ])('resource groups whose names clean alike (%s) get folders of their own', (_label, a, b) => {
+    const [one, other] = [
+      gatewayInsightFolder(gatewayRef('gw', a)),
+      gatewayInsightFolder(gatewayRef('gw', b)),
+    ];
+    expect(one).not.toBe(other);
+    for (const folder of [one, other]) {
+      expect(folder).toMatch(/^insights\/[a-z0-9._-]+\/[a-z0-9_-][a-z0-9._-]{0,79}\/gw$/);
+    }
+  });
+
+  it('is the same for a name in any case', () => {
+    expect(gatewayInsightFolder(gatewayRef('gw', 'RG(Prod)'))).toBe(
+      gatewayInsightFolder(gatewayRef('gw', 'rg(prod)')),
+    );
+  });
+});
