@@ -1,5 +1,5 @@
 import { ConfigError, DeliveryError } from '../../errors';
-import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
+import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import type { GatewayReport, RunReport } from '../../core/run-report';
@@ -74,7 +74,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       let step = `open container ${options.container}`;
       try {
         const container = await getContainer();
-        const runRoot = `${prefix}runs/${safeRunId(report.runId)}/`;
+        const runRoot = `${prefix}${runFolder(report.runId)}/`;
         const latestRoot = `${prefix}latest/`;
         const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
         const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
@@ -178,10 +178,4 @@ function ignoreNotFound(error: unknown): void {
 function normalisePrefix(prefix: string | undefined): string {
   const segments = (prefix ?? '').split('/').filter((s) => s.length > 0);
   return segments.length > 0 ? `${segments.join('/')}/` : '';
-}
-
-/** Run ids are `20250101T120000Z-a1b2c3`; anything else is made safe for one path segment. */
-function safeRunId(runId: string): string {
-  const cleaned = runId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
-  return cleaned.slice(0, 120) || '_';
 }

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
@@ -22,13 +22,16 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   return {
     name: 'folder',
     async deliver({ scope, report, insights }: Delivery): Promise<DeliveryReceipt> {
+      let staging: string | undefined;
       try {
         await mkdir(root, { recursive: true });
-        const staging = path.join(root, `.staging-${report.runId}-${process.pid}`);
+        // One staging folder per delivery: the gateways of one run may be delivered at once (a Function
+        // App instance's concurrent queue invocations), and the run id comes from a queue message, so
+        // it never names a folder.
+        staging = await mkdtemp(path.join(root, '.staging-'));
         for (const gateway of report.gateways.filter((g) => g.ok)) {
           await replaceGatewayFolder(root, staging, gateway, insights);
         }
-        await rm(staging, { recursive: true, force: true });
         if (scope === 'gateway') {
           const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
           for (const [i, file] of files.entries())
@@ -42,6 +45,8 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, false, {
           cause: error,
         });
+      } finally {
+        if (staging) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       }
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
@@ -61,6 +61,46 @@ describe('folder sink', () => {
     expect(result.gateways).toEqual([expect.objectContaining({ name: 'gw', ok: true })]);
     expect(receipt.locations[0]).toContain(path.join('runs', 'run-1', 'gateways'));
     expect((await files(dir)).filter((f) => f.endsWith('.html'))).toHaveLength(1);
+  });
+
+  it('a run id from a queue message names no folder: nothing outside the sink’s folder is created or removed', async () => {
+    const top = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    // Where `.staging-<runId>-<pid>` led for this run id, with something of someone else's in it.
+    const bystander = path.join(top, `escape-${process.pid}`);
+    await mkdir(bystander);
+    await writeFile(path.join(bystander, 'keep.txt'), 'not ours');
+    const sink = createFolderSink({ dir: path.join(top, 'out') });
+    await sink.deliver(
+      buildDelivery('a/../../escape', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'),
+    );
+    expect(await readFile(path.join(bystander, 'keep.txt'), 'utf8')).toBe('not ours');
+    expect((await files(top)).filter((f) => !f.startsWith(`out${path.sep}`))).toEqual([
+      path.join(`escape-${process.pid}`, 'keep.txt'),
+    ]);
+  });
+
+  it('the gateways of one run delivered at once (a Function App instance’s queue invocations) all land', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const sink = createFolderSink({ dir });
+    // Different sizes, so that one delivery finishes while the others are still writing.
+    const deliveries = Array.from({ length: 6 }, (_, i) =>
+      buildDelivery(
+        'run-1',
+        [
+          {
+            gateway: gatewayRef(`gw-${i}`),
+            unhealthy: Array.from({ length: 1 + 6 * i }, (_, j) => `10.0.${i}.${j}`),
+          },
+        ],
+        'gateway',
+      ),
+    );
+    const outcomes = await Promise.allSettled(deliveries.map((d) => sink.deliver(d)));
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect((await files(dir)).filter((f) => f.endsWith('.md'))).toHaveLength(
+      deliveries.flatMap((d) => d.insights).length,
+    );
+    expect((await readdir(dir)).filter((f) => f.startsWith('.staging'))).toEqual([]);
   });
 
   it('a folder it cannot write is a DeliveryError naming the folder', async () => {

@@ -7,8 +7,11 @@ import type { DeadLetter, QueuedNotice } from '../../../src/core/notice/outbox';
 import { listOutboxes, resendDeadLetters } from '../../../src/pipeline/notify/dead-letters';
 import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
+import { createMemoryNotifier } from '../../helpers/memory-notifier';
+import { createMemoryStateStores, type MemoryStateStores } from '../../helpers/memory-state';
 import { fakeClock } from '../../helpers/notify-run';
 import { gatewayId } from '../../helpers/scenario-builder';
+import { GW, MINUTE, notifyWorld, observe, T0 } from './support/notify-world';
 
 const AT = '2030-01-01T00:00:00.000Z';
 const notice = (id: string, gateway: string) =>
@@ -112,5 +115,143 @@ describe('dead letters by hand: list and re-send', () => {
     expect(left.map((n) => n.noticeId).sort()).toEqual(
       ['a-1', 'a-2', 'b-1'].filter((id) => !expected.includes(id)),
     );
+  });
+});
+
+describe('dead letters by hand, on in-memory state', () => {
+  const A = gatewayId('gw-a');
+  const B = gatewayId('gw-b');
+  const keyA = gatewayKey(A);
+  const keyB = gatewayKey(B);
+  const doc = (extra: Partial<NotifyStateDocument>): NotifyStateDocument => ({
+    version: 1,
+    servers: {},
+    outbox: {},
+    deadLetters: {},
+    ...extra,
+  });
+  const waitingIds = (stores: MemoryStateStores<NotifyStateDocument>, key: string) =>
+    (stores.peek(key) as NotifyStateDocument | undefined)?.outbox['webhook[ops]']?.map((q) => q.notice.id);
+
+  function planted() {
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    stores.plant(
+      keyA,
+      doc({
+        outbox: { 'webhook[ops]': [waiting('a-wait', A)] },
+        deadLetters: { 'webhook[ops]': [letter('a-1', A)] },
+      }),
+    );
+    stores.plant(keyB, doc({ deadLetters: { 'webhook[ops]': [letter('b-1', B)] } }));
+    return stores;
+  }
+
+  it('a run that writes in between: re-read and done again, keeping what the run wrote', async () => {
+    const stores = planted();
+    stores.interleave('write', keyA, async () => {
+      const now = await stores.forKey(keyA).read();
+      const value = now!.value;
+      const outbox = [...(value.outbox['webhook[ops]'] ?? []), waiting('a-new', A)];
+      await stores.forKey(keyA).write({ ...value, outbox: { 'webhook[ops]': outbox } }, now?.etag);
+    });
+    const { requeued, errors } = await resendDeadLetters(stores, { gateway: A });
+    expect(errors).toEqual([]);
+    expect(requeued.map((r) => r.letter.notice.id)).toEqual(['a-1']);
+    expect(waitingIds(stores, keyA)).toEqual(['a-1', 'a-wait', 'a-new']);
+  });
+
+  it('a document that changes under every try: a StateConflict naming it, nothing moved', async () => {
+    const stores = planted();
+    stores.fail('write', { kind: 'conflict' }, { key: keyA });
+    const { requeued, errors } = await resendDeadLetters(stores, {});
+    expect(requeued.map((r) => r.letter.notice.id)).toEqual(['b-1']);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: 'StateConflict', document: `memory document ${keyA}` }),
+    ]);
+    expect(waitingIds(stores, keyA)).toEqual(['a-wait']);
+  });
+
+  it('a document it cannot read is named; the others are re-sent', async () => {
+    const stores = planted();
+    stores.fail('read', { kind: 'unavailable' }, { key: keyB });
+    const { requeued, errors } = await resendDeadLetters(stores, {});
+    expect(requeued.map((r) => r.letter.notice.id)).toEqual(['a-1']);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: 'StateUnavailable', document: `memory document ${keyB}` }),
+    ]);
+  });
+
+  it('documents that cannot be listed: named, nothing moved', async () => {
+    const stores = planted();
+    stores.fail('list', { kind: 'unavailable' });
+    expect(await resendDeadLetters(stores, {})).toEqual({
+      requeued: [],
+      errors: [expect.objectContaining({ code: 'StateUnavailable', document: 'memory documents' })],
+    });
+  });
+
+  it('a gateway without a document, or nothing matching: nothing moved, nothing written', async () => {
+    const stores = planted();
+    const writes = () => stores.calls.filter((c) => c.op === 'write').length;
+    expect(await resendDeadLetters(stores, { gateway: gatewayId('gw-none') })).toEqual({
+      requeued: [],
+      errors: [],
+    });
+    expect(await resendDeadLetters(stores, { noticeId: 'no-such-notice' })).toEqual({
+      requeued: [],
+      errors: [],
+    });
+    expect(writes()).toBe(0);
+  });
+
+  it('a dead letter whose notice is waiting already is not queued twice', async () => {
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    stores.plant(
+      keyA,
+      doc({
+        outbox: { 'webhook[ops]': [waiting('a-1', A)] },
+        deadLetters: { 'webhook[ops]': [letter('a-1', A)] },
+      }),
+    );
+    await resendDeadLetters(stores, {});
+    expect(waitingIds(stores, keyA)).toEqual(['a-1']);
+    expect((stores.peek(keyA) as NotifyStateDocument).deadLetters['webhook[ops]']).toEqual([]);
+  });
+
+  it('the next run sends a re-sent dead letter first, same id, before anything new', async () => {
+    const ops = createMemoryNotifier();
+    const world = notifyWorld({ notifiers: [ops] });
+    ops.script({ fail: 'permanent' });
+    await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4'] }));
+    const parkedId = ops.calls[0]?.notice.id;
+    await resendDeadLetters(world.stores, { receiver: 'ops' });
+    world.clock.set(T0 + MINUTE);
+    await world.run('r2', observe(T0 + MINUTE, GW, { bad: ['10.0.0.4', '10.0.0.5'] }));
+    expect(ops.accepted.map((n) => [n.id === parkedId, n.server.address])).toEqual([
+      [true, '10.0.0.4'],
+      [false, '10.0.0.5'],
+    ]);
+  });
+
+  it.each([
+    [
+      'a live lease of any run: leased, until when',
+      '2030-01-01T00:05:00.000Z',
+      'leased',
+      'held by run run-x until 2030-01-01T00:05:00.000Z',
+    ],
+    ['a lease that has ended: waiting', '2030-01-01T00:00:00.000Z', 'waiting', 'HTTP 503'],
+  ])('lists %s', async (_label, until, status, reason) => {
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    stores.plant(
+      keyA,
+      doc({
+        outbox: {
+          'webhook[ops]': [waiting('a-1', A, { lastError: 'HTTP 503', lease: { runId: 'run-x', until } })],
+        },
+      }),
+    );
+    const { notices } = await listOutboxes(stores, fakeClock(Date.parse(AT)));
+    expect(notices).toEqual([expect.objectContaining({ noticeId: 'a-1', status, reason })]);
   });
 });

@@ -1,10 +1,19 @@
 import { resolveWebhookConfig } from '../../../src/adapters/webhooks/resolve-config';
 import { createWebhookNotifier, sendBudgetInMs } from '../../../src/adapters/webhooks/webhook-notifier';
-import { deliverOutbox } from '../../../src/pipeline/notify/deliver-outbox';
+import type { SendOutcome } from '../../../src/core/notice/outbox';
+import {
+  breakerVerdict,
+  deliverOutbox,
+  recordOutcome,
+  sendOutcome,
+  serverOf,
+  type DeliveryRecord,
+} from '../../../src/pipeline/notify/deliver-outbox';
 import { CLOCK_SKEW_IN_MS, leaseInMs, LEASE_SLACK_IN_MS } from '../../../src/pipeline/notify/lease';
-import { createReceiverBreakers } from '../../../src/pipeline/notify/receiver-breaker';
-import type { Clock } from '../../../src/ports';
+import { createReceiverBreakers, type SendVerdict } from '../../../src/pipeline/notify/receiver-breaker';
+import type { Clock, SendResult } from '../../../src/ports';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
+import { createMemoryNotifier } from '../../helpers/memory-notifier';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -96,5 +105,118 @@ describe('the lease is derived from the send budget, not fixed', () => {
     expect(sendBudgetInMs(config)).toBe(budget);
     expect(leaseInMs(budget)).toBe(2 * budget + LEASE_SLACK_IN_MS);
     expect(leaseInMs(sendBudgetInMs({ timeoutInMs: 10_000, maxAttempts: 5 }))).toBeLessThan(3 * 60_000);
+  });
+});
+
+describe('deliverOutbox on the receiver fake', () => {
+  const leaseUntilInMs = T0 + leaseInMs(1_000);
+  const optionsFor = (breakers = createReceiverBreakers()) => ({
+    breaker: breakers.forRun('run-1'),
+    clock: clockReading(T0),
+    leaseUntilInMs,
+  });
+
+  it('nothing leased: nothing sent', async () => {
+    const ops = createMemoryNotifier();
+    expect(await deliverOutbox(ops, [], optionsFor())).toEqual([]);
+    expect(ops.calls).toEqual([]);
+  });
+
+  it('sends in the order given; each record names the receiver, the notice and the server', async () => {
+    const ops = createMemoryNotifier();
+    const records = await deliverOutbox(ops, notices, optionsFor());
+    expect(ops.calls.map((c) => c.notice.id)).toEqual(['appgw-a', 'appgw-b', 'appgw-c']);
+    expect(records[0]).toEqual({
+      receiver: 'webhook[ops]',
+      noticeId: 'appgw-a',
+      type: 'degraded',
+      server: 'agw-prod/pool-api/settings-https/10.0.1.4',
+      outcome: 'delivered',
+      result: { ok: true, attempts: [expect.objectContaining({ attempt: 1, status: 202 })] },
+    });
+  });
+
+  it('one receiver failing never stops another sharing the run’s breaker', async () => {
+    const breakers = createReceiverBreakers();
+    const ops = createMemoryNotifier({ name: 'webhook[ops]', answer: { fail: 'retryable' } });
+    const pager = createMemoryNotifier({ name: 'webhook[pager]' });
+    const [down, up] = await Promise.all([
+      deliverOutbox(ops, notices, optionsFor(breakers)),
+      deliverOutbox(pager, notices, optionsFor(breakers)),
+    ]);
+    expect(down.map((r) => r.outcome)).toEqual(['queued', 'not-tried', 'not-tried']);
+    expect(up.map((r) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+  });
+
+  it('passes the run’s abort signal to each send', async () => {
+    const ops = createMemoryNotifier();
+    const controller = new AbortController();
+    await deliverOutbox(ops, notices.slice(0, 1), { ...optionsFor(), abortSignal: controller.signal });
+    expect(ops.calls[0]?.options?.abortSignal).toBe(controller.signal);
+  });
+
+  it('a notifier that breaks its promise and throws: the error surfaces, and the gate passes to the next send', async () => {
+    const breakers = createReceiverBreakers();
+    const ops = createMemoryNotifier();
+    ops.script({ throws: new Error('a bug in a payload builder') });
+    await expect(deliverOutbox(ops, notices.slice(0, 1), optionsFor(breakers))).rejects.toThrow(
+      'a bug in a payload builder',
+    );
+    // Nothing was learnt about the receiver: the next send is let through to find out.
+    const next = await deliverOutbox(ops, notices.slice(1, 2), optionsFor(breakers));
+    expect(next.map((r) => r.outcome)).toEqual(['delivered']);
+  });
+});
+
+describe('a send’s result as the outbox rule and the breaker read it', () => {
+  const failed = (retryable?: boolean, message = 'HTTP 503'): SendResult => ({
+    ok: false,
+    attempts: [],
+    ...(retryable === undefined ? {} : { error: { code: 'DeliveryFailed', message, retryable } }),
+  });
+  it.each<[string, SendResult, SendOutcome, SendVerdict]>([
+    ['accepted', { ok: true, attempts: [] }, { kind: 'delivered' }, { kind: 'answered' }],
+    [
+      'failed retryably',
+      failed(true),
+      { kind: 'failed', retryable: true, reason: 'HTTP 503' },
+      { kind: 'failed', reason: 'HTTP 503' },
+    ],
+    [
+      'refused for good: the receiver answered',
+      failed(false, 'HTTP 400'),
+      { kind: 'failed', retryable: false, reason: 'HTTP 400' },
+      { kind: 'answered' },
+    ],
+    [
+      'failed without saying why: retryable, "refused"',
+      failed(undefined),
+      { kind: 'failed', retryable: true, reason: 'refused' },
+      { kind: 'failed', reason: 'refused' },
+    ],
+  ])('%s', (_label, result, outcome, verdict) => {
+    expect(sendOutcome(result)).toEqual(outcome);
+    expect(breakerVerdict(result)).toEqual(verdict);
+  });
+
+  it.each<[string, Partial<DeliveryRecord>, SendOutcome]>([
+    ['not tried', { outcome: 'not-tried' }, { kind: 'not-tried' }],
+    ['delivered', { outcome: 'delivered', result: { ok: true, attempts: [] } }, { kind: 'delivered' }],
+    ['a record without a result', { outcome: 'queued' }, { kind: 'not-tried' }],
+  ])('a record %s', (_label, record, outcome) => {
+    expect(
+      recordOutcome({
+        receiver: 'webhook[ops]',
+        noticeId: 'a',
+        type: 'degraded',
+        server: 's',
+        outcome: 'queued',
+        ...record,
+      }),
+    ).toEqual(outcome);
+  });
+
+  it('names a server gateway/pool/settings/address', () => {
+    expect(serverOf(sampleNotice())).toBe('agw-prod/pool-api/settings-https/10.0.1.4');
   });
 });

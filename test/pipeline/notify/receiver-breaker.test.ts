@@ -79,6 +79,15 @@ describe('the receiver breaker’s gate: one send in flight while the receiver�
     expect(admitted[2]).toEqual({ send: false, reason: 'HTTP 503' });
   });
 
+  it('a send not made after the receiver answered leaves it up: no gate again', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    sending(await breaker.admit(OPS)).settle({ kind: 'answered' });
+    sending(await breaker.admit(OPS)).settle({ kind: 'not-sent' });
+    const { admitted } = admitMany(breaker, 2);
+    await drain();
+    expect(admitted.map((a) => a?.send)).toEqual([true, true]);
+  });
+
   it('receivers and runs are gated apart: one receiver’s send in flight holds no other', async () => {
     const breakers = createReceiverBreakers();
     const run1 = breakers.forRun('run-1');

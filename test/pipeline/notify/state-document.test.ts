@@ -1,5 +1,11 @@
 import { StateInvalidError } from '../../../src/errors';
-import { EMPTY_STATE, parseStateDocument } from '../../../src/pipeline/notify/state-document';
+import {
+  EMPTY_STATE,
+  parseStateDocument,
+  receiverOutbox,
+  receiversOf,
+  type NotifyStateDocument,
+} from '../../../src/pipeline/notify/state-document';
 import { captureError } from '../../helpers/failures';
 
 const DOC = 'state file /var/lib/appgw/s/rg/gw.json';
@@ -98,5 +104,32 @@ describe('parseStateDocument: the state is checked on read, like the config', ()
   it('keys from the file reach the message without control characters', () => {
     const error = captureError(() => parseStateDocument({ version: 1, outbox: { 'x\u001b[2J': 'no' } }, DOC));
     expect(error.message).not.toContain('\u001b');
+  });
+});
+
+describe('receiverOutbox and receiversOf: one receiver’s queue, every receiver with notices', () => {
+  const letter = { ...entry, parkedAt: entry.queuedAt, reason: 'HTTP 400' };
+  const doc = parseStateDocument(
+    {
+      version: 1,
+      outbox: { 'webhook[ops]': [entry], 'webhook[idle]': [] },
+      deadLetters: { 'webhook[ops]': [letter], 'webhook[pager]': [letter] },
+    },
+    DOC,
+  ) as NotifyStateDocument;
+
+  it.each([
+    ['waiting and parked', 'webhook[ops]', 1, 1],
+    ['parked only', 'webhook[pager]', 0, 1],
+    ['an empty queue', 'webhook[idle]', 0, 0],
+    ['a receiver the document does not know', 'webhook[new]', 0, 0],
+  ])('%s', (_label, receiver, waiting, parked) => {
+    const outbox = receiverOutbox(doc, receiver);
+    expect([outbox.waiting.length, outbox.parked.length]).toEqual([waiting, parked]);
+  });
+
+  it('names each receiver once, from the outbox and the dead letters', () => {
+    expect(receiversOf(doc)).toEqual(['webhook[ops]', 'webhook[idle]', 'webhook[pager]']);
+    expect(receiversOf(EMPTY_STATE)).toEqual([]);
   });
 });

@@ -11,12 +11,25 @@ export interface ContractDoc {
 /** A fresh, empty store per call (a new file, a new blob name). */
 export type MakeStore = <T = ContractDoc>() => StateStore<T> | Promise<StateStore<T>>;
 
+export interface ContractOptions {
+  /**
+   * How the store's document names begin (a regular expression's source): `state file|blob` for the
+   * adapters; a test double names its own kind (test/helpers/memory-state.ts: `memory document`).
+   */
+  readonly documentKind?: string;
+}
+
 /** Every StateStore adapter must pass this suite (unstorage's idea: one port, one contract). */
-export function describeStateStoreContract(name: string, makeStore: MakeStore): void {
+export function describeStateStoreContract(
+  name: string,
+  makeStore: MakeStore,
+  options: ContractOptions = {},
+): void {
+  const kind = options.documentKind ?? 'state file|blob';
   describe(`StateStore contract: ${name}`, () => {
     test('names its document for reports and errors', async () => {
       const store = await makeStore();
-      expect(store.name).toMatch(/^(state file|blob) \S/);
+      expect(store.name).toMatch(new RegExp(`^(${kind}) \\S`));
       expect(store.name).not.toMatch(/AccountKey|SharedAccessSignature|sig=/i);
     });
 
@@ -61,7 +74,7 @@ export function describeStateStoreContract(name: string, makeStore: MakeStore): 
       expect(error).toBeInstanceOf(StateConflictError);
       expect(error).toMatchObject({ code: 'StateConflict', retryable: true });
       expect((error as Error).message).toMatch(
-        /^another run updated the notify state in (state file|blob) /i,
+        new RegExp(`^another run updated the notify state in (${kind}) `, 'i'),
       );
       await expect(store.read()).resolves.toEqual({ value: { counter: 2 }, etag: current });
     });

@@ -1,0 +1,237 @@
+import { gatewayKey } from '../../../src/core/arm-id';
+import type { GatewayRef } from '../../../src/core/model';
+import { serverKey } from '../../../src/core/notice/server-record';
+import type { GatewayOutcome } from '../../../src/pipeline/check-gateway';
+import {
+  mergeNotifyOutcomes,
+  notifyGateway,
+  notifyUnvisited,
+  type NotifyServices,
+} from '../../../src/pipeline/notify/notify-gateways';
+import { NOTHING_NOTIFIED, type NotifyOutcome } from '../../../src/pipeline/notify/notify-on-change';
+import { createReceiverBreakers } from '../../../src/pipeline/notify/receiver-breaker';
+import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
+import { buildDelivery, finding } from '../../helpers/delivery-builder';
+import { createMemoryNotifier, type MemoryNotifier } from '../../helpers/memory-notifier';
+import { createMemoryStateStores } from '../../helpers/memory-state';
+import { fakeClock, recordingLogger } from '../../helpers/notify-run';
+import { GW, GW2, KEY, MINUTE, POLICY, T0, told } from './support/notify-world';
+
+/** What checkGateway gives for `gateway`: its report, an insight per bad server, every server listed. */
+function checked(
+  gateway: GatewayRef,
+  servers: { bad?: string[]; healthy?: string[] } | 'failed',
+): GatewayOutcome {
+  const failed = servers === 'failed';
+  const bad = failed ? [] : (servers.bad ?? []);
+  const { report, insights } = buildDelivery('run', [{ gateway, ok: !failed, unhealthy: bad }]);
+  const listed = new Map<string, string>();
+  if (!failed) {
+    for (const address of bad) listed.set(serverKey(finding(gateway, address)), 'Unhealthy');
+    for (const address of servers.healthy ?? []) listed.set(serverKey(finding(gateway, address)), 'Healthy');
+  }
+  return { report: report.gateways[0]!, insights, ...(failed ? {} : { listed }) };
+}
+
+function setup(notifiers: MemoryNotifier[] = [createMemoryNotifier()]) {
+  const stores = createMemoryStateStores<NotifyStateDocument>();
+  const logger = recordingLogger();
+  const services: NotifyServices = {
+    stores,
+    notifiers,
+    logger,
+    breakers: createReceiverBreakers(),
+    outboxLimit: 100,
+  };
+  const clock = fakeClock(T0);
+  const [ops] = notifiers as [MemoryNotifier];
+  const gatewayRun = (runId: string, gateway: GatewayRef, outcome: GatewayOutcome) =>
+    notifyGateway(services, outcome, gateway, clock, POLICY, runId);
+  const unvisitedRun = (
+    runId: string,
+    visited: GatewayRef[],
+    gone: (g: GatewayRef) => boolean = () => false,
+  ) => notifyUnvisited(services, { gateways: visited, isGone: gone }, clock, POLICY, runId);
+  return { stores, logger, services, clock, ops, gatewayRun, unvisitedRun };
+}
+
+describe('notifyGateway: one gateway this run looked at', () => {
+  it('a bad server is told once, with its insight, in the document of its gateway (keyed case-insensitively)', async () => {
+    const { stores, ops, gatewayRun, clock } = setup();
+    await gatewayRun('r1', GW, checked(GW, { bad: ['10.0.0.4'] }));
+    clock.advance(MINUTE);
+    const shouting = { ...GW, id: GW.id.toUpperCase() };
+    await gatewayRun('r2', shouting, checked(GW, { bad: ['10.0.0.4'] }));
+    expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+    expect(ops.accepted[0]?.insight).toMatchObject({
+      title: 'Degraded backend 10.0.0.4 on gw',
+      path: expect.stringMatching(/^insights\/.*\/gw\//),
+    });
+    expect(await stores.listKeys()).toEqual([KEY]);
+  });
+
+  it('healthy again on a gateway that was read: recovered', async () => {
+    const { ops, gatewayRun, clock } = setup();
+    await gatewayRun('r1', GW, checked(GW, { bad: ['10.0.0.4'] }));
+    clock.advance(MINUTE);
+    await gatewayRun('r2', GW, checked(GW, { healthy: ['10.0.0.4'] }));
+    expect(told(ops.accepted)).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['recovered', '10.0.0.4'],
+    ]);
+  });
+
+  it('a gateway that could not be read: no recovered is guessed, but its waiting notices are still sent', async () => {
+    const { ops, gatewayRun, clock } = setup();
+    ops.script({ fail: 'retryable' });
+    await gatewayRun('r1', GW, checked(GW, { bad: ['10.0.0.4'] }));
+    clock.advance(MINUTE);
+    const outcome = await gatewayRun('r2', GW, checked(GW, 'failed'));
+    expect(outcome.decided).toBe(0);
+    expect(outcome.deliveries.map((d) => [d.outcome, d.type])).toEqual([['delivered', 'degraded']]);
+    expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+  });
+
+  it('the gateways of one run share its receiver breaker; another run does not', async () => {
+    const { ops, gatewayRun, clock } = setup();
+    ops.answerWith({ fail: 'retryable' });
+    await gatewayRun('r1', GW, checked(GW, { bad: ['10.0.0.4'] }));
+    const second = await gatewayRun('r1', GW2, checked(GW2, { bad: ['10.0.0.4'] }));
+    expect(second.deliveries.map((d) => d.outcome)).toEqual(['not-tried']);
+    clock.advance(MINUTE);
+    await gatewayRun('r2', GW2, checked(GW2, { bad: ['10.0.0.4'] }));
+    expect(ops.calls.map((c) => c.notice.gateway.name)).toEqual(['gw', 'gw-2']);
+  });
+});
+
+describe('notifyUnvisited: gateways with state that this run did not evaluate', () => {
+  /** Leaves `gateway` with an announced episode for 10.0.0.4 (and, with `down`, its notice waiting). */
+  async function announced(world: ReturnType<typeof setup>, gateway: GatewayRef, down = false) {
+    if (down) world.ops.script({ fail: 'retryable' });
+    await world.gatewayRun('r0', gateway, checked(gateway, { bad: ['10.0.0.4'] }));
+    world.clock.advance(MINUTE);
+  }
+
+  it('without notify services there is nothing to do', async () => {
+    const { clock } = setup();
+    await expect(
+      notifyUnvisited(undefined, { gateways: [], isGone: () => true }, clock, POLICY, 'r1'),
+    ).resolves.toEqual([]);
+  });
+
+  it('a gateway gone from a good listing: its servers are sent as recovered, saying so', async () => {
+    const world = setup();
+    await announced(world, GW);
+    const outcomes = await world.unvisitedRun('r1', [], (g) => g.name === 'gw');
+    expect(outcomes).toHaveLength(1);
+    expect(world.ops.accepted.map((n) => [n.type, n.reason])).toEqual([
+      ['degraded', undefined],
+      ['recovered', 'the application gateway no longer exists'],
+    ]);
+  });
+
+  it('a gateway not listed but not known to be gone (a listing that failed): nothing decided or sent, the record kept', async () => {
+    const world = setup();
+    await announced(world, GW);
+    const before = world.stores.peek(KEY);
+    expect(await world.unvisitedRun('r1', [])).toEqual([]);
+    expect(world.ops.calls).toHaveLength(1);
+    expect(world.stores.peek(KEY)).toEqual(before);
+  });
+
+  it('gateways this run evaluated are left to notifyGateway: their documents are not even read', async () => {
+    const world = setup();
+    await announced(world, GW, true);
+    const reads = world.stores.calls.length;
+    expect(await world.unvisitedRun('r1', [GW], () => true)).toEqual([]);
+    expect(world.stores.calls.slice(reads)).toEqual([{ op: 'list' }]);
+  });
+
+  it('an unvisited gateway’s waiting notices are sent; its dead letters alone are reported without a send', async () => {
+    const world = setup();
+    await announced(world, GW, true);
+    world.ops.script({ fail: 'permanent' });
+    await world.gatewayRun('r0b', GW2, checked(GW2, { bad: ['10.0.0.9'] })); // r0's breaker is open
+    const calls = world.stores.calls.length;
+    const outcomes = await world.unvisitedRun('r1', []);
+    // Reviewed, not claimed: the dead letters' document is read, never written.
+    expect(world.stores.calls.slice(calls).filter((c) => c.key === gatewayKey(GW2.id))).toEqual([
+      { op: 'read', key: gatewayKey(GW2.id) },
+      { op: 'read', key: gatewayKey(GW2.id) },
+    ]);
+    expect(outcomes.map((o) => o.deliveries.map((d) => [d.outcome, d.server]))).toEqual([
+      [['delivered', 'gw/pool-a/settings-a/10.0.0.4']],
+      [],
+    ]);
+    expect(outcomes[1]?.undelivered).toEqual([
+      expect.objectContaining({ status: 'dead-letter', server: 'gw-2/pool-a/settings-a/10.0.0.9' }),
+    ]);
+    expect(world.ops.calls.map((c) => c.notice.server.address)).toEqual(['10.0.0.4', '10.0.0.9', '10.0.0.4']);
+  });
+
+  it('a document it cannot read is reported, naming it; the other gateways go on', async () => {
+    const world = setup();
+    await announced(world, GW, true);
+    const broken = gatewayKey(GW2.id);
+    world.stores.plant(broken, { version: 2 });
+    const outcomes = await world.unvisitedRun('r1', []);
+    expect(outcomes.map((o) => o.stateErrors.map((e) => [e.code, e.document]))).toEqual([
+      [],
+      [['StateInvalid', `memory document ${broken}`]],
+    ]);
+    expect(told(world.ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+    expect(world.stores.peek(broken)).toEqual({ version: 2 });
+    expect(world.logger.lines).toEqual([
+      expect.stringMatching(/^error: The notify state in memory document/),
+    ]);
+  });
+
+  it('documents that cannot be listed: one state error naming where they are, nothing else done', async () => {
+    const world = setup();
+    await announced(world, GW, true);
+    world.stores.fail('list', { kind: 'unavailable' });
+    const outcomes = await world.unvisitedRun('r1', [], () => true);
+    expect(outcomes).toEqual([
+      {
+        ...NOTHING_NOTIFIED,
+        stateErrors: [expect.objectContaining({ code: 'StateUnavailable', document: 'memory documents' })],
+      },
+    ]);
+    expect(world.ops.calls).toHaveLength(1);
+  });
+});
+
+describe('mergeNotifyOutcomes: many gateways as one', () => {
+  const outcome = (overrides: Partial<NotifyOutcome>): NotifyOutcome => ({
+    ...NOTHING_NOTIFIED,
+    claimed: true,
+    ...overrides,
+  });
+  const error = (document: string) => ({
+    code: 'StateUnavailable',
+    message: 'down',
+    retryable: true,
+    document,
+  });
+
+  it.each<[string, NotifyOutcome[], Partial<NotifyOutcome>]>([
+    ['none: nothing decided, all claimed', [], { decided: 0, pending: {}, claimed: true, stateErrors: [] }],
+    [
+      'pending counts summed per receiver',
+      [
+        outcome({ pending: { 'webhook[ops]': 1, 'webhook[pager]': 0 } }),
+        outcome({ pending: { 'webhook[ops]': 2 } }),
+      ],
+      { pending: { 'webhook[ops]': 3, 'webhook[pager]': 0 } },
+    ],
+    ['decided summed', [outcome({ decided: 2 }), outcome({ decided: 3 })], { decided: 5 }],
+    ['claimed only when every one was', [outcome({}), outcome({ claimed: false })], { claimed: false }],
+    [
+      'errors and contended documents kept, in order',
+      [outcome({ stateErrors: [error('a')], contended: ['c'] }), outcome({ stateErrors: [error('b')] })],
+      { stateErrors: [error('a'), error('b')], contended: ['c'] },
+    ],
+  ])('%s', (_label, outcomes, expected) => {
+    expect(mergeNotifyOutcomes(outcomes)).toMatchObject(expected);
+  });
+});

@@ -1,0 +1,171 @@
+import type {
+  DroppedNoticeReport,
+  ReportedError,
+  UndeliveredNoticeReport,
+} from '../../../src/core/run-report';
+import {
+  describeNotifyProblems,
+  logNotifyProblems,
+  resendHint,
+} from '../../../src/pipeline/notify/undelivered-summary';
+import { recordingLogger } from '../../helpers/notify-run';
+
+const AT = '2030-01-01T00:00:00.000Z';
+
+function undelivered(
+  status: UndeliveredNoticeReport['status'],
+  overrides: Partial<UndeliveredNoticeReport> = {},
+): UndeliveredNoticeReport {
+  return {
+    receiver: 'webhook[ops]',
+    noticeId: 'appgw-1',
+    type: 'degraded',
+    gateway: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw',
+    server: 'gw/pool/settings/10.0.0.4',
+    status,
+    reason: 'HTTP 503',
+    retry: status === 'waiting' ? 'next-run' : status === 'leased' ? 'after-lease' : 'by-hand',
+    queuedAt: AT,
+    failedRuns: 1,
+    ...overrides,
+  };
+}
+
+const nothing = { undelivered: [], dropped: [], stateErrors: [], contended: [] };
+
+describe('describeNotifyProblems: one line per receiver and status, then dropped, state errors, overlaps', () => {
+  it('everything delivered: no line', () => {
+    expect(describeNotifyProblems(nothing)).toEqual([]);
+  });
+
+  it.each<[string, UndeliveredNoticeReport[], string]>([
+    [
+      'waiting',
+      [undelivered('waiting'), undelivered('waiting', { noticeId: 'appgw-2' })],
+      'webhook[ops]: 2 notice(s) waiting, sent again on the next run: HTTP 503',
+    ],
+    [
+      'dead letters, with how to re-send them',
+      [undelivered('dead-letter', { reason: 'HTTP 400 Bad Request' })],
+      'webhook[ops]: 1 notice(s) parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 400 Bad Request',
+    ],
+    [
+      'leased: until the latest end, by whom, without a reason',
+      [
+        undelivered('leased', { leasedBy: 'run-a', leasedUntil: '2030-01-01T00:02:00.000Z' }),
+        undelivered('leased', { leasedBy: 'run-b', leasedUntil: '2030-01-01T00:05:00.000Z' }),
+        undelivered('leased', { leasedBy: 'run-a', leasedUntil: '2030-01-01T00:01:00.000Z' }),
+      ],
+      'webhook[ops]: 3 notice(s) held by another run that is sending them, sent again once its lease ends if still undelivered (until 2030-01-01T00:05:00.000Z, by run-a, run-b)',
+    ],
+    [
+      'several reasons: the latest, and how many others',
+      [
+        undelivered('waiting', { reason: 'HTTP 503' }),
+        undelivered('waiting', { reason: 'HTTP 429' }),
+        undelivered('waiting', { reason: 'HTTP 503' }),
+        undelivered('waiting', { reason: 'no answer within 10000 ms' }),
+      ],
+      'webhook[ops]: 4 notice(s) waiting, sent again on the next run: no answer within 10000 ms (and 2 other reason(s))',
+    ],
+  ])('%s', (_label, notices, line) => {
+    expect(describeNotifyProblems({ ...nothing, undelivered: notices })).toEqual([line]);
+  });
+
+  it('groups by receiver and status, in the order first met', () => {
+    const lines = describeNotifyProblems({
+      ...nothing,
+      undelivered: [
+        undelivered('waiting'),
+        undelivered('dead-letter', { receiver: 'webhook[pager]' }),
+        undelivered('dead-letter'),
+        undelivered('waiting', { receiver: 'webhook[pager]' }),
+      ],
+    });
+    expect(lines.map((l) => l.split(':')[0] + ' ' + (/waiting|dead letters/.exec(l)?.[0] ?? ''))).toEqual([
+      'webhook[ops] waiting',
+      'webhook[pager] dead letters',
+      'webhook[ops] dead letters',
+      'webhook[pager] waiting',
+    ]);
+  });
+
+  it.each<[string, string, string]>([
+    ['240 characters: kept whole', 'x'.repeat(240), 'x'.repeat(240)],
+    ['241 characters: cut to 240, marked with …', 'x'.repeat(241), `${'x'.repeat(239)}…`],
+    ['many lines: flattened', `HTTP 500:\n  body\r\n\tmore  `, 'HTTP 500: body more'],
+    [
+      'many lines and long: flattened, then cut',
+      `HTTP 500:\n  ${'x'.repeat(400)}`,
+      `HTTP 500: ${'x'.repeat(229)}…`,
+    ],
+  ])('a reason of %s', (_label, reason, said) => {
+    const [line] = describeNotifyProblems({ ...nothing, undelivered: [undelivered('waiting', { reason })] });
+    expect(line).toBe(`webhook[ops]: 1 notice(s) waiting, sent again on the next run: ${said}`);
+  });
+
+  it('dropped notices, state errors and overlapped documents each get their line', () => {
+    const dropped: DroppedNoticeReport = {
+      receiver: 'webhook[old]',
+      noticeId: 'appgw-9',
+      type: 'recovered',
+      gateway: '/subscriptions/s/…/gw',
+      server: 'gw/pool/settings/10.0.0.9',
+      reason: 'webhook[old] is no longer configured',
+    };
+    const ours: ReportedError = {
+      code: 'StateUnavailable',
+      message: 'The notify state in blob x is unavailable: down.',
+      retryable: true,
+    };
+    const bug: ReportedError = {
+      code: 'Unexpected',
+      message: 'undefined is not a function',
+      retryable: true,
+    };
+    expect(
+      describeNotifyProblems({
+        ...nothing,
+        dropped: [dropped],
+        stateErrors: [ours, bug],
+        contended: ['blob y'],
+      }),
+    ).toEqual([
+      'webhook[old]: notice appgw-9 (recovered gw/pool/settings/10.0.0.9) dropped undelivered: webhook[old] is no longer configured',
+      'The notify state in blob x is unavailable: down.',
+      'notify state: undefined is not a function',
+      'The notify state in blob y kept changing under this run: overlapping runs wrote it first each time this run tried, so its notices were left to them',
+    ]);
+  });
+});
+
+describe('logNotifyProblems', () => {
+  it('warns every line but the state errors (those were logged as errors where they happened)', () => {
+    const logger = recordingLogger();
+    logNotifyProblems(
+      {
+        undelivered: [undelivered('waiting')],
+        dropped: [],
+        stateErrors: [
+          { code: 'StateInvalid', message: 'The notify state in x cannot be read', retryable: false },
+        ],
+        contended: ['blob y'],
+      },
+      logger,
+    );
+    expect(logger.lines).toEqual([
+      'warning: webhook[ops]: 1 notice(s) waiting, sent again on the next run: HTTP 503',
+      expect.stringMatching(/^warning: The notify state in blob y kept changing/),
+    ]);
+  });
+});
+
+describe('resendHint', () => {
+  it.each([
+    ['webhook[ops]', '--receiver ops'],
+    ['webhook[ops-2.eu_west]', '--receiver ops-2.eu_west'],
+    ['folder', '--receiver folder'],
+  ])('%s → %s', (receiver, flag) => {
+    expect(resendHint(receiver)).toBe(`re-send: appgw-insights notify resend --config FILE ${flag}`);
+  });
+});
