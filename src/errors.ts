@@ -298,17 +298,25 @@ export class ArticleError extends AppGwInsightsError {
   }
 }
 
-/** A sink could not take a delivery. `sink` names it without secrets (e.g. "folder", "webhook[ops]"). */
+/**
+ * A sink could not take a delivery. `sink` names it without secrets (e.g. "folder", "webhook[ops]",
+ * "queue[appgw-gateways]"). `options.retryable`: whether a later delivery may succeed (no answer, a
+ * time-out, 408, 429, 5xx); `options.status`: the HTTP status the sink answered, when it answered.
+ */
 export class DeliveryError extends AppGwInsightsError {
   override readonly name = 'DeliveryError';
   readonly code = 'DeliveryFailed';
+  override readonly retryable: boolean;
+  /** The HTTP status the sink answered; absent when it gave no HTTP answer (or is not HTTP). */
+  declare readonly status?: number;
   constructor(
     readonly sink: string,
     detail: string,
-    override readonly retryable = false,
-    options?: { cause?: unknown },
+    options: { readonly retryable: boolean; readonly status?: number; readonly cause?: unknown },
   ) {
-    super(`Delivery to ${sink} failed: ${detail}.`, options);
+    super(`Delivery to ${sink} failed: ${detail}.`, causeOf(options));
+    this.retryable = options.retryable;
+    if (options.status !== undefined) this.status = options.status;
   }
 }
 
@@ -343,15 +351,18 @@ export class StateUnavailableError extends AppGwInsightsError {
   override readonly name = 'StateUnavailableError';
   readonly code = 'StateUnavailable';
   override readonly retryable: boolean;
+  /**
+   * @param options.retryable whether the next run may fare better (no answer, a lock held, 5xx, a full
+   *   disk) or something must be changed first (rights, a key, a path).
+   */
   constructor(
     readonly document: string,
     detail: string,
     action: string,
-    retryable: boolean,
-    options?: { cause?: unknown },
+    options: { readonly retryable: boolean; readonly cause?: unknown },
   ) {
-    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, options);
-    this.retryable = retryable;
+    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, causeOf(options));
+    this.retryable = options.retryable;
   }
 }
 
@@ -391,6 +402,11 @@ export class PoisonedMessageError extends AppGwInsightsError {
         'See the earlier attempts in the logs (Application Insights); the next scheduled run tries again.',
     );
   }
+}
+
+/** `{ cause }` for Error's constructor when one was given (no `cause: undefined` on the error). */
+function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | undefined {
+  return options.cause === undefined ? undefined : { cause: options.cause };
 }
 
 /** Anything thrown, as an Error, so callers can report `message` safely. */

@@ -121,10 +121,15 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         };
       } catch (error) {
         if (error instanceof ConfigError) {
-          throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), false, { cause: error });
+          throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
+            retryable: false,
+            cause: error,
+          });
         }
         const failure = describeStorageFailure(error);
-        throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, failure.retryable, {
+        throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, {
+          retryable: failure.retryable,
+          ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
           cause: error,
         });
       }

@@ -34,7 +34,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         if (describeStorageFailure(error).statusCode === 404) return undefined; // no blob, or no container
         throw blobStateError(name, 'read', error);
       }
-      if (!etag) throw unavailable(name, 'reading it returned no ETag', false);
+      if (!etag) throw unavailable(name, 'reading it returned no ETag');
       return parseDocument<T>(text, etag, name);
     },
 
@@ -72,7 +72,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         }
         throw blobStateError(name, 'write', error);
       }
-      if (!response.etag) throw unavailable(name, 'writing it returned no ETag', false);
+      if (!response.etag) throw unavailable(name, 'writing it returned no ETag');
       return response.etag;
     },
   };
@@ -81,13 +81,10 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
 /** A failed storage call as StateUnavailableError: status and service code only, and what to do. */
 export function blobStateError(document: string, action: string, error: unknown): StateUnavailableError {
   const failure = describeStorageFailure(error);
-  return new StateUnavailableError(
-    document,
-    `cannot ${action} it: ${failure.detail}`,
-    adviceFor(failure),
-    failure.retryable,
-    { cause: error },
-  );
+  return new StateUnavailableError(document, `cannot ${action} it: ${failure.detail}`, adviceFor(failure), {
+    retryable: failure.retryable,
+    cause: error,
+  });
 }
 
 function adviceFor(failure: StorageFailure): string {
@@ -108,11 +105,9 @@ function adviceFor(failure: StorageFailure): string {
   return `Check the state container name and ${where}.`;
 }
 
-function unavailable(document: string, detail: string, retryable: boolean): StateUnavailableError {
-  return new StateUnavailableError(
-    document,
-    detail,
-    'Check the storage service behind state.blob.',
-    retryable,
-  );
+/** The service answered 2xx without what it always sends (an ETag): not something a later run fixes. */
+function unavailable(document: string, detail: string): StateUnavailableError {
+  return new StateUnavailableError(document, detail, 'Check the storage service behind state.blob.', {
+    retryable: false,
+  });
 }
