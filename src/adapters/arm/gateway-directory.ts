@@ -2,7 +2,7 @@ import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
 import type { GatewayRef } from '../../core/model';
 import { jsonErrorReason } from '../../core/input/json-text';
-import { TargetListUnavailableError } from '../../errors';
+import { isCancellation, isTargetListUnavailableError, TargetListUnavailableError } from '../../errors';
 import type { CallOptions, GatewayDirectory } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError, type ListTarget } from './errors';
@@ -52,7 +52,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
       } catch (error) {
         // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
         // a `value` that is not an array, text that is not JSON): say what ARM sent instead.
-        if (capture.last && !(error instanceof TargetListUnavailableError) && !cancelled(error)) {
+        if (capture.last && !isTargetListUnavailableError(error) && !isCancellation(error)) {
           const text = capture.last.text;
           capture.last = undefined;
           const read = readPageText(text, target, new Set(), pageNumber);
@@ -110,12 +110,6 @@ function readPageText(
     ok: false,
     detail: `ARM answered 200 to ${call} with what is not a complete listing of the scope: ${read.problems.slice(0, 3).join('; ')}${more}`,
   };
-}
-
-/** A time-out or cancellation, not a failure of the answer. */
-function cancelled(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return name === 'AbortError' || name === 'TimeoutError';
 }
 
 function firstLine(error: unknown): string {

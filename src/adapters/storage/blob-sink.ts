@@ -1,4 +1,4 @@
-import { ConfigError, DeliveryError } from '../../errors';
+import { ConfigError, DeliveryError, isConfigError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
@@ -120,7 +120,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           ],
         };
       } catch (error) {
-        if (error instanceof ConfigError) {
+        if (isConfigError(error)) {
           throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
             retryable: false,
             cause: error,

@@ -1,6 +1,6 @@
 import { describeStorageFailure, type StorageFailure } from './blob-client';
 import type { BlobService } from './rest/blob-service';
-import { StateConflictError, StateUnavailableError } from '../../errors';
+import { isStateUnavailableError, StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface BlobStateStoreOptions {
@@ -59,7 +59,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
           response = await upload();
         }
       } catch (error) {
-        if (error instanceof StateUnavailableError) throw error;
+        if (isStateUnavailableError(error)) throw error;
         const { statusCode, code } = describeStorageFailure(error);
         // 412: If-Match failed (someone wrote since our read); 409 BlobAlreadyExists: If-None-Match:* found
         // a blob; 404 on an If-Match write: the document (or container) was deleted since our read.

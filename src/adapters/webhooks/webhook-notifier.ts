@@ -1,5 +1,5 @@
 import type { Notice } from '../../core/notice/notice';
-import { AppGwInsightsError } from '../../errors';
+import { isAppGwInsightsError } from '../../errors';
 import { DEFAULT_POST_OPTIONS, httpPost, type PostOptions } from './http-post';
 import type { Notifier, SendResult } from './notifier';
 import { WEBHOOK_FORMATS } from './registry';
@@ -102,7 +102,7 @@ function unexpected(
 ): NonNullable<SendResult['error']> {
   const message = error instanceof Error ? error.message : String(error);
   return {
-    code: error instanceof AppGwInsightsError ? error.code : 'DeliveryFailed',
+    code: isAppGwInsightsError(error) ? error.code : 'DeliveryFailed',
     message: `Delivery to ${name} failed: ${scrubUrl(message, url, secrets)}.`,
     retryable: false,
   };

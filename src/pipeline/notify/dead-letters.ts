@@ -1,6 +1,6 @@
 import { gatewayKey } from '../../core/arm-id';
 import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
-import { StateConflictError, toError } from '../../errors';
+import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
@@ -138,7 +138,7 @@ async function requeueIn(
       await store.write({ ...doc, outbox, deadLetters }, stored.etag);
       return moved;
     } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
+      if (!isStateConflictError(error)) throw error;
     }
   }
   throw new StateConflictError(store.name);
