@@ -31,7 +31,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
       try {
         ({ text, etag } = await container.download(options.blobName));
       } catch (error) {
-        if (describeStorageFailure(error).statusCode === 404) return undefined; // no blob, or no container
+        if (isNotThere(error)) return undefined; // no blob, or no container: nothing written yet
         throw blobStateError(name, 'read', error);
       }
       if (!etag) throw unavailable(name, 'reading it returned no ETag');
@@ -62,11 +62,11 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         if (isStateUnavailableError(error)) throw error;
         const { statusCode, code } = describeStorageFailure(error);
         // 412: If-Match failed (someone wrote since our read); 409 BlobAlreadyExists: If-None-Match:* found
-        // a blob; 404 on an If-Match write: the document (or container) was deleted since our read.
+        // a blob; Blob storage's 404 on an If-Match write: the document (or container) was deleted since our read.
         if (
           statusCode === 412 ||
           (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
-          (statusCode === 404 && expectedEtag !== undefined)
+          (isNotThere(error) && expectedEtag !== undefined)
         ) {
           throw new StateConflictError(name, { cause: error });
         }
@@ -76,6 +76,18 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
       return response.etag;
     },
   };
+}
+
+/**
+ * Blob storage's own "not there": 404 with the service's error code `BlobNotFound` or
+ * `ContainerNotFound` (x-ms-error-code; Blob service error codes, learn.microsoft.com
+ * rest/api/storageservices/blob-service-error-codes). A 404 without either did not come from the Blob
+ * service for this document (a proxy, an endpoint that is not the account's blob service): a failure
+ * (StateUnavailableError), never "nothing stored", which would start every episode afresh.
+ */
+export function isNotThere(error: unknown): boolean {
+  const { statusCode, code } = describeStorageFailure(error);
+  return statusCode === 404 && (code === 'BlobNotFound' || code === 'ContainerNotFound');
 }
 
 /** A failed storage call as StateUnavailableError: status and service code only, and what to do. */

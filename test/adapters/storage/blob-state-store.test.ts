@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobStateStore } from '../../../src/adapters/storage/blob-state-store';
+import { createBlobStateStores } from '../../../src/adapters/storage/keyed-state-stores';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -211,6 +212,56 @@ describe('blob state store', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  describe('a 404 is "nothing stored" only when Blob storage says so (BlobNotFound, ContainerNotFound)', () => {
+    /** A loopback stand-in answering every request 404 with `code` as x-ms-error-code (none: no header). */
+    async function answering404(code: string | undefined, use: (client: BlobService) => Promise<void>) {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        res.writeHead(404, code ? { 'x-ms-error-code': code } : {}).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const connectionString = azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
+        await use(connectBlobService({ connectionString }, { httpOptions: { maxRetries: 0 } }));
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+    const store = (client: BlobService) =>
+      createBlobStateStore({ client, container: 'state', blobName: 'notify/s/rg/gw.json' });
+    const stores = (client: BlobService) => createBlobStateStores({ client, container: 'state' });
+
+    test.each([
+      ['BlobNotFound', 'read', (c: BlobService) => store(c).read(), undefined],
+      ['ContainerNotFound', 'read', (c: BlobService) => store(c).read(), undefined],
+      ['ContainerNotFound', 'listKeys', (c: BlobService) => stores(c).listKeys(), []],
+    ])('%s on %s: nothing stored yet', async (code, _, call, nothing) => {
+      await answering404(code, async (client) => {
+        await expect(call(client)).resolves.toEqual(nothing);
+      });
+    });
+
+    test.each([
+      ['without an error code (not the Blob service: a proxy, another endpoint)', undefined],
+      ['ResourceNotFound (a wrong account or service URL)', 'ResourceNotFound'],
+    ])('a 404 %s: StateUnavailable on every call, not "nothing stored" nor a conflict', async (_, code) => {
+      await answering404(code, async (client) => {
+        const document = 'blob state/notify/s/rg/gw.json';
+        const failures = [
+          [await rejection(store(client).read()), document],
+          [await rejection(store(client).write({ counter: 1 }, '"0x1"')), document],
+          [await rejection(stores(client).listKeys()), 'container state (blobs under notify/)'],
+        ] as const;
+        for (const [error, named] of failures) {
+          expect(error).toBeInstanceOf(StateUnavailableError);
+          expect(error).toMatchObject({ document: named, retryable: false });
+          expect((error as Error).message).toContain(`HTTP 404${code ? ` ${code}` : ''}`);
+        }
+      });
+    });
   });
 
   test('a blob that is not JSON is a StateInvalidError naming the blob; it stays as it is', async () => {
