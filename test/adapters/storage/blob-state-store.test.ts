@@ -214,22 +214,58 @@ describe('blob state store', () => {
     }
   });
 
-  describe('a 404 is "nothing stored" only when Blob storage says so (BlobNotFound, ContainerNotFound)', () => {
-    /** A loopback stand-in answering every request 404 with `code` as x-ms-error-code (none: no header). */
-    async function answering404(code: string | undefined, use: (client: BlobService) => Promise<void>) {
-      const server = http.createServer((req, res) => {
-        req.resume();
-        res.writeHead(404, code ? { 'x-ms-error-code': code } : {}).end();
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = server.address() as AddressInfo;
-        const connectionString = azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
-        await use(connectBlobService({ connectionString }, { httpOptions: { maxRetries: 0 } }));
-      } finally {
-        await new Promise((resolve) => server.close(resolve));
-      }
+  /** A loopback stand-in answering every request with `status`, `headers` and `body`. */
+  async function answering(
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+    use: (client: BlobService) => Promise<void>,
+  ) {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, headers).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const connectionString = azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
+      await use(connectBlobService({ connectionString }, { httpOptions: { maxRetries: 0 } }));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
+  }
+
+  test.each([
+    [
+      'a read answered 200 without an ETag',
+      (c: BlobService) => state(c).read(),
+      'reading it returned no ETag',
+    ],
+    [
+      'a write answered 201 without an ETag',
+      (c: BlobService) => state(c).write({ counter: 1 }, '"0x1"'),
+      'writing it returned no ETag',
+    ],
+    [
+      'a listing answered 200 with what is not a blob listing',
+      (c: BlobService) => createBlobStateStores({ client: c, container: 'state' }).listKeys(),
+      'without an EnumerationResults document',
+    ],
+  ])('%s: StateUnavailable naming the document, never Unexpected', async (_, call, detail) => {
+    await answering(200, { 'content-type': 'text/html' }, '<html>a proxy page</html>', async (client) => {
+      const error = await rejection(call(client));
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({ code: 'StateUnavailable', document: expect.stringMatching(/state/) });
+      expect((error as Error).message).toContain(detail);
+      expect((error as Error).message).not.toContain('a proxy page');
+    });
+  });
+  const state = (client: BlobService) =>
+    createBlobStateStore({ client, container: 'state', blobName: 'notify/s/rg/gw.json' });
+
+  describe('a 404 is "nothing stored" only when Blob storage says so (BlobNotFound, ContainerNotFound)', () => {
+    const answering404 = (code: string | undefined, use: (client: BlobService) => Promise<void>) =>
+      answering(404, code ? { 'x-ms-error-code': code } : {}, '', use);
     const store = (client: BlobService) =>
       createBlobStateStore({ client, container: 'state', blobName: 'notify/s/rg/gw.json' });
     const stores = (client: BlobService) => createBlobStateStores({ client, container: 'state' });
