@@ -161,13 +161,17 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
           backendHealth: {
             backendAddressPools: [
               {
+                // ARM's names are the last segment of their ids (the reader holds ARM to it): both hostile.
                 backendAddressPool: {
-                  id: `${id}/backendAddressPools/pool-a`,
+                  id: `${id}/backendAddressPools/pool\u001b[2J\u001b[H-a`,
                   name: 'pool\u001b[2J\u001b[H-a',
                 },
                 backendHttpSettingsCollection: [
                   {
-                    backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/s`, name: 's\u009b31m' },
+                    backendHttpSettings: {
+                      id: `${id}/backendHttpSettingsCollection/s\u009b31m`,
+                      name: 's\u009b31m',
+                    },
                     servers: [
                       {
                         address: '10.0.0.4\u202e',
