@@ -1,12 +1,22 @@
 /**
+ * Marks our errors. `Symbol.for` keys are one registry per process, so an error made by another copy
+ * of this module (a second bundle, a module loaded afresh with jest.isolateModules) carries the same mark.
+ */
+const OURS = Symbol.for('appgw-insights.error');
+
+/**
  * One error class per failure a user can act on. Each message says what to do. `code` is stable (logs,
- * run reports); `retryable` tells callers whether trying again later can help.
+ * run reports); `retryable` tells callers whether trying again later can help. Recognise them with the
+ * guards below (`isDeliveryError`, `isAppGwInsightsError` …), not `instanceof`, which another copy of
+ * this module fails.
  */
 export abstract class AppGwInsightsError extends Error {
   abstract readonly code: string;
   readonly retryable: boolean = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    // Not enumerable: kept out of logs, inspection and equality checks.
+    Object.defineProperty(this, OURS, { value: true });
   }
 }
 
@@ -298,17 +308,25 @@ export class ArticleError extends AppGwInsightsError {
   }
 }
 
-/** A sink could not take a delivery. `sink` names it without secrets (e.g. "folder", "webhook[ops]"). */
+/**
+ * A sink could not take a delivery. `sink` names it without secrets (e.g. "folder", "webhook[ops]",
+ * "queue[appgw-gateways]"). `options.retryable`: whether a later delivery may succeed (no answer, a
+ * time-out, 408, 429, 5xx); `options.status`: the HTTP status the sink answered, when it answered.
+ */
 export class DeliveryError extends AppGwInsightsError {
   override readonly name = 'DeliveryError';
   readonly code = 'DeliveryFailed';
+  override readonly retryable: boolean;
+  /** The HTTP status the sink answered; absent when it gave no HTTP answer (or is not HTTP). */
+  declare readonly status?: number;
   constructor(
     readonly sink: string,
     detail: string,
-    override readonly retryable = false,
-    options?: { cause?: unknown },
+    options: { readonly retryable: boolean; readonly status?: number; readonly cause?: unknown },
   ) {
-    super(`Delivery to ${sink} failed: ${detail}.`, options);
+    super(`Delivery to ${sink} failed: ${detail}.`, causeOf(options));
+    this.retryable = options.retryable;
+    if (options.status !== undefined) this.status = options.status;
   }
 }
 
@@ -343,15 +361,18 @@ export class StateUnavailableError extends AppGwInsightsError {
   override readonly name = 'StateUnavailableError';
   readonly code = 'StateUnavailable';
   override readonly retryable: boolean;
+  /**
+   * @param options.retryable whether the next run may fare better (no answer, a lock held, 5xx, a full
+   *   disk) or something must be changed first (rights, a key, a path).
+   */
   constructor(
     readonly document: string,
     detail: string,
     action: string,
-    retryable: boolean,
-    options?: { cause?: unknown },
+    options: { readonly retryable: boolean; readonly cause?: unknown },
   ) {
-    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, options);
-    this.retryable = retryable;
+    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, causeOf(options));
+    this.retryable = options.retryable;
   }
 }
 
@@ -391,6 +412,108 @@ export class PoisonedMessageError extends AppGwInsightsError {
         'See the earlier attempts in the logs (Application Insights); the next scheduled run tries again.',
     );
   }
+}
+
+/**
+ * A guard that recognises an error of ours by its `name` and `code`, not by `instanceof`: an error made
+ * by another copy of this module (a second bundle, a module loaded afresh with jest.isolateModules) is
+ * no instance of this copy's class, yet keeps both. ky recognises its errors the same way
+ * (sindresorhus/ky source/utils/type-guards.ts: `isHTTPError`). The code is checked as well as the name
+ * because a name alone is not ours: @azure/identity throws an `AuthenticationError` of its own.
+ */
+function errorGuard<T extends AppGwInsightsError>(
+  name: T['name'],
+  code: T['code'],
+): (value: unknown) => value is T {
+  return (value: unknown): value is T =>
+    value instanceof Error && value.name === name && (value as { code?: unknown }).code === code;
+}
+
+/** A ConfigError (`ConfigInvalid`), from any copy of this module. */
+export const isConfigError = errorGuard<ConfigError>('ConfigError', 'ConfigInvalid');
+/** A ScenarioError (`ScenarioInvalid`), from any copy of this module. */
+export const isScenarioError = errorGuard<ScenarioError>('ScenarioError', 'ScenarioInvalid');
+/** A BackendHealthBodyError (`BackendHealthBodyInvalid`), from any copy of this module. */
+export const isBackendHealthBodyError = errorGuard<BackendHealthBodyError>(
+  'BackendHealthBodyError',
+  'BackendHealthBodyInvalid',
+);
+/** Our AuthenticationError (`AuthenticationFailed`), not @azure/identity's of the same name. */
+export const isAuthenticationError = errorGuard<AuthenticationError>(
+  'AuthenticationError',
+  'AuthenticationFailed',
+);
+/** An ArmUnreachableError (`ArmUnreachable`), from any copy of this module. */
+export const isArmUnreachableError = errorGuard<ArmUnreachableError>('ArmUnreachableError', 'ArmUnreachable');
+/** A MissingPermissionError (`AuthorizationFailed`), from any copy of this module. */
+export const isMissingPermissionError = errorGuard<MissingPermissionError>(
+  'MissingPermissionError',
+  'AuthorizationFailed',
+);
+/** A GatewayNotFoundError (`ResourceNotFound`), from any copy of this module. */
+export const isGatewayNotFoundError = errorGuard<GatewayNotFoundError>(
+  'GatewayNotFoundError',
+  'ResourceNotFound',
+);
+/** A TargetNotFoundError (`TargetNotFound`), from any copy of this module. */
+export const isTargetNotFoundError = errorGuard<TargetNotFoundError>('TargetNotFoundError', 'TargetNotFound');
+/** A ThrottledError (`Throttled`), from any copy of this module. */
+export const isThrottledError = errorGuard<ThrottledError>('ThrottledError', 'Throttled');
+/** A TargetListUnavailableError (`TargetListUnavailable`), from any copy of this module. */
+export const isTargetListUnavailableError = errorGuard<TargetListUnavailableError>(
+  'TargetListUnavailableError',
+  'TargetListUnavailable',
+);
+/** A BackendHealthUnavailableError (`BackendHealthUnavailable`), from any copy of this module. */
+export const isBackendHealthUnavailableError = errorGuard<BackendHealthUnavailableError>(
+  'BackendHealthUnavailableError',
+  'BackendHealthUnavailable',
+);
+/** A PortUnavailableError (`PortUnavailable`), from any copy of this module. */
+export const isPortUnavailableError = errorGuard<PortUnavailableError>(
+  'PortUnavailableError',
+  'PortUnavailable',
+);
+/** An ArticleError (`ArticleInvalid`), from any copy of this module. */
+export const isArticleError = errorGuard<ArticleError>('ArticleError', 'ArticleInvalid');
+/** A DeliveryError (`DeliveryFailed`), from any copy of this module. */
+export const isDeliveryError = errorGuard<DeliveryError>('DeliveryError', 'DeliveryFailed');
+/** A StateConflictError (`StateConflict`), from any copy of this module. */
+export const isStateConflictError = errorGuard<StateConflictError>('StateConflictError', 'StateConflict');
+/** A StateUnavailableError (`StateUnavailable`), from any copy of this module. */
+export const isStateUnavailableError = errorGuard<StateUnavailableError>(
+  'StateUnavailableError',
+  'StateUnavailable',
+);
+/** A StateInvalidError (`StateInvalid`), from any copy of this module. */
+export const isStateInvalidError = errorGuard<StateInvalidError>('StateInvalidError', 'StateInvalid');
+/** A PoisonedMessageError (`Poisoned`), from any copy of this module. */
+export const isPoisonedMessageError = errorGuard<PoisonedMessageError>('PoisonedMessageError', 'Poisoned');
+
+/**
+ * Any error of ours (one a user can act on, with a stable `code` and `retryable`), from any copy of
+ * this module, by the mark every one carries; anything else is reported as `Unexpected`.
+ */
+export function isAppGwInsightsError(value: unknown): value is AppGwInsightsError {
+  return value instanceof Error && (value as unknown as Record<symbol, unknown>)[OURS] === true;
+}
+
+/**
+ * A cancellation, not an answer: an aborted signal (`AbortError`) or `AbortSignal.timeout()` firing
+ * (`TimeoutError`), as the platform (a DOMException), the Azure SDK's pipeline (its own AbortError)
+ * and our own time-outs name them: by name, as they are different classes. A DOMException is checked
+ * as such too: it is an Error in Node, but not of the realm a test sandbox runs in.
+ */
+export function isCancellation(value: unknown): value is Error {
+  const error =
+    value instanceof Error || (typeof DOMException === 'function' && value instanceof DOMException);
+  const name = error ? (value as Error).name : undefined;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+/** `{ cause }` for Error's constructor when one was given (no `cause: undefined` on the error). */
+function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | undefined {
+  return options.cause === undefined ? undefined : { cause: options.cause };
 }
 
 /** Anything thrown, as an Error, so callers can report `message` safely. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AppGwInsightsError } from '../errors';
+import { isAppGwInsightsError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
 import { terminalLines } from './terminal-text';
 import { DEMO_USAGE, demoVerb } from './verbs/demo';
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return await handler(args);
   } catch (error) {
     // Errors the user can act on print their message alone; anything else is a bug: show the stack.
-    if (error instanceof AppGwInsightsError) {
+    if (isAppGwInsightsError(error)) {
       process.stderr.write(`error: ${terminalLines(error.message)}\n`);
       return EXIT_FAILED;
     }

@@ -1,5 +1,5 @@
 import { blobConnectionFromAppSettings, type BlobConnectionOptions } from '../adapters/storage/blob-client';
-import { ConfigError } from '../errors';
+import { ConfigError, isConfigError } from '../errors';
 import { caCertFileProblem } from './ca-cert-file';
 import { parseJsonText } from '../core/input/json-text';
 import { parseConfig } from './load';
@@ -60,7 +60,7 @@ export function configFromAppSettings(env: Env): Config {
   try {
     config = parseConfig(raw, 'app settings');
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.issues.map(toSettingName), 'app settings');
+    if (isConfigError(error)) throw new ConfigError(error.issues.map(toSettingName), 'app settings');
     throw error;
   }
   const ca = config.arm.caCertFile;
@@ -82,7 +82,7 @@ function addStorage(raw: Record<string, unknown>, env: Env, issues: string[]): v
   try {
     connection = blobConnectionFromAppSettings(name, env);
   } catch (error) {
-    if (error instanceof ConfigError) issues.push(...error.issues);
+    if (isConfigError(error)) issues.push(...error.issues);
     else throw error;
     return;
   }

@@ -1,5 +1,5 @@
 import { capText, VALUE_CAPS } from './caps';
-import { AppGwInsightsError, StateInvalidError, StateUnavailableError } from '../errors';
+import { isAppGwInsightsError, isStateInvalidError, isStateUnavailableError } from '../errors';
 import type { ReportedError } from './run-report';
 
 /**
@@ -7,15 +7,13 @@ import type { ReportedError } from './run-report';
  * whether trying again later can help (an unexpected failure may pass, so it counts as retryable).
  */
 export function reportedError(error: Error, sink?: string): ReportedError {
-  const ours = error instanceof AppGwInsightsError;
+  const ours = isAppGwInsightsError(error);
   return {
     code: ours ? error.code : 'Unexpected',
     // Messages may quote what ARM, storage or a receiver answered: bounded like every network value.
     message: capText(error.message, VALUE_CAPS.errorMessage),
     retryable: ours ? error.retryable : true,
     ...(sink ? { sink } : {}),
-    ...(error instanceof StateUnavailableError || error instanceof StateInvalidError
-      ? { document: error.document }
-      : {}),
+    ...(isStateUnavailableError(error) || isStateInvalidError(error) ? { document: error.document } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { toError } from '../errors';
+import { DeliveryError, isAppGwInsightsError } from '../errors';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../ports';
 import type { Logger } from './logger';
 import type { ReportedError } from '../core/run-report';
@@ -9,7 +9,11 @@ export interface SinkDeliveries {
   readonly errors: ReportedError[];
 }
 
-/** Every sink gets the run at once; one that fails is recorded and never stops another. */
+/**
+ * Every sink gets the run at once; one that fails is recorded and never stops another. A sink's failure
+ * is a DeliveryFailed naming the sink, also when the sink did not type it (a bug in it: the message
+ * says so), never `Unexpected`.
+ */
 export async function deliverToSinks(
   sinks: readonly InsightSink[],
   delivery: Delivery,
@@ -21,11 +25,23 @@ export async function deliverToSinks(
       try {
         result.receipts.push({ sink: sink.name, receipt: await sink.deliver(delivery) });
       } catch (error) {
-        const reported = reportedError(toError(error), sink.name);
+        const reported = reportedError(typedDeliveryError(sink.name, error), sink.name);
         result.errors.push(reported);
         logger.error(reported.message);
       }
     }),
   );
   return result;
+}
+
+function typedDeliveryError(sink: string, error: unknown): Error {
+  if (isAppGwInsightsError(error)) return error;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const line = (text.split('\n')[0] ?? '').slice(0, 200);
+  return new DeliveryError(
+    sink,
+    `the sink failed without saying why (${line}); the next run tries again, and if it persists, ` +
+      'please report it (a bug in the sink)',
+    { retryable: true, cause: error },
+  );
 }

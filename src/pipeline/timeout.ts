@@ -1,7 +1,8 @@
 /**
  * Runs `work` with an abort signal that fires after `timeoutInMs`, and stops waiting at that moment
  * even if the work ignores the signal: one slow gateway or target never holds up a run. On time-out it
- * rejects with `expired(timeoutInMs)`: the caller's error type (a listing is not a backend-health call).
+ * rejects with `expired(timeoutInMs)`: the caller's error type (a listing is not a backend-health call),
+ * whatever the work does on the abort. That error is also the signal's `reason`.
  */
 export async function withTimeout<T>(
   timeoutInMs: number,
@@ -12,10 +13,11 @@ export async function withTimeout<T>(
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      // Reject before aborting: work that rejects in the abort event itself would otherwise settle the
-      // race first, with the signal's bare AbortError (reported as Unexpected) instead of `expired`.
-      reject(expired(timeoutInMs));
-      controller.abort();
+      const error = expired(timeoutInMs);
+      // Settled before the abort: work that rejects at once when aborted (with its own AbortError, or
+      // a failure of the call cut short) would otherwise win the race and be reported instead.
+      reject(error);
+      controller.abort(error);
     }, timeoutInMs);
   });
   try {

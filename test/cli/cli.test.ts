@@ -161,7 +161,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
           backendHealth: {
             backendAddressPools: [
               {
-                // ARM's name is the id's last segment: the hostile name is in both.
+                // ARM's names are the last segment of their ids (the reader holds ARM to it): both hostile.
                 backendAddressPool: {
                   id: `${id}/backendAddressPools/pool\u001b[2J\u001b[H-a`,
                   name: 'pool\u001b[2J\u001b[H-a',

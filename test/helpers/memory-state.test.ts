@@ -1,5 +1,5 @@
 import { StateConflictError, StateInvalidError, StateUnavailableError } from '../../src/errors';
-import { describeStateStoreContract } from '../adapters/storage/contract/state-store.contract';
+import { describeStateStoreContract } from '../adapters/state/contract/state-store.contract';
 import { rejection } from './failures';
 import { createMemoryStateStore, createMemoryStateStores } from './memory-state';
 

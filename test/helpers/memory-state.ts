@@ -138,7 +138,7 @@ export function createMemoryStateStores<T>(options: MemoryStateOptions = {}): Me
           document,
           rule.fault.detail ?? `cannot ${op} it: the store is down (injected)`,
           'Check the store (a test fault).',
-          rule.fault.retryable ?? true,
+          { retryable: rule.fault.retryable ?? true },
         );
       case 'invalid':
         throw new StateInvalidError(document, ['not valid JSON (injected)']);
@@ -156,7 +156,7 @@ export function createMemoryStateStores<T>(options: MemoryStateOptions = {}): Me
           document,
           `cannot ${op} it: no answer in time (injected hang)`,
           'Check the store (a test fault).',
-          true,
+          { retryable: true },
         );
       }
     }

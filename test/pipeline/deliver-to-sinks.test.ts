@@ -29,7 +29,7 @@ describe('deliverToSinks', () => {
   it.each<[string, Answer<DeliveryReceipt>, { code: string; retryable: boolean; message: string }]>([
     [
       'a DeliveryError that may pass',
-      new DeliveryError('blob', 'the account answered 503', true),
+      new DeliveryError('blob', 'the account answered 503', { retryable: true }),
       {
         code: 'DeliveryFailed',
         retryable: true,
@@ -38,7 +38,7 @@ describe('deliverToSinks', () => {
     ],
     [
       'a DeliveryError for good',
-      new DeliveryError('blob', 'the SAS may not write', false),
+      new DeliveryError('blob', 'the SAS may not write', { retryable: false }),
       {
         code: 'DeliveryFailed',
         retryable: false,
@@ -94,7 +94,7 @@ describe('deliverToSinks', () => {
 
   it('every sink failing: every failure, no receipt', async () => {
     const sinks = [memorySink('folder'), memorySink('blob')];
-    for (const sink of sinks) sink.failure = new DeliveryError(sink.name, 'down', true);
+    for (const sink of sinks) sink.failure = new DeliveryError(sink.name, 'down', { retryable: true });
     const result = await deliverToSinks(sinks, delivery, memoryLogger());
     expect(result.receipts).toEqual([]);
     expect(result.errors.map((e) => e.sink).sort()).toEqual(['blob', 'folder']);

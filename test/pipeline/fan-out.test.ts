@@ -111,7 +111,7 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
 
   it('a sink that fails: named in the report, the other sink still takes it', async () => {
     const w = world();
-    w.sinks[1]!.failure = new DeliveryError('blob', 'the account answered 503', true);
+    w.sinks[1]!.failure = new DeliveryError('blob', 'the account answered 503', { retryable: true });
     const { report, sinks } = await discover(w);
     expect(report.deliveryErrors).toEqual([
       expect.objectContaining({ code: 'DeliveryFailed', sink: 'blob' }),
@@ -247,7 +247,7 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
 
   it('a sink that fails: the host tries again (the result must reach every sink), the other sink has it', async () => {
     const w = world();
-    w.sinks[0]!.failure = new DeliveryError('folder', 'read-only file system', false);
+    w.sinks[0]!.failure = new DeliveryError('folder', 'read-only file system', { retryable: false });
     const result = await evaluate(w, gwB.id, 2);
     expect(result.report.ok).toBe(true);
     expect(result.retryable).toBe(true);
@@ -264,7 +264,7 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     const w = world({ withNotify: true });
     w.notify!.stores.failures.read.set(
       gatewayKey(gwA.id),
-      new StateUnavailableError('memory state gw-a', 'down', 'Check it.', true),
+      new StateUnavailableError('memory state gw-a', 'down', 'Check it.', { retryable: true }),
     );
     const result = await evaluate(w, gwA.id);
     expect(result.retryable).toBe(false);

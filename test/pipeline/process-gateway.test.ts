@@ -98,7 +98,7 @@ describe('processGateway: check one gateway, then notify on change', () => {
       const document = `memory state ${gatewayKey(gw.id)}`;
       notify.stores.failures[op].set(
         gatewayKey(gw.id),
-        new StateUnavailableError(document, 'the account is down', 'Check the account.', true),
+        new StateUnavailableError(document, 'the account is down', 'Check the account.', { retryable: true }),
       );
       const processed = await processGateway(gw, options(run));
       expect(processed.report.ok).toBe(true);

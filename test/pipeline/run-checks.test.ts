@@ -300,7 +300,9 @@ describe('runChecks: notify on change', () => {
 
   it('a notify state that cannot be listed: reported, the evaluated gateways still notified', async () => {
     const r = notifying();
-    r.notify!.stores.failures.list = new StateUnavailableError('memory state', 'down', 'Check it.', true);
+    r.notify!.stores.failures.list = new StateUnavailableError('memory state', 'down', 'Check it.', {
+      retryable: true,
+    });
     const outcome = await run(r);
     expect(outcome.report.ok).toBe(false);
     expect(outcome.report.notifications?.stateErrors).toEqual([

@@ -1,6 +1,5 @@
 import type { Target } from '../../core/arm-id';
 import {
-  AppGwInsightsError,
   ArmUnreachableError,
   AuthenticationError,
   BackendHealthUnavailableError,
@@ -9,6 +8,8 @@ import {
   TargetListUnavailableError,
   TargetNotFoundError,
   ThrottledError,
+  isAppGwInsightsError,
+  isCancellation,
 } from '../../errors';
 import { signInFailure } from '../identity/credential-failure';
 import type { DescribedCredential } from '../identity/entra-credential';
@@ -74,10 +75,9 @@ const POLL_ACTIONS: ReadonlyArray<[RegExp, string]> = [
  * TargetListUnavailableError (listing) or BackendHealthUnavailableError.
  */
 export function toArmError(error: unknown, call: ArmCall, connection: ArmConnection): Error {
-  if (error instanceof AppGwInsightsError) return error;
+  if (isAppGwInsightsError(error)) return error;
+  if (isCancellation(error)) return unavailable(call, 'the call was cancelled (time-out)', error);
   const name = error instanceof Error ? error.name : '';
-  if (name === 'AbortError' || name === 'TimeoutError')
-    return unavailable(call, 'the call was cancelled (time-out)', error);
   if (CREDENTIAL_ERRORS.has(name)) return signInFailure(error, connection.endpoint);
   const unreachable = toUnreachable(error, connection);
   if (unreachable) return unreachable;

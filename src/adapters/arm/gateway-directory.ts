@@ -2,7 +2,12 @@ import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
 import type { GatewayRef } from '../../core/model';
 import { jsonErrorReason } from '../../core/input/json-text';
-import { TargetListUnavailableError } from '../../errors';
+import {
+  isCancellation,
+  isTargetListUnavailableError,
+  isTargetNotFoundError,
+  TargetListUnavailableError,
+} from '../../errors';
 import type { CallOptions, GatewayDirectory } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError, type ListTarget } from './errors';
@@ -52,7 +57,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
       } catch (error) {
         // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
         // a `value` that is not an array, text that is not JSON): say what ARM sent instead.
-        if (capture.last && !(error instanceof TargetListUnavailableError) && !cancelled(error)) {
+        if (capture.last && !isTargetListUnavailableError(error) && !isCancellation(error)) {
           const text = capture.last.text;
           capture.last = undefined;
           const read = readPageText(text, target, new Set(), pageNumber);
@@ -64,7 +69,19 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             { cause: error, unreadableAnswer: true },
           );
         }
-        throw toArmError(error, call, clientFor);
+        const mapped = toArmError(error, call, clientFor);
+        // A 404 to a nextLink: the scope exists (its earlier pages were read); what ARM no longer knows is
+        // the link. Not "the target does not exist", which would send the user to fix a good target.
+        if (pageNumber > 1 && isTargetNotFoundError(mapped)) {
+          const code = (error as { code?: unknown }).code;
+          throw new TargetListUnavailableError(
+            target.id,
+            `ARM answered 404${typeof code === 'string' ? ` ${code}` : ''} to the call for list page ` +
+              `${pageNumber} (the previous page's nextLink), after ${pageNumber - 1} good page(s)`,
+            { cause: error, unreadableAnswer: true },
+          );
+        }
+        throw mapped;
       }
     },
   };
@@ -110,12 +127,6 @@ function readPageText(
     ok: false,
     detail: `ARM answered 200 to ${call} with what is not a complete listing of the scope: ${read.problems.slice(0, 3).join('; ')}${more}`,
   };
-}
-
-/** A time-out or cancellation, not a failure of the answer. */
-function cancelled(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return name === 'AbortError' || name === 'TimeoutError';
 }
 
 function firstLine(error: unknown): string {

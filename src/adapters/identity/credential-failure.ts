@@ -67,6 +67,7 @@ export function signInFailure(error: unknown, resource: string): AuthenticationE
   const tried = Array.isArray(e.errors) ? (e.errors as unknown[]) : [error];
   // A credential that was there but failed (an expired `az login`, another tenant) says more than
   // the ones that were not set up at all.
+  // @azure/identity's AuthenticationError (not ours, which has the same name: isAuthenticationError).
   const failed = tried.find((x) => (x as { name?: unknown }).name === 'AuthenticationError');
   const detail = failed
     ? `your sign-in failed (${firstLine(failed)})`

@@ -1,5 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { AppGwInsightsError } from '../../errors';
+import { isAppGwInsightsError } from '../../errors';
 import { SIGN_IN_ADVICE, signInFailure } from './credential-failure';
 import { loadAzureIdentity } from './load-azure-identity';
 import {
@@ -131,7 +131,7 @@ function developerCredential(options: EntraCredentialOptions): DescribedCredenti
         if (!token) throw new Error('DefaultAzureCredential returned no token');
         return token;
       } catch (error) {
-        if (error instanceof AppGwInsightsError) throw error;
+        if (isAppGwInsightsError(error)) throw error;
         throw signInFailure(error, toResource(scopes));
       }
     },

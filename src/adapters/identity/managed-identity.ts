@@ -1,5 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { AppGwInsightsError } from '../../errors';
+import { isAppGwInsightsError } from '../../errors';
 import {
   managedIdentityFailure,
   managedIdentityTimeout,
@@ -64,7 +64,7 @@ export function createManagedIdentityCredential(
         if (!token) throw new Error('ManagedIdentityCredential returned no token');
         return token;
       } catch (error) {
-        throw error instanceof AppGwInsightsError ? error : managedIdentityFailure(error, who, resource);
+        throw isAppGwInsightsError(error) ? error : managedIdentityFailure(error, who, resource);
       } finally {
         clearTimeout(timer);
       }

@@ -65,7 +65,9 @@ export function createStorageWorkQueue(options: {
         for (const message of messages) await queue.sendMessage(encodeMessage(message));
       } catch (error) {
         const failure = describeStorageFailure(error);
-        throw new DeliveryError(name, `cannot enqueue: ${failure.detail}`, failure.retryable, {
+        throw new DeliveryError(name, `cannot enqueue: ${failure.detail}`, {
+          retryable: failure.retryable,
+          ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
           cause: error,
         });
       }

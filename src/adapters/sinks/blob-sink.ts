@@ -1,4 +1,4 @@
-import { ConfigError, DeliveryError } from '../../errors';
+import { ConfigError, DeliveryError, isConfigError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
@@ -124,11 +124,16 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           ],
         };
       } catch (error) {
-        if (error instanceof ConfigError) {
-          throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), false, { cause: error });
+        if (isConfigError(error)) {
+          throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
+            retryable: false,
+            cause: error,
+          });
         }
         const failure = describeStorageFailure(error);
-        throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, failure.retryable, {
+        throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, {
+          retryable: failure.retryable,
+          ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
           cause: error,
         });
       }

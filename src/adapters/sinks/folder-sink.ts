@@ -42,7 +42,8 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         await writeJson(reportFile, report);
         return { locations: [reportFile, path.join(root, 'insights')] };
       } catch (error) {
-        throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, false, {
+        throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, {
+          retryable: false,
           cause: error,
         });
       } finally {

@@ -1,6 +1,6 @@
 import { describeStorageFailure, type StorageFailure } from '../storage/blob-client';
 import type { BlobService } from '../storage/rest/blob-service';
-import { StateConflictError, StateUnavailableError } from '../../errors';
+import { isStateUnavailableError, StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface BlobStateStoreOptions {
@@ -31,10 +31,10 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
       try {
         ({ text, etag } = await container.download(options.blobName));
       } catch (error) {
-        if (describeStorageFailure(error).statusCode === 404) return undefined; // no blob, or no container
+        if (isNotThere(error)) return undefined; // no blob, or no container: nothing written yet
         throw blobStateError(name, 'read', error);
       }
-      if (!etag) throw unavailable(name, 'reading it returned no ETag', false);
+      if (!etag) throw unavailable(name, 'reading it returned no ETag');
       return parseDocument<T>(text, etag, name);
     },
 
@@ -59,35 +59,44 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
           response = await upload();
         }
       } catch (error) {
-        if (error instanceof StateUnavailableError) throw error;
+        if (isStateUnavailableError(error)) throw error;
         const { statusCode, code } = describeStorageFailure(error);
         // 412: If-Match failed (someone wrote since our read); 409 BlobAlreadyExists: If-None-Match:* found
-        // a blob; 404 on an If-Match write: the document (or container) was deleted since our read.
+        // a blob; Blob storage's 404 on an If-Match write: the document (or container) was deleted since our read.
         if (
           statusCode === 412 ||
           (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
-          (statusCode === 404 && expectedEtag !== undefined)
+          (isNotThere(error) && expectedEtag !== undefined)
         ) {
           throw new StateConflictError(name, { cause: error });
         }
         throw blobStateError(name, 'write', error);
       }
-      if (!response.etag) throw unavailable(name, 'writing it returned no ETag', false);
+      if (!response.etag) throw unavailable(name, 'writing it returned no ETag');
       return response.etag;
     },
   };
 }
 
+/**
+ * Blob storage's own "not there": 404 with the service's error code `BlobNotFound` or
+ * `ContainerNotFound` (x-ms-error-code; Blob service error codes, learn.microsoft.com
+ * rest/api/storageservices/blob-service-error-codes). A 404 without either did not come from the Blob
+ * service for this document (a proxy, an endpoint that is not the account's blob service): a failure
+ * (StateUnavailableError), never "nothing stored", which would start every episode afresh.
+ */
+export function isNotThere(error: unknown): boolean {
+  const { statusCode, code } = describeStorageFailure(error);
+  return statusCode === 404 && (code === 'BlobNotFound' || code === 'ContainerNotFound');
+}
+
 /** A failed storage call as StateUnavailableError: status and service code only, and what to do. */
 export function blobStateError(document: string, action: string, error: unknown): StateUnavailableError {
   const failure = describeStorageFailure(error);
-  return new StateUnavailableError(
-    document,
-    `cannot ${action} it: ${failure.detail}`,
-    adviceFor(failure),
-    failure.retryable,
-    { cause: error },
-  );
+  return new StateUnavailableError(document, `cannot ${action} it: ${failure.detail}`, adviceFor(failure), {
+    retryable: failure.retryable,
+    cause: error,
+  });
 }
 
 function adviceFor(failure: StorageFailure): string {
@@ -108,11 +117,9 @@ function adviceFor(failure: StorageFailure): string {
   return `Check the state container name and ${where}.`;
 }
 
-function unavailable(document: string, detail: string, retryable: boolean): StateUnavailableError {
-  return new StateUnavailableError(
-    document,
-    detail,
-    'Check the storage service behind state.blob.',
-    retryable,
-  );
+/** The service answered 2xx without what it always sends (an ETag): not something a later run fixes. */
+function unavailable(document: string, detail: string): StateUnavailableError {
+  return new StateUnavailableError(document, detail, 'Check the storage service behind state.blob.', {
+    retryable: false,
+  });
 }

@@ -113,8 +113,7 @@ export function fileStateError(document: string, action: string, error: unknown)
     document,
     `cannot ${action} it: ${detail}${mapped ? ` (${code})` : ''}`,
     advice,
-    retryable,
-    { cause: error },
+    { retryable, cause: error },
   );
 }
 
@@ -153,7 +152,7 @@ class LockFile {
           this.document,
           `timed out after ${this.timeoutInMs} ms waiting for the lock ${this.lockFile}, held by another process`,
           'If no run is active, delete that lock file; otherwise the next run tries again.',
-          true,
+          { retryable: true },
         );
       }
       // Back off with jitter so that waiting writers do not retry in lock-step.

@@ -1,8 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
-import { blobStateError, createBlobStateStore } from './blob-state-store';
-import { describeStorageFailure } from '../storage/blob-client';
+import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
 import type { BlobService } from '../storage/rest/blob-service';
 import { createFileStateStore, fileStateError } from './file-state-store';
 
@@ -87,7 +86,7 @@ export function createBlobStateStores<T>(options: {
           if (key) keys.push(key);
         }
       } catch (error) {
-        if (describeStorageFailure(error).statusCode === 404) return []; // no container yet: no state yet
+        if (isNotThere(error)) return []; // no container yet: no state yet
         throw blobStateError(name, 'list', error);
       }
       return keys;

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { AppGwInsightsError, ConfigError } from '../../errors';
+import { ConfigError, isAppGwInsightsError, isCancellation } from '../../errors';
 import { isLoopbackHost } from '../../core/input/loopback-host';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService, type BlobService } from './rest/blob-service';
@@ -256,7 +256,7 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
  */
 export function describeStorageFailure(error: unknown): StorageFailure {
   // Ours already (a token the identity could not get): its message says what to do, and whether later helps.
-  if (error instanceof AppGwInsightsError) {
+  if (isAppGwInsightsError(error)) {
     return {
       statusCode: undefined,
       code: error.code,
@@ -279,7 +279,7 @@ export function describeStorageFailure(error: unknown): StorageFailure {
   const message = typeof e.message === 'string' ? e.message.split('\n')[0] : String(error);
   const dns = code === 'ENOTFOUND' || code === 'EAI_AGAIN';
   // The pipeline aborts a try that outlives its time limit (requestTimeoutInMs); we abort nothing else.
-  const timedOut = name === 'AbortError' || name === 'TimeoutError';
+  const timedOut = isCancellation(error);
   return {
     statusCode,
     code,

@@ -88,7 +88,7 @@ export async function httpPost(request: PostRequest, options: PostOptions): Prom
   const fail = (detail: string, retryable: boolean): PostResult => ({
     ok: false,
     attempts,
-    error: new DeliveryError(request.sink, detail, retryable),
+    error: new DeliveryError(request.sink, detail, { retryable }),
   });
   const problem = webhookUrlProblem(request.url);
   if (problem) return fail(`the webhook URL ${problem}; nothing was sent`, false);

@@ -1,5 +1,5 @@
 import type { Notice } from '../../core/notice/notice';
-import { AppGwInsightsError } from '../../errors';
+import { isAppGwInsightsError } from '../../errors';
 import { DEFAULT_POST_OPTIONS, httpPost, type PostOptions } from './http-post';
 import type { Notifier, SendResult } from './notifier';
 import { WEBHOOK_FORMATS } from './registry';
@@ -93,7 +93,11 @@ export function createWebhookNotifier(
   };
 }
 
-/** A bug (a payload builder threw): reported, not thrown, and scrubbed like everything else. */
+/**
+ * A bug (a payload builder threw): reported, not thrown, and scrubbed like everything else. Its code is
+ * `Unexpected` (README "Errors": a bug), not `DeliveryFailed`: the receiver was never asked. Not
+ * retryable: the same notice would fail the same way; it waits as a dead letter for a fixed release.
+ */
 function unexpected(
   name: string,
   error: unknown,
@@ -102,7 +106,7 @@ function unexpected(
 ): NonNullable<SendResult['error']> {
   const message = error instanceof Error ? error.message : String(error);
   return {
-    code: error instanceof AppGwInsightsError ? error.code : 'DeliveryFailed',
+    code: isAppGwInsightsError(error) ? error.code : 'Unexpected',
     message: `Delivery to ${name} failed: ${scrubUrl(message, url, secrets)}.`,
     retryable: false,
   };

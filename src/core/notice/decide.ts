@@ -2,7 +2,7 @@ import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
 import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
-import type { Notice, NoticeType } from './notice';
+import { RECOVERED_REASONS, type Notice, type NoticeType, type RecoveredReason } from './notice';
 import { serverKey, type ServerRecord } from './server-record';
 
 export interface NotifyPolicy {
@@ -90,13 +90,14 @@ export function decideNotices(
     }
     if (!record.notified) continue; // damped episode ended before anyone was told
     const health = listed?.get(key);
-    const reason = gone
-      ? 'the application gateway no longer exists'
+    // The current health, when listed, is the notice's `server.health`; the reason names no value.
+    const reason: RecoveredReason = gone
+      ? RECOVERED_REASONS.gatewayGone
       : health === undefined
-        ? 'no longer listed by the gateway (removed from its backend pool or settings)'
+        ? RECOVERED_REASONS.notListed
         : readHealth(health) === 'healthy'
-          ? 'healthy again'
-          : `now ${health}, a state that is not reported`;
+          ? RECOVERED_REASONS.healthy
+          : RECOVERED_REASONS.notReported;
     notices.push(
       buildNotice('recovered', { ...record, health: health ?? record.health }, now, 0, undefined, reason),
     );
@@ -117,7 +118,7 @@ function buildNotice(
   now: string,
   repeats: number,
   insight: NoticeInsight | undefined,
-  reason?: string,
+  reason?: RecoveredReason,
 ): Notice {
   // Stable id: the same decision always yields the same id, so receivers can de-duplicate.
   // The previous notice's time tells apart a cause that changes back (A → B → A) within one episode.

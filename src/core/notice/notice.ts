@@ -6,6 +6,32 @@ import type { Cause } from '../causes';
  */
 export type NoticeType = 'degraded' | 'still-degraded' | 'recovered';
 
+/**
+ * Why a `recovered` notice was sent: every reason decideNotices (decide.ts) gives, and nothing else.
+ * The JSON event's schema lists the same values (src/adapters/webhooks/json/event-v1.schema.json,
+ * `properties.reason.enum`; test/adapters/webhooks/json.test.ts checks that they match). The texts are
+ * a contract (webhook consumers may match them): add a reason, never reword one.
+ */
+export const RECOVERED_REASONS = {
+  /** Listed again, and healthy. */
+  healthy: 'healthy again',
+  /** Its gateway was read, and the server was not in it. */
+  notListed: 'no longer listed by the gateway (removed from its backend pool or settings)',
+  /** A successful listing of the gateway's subscription or resource group lacked the gateway. */
+  gatewayGone: 'the application gateway no longer exists',
+  /** Listed again in a state the config does not report (`unhealthyStates`, e.g. Draining): see `server.health`. */
+  notReported: 'now in a state that is not reported (unhealthyStates)',
+} as const;
+
+export type RecoveredReason = (typeof RECOVERED_REASONS)[keyof typeof RECOVERED_REASONS];
+
+const REASONS: ReadonlySet<string> = new Set(Object.values(RECOVERED_REASONS));
+
+/** Whether `value` is one of RECOVERED_REASONS. */
+export function isRecoveredReason(value: unknown): value is RecoveredReason {
+  return typeof value === 'string' && REASONS.has(value);
+}
+
 export interface Notice {
   /** Idempotency key: the same notice re-sent (retry, dead letter, overlapping run) keeps its id. */
   readonly id: string;
@@ -30,8 +56,8 @@ export interface Notice {
   };
   /** Why, and what to do (for `recovered`: the cause of the episode that ended). */
   readonly cause: Cause;
-  /** `recovered` only: "healthy again", or why the server is gone (e.g. removed from the pool). */
-  readonly reason?: string;
+  /** `recovered` only: "healthy again", or why the server is gone (one of RECOVERED_REASONS). */
+  readonly reason?: RecoveredReason;
   /** The filled insight (degraded and still-degraded). */
   readonly insight?: {
     readonly title: string;

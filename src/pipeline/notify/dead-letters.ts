@@ -1,11 +1,12 @@
 import { gatewayKey } from '../../core/arm-id';
 import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
-import { StateConflictError, toError } from '../../errors';
+import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
 import { deadLetterEntry, noticeEntryFields } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
+import { typedStateStores } from './typed-stores';
 
 /**
  * What an operator does with undelivered notices by hand (`appgw-insights notify list|resend`): list
@@ -36,9 +37,10 @@ export interface OutboxListing {
 
 /** Every undelivered notice in the state (`runId` empty: every lease counts as another run's). */
 export async function listOutboxes(
-  stores: StateStores<NotifyStateDocument>,
+  untyped: StateStores<NotifyStateDocument>,
   clock: Clock,
 ): Promise<OutboxListing> {
+  const stores = typedStateStores(untyped);
   const notices: UndeliveredNoticeReport[] = [];
   const errors: ReportedError[] = [];
   const now = clock.now().toISOString();
@@ -93,9 +95,10 @@ const MAX_CONFLICT_RETRIES = 5;
  * retried when a run writes in between). The next run sends them, same ids, before anything new.
  */
 export async function resendDeadLetters(
-  stores: StateStores<NotifyStateDocument>,
+  untyped: StateStores<NotifyStateDocument>,
   filter: DeadLetterFilter,
 ): Promise<ResendResult> {
+  const stores = typedStateStores(untyped);
   const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
   const errors: ReportedError[] = [];
   const receiver =
@@ -138,7 +141,7 @@ async function requeueIn(
       await store.write({ ...doc, outbox, deadLetters }, stored.etag);
       return moved;
     } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
+      if (!isStateConflictError(error)) throw error;
     }
   }
   throw new StateConflictError(store.name);

@@ -16,6 +16,7 @@ import {
 } from './notify-on-change';
 import type { ReceiverBreakers } from './receiver-breaker';
 import { parseStateDocument, type NotifyStateDocument } from './state-document';
+import { typedStateStore, typedStateStores } from './typed-stores';
 
 export interface NotifyServices {
   /** One state document per gateway: gateways evaluated in parallel never contend. */
@@ -36,7 +37,7 @@ function depsForDocument(
   runId: string,
 ): NotifyDependencies {
   return {
-    store: services.stores.forKey(key),
+    store: typedStateStore(services.stores.forKey(key)),
     notifiers: services.notifiers,
     logger: services.logger,
     clock,
@@ -90,7 +91,7 @@ export async function notifyUnvisited(
   const visited = new Set(expanded.gateways.map((g) => gatewayKey(g.id)));
   let keys: string[];
   try {
-    keys = (await services.stores.listKeys()).filter((key) => !visited.has(key));
+    keys = (await typedStateStores(services.stores).listKeys()).filter((key) => !visited.has(key));
   } catch (error) {
     return [failed(services, error, services.stores.name)];
   }

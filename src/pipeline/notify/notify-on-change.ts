@@ -7,7 +7,7 @@ import {
   type QueuedNotice,
   type SendOutcome,
 } from '../../core/notice/outbox';
-import { StateConflictError, toError } from '../../errors';
+import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
@@ -188,7 +188,7 @@ async function claimNotices(
       logDropped(deps.logger, dropped);
       return { document, decided: decision.notices.length, dropped, leaseUntilInMs };
     } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
+      if (!isStateConflictError(error)) throw error;
       deps.logger.info(`${deps.store.name} changed under this run (an overlapping run); deciding again`);
     }
   }
@@ -242,7 +242,7 @@ async function settle(
         logDropped(deps.logger, next.dropped);
         return next;
       } catch (error) {
-        if (!(error instanceof StateConflictError)) throw error;
+        if (!isStateConflictError(error)) throw error;
       }
     }
     throw new StateConflictError(deps.store.name);

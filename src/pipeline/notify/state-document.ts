@@ -1,6 +1,7 @@
 import * as z from '../../core/input/zod';
 import { formatPath } from '../../core/input/format-issues';
 import { terminalSafe } from '../../core/input/json-text';
+import { isRecoveredReason, RECOVERED_REASONS, type RecoveredReason } from '../../core/notice/notice';
 import type { DeadLetter, QueuedNotice, ReceiverOutbox } from '../../core/notice/outbox';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { StateInvalidError } from '../../errors';
@@ -41,6 +42,31 @@ const cause = z.looseObject({
   docUrl: text,
   receivedStatus: z.optional(z.number()),
 });
+/**
+ * Releases before the reasons were a fixed set wrote `now <health>, a state that is not reported` (the
+ * health is also the notice's `server.health`): read as its fixed value, so a notice such a release
+ * queued is sent with a reason the event schema lists.
+ */
+const LEGACY_NOT_REPORTED = /^now .*, a state that is not reported$/s;
+
+/** A stored `reason` as one of RECOVERED_REASONS; undefined for any other text. */
+function readRecoveredReason(value: string): RecoveredReason | undefined {
+  if (isRecoveredReason(value)) return value;
+  return LEGACY_NOT_REPORTED.test(value) ? RECOVERED_REASONS.notReported : undefined;
+}
+
+const recoveredReason = z.pipe(
+  text.check(
+    z.refine(
+      (value) => readRecoveredReason(value) !== undefined,
+      `must be one of ${Object.values(RECOVERED_REASONS)
+        .map((reason) => JSON.stringify(reason))
+        .join(', ')}`,
+    ),
+  ),
+  z.transform((value: string) => readRecoveredReason(value) as RecoveredReason),
+);
+
 const notice = z.looseObject({
   id: z.string().check(z.minLength(1)),
   type: z.enum(['degraded', 'still-degraded', 'recovered']),
@@ -51,7 +77,7 @@ const notice = z.looseObject({
   backendSettings: text,
   server: z.looseObject({ address: text, health: text, probeLog: text }),
   cause,
-  reason: z.optional(text),
+  reason: z.optional(recoveredReason),
   insight: z.optional(z.looseObject({ title: text, summary: text, markdown: text, path: text })),
 });
 const queuedNotice = z.looseObject({

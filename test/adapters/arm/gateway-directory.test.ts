@@ -222,6 +222,11 @@ describe('ARM gateway directory: a page that is not a complete listing fails it 
       "ARM answered 200 to the call for list page 2 (the previous page's nextLink) with a body that is not JSON",
     ],
     ['a 500, beyond the retries', () => ({ status: 500, times: 9 }), 'ARM answered 500 InternalServerError'],
+    [
+      'a 404 (the scope exists: its first page was read; the link is what ARM does not know)',
+      () => ({ status: 404 }),
+      "ARM answered 404 ResourceNotFound to the call for list page 2 (the previous page's nextLink), after 1 good page(s)",
+    ],
   ])('a nextLink page that is %s fails the listing: no partial one', async (_name, fault, expected) => {
     const firstPage = Array.from({ length: 50 }, (_, i) =>
       entry(i === 0 ? 'gw1' : `gw-${String(i).padStart(2, '0')}`),

@@ -136,7 +136,7 @@ describe('storage work queue against Azurite', () => {
     });
     const error = await rejection(queue.enqueue(messages));
     expect(error).toBeInstanceOf(DeliveryError);
-    expect(error).toMatchObject({ retryable: false });
+    expect(error).toMatchObject({ retryable: false, status: 403 });
     expect((error as Error).message).toMatch(/cannot enqueue: HTTP 403/);
     expect(inspect(error, { depth: 10 })).not.toContain(wrongKey);
   });

@@ -1,6 +1,6 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
-import { createBlobSink } from '../../../src/adapters/storage/blob-sink';
+import { createBlobSink } from '../../../src/adapters/sinks/blob-sink';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
 import { describeSinkContract } from '../contract/sink.contract';

@@ -213,7 +213,12 @@ describe('blob sink', () => {
         .deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]))
         .catch((e) => e);
       expect(error).toBeInstanceOf(DeliveryError);
-      expect(error).toMatchObject({ sink: 'blob[denied]', code: 'DeliveryFailed', retryable: false });
+      expect(error).toMatchObject({
+        sink: 'blob[denied]',
+        code: 'DeliveryFailed',
+        retryable: false,
+        status: 403,
+      });
       expect(error.message).toMatch(/^Delivery to blob\[denied\] failed: cannot .*: HTTP 403 \w+/);
       for (const secret of [wrongKey, connectionString, azurite.accountKey]) {
         expect(error.message).not.toContain(secret);
@@ -237,6 +242,7 @@ describe('blob sink', () => {
         .catch((e) => e);
       expect(error).toBeInstanceOf(DeliveryError);
       expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
+      expect(error).not.toHaveProperty('status'); // no HTTP answer
       expect(error.message).toContain('ECONNREFUSED');
     });
 

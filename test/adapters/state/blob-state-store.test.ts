@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobStateStore } from '../../../src/adapters/state/blob-state-store';
+import { createBlobStateStores } from '../../../src/adapters/state/keyed-state-stores';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -211,6 +212,92 @@ describe('blob state store', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  /** A loopback stand-in answering every request with `status`, `headers` and `body`. */
+  async function answering(
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+    use: (client: BlobService) => Promise<void>,
+  ) {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, headers).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const connectionString = azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
+      await use(connectBlobService({ connectionString }, { httpOptions: { maxRetries: 0 } }));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  test.each([
+    [
+      'a read answered 200 without an ETag',
+      (c: BlobService) => state(c).read(),
+      'reading it returned no ETag',
+    ],
+    [
+      'a write answered 201 without an ETag',
+      (c: BlobService) => state(c).write({ counter: 1 }, '"0x1"'),
+      'writing it returned no ETag',
+    ],
+    [
+      'a listing answered 200 with what is not a blob listing',
+      (c: BlobService) => createBlobStateStores({ client: c, container: 'state' }).listKeys(),
+      'without an EnumerationResults document',
+    ],
+  ])('%s: StateUnavailable naming the document, never Unexpected', async (_, call, detail) => {
+    await answering(200, { 'content-type': 'text/html' }, '<html>a proxy page</html>', async (client) => {
+      const error = await rejection(call(client));
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({ code: 'StateUnavailable', document: expect.stringMatching(/state/) });
+      expect((error as Error).message).toContain(detail);
+      expect((error as Error).message).not.toContain('a proxy page');
+    });
+  });
+  const state = (client: BlobService) =>
+    createBlobStateStore({ client, container: 'state', blobName: 'notify/s/rg/gw.json' });
+
+  describe('a 404 is "nothing stored" only when Blob storage says so (BlobNotFound, ContainerNotFound)', () => {
+    const answering404 = (code: string | undefined, use: (client: BlobService) => Promise<void>) =>
+      answering(404, code ? { 'x-ms-error-code': code } : {}, '', use);
+    const store = (client: BlobService) =>
+      createBlobStateStore({ client, container: 'state', blobName: 'notify/s/rg/gw.json' });
+    const stores = (client: BlobService) => createBlobStateStores({ client, container: 'state' });
+
+    test.each([
+      ['BlobNotFound', 'read', (c: BlobService) => store(c).read(), undefined],
+      ['ContainerNotFound', 'read', (c: BlobService) => store(c).read(), undefined],
+      ['ContainerNotFound', 'listKeys', (c: BlobService) => stores(c).listKeys(), []],
+    ])('%s on %s: nothing stored yet', async (code, _, call, nothing) => {
+      await answering404(code, async (client) => {
+        await expect(call(client)).resolves.toEqual(nothing);
+      });
+    });
+
+    test.each([
+      ['without an error code (not the Blob service: a proxy, another endpoint)', undefined],
+      ['ResourceNotFound (a wrong account or service URL)', 'ResourceNotFound'],
+    ])('a 404 %s: StateUnavailable on every call, not "nothing stored" nor a conflict', async (_, code) => {
+      await answering404(code, async (client) => {
+        const document = 'blob state/notify/s/rg/gw.json';
+        const failures = [
+          [await rejection(store(client).read()), document],
+          [await rejection(store(client).write({ counter: 1 }, '"0x1"')), document],
+          [await rejection(stores(client).listKeys()), 'container state (blobs under notify/)'],
+        ] as const;
+        for (const [error, named] of failures) {
+          expect(error).toBeInstanceOf(StateUnavailableError);
+          expect(error).toMatchObject({ document: named, retryable: false });
+          expect((error as Error).message).toContain(`HTTP 404${code ? ` ${code}` : ''}`);
+        }
+      });
+    });
   });
 
   test('a blob that is not JSON is a StateInvalidError naming the blob; it stays as it is', async () => {

@@ -10,6 +10,13 @@ import {
   signatureHeaders,
   webhookId,
 } from '../../../src/adapters/webhooks/json/standard-webhooks';
+import eventSchema from '../../../src/adapters/webhooks/json/event-v1.schema.json';
+import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
+import { classifyCause } from '../../../src/core/classify';
+import type { Finding } from '../../../src/core/model';
+import { decideNotices, type Observation } from '../../../src/core/notice/decide';
+import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
+import { serverKey } from '../../../src/core/notice/server-record';
 import { GATEWAY_ID, recoveredNotice, sampleNotice } from './support/notices';
 import { schemaErrors, validateEventV1 } from './support/validators';
 
@@ -138,5 +145,79 @@ describe('json format: Standard Webhooks signature', () => {
       /24-64 bytes \(it has 5\)/,
     );
     expect(secretProblem('s3cr3t-value')).not.toContain('s3cr3t');
+  });
+});
+
+describe('json format: the recovered reason is an enum of the schema, shared with the producer', () => {
+  const gw = gatewayRef('00000000-0000-0000-0000-000000000001', 'rg-web', 'agw-prod');
+  const bad: Finding = {
+    gateway: gw,
+    backendPool: 'pool-api',
+    backendSettings: 'settings-https',
+    address: '10.0.1.4',
+    health: 'Unhealthy',
+    state: 'unhealthy',
+    probeLog: 'TCP connect error',
+    cause: classifyCause({ state: 'unhealthy', probeLog: 'TCP connect error' }),
+  };
+  const policy = { for: 1, repeatIntervalInMs: 3_600_000 };
+  /** The gateway read, its server listed with `health` (absent: not listed). */
+  const read = (health?: string): Observation => ({
+    now: new Date(60_000),
+    evaluated: new Map([[gatewayKey(gw.id), new Map(health ? [[serverKey(bad), health]] : [])]]),
+    bad: [],
+    isGone: () => false,
+  });
+  const deleted: Observation = { now: new Date(60_000), evaluated: new Map(), bad: [], isGone: () => true };
+
+  /** Every way decideNotices ends an announced episode: the notice it sends. */
+  const RECOVERIES: ReadonlyArray<[string, Observation]> = [
+    ['listed again as Healthy', read('Healthy')],
+    ['listed again as Up', read('Up')],
+    ['no longer listed by its gateway', read()],
+    ['its gateway deleted', deleted],
+    ['listed again as Draining, a state not reported', read('Draining')],
+    ['listed again as Partial, not a finding (unhealthyStates without it)', read('Partial')],
+  ];
+  const recovered = (observation: Observation): Notice => {
+    const first = decideNotices(
+      {},
+      {
+        now: new Date(0),
+        evaluated: read('Unhealthy').evaluated,
+        bad: [{ finding: bad }],
+        isGone: () => false,
+      },
+      policy,
+    );
+    const [notice] = decideNotices(first.servers, observation, policy).notices;
+    expect(notice?.type).toBe('recovered');
+    return notice as Notice;
+  };
+  const schemaEnum = (eventSchema.properties.reason as { enum: string[] }).enum;
+
+  it('the schema lists exactly the reasons of the code (RECOVERED_REASONS)', () => {
+    expect([...schemaEnum].sort()).toEqual(Object.values(RECOVERED_REASONS).sort());
+  });
+
+  it.each(RECOVERIES)('%s: its reason is in the schema enum, and the event validates', (_, observation) => {
+    const notice = recovered(observation);
+    expect(schemaEnum).toContain(notice.reason);
+    expect(schemaErrors(validateEventV1, toWebhookEvent(notice))).toEqual([]);
+  });
+
+  it('every reason of the code is produced by one of those recoveries', () => {
+    const produced = new Set(RECOVERIES.map(([, observation]) => recovered(observation).reason));
+    expect([...produced].sort()).toEqual(Object.values(RECOVERED_REASONS).sort());
+  });
+
+  it.each([
+    ['free text', 'flapping'],
+    ['the old free-text form naming the health', 'now Draining, a state that is not reported'],
+    ['a known reason with a changed letter', 'Healthy again'],
+    ['an empty string', ''],
+  ])('the schema rejects another reason: %s', (_, reason) => {
+    const event = { ...toWebhookEvent(recoveredNotice()), reason };
+    expect(schemaErrors(validateEventV1, event)).toContainEqual(expect.stringMatching(/^\/reason /));
   });
 });

@@ -139,12 +139,12 @@ describe('createWebhookNotifier', () => {
     });
   });
 
-  it('never throws, even when the payload cannot be built', async () => {
+  it('never throws, even when the payload cannot be built (a bug: Unexpected, the receiver never asked)', async () => {
     const broken = { ...sampleNotice(), type: 'exploded' } as unknown as Notice;
     const result = await createWebhookNotifier(config({ format: 'teams' }), instant).send(broken);
     expect(result.ok).toBe(false);
     expect(result.attempts).toEqual([]);
-    expect(result.error).toMatchObject({ code: 'DeliveryFailed', retryable: false });
+    expect(result.error).toMatchObject({ code: 'Unexpected', retryable: false });
     expect(receiver.requests).toHaveLength(0);
   });
 

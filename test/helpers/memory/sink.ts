@@ -31,6 +31,6 @@ export function memorySink(name = 'memory'): MemorySink {
 /** A sink that refuses every delivery with a DeliveryError (retryable or not). */
 export function failingSink(name: string, detail = 'the store is down', retryable = true): MemorySink {
   const sink = memorySink(name);
-  sink.failure = new DeliveryError(name, detail, retryable);
+  sink.failure = new DeliveryError(name, detail, { retryable: retryable });
   return sink;
 }

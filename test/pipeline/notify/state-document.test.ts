@@ -1,3 +1,4 @@
+import { RECOVERED_REASONS } from '../../../src/core/notice/notice';
 import { StateInvalidError } from '../../../src/errors';
 import {
   EMPTY_STATE,
@@ -85,6 +86,14 @@ describe('parseStateDocument: the state is checked on read, like the config', ()
     ],
     ['a server record that is a number', { version: 1, servers: { k: 3 } }, /servers\.k: /],
     [
+      'a recovered notice whose reason is none the code gives',
+      {
+        version: 1,
+        outbox: { x: [{ ...entry, notice: { ...notice, type: 'recovered', reason: 'flapping' } }] },
+      },
+      /outbox\.x\[0\]\.notice\.reason: must be one of "healthy again", /,
+    ],
+    [
       'a dead letter without its reason',
       { version: 1, deadLetters: { x: [{ ...entry, parkedAt: entry.queuedAt }] } },
       /deadLetters\.x\[0\]\.reason/,
@@ -98,6 +107,40 @@ describe('parseStateDocument: the state is checked on read, like the config', ()
       expect(error.message).toContain(`The notify state in ${DOC} cannot be read by this version`);
       expect(error.message).toMatch(issue);
       expect(error.message).toMatch(/left as it is.*To recover/);
+    },
+  );
+
+  const recovered = (reason: string) => ({
+    version: 1,
+    outbox: { 'webhook[ops]': [{ ...entry, notice: { ...notice, type: 'recovered', reason } }] },
+    deadLetters: {
+      'webhook[ops]': [
+        {
+          ...entry,
+          notice: { ...notice, type: 'recovered', reason },
+          parkedAt: entry.queuedAt,
+          reason: 'HTTP 400',
+        },
+      ],
+    },
+  });
+  const reasonsIn = (doc: ReturnType<typeof parseStateDocument>) => [
+    doc.outbox['webhook[ops]']?.[0]?.notice.reason,
+    doc.deadLetters['webhook[ops]']?.[0]?.notice.reason,
+  ];
+
+  it.each(Object.values(RECOVERED_REASONS))(
+    'a recovered notice with reason "%s" reads as it is',
+    (reason) => {
+      expect(reasonsIn(parseStateDocument(recovered(reason), DOC))).toEqual([reason, reason]);
+    },
+  );
+
+  it.each(['Draining', 'Healthy, but slow'])(
+    'the free text older releases wrote ("now %s, a state that is not reported") reads as the fixed reason',
+    (health) => {
+      const doc = parseStateDocument(recovered(`now ${health}, a state that is not reported`), DOC);
+      expect(reasonsIn(doc)).toEqual([RECOVERED_REASONS.notReported, RECOVERED_REASONS.notReported]);
     },
   );
 

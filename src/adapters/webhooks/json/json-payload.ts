@@ -1,4 +1,4 @@
-import type { Notice, NoticeType } from '../../../core/notice/notice';
+import type { Notice, NoticeType, RecoveredReason } from '../../../core/notice/notice';
 import { clip, wellFormed } from '../text';
 import { USER_AGENT, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
 import { signatureHeaders, webhookId } from './standard-webhooks';
@@ -38,7 +38,8 @@ export interface WebhookEventV1 {
     readonly docUrl: string;
     readonly receivedStatus?: number;
   };
-  readonly reason?: string;
+  /** `recovered` only: one of RECOVERED_REASONS, the schema's `reason.enum`. */
+  readonly reason?: RecoveredReason;
   readonly insight?: {
     readonly title: string;
     readonly summary: string;
@@ -86,7 +87,8 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
       docUrl: text('/cause/docUrl', notice.cause.docUrl),
       ...(notice.cause.receivedStatus !== undefined ? { receivedStatus: notice.cause.receivedStatus } : {}),
     },
-    ...(notice.reason !== undefined ? { reason: text('/reason', notice.reason, EVENT_LIMITS.text) } : {}),
+    // One of a fixed set of short texts (the schema's enum): never cut, nothing to make well-formed.
+    ...(notice.reason !== undefined ? { reason: notice.reason } : {}),
     ...(notice.insight
       ? {
           insight: {
