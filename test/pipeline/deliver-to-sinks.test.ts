@@ -48,12 +48,22 @@ describe('deliverToSinks', () => {
     [
       'a bug',
       new TypeError('x is not a function'),
-      { code: 'Unexpected', retryable: true, message: 'x is not a function' },
+      {
+        code: 'DeliveryFailed',
+        retryable: true,
+        message:
+          'Delivery to blob failed: the sink failed without saying why (TypeError: x is not a function); the next run tries again, and if it persists, please report it (a bug in the sink).',
+      },
     ],
     [
       'a non-Error thrown',
       () => Promise.reject('disk on fire'),
-      { code: 'Unexpected', retryable: true, message: 'disk on fire' },
+      {
+        code: 'DeliveryFailed',
+        retryable: true,
+        message:
+          'Delivery to blob failed: the sink failed without saying why (disk on fire); the next run tries again, and if it persists, please report it (a bug in the sink).',
+      },
     ],
   ])(
     '%s from one sink is recorded under its name; the others still take the delivery',
@@ -80,16 +90,23 @@ describe('deliverToSinks', () => {
     };
     const result = await deliverToSinks([broken, other], delivery, memoryLogger());
     expect(result.errors).toEqual([
-      { code: 'Unexpected', message: 'thrown synchronously', retryable: true, sink: 'broken' },
+      {
+        code: 'DeliveryFailed',
+        message:
+          'Delivery to broken failed: the sink failed without saying why (Error: thrown synchronously); the next run tries again, and if it persists, please report it (a bug in the sink).',
+        retryable: true,
+        sink: 'broken',
+      },
     ]);
     expect(other.deliveries).toEqual([delivery]);
   });
 
   it('a failure whose message quotes a huge answer is capped in the report', async () => {
     const sink = memorySink('blob');
-    sink.failure = new Error(long);
+    sink.failure = new DeliveryError('blob', long, { retryable: true });
     const { errors } = await deliverToSinks([sink], delivery, memoryLogger());
-    expect(errors[0]?.message).toBe(`${'x'.repeat(VALUE_CAPS.errorMessage)}${cutMarker(long.length)}`);
+    const full = `Delivery to blob failed: ${long}.`;
+    expect(errors[0]?.message).toBe(`${full.slice(0, VALUE_CAPS.errorMessage)}${cutMarker(full.length)}`);
   });
 
   it('every sink failing: every failure, no receipt', async () => {

@@ -370,7 +370,9 @@ describe('recordPoisonedGateway: a gateway the host gave up on', () => {
     const w = world();
     w.sinks[0]!.failure = new Error('disk full');
     const report = await recordPoisonedGateway(w.fanOut, message(gwB.id));
-    expect(report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder', code: 'Unexpected' })]);
+    expect(report.deliveryErrors).toEqual([
+      expect.objectContaining({ sink: 'folder', code: 'DeliveryFailed' }),
+    ]);
     expect(w.sinks[1]?.deliveries).toHaveLength(1);
     expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ sinkErrors: 1, attempt: 1 });
   });

@@ -198,14 +198,20 @@ describe('runChecks: the direct run', () => {
     const outcome = await run(r);
     expect(r.sinks[1]?.deliveries).toHaveLength(1);
     expect(outcome.report.deliveryErrors).toEqual([
-      { code: 'Unexpected', message: 'disk full', retryable: true, sink: 'folder' },
+      {
+        code: 'DeliveryFailed',
+        message:
+          'Delivery to folder failed: the sink failed without saying why (Error: disk full); the next run tries again, and if it persists, please report it (a bug in the sink).',
+        retryable: true,
+        sink: 'folder',
+      },
     ]);
     expect(outcome.receipts.map((x) => x.sink)).toEqual(['blob']);
     // `ok` is what the run did; runSucceeded adds the sinks (exit code 2).
     expect(outcome.report.ok).toBe(true);
     expect(runSucceeded(outcome.report)).toBe(false);
     expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
-    expect(r.logger.at('error')).toEqual(['disk full']);
+    expect(r.logger.at('error')).toEqual([outcome.report.deliveryErrors[0]?.message]);
   });
 
   it('checks at most `concurrency` gateways at a time', async () => {

@@ -95,7 +95,7 @@ describe('notifyOnChange: one episode, told once, reminded, ended once', () => {
     [
       'listed with a state that is not reported',
       observe(0, GW, { other: { '10.0.0.4': 'Draining' } }),
-      'now Draining, a state that is not reported',
+      'now in a state that is not reported (unhealthyStates)',
     ],
     ['on a gateway that is gone', notEvaluated(0, true), 'the application gateway no longer exists'],
   ])('recovered, %s, says why', async (_label, observation, reason) => {
