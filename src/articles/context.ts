@@ -59,8 +59,23 @@ export interface SkeletonAnalysis {
 }
 
 const URL_ATTRIBUTES = new Set([
-  'href', 'src', 'action', 'formaction', 'cite', 'background', 'poster', 'data', 'codebase', 'longdesc',
-  'xlink:href', 'srcset', 'manifest', 'ping', 'icon', 'dynsrc', 'lowsrc',
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'cite',
+  'background',
+  'poster',
+  'data',
+  'codebase',
+  'longdesc',
+  'xlink:href',
+  'srcset',
+  'manifest',
+  'ping',
+  'icon',
+  'dynsrc',
+  'lowsrc',
 ]);
 
 /**
@@ -68,7 +83,10 @@ const URL_ATTRIBUTES = new Set([
  * link normalisation), `<start><index><end>`. `makeSentinels` checks that the skeleton holds exactly the
  * sentinels it placed, lengthening the affixes otherwise.
  */
-export function makeSentinels(count: number, build: (sentinels: readonly string[]) => string): { skeleton: string; sentinels: string[] } {
+export function makeSentinels(
+  count: number,
+  build: (sentinels: readonly string[]) => string,
+): { skeleton: string; sentinels: string[] } {
   for (let extra = 0; ; extra++) {
     const start = `qzph${'q'.repeat(extra)}`;
     const end = `hpzq${'q'.repeat(extra)}`;
@@ -153,8 +171,15 @@ export function analyzeSkeleton(
         if (at.attribute.startsWith('on') || at.attribute === 'style') {
           fail(index, `sits in the "${at.attribute}" attribute, where no value can be made safe`);
         } else {
-          const url = URL_ATTRIBUTES.has(at.attribute) ? addUrl(html.slice(at.valueStart, at.valueEnd), 'html') : undefined;
-          record(index, { context: 'html-attribute', inTable, quote: at.quote, ...(url === undefined ? {} : { url }) });
+          const url = URL_ATTRIBUTES.has(at.attribute)
+            ? addUrl(html.slice(at.valueStart, at.valueEnd), 'html')
+            : undefined;
+          record(index, {
+            context: 'html-attribute',
+            inTable,
+            quote: at.quote,
+            ...(url === undefined ? {} : { url }),
+          });
         }
       } else if (at.rawTextElement !== undefined) {
         fail(index, `sits inside a <${at.rawTextElement}> element, where no value can be made safe`);
@@ -192,7 +217,8 @@ export function analyzeSkeleton(
     const href = ref.href ?? '';
     const refHits = hits(href);
     const url = refHits.length > 0 ? addUrl(href, 'markdown') : undefined;
-    for (const index of refHits) record(index, { context: 'link-target', inTable: false, ...(url === undefined ? {} : { url }) });
+    for (const index of refHits)
+      record(index, { context: 'link-target', inTable: false, ...(url === undefined ? {} : { url }) });
     for (const index of hits(ref.title ?? '')) record(index, { context: 'link-title', inTable: false });
   }
 
@@ -215,22 +241,34 @@ export function analyzeSkeleton(
             if (autolink && href.indexOf(sentinels[index] ?? '') < href.indexOf(':')) {
               fail(index, 'sits in the scheme of an autolink, where most values would break the link');
             }
-            record(index, { context: 'link-target', inTable, autolink, ...(url === undefined ? {} : { url }) });
+            record(index, {
+              context: 'link-target',
+              inTable,
+              autolink,
+              ...(url === undefined ? {} : { url }),
+            });
           }
-          for (const index of hits(String(child.attrGet('title') ?? ''))) record(index, { context: 'link-title', inTable });
+          for (const index of hits(String(child.attrGet('title') ?? '')))
+            record(index, { context: 'link-title', inTable });
         } else if (child.type === 'link_close') {
           linkDepth -= 1;
         } else if (child.type === 'image') {
           const src = String(child.attrGet('src') ?? '');
           const srcHits = hits(src);
           const url = srcHits.length > 0 ? addUrl(src, 'markdown') : undefined;
-          for (const index of srcHits) record(index, { context: 'link-target', inTable, ...(url === undefined ? {} : { url }) });
-          for (const index of hits(String(child.attrGet('title') ?? ''))) record(index, { context: 'link-title', inTable });
+          for (const index of srcHits)
+            record(index, { context: 'link-target', inTable, ...(url === undefined ? {} : { url }) });
+          for (const index of hits(String(child.attrGet('title') ?? '')))
+            record(index, { context: 'link-title', inTable });
           walk(child.children ?? [], true);
         } else if (child.type === 'code_inline') {
           for (const index of hits(child.content)) {
             const codeSpan = findCodeSpan(index, parent, inTable);
-            record(index, { context: 'inline-code', inTable, ...(codeSpan === undefined ? {} : { codeSpan }) });
+            record(index, {
+              context: 'inline-code',
+              inTable,
+              ...(codeSpan === undefined ? {} : { codeSpan }),
+            });
           }
         } else if (child.type === 'html_inline') {
           const tag = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)/.exec(child.content);
@@ -239,7 +277,8 @@ export function analyzeSkeleton(
           inHtml(child.content, inTable);
         } else if (child.type === 'text') {
           for (const index of hits(child.content)) {
-            if (rawText !== undefined) fail(index, `sits inside a <${rawText}> element, where no value can be made safe`);
+            if (rawText !== undefined)
+              fail(index, `sits inside a <${rawText}> element, where no value can be made safe`);
             let context: PlaceholderContext;
             let indent: string | undefined;
             if (linkDepth > 0 || inImage) context = 'link-text';
@@ -265,22 +304,32 @@ export function analyzeSkeleton(
   }
 
   /** The leading whitespace when the placeholder is a paragraph of its own on one line. */
-  function blockIndent(index: number, inline: MarkdownToken, parent: MarkdownToken | undefined): string | undefined {
+  function blockIndent(
+    index: number,
+    inline: MarkdownToken,
+    parent: MarkdownToken | undefined,
+  ): string | undefined {
     const s = sentinels[index] ?? '';
     if (parent?.type !== 'paragraph_open' || inline.content.trim() !== s) return undefined;
     const map = parent.map;
     if (map === null || map[1] - map[0] !== 1) return undefined;
     const line = skeletonLines[map[0]] ?? '';
     const at = line.indexOf(s);
-    if (at < 0 || line.slice(0, at).trim() !== '' || line.slice(at + s.length).trim() !== '') return undefined;
+    if (at < 0 || line.slice(0, at).trim() !== '' || line.slice(at + s.length).trim() !== '')
+      return undefined;
     return line.slice(0, at);
   }
 
   /** The backtick runs around a placeholder in a code span, found by CommonMark's rules. */
-  function findCodeSpan(index: number, parent: MarkdownToken | undefined, inTable: boolean): CodeSpan | undefined {
+  function findCodeSpan(
+    index: number,
+    parent: MarkdownToken | undefined,
+    inTable: boolean,
+  ): CodeSpan | undefined {
     const target = offsets[index] ?? -1;
     const line = lineOfOffset(target);
-    const map: readonly [number, number] = !inTable && parent?.map ? [parent.map[0], parent.map[1]] : [line, line + 1];
+    const map: readonly [number, number] =
+      !inTable && parent?.map ? [parent.map[0], parent.map[1]] : [line, line + 1];
     const from = lineStarts[map[0]] ?? 0;
     const to = Math.min(skeleton.length, (lineStarts[map[1]] ?? skeleton.length + 1) - 1);
     let i = from;
@@ -324,14 +373,19 @@ export function analyzeSkeleton(
   const contexts = sentinels.map((s, index): OccurrenceContext => {
     const f = found.get(index);
     if (f === undefined) {
-      return fail(index, 'sits where the engine cannot tell how to escape a value (e.g. a link label, a repeated reference definition)');
+      return fail(
+        index,
+        'sits where the engine cannot tell how to escape a value (e.g. a link label, a repeated reference definition)',
+      );
     }
     const at = offsets[index] ?? 0;
     const line = lineOfOffset(at);
     const lineStart = lineStarts[line] ?? 0;
     const lineEnd = lineStart + (skeletonLines[line]?.length ?? 0);
-    const aloneOnLine = /^\s*$/.test(skeleton.slice(lineStart, at)) && /^\s*$/.test(skeleton.slice(at + s.length, lineEnd));
-    const textual = f.context === 'text' || f.context === 'heading' || f.context === 'table-cell' || f.context === 'block';
+    const aloneOnLine =
+      /^\s*$/.test(skeleton.slice(lineStart, at)) && /^\s*$/.test(skeleton.slice(at + s.length, lineEnd));
+    const textual =
+      f.context === 'text' || f.context === 'heading' || f.context === 'table-cell' || f.context === 'block';
     const inBrackets = textual && hasReferences && betweenBrackets(skeleton, at, s.length);
     let inline: InlineSurroundings | undefined;
     if (f.inline !== undefined) {
@@ -379,7 +433,6 @@ export function analyzeSkeleton(
   return { contexts, urls, references: hasReferences };
 }
 
-
 /**
  * The quote delimiting the link title that holds `sentinel`: the one whose insertion before the
  * sentinel takes it out of every title (markdown-it reparses the skeleton).
@@ -394,7 +447,11 @@ function titleDelimiter(skeleton: string, sentinel: string): '"' | "'" | '(' | u
       list.some((t) => String(t.attrGet('title') ?? '').includes(sentinel) || walk(t.children ?? []));
     return walk(tokens);
   };
-  for (const [quote, closer] of [['"', '"'], ["'", "'"], ['(', ')']] as const) {
+  for (const [quote, closer] of [
+    ['"', '"'],
+    ["'", "'"],
+    ['(', ')'],
+  ] as const) {
     if (!inTitle(skeleton.replace(sentinel, `${closer}${sentinel}`))) return quote;
   }
   return undefined;
@@ -406,7 +463,11 @@ function betweenBrackets(text: string, at: number, length: number): boolean {
   const blankAfter = text.indexOf('\n\n', at + length);
   const before = text.slice(blankBefore < 0 ? 0 : blankBefore, at);
   const after = text.slice(at + length, blankAfter < 0 ? undefined : blankAfter);
-  return before.lastIndexOf('[') > before.lastIndexOf(']') && (after.indexOf(']') >= 0 && (after.indexOf('[') < 0 || after.indexOf(']') < after.indexOf('[')));
+  return (
+    before.lastIndexOf('[') > before.lastIndexOf(']') &&
+    after.indexOf(']') >= 0 &&
+    (after.indexOf('[') < 0 || after.indexOf(']') < after.indexOf('['))
+  );
 }
 
 /**

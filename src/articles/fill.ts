@@ -25,14 +25,19 @@ const MARKER_IN_TRUSTED = /<!--[ \t]*\/?[ \t]*\$[^\n]*?-->/g;
 /** Wraps trusted markdown (the product's own generated sections) for a block placeholder. */
 export const trustedMarkdown = (markdown: string): { readonly markdown: string } => ({ markdown });
 
-function lookup(values: PlaceholderValues, warnings: string[]): Map<string, { name: string; value: PlaceholderValue }> {
+function lookup(
+  values: PlaceholderValues,
+  warnings: string[],
+): Map<string, { name: string; value: PlaceholderValue }> {
   const map = new Map<string, { name: string; value: PlaceholderValue }>();
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined || value === null) continue; // as if absent (callers without types)
     const key = placeholderKey(name);
     const earlier = map.get(key);
     if (earlier !== undefined) {
-      warnings.push(`values "${earlier.name}" and "${name}" name the same placeholder; "${earlier.name}" was used.`);
+      warnings.push(
+        `values "${earlier.name}" and "${name}" name the same placeholder; "${earlier.name}" was used.`,
+      );
     } else {
       map.set(key, { name, value });
     }
@@ -41,9 +46,15 @@ function lookup(values: PlaceholderValues, warnings: string[]): Map<string, { na
 }
 
 const isTrusted = (value: PlaceholderValue): value is { readonly markdown: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { markdown?: unknown }).markdown === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { markdown?: unknown }).markdown === 'string';
 
-export function fillArticle(article: ParsedArticle, values: PlaceholderValues, options: FillOptions = {}): FillResult {
+export function fillArticle(
+  article: ParsedArticle,
+  values: PlaceholderValues,
+  options: FillOptions = {},
+): FillResult {
   const { template, occurrences } = article;
   const warnings: string[] = [];
   const given = lookup(values, warnings);
@@ -68,7 +79,10 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
       if (ctx.context === 'block') {
         const md = entry.value.markdown.replace(/\r\n?/g, '\n');
         const clean = breakMarkers(md.replace(MARKER_IN_TRUSTED, '')).text;
-        if (clean !== md) warnings.push(`line ${occurrence.line}: placeholder markers in the trusted markdown for "${occurrence.name}" were removed.`);
+        if (clean !== md)
+          warnings.push(
+            `line ${occurrence.line}: placeholder markers in the trusted markdown for "${occurrence.name}" were removed.`,
+          );
         return clean.replace(/\n+$/, '').split('\n').join(`\n${ctx.indent}`);
       }
       warnings.push(
@@ -106,14 +120,19 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
       case 'inline-code':
       case 'code-block': {
         const code = codeText(raw, ctx.inTable);
-        if (code.broken) warnings.push(`line ${occurrence.line}: a placeholder marker in the value of "${occurrence.name}" was broken up.`);
+        if (code.broken)
+          warnings.push(
+            `line ${occurrence.line}: a placeholder marker in the value of "${occurrence.name}" was broken up.`,
+          );
         if (ctx.context === 'code-block') {
           // Neither close the fence nor blank the line (which could end an indented block).
           if (code.text === '' && ctx.aloneOnLine) return ZWSP;
           return /^\s*(`{3,}|~{3,})\s*$/.test(code.text) ? `${code.text}${ZWSP}` : code.text;
         }
         if (template.spanOf[index] === undefined && code.text.includes('`')) {
-          warnings.push(`line ${occurrence.line}: backticks in the value of "${occurrence.name}" were replaced by "ˋ" (U+02CB).`);
+          warnings.push(
+            `line ${occurrence.line}: backticks in the value of "${occurrence.name}" were replaced by "ˋ" (U+02CB).`,
+          );
           return code.text.replace(/`/g, 'ˋ');
         }
         return code.text;
@@ -131,7 +150,9 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
     else bySlot.set(ctx.url, [i]);
   });
   template.urls.forEach((slot, slotIndex) => {
-    const inSlot = (bySlot.get(slotIndex) ?? []).filter((i) => slot.skeleton.includes(template.sentinels[i] ?? '\u0000'));
+    const inSlot = (bySlot.get(slotIndex) ?? []).filter((i) =>
+      slot.skeleton.includes(template.sentinels[i] ?? '\u0000'),
+    );
     const assemble = (pick: (i: number) => string): string =>
       inSlot.reduce((url, i) => url.split(template.sentinels[i] ?? '').join(pick(i)), slot.skeleton);
     const url = assemble((i) => filled[i] ?? '');
@@ -144,7 +165,9 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
     if (!isDangerousUrl(url) || isDangerousUrl(assemble(() => 'x'))) return;
     const names = inSlot.map((i) => `"${occurrences[i]?.name ?? ''}"`).join(', ');
     const line = occurrences[inSlot[0] ?? 0]?.line ?? 0;
-    warnings.push(`line ${line}: the URL built from ${names} has a script or data scheme; it was replaced by "#".`);
+    warnings.push(
+      `line ${line}: the URL built from ${names} has a script or data scheme; it was replaced by "#".`,
+    );
     inSlot.forEach((i, k) => {
       filled[i] = k === 0 ? '#' : '';
     });
@@ -156,7 +179,8 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
     warnings.push(`line ${lines.join(', ')}: placeholder "${name}" has no value; its default text was kept.`);
   }
   for (const [key, { name }] of given) {
-    if (!used.has(key) && !missing.has(key)) warnings.push(`value "${name}" matches no placeholder of this article.`);
+    if (!used.has(key) && !missing.has(key))
+      warnings.push(`value "${name}" matches no placeholder of this article.`);
   }
 
   // 4. Code spans: a fence no run inside can close, padded when the content touches a backtick.
@@ -187,7 +211,8 @@ export function fillArticle(article: ParsedArticle, values: PlaceholderValues, o
   if (candidates.length > 0) {
     const target = renderingOf(emit(occurrences.map((_, i) => fullForms[i] ?? filled[i] ?? '')).markdown);
     if (renderingOf(emitted.markdown) !== target) {
-      const withFull = (picked: readonly number[]): string[] => chosen.map((f, i) => (picked.includes(i) ? (fullForms[i] ?? f) : f));
+      const withFull = (picked: readonly number[]): string[] =>
+        chosen.map((f, i) => (picked.includes(i) ? (fullForms[i] ?? f) : f));
       const single = candidates.find((i) => renderingOf(emit(withFull([i])).markdown) === target);
       const picked = single === undefined ? candidates : [single];
       picked.forEach((i) => {
@@ -232,11 +257,13 @@ function emitParts(
         out += forms[part.index] ?? '';
         break;
       case 'marker':
-        if (part.section !== undefined) (part.section.edge === 'start' ? sectionStart : sectionEnd).set(part.section.index, out.length);
+        if (part.section !== undefined)
+          (part.section.edge === 'start' ? sectionStart : sectionEnd).set(part.section.index, out.length);
         break;
       case 'ticks': {
         const f = spanFences[part.span];
-        out += part.edge === 'open' ? `${f?.fence ?? '`'}${f?.pad ?? ''}` : `${f?.pad ?? ''}${f?.fence ?? '`'}`;
+        out +=
+          part.edge === 'open' ? `${f?.fence ?? '`'}${f?.pad ?? ''}` : `${f?.pad ?? ''}${f?.fence ?? '`'}`;
         break;
       }
     }
