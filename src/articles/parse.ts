@@ -4,10 +4,12 @@
  * unambiguously; everything merely untidy is a warning.
  */
 import { ArticleError } from '../errors';
-import { analyzeSkeleton, makeSentinels, type OccurrenceContext, type UrlSlot } from './context';
+import { analyzeSkeleton, type OccurrenceContext } from './context';
+import type { UrlSlot } from './locate';
 import { decodeArticleSource } from './decode';
 import { parseHeader } from './header';
 import { scanMarkers, type TemplatePart } from './markers';
+import { makeSentinels } from './sentinels';
 import type { PlaceholderOccurrence, SectionInfo } from './types';
 
 /** A code span holding placeholders: its backtick count and its content in the skeleton. */
