@@ -8,7 +8,7 @@
  * The decisions follow markdown-it 15's own rules (rules_inline/*.ts, rules_block/*.ts; flanking from
  * StateInline.scanDelims; punctuation and white space from its `utils`), given what surrounds the
  * value. `escapeInlineText(…, 'full')` is the belt to these braces: every ASCII punctuation character as
- * a character reference. fill.ts renders both and keeps the full form wherever the minimal one would
+ * a character reference. render-check.ts renders both and keeps the full form wherever the minimal one would
  * not render the same (see README.md).
  */
 import { oneLine, ZWSP } from './escape';
@@ -21,7 +21,7 @@ export const UNKNOWN = '\uffff';
 
 /**
  * What the escaping needs to know of the whole of `before` and `after`, beyond their first and last
- * characters. context.ts computes them for every placeholder of a paragraph in one pass each way, so
+ * characters. inline-scan.ts computes them for every placeholder of a paragraph in one pass each way, so
  * `before`/`after` may be short windows and filling stays linear in placeholders; `surroundingFacts`
  * computes them from the strings when they are whole.
  */
@@ -249,7 +249,7 @@ const asLetters = (text: string): string => text.split(UNKNOWN).join('x');
 /**
  * Escapes `value` for markdown text at a place described by `around`. One line, trimmed; empty becomes
  * U+200B (an empty value could blank its line). `mode: 'full'` writes every ASCII punctuation character
- * as a character reference (and white space too after an open `<`): the form fill.ts falls back to.
+ * as a character reference (and white space too after an open `<`): the form render-check.ts falls back to.
  */
 export function escapeInlineText(
   value: string,
@@ -259,7 +259,7 @@ export function escapeInlineText(
   return escapeLine(oneLine(value).trim(), around, mode);
 }
 
-/** Both forms of a value, for fill.ts: [minimal, full]. */
+/** Both forms of a value, for escape-occurrence.ts: [minimal, full]. */
 export function escapeInlineForms(value: string, around: InlineSurroundings): [string, string] {
   const text = oneLine(value).trim();
   return [escapeLine(text, around, 'minimal'), escapeLine(text, around, 'full')];
