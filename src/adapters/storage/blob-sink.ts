@@ -37,6 +37,8 @@ export const CONTENT_TYPES = {
  *   last, so it never names an insight that is not there yet.
  *
  * Paths inside report.json (`insights/…`) are relative to `runs/<runId>/` and to `latest/` alike.
+ * A `gateway` delivery (one gateway of a fan-out run) writes that gateway's insights under both roots
+ * and its result at `runs/<runId>/gateways/…json`, and leaves both report.json files alone.
  */
 export function createBlobSink(options: BlobSinkOptions): InsightSink {
   if (!CONTAINER_NAME.test(options.container) || options.container.includes('--')) {
