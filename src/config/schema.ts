@@ -1,5 +1,6 @@
 import * as z from '../core/input/zod';
 import { parseTarget } from '../core/arm-id';
+import { isLoopbackUrl } from '../core/input/loopback';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
 import { webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { durationInMs } from './duration';
@@ -49,7 +50,7 @@ const armSchema = z
   })
   .check(
     z.superRefine((arm, ctx) => {
-      if (arm.credential === 'development' && !isLoopback(arm.endpoint)) {
+      if (arm.credential === 'development' && !isLoopbackUrl(arm.endpoint)) {
         ctx.addIssue({
           code: 'custom',
           path: ['credential'],
@@ -137,12 +138,3 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}

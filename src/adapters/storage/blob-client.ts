@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { isLoopbackHost } from '../../core/input/loopback';
 import { AppGwInsightsError, ConfigError } from '../../errors';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService, type BlobService } from './rest/blob-service';
@@ -35,7 +36,6 @@ type AppSettings = Readonly<Record<string, string | undefined>>;
 
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Reads a storage connection the way Azure Functions does for a connection named `prefix`
@@ -198,7 +198,7 @@ function validateServiceUri(value: string, setting: string): string[] {
     // A query here is usually a SAS token: a secret, so the value is not repeated.
     return [`${setting} must be the bare service URL, without a query string (SAS) or user info.`];
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return [`${setting} must use https (http only for a loopback emulator).`];
   }
   return [];

@@ -1,4 +1,7 @@
+import { isLoopbackHost } from '../../core/input/loopback';
 import { replaceAll } from './text';
+
+export { isLoopbackHost };
 
 /**
  * Webhook URLs are secrets: Slack and Teams put the credential in the path, SAS-style URLs in the query
@@ -16,17 +19,6 @@ export function redactUrl(url: string): string {
   const hidden =
     (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search !== '' || parsed.hash !== '';
   return `${parsed.protocol}//${parsed.host}/${hidden ? '[redacted]' : ''}`;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: the only hosts plain http:// may go to. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return (
-    host === 'localhost' ||
-    host === '[::1]' ||
-    host === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
 }
 
 /** Why this URL may not be used as a webhook, or undefined when it may. The answer never quotes the URL. */
