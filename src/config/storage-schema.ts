@@ -1,5 +1,5 @@
 import * as z from '../core/input/zod';
-import { fromEnvSchema } from '../adapters/webhooks/config-base';
+import { fromEnvSchema } from '../core/input/from-env';
 
 /**
  * How to reach a storage account, as in the Functions app-settings convention: a connection string

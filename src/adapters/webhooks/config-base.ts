@@ -1,18 +1,12 @@
+import { fromEnvSchema } from '../../core/input/from-env';
 import * as z from '../../core/input/zod';
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be
- * given inline or as `{ "fromEnv": "NAME" }`, the name of an environment variable / app setting,
- * so it stays out of files. References are resolved by `resolveWebhookConfig(raw, env)`.
+ * given inline or as `{ "fromEnv": "NAME" }` (core/input/from-env.ts), the name of an environment
+ * variable / app setting, so it stays out of files. References are resolved by
+ * `resolveWebhookConfig(raw, env)`.
  */
-
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export const fromEnvSchema = z.strictObject({
-  fromEnv: z.string().check(z.regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)')),
-});
-
-export type FromEnv = z.infer<typeof fromEnvSchema>;
 
 export const urlRefSchema = z.union([z.string().check(z.minLength(1)), fromEnvSchema], {
   error: 'must be an https:// URL, or { "fromEnv": "VARIABLE_NAME" } naming the setting that holds it',

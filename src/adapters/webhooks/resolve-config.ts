@@ -1,6 +1,6 @@
 import { ConfigError } from '../../errors';
 import { formatPath } from '../../core/input/format-issues';
-import type { FromEnv } from './config-base';
+import { resolveFromEnv, type FromEnv } from '../../core/input/from-env';
 import { secretProblem } from './json/standard-webhooks';
 import { webhookReceiverSchema } from './registry';
 import { webhookUrlProblem } from './url-policy';
@@ -78,12 +78,12 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
 
 function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {
   if (typeof ref === 'string') return ref.trim();
-  const value = env[ref.fromEnv]?.trim();
-  if (!value) {
-    issues.push(`${where}: environment variable / app setting "${ref.fromEnv}" is not set (or empty)`);
+  const resolved = resolveFromEnv(ref, env);
+  if ('problem' in resolved) {
+    issues.push(`${where}: ${resolved.problem}`);
     return undefined;
   }
-  return value;
+  return resolved.value;
 }
 
 function source(ref: string | FromEnv): string {
