@@ -2,6 +2,7 @@ import { ConfigError, DeliveryError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
+import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
 import type { GatewayReport, RunReport } from '../../core/run-report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { connectBlobService, describeStorageFailure, type BlobConnectionOptions } from './blob-client';
@@ -17,8 +18,6 @@ export type BlobSinkOptions = (
   /** Uploads and deletes in flight at once. Default 8. */
   readonly concurrency?: number;
 };
-
-const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
 
 export const CONTENT_TYPES = {
   markdown: 'text/markdown; charset=utf-8',
@@ -41,9 +40,9 @@ export const CONTENT_TYPES = {
  * and its result at `runs/<runId>/gateways/…json`, and leaves both report.json files alone.
  */
 export function createBlobSink(options: BlobSinkOptions): InsightSink {
-  if (!CONTAINER_NAME.test(options.container) || options.container.includes('--')) {
+  if (storageNameProblem(options.container)) {
     throw new ConfigError(
-      [`"${options.container}" is not a container name: 3-63 lower-case letters, digits and single hyphens.`],
+      [`"${options.container}" is not a container name: ${storageNameRule()}.`],
       'blob sink settings',
     );
   }
