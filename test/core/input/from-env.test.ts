@@ -2,19 +2,9 @@ import { resolveWebhookConfig } from '../../../src/adapters/webhooks/resolve-con
 import { buildSinks } from '../../../src/app/build-adapters';
 import { parseConfig } from '../../../src/config/load';
 import { fromEnvSchema, resolveFromEnv } from '../../../src/core/input/from-env';
-import { ConfigError } from '../../../src/errors';
+import { configIssues } from '../../helpers/failures';
 
 const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
-
-function issuesOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  return [];
-}
 
 describe('{ "fromEnv": NAME }: one rule', () => {
   it.each([
@@ -36,14 +26,14 @@ describe('{ "fromEnv": NAME }: one rule', () => {
 
   // The webhook URL and the storage connection string resolve their references the same way.
   it.each([{}, { HOLDS_IT: '   ' }])('missing or blank (%j): both say so in the same words', (env) => {
-    const webhook = issuesOf(() =>
+    const webhook = configIssues(() =>
       resolveWebhookConfig({ name: 'ops', format: 'json', url: { fromEnv: 'HOLDS_IT' } }, env),
     );
     const config = parseConfig({
       targets: [GW],
       sinks: { blob: { connectionString: { fromEnv: 'HOLDS_IT' }, container: 'insights' } },
     });
-    const storage = issuesOf(() => buildSinks(config, env));
+    const storage = configIssues(() => buildSinks(config, env));
     const problem = 'environment variable / app setting "HOLDS_IT" is not set (or empty)';
     expect(webhook).toEqual([`webhook.url: ${problem}`]);
     expect(storage).toEqual([`sinks.blob.connectionString: ${problem}`]);

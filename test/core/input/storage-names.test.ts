@@ -10,20 +10,10 @@ import {
   serviceUriProblem,
   storageNameProblem,
 } from '../../../src/core/input/storage-names';
-import { ConfigError } from '../../../src/errors';
+import { configIssues } from '../../helpers/failures';
 
 const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
 const CLIENT_ID = '0f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
-
-function issuesOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  return [];
-}
 
 describe('Azure Storage names: one rule each', () => {
   it.each([
@@ -115,7 +105,7 @@ describe('a storage connection: the config file and the app settings refuse the 
       'must be an absolute URL such as https://<account>.blob.core.windows.net',
     ],
   ])('%s %j', (key, value, problem) => {
-    const fromFile = issuesOf(() =>
+    const fromFile = configIssues(() =>
       parseConfig({
         targets: [GW],
         sinks: { blob: { [key]: value } },
@@ -123,7 +113,7 @@ describe('a storage connection: the config file and the app settings refuse the 
       }),
     );
     expect(fromFile).toEqual([`sinks.blob.${key}: ${problem}`, `state.blob.${key}: ${problem}`]);
-    const fromSettings = issuesOf(() =>
+    const fromSettings = configIssues(() =>
       configFromAppSettings({
         APPGW_TARGETS: GW,
         APPGW_BLOB_CONTAINER: 'insights',
@@ -131,7 +121,7 @@ describe('a storage connection: the config file and the app settings refuse the 
       }),
     );
     expect(fromSettings).toEqual([`AzureWebJobsStorage__${key} ${problem}.`]);
-    expect(issuesOf(() => blobConnectionFromAppSettings('S', { [`S__${key}`]: value }))).toEqual([
+    expect(configIssues(() => blobConnectionFromAppSettings('S', { [`S__${key}`]: value }))).toEqual([
       `S__${key} ${problem}.`,
     ]);
   });
@@ -139,12 +129,12 @@ describe('a storage connection: the config file and the app settings refuse the 
   it('a client id that is not a GUID', () => {
     const problem = 'must be the client id (a GUID) of a user-assigned managed identity';
     expect(
-      issuesOf(() =>
+      configIssues(() =>
         parseConfig({ targets: [GW], sinks: { blob: { accountName: 'acct', clientId: 'my-identity' } } }),
       ),
     ).toEqual([`sinks.blob.clientId: ${problem}`]);
     expect(
-      issuesOf(() =>
+      configIssues(() =>
         configFromAppSettings({
           APPGW_TARGETS: GW,
           APPGW_BLOB_CONTAINER: 'insights',
@@ -160,10 +150,12 @@ describe('a storage connection: the config file and the app settings refuse the 
     (container) => {
       const rule = '3-63 lower-case letters, digits and single hyphens';
       expect(
-        issuesOf(() => parseConfig({ targets: [GW], sinks: { blob: { accountName: 'acct', container } } })),
+        configIssues(() =>
+          parseConfig({ targets: [GW], sinks: { blob: { accountName: 'acct', container } } }),
+        ),
       ).toEqual([`sinks.blob.container: must be ${rule}`]);
       expect(
-        issuesOf(() =>
+        configIssues(() =>
           configFromAppSettings({
             APPGW_TARGETS: GW,
             APPGW_BLOB_CONTAINER: container,
@@ -171,7 +163,7 @@ describe('a storage connection: the config file and the app settings refuse the 
           }),
         ),
       ).toEqual([expect.stringContaining(`sinks.blob.container: must be ${rule}`)]);
-      expect(issuesOf(() => createBlobSink({ connection: { accountName: 'acct' }, container }))).toEqual([
+      expect(configIssues(() => createBlobSink({ connection: { accountName: 'acct' }, container }))).toEqual([
         `"${container}" is not a container name: ${rule}.`,
       ]);
     },
@@ -184,8 +176,8 @@ describe('a storage connection: the config file and the app settings refuse the 
     ['__credential', 'msi', 'must be "managedidentity" when set'],
   ])('the queue connection refuses %s %j as the blob connection does', (suffix, value, problem) => {
     const env = { S__accountName: 'acct', [`S${suffix}`]: value };
-    expect(issuesOf(() => queueConnectionFromAppSettings('S', env))).toEqual([`S${suffix} ${problem}.`]);
-    expect(issuesOf(() => blobConnectionFromAppSettings('S', env))).toEqual([`S${suffix} ${problem}.`]);
+    expect(configIssues(() => queueConnectionFromAppSettings('S', env))).toEqual([`S${suffix} ${problem}.`]);
+    expect(configIssues(() => blobConnectionFromAppSettings('S', env))).toEqual([`S${suffix} ${problem}.`]);
   });
 
   it.each([
@@ -199,7 +191,7 @@ describe('a storage connection: the config file and the app settings refuse the 
       'must be an absolute URL such as https://<account>.queue.core.windows.net',
     ],
   ])('the queue service URL %j', (url, problem) => {
-    expect(issuesOf(() => queueConnectionFromAppSettings('S', { S__queueServiceUri: url }))).toEqual([
+    expect(configIssues(() => queueConnectionFromAppSettings('S', { S__queueServiceUri: url }))).toEqual([
       `S__queueServiceUri ${problem}.`,
     ]);
   });
@@ -207,7 +199,7 @@ describe('a storage connection: the config file and the app settings refuse the 
   it('the queue name follows the same rule, with room for "-poison"', () => {
     expect(readQueueName({ APPGW_QUEUE_NAME: 'a'.repeat(56) })).toBe('a'.repeat(56));
     for (const name of ['a'.repeat(57), 'Bad_Name', 'a--b']) {
-      expect(issuesOf(() => readQueueName({ APPGW_QUEUE_NAME: name }))).toEqual([
+      expect(configIssues(() => readQueueName({ APPGW_QUEUE_NAME: name }))).toEqual([
         `APPGW_QUEUE_NAME: "${name}" is not a queue name (3-56 lower-case letters, digits and single hyphens)`,
       ]);
     }
