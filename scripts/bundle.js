@@ -9,8 +9,9 @@
  *   managed identity is its ManagedIdentityCredential (src/adapters/identity/managed-identity.ts).
  * - Packages resolve to their ESM builds ("import"/"module" first), so esbuild can tree-shake them and
  *   each package is bundled once (no CommonJS + ESM copies of @azure/core-*).
- * - A few modules are substituted (SUBSTITUTES below); each one is guarded: the build fails when our
- *   code starts to use what a substitute leaves out.
+ * - A few modules are substituted (SUBSTITUTES below); each one is guarded: the build fails, naming it,
+ *   when its pattern matches no module any more, or when our code starts to use what it leaves out
+ *   (checkSubstitutes; tested in test/scripts/bundle-substitutes.test.ts).
  *
  * Usage: node scripts/bundle.js [--outfile <file>] [--metafile <file>] [--quiet]
  *        (npm run bundle writes app/index.js; the tests build elsewhere with --outfile)
@@ -63,10 +64,10 @@ function armNetworkClientSource() {
   ].join('\n');
 }
 
-/** Our code may use only what the bundled client has; anything else would be undefined there. */
-function armNetworkMisuse(file, text) {
-  if (!/NetworkManagementClient|ArmClientFactory|applicationGateways|@azure\/arm-network/.test(text))
-    return [];
+let armNetworkFacts;
+/** The package's operation groups (client.<group>) and the runtime exports of its root, read once. */
+function armNetworkPackage() {
+  if (armNetworkFacts) return armNetworkFacts;
   const esm = path.join(packageDir('@azure/arm-network'), 'dist/esm');
   const client = fs.readFileSync(path.join(esm, 'networkManagementClient.js'), 'utf8');
   const groups = [...client.matchAll(/this\.(\w+)\s*=\s*_get\w+Operations\(/g)].map((m) => m[1]);
@@ -80,6 +81,16 @@ function armNetworkMisuse(file, text) {
         .pop(),
     ),
   );
+  armNetworkFacts = { groups, exported };
+  return armNetworkFacts;
+}
+
+/**
+ * Our code may use only what the bundled client has; anything else would be undefined there. Every
+ * file is read, not only those naming the client's type: a client can come from a factory elsewhere.
+ */
+function armNetworkMisuse(file, text) {
+  const { groups, exported } = armNetworkPackage();
   const code = text.replace(/^import type [^;]*;/gm, '');
   const problems = [];
   if (text.includes('@azure/arm-network')) {
@@ -145,7 +156,11 @@ const SUBSTITUTES = [
   },
 ];
 
-function substitutesPlugin() {
+/**
+ * The esbuild plugin that substitutes SUBSTITUTES. `applied` (a Set) receives the name of each
+ * substitute a build used, for checkSubstitutes.
+ */
+function substitutesPlugin(applied = new Set()) {
   return {
     name: 'appgw-substitutes',
     setup(build) {
@@ -153,17 +168,23 @@ function substitutesPlugin() {
         const namespace = `substitute-${index}`;
         if (substitute.resolve) {
           build.onResolve({ filter: substitute.resolve }, (args) => ({ path: args.path, namespace }));
-          build.onLoad({ filter: /.*/, namespace }, () => ({
-            contents: substitute.contents(),
-            loader: 'js',
-            resolveDir: substitute.resolveDir ? substitute.resolveDir() : ROOT,
-          }));
+          build.onLoad({ filter: /.*/, namespace }, () => {
+            applied.add(substitute.name);
+            return {
+              contents: substitute.contents(),
+              loader: 'js',
+              resolveDir: substitute.resolveDir ? substitute.resolveDir() : ROOT,
+            };
+          });
         } else {
-          build.onLoad({ filter: substitute.load }, (args) => ({
-            contents: substitute.contents(args.path),
-            loader: 'js',
-            resolveDir: path.dirname(args.path),
-          }));
+          build.onLoad({ filter: substitute.load }, (args) => {
+            applied.add(substitute.name);
+            return {
+              contents: substitute.contents(args.path),
+              loader: 'js',
+              resolveDir: path.dirname(args.path),
+            };
+          });
         }
       });
     },
@@ -174,11 +195,24 @@ function substitutesPlugin() {
 const ownInputs = (metafile) =>
   Object.keys(metafile.inputs).filter((file) => /^(src|functions)\//.test(file));
 
-function checkSubstitutes(metafile) {
+/**
+ * The guards on the substitutes, given what a build saw: `applied`, the names of the substitutes it
+ * used; `sources`, our bundled files as `{ file, text }`. Throws one error naming every substitute that
+ * no longer fits: one whose pattern matched no module (the package moved or renamed what it replaces, so
+ * the bundle would quietly keep the original), or one our code uses beyond what it offers (`misuse`).
+ */
+function checkSubstitutes({ applied, sources }) {
   const problems = [];
-  for (const file of ownInputs(metafile)) {
-    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-    for (const substitute of SUBSTITUTES) problems.push(...substitute.misuse(file, text));
+  for (const substitute of SUBSTITUTES) {
+    if (!applied.has(substitute.name)) {
+      const pattern = substitute.resolve ?? substitute.load;
+      problems.push(
+        `[${substitute.name}] ${pattern} matched no module: update the substitute or remove it (scripts/bundle.js)`,
+      );
+    }
+    for (const { file, text } of sources) {
+      for (const problem of substitute.misuse(file, text)) problems.push(`[${substitute.name}] ${problem}`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(`The bundle's substitutes no longer fit the code:\n  ${problems.join('\n  ')}`);
@@ -240,6 +274,7 @@ const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
  * (experiments, e.g. `{ minify: false }` to read a CPU profile).
  */
 async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuildOptions = {} } = {}) {
+  const applied = new Set();
   const options = {
     absWorkingDir: ROOT,
     bundle: true,
@@ -261,7 +296,7 @@ async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuild
     mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'warning',
-    plugins: [substitutesPlugin()],
+    plugins: [substitutesPlugin(applied)],
     ...esbuildOptions,
   };
   const stdin = (contents) => ({ contents, resolveDir: ROOT, sourcefile: 'app-entry.js', loader: 'js' });
@@ -271,7 +306,12 @@ async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuild
     write: false,
     sourcemap: false,
   });
-  checkSubstitutes(scan.metafile); // before anything is written
+  // Before anything is written.
+  const sources = ownInputs(scan.metafile).map((file) => ({
+    file,
+    text: fs.readFileSync(path.join(ROOT, file), 'utf8'),
+  }));
+  checkSubstitutes({ applied, sources });
   const lazy = lazyPackages(scan.metafile);
 
   // app/ holds nothing but the bundle: emptied, so no stale file ships. Elsewhere only our two files go.
@@ -295,7 +335,15 @@ async function bundle({ outFile = OUT_FILE, metafilePath, quiet = false, esbuild
   return { outFile, metafile: result.metafile, summary, lazy };
 }
 
-module.exports = { bundle, OUT_DIR, OUT_FILE, APPLICATION_GATEWAY_OPERATIONS };
+module.exports = {
+  bundle,
+  OUT_DIR,
+  OUT_FILE,
+  APPLICATION_GATEWAY_OPERATIONS,
+  SUBSTITUTES,
+  substitutesPlugin,
+  checkSubstitutes,
+};
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { createWebhookNotifier } from '../adapters/webhooks/webhook-notifier';
 import type { Config } from '../config/schema';
 import type { StorageConnectionConfig } from '../config/storage-schema';
+import { resolveFromEnv } from '../core/input/from-env';
 import { ConfigError } from '../errors';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import { createReceiverBreakers } from '../pipeline/notify/receiver-breaker';
@@ -68,13 +69,10 @@ function blobConnection(config: StorageConnectionConfig, env: Env, where: string
   };
   if (config.connectionString !== undefined) {
     const ref = config.connectionString;
-    const connectionString = typeof ref === 'string' ? ref : env[ref.fromEnv]?.trim();
-    if (!connectionString) {
-      throw new ConfigError([
-        `${where}.connectionString: app setting / environment variable "${typeof ref === 'string' ? '' : ref.fromEnv}" is not set`,
-      ]);
-    }
-    return { connectionString, setting: typeof ref === 'string' ? `${where}.connectionString` : ref.fromEnv };
+    if (typeof ref === 'string') return { connectionString: ref, setting: `${where}.connectionString` };
+    const resolved = resolveFromEnv(ref, env);
+    if ('problem' in resolved) throw new ConfigError([`${where}.connectionString: ${resolved.problem}`]);
+    return { connectionString: resolved.value, setting: ref.fromEnv };
   }
   if (config.accountName)
     return { accountName: config.accountName, setting: `${where}.accountName`, ...identity };

@@ -2,7 +2,7 @@ import {
   createSavedBackendHealthReader,
   createSavedGatewayDirectory,
 } from '../adapters/saved/saved-backend-health';
-import { parseTarget } from '../core/arm-id';
+import { GATEWAY_ID_SHAPE, gatewayIdProblem, parseGatewayId } from '../core/arm-id';
 import { describeBodyProblems, readBackendHealthBody } from '../core/backend-health-body';
 import type { GatewayRef } from '../core/model';
 import { parseConfig } from '../config/load';
@@ -11,9 +11,6 @@ import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger } from './run-services';
-
-const GATEWAY_ID_SHAPE =
-  '/subscriptions/<subscription>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>';
 
 export interface SavedBody {
   /** The JSON value as saved (any encoding was decoded by the caller). */
@@ -66,17 +63,14 @@ export async function evaluateSavedBody(
 /** `--gateway` when given, else the one gateway the body's ids name; anything else says what to pass. */
 function gatewayOf(named: readonly string[], given: string | undefined): GatewayRef {
   if (given !== undefined) {
-    const target = parseTarget(given);
-    if ('kind' in target && target.kind === 'gateway') return target.gateway;
-    throw new ConfigError(
-      [`--gateway: "${given}" is not an application gateway id (${GATEWAY_ID_SHAPE})`],
-      'arguments',
-    );
+    const gateway = parseGatewayId(given);
+    if (gateway) return gateway;
+    throw new ConfigError([`--gateway: ${gatewayIdProblem(given)}`], 'arguments');
   }
   const [only, ...others] = named;
   if (only !== undefined && others.length === 0) {
-    const target = parseTarget(only);
-    if ('kind' in target && target.kind === 'gateway') return target.gateway;
+    const gateway = parseGatewayId(only);
+    if (gateway) return gateway;
   }
   if (only === undefined) {
     throw new ConfigError(

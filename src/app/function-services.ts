@@ -13,7 +13,7 @@ import { buildRunServices, withLogger, type RunServices } from './run-services';
  * The Functions app's composition root. Settings are validated when the worker starts (appStart hook)
  * or at the latest on the first invocation, never at import (no work on the cold-start path); the
  * adapters are then kept for the instance's life, so the hundreds of queue invocations of a run share
- * their SDK clients, containers and tokens. Loggers and telemetry are per invocation.
+ * their ARM and storage clients, containers and tokens. Loggers and telemetry are per invocation.
  */
 export interface FunctionSettings {
   readonly config: Config;

@@ -41,11 +41,15 @@ export function decodeArticleSource(input: string | Uint8Array): DecodedSource {
   const repaired = repairMojibake(text);
   if (repaired.repairs.length > 0) {
     const first = repaired.repairs[0];
-    const where = first === undefined ? '' : ` (first at line ${lineOf(text, first.index)}: ${visible(first.from)} → ${visible(first.to)})`;
-    const more = repaired.passes > 1 ? `, then ${repaired.passes - 1} more pass(es) for text encoded more than twice` : '';
-    warnings.push(
-      `Repaired ${repaired.repairs.length} double-encoded UTF-8 sequence(s)${where}${more}.`,
-    );
+    const where =
+      first === undefined
+        ? ''
+        : ` (first at line ${lineOf(text, first.index)}: ${visible(first.from)} → ${visible(first.to)})`;
+    const more =
+      repaired.passes > 1
+        ? `, then ${repaired.passes - 1} more pass(es) for text encoded more than twice`
+        : '';
+    warnings.push(`Repaired ${repaired.repairs.length} double-encoded UTF-8 sequence(s)${where}${more}.`);
   }
   return { text: repaired.text, warnings };
 }

@@ -26,7 +26,14 @@ export function breakMarkers(value: string): { text: string; broken: boolean } {
  * `<` `>` `"` `'` (raw HTML), and the backtick (a template's unmatched backtick would find a closing run
  * in the value, escaped or not).
  */
-const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const ENTITY: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 const entities = (text: string): string => text.replace(/[&<>"'`]/g, (c) => ENTITY[c] ?? c);
 
 /**
@@ -86,7 +93,14 @@ export function escapeLinkDestination(value: string, autolink = false): string {
   return out;
 }
 
-const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const NAMED: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
 
 /** Schemes refused in any URL a value helps to build. */
 const DANGEROUS_SCHEME = /^(?:javascript|vbscript|data|file):/;

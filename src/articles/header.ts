@@ -18,20 +18,52 @@ export interface HeaderResult {
 
 /** Canonical spellings: the corpus writes these in several cases (`articleid`, `ArticleId`). */
 const CANONICAL = [
-  'pageTitle', 'description', 'infoBubbleText', 'service', 'resource', 'authors', 'ms.author', 'ms.service',
-  'displayOrder', 'articleId', 'diagnosticScenario', 'selfHelpType', 'supportTopicIds', 'resourceTags',
-  'productPesIds', 'cloudEnvironments', 'ownershipId', 'schemaVersion', 'clientIds', 'articleTags',
-  'disableClouds', 'authorAlias', 'category', 'resourceRequired', 'searchTags', 'productFamilyId',
+  'pageTitle',
+  'description',
+  'infoBubbleText',
+  'service',
+  'resource',
+  'authors',
+  'ms.author',
+  'ms.service',
+  'displayOrder',
+  'articleId',
+  'diagnosticScenario',
+  'selfHelpType',
+  'supportTopicIds',
+  'resourceTags',
+  'productPesIds',
+  'cloudEnvironments',
+  'ownershipId',
+  'schemaVersion',
+  'clientIds',
+  'articleTags',
+  'disableClouds',
+  'authorAlias',
+  'category',
+  'resourceRequired',
+  'searchTags',
+  'productFamilyId',
 ];
 const CANONICAL_BY_KEY = new Map(CANONICAL.map((name) => [name.toLowerCase(), name]));
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
 
 export function decodeEntities(value: string): string {
   return value.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);/g, (whole, body: string) => {
     if (body.startsWith('#')) {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+      const code =
+        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+        ? String.fromCodePoint(code)
+        : whole;
     }
     return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
   });
@@ -49,7 +81,10 @@ export function parseHeader(text: string): HeaderResult {
   const lines = new LineIndex(text);
   const start = found.index + found[0].length - '<properties'.length;
   const startLine = lines.lineAt(start);
-  const before = text.slice(0, start).replace(/<!--[\s\S]*?-->/g, '').trim();
+  const before = text
+    .slice(0, start)
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .trim();
   if (before !== '') {
     warnings.push(`line ${startLine}: content before the <properties> header is kept in the body.`);
   }
@@ -74,7 +109,9 @@ export function parseHeader(text: string): HeaderResult {
     }
     const nameMatch = /^[^\s=/>"']+/.exec(text.slice(i, i + 200));
     if (nameMatch === null) {
-      warnings.push(`line ${lines.lineAt(i)}: stray ${JSON.stringify(c)} in the <properties> header ignored.`);
+      warnings.push(
+        `line ${lines.lineAt(i)}: stray ${JSON.stringify(c)} in the <properties> header ignored.`,
+      );
       i += 1;
       continue;
     }
@@ -98,7 +135,9 @@ export function parseHeader(text: string): HeaderResult {
           value = text.slice(j + 1, lineEnd);
           i = lineEnd;
           openQuote = ` (the quote of "${name}" at line ${lines.lineAt(j)} is not closed)`;
-          warnings.push(`line ${lines.lineAt(j)}: the quote of header attribute "${name}" is not closed on its line; the value ends there.`);
+          warnings.push(
+            `line ${lines.lineAt(j)}: the quote of header attribute "${name}" is not closed on its line; the value ends there.`,
+          );
         } else if (close < 0) {
           throw unclosed(` (the quote of "${name}" at line ${lines.lineAt(j)} never closes)`);
         } else {
@@ -107,10 +146,13 @@ export function parseHeader(text: string): HeaderResult {
         }
       } else {
         const unquoted = /^[^\s>]*/.exec(text.slice(j))?.[0] ?? '';
-        const trimmed = unquoted.endsWith('/') && text[j + unquoted.length] === '>' ? unquoted.slice(0, -1) : unquoted;
+        const trimmed =
+          unquoted.endsWith('/') && text[j + unquoted.length] === '>' ? unquoted.slice(0, -1) : unquoted;
         value = trimmed;
         i = j + trimmed.length;
-        warnings.push(`line ${nameLine}: attribute "${name}" of the <properties> header has an unquoted value.`);
+        warnings.push(
+          `line ${nameLine}: attribute "${name}" of the <properties> header has an unquoted value.`,
+        );
       }
     }
     const canonical = CANONICAL_BY_KEY.get(name.toLowerCase()) ?? name;
@@ -118,7 +160,9 @@ export function parseHeader(text: string): HeaderResult {
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
       warnings.push(`line ${nameLine}: header attribute "${name}" ignored.`);
     } else if (seen.has(key)) {
-      warnings.push(`line ${nameLine}: header attribute "${name}" repeats "${seen.get(key)}"; the first one is kept.`);
+      warnings.push(
+        `line ${nameLine}: header attribute "${name}" repeats "${seen.get(key)}"; the first one is kept.`,
+      );
     } else {
       seen.set(key, name);
       metadata[canonical] = decodeEntities(value);

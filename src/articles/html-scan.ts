@@ -15,7 +15,17 @@ export type HtmlPosition =
       readonly valueEnd: number;
     };
 
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript']);
+const RAW_TEXT = new Set([
+  'script',
+  'style',
+  'textarea',
+  'title',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'noscript',
+]);
 
 /** Where `target` lies in `html`, scanning from the start of `html`. */
 export function htmlPositionAt(html: string, target: number): HtmlPosition {

@@ -8,7 +8,7 @@
  * The decisions follow markdown-it 15's own rules (rules_inline/*.ts, rules_block/*.ts; flanking from
  * StateInline.scanDelims; punctuation and white space from its `utils`), given what surrounds the
  * value. `escapeInlineText(…, 'full')` is the belt to these braces: every ASCII punctuation character as
- * a character reference. fill.ts renders both and keeps the full form wherever the minimal one would
+ * a character reference. render-check.ts renders both and keeps the full form wherever the minimal one would
  * not render the same (see README.md).
  */
 import { oneLine, ZWSP } from './escape';
@@ -21,7 +21,7 @@ export const UNKNOWN = '\uffff';
 
 /**
  * What the escaping needs to know of the whole of `before` and `after`, beyond their first and last
- * characters. context.ts computes them for every placeholder of a paragraph in one pass each way, so
+ * characters. inline-scan.ts computes them for every placeholder of a paragraph in one pass each way, so
  * `before`/`after` may be short windows and filling stays linear in placeholders; `surroundingFacts`
  * computes them from the strings when they are whole.
  */
@@ -119,18 +119,29 @@ export const STANDALONE: InlineSurroundings = {
 
 type Decision = 'raw' | 'backslash' | 'reference';
 
-const NAMED_REFERENCE: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const NAMED_REFERENCE: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+};
 const reference = (c: string): string => NAMED_REFERENCE[c] ?? `&#${c.codePointAt(0) ?? 0};`;
 
-const code = (c: string | undefined): number => (c === undefined || c === '' ? 0x20 : (c.codePointAt(0) ?? 0x20));
-const isAsciiPunct = (c: string | undefined): boolean => c !== undefined && c.length === 1 && isMdAsciiPunct(c.charCodeAt(0));
+const code = (c: string | undefined): number =>
+  c === undefined || c === '' ? 0x20 : (c.codePointAt(0) ?? 0x20);
+const isAsciiPunct = (c: string | undefined): boolean =>
+  c !== undefined && c.length === 1 && isMdAsciiPunct(c.charCodeAt(0));
 
 /**
  * Whether a delimiter run of `marker` between `prev` and `next` can open or close emphasis (or
  * strikethrough): markdown-it's StateInline.scanDelims, '' meaning the start or end of the inline
  * source (white space), lone surrogates read as U+FFFD as markdown-it does.
  */
-export function delimiterFlags(prev: string, marker: string, next: string): { open: boolean; close: boolean } {
+export function delimiterFlags(
+  prev: string,
+  marker: string,
+  next: string,
+): { open: boolean; close: boolean } {
   const norm = (c: string): number => {
     const n = code(c);
     return n >= 0xd800 && n <= 0xdfff ? 0xfffd : n;
@@ -144,7 +155,10 @@ export function delimiterFlags(prev: string, marker: string, next: string): { op
   const left = !nextSpace && (!nextPunct || lastSpace || lastPunct);
   const right = !lastSpace && (!lastPunct || nextSpace || nextPunct);
   const splitsWords = marker !== '_';
-  return { open: left && (splitsWords || !right || lastPunct), close: right && (splitsWords || !left || nextPunct) };
+  return {
+    open: left && (splitsWords || !right || lastPunct),
+    close: right && (splitsWords || !left || nextPunct),
+  };
 }
 
 /** The start of a placeholder marker (`<!--$`, `<!-- /$`), or of what another value could make one. */
@@ -214,7 +228,6 @@ export function withoutContainers(prefix: string): string {
   }
 }
 
-
 /** A table's delimiter row (rules_block/table.ts): `|`, `-`, `:` and spaces, each column `:?-+:?`. */
 export function isDelimiterRow(line: string): boolean {
   const text = line.trim();
@@ -236,13 +249,17 @@ const asLetters = (text: string): string => text.split(UNKNOWN).join('x');
 /**
  * Escapes `value` for markdown text at a place described by `around`. One line, trimmed; empty becomes
  * U+200B (an empty value could blank its line). `mode: 'full'` writes every ASCII punctuation character
- * as a character reference (and white space too after an open `<`): the form fill.ts falls back to.
+ * as a character reference (and white space too after an open `<`): the form render-check.ts falls back to.
  */
-export function escapeInlineText(value: string, around: InlineSurroundings, mode: 'minimal' | 'full' = 'minimal'): string {
+export function escapeInlineText(
+  value: string,
+  around: InlineSurroundings,
+  mode: 'minimal' | 'full' = 'minimal',
+): string {
   return escapeLine(oneLine(value).trim(), around, mode);
 }
 
-/** Both forms of a value, for fill.ts: [minimal, full]. */
+/** Both forms of a value, for escape-occurrence.ts: [minimal, full]. */
 export function escapeInlineForms(value: string, around: InlineSurroundings): [string, string] {
   const text = oneLine(value).trim();
   return [escapeLine(text, around, 'minimal'), escapeLine(text, around, 'full')];
@@ -288,7 +305,8 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
     const value = out.length > LINE_HEAD ? out.slice(0, LINE_HEAD) : out + asLetters(around.lineRest);
     const bland = `x${asLetters(around.lineRest)}`;
     return readings(around.linePrefix).some(
-      (p) => lineStartOpen(p) && blockStart(p + value, around.inTable) !== blockStart(p + bland, around.inTable),
+      (p) =>
+        lineStartOpen(p) && blockStart(p + value, around.inTable) !== blockStart(p + bland, around.inTable),
     );
   };
   // A line right after a link reference definition may hold its title.
@@ -301,8 +319,7 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
       // A delimiter or backtick run is escaped whole: what is left of it would be a shorter run.
       const runChar = '`*_~'.includes(cp[0] ?? '') ? cp[0] : undefined;
       for (let k = 0; k === 0 || (runChar !== undefined && cp[k] === runChar); k++) decisions[k] = escape;
-    }
-    else if (number?.[1] !== undefined) decisions[number[0].length - 1] = escape;
+    } else if (number?.[1] !== undefined) decisions[number[0].length - 1] = escape;
     if (lineChanged(render())) guardStart = true;
   }
 
@@ -332,17 +349,25 @@ function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 
 }
 
 /** The minimal decisions, character by character (see the module comment). Linear in the value's length. */
-function decideMinimal(cp: readonly string[], decisions: Decision[], around: InlineSurroundings, facts: SurroundingFacts): void {
+function decideMinimal(
+  cp: readonly string[],
+  decisions: Decision[],
+  around: InlineSurroundings,
+  facts: SurroundingFacts,
+): void {
   const n = cp.length;
   const { before, after } = around;
   const afterUnknown = facts.afterHasUnknown;
   const prevOf = (i: number): string => (i > 0 ? (cp[i - 1] ?? '') : lastCodePoint(before));
   const nextOf = (i: number): string => (i + 1 < n ? (cp[i + 1] ?? '') : firstCodePoint(after));
   /** The raw source from position i on, as far as `length` code points (the value, then what follows). */
-  const ahead = (i: number, length: number): string => cp.slice(i, i + length).join('') + (i + length > n ? after.slice(0, length) : '');
+  const ahead = (i: number, length: number): string =>
+    cp.slice(i, i + length).join('') + (i + length > n ? after.slice(0, length) : '');
   const openBrackets = facts.beforeOpenBrackets;
   const definitionLike =
-    around.linePrefix === '' && cp[0] === '[' && (/\]:/.test(cp.join('') + after.slice(0, 1)) || facts.afterHasDefinition);
+    around.linePrefix === '' &&
+    cp[0] === '[' &&
+    (/\]:/.test(cp.join('') + after.slice(0, 1)) || facts.afterHasDefinition);
 
   // What follows each position, computed once from the end: a `>`, a `]`, a `](`.
   const gtAfter: boolean[] = new Array<boolean>(n);
@@ -375,7 +400,8 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
       case '&': {
         const from = ahead(i, 40);
         // An entity, also one another value right after could complete.
-        const openEnded = after.startsWith(UNKNOWN) && n - i <= 40 && /^&[#A-Za-z0-9]*$/.test(cp.slice(i).join(''));
+        const openEnded =
+          after.startsWith(UNKNOWN) && n - i <= 40 && /^&[#A-Za-z0-9]*$/.test(cp.slice(i).join(''));
         if (ENTITY.test(from) || openEnded) decisions[i] = 'reference';
         break;
       }
@@ -393,7 +419,10 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
       case '[':
         // An inline link needs `](`; a reference link, a defined label; a definition `[label]:` starts
         // a line (its destination may be on the next one).
-        if (closeAfter[i] === true && (around.references || linkAfter[i] === true || (i === 0 && definitionLike))) {
+        if (
+          closeAfter[i] === true &&
+          (around.references || linkAfter[i] === true || (i === 0 && definitionLike))
+        ) {
           decisions[i] = 'backslash';
         }
         break;
@@ -414,14 +443,20 @@ function decideMinimal(cp: readonly string[], decisions: Decision[], around: Inl
         // (Markdown.pl, Python-Markdown pass `\<b>` on as a tag). A `<` that could begin a tag,
         // comment or placeholder marker, in any renderer; or, in markdown-it, an autolink (a non-space
         // after it, a `>` later).
-        if (/^[A-Za-z/!?\uffff]$/.test(next) || (next !== '' && !isWhiteSpace(code(next)) && gtAfter[i] === true)) {
+        if (
+          /^[A-Za-z/!?\uffff]$/.test(next) ||
+          (next !== '' && !isWhiteSpace(code(next)) && gtAfter[i] === true)
+        ) {
           decisions[i] = 'reference';
         }
         break;
       case '|':
         if (around.inTable) decisions[i] = 'backslash';
         // A header row only needs a `|` (even an escaped one) above a delimiter row.
-        else if (around.nextLine !== undefined && (around.nextLine.includes(UNKNOWN) || isDelimiterRow(around.nextLine))) {
+        else if (
+          around.nextLine !== undefined &&
+          (around.nextLine.includes(UNKNOWN) || isDelimiterRow(around.nextLine))
+        ) {
           decisions[i] = 'reference';
         }
         break;
@@ -463,7 +498,14 @@ function decideBackticks(
   for (const { start, end } of runs) {
     const prev = prevOf(start);
     const next = nextOf(end);
-    if (prev === '`' || next === '`' || prev === UNKNOWN || next === UNKNOWN || laterLengths.has(end - start + 1)) matters = true;
+    if (
+      prev === '`' ||
+      next === '`' ||
+      prev === UNKNOWN ||
+      next === UNKNOWN ||
+      laterLengths.has(end - start + 1)
+    )
+      matters = true;
   }
   if (!matters) return;
   runs.forEach(({ start, end }) => {

@@ -35,7 +35,10 @@ export interface PlaceholderSurroundings {
 export const WINDOW = 64;
 
 /** The surroundings of every placeholder whose sentinel `content` holds (sentinel index → surroundings). */
-export function scanInline(content: string, hits: readonly SentinelHit[]): Map<number, PlaceholderSurroundings> {
+export function scanInline(
+  content: string,
+  hits: readonly SentinelHit[],
+): Map<number, PlaceholderSurroundings> {
   // The run with every sentinel as UNKNOWN, and where each one stands in it.
   let blinded = '';
   let from = 0;
@@ -187,7 +190,24 @@ function countInline(source: string, types: readonly string[]): number {
  * construct, and the bare closers for a construct the template already began.
  */
 const ANGLE_ENDINGS = [
-  '>', '">', "'>", '-->', '?>', ']]>', 'a>', '/a>', 'a b>', '!---->', '?x?>', '!A>', '![CDATA[x]]>', 'a:b>', 'a@b.c>', '@b.c>', ':b>', 'b.c>',
+  '>',
+  '">',
+  "'>",
+  '-->',
+  '?>',
+  ']]>',
+  'a>',
+  '/a>',
+  'a b>',
+  '!---->',
+  '?x?>',
+  '!A>',
+  '![CDATA[x]]>',
+  'a:b>',
+  'a@b.c>',
+  '@b.c>',
+  ':b>',
+  'b.c>',
 ];
 
 /**

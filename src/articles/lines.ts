@@ -1,10 +1,14 @@
-/** Offset → 1-based line number, for a text whose line ends are LF. */
+/** Offset → line, for a text whose line ends are LF. */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  /** The offset at which each line starts (0-based lines). */
+  readonly starts: readonly number[];
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    this.starts = starts;
   }
-  lineAt(offset: number): number {
+  /** The 0-based line holding `offset` (binary search over the line starts). */
+  indexAt(offset: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -12,7 +16,11 @@ export class LineIndex {
       if ((this.starts[mid] ?? 0) <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return lo + 1;
+    return lo;
+  }
+  /** The 1-based line number holding `offset`. */
+  lineAt(offset: number): number {
+    return this.indexAt(offset) + 1;
   }
   /** Offset of the first character of a 1-based line. */
   startOf(line: number): number {

@@ -4,6 +4,10 @@
  */
 import MarkdownIt from 'markdown-it';
 
-export const markdownIt: MarkdownIt.MarkdownIt = new MarkdownIt({ html: true, linkify: false, typographer: false });
+export const markdownIt: MarkdownIt.MarkdownIt = new MarkdownIt({
+  html: true,
+  linkify: false,
+  typographer: false,
+});
 
 export type MarkdownToken = MarkdownIt.Token;

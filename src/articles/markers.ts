@@ -137,7 +137,10 @@ export function scanMarkers(body: string): MarkerScan {
     textFrom = end;
   }
   if (open !== undefined) {
-    throw new ArticleError(`placeholder "${open.name}" is never closed with <!--/$${open.name}-->`, open.line);
+    throw new ArticleError(
+      `placeholder "${open.name}" is never closed with <!--/$${open.name}-->`,
+      open.line,
+    );
   }
   pushText(body.length);
 
@@ -169,19 +172,34 @@ function pairSections(markers: readonly SectionMarker[], warnings: string[]): Ra
         else found.push([opener, marker]);
       }
     }
-    const [a, b] = stack.length === 2 && orphans.length === 0 ? stack : orphans.length === 2 && stack.length === 0 ? orphans : [];
+    const [a, b] =
+      stack.length === 2 && orphans.length === 0
+        ? stack
+        : orphans.length === 2 && stack.length === 0
+          ? orphans
+          : [];
     if (found.length === 0 && a !== undefined && b !== undefined) {
-      const what = a.close ? `<!--/${a.name}--> with no opening marker` : `<!--${a.name}--> with no closing marker`;
+      const what = a.close
+        ? `<!--/${a.name}--> with no opening marker`
+        : `<!--${a.name}--> with no closing marker`;
       warnings.push(
         `line ${a.line}: section ${what}; the same marker at line ${b.line} is read as its other end.`,
       );
       found.push([a, b]);
     } else {
-      for (const m of stack) warnings.push(`line ${m.line}: section <!--${m.name}--> is never closed; it was ignored.`);
-      for (const m of orphans) warnings.push(`line ${m.line}: section marker <!--/${m.name}--> closes nothing; it was ignored.`);
+      for (const m of stack)
+        warnings.push(`line ${m.line}: section <!--${m.name}--> is never closed; it was ignored.`);
+      for (const m of orphans)
+        warnings.push(`line ${m.line}: section marker <!--/${m.name}--> closes nothing; it was ignored.`);
     }
     pairs.push(...found);
   }
   pairs.sort((x, y) => x[0].part - y[0].part);
-  return pairs.map(([o, c]) => ({ name: o.name, line: o.line, endLine: c.line, startPart: o.part, endPart: c.part }));
+  return pairs.map(([o, c]) => ({
+    name: o.name,
+    line: o.line,
+    endLine: c.line,
+    startPart: o.part,
+    endPart: c.part,
+  }));
 }

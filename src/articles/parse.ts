@@ -4,10 +4,12 @@
  * unambiguously; everything merely untidy is a warning.
  */
 import { ArticleError } from '../errors';
-import { analyzeSkeleton, makeSentinels, type OccurrenceContext, type UrlSlot } from './context';
+import { analyzeSkeleton, type OccurrenceContext } from './context';
+import type { UrlSlot } from './locate';
 import { decodeArticleSource } from './decode';
 import { parseHeader } from './header';
 import { scanMarkers, type TemplatePart } from './markers';
+import { makeSentinels } from './sentinels';
 import type { PlaceholderOccurrence, SectionInfo } from './types';
 
 /** A code span holding placeholders: its backtick count and its content in the skeleton. */
@@ -65,7 +67,9 @@ export function parseArticle(source: string | Uint8Array, options: ParseOptions 
   const scan = scanMarkers(body);
 
   const build = (sentinels: readonly string[]): string =>
-    scan.parts.map((p) => (p.kind === 'text' ? p.text : p.kind === 'placeholder' ? (sentinels[p.index] ?? '') : '')).join('');
+    scan.parts
+      .map((p) => (p.kind === 'text' ? p.text : p.kind === 'placeholder' ? (sentinels[p.index] ?? '') : ''))
+      .join('');
   const { skeleton, sentinels } = makeSentinels(scan.occurrences.length, build);
   const analysis = analyzeSkeleton(
     skeleton,
@@ -74,7 +78,12 @@ export function parseArticle(source: string | Uint8Array, options: ParseOptions 
     scan.occurrences.map((o) => o.line),
     options,
   );
-  const { parts, codeSpans, spanOf, contexts } = placeCodeSpans(scan.parts, sentinels, skeleton, analysis.contexts);
+  const { parts, codeSpans, spanOf, contexts } = placeCodeSpans(
+    scan.parts,
+    sentinels,
+    skeleton,
+    analysis.contexts,
+  );
 
   const occurrences: PlaceholderOccurrence[] = scan.occurrences.map((o, i) => ({
     ...o,
@@ -94,7 +103,13 @@ export function parseArticle(source: string | Uint8Array, options: ParseOptions 
     endLine: s.endLine,
     template: scan.parts
       .slice(s.startPart + 1, s.endPart)
-      .map((p) => (p.kind === 'text' ? p.text : p.kind === 'placeholder' ? (scan.occurrences[p.index]?.defaultText ?? '') : ''))
+      .map((p) =>
+        p.kind === 'text'
+          ? p.text
+          : p.kind === 'placeholder'
+            ? (scan.occurrences[p.index]?.defaultText ?? '')
+            : '',
+      )
       .join('')
       .trim(),
   }));
@@ -104,7 +119,15 @@ export function parseArticle(source: string | Uint8Array, options: ParseOptions 
     occurrences,
     sections,
     warnings: [...decoded.warnings, ...header.warnings, ...scan.warnings],
-    template: { parts, contexts, sentinels, urls: analysis.urls, codeSpans, spanOf, references: analysis.references },
+    template: {
+      parts,
+      contexts,
+      sentinels,
+      urls: analysis.urls,
+      codeSpans,
+      spanOf,
+      references: analysis.references,
+    },
   };
 }
 
@@ -117,7 +140,12 @@ function placeCodeSpans(
   sentinels: readonly string[],
   skeleton: string,
   contexts: readonly OccurrenceContext[],
-): { parts: TemplatePart[]; codeSpans: TemplateCodeSpan[]; spanOf: (number | undefined)[]; contexts: OccurrenceContext[] } {
+): {
+  parts: TemplatePart[];
+  codeSpans: TemplateCodeSpan[];
+  spanOf: (number | undefined)[];
+  contexts: OccurrenceContext[];
+} {
   const byOpen = new Map<number, number>();
   const codeSpans: TemplateCodeSpan[] = [];
   const spanOf: (number | undefined)[] = contexts.map(() => undefined);
@@ -128,7 +156,10 @@ function placeCodeSpans(
     if (span === undefined) {
       span = codeSpans.length;
       byOpen.set(c.codeSpan.open, span);
-      codeSpans.push({ ticks: c.codeSpan.ticks, skeletonContent: skeleton.slice(c.codeSpan.open + c.codeSpan.ticks, c.codeSpan.close) });
+      codeSpans.push({
+        ticks: c.codeSpan.ticks,
+        skeletonContent: skeleton.slice(c.codeSpan.open + c.codeSpan.ticks, c.codeSpan.close),
+      });
       cuts.push({ at: c.codeSpan.open, ticks: c.codeSpan.ticks, span, edge: 'open' });
       cuts.push({ at: c.codeSpan.close, ticks: c.codeSpan.ticks, span, edge: 'close' });
     }
@@ -142,12 +173,18 @@ function placeCodeSpans(
   let offset = 0;
   for (const part of parts) {
     placed.push({ part, start: offset });
-    offset += part.kind === 'text' ? part.text.length : part.kind === 'placeholder' ? (sentinels[part.index] ?? '').length : 0;
+    offset +=
+      part.kind === 'text'
+        ? part.text.length
+        : part.kind === 'placeholder'
+          ? (sentinels[part.index] ?? '').length
+          : 0;
   }
   const failed = new Set<number>();
   for (const cut of cuts) {
     const host = placed.find(
-      (p) => p.part.kind === 'text' && cut.at >= p.start && cut.at + cut.ticks <= p.start + p.part.text.length,
+      (p) =>
+        p.part.kind === 'text' && cut.at >= p.start && cut.at + cut.ticks <= p.start + p.part.text.length,
     );
     if (host === undefined) failed.add(cut.span);
   }

@@ -24,7 +24,6 @@ export function markdownToText(markdown: string): string {
         if (t.type === 'hardbreak') return '\n';
         if (t.type === 'image') return inline(t.children ?? []);
         return ''; // markup: emphasis, links, raw HTML tags
-
       })
       .join('');
   for (const t of markdownIt.parse(markdown, {})) {

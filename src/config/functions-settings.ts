@@ -1,3 +1,4 @@
+import { storageNameProblem, storageNameRule } from '../core/input/storage-names';
 import { ConfigError } from '../errors';
 
 /** Settings only the Functions app reads (the CLI has no timer and no queue). */
@@ -6,10 +7,10 @@ export const DEFAULT_QUEUE_NAME = 'appgw-evaluate';
 /** APPGW_QUEUE_NAME: the storage queue between the timer and the evaluating function. */
 export function readQueueName(env: Readonly<Record<string, string | undefined>>): string {
   const name = env['APPGW_QUEUE_NAME']?.trim() || DEFAULT_QUEUE_NAME;
-  // Storage queue names: 3-63 lower-case letters, digits and single hyphens; room for "-poison".
-  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,54}[a-z0-9]$/.test(name)) {
+  // Storage queue names (3-63 characters) with room for the poison queue's "-poison".
+  if (storageNameProblem(name, 56)) {
     throw new ConfigError(
-      [`APPGW_QUEUE_NAME: "${name}" is not a queue name (3-56 lower-case letters, digits, single hyphens)`],
+      [`APPGW_QUEUE_NAME: "${name}" is not a queue name (${storageNameRule(56)})`],
       'app settings',
     );
   }

@@ -1,8 +1,8 @@
 import * as z from '../core/input/zod';
 import { parseTarget } from '../core/arm-id';
+import { isLoopbackUrl } from '../core/input/loopback-host';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
-import { isLoopbackHost } from '../core/input/loopback-host';
-import { webhookReceiverSchema } from '../adapters/webhooks/registry';
+import { repeatedReceiverNames, webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { durationInMs } from './duration';
 import { blobSinkSchema, blobStateSchema } from './storage-schema';
 
@@ -50,8 +50,7 @@ const armSchema = z
   })
   .check(
     z.superRefine((arm, ctx) => {
-      const host = URL.canParse(arm.endpoint) ? new URL(arm.endpoint).hostname : '';
-      if (arm.credential === 'development' && !isLoopbackHost(host)) {
+      if (arm.credential === 'development' && !isLoopbackUrl(arm.endpoint)) {
         ctx.addIssue({
           code: 'custom',
           path: ['credential'],
@@ -112,15 +111,9 @@ export const configSchema = z.strictObject({
     )
     .check(
       z.superRefine((sinks, ctx) => {
-        const names = sinks.webhooks.map((w) => w.name);
-        names.forEach((name, i) => {
-          if (names.indexOf(name) !== i)
-            ctx.addIssue({
-              code: 'custom',
-              path: ['webhooks', i, 'name'],
-              message: `"${name}" is used twice; names must be unique`,
-            });
-        });
+        for (const { index, problem } of repeatedReceiverNames(sinks.webhooks.map((w) => w.name))) {
+          ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'name'], message: problem });
+        }
       }),
     ),
   notify: z._default(notifySchema, () => notifySchema.parse({})),

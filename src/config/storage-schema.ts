@@ -1,3 +1,9 @@
+import {
+  accountNameProblem,
+  clientIdProblem,
+  serviceUriProblem,
+  storageNameProblem,
+} from '../core/input/storage-names';
 import * as z from '../core/input/zod';
 import { fromEnvSchema } from '../core/input/from-env';
 
@@ -6,11 +12,20 @@ import { fromEnvSchema } from '../core/input/from-env';
  * (`UseDevelopmentStorage=true` for Azurite), or, identity-based, an account name / blob service URI
  * with an optional user-assigned identity. A connection string may be `{ "fromEnv": "NAME" }`.
  */
+/** A string that follows one of storage-names.ts's rules, refused in that rule's own words. */
+const following = (problemOf: (value: string) => string | undefined) =>
+  z.string().check(
+    z.superRefine((value: string, ctx) => {
+      const problem = problemOf(value);
+      if (problem) ctx.addIssue({ code: 'custom', input: value, message: problem });
+    }),
+  );
+
 const connectionShape = {
   connectionString: z.optional(z.union([z.string().check(z.minLength(1)), fromEnvSchema])),
-  accountName: z.optional(z.string().check(z.minLength(1))),
-  blobServiceUri: z.optional(z.url()),
-  clientId: z.optional(z.string().check(z.minLength(1))),
+  accountName: z.optional(following(accountNameProblem)),
+  blobServiceUri: z.optional(following(serviceUriProblem)),
+  clientId: z.optional(following(clientIdProblem)),
   credential: z.optional(z.literal('managedidentity')),
 };
 
@@ -32,14 +47,7 @@ function exactlyOneConnection(
   }
 }
 
-const CONTAINER = z
-  .string()
-  .check(
-    z.regex(
-      /^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/,
-      'must be 3-63 lower-case letters, digits and single hyphens',
-    ),
-  );
+const CONTAINER = following((name) => storageNameProblem(name));
 
 export const blobSinkSchema = z
   .strictObject({

@@ -52,6 +52,18 @@ export function parseGatewayId(id: string): GatewayRef | undefined {
   return 'kind' in target && target.kind === 'gateway' ? target.gateway : undefined;
 }
 
+/** How an application gateway's ARM id is written, for messages that ask for one. */
+export const GATEWAY_ID_SHAPE =
+  '/subscriptions/<subscription>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>';
+
+/**
+ * Why `raw` (e.g. a command-line argument) is not an application gateway's ARM id, or undefined when it
+ * is one (as parseGatewayId reads it). The one check and wording wherever a user names a gateway.
+ */
+export function gatewayIdProblem(raw: string): string | undefined {
+  return parseGatewayId(raw) ? undefined : `"${raw}" is not an application gateway id (${GATEWAY_ID_SHAPE})`;
+}
+
 /** The last segment of a child resource id (pool, HTTP settings): the name, when $expand was not used. */
 export function lastSegment(id: string | undefined): string | undefined {
   if (!id) return undefined;

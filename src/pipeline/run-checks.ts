@@ -53,7 +53,7 @@ export interface RunOutcome {
 /**
  * The direct run (CLI, no queue): expand targets → process every gateway (evaluate + notify,
  * concurrently, bounded, each with its own time-out) → notify for deleted gateways → deliver the run to
- * every sink → its telemetry records (telemetry.ts). Nothing here throws for one gateway, target,
+ * every sink → its telemetry records (core/telemetry-records.ts). Nothing here throws for one gateway, target,
  * receiver or sink: failures are recorded in the report and the rest carry on. The Functions app runs
  * the same steps spread over a queue.
  */

@@ -10,7 +10,11 @@ describe('decodeArticleSource: bytes', () => {
     ['UTF-8 with BOM', concat(Uint8Array.of(0xef, 0xbb, 0xbf), utf8('<x>\n')), '<x>\n'],
     ['UTF-16LE with BOM', Uint8Array.of(0xff, 0xfe, 0x41, 0x00, 0x0a, 0x00), 'A\n'],
     ['UTF-16BE with BOM', Uint8Array.of(0xfe, 0xff, 0x00, 0x41, 0x00, 0x0a), 'A\n'],
-    ['Windows-1252 (NBSP, curly apostrophe)', Uint8Array.of(0x49, 0x92, 0x6d, 0xa0, 0x6f, 0x6b), 'I\u2019m\u00a0ok'],
+    [
+      'Windows-1252 (NBSP, curly apostrophe)',
+      Uint8Array.of(0x49, 0x92, 0x6d, 0xa0, 0x6f, 0x6b),
+      'I\u2019m\u00a0ok',
+    ],
     ['CRLF', utf8('a\r\nb\r\n'), 'a\nb\n'],
     ['lone CR', utf8('a\rb\r'), 'a\nb\n'],
     ['mixed line ends', utf8('a\r\nb\nc\rd'), 'a\nb\nc\nd'],
@@ -85,7 +89,10 @@ describe('the seed article loads in every encoding', () => {
     ['with CR', utf8(text.replace(/\n/g, '\r'))],
     ['as Windows-1252', windows1252(withoutMojibake)],
     // A curly apostrophe (0x92) makes the bytes invalid UTF-8; the C2 A0 pair then reads as "Â" + NBSP.
-    ['as Windows-1252 with CRLF, keeping its mojibake', windows1252(`${text.replace(/\n/g, '\r\n')}It\u2019s.\r\n`)],
+    [
+      'as Windows-1252 with CRLF, keeping its mojibake',
+      windows1252(`${text.replace(/\n/g, '\r\n')}It\u2019s.\r\n`),
+    ],
   ])('%s', (_label, source) => {
     const article = parseArticle(source);
     expect(article.metadata).toEqual(expected.metadata);

@@ -1,35 +1,45 @@
-import { fillArticle, markdownToText, parseArticle, renderArticle, renderMarkdown, trustedMarkdown } from '../../src/articles';
+import {
+  fillArticle,
+  markdownToText,
+  parseArticle,
+  renderArticle,
+  renderMarkdown,
+  trustedMarkdown,
+} from '../../src/articles';
 import { asArticleError, fixture, structure, thrown } from './helpers';
 
-const render = (source: string, values: Record<string, string | { markdown: string }>) => renderArticle(source, values);
+const render = (source: string, values: Record<string, string | { markdown: string }>) =>
+  renderArticle(source, values);
 const V = (def = 'd') => `<!--$V-->${def}<!--/$V-->`;
 
 describe('where each placeholder lands', () => {
   test('positions.md: every position the corpus uses, and link targets', () => {
-    expect(parseArticle(fixture('positions.md')).occurrences.map((o) => [o.name, o.line, o.context])).toEqual([
-      ['PoolName', 6, 'heading'],
-      ['PoolName', 9, 'text'],
-      ['State', 9, 'text'],
-      ['Time', 9, 'text'],
-      ['Server', 12, 'text'],
-      ['Note', 13, 'text'],
-      ['Code', 13, 'inline-code'],
-      ['Server', 17, 'table-cell'],
-      ['Code', 18, 'inline-code'],
-      ['LinkText', 20, 'link-text'],
-      ['Url', 20, 'link-target'],
-      ['Title', 20, 'link-title'],
-      ['Url', 20, 'link-target'],
-      ['Url', 22, 'html-attribute'],
-      ['Title', 22, 'html-attribute'],
-      ['Note', 25, 'html-text'],
-      ['Kind', 26, 'html-attribute'],
-      ['Server', 30, 'code-block'],
-      ['Report', 33, 'block'],
-      ['Steps', 37, 'block'],
-      ['Server', 40, 'heading'],
-      ['Url', 43, 'link-target'],
-    ]);
+    expect(parseArticle(fixture('positions.md')).occurrences.map((o) => [o.name, o.line, o.context])).toEqual(
+      [
+        ['PoolName', 6, 'heading'],
+        ['PoolName', 9, 'text'],
+        ['State', 9, 'text'],
+        ['Time', 9, 'text'],
+        ['Server', 12, 'text'],
+        ['Note', 13, 'text'],
+        ['Code', 13, 'inline-code'],
+        ['Server', 17, 'table-cell'],
+        ['Code', 18, 'inline-code'],
+        ['LinkText', 20, 'link-text'],
+        ['Url', 20, 'link-target'],
+        ['Title', 20, 'link-title'],
+        ['Url', 20, 'link-target'],
+        ['Url', 22, 'html-attribute'],
+        ['Title', 22, 'html-attribute'],
+        ['Note', 25, 'html-text'],
+        ['Kind', 26, 'html-attribute'],
+        ['Server', 30, 'code-block'],
+        ['Report', 33, 'block'],
+        ['Steps', 37, 'block'],
+        ['Server', 40, 'heading'],
+        ['Url', 43, 'link-target'],
+      ],
+    );
   });
 
   test.each([
@@ -53,29 +63,124 @@ describe('where each placeholder lands', () => {
 describe('escaping per position', () => {
   const hostile = '*a* _b_ [c](d) <i>e</i> & `f` # g | h \\ ~i~ =j !k +l -m';
   test.each([
-    ['text', `x ${V()} y`, hostile, '<p>x *a* _b_ [c](d) &lt;i&gt;e&lt;/i&gt; &amp; `f` # g | h \\ ~i~ =j !k +l -m y</p>\n'],
+    [
+      'text',
+      `x ${V()} y`,
+      hostile,
+      '<p>x *a* _b_ [c](d) &lt;i&gt;e&lt;/i&gt; &amp; `f` # g | h \\ ~i~ =j !k +l -m y</p>\n',
+    ],
     ['text: newlines collapse', `x ${V()} y`, 'a\n\n# b\r\n- c', '<p>x a # b - c y</p>\n'],
     ['text: an entity stays literal', `x ${V()} y`, '&amp; &#60;', '<p>x &amp;amp; &amp;#60; y</p>\n'],
     ['heading', `# T ${V()}`, 'a\n# b #', '<h1>T a # b #</h1>\n'],
-    ['block: no list, heading, rule or code', `para\n\n${V()}\n\nend`, '1. x\n    - y\n***', '<p>para</p>\n<p>1. x - y ***</p>\n<p>end</p>\n'],
+    [
+      'block: no list, heading, rule or code',
+      `para\n\n${V()}\n\nend`,
+      '1. x\n    - y\n***',
+      '<p>para</p>\n<p>1. x - y ***</p>\n<p>end</p>\n',
+    ],
     ['block: setext underline stays text', `para\n${V()}`, '===', '<p>para\n===</p>\n'],
-    ['block: a reference definition stays text', `${V()}\n\n[x]`, '[x]: https://evil.example', '<p>[x]: https://evil.example</p>\n<p>[x]</p>\n'],
-    ['table cell: pipes stay in the cell', `| a | b |\n|---|---|\n| ${V()} | 2 |`, 'x | y | z', '<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>x | y | z</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n'],
-    ['link text', `[go ${V()}](https://example.com)`, '](javascript:alert(1))', '<p><a href="https://example.com">go ](javascript:alert(1))</a></p>\n'],
-    ['link target: percent-encoded', `[x](${V()})`, 'https://a.example/p q?x=1&y=(2)#z', '<p><a href="https://a.example/p%20q?x=1&amp;y=%282%29#z">x</a></p>\n'],
-    ['autolink: no backslash escapes', `<https://a.example/${V()}>`, 'p q?a=1&b=<2>', '<p><a href="https://a.example/p%20q?a=1&amp;b=%3C2%3E">https://a.example/p q?a=1&amp;b=&lt;2&gt;</a></p>\n'],
-    ['link target: entities stay literal', `[x](${V()})`, 'https://a.example/?q=&amp;', '<p><a href="https://a.example/?q=&amp;amp;">x</a></p>\n'],
-    ['link target inside a URL keeps a harmless "javascript:"', `[x](https://a.example/${V()})`, 'javascript:alert(1)', '<p><a href="https://a.example/javascript:alert%281%29">x</a></p>\n'],
-    ['link title', `[x](https://a.example "${V()}")`, '" onclick="alert(1)', '<p><a href="https://a.example" title="&quot; onclick=&quot;alert(1)">x</a></p>\n'],
-    ['inline code: the fence grows past the value', `Run \`${V()}\` now`, 'a `b` ``c``', '<p>Run <code>a `b` ``c``</code> now</p>\n'],
-    ['inline code: a value touching the fence is padded', `Run \`${V()}\` now`, '`x`', '<p>Run <code>`x`</code> now</p>\n'],
-    ['inline code in a table: pipes escaped', `| a |\n|---|\n| \`${V()}\` |`, 'x|y', '<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>x|y</code></td>\n</tr>\n</tbody>\n</table>\n'],
-    ['code block: cannot close the fence', `\`\`\`\n${V()}\n\`\`\`\nafter`, '```', '<pre><code>```\u200b\n</code></pre>\n<p>after</p>\n'],
-    ['code block: stays one line', `\`\`\`\n${V()}\n\`\`\``, 'a\n```\n<b>', '<pre><code>a ``` &lt;b&gt;\n</code></pre>\n'],
-    ['HTML text', `<dl>\n<dt>${V()}</dt>\n</dl>`, '</dt><script>alert(1)</script>\n\nx', '<dl>\n<dt>&lt;/dt&gt;&lt;script&gt;alert(1)&lt;/script&gt; x</dt>\n</dl>'],
-    ['HTML attribute, double quotes', `<a href="https://a.example/${V()}">x</a>`, '" onmouseover="alert(1)', '<p><a href="https://a.example/&quot; onmouseover=&quot;alert(1)">x</a></p>\n'],
-    ['HTML attribute, single quotes', `<a title='${V()}'>x</a>`, "' onmouseover='alert(1)", '<p><a title=\'&#39; onmouseover=&#39;alert(1)\'>x</a></p>\n'],
-    ['HTML attribute, unquoted', `<a title=${V()}>x</a>`, 'a b=c>', '<p><a title=a&#32;b&#61;c&gt;>x</a></p>\n'],
+    [
+      'block: a reference definition stays text',
+      `${V()}\n\n[x]`,
+      '[x]: https://evil.example',
+      '<p>[x]: https://evil.example</p>\n<p>[x]</p>\n',
+    ],
+    [
+      'table cell: pipes stay in the cell',
+      `| a | b |\n|---|---|\n| ${V()} | 2 |`,
+      'x | y | z',
+      '<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>x | y | z</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n',
+    ],
+    [
+      'link text',
+      `[go ${V()}](https://example.com)`,
+      '](javascript:alert(1))',
+      '<p><a href="https://example.com">go ](javascript:alert(1))</a></p>\n',
+    ],
+    [
+      'link target: percent-encoded',
+      `[x](${V()})`,
+      'https://a.example/p q?x=1&y=(2)#z',
+      '<p><a href="https://a.example/p%20q?x=1&amp;y=%282%29#z">x</a></p>\n',
+    ],
+    [
+      'autolink: no backslash escapes',
+      `<https://a.example/${V()}>`,
+      'p q?a=1&b=<2>',
+      '<p><a href="https://a.example/p%20q?a=1&amp;b=%3C2%3E">https://a.example/p q?a=1&amp;b=&lt;2&gt;</a></p>\n',
+    ],
+    [
+      'link target: entities stay literal',
+      `[x](${V()})`,
+      'https://a.example/?q=&amp;',
+      '<p><a href="https://a.example/?q=&amp;amp;">x</a></p>\n',
+    ],
+    [
+      'link target inside a URL keeps a harmless "javascript:"',
+      `[x](https://a.example/${V()})`,
+      'javascript:alert(1)',
+      '<p><a href="https://a.example/javascript:alert%281%29">x</a></p>\n',
+    ],
+    [
+      'link title',
+      `[x](https://a.example "${V()}")`,
+      '" onclick="alert(1)',
+      '<p><a href="https://a.example" title="&quot; onclick=&quot;alert(1)">x</a></p>\n',
+    ],
+    [
+      'inline code: the fence grows past the value',
+      `Run \`${V()}\` now`,
+      'a `b` ``c``',
+      '<p>Run <code>a `b` ``c``</code> now</p>\n',
+    ],
+    [
+      'inline code: a value touching the fence is padded',
+      `Run \`${V()}\` now`,
+      '`x`',
+      '<p>Run <code>`x`</code> now</p>\n',
+    ],
+    [
+      'inline code in a table: pipes escaped',
+      `| a |\n|---|\n| \`${V()}\` |`,
+      'x|y',
+      '<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>x|y</code></td>\n</tr>\n</tbody>\n</table>\n',
+    ],
+    [
+      'code block: cannot close the fence',
+      `\`\`\`\n${V()}\n\`\`\`\nafter`,
+      '```',
+      '<pre><code>```\u200b\n</code></pre>\n<p>after</p>\n',
+    ],
+    [
+      'code block: stays one line',
+      `\`\`\`\n${V()}\n\`\`\``,
+      'a\n```\n<b>',
+      '<pre><code>a ``` &lt;b&gt;\n</code></pre>\n',
+    ],
+    [
+      'HTML text',
+      `<dl>\n<dt>${V()}</dt>\n</dl>`,
+      '</dt><script>alert(1)</script>\n\nx',
+      '<dl>\n<dt>&lt;/dt&gt;&lt;script&gt;alert(1)&lt;/script&gt; x</dt>\n</dl>',
+    ],
+    [
+      'HTML attribute, double quotes',
+      `<a href="https://a.example/${V()}">x</a>`,
+      '" onmouseover="alert(1)',
+      '<p><a href="https://a.example/&quot; onmouseover=&quot;alert(1)">x</a></p>\n',
+    ],
+    [
+      'HTML attribute, single quotes',
+      `<a title='${V()}'>x</a>`,
+      "' onmouseover='alert(1)",
+      "<p><a title='&#39; onmouseover=&#39;alert(1)'>x</a></p>\n",
+    ],
+    [
+      'HTML attribute, unquoted',
+      `<a title=${V()}>x</a>`,
+      'a b=c>',
+      '<p><a title=a&#32;b&#61;c&gt;>x</a></p>\n',
+    ],
   ])('%s', (_label, source, value, html) => {
     const result = render(source, { V: value });
     expect(result.html).toBe(html);
@@ -103,7 +208,13 @@ describe('escaping per position', () => {
     ['data:text/html,<script>alert(1)</script>'],
     ['file:///etc/passwd'],
   ])('the URL %j is refused', (value) => {
-    for (const source of [`[x](${V()})`, `![x](${V()})`, `[x][r]\n\n[r]: ${V()}`, `<a href="${V()}">x</a>`, `<img src=${V()}>`]) {
+    for (const source of [
+      `[x](${V()})`,
+      `![x](${V()})`,
+      `[x][r]\n\n[r]: ${V()}`,
+      `<a href="${V()}">x</a>`,
+      `<img src=${V()}>`,
+    ]) {
       const result = render(source, { V: value });
       expect(result.html).toMatch(/(href|src)="?#/);
       expect(result.html.toLowerCase()).not.toMatch(/script:|data:|file:/);
@@ -112,9 +223,14 @@ describe('escaping per position', () => {
   });
 
   test('a URL split over two placeholders is checked as a whole', () => {
-    const result = render('[x](<!--$A-->a<!--/$A--><!--$B-->b<!--/$B-->)', { A: 'java', B: 'script:alert(1)' });
+    const result = render('[x](<!--$A-->a<!--/$A--><!--$B-->b<!--/$B-->)', {
+      A: 'java',
+      B: 'script:alert(1)',
+    });
     expect(result.html).toBe('<p><a href="#">x</a></p>\n');
-    expect(result.warnings).toEqual(['line 1: the URL built from "A", "B" has a script or data scheme; it was replaced by "#".']);
+    expect(result.warnings).toEqual([
+      'line 1: the URL built from "A", "B" has a script or data scheme; it was replaced by "#".',
+    ]);
   });
 
   test('a template that writes its own scheme is left to the template', () => {
@@ -138,7 +254,9 @@ describe('escaping per position', () => {
     ['unquoted attribute', `<a title=${V()} href="x">y</a>`],
   ])('an empty value keeps the structure: %s', (_label, source) => {
     for (const empty of ['', '   ', '\n']) {
-      expect(structure(render(source, { V: empty }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
+      expect(structure(render(source, { V: empty }).markdown)).toEqual(
+        structure(render(source, { V: 'x' }).markdown),
+      );
     }
   });
 
@@ -150,7 +268,9 @@ describe('escaping per position', () => {
     ['after an unfinished entity', 'a &am', ' b', 'p;'],
   ])('guards with U+200B where an edge would change the template: %s', (_label, before, after, value) => {
     const source = `${before}${V()}${after}`;
-    expect(structure(render(source, { V: value }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
+    expect(structure(render(source, { V: value }).markdown)).toEqual(
+      structure(render(source, { V: 'x' }).markdown),
+    );
     expect(render(source, { V: value }).markdown).toContain('\u200b');
   });
 
@@ -161,7 +281,9 @@ describe('escaping per position', () => {
     ['an ampersand and a space', 'a & ', ' b', 'amp;'],
   ])('no guard where the edge changes nothing: %s', (_label, before, after, value) => {
     const source = `${before}${V()}${after}`;
-    expect(structure(render(source, { V: value }).markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
+    expect(structure(render(source, { V: value }).markdown)).toEqual(
+      structure(render(source, { V: 'x' }).markdown),
+    );
     expect(render(source, { V: value }).markdown).not.toContain('\u200b');
   });
 
@@ -169,8 +291,16 @@ describe('escaping per position', () => {
     ['a template backtick left open', 'Run `a <!--$V-->v<!--/$V--> now', 'b` c'],
     ['an HTML tag left open at a quote', '<b title="<!--$V-->v<!--/$V-->> tail', '"'],
     ['an HTML tag left open', 'x <a href="u" <!--$V-->v<!--/$V--> y', '>'],
-    ['brackets that could spell a reference', 'See [<!--$V-->v<!--/$V-->].\n\n[known]: https://example.com', 'known'],
-    ['brackets around more text', 'See [the <!--$V-->v<!--/$V-->] page.\n\n[the known]: https://example.com', 'known'],
+    [
+      'brackets that could spell a reference',
+      'See [<!--$V-->v<!--/$V-->].\n\n[known]: https://example.com',
+      'known',
+    ],
+    [
+      'brackets around more text',
+      'See [the <!--$V-->v<!--/$V-->] page.\n\n[the known]: https://example.com',
+      'known',
+    ],
   ])('a value does not complete template syntax: %s', (_label, source, value) => {
     const filled = render(source, { V: value });
     expect(structure(filled.markdown)).toEqual(structure(render(source, { V: 'x' }).markdown));
@@ -185,12 +315,21 @@ describe('escaping per position', () => {
 
   test('a value never brings a placeholder marker into the output, code included', () => {
     const value = 'x <!--$Y-->y<!--/$Y--> <!-- /$Z -->';
-    for (const source of [`a ${V()}`, `\`${V()}\``, `\`\`\`\n${V()}\n\`\`\``, `[x](${V()})`, `<a title="${V()}">x</a>`, `<p>\n${V()}\n</p>`]) {
+    for (const source of [
+      `a ${V()}`,
+      `\`${V()}\``,
+      `\`\`\`\n${V()}\n\`\`\``,
+      `[x](${V()})`,
+      `<a title="${V()}">x</a>`,
+      `<p>\n${V()}\n</p>`,
+    ]) {
       const result = render(source, { V: value });
       expect(result.markdown).not.toMatch(/<!--\s*\/?\s*\$/);
       expect(result.html).not.toMatch(/<!--\s*\/?\s*\$/);
     }
-    expect(render(`\`${V()}\``, { V: value }).warnings.join()).toMatch(/placeholder marker in the value of "V" was broken up/);
+    expect(render(`\`${V()}\``, { V: value }).warnings.join()).toMatch(
+      /placeholder marker in the value of "V" was broken up/,
+    );
   });
 });
 
@@ -212,13 +351,17 @@ describe('trusted markdown', () => {
   test('is escaped as text anywhere else, with a warning', () => {
     const result = render(`Server: ${V()}`, { V: { markdown: '**bold**' } });
     expect(result.html).toBe('<p>Server: **bold**</p>\n');
-    expect(result.warnings).toEqual(['line 1: "V" is not alone on its line (text); its trusted markdown was escaped as text.']);
+    expect(result.warnings).toEqual([
+      'line 1: "V" is not alone on its line (text); its trusted markdown was escaped as text.',
+    ]);
   });
 
   test('loses placeholder markers', () => {
     const result = render(V(), { V: { markdown: 'a <!--$X-->x<!--/$X--> b <!--$Y\n-->' } });
     expect(result.markdown).toBe('a x b <!-\u200b-$Y\n-->');
-    expect(result.warnings.join()).toMatch(/placeholder markers in the trusted markdown for "V" were removed/);
+    expect(result.warnings.join()).toMatch(
+      /placeholder markers in the trusted markdown for "V" were removed/,
+    );
   });
 });
 
@@ -246,7 +389,9 @@ describe('values', () => {
     const result = fillArticle(article, { Scenario: 'S1' });
     expect(result.markdown).toContain('Close in other case: role and ip.\nAgain, lower case: role again.');
     expect(result.markdown).toContain('Multi-line default: first line\nsecond line\n');
-    expect(result.warnings).toContain('line 9, 10: placeholder "RoleName" has no value; its default text was kept.');
+    expect(result.warnings).toContain(
+      'line 9, 10: placeholder "RoleName" has no value; its default text was kept.',
+    );
     expect(result.warnings).toHaveLength(7);
   });
 
@@ -284,14 +429,20 @@ describe('markers in the output', () => {
   });
 
   test('issueDescription is the first of several, and undefined when never closed', () => {
-    expect(renderArticle(fixture('sections-repeated.md'), { App: 'A', Link: 'L' }).issueDescription).toBe('First description for A.');
-    expect(renderArticle(fixture('sections-nested.md'), { Port: '443' }).issueDescription).toBe('"\nNothing listens on port 443.\n"');
+    expect(renderArticle(fixture('sections-repeated.md'), { App: 'A', Link: 'L' }).issueDescription).toBe(
+      'First description for A.',
+    );
+    expect(renderArticle(fixture('sections-nested.md'), { Port: '443' }).issueDescription).toBe(
+      '"\nNothing listens on port 443.\n"',
+    );
     expect(renderArticle(fixture('sections-unclosed.md'), {}).issueDescription).toBeUndefined();
   });
 
   test('comments that are not sections stay as they are', () => {
     const { markdown } = renderArticle(fixture('comments-not-sections.md'), { Value: 'v' });
-    expect(markdown).toContain('<!-- a note in several words -->\n<!--an-anchor-with-hyphens-->\n\nhttps://example.com/start');
+    expect(markdown).toContain(
+      '<!-- a note in several words -->\n<!--an-anchor-with-hyphens-->\n\nhttps://example.com/start',
+    );
   });
 });
 
@@ -303,7 +454,9 @@ test('markdownToText gives the text a reader sees, for media that show plain tex
   expect(markdownToText('Gateway **appgw\\-01** at _10:00_ (`UTC`) [docs](https://x) &amp; <b>b</b>')).toBe(
     'Gateway appgw-01 at 10:00 (UTC) docs & b',
   );
-  expect(markdownToText('# Title\n\nline one\nline two\n\n- item\n\n```\ncode\n```\n\n<div>\n<p>a &amp; b</p>\n</div>\n')).toBe(
-    'Title\nline one line two\nitem\ncode\na & b',
-  );
+  expect(
+    markdownToText(
+      '# Title\n\nline one\nline two\n\n- item\n\n```\ncode\n```\n\n<div>\n<p>a &amp; b</p>\n</div>\n',
+    ),
+  ).toBe('Title\nline one line two\nitem\ncode\na & b');
 });

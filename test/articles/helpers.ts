@@ -7,7 +7,9 @@ export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'articles');
 
 export const fixture = (name: string): Uint8Array => readFileSync(path.join(FIXTURES, name));
 export const fixtureText = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
-export const SEED = readFileSync(path.join(__dirname, '..', '..', 'articles', 'degraded-backend-server-health.md'));
+export const SEED = readFileSync(
+  path.join(__dirname, '..', '..', 'articles', 'degraded-backend-server-health.md'),
+);
 
 /** Runs `fn`, which must throw; returns what it threw. */
 export function thrown(fn: () => unknown): unknown {
@@ -32,7 +34,10 @@ export function asArticleError(error: unknown): ArticleError {
  */
 export function structure(markdown: string): string[] {
   const out: string[] = [];
-  const walk = (tokens: readonly { type: string; tag: string; nesting: number; children: unknown }[], depth: number): void => {
+  const walk = (
+    tokens: readonly { type: string; tag: string; nesting: number; children: unknown }[],
+    depth: number,
+  ): void => {
     for (const t of tokens) {
       if (t.type === 'text' || t.type === 'text_special') continue;
       out.push(`${depth}:${t.type}:${t.tag}:${t.nesting}`);
@@ -48,19 +53,24 @@ export const withoutComments = (html: string): string => html.replace(/<!--[\s\S
 
 /** Tag names in HTML outside comments, in order (closing tags prefixed with "/"). */
 export const tagsOf = (html: string): string[] =>
-  [...withoutComments(html).matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => `${m[1] ?? ''}${(m[2] ?? '').toLowerCase()}`);
+  [...withoutComments(html).matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g)].map(
+    (m) => `${m[1] ?? ''}${(m[2] ?? '').toLowerCase()}`,
+  );
 
 /** Bytes in Windows-1252 for a string whose characters all exist there (test data only). */
 export function windows1252(text: string): Uint8Array {
   const table = new Map<string, number>();
   const decoder = new TextDecoder('windows-1252');
   for (let b = 0; b < 256; b++) table.set(decoder.decode(Uint8Array.of(b)), b);
-  return Uint8Array.from([...text].map((c) => {
-    const b = table.get(c);
-    if (b === undefined) throw new Error(`no Windows-1252 byte for ${c}`);
-    return b;
-  }));
+  return Uint8Array.from(
+    [...text].map((c) => {
+      const b = table.get(c);
+      if (b === undefined) throw new Error(`no Windows-1252 byte for ${c}`);
+      return b;
+    }),
+  );
 }
 
 /** Mojibake of a string: its UTF-8 bytes read as Windows-1252. */
-export const mojibake = (text: string): string => new TextDecoder('windows-1252').decode(new TextEncoder().encode(text));
+export const mojibake = (text: string): string =>
+  new TextDecoder('windows-1252').decode(new TextEncoder().encode(text));

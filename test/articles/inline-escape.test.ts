@@ -12,7 +12,10 @@ const FULL_FORM = /character references/;
 function textOf(html: string): string {
   return html
     .replace(/<[^>]*>/g, '')
-    .replace(/&(lt|gt|quot|amp|#39);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', amp: '&', '#39': "'" })[e] ?? '')
+    .replace(
+      /&(lt|gt|quot|amp|#39);/g,
+      (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', amp: '&', '#39': "'" })[e] ?? '',
+    )
     .split('\u200b')
     .join('');
 }
@@ -33,9 +36,13 @@ function fragment(template: string, value: string): string {
 describe('minimal escaping: what cannot change the rendering stays as it is', () => {
   test.each([
     ["backend's HTTP response"],
-    ['Received invalid status code: 401 in the backend server\'s HTTP response.'],
-    ['Cannot connect to backend server. Check whether any NSG/UDR/Firewall is blocking access to the server. To learn more visit - https://aka.ms/servernotreachable.'],
-    ['Status code of the backend’s HTTP response did not match the probe setting. Expected:200-399 Received:401.'],
+    ["Received invalid status code: 401 in the backend server's HTTP response."],
+    [
+      'Cannot connect to backend server. Check whether any NSG/UDR/Firewall is blocking access to the server. To learn more visit - https://aka.ms/servernotreachable.',
+    ],
+    [
+      'Status code of the backend’s HTTP response did not match the probe setting. Expected:200-399 Received:401.',
+    ],
     ['"quoted" (parenthesised) 10.0.0.1:443 a-b +1 50% $5 x=y ~home #3 wow! a;b @host ^up {x}'],
     ['snake_case_name and my_var'],
     ['2 * 3 and 4 _ 5 and a ~ b'],
@@ -60,7 +67,7 @@ describe('minimal escaping: what would change the rendering, per place', () => {
     ['a link', 'Error: V end', '[click](https://evil.example)', '\\[click](https://evil.example)'],
     ['an image', 'Error: V end', '![i](https://evil.example/x.png)', '!\\[i](https://evil.example/x.png)'],
     ['a code span', 'Error: V end', 'run `rm -rf` now', 'run \\`rm -rf\\` now'],
-    ['a lone backtick stays', 'Error: V end', "it`s", "it`s"],
+    ['a lone backtick stays', 'Error: V end', 'it`s', 'it`s'],
     ['raw HTML', 'Error: V end', '<b>x</b> <img src=x>', '&lt;b>x&lt;/b> &lt;img src=x>'],
     ['an autolink', 'Error: V end', '<https://evil.example>', '&lt;https://evil.example>'],
     ['an email autolink', 'Error: V end', '<ops@evil.example>', '&lt;ops@evil.example>'],
@@ -97,11 +104,21 @@ describe('minimal escaping: what would change the rendering, per place', () => {
     ['an ATX heading: # mid-line stays', '# Title V', '#1 of 3', '#1 of 3'],
     ['link text: a bracket would end it', '[go V](https://example.com)', 'a]b', 'a\\]b'],
     ['link text: a link inside', '[go V](https://example.com)', '[x', '\\[x'],
-    ['after a link label: a parenthesis would make a link', '[x]V', '(https://evil.example)', '\\(https://evil.example)'],
+    [
+      'after a link label: a parenthesis would make a link',
+      '[x]V',
+      '(https://evil.example)',
+      '\\(https://evil.example)',
+    ],
     ['before a link: a bang would make it an image', 'V[x](https://example.com)', 'wow!', 'wow\\!'],
     ['with references: brackets alone', 'V\n\n[known]: https://example.com', '[known]', '\\[known]'],
     ['after an open code span: backticks as references', 'a `b V', 'c` d', 'c&#96; d'],
-    ['after an open tag: every punctuation character and space as a reference', 'x <a title="V', 'y">', 'y&quot;&gt;'],
+    [
+      'after an open tag: every punctuation character and space as a reference',
+      'x <a title="V',
+      'y">',
+      'y&quot;&gt;',
+    ],
     ['inside an open tag after a space', 'x <a V', 'b=c>', 'b&#61;c&gt;'],
     ['after a paragraph line, a line that could be a title of a definition', '[r]: /u\nV', '"t"', '\\"t"'],
   ])('%s', (_label, template, value, expected) => {
@@ -112,7 +129,12 @@ describe('minimal escaping: what would change the rendering, per place', () => {
   });
 
   test.each([
-    ['"…"', '[x](https://a.example "V")', `it's "x" (y) \\ & &amp; \\*`, `it's \\"x\\" (y) \\ & &amp;amp; \\\\*`],
+    [
+      '"…"',
+      '[x](https://a.example "V")',
+      `it's "x" (y) \\ & &amp; \\*`,
+      `it's \\"x\\" (y) \\ & &amp;amp; \\\\*`,
+    ],
     ["'…'", "[x](https://a.example 'V')", `it's "x" (y)`, `it\\'s "x" (y)`],
     ['(…)', '[x](https://a.example (V))', `it's "x" (y)`, `it's "x" \\(y\\)`],
     ['a definition', '[x][r]\n\n[r]: https://a.example "V"', `say "hi"`, `say \\"hi\\"`],
@@ -124,11 +146,20 @@ describe('minimal escaping: what would change the rendering, per place', () => {
 
   test('two values side by side guard each other', () => {
     const template = '<!--$A-->a<!--/$A--><!--$B-->b<!--/$B--> end';
-    const pairs: [string, string][] = [['*', '*x*'], ['[x', '](y)'], ['&amp', ';'], ['<', 'b>'], ['`', 'x`'], ['1', '. item']];
+    const pairs: [string, string][] = [
+      ['*', '*x*'],
+      ['[x', '](y)'],
+      ['&amp', ';'],
+      ['<', 'b>'],
+      ['`', 'x`'],
+      ['1', '. item'],
+    ];
     for (const [a, b] of pairs) {
       const result = renderArticle(template, { A: a, B: b });
       expect(textOf(result.html).trim()).toBe(`${a}${b} end`);
-      expect(structure(result.markdown)).toEqual(structure(renderArticle(template, { A: 'a', B: 'b' }).markdown));
+      expect(structure(result.markdown)).toEqual(
+        structure(renderArticle(template, { A: 'a', B: 'b' }).markdown),
+      );
     }
   });
 });
@@ -181,11 +212,14 @@ describe('the full form is the fallback: used where the minimal form would rende
       CurrentTime: '2026-11-26 04:27:18',
       BackendSeverAddress: 'backend-01.contoso.com',
       HealthStatus: 'Unhealthy',
-      ErrorDetails: "Received invalid status code: 401 in the backend server's HTTP response. *See* [docs](x) `curl` <b>",
+      ErrorDetails:
+        "Received invalid status code: 401 in the backend server's HTTP response. *See* [docs](x) `curl` <b>",
     };
     const result = renderArticle(SEED, values);
     expect(result.warnings.filter((w) => FULL_FORM.test(w))).toEqual([]);
-    expect(result.markdown).toContain("- **Error Message:** Received invalid status code: 401 in the backend server's HTTP response. \\*See\\* \\[docs](x) \\`curl\\` &lt;b>");
+    expect(result.markdown).toContain(
+      "- **Error Message:** Received invalid status code: 401 in the backend server's HTTP response. \\*See\\* \\[docs](x) \\`curl\\` &lt;b>",
+    );
   });
 });
 
@@ -238,7 +272,20 @@ const anyValue = fc.oneof(
     .array(
       fc.constantFrom(
         ...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~ ab1é\u00a0'.split(''),
-        '<!--', '-->', '```', '&amp;', '1. ', '# ', '---', '<div>', '<a@b.c>', '<https://x>', '[x](y)', '[known]', '&#35;', '\n',
+        '<!--',
+        '-->',
+        '```',
+        '&amp;',
+        '1. ',
+        '# ',
+        '---',
+        '<div>',
+        '<a@b.c>',
+        '<https://x>',
+        '[x](y)',
+        '[known]',
+        '&#35;',
+        '\n',
       ),
       { maxLength: 12 },
     )
@@ -246,35 +293,47 @@ const anyValue = fc.oneof(
 );
 
 describe('properties, in every place markdown text can be', () => {
-  test.each(TEXT_PLACES.map((t) => [t]))('%j: the rendered text is the value, the structure is the template’s, no fallback', (template) => {
-    const bland = fill(template, 'QZQZ');
-    fc.assert(
-      fc.property(anyValue, (value) => {
-        const filled = fill(template, value);
-        expect(structure(filled.markdown)).toEqual(structure(bland.markdown));
-        const expected = oneLine(value).trim().split('\u200b').join('');
-        expect(textOf(filled.html)).toBe(textOf(bland.html).replace('QZQZ', () => expected));
-        expect(filled.warnings.filter((w) => FULL_FORM.test(w))).toEqual([]);
-      }),
-      { numRuns: 60 },
-    );
-  });
-
-  /** Characters that mean nothing to markdown in running text: letters, digits, most punctuation. */
-  const plainValue = fc
-    .array(fc.constantFrom(...'abcXYZ0129 \'".,;:?()/%$@=+-'.split(''), 'é', '’', '日本', '\u{1f600}', '\u00a0'), { minLength: 1, maxLength: 20 })
-    .map((parts) => parts.join('').trim())
-    .filter((v) => v !== '');
-
-  test.each(['Error: V end', '- **Label:** V', '# Title V', '| a |\n|---|\n| V |', '[go V](https://example.com)', 'a **V** b'].map((t) => [t]))(
-    '%j: a value without markdown-significant characters is in the markdown verbatim',
+  test.each(TEXT_PLACES.map((t) => [t]))(
+    '%j: the rendered text is the value, the structure is the template’s, no fallback',
     (template) => {
+      const bland = fill(template, 'QZQZ');
       fc.assert(
-        fc.property(plainValue, (value) => {
-          expect(fragment(template, value)).toBe(value);
+        fc.property(anyValue, (value) => {
+          const filled = fill(template, value);
+          expect(structure(filled.markdown)).toEqual(structure(bland.markdown));
+          const expected = oneLine(value).trim().split('\u200b').join('');
+          expect(textOf(filled.html)).toBe(textOf(bland.html).replace('QZQZ', () => expected));
+          expect(filled.warnings.filter((w) => FULL_FORM.test(w))).toEqual([]);
         }),
-        { numRuns: 100 },
+        { numRuns: 60 },
       );
     },
   );
+
+  /** Characters that mean nothing to markdown in running text: letters, digits, most punctuation. */
+  const plainValue = fc
+    .array(
+      fc.constantFrom(...'abcXYZ0129 \'".,;:?()/%$@=+-'.split(''), 'é', '’', '日本', '\u{1f600}', '\u00a0'),
+      { minLength: 1, maxLength: 20 },
+    )
+    .map((parts) => parts.join('').trim())
+    .filter((v) => v !== '');
+
+  test.each(
+    [
+      'Error: V end',
+      '- **Label:** V',
+      '# Title V',
+      '| a |\n|---|\n| V |',
+      '[go V](https://example.com)',
+      'a **V** b',
+    ].map((t) => [t]),
+  )('%j: a value without markdown-significant characters is in the markdown verbatim', (template) => {
+    fc.assert(
+      fc.property(plainValue, (value) => {
+        expect(fragment(template, value)).toBe(value);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

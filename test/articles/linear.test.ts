@@ -14,7 +14,8 @@ function article(n: number, layout: 'lines' | 'paragraphs' | 'dense' | 'links'):
     if (layout === 'lines') lines.push(`Server ${i}: ${ph(i)} (prod) text`);
     if (layout === 'paragraphs') lines.push(`Line ${i}: ${ph(i)} x.`, '');
     if (layout === 'links') lines.push(`- [s ${i}](https://example.invalid/${ph(i)}) \`${ph(i + 1)}\``);
-    if (layout === 'dense' && i % 10 === 0) lines.push(Array.from({ length: 10 }, (_, k) => `${ph(i + k)} and`).join(' '));
+    if (layout === 'dense' && i % 10 === 0)
+      lines.push(Array.from({ length: 10 }, (_, k) => `${ph(i + k)} and`).join(' '));
   }
   return lines.join('\n');
 }
@@ -26,7 +27,10 @@ const values = Object.fromEntries(
 /** Counts the characters handed to markdown-it's parse and parseInline while active. */
 function countCalls(): { total: number; stop(): void } {
   const state = { total: 0, stop: () => undefined as void };
-  const original = { parse: markdownIt.parse.bind(markdownIt), parseInline: markdownIt.parseInline.bind(markdownIt) };
+  const original = {
+    parse: markdownIt.parse.bind(markdownIt),
+    parseInline: markdownIt.parseInline.bind(markdownIt),
+  };
   type Env = Parameters<typeof markdownIt.parse>[1];
   markdownIt.parse = (src: string, env: Env) => {
     state.total += src.length;
@@ -44,11 +48,14 @@ function countCalls(): { total: number; stop(): void } {
 }
 
 describe('render is near-linear in placeholders', () => {
-  it.each(['lines', 'paragraphs', 'dense', 'links'] as const)('%s: 4× the placeholders, at most 5× the parsing', (layout) => {
-    const small = countAll(article(400, layout));
-    const large = countAll(article(1600, layout));
-    expect(large / small).toBeLessThan(5);
-  });
+  it.each(['lines', 'paragraphs', 'dense', 'links'] as const)(
+    '%s: 4× the placeholders, at most 5× the parsing',
+    (layout) => {
+      const small = countAll(article(400, layout));
+      const large = countAll(article(1600, layout));
+      expect(large / small).toBeLessThan(5);
+    },
+  );
 });
 
 function countAll(source: string): number {

@@ -22,9 +22,24 @@ describe('the <properties> header', () => {
   });
 
   test.each([
-    ['no-break-space indentation', 'header-nbsp.md', { pageTitle: 'No-break indented', articleId: 'FixtureNbspIndent', service: 'microsoft.example' }, []],
-    ['after a comment', 'header-after-comment.md', { pageTitle: 'Header after a comment', articleId: 'FixtureHeaderAfterComment' }, []],
-    ['after a heading', 'header-after-heading.md', { pageTitle: 'Header after a heading', articleId: 'FixtureHeaderAfterHeading' }, ['line 3: content before the <properties> header is kept in the body.']],
+    [
+      'no-break-space indentation',
+      'header-nbsp.md',
+      { pageTitle: 'No-break indented', articleId: 'FixtureNbspIndent', service: 'microsoft.example' },
+      [],
+    ],
+    [
+      'after a comment',
+      'header-after-comment.md',
+      { pageTitle: 'Header after a comment', articleId: 'FixtureHeaderAfterComment' },
+      [],
+    ],
+    [
+      'after a heading',
+      'header-after-heading.md',
+      { pageTitle: 'Header after a heading', articleId: 'FixtureHeaderAfterHeading' },
+      ['line 3: content before the <properties> header is kept in the body.'],
+    ],
     ['absent', 'no-header.md', {}, []],
   ])('%s', (_label, name, metadata, warnings) => {
     const article = parseArticle(fixture(name));
@@ -57,7 +72,11 @@ describe('the <properties> header', () => {
 
   test.each([
     ['header-unclosed.md', 3, /never closes/],
-    ['header-unclosed-quote.md', 1, /never closes with "\/>" \(the quote of "pageTitle" at line 2 is not closed\)/],
+    [
+      'header-unclosed-quote.md',
+      1,
+      /never closes with "\/>" \(the quote of "pageTitle" at line 2 is not closed\)/,
+    ],
   ])('%s is an ArticleError at the header line', (name, line, message) => {
     const error = asArticleError(thrown(() => parseArticle(fixture(name))));
     expect(error.line).toBe(line);
@@ -96,13 +115,23 @@ describe('placeholders', () => {
   test('an orphan close tag is a warning and is dropped', () => {
     const article = parseArticle(fixture('placeholder-orphan-close.md'));
     expect(article.placeholders).toEqual(['When']);
-    expect(article.warnings).toEqual(['line 3: closing marker <!--/$Stamp--> closes no placeholder; it was dropped.']);
+    expect(article.warnings).toEqual([
+      'line 3: closing marker <!--/$Stamp--> closes no placeholder; it was dropped.',
+    ]);
   });
 
   test.each([
     ['placeholder-unclosed.md', 5, /placeholder "Broken" is never closed/],
-    ['placeholder-nested.md', 3, /placeholder "Inner" opens inside the default text of "Outer" \(opened at line 2\)/],
-    ['placeholder-mismatched.md', 3, /closing marker <!--\/\$Second--> does not match the open placeholder "First"/],
+    [
+      'placeholder-nested.md',
+      3,
+      /placeholder "Inner" opens inside the default text of "Outer" \(opened at line 2\)/,
+    ],
+    [
+      'placeholder-mismatched.md',
+      3,
+      /closing marker <!--\/\$Second--> does not match the open placeholder "First"/,
+    ],
   ])('%s is an ArticleError naming the line', (name, line, message) => {
     const error = asArticleError(thrown(() => parseArticle(fixture(name))));
     expect(error.line).toBe(line);
@@ -112,14 +141,44 @@ describe('placeholders', () => {
   test.each([
     ['a marker without a name', 'a\n<!--$-->x<!--/$-->', 2, /has no name/],
     ['a marker broken across lines', 'a\nb <!--$Na\nme-->x', 2, /malformed placeholder marker/],
-    ['a broken marker inside a default', '<!--$A-->x <!--$B\n-->y<!--/$A-->', 1, /malformed placeholder marker in the default text of "A"/],
-    ['a placeholder in an event handler', '<a onclick="<!--$X-->x<!--/$X-->">x</a>', 1, /"onclick" attribute/],
-    ['a placeholder in a style attribute', 'text\n\n<span style="<!--$X-->x<!--/$X-->">x</span>', 3, /"style" attribute/],
-    ['a placeholder inside <script>', '<script>\nvar a = "<!--$X-->x<!--/$X-->";\n</script>', 2, /<script> element/],
+    [
+      'a broken marker inside a default',
+      '<!--$A-->x <!--$B\n-->y<!--/$A-->',
+      1,
+      /malformed placeholder marker in the default text of "A"/,
+    ],
+    [
+      'a placeholder in an event handler',
+      '<a onclick="<!--$X-->x<!--/$X-->">x</a>',
+      1,
+      /"onclick" attribute/,
+    ],
+    [
+      'a placeholder in a style attribute',
+      'text\n\n<span style="<!--$X-->x<!--/$X-->">x</span>',
+      3,
+      /"style" attribute/,
+    ],
+    [
+      'a placeholder inside <script>',
+      '<script>\nvar a = "<!--$X-->x<!--/$X-->";\n</script>',
+      2,
+      /<script> element/,
+    ],
     ['a placeholder inside inline <style>', 'a <style>b <!--$X-->x<!--/$X--></style>', 1, /<style> element/],
-    ['a placeholder as an attribute name', '<div <!--$X-->x<!--/$X-->="1">a</div>', 1, /inside an HTML tag outside an attribute value/],
+    [
+      'a placeholder as an attribute name',
+      '<div <!--$X-->x<!--/$X-->="1">a</div>',
+      1,
+      /inside an HTML tag outside an attribute value/,
+    ],
     ['a placeholder as an autolink scheme', 'see <<!--$X-->x<!--/$X-->:path>', 1, /scheme of an autolink/],
-    ['a placeholder in a link label', '[<!--$X-->x<!--/$X-->]: https://example.com', 1, /cannot tell how to escape/],
+    [
+      'a placeholder in a link label',
+      '[<!--$X-->x<!--/$X-->]: https://example.com',
+      1,
+      /cannot tell how to escape/,
+    ],
   ])('%s is an ArticleError', (_label, source, line, message) => {
     const error = asArticleError(thrown(() => parseArticle(source)));
     expect(error.line).toBe(line);
@@ -128,19 +187,71 @@ describe('placeholders', () => {
 });
 
 describe('sections', () => {
-  const sections = (name: string) => parseArticle(fixture(name)).sections.map((s) => [s.name, s.line, s.endLine, s.template]);
+  const sections = (name: string) =>
+    parseArticle(fixture(name)).sections.map((s) => [s.name, s.line, s.endLine, s.template]);
   const warnings = (name: string) => parseArticle(fixture(name)).warnings;
 
   test.each([
-    ['positions.md', [['issueDescription', 8, 10, 'The pool **pool** reported _state_ at time.'], ['recommendedActions', 39, 41, '## Recommended for server']], []],
-    ['sections-double-open.md', [['issueDescription', 3, 5, 'Runs began failing after a change.']], [/line 3: section <!--issueDescription--> with no closing marker; the same marker at line 5 is read as its other end/]],
-    ['sections-double-close.md', [['issueDescription', 3, 5, 'The account user is locked.']], [/line 3: section <!--\/issueDescription--> with no opening marker; the same marker at line 5/]],
+    [
+      'positions.md',
+      [
+        ['issueDescription', 8, 10, 'The pool **pool** reported _state_ at time.'],
+        ['recommendedActions', 39, 41, '## Recommended for server'],
+      ],
+      [],
+    ],
+    [
+      'sections-double-open.md',
+      [['issueDescription', 3, 5, 'Runs began failing after a change.']],
+      [
+        /line 3: section <!--issueDescription--> with no closing marker; the same marker at line 5 is read as its other end/,
+      ],
+    ],
+    [
+      'sections-double-close.md',
+      [['issueDescription', 3, 5, 'The account user is locked.']],
+      [/line 3: section <!--\/issueDescription--> with no opening marker; the same marker at line 5/],
+    ],
     ['sections-unclosed.md', [], [/line 3: section <!--issueDescription--> is never closed; it was ignored/]],
-    ['sections-extra-close.md', [['issueDescription', 2, 4, 'Storage is over 90% used.']], [/line 8: section marker <!--\/issueDescription--> closes nothing/]],
-    ['sections-nested.md', [['issueDescription', 2, 8, '"\nNothing listens on port port.\n"'], ['issueDescription', 4, 6, 'Nothing listens on port port.']], []],
-    ['sections-repeated.md', [['issueDescription', 2, 4, 'First description for app.'], ['issueDescription', 8, 10, 'link']], []],
-    ['sections-inline.md', [['issueDescription', 3, 3, 'Policy for tenant is incomplete'], ['recommendedActions', 5, 7, 'Review the policy.']], []],
-    ['sections-rca.md', [['salutation', 2, 4, 'Hello customer,'], ['rcaDescription', 6, 8, 'The host under vm restarted.'], ['resolutionDetails', 10, 12, 'It came back at time.'], ['additionalInfo', 14, 16, 'Nothing else is known.']], [/line 18: section <!--recommendedActions--> is never closed/]],
+    [
+      'sections-extra-close.md',
+      [['issueDescription', 2, 4, 'Storage is over 90% used.']],
+      [/line 8: section marker <!--\/issueDescription--> closes nothing/],
+    ],
+    [
+      'sections-nested.md',
+      [
+        ['issueDescription', 2, 8, '"\nNothing listens on port port.\n"'],
+        ['issueDescription', 4, 6, 'Nothing listens on port port.'],
+      ],
+      [],
+    ],
+    [
+      'sections-repeated.md',
+      [
+        ['issueDescription', 2, 4, 'First description for app.'],
+        ['issueDescription', 8, 10, 'link'],
+      ],
+      [],
+    ],
+    [
+      'sections-inline.md',
+      [
+        ['issueDescription', 3, 3, 'Policy for tenant is incomplete'],
+        ['recommendedActions', 5, 7, 'Review the policy.'],
+      ],
+      [],
+    ],
+    [
+      'sections-rca.md',
+      [
+        ['salutation', 2, 4, 'Hello customer,'],
+        ['rcaDescription', 6, 8, 'The host under vm restarted.'],
+        ['resolutionDetails', 10, 12, 'It came back at time.'],
+        ['additionalInfo', 14, 16, 'Nothing else is known.'],
+      ],
+      [/line 18: section <!--recommendedActions--> is never closed/],
+    ],
     ['comments-not-sections.md', [], [/line 4: section <!--Link--> is never closed/]],
   ])('%s', (name, expected, expectedWarnings) => {
     expect(sections(name)).toEqual(expected);

@@ -5,27 +5,109 @@ import { fixture, mojibake, SEED, structure, tagsOf, withoutComments } from './h
 
 /** Pieces of hostile values: markup, link syntax, table pipes, backticks, line breaks, markers. */
 const HOSTILE = [
-  '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '](javascript:alert(1))', 'javascript:alert(1)',
-  'JAVASCRIPT:', 'data:text/html,', 'vbscript:', '&#106;', '&colon;', '&amp;', '&', '|', '\\|', '`', '``', '```', '~~~',
-  '\n', '\n\n', '\r\n', '\r', '\u2028', '<!--$X-->', '<!--/$X-->', '<!--$ GatewayName -->', '<!--', '-->', '*', '**',
-  '_', '[', ']', '(', ')', '![', '#', '# ', '> ', '- ', '+ ', '1. ', '2) ', '===', '---', '\\', '"', "'", '<', '>', '=',
-  '%', '%0a', '%3Cscript', '    ', '\t', ' ', '\u00a0', '\u200b', '\u0000', '\u001b', 'x', 'é', '日本', '\u{1f600}',
-  '<b>', '</dt>', '</a>', '<a href="', '" onclick="', "' onclick='", '{', '}', '$', '^', '@', ':', '/', '?', '.',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '](javascript:alert(1))',
+  'javascript:alert(1)',
+  'JAVASCRIPT:',
+  'data:text/html,',
+  'vbscript:',
+  '&#106;',
+  '&colon;',
+  '&amp;',
+  '&',
+  '|',
+  '\\|',
+  '`',
+  '``',
+  '```',
+  '~~~',
+  '\n',
+  '\n\n',
+  '\r\n',
+  '\r',
+  '\u2028',
+  '<!--$X-->',
+  '<!--/$X-->',
+  '<!--$ GatewayName -->',
+  '<!--',
+  '-->',
+  '*',
+  '**',
+  '_',
+  '[',
+  ']',
+  '(',
+  ')',
+  '![',
+  '#',
+  '# ',
+  '> ',
+  '- ',
+  '+ ',
+  '1. ',
+  '2) ',
+  '===',
+  '---',
+  '\\',
+  '"',
+  "'",
+  '<',
+  '>',
+  '=',
+  '%',
+  '%0a',
+  '%3Cscript',
+  '    ',
+  '\t',
+  ' ',
+  '\u00a0',
+  '\u200b',
+  '\u0000',
+  '\u001b',
+  'x',
+  'é',
+  '日本',
+  '\u{1f600}',
+  '<b>',
+  '</dt>',
+  '</a>',
+  '<a href="',
+  '" onclick="',
+  "' onclick='",
+  '{',
+  '}',
+  '$',
+  '^',
+  '@',
+  ':',
+  '/',
+  '?',
+  '.',
 ];
 
 const hostileValue = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.array(fc.constantFrom(...HOSTILE), { maxLength: 12 }).map((parts) => parts.join('')),
-  fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 4 })), { maxLength: 12 }).map((p) => p.join('')),
+  fc
+    .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 4 })), { maxLength: 12 })
+    .map((p) => p.join('')),
   fc.constantFrom('', ' ', '\n', 'x'.repeat(20000), `${'`'.repeat(50)}x`, `${'*'.repeat(5000)}`),
 );
 
 /** A real tag (not escaped text) whose href or src starts with a script or data scheme. */
 const DANGEROUS_HREF = /<[a-z][^<>]*\s(?:href|src)\s*=\s*["']?\s*(?:javascript|vbscript|data|file):/gi;
 
-function checkInvariants(source: string | Uint8Array, names: readonly string[], values: readonly string[]): void {
+function checkInvariants(
+  source: string | Uint8Array,
+  names: readonly string[],
+  values: readonly string[],
+): void {
   const bland = renderArticle(source, Object.fromEntries(names.map((n) => [n, 'x'])));
-  const filled = renderArticle(source, Object.fromEntries(names.map((n, i) => [n, values[i % values.length] ?? ''])));
+  const filled = renderArticle(
+    source,
+    Object.fromEntries(names.map((n, i) => [n, values[i % values.length] ?? ''])),
+  );
   expect(structure(filled.markdown)).toEqual(structure(bland.markdown));
   expect(tagsOf(filled.html)).toEqual(tagsOf(bland.html));
   const count = (html: string, re: RegExp): number => withoutComments(html).match(re)?.length ?? 0;
@@ -60,11 +142,65 @@ describe('arbitrary values never change the structure nor reach the HTML unescap
 
 /** Pieces of templates: markers (well- and ill-formed), markdown and HTML constructs. */
 const TEMPLATE_PIECES = [
-  'text ', 'word', '\n', '\n\n', '    ', '<!--$A-->', '<!--/$A-->', '<!--$B-->', '<!--/$b-->', '<!--$ C -->', '<!--/$C-->',
-  '<!--$-->', '<!--issueDescription-->', '<!--/issueDescription-->', '<!--note-->', '<!--', '-->', '`', '``', '```\n',
-  '~~~\n', '| a | b |\n|---|---|\n| ', ' | ', '[l](', '[l]: ', ')', '](', '<a href="', '" title=\'', "'>", '">x</a>', '<img src=',
-  '>', '<', '<div>\n', '\n</div>\n', '<dl><dt>', '</dt></dl>', '<script>', '</script>', '<span style="', '<b onclick="',
-  '# ', '- ', '1. ', '> ', '**', '_', '~~', '\\', '&', '"', "'", '<properties a="1"', ' />\n', '/>', '=', '<https://h/', ':',
+  'text ',
+  'word',
+  '\n',
+  '\n\n',
+  '    ',
+  '<!--$A-->',
+  '<!--/$A-->',
+  '<!--$B-->',
+  '<!--/$b-->',
+  '<!--$ C -->',
+  '<!--/$C-->',
+  '<!--$-->',
+  '<!--issueDescription-->',
+  '<!--/issueDescription-->',
+  '<!--note-->',
+  '<!--',
+  '-->',
+  '`',
+  '``',
+  '```\n',
+  '~~~\n',
+  '| a | b |\n|---|---|\n| ',
+  ' | ',
+  '[l](',
+  '[l]: ',
+  ')',
+  '](',
+  '<a href="',
+  '" title=\'',
+  "'>",
+  '">x</a>',
+  '<img src=',
+  '>',
+  '<',
+  '<div>\n',
+  '\n</div>\n',
+  '<dl><dt>',
+  '</dt></dl>',
+  '<script>',
+  '</script>',
+  '<span style="',
+  '<b onclick="',
+  '# ',
+  '- ',
+  '1. ',
+  '> ',
+  '**',
+  '_',
+  '~~',
+  '\\',
+  '&',
+  '"',
+  "'",
+  '<properties a="1"',
+  ' />\n',
+  '/>',
+  '=',
+  '<https://h/',
+  ':',
 ];
 
 test('arbitrary templates: an ArticleError or a document with no marker left and values kept in place', () => {
@@ -91,13 +227,15 @@ test('arbitrary templates: an ArticleError or a document with no marker left and
 describe('decoding', () => {
   /** Text with no character that maps to a Windows-1252 byte 0x80-0xBF: real text never looks like mojibake. */
   const realText = fc.string({
-    unit: fc.oneof(
-      fc.integer({ min: 0x20, max: 0x7e }),
-      fc.integer({ min: 0xc0, max: 0xff }),
-      fc.integer({ min: 0x3040, max: 0x30ff }),
-      fc.integer({ min: 0x4e00, max: 0x4fff }),
-      fc.integer({ min: 0x1f300, max: 0x1f64f }),
-    ).map((c) => String.fromCodePoint(c)),
+    unit: fc
+      .oneof(
+        fc.integer({ min: 0x20, max: 0x7e }),
+        fc.integer({ min: 0xc0, max: 0xff }),
+        fc.integer({ min: 0x3040, max: 0x30ff }),
+        fc.integer({ min: 0x4e00, max: 0x4fff }),
+        fc.integer({ min: 0x1f300, max: 0x1f64f }),
+      )
+      .map((c) => String.fromCodePoint(c)),
   });
 
   test('real text is never "repaired"', () => {
@@ -112,7 +250,14 @@ describe('decoding', () => {
 
   test('text double-encoded once comes back whole (text beyond Latin-1)', () => {
     const beyondLatin1 = fc.string({
-      unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x100, max: 0x1fff }), fc.integer({ min: 0x4e00, max: 0x4fff }), fc.integer({ min: 0x1f300, max: 0x1f64f })).map((c) => String.fromCodePoint(c)),
+      unit: fc
+        .oneof(
+          fc.integer({ min: 0x20, max: 0x7e }),
+          fc.integer({ min: 0x100, max: 0x1fff }),
+          fc.integer({ min: 0x4e00, max: 0x4fff }),
+          fc.integer({ min: 0x1f300, max: 0x1f64f }),
+        )
+        .map((c) => String.fromCodePoint(c)),
     });
     fc.assert(
       fc.property(beyondLatin1, (text) => {

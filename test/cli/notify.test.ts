@@ -154,3 +154,14 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     );
   });
 });
+
+describe('appgw-insights notify resend --gateway', () => {
+  it('refuses what is not a gateway id before reading anything, naming the argument and the shape of an id', async () => {
+    const bad = '/subscriptions/s/resourceGroups/rg';
+    const resend = await runCli(['notify', 'resend', '--config', 'no-such-config.json', '--gateway', bad]);
+    const message = `--gateway: "${bad}" is not an application gateway id (/subscriptions/<subscription>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>)`;
+    expect(resend.stderr).toContain(message);
+    expect(resend.stderr).not.toContain('no-such-config.json');
+    expect(resend.code).not.toBe(0);
+  });
+});

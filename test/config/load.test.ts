@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveWebhookConfigs } from '../../src/adapters/webhooks/resolve-config';
 import { configFromAppSettings } from '../../src/config/app-settings';
 import { loadConfigFile, parseConfig } from '../../src/config/load';
 import { DEFAULT_SCHEDULE, readSchedule } from '../../src/config/schedule';
@@ -76,6 +77,32 @@ describe('parseConfig', () => {
       unhealthyStates: ['down', 'DRAINING'],
     });
     expect(config.unhealthyStates).toEqual(['Down', 'Draining']);
+  });
+});
+
+describe('webhook receivers: the config and the webhook adapter apply one rule', () => {
+  const HOOK = 'https://hooks.example.com/x';
+  it.each([
+    [['ops', 'ops'], ['sinks.webhooks[1].name: "ops" is used by another receiver; names must be unique']],
+    [
+      ['a', 'b', 'a', 'b', 'a'],
+      [
+        'sinks.webhooks[2].name: "a" is used by another receiver; names must be unique',
+        'sinks.webhooks[3].name: "b" is used by another receiver; names must be unique',
+        'sinks.webhooks[4].name: "a" is used by another receiver; names must be unique',
+      ],
+    ],
+    [['ops', 'Ops'], []],
+  ])('names %j', (names, expected) => {
+    const webhooks = names.map((name) => ({ name, url: HOOK, format: 'json' }));
+    const fromConfig = expected.length
+      ? issuesOf(() => parseConfig({ targets: [GW], sinks: { webhooks } }))
+      : [];
+    if (!expected.length) expect(() => parseConfig({ targets: [GW], sinks: { webhooks } })).not.toThrow();
+    const fromAdapter = expected.length ? issuesOf(() => resolveWebhookConfigs(webhooks, {})) : [];
+    if (!expected.length) expect(resolveWebhookConfigs(webhooks, {})).toHaveLength(names.length);
+    expect(fromConfig).toEqual(expected);
+    expect(fromAdapter).toEqual(expected);
   });
 });
 

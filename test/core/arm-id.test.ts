@@ -1,4 +1,12 @@
-import { gatewayRef, lastSegment, parseGatewayId, parseTarget, targetCovers } from '../../src/core/arm-id';
+import {
+  GATEWAY_ID_SHAPE,
+  gatewayIdProblem,
+  gatewayRef,
+  lastSegment,
+  parseGatewayId,
+  parseTarget,
+  targetCovers,
+} from '../../src/core/arm-id';
 
 const GW = '/subscriptions/sub-1/resourceGroups/rg-a/providers/Microsoft.Network/applicationGateways/gw-1';
 
@@ -36,6 +44,24 @@ describe('parseTarget', () => {
       resourceGroup: 'rg-a',
       name: 'gw-1',
     });
+  });
+});
+
+describe('gatewayIdProblem: what a user names a gateway with', () => {
+  const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
+  it.each([GW, GW.toLowerCase(), `${GW}/`, ` ${GW} `])('accepts %j (as parseGatewayId reads it)', (raw) => {
+    expect(gatewayIdProblem(raw)).toBeUndefined();
+    expect(parseGatewayId(raw)).toBeDefined();
+  });
+  it.each([
+    '/subscriptions/s',
+    '/subscriptions/s/resourceGroups/rg',
+    `${GW}/backendAddressPools/p`,
+    'gw',
+    '',
+  ])('refuses %j, showing the shape', (raw) => {
+    expect(gatewayIdProblem(raw)).toBe(`"${raw}" is not an application gateway id (${GATEWAY_ID_SHAPE})`);
+    expect(parseGatewayId(raw)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import { ConfigError } from '../../src/errors';
 
 /** What a promise rejected with; throws (failing the test) when it resolved. */
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -25,4 +26,15 @@ export function captureError(fn: () => unknown): Error {
     return error as Error;
   }
   throw new Error('expected an error');
+}
+
+/** The issues of the ConfigError `fn` threw; [] when it returned; anything else it threw fails the test. */
+export function configIssues(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  return [];
 }

@@ -1,11 +1,10 @@
 import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
-import { jsonErrorReason } from '../../core/input/json-text';
 import { BackendHealthUnavailableError } from '../../errors';
 import type { BackendHealthReader, CallOptions } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError } from './errors';
-import { capturingResponses, type CapturedAnswer } from './response-capture';
+import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 const BACKEND_HEALTH_ACTION = 'Microsoft.Network/applicationGateways/backendhealth/action';
 
@@ -75,18 +74,9 @@ function readArmAnswer(
   text: string | undefined,
   gateway: GatewayRef,
 ): { readonly ok: true; readonly body: BackendHealthBody } | { readonly ok: false; readonly detail: string } {
-  if (text === undefined || text.trim() === '')
-    return { ok: false, detail: 'ARM answered 200 with an empty body' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return {
-      ok: false,
-      detail: `ARM answered 200 with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
-    };
-  }
-  const read = readBackendHealthBody(value, { source: 'arm', gatewayId: gateway.id });
+  const answer = answerJson(text);
+  if (!answer.ok) return answer;
+  const read = readBackendHealthBody(answer.value, { source: 'arm', gatewayId: gateway.id });
   if (read.ok) return read;
   const problems = describeBodyProblems(read.problems);
   const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';

@@ -1,7 +1,6 @@
 import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
 import type { GatewayRef } from '../../core/model';
-import { jsonErrorReason } from '../../core/input/json-text';
 import {
   isCancellation,
   isTargetListUnavailableError,
@@ -11,7 +10,7 @@ import {
 import type { CallOptions, GatewayDirectory } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError, type ListTarget } from './errors';
-import { capturingResponses, type CapturedAnswer } from './response-capture';
+import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
 
@@ -105,17 +104,9 @@ function readPageText(
   | { readonly ok: true; readonly gateways: readonly GatewayRef[] }
   | { readonly ok: false; readonly detail: string } {
   const call = page === 1 ? 'the list call' : `the call for list page ${page} (the previous page's nextLink)`;
-  if (text === undefined || text.trim() === '')
-    return { ok: false, detail: `ARM answered 200 to ${call} with an empty body` };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return {
-      ok: false,
-      detail: `ARM answered 200 to ${call} with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
-    };
-  }
+  const answer = answerJson(text, ` to ${call}`);
+  if (!answer.ok) return answer;
+  const value = answer.value;
   const scope: ListScope =
     target.kind === 'resourceGroup'
       ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }

@@ -14,6 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { jsonErrorReason } from '../../core/input/json-text';
 
 /** What one call's last `200` answer carried (`undefined` until one arrived). */
 export interface CapturedAnswer {
@@ -40,4 +41,25 @@ export const responseCapturePolicy: PipelinePolicy = {
  */
 export function capturingResponses<T>(capture: CapturedAnswer, work: () => PromiseLike<T>): Promise<T> {
   return scope.run(capture, async () => await work());
+}
+
+/**
+ * A captured `200` text as a JSON value, or what ARM sent instead, worded "ARM answered 200`to` with …"
+ * (`to`: e.g. " to the list call"): an empty body, or one that is not JSON (its length and the parser's
+ * reason, never the text). The one first step of reading any ARM answer strictly.
+ */
+export function answerJson(
+  text: string | undefined,
+  to = '',
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly detail: string } {
+  if (text === undefined || text.trim() === '')
+    return { ok: false, detail: `ARM answered 200${to} with an empty body` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return {
+      ok: false,
+      detail: `ARM answered 200${to} with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
+    };
+  }
 }

@@ -11,6 +11,8 @@ export async function readArticleTemplate(file?: string): Promise<Uint8Array> {
   try {
     return await readFile(resolved);
   } catch (error) {
-    throw new ConfigError([`article: cannot read ${resolved}: ${(error as NodeJS.ErrnoException).code ?? error}`]);
+    throw new ConfigError([
+      `article: cannot read ${resolved}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    ]);
   }
 }

@@ -6,6 +6,7 @@ import {
 } from '../storage/blob-client';
 import { createStorageQueue } from '../storage/rest/queue-service';
 import { createStorageHttp, type StorageHttp, type StorageHttpOptions } from '../storage/rest/storage-http';
+import { accountNameProblem, clientIdProblem, serviceUriProblem } from '../../core/input/storage-names';
 import { ConfigError, DeliveryError } from '../../errors';
 import type { GatewayMessage, WorkQueue } from '../../ports';
 
@@ -18,20 +19,37 @@ export type QueueConnection =
 /**
  * The queue connection the Functions host uses for a queue trigger with `connection: <prefix>`:
  * `<prefix>` (connection string) or `<prefix>__queueServiceUri` / `<prefix>__accountName` (identity).
+ * The identity-based settings follow the rules the blob connection's do (core/input/storage-names.ts):
+ * a ConfigError lists every setting that does not, by name, never its value.
  */
 export function queueConnectionFromAppSettings(prefix: string, env: Env): QueueConnection {
   const read = (suffix: string) => env[`${prefix}${suffix}`]?.trim() || undefined;
   const connectionString = read('');
   if (connectionString) return { connectionString, setting: prefix };
+  const [clientId, credential, uri, account] = [
+    '__clientId',
+    '__credential',
+    '__queueServiceUri',
+    '__accountName',
+  ].map(read);
+  const problems = [
+    ['__clientId', clientId === undefined ? undefined : clientIdProblem(clientId)],
+    [
+      '__credential',
+      credential === undefined || credential.toLowerCase() === 'managedidentity'
+        ? undefined
+        : 'must be "managedidentity" when set',
+    ],
+    ['__queueServiceUri', uri === undefined ? undefined : serviceUriProblem(uri, 'queue')],
+    ['__accountName', uri !== undefined || account === undefined ? undefined : accountNameProblem(account)],
+  ] as const;
+  const issues = problems.flatMap(([suffix, problem]) => (problem ? [`${prefix}${suffix} ${problem}.`] : []));
+  if (issues.length > 0) throw new ConfigError(issues, 'app settings');
   const identity = {
-    ...(read('__clientId') ? { clientId: read('__clientId') as string } : {}),
-    ...(read('__credential')?.toLowerCase() === 'managedidentity'
-      ? { credential: 'managedidentity' as const }
-      : {}),
+    ...(clientId ? { clientId } : {}),
+    ...(credential ? { credential: 'managedidentity' as const } : {}),
   };
-  const uri = read('__queueServiceUri');
   if (uri) return { queueServiceUri: uri, ...identity };
-  const account = read('__accountName');
   if (account) return { queueServiceUri: `https://${account}.queue.core.windows.net`, ...identity };
   throw new ConfigError(
     [

@@ -2,6 +2,7 @@ import { ConfigError, DeliveryError, isConfigError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
+import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
 import type { GatewayReport, RunReport } from '../../core/run-report';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
@@ -22,8 +23,6 @@ export type BlobSinkOptions = (
   readonly concurrency?: number;
 };
 
-const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
-
 export const CONTENT_TYPES = {
   markdown: 'text/markdown; charset=utf-8',
   html: 'text/html; charset=utf-8',
@@ -41,11 +40,13 @@ export const CONTENT_TYPES = {
  *   last, so it never names an insight that is not there yet.
  *
  * Paths inside report.json (`insights/…`) are relative to `runs/<runId>/` and to `latest/` alike.
+ * A `gateway` delivery (one gateway of a fan-out run) writes that gateway's insights under both roots
+ * and its result at `runs/<runId>/gateways/…json`, and leaves both report.json files alone.
  */
 export function createBlobSink(options: BlobSinkOptions): InsightSink {
-  if (!CONTAINER_NAME.test(options.container) || options.container.includes('--')) {
+  if (storageNameProblem(options.container)) {
     throw new ConfigError(
-      [`"${options.container}" is not a container name: 3-63 lower-case letters, digits and single hyphens.`],
+      [`"${options.container}" is not a container name: ${storageNameRule()}.`],
       'blob sink settings',
     );
   }

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
+import { accountNameProblem, clientIdProblem, serviceUriProblem } from '../../core/input/storage-names';
 import { ConfigError, isAppGwInsightsError, isCancellation } from '../../errors';
-import { isLoopbackHost } from '../../core/input/loopback-host';
 import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService, type BlobService } from './rest/blob-service';
 import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
@@ -33,9 +33,6 @@ export interface BlobClientExtras {
 }
 
 type AppSettings = Readonly<Record<string, string | undefined>>;
-
-const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads a storage connection the way Azure Functions does for a connection named `prefix`
@@ -166,17 +163,13 @@ function validateConnection(options: BlobConnectionOptions): string[] {
   if ('connectionString' in options) {
     return validateConnectionString(options.connectionString, options.setting ?? 'connectionString');
   }
-  const issues: string[] = [];
-  if ('blobServiceUri' in options)
-    issues.push(...validateServiceUri(options.blobServiceUri, name('__blobServiceUri')));
-  if ('accountName' in options && !ACCOUNT_NAME.test(options.accountName)) {
-    issues.push(
-      `${name('__accountName')} must be a storage account name: 3-24 lower-case letters and digits.`,
-    );
-  }
-  if (options.clientId !== undefined && !GUID.test(options.clientId)) {
-    issues.push(`${name('__clientId')} must be the client id (a GUID) of a user-assigned managed identity.`);
-  }
+  // The rules live in core/input/storage-names.ts, shared with the config schema.
+  const problems = [
+    ['__blobServiceUri', 'blobServiceUri' in options ? serviceUriProblem(options.blobServiceUri) : undefined],
+    ['__accountName', 'accountName' in options ? accountNameProblem(options.accountName) : undefined],
+    ['__clientId', options.clientId !== undefined ? clientIdProblem(options.clientId) : undefined],
+  ] as const;
+  const issues = problems.flatMap(([suffix, problem]) => (problem ? [`${name(suffix)} ${problem}.`] : []));
   if (options.clientId !== undefined && options.managedIdentityResourceId !== undefined) {
     issues.push(`Set only one of ${name('__clientId')} and ${name('__managedIdentityResourceId')}.`);
   }
@@ -197,23 +190,6 @@ function validateConnectionString(value: string, setting: string): string[] {
       `"DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net" ` +
       `or "BlobEndpoint=…;SharedAccessSignature=…" (copy it from the account's "Access keys" page).`,
   ];
-}
-
-function validateServiceUri(value: string, setting: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return [`${setting} must be an absolute URL such as https://<account>.blob.core.windows.net.`];
-  }
-  if (url.search || url.username || url.password) {
-    // A query here is usually a SAS token: a secret, so the value is not repeated.
-    return [`${setting} must be the bare service URL, without a query string (SAS) or user info.`];
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return [`${setting} must use https (http only for a loopback emulator).`];
-  }
-  return [];
 }
 
 function assertNoIssues(issues: readonly string[], source: string): void {

@@ -3,8 +3,9 @@ import * as z from '../../core/input/zod';
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be
- * given inline or as `{ "fromEnv": "NAME" }`, the name of an environment variable / app setting,
- * so it stays out of files. References are resolved by `resolveWebhookConfig(raw, env)`.
+ * given inline or as `{ "fromEnv": "NAME" }` (core/input/from-env.ts), the name of an environment
+ * variable / app setting, so it stays out of files. References are resolved by
+ * `resolveWebhookConfig(raw, env)`.
  */
 
 export const urlRefSchema = z.union([z.string().check(z.minLength(1)), fromEnvSchema], {

@@ -32,5 +32,22 @@ export const webhookReceiverSchema = z.discriminatedUnion(
   { error: `"format" must be one of ${WEBHOOK_FORMAT_NAMES.map((f) => `"${f}"`).join(', ')}` },
 );
 
+/**
+ * Receiver names are unique: a name is its receiver's key in reports and in the notify state's outboxes
+ * (`webhook[<name>]`). For each name an earlier one already has: its position in `names`, and why.
+ */
+export function repeatedReceiverNames(
+  names: readonly string[],
+): Array<{ readonly index: number; readonly problem: string }> {
+  const seen = new Set<string>();
+  return names.flatMap((name, index) => {
+    const repeated = seen.has(name);
+    seen.add(name);
+    return repeated
+      ? [{ index, problem: `"${name}" is used by another receiver; names must be unique` }]
+      : [];
+  });
+}
+
 export type WebhookReceiverConfig = z.input<typeof webhookReceiverSchema>;
 export type ParsedWebhookReceiverConfig = z.output<typeof webhookReceiverSchema>;

@@ -1,8 +1,9 @@
 import { ConfigError } from '../../errors';
 import type { FromEnv } from '../../core/input/from-env';
 import { formatPath } from '../../core/input/format-issues';
+import { resolveFromEnv } from '../../core/input/from-env';
 import { secretProblem } from './json/standard-webhooks';
-import { webhookReceiverSchema } from './registry';
+import { repeatedReceiverNames, webhookReceiverSchema } from './registry';
 import { webhookUrlProblem } from './url-policy';
 import type { ResolvedWebhookConfig } from './webhook-format';
 
@@ -28,19 +29,19 @@ export function resolveWebhookConfigs(
 ): ResolvedWebhookConfig[] {
   if (!Array.isArray(raws))
     throw new ConfigError([`${path}: must be a list of receivers`], 'webhook configuration');
-  const issues: string[] = [];
-  const out: ResolvedWebhookConfig[] = [];
-  const seen = new Set<string>();
-  raws.forEach((raw: unknown, i) => {
-    const config = collect(raw, env, `${path}[${i}]`, issues);
-    if (!config) return;
-    if (seen.has(config.name))
-      issues.push(`${path}[${i}].name: "${config.name}" is used by another receiver; names must be unique`);
-    seen.add(config.name);
-    out.push(config);
+  // Per entry, in order: its own problems, then a name an earlier entry has.
+  const entries = raws.map((raw: unknown, i) => {
+    const issues: string[] = [];
+    return { issues, config: collect(raw, env, `${path}[${i}]`, issues), at: i };
   });
+  const resolved = entries.flatMap((e) => (e.config ? [{ ...e, config: e.config }] : []));
+  for (const { index, problem } of repeatedReceiverNames(resolved.map((e) => e.config.name))) {
+    const entry = resolved[index];
+    entry?.issues.push(`${path}[${entry.at}].name: ${problem}`);
+  }
+  const issues = entries.flatMap((e) => e.issues);
   if (issues.length > 0) throw new ConfigError(issues, 'webhook configuration');
-  return out;
+  return resolved.map((e) => e.config);
 }
 
 function collect(raw: unknown, env: Env, path: string, issues: string[]): ResolvedWebhookConfig | undefined {
@@ -78,12 +79,12 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
 
 function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {
   if (typeof ref === 'string') return ref.trim();
-  const value = env[ref.fromEnv]?.trim();
-  if (!value) {
-    issues.push(`${where}: environment variable / app setting "${ref.fromEnv}" is not set (or empty)`);
+  const resolved = resolveFromEnv(ref, env);
+  if ('problem' in resolved) {
+    issues.push(`${where}: ${resolved.problem}`);
     return undefined;
   }
-  return value;
+  return resolved.value;
 }
 
 function source(ref: string | FromEnv): string {

@@ -1,6 +1,8 @@
 import { isLoopbackHost } from '../../core/input/loopback-host';
 import { replaceAll } from './text';
 
+export { isLoopbackHost };
+
 /**
  * Webhook URLs are secrets: Slack and Teams put the credential in the path, SAS-style URLs in the query
  * (`sig=`). Nothing here ever returns the path or query, and problems are described without the URL.

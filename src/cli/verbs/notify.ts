@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { loadConfigFile } from '../../config/load';
+import { gatewayIdProblem } from '../../core/arm-id';
 import { ConfigError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
 import type { ReportedError } from '../../core/run-report';
@@ -38,6 +39,9 @@ export async function notifyVerb(args: string[]): Promise<number> {
   const filtered = values.notice ?? values.receiver ?? values.gateway;
   if (action === 'resend' && !filtered && !values.all)
     issues.push('say which dead letters: --notice ID, --receiver NAME, --gateway ARM-ID, or --all');
+  // A mistyped id would name no state document and match nothing: say what is wrong with it instead.
+  const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
+  if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new ConfigError(issues, `arguments (${NOTIFY_USAGE})`);
   const config = await loadConfigFile(values.config as string);
   const stores = buildStateStores(config, process.env);

@@ -38,3 +38,12 @@ export function isLoopbackHost(hostname: string): boolean {
     /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(normalized)
   );
 }
+
+/** Whether `url` is an absolute URL whose host is loopback (`isLoopbackHost`); false for anything else. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}

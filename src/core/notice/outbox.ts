@@ -31,8 +31,9 @@ export interface QueuedNotice {
   /** ISO: when a run last tried it and failed. */
   readonly lastTriedAt?: string;
   /**
-   * The run sending it now. Overlapping runs skip leased notices, so none is sent twice; a run that
-   * dies mid-send leaves a lease that expires, and a later run sends the notice again (same id).
+   * The run sending it now. Overlapping runs skip leased notices, so two live runs never both send
+   * the same notice. A run that dies mid-send, or cannot record a delivery (its settle write failed), leaves a
+   * lease that expires, and a later run sends the notice again (same id): delivery is at least once.
    */
   readonly lease?: Lease;
 }

@@ -35,7 +35,7 @@ export interface OutboxListing {
   readonly listed: boolean;
 }
 
-/** Every undelivered notice in the state (`runId` empty: every lease counts as another run's). */
+/** Every undelivered notice in the state; a live lease is shown as held (this is no run of its own). */
 export async function listOutboxes(
   untyped: StateStores<NotifyStateDocument>,
   clock: Clock,

@@ -66,14 +66,16 @@ export const NOTHING_NOTIFIED: NotifyOutcome = {
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
- * Decide → claim → send → settle, the order that keeps notices exactly-once across overlapping runs
- * and loses none when a receiver, a run or the state fails:
+ * Decide → claim → send → settle, the order that keeps overlapping runs from deciding or sending the
+ * same notice twice, and loses none when a receiver, a run or the state fails:
  * 1. claim: one ETag-conditional write records the decision, queues its notices in each receiver's
  *    outbox (bounded), and leases every notice no other live run holds to this run, for about two send
  *    budgets (lease.ts). A run that loses the race re-reads and decides again;
  * 2. send: the notices this run leased, per receiver, oldest first (deliver-outbox.ts);
- * 3. settle: the outbox rule (core/notice/outbox.ts) applied to the document as it is now. If this run
- *    dies first, its leases expire and a later run sends the notices again with the same ids.
+ * 3. settle: the outbox rule (core/notice/outbox.ts) applied to the document as it is now.
+ * Delivery is at least once, not exactly once: if this run dies before settling, or its settle write
+ * fails, its leases expire and a later run sends the notices again with the same ids, so a receiver
+ * that took one already gets it twice (by design: it de-duplicates on the id, README "Fault matrix").
  * Never throws: a state that cannot be read or written, or is not valid, is returned in `stateErrors`
  * naming the document, which is left as it is.
  */

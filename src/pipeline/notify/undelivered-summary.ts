@@ -58,7 +58,10 @@ export function describeNotifyProblems(problems: Problems): string[] {
   return lines;
 }
 
-/** The same lines as warnings, so they reach stderr (CLI) and Application Insights (Functions). */
+/**
+ * The same lines as warnings, so they reach stderr (CLI) and Application Insights (Functions); all but
+ * the state errors, which were logged as errors where they happened (notify-on-change.ts).
+ */
 export function logNotifyProblems(problems: Problems, logger: Logger): void {
   for (const line of describeNotifyProblems({ ...problems, stateErrors: [] })) logger.warn(line);
 }

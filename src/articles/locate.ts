@@ -1,0 +1,339 @@
+/**
+ * Where each placeholder's sentinel stands in markdown-it's token stream of the skeleton: the kind of
+ * position (types.ts PlaceholderContext) and what the escaping there needs to know. A placeholder's
+ * first position found wins: blocks in document order, then reference definitions. A position where no
+ * value can be made safe is refused (ArticleError, through `refuse`).
+ */
+import { codeSpanAround, type CodeSpan } from './code-span';
+import { htmlPositionAt, type HtmlPosition } from './html-scan';
+import { scanInline, type PlaceholderSurroundings } from './inline-scan';
+import { markdownIt, type MarkdownToken } from './markdown';
+import { placeholdersIn, type Skeleton } from './skeleton';
+import type { PlaceholderContext } from './types';
+
+/** A URL that placeholders help build, checked for its scheme once filled. */
+export interface UrlSlot {
+  /** The URL as written in the skeleton (sentinels in place). */
+  readonly skeleton: string;
+  readonly kind: 'markdown' | 'html';
+}
+
+/** What the token stream tells of one placeholder's position. */
+export interface Found {
+  context: PlaceholderContext;
+  inTable: boolean;
+  /** Markdown text: the inline source around the placeholder, and whether it is an ATX heading. */
+  inline?: PlaceholderSurroundings & { atxHeading: boolean };
+  autolink?: boolean;
+  codeSpan?: CodeSpan;
+  quote?: '"' | "'" | '';
+  /** Index into the URL slots when the placeholder is part of a URL. */
+  url?: number;
+  indent?: string;
+}
+
+export interface Located {
+  /** Placeholder index → its position; a placeholder in no position the engine knows is absent. */
+  readonly found: ReadonlyMap<number, Found>;
+  readonly urls: UrlSlot[];
+  /** The skeleton defines link references (`[label]: url`). */
+  readonly definesReferences: boolean;
+}
+
+/** Throws ArticleError for placeholder `index`, which sits where no value can be made safe. */
+export type Refuse = (index: number, message: string) => never;
+
+export function locatePlaceholders(skeleton: Skeleton, refuse: Refuse): Located {
+  const env: Record<string, unknown> = {};
+  const tokens = markdownIt.parse(skeleton.text, env);
+  const references = (env['references'] ?? {}) as Record<string, ReferenceDefinition>;
+  const locator = new Locator(skeleton, refuse);
+  locator.inBlocks(tokens);
+  locator.inReferenceDefinitions(Object.values(references));
+  return {
+    found: locator.found,
+    urls: locator.urls,
+    definesReferences: Object.keys(references).length > 0,
+  };
+}
+
+interface ReferenceDefinition {
+  readonly href?: string;
+  readonly title?: string;
+}
+
+/** One inline run (a paragraph's, heading's or cell's inline token) being walked. */
+interface InlineRun {
+  readonly token: MarkdownToken;
+  /** The block that holds the run (paragraph_open, heading_open, td_open …). */
+  readonly parent: MarkdownToken | undefined;
+  readonly inTable: boolean;
+  /** State the run's children leave for the ones after them. */
+  linkDepth: number;
+  /** Inside an inline <script> or <style> element: its name. */
+  rawText: string | undefined;
+  /** What surrounds each placeholder of the run, scanned once, when first asked. */
+  surroundings: Map<number, PlaceholderSurroundings> | undefined;
+}
+
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'cite',
+  'background',
+  'poster',
+  'data',
+  'codebase',
+  'longdesc',
+  'xlink:href',
+  'srcset',
+  'manifest',
+  'ping',
+  'icon',
+  'dynsrc',
+  'lowsrc',
+]);
+
+class Locator {
+  readonly found = new Map<number, Found>();
+  readonly urls: UrlSlot[] = [];
+
+  constructor(
+    private readonly skeleton: Skeleton,
+    private readonly refuse: Refuse,
+  ) {}
+
+  /** The block tokens: code blocks, HTML blocks, and the inline runs of the others. */
+  inBlocks(tokens: readonly MarkdownToken[]): void {
+    const stack: MarkdownToken[] = [];
+    for (const token of tokens) {
+      if (token.nesting === 1) {
+        stack.push(token);
+        continue;
+      }
+      if (token.nesting === -1) {
+        stack.pop();
+        continue;
+      }
+      const inTable = stack.some((t) => t.type === 'table_open');
+      if (token.type === 'fence' || token.type === 'code_block') {
+        for (const index of this.hits(token.content)) this.record(index, { context: 'code-block', inTable });
+      } else if (token.type === 'html_block') {
+        this.inHtml(token.content, inTable);
+      } else if (token.type === 'inline') {
+        const parent = stack[stack.length - 1];
+        const run: InlineRun = {
+          token,
+          parent,
+          inTable,
+          linkDepth: 0,
+          rawText: undefined,
+          surroundings: undefined,
+        };
+        this.inInline(run, token.children ?? [], false);
+      }
+    }
+  }
+
+  /** `[label]: url "title"` definitions (markdown-it keeps them in its env, not in the tokens). */
+  inReferenceDefinitions(references: readonly ReferenceDefinition[]): void {
+    for (const ref of references) {
+      const href = ref.href ?? '';
+      const hrefHits = this.hits(href);
+      const url = this.urlSlot(href, hrefHits, 'markdown');
+      for (const index of hrefHits) this.record(index, { context: 'link-target', inTable: false, ...url });
+      for (const index of this.hits(ref.title ?? '')) {
+        this.record(index, { context: 'link-title', inTable: false });
+      }
+    }
+  }
+
+  /** Raw HTML (a block, or an inline tag): text, or an attribute value; tags and raw text are refused. */
+  private inHtml(html: string, inTable: boolean): void {
+    for (const index of this.hits(html)) {
+      const at = htmlPositionAt(html, html.indexOf(this.skeleton.sentinels[index] ?? ''));
+      if (at.state === 'tag') this.refuse(index, 'sits inside an HTML tag outside an attribute value');
+      else if (at.state === 'attribute') this.inAttribute(index, html, at, inTable);
+      else if (at.rawTextElement !== undefined) {
+        this.refuse(index, `sits inside a <${at.rawTextElement}> element, where no value can be made safe`);
+      } else this.record(index, { context: 'html-text', inTable });
+    }
+  }
+
+  private inAttribute(
+    index: number,
+    html: string,
+    at: Extract<HtmlPosition, { state: 'attribute' }>,
+    inTable: boolean,
+  ): void {
+    if (at.attribute.startsWith('on') || at.attribute === 'style') {
+      this.refuse(index, `sits in the "${at.attribute}" attribute, where no value can be made safe`);
+    }
+    const url = URL_ATTRIBUTES.has(at.attribute)
+      ? { url: this.addUrl(html.slice(at.valueStart, at.valueEnd), 'html') }
+      : {};
+    this.record(index, { context: 'html-attribute', inTable, quote: at.quote, ...url });
+  }
+
+  /** The children of an inline run, in order (an image's alt text is walked as its own children). */
+  private inInline(run: InlineRun, children: readonly MarkdownToken[], inImage: boolean): void {
+    for (const child of children) {
+      switch (child.type) {
+        case 'link_open':
+          run.linkDepth += 1;
+          this.inLinkOpen(child, run.inTable);
+          break;
+        case 'link_close':
+          run.linkDepth -= 1;
+          break;
+        case 'image':
+          this.inImage(child, run.inTable);
+          this.inInline(run, child.children ?? [], true);
+          break;
+        case 'code_inline':
+          this.inCodeSpan(child, run);
+          break;
+        case 'html_inline':
+          this.inInlineHtml(child, run);
+          break;
+        case 'text':
+          this.inText(child, run, inImage);
+          break;
+      }
+    }
+  }
+
+  /** A link's target (an autolink's scheme refused) and title. */
+  private inLinkOpen(link: MarkdownToken, inTable: boolean): void {
+    const href = String(link.attrGet('href') ?? '');
+    const hrefHits = this.hits(href);
+    const url = this.urlSlot(href, hrefHits, 'markdown');
+    const autolink = link.markup === 'autolink';
+    for (const index of hrefHits) {
+      if (autolink && href.indexOf(this.skeleton.sentinels[index] ?? '') < href.indexOf(':')) {
+        this.refuse(index, 'sits in the scheme of an autolink, where most values would break the link');
+      }
+      this.record(index, { context: 'link-target', inTable, autolink, ...url });
+    }
+    this.inTitle(link, inTable);
+  }
+
+  private inImage(image: MarkdownToken, inTable: boolean): void {
+    const src = String(image.attrGet('src') ?? '');
+    const srcHits = this.hits(src);
+    const url = this.urlSlot(src, srcHits, 'markdown');
+    for (const index of srcHits) this.record(index, { context: 'link-target', inTable, ...url });
+    this.inTitle(image, inTable);
+  }
+
+  private inTitle(token: MarkdownToken, inTable: boolean): void {
+    for (const index of this.hits(String(token.attrGet('title') ?? ''))) {
+      this.record(index, { context: 'link-title', inTable });
+    }
+  }
+
+  private inCodeSpan(code: MarkdownToken, run: InlineRun): void {
+    for (const index of this.hits(code.content)) {
+      const codeSpan = this.codeSpanOf(index, run.parent, run.inTable);
+      this.record(index, {
+        context: 'inline-code',
+        inTable: run.inTable,
+        ...(codeSpan === undefined ? {} : { codeSpan }),
+      });
+    }
+  }
+
+  /** The backtick runs around placeholder `index`: within its paragraph, or its line in a table. */
+  private codeSpanOf(
+    index: number,
+    parent: MarkdownToken | undefined,
+    inTable: boolean,
+  ): CodeSpan | undefined {
+    const { text, lineIndex } = this.skeleton;
+    const target = this.skeleton.offsets[index] ?? -1;
+    const line = lineIndex.indexAt(target);
+    const [first, end] = !inTable && parent?.map ? [parent.map[0], parent.map[1]] : [line, line + 1];
+    const from = lineIndex.starts[first] ?? 0;
+    const to = Math.min(text.length, (lineIndex.starts[end] ?? text.length + 1) - 1);
+    return codeSpanAround(text, target, from, to);
+  }
+
+  /** Inline HTML: tracks <script>/<style> (their text is refused), then as raw HTML. */
+  private inInlineHtml(html: MarkdownToken, run: InlineRun): void {
+    const tag = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)/.exec(html.content);
+    const name = tag?.[2]?.toLowerCase();
+    if (name === 'script' || name === 'style') run.rawText = tag?.[1] === '/' ? undefined : name;
+    this.inHtml(html.content, run.inTable);
+  }
+
+  /** Markdown text: which kind of text, and what surrounds it in its run. */
+  private inText(text: MarkdownToken, run: InlineRun, inImage: boolean): void {
+    for (const index of this.hits(text.content)) {
+      if (run.rawText !== undefined) {
+        this.refuse(index, `sits inside a <${run.rawText}> element, where no value can be made safe`);
+      }
+      const { context, indent } = this.textKind(index, run, inImage);
+      const around = (run.surroundings ??= scanInline(
+        run.token.content,
+        this.skeleton.sentinelsIn(run.token.content),
+      )).get(index);
+      const atxHeading = run.parent?.type === 'heading_open' && (run.parent.markup ?? '').startsWith('#');
+      this.record(index, {
+        context,
+        inTable: run.inTable,
+        ...(around === undefined ? {} : { inline: { ...around, atxHeading } }),
+        ...(indent === undefined ? {} : { indent }),
+      });
+    }
+  }
+
+  private textKind(
+    index: number,
+    run: InlineRun,
+    inImage: boolean,
+  ): { context: PlaceholderContext; indent?: string } {
+    const parentType = run.parent?.type ?? '';
+    if (run.linkDepth > 0 || inImage) return { context: 'link-text' };
+    if (parentType === 'heading_open') return { context: 'heading' };
+    if (parentType === 'th_open' || parentType === 'td_open') return { context: 'table-cell' };
+    const indent = this.blockIndent(index, run);
+    return indent === undefined ? { context: 'text' } : { context: 'block', indent };
+  }
+
+  /** The leading white space when the placeholder is a paragraph of its own on one line. */
+  private blockIndent(index: number, run: InlineRun): string | undefined {
+    const s = this.skeleton.sentinels[index] ?? '';
+    const parent = run.parent;
+    if (parent?.type !== 'paragraph_open' || run.token.content.trim() !== s) return undefined;
+    const map = parent.map;
+    if (map === null || map[1] - map[0] !== 1) return undefined;
+    const line = this.skeleton.lines[map[0]] ?? '';
+    const at = line.indexOf(s);
+    if (at < 0 || line.slice(0, at).trim() !== '' || line.slice(at + s.length).trim() !== '')
+      return undefined;
+    return line.slice(0, at);
+  }
+
+  private hits(text: string): number[] {
+    return placeholdersIn(this.skeleton, text);
+  }
+
+  /** The first position found is the placeholder's. */
+  private record(index: number, value: Found): void {
+    if (!this.found.has(index)) this.found.set(index, value);
+  }
+
+  /** `{ url }`, the slot of `text`, when placeholders help build it; `{}` otherwise. */
+  private urlSlot(text: string, hits: readonly number[], kind: UrlSlot['kind']): { url?: number } {
+    return hits.length > 0 ? { url: this.addUrl(text, kind) } : {};
+  }
+
+  private addUrl(text: string, kind: UrlSlot['kind']): number {
+    const known = this.urls.findIndex((u) => u.skeleton === text && u.kind === kind);
+    if (known >= 0) return known;
+    this.urls.push({ skeleton: text, kind });
+    return this.urls.length - 1;
+  }
+}
