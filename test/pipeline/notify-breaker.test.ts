@@ -8,6 +8,7 @@ import { processQueuedGateway } from '../../src/pipeline/fan-out';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { notifyRun, recordingLogger } from '../helpers/notify-run';
 import { SUB, gateway, gatewayId, type ServerSpec } from '../helpers/scenario-builder';
+import { opsWebhookConfig } from '../helpers/ops-webhook-config';
 import { startWebhookReceiver, type ScriptedAnswer, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
@@ -35,22 +36,7 @@ describe('the receiver breaker with gateways notified concurrently', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  const config = (webhook: Record<string, unknown> = {}) => ({
-    sinks: {
-      dir: path.join(tmp, 'out'),
-      webhooks: [
-        {
-          name: 'ops',
-          url: receiver.url('/hook'),
-          format: 'json',
-          maxAttempts: 2,
-          timeoutInMs: 300,
-          ...webhook,
-        },
-      ],
-    },
-    state: { dir: path.join(tmp, 'state') },
-  });
+  const config = (webhook: Record<string, unknown> = {}) => opsWebhookConfig(receiver, tmp, webhook);
   const ids = (from = 0) => receiver.requests.slice(from).map((r) => r.headers['webhook-id']);
 
   it.each<[string, ScriptedAnswer]>([
@@ -145,13 +131,7 @@ describe('the receiver breaker in the fan-out (queue invocations)', () => {
       const config = parseConfig({
         targets: [`/subscriptions/${SUB}`],
         arm: emulatorArm(emulator),
-        sinks: {
-          dir: path.join(tmp, 'out'),
-          webhooks: [
-            { name: 'ops', url: receiver.url('/hook'), format: 'json', maxAttempts: 2, timeoutInMs: 300 },
-          ],
-        },
-        state: { dir: path.join(tmp, 'state') },
+        ...opsWebhookConfig(receiver, tmp),
       });
       // Each instance builds its services once (src/app/function-services.ts): its own breakers.
       const instance = async () => withLogger(await buildRunServices(config, {}), recordingLogger());

@@ -11,6 +11,7 @@ import type { ScenarioInput } from '../../src/emulator';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { fakeClock, notifyRun, recordingLogger } from '../helpers/notify-run';
 import { SUB, gateway, gatewayId, type ServerSpec } from '../helpers/scenario-builder';
+import { opsWebhookConfig } from '../helpers/ops-webhook-config';
 import { startWebhookReceiver, type ScriptedAnswer, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
@@ -38,23 +39,8 @@ describe('the outbox', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  const config = (webhook: Record<string, unknown> = {}, notify: Record<string, unknown> = {}) => ({
-    sinks: {
-      dir: path.join(tmp, 'out'),
-      webhooks: [
-        {
-          name: 'ops',
-          url: receiver.url('/hook'),
-          format: 'json',
-          maxAttempts: 2,
-          timeoutInMs: 300,
-          ...webhook,
-        },
-      ],
-    },
-    state: { dir: path.join(tmp, 'state') },
-    notify,
-  });
+  const config = (webhook: Record<string, unknown> = {}, notify: Record<string, unknown> = {}) =>
+    opsWebhookConfig(receiver, tmp, webhook, notify);
   const addresses = (from = 0) => receiver.requests.slice(from).map((r) => JSON.parse(r.body).server.address);
   const ids = (from = 0) => receiver.requests.slice(from).map((r) => r.headers['webhook-id']);
 
