@@ -1,6 +1,7 @@
 /** Shared set-up for the emulator tests: the real ARM SDK pointed at a running emulator. */
 import { NetworkManagementClient } from '@azure/arm-network';
 import * as https from 'node:https';
+import { ScenarioError } from '../../src/errors';
 import { parseScenario, startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
 
 export const SUB = '11111111-2222-3333-4444-555555555555';
@@ -128,4 +129,15 @@ export function rawRequest(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The issues `parseScenario` names for `json`; fails the test when it accepts it or throws another error. */
+export function issuesOf(json: unknown): readonly string[] {
+  try {
+    parseScenario(json);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ScenarioError');
 }

@@ -4,10 +4,9 @@
  * injected clock, and the real SDK waiting the Retry-After out.
  */
 import { RestError } from '@azure/core-rest-pipeline';
-import { ScenarioError } from '../../src/errors';
 import { parseScenario, startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
 import { ARM_LIMITS } from '../../src/emulator/limits';
-import { armClient, callLog, gateway, rawRequest, type RawResponse, SUB } from './helpers';
+import { armClient, callLog, gateway, issuesOf, rawRequest, type RawResponse, SUB } from './helpers';
 
 const SUB2 = '99999999-8888-7777-6666-555555555555';
 const gwPath = (rg: string, name: string, sub = SUB) =>
@@ -557,15 +556,6 @@ describe('the real SDK against the limit', () => {
 });
 
 describe('scenario validation of limits', () => {
-  function issuesOf(json: unknown): readonly string[] {
-    try {
-      parseScenario(json);
-    } catch (e) {
-      if (e instanceof ScenarioError) return e.issues;
-      throw e;
-    }
-    throw new Error('expected a ScenarioError');
-  }
   const withLimits = (limits: unknown) => ({ gateways: [gateway('rg', 'appgw')], limits });
   const BUCKET = 'an object {"burst": <whole number >= 1>, "perSecond": <number > 0>}';
 

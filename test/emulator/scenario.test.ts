@@ -11,22 +11,12 @@ import {
   loadScenarioFile,
   parseScenario,
 } from '../../src/emulator';
-import { gateway, gatewayId, healthBody, useEmulators } from './helpers';
+import { gateway, gatewayId, healthBody, issuesOf, useEmulators } from './helpers';
 
 const ok = () => gateway('rg', 'appgw');
 const withGateway = (patch: Record<string, unknown>) => ({ gateways: [{ ...ok(), ...patch }] });
 const server0 =
   'gateways[0].backendHealth.backendAddressPools[0].backendHttpSettingsCollection[0].servers[0]';
-
-function issuesOf(json: unknown): readonly string[] {
-  try {
-    parseScenario(json);
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ScenarioError');
-}
 
 describe('parseScenario rejects bad scenarios, naming the field by path', () => {
   const badPoolBody = healthBody(ok().id);

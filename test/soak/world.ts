@@ -3,7 +3,7 @@
  * the emulator injects in that run, with what each fault must do to the gateway's read. The product
  * sees none of this; the checks compare what it said against it.
  */
-import type { ScenarioInput } from '../../src/emulator';
+import { BODY_FAULTS, type ScenarioInput } from '../../src/emulator';
 import type { Random } from './random';
 
 export type GatewayInput = ScenarioInput['gateways'][number];
@@ -171,16 +171,7 @@ function gatewayFault(random: Random): ArmFault {
       return { kind: `lro-failed ${style}`, faults: [], lro: { style, outcome: 'failed' }, fails: true };
     }
     case 'body': {
-      const body = random.pick([
-        'malformed',
-        'truncated',
-        'empty-object',
-        'empty-array',
-        'null-pools',
-        'missing-settings',
-        'missing-servers',
-        'slow',
-      ] as const);
+      const body = random.pick(BODY_FAULTS);
       return {
         kind: `body ${body}`,
         faults: [{ on: 'backendHealth', body, ...(body === 'slow' ? { delayMs: 600_000 } : {}) }],
