@@ -25,6 +25,12 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
   return {
     async listGateways(target: Target, callOptions: CallOptions = {}): Promise<GatewayRef[]> {
       if (target.kind === 'gateway') return [target.gateway];
+      // ARM has no list call across a management group: discovery-directory.ts sends it to Resource Graph.
+      if (target.kind === 'managementGroup')
+        throw new TargetListUnavailableError(
+          target.id,
+          'a management group is listed through Azure Resource Graph',
+        );
       const call = { kind: 'list', target, action: READ_ACTION } as const;
       const capture: CapturedAnswer = {};
       let pageNumber = 1;
@@ -71,7 +77,12 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
 }
 
 /** The gateways of the page the SDK just took, or a TargetListUnavailableError saying what ARM sent. */
-function readPage(capture: CapturedAnswer, target: ListTarget, listed: ReadonlySet<string>, page: number) {
+function readPage(
+  capture: CapturedAnswer,
+  target: Exclude<ListTarget, { kind: 'managementGroup' }>,
+  listed: ReadonlySet<string>,
+  page: number,
+) {
   const text = capture.last?.text;
   capture.last = undefined; // the next page's answer is its own
   const read = readPageText(text, target, listed, page);
@@ -81,7 +92,7 @@ function readPage(capture: CapturedAnswer, target: ListTarget, listed: ReadonlyS
 
 function readPageText(
   text: string | undefined,
-  target: ListTarget,
+  target: Exclude<ListTarget, { kind: 'managementGroup' }>,
   listedBefore: ReadonlySet<string>,
   page: number,
 ):
