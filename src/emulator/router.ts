@@ -16,6 +16,7 @@ import {
 } from './routes/errors';
 import { getGateway } from './routes/gateway';
 import { listGateways } from './routes/list';
+import { queryResources } from './routes/resource-graph';
 import type { EmulatorState } from './state';
 
 export interface IncomingCall {
@@ -23,6 +24,8 @@ export interface IncomingCall {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly authorization: string | undefined;
+  /** The request's body as text; undefined when it was larger than the emulator reads. */
+  readonly body?: string | undefined;
   readonly baseUrl: string;
 }
 
@@ -72,6 +75,11 @@ const ROUTES: readonly Route[] = [
     pattern: [...LOCATION, 'operations', '*'],
     handle: (x, c) => getOperationStatus(x, op(c)),
   },
+  {
+    method: 'POST',
+    pattern: ['providers', 'microsoft.resourcegraph', 'resources'],
+    handle: (x) => queryResources(x),
+  },
 ];
 
 /** The captured segments when `segments` fit `pattern`, else undefined. */
@@ -118,6 +126,13 @@ export async function route(state: EmulatorState, call: IncomingCall): Promise<R
   }
   const apiVersion = call.query.get('api-version');
   if (!apiVersion) return missingApiVersion();
-  const ctx = { state, baseUrl: call.baseUrl, path: call.path, query: call.query, apiVersion };
+  const ctx = {
+    state,
+    baseUrl: call.baseUrl,
+    path: call.path,
+    query: call.query,
+    apiVersion,
+    body: call.body,
+  };
   return found.r.handle(ctx, found.captured);
 }
