@@ -3,7 +3,7 @@ import { readGatewayListPage, type ListScope } from '../../core/gateway-list-pag
 import type { GatewayRef } from '../../core/model';
 import { jsonErrorReason } from '../../core/input/json-text';
 import { TargetListUnavailableError } from '../../errors';
-import type { CallOptions, GatewayDirectory } from '../../ports';
+import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError, type ListTarget } from './errors';
 import { capturingResponses, type CapturedAnswer } from './response-capture';
@@ -23,8 +23,9 @@ const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
  */
 export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayDirectory {
   return {
-    async listGateways(target: Target, callOptions: CallOptions = {}): Promise<GatewayRef[]> {
-      if (target.kind === 'gateway') return [target.gateway];
+    async listGateways(target: Target, callOptions: CallOptions = {}): Promise<TargetListing> {
+      if (target.kind === 'gateway')
+        return { gateways: [target.gateway], present: [target.gateway], shownScopes: [] };
       // ARM has no list call across a management group: discovery-directory.ts sends it to Resource Graph.
       if (target.kind === 'managementGroup')
         throw new TargetListUnavailableError(
@@ -54,7 +55,12 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             pageNumber += 1;
           }
         });
-        return gateways;
+        // ARM answers 404 (or 403) for a scope it cannot list, so a successful listing shows it whole.
+        const scope =
+          target.kind === 'resourceGroup'
+            ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
+            : { subscriptionId: target.subscriptionId };
+        return { gateways, present: gateways, shownScopes: [scope] };
       } catch (error) {
         // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
         // a `value` that is not an array, text that is not JSON): say what ARM sent instead.
