@@ -135,6 +135,8 @@ const BACKEND_HEALTH_ACTION = GATEWAY_ACTIONS[1];
  * ARM answered 403: the identity lacks a role assignment. `action` is the action ARM's own message
  * names (e.g. `Microsoft.Network/locations/operationResults/read` for an operation poll), or the
  * call's action when ARM names none; `scope` is the scope ARM names, or the resource called.
+ * `options.advice` replaces the default "assign it a role …" where the caller knows better which role
+ * (Resource Graph over a management group: Reader on the group).
  */
 export class MissingPermissionError extends AppGwInsightsError {
   override readonly name = 'MissingPermissionError';
@@ -143,22 +145,24 @@ export class MissingPermissionError extends AppGwInsightsError {
     readonly scope: string,
     readonly action: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; advice?: string },
   ) {
     const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? 'its subscription';
     const lacks = `The identity lacks permission "${action}" on ${scope} (${detail}).`;
     const pollReads = `${POLL_ACTIONS.join(' and ')} on ${subscription}`;
     super(
-      (POLL_ACTIONS as readonly string[]).includes(action)
-        ? `${lacks} Assign it a role that grants ${pollReads}: the backend-health operation is polled at ` +
+      options?.advice !== undefined
+        ? `${lacks} ${options.advice}`
+        : (POLL_ACTIONS as readonly string[]).includes(action)
+          ? `${lacks} Assign it a role that grants ${pollReads}: the backend-health operation is polled at ` +
             `subscription-level URLs, outside the gateway's resource group (see "Least privilege" in infra/README.md).`
-        : `${lacks} Assign it a role that grants "${action}" at that scope or above` +
+          : `${lacks} Assign it a role that grants "${action}" at that scope or above` +
             (action === BACKEND_HEALTH_ACTION
               ? ' (Reader alone is not enough: backend health is a POST action)'
               : '') +
             `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
             `(the operation's polls): see "Least privilege" in infra/README.md.`,
-      options,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }

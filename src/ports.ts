@@ -4,6 +4,7 @@
  * the use cases' unit tests run on in-memory implementations (test/helpers/memory/), never on mocks.
  */
 import type { Target } from './core/arm-id';
+import type { ListScope } from './core/gateway-list-page';
 import type { BackendHealthBody, GatewayRef } from './core/model';
 import type { Notice } from './core/notice/notice';
 import type { RunReport } from './core/run-report';
@@ -19,9 +20,28 @@ export interface BackendHealthReader {
   getBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthBody>;
 }
 
-/** Expands a target (subscription, resource group or gateway id) into gateways. */
+/**
+ * Expands a target (management group, subscription, resource group or gateway id) into gateways.
+ * Throws the error a user can act on when the target cannot be listed completely: never a shorter
+ * listing (a listing also says which gateways are gone).
+ */
 export interface GatewayDirectory {
-  listGateways(target: Target, options?: CallOptions): Promise<GatewayRef[]>;
+  listGateways(target: Target, options?: CallOptions): Promise<TargetListing>;
+}
+
+/** What one successful listing of a target found. */
+export interface TargetListing {
+  /** The gateways to evaluate: found in the target's scope and picked by the discovery filter. */
+  readonly gateways: readonly GatewayRef[];
+  /** Every gateway found in the scope, picked or not: present, so never taken as deleted. */
+  readonly present: readonly GatewayRef[];
+  /**
+   * The scopes this listing shows whole: a gateway in one of them that is not `present` is deleted.
+   * ARM's list call: the target's subscription or resource group (it answers 404 or 403 for one it
+   * cannot list). Resource Graph: only the subscriptions (or the resource group) it returned a gateway
+   * from, since it answers an empty result for a scope the identity cannot read.
+   */
+  readonly shownScopes: readonly ListScope[];
 }
 
 /** Where a run's insights and report go. One failing sink never stops another. */

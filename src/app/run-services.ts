@@ -1,6 +1,9 @@
 import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../adapters/arm/client';
+import { createDiscoveryDirectory } from '../adapters/arm/discovery-directory';
 import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
+import { createResourceGraphClient } from '../adapters/arm/resource-graph-client';
+import { createResourceGraphDirectory } from '../adapters/arm/resource-graph-directory';
 import { readArticleTemplate } from '../adapters/articles/article-file';
 import { systemClock } from '../adapters/clock/system-clock';
 import { parseArticle } from '../articles';
@@ -29,9 +32,17 @@ export async function buildRunServices(config: Config, env: Env): Promise<RunSer
   const clientFor = createArmClientFactory(config.arm);
   const article = parseArticle(await readArticleTemplate(config.article));
   const notify = buildNotify(config, env);
+  const { tags, names: namePatterns, locations } = config.discovery;
+  const filter = { tags, namePatterns, locations };
   return {
     deps: {
-      directory: createArmGatewayDirectory(clientFor),
+      directory: createDiscoveryDirectory({
+        arm: createArmGatewayDirectory(clientFor),
+        graph: createResourceGraphDirectory(createResourceGraphClient(clientFor, config.arm), clientFor, {
+          filter,
+        }),
+        filter,
+      }),
       reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs }),
       sinks: buildSinks(config, env),
       ...(notify ? { notify } : {}),

@@ -6,7 +6,7 @@ import { parseConfig } from './load';
 import type { Config } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Kind = 'string' | 'list' | 'int' | 'json';
+type Kind = 'string' | 'list' | 'int' | 'json' | 'list-or-json';
 
 /**
  * App settings (Functions) / environment → the same schema as the JSON file. One table maps each
@@ -14,6 +14,10 @@ type Kind = 'string' | 'list' | 'int' | 'json';
  */
 export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]; kind: Kind }> = [
   { name: 'APPGW_TARGETS', path: ['targets'], kind: 'list' },
+  // A tag value may hold a comma: then the setting is a JSON array.
+  { name: 'APPGW_DISCOVERY_TAGS', path: ['discovery', 'tags'], kind: 'list-or-json' },
+  { name: 'APPGW_DISCOVERY_NAMES', path: ['discovery', 'names'], kind: 'list' },
+  { name: 'APPGW_DISCOVERY_LOCATIONS', path: ['discovery', 'locations'], kind: 'list' },
   { name: 'APPGW_ARM_ENDPOINT', path: ['arm', 'endpoint'], kind: 'string' },
   { name: 'APPGW_ARM_CA_CERT_FILE', path: ['arm', 'caCertFile'], kind: 'string' },
   { name: 'APPGW_ARM_CREDENTIAL', path: ['arm', 'credential'], kind: 'string' },
@@ -109,6 +113,7 @@ function connectionShape(connection: BlobConnectionOptions): Record<string, unkn
 }
 
 function convert(value: string, kind: Kind): { value: unknown } | { problem: string } {
+  if (kind === 'list-or-json') return convert(value, value.startsWith('[') ? 'json' : 'list');
   if (kind === 'list')
     return {
       value: value

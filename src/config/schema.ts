@@ -3,6 +3,7 @@ import { parseTarget } from '../core/arm-id';
 import { isLoopbackUrl } from '../core/input/loopback-host';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
 import { repeatedReceiverNames, webhookReceiverSchema } from '../adapters/webhooks/registry';
+import { readLocation, readNamePattern, readTagFilter } from '../core/discovery/filter';
 import { durationInMs } from './duration';
 import { blobSinkSchema, blobStateSchema } from './storage-schema';
 
@@ -36,6 +37,41 @@ const state = z.pipe(
     return read.state;
   }),
 );
+
+/** A string read by one of the discovery readers (src/core/discovery/filter.ts): its value, or its problem. */
+function readWith<T>(read: (value: string) => T | { readonly problem: string }) {
+  return z.pipe(
+    z.string(),
+    z.transform((value: string, ctx) => {
+      const result = read(value);
+      if (typeof result === 'object' && result !== null && 'problem' in result) {
+        ctx.issues.push({ code: 'custom', input: value, message: result.problem });
+        return z.NEVER;
+      }
+      return result as T;
+    }),
+  );
+}
+
+/**
+ * Which gateways of the targets' scopes are evaluated (src/core/discovery/filter.ts says how entries
+ * combine). Any entry sends the listing of subscriptions and resource groups through Resource Graph;
+ * a gateway named by its own id is always evaluated.
+ */
+const discoverySchema = z.strictObject({
+  /** `name=value` or `name` (the tag, any value). */
+  tags: z._default(z.array(readWith(readTagFilter)), []),
+  /** Globs on the gateway's name: `*`, `?`. */
+  names: z._default(z.array(readWith(readNamePattern)), []),
+  /** Regions (`westeurope`; "West Europe" is read as that). */
+  locations: z._default(
+    z.pipe(
+      z.array(readWith(readLocation)),
+      z.transform((locations: string[]) => [...new Set(locations)]),
+    ),
+    [],
+  ),
+});
 
 const armSchema = z
   .strictObject({
@@ -89,7 +125,10 @@ const stateSchema = z.strictObject({
 export const configSchema = z.strictObject({
   targets: z
     .array(target)
-    .check(z.minLength(1, 'list at least one subscription, resource group or gateway ARM id')),
+    .check(
+      z.minLength(1, 'list at least one management group, subscription, resource group or gateway ARM id'),
+    ),
+  discovery: z._default(discoverySchema, () => discoverySchema.parse({})),
   arm: z._default(armSchema, () => armSchema.parse({})),
   // Both vocabularies may name one state ("Down", "Unhealthy"): listed once.
   unhealthyStates: z._default(

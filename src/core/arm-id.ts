@@ -1,6 +1,9 @@
 import type { GatewayRef } from './model';
 
-/** What a target ARM id names: one gateway, every gateway of a resource group, or of a subscription. */
+/**
+ * What a target ARM id names: one gateway, every gateway of a resource group, of a subscription, or of
+ * every subscription under a management group (found through Azure Resource Graph).
+ */
 export type Target =
   | { readonly kind: 'gateway'; readonly id: string; readonly gateway: GatewayRef }
   | {
@@ -9,7 +12,8 @@ export type Target =
       readonly subscriptionId: string;
       readonly resourceGroup: string;
     }
-  | { readonly kind: 'subscription'; readonly id: string; readonly subscriptionId: string };
+  | { readonly kind: 'subscription'; readonly id: string; readonly subscriptionId: string }
+  | { readonly kind: 'managementGroup'; readonly id: string; readonly managementGroup: string };
 
 const SEGMENT = '([^/\\s]+)';
 const GATEWAY_ID = new RegExp(
@@ -18,6 +22,13 @@ const GATEWAY_ID = new RegExp(
 );
 const RESOURCE_GROUP_ID = new RegExp(`^/subscriptions/${SEGMENT}/resourceGroups/${SEGMENT}$`, 'i');
 const SUBSCRIPTION_ID = new RegExp(`^/subscriptions/${SEGMENT}$`, 'i');
+/**
+ * A management group's id. Its name (the group's ID, not its display name) is up to 90 letters, digits,
+ * hyphens, underscores, periods and parentheses (learn.microsoft.com azure/governance/management-groups
+ * create-management-group-portal, "Management group ID"); anything else is refused here, before it
+ * reaches a query.
+ */
+const MANAGEMENT_GROUP_ID = /^\/providers\/Microsoft\.Management\/managementGroups\/([\w.()-]{1,90})$/i;
 
 /** Parses a target id; returns a reason string when it is not one we can use. ARM ids are case-insensitive. */
 export function parseTarget(raw: string): Target | { readonly error: string } {
@@ -31,9 +42,11 @@ export function parseTarget(raw: string): Target | { readonly error: string } {
   if (m) return { kind: 'resourceGroup', id, subscriptionId: m[1] ?? '', resourceGroup: m[2] ?? '' };
   m = SUBSCRIPTION_ID.exec(id);
   if (m) return { kind: 'subscription', id, subscriptionId: m[1] ?? '' };
+  m = MANAGEMENT_GROUP_ID.exec(id);
+  if (m) return { kind: 'managementGroup', id, managementGroup: m[1] ?? '' };
   return {
     error:
-      'not the ARM id of a subscription, resource group or Microsoft.Network/applicationGateways resource',
+      'not the ARM id of a management group, subscription, resource group or Microsoft.Network/applicationGateways resource',
   };
 }
 
@@ -76,9 +89,14 @@ export function gatewayKey(id: string): string {
   return id.toLowerCase();
 }
 
-/** Whether a target names this gateway: its subscription, its resource group, or the gateway itself. */
+/**
+ * Whether a target names this gateway: its subscription, its resource group, or the gateway itself.
+ * A management group is never said to: which subscriptions it holds is known only from a listing
+ * (src/pipeline/expand-targets.ts), not from the ids.
+ */
 export function targetCovers(target: Target, gateway: GatewayRef): boolean {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (target.kind === 'managementGroup') return false;
   if (target.kind === 'subscription') return same(target.subscriptionId, gateway.subscriptionId);
   if (target.kind === 'resourceGroup')
     return (

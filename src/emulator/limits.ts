@@ -83,7 +83,7 @@ export type Charge =
       readonly scope: 'principal' | 'global';
     };
 
-const NO_CHARGE: Charge = { throttled: false, headers: {} };
+export const NO_CHARGE: Charge = { throttled: false, headers: {} };
 
 /** Tokens are counted in thousandths, so refill with a whole-millisecond clock and whole rates is exact. */
 const MILLI = 1000;

@@ -18,7 +18,8 @@ import {
 } from './routes/errors';
 import { getGateway } from './routes/gateway';
 import { listGateways } from './routes/list';
-import { actorIdOf, type LimitKind } from './limits';
+import { actorIdOf, NO_CHARGE, type LimitKind } from './limits';
+import { queryResources } from './routes/resource-graph';
 import type { EmulatorState } from './state';
 
 export interface IncomingCall {
@@ -26,6 +27,8 @@ export interface IncomingCall {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly authorization: string | undefined;
+  /** The request's body as text; undefined when it was larger than the emulator reads. */
+  readonly body?: string | undefined;
   readonly baseUrl: string;
 }
 
@@ -36,9 +39,10 @@ interface Route {
   /**
    * The subscription bucket the request draws on (its subscription is the first captured segment):
    * ARM counts a GET as a read and any other method as a write, POST actions included (see README.md,
-   * "limits"). Every route the emulator serves is subscription-level.
+   * "limits"). Absent for Resource Graph, which is not subscription-level and keeps its own per-user
+   * quota (routes/resource-graph.ts).
    */
-  readonly charges: LimitKind;
+  readonly charges?: LimitKind;
   readonly handle: (ctx: RouteContext, c: readonly string[]) => Promise<Reply>;
 }
 
@@ -90,6 +94,12 @@ const ROUTES: readonly Route[] = [
     charges: 'reads',
     pattern: [...LOCATION, 'operations', '*'],
     handle: (x, c) => getOperationStatus(x, op(c)),
+  },
+  {
+    method: 'POST',
+    charges: undefined,
+    pattern: ['providers', 'microsoft.resourcegraph', 'resources'],
+    handle: (x) => queryResources(x),
   },
 ];
 
@@ -144,10 +154,11 @@ export async function route(state: EmulatorState, call: IncomingCall): Promise<R
   // and a throttled request is answered at once.
   const subscriptionId = found.captured[0] ?? '';
   const actor = actorIdOf(auth.token);
-  const charge = state.limiter.take(subscriptionId, actor, found.r.charges);
+  const charges = found.r.charges;
+  const charge = charges ? state.limiter.take(subscriptionId, actor, charges) : NO_CHARGE;
   if (charge.throttled) {
     return subscriptionRequestsThrottled({
-      kind: found.r.charges,
+      kind: charges ?? 'reads',
       subscriptionId,
       actor: charge.scope === 'principal' ? actor : undefined,
       retryAfterSeconds: charge.retryAfterSeconds,
@@ -156,6 +167,13 @@ export async function route(state: EmulatorState, call: IncomingCall): Promise<R
   }
   const apiVersion = call.query.get('api-version');
   if (!apiVersion) return withHeaders(missingApiVersion(), charge.headers);
-  const ctx = { state, baseUrl: call.baseUrl, path: call.path, query: call.query, apiVersion };
+  const ctx = {
+    state,
+    baseUrl: call.baseUrl,
+    path: call.path,
+    query: call.query,
+    apiVersion,
+    body: call.body,
+  };
   return withHeaders(await found.r.handle(ctx, found.captured), charge.headers);
 }

@@ -84,7 +84,7 @@ export type ConnectionFaultKind = (typeof CONNECTION_FAULTS)[number];
  */
 const faultSchema = z
   .strictObject({
-    on: z.enum(['backendHealth', 'poll', 'list', 'get']),
+    on: z.enum(['backendHealth', 'poll', 'list', 'get', 'resourceGraph']),
     status: whole(400, 599).optional(),
     body: z.enum(BODY_FAULTS).optional(),
     connection: z.enum(CONNECTION_FAULTS).optional(),
@@ -107,12 +107,19 @@ const faultSchema = z
     if (fault.body !== undefined && fault.on !== 'backendHealth') {
       issue('body faults break the backend-health answer: use "on": "backendHealth"', ['on']);
     }
-    if (fault.text !== undefined && fault.on !== 'backendHealth' && fault.on !== 'list') {
-      issue('text replaces the backend-health answer or a list page: use "on": "backendHealth" or "list"', [
-        'on',
-      ]);
+    if (
+      fault.text !== undefined &&
+      fault.on !== 'backendHealth' &&
+      fault.on !== 'list' &&
+      fault.on !== 'resourceGraph'
+    ) {
+      issue(
+        'text replaces the backend-health answer or a list page: use "on": "backendHealth", "list" or "resourceGraph"',
+        ['on'],
+      );
     }
-    if (fault.page !== undefined && fault.on !== 'list') issue('only with "on": "list"', ['page']);
+    if (fault.page !== undefined && fault.on !== 'list' && fault.on !== 'resourceGraph')
+      issue('only with "on": "list" or "resourceGraph"', ['page']);
     if (fault.body === 'slow' && fault.delayMs === undefined) {
       issue('required with "body": "slow" (how long the rest of the body waits)', ['delayMs']);
     }
@@ -131,6 +138,8 @@ const gatewaySchema = z.strictObject({
   lro: lroSchema,
   faults: z.array(faultSchema).default([]),
   delayMs: whole(0).default(0),
+  /** The resource's tags, as Resource Graph's `tags` column holds them (the discovery filter reads them). */
+  tags: z.record(z.string(), z.string()).optional(),
 });
 
 const BUCKET_SHAPE = 'an object {"burst": <whole number >= 1>, "perSecond": <number > 0>}';
@@ -156,9 +165,26 @@ const limitsSchema = falseOr(
   'an object with "reads" and/or "writes"',
 ).default({ reads: ARM_LIMITS.reads, writes: ARM_LIMITS.writes });
 
+/**
+ * Resource Graph's per-user query quota (x-ms-user-quota-remaining / -resets-after: "at most 15 queries
+ * within every 5-second window", learn.microsoft.com azure/governance/resource-graph/concepts/
+ * guidance-for-throttled-requests) and its subscription limit for tenant and management-group scopes
+ * (10,000 there: past it the answer holds the first ones and says `x-ms-tenant-subscription-limit-hit`).
+ */
+const resourceGraphSchema = z
+  .strictObject({
+    quota: whole(1).default(15),
+    windowSeconds: whole(1).default(5),
+    subscriptionLimit: whole(1).default(10_000),
+  })
+  .prefault({});
+
 const scenarioSchema = z.strictObject({
   gateways: z.array(gatewaySchema).min(1, { error: 'expected at least one gateway' }),
   limits: limitsSchema,
+  /** Management group name → the subscriptions under it (a parent lists its children's too). */
+  managementGroups: z.record(text(), z.array(text())).optional(),
+  resourceGraph: resourceGraphSchema,
   auth: z
     .strictObject({
       acceptTokens: z.array(text()).min(1, { error: 'expected at least one token' }).optional(),

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { PortUnavailableError } from '../errors';
 import { type Clock, monotonicClock, SubscriptionLimiter } from './limits';
+import { readRequestBody } from './request-body';
 import { route } from './router';
 import { armError, type Reply } from './routes/errors';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario';
@@ -145,7 +146,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const served = state; // the scenario this request started under, even if serve() replaces it
-    req.resume(); // no route reads a body; drain it so keep-alive sockets stay usable
+    const body = await readRequestBody(req); // read (and so drained) for every route: keep-alive stays usable
     const method = req.method ?? 'GET';
     const parsed = new URL(req.url ?? '/', 'https://emulator.invalid');
     let reply: Reply;
@@ -155,6 +156,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
         path: parsed.pathname,
         query: parsed.searchParams,
         authorization: req.headers.authorization,
+        body,
         baseUrl: req.headers.host ? `https://${req.headers.host}` : url,
       });
     } catch (e) {

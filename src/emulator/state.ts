@@ -95,14 +95,18 @@ export class EmulatorState {
   }
 
   /**
-   * Consumes one use of the first list fault (an error answer, no answer, or a page's text) that has uses left and
-   * applies to page `page` (1-based; a fault without `page` applies to every page), if any.
+   * Consumes one use of the first list fault (`on`: an ARM list, or a Resource Graph query; an error
+   * answer, no answer, or a page's text) that has uses left and applies to page `page` (1-based; a fault without `page` applies to every page), if any.
    */
-  takeListFault(entry: GatewayEntry, page: number): StatusFault | ConnectionFault | TextFault | undefined {
+  takeListFault(
+    entry: GatewayEntry,
+    page: number,
+    on: 'list' | 'resourceGraph' = 'list',
+  ): StatusFault | ConnectionFault | TextFault | undefined {
     return this.take(
       entry,
       (f): f is StatusFault | ConnectionFault | TextFault =>
-        f.on === 'list' &&
+        f.on === on &&
         (isStatus(f) || isConnection(f) || isText(f)) &&
         (f.page === undefined || f.page === page),
     );

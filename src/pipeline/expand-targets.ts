@@ -1,7 +1,7 @@
-import { gatewayKey, targetCovers, type Target } from '../core/arm-id';
+import { gatewayKey, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import { TargetListUnavailableError, toError } from '../errors';
-import type { GatewayDirectory } from '../ports';
+import type { GatewayDirectory, TargetListing } from '../ports';
 import { mapBounded } from '../core/bounded';
 import type { Logger } from './logger';
 import type { TargetReport } from '../core/run-report';
@@ -12,9 +12,14 @@ export interface ExpandedTargets {
   readonly targets: TargetReport[];
   /** Each gateway once, though two targets may name it (its id and its resource group). */
   readonly gateways: GatewayRef[];
-  /** A gateway is gone when a target covering it was listed successfully without it. */
+  /**
+   * A gateway is gone when a successful listing shows its scope whole (TargetListing.shownScopes) and
+   * no listing found it: one that the discovery filter left out is present, not gone.
+   */
   readonly isGone: (gateway: GatewayRef) => boolean;
 }
+
+const NOTHING_LISTED: TargetListing = { gateways: [], present: [], shownScopes: [] };
 
 export async function expandTargets(
   directory: GatewayDirectory,
@@ -31,7 +36,7 @@ export async function expandTargets(
       return {
         target,
         ok: true,
-        report: { id: target.id, ok: true, error: null, gateways: found.length },
+        report: { id: target.id, ok: true, error: null, gateways: found.gateways.length },
         found,
       };
     } catch (error) {
@@ -41,16 +46,24 @@ export async function expandTargets(
         target,
         ok: false,
         report: { id: target.id, ok: false, error: reported, gateways: 0 },
-        found: [],
+        found: NOTHING_LISTED,
       };
     }
   });
   const unique = new Map<string, GatewayRef>();
-  for (const gateway of expanded.flatMap((e) => e.found)) {
+  for (const gateway of expanded.flatMap((e) => e.found.gateways)) {
     if (!unique.has(gatewayKey(gateway.id))) unique.set(gatewayKey(gateway.id), gateway);
   }
-  const listedScopes = expanded.filter((e) => e.ok && e.target.kind !== 'gateway').map((e) => e.target);
+  const present = new Set(expanded.flatMap((e) => e.found.present).map((g) => gatewayKey(g.id)));
+  const shown = expanded.flatMap((e) => e.found.shownScopes);
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const isGone = (gateway: GatewayRef) =>
-    !unique.has(gatewayKey(gateway.id)) && listedScopes.some((scope) => targetCovers(scope, gateway));
+    !unique.has(gatewayKey(gateway.id)) &&
+    !present.has(gatewayKey(gateway.id)) &&
+    shown.some(
+      (scope) =>
+        same(scope.subscriptionId, gateway.subscriptionId) &&
+        (scope.resourceGroup === undefined || same(scope.resourceGroup, gateway.resourceGroup)),
+    );
   return { targets: expanded.map((e) => e.report), gateways: [...unique.values()], isGone };
 }

@@ -322,3 +322,85 @@ describe('arm.caCertFile is checked when the configuration is loaded', () => {
     expect(configFromAppSettings({ APPGW_TARGETS: GW, APPGW_ARM_CA_CERT_FILE: ca }).arm.caCertFile).toBe(ca);
   });
 });
+
+describe('discovery: management groups and the filter', () => {
+  const MG = '/providers/Microsoft.Management/managementGroups/mg-prod';
+
+  it('takes a management group as a target, and no filter by default', () => {
+    const config = parseConfig({ targets: [MG] });
+    expect(config.targets[0]).toEqual({ kind: 'managementGroup', id: MG, managementGroup: 'mg-prod' });
+    expect(config.discovery).toEqual({ tags: [], names: [], locations: [] });
+  });
+
+  it('reads tags, name patterns and locations (normalised, listed once)', () => {
+    const config = parseConfig({
+      targets: [MG],
+      discovery: {
+        tags: ['env=prod', 'owner', "team=o'brien, ops"],
+        names: ['appgw-*', 'edge-??'],
+        locations: ['West Europe', 'westeurope', 'northeurope'],
+      },
+    });
+    expect(config.discovery).toEqual({
+      tags: [{ key: 'env', value: 'prod' }, { key: 'owner' }, { key: 'team', value: "o'brien, ops" }],
+      names: ['appgw-*', 'edge-??'],
+      locations: ['westeurope', 'northeurope'],
+    });
+  });
+
+  it('names each bad entry by its key and index', () => {
+    expect(
+      issuesOf(() =>
+        parseConfig({
+          targets: [`${MG}'x`],
+          discovery: { tags: ['=prod', 'a\nb'], names: ['a b'], locations: ['west-europe'], colour: 'red' },
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^targets\[0\]: .*management group/),
+      expect.stringMatching(/^discovery\.tags\[0\]: .*give a tag name/),
+      expect.stringMatching(/^discovery\.tags\[1\]: .*control character/),
+      expect.stringMatching(/^discovery\.names\[0\]: .*gateway name pattern/),
+      expect.stringMatching(/^discovery\.locations\[0\]: .*region name/),
+      expect.stringMatching(/^discovery: .*colour/),
+    ]);
+  });
+
+  it('maps APPGW_DISCOVERY_* settings: lists, or a JSON array when a tag value holds a comma', () => {
+    const config = configFromAppSettings({
+      APPGW_TARGETS: `${MG},/subscriptions/s2`,
+      APPGW_DISCOVERY_TAGS: 'env=prod, owner',
+      APPGW_DISCOVERY_NAMES: 'appgw-*;edge-*',
+      APPGW_DISCOVERY_LOCATIONS: 'westeurope,North Europe',
+    });
+    expect(config.targets.map((t) => t.kind)).toEqual(['managementGroup', 'subscription']);
+    expect(config.discovery).toEqual({
+      tags: [{ key: 'env', value: 'prod' }, { key: 'owner' }],
+      names: ['appgw-*', 'edge-*'],
+      locations: ['westeurope', 'northeurope'],
+    });
+    const json = configFromAppSettings({
+      APPGW_TARGETS: MG,
+      APPGW_DISCOVERY_TAGS: '["cost-center=a,b", "team=x;y"]',
+    });
+    expect(json.discovery.tags).toEqual([
+      { key: 'cost-center', value: 'a,b' },
+      { key: 'team', value: 'x;y' },
+    ]);
+  });
+
+  it('names the discovery setting that is wrong', () => {
+    expect(
+      issuesOf(() =>
+        configFromAppSettings({
+          APPGW_TARGETS: MG,
+          APPGW_DISCOVERY_NAMES: 'ok-*,not ok',
+          APPGW_DISCOVERY_TAGS: '["a",',
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^APPGW_DISCOVERY_TAGS: not valid JSON/)]);
+    expect(
+      issuesOf(() => configFromAppSettings({ APPGW_TARGETS: MG, APPGW_DISCOVERY_NAMES: 'ok-*,not ok' })),
+    ).toEqual([expect.stringMatching(/^APPGW_DISCOVERY_NAMES \(discovery\.names\[1\]: .*pattern/)]);
+  });
+});

@@ -19,6 +19,8 @@ describe('parseTarget', () => {
     ['/subscriptions/sub-1/resourcegroups/rg-a', 'resourceGroup'],
     ['/subscriptions/sub-1', 'subscription'],
     ['  /subscriptions/sub-1  ', 'subscription'],
+    ['/providers/Microsoft.Management/managementGroups/mg-prod', 'managementGroup'],
+    ['/providers/microsoft.management/managementgroups/Contoso.(EU)_1/', 'managementGroup'],
   ])('%s is a %s target', (id, kind) => {
     const target = parseTarget(id);
     expect('kind' in target && target.kind).toBe(kind);
@@ -33,8 +35,23 @@ describe('parseTarget', () => {
       '/subscriptions/sub-1/resourceGroups/rg-a/providers/Microsoft.Network/applicationGateways/gw/backendhealth',
     ],
     ['https://management.azure.com/subscriptions/sub-1'],
+    ['/providers/Microsoft.Management/managementGroups/'],
+    // A name that could leave its place in a query or a URL is no management group's.
+    ["/providers/Microsoft.Management/managementGroups/mg'x"],
+    ['/providers/Microsoft.Management/managementGroups/mg x'],
+    ['/providers/Microsoft.Management/managementGroups/mg|y'],
+    [`/providers/Microsoft.Management/managementGroups/${'m'.repeat(91)}`],
+    ['/providers/Microsoft.Management/managementGroups/mg/subscriptions/sub-1'],
   ])('rejects %p with a reason', (id) => {
     expect(parseTarget(id)).toEqual({ error: expect.stringContaining('ARM id') });
+  });
+
+  it('keeps the name of a management group', () => {
+    expect(parseTarget('/providers/Microsoft.Management/managementGroups/mg-prod')).toEqual({
+      kind: 'managementGroup',
+      id: '/providers/Microsoft.Management/managementGroups/mg-prod',
+      managementGroup: 'mg-prod',
+    });
   });
 
   it('keeps the names of a gateway id', () => {
@@ -82,6 +99,8 @@ describe('targetCovers', () => {
     ['/subscriptions/sub-1/resourceGroups/rg-api', false],
     ['/subscriptions/sub-1/resourceGroups/rg-web/providers/Microsoft.Network/applicationGateways/GW', true],
     ['/subscriptions/sub-1/resourceGroups/rg-web/providers/Microsoft.Network/applicationGateways/gw2', false],
+    // Which subscriptions a management group holds is known only from a listing.
+    ['/providers/Microsoft.Management/managementGroups/mg', false],
   ])('%s covers gw: %s', (raw, expected) => {
     const target = parseTarget(raw);
     if (!('kind' in target)) throw new Error(target.error);

@@ -276,7 +276,7 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
     // No file, network or process calls while loading the app and every SDK it loads on first use.
     expect(report?.io).toEqual([]);
     // Loaded on first use, so the entry alone (what the worker loads before the first call) has neither.
-    expect(report?.preloaded).toEqual(['@azure/arm-network', '@azure/identity']);
+    expect(report?.preloaded).toEqual(['@azure/arm-network', '@azure/arm-resourcegraph', '@azure/identity']);
     expect(cwdEntries).toEqual([]);
   });
 

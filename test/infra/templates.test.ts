@@ -498,6 +498,9 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
   APPGW_NOTIFY_OUTBOX_LIMIT: "the code's default (100 waiting notices per receiver and gateway)",
   APPGW_STATE_DIR: 'state goes to blobs (APPGW_STATE_CONTAINER)',
   APPGW_BLOB_PREFIX: 'no prefix',
+  APPGW_DISCOVERY_TAGS: 'no tag filter (additionalAppSettings sets one)',
+  APPGW_DISCOVERY_NAMES: 'no name filter (additionalAppSettings sets one)',
+  APPGW_DISCOVERY_LOCATIONS: 'no region filter (additionalAppSettings sets one)',
 };
 
 /** Every APPGW_* setting the code reads: the table, the storage settings, the schedule and the queue. */

@@ -14,7 +14,7 @@ import {
 import { signInFailure } from '../identity/credential-failure';
 import type { DescribedCredential } from '../identity/entra-credential';
 
-/** A target that is listed: a subscription or a resource group. */
+/** A target that is listed: a subscription, a resource group or a management group. */
 export type ListTarget = Exclude<Target, { kind: 'gateway' }>;
 
 /** One ARM call, as the error messages need it. */
@@ -163,6 +163,8 @@ function pollAction(url: string | undefined): string | undefined {
 
 /** A 404 to a list call: the subscription or the resource group is not there (ARM's code says which). */
 function targetNotFound(target: ListTarget, code: string | undefined, cause: unknown): TargetNotFoundError {
+  if (target.kind === 'managementGroup')
+    return new TargetNotFoundError(target.id, `Management group ${target.managementGroup}`, code, { cause });
   const subscription = `Subscription ${target.subscriptionId}`;
   const what =
     code === 'SubscriptionNotFound' || target.kind === 'subscription'

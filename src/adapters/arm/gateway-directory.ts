@@ -7,7 +7,7 @@ import {
   isTargetNotFoundError,
   TargetListUnavailableError,
 } from '../../errors';
-import type { CallOptions, GatewayDirectory } from '../../ports';
+import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError, type ListTarget } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
@@ -27,8 +27,15 @@ const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
  */
 export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayDirectory {
   return {
-    async listGateways(target: Target, callOptions: CallOptions = {}): Promise<GatewayRef[]> {
-      if (target.kind === 'gateway') return [target.gateway];
+    async listGateways(target: Target, callOptions: CallOptions = {}): Promise<TargetListing> {
+      if (target.kind === 'gateway')
+        return { gateways: [target.gateway], present: [target.gateway], shownScopes: [] };
+      // ARM has no list call across a management group: discovery-directory.ts sends it to Resource Graph.
+      if (target.kind === 'managementGroup')
+        throw new TargetListUnavailableError(
+          target.id,
+          'a management group is listed through Azure Resource Graph',
+        );
       const call = { kind: 'list', target, action: READ_ACTION } as const;
       const capture: CapturedAnswer = {};
       let pageNumber = 1;
@@ -52,7 +59,12 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             pageNumber += 1;
           }
         });
-        return gateways;
+        // ARM answers 404 (or 403) for a scope it cannot list, so a successful listing shows it whole.
+        const scope =
+          target.kind === 'resourceGroup'
+            ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
+            : { subscriptionId: target.subscriptionId };
+        return { gateways, present: gateways, shownScopes: [scope] };
       } catch (error) {
         // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
         // a `value` that is not an array, text that is not JSON): say what ARM sent instead.
@@ -87,7 +99,12 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
 }
 
 /** The gateways of the page the SDK just took, or a TargetListUnavailableError saying what ARM sent. */
-function readPage(capture: CapturedAnswer, target: ListTarget, listed: ReadonlySet<string>, page: number) {
+function readPage(
+  capture: CapturedAnswer,
+  target: Exclude<ListTarget, { kind: 'managementGroup' }>,
+  listed: ReadonlySet<string>,
+  page: number,
+) {
   const text = capture.last?.text;
   capture.last = undefined; // the next page's answer is its own
   const read = readPageText(text, target, listed, page);
@@ -97,7 +114,7 @@ function readPage(capture: CapturedAnswer, target: ListTarget, listed: ReadonlyS
 
 function readPageText(
   text: string | undefined,
-  target: ListTarget,
+  target: Exclude<ListTarget, { kind: 'managementGroup' }>,
   listedBefore: ReadonlySet<string>,
   page: number,
 ):

@@ -18,7 +18,11 @@ import { jsonErrorReason } from '../../core/input/json-text';
 
 /** What one call's last `200` answer carried (`undefined` until one arrived). */
 export interface CapturedAnswer {
-  last?: { readonly text: string | undefined };
+  last?: {
+    readonly text: string | undefined;
+    /** Its headers (Resource Graph says in one when a scope was cut short). */
+    readonly headers?: { get(name: string): string | undefined };
+  };
 }
 
 const scope = new AsyncLocalStorage<CapturedAnswer>();
@@ -29,7 +33,8 @@ export const responseCapturePolicy: PipelinePolicy = {
   async sendRequest(request, next) {
     const response = await next(request);
     const capture = scope.getStore();
-    if (capture && response.status === 200) capture.last = { text: response.bodyAsText ?? undefined };
+    if (capture && response.status === 200)
+      capture.last = { text: response.bodyAsText ?? undefined, headers: response.headers };
     return response;
   },
 };

@@ -1,7 +1,7 @@
 import { gatewayKey, type Target } from '../../core/arm-id';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
 import { GatewayNotFoundError } from '../../errors';
-import type { BackendHealthReader, GatewayDirectory } from '../../ports';
+import type { BackendHealthReader, GatewayDirectory, TargetListing } from '../../ports';
 
 /**
  * A backend-health body someone saved (`az … show-backend-health`, `Get-AzApplicationGatewayBackendHealth
@@ -25,8 +25,9 @@ export function createSavedBackendHealthReader(
 /** The one gateway a saved body is about, for a gateway target naming it (nothing else is listed). */
 export function createSavedGatewayDirectory(gateway: GatewayRef): GatewayDirectory {
   return {
-    async listGateways(target: Target): Promise<GatewayRef[]> {
-      if (target.kind === 'gateway' && gatewayKey(target.id) === gatewayKey(gateway.id)) return [gateway];
+    async listGateways(target: Target): Promise<TargetListing> {
+      if (target.kind === 'gateway' && gatewayKey(target.id) === gatewayKey(gateway.id))
+        return { gateways: [gateway], present: [gateway], shownScopes: [] };
       throw new GatewayNotFoundError(target.id, `the saved body is about ${gateway.id}`);
     },
   };

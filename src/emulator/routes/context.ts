@@ -9,4 +9,6 @@ export interface RouteContext {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly apiVersion: string;
+  /** The request's body (Resource Graph's POST reads it); undefined when larger than the emulator reads. */
+  readonly body?: string | undefined;
 }

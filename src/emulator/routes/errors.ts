@@ -84,7 +84,7 @@ export const unknownRoute = (method: string, path: string): Reply =>
     404,
     'InvalidResourceType',
     `The resource type for '${method} ${path}' could not be found. The emulator serves only ` +
-      'Microsoft.Network/applicationGateways list, get and backendhealth, and their operation URLs.',
+      "Microsoft.Network/applicationGateways list, get and backendhealth, their operation URLs, and Resource Graph's resources query.",
   );
 
 export const methodNotAllowed = (method: string, allowed: string): Reply =>

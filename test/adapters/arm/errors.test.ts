@@ -165,7 +165,7 @@ describe('ARM errors, each mapped to what the user must do', () => {
         { gateways: [gateway('gw', [down], { faults: [{ on: 'list', status: 429 }] })] },
         { maxRetries: 1 },
       );
-      expect(await directory.listGateways(target(SUBSCRIPTION))).toHaveLength(1);
+      expect((await directory.listGateways(target(SUBSCRIPTION))).gateways).toHaveLength(1);
       expect(emulator?.requests.map((r) => r.status)).toEqual([429, 200]);
     });
 

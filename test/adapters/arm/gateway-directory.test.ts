@@ -27,22 +27,30 @@ describe('ARM gateway directory (real list/listAll against the emulator)', () =>
   afterAll(() => emulator.close());
 
   it('lists every gateway of a subscription once, following nextLink pages', async () => {
-    const found = await directory.listGateways(target(`/subscriptions/${SUB}`));
+    const {
+      gateways: found,
+      present,
+      shownScopes,
+    } = await directory.listGateways(target(`/subscriptions/${SUB}`));
     expect(found).toHaveLength(120);
     expect(new Set(found.map((g) => g.id.toLowerCase())).size).toBe(120);
+    // ARM's list shows its scope whole: a gateway of it not listed is gone.
+    expect(present).toEqual(found);
+    expect(shownScopes).toEqual([{ subscriptionId: SUB }]);
     expect(
       emulator.requests.filter((r) => r.method === 'GET' && r.query['$skipToken']).length,
     ).toBeGreaterThanOrEqual(2);
   });
 
   it('lists a resource group (paged past 50)', async () => {
-    const found = await directory.listGateways(target(`/subscriptions/${SUB}/resourceGroups/rg-big`));
+    const found = (await directory.listGateways(target(`/subscriptions/${SUB}/resourceGroups/rg-big`)))
+      .gateways;
     expect(found.map((g) => g.name).sort()).toEqual(Array.from({ length: 70 }, (_, i) => `gw-${i}`).sort());
   });
 
   it('takes a gateway target as is, without a call', async () => {
     const before = emulator.requests.length;
-    const found = await directory.listGateways(target(gatewayId('gw-1', 'rg-big')));
+    const found = (await directory.listGateways(target(gatewayId('gw-1', 'rg-big')))).gateways;
     expect(found.map((g) => g.name)).toEqual(['gw-1']);
     expect(emulator.requests.length).toBe(before);
   });
@@ -86,7 +94,7 @@ describe('ARM gateway directory: a page that is not a complete listing fails it 
         }),
       );
       const error = await directory.listGateways(target(targetId)).then(
-        (found) => new Error(`listed ${found.length} gateway(s): expected the listing to fail`),
+        (found) => new Error(`listed ${found.gateways.length} gateway(s): expected the listing to fail`),
         (e: unknown) => e,
       );
       return {
@@ -259,7 +267,7 @@ describe('ARM gateway directory: a page that is not a complete listing fails it 
           maxRetries: 0,
         }),
       );
-      await expect(directory.listGateways(target(GROUP))).resolves.toHaveLength(60);
+      expect((await directory.listGateways(target(GROUP))).gateways).toHaveLength(60);
     } finally {
       await emulator.close();
     }

@@ -1,0 +1,26 @@
+import type { Target } from '../../core/arm-id';
+import { hasFilter, type DiscoveryFilter } from '../../core/discovery/filter';
+import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
+
+/**
+ * Which listing each target gets: a gateway named by its id is taken as is (the filter chooses among
+ * what a scope holds, not among what is named); a management group, and any scope when a discovery
+ * filter is set, goes to Azure Resource Graph (one paged query across its subscriptions, filtered
+ * there: resource-graph-directory.ts); a subscription or resource group without a filter to ARM's
+ * paged list call (gateway-directory.ts), which needs no more than the gateways' read permission.
+ */
+export function createDiscoveryDirectory(directories: {
+  readonly arm: GatewayDirectory;
+  readonly graph: GatewayDirectory;
+  readonly filter: DiscoveryFilter;
+}): GatewayDirectory {
+  const filtered = hasFilter(directories.filter);
+  return {
+    listGateways(target: Target, options?: CallOptions): Promise<TargetListing> {
+      if (target.kind === 'gateway')
+        return Promise.resolve({ gateways: [target.gateway], present: [target.gateway], shownScopes: [] });
+      const viaGraph = target.kind === 'managementGroup' || filtered;
+      return (viaGraph ? directories.graph : directories.arm).listGateways(target, options);
+    },
+  };
+}
