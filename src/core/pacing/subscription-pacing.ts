@@ -1,0 +1,156 @@
+/**
+ * How many requests each subscription may still take, as this process estimates it: per subscription
+ * and kind (reads, writes), a token bucket seeded with ARM's limits (request-limits.ts), lowered by what
+ * every answer's remaining-quota headers say, and paused until a 429's `Retry-After` has passed. Pure:
+ * no clock and no timers; every call is given the time (`nowInMs`, any monotonic milliseconds) and the
+ * adapter (src/adapters/arm/subscription-pacer.ts) waits as `tryAdmit` says.
+ *
+ * The estimate never admits more than the subscription's bucket holds, as long as the limits are ARM's
+ * and nobody else draws on the bucket (the property tested in test/core/pacing/): it keeps
+ *   `level + outstanding <= the real bucket's tokens`
+ * where `outstanding` is every request admitted or sent and not yet answered (charged or not):
+ * - an admission takes a token (`reserved` until the request is sent); a request sent without one (a
+ *   poll, the SDK's retry) takes it when sent;
+ * - the level refills at the bucket's rate, up to `burst - outstanding` (the real bucket stops at
+ *   `burst` even while requests are on their way);
+ * - an answer's remaining count `R` is what the bucket held after charging that request, so the level
+ *   becomes at most `R - outstanding` (as if every other request still out were charged after it).
+ *   Headers only ever lower the estimate: an answer overtaken by a later one carries an older, higher
+ *   count. The first answer of a kind corrects the seed (a bucket another run has half emptied), so
+ *   until one arrives only one request of that kind is let out (a probe);
+ * - a 429 (an empty bucket: another client, or limits smaller than ARM's) pauses the kind until its
+ *   `Retry-After` has passed (1 s when it gives none), then lets one token in at a time.
+ */
+import type { RateLimitAnswer } from './rate-limit-answer';
+import {
+  ARM_REQUEST_LIMITS,
+  type RequestBucket,
+  type RequestKind,
+  type RequestLimits,
+} from './request-limits';
+
+/** Whether a request may go now; when not, how long to wait (absent: until the next answer of its kind). */
+export type Admission =
+  { readonly admitted: true } | { readonly admitted: false; readonly retryInMs?: number };
+
+/** The wait after a 429 that names none: the SDK's first back-off (src/adapters/arm/retry.ts). */
+export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
+
+/**
+ * Float slack: a level computed as exactly one token may come out a hair below it (refill is
+ * `ms × perSecond / 1000`); far less than any real refill between two milliseconds.
+ */
+const EPSILON = 1e-9;
+
+/** One subscription's bucket of one kind, as estimated. */
+export interface BucketEstimate {
+  /** Tokens free for new admissions at `at` (may be negative: requests sent beyond it). */
+  readonly level: number;
+  /** Admitted, not yet sent. */
+  readonly reserved: number;
+  /** Sent, not yet answered. */
+  readonly inFlight: number;
+  /** Nothing of this kind is admitted before this time (a 429's `Retry-After`). */
+  readonly pausedUntil: number;
+  /** Whether an answer of this kind has come back (until then: one request at a time). */
+  readonly answered: boolean;
+}
+
+interface MutableEstimate {
+  level: number;
+  at: number;
+  reserved: number;
+  inFlight: number;
+  pausedUntil: number;
+  answered: boolean;
+}
+
+export class SubscriptionPacing {
+  private readonly estimates = new Map<string, MutableEstimate>();
+
+  constructor(private readonly limits: RequestLimits = ARM_REQUEST_LIMITS) {}
+
+  /**
+   * Admits one `kind` request to `subscriptionId` (any case) at `nowInMs`, taking its token, or says
+   * how long to wait before asking again.
+   */
+  tryAdmit(subscriptionId: string, kind: RequestKind, nowInMs: number): Admission {
+    const e = this.estimate(subscriptionId, kind, nowInMs);
+    if (nowInMs < e.pausedUntil) return { admitted: false, retryInMs: e.pausedUntil - nowInMs };
+    if (!e.answered && e.reserved + e.inFlight >= 1) return { admitted: false };
+    if (e.level >= 1 - EPSILON) {
+      e.level -= 1;
+      e.reserved += 1;
+      return { admitted: true };
+    }
+    const missing = 1 - e.level;
+    return {
+      admitted: false,
+      retryInMs: Math.max(1, Math.ceil((missing * 1000) / this.bucket(kind).perSecond)),
+    };
+  }
+
+  /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
+  sent(subscriptionId: string, kind: RequestKind, nowInMs: number): void {
+    const e = this.estimate(subscriptionId, kind, nowInMs);
+    if (e.reserved > 0) e.reserved -= 1;
+    else e.level -= 1;
+    e.inFlight += 1;
+  }
+
+  /**
+   * A `kind` request to `subscriptionId` came back at `nowInMs`: with ARM's `answer`, or with none
+   * (`undefined`: the connection failed; it may have been charged, and is counted as if it was).
+   */
+  answered(
+    subscriptionId: string,
+    kind: RequestKind,
+    nowInMs: number,
+    answer: RateLimitAnswer | undefined,
+  ): void {
+    const e = this.estimate(subscriptionId, kind, nowInMs);
+    e.inFlight = Math.max(0, e.inFlight - 1);
+    if (!answer) return;
+    e.answered = true;
+    const outstanding = e.reserved + e.inFlight;
+    if (answer.remaining !== undefined) e.level = Math.min(e.level, answer.remaining - outstanding);
+    if (!answer.throttled) return;
+    const until = nowInMs + (answer.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS);
+    if (until <= e.pausedUntil) return;
+    // Retry-After is when the bucket holds one token again: the estimate resumes then, from that one
+    // token (less what is still out), whatever the refill would have given, since a 429 says the
+    // bucket was not where the estimate put it.
+    const { burst, perSecond } = this.bucket(kind);
+    const refilled = Math.min(burst - outstanding, e.level + ((until - e.at) * perSecond) / 1000);
+    e.level = Math.min(refilled, 1 - outstanding);
+    e.at = until;
+    e.pausedUntil = until;
+  }
+
+  /** The estimate of `subscriptionId`'s `kind` bucket at `nowInMs` (for tests and diagnostics). */
+  peek(subscriptionId: string, kind: RequestKind, nowInMs: number): BucketEstimate {
+    const { level, reserved, inFlight, pausedUntil, answered } = this.estimate(subscriptionId, kind, nowInMs);
+    return { level, reserved, inFlight, pausedUntil, answered };
+  }
+
+  private bucket(kind: RequestKind): RequestBucket {
+    return this.limits[kind];
+  }
+
+  /** The estimate, refilled to `nowInMs`; a new one is full (ARM's burst), and unanswered. */
+  private estimate(subscriptionId: string, kind: RequestKind, nowInMs: number): MutableEstimate {
+    const key = `${subscriptionId.toLowerCase()}/${kind}`;
+    const { burst, perSecond } = this.bucket(kind);
+    let e = this.estimates.get(key);
+    if (!e) {
+      e = { level: burst, at: nowInMs, reserved: 0, inFlight: 0, pausedUntil: 0, answered: false };
+      this.estimates.set(key, e);
+    }
+    if (nowInMs > e.at) {
+      const ceiling = burst - e.reserved - e.inFlight;
+      if (e.level < ceiling) e.level = Math.min(ceiling, e.level + ((nowInMs - e.at) * perSecond) / 1000);
+      e.at = nowInMs;
+    }
+    return e;
+  }
+}

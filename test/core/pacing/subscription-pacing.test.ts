@@ -1,0 +1,284 @@
+/**
+ * The pacing model against ARM's own bucket, as the emulator keeps it (src/emulator/limits.ts, on a
+ * clock the test moves): whatever the order in which requests go out, reach ARM and come back, what
+ * the model admits never empties the bucket.
+ */
+import fc from 'fast-check';
+import { readRateLimitAnswer } from '../../../src/core/pacing/rate-limit-answer';
+import type { RequestKind, RequestLimits } from '../../../src/core/pacing/request-limits';
+import { ARM_REQUEST_LIMITS } from '../../../src/core/pacing/request-limits';
+import { SubscriptionPacing } from '../../../src/core/pacing/subscription-pacing';
+import { ARM_LIMITS, SubscriptionLimiter } from '../../../src/emulator/limits';
+
+const A = '11111111-1111-1111-1111-111111111111';
+const B = '22222222-2222-2222-2222-222222222222';
+const NOW = 1_000_000;
+const answer = (remaining?: number, extra: { throttled?: boolean; retryAfterInMs?: number } = {}) => ({
+  ...(remaining === undefined ? {} : { remaining }),
+  throttled: extra.throttled ?? false,
+  ...(extra.retryAfterInMs === undefined ? {} : { retryAfterInMs: extra.retryAfterInMs }),
+});
+const small = (burst: number, perSecond: number): RequestLimits => ({
+  reads: { burst, perSecond },
+  writes: { burst, perSecond },
+});
+
+/** Admits and sends one request now; throws when the model does not admit it. */
+function admitAndSend(pacing: SubscriptionPacing, sub: string, kind: RequestKind, now: number) {
+  const admission = pacing.tryAdmit(sub, kind, now);
+  if (!admission.admitted) throw new Error(`not admitted: ${JSON.stringify(admission)}`);
+  pacing.sent(sub, kind, now);
+}
+
+describe('the estimate, step by step', () => {
+  it('uses the numbers the emulator cites (ARM’s defaults)', () => {
+    expect(ARM_REQUEST_LIMITS).toEqual(ARM_LIMITS);
+  });
+
+  it('lets one request of a kind out until its answer tells the level (a probe), then the rest', () => {
+    const pacing = new SubscriptionPacing(small(10, 1));
+    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: false });
+    pacing.sent(A, 'writes', NOW);
+    expect(pacing.tryAdmit(A, 'writes', NOW + 5)).toEqual({ admitted: false });
+    // Another run left 3 in the bucket: 2 after this request.
+    pacing.answered(A, 'writes', NOW + 10, answer(2));
+    expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: false, retryInMs: 1000 });
+  });
+
+  it('an answer without headers still ends the probe (ARM’s seed is kept)', () => {
+    const pacing = new SubscriptionPacing(small(3, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW + 1, answer());
+    expect(pacing.peek(A, 'writes', NOW + 1)).toMatchObject({ level: 2, answered: true });
+  });
+
+  it('a connection that failed (no answer) does not end the probe', () => {
+    const pacing = new SubscriptionPacing(small(3, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW + 1, undefined);
+    expect(pacing.peek(A, 'writes', NOW + 1)).toMatchObject({ answered: false, inFlight: 0 });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 1)).toEqual({ admitted: true });
+  });
+
+  it('counts every request still out against the remaining count (as if charged after it)', () => {
+    const pacing = new SubscriptionPacing(small(10, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(9));
+    for (let i = 0; i < 3; i++) admitAndSend(pacing, A, 'writes', NOW);
+    // The second's answer says 8: the two others still out may take 2 more.
+    pacing.answered(A, 'writes', NOW, answer(8));
+    expect(pacing.peek(A, 'writes', NOW).level).toBe(6);
+  });
+
+  it('never raises the estimate from an answer (one overtaken by a later one says more)', () => {
+    const pacing = new SubscriptionPacing(small(10, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(9));
+    admitAndSend(pacing, A, 'writes', NOW);
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(7));
+    pacing.answered(A, 'writes', NOW, answer(8));
+    expect(pacing.peek(A, 'writes', NOW).level).toBe(6); // 7 less the one still out when it came
+  });
+
+  it('a request sent without admission (a poll, a retry) takes its token when sent', () => {
+    const pacing = new SubscriptionPacing(small(5, 1));
+    admitAndSend(pacing, A, 'reads', NOW);
+    pacing.answered(A, 'reads', NOW, answer(4));
+    pacing.sent(A, 'reads', NOW);
+    pacing.sent(A, 'reads', NOW);
+    expect(pacing.peek(A, 'reads', NOW)).toMatchObject({ level: 2, inFlight: 2 });
+  });
+
+  it('refills at the bucket’s rate, up to the burst less what is still out', () => {
+    const pacing = new SubscriptionPacing(small(4, 2));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(0));
+    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: false, retryInMs: 500 });
+    expect(pacing.peek(A, 'writes', NOW + 250).level).toBeCloseTo(0.5);
+    admitAndSend(pacing, A, 'writes', NOW + 500);
+    expect(pacing.peek(A, 'writes', NOW + 60_000)).toMatchObject({ level: 3, inFlight: 1 });
+  });
+
+  it('a 429 pauses the kind until Retry-After, then lets one token in at a time', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW + 10, answer(0, { throttled: true, retryAfterInMs: 2000 }));
+    expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: false, retryInMs: 2000 });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2009)).toEqual({ admitted: false, retryInMs: 1 });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 200 });
+    // Reads are another bucket: not paused.
+    expect(pacing.tryAdmit(A, 'reads', NOW + 10)).toEqual({ admitted: true });
+  });
+
+  it('a 429 without Retry-After pauses for 1 s', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(undefined, { throttled: true }));
+    expect(pacing.peek(A, 'writes', NOW).pausedUntil).toBe(NOW + 1000);
+  });
+
+  it('a 429 that is not a throttle (a resource locked by another operation) pauses nothing', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    admitAndSend(pacing, A, 'writes', NOW);
+    const locked = readRateLimitAnswer(
+      'writes',
+      429,
+      (name) => (name === 'retry-after' ? '30' : undefined),
+      JSON.stringify({ error: { code: 'RetryableErrorDueToAnotherOperation' } }),
+      NOW,
+    );
+    pacing.answered(A, 'writes', NOW, locked);
+    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: true });
+  });
+
+  it('one subscription’s throttling never holds up another’s; ids in any case are one subscription', () => {
+    const pacing = new SubscriptionPacing(small(2, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(0, { throttled: true, retryAfterInMs: 5000 }));
+    expect(pacing.tryAdmit(A.toUpperCase(), 'writes', NOW).admitted).toBe(false);
+    expect(pacing.tryAdmit(B, 'writes', NOW)).toEqual({ admitted: true });
+  });
+});
+
+/** One request on its way: admitted (not sent), sent (not charged), or charged (answer on its way back). */
+interface Request {
+  readonly sub: string;
+  readonly kind: RequestKind;
+  /** Let out before any answer of its kind came back: the one request that may find the bucket empty. */
+  readonly probe: boolean;
+  retryAfterInMs?: number;
+  stage: 'admitted' | 'sent' | 'charged';
+  headers?: Readonly<Record<string, string>>;
+  status?: number;
+}
+
+type Step =
+  | { readonly op: 'wait'; readonly ms: number }
+  | { readonly op: 'admit'; readonly sub: number; readonly kind: RequestKind; readonly times: number }
+  | { readonly op: 'send' | 'charge' | 'answer'; readonly pick: number; readonly all: boolean };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    op: fc.constant('wait' as const),
+    ms: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1000, max: 30_000 })),
+  }),
+  fc.record({
+    op: fc.constant('admit' as const),
+    sub: fc.integer({ min: 0, max: 1 }),
+    kind: fc.constantFrom<RequestKind>('writes', 'writes', 'reads'),
+    times: fc.integer({ min: 1, max: 30 }),
+  }),
+  fc.record({
+    op: fc.constantFrom('send' as const, 'charge' as const, 'answer' as const),
+    pick: fc.nat(),
+    all: fc.boolean(),
+  }),
+  fc.record({
+    op: fc.constantFrom('send' as const, 'charge' as const, 'answer' as const),
+    pick: fc.constant(0),
+    all: fc.constant(true),
+  }),
+);
+
+describe('what the estimate admits never empties the bucket (ARM’s, as the emulator keeps it)', () => {
+  it('in any order of sending, charging and answering, from any starting level (a probe first), in any subscription', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          burst: fc.integer({ min: 1, max: 12 }),
+          perSecond: fc.constantFrom(0.5, 1, 2, 5, 10, 25),
+        }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 3, maxLength: 3 }),
+        fc.array(step, { minLength: 1, maxLength: 80 }),
+        (bucket, drained, steps) => {
+          let now = 0;
+          const limiter = new SubscriptionLimiter({ reads: bucket, writes: bucket }, { now: () => now });
+          const subs = [A, B, '33333333-3333-3333-3333-333333333333'];
+          // Another client used part of each bucket before this run, then stopped.
+          subs.forEach((sub, i) => {
+            for (let n = 0; n < Math.min(drained[i] ?? 0, bucket.burst); n++) {
+              limiter.take(sub, 'dev', 'reads');
+              limiter.take(sub, 'dev', 'writes');
+            }
+          });
+          const pacing = new SubscriptionPacing({ reads: bucket, writes: bucket });
+          const out: Request[] = [];
+          const picked = (stage: Request['stage'], s: { pick: number; all: boolean }): Request[] => {
+            const candidates = out.filter((r) => r.stage === stage);
+            const one = candidates[s.pick % Math.max(1, candidates.length)];
+            return s.all ? candidates : one ? [one] : [];
+          };
+          const probed = new Set<string>();
+          for (const s of steps) {
+            if (s.op === 'wait') now += s.ms;
+            else if (s.op === 'admit') {
+              const sub = subs[s.sub] as string;
+              for (let n = 0; n < s.times; n++) {
+                const probe = !probed.has(`${sub}/${s.kind}`);
+                if (!pacing.tryAdmit(sub, s.kind, now).admitted) break;
+                probed.add(`${sub}/${s.kind}`);
+                out.push({ sub, kind: s.kind, stage: 'admitted', probe });
+              }
+            } else if (s.op === 'send') {
+              for (const r of picked('admitted', s)) {
+                pacing.sent(r.sub, r.kind, now);
+                r.stage = 'sent';
+              }
+            } else if (s.op === 'charge') {
+              for (const r of picked('sent', s)) {
+                const charge = limiter.take(r.sub, 'dev', r.kind);
+                // The property: never, but for a probe into a bucket another client emptied.
+                if (charge.throttled && !r.probe) return false;
+                r.stage = 'charged';
+                r.headers = charge.headers;
+                r.status = charge.throttled ? 429 : 200;
+                if (charge.throttled) r.retryAfterInMs = charge.retryAfterSeconds * 1000;
+              }
+            } else {
+              for (const r of picked('charged', s)) {
+                out.splice(out.indexOf(r), 1);
+                const headers: Record<string, string> = {
+                  ...r.headers,
+                  ...(r.retryAfterInMs === undefined
+                    ? {}
+                    : { 'retry-after': String(r.retryAfterInMs / 1000) }),
+                };
+                pacing.answered(
+                  r.sub,
+                  r.kind,
+                  now,
+                  readRateLimitAnswer(r.kind, r.status ?? 200, (name) => headers[name], undefined, now),
+                );
+              }
+            }
+          }
+          return true;
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('many subscriptions proceed in parallel: each gets its own burst at once', () => {
+    const pacing = new SubscriptionPacing(small(5, 1));
+    const subs = Array.from(
+      { length: 50 },
+      (_, i) => `${String(i).padStart(8, '0')}-0000-0000-0000-000000000000`,
+    );
+    for (const sub of subs) {
+      admitAndSend(pacing, sub, 'writes', NOW);
+      pacing.answered(sub, 'writes', NOW, answer(4));
+    }
+    const admitted = subs.map((sub) => {
+      let n = 0;
+      while (pacing.tryAdmit(sub, 'writes', NOW).admitted) n++;
+      return n;
+    });
+    expect(admitted).toEqual(subs.map(() => 4));
+  });
+});
