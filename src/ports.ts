@@ -15,6 +15,21 @@ export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+/**
+ * Paces this process's requests to each subscription under ARM's limits (per subscription: a bucket of
+ * reads and one of writes; a backendhealth POST is a write, every GET a read). Adapter:
+ * src/adapters/arm/subscription-pacer.ts, fed by every ARM answer the client sees.
+ */
+export interface SubscriptionPacer {
+  /**
+   * Resolves when one `kind` request to `subscriptionId` (any case) may go out, having taken its place
+   * in the subscription's estimate: at once while the bucket holds tokens, later when it is empty or a
+   * 429's `Retry-After` has not passed. Waiters of one subscription and kind are admitted in turn.
+   * Rejects only with the signal's reason when `options.abortSignal` fires first.
+   */
+  admit(subscriptionId: string, kind: 'reads' | 'writes', options?: CallOptions): Promise<void>;
+}
+
 /** Reads a gateway's backend health (ARM's long-running backendhealth POST). */
 export interface BackendHealthReader {
   getBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthBody>;

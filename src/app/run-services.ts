@@ -1,5 +1,6 @@
 import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../adapters/arm/client';
+import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
 import { createDiscoveryDirectory } from '../adapters/arm/discovery-directory';
 import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
 import { createResourceGraphClient } from '../adapters/arm/resource-graph-client';
@@ -14,6 +15,7 @@ import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
 import { noTelemetry } from '../pipeline/emit-telemetry';
 import type { Telemetry } from '../ports';
 import { buildNotify, buildSinks, type Env } from './build-adapters';
+import type { RequestLimits } from '../core/pacing/request-limits';
 
 /**
  * Everything a run needs, built from the config once: the ARM clients, sinks, receivers and state
@@ -27,9 +29,28 @@ export interface RunServices {
   readonly options: RunOptions;
 }
 
-/** Reads and parses the article (an unreadable template fails here, naming its line), builds the adapters. */
-export async function buildRunServices(config: Config, env: Env): Promise<RunServices> {
-  const clientFor = createArmClientFactory(config.arm);
+/** What a run's services may be built with besides the config. */
+export interface RunServicesOptions {
+  /**
+   * The request buckets the subscription pacer assumes (default ARM's): the emulator scenario's when
+   * its `limits` are not ARM's (tests, the demo).
+   */
+  readonly requestLimits?: RequestLimits;
+}
+
+/**
+ * Reads and parses the article (an unreadable template fails here, naming its line), builds the
+ * adapters. One subscription pacer for the whole set: every ARM client's answers feed it, and the
+ * direct run's scheduler admits gateways by it (the Functions app's queue invocations run one gateway
+ * each and are not paced: instances share no memory).
+ */
+export async function buildRunServices(
+  config: Config,
+  env: Env,
+  options: RunServicesOptions = {},
+): Promise<RunServices> {
+  const pacer = createSubscriptionPacer(options.requestLimits ? { limits: options.requestLimits } : {});
+  const clientFor = createArmClientFactory({ ...config.arm, observer: pacer });
   const article = parseArticle(await readArticleTemplate(config.article));
   const notify = buildNotify(config, env);
   const { tags, names: namePatterns, locations } = config.discovery;
@@ -48,6 +69,7 @@ export async function buildRunServices(config: Config, env: Env): Promise<RunSer
       ...(notify ? { notify } : {}),
       clock: systemClock,
       article,
+      pacer,
     },
     options: {
       targets: config.targets,

@@ -6,7 +6,7 @@ import { parseConfig } from './load';
 import type { Config } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Kind = 'string' | 'list' | 'int' | 'json' | 'list-or-json';
+type Kind = 'string' | 'list' | 'int' | 'int-or-auto' | 'json' | 'list-or-json';
 
 /**
  * App settings (Functions) / environment → the same schema as the JSON file. One table maps each
@@ -24,7 +24,7 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_ARM_MAX_RETRIES', path: ['arm', 'maxRetries'], kind: 'int' },
   { name: 'APPGW_ARM_POLL_INTERVAL_MS', path: ['arm', 'pollIntervalInMs'], kind: 'int' },
   { name: 'APPGW_UNHEALTHY_STATES', path: ['unhealthyStates'], kind: 'list' },
-  { name: 'APPGW_CONCURRENCY', path: ['concurrency'], kind: 'int' },
+  { name: 'APPGW_CONCURRENCY', path: ['concurrency'], kind: 'int-or-auto' },
   { name: 'APPGW_GATEWAY_TIMEOUT_MS', path: ['gatewayTimeoutInMs'], kind: 'int' },
   { name: 'APPGW_ARTICLE', path: ['article'], kind: 'string' },
   { name: 'APPGW_SINKS_DIR', path: ['sinks', 'dir'], kind: 'string' },
@@ -121,6 +121,12 @@ function convert(value: string, kind: Kind): { value: unknown } | { problem: str
         .map((s) => s.trim())
         .filter(Boolean),
     };
+  if (kind === 'int-or-auto') {
+    if (value.toLowerCase() === 'auto') return { value: 'auto' };
+    return /^-?\d+$/.test(value)
+      ? { value: Number(value) }
+      : { problem: `"${value}" is neither "auto" nor a whole number` };
+  }
   if (kind === 'int')
     return /^-?\d+$/.test(value) ? { value: Number(value) } : { problem: `"${value}" is not a whole number` };
   if (kind === 'json') {

@@ -97,6 +97,8 @@ const armSchema = z
     }),
   );
 
+const CONCURRENCY_PROBLEM = 'must be "auto" or a whole number >= 1';
+
 const notifySchema = z.strictObject({
   /** Consecutive bad runs before `degraded`: damps flapping. */
   for: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
@@ -138,7 +140,16 @@ export const configSchema = z.strictObject({
     ),
     [...DEFAULT_UNHEALTHY_STATES],
   ),
-  concurrency: z._default(z.int().check(z.gte(1), z.lte(64)), 8),
+  /**
+   * `"auto"`: gateways start as their subscription's ARM write bucket allows, at most
+   * AUTO_IN_FLIGHT_CEILING at once (src/pipeline/schedule-gateways.ts); a number caps them (paced too).
+   */
+  concurrency: z._default(
+    z.union([z.literal('auto'), z.int().check(z.gte(1, CONCURRENCY_PROBLEM))], {
+      error: CONCURRENCY_PROBLEM,
+    }),
+    'auto',
+  ),
   gatewayTimeoutInMs: z._default(z.int().check(z.gte(1_000), z.lte(3_600_000)), 300_000),
   article: z.optional(z.string().check(z.minLength(1))),
   sinks: z

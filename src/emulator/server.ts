@@ -38,6 +38,11 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   /** The answer's status; 0 when a `connection` fault gave none (the connection was reset, or hangs). */
   readonly status: number;
+  /**
+   * When the request arrived, on the emulator's clock (`StartEmulatorOptions.clock`, the one ARM's
+   * buckets refill by): tests compare requests with a 429's `Retry-After` on it.
+   */
+  readonly at: number;
 }
 
 export interface RunningEmulator {
@@ -144,7 +149,9 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const host = options.host ?? '127.0.0.1';
   let url = '';
 
+  const clock = options.clock ?? monotonicClock;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const at = clock.now();
     const served = state; // the scenario this request started under, even if serve() replaces it
     const body = await readRequestBody(req); // read (and so drained) for every route: keep-alive stays usable
     const method = req.method ?? 'GET';
@@ -171,6 +178,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       path: parsed.pathname,
       query: Object.fromEntries(parsed.searchParams),
       status: reply.status,
+      at,
     });
     try {
       await send(req, res, reply, served);

@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import type { TargetReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
+import { listingConcurrency, type Concurrency } from './schedule-gateways';
 
 export interface ExpandedTargets {
   readonly targets: TargetReport[];
@@ -24,9 +25,9 @@ const NOTHING_LISTED: TargetListing = { gateways: [], present: [], shownScopes: 
 export async function expandTargets(
   directory: GatewayDirectory,
   targets: readonly Target[],
-  options: { concurrency: number; timeoutInMs: number; logger: Logger },
+  options: { concurrency: Concurrency; timeoutInMs: number; logger: Logger },
 ): Promise<ExpandedTargets> {
-  const expanded = await mapBounded(targets, options.concurrency, async (target) => {
+  const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {
     try {
       const found = await withTimeout(
         options.timeoutInMs,

@@ -10,9 +10,9 @@ import type {
   DeliveryReceipt,
   GatewayDirectory,
   InsightSink,
+  SubscriptionPacer,
   Telemetry,
 } from '../ports';
-import { mapBounded } from '../core/bounded';
 import { deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
@@ -21,6 +21,7 @@ import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway } from './process-gateway';
 import type { RunReport } from '../core/run-report';
 import { emitRunTelemetry } from './emit-telemetry';
+import { scheduleGateways, type Concurrency } from './schedule-gateways';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
@@ -33,12 +34,15 @@ export interface RunDependencies {
   readonly logger: Logger;
   /** Where the run's telemetry records go (Application Insights in the Functions app). */
   readonly telemetry: Telemetry;
+  /** Paces gateways by their subscription's ARM write bucket (schedule-gateways.ts); absent: unpaced. */
+  readonly pacer?: SubscriptionPacer;
 }
 
 export interface RunOptions {
   readonly targets: readonly Target[];
   readonly unhealthyStates: readonly ConfigurableState[];
-  readonly concurrency: number;
+  /** `"auto"`: as many gateways as ARM's limits admit (schedule-gateways.ts), or at most this many. */
+  readonly concurrency: Concurrency;
   readonly gatewayTimeoutInMs: number;
   readonly notifyPolicy: NotifyPolicy;
   readonly runId?: string;
@@ -52,7 +56,8 @@ export interface RunOutcome {
 
 /**
  * The direct run (CLI, no queue): expand targets → process every gateway (evaluate + notify,
- * concurrently, bounded, each with its own time-out) → notify for deleted gateways → deliver the run to
+ * concurrently, paced per subscription by ARM's limits and bounded, each with its own time-out
+ * from its admission) → notify for deleted gateways → deliver the run to
  * every sink → its telemetry records (core/telemetry-records.ts). Nothing here throws for one gateway, target,
  * receiver or sink: failures are recorded in the report and the rest carry on. The Functions app runs
  * the same steps spread over a queue.
@@ -69,8 +74,10 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     `run ${runId}: ${expanded.gateways.length} gateway(s) from ${expanded.targets.length} target(s)`,
   );
 
-  const processed = await mapBounded(expanded.gateways, options.concurrency, (gateway) =>
-    processGateway(gateway, { ...deps, ...options, runId }),
+  const processed = await scheduleGateways(
+    expanded.gateways,
+    { concurrency: options.concurrency, ...(deps.pacer ? { pacer: deps.pacer } : {}) },
+    (gateway) => processGateway(gateway, { ...deps, ...options, runId }),
   );
   for (const { report } of processed)
     if (report.error) deps.logger.warn(`${report.id}: ${report.error.message}`);

@@ -32,7 +32,7 @@ describe('parseConfig', () => {
         pollIntervalInMs: 2000,
       },
       unhealthyStates: ['Down', 'Unknown', 'Partial'],
-      concurrency: 8,
+      concurrency: 'auto',
       gatewayTimeoutInMs: 300000,
       sinks: { dir: 'out' },
     });
@@ -58,12 +58,26 @@ describe('parseConfig', () => {
       { targets: [GW], arm: { credential: 'development' } },
       'arm.credential: "development" sends a fixed token',
     ],
-    [{ targets: [GW], concurrency: 0 }, 'concurrency:'],
+    [{ targets: [GW], concurrency: 0 }, 'concurrency: must be "auto" or a whole number >= 1'],
+    [{ targets: [GW], concurrency: 2.5 }, 'concurrency: must be "auto" or a whole number >= 1'],
+    [{ targets: [GW], concurrency: 'many' }, 'concurrency: must be "auto" or a whole number >= 1'],
+    [{ targets: [GW], concurrency: 'AUTO' }, 'concurrency: must be "auto" or a whole number >= 1'],
+    [{ targets: [GW], concurrency: null }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], gatewayTimeoutInMs: 1.5 }, 'gatewayTimeoutInMs:'],
     [{ targets: [GW], sinks: { dri: 'x' } }, 'sinks'],
     [{ targets: [GW], target: [] }, 'target'],
   ])('rejects %j naming the key', (raw, expected) => {
     expect(issuesOf(() => parseConfig(raw)).join('\n')).toContain(expected);
+  });
+
+  it.each<[unknown, unknown]>([
+    ['auto', 'auto'],
+    [1, 1],
+    [64, 64],
+    [65, 65], // no ceiling of 64 any more
+    [5000, 5000],
+  ])('takes concurrency %j', (value, expected) => {
+    expect(parseConfig({ targets: [GW], concurrency: value }).concurrency).toBe(expected);
   });
 
   it('lists every problem at once', () => {
@@ -214,6 +228,15 @@ describe('configFromAppSettings', () => {
     expect(config.concurrency).toBe(4);
   });
 
+  it.each([
+    ['auto', 'auto'],
+    ['Auto', 'auto'],
+    [' AUTO ', 'auto'],
+    ['200', 200],
+  ])('APPGW_CONCURRENCY %j is %j', (value, expected) => {
+    expect(configFromAppSettings({ APPGW_TARGETS: GW, APPGW_CONCURRENCY: value }).concurrency).toBe(expected);
+  });
+
   it('reads values pasted with a byte-order mark (a file saved on Windows), JSON ones included', () => {
     const config = configFromAppSettings({
       APPGW_TARGETS: `\ufeff${GW}`,
@@ -240,7 +263,7 @@ describe('configFromAppSettings', () => {
 
   it('names the app setting that is wrong', () => {
     expect(issuesOf(() => configFromAppSettings({ APPGW_TARGETS: GW, APPGW_CONCURRENCY: 'many' }))).toEqual([
-      'APPGW_CONCURRENCY: "many" is not a whole number',
+      'APPGW_CONCURRENCY: "many" is neither "auto" nor a whole number',
     ]);
     expect(issuesOf(() => configFromAppSettings({ APPGW_TARGETS: 'nope' })).join()).toContain(
       'APPGW_TARGETS (targets[0]',

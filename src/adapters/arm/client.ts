@@ -5,6 +5,8 @@ import { createEntraCredential, type DescribedCredential } from '../identity/ent
 import { createDevelopmentCredential } from './credential';
 import { responseCapturePolicy } from './response-capture';
 import { tooManyRequestsRetryPolicy } from './retry';
+import { subscriptionPacingPolicy } from './pacing-policy';
+import type { ArmAnswerObserver } from './subscription-pacer';
 
 export interface ArmClientOptions {
   /** https://management.azure.com in Azure; the emulator's URL locally. */
@@ -16,6 +18,11 @@ export interface ArmClientOptions {
   readonly maxRetries: number;
   /** First back-off delay, doubled per retry; default 1 s (the SDK's). Tests shorten it. */
   readonly retryDelayInMs?: number;
+  /**
+   * Told of every request to a subscription and every answer (remaining-quota headers, 429s): the run's
+   * subscription pacer (subscription-pacer.ts). Absent: nothing is observed.
+   */
+  readonly observer?: ArmAnswerObserver;
 }
 
 /**
@@ -50,7 +57,13 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
       endpoint: options.endpoint,
       retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
       // Lets the readers read ARM's own text: the final backend-health body, each list page (response-capture.ts).
-      additionalPolicies: [{ policy: responseCapturePolicy, position: 'perRetry' }],
+      additionalPolicies: [
+        { policy: responseCapturePolicy, position: 'perRetry' },
+        // Every attempt's answer feeds the subscription's request estimate (pacing-policy.ts).
+        ...(options.observer
+          ? [{ policy: subscriptionPacingPolicy(options.observer), position: 'perRetry' as const }]
+          : []),
+      ],
       ...(pem ? { tlsOptions: { ca: pem } } : {}),
     });
     client.pipeline.addPolicy(tooManyRequestsRetryPolicy({ maxRetries: options.maxRetries, ...retryDelay }), {

@@ -1,0 +1,103 @@
+/**
+ * The SubscriptionPacer port over the pure estimate (src/core/pacing/subscription-pacing.ts): it holds
+ * one estimate per subscription and kind for the whole process, is told of every request and answer
+ * by the ARM client's pipeline (pacing-policy.ts), and makes `admit` wait, with a timer, as long as the
+ * estimate says. One per run (the CLI) or per Function App instance: it is shared by the ARM clients
+ * of every subscription and by the scheduler (src/pipeline/schedule-gateways.ts).
+ */
+import type { RateLimitAnswer } from '../../core/pacing/rate-limit-answer';
+import { type RequestKind, type RequestLimits } from '../../core/pacing/request-limits';
+import { SubscriptionPacing } from '../../core/pacing/subscription-pacing';
+import type { CallOptions, SubscriptionPacer } from '../../ports';
+
+/** What the ARM client's pipeline tells the pacer: every request sent to a subscription, every answer. */
+export interface ArmAnswerObserver {
+  requestSent(subscriptionId: string, kind: RequestKind): void;
+  /** `answer` undefined: no HTTP answer (the connection failed or was cut). */
+  answerReceived(subscriptionId: string, kind: RequestKind, answer: RateLimitAnswer | undefined): void;
+}
+
+export type ArmSubscriptionPacer = SubscriptionPacer & ArmAnswerObserver;
+
+export interface SubscriptionPacerOptions {
+  /**
+   * The buckets the estimate starts from and refills by: ARM's (src/core/pacing/request-limits.ts)
+   * unless given; tests and the demo pass the emulator scenario's.
+   */
+  readonly limits?: RequestLimits;
+  /** Monotonic milliseconds; default `performance.now()` (a wall-clock change never refills a bucket). */
+  readonly now?: () => number;
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly detach: () => void;
+}
+
+interface Lane {
+  readonly subscriptionId: string;
+  readonly kind: RequestKind;
+  readonly waiters: Waiter[];
+  timer?: NodeJS.Timeout;
+}
+
+export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}): ArmSubscriptionPacer {
+  const pacing = new SubscriptionPacing(options.limits);
+  const now = options.now ?? (() => performance.now());
+  const lanes = new Map<string, Lane>();
+  const keyOf = (subscriptionId: string, kind: RequestKind) => `${subscriptionId.toLowerCase()}/${kind}`;
+
+  /** Admits the lane's waiters in turn while the estimate allows; then waits its time, or the next answer. */
+  const pump = (key: string): void => {
+    const lane = lanes.get(key);
+    if (!lane) return;
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    while (lane.waiters.length > 0) {
+      const admission = pacing.tryAdmit(lane.subscriptionId, lane.kind, now());
+      if (!admission.admitted) {
+        // No time given: a probe is out, and its answer (answerReceived) pumps the lane again.
+        if (admission.retryInMs !== undefined)
+          lane.timer = setTimeout(() => pump(key), Math.ceil(admission.retryInMs));
+        return;
+      }
+      const waiter = lane.waiters.shift() as Waiter;
+      waiter.detach();
+      waiter.resolve();
+    }
+    lanes.delete(key);
+  };
+
+  return {
+    admit(subscriptionId: string, kind: RequestKind, callOptions: CallOptions = {}): Promise<void> {
+      const signal = callOptions.abortSignal;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const key = keyOf(subscriptionId, kind);
+      let lane = lanes.get(key);
+      if (!lane) {
+        lane = { subscriptionId, kind, waiters: [] };
+        lanes.set(key, lane);
+      }
+      const waiters = lane.waiters;
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const at = waiters.indexOf(waiter);
+          if (at >= 0) waiters.splice(at, 1);
+          reject(signal?.reason);
+        };
+        const waiter: Waiter = { resolve, detach: () => signal?.removeEventListener('abort', onAbort) };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiters.push(waiter);
+        if (waiters.length === 1) pump(key);
+      });
+    },
+    requestSent(subscriptionId, kind) {
+      pacing.sent(subscriptionId, kind, now());
+    },
+    answerReceived(subscriptionId, kind, answer) {
+      pacing.answered(subscriptionId, kind, now(), answer);
+      const key = keyOf(subscriptionId, kind);
+      if (lanes.has(key)) pump(key);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { mapBounded } from '../core/bounded';
+import type { SubscriptionPacer } from '../ports';
+
+/** `concurrency` as configured: `"auto"` (bounded by pacing) or a cap on gateways in flight. */
+export type Concurrency = number | 'auto';
+
+/**
+ * Most gateways in flight with `"auto"` and a pacer. What bounds a paced run is ARM's writes bucket
+ * (10 backendhealth POSTs a second per subscription, src/core/pacing/request-limits.ts) times the
+ * operation's length (30–90 s live): one subscription alone can keep 300–900 gateways busy, 50 of
+ * them far more. The ceiling is memory: a gateway in flight holds its operation's poller, its
+ * timers and sockets' share (a few KB while it waits), and for a moment its backend-health body and
+ * rendered insights (about 30 KB per insight, issue 14): at 1 000, tens of MB, a small part of the
+ * 250 MB a run of 20 000 gateways may use. Past it, a number can be configured.
+ */
+export const AUTO_IN_FLIGHT_CEILING = 1_000;
+
+/**
+ * `"auto"` without a pacer (tests, `evaluate`: no ARM answers to pace by): the old default cap, so
+ * nothing unpaced ever runs wide.
+ */
+export const AUTO_UNPACED_CONCURRENCY = 8;
+
+/**
+ * Targets listed at once with `"auto"`: a run names few targets (each one paged listing, a read, or a
+ * Resource Graph query, which keeps its own per-identity quota); 8 lists them well within both.
+ */
+export const AUTO_LISTING_CONCURRENCY = 8;
+
+/** Targets listed at once for a configured `concurrency`. */
+export function listingConcurrency(concurrency: Concurrency): number {
+  return concurrency === 'auto' ? AUTO_LISTING_CONCURRENCY : concurrency;
+}
+
+export interface ScheduleOptions {
+  readonly concurrency: Concurrency;
+  /** Absent: no pacing (as `mapBounded`, with `"auto"` read as AUTO_UNPACED_CONCURRENCY). */
+  readonly pacer?: SubscriptionPacer;
+}
+
+/**
+ * Runs `fn` for every gateway, results in input order, as `mapBounded` does (`fn` returns a result per
+ * gateway and never throws for one: the run-checks contract), but with a pacer each gateway starts only
+ * once its subscription may take a write (its backendhealth POST; every GET it then makes is a read,
+ * about as many, under ARM's larger read bucket): gateways of one subscription are admitted in input
+ * order, one lane per subscription, and the lanes share the in-flight cap in turn (a lane waits for a
+ * free place with at most one admitted gateway, so many subscriptions run side by side and a throttled
+ * one holds at most one place). `fn`, and so the gateway's time-out, starts after admission.
+ * A pacer that fails lets the gateway go unpaced: pacing never loses a gateway.
+ */
+export async function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
+  gateways: readonly T[],
+  options: ScheduleOptions,
+  fn: (gateway: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const { pacer, concurrency } = options;
+  if (!pacer)
+    return mapBounded(gateways, concurrency === 'auto' ? AUTO_UNPACED_CONCURRENCY : concurrency, fn);
+  const places = fifoSemaphore(concurrency === 'auto' ? AUTO_IN_FLIGHT_CEILING : Math.max(1, concurrency));
+  const lanes = new Map<string, number[]>();
+  gateways.forEach((gateway, index) => {
+    const key = gateway.subscriptionId.toLowerCase();
+    const lane = lanes.get(key);
+    if (lane) lane.push(index);
+    else lanes.set(key, [index]);
+  });
+  const results = new Array<R>(gateways.length);
+  // A bug in `fn` (it must not throw) fails the run as mapBounded would, once every started call ended.
+  let failure: { readonly error: unknown } | undefined;
+  await Promise.all(
+    [...lanes.values()].map(async (lane) => {
+      const running: Promise<void>[] = [];
+      for (const index of lane) {
+        const gateway = gateways[index] as T;
+        try {
+          await pacer.admit(gateway.subscriptionId, 'writes');
+        } catch {
+          // Pacing is an optimisation: a pacer that fails must not cost a gateway.
+        }
+        await places.acquire();
+        running.push(
+          fn(gateway, index).then(
+            (result) => {
+              results[index] = result;
+              places.release();
+            },
+            (error: unknown) => {
+              places.release();
+              failure ??= { error };
+            },
+          ),
+        );
+      }
+      await Promise.all(running);
+    }),
+  );
+  if (failure) throw failure.error;
+  return results;
+}
+
+/** `size` places, given out in the order asked for. */
+function fifoSemaphore(size: number): { acquire(): Promise<void>; release(): void } {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  return {
+    acquire() {
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    },
+  };
+}
