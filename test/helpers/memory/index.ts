@@ -15,3 +15,4 @@ export * from './state-for-runs';
 export * from './telemetry';
 export * from './work-queue';
 export * from './run-dependencies';
+export * from './subscription-pacer';

@@ -1,0 +1,205 @@
+import {
+  AUTO_IN_FLIGHT_CEILING,
+  AUTO_UNPACED_CONCURRENCY,
+  listingConcurrency,
+  scheduleGateways,
+} from '../../src/pipeline/schedule-gateways';
+import { runChecks } from '../../src/pipeline/run-checks';
+import { gatewayNamed, memoryRun, memorySubscriptionPacer } from '../helpers/memory';
+
+const A = 'aaaaaaaa-0000-0000-0000-000000000000';
+const B = 'bbbbbbbb-0000-0000-0000-000000000000';
+const C = 'cccccccc-0000-0000-0000-000000000000';
+
+/** `n` gateways of subscription `sub`, named `<letter><i>`. */
+const gatewaysOf = (sub: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ subscriptionId: sub, name: `${sub[0]}${i + 1}` }));
+
+/** Calls that wait until the test ends them; records starts and the most in flight at once. */
+function heldCalls() {
+  const started: string[] = [];
+  const pending = new Map<string, () => void>();
+  let inFlight = 0;
+  let most = 0;
+  return {
+    started,
+    most: () => most,
+    end(name: string) {
+      pending.get(name)?.();
+      pending.delete(name);
+    },
+    endAll() {
+      for (const name of [...pending.keys()]) this.end(name);
+    },
+    fn: (gateway: { name: string }, index: number) => {
+      started.push(gateway.name);
+      most = Math.max(most, ++inFlight);
+      return new Promise<string>((resolve) =>
+        pending.set(gateway.name, () => {
+          inFlight -= 1;
+          resolve(`${gateway.name}#${index}`);
+        }),
+      );
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('scheduleGateways without a pacer: as mapBounded', () => {
+  it.each<[number | 'auto', number]>([
+    [1, 1],
+    [3, 3],
+    ['auto', AUTO_UNPACED_CONCURRENCY],
+  ])('concurrency %j: at most %i in flight, results in input order', async (concurrency, most) => {
+    const gateways = [...gatewaysOf(A, 10), ...gatewaysOf(B, 10)];
+    const calls = heldCalls();
+    const done = scheduleGateways(gateways, { concurrency }, calls.fn);
+    for (let i = 0; i < 40; i++) {
+      await settle();
+      // End them out of order: the last started first.
+      const last = calls.started.at(-1);
+      if (last) calls.end(last);
+      calls.endAll();
+    }
+    const results = await done;
+    expect(calls.most()).toBe(most);
+    expect(results).toEqual(gateways.map((g, i) => `${g.name}#${i}`));
+  });
+
+  it('targets are listed 8 at a time with "auto", or as configured', () => {
+    expect(listingConcurrency('auto')).toBe(8);
+    expect(listingConcurrency(3)).toBe(3);
+  });
+});
+
+describe('scheduleGateways with a pacer', () => {
+  it('starts a gateway only once its subscription admits it; another subscription is not held up', async () => {
+    const pacer = memorySubscriptionPacer();
+    pacer.hold(A);
+    const calls = heldCalls();
+    const gateways = [...gatewaysOf(A, 3), ...gatewaysOf(B, 3)];
+    const done = scheduleGateways(gateways, { concurrency: 'auto', pacer }, calls.fn);
+    await settle();
+    expect(calls.started).toEqual(['b1', 'b2', 'b3']);
+    expect(pacer.waiting(A)).toBe(1); // one lane per subscription: one waiter
+
+    pacer.grant(A);
+    await settle();
+    expect(calls.started).toEqual(['b1', 'b2', 'b3', 'a1']);
+    pacer.grant(A, 2);
+    await settle();
+    calls.endAll();
+    expect(await done).toEqual(gateways.map((g, i) => `${g.name}#${i}`));
+    expect(pacer.admitted.filter((s) => s === A)).toHaveLength(3);
+  });
+
+  it('round-robin across subscriptions when places are short', async () => {
+    const pacer = memorySubscriptionPacer();
+    const calls = heldCalls();
+    const gateways = [...gatewaysOf(A, 3), ...gatewaysOf(B, 3), ...gatewaysOf(C, 3)];
+    const done = scheduleGateways(gateways, { concurrency: 1, pacer }, calls.fn);
+    for (let i = 0; i < 30; i++) {
+      await settle();
+      calls.endAll();
+    }
+    await done;
+    expect(calls.started).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'c2', 'a3', 'b3', 'c3']);
+    expect(calls.most()).toBe(1);
+  });
+
+  it('a subscription waiting for admission holds no place: the others use them all', async () => {
+    const pacer = memorySubscriptionPacer();
+    pacer.hold(A);
+    const calls = heldCalls();
+    const done = scheduleGateways(
+      [...gatewaysOf(A, 2), ...gatewaysOf(B, 4)],
+      { concurrency: 2, pacer },
+      calls.fn,
+    );
+    await settle();
+    expect(calls.started).toEqual(['b1', 'b2']);
+    calls.endAll();
+    await settle();
+    expect(calls.started).toEqual(['b1', 'b2', 'b3', 'b4']);
+    pacer.grant(A, 2);
+    for (let i = 0; i < 10; i++) {
+      await settle();
+      calls.endAll();
+    }
+    await done;
+    expect(calls.most()).toBe(2);
+  });
+
+  it(`"auto" keeps at most ${AUTO_IN_FLIGHT_CEILING} gateways in flight`, async () => {
+    const pacer = memorySubscriptionPacer();
+    const calls = heldCalls();
+    const gateways = [...gatewaysOf(A, 700), ...gatewaysOf(B, 700)];
+    const done = scheduleGateways(gateways, { concurrency: 'auto', pacer }, calls.fn);
+    for (let i = 0; i < 5; i++) await settle();
+    expect(calls.started).toHaveLength(AUTO_IN_FLIGHT_CEILING);
+    for (let i = 0; i < 10; i++) {
+      calls.endAll();
+      await settle();
+    }
+    expect(await done).toHaveLength(1400);
+    expect(calls.most()).toBe(AUTO_IN_FLIGHT_CEILING);
+  });
+
+  it('a pacer that fails costs no gateway: each runs unpaced', async () => {
+    const pacer = memorySubscriptionPacer();
+    pacer.failWith(new Error('bug'));
+    const results = await scheduleGateways(
+      gatewaysOf(A, 3),
+      { concurrency: 'auto', pacer },
+      async (g) => g.name,
+    );
+    expect(results).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('a call that throws (a bug: fn returns results) fails the schedule once the others ended', async () => {
+    const pacer = memorySubscriptionPacer();
+    const ended: string[] = [];
+    const run = scheduleGateways(gatewaysOf(A, 3), { concurrency: 'auto', pacer }, async (g) => {
+      if (g.name === 'a1') throw new Error('bug in a1');
+      await settle();
+      ended.push(g.name);
+      return g.name;
+    });
+    await expect(run).rejects.toThrow('bug in a1');
+    expect(ended).toEqual(['a2', 'a3']);
+  });
+});
+
+describe('runChecks with a pacer', () => {
+  it('a gateway’s time-out starts when it is admitted, not when the run starts', async () => {
+    const ref = gatewayNamed('gw-late', 'rg-test', A);
+    const r = memoryRun({ gateways: [{ ref, servers: [] }], options: { gatewayTimeoutInMs: 50 } });
+    const pacer = memorySubscriptionPacer();
+    pacer.hold(A);
+    const outcome = runChecks({ ...r.deps, pacer }, r.options);
+    // Held past its time-out before admission: still evaluated once admitted.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(r.reader.calls).toHaveLength(0);
+    pacer.grant(A);
+    const { report } = await outcome;
+    expect(report.gateways.map((g) => [g.name, g.ok])).toEqual([['gw-late', true]]);
+    expect(pacer.admitted).toEqual([A]);
+  });
+
+  it('admits each gateway by its subscription, and reports them in the order listed', async () => {
+    const refs = [
+      gatewayNamed('gw-1', 'rg', A),
+      gatewayNamed('gw-2', 'rg', B),
+      gatewayNamed('gw-3', 'rg', A),
+    ];
+    const r = memoryRun({
+      gateways: refs.map((ref) => ({ ref, servers: [] })),
+      targets: refs.map((ref) => ref.id),
+    });
+    const pacer = memorySubscriptionPacer();
+    const { report } = await runChecks({ ...r.deps, pacer }, r.options);
+    expect(report.gateways.map((g) => g.name)).toEqual(['gw-1', 'gw-2', 'gw-3']);
+    expect(pacer.admitted.map((s) => s.toLowerCase()).sort()).toEqual([A, A, B]);
+  });
+});
