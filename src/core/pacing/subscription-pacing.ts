@@ -19,7 +19,8 @@
  *   count. The first answer of a kind corrects the seed (a bucket another run has half emptied), so
  *   until one arrives only one request of that kind is let out (a probe);
  * - a 429 (an empty bucket: another client, or limits smaller than ARM's) pauses the kind until its
- *   `Retry-After` has passed (1 s when it gives none), then lets one token in at a time.
+ *   `Retry-After` has passed (1 s when it gives none); the bucket then holds one token, which the
+ *   SDK's retry of the throttled request takes, and the estimate refills from there.
  */
 import type { RateLimitAnswer } from './rate-limit-answer';
 import {
@@ -112,6 +113,9 @@ export class SubscriptionPacing {
     e.inFlight = Math.max(0, e.inFlight - 1);
     if (!answer) return;
     e.answered = true;
+    // The SDK sends a throttled request again once Retry-After has passed, without admission: its token
+    // is spoken for from now (kept, if it gives up instead: an estimate one low is safe).
+    if (answer.throttled) e.reserved += 1;
     const outstanding = e.reserved + e.inFlight;
     if (answer.remaining !== undefined) e.level = Math.min(e.level, answer.remaining - outstanding);
     if (!answer.throttled) return;

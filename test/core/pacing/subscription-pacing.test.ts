@@ -103,14 +103,18 @@ describe('the estimate, step by step', () => {
     expect(pacing.peek(A, 'writes', NOW + 60_000)).toMatchObject({ level: 3, inFlight: 1 });
   });
 
-  it('a 429 pauses the kind until Retry-After, then lets one token in at a time', () => {
+  it('a 429 pauses the kind until Retry-After; its one token then is the SDK’s retry’s', () => {
     const pacing = new SubscriptionPacing(small(10, 5));
     admitAndSend(pacing, A, 'writes', NOW);
     pacing.answered(A, 'writes', NOW + 10, answer(0, { throttled: true, retryAfterInMs: 2000 }));
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: false, retryInMs: 2000 });
     expect(pacing.tryAdmit(A, 'writes', NOW + 2009)).toEqual({ admitted: false, retryInMs: 1 });
-    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: true });
+    // Whether the retry goes before or after this asks, the bucket's one token is the retry's.
     expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 200 });
+    pacing.sent(A, 'writes', NOW + 2010); // the SDK's retry
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 200 });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2210)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2210)).toEqual({ admitted: false, retryInMs: 200 });
     // Reads are another bucket: not paused.
     expect(pacing.tryAdmit(A, 'reads', NOW + 10)).toEqual({ admitted: true });
   });

@@ -1,0 +1,53 @@
+/**
+ * The pacer port over the pure estimate: waiting, waking, aborting. (Its answers come from the ARM
+ * client's pipeline; test/faults/throttling.test.ts runs it against the emulator's buckets.)
+ */
+import { subscriptionOf } from '../../../src/adapters/arm/pacing-policy';
+import { createSubscriptionPacer } from '../../../src/adapters/arm/subscription-pacer';
+
+const A = '11111111-1111-1111-1111-111111111111';
+const limits = { reads: { burst: 2, perSecond: 1000 }, writes: { burst: 2, perSecond: 1000 } };
+
+describe('the subscription pacer', () => {
+  it('lets a probe out, then the waiters in turn once its answer says how many are left', async () => {
+    const pacer = createSubscriptionPacer({ limits });
+    const order: number[] = [];
+    await pacer.admit(A, 'writes');
+    pacer.requestSent(A, 'writes');
+    const waiting = [1, 2].map((n) => pacer.admit(A, 'writes').then(() => order.push(n)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]); // the probe is out
+    pacer.answerReceived(A, 'writes', { remaining: 1, throttled: false });
+    await Promise.all(waiting); // one at once, the next after a refill (1 ms at 1000 a second)
+    expect(order).toEqual([1, 2]);
+  });
+
+  it('an abort takes the waiter out, rejecting with the signal’s reason; the next waiter is served', async () => {
+    const pacer = createSubscriptionPacer({ limits });
+    await pacer.admit(A, 'reads');
+    pacer.requestSent(A, 'reads');
+    const controller = new AbortController();
+    const aborted = pacer.admit(A, 'reads', { abortSignal: controller.signal });
+    const next = pacer.admit(A, 'reads');
+    controller.abort(new Error('run stopped'));
+    await expect(aborted).rejects.toThrow('run stopped');
+    pacer.answerReceived(A, 'reads', { remaining: 1, throttled: false });
+    await expect(next).resolves.toBeUndefined();
+    const already = new AbortController();
+    already.abort(new Error('already'));
+    await expect(pacer.admit(A, 'reads', { abortSignal: already.signal })).rejects.toThrow('already');
+  });
+});
+
+describe('the subscription a request is to', () => {
+  it.each([
+    [`https://management.azure.com/subscriptions/${A}/resourceGroups/rg?api-version=1`, A],
+    [`https://management.azure.com/SUBSCRIPTIONS/${A.toUpperCase()}/providers/x`, A],
+    ['https://management.azure.com/subscriptions/a%2Db', 'a-b'],
+    ['https://management.azure.com/providers/Microsoft.ResourceGraph/resources?api-version=1', undefined],
+    ['https://management.azure.com/tenants', undefined],
+    ['not a url', undefined],
+  ])('%s: %j', (url, expected) => {
+    expect(subscriptionOf({ url })).toBe(expected);
+  });
+});

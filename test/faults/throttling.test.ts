@@ -1,0 +1,172 @@
+/**
+ * ARM's request limits, run-wide (README "Fault matrix", ARM: the subscription's buckets): the direct
+ * run paces its gateways by each subscription's writes bucket (src/pipeline/schedule-gateways.ts), from
+ * what every answer's headers and 429s tell the pacer (src/adapters/arm/pacing-policy.ts), against the
+ * emulator's buckets (on, small, so the tests stay short), through the real ARM client. Times are the
+ * emulator's own record of when each request arrived (its clock, the one its buckets refill by).
+ */
+import { buildRunServices, withLogger } from '../../src/app/run-services';
+import { DEVELOPMENT_TOKEN } from '../../src/adapters/arm/credential';
+import { parseConfig } from '../../src/config/load';
+import type { RequestLimits } from '../../src/core/pacing/request-limits';
+import { ARM_REQUEST_LIMITS } from '../../src/core/pacing/request-limits';
+import type { RunReport } from '../../src/core/run-report';
+import {
+  startEmulator,
+  type RecordedRequest,
+  type RunningEmulator,
+  type ScenarioInput,
+} from '../../src/emulator';
+import { runChecks } from '../../src/pipeline/run-checks';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { recordingLogger } from '../helpers/notify-run';
+import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { rawRequest } from '../emulator/helpers';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const healthy = [
+  { address: '10.0.0.4', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
+];
+const gateways = (sub: string, n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) =>
+    gateway(`${prefix}-${String(i).padStart(2, '0')}`, healthy, {}, 'rg-test', sub),
+  );
+
+let tmp: string;
+const running: RunningEmulator[] = [];
+beforeAll(async () => {
+  await import('@azure/arm-network'); // loaded once, before any run
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-throttling-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.close()));
+});
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+async function emulatorFor(scenario: ScenarioInput): Promise<RunningEmulator> {
+  const emulator = await startEmulator({ scenario: scenario as never });
+  running.push(emulator);
+  return emulator;
+}
+
+let runs = 0;
+/** One direct run as `appgw-insights run` makes it (config → services → runChecks), paced unless said. */
+async function run(
+  emulator: RunningEmulator,
+  options: { targets: string[]; requestLimits?: RequestLimits; unpaced?: boolean; concurrency?: number },
+): Promise<RunReport> {
+  const dir = path.join(tmp, `run-${++runs}`);
+  const config = parseConfig({
+    targets: options.targets,
+    arm: { ...emulatorArm(emulator), maxRetries: 5 },
+    sinks: { dir },
+    state: { dir: path.join(dir, 'state') },
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  });
+  const services = await buildRunServices(
+    config,
+    process.env,
+    options.requestLimits ? { requestLimits: options.requestLimits } : {},
+  );
+  const { deps, options: runOptions } = withLogger(services, recordingLogger());
+  const { pacer, ...unpaced } = deps;
+  expect(pacer).toBeDefined(); // built for every run: the unpaced run below takes it away
+  const { report } = await runChecks(options.unpaced ? unpaced : deps, runOptions);
+  return report;
+}
+
+const posts = (emulator: RunningEmulator, sub: string) =>
+  emulator.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/subscriptions/${sub}/`));
+const throttled = (requests: readonly RecordedRequest[]) => requests.filter((r) => r.status === 429);
+const evaluated = (report: RunReport) => report.gateways.filter((g) => g.ok).map((g) => g.name);
+
+describe("ARM's writes bucket of a subscription, run-wide", () => {
+  const SMALL_WRITES = { burst: 5, perSecond: 10 };
+
+  it('pacing keeps a subscription under its writes bucket: 40 gateways, burst 5, zero 429s, all evaluated', async () => {
+    const emulator = await emulatorFor({
+      gateways: gateways(SUB, 40, 'gw'),
+      limits: { reads: ARM_REQUEST_LIMITS.reads, writes: SMALL_WRITES },
+    });
+
+    const report = await run(emulator, {
+      targets: [`/subscriptions/${SUB}`],
+      requestLimits: { reads: ARM_REQUEST_LIMITS.reads, writes: SMALL_WRITES },
+    });
+
+    expect(evaluated(report)).toHaveLength(40);
+    expect(posts(emulator, SUB)).toHaveLength(40); // one POST each: none throttled, none retried
+    expect(throttled(emulator.requests)).toEqual([]);
+  });
+
+  it('unpaced (the same run without its pacer), the same gateways empty the bucket: 429s', async () => {
+    const emulator = await emulatorFor({
+      gateways: gateways(SUB, 40, 'gw'),
+      limits: { reads: ARM_REQUEST_LIMITS.reads, writes: SMALL_WRITES },
+    });
+
+    await run(emulator, { targets: [`/subscriptions/${SUB}`], unpaced: true, concurrency: 40 });
+
+    // What the paced run above avoids: the test can tell pacing from none.
+    expect(throttled(posts(emulator, SUB)).length).toBeGreaterThan(0);
+  });
+
+  it('a 429 waits its Retry-After: no write to that subscription before it; every gateway evaluated; another subscription not slowed', async () => {
+    // The first gateway of SUB (its probe) is answered 429 with Retry-After 2 s.
+    const first = gateway('gw-a-00', healthy, {
+      faults: [{ on: 'backendHealth', status: 429, times: 1, retryAfterSeconds: 2 }],
+    });
+    const emulator = await emulatorFor({
+      gateways: [first, ...gateways(SUB, 6, 'gw-a').slice(1), ...gateways(OTHER_SUB, 6, 'gw-b')],
+    });
+
+    const report = await run(emulator, { targets: [`/subscriptions/${SUB}`, `/subscriptions/${OTHER_SUB}`] });
+
+    expect(evaluated(report)).toHaveLength(12);
+    const [throttle, ...rest] = throttled(emulator.requests);
+    expect(rest).toEqual([]);
+    expect(throttle?.path).toBe(`${gatewayId('gw-a-00')}/backendhealth`);
+    const at = (throttle as RecordedRequest).at;
+    const afterIt = posts(emulator, SUB).filter((r) => r !== throttle);
+    expect(afterIt).toHaveLength(6); // the retry of the throttled POST, and the other five
+    for (const post of afterIt) expect(post.at - at).toBeGreaterThanOrEqual(2000);
+    // The other subscription's gateways went on meanwhile: its second POST (after its own probe's
+    // answer) arrived within the first subscription's pause.
+    expect(posts(emulator, OTHER_SUB).map((r) => r.at - at < 2000)).toContain(true);
+    expect(posts(emulator, OTHER_SUB)).toHaveLength(6);
+  });
+
+  it('a bucket another client emptied: the first POST is throttled, waits its Retry-After, then the rest are paced with zero 429s', async () => {
+    const writes = { burst: 2, perSecond: 2 };
+    const emulator = await emulatorFor({
+      gateways: gateways(SUB, 6, 'gw'),
+      limits: { reads: ARM_REQUEST_LIMITS.reads, writes },
+    });
+    // Another client of the same principal empties the writes bucket just before the run.
+    for (let i = 0; i < 2; i++)
+      await rawRequest(emulator, 'POST', `${gatewayId('gw-00')}/backendhealth?api-version=2024-05-01`, {
+        authorization: `Bearer ${DEVELOPMENT_TOKEN}`,
+      });
+    const before = emulator.requests.length;
+
+    const report = await run(emulator, {
+      targets: [`/subscriptions/${SUB}`],
+      requestLimits: { reads: ARM_REQUEST_LIMITS.reads, writes },
+    });
+
+    expect(evaluated(report)).toHaveLength(6);
+    const runRequests = emulator.requests.slice(before);
+    const [throttle, ...rest] = throttled(runRequests);
+    expect(throttle?.method).toBe('POST');
+    expect(rest).toEqual([]);
+    const retryAfterInMs = 1000; // one token at 2 a second: 0.5 s, said in whole seconds
+    const writesAfter = runRequests.filter((r) => r.method === 'POST' && r !== throttle);
+    expect(writesAfter).toHaveLength(6);
+    for (const post of writesAfter)
+      expect(post.at - (throttle as RecordedRequest).at).toBeGreaterThanOrEqual(retryAfterInMs);
+  });
+});
