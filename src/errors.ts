@@ -217,8 +217,10 @@ export class ThrottledError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `Azure Resource Manager throttled the request for ${resourceId} (${detail}). Lower ` +
-        `"concurrency", check less often, or spread gateways over more runs.`,
+      `Azure Resource Manager throttled the request for ${resourceId} (${detail}). Runs pace ` +
+        `themselves by the subscription's request limits, so something else draws on them (other ` +
+        `tools or runs with the same identity) or a resource provider limits it: raise ` +
+        `arm.maxRetries, check less often, or set a lower "concurrency".`,
       options,
     );
   }
