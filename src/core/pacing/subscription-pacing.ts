@@ -9,8 +9,8 @@
  * and nobody else draws on the bucket (the property tested in test/core/pacing/): it keeps
  *   `level + outstanding <= the real bucket's tokens`
  * where `outstanding` is every request admitted or sent and not yet answered (charged or not):
- * - an admission takes a token (`reserved` until the request is sent); a request sent without one (a
- *   poll, the SDK's retry) takes it when sent;
+ * - an admission takes a token (`reserved` until the request is sent, or for RESERVATION_TTL_IN_MS at
+ *   most); a request sent without one (a poll, the SDK's retry) takes it when sent;
  * - the level refills at the bucket's rate, up to `burst - outstanding` (the real bucket stops at
  *   `burst` even while requests are on their way);
  * - an answer's remaining count `R` is what the bucket held after charging that request, so the level
@@ -57,10 +57,18 @@ export interface BucketEstimate {
   readonly answered: boolean;
 }
 
+/**
+ * How long an admission may go unsent before it is taken as abandoned (its call failed before sending,
+ * e.g. an ARM client that could not be made): its token stays spent, and a probe that never went out
+ * no longer holds the others back. A request sent later still counts (twice: the safe side).
+ */
+export const RESERVATION_TTL_IN_MS = 2_000;
+
 interface MutableEstimate {
   level: number;
   at: number;
-  reserved: number;
+  /** One entry per admission not yet sent: when it is taken as abandoned. */
+  reservations: number[];
   inFlight: number;
   pausedUntil: number;
   answered: boolean;
@@ -78,10 +86,14 @@ export class SubscriptionPacing {
   tryAdmit(subscriptionId: string, kind: RequestKind, nowInMs: number): Admission {
     const e = this.estimate(subscriptionId, kind, nowInMs);
     if (nowInMs < e.pausedUntil) return { admitted: false, retryInMs: e.pausedUntil - nowInMs };
-    if (!e.answered && e.reserved + e.inFlight >= 1) return { admitted: false };
+    if (!e.answered && e.reservations.length + e.inFlight >= 1) {
+      // A probe is out: its answer decides. One admitted but not yet sent is waited for a while.
+      const expiry = e.reservations.length ? Math.min(...e.reservations) : undefined;
+      return expiry === undefined ? { admitted: false } : { admitted: false, retryInMs: expiry - nowInMs };
+    }
     if (e.level >= 1 - EPSILON) {
       e.level -= 1;
-      e.reserved += 1;
+      e.reservations.push(nowInMs + RESERVATION_TTL_IN_MS);
       return { admitted: true };
     }
     const missing = 1 - e.level;
@@ -94,7 +106,8 @@ export class SubscriptionPacing {
   /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
   sent(subscriptionId: string, kind: RequestKind, nowInMs: number): void {
     const e = this.estimate(subscriptionId, kind, nowInMs);
-    if (e.reserved > 0) e.reserved -= 1;
+    if (e.reservations.length > 0)
+      e.reservations.splice(e.reservations.indexOf(Math.min(...e.reservations)), 1);
     else e.level -= 1;
     e.inFlight += 1;
   }
@@ -115,12 +128,11 @@ export class SubscriptionPacing {
     e.answered = true;
     // The SDK sends a throttled request again once Retry-After has passed, without admission: its token
     // is spoken for from now (kept, if it gives up instead: an estimate one low is safe).
-    if (answer.throttled) e.reserved += 1;
-    const outstanding = e.reserved + e.inFlight;
-    if (answer.remaining !== undefined) e.level = Math.min(e.level, answer.remaining - outstanding);
-    if (!answer.throttled) return;
     const until = nowInMs + (answer.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS);
-    if (until <= e.pausedUntil) return;
+    if (answer.throttled) e.reservations.push(until + RESERVATION_TTL_IN_MS);
+    const outstanding = e.reservations.length + e.inFlight;
+    if (answer.remaining !== undefined) e.level = Math.min(e.level, answer.remaining - outstanding);
+    if (!answer.throttled || until <= e.pausedUntil) return;
     // Retry-After is when the bucket holds one token again: the estimate resumes then, from that one
     // token (less what is still out), whatever the refill would have given, since a 429 says the
     // bucket was not where the estimate put it.
@@ -133,8 +145,12 @@ export class SubscriptionPacing {
 
   /** The estimate of `subscriptionId`'s `kind` bucket at `nowInMs` (for tests and diagnostics). */
   peek(subscriptionId: string, kind: RequestKind, nowInMs: number): BucketEstimate {
-    const { level, reserved, inFlight, pausedUntil, answered } = this.estimate(subscriptionId, kind, nowInMs);
-    return { level, reserved, inFlight, pausedUntil, answered };
+    const { level, reservations, inFlight, pausedUntil, answered } = this.estimate(
+      subscriptionId,
+      kind,
+      nowInMs,
+    );
+    return { level, reserved: reservations.length, inFlight, pausedUntil, answered };
   }
 
   private bucket(kind: RequestKind): RequestBucket {
@@ -147,11 +163,15 @@ export class SubscriptionPacing {
     const { burst, perSecond } = this.bucket(kind);
     let e = this.estimates.get(key);
     if (!e) {
-      e = { level: burst, at: nowInMs, reserved: 0, inFlight: 0, pausedUntil: 0, answered: false };
+      e = { level: burst, at: nowInMs, reservations: [], inFlight: 0, pausedUntil: 0, answered: false };
       this.estimates.set(key, e);
     }
+    if (e.reservations.some((expiry) => expiry <= nowInMs)) {
+      e.reservations = e.reservations.filter((expiry) => expiry > nowInMs);
+      e.answered = true; // a probe that never went out: probing is over
+    }
     if (nowInMs > e.at) {
-      const ceiling = burst - e.reserved - e.inFlight;
+      const ceiling = burst - e.reservations.length - e.inFlight;
       if (e.level < ceiling) e.level = Math.min(ceiling, e.level + ((nowInMs - e.at) * perSecond) / 1000);
       e.at = nowInMs;
     }

@@ -4,6 +4,7 @@
  */
 import { subscriptionOf } from '../../../src/adapters/arm/pacing-policy';
 import { createSubscriptionPacer } from '../../../src/adapters/arm/subscription-pacer';
+import { scheduleGateways } from '../../../src/pipeline/schedule-gateways';
 
 const A = '11111111-1111-1111-1111-111111111111';
 const limits = { reads: { burst: 2, perSecond: 1000 }, writes: { burst: 2, perSecond: 1000 } };
@@ -36,6 +37,19 @@ describe('the subscription pacer', () => {
     const already = new AbortController();
     already.abort(new Error('already'));
     await expect(pacer.admit(A, 'reads', { abortSignal: already.signal })).rejects.toThrow('already');
+  });
+});
+
+describe('the pacer under the scheduler', () => {
+  it('gateways whose calls fail before sending anything (no ARM client) do not hold the run up', async () => {
+    let now = 0;
+    const pacer = createSubscriptionPacer({ limits, now: () => now });
+    const gateways = Array.from({ length: 5 }, (_, i) => ({ subscriptionId: A, name: `gw-${i}` }));
+    const done = scheduleGateways(gateways, { concurrency: 'auto', pacer }, async (g) => {
+      now += 2_500; // each fails, sending nothing, a while after its admission
+      return g.name;
+    });
+    await expect(done).resolves.toEqual(gateways.map((g) => g.name));
   });
 });
 

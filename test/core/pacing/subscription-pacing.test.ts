@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { readRateLimitAnswer } from '../../../src/core/pacing/rate-limit-answer';
 import type { RequestKind, RequestLimits } from '../../../src/core/pacing/request-limits';
 import { ARM_REQUEST_LIMITS } from '../../../src/core/pacing/request-limits';
-import { SubscriptionPacing } from '../../../src/core/pacing/subscription-pacing';
+import { RESERVATION_TTL_IN_MS, SubscriptionPacing } from '../../../src/core/pacing/subscription-pacing';
 import { ARM_LIMITS, SubscriptionLimiter } from '../../../src/emulator/limits';
 
 const A = '11111111-1111-1111-1111-111111111111';
@@ -38,7 +38,7 @@ describe('the estimate, step by step', () => {
   it('lets one request of a kind out until its answer tells the level (a probe), then the rest', () => {
     const pacing = new SubscriptionPacing(small(10, 1));
     expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: true });
-    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: false });
+    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: false, retryInMs: RESERVATION_TTL_IN_MS });
     pacing.sent(A, 'writes', NOW);
     expect(pacing.tryAdmit(A, 'writes', NOW + 5)).toEqual({ admitted: false });
     // Another run left 3 in the bucket: 2 after this request.
@@ -46,6 +46,22 @@ describe('the estimate, step by step', () => {
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: true });
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: true });
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: false, retryInMs: 1000 });
+  });
+
+  it('a probe admitted but never sent (its call failed first) holds the others back only for a while', () => {
+    const pacing = new SubscriptionPacing(small(10, 1));
+    expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS - 1)).toEqual({
+      admitted: false,
+      retryInMs: 1,
+    });
+    expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toEqual({ admitted: true });
+    // Probing is over: the rest go as the seed allows; the abandoned token stays spent.
+    expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toEqual({ admitted: true });
+    expect(pacing.peek(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toMatchObject({
+      answered: true,
+      reserved: 2,
+    });
   });
 
   it('an answer without headers still ends the probe (ARM’s seed is kept)', () => {
@@ -155,6 +171,7 @@ interface Request {
   readonly kind: RequestKind;
   /** Let out before any answer of its kind came back: the one request that may find the bucket empty. */
   readonly probe: boolean;
+  readonly admittedAt: number;
   retryAfterInMs?: number;
   stage: 'admitted' | 'sent' | 'charged';
   headers?: Readonly<Record<string, string>>;
@@ -219,14 +236,19 @@ describe('what the estimate admits never empties the bucket (ARM’s, as the emu
           };
           const probed = new Set<string>();
           for (const s of steps) {
-            if (s.op === 'wait') now += s.ms;
-            else if (s.op === 'admit') {
+            if (s.op === 'wait') {
+              now += s.ms;
+              // What the model assumes: an admission unsent for RESERVATION_TTL_IN_MS was abandoned
+              // (its call failed before sending); the scheduler's calls send at once.
+              for (const r of out.filter((r) => r.stage === 'admitted'))
+                if (r.admittedAt + RESERVATION_TTL_IN_MS <= now) out.splice(out.indexOf(r), 1);
+            } else if (s.op === 'admit') {
               const sub = subs[s.sub] as string;
               for (let n = 0; n < s.times; n++) {
                 const probe = !probed.has(`${sub}/${s.kind}`);
                 if (!pacing.tryAdmit(sub, s.kind, now).admitted) break;
                 probed.add(`${sub}/${s.kind}`);
-                out.push({ sub, kind: s.kind, stage: 'admitted', probe });
+                out.push({ sub, kind: s.kind, stage: 'admitted', probe, admittedAt: now });
               }
             } else if (s.op === 'send') {
               for (const r of picked('admitted', s)) {
