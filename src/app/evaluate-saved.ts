@@ -46,11 +46,13 @@ export async function evaluateSavedBody(
 
   const config = parseConfig({ targets: [gateway.id], sinks: { dir: options.outDir } }, 'evaluate');
   const services = await buildRunServices(config, options.env ?? process.env);
+  // No ARM call to pace: the body is saved.
+  const { pacer: _noArm, ...unpaced } = services.deps;
   const { deps, options: runOptions } = withLogger(
     {
       ...services,
       deps: {
-        ...services.deps,
+        ...unpaced,
         directory: createSavedGatewayDirectory(gateway),
         reader: createSavedBackendHealthReader(gateway, read.body),
       },
