@@ -15,9 +15,58 @@ export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-/** Reads a gateway's backend health (ARM's long-running backendhealth POST). */
+/**
+ * Reads a gateway's backend health (ARM's long-running backendhealth POST, then polls of its operation
+ * until the body arrives), in one call: the CLI's direct run and the HTTP endpoint wait in-process.
+ * Throws the error a user can act on (src/errors.ts): BackendHealthUnavailableError for a body that is
+ * not a backend-health read, a failed operation, 5xx or a time-out; GatewayNotFoundError,
+ * MissingPermissionError, ThrottledError, AuthenticationError, ArmUnreachableError as named.
+ */
 export interface BackendHealthReader {
   getBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthBody>;
+}
+
+/**
+ * The same operation in steps, so the wait between them can be handed to a queue (the Functions app):
+ * `startBackendHealth`, then `pollBackendHealth` after each step's `retryAfterInMs`, until `done`.
+ * Each step throws as `getBackendHealth` does. (`getBackendHealth` is these steps with in-process waits.)
+ */
+export interface SteppedBackendHealthReader extends BackendHealthReader {
+  /** The POST: the body at once (ARM answered 200), or the operation to poll and when. */
+  startBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthStep>;
+  /**
+   * One poll of `operation` (from an earlier step of this gateway, possibly stored in a queue message:
+   * untrusted). An operation whose URL is not https on the configured ARM endpoint, or not under the
+   * gateway's subscription, is refused before any request (BackendHealthUnavailableError, not
+   * retryable), so a tampered message cannot send the bearer token elsewhere.
+   */
+  pollBackendHealth(
+    gateway: GatewayRef,
+    operation: BackendHealthOperation,
+    options?: CallOptions,
+  ): Promise<BackendHealthStep>;
+}
+
+/** Where a step of the backend-health operation left off: the body, or the operation still running. */
+export type BackendHealthStep =
+  { readonly done: BackendHealthBody } | { readonly pending: PendingBackendHealth };
+
+export interface PendingBackendHealth {
+  readonly operation: BackendHealthOperation;
+  /**
+   * How long to wait before the next poll, in ms: ARM's `Retry-After` (0: poll at once), or
+   * `arm.pollIntervalInMs` when it sent none.
+   */
+  readonly retryAfterInMs: number;
+}
+
+/**
+ * A running backend-health operation, as plain JSON (it travels in queue messages): `location`, the
+ * URL ARM's `202` named in its `Location` header, which answers `202` while the operation runs and
+ * then the body (or the operation's error).
+ */
+export interface BackendHealthOperation {
+  readonly location: string;
 }
 
 /**
