@@ -196,17 +196,50 @@ export interface AttemptRecord {
   readonly waitInMs?: number;
 }
 
-/** One gateway to evaluate, as a queue message of a fan-out run (the timer enqueues, the queue function evaluates). */
-export interface GatewayMessage {
+/**
+ * A queue message of a fan-out run: a gateway to evaluate (version 1, from the timer), or the
+ * continuation of its running backend-health operation (version 2, from the queue function itself).
+ */
+export type GatewayMessage = GatewayEvaluation | GatewayContinuation;
+
+/** One gateway to evaluate (the timer enqueues one per gateway): start its backend-health operation. */
+export interface GatewayEvaluation {
   readonly version: 1;
   readonly runId: string;
   readonly gatewayId: string;
 }
 
-/** Where the timer puts the work: one message per gateway (Azure Functions' queue-based scale-out). */
+/**
+ * A gateway whose backend-health operation is running: poll it once. The queue function enqueues it,
+ * made visible after the operation's `Retry-After`, instead of waiting on ARM (src/pipeline/fan-out.ts).
+ */
+export interface GatewayContinuation {
+  readonly version: 2;
+  readonly runId: string;
+  readonly gatewayId: string;
+  /** The operation to poll (untrusted when read back: the reader checks its URL before any request). */
+  readonly operation: BackendHealthOperation;
+  /** ISO time the first invocation started the operation: the gateway time-out counts from it. */
+  readonly startedAt: string;
+  /** Polls made so far, this message's not counted (0 in the first continuation). */
+  readonly polls: number;
+  /** Invocations of this gateway so far (the start and each poll) and their handler-active time. */
+  readonly invocations: number;
+  readonly handlerActiveInMs: number;
+}
+
+/** Where the fan-out puts its work: one message per gateway (Azure Functions' queue-based scale-out). */
 export interface WorkQueue {
   readonly name: string;
-  enqueue(messages: readonly GatewayMessage[]): Promise<void>;
+  /**
+   * Throws DeliveryError when the queue cannot take them. `visibleAfterInMs`: the messages are hidden
+   * that long (rounded up to whole seconds, Queue Storage's unit; at most 7 days) before a queue
+   * trigger can see them: a continuation waits out its `Retry-After` in the queue, not in an instance.
+   */
+  enqueue(
+    messages: readonly GatewayMessage[],
+    options?: { readonly visibleAfterInMs?: number },
+  ): Promise<void>;
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   type MemoryWorkQueue,
 } from '../helpers/memory';
 import { SUB } from '../helpers/scenario-builder';
+import { processUntilFinished } from '../helpers/queued-gateway';
 
 const SUB_ID = `/subscriptions/${SUB}`;
 const RG_WEB = `${SUB_ID}/resourceGroups/rg-web`;
@@ -52,14 +53,14 @@ function world(setup: Parameters<typeof memoryRun>[0] = {}): FanOutWorld {
     ...setup,
   });
   const queue = memoryWorkQueue('appgw-evaluate');
-  return { ...run, queue, fanOut: { ...run.deps, queue } };
+  return { ...run, queue, fanOut: { ...run.deps, reader: run.reader, queue } };
 }
 const discover = (w: FanOutWorld, runId = 'run-7') => startFanOut(w.fanOut, { ...w.options, runId });
 const message = (gatewayId: string, runId = 'run-7'): GatewayMessage => ({ version: 1, runId, gatewayId });
 /** The run is the message's: the options' run id is another on purpose. */
 const queueOptions = (w: FanOutWorld) => ({ ...w.options, runId: 'not-the-message-run' });
 const evaluate = (w: FanOutWorld, gatewayId: string, attempt = 1, runId = 'run-7') =>
-  processQueuedGateway(w.fanOut, queueOptions(w), message(gatewayId, runId), { attempt });
+  processUntilFinished(w.fanOut, queueOptions(w), message(gatewayId, runId), { attempt });
 
 describe('startFanOut: the timer lists the gateways and queues one message each', () => {
   it('queues every gateway of the targets, evaluates none, and delivers the run report (mode fan-out)', async () => {
