@@ -40,12 +40,12 @@ export interface BackendHealthReaderOptions {
  * - `pollBackendHealth`: `GET` of that `Location` → `202` (still running: the next `Retry-After`) or
  *   `200` with the body; an operation that failed answers its error status (`500`, …) there.
  *
- * Why not the SDK's poller (`client.applicationGateways.backendHealth`): core-lro polls the first time
+ * Why not the SDK's own poller (the client's `backendHealth` operation): core-lro polls the first time
  * right after the POST without waiting its `Retry-After` (`pollUntilDone` polls, then waits), turns
  * `Retry-After: 0` into its default interval (`if (intervalInMs) setDelay(…)` in
  * @azure/core-lro poller/operation.js), and with `Azure-AsyncOperation` polls that URL and then GETs
  * `Location` for the body: at one poll, 3 or 4 requests where 2 suffice. Its state can be restored
- * only through `restorePoller`, which loads every operation group of the package (the Functions bundle
+ * only through the package's restore helper, which loads every operation group of it (the Functions bundle
  * keeps applicationGateways only: scripts/bundle.js). ARM's RPC lets a client poll `Location` alone:
  * it answers `202` while the operation runs and then the POST's result (Azure Resource Manager RPC,
  * async-api-reference.md, "202 Accepted and Location Headers"; backendhealth's REST spec says
