@@ -22,9 +22,11 @@ import { noAnswerWithin, withTimeout } from './timeout';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
- * message each (`startFanOut`); the queue function processes one (`processQueuedGateway`); a message
- * the host gave up on lands in `<queue>-poison` and is recorded as a failed gateway of its run
- * (`recordPoisonedGateway`). The same `processGateway` unit runs in the CLI's direct path.
+ * message each (`startFanOut`); the queue function takes one step of one gateway (`processQueuedGateway`:
+ * it starts the backend-health operation, or polls it from a continuation message it queued itself,
+ * hidden for the operation's Retry-After, so no instance waits on ARM); a message the host gave up on
+ * lands in `<queue>-poison` and is recorded as a failed gateway of its run (`recordPoisonedGateway`).
+ * Once the body is in, the same `processGateway` unit runs as in the CLI's direct path.
  */
 export interface FanOutDependencies extends RunDependencies {
   readonly queue: WorkQueue;
