@@ -6,19 +6,26 @@ import { functionServices } from '../src/app/function-services';
 import { DEFAULT_QUEUE_NAME, readQueueName } from '../src/config/functions-settings';
 import { processQueuedGateway, readGatewayMessage } from '../src/pipeline/fan-out';
 
-/** Queue: evaluates one gateway, notifies on change, delivers its result under its run. */
+/**
+ * Queue: one step of one gateway. A gateway message starts its backend-health operation, a
+ * continuation polls it; while it runs, the next continuation is queued (hidden for the operation's
+ * Retry-After) and the invocation ends. When the body is in, evaluates, notifies on change and delivers
+ * its result under its run.
+ */
 export async function evaluateGateway(message: unknown, context: InvocationContext): Promise<void> {
   const work = readGatewayMessage(message);
   if (!work) {
     // Retrying cannot fix a malformed message: say so and let it go.
     context.error(
-      `ignored a malformed message (expected {"version":1,"runId","gatewayId"}): ${JSON.stringify(message)?.slice(0, 200)}`,
+      `ignored a malformed message (expected {"version":1,"runId","gatewayId"} or a continuation, version 2): ${JSON.stringify(message)?.slice(0, 200)}`,
     );
     return;
   }
   const { deps, options } = await functionServices(contextLogger(context), contextTelemetry(context));
   const attempt = dequeueCount(context);
   const result = await processQueuedGateway(deps, options, work, { attempt });
+  // The operation is running: a continuation waits out its Retry-After in the queue, not here.
+  if (result.kind === 'continued') return;
   // A passing failure (throttling, time-out, 5xx, a sink) is thrown after its result was delivered, so
   // the host retries the message and, after its last try (host.json maxDequeueCount), moves it to the
   // poison queue, where recordPoisonedGateway reports it. A lasting one (404, 403) is reported, not retried.

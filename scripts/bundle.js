@@ -27,8 +27,11 @@ const ENTRY = 'functions/index.ts';
 
 const packageDir = (name) => path.dirname(require.resolve(`${name}/package.json`, { paths: [ROOT] }));
 
-/** What our code calls on `client.applicationGateways`; the bundled client offers exactly these. */
-const APPLICATION_GATEWAY_OPERATIONS = ['backendHealth', 'list', 'listAll'];
+/**
+ * What our code calls on `client.applicationGateways`; the bundled client offers exactly these. (The
+ * backend-health operation is driven through `client.pipeline`: src/adapters/arm/backend-health-reader.ts.)
+ */
+const APPLICATION_GATEWAY_OPERATIONS = ['list', 'listAll'];
 
 /** What the bundled `@azure/arm-network` exports; the package's other exports are missing there. */
 const ARM_NETWORK_EXPORTS = ['NetworkManagementClient', 'RestError', 'isRestError'];
@@ -42,7 +45,6 @@ const ARM_NETWORK_EXPORTS = ['NetworkManagementClient', 'RestError', 'isRestErro
  */
 function armNetworkClientSource() {
   const wrappers = {
-    backendHealth: '(rg, name, options) => backendHealth(context, rg, name, options)',
     list: '(rg, options) => list(context, rg, options)',
     listAll: '(options) => listAll(context, options)',
   };

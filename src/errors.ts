@@ -269,11 +269,15 @@ export class TargetListUnavailableError extends AppGwInsightsError {
 export class BackendHealthUnavailableError extends AppGwInsightsError {
   override readonly name = 'BackendHealthUnavailableError';
   readonly code = 'BackendHealthUnavailable';
-  override readonly retryable = true;
+  override readonly retryable: boolean;
+  /**
+   * `retryable` (default true): false when trying again cannot help, e.g. a stored operation that
+   * points away from the ARM endpoint (src/adapters/arm/backend-health-reader.ts refuses to poll it).
+   */
   constructor(
     readonly resourceId: string,
     detail: string,
-    options?: { cause?: unknown; unreadableAnswer?: boolean },
+    options?: { cause?: unknown; unreadableAnswer?: boolean; retryable?: boolean },
   ) {
     super(
       `Backend health for ${resourceId} is unavailable: ${detail}. ` +
@@ -283,6 +287,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
             "gateway's operational state."),
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.retryable = options?.retryable ?? true;
   }
 }
 

@@ -30,9 +30,58 @@ export interface SubscriptionPacer {
   admit(subscriptionId: string, kind: 'reads' | 'writes', options?: CallOptions): Promise<void>;
 }
 
-/** Reads a gateway's backend health (ARM's long-running backendhealth POST). */
+/**
+ * Reads a gateway's backend health (ARM's long-running backendhealth POST, then polls of its operation
+ * until the body arrives), in one call: the CLI's direct run and the HTTP endpoint wait in-process.
+ * Throws the error a user can act on (src/errors.ts): BackendHealthUnavailableError for a body that is
+ * not a backend-health read, a failed operation, 5xx or a time-out; GatewayNotFoundError,
+ * MissingPermissionError, ThrottledError, AuthenticationError, ArmUnreachableError as named.
+ */
 export interface BackendHealthReader {
   getBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthBody>;
+}
+
+/**
+ * The same operation in steps, so the wait between them can be handed to a queue (the Functions app):
+ * `startBackendHealth`, then `pollBackendHealth` after each step's `retryAfterInMs`, until `done`.
+ * Each step throws as `getBackendHealth` does. (`getBackendHealth` is these steps with in-process waits.)
+ */
+export interface SteppedBackendHealthReader extends BackendHealthReader {
+  /** The POST: the body at once (ARM answered 200), or the operation to poll and when. */
+  startBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthStep>;
+  /**
+   * One poll of `operation` (from an earlier step of this gateway, possibly stored in a queue message:
+   * untrusted). An operation whose URL is not https on the configured ARM endpoint, or not under the
+   * gateway's subscription, is refused before any request (BackendHealthUnavailableError, not
+   * retryable), so a tampered message cannot send the bearer token elsewhere.
+   */
+  pollBackendHealth(
+    gateway: GatewayRef,
+    operation: BackendHealthOperation,
+    options?: CallOptions,
+  ): Promise<BackendHealthStep>;
+}
+
+/** Where a step of the backend-health operation left off: the body, or the operation still running. */
+export type BackendHealthStep =
+  { readonly done: BackendHealthBody } | { readonly pending: PendingBackendHealth };
+
+export interface PendingBackendHealth {
+  readonly operation: BackendHealthOperation;
+  /**
+   * How long to wait before the next poll, in ms: ARM's `Retry-After` (0: poll at once), or
+   * `arm.pollIntervalInMs` when it sent none.
+   */
+  readonly retryAfterInMs: number;
+}
+
+/**
+ * A running backend-health operation, as plain JSON (it travels in queue messages): `location`, the
+ * URL ARM's `202` named in its `Location` header, which answers `202` while the operation runs and
+ * then the body (or the operation's error).
+ */
+export interface BackendHealthOperation {
+  readonly location: string;
 }
 
 /**
@@ -162,17 +211,50 @@ export interface AttemptRecord {
   readonly waitInMs?: number;
 }
 
-/** One gateway to evaluate, as a queue message of a fan-out run (the timer enqueues, the queue function evaluates). */
-export interface GatewayMessage {
+/**
+ * A queue message of a fan-out run: a gateway to evaluate (version 1, from the timer), or the
+ * continuation of its running backend-health operation (version 2, from the queue function itself).
+ */
+export type GatewayMessage = GatewayEvaluation | GatewayContinuation;
+
+/** One gateway to evaluate (the timer enqueues one per gateway): start its backend-health operation. */
+export interface GatewayEvaluation {
   readonly version: 1;
   readonly runId: string;
   readonly gatewayId: string;
 }
 
-/** Where the timer puts the work: one message per gateway (Azure Functions' queue-based scale-out). */
+/**
+ * A gateway whose backend-health operation is running: poll it once. The queue function enqueues it,
+ * made visible after the operation's `Retry-After`, instead of waiting on ARM (src/pipeline/fan-out.ts).
+ */
+export interface GatewayContinuation {
+  readonly version: 2;
+  readonly runId: string;
+  readonly gatewayId: string;
+  /** The operation to poll (untrusted when read back: the reader checks its URL before any request). */
+  readonly operation: BackendHealthOperation;
+  /** ISO time the first invocation started the operation: the gateway time-out counts from it. */
+  readonly startedAt: string;
+  /** Polls made so far, this message's not counted (0 in the first continuation). */
+  readonly polls: number;
+  /** Invocations of this gateway so far (the start and each poll) and their handler-active time. */
+  readonly invocations: number;
+  readonly handlerActiveInMs: number;
+}
+
+/** Where the fan-out puts its work: one message per gateway (Azure Functions' queue-based scale-out). */
 export interface WorkQueue {
   readonly name: string;
-  enqueue(messages: readonly GatewayMessage[]): Promise<void>;
+  /**
+   * Throws DeliveryError when the queue cannot take them. `visibleAfterInMs`: the messages are hidden
+   * that long (rounded up to whole seconds, Queue Storage's unit; at most 7 days) before a queue
+   * trigger can see them: a continuation waits out its `Retry-After` in the queue, not in an instance.
+   */
+  enqueue(
+    messages: readonly GatewayMessage[],
+    options?: { readonly visibleAfterInMs?: number },
+  ): Promise<void>;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Logger } from '../pipeline/logger';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
 import { noTelemetry } from '../pipeline/emit-telemetry';
-import type { Telemetry } from '../ports';
+import type { BackendHealthReader, SteppedBackendHealthReader, Telemetry } from '../ports';
 import { buildNotify, buildSinks, type Env } from './build-adapters';
 import type { RequestLimits } from '../core/pacing/request-limits';
 
@@ -22,9 +22,11 @@ import type { RequestLimits } from '../core/pacing/request-limits';
  * stores keep their connections, containers and tokens across runs (the Functions app keeps one set per
  * instance). Only the logger and the telemetry belong to a run or an invocation: see `withLogger`.
  */
-export interface RunServices {
-  readonly deps: Omit<RunDependencies, 'logger' | 'notify' | 'telemetry'> & {
+export interface RunServices<R extends BackendHealthReader = SteppedBackendHealthReader> {
+  readonly deps: Omit<RunDependencies, 'logger' | 'notify' | 'telemetry' | 'reader'> & {
     readonly notify?: Omit<NotifyServices, 'logger'>;
+    /** ARM's: in steps too (the Functions app's queue function hands the operation's waits to its queue). */
+    readonly reader: R;
   };
   readonly options: RunOptions;
 }
@@ -82,11 +84,11 @@ export async function buildRunServices(
 }
 
 /** The services with this run's (or invocation's) logger and telemetry; no telemetry by default. */
-export function withLogger(
-  services: RunServices,
+export function withLogger<R extends BackendHealthReader>(
+  services: RunServices<R>,
   logger: Logger,
   telemetry: Telemetry = noTelemetry,
-): { deps: RunDependencies; options: RunOptions } {
+): { deps: RunDependencies & { readonly reader: R }; options: RunOptions } {
   const { notify, ...deps } = services.deps;
   return {
     deps: { ...deps, ...(notify ? { notify: { ...notify, logger } } : {}), logger, telemetry },

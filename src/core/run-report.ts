@@ -66,6 +66,18 @@ export interface GatewayReport {
   /** Servers the gateway listed, healthy or not. */
   readonly servers: number;
   readonly findings: readonly FindingReport[];
+  /**
+   * The Functions app only: the queue invocations this gateway took (the start, then one per poll of
+   * its running operation, each a continuation message) and their handler-active time summed, in ms
+   * (each from the invocation's start to its result; the final one's up to its report, not the report's
+   * delivery). Beside `durationInMs` (from the start to the body), it shows what instance time the wait
+   * did not cost.
+   */
+  readonly fanOut?: {
+    readonly invocations: number;
+    readonly polls: number;
+    readonly handlerActiveInMs: number;
+  };
 }
 
 export interface FindingReport {

@@ -39,7 +39,10 @@ const backendHealthSchema = z.unknown().refine((value) => value !== undefined, {
 const lroSchema = z
   .strictObject({
     polls: whole(0).default(1),
-    retryAfterSeconds: whole(0).default(1),
+    // null: no Retry-After header at all (the client's own interval applies).
+    retryAfterSeconds: whole(0).nullable().default(1),
+    // Set: the operation runs this long after its POST (by the emulator's clock), however often it is polled.
+    runsForMs: whole(0).optional(),
     style: z.enum(['location', 'azure-async-operation']).default('location'),
     outcome: z.enum(['succeeded', 'failed']).default('succeeded'),
   })

@@ -24,8 +24,9 @@ export interface StartEmulatorOptions {
   /** Default 127.0.0.1: the emulator is for this machine only. */
   host?: string;
   /**
-   * The time ARM's request buckets refill by (`now()` in milliseconds, never going back); default the
-   * process's monotonic clock. Tests pass one they move themselves, so refills are exact.
+   * The time ARM's request buckets refill by (`now()` in milliseconds, never going back), and that
+   * `lro.runsForMs` and `requests[].receivedAtMs` are measured by; default the process's monotonic
+   * clock. Tests pass one they move themselves, so refills are exact.
    */
   clock?: Clock;
 }
@@ -39,10 +40,10 @@ export interface RecordedRequest {
   /** The answer's status; 0 when a `connection` fault gave none (the connection was reset, or hangs). */
   readonly status: number;
   /**
-   * When the request arrived, on the emulator's clock (`StartEmulatorOptions.clock`, the one ARM's
-   * buckets refill by): tests compare requests with a 429's `Retry-After` on it.
+   * When the request arrived (ms), on the emulator's clock (`StartEmulatorOptions.clock`, the one ARM's
+   * buckets refill by): tests compare requests with a 429's `Retry-After`, and a poll's with its POST's.
    */
-  readonly at: number;
+  readonly receivedAtMs: number;
 }
 
 export interface RunningEmulator {
@@ -142,17 +143,17 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   // Re-validated: callers may hand us hand-built objects; defaults must be filled for the routes.
   const scenario = parseScenario(options.scenario, 'scenario passed to startEmulator');
   // ARM's request buckets belong to the emulator, not to a scenario: serve() keeps their levels.
-  const limiter = new SubscriptionLimiter(scenario.limits, options.clock ?? monotonicClock);
-  let state = new EmulatorState(scenario, limiter);
+  const clock = options.clock ?? monotonicClock;
+  const limiter = new SubscriptionLimiter(scenario.limits, clock);
+  let state = new EmulatorState(scenario, limiter, clock);
   const cert = await createCertificate();
   const requests: RecordedRequest[] = [];
   const host = options.host ?? '127.0.0.1';
   let url = '';
 
-  const clock = options.clock ?? monotonicClock;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const at = clock.now();
     const served = state; // the scenario this request started under, even if serve() replaces it
+    const receivedAtMs = clock.now();
     const body = await readRequestBody(req); // read (and so drained) for every route: keep-alive stays usable
     const method = req.method ?? 'GET';
     const parsed = new URL(req.url ?? '/', 'https://emulator.invalid');
@@ -178,7 +179,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       path: parsed.pathname,
       query: Object.fromEntries(parsed.searchParams),
       status: reply.status,
-      at,
+      receivedAtMs,
     });
     try {
       await send(req, res, reply, served);
@@ -212,7 +213,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     if (closing) return;
     const previous = state;
     limiter.configure(parsed.limits);
-    state = new EmulatorState(parsed, limiter);
+    state = new EmulatorState(parsed, limiter, clock);
     previous.close();
   };
   const close = (): Promise<void> =>

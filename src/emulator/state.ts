@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
-import type { SubscriptionLimiter } from './limits';
+import { type Clock, monotonicClock, type SubscriptionLimiter } from './limits';
 import type {
   BodyFault,
   ConnectionFault,
@@ -32,6 +32,8 @@ export interface Operation {
   /** Polls answered so far, counted per URL kind (faulted polls do not count). */
   statusPolls: number;
   resultPolls: number;
+  /** When the POST started it (the emulator's clock, ms): `lro.runsForMs` counts from here. */
+  readonly startedAtMs: number;
 }
 
 const isStatus = (f: ScenarioFault): f is StatusFault => 'status' in f && f.status !== undefined;
@@ -54,6 +56,8 @@ export class EmulatorState {
   constructor(
     readonly scenario: Scenario,
     readonly limiter: SubscriptionLimiter,
+    /** What `lro.runsForMs` is measured by: the emulator's clock. */
+    readonly clock: Clock = monotonicClock,
   ) {
     this.entries = scenario.gateways.map((gateway) => {
       const parts = parseGatewayId(gateway.id);

@@ -1,6 +1,13 @@
 import { parseGatewayId } from '../core/arm-id';
-import { PoisonedMessageError } from '../errors';
-import type { GatewayMessage, WorkQueue } from '../ports';
+import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
+import type {
+  BackendHealthStep,
+  GatewayContinuation,
+  GatewayEvaluation,
+  GatewayMessage,
+  SteppedBackendHealthReader,
+  WorkQueue,
+} from '../ports';
 import type { SinkDeliveries } from './deliver-to-sinks';
 import { deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
@@ -11,15 +18,20 @@ import { gatewayFields, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
+import { noAnswerWithin, withTimeout } from './timeout';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
- * message each (`startFanOut`); the queue function processes one (`processQueuedGateway`); a message
- * the host gave up on lands in `<queue>-poison` and is recorded as a failed gateway of its run
- * (`recordPoisonedGateway`). The same `processGateway` unit runs in the CLI's direct path.
+ * message each (`startFanOut`); the queue function takes one step of one gateway (`processQueuedGateway`:
+ * it starts the backend-health operation, or polls it from a continuation message it queued itself,
+ * hidden for the operation's Retry-After, so no instance waits on ARM); a message the host gave up on
+ * lands in `<queue>-poison` and is recorded as a failed gateway of its run (`recordPoisonedGateway`).
+ * Once the body is in, the same `processGateway` unit runs as in the CLI's direct path.
  */
 export interface FanOutDependencies extends RunDependencies {
   readonly queue: WorkQueue;
+  /** In steps: the queue function starts the operation and polls it from continuation messages. */
+  readonly reader: SteppedBackendHealthReader;
 }
 
 /** As a direct run's options, but the run id is the timer invocation's. */
@@ -38,7 +50,7 @@ export async function startFanOut(
     timeoutInMs: options.gatewayTimeoutInMs,
     logger: deps.logger,
   });
-  const messages: GatewayMessage[] = expanded.gateways.map((g) => ({
+  const messages: GatewayEvaluation[] = expanded.gateways.map((g) => ({
     version: 1,
     runId: options.runId,
     gatewayId: g.id,
@@ -73,25 +85,66 @@ export async function startFanOut(
   return { report, sinks };
 }
 
-/** Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. */
+/** The longest an operation URL in a continuation may be (ARM's are about 250 characters). */
+const MAX_OPERATION_URL = 2048;
+
+/**
+ * Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. A
+ * continuation's operation is only checked for shape here: the reader refuses a URL off the ARM
+ * endpoint before any request (src/adapters/arm/backend-health-reader.ts).
+ */
 export function readGatewayMessage(message: unknown): GatewayMessage | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
-  const { version, runId, gatewayId } = message as Record<string, unknown>;
+  const fields = message as Record<string, unknown>;
+  const { version, runId, gatewayId } = fields;
+  if (typeof runId !== 'string' || typeof gatewayId !== 'string' || !parseGatewayId(gatewayId))
+    return undefined;
+  if (version === 1) return { version, runId, gatewayId };
+  if (version !== 2) return undefined;
+  const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
+  const location = (operation as { location?: unknown } | null)?.location;
+  const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
   if (
-    version !== 1 ||
-    typeof runId !== 'string' ||
-    typeof gatewayId !== 'string' ||
-    !parseGatewayId(gatewayId)
+    typeof location !== 'string' ||
+    location.length > MAX_OPERATION_URL ||
+    typeof startedAt !== 'string' ||
+    Number.isNaN(Date.parse(startedAt)) ||
+    !count(polls) ||
+    !count(invocations) ||
+    typeof handlerActiveInMs !== 'number' ||
+    !Number.isFinite(handlerActiveInMs) ||
+    handlerActiveInMs < 0
   )
     return undefined;
-  return { version, runId, gatewayId };
+  return {
+    version,
+    runId,
+    gatewayId,
+    operation: { location },
+    startedAt: new Date(Date.parse(startedAt)).toISOString(),
+    polls,
+    invocations,
+    handlerActiveInMs,
+  };
 }
 
-export interface QueuedGatewayResult {
+/** What an invocation came to: the gateway finished (its result delivered), or continued in the queue. */
+export type QueuedGatewayResult = FinishedGateway | ContinuedGateway;
+
+export interface FinishedGateway {
+  readonly kind: 'finished';
   readonly processed: ProcessedGateway;
   readonly report: RunReport;
   /** True when the failure may pass (throttling, time-out, 5xx): the queue function lets the host retry. */
   readonly retryable: boolean;
+}
+
+export interface ContinuedGateway {
+  readonly kind: 'continued';
+  /** The message enqueued to poll the operation next. */
+  readonly continuation: GatewayContinuation;
+  /** How long it stays hidden: the operation's Retry-After, cut to what is left of the gateway time-out. */
+  readonly visibleAfterInMs: number;
 }
 
 /** Which try of its queue message an invocation is (the host retries a message that fails). */
@@ -100,42 +153,125 @@ export interface QueueTry {
   readonly attempt: number;
 }
 
+/** What the queue function needs: a run's, with the reader in steps and the queue for continuations. */
+export type QueuedGatewayDependencies = Omit<FanOutDependencies, 'directory'>;
+
+type Step = BackendHealthStep | { readonly failed: unknown };
+
 /**
- * Queue function: one gateway, evaluated, notified and delivered as its run's `gateway` result, and
- * its telemetry records (`retrying` when the result is `retryable`: the caller throws it back to the host).
+ * Queue function: one step of one gateway, without waiting on ARM. A version-1 message starts the
+ * backend-health operation; a continuation (version 2) polls it once. While the operation runs, a
+ * continuation is enqueued, hidden for its `Retry-After`, and the invocation ends (`continued`). When
+ * the body arrives, or the step fails, the gateway is finished as the direct run does it: evaluated,
+ * notified and delivered as its run's `gateway` result, with its telemetry records (`retrying` when the
+ * result is `retryable`: the caller throws it back to the host, which tries this message again: the
+ * start, or the same poll). The gateway time-out (`gatewayTimeoutInMs`) counts from the first start: a
+ * continuation past it finishes with the BackendHealthUnavailable a direct run reports, not retried
+ * (a retry of it could only time out again; the next scheduled run starts afresh).
  */
 export async function processQueuedGateway(
-  deps: Omit<FanOutDependencies, 'directory' | 'queue'>,
+  deps: QueuedGatewayDependencies,
   options: Omit<FanOutOptions, 'targets' | 'concurrency'>,
   message: GatewayMessage,
   queueTry: QueueTry = { attempt: 1 },
 ): Promise<QueuedGatewayResult> {
   const gateway = parseGatewayId(message.gatewayId);
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
-  const startedAt = deps.clock.now();
-  const processed = await processGateway(gateway, { ...deps, ...options, runId: message.runId });
+  const invokedAt = deps.clock.now();
+  const continued = message.version === 2 ? message : undefined;
+  const startedAt = continued ? new Date(continued.startedAt) : invokedAt;
+  const left = options.gatewayTimeoutInMs - (invokedAt.getTime() - startedAt.getTime());
+  const expired = () =>
+    new BackendHealthUnavailableError(gateway.id, noAnswerWithin(options.gatewayTimeoutInMs));
+  let step: Step;
+  if (left <= 0) {
+    step = { failed: expired() };
+  } else {
+    try {
+      step = await withTimeout(
+        left,
+        (abortSignal) =>
+          continued
+            ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal })
+            : deps.reader.startBackendHealth(gateway, { abortSignal }),
+        expired,
+      );
+    } catch (error) {
+      step = { failed: error };
+    }
+  }
+  const activeSoFar = () =>
+    (continued?.handlerActiveInMs ?? 0) + deps.clock.now().getTime() - invokedAt.getTime();
+  const polls = (continued?.polls ?? -1) + 1; // polls made once this invocation's step is done
+  if ('pending' in step) {
+    const continuation: GatewayContinuation = {
+      version: 2,
+      runId: message.runId,
+      gatewayId: message.gatewayId,
+      operation: step.pending.operation,
+      startedAt: startedAt.toISOString(),
+      polls,
+      invocations: (continued?.invocations ?? 0) + 1,
+      handlerActiveInMs: activeSoFar(),
+    };
+    // Never hidden past the time-out: the continuation then reports it (it polls no more).
+    const visibleAfterInMs = Math.min(step.pending.retryAfterInMs, Math.max(0, left));
+    try {
+      await deps.queue.enqueue([continuation], { visibleAfterInMs });
+      deps.logger.info(
+        `${gateway.id}: backend-health operation running; poll ${polls + 1} queued on ${deps.queue.name} in ${visibleAfterInMs} ms`,
+      );
+      return { kind: 'continued', continuation, visibleAfterInMs };
+    } catch (error) {
+      // The operation cannot be handed on: the gateway fails this try, and the host tries it again.
+      step = { failed: error };
+    }
+  }
+  const outcome = step;
+  const processed = await processGateway(gateway, {
+    ...deps,
+    ...options,
+    runId: message.runId,
+    startedAt,
+    read: async () => {
+      if ('done' in outcome) return outcome.done;
+      throw outcome.failed;
+    },
+  });
   if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
+  const fanOut = {
+    invocations: (continued?.invocations ?? 0) + 1,
+    polls: 'done' in outcome ? polls : (continued?.polls ?? 0),
+    handlerActiveInMs: activeSoFar(),
+  };
   const { report, sinks } = await deliverRunReport(deps, {
     scope: 'gateway',
     insights: processed.insights,
     runId: message.runId,
     mode: 'gateway',
-    startedAt,
+    startedAt: invokedAt,
     finishedAt: deps.clock.now(),
     targets: [],
-    gateways: [processed.report],
+    gateways: [{ ...processed.report, fanOut }],
     ...(processed.notify ? { notify: processed.notify } : {}),
   });
   const error = processed.report.error;
+  const pastTimeout =
+    continued !== undefined && deps.clock.now().getTime() - startedAt.getTime() >= options.gatewayTimeoutInMs;
   // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
   // that ends in the poison queue would report it as not), and the next scheduled run claims again.
-  const retryable = error?.retryable === true || sinks.errors.length > 0;
+  const retryable = (error?.retryable === true && !pastTimeout) || sinks.errors.length > 0;
   emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',
     attempt: queueTry.attempt,
     retrying: retryable,
   });
-  return { processed, report, retryable };
+  return {
+    kind: 'finished',
+    processed: { ...processed, report: { ...processed.report, fanOut } },
+    report,
+    retryable,
+  };
 }
 
 /** Poison queue function: the host gave up on this gateway; its run records it as failed. */

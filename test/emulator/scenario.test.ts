@@ -56,6 +56,16 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
       'gateways[1].id: duplicate of gateways[0].id',
     ],
     [
+      'a negative runsForMs',
+      withGateway({ lro: { runsForMs: -1 } }),
+      'gateways[0].lro.runsForMs: expected a whole number >= 0',
+    ],
+    [
+      'a retryAfterSeconds as text',
+      withGateway({ lro: { retryAfterSeconds: '1' } }),
+      'gateways[0].lro.retryAfterSeconds: expected a whole number >= 0',
+    ],
+    [
       'an unknown lro style',
       withGateway({ lro: { style: 'polling' } }),
       'gateways[0].lro.style: expected one of "location", "azure-async-operation"',

@@ -130,14 +130,14 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     const [throttle, ...rest] = throttled(emulator.requests);
     expect(rest).toEqual([]);
     expect(throttle?.path).toBe(`${gatewayId('gw-a-00')}/backendhealth`);
-    const at = (throttle as RecordedRequest).at;
+    const at = (throttle as RecordedRequest).receivedAtMs;
     const afterIt = posts(emulator, SUB).filter((r) => r !== throttle);
     expect(afterIt).toHaveLength(6); // the retry of the throttled POST, and the other five
-    for (const post of afterIt) expect(post.at - at).toBeGreaterThanOrEqual(3000);
+    for (const post of afterIt) expect(post.receivedAtMs - at).toBeGreaterThanOrEqual(3000);
     // The other subscription's gateways went on meanwhile: all its POSTs arrived within the first
     // subscription's pause (none waited for it).
     expect(posts(emulator, OTHER_SUB)).toHaveLength(6);
-    for (const post of posts(emulator, OTHER_SUB)) expect(post.at - at).toBeLessThan(3000);
+    for (const post of posts(emulator, OTHER_SUB)) expect(post.receivedAtMs - at).toBeLessThan(3000);
   });
 
   it('a bucket another client emptied: the first POST is throttled, waits its Retry-After, then the rest are paced with zero 429s', async () => {
@@ -167,6 +167,8 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     const writesAfter = runRequests.filter((r) => r.method === 'POST' && r !== throttle);
     expect(writesAfter).toHaveLength(6);
     for (const post of writesAfter)
-      expect(post.at - (throttle as RecordedRequest).at).toBeGreaterThanOrEqual(retryAfterInMs);
+      expect(post.receivedAtMs - (throttle as RecordedRequest).receivedAtMs).toBeGreaterThanOrEqual(
+        retryAfterInMs,
+      );
   });
 });

@@ -5,6 +5,7 @@ import { resetFunctionServices } from '../../src/app/function-services';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
+import { runQueueHost } from '../helpers/functions-host';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -96,22 +97,10 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
 
     const poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
     await poison.createIfNotExists();
-    for (const message of messages) {
-      // The host: up to 5 tries, then the message moves to <queue>-poison.
-      let attempt = 1;
-      for (; attempt <= 5; attempt++) {
-        const context = new InvocationContext({
-          logHandler: () => {},
-          triggerMetadata: { dequeueCount: attempt },
-        });
-        const failed = await evaluateGateway(message, context).then(
-          () => false,
-          () => true,
-        );
-        if (!failed) break;
-      }
-      if (attempt > 5) await poison.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
-    }
+    // The host: up to 5 tries of each message, then <queue>-poison; continuations as they become visible.
+    for (const message of messages)
+      await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+    await runQueueHost(queue, evaluateGateway, poison);
     for (const message of await drainTriggerMessages(poison))
       await recordPoisonedGatewayMessage(message, quiet());
 

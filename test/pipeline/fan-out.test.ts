@@ -15,7 +15,7 @@ import {
   startFanOut,
   type FanOutDependencies,
 } from '../../src/pipeline/fan-out';
-import type { GatewayMessage } from '../../src/ports';
+import type { GatewayContinuation, GatewayMessage } from '../../src/ports';
 import {
   UNTIL_ABORTED,
   gatewayNamed,
@@ -28,6 +28,7 @@ import {
   type MemoryWorkQueue,
 } from '../helpers/memory';
 import { SUB } from '../helpers/scenario-builder';
+import { processUntilFinished } from '../helpers/queued-gateway';
 
 const SUB_ID = `/subscriptions/${SUB}`;
 const RG_WEB = `${SUB_ID}/resourceGroups/rg-web`;
@@ -52,14 +53,14 @@ function world(setup: Parameters<typeof memoryRun>[0] = {}): FanOutWorld {
     ...setup,
   });
   const queue = memoryWorkQueue('appgw-evaluate');
-  return { ...run, queue, fanOut: { ...run.deps, queue } };
+  return { ...run, queue, fanOut: { ...run.deps, reader: run.reader, queue } };
 }
 const discover = (w: FanOutWorld, runId = 'run-7') => startFanOut(w.fanOut, { ...w.options, runId });
 const message = (gatewayId: string, runId = 'run-7'): GatewayMessage => ({ version: 1, runId, gatewayId });
 /** The run is the message's: the options' run id is another on purpose. */
 const queueOptions = (w: FanOutWorld) => ({ ...w.options, runId: 'not-the-message-run' });
 const evaluate = (w: FanOutWorld, gatewayId: string, attempt = 1, runId = 'run-7') =>
-  processQueuedGateway(w.fanOut, queueOptions(w), message(gatewayId, runId), { attempt });
+  processUntilFinished(w.fanOut, queueOptions(w), message(gatewayId, runId), { attempt });
 
 describe('startFanOut: the timer lists the gateways and queues one message each', () => {
   it('queues every gateway of the targets, evaluates none, and delivers the run report (mode fan-out)', async () => {
@@ -153,11 +154,53 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
   });
 });
 
+const CONTINUATION: GatewayContinuation = {
+  version: 2,
+  runId: 'r',
+  gatewayId: gwA.id,
+  operation: { location: 'https://management.azure.com/subscriptions/s/providers/x?api-version=1' },
+  startedAt: '2026-11-30T03:00:00.000Z',
+  polls: 1,
+  invocations: 2,
+  handlerActiveInMs: 12.5,
+};
+
 describe('readGatewayMessage: a queue message as the host hands it over', () => {
   it.each<[string, unknown, GatewayMessage | undefined]>([
     ['a valid message', { version: 1, runId: 'r', gatewayId: gwA.id }, message(gwA.id, 'r')],
     ['extra fields are dropped', { version: 1, runId: 'r', gatewayId: gwA.id, x: 1 }, message(gwA.id, 'r')],
-    ['another version', { version: 2, runId: 'r', gatewayId: gwA.id }, undefined],
+    ['a continuation', CONTINUATION, CONTINUATION],
+    [
+      'a continuation: its start time read as ISO',
+      { ...CONTINUATION, startedAt: 'Mon, 30 Nov 2026 03:00:00 GMT' },
+      { ...CONTINUATION, startedAt: '2026-11-30T03:00:00.000Z' },
+    ],
+    [
+      'a continuation: extra fields are dropped, in it and its operation',
+      { ...CONTINUATION, x: 1, operation: { ...CONTINUATION.operation, token: 'x' } },
+      CONTINUATION,
+    ],
+    ['a continuation without its operation', { ...CONTINUATION, operation: undefined }, undefined],
+    ['a continuation whose operation is a string', { ...CONTINUATION, operation: 'https://x' }, undefined],
+    [
+      'a continuation whose location is no string',
+      { ...CONTINUATION, operation: { location: 1 } },
+      undefined,
+    ],
+    [
+      'a continuation whose location is past 2048 characters',
+      { ...CONTINUATION, operation: { location: `https://x/${'a'.repeat(2048)}` } },
+      undefined,
+    ],
+    ['a continuation without its start', { ...CONTINUATION, startedAt: undefined }, undefined],
+    ['a continuation whose start is no time', { ...CONTINUATION, startedAt: 'yesterday' }, undefined],
+    ['a continuation with negative polls', { ...CONTINUATION, polls: -1 }, undefined],
+    ['a continuation with fractional invocations', { ...CONTINUATION, invocations: 1.5 }, undefined],
+    ['a continuation with negative active time', { ...CONTINUATION, handlerActiveInMs: -1 }, undefined],
+    ['a continuation with active time as text', { ...CONTINUATION, handlerActiveInMs: '5' }, undefined],
+    ['a continuation of a resource group', { ...CONTINUATION, gatewayId: RG_WEB }, undefined],
+    ['another version', { version: 3, runId: 'r', gatewayId: gwA.id }, undefined],
+    ['version 2 without a continuation', { version: 2, runId: 'r', gatewayId: gwA.id }, undefined],
     ['the version as text', { version: '1', runId: 'r', gatewayId: gwA.id }, undefined],
     ['no run id', { version: 1, gatewayId: gwA.id }, undefined],
     ['a run id that is no string', { version: 1, runId: 7, gatewayId: gwA.id }, undefined],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { parseConfig } from '../../src/config/load';
 import { loadDefaultScenario, startEmulator, type ScenarioInput } from '../../src/emulator';
-import { processQueuedGateway } from '../../src/pipeline/fan-out';
+import { processUntilFinished } from '../helpers/queued-gateway';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { notifyRun, recordingLogger } from '../helpers/notify-run';
 import { SUB, gateway, gatewayId, type ServerSpec } from '../helpers/scenario-builder';
@@ -136,7 +136,7 @@ describe('the receiver breaker in the fan-out (queue invocations)', () => {
       // Each instance builds its services once (src/app/function-services.ts): its own breakers.
       const instance = async () => withLogger(await buildRunServices(config, {}), recordingLogger());
       const invoke = ({ deps, options }: Awaited<ReturnType<typeof instance>>, name: string) =>
-        processQueuedGateway(
+        processUntilFinished(
           deps,
           { ...options, runId: 'run-q' },
           { version: 1, runId: 'run-q', gatewayId: gatewayId(name) },

@@ -5,7 +5,7 @@ import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { formatSummary } from '../../src/cli/summary';
 import { parseConfig } from '../../src/config/load';
 import { startEmulator } from '../../src/emulator';
-import { processQueuedGateway } from '../../src/pipeline/fan-out';
+import { processUntilFinished } from '../helpers/queued-gateway';
 import { emulatorArm } from '../helpers/emulator-settings';
 import type { ScenarioInput } from '../../src/emulator';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
@@ -319,7 +319,7 @@ describe('undelivered notices are visible where people look (issue 11.4)', () =>
       });
       const logger = recordingLogger();
       const { deps, options } = withLogger(await buildRunServices(config, {}), logger);
-      const result = await processQueuedGateway(
+      const result = await processUntilFinished(
         deps,
         { ...options, runId: 'run-q' },
         {

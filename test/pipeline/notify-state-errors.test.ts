@@ -16,7 +16,7 @@ import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { formatSummary } from '../../src/cli/summary';
 import { parseConfig } from '../../src/config/load';
 import { startEmulator } from '../../src/emulator';
-import { processQueuedGateway } from '../../src/pipeline/fan-out';
+import { processUntilFinished } from '../helpers/queued-gateway';
 import type { ScenarioInput } from '../../src/emulator';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
@@ -438,7 +438,7 @@ describe('overlapping runs: only a claim that lost the ETag race every time says
       });
       const logger = recordingLogger();
       const { deps, options } = withLogger(await buildRunServices(parsed, {}), logger);
-      const { report } = await processQueuedGateway(
+      const { report } = await processUntilFinished(
         deps,
         { ...options, runId: 'run-q' },
         { version: 1, runId: 'run-q', gatewayId: gatewayId('gw-a') },

@@ -90,7 +90,7 @@ describe('scripts/bundle.js substitutes', () => {
     it(`${ARM}: a client with the applicationGateways operations and no other group`, async () => {
       const { exports, applied } = await buildWithSubstitutes(ENTRIES[ARM] ?? '');
       expect(applied).toEqual(new Set([ARM]));
-      expect(exports['operations']).toEqual(['backendHealth', 'list', 'listAll']);
+      expect(exports['operations']).toEqual(['list', 'listAll']);
       expect(exports['others']).toEqual([]);
     }, 60_000);
 
@@ -135,8 +135,8 @@ describe('scripts/bundle.js substitutes', () => {
         text: [
           "import { NetworkManagementClient, RestError, isRestError } from '@azure/arm-network';",
           "import type { ApplicationGateway, KnownApplicationGatewaySkuName } from '@azure/arm-network';",
-          'await client.applicationGateways.backendHealth(rg, name);',
           'client.applicationGateways.list(rg); client.applicationGateways.listAll();',
+          'await client.pipeline.sendRequest(httpClient, request);',
         ].join('\n'),
       },
       { file: 'src/core/input/zod.ts', text: "import { en } from 'zod/locales';\nz.config(en());" },

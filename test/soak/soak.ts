@@ -24,7 +24,14 @@ import { listOutboxes, resendDeadLetters } from '../../src/pipeline/notify/dead-
 import { parseStateDocument, type NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import type { RunReport } from '../../src/core/run-report';
 import { runChecks, type RunDependencies, type RunOptions } from '../../src/pipeline/run-checks';
-import type { Clock, InsightSink, StateStores } from '../../src/ports';
+import type {
+  Clock,
+  GatewayMessage,
+  InsightSink,
+  StateStores,
+  SteppedBackendHealthReader,
+} from '../../src/ports';
+import { memoryWorkQueue } from '../helpers/memory/work-queue';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { closedPort } from '../helpers/closed-port';
 import { checkSoak, type RunRecord } from './checks';
@@ -244,12 +251,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   }
 }
 
+/** A run's dependencies, with ARM's reader in steps (the fan-out's queue function uses them). */
+type SoakDependencies = RunDependencies & { readonly reader: SteppedBackendHealthReader };
+
 /** Everything built once: the services of a long-lived process (one Function App instance, say). */
 interface World {
   readonly emulator: Awaited<ReturnType<typeof startEmulator>>;
   readonly proxy: StorageProxy;
   readonly receivers: readonly SoakReceiver[];
-  readonly deps: RunDependencies;
+  readonly deps: SoakDependencies;
   readonly options: RunOptions;
   readonly stores: Record<'up' | 'forbidden', StateStores<NotifyStateDocument>>;
   readonly storesDirect: StateStores<NotifyStateDocument>;
@@ -427,7 +437,7 @@ async function runOnce(
   }
 
   const stores = plan.state === 'forbidden' ? world.stores.forbidden : world.stores.up;
-  const deps: RunDependencies = {
+  const deps: SoakDependencies = {
     ...world.deps,
     clock,
     sinks: [world.sinks[plan.sink]],
@@ -531,7 +541,7 @@ async function runOnce(
 /** Runs the product once as the plan's mode says; every report it made. */
 async function execute(
   world: World,
-  deps: RunDependencies,
+  deps: SoakDependencies,
   mode: RunMode,
   iteration: number,
 ): Promise<RunReport[]> {
@@ -542,15 +552,26 @@ async function execute(
     return both.map((o) => o.report);
   }
   // Fan-out: the timer queues one message per gateway; each is processed as the queue function does,
-  // and tried again (up to the host's tries here, 3) while it fails in a way that may pass.
+  // and tried again (up to the host's tries here, 3) while it fails in a way that may pass. A running
+  // operation's continuation is the next message (taken at once: the soak does not wait Retry-After).
   const id = runId();
   const timer = await startFanOut({ ...deps, queue: world.queue }, { ...world.options, runId: id });
   const reports: RunReport[] = [timer.report];
   await Promise.all(
     (timer.report.queued ?? []).map(async (gatewayId) => {
-      const message = { version: 1 as const, runId: id, gatewayId };
+      let message: GatewayMessage = { version: 1 as const, runId: id, gatewayId };
+      const continuations = memoryWorkQueue('continuations');
       for (let attempt = 1; attempt <= 3; attempt++) {
-        const result = await processQueuedGateway(deps, { ...world.options, runId: id }, message);
+        const result = await processQueuedGateway(
+          { ...deps, queue: continuations },
+          { ...world.options, runId: id },
+          message,
+          { attempt },
+        );
+        if (result.kind === 'continued') {
+          [message, attempt] = [result.continuation, 0]; // a new message: its own tries
+          continue;
+        }
         reports.push(result.report);
         if (!result.retryable) return;
       }

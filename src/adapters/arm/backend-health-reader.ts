@@ -1,72 +1,239 @@
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
+import { retryAfterInMs } from '../../core/retry-after';
 import { BackendHealthUnavailableError } from '../../errors';
-import type { BackendHealthReader, CallOptions } from '../../ports';
+import type {
+  BackendHealthOperation,
+  SteppedBackendHealthReader,
+  BackendHealthStep,
+  CallOptions,
+} from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError } from './errors';
-import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
+import { answerJson } from './response-capture';
 
 const BACKEND_HEALTH_ACTION = 'Microsoft.Network/applicationGateways/backendhealth/action';
 
+/** The api-version @azure/arm-network v39 sends with backendhealth (api/applicationGateways/operations.js). */
+export const BACKEND_HEALTH_API_VERSION = '2026-01-01';
+
 export interface BackendHealthReaderOptions {
-  /** Poll interval when ARM sends no Retry-After (it usually does). */
+  /** Wait before a poll when ARM sends no Retry-After (it usually does), in ms. */
   readonly pollIntervalInMs: number;
 }
 
 /**
- * The real `backendHealth` long-running operation (POST, 202 + Location, polls) via @azure/arm-network,
- * whose final body is read from ARM's own text by the one reader (src/core/backend-health-body.ts), not
- * from the SDK's model: fields the model lacks survive (`healthProbeErrorName`), and an answer that is
- * not a backend-health read (`{}`, `[]`, `{"backendAddressPools":null}`, a pool without its settings,
- * text that is not JSON) is a BackendHealthUnavailableError saying what ARM sent, so no episode moves.
- * The reader takes it as ARM's answer (`source: 'arm'`): ARM's shape at the top level (none of the
- * wrappers a saved file may have), and every field a server is known by (pool and settings ids of this
- * gateway, address, health) present, so no server can look gone from an answer read too kindly.
+ * ARM's `backendHealth` long-running operation driven in steps, each request sent through the
+ * subscription's NetworkManagementClient pipeline (`client.pipeline`: its bearer token, retries of 5xx,
+ * 429 and lost connections, our 429 policy (retry.ts), TLS options, user agent), so only the waits are ours:
+ *
+ * - `startBackendHealth`: `POST …/backendhealth` → `200` with the body, or `202` with `Location` and
+ *   `Retry-After`;
+ * - `pollBackendHealth`: `GET` of that `Location` → `202` (still running: the next `Retry-After`) or
+ *   `200` with the body; an operation that failed answers its error status (`500`, …) there.
+ *
+ * Why not the SDK's own poller (the client's `backendHealth` operation): core-lro polls the first time
+ * right after the POST without waiting its `Retry-After` (`pollUntilDone` polls, then waits), turns
+ * `Retry-After: 0` into its default interval (`if (intervalInMs) setDelay(…)` in
+ * @azure/core-lro poller/operation.js), and with `Azure-AsyncOperation` polls that URL and then GETs
+ * `Location` for the body: at one poll, 3 or 4 requests where 2 suffice. Its state can be restored
+ * only through the package's restore helper, which loads every operation group of it (the Functions bundle
+ * keeps applicationGateways only: scripts/bundle.js). ARM's RPC lets a client poll `Location` alone:
+ * it answers `202` while the operation runs and then the POST's result (Azure Resource Manager RPC,
+ * async-api-reference.md, "202 Accepted and Location Headers"; backendhealth's REST spec says
+ * `final-state-via: location`), so this reader polls `Location` whichever headers ARM sent.
+ *
+ * The final body is read from ARM's own text by the one reader (src/core/backend-health-body.ts) as
+ * ARM's answer (`source: 'arm'`): fields no SDK model has survive (`healthProbeErrorName`), and an
+ * answer that is not a backend-health read (`{}`, `[]`, `{"backendAddressPools":null}`, a wrapper, a
+ * pool without its settings, text that is not JSON) is a BackendHealthUnavailableError saying what ARM
+ * sent, so no episode moves. Other failures are mapped by toArmError (errors.ts).
  */
 export function createArmBackendHealthReader(
   clientFor: ArmClientFactory,
   options: BackendHealthReaderOptions,
-): BackendHealthReader {
-  return {
-    async getBackendHealth(gateway: GatewayRef, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
-      const capture: CapturedAnswer = {};
-      try {
-        const client = await clientFor(gateway.subscriptionId);
-        await capturingResponses(capture, () =>
-          client.applicationGateways.backendHealth(gateway.resourceGroup, gateway.name, {
-            updateIntervalInMs: options.pollIntervalInMs,
-            ...(callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {}),
-          }),
-        );
-      } catch (error) {
-        // The SDK fails on a 200 it cannot parse (RestError PARSE_ERROR, status 200) or deserialize
-        // (`null`): say what ARM sent rather than the SDK's message (which quotes the whole body).
-        if (capture.last && failedOnTheBody(error)) {
-          const read = readArmAnswer(capture.last.text, gateway);
-          throw new BackendHealthUnavailableError(
-            gateway.id,
-            read.ok ? 'ARM answered 200 with a body the SDK could not read' : read.detail,
-            { cause: error, unreadableAnswer: true },
-          );
-        }
-        throw toArmError(
-          error,
-          { kind: 'backendHealth', resourceId: gateway.id, action: BACKEND_HEALTH_ACTION },
-          clientFor,
-        );
-      }
-      const read = readArmAnswer(capture.last?.text, gateway);
+): SteppedBackendHealthReader {
+  // One HTTP client (one keep-alive agent per TLS setting) for every subscription's pipeline.
+  let httpClient: HttpClient | undefined;
+  const endpoint = clientFor.endpoint.replace(/\/+$/, '');
+
+  const send = async (
+    gateway: GatewayRef,
+    method: 'GET' | 'POST',
+    url: string,
+    abortSignal: AbortSignal | undefined,
+  ): Promise<PipelineResponse> => {
+    const client = await clientFor(gateway.subscriptionId);
+    const request = createPipelineRequest({
+      url,
+      method,
+      headers: createHttpHeaders({ accept: 'application/json' }),
+      ...(abortSignal ? { abortSignal } : {}),
+    });
+    const response = await client.pipeline.sendRequest((httpClient ??= createDefaultHttpClient()), request);
+    if (response.status >= 400) throw restError(response);
+    return response;
+  };
+
+  /** A 2xx answer of the POST or a poll → the next step. */
+  const step = (gateway: GatewayRef, response: PipelineResponse): BackendHealthStep => {
+    if (response.status === 200) {
+      const read = readArmAnswer(response.bodyAsText ?? undefined, gateway);
       if (!read.ok)
         throw new BackendHealthUnavailableError(gateway.id, read.detail, { unreadableAnswer: true });
-      return read.body;
+      return { done: read.body };
+    }
+    if (response.status !== 201 && response.status !== 202) {
+      throw new BackendHealthUnavailableError(
+        gateway.id,
+        `ARM answered ${response.status} where the operation's 202 or its 200 with the body was expected`,
+        { unreadableAnswer: true },
+      );
+    }
+    const location = response.headers.get('location');
+    if (!location) {
+      throw new BackendHealthUnavailableError(
+        gateway.id,
+        `ARM answered ${response.status} without a Location header to poll for the result`,
+        { unreadableAnswer: true },
+      );
+    }
+    const operation = { location: new URL(location, response.request.url).href };
+    refuseElsewhere(gateway, operation, endpoint);
+    const wait = retryAfterInMs(response.headers.get('retry-after'), Date.now());
+    return { pending: { operation, retryAfterInMs: wait ?? options.pollIntervalInMs } };
+  };
+
+  const mapped = (gateway: GatewayRef, error: unknown): Error =>
+    toArmError(
+      error,
+      { kind: 'backendHealth', resourceId: gateway.id, action: BACKEND_HEALTH_ACTION },
+      clientFor,
+    );
+
+  const reader: SteppedBackendHealthReader = {
+    async startBackendHealth(gateway, callOptions: CallOptions = {}) {
+      const path =
+        `/subscriptions/${encodeURIComponent(gateway.subscriptionId)}` +
+        `/resourceGroups/${encodeURIComponent(gateway.resourceGroup)}` +
+        `/providers/Microsoft.Network/applicationGateways/${encodeURIComponent(gateway.name)}/backendhealth`;
+      try {
+        const url = `${endpoint}${path}?api-version=${BACKEND_HEALTH_API_VERSION}`;
+        return step(gateway, await send(gateway, 'POST', url, callOptions.abortSignal));
+      } catch (error) {
+        throw mapped(gateway, error);
+      }
+    },
+
+    async pollBackendHealth(gateway, operation, callOptions: CallOptions = {}) {
+      refuseElsewhere(gateway, operation, endpoint);
+      try {
+        return step(gateway, await send(gateway, 'GET', operation.location, callOptions.abortSignal));
+      } catch (error) {
+        throw mapped(gateway, error);
+      }
+    },
+
+    async getBackendHealth(gateway, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
+      let next = await reader.startBackendHealth(gateway, callOptions);
+      while ('pending' in next) {
+        const { operation, retryAfterInMs: wait } = next.pending;
+        try {
+          await waitFor(wait, callOptions.abortSignal);
+        } catch (error) {
+          throw mapped(gateway, error);
+        }
+        next = await reader.pollBackendHealth(gateway, operation, callOptions);
+      }
+      return next.done;
     },
   };
+  return reader;
 }
 
-function failedOnTheBody(error: unknown): boolean {
-  if (error instanceof TypeError) return true;
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return error instanceof Error && error.name === 'RestError' && status === 200;
+/**
+ * Waits `ms`, or rejects with an AbortError as soon as `signal` aborts (toArmError reads it as a
+ * cancellation: a time-out). Our own error, not node:timers' (another realm's under a test runner).
+ */
+function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () =>
+      Object.assign(new Error('the wait for the next poll was aborted'), { name: 'AbortError' });
+    if (signal?.aborted) return reject(aborted());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Refuses an operation URL that is not https on the configured ARM endpoint's origin, under the
+ * gateway's subscription: the pipeline would send it the bearer token. ARM hands out poll URLs on its
+ * own host (`https://management.azure.com/subscriptions/{s}/providers/Microsoft.Network/locations/…`),
+ * so only a tampered queue message (or a proxy rewriting ARM's answers) can name another.
+ */
+function refuseElsewhere(gateway: GatewayRef, operation: BackendHealthOperation, endpoint: string): void {
+  const refuse = (why: string) =>
+    new BackendHealthUnavailableError(
+      gateway.id,
+      `refused to poll its operation: ${why}, so no request (and no token) went there`,
+      { retryable: false },
+    );
+  let url: URL;
+  try {
+    url = new URL(operation.location);
+  } catch {
+    throw refuse('its URL is not a URL');
+  }
+  const expected = new URL(endpoint);
+  if (url.protocol !== 'https:' || url.origin !== expected.origin || url.username || url.password) {
+    throw refuse(
+      `its URL is on ${JSON.stringify(url.origin.slice(0, 100))}, not on the ARM endpoint ${expected.origin} (arm.endpoint)`,
+    );
+  }
+  const prefix = `/subscriptions/${gateway.subscriptionId}/`.toLowerCase();
+  if (!url.pathname.toLowerCase().startsWith(prefix)) {
+    throw refuse(`its URL is not under the gateway's subscription ${gateway.subscriptionId}`);
+  }
+}
+
+/**
+ * An error answer as the SDK would throw it (`RestError` with status, ARM's code and the request and
+ * response), so toArmError reads it as it reads the SDK's: ARM's `{"error":{"code","message"}}` body.
+ */
+function restError(response: PipelineResponse): RestError {
+  let body: { error?: { code?: unknown; message?: unknown } } | undefined;
+  try {
+    body = JSON.parse(response.bodyAsText ?? '') as typeof body;
+  } catch {
+    body = undefined;
+  }
+  const code =
+    typeof body?.error?.code === 'string' ? body.error.code : response.headers.get('x-ms-error-code');
+  const message =
+    typeof body?.error?.message === 'string'
+      ? body.error.message
+      : `Unexpected status code: ${response.status}`;
+  return new RestError(message, {
+    statusCode: response.status,
+    request: response.request,
+    response,
+    ...(code ? { code } : {}),
+  });
 }
 
 /** ARM's final answer as text → the body, or what ARM sent instead ("ARM answered 200 with …"). */

@@ -60,9 +60,13 @@ export function queueConnectionFromAppSettings(prefix: string, env: Env): QueueC
 }
 
 /**
- * Enqueues one message per gateway for the queue-triggered function, over the Queue REST API
- * (src/adapters/storage/rest). Messages are JSON, base64-encoded: the queue trigger's default
- * `messageEncoding`. The queue is created on first use.
+ * Enqueues one message per gateway for the queue-triggered function. Messages are JSON, base64-encoded:
+ * the queue trigger's default `messageEncoding`. The timer's messages go over the Queue REST API
+ * (src/adapters/storage/rest; the queue is created on first use); a message hidden for a while
+ * (`visibleAfterInMs`: a continuation waiting out its operation's Retry-After) goes through
+ * `@azure/storage-queue` (`sendMessage` with `visibilityTimeout`, Put Message's `visibilitytimeout` in
+ * seconds, at most 7 days), required when first needed, so the REST client does not grow. The queue
+ * exists by then: the message being handled came from it.
  */
 export function createStorageWorkQueue(options: {
   connection: QueueConnection;
@@ -72,10 +76,22 @@ export function createStorageWorkQueue(options: {
   const name = `queue[${options.queueName}]`;
   const queue = createStorageQueue(connect(options.connection, options.httpOptions), options.queueName);
   let created: Promise<void> | undefined;
+  let sdkQueue: import('@azure/storage-queue').QueueClient | undefined;
   return {
     name,
-    async enqueue(messages: readonly GatewayMessage[]): Promise<void> {
+    async enqueue(messages: readonly GatewayMessage[], enqueueOptions = {}): Promise<void> {
       try {
+        if (enqueueOptions.visibleAfterInMs !== undefined) {
+          const visibilityTimeout = visibilityTimeoutInSeconds(enqueueOptions.visibleAfterInMs);
+          const client = (sdkQueue ??= sdkQueueClient(
+            options.connection,
+            options.queueName,
+            options.httpOptions,
+          ));
+          for (const message of messages)
+            await client.sendMessage(encodeMessage(message), { visibilityTimeout });
+          return;
+        }
         await (created ??= queue.createIfNotExists().catch((error: unknown) => {
           created = undefined; // try again on the next call
           throw error;
@@ -101,6 +117,31 @@ function connect(connection: QueueConnection, httpOptions: StorageHttpOptions | 
   }
   const url = connection.queueServiceUri.replace(/\/+$/, '');
   return createStorageHttp(url, { credential: createEntraCredential(connection) }, httpOptions);
+}
+
+/** Queue Storage hides a message for whole seconds, up to 7 days (Put Message, `visibilitytimeout`). */
+export function visibilityTimeoutInSeconds(ms: number): number {
+  return Math.min(7 * 24 * 3600, Math.max(0, Math.ceil(ms / 1000)));
+}
+
+/** The official SDK's client for the same queue and connection (the identity's credential shared). */
+function sdkQueueClient(
+  connection: QueueConnection,
+  queueName: string,
+  httpOptions: StorageHttpOptions | undefined,
+): import('@azure/storage-queue').QueueClient {
+  const { QueueClient } = loadStorageQueue();
+  const pipeline = { retryOptions: { maxTries: (httpOptions?.maxRetries ?? 3) + 1 } };
+  if ('connectionString' in connection)
+    return new QueueClient(connection.connectionString, queueName, pipeline);
+  const url = `${connection.queueServiceUri.replace(/\/+$/, '')}/${encodeURIComponent(queueName)}`;
+  return new QueueClient(url, createEntraCredential(connection), pipeline);
+}
+
+/** Lazy CommonJS require: a cold start that queues no continuation does not load the SDK. */
+function loadStorageQueue(): typeof import('@azure/storage-queue') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@azure/storage-queue');
 }
 
 export function encodeMessage(message: GatewayMessage): string {

@@ -1,6 +1,6 @@
 /**
  * POST .../applicationGateways/{name}/backendhealth: ARM's long-running action. Starts an operation and
- * answers 202 with the poll URLs (or 200 at once when the scenario says `polls: 0`).
+ * answers 202 with the poll URLs (or 200 at once when the scenario says `polls: 0` and no `runsForMs`).
  */
 import { randomUUID } from 'node:crypto';
 import { key, lastSegment } from '../arm-id';
@@ -98,10 +98,9 @@ export function pollHeaders(ctx: RouteContext, op: Operation): Record<string, st
   const { subscriptionId } = op.entry.parts;
   const base = `${ctx.baseUrl}/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${op.entry.gateway.location}`;
   const q = `?api-version=${encodeURIComponent(op.apiVersion)}`;
-  const headers: Record<string, string> = {
-    location: `${base}/operationResults/${op.id}${q}`,
-    'retry-after': String(op.entry.gateway.lro.retryAfterSeconds),
-  };
+  const headers: Record<string, string> = { location: `${base}/operationResults/${op.id}${q}` };
+  const { retryAfterSeconds } = op.entry.gateway.lro;
+  if (retryAfterSeconds !== null) headers['retry-after'] = String(retryAfterSeconds);
   if (op.entry.gateway.lro.style === 'azure-async-operation') {
     headers['azure-asyncoperation'] = `${base}/operations/${op.id}${q}`;
   }
@@ -117,7 +116,8 @@ export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Pr
     return faultReply(fault, 'Microsoft.Network/applicationGateways/backendhealth/action', entry.gateway.id);
 
   const expand = key(ctx.query.get('$expand') ?? '') === EXPAND_RESOURCES;
-  if (entry.gateway.lro.polls === 0) return finalReply(ctx.state, { entry, expand });
+  const { polls, runsForMs } = entry.gateway.lro;
+  if (runsForMs === undefined && polls === 0) return finalReply(ctx.state, { entry, expand });
 
   const op: Operation = {
     id: randomUUID(),
@@ -126,6 +126,7 @@ export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Pr
     expand,
     statusPolls: 0,
     resultPolls: 0,
+    startedAtMs: ctx.state.clock.now(),
   };
   ctx.state.operations.set(key(op.id), op);
   return { status: 202, headers: pollHeaders(ctx, op) };

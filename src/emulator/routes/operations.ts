@@ -48,13 +48,27 @@ async function lookUp(ctx: RouteContext, p: OperationParams, action: PollAction)
   return { op };
 }
 
-/** Location URL. Location style: the first `polls` polls are 202. Async style: 202 until the status said so. */
+/**
+ * With `lro.runsForMs`: whether the operation still runs at this moment (either URL, either style).
+ * undefined without it: the poll counts decide.
+ */
+function stillRunning(ctx: RouteContext, op: Operation): boolean | undefined {
+  const { runsForMs } = op.entry.gateway.lro;
+  return runsForMs === undefined ? undefined : ctx.state.clock.now() - op.startedAtMs < runsForMs;
+}
+
+/**
+ * Location URL: 202 while the operation runs, then the result. By count: the first `polls` GETs of it
+ * are 202; in the async style, once the Azure-AsyncOperation URL has reported the end it is the result
+ * at once (the SDK's final GET), so a client may poll either URL (ARM's RPC lets it poll Location alone).
+ */
 export async function getOperationResult(ctx: RouteContext, p: OperationParams): Promise<Reply> {
   const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operationResults/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
   const { polls, style } = op.entry.gateway.lro;
-  const running = style === 'location' ? ++op.resultPolls <= polls : op.statusPolls <= polls;
+  const counted = ++op.resultPolls <= polls && (style === 'location' || op.statusPolls <= polls);
+  const running = stillRunning(ctx, op) ?? counted;
   return running ? { status: 202, headers: pollHeaders(ctx, op) } : finalReply(ctx.state, op);
 }
 
@@ -66,11 +80,12 @@ export async function getOperationStatus(ctx: RouteContext, p: OperationParams):
   const { polls, style, outcome, retryAfterSeconds } = op.entry.gateway.lro;
   if (style !== 'azure-async-operation') return operationNotFound(p.operationId);
   op.statusPolls += 1;
-  if (op.statusPolls <= polls) {
+  const running = stillRunning(ctx, op);
+  if (running ?? op.statusPolls <= polls) {
     return {
       status: 200,
       body: { id: ctx.path, name: op.id, status: 'InProgress' },
-      headers: { 'retry-after': String(retryAfterSeconds) },
+      headers: retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) },
     };
   }
   const done = { id: ctx.path, name: op.id };

@@ -40,7 +40,6 @@ const RESOURCE_GROUP = `${SUBSCRIPTION}/resourceGroups/rg-test`;
 const READ = 'Microsoft.Network/applicationGateways/read';
 const BACKEND_HEALTH = 'Microsoft.Network/applicationGateways/backendhealth/action';
 const OPERATION_RESULTS = 'Microsoft.Network/locations/operationResults/read';
-const OPERATIONS = 'Microsoft.Network/locations/operations/read';
 
 function armFor(options: Partial<ArmClientOptions> & Pick<ArmClientOptions, 'endpoint'>) {
   const clientFor = createArmClientFactory({
@@ -70,11 +69,12 @@ describe('ARM errors, each mapped to what the user must do', () => {
   describe('403 names the action ARM names, wherever it happens', () => {
     it.each([
       ['the Location poll', 'location', OPERATION_RESULTS, /\/locations\/westeurope\/operationResults\//],
+      // The reader polls Location in both styles (backend-health-reader.ts): its read is the one refused.
       [
-        'the Azure-AsyncOperation poll',
+        'the Location poll of an Azure-AsyncOperation',
         'azure-async-operation',
-        OPERATIONS,
-        /\/locations\/westeurope\/operations\//,
+        OPERATION_RESULTS,
+        /\/locations\/westeurope\/operationResults\//,
       ],
     ] as const)('%s: its own read action, not backendhealth/action', async (_, style, action, scope) => {
       const { reader } = await against({

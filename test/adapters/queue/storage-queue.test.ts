@@ -4,10 +4,12 @@ import {
   createStorageWorkQueue,
   encodeMessage,
   queueConnectionFromAppSettings,
+  visibilityTimeoutInSeconds,
   type QueueConnection,
 } from '../../../src/adapters/queue/storage-queue';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, DeliveryError } from '../../../src/errors';
-import type { GatewayMessage } from '../../../src/ports';
+import type { GatewayContinuation, GatewayMessage } from '../../../src/ports';
 import { drainTexts } from '../../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
@@ -158,4 +160,62 @@ describe('storage work queue against Azurite', () => {
     expect(error).toMatchObject({ retryable: true });
     expect((error as Error).message).toContain('ECONNREFUSED');
   });
+  const continuation: GatewayContinuation = {
+    version: 2,
+    runId: 'r1',
+    gatewayId: messages[0]!.gatewayId,
+    operation: { location: 'https://management.azure.com/subscriptions/s/providers/Microsoft.Network/x' },
+    startedAt: '2026-11-30T03:00:00.000Z',
+    polls: 0,
+    invocations: 1,
+    handlerActiveInMs: 40,
+  };
+
+  test('a continuation hidden for visibleAfterInMs (the SDK, Put Message visibilitytimeout): not seen before it', async () => {
+    const queueName = `work-${next++}`;
+    const client = new QueueClient(azurite.connectionString, queueName);
+    await client.create(); // a continuation's queue exists: its message came from it
+    const queue = createStorageWorkQueue({
+      connection: { connectionString: azurite.connectionString },
+      queueName,
+    });
+    const before = Date.now();
+    await queue.enqueue([continuation], { visibleAfterInMs: 3000 });
+    expect((await client.getProperties()).approximateMessagesCount).toBe(1);
+    let texts: string[] = [];
+    while (texts.length === 0) {
+      texts = await drainTexts(client);
+      if (texts.length === 0) await sleep(100);
+    }
+    // Seen no sooner than 3 s after the enqueue began (less Azurite's whole-second granularity); a busy
+    // machine only sees it later.
+    expect(Date.now() - before).toBeGreaterThanOrEqual(2000);
+    expect(texts).toEqual([encodeMessage(continuation)]);
+  });
+
+  test('a hidden enqueue with a wrong key: a DeliveryError that is not retryable and holds no secret', async () => {
+    const wrongKey = Buffer.from('not the account key at all').toString('base64');
+    const queueName = `work-${next++}`;
+    await new QueueClient(azurite.connectionString, queueName).create();
+    const queue = createStorageWorkQueue({
+      connection: { connectionString: azurite.connectionString.replace(azurite.accountKey, wrongKey) },
+      queueName,
+      httpOptions: { maxRetries: 0 },
+    });
+    const error = await rejection(queue.enqueue([continuation], { visibleAfterInMs: 1000 }));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ retryable: false, status: 403 });
+    expect(inspect(error, { depth: 10 })).not.toContain(wrongKey);
+  });
+});
+
+test.each<[number, number]>([
+  [0, 0],
+  [1, 1],
+  [1000, 1],
+  [1001, 2],
+  [30_000, 30],
+  [8 * 24 * 3600 * 1000, 7 * 24 * 3600],
+])('visibilityTimeoutInSeconds(%p ms) = %p s (whole seconds, up, at most 7 days)', (ms, seconds) => {
+  expect(visibilityTimeoutInSeconds(ms)).toBe(seconds);
 });

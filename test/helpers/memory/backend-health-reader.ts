@@ -1,11 +1,14 @@
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { BackendHealthBody, GatewayRef } from '../../../src/core/model';
 import { GatewayNotFoundError } from '../../../src/errors';
-import type { BackendHealthReader, CallOptions } from '../../../src/ports';
+import type { CallOptions, SteppedBackendHealthReader } from '../../../src/ports';
 import { play, type Answer } from './answer';
 
-/** A BackendHealthReader answering from a map, with the gateways it was asked about. */
-export interface MemoryBackendHealthReader extends BackendHealthReader {
+/**
+ * A BackendHealthReader answering from a map, with the gateways it was asked about. In steps, the
+ * start answers at once (as ARM's POST does with a 200): no continuation.
+ */
+export interface MemoryBackendHealthReader extends SteppedBackendHealthReader {
   /** Gateway id (any case, as ARM ids) → its backend health, or how the call fails. */
   readonly health: {
     set(gatewayId: string, answer: Answer<BackendHealthBody>): void;
@@ -37,6 +40,12 @@ export function memoryBackendHealthReader(
       if (answer === undefined)
         return Promise.reject(new GatewayNotFoundError(gateway.id, 'ARM answered 404 ResourceNotFound'));
       return play<BackendHealthBody>(answer, options);
+    },
+    async startBackendHealth(gateway, options) {
+      return { done: await reader.getBackendHealth(gateway, options) };
+    },
+    async pollBackendHealth(gateway, _operation, options) {
+      return { done: await reader.getBackendHealth(gateway, options) };
     },
   };
   return reader;
