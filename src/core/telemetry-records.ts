@@ -274,9 +274,13 @@ function receiverRecords(
   finishedAt: number,
 ): TelemetryRecord[] {
   const receivers = [...new Set([...deliveries, ...undelivered, ...dropped].map((entry) => entry.receiver))];
+  // Grouped once: a direct run's report holds every gateway's notices.
+  const triedBy = groupBy(deliveries, (d) => d.receiver);
+  const leftBy = groupBy(undelivered, (u) => u.receiver);
+  const droppedBy = groupBy(dropped, (d) => d.receiver);
   return receivers.map((receiver) => {
-    const tried = deliveries.filter((d) => d.receiver === receiver);
-    const left = undelivered.filter((u) => u.receiver === receiver);
+    const tried = triedBy.get(receiver) ?? [];
+    const left = leftBy.get(receiver) ?? [];
     const oldest = left.map((u) => u.queuedAt).sort()[0];
     const outcomes = (outcome: NoticeDeliveryReport['outcome']) =>
       tried.filter((d) => d.outcome === outcome).length;
@@ -296,7 +300,7 @@ function receiverRecords(
         waiting: statuses('waiting'),
         leased: statuses('leased'),
         deadLetters: statuses('dead-letter'),
-        dropped: dropped.filter((d) => d.receiver === receiver).length,
+        dropped: droppedBy.get(receiver)?.length ?? 0,
         oldestUndeliveredAt: oldest ?? '',
         oldestUndeliveredAgeInMs: oldest ? Math.max(0, finishedAt - Date.parse(oldest)) : 0,
         sendDurationInMs: tried.reduce(
@@ -306,6 +310,16 @@ function receiverRecords(
       },
     };
   });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 function durationInMs(startedAt: string, finishedAt: string): number {

@@ -15,6 +15,8 @@ export interface CheckGatewayOptions {
   readonly article: ParsedArticle;
   readonly unhealthyStates: readonly ConfigurableState[];
   readonly gatewayTimeoutInMs: number;
+  /** The run's interruption (a direct run's stop signal or deadline): cuts the read short. */
+  readonly stop?: AbortSignal;
 }
 
 export interface GatewayOutcome {
@@ -40,6 +42,7 @@ export async function checkGateway(
       options.gatewayTimeoutInMs,
       (abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }),
       (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms)),
+      options.stop,
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const listed = listServers(gateway, body);

@@ -66,11 +66,25 @@ describe('runChecks: the direct run', () => {
       ['gw-c', true, 2, 0],
     ]);
     expect('notifications' in outcome.report).toBe(false);
-    expect(outcome.insights.map((i) => [i.finding.gateway.name, i.finding.address])).toEqual([
-      ['gw-a', '10.0.0.4'],
-    ]);
     for (const sink of r.sinks) {
-      expect(sink.deliveries).toEqual([{ scope: 'run', report: outcome.report, insights: outcome.insights }]);
+      // Each gateway as it is done (its insights and result), then the run's report alone.
+      const gateways = sink.deliveries.slice(0, -1);
+      expect(gateways.map((d) => d.scope)).toEqual(['gateway', 'gateway', 'gateway']);
+      expect(
+        gateways
+          .map((d) => [
+            d.report.gateways.map((g) => g.name),
+            d.report.mode,
+            d.insights.map((i) => [i.finding.gateway.name, i.finding.address]),
+          ])
+          .sort(),
+      ).toEqual([
+        [['gw-a'], 'gateway', [['gw-a', '10.0.0.4']]],
+        [['gw-b'], 'gateway', []],
+        [['gw-c'], 'gateway', []],
+      ]);
+      for (const d of gateways) expect(d.report.gateways).toEqual([expect.objectContaining({ ok: true })]);
+      expect(sink.deliveries.at(-1)).toEqual({ scope: 'report', report: outcome.report, insights: [] });
     }
     expect(outcome.receipts.map((x) => x.sink).sort()).toEqual(['blob', 'folder']);
     expect(r.logger.at('info')).toEqual(['run run-1: 3 gateway(s) from 1 target(s)']);
@@ -141,7 +155,7 @@ describe('runChecks: the direct run', () => {
         ['gw-c', true, null],
       ]);
       expect(r.logger.at('warn')).toEqual([`${gwB.id}: ${outcome.report.gateways[1]?.error?.message}`]);
-      expect(r.sinks[1]?.deliveries[0]?.insights).toHaveLength(1);
+      expect(r.sinks[1]?.deliveries.flatMap((d) => d.insights)).toHaveLength(1);
       expect(r.telemetry.named('appgw.gateway').map((g) => [g['gateway'], g['ok'], g['errorCode']])).toEqual([
         ['gw-a', true, ''],
         ['gw-b', false, code],
@@ -163,8 +177,14 @@ describe('runChecks: the direct run', () => {
     for (const g of [gwA, gwB, gwC]) r.reader.health.set(g.id, new ThrottledError(g.id, '429'));
     const outcome = await run(r);
     expect(outcome.report).toMatchObject({ ok: false, summary: { gateways: 3, failedGateways: 3 } });
-    expect(outcome.insights).toEqual([]);
-    expect(r.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
+    for (const sink of r.sinks) {
+      expect(sink.deliveries.map((d) => [d.scope, d.insights.length])).toEqual([
+        ['gateway', 0],
+        ['gateway', 0],
+        ['gateway', 0],
+        ['report', 0],
+      ]);
+    }
   });
 
   it.each<[string, Answer<ReturnType<typeof gatewayNamed>[]>, string]>([
@@ -196,22 +216,30 @@ describe('runChecks: the direct run', () => {
     const r = threeGateways();
     r.sinks[0]!.failure = new Error('disk full');
     const outcome = await run(r);
-    expect(r.sinks[1]?.deliveries).toHaveLength(1);
+    expect(r.sinks[1]?.deliveries).toHaveLength(4);
+    // Named once, with how many of its deliveries (3 gateways, the report) failed.
     expect(outcome.report.deliveryErrors).toEqual([
       {
         code: 'DeliveryFailed',
         message:
-          'Delivery to folder failed: the sink failed without saying why (Error: disk full); the next run tries again, and if it persists, please report it (a bug in the sink).',
+          'Delivery to folder failed: the sink failed without saying why (Error: disk full); the next run tries again, and if it persists, please report it (a bug in the sink). (4 of its deliveries this run failed)',
         retryable: true,
         sink: 'folder',
       },
+    ]);
+    // The working sink's report names the failures the run knew of when it wrote it (the gateways').
+    expect(r.sinks[1]?.deliveries.at(-1)?.report.deliveryErrors).toEqual([
+      expect.objectContaining({ sink: 'folder', message: expect.stringContaining('(3 of its deliveries') }),
     ]);
     expect(outcome.receipts.map((x) => x.sink)).toEqual(['blob']);
     // `ok` is what the run did; runSucceeded adds the sinks (exit code 2).
     expect(outcome.report.ok).toBe(true);
     expect(runSucceeded(outcome.report)).toBe(false);
     expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
-    expect(r.logger.at('error')).toEqual([outcome.report.deliveryErrors[0]?.message]);
+    expect(r.logger.at('error')).toHaveLength(4);
+    expect(new Set(r.logger.at('error'))).toEqual(
+      new Set([expect.stringMatching(/^Delivery to folder failed: the sink failed without saying why/)]),
+    );
   });
 
   it('checks at most `concurrency` gateways at a time', async () => {
