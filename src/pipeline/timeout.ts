@@ -14,6 +14,8 @@ export async function withTimeout<T>(
   expired: (timeoutInMs: number) => Error,
   stop?: AbortSignal,
 ): Promise<T> {
+  // Already stopped: the work is not started (it could answer at once and be taken as done).
+  if (stop?.aborted) throw stop.reason;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let onStop: (() => void) | undefined;
