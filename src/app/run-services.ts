@@ -54,6 +54,7 @@ export async function buildRunServices(config: Config, env: Env): Promise<RunSer
       unhealthyStates: config.unhealthyStates,
       concurrency: config.concurrency,
       gatewayTimeoutInMs: config.gatewayTimeoutInMs,
+      ...(config.runDeadlineInMs !== undefined ? { runDeadlineInMs: config.runDeadlineInMs } : {}),
       notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
     },
   };
