@@ -52,11 +52,10 @@ export interface InsightSink {
 }
 
 /**
- * `run`: a whole run's report and every gateway's insights at once (`evaluate`; a fan-out run's
- * discovery, with no gateway): the current report is replaced, and so are the insights of every gateway
- * it evaluated.
- * `gateway`: one gateway's result, as soon as it is done (a direct run streams each gateway so; the
- * queue function of a fan-out run): its insights replace that gateway's current ones, and its report is
+ * `run`: a whole run's report and every gateway's insights at once (a fan-out run's discovery, with no
+ * gateway): the current report is replaced, and so are the insights of every gateway it evaluated.
+ * `gateway`: one gateway's result, as soon as it is done (a direct run, `run` and `evaluate`, streams
+ * each gateway so; the queue function of a fan-out run): its insights replace that gateway's current ones, and its report is
  * stored under the run (`runs/<runId>/gateways/…json`), beside the other gateways'.
  * `report`: a direct run's own report, at its end, after its gateways were each delivered as `gateway`:
  * the current report is replaced; `insights` is empty and no gateway's insights are touched.
