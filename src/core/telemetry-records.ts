@@ -57,6 +57,10 @@ export interface RunTelemetry extends Common {
   /** Sinks that failed to take the run (blob container, folder). */
   readonly sinkErrors: number;
   readonly durationInMs: number;
+  /** A direct run stopped before it was done: `signal` or `deadline` (`runDeadlineInMs`); '' when not. */
+  readonly interrupted: '' | 'signal' | 'deadline';
+  /** Gateways an interrupted run did not do (`interrupted.notDone` in the report); 0 otherwise. */
+  readonly gatewaysNotDone: number;
 }
 
 /** `appgw.target`: one target (subscription, resource group or gateway id) listed by a run or discovery. */
@@ -230,6 +234,8 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         stateErrors: notifications?.stateErrors.length ?? 0,
         sinkErrors: report.deliveryErrors.length,
         durationInMs: durationInMs(report.startedAt, report.finishedAt),
+        interrupted: report.interrupted?.by ?? '',
+        gatewaysNotDone: report.interrupted?.notDone.length ?? 0,
       },
     });
   }

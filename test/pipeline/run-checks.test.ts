@@ -457,7 +457,12 @@ describe('runChecks: interrupted (stop signal, deadline)', () => {
     }
     expect(progress.calls).toEqual(['started 3', 'done', 'finished']);
     expect(r.logger.at('warn')).toEqual([expect.stringMatching(/^run run-2: The run was stopped by SIGINT/)]);
-    expect(r.telemetry.named('appgw.run').at(-1)).toMatchObject({ ok: false, gateways: 1 });
+    expect(r.telemetry.named('appgw.run').at(-1)).toMatchObject({
+      ok: false,
+      gateways: 1,
+      interrupted: 'signal',
+      gatewaysNotDone: 2,
+    });
   });
 
   it('runDeadlineInMs: past it, the gateway still being read is not done; the others are kept', async () => {
@@ -472,6 +477,7 @@ describe('runChecks: interrupted (stop signal, deadline)', () => {
     });
     expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-c']);
     expect(r.reader.calls[1]?.abortSignal?.aborted).toBe(true);
+    expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ interrupted: 'deadline', gatewaysNotDone: 1 });
   });
 
   it('a read that ignores the abort does not hold the run: it is not done', async () => {
