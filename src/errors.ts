@@ -426,6 +426,33 @@ export class PoisonedMessageError extends AppGwInsightsError {
 }
 
 /**
+ * Why a run stopped before it was done: a stop signal (`signal`: Ctrl-C, `kill`, a closed terminal)
+ * or its `runDeadlineInMs` (`deadline`).
+ */
+export type RunStop =
+  | { readonly by: 'signal'; readonly signal: string }
+  | { readonly by: 'deadline'; readonly deadlineInMs: number };
+
+/**
+ * The run stopped before it was done (RunStop says why). Not a failure of the gateways it stopped: the
+ * report lists them in `interrupted.notDone`, and nothing is decided or sent for them; the next run
+ * does them. The abort reason of a run's stop signal (src/pipeline/run-interruption.ts), and the
+ * error of a target whose listing it cut short.
+ */
+export class RunInterruptedError extends AppGwInsightsError {
+  override readonly name = 'RunInterruptedError';
+  readonly code = 'RunInterrupted';
+  override readonly retryable = true;
+  constructor(readonly stop: RunStop) {
+    super(
+      stop.by === 'signal'
+        ? `The run was stopped by ${stop.signal} before it was done; what it finished is delivered, and the next run does the rest.`
+        : `The run reached its deadline (runDeadlineInMs ${stop.deadlineInMs}) before it was done; what it finished is delivered, and the next run does the rest. Raise runDeadlineInMs or concurrency, or split the targets over several runs, if it keeps happening.`,
+    );
+  }
+}
+
+/**
  * A guard that recognises an error of ours by its `name` and `code`, not by `instanceof`: an error made
  * by another copy of this module (a second bundle, a module loaded afresh with jest.isolateModules) is
  * no instance of this copy's class, yet keeps both. ky recognises its errors the same way
@@ -500,6 +527,8 @@ export const isStateUnavailableError = errorGuard<StateUnavailableError>(
 export const isStateInvalidError = errorGuard<StateInvalidError>('StateInvalidError', 'StateInvalid');
 /** A PoisonedMessageError (`Poisoned`), from any copy of this module. */
 export const isPoisonedMessageError = errorGuard<PoisonedMessageError>('PoisonedMessageError', 'Poisoned');
+/** A RunInterruptedError (`RunInterrupted`), from any copy of this module. */
+export const isRunInterruptedError = errorGuard<RunInterruptedError>('RunInterruptedError', 'RunInterrupted');
 
 /**
  * Any error of ours (one a user can act on, with a stable `code` and `retryable`), from any copy of

@@ -116,12 +116,17 @@ export interface InsightSink {
 }
 
 /**
- * `run`: a whole run's report (and, in a direct run, every gateway's insights).
- * `gateway`: one gateway's result within a fan-out run (the queue function): its insights replace that
- * gateway's current ones, and its report is stored under the run, beside the other gateways'.
+ * `run`: a whole run's report and every gateway's insights at once (a fan-out run's discovery, with no
+ * gateway): the current report is replaced, and so are the insights of every gateway it evaluated.
+ * `gateway`: one gateway's result, as soon as it is done (a direct run, `run` and `evaluate`, streams
+ * each gateway so; the queue function of a fan-out run): its insights replace that gateway's current ones, and its report is
+ * stored under the run (`runs/<runId>/gateways/…json`), beside the other gateways'.
+ * `report`: a direct run's own report, at its end, after its gateways were each delivered as `gateway`:
+ * the current report is replaced; `insights` is empty and no gateway's insights are touched.
+ * test/adapters/contract/sink.contract.ts states what every sink does with each.
  */
 export interface Delivery {
-  readonly scope: 'run' | 'gateway';
+  readonly scope: 'run' | 'gateway' | 'report';
   readonly report: RunReport;
   readonly insights: readonly Insight[];
 }
@@ -129,6 +134,19 @@ export interface Delivery {
 export interface DeliveryReceipt {
   /** Where things were written, for the human summary (paths, URLs without secrets). */
   readonly locations: readonly string[];
+}
+
+/**
+ * How far a direct run is, for a person watching (the CLI's progress line on a terminal:
+ * src/cli/progress-line.ts). Called from the run's own flow; must not throw.
+ */
+export interface RunProgress {
+  /** The targets are listed: `total` gateways to do. */
+  started(total: number): void;
+  /** One more gateway done (evaluated or failed, and delivered). */
+  gatewayDone(): void;
+  /** No gateway is left running (done, or the run was interrupted): the display goes away. */
+  finished(): void;
 }
 
 export interface Clock {

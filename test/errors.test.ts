@@ -37,6 +37,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ],
   ['StateInvalidError', (m) => new m.StateInvalidError('state file /s/gw.json', ['(root): not an object'])],
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
+  ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],
 ];
 
 type Guard = (value: unknown) => boolean;

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import type { Logger } from '../pipeline/logger';
-import type { Telemetry } from '../ports';
+import type { RunProgress, Telemetry } from '../ports';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger } from './run-services';
@@ -10,6 +10,10 @@ export interface RunOnceOptions {
   /** Where the run's telemetry records go (`run --verbose`: stderr); none by default. */
   readonly telemetry?: Telemetry;
   readonly runId?: string;
+  /** Aborted (reason: a RunInterruptedError) to stop the run: the CLI's stop signals. */
+  readonly stop?: AbortSignal;
+  /** How far the run is (the CLI's progress line on a terminal). */
+  readonly progress?: RunProgress;
   /** Where `{ "fromEnv": … }` references are looked up; default process.env. */
   readonly env?: Env;
 }
@@ -21,5 +25,9 @@ export async function runOnce(config: Config, options: RunOnceOptions): Promise<
     options.logger,
     options.telemetry,
   );
-  return runChecks(deps, { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) });
+  return runChecks(options.progress ? { ...deps, progress: options.progress } : deps, {
+    ...runOptions,
+    ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
+  });
 }

@@ -78,6 +78,7 @@ export async function buildRunServices(
       unhealthyStates: config.unhealthyStates,
       concurrency: config.concurrency,
       gatewayTimeoutInMs: config.gatewayTimeoutInMs,
+      ...(config.runDeadlineInMs !== undefined ? { runDeadlineInMs: config.runDeadlineInMs } : {}),
       notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
     },
   };

@@ -1,10 +1,16 @@
 import type { Logger } from '../pipeline/logger';
 import { terminalLines } from './terminal-text';
 
-/** Progress and warnings go to stderr so `run --json` keeps stdout for the report alone. */
-export function createStderrLogger(verbose: boolean): Logger {
+/**
+ * Progress and warnings go to stderr so `run --json` keeps stdout for the report alone. `out` writes
+ * the text (stderr by default; above the progress line while `run` shows one: progress-line.ts).
+ */
+export function createStderrLogger(
+  verbose: boolean,
+  out: (text: string) => void = (text) => process.stderr.write(text),
+): Logger {
   // Messages carry gateway names and error texts from the network.
-  const write = (line: string) => process.stderr.write(`${terminalLines(line)}\n`);
+  const write = (line: string) => out(`${terminalLines(line)}\n`);
   return {
     info: (message) => verbose && write(message),
     warn: (message) => write(`warning: ${message}`),

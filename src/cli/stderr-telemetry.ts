@@ -8,10 +8,13 @@ import { terminalSafeJson } from './terminal-text';
  * tried against a local run; without `--verbose`, nothing. Names from the network are escaped as
  * `terminalJson` does (the same JSON value, no control or bidi character reaching the terminal).
  */
-export function createStderrTelemetry(verbose: boolean): Telemetry {
+export function createStderrTelemetry(
+  verbose: boolean,
+  out: (text: string) => void = (text) => process.stderr.write(text),
+): Telemetry {
   return {
     emit: (record) => {
-      if (verbose) process.stderr.write(`${terminalSafeJson(formatTelemetryRecord(record))}\n`);
+      if (verbose) out(`${terminalSafeJson(formatTelemetryRecord(record))}\n`);
     },
   };
 }

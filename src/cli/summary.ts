@@ -1,5 +1,6 @@
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
-import type { RunReport } from '../core/run-report';
+import { parseGatewayId } from '../core/arm-id';
+import type { RunInterruptionReport, RunReport } from '../core/run-report';
 import { terminalField as field, terminalJson } from './terminal-text';
 
 /**
@@ -13,6 +14,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       (s.failedGateways ? `, ${s.failedGateways} gateway(s) could not be checked` : '') +
       '.',
   ];
+  if (report.interrupted) lines.push('', ...interruptedLines(report.interrupted));
   for (const target of report.targets.filter((t) => !t.ok)) {
     lines.push('', `✗ target ${field(target.id, 400)}`, `    ${field(target.error?.message ?? '')}`);
   }
@@ -46,6 +48,23 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   return lines.join('\n');
+}
+
+/** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */
+const NOT_DONE_SHOWN = 10;
+
+/** Why the run stopped, and the gateways it did not do (not failed: nothing was decided for them). */
+function interruptedLines(interrupted: RunInterruptionReport): string[] {
+  const lines = [`✗ interrupted: ${field(interrupted.message, 400)}`];
+  const { notDone } = interrupted;
+  if (notDone.length === 0) return lines;
+  const names = notDone.slice(0, NOT_DONE_SHOWN).map((id) => {
+    const gateway = parseGatewayId(id);
+    return gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400);
+  });
+  const more = notDone.length > NOT_DONE_SHOWN ? `, and ${notDone.length - NOT_DONE_SHOWN} more` : '';
+  lines.push(`    not done (${notDone.length} gateway(s)): ${names.join(', ')}${more}`);
+  return lines;
 }
 
 /** The report as JSON, or the human summary with where the sinks wrote. */

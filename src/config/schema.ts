@@ -151,6 +151,12 @@ export const configSchema = z.strictObject({
     'auto',
   ),
   gatewayTimeoutInMs: z._default(z.int().check(z.gte(1_000), z.lte(3_600_000)), 300_000),
+  /**
+   * A direct run (`run`) stops this long after it started, as on Ctrl-C: what it finished is kept, the
+   * report says what it did not do. None by default. No app setting: the Functions app's timer only
+   * lists and queues (each queue invocation is one gateway, bounded by gatewayTimeoutInMs).
+   */
+  runDeadlineInMs: z.optional(z.int().check(z.gte(1_000), z.lte(7 * 24 * 3_600_000))),
   article: z.optional(z.string().check(z.minLength(1))),
   sinks: z
     .pipe(

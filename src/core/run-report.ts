@@ -27,8 +27,32 @@ export interface RunReport {
   readonly notifications?: NotificationsReport;
   /** Fan-out only: the gateways queued for the queue function (their results are reported one by one). */
   readonly queued?: readonly string[];
+  /**
+   * Present when the run stopped before it was done (a stop signal, or `runDeadlineInMs`); `ok` is then
+   * false. What it finished is in `gateways` (and was delivered gateway by gateway as it finished).
+   */
+  readonly interrupted?: RunInterruptionReport;
   /** Sinks that failed to take this run, by name (no secrets). */
   readonly deliveryErrors: readonly ReportedError[];
+}
+
+/** Why a run stopped before it was done, and what it did not do. */
+export interface RunInterruptionReport {
+  /** `signal` (Ctrl-C, `kill`, a closed terminal) or `deadline` (`runDeadlineInMs`). */
+  readonly by: 'signal' | 'deadline';
+  /** `by: signal`: its name (`SIGINT`, `SIGTERM`, `SIGHUP` …). */
+  readonly signal?: string;
+  /** `by: deadline`: the run's `runDeadlineInMs`. */
+  readonly deadlineInMs?: number;
+  /** What happened and what to do, for a person. */
+  readonly message: string;
+  /**
+   * ARM ids of the gateways the run did not do (never started, or their read cut short), in the order
+   * they were listed: neither evaluated nor failed, not in `gateways`, and nothing was decided or sent
+   * for them (no notify episode moved). Targets whose listing was cut short are in `targets` with the
+   * error `RunInterrupted`; their gateways are not known.
+   */
+  readonly notDone: readonly string[];
 }
 
 export interface RunSummary {

@@ -57,6 +57,10 @@ export interface RunTelemetry extends Common {
   /** Sinks that failed to take the run (blob container, folder). */
   readonly sinkErrors: number;
   readonly durationInMs: number;
+  /** A direct run stopped before it was done: `signal` or `deadline` (`runDeadlineInMs`); '' when not. */
+  readonly interrupted: '' | 'signal' | 'deadline';
+  /** Gateways an interrupted run did not do (`interrupted.notDone` in the report); 0 otherwise. */
+  readonly gatewaysNotDone: number;
 }
 
 /** `appgw.target`: one target (subscription, resource group or gateway id) listed by a run or discovery. */
@@ -230,6 +234,8 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         stateErrors: notifications?.stateErrors.length ?? 0,
         sinkErrors: report.deliveryErrors.length,
         durationInMs: durationInMs(report.startedAt, report.finishedAt),
+        interrupted: report.interrupted?.by ?? '',
+        gatewaysNotDone: report.interrupted?.notDone.length ?? 0,
       },
     });
   }
@@ -274,9 +280,13 @@ function receiverRecords(
   finishedAt: number,
 ): TelemetryRecord[] {
   const receivers = [...new Set([...deliveries, ...undelivered, ...dropped].map((entry) => entry.receiver))];
+  // Grouped once: a direct run's report holds every gateway's notices.
+  const triedBy = groupBy(deliveries, (d) => d.receiver);
+  const leftBy = groupBy(undelivered, (u) => u.receiver);
+  const droppedBy = groupBy(dropped, (d) => d.receiver);
   return receivers.map((receiver) => {
-    const tried = deliveries.filter((d) => d.receiver === receiver);
-    const left = undelivered.filter((u) => u.receiver === receiver);
+    const tried = triedBy.get(receiver) ?? [];
+    const left = leftBy.get(receiver) ?? [];
     const oldest = left.map((u) => u.queuedAt).sort()[0];
     const outcomes = (outcome: NoticeDeliveryReport['outcome']) =>
       tried.filter((d) => d.outcome === outcome).length;
@@ -296,7 +306,7 @@ function receiverRecords(
         waiting: statuses('waiting'),
         leased: statuses('leased'),
         deadLetters: statuses('dead-letter'),
-        dropped: dropped.filter((d) => d.receiver === receiver).length,
+        dropped: droppedBy.get(receiver)?.length ?? 0,
         oldestUndeliveredAt: oldest ?? '',
         oldestUndeliveredAgeInMs: oldest ? Math.max(0, finishedAt - Date.parse(oldest)) : 0,
         sendDurationInMs: tried.reduce(
@@ -306,6 +316,16 @@ function receiverRecords(
       },
     };
   });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 function durationInMs(startedAt: string, finishedAt: string): number {

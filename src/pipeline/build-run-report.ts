@@ -3,6 +3,8 @@ import {
   notificationsDone,
   type GatewayReport,
   type NotificationsReport,
+  type ReportedError,
+  type RunInterruptionReport,
   type RunReport,
   type TargetReport,
 } from '../core/run-report';
@@ -19,6 +21,10 @@ export interface RunReportParts {
   readonly notify?: NotifyOutcome;
   /** Default `direct`. */
   readonly mode?: RunReport['mode'];
+  /** The run stopped before it was done: why, and the gateways not done. */
+  readonly interrupted?: RunInterruptionReport;
+  /** Sinks that already failed during the run (a gateway's delivery); default none. */
+  readonly deliveryErrors?: readonly ReportedError[];
 }
 
 /** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */
@@ -31,7 +37,11 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     mode: parts.mode ?? 'direct',
     startedAt: parts.startedAt.toISOString(),
     finishedAt: parts.finishedAt.toISOString(),
-    ok: targets.every((t) => t.ok) && gateways.every((g) => g.ok) && notificationsDone(notifications),
+    ok:
+      !parts.interrupted &&
+      targets.every((t) => t.ok) &&
+      gateways.every((g) => g.ok) &&
+      notificationsDone(notifications),
     summary: {
       gateways: gateways.length,
       failedGateways: gateways.filter((g) => !g.ok).length,
@@ -41,7 +51,8 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     targets,
     gateways,
     ...(notifications ? { notifications } : {}),
-    deliveryErrors: [],
+    ...(parts.interrupted ? { interrupted: parts.interrupted } : {}),
+    deliveryErrors: parts.deliveryErrors ?? [],
   };
 }
 

@@ -22,6 +22,8 @@ export interface CheckGatewayOptions {
   readonly read?: (abortSignal: AbortSignal) => Promise<BackendHealthBody>;
   /** When the gateway's read began (default now): `durationInMs` counts from it, across continuations. */
   readonly startedAt?: Date;
+  /** The run's interruption (a direct run's stop signal or deadline): cuts the read short. */
+  readonly stop?: AbortSignal;
 }
 
 export interface GatewayOutcome {
@@ -48,6 +50,7 @@ export async function checkGateway(
       options.gatewayTimeoutInMs,
       read,
       (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms)),
+      options.stop,
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const listed = listServers(gateway, body);

@@ -7,9 +7,12 @@ import type { Logger } from './logger';
 
 /** What deliverRunReport builds and delivers: the report's parts, and what goes with it. */
 export interface RunReportDelivery extends RunReportParts {
-  /** `run`: a direct run or a fan-out run's discovery; `gateway`: one gateway of a fan-out run. */
+  /**
+   * `gateway`: one gateway, as soon as it is done (direct run, queue function); `report`: a direct run's
+   * own report at its end; `run`: everything at once (`evaluate`, a fan-out run's discovery). Port: Delivery.
+   */
   readonly scope: Delivery['scope'];
-  /** The insights delivered with the report (none for a discovery or a poisoned gateway). */
+  /** The insights delivered with the report (none for a report, a discovery or a poisoned gateway). */
   readonly insights: readonly Insight[];
   /** A fan-out discovery's queued gateway ids (the report's `queued`); absent otherwise. */
   readonly queued?: readonly string[];

@@ -25,7 +25,13 @@ const NOTHING_LISTED: TargetListing = { gateways: [], present: [], shownScopes: 
 export async function expandTargets(
   directory: GatewayDirectory,
   targets: readonly Target[],
-  options: { concurrency: Concurrency; timeoutInMs: number; logger: Logger },
+  options: {
+    concurrency: Concurrency;
+    timeoutInMs: number;
+    logger: Logger;
+    /** The run's interruption: a listing it cuts short is a target not listed (`RunInterrupted`). */
+    stop?: AbortSignal;
+  },
 ): Promise<ExpandedTargets> {
   const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {
     try {
@@ -33,6 +39,7 @@ export async function expandTargets(
         options.timeoutInMs,
         (abortSignal) => directory.listGateways(target, { abortSignal }),
         (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms)),
+        options.stop,
       );
       return {
         target,
@@ -56,15 +63,21 @@ export async function expandTargets(
     if (!unique.has(gatewayKey(gateway.id))) unique.set(gatewayKey(gateway.id), gateway);
   }
   const present = new Set(expanded.flatMap((e) => e.found.present).map((g) => gatewayKey(g.id)));
-  const shown = expanded.flatMap((e) => e.found.shownScopes);
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  // Scopes shown whole, as `<subscription>` and `<subscription>/<resource group>` (lower case): one
+  // look-up per gateway asked about, however many scopes a management group's discovery shows.
+  const shown = new Set(
+    expanded
+      .flatMap((e) => e.found.shownScopes)
+      .map((scope) => scopeKey(scope.subscriptionId, scope.resourceGroup)),
+  );
   const isGone = (gateway: GatewayRef) =>
     !unique.has(gatewayKey(gateway.id)) &&
     !present.has(gatewayKey(gateway.id)) &&
-    shown.some(
-      (scope) =>
-        same(scope.subscriptionId, gateway.subscriptionId) &&
-        (scope.resourceGroup === undefined || same(scope.resourceGroup, gateway.resourceGroup)),
-    );
+    (shown.has(scopeKey(gateway.subscriptionId)) ||
+      shown.has(scopeKey(gateway.subscriptionId, gateway.resourceGroup)));
   return { targets: expanded.map((e) => e.report), gateways: [...unique.values()], isGone };
+}
+
+function scopeKey(subscriptionId: string, resourceGroup?: string): string {
+  return (resourceGroup === undefined ? subscriptionId : `${subscriptionId}/${resourceGroup}`).toLowerCase();
 }

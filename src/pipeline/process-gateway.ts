@@ -14,17 +14,26 @@ export interface ProcessGatewayOptions extends CheckGatewayOptions {
 
 export interface ProcessedGateway extends GatewayOutcome {
   readonly notify?: NotifyOutcome;
+  /**
+   * The run was interrupted (`options.stop`) before this gateway was evaluated: it is not done, not
+   * failed. Nothing was decided or sent for it (its notify state is not even read).
+   */
+  readonly interrupted?: true;
 }
 
 /**
  * One gateway, start to finish except the sinks: check it (check-gateway.ts), then notify on change. The unit of work of
- * both the direct run (CLI) and the queue-triggered function (one message per gateway).
+ * both the direct run (CLI) and the queue-triggered function (one message per gateway). A gateway whose
+ * read the run's `stop` cut short comes back `interrupted`, without notify.
  */
 export async function processGateway(
   gateway: GatewayRef,
   options: ProcessGatewayOptions,
 ): Promise<ProcessedGateway> {
   const outcome = await checkGateway(gateway, options);
+  // A read that did not succeed once the run is stopping is "not done", whatever cut it short: its
+  // undelivered notices wait for the next run with the rest.
+  if (!outcome.report.ok && options.stop?.aborted) return { ...outcome, interrupted: true };
   if (!options.notify) return outcome;
   try {
     const notify = await notifyGateway(

@@ -3,7 +3,9 @@ import type { ParsedArticle } from '../articles';
 import type { Target } from '../core/arm-id';
 import type { ConfigurableState } from '../core/health';
 import type { NotifyPolicy } from '../core/notice/decide';
-import type { Insight } from '../insight/insight';
+import type { GatewayRef } from '../core/model';
+import type { GatewayReport, RunInterruptionReport, RunReport } from '../core/run-report';
+import { isRunInterruptedError, RunInterruptedError } from '../errors';
 import type {
   BackendHealthReader,
   Clock,
@@ -11,6 +13,7 @@ import type {
   GatewayDirectory,
   InsightSink,
   SubscriptionPacer,
+  RunProgress,
   Telemetry,
 } from '../ports';
 import { deliverRunReport } from './deliver-run-report';
@@ -18,10 +21,12 @@ import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
+import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway } from './process-gateway';
-import type { RunReport } from '../core/run-report';
 import { emitRunTelemetry } from './emit-telemetry';
 import { scheduleGateways, type Concurrency } from './schedule-gateways';
+import { runInterruption } from './run-interruption';
+import { createSinkFailures } from './sink-failures';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
@@ -36,6 +41,8 @@ export interface RunDependencies {
   readonly telemetry: Telemetry;
   /** Paces gateways by their subscription's ARM write bucket (schedule-gateways.ts); absent: unpaced. */
   readonly pacer?: SubscriptionPacer;
+  /** How far the run is, for a person watching (the CLI's progress line); none by default. */
+  readonly progress?: RunProgress;
 }
 
 export interface RunOptions {
@@ -46,60 +53,139 @@ export interface RunOptions {
   readonly gatewayTimeoutInMs: number;
   readonly notifyPolicy: NotifyPolicy;
   readonly runId?: string;
+  /** `runDeadlineInMs`: past it (from the run's start) the run stops as on a stop signal; none by default. */
+  readonly runDeadlineInMs?: number;
+  /**
+   * Aborted (with a RunInterruptedError as its reason) to stop the run: the CLI's SIGINT, SIGTERM ….
+   * The run then starts no gateway, cuts the reads in flight short, and writes its report.
+   */
+  readonly stop?: AbortSignal;
 }
 
 export interface RunOutcome {
+  /** The run's report, with every sink failure of the run in `deliveryErrors`. */
   readonly report: RunReport;
-  readonly insights: readonly Insight[];
+  /** What each sink did with the run's report (its last delivery). */
   readonly receipts: ReadonlyArray<{ readonly sink: string; readonly receipt: DeliveryReceipt }>;
+}
+
+/** What the run keeps of a gateway once it is delivered: its result, never its rendered insights. */
+interface GatewayDone {
+  readonly report: GatewayReport;
+  readonly notify?: NotifyOutcome;
 }
 
 /**
  * The direct run (CLI, no queue): expand targets → process every gateway (evaluate + notify,
- * concurrently, paced per subscription by ARM's limits and bounded, each with its own time-out
- * from its admission) → notify for deleted gateways → deliver the run to
- * every sink → its telemetry records (core/telemetry-records.ts). Nothing here throws for one gateway, target,
- * receiver or sink: failures are recorded in the report and the rest carry on. The Functions app runs
- * the same steps spread over a queue.
+ * concurrently, paced per subscription by ARM's limits and bounded, each with its own time-out from
+ * its admission) and deliver it to every sink as soon as it is done
+ * (scope `gateway`: its insights and result; only its result is kept) → notify for deleted gateways →
+ * the run's report, built from the gateways' results, to every sink (scope `report`) → its telemetry
+ * records (core/telemetry-records.ts). Memory: the gateways' results, never all the rendered insights.
+ *
+ * Interrupted (`stop`, or `runDeadlineInMs` passed), the run starts no more gateways, cuts the reads in
+ * flight short, skips the deleted gateways' notify (it would read the not-done ones as unvisited), and
+ * writes its report with `interrupted` (why, and the gateways not done: neither evaluated nor failed,
+ * nothing decided or sent for them). What it finished was delivered already.
+ *
+ * Nothing here throws for one gateway, target, receiver or sink: failures are recorded in the report
+ * and the rest carry on. The Functions app runs the same steps spread over a queue.
  */
 export async function runChecks(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
   const runId = options.runId ?? newRunId(startedAt);
-  const expanded = await expandTargets(deps.directory, options.targets, {
-    concurrency: options.concurrency,
-    timeoutInMs: options.gatewayTimeoutInMs,
-    logger: deps.logger,
-  });
-  deps.logger.info(
-    `run ${runId}: ${expanded.gateways.length} gateway(s) from ${expanded.targets.length} target(s)`,
-  );
+  const interruption = runInterruption(options);
+  const stop = interruption.signal;
+  try {
+    const expanded = await expandTargets(deps.directory, options.targets, {
+      concurrency: options.concurrency,
+      timeoutInMs: options.gatewayTimeoutInMs,
+      logger: deps.logger,
+      stop,
+    });
+    deps.logger.info(
+      `run ${runId}: ${expanded.gateways.length} gateway(s) from ${expanded.targets.length} target(s)`,
+    );
+    deps.progress?.started(expanded.gateways.length);
+    const sinkFailures = createSinkFailures();
 
-  const processed = await scheduleGateways(
-    expanded.gateways,
-    { concurrency: options.concurrency, ...(deps.pacer ? { pacer: deps.pacer } : {}) },
-    (gateway) => processGateway(gateway, { ...deps, ...options, runId }),
-  );
-  for (const { report } of processed)
-    if (report.error) deps.logger.warn(`${report.id}: ${report.error.message}`);
-  const unvisited = await notifyUnvisited(deps.notify, expanded, deps.clock, options.notifyPolicy, runId);
-  const notify = deps.notify
-    ? mergeNotifyOutcomes([...processed.flatMap((p) => (p.notify ? [p.notify] : [])), ...unvisited])
-    : undefined;
-  if (notify) logNotifyProblems(notify, deps.logger);
+    const done = await scheduleGateways(
+      expanded.gateways,
+      { concurrency: options.concurrency, stop, ...(deps.pacer ? { pacer: deps.pacer } : {}) },
+      async (gateway): Promise<GatewayDone | undefined> => {
+        if (stop.aborted) return undefined;
+        const gatewayStartedAt = deps.clock.now();
+        const processed = await processGateway(gateway, { ...deps, ...options, runId, stop });
+        if (processed.interrupted) return undefined;
+        if (processed.report.error)
+          deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
+        const { sinks } = await deliverRunReport(deps, {
+          scope: 'gateway',
+          insights: processed.insights,
+          runId,
+          mode: 'gateway',
+          startedAt: gatewayStartedAt,
+          finishedAt: deps.clock.now(),
+          targets: [],
+          gateways: [processed.report],
+          ...(processed.notify ? { notify: processed.notify } : {}),
+        });
+        sinkFailures.add(sinks.errors);
+        deps.progress?.gatewayDone();
+        return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
+      },
+    );
+    deps.progress?.finished();
 
-  const insights = processed.flatMap((p) => p.insights);
-  const { report, sinks } = await deliverRunReport(deps, {
-    scope: 'run',
-    insights,
-    runId,
-    startedAt,
-    finishedAt: deps.clock.now(),
-    targets: expanded.targets,
-    gateways: processed.map((p) => p.report),
-    ...(notify ? { notify } : {}),
-  });
-  emitRunTelemetry(deps.telemetry, report, { step: 'run' });
-  return { report, insights, receipts: sinks.receipts };
+    const interrupted = stop.aborted ? interruptionReport(stop.reason, expanded.gateways, done) : undefined;
+    if (interrupted) deps.logger.warn(`run ${runId}: ${interrupted.message}`);
+    // Unvisited gateways are those of no target: an interrupted run's not-done gateways are in its
+    // targets, but the next run does this step whole rather than guess from half a run.
+    const unvisited = interrupted
+      ? []
+      : await notifyUnvisited(deps.notify, expanded, deps.clock, options.notifyPolicy, runId);
+    const finished = done.filter((d): d is GatewayDone => d !== undefined);
+    const notify = deps.notify
+      ? mergeNotifyOutcomes([...finished.flatMap((d) => (d.notify ? [d.notify] : [])), ...unvisited])
+      : undefined;
+    if (notify) logNotifyProblems(notify, deps.logger);
+
+    // The sinks get the failures of the gateways' deliveries; the outcome adds the report's own.
+    const { report: delivered, sinks } = await deliverRunReport(deps, {
+      scope: 'report',
+      insights: [],
+      runId,
+      startedAt,
+      finishedAt: deps.clock.now(),
+      targets: expanded.targets,
+      gateways: finished.map((d) => d.report),
+      ...(notify ? { notify } : {}),
+      ...(interrupted ? { interrupted } : {}),
+      deliveryErrors: sinkFailures.reported(),
+    });
+    sinkFailures.add(sinks.errors);
+    const report: RunReport = { ...delivered, deliveryErrors: sinkFailures.reported() };
+    emitRunTelemetry(deps.telemetry, report, { step: 'run' });
+    return { report, receipts: sinks.receipts };
+  } finally {
+    interruption.dispose();
+  }
+}
+
+/** The report's `interrupted`: why, and the gateways not done, in the order they were listed. */
+function interruptionReport(
+  reason: unknown,
+  gateways: readonly GatewayRef[],
+  done: ReadonlyArray<GatewayDone | undefined>,
+): RunInterruptionReport {
+  const error = isRunInterruptedError(reason)
+    ? reason
+    : new RunInterruptedError({ by: 'signal', signal: 'abort' });
+  return {
+    ...error.stop,
+    message: error.message,
+    notDone: gateways.flatMap((gateway, i) => (done[i] === undefined ? [gateway.id] : [])),
+  };
 }
 
 /** Sortable and unique enough: `20261126T042718Z-3f9a1c`. */

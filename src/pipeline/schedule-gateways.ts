@@ -36,6 +36,11 @@ export interface ScheduleOptions {
   readonly concurrency: Concurrency;
   /** Absent: no pacing (as `mapBounded`, with `"auto"` read as AUTO_UNPACED_CONCURRENCY). */
   readonly pacer?: SubscriptionPacer;
+  /**
+   * The run's interruption: once it fires, no gateway waits for pacing any more; each remaining one is
+   * handed to `fn` at once, which returns without work for a stopped run (run-checks.ts).
+   */
+  readonly stop?: AbortSignal;
 }
 
 /**
@@ -72,10 +77,17 @@ export async function scheduleGateways<T extends { readonly subscriptionId: stri
       const running: Promise<void>[] = [];
       for (const index of lane) {
         const gateway = gateways[index] as T;
-        try {
-          await pacer.admit(gateway.subscriptionId, 'writes');
-        } catch {
-          // Pacing is an optimisation: a pacer that fails must not cost a gateway.
+        if (!options.stop?.aborted) {
+          try {
+            await pacer.admit(
+              gateway.subscriptionId,
+              'writes',
+              options.stop ? { abortSignal: options.stop } : {},
+            );
+          } catch {
+            // Pacing is an optimisation: a pacer that fails must not cost a gateway; a stopped run's
+            // admission is cut short and `fn` returns at once.
+          }
         }
         await places.acquire();
         running.push(

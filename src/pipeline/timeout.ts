@@ -3,14 +3,22 @@
  * even if the work ignores the signal: one slow gateway or target never holds up a run. On time-out it
  * rejects with `expired(timeoutInMs)`: the caller's error type (a listing is not a backend-health call),
  * whatever the work does on the abort. That error is also the signal's `reason`.
+ *
+ * `stop` (the run's interruption: a stop signal or its deadline) cuts the work short the same way, at
+ * once, rejecting with the stop's own reason (a RunInterruptedError), so the caller can tell "not done"
+ * from "failed".
  */
 export async function withTimeout<T>(
   timeoutInMs: number,
   work: (abortSignal: AbortSignal) => Promise<T>,
   expired: (timeoutInMs: number) => Error,
+  stop?: AbortSignal,
 ): Promise<T> {
+  // Already stopped: the work is not started (it could answer at once and be taken as done).
+  if (stop?.aborted) throw stop.reason;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = expired(timeoutInMs);
@@ -19,11 +27,19 @@ export async function withTimeout<T>(
       reject(error);
       controller.abort(error);
     }, timeoutInMs);
+    if (!stop) return;
+    onStop = () => {
+      reject(stop.reason);
+      controller.abort(stop.reason);
+    };
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
   });
   try {
     return await Promise.race([work(controller.signal), timedOut]);
   } finally {
     clearTimeout(timer);
+    if (onStop) stop?.removeEventListener('abort', onStop);
   }
 }
 

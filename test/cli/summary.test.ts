@@ -1,4 +1,6 @@
 import { formatSummary } from '../../src/cli/summary';
+import { exitCode } from '../../src/cli/verbs/run';
+import { RunInterruptedError } from '../../src/errors';
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
@@ -72,5 +74,51 @@ describe('the CLI summary', () => {
     expect(terminalLines('warning: gateway "a\u001b[31mb"\n\tnext')).toBe(
       'warning: gateway "a [31mb"\n  next',
     );
+  });
+});
+
+describe('an interrupted run, in the summary and the exit code', () => {
+  const gatewayOf = (name: string, rg = 'rg-web') =>
+    `/subscriptions/s/resourceGroups/${rg}/providers/Microsoft.Network/applicationGateways/${name}`;
+  const interrupted = (error: RunInterruptedError, notDone: string[]) => ({
+    ...report('TCP connect error'),
+    ok: false,
+    interrupted: { ...error.stop, message: error.message, notDone },
+  });
+
+  it('says why and names the gateways not done (the first 10, then how many more)', () => {
+    const notDone = Array.from({ length: 12 }, (_, i) => gatewayOf(`gw-${i}`));
+    const text = formatSummary(
+      interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGINT' }), notDone),
+      [],
+    );
+    expect(text).toContain('✗ interrupted: The run was stopped by SIGINT before it was done');
+    expect(text).toContain(
+      `not done (12 gateway(s)): ${Array.from({ length: 10 }, (_, i) => `gw-${i} (rg-web)`).join(', ')}, and 2 more`,
+    );
+    // The finished gateway is still listed as checked.
+    expect(text).toMatch(/^Checked 1 gateway\(s\)/);
+  });
+
+  it('names from the network are made safe for the terminal', () => {
+    const text = formatSummary(
+      interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }), [
+        gatewayOf('gw', 'rg\u001b[31m'),
+      ]),
+      [],
+    );
+    expect(text).not.toContain('\u001b');
+  });
+
+  it.each<[string, number, RunInterruptedError | undefined, boolean]>([
+    ['done', 0, undefined, true],
+    ['failed', 2, undefined, false],
+    ['SIGINT', 130, new RunInterruptedError({ by: 'signal', signal: 'SIGINT' }), false],
+    ['SIGTERM', 143, new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }), false],
+    ['SIGHUP', 129, new RunInterruptedError({ by: 'signal', signal: 'SIGHUP' }), false],
+    ['the deadline', 124, new RunInterruptedError({ by: 'deadline', deadlineInMs: 60_000 }), false],
+  ])('%s: exit %i', (_, code, error, ok) => {
+    const base = { ...report('x'), ok };
+    expect(exitCode(error ? { ...interrupted(error, []), ok } : base)).toBe(code);
   });
 });

@@ -37,6 +37,9 @@ describe('parseConfig', () => {
       sinks: { dir: 'out' },
     });
     expect(config.targets[0]).toMatchObject({ kind: 'gateway', gateway: { name: 'gw' } });
+    // No run deadline unless one is set.
+    expect(config.runDeadlineInMs).toBeUndefined();
+    expect(parseConfig({ targets: [GW], runDeadlineInMs: 600_000 }).runDeadlineInMs).toBe(600_000);
   });
 
   it.each([
@@ -64,6 +67,8 @@ describe('parseConfig', () => {
     [{ targets: [GW], concurrency: 'AUTO' }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], concurrency: null }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], gatewayTimeoutInMs: 1.5 }, 'gatewayTimeoutInMs:'],
+    [{ targets: [GW], runDeadlineInMs: 999 }, 'runDeadlineInMs:'],
+    [{ targets: [GW], runDeadlineInMs: '10m' }, 'runDeadlineInMs:'],
     [{ targets: [GW], sinks: { dri: 'x' } }, 'sinks'],
     [{ targets: [GW], target: [] }, 'target'],
   ])('rejects %j naming the key', (raw, expected) => {

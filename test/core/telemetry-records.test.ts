@@ -276,6 +276,8 @@ describe('telemetry records from a run report', () => {
         stateErrors: 1,
         sinkErrors: 1,
         durationInMs: 5000,
+        interrupted: '',
+        gatewaysNotDone: 0,
       }),
     ]);
   });

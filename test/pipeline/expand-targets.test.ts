@@ -357,3 +357,33 @@ describe('expandTargets: a gateway is gone only where a listing shows its scope 
     expect(expanded.gateways.map((g) => g.name)).toEqual(['picked']);
   });
 });
+
+describe('expandTargets: isGone does work linear in the scopes, not scopes × gateways asked about', () => {
+  it('each scope a listing shows whole is read a bounded number of times, however many gateways are asked about', async () => {
+    // A management group's discovery shows 50 subscriptions whole; 200 deleted gateways are asked about.
+    let reads = 0;
+    const scopes = Array.from(
+      { length: 50 },
+      (_, i) =>
+        new Proxy(
+          { subscriptionId: `sub-${i}` },
+          {
+            get(target, property, receiver) {
+              reads += 1;
+              return Reflect.get(target, property, receiver) as unknown;
+            },
+          },
+        ),
+    );
+    const expanded = await expandTargets(
+      directory({ [MG]: { gateways: [], present: [], shownScopes: scopes } }),
+      [t(MG)],
+      { concurrency: 1, timeoutInMs: 5_000, logger: silentLogger },
+    );
+    const asked = Array.from({ length: 200 }, (_, i) => gw(`deleted-${i}`, `sub-${i % 60}`));
+    const gone = asked.filter((g) => expanded.isGone(g));
+    // sub-50 … sub-59 are not shown whole: their gateways are not taken as gone.
+    expect(gone).toEqual(asked.filter((g) => Number(g.subscriptionId.slice('sub-'.length)) < 50));
+    expect(reads / scopes.length).toBeLessThanOrEqual(4);
+  });
+});

@@ -2,17 +2,22 @@ import type { BackendHealthBody } from '../../src/core/model';
 import { runSucceeded } from '../../src/core/run-report';
 import {
   BackendHealthUnavailableError,
+  RunInterruptedError,
   StateUnavailableError,
   TargetNotFoundError,
   ThrottledError,
 } from '../../src/errors';
 import { newRunId, runChecks } from '../../src/pipeline/run-checks';
 import { noAnswerWithin } from '../../src/pipeline/timeout';
+import type { RunProgress } from '../../src/ports';
 import {
   NEVER,
   UNTIL_ABORTED,
+  deferred,
   gatewayNamed,
+  healthOf,
   memoryRun,
+  play,
   refused,
   type Answer,
   type MemoryRun,
@@ -66,11 +71,25 @@ describe('runChecks: the direct run', () => {
       ['gw-c', true, 2, 0],
     ]);
     expect('notifications' in outcome.report).toBe(false);
-    expect(outcome.insights.map((i) => [i.finding.gateway.name, i.finding.address])).toEqual([
-      ['gw-a', '10.0.0.4'],
-    ]);
     for (const sink of r.sinks) {
-      expect(sink.deliveries).toEqual([{ scope: 'run', report: outcome.report, insights: outcome.insights }]);
+      // Each gateway as it is done (its insights and result), then the run's report alone.
+      const gateways = sink.deliveries.slice(0, -1);
+      expect(gateways.map((d) => d.scope)).toEqual(['gateway', 'gateway', 'gateway']);
+      expect(
+        gateways
+          .map((d) => [
+            d.report.gateways.map((g) => g.name),
+            d.report.mode,
+            d.insights.map((i) => [i.finding.gateway.name, i.finding.address]),
+          ])
+          .sort(),
+      ).toEqual([
+        [['gw-a'], 'gateway', [['gw-a', '10.0.0.4']]],
+        [['gw-b'], 'gateway', []],
+        [['gw-c'], 'gateway', []],
+      ]);
+      for (const d of gateways) expect(d.report.gateways).toEqual([expect.objectContaining({ ok: true })]);
+      expect(sink.deliveries.at(-1)).toEqual({ scope: 'report', report: outcome.report, insights: [] });
     }
     expect(outcome.receipts.map((x) => x.sink).sort()).toEqual(['blob', 'folder']);
     expect(r.logger.at('info')).toEqual(['run run-1: 3 gateway(s) from 1 target(s)']);
@@ -141,7 +160,7 @@ describe('runChecks: the direct run', () => {
         ['gw-c', true, null],
       ]);
       expect(r.logger.at('warn')).toEqual([`${gwB.id}: ${outcome.report.gateways[1]?.error?.message}`]);
-      expect(r.sinks[1]?.deliveries[0]?.insights).toHaveLength(1);
+      expect(r.sinks[1]?.deliveries.flatMap((d) => d.insights)).toHaveLength(1);
       expect(r.telemetry.named('appgw.gateway').map((g) => [g['gateway'], g['ok'], g['errorCode']])).toEqual([
         ['gw-a', true, ''],
         ['gw-b', false, code],
@@ -163,8 +182,14 @@ describe('runChecks: the direct run', () => {
     for (const g of [gwA, gwB, gwC]) r.reader.health.set(g.id, new ThrottledError(g.id, '429'));
     const outcome = await run(r);
     expect(outcome.report).toMatchObject({ ok: false, summary: { gateways: 3, failedGateways: 3 } });
-    expect(outcome.insights).toEqual([]);
-    expect(r.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
+    for (const sink of r.sinks) {
+      expect(sink.deliveries.map((d) => [d.scope, d.insights.length])).toEqual([
+        ['gateway', 0],
+        ['gateway', 0],
+        ['gateway', 0],
+        ['report', 0],
+      ]);
+    }
   });
 
   it.each<[string, Answer<ReturnType<typeof gatewayNamed>[]>, string]>([
@@ -196,22 +221,30 @@ describe('runChecks: the direct run', () => {
     const r = threeGateways();
     r.sinks[0]!.failure = new Error('disk full');
     const outcome = await run(r);
-    expect(r.sinks[1]?.deliveries).toHaveLength(1);
+    expect(r.sinks[1]?.deliveries).toHaveLength(4);
+    // Named once, with how many of its deliveries (3 gateways, the report) failed.
     expect(outcome.report.deliveryErrors).toEqual([
       {
         code: 'DeliveryFailed',
         message:
-          'Delivery to folder failed: the sink failed without saying why (Error: disk full); the next run tries again, and if it persists, please report it (a bug in the sink).',
+          'Delivery to folder failed: the sink failed without saying why (Error: disk full); the next run tries again, and if it persists, please report it (a bug in the sink). (4 of its deliveries this run failed)',
         retryable: true,
         sink: 'folder',
       },
+    ]);
+    // The working sink's report names the failures the run knew of when it wrote it (the gateways').
+    expect(r.sinks[1]?.deliveries.at(-1)?.report.deliveryErrors).toEqual([
+      expect.objectContaining({ sink: 'folder', message: expect.stringContaining('(3 of its deliveries') }),
     ]);
     expect(outcome.receipts.map((x) => x.sink)).toEqual(['blob']);
     // `ok` is what the run did; runSucceeded adds the sinks (exit code 2).
     expect(outcome.report.ok).toBe(true);
     expect(runSucceeded(outcome.report)).toBe(false);
     expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
-    expect(r.logger.at('error')).toEqual([outcome.report.deliveryErrors[0]?.message]);
+    expect(r.logger.at('error')).toHaveLength(4);
+    expect(new Set(r.logger.at('error'))).toEqual(
+      new Set([expect.stringMatching(/^Delivery to folder failed: the sink failed without saying why/)]),
+    );
   });
 
   it('checks at most `concurrency` gateways at a time', async () => {
@@ -316,6 +349,167 @@ describe('runChecks: notify on change', () => {
     ]);
     expect(r.notify!.notifiers[0]!.sent).toHaveLength(1);
     expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ stateErrors: 1 });
+  });
+});
+
+/** A RunProgress that records its calls, and says when a gateway is done. */
+function recordingProgress(onDone: () => void = () => {}): RunProgress & { readonly calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    started: (total) => calls.push(`started ${total}`),
+    gatewayDone: () => {
+      calls.push('done');
+      onDone();
+    },
+    finished: () => calls.push('finished'),
+  };
+}
+
+describe('runChecks: streaming, each gateway to the sinks as it is done', () => {
+  it('a gateway is delivered (insights and result) while another is still being read', async () => {
+    const r = threeGateways({ options: { concurrency: 2 } });
+    const gwADone = deferred<void>();
+    let seenWhileGwBRead: Array<[string, string[], number]> = [];
+    r.reader.health.set(gwB.id, async () => {
+      await gwADone.promise;
+      seenWhileGwBRead = r.sinks[0]!.deliveries.map((d) => [
+        d.scope,
+        d.report.gateways.map((g) => g.name),
+        d.insights.length,
+      ]);
+      return healthOf(gwB, [GOOD]);
+    });
+    const progress = recordingProgress(() => gwADone.resolve());
+    const outcome = await runChecks({ ...r.deps, progress }, { ...r.options, runId: 'run-1' });
+    expect(seenWhileGwBRead).toEqual([['gateway', ['gw-a'], 1]]);
+    expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-b', 'gw-c']);
+    expect(progress.calls).toEqual(['started 3', 'done', 'done', 'done', 'finished']);
+  });
+});
+
+describe('runChecks: interrupted (stop signal, deadline)', () => {
+  const BAD2 = { ...BAD, address: '10.0.0.7' };
+  const gwD = gatewayNamed('gw-d', 'rg-data');
+
+  it('a stop signal mid-run: finished gateways kept and delivered, the others listed as not done, no notice for them, no recovered', async () => {
+    // Run 1: every gateway has a bad server; each is told `degraded`.
+    const r = memoryRun({
+      withNotify: true,
+      options: { concurrency: 2 },
+      gateways: [gwA, gwB, gwC, gwD].map((ref) => ({ ref, servers: [BAD, GOOD] })),
+    });
+    await run(r, 'run-1');
+    const receiver = r.notify!.notifiers[0]!;
+    expect(receiver.sent.map((n) => n.type)).toEqual(['degraded', 'degraded', 'degraded', 'degraded']);
+    const stateAfterRun1 = new Map(r.notify!.stores.documents);
+
+    // Run 2: gw-a has a new bad server; gw-b and gw-c are healthy (they would be `recovered`), gw-d is
+    // deleted (it would be `recovered` too). The run is stopped once gw-a is done, gw-b mid-read.
+    r.clock.advance(300_000);
+    r.directory.gateways = [gwA, gwB, gwC];
+    r.reader.health.set(gwA.id, healthOf(gwA, [BAD, BAD2, GOOD]));
+    const stop = new AbortController();
+    const gwADone = deferred<void>();
+    r.reader.health.set(gwB.id, async (options) => {
+      await gwADone.promise;
+      stop.abort(new RunInterruptedError({ by: 'signal', signal: 'SIGINT' }));
+      return new Promise((_, reject) =>
+        options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    });
+    r.reader.health.set(gwC.id, UNTIL_ABORTED);
+    receiver.sent.length = 0;
+    const progress = recordingProgress(() => gwADone.resolve());
+    const outcome = await runChecks(
+      { ...r.deps, progress },
+      { ...r.options, runId: 'run-2', stop: stop.signal },
+    );
+
+    expect(outcome.report.ok).toBe(false);
+    expect(runSucceeded(outcome.report)).toBe(false);
+    expect(outcome.report.interrupted).toEqual({
+      by: 'signal',
+      signal: 'SIGINT',
+      message: expect.stringContaining('stopped by SIGINT'),
+      notDone: [gwB.id, gwC.id],
+    });
+    // Not done is not failed: only what finished is in `gateways`.
+    expect(outcome.report.gateways.map((g) => [g.name, g.ok])).toEqual([['gw-a', true]]);
+    expect(outcome.report.summary).toMatchObject({ gateways: 1, failedGateways: 0, findings: 2 });
+    // gw-a's insights and result reached every sink, then the report saying it was interrupted.
+    for (const sink of r.sinks) {
+      const run2 = sink.deliveries.filter((d) => d.report.runId === 'run-2');
+      expect(run2.map((d) => [d.scope, d.report.gateways.map((g) => g.name), d.insights.length])).toEqual([
+        ['gateway', ['gw-a'], 2],
+        ['report', ['gw-a'], 0],
+      ]);
+      expect(run2[1]?.report.interrupted?.notDone).toEqual([gwB.id, gwC.id]);
+    }
+    // The finished gateway notified; no `recovered` for the not-done ones nor the deleted one.
+    expect(receiver.sent.map((n) => [n.type, n.gateway.name, n.server.address])).toEqual([
+      ['degraded', 'gw-a', '10.0.0.7'],
+    ]);
+    for (const g of [gwB, gwC, gwD]) {
+      const key = [...stateAfterRun1.keys()].find((k) => k.endsWith(g.name));
+      expect(key).toBeDefined();
+      expect(r.notify!.stores.documents.get(key!)).toEqual(stateAfterRun1.get(key!));
+    }
+    expect(progress.calls).toEqual(['started 3', 'done', 'finished']);
+    expect(r.logger.at('warn')).toEqual([expect.stringMatching(/^run run-2: The run was stopped by SIGINT/)]);
+    expect(r.telemetry.named('appgw.run').at(-1)).toMatchObject({
+      ok: false,
+      gateways: 1,
+      interrupted: 'signal',
+      gatewaysNotDone: 2,
+    });
+  });
+
+  it('runDeadlineInMs: past it, the gateway still being read is not done; the others are kept', async () => {
+    const r = threeGateways({ options: { concurrency: 3, runDeadlineInMs: 50, gatewayTimeoutInMs: 60_000 } });
+    r.reader.health.set(gwB.id, UNTIL_ABORTED);
+    const outcome = await run(r);
+    expect(outcome.report.interrupted).toEqual({
+      by: 'deadline',
+      deadlineInMs: 50,
+      message: expect.stringContaining('runDeadlineInMs 50'),
+      notDone: [gwB.id],
+    });
+    expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-c']);
+    expect(r.reader.calls[1]?.abortSignal?.aborted).toBe(true);
+    expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ interrupted: 'deadline', gatewaysNotDone: 1 });
+  });
+
+  it('a read that ignores the abort does not hold the run: it is not done', async () => {
+    const r = threeGateways({ options: { concurrency: 3, runDeadlineInMs: 50, gatewayTimeoutInMs: 60_000 } });
+    r.reader.health.set(gwC.id, NEVER);
+    const outcome = await run(r);
+    expect(outcome.report.interrupted?.notDone).toEqual([gwC.id]);
+  });
+
+  it('stopped before the targets are listed: the targets say so, no gateway is read, the report is still written', async () => {
+    const r = threeGateways();
+    const stop = AbortSignal.abort(new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }));
+    const outcome = await runChecks(r.deps, { ...r.options, runId: 'run-1', stop });
+    expect(outcome.report.targets).toEqual([
+      expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'RunInterrupted' }) }),
+    ]);
+    expect(outcome.report.interrupted).toMatchObject({ by: 'signal', signal: 'SIGTERM', notDone: [] });
+    expect(r.reader.calls).toEqual([]);
+    expect(r.sinks[0]?.deliveries.map((d) => d.scope)).toEqual(['report']);
+  });
+
+  it('stopped after the gateways are listed but before any is read: every gateway is not done', async () => {
+    const r = threeGateways({ options: { concurrency: 1 } });
+    const stop = new AbortController();
+    r.reader.health.set(gwA.id, async (options) => {
+      stop.abort(new RunInterruptedError({ by: 'signal', signal: 'SIGHUP' }));
+      return play<BackendHealthBody>(UNTIL_ABORTED, options);
+    });
+    const outcome = await runChecks(r.deps, { ...r.options, runId: 'run-1', stop: stop.signal });
+    expect(outcome.report.interrupted?.notDone).toEqual([gwA.id, gwB.id, gwC.id]);
+    expect(r.reader.calls.map((c) => c.gateway.name)).toEqual(['gw-a']);
+    expect(outcome.report.gateways).toEqual([]);
   });
 });
 

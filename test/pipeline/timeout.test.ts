@@ -64,3 +64,41 @@ describe('withTimeout', () => {
 test('noAnswerWithin names the time-out and the setting that bounds it', () => {
   expect(noAnswerWithin(300000)).toBe('no answer within 300000 ms (gatewayTimeoutInMs)');
 });
+
+describe('withTimeout with the run’s stop signal', () => {
+  const stopped = new Error('the run was stopped');
+
+  it.each<[string, Answer<string>]>([
+    ['honours the abort signal', UNTIL_ABORTED],
+    ['ignores the abort signal', NEVER],
+  ])('a stop cuts work that %s short at once, with the stop’s reason, and aborts it', async (_, answer) => {
+    const stop = new AbortController();
+    let signal: AbortSignal | undefined;
+    const result = rejection(
+      withTimeout(
+        60_000,
+        (abortSignal) => {
+          signal = abortSignal;
+          return play(answer, { abortSignal });
+        },
+        expired,
+        stop.signal,
+      ),
+    );
+    stop.abort(stopped);
+    expect(await result).toBe(stopped);
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('an already stopped run does not start the work', async () => {
+    const work = jest.fn(async () => 'answer');
+    await expect(withTimeout(60_000, work, expired, AbortSignal.abort(stopped))).rejects.toBe(stopped);
+    expect(work).not.toHaveBeenCalled();
+  });
+
+  it('work done before the stop keeps its answer', async () => {
+    const stop = new AbortController();
+    await expect(withTimeout(60_000, async () => 'answer', expired, stop.signal)).resolves.toBe('answer');
+    stop.abort(stopped);
+  });
+});

@@ -40,8 +40,12 @@ export const CONTENT_TYPES = {
  *   last, so it never names an insight that is not there yet.
  *
  * Paths inside report.json (`insights/…`) are relative to `runs/<runId>/` and to `latest/` alike.
- * A `gateway` delivery (one gateway of a fan-out run) writes that gateway's insights under both roots
- * and its result at `runs/<runId>/gateways/…json`, and leaves both report.json files alone.
+ * A `gateway` delivery (one gateway, as soon as it is done: a direct run streams each, the queue
+ * function of a fan-out run) writes that gateway's insights under both roots and its result at
+ * `runs/<runId>/gateways/…json`, and leaves both report.json files alone. A `report` delivery (a direct
+ * run's end) writes `runs/<runId>/report.json`, then `latest/report.json`, and touches no insight.
+ * Work is linear in the delivery: one listing per evaluated gateway folder (its own prefix), insights
+ * grouped through sets, never matched against every gateway.
  */
 export function createBlobSink(options: BlobSinkOptions): InsightSink {
   if (storageNameProblem(options.container)) {
@@ -77,6 +81,21 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         const container = await getContainer();
         const runRoot = `${prefix}${runFolder(report.runId)}/`;
         const latestRoot = `${prefix}latest/`;
+        const base = container.url;
+        if (scope === 'report') {
+          // A direct run's end: its gateways were delivered one by one; only the report is left.
+          step = `write ${runRoot}report.json`;
+          await uploadReport(container, `${runRoot}report.json`, report, false);
+          step = `write ${latestRoot}report.json`;
+          await uploadReport(container, `${latestRoot}report.json`, report, true);
+          return {
+            locations: [
+              `${base}/${latestRoot}report.json`,
+              `${base}/${runRoot}report.json`,
+              `${base}/${latestRoot}insights/`,
+            ],
+          };
+        }
         const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
         const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
 
@@ -100,7 +119,6 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           );
         }
 
-        const base = container.url;
         if (scope === 'gateway') {
           // One gateway of a fan-out run: its result sits beside the run's report; latest/report.json is the run's.
           const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
-import { gatewayInsightFolder, gatewayResultPath } from '../../insight/insight-path';
+import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import type { GatewayReport } from '../../core/run-report';
@@ -14,8 +14,12 @@ export interface FolderSinkOptions {
  * Writes each insight as `.md` + standalone `.html` under `insights/`, and the run's `report.json`.
  * A gateway that was evaluated gets its folder replaced (so a recovered server's insight disappears);
  * a gateway that failed keeps what the last good run wrote: we do not delete what we could not re-check.
- * A `gateway` delivery (one gateway of a fan-out run) writes that gateway's insights and its result at
- * `runs/<runId>/gateways/…json`, and leaves `report.json` alone.
+ * A `gateway` delivery (one gateway, as soon as it is done) writes that gateway's insights and its
+ * result at `runs/<runId>/gateways/…json`, and leaves `report.json` alone. A `report` delivery (a
+ * direct run's end) writes `report.json`, then removes the run's `runs/<runId>/`: its gateway results
+ * are in the report now (a run that died before its report leaves them, as the record of what it did).
+ * Work is linear in the delivery: insights are grouped by gateway folder once, never matched against
+ * every gateway.
  */
 export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
@@ -25,12 +29,24 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       let staging: string | undefined;
       try {
         await mkdir(root, { recursive: true });
-        // One staging folder per delivery: the gateways of one run may be delivered at once (a Function
-        // App instance's concurrent queue invocations), and the run id comes from a queue message, so
-        // it never names a folder.
+        const reportFile = path.join(root, 'report.json');
+        if (scope === 'report') {
+          await writeJson(reportFile, report);
+          await removeRunResults(root, report.runId);
+          return { locations: [reportFile, path.join(root, 'insights')] };
+        }
+        // One staging folder per delivery: the gateways of one run may be delivered at once (a direct
+        // run's concurrent gateways, a Function App instance's queue invocations), and the run id comes
+        // from a queue message, so it never names a folder.
         staging = await mkdtemp(path.join(root, '.staging-'));
+        const byFolder = insightsByFolder(insights);
         for (const gateway of report.gateways.filter((g) => g.ok)) {
-          await replaceGatewayFolder(root, staging, gateway, insights);
+          await replaceGatewayFolder(
+            root,
+            staging,
+            gateway,
+            byFolder.get(gatewayInsightFolder(gateway)) ?? [],
+          );
         }
         if (scope === 'gateway') {
           const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
@@ -38,7 +54,6 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
             await writeJson(file, { ...report, gateways: [report.gateways[i]] });
           return { locations: [...files, path.join(root, 'insights')] };
         }
-        const reportFile = path.join(root, 'report.json');
         await writeJson(reportFile, report);
         return { locations: [reportFile, path.join(root, 'insights')] };
       } catch (error) {
@@ -53,6 +68,18 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   };
 }
 
+/** Each gateway folder's insights, in one pass over them. */
+function insightsByFolder(insights: readonly Insight[]): Map<string, Insight[]> {
+  const byFolder = new Map<string, Insight[]>();
+  for (const insight of insights) {
+    const folder = gatewayInsightFolder(insight.finding.gateway);
+    const mine = byFolder.get(folder);
+    if (mine) mine.push(insight);
+    else byFolder.set(folder, [insight]);
+  }
+  return byFolder;
+}
+
 /** Stage the gateway's new insights, then swap the folder in, so readers never see half of it. */
 async function replaceGatewayFolder(
   root: string,
@@ -63,7 +90,7 @@ async function replaceGatewayFolder(
   const folder = gatewayInsightFolder(gateway);
   const staged = path.join(staging, folder);
   await mkdir(staged, { recursive: true });
-  for (const insight of insights.filter((i) => gatewayInsightFolder(i.finding.gateway) === folder)) {
+  for (const insight of insights) {
     await writeFile(path.join(staging, `${insight.path}.md`), insight.markdown, 'utf8');
     await writeFile(path.join(staging, `${insight.path}.html`), insight.html, 'utf8');
   }
@@ -71,6 +98,12 @@ async function replaceGatewayFolder(
   await rm(target, { recursive: true, force: true });
   await mkdir(path.dirname(target), { recursive: true });
   await rename(staged, target);
+}
+
+/** `runs/<runId>/`, then `runs/` if that left it empty (another run's results keep it). */
+async function removeRunResults(root: string, runId: string): Promise<void> {
+  await rm(path.join(root, runFolder(runId)), { recursive: true, force: true });
+  await rmdir(path.join(root, 'runs')).catch(() => undefined);
 }
 
 /** Written to a temporary name and renamed, so a reader never sees half a report. */

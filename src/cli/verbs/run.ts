@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
 import { loadConfigFile } from '../../config/load';
-import { ConfigError } from '../../errors';
-import { runSucceeded } from '../../core/run-report';
-import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { ConfigError, RunInterruptedError } from '../../errors';
+import { runSucceeded, type RunReport } from '../../core/run-report';
+import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { createProgressLine } from '../progress-line';
+import { onStopSignal, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { createStderrTelemetry } from '../stderr-telemetry';
 import { printRun } from '../summary';
@@ -14,6 +17,12 @@ export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] 
 /**
  * One evaluation of every target. Exit 0 when everything was done (`runSucceeded`: every gateway
  * evaluated, every notice delivered, the state read and written, every sink written), 2 otherwise.
+ *
+ * A stop signal (Ctrl-C, `kill`, a closed terminal) interrupts the run rather than killing it: no
+ * gateway is started, the reads in flight are cut short, and the report (what finished, and what was
+ * not done) is written and printed; then it exits 128 + the signal's number (130 for SIGINT). A second
+ * signal exits at once (shutdown.ts). `runDeadlineInMs` interrupts it the same way, exit 124. On a
+ * terminal, and without `--json`, stderr shows a progress line while gateways are checked.
  */
 export async function runVerb(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -31,10 +40,32 @@ export async function runVerb(args: string[]): Promise<number> {
   const effective = values.out
     ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
     : config;
-  const { report, receipts } = await runOnce(effective, {
-    logger: createStderrLogger(values.verbose),
-    telemetry: createStderrTelemetry(values.verbose),
+  const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
+  const toStderr = progress ? progress.writeAbove : (text: string) => void process.stderr.write(text);
+  const stop = new AbortController();
+  const signals = onStopSignal(async () => undefined, { exitOnSignal: false });
+  void signals.stopped.then((signal) => {
+    toStderr(`${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`);
+    stop.abort(new RunInterruptedError({ by: 'signal', signal }));
   });
-  printRun(report, receipts, values.json);
+  try {
+    const { report, receipts } = await runOnce(effective, {
+      logger: createStderrLogger(values.verbose, toStderr),
+      telemetry: createStderrTelemetry(values.verbose, toStderr),
+      stop: stop.signal,
+      ...(progress ? { progress } : {}),
+    });
+    printRun(report, receipts, values.json);
+    return exitCode(report);
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** 0, 2, or for an interrupted run 128 + the signal's number, or 124 past the deadline. */
+export function exitCode(report: RunReport): number {
+  const interrupted = report.interrupted;
+  if (interrupted?.by === 'deadline') return EXIT_DEADLINE;
+  if (interrupted) return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
   return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
 }

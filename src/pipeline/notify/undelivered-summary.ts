@@ -21,7 +21,10 @@ export function describeNotifyProblems(problems: Problems): string[] {
   const groups = new Map<string, UndeliveredNoticeReport[]>();
   for (const notice of problems.undelivered) {
     const key = `${notice.receiver}\u0000${notice.status}`;
-    groups.set(key, [...(groups.get(key) ?? []), notice]);
+    // Pushed, not copied: a receiver that is down holds a notice per bad server of every gateway.
+    const group = groups.get(key);
+    if (group) group.push(notice);
+    else groups.set(key, [notice]);
   }
   for (const notices of groups.values()) {
     const [first] = notices;

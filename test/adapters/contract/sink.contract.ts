@@ -16,15 +16,22 @@ import { recordingLogger } from '../../helpers/notify-run';
  *   <stem>.md|.html`, exactly the run's report and insights, as UTF-8 text;
  * - an evaluated gateway's folder is replaced (a recovered server's insight goes), a failed one's is
  *   kept; replacing `gw` never touches `gw-2`;
- * - a `gateway` delivery (fan-out) writes that gateway's result at `runs/<runId>/gateways/<sub>/<rg>/
- *   <gateway>.json`, replaces its insights, and leaves the current `report.json` alone; the gateways of
- *   one run may be delivered at once (one instance's concurrent queue invocations);
+ * - a `gateway` delivery (a direct run streaming each gateway as it is done; fan-out) writes that
+ *   gateway's result at `runs/<runId>/gateways/<sub>/<rg>/<gateway>.json`, replaces its insights, and
+ *   leaves the current `report.json` alone; the gateways of one run may be delivered at once (a direct
+ *   run's concurrent gateways, one instance's concurrent queue invocations);
+ * - a `report` delivery (a direct run's end) replaces the current `report.json` and touches no insight:
+ *   a run streamed gateway by gateway, then its report, leaves the current view a `run` delivery of
+ *   the same run would;
+ * - the work is linear in the delivery: each insight is looked at a bounded number of times, however
+ *   many gateways the delivery holds (no matching of every insight against every gateway);
  * - names from the network (gateways, resource groups, servers, run ids) never lead outside the root,
  *   and every file of a run lies in one `runs/<segment>/` folder;
  * - a sink that cannot write throws DeliveryError naming the sink (`sink`, `Delivery to <name> failed:
  *   …`), never a key or SAS; the run's other sinks still get it.
- * What differs between sinks stays in their own tests: the blob sink's history under `runs/<runId>/`,
- * content types, cache control, the folder sink's atomic renames.
+ * What differs between sinks stays in their own tests: the blob sink's history under `runs/<runId>/`
+ * (the folder sink removes a direct run's `runs/<runId>/` once its report is written), content types,
+ * cache control, the folder sink's atomic renames, the blob sink's storage calls per delivery.
  */
 
 export interface SinkUnderTest {
@@ -184,6 +191,79 @@ export function describeSinkContract(name: string, subject: SinkContractSubject)
       const files = await under.files();
       for (const g of gateways) expect(files.has(`${under.root}${gatewayResultPath('run-1', g)}`)).toBe(true);
     }, 90_000); // storage emulators are slow on a busy machine: a time-out, not a measurement
+
+    test('a run streamed gateway by gateway, then its report: the same current view as one run delivery', async () => {
+      const specs = [
+        { gateway: gw, unhealthy: ['10.0.0.5', '10.0.0.6'] },
+        { gateway: gw2, ok: false },
+        { gateway: gwC, unhealthy: [] },
+      ];
+      const first = buildDelivery('r1', [
+        { gateway: gw, unhealthy: ['10.0.0.4', '10.0.0.5'] },
+        { gateway: gw2, unhealthy: ['10.0.1.4'] },
+        { gateway: gwC, unhealthy: ['10.0.2.4'] },
+      ]);
+      const [streamed, whole] = [await subject.make(), await subject.make()];
+      for (const under of [streamed, whole]) await under.sink.deliver(first);
+
+      // gw: .4 recovered, .6 new; gw-2 could not be read (keeps its last); gw-c all healthy.
+      await Promise.all(specs.map((spec) => streamed.sink.deliver(buildDelivery('r2', [spec], 'gateway'))));
+      const run = buildDelivery('r2', specs);
+      const receipt = await streamed.sink.deliver({ scope: 'report', report: run.report, insights: [] });
+      await whole.sink.deliver(run);
+
+      expect(sorted(await currentView(streamed))).toEqual(sorted(await currentView(whole)));
+      expect((await currentView(streamed)).get('report.json')).toBe(reportText(run));
+      expect(receipt.locations.some((l) => l.endsWith('report.json'))).toBe(true);
+    });
+
+    test('a report delivery replaces report.json and touches no insight, whatever its gateways say', async () => {
+      const under = await subject.make();
+      const run = buildDelivery('r1', [
+        { gateway: gw, unhealthy: ['10.0.0.4'] },
+        { gateway: gwC, unhealthy: ['10.0.2.4'] },
+      ]);
+      await under.sink.deliver(run);
+      const before = await currentView(under);
+      // A report naming gw as evaluated and all healthy: its insights were delivered (or not) by its
+      // own gateway delivery, never by the report.
+      const next = buildDelivery('r2', [{ gateway: gw, unhealthy: [] }]);
+      await under.sink.deliver({ scope: 'report', report: next.report, insights: [] });
+      const after = await currentView(under);
+      expect(after.get('report.json')).toBe(reportText(next));
+      before.delete('report.json');
+      after.delete('report.json');
+      expect(sorted(after)).toEqual(sorted(before));
+    });
+
+    test.each(['run', 'gateway'] as const)(
+      'linear work (%s delivery): each insight is looked at a bounded number of times, however many gateways',
+      async (scope) => {
+        const under = await subject.make();
+        const gateways = Array.from({ length: 60 }, (_, i) => gatewayRef(`gw-${i}`));
+        const delivery = buildDelivery(
+          'r1',
+          gateways.map((g, i) => ({ gateway: g, unhealthy: [`10.0.${i}.4`] })),
+          scope,
+        );
+        // Every read of an insight's fields is counted: matching each insight against each gateway
+        // reads `finding` 60 times per insight.
+        let reads = 0;
+        const counted = delivery.insights.map(
+          (insight) =>
+            new Proxy(insight, {
+              get(target, property, receiver) {
+                reads += 1;
+                return Reflect.get(target, property, receiver) as unknown;
+              },
+            }),
+        );
+        await under.sink.deliver({ ...delivery, insights: counted });
+        expect(reads).toBeGreaterThan(0);
+        expect(reads / counted.length).toBeLessThanOrEqual(16);
+      },
+      90_000, // 60 gateways' folders on a busy machine: a time-out, not a measurement
+    );
 
     describe('names from the network stay inside the root', () => {
       const hostile = [

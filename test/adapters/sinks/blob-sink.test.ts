@@ -204,6 +204,59 @@ describe('blob sink', () => {
     expect(receipt.locations.join(' ')).not.toMatch(/sig=|\?/);
   });
 
+  test('linear work: a gateway’s delivery makes the same storage calls, and lists the same names, however many gateways the container holds', async () => {
+    const container = freshContainer();
+    const calls: string[] = [];
+    let listed = 0;
+    // The real client against Azurite, with each call counted.
+    const counting: BlobService = {
+      url: client.url,
+      container(name) {
+        const real = client.container(name);
+        return {
+          ...real,
+          name: real.name,
+          url: real.url,
+          createIfNotExists: () => (calls.push('create'), real.createIfNotExists()),
+          upload: (...args) => (calls.push('upload'), real.upload(...args)),
+          download: (...args) => (calls.push('download'), real.download(...args)),
+          deleteBlob: (...args) => (calls.push('delete'), real.deleteBlob(...args)),
+          async *listBlobNames(options) {
+            calls.push('list');
+            for await (const blobName of real.listBlobNames(options)) {
+              listed += 1;
+              yield blobName;
+            }
+          },
+        };
+      },
+    };
+    const sink = createBlobSink({ client: counting, container, concurrency: 4 });
+    const work = async (name: string) => {
+      calls.length = 0;
+      listed = 0;
+      await sink.deliver(
+        buildDelivery('run-1', [{ gateway: gatewayRef(name), unhealthy: ['10.0.0.4'] }], 'gateway'),
+      );
+      return { calls: [...calls].sort(), listed };
+    };
+    await work('gw-warm-up'); // the container is created once
+    const first = await work('gw-0');
+    for (let i = 1; i < 30; i++) await work(`gw-${i}`);
+    const last = await work('gw-30');
+    expect(last).toEqual(first);
+    // Its own folder only: 4 uploads (.md, .html under runs/ and latest/), 1 result, 1 listing of 2 names.
+    expect(first).toEqual({ calls: ['list', 'upload', 'upload', 'upload', 'upload', 'upload'], listed: 2 });
+    // The run's report: two uploads, whatever the run holds.
+    calls.length = 0;
+    const { report } = buildDelivery(
+      'run-1',
+      Array.from({ length: 31 }, (_, i) => ({ gateway: gatewayRef(`gw-${i}`), unhealthy: ['10.0.0.4'] })),
+    );
+    await sink.deliver({ scope: 'report', report, insights: [] });
+    expect(calls).toEqual(['upload', 'upload']);
+  }, 90_000);
+
   describe('failures', () => {
     test('a wrong account key: DeliveryError naming the sink and status, never the key or connection string', async () => {
       const wrongKey = Buffer.from('a key that is not the account key at all').toString('base64');

@@ -63,6 +63,27 @@ describe('folder sink', () => {
     expect((await files(dir)).filter((f) => f.endsWith('.html'))).toHaveLength(1);
   });
 
+  it('report delivery (a direct run’s end): report.json written, the run’s gateway results removed, another run’s kept', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const sink = createFolderSink({ dir });
+    await sink.deliver(buildDelivery('other-run', [{ gateway: other, unhealthy: ['10.9.0.4'] }], 'gateway'));
+    await sink.deliver(buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'));
+    expect(await files(dir)).toContain(`runs/run-1/gateways/${SUBSCRIPTION}/rg-web/gw.json`);
+    const { report } = buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]);
+    const receipt = await sink.deliver({ scope: 'report', report, insights: [] });
+    expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'))).toEqual(report);
+    expect(receipt.locations[0]).toBe(path.join(dir, 'report.json'));
+    const after = await files(dir);
+    expect(after.filter((f) => f.startsWith('runs/'))).toEqual([
+      `runs/other-run/gateways/${SUBSCRIPTION}/rg-web/gw-2.json`,
+    ]);
+    expect(after.filter((f) => f.endsWith('.md'))).toHaveLength(2);
+    // The last run's results gone, `runs/` goes too.
+    const { report: last } = buildDelivery('other-run', [{ gateway: other, unhealthy: ['10.9.0.4'] }]);
+    await sink.deliver({ scope: 'report', report: last, insights: [] });
+    expect(await readdir(dir)).not.toContain('runs');
+  });
+
   it('a run id from a queue message names no folder: nothing outside the sink’s folder is created or removed', async () => {
     const top = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     // Where `.staging-<runId>-<pid>` led for this run id, with something of someone else's in it.

@@ -1,0 +1,87 @@
+import type { Clock, RunProgress } from '../ports';
+
+/** What the progress line writes to: stderr, or a fake terminal in tests. */
+export interface ProgressStream {
+  /** Only a terminal gets the line: a pipe or file would keep every overwritten copy. */
+  readonly isTTY?: boolean;
+  /** Width of the terminal, when known: the line is cut to fit, as a wrapped line cannot be overwritten. */
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+/** The run's progress line, and the way to print a whole line above it while it shows. */
+export interface ProgressLine extends RunProgress {
+  /** Writes `text` (ending in a line feed) above the progress line: warnings, `--verbose` records. */
+  writeAbove(text: string): void;
+}
+
+/** Least time between two redraws: a run of 20 000 gateways redraws a few times a second, not 20 000 times. */
+const REDRAW_EVERY_IN_MS = 200;
+/** Erase the terminal line the cursor is on and go to its start (ECMA-48 EL 2, then CR). */
+const ERASE_LINE = '\r\x1b[2K';
+
+/**
+ * `run` on a terminal: one line on stderr, overwritten in place, `12/50 gateways (24%) · 3.1/s · ETA 13s`
+ * (rate and ETA from `clock`, since the targets were listed), erased when no gateway is left running, so
+ * the summary and `--json` stay as they are. Undefined when `stream` is not a terminal: nothing extra
+ * in a pipe, a file or CI logs.
+ */
+export function createProgressLine(stream: ProgressStream, clock: Clock): ProgressLine | undefined {
+  if (!stream.isTTY) return undefined;
+  let total = 0;
+  let done = 0;
+  let startedAt = 0;
+  let drawnAt: number | undefined;
+  let shown = '';
+
+  const draw = (now: number) => {
+    drawnAt = now;
+    const text = progressText(done, total, now - startedAt);
+    shown = stream.columns && stream.columns > 1 ? text.slice(0, stream.columns - 1) : text;
+    stream.write(`${ERASE_LINE}${shown}`);
+  };
+  const erase = () => {
+    if (shown) stream.write(ERASE_LINE);
+    shown = '';
+  };
+  return {
+    started(count) {
+      total = count;
+      done = 0;
+      startedAt = clock.now().getTime();
+      if (total > 0) draw(startedAt);
+    },
+    gatewayDone() {
+      done += 1;
+      const now = clock.now().getTime();
+      if (drawnAt === undefined || now - drawnAt >= REDRAW_EVERY_IN_MS || done === total) draw(now);
+    },
+    finished() {
+      erase();
+      total = 0;
+    },
+    writeAbove(text) {
+      const again = shown !== '';
+      erase();
+      stream.write(text);
+      if (again) draw(clock.now().getTime());
+    },
+  };
+}
+
+/** `12/50 gateways (24%) · 3.1/s · ETA 13s`; rate and ETA `–` until a gateway is done. */
+export function progressText(done: number, total: number, elapsedInMs: number): string {
+  const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+  const perSecond = elapsedInMs > 0 ? (done * 1000) / elapsedInMs : 0;
+  const rate = done > 0 && perSecond > 0 ? `${perSecond.toFixed(1)}/s` : '–/s';
+  const eta = done > 0 && perSecond > 0 ? duration(Math.ceil((total - done) / perSecond)) : '–';
+  return `${done}/${total} gateways (${percent}%) · ${rate} · ETA ${eta}`;
+}
+
+/** `45s`, `3m 05s`, `2h 07m`. */
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}

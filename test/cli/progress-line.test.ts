@@ -1,0 +1,97 @@
+import { createProgressLine, progressText, type ProgressStream } from '../../src/cli/progress-line';
+import { fakeClock } from '../helpers/memory';
+
+/** A terminal (or not) that keeps what was written to it. */
+function fakeStream(isTTY: boolean, columns?: number): ProgressStream & { text: string } {
+  const stream = {
+    isTTY,
+    ...(columns ? { columns } : {}),
+    text: '',
+    write(chunk: string) {
+      stream.text += chunk;
+      return true;
+    },
+  };
+  return stream;
+}
+
+/** What a terminal shows: each `\r` + erase-line starts the line again; `\n` ends one. */
+function screen(text: string): string[] {
+  const lines: string[] = [''];
+  const erase = '\r\u001b[2K';
+  for (const part of text.split(new RegExp(`(${erase.replace('[', '\\[')}|\n)`))) {
+    if (part === erase) lines[lines.length - 1] = '';
+    else if (part === '\n') lines.push('');
+    else lines[lines.length - 1] += part;
+  }
+  return lines;
+}
+
+describe('the progress line (run on a terminal)', () => {
+  it('shows done / total, the rate and the ETA from the clock, overwriting one line, erased at the end', () => {
+    const clock = fakeClock(Date.parse('2026-01-05T10:00:00Z'));
+    const stream = fakeStream(true);
+    const progress = createProgressLine(stream, clock)!;
+    progress.started(50);
+    expect(screen(stream.text)).toEqual(['0/50 gateways (0%) · –/s · ETA –']);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(400);
+      progress.gatewayDone(); // 10 in 4 s: 2.5/s, 40 left: 16 s
+    }
+    expect(screen(stream.text)).toEqual(['10/50 gateways (20%) · 2.5/s · ETA 16s']);
+    progress.writeAbove('warning: gw-x: no answer\n');
+    expect(screen(stream.text)).toEqual([
+      'warning: gw-x: no answer',
+      '10/50 gateways (20%) · 2.5/s · ETA 16s',
+    ]);
+    clock.advance(36_000);
+    for (let i = 0; i < 40; i++) progress.gatewayDone();
+    expect(screen(stream.text).at(-1)).toBe('50/50 gateways (100%) · 1.3/s · ETA 0s');
+    progress.finished();
+    expect(screen(stream.text)).toEqual(['warning: gw-x: no answer', '']);
+    // Lines written after it are plain.
+    progress.writeAbove('done\n');
+    expect(screen(stream.text)).toEqual(['warning: gw-x: no answer', 'done', '']);
+  });
+
+  it('redraws at most every 200 ms of the clock, and always for the last gateway', () => {
+    const clock = fakeClock(0);
+    const stream = fakeStream(true);
+    const progress = createProgressLine(stream, clock)!;
+    progress.started(1_000);
+    const draws = () => stream.text.split('\r').length - 1;
+    const before = draws();
+    for (let i = 0; i < 999; i++) {
+      clock.advance(1);
+      progress.gatewayDone();
+    }
+    expect(draws() - before).toBe(4); // at 200, 400, 600 and 800 ms (the one at 0 was started's)
+    clock.advance(1);
+    progress.gatewayDone();
+    expect(screen(stream.text).at(-1)).toMatch(/^1000\/1000 gateways \(100%\)/);
+  });
+
+  it('fits the terminal: cut to one column less than its width', () => {
+    const clock = fakeClock(0);
+    const stream = fakeStream(true, 20);
+    const progress = createProgressLine(stream, clock)!;
+    progress.started(5);
+    expect(screen(stream.text)).toEqual(['0/5 gateways (0%) ·']);
+  });
+
+  it('nothing at all when stderr is not a terminal (a pipe, a file, CI)', () => {
+    const stream = fakeStream(false);
+    expect(createProgressLine(stream, fakeClock(0))).toBeUndefined();
+    expect(stream.text).toBe('');
+  });
+
+  it.each([
+    [0, 10, 0, '0/10 gateways (0%) · –/s · ETA –'],
+    [1, 10, 500, '1/10 gateways (10%) · 2.0/s · ETA 5s'],
+    [1, 200, 1_000, '1/200 gateways (0%) · 1.0/s · ETA 3m 19s'],
+    [1, 20_000, 1_000, '1/20000 gateways (0%) · 1.0/s · ETA 5h 33m'],
+    [3, 3, 0, '3/3 gateways (100%) · –/s · ETA –'],
+  ])('%i of %i after %i ms: %s', (done, total, elapsed, text) => {
+    expect(progressText(done, total, elapsed)).toBe(text);
+  });
+});

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { ROOT, assertBuilt, type CliResult } from '../helpers/cli';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { gateway, gatewayId } from '../helpers/scenario-builder';
+
+beforeAll(assertBuilt);
+
+const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+/** Far longer than any test waits: a gateway still being read when the run is stopped. */
+const SLOW = { delayMs: 600_000 };
+
+let emulator: RunningEmulator;
+let dir: string;
+beforeAll(async () => {
+  emulator = await startEmulator({
+    scenario: {
+      gateways: [
+        gateway('fast-1', [BAD]),
+        gateway('fast-2', [BAD]),
+        gateway('slow-1', [BAD], SLOW),
+        gateway('slow-2', [BAD], SLOW),
+      ],
+    } as never,
+  });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-interrupted-'));
+});
+afterAll(async () => {
+  await emulator?.close(); // cuts the slow gateways' delays short
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A config naming each gateway (a gateway target is not listed: the slow ones' delay stays theirs). */
+async function configFile(
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ file: string; out: string }> {
+  const out = path.join(dir, name, 'out');
+  const file = path.join(dir, name, 'config.json');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(
+    file,
+    JSON.stringify({
+      targets: ['fast-1', 'fast-2', 'slow-1', 'slow-2'].map((g) => gatewayId(g)),
+      arm: emulatorArm(emulator),
+      concurrency: 4,
+      sinks: { dir: out },
+      state: { dir: path.join(dir, name, 'state') },
+      ...extra,
+    }),
+  );
+  return { file, out };
+}
+
+/** Starts `run` as a user would (the built bin, its own process); resolves when it exits. */
+function startRun(args: string[]) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'appgw-insights'), 'run', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, exited };
+}
+
+/** Resolves once every file exists (polled: the run writes them while it goes on). */
+async function filesAppear(files: readonly string[]): Promise<void> {
+  for (;;) {
+    const there = await Promise.all(
+      files.map((f) =>
+        access(f).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (there.every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const insightFolder = (out: string, name: string) =>
+  path.join(out, 'insights', gatewayId(name).split('/')[2]!, 'rg-test', name);
+
+describe('run, interrupted (a real CLI process against the emulator)', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s mid-run: the finished gateways’ files stay, the report says interrupted and lists the others; exit %i',
+    async (signal, expected) => {
+      const { file, out } = await configFile(signal);
+      const run = startRun(['--config', file]);
+      // The fast gateways are streamed to the folder while the slow ones are still being read.
+      await filesAppear([insightFolder(out, 'fast-1'), insightFolder(out, 'fast-2')]);
+      expect(await readdir(out)).not.toContain('report.json');
+      run.child.kill(signal);
+      const result = await run.exited;
+
+      expect(result.code).toBe(expected);
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+      expect(report).toMatchObject({
+        ok: false,
+        interrupted: {
+          by: 'signal',
+          signal,
+          notDone: [gatewayId('slow-1'), gatewayId('slow-2')],
+        },
+        summary: { gateways: 2, failedGateways: 0, findings: 2 },
+      });
+      expect(report.gateways.map((g: { name: string }) => g.name)).toEqual(['fast-1', 'fast-2']);
+      for (const name of ['fast-1', 'fast-2']) {
+        const files = await readdir(insightFolder(out, name));
+        expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(1);
+        expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(1);
+      }
+      // The per-gateway results are in the report now.
+      expect((await readdir(out)).sort()).toEqual(['insights', 'report.json']);
+      expect(result.stdout).toContain('✗ interrupted: The run was stopped by');
+      expect(result.stdout).toContain('not done (2 gateway(s)): slow-1 (rg-test), slow-2 (rg-test)');
+      expect(result.stderr).toContain(`${signal}: stopping`);
+    },
+  );
+
+  it('runDeadlineInMs: the same, exit 124', async () => {
+    const { file, out } = await configFile('deadline', { runDeadlineInMs: 3_000 });
+    const result = await startRun(['--config', file, '--json']).exited;
+    expect(result.code).toBe(124);
+    const report = JSON.parse(result.stdout);
+    expect(report.interrupted).toMatchObject({ by: 'deadline', deadlineInMs: 3_000 });
+    // The slow ones are never done; each gateway is done or listed as not done (a busy machine may
+    // not have finished a fast one by then), never both.
+    const done = report.gateways.map((g: { id: string }) => g.id);
+    expect(report.interrupted.notDone).toEqual(
+      expect.arrayContaining([gatewayId('slow-1'), gatewayId('slow-2')]),
+    );
+    expect([...done, ...report.interrupted.notDone].sort()).toEqual(
+      ['fast-1', 'fast-2', 'slow-1', 'slow-2'].map((g) => gatewayId(g)).sort(),
+    );
+    expect(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'))).toEqual(report);
+    // Not a terminal (a pipe): no progress line, nothing but warnings on stderr.
+    expect(result.stderr).not.toMatch(/gateways \(\d+%\)/);
+  });
+});
