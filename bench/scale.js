@@ -252,24 +252,22 @@ function printCase(gateways, subscriptions, r) {
     console.log(`       no report on stdout; stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
-/** Azurite's blob and queue services in memory, on ports the OS picks. */
-function startAzurite(work) {
-  const main = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
-  const args = ['blob', 'queue', 'table'].flatMap((s) => [`--${s}Host`, '127.0.0.1', `--${s}Port`, '0']);
+/** One Azurite service (blob or queue) in memory, on a port the OS picks; resolves with its URL. */
+function startAzuriteService(service, work) {
+  const main = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', service, 'main.js');
+  const args = [`--${service}Host`, '127.0.0.1', `--${service}Port`, '0', '--inMemoryPersistence'];
   const child = spawn(
     process.execPath,
-    [main, ...args, '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose'],
+    [main, ...args, '--loose', '--skipApiVersionCheck', '--disableTelemetry'],
     {
       cwd: work,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const urls = {};
-  return firstLine(child, 'Azurite', (line) => {
-    const m = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/.exec(line);
-    if (m) urls[m[1].toLowerCase()] = m[2].replace(/\/+$/, '');
-    return urls.blob && urls.queue && urls.table ? urls : undefined;
-  }).then((u) => ({ child, urls: u }));
+  return firstLine(child, `Azurite ${service}`, (line) => {
+    const m = /successfully listens on (http:\/\/\S+)/.exec(line);
+    return m ? m[1].replace(/\/+$/, '') : undefined;
+  }).then((url) => ({ child, url }));
 }
 
 /** The fan-out path: the timer and the queue function against Azurite, each handler invocation timed. */
@@ -279,15 +277,17 @@ async function fanOutCase(gateways, subscriptions, keep) {
   try {
     const scenarioFile = path.join(work, 'scenario.json');
     fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
-    const azurite = await startAzurite(work);
-    children.push(azurite.child);
+    const [blob, queue] = await Promise.all(
+      ['blob', 'queue'].map((service) => startAzuriteService(service, work)),
+    );
+    children.push(blob.child, queue.child);
     const emulator = await startEmulator(scenarioFile, work);
     children.push(emulator.child);
     const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
     const account = (url) => `${url}/${AZURITE_ACCOUNT}`;
     const storage =
       `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
-      `BlobEndpoint=${account(azurite.urls.blob)};QueueEndpoint=${account(azurite.urls.queue)};TableEndpoint=${account(azurite.urls.table)};`;
+      `BlobEndpoint=${account(blob.url)};QueueEndpoint=${account(queue.url)};`;
     const host = spawn(process.execPath, [path.join(__dirname, 'scale', 'fan-out-host.js')], {
       cwd: work,
       env: {

@@ -38,7 +38,7 @@ function loadFunctions() {
     const mod = require(path.join(dir, file));
     for (const value of Object.values(mod)) {
       if (!value || typeof value !== 'object' || typeof value.handler !== 'function') continue;
-      if (typeof value.queueName === 'string') queues.push({ queueName: resolve(value.queueName), ...value });
+      if (typeof value.queueName === 'string') queues.push({ ...value, queueName: resolve(value.queueName) });
       else if (value.schedule !== undefined) timers.push(value);
     }
   }
