@@ -121,7 +121,7 @@ const exited = (child) =>
   );
 
 function startEmulator(scenarioFile, work) {
-  const child = spawn(
+  const child = spawnChild(
     process.execPath,
     [
       BIN,
@@ -169,12 +169,14 @@ async function directCase(gateways, subscriptions, concurrency, keep) {
       const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
       config.sinks = { ...config.sinks, dir: path.join(work, 'out') };
       config.state = { dir: path.join(work, 'state') };
+      // The product's own poll interval, as the fan-out path has it (the emulator's config shortens it).
+      if (config.arm) delete config.arm.pollIntervalInMs;
       if (concurrency !== undefined) config.concurrency = concurrency;
       const configFile = path.join(work, 'run.json');
       fs.writeFileSync(configFile, JSON.stringify(config));
       const probeFile = path.join(work, 'probe.json');
       const started = performance.now();
-      const run = spawn(
+      const run = spawnChild(
         process.execPath,
         [
           '--require',
@@ -224,6 +226,8 @@ function printCase(gateways, subscriptions, r) {
   const throttled = sumCounts(r.counts, (_, status) => status === '429');
   const okGateways = r.report ? r.report.gateways.filter((g) => g.ok).length : 0;
   const findings = r.report ? r.report.summary.findings : 0;
+  const durations = r.report ? r.report.gateways.map((g) => g.durationInMs) : [];
+  const meanGatewayS = durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length / 1000 : 0;
   const rss = r.probe ? (r.probe.maxRssInKb / 1024).toFixed(0) : 'n/a';
   const sinks = r.probe?.sinks.wrapped
     ? `${((100 * r.probe.sinks.busyInMs) / r.wallInMs).toFixed(1)}%`
@@ -244,6 +248,7 @@ function printCase(gateways, subscriptions, r) {
   console.log(`       requests: ${byRoute}`);
   console.log(
     `       run exit ${r.code}; findings ${findings} of ${expectedFindings(gateways)}` +
+      `; one gateway ${meanGatewayS.toFixed(2)} s on average (report durationInMs)` +
       (r.probe?.sinks.wrapped
         ? `; sinks ${r.probe.sinks.calls} call(s), ${(r.probe.sinks.busyInMs / 1000).toFixed(2)} s busy`
         : ''),
@@ -256,7 +261,7 @@ function printCase(gateways, subscriptions, r) {
 function startAzuriteService(service, work) {
   const main = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', service, 'main.js');
   const args = [`--${service}Host`, '127.0.0.1', `--${service}Port`, '0', '--inMemoryPersistence'];
-  const child = spawn(
+  const child = spawnChild(
     process.execPath,
     [main, ...args, '--loose', '--skipApiVersionCheck', '--disableTelemetry'],
     {
@@ -288,7 +293,7 @@ async function fanOutCase(gateways, subscriptions, keep) {
     const storage =
       `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
       `BlobEndpoint=${account(blob.url)};QueueEndpoint=${account(queue.url)};`;
-    const host = spawn(process.execPath, [path.join(__dirname, 'scale', 'fan-out-host.js')], {
+    const host = spawnChild(process.execPath, [path.join(__dirname, 'scale', 'fan-out-host.js')], {
       cwd: work,
       env: {
         ...process.env,
@@ -326,6 +331,20 @@ async function fanOutCase(gateways, subscriptions, keep) {
     if (!keep) fs.rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** Children to stop if the bench is stopped (Ctrl-C): each case's emulator, run, Azurite and host. */
+const live = new Set();
+const spawnChild = (...args) => {
+  const child = spawn(...args);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+};
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    for (const child of live) child.kill('SIGTERM');
+    process.exit(130);
+  });
 
 async function main() {
   const gatewayCounts = numbers(option('gateways', '1000,5000,20000'));
