@@ -142,11 +142,26 @@ function startEmulator(scenarioFile, work) {
   ).then((info) => ({ child, info }));
 }
 
-/** SIGTERM, then the counts the emulator wrote as it stopped. */
+/**
+ * CPU seconds (user + system) a child has used so far, from /proc (Linux; undefined elsewhere): shows
+ * whether the emulator, not the run, was the busy one. Clock ticks are 100 a second on Linux.
+ */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of stat
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM, then the counts the emulator wrote as it stopped (and the CPU it used, when known). */
 async function stopEmulator(emulator, work) {
+  const cpuSeconds = cpuSecondsOf(emulator.child.pid);
   emulator.child.kill('SIGTERM');
   await exited(emulator.child);
-  return JSON.parse(fs.readFileSync(path.join(work, 'counts.json'), 'utf8'));
+  return { counts: JSON.parse(fs.readFileSync(path.join(work, 'counts.json'), 'utf8')), cpuSeconds };
 }
 
 function sumCounts(counts, pick = () => true) {
@@ -163,7 +178,7 @@ async function directCase(gateways, subscriptions, concurrency, keep) {
     const scenarioFile = path.join(work, 'scenario.json');
     fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
     const emulator = await startEmulator(scenarioFile, work);
-    let counts;
+    let stopped;
     let result;
     try {
       const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
@@ -208,9 +223,9 @@ async function directCase(gateways, subscriptions, concurrency, keep) {
       const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : undefined;
       result = { code, wallInMs, report, probe, stderr };
     } finally {
-      counts = await stopEmulator(emulator, work);
+      stopped = await stopEmulator(emulator, work);
     }
-    return { ...result, counts };
+    return { ...result, counts: stopped.counts, emulatorCpuSeconds: stopped.cpuSeconds };
   } finally {
     if (!keep) fs.rmSync(work, { recursive: true, force: true });
     else console.log(`  (kept ${work})`);
@@ -245,7 +260,11 @@ function printCase(gateways, subscriptions, r) {
     )
     .join('; ');
   console.log(`       ideal = ${formula}`);
-  console.log(`       requests: ${byRoute}`);
+  console.log(
+    `       requests: ${byRoute}` +
+      (r.probe ? `; run ${(r.probe.cpuInMs / 1000).toFixed(1)} CPU s` : '') +
+      (r.emulatorCpuSeconds !== undefined ? `, emulator ${r.emulatorCpuSeconds.toFixed(1)} CPU s` : ''),
+  );
   console.log(
     `       run exit ${r.code}; findings ${findings} of ${expectedFindings(gateways)}` +
       `; one gateway ${meanGatewayS.toFixed(2)} s on average (report durationInMs)` +
@@ -315,7 +334,7 @@ async function fanOutCase(gateways, subscriptions, keep) {
       if (!/^WARNING: .*test mode/.test(line)) process.stderr.write(`${line}\n`);
     });
     const code = await exited(host);
-    const counts = await stopEmulator(emulator, work);
+    const { counts } = await stopEmulator(emulator, work);
     if (code !== 0) throw new Error(`the fan-out host exited ${code}`);
     const figures = JSON.parse(Buffer.concat(out).toString('utf8').trim().split('\n').pop());
     const operation = RETRY_AFTER_SECONDS * POLLS;

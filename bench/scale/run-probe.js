@@ -7,9 +7,9 @@
  *   call of one of its methods that returns a promise is timed; `busyInMs` is the time at least one
  *   sink call was in flight (the union of the calls' intervals: what the sinks add to the wall time at
  *   most), `callsInMs` their sum. The wrapper adds two clock reads per call.
- * - peak RSS: `process.resourceUsage().maxRSS` (kilobytes) at exit.
+ * - peak RSS: `process.resourceUsage().maxRSS` (kilobytes) at exit, and the CPU time used (user + system).
  *
- * At exit it writes `{ maxRssInKb, sinks: { wrapped, calls, busyInMs, callsInMs }, uptimeInMs }` as JSON
+ * At exit it writes `{ maxRssInKb, cpuInMs, sinks: { wrapped, calls, busyInMs, callsInMs }, uptimeInMs }` as JSON
  * to the file named by BENCH_SCALE_PROBE. When `buildSinks` cannot be wrapped (the module moved), the
  * run still runs and `sinks.wrapped` is false.
  */
@@ -67,8 +67,10 @@ try {
 process.on('exit', () => {
   if (!out) return;
   if (inFlight > 0) sinks.busyInMs += performance.now() - busySince;
+  const usage = process.resourceUsage();
   const report = {
-    maxRssInKb: process.resourceUsage().maxRSS,
+    maxRssInKb: usage.maxRSS,
+    cpuInMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
     sinks,
     uptimeInMs: performance.now(),
   };
