@@ -1,6 +1,7 @@
 /** The ARM emulator: run the product (and its tests and demo) without Azure. See README.md. */
 export { startEmulator } from './server';
-export type { RecordedRequest, RunningEmulator, StartEmulatorOptions } from './server';
+export type { RecordedRequest, RequestCounts, RunningEmulator, StartEmulatorOptions } from './server';
+export type { RouteName } from './router';
 export { defaultScenarioPath, loadDefaultScenario, loadScenarioFile, parseScenario } from './scenario';
 export { BODY_FAULTS } from './scenario';
 export type {

@@ -32,7 +32,16 @@ export interface IncomingCall {
   readonly baseUrl: string;
 }
 
+/**
+ * What a request asked for, by route: `list` (either list, and each `nextLink` page), `gateway` (GET of
+ * one), `backendHealth` (the POST), `operationResult` / `operationStatus` (the Location and
+ * Azure-AsyncOperation polls), `resourceGraph`, or `other` (no route: 404, or a path outside ARM's).
+ */
+export type RouteName =
+  'list' | 'gateway' | 'backendHealth' | 'operationResult' | 'operationStatus' | 'resourceGraph' | 'other';
+
 interface Route {
+  readonly name: Exclude<RouteName, 'other'>;
   readonly method: 'GET' | 'POST';
   /** Lower-case literals; `*` captures a segment (passed to `handle` in order). */
   readonly pattern: readonly string[];
@@ -60,42 +69,49 @@ const op = (c: readonly string[]) => ({
 
 const ROUTES: readonly Route[] = [
   {
+    name: 'list',
     method: 'GET',
     charges: 'reads',
     pattern: [...SUB, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0) }),
   },
   {
+    name: 'list',
     method: 'GET',
     charges: 'reads',
     pattern: [...RG, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0), resourceGroup: at(c, 1) }),
   },
   {
+    name: 'gateway',
     method: 'GET',
     charges: 'reads',
     pattern: [...RG, ...APPGW, '*'],
     handle: (x, c) => getGateway(x, gw(c)),
   },
   {
+    name: 'backendHealth',
     method: 'POST',
     charges: 'writes',
     pattern: [...RG, ...APPGW, '*', 'backendhealth'],
     handle: (x, c) => postBackendHealth(x, gw(c)),
   },
   {
+    name: 'operationResult',
     method: 'GET',
     charges: 'reads',
     pattern: [...LOCATION, 'operationresults', '*'],
     handle: (x, c) => getOperationResult(x, op(c)),
   },
   {
+    name: 'operationStatus',
     method: 'GET',
     charges: 'reads',
     pattern: [...LOCATION, 'operations', '*'],
     handle: (x, c) => getOperationStatus(x, op(c)),
   },
   {
+    name: 'resourceGraph',
     method: 'POST',
     charges: undefined,
     pattern: ['providers', 'microsoft.resourcegraph', 'resources'],
@@ -115,6 +131,27 @@ function match(segments: readonly string[], pattern: readonly string[]): string[
   return captured;
 }
 
+/** The path's segments, decoded; undefined when one is not valid percent-encoding (no route has it). */
+function segmentsOf(path: string): string[] | undefined {
+  try {
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The route a path belongs to, whatever its method (a wrong method still asked for that route): what
+ * the emulator's request counts are kept by (server.ts).
+ */
+export function routeNameOf(path: string): RouteName {
+  const segments = segmentsOf(path);
+  return (segments && ROUTES.find((r) => match(segments, r.pattern))?.name) ?? 'other';
+}
+
 /** The bearer token when it is acceptable, else ARM's 401. */
 function checkAuth(state: EmulatorState, authorization: string | undefined): { token: string } | Reply {
   if (authorization === undefined || authorization.trim() === '') return missingAuthorization();
@@ -132,15 +169,8 @@ function withHeaders(reply: Reply, headers: Readonly<Record<string, string>>): R
 export async function route(state: EmulatorState, call: IncomingCall): Promise<Reply> {
   const auth = checkAuth(state, call.authorization);
   if (!('token' in auth)) return auth;
-  let segments: string[];
-  try {
-    segments = call.path
-      .split('/')
-      .filter((s) => s !== '')
-      .map(decodeURIComponent);
-  } catch {
-    return unknownRoute(call.method, call.path);
-  }
+  const segments = segmentsOf(call.path);
+  if (!segments) return unknownRoute(call.method, call.path);
   const candidates = ROUTES.flatMap((r) => {
     const captured = match(segments, r.pattern);
     return captured ? [{ r, captured }] : [];

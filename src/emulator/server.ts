@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { PortUnavailableError } from '../errors';
 import { type Clock, monotonicClock, SubscriptionLimiter } from './limits';
 import { readRequestBody } from './request-body';
-import { route } from './router';
+import { route, routeNameOf, type RouteName } from './router';
 import { armError, type Reply } from './routes/errors';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario';
 import { EmulatorState } from './state';
@@ -46,6 +46,12 @@ export interface RecordedRequest {
   readonly receivedAtMs: number;
 }
 
+/**
+ * How many requests were answered, by route and status: `{ "backendHealth": { "202": 1000, "429": 3 } }`.
+ * Status `"0"`: a `connection` fault gave no answer. Routes with no request are absent.
+ */
+export type RequestCounts = Partial<Record<RouteName, Record<string, number>>>;
+
 export interface RunningEmulator {
   /** e.g. https://127.0.0.1:53123 — pass as the SDK's `endpoint`. */
   readonly url: string;
@@ -55,6 +61,11 @@ export interface RunningEmulator {
   readonly caCertPem: string;
   /** Requests in the order they were answered. */
   readonly requests: readonly RecordedRequest[];
+  /**
+   * The same requests counted by route and status, as a new object (a bench reads how many requests
+   * a run made and how many were throttled; the `emulator` verb's `--counts FILE` writes this at exit).
+   */
+  requestCounts(): RequestCounts;
   /**
    * Serves another scenario from now on, on the same URL and certificate (a soak changes the gateways'
    * health and faults between runs). Its faults are counted afresh; operations started under the
@@ -148,6 +159,19 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   let state = new EmulatorState(scenario, limiter, clock);
   const cert = await createCertificate();
   const requests: RecordedRequest[] = [];
+  const counts = new Map<RouteName, Map<number, number>>();
+  const count = (name: RouteName, status: number) => {
+    let byStatus = counts.get(name);
+    if (!byStatus) counts.set(name, (byStatus = new Map()));
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  };
+  const requestCounts = (): RequestCounts =>
+    Object.fromEntries(
+      [...counts].map(([name, byStatus]) => [
+        name,
+        Object.fromEntries([...byStatus].map(([status, n]) => [String(status), n])),
+      ]),
+    );
   const host = options.host ?? '127.0.0.1';
   let url = '';
 
@@ -181,6 +205,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       status: reply.status,
       receivedAtMs,
     });
+    count(routeNameOf(parsed.pathname), reply.status);
     try {
       await send(req, res, reply, served);
     } catch {
@@ -225,5 +250,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       await removeCert();
     })());
 
-  return { url, caCertFile: cert.caCertFile, caCertPem: cert.certPem, requests, serve, close };
+  return {
+    url,
+    caCertFile: cert.caCertFile,
+    caCertPem: cert.certPem,
+    requests,
+    requestCounts,
+    serve,
+    close,
+  };
 }

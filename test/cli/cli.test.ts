@@ -42,9 +42,19 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
     expect(stdout).toContain(out);
   });
 
-  it('emulator: first line is {url, caCertFile, config}; run --json against that config exits 0', async () => {
+  it('emulator: first line is {url, caCertFile, config}; run --json against that config exits 0; --counts at exit', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'appgw-emu-'));
-    const { child, firstLine } = await startCli(['emulator', '--port', '0', '--out', out]);
+    const countsFile = path.join(out, 'counts.json');
+    const { child, firstLine } = await startCli([
+      'emulator',
+      '--port',
+      '0',
+      '--out',
+      out,
+      '--counts',
+      countsFile,
+    ]);
+    let gateways = 0;
     try {
       const info = JSON.parse(firstLine);
       expect(info.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -53,6 +63,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
       expect(report.gateways.length).toBeGreaterThanOrEqual(3);
+      gateways = report.gateways.length;
       for (const gateway of report.gateways) {
         expect(gateway).toEqual(
           expect.objectContaining({
@@ -75,6 +86,11 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
     } finally {
       expect(await stop(child)).toBe(0);
     }
+    // Written when it stopped: one backendhealth POST per gateway, every one answered 202.
+    const counts = JSON.parse(await readFile(countsFile, 'utf8'));
+    expect(counts.backendHealth).toEqual({ '202': gateways });
+    expect(Object.keys(counts.list)).toEqual(['200']);
+    await rm(out, { recursive: true, force: true });
   });
 
   it('run: exits 2 when a gateway cannot be evaluated, and still reports the others', async () => {

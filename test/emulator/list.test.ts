@@ -1,5 +1,6 @@
 /** Listing and reading gateways through the real SDK: paging, scopes, not-found answers. */
 import { RestError } from '@azure/core-rest-pipeline';
+import { EmulatorState } from '../../src/emulator/state';
 import { armClient, gateway, rawRequest, SUB, useEmulators } from './helpers';
 
 const start = useEmulators();
@@ -142,5 +143,35 @@ describe('one gateway', () => {
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     }
     expect(emulator.requests.map((r) => r.status)).toEqual([200, 202, 404]);
+  });
+});
+
+describe('listing at scale', () => {
+  // 20 000 gateways in one subscription are 400 pages: each page used to scan every gateway of the
+  // scenario (its scope, its slowest gateway, its list faults), seconds of work. A page now looks at
+  // its own gateways and at those with a list fault, whatever the scope holds.
+  const listAllPages = async (emulator: Awaited<ReturnType<typeof start>>) =>
+    collect(armClient(emulator).applicationGateways.listAll());
+
+  it('checks only the gateways with list faults on each page, not every gateway in scope', async () => {
+    const spy = jest.spyOn(EmulatorState.prototype, 'takeListFault');
+    try {
+      const gateways = Array.from({ length: 1000 }, (_, i) => gateway(`rg-${i % 7}`, `appgw-${i}`));
+      const faulted = gateway('rg-0', 'appgw-faulted', {
+        faults: [{ on: 'list', page: 21, status: 500, times: 1 }],
+      });
+      const emulator = await start({ gateways: [...gateways, faulted] });
+
+      const ids = await listAllPages(emulator);
+
+      expect(ids).toHaveLength(1001);
+      // 1001 gateways, 50 a page: 21 pages, and page 21 once more after its 500 (the SDK's retry).
+      expect(listCalls(emulator.requests)).toHaveLength(22);
+      // One faulted gateway checked per page request, where scanning the scope was 1001 per request.
+      expect(spy).toHaveBeenCalledTimes(22);
+      expect(spy.mock.calls.every(([entry]) => entry.gateway.id === faulted.id)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -7,11 +7,14 @@ import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
 import { onStopSignal, removeOnExit } from '../shutdown';
 
-export const EMULATOR_USAGE = 'appgw-insights emulator [--scenario FILE] [--port N] [--out DIR]';
+export const EMULATOR_USAGE =
+  'appgw-insights emulator [--scenario FILE] [--port N] [--out DIR] [--counts FILE]';
 
 /**
  * Runs the backend-health emulator until SIGINT, SIGTERM or SIGHUP (its temp folder goes with it). Its first stdout line is one JSON object
- * `{"url","caCertFile","config"}`; `config` is a run config file pointing at it.
+ * `{"url","caCertFile","config"}`; `config` is a run config file pointing at it. With `--counts FILE`, the
+ * requests it answered, by route and status (`RunningEmulator.requestCounts`), are written to FILE as
+ * JSON when it stops: a bench reads them without anything added to ARM's answers.
  */
 export async function emulatorVerb(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,6 +23,7 @@ export async function emulatorVerb(args: string[]): Promise<number> {
       scenario: { type: 'string' },
       port: { type: 'string', default: '0' },
       out: { type: 'string', default: 'out' },
+      counts: { type: 'string' },
     },
     strict: true,
   });
@@ -48,5 +52,8 @@ export async function emulatorVerb(args: string[]): Promise<number> {
   await stop.stopped;
   stop.dispose();
   await emulator.close();
+  if (values.counts) {
+    await writeFile(path.resolve(values.counts), `${JSON.stringify(emulator.requestCounts())}\n`, 'utf8');
+  }
   return EXIT_OK;
 }

@@ -20,7 +20,8 @@ export interface ListParams {
 }
 
 export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Reply> {
-  const inScope = ctx.state.inScope(p.subscriptionId, p.resourceGroup);
+  const scope = ctx.state.listScope(p.subscriptionId, p.resourceGroup);
+  const inScope = scope.entries;
   if (inScope.length === 0) {
     // "Exists" means "holds a scenario gateway": the emulator knows no other resources.
     const subscriptionKnown = ctx.state.inScope(p.subscriptionId).length > 0;
@@ -35,13 +36,14 @@ export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Re
 
   // Slowest gateway in scope sets the pace; the first gateway (scenario order) with a "list" fault left
   // for this page answers it: an error, or the fault's text as the page.
-  await ctx.state.delay(Math.max(...inScope.map((e) => e.gateway.delayMs)));
-  const scope = `/subscriptions/${p.subscriptionId}${p.resourceGroup ? `/resourceGroups/${p.resourceGroup}` : ''}`;
+  // Only the gateways with list faults are looked at: a page costs its own 50, whatever the scope holds.
+  await ctx.state.delay(scope.delayMs);
+  const scopeId = `/subscriptions/${p.subscriptionId}${p.resourceGroup ? `/resourceGroups/${p.resourceGroup}` : ''}`;
   const pageNumber = Math.floor(skip / PAGE_SIZE) + 1;
-  for (const entry of inScope) {
+  for (const entry of scope.withListFaults) {
     const fault = ctx.state.takeListFault(entry, pageNumber);
     if (fault && 'text' in fault) return { status: 200, text: fault.text };
-    if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/read', scope);
+    if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/read', scopeId);
   }
 
   const page = inScope.slice(skip, skip + PAGE_SIZE);

@@ -1,0 +1,408 @@
+'use strict';
+/**
+ * Scale benchmark (issue 14): the product's direct run against the emulator with ARM's request limits
+ * on, for N gateways over S subscriptions, and the fan-out path (the Functions app's timer and queue
+ * functions) against Azurite. It prints figures as each case finishes; it asserts nothing.
+ *
+ *   npm run bench:scale [-- --gateways 1000,5000,20000] [-- --subscriptions 1,10,50]
+ *                       [-- --concurrency auto|N] [-- --fan-out 200|0] [-- --keep]
+ *
+ * Each case (bench/scale/scenario.js: 5 servers per gateway, two gateways in five with one unhealthy
+ * server and a real probe message, `Retry-After: 1`, one poll; ARM's default limits) runs:
+ * - the emulator in its own process (`appgw-insights emulator --counts FILE`), which counts the requests
+ *   it answered by route and status and writes them when it stops;
+ * - the run in another (`appgw-insights run --config … --json`, the emulator's config with
+ *   `concurrency` and a temp folder sink), with bench/scale/run-probe.js preloaded: peak RSS and the time
+ *   the sinks were busy, from inside the run, without changing what it does.
+ *
+ * Figures per case:
+ * - wall: from spawning the run process to its exit (node's start-up included), seconds;
+ * - ideal = max(latency, throttle): latency is one operation (POST, Retry-After, one poll:
+ *   Retry-After × polls, requests taken as instant); throttle is the slowest subscription's bucket
+ *   bound: with n gateways in it, writes need max(0, n − 200) / 10 s (one POST each) and reads
+ *   max(0, n + ⌈n/50⌉ − 250) / 25 s (one poll each, plus the list pages);
+ * - req/gw: every request the emulator answered (lists, POSTs, polls, 429s) per gateway;
+ * - 429: answers `429` (ARM's throttling: the scenario injects no fault);
+ * - RSS: the run process's peak resident set (process.resourceUsage().maxRSS), MiB;
+ * - sinks: the time at least one sink call was in flight, as a share of wall;
+ * - lost: gateways of the scenario not evaluated ok in the run's report.
+ * The fan-out section: the timer, then every queue message, each handler invocation timed; active
+ * seconds per gateway next to the operation's duration.
+ *
+ * Temp folders (scenario, sink, counts) are under the OS temp dir and removed unless --keep.
+ */
+const { spawn } = require('node:child_process');
+const { Buffer } = require('node:buffer');
+const { performance } = require('node:perf_hooks');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+const {
+  buildScenario,
+  expectedFindings,
+  SERVERS_PER_GATEWAY,
+  RETRY_AFTER_SECONDS,
+  POLLS,
+} = require('./scale/scenario');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'appgw-insights');
+const { ARM_LIMITS } = require(path.join(ROOT, 'dist', 'src', 'emulator', 'limits.js'));
+const { configSchema } = require(path.join(ROOT, 'dist', 'src', 'config', 'schema.js'));
+const LIST_PAGE = 50; // the emulator's (and ARM's) list page size
+/** Azurite's well-known development account; the key is public (documented by Microsoft), not a secret. */
+const AZURITE_ACCOUNT = 'devstoreaccount1';
+const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+const numbers = (text) =>
+  text
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+
+/**
+ * What `concurrency` the config schema takes, most first: "auto" where it is accepted (issue 14.3),
+ * else the largest whole number it allows.
+ */
+function defaultConcurrency() {
+  for (const candidate of ['auto', 4096, 1024, 256, 128, 64, 32, 16, 8]) {
+    const parsed = configSchema.safeParse({
+      targets: ['/subscriptions/00000000-0000-0000-0000-000000000000'],
+      concurrency: candidate,
+    });
+    if (parsed.success) return candidate;
+  }
+  return undefined;
+}
+
+/** Gateways per subscription, as bench/scale/scenario.js spreads them (round-robin). */
+function perSubscription(gateways, subscriptions) {
+  return Array.from(
+    { length: subscriptions },
+    (_, s) => Math.floor(gateways / subscriptions) + (s < gateways % subscriptions ? 1 : 0),
+  );
+}
+
+/** The ideal and how it was worked out (see the header). */
+function ideal(gateways, subscriptions) {
+  const latency = RETRY_AFTER_SECONDS * POLLS;
+  const n = Math.max(...perSubscription(gateways, subscriptions));
+  const { reads, writes } = ARM_LIMITS;
+  const writeBound = Math.max(0, n - writes.burst) / writes.perSecond;
+  const readBound = Math.max(0, n * POLLS + Math.ceil(n / LIST_PAGE) - reads.burst) / reads.perSecond;
+  const seconds = Math.max(latency, writeBound, readBound);
+  const formula =
+    `max(latency ${latency} s, writes max(0, ${n} − ${writes.burst})/${writes.perSecond} = ${writeBound.toFixed(1)} s, ` +
+    `reads max(0, ${n}×${POLLS} + ${Math.ceil(n / LIST_PAGE)} − ${reads.burst})/${reads.perSecond} = ${readBound.toFixed(1)} s)`;
+  return { seconds, formula };
+}
+
+/** Resolves with the first value `pick` returns for a stdout line; rejects if the child exits first. */
+function firstLine(child, what, pick) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const value = pick(line);
+      if (value) resolve(value);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (code ${code}) before it was ready`)));
+  });
+}
+
+const exited = (child) =>
+  new Promise((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
+
+function startEmulator(scenarioFile, work) {
+  const child = spawnChild(
+    process.execPath,
+    [
+      BIN,
+      'emulator',
+      '--scenario',
+      scenarioFile,
+      '--port',
+      '0',
+      '--out',
+      path.join(work, 'unused'),
+      '--counts',
+      path.join(work, 'counts.json'),
+    ],
+    { cwd: work, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return firstLine(child, 'the emulator', (line) =>
+    line.startsWith('{') ? JSON.parse(line) : undefined,
+  ).then((info) => ({ child, info }));
+}
+
+/**
+ * CPU seconds (user + system) a child has used so far, from /proc (Linux; undefined elsewhere): shows
+ * whether the emulator, not the run, was the busy one. Clock ticks are 100 a second on Linux.
+ */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of stat
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM, then the counts the emulator wrote as it stopped (and the CPU it used, when known). */
+async function stopEmulator(emulator, work) {
+  const cpuSeconds = cpuSecondsOf(emulator.child.pid);
+  emulator.child.kill('SIGTERM');
+  await exited(emulator.child);
+  return { counts: JSON.parse(fs.readFileSync(path.join(work, 'counts.json'), 'utf8')), cpuSeconds };
+}
+
+function sumCounts(counts, pick = () => true) {
+  let n = 0;
+  for (const [route, byStatus] of Object.entries(counts))
+    for (const [status, count] of Object.entries(byStatus)) if (pick(route, status)) n += count;
+  return n;
+}
+
+/** One direct run: the emulator's config with `concurrency` and a temp folder sink. */
+async function directCase(gateways, subscriptions, concurrency, keep) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-scale-'));
+  try {
+    const scenarioFile = path.join(work, 'scenario.json');
+    fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
+    const emulator = await startEmulator(scenarioFile, work);
+    let stopped;
+    let result;
+    try {
+      const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
+      config.sinks = { ...config.sinks, dir: path.join(work, 'out') };
+      config.state = { dir: path.join(work, 'state') };
+      // The product's own poll interval, as the fan-out path has it (the emulator's config shortens it).
+      if (config.arm) delete config.arm.pollIntervalInMs;
+      if (concurrency !== undefined) config.concurrency = concurrency;
+      const configFile = path.join(work, 'run.json');
+      fs.writeFileSync(configFile, JSON.stringify(config));
+      const probeFile = path.join(work, 'probe.json');
+      const started = performance.now();
+      const run = spawnChild(
+        process.execPath,
+        [
+          '--require',
+          path.join(__dirname, 'scale', 'run-probe.js'),
+          BIN,
+          'run',
+          '--config',
+          configFile,
+          '--json',
+        ],
+        {
+          cwd: work,
+          env: { ...process.env, BENCH_SCALE_PROBE: probeFile },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const stdout = [];
+      let stderr = '';
+      run.stdout.on('data', (d) => stdout.push(d));
+      run.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+      const code = await exited(run);
+      const wallInMs = performance.now() - started;
+      let report;
+      try {
+        report = JSON.parse(Buffer.concat(stdout).toString('utf8'));
+      } catch {
+        report = undefined;
+      }
+      const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : undefined;
+      result = { code, wallInMs, report, probe, stderr };
+    } finally {
+      stopped = await stopEmulator(emulator, work);
+    }
+    return { ...result, counts: stopped.counts, emulatorCpuSeconds: stopped.cpuSeconds };
+  } finally {
+    if (!keep) fs.rmSync(work, { recursive: true, force: true });
+    else console.log(`  (kept ${work})`);
+  }
+}
+
+const pad = (value, width) => String(value).padStart(width);
+
+function printCase(gateways, subscriptions, r) {
+  const { seconds, formula } = ideal(gateways, subscriptions);
+  const wall = r.wallInMs / 1000;
+  const requests = sumCounts(r.counts);
+  const throttled = sumCounts(r.counts, (_, status) => status === '429');
+  const okGateways = r.report ? r.report.gateways.filter((g) => g.ok).length : 0;
+  const findings = r.report ? r.report.summary.findings : 0;
+  const durations = r.report ? r.report.gateways.map((g) => g.durationInMs) : [];
+  const meanGatewayS = durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length / 1000 : 0;
+  const rss = r.probe ? (r.probe.maxRssInKb / 1024).toFixed(0) : 'n/a';
+  const sinks = r.probe?.sinks.wrapped
+    ? `${((100 * r.probe.sinks.busyInMs) / r.wallInMs).toFixed(1)}%`
+    : 'n/a';
+  console.log(
+    `${pad(gateways, 6)} ${pad(subscriptions, 4)} ${pad(wall.toFixed(1), 8)} ${pad(seconds.toFixed(1), 7)} ${pad((wall / seconds).toFixed(2), 6)} ` +
+      `${pad((requests / gateways).toFixed(2), 7)} ${pad(throttled, 6)} ${pad(rss, 7)} ${pad(sinks, 6)} ${pad(gateways - okGateways, 5)}`,
+  );
+  const byRoute = Object.entries(r.counts)
+    .map(
+      ([route, byStatus]) =>
+        `${route} ${Object.entries(byStatus)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
+    )
+    .join('; ');
+  console.log(`       ideal = ${formula}`);
+  console.log(
+    `       requests: ${byRoute}` +
+      (r.probe ? `; run ${(r.probe.cpuInMs / 1000).toFixed(1)} CPU s` : '') +
+      (r.emulatorCpuSeconds !== undefined ? `, emulator ${r.emulatorCpuSeconds.toFixed(1)} CPU s` : ''),
+  );
+  console.log(
+    `       run exit ${r.code}; findings ${findings} of ${expectedFindings(gateways)}` +
+      `; one gateway ${meanGatewayS.toFixed(2)} s on average (report durationInMs)` +
+      (r.probe?.sinks.wrapped
+        ? `; sinks ${r.probe.sinks.calls} call(s), ${(r.probe.sinks.busyInMs / 1000).toFixed(2)} s busy`
+        : ''),
+  );
+  if (!r.report)
+    console.log(`       no report on stdout; stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+}
+
+/** One Azurite service (blob or queue) in memory, on a port the OS picks; resolves with its URL. */
+function startAzuriteService(service, work) {
+  const main = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', service, 'main.js');
+  const args = [`--${service}Host`, '127.0.0.1', `--${service}Port`, '0', '--inMemoryPersistence'];
+  const child = spawnChild(
+    process.execPath,
+    [main, ...args, '--loose', '--skipApiVersionCheck', '--disableTelemetry'],
+    {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return firstLine(child, `Azurite ${service}`, (line) => {
+    const m = /successfully listens on (http:\/\/\S+)/.exec(line);
+    return m ? m[1].replace(/\/+$/, '') : undefined;
+  }).then((url) => ({ child, url }));
+}
+
+/** The fan-out path: the timer and the queue function against Azurite, each handler invocation timed. */
+async function fanOutCase(gateways, subscriptions, keep) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-fanout-'));
+  const children = [];
+  try {
+    const scenarioFile = path.join(work, 'scenario.json');
+    fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
+    const [blob, queue] = await Promise.all(
+      ['blob', 'queue'].map((service) => startAzuriteService(service, work)),
+    );
+    children.push(blob.child, queue.child);
+    const emulator = await startEmulator(scenarioFile, work);
+    children.push(emulator.child);
+    const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
+    const account = (url) => `${url}/${AZURITE_ACCOUNT}`;
+    const storage =
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${account(blob.url)};QueueEndpoint=${account(queue.url)};`;
+    const host = spawnChild(process.execPath, [path.join(__dirname, 'scale', 'fan-out-host.js')], {
+      cwd: work,
+      env: {
+        ...process.env,
+        AzureWebJobsStorage: storage,
+        APPGW_TARGETS: config.targets.join(','),
+        APPGW_ARM_ENDPOINT: emulator.info.url,
+        APPGW_ARM_CA_CERT_FILE: emulator.info.caCertFile,
+        APPGW_ARM_CREDENTIAL: 'development',
+        APPGW_BLOB_CONTAINER: 'insights',
+        APPGW_STATE_CONTAINER: 'appgw-state',
+        APPGW_QUEUE_NAME: 'appgw-evaluate',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = [];
+    host.stdout.on('data', (d) => out.push(d));
+    // @azure/functions outside the host warns once per registration that it is in test mode: expected here.
+    readline.createInterface({ input: host.stderr }).on('line', (line) => {
+      if (!/^WARNING: .*test mode/.test(line)) process.stderr.write(`${line}\n`);
+    });
+    const code = await exited(host);
+    const { counts } = await stopEmulator(emulator, work);
+    if (code !== 0) throw new Error(`the fan-out host exited ${code}`);
+    const figures = JSON.parse(Buffer.concat(out).toString('utf8').trim().split('\n').pop());
+    const operation = RETRY_AFTER_SECONDS * POLLS;
+    const perGateway = figures.queue.activeInMs / 1000 / gateways;
+    console.log(
+      `fan-out ${gateways} gateways over ${subscriptions} subscription(s): handler-active ${perGateway.toFixed(3)} s per gateway ` +
+        `(${figures.queue.invocations} queue invocation(s), ${(figures.queue.activeInMs / 1000).toFixed(1)} s in all; timer ${(figures.timerInMs / 1000).toFixed(1)} s), ` +
+        `operation ${operation} s (Retry-After ${RETRY_AFTER_SECONDS} s × ${POLLS} poll): ratio ${(perGateway / operation).toFixed(3)}`,
+    );
+    console.log(
+      `       requests ${(sumCounts(counts) / gateways).toFixed(2)} per gateway, 429 ${sumCounts(counts, (_, s) => s === '429')}; ` +
+        `failed invocations ${figures.queue.failures}, poisoned ${figures.queue.poisoned}; wall ${(figures.wallInMs / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map(exited));
+    if (!keep) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Children to stop if the bench is stopped (Ctrl-C): each case's emulator, run, Azurite and host. */
+const live = new Set();
+const spawnChild = (...args) => {
+  const child = spawn(...args);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+};
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    for (const child of live) child.kill('SIGTERM');
+    process.exit(130);
+  });
+
+async function main() {
+  const gatewayCounts = numbers(option('gateways', '1000,5000,20000'));
+  const subscriptionCounts = numbers(option('subscriptions', '1,10,50'));
+  const asked = option('concurrency', undefined);
+  const concurrency = asked === undefined ? defaultConcurrency() : asked === 'auto' ? 'auto' : Number(asked);
+  const fanOut = Number(option('fan-out', '200'));
+  const keep = process.argv.includes('--keep');
+
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPU(s); ${SERVERS_PER_GATEWAY} servers per gateway, Retry-After ${RETRY_AFTER_SECONDS} s, ${POLLS} poll; ` +
+      `ARM limits per subscription: reads ${ARM_LIMITS.reads.burst} burst / ${ARM_LIMITS.reads.perSecond} per s, writes ${ARM_LIMITS.writes.burst} / ${ARM_LIMITS.writes.perSecond} per s; ` +
+      `concurrency ${concurrency ?? '(config default)'}`,
+  );
+  console.log('     N subs   wall s  ideal s  ratio  req/gw    429  RSS MiB  sinks  lost');
+  for (const gateways of gatewayCounts) {
+    for (const subscriptions of subscriptionCounts) {
+      if (subscriptions > gateways) continue;
+      try {
+        printCase(gateways, subscriptions, await directCase(gateways, subscriptions, concurrency, keep));
+      } catch (error) {
+        console.log(`${pad(gateways, 6)} ${pad(subscriptions, 4)} failed: ${error.message}`);
+      }
+    }
+  }
+  if (fanOut > 0) {
+    try {
+      await fanOutCase(fanOut, 1, keep);
+    } catch (error) {
+      console.log(`fan-out ${fanOut}: failed: ${error.message}`);
+    }
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
