@@ -15,6 +15,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { emulatorArm, emulatorArmSettings } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
+import { runQueueHost } from '../helpers/functions-host';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { parseTelemetryLines, readmeTelemetryFields, type ParsedRecord } from '../helpers/telemetry';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -82,18 +83,10 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
     const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
     const poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
     await poison.createIfNotExists();
-    for (const message of await drainTriggerMessages(queue)) {
-      let attempt = 1;
-      for (; attempt <= 5; attempt++) {
-        const context = capturing(logged, { triggerMetadata: { dequeueCount: attempt } });
-        const failed = await handlers.evaluateGateway(message, context).then(
-          () => false,
-          () => true,
-        );
-        if (!failed) break;
-      }
-      if (attempt > 5) await poison.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
-    }
+    // Each message with up to 5 tries, then poison; continuations as they become visible.
+    await runQueueHost(queue, handlers.evaluateGateway, poison, {
+      context: (dequeueCount) => capturing(logged, { triggerMetadata: { dequeueCount } }),
+    });
     for (const message of await drainTriggerMessages(poison))
       await handlers.recordPoisonedGatewayMessage(
         message,

@@ -15,8 +15,17 @@ export async function runQueueHost(
   queue: QueueClient,
   handler: QueueHandler,
   poison: QueueClient,
-  maxDequeueCount = 5,
+  options: {
+    readonly maxDequeueCount?: number;
+    /** The invocation's context for a try (default: one that logs nowhere). */
+    readonly context?: (dequeueCount: number) => InvocationContext;
+  } = {},
 ): Promise<void> {
+  const maxDequeueCount = options.maxDequeueCount ?? 5;
+  const contextFor =
+    options.context ??
+    ((dequeueCount: number) =>
+      new InvocationContext({ logHandler: () => {}, triggerMetadata: { dequeueCount } }));
   for (;;) {
     const messages = await drainTriggerMessages(queue);
     if (messages.length === 0) {
@@ -27,11 +36,7 @@ export async function runQueueHost(
     for (const message of messages) {
       let attempt = 1;
       for (; attempt <= maxDequeueCount; attempt++) {
-        const context = new InvocationContext({
-          logHandler: () => {},
-          triggerMetadata: { dequeueCount: attempt },
-        });
-        const failed = await handler(message, context).then(
+        const failed = await handler(message, contextFor(attempt)).then(
           () => false,
           () => true,
         );
