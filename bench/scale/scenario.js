@@ -4,9 +4,9 @@
  * subscriptions (so each holds gateways / subscriptions of them), 5 servers each, one pool and one
  * setting. Two gateways in five have one unhealthy server whose probe log is one of the messages in
  * Microsoft's backend-health troubleshooting guide (as the shipped default scenario has them), so the
- * run classifies, renders and writes real insights. Every operation answers `202` with `Retry-After: 1`,
- * then one poll answers `202`, the next the body (`lro.polls: 1`); ARM's limits are left at the
- * emulator's defaults (ARM's numbers).
+ * run classifies, renders and writes real insights. Every operation answers `202` with `Retry-After: 1`
+ * and runs 1 s (`lro.runsForMs`), so a client that waits its Retry-After has the body at its one poll
+ * (POST + one GET: 2 requests); ARM's limits are left at the emulator's defaults (ARM's numbers).
  */
 
 /** Probe messages from the troubleshooting guide (the default scenario's `healthProbeLog`s). */
@@ -48,7 +48,11 @@ function buildScenario({ gateways, subscriptions }) {
     list.push({
       id,
       location: 'westeurope',
-      lro: { polls: POLLS, retryAfterSeconds: RETRY_AFTER_SECONDS, style: 'location' },
+      lro: {
+        runsForMs: RETRY_AFTER_SECONDS * 1000,
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+        style: 'location',
+      },
       backendHealth: {
         backendAddressPools: [
           {

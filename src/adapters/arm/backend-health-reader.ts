@@ -8,7 +8,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
-import { retryAfterInMs } from '../../core/retry-after';
+import { pollWaitInMs, retryAfterInMs } from '../../core/retry-after';
 import { BackendHealthUnavailableError } from '../../errors';
 import type {
   BackendHealthOperation,
@@ -144,8 +144,11 @@ export function createArmBackendHealthReader(
 
     async getBackendHealth(gateway, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
       let next = await reader.startBackendHealth(gateway, callOptions);
+      let atOnceBefore = 0; // polls in a row ARM asked for at once (Retry-After: 0)
       while ('pending' in next) {
-        const { operation, retryAfterInMs: wait } = next.pending;
+        const { operation, retryAfterInMs: said } = next.pending;
+        const wait = pollWaitInMs(said, atOnceBefore, options.pollIntervalInMs);
+        atOnceBefore = said === 0 ? atOnceBefore + 1 : 0;
         try {
           await waitFor(wait, callOptions.abortSignal);
         } catch (error) {

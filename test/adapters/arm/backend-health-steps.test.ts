@@ -107,6 +107,25 @@ describe('Retry-After: 0 polls at once (not at the default interval)', () => {
   });
 });
 
+describe('Retry-After: 0 again and again does not spin', () => {
+  it('an operation that says 0 for 3 s is polled a handful of times, not hundreds', async () => {
+    const { emulator, reader } = await setUp(
+      {
+        gateways: [gateway('gw', [down], { lro: { runsForMs: 3000, retryAfterSeconds: 0 } })],
+        limits: false,
+      },
+      2000,
+    );
+    await reader.getBackendHealth(ref('gw'), { abortSignal: AbortSignal.timeout(30_000) });
+    // At once, then 250, 500, 1000, 2000 ms (pollIntervalInMs): 3 s pass by the fifth poll. A loop that
+    // polled each 0 at once made 873 in those 3 s.
+    const polls = operationRequests(emulator).filter((r) => r.method === 'GET');
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    expect(polls.length).toBeLessThanOrEqual(8);
+    expect(polls.at(-1)?.status).toBe(200);
+  });
+});
+
 describe('no Retry-After: the wait is arm.pollIntervalInMs', () => {
   it('the step says pollIntervalInMs, and the poll comes no sooner (2500 ms: not 0, not the SDK 2 s default)', async () => {
     const { emulator, reader } = await setUp(
