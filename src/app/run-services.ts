@@ -66,7 +66,10 @@ export async function buildRunServices(
         }),
         filter,
       }),
-      reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs }),
+      reader: createArmBackendHealthReader(clientFor, {
+        pollIntervalInMs: config.arm.pollIntervalInMs,
+        pacer,
+      }),
       sinks: buildSinks(config, env),
       ...(notify ? { notify } : {}),
       clock: systemClock,

@@ -103,6 +103,23 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     expect(throttled(emulator.requests)).toEqual([]);
   });
 
+  it('polls are paced by the reads bucket too: 12 gateways polled twice each, reads burst 3, zero 429s', async () => {
+    const SMALL_READS = { burst: 3, perSecond: 5 };
+    const emulator = await emulatorFor({
+      gateways: gateways(SUB, 12, 'gw'),
+      limits: { reads: SMALL_READS, writes: ARM_REQUEST_LIMITS.writes },
+    });
+
+    const report = await run(emulator, {
+      targets: [`/subscriptions/${SUB}`],
+      requestLimits: { reads: SMALL_READS, writes: ARM_REQUEST_LIMITS.writes },
+    });
+
+    // Unpaced, the 12 first polls come together a Retry-After after their POSTs, into 3 tokens.
+    expect(evaluated(report)).toHaveLength(12);
+    expect(throttled(emulator.requests)).toEqual([]);
+  });
+
   it('unpaced (the same run without its pacer), the same gateways empty the bucket: 429s', async () => {
     const emulator = await emulatorFor({
       gateways: gateways(SUB, 40, 'gw'),

@@ -15,6 +15,7 @@ import type {
   SteppedBackendHealthReader,
   BackendHealthStep,
   CallOptions,
+  SubscriptionPacer,
 } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { toArmError } from './errors';
@@ -28,6 +29,13 @@ export const BACKEND_HEALTH_API_VERSION = '2026-01-01';
 export interface BackendHealthReaderOptions {
   /** Wait before a poll when ARM sends no Retry-After (it usually does), in ms. */
   readonly pollIntervalInMs: number;
+  /**
+   * The direct run's pacer (run-services.ts): each poll of the in-process loop waits for a place in its
+   * subscription's reads estimate, as each gateway's POST waits for a write (schedule-gateways.ts).
+   * Found unpaced: 20 000 gateways in one subscription met 145 429s on polls (the list pages had spent
+   * the reads bucket) and the SDK's retries ran out for 4. Absent: a poll goes when its wait is over.
+   */
+  readonly pacer?: SubscriptionPacer;
 }
 
 /**
@@ -151,6 +159,7 @@ export function createArmBackendHealthReader(
         atOnceBefore = said === 0 ? atOnceBefore + 1 : 0;
         try {
           await waitFor(wait, callOptions.abortSignal);
+          if (options.pacer) await admitPoll(options.pacer, gateway, callOptions.abortSignal);
         } catch (error) {
           throw mapped(gateway, error);
         }
@@ -160,6 +169,26 @@ export function createArmBackendHealthReader(
     },
   };
   return reader;
+}
+
+/**
+ * Waits for the poll's place in its subscription's reads estimate. Only the call's abort ends it
+ * (thrown, as a time-out); a pacer that fails otherwise lets the poll go: pacing never costs a gateway.
+ */
+async function admitPoll(
+  pacer: SubscriptionPacer,
+  gateway: GatewayRef,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    await pacer.admit(gateway.subscriptionId, 'reads', signal ? { abortSignal: signal } : {});
+  } catch {
+    // The same AbortError the Retry-After wait throws, whatever reason the signal carries.
+    if (signal?.aborted)
+      throw Object.assign(new Error("the wait for the poll's place in the reads estimate was aborted"), {
+        name: 'AbortError',
+      });
+  }
 }
 
 /**
