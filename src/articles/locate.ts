@@ -5,7 +5,7 @@
  * value can be made safe is refused (ArticleError, through `refuse`).
  */
 import { codeSpanAround, type CodeSpan } from './code-span';
-import { htmlPositionAt, type HtmlPosition } from './html-scan';
+import { htmlPositionsAt, type HtmlPosition } from './html-scan';
 import { scanInline, type PlaceholderSurroundings } from './inline-scan';
 import { markdownIt, type MarkdownToken } from './markdown';
 import { placeholdersIn, type Skeleton } from './skeleton';
@@ -99,6 +99,8 @@ const URL_ATTRIBUTES = new Set([
 class Locator {
   readonly found = new Map<number, Found>();
   readonly urls: UrlSlot[] = [];
+  /** URL slot by kind and skeleton text (a reference's URL is met in its definition and in its links). */
+  private readonly urlIndex = new Map<string, number>();
 
   constructor(
     private readonly skeleton: Skeleton,
@@ -108,16 +110,18 @@ class Locator {
   /** The block tokens: code blocks, HTML blocks, and the inline runs of the others. */
   inBlocks(tokens: readonly MarkdownToken[]): void {
     const stack: MarkdownToken[] = [];
+    let tables = 0;
     for (const token of tokens) {
       if (token.nesting === 1) {
         stack.push(token);
+        if (token.type === 'table_open') tables++;
         continue;
       }
       if (token.nesting === -1) {
-        stack.pop();
+        if (stack.pop()?.type === 'table_open') tables--;
         continue;
       }
-      const inTable = stack.some((t) => t.type === 'table_open');
+      const inTable = tables > 0;
       if (token.type === 'fence' || token.type === 'code_block') {
         for (const index of this.hits(token.content)) this.record(index, { context: 'code-block', inTable });
       } else if (token.type === 'html_block') {
@@ -152,14 +156,21 @@ class Locator {
 
   /** Raw HTML (a block, or an inline tag): text, or an attribute value; tags and raw text are refused. */
   private inHtml(html: string, inTable: boolean): void {
-    for (const index of this.hits(html)) {
-      const at = htmlPositionAt(html, html.indexOf(this.skeleton.sentinels[index] ?? ''));
+    const hits = this.firstHits(html);
+    const positions = htmlPositionsAt(
+      html,
+      hits.map((hit) => hit.at),
+    );
+    // One URL slot per attribute value, however many placeholders it holds.
+    const slotOf = new Map<number, number>();
+    hits.forEach(({ index }, k) => {
+      const at = positions[k] ?? { state: 'text', rawTextElement: undefined };
       if (at.state === 'tag') this.refuse(index, 'sits inside an HTML tag outside an attribute value');
-      else if (at.state === 'attribute') this.inAttribute(index, html, at, inTable);
+      else if (at.state === 'attribute') this.inAttribute(index, html, at, inTable, slotOf);
       else if (at.rawTextElement !== undefined) {
         this.refuse(index, `sits inside a <${at.rawTextElement}> element, where no value can be made safe`);
       } else this.record(index, { context: 'html-text', inTable });
-    }
+    });
   }
 
   private inAttribute(
@@ -167,13 +178,20 @@ class Locator {
     html: string,
     at: Extract<HtmlPosition, { state: 'attribute' }>,
     inTable: boolean,
+    slotOf: Map<number, number>,
   ): void {
     if (at.attribute.startsWith('on') || at.attribute === 'style') {
       this.refuse(index, `sits in the "${at.attribute}" attribute, where no value can be made safe`);
     }
-    const url = URL_ATTRIBUTES.has(at.attribute)
-      ? { url: this.addUrl(html.slice(at.valueStart, at.valueEnd), 'html') }
-      : {};
+    let url: { url?: number } = {};
+    if (URL_ATTRIBUTES.has(at.attribute)) {
+      let slot = slotOf.get(at.valueStart);
+      if (slot === undefined) {
+        slot = this.addUrl(html.slice(at.valueStart, at.valueEnd), 'html');
+        slotOf.set(at.valueStart, slot);
+      }
+      url = { url: slot };
+    }
     this.record(index, { context: 'html-attribute', inTable, quote: at.quote, ...url });
   }
 
@@ -208,11 +226,16 @@ class Locator {
   /** A link's target (an autolink's scheme refused) and title. */
   private inLinkOpen(link: MarkdownToken, inTable: boolean): void {
     const href = String(link.attrGet('href') ?? '');
-    const hrefHits = this.hits(href);
-    const url = this.urlSlot(href, hrefHits, 'markdown');
+    const hits = this.firstHits(href);
+    const url = this.urlSlot(
+      href,
+      hits.map((hit) => hit.index),
+      'markdown',
+    );
     const autolink = link.markup === 'autolink';
-    for (const index of hrefHits) {
-      if (autolink && href.indexOf(this.skeleton.sentinels[index] ?? '') < href.indexOf(':')) {
+    const colon = autolink ? href.indexOf(':') : -1;
+    for (const { index, at } of hits) {
+      if (autolink && at < colon) {
         this.refuse(index, 'sits in the scheme of an autolink, where most values would break the link');
       }
       this.record(index, { context: 'link-target', inTable, autolink, ...url });
@@ -320,6 +343,15 @@ class Locator {
     return placeholdersIn(this.skeleton, text);
   }
 
+  /** Each placeholder `text` holds, at its first offset there, in index order. */
+  private firstHits(text: string): { index: number; at: number }[] {
+    const seen = new Set<number>();
+    return this.skeleton
+      .sentinelsIn(text)
+      .filter((hit) => !seen.has(hit.index) && seen.add(hit.index))
+      .sort((a, b) => a.index - b.index);
+  }
+
   /** The first position found is the placeholder's. */
   private record(index: number, value: Found): void {
     if (!this.found.has(index)) this.found.set(index, value);
@@ -330,10 +362,13 @@ class Locator {
     return hits.length > 0 ? { url: this.addUrl(text, kind) } : {};
   }
 
+  /** The slot of a URL, the same for the same text (one lookup, not a search of every slot). */
   private addUrl(text: string, kind: UrlSlot['kind']): number {
-    const known = this.urls.findIndex((u) => u.skeleton === text && u.kind === kind);
-    if (known >= 0) return known;
+    const key = `${kind}:${text}`;
+    const known = this.urlIndex.get(key);
+    if (known !== undefined) return known;
     this.urls.push({ skeleton: text, kind });
+    this.urlIndex.set(key, this.urls.length - 1);
     return this.urls.length - 1;
   }
 }
