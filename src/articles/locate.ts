@@ -4,7 +4,7 @@
  * first position found wins: blocks in document order, then reference definitions. A position where no
  * value can be made safe is refused (ArticleError, through `refuse`).
  */
-import { codeSpanAround, type CodeSpan } from './code-span';
+import { codeSpansIn, type CodeSpan } from './code-span';
 import { htmlPositionsAt, type HtmlPosition } from './html-scan';
 import { scanInline, type PlaceholderSurroundings } from './inline-scan';
 import { markdownIt, type MarkdownToken } from './markdown';
@@ -101,6 +101,8 @@ class Locator {
   readonly urls: UrlSlot[] = [];
   /** URL slot by kind and skeleton text (a reference's URL is met in its definition and in its links). */
   private readonly urlIndex = new Map<string, number>();
+  /** The code spans of each stretch of the skeleton asked about (`from:to`), found in one scan. */
+  private readonly codeSpans = new Map<string, CodeSpan[]>();
 
   constructor(
     private readonly skeleton: Skeleton,
@@ -268,7 +270,11 @@ class Locator {
     }
   }
 
-  /** The backtick runs around placeholder `index`: within its paragraph, or its line in a table. */
+  /**
+   * The backtick runs around placeholder `index`: within its paragraph, or its line in a table. The
+   * spans of a stretch are found once, for all its placeholders (scanning the paragraph again for each
+   * was quadratic in the code spans of a paragraph).
+   */
   private codeSpanOf(
     index: number,
     parent: MarkdownToken | undefined,
@@ -280,7 +286,13 @@ class Locator {
     const [first, end] = !inTable && parent?.map ? [parent.map[0], parent.map[1]] : [line, line + 1];
     const from = lineIndex.starts[first] ?? 0;
     const to = Math.min(text.length, (lineIndex.starts[end] ?? text.length + 1) - 1);
-    return codeSpanAround(text, target, from, to);
+    const key = `${from}:${to}`;
+    let spans = this.codeSpans.get(key);
+    if (spans === undefined) {
+      spans = codeSpansIn(text, from, to);
+      this.codeSpans.set(key, spans);
+    }
+    return spanHolding(spans, target);
   }
 
   /** Inline HTML: tracks <script>/<style> (their text is refused), then as raw HTML. */
@@ -371,4 +383,19 @@ class Locator {
     this.urlIndex.set(key, this.urls.length - 1);
     return this.urls.length - 1;
   }
+}
+
+/** The span (in offset order) whose content holds `target`, by binary search. */
+function spanHolding(spans: readonly CodeSpan[], target: number): CodeSpan | undefined {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const span = spans[mid];
+    if (span === undefined) return undefined;
+    if (target <= span.open) hi = mid - 1;
+    else if (target >= span.close) lo = mid + 1;
+    else return span;
+  }
+  return undefined;
 }
