@@ -40,12 +40,13 @@ export interface SurroundingFacts {
   readonly afterHasDefinition: boolean;
   /** Nothing but spaces, tabs and other values after it. */
   readonly afterBlank: boolean;
-  /** The lengths of the backtick runs after the value (only asked for when a value has backticks). */
-  afterBacktickRuns(): ReadonlySet<number>;
+  /** Whether a backtick run of exactly `length` follows the value (asked only when a value has backticks). */
+  afterHasBacktickRun(length: number): boolean;
 }
 
 /** SurroundingFacts read from whole strings. */
 export function surroundingFacts(before: string, after: string): SurroundingFacts {
+  let runs: ReadonlySet<number> | undefined;
   return {
     beforeHasLt: before.includes('<'),
     beforeOpenBrackets: countOpenBrackets(before),
@@ -56,7 +57,7 @@ export function surroundingFacts(before: string, after: string): SurroundingFact
     afterHasUnknown: after.includes(UNKNOWN),
     afterHasDefinition: after.includes(']:'),
     afterBlank: /^[ \t\uffff]*$/.test(after),
-    afterBacktickRuns: () => backtickRuns(after),
+    afterHasBacktickRun: (length) => (runs ??= backtickRuns(after)).has(length),
   };
 }
 
@@ -493,7 +494,6 @@ function decideBackticks(
     i = j;
   }
   if (runs.length === 0) return;
-  const laterLengths = facts.afterBacktickRuns();
   let matters = runs.length > 1 || around.openBackticks || facts.afterHasUnknown;
   for (const { start, end } of runs) {
     const prev = prevOf(start);
@@ -503,7 +503,7 @@ function decideBackticks(
       next === '`' ||
       prev === UNKNOWN ||
       next === UNKNOWN ||
-      laterLengths.has(end - start + 1)
+      facts.afterHasBacktickRun(end - start + 1)
     )
       matters = true;
   }

@@ -6,7 +6,7 @@
  */
 import { codeSpansIn, type CodeSpan } from './code-span';
 import { htmlPositionsAt, type HtmlPosition } from './html-scan';
-import { scanInline, type PlaceholderSurroundings } from './inline-scan';
+import { InlineRunScan, type PlaceholderSurroundings } from './inline-scan';
 import { markdownIt, type MarkdownToken } from './markdown';
 import { placeholdersIn, type Skeleton } from './skeleton';
 import type { PlaceholderContext } from './types';
@@ -73,7 +73,7 @@ interface InlineRun {
   /** Inside an inline <script> or <style> element: its name. */
   rawText: string | undefined;
   /** What surrounds each placeholder of the run, scanned once, when first asked. */
-  surroundings: Map<number, PlaceholderSurroundings> | undefined;
+  surroundings: InlineRunScan | undefined;
 }
 
 const URL_ATTRIBUTES = new Set([
@@ -309,8 +309,10 @@ class Locator {
       if (run.rawText !== undefined) {
         this.refuse(index, `sits inside a <${run.rawText}> element, where no value can be made safe`);
       }
+      // Found already (an autolink's text is its URL): what surrounds it in text is not needed.
+      if (this.found.has(index)) continue;
       const { context, indent } = this.textKind(index, run, inImage);
-      const around = (run.surroundings ??= scanInline(
+      const around = (run.surroundings ??= new InlineRunScan(
         run.token.content,
         this.skeleton.sentinelsIn(run.token.content),
       )).get(index);
