@@ -115,8 +115,15 @@ function describeOccurrence(
     f.inline === undefined
       ? undefined
       : inlineSurroundings(skeleton, place, f.inline, { inTable: f.inTable, references, inBrackets });
+  // Told from the title's source where it can be (locate.ts, title-quote.ts); else markdown-it is asked.
   const titleQuote =
-    f.context === 'link-title' ? titleDelimiter(text, skeleton.sentinels[index] ?? '') : undefined;
+    f.context !== 'link-title'
+      ? undefined
+      : f.titleQuote === undefined
+        ? titleDelimiter(text, skeleton.sentinels[index] ?? '')
+        : f.titleQuote === 'none'
+          ? undefined
+          : f.titleQuote;
   return {
     aloneOnLine,
     inBrackets,
@@ -171,7 +178,8 @@ function inlineSurroundings(
 
 /**
  * The quote delimiting the link title that holds `sentinel`: the one whose insertion before the
- * sentinel takes it out of every title (markdown-it reparses the skeleton).
+ * sentinel takes it out of every title (markdown-it reparses the skeleton, three times: only where
+ * title-quote.ts cannot read the quote from the title's source).
  */
 function titleDelimiter(skeleton: string, sentinel: string): '"' | "'" | '(' | undefined {
   const inTitle = (source: string): boolean => {

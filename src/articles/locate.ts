@@ -9,6 +9,7 @@ import { htmlPositionsAt, type HtmlPosition } from './html-scan';
 import { InlineRunScan, type PlaceholderSurroundings } from './inline-scan';
 import { markdownIt, type MarkdownToken } from './markdown';
 import { placeholdersIn, type Skeleton } from './skeleton';
+import { findTitleSource, titleQuoteOf, type TitleQuote, type TitleSource } from './title-quote';
 import type { PlaceholderContext } from './types';
 
 /** A URL that placeholders help build, checked for its scheme once filled. */
@@ -24,6 +25,11 @@ export interface Found {
   inTable: boolean;
   /** Markdown text: the inline source around the placeholder, and whether it is an ATX heading. */
   inline?: PlaceholderSurroundings & { atxHeading: boolean };
+  /**
+   * A link title: its quote (title-quote.ts), `'none'` when none can end it before the placeholder;
+   * absent when markdown-it must be asked.
+   */
+  titleQuote?: TitleQuote | 'none';
   autolink?: boolean;
   codeSpan?: CodeSpan;
   quote?: '"' | "'" | '';
@@ -49,7 +55,7 @@ export function locatePlaceholders(skeleton: Skeleton, refuse: Refuse): Located 
   const references = (env['references'] ?? {}) as Record<string, ReferenceDefinition>;
   const locator = new Locator(skeleton, refuse);
   locator.inBlocks(tokens);
-  locator.inReferenceDefinitions(Object.values(references));
+  locator.inReferenceDefinitions(references);
   return {
     found: locator.found,
     urls: locator.urls,
@@ -74,6 +80,8 @@ interface InlineRun {
   rawText: string | undefined;
   /** What surrounds each placeholder of the run, scanned once, when first asked. */
   surroundings: InlineRunScan | undefined;
+  /** Sentinel index → its offset in the run's content, when first asked. */
+  offsets: Map<number, number> | undefined;
 }
 
 const URL_ATTRIBUTES = new Set([
@@ -137,6 +145,7 @@ class Locator {
           linkDepth: 0,
           rawText: undefined,
           surroundings: undefined,
+          offsets: undefined,
         };
         this.inInline(run, token.children ?? [], false);
       }
@@ -144,15 +153,13 @@ class Locator {
   }
 
   /** `[label]: url "title"` definitions (markdown-it keeps them in its env, not in the tokens). */
-  inReferenceDefinitions(references: readonly ReferenceDefinition[]): void {
-    for (const ref of references) {
+  inReferenceDefinitions(references: Readonly<Record<string, ReferenceDefinition>>): void {
+    for (const ref of Object.values(references)) {
       const href = ref.href ?? '';
       const hrefHits = this.hits(href);
       const url = this.urlSlot(href, hrefHits, 'markdown');
       for (const index of hrefHits) this.record(index, { context: 'link-target', inTable: false, ...url });
-      for (const index of this.hits(ref.title ?? '')) {
-        this.record(index, { context: 'link-title', inTable: false });
-      }
+      this.inTitle(ref.title ?? '', href, undefined, false);
     }
   }
 
@@ -203,13 +210,13 @@ class Locator {
       switch (child.type) {
         case 'link_open':
           run.linkDepth += 1;
-          this.inLinkOpen(child, run.inTable);
+          this.inLinkOpen(child, run);
           break;
         case 'link_close':
           run.linkDepth -= 1;
           break;
         case 'image':
-          this.inImage(child, run.inTable);
+          this.inImage(child, run);
           this.inInline(run, child.children ?? [], true);
           break;
         case 'code_inline':
@@ -226,7 +233,7 @@ class Locator {
   }
 
   /** A link's target (an autolink's scheme refused) and title. */
-  private inLinkOpen(link: MarkdownToken, inTable: boolean): void {
+  private inLinkOpen(link: MarkdownToken, run: InlineRun): void {
     const href = String(link.attrGet('href') ?? '');
     const hits = this.firstHits(href);
     const url = this.urlSlot(
@@ -240,23 +247,53 @@ class Locator {
       if (autolink && at < colon) {
         this.refuse(index, 'sits in the scheme of an autolink, where most values would break the link');
       }
-      this.record(index, { context: 'link-target', inTable, autolink, ...url });
+      this.record(index, { context: 'link-target', inTable: run.inTable, autolink, ...url });
     }
-    this.inTitle(link, inTable);
+    this.inTitle(String(link.attrGet('title') ?? ''), href, run, run.inTable);
   }
 
-  private inImage(image: MarkdownToken, inTable: boolean): void {
+  private inImage(image: MarkdownToken, run: InlineRun): void {
     const src = String(image.attrGet('src') ?? '');
     const srcHits = this.hits(src);
     const url = this.urlSlot(src, srcHits, 'markdown');
-    for (const index of srcHits) this.record(index, { context: 'link-target', inTable, ...url });
-    this.inTitle(image, inTable);
+    for (const index of srcHits) this.record(index, { context: 'link-target', inTable: run.inTable, ...url });
+    this.inTitle(String(image.attrGet('title') ?? ''), src, run, run.inTable);
   }
 
-  private inTitle(token: MarkdownToken, inTable: boolean): void {
-    for (const index of this.hits(String(token.attrGet('title') ?? ''))) {
-      this.record(index, { context: 'link-title', inTable });
+  /**
+   * A link's, image's or definition's title, with the quote that delimits it: read from the inline
+   * run's source when the title is written there, else from the definition's (title-quote.ts).
+   */
+  private inTitle(title: string, destination: string, run: InlineRun | undefined, inTable: boolean): void {
+    let source: TitleSource | null | undefined = null; // null: not looked for yet
+    for (const { index, at: offset } of this.firstHits(title)) {
+      if (this.found.has(index)) continue;
+      const place = this.titlePlace(index, run);
+      if (source === null) {
+        source = place && findTitleSource(place.raw, title, place.at, offset, destination);
+      }
+      const quote = source && place ? titleQuoteOf(source, place.at, offset) : undefined;
+      this.record(index, {
+        context: 'link-title',
+        inTable,
+        ...(quote === undefined ? {} : { titleQuote: quote }),
+      });
     }
+  }
+
+  /**
+   * Where placeholder `index` of a title is written: in the inline run (a link's own title) or, for a
+   * reference's title, in its definition in the skeleton (a definition's title is read from the
+   * skeleton's text only when it stands there as written: the check in findTitleSource tells).
+   */
+  private titlePlace(index: number, run: InlineRun | undefined): { raw: string; at: number } | undefined {
+    if (run !== undefined) {
+      run.offsets ??= new Map(this.firstHits(run.token.content).map((hit) => [hit.index, hit.at]));
+      const at = run.offsets.get(index);
+      if (at !== undefined) return { raw: run.token.content, at };
+    }
+    const at = this.skeleton.offsets[index] ?? -1;
+    return at < 0 ? undefined : { raw: this.skeleton.text, at };
   }
 
   private inCodeSpan(code: MarkdownToken, run: InlineRun): void {
