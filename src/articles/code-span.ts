@@ -1,4 +1,4 @@
-/** The backtick runs of a code span around a placeholder, found by CommonMark's rules. */
+/** The code spans of a stretch of the skeleton, found by CommonMark's rules (locate.ts finds the one around each placeholder). */
 
 export interface CodeSpan {
   /** Skeleton offsets and lengths of the opening and closing backtick runs. */
@@ -7,11 +7,23 @@ export interface CodeSpan {
   readonly ticks: number;
 }
 
+/** The length of the backtick run starting at `at`. */
+function runLength(text: string, at: number): number {
+  let n = 0;
+  while (text[at + n] === '`') n++;
+  return n;
+}
+
 /**
- * The code span of `text[from, to)` whose content holds offset `target`: backtick runs pair with the
- * next run of the same length; a backslash escapes the character after it only outside a span.
+ * Every code span of `text[from, to)`, in order, by CommonMark's rules: a backtick run pairs with the
+ * next run of the same length; a backslash escapes the character after it only outside a span. One scan
+ * for all the placeholders of a paragraph (scanning it again for each was quadratic), the closing run
+ * looked up among the stretch's runs by length (scanning ahead for it was too, for runs that close
+ * nothing).
  */
-export function codeSpanAround(text: string, target: number, from: number, to: number): CodeSpan | undefined {
+export function codeSpansIn(text: string, from: number, to: number): CodeSpan[] {
+  const closers = new RunsByLength(text, from, to);
+  const spans: CodeSpan[] = [];
   let i = from;
   while (i < to) {
     const c = text[i];
@@ -24,35 +36,45 @@ export function codeSpanAround(text: string, target: number, from: number, to: n
       continue;
     }
     const n = runLength(text, i);
-    const close = closingRun(text, i + n, to, n);
+    const close = closers.next(n, i + n);
     if (close < 0) {
       i += n;
       continue;
     }
-    if (target > i && target < close) return { open: i, close, ticks: n };
+    spans.push({ open: i, close, ticks: n });
     i = close + n;
   }
-  return undefined;
+  return spans;
 }
 
-/** The length of the backtick run starting at `at`. */
-function runLength(text: string, at: number): number {
-  let n = 0;
-  while (text[at + n] === '`') n++;
-  return n;
-}
+/** The maximal backtick runs starting in `text[from, to)`, by length, for "the next run of exactly n". */
+class RunsByLength {
+  private readonly starts = new Map<number, number[]>();
+  /** Per length, how many of its runs start before the last position asked about (asks only move on). */
+  private readonly passed = new Map<number, number>();
 
-/** The offset of the first backtick run of exactly `ticks` in `text[from, to)`, or -1. */
-function closingRun(text: string, from: number, to: number, ticks: number): number {
-  let j = from;
-  while (j < to) {
-    if (text[j] !== '`') {
-      j++;
-      continue;
+  constructor(text: string, from: number, to: number) {
+    let j = from;
+    while (j < to) {
+      if (text[j] !== '`') {
+        j++;
+        continue;
+      }
+      const m = runLength(text, j);
+      const list = this.starts.get(m);
+      if (list) list.push(j);
+      else this.starts.set(m, [j]);
+      j += m;
     }
-    const m = runLength(text, j);
-    if (m === ticks) return j;
-    j += m;
   }
-  return -1;
+
+  /** The first run of exactly `ticks` starting at or after `at` (`at` never decreases), or -1. */
+  next(ticks: number, at: number): number {
+    const list = this.starts.get(ticks);
+    if (list === undefined) return -1;
+    let k = this.passed.get(ticks) ?? 0;
+    while (k < list.length && (list[k] ?? 0) < at) k++;
+    this.passed.set(ticks, k);
+    return list[k] ?? -1;
+  }
 }

@@ -9,6 +9,7 @@ import type { CodeSpan } from './code-span';
 import { LINE_HEAD, withoutContainers, type InlineSurroundings } from './inline-escape';
 import { locatePlaceholders, type Found, type UrlSlot } from './locate';
 import { markdownIt, type MarkdownToken } from './markdown';
+import { LineFacts } from './line-facts';
 import { blind, readSkeleton, type Skeleton } from './skeleton';
 import type { PlaceholderContext } from './types';
 
@@ -65,6 +66,7 @@ export function analyzeSkeleton(
   const skeleton = readSkeleton(skeletonText, sentinels);
   const located = locatePlaceholders(skeleton, refuse);
   const references = options.assumeReferences === true || located.definesReferences;
+  const lineFacts = new LineFacts(skeleton);
   const contexts = sentinels.map((_, index): OccurrenceContext => {
     const found = located.found.get(index);
     if (found === undefined) {
@@ -73,13 +75,13 @@ export function analyzeSkeleton(
         'sits where the engine cannot tell how to escape a value (e.g. a link label, a repeated reference definition)',
       );
     }
-    return describeOccurrence(skeleton, index, found, references);
+    return describeOccurrence(skeleton, lineFacts, index, found, references);
   });
   return { contexts, urls: located.urls, references };
 }
 
 /** Where placeholder `index` stands in its line, and what its position kind needs. */
-interface LinePlace {
+export interface LinePlace {
   /** Offset of the sentinel, and its length. */
   readonly at: number;
   readonly length: number;
@@ -99,24 +101,31 @@ function placeOf(skeleton: Skeleton, index: number): LinePlace {
 
 function describeOccurrence(
   skeleton: Skeleton,
+  lines: LineFacts,
   index: number,
   f: Found,
   references: boolean,
 ): OccurrenceContext {
   const text = skeleton.text;
   const place = placeOf(skeleton, index);
-  const { at, length, lineStart, lineEnd } = place;
-  const aloneOnLine =
-    /^\s*$/.test(text.slice(lineStart, at)) && /^\s*$/.test(text.slice(at + length, lineEnd));
+  const { at, length } = place;
+  const aloneOnLine = lines.aloneOnLine(place);
   const textual =
     f.context === 'text' || f.context === 'heading' || f.context === 'table-cell' || f.context === 'block';
-  const inBrackets = textual && references && betweenBrackets(text, at, length);
+  const inBrackets = textual && references && lines.betweenBrackets(at, length);
   const inline =
     f.inline === undefined
       ? undefined
       : inlineSurroundings(skeleton, place, f.inline, { inTable: f.inTable, references, inBrackets });
+  // Told from the title's source where it can be (locate.ts, title-quote.ts); else markdown-it is asked.
   const titleQuote =
-    f.context === 'link-title' ? titleDelimiter(text, skeleton.sentinels[index] ?? '') : undefined;
+    f.context !== 'link-title'
+      ? undefined
+      : f.titleQuote === undefined
+        ? titleDelimiter(text, skeleton.sentinels[index] ?? '')
+        : f.titleQuote === 'none'
+          ? undefined
+          : f.titleQuote;
   return {
     aloneOnLine,
     inBrackets,
@@ -171,7 +180,8 @@ function inlineSurroundings(
 
 /**
  * The quote delimiting the link title that holds `sentinel`: the one whose insertion before the
- * sentinel takes it out of every title (markdown-it reparses the skeleton).
+ * sentinel takes it out of every title (markdown-it reparses the skeleton, three times: only where
+ * title-quote.ts cannot read the quote from the title's source).
  */
 function titleDelimiter(skeleton: string, sentinel: string): '"' | "'" | '(' | undefined {
   const inTitle = (source: string): boolean => {
@@ -191,17 +201,4 @@ function titleDelimiter(skeleton: string, sentinel: string): '"' | "'" | '(' | u
     if (!inTitle(skeleton.replace(sentinel, `${closer}${sentinel}`))) return quote;
   }
   return undefined;
-}
-
-/** Whether an unmatched `[` precedes and an unmatched `]` follows, within the paragraph. */
-function betweenBrackets(text: string, at: number, length: number): boolean {
-  const blankBefore = text.lastIndexOf('\n\n', at);
-  const blankAfter = text.indexOf('\n\n', at + length);
-  const before = text.slice(blankBefore < 0 ? 0 : blankBefore, at);
-  const after = text.slice(at + length, blankAfter < 0 ? undefined : blankAfter);
-  return (
-    before.lastIndexOf('[') > before.lastIndexOf(']') &&
-    after.indexOf(']') >= 0 &&
-    (after.indexOf('[') < 0 || after.indexOf(']') < after.indexOf('['))
-  );
 }

@@ -4,12 +4,15 @@
  * their filled content.
  */
 import type { ArticleTemplate } from './parse';
+import { replaceSentinels, sentinelFinder } from './sentinels';
 
 export interface Emitted {
   readonly markdown: string;
   /** Section index → offset in `markdown` where its content starts, and where it ends. */
   readonly sectionStart: ReadonlyMap<number, number>;
   readonly sectionEnd: ReadonlyMap<number, number>;
+  /** Occurrence index → offset in `markdown` where its form starts. */
+  readonly formStart: readonly number[];
 }
 
 /** The backtick run a code span is written with, and the space that pads its content. */
@@ -27,13 +30,19 @@ export function codeSpanFences(template: ArticleTemplate, filled: readonly strin
     if (list) list.push(i);
     else bySpan.set(span, [i]);
   });
+  const sentinelsIn = sentinelFinder(template.sentinels);
   return template.codeSpans.map((span, spanIndex) => {
-    const content = (bySpan.get(spanIndex) ?? []).reduce(
-      (text, i) => text.split(template.sentinels[i] ?? '').join(filled[i] ?? ''),
-      span.skeletonContent,
+    const members = new Set(bySpan.get(spanIndex) ?? []);
+    const content = replaceSentinels(span.skeletonContent, sentinelsIn, (i) =>
+      members.has(i) ? (filled[i] ?? '') : undefined,
     );
-    const runs = [...content.matchAll(/`+/g)].map((m) => m[0].length);
-    const ticks = runs.includes(span.ticks) ? Math.max(...runs) + 1 : span.ticks;
+    let longest = 0;
+    let clash = false;
+    for (const m of content.matchAll(/`+/g)) {
+      longest = Math.max(longest, m[0].length);
+      clash ||= m[0].length === span.ticks;
+    }
+    const ticks = clash ? longest + 1 : span.ticks;
     const pad = content === '' || content.startsWith('`') || content.endsWith('`') ? ' ' : '';
     return { fence: '`'.repeat(ticks), pad };
   });
@@ -48,12 +57,14 @@ export function emitParts(
   let out = '';
   const sectionStart = new Map<number, number>();
   const sectionEnd = new Map<number, number>();
+  const formStart: number[] = [];
   for (const part of parts) {
     switch (part.kind) {
       case 'text':
         out += part.text;
         break;
       case 'placeholder':
+        formStart[part.index] = out.length;
         out += forms[part.index] ?? '';
         break;
       case 'marker':
@@ -68,5 +79,5 @@ export function emitParts(
       }
     }
   }
-  return { markdown: out, sectionStart, sectionEnd };
+  return { markdown: out, sectionStart, sectionEnd, formStart };
 }

@@ -40,12 +40,13 @@ export interface SurroundingFacts {
   readonly afterHasDefinition: boolean;
   /** Nothing but spaces, tabs and other values after it. */
   readonly afterBlank: boolean;
-  /** The lengths of the backtick runs after the value (only asked for when a value has backticks). */
-  afterBacktickRuns(): ReadonlySet<number>;
+  /** Whether a backtick run of exactly `length` follows the value (asked only when a value has backticks). */
+  afterHasBacktickRun(length: number): boolean;
 }
 
 /** SurroundingFacts read from whole strings. */
 export function surroundingFacts(before: string, after: string): SurroundingFacts {
+  let runs: ReadonlySet<number> | undefined;
   return {
     beforeHasLt: before.includes('<'),
     beforeOpenBrackets: countOpenBrackets(before),
@@ -56,7 +57,7 @@ export function surroundingFacts(before: string, after: string): SurroundingFact
     afterHasUnknown: after.includes(UNKNOWN),
     afterHasDefinition: after.includes(']:'),
     afterBlank: /^[ \t\uffff]*$/.test(after),
-    afterBacktickRuns: () => backtickRuns(after),
+    afterHasBacktickRun: (length) => (runs ??= backtickRuns(after)).has(length),
   };
 }
 
@@ -161,11 +162,15 @@ export function delimiterFlags(
   };
 }
 
-/** The start of a placeholder marker (`<!--$`, `<!-- /$`), or of what another value could make one. */
-const MARKER_START = /^<!--\s*\/?\s*[$\uffff]|^<!-?-?\s*\/?\s*\uffff/;
-
 /** markdown-it's entity rule (rules_inline/entity.ts), on the raw source from an `&`. */
 const ENTITY = /^&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});/;
+/** ENTITY at a given offset (sticky: `lastIndex` is the offset). */
+const ENTITY_AT = /&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});/y;
+/**
+ * The start of a placeholder marker (`<!--$`, `<!-- /$`), or of what another value could make one, at a
+ * given offset (sticky).
+ */
+const MARKER_START_AT = /<!--\s*\/?\s*[$\uffff]|<!-?-?\s*\/?\s*\uffff/y;
 
 /**
  * What markdown-it makes of a line that starts a paragraph, and of the same line after a paragraph line
@@ -493,7 +498,6 @@ function decideBackticks(
     i = j;
   }
   if (runs.length === 0) return;
-  const laterLengths = facts.afterBacktickRuns();
   let matters = runs.length > 1 || around.openBackticks || facts.afterHasUnknown;
   for (const { start, end } of runs) {
     const prev = prevOf(start);
@@ -503,7 +507,7 @@ function decideBackticks(
       next === '`' ||
       prev === UNKNOWN ||
       next === UNKNOWN ||
-      laterLengths.has(end - start + 1)
+      facts.afterHasBacktickRun(end - start + 1)
     )
       matters = true;
   }
@@ -555,18 +559,28 @@ function countOpenBrackets(text: string): number {
  * would form an entity (`&amp;`). `quote` undefined: all three kinds. `mode: 'full'` is escape.ts's escapeLinkTitle.
  */
 export function escapeTitleMinimal(value: string, quote: '"' | "'" | '(' | undefined): string {
-  const cp = [...oneLine(value)];
+  const text = oneLine(value);
   const closers = quote === undefined ? ['"', "'", '(', ')'] : quote === '(' ? ['(', ')'] : [quote];
-  return cp
-    .map((c, i) => {
-      const next = cp[i + 1];
-      if (c === '\\' && (next === undefined || isAsciiPunct(next))) return '\\\\';
-      if (closers.includes(c)) return `\\${c}`;
-      if (c === '&' && ENTITY.test(cp.slice(i).join(''))) return '&amp;';
-      if (c === '<' && MARKER_START.test(cp.slice(i).join(''))) return '&lt;';
-      return c;
-    })
-    .join('');
+  let out = '';
+  // By code point, as the value reads; `&` and `<` test the source from where they stand (sticky
+  // regexes, not a copy of the rest of the value for each: that was quadratic in the value's length).
+  for (let i = 0; i < text.length;) {
+    const c = String.fromCodePoint(text.codePointAt(i) ?? 0);
+    const next = text[i + c.length];
+    if (c === '\\' && (next === undefined || isAsciiPunct(next))) out += '\\\\';
+    else if (closers.includes(c)) out += `\\${c}`;
+    else if (c === '&' && matchesAt(ENTITY_AT, text, i)) out += '&amp;';
+    else if (c === '<' && matchesAt(MARKER_START_AT, text, i)) out += '&lt;';
+    else out += c;
+    i += c.length;
+  }
+  return out;
+}
+
+/** Whether sticky `pattern` matches `text` at offset `at`. */
+function matchesAt(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return pattern.test(text);
 }
 
 /** A value alone in a one-line markdown field (a chat card's fact, say): `escapeInlineText` with nothing around. */

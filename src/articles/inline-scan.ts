@@ -9,8 +9,17 @@
  * markdown-it itself, and asked again only where the text since the previous placeholder holds a `<`, a
  * `>` or a backtick: text without them can neither open nor close either, and an earlier answer of
  * "open" that such text made stale only makes the escaping stricter).
+ *
+ * Asking markdown-it about the whole text before a placeholder, for each placeholder, is quadratic (a
+ * paragraph of 1 000 lines with inline HTML took 86 s). Two things keep it linear: the question is
+ * asked only for the placeholders in markdown text, when they are met (`get`); and it is asked about
+ * the text since a *settled* point only. Before a placeholder where nothing is left open (no `<`,
+ * backtick run or link that any continuation could still complete: markdown-it is asked with the
+ * continuations that complete each, `settles`), markdown-it's inline tokens of what follows do not
+ * depend on what came before: its inline rules read forward only, and what they read before that point
+ * ends there. So what is open before a later placeholder is what is open in the text since.
  */
-import { backtickRuns, UNKNOWN, type SurroundingFacts } from './inline-escape';
+import { UNKNOWN, type SurroundingFacts } from './inline-escape';
 import { markdownIt, type MarkdownToken } from './markdown';
 
 /** A sentinel found in a text. */
@@ -34,37 +43,62 @@ export interface PlaceholderSurroundings {
 /** Characters of context kept on each side: more than an entity name (32) or any rule looks at. */
 export const WINDOW = 64;
 
-/** The surroundings of every placeholder whose sentinel `content` holds (sentinel index → surroundings). */
-export function scanInline(
-  content: string,
-  hits: readonly SentinelHit[],
-): Map<number, PlaceholderSurroundings> {
-  // The run with every sentinel as UNKNOWN, and where each one stands in it.
-  let blinded = '';
-  let from = 0;
-  const positions: { index: number; at: number }[] = [];
-  for (const hit of hits) {
-    blinded += content.slice(from, hit.at);
-    positions.push({ index: hit.index, at: blinded.length });
-    blinded += UNKNOWN;
-    from = hit.at + hit.length;
-  }
-  blinded += content.slice(from);
+/** The surroundings of the placeholders of one inline run, each computed when first asked for. */
+export class InlineRunScan {
+  /** The run with every sentinel as UNKNOWN. */
+  private readonly blinded: string;
+  /** Each sentinel of the run, in order, and where its UNKNOWN stands in `blinded`. */
+  private readonly positions: { index: number; at: number }[] = [];
+  private readonly order = new Map<number, number>();
+  private readonly beforeFacts: BeforeFacts[];
+  private readonly afterFacts: AfterFacts[];
+  /** Per backtick run length, the last offset in `blinded` where a run of it starts. */
+  private readonly lastRunOf = new Map<number, number>();
+  /**
+   * For each position, the position whose openness it takes: itself where the text since the previous
+   * one holds a `<`, `>` or backtick (or it is the first), else the previous one's.
+   */
+  private readonly askedAt: number[] = [];
+  private readonly openness = new Map<number, Openness>();
+  /** Offsets in `blinded` before which nothing is left open (0: the run's start), ascending. */
+  private readonly settled: number[] = [0];
+  private readonly done = new Map<number, PlaceholderSurroundings>();
 
-  const beforeFacts = forwardFacts(blinded, positions);
-  const afterFacts = backwardFacts(blinded, positions);
-  const out = new Map<number, PlaceholderSurroundings>();
-  let previous: { at: number; openAngle: boolean; openBackticks: boolean } | undefined;
-  positions.forEach(({ index, at }, k) => {
-    const segment = blinded.slice(previous === undefined ? 0 : previous.at + 1, at);
-    const reuse = previous !== undefined && !/[<>`]/.test(segment);
-    const before = blinded.slice(0, at);
-    const openAngle = reuse && previous ? previous.openAngle : leavesAngleOpen(before);
-    const openBackticks = reuse && previous ? previous.openBackticks : leavesBackticksOpen(before);
-    previous = { at, openAngle, openBackticks };
-    const b = beforeFacts[k];
-    const a = afterFacts[k];
-    out.set(index, {
+  /** `content` is the run's inline source; `hits` every sentinel it holds, in order. */
+  constructor(content: string, hits: readonly SentinelHit[]) {
+    let blinded = '';
+    let from = 0;
+    for (const hit of hits) {
+      blinded += content.slice(from, hit.at);
+      this.order.set(hit.index, this.positions.length);
+      this.positions.push({ index: hit.index, at: blinded.length });
+      blinded += UNKNOWN;
+      from = hit.at + hit.length;
+    }
+    blinded += content.slice(from);
+    this.blinded = blinded;
+    this.beforeFacts = forwardFacts(blinded, this.positions);
+    this.afterFacts = backwardFacts(blinded, this.positions);
+    for (const m of blinded.matchAll(/`+/g)) this.lastRunOf.set(m[0].length, m.index);
+    this.positions.forEach(({ at }, k) => {
+      const previous = this.positions[k - 1];
+      const segment = previous === undefined ? '<' : blinded.slice(previous.at + 1, at);
+      this.askedAt.push(/[<>`]/.test(segment) ? k : (this.askedAt[k - 1] ?? k));
+    });
+  }
+
+  /** What surrounds placeholder `index` (a sentinel of the run); undefined when the run does not hold it. */
+  get(index: number): PlaceholderSurroundings | undefined {
+    const k = this.order.get(index);
+    if (k === undefined) return undefined;
+    const known = this.done.get(k);
+    if (known !== undefined) return known;
+    const { blinded } = this;
+    const at = this.positions[k]?.at ?? 0;
+    const b = this.beforeFacts[k];
+    const a = this.afterFacts[k];
+    const { openAngle, openBackticks } = this.opennessAt(this.askedAt[k] ?? k);
+    const surroundings: PlaceholderSurroundings = {
       before: blinded.slice(windowStart(blinded, at), at),
       after: blinded.slice(at + 1, windowEnd(blinded, at + 1)),
       facts: {
@@ -77,26 +111,72 @@ export function scanInline(
         afterHasUnknown: a?.hasUnknown ?? false,
         afterHasDefinition: a?.hasDefinition ?? false,
         afterBlank: a?.blank ?? true,
-        afterBacktickRuns: () => backtickRuns(blinded.slice(at + 1)),
+        // Runs after `at` start past it (`at` is UNKNOWN, not a backtick).
+        afterHasBacktickRun: (length) => (this.lastRunOf.get(length) ?? -1) > at,
       },
       openAngle,
       openBackticks,
-    });
-  });
-  return out;
+    };
+    this.done.set(k, surroundings);
+    return surroundings;
+  }
+
+  /** Whether the template leaves a `<` or a backtick run open before position k (markdown-it asked). */
+  private opennessAt(k: number): Openness {
+    const known = this.openness.get(k);
+    if (known !== undefined) return known;
+    const at = this.positions[k]?.at ?? 0;
+    // The last settled point at or before `at`: what is open before `at` is open in the text since.
+    let lo = 0;
+    for (let hi = this.settled.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.settled[mid] ?? 0) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    const from = this.settled[lo] ?? 0;
+    const since = this.blinded.slice(from, at);
+    const answer = { openAngle: leavesAngleOpen(since), openBackticks: leavesBackticksOpen(since) };
+    this.openness.set(k, answer);
+    // Settle here; or, when this placeholder is inside something still open (a link's text, say), just
+    // after the last `)`, `>` or backtick since the previous placeholder, where that something may start.
+    let closer = at;
+    const previous = k > 0 ? (this.positions[k - 1]?.at ?? 0) + 1 : 0;
+    while (closer > previous && !')>`'.includes(this.blinded[closer - 1] ?? ')')) closer--;
+    // (Not here when a `[` since is left unclosed: a link's text is open, settling would fail.)
+    const here =
+      !answer.openAngle && !answer.openBackticks && since.lastIndexOf('[') <= since.lastIndexOf(']');
+    const candidates = [...(here ? [at] : []), ...(closer !== at ? [closer] : [])];
+    for (const cut of candidates) {
+      if (cut <= from || cut > at) continue;
+      if (settles(this.blinded.slice(from, cut), this.blinded[cut] ?? '')) {
+        this.settled.splice(lo + 1, 0, cut);
+        break;
+      }
+    }
+    return answer;
+  }
 }
 
-/** Where the window before `at` starts: WINDOW back, then back over a run of one character, plus the one before it. */
+interface Openness {
+  readonly openAngle: boolean;
+  readonly openBackticks: boolean;
+}
+
+/**
+ * Where the window before `at` starts: WINDOW back, then back over a run of one character, plus the one
+ * before it. Not over a run of other values (UNKNOWN): the escaping reads only the last run of `before`
+ * and what precedes it, and a run of adjacent placeholders read whole by each was quadratic.
+ */
 function windowStart(text: string, at: number): number {
   let start = Math.max(0, at - WINDOW);
-  while (start > 0 && text[start - 1] === text[start]) start--;
+  if (text[start] !== UNKNOWN) while (start > 0 && text[start - 1] === text[start]) start--;
   return Math.max(0, start - 1);
 }
 
 /** Where the window from `from` ends (exclusive), likewise forward. */
 function windowEnd(text: string, from: number): number {
   let end = Math.min(text.length, from + WINDOW);
-  while (end < text.length && text[end] === text[end - 1]) end++;
+  if (text[end - 1] !== UNKNOWN) while (end < text.length && text[end] === text[end - 1]) end++;
   return Math.min(text.length, end + 1);
 }
 
@@ -227,10 +307,56 @@ export function leavesBackticksOpen(before: string): boolean {
   if (!before.includes('`')) return false;
   const text = readable(before);
   // Every length up to the longest raw run: an escaped backtick shortens the run that opens.
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const longest = longestBacktickRun(text);
   const base = countInline(`${text} `, ['code_inline']);
   for (let length = 1; length <= longest; length++) {
     if (countInline(`${text} ${'`'.repeat(length)}`, ['code_inline']) > base) return true;
   }
   return false;
+}
+
+/** What completes a link or image left open (its label, destination or title) after a letter. */
+const LINK_ENDINGS = ['](x)', ']](x)', ')', '>)', '")', "')", '))'];
+
+/** Tokens whose number a continuation changes when it completes something left open. */
+const STRUCTURE = ['code_inline', 'html_inline', 'link_open', 'image'];
+
+/**
+ * Whether nothing in `text` is left open that what follows (starting with `next`) could complete: no
+ * continuation completes a `<` construct (ANGLE_ENDINGS), a backtick run (runs of every length up to the
+ * longest) or a link (LINK_ENDINGS). Then markdown-it's inline tokens of `text` + what follows are those
+ * of `text`, then those of the rest.
+ */
+export function settles(text: string, next: string): boolean {
+  const readableText = readable(text);
+  const first = readable(next);
+  // The structure markdown-it reads: each code span, raw HTML, link and image, with what it holds (a
+  // continuation that completes something open changes it, even where the number of each stays).
+  const count = (source: string): string => {
+    const found: string[] = [];
+    const walk = (tokens: readonly MarkdownToken[]): void => {
+      for (const t of tokens) {
+        if (STRUCTURE.includes(t.type)) found.push(`${t.type}:${t.content}:${JSON.stringify(t.attrs)}`);
+        if (t.children) walk(t.children);
+      }
+    };
+    walk(markdownIt.parseInline(source, {}));
+    return found.join('\n');
+  };
+  const base = count(`${readableText} `);
+  const longest = longestBacktickRun(readableText);
+  const endings = [
+    '',
+    ...(readableText.includes('<') ? ANGLE_ENDINGS : []),
+    ...(readableText.includes('[') ? LINK_ENDINGS : []),
+    ...Array.from({ length: longest }, (_, n) => '`'.repeat(n + 1)),
+  ];
+  return endings.every((ending) => count(`${readableText}${first}${ending} `) === base);
+}
+
+/** The length of the longest backtick run in `text` (0 for none); no spread of every run (too many for a call). */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  return longest;
 }

@@ -9,6 +9,7 @@ import type { UrlSlot } from './locate';
 import { decodeArticleSource } from './decode';
 import { parseHeader } from './header';
 import { scanMarkers, type TemplatePart } from './markers';
+import { placeCodeSpans } from './code-span-parts';
 import { makeSentinels } from './sentinels';
 import type { PlaceholderOccurrence, SectionInfo } from './types';
 
@@ -129,89 +130,4 @@ export function parseArticle(source: string | Uint8Array, options: ParseOptions 
       references: analysis.references,
     },
   };
-}
-
-/**
- * Splits the text parts at the backtick runs of code spans that hold placeholders, so that filling can
- * widen them. A span whose runs cannot be isolated keeps its runs; its placeholders lose the span info.
- */
-function placeCodeSpans(
-  parts: readonly TemplatePart[],
-  sentinels: readonly string[],
-  skeleton: string,
-  contexts: readonly OccurrenceContext[],
-): {
-  parts: TemplatePart[];
-  codeSpans: TemplateCodeSpan[];
-  spanOf: (number | undefined)[];
-  contexts: OccurrenceContext[];
-} {
-  const byOpen = new Map<number, number>();
-  const codeSpans: TemplateCodeSpan[] = [];
-  const spanOf: (number | undefined)[] = contexts.map(() => undefined);
-  const cuts: { at: number; ticks: number; span: number; edge: 'open' | 'close' }[] = [];
-  contexts.forEach((c, i) => {
-    if (c.codeSpan === undefined) return;
-    let span = byOpen.get(c.codeSpan.open);
-    if (span === undefined) {
-      span = codeSpans.length;
-      byOpen.set(c.codeSpan.open, span);
-      codeSpans.push({
-        ticks: c.codeSpan.ticks,
-        skeletonContent: skeleton.slice(c.codeSpan.open + c.codeSpan.ticks, c.codeSpan.close),
-      });
-      cuts.push({ at: c.codeSpan.open, ticks: c.codeSpan.ticks, span, edge: 'open' });
-      cuts.push({ at: c.codeSpan.close, ticks: c.codeSpan.ticks, span, edge: 'close' });
-    }
-    spanOf[i] = span;
-  });
-  if (cuts.length === 0) return { parts: [...parts], codeSpans, spanOf, contexts: [...contexts] };
-  cuts.sort((a, b) => a.at - b.at);
-
-  // Text parts with their skeleton offsets.
-  const placed: { part: TemplatePart; start: number }[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    placed.push({ part, start: offset });
-    offset +=
-      part.kind === 'text'
-        ? part.text.length
-        : part.kind === 'placeholder'
-          ? (sentinels[part.index] ?? '').length
-          : 0;
-  }
-  const failed = new Set<number>();
-  for (const cut of cuts) {
-    const host = placed.find(
-      (p) =>
-        p.part.kind === 'text' && cut.at >= p.start && cut.at + cut.ticks <= p.start + p.part.text.length,
-    );
-    if (host === undefined) failed.add(cut.span);
-  }
-  const out: TemplatePart[] = [];
-  for (const { part, start } of placed) {
-    if (part.kind !== 'text') {
-      out.push(part);
-      continue;
-    }
-    let from = 0;
-    for (const cut of cuts) {
-      if (failed.has(cut.span) || cut.at < start || cut.at + cut.ticks > start + part.text.length) continue;
-      const local = cut.at - start;
-      if (local > from) out.push({ kind: 'text', text: part.text.slice(from, local) });
-      out.push({ kind: 'ticks', span: cut.span, edge: cut.edge });
-      from = local + cut.ticks;
-    }
-    if (from < part.text.length) out.push({ kind: 'text', text: part.text.slice(from) });
-  }
-  const finalContexts = contexts.map((c, i) => {
-    const span = spanOf[i];
-    if (span !== undefined && failed.has(span)) {
-      spanOf[i] = undefined;
-      const { codeSpan: _dropped, ...rest } = c;
-      return rest;
-    }
-    return c;
-  });
-  return { parts: out, codeSpans, spanOf, contexts: finalContexts };
 }

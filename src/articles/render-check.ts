@@ -3,9 +3,8 @@
  * must render as the one filled with the full forms; where it does not, the value at fault (or, failing
  * one, every value with a full form) takes its full form.
  */
-import { ZWSP } from './escape';
+import { firstCulprit, renderingOf, sameRendering } from './culprit';
 import { emitParts, type Emitted, type SpanFence } from './emit';
-import { markdownIt, type MarkdownToken } from './markdown';
 import type { ParsedArticle } from './parse';
 
 /**
@@ -26,10 +25,25 @@ export function emitCheckedForms(
   const candidates = fullForms.flatMap((f, i) => (f !== undefined && f !== filled[i] ? [i] : []));
   if (candidates.length === 0) return emitted;
   const target = renderingOf(emit(occurrences.map((_, i) => fullForms[i] ?? filled[i] ?? '')).markdown);
-  if (renderingOf(emitted.markdown) === target) return emitted;
-  const withFull = (picked: readonly number[]): string[] =>
-    chosen.map((f, i) => (picked.includes(i) ? (fullForms[i] ?? f) : f));
-  const single = candidates.find((i) => renderingOf(emit(withFull([i])).markdown) === target);
+  const rendering = renderingOf(emitted.markdown);
+  if (sameRendering(rendering, target)) return emitted;
+  const withFull = (picked: readonly number[]): string[] => {
+    const full = new Set(picked);
+    return chosen.map((f, i) => (full.has(i) ? (fullForms[i] ?? f) : f));
+  };
+  const single = firstCulprit(
+    { markdown: emitted.markdown, rendering },
+    target,
+    candidates,
+    (i) => {
+      const start = emitted.formStart[i];
+      const full = fullForms[i];
+      return start === undefined || full === undefined
+        ? undefined
+        : { start, minimal: chosen[i] ?? '', full };
+    },
+    (i) => renderingOf(emit(withFull([i])).markdown),
+  );
   const picked = single === undefined ? candidates : [single];
   picked.forEach((i) => {
     const o = occurrences[i];
@@ -38,24 +52,4 @@ export function emitCheckedForms(
     );
   });
   return emit(withFull(picked));
-}
-
-/** Tokens whose content is rendered as it is (the others' content is raw source). */
-const RENDERED_CONTENT = new Set(['text', 'code_inline', 'code_block', 'fence', 'html_inline', 'html_block']);
-
-/**
- * What a document renders to, as markdown-it parses it: every token's type, tag, nesting, attributes
- * and rendered content (U+200B guards ignored). Two documents with the same value render the same HTML.
- */
-function renderingOf(markdown: string): string {
-  const parts: unknown[] = [];
-  const walk = (tokens: readonly MarkdownToken[]): void => {
-    for (const t of tokens) {
-      const content = RENDERED_CONTENT.has(t.type) ? t.content.split(ZWSP).join('') : '';
-      parts.push([t.type, t.tag, t.nesting, t.attrs, content, t.type === 'fence' ? t.info : '']);
-      if (t.children) walk(t.children);
-    }
-  };
-  walk(markdownIt.parse(markdown, {}));
-  return JSON.stringify(parts);
 }

@@ -63,3 +63,24 @@ export function blindSentinels(text: string, sentinelsIn: (text: string) => Sent
   }
   return out + text.slice(from);
 }
+
+/**
+ * `text` with the sentinel of each placeholder `pick` gives a string for replaced by that string (the
+ * others kept), in one pass: replacing placeholder after placeholder re-read the text for each, which
+ * was quadratic for a URL or code span holding many.
+ */
+export function replaceSentinels(
+  text: string,
+  sentinelsIn: (text: string) => SentinelHit[],
+  pick: (index: number) => string | undefined,
+): string {
+  let out = '';
+  let from = 0;
+  for (const hit of sentinelsIn(text)) {
+    const value = pick(hit.index);
+    if (value === undefined) continue;
+    out += text.slice(from, hit.at) + value;
+    from = hit.at + hit.length;
+  }
+  return out + text.slice(from);
+}

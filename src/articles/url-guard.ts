@@ -4,17 +4,19 @@
  */
 import { isDangerousUrl } from './escape';
 import type { ParsedArticle } from './parse';
+import { replaceSentinels, sentinelFinder } from './sentinels';
 
 /** Rewrites `filled` (the occurrences' outputs) where a URL they build must change; warns for each. */
 export function guardUrls(article: ParsedArticle, filled: string[], warnings: string[]): void {
   const { template, occurrences } = article;
   const bySlot = placeholdersBySlot(article);
+  const sentinelsIn = sentinelFinder(template.sentinels);
   template.urls.forEach((slot, slotIndex) => {
-    const inSlot = (bySlot.get(slotIndex) ?? []).filter((i) =>
-      slot.skeleton.includes(template.sentinels[i] ?? '\u0000'),
-    );
+    const written = new Set(sentinelsIn(slot.skeleton).map((hit) => hit.index));
+    const inSlot = (bySlot.get(slotIndex) ?? []).filter((i) => written.has(i));
+    const members = new Set(inSlot);
     const assemble = (pick: (i: number) => string): string =>
-      inSlot.reduce((url, i) => url.split(template.sentinels[i] ?? '').join(pick(i)), slot.skeleton);
+      replaceSentinels(slot.skeleton, sentinelsIn, (i) => (members.has(i) ? pick(i) : undefined));
     const url = assemble((i) => filled[i] ?? '');
     const first = inSlot[0];
     if (url.trim() === '' && slot.kind === 'markdown' && first !== undefined) {
