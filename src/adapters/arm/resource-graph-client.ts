@@ -2,54 +2,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { quotaWaitInMs } from '../../core/discovery/quota';
-import { readCaCertFile, type ArmClientFactory } from './client';
-import { responseCapturePolicy } from './response-capture';
-import { tooManyRequestsRetryPolicy } from './retry';
-
-export interface ResourceGraphClientOptions {
-  /** Retries of each kind of transient failure (`arm.maxRetries`), as the ARM clients have. */
-  readonly maxRetries: number;
-  /** First back-off delay, doubled per retry; default 1 s. Tests shorten it. */
-  readonly retryDelayInMs?: number;
-}
+import type { ArmClientFactory } from './client';
 
 /**
  * One ResourceGraphClient (`@azure/arm-resourcegraph` v5: `resources(query)`, POST
- * /providers/Microsoft.ResourceGraph/resources) on the ARM clients' endpoint, CA and credential, made on
- * first use and reused. Like them it retries throttling (with or without Retry-After), 5xx and lost
- * connections `maxRetries` times and lets the directory read each page's own text (response-capture.ts);
- * besides, it paces itself by Resource Graph's quota headers (resourceGraphQuotaPolicy). The SDK is
- * required lazily: a cold start that never discovers through Resource Graph does not load it.
+ * /providers/Microsoft.ResourceGraph/resources), made on first use and reused, by the ARM client
+ * factory (client.ts `buildClient`): the ARM clients' endpoint, CA, credential, retries (throttling with
+ * or without Retry-After, 5xx and lost connections, `arm.maxRetries` times) and response capture, so
+ * the directory reads each page's own text (response-capture.ts); besides, it paces itself by Resource
+ * Graph's quota headers (resourceGraphQuotaPolicy). The SDK is required lazily: a cold start that never
+ * discovers through Resource Graph does not load it.
  */
-export function createResourceGraphClient(
-  clientFor: ArmClientFactory,
-  options: ResourceGraphClientOptions,
-): () => Promise<ResourceGraphClient> {
+export function createResourceGraphClient(clientFor: ArmClientFactory): () => Promise<ResourceGraphClient> {
   let client: Promise<ResourceGraphClient> | undefined;
-  const create = async (): Promise<ResourceGraphClient> => {
-    const pem = clientFor.caCertFile ? await readCaCertFile(clientFor.caCertFile) : undefined;
-    const { ResourceGraphClient } = loadResourceGraph();
-    const retryDelay = options.retryDelayInMs === undefined ? {} : { retryDelayInMs: options.retryDelayInMs };
-    const created = new ResourceGraphClient(clientFor.credential, {
-      endpoint: clientFor.endpoint,
-      retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
-      additionalPolicies: [
-        { policy: responseCapturePolicy, position: 'perRetry' },
-        { policy: resourceGraphQuotaPolicy(), position: 'perRetry' },
-      ],
-      ...(pem ? { tlsOptions: { ca: pem } } : {}),
-    });
-    created.pipeline.addPolicy(
-      tooManyRequestsRetryPolicy({ maxRetries: options.maxRetries, ...retryDelay }),
-      {
-        phase: 'Retry',
-      },
-    );
-    return created;
-  };
   return () => {
     if (!client) {
-      client = create();
+      client = clientFor.buildClient(
+        (credential, setup) => new (loadResourceGraph().ResourceGraphClient)(credential, setup),
+        [{ policy: resourceGraphQuotaPolicy(), position: 'perRetry' }],
+      );
       client.catch(() => (client = undefined)); // an unreadable CA file is tried again next time
     }
     return client;

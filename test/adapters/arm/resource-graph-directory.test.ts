@@ -30,11 +30,10 @@ async function withDirectory<T>(
       maxRetries: 2,
       retryDelayInMs: 5,
     });
-    const graph = createResourceGraphDirectory(
-      createResourceGraphClient(clientFor, { maxRetries: 2, retryDelayInMs: 5 }),
-      clientFor,
-      { filter, ...(pageSize ? { pageSize } : {}) },
-    );
+    const graph = createResourceGraphDirectory(createResourceGraphClient(clientFor), clientFor, {
+      filter,
+      ...(pageSize ? { pageSize } : {}),
+    });
     const directory = createDiscoveryDirectory({ arm: createArmGatewayDirectory(clientFor), graph, filter });
     return await use(directory, emulator);
   } finally {
