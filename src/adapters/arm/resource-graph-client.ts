@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { quotaWaitInMs } from '../../core/discovery/quota';
+import { waitFor } from './abortable-wait';
 import type { ArmClientFactory } from './client';
 
 /**
@@ -33,23 +33,24 @@ export function createResourceGraphClient(clientFor: ArmClientFactory): () => Pr
  * the pages of a listing, and the listings of several targets, do not run into Resource Graph's 429s.
  * One per client: the quota is the identity's. The wait ends early when the request is aborted.
  */
-export function resourceGraphQuotaPolicy(
-  clock: { now(): number } = Date,
-  wait: (ms: number, signal?: AbortSignal) => Promise<unknown> = (ms, signal) =>
-    sleep(ms, undefined, signal ? { signal } : {}),
-): PipelinePolicy {
+export function resourceGraphQuotaPolicy(): PipelinePolicy {
   let nextAt = 0;
   return {
     name: 'appgwResourceGraphQuota',
     async sendRequest(request, next) {
-      const ms = nextAt - clock.now();
-      if (ms > 0) await wait(ms, request.abortSignal as AbortSignal | undefined);
+      const ms = nextAt - Date.now();
+      if (ms > 0)
+        await waitFor(
+          ms,
+          request.abortSignal as AbortSignal | undefined,
+          "the wait for Resource Graph's quota",
+        );
       const response = await next(request);
       const after = quotaWaitInMs(
         response.headers.get('x-ms-user-quota-remaining'),
         response.headers.get('x-ms-user-quota-resets-after'),
       );
-      if (after > 0) nextAt = Math.max(nextAt, clock.now() + after);
+      if (after > 0) nextAt = Math.max(nextAt, Date.now() + after);
       return response;
     },
   };

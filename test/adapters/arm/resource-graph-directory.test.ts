@@ -186,6 +186,28 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
       1,
     );
   });
+  it('a listing aborted while it waits for the quota window is a cancellation, not a failed answer', async () => {
+    const many: ScenarioInput = {
+      gateways: Array.from({ length: 2 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
+      managementGroups: { 'mg-web': [SUB] },
+      resourceGraph: { quota: 1, windowSeconds: 60 },
+    };
+    await withDirectory(
+      many,
+      NO_FILTER,
+      async (directory, emulator) => {
+        const controller = new AbortController();
+        const listing = directory.listGateways(target(MG), { abortSignal: controller.signal });
+        while (emulator.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        controller.abort();
+        const error = await listing.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TargetListUnavailableError);
+        expect((error as Error).message).toMatch(/the call was cancelled \(time-out\)/);
+        expect(emulator.requests).toHaveLength(1); // page 2 waited for the window, and never went
+      },
+      1,
+    );
+  });
 });
 
 // A listing says which gateways are gone, so anything that is not Resource Graph's complete answer fails
