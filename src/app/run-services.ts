@@ -61,7 +61,7 @@ export async function buildRunServices(
     deps: {
       directory: createDiscoveryDirectory({
         arm: createArmGatewayDirectory(clientFor),
-        graph: createResourceGraphDirectory(createResourceGraphClient(clientFor, config.arm), clientFor, {
+        graph: createResourceGraphDirectory(createResourceGraphClient(clientFor), clientFor, {
           filter,
         }),
         filter,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { pollWaitInMs, retryAfterInMs } from '../../src/core/retry-after';
+import { pollWaitInMs, retryAfterInMs, throttleRetryAfterInMs } from '../../src/core/retry-after';
 
 const NOW = Date.parse('2026-11-30T03:00:00Z');
 
@@ -22,6 +22,30 @@ describe('retryAfterInMs', () => {
 
   it('any delay-seconds is that many seconds', () => {
     fc.assert(fc.property(fc.nat(86_400), (s) => retryAfterInMs(String(s), NOW) === s * 1000));
+  });
+});
+
+// What the Azure SDK's throttling strategy waits before retrying a 429 (retry.ts retries what it does not;
+// the pacer pauses the subscription as long): its reading, looser than the RFC's above.
+describe('throttleRetryAfterInMs: a 429’s wait as the Azure SDK reads it', () => {
+  const date = (ms: number) => new Date(NOW + ms).toUTCString();
+  it.each<[string, Record<string, string>, number | undefined]>([
+    ['Retry-After in seconds', { 'retry-after': '2' }, 2000],
+    ['Retry-After 0', { 'retry-after': '0' }, 0],
+    ['Retry-After in fractional seconds (the strict reading refuses it)', { 'retry-after': '1.5' }, 1500],
+    ['retry-after-ms first', { 'retry-after-ms': '150', 'retry-after': '9' }, 150],
+    ['x-ms-retry-after-ms', { 'x-ms-retry-after-ms': '40' }, 40],
+    ['a header that is not a number: the next one', { 'retry-after-ms': 'soon', 'retry-after': '2' }, 2000],
+    ['a negative number: at once', { 'retry-after-ms': '-5', 'retry-after': '2' }, 0],
+    ['Retry-After as an HTTP date', { 'retry-after': date(3000) }, 3000],
+    ['an HTTP date already past', { 'retry-after': date(-3000) }, 0],
+    ['a date in retry-after-ms (read in Retry-After only)', { 'retry-after-ms': date(3000) }, undefined],
+    ['an endless wait', { 'retry-after': 'Infinity' }, undefined],
+    ['an empty header', { 'retry-after': '' }, undefined],
+    ['nonsense', { 'retry-after': 'soon' }, undefined],
+    ['none', {}, undefined],
+  ])('%s: %j', (_name, headers, expected) => {
+    expect(throttleRetryAfterInMs((name) => headers[name], NOW)).toBe(expected);
   });
 });
 

@@ -18,6 +18,7 @@ import type {
   SubscriptionPacer,
 } from '../../ports';
 import type { ArmClientFactory } from './client';
+import { abortedWait, waitFor } from './abortable-wait';
 import { toArmError } from './errors';
 import { answerJson } from './response-capture';
 
@@ -158,7 +159,7 @@ export function createArmBackendHealthReader(
         const wait = pollWaitInMs(said, atOnceBefore, options.pollIntervalInMs);
         atOnceBefore = said === 0 ? atOnceBefore + 1 : 0;
         try {
-          await waitFor(wait, callOptions.abortSignal);
+          await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
           if (options.pacer) await admitPoll(options.pacer, gateway, callOptions.abortSignal);
         } catch (error) {
           throw mapped(gateway, error);
@@ -184,32 +185,8 @@ async function admitPoll(
     await pacer.admit(gateway.subscriptionId, 'reads', signal ? { abortSignal: signal } : {});
   } catch {
     // The same AbortError the Retry-After wait throws, whatever reason the signal carries.
-    if (signal?.aborted)
-      throw Object.assign(new Error("the wait for the poll's place in the reads estimate was aborted"), {
-        name: 'AbortError',
-      });
+    if (signal?.aborted) throw abortedWait("the wait for the poll's place in the reads estimate");
   }
-}
-
-/**
- * Waits `ms`, or rejects with an AbortError as soon as `signal` aborts (toArmError reads it as a
- * cancellation: a time-out). Our own error, not node:timers' (another realm's under a test runner).
- */
-function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const aborted = () =>
-      Object.assign(new Error('the wait for the next poll was aborted'), { name: 'AbortError' });
-    if (signal?.aborted) return reject(aborted());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { NetworkManagementClient } from '@azure/arm-network';
+import type { NetworkManagementClient, NetworkManagementClientOptionalParams } from '@azure/arm-network';
+import type { Pipeline } from '@azure/core-rest-pipeline';
 import { readTextFile } from '../files/json-file';
 import { ConfigError } from '../../errors';
 import { createEntraCredential, type DescribedCredential } from '../identity/entra-credential';
@@ -25,14 +26,26 @@ export interface ArmClientOptions {
   readonly observer?: ArmAnswerObserver;
 }
 
+/** What every client on the ARM endpoint is made with (both SDKs take these `ClientOptions`). */
+export type ArmClientSetup = Required<
+  Pick<NetworkManagementClientOptionalParams, 'endpoint' | 'retryOptions' | 'additionalPolicies'>
+> &
+  Pick<NetworkManagementClientOptionalParams, 'tlsOptions'>;
+
 /**
  * One client per subscription, plus what error messages need to know about all of them: the endpoint
  * (ARM unreachable), whether a CA file is configured (TLS failures), and whose token is sent (401).
+ * `buildClient` makes another SDK's client (Resource Graph's) on the same endpoint, CA (read once for
+ * all), credential, retries and policies: `make` gets the options, `extraPolicies` are added after ours.
  */
 export type ArmClientFactory = ((subscriptionId: string) => Promise<NetworkManagementClient>) & {
   readonly endpoint: string;
   readonly caCertFile?: string;
   readonly credential: DescribedCredential;
+  readonly buildClient: <C extends { readonly pipeline: Pipeline }>(
+    make: (credential: DescribedCredential, setup: ArmClientSetup) => C,
+    extraPolicies?: ArmClientSetup['additionalPolicies'],
+  ) => Promise<C>;
 };
 
 /**
@@ -47,13 +60,15 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
   let ca: Promise<string | undefined> | undefined;
   const clients = new Map<string, Promise<NetworkManagementClient>>();
 
-  const create = async (subscriptionId: string): Promise<NetworkManagementClient> => {
+  const buildClient: ArmClientFactory['buildClient'] = async (make, extraPolicies = []) => {
     const pem = await (ca ??= options.caCertFile
-      ? readCaCertFile(options.caCertFile)
+      ? readCaCertFile(options.caCertFile).catch((error: unknown) => {
+          ca = undefined; // an unreadable CA file is read again next time
+          throw error;
+        })
       : Promise.resolve(undefined));
-    const { NetworkManagementClient } = loadArmNetwork();
     const retryDelay = options.retryDelayInMs === undefined ? {} : { retryDelayInMs: options.retryDelayInMs };
-    const client = new NetworkManagementClient(credential, subscriptionId, {
+    const client = make(credential, {
       endpoint: options.endpoint,
       retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
       // Lets the readers read ARM's own text: the final backend-health body, each list page (response-capture.ts).
@@ -63,6 +78,7 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
         ...(options.observer
           ? [{ policy: subscriptionPacingPolicy(options.observer), position: 'perRetry' as const }]
           : []),
+        ...extraPolicies,
       ],
       ...(pem ? { tlsOptions: { ca: pem } } : {}),
     });
@@ -72,16 +88,19 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     return client;
   };
 
+  const create = (subscriptionId: string): Promise<NetworkManagementClient> =>
+    buildClient((cred, setup) => {
+      const { NetworkManagementClient } = loadArmNetwork();
+      return new NetworkManagementClient(cred, subscriptionId, setup);
+    });
+
   const factory = (subscriptionId: string): Promise<NetworkManagementClient> => {
     const key = subscriptionId.toLowerCase();
     let client = clients.get(key);
     if (!client) {
       client = create(subscriptionId);
-      client.catch(() => {
-        // A failed creation (an unreadable CA file) is tried again next time.
-        clients.delete(key);
-        ca = undefined;
-      });
+      // A failed creation (an unreadable CA file) is tried again next time.
+      client.catch(() => clients.delete(key));
       clients.set(key, client);
     }
     return client;
@@ -90,6 +109,7 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     endpoint: options.endpoint,
     ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
     credential,
+    buildClient,
   });
 }
 

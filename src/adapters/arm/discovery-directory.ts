@@ -17,9 +17,8 @@ export function createDiscoveryDirectory(directories: {
   const filtered = hasFilter(directories.filter);
   return {
     listGateways(target: Target, options?: CallOptions): Promise<TargetListing> {
-      if (target.kind === 'gateway')
-        return Promise.resolve({ gateways: [target.gateway], present: [target.gateway], shownScopes: [] });
-      const viaGraph = target.kind === 'managementGroup' || filtered;
+      // A gateway target goes to ARM's directory, which takes it as is without a call.
+      const viaGraph = target.kind === 'managementGroup' || (filtered && target.kind !== 'gateway');
       return (viaGraph ? directories.graph : directories.arm).listGateways(target, options);
     },
   };

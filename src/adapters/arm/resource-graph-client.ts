@@ -1,55 +1,26 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { quotaWaitInMs } from '../../core/discovery/quota';
-import { readCaCertFile, type ArmClientFactory } from './client';
-import { responseCapturePolicy } from './response-capture';
-import { tooManyRequestsRetryPolicy } from './retry';
-
-export interface ResourceGraphClientOptions {
-  /** Retries of each kind of transient failure (`arm.maxRetries`), as the ARM clients have. */
-  readonly maxRetries: number;
-  /** First back-off delay, doubled per retry; default 1 s. Tests shorten it. */
-  readonly retryDelayInMs?: number;
-}
+import { waitFor } from './abortable-wait';
+import type { ArmClientFactory } from './client';
 
 /**
  * One ResourceGraphClient (`@azure/arm-resourcegraph` v5: `resources(query)`, POST
- * /providers/Microsoft.ResourceGraph/resources) on the ARM clients' endpoint, CA and credential, made on
- * first use and reused. Like them it retries throttling (with or without Retry-After), 5xx and lost
- * connections `maxRetries` times and lets the directory read each page's own text (response-capture.ts);
- * besides, it paces itself by Resource Graph's quota headers (resourceGraphQuotaPolicy). The SDK is
- * required lazily: a cold start that never discovers through Resource Graph does not load it.
+ * /providers/Microsoft.ResourceGraph/resources), made on first use and reused, by the ARM client
+ * factory (client.ts `buildClient`): the ARM clients' endpoint, CA, credential, retries (throttling with
+ * or without Retry-After, 5xx and lost connections, `arm.maxRetries` times) and response capture, so
+ * the directory reads each page's own text (response-capture.ts); besides, it paces itself by Resource
+ * Graph's quota headers (resourceGraphQuotaPolicy). The SDK is required lazily: a cold start that never
+ * discovers through Resource Graph does not load it.
  */
-export function createResourceGraphClient(
-  clientFor: ArmClientFactory,
-  options: ResourceGraphClientOptions,
-): () => Promise<ResourceGraphClient> {
+export function createResourceGraphClient(clientFor: ArmClientFactory): () => Promise<ResourceGraphClient> {
   let client: Promise<ResourceGraphClient> | undefined;
-  const create = async (): Promise<ResourceGraphClient> => {
-    const pem = clientFor.caCertFile ? await readCaCertFile(clientFor.caCertFile) : undefined;
-    const { ResourceGraphClient } = loadResourceGraph();
-    const retryDelay = options.retryDelayInMs === undefined ? {} : { retryDelayInMs: options.retryDelayInMs };
-    const created = new ResourceGraphClient(clientFor.credential, {
-      endpoint: clientFor.endpoint,
-      retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
-      additionalPolicies: [
-        { policy: responseCapturePolicy, position: 'perRetry' },
-        { policy: resourceGraphQuotaPolicy(), position: 'perRetry' },
-      ],
-      ...(pem ? { tlsOptions: { ca: pem } } : {}),
-    });
-    created.pipeline.addPolicy(
-      tooManyRequestsRetryPolicy({ maxRetries: options.maxRetries, ...retryDelay }),
-      {
-        phase: 'Retry',
-      },
-    );
-    return created;
-  };
   return () => {
     if (!client) {
-      client = create();
+      client = clientFor.buildClient(
+        (credential, setup) => new (loadResourceGraph().ResourceGraphClient)(credential, setup),
+        [{ policy: resourceGraphQuotaPolicy(), position: 'perRetry' }],
+      );
       client.catch(() => (client = undefined)); // an unreadable CA file is tried again next time
     }
     return client;
@@ -62,23 +33,24 @@ export function createResourceGraphClient(
  * the pages of a listing, and the listings of several targets, do not run into Resource Graph's 429s.
  * One per client: the quota is the identity's. The wait ends early when the request is aborted.
  */
-export function resourceGraphQuotaPolicy(
-  clock: { now(): number } = Date,
-  wait: (ms: number, signal?: AbortSignal) => Promise<unknown> = (ms, signal) =>
-    sleep(ms, undefined, signal ? { signal } : {}),
-): PipelinePolicy {
+export function resourceGraphQuotaPolicy(): PipelinePolicy {
   let nextAt = 0;
   return {
     name: 'appgwResourceGraphQuota',
     async sendRequest(request, next) {
-      const ms = nextAt - clock.now();
-      if (ms > 0) await wait(ms, request.abortSignal as AbortSignal | undefined);
+      const ms = nextAt - Date.now();
+      if (ms > 0)
+        await waitFor(
+          ms,
+          request.abortSignal as AbortSignal | undefined,
+          "the wait for Resource Graph's quota",
+        );
       const response = await next(request);
       const after = quotaWaitInMs(
         response.headers.get('x-ms-user-quota-remaining'),
         response.headers.get('x-ms-user-quota-resets-after'),
       );
-      if (after > 0) nextAt = Math.max(nextAt, clock.now() + after);
+      if (after > 0) nextAt = Math.max(nextAt, Date.now() + after);
       return response;
     },
   };

@@ -4,12 +4,17 @@ import type { DiscoveryFilter } from '../../core/discovery/filter';
 import { buildGatewayQuery } from '../../core/discovery/gateway-query';
 import { incompleteListing, readGraphPage, type GraphScope } from '../../core/discovery/graph-page';
 import type { ListScope } from '../../core/gateway-list-page';
-import { jsonErrorReason } from '../../core/input/json-text';
 import type { GatewayRef } from '../../core/model';
-import { ConfigError, MissingPermissionError, TargetListUnavailableError } from '../../errors';
+import {
+  ConfigError,
+  isCancellation,
+  isTargetListUnavailableError,
+  MissingPermissionError,
+  TargetListUnavailableError,
+} from '../../errors';
 import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
 import { toArmError, type ArmConnection, type ListTarget } from './errors';
-import { capturingResponses, type CapturedAnswer } from './response-capture';
+import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** Resource Graph's largest page (`$top` "maximum": 1000 in the REST spec's QueryRequestOptions). */
 export const GRAPH_PAGE_SIZE = 1000;
@@ -100,7 +105,7 @@ export function createResourceGraphDirectory(
         return { gateways, present, shownScopes: shownScopes(target, present) };
       } catch (error) {
         // The SDK failed on a 200 it could not take (not JSON, `null`): say what Resource Graph sent.
-        if (capture.last && !(error instanceof TargetListUnavailableError) && !cancelled(error)) {
+        if (capture.last && !isTargetListUnavailableError(error) && !isCancellation(error)) {
           const text = capture.last.text;
           capture.last = undefined;
           throw new TargetListUnavailableError(target.id, describeUnreadable(text, pageNumber, error), {
@@ -140,15 +145,9 @@ function readPage(
       'for only part of the scope (x-ms-tenant-subscription-limit-hit: true, its subscription limit): ' +
         'split the management group into smaller targets',
     );
-  const text = answer?.text;
-  if (text === undefined || text.trim() === '') throw fail('with an empty body');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw fail(`with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`);
-  }
-  const read = readGraphPage(value, { scope, listedBefore: listed });
+  const json = answerJson(answer?.text, ` to ${call(page)}`, 'Resource Graph');
+  if (!json.ok) throw new TargetListUnavailableError(target.id, json.detail, { unreadableAnswer: true });
+  const read = readGraphPage(json.value, { scope, listedBefore: listed });
   if (!read.ok) {
     const more = read.problems.length > 3 ? ` (and ${read.problems.length - 3} more)` : '';
     throw fail(`with what is not its complete answer: ${read.problems.slice(0, 3).join('; ')}${more}`);
@@ -157,13 +156,8 @@ function readPage(
 }
 
 function describeUnreadable(text: string | undefined, page: number, error: unknown): string {
-  if (text === undefined || text.trim() === '')
-    return `Resource Graph answered 200 to ${call(page)} with an empty body`;
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    return `Resource Graph answered 200 to ${call(page)} with a body that is not JSON (${text.length} characters; ${jsonErrorReason(e)})`;
-  }
+  const json = answerJson(text, ` to ${call(page)}`, 'Resource Graph');
+  if (!json.ok) return json.detail;
   const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   return `Resource Graph answered 200 to ${call(page)} with an answer the SDK could not read (${line.slice(0, 200)})`;
 }
@@ -175,11 +169,6 @@ function shownScopes(target: Target, present: readonly GatewayRef[]): ListScope[
     return [{ subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }];
   const subscriptions = new Map(present.map((g) => [g.subscriptionId.toLowerCase(), g.subscriptionId]));
   return [...subscriptions.values()].map((subscriptionId) => ({ subscriptionId }));
-}
-
-function cancelled(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return name === 'AbortError' || name === 'TimeoutError';
 }
 
 interface GraphErrorBody {

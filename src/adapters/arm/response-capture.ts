@@ -49,22 +49,24 @@ export function capturingResponses<T>(capture: CapturedAnswer, work: () => Promi
 }
 
 /**
- * A captured `200` text as a JSON value, or what ARM sent instead, worded "ARM answered 200`to` with …"
- * (`to`: e.g. " to the list call"): an empty body, or one that is not JSON (its length and the parser's
- * reason, never the text). The one first step of reading any ARM answer strictly.
+ * A captured `200` text as a JSON value, or what `from` sent instead, worded "ARM answered 200`to` with …"
+ * (`to`: e.g. " to the list call"; `from`: "ARM", or "Resource Graph"): an empty body, or one that is
+ * not JSON (its length and the parser's reason, never the text). The one first step of reading any ARM
+ * answer strictly.
  */
 export function answerJson(
   text: string | undefined,
   to = '',
+  from = 'ARM',
 ): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly detail: string } {
   if (text === undefined || text.trim() === '')
-    return { ok: false, detail: `ARM answered 200${to} with an empty body` };
+    return { ok: false, detail: `${from} answered 200${to} with an empty body` };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return {
       ok: false,
-      detail: `ARM answered 200${to} with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
+      detail: `${from} answered 200${to} with a body that is not JSON (${text.length} characters; ${jsonErrorReason(error)})`,
     };
   }
 }

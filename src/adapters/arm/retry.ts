@@ -4,6 +4,7 @@ import {
   type PipelineResponse,
   type RetryStrategy,
 } from '@azure/core-rest-pipeline';
+import { throttleRetryAfterInMs } from '../../core/retry-after';
 
 /**
  * The Azure SDK's default retry policy retries a 429 only when it says when (`Retry-After`,
@@ -48,14 +49,7 @@ function tooManyRequestsStrategy(options: {
   };
 }
 
-/** Whether the SDK's throttling strategy can read a delay from the answer (then it retries it). */
+/** Whether the SDK's throttling strategy reads a delay from the answer (then it retries it itself). */
 function saysWhen(response: PipelineResponse): boolean {
-  return ['retry-after-ms', 'x-ms-retry-after-ms', 'retry-after'].some((name) => {
-    const value = response.headers.get(name)?.trim();
-    return (
-      value !== undefined &&
-      value !== '' &&
-      (Number.isFinite(Number(value)) || !Number.isNaN(Date.parse(value)))
-    );
-  });
+  return throttleRetryAfterInMs((name) => response.headers.get(name), Date.now()) !== undefined;
 }

@@ -13,18 +13,8 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
-/**
- * `Retry-After` (RFC 9110 §10.2.3) as delta-seconds or an HTTP-date, in ms from `nowInMs`; undefined
- * when absent or invalid ("-1", "1.5", "soon").
- */
-export function parseRetryAfter(value: string | null | undefined, nowInMs: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
-  return Math.max(0, date - nowInMs);
-}
+/** `Retry-After` as delta-seconds or an HTTP-date, in ms from `nowInMs`: the one reading, src/core/retry-after.ts. */
+export { retryAfterInMs as parseRetryAfter } from '../../core/retry-after';
 
 /** Full-jitter exponential backoff before retry number `retry` (1-based), in ms. */
 export function backoffInMs(retry: number, options: BackoffOptions, random: () => number): number {

@@ -11,6 +11,7 @@
  * "the network resource provider returns 429 with the RetryableErrorDueToAnotherOperation error code
  * when the target resource is locked by another operation": a busy resource, not an empty bucket).
  */
+import { throttleRetryAfterInMs } from '../retry-after';
 import type { RequestKind } from './request-limits';
 
 export interface RateLimitAnswer {
@@ -21,7 +22,7 @@ export interface RateLimitAnswer {
   readonly remaining?: number;
   /** A 429 for an empty bucket: the subscription's requests of this kind must wait `retryAfterInMs`. */
   readonly throttled: boolean;
-  /** What the 429 asked for (`retry-after-ms`, `x-ms-retry-after-ms`, or `Retry-After` in seconds or as a date). */
+  /** What the 429 asked for, as the SDK that retries it reads it (src/core/retry-after.ts throttleRetryAfterInMs). */
   readonly retryAfterInMs?: number;
 }
 
@@ -46,39 +47,12 @@ export function readRateLimitAnswer(
     .filter((n): n is number => n !== undefined);
   const remaining = counts.length ? Math.min(...counts) : undefined;
   const throttled = status === 429 && errorCodeOf(bodyText) !== 'RetryableErrorDueToAnotherOperation';
-  const retryAfterInMs = throttled ? retryAfterOf(header, nowEpochInMs) : undefined;
+  const retryAfterInMs = throttled ? throttleRetryAfterInMs(header, nowEpochInMs) : undefined;
   return {
     ...(remaining === undefined ? {} : { remaining }),
     throttled,
     ...(retryAfterInMs === undefined ? {} : { retryAfterInMs }),
   };
-}
-
-/**
- * The wait a throttled answer asks for, in ms, read as the Azure SDK's throttling strategy reads it
- * (`retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After` in seconds or as an HTTP date); undefined
- * when none says.
- */
-function retryAfterOf(
-  header: (name: string) => string | undefined,
-  nowEpochInMs: number,
-): number | undefined {
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const ms = nonNegative(header(name));
-    if (ms !== undefined) return ms;
-  }
-  const value = header('retry-after')?.trim();
-  if (!value) return undefined;
-  const seconds = nonNegative(value);
-  if (seconds !== undefined) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpochInMs);
-}
-
-function nonNegative(value: string | undefined): number | undefined {
-  const text = value?.trim();
-  if (!text || !/^\d+(\.\d+)?$/.test(text)) return undefined;
-  return Number(text);
 }
 
 function wholeNumber(value: string | undefined): number | undefined {

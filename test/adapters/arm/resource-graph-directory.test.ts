@@ -30,11 +30,10 @@ async function withDirectory<T>(
       maxRetries: 2,
       retryDelayInMs: 5,
     });
-    const graph = createResourceGraphDirectory(
-      createResourceGraphClient(clientFor, { maxRetries: 2, retryDelayInMs: 5 }),
-      clientFor,
-      { filter, ...(pageSize ? { pageSize } : {}) },
-    );
+    const graph = createResourceGraphDirectory(createResourceGraphClient(clientFor), clientFor, {
+      filter,
+      ...(pageSize ? { pageSize } : {}),
+    });
     const directory = createDiscoveryDirectory({ arm: createArmGatewayDirectory(clientFor), graph, filter });
     return await use(directory, emulator);
   } finally {
@@ -183,6 +182,28 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
       async (directory, emulator) => {
         expect((await directory.listGateways(target(MG))).gateways).toHaveLength(3);
         expect(emulator.requests.map((r) => r.status)).toEqual([200, 200, 200]);
+      },
+      1,
+    );
+  });
+  it('a listing aborted while it waits for the quota window is a cancellation, not a failed answer', async () => {
+    const many: ScenarioInput = {
+      gateways: Array.from({ length: 2 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
+      managementGroups: { 'mg-web': [SUB] },
+      resourceGraph: { quota: 1, windowSeconds: 60 },
+    };
+    await withDirectory(
+      many,
+      NO_FILTER,
+      async (directory, emulator) => {
+        const controller = new AbortController();
+        const listing = directory.listGateways(target(MG), { abortSignal: controller.signal });
+        while (emulator.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        controller.abort();
+        const error = await listing.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TargetListUnavailableError);
+        expect((error as Error).message).toMatch(/the call was cancelled \(time-out\)/);
+        expect(emulator.requests).toHaveLength(1); // page 2 waited for the window, and never went
       },
       1,
     );
