@@ -5,7 +5,7 @@
  */
 import { RestError } from '@azure/core-rest-pipeline';
 import { parseScenario, startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
-import { ARM_LIMITS } from '../../src/emulator/limits';
+import { ARM_REQUEST_LIMITS } from '../../src/core/pacing/request-limits';
 import { armClient, callLog, gateway, issuesOf, rawRequest, type RawResponse, SUB } from './helpers';
 
 const SUB2 = '99999999-8888-7777-6666-555555555555';
@@ -84,8 +84,8 @@ describe("ARM's defaults: reads 250 burst, writes 200 burst, global 15 times tha
     expect(writes[200]?.headers).toMatchObject({ [WRITES]: '0', [GLOBAL_WRITES]: '2800' });
   });
 
-  it('ARM_LIMITS holds the documented numbers', () => {
-    expect(ARM_LIMITS).toEqual({
+  it('the limits it serves by default are the documented numbers', () => {
+    expect(parseScenario({ gateways: [gateway('rg', 'appgw')] }).limits).toEqual({
       reads: { burst: 250, perSecond: 25 },
       writes: { burst: 200, perSecond: 10 },
     });
@@ -643,14 +643,14 @@ describe('scenario validation of limits', () => {
 
   it('defaults: absent is ARM’s limits; a kind left out is ARM’s; false stays off; a parsed scenario parses to itself', () => {
     const gateways = [gateway('rg', 'appgw')];
-    expect(parseScenario({ gateways }).limits).toEqual(ARM_LIMITS);
-    expect(parseScenario({ gateways, limits: {} }).limits).toEqual(ARM_LIMITS);
+    expect(parseScenario({ gateways }).limits).toEqual(ARM_REQUEST_LIMITS);
+    expect(parseScenario({ gateways, limits: {} }).limits).toEqual(ARM_REQUEST_LIMITS);
     expect(parseScenario({ gateways, limits: { reads: { burst: 3, perSecond: 0.5 } } }).limits).toEqual({
       reads: { burst: 3, perSecond: 0.5 },
-      writes: ARM_LIMITS.writes,
+      writes: ARM_REQUEST_LIMITS.writes,
     });
     expect(parseScenario({ gateways, limits: { writes: false } }).limits).toEqual({
-      reads: ARM_LIMITS.reads,
+      reads: ARM_REQUEST_LIMITS.reads,
       writes: false,
     });
     expect(parseScenario({ gateways, limits: false }).limits).toBe(false);
