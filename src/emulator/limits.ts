@@ -94,7 +94,8 @@ export class SubscriptionLimiter {
 
   constructor(
     private limits: ScenarioLimits,
-    private readonly clock: Clock = monotonicClock,
+    /** The emulator's clock: buckets refill by it, and the state's operations and quota windows run by it. */
+    readonly clock: Clock,
   ) {}
 
   /**
@@ -190,4 +191,39 @@ function headersOf(kind: RequestKind, own: Bucket, global: Bucket): Record<strin
     [remainingHeaderOf(kind, 'principal')]: String(Math.floor(own.milliTokens / MILLI)),
     [remainingHeaderOf(kind, 'global')]: String(Math.floor(global.milliTokens / MILLI)),
   };
+}
+
+/**
+ * Resource Graph's per-user query quota: at most `quota` queries in a window of `windowSeconds` that
+ * starts with its first query ("at most 15 queries within every 5-second window", learn.microsoft.com
+ * azure/governance/resource-graph/concepts/guidance-for-throttled-requests). Not a token bucket like
+ * ARM's: Resource Graph states it as queries left in the window and when the window resets
+ * (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`), so the emulator keeps that model.
+ * One per served scenario, shared by every token.
+ */
+export class QueryQuota {
+  private window: { startedAtMs: number; used: number } | undefined;
+
+  constructor(
+    private readonly limit: { readonly quota: number; readonly windowSeconds: number },
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Counts one query unless the window's quota is spent (`over`: then it is not counted). `remaining`:
+   * queries left in the window after this one; `resetsInMs`: until the window ends.
+   */
+  take(): { readonly over: boolean; readonly remaining: number; readonly resetsInMs: number } {
+    const now = this.clock.now();
+    const windowMs = this.limit.windowSeconds * 1000;
+    if (!this.window || now >= this.window.startedAtMs + windowMs)
+      this.window = { startedAtMs: now, used: 0 };
+    const over = this.window.used >= this.limit.quota;
+    if (!over) this.window.used += 1;
+    return {
+      over,
+      remaining: this.limit.quota - this.window.used,
+      resetsInMs: this.window.startedAtMs + windowMs - now,
+    };
+  }
 }

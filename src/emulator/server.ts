@@ -25,8 +25,8 @@ export interface StartEmulatorOptions {
   host?: string;
   /**
    * The time ARM's request buckets refill by (`now()` in milliseconds, never going back), and that
-   * `lro.runsForMs` and `requests[].receivedAtMs` are measured by; default the process's monotonic
-   * clock. Tests pass one they move themselves, so refills are exact.
+   * `lro.runsForMs`, Resource Graph's quota window and `requests[].receivedAtMs` are measured by; default
+   * the process's monotonic clock. Tests pass one they move themselves, so refills are exact.
    */
   clock?: Clock;
 }
@@ -156,7 +156,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   // ARM's request buckets belong to the emulator, not to a scenario: serve() keeps their levels.
   const clock = options.clock ?? monotonicClock;
   const limiter = new SubscriptionLimiter(scenario.limits, clock);
-  let state = new EmulatorState(scenario, limiter, clock);
+  let state = new EmulatorState(scenario, limiter);
   const cert = await createCertificate();
   const requests: RecordedRequest[] = [];
   // Worked out from the log when asked (a bench asks once, at exit): one record of each request.
@@ -233,7 +233,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     if (closing) return;
     const previous = state;
     limiter.configure(parsed.limits);
-    state = new EmulatorState(parsed, limiter, clock);
+    state = new EmulatorState(parsed, limiter);
     previous.close();
   };
   const close = (): Promise<void> =>
