@@ -1,9 +1,8 @@
-import * as https from 'node:https';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { buildGatewayQuery } from '../../src/core/discovery/gateway-query';
 import { NO_FILTER } from '../../src/core/discovery/filter';
 import { parseScenario, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
-import { SUB, gateway, gatewayId, useEmulators } from './helpers';
+import { fakeClock, SUB, gateway, gatewayId, rawRequest, type RawResponse, useEmulators } from './helpers';
 
 const OTHER = '99999999-2222-3333-4444-555555555555';
 const THIRD = '77777777-2222-3333-4444-555555555555';
@@ -18,36 +17,18 @@ function graphClient(emulator: RunningEmulator): ResourceGraphClient {
 }
 
 /** POSTs a body as written (what the SDK would not send), answering status, headers and JSON. */
-function post(
+const post = (
   emulator: RunningEmulator,
   body: unknown,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read into whatever came back
-): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${emulator.url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`,
-      {
-        method: 'POST',
-        headers: { authorization: 'Bearer dev', 'content-type': 'application/json' },
-        ca: emulator.caCertPem,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: text ? JSON.parse(text) : undefined,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
-}
+): Promise<RawResponse & { body: any }> =>
+  rawRequest(
+    emulator,
+    'POST',
+    '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+    { authorization: 'Bearer dev', 'content-type': 'application/json' },
+    typeof body === 'string' ? body : JSON.stringify(body),
+  );
 
 const scenario = (extra: Partial<ScenarioInput> = {}): ScenarioInput => ({
   gateways: [
