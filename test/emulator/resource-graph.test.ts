@@ -156,6 +156,21 @@ describe('Resource Graph in the emulator: the query the product sends', () => {
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('the quota window runs by the emulator clock: spent, it refuses until the window has passed', async () => {
+    const clock = fakeClock();
+    const emulator = await start(scenario({ resourceGraph: { quota: 1, windowSeconds: 5 } }), { clock });
+    const body = { subscriptions: [SUB], query: 'resources' };
+    expect((await post(emulator, body)).status).toBe(200);
+    clock.advance(4_999);
+    const refused = await post(emulator, body);
+    expect([refused.status, refused.headers['retry-after']]).toEqual([429, '1']);
+    expect(refused.headers['x-ms-user-quota-resets-after']).toBe('00:00:01');
+    clock.advance(1);
+    const next = await post(emulator, body);
+    expect([next.status, next.headers['x-ms-user-quota-remaining']]).toEqual([200, '0']);
+    expect(next.headers['x-ms-user-quota-resets-after']).toBe('00:00:05');
+  });
+
   it('past its subscription limit, answers the first subscriptions and says x-ms-tenant-subscription-limit-hit', async () => {
     const emulator = await start(scenario({ resourceGraph: { subscriptionLimit: 1 } }));
     const answer = await post(emulator, { managementGroups: ['mg-web'], query: 'resources' });
