@@ -48,7 +48,7 @@ const {
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'appgw-insights');
-const { ARM_LIMITS } = require(path.join(ROOT, 'dist', 'src', 'emulator', 'limits.js'));
+const { ARM_REQUEST_LIMITS } = require(path.join(ROOT, 'dist', 'src', 'core', 'pacing', 'request-limits.js'));
 const { configSchema } = require(path.join(ROOT, 'dist', 'src', 'config', 'schema.js'));
 const LIST_PAGE = 50; // the emulator's (and ARM's) list page size
 /** Azurite's well-known development account; the key is public (documented by Microsoft), not a secret. */
@@ -93,7 +93,7 @@ function perSubscription(gateways, subscriptions) {
 function ideal(gateways, subscriptions) {
   const latency = RETRY_AFTER_SECONDS * POLLS;
   const n = Math.max(...perSubscription(gateways, subscriptions));
-  const { reads, writes } = ARM_LIMITS;
+  const { reads, writes } = ARM_REQUEST_LIMITS;
   const writeBound = Math.max(0, n - writes.burst) / writes.perSecond;
   const readBound = Math.max(0, n * POLLS + Math.ceil(n / LIST_PAGE) - reads.burst) / reads.perSecond;
   const seconds = Math.max(latency, writeBound, readBound);
@@ -379,7 +379,7 @@ async function main() {
 
   console.log(
     `node ${process.version}, ${os.cpus().length} CPU(s); ${SERVERS_PER_GATEWAY} servers per gateway, Retry-After ${RETRY_AFTER_SECONDS} s, ${POLLS} poll; ` +
-      `ARM limits per subscription: reads ${ARM_LIMITS.reads.burst} burst / ${ARM_LIMITS.reads.perSecond} per s, writes ${ARM_LIMITS.writes.burst} / ${ARM_LIMITS.writes.perSecond} per s; ` +
+      `ARM limits per subscription: reads ${ARM_REQUEST_LIMITS.reads.burst} burst / ${ARM_REQUEST_LIMITS.reads.perSecond} per s, writes ${ARM_REQUEST_LIMITS.writes.burst} / ${ARM_REQUEST_LIMITS.writes.perSecond} per s; ` +
       `concurrency ${concurrency ?? '(config default)'}`,
   );
   console.log('     N subs   wall s  ideal s  ratio  req/gw    429  RSS MiB  sinks  lost');

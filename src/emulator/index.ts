@@ -15,7 +15,7 @@ export type {
   StatusFault,
   TextFault,
 } from './scenario';
-export { ARM_LIMITS, GLOBAL_FACTOR } from './limits';
-export type { BucketLimit, Clock, LimitKind, ScenarioLimits } from './limits';
+export { GLOBAL_FACTOR } from './limits';
+export type { Clock, ScenarioLimits } from './limits';
 export { createCertificate } from './tls';
 export type { EmulatorCertificate } from './tls';

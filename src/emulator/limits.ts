@@ -26,28 +26,17 @@
  *   route).
  */
 import { createHash } from 'node:crypto';
-
-/** The two buckets the emulator's routes draw on: GETs are reads, POST actions writes. */
-export type LimitKind = 'reads' | 'writes';
-
-/** One bucket: `burst` tokens when full (a whole number >= 1), refilled at `perSecond` tokens a second. */
-export interface BucketLimit {
-  readonly burst: number;
-  readonly perSecond: number;
-}
+import { remainingHeaderOf } from '../core/pacing/rate-limit-answer';
+import type { RequestBucket, RequestKind } from '../core/pacing/request-limits';
 
 /**
  * The scenario's `limits`: `false` turns throttling off (no 429, no remaining-quota headers); per kind,
- * `false` turns that kind off.
+ * `false` turns that kind off. A bucket, and ARM's defaults (`ARM_REQUEST_LIMITS`), are the ones the
+ * product's pacer assumes (src/core/pacing/request-limits.ts); test/emulator/limits.test.ts pins what
+ * the emulator serves to the documented numbers and header names.
  */
 export type ScenarioLimits =
-  false | { readonly reads: BucketLimit | false; readonly writes: BucketLimit | false };
-
-/** ARM's defaults per principal (the doc above): reads 250 burst / 25 per s, writes 200 burst / 10 per s. */
-export const ARM_LIMITS: { readonly reads: BucketLimit; readonly writes: BucketLimit } = {
-  reads: { burst: 250, perSecond: 25 },
-  writes: { burst: 200, perSecond: 10 },
-};
+  false | { readonly reads: RequestBucket | false; readonly writes: RequestBucket | false };
 
 /** The global bucket of a subscription is this many times the per-principal one (the doc above). */
 export const GLOBAL_FACTOR = 15;
@@ -59,17 +48,6 @@ export interface Clock {
 
 /** The default clock: monotonic, so a wall-clock change never refills or drains a bucket. */
 export const monotonicClock: Clock = { now: () => performance.now() };
-
-/**
- * The remaining-quota headers, as live ARM answers carry them: on a read
- * `x-ms-ratelimit-remaining-subscription-reads` and `…-subscription-global-reads`, on a write
- * `…-subscription-writes` and `…-subscription-global-writes`. The value is what is left after this
- * request: a first GET answers 249 and 3749 (Azure REST samples of 2024–2025: Key Vault managed HSM,
- * Data Factory web activity), a first POST 199 and 2999 (a Container Instances exec, an App Service
- * plan create). The names of the old model's table are in the same doc's "Remaining requests".
- */
-export const remainingHeader = (kind: LimitKind, scope: 'principal' | 'global'): string =>
-  `x-ms-ratelimit-remaining-subscription-${scope === 'global' ? 'global-' : ''}${kind}`;
 
 /** What a request's charge came to: served, with the headers to send, or throttled for `retryAfterSeconds`. */
 export type Charge =
@@ -89,7 +67,7 @@ export const NO_CHARGE: Charge = { throttled: false, headers: {} };
 const MILLI = 1000;
 
 interface Bucket {
-  readonly kind: LimitKind;
+  readonly kind: RequestKind;
   /** The subscription's global bucket (all principals), or one principal's. */
   readonly global: boolean;
   milliTokens: number;
@@ -116,7 +94,8 @@ export class SubscriptionLimiter {
 
   constructor(
     private limits: ScenarioLimits,
-    private readonly clock: Clock = monotonicClock,
+    /** The emulator's clock: buckets refill by it, and the state's operations and quota windows run by it. */
+    readonly clock: Clock,
   ) {}
 
   /**
@@ -141,7 +120,7 @@ export class SubscriptionLimiter {
    * ARM ids are): takes a token from the principal's bucket and from the subscription's global one, or
    * from neither when either is empty (then `throttled`, with the longer wait of the two).
    */
-  take(subscriptionId: string, actor: string, kind: LimitKind): Charge {
+  take(subscriptionId: string, actor: string, kind: RequestKind): Charge {
     if (!this.limitOf(kind, false)) return NO_CHARGE;
     const now = this.clock.now();
     const sub = subscriptionId.toLowerCase();
@@ -163,14 +142,14 @@ export class SubscriptionLimiter {
   }
 
   /** The limit of a principal's bucket of `kind`, or (`global`) of the subscription's; false when off. */
-  private limitOf(kind: LimitKind, global: boolean): BucketLimit | false {
+  private limitOf(kind: RequestKind, global: boolean): RequestBucket | false {
     const limit = this.limits === false ? false : this.limits[kind];
     if (!limit || !global) return limit;
     return { burst: limit.burst * GLOBAL_FACTOR, perSecond: limit.perSecond * GLOBAL_FACTOR };
   }
 
   /** The bucket of `actor` (undefined: the global one), brought up to `now`; a new one is full. */
-  private bucket(sub: string, kind: LimitKind, actor: string | undefined, now: number): Bucket {
+  private bucket(sub: string, kind: RequestKind, actor: string | undefined, now: number): Bucket {
     const global = actor === undefined;
     const limit = this.limitOf(kind, global);
     if (!limit) throw new Error(`no ${kind} limit`); // take() checked it
@@ -193,16 +172,58 @@ export class SubscriptionLimiter {
 }
 
 /** Adds what `limit` refilled since the bucket's `at`, up to its burst. */
-function refill(bucket: Bucket, limit: BucketLimit, now: number): void {
+function refill(bucket: Bucket, limit: RequestBucket, now: number): void {
   // perSecond tokens a second = perSecond thousandths of a token a millisecond.
   const elapsed = Math.max(0, now - bucket.at);
   bucket.milliTokens = Math.min(limit.burst * MILLI, bucket.milliTokens + elapsed * limit.perSecond);
   bucket.at = Math.max(bucket.at, now);
 }
 
-function headersOf(kind: LimitKind, own: Bucket, global: Bucket): Record<string, string> {
+/**
+ * The remaining-quota headers of a charge, as live ARM answers carry them: what is left after this
+ * request, in the principal's bucket and in the global one. A first GET answers 249 and 3749 (Azure
+ * REST samples of 2024–2025: Key Vault managed HSM, Data Factory web activity), a first POST 199 and
+ * 2999 (a Container Instances exec, an App Service plan create). The names of the old model's table
+ * are in the same doc's "Remaining requests".
+ */
+function headersOf(kind: RequestKind, own: Bucket, global: Bucket): Record<string, string> {
   return {
-    [remainingHeader(kind, 'principal')]: String(Math.floor(own.milliTokens / MILLI)),
-    [remainingHeader(kind, 'global')]: String(Math.floor(global.milliTokens / MILLI)),
+    [remainingHeaderOf(kind, 'principal')]: String(Math.floor(own.milliTokens / MILLI)),
+    [remainingHeaderOf(kind, 'global')]: String(Math.floor(global.milliTokens / MILLI)),
   };
+}
+
+/**
+ * Resource Graph's per-user query quota: at most `quota` queries in a window of `windowSeconds` that
+ * starts with its first query ("at most 15 queries within every 5-second window", learn.microsoft.com
+ * azure/governance/resource-graph/concepts/guidance-for-throttled-requests). Not a token bucket like
+ * ARM's: Resource Graph states it as queries left in the window and when the window resets
+ * (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`), so the emulator keeps that model.
+ * One per served scenario, shared by every token.
+ */
+export class QueryQuota {
+  private window: { startedAtMs: number; used: number } | undefined;
+
+  constructor(
+    private readonly limit: { readonly quota: number; readonly windowSeconds: number },
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Counts one query unless the window's quota is spent (`over`: then it is not counted). `remaining`:
+   * queries left in the window after this one; `resetsInMs`: until the window ends.
+   */
+  take(): { readonly over: boolean; readonly remaining: number; readonly resetsInMs: number } {
+    const now = this.clock.now();
+    const windowMs = this.limit.windowSeconds * 1000;
+    if (!this.window || now >= this.window.startedAtMs + windowMs)
+      this.window = { startedAtMs: now, used: 0 };
+    const over = this.window.used >= this.limit.quota;
+    if (!over) this.window.used += 1;
+    return {
+      over,
+      remaining: this.limit.quota - this.window.used,
+      resetsInMs: this.window.startedAtMs + windowMs - now,
+    };
+  }
 }

@@ -18,7 +18,8 @@ import {
 } from './routes/errors';
 import { getGateway } from './routes/gateway';
 import { listGateways } from './routes/list';
-import { actorIdOf, NO_CHARGE, type LimitKind } from './limits';
+import { requestKindOf } from '../core/pacing/request-limits';
+import { actorIdOf, NO_CHARGE } from './limits';
 import { queryResources } from './routes/resource-graph';
 import type { EmulatorState } from './state';
 
@@ -46,12 +47,12 @@ interface Route {
   /** Lower-case literals; `*` captures a segment (passed to `handle` in order). */
   readonly pattern: readonly string[];
   /**
-   * The subscription bucket the request draws on (its subscription is the first captured segment):
-   * ARM counts a GET as a read and any other method as a write, POST actions included (see README.md,
-   * "limits"). Absent for Resource Graph, which is not subscription-level and keeps its own per-user
-   * quota (routes/resource-graph.ts).
+   * false: the request draws on no subscription bucket (Resource Graph: not subscription-level, it keeps
+   * its own per-user quota, routes/resource-graph.ts). Otherwise its subscription is the first captured
+   * segment, and its method says the bucket: a GET is a read, any other method a write, POST actions
+   * included (`requestKindOf`; see README.md, "limits").
    */
-  readonly charges?: LimitKind;
+  readonly subscriptionLimits?: false;
   readonly handle: (ctx: RouteContext, c: readonly string[]) => Promise<Reply>;
 }
 
@@ -71,49 +72,43 @@ const ROUTES: readonly Route[] = [
   {
     name: 'list',
     method: 'GET',
-    charges: 'reads',
     pattern: [...SUB, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0) }),
   },
   {
     name: 'list',
     method: 'GET',
-    charges: 'reads',
     pattern: [...RG, ...APPGW],
     handle: (x, c) => listGateways(x, { subscriptionId: at(c, 0), resourceGroup: at(c, 1) }),
   },
   {
     name: 'gateway',
     method: 'GET',
-    charges: 'reads',
     pattern: [...RG, ...APPGW, '*'],
     handle: (x, c) => getGateway(x, gw(c)),
   },
   {
     name: 'backendHealth',
     method: 'POST',
-    charges: 'writes',
     pattern: [...RG, ...APPGW, '*', 'backendhealth'],
     handle: (x, c) => postBackendHealth(x, gw(c)),
   },
   {
     name: 'operationResult',
     method: 'GET',
-    charges: 'reads',
     pattern: [...LOCATION, 'operationresults', '*'],
     handle: (x, c) => getOperationResult(x, op(c)),
   },
   {
     name: 'operationStatus',
     method: 'GET',
-    charges: 'reads',
     pattern: [...LOCATION, 'operations', '*'],
     handle: (x, c) => getOperationStatus(x, op(c)),
   },
   {
     name: 'resourceGraph',
     method: 'POST',
-    charges: undefined,
+    subscriptionLimits: false,
     pattern: ['providers', 'microsoft.resourcegraph', 'resources'],
     handle: (x) => queryResources(x),
   },
@@ -184,11 +179,12 @@ export async function route(state: EmulatorState, call: IncomingCall): Promise<R
   // and a throttled request is answered at once.
   const subscriptionId = found.captured[0] ?? '';
   const actor = actorIdOf(auth.token);
-  const charges = found.r.charges;
-  const charge = charges ? state.limiter.take(subscriptionId, actor, charges) : NO_CHARGE;
+  const kind = requestKindOf(found.r.method);
+  const charge =
+    found.r.subscriptionLimits === false ? NO_CHARGE : state.limiter.take(subscriptionId, actor, kind);
   if (charge.throttled) {
     return subscriptionRequestsThrottled({
-      kind: charges ?? 'reads',
+      kind,
       subscriptionId,
       actor: charge.scope === 'principal' ? actor : undefined,
       retryAfterSeconds: charge.retryAfterSeconds,

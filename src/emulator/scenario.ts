@@ -11,7 +11,8 @@ import { ScenarioError } from '../errors';
 import { readBackendHealthBody } from '../core/backend-health-body';
 import type { BackendHealthBody } from '../core/model';
 import { GATEWAY_ID_SHAPE, key, parseGatewayId } from './arm-id';
-import { ARM_LIMITS, type ScenarioLimits } from './limits';
+import { ARM_REQUEST_LIMITS } from '../core/pacing/request-limits';
+import type { ScenarioLimits } from './limits';
 
 const whole = (min: number, max?: number) => {
   const msg =
@@ -161,12 +162,12 @@ const bucketSchema = z.strictObject({
  */
 const limitsSchema = falseOr(
   z.strictObject({
-    reads: falseOr(bucketSchema, 'no read limit', BUCKET_SHAPE).default(ARM_LIMITS.reads),
-    writes: falseOr(bucketSchema, 'no write limit', BUCKET_SHAPE).default(ARM_LIMITS.writes),
+    reads: falseOr(bucketSchema, 'no read limit', BUCKET_SHAPE).default(ARM_REQUEST_LIMITS.reads),
+    writes: falseOr(bucketSchema, 'no write limit', BUCKET_SHAPE).default(ARM_REQUEST_LIMITS.writes),
   }),
   'no limits',
   'an object with "reads" and/or "writes"',
-).default({ reads: ARM_LIMITS.reads, writes: ARM_LIMITS.writes });
+).default({ reads: ARM_REQUEST_LIMITS.reads, writes: ARM_REQUEST_LIMITS.writes });
 
 /**
  * Resource Graph's per-user query quota (x-ms-user-quota-remaining / -resets-after: "at most 15 queries

@@ -1,11 +1,12 @@
 /**
  * What the emulator remembers while it runs a scenario: the scenario's gateways indexed by ARM id, how many
- * of each injected fault are left, and the long-running operations started by backendhealth POSTs. (ARM's
- * request buckets belong to the running emulator: `limiter`.)
+ * of each injected fault are left, the long-running operations started by backendhealth POSTs, and
+ * Resource Graph's quota window. (ARM's request buckets, and the clock, belong to the running emulator:
+ * `limiter`.)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayIdParts, key, parseGatewayId } from './arm-id';
-import { type Clock, monotonicClock, type SubscriptionLimiter } from './limits';
+import { type Clock, QueryQuota, type SubscriptionLimiter } from './limits';
 import type {
   BodyFault,
   ConnectionFault,
@@ -67,16 +68,21 @@ export class EmulatorState {
   private readonly faultsLeft = new Map<ScenarioFault, number>();
   private readonly closing = new AbortController();
 
+  /** What `lro.runsForMs` and the Resource Graph quota's window are measured by: the emulator's clock. */
+  readonly clock: Clock;
+  /** Resource Graph's query quota (routes/resource-graph.ts): a scenario served next starts a new window. */
+  readonly graphQuota: QueryQuota;
+
   /**
-   * `limiter` holds ARM's request buckets; it outlives this state (the running emulator owns it), so a
-   * scenario served next draws on the same buckets.
+   * `limiter` holds ARM's request buckets and the emulator's clock; it outlives this state (the running
+   * emulator owns it), so a scenario served next draws on the same buckets.
    */
   constructor(
     readonly scenario: Scenario,
     readonly limiter: SubscriptionLimiter,
-    /** What `lro.runsForMs` is measured by: the emulator's clock. */
-    readonly clock: Clock = monotonicClock,
   ) {
+    this.clock = limiter.clock;
+    this.graphQuota = new QueryQuota(scenario.resourceGraph, this.clock);
     this.entries = scenario.gateways.map((gateway) => {
       const parts = parseGatewayId(gateway.id);
       if (!parts) throw new Error(`not a gateway id: ${gateway.id}`); // parseScenario already rejected these

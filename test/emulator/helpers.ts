@@ -2,7 +2,13 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import * as https from 'node:https';
 import { ScenarioError } from '../../src/errors';
-import { parseScenario, startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
+import {
+  parseScenario,
+  startEmulator,
+  type RunningEmulator,
+  type ScenarioInput,
+  type StartEmulatorOptions,
+} from '../../src/emulator';
 
 export const SUB = '11111111-2222-3333-4444-555555555555';
 
@@ -53,17 +59,32 @@ export function gateway(
   };
 }
 
-/** Starts emulators for one test file and closes each after its test. */
-export function useEmulators(): (scenario: ScenarioInput) => Promise<RunningEmulator> {
+/**
+ * Starts emulators for one test file (with `options` such as a `clock`) and closes each after its
+ * test.
+ */
+export function useEmulators(): (
+  scenario: ScenarioInput,
+  options?: Omit<StartEmulatorOptions, 'scenario'>,
+) => Promise<RunningEmulator> {
   const running: RunningEmulator[] = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((e) => e.close()));
   });
-  return async (scenario) => {
-    const emulator = await startEmulator({ scenario: parseScenario(scenario) });
+  return async (scenario, options = {}) => {
+    const emulator = await startEmulator({ ...options, scenario: parseScenario(scenario) });
     running.push(emulator);
     return emulator;
   };
+}
+
+/**
+ * A clock the test moves itself, for `startEmulator`'s `clock`: ARM's buckets refill, operations run and
+ * Resource Graph's quota window passes only when it does.
+ */
+export function fakeClock(startMs = 0): { now: () => number; advance: (ms: number) => void } {
+  let now = startMs;
+  return { now: () => now, advance: (ms) => void (now += ms) };
 }
 
 export interface ClientOptions {
@@ -102,12 +123,16 @@ export interface RawResponse {
   body: unknown;
 }
 
-/** A plain HTTPS request, for what the SDK would never send (no token, no api-version). */
+/**
+ * A plain HTTPS request, for what the SDK would never send (no token, no api-version, a body as
+ * written); the answer's body parsed as JSON.
+ */
 export function rawRequest(
   emulator: RunningEmulator,
   method: string,
   path: string,
   headers: Record<string, string> = {},
+  body?: string,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -127,7 +152,7 @@ export function rawRequest(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

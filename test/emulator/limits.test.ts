@@ -5,8 +5,18 @@
  */
 import { RestError } from '@azure/core-rest-pipeline';
 import { parseScenario, startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
-import { ARM_LIMITS } from '../../src/emulator/limits';
-import { armClient, callLog, gateway, issuesOf, rawRequest, type RawResponse, SUB } from './helpers';
+import { ARM_REQUEST_LIMITS } from '../../src/core/pacing/request-limits';
+import {
+  armClient,
+  callLog,
+  fakeClock,
+  gateway,
+  issuesOf,
+  rawRequest,
+  type RawResponse,
+  SUB,
+  useEmulators,
+} from './helpers';
 
 const SUB2 = '99999999-8888-7777-6666-555555555555';
 const gwPath = (rg: string, name: string, sub = SUB) =>
@@ -16,23 +26,11 @@ const GLOBAL_READS = 'x-ms-ratelimit-remaining-subscription-global-reads';
 const WRITES = 'x-ms-ratelimit-remaining-subscription-writes';
 const GLOBAL_WRITES = 'x-ms-ratelimit-remaining-subscription-global-writes';
 
-/** A clock the test moves: the emulator's buckets refill only when it does. */
-function fakeClock() {
-  let now = 0;
-  return {
-    now: () => now,
-    advance: (ms: number) => void (now += ms),
-  };
-}
+const startEmulatorFor = useEmulators();
 
-const running: RunningEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
-
+/** An emulator on a clock the test moves: its buckets refill only when it does. */
 async function start(scenario: ScenarioInput, clock = fakeClock()) {
-  const emulator = await startEmulator({ scenario: parseScenario(scenario), clock });
-  running.push(emulator);
+  const emulator = await startEmulatorFor(scenario, { clock });
   return { emulator, clock };
 }
 
@@ -84,8 +82,8 @@ describe("ARM's defaults: reads 250 burst, writes 200 burst, global 15 times tha
     expect(writes[200]?.headers).toMatchObject({ [WRITES]: '0', [GLOBAL_WRITES]: '2800' });
   });
 
-  it('ARM_LIMITS holds the documented numbers', () => {
-    expect(ARM_LIMITS).toEqual({
+  it('the limits it serves by default are the documented numbers', () => {
+    expect(parseScenario({ gateways: [gateway('rg', 'appgw')] }).limits).toEqual({
       reads: { burst: 250, perSecond: 25 },
       writes: { burst: 200, perSecond: 10 },
     });
@@ -516,10 +514,10 @@ describe('the real SDK against the limit', () => {
   it('the SDK sees the 429 and retries after Retry-After (real clock): the retry finds the token that came back', async () => {
     // One read a second: a retry sooner than the Retry-After would be throttled again, so "429 then 200"
     // shows the SDK waited it out.
-    const emulator = await startEmulator({
-      scenario: parseScenario({ gateways: [gateway('rg', 'appgw')], ...small({ burst: 1, perSecond: 1 }) }),
+    const emulator = await startEmulatorFor({
+      gateways: [gateway('rg', 'appgw')],
+      ...small({ burst: 1, perSecond: 1 }),
     });
-    running.push(emulator);
     const client = armClient(emulator);
 
     await client.applicationGateways.get('rg', 'appgw');
@@ -529,13 +527,10 @@ describe('the real SDK against the limit', () => {
   });
 
   it('a backend-health read whose POST is throttled is retried by the SDK and completes', async () => {
-    const emulator = await startEmulator({
-      scenario: parseScenario({
-        gateways: [gateway('rg', 'appgw', { lro: { polls: 1, retryAfterSeconds: 0 } })],
-        limits: { writes: { burst: 1, perSecond: 1 } },
-      }),
+    const emulator = await startEmulatorFor({
+      gateways: [gateway('rg', 'appgw', { lro: { polls: 1, retryAfterSeconds: 0 } })],
+      limits: { writes: { burst: 1, perSecond: 1 } },
     });
-    running.push(emulator);
     const client = armClient(emulator);
 
     await client.applicationGateways.backendHealth('rg', 'appgw', { updateIntervalInMs: 5 });
@@ -643,14 +638,14 @@ describe('scenario validation of limits', () => {
 
   it('defaults: absent is ARM’s limits; a kind left out is ARM’s; false stays off; a parsed scenario parses to itself', () => {
     const gateways = [gateway('rg', 'appgw')];
-    expect(parseScenario({ gateways }).limits).toEqual(ARM_LIMITS);
-    expect(parseScenario({ gateways, limits: {} }).limits).toEqual(ARM_LIMITS);
+    expect(parseScenario({ gateways }).limits).toEqual(ARM_REQUEST_LIMITS);
+    expect(parseScenario({ gateways, limits: {} }).limits).toEqual(ARM_REQUEST_LIMITS);
     expect(parseScenario({ gateways, limits: { reads: { burst: 3, perSecond: 0.5 } } }).limits).toEqual({
       reads: { burst: 3, perSecond: 0.5 },
-      writes: ARM_LIMITS.writes,
+      writes: ARM_REQUEST_LIMITS.writes,
     });
     expect(parseScenario({ gateways, limits: { writes: false } }).limits).toEqual({
-      reads: ARM_LIMITS.reads,
+      reads: ARM_REQUEST_LIMITS.reads,
       writes: false,
     });
     expect(parseScenario({ gateways, limits: false }).limits).toBe(false);

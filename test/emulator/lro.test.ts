@@ -1,8 +1,7 @@
 /** backendhealth's long-running operation, driven through the real SDK poller. */
 import { RestError } from '@azure/core-rest-pipeline';
-import { parseScenario } from '../../src/emulator/scenario';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { armClient, callLog, gateway, healthBody, rawRequest, SUB, useEmulators } from './helpers';
+import type { ScenarioInput } from '../../src/emulator';
+import { armClient, callLog, fakeClock, gateway, healthBody, rawRequest, SUB, useEmulators } from './helpers';
 
 const start = useEmulators();
 const fast = { updateIntervalInMs: 5 };
@@ -122,16 +121,10 @@ describe('backendhealth long-running operation: polled by hand (the product poll
   const postPath = (name: string) =>
     `/subscriptions/${SUB}/resourceGroups/rg-lro/providers/Microsoft.Network/applicationGateways/${name}/backendhealth?api-version=2026-01-01`;
 
-  async function startWithClock(scenario: Parameters<typeof parseScenario>[0]) {
-    let now = 1_000;
-    const emulator = await startEmulator({ scenario: parseScenario(scenario), clock: { now: () => now } });
-    running.push(emulator);
-    return { emulator, advance: (ms: number) => void (now += ms) };
+  async function startWithClock(scenario: ScenarioInput) {
+    const clock = fakeClock(1_000);
+    return { emulator: await start(scenario, { clock }), advance: clock.advance };
   }
-  const running: RunningEmulator[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((e) => e.close()));
-  });
 
   it('azure-async-operation style: the Location URL alone answers 202 for `polls` GETs, then the body', async () => {
     const g = gateway('rg-lro', 'appgw-loc-only', {

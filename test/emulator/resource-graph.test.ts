@@ -1,9 +1,8 @@
-import * as https from 'node:https';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { buildGatewayQuery } from '../../src/core/discovery/gateway-query';
 import { NO_FILTER } from '../../src/core/discovery/filter';
 import { parseScenario, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
-import { SUB, gateway, gatewayId, useEmulators } from './helpers';
+import { fakeClock, SUB, gateway, gatewayId, rawRequest, type RawResponse, useEmulators } from './helpers';
 
 const OTHER = '99999999-2222-3333-4444-555555555555';
 const THIRD = '77777777-2222-3333-4444-555555555555';
@@ -18,36 +17,18 @@ function graphClient(emulator: RunningEmulator): ResourceGraphClient {
 }
 
 /** POSTs a body as written (what the SDK would not send), answering status, headers and JSON. */
-function post(
+const post = (
   emulator: RunningEmulator,
   body: unknown,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read into whatever came back
-): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${emulator.url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`,
-      {
-        method: 'POST',
-        headers: { authorization: 'Bearer dev', 'content-type': 'application/json' },
-        ca: emulator.caCertPem,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: text ? JSON.parse(text) : undefined,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
-}
+): Promise<RawResponse & { body: any }> =>
+  rawRequest(
+    emulator,
+    'POST',
+    '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+    { authorization: 'Bearer dev', 'content-type': 'application/json' },
+    typeof body === 'string' ? body : JSON.stringify(body),
+  );
 
 const scenario = (extra: Partial<ScenarioInput> = {}): ScenarioInput => ({
   gateways: [
@@ -173,6 +154,21 @@ describe('Resource Graph in the emulator: the query the product sends', () => {
     const third = await post(emulator, body);
     expect(third.status).toBe(429);
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('the quota window runs by the emulator clock: spent, it refuses until the window has passed', async () => {
+    const clock = fakeClock();
+    const emulator = await start(scenario({ resourceGraph: { quota: 1, windowSeconds: 5 } }), { clock });
+    const body = { subscriptions: [SUB], query: 'resources' };
+    expect((await post(emulator, body)).status).toBe(200);
+    clock.advance(4_999);
+    const refused = await post(emulator, body);
+    expect([refused.status, refused.headers['retry-after']]).toEqual([429, '1']);
+    expect(refused.headers['x-ms-user-quota-resets-after']).toBe('00:00:01');
+    clock.advance(1);
+    const next = await post(emulator, body);
+    expect([next.status, next.headers['x-ms-user-quota-remaining']]).toEqual([200, '0']);
+    expect(next.headers['x-ms-user-quota-resets-after']).toBe('00:00:05');
   });
 
   it('past its subscription limit, answers the first subscriptions and says x-ms-tenant-subscription-limit-hit', async () => {

@@ -6,8 +6,8 @@
  * azure-resource-manager/management/request-limits-and-throttling, "Regional throttling and token bucket
  * algorithm"): since 2024 a subscription gets, per region, a bucket of 250 reads refilled at 25 per
  * second and 200 writes refilled at 10 per second, "per subscription, per service principal, and per
- * operation type". The same numbers as the emulator's (src/emulator/limits.ts), kept here because the
- * core never imports the emulator. The page's "Remaining requests" section: read requests answer
+ * operation type". The emulator serves these numbers (src/emulator/limits.ts reads them from here: the
+ * core never imports the emulator). The page's "Remaining requests" section: read requests answer
  * `x-ms-ratelimit-remaining-subscription-reads`, write requests `…-writes` (the token-bucket model adds
  * `…-subscription-global-reads` / `-writes`, the subscription's bucket across all principals); its
  * "Error code" section: a `429` carries `Retry-After` in seconds, and a request sent before it has

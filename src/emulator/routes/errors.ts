@@ -2,7 +2,7 @@
  * ARM's error answers, worded like the real service so clients (and users reading logs) see what
  * they would see against Azure. Every body is ARM's `{"error":{"code","message"}}`.
  */
-import type { LimitKind } from '../limits';
+import type { RequestKind } from '../../core/pacing/request-limits';
 import type { ConnectionFault, ConnectionFaultKind, StatusFault } from '../scenario';
 
 export interface Reply {
@@ -104,7 +104,7 @@ export const invalidSkipToken = (token: string): Reply =>
  * message was found: for it the emulator says so in the same form, without an actor.
  */
 export function subscriptionRequestsThrottled(throttle: {
-  readonly kind: LimitKind;
+  readonly kind: RequestKind;
   readonly subscriptionId: string;
   /** The principal, or undefined when the subscription's global bucket (all principals) is empty. */
   readonly actor: string | undefined;

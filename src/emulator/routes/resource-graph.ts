@@ -58,37 +58,25 @@ export const accessDenied = (): Reply =>
     },
   ]);
 
-/** Per emulator state: queries used in the current quota window (Resource Graph counts per user). */
-const quotas = new WeakMap<EmulatorState, { windowStart: number; used: number }>();
-
 function hhmmss(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
   const two = (n: number) => String(n).padStart(2, '0');
   return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
 }
 
-/** Counts the query against the quota; the headers to send, and whether it is over. */
+/** Counts the query against the quota (src/emulator/limits.ts, QueryQuota); the headers to send, and whether it is over. */
 function spendQuota(state: EmulatorState): {
   headers: Record<string, string>;
   over: boolean;
   waitMs: number;
 } {
-  const { quota, windowSeconds } = state.scenario.resourceGraph;
-  const now = Date.now();
-  let window = quotas.get(state);
-  if (!window || now >= window.windowStart + windowSeconds * 1000) {
-    window = { windowStart: now, used: 0 };
-    quotas.set(state, window);
-  }
-  const waitMs = window.windowStart + windowSeconds * 1000 - now;
-  const over = window.used >= quota;
-  if (!over) window.used += 1;
+  const { over, remaining, resetsInMs } = state.graphQuota.take();
   return {
     over,
-    waitMs,
+    waitMs: resetsInMs,
     headers: {
-      'x-ms-user-quota-remaining': String(quota - window.used),
-      'x-ms-user-quota-resets-after': hhmmss(waitMs),
+      'x-ms-user-quota-remaining': String(remaining),
+      'x-ms-user-quota-resets-after': hhmmss(resetsInMs),
     },
   };
 }
