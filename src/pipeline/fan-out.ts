@@ -228,14 +228,17 @@ export async function processQueuedGateway(
     }
   }
   const outcome = step;
+  // The body (or the failure) is in: checked as a direct run checks it, by a reader that answers with it.
   const processed = await processGateway(gateway, {
     ...deps,
     ...options,
     runId: message.runId,
     startedAt,
-    read: async () => {
-      if ('done' in outcome) return outcome.done;
-      throw outcome.failed;
+    reader: {
+      getBackendHealth: async () => {
+        if ('done' in outcome) return outcome.done;
+        throw outcome.failed;
+      },
     },
   });
   if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
