@@ -3,7 +3,6 @@ import {
   notificationsDone,
   type GatewayReport,
   type NotificationsReport,
-  type ReportedError,
   type RunInterruptionReport,
   type RunReport,
   type TargetReport,
@@ -23,8 +22,6 @@ export interface RunReportParts {
   readonly mode?: RunReport['mode'];
   /** The run stopped before it was done: why, and the gateways not done. */
   readonly interrupted?: RunInterruptionReport;
-  /** Sinks that already failed during the run (a gateway's delivery); default none. */
-  readonly deliveryErrors?: readonly ReportedError[];
 }
 
 /** Assembles the run report from its parts; `ok` and the summary are derived, never kept apart. */
@@ -52,7 +49,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     gateways,
     ...(notifications ? { notifications } : {}),
     ...(parts.interrupted ? { interrupted: parts.interrupted } : {}),
-    deliveryErrors: parts.deliveryErrors ?? [],
+    deliveryErrors: [],
   };
 }
 

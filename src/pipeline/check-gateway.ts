@@ -1,7 +1,7 @@
 import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServers } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
-import type { BackendHealthBody, GatewayRef } from '../core/model';
+import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock } from '../ports';
@@ -15,11 +15,6 @@ export interface CheckGatewayOptions {
   readonly article: ParsedArticle;
   readonly unhealthyStates: readonly ConfigurableState[];
   readonly gatewayTimeoutInMs: number;
-  /**
-   * How the body is had, given the time-out's abort signal; default `reader.getBackendHealth` (waits
-   * in-process). The queue function passes the outcome of its last step (fan-out.ts).
-   */
-  readonly read?: (abortSignal: AbortSignal) => Promise<BackendHealthBody>;
   /** When the gateway's read began (default now): `durationInMs` counts from it, across continuations. */
   readonly startedAt?: Date;
   /** The run's interruption (a direct run's stop signal or deadline): cuts the read short. */
@@ -44,11 +39,10 @@ export async function checkGateway(
 ): Promise<GatewayOutcome> {
   const started = options.startedAt ?? options.clock.now();
   const elapsed = () => options.clock.now().getTime() - started.getTime();
-  const read = options.read ?? ((abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }));
   try {
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
-      read,
+      (abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }),
       (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms)),
       options.stop,
     );

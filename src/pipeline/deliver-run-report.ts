@@ -1,15 +1,17 @@
-import type { RunReport } from '../core/run-report';
+import type { GatewayReport, RunReport } from '../core/run-report';
 import type { Insight } from '../insight/insight';
-import type { Delivery, InsightSink } from '../ports';
+import type { Clock, Delivery, InsightSink } from '../ports';
 import { buildRunReport, type RunReportParts } from './build-run-report';
 import { deliverToSinks, type SinkDeliveries } from './deliver-to-sinks';
 import type { Logger } from './logger';
+import type { NotifyOutcome } from './notify/notify-on-change';
+import { createSinkFailures, type SinkFailures } from './sink-failures';
 
 /** What deliverRunReport builds and delivers: the report's parts, and what goes with it. */
 export interface RunReportDelivery extends RunReportParts {
   /**
    * `gateway`: one gateway, as soon as it is done (direct run, queue function); `report`: a direct run's
-   * own report at its end; `run`: everything at once (`evaluate`, a fan-out run's discovery). Port: Delivery.
+   * own report at its end; `run`: everything at once (a fan-out run's discovery). Port: Delivery.
    */
   readonly scope: Delivery['scope'];
   /** The insights delivered with the report (none for a report, a discovery or a poisoned gateway). */
@@ -28,17 +30,63 @@ export interface DeliveredRunReport {
 /**
  * The tail of every run and queue invocation: builds the report from its parts (build-run-report.ts),
  * delivers it with its insights to every sink (deliver-to-sinks.ts: one failing sink never stops
- * another, nothing thrown), and returns it with the sinks' failures merged into `deliveryErrors`. The
- * sinks get the report without them: a sink cannot report its own failure (RunReport.ok), so only the
- * returned report (the CLI's summary and `--json`, telemetry) says which sinks failed.
+ * another, nothing thrown), and returns it with the sinks' failures in `deliveryErrors`.
+ *
+ * `failures` is the tally of a run's sink failures over its many deliveries (sink-failures.ts: a direct
+ * run passes one for its gateways and its report); a fresh one by default, for a delivery that is all
+ * its run or invocation delivers. The sinks get the report naming the failures tallied before this
+ * delivery: a sink cannot report its own failure (RunReport.ok), so only the returned report (the
+ * CLI's summary and `--json`, telemetry) names this delivery's too, added to the tally.
  */
 export async function deliverRunReport(
   deps: { readonly sinks: readonly InsightSink[]; readonly logger: Logger },
   delivery: RunReportDelivery,
+  failures: SinkFailures = createSinkFailures(),
 ): Promise<DeliveredRunReport> {
   const { scope, insights, queued, ...parts } = delivery;
   // `queued` after the built fields, as report.json has always had it.
-  const report: RunReport = { ...buildRunReport(parts), ...(queued ? { queued } : {}) };
+  const report: RunReport = {
+    ...buildRunReport(parts),
+    deliveryErrors: failures.reported(),
+    ...(queued ? { queued } : {}),
+  };
   const sinks = await deliverToSinks(deps.sinks, { scope, report, insights }, deps.logger);
-  return { report: { ...report, deliveryErrors: [...report.deliveryErrors, ...sinks.errors] }, sinks };
+  failures.add(sinks.errors);
+  return { report: { ...report, deliveryErrors: failures.reported() }, sinks };
+}
+
+/** One gateway's result, as processGateway (or the poison queue) leaves it. */
+export interface GatewayResult {
+  readonly runId: string;
+  /** When the work of this delivery began (the gateway's, or this queue invocation's). */
+  readonly startedAt: Date;
+  readonly report: GatewayReport;
+  readonly insights: readonly Insight[];
+  readonly notify?: NotifyOutcome;
+}
+
+/**
+ * One gateway delivered as soon as it is done (scope and mode `gateway`: its insights, and its result
+ * under its run), the same way in the direct run, the queue function and the poison queue's.
+ */
+export function deliverGatewayResult(
+  deps: { readonly sinks: readonly InsightSink[]; readonly logger: Logger; readonly clock: Clock },
+  result: GatewayResult,
+  failures?: SinkFailures,
+): Promise<DeliveredRunReport> {
+  return deliverRunReport(
+    deps,
+    {
+      scope: 'gateway',
+      insights: result.insights,
+      runId: result.runId,
+      mode: 'gateway',
+      startedAt: result.startedAt,
+      finishedAt: deps.clock.now(),
+      targets: [],
+      gateways: [result.report],
+      ...(result.notify ? { notify: result.notify } : {}),
+    },
+    failures,
+  );
 }

@@ -9,7 +9,7 @@ import type {
   WorkQueue,
 } from '../ports';
 import type { SinkDeliveries } from './deliver-to-sinks';
-import { deliverRunReport } from './deliver-run-report';
+import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
@@ -228,14 +228,17 @@ export async function processQueuedGateway(
     }
   }
   const outcome = step;
+  // The body (or the failure) is in: checked as a direct run checks it, by a reader that answers with it.
   const processed = await processGateway(gateway, {
     ...deps,
     ...options,
     runId: message.runId,
     startedAt,
-    read: async () => {
-      if ('done' in outcome) return outcome.done;
-      throw outcome.failed;
+    reader: {
+      getBackendHealth: async () => {
+        if ('done' in outcome) return outcome.done;
+        throw outcome.failed;
+      },
     },
   });
   if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
@@ -244,16 +247,11 @@ export async function processQueuedGateway(
     polls: 'done' in outcome ? polls : (continued?.polls ?? 0),
     handlerActiveInMs: activeSoFar(),
   };
-  const { report, sinks } = await deliverRunReport(deps, {
-    scope: 'gateway',
-    insights: processed.insights,
+  const { report, sinks } = await deliverGatewayResult(deps, {
+    ...processed,
+    report: { ...processed.report, fanOut },
     runId: message.runId,
-    mode: 'gateway',
     startedAt: invokedAt,
-    finishedAt: deps.clock.now(),
-    targets: [],
-    gateways: [{ ...processed.report, fanOut }],
-    ...(processed.notify ? { notify: processed.notify } : {}),
   });
   const error = processed.report.error;
   const pastTimeout =
@@ -285,24 +283,18 @@ export async function recordPoisonedGateway(
   const now = deps.clock.now();
   const poisoned = new PoisonedMessageError(message.gatewayId);
   deps.logger.error(poisoned.message);
-  const { report } = await deliverRunReport(deps, {
-    scope: 'gateway',
-    insights: [],
+  const { report } = await deliverGatewayResult(deps, {
     runId: message.runId,
-    mode: 'gateway',
     startedAt: now,
-    finishedAt: now,
-    targets: [],
-    gateways: [
-      {
-        ...gatewayFields(gateway),
-        ok: false,
-        error: reportedError(poisoned),
-        durationInMs: 0,
-        servers: 0,
-        findings: [],
-      },
-    ],
+    report: {
+      ...gatewayFields(gateway),
+      ok: false,
+      error: reportedError(poisoned),
+      durationInMs: 0,
+      servers: 0,
+      findings: [],
+    },
+    insights: [],
   });
   emitRunTelemetry(deps.telemetry, report, { step: 'poison', attempt: queueTry.attempt });
   return report;

@@ -16,7 +16,7 @@ import type {
   RunProgress,
   Telemetry,
 } from '../ports';
-import { deliverRunReport } from './deliver-run-report';
+import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
@@ -119,18 +119,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         if (processed.interrupted) return undefined;
         if (processed.report.error)
           deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
-        const { sinks } = await deliverRunReport(deps, {
-          scope: 'gateway',
-          insights: processed.insights,
-          runId,
-          mode: 'gateway',
-          startedAt: gatewayStartedAt,
-          finishedAt: deps.clock.now(),
-          targets: [],
-          gateways: [processed.report],
-          ...(processed.notify ? { notify: processed.notify } : {}),
-        });
-        sinkFailures.add(sinks.errors);
+        await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
         deps.progress?.gatewayDone();
         return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
       },
@@ -151,20 +140,21 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     if (notify) logNotifyProblems(notify, deps.logger);
 
     // The sinks get the failures of the gateways' deliveries; the outcome adds the report's own.
-    const { report: delivered, sinks } = await deliverRunReport(deps, {
-      scope: 'report',
-      insights: [],
-      runId,
-      startedAt,
-      finishedAt: deps.clock.now(),
-      targets: expanded.targets,
-      gateways: finished.map((d) => d.report),
-      ...(notify ? { notify } : {}),
-      ...(interrupted ? { interrupted } : {}),
-      deliveryErrors: sinkFailures.reported(),
-    });
-    sinkFailures.add(sinks.errors);
-    const report: RunReport = { ...delivered, deliveryErrors: sinkFailures.reported() };
+    const { report, sinks } = await deliverRunReport(
+      deps,
+      {
+        scope: 'report',
+        insights: [],
+        runId,
+        startedAt,
+        finishedAt: deps.clock.now(),
+        targets: expanded.targets,
+        gateways: finished.map((d) => d.report),
+        ...(notify ? { notify } : {}),
+        ...(interrupted ? { interrupted } : {}),
+      },
+      sinkFailures,
+    );
     emitRunTelemetry(deps.telemetry, report, { step: 'run' });
     return { report, receipts: sinks.receipts };
   } finally {

@@ -1,5 +1,6 @@
 import { buildRunReport } from '../../src/pipeline/build-run-report';
 import { deliverRunReport } from '../../src/pipeline/deliver-run-report';
+import { createSinkFailures } from '../../src/pipeline/sink-failures';
 import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
 import { failingSink, memoryLogger, memorySink } from '../helpers/memory';
 
@@ -50,6 +51,42 @@ describe('deliverRunReport: build the report, deliver it to the sinks, merge the
     expect(report.ok).toBe(true);
     expect(report).toEqual({ ...folder.deliveries[0]?.report, deliveryErrors: [failure] });
     expect(logger.at('error')).toEqual([failure.message]);
+  });
+
+  it("a run's tally of sink failures: the sinks get the ones before this delivery; the report returned counts this one's too", async () => {
+    const folder = memorySink('folder');
+    const blob = failingSink('blob', 'the account answered 503');
+    const failures = createSinkFailures();
+    failures.add([
+      {
+        code: 'DeliveryFailed',
+        message: 'Delivery to blob failed: HTTP 503.',
+        retryable: true,
+        sink: 'blob',
+      },
+    ]);
+    const { report } = await deliverRunReport(
+      { sinks: [blob, folder], logger: memoryLogger() },
+      { ...parts, scope: 'report', insights: [] },
+      failures,
+    );
+    expect(folder.deliveries[0]?.report.deliveryErrors).toEqual([
+      {
+        code: 'DeliveryFailed',
+        message: 'Delivery to blob failed: HTTP 503.',
+        retryable: true,
+        sink: 'blob',
+      },
+    ]);
+    expect(report.deliveryErrors).toEqual([
+      {
+        code: 'DeliveryFailed',
+        message: 'Delivery to blob failed: HTTP 503. (2 of its deliveries this run failed)',
+        retryable: true,
+        sink: 'blob',
+      },
+    ]);
+    expect(failures.reported()).toEqual(report.deliveryErrors);
   });
 
   it("a discovery's queued gateways come last in the report, after deliveryErrors, as report.json has them", async () => {

@@ -82,57 +82,48 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         const runRoot = `${prefix}${runFolder(report.runId)}/`;
         const latestRoot = `${prefix}latest/`;
         const base = container.url;
-        if (scope === 'report') {
-          // A direct run's end: its gateways were delivered one by one; only the report is left.
-          step = `write ${runRoot}report.json`;
-          await uploadReport(container, `${runRoot}report.json`, report, false);
-          step = `write ${latestRoot}report.json`;
-          await uploadReport(container, `${latestRoot}report.json`, report, true);
-          return {
-            locations: [
-              `${base}/${latestRoot}report.json`,
-              `${base}/${runRoot}report.json`,
-              `${base}/${latestRoot}insights/`,
-            ],
-          };
-        }
-        const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
-        const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
+        if (scope !== 'report') {
+          // A gateway's insights (or a whole run's): history, then the current view folder by folder.
+          const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
+          const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
 
-        step = `write ${runRoot}`;
-        await uploadInsights(container, runRoot, current, concurrency, false);
-        if (scope === 'run') await uploadReport(container, `${runRoot}report.json`, report, false);
+          step = `write ${runRoot}`;
+          await uploadInsights(container, runRoot, current, concurrency, false);
 
-        step = `write ${latestRoot}insights`;
-        await uploadInsights(container, latestRoot, current, concurrency, true);
-        step = `remove recovered servers' insights under ${latestRoot}insights`;
-        const keep = new Set(
-          current.flatMap((i) => [`${latestRoot}${i.path}.md`, `${latestRoot}${i.path}.html`]),
-        );
-        for (const folder of evaluated) {
-          const stale: string[] = [];
-          for await (const blobName of container.listBlobNames({ prefix: `${latestRoot}${folder}/` })) {
-            if (!keep.has(blobName)) stale.push(blobName);
+          step = `write ${latestRoot}insights`;
+          await uploadInsights(container, latestRoot, current, concurrency, true);
+          step = `remove recovered servers' insights under ${latestRoot}insights`;
+          const keep = new Set(
+            current.flatMap((i) => [`${latestRoot}${i.path}.md`, `${latestRoot}${i.path}.html`]),
+          );
+          for (const folder of evaluated) {
+            const stale: string[] = [];
+            for await (const blobName of container.listBlobNames({ prefix: `${latestRoot}${folder}/` })) {
+              if (!keep.has(blobName)) stale.push(blobName);
+            }
+            await mapBounded(stale, concurrency, (blobName) =>
+              container.deleteBlob(blobName).catch(ignoreNotFound),
+            );
           }
-          await mapBounded(stale, concurrency, (blobName) =>
-            container.deleteBlob(blobName).catch(ignoreNotFound),
-          );
-        }
 
-        if (scope === 'gateway') {
-          // One gateway of a fan-out run: its result sits beside the run's report; latest/report.json is the run's.
-          const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
-          step = `write ${runRoot}gateways/`;
-          await mapBounded(results, concurrency, (blobName, i) =>
-            uploadReport(
-              container,
-              blobName,
-              { ...report, gateways: [report.gateways[i] as GatewayReport] },
-              false,
-            ),
-          );
-          return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
+          if (scope === 'gateway') {
+            // One gateway: its result sits beside the run's report; latest/report.json is the run's.
+            const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
+            step = `write ${runRoot}gateways/`;
+            await mapBounded(results, concurrency, (blobName, i) =>
+              uploadReport(
+                container,
+                blobName,
+                { ...report, gateways: [report.gateways[i] as GatewayReport] },
+                false,
+              ),
+            );
+            return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
+          }
         }
+        // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
+        step = `write ${runRoot}report.json`;
+        await uploadReport(container, `${runRoot}report.json`, report, false);
         step = `write ${latestRoot}report.json`;
         await uploadReport(container, `${latestRoot}report.json`, report, true);
         return {

@@ -29,32 +29,31 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       let staging: string | undefined;
       try {
         await mkdir(root, { recursive: true });
+        if (scope !== 'report') {
+          // One staging folder per delivery: the gateways of one run may be delivered at once (a direct
+          // run's concurrent gateways, a Function App instance's queue invocations), and the run id comes
+          // from a queue message, so it never names a folder.
+          staging = await mkdtemp(path.join(root, '.staging-'));
+          const byFolder = insightsByFolder(insights);
+          for (const gateway of report.gateways.filter((g) => g.ok)) {
+            await replaceGatewayFolder(
+              root,
+              staging,
+              gateway,
+              byFolder.get(gatewayInsightFolder(gateway)) ?? [],
+            );
+          }
+          if (scope === 'gateway') {
+            const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
+            for (const [i, file] of files.entries())
+              await writeJson(file, { ...report, gateways: [report.gateways[i]] });
+            return { locations: [...files, path.join(root, 'insights')] };
+          }
+        }
         const reportFile = path.join(root, 'report.json');
-        if (scope === 'report') {
-          await writeJson(reportFile, report);
-          await removeRunResults(root, report.runId);
-          return { locations: [reportFile, path.join(root, 'insights')] };
-        }
-        // One staging folder per delivery: the gateways of one run may be delivered at once (a direct
-        // run's concurrent gateways, a Function App instance's queue invocations), and the run id comes
-        // from a queue message, so it never names a folder.
-        staging = await mkdtemp(path.join(root, '.staging-'));
-        const byFolder = insightsByFolder(insights);
-        for (const gateway of report.gateways.filter((g) => g.ok)) {
-          await replaceGatewayFolder(
-            root,
-            staging,
-            gateway,
-            byFolder.get(gatewayInsightFolder(gateway)) ?? [],
-          );
-        }
-        if (scope === 'gateway') {
-          const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
-          for (const [i, file] of files.entries())
-            await writeJson(file, { ...report, gateways: [report.gateways[i]] });
-          return { locations: [...files, path.join(root, 'insights')] };
-        }
         await writeJson(reportFile, report);
+        // A direct run's end: its gateways' results are in the report now.
+        if (scope === 'report') await removeRunResults(root, report.runId);
         return { locations: [reportFile, path.join(root, 'insights')] };
       } catch (error) {
         throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, {
