@@ -49,39 +49,37 @@ async function lookUp(ctx: RouteContext, p: OperationParams, action: PollAction)
 }
 
 /**
- * With `lro.runsForMs`: whether the operation still runs at this moment (either URL, either style).
- * undefined without it: the poll counts decide.
+ * Counts this poll of `url`, then says whether the operation still runs. With `lro.runsForMs`: until that
+ * long after its POST by the emulator's clock, however often either URL is polled. Otherwise by count:
+ * the first `polls` polls of each URL; in the async style the Location URL is the result as soon as the
+ * Azure-AsyncOperation URL has reported the end (the SDK's final GET), so a client may poll either URL
+ * (ARM's RPC lets it poll Location alone).
  */
-function stillRunning(ctx: RouteContext, op: Operation): boolean | undefined {
-  const { runsForMs } = op.entry.gateway.lro;
-  return runsForMs === undefined ? undefined : ctx.state.clock.now() - op.startedAtMs < runsForMs;
+function stillRunning(ctx: RouteContext, op: Operation, url: 'result' | 'status'): boolean {
+  const { polls, runsForMs, style } = op.entry.gateway.lro;
+  const pollsOfUrl = url === 'result' ? ++op.resultPolls : ++op.statusPolls;
+  if (runsForMs !== undefined) return ctx.state.clock.now() - op.startedAtMs < runsForMs;
+  return pollsOfUrl <= polls && (url === 'status' || style === 'location' || op.statusPolls <= polls);
 }
 
-/**
- * Location URL: 202 while the operation runs, then the result. By count: the first `polls` GETs of it
- * are 202; in the async style, once the Azure-AsyncOperation URL has reported the end it is the result
- * at once (the SDK's final GET), so a client may poll either URL (ARM's RPC lets it poll Location alone).
- */
+/** Location URL: 202 while the operation runs (stillRunning), then the result. */
 export async function getOperationResult(ctx: RouteContext, p: OperationParams): Promise<Reply> {
   const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operationResults/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
-  const { polls, style } = op.entry.gateway.lro;
-  const counted = ++op.resultPolls <= polls && (style === 'location' || op.statusPolls <= polls);
-  const running = stillRunning(ctx, op) ?? counted;
-  return running ? { status: 202, headers: pollHeaders(ctx, op) } : finalReply(ctx.state, op);
+  return stillRunning(ctx, op, 'result')
+    ? { status: 202, headers: pollHeaders(ctx, op) }
+    : finalReply(ctx.state, op);
 }
 
-/** Azure-AsyncOperation URL: `InProgress` for the first `polls` polls, then Succeeded or Failed. */
+/** Azure-AsyncOperation URL: `InProgress` while the operation runs (stillRunning), then Succeeded or Failed. */
 export async function getOperationStatus(ctx: RouteContext, p: OperationParams): Promise<Reply> {
   const found = await lookUp(ctx, p, 'Microsoft.Network/locations/operations/read');
   if ('reply' in found) return found.reply;
   const { op } = found;
-  const { polls, style, outcome, retryAfterSeconds } = op.entry.gateway.lro;
+  const { style, outcome, retryAfterSeconds } = op.entry.gateway.lro;
   if (style !== 'azure-async-operation') return operationNotFound(p.operationId);
-  op.statusPolls += 1;
-  const running = stillRunning(ctx, op);
-  if (running ?? op.statusPolls <= polls) {
+  if (stillRunning(ctx, op, 'status')) {
     return {
       status: 200,
       body: { id: ctx.path, name: op.id, status: 'InProgress' },
