@@ -70,7 +70,8 @@ export interface PendingBackendHealth {
   readonly operation: BackendHealthOperation;
   /**
    * How long to wait before the next poll, in ms: ARM's `Retry-After` (0: poll at once), or
-   * `arm.pollIntervalInMs` when it sent none.
+   * `arm.pollIntervalInMs` when it sent none; a `0` repeated right after another backs off
+   * (core/retry-after.ts pollWaitInMs), on either path, since the count travels in `operation`.
    */
   readonly retryAfterInMs: number;
 }
@@ -82,6 +83,11 @@ export interface PendingBackendHealth {
  */
 export interface BackendHealthOperation {
   readonly location: string;
+  /**
+   * How many polls in a row ARM asked for at once (`Retry-After: 0`) up to this step; absent is 0. Kept
+   * in the operation so a queued continuation backs off from a repeated `0` as the in-process loop does.
+   */
+  readonly atOnceBefore?: number;
 }
 
 /**

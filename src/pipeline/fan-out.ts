@@ -102,10 +102,11 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   if (version === 1) return { version, runId, gatewayId };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
-  const location = (operation as { location?: unknown } | null)?.location;
+  const { location, atOnceBefore } = (operation ?? {}) as { location?: unknown; atOnceBefore?: unknown };
   const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
   if (
     typeof location !== 'string' ||
+    (atOnceBefore !== undefined && !count(atOnceBefore)) ||
     location.length > MAX_OPERATION_URL ||
     typeof startedAt !== 'string' ||
     Number.isNaN(Date.parse(startedAt)) ||
@@ -120,7 +121,7 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     version,
     runId,
     gatewayId,
-    operation: { location },
+    operation: { location, ...(atOnceBefore !== undefined ? { atOnceBefore } : {}) },
     startedAt: new Date(Date.parse(startedAt)).toISOString(),
     polls,
     invocations,

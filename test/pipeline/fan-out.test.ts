@@ -180,6 +180,21 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
       { ...CONTINUATION, x: 1, operation: { ...CONTINUATION.operation, token: 'x' } },
       CONTINUATION,
     ],
+    [
+      'a continuation with its count of at-once polls (a repeated Retry-After: 0 backs off from it)',
+      { ...CONTINUATION, operation: { ...CONTINUATION.operation, atOnceBefore: 3 } },
+      { ...CONTINUATION, operation: { ...CONTINUATION.operation, atOnceBefore: 3 } },
+    ],
+    [
+      'a continuation whose count of at-once polls is negative',
+      { ...CONTINUATION, operation: { ...CONTINUATION.operation, atOnceBefore: -1 } },
+      undefined,
+    ],
+    [
+      'a continuation whose count of at-once polls is no whole number',
+      { ...CONTINUATION, operation: { ...CONTINUATION.operation, atOnceBefore: '2' } },
+      undefined,
+    ],
     ['a continuation without its operation', { ...CONTINUATION, operation: undefined }, undefined],
     ['a continuation whose operation is a string', { ...CONTINUATION, operation: 'https://x' }, undefined],
     [

@@ -92,8 +92,11 @@ export function createArmBackendHealthReader(
     return response;
   };
 
-  /** A 2xx answer of the POST or a poll → the next step. */
-  const step = (gateway: GatewayRef, response: PipelineResponse): BackendHealthStep => {
+  /**
+   * A 2xx answer of the POST or a poll → the next step. `atOnceBefore`: the polls in a row before this
+   * answer that ARM asked for at once (0 after the POST), so a repeated `Retry-After: 0` backs off.
+   */
+  const step = (gateway: GatewayRef, response: PipelineResponse, atOnceBefore: number): BackendHealthStep => {
     if (response.status === 200) {
       const read = readArmAnswer(response.bodyAsText ?? undefined, gateway);
       if (!read.ok)
@@ -115,10 +118,14 @@ export function createArmBackendHealthReader(
         { unreadableAnswer: true },
       );
     }
-    const operation = { location: new URL(location, response.request.url).href };
+    const said = retryAfterInMs(response.headers.get('retry-after'), Date.now()) ?? options.pollIntervalInMs;
+    const operation: BackendHealthOperation = {
+      location: new URL(location, response.request.url).href,
+      ...(said === 0 ? { atOnceBefore: atOnceBefore + 1 } : {}),
+    };
     refuseElsewhere(gateway, operation, endpoint);
-    const wait = retryAfterInMs(response.headers.get('retry-after'), Date.now());
-    return { pending: { operation, retryAfterInMs: wait ?? options.pollIntervalInMs } };
+    const wait = pollWaitInMs(said, atOnceBefore, options.pollIntervalInMs);
+    return { pending: { operation, retryAfterInMs: wait } };
   };
 
   const mapped = (gateway: GatewayRef, error: unknown): Error =>
@@ -136,7 +143,7 @@ export function createArmBackendHealthReader(
         `/providers/Microsoft.Network/applicationGateways/${encodeURIComponent(gateway.name)}/backendhealth`;
       try {
         const url = `${endpoint}${path}?api-version=${BACKEND_HEALTH_API_VERSION}`;
-        return step(gateway, await send(gateway, 'POST', url, callOptions.abortSignal));
+        return step(gateway, await send(gateway, 'POST', url, callOptions.abortSignal), 0);
       } catch (error) {
         throw mapped(gateway, error);
       }
@@ -145,7 +152,8 @@ export function createArmBackendHealthReader(
     async pollBackendHealth(gateway, operation, callOptions: CallOptions = {}) {
       refuseElsewhere(gateway, operation, endpoint);
       try {
-        return step(gateway, await send(gateway, 'GET', operation.location, callOptions.abortSignal));
+        const response = await send(gateway, 'GET', operation.location, callOptions.abortSignal);
+        return step(gateway, response, operation.atOnceBefore ?? 0);
       } catch (error) {
         throw mapped(gateway, error);
       }
@@ -153,11 +161,8 @@ export function createArmBackendHealthReader(
 
     async getBackendHealth(gateway, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
       let next = await reader.startBackendHealth(gateway, callOptions);
-      let atOnceBefore = 0; // polls in a row ARM asked for at once (Retry-After: 0)
       while ('pending' in next) {
-        const { operation, retryAfterInMs: said } = next.pending;
-        const wait = pollWaitInMs(said, atOnceBefore, options.pollIntervalInMs);
-        atOnceBefore = said === 0 ? atOnceBefore + 1 : 0;
+        const { operation, retryAfterInMs: wait } = next.pending;
         try {
           await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
           if (options.pacer) await admitPoll(options.pacer, gateway, callOptions.abortSignal);

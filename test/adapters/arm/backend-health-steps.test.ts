@@ -161,12 +161,29 @@ describe('the operation as JSON (a queue message), polled by another reader', ()
     },
   );
 
+  it('a repeated Retry-After: 0 backs off across JSON copies too (a queued continuation does not spin)', async () => {
+    const { readerOf } = await setUp(
+      { gateways: [gateway('gw', [down], { lro: { polls: 5, retryAfterSeconds: 0 } })], limits: false },
+      800,
+    );
+    let step = await readerOf().startBackendHealth(ref('gw'));
+    const waits: number[] = [];
+    while ('pending' in step) {
+      waits.push(step.pending.retryAfterInMs);
+      const stored = JSON.parse(JSON.stringify(step.pending.operation)) as BackendHealthOperation;
+      step = await readerOf().pollBackendHealth(ref('gw'), stored);
+    }
+    // As the in-process loop waits: at once, then 250 ms doubling, up to pollIntervalInMs (800).
+    expect(waits).toEqual([0, 250, 500, 800, 800, 800]);
+  });
+
   it('a failed operation (lro.outcome "failed") fails its poll step: BackendHealthUnavailable quoting ARM', async () => {
     const { reader } = await setUp({
       gateways: [gateway('gw', [down], { lro: { polls: 1, retryAfterSeconds: 0, outcome: 'failed' } })],
     });
     const { operation } = pending(await reader.startBackendHealth(ref('gw')));
-    expect(pending(await reader.pollBackendHealth(ref('gw'), operation)).retryAfterInMs).toBe(0);
+    // The second 0 in a row backs off (250 ms, core/retry-after.ts), the first is at once.
+    expect(pending(await reader.pollBackendHealth(ref('gw'), operation)).retryAfterInMs).toBe(250);
     const error = await rejection(reader.pollBackendHealth(ref('gw'), operation));
     expect(error).toBeInstanceOf(BackendHealthUnavailableError);
     expect((error as Error).message).toMatch(/ARM answered 500 InternalServerError/);
