@@ -231,6 +231,11 @@ const UNREADABLE_ADVICE =
   'If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) ' +
   'and that no proxy in between rewrites its answers.';
 
+/** ARM answered with a failure (5xx, a failed operation): what ARM said is in the message already. */
+const FAILED_ADVICE =
+  "If it persists, it is ARM's or the gateway's: check the gateway's Resource health and Activity log in " +
+  'the portal, and Azure status for the region.';
+
 /**
  * The gateways of a target (subscription or resource group) could not be listed in time, ARM failed
  * the list call (5xx), or answered 200 with something that is not a complete listing of that scope
@@ -245,18 +250,22 @@ export class TargetListUnavailableError extends AppGwInsightsError {
    *   or what ARM answered instead of a list ("ARM answered 200 with a list page that is not …").
    * @param options.unreadableAnswer ARM answered, with something that is not a listing: the advice is then
    *   about where the answers come from, not the time-out.
+   * @param options.timedOut no answer within the time-out: only then is raising it the advice; a failure
+   *   ARM answered (5xx) is not cured by waiting longer.
    */
   constructor(
     readonly target: string,
     detail: string,
-    options?: { cause?: unknown; unreadableAnswer?: boolean },
+    options?: { cause?: unknown; unreadableAnswer?: boolean; timedOut?: boolean },
   ) {
     super(
       `The gateways of ${target} could not be listed: ${detail}. ` +
         (options?.unreadableAnswer
           ? `No gateway is counted as deleted from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
-          : 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
-            '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'),
+          : options?.timedOut
+            ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+              '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
+            : `No gateway is counted as deleted from it; it is tried again on the next run. ${FAILED_ADVICE}`),
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
@@ -273,18 +282,24 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
   /**
    * `retryable` (default true): false when trying again cannot help, e.g. a stored operation that
    * points away from the ARM endpoint (src/adapters/arm/backend-health-reader.ts refuses to poll it).
+   * `timedOut`: no answer within the time-out, the one case where raising it is the advice; a failure
+   * ARM answered (5xx, a failed operation) is not cured by waiting longer.
    */
   constructor(
     readonly resourceId: string,
     detail: string,
-    options?: { cause?: unknown; unreadableAnswer?: boolean; retryable?: boolean },
+    options?: { cause?: unknown; unreadableAnswer?: boolean; retryable?: boolean; timedOut?: boolean },
   ) {
     super(
       `Backend health for ${resourceId} is unavailable: ${detail}. ` +
         (options?.unreadableAnswer
           ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
-          : 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" or check the ' +
-            "gateway's operational state."),
+          : options?.retryable === false
+            ? 'No server is counted as recovered from it; the next run starts a new operation.'
+            : options?.timedOut
+              ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+                '(APPGW_GATEWAY_TIMEOUT_MS).'
+              : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.retryable = options?.retryable ?? true;

@@ -43,7 +43,7 @@ export async function checkGateway(
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
       (abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }),
-      (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms)),
+      (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms), { timedOut: true }),
       options.stop,
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });

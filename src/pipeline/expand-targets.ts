@@ -38,7 +38,7 @@ export async function expandTargets(
       const found = await withTimeout(
         options.timeoutInMs,
         (abortSignal) => directory.listGateways(target, { abortSignal }),
-        (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms)),
+        (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms), { timedOut: true }),
         options.stop,
       );
       return {

@@ -183,7 +183,9 @@ export async function processQueuedGateway(
   const startedAt = continued ? new Date(continued.startedAt) : invokedAt;
   const left = options.gatewayTimeoutInMs - (invokedAt.getTime() - startedAt.getTime());
   const expired = () =>
-    new BackendHealthUnavailableError(gateway.id, noAnswerWithin(options.gatewayTimeoutInMs));
+    new BackendHealthUnavailableError(gateway.id, noAnswerWithin(options.gatewayTimeoutInMs), {
+      timedOut: true,
+    });
   let step: Step;
   if (left <= 0) {
     step = { failed: expired() };

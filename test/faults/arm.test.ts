@@ -53,6 +53,15 @@ const CALLS: ReadonlyArray<readonly [string, Call]> = [
 /** One row per call: `[label, call, what the row needs for that call]` (titles use the label). */
 const onEachCall = <T>(data: (call: Call) => T): Array<[string, Call, T]> =>
   CALLS.map(([label, call]) => [label, call, data(call)]);
+/**
+ * A failure ARM answered (5xx, a failed operation) is not cured by a longer time-out: the advice points
+ * at the gateway's and ARM's health, and never says to raise gatewayTimeoutInMs (that is a time-out's).
+ */
+function expectFailureAdvice(result: FaultRun, call: Call): void {
+  const message = reportedAt(result.report, call)?.error?.message ?? '';
+  expect(message).toMatch(/Resource health and Activity log/);
+  expect(message).not.toMatch(/gatewayTimeoutInMs/);
+}
 const unavailable = (call: Call) => (call === 'list' ? 'TargetListUnavailable' : 'BackendHealthUnavailable');
 
 describe('ARM faults on each call, through the whole pipeline', () => {
@@ -75,6 +84,7 @@ describe('ARM faults on each call, through the whole pipeline', () => {
         retryable: true,
         message: new RegExp(`ARM answered ${status}`),
       });
+      expectFailureAdvice(result, on);
       expectRecovered(result, OTHER, '10.0.1.4');
     },
   );
@@ -218,6 +228,7 @@ describe('the long-running operation fails', () => {
         retryable: true,
         message: /InternalServerError/,
       });
+      expectFailureAdvice(result, 'backendHealth');
       expectRecovered(result, OTHER, '10.0.1.4');
     },
   );

@@ -92,6 +92,7 @@ describe('the use case: a call that outlives gatewayTimeoutInMs is the caller’
     });
     expectReported(targets[0]?.error, LISTING);
     expect(targets[0]?.error?.message).toContain(`no answer within ${TIMEOUT_IN_MS} ms (gatewayTimeoutInMs)`);
+    expect(targets[0]?.error?.message).toMatch(/if it persists, raise "gatewayTimeoutInMs"/);
   });
 
   it.each(ON_ABORT)('reading backend health, whose port %s: BackendHealthUnavailable', async (_, onAbort) => {
@@ -107,6 +108,7 @@ describe('the use case: a call that outlives gatewayTimeoutInMs is the caller’
     });
     expectReported(report.error, BACKEND_HEALTH);
     expect(report.error?.message).toContain(`no answer within ${TIMEOUT_IN_MS} ms (gatewayTimeoutInMs)`);
+    expect(report.error?.message).toMatch(/if it persists, raise "gatewayTimeoutInMs"/);
   });
 
   it('the port is told why it was aborted: the signal’s reason is the caller’s error', async () => {

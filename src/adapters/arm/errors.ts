@@ -76,7 +76,8 @@ const POLL_ACTIONS: ReadonlyArray<[RegExp, string]> = [
  */
 export function toArmError(error: unknown, call: ArmCall, connection: ArmConnection): Error {
   if (isAppGwInsightsError(error)) return error;
-  if (isCancellation(error)) return unavailable(call, 'the call was cancelled (time-out)', error);
+  if (isCancellation(error))
+    return unavailable(call, 'the call was cancelled (time-out)', error, { timedOut: true });
   const name = error instanceof Error ? error.name : '';
   if (CREDENTIAL_ERRORS.has(name)) return signInFailure(error, connection.endpoint);
   const unreachable = toUnreachable(error, connection);
@@ -122,10 +123,15 @@ function subject(call: ArmCall): string {
   return call.kind === 'list' ? call.target.id : call.resourceId;
 }
 
-function unavailable(call: ArmCall, detail: string, cause: unknown): Error {
+function unavailable(
+  call: ArmCall,
+  detail: string,
+  cause: unknown,
+  options: { timedOut?: boolean } = {},
+): Error {
   return call.kind === 'list'
-    ? new TargetListUnavailableError(call.target.id, detail, { cause })
-    : new BackendHealthUnavailableError(call.resourceId, detail, { cause });
+    ? new TargetListUnavailableError(call.target.id, detail, { cause, ...options })
+    : new BackendHealthUnavailableError(call.resourceId, detail, { cause, ...options });
 }
 
 /**
