@@ -18,6 +18,15 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
   for (const target of report.targets.filter((t) => !t.ok)) {
     lines.push('', `✗ target ${field(target.id, 400)}`, `    ${field(target.error?.message ?? '')}`);
   }
+  for (const target of report.targets.filter((t) => t.ok && t.gateways === 0)) {
+    lines.push(
+      '',
+      `! target ${field(target.id, 400)}: nothing to check` +
+        (target.leftOut
+          ? ` (the discovery filter left out all ${target.leftOut} gateway(s) found)`
+          : ' (no gateway found)'),
+    );
+  }
   for (const gateway of report.gateways) {
     lines.push(
       '',

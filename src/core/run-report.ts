@@ -76,7 +76,10 @@ export interface TargetReport {
   readonly id: string;
   readonly ok: boolean;
   readonly error: ReportedError | null;
+  /** The gateways listed and picked: the ones this run checks. */
   readonly gateways: number;
+  /** Only when some were found and the discovery filter left them out: how many (present, not checked). */
+  readonly leftOut?: number;
 }
 
 export interface GatewayReport {

@@ -41,10 +41,20 @@ export async function expandTargets(
         (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms), { timedOut: true }),
         options.stop,
       );
+      const leftOut = found.present.length - found.gateways.length;
+      // A listing that yields nothing to check is no failure, but never silent: a filter that matches
+      // nothing (a tag's value misspelt) or an empty scope looks like "all healthy" otherwise.
+      if (found.gateways.length === 0) options.logger.warn(nothingToCheck(target, leftOut));
       return {
         target,
         ok: true,
-        report: { id: target.id, ok: true, error: null, gateways: found.gateways.length },
+        report: {
+          id: target.id,
+          ok: true,
+          error: null,
+          gateways: found.gateways.length,
+          ...(leftOut > 0 ? { leftOut } : {}),
+        },
         found,
       };
     } catch (error) {
@@ -76,6 +86,15 @@ export async function expandTargets(
     (shown.has(scopeKey(gateway.subscriptionId)) ||
       shown.has(scopeKey(gateway.subscriptionId, gateway.resourceGroup)));
   return { targets: expanded.map((e) => e.report), gateways: [...unique.values()], isGone };
+}
+
+/** The warning for a target listed whole with no gateway to check, saying why and what to look at. */
+export function nothingToCheck(target: Target, leftOut: number): string {
+  return leftOut > 0
+    ? `${target.id}: the discovery filter left out all ${leftOut} gateway(s) found there, so none is checked; ` +
+        'check discovery.tags, discovery.names and discovery.locations (APPGW_DISCOVERY_*)'
+    : `${target.id}: no Application Gateway found there, so none is checked; check the target (targets, ` +
+        'APPGW_TARGETS) and that the identity can read it (Reader)';
 }
 
 function scopeKey(subscriptionId: string, resourceGroup?: string): string {

@@ -353,8 +353,41 @@ describe('expandTargets: a gateway is gone only where a listing shows its scope 
         logger: silentLogger,
       },
     );
-    expect(expanded.targets).toEqual([{ id: `/subscriptions/${S1}`, ok: true, error: null, gateways: 1 }]);
+    expect(expanded.targets).toEqual([
+      { id: `/subscriptions/${S1}`, ok: true, error: null, gateways: 1, leftOut: 1 },
+    ]);
     expect(expanded.gateways.map((g) => g.name)).toEqual(['picked']);
+  });
+
+  // Nothing to check is no failure (the target is `ok`), but never silent: a misspelt tag value would
+  // otherwise read as "all healthy".
+  it.each<[string, TargetListing, RegExp | undefined]>([
+    [
+      'the filter left out every gateway found',
+      { gateways: [], present: [picked, left], shownScopes: [{ subscriptionId: S1 }] },
+      /the discovery filter left out all 2 gateway\(s\) found there, so none is checked; check discovery\.tags/,
+    ],
+    [
+      'the scope has no gateway',
+      { gateways: [], present: [], shownScopes: [{ subscriptionId: S1 }] },
+      /no Application Gateway found there, so none is checked; check the target/,
+    ],
+    ['the filter picked some', filtered, undefined],
+  ])('%s: warned = %s', async (_, listing, warning) => {
+    const logger = memoryLogger();
+    const expanded = await expandTargets(
+      directory({ [`/subscriptions/${S1}`]: listing }),
+      [t(`/subscriptions/${S1}`)],
+      {
+        concurrency: 1,
+        timeoutInMs: 5_000,
+        logger,
+      },
+    );
+    expect(expanded.targets[0]?.ok).toBe(true);
+    const warnings = logger.at('warn');
+    if (warning) expect(warnings).toEqual([expect.stringMatching(warning)]);
+    else expect(warnings).toEqual([]);
   });
 });
 
