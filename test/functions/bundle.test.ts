@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
-import { drainTriggerMessages } from '../helpers/queue-messages';
+import { drainTriggerMessages, nextTriggerMessages } from '../helpers/queue-messages';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { startIdentityEndpoint, tokenAnswer } from '../helpers/loopback-identity';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
@@ -409,7 +409,8 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
           env,
         );
         expect(polled.report?.results.every((r) => r.fn === 'evaluateGateway' && r.ok)).toBe(true);
-        continuations = await drainTriggerMessages(queue);
+        // A repeated Retry-After: 0 hides the next continuation a little (core/retry-after.ts).
+        continuations = await nextTriggerMessages(queue);
       }
       expect(continuations).toEqual([]);
       expect(results[2]?.value).toMatchObject({
