@@ -20,7 +20,12 @@
  *   until one arrives only one request of that kind is let out (a probe);
  * - a 429 (an empty bucket: another client, or limits smaller than ARM's) pauses the kind until its
  *   `Retry-After` has passed (1 s when it gives none); the bucket then holds one token, which the
- *   SDK's retry of the throttled request takes, and the estimate refills from there.
+ *   SDK's retry of the throttled request takes, and the estimate refills from there;
+ * - and since a 429 says the bucket refills slower than the estimate thought (a subscription with lower
+ *   limits, or another client drawing steadily), each one halves the estimate's refill rate (down to
+ *   MIN_RATE_SHARE of ARM's), and each answer that is not throttled raises it by RATE_GAIN_PER_ANSWER
+ *   (up to ARM's): a slower bucket costs a 429 now and then, not one per request (found: 104 429s for
+ *   120 requests to a bucket of 1 a second, estimated at ARM's 10 throughout).
  */
 import type { RateLimitAnswer } from './rate-limit-answer';
 import {
@@ -43,6 +48,16 @@ export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
  */
 const EPSILON = 1e-9;
 
+/** The lowest the refill rate is estimated at after 429s, as a share of the bucket's (ARM's) rate. */
+export const MIN_RATE_SHARE = 1 / 64;
+
+/**
+ * How much each answer that is not throttled raises the estimated rate (×1.05, up to the bucket's):
+ * back from the floor to ARM's rate in about 85 answers, while a bucket at half the estimate is met
+ * again only after some 14 answers.
+ */
+export const RATE_GAIN_PER_ANSWER = 0.05;
+
 /** One subscription's bucket of one kind, as estimated. */
 export interface BucketEstimate {
   /** Tokens free for new admissions at `at` (may be negative: requests sent beyond it). */
@@ -55,6 +70,8 @@ export interface BucketEstimate {
   readonly pausedUntil: number;
   /** Whether an answer of this kind has come back (until then: one request at a time). */
   readonly answered: boolean;
+  /** The refill rate the estimate assumes, requests per second: the bucket's, lowered by 429s. */
+  readonly perSecond: number;
 }
 
 /**
@@ -72,6 +89,7 @@ interface MutableEstimate {
   inFlight: number;
   pausedUntil: number;
   answered: boolean;
+  perSecond: number;
 }
 
 export class SubscriptionPacing {
@@ -97,10 +115,7 @@ export class SubscriptionPacing {
       return { admitted: true };
     }
     const missing = 1 - e.level;
-    return {
-      admitted: false,
-      retryInMs: Math.max(1, Math.ceil((missing * 1000) / this.bucket(kind).perSecond)),
-    };
+    return { admitted: false, retryInMs: Math.max(1, Math.ceil((missing * 1000) / e.perSecond)) };
   }
 
   /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
@@ -132,25 +147,30 @@ export class SubscriptionPacing {
     if (answer.throttled) e.reservations.push(until + RESERVATION_TTL_IN_MS);
     const outstanding = e.reservations.length + e.inFlight;
     if (answer.remaining !== undefined) e.level = Math.min(e.level, answer.remaining - outstanding);
-    if (!answer.throttled || until <= e.pausedUntil) return;
+    const { burst, perSecond } = this.bucket(kind);
+    if (!answer.throttled) {
+      e.perSecond = Math.min(perSecond, e.perSecond * (1 + RATE_GAIN_PER_ANSWER));
+      return;
+    }
+    if (until <= e.pausedUntil) return; // a 429 of the same pause: one halving per pause
     // Retry-After is when the bucket holds one token again: the estimate resumes then, from that one
     // token (less what is still out), whatever the refill would have given, since a 429 says the
     // bucket was not where the estimate put it.
-    const { burst, perSecond } = this.bucket(kind);
-    const refilled = Math.min(burst - outstanding, e.level + ((until - e.at) * perSecond) / 1000);
+    const refilled = Math.min(burst - outstanding, e.level + ((until - e.at) * e.perSecond) / 1000);
     e.level = Math.min(refilled, 1 - outstanding);
     e.at = until;
     e.pausedUntil = until;
+    e.perSecond = Math.max(perSecond * MIN_RATE_SHARE, e.perSecond / 2);
   }
 
   /** The estimate of `subscriptionId`'s `kind` bucket at `nowInMs` (for tests and diagnostics). */
   peek(subscriptionId: string, kind: RequestKind, nowInMs: number): BucketEstimate {
-    const { level, reservations, inFlight, pausedUntil, answered } = this.estimate(
+    const { level, reservations, inFlight, pausedUntil, answered, perSecond } = this.estimate(
       subscriptionId,
       kind,
       nowInMs,
     );
-    return { level, reserved: reservations.length, inFlight, pausedUntil, answered };
+    return { level, reserved: reservations.length, inFlight, pausedUntil, answered, perSecond };
   }
 
   private bucket(kind: RequestKind): RequestBucket {
@@ -163,7 +183,15 @@ export class SubscriptionPacing {
     const { burst, perSecond } = this.bucket(kind);
     let e = this.estimates.get(key);
     if (!e) {
-      e = { level: burst, at: nowInMs, reservations: [], inFlight: 0, pausedUntil: 0, answered: false };
+      e = {
+        level: burst,
+        at: nowInMs,
+        reservations: [],
+        inFlight: 0,
+        pausedUntil: 0,
+        answered: false,
+        perSecond,
+      };
       this.estimates.set(key, e);
     }
     if (e.reservations.some((expiry) => expiry <= nowInMs)) {
@@ -172,7 +200,7 @@ export class SubscriptionPacing {
     }
     if (nowInMs > e.at) {
       const ceiling = burst - e.reservations.length - e.inFlight;
-      if (e.level < ceiling) e.level = Math.min(ceiling, e.level + ((nowInMs - e.at) * perSecond) / 1000);
+      if (e.level < ceiling) e.level = Math.min(ceiling, e.level + ((nowInMs - e.at) * e.perSecond) / 1000);
       e.at = nowInMs;
     }
     return e;

@@ -7,7 +7,12 @@ import fc from 'fast-check';
 import { readRateLimitAnswer } from '../../../src/core/pacing/rate-limit-answer';
 import type { RequestKind, RequestLimits } from '../../../src/core/pacing/request-limits';
 import { ARM_REQUEST_LIMITS } from '../../../src/core/pacing/request-limits';
-import { RESERVATION_TTL_IN_MS, SubscriptionPacing } from '../../../src/core/pacing/subscription-pacing';
+import {
+  MIN_RATE_SHARE,
+  RATE_GAIN_PER_ANSWER,
+  RESERVATION_TTL_IN_MS,
+  SubscriptionPacing,
+} from '../../../src/core/pacing/subscription-pacing';
 import { SubscriptionLimiter } from '../../../src/emulator/limits';
 
 const A = '11111111-1111-1111-1111-111111111111';
@@ -22,6 +27,22 @@ const small = (burst: number, perSecond: number): RequestLimits => ({
   reads: { burst, perSecond },
   writes: { burst, perSecond },
 });
+
+/** Admits and sends one request as soon as the model admits it, moving the time (`moveTo`) to then. */
+function admitAndSendWhenAdmitted(
+  pacing: SubscriptionPacing,
+  sub: string,
+  now: number,
+  moveTo: (t: number) => void,
+) {
+  for (let t = now; ; t += 1) {
+    if (pacing.tryAdmit(sub, 'writes', t).admitted) {
+      pacing.sent(sub, 'writes', t);
+      moveTo(t);
+      return;
+    }
+  }
+}
 
 /** Admits and sends one request now; throws when the model does not admit it. */
 function admitAndSend(pacing: SubscriptionPacing, sub: string, kind: RequestKind, now: number) {
@@ -128,14 +149,85 @@ describe('the estimate, step by step', () => {
     pacing.answered(A, 'writes', NOW + 10, answer(0, { throttled: true, retryAfterInMs: 2000 }));
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: false, retryInMs: 2000 });
     expect(pacing.tryAdmit(A, 'writes', NOW + 2009)).toEqual({ admitted: false, retryInMs: 1 });
-    // Whether the retry goes before or after this asks, the bucket's one token is the retry's.
-    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 200 });
+    // Whether the retry goes before or after this asks, the bucket's one token is the retry's; the
+    // refill is now estimated at half the rate (2.5 a second: 400 ms a token).
+    expect(pacing.peek(A, 'writes', NOW + 2010).perSecond).toBe(2.5);
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 400 });
     pacing.sent(A, 'writes', NOW + 2010); // the SDK's retry
-    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 200 });
-    expect(pacing.tryAdmit(A, 'writes', NOW + 2210)).toEqual({ admitted: true });
-    expect(pacing.tryAdmit(A, 'writes', NOW + 2210)).toEqual({ admitted: false, retryInMs: 200 });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2010)).toEqual({ admitted: false, retryInMs: 400 });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2410)).toEqual({ admitted: true });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 2410)).toEqual({ admitted: false, retryInMs: 400 });
     // Reads are another bucket: not paused.
     expect(pacing.tryAdmit(A, 'reads', NOW + 10)).toEqual({ admitted: true });
+  });
+
+  it('each 429 pause halves the estimated refill rate (down to a floor); each answer not throttled wins some back', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    let now = NOW;
+    const throttle = () => {
+      admitAndSendWhenAdmitted(pacing, A, now, (t) => (now = t));
+      pacing.answered(A, 'writes', now, answer(0, { throttled: true, retryAfterInMs: 1000 }));
+      now += 1000;
+    };
+    throttle();
+    expect(pacing.peek(A, 'writes', now).perSecond).toBe(2.5);
+    // Two 429s of one pause (requests that were out together) halve it once.
+    admitAndSendWhenAdmitted(pacing, A, now, (t) => (now = t));
+    admitAndSendWhenAdmitted(pacing, A, now, (t) => (now = t));
+    pacing.answered(A, 'writes', now, answer(0, { throttled: true, retryAfterInMs: 1000 }));
+    pacing.answered(A, 'writes', now, answer(0, { throttled: true, retryAfterInMs: 1000 }));
+    expect(pacing.peek(A, 'writes', now).perSecond).toBe(1.25);
+    for (let i = 0; i < 20; i++) throttle();
+    expect(pacing.peek(A, 'writes', now).perSecond).toBe(5 * MIN_RATE_SHARE);
+    pacing.answered(A, 'writes', now, answer(5));
+    expect(pacing.peek(A, 'writes', now).perSecond).toBeCloseTo(
+      5 * MIN_RATE_SHARE * (1 + RATE_GAIN_PER_ANSWER),
+    );
+    for (let i = 0; i < 200; i++) pacing.answered(A, 'writes', now, answer(5));
+    expect(pacing.peek(A, 'writes', now).perSecond).toBe(5); // never above the bucket's
+  });
+
+  it('a subscription whose bucket refills slower than ARM’s default costs a 429 now and then, not one per request', () => {
+    // The real bucket (the emulator's): 5 burst, 1 a second; the estimate starts from ARM's 200 / 10.
+    let now = 0;
+    const limiter = new SubscriptionLimiter(
+      { ...ARM_REQUEST_LIMITS, writes: { burst: 5, perSecond: 1 } },
+      {
+        now: () => now,
+      },
+    );
+    const pacing = new SubscriptionPacing();
+    let throttled = 0;
+    let done = 0;
+    const retries: number[] = []; // when the SDK sends a throttled request again
+    while (done < 120 && now < 3_600_000) {
+      const retry = retries.length > 0 && (retries[0] as number) <= now;
+      if (retry) retries.shift();
+      if (!retry && !pacing.tryAdmit(A, 'writes', now).admitted) {
+        now += 10;
+        continue;
+      }
+      pacing.sent(A, 'writes', now);
+      const charge = limiter.take(A, 'dev', 'writes');
+      const headers: Record<string, string> = {
+        ...charge.headers,
+        ...(charge.throttled ? { 'retry-after': String(charge.retryAfterSeconds) } : {}),
+      };
+      const status = charge.throttled ? 429 : 200;
+      pacing.answered(
+        A,
+        'writes',
+        now,
+        readRateLimitAnswer('writes', status, (n) => headers[n], undefined, now),
+      );
+      if (charge.throttled) {
+        throttled += 1;
+        retries.push(now + charge.retryAfterSeconds * 1000);
+      } else done += 1;
+    }
+    expect(done).toBe(120);
+    // Estimating ARM's 10 a second throughout, 104 of the 120 met a 429 first.
+    expect(throttled).toBeLessThanOrEqual(15);
   });
 
   it('a 429 without Retry-After pauses for 1 s', () => {
