@@ -218,9 +218,10 @@ export class ThrottledError extends AppGwInsightsError {
   ) {
     super(
       `Azure Resource Manager throttled the request for ${resourceId} (${detail}). Runs pace ` +
-        `themselves by the subscription's request limits, so something else draws on them (other ` +
-        `tools or runs with the same identity) or a resource provider limits it: raise ` +
-        `arm.maxRetries, check less often, or set a lower "concurrency".`,
+        `themselves by ARM's published limits, lowered by its remaining-quota headers and by each 429, ` +
+        `so this subscription's quota is lower than ARM's or shared (other tools or runs with the same ` +
+        `identity), or a resource provider limits the call: raise arm.maxRetries, check less often, ` +
+        `or set a lower "concurrency".`,
       options,
     );
   }
