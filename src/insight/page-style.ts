@@ -87,7 +87,7 @@ main{max-width:46rem;margin:0 auto;padding:1.25rem}
 .fix{background:var(--panel);color:var(--fg);border:1px solid var(--line);border-left:6px solid var(--bad);border-radius:8px;padding:1rem 1.25rem;margin-bottom:1.5rem}
 .fix h1{margin:.25rem 0 .5rem}.fix h2{margin-top:1rem}.fix ol{padding-left:1.5rem}
 .where{margin:0 0 .75rem;font-weight:600}
-.eyebrow{margin:0;color:var(--muted);font-size:.85rem;font-weight:600;text-transform:uppercase;letter-spacing:.04em}
+.eyebrow{margin:0;color:var(--muted);font-size:.85rem;font-weight:600;letter-spacing:.02em}
 .status{display:inline-block;margin:0 0 .5rem;padding:.15rem .6rem;border-radius:999px;font-weight:600;color:var(--on-status);background:var(--bad)}
 .status-unknown,.status-partial{background:var(--warn)}.status-draining{background:var(--info)}
 .probe-message p{white-space:pre-wrap}
