@@ -331,9 +331,7 @@ export const QUOTED_LOG_LIMIT = 500;
 export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
   const entry = CATALOGUE[id];
   const docUrl = options.anchor ? guideUrl(options.anchor) : entry.docUrl;
-  // Steps mark commands with backticks; a quoted log must not open or close one. Steps quote the
-  // message only as far as it helps (the insight and the report carry it whole, once).
-  const log = capText(options.probeLog?.trim().replace(/`/g, "'") ?? '', QUOTED_LOG_LIMIT);
+  const log = quotedProbeLog(options.probeLog ?? '');
   const lead = options.note ? [options.note] : [];
   if (id === 'status-code-mismatch') {
     const status = options.receivedStatus;
@@ -347,12 +345,36 @@ export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
   }
   if (id === 'other') {
     // No message: the title says so; a step saying it again would be the insight's third time.
-    const quoted = log ? [`The gateway's message, verbatim: "${log}"`] : [];
+    const quoted = log ? [verbatimStep(log)] : [];
     const title =
       options.title ?? (log ? entry.title : 'The server is not healthy and the gateway gives no reason');
     return { id, title, steps: [...lead, ...quoted, ...entry.steps], docUrl };
   }
-  const tail =
-    (id === 'health-unknown' || id === 'draining') && log ? [`The gateway also said: "${log}"`] : [];
+  const tail = (id === 'health-unknown' || id === 'draining') && log ? [alsoSaidStep(log)] : [];
   return { id, title: options.title ?? entry.title, steps: [...lead, ...entry.steps, ...tail], docUrl };
+}
+
+/**
+ * The probe message as a step quotes it. Steps mark commands with backticks, so a quoted log must not
+ * open or close one; steps quote the message only as far as it helps (the insight and the report carry
+ * it whole, once). '' when there is none.
+ */
+function quotedProbeLog(probeLog: string): string {
+  return capText(probeLog.trim().replace(/`/g, "'"), QUOTED_LOG_LIMIT);
+}
+
+const verbatimStep = (log: string): string => `The gateway's message, verbatim: "${log}"`;
+const alsoSaidStep = (log: string): string => `The gateway also said: "${log}"`;
+
+/**
+ * `cause`'s steps without the ones that only quote `probeLog` (what `causeFor` adds for `other`,
+ * `health-unknown` and `draining`): for a medium that shows the probe message itself (the insight), where
+ * the quote would be the message's second or third appearance. `probeLog` is the message the cause was
+ * built from (the finding's); steps that quote another text are kept.
+ */
+export function stepsBesideProbeLog(cause: Cause, probeLog: string): readonly string[] {
+  const log = quotedProbeLog(probeLog);
+  if (log === '') return cause.steps;
+  const quotes = new Set([verbatimStep(log), alsoSaidStep(log)]);
+  return cause.steps.filter((step) => !quotes.has(step));
 }

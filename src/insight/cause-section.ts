@@ -1,5 +1,5 @@
 import { fillArticle, parseArticle } from '../articles';
-import type { Cause } from '../core/causes';
+import { stepsBesideProbeLog, type Cause } from '../core/causes';
 
 export interface CauseSectionOptions {
   /**
@@ -7,6 +7,11 @@ export interface CauseSectionOptions {
    * become a link, so brackets are escaped as if the section defined them too.
    */
   readonly references?: boolean;
+  /**
+   * Where the probe message is shown: `here` (default) quotes it in the section; `above` says the
+   * article's "Error Message" above shows it, so the insight carries it once.
+   */
+  readonly probeMessage?: 'here' | 'above';
 }
 
 /**
@@ -15,6 +20,8 @@ export interface CauseSectionOptions {
  * convention). The section is written as a small template whose placeholders take the cause's texts
  * and the probe message, and filled by the article engine: every value gets the same minimal, context-
  * aware escaping as the article's own placeholders (a plain probe message appears verbatim).
+ * The probe message appears once in the insight: here, or (`probeMessage: 'above'`) a pointer to the
+ * article's "Error Message"; steps that only quote it are left out (the message is shown whole).
  * No probe message: the section says nothing about it; the article's "Error Message" does (values.ts).
  */
 export function causeSectionMarkdown(
@@ -24,17 +31,36 @@ export function causeSectionMarkdown(
 ): string {
   const slots = new Slots();
   const lines = ['## What the probe reported', '', `**${slots.add(cause.title)}**`, ''];
-  if (probeLog.trim() !== '') lines.push(`> Probe message: ${slots.add(probeLog)}`, '');
+  if (probeLog.trim() !== '') {
+    lines.push(
+      options.probeMessage === 'above'
+        ? 'Probe message: see **Error Message** above.'
+        : `> Probe message: ${slots.add(probeLog)}`,
+      '',
+    );
+  }
   if (cause.receivedStatus !== undefined)
     lines.push(`Received HTTP status: **${Number(cause.receivedStatus)}**`, '');
-  lines.push('### What to do', '');
-  cause.steps.forEach((step, i) => lines.push(`${i + 1}. ${stepTemplate(step, slots)}`));
+  lines.push('### What to do', '', stepsTemplate(stepsBesideProbeLog(cause, probeLog), slots));
   lines.push(
     '',
     `Reference: [Troubleshoot backend health issues in Application Gateway](${slots.add(cause.docUrl)})`,
     '',
   );
   return slots.fill(lines.join('\n'), options);
+}
+
+/**
+ * Steps as a markdown ordered list (`1. …` a line each), filled as the cause section's are: the fix at
+ * the top of the insight page.
+ */
+export function stepsMarkdown(steps: readonly string[], options: CauseSectionOptions = {}): string {
+  const slots = new Slots();
+  return slots.fill(stepsTemplate(steps, slots), options);
+}
+
+function stepsTemplate(steps: readonly string[], slots: Slots): string {
+  return steps.map((step, i) => `${i + 1}. ${stepTemplate(step, slots)}`).join('\n');
 }
 
 /** One step as markdown: text outside backtick pairs escaped, text inside a code span no value can leave. */

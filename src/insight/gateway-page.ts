@@ -1,7 +1,7 @@
-import { renderMarkdown } from '../articles';
 import type { GatewayRef } from '../core/model';
-import { escapeHtml, PAGE_STYLE } from './html-page';
+import { escapeHtml } from './html-page';
 import type { Insight } from './insight';
+import { PAGE_STYLE } from './page-style';
 import { formatUtc } from './values';
 
 /**
@@ -21,7 +21,7 @@ export function renderGatewayPage(
       `<td>${escapeHtml(f.backendSettings)}</td><td>${escapeHtml(f.health)}</td><td>${escapeHtml(f.cause.title)}</td></tr>`,
   );
   const sections = insights.map(
-    (insight, i) => `<section id="finding-${i + 1}">\n${renderMarkdown(insight.markdown)}</section>`,
+    (insight, i) => `<section class="finding" id="finding-${i + 1}">\n${insight.htmlFragment}</section>`,
   );
   const headline = insights.length
     ? `${insights.length} of ${servers} backend server(s) not healthy`
@@ -34,11 +34,11 @@ export function renderGatewayPage(
 <title>${escapeHtml(gateway.name)}: ${escapeHtml(headline)}</title>
 <style>${PAGE_STYLE}
 .servers{border-collapse:collapse;width:100%;font-size:.9rem}.servers th,.servers td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
-section{border-top:2px solid var(--line);margin-top:2rem}</style>
+.finding{border-top:2px solid var(--line);margin-top:2rem;padding-top:1.5rem}</style>
 </head>
 <body>
 <main>
-<header>
+<header class="details">
 <p class="status ${insights.length ? 'status-unhealthy' : 'status-draining'}">${escapeHtml(headline)}</p>
 <table class="facts"><tr><th scope="row">Gateway</th><td>${escapeHtml(gateway.name)}</td></tr><tr><th scope="row">Resource group</th><td>${escapeHtml(gateway.resourceGroup)}</td></tr><tr><th scope="row">Checked (UTC)</th><td>${escapeHtml(formatUtc(now))}</td></tr></table>
 </header>

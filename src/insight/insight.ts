@@ -1,9 +1,10 @@
 import { fillArticle, renderMarkdown, type ParsedArticle } from '../articles';
+import { stepsBesideProbeLog } from '../core/causes';
 import type { Finding } from '../core/model';
-import { causeSectionMarkdown } from './cause-section';
-import { renderHtmlPage } from './html-page';
+import { causeSectionMarkdown, stepsMarkdown } from './cause-section';
+import { PROBE_MESSAGE_ABOVE, renderHtmlPage, renderInsightFragment } from './html-page';
 import { insightPath } from './insight-path';
-import { insightValues } from './values';
+import { ERROR_DETAILS, insightValues } from './values';
 
 /** One rendered insight: the filled article for one finding, ready for any sink. */
 export interface Insight {
@@ -16,27 +17,51 @@ export interface Insight {
   readonly markdown: string;
   /** A standalone HTML page. */
   readonly html: string;
+  /** The page's content without the document around it, for a page of several insights. */
+  readonly htmlFragment: string;
   readonly warnings: readonly string[];
 }
 
 /**
- * Fills the article for one finding and appends the cause section after the article's own text,
- * which stays as written. Pure: the time is an argument; the article is parsed once per run.
+ * Fills the article for one finding. The markdown is the article as written, filled, then the cause
+ * section; the HTML page leads with the fix (cause, steps, the probe message) and shows the article
+ * after it, whole. Either carries the probe message once: the markdown in the article's "Error
+ * Message" (the cause section points there), the page at its top (the article's "Error Message" points
+ * there); an article without that placeholder leaves the message to the cause section.
+ * Pure: the time is an argument; the article is parsed once per run.
  */
 export function composeInsight(article: ParsedArticle, finding: Finding, now: Date): Insight {
-  const filled = fillArticle(article, insightValues(finding, now));
+  const values = insightValues(finding, now);
+  const filled = fillArticle(article, values);
+  const hasMessage = finding.probeLog.trim() !== '';
+  const articleShowsIt = article.placeholders.some((name) => name.trim().toLowerCase() === ERROR_DETAILS);
+  const references = article.template.references;
   const cause = causeSectionMarkdown(finding.cause, finding.probeLog, {
-    references: article.template.references,
+    references,
+    probeMessage: articleShowsIt ? 'above' : 'here',
   });
   const markdown = `${filled.markdown.trimEnd()}\n\n${cause}`;
   const title = article.metadata['pageTitle'] ?? 'Degraded Backend Server Health';
+  // The page's article: the same text, its "Error Message" pointing at the message at the top.
+  const pageArticle =
+    hasMessage && articleShowsIt
+      ? fillArticle(article, { ...values, ErrorDetails: PROBE_MESSAGE_ABOVE }).markdown
+      : filled.markdown;
+  const page = {
+    title,
+    finding,
+    now,
+    articleHtml: renderMarkdown(pageArticle),
+    stepsHtml: renderMarkdown(stepsMarkdown(stepsBesideProbeLog(finding.cause, finding.probeLog))),
+  };
   return {
     finding,
     path: insightPath(finding),
     title,
     summary: (filled.issueDescription ?? '').trim(),
     markdown,
-    html: renderHtmlPage({ title, finding, now, articleHtml: renderMarkdown(markdown) }),
+    html: renderHtmlPage(page),
+    htmlFragment: renderInsightFragment(page),
     warnings: filled.warnings,
   };
 }

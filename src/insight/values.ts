@@ -1,5 +1,8 @@
 import type { Finding } from '../core/model';
 
+/** The seed article's placeholder for the probe message, as a placeholder key (lower case). */
+export const ERROR_DETAILS = 'errordetails';
+
 /**
  * The "Error Message" of a server whose probe gave none: the one place the insight says so (the cause
  * section then shows no probe message, and the `other` cause's steps do not repeat it).

@@ -57,6 +57,7 @@ export function insight(f: Finding, runId = 'run'): Insight {
     summary: `${f.address} is ${f.health}.`,
     markdown: `# ${title}\n\nRun ${runId}: ${f.address} is ${f.health} — “${f.cause.title}”.\n`,
     html: `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>Run ${runId} — “${f.address}”</p></body></html>\n`,
+    htmlFragment: `<h1>${title}</h1><p>Run ${runId} — “${f.address}”</p>\n`,
     warnings: [],
   };
 }

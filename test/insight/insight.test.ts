@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArticle, renderMarkdown } from '../../src/articles';
+import { fillArticle, markdownToText, parseArticle, renderMarkdown } from '../../src/articles';
 import { gatewayRef } from '../../src/core/arm-id';
 import { CAUSE_IDS, causeFor } from '../../src/core/causes';
 import { classifyCause } from '../../src/core/classify';
 import type { Finding } from '../../src/core/model';
 import { causeSectionMarkdown, stepMarkdown } from '../../src/insight/cause-section';
+import { escapeHtml, PROBE_MESSAGE_ABOVE, PROBE_MESSAGE_HEADING } from '../../src/insight/html-page';
 import { composeInsight } from '../../src/insight/insight';
 import { insightPath } from '../../src/insight/insight-path';
-import { NO_PROBE_MESSAGE } from '../../src/insight/values';
+import { insightValues, NO_PROBE_MESSAGE } from '../../src/insight/values';
 
 const seed = parseArticle(
   readFileSync(path.resolve(__dirname, '../../articles/degraded-backend-server-health.md')),
@@ -179,16 +180,20 @@ describe('the .md insight reads as plain text (issue 10.6)', () => {
     [
       'Backend server certificate is not whitelisted with Application Gateway. Make sure that the certificate uploaded to the HTTP Setting matches with the backend certificate (without the private key).',
     ],
-  ])('the probe message %j appears verbatim, in Error Message and in the cause section', (probeLog) => {
-    const { markdown } = composeInsight(
-      seed,
-      finding({ probeLog, cause: classifyCause({ state: 'unhealthy', probeLog }) }),
-      now,
-    );
-    expect(markdown).toContain(`- **Error Message:** ${probeLog}\u00a0\n`);
-    expect(markdown).toContain(`> Probe message: ${probeLog}\n`);
-    expect(markdown).not.toMatch(/&#\d+;|&[a-z]+;/);
-  });
+  ])(
+    'the probe message %j appears verbatim, once, in Error Message; the cause section points there',
+    (probeLog) => {
+      const { markdown } = composeInsight(
+        seed,
+        finding({ probeLog, cause: classifyCause({ state: 'unhealthy', probeLog }) }),
+        now,
+      );
+      expect(markdown).toContain(`- **Error Message:** ${probeLog}\u00a0\n`);
+      expect(markdown.split(probeLog)).toHaveLength(2);
+      expect(markdown).toContain('Probe message: see **Error Message** above.\n');
+      expect(markdown).not.toMatch(/&#\d+;|&[a-z]+;/);
+    },
+  );
 
   it('names and addresses appear verbatim', () => {
     const f = finding({
@@ -252,5 +257,116 @@ describe('insightPath', () => {
         expect(insightPath(finding({ address }))).toMatch(/^insights\/[a-z0-9._/-]+$/);
       }),
     );
+  });
+});
+
+/** The text a reader sees in our HTML: tags gone, the entities our renderers write decoded. */
+function pageText(html: string): string {
+  return html
+    .replace(/<style>[\s\S]*?<\/style>|<title>[\s\S]*?<\/title>/g, '')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+}
+
+const count = (text: string, part: string): number => text.split(part).length - 1;
+
+describe('the probe message appears once in each form of the insight (issue 15.4)', () => {
+  const messages = [
+    'Status code of the backend’s HTTP response did not match the probe setting. Expected:200-399 Received:401.',
+    'Backend server is draining & <b>gone</b> "soon"',
+    'Something we do not know: see https://aka.ms/x?a=1&b=2 [Errno 111]',
+    `Cannot connect: ${'x'.repeat(700)}`,
+  ];
+  const states = ['unhealthy', 'unknown', 'draining', 'partial', 'healthy'] as const;
+  const cases = [
+    ...CAUSE_IDS.flatMap((id) =>
+      messages.map((probeLog) => [id, probeLog, causeFor(id, { probeLog })] as const),
+    ),
+    ...states.flatMap((state) =>
+      messages.map((probeLog) => [state, probeLog, classifyCause({ state, probeLog })] as const),
+    ),
+  ];
+
+  it.each(cases)('%s: %j', (_, probeLog, cause) => {
+    const insight = composeInsight(seed, finding({ probeLog, cause }), now);
+    // A quoted step carries at most its first 500 characters: look for the start of the message.
+    const probe = probeLog.slice(0, 120);
+    expect(count(markdownToText(insight.markdown), probe)).toBe(1);
+    expect(count(pageText(insight.html), probe)).toBe(1);
+    expect(count(pageText(insight.htmlFragment), probe)).toBe(1);
+    // On the page it is at the top, under its heading; the article's Error Message points there.
+    expect(pageText(insight.html)).toContain(`Error Message: ${PROBE_MESSAGE_ABOVE}`);
+    expect(insight.html.indexOf(escapeHtml(probeLog))).toBeLessThan(insight.html.indexOf('<article>'));
+  });
+
+  it('an article without an Error Message placeholder leaves the message to the cause section, once', () => {
+    const custom = parseArticle(
+      '# Server <!--$BackendSeverAddress-->x<!--/$BackendSeverAddress--> is down\n',
+    );
+    const probeLog = 'Backend server timed out';
+    const insight = composeInsight(
+      custom,
+      finding({ probeLog, cause: classifyCause({ state: 'unhealthy', probeLog }) }),
+      now,
+    );
+    expect(insight.markdown).toContain(`> Probe message: ${probeLog}\n`);
+    expect(count(insight.markdown, probeLog)).toBe(1);
+    expect(count(pageText(insight.html), probeLog)).toBe(1);
+  });
+});
+
+describe('the page leads with the fix and keeps the article whole (issue 15.4)', () => {
+  const f = finding();
+  const insight = composeInsight(seed, f, now);
+  const html = insight.html;
+
+  it('the likely cause, then what to do, first step first, before the facts and the article', () => {
+    const order = [
+      `<h1>${escapeHtml(f.cause.title)}</h1>`,
+      '<h2>What to do</h2>',
+      '<li>HTTP 401: the backend wants credentials',
+      `<h2>${PROBE_MESSAGE_HEADING}</h2>`,
+      '<table class="facts">',
+      '<article>',
+      '<h1>We have detected degraded back-end server health for your Application Gateway</h1>',
+    ].map((part) => html.indexOf(part));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('shows every line of the filled article, in order, with only Error Message pointing up', () => {
+    const filled = fillArticle(seed, {
+      ...insightValues(f, now),
+      ErrorDetails: PROBE_MESSAGE_ABOVE,
+    });
+    expect(html).toContain(renderMarkdown(filled.markdown).trim());
+    for (const line of [
+      '<li><strong>Impacted Server:</strong> 10.220.1.5</li>',
+      '<li><strong>Health Status:</strong> Unhealthy</li>',
+      '<h2><strong>Recommended Steps</strong></h2>',
+      'General TCP connectivity troubleshooting',
+      '<h2><strong>Recommended Documents</strong></h2>',
+    ]) {
+      expect(html).toContain(line);
+    }
+  });
+
+  it('every step of the cause, as the markdown has them', () => {
+    for (const step of f.cause.steps)
+      expect(html).toContain(renderMarkdown(stepMarkdown(step)).trim().slice(3, -4));
+  });
+
+  it('a server without a probe message: no probe section, the article says so once', () => {
+    const quiet = composeInsight(
+      seed,
+      finding({ probeLog: '', cause: classifyCause({ state: 'unknown', probeLog: '' }) }),
+      now,
+    );
+    expect(quiet.html).not.toContain(`<h2>${PROBE_MESSAGE_HEADING}</h2>`);
+    expect(pageText(quiet.html).match(/no probe message/g)).toHaveLength(1);
   });
 });
