@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../adapters/package-root';
-import { isAppGwInsightsError, isUsageError } from '../errors';
+import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
 import { terminalLines } from './terminal-text';
@@ -82,8 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Checked here too, so a mistyped option is answered without loading the verb.
   const problem = verbArgsProblem(leaf, isVerbGroup(spec) ? args.slice(1) : args);
-  if (problem)
-    return usageFailure(`Invalid arguments to "${TOOL} ${leaf.name}": ${problem}`, usageHint(leaf));
+  if (problem) return usageFailure(new UsageError([problem], leaf.name).message, usageHint(leaf));
   try {
     return await loadVerb(first as VerbName)(args);
   } catch (error) {
