@@ -250,3 +250,27 @@ describe('per receiver: what was delivered', () => {
     );
   });
 });
+
+describe('a gateway that could not be checked: its error clipped, escapes in it kept whole', () => {
+  it.each([0, 1, 2, 3, 4, 5, 6])('an escaped value %i character(s) before the cut', (shift) => {
+    // A message of one long word (a URL, a body) holding escapes (core/json-describe.ts quotes values
+    // JSON-escaped): the only kind cut inside a word, so the only one where an escape can meet the cut.
+    const message = `${'x'.repeat(150 + shift)}\\u001b\\u009b\\u001b more text after it`;
+    const failed: RunReport = {
+      ...report('x'),
+      gateways: [
+        {
+          ...report('x').gateways[0]!,
+          ok: false,
+          findings: [],
+          error: { code: 'BackendHealthUnavailable', message, retryable: false },
+        },
+      ],
+    };
+    const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+    expect(line.endsWith('…')).toBe(true);
+    expect([...line].length).toBeLessThanOrEqual(160);
+    expect(message.startsWith(line.slice(0, -1))).toBe(true);
+    expect(line).not.toMatch(/\\(u[0-9a-f]{0,3})?…$/);
+  });
+});
