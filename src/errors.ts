@@ -44,6 +44,22 @@ export class ConfigError extends InvalidInputError {
   }
 }
 
+/**
+ * The command line is wrong: an unknown option, a value missing, a required argument absent. The CLI
+ * prints it with the verb's usage and how to see its options (`appgw-insights VERB --help`).
+ */
+export class UsageError extends InvalidInputError {
+  override readonly name = 'UsageError';
+  readonly code = 'UsageInvalid';
+  /** `verb`: as typed after `appgw-insights` (`run`, `notify list`). */
+  constructor(
+    issues: readonly string[],
+    readonly verb: string,
+  ) {
+    super(issues, `arguments to "appgw-insights ${verb}"`);
+  }
+}
+
 /** An emulator scenario file is wrong; names the bad field. */
 export class ScenarioError extends InvalidInputError {
   override readonly name = 'ScenarioError';
@@ -485,6 +501,8 @@ function errorGuard<T extends AppGwInsightsError>(
 
 /** A ConfigError (`ConfigInvalid`), from any copy of this module. */
 export const isConfigError = errorGuard<ConfigError>('ConfigError', 'ConfigInvalid');
+/** A UsageError (`UsageInvalid`), from any copy of this module. */
+export const isUsageError = errorGuard<UsageError>('UsageError', 'UsageInvalid');
 /** A ScenarioError (`ScenarioInvalid`), from any copy of this module. */
 export const isScenarioError = errorGuard<ScenarioError>('ScenarioError', 'ScenarioInvalid');
 /** A BackendHealthBodyError (`BackendHealthBodyInvalid`), from any copy of this module. */

@@ -14,6 +14,7 @@ jest.isolateModules(() => {
 /** Each error class, one instance made by a given copy of the module, and its guard's name. */
 const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGwInsightsError]> = [
   ['ConfigError', (m) => new m.ConfigError(['targets: required'])],
+  ['UsageError', (m) => new m.UsageError(['unknown option --x'], 'run')],
   ['ScenarioError', (m) => new m.ScenarioError(['gateways: required'])],
   ['BackendHealthBodyError', (m) => new m.BackendHealthBodyError(['backendAddressPools: required'])],
   ['AuthenticationError', (m) => new m.AuthenticationError('no sign-in', { retryable: true })],

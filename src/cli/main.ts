@@ -1,57 +1,141 @@
 #!/usr/bin/env node
-import { isAppGwInsightsError } from '../errors';
-import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../adapters/package-root';
+import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
+import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
+import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
 import { terminalLines } from './terminal-text';
-import { DEMO_USAGE, demoVerb } from './verbs/demo';
-import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
-import { EVALUATE_USAGE, evaluateVerb } from './verbs/evaluate';
-import { NOTIFY_USAGE, notifyVerb } from './verbs/notify';
-import { RENDER_USAGE, renderVerb } from './verbs/render';
-import { RUN_USAGE, runVerb } from './verbs/run';
+import { asksForHelp, verbArgsProblem } from './verb-args';
+import {
+  TOOL,
+  VERBS,
+  isVerbGroup,
+  leafVerbs,
+  type VerbGroupSpec,
+  type VerbName,
+  type VerbSpec,
+} from './verb-specs';
 
-const VERBS: Record<string, (args: string[]) => Promise<number>> = {
-  run: runVerb,
-  evaluate: evaluateVerb,
-  emulator: emulatorVerb,
-  demo: demoVerb,
-  render: renderVerb,
-  notify: notifyVerb,
-};
+type VerbHandler = (args: string[]) => Promise<number>;
 
-const USAGE = `Usage:
-  ${RUN_USAGE}
-  ${EVALUATE_USAGE}
-  ${EMULATOR_USAGE}
-  ${DEMO_USAGE}
-  ${RENDER_USAGE}
-  ${NOTIFY_USAGE}`;
-
-export async function main(argv: string[]): Promise<number> {
-  const [verb, ...args] = argv;
-  const handler = verb ? VERBS[verb] : undefined;
-  if (!handler) {
-    process.stderr.write(
-      `${verb && verb !== '--help' && verb !== 'help' ? `Unknown verb "${verb}".\n` : ''}${USAGE}\n`,
-    );
-    return verb === '--help' || verb === 'help' ? 0 : EXIT_FAILED;
+/**
+ * A verb's code, loaded when that verb runs: the verbs load the Azure SDK, the article engine and zod
+ * (hundreds of modules, most of a second), which `--help`, `--version` and a mistyped option do not
+ * need. Only this file, verb-specs.ts and help-text.ts are loaded for those.
+ */
+function loadVerb(name: VerbName): VerbHandler {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on use, see above */
+  switch (name) {
+    case 'run':
+      return (require('./verbs/run') as typeof import('./verbs/run')).runVerb;
+    case 'evaluate':
+      return (require('./verbs/evaluate') as typeof import('./verbs/evaluate')).evaluateVerb;
+    case 'emulator':
+      return (require('./verbs/emulator') as typeof import('./verbs/emulator')).emulatorVerb;
+    case 'demo':
+      return (require('./verbs/demo') as typeof import('./verbs/demo')).demoVerb;
+    case 'render':
+      return (require('./verbs/render') as typeof import('./verbs/render')).renderVerb;
+    case 'notify':
+      return (require('./verbs/notify') as typeof import('./verbs/notify')).notifyVerb;
   }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** The version in our package.json (`--version`). */
+export function toolVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  return String(manifest.version);
+}
+
+/**
+ * `appgw-insights [--help | -h | --version | help [VERB] | VERB [--help] ARGS…]`. Help and the version
+ * go to stdout with exit 0; a wrong verb or argument to stderr with the usage, exit 2.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...args] = argv;
+  if (first === undefined) return usageFailure('say which verb', toolUsageHint());
+  if (first === '--help' || first === '-h') return printed(toolHelp(toolVersion()));
+  if (first === '--version') return printed(`${toolVersion()}\n`);
+  if (first === 'help') return helpFor(args);
+  const spec = verbSpec(first);
+  if (!spec) {
+    const problem = first.startsWith('-') ? `Unknown option ${first}` : `Unknown verb "${first}"`;
+    return usageFailure(problem, toolUsageHint());
+  }
+  let leaf: VerbSpec | undefined;
+  if (isVerbGroup(spec)) {
+    const sub = args[0];
+    if (sub === undefined || sub === '--help' || sub === '-h')
+      return sub === undefined
+        ? usageFailure(subverbProblem(spec, sub), usageHint(spec))
+        : printed(groupHelp(spec));
+    leaf = subverbSpec(spec, sub);
+    if (!leaf) return usageFailure(subverbProblem(spec, sub), usageHint(spec));
+    if (asksForHelp(leaf, args.slice(1))) return printed(verbHelp(leaf));
+  } else {
+    leaf = spec;
+    if (asksForHelp(spec, args)) return printed(verbHelp(spec));
+  }
+  // Checked here too, so a mistyped option is answered without loading the verb.
+  const problem = verbArgsProblem(leaf, isVerbGroup(spec) ? args.slice(1) : args);
+  if (problem) return usageFailure(new UsageError([problem], leaf.name).message, usageHint(leaf));
   try {
-    return await handler(args);
+    return await loadVerb(first as VerbName)(args);
   } catch (error) {
     // Errors the user can act on print their message alone; anything else is a bug: show the stack.
+    if (isUsageError(error)) {
+      const usageOf = leafVerbs().find((v) => v.name === error.verb) ?? leaf;
+      return usageFailure(error.message, usageHint(usageOf));
+    }
     if (isAppGwInsightsError(error)) {
       process.stderr.write(`error: ${terminalLines(error.message)}\n`);
       return EXIT_FAILED;
     }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
-      return EXIT_FAILED;
-    }
     process.stderr.write(
-      `appgw-insights: unexpected error (a bug; please report it):\n${terminalLines(String((error as Error)?.stack ?? error))}\n`,
+      `${TOOL}: unexpected error (a bug; please report it):\n${terminalLines(String((error as Error)?.stack ?? error))}\n`,
     );
     return EXIT_BUG;
   }
+}
+
+/** `help`, `help VERB`, `help notify list`. */
+function helpFor(words: readonly string[]): number {
+  const [verb, sub] = words;
+  if (verb === undefined) return printed(toolHelp(toolVersion()));
+  const spec = verbSpec(verb);
+  if (!spec) return usageFailure(`Unknown verb "${verb}"`, toolUsageHint());
+  if (!isVerbGroup(spec)) return printed(verbHelp(spec));
+  if (sub === undefined) return printed(groupHelp(spec));
+  const leaf = subverbSpec(spec, sub);
+  return leaf ? printed(verbHelp(leaf)) : usageFailure(subverbProblem(spec, sub), usageHint(spec));
+}
+
+function verbSpec(name: string): VerbSpec | VerbGroupSpec | undefined {
+  return Object.hasOwn(VERBS, name) ? VERBS[name as VerbName] : undefined;
+}
+
+function subverbSpec(group: VerbGroupSpec, name: string): VerbSpec | undefined {
+  return Object.hasOwn(group.subverbs, name) ? group.subverbs[name] : undefined;
+}
+
+function subverbProblem(group: VerbGroupSpec, given: string | undefined): string {
+  const names = Object.keys(group.subverbs).map((s) => `"${s}"`);
+  const what = `after "${group.name}", say ${names.join(' or ')}`;
+  return given === undefined ? what : `Unknown ${group.name} verb "${given}": ${what}`;
+}
+
+function printed(text: string): number {
+  process.stdout.write(text);
+  return EXIT_OK;
+}
+
+function usageFailure(problem: string, usage: string): number {
+  process.stderr.write(`error: ${terminalLines(problem)}\n${usage.endsWith('\n') ? usage : `${usage}\n`}`);
+  return EXIT_FAILED;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { terminalSafe } from '../core/input/json-text';
+import { clipText } from '../core/text-clip';
 import type { OutboxListing } from '../pipeline/notify/dead-letters';
 import type { UndeliveredNoticeReport } from '../core/run-report';
 
@@ -30,6 +31,14 @@ export function notifyListText(listing: OutboxListing): string[] {
   return lines.map(terminalSafe);
 }
 
+/**
+ * One notice. The receiver's answer (`reason`) and the names can be long: each is clipped between
+ * words before the line is made terminal-safe, so an escape (`\u001b`) is never cut in two.
+ */
 function noticeLine(n: UndeliveredNoticeReport): string {
-  return `${n.status.padEnd(11)} ${n.receiver}  ${n.noticeId}  ${n.type} ${n.server}  (since ${n.queuedAt}, ${n.failedRuns} failed run(s)): ${n.reason}`;
+  const f = (text: string, limit: number) => clipText(text.replace(/\s+/g, ' ').trim(), limit);
+  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${n.failedRuns} failed run(s)): ${f(n.reason, REASON_LIMIT)}`;
 }
+
+/** Characters of a receiver's answer shown per notice (`--json` has it whole). */
+export const REASON_LIMIT = 300;

@@ -1,4 +1,5 @@
 import type { Clock, RunProgress } from '../ports';
+import { clipAtWord } from './terminal-text';
 
 /** What the progress line writes to: stderr, or a fake terminal in tests. */
 export interface ProgressStream {
@@ -37,7 +38,8 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
   const draw = (now: number) => {
     drawnAt = now;
     const text = progressText(done, total, now - startedAt);
-    shown = stream.columns && stream.columns > 1 ? text.slice(0, stream.columns - 1) : text;
+    // Narrower than the line: whole words ("12/50 gateways (24%) · 3.1/s…"), never "12/50 gatew".
+    shown = stream.columns && stream.columns > 1 ? clipAtWord(text, stream.columns - 1) : text;
     stream.write(`${ERASE_LINE}${shown}`);
   };
   const erase = () => {

@@ -1,13 +1,23 @@
+import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import { parseGatewayId } from '../core/arm-id';
-import type { RunInterruptionReport, RunReport } from '../core/run-report';
+import type {
+  FindingReport,
+  NotificationsReport,
+  RunInterruptionReport,
+  RunReport,
+} from '../core/run-report';
 import { terminalField as field, terminalJson } from './terminal-text';
 
 /**
- * The short human summary: gateway, pool, server, health, error; then where the files are. Names and
- * probe logs come from the network: shown as they are, made safe for a terminal (terminal-text.ts).
+ * The short human summary: per gateway, each server that is not healthy with its health (as ARM
+ * reported it, the state we read it as beside it: `Down (unhealthy)`), the likely cause's title, the
+ * probe's message and where its insight is; per receiver, what was delivered; then where the files
+ * are. Names and probe logs come from the network: shown as they are, made safe for a terminal and
+ * clipped between words (terminal-text.ts).
  */
 export function formatSummary(report: RunReport, locations: readonly string[]): string {
+  const roots = insightRoots(locations);
   const s = report.summary;
   const lines = [
     `Checked ${s.gateways} gateway(s), ${s.servers} backend server(s): ${s.findings} not healthy` +
@@ -35,9 +45,11 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     if (!gateway.ok) lines.push(`    could not be checked: ${field(gateway.error?.message ?? '')}`);
     for (const f of gateway.findings) {
       lines.push(
-        `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${field(f.health, 40)}`,
+        `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}`,
       );
-      lines.push(`        ${field(f.probeLog) || '(no probe log)'}`);
+      lines.push(`        cause: ${field(f.cause.title)}`);
+      lines.push(`        probe: ${field(f.probeLog) || '(no probe log)'}`);
+      for (const file of insightFiles(f, roots)) lines.push(`        insight: ${field(file, 2000)}`);
     }
   }
   const notifications = report.notifications;
@@ -49,14 +61,76 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
         '',
         `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered`,
       );
+      lines.push(...receiverLines(notifications));
       for (const problem of problems) lines.push(`    ${field(problem, 400)}`);
     } else if (notifications.deliveries.length) {
-      lines.push('', `✓ notifications: ${delivered} delivered`);
+      lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
   }
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   return lines.join('\n');
+}
+
+/**
+ * One vocabulary for health: the value as ARM (or the saved body) reported it, which is what the
+ * portal, az and PowerShell show (`Down`, `Unhealthy`, `Partial`), and beside it the state it was read
+ * as (src/core/health.ts: `Down` and `Unhealthy` are both `unhealthy`; a value we do not know is
+ * `unrecognised`).
+ */
+export function healthText(finding: Pick<FindingReport, 'health' | 'state'>): string {
+  const reported = field(finding.health, 40) || '(none)';
+  return `${reported} (${finding.state})`;
+}
+
+/**
+ * Where the sinks put insights, from their receipts' locations: the folder sink's `<dir>/insights`,
+ * the blob sink's `<container URL>/<prefix>latest/insights/`. Each finding's `insight` path is
+ * relative to the folder that holds `insights/`.
+ */
+function insightRoots(locations: readonly string[]): string[] {
+  const roots = locations
+    .map((l) => /^(.*?)insights[\\/]?$/.exec(l)?.[1])
+    .filter((root): root is string => root !== undefined);
+  return [...new Set(roots)];
+}
+
+/** The insight page of a finding in each sink (its path relative to the sink when none is known). */
+function insightFiles(finding: FindingReport, roots: readonly string[]): string[] {
+  if (roots.length === 0) return [finding.insight.html];
+  return roots.map((root) =>
+    /^https?:\/\//i.test(root) ? `${root}${finding.insight.html}` : path.join(root, finding.insight.html),
+  );
+}
+
+/** Most servers named per receiver; the rest are counted. */
+const SERVERS_SHOWN = 5;
+
+/**
+ * Per receiver: how many notices it took, of which kind (`degraded`, `still-degraded`, `recovered`),
+ * for which servers; and how many it did not (the lines of describeNotifyProblems say why).
+ */
+function receiverLines(notifications: NotificationsReport): string[] {
+  const receivers = [
+    ...new Set([...notifications.deliveries.map((d) => d.receiver), ...Object.keys(notifications.pending)]),
+  ];
+  return receivers.map((receiver) => {
+    const taken = notifications.deliveries.filter(
+      (d) => d.receiver === receiver && d.outcome === 'delivered',
+    );
+    const byType = new Map<string, number>();
+    for (const d of taken) byType.set(d.type, (byType.get(d.type) ?? 0) + 1);
+    const kinds = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
+    const servers = [...new Set(taken.map((d) => d.server))];
+    const named =
+      servers.length > SERVERS_SHOWN
+        ? `${servers.slice(0, SERVERS_SHOWN).join(', ')} and ${servers.length - SERVERS_SHOWN} more`
+        : servers.join(', ');
+    const pending = notifications.pending[receiver] ?? 0;
+    const what = taken.length ? ` (${field(kinds, 120)}): ${field(named, 400)}` : '';
+    const left = pending ? `; ${pending} not delivered` : '';
+    return `    ${field(receiver, 80)}: ${taken.length} delivered${what}${left}`;
+  });
 }
 
 /** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */

@@ -1,3 +1,5 @@
+import { clipText } from '../core/text-clip';
+
 /**
  * What the CLI prints comes partly from the network (gateway, pool and server names, probe messages,
  * ARM and receiver error texts). A terminal acts on control characters (ESC sequences can clear the
@@ -52,12 +54,10 @@ export function terminalSafeJson(json: string): string {
   );
 }
 
-/** At most `limit` characters: cut at the last space in the final fifth when there is one, plus "…". */
+/**
+ * At most `limit` characters (grapheme clusters), cut after a whole word with "…": core/text-clip.ts.
+ * Every clip of the CLI goes through it.
+ */
 export function clipAtWord(text: string, limit: number): string {
-  const chars = [...text];
-  if (chars.length <= limit) return text;
-  const head = chars.slice(0, limit - 1).join('');
-  const space = head.lastIndexOf(' ');
-  const cut = space >= Math.floor(head.length * 0.8) ? head.slice(0, space) : head;
-  return `${cut.trimEnd()}…`;
+  return clipText(text, limit);
 }

@@ -2,6 +2,7 @@
  * How error messages quote a JSON value read from the network or a file: short, escaped, and saying
  * what kind of value it was ("found an empty object {}", "found null"). Pure.
  */
+import { clipText } from './text-clip';
 
 type Json = unknown;
 
@@ -13,7 +14,7 @@ const isObject = (value: Json): value is Record<string, Json> =>
  * characters (ARM ids run to a few hundred; anything else we quote is shown short).
  */
 export function quote(value: string, max = 80): string {
-  const cut = value.length > max ? `${value.slice(0, max - 1)}…` : value;
+  const cut = clipText(value, max);
   return JSON.stringify(cut).replace(
     /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,

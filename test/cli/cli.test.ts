@@ -261,7 +261,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       ['run', '--config', '/nonexistent/config.json'],
       /Invalid config file \/nonexistent\/config.json: the file does not exist \(ENOENT\)/,
     ],
-    [['run', '--bogus'], /Unknown option/],
+    [['run', '--bogus'], /unknown option --bogus/],
     [['frobnicate'], /Unknown verb "frobnicate"/],
     [
       ['emulator', '--scenario', '/nonexistent.json'],

@@ -81,3 +81,38 @@ describe('notify list as text: "No undelivered notices." only when every documen
     expect(line).not.toContain('\u202e');
   });
 });
+
+describe('notify list as text: long answers clipped between words, escapes kept whole', () => {
+  const line = (reason: string) =>
+    notifyListText(listing({ notices: [{ ...waiting, reason }], read: 1 }))[0] ?? '';
+  const shownReason = (reason: string) => line(reason).replace(/^.*failed run\(s\)\): /, '');
+
+  it('a short reason is shown whole; control characters escaped, not acted on', () => {
+    expect(shownReason('HTTP 400 Bad Request: \u001b[31mred\u009b')).toBe(
+      'HTTP 400 Bad Request: \\u001b[31mred\\u009b',
+    );
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'words',
+      `HTTP 503: ${'Service Unavailable '.repeat(30)}`,
+      `HTTP 503: ${'Service Unavailable '.repeat(14)}Service…`,
+    ],
+    ['a body of one long token', `HTTP 500: ${'x'.repeat(500)}`, 'HTTP 500:…'],
+    [
+      'multi-byte words',
+      `Ошибка: ${'сервер недоступен 😀 '.repeat(30)}`,
+      `Ошибка: ${'сервер недоступен 😀 '.repeat(14)}сервер…`,
+    ],
+    [
+      'control characters at the cut: escaped after clipping, so each escape is whole',
+      `HTTP 400: ${'abcd '.repeat(57)}\u001b\u009b zzzzzzzzzz`,
+      `HTTP 400: ${'abcd '.repeat(57)}\\u001b\\u009b…`,
+    ],
+  ])('%s', (_name, reason, shown) => {
+    const out = shownReason(reason);
+    expect(out).toBe(shown);
+    expect(out).not.toMatch(/\\u[0-9a-f]{0,3}…$/);
+  });
+});

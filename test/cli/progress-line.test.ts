@@ -76,7 +76,8 @@ describe('the progress line (run on a terminal)', () => {
     const stream = fakeStream(true, 20);
     const progress = createProgressLine(stream, clock)!;
     progress.started(5);
-    expect(screen(stream.text)).toEqual(['0/5 gateways (0%) ·']);
+    // Whole words only: "0/5 gateways (0%)…", never "0/5 gatew".
+    expect(screen(stream.text)).toEqual(['0/5 gateways (0%)…']);
   });
 
   it('nothing at all when stderr is not a terminal (a pipe, a file, CI)', () => {

@@ -1,4 +1,5 @@
-import { formatSummary } from '../../src/cli/summary';
+import { formatSummary, healthText } from '../../src/cli/summary';
+import type { NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
 import { RunInterruptedError } from '../../src/errors';
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
@@ -44,8 +45,8 @@ describe('the CLI summary', () => {
       "Received invalid status code: 401 in the backend server's HTTP response. *x* [y](z) <b> &amp;";
     const text = formatSummary(report(log), ['out/']);
     expect(text).toContain('! appgw_prod-01 (rg-web (prod))');
-    expect(text).toContain('    pool_api / settings-https  10.0.1.4  Unhealthy');
-    expect(text).toContain(`        ${log}`);
+    expect(text).toContain('    pool_api / settings-https  10.0.1.4  Unhealthy (unhealthy)');
+    expect(text).toContain(`        probe: ${log}`);
     expect(text).toContain('Insights and report: out/');
   });
 
@@ -120,5 +121,156 @@ describe('an interrupted run, in the summary and the exit code', () => {
   ])('%s: exit %i', (_, code, error, ok) => {
     const base = { ...report('x'), ok };
     expect(exitCode(error ? { ...interrupted(error, []), ok } : base)).toBe(code);
+  });
+});
+
+describe('per server: health in one vocabulary, the cause, the probe and the insight', () => {
+  it.each<[string, string, string]>([
+    ['Down', 'unhealthy', 'Down (unhealthy)'],
+    ['Unhealthy', 'unhealthy', 'Unhealthy (unhealthy)'],
+    ['Draining', 'draining', 'Draining (draining)'],
+    ['PARTIAL', 'partial', 'PARTIAL (partial)'],
+    ['Unknown', 'unknown', 'Unknown (unknown)'],
+    ['Sick', 'unrecognised', 'Sick (unrecognised)'],
+    ['', 'unrecognised', '(none) (unrecognised)'],
+    ['Down\u001b[2J', 'unrecognised', 'Down [2J (unrecognised)'],
+  ])('%j (read as %s): %s', (health, state, shown) => {
+    expect(healthText({ health, state: state as never })).toBe(shown);
+  });
+
+  it("shows the cause's title and the insight page in the folder sink", () => {
+    const text = formatSummary(report('TCP connect error'), ['/srv/out/report.json', '/srv/out/insights']);
+    expect(text).toContain('        cause: The gateway reports a probe message we do not recognise');
+    expect(text).toContain('        insight: /srv/out/insights/x.html');
+  });
+
+  it('…in the blob sink (its URL), in both when both took the run, and relative when no sink said where', () => {
+    const blob = 'https://acct.blob.core.windows.net/insights/prefix/latest/';
+    const both = formatSummary(report('x'), [
+      `${blob}report.json`,
+      `${blob}insights/`,
+      '/srv/out/report.json',
+      '/srv/out/insights',
+    ]);
+    expect(both).toContain(
+      `        insight: ${blob}insights/x.html\n        insight: /srv/out/insights/x.html`,
+    );
+    expect(formatSummary(report('x'), [])).toContain('        insight: insights/x.html');
+  });
+
+  it('clips a long probe message after a whole word, with whole characters', () => {
+    const words = 'Zeitüberschreitung beim Verbinden mit dem Backend 😀 10.0.1.45 '.repeat(10);
+    const text = formatSummary(report(words), []);
+    const probe = /^ {8}probe: (.*)$/m.exec(text)?.[1] ?? '';
+    expect(probe.endsWith('…')).toBe(true);
+    expect([...probe].length).toBeLessThanOrEqual(160);
+    expect(words.startsWith(probe.slice(0, -1))).toBe(true);
+    expect(words.charAt(probe.length - 1)).toBe(' '); // the next character of the message is a space
+  });
+});
+
+describe('per receiver: what was delivered', () => {
+  const delivery = (receiver: string, type: string, server: string, outcome = 'delivered') => ({
+    receiver,
+    noticeId: `${receiver}-${server}`,
+    type,
+    server,
+    outcome: outcome as 'delivered',
+    attempts: [],
+  });
+  const withNotifications = (notifications: Partial<NotificationsReport>): RunReport => ({
+    ...report('x'),
+    notifications: {
+      decided: 0,
+      claimed: true,
+      deliveries: [],
+      pending: {},
+      undelivered: [],
+      dropped: [],
+      stateErrors: [],
+      contended: [],
+      ...notifications,
+    },
+  });
+
+  it('names each receiver with how many notices of which kind, for which servers', () => {
+    const text = formatSummary(
+      withNotifications({
+        deliveries: [
+          delivery('webhook[ops]', 'degraded', 'g/p/s/10.0.1.4'),
+          delivery('webhook[ops]', 'recovered', 'g/p/s/10.0.1.5'),
+          delivery('webhook[pager]', 'degraded', 'g/p/s/10.0.1.4'),
+        ],
+      }),
+      [],
+    );
+    expect(text).toContain(
+      [
+        '✓ notifications: 3 delivered',
+        '    webhook[ops]: 2 delivered (1 degraded, 1 recovered): g/p/s/10.0.1.4, g/p/s/10.0.1.5',
+        '    webhook[pager]: 1 delivered (1 degraded): g/p/s/10.0.1.4',
+      ].join('\n'),
+    );
+  });
+
+  it('a receiver that took none is named with what it did not take', () => {
+    const text = formatSummary(
+      withNotifications({
+        deliveries: [delivery('webhook[ops]', 'degraded', 'g/p/s/a', 'queued')],
+        pending: { 'webhook[ops]': 1 },
+        undelivered: [
+          {
+            receiver: 'webhook[ops]',
+            noticeId: 'n',
+            type: 'degraded',
+            gateway: '/subscriptions/s',
+            server: 'g/p/s/a',
+            status: 'waiting',
+            reason: 'HTTP 503',
+            retry: 'next-run',
+            queuedAt: '2030-01-01T00:00:00.000Z',
+            failedRuns: 1,
+          },
+        ],
+      }),
+      [],
+    );
+    expect(text).toContain(
+      '✗ notifications: 0 delivered, 1 not delivered\n    webhook[ops]: 0 delivered; 1 not delivered',
+    );
+  });
+
+  it('names five servers per receiver and counts the rest', () => {
+    const deliveries = Array.from({ length: 8 }, (_, i) =>
+      delivery('webhook[ops]', 'degraded', `g/p/s/10.0.0.${i}`),
+    );
+    const text = formatSummary(withNotifications({ deliveries }), []);
+    expect(text).toContain(
+      '    webhook[ops]: 8 delivered (8 degraded): g/p/s/10.0.0.0, g/p/s/10.0.0.1, g/p/s/10.0.0.2, g/p/s/10.0.0.3, g/p/s/10.0.0.4 and 3 more',
+    );
+  });
+});
+
+describe('a gateway that could not be checked: its error clipped, escapes in it kept whole', () => {
+  it.each([0, 1, 2, 3, 4, 5, 6])('an escaped value %i character(s) before the cut', (shift) => {
+    // A message of one long word (a URL, a body) holding escapes (core/json-describe.ts quotes values
+    // JSON-escaped): the only kind cut inside a word, so the only one where an escape can meet the cut.
+    const message = `${'x'.repeat(150 + shift)}\\u001b\\u009b\\u001b more text after it`;
+    const failed: RunReport = {
+      ...report('x'),
+      gateways: [
+        {
+          ...report('x').gateways[0]!,
+          ok: false,
+          findings: [],
+          error: { code: 'BackendHealthUnavailable', message, retryable: false },
+        },
+      ],
+    };
+    const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+    expect(line.endsWith('…')).toBe(true);
+    expect([...line].length).toBeLessThanOrEqual(160);
+    expect(message.startsWith(line.slice(0, -1))).toBe(true);
+    expect(line).not.toMatch(/\\(u[0-9a-f]{0,3})?…$/);
   });
 });

@@ -1,3 +1,4 @@
+import { firstLineClipped } from '../../core/text-clip';
 import type { Target } from '../../core/arm-id';
 import {
   ArmUnreachableError,
@@ -279,6 +280,5 @@ function hostOf(url: string): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return firstLineClipped(text, 300);
 }

@@ -1,3 +1,4 @@
+import { firstLineClipped } from '../../core/text-clip';
 import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
 import type { GatewayRef } from '../../core/model';
@@ -139,6 +140,5 @@ function readPageText(
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const line = text.split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  return firstLineClipped(text, 200);
 }

@@ -1,3 +1,4 @@
+import { clipText } from '../../core/text-clip';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { gatewayKey, type Target } from '../../core/arm-id';
 import type { DiscoveryFilter } from '../../core/discovery/filter';
@@ -194,7 +195,7 @@ function detailText(body: GraphErrorBody | undefined): string {
     .map((d) => [d.code, d.message].filter((x) => typeof x === 'string' && x !== '').join(': '))
     .filter((x) => x !== '');
   const text = parts.length > 0 ? parts.join('; ') : [body?.code, body?.message].filter(Boolean).join(': ');
-  return text.length > 400 ? `${text.slice(0, 399)}…` : text;
+  return clipText(text, 400);
 }
 
 /** Maps a failed query to the error a user can act on (see createResourceGraphDirectory). */

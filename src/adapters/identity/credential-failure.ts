@@ -1,3 +1,4 @@
+import { clipText } from '../../core/text-clip';
 import { AuthenticationError } from '../../errors';
 
 /**
@@ -114,7 +115,7 @@ function firstLine(error: unknown): string {
 }
 
 function cap(text: string): string {
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return clipText(text, 300);
 }
 
 function capitalise(text: string): string {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { runOnce } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
@@ -9,12 +8,12 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';
-
-export const DEMO_USAGE = 'appgw-insights demo [--out DIR]';
+import { parseVerbArgs } from '../verb-args';
+import { DEMO } from '../verb-specs';
 
 /** Starts the emulator on the default scenario, runs once into `out/`, prints a summary. */
 export async function demoVerb(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'out' } }, strict: true });
+  const { values } = parseVerbArgs(DEMO, args);
   const outDir = path.resolve(values.out);
   const scenario = await loadScenarioFile(defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port: 0 });

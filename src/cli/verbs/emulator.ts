@@ -1,14 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
 import { onStopSignal, removeOnExit } from '../shutdown';
-
-export const EMULATOR_USAGE =
-  'appgw-insights emulator [--scenario FILE] [--port N] [--out DIR] [--counts FILE]';
+import { parseVerbArgs } from '../verb-args';
+import { EMULATOR } from '../verb-specs';
 
 /**
  * Runs the backend-health emulator until SIGINT, SIGTERM or SIGHUP (its temp folder goes with it). Its first stdout line is one JSON object
@@ -17,16 +15,7 @@ export const EMULATOR_USAGE =
  * JSON when it stops: a bench reads them without anything added to ARM's answers.
  */
 export async function emulatorVerb(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      scenario: { type: 'string' },
-      port: { type: 'string', default: '0' },
-      out: { type: 'string', default: 'out' },
-      counts: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseVerbArgs(EMULATOR, args);
   // Digits only: Number() would take "", "0x50" and "1e3" as ports.
   const port = /^\d{1,5}$/.test(values.port.trim()) ? Number(values.port) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

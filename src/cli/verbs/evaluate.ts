@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { evaluateSavedBody } from '../../app/evaluate-saved';
 import { readJsonFile } from '../../adapters/files/json-file';
-import { BackendHealthBodyError, ConfigError } from '../../errors';
+import { BackendHealthBodyError, UsageError } from '../../errors';
 import { runSucceeded } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';
-
-export const EVALUATE_USAGE = 'appgw-insights evaluate FILE|- [--gateway ID] [--out DIR] [--json]';
+import { parseVerbArgs } from '../verb-args';
+import { EVALUATE } from '../verb-specs';
 
 /**
  * A saved backend-health output (`az network application-gateway show-backend-health -o json`,
@@ -17,20 +16,11 @@ export const EVALUATE_USAGE = 'appgw-insights evaluate FILE|- [--gateway ID] [--
  * as `run`'s.
  */
 export async function evaluateVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      gateway: { type: 'string' },
-      out: { type: 'string', default: 'out' },
-      json: { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseVerbArgs(EVALUATE, args);
   if (positionals.length !== 1) {
-    throw new ConfigError(
+    throw new UsageError(
       [positionals.length === 0 ? 'FILE (or - for standard input) is required' : 'give one FILE'],
-      `arguments (${EVALUATE_USAGE})`,
+      EVALUATE.name,
     );
   }
   const file = positionals[0] ?? '-';

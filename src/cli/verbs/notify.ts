@@ -1,17 +1,15 @@
-import { parseArgs } from 'node:util';
 import { buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { loadConfigFile } from '../../config/load';
 import { gatewayIdProblem } from '../../core/arm-id';
-import { ConfigError } from '../../errors';
+import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText } from '../notify-list-text';
 import { terminalJson } from '../terminal-text';
-
-export const NOTIFY_USAGE =
-  'appgw-insights notify list --config FILE [--json] | notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all)';
+import { parseVerbArgs } from '../verb-args';
+import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND } from '../verb-specs';
 
 /**
  * The undelivered notices in the notify state (`state.dir` or `state.blob` of the config):
@@ -21,40 +19,36 @@ export const NOTIFY_USAGE =
  */
 export async function notifyVerb(args: string[]): Promise<number> {
   const [action, ...rest] = args;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      notice: { type: 'string' },
-      receiver: { type: 'string' },
-      gateway: { type: 'string' },
-      all: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  if (action === 'list') return listVerb(rest);
+  if (action === 'resend') return resendVerb(rest);
+  throw new UsageError([`after "notify", say "list" or "resend"`], NOTIFY.name);
+}
+
+/** `notify list`: every waiting, leased and dead-letter notice. */
+async function listVerb(args: string[]): Promise<number> {
+  const { values } = parseVerbArgs(NOTIFY_LIST, args);
+  if (!values.config) throw new UsageError(['--config FILE is required'], NOTIFY_LIST.name);
+  const stores = buildStateStores(await loadConfigFile(values.config), process.env);
+  const listing = await listOutboxes(stores, systemClock);
+  process.stdout.write(
+    values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
+  );
+  return reportErrors(listing.errors);
+}
+
+/** `notify resend`: the matching dead letters back into their outbox. */
+async function resendVerb(args: string[]): Promise<number> {
+  const { values } = parseVerbArgs(NOTIFY_RESEND, args);
   const issues: string[] = [];
-  if (action !== 'list' && action !== 'resend') issues.push('say "list" or "resend"');
   if (!values.config) issues.push('--config FILE is required');
   const filtered = values.notice ?? values.receiver ?? values.gateway;
-  if (action === 'resend' && !filtered && !values.all)
+  if (!filtered && !values.all)
     issues.push('say which dead letters: --notice ID, --receiver NAME, --gateway ARM-ID, or --all');
   // A mistyped id would name no state document and match nothing: say what is wrong with it instead.
   const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
-  if (issues.length) throw new ConfigError(issues, `arguments (${NOTIFY_USAGE})`);
-  const config = await loadConfigFile(values.config as string);
-  const stores = buildStateStores(config, process.env);
-
-  if (action === 'list') {
-    const listing = await listOutboxes(stores, systemClock);
-    const { errors } = listing;
-    process.stdout.write(
-      values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
-    );
-    return reportErrors(errors);
-  }
-
+  if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
+  const stores = buildStateStores(await loadConfigFile(values.config as string), process.env);
   const { requeued, errors } = await resendDeadLetters(stores, {
     ...(values.notice ? { noticeId: values.notice } : {}),
     ...(values.receiver ? { receiver: values.receiver } : {}),

@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { renderArticle } from '../../articles';
 import { readJsonFile } from '../../adapters/files/json-file';
-import { ConfigError } from '../../errors';
+import { ConfigError, UsageError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
 import { terminalLines } from '../terminal-text';
-
-export const RENDER_USAGE =
-  'appgw-insights render ARTICLE [--set NAME=VALUE ...] [--values FILE.json] [--format md|html|json] [--strict]';
+import { parseVerbArgs } from '../verb-args';
+import { RENDER } from '../verb-specs';
 
 const FORMATS = ['md', 'html', 'json'] as const;
 
@@ -16,26 +14,16 @@ const FORMATS = ['md', 'html', 'json'] as const;
  * unreadable template, or a missing value with --strict, is an ArticleError (exit 2).
  */
 export async function renderVerb(args: string[]): Promise<number> {
-  const { values: flags, positionals } = parseArgs({
-    args,
-    options: {
-      set: { type: 'string', multiple: true, default: [] },
-      values: { type: 'string' },
-      format: { type: 'string', default: 'md' },
-      strict: { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values: flags, positionals } = parseVerbArgs(RENDER, args);
   const issues: string[] = [];
   if (positionals.length !== 1) issues.push('give exactly one ARTICLE file');
   const format = FORMATS.find((f) => f === flags.format);
   if (!format) issues.push(`--format: "${flags.format}" is not one of ${FORMATS.join(', ')}`);
   const values = {
     ...(flags.values ? await readValuesFile(flags.values, issues) : {}),
-    ...parseSets(flags.set, issues),
+    ...parseSets(flags.set ?? [], issues),
   };
-  if (issues.length || !format) throw new ConfigError(issues, `arguments (${RENDER_USAGE})`);
+  if (issues.length || !format) throw new UsageError(issues, RENDER.name);
 
   const file = positionals[0] as string;
   const source = await readFile(file).catch((error: NodeJS.ErrnoException) => {

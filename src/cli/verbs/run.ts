@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
 import { loadConfigFile } from '../../config/load';
-import { ConfigError, RunInterruptedError } from '../../errors';
+import { RunInterruptedError, UsageError } from '../../errors';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createProgressLine } from '../progress-line';
@@ -11,8 +10,8 @@ import { onStopSignal, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { createStderrTelemetry } from '../stderr-telemetry';
 import { printRun } from '../summary';
-
-export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] [--verbose]';
+import { parseVerbArgs } from '../verb-args';
+import { RUN } from '../verb-specs';
 
 /**
  * One evaluation of every target. Exit 0 when everything was done (`runSucceeded`: every gateway
@@ -25,17 +24,8 @@ export const RUN_USAGE = 'appgw-insights run --config FILE [--out DIR] [--json] 
  * terminal, and without `--json`, stderr shows a progress line while gateways are checked.
  */
 export async function runVerb(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (!values.config) throw new ConfigError(['--config FILE is required'], `arguments (${RUN_USAGE})`);
+  const { values } = parseVerbArgs(RUN, args);
+  if (!values.config) throw new UsageError(['--config FILE is required'], RUN.name);
   const config = await loadConfigFile(values.config);
   const effective = values.out
     ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }

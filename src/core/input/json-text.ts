@@ -5,6 +5,7 @@
  *
  * Pure: bytes in, value or problem out. `src/adapters/files/json-file.ts` reads the bytes.
  */
+import { clipText } from '../text-clip';
 
 export type Decoded<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
@@ -140,7 +141,7 @@ export function jsonErrorReason(error: unknown): string {
     ? `Unexpected character ${JSON.stringify(token[1])}`
     : message.replace(/ in JSON at position \d+/, '').replace(/,? [\s\S]* is not valid JSON$/, '');
   const safe = terminalSafe(reason);
-  return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;
+  return clipText(safe, 200);
 }
 
 /** Bytes → JSON value: decodeJsonBytes, then parseJsonText. */

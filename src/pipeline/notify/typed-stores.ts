@@ -1,3 +1,4 @@
+import { firstLineClipped } from '../../core/text-clip';
 import { isAppGwInsightsError, StateUnavailableError } from '../../errors';
 import type { StateStore, StateStores } from '../../ports';
 
@@ -41,6 +42,5 @@ async function typed<R>(document: string, action: string, call: () => Promise<R>
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const line = text.split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  return firstLineClipped(text, 200);
 }

@@ -1,3 +1,4 @@
+import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
 
@@ -77,5 +78,5 @@ export function resendHint(receiver: string): string {
 
 function short(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 240 ? `${flat.slice(0, 239)}…` : flat;
+  return clipText(flat, 240);
 }

@@ -95,9 +95,14 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
     ['241 characters: cut to 240, marked with …', 'x'.repeat(241), `${'x'.repeat(239)}…`],
     ['many lines: flattened', `HTTP 500:\n  body\r\n\tmore  `, 'HTTP 500: body more'],
     [
-      'many lines and long: flattened, then cut',
+      'many lines and long: flattened, then cut after the last whole word (a word too long goes whole)',
       `HTTP 500:\n  ${'x'.repeat(400)}`,
-      `HTTP 500: ${'x'.repeat(229)}…`,
+      `HTTP 500:…`,
+    ],
+    [
+      'long words: cut between them, never inside one',
+      `HTTP 503: ${'Service Unavailable '.repeat(20)}`,
+      `HTTP 503: ${'Service Unavailable '.repeat(11)}Service…`,
     ],
   ])('a reason of %s', (_label, reason, said) => {
     const [line] = describeNotifyProblems({ ...nothing, undelivered: [undelivered('waiting', { reason })] });

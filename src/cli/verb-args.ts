@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors';
+import type { VerbSpec } from './verb-specs';
+
+/** `--help` and `-h`: every verb takes them, so no verb's table lists them. */
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * A verb's arguments parsed by `node:util` parseArgs with the verb's own option table (verb-specs.ts),
+ * strictly: an unknown option, a missing value or an unexpected argument throws a UsageError naming
+ * it (main.ts prints it with the verb's usage), never Node's own message.
+ */
+export function parseVerbArgs<const S extends VerbSpec>(
+  spec: S,
+  args: readonly string[],
+): ReturnType<typeof parseArgs<VerbArgsConfig<S>>> {
+  const problem = verbArgsProblem(spec, args);
+  if (problem) throw new UsageError([problem], spec.name);
+  // Positionals were checked above: a verb without them got a UsageError for any.
+  return parseArgs<VerbArgsConfig<S>>({
+    args: [...args],
+    options: spec.options,
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
+/** The parseArgs configuration of a verb, as a type: its values are typed by its option table. */
+interface VerbArgsConfig<S extends VerbSpec> {
+  args: string[];
+  options: S['options'];
+  allowPositionals: true;
+  strict: true;
+}
+
+/**
+ * Whether the arguments ask for help (`--help` or `-h` anywhere before `--`), read with the verb's
+ * table so an option's value (`render --set -h`) is not taken for it. Never throws.
+ */
+export function asksForHelp(spec: VerbSpec | undefined, args: readonly string[]): boolean {
+  try {
+    const { tokens } = parseArgs({
+      args: [...args],
+      options: { ...spec?.options, ...HELP },
+      allowPositionals: true,
+      strict: false,
+      tokens: true,
+    });
+    return tokens.some((t) => t.kind === 'option' && t.name === 'help');
+  } catch {
+    return args.includes('--help') || args.includes('-h');
+  }
+}
+
+/**
+ * What is wrong with the arguments for the verb's table (an unknown option, a missing value, an
+ * argument where the verb takes none), in our words; undefined when parseArgs takes them. What the
+ * verb checks itself (a required option, a value's form) is not looked at.
+ */
+export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string | undefined {
+  const known = spec.options;
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: known,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === 'option' && !Object.hasOwn(known, token.name)) {
+      const near = nearestOption(token.name, Object.keys(known));
+      return `unknown option ${token.rawName}${near ? ` (did you mean --${near}?)` : ''}`;
+    }
+    if (token.kind === 'positional' && spec.positionals === undefined) {
+      return `unexpected argument ${JSON.stringify(token.value)}: "${spec.name}" takes options only`;
+    }
+  }
+  try {
+    parseArgs({ args: [...args], options: known, allowPositionals: true, strict: true });
+    return undefined;
+  } catch (error) {
+    // The rest (a value missing, a value given to a switch, a value that looks like an option):
+    // Node's first line says which option and what; its further lines give the fix.
+    return String((error as Error).message)
+      .split('\n')
+      .map((line) => (/[.?!]$/.test(line.trim()) ? line.trim() : `${line.trim()}.`))
+      .join(' ');
+  }
+}
+
+/** A known option within two edits of what was typed (`--conifg` → `config`), for the error message. */
+function nearestOption(typed: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(typed.toLowerCase(), name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Levenshtein distance (insert, delete, substitute), for short option names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, substitution));
+    }
+    previous = row;
+  }
+  return previous[b.length] as number;
+}

@@ -1,0 +1,260 @@
+/**
+ * What each verb accepts, and its help: the one option table each verb parses its arguments with
+ * (verb-args.ts), and `--help` prints. It imports nothing, so `appgw-insights --help` and
+ * `appgw-insights VERB --help` load this file and not the verbs (which load the Azure SDK, the
+ * article engine and zod: hundreds of modules).
+ */
+
+/** One option of a verb: what `node:util` parseArgs takes, plus its help. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly default?: string | boolean;
+  /** What the value stands for in help (`FILE`, `DIR`, `N`); string options only. */
+  readonly value?: string;
+  /** One line: what the option does (and its default, when it has one worth saying). */
+  readonly help: string;
+}
+
+/** A positional argument, for help only (verbs check their positionals themselves). */
+export interface PositionalSpec {
+  readonly name: string;
+  readonly help: string;
+}
+
+export interface VerbSpec {
+  /** As typed after `appgw-insights`: `run`, `notify list`. */
+  readonly name: string;
+  /** One line for the tool's help. */
+  readonly summary: string;
+  /** The synopsis, without the leading `appgw-insights `. */
+  readonly usage: string;
+  readonly positionals?: readonly PositionalSpec[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Further lines of help: exit codes, where output goes. */
+  readonly details?: readonly string[];
+}
+
+/** A verb with sub-verbs (`notify list`, `notify resend`). */
+export interface VerbGroupSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly subverbs: Readonly<Record<string, VerbSpec>>;
+}
+
+export const TOOL = 'appgw-insights';
+
+const EXIT_CODES =
+  'Exit 0 when everything was done; 2 when a target, gateway, sink or notice failed, or the input was wrong (the summary and stderr say which); 1 is a bug.';
+
+/** `node:util` parseArgs' option table, checked as such at compile time (verb-args.ts). */
+function options<const T extends Record<string, OptionSpec>>(table: T): T {
+  return table;
+}
+
+export const RUN = {
+  name: 'run',
+  summary: 'check every target once: insights, report.json, notifications',
+  usage: 'run --config FILE [--out DIR] [--json] [--verbose]',
+  options: options({
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the run configuration, a JSON file (README: Configuration)',
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: "write insights and report.json to DIR instead of the configuration's sinks.dir",
+    },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print the run report as JSON on stdout instead of the summary',
+    },
+    verbose: {
+      type: 'boolean',
+      default: false,
+      help: "also print progress messages and the run's telemetry records on stderr",
+    },
+  }),
+  details: [
+    EXIT_CODES,
+    'Ctrl-C, SIGTERM or SIGHUP stop it after writing the report: exit 128 + the signal number (130, 143, 129); past runDeadlineInMs, exit 124.',
+  ],
+} as const satisfies VerbSpec;
+
+export const EVALUATE = {
+  name: 'evaluate',
+  summary: 'the same insights and report for a saved backend-health output, without calling ARM',
+  usage: 'evaluate FILE|- [--gateway ID] [--out DIR] [--json]',
+  positionals: [
+    {
+      name: 'FILE|-',
+      help: 'what `az network application-gateway show-backend-health -o json` or Get-AzApplicationGatewayBackendHealth printed; - reads standard input',
+    },
+  ],
+  options: options({
+    gateway: {
+      type: 'string',
+      value: 'ID',
+      help: "the gateway's ARM id, when the body's ids name none (az prints some entries without ids)",
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      default: 'out',
+      help: 'write insights and report.json to DIR (default ./out)',
+    },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print the run report as JSON on stdout instead of the summary',
+    },
+  }),
+  details: [EXIT_CODES, 'No notify state, no webhooks.'],
+} as const satisfies VerbSpec;
+
+export const EMULATOR = {
+  name: 'emulator',
+  summary: 'run the backend-health emulator (an HTTPS stand-in for ARM) until Ctrl-C',
+  usage: 'emulator [--scenario FILE] [--port N] [--out DIR] [--counts FILE]',
+  options: options({
+    scenario: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the scenario to serve (JSON); default: the default scenario the demo uses',
+    },
+    port: {
+      type: 'string',
+      value: 'N',
+      default: '0',
+      help: 'the port to listen on, on 127.0.0.1; 0 (default) takes any free port',
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      default: 'out',
+      help: 'the sinks.dir of the run configuration it writes (default ./out)',
+    },
+    counts: {
+      type: 'string',
+      value: 'FILE',
+      help: 'when it stops, write the requests it answered by route and status to FILE, as JSON',
+    },
+  }),
+  details: [
+    'Its first stdout line is one JSON object {"url","caCertFile","config"}; config is a ready run configuration pointing at it.',
+  ],
+} as const satisfies VerbSpec;
+
+export const DEMO = {
+  name: 'demo',
+  summary: 'start the emulator on the default scenario, check once, write the insights and a summary',
+  usage: 'demo [--out DIR]',
+  options: options({
+    out: {
+      type: 'string',
+      value: 'DIR',
+      default: 'out',
+      help: 'write insights and report.json to DIR (default ./out)',
+    },
+  }),
+} as const satisfies VerbSpec;
+
+export const RENDER = {
+  name: 'render',
+  summary: 'fill any article in the Azure self-help format and print it',
+  usage: 'render ARTICLE [--set NAME=VALUE ...] [--values FILE.json] [--format md|html|json] [--strict]',
+  positionals: [
+    { name: 'ARTICLE', help: 'the article (markdown with <!--$Name-->default<!--/$Name--> placeholders)' },
+  ],
+  options: options({
+    set: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME=VALUE',
+      help: "a placeholder's value; wins over --values",
+    },
+    values: { type: 'string', value: 'FILE.json', help: 'a JSON object of placeholder name → value' },
+    format: {
+      type: 'string',
+      value: 'md|html|json',
+      default: 'md',
+      help: 'md (default), html, or json: {"metadata","placeholders","issueDescription","markdown","html","warnings"}',
+    },
+    strict: {
+      type: 'boolean',
+      default: false,
+      help: 'exit 2 when a placeholder has no value (otherwise a warning, and its default is kept)',
+    },
+  }),
+  details: [
+    'Warnings go to stderr with exit 0; an unreadable template, or a missing value with --strict, exits 2 naming the line.',
+  ],
+} as const satisfies VerbSpec;
+
+export const NOTIFY_LIST = {
+  name: 'notify list',
+  summary: "every undelivered notice in the configuration's notify state",
+  usage: 'notify list --config FILE [--json]',
+  options: options({
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the run configuration whose notify state (state.dir or state.blob) to read',
+    },
+    json: { type: 'boolean', default: false, help: 'print {notices, errors, read, listed} as JSON' },
+  }),
+  details: ['Exit 2 when a state document cannot be listed or read.'],
+} as const satisfies VerbSpec;
+
+export const NOTIFY_RESEND = {
+  name: 'notify resend',
+  summary: 'move matching dead letters back to their outbox; the next run sends them first',
+  usage: 'notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all)',
+  options: options({
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the run configuration whose notify state (state.dir or state.blob) to change',
+    },
+    notice: { type: 'string', value: 'ID', help: 'the dead letter with this notice id' },
+    receiver: {
+      type: 'string',
+      value: 'NAME',
+      help: 'the dead letters of this receiver (ops for webhook[ops])',
+    },
+    gateway: { type: 'string', value: 'ARM-ID', help: 'the dead letters of this gateway (its ARM id)' },
+    all: { type: 'boolean', default: false, help: 'every dead letter' },
+  }),
+  details: ['Filters combine. Exit 2 when nothing matched.'],
+} as const satisfies VerbSpec;
+
+export const NOTIFY = {
+  name: 'notify',
+  summary: 'list undelivered notices, or re-send dead letters',
+  subverbs: { list: NOTIFY_LIST, resend: NOTIFY_RESEND },
+} as const satisfies VerbGroupSpec;
+
+/** Every verb, in the order help lists them. */
+export const VERBS = {
+  run: RUN,
+  evaluate: EVALUATE,
+  emulator: EMULATOR,
+  demo: DEMO,
+  render: RENDER,
+  notify: NOTIFY,
+} as const satisfies Record<string, VerbSpec | VerbGroupSpec>;
+
+export type VerbName = keyof typeof VERBS;
+
+export function isVerbGroup(spec: VerbSpec | VerbGroupSpec): spec is VerbGroupSpec {
+  return 'subverbs' in spec;
+}
+
+/** Every verb and sub-verb that parses arguments (`run` … `notify list`, `notify resend`). */
+export function leafVerbs(): VerbSpec[] {
+  const specs: ReadonlyArray<VerbSpec | VerbGroupSpec> = Object.values(VERBS);
+  return specs.flatMap((spec): VerbSpec[] => (isVerbGroup(spec) ? Object.values(spec.subverbs) : [spec]));
+}

@@ -1,0 +1,87 @@
+/**
+ * Clipping text for people: a probe message, a receiver's answer or an ARM error cut to fit a line of
+ * the terminal or a log. A cut inside a word makes a different word ("Unhealthy" → "Unheal…", an
+ * address `10.0.1.45` → `10.0.1.4…`), and a cut by UTF-16 index can split a character in two
+ * (a lone surrogate prints as U+FFFD), an accent from its letter, or an escape (`\u001b` → `\u00`,
+ * which then reads as other text). So: cut after a whole word, between whole characters (grapheme
+ * clusters, Intl.Segmenter), never inside an escape sequence; and count code points, so a limit caps
+ * the size of whatever the network sent.
+ */
+
+export const ELLIPSIS = '…';
+
+/**
+ * An escape sequence our escaping writes (`\u001b`, JSON's `\n`, `\"`, `\\`): never cut inside. Clip
+ * before escaping where we can; but messages that quote values escaped (core/json-describe.ts
+ * `quote`, terminalSafe) are clipped again where they are shown (a line of the CLI's summary).
+ */
+const ESCAPE = /\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[^\r\n])/y;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `text` as the pieces it may be cut between: grapheme clusters (`é` as e + U+0301, a flag, a family
+ * emoji), each escape sequence whole.
+ */
+function* pieces(text: string): Generator<string> {
+  let at = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    if (index < at) continue; // inside an escape sequence taken whole
+    ESCAPE.lastIndex = index;
+    const escape = segment === '\\' ? ESCAPE.exec(text) : null;
+    const piece = escape ? escape[0] : segment;
+    at = index + piece.length;
+    yield piece;
+  }
+}
+
+/** Code points in a piece: what a limit counts, so a cluster of a thousand accents is no "one character". */
+function weight(piece: string): number {
+  let n = 0;
+  for (const _ of piece) n += 1;
+  return n;
+}
+
+const isSpace = (piece: string) => /^\s/.test(piece);
+
+/**
+ * At most `limit` code points (the "…" included), cut only between whole characters (grapheme
+ * clusters) and never inside an escape sequence; `text` unchanged when it fits. A longer text ends
+ * with "…" after the last whole word that fits (words: runs of anything but white space). Only a
+ * first word longer than the limit is cut inside. White space before the "…" is dropped. `limit`
+ * below 1 is taken as 1 ("…" alone). Reads no more of `text` than the limit needs.
+ */
+export function clipText(text: string, limit: number): string {
+  const max = Math.max(1, Math.floor(limit));
+  const room = max - 1;
+  const head: string[] = [];
+  let used = 0;
+  let total = 0;
+  let next: string | undefined;
+  for (const piece of pieces(text)) {
+    const w = weight(piece);
+    total += w;
+    if (next === undefined) {
+      if (used + w <= room) {
+        head.push(piece);
+        used += w;
+      } else next = piece;
+    }
+    if (total > max) break;
+  }
+  if (total <= max || next === undefined) return text;
+  let cut = head.length;
+  if (!isSpace(next)) {
+    // The cut falls inside a word: back to the white space before it. A word cut short reads as
+    // another word (`10.0.1.45` as `10.0.1.4`), so it goes whole; the whole text is in the report.
+    let space = head.length - 1;
+    while (space >= 0 && !isSpace(head[space] as string)) space -= 1;
+    if (head.slice(0, Math.max(space, 0)).some((piece) => !isSpace(piece))) cut = space;
+  }
+  return `${head.slice(0, cut).join('').trimEnd()}${ELLIPSIS}`;
+}
+
+/** The first line of `text` (an error's message), clipped to `limit` characters with clipText. */
+export function firstLineClipped(text: string, limit: number): string {
+  return clipText((text.split(/\r\n|\r|\n/)[0] ?? '').trim(), limit);
+}

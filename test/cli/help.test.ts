@@ -1,0 +1,192 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { assertBuilt, ROOT, runCli } from '../helpers/cli';
+import { VERBS, isVerbGroup, leafVerbs, type VerbSpec } from '../../src/cli/verb-specs';
+
+beforeAll(assertBuilt);
+
+const version = async () => JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version;
+
+/** Every way to ask a verb (or sub-verb) for its help: `VERB --help`, `VERB -h`, `help VERB`. */
+const HELP_FORMS = (spec: VerbSpec) => {
+  const words = spec.name.split(' ');
+  return [
+    [...words, '--help'],
+    [...words, '-h'],
+    ['help', ...words],
+  ];
+};
+
+describe('--help on every verb (the options listed are the table each verb parses with)', () => {
+  const leaves = leafVerbs();
+
+  it('knows every verb and sub-verb', () => {
+    expect(leaves.map((v) => v.name)).toEqual([
+      'run',
+      'evaluate',
+      'emulator',
+      'demo',
+      'render',
+      'notify list',
+      'notify resend',
+    ]);
+  });
+
+  it.each(leaves.map((spec) => [spec.name, spec] as const))(
+    '%s answers --help, -h and help VERB with exit 0, its usage and one line per option',
+    async (_name, spec) => {
+      for (const args of HELP_FORMS(spec)) {
+        const { code, stdout, stderr } = await runCli(args);
+        expect([args, code, stderr]).toEqual([args, 0, '']);
+        expect(stdout).toContain(`Usage: appgw-insights ${spec.usage}\n`);
+        for (const [name, option] of Object.entries(spec.options)) {
+          // Each option of the table, with its value's name and its one line of help, on one line.
+          expect(option.help.trim()).not.toBe('');
+          const value = option.type === 'string' ? ` ${option.value}` : '';
+          if (option.type === 'string') expect([name, option.value]).toEqual([name, expect.any(String)]);
+          expect(stdout).toMatch(
+            new RegExp(`^  --${escape(name)}${escape(value)} +${escape(option.help)}`, 'm'),
+          );
+        }
+        expect(stdout).toMatch(/^ {2}-h, --help +show this help$/m);
+      }
+    },
+  );
+
+  it('notify --help shows both sub-verbs with their options', async () => {
+    const { code, stdout } = await runCli(['notify', '--help']);
+    expect(code).toBe(0);
+    for (const sub of Object.values(VERBS.notify.subverbs)) {
+      expect(stdout).toContain(`Usage: appgw-insights ${sub.usage}\n`);
+      for (const name of Object.keys(sub.options)) expect(stdout).toContain(`--${name}`);
+    }
+  });
+
+  it('help is asked for anywhere among the options, but a value is not taken for it', async () => {
+    expect((await runCli(['run', '--config', 'x.json', '--help'])).code).toBe(0);
+    expect((await runCli(['render', 'a.md', '--format', 'html', '-h'])).stdout).toMatch(
+      /^Usage: appgw-insights render/,
+    );
+    // `--set=-h` is a value; `--` ends the options, so `-h` after it is an ARTICLE (which does not exist).
+    const value = await runCli(['render', '/nonexistent.md', '--set=-h']);
+    expect(value.code).toBe(2);
+    expect(value.stderr).toMatch(/expected NAME=VALUE/);
+    const positional = await runCli(['render', '--', '-h']);
+    expect(positional.code).toBe(2);
+    expect(positional.stderr).toContain('cannot read -h');
+  });
+});
+
+describe('the tool: --help, -h, help, --version', () => {
+  it.each([[['--help']], [['-h']], [['help']]])('%j: exit 0, every verb with its summary', async (args) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toContain('Usage: appgw-insights VERB [OPTIONS]');
+    for (const spec of leafVerbs())
+      expect(stdout).toMatch(new RegExp(`^  ${spec.name} +${escape(spec.summary)}$`, 'm'));
+    expect(stdout).toMatch(/^ {2}--version +print the version$/m);
+    expect(stdout).toContain(await version());
+  });
+
+  it("--version prints package.json's version alone", async () => {
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${await version()}\n`, stderr: '' });
+  });
+});
+
+describe('wrong verbs and options: exit 2, a clear message and the usage, on stderr', () => {
+  it.each([
+    [['run', '--bogus'], /^error: .*unknown option --bogus\nUsage: appgw-insights run --config FILE/],
+    [['run', '--conifg', 'x.json'], /unknown option --conifg \(did you mean --config\?\)/],
+    [['run', 'extra'], /unexpected argument "extra"/],
+    [['run', '--config'], /Option '--config <value>' argument missing/],
+    [['run', '--json=yes'], /--json/],
+    [['demo', '--json'], /unknown option --json\nUsage: appgw-insights demo \[--out DIR\]/],
+    [['emulator', '-x'], /unknown option -x\nUsage: appgw-insights emulator/],
+    // Each sub-verb takes its own options only.
+    [['notify', 'list', '--all'], /unknown option --all\nUsage: appgw-insights notify list --config FILE/],
+    [['notify', 'resend', '--json'], /unknown option --json\nUsage: appgw-insights notify resend/],
+    [['notify'], /after "notify", say "list" or "resend"\nUsage: appgw-insights notify list/],
+    [['notify', 'lst'], /Unknown notify verb "lst"/],
+    [['frobnicate'], /^error: Unknown verb "frobnicate"\nUsage: appgw-insights VERB/],
+    [['--verbose'], /^error: Unknown option --verbose\n/],
+    [['help', 'frobnicate'], /Unknown verb "frobnicate"/],
+    [['help', 'notify', 'lst'], /Unknown notify verb "lst"/],
+    [[], /^error: say which verb\nUsage: appgw-insights VERB/],
+  ])('%j', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/unexpected error|\n\s+at /);
+  });
+
+  it("points to the verb's --help under a usage error", async () => {
+    const { stderr } = await runCli(['evaluate']);
+    expect(stderr).toContain('FILE (or - for standard input) is required');
+    expect(stderr).toContain('Run "appgw-insights evaluate --help" for its options.');
+  });
+});
+
+describe('help loads no verb: none of the Azure SDK, markdown-it, zod or our pipeline', () => {
+  let dir: string;
+  let hook: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-help-'));
+    hook = path.join(dir, 'record-modules.js');
+    // Preloaded into the CLI's process: at exit, every module file it loaded, one per line.
+    await writeFile(
+      hook,
+      `process.on('exit', () => require('node:fs').writeFileSync(process.env.APPGW_LOADED_FILE, Object.keys(require.cache).join('\\n')));\n`,
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function loadedBy(args: string[]): Promise<{ code: number | null; modules: string[] }> {
+    const file = path.join(dir, `${args.join('_').replace(/\W+/g, '-')}.txt`);
+    const env = { ...process.env, NODE_OPTIONS: `--require ${hook}`, APPGW_LOADED_FILE: file };
+    const { code } = await runCli(args, ROOT, env);
+    return { code, modules: (await readFile(file, 'utf8')).split('\n') };
+  }
+  const HEAVY =
+    /[\\/]node_modules[\\/](@azure[\\/]|markdown-it[\\/]|zod[\\/])|[\\/]dist[\\/]src[\\/](app|pipeline|config|emulator|articles|insight|cli[\\/]verbs)[\\/]/;
+
+  it.each([
+    [['--help']],
+    [['--version']],
+    [['help', 'notify', 'resend']],
+    [['run', '--help']],
+    [['notify', 'list', '-h']],
+    ...Object.keys(VERBS).map((verb) => [[verb, '--help']]),
+    [['run', '--bogus']],
+    [['frobnicate']],
+  ])('%j', async (args) => {
+    const { modules } = await loadedBy(args);
+    expect(modules.some((m) => m.endsWith(path.join('dist', 'src', 'cli', 'main.js')))).toBe(true);
+    expect(modules.filter((m) => HEAVY.test(m))).toEqual([]);
+  });
+
+  it('(the record sees them when a verb does run)', async () => {
+    const { code, modules } = await loadedBy(['run', '--config', path.join(dir, 'missing.json')]);
+    expect(code).toBe(2);
+    expect(modules.filter((m) => HEAVY.test(m)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('every verb parses with its table in verb-specs.ts, so every option it takes has help', () => {
+  it('no verb calls parseArgs itself', async () => {
+    const folder = path.join(ROOT, 'src', 'cli', 'verbs');
+    for (const file of await readdir(folder)) {
+      const source = await readFile(path.join(folder, file), 'utf8');
+      expect([file, /\bparseArgs\b|from 'node:util'|require\('node:util'\)/.test(source)]).toEqual([
+        file,
+        false,
+      ]);
+      if (!isVerbGroup(VERBS[file.replace(/\.ts$/, '') as keyof typeof VERBS]))
+        expect([file, source.includes('parseVerbArgs(')]).toEqual([file, true]);
+    }
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { clipText, ELLIPSIS, firstLineClipped } from '../../src/core/text-clip';
+
+const graphemes = (text: string) => [
+  ...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text),
+];
+const count = (text: string) => graphemes(text).length;
+
+describe('clipText: whole words, whole characters, whole escapes', () => {
+  it.each<[string, string, number, string]>([
+    ['fits: unchanged', 'Backend server is unhealthy', 40, 'Backend server is unhealthy'],
+    ['exactly the limit: unchanged', 'abcde fghij', 11, 'abcde fghij'],
+    [
+      'cut after the last whole word',
+      'The backend server certificate is not allow-listed with Application Gateway today',
+      40,
+      'The backend server certificate is not…',
+    ],
+    ['a cut that falls on a space keeps the whole word before it', 'Unhealthy backend', 10, 'Unhealthy…'],
+    [
+      'never mid-word, even far from the end',
+      'Cannot connect to backend.contoso.internal:8443 now',
+      30,
+      'Cannot connect to…',
+    ],
+    ['an address is not cut into another address', 'server 10.0.1.45 is down', 16, 'server…'],
+    ['a single over-long token: cut between characters', 'x'.repeat(50), 10, `${'x'.repeat(9)}…`],
+    [
+      'a word that does not fit goes whole, however long',
+      'Error: https://backend.contoso.com/a/very/long/path/that/goes/on',
+      30,
+      'Error:…',
+    ],
+    [
+      'a first word longer than the limit is cut (nothing else to show)',
+      'https://backend.contoso.com/a/b',
+      12,
+      'https://bac…',
+    ],
+    ['leading white space is no word boundary', '   https://backend.contoso.com/a/b', 12, '   https://…'],
+    ['white space before the cut is dropped', 'aaaa      bbbbbbbbbbbbbbbbbbbbbbbb', 9, 'aaaa…'],
+    ['emoji: a surrogate pair is never split', '😀'.repeat(20), 5, '😀😀😀😀…'],
+    ['a family emoji (7 code points) is never split', '👨‍👩‍👧‍👦'.repeat(6), 17, '👨‍👩‍👧‍👦👨‍👩‍👧‍👦…'],
+    ['a combining accent stays on its letter', 'e\u0301'.repeat(10), 8, `${'e\u0301'.repeat(3)}…`],
+    ['flags (two code points each) are never split', '🇩🇪🇫🇷🇮🇹🇪🇸', 6, '🇩🇪🇫🇷…'],
+    ['a cluster of a thousand accents counts as what it is', `a${'\u0301'.repeat(1000)} b`, 10, '…'],
+    ['CJK and Cyrillic count as one each', 'Сервер недоступен 服务器不可用', 12, 'Сервер…'],
+    ['an escape sequence is never cut', 'a\\u001bb\\u001bc\\u001bd\\u001be', 16, 'a\\u001bb\\u001bc…'],
+    ['an escape at the cut is dropped whole', 'abc\\u009bdef', 8, 'abc…'],
+    ['JSON escapes (\\n, \\") are never cut', 'a\\nb\\"c\\\\d', 6, 'a\\nb…'],
+    ['a quoted value in a message', 'found "\\u001b[2Jwipe" at backendAddressPools[0]', 12, 'found…'],
+    ['limit 1: the ellipsis alone', 'abc', 1, ELLIPSIS],
+    ['limit 0 is taken as 1', 'abc', 0, ELLIPSIS],
+    ['empty', '', 5, ''],
+  ])('%s', (_name, text, limit, expected) => {
+    expect(clipText(text, limit)).toBe(expected);
+  });
+
+  it('firstLineClipped: the first line of a message, clipped the same way', () => {
+    expect(firstLineClipped('Connection refused by backend.contoso.com\n    at Socket.connect', 30)).toBe(
+      'Connection refused by…',
+    );
+    expect(firstLineClipped('  one line  ', 30)).toBe('one line');
+  });
+
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+    fc
+      .array(fc.constantFrom('word', 'é', '😀', ' ', '\\u001b', '10.0.1.4', '👨‍👩‍👧', '\\n', 'x'.repeat(30)), {
+        maxLength: 40,
+      })
+      .map((parts) => parts.join('')),
+  );
+
+  it('property: at most `limit` characters, a prefix of the text plus "…", never a broken character or escape', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 60 }), (input, limit) => {
+        const out = clipText(input, limit);
+        if (out === input) return;
+        expect(out.endsWith(ELLIPSIS)).toBe(true);
+        const kept = out.slice(0, -ELLIPSIS.length);
+        expect(input.startsWith(kept)).toBe(true);
+        // Whole characters: the kept part splits into the same clusters as the input's start.
+        expect(graphemes(kept).map((g) => g.segment)).toEqual(
+          graphemes(input)
+            .slice(0, count(kept))
+            .map((g) => g.segment),
+        );
+        expect([...out].length).toBeLessThanOrEqual(limit);
+        // No escape cut in two: each `\uXXXX` of the input is wholly kept or wholly dropped.
+        for (const escape of input.matchAll(/\\u[0-9a-fA-F]{4}/g)) {
+          const end = escape.index + escape[0].length;
+          expect(escape.index >= kept.length || end <= kept.length).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('property: text of words is cut after a whole word (the first word only when it alone is too long)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z0-9.é]{1,30}$/), { minLength: 2, maxLength: 30 }),
+        fc.integer({ min: 2, max: 80 }),
+        (words, limit) => {
+          const input = words.join(' ');
+          const out = clipText(input, limit);
+          if (out === input) return;
+          const kept = out.slice(0, -ELLIPSIS.length);
+          // What was kept is whole words of the input, or the start of a first word too long alone.
+          if ((words[0] as string).length >= limit) expect((words[0] as string).startsWith(kept)).toBe(true);
+          else expect(words.slice(0, kept.split(' ').length).join(' ')).toBe(kept);
+        },
+      ),
+    );
+  });
+});
