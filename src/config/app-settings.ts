@@ -104,6 +104,13 @@ export function appSettingsProblems(
     if ('problem' in converted) problems.push(`${setting.name}: ${converted.problem}`);
     else setAt(raw, setting.path, converted.value);
   }
+  if (!env['APPGW_TARGETS']?.trim()) {
+    problems.push(
+      `APPGW_TARGETS: not set: list the management groups, subscriptions, resource groups or gateways to watch (ARM ids, comma-separated)${
+        reader === 'run' ? '; or give `run --config FILE`' : ''
+      }`,
+    );
+  }
   addStorage(raw, env, problems);
   problems.push(...unknownSettings(env, raw));
   const checked = configProblems(raw, { base: options.base ?? process.cwd(), env });

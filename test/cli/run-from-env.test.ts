@@ -77,7 +77,7 @@ describe('run without --config: the APPGW_* settings from the environment', () =
       /^ {2}- APPGW_NOTIFY_FOR: "twice" is not a whole number$/,
       /^ {2}- APPGW_CONCURENCY: not a setting of this app; did you mean APPGW_CONCURRENCY\?/,
       /^ {2}- APPGW_TARGET: not a setting of this app; did you mean APPGW_TARGETS\?/,
-      /^ {2}- APPGW_TARGETS \(targets: /,
+      /^ {2}- APPGW_TARGETS: not set: /,
       /^ {2}- APPGW_WEBHOOKS \(sinks\.webhooks\[0\]\.url: environment variable \/ app setting "APPGW_OPS_HOOK" is not set/,
       /^ {2}- APPGW_ARM_CA_CERT_FILE \(arm\.caCertFile: .*not-a-ca\.pem: the file holds no PEM certificate/,
     ])

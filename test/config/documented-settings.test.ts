@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { loadConfigFile } from '../../src/config/load';
 import { APP_SETTINGS, RUN_ONLY_SETTINGS, STORAGE_SETTINGS } from '../../src/config/app-settings';
 
 const root = path.resolve(__dirname, '../..');
@@ -34,5 +37,14 @@ describe('every app setting is documented', () => {
       'OPS_WEBHOOK_SECRET',
     ]);
     expect(Object.keys(example.Values).filter((k) => !known.has(k))).toEqual([]);
+  });
+
+  it("the README's example config.json is one the app reads", async () => {
+    const block = /Example `config\.json`:\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-readme-config-'));
+    const file = path.join(dir, 'config.json');
+    await writeFile(file, block as string);
+    await expect(loadConfigFile(file, {})).resolves.toMatchObject({ concurrency: 'auto' });
   });
 });
