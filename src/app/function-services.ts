@@ -1,5 +1,8 @@
 import { createStorageWorkQueue, queueConnectionFromAppSettings } from '../adapters/queue/storage-queue';
-import { configFromAppSettings } from '../config/app-settings';
+import { endpointOfConnectionString } from '../adapters/storage/blob-client';
+import { appSettingsProblems } from '../config/app-settings';
+import { parseConfig } from '../config/load';
+import { ConfigError, isConfigError } from '../errors';
 import { readQueueName } from '../config/functions-settings';
 import { readSchedule } from '../config/schedule';
 import type { Config } from '../config/schema';
@@ -20,11 +23,35 @@ export interface FunctionSettings {
   readonly queueName: string;
 }
 
-/** Every app setting checked at once: one ConfigError naming each bad setting. */
+/**
+ * Every app setting checked at once: one ConfigError naming each bad setting, the configuration's
+ * (configFromAppSettings) and the Functions app's own (the queue, its connection, the schedule).
+ */
 export function readFunctionSettings(env: Env): FunctionSettings {
-  const settings = { config: configFromAppSettings(env), queueName: readQueueName(env) };
-  readSchedule(env);
-  return settings;
+  const { raw, problems } = appSettingsProblems(env);
+  const queueName = problemsOf(() => readQueueName(env), problems);
+  const queue = problemsOf(() => queueConnectionFromAppSettings('AzureWebJobsStorage', env), problems);
+  // The host's own connection, read by the one parser now rather than at the first enqueue; said once
+  // when the blob storage (the same connection by default) said so already.
+  if (queue && 'connectionString' in queue && !problems.some((p) => p.startsWith('AzureWebJobsStorage ')))
+    problemsOf(
+      () => endpointOfConnectionString(queue.connectionString, 'queue', 'AzureWebJobsStorage'),
+      problems,
+    );
+  problemsOf(() => readSchedule(env), problems);
+  if (problems.length || queueName === undefined) throw new ConfigError(problems, 'app settings');
+  return { config: parseConfig(raw, 'app settings'), queueName };
+}
+
+/** `read()`'s value, or undefined with its ConfigError's issues added to `problems`. */
+function problemsOf<T>(read: () => T, problems: string[]): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    problems.push(...error.issues);
+    return undefined;
+  }
 }
 
 interface Shared extends FunctionSettings {

@@ -55,12 +55,12 @@ function options<const T extends Record<string, OptionSpec>>(table: T): T {
 export const RUN = {
   name: 'run',
   summary: 'check every target once: insights, report.json, notifications',
-  usage: 'run --config FILE [--out DIR] [--json] [--verbose]',
+  usage: 'run [--config FILE] [--out DIR] [--json] [--verbose]',
   options: options({
     config: {
       type: 'string',
       value: 'FILE',
-      help: 'the run configuration, a JSON file (README: Configuration)',
+      help: 'the run configuration, a JSON file (README: Configuration); without it, the APPGW_* settings from the environment, as the Functions app reads them',
     },
     out: {
       type: 'string',
@@ -118,7 +118,7 @@ export const EVALUATE = {
 export const EMULATOR = {
   name: 'emulator',
   summary: 'run the backend-health emulator (an HTTPS stand-in for ARM) until Ctrl-C',
-  usage: 'emulator [--scenario FILE] [--port N] [--out DIR] [--counts FILE]',
+  usage: 'emulator [--scenario FILE] [--port N] [--out DIR] [--counts FILE] [--config-out FILE]',
   options: options({
     scenario: {
       type: 'string',
@@ -141,6 +141,11 @@ export const EMULATOR = {
       type: 'string',
       value: 'FILE',
       help: 'when it stops, write the requests it answered by route and status to FILE, as JSON',
+    },
+    'config-out': {
+      type: 'string',
+      value: 'FILE',
+      help: 'once it answers, also write its first stdout line to FILE (atomically; removed when it stops), so another shell can wait for FILE',
     },
   }),
   details: [

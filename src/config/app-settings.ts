@@ -1,8 +1,9 @@
 import { blobConnectionFromAppSettings, type BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { ConfigError, isConfigError } from '../errors';
-import { caCertFileProblem } from './ca-cert-file';
 import { parseJsonText } from '../core/input/json-text';
-import { parseConfig } from './load';
+import { nearestName } from '../core/input/nearest-name';
+import { configProblems } from './check';
+import { parseConfig, resolvePaths } from './load';
 import type { Config } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -26,6 +27,8 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_UNHEALTHY_STATES', path: ['unhealthyStates'], kind: 'list' },
   { name: 'APPGW_CONCURRENCY', path: ['concurrency'], kind: 'int-or-auto' },
   { name: 'APPGW_GATEWAY_TIMEOUT_MS', path: ['gatewayTimeoutInMs'], kind: 'int' },
+  // `run` only (RUN_ONLY_SETTINGS): the Functions app refuses it.
+  { name: 'APPGW_RUN_DEADLINE_MS', path: ['runDeadlineInMs'], kind: 'int' },
   { name: 'APPGW_ARTICLE', path: ['article'], kind: 'string' },
   { name: 'APPGW_SINKS_DIR', path: ['sinks', 'dir'], kind: 'string' },
   { name: 'APPGW_WEBHOOKS', path: ['sinks', 'webhooks'], kind: 'json' },
@@ -47,30 +50,114 @@ export const STORAGE_SETTINGS = [
   'APPGW_STATE_CONTAINER',
 ] as const;
 
-export function configFromAppSettings(env: Env): Config {
+/** Read only by the Functions app (the CLI has no timer and no queue): `run` leaves them alone. */
+export const FUNCTIONS_ONLY_SETTINGS = ['APPGW_SCHEDULE', 'APPGW_QUEUE_NAME'] as const;
+
+/** Read only by `run` (the Functions app has no run to stop): the Functions app refuses them. */
+export const RUN_ONLY_SETTINGS = ['APPGW_RUN_DEADLINE_MS'] as const;
+
+/** Every `APPGW_*` name this app reads, for telling a typo from a setting. */
+export const KNOWN_SETTINGS: readonly string[] = [
+  ...APP_SETTINGS.map((s) => s.name),
+  ...STORAGE_SETTINGS,
+  ...FUNCTIONS_ONLY_SETTINGS,
+];
+
+/** Who reads the settings: the Functions app, or `run` from the environment (containers, CI jobs). */
+export type SettingsReader = 'functions' | 'run';
+
+/**
+ * App settings (Functions) or the environment (`run` without `--config`) → the one Config, every
+ * problem in one ConfigError: names that are no setting (with the nearest known one), values that do
+ * not convert, the storage connection, then everything configProblems finds (schema, CA file, article,
+ * webhook receivers). Relative paths are relative to `base` (the working folder).
+ */
+export function configFromAppSettings(
+  env: Env,
+  options: { readonly reader?: SettingsReader; readonly base?: string } = {},
+): Config {
+  const issues = appSettingsProblems(env, options);
+  if (issues.problems.length) throw new ConfigError(issues.problems, settingsSource(options.reader));
+  const config = parseConfig(issues.raw, settingsSource(options.reader));
+  return options.reader === 'run' ? resolvePaths(config, options.base ?? process.cwd()) : config;
+}
+
+/** What configFromAppSettings reads (`raw`, in the JSON file's shape) and every problem, by setting name. */
+export function appSettingsProblems(
+  env: Env,
+  options: { readonly reader?: SettingsReader; readonly base?: string } = {},
+): { raw: Record<string, unknown>; problems: string[] } {
+  const reader = options.reader ?? 'functions';
   const raw: Record<string, unknown> = {};
-  const issues: string[] = [];
+  const problems: string[] = [];
   for (const setting of APP_SETTINGS) {
     // trim() also drops a byte-order mark, which a value pasted from a file saved on Windows may carry.
     const value = env[setting.name]?.trim();
     if (!value) continue;
+    if (reader === 'functions' && (RUN_ONLY_SETTINGS as readonly string[]).includes(setting.name)) {
+      problems.push(
+        `${setting.name}: only \`run\` reads it (the Functions app has no run to stop); remove it`,
+      );
+      continue;
+    }
     const converted = convert(value, setting.kind);
-    if ('problem' in converted) issues.push(`${setting.name}: ${converted.problem}`);
+    if ('problem' in converted) problems.push(`${setting.name}: ${converted.problem}`);
     else setAt(raw, setting.path, converted.value);
   }
-  addStorage(raw, env, issues);
-  if (issues.length) throw new ConfigError(issues, 'app settings');
-  let config: Config;
-  try {
-    config = parseConfig(raw, 'app settings');
-  } catch (error) {
-    if (isConfigError(error)) throw new ConfigError(error.issues.map(toSettingName), 'app settings');
-    throw error;
+  if (!env['APPGW_TARGETS']?.trim()) {
+    problems.push(
+      `APPGW_TARGETS: not set: list the management groups, subscriptions, resource groups or gateways to watch (ARM ids, comma-separated)${
+        reader === 'run' ? '; or give `run --config FILE`' : ''
+      }`,
+    );
   }
-  const ca = config.arm.caCertFile;
-  const problem = ca === undefined ? undefined : caCertFileProblem(ca);
-  if (problem) throw new ConfigError([toSettingName(`arm.caCertFile: ${ca}: ${problem}`)], 'app settings');
-  return config;
+  addStorage(raw, env, problems);
+  problems.push(...unknownSettings(env, raw));
+  const checked = configProblems(raw, { base: options.base ?? process.cwd(), env });
+  // A setting that did not convert is not there for the schema to miss: say it once.
+  const unset = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
+  problems.push(...checked.map(toSettingName).filter((p) => !unset.has(p.slice(0, p.indexOf(' ')))));
+  return { raw, problems };
+}
+
+function settingsSource(reader: SettingsReader | undefined): string {
+  return reader === 'run' ? 'settings (APPGW_* environment variables)' : 'app settings';
+}
+
+/**
+ * `APPGW_*` names that are no setting (a typo would otherwise be a default silently used), each with
+ * the nearest known name. Names the configuration itself points at are settings too: the storage
+ * connection's (`APPGW_STORAGE_CONNECTION=APPGW_STORAGE`, then `APPGW_STORAGE__accountName`) and every
+ * `{ "fromEnv": … }` (a webhook URL in `APPGW_OPS_HOOK`). Case is ignored, as on Windows plans.
+ */
+function unknownSettings(env: Env, raw: Record<string, unknown>): string[] {
+  const connection = env['APPGW_STORAGE_CONNECTION']?.trim() || 'AzureWebJobsStorage';
+  const referenced = new Set(fromEnvNames(raw).map((n) => n.toUpperCase()));
+  const known = new Set([...KNOWN_SETTINGS, ...RUN_ONLY_SETTINGS].map((n) => n.toUpperCase()));
+  return Object.keys(env)
+    .filter((name) => /^APPGW_/i.test(name))
+    .filter((name) => {
+      const upper = name.toUpperCase();
+      const isConnection =
+        upper === connection.toUpperCase() || upper.startsWith(`${connection.toUpperCase()}__`);
+      return !known.has(upper) && !referenced.has(upper) && !isConnection;
+    })
+    .sort()
+    .map((name) => {
+      const near = nearestName(name, [...KNOWN_SETTINGS, ...RUN_ONLY_SETTINGS]);
+      return `${name}: not a setting of this app${near ? `; did you mean ${near}?` : ''} (README "Configuration" lists them)`;
+    });
+}
+
+/** Every `{ "fromEnv": NAME }` in the configuration. */
+function fromEnvNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(fromEnvNames);
+  if (typeof value !== 'object' || value === null) return [];
+  const ref = (value as Record<string, unknown>)['fromEnv'];
+  return [
+    ...(typeof ref === 'string' ? [ref] : []),
+    ...Object.values(value as Record<string, unknown>).flatMap(fromEnvNames),
+  ];
 }
 
 function addStorage(raw: Record<string, unknown>, env: Env, issues: string[]): void {
@@ -112,23 +199,39 @@ function connectionShape(connection: BlobConnectionOptions): Record<string, unkn
     : { blobServiceUri: connection.blobServiceUri, ...identity };
 }
 
+/**
+ * A setting's text → the value the JSON file would hold, so both are then read by one schema: numbers
+ * by JSON's own grammar (`1e3`, as in a file; not `0x10` or `1,000`), lists split on commas, semicolons
+ * or line breaks, or written as a JSON array (a value that holds a comma: `["cost-center=a,b"]`).
+ */
 function convert(value: string, kind: Kind): { value: unknown } | { problem: string } {
-  if (kind === 'list-or-json') return convert(value, value.startsWith('[') ? 'json' : 'list');
-  if (kind === 'list')
-    return {
-      value: value
-        .split(/[,;\n]/)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    };
+  if (kind === 'list' || kind === 'list-or-json') {
+    if (!value.startsWith('[')) {
+      return {
+        value: value
+          .split(/[,;\n]/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
+    }
+    const parsed = convert(value, 'json');
+    if (
+      'value' in parsed &&
+      !(Array.isArray(parsed.value) && parsed.value.every((v) => typeof v === 'string'))
+    )
+      return { problem: 'a JSON array here must hold strings only' };
+    return parsed;
+  }
   if (kind === 'int-or-auto') {
     if (value.toLowerCase() === 'auto') return { value: 'auto' };
-    return /^-?\d+$/.test(value)
+    return JSON_NUMBER.test(value)
       ? { value: Number(value) }
       : { problem: `"${value}" is neither "auto" nor a whole number` };
   }
   if (kind === 'int')
-    return /^-?\d+$/.test(value) ? { value: Number(value) } : { problem: `"${value}" is not a whole number` };
+    return JSON_NUMBER.test(value)
+      ? { value: Number(value) }
+      : { problem: `"${value}" is not a whole number` };
   if (kind === 'json') {
     // The value may hold secrets (webhook URLs): the problem never quotes it.
     const parsed = parseJsonText(value);
@@ -136,6 +239,9 @@ function convert(value: string, kind: Kind): { value: unknown } | { problem: str
   }
   return { value };
 }
+
+/** A number as JSON writes it (RFC 8259 section 6). */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 function setAt(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
   let node = target;

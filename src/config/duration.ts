@@ -18,17 +18,20 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** A zod field for durations written as text ("4h") and normalised to milliseconds. */
-export function durationInMs(minInMs: number) {
+/**
+ * A zod field for durations written as text ("4h") and normalised to milliseconds, from `minInMs` to
+ * `maxInMs` (past a bound a date computed from it is no date: 10^16 days overflow JavaScript's Date).
+ */
+export function durationInMs(minInMs: number, maxInMs: number) {
   return z.pipe(
     z.string(),
     z.transform((value: string, ctx) => {
       const ms = parseDuration(value);
-      if (ms === undefined || ms < minInMs) {
+      if (ms === undefined || ms < minInMs || ms > maxInMs) {
         ctx.issues.push({
           code: 'custom',
           input: value,
-          message: `"${value}" is not a duration of at least ${minInMs / 1000}s, such as "30m", "4h" or "1h30m"`,
+          message: `"${value}" is not a duration from ${minInMs / 1000}s to ${maxInMs / 86_400_000}d, such as "30m", "4h" or "1h30m"`,
         });
         return z.NEVER;
       }

@@ -76,7 +76,12 @@ const discoverySchema = z.strictObject({
 const armSchema = z
   .strictObject({
     endpoint: z._default(
-      z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+      z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(
+        z.superRefine((url: string, ctx) => {
+          const problem = endpointProblem(url);
+          if (problem) ctx.addIssue({ code: 'custom', input: url, message: problem });
+        }),
+      ),
       ARM_PUBLIC_ENDPOINT,
     ),
     caCertFile: z.optional(z.string().check(z.minLength(1))),
@@ -99,11 +104,28 @@ const armSchema = z
 
 const CONCURRENCY_PROBLEM = 'must be "auto" or a whole number >= 1';
 
+/**
+ * An endpoint is where ARM's paths are appended (`https://host[:port]`): a path, query, fragment or
+ * user:password would be dropped or sent somewhere else by the SDK, so they are refused, not ignored.
+ */
+function endpointProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined; // z.url said so
+  }
+  if (parsed.username || parsed.password) return 'must not hold user:password@ (ARM takes a bearer token)';
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash)
+    return `must be only "https://host[:port]" (no path, query or fragment): "${parsed.origin}"?`;
+  return undefined;
+}
+
 const notifySchema = z.strictObject({
   /** Consecutive bad runs before `degraded`: damps flapping. */
   for: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
   /** Least time between `still-degraded` reminders; normalised to ms as `repeatIntervalInMs`. */
-  repeatInterval: z._default(durationInMs(60_000), 4 * 3_600_000),
+  repeatInterval: z._default(durationInMs(60_000, 365 * 86_400_000), 4 * 3_600_000),
   /**
    * Per receiver and gateway: most notices kept waiting (past it the oldest become dead letters) and
    * most dead letters kept (past it the oldest are dropped); both reported, never silent.
@@ -145,9 +167,17 @@ export const configSchema = z.strictObject({
    * AUTO_IN_FLIGHT_CEILING at once (src/pipeline/schedule-gateways.ts); a number caps them (paced too).
    */
   concurrency: z._default(
-    z.union([z.literal('auto'), z.int().check(z.gte(1, CONCURRENCY_PROBLEM))], {
-      error: CONCURRENCY_PROBLEM,
-    }),
+    z.union(
+      [
+        // Any case, as APPGW_CONCURRENCY has always been read: "AUTO" is "auto" in a file too.
+        z.pipe(
+          z.string().check(z.regex(/^auto$/i, CONCURRENCY_PROBLEM)),
+          z.transform(() => 'auto' as const),
+        ),
+        z.int().check(z.gte(1, CONCURRENCY_PROBLEM)),
+      ],
+      { error: CONCURRENCY_PROBLEM },
+    ),
     'auto',
   ),
   gatewayTimeoutInMs: z._default(z.int().check(z.gte(1_000), z.lte(3_600_000)), 300_000),

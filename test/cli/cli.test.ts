@@ -256,7 +256,8 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
   });
 
   it.each([
-    [['run'], /--config FILE is required/],
+    // Without --config, run reads the APPGW_* settings from the environment: none are set here.
+    [['run'], /APPGW_TARGETS: not set: .*; or give `run --config FILE`/],
     [
       ['run', '--config', '/nonexistent/config.json'],
       /Invalid config file \/nonexistent\/config.json: the file does not exist \(ENOENT\)/,

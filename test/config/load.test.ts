@@ -64,7 +64,6 @@ describe('parseConfig', () => {
     [{ targets: [GW], concurrency: 0 }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], concurrency: 2.5 }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], concurrency: 'many' }, 'concurrency: must be "auto" or a whole number >= 1'],
-    [{ targets: [GW], concurrency: 'AUTO' }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], concurrency: null }, 'concurrency: must be "auto" or a whole number >= 1'],
     [{ targets: [GW], gatewayTimeoutInMs: 1.5 }, 'gatewayTimeoutInMs:'],
     [{ targets: [GW], runDeadlineInMs: 999 }, 'runDeadlineInMs:'],
@@ -77,6 +76,7 @@ describe('parseConfig', () => {
 
   it.each<[unknown, unknown]>([
     ['auto', 'auto'],
+    ['AUTO', 'auto'], // as APPGW_CONCURRENCY reads it (issue 15: the file refused it)
     [1, 1],
     [64, 64],
     [65, 65], // no ceiling of 64 any more
@@ -417,7 +417,7 @@ describe('discovery: management groups and the filter', () => {
     ]);
   });
 
-  it('names the discovery setting that is wrong', () => {
+  it('names each discovery setting that is wrong, all at once (not one round each)', () => {
     expect(
       issuesOf(() =>
         configFromAppSettings({
@@ -426,7 +426,10 @@ describe('discovery: management groups and the filter', () => {
           APPGW_DISCOVERY_TAGS: '["a",',
         }),
       ),
-    ).toEqual([expect.stringMatching(/^APPGW_DISCOVERY_TAGS: not valid JSON/)]);
+    ).toEqual([
+      expect.stringMatching(/^APPGW_DISCOVERY_TAGS: not valid JSON/),
+      expect.stringMatching(/^APPGW_DISCOVERY_NAMES \(discovery\.names\[1\]: .*pattern/),
+    ]);
     expect(
       issuesOf(() => configFromAppSettings({ APPGW_TARGETS: MG, APPGW_DISCOVERY_NAMES: 'ok-*,not ok' })),
     ).toEqual([expect.stringMatching(/^APPGW_DISCOVERY_NAMES \(discovery\.names\[1\]: .*pattern/)]);

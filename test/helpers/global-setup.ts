@@ -34,8 +34,8 @@ export function untrackedPaths(): Set<string> | undefined {
 
 export default function globalSetup(): void {
   const before = untrackedPaths();
-  process.env['APPGW_TEST_TREE_BEFORE'] = before ? JSON.stringify([...before]) : '';
+  process.env['TEST_APPGW_TREE_BEFORE'] = before ? JSON.stringify([...before]) : '';
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'appgw-tests-'));
-  process.env['APPGW_TEST_TMPDIR'] = tmp;
+  process.env['TEST_APPGW_TMPDIR'] = tmp;
   process.env['TMPDIR'] = tmp;
 }

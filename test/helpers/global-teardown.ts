@@ -3,10 +3,10 @@ import { untrackedPaths } from './global-setup';
 
 /** See global-setup.ts: removes the run's temp folder, then fails the run if tests wrote into the tree. */
 export default function globalTeardown(): void {
-  const tmp = process.env['APPGW_TEST_TMPDIR'];
+  const tmp = process.env['TEST_APPGW_TMPDIR'];
 
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-  const recorded = process.env['APPGW_TEST_TREE_BEFORE'];
+  const recorded = process.env['TEST_APPGW_TREE_BEFORE'];
   const after = untrackedPaths();
   if (!recorded || !after) return;
   const before = new Set(JSON.parse(recorded) as string[]);

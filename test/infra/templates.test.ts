@@ -501,6 +501,7 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
   APPGW_DISCOVERY_TAGS: 'no tag filter (additionalAppSettings sets one)',
   APPGW_DISCOVERY_NAMES: 'no name filter (additionalAppSettings sets one)',
   APPGW_DISCOVERY_LOCATIONS: 'no region filter (additionalAppSettings sets one)',
+  APPGW_RUN_DEADLINE_MS: 'only `run` reads it; the Functions app refuses it',
 };
 
 /** Every APPGW_* setting the code reads: the table, the storage settings, the schedule and the queue. */

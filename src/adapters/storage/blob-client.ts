@@ -157,6 +157,14 @@ function readConnectionString(
   }
 }
 
+/**
+ * Problems with a connection before it is used (the configuration is checked as a whole when it is
+ * loaded): each names `options.setting`, never quoting a connection string or key.
+ */
+export function blobConnectionProblems(options: BlobConnectionOptions): string[] {
+  return validateConnection(options);
+}
+
 /** Problems with `options`, naming the setting and never quoting a connection string or key. */
 function validateConnection(options: BlobConnectionOptions): string[] {
   const name = (suffix: string) => (options.setting ? `${options.setting}${suffix}` : suffix.slice(2));

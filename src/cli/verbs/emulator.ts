@@ -4,6 +4,7 @@ import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { ConfigError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
+import { writeReadyFile, type ReadyFile } from '../ready-file';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { parseVerbArgs } from '../verb-args';
 import { EMULATOR } from '../verb-specs';
@@ -12,7 +13,9 @@ import { EMULATOR } from '../verb-specs';
  * Runs the backend-health emulator until SIGINT, SIGTERM or SIGHUP (its temp folder goes with it). Its first stdout line is one JSON object
  * `{"url","caCertFile","config"}`; `config` is a run config file pointing at it. With `--counts FILE`, the
  * requests it answered, by route and status (`RunningEmulator.requestCounts`), are written to FILE as
- * JSON when it stops: a bench reads them without anything added to ARM's answers.
+ * JSON when it stops: a bench reads them without anything added to ARM's answers. With
+ * `--config-out FILE`, the same first line is also written to FILE (atomically: ready-file.ts) once the
+ * emulator answers, so another shell can wait for FILE to exist; FILE is removed when it stops.
  */
 export async function emulatorVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(EMULATOR, args);
@@ -35,14 +38,31 @@ export async function emulatorVerb(args: string[]): Promise<number> {
     gatewayIds: scenario.gateways.map((g) => g.id),
     outDir: path.resolve(values.out),
   });
-  await writeFile(config, `${JSON.stringify(runConfig, null, 2)}\n`, 'utf8');
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, caCertFile: emulator.caCertFile, config })}\n`);
-
-  await stop.stopped;
-  stop.dispose();
-  await emulator.close();
+  let ready: ReadyFile | undefined;
+  try {
+    await writeFile(config, `${JSON.stringify(runConfig, null, 2)}\n`, 'utf8');
+    const connection = `${JSON.stringify({ url: emulator.url, caCertFile: emulator.caCertFile, config })}\n`;
+    // Written only now: the emulator listens and the run config exists, so a reader of FILE finds both.
+    if (values['config-out']) ready = await writeConfigOut(values['config-out'], connection);
+    process.stdout.write(connection);
+    await stop.stopped;
+  } finally {
+    // Also when FILE cannot be written: a listening server would keep the process alive.
+    stop.dispose();
+    await ready?.remove();
+    await emulator.close();
+  }
   if (values.counts) {
     await writeFile(path.resolve(values.counts), `${JSON.stringify(emulator.requestCounts())}\n`, 'utf8');
   }
   return EXIT_OK;
+}
+
+async function writeConfigOut(file: string, text: string): Promise<ReadyFile> {
+  try {
+    return await writeReadyFile(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError([`--config-out: cannot write ${file} (${code})`], 'arguments');
+  }
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
+import { configFromAppSettings } from '../../config/app-settings';
 import { loadConfigFile } from '../../config/load';
-import { RunInterruptedError, UsageError } from '../../errors';
+import { RunInterruptedError } from '../../errors';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createProgressLine } from '../progress-line';
@@ -14,7 +15,8 @@ import { parseVerbArgs } from '../verb-args';
 import { RUN } from '../verb-specs';
 
 /**
- * One evaluation of every target. Exit 0 when everything was done (`runSucceeded`: every gateway
+ * One evaluation of every target, configured by `--config FILE` or, without it, by the same `APPGW_*`
+ * settings as the Functions app, from the environment. Exit 0 when everything was done (`runSucceeded`: every gateway
  * evaluated, every notice delivered, the state read and written, every sink written), 2 otherwise.
  *
  * A stop signal (Ctrl-C, `kill`, a closed terminal) interrupts the run rather than killing it: no
@@ -25,8 +27,10 @@ import { RUN } from '../verb-specs';
  */
 export async function runVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(RUN, args);
-  if (!values.config) throw new UsageError(['--config FILE is required'], RUN.name);
-  const config = await loadConfigFile(values.config);
+  // Without --config: the Functions app's APPGW_* settings, from the environment (containers, CI jobs).
+  const config = values.config
+    ? await loadConfigFile(values.config, process.env)
+    : configFromAppSettings(process.env, { reader: 'run' });
   const effective = values.out
     ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
     : config;

@@ -48,9 +48,12 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  * given). Returns the filter, or a problem saying what is wrong with it.
  */
 export function readTagFilter(text: string): TagFilter | { readonly problem: string } {
+  // Spaces around the name and around "=" are how people write it ("env = prod"), never part of a tag:
+  // a name or value that starts or ends with a space is not one anyone means. Read so from a file and a
+  // setting alike.
   const at = text.indexOf('=');
-  const key = at < 0 ? text : text.slice(0, at);
-  const value = at < 0 ? undefined : text.slice(at + 1);
+  const key = (at < 0 ? text : text.slice(0, at)).trim();
+  const value = at < 0 ? undefined : text.slice(at + 1).trim();
   if (key.trim() === '')
     return { problem: `${JSON.stringify(text)}: give a tag name, "name=value" or "name"` };
   if (key.length > TAG_NAME_MAX)

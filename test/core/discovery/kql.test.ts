@@ -123,6 +123,10 @@ describe('reading the discovery entries of the config', () => {
     ['a=b=c', { key: 'a', value: 'b=c' }],
     ["team=o'brien \\ | x", { key: 'team', value: "o'brien \\ | x" }],
     ['cost center=A, B', { key: 'cost center', value: 'A, B' }],
+    // Spaces around the name and "=" are not part of the tag (issue 15: they were kept, matching nothing).
+    ['env = prod', { key: 'env', value: 'prod' }],
+    [' owner ', { key: 'owner' }],
+    ['env =', { key: 'env', value: '' }],
   ])('tag %j', (text, filter) => {
     expect(readTagFilter(text)).toEqual(filter);
   });

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
+
+beforeAll(assertBuilt);
+
+describe('emulator --config-out FILE', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'holds the first stdout line once it answers; %s stops it and removes FILE',
+    async (signal) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
+      const file = path.join(dir, 'nested', 'emulator.json');
+      const { child, firstLine } = await startCli(['emulator', '--config-out', file, '--out', dir]);
+      try {
+        // Written before the line is printed: by now it is there, whole, and the same.
+        expect(await readFile(file, 'utf8')).toBe(`${firstLine}\n`);
+        const info = JSON.parse(firstLine);
+        expect(existsSync(info.config)).toBe(true);
+      } finally {
+        expect(await stop(child, signal)).toBe(0);
+      }
+      expect(existsSync(file)).toBe(false);
+      // No temporary file left beside it.
+      expect(existsSync(path.join(dir, 'nested', `.emulator.json.${child.pid}.tmp`))).toBe(false);
+    },
+  );
+
+  it('a FILE it cannot write: exit 2 naming --config-out, and the emulator does not keep running', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
+    const notAFolder = path.join(dir, 'file');
+    await writeFile(notAFolder, 'x');
+    const { code, stderr } = await runCli([
+      'emulator',
+      '--config-out',
+      path.join(notAFolder, 'emulator.json'),
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^error: Invalid arguments: --config-out: cannot write .*emulator\.json \(E[A-Z]+\)\n$/,
+    );
+  });
+});

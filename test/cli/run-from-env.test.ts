@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator } from '../../src/emulator';
+import { assertBuilt, runCli } from '../helpers/cli';
+import { emulatorArmSettings } from '../helpers/emulator-settings';
+import { SUB, gateway } from '../helpers/scenario-builder';
+
+/**
+ * `run` without --config (issue 15.3): the Functions app's APPGW_* settings, read from the environment
+ * (a container, a CI job), every problem at once. The child's environment is only what is given here
+ * (and PATH/HOME), so nothing of the test run's own environment decides.
+ */
+function envOf(settings: Record<string, string>, home: string): NodeJS.ProcessEnv {
+  return { PATH: process.env['PATH'], HOME: home, TMPDIR: process.env['TMPDIR'], ...settings };
+}
+
+beforeAll(assertBuilt);
+
+describe('run without --config: the APPGW_* settings from the environment', () => {
+  it('runs against the emulator as the same settings would in the Functions app; relative paths from the working folder', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-env-'));
+    const unhealthy = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw1', [unhealthy])] } as never });
+    try {
+      const { code, stdout, stderr } = await runCli(
+        ['run', '--json'],
+        dir,
+        envOf(
+          {
+            ...emulatorArmSettings(emulator),
+            APPGW_TARGETS: `/subscriptions/${SUB}`,
+            APPGW_SINKS_DIR: 'insights-out', // relative: to the working folder
+            APPGW_CONCURRENCY: 'AUTO',
+            APPGW_NOTIFY_REPEAT_INTERVAL: '1h',
+            // Functions-only settings are known, and left alone by run.
+            APPGW_SCHEDULE: '0 */15 * * * *',
+            APPGW_QUEUE_NAME: 'appgw-evaluate',
+          },
+          dir,
+        ),
+      );
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const report = JSON.parse(stdout);
+      expect(report.ok).toBe(true);
+      expect(report.gateways[0].findings).toHaveLength(1);
+      expect(existsSync(path.join(dir, 'insights-out', 'report.json'))).toBe(true);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('every problem in one error, by setting name, with the nearest name for a typo; exit 2, nothing run', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-env-'));
+    await writeFile(path.join(dir, 'not-a-ca.pem'), 'no certificate here');
+    const { code, stdout, stderr } = await runCli(
+      ['run'],
+      dir,
+      envOf(
+        {
+          APPGW_TARGET: `/subscriptions/${SUB}`, // a letter short
+          APPGW_ARM_CA_CERT_FILE: 'not-a-ca.pem',
+          APPGW_CONCURENCY: '4',
+          APPGW_NOTIFY_FOR: 'twice',
+          APPGW_WEBHOOKS: '[{"name":"ops","url":{"fromEnv":"APPGW_OPS_HOOK"},"format":"teams"}]',
+          APPGW_SINKS_DIR: 'out',
+        },
+        dir,
+      ),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.split('\n');
+    expect(lines[0]).toBe('error: Invalid settings (APPGW_* environment variables):');
+    for (const expected of [
+      /^ {2}- APPGW_NOTIFY_FOR: "twice" is not a whole number$/,
+      /^ {2}- APPGW_CONCURENCY: not a setting of this app; did you mean APPGW_CONCURRENCY\?/,
+      /^ {2}- APPGW_TARGET: not a setting of this app; did you mean APPGW_TARGETS\?/,
+      /^ {2}- APPGW_TARGETS: not set: /,
+      /^ {2}- APPGW_WEBHOOKS \(sinks\.webhooks\[0\]\.url: environment variable \/ app setting "APPGW_OPS_HOOK" is not set/,
+      /^ {2}- APPGW_ARM_CA_CERT_FILE \(arm\.caCertFile: .*not-a-ca\.pem: the file holds no PEM certificate/,
+    ])
+      expect(lines).toContainEqual(expect.stringMatching(expected));
+    // The fromEnv name it points at is a setting too, not a typo.
+    expect(stderr).not.toMatch(/APPGW_OPS_HOOK: not a setting/);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+    expect(await readFile(path.join(dir, 'not-a-ca.pem'), 'utf8')).toBe('no certificate here');
+  });
+});

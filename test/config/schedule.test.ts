@@ -1,0 +1,59 @@
+import { DEFAULT_SCHEDULE, readSchedule, scheduleProblem } from '../../src/config/schedule';
+import { ConfigError } from '../../src/errors';
+
+describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser', () => {
+  it.each([
+    DEFAULT_SCHEDULE,
+    '0 */15 * * * *',
+    '0 0 * * * *',
+    '0 0 9-17 * * *',
+    '0 30 9 * * 1-5',
+    '0 30 9 * Jan Mon', // names, abbreviated
+    '0 30 9 * January Monday', // names, whole (NCrontab takes them; cron-parser alone would not)
+    '0 0 0 * * mon-fri', // any case
+    '5,8,10 * * * * *',
+    '*/5 * * * *', // 5 fields: the host reads them without seconds
+    '01:00:00', // TimeSpan (App Service plans)
+    '00:00:30',
+  ])('takes %j', (schedule) => {
+    expect(scheduleProblem(schedule)).toBeUndefined();
+  });
+
+  it.each([
+    ['99 99 99 99 99 99', /0-6/], // issue 15: this passed
+    ['99 * * * * *', /expected range 0-59/],
+    ['0 60 * * * *', /expected range 0-59/],
+    ['0 0 24 * * *', /expected range 0-23/],
+    ['0 0 0 32 * *', /range 1-31/],
+    ['0 0 0 * 13 *', /range 1-12/],
+    ['0 0 0 * 0 *', /range 1-12/],
+    ['0 0 0 30 2 *', /day of month/], // February 30th: would never fire
+    ['0 0 0 * * 7', /0-6 \(0 is Sunday\)/], // cron-parser's Sunday 7; NCrontab's days are 0-6
+    ['0 0 0 * * 1-7', /0-6/],
+    ['0 0 0 ? * *', /character NCRONTAB does not take/],
+    ['0 0 0 L * *', /takes no names/],
+    ['0 0 0 * * 1#2', /character NCRONTAB does not take/],
+    ['0 0 H * * *', /takes no names/],
+    ['0 0 0 * Smarch *', /not a month name/],
+    ['0 0 0 * * Caturday', /not a day name/],
+    ['@daily', /1 field/],
+    ['hourly', /1 field/],
+    ['0 0 0 * * * *', /7 field/],
+    ['* * * *', /4 field/],
+    ['24:00:00', /hh below 24/],
+    ['00:60:00', /mm and ss below 60/],
+    ['00:00:00', /no interval/],
+  ])('refuses %j', (schedule, problem) => {
+    expect(scheduleProblem(schedule)).toMatch(problem);
+  });
+
+  it('readSchedule: the default when unset or blank; a ConfigError naming the setting otherwise', () => {
+    expect(readSchedule({})).toBe(DEFAULT_SCHEDULE);
+    expect(readSchedule({ APPGW_SCHEDULE: '  ' })).toBe(DEFAULT_SCHEDULE);
+    expect(readSchedule({ APPGW_SCHEDULE: ' 0 0 * * * * ' })).toBe('0 0 * * * *');
+    expect(() => readSchedule({ APPGW_SCHEDULE: '99 99 99 99 99 99' })).toThrow(ConfigError);
+    expect(() => readSchedule({ APPGW_SCHEDULE: '99 99 99 99 99 99' })).toThrow(
+      /^Invalid app settings: APPGW_SCHEDULE: /,
+    );
+  });
+});

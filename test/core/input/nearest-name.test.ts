@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+import { editDistance, nearestName } from '../../../src/core/input/nearest-name';
+
+const KNOWN = [
+  'APPGW_TARGETS',
+  'APPGW_SCHEDULE',
+  'APPGW_QUEUE_NAME',
+  'APPGW_ARM_ENDPOINT',
+  'APPGW_CONCURRENCY',
+];
+
+describe('nearestName: the setting a typo meant', () => {
+  it.each([
+    ['APPGW_TARGET', 'APPGW_TARGETS'], // a letter short
+    ['APPGW_TARGETSS', 'APPGW_TARGETS'], // a letter more
+    ['APPGW_SCHEDUEL', 'APPGW_SCHEDULE'], // two swapped
+    ['appgw_targets', 'APPGW_TARGETS'], // case
+    ['APPGW_QUEUENAME', 'APPGW_QUEUE_NAME'],
+    ['APPGW_ARM_ENDPIONT', 'APPGW_ARM_ENDPOINT'],
+    ['APPGW_CONCURENCY', 'APPGW_CONCURRENCY'],
+  ])('%s → %s', (typo, meant) => {
+    expect(nearestName(typo, KNOWN)).toBe(meant);
+  });
+
+  it.each(['APPGW_SOMETHING_ELSE', 'APPGW_X', 'APPGW_STORAGE'])('%s is near none', (name) => {
+    expect(nearestName(name, KNOWN)).toBeUndefined();
+  });
+
+  it('editDistance is a distance: zero only to itself, symmetric, within the longer length', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b) => {
+        const d = editDistance(a, b);
+        expect(d).toBe(editDistance(b, a));
+        expect(d === 0).toBe(a === b);
+        expect(d).toBeLessThanOrEqual(Math.max(a.length, b.length));
+        expect(d).toBeGreaterThanOrEqual(Math.abs(a.length - b.length));
+      }),
+    );
+  });
+});
