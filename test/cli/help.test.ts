@@ -96,7 +96,7 @@ describe('the tool: --help, -h, help, --version', () => {
 
 describe('wrong verbs and options: exit 2, a clear message and the usage, on stderr', () => {
   it.each([
-    [['run', '--bogus'], /^error: .*unknown option --bogus\nUsage: appgw-insights run --config FILE/],
+    [['run', '--bogus'], /^error: .*unknown option --bogus\nUsage: appgw-insights run \[--config FILE\]/],
     [['run', '--conifg', 'x.json'], /unknown option --conifg \(did you mean --config\?\)/],
     [['run', 'extra'], /unexpected argument "extra"/],
     [['run', '--config'], /Option '--config <value>' argument missing/],
