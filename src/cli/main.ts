@@ -2,41 +2,59 @@
 import { isAppGwInsightsError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED } from './exit-codes';
 import { terminalLines } from './terminal-text';
-import { DEMO_USAGE, demoVerb } from './verbs/demo';
-import { EMULATOR_USAGE, emulatorVerb } from './verbs/emulator';
-import { EVALUATE_USAGE, evaluateVerb } from './verbs/evaluate';
-import { NOTIFY_USAGE, notifyVerb } from './verbs/notify';
-import { RENDER_USAGE, renderVerb } from './verbs/render';
-import { RUN_USAGE, runVerb } from './verbs/run';
+type Verb = (args: string[]) => Promise<number>;
+type VerbModule = { readonly verb: Verb; readonly usage: string };
 
-const VERBS: Record<string, (args: string[]) => Promise<number>> = {
-  run: runVerb,
-  evaluate: evaluateVerb,
-  emulator: emulatorVerb,
-  demo: demoVerb,
-  render: renderVerb,
-  notify: notifyVerb,
+/**
+ * Each verb's module, required when that verb runs (or the usage is printed): `run` need not load the
+ * emulator, the demo and the other verbs, about 300 ms of CPU at each start (bench/README.md "Scale").
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy CommonJS requires, typed by the import types */
+const VERBS: Record<string, () => VerbModule> = {
+  run: () => {
+    const m = require('./verbs/run') as typeof import('./verbs/run');
+    return { verb: m.runVerb, usage: m.RUN_USAGE };
+  },
+  evaluate: () => {
+    const m = require('./verbs/evaluate') as typeof import('./verbs/evaluate');
+    return { verb: m.evaluateVerb, usage: m.EVALUATE_USAGE };
+  },
+  emulator: () => {
+    const m = require('./verbs/emulator') as typeof import('./verbs/emulator');
+    return { verb: m.emulatorVerb, usage: m.EMULATOR_USAGE };
+  },
+  demo: () => {
+    const m = require('./verbs/demo') as typeof import('./verbs/demo');
+    return { verb: m.demoVerb, usage: m.DEMO_USAGE };
+  },
+  render: () => {
+    const m = require('./verbs/render') as typeof import('./verbs/render');
+    return { verb: m.renderVerb, usage: m.RENDER_USAGE };
+  },
+  notify: () => {
+    const m = require('./verbs/notify') as typeof import('./verbs/notify');
+    return { verb: m.notifyVerb, usage: m.NOTIFY_USAGE };
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
-const USAGE = `Usage:
-  ${RUN_USAGE}
-  ${EVALUATE_USAGE}
-  ${EMULATOR_USAGE}
-  ${DEMO_USAGE}
-  ${RENDER_USAGE}
-  ${NOTIFY_USAGE}`;
+/** Every verb's usage line, in the table's order. */
+const usage = (): string =>
+  `Usage:\n${Object.values(VERBS)
+    .map((load) => `  ${load().usage}`)
+    .join('\n')}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
-  const handler = verb ? VERBS[verb] : undefined;
-  if (!handler) {
+  const load = verb && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+  if (!load) {
     process.stderr.write(
-      `${verb && verb !== '--help' && verb !== 'help' ? `Unknown verb "${verb}".\n` : ''}${USAGE}\n`,
+      `${verb && verb !== '--help' && verb !== 'help' ? `Unknown verb "${verb}".\n` : ''}${usage()}\n`,
     );
     return verb === '--help' || verb === 'help' ? 0 : EXIT_FAILED;
   }
   try {
-    return await handler(args);
+    return await load().verb(args);
   } catch (error) {
     // Errors the user can act on print their message alone; anything else is a bug: show the stack.
     if (isAppGwInsightsError(error)) {
@@ -44,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_FAILED;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
+      process.stderr.write(`error: ${error.message}\n${usage()}\n`);
       return EXIT_FAILED;
     }
     process.stderr.write(
