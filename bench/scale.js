@@ -6,6 +6,7 @@
  *
  *   npm run bench:scale [-- --gateways 1000,5000,20000] [-- --subscriptions 1,10,50]
  *                       [-- --concurrency auto|N] [-- --fan-out 200|0] [-- --keep]
+ *                       [-- --profile DIR]
  *
  * Each case (bench/scale/scenario.js: 5 servers per gateway, two gateways in five with one unhealthy
  * server and a real probe message, `Retry-After: 1`, one poll; ARM's default limits) runs:
@@ -30,6 +31,8 @@
  * seconds per gateway next to the operation's duration.
  *
  * Temp folders (scenario, sink, counts) are under the OS temp dir and removed unless --keep.
+ * `--profile DIR` runs the run process with `node --cpu-prof --cpu-prof-dir DIR` (one .cpuprofile per
+ * case; bench/cpuprofile-top.js sums it by function and by package).
  */
 const { spawn } = require('node:child_process');
 const { Buffer } = require('node:buffer');
@@ -172,7 +175,7 @@ function sumCounts(counts, pick = () => true) {
 }
 
 /** One direct run: the emulator's config with `concurrency` and a temp folder sink. */
-async function directCase(gateways, subscriptions, concurrency, keep) {
+async function directCase(gateways, subscriptions, concurrency, keep, profileDir) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-scale-'));
   try {
     const scenarioFile = path.join(work, 'scenario.json');
@@ -194,6 +197,7 @@ async function directCase(gateways, subscriptions, concurrency, keep) {
       const run = spawnChild(
         process.execPath,
         [
+          ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
           '--require',
           path.join(__dirname, 'scale', 'run-probe.js'),
           BIN,
@@ -262,7 +266,10 @@ function printCase(gateways, subscriptions, r) {
   console.log(`       ideal = ${formula}`);
   console.log(
     `       requests: ${byRoute}` +
-      (r.probe ? `; run ${(r.probe.cpuInMs / 1000).toFixed(1)} CPU s` : '') +
+      (r.probe
+        ? `; run ${(r.probe.cpuInMs / 1000).toFixed(1)} CPU s (${(r.probe.cpuInMs / gateways).toFixed(2)} ms per gateway), ` +
+          `${r.probe.tlsConnections ?? 'n/a'} TLS connection(s) (at most ${r.probe.tlsOpenPeak ?? 'n/a'} open)`
+        : '') +
       (r.emulatorCpuSeconds !== undefined ? `, emulator ${r.emulatorCpuSeconds.toFixed(1)} CPU s` : ''),
   );
   console.log(
@@ -376,6 +383,8 @@ async function main() {
   const concurrency = asked === undefined ? defaultConcurrency() : asked === 'auto' ? 'auto' : Number(asked);
   const fanOut = Number(option('fan-out', '200'));
   const keep = process.argv.includes('--keep');
+  const profile = option('profile', undefined);
+  const profileDir = profile ? path.resolve(profile) : undefined;
 
   console.log(
     `node ${process.version}, ${os.cpus().length} CPU(s); ${SERVERS_PER_GATEWAY} servers per gateway, Retry-After ${RETRY_AFTER_SECONDS} s, ${POLLS} poll; ` +
@@ -387,7 +396,11 @@ async function main() {
     for (const subscriptions of subscriptionCounts) {
       if (subscriptions > gateways) continue;
       try {
-        printCase(gateways, subscriptions, await directCase(gateways, subscriptions, concurrency, keep));
+        printCase(
+          gateways,
+          subscriptions,
+          await directCase(gateways, subscriptions, concurrency, keep, profileDir),
+        );
       } catch (error) {
         console.log(`${pad(gateways, 6)} ${pad(subscriptions, 4)} failed: ${error.message}`);
       }

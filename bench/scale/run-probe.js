@@ -8,14 +8,18 @@
  *   sink call was in flight (the union of the calls' intervals: what the sinks add to the wall time at
  *   most), `callsInMs` their sum. The wrapper adds two clock reads per call.
  * - peak RSS: `process.resourceUsage().maxRSS` (kilobytes) at exit, and the CPU time used (user + system).
+ * - TLS connections: every `tls.connect` the run made (node:https's agents call it per new socket), so a
+ *   figure shows whether connections are kept alive and shared, and the most open at once.
  *
- * At exit it writes `{ maxRssInKb, cpuInMs, sinks: { wrapped, calls, busyInMs, callsInMs }, uptimeInMs }` as JSON
+ * At exit it writes `{ maxRssInKb, cpuInMs, tlsConnections, tlsOpenPeak, sinks: { wrapped, calls, busyInMs, callsInMs },
+ * uptimeInMs }` as JSON
  * to the file named by BENCH_SCALE_PROBE. When `buildSinks` cannot be wrapped (the module moved), the
  * run still runs and `sinks.wrapped` is false.
  */
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 const path = require('node:path');
+const tls = require('node:tls');
 
 const out = process.env.BENCH_SCALE_PROBE;
 const sinks = { wrapped: false, calls: 0, busyInMs: 0, callsInMs: 0 };
@@ -53,6 +57,19 @@ function wrapSink(sink) {
   });
 }
 
+let tlsConnections = 0;
+let tlsOpen = 0;
+let tlsOpenPeak = 0;
+const connect = tls.connect;
+// node:https looks `tls.connect` up on the module at each new socket, so this sees every one.
+tls.connect = function (...args) {
+  tlsConnections++;
+  tlsOpenPeak = Math.max(tlsOpenPeak, ++tlsOpen);
+  const socket = connect.apply(this, args);
+  socket.once('close', () => tlsOpen--);
+  return socket;
+};
+
 try {
   const adapters = require(path.join(__dirname, '..', '..', 'dist', 'src', 'app', 'build-adapters.js'));
   const buildSinks = adapters.buildSinks;
@@ -71,6 +88,8 @@ process.on('exit', () => {
   const report = {
     maxRssInKb: usage.maxRSS,
     cpuInMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    tlsConnections,
+    tlsOpenPeak,
     sinks,
     uptimeInMs: performance.now(),
   };

@@ -82,4 +82,5 @@ module.exports = {
   SERVERS_PER_GATEWAY,
   RETRY_AFTER_SECONDS,
   POLLS,
+  PROBE_LOGS,
 };

@@ -67,6 +67,11 @@ export interface RunningEmulator {
    */
   requestCounts(): RequestCounts;
   /**
+   * TLS connections accepted so far (the server's `secureConnection` events): a test sees whether a
+   * client keeps its connections alive and shares them, instead of a handshake per request.
+   */
+  tlsConnections(): number;
+  /**
    * Serves another scenario from now on, on the same URL and certificate (a soak changes the gateways'
    * health and faults between runs). Its faults are counted afresh; operations started under the
    * previous scenario are forgotten (their polls answer 404), and its pending delays end at once. ARM's
@@ -226,6 +231,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     throw listenFailure(e, options.port ?? 0, host);
   }
   url = urlFor(host, (server.address() as AddressInfo).port);
+  let tlsConnections = 0;
+  server.on('secureConnection', () => {
+    tlsConnections++;
+  });
 
   let closing: Promise<void> | undefined;
   const serve = (next: Scenario | ScenarioInput): void => {
@@ -251,6 +260,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     caCertPem: cert.certPem,
     requests,
     requestCounts,
+    tlsConnections: () => tlsConnections,
     serve,
     close,
   };

@@ -29,6 +29,44 @@ export function causeSectionMarkdown(
   probeLog: string,
   options: CauseSectionOptions = {},
 ): string {
+  // Everything the section is made of, and nothing else: the same key is the same text.
+  const key = JSON.stringify([
+    cause.title,
+    cause.steps,
+    cause.docUrl,
+    cause.receivedStatus ?? null,
+    probeLog,
+    options.references === true,
+  ]);
+  const written = writtenSections.get(key);
+  if (written !== undefined) {
+    writtenSections.delete(key); // the most recently used is dropped last
+    writtenSections.set(key, written);
+    return written;
+  }
+  const section = writeCauseSection(cause, probeLog, options);
+  if (key.length <= SECTION_MEMO_KEY_CHARS) {
+    if (writtenSections.size >= SECTION_MEMO_SIZE) {
+      const oldest = writtenSections.keys().next();
+      if (oldest.done !== true) writtenSections.delete(oldest.value);
+    }
+    writtenSections.set(key, section);
+  }
+  return section;
+}
+
+/**
+ * Sections already written, by what they are made of (causeSectionMarkdown's key). A run writes the same
+ * few sections for thousands of servers, one per cause and probe message, and filling one took two
+ * thirds of an insight's CPU (markdown-it reads each escaped line, several times; 2.7 of 4 ms per
+ * insight in bench/insight-cpu.js). Bounded: past SECTION_MEMO_SIZE the least recently used is
+ * dropped, and a key longer than SECTION_MEMO_KEY_CHARS (a very long probe message) is not kept.
+ */
+const writtenSections = new Map<string, string>();
+const SECTION_MEMO_SIZE = 512;
+const SECTION_MEMO_KEY_CHARS = 16_384;
+
+function writeCauseSection(cause: Cause, probeLog: string, options: CauseSectionOptions): string {
   const slots = new Slots();
   const lines = ['## What the probe reported', '', `**${slots.add(cause.title)}**`, ''];
   if (probeLog.trim() !== '') {

@@ -164,6 +164,31 @@ describe('cause section', () => {
   });
 });
 
+describe('cause sections written once, by all they are made of', () => {
+  const base = {
+    id: 'other' as const,
+    title: 'Base title',
+    steps: ['Check `base-step`.'],
+    docUrl: 'https://learn.microsoft.com/base',
+  };
+  // Each variant differs from the base in one part: a section kept for the base must not answer for it.
+  it.each([
+    ['the title', { ...base, title: 'Other title' }, 'x', {}, '**Other title**'],
+    ['a step', { ...base, steps: ['Check `other-step`.'] }, 'x', {}, '`other-step`'],
+    ['the link', { ...base, docUrl: 'https://learn.microsoft.com/other' }, 'x', {}, '/other)'],
+    ['the status', { ...base, receivedStatus: 418 }, 'x', {}, 'Received HTTP status: **418**'],
+    ['the probe message', base, 'y [z]', {}, '> Probe message: y [z]'],
+    ['references', base, 'y [z]', { references: true }, '> Probe message: y \\[z]'],
+  ])('differing in %s, it is written afresh', (_, cause, probeLog, options, expected) => {
+    const first = causeSectionMarkdown(base, 'x');
+    expect(causeSectionMarkdown(base, 'x')).toBe(first);
+    causeSectionMarkdown(base, 'y [z]'); // kept too: the references variant must not get it
+    const section = causeSectionMarkdown(cause, probeLog, options);
+    expect(section).toContain(expected);
+    expect(section).not.toBe(first);
+  });
+});
+
 describe('the .md insight reads as plain text (issue 10.6)', () => {
   it.each([
     ["Received invalid status code: 401 in the backend server's HTTP response."],

@@ -1,9 +1,7 @@
 import {
-  createDefaultHttpClient,
   createHttpHeaders,
   createPipelineRequest,
   RestError,
-  type HttpClient,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
@@ -70,8 +68,6 @@ export function createArmBackendHealthReader(
   clientFor: ArmClientFactory,
   options: BackendHealthReaderOptions,
 ): SteppedBackendHealthReader {
-  // One HTTP client (one keep-alive agent per TLS setting) for every subscription's pipeline.
-  let httpClient: HttpClient | undefined;
   const endpoint = clientFor.endpoint.replace(/\/+$/, '');
 
   const send = async (
@@ -87,7 +83,8 @@ export function createArmBackendHealthReader(
       headers: createHttpHeaders({ accept: 'application/json' }),
       ...(abortSignal ? { abortSignal } : {}),
     });
-    const response = await client.pipeline.sendRequest((httpClient ??= createDefaultHttpClient()), request);
+    // The factory's HTTP client: the connections the lists and every subscription's requests share.
+    const response = await client.pipeline.sendRequest(clientFor.httpClient, request);
     if (response.status >= 400) throw restError(response);
     return response;
   };

@@ -1,5 +1,11 @@
 import type { NetworkManagementClient, NetworkManagementClientOptionalParams } from '@azure/arm-network';
-import type { Pipeline } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  type HttpClient,
+  type Pipeline,
+  type TlsSettings,
+} from '@azure/core-rest-pipeline';
+import { createSecureContext } from 'node:tls';
 import { readTextFile } from '../files/json-file';
 import { ConfigError } from '../../errors';
 import { createEntraCredential, type DescribedCredential } from '../identity/entra-credential';
@@ -28,7 +34,10 @@ export interface ArmClientOptions {
 
 /** What every client on the ARM endpoint is made with (both SDKs take these `ClientOptions`). */
 export type ArmClientSetup = Required<
-  Pick<NetworkManagementClientOptionalParams, 'endpoint' | 'retryOptions' | 'additionalPolicies'>
+  Pick<
+    NetworkManagementClientOptionalParams,
+    'endpoint' | 'retryOptions' | 'additionalPolicies' | 'httpClient'
+  >
 > &
   Pick<NetworkManagementClientOptionalParams, 'tlsOptions'>;
 
@@ -37,11 +46,14 @@ export type ArmClientSetup = Required<
  * (ARM unreachable), whether a CA file is configured (TLS failures), and whose token is sent (401).
  * `buildClient` makes another SDK's client (Resource Graph's) on the same endpoint, CA (read once for
  * all), credential, retries and policies: `make` gets the options, `extraPolicies` are added after ours.
+ * `httpClient` is the one HTTP client every client of the factory sends through (its connections):
+ * a pipeline's `sendRequest` takes it (backend-health-reader.ts).
  */
 export type ArmClientFactory = ((subscriptionId: string) => Promise<NetworkManagementClient>) & {
   readonly endpoint: string;
   readonly caCertFile?: string;
   readonly credential: DescribedCredential;
+  readonly httpClient: HttpClient;
   readonly buildClient: <C extends { readonly pipeline: Pipeline }>(
     make: (credential: DescribedCredential, setup: ArmClientSetup) => C,
     extraPolicies?: ArmClientSetup['additionalPolicies'],
@@ -57,19 +69,25 @@ export type ArmClientFactory = ((subscriptionId: string) => Promise<NetworkManag
 export function createArmClientFactory(options: ArmClientOptions): ArmClientFactory {
   const credential =
     options.credential === 'development' ? createDevelopmentCredential() : createEntraCredential();
-  let ca: Promise<string | undefined> | undefined;
+  let tls: Promise<TlsSettings | undefined> | undefined;
+  // One HTTP client for all (lists, Resource Graph, backend health): its keep-alive agents are its own,
+  // so the SDK's cached client for lists and another for the POSTs and polls held two connection pools.
+  const httpClient = createDefaultHttpClient();
   const clients = new Map<string, Promise<NetworkManagementClient>>();
 
   const buildClient: ArmClientFactory['buildClient'] = async (make, extraPolicies = []) => {
-    const pem = await (ca ??= options.caCertFile
-      ? readCaCertFile(options.caCertFile).catch((error: unknown) => {
-          ca = undefined; // an unreadable CA file is read again next time
-          throw error;
-        })
+    const tlsOptions = await (tls ??= options.caCertFile
+      ? readCaCertFile(options.caCertFile)
+          .then(sharedTlsSettings)
+          .catch((error: unknown) => {
+            tls = undefined; // an unreadable CA file is read again next time
+            throw error;
+          })
       : Promise.resolve(undefined));
     const retryDelay = options.retryDelayInMs === undefined ? {} : { retryDelayInMs: options.retryDelayInMs };
     const client = make(credential, {
       endpoint: options.endpoint,
+      httpClient,
       retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
       // Lets the readers read ARM's own text: the final backend-health body, each list page (response-capture.ts).
       additionalPolicies: [
@@ -80,7 +98,8 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
           : []),
         ...extraPolicies,
       ],
-      ...(pem ? { tlsOptions: { ca: pem } } : {}),
+      // The same object for every client: the SDK keeps one keep-alive agent per TLS settings object.
+      ...(tlsOptions ? { tlsOptions } : {}),
     });
     client.pipeline.addPolicy(tooManyRequestsRetryPolicy({ maxRetries: options.maxRetries, ...retryDelay }), {
       phase: 'Retry',
@@ -109,8 +128,30 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
     endpoint: options.endpoint,
     ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
     credential,
+    httpClient,
     buildClient,
   });
+}
+
+/**
+ * The TLS settings every client of one factory shares, for a CA of our own (`arm.caCertFile`).
+ *
+ * - One object: the SDK's HTTP client (@typespec/ts-http-runtime nodeHttpClient.js `getOrCreateAgent`,
+ *   under @azure/core-rest-pipeline 1.24; one client per process, shared by every SDK client) keeps a
+ *   keep-alive https.Agent per `tlsSettings` object it is handed. A `{ ca }` literal per SDK client made
+ *   a connection pool per subscription, so each subscription opened its own connections.
+ * - One SecureContext: the agent passes its options to `tls.connect`, which builds a SecureContext
+ *   from `ca` for every connection unless `secureContext` is given (node lib/internal/tls/wrap.js
+ *   `connect`). `TlsSettings` does not name `secureContext`; the agent is made with
+ *   `new https.Agent({ keepAlive, ...tlsSettings })`, so it reaches `tls.connect` all the same, and
+ *   `ca` stays for an HTTP client that would pass only the named settings on.
+ *
+ * Through a proxy (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY unless NO_PROXY), the pipeline's proxyPolicy
+ * connects with its own agent and ignores these settings, as it did with `{ ca }` alone.
+ */
+function sharedTlsSettings(pem: string): TlsSettings {
+  const settings = { ca: pem, secureContext: createSecureContext({ ca: pem }) };
+  return settings;
 }
 
 /** The PEM file as Windows or Linux saved it (a BOM or UTF-16 from PowerShell would break TLS). */

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
 import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
@@ -26,22 +27,11 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   return {
     name: 'folder',
     async deliver({ scope, report, insights }: Delivery): Promise<DeliveryReceipt> {
-      let staging: string | undefined;
       try {
-        await mkdir(root, { recursive: true });
         if (scope !== 'report') {
-          // One staging folder per delivery: the gateways of one run may be delivered at once (a direct
-          // run's concurrent gateways, a Function App instance's queue invocations), and the run id comes
-          // from a queue message, so it never names a folder.
-          staging = await mkdtemp(path.join(root, '.staging-'));
           const byFolder = insightsByFolder(insights);
           for (const gateway of report.gateways.filter((g) => g.ok)) {
-            await replaceGatewayFolder(
-              root,
-              staging,
-              gateway,
-              byFolder.get(gatewayInsightFolder(gateway)) ?? [],
-            );
+            await replaceGatewayFolder(root, gateway, byFolder.get(gatewayInsightFolder(gateway)) ?? []);
           }
           if (scope === 'gateway') {
             const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
@@ -60,8 +50,6 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
           retryable: false,
           cause: error,
         });
-      } finally {
-        if (staging) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       }
     },
   };
@@ -79,24 +67,33 @@ function insightsByFolder(insights: readonly Insight[]): Map<string, Insight[]> 
   return byFolder;
 }
 
-/** Stage the gateway's new insights, then swap the folder in, so readers never see half of it. */
-async function replaceGatewayFolder(
-  root: string,
-  staging: string,
-  gateway: GatewayReport,
-  insights: readonly Insight[],
-) {
+/**
+ * Stage the gateway's new insights, then swap the folder in, so readers never see half of it. The
+ * gateway's folder is staged as a folder of its own under the sink's root (`.staging-<uuid>`, one per
+ * gateway: the gateways of one run may be delivered at once, by a direct run's concurrent gateways or a
+ * Function App instance's queue invocations, and the run id comes from a queue message, so it never
+ * names a folder), and renamed into place whole: no folders to make inside it, none left to remove.
+ * Made by `mkdir`, not `mkdtemp`: the folder becomes the gateway's, with the umask's mode (mkdtemp's is
+ * 0700, which would hide the insights from other readers).
+ */
+async function replaceGatewayFolder(root: string, gateway: GatewayReport, insights: readonly Insight[]) {
   const folder = gatewayInsightFolder(gateway);
-  const staged = path.join(staging, folder);
-  await mkdir(staged, { recursive: true });
-  for (const insight of insights) {
-    await writeFile(path.join(staging, `${insight.path}.md`), insight.markdown, 'utf8');
-    await writeFile(path.join(staging, `${insight.path}.html`), insight.html, 'utf8');
+  const staged = path.join(root, `.staging-${randomUUID()}`);
+  await inFolder(root, () => mkdir(staged));
+  try {
+    for (const insight of insights) {
+      const file = path.join(staged, path.posix.relative(folder, insight.path));
+      if (path.dirname(file) !== staged) await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(`${file}.md`, insight.markdown, 'utf8');
+      await writeFile(`${file}.html`, insight.html, 'utf8');
+    }
+    const target = path.join(root, folder);
+    await rm(target, { recursive: true, force: true });
+    await inFolder(path.dirname(target), () => rename(staged, target));
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
   }
-  const target = path.join(root, folder);
-  await rm(target, { recursive: true, force: true });
-  await mkdir(path.dirname(target), { recursive: true });
-  await rename(staged, target);
 }
 
 /** `runs/<runId>/`, then `runs/` if that left it empty (another run's results keep it). */
@@ -107,7 +104,24 @@ async function removeRunResults(root: string, runId: string): Promise<void> {
 
 /** Written to a temporary name and renamed, so a reader never sees half a report. */
 async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+  await inFolder(path.dirname(file), () =>
+    writeFile(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`, 'utf8'),
+  );
   await rename(`${file}.tmp`, file);
+}
+
+/**
+ * `write` (which makes something in `dir`), with `dir` and its parents made first if they are not
+ * there (ENOENT). Asked only then: making every folder before each write was most of a delivery's file
+ * system calls, and a folder removed between deliveries (the sink's own, a gateway's parents) is made
+ * again all the same.
+ */
+async function inFolder<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    return write();
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
@@ -122,6 +122,46 @@ describe('folder sink', () => {
       deliveries.flatMap((d) => d.insights).length,
     );
     expect((await readdir(dir)).filter((f) => f.startsWith('.staging'))).toEqual([]);
+  });
+
+  it('folders removed between deliveries (the sink’s own, a gateway’s parents) are made again', async () => {
+    const top = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const dir = path.join(top, 'out');
+      const sink = createFolderSink({ dir });
+      await sink.deliver(buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'));
+      await rm(path.join(dir, 'insights'), { recursive: true });
+      await rm(path.join(dir, 'runs'), { recursive: true });
+      await sink.deliver(buildDelivery('run-1', [{ gateway: other, unhealthy: ['10.9.0.4'] }], 'gateway'));
+      expect(await files(dir)).toEqual([
+        expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw-2/.*10\\.9\\.0\\.4.*\\.html$`)),
+        expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw-2/.*10\\.9\\.0\\.4.*\\.md$`)),
+        `runs/run-1/gateways/${SUBSCRIPTION}/rg-web/gw-2.json`,
+      ]);
+      await rm(dir, { recursive: true });
+      await sink.deliver(buildDelivery('run-2', [{ gateway: gw, unhealthy: ['10.0.0.5'] }]));
+      expect(await files(dir)).toEqual([
+        expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw/.*10\\.0\\.0\\.5.*\\.html$`)),
+        expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw/.*10\\.0\\.0\\.5.*\\.md$`)),
+        'report.json',
+      ]);
+    } finally {
+      await rm(top, { recursive: true, force: true });
+    }
+  });
+
+  it('a gateway’s insights folder has the mode any new folder gets (the umask’s), not a temp folder’s 0700', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      await createFolderSink({ dir }).deliver(
+        buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]),
+      );
+      await mkdir(path.join(dir, 'plain'));
+      const mode = async (folder: string) => (await stat(path.join(dir, folder))).mode & 0o777;
+      expect(await mode(`insights/${SUBSCRIPTION}/rg-web/gw`)).toBe(await mode('plain'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a folder it cannot write is a DeliveryError naming the folder', async () => {

@@ -1,0 +1,50 @@
+'use strict';
+/**
+ * CPU per composed insight (the article filled for one finding, the cause section, the HTML page), as a
+ * run composes them: the bench scale scenario's probe messages (bench/scale/scenario.js), one gateway per
+ * finding. Prints CPU ms per insight and a SHA-256 of every output, so a change to the engine can be
+ * checked to keep the output byte-identical.
+ *
+ *   npm run build && node bench/insight-cpu.js [--insights 2000]
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const DIST = path.join(__dirname, '..', 'dist', 'src');
+const { parseArticle } = require(path.join(DIST, 'articles'));
+const { gatewayRef } = require(path.join(DIST, 'core', 'arm-id.js'));
+const { classifyCause } = require(path.join(DIST, 'core', 'classify.js'));
+const { composeInsight } = require(path.join(DIST, 'insight', 'insight.js'));
+const { PROBE_LOGS } = require('./scale/scenario');
+
+const at = process.argv.indexOf('--insights');
+const n = at > 0 ? Number(process.argv[at + 1]) : 2000;
+const article = parseArticle(
+  fs.readFileSync(path.join(__dirname, '..', 'articles', 'degraded-backend-server-health.md')),
+);
+const now = new Date('2026-11-30T06:00:00.000Z');
+const findings = Array.from({ length: n }, (_, i) => {
+  const probeLog = PROBE_LOGS[i % PROBE_LOGS.length];
+  return {
+    gateway: gatewayRef('00000000-0000-4000-8000-000000000001', `rg-bench-${i % 20}`, `appgw-${i}`),
+    backendPool: 'pool-web',
+    backendSettings: 'settings-https',
+    address: `10.${(i >> 8) & 255}.${i & 255}.4`,
+    health: 'Unhealthy',
+    state: 'unhealthy',
+    probeLog,
+    cause: classifyCause({ state: 'unhealthy', probeLog }),
+  };
+});
+
+const hash = crypto.createHash('sha256');
+const started = process.cpuUsage();
+for (const finding of findings) {
+  const insight = composeInsight(article, finding, now);
+  hash.update(insight.markdown).update('\0').update(insight.html).update('\0').update(insight.summary);
+}
+const used = process.cpuUsage(started);
+console.log(
+  `${n} insights: ${((used.user + used.system) / 1000 / n).toFixed(3)} CPU ms per insight; sha256 ${hash.digest('hex')}`,
+);

@@ -1,0 +1,71 @@
+/**
+ * One run's ARM clients share their connections (client.ts: one TLS settings object, so one keep-alive
+ * agent in the SDK's HTTP client, and one SecureContext for the configured CA): a TLS handshake is paid
+ * per connection, not per request or per subscription. Counted on the emulator's side (its accepted
+ * TLS connections), through a whole direct run as `appgw-insights run` makes it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildRunServices, withLogger } from '../../../src/app/run-services';
+import { parseConfig } from '../../../src/config/load';
+import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
+import { runChecks } from '../../../src/pipeline/run-checks';
+import { emulatorArm } from '../../helpers/emulator-settings';
+import { recordingLogger } from '../../helpers/notify-run';
+import { OTHER_SUB, SUB, gateway } from '../../helpers/scenario-builder';
+
+const THIRD_SUB = '33333333-3333-3333-3333-333333333333';
+const healthy = [
+  { address: '10.0.0.4', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
+];
+const gateways = (sub: string, n: number) =>
+  Array.from({ length: n }, (_, i) => gateway(`gw-${i}`, healthy, {}, 'rg-test', sub));
+
+let tmp: string;
+const running: RunningEmulator[] = [];
+beforeAll(async () => {
+  await import('@azure/arm-network'); // loaded once, before any run
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-arm-connections-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.close()));
+});
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+async function runAgainst(scenario: ScenarioInput, targets: string[], concurrency: number) {
+  const emulator = await startEmulator({ scenario: scenario as never });
+  running.push(emulator);
+  const dir = path.join(tmp, `run-${running.length}-${Date.now()}`);
+  const config = parseConfig({
+    targets,
+    arm: emulatorArm(emulator),
+    sinks: { dir },
+    state: { dir: path.join(dir, 'state') },
+    concurrency,
+  });
+  const services = await buildRunServices(config, process.env);
+  const { deps, options } = withLogger(services, recordingLogger());
+  const { report } = await runChecks(deps, options);
+  return { emulator, report };
+}
+
+describe('ARM connections in one run', () => {
+  it('30 gateways over 3 subscriptions, 2 at a time: at most 3 TLS connections for 93 requests', async () => {
+    const { emulator, report } = await runAgainst(
+      { gateways: [...gateways(SUB, 10), ...gateways(OTHER_SUB, 10), ...gateways(THIRD_SUB, 10)] },
+      [`/subscriptions/${SUB}`, `/subscriptions/${OTHER_SUB}`, `/subscriptions/${THIRD_SUB}`],
+      2,
+    );
+
+    expect(report.gateways.filter((g) => g.ok)).toHaveLength(30);
+    // 3 list pages, and per gateway a POST and two polls (one `202`, then the body): each on a
+    // connection kept alive and shared by the subscriptions' clients. A connection per request would
+    // be 93; a connection pool per subscription's client, up to 2 × 3.
+    expect(emulator.requests).toHaveLength(93);
+    expect(emulator.tlsConnections()).toBeGreaterThan(0);
+    expect(emulator.tlsConnections()).toBeLessThanOrEqual(3);
+  });
+});
