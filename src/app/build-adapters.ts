@@ -30,6 +30,7 @@ export function buildSinks(config: Config, env: Env): InsightSink[] {
         connection: blobConnection(blob, env, 'sinks.blob'),
         container: blob.container,
         ...(blob.prefix ? { prefix: blob.prefix } : {}),
+        statusContainer: config.statusPage.container,
       }),
     );
   }
