@@ -135,6 +135,12 @@ export interface Delivery {
   readonly scope: 'run' | 'gateway' | 'report';
   readonly report: RunReport;
   readonly insights: readonly Insight[];
+  /**
+   * The status page (`index.html`, src/insight/status/), with a run's `report` (or `run`) delivery when
+   * the run made one: the folder sink writes `<dir>/index.html`, the blob sink `index.html` in its
+   * status container (`$web` by default). Its insight links are relative (`insights/…html`).
+   */
+  readonly statusPage?: string;
 }
 
 export interface DeliveryReceipt {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { connectBlobService } from '../adapters/storage/blob-client';
 import { createBlobSink } from '../adapters/sinks/blob-sink';
@@ -12,6 +13,8 @@ import { ConfigError } from '../errors';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import { createReceiverBreakers } from '../pipeline/notify/receiver-breaker';
 import type { NotifyStateDocument } from '../pipeline/notify/state-document';
+import type { HistoryDocument } from '../core/status/history';
+import type { StatusServices } from '../pipeline/status/status-services';
 import type { InsightSink, StateStores } from '../ports';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -27,6 +30,7 @@ export function buildSinks(config: Config, env: Env): InsightSink[] {
         connection: blobConnection(blob, env, 'sinks.blob'),
         container: blob.container,
         ...(blob.prefix ? { prefix: blob.prefix } : {}),
+        statusContainer: config.statusPage.container,
       }),
     );
   }
@@ -60,6 +64,25 @@ export function buildStateStores(config: Config, env: Env): StateStores<NotifySt
   }
   return createFileStateStores({ dir: config.state.dir ?? '.appgw-state' });
 }
+
+/**
+ * The status page's histories, beside the notify state: `<state.dir>/history/<sub>/<rg>/<gateway>.json`,
+ * or blobs under `history/` in the state container (notify's are under `notify/`).
+ */
+export function buildStatus(config: Config, env: Env): Omit<StatusServices, 'logger'> {
+  const blob = config.state.blob;
+  const history: StateStores<HistoryDocument> = blob
+    ? createBlobStateStores({
+        client: connectBlobService(blobConnection(blob, env, 'state.blob')),
+        container: blob.container,
+        prefix: HISTORY_PREFIX,
+      })
+    : createFileStateStores({ dir: path.join(config.state.dir ?? '.appgw-state', 'history') });
+  return { history, retentionInMs: config.statusPage.retention };
+}
+
+/** Where the histories are in the state container. */
+export const HISTORY_PREFIX = 'history/';
 
 /** Config connection → the storage adapter's options, resolving `{ "fromEnv" }` connection strings. */
 function blobConnection(config: StorageConnectionConfig, env: Env, where: string): BlobConnectionOptions {

@@ -14,7 +14,8 @@ import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
 import { noTelemetry } from '../pipeline/emit-telemetry';
 import type { BackendHealthReader, SteppedBackendHealthReader, Telemetry } from '../ports';
-import { buildNotify, buildSinks, type Env } from './build-adapters';
+import { buildNotify, buildSinks, buildStatus, type Env } from './build-adapters';
+import type { StatusServices } from '../pipeline/status/status-services';
 import type { RequestLimits } from '../core/pacing/request-limits';
 
 /**
@@ -23,8 +24,10 @@ import type { RequestLimits } from '../core/pacing/request-limits';
  * instance). Only the logger and the telemetry belong to a run or an invocation: see `withLogger`.
  */
 export interface RunServices<R extends BackendHealthReader = SteppedBackendHealthReader> {
-  readonly deps: Omit<RunDependencies, 'logger' | 'notify' | 'telemetry' | 'reader'> & {
+  readonly deps: Omit<RunDependencies, 'logger' | 'notify' | 'telemetry' | 'reader' | 'status'> & {
     readonly notify?: Omit<NotifyServices, 'logger'>;
+    /** The status page's histories (its logger is the run's). */
+    readonly status?: Omit<StatusServices, 'logger'>;
     /** ARM's: in steps too (the Functions app's queue function hands the operation's waits to its queue). */
     readonly reader: R;
   };
@@ -72,6 +75,7 @@ export async function buildRunServices(
       }),
       sinks: buildSinks(config, env),
       ...(notify ? { notify } : {}),
+      status: buildStatus(config, env),
       clock: systemClock,
       article,
       pacer,
@@ -93,9 +97,15 @@ export function withLogger<R extends BackendHealthReader>(
   logger: Logger,
   telemetry: Telemetry = noTelemetry,
 ): { deps: RunDependencies & { readonly reader: R }; options: RunOptions } {
-  const { notify, ...deps } = services.deps;
+  const { notify, status, ...deps } = services.deps;
   return {
-    deps: { ...deps, ...(notify ? { notify: { ...notify, logger } } : {}), logger, telemetry },
+    deps: {
+      ...deps,
+      ...(notify ? { notify: { ...notify, logger } } : {}),
+      ...(status ? { status: { ...status, logger } } : {}),
+      logger,
+      telemetry,
+    },
     options: services.options,
   };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState
 import { repeatedReceiverNames, webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { readLocation, readNamePattern, readTagFilter } from '../core/discovery/filter';
 import { durationInMs } from './duration';
-import { blobSinkSchema, blobStateSchema } from './storage-schema';
+import { blobSinkSchema, blobStateSchema, statusContainerSchema } from './storage-schema';
 
 /**
  * The one configuration schema. JSON files (CLI) and app settings (Functions) both end here, so every
@@ -146,6 +146,14 @@ const stateSchema = z.strictObject({
   blob: z.optional(blobStateSchema),
 });
 
+/** The status page (index.html) each run writes, and the history it is drawn from. */
+const statusPageSchema = z.strictObject({
+  /** How long each gateway's history is kept (the page's timeline); normalised to ms. */
+  retention: z._default(durationInMs(3_600_000, 366 * 86_400_000), 7 * 86_400_000),
+  /** The blob sink's container for index.html: `$web`, a storage account's static website. */
+  container: z._default(statusContainerSchema, '$web'),
+});
+
 export const configSchema = z.strictObject({
   targets: z
     .array(target)
@@ -203,6 +211,7 @@ export const configSchema = z.strictObject({
       }),
     ),
   notify: z._default(notifySchema, () => notifySchema.parse({})),
+  statusPage: z._default(statusPageSchema, () => statusPageSchema.parse({})),
   /** Where notify-on-change remembers episodes and undelivered notices: a folder, or a blob (Azure). */
   state: z.pipe(
     z._default(stateSchema, {}).check(

@@ -66,6 +66,14 @@ export const blobStateSchema = z
   })
   .check(z.superRefine(exactlyOneConnection));
 
+/**
+ * The status page's container: a container name, or `$web`, the container a storage account's static
+ * website serves (learn.microsoft.com/azure/storage/blobs/storage-blob-static-website).
+ */
+export const statusContainerSchema = following((name) =>
+  name === '$web' ? undefined : storageNameProblem(name)?.replace(/^must be /, 'must be "$web" or '),
+);
+
 export type BlobSinkConfig = z.infer<typeof blobSinkSchema>;
 export type BlobStateConfig = z.infer<typeof blobStateSchema>;
 export type StorageConnectionConfig = Pick<BlobSinkConfig, keyof typeof connectionShape>;

@@ -68,14 +68,33 @@ export function evaluateBackendHealth(
   return findings;
 }
 
+/** One server of a backend-health body, healthy or not, by its names (as the gateway wrote them). */
+export interface ListedServerEntry {
+  /** serverKey: gateway + pool + settings + address, lower case. */
+  readonly key: string;
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  /** As reported (capped). */
+  readonly health: string;
+}
+
+/** Every server the body lists, healthy or not, in the order the gateway listed them (the status page's reading). */
+export function listServerEntries(gateway: GatewayRef, body: BackendHealthBody): ListedServerEntry[] {
+  const entries: ListedServerEntry[] = [];
+  for (const { backendPool, backendSettings, address, server } of eachServer(body)) {
+    entries.push({
+      key: serverKey({ gateway, backendPool, backendSettings, address }),
+      backendPool,
+      backendSettings,
+      address,
+      health: capText(server.health ?? '', VALUE_CAPS.health),
+    });
+  }
+  return entries;
+}
+
 /** Every server the body lists, healthy or not (server key → health as reported): tells recovered from gone. */
 export function listServers(gateway: GatewayRef, body: BackendHealthBody): Map<string, string> {
-  const listed = new Map<string, string>();
-  for (const { backendPool, backendSettings, address, server } of eachServer(body)) {
-    listed.set(
-      serverKey({ gateway, backendPool, backendSettings, address }),
-      capText(server.health ?? '', VALUE_CAPS.health),
-    );
-  }
-  return listed;
+  return new Map(listServerEntries(gateway, body).map((entry) => [entry.key, entry.health]));
 }

@@ -8,7 +8,9 @@ import type { Finding, GatewayRef } from '../core/model';
  * and a short hash of the exact key keeps two names that sanitise alike apart (in the gateway's folder
  * too: gatewayInsightFolder).
  */
-export function insightPath(finding: Finding): string {
+export function insightPath(
+  finding: Pick<Finding, 'gateway' | 'backendPool' | 'backendSettings' | 'address'>,
+): string {
   const folder = gatewayFolder(finding.gateway);
   const key = [finding.backendPool, finding.backendSettings, finding.address].join('\u0000');
   const stem = [finding.backendPool, finding.backendSettings, finding.address].map(safeSegment).join('__');

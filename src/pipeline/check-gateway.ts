@@ -1,5 +1,5 @@
 import type { ParsedArticle } from '../articles';
-import { evaluateBackendHealth, listServers } from '../core/evaluate';
+import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, toError } from '../errors';
@@ -26,6 +26,8 @@ export interface GatewayOutcome {
   readonly insights: readonly Insight[];
   /** Every server the gateway listed (server key → health); undefined when it could not be evaluated. */
   readonly listed?: ReadonlyMap<string, string>;
+  /** The same servers with their names, in the gateway's order (the status page's history). */
+  readonly servers?: readonly ListedServerEntry[];
 }
 
 /**
@@ -47,12 +49,14 @@ export async function checkGateway(
       options.stop,
     );
     const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
-    const listed = listServers(gateway, body);
+    const servers = listServerEntries(gateway, body);
+    const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
     const now = options.clock.now();
     const insights = findings.map((finding) => composeInsight(options.article, finding, now));
     return {
       insights,
       listed,
+      servers,
       report: {
         ...gatewayFields(gateway),
         ok: true,

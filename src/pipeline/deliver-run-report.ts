@@ -18,6 +18,8 @@ export interface RunReportDelivery extends RunReportParts {
   readonly insights: readonly Insight[];
   /** A fan-out discovery's queued gateway ids (the report's `queued`); absent otherwise. */
   readonly queued?: readonly string[];
+  /** The status page, for a run's `report` (or `run`) delivery (Delivery.statusPage). */
+  readonly statusPage?: string;
 }
 
 /** The report as delivered, and what each sink did with it. */
@@ -43,14 +45,18 @@ export async function deliverRunReport(
   delivery: RunReportDelivery,
   failures: SinkFailures = createSinkFailures(),
 ): Promise<DeliveredRunReport> {
-  const { scope, insights, queued, ...parts } = delivery;
+  const { scope, insights, queued, statusPage, ...parts } = delivery;
   // `queued` after the built fields, as report.json has always had it.
   const report: RunReport = {
     ...buildRunReport(parts),
     deliveryErrors: failures.reported(),
     ...(queued ? { queued } : {}),
   };
-  const sinks = await deliverToSinks(deps.sinks, { scope, report, insights }, deps.logger);
+  const sinks = await deliverToSinks(
+    deps.sinks,
+    { scope, report, insights, ...(statusPage !== undefined ? { statusPage } : {}) },
+    deps.logger,
+  );
   failures.add(sinks.errors);
   return { report: { ...report, deliveryErrors: failures.reported() }, sinks };
 }

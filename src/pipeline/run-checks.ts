@@ -27,6 +27,11 @@ import { emitRunTelemetry } from './emit-telemetry';
 import { scheduleGateways, type Concurrency } from './schedule-gateways';
 import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
+import { buildStatusPage } from './status/build-status-page';
+import { recordHistory } from './status/record-history';
+import type { StatusServices } from './status/status-services';
+import { gatewayKey } from '../core/arm-id';
+import type { HistoryDocument } from '../core/status/history';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
@@ -43,6 +48,8 @@ export interface RunDependencies {
   readonly pacer?: SubscriptionPacer;
   /** How far the run is, for a person watching (the CLI's progress line); none by default. */
   readonly progress?: RunProgress;
+  /** The status page: each gateway's history, and `index.html` with the report; absent: none. */
+  readonly status?: StatusServices;
 }
 
 export interface RunOptions {
@@ -80,8 +87,9 @@ interface GatewayDone {
  * concurrently, paced per subscription by ARM's limits and bounded, each with its own time-out from
  * its admission) and deliver it to every sink as soon as it is done
  * (scope `gateway`: its insights and result; only its result is kept) → notify for deleted gateways →
- * the run's report, built from the gateways' results, to every sink (scope `report`) → its telemetry
- * records (core/telemetry-records.ts). Memory: the gateways' results, never all the rendered insights.
+ * the run's report, built from the gateways' results, to every sink (scope `report`, with the status
+ * page when `status` is given: each gateway's reading is added to its history as it is done, and the
+ * page is made from the histories at the end) → its telemetry records (core/telemetry-records.ts). Memory: the gateways' results, never all the rendered insights.
  *
  * Interrupted (`stop`, or `runDeadlineInMs` passed), the run starts no more gateways, cuts the reads in
  * flight short, skips the deleted gateways' notify (it would read the not-done ones as unvisited), and
@@ -108,6 +116,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     );
     deps.progress?.started(expanded.gateways.length);
     const sinkFailures = createSinkFailures();
+    // This run's history documents as written, for the status page at the end (not read again).
+    const written = new Map<string, HistoryDocument>();
 
     const done = await scheduleGateways(
       expanded.gateways,
@@ -120,6 +130,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         if (processed.report.error)
           deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
         await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
+        if (deps.status) {
+          const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());
+          if (recorded.doc) written.set(gatewayKey(gateway.id), recorded.doc);
+          else sinkFailures.add([recorded.error]);
+        }
         deps.progress?.gatewayDone();
         return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
       },
@@ -139,6 +154,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       : undefined;
     if (notify) logNotifyProblems(notify, deps.logger);
 
+    const statusPage = deps.status
+      ? await buildStatusPage(deps.status, { now: deps.clock.now(), runStartedAt: startedAt, written })
+      : undefined;
+    if (statusPage) sinkFailures.add(statusPage.errors);
+
     // The sinks get the failures of the gateways' deliveries; the outcome adds the report's own.
     const { report, sinks } = await deliverRunReport(
       deps,
@@ -152,6 +172,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         gateways: finished.map((d) => d.report),
         ...(notify ? { notify } : {}),
         ...(interrupted ? { interrupted } : {}),
+        ...(statusPage ? { statusPage: statusPage.html } : {}),
       },
       sinkFailures,
     );

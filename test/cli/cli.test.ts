@@ -28,7 +28,10 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
     expect(findings.length).toBeGreaterThanOrEqual(4);
     const files = await filesUnder(out);
     expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(findings.length);
-    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(findings.length);
+    expect(files.filter((f) => f.includes('/insights/') && f.endsWith('.html'))).toHaveLength(
+      findings.length,
+    );
+    expect(files.filter((f) => f.endsWith('/index.html'))).toHaveLength(1); // the status page
     for (const file of files.filter((f) => /\.(md|html)$/.test(f))) {
       const text = await readFile(file, 'utf8');
       expect(text).not.toMatch(/<!--\/?\$/);

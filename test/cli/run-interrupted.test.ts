@@ -123,8 +123,8 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
         expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(1);
         expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(1);
       }
-      // The per-gateway results are in the report now.
-      expect((await readdir(out)).sort()).toEqual(['insights', 'report.json']);
+      // The per-gateway results are in the report now; the status page is written as at any run's end.
+      expect((await readdir(out)).sort()).toEqual(['index.html', 'insights', 'report.json']);
       expect(result.stdout).toContain('✗ interrupted: The run was stopped by');
       expect(result.stdout).toContain('not done (2 gateway(s)): slow-1 (rg-test), slow-2 (rg-test)');
       expect(result.stderr).toContain(`${signal}: stopping`);

@@ -172,8 +172,13 @@ describe('a state store that never answers', () => {
           state: { blob: { connectionString, container: 'appgw-state' } },
         },
         stores: createBlobStateStores({ client, container: 'appgw-state', prefix: 'notify/' }),
+        history: createBlobStateStores({ client, container: 'appgw-state', prefix: 'history/' }),
       });
       expect(receiver.requests.length).toBe(from);
+      // The status page's histories, in the same container, fail the same way: reported, never stopping.
+      expect(report.deliveryErrors.map((e) => [e.sink, e.code, e.retryable])).toEqual([
+        ['status page', 'StateUnavailable', true],
+      ]);
       expect(report.gateways.every((g) => g.ok)).toBe(true);
       expect(report.notifications?.stateErrors.map((e) => [e.code, e.document, e.retryable])).toEqual([
         ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-a.json`, true],

@@ -5,6 +5,7 @@ import type { Logger } from '../../src/pipeline/logger';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import { runChecks, type RunOutcome } from '../../src/pipeline/run-checks';
 import type { Clock, StateStores } from '../../src/ports';
+import type { HistoryDocument } from '../../src/core/status/history';
 import { emulatorArm } from './emulator-settings';
 import { SUB } from './scenario-builder';
 
@@ -32,6 +33,8 @@ export interface NotifyRunOptions {
   readonly arm?: Record<string, unknown>;
   /** Replaces the state stores the config names (e.g. a blob client without retries). */
   readonly stores?: StateStores<NotifyStateDocument>;
+  /** Replaces the status page's history stores the config names, as `stores` the notify state's. */
+  readonly history?: StateStores<HistoryDocument>;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly runId?: string;
@@ -59,6 +62,7 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
         ...deps,
         ...(options.clock ? { clock: options.clock } : {}),
         ...(deps.notify && options.stores ? { notify: { ...deps.notify, stores: options.stores } } : {}),
+        ...(deps.status && options.history ? { status: { ...deps.status, history: options.history } } : {}),
       },
       { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) },
     );

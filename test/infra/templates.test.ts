@@ -502,6 +502,9 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
   APPGW_DISCOVERY_NAMES: 'no name filter (additionalAppSettings sets one)',
   APPGW_DISCOVERY_LOCATIONS: 'no region filter (additionalAppSettings sets one)',
   APPGW_RUN_DEADLINE_MS: 'only `run` reads it; the Functions app refuses it',
+  APPGW_STATUS_RETENTION: "the code's default (7 days of history for the status page)",
+  APPGW_STATUS_CONTAINER:
+    "the code's default ($web); the fan-out runs do not write the status page yet (README, Status page)",
 };
 
 /** Every APPGW_* setting the code reads: the table, the storage settings, the schedule and the queue. */

@@ -35,6 +35,8 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
       targets,
       arm: emulatorArm(emulator),
       sinks: { dir: out },
+      // Beside `out`, in the tests' temp folder (the status page's history is kept with the state).
+      state: { dir: `${out}-state` },
       ...extra,
     });
     return runOnce(config, { logger: silentLogger });
@@ -136,9 +138,11 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     expect(first.report.ok).toBe(true);
     const files = await listFiles(out);
     expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(2);
-    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(2);
+    expect(files.filter((f) => f.startsWith('insights/') && f.endsWith('.html'))).toHaveLength(2);
+    expect(files).toContain('index.html');
     expect(files).toContain('report.json');
-    for (const file of files.filter((f) => /\.(md|html)$/.test(f))) {
+    // The insights (the status page's own script and escaping: test/insight/status/).
+    for (const file of files.filter((f) => /^insights\/.*\.(md|html)$/.test(f))) {
       const text = await readFile(path.join(out, file), 'utf8');
       expect(text).not.toContain('<!--$');
       expect(text).not.toContain('<!--/$');
@@ -197,7 +201,7 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     const reportFile = await readFile(path.join(out, 'report.json'), 'utf8');
     expect(reportFile.length).toBeLessThan(100_000);
     expect(reportFile).toContain('[cut: 1048613 characters in all]');
-    for (const file of (await listFiles(out)).filter((f) => /\.(md|html)$/.test(f))) {
+    for (const file of (await listFiles(out)).filter((f) => /^insights\/.*\.(md|html)$/.test(f))) {
       const text = await readFile(path.join(out, file), 'utf8');
       expect(text.length).toBeLessThan(60_000);
       expect(text).toContain('[cut: 1048613 characters in all]');

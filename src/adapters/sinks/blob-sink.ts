@@ -21,6 +21,12 @@ export type BlobSinkOptions = (
   readonly prefix?: string;
   /** Uploads and deletes in flight at once. Default 8. */
   readonly concurrency?: number;
+  /**
+   * Where the status page goes (`statusPage.container`, e.g. `$web`, the account's static website):
+   * `index.html` at its root and, beside it, `insights/…html`, the current insight pages it links to
+   * (relative links: the page and its insights must be served from one place). None: no status page.
+   */
+  readonly statusContainer?: string;
 };
 
 export const CONTENT_TYPES = {
@@ -44,6 +50,8 @@ export const CONTENT_TYPES = {
  * function of a fan-out run) writes that gateway's insights under both roots and its result at
  * `runs/<runId>/gateways/…json`, and leaves both report.json files alone. A `report` delivery (a direct
  * run's end) writes `runs/<runId>/report.json`, then `latest/report.json`, and touches no insight.
+ * With a `statusContainer`, the current insights' HTML pages are kept there too (`insights/…html`, the
+ * same replacement), and a delivery with a status page writes it there as `index.html`, last.
  * Work is linear in the delivery: one listing per evaluated gateway folder (its own prefix), insights
  * grouped through sets, never matched against every gateway.
  */
@@ -54,31 +62,41 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       'blob sink settings',
     );
   }
+  const web = options.statusContainer;
+  if (web !== undefined && web !== '$web' && storageNameProblem(web)) {
+    throw new ConfigError(
+      [`"${web}" is not a container name for the status page: "$web" or ${storageNameRule()}.`],
+      'blob sink settings',
+    );
+  }
   const name = `blob[${options.container}]`;
   const prefix = normalisePrefix(options.prefix);
   const concurrency = Math.max(1, options.concurrency ?? 8);
-  let containerClient: BlobContainer | undefined;
-  let ensured: Promise<unknown> | undefined;
+  let service: BlobService | undefined;
+  const ensured = new Map<string, Promise<unknown>>();
 
-  const getContainer = async (): Promise<BlobContainer> => {
-    containerClient ??= (
-      'client' in options ? options.client : connectBlobService(options.connection)
-    ).container(options.container);
-    const client = containerClient;
-    ensured ??= client.createIfNotExists().catch((error: unknown) => {
-      ensured = undefined; // try again on the next delivery
-      throw error;
-    });
-    await ensured;
+  /** The container, created on first use (a failed creation is tried again on the next delivery). */
+  const getContainer = async (containerName: string): Promise<BlobContainer> => {
+    service ??= 'client' in options ? options.client : connectBlobService(options.connection);
+    const client = service.container(containerName);
+    let creating = ensured.get(containerName);
+    if (!creating) {
+      creating = client.createIfNotExists().catch((error: unknown) => {
+        ensured.delete(containerName);
+        throw error;
+      });
+      ensured.set(containerName, creating);
+    }
+    await creating;
     return client;
   };
 
   return {
     name,
-    async deliver({ scope, report, insights }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
       let step = `open container ${options.container}`;
       try {
-        const container = await getContainer();
+        const container = await getContainer(options.container);
         const runRoot = `${prefix}${runFolder(report.runId)}/`;
         const latestRoot = `${prefix}latest/`;
         const base = container.url;
@@ -91,19 +109,12 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           await uploadInsights(container, runRoot, current, concurrency, false);
 
           step = `write ${latestRoot}insights`;
-          await uploadInsights(container, latestRoot, current, concurrency, true);
-          step = `remove recovered servers' insights under ${latestRoot}insights`;
-          const keep = new Set(
-            current.flatMap((i) => [`${latestRoot}${i.path}.md`, `${latestRoot}${i.path}.html`]),
-          );
-          for (const folder of evaluated) {
-            const stale: string[] = [];
-            for await (const blobName of container.listBlobNames({ prefix: `${latestRoot}${folder}/` })) {
-              if (!keep.has(blobName)) stale.push(blobName);
-            }
-            await mapBounded(stale, concurrency, (blobName) =>
-              container.deleteBlob(blobName).catch(ignoreNotFound),
-            );
+          await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
+          if (options.statusContainer) {
+            // The status page's links: the same current view, its HTML pages, beside index.html.
+            step = `write the status page's insights in container ${options.statusContainer}`;
+            const web = await getContainer(options.statusContainer);
+            await replaceCurrent(web, '', evaluated, current, concurrency, ['html']);
           }
 
           if (scope === 'gateway') {
@@ -126,10 +137,19 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         await uploadReport(container, `${runRoot}report.json`, report, false);
         step = `write ${latestRoot}report.json`;
         await uploadReport(container, `${latestRoot}report.json`, report, true);
+        const page: string[] = [];
+        if (options.statusContainer && statusPage !== undefined) {
+          // Last: every insight it links to is there by now.
+          step = `write index.html in container ${options.statusContainer}`;
+          const web = await getContainer(options.statusContainer);
+          await uploadText(web, 'index.html', statusPage, CONTENT_TYPES.html, true);
+          page.push(`${web.url}/index.html`);
+        }
         return {
           locations: [
             `${base}/${latestRoot}report.json`,
             `${base}/${runRoot}report.json`,
+            ...page,
             `${base}/${latestRoot}insights/`,
           ],
         };
@@ -157,14 +177,42 @@ async function uploadInsights(
   insights: readonly Insight[],
   concurrency: number,
   latest: boolean,
+  kinds: ReadonlyArray<'md' | 'html'> = ['md', 'html'],
 ): Promise<void> {
   const files = insights.flatMap((i) => [
-    { blobName: `${root}${i.path}.md`, text: i.markdown, contentType: CONTENT_TYPES.markdown },
-    { blobName: `${root}${i.path}.html`, text: i.html, contentType: CONTENT_TYPES.html },
+    ...(kinds.includes('md')
+      ? [{ blobName: `${root}${i.path}.md`, text: i.markdown, contentType: CONTENT_TYPES.markdown }]
+      : []),
+    ...(kinds.includes('html')
+      ? [{ blobName: `${root}${i.path}.html`, text: i.html, contentType: CONTENT_TYPES.html }]
+      : []),
   ]);
   await mapBounded(files, concurrency, (file) =>
     uploadText(container, file.blobName, file.text, file.contentType, latest),
   );
+}
+
+/**
+ * The current view under `root`: each evaluated gateway's folder gets this run's insights, then loses
+ * every blob this run did not write (servers that recovered). A failed gateway's folder is left alone.
+ */
+async function replaceCurrent(
+  container: BlobContainer,
+  root: string,
+  evaluated: ReadonlySet<string>,
+  current: readonly Insight[],
+  concurrency: number,
+  kinds: ReadonlyArray<'md' | 'html'>,
+): Promise<void> {
+  await uploadInsights(container, root, current, concurrency, true, kinds);
+  const keep = new Set(current.flatMap((i) => kinds.map((kind) => `${root}${i.path}.${kind}`)));
+  for (const folder of evaluated) {
+    const stale: string[] = [];
+    for await (const blobName of container.listBlobNames({ prefix: `${root}${folder}/` })) {
+      if (!keep.has(blobName)) stale.push(blobName);
+    }
+    await mapBounded(stale, concurrency, (blobName) => container.deleteBlob(blobName).catch(ignoreNotFound));
+  }
 }
 
 async function uploadReport(container: BlobContainer, blobName: string, report: RunReport, latest: boolean) {

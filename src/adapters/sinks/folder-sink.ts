@@ -19,6 +19,7 @@ export interface FolderSinkOptions {
  * result at `runs/<runId>/gateways/…json`, and leaves `report.json` alone. A `report` delivery (a
  * direct run's end) writes `report.json`, then removes the run's `runs/<runId>/`: its gateway results
  * are in the report now (a run that died before its report leaves them, as the record of what it did).
+ * A delivery with a `statusPage` (a run's end) also writes it as `index.html`, after `report.json`.
  * Work is linear in the delivery: insights are grouped by gateway folder once, never matched against
  * every gateway.
  */
@@ -26,7 +27,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
   return {
     name: 'folder',
-    async deliver({ scope, report, insights }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
       try {
         if (scope !== 'report') {
           const byFolder = insightsByFolder(insights);
@@ -44,7 +45,10 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         await writeJson(reportFile, report);
         // A direct run's end: its gateways' results are in the report now.
         if (scope === 'report') await removeRunResults(root, report.runId);
-        return { locations: [reportFile, path.join(root, 'insights')] };
+        // After the report: the page links to insights every gateway delivery has written by now.
+        const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
+        for (const file of page) await writeText(file, statusPage as string);
+        return { locations: [reportFile, ...page, path.join(root, 'insights')] };
       } catch (error) {
         throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, {
           retryable: false,
@@ -104,9 +108,12 @@ async function removeRunResults(root: string, runId: string): Promise<void> {
 
 /** Written to a temporary name and renamed, so a reader never sees half a report. */
 async function writeJson(file: string, value: unknown): Promise<void> {
-  await inFolder(path.dirname(file), () =>
-    writeFile(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`, 'utf8'),
-  );
+  await writeText(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** As writeJson: a reader (a browser on the status page) sees the old file or the new one. */
+async function writeText(file: string, text: string): Promise<void> {
+  await inFolder(path.dirname(file), () => writeFile(`${file}.tmp`, text, 'utf8'));
   await rename(`${file}.tmp`, file);
 }
 

@@ -46,6 +46,58 @@ const gw = gatewayRef('gw');
 const gw2 = gatewayRef('gw-2'); // its folder shares a name prefix with gw's: replacing gw must not touch it
 const gwC = gatewayRef('gw-c', 'rg-other');
 
+describe('blob sink: the status page in its own container ($web: the static website)', () => {
+  test('writes index.html last, with the current insight pages it links to beside it, replaced like latest/', async () => {
+    const container = freshContainer();
+    const web = '$web';
+    const sink = createBlobSink({ client, container, prefix: 'appgw', statusContainer: web });
+    await sink.deliver(
+      buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4', '10.0.0.5'] }], 'gateway'),
+    );
+    await sink.deliver({ ...buildDelivery('r1', [], 'report'), statusPage: '<!doctype html><p>page 1' });
+    // Run 2: .4 recovered; gw-2 could not be read (its pages stay as they were).
+    await sink.deliver(buildDelivery('r2', [{ gateway: gw2, unhealthy: ['10.0.1.4'] }], 'gateway'));
+    await sink.deliver(buildDelivery('r2', [{ gateway: gw, unhealthy: ['10.0.0.5'] }], 'gateway'));
+    await sink.deliver(buildDelivery('r3', [{ gateway: gw2, ok: false }], 'gateway'));
+    const receipt = await sink.deliver({
+      ...buildDelivery('r2', [], 'report'),
+      statusPage: '<!doctype html><p>page 2',
+    });
+
+    const html = (blobs: string[]) => blobs.filter((b) => b.endsWith('.html'));
+    expect(await listBlobs(web)).toEqual(
+      [
+        'index.html',
+        ...html(insightBlobs('', gw, ['10.0.0.5'])),
+        ...html(insightBlobs('', gw2, ['10.0.1.4'])),
+      ].sort(),
+    );
+    expect(await readBlob(web, 'index.html')).toBe('<!doctype html><p>page 2');
+    const props = await sdk.getContainerClient(web).getBlobClient('index.html').getProperties();
+    expect(props.contentType).toBe('text/html; charset=utf-8');
+    expect(props.cacheControl).toBe('no-cache');
+    // The links resolve: the same paths as the insights' own, relative to the page.
+    expect(await readBlob(web, `${insightPath(finding(gw, '10.0.0.5'))}.html`)).toContain('Run r2');
+    expect(receipt.locations).toContain(`${azurite.blobEndpoint}/%24web/index.html`);
+    // The insights container is as it always was.
+    expect(await listBlobs(container, 'appgw/latest/')).toContain('appgw/latest/report.json');
+  });
+
+  test('without a status container, or without a page, nothing goes elsewhere', async () => {
+    const container = freshContainer();
+    const sink = createBlobSink({ client, container });
+    await sink.deliver({
+      ...buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]),
+      statusPage: 'x',
+    });
+    expect((await listBlobs(container)).filter((b) => b.endsWith('index.html'))).toEqual([]);
+  });
+
+  test.each(['Web', '$root', 'a'])('refuses the status container name %j', (statusContainer) => {
+    expect(() => createBlobSink({ client, container: 'ok-name', statusContainer })).toThrow(ConfigError);
+  });
+});
+
 describe('blob sink', () => {
   test('is named after its container', () => {
     expect(createBlobSink({ client, container: 'ops' }).name).toBe('blob[ops]');

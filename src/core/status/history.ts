@@ -1,0 +1,335 @@
+import type { CauseId } from '../causes';
+import { isCauseId } from '../causes';
+import { capText, VALUE_CAPS } from '../caps';
+import { readHealth } from '../health';
+import type { GatewayRef, HealthState } from '../model';
+
+/**
+ * The status page's memory of one gateway: every reading of the retained window (each run that tried
+ * the gateway appends one), and per server what each reading said. Kept beside the notify state (one
+ * document per gateway, same stores), so the status page needs no database.
+ *
+ * Shape (version 1), compact because it is read and rewritten every run:
+ * - `readings`: ISO times, ascending, one per run that tried this gateway; `outcomes` has one character
+ *   per reading: `+` read, `!` the read failed.
+ * - `servers[key].values`: the distinct `[health as reported, normalised state, cause id | null]` seen
+ *   in the window; `samples` one character per reading: the value's index in VALUE_ALPHABET, or `.`
+ *   when the server was not in that reading (the read failed, or the server was not listed then).
+ *
+ * So "each run appends, per server, (time, health, state, cause)", at one byte per server and run.
+ */
+export interface HistoryDocument {
+  readonly version: 1;
+  readonly gateway: GatewayRef;
+  /** ISO: the last reading that succeeded. */
+  readonly lastReadAt?: string;
+  /** The last failed reading, when it is later than `lastReadAt`. */
+  readonly lastError?: { readonly at: string; readonly code: string; readonly message: string };
+  readonly readings: readonly string[];
+  readonly outcomes: string;
+  readonly servers: Readonly<Record<string, ServerHistory>>;
+}
+
+export type HistoryValue = readonly [health: string, state: HealthState, cause: CauseId | null];
+
+export interface ServerHistory {
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  readonly values: readonly HistoryValue[];
+  readonly samples: string;
+}
+
+/** What one run read of one gateway: every server it listed, or why the read failed. */
+export type GatewayReading =
+  | { readonly at: Date; readonly ok: true; readonly servers: readonly ServerReading[] }
+  | {
+      readonly at: Date;
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string };
+    };
+
+export interface ServerReading {
+  /** serverKey (src/core/notice/server-record.ts). */
+  readonly key: string;
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  /** As reported (capped where it entered the core). */
+  readonly health: string;
+  readonly state: HealthState;
+  /** The finding's cause when the server was reported (unhealthyStates), else null. */
+  readonly cause: CauseId | null;
+}
+
+/**
+ * Bounds of one document, so a gateway's history never grows without limit whatever the schedule:
+ * at most `readings` readings (4 032: two weeks at the default 5-minute schedule; the oldest dropped
+ * first), `servers` servers (those seen longest ago dropped first) and `valuesPerServer` distinct values
+ * per server (one character each). Worst case about 4 MB; a gateway of 20 servers on a 5-minute
+ * schedule with the default 7 days keeps about 100 KB.
+ */
+export const HISTORY_CAPS = { readings: 4_032, servers: 1_000, valuesPerServer: 62 } as const;
+
+/** The characters of `samples`: index → character (HISTORY_CAPS.valuesPerServer of them). */
+export const VALUE_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const ABSENT = '.';
+const READ = '+';
+const FAILED = '!';
+
+/** A document with nothing in it yet. */
+export function emptyHistory(gateway: GatewayRef): HistoryDocument {
+  return {
+    version: 1,
+    gateway: {
+      id: gateway.id,
+      name: gateway.name,
+      subscriptionId: gateway.subscriptionId,
+      resourceGroup: gateway.resourceGroup,
+    },
+    readings: [],
+    outcomes: '',
+    servers: {},
+  };
+}
+
+/**
+ * `doc` with `reading` added in time order (a run that read earlier but writes later, overlapping
+ * another, lands where its time says), then every reading older than `retentionInMs` before the
+ * latest reading dropped, then HISTORY_CAPS applied. A reading at a time already recorded replaces
+ * nothing and is not added twice (a write retried after a conflict). Pure: `doc` is not changed.
+ */
+export function addReading(
+  doc: HistoryDocument | undefined,
+  gateway: GatewayRef,
+  reading: GatewayReading,
+  retentionInMs: number,
+): HistoryDocument {
+  const base = doc ?? emptyHistory(gateway);
+  const at = reading.at.toISOString();
+  if (base.readings.includes(at)) return trimmed(base, retentionInMs);
+  const index = insertionIndex(base.readings, at);
+  const readings = [...base.readings.slice(0, index), at, ...base.readings.slice(index)];
+  const outcomes = spliceChar(base.outcomes, index, reading.ok ? READ : FAILED);
+  const servers: Record<string, ServerHistory> = {};
+  const listed = new Map(reading.ok ? reading.servers.map((s) => [s.key, s]) : []);
+  for (const [key, server] of Object.entries(base.servers)) {
+    const now = listed.get(key);
+    listed.delete(key);
+    if (!now) {
+      servers[key] = { ...server, samples: spliceChar(server.samples, index, ABSENT) };
+      continue;
+    }
+    const { values, char } = valueChar(server.values, now);
+    servers[key] = { ...server, values, samples: spliceChar(server.samples, index, char) };
+  }
+  for (const server of listed.values()) {
+    const { values, char } = valueChar([], server);
+    servers[server.key] = {
+      backendPool: server.backendPool,
+      backendSettings: server.backendSettings,
+      address: server.address,
+      values,
+      samples: `${ABSENT.repeat(index)}${char}${ABSENT.repeat(readings.length - index - 1)}`,
+    };
+  }
+  const lastReadAt = reading.ok && (!base.lastReadAt || at > base.lastReadAt) ? at : base.lastReadAt;
+  const lastError = latestError(base.lastError, reading, at, lastReadAt);
+  return trimmed(
+    {
+      version: 1,
+      gateway: base.gateway,
+      ...(lastReadAt ? { lastReadAt } : {}),
+      ...(lastError ? { lastError } : {}),
+      readings,
+      outcomes,
+      servers,
+    },
+    retentionInMs,
+  );
+}
+
+function latestError(
+  previous: HistoryDocument['lastError'],
+  reading: GatewayReading,
+  at: string,
+  lastReadAt: string | undefined,
+): HistoryDocument['lastError'] {
+  const candidate =
+    !reading.ok && (!previous || at > previous.at)
+      ? {
+          at,
+          code: capText(reading.error.code, 64),
+          message: capText(reading.error.message, VALUE_CAPS.errorMessage),
+        }
+      : previous;
+  return candidate && (!lastReadAt || candidate.at > lastReadAt) ? candidate : undefined;
+}
+
+/** The value's character, adding the value when new (or, past the cap, the nearest one of the same state). */
+function valueChar(
+  values: readonly HistoryValue[],
+  server: ServerReading,
+): { values: readonly HistoryValue[]; char: string } {
+  const value: HistoryValue = [server.health, server.state, server.cause];
+  const same = values.findIndex((v) => v[0] === value[0] && v[1] === value[1] && v[2] === value[2]);
+  if (same >= 0) return { values, char: VALUE_ALPHABET.charAt(same) };
+  if (values.length < VALUE_ALPHABET.length)
+    return { values: [...values, value], char: VALUE_ALPHABET.charAt(values.length) };
+  const near = Math.max(
+    values.findIndex((v) => v[1] === value[1] && v[2] === value[2]),
+    values.findIndex((v) => v[1] === value[1]),
+    0,
+  );
+  return { values, char: VALUE_ALPHABET.charAt(near) };
+}
+
+/** Drops readings past the retention (from the latest reading) and past the caps; unused values go. */
+function trimmed(doc: HistoryDocument, retentionInMs: number): HistoryDocument {
+  const latest = doc.readings.at(-1);
+  if (latest === undefined) return doc;
+  const cutoff = new Date(Date.parse(latest) - retentionInMs).toISOString();
+  let from = 0;
+  while (from < doc.readings.length && (doc.readings[from] as string) < cutoff) from += 1;
+  from = Math.max(from, doc.readings.length - HISTORY_CAPS.readings);
+  const readings = doc.readings.slice(from);
+  const servers: Array<[string, ServerHistory, number]> = [];
+  for (const [key, server] of Object.entries(doc.servers)) {
+    const kept = compactValues(server, from);
+    const lastSeen = lastIndexNotAbsent(kept.samples);
+    if (lastSeen >= 0) servers.push([key, kept, lastSeen]); // a server not seen in the window goes
+  }
+  // Past the cap, the servers seen longest ago go first (a pool emptied long since, not today's).
+  servers.sort((a, b) => b[2] - a[2]);
+  const keptServers = Object.fromEntries(servers.slice(0, HISTORY_CAPS.servers).map(([k, s]) => [k, s]));
+  return { ...doc, readings, outcomes: doc.outcomes.slice(from), servers: keptServers };
+}
+
+/** The server's samples from reading `from` on, with only the values they still use (re-indexed). */
+function compactValues(server: ServerHistory, from: number): ServerHistory {
+  const samples = server.samples.slice(from);
+  const used = [...new Set(samples.replaceAll(ABSENT, ''))]
+    .map((c) => VALUE_ALPHABET.indexOf(c))
+    .sort((a, b) => a - b);
+  if (used.length === server.values.length) return { ...server, samples };
+  const remap = new Map(used.map((old, i) => [VALUE_ALPHABET.charAt(old), VALUE_ALPHABET.charAt(i)]));
+  return {
+    ...server,
+    values: used.map((i) => server.values[i] as HistoryValue),
+    samples: [...samples].map((c) => remap.get(c) ?? ABSENT).join(''),
+  };
+}
+
+function lastIndexNotAbsent(samples: string): number {
+  for (let i = samples.length - 1; i >= 0; i--) if (samples[i] !== ABSENT) return i;
+  return -1;
+}
+
+function insertionIndex(sorted: readonly string[], value: string): number {
+  let i = sorted.length;
+  while (i > 0 && (sorted[i - 1] as string) > value) i -= 1;
+  return i;
+}
+
+function spliceChar(text: string, index: number, char: string): string {
+  return `${text.slice(0, index)}${char}${text.slice(index)}`;
+}
+
+/**
+ * A stored document read back (untrusted: a file someone edited, a blob another version wrote), or the
+ * problems that make it unreadable. Every field is checked, lengths agree, values are capped, so the
+ * renderer never meets a shape it does not expect.
+ */
+export function parseHistory(value: unknown): { doc: HistoryDocument } | { problems: string[] } {
+  const problems: string[] = [];
+  if (!isRecord(value)) return { problems: ['not a JSON object'] };
+  if (value['version'] !== 1)
+    return { problems: [`"version" is ${JSON.stringify(value['version'])}, not 1`] };
+  const gateway = value['gateway'];
+  if (
+    !isRecord(gateway) ||
+    !['id', 'name', 'subscriptionId', 'resourceGroup'].every((k) => typeof gateway[k] === 'string')
+  )
+    problems.push('"gateway" is not {id, name, subscriptionId, resourceGroup}');
+  const readings = value['readings'];
+  const outcomes = value['outcomes'];
+  if (!Array.isArray(readings) || !readings.every(isIsoTime))
+    problems.push('"readings" is not a list of ISO times');
+  const count = Array.isArray(readings) ? readings.length : 0;
+  if (typeof outcomes !== 'string' || outcomes.length !== count || /[^+!]/.test(outcomes))
+    problems.push('"outcomes" is not one "+" or "!" per reading');
+  for (const key of ['lastReadAt'] as const)
+    if (value[key] !== undefined && !isIsoTime(value[key])) problems.push(`"${key}" is not an ISO time`);
+  const lastError = value['lastError'];
+  if (
+    lastError !== undefined &&
+    !(
+      isRecord(lastError) &&
+      isIsoTime(lastError['at']) &&
+      typeof lastError['code'] === 'string' &&
+      typeof lastError['message'] === 'string'
+    )
+  )
+    problems.push('"lastError" is not {at, code, message}');
+  const servers = value['servers'];
+  if (!isRecord(servers)) problems.push('"servers" is not an object');
+  else {
+    for (const [key, server] of Object.entries(servers)) {
+      const problem = serverProblem(server, count);
+      if (problem) problems.push(`"servers" ${JSON.stringify(key.slice(0, 200))}: ${problem}`);
+    }
+  }
+  if (problems.length > 0) return { problems };
+  const doc = value as unknown as HistoryDocument;
+  return {
+    doc: {
+      ...doc,
+      gateway: {
+        id: capText(doc.gateway.id, 1_024),
+        name: capText(doc.gateway.name, VALUE_CAPS.name),
+        subscriptionId: capText(doc.gateway.subscriptionId, VALUE_CAPS.name),
+        resourceGroup: capText(doc.gateway.resourceGroup, VALUE_CAPS.name),
+      },
+    },
+  };
+}
+
+function serverProblem(server: unknown, count: number): string | undefined {
+  if (!isRecord(server)) return 'not an object';
+  for (const key of ['backendPool', 'backendSettings', 'address'] as const)
+    if (typeof server[key] !== 'string' || server[key].length > VALUE_CAPS.name * 2)
+      return `"${key}" is not a name`;
+  const values = server['values'];
+  if (
+    !Array.isArray(values) ||
+    values.length > VALUE_ALPHABET.length ||
+    !values.every(
+      (v) =>
+        Array.isArray(v) &&
+        v.length === 3 &&
+        typeof v[0] === 'string' &&
+        v[0].length <= VALUE_CAPS.health * 2 &&
+        v[1] === readHealth(v[0]) &&
+        (v[2] === null || (typeof v[2] === 'string' && isCauseId(v[2]))),
+    )
+  )
+    return '"values" is not a list of [health, state, cause id or null]';
+  const samples = server['samples'];
+  if (typeof samples !== 'string' || samples.length !== count)
+    return '"samples" is not one character per reading';
+  const allowed = new Set([ABSENT, ...VALUE_ALPHABET.slice(0, values.length)]);
+  if ([...samples].some((c) => !allowed.has(c))) return '"samples" names a value that is not there';
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isIsoTime(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) &&
+    !Number.isNaN(Date.parse(value))
+  );
+}

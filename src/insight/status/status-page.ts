@@ -1,0 +1,235 @@
+import { capText } from '../../core/caps';
+import type { CauseId } from '../../core/causes';
+import type { HealthState } from '../../core/model';
+import { escapeHtml } from '../html-page';
+import { formatUtc } from '../values';
+import {
+  TIMELINE_SLOTS,
+  type GatewayStatus,
+  type ServerStatus,
+  type SlotState,
+  type StatusView,
+} from './status-view';
+
+/**
+ * The status page (`index.html`): every gateway → pool (and HTTP settings) → server with its health,
+ * the likely cause linking to its insight, and a timeline over the retained history; the page's time
+ * and each gateway's last successful read, stale ones said so in words.
+ *
+ * One standalone HTML file: inline CSS and SVG, no external asset, no request; readable without
+ * JavaScript (a small inline script only adds a filter); state always in words and symbols beside the
+ * colour, and the timeline's states differ by bar height too. Every value (names, addresses, error
+ * messages: untrusted) is HTML-escaped. Compact on purpose (about 150–300 bytes per server, optional
+ * end tags left out), so 100 gateways of 10 servers stay well under 200 KB.
+ */
+export function renderStatusPage(view: StatusView): string {
+  const servers = view.gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
+  const bad = servers.filter((s) => s.state !== 'healthy').length;
+  const stale = view.gateways.filter((g) => g.stale).length;
+  const summary =
+    `${view.gateways.length} gateway${plural(view.gateways.length)} · ${servers.length} server${plural(servers.length)}: ` +
+    `${servers.length - bad} healthy, ${bad} not healthy` +
+    (stale > 0 ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>` : '');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Backend health: ${bad} not healthy</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>Backend health</h1>
+<p>Run at ${time(view.now)} · ${summary}</p>
+<p class="legend">History from ${time(view.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
+</header>
+<main>
+${STEADY_BARS}
+${view.gateways.map(gatewaySection).join('\n')}
+</main>
+<script>${FILTER_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+function gatewaySection(status: GatewayStatus): string {
+  const g = status.gateway;
+  const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ' <span class="stale-tag">(stale)</span>' : ''} <small>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
+  const lines: string[] = [heading];
+  const lastRead = status.lastReadAt ? `${formatUtc(new Date(status.lastReadAt))} UTC` : 'none kept';
+  lines.push(`<p>Last successful read: ${lastRead}</p>`);
+  if (status.stale) lines.push(staleNote(status));
+  const rows = status.pools.map((pool) => {
+    const head = `<tbody><tr><th colspan=4 scope=rowgroup>Pool ${escapeHtml(pool.backendPool)} · settings ${escapeHtml(pool.backendSettings)}`;
+    return `${head}\n${pool.servers.map(serverRow).join('\n')}`;
+  });
+  if (rows.length > 0) {
+    lines.push(
+      `<table><thead><tr><th scope=col>Server<th scope=col>Health<th scope=col>Likely cause (insight)<th scope=col>History</thead>\n${rows.join('\n')}\n</table>`,
+    );
+  }
+  return `<section>\n${lines.join('\n')}\n</section>`;
+}
+
+function staleNote(status: GatewayStatus): string {
+  const error = status.lastError
+    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(capText(status.lastError.message, 300))})`
+    : '';
+  const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
+  if (status.stale === 'failed' && status.lastError) {
+    return `<p class="note"><strong>⚠ Stale:</strong> this run's read failed at ${time(new Date(status.lastError.at))}${error}; ${what}.</p>`;
+  }
+  return `<p class="note"><strong>⚠ Stale:</strong> this run did not read this gateway (not in its targets, or its target could not be listed)${error}; ${what}.</p>`;
+}
+
+function serverRow(server: ServerStatus): string {
+  const health = healthText(server.health, server.state);
+  const cause = server.cause
+    ? server.insightHref
+      ? `<a href="${escapeHtml(server.insightHref)}">${CAUSE_LABELS[server.cause]}</a>`
+      : CAUSE_LABELS[server.cause]
+    : '';
+  // Optional end tags (</td>, </tr>) are left out and plain attribute values unquoted: a page of a
+  // thousand servers is mostly rows.
+  return `<tr><td>${escapeHtml(server.address)}<td${SLOT_CLASS[server.state] ? ` class=${SLOT_CLASS[server.state]}` : ''}>${SYMBOLS[server.state]} ${health}<td>${cause}<td>${timelineSvg(server)}`;
+}
+
+/** The value as reported, with the normalised state beside it when they are not the same word. */
+function healthText(health: string, state: HealthState): string {
+  const shown = health === '' ? '(not reported)' : health;
+  return shown.toLowerCase() === state ? escapeHtml(shown) : `${escapeHtml(shown)} <small>(${state})</small>`;
+}
+
+const SYMBOLS: Readonly<Record<HealthState, string>> = {
+  healthy: '✓',
+  unhealthy: '✕',
+  unrecognised: '✕',
+  unknown: '?',
+  partial: '◐',
+  draining: '↧',
+};
+
+/** Each slot state's class (short: it is on every row and bar; a healthy server's cell has none). */
+const CLASS: Readonly<Record<SlotState, string>> = { up: 'u', warn: 'w', down: 'd', none: 'n' };
+
+const SLOT_CLASS: Readonly<Record<HealthState, string>> = {
+  healthy: '',
+  partial: CLASS.warn,
+  draining: CLASS.warn,
+  unknown: CLASS.warn,
+  unhealthy: CLASS.down,
+  unrecognised: CLASS.down,
+};
+
+/** Short names of the causes for the table (the insight holds the full title and steps). */
+const CAUSE_LABELS: Readonly<Record<CauseId, string>> = {
+  'probe-timeout': 'Probe timeout',
+  'dns-resolution': 'DNS resolution error',
+  'tcp-connect': 'TCP connect error',
+  'status-code-mismatch': 'Status code mismatch',
+  'body-mismatch': 'Body mismatch',
+  'cert-cn-mismatch': 'Certificate name mismatch',
+  'cert-expired': 'Certificate expired',
+  'cert-chain-incomplete': 'Incomplete certificate chain',
+  'cert-untrusted-ca': 'Certificate not from a well-known CA',
+  'cert-root-mismatch': 'Trusted root mismatch',
+  'cert-verify-failed': 'Certificate not verified',
+  'proxy-protocol': 'PROXY protocol',
+  'health-unknown': 'Health unknown',
+  draining: 'Draining',
+  other: 'Unrecognised probe message',
+};
+
+/**
+ * Where each slot state's bar sits (y of its centre line) and how thick it is, in viewBox units (4
+ * high, 48 wide: the CSS keeps that ratio). `none` is no bar: the dotted baseline (CSS) shows through.
+ */
+const BAR: Readonly<Record<Exclude<SlotState, 'none'>, { y: number; height: number }>> = {
+  up: { y: 3.5, height: 1 },
+  warn: { y: 3, height: 2 },
+  down: { y: 2, height: 4 },
+};
+
+/**
+ * The server's timeline: one path per state, each run of equal slots one segment, so a steady server
+ * costs one segment. Its accessible name says the same in words: the share of readings in each state.
+ */
+function timelineSvg(server: ServerStatus): string {
+  const segments: Record<SlotState, string[]> = { up: [], warn: [], down: [], none: [] };
+  let start = 0;
+  server.timeline.forEach((state, i) => {
+    if (server.timeline[i + 1] === state) return;
+    if (state !== 'none') segments[state].push(`M${start} ${BAR[state].y}h${i + 1 - start}`);
+    start = i + 1;
+  });
+  const label = `role=img aria-label="${escapeHtml(shares(server.counts))}"`;
+  const steady = server.timeline.every((state) => state === server.timeline[0])
+    ? server.timeline[0]
+    : undefined;
+  // Most servers are one state all along: one shared bar (STEADY_BARS), about half the bytes.
+  if (steady !== undefined)
+    return `<svg ${label}>${steady === 'none' ? '' : `<use href=#${CLASS[steady]} />`}</svg>`;
+  const paths = (['up', 'warn', 'down'] as const)
+    .filter((state) => segments[state].length > 0)
+    .map((state) => `<path class=${CLASS[state]} d="${segments[state].join('')}"/>`)
+    .join('');
+  return `<svg viewBox="0 0 ${TIMELINE_SLOTS} 4" ${label}>${paths}</svg>`;
+}
+
+/** A whole timeline in one state, defined once per page and `<use>`d by each steady server's timeline. */
+const STEADY_BARS = `<svg hidden><defs>${(['up', 'warn', 'down'] as const)
+  .map(
+    (state) =>
+      `<symbol id=${CLASS[state]} viewBox="0 0 ${TIMELINE_SLOTS} 4" preserveAspectRatio=none><path class=${CLASS[state]} d="M0 ${BAR[state].y}h${TIMELINE_SLOTS}"/></symbol>`,
+  )
+  .join('')}</defs></svg>`;
+
+/** `healthy 97%, unhealthy 3%`: each state's share of the readings (rounded; under 1% as `<1%`). */
+function shares(counts: ServerStatus['counts']): string {
+  const total = counts.reduce((n, [, count]) => n + count, 0);
+  return counts
+    .map(([state, count]) => {
+      const percent = Math.round((100 * count) / total);
+      return `${state} ${percent === 0 ? '<1' : percent}%`;
+    })
+    .join(', ');
+}
+
+function legendItem(state: SlotState, text: string): string {
+  const bar = state === 'none' ? '' : `<path class=${CLASS[state]} d="M0 ${BAR[state].y}h6"/>`;
+  return `<span class=key><svg class=mini viewBox="0 0 6 4" aria-hidden=true>${bar}</svg> ${text}</span>`;
+}
+
+function time(at: Date): string {
+  return `<time datetime="${at.toISOString()}">${formatUtc(at)} UTC</time>`;
+}
+
+function plural(n: number): string {
+  return n === 1 ? '' : 's';
+}
+
+/**
+ * Contrast: each colour is at least 4.5:1 on its background in both schemes (text in the health
+ * column uses them), bars at least 3:1 (WCAG 1.4.11, non-text contrast).
+ */
+const STYLE = `
+:root{color-scheme:light dark;--fg:#1b1b1b;--muted:#595959;--bg:#fff;--panel:#f4f6f8;--line:#c9d0d8;--up:#067647;--warn:#a15c07;--down:#b42318;--link:#175cd3}
+@media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#b0b0b0;--bg:#141414;--panel:#1f2328;--line:#3d444d;--up:#47cd89;--warn:#fdb022;--down:#ff8a80;--link:#84adff}}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:72rem;padding:1rem;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .25rem;overflow-wrap:anywhere}h2 small{font-weight:400;color:var(--muted)}
+header p,section>p{margin:.25rem 0;overflow-wrap:anywhere}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
+table{border-collapse:collapse;width:100%;margin:.4rem 0;table-layout:fixed}thead th:nth-child(1),thead th:nth-child(3){width:30%}thead th:nth-child(2){width:20%}th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:anywhere}
+thead th{font-size:.85rem;color:var(--muted)}tbody th{background:var(--panel);font-weight:600}
+td{color:var(--fg)}td:nth-child(2){color:var(--up)}td.w{color:var(--warn)}td.d{color:var(--down);font-weight:600}small{color:var(--muted)}
+a{color:var(--link)}svg{display:block;width:12rem;max-width:100%;aspect-ratio:12;height:auto;background:repeating-linear-gradient(90deg,var(--muted) 0 1px,transparent 1px 3px) bottom/100% 1px no-repeat}svg.mini{display:inline;width:1.2rem;aspect-ratio:1.5;vertical-align:middle}svg[hidden]{display:none}
+path{fill:none}path.u{stroke:var(--up);stroke-width:1}path.w{stroke:var(--warn);stroke-width:2}path.d{stroke:var(--down);stroke-width:4}
+.note{background:var(--panel);border-left:4px solid var(--warn);padding:.4rem .6rem}.stale-tag{color:var(--warn)}
+.only-bad tbody tr:not(:has(th,td.w,td.d)){display:none}
+@media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem .25rem;font-size:.9rem}}
+`;
+
+/** Adds a "not healthy only" filter; the page is whole without it. */
+const FILTER_SCRIPT = `(function(){var h=document.querySelector('header');var l=document.createElement('label');var c=document.createElement('input');c.type='checkbox';c.addEventListener('change',function(){document.body.classList.toggle('only-bad',c.checked)});l.append(c,' Show only servers that are not healthy');var p=document.createElement('p');p.append(l);h.append(p)})();`;

@@ -1,0 +1,213 @@
+import type { CauseId } from '../../core/causes';
+import type { GatewayRef, HealthState } from '../../core/model';
+import { VALUE_ALPHABET, type HistoryDocument, type HistoryValue } from '../../core/status/history';
+import { insightPath } from '../insight-path';
+
+/** Slots of every server's timeline: the retained window cut into this many equal parts. */
+export const TIMELINE_SLOTS = 48;
+
+/**
+ * What a timeline slot shows: the worst state read in it (a slot with no reading holds the reading
+ * before it), `none` when the gateway could not be read or the server was not listed.
+ */
+export type SlotState = 'up' | 'warn' | 'down' | 'none';
+
+/** Everything the status page shows, computed from the gateways' histories; no HTML yet. */
+export interface StatusView {
+  /** The page's time: the run's end. */
+  readonly now: Date;
+  /** The timeline's left edge: the oldest reading kept, at most the retention before `now`. */
+  readonly windowStart: Date;
+  readonly gateways: readonly GatewayStatus[];
+}
+
+export interface GatewayStatus {
+  readonly gateway: GatewayRef;
+  /** The last successful read (ISO), if any is retained. */
+  readonly lastReadAt?: string;
+  /**
+   * Why what is shown is not this run's: `failed` (this run's read failed: the last known state is
+   * shown), `not-read` (this run did not read the gateway: a target that could not be listed, a gateway
+   * no longer in the targets). Absent when the gateway was read by this run.
+   */
+  readonly stale?: 'failed' | 'not-read';
+  readonly lastError?: { readonly at: string; readonly code: string; readonly message: string };
+  readonly pools: readonly PoolStatus[];
+}
+
+export interface PoolStatus {
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly servers: readonly ServerStatus[];
+}
+
+export interface ServerStatus {
+  readonly address: string;
+  /** As reported at the last successful read. */
+  readonly health: string;
+  readonly state: HealthState;
+  readonly cause: CauseId | null;
+  /** Relative to the sink's root (`insights/…html`): the insight the run that read it wrote. */
+  readonly insightHref?: string;
+  readonly timeline: readonly SlotState[];
+  /** Readings in the window by normalised state, for the timeline's text: `[state, count]`, most first. */
+  readonly counts: ReadonlyArray<readonly [HealthState | 'not read', number]>;
+}
+
+/**
+ * The page's view of `histories` at `now`. A gateway is `stale` when its last successful read is
+ * before `runStartedAt` (this run did not read it, or its read failed); its servers are those of its
+ * last successful read. Gateways and servers are sorted by name, so two runs' pages compare.
+ * Gateways with no reading within the retention before `now` are left out (their history has expired).
+ */
+export function statusView(options: {
+  readonly now: Date;
+  readonly runStartedAt: Date;
+  readonly retentionInMs: number;
+  readonly histories: readonly HistoryDocument[];
+}): StatusView {
+  const nowMs = options.now.getTime();
+  const oldestKept = Math.min(
+    nowMs,
+    ...options.histories.flatMap((doc) => (doc.readings[0] ? [Date.parse(doc.readings[0])] : [])),
+  );
+  // From the oldest reading kept (the demo's runs seconds apart fill the timeline as a week's would);
+  // at least a second, so one reading alone still gets a whole timeline.
+  const startMs = Math.min(Math.max(oldestKept, nowMs - options.retentionInMs), nowMs - 1_000);
+  const gateways = options.histories
+    .filter((doc) => Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)
+    .map((doc) => gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs))
+    .sort((a, b) => compareNames(a.gateway, b.gateway));
+  return { now: options.now, windowStart: new Date(startMs), gateways };
+}
+
+function gatewayStatus(
+  doc: HistoryDocument,
+  runStartedMs: number,
+  startMs: number,
+  nowMs: number,
+): GatewayStatus {
+  const times = doc.readings.map((t) => Date.parse(t));
+  const lastRead = doc.lastReadAt ? doc.readings.lastIndexOf(doc.lastReadAt) : -1;
+  const stale =
+    doc.lastReadAt !== undefined && Date.parse(doc.lastReadAt) >= runStartedMs
+      ? undefined
+      : doc.lastError && Date.parse(doc.lastError.at) >= runStartedMs
+        ? ('failed' as const)
+        : ('not-read' as const);
+  const pools = new Map<string, { backendPool: string; backendSettings: string; servers: ServerStatus[] }>();
+  for (const server of Object.values(doc.servers)) {
+    const current = lastRead >= 0 ? valueAt(server.values, server.samples, lastRead) : undefined;
+    if (!current) continue; // not in the last successful read: removed from its pool
+    const [health, state, cause] = current;
+    const poolKey = `${server.backendPool}\u0000${server.backendSettings}`;
+    let pool = pools.get(poolKey);
+    if (!pool) {
+      pool = { backendPool: server.backendPool, backendSettings: server.backendSettings, servers: [] };
+      pools.set(poolKey, pool);
+    }
+    pool.servers.push({
+      address: server.address,
+      health,
+      state,
+      cause,
+      ...(cause ? { insightHref: `${insightPath({ gateway: doc.gateway, ...server })}.html` } : {}),
+      timeline: timeline(server.values, server.samples, doc.outcomes, times, startMs, nowMs),
+      counts: counts(server.values, server.samples, startMs, times),
+    });
+  }
+  const sortedPools = [...pools.values()]
+    .sort(
+      (a, b) =>
+        a.backendPool.localeCompare(b.backendPool, 'en') ||
+        a.backendSettings.localeCompare(b.backendSettings, 'en'),
+    )
+    .map((pool) => ({
+      ...pool,
+      servers: pool.servers.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true })),
+    }));
+  return {
+    gateway: doc.gateway,
+    ...(doc.lastReadAt ? { lastReadAt: doc.lastReadAt } : {}),
+    ...(stale ? { stale } : {}),
+    ...(doc.lastError ? { lastError: doc.lastError } : {}),
+    pools: sortedPools,
+  };
+}
+
+function valueAt(values: readonly HistoryValue[], samples: string, index: number): HistoryValue | undefined {
+  const char = samples.charAt(index);
+  return char === '.' || char === '' ? undefined : values[VALUE_ALPHABET.indexOf(char)];
+}
+
+/** The timeline's slot for each state: what an operator acts on, by severity. */
+const SLOT_OF: Readonly<Record<HealthState, SlotState>> = {
+  healthy: 'up',
+  partial: 'warn',
+  draining: 'warn',
+  unknown: 'warn',
+  unhealthy: 'down',
+  unrecognised: 'down',
+};
+const SEVERITY: Readonly<Record<SlotState, number>> = { none: 0, up: 1, warn: 2, down: 3 };
+
+/**
+ * TIMELINE_SLOTS slots over [startMs, nowMs]: each the worst state read in it; a slot without a reading
+ * holds the one before it (the state stood until the next reading), `none` before the first reading,
+ * after a failed read or while the server was not listed.
+ */
+function timeline(
+  values: readonly HistoryValue[],
+  samples: string,
+  outcomes: string,
+  times: readonly number[],
+  startMs: number,
+  nowMs: number,
+): SlotState[] {
+  const width = (nowMs - startMs) / TIMELINE_SLOTS;
+  const slots: SlotState[] = [];
+  let i = 0;
+  let held: SlotState = 'none';
+  const stateOf = (index: number): SlotState => {
+    if (outcomes.charAt(index) !== '+') return 'none';
+    const value = valueAt(values, samples, index);
+    return value ? SLOT_OF[value[1]] : 'none';
+  };
+  while (i < times.length && (times[i] as number) < startMs) held = stateOf(i++);
+  for (let slot = 0; slot < TIMELINE_SLOTS; slot++) {
+    const end = slot === TIMELINE_SLOTS - 1 ? Number.POSITIVE_INFINITY : startMs + width * (slot + 1);
+    let worst: SlotState | undefined;
+    while (i < times.length && (times[i] as number) < end) {
+      const state = stateOf(i++);
+      if (worst === undefined || SEVERITY[state] > SEVERITY[worst]) worst = state;
+      held = state;
+    }
+    slots.push(worst ?? held);
+  }
+  return slots;
+}
+
+function counts(
+  values: readonly HistoryValue[],
+  samples: string,
+  startMs: number,
+  times: readonly number[],
+): Array<readonly [HealthState | 'not read', number]> {
+  const tally = new Map<HealthState | 'not read', number>();
+  for (let i = 0; i < samples.length; i++) {
+    if ((times[i] as number) < startMs) continue;
+    const value = valueAt(values, samples, i);
+    const key = value ? value[1] : 'not read';
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
+  return [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function compareNames(a: GatewayRef, b: GatewayRef): number {
+  return (
+    a.name.localeCompare(b.name, 'en') ||
+    a.resourceGroup.localeCompare(b.resourceGroup, 'en') ||
+    a.subscriptionId.localeCompare(b.subscriptionId, 'en') ||
+    a.id.localeCompare(b.id, 'en')
+  );
+}

@@ -1,0 +1,67 @@
+import { mapBounded } from '../../core/bounded';
+import { reportedError } from '../../core/reported-error';
+import type { ReportedError } from '../../core/run-report';
+import type { HistoryDocument } from '../../core/status/history';
+import { toError } from '../../errors';
+import { renderStatusPage } from '../../insight/status/status-page';
+import { statusView } from '../../insight/status/status-view';
+import { typedStateStores } from '../notify/typed-stores';
+import { readStored } from './record-history';
+import { STATUS_PAGE_SINK, type StatusServices } from './status-services';
+
+/** Histories read at once while the page is built. */
+const READ_CONCURRENCY = 8;
+
+export interface StatusPage {
+  /** index.html, for the sinks (Delivery.statusPage). */
+  readonly html: string;
+  /** Histories that could not be listed or read (sink "status page"): their gateways are not on the page. */
+  readonly errors: readonly ReportedError[];
+}
+
+/**
+ * The status page at the end of a run: every gateway with a history document (this run's, from
+ * `written`, the rest read from the store: gateways this run did not read are shown stale with their
+ * last known state), rendered at `now` (src/insight/status/). A history that cannot be listed or read
+ * leaves its gateway off the page and is reported; the page is still made. Never throws.
+ */
+export async function buildStatusPage(
+  services: StatusServices,
+  options: {
+    readonly now: Date;
+    readonly runStartedAt: Date;
+    /** This run's documents, by gateway key, as it wrote them (not read again). */
+    readonly written: ReadonlyMap<string, HistoryDocument>;
+  },
+): Promise<StatusPage> {
+  const stores = typedStateStores(services.history);
+  const errors: ReportedError[] = [];
+  const fail = (error: unknown, document: string) => {
+    const reported = reportedError(toError(error), STATUS_PAGE_SINK);
+    services.logger.warn(`status page: ${reported.message}`);
+    errors.push({ ...reported, document: reported.document ?? document });
+  };
+  let others: string[] = [];
+  try {
+    others = (await stores.listKeys()).filter((key) => !options.written.has(key));
+  } catch (error) {
+    fail(error, stores.name);
+  }
+  const read = await mapBounded(others, READ_CONCURRENCY, async (key) => {
+    const store = stores.forKey(key);
+    try {
+      const stored = await store.read();
+      return stored ? [readStored(store, stored.value)] : [];
+    } catch (error) {
+      fail(error, store.name);
+      return [];
+    }
+  });
+  const view = statusView({
+    now: options.now,
+    runStartedAt: options.runStartedAt,
+    retentionInMs: services.retentionInMs,
+    histories: [...options.written.values(), ...read.flat()],
+  });
+  return { html: renderStatusPage(view), errors };
+}

@@ -1,0 +1,92 @@
+import { gatewayKey } from '../../core/arm-id';
+import { readHealth } from '../../core/health';
+import type { GatewayRef } from '../../core/model';
+import { serverKey } from '../../core/notice/server-record';
+import { reportedError } from '../../core/reported-error';
+import type { ReportedError } from '../../core/run-report';
+import {
+  addReading,
+  parseHistory,
+  type GatewayReading,
+  type HistoryDocument,
+  type ServerReading,
+} from '../../core/status/history';
+import { isStateConflictError, StateConflictError, StateInvalidError, toError } from '../../errors';
+import type { StateStore } from '../../ports';
+import type { GatewayOutcome } from '../check-gateway';
+import { typedStateStore } from '../notify/typed-stores';
+import { STATUS_PAGE_SINK, type StatusServices } from './status-services';
+
+/** Overlapping runs that keep writing first: give up after this many tries (as notify state does). */
+const MAX_CONFLICT_RETRIES = 5;
+
+export type RecordedHistory =
+  | { readonly doc: HistoryDocument; readonly error?: undefined }
+  | { readonly doc?: undefined; readonly error: ReportedError };
+
+/**
+ * Adds what this run read of `gateway` (or that its read failed) to its history document: read it,
+ * add the reading (src/core/status/history.ts: time order, retention, caps), write it back only if
+ * nobody wrote it since (the store's etag); on a lost race, read again and add the reading to what the
+ * other run wrote, so neither run's reading is lost. Never throws: a document that cannot be read,
+ * understood or written is returned as the error (sink "status page", naming the document), and
+ * stops nothing else. A document that is not a history this version reads is never written over.
+ */
+export async function recordHistory(
+  services: StatusServices,
+  gateway: GatewayRef,
+  outcome: GatewayOutcome,
+  at: Date,
+): Promise<RecordedHistory> {
+  const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
+  const reading = readingOf(gateway, outcome, at);
+  try {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      const stored = await store.read();
+      const doc = addReading(
+        stored ? readStored(store, stored.value) : undefined,
+        gateway,
+        reading,
+        services.retentionInMs,
+      );
+      try {
+        await store.write(doc, stored?.etag);
+        return { doc };
+      } catch (error) {
+        if (!isStateConflictError(error)) throw error;
+      }
+    }
+    throw new StateConflictError(store.name);
+  } catch (error) {
+    const reported = reportedError(toError(error), STATUS_PAGE_SINK);
+    services.logger.warn(`status page: ${reported.message}`);
+    return { error: { ...reported, document: reported.document ?? store.name } };
+  }
+}
+
+/** A stored history, checked (it may be another version's, or edited by hand). */
+export function readStored(store: Pick<StateStore<unknown>, 'name'>, value: unknown): HistoryDocument {
+  const parsed = parseHistory(value);
+  if ('problems' in parsed) throw new StateInvalidError(store.name, parsed.problems);
+  return parsed.doc;
+}
+
+/** What the run read of the gateway: every server listed (healthy too), or the read's error. */
+function readingOf(gateway: GatewayRef, outcome: GatewayOutcome, at: Date): GatewayReading {
+  if (!outcome.report.ok || !outcome.listed) {
+    const error = outcome.report.error ?? { code: 'Unexpected', message: 'the gateway was not read' };
+    return { at, ok: false, error: { code: error.code, message: error.message } };
+  }
+  // The findings name their server's cause; the listing names every server with its health.
+  const causes = new Map(outcome.insights.map(({ finding }) => [serverKey(finding), finding.cause.id]));
+  const servers: ServerReading[] = (outcome.servers ?? []).map((entry) => ({
+    key: entry.key,
+    backendPool: entry.backendPool,
+    backendSettings: entry.backendSettings,
+    address: entry.address,
+    health: entry.health,
+    state: readHealth(entry.health),
+    cause: causes.get(entry.key) ?? null,
+  }));
+  return { at, ok: true, servers };
+}

@@ -1,0 +1,165 @@
+import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { RunReport } from '../../src/core/run-report';
+import { launchChromium } from '../helpers/chromium';
+import { ROOT, assertBuilt, runCli } from '../helpers/cli';
+
+const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: ReadonlyArray<{ readonly target: readonly string[] }>;
+}
+
+/** axe-core in the page: its serious and critical violations (rule, help, where). */
+async function seriousViolations(tab: Page): Promise<string[]> {
+  await tab.addScriptTag({ content: await readFile(AXE, 'utf8') });
+  const result = (await tab.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
+    violations: AxeViolation[];
+  };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * The status page as a person sees it: the demo (three runs of the default scenario, so there is
+ * history) run twice more into the same folder, then out/index.html opened in headless Chromium
+ * (file://, offline). Screenshots land in the temp folder; docs/status-page.png in the README is
+ * refreshed with SCREENSHOT_TO_DOCS=1.
+ */
+describe('status page in a real browser', () => {
+  let browser: Browser;
+  let out: string;
+  let index: string;
+  let report: RunReport;
+
+  beforeAll(async () => {
+    assertBuilt();
+    out = await mkdtemp(path.join(os.tmpdir(), 'appgw-status-'));
+    for (let demo = 0; demo < 2; demo++) {
+      const { code, stderr } = await runCli(['demo', '--out', out]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    }
+    index = path.join(out, 'index.html');
+    report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as RunReport;
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(() => browser?.close());
+
+  it('shows every gateway, server and state of the run, with its history, and no request leaves the file', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const tab = await context.newPage();
+    const requests: string[] = [];
+    tab.on('request', (r) => requests.push(r.url()));
+    await tab.goto(`file://${index}`);
+    expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+    const text = await tab.locator('body').innerText();
+    for (const gateway of report.gateways) expect(text).toContain(gateway.name);
+    // Every server of the run has its row, healthy ones too.
+    const rows = await tab.locator('tbody tr:has(td)').count();
+    expect(rows).toBe(report.gateways.reduce((n, g) => n + g.servers, 0));
+    for (const finding of report.gateways.flatMap((g) => g.findings)) {
+      const row = tab.locator('tbody tr', {
+        has: tab.locator(`td:text-is(${JSON.stringify(finding.address)})`),
+      });
+      expect(await row.allInnerTexts()).toEqual(
+        expect.arrayContaining([expect.stringContaining(finding.health)]),
+      );
+    }
+    // Two demos of three runs, each first run before the servers went down: a server down now was
+    // read healthy twice and not healthy four times, and its timeline says so in words.
+    const labels = await tab
+      .locator('td svg[role=img]')
+      .evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute('aria-label')));
+    expect(labels).toHaveLength(rows);
+    expect(labels).toContain('unhealthy 67%, healthy 33%');
+    expect(labels).toContain('healthy 100%');
+    expect(await tab.locator('td svg path.d').count()).toBeGreaterThan(0);
+    expect(text).toMatch(/Run at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(text).toMatch(/Last successful read: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    const shot = path.join(out, 'status-desktop.png');
+    await tab.screenshot({ path: shot, fullPage: true });
+    expect((await stat(shot)).size).toBeGreaterThan(20_000);
+    if (process.env['SCREENSHOT_TO_DOCS'] === '1') {
+      // The README's picture: the top of the page, small.
+      await tab.setViewportSize({ width: 960, height: 640 });
+      await tab.screenshot({ path: path.join(ROOT, 'docs/status-page.png') });
+    }
+    await context.close();
+  });
+
+  it('links every cause to an insight file the run wrote', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`file://${index}`);
+    const hrefs = await tab
+      .locator('a[href]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    // Relative to the page, so they resolve wherever out/ is served from (a folder, a static website).
+    for (const href of hrefs) expect(href).toMatch(/^insights\/[^:]+\.html$/);
+    const files = hrefs.map((href) => path.join(out, decodeURI(href)));
+    const written = report.gateways.flatMap((g) => g.findings.map((f) => path.join(out, f.insight.html)));
+    expect([...files].sort()).toEqual([...written].sort());
+    for (const file of files) expect((await stat(file)).isFile()).toBe(true);
+    await tab.close();
+  });
+
+  it('the axe-core check can fail: a page with a known serious violation is caught', async () => {
+    const tab = await browser.newPage();
+    await tab.setContent(
+      '<!doctype html><html lang="en"><title>t</title><p style="color:#bbb;background:#fff">faint</p><img src="x.png">',
+    );
+    expect((await seriousViolations(tab)).join('\n')).toMatch(
+      /color-contrast \(serious\)[\s\S]*|image-alt \(critical\)/,
+    );
+    await tab.close();
+  });
+
+  it.each(['light', 'dark'] as const)(
+    'axe-core finds no serious or critical violation (%s scheme)',
+    async (colorScheme) => {
+      const context = await browser.newContext({ colorScheme });
+      const tab = await context.newPage();
+      await tab.goto(`file://${index}`);
+      expect(await seriousViolations(tab)).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it('works without JavaScript, which only adds a filter', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const tab = await context.newPage();
+    await tab.goto(`file://${index}`);
+    expect(await tab.locator('tbody tr:has(td)').count()).toBeGreaterThan(0);
+    expect(await tab.locator('input[type=checkbox]').count()).toBe(0);
+    await context.close();
+
+    const scripted = await browser.newPage();
+    await scripted.goto(`file://${index}`);
+    const all = await scripted.locator('tbody tr:has(td):visible').count();
+    await scripted.getByLabel('Show only servers that are not healthy').check();
+    const bad = await scripted.locator('tbody tr:has(td):visible').count();
+    // Not healthy: every finding, and a state the config does not report (Draining) too.
+    expect(bad).toBe(await scripted.locator('tbody tr:has(td.d, td.w)').count());
+    expect(bad).toBeGreaterThanOrEqual(report.summary.findings);
+    expect(bad).toBeLessThan(all);
+    await scripted.close();
+  });
+
+  it('fits a 320 px phone without sideways scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 800 }, isMobile: true });
+    const tab = await context.newPage();
+    await tab.goto(`file://${index}`);
+    const { scrollWidth, clientWidth } = (await tab.evaluate(
+      '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })',
+    )) as { scrollWidth: number; clientWidth: number };
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    await tab.screenshot({ path: path.join(out, 'status-phone.png'), fullPage: true });
+    await context.close();
+  });
+});

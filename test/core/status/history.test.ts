@@ -1,0 +1,268 @@
+import fc from 'fast-check';
+import type { CauseId } from '../../../src/core/causes';
+import { readHealth } from '../../../src/core/health';
+import type { GatewayRef } from '../../../src/core/model';
+import { serverKey } from '../../../src/core/notice/server-record';
+import {
+  addReading,
+  HISTORY_CAPS,
+  parseHistory,
+  type GatewayReading,
+  type HistoryDocument,
+  type ServerReading,
+  VALUE_ALPHABET,
+} from '../../../src/core/status/history';
+
+const gateway: GatewayRef = {
+  id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw',
+  subscriptionId: 's',
+  resourceGroup: 'rg',
+  name: 'gw',
+};
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+
+function server(
+  address: string,
+  health = 'Healthy',
+  cause: CauseId | null = null,
+  pool = 'pool',
+): ServerReading {
+  return {
+    key: serverKey({ gateway, backendPool: pool, backendSettings: 'settings', address }),
+    backendPool: pool,
+    backendSettings: 'settings',
+    address,
+    health,
+    state: readHealth(health),
+    cause,
+  };
+}
+const read = (atMs: number, servers: ServerReading[]): GatewayReading => ({
+  at: new Date(atMs),
+  ok: true,
+  servers,
+});
+const failed = (atMs: number, code = 'BackendHealthUnavailable'): GatewayReading => ({
+  at: new Date(atMs),
+  ok: false,
+  error: { code, message: 'ARM answered 503' },
+});
+const apply = (readings: GatewayReading[], retention = WEEK): HistoryDocument =>
+  readings.reduce<HistoryDocument | undefined>(
+    (doc, r) => addReading(doc, gateway, r, retention),
+    undefined,
+  ) as HistoryDocument;
+
+describe('history: each run appends one reading per gateway, one sample per server', () => {
+  it('records time, health as reported, normalised state and cause per server, and the last successful read', () => {
+    const doc = apply([
+      read(T0, [server('10.0.0.1'), server('10.0.0.2', 'Down', 'probe-timeout')]),
+      read(T0 + 300_000, [server('10.0.0.1'), server('10.0.0.2', 'Healthy')]),
+    ]);
+    expect(doc.readings).toEqual([new Date(T0).toISOString(), new Date(T0 + 300_000).toISOString()]);
+    expect(doc.outcomes).toBe('++');
+    expect(doc.lastReadAt).toBe(new Date(T0 + 300_000).toISOString());
+    const second = doc.servers[server('10.0.0.2').key];
+    expect(second?.values).toEqual([
+      ['Down', 'unhealthy', 'probe-timeout'],
+      ['Healthy', 'healthy', null],
+    ]);
+    expect(second?.samples).toBe('01');
+    expect(doc.servers[server('10.0.0.1').key]?.samples).toBe('00');
+  });
+
+  it.each([
+    ['a failed read', [read(T0, [server('a')]), failed(T0 + 1)], '+!', '0.', true],
+    ['a server not listed', [read(T0, [server('a')]), read(T0 + 1, [server('b')])], '++', '0.', false],
+    [
+      'a server added later',
+      [read(T0, [server('b')]), read(T0 + 1, [server('a'), server('b')])],
+      '++',
+      '.0',
+      false,
+    ],
+    [
+      'a read after a failure',
+      [read(T0, [server('a')]), failed(T0 + 1), read(T0 + 2, [server('a')])],
+      '+!+',
+      '0.0',
+      false,
+    ],
+  ])(
+    '%s: outcome per reading, "." where the server was not read',
+    (_, readings, outcomes, samples, hasError) => {
+      const doc = apply(readings);
+      expect(doc.outcomes).toBe(outcomes);
+      expect(doc.servers[server('a').key]?.samples).toBe(samples);
+      expect(doc.lastError !== undefined).toBe(hasError);
+    },
+  );
+
+  it('keeps the last error only while it is later than the last successful read', () => {
+    const doc = apply([read(T0, [server('a')]), failed(T0 + 1, 'Throttled')]);
+    expect(doc.lastError).toMatchObject({ code: 'Throttled', at: new Date(T0 + 1).toISOString() });
+    expect(doc.lastReadAt).toBe(new Date(T0).toISOString());
+    expect(
+      apply([read(T0, [server('a')]), failed(T0 + 1), read(T0 + 2, [server('a')])]).lastError,
+    ).toBeUndefined();
+  });
+
+  it('drops readings older than the retention, and servers no longer seen in it', () => {
+    const doc = apply(
+      [read(T0, [server('gone')]), read(T0 + DAY, [server('a')]), read(T0 + 2 * DAY + 1, [server('a')])],
+      2 * DAY,
+    );
+    expect(doc.readings).toEqual([
+      new Date(T0 + DAY).toISOString(),
+      new Date(T0 + 2 * DAY + 1).toISOString(),
+    ]);
+    expect(Object.keys(doc.servers)).toEqual([server('a').key]);
+  });
+
+  it(`keeps at most ${HISTORY_CAPS.readings} readings (the newest)`, () => {
+    let doc: HistoryDocument | undefined;
+    const count = HISTORY_CAPS.readings + 10;
+    for (let i = 0; i < count; i++) doc = addReading(doc, gateway, read(T0 + i * 1_000, [server('a')]), WEEK);
+    expect(doc?.readings).toHaveLength(HISTORY_CAPS.readings);
+    expect(doc?.readings[0]).toBe(new Date(T0 + 10_000).toISOString());
+    expect(doc?.servers[server('a').key]?.samples).toHaveLength(HISTORY_CAPS.readings);
+  });
+
+  it(`keeps at most ${HISTORY_CAPS.servers} servers, those seen most recently`, () => {
+    const many = Array.from({ length: HISTORY_CAPS.servers }, (_, i) => server(`10.0.${i >> 8}.${i & 255}`));
+    const doc = apply([read(T0, many), read(T0 + 1, [server('new')])]);
+    expect(Object.keys(doc.servers)).toHaveLength(HISTORY_CAPS.servers);
+    expect(doc.servers[server('new').key]).toBeDefined();
+  });
+
+  it(`keeps at most ${HISTORY_CAPS.valuesPerServer} values per server; past it a reading takes the nearest of its state`, () => {
+    // An attacker-controlled health string that changes every run cannot grow the document.
+    const readings = Array.from({ length: HISTORY_CAPS.valuesPerServer + 5 }, (_, i) =>
+      read(T0 + i, [server('a', `Weird-${i}`, 'other')]),
+    );
+    const doc = apply([...readings, read(T0 + 1_000, [server('a', 'Healthy')])]);
+    const history = doc.servers[server('a').key];
+    expect(history?.values).toHaveLength(HISTORY_CAPS.valuesPerServer);
+    expect(history?.samples).toHaveLength(readings.length + 1);
+    // Weird-* is "unrecognised": the overflow maps to an earlier unrecognised value, never to Healthy.
+    const overflow = history?.samples.charAt(readings.length - 1) ?? '';
+    expect(history?.values[VALUE_ALPHABET.indexOf(overflow)]?.[1]).toBe('unrecognised');
+  });
+
+  const reading = fc.record({
+    offset: fc.integer({ min: 0, max: 1_000 }),
+    ok: fc.boolean(),
+    servers: fc.uniqueArray(
+      fc.record({
+        address: fc.constantFrom('a', 'b', 'c', 'd'),
+        health: fc.constantFrom('Healthy', 'Unhealthy', 'Down', 'Unknown', 'Partial', 'Draining', 'Sick'),
+      }),
+      { selector: (s) => s.address, maxLength: 4 },
+    ),
+  });
+  const toReading = (r: {
+    offset: number;
+    ok: boolean;
+    servers: Array<{ address: string; health: string }>;
+  }) =>
+    r.ok
+      ? read(
+          T0 + r.offset * 60_000,
+          r.servers.map((s) =>
+            server(s.address, s.health, readHealth(s.health) === 'healthy' ? null : 'other'),
+          ),
+        )
+      : failed(T0 + r.offset * 60_000);
+
+  it('overlapping runs: readings added in any order make the same document, a reading added twice counts once', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(reading, { selector: (r) => r.offset, minLength: 1, maxLength: 12 }),
+        fc.integer(),
+        (readings, seed) => {
+          const inOrder = [...readings].sort((a, b) => a.offset - b.offset).map(toReading);
+          const shuffled = [...readings]
+            .map((r, i) => ({ r, k: (i * 7919 + seed) % 101 }))
+            .sort((a, b) => a.k - b.k)
+            .map(({ r }) => toReading(r));
+          const expected = normalise(apply(inOrder, 10 * DAY));
+          expect(normalise(apply(shuffled, 10 * DAY))).toEqual(expected);
+          expect(normalise(apply([...shuffled, ...shuffled], 10 * DAY))).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('every document it makes reads back as valid, samples one per reading', () => {
+    fc.assert(
+      fc.property(fc.array(reading, { minLength: 1, maxLength: 12 }), (readings) => {
+        const doc = apply(readings.map(toReading));
+        const parsed = parseHistory(JSON.parse(JSON.stringify(doc)));
+        expect(parsed).toEqual({ doc });
+        for (const s of Object.values(doc.servers)) expect(s.samples).toHaveLength(doc.readings.length);
+      }),
+    );
+  });
+});
+
+/** Values' order is first-seen order, which depends on arrival: compare what each reading says. */
+function normalise(doc: HistoryDocument) {
+  return {
+    ...doc,
+    servers: Object.fromEntries(
+      Object.entries(doc.servers).map(([key, s]) => [
+        key,
+        [...s.samples].map((c) => (c === '.' ? null : s.values[VALUE_ALPHABET.indexOf(c)])),
+      ]),
+    ),
+  };
+}
+
+describe('parseHistory: a stored document is untrusted', () => {
+  const good = JSON.parse(
+    JSON.stringify(apply([read(T0, [server('a', 'Down', 'probe-timeout')]), failed(T0 + 1)])),
+  ) as Record<string, unknown>;
+  const serverOf = (doc: Record<string, unknown>) =>
+    Object.values(doc['servers'] as Record<string, Record<string, unknown>>)[0] as Record<string, unknown>;
+
+  it('reads what addReading wrote', () => {
+    expect('doc' in parseHistory(good)).toBe(true);
+  });
+
+  it.each<[string, (doc: Record<string, unknown>) => void, RegExp]>([
+    ['not an object', (d) => Object.keys(d).forEach((k) => delete d[k]), /version/],
+    ['a newer version', (d) => (d['version'] = 2), /"version" is 2/],
+    ['a gateway without a name', (d) => delete (d['gateway'] as Record<string, unknown>)['name'], /gateway/],
+    ['a reading that is not a time', (d) => ((d['readings'] as string[])[0] = 'yesterday'), /readings/],
+    ['outcomes of another length', (d) => (d['outcomes'] = '+'), /outcomes/],
+    ['an outcome that is not + or !', (d) => (d['outcomes'] = '+?'), /outcomes/],
+    ['samples of another length', (d) => (serverOf(d)['samples'] = '0'), /samples/],
+    ['a sample naming no value', (d) => (serverOf(d)['samples'] = '5.'), /names a value/],
+    [
+      "a state that is not the health's",
+      (d) => (serverOf(d)['values'] = [['Down', 'healthy', null]]),
+      /values/,
+    ],
+    [
+      'a cause id we do not know',
+      (d) => (serverOf(d)['values'] = [['Down', 'unhealthy', 'gremlins']]),
+      /values/,
+    ],
+    [
+      'a lastError without a code',
+      (d) => (d['lastError'] = { at: new Date(T0).toISOString(), message: 'x' }),
+      /lastError/,
+    ],
+  ])('refuses %s, naming the field', (_, spoil, problem) => {
+    const doc = structuredClone(good);
+    spoil(doc);
+    const parsed = parseHistory(doc);
+    expect('problems' in parsed && parsed.problems.join('; ')).toMatch(problem);
+  });
+
+  it.each([null, [], 'text', 1])('refuses %j', (value) => {
+    expect(parseHistory(value)).toEqual({ problems: expect.any(Array) });
+  });
+});

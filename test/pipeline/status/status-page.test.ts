@@ -1,0 +1,219 @@
+import { gatewayKey } from '../../../src/core/arm-id';
+import { addReading, type HistoryDocument } from '../../../src/core/status/history';
+import { BackendHealthUnavailableError, StateUnavailableError } from '../../../src/errors';
+import { runChecks } from '../../../src/pipeline/run-checks';
+import { recordHistory } from '../../../src/pipeline/status/record-history';
+import type { StatusServices } from '../../../src/pipeline/status/status-services';
+import type { StateStores } from '../../../src/ports';
+import { gatewayNamed, memoryLogger, memoryRun, type MemoryRun } from '../../helpers/memory';
+import { memoryStateForRuns, type MemoryStateForRuns } from '../../helpers/memory/state-for-runs';
+
+const gwA = gatewayNamed('gw-a', 'rg-web');
+const gwB = gatewayNamed('gw-b', 'rg-web');
+const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const GOOD = { address: '10.0.0.5', health: 'Healthy' };
+const WEEK = 7 * 86_400_000;
+
+interface StatusRun extends MemoryRun {
+  readonly history: MemoryStateForRuns<HistoryDocument>;
+}
+
+function statusRun(history = memoryStateForRuns<HistoryDocument>('memory history')): StatusRun {
+  const r = memoryRun({
+    gateways: [
+      { ref: gwA, servers: [BAD, GOOD] },
+      { ref: gwB, servers: [GOOD] },
+    ],
+  });
+  const status: StatusServices = { history, retentionInMs: WEEK, logger: r.logger };
+  return { ...r, history, deps: { ...r.deps, status } };
+}
+const run = (r: MemoryRun, runId: string) => runChecks(r.deps, { ...r.options, runId });
+const pageOf = (r: MemoryRun) => {
+  const delivery = r.sinks[0]?.deliveries.find((d) => d.scope === 'report');
+  return delivery?.statusPage ?? '';
+};
+const stored = (r: StatusRun, gateway = gwA) =>
+  JSON.parse(r.history.documents.get(gatewayKey(gateway.id))?.text ?? 'null') as HistoryDocument | null;
+
+describe('status page in a direct run', () => {
+  it("adds each gateway's reading to its history and gives every sink the page with the report", async () => {
+    const r = statusRun();
+    const outcome = await run(r, 'run-1');
+    expect(outcome.report.deliveryErrors).toEqual([]);
+    expect(stored(r)?.readings).toHaveLength(1);
+    expect(stored(r, gwB)?.readings).toHaveLength(1);
+    for (const sink of r.sinks) {
+      const page = sink.deliveries.find((d) => d.scope === 'report')?.statusPage ?? '';
+      expect(page).toContain('<h2>gw-a ');
+      expect(page).toContain('<h2>gw-b ');
+      expect(page).toContain('10.0.0.5'); // healthy servers too
+      expect(page).toMatch(
+        /10\.0\.0\.4<td class=d>✕ Unhealthy<td><a href="insights\/[^"]+\.html">TCP connect error<\/a>/,
+      );
+      // The page goes with the report only, never with a gateway's delivery.
+      expect(sink.deliveries.filter((d) => d.statusPage !== undefined).map((d) => d.scope)).toEqual([
+        'report',
+      ]);
+    }
+    expect(outcome.report.gateways[0]?.findings[0]?.insight.html).toBe(/href="([^"]+)"/.exec(pageOf(r))?.[1]);
+  });
+
+  it('keeps one reading per run, so the page has history', async () => {
+    const r = statusRun();
+    for (const runId of ['run-1', 'run-2', 'run-3']) {
+      await run(r, runId);
+      r.clock.advance(300_000);
+    }
+    expect(stored(r)?.readings).toHaveLength(3);
+    expect(r.sinks[0]?.deliveries.filter((d) => d.scope === 'report').at(-1)?.statusPage).toContain(
+      'aria-label="unhealthy 100%"',
+    );
+  });
+
+  it('shows a gateway whose read failed this run as stale, with its last known servers and the error', async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    r.clock.advance(300_000);
+    r.reader.health.set(gwA.id, new BackendHealthUnavailableError(gwA.id, 'ARM answered 503'));
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, 'run-2');
+    const page = pageOf(r);
+    expect(page).toContain('gw-a <span class="stale-tag">(stale)</span>');
+    expect(page).toMatch(/this run's read failed at .*BackendHealthUnavailable: .*ARM answered 503/);
+    expect(page).toContain('10.0.0.4'); // the last known state
+    expect(page).toContain('Last successful read: 2026-01-05 10:00:');
+    expect(stored(r)?.outcomes).toBe('+!');
+  });
+
+  it('shows a gateway this run did not read (its history is there) as stale', async () => {
+    const r = statusRun();
+    const other = gatewayNamed('gw-elsewhere', 'rg-old');
+    r.history.documents.set(gatewayKey(other.id), {
+      text: JSON.stringify(
+        addReading(
+          undefined,
+          other,
+          { at: new Date(r.clock.now().getTime() - 3_600_000), ok: true, servers: [] },
+          WEEK,
+        ),
+      ),
+      etag: '"planted"',
+    });
+    await run(r, 'run-1');
+    expect(pageOf(r)).toMatch(
+      /gw-elsewhere <span class="stale-tag">\(stale\)<\/span>[\s\S]*this run did not read this gateway/,
+    );
+  });
+
+  it.each([
+    [
+      'cannot be written',
+      (h: MemoryStateForRuns<HistoryDocument>) =>
+        h.failures.write.set(
+          gatewayKey(gwA.id),
+          new StateUnavailableError('memory history gw-a', 'the disk is full', 'Free some space.', {
+            retryable: true,
+          }),
+        ),
+    ],
+    [
+      'cannot be read',
+      (h: MemoryStateForRuns<HistoryDocument>) =>
+        h.failures.read.set(
+          gatewayKey(gwA.id),
+          new StateUnavailableError('memory history gw-a', 'no answer', 'Try again.', { retryable: true }),
+        ),
+    ],
+    [
+      'is not a history this version reads',
+      (h: MemoryStateForRuns<HistoryDocument>) =>
+        h.documents.set(gatewayKey(gwA.id), { text: '{"version":9}', etag: '"x"' }),
+    ],
+    [
+      'fails without saying why (a bug in the store)',
+      (h: MemoryStateForRuns<HistoryDocument>) =>
+        h.failures.read.set(gatewayKey(gwA.id), new TypeError('boom')),
+    ],
+  ])(
+    'a history that %s stops nothing else: reported under "status page", naming it; the page is still made',
+    async (_, spoil) => {
+      const r = statusRun();
+      spoil(r.history);
+      const before = r.history.documents.get(gatewayKey(gwA.id));
+      const outcome = await run(r, 'run-1');
+      expect(outcome.report.gateways.map((g) => g.ok)).toEqual([true, true]);
+      expect(outcome.report.deliveryErrors).toEqual([
+        expect.objectContaining({ sink: 'status page', document: expect.stringContaining('gw-a') }),
+      ]);
+      expect(outcome.report.deliveryErrors[0]?.code).toMatch(/^State(Unavailable|Invalid)$/);
+      expect(stored(r, gwB)?.readings).toHaveLength(1);
+      expect(pageOf(r)).toContain('<h2>gw-b ');
+      // Every sink still got every gateway's insights and the report.
+      expect(r.sinks[0]?.deliveries.map((d) => d.scope)).toEqual(['gateway', 'gateway', 'report']);
+      // A document it could not read is never written over.
+      expect(r.history.documents.get(gatewayKey(gwA.id))).toEqual(before);
+      expect(r.logger.at('warn').some((l) => l.startsWith('status page:'))).toBe(true);
+    },
+  );
+
+  it('the histories cannot be listed: the page shows the gateways this run read, and says what failed', async () => {
+    const r = statusRun();
+    r.history.failures.list = new StateUnavailableError('memory history', 'no answer', 'Try again.', {
+      retryable: true,
+    });
+    const outcome = await run(r, 'run-1');
+    expect(outcome.report.deliveryErrors).toEqual([
+      expect.objectContaining({ sink: 'status page', code: 'StateUnavailable' }),
+    ]);
+    expect(pageOf(r)).toContain('<h2>gw-a ');
+  });
+});
+
+describe('recordHistory: overlapping runs', () => {
+  it("a run that loses the race reads again and adds its reading to the other run's: neither is lost", async () => {
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const key = gatewayKey(gwA.id);
+    let raced = false;
+    // Another run writes its reading between this run's read and its write.
+    const racing: StateStores<HistoryDocument> = {
+      ...history,
+      forKey: (k) => {
+        const store = history.forKey(k);
+        return {
+          ...store,
+          async write(value, etag) {
+            if (!raced) {
+              raced = true;
+              const other = addReading(
+                undefined,
+                gwA,
+                { at: new Date('2026-01-05T10:00:01.000Z'), ok: true, servers: [] },
+                WEEK,
+              );
+              await history.forKey(k).write(other, undefined);
+            }
+            return store.write(value, etag);
+          },
+        };
+      },
+    };
+    const outcome = {
+      report: { ok: true } as never,
+      insights: [],
+      listed: new Map(),
+      servers: [],
+    };
+    const recorded = await recordHistory(
+      { history: racing, retentionInMs: WEEK, logger: memoryLogger() },
+      gwA,
+      outcome,
+      new Date('2026-01-05T10:00:00.000Z'),
+    );
+    expect(recorded.error).toBeUndefined();
+    expect(JSON.parse(history.documents.get(key)?.text ?? '{}').readings).toEqual([
+      '2026-01-05T10:00:00.000Z',
+      '2026-01-05T10:00:01.000Z',
+    ]);
+  });
+});
