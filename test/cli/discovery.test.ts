@@ -53,7 +53,7 @@ describe('appgw-insights run with a discovery config (the built bin against the 
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report.targets).toEqual([{ id: MG, ok: true, error: null, gateways: 2 }]);
+    expect(report.targets).toEqual([{ id: MG, ok: true, error: null, gateways: 2, leftOut: 2 }]);
     expect(report.gateways.map((g: { name: string }) => g.name).sort()).toEqual([
       'appgw-prod-1',
       'appgw-prod-2',
