@@ -9,8 +9,9 @@ export function createStderrLogger(
   verbose: boolean,
   out: (text: string) => void = (text) => process.stderr.write(text),
 ): Logger {
-  // Messages carry gateway names and error texts from the network.
-  const write = (line: string) => out(`${terminalLines(line)}\n`);
+  // Messages carry gateway names and error texts from the network. A line break inside one (a server
+  // name with a carriage return) continues it, indented: it can never start a forged `error:` line.
+  const write = (line: string) => out(`${terminalLines(line).replace(/\n/g, '\n  ')}\n`);
   return {
     info: (message) => verbose && write(message),
     warn: (message) => write(`warning: ${message}`),
