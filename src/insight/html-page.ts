@@ -91,5 +91,12 @@ ${options.articleHtml.trim()}
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(CONTROL_CHARACTERS, '\uFFFD');
 }
+
+/**
+ * C0 controls but tab and line feed, DEL and C1: not text in HTML (a parse error), and raw in the file
+ * they run in a terminal that shows it (`cat index.html`). Shown as U+FFFD, the replacement character.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;

@@ -395,3 +395,15 @@ describe('the page leads with the fix and keeps the article whole (issue 15.4)',
     expect(pageText(quiet.html).match(/no probe message/g)).toHaveLength(1);
   });
 });
+
+describe('escapeHtml: control characters from the network never reach the page raw', () => {
+  it.each([
+    ['ESC (a terminal sequence)', '10.0.0.1\u001b[31mred', '10.0.0.1\uFFFD[31mred'],
+    ['CR and BEL', 'a\r\u0007b', 'a\uFFFD\uFFFDb'],
+    ['DEL and C1 (CSI)', 'a\u007f\u009bb', 'a\uFFFD\uFFFDb'],
+    ['tab and line feed are text', 'a\tb\nc', 'a\tb\nc'],
+    ['markup is still entities', '<b>&</b>', '&#60;b&#62;&#38;&#60;/b&#62;'],
+  ])('%s', (_, text, html) => {
+    expect(escapeHtml(text)).toBe(html);
+  });
+});
