@@ -155,7 +155,8 @@ export const EMULATOR = {
 
 export const DEMO = {
   name: 'demo',
-  summary: 'start the emulator on the default scenario, check once, write the insights and a summary',
+  summary:
+    'start the emulator on the default scenario, check it three times (the first all healthy), write the insights, the status page and a summary',
   usage: 'demo [--out DIR]',
   options: options({
     out: {
