@@ -64,10 +64,11 @@ export function describeNotifyProblems(problems: Problems): string[] {
 
 /**
  * The same lines as warnings, so they reach stderr (CLI) and Application Insights (Functions); all but
- * the state errors, which were logged as errors where they happened (notify-on-change.ts).
+ * the state errors and the dropped notices, which were logged where they happened (notify-on-change.ts:
+ * a state error as an error, each dropped notice as a warning), so none is told twice.
  */
 export function logNotifyProblems(problems: Problems, logger: Logger): void {
-  for (const line of describeNotifyProblems({ ...problems, stateErrors: [] })) logger.warn(line);
+  for (const line of describeNotifyProblems({ ...problems, stateErrors: [], dropped: [] })) logger.warn(line);
 }
 
 /** `appgw-insights notify resend …` for a receiver named `webhook[<name>]`. */

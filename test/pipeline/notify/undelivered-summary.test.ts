@@ -165,6 +165,30 @@ describe('logNotifyProblems', () => {
   });
 });
 
+describe('logNotifyProblems: nothing told twice', () => {
+  it('a dropped notice is not warned again (notify-on-change warned it where it was dropped)', () => {
+    const logger = recordingLogger();
+    logNotifyProblems(
+      {
+        undelivered: [],
+        dropped: [
+          {
+            receiver: 'webhook[bad]',
+            noticeId: 'n-1',
+            type: 'degraded',
+            server: 'gw/pool/settings/10.0.0.4',
+            reason: 'webhook[bad] is no longer configured',
+          } as never,
+        ],
+        stateErrors: [],
+        contended: [],
+      },
+      logger,
+    );
+    expect(logger.lines).toEqual([]);
+  });
+});
+
 describe('resendHint', () => {
   it.each([
     ['webhook[ops]', '--receiver ops'],
