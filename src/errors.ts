@@ -410,8 +410,10 @@ export class StateUnavailableError extends AppGwInsightsError {
    */
   constructor(
     readonly document: string,
-    detail: string,
-    action: string,
+    /** What failed, e.g. "cannot write it: EACCES" (no key, SAS or connection string). */
+    readonly detail: string,
+    /** What to change, e.g. "Check the storage service behind state.blob." */
+    readonly action: string,
     options: { readonly retryable: boolean; readonly cause?: unknown },
   ) {
     super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, causeOf(options));
@@ -440,6 +442,55 @@ export class StateInvalidError extends AppGwInsightsError {
         'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +
         'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
         'run starts this gateway afresh (servers still bad are told again as new).',
+      options,
+    );
+  }
+}
+
+/**
+ * A gateway's status-page history (kept beside the notify state, in the same folder or container under
+ * `history/`) could not be listed, read or written: the state store failed (`detail`, `action` as the
+ * notify state's StateUnavailableError gives them), or overlapping runs kept writing it first. Notices
+ * are not affected: only the status page lacks this gateway's latest reading. Tried again next run.
+ */
+export class StatusHistoryUnavailableError extends AppGwInsightsError {
+  override readonly name = 'StatusHistoryUnavailableError';
+  readonly code = 'StatusHistoryUnavailable';
+  override readonly retryable: boolean;
+  constructor(
+    readonly document: string,
+    detail: string,
+    action: string,
+    options: { readonly retryable: boolean; readonly cause?: unknown },
+  ) {
+    super(
+      `The status page's history in ${document} is unavailable: ${detail}. Notices are not affected; ` +
+        `the status page lacks this gateway's latest reading until it is written. ${action}`,
+      causeOf(options),
+    );
+    this.retryable = options.retryable;
+  }
+}
+
+/**
+ * A status-page history document this version cannot read (not JSON, not the shape it writes). It is
+ * never written over: the page shows its gateway without history until it is moved aside or fixed.
+ * Notices are not affected (the notify state is another document).
+ */
+export class StatusHistoryInvalidError extends AppGwInsightsError {
+  override readonly name = 'StatusHistoryInvalidError';
+  readonly code = 'StatusHistoryInvalid';
+  constructor(
+    readonly document: string,
+    readonly issues: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The status page's history in ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
+        `${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}. It was left as it is; notices are not ` +
+        'affected, but the status page shows this gateway without its history until it is fixed. To recover: if a ' +
+        'newer appgw-insights wrote it, run that version; otherwise move it aside (rename it, e.g. to ' +
+        "*.json.invalid): the next run starts this gateway's history afresh.",
       options,
     );
   }
@@ -560,6 +611,16 @@ export const isStateUnavailableError = errorGuard<StateUnavailableError>(
 /** A StateInvalidError (`StateInvalid`), from any copy of this module. */
 export const isStateInvalidError = errorGuard<StateInvalidError>('StateInvalidError', 'StateInvalid');
 /** A PoisonedMessageError (`Poisoned`), from any copy of this module. */
+export const isStatusHistoryUnavailableError = errorGuard<StatusHistoryUnavailableError>(
+  'StatusHistoryUnavailableError',
+  'StatusHistoryUnavailable',
+);
+
+export const isStatusHistoryInvalidError = errorGuard<StatusHistoryInvalidError>(
+  'StatusHistoryInvalidError',
+  'StatusHistoryInvalid',
+);
+
 export const isPoisonedMessageError = errorGuard<PoisonedMessageError>('PoisonedMessageError', 'Poisoned');
 /** A RunInterruptedError (`RunInterrupted`), from any copy of this module. */
 export const isRunInterruptedError = errorGuard<RunInterruptedError>('RunInterruptedError', 'RunInterrupted');

@@ -37,6 +37,17 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
     (m) => new m.StateUnavailableError('state file /s/gw.json', 'locked', 'Wait.', { retryable: true }),
   ],
   ['StateInvalidError', (m) => new m.StateInvalidError('state file /s/gw.json', ['(root): not an object'])],
+  [
+    'StatusHistoryUnavailableError',
+    (m) =>
+      new m.StatusHistoryUnavailableError('state file /s/history/gw.json', 'locked', 'Wait.', {
+        retryable: true,
+      }),
+  ],
+  [
+    'StatusHistoryInvalidError',
+    (m) => new m.StatusHistoryInvalidError('state file /s/history/gw.json', ['(root): not an object']),
+  ],
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
   ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],
 ];

@@ -177,7 +177,7 @@ describe('a state store that never answers', () => {
       expect(receiver.requests.length).toBe(from);
       // The status page's histories, in the same container, fail the same way: reported, never stopping.
       expect(report.deliveryErrors.map((e) => [e.sink, e.code, e.retryable])).toEqual([
-        ['status page', 'StateUnavailable', true],
+        ['status page', 'StatusHistoryUnavailable', true],
       ]);
       expect(report.gateways.every((g) => g.ok)).toBe(true);
       expect(report.notifications?.stateErrors.map((e) => [e.code, e.document, e.retryable])).toEqual([

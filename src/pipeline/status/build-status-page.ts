@@ -2,12 +2,11 @@ import { mapBounded } from '../../core/bounded';
 import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
 import type { HistoryDocument } from '../../core/status/history';
-import { toError } from '../../errors';
 import { renderStatusPage } from '../../insight/status/status-page';
 import { statusView } from '../../insight/status/status-view';
 import { typedStateStores } from '../notify/typed-stores';
 import { readStored } from './record-history';
-import { STATUS_PAGE_SINK, type StatusServices } from './status-services';
+import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-services';
 
 /** Histories read at once while the page is built. */
 const READ_CONCURRENCY = 8;
@@ -37,7 +36,7 @@ export async function buildStatusPage(
   const stores = typedStateStores(services.history);
   const errors: ReportedError[] = [];
   const fail = (error: unknown, document: string) => {
-    const reported = reportedError(toError(error), STATUS_PAGE_SINK);
+    const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
     errors.push({ ...reported, document: reported.document ?? document });
   };

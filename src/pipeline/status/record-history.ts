@@ -11,11 +11,11 @@ import {
   type HistoryDocument,
   type ServerReading,
 } from '../../core/status/history';
-import { isStateConflictError, StateConflictError, StateInvalidError, toError } from '../../errors';
+import { isStateConflictError, StateConflictError, StateInvalidError } from '../../errors';
 import type { StateStore } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import { typedStateStore } from '../notify/typed-stores';
-import { STATUS_PAGE_SINK, type StatusServices } from './status-services';
+import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-services';
 
 /** Overlapping runs that keep writing first: give up after this many tries (as notify state does). */
 const MAX_CONFLICT_RETRIES = 5;
@@ -58,7 +58,7 @@ export async function recordHistory(
     }
     throw new StateConflictError(store.name);
   } catch (error) {
-    const reported = reportedError(toError(error), STATUS_PAGE_SINK);
+    const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
     return { error: { ...reported, document: reported.document ?? store.name } };
   }

@@ -1,4 +1,12 @@
 import type { HistoryDocument } from '../../core/status/history';
+import {
+  isStateConflictError,
+  isStateInvalidError,
+  isStateUnavailableError,
+  StatusHistoryInvalidError,
+  StatusHistoryUnavailableError,
+  toError,
+} from '../../errors';
 import type { StateStores } from '../../ports';
 import type { Logger } from '../logger';
 
@@ -16,3 +24,25 @@ export interface StatusServices {
 
 /** The name of the status page in reports: its failures are the run's delivery errors under it. */
 export const STATUS_PAGE_SINK = 'status page';
+
+/**
+ * A state store's failure on a history document, as the history's own error: the stores word theirs
+ * for the notify state (and advise its recovery), which a history failure does not touch.
+ */
+export function historyError(error: unknown): Error {
+  if (isStateInvalidError(error))
+    return new StatusHistoryInvalidError(error.document, error.issues, { cause: error });
+  if (isStateUnavailableError(error))
+    return new StatusHistoryUnavailableError(error.document, error.detail, error.action, {
+      retryable: error.retryable,
+      cause: error,
+    });
+  if (isStateConflictError(error))
+    return new StatusHistoryUnavailableError(
+      error.store,
+      'overlapping runs kept writing it first each time this run tried',
+      'It is tried again on the next run.',
+      { retryable: true, cause: error },
+    );
+  return toError(error);
+}

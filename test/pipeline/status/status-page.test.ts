@@ -146,7 +146,14 @@ describe('status page in a direct run', () => {
       expect(outcome.report.deliveryErrors).toEqual([
         expect.objectContaining({ sink: 'status page', document: expect.stringContaining('gw-a') }),
       ]);
-      expect(outcome.report.deliveryErrors[0]?.code).toMatch(/^State(Unavailable|Invalid)$/);
+      expect(outcome.report.deliveryErrors[0]?.code).toMatch(/^StatusHistory(Unavailable|Invalid)$/);
+      // The history's own words: notices are not touched, and no notify-state recovery is advised.
+      expect(outcome.report.deliveryErrors[0]?.message).toMatch(
+        /^The status page's history in .*Notices are not affected|notices are not affected/,
+      );
+      expect(outcome.report.deliveryErrors[0]?.message).not.toMatch(
+        /notify state|nothing is decided or sent/,
+      );
       expect(stored(r, gwB)?.readings).toHaveLength(1);
       expect(pageOf(r)).toContain('<h2>gw-b ');
       // Every sink still got every gateway's insights and the report.
@@ -164,7 +171,7 @@ describe('status page in a direct run', () => {
     });
     const outcome = await run(r, 'run-1');
     expect(outcome.report.deliveryErrors).toEqual([
-      expect.objectContaining({ sink: 'status page', code: 'StateUnavailable' }),
+      expect.objectContaining({ sink: 'status page', code: 'StatusHistoryUnavailable' }),
     ]);
     expect(pageOf(r)).toContain('<h2>gw-a ');
   });
