@@ -46,8 +46,9 @@ export async function evaluateSavedBody(
 
   const config = parseConfig({ targets: [gateway.id], sinks: { dir: options.outDir } }, 'evaluate');
   const services = await buildRunServices(config, options.env ?? process.env);
-  // No ARM call to pace: the body is saved.
-  const { pacer: _noArm, ...unpaced } = services.deps;
+  // No ARM call to pace (the body is saved), and no history: a saved body is no reading of the gateway
+  // now, and `evaluate` writes nothing but its --out folder (it wrote .appgw-state/ where it was run).
+  const { pacer: _noArm, status: _noHistory, ...unpaced } = services.deps;
   const { deps, options: runOptions } = withLogger(
     {
       ...services,
