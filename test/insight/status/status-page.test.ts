@@ -14,6 +14,7 @@ import {
 import { insightPath } from '../../../src/insight/insight-path';
 import { renderStatusPage } from '../../../src/insight/status/status-page';
 import { statusView, TIMELINE_SLOTS, type SlotState } from '../../../src/insight/status/status-view';
+import { gatewayRef } from '../../helpers/delivery-builder';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -25,12 +26,7 @@ function gw(
   resourceGroup = 'rg-prod-weu',
   subscriptionId = '00000000-0000-0000-0000-000000000000',
 ): GatewayRef {
-  return {
-    id: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/applicationGateways/${name}`,
-    subscriptionId,
-    resourceGroup,
-    name,
-  };
+  return gatewayRef(name, resourceGroup, subscriptionId);
 }
 function server(
   gateway: GatewayRef,
