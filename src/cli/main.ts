@@ -52,13 +52,14 @@ export function toolVersion(): string {
 }
 
 /**
- * `appgw-insights [--help | -h | --version | help [VERB] | VERB [--help] ARGS…]`. Help and the version
+ * `appgw-insights [--help [VERB] | -h [VERB] | --version | help [VERB] | VERB [--help] ARGS…]`. Help and the version
  * go to stdout with exit 0; a wrong verb or argument to stderr with the usage, exit 2.
  */
 export async function main(argv: string[]): Promise<number> {
   const [first, ...args] = argv;
   if (first === undefined) return usageFailure('say which verb', toolUsageHint());
-  if (first === '--help' || first === '-h') return printed(toolHelp(toolVersion()));
+  // `--help run` as `help run` (git's and npm's reading), not the tool's help with the verb ignored.
+  if (first === '--help' || first === '-h') return helpFor(args);
   if (first === '--version') return printed(`${toolVersion()}\n`);
   if (first === 'help') return helpFor(args);
   const spec = verbSpec(first);

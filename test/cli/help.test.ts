@@ -8,13 +8,15 @@ beforeAll(assertBuilt);
 
 const version = async () => JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version;
 
-/** Every way to ask a verb (or sub-verb) for its help: `VERB --help`, `VERB -h`, `help VERB`. */
+/** Every way to ask a verb (or sub-verb) for its help: `VERB --help`, `VERB -h`, `help VERB`, `--help VERB`, `-h VERB`. */
 const HELP_FORMS = (spec: VerbSpec) => {
   const words = spec.name.split(' ');
   return [
     [...words, '--help'],
     [...words, '-h'],
     ['help', ...words],
+    ['--help', ...words],
+    ['-h', ...words],
   ];
 };
 
@@ -112,6 +114,7 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['--verbose'], /^error: Unknown option --verbose\n/],
     [['help', 'frobnicate'], /Unknown verb "frobnicate"/],
     [['help', 'notify', 'lst'], /Unknown notify verb "lst"/],
+    [['--help', 'frobnicate'], /Unknown verb "frobnicate"/],
     [[], /^error: say which verb\nUsage: appgw-insights VERB/],
   ])('%j', async (args, message) => {
     const { code, stdout, stderr } = await runCli(args);
