@@ -67,6 +67,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
   }
+  lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   return lines.join('\n');
@@ -130,6 +131,31 @@ function receiverLines(notifications: NotificationsReport): string[] {
     const what = taken.length ? ` (${field(kinds, 120)}): ${field(named, 400)}` : '';
     const left = pending ? `; ${pending} not delivered` : '';
     return `    ${field(receiver, 80)}: ${taken.length} delivered${what}${left}`;
+  });
+}
+
+/** Errors shown per sink; the rest are counted (all are in report.json's deliveryErrors). */
+const ERRORS_SHOWN = 5;
+
+/**
+ * Per sink that failed (the folder, the blob container, the status page's histories): how many
+ * failures and the first few messages, so a run that exits 2 with every gateway checked says why on
+ * stdout, not only in stderr's warnings.
+ */
+function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
+  const bySink = new Map<string, RunReport['deliveryErrors'][number][]>();
+  for (const error of errors) {
+    const sink = error.sink ?? 'delivery';
+    bySink.set(sink, [...(bySink.get(sink) ?? []), error]);
+  }
+  return [...bySink].flatMap(([sink, failures]) => {
+    const more = failures.length - ERRORS_SHOWN;
+    return [
+      '',
+      `✗ ${field(sink, 80)}: ${failures.length} failure(s)`,
+      ...failures.slice(0, ERRORS_SHOWN).map((f) => `    ${field(f.message, 400)}`),
+      ...(more > 0 ? [`    and ${more} more (report.json: deliveryErrors)`] : []),
+    ];
   });
 }
 

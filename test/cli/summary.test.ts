@@ -274,3 +274,38 @@ describe('a gateway that could not be checked: its error clipped, escapes in it 
     expect(line).not.toMatch(/\\(u[0-9a-f]{0,3})?…$/);
   });
 });
+
+describe('a failed sink says so: the exit is 2 with every gateway checked, and stdout says why', () => {
+  const failure = (sink: string, i: number) => ({
+    code: 'StatusHistoryUnavailable',
+    message: `history/s/rg/gw-${i}.json could not be written: \u001b[31mdisk full`,
+    retryable: true,
+    sink,
+  });
+
+  it('names each failed sink with its count and first messages, made safe for a terminal', () => {
+    const failed: RunReport = {
+      ...report('x'),
+      deliveryErrors: [failure('status page', 1), failure('folder', 2), failure('status page', 3)],
+    };
+    const text = formatSummary(failed, []);
+    expect(exitCode(failed)).toBe(2);
+    expect(text).toContain('✗ status page: 2 failure(s)\n    history/s/rg/gw-1.json could not be written');
+    expect(text).toContain('✗ folder: 1 failure(s)\n    history/s/rg/gw-2.json');
+    expect(text).not.toContain('\u001b');
+  });
+
+  it('shows five messages per sink and counts the rest', () => {
+    const failed: RunReport = {
+      ...report('x'),
+      deliveryErrors: Array.from({ length: 8 }, (_, i) => failure('blob', i)),
+    };
+    const text = formatSummary(failed, []);
+    expect(text.match(/could not be written/g)).toHaveLength(5);
+    expect(text).toContain('    and 3 more (report.json: deliveryErrors)');
+  });
+
+  it('says nothing of sinks when none failed', () => {
+    expect(formatSummary(report('x'), [])).not.toMatch(/failure\(s\)/);
+  });
+});
