@@ -57,9 +57,13 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     const problems = describeNotifyProblems(notifications);
     const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
     if (problems.length) {
+      // An unreadable state document hides its notices: "0 not delivered" would be a false all-clear.
+      const unknown = notifications.stateErrors.length
+        ? ` (not counting the notices of ${notifications.stateErrors.length} state document(s) that failed, below)`
+        : '';
       lines.push(
         '',
-        `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered`,
+        `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}`,
       );
       lines.push(...receiverLines(notifications));
       for (const problem of problems) lines.push(`    ${field(problem, 400)}`);

@@ -240,6 +240,20 @@ describe('per receiver: what was delivered', () => {
     );
   });
 
+  it('an unreadable state document is no "0 not delivered": its notices are said to be uncounted', () => {
+    const text = formatSummary(
+      withNotifications({
+        claimed: false,
+        stateErrors: [{ code: 'StateInvalid', message: 'notify state file s.json is not valid', retryable: false }],
+      }),
+      [],
+    );
+    expect(text).toContain(
+      '✗ notifications: 0 delivered, 0 not delivered (not counting the notices of 1 state document(s) that failed, below)',
+    );
+    expect(text).toContain('    notify state file s.json is not valid');
+  });
+
   it('names five servers per receiver and counts the rest', () => {
     const deliveries = Array.from({ length: 8 }, (_, i) =>
       delivery('webhook[ops]', 'degraded', `g/p/s/10.0.0.${i}`),
