@@ -4,6 +4,7 @@ import {
   SLACK_LIMITS,
   slackText,
 } from '../../../src/adapters/webhooks/slack/slack-payload';
+import { causeFor } from '../../../src/core/causes';
 import { hostileNotice, recoveredNotice, sampleNotice } from './support/notices';
 import { schemaErrors, validateSlackMessage } from './support/validators';
 
@@ -146,4 +147,22 @@ describe('slack format', () => {
     expect(sectionTexts(recovered)).toContain('*Why it ended*\nhealthy again');
     expect(recovered['text']).toMatch(/^:white_check_mark: Backend server recovered: 10\.0\.1\.4/);
   });
+});
+
+describe('slack format: the probe log once', () => {
+  it.each([
+    ['other', 'Backend returned something odd: 42 widgets'],
+    ['health-unknown', 'Unable to retrieve health status of the backend server'],
+  ] as const)(
+    'cause %s (its steps quote the log): the message shows the log once, in its section',
+    (cause, probeLog) => {
+      const notice = sampleNotice({
+        server: { address: '10.0.1.4', health: 'Unknown', probeLog },
+        cause: causeFor(cause, { probeLog }),
+      });
+      expect(notice.cause.steps.some((step) => step.includes(probeLog))).toBe(true);
+      const texts = sectionTexts(buildSlackMessage(notice));
+      expect(texts.filter((text) => text.includes(probeLog))).toHaveLength(1);
+    },
+  );
 });

@@ -4,6 +4,7 @@ import {
   TEAMS_MAX_BODY_BYTES,
   teamsMarkdownText,
 } from '../../../src/adapters/webhooks/teams/teams-payload';
+import { causeFor } from '../../../src/core/causes';
 import { hostileNotice, recoveredNotice, sampleNotice } from './support/notices';
 import { adaptiveCardProblems, adaptiveCardRoundTrip } from './support/validators';
 
@@ -174,4 +175,22 @@ describe('teams format', () => {
     expect(Buffer.byteLength(hostile.body)).toBeLessThanOrEqual(TEAMS_MAX_BODY_BYTES);
     expect(adaptiveCardProblems(cardOf(hostile.body))).toEqual([]);
   });
+});
+
+describe('teams format: the probe log once', () => {
+  it.each([
+    ['other', 'Backend returned something odd: 42 widgets'],
+    ['health-unknown', 'Unable to retrieve health status of the backend server'],
+  ] as const)(
+    'cause %s (its steps quote the log): the card shows the log once, in its section',
+    (cause, probeLog) => {
+      const notice = sampleNotice({
+        server: { address: '10.0.1.4', health: 'Unknown', probeLog },
+        cause: causeFor(cause, { probeLog }),
+      });
+      expect(notice.cause.steps.some((step) => step.includes(probeLog))).toBe(true);
+      const texts = runs(cardOf(buildTeamsPayload(notice).body)).map((r) => String(r['text']));
+      expect(texts.filter((text) => text.includes(probeLog))).toHaveLength(1);
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
 import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
@@ -70,7 +71,9 @@ function slackLink(url: string, label: string): string | undefined {
 function causeSection(notice: Notice): string {
   const title = notice.type === 'recovered' ? '*Cause (of the episode that ended):* ' : '*Cause:* ';
   let text = title + slackText(notice.cause.title, 500);
-  const steps = notice.cause.steps.slice(0, BUDGET.steps);
+  // The message shows the probe log in its own section: a step that only quotes it would repeat it.
+  const allSteps = stepsBesideProbeLog(notice.cause, notice.server.probeLog);
+  const steps = allSteps.slice(0, BUDGET.steps);
   for (const [i, step] of steps.entries()) {
     const line = `\n${i + 1}. ${slackText(step, BUDGET.step)}`;
     if (text.length + line.length > SLACK_LIMITS.sectionText - 2) {
@@ -79,7 +82,7 @@ function causeSection(notice: Notice): string {
     }
     text += line;
   }
-  return notice.cause.steps.length > steps.length ? `${text}\n…` : text;
+  return allSteps.length > steps.length ? `${text}\n…` : text;
 }
 
 function probeLogSection(probeLog: string): string {

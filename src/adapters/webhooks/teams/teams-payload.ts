@@ -1,3 +1,4 @@
+import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { escapeMarkdownText, markdownToText } from '../../../articles';
 import { ELLIPSIS, escapeClip, noticeFacts, plainText, singleLine } from '../text';
@@ -101,10 +102,12 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   );
   body.push(heading(notice.type === 'recovered' ? 'Cause (of the episode that ended)' : 'Cause'));
   body.push(run(runText(notice.cause.title, b(BASE_BUDGET.title)), { weight: 'Bolder' }));
-  const steps = notice.cause.steps.slice(0, BASE_BUDGET.steps);
+  // The card shows the probe log above: a step that only quotes it would be its second appearance.
+  const allSteps = stepsBesideProbeLog(notice.cause, notice.server.probeLog);
+  const steps = allSteps.slice(0, BASE_BUDGET.steps);
   steps.forEach((step, i) => body.push(run(`${i + 1}. ${runText(step, b(BASE_BUDGET.step))}`)));
-  if (notice.cause.steps.length > steps.length)
-    body.push(run(`… ${notice.cause.steps.length - steps.length} more steps in the guide`));
+  if (allSteps.length > steps.length)
+    body.push(run(`… ${allSteps.length - steps.length} more steps in the guide`));
   if (notice.insight?.summary) {
     // The summary is markdown; a TextRun shows text as it is, so the reader gets the rendered text.
     body.push(heading('Summary'), run(runText(markdownToText(notice.insight.summary), b(BASE_BUDGET.text))));
