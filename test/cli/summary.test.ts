@@ -244,7 +244,9 @@ describe('per receiver: what was delivered', () => {
     const text = formatSummary(
       withNotifications({
         claimed: false,
-        stateErrors: [{ code: 'StateInvalid', message: 'notify state file s.json is not valid', retryable: false }],
+        stateErrors: [
+          { code: 'StateInvalid', message: 'notify state file s.json is not valid', retryable: false },
+        ],
       }),
       [],
     );
