@@ -13,9 +13,9 @@ export interface NotifyPolicy {
   /**
    * Consecutive runs without the server bad before `recovered` (`notify.recoverAfter`; absent = 1, at
    * once). Damps flapping the other way: a server that goes bad again before the count is reached stays
-   * in its episode (no new `degraded`, no `recovered`). Prometheus calls this `keep_firing_for`
-   * (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/), Gatus
-   * `success-threshold`.
+   * in its episode (no new `degraded`, no `recovered`). Grafana Alerting calls this "Keep firing for"
+   * (its Recovering state: https://grafana.com/docs/grafana/latest/alerting/fundamentals/alert-rule-evaluation/),
+   * Prometheus `keep_firing_for`; as there, it applies to alerts that fired (`degraded` was sent).
    */
   readonly recoverAfter?: number;
 }
