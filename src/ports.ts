@@ -3,6 +3,7 @@
  * Each adapter implements one, tested against real stand-ins (emulator, Azurite, loopback receivers);
  * the use cases' unit tests run on in-memory implementations (test/helpers/memory/), never on mocks.
  */
+import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
 import type { ListScope } from './core/gateway-list-page';
 import type { BackendHealthBody, GatewayRef } from './core/model';
@@ -216,6 +217,8 @@ export interface Notifier {
    * it. A run leases a notice for about this long (src/pipeline/notify/lease.ts).
    */
   readonly sendBudgetInMs: number;
+  /** Which notices it is sent (`sendResolved`); absent: every notice (core/notice/receiver-rules.ts). */
+  readonly rules?: ReceiverRules;
   send(notice: Notice, options?: CallOptions): Promise<SendResult>;
 }
 

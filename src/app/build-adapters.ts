@@ -4,8 +4,8 @@ import { connectBlobService } from '../adapters/storage/blob-client';
 import { createBlobSink } from '../adapters/sinks/blob-sink';
 import { createBlobStateStores, createFileStateStores } from '../adapters/state/keyed-state-stores';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
-import { resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
-import { createWebhookNotifier } from '../adapters/webhooks/webhook-notifier';
+import { resolveWebhookConfig, resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
+import { createWebhookNotifier, type WebhookNotifier } from '../adapters/webhooks/webhook-notifier';
 import type { Config } from '../config/schema';
 import type { StorageConnectionConfig } from '../config/storage-schema';
 import { resolveFromEnv } from '../core/input/from-env';
@@ -53,6 +53,18 @@ export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'log
     breakers: createReceiverBreakers(),
     outboxLimit: config.notify.outboxLimit,
   };
+}
+
+/**
+ * The receiver named `name` (`ops` or `webhook[ops]`) in `sinks.webhooks`, as a run would send to it
+ * (`appgw-insights notify test`): undefined when the config has no receiver of that name. Throws
+ * ConfigError when its URL or secrets do not resolve from `env`.
+ */
+export function buildReceiver(config: Config, env: Env, name: string): WebhookNotifier | undefined {
+  const wanted = /^webhook\[(.*)\]$/.exec(name)?.[1] ?? name;
+  const index = config.sinks.webhooks.findIndex((receiver) => receiver.name === wanted);
+  const raw = config.sinks.webhooks[index];
+  return raw ? createWebhookNotifier(resolveWebhookConfig(raw, env, `sinks.webhooks[${index}]`)) : undefined;
 }
 
 /** One state document per gateway: `<dir>/<sub>/<rg>/<gateway>.json`, or the same names under a prefix in a container. */

@@ -86,7 +86,11 @@ export async function buildRunServices(
       concurrency: config.concurrency,
       gatewayTimeoutInMs: config.gatewayTimeoutInMs,
       ...(config.runDeadlineInMs !== undefined ? { runDeadlineInMs: config.runDeadlineInMs } : {}),
-      notifyPolicy: { for: config.notify.for, repeatIntervalInMs: config.notify.repeatInterval },
+      notifyPolicy: {
+        for: config.notify.for,
+        repeatIntervalInMs: config.notify.repeatInterval,
+        recoverAfter: config.notify.recoverAfter,
+      },
     },
   };
 }

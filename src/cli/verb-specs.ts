@@ -237,10 +237,38 @@ export const NOTIFY_RESEND = {
   details: ['Filters combine. Exit 2 when nothing matched.'],
 } as const satisfies VerbSpec;
 
+export const NOTIFY_TEST = {
+  name: 'notify test',
+  summary: 'send a test notice, marked [TEST], to one receiver in its format and say what it answered',
+  usage: 'notify test --receiver NAME --config FILE [--resolve] [--json]',
+  options: options({
+    receiver: {
+      type: 'string',
+      value: 'NAME',
+      help: 'the receiver of sinks.webhooks to send it to (ops for webhook[ops])',
+    },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the run configuration holding the receiver (its url, routingKey or secret may be {"fromEnv"})',
+    },
+    resolve: {
+      type: 'boolean',
+      default: false,
+      help: "once delivered, also send the test episode's recovered (PagerDuty: resolves the test alert)",
+    },
+    json: { type: 'boolean', default: false, help: 'print {receiver, format, target, sends} as JSON' },
+  }),
+  details: [
+    'Reads and writes no notify state: no episode, outbox or dead letter changes.',
+    "Exit 0 when the receiver took every notice sent; 2 when it did not (its answer is printed, scrubbed of the URL's secrets), or the receiver or configuration is wrong.",
+  ],
+} as const satisfies VerbSpec;
+
 export const NOTIFY = {
   name: 'notify',
-  summary: 'list undelivered notices, or re-send dead letters',
-  subverbs: { list: NOTIFY_LIST, resend: NOTIFY_RESEND },
+  summary: 'list undelivered notices, re-send dead letters, or send a test notice',
+  subverbs: { list: NOTIFY_LIST, resend: NOTIFY_RESEND, test: NOTIFY_TEST },
 } as const satisfies VerbGroupSpec;
 
 /** Every verb, in the order help lists them. */
@@ -259,7 +287,7 @@ export function isVerbGroup(spec: VerbSpec | VerbGroupSpec): spec is VerbGroupSp
   return 'subverbs' in spec;
 }
 
-/** Every verb and sub-verb that parses arguments (`run` … `notify list`, `notify resend`). */
+/** Every verb and sub-verb that parses arguments (`run` … `notify list`, `notify resend`, `notify test`). */
 export function leafVerbs(): VerbSpec[] {
   const specs: ReadonlyArray<VerbSpec | VerbGroupSpec> = Object.values(VERBS);
   return specs.flatMap((spec): VerbSpec[] => (isVerbGroup(spec) ? Object.values(spec.subverbs) : [spec]));

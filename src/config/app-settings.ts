@@ -33,6 +33,7 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_SINKS_DIR', path: ['sinks', 'dir'], kind: 'string' },
   { name: 'APPGW_WEBHOOKS', path: ['sinks', 'webhooks'], kind: 'json' },
   { name: 'APPGW_NOTIFY_FOR', path: ['notify', 'for'], kind: 'int' },
+  { name: 'APPGW_NOTIFY_RECOVER_AFTER', path: ['notify', 'recoverAfter'], kind: 'int' },
   { name: 'APPGW_NOTIFY_REPEAT_INTERVAL', path: ['notify', 'repeatInterval'], kind: 'string' },
   { name: 'APPGW_NOTIFY_OUTBOX_LIMIT', path: ['notify', 'outboxLimit'], kind: 'int' },
   { name: 'APPGW_STATE_DIR', path: ['state', 'dir'], kind: 'string' },

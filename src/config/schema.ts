@@ -124,6 +124,11 @@ function endpointProblem(url: string): string | undefined {
 const notifySchema = z.strictObject({
   /** Consecutive bad runs before `degraded`: damps flapping. */
   for: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
+  /**
+   * Consecutive runs without the server bad before `recovered`: damps flapping the other way (the
+   * episode stays open meanwhile; src/core/notice/decide.ts). 1 = at the first such run.
+   */
+  recoverAfter: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
   /** Least time between `still-degraded` reminders; normalised to ms as `repeatIntervalInMs`. */
   repeatInterval: z._default(durationInMs(60_000, 365 * 86_400_000), 4 * 3_600_000),
   /**

@@ -32,6 +32,7 @@ describe('--help on every verb (the options listed are the table each verb parse
       'render',
       'notify list',
       'notify resend',
+      'notify test',
     ]);
   });
 
@@ -56,7 +57,7 @@ describe('--help on every verb (the options listed are the table each verb parse
     },
   );
 
-  it('notify --help shows both sub-verbs with their options', async () => {
+  it('notify --help shows every sub-verb with its options', async () => {
     const { code, stdout } = await runCli(['notify', '--help']);
     expect(code).toBe(0);
     for (const sub of Object.values(VERBS.notify.subverbs)) {
@@ -108,7 +109,8 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     // Each sub-verb takes its own options only.
     [['notify', 'list', '--all'], /unknown option --all\nUsage: appgw-insights notify list --config FILE/],
     [['notify', 'resend', '--json'], /unknown option --json\nUsage: appgw-insights notify resend/],
-    [['notify'], /after "notify", say "list" or "resend"\nUsage: appgw-insights notify list/],
+    [['notify'], /after "notify", say "list" or "resend" or "test"\nUsage: appgw-insights notify list/],
+    [['notify', 'test', '--all'], /unknown option --all\nUsage: appgw-insights notify test --receiver NAME/],
     [['notify', 'lst'], /Unknown notify verb "lst"/],
     [['frobnicate'], /^error: Unknown verb "frobnicate"\nUsage: appgw-insights VERB/],
     [['--verbose'], /^error: Unknown option --verbose\n/],

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { configFromAppSettings } from '../../src/config/app-settings';
+import { appSettingsProblems, configFromAppSettings } from '../../src/config/app-settings';
 import { loadConfigFile } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { isConfigError } from '../../src/errors';
@@ -61,6 +61,7 @@ describe('the same value, written as a file holds it or as a setting holds it, i
     ['arm.maxRetries', 0, 'APPGW_ARM_MAX_RETRIES', '0', 0],
     ['notify.outboxLimit', 500, 'APPGW_NOTIFY_OUTBOX_LIMIT', '500', 500],
     ['notify.repeatInterval', '1h30m', 'APPGW_NOTIFY_REPEAT_INTERVAL', '1h30m', 5_400_000],
+    ['notify.recoverAfter', 2, 'APPGW_NOTIFY_RECOVER_AFTER', ' 2 ', 2],
     [
       'targets',
       [SUB, RG],
@@ -166,6 +167,9 @@ describe('a value that passed but cannot work is refused the three ways, naming 
       /notify\.repeatInterval: .* to 365d/,
     ],
     ['notify.repeatInterval', '0m', 'APPGW_NOTIFY_REPEAT_INTERVAL', '0m', /notify\.repeatInterval: /],
+    ['notify.recoverAfter', 0, 'APPGW_NOTIFY_RECOVER_AFTER', '0', /notify\.recoverAfter: /],
+    ['notify.recoverAfter', 1.5, 'APPGW_NOTIFY_RECOVER_AFTER', '1.5', /notify\.recoverAfter: /],
+    ['notify.recoverAfter', 101, 'APPGW_NOTIFY_RECOVER_AFTER', '101', /notify\.recoverAfter: /],
     ['gatewayTimeoutInMs', 1.5e3 + 0.5, 'APPGW_GATEWAY_TIMEOUT_MS', '1500.5', /gatewayTimeoutInMs: /],
     ['concurrency', 0, 'APPGW_CONCURRENCY', '0', /concurrency: must be "auto" or a whole number >= 1/],
     ['discovery.tags', ['=prod'], 'APPGW_DISCOVERY_TAGS', '=prod', /discovery\.tags\[0\]: .*give a tag name/],
@@ -260,5 +264,28 @@ describe('a value that passed but cannot work is refused the three ways, naming 
         expect.stringMatching(/^article: /),
       ]),
     );
+  });
+});
+
+describe('notify.recoverAfter as a setting', () => {
+  it.each([
+    ['APPGW_NOTIFY_RECOVERAFTER', 'APPGW_NOTIFY_RECOVER_AFTER'],
+    ['APPGW_NOTIFY_RECOVER_AFTR', 'APPGW_NOTIFY_RECOVER_AFTER'],
+    ['APPGW_NOTIFY_RECOVERY_AFTER', 'APPGW_NOTIFY_RECOVER_AFTER'],
+  ])('%s is no setting: did you mean %s?', (typo, setting) => {
+    const { problems } = appSettingsProblems({ APPGW_TARGETS: SUB, [typo]: '2' }, { reader: 'run' });
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^${typo}: not a setting of this app; did you mean ${setting}\\?`)),
+    );
+  });
+
+  it('not a whole number: named by the setting, without a second message from the schema', () => {
+    const { problems } = appSettingsProblems(
+      { APPGW_TARGETS: SUB, APPGW_NOTIFY_RECOVER_AFTER: 'twice' },
+      { reader: 'run' },
+    );
+    expect(problems.filter((p) => p.includes('RECOVER_AFTER'))).toEqual([
+      'APPGW_NOTIFY_RECOVER_AFTER: "twice" is not a whole number',
+    ]);
   });
 });

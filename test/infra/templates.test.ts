@@ -494,6 +494,7 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
   APPGW_ARTICLE: 'the shipped article',
   APPGW_SINKS_DIR: "insights go to blobs (APPGW_BLOB_CONTAINER): a Function App's disk does not last",
   APPGW_NOTIFY_FOR: "the code's default",
+  APPGW_NOTIFY_RECOVER_AFTER: "the code's default (1: recovered at the first run the server is not bad)",
   APPGW_NOTIFY_REPEAT_INTERVAL: "the code's default",
   APPGW_NOTIFY_OUTBOX_LIMIT: "the code's default (100 waiting notices per receiver and gateway)",
   APPGW_STATE_DIR: 'state goes to blobs (APPGW_STATE_CONTAINER)',

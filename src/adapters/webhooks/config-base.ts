@@ -31,6 +31,8 @@ export const receiverBaseShape = {
   url: urlRefSchema,
   timeoutInMs: z._default(z.int().check(z.gte(100), z.lte(120_000)), DEFAULT_TIMEOUT_IN_MS),
   maxAttempts: z._default(z.int().check(z.gte(1), z.lte(10)), DEFAULT_MAX_ATTEMPTS),
+  /** false: this receiver is never sent `recovered` (core/notice/receiver-rules.ts). */
+  sendResolved: z._default(z.boolean({ error: 'must be true or false' }), true),
 };
 
 /** For formats that do not sign: a `secret` there is a mistake worth reporting, not ignoring. */

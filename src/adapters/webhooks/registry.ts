@@ -3,6 +3,8 @@ import { cloudEventsConfigSchema } from './cloudevents/config';
 import { buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
 import { jsonConfigSchema } from './json/config';
 import { buildJsonPayload, jsonAttemptHeaders } from './json/json-payload';
+import { pagerDutyConfigSchema } from './pagerduty/config';
+import { buildPagerDutyPayload } from './pagerduty/pagerduty-payload';
 import { slackConfigSchema } from './slack/config';
 import { buildSlackPayload } from './slack/slack-payload';
 import { teamsConfigSchema } from './teams/config';
@@ -23,12 +25,13 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
   teams: { configSchema: teamsConfigSchema, buildPayload: buildTeamsPayload },
   slack: { configSchema: slackConfigSchema, buildPayload: buildSlackPayload },
   cloudevents: { configSchema: cloudEventsConfigSchema, buildPayload: buildCloudEventsPayload },
+  pagerduty: { configSchema: pagerDutyConfigSchema, buildPayload: buildPagerDutyPayload },
 };
 
 /** One entry of `sinks.webhooks[]` as written in config (url/secret possibly `{ "fromEnv": … }`). */
 export const webhookReceiverSchema = z.discriminatedUnion(
   'format',
-  [jsonConfigSchema, teamsConfigSchema, slackConfigSchema, cloudEventsConfigSchema],
+  [jsonConfigSchema, teamsConfigSchema, slackConfigSchema, cloudEventsConfigSchema, pagerDutyConfigSchema],
   { error: `"format" must be one of ${WEBHOOK_FORMAT_NAMES.map((f) => `"${f}"`).join(', ')}` },
 );
 

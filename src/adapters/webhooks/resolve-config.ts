@@ -3,6 +3,7 @@ import type { FromEnv } from '../../core/input/from-env';
 import { formatPath } from '../../core/input/format-issues';
 import { resolveFromEnv } from '../../core/input/from-env';
 import { secretProblem } from './json/standard-webhooks';
+import { routingKeyProblem } from './pagerduty/config';
 import { repeatedReceiverNames, webhookReceiverSchema } from './registry';
 import { webhookUrlProblem } from './url-policy';
 import type { ResolvedWebhookConfig } from './webhook-format';
@@ -66,14 +67,22 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
     const problem = secret === undefined ? undefined : secretProblem(secret);
     if (problem) issues.push(`${path}.secret${source(config.secret)}: ${problem}`);
   }
+  let routingKey: string | undefined;
+  if (config.format === 'pagerduty') {
+    routingKey = lookUp(config.routingKey, env, `${path}.routingKey`, issues);
+    const problem = routingKey === undefined ? undefined : routingKeyProblem(routingKey);
+    if (problem) issues.push(`${path}.routingKey${source(config.routingKey)}: ${problem}`);
+  }
   if (issues.length > before || url === undefined) return undefined;
   return Object.freeze({
     name: config.name,
     format: config.format,
     url,
     ...(secret !== undefined ? { secret } : {}),
+    ...(routingKey !== undefined ? { routingKey } : {}),
     timeoutInMs: config.timeoutInMs,
     maxAttempts: config.maxAttempts,
+    sendResolved: config.sendResolved,
   });
 }
 

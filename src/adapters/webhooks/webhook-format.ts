@@ -15,19 +15,26 @@ export interface ResolvedWebhookConfig {
   readonly url: string;
   /** `whsec_<base64>`; format "json" only. */
   readonly secret?: string;
+  /** The Events API v2 Integration Key; format "pagerduty" only. A secret: in the body, never logged. */
+  readonly routingKey?: string;
   readonly timeoutInMs: number;
   readonly maxAttempts: number;
+  /** false: never sent `recovered` notices; absent: true (resolveWebhookConfig always sets it). */
+  readonly sendResolved?: boolean;
 }
 
-export const WEBHOOK_FORMAT_NAMES = ['json', 'teams', 'slack', 'cloudevents'] as const;
+export const WEBHOOK_FORMAT_NAMES = ['json', 'teams', 'slack', 'cloudevents', 'pagerduty'] as const;
 export type WebhookFormatName = (typeof WEBHOOK_FORMAT_NAMES)[number];
 
 /** One receiver format (one folder): its config schema and its pure payload builder. */
 export interface WebhookFormat {
   /** The zod schema of this format's entry in `sinks.webhooks[]` (before references are resolved). */
   readonly configSchema: z.ZodMiniType;
-  /** Pure: the same notice gives the same body, so a retry re-sends identical bytes. */
-  buildPayload(notice: Notice): WebhookPayload;
+  /**
+   * Pure: the same notice (and config) gives the same body, so a retry re-sends identical bytes. The
+   * config is for formats whose body carries a setting (PagerDuty's `routing_key`).
+   */
+  buildPayload(notice: Notice, config: ResolvedWebhookConfig): WebhookPayload;
   /** Headers that depend on the attempt's time (a signature), added to the payload's own. */
   attemptHeaders?(
     payload: WebhookPayload,

@@ -54,16 +54,21 @@ export function createWebhookNotifier(
   const name = `webhook[${config.name}]`;
   const format = WEBHOOK_FORMATS[config.format];
   const now = options.now ?? (() => new Date());
-  const secrets = config.secret ? [config.secret, config.secret.replace(/^whsec_/, '')] : [];
+  // Scrubbed from every error text: the signing secret (with and without its prefix), the routing key.
+  const secrets = [
+    ...(config.secret ? [config.secret, config.secret.replace(/^whsec_/, '')] : []),
+    ...(config.routingKey ? [config.routingKey] : []),
+  ];
   const budget = sendBudgetInMs(config, options);
   return {
     name,
     sendBudgetInMs: budget,
+    rules: { sendResolved: config.sendResolved ?? true },
     format: config.format,
     target: redactUrl(config.url),
     async send(notice: Notice, sendOptions = {}): Promise<SendResult> {
       try {
-        const payload = format.buildPayload(notice);
+        const payload = format.buildPayload(notice, config);
         const headers = (): Record<string, string> => ({
           ...payload.headers,
           ...(format.attemptHeaders?.(payload, notice, config, now()) ?? {}),

@@ -1,27 +1,31 @@
-import { buildStateStores } from '../../app/build-adapters';
+import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { loadConfigFile } from '../../config/load';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
+import { sendTestNotice } from '../../pipeline/notify/send-test-notice';
+import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText } from '../notify-list-text';
-import { terminalJson } from '../terminal-text';
+import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
-import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND } from '../verb-specs';
+import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND, NOTIFY_TEST } from '../verb-specs';
 
 /**
  * The undelivered notices in the notify state (`state.dir` or `state.blob` of the config):
  * `list` shows every waiting, leased and dead-letter notice; `resend` moves the dead letters that
  * match back into their outbox, where the next run sends them (same ids) before anything new.
- * Exit 2 when a state document could not be read, or `resend` matched nothing.
+ * Exit 2 when a state document could not be read, or `resend` matched nothing. `test` sends a marked
+ * test notice to one receiver, without the notify state; exit 2 when the receiver did not take it.
  */
 export async function notifyVerb(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action === 'list') return listVerb(rest);
   if (action === 'resend') return resendVerb(rest);
-  throw new UsageError([`after "notify", say "list" or "resend"`], NOTIFY.name);
+  if (action === 'test') return testVerb(rest);
+  throw new UsageError([`after "notify", say "list", "resend" or "test"`], NOTIFY.name);
 }
 
 /** `notify list`: every waiting, leased and dead-letter notice. */
@@ -71,4 +75,80 @@ async function resendVerb(args: string[]): Promise<number> {
 function reportErrors(errors: readonly ReportedError[]): number {
   for (const error of errors) process.stderr.write(`error: ${error.message}\n`);
   return errors.length ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * `notify test`: one `[TEST]` notice (and with --resolve its `recovered`) to one receiver, in its own
+ * format, with its own retries; what it answered on stdout (delivered) or stderr (not). The receiver's
+ * answer is already scrubbed of the URL and secrets and cut (webhook-notifier.ts); it is made safe for
+ * the terminal here. No notify state is read or written.
+ */
+async function testVerb(args: string[]): Promise<number> {
+  const { values } = parseVerbArgs(NOTIFY_TEST, args);
+  const issues: string[] = [];
+  if (!values.receiver) issues.push('--receiver NAME is required (a name from sinks.webhooks)');
+  if (!values.config) issues.push('--config FILE is required');
+  if (issues.length) throw new UsageError(issues, NOTIFY_TEST.name);
+  const config = await loadConfigFile(values.config as string);
+  const notifier = buildReceiver(config, process.env, values.receiver as string);
+  if (!notifier) {
+    const names = config.sinks.webhooks.map((w) => w.name);
+    throw new UsageError(
+      [
+        `no receiver named "${terminalField(values.receiver as string, 80)}" in ${values.config as string}: ${
+          names.length
+            ? `sinks.webhooks has ${names.map((n) => `"${n}"`).join(', ')}`
+            : 'sinks.webhooks is empty'
+        }`,
+      ],
+      NOTIFY_TEST.name,
+    );
+  }
+  const sends = await sendTestNotice(notifier, systemClock, { resolve: values.resolve });
+  const delivered = sends.every((s) => s.skipped !== undefined || s.result?.ok);
+  if (values.json) {
+    const report = {
+      receiver: notifier.name,
+      format: notifier.format,
+      target: notifier.target,
+      delivered,
+      sends: sends.map((s) => ({
+        noticeId: s.notice.id,
+        type: s.notice.type,
+        ...(s.skipped ? { skipped: s.skipped } : {}),
+        ...(s.result
+          ? {
+              delivered: s.result.ok,
+              attempts: s.result.attempts,
+              ...(s.result.error ? { error: s.result.error } : {}),
+            }
+          : {}),
+      })),
+    };
+    process.stdout.write(`${terminalJson(report)}\n`);
+    return delivered ? EXIT_OK : EXIT_FAILED;
+  }
+  for (const send of sends) {
+    const what = `[TEST] ${send.notice.type} ${send.notice.id} to ${notifier.name} (${notifier.format}, ${notifier.target})`;
+    if (send.skipped) process.stdout.write(`not sent: ${what}: ${send.skipped}\n`);
+    else if (send.result?.ok)
+      process.stdout.write(`delivered: ${what}: ${attemptsText(send.result.attempts)}\n`);
+    else {
+      process.stderr.write(
+        `error: not delivered: ${what}: ${terminalField(send.result?.error?.message ?? 'refused', 600)}\n`,
+      );
+      if (send.result?.attempts.length) process.stderr.write(`  ${attemptsText(send.result.attempts)}\n`);
+    }
+  }
+  return delivered ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `HTTP 202 at attempt 1` or `attempts: 503, 503, network error`: what the receiver answered. */
+function attemptsText(attempts: readonly AttemptRecord[]): string {
+  const last = attempts[attempts.length - 1];
+  if (attempts.length === 1 && last?.status !== undefined) return `HTTP ${last.status} at attempt 1`;
+  const each = attempts.map((a) =>
+    a.status !== undefined ? `HTTP ${a.status}` : terminalField(a.error ?? 'no answer', 80),
+  );
+  return `${attempts.length} attempt(s): ${each.join(', ')}`;
 }

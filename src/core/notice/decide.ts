@@ -10,6 +10,14 @@ export interface NotifyPolicy {
   readonly for: number;
   /** Least time between `still-degraded` reminders. */
   readonly repeatIntervalInMs: number;
+  /**
+   * Consecutive runs without the server bad before `recovered` (`notify.recoverAfter`; absent = 1, at
+   * once). Damps flapping the other way: a server that goes bad again before the count is reached stays
+   * in its episode (no new `degraded`, no `recovered`). Grafana Alerting calls this "Keep firing for"
+   * (its Recovering state: https://grafana.com/docs/grafana/latest/alerting/fundamentals/alert-rule-evaluation/),
+   * Prometheus `keep_firing_for`; as there, it applies to alerts that fired (`degraded` was sent).
+   */
+  readonly recoverAfter?: number;
 }
 
 /** The insight parts a notice carries (see Insight in src/insight). */
@@ -41,8 +49,13 @@ export interface Decision {
  * observation → notices and next records.
  * - `degraded` once a server was bad for `for` consecutive runs, and again when its cause changes;
  * - `still-degraded` at most every `repeatIntervalInMs` while it stays bad;
- * - `recovered` when it is healthy again, or gone from an evaluated gateway, or its gateway is gone;
- *   an episode that never reached `degraded` ends silently (that is the flap damping).
+ * - `recovered` when it is healthy again (or gone from an evaluated gateway, or in a state that is not
+ *   reported) for `recoverAfter` consecutive runs, or at once when its gateway is gone (no run will see it
+ *   again); until then the episode stays open and its record counts the runs (`goodRuns`). A server bad
+ *   again within that count stays in its episode: the same `degradedSince`, no new `degraded` (unless its
+ *   cause changed, as always), no `recovered`;
+ * - an episode that never reached `degraded` ends silently at its first run without the server bad (that
+ *   is the flap damping of `for`: its bad runs were not consecutive).
  * A gateway that could not be evaluated changes nothing: no recovery is guessed from a failure.
  */
 export function decideNotices(
@@ -67,6 +80,7 @@ export function decideNotices(
       health: finding.health,
       probeLog: finding.probeLog,
       cause: finding.cause,
+      // Bad again: any count of good runs toward `recoverAfter` starts over (goodRuns is left out).
       ...(before?.notified ? { notified: before.notified } : {}),
     };
     const type = noticeTypeFor(record, observation.now, policy);
@@ -90,6 +104,13 @@ export function decideNotices(
     }
     if (!record.notified) continue; // damped episode ended before anyone was told
     const health = listed?.get(key);
+    const goodRuns = (record.goodRuns ?? 0) + 1;
+    if (!gone && goodRuns < recoverAfterOf(policy)) {
+      // Hysteresis: not bad this run, but not yet for `recoverAfter` runs in a row. The record keeps the
+      // episode's bad health and cause (what `recovered` will report); only the count moves.
+      next[key] = { ...record, goodRuns };
+      continue;
+    }
     // The current health, when listed, is the notice's `server.health`; the reason names no value.
     const reason: RecoveredReason = gone
       ? RECOVERED_REASONS.gatewayGone
@@ -98,11 +119,17 @@ export function decideNotices(
         : readHealth(health) === 'healthy'
           ? RECOVERED_REASONS.healthy
           : RECOVERED_REASONS.notReported;
+    const { goodRuns: _counted, ...ended } = record;
     notices.push(
-      buildNotice('recovered', { ...record, health: health ?? record.health }, now, 0, undefined, reason),
+      buildNotice('recovered', { ...ended, health: health ?? record.health }, now, 0, undefined, reason),
     );
   }
   return { notices, servers: next };
+}
+
+/** `policy.recoverAfter` as a whole number >= 1 (absent: 1, recovered at the first run not bad). */
+function recoverAfterOf(policy: NotifyPolicy): number {
+  return Math.max(1, Math.floor(policy.recoverAfter ?? 1));
 }
 
 function noticeTypeFor(record: ServerRecord, now: Date, policy: NotifyPolicy): NoticeType | undefined {

@@ -17,6 +17,11 @@ export interface ServerRecord {
   readonly health: string;
   readonly probeLog: string;
   readonly cause: Cause;
+  /**
+   * Consecutive runs since the server was last bad, while a told episode waits for `notify.recoverAfter`
+   * (decide.ts); absent when it was bad in the last run.
+   */
+  readonly goodRuns?: number;
   /** Set once `degraded` was decided for this episode. */
   readonly notified?: { readonly at: string; readonly causeId: CauseId; readonly repeats: number };
 }

@@ -7,6 +7,7 @@ import {
   type QueuedNotice,
   type SendOutcome,
 } from '../../core/notice/outbox';
+import { receiverTakes, TAKE_EVERY_NOTICE } from '../../core/notice/receiver-rules';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
@@ -168,7 +169,9 @@ async function claimNotices(
     for (const notifier of deps.notifiers) {
       const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
       leaseUntilInMs.set(notifier.name, until);
-      const step = claimOutbox(receiverOutbox(previous, notifier.name), fresh, {
+      // Each receiver's rules pick from the one decision (sendResolved: false drops `recovered`).
+      const taken = fresh.filter((q) => receiverTakes(notifier.rules ?? TAKE_EVERY_NOTICE, q.notice));
+      const step = claimOutbox(receiverOutbox(previous, notifier.name), taken, {
         now,
         runId,
         limit: deps.outboxLimit,

@@ -105,6 +105,7 @@ const serverRecord = z.looseObject({
   health: text,
   probeLog: text,
   cause,
+  goodRuns: z.optional(count),
   notified: z.optional(z.looseObject({ at: isoTime, causeId: text, repeats: count })),
 });
 

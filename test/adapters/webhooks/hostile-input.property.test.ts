@@ -3,7 +3,11 @@ import { WEBHOOK_FORMATS } from '../../../src/adapters/webhooks/registry';
 import MarkdownIt from 'markdown-it';
 import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
 import { noticeFacts, singleLine } from '../../../src/adapters/webhooks/text';
-import { WEBHOOK_FORMAT_NAMES } from '../../../src/adapters/webhooks/webhook-format';
+import { PAGERDUTY_LIMITS } from '../../../src/adapters/webhooks/pagerduty/pagerduty-payload';
+import {
+  WEBHOOK_FORMAT_NAMES,
+  type ResolvedWebhookConfig,
+} from '../../../src/adapters/webhooks/webhook-format';
 import { hostileNotice } from './support/notices';
 import {
   adaptiveCardProblems,
@@ -12,6 +16,16 @@ import {
   validateEventV1,
   validateSlackMessage,
 } from './support/validators';
+
+/** The receiver each format builds for (only PagerDuty's body carries a setting: its routing key). */
+const RECEIVER: ResolvedWebhookConfig = {
+  name: 'ops',
+  format: 'pagerduty',
+  url: 'https://events.pagerduty.com/v2/enqueue',
+  timeoutInMs: 10_000,
+  maxAttempts: 5,
+  routingKey: 'R0123456789abcdef0123456789abcd',
+};
 
 /** Probe logs, addresses and names may contain anything: markup of every medium, controls, huge strings. */
 const nasty = fc.constantFrom(
@@ -86,7 +100,7 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
         const bodies = Object.fromEntries(
           WEBHOOK_FORMAT_NAMES.map((format) => [
             format,
-            JSON.parse(WEBHOOK_FORMATS[format].buildPayload(notice).body) as Json,
+            JSON.parse(WEBHOOK_FORMATS[format].buildPayload(notice, RECEIVER).body) as Json,
           ]),
         );
 
@@ -95,6 +109,17 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
         expect(schemaErrors(validateCloudEvent, bodies['cloudevents'])).toEqual([]);
         expect(schemaErrors(validateEventV1, bodies['cloudevents']?.['data'])).toEqual([]);
 
+        // pagerduty: within the Events API v2's limits (summary 1024 characters on one line, dedup_key
+        // 255, the event 512 KB), every required field non-empty
+        const pagerduty = bodies['pagerduty'] as { dedup_key: string; payload: Record<string, string> };
+        const pdBody = WEBHOOK_FORMATS.pagerduty.buildPayload(notice, RECEIVER).body;
+        expect(Buffer.byteLength(pdBody)).toBeLessThanOrEqual(PAGERDUTY_LIMITS.eventBytes);
+        expect(pagerduty.dedup_key.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.dedupKey);
+        expect(pagerduty.payload['summary']!.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.summary);
+        expect(pagerduty.payload['summary']).not.toMatch(/[\n\r]/);
+        for (const field of ['summary', 'source', 'severity'] as const)
+          expect(pagerduty.payload[field]).toMatch(/\S/);
+
         // slack: limits hold (schema), and no raw < or > from the input survives in any text
         const slack = bodies['slack']!;
         expect(schemaErrors(validateSlackMessage, slack)).toEqual([]);
@@ -102,7 +127,7 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
         for (const text of slackTexts(slack)) expect(text.split(ownLink).join('')).not.toMatch(/[<>]/);
 
         // teams: the SDK accepts the card, it fits Teams' size limit, and FactSet markdown is escaped
-        const teamsBody = WEBHOOK_FORMATS.teams.buildPayload(notice).body;
+        const teamsBody = WEBHOOK_FORMATS.teams.buildPayload(notice, RECEIVER).body;
         expect(Buffer.byteLength(teamsBody)).toBeLessThanOrEqual(TEAMS_MAX_BODY_BYTES);
         const card = (bodies['teams']?.['attachments'] as Json[])[0]?.['content'] as Json;
         expect(adaptiveCardProblems(card)).toEqual([]);

@@ -23,13 +23,22 @@ describe('registry', () => {
     expect(Object.keys(WEBHOOK_FORMATS).sort()).toEqual([...WEBHOOK_FORMAT_NAMES].sort());
     for (const format of WEBHOOK_FORMAT_NAMES) {
       const entry = WEBHOOK_FORMATS[format];
-      expect(entry.configSchema.safeParse({ name: 'x', url: 'https://example.com/h', format }).success).toBe(
-        true,
-      );
+      // PagerDuty's receivers carry their routing key; the others take nothing beyond name, url, format.
+      const own = format === 'pagerduty' ? { routingKey: 'R'.repeat(32) } : {};
+      expect(
+        entry.configSchema.safeParse({ name: 'x', url: 'https://example.com/h', format, ...own }).success,
+      ).toBe(true);
       expect(
         entry.configSchema.safeParse({ name: 'x', url: 'https://example.com/h', format: 'other' }).success,
       ).toBe(false);
-      const payload = entry.buildPayload(sampleNotice());
+      const payload = entry.buildPayload(sampleNotice(), {
+        name: 'x',
+        format,
+        url: 'https://example.com/h',
+        timeoutInMs: 10_000,
+        maxAttempts: 5,
+        routingKey: 'R'.repeat(32),
+      });
       expect(() => JSON.parse(payload.body) as unknown).not.toThrow();
       expect(payload.headers['content-type']).toMatch(/json/);
     }
@@ -37,7 +46,7 @@ describe('registry', () => {
 });
 
 describe('resolveWebhookConfig', () => {
-  it('applies the defaults (10 s time-out, 5 attempts)', () => {
+  it('applies the defaults (10 s time-out, 5 attempts, recovered notices sent)', () => {
     const config = resolveWebhookConfig({ name: 'ops', url: SLACK_URL, format: 'slack' }, {});
     expect(config).toEqual({
       name: 'ops',
@@ -45,6 +54,7 @@ describe('resolveWebhookConfig', () => {
       url: SLACK_URL,
       timeoutInMs: 10_000,
       maxAttempts: 5,
+      sendResolved: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -69,8 +79,23 @@ describe('resolveWebhookConfig', () => {
       secret: SECRET,
       timeoutInMs: 10_000,
       maxAttempts: 3,
+      sendResolved: true,
     });
   });
+
+  it.each(['slack', 'teams', 'json', 'cloudevents', 'pagerduty'])(
+    '%s: sendResolved false is kept; a value that is not a boolean is refused, naming the key',
+    (format) => {
+      const url = format === 'slack' ? SLACK_URL : 'https://example.com/hook';
+      const own = format === 'pagerduty' ? { routingKey: 'R'.repeat(32) } : {};
+      const raw = { name: 'ops', url, format, ...own };
+      expect(resolveWebhookConfig({ ...raw, sendResolved: false }, {})).toMatchObject({
+        sendResolved: false,
+      });
+      const error = configError(() => resolveWebhookConfig({ ...raw, sendResolved: 'no' }, {}));
+      expect(error.issues).toEqual(['webhook.sendResolved: must be true or false']);
+    },
+  );
 
   it('names a missing variable, and never prints a value', () => {
     const error = configError(() =>
@@ -128,7 +153,9 @@ describe('resolveWebhookConfig', () => {
   it('lists the formats for an unknown one, and rejects unknown keys and bad values', () => {
     expect(
       configError(() => resolveWebhookConfig({ name: 'ops', url: SLACK_URL, format: 'discord' }, {})).issues,
-    ).toEqual(['webhook.format: "format" must be one of "json", "teams", "slack", "cloudevents"']);
+    ).toEqual([
+      'webhook.format: "format" must be one of "json", "teams", "slack", "cloudevents", "pagerduty"',
+    ]);
     const issues = configError(() =>
       resolveWebhookConfig(
         { name: 'has space', url: { fromEnv: '1BAD' }, format: 'teams', retries: 3, maxAttempts: 0 },

@@ -1,0 +1,24 @@
+import { hash64 } from '../hash';
+import type { Notice } from './notice';
+import { serverKey } from './server-record';
+
+/**
+ * The stable id of the episode a notice belongs to: one server (gateway, pool, settings, address) from
+ * its first bad run (`degradedSince`) to its `recovered`. Every notice of one episode (`degraded`, each
+ * `still-degraded`, a `degraded` for a changed cause, the `recovered`) has the same episode id, and
+ * the next episode of the same server another (its `degradedSince` differs). With `notify.recoverAfter`
+ * a flap inside the count is one episode (decide.ts). Derived from fields every notice carries, so
+ * notices queued by earlier releases have one too. Receivers that pair an alert with its resolution
+ * use it (PagerDuty's `dedup_key`); `appgw-ep-` + 16 hex digits.
+ */
+export function episodeId(
+  notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server' | 'degradedSince'>,
+): string {
+  const server = serverKey({
+    gateway: notice.gateway,
+    backendPool: notice.backendPool,
+    backendSettings: notice.backendSettings,
+    address: notice.server.address,
+  });
+  return `appgw-ep-${hash64(`${server}|${notice.degradedSince}`)}`;
+}

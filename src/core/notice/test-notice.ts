@@ -1,0 +1,64 @@
+import { causeFor } from '../causes';
+import { hash64 } from '../hash';
+import type { Notice, NoticeType } from './notice';
+import { RECOVERED_REASONS } from './notice';
+
+/** What every test notice starts its texts with, so no reader takes it for a real incident. */
+export const TEST_MARK = '[TEST]';
+
+/**
+ * The gateway a test notice names: no real one (an all-zero subscription id, a resource group and a
+ * gateway named for the purpose), so a receiver that files notices by gateway files it apart.
+ */
+export const TEST_GATEWAY = {
+  id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/appgw-insights-test/providers/Microsoft.Network/applicationGateways/test-notice',
+  name: `${TEST_MARK} test-notice`,
+  resourceGroup: 'appgw-insights-test',
+  subscriptionId: '00000000-0000-0000-0000-000000000000',
+} as const;
+
+/**
+ * A notice for `appgw-insights notify test`, clearly marked in every format: `[TEST]` opens the server,
+ * gateway, probe log, cause title and insight title; the server is 192.0.2.10 (TEST-NET-1, RFC 5737:
+ * never a real host); ids start `appgw-test-`. `degraded` opens its test episode (`degradedSince` =
+ * `now`), and `recovered` with the same `now` closes the same episode (same episode id: PagerDuty
+ * resolves the alert the test triggered). Pure: `now` (ISO) and `nonce` make it unique per test.
+ */
+export function testNotice(
+  type: Extract<NoticeType, 'degraded' | 'recovered'>,
+  now: string,
+  nonce: string,
+): Notice {
+  const probeLog = `${TEST_MARK} A test notice sent by \`appgw-insights notify test\`: no backend server is unhealthy, nothing needs doing.`;
+  const cause = causeFor('other', { probeLog });
+  const base = {
+    id: `appgw-test-${hash64([type, now, nonce].join('|'))}`,
+    type,
+    occurredAt: now,
+    degradedSince: now,
+    gateway: { ...TEST_GATEWAY },
+    backendPool: 'test-pool',
+    backendSettings: 'test-settings',
+    cause: {
+      ...cause,
+      title: `${TEST_MARK} Test notice from appgw-insights: nothing is wrong`,
+      steps: ['Nothing to do: this notice only checks that this receiver gets what appgw-insights sends.'],
+    },
+  };
+  if (type === 'recovered')
+    return {
+      ...base,
+      server: { address: `${TEST_MARK} 192.0.2.10`, health: 'Healthy', probeLog },
+      reason: RECOVERED_REASONS.healthy,
+    };
+  return {
+    ...base,
+    server: { address: `${TEST_MARK} 192.0.2.10`, health: 'Unhealthy', probeLog },
+    insight: {
+      title: `${TEST_MARK} Test notice`,
+      summary: `${TEST_MARK} This is a test notice from \`appgw-insights notify test\`. No backend server is unhealthy.`,
+      markdown: `# ${TEST_MARK} Test notice\n\nThis is a test notice from \`appgw-insights notify test\`. No backend server is unhealthy.\n`,
+      path: 'insights/test-notice',
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runOnce } from '../../src/app/run-once';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator } from '../../src/emulator';
+import { silentLogger } from '../../src/pipeline/logger';
+import { runSucceeded, type RunReport } from '../../src/core/run-report';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+/**
+ * notify.recoverAfter and per-receiver sendResolved, end to end: emulator → runOnce → real receivers
+ * on loopback (json, and pagerduty, whose trigger and resolve must pair by dedup_key).
+ */
+
+const ROUTING_KEY = 'R01234567890abcdefABCDEF98765432';
+const bad: ServerSpec = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const good: ServerSpec = {
+  address: '10.0.0.4',
+  health: 'Healthy',
+  healthProbeLog: 'Success. Received 200 status code',
+};
+
+interface Seen {
+  readonly type?: string;
+  readonly event_action?: string;
+  readonly dedup_key?: string;
+  readonly routing_key?: string;
+  readonly degradedSince?: string;
+}
+
+describe('recoverAfter and sendResolved, end to end', () => {
+  let ops: WebhookReceiver;
+  let chat: WebhookReceiver;
+  let pager: WebhookReceiver;
+  let state: string;
+  beforeEach(async () => {
+    [ops, chat, pager] = await Promise.all([
+      startWebhookReceiver(),
+      startWebhookReceiver(),
+      startWebhookReceiver(),
+    ]);
+    pager.setDefault({ status: 202, body: '{"status":"success","message":"Event processed"}' });
+    state = await mkdtemp(path.join(os.tmpdir(), 'appgw-hysteresis-'));
+  });
+  afterEach(async () => {
+    await Promise.all([ops.close(), chat.close(), pager.close()]);
+    await rm(state, { recursive: true, force: true });
+  });
+
+  async function run(server: ServerSpec, recoverAfter: number): Promise<RunReport> {
+    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [server])] } as never });
+    try {
+      const config = parseConfig({
+        targets: [`/subscriptions/${SUB}`],
+        arm: emulatorArm(emulator),
+        sinks: {
+          dir: path.join(state, 'out'),
+          webhooks: [
+            { name: 'ops', url: ops.url('/ops'), format: 'json', maxAttempts: 1 },
+            { name: 'chat', url: chat.url('/chat'), format: 'json', maxAttempts: 1, sendResolved: false },
+            {
+              name: 'pager',
+              url: pager.url('/v2/enqueue'),
+              format: 'pagerduty',
+              routingKey: ROUTING_KEY,
+              maxAttempts: 1,
+            },
+          ],
+        },
+        notify: { recoverAfter },
+        state: { dir: path.join(state, 'state') },
+      });
+      return (await runOnce(config, { logger: silentLogger })).report;
+    } finally {
+      await emulator.close();
+    }
+  }
+
+  const seen = (receiver: WebhookReceiver): Seen[] =>
+    receiver.requests.map((r) => JSON.parse(r.body) as Seen);
+
+  it('recoverAfter 2: a flap inside the count is one episode; two healthy runs send one recovered (not to sendResolved: false), and PagerDuty resolves the alert it triggered', async () => {
+    for (const server of [bad, good, bad, good]) expect(runSucceeded(await run(server, 2))).toBe(true);
+    expect(seen(ops).map((e) => e.type)).toEqual(['degraded']);
+    expect(seen(pager).map((e) => e.event_action)).toEqual(['trigger']);
+
+    const last = await run(good, 2);
+    expect(runSucceeded(last)).toBe(true);
+    expect(seen(ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
+    expect(new Set(seen(ops).map((e) => e.degradedSince)).size).toBe(1);
+    // sendResolved: false: the degraded, never the recovered (and the run is not short of a delivery).
+    expect(seen(chat).map((e) => e.type)).toEqual(['degraded']);
+    expect(last.notifications?.pending).toEqual({
+      'webhook[ops]': 0,
+      'webhook[chat]': 0,
+      'webhook[pager]': 0,
+    });
+    // PagerDuty: one trigger and its resolve, paired by dedup_key, each with the routing key.
+    const [trigger, resolve] = seen(pager);
+    expect(seen(pager).map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    expect(resolve?.dedup_key).toBe(trigger?.dedup_key);
+    expect(trigger?.routing_key).toBe(ROUTING_KEY);
+    // The routing key is a secret: never in the report.
+    expect(JSON.stringify(last)).not.toContain(ROUTING_KEY);
+  });
+
+  it('recoverAfter 1 (the default): each healthy run ends the episode; each new episode is a new PagerDuty alert', async () => {
+    for (const server of [bad, good, bad, good]) expect(runSucceeded(await run(server, 1))).toBe(true);
+    expect(seen(ops).map((e) => e.type)).toEqual(['degraded', 'recovered', 'degraded', 'recovered']);
+    expect(seen(chat).map((e) => e.type)).toEqual(['degraded', 'degraded']);
+    const events = seen(pager);
+    expect(events.map((e) => e.event_action)).toEqual(['trigger', 'resolve', 'trigger', 'resolve']);
+    expect(events[1]?.dedup_key).toBe(events[0]?.dedup_key);
+    expect(events[3]?.dedup_key).toBe(events[2]?.dedup_key);
+    expect(events[2]?.dedup_key).not.toBe(events[0]?.dedup_key);
+  });
+});
