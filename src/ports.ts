@@ -130,15 +130,17 @@ export interface InsightSink {
  * stored under the run (`runs/<runId>/gateways/…json`), beside the other gateways'.
  * `report`: a direct run's own report, at its end, after its gateways were each delivered as `gateway`:
  * the current report is replaced; `insights` is empty and no gateway's insights are touched.
+ * `page`: the status page alone, made again between a fan-out run's discoveries (by a queue invocation):
+ * only `index.html` is written; `report` is the delivering invocation's, `insights` is empty.
  * test/adapters/contract/sink.contract.ts states what every sink does with each.
  */
 export interface Delivery {
-  readonly scope: 'run' | 'gateway' | 'report';
+  readonly scope: 'run' | 'gateway' | 'report' | 'page';
   readonly report: RunReport;
   readonly insights: readonly Insight[];
   /**
-   * The status page (`index.html`, src/insight/status/), with a run's `report` (or `run`) delivery when
-   * the run made one: the folder sink writes `<dir>/index.html`, the blob sink `index.html` in its
+   * The status page (`index.html`, src/insight/status/), with a run's `report` (or `run`, or `page`)
+   * delivery when the run made one: the folder sink writes `<dir>/index.html`, the blob sink `index.html` in its
    * status container (`$web` by default). Its insight links are relative (`insights/…html`).
    */
   readonly statusPage?: string;
@@ -255,6 +257,12 @@ export interface GatewayEvaluation {
   readonly version: 1;
   readonly runId: string;
   readonly gatewayId: string;
+  /**
+   * ISO time of the run's discovery: the gateway's status history dates this run's reading by it, so
+   * every try of the message (and its continuations) records one reading. Absent in messages queued
+   * before it was added: the invocation's time is used.
+   */
+  readonly discoveredAt?: string;
 }
 
 /**
@@ -265,6 +273,8 @@ export interface GatewayContinuation {
   readonly version: 2;
   readonly runId: string;
   readonly gatewayId: string;
+  /** As in the message it continues (GatewayEvaluation.discoveredAt). */
+  readonly discoveredAt?: string;
   /** The operation to poll (untrusted when read back: the reader checks its URL before any request). */
   readonly operation: BackendHealthOperation;
   /** ISO time the first invocation started the operation: the gateway time-out counts from it. */

@@ -14,6 +14,7 @@ import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import { createReceiverBreakers } from '../pipeline/notify/receiver-breaker';
 import type { NotifyStateDocument } from '../pipeline/notify/state-document';
 import type { HistoryDocument } from '../core/status/history';
+import type { PageSchedule } from '../core/status/page-schedule';
 import type { StatusServices } from '../pipeline/status/status-services';
 import type { InsightSink, StateStores } from '../ports';
 
@@ -79,19 +80,26 @@ export function buildStateStores(config: Config, env: Env): StateStores<NotifySt
 
 /**
  * The status page's histories, beside the notify state: `<state.dir>/history/<sub>/<rg>/<gateway>.json`,
- * or blobs under `history/` in the state container (notify's are under `notify/`).
+ * or blobs under `history/` in the state container (notify's are under `notify/`), and beside them the
+ * Functions app's page schedule (`history/status-page.json`).
  */
 export function buildStatus(config: Config, env: Env): Omit<StatusServices, 'logger'> {
   const blob = config.state.blob;
-  const history: StateStores<HistoryDocument> = blob
-    ? createBlobStateStores({
-        client: connectBlobService(blobConnection(blob, env, 'state.blob')),
-        container: blob.container,
-        prefix: HISTORY_PREFIX,
-      })
-    : createFileStateStores({ dir: path.join(config.state.dir ?? '.appgw-state', 'history') });
-  return { history, retentionInMs: config.statusPage.retention };
+  const client = blob ? connectBlobService(blobConnection(blob, env, 'state.blob')) : undefined;
+  const stores = <T>(): StateStores<T> =>
+    blob && client
+      ? createBlobStateStores<T>({ client, container: blob.container, prefix: HISTORY_PREFIX })
+      : createFileStateStores<T>({ dir: path.join(config.state.dir ?? '.appgw-state', 'history') });
+  return {
+    history: stores<HistoryDocument>(),
+    // One name, not a gateway's three: never listed as a history.
+    schedule: stores<PageSchedule>().forKey(PAGE_SCHEDULE_KEY),
+    retentionInMs: config.statusPage.retention,
+  };
 }
+
+/** The fan-out's page schedule: `history/status-page.json`. */
+export const PAGE_SCHEDULE_KEY = 'status-page';
 
 /** Where the histories are in the state container. */
 export const HISTORY_PREFIX = 'history/';

@@ -1,4 +1,4 @@
-import { parseGatewayId } from '../core/arm-id';
+import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
 import type {
   BackendHealthStep,
@@ -19,6 +19,12 @@ import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
 import { noAnswerWithin, withTimeout } from './timeout';
+import { createSinkFailures, type SinkFailures } from './sink-failures';
+import { recordHistory } from './status/record-history';
+import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
+import type { GatewayOutcome } from './check-gateway';
+import type { HistoryDocument } from '../core/status/history';
+import type { GatewayRef } from '../core/model';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
@@ -27,6 +33,12 @@ import { noAnswerWithin, withTimeout } from './timeout';
  * hidden for the operation's Retry-After, so no instance waits on ARM); a message the host gave up on
  * lands in `<queue>-poison` and is recorded as a failed gateway of its run (`recordPoisonedGateway`).
  * Once the body is in, the same `processGateway` unit runs as in the CLI's direct path.
+ *
+ * The status page (with `status` services that have a page schedule): each finished try adds its
+ * gateway's reading to the gateway's history, dated by the run's discovery (so a retried message
+ * replaces its run's reading, never adds a second); the timer makes the page at each discovery from
+ * every history, and between discoveries a queue invocation makes it again when it is due
+ * (status/fan-out-page.ts, src/core/status/page-schedule.ts).
  */
 export interface FanOutDependencies extends RunDependencies {
   readonly queue: WorkQueue;
@@ -39,7 +51,12 @@ export interface FanOutOptions extends RunOptions {
   readonly runId: string;
 }
 
-/** Timer: targets → one queue message per gateway, plus the run's own report (mode `fan-out`). */
+/**
+ * Timer: targets → one queue message per gateway, plus the run's own report (mode `fan-out`) and, with
+ * `status`, the status page of every stored history (the previous run, whole), this discovery recorded
+ * in the page schedule. A history or schedule that fails is the report's delivery error (sink "status
+ * page"), as a sink's is.
+ */
 export async function startFanOut(
   deps: FanOutDependencies,
   options: FanOutOptions,
@@ -54,6 +71,7 @@ export async function startFanOut(
     version: 1,
     runId: options.runId,
     gatewayId: g.id,
+    discoveredAt: startedAt.toISOString(),
   }));
   // Not caught: a run whose work cannot be queued has failed, and the timer invocation should say so.
   await deps.queue.enqueue(messages);
@@ -68,18 +86,26 @@ export async function startFanOut(
   );
   const notify = deps.notify ? mergeNotifyOutcomes(unvisited) : undefined;
   if (notify) logNotifyProblems(notify, deps.logger);
-  const { report, sinks } = await deliverRunReport(deps, {
-    scope: 'run',
-    insights: [],
-    runId: options.runId,
-    mode: 'fan-out',
-    startedAt,
-    finishedAt: deps.clock.now(),
-    targets: expanded.targets,
-    gateways: [],
-    ...(notify ? { notify } : {}),
-    queued: messages.map((m) => m.gatewayId),
-  });
+  const failures = createSinkFailures();
+  const statusPage = deps.status ? await makeDiscoveryPage(deps.status, deps.clock, startedAt) : undefined;
+  if (statusPage) failures.add(statusPage.errors);
+  const { report, sinks } = await deliverRunReport(
+    deps,
+    {
+      scope: 'run',
+      insights: [],
+      runId: options.runId,
+      mode: 'fan-out',
+      startedAt,
+      finishedAt: deps.clock.now(),
+      targets: expanded.targets,
+      gateways: [],
+      ...(notify ? { notify } : {}),
+      queued: messages.map((m) => m.gatewayId),
+      ...(statusPage ? { statusPage: statusPage.html } : {}),
+    },
+    failures,
+  );
   // The completed discovery (`appgw.run`, step `discover`) the "no discovery run" alert looks for.
   emitRunTelemetry(deps.telemetry, report, { step: 'discover' });
   return { report, sinks };
@@ -96,10 +122,17 @@ const MAX_OPERATION_URL = 2048;
 export function readGatewayMessage(message: unknown): GatewayMessage | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
   const fields = message as Record<string, unknown>;
-  const { version, runId, gatewayId } = fields;
+  const { version, runId, gatewayId, discoveredAt } = fields;
   if (typeof runId !== 'string' || typeof gatewayId !== 'string' || !parseGatewayId(gatewayId))
     return undefined;
-  if (version === 1) return { version, runId, gatewayId };
+  if (
+    discoveredAt !== undefined &&
+    (typeof discoveredAt !== 'string' || Number.isNaN(Date.parse(discoveredAt)))
+  )
+    return undefined;
+  const discovered =
+    discoveredAt !== undefined ? { discoveredAt: new Date(Date.parse(discoveredAt)).toISOString() } : {};
+  if (version === 1) return { version, runId, gatewayId, ...discovered };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
   const { location, atOnceBefore } = (operation ?? {}) as { location?: unknown; atOnceBefore?: unknown };
@@ -121,6 +154,7 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     version,
     runId,
     gatewayId,
+    ...discovered,
     operation: { location, ...(atOnceBefore !== undefined ? { atOnceBefore } : {}) },
     startedAt: new Date(Date.parse(startedAt)).toISOString(),
     polls,
@@ -169,6 +203,12 @@ type Step = BackendHealthStep | { readonly failed: unknown };
  * start, or the same poll). The gateway time-out (`gatewayTimeoutInMs`) counts from the first start: a
  * continuation past it finishes with the BackendHealthUnavailable a direct run reports, not retried
  * (a retry of it could only time out again; the next scheduled run starts afresh).
+ *
+ * With `status`, a finished try (read, or failed, retryable or not) adds the gateway's reading to its
+ * history, dated by the run's discovery (`discoveredAt`): a retry's successful reading replaces the
+ * try's before it, a failure never replaces a reading of the run. Then the status page is made again
+ * when due (status/fan-out-page.ts). A continuation records nothing. A history or page failure is in
+ * the result's delivery errors (sink "status page") and never makes the message retried.
  */
 export async function processQueuedGateway(
   deps: QueuedGatewayDependencies,
@@ -211,6 +251,7 @@ export async function processQueuedGateway(
       version: 2,
       runId: message.runId,
       gatewayId: message.gatewayId,
+      ...(message.discoveredAt !== undefined ? { discoveredAt: message.discoveredAt } : {}),
       operation: step.pending.operation,
       startedAt: startedAt.toISOString(),
       polls,
@@ -250,12 +291,15 @@ export async function processQueuedGateway(
     polls: 'done' in outcome ? polls : (continued?.polls ?? 0),
     handlerActiveInMs: activeSoFar(),
   };
-  const { report, sinks } = await deliverGatewayResult(deps, {
-    ...processed,
-    report: { ...processed.report, fanOut },
-    runId: message.runId,
-    startedAt: invokedAt,
-  });
+  const failures = createSinkFailures();
+  const written = await recordReading(deps, gateway, processed, readingTime(message, startedAt), failures);
+  const delivered = await deliverGatewayResult(
+    deps,
+    { ...processed, report: { ...processed.report, fanOut }, runId: message.runId, startedAt: invokedAt },
+    failures,
+  );
+  const { sinks } = delivered;
+  const report = await refreshPage(deps, delivered.report, written, failures);
   const error = processed.report.error;
   const pastTimeout =
     continued !== undefined && deps.clock.now().getTime() - startedAt.getTime() >= options.gatewayTimeoutInMs;
@@ -275,9 +319,13 @@ export async function processQueuedGateway(
   };
 }
 
-/** Poison queue function: the host gave up on this gateway; its run records it as failed. */
+/**
+ * Poison queue function: the host gave up on this gateway; its run records it as failed (and, with
+ * `status`, in its history when no try of the message recorded the run's reading: a try's own error
+ * says more than the poison queue's).
+ */
 export async function recordPoisonedGateway(
-  deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger' | 'telemetry'>,
+  deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger' | 'telemetry' | 'status'>,
   message: GatewayMessage,
   queueTry: QueueTry = { attempt: 1 },
 ): Promise<RunReport> {
@@ -286,9 +334,7 @@ export async function recordPoisonedGateway(
   const now = deps.clock.now();
   const poisoned = new PoisonedMessageError(message.gatewayId);
   deps.logger.error(poisoned.message);
-  const { report } = await deliverGatewayResult(deps, {
-    runId: message.runId,
-    startedAt: now,
+  const outcome: GatewayOutcome = {
     report: {
       ...gatewayFields(gateway),
       ok: false,
@@ -298,7 +344,51 @@ export async function recordPoisonedGateway(
       findings: [],
     },
     insights: [],
-  });
+  };
+  const failures = createSinkFailures();
+  const written = await recordReading(deps, gateway, outcome, readingTime(message, now), failures);
+  const delivered = await deliverGatewayResult(
+    deps,
+    { ...outcome, runId: message.runId, startedAt: now },
+    failures,
+  );
+  const report = await refreshPage(deps, delivered.report, written, failures);
   emitRunTelemetry(deps.telemetry, report, { step: 'poison', attempt: queueTry.attempt });
   return report;
+}
+
+/** When a try's reading is dated: its run's discovery (every try alike), or, for a message without it, `fallback`. */
+function readingTime(message: GatewayMessage, fallback: Date): Date {
+  return message.discoveredAt !== undefined ? new Date(message.discoveredAt) : fallback;
+}
+
+/** Adds the reading to the gateway's history; its document as written, or its failure in `failures`. */
+async function recordReading(
+  deps: Pick<FanOutDependencies, 'status'>,
+  gateway: GatewayRef,
+  outcome: GatewayOutcome,
+  at: Date,
+  failures: SinkFailures,
+): Promise<ReadonlyMap<string, HistoryDocument>> {
+  if (!deps.status) return new Map();
+  const recorded = await recordHistory(deps.status, gateway, outcome, at);
+  if (!recorded.doc) {
+    failures.add([recorded.error]);
+    return new Map();
+  }
+  return new Map([[gatewayKey(gateway.id), recorded.doc]]);
+}
+
+/** The status page made again when due; `report` with its failures added to its delivery errors. */
+async function refreshPage(
+  deps: Pick<FanOutDependencies, 'status' | 'sinks' | 'clock' | 'logger'>,
+  report: RunReport,
+  written: ReadonlyMap<string, HistoryDocument>,
+  failures: SinkFailures,
+): Promise<RunReport> {
+  if (!deps.status?.schedule) return report;
+  const refreshed = await refreshStatusPage({ ...deps, status: deps.status }, report, written);
+  if (refreshed.errors.length === 0) return report;
+  failures.add(refreshed.errors);
+  return { ...report, deliveryErrors: failures.reported() };
 }

@@ -367,8 +367,18 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
       const messages = await drainTriggerMessages(queue);
       expect(messages).toEqual(
         expect.arrayContaining([
-          { version: 1, runId: 'bundle-run', gatewayId: gatewayId('gw-good') },
-          { version: 1, runId: 'bundle-run', gatewayId: gatewayId('gw-other', 'rg-other') },
+          {
+            version: 1,
+            runId: 'bundle-run',
+            gatewayId: gatewayId('gw-good'),
+            discoveredAt: expect.any(String),
+          },
+          {
+            version: 1,
+            runId: 'bundle-run',
+            gatewayId: gatewayId('gw-other', 'rg-other'),
+            discoveredAt: expect.any(String),
+          },
         ]),
       );
 
@@ -449,7 +459,12 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
       );
       expect(byGroup.report?.results).toEqual([{ fn: 'discoverGateways', ok: true }]);
       expect(await drainTriggerMessages(queue)).toEqual([
-        { version: 1, runId: 'bundle-rg', gatewayId: gatewayId('gw-other', 'rg-other') },
+        {
+          version: 1,
+          runId: 'bundle-rg',
+          gatewayId: gatewayId('gw-other', 'rg-other'),
+          discoveredAt: expect.any(String),
+        },
       ]);
 
       const calls = emulator.requests.map((r) => `${r.method} ${r.path} ${r.query['api-version']}`);

@@ -126,7 +126,12 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
 
     await discoverGateways(timer, quiet('run-c'));
     const [first, ...others] = await drainTriggerMessages(queue);
-    expect(first).toEqual({ version: 1, runId: 'run-c', gatewayId: gatewayId('gw-location') });
+    expect(first).toEqual({
+      version: 1,
+      runId: 'run-c',
+      gatewayId: gatewayId('gw-location'),
+      discoveredAt: expect.any(String),
+    });
 
     // One invocation: the POST, then a continuation hidden for Retry-After; no result yet.
     const invokedAt = Date.now();
@@ -148,6 +153,7 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
         version: 2,
         runId: 'run-c',
         gatewayId: gatewayId('gw-location'),
+        discoveredAt: (first as { discoveredAt: string }).discoveredAt, // handed on: one reading per run
         operation: { location: expect.stringMatching(new RegExp(`^${emulator.url}/subscriptions/${SUB}/`)) },
         startedAt: expect.any(String),
         polls: 0,

@@ -90,8 +90,8 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
     expect(messages).toHaveLength(2);
     expect(messages).toEqual(
       expect.arrayContaining([
-        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-good') },
-        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-broken') },
+        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-good'), discoveredAt: expect.any(String) },
+        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-broken'), discoveredAt: expect.any(String) },
       ]),
     );
 

@@ -66,7 +66,9 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
   it('queues every gateway of the targets, evaluates none, and delivers the run report (mode fan-out)', async () => {
     const w = world();
     const { report, sinks } = await discover(w);
-    expect(w.queue.messages).toEqual([message(gwA.id), message(gwB.id), message(gwC.id)]);
+    // Each dated by the discovery: the gateway's status history records one reading per run.
+    const discovered = (id: string) => ({ ...message(id), discoveredAt: w.clock.now().toISOString() });
+    expect(w.queue.messages).toEqual([discovered(gwA.id), discovered(gwB.id), discovered(gwC.id)]);
     expect(w.reader.calls).toEqual([]);
     expect(report).toMatchObject({
       runId: 'run-7',
@@ -104,7 +106,7 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     const w = world({ targets: [RG_WEB, RG_DATA] });
     w.directory.answers.set(RG_WEB, new ThrottledError(RG_WEB, '429'));
     const { report } = await discover(w);
-    expect(w.queue.messages).toEqual([message(gwC.id)]);
+    expect(w.queue.messages).toEqual([{ ...message(gwC.id), discoveredAt: w.clock.now().toISOString() }]);
     expect(report).toMatchObject({ ok: false, queued: [gwC.id] });
     expect(report.targets.map((t) => t.error?.code ?? null)).toEqual(['Throttled', null]);
     expect(w.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, targetsFailed: 1, gateways: 1 });
@@ -169,6 +171,27 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
   it.each<[string, unknown, GatewayMessage | undefined]>([
     ['a valid message', { version: 1, runId: 'r', gatewayId: gwA.id }, message(gwA.id, 'r')],
     ['extra fields are dropped', { version: 1, runId: 'r', gatewayId: gwA.id, x: 1 }, message(gwA.id, 'r')],
+    [
+      'a message dated by its discovery, read as ISO',
+      { version: 1, runId: 'r', gatewayId: gwA.id, discoveredAt: 'Mon, 30 Nov 2026 03:00:00 GMT' },
+      { ...message(gwA.id, 'r'), discoveredAt: '2026-11-30T03:00:00.000Z' },
+    ],
+    [
+      'a message whose discovery is no time',
+      { version: 1, runId: 'r', gatewayId: gwA.id, discoveredAt: 'today' },
+      undefined,
+    ],
+    [
+      'a message whose discovery is a number',
+      { version: 1, runId: 'r', gatewayId: gwA.id, discoveredAt: 1_764_471_600_000 },
+      undefined,
+    ],
+    [
+      'a continuation dated by its discovery',
+      { ...CONTINUATION, discoveredAt: '2026-11-30T02:59:58.000Z' },
+      { ...CONTINUATION, discoveredAt: '2026-11-30T02:59:58.000Z' },
+    ],
+    ['a continuation whose discovery is no time', { ...CONTINUATION, discoveredAt: 'earlier' }, undefined],
     ['a continuation', CONTINUATION, CONTINUATION],
     [
       'a continuation: its start time read as ISO',

@@ -51,7 +51,8 @@ export const CONTENT_TYPES = {
  * `runs/<runId>/gateways/…json`, and leaves both report.json files alone. A `report` delivery (a direct
  * run's end) writes `runs/<runId>/report.json`, then `latest/report.json`, and touches no insight.
  * With a `statusContainer`, the current insights' HTML pages are kept there too (`insights/…html`, the
- * same replacement), and a delivery with a status page writes it there as `index.html`, last.
+ * same replacement), and a delivery with a status page writes it there as `index.html`, last (a `page`
+ * delivery only that).
  * Work is linear in the delivery: one listing per evaluated gateway folder (its own prefix), insights
  * grouped through sets, never matched against every gateway.
  */
@@ -96,6 +97,14 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
     async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
       let step = `open container ${options.container}`;
       try {
+        if (scope === 'page') {
+          // The status page alone, between a fan-out run's reports: its insights are there already.
+          if (!options.statusContainer || statusPage === undefined) return { locations: [] };
+          step = `write index.html in container ${options.statusContainer}`;
+          const web = await getContainer(options.statusContainer);
+          await uploadText(web, 'index.html', statusPage, CONTENT_TYPES.html, true);
+          return { locations: [`${web.url}/index.html`] };
+        }
         const container = await getContainer(options.container);
         const runRoot = `${prefix}${runFolder(report.runId)}/`;
         const latestRoot = `${prefix}latest/`;

@@ -19,7 +19,8 @@ export interface FolderSinkOptions {
  * result at `runs/<runId>/gateways/…json`, and leaves `report.json` alone. A `report` delivery (a
  * direct run's end) writes `report.json`, then removes the run's `runs/<runId>/`: its gateway results
  * are in the report now (a run that died before its report leaves them, as the record of what it did).
- * A delivery with a `statusPage` (a run's end) also writes it as `index.html`, after `report.json`.
+ * A delivery with a `statusPage` (a run's end) also writes it as `index.html`, after `report.json`; a
+ * `page` delivery writes only that.
  * Work is linear in the delivery: insights are grouped by gateway folder once, never matched against
  * every gateway.
  */
@@ -29,6 +30,12 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
     name: 'folder',
     async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
       try {
+        if (scope === 'page') {
+          // The status page alone, between a fan-out run's reports.
+          const file = path.join(root, 'index.html');
+          if (statusPage !== undefined) await writeText(file, statusPage);
+          return { locations: statusPage !== undefined ? [file] : [] };
+        }
         if (scope !== 'report') {
           const byFolder = insightsByFolder(insights);
           for (const gateway of report.gateways.filter((g) => g.ok)) {

@@ -96,8 +96,13 @@ export function emptyHistory(gateway: GatewayRef): HistoryDocument {
 /**
  * `doc` with `reading` added in time order (a run that read earlier but writes later, overlapping
  * another, lands where its time says), then every reading older than `retentionInMs` before the
- * latest reading dropped, then HISTORY_CAPS applied. A reading at a time already recorded replaces
- * nothing and is not added twice (a write retried after a conflict). Pure: `doc` is not changed.
+ * latest reading dropped, then HISTORY_CAPS applied. Pure: `doc` is not changed.
+ *
+ * A time already recorded is the same run's reading again (a write retried after a conflict; the
+ * Functions app dates a gateway's readings by its run's discovery, so each try of its queue message
+ * lands on one time): it is never added twice. A successful reading replaces the one there (the later
+ * try read the gateway again); a failed one replaces nothing (the run read the gateway, or its first
+ * failure says why it could not).
  */
 export function addReading(
   doc: HistoryDocument | undefined,
@@ -105,9 +110,13 @@ export function addReading(
   reading: GatewayReading,
   retentionInMs: number,
 ): HistoryDocument {
-  const base = doc ?? emptyHistory(gateway);
   const at = reading.at.toISOString();
-  if (base.readings.includes(at)) return trimmed(base, retentionInMs);
+  const recorded = doc?.readings.indexOf(at) ?? -1;
+  if (doc && recorded >= 0) {
+    if (!reading.ok) return trimmed(doc, retentionInMs);
+    return addReading(withoutReading(doc, recorded), gateway, reading, retentionInMs);
+  }
+  const base = doc ?? emptyHistory(gateway);
   const index = insertionIndex(base.readings, at);
   const readings = [...base.readings.slice(0, index), at, ...base.readings.slice(index)];
   const outcomes = spliceChar(base.outcomes, index, reading.ok ? READ : FAILED);
@@ -147,6 +156,38 @@ export function addReading(
     },
     retentionInMs,
   );
+}
+
+/**
+ * `doc` without its reading at `index` (to be replaced by another of the same time): `lastReadAt` and
+ * `lastError` are worked out again from the readings left (a failed reading's error is kept only while
+ * it is the last error, so one replaced is forgotten).
+ */
+function withoutReading(doc: HistoryDocument, index: number): HistoryDocument {
+  const at = doc.readings[index] as string;
+  const readings = doc.readings.filter((_, i) => i !== index);
+  const outcomes = `${doc.outcomes.slice(0, index)}${doc.outcomes.slice(index + 1)}`;
+  const servers: Record<string, ServerHistory> = {};
+  for (const [key, server] of Object.entries(doc.servers))
+    servers[key] = {
+      ...server,
+      samples: `${server.samples.slice(0, index)}${server.samples.slice(index + 1)}`,
+    };
+  let lastReadAt = doc.lastReadAt;
+  if (lastReadAt === at) {
+    const last = outcomes.lastIndexOf(READ);
+    lastReadAt = last >= 0 ? readings[last] : undefined;
+  }
+  const lastError = doc.lastError && doc.lastError.at !== at ? doc.lastError : undefined;
+  return {
+    version: 1,
+    gateway: doc.gateway,
+    ...(lastReadAt ? { lastReadAt } : {}),
+    ...(lastError && (!lastReadAt || lastError.at > lastReadAt) ? { lastError } : {}),
+    readings,
+    outcomes,
+    servers,
+  };
 }
 
 function latestError(

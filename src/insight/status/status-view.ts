@@ -89,11 +89,14 @@ function gatewayStatus(
 ): GatewayStatus {
   const times = doc.readings.map((t) => Date.parse(t));
   const lastRead = doc.lastReadAt ? doc.readings.lastIndexOf(doc.lastReadAt) : -1;
+  // The history keeps `lastError` only while it is later than `lastReadAt`: the latest reading
+  // failed. Checked first, as a run's failed read may follow a successful one since `runStartedAt`
+  // (the Functions app judges staleness against the previous discovery: src/core/status/page-schedule.ts).
   const stale =
-    doc.lastReadAt !== undefined && Date.parse(doc.lastReadAt) >= runStartedMs
-      ? undefined
-      : doc.lastError && Date.parse(doc.lastError.at) >= runStartedMs
-        ? ('failed' as const)
+    doc.lastError && Date.parse(doc.lastError.at) >= runStartedMs
+      ? ('failed' as const)
+      : doc.lastReadAt !== undefined && Date.parse(doc.lastReadAt) >= runStartedMs
+        ? undefined
         : ('not-read' as const);
   const pools = new Map<string, { backendPool: string; backendSettings: string; servers: ServerStatus[] }>();
   for (const server of Object.values(doc.servers)) {

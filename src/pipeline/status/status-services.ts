@@ -1,4 +1,5 @@
 import type { HistoryDocument } from '../../core/status/history';
+import type { PageSchedule } from '../../core/status/page-schedule';
 import {
   isStateConflictError,
   isStateInvalidError,
@@ -7,7 +8,7 @@ import {
   StatusHistoryUnavailableError,
   toError,
 } from '../../errors';
-import type { StateStores } from '../../ports';
+import type { StateStore, StateStores } from '../../ports';
 import type { Logger } from '../logger';
 
 /** The status page's services: where each gateway's history is kept, and for how long. */
@@ -17,6 +18,11 @@ export interface StatusServices {
    * family (`<state.dir>/history/…` or `history/…` in the state container).
    */
   readonly history: StateStores<HistoryDocument>;
+  /**
+   * The Functions app's page schedule (src/core/status/page-schedule.ts), beside the histories
+   * (`history/status-page.json`): absent, the fan-out makes no status page (the direct run needs none).
+   */
+  readonly schedule?: StateStore<PageSchedule>;
   /** `statusPage.retention`: readings older than this are dropped, in ms. */
   readonly retentionInMs: number;
   readonly logger: Logger;

@@ -83,6 +83,29 @@ describe('blob sink: the status page in its own container ($web: the static webs
     expect(await listBlobs(container, 'appgw/latest/')).toContain('appgw/latest/report.json');
   });
 
+  test('a page delivery (fan-out, between discoveries) writes index.html only', async () => {
+    const container = freshContainer();
+    const web = `web-${next++}`;
+    const sink = createBlobSink({ client, container, statusContainer: web });
+    const receipt = await sink.deliver({
+      ...buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'page'),
+      insights: [],
+      statusPage: '<!doctype html><p>again',
+    });
+    expect(await listBlobs(web)).toEqual(['index.html']);
+    expect(await readBlob(web, 'index.html')).toBe('<!doctype html><p>again');
+    expect(receipt.locations).toEqual([`${azurite.blobEndpoint}/${web}/index.html`]);
+    // Nothing in the insights container: no report, no result, no insight.
+    await expect(sdk.getContainerClient(container).exists()).resolves.toBe(false);
+    // Without a status container, a page delivery writes nothing at all.
+    const plain = freshContainer();
+    await createBlobSink({ client, container: plain }).deliver({
+      ...buildDelivery('r1', [], 'page'),
+      statusPage: 'x',
+    });
+    await expect(sdk.getContainerClient(plain).exists()).resolves.toBe(false);
+  });
+
   test('without a status container, or without a page, nothing goes elsewhere', async () => {
     const container = freshContainer();
     const sink = createBlobSink({ client, container });

@@ -63,6 +63,25 @@ describe('folder sink', () => {
     expect((await files(dir)).filter((f) => f.endsWith('.html'))).toHaveLength(1);
   });
 
+  it('page delivery (fan-out, between discoveries): index.html only, nothing else touched', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      await sink.deliver(buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'));
+      const before = await files(dir);
+      const receipt = await sink.deliver({
+        ...buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.5'] }], 'page'),
+        insights: [],
+        statusPage: '<!doctype html><p>again',
+      });
+      expect(await files(dir)).toEqual([...before, 'index.html'].sort());
+      expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe('<!doctype html><p>again');
+      expect(receipt.locations).toEqual([path.join(dir, 'index.html')]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('report delivery (a direct run’s end): report.json written, the run’s gateway results removed, another run’s kept', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     const sink = createFolderSink({ dir });

@@ -195,6 +195,80 @@ describe('history: each run appends one reading per gateway, one sample per serv
     );
   });
 
+  it.each<[string, GatewayReading[], string, { lastReadAt?: number; lastError?: number }]>([
+    // A retried queue message of one run: every try is dated by the run's discovery (T0 + 5 min).
+    [
+      'a failed try, then a successful retry',
+      [read(T0, [server('a')]), failed(T0 + 5), read(T0 + 5, [server('a', 'Unhealthy', 'other')])],
+      '++',
+      { lastReadAt: T0 + 5 },
+    ],
+    [
+      'a successful try, then a failed retry',
+      [read(T0, [server('a')]), read(T0 + 5, [server('a', 'Unhealthy', 'other')]), failed(T0 + 5)],
+      '++',
+      { lastReadAt: T0 + 5 },
+    ],
+    [
+      'two failed tries',
+      [read(T0, [server('a')]), failed(T0 + 5, 'Throttled'), failed(T0 + 5, 'Poisoned')],
+      '+!',
+      { lastReadAt: T0, lastError: T0 + 5 },
+    ],
+    [
+      'two successful tries (the later read stands)',
+      [
+        read(T0, [server('a')]),
+        read(T0 + 5, [server('a')]),
+        read(T0 + 5, [server('a', 'Unhealthy', 'other')]),
+      ],
+      '++',
+      { lastReadAt: T0 + 5 },
+    ],
+    [
+      'a failed try of the only run, then a successful one',
+      [failed(T0), read(T0, [server('a')])],
+      '+',
+      { lastReadAt: T0 },
+    ],
+  ])(
+    'one run read again (%s) keeps one reading: a success replaces, a failure never does',
+    (_, readings, outcomes, last) => {
+      const doc = apply(readings);
+      expect(doc.outcomes).toBe(outcomes);
+      expect(doc.readings).toHaveLength(outcomes.length);
+      expect(doc.lastReadAt).toBe(
+        last.lastReadAt === undefined ? undefined : new Date(last.lastReadAt).toISOString(),
+      );
+      expect(doc.lastError?.at).toBe(
+        last.lastError === undefined ? undefined : new Date(last.lastError).toISOString(),
+      );
+      if (last.lastError) expect(doc.lastError?.code).toBe('Throttled'); // the run's first word on it
+      const final = readings.filter((r) => r.ok).at(-1);
+      if (final?.ok && final.at.getTime() === T0 + 5) {
+        // The server's sample at the run is the last successful try's, its values only those still used.
+        const [only] = Object.values(doc.servers);
+        expect(only?.values.map((v) => v[0])).toEqual(
+          final.servers[0]?.health === 'Healthy' ? ['Healthy'] : ['Healthy', 'Unhealthy'],
+        );
+        expect(only?.samples).toBe(final.servers[0]?.health === 'Healthy' ? '00' : '01');
+      }
+      expect(parseHistory(JSON.parse(JSON.stringify(doc)))).toEqual({ doc });
+    },
+  );
+
+  it('a server only the replaced try listed goes; one only the retry lists comes', () => {
+    const doc = apply([
+      read(T0, [server('a')]),
+      read(T0 + 5, [server('a'), server('b')]),
+      read(T0 + 5, [server('a'), server('c')]),
+    ]);
+    expect(Object.values(doc.servers).map((s) => [s.address, s.samples])).toEqual([
+      ['a', '00'],
+      ['c', '.0'],
+    ]);
+  });
+
   it('every document it makes reads back as valid, samples one per reading', () => {
     fc.assert(
       fc.property(fc.array(reading, { minLength: 1, maxLength: 12 }), (readings) => {

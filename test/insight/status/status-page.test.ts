@@ -118,6 +118,21 @@ describe('status view: gateways → pools → servers, as last read', () => {
       /this run did not read this gateway/,
     ],
     ['never read successfully', [failed(NOW - 10_000)], NOW - MINUTE, 'failed', /no successful read is kept/],
+    [
+      // The Functions app judges by the previous discovery: both readings are since then.
+      'read since the reference, then its read failed',
+      [ok(NOW - 20_000, [server(shop, 'a')]), failed(NOW - 10_000)],
+      NOW - MINUTE,
+      'failed',
+      /this run's read failed at .*2026-11-30 05:59:50 UTC.*BackendHealthUnavailable: ARM answered 503.*as last read/,
+    ],
+    [
+      'failed before the reference, not read since',
+      [ok(NOW - DAY, [server(shop, 'a')]), failed(NOW - 2 * MINUTE)],
+      NOW - MINUTE,
+      'not-read',
+      /this run did not read this gateway.*BackendHealthUnavailable/,
+    ],
   ])(
     'a gateway %s is marked stale (in words, with the time) or not',
     (_, readings, runStartedAt, stale, note) => {
