@@ -1,7 +1,7 @@
 import type { CauseId } from '../../core/causes';
 import type { GatewayRef, HealthState } from '../../core/model';
 import { VALUE_ALPHABET, type HistoryDocument, type HistoryValue } from '../../core/status/history';
-import { insightPath } from '../insight-path';
+import { statusInsightPath } from '../insight-path';
 
 /** Slots of every server's timeline: the retained window cut into this many equal parts. */
 export const TIMELINE_SLOTS = 48;
@@ -47,7 +47,10 @@ export interface ServerStatus {
   readonly health: string;
   readonly state: HealthState;
   readonly cause: CauseId | null;
-  /** Relative to the sink's root (`insights/…html`): the insight the run that read it wrote. */
+  /**
+   * Relative to the page (`s/…html`, statusInsightPath): the copy of the insight the run that read it
+   * wrote, which the sinks keep beside the page.
+   */
   readonly insightHref?: string;
   readonly timeline: readonly SlotState[];
   /** Readings in the window by normalised state, for the timeline's text: `[state, count]`, most first. */
@@ -111,7 +114,7 @@ function gatewayStatus(
       health,
       state,
       cause,
-      ...(cause ? { insightHref: `${insightPath({ gateway: doc.gateway, ...server })}.html` } : {}),
+      ...(cause ? { insightHref: statusInsightPath({ gateway: doc.gateway, ...server }) } : {}),
       timeline: timeline(server.values, server.samples, doc.outcomes, times, startMs, nowMs),
       counts: counts(server.values, server.samples, startMs, times),
     });
