@@ -24,12 +24,12 @@ import {
  */
 export function renderStatusPage(view: StatusView): string {
   const servers = view.gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
-  const bad = servers.filter((s) => s.state !== 'healthy').length;
   const stale = view.gateways.filter((g) => g.stale).length;
   const summary =
     `${view.gateways.length} gateway${plural(view.gateways.length)} · ${servers.length} server${plural(servers.length)}: ` +
-    `${servers.length - bad} healthy, ${bad} not healthy` +
+    serverCounts(servers) +
     (stale > 0 ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>` : '');
+  const bad = servers.filter((s) => s.cause !== null).length;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -41,7 +41,7 @@ export function renderStatusPage(view: StatusView): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(view.now)} · ${summary}</p>
+<p>Run at ${time(view.now)} · ${summary}</p>${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(view.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -52,6 +52,30 @@ ${view.gateways.map(gatewaySection).join('\n')}
 </body>
 </html>
 `;
+}
+
+/**
+ * `12 not healthy, 7 healthy, 1 draining`: "not healthy" as the run's summary counts it (the servers
+ * reported, each with its cause and insight: the states in `unhealthyStates`), then healthy ones, then
+ * each other state (draining; a state left out of `unhealthyStates`) by name, so the page and the
+ * CLI's `Checked …: 12 not healthy` agree.
+ */
+function serverCounts(servers: readonly ServerStatus[]): string {
+  const others = new Map<HealthState, number>();
+  let reported = 0;
+  let healthy = 0;
+  for (const server of servers) {
+    if (server.cause !== null) reported++;
+    else if (server.state === 'healthy') healthy++;
+    else others.set(server.state, (others.get(server.state) ?? 0) + 1);
+  }
+  return [
+    `${reported} not healthy`,
+    `${healthy} healthy`,
+    ...[...others.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([state, n]) => `${n} ${state}${state === 'draining' ? '' : ' (not reported)'}`),
+  ].join(', ');
 }
 
 function gatewaySection(status: GatewayStatus): string {
@@ -82,7 +106,24 @@ function staleNote(status: GatewayStatus): string {
   if (status.stale === 'failed' && status.lastError) {
     return `<p class="note"><strong>⚠ Stale:</strong> this run's read failed at ${time(new Date(status.lastError.at))}${error}; ${what}.</p>`;
   }
-  return `<p class="note"><strong>⚠ Stale:</strong> this run did not read this gateway (not in its targets, or its target could not be listed)${error}; ${what}.</p>`;
+  const why =
+    status.notRead?.by === 'interrupted'
+      ? 'the run was interrupted before it (see above)'
+      : status.notRead?.by === 'targets'
+        ? `${status.notRead.targets.length === 1 ? 'its target' : 'one of these targets'} could not be listed: ${status.notRead.targets
+            .slice(0, 3)
+            .map(
+              (t) =>
+                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(capText(t.error.message, 300))})`,
+            )
+            .join(
+              '; ',
+            )}${status.notRead.targets.length > 3 ? ` and ${status.notRead.targets.length - 3} more` : ''}`
+        : "it is not in the run's targets";
+  const last = status.lastError
+    ? `; its last read failed at ${time(new Date(status.lastError.at))}${error}`
+    : '';
+  return `<p class="note"><strong>⚠ Stale:</strong> this run did not read this gateway: ${why}${last}; ${what}.</p>`;
 }
 
 function serverRow(server: ServerStatus): string {

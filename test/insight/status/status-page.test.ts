@@ -136,6 +136,92 @@ describe('status view: gateways → pools → servers, as last read', () => {
     },
   );
 
+  describe('a gateway this run did not read says why, when the run knows', () => {
+    const other = gw('appgw-other', 'rg-old', '11111111-1111-1111-1111-111111111111');
+    const histories = () => [
+      history(shop, [ok(NOW - DAY, [server(shop, 'a')])]),
+      history(other, [ok(NOW - DAY, [server(other, 'b')])]),
+    ];
+    const render = (run: Parameters<typeof statusView>[0]['run']) =>
+      renderStatusPage(
+        statusView({
+          now: new Date(NOW),
+          runStartedAt: new Date(NOW - MINUTE),
+          retentionInMs: WEEK,
+          histories: histories(),
+          ...(run ? { run } : {}),
+        }),
+      );
+    const noteOf = (html: string, name: string) =>
+      new RegExp(`<h2>${name} [^\\n]*\\n[^\\n]*\\n<p class="note">([^\\n]*)`).exec(html)?.[1] ?? '';
+
+    it.each<[string, Parameters<typeof statusView>[0]['run'], RegExp, RegExp]>([
+      [
+        'no context: not in its targets',
+        undefined,
+        /did not read this gateway: it is not in the run's targets;/,
+        /not in the run's targets/,
+      ],
+      [
+        'the run was interrupted before it',
+        {
+          interrupted: { message: 'Stopped by SIGTERM: run again.', notDone: [shop.id.toUpperCase()] },
+          failedTargets: [],
+        },
+        /the run was interrupted before it \(see above\)/,
+        /not in the run's targets/,
+      ],
+      [
+        "its subscription could not be listed (ARM unreachable): that target's error, not the others'",
+        {
+          failedTargets: [
+            {
+              id: '/subscriptions/00000000-0000-0000-0000-000000000000/',
+              error: { code: 'ArmUnreachable', message: 'connect ECONNREFUSED' },
+            },
+            {
+              id: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/RG-OLD',
+              error: { code: 'AuthorizationFailed', message: 'no access' },
+            },
+          ],
+        },
+        /its target could not be listed: \/subscriptions\/0{8}-[^ ]* \(ArmUnreachable: connect ECONNREFUSED\)/,
+        /its target could not be listed: \/subscriptions\/1{8}-[^ ]*\/resourceGroups\/RG-OLD \(AuthorizationFailed: no access\)/,
+      ],
+      [
+        'a management group could not be listed: it may hold any gateway',
+        {
+          failedTargets: [
+            {
+              id: '/providers/Microsoft.Management/managementGroups/mg-prod',
+              error: { code: 'Throttled', message: 'slow down' },
+            },
+          ],
+        },
+        /its target could not be listed: \/providers\/Microsoft\.Management\/managementGroups\/mg-prod \(Throttled: slow down\)/,
+        /mg-prod/,
+      ],
+    ])('%s', (_, run, shopNote, otherNote) => {
+      const html = render(run);
+      expect(noteOf(html, 'appgw-shop')).toMatch(shopNote);
+      expect(noteOf(html, 'appgw-other')).toMatch(otherNote);
+      if (run?.interrupted)
+        expect(html).toContain('<strong>⚠ Interrupted:</strong> Stopped by SIGTERM: run again.');
+      else expect(html).not.toContain('Interrupted');
+    });
+
+    it('escapes and clips what the targets say', () => {
+      const html = render({
+        failedTargets: [
+          { id: '/subscriptions/<b>', error: { code: '<i>', message: `<script>${'x'.repeat(1000)}` } },
+        ],
+      });
+      expect(html).not.toMatch(/<b>|<i>|<script>x/);
+      expect(html).toContain('/subscriptions/&#60;b&#62; (&#60;i&#62;: &#60;script&#62;xxx');
+      expect(noteOf(html, 'appgw-shop').length).toBeLessThan(700);
+    });
+  });
+
   it('leaves out a gateway with no reading within the retention', () => {
     expect(view([history(shop, [ok(NOW - WEEK - 1, [server(shop, 'a')])])]).gateways).toEqual([]);
   });
@@ -330,6 +416,25 @@ describe('status page: HTML', () => {
     expect(html).toContain('<span id=lu>unhealthy 100%</span>');
   });
 
+  it('counts "not healthy" as the run does (the servers reported, with a cause), and names the other states', () => {
+    const g = gw('gw');
+    const html = page([
+      history(g, [
+        ok(NOW - 1_000, [
+          server(g, 'a', 'Down', 'probe-timeout'),
+          server(g, 'b', 'Healthy'),
+          server(g, 'c', 'Draining'),
+          server(g, 'd', 'Unknown'), // unhealthyStates without Unknown: not reported
+          server(g, 'e', 'Partial', 'other'),
+        ]),
+      ]),
+    ]);
+    expect(html).toContain('5 servers: 2 not healthy, 1 healthy, 1 draining, 1 unknown (not reported)');
+    expect(html).toContain('<title>Backend health: 2 not healthy</title>');
+    // Still not healthy to the eye and the filter: their rows have their state's class.
+    expect(html).toContain('<tr class=w><td>c<td>↧ Draining<td><td>');
+  });
+
   const hostile = fc.oneof(
     fc.string({ maxLength: 30 }),
     fc.constantFrom(
@@ -341,6 +446,8 @@ describe('status page: HTML', () => {
       '<!--',
       ']]>',
       '\u202e',
+      '__proto__',
+      'constructor',
     ),
   );
 
@@ -412,7 +519,7 @@ describe('status page: HTML', () => {
   // timeline's name (40) are 150 bytes of text before any markup or bar; see the README.
   it('100 gateways × 10 servers, all not healthy and flapping, the longest names: under 360 000 bytes', () => {
     const html = page(fleet(100, 10, { bad: 10, flapEvery: 168, names: 'long' }), NOW - 5 * MINUTE);
-    expect(html).toContain('1000 servers: 0 healthy, 1000 not healthy');
+    expect(html).toContain('1000 servers: 1000 not healthy, 0 healthy');
     expect(html.match(/<a href=s\//g)).toHaveLength(1000);
     // Each timeline drawn: six runs down, six up (the background), none coarsened to one bar.
     expect(
