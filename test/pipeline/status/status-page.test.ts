@@ -1,6 +1,10 @@
 import { gatewayKey } from '../../../src/core/arm-id';
 import { addReading, type HistoryDocument } from '../../../src/core/status/history';
-import { BackendHealthUnavailableError, StateUnavailableError } from '../../../src/errors';
+import {
+  ArmUnreachableError,
+  BackendHealthUnavailableError,
+  StateUnavailableError,
+} from '../../../src/errors';
 import { statusInsightPath } from '../../../src/insight/insight-path';
 import { runChecks } from '../../../src/pipeline/run-checks';
 import { recordHistory } from '../../../src/pipeline/status/record-history';
@@ -90,6 +94,29 @@ describe('status page in a direct run', () => {
     expect(page).toContain('10.0.0.4'); // the last known state
     expect(page).toContain('Last successful read: 2026-01-05 10:00:');
     expect(stored(r)?.outcomes).toBe('+!');
+  });
+
+  it("ARM unreachable while the targets were listed: the page's stale gateways name that target and its error", async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    r.clock.advance(300_000);
+    const subscription = `/subscriptions/${gwA.subscriptionId}`;
+    r.directory.answers.set(
+      subscription,
+      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
+    );
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    const outcome = await run(r, 'run-2');
+    expect(outcome.report.targets[0]?.error?.code).toBe('ArmUnreachable');
+    const page = pageOf(r);
+    for (const name of ['gw-a', 'gw-b']) {
+      expect(page).toMatch(
+        new RegExp(
+          `<h2>${name} <span class="stale-tag">\\(stale\\)</span>[^\\n]*\\n[^\\n]*\\n<p class="note">.*its target could not be listed: ${subscription} \\(ArmUnreachable: Azure Resource Manager at https://management\\.azure\\.com cannot be reached`,
+        ),
+      );
+    }
+    expect(page).not.toContain('not in the run');
   });
 
   it('shows a gateway this run did not read (its history is there) as stale', async () => {
