@@ -75,18 +75,25 @@ describe('status page in a real browser', () => {
     // Two demos of three runs, each first run before the servers went down: a server down now was
     // read healthy twice and not healthy four times, and its timeline says so in words.
     // Each timeline's accessible name: its own, or the page's label it refers to (steady ones).
-    const labels = (await tab.locator('td svg[role=img]').evaluateAll(
-      `(svgs) => svgs.map((svg) => svg.getAttribute('aria-label') ??
-          document.getElementById(svg.getAttribute('aria-labelledby') ?? '')?.textContent)`,
-    )) as string[];
+    const labels = await tab
+      .locator('td svg[role=img]')
+      .evaluateAll((svgs) =>
+        svgs.map(
+          (svg) =>
+            svg.getAttribute('aria-label') ??
+            svg.ownerDocument.getElementById(svg.getAttribute('aria-labelledby') ?? '')?.textContent,
+        ),
+      );
     expect(labels).toHaveLength(rows);
     expect(labels).toContain('unhealthy 67%, healthy 33%');
     expect(labels).toContain('healthy 100%');
     expect(await tab.locator('td svg path.d').count()).toBeGreaterThan(0);
     // A steady timeline's bar is its CSS background, in its row's colour.
-    const bars = (await tab
+    const bars = await tab
       .locator('tbody tr.d svg:not([class]):empty, tbody tr:not([class]) svg:not([class]):empty')
-      .evaluateAll('(svgs) => svgs.map((svg) => getComputedStyle(svg).backgroundImage)')) as string[];
+      .evaluateAll((svgs) =>
+        svgs.map((svg) => svg.ownerDocument.defaultView?.getComputedStyle(svg).backgroundImage),
+      );
     expect(bars.length).toBeGreaterThan(0);
     for (const bar of bars) expect(bar).toMatch(/^linear-gradient\(/);
     expect(text).toMatch(/Run at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
