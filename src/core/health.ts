@@ -17,7 +17,9 @@ const VOCABULARY: Readonly<Record<string, HealthState>> = {
 
 export function readHealth(health: string | undefined): HealthState {
   const key = (health ?? '').trim().toLowerCase();
-  return VOCABULARY[key] ?? 'unrecognised';
+  // Own keys only: the value comes from the network, and `__proto__` or `constructor` would read the
+  // object's prototype (a state that is an object or a function; the status page's timeline broke on it).
+  return Object.hasOwn(VOCABULARY, key) ? (VOCABULARY[key] as HealthState) : 'unrecognised';
 }
 
 /** The states a user may list in `unhealthyStates`, in the spec's spelling. */

@@ -1,4 +1,4 @@
-import { fnv1a32 } from '../core/hash';
+import { fnv1a32, hash64 } from '../core/hash';
 import type { Finding, GatewayRef } from '../core/model';
 
 /**
@@ -15,6 +15,35 @@ export function insightPath(
   const key = [finding.backendPool, finding.backendSettings, finding.address].join('\u0000');
   const stem = [finding.backendPool, finding.backendSettings, finding.address].map(safeSegment).join('__');
   return `insights/${folder}/${stem.slice(0, 150)}-${fnv1a32(key.toLowerCase())}`;
+}
+
+/**
+ * Where the status page links a finding's insight page, relative to the page: `s/<gateway>/<server>.html`,
+ * a copy of the page at `insightPath(…).html` that the sinks write beside the status page (the folder
+ * sink in its folder, the blob sink in the status container). Short on purpose: the page holds one
+ * link per server that is not healthy, and the insight's own path (up to about 370 characters with
+ * long names: subscription, resource group, gateway, pool, settings, address) was most of the page's
+ * bytes. `<gateway>` is 46 bits of a 64-bit hash of the gateway's insight folder (10 000 gateways
+ * share one with a chance of about 7·10⁻⁷), `<server>` 36 bits of the server's key within it (a
+ * gateway of 1 000 servers, the history's cap: about 7·10⁻⁶; of 50: 2·10⁻⁸), in base 36 (9 and 7
+ * characters); from lower-cased names, as insightPath's (ARM names are case-insensitive).
+ */
+export function statusInsightPath(
+  finding: Pick<Finding, 'gateway' | 'backendPool' | 'backendSettings' | 'address'>,
+): string {
+  const key = [finding.backendPool, finding.backendSettings, finding.address].join('\u0000').toLowerCase();
+  return `${statusInsightFolder(finding.gateway)}/${base36(hash64(key), 36, 7)}.html`;
+}
+
+/** The folder of one gateway's status-page copies (statusInsightPath), replaced as its insight folder is. */
+export function statusInsightFolder(gateway: GatewayNames): string {
+  return `s/${base36(hash64(gatewayFolder(gateway)), 46, 9)}`;
+}
+
+/** The first `bits` (≤ 52: exact in a double) of the hex digits `hex`, in base 36, `width` characters. */
+function base36(hex: string, bits: number, width: number): string {
+  const value = Number.parseInt(hex.slice(0, 13), 16) / 2 ** (52 - bits);
+  return Math.floor(value).toString(36).padStart(width, '0');
 }
 
 /** The folder holding one gateway's insights (replaced as a whole when the gateway was evaluated). */

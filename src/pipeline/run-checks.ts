@@ -155,7 +155,20 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     if (notify) logNotifyProblems(notify, deps.logger);
 
     const statusPage = deps.status
-      ? await buildStatusPage(deps.status, { now: deps.clock.now(), runStartedAt: startedAt, written })
+      ? await buildStatusPage(deps.status, {
+          now: deps.clock.now(),
+          runStartedAt: startedAt,
+          written,
+          // So a gateway it did not read says why: cut short, or its target could not be listed.
+          run: {
+            ...(interrupted
+              ? { interrupted: { message: interrupted.message, notDone: interrupted.notDone } }
+              : {}),
+            failedTargets: expanded.targets.flatMap((t) =>
+              !t.ok && t.error ? [{ id: t.id, error: { code: t.error.code, message: t.error.message } }] : [],
+            ),
+          },
+        })
       : undefined;
     if (statusPage) sinkFailures.add(statusPage.errors);
 

@@ -124,7 +124,11 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
         expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(1);
       }
       // The per-gateway results are in the report now; the status page is written as at any run's end.
-      expect((await readdir(out)).sort()).toEqual(['index.html', 'insights', 'report.json']);
+      expect((await readdir(out)).sort()).toEqual(['index.html', 'insights', 'report.json', 's']);
+      // The page says the run was cut short, as the summary does.
+      expect(await readFile(path.join(out, 'index.html'), 'utf8')).toContain(
+        '<strong>⚠ Interrupted:</strong> The run was stopped by',
+      );
       expect(result.stdout).toContain('✗ interrupted: The run was stopped by');
       expect(result.stdout).toContain('not done (2 gateway(s)): slow-1 (rg-test), slow-2 (rg-test)');
       expect(result.stderr).toContain(`${signal}: stopping`);

@@ -74,13 +74,28 @@ describe('status page in a real browser', () => {
     }
     // Two demos of three runs, each first run before the servers went down: a server down now was
     // read healthy twice and not healthy four times, and its timeline says so in words.
+    // Each timeline's accessible name: its own, or the page's label it refers to (steady ones).
     const labels = await tab
       .locator('td svg[role=img]')
-      .evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute('aria-label')));
+      .evaluateAll((svgs) =>
+        svgs.map(
+          (svg) =>
+            svg.getAttribute('aria-label') ??
+            svg.ownerDocument.getElementById(svg.getAttribute('aria-labelledby') ?? '')?.textContent,
+        ),
+      );
     expect(labels).toHaveLength(rows);
     expect(labels).toContain('unhealthy 67%, healthy 33%');
     expect(labels).toContain('healthy 100%');
     expect(await tab.locator('td svg path.d').count()).toBeGreaterThan(0);
+    // A steady timeline's bar is its CSS background, in its row's colour.
+    const bars = await tab
+      .locator('tbody tr.d svg:not([class]):empty, tbody tr:not([class]) svg:not([class]):empty')
+      .evaluateAll((svgs) =>
+        svgs.map((svg) => svg.ownerDocument.defaultView?.getComputedStyle(svg).backgroundImage),
+      );
+    expect(bars.length).toBeGreaterThan(0);
+    for (const bar of bars) expect(bar).toMatch(/^linear-gradient\(/);
     expect(text).toMatch(/Run at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     expect(text).toMatch(/Last successful read: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     const shot = path.join(out, 'status-desktop.png');
@@ -100,12 +115,22 @@ describe('status page in a real browser', () => {
     const hrefs = await tab
       .locator('a[href]')
       .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-    // Relative to the page, so they resolve wherever out/ is served from (a folder, a static website).
-    for (const href of hrefs) expect(href).toMatch(/^insights\/[^:]+\.html$/);
-    const files = hrefs.map((href) => path.join(out, decodeURI(href)));
-    const written = report.gateways.flatMap((g) => g.findings.map((f) => path.join(out, f.insight.html)));
-    expect([...files].sort()).toEqual([...written].sort());
-    for (const file of files) expect((await stat(file)).isFile()).toBe(true);
+    // Relative to the page, so they resolve wherever out/ is served from (a folder, a static website):
+    // short copies of the insight pages, one per finding, each the page the run wrote for it.
+    for (const href of hrefs) expect(href).toMatch(/^s\/[0-9a-z]+\/[0-9a-z]+\.html$/);
+    const linked = await Promise.all(hrefs.map((href) => readFile(path.join(out, href), 'utf8')));
+    const written = await Promise.all(
+      report.gateways.flatMap((g) => g.findings.map((f) => readFile(path.join(out, f.insight.html), 'utf8'))),
+    );
+    expect(new Set(hrefs).size).toBe(hrefs.length);
+    expect([...linked].sort()).toEqual([...written].sort());
+    // Each link's text is its finding's cause, next to its server.
+    for (const finding of report.gateways.flatMap((g) => g.findings)) {
+      const row = tab.locator('tbody tr', {
+        has: tab.locator(`td:text-is(${JSON.stringify(finding.address)})`),
+      });
+      expect(await row.locator('a').count()).toBeGreaterThan(0);
+    }
     await tab.close();
   });
 
@@ -145,7 +170,7 @@ describe('status page in a real browser', () => {
     await scripted.getByLabel('Show only servers that are not healthy').check();
     const bad = await scripted.locator('tbody tr:has(td):visible').count();
     // Not healthy: every finding, and a state the config does not report (Draining) too.
-    expect(bad).toBe(await scripted.locator('tbody tr:has(td.d, td.w)').count());
+    expect(bad).toBe(await scripted.locator('tbody tr.d, tbody tr.w').count());
     expect(bad).toBeGreaterThanOrEqual(report.summary.findings);
     expect(bad).toBeLessThan(all);
     await scripted.close();

@@ -16,6 +16,11 @@ describe('readHealth', () => {
     ['draining', 'draining'],
     ['Degraded', 'unrecognised'],
     ['', 'unrecognised'],
+    // Names of Object.prototype's members (a value from the network): not a state.
+    ['__proto__', 'unrecognised'],
+    ['constructor', 'unrecognised'],
+    ['toString', 'unrecognised'],
+    ['hasOwnProperty', 'unrecognised'],
     [undefined, 'unrecognised'],
   ])('reads %p as %s', (health, expected) => {
     expect(readHealth(health)).toBe(expected);

@@ -1,5 +1,11 @@
 import { ConfigError, DeliveryError, isConfigError } from '../../errors';
-import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
+import {
+  gatewayInsightFolder,
+  gatewayResultPath,
+  runFolder,
+  statusInsightFolder,
+  statusInsightPath,
+} from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
@@ -23,7 +29,8 @@ export type BlobSinkOptions = (
   readonly concurrency?: number;
   /**
    * Where the status page goes (`statusPage.container`, e.g. `$web`, the account's static website):
-   * `index.html` at its root and, beside it, `insights/…html`, the current insight pages it links to
+   * `index.html` at its root and, beside it, `s/<gateway>/<server>.html` (statusInsightPath), the
+   * current insight pages it links to
    * (relative links: the page and its insights must be served from one place). None: no status page.
    */
   readonly statusContainer?: string;
@@ -50,9 +57,9 @@ export const CONTENT_TYPES = {
  * function of a fan-out run) writes that gateway's insights under both roots and its result at
  * `runs/<runId>/gateways/…json`, and leaves both report.json files alone. A `report` delivery (a direct
  * run's end) writes `runs/<runId>/report.json`, then `latest/report.json`, and touches no insight.
- * With a `statusContainer`, the current insights' HTML pages are kept there too (`insights/…html`, the
- * same replacement), and a delivery with a status page writes it there as `index.html`, last (a `page`
- * delivery only that).
+ * With a `statusContainer`, the current insights' HTML pages are kept there too, at the status page's
+ * short paths (`s/<gateway>/<server>.html`, statusInsightPath; the same replacement), and a delivery
+ * with a status page writes it there as `index.html`, last (a `page` delivery only that).
  * Work is linear in the delivery: one listing per evaluated gateway folder (its own prefix), insights
  * grouped through sets, never matched against every gateway.
  */
@@ -123,7 +130,8 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
             // The status page's links: the same current view, its HTML pages, beside index.html.
             step = `write the status page's insights in container ${options.statusContainer}`;
             const web = await getContainer(options.statusContainer);
-            await replaceCurrent(web, '', evaluated, current, concurrency, ['html']);
+            const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
+            await replaceStatusCopies(web, gateways, current, concurrency);
           }
 
           if (scope === 'gateway') {
@@ -221,6 +229,31 @@ async function replaceCurrent(
       if (!keep.has(blobName)) stale.push(blobName);
     }
     await mapBounded(stale, concurrency, (blobName) => container.deleteBlob(blobName).catch(ignoreNotFound));
+  }
+}
+
+/**
+ * The status page's copies of the current insights' HTML (`s/<gateway>/<server>.html`): each evaluated
+ * gateway's folder gets this run's pages, then loses every blob this run did not write (servers that
+ * recovered). A failed gateway's copies are left alone, as its insights are.
+ */
+async function replaceStatusCopies(
+  web: BlobContainer,
+  folders: readonly string[],
+  current: readonly Insight[],
+  concurrency: number,
+): Promise<void> {
+  const copies = current.map((i) => ({ blobName: statusInsightPath(i.finding), text: i.html }));
+  await mapBounded(copies, concurrency, (copy) =>
+    uploadText(web, copy.blobName, copy.text, CONTENT_TYPES.html, true),
+  );
+  const keep = new Set(copies.map((copy) => copy.blobName));
+  for (const folder of new Set(folders)) {
+    const stale: string[] = [];
+    for await (const blobName of web.listBlobNames({ prefix: `${folder}/` })) {
+      if (!keep.has(blobName)) stale.push(blobName);
+    }
+    await mapBounded(stale, concurrency, (blobName) => web.deleteBlob(blobName).catch(ignoreNotFound));
   }
 }
 

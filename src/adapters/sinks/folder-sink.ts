@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
-import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../insight/insight-path';
+import {
+  gatewayInsightFolder,
+  gatewayResultPath,
+  runFolder,
+  statusInsightFolder,
+  statusInsightPath,
+} from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import type { GatewayReport } from '../../core/run-report';
@@ -13,7 +19,9 @@ export interface FolderSinkOptions {
 
 /**
  * Writes each insight as `.md` + standalone `.html` under `insights/`, and the run's `report.json`.
- * A gateway that was evaluated gets its folder replaced (so a recovered server's insight disappears);
+ * Each `.html` is also written at `s/<gateway>/<server>.html` (statusInsightPath), the short path the
+ * status page links to, so its thousand links stay small.
+ * A gateway that was evaluated gets its folders replaced (so a recovered server's insight disappears);
  * a gateway that failed keeps what the last good run wrote: we do not delete what we could not re-check.
  * A `gateway` delivery (one gateway, as soon as it is done) writes that gateway's insights and its
  * result at `runs/<runId>/gateways/…json`, and leaves `report.json` alone. A `report` delivery (a
@@ -79,24 +87,54 @@ function insightsByFolder(insights: readonly Insight[]): Map<string, Insight[]> 
 }
 
 /**
- * Stage the gateway's new insights, then swap the folder in, so readers never see half of it. The
- * gateway's folder is staged as a folder of its own under the sink's root (`.staging-<uuid>`, one per
- * gateway: the gateways of one run may be delivered at once, by a direct run's concurrent gateways or a
- * Function App instance's queue invocations, and the run id comes from a queue message, so it never
- * names a folder), and renamed into place whole: no folders to make inside it, none left to remove.
- * Made by `mkdir`, not `mkdtemp`: the folder becomes the gateway's, with the umask's mode (mkdtemp's is
- * 0700, which would hide the insights from other readers).
+ * Stage the gateway's new insights, then swap the folder in, so readers never see half of it; then
+ * the same for the status page's copies of their HTML (`s/<gateway>/`).
  */
 async function replaceGatewayFolder(root: string, gateway: GatewayReport, insights: readonly Insight[]) {
   const folder = gatewayInsightFolder(gateway);
+  await replaceFolder(
+    root,
+    folder,
+    insights.flatMap((insight) => {
+      const file = path.posix.relative(folder, insight.path);
+      return [
+        { file: `${file}.md`, text: insight.markdown },
+        { file: `${file}.html`, text: insight.html },
+      ];
+    }),
+  );
+  const copies = statusInsightFolder(gateway);
+  await replaceFolder(
+    root,
+    copies,
+    insights.map((insight) => ({
+      file: path.posix.relative(copies, statusInsightPath(insight.finding)),
+      text: insight.html,
+    })),
+  );
+}
+
+/**
+ * `folder` (relative to `root`) made to hold `files` (paths relative to it) and nothing else. Staged
+ * as a folder of its own under the sink's root (`.staging-<uuid>`, one per gateway: the gateways of
+ * one run may be delivered at once, by a direct run's concurrent gateways or a Function App
+ * instance's queue invocations, and the run id comes from a queue message, so it never names a
+ * folder), and renamed into place whole: no folders to make inside it, none left to remove. Made by
+ * `mkdir`, not `mkdtemp`: the folder gets the umask's mode (mkdtemp's is 0700, which would hide the
+ * insights from other readers).
+ */
+async function replaceFolder(
+  root: string,
+  folder: string,
+  files: ReadonlyArray<{ readonly file: string; readonly text: string }>,
+): Promise<void> {
   const staged = path.join(root, `.staging-${randomUUID()}`);
   await inFolder(root, () => mkdir(staged));
   try {
-    for (const insight of insights) {
-      const file = path.join(staged, path.posix.relative(folder, insight.path));
-      if (path.dirname(file) !== staged) await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(`${file}.md`, insight.markdown, 'utf8');
-      await writeFile(`${file}.html`, insight.html, 'utf8');
+    for (const { file, text } of files) {
+      const target = path.join(staged, file);
+      if (path.dirname(target) !== staged) await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, text, 'utf8');
     }
     const target = path.join(root, folder);
     await rm(target, { recursive: true, force: true });

@@ -19,17 +19,20 @@ import {
  * One standalone HTML file: inline CSS and SVG, no external asset, no request; readable without
  * JavaScript (a small inline script only adds a filter); state always in words and symbols beside the
  * colour, and the timeline's states differ by bar height too. Every value (names, addresses, error
- * messages: untrusted) is HTML-escaped. Compact on purpose (about 150–300 bytes per server, optional
- * end tags left out), so 100 gateways of 10 servers stay well under 200 KB.
+ * messages: untrusted) is HTML-escaped. Compact on purpose, as a thousand servers are mostly rows:
+ * about 60 bytes a healthy row, 150 one not healthy (its link, `s/<gateway>/<server>.html`, and cause),
+ * 100 more for a timeline that changed (optional end tags left out, plain attribute values unquoted,
+ * steady timelines a CSS bar named by a shared label), so 100 gateways of 10 servers with 20-character
+ * names stay under 200 000 bytes however many are not healthy (test/insight/status/status-page.test.ts).
  */
 export function renderStatusPage(view: StatusView): string {
   const servers = view.gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
-  const bad = servers.filter((s) => s.state !== 'healthy').length;
   const stale = view.gateways.filter((g) => g.stale).length;
   const summary =
     `${view.gateways.length} gateway${plural(view.gateways.length)} · ${servers.length} server${plural(servers.length)}: ` +
-    `${servers.length - bad} healthy, ${bad} not healthy` +
+    serverCounts(servers) +
     (stale > 0 ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>` : '');
+  const bad = servers.filter((s) => s.cause !== null).length;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -41,17 +44,41 @@ export function renderStatusPage(view: StatusView): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(view.now)} · ${summary}</p>
+<p>Run at ${time(view.now)} · ${summary}</p>${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(view.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
-${STEADY_BARS}
+${STEADY_LABELS}
 ${view.gateways.map(gatewaySection).join('\n')}
 </main>
 <script>${FILTER_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/**
+ * `12 not healthy, 7 healthy, 1 draining`: "not healthy" as the run's summary counts it (the servers
+ * reported, each with its cause and insight: the states in `unhealthyStates`), then healthy ones, then
+ * each other state (draining; a state left out of `unhealthyStates`) by name, so the page and the
+ * CLI's `Checked …: 12 not healthy` agree.
+ */
+function serverCounts(servers: readonly ServerStatus[]): string {
+  const others = new Map<HealthState, number>();
+  let reported = 0;
+  let healthy = 0;
+  for (const server of servers) {
+    if (server.cause !== null) reported++;
+    else if (server.state === 'healthy') healthy++;
+    else others.set(server.state, (others.get(server.state) ?? 0) + 1);
+  }
+  return [
+    `${reported} not healthy`,
+    `${healthy} healthy`,
+    ...[...others.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([state, n]) => `${n} ${state}${state === 'draining' ? '' : ' (not reported)'}`),
+  ].join(', ');
 }
 
 function gatewaySection(status: GatewayStatus): string {
@@ -67,10 +94,11 @@ function gatewaySection(status: GatewayStatus): string {
   });
   if (rows.length > 0) {
     lines.push(
-      `<table><thead><tr><th scope=col>Server<th scope=col>Health<th scope=col>Likely cause (insight)<th scope=col>History</thead>\n${rows.join('\n')}\n</table>`,
+      `<table><thead><tr><th>Server<th>Health<th>Likely cause<th>History</thead>\n${rows.join('\n')}\n</table>`,
     );
   }
-  return `<section>\n${lines.join('\n')}\n</section>`;
+  // No <section>: the heading is what one navigates by, and an unnamed section is no landmark.
+  return lines.join('\n');
 }
 
 function staleNote(status: GatewayStatus): string {
@@ -81,19 +109,38 @@ function staleNote(status: GatewayStatus): string {
   if (status.stale === 'failed' && status.lastError) {
     return `<p class="note"><strong>⚠ Stale:</strong> this run's read failed at ${time(new Date(status.lastError.at))}${error}; ${what}.</p>`;
   }
-  return `<p class="note"><strong>⚠ Stale:</strong> this run did not read this gateway (not in its targets, or its target could not be listed)${error}; ${what}.</p>`;
+  const why =
+    status.notRead?.by === 'interrupted'
+      ? 'the run was interrupted before it (see above)'
+      : status.notRead?.by === 'targets'
+        ? `${status.notRead.targets.length === 1 ? 'its target' : 'one of these targets'} could not be listed: ${status.notRead.targets
+            .slice(0, 3)
+            .map(
+              (t) =>
+                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(capText(t.error.message, 300))})`,
+            )
+            .join(
+              '; ',
+            )}${status.notRead.targets.length > 3 ? ` and ${status.notRead.targets.length - 3} more` : ''}`
+        : "it is not in the run's targets";
+  const last = status.lastError
+    ? `; its last read failed at ${time(new Date(status.lastError.at))}${error}`
+    : '';
+  return `<p class="note"><strong>⚠ Stale:</strong> this run did not read this gateway: ${why}${last}; ${what}.</p>`;
 }
 
 function serverRow(server: ServerStatus): string {
   const health = healthText(server.health, server.state);
   const cause = server.cause
     ? server.insightHref
-      ? `<a href="${escapeHtml(server.insightHref)}">${CAUSE_LABELS[server.cause]}</a>`
+      ? `<a href=${server.insightHref}>${CAUSE_LABELS[server.cause]}</a>`
       : CAUSE_LABELS[server.cause]
     : '';
   // Optional end tags (</td>, </tr>) are left out and plain attribute values unquoted: a page of a
   // thousand servers is mostly rows.
-  return `<tr><td>${escapeHtml(server.address)}<td${SLOT_CLASS[server.state] ? ` class=${SLOT_CLASS[server.state]}` : ''}>${SYMBOLS[server.state]} ${health}<td>${cause}<td>${timelineSvg(server)}`;
+  // The row's class (none when healthy) colours its health and its steady timeline's bar (CSS).
+  const state = SLOT_CLASS[server.state];
+  return `<tr${state ? ` class=${state}` : ''}><td>${escapeHtml(server.address)}<td>${SYMBOLS[server.state]} ${health}<td>${cause}<td>${timelineSvg(server, state)}`;
 }
 
 /** The value as reported, with the normalised state beside it when they are not the same word. */
@@ -153,38 +200,98 @@ const BAR: Readonly<Record<Exclude<SlotState, 'none'>, { y: number; height: numb
 };
 
 /**
- * The server's timeline: one path per state, each run of equal slots one segment, so a steady server
- * costs one segment. Its accessible name says the same in words: the share of readings in each state.
+ * Most segments a timeline is drawn with. A server that flaps from slot to slot would take 48 (about
+ * 300 bytes, a page of such servers 300 KB): past this many, the timeline is drawn at half the
+ * resolution, each bar the worst of two slots (as a slot is the worst of its readings), again until it
+ * fits. Its accessible name keeps the exact shares.
  */
-function timelineSvg(server: ServerStatus): string {
-  const segments: Record<SlotState, string[]> = { up: [], warn: [], down: [], none: [] };
-  let start = 0;
-  server.timeline.forEach((state, i) => {
-    if (server.timeline[i + 1] === state) return;
-    if (state !== 'none') segments[state].push(`M${start} ${BAR[state].y}h${i + 1 - start}`);
-    start = i + 1;
+export const MAX_TIMELINE_SEGMENTS = 12;
+
+/**
+ * The server's timeline; its accessible name says the same in words: the share of readings in each
+ * state. Drawn with as few bytes as a page of a thousand servers needs:
+ * - one state all along (most servers): no path, the svg's CSS background is the bar, in the row's
+ *   colour (`tr.w`, `tr.d`, none: healthy) or in its own class when the bar is another state (`u`,
+ *   `w`, `d`: a slot shows the worst state read in it), `n` when not read all along (the dotted
+ *   baseline alone). Self-closing: an HTML parser closes an svg (foreign content) written `<svg …/>`.
+ * - otherwise the healthy bar is the background and one path per other state is drawn over it, each
+ *   run of equal slots one segment (later ones relative to the one before: `m<gap> 0h<length>`); with
+ *   a slot not read (class `n`: no background, which the dotted baseline must show through) the
+ *   healthy runs are a path too.
+ */
+function timelineSvg(server: ServerStatus, rowClass: string): string {
+  const [first, second] = server.counts;
+  // One state all the readings long: its name is one of the page's STEADY_LABELS.
+  const label =
+    first && !second
+      ? `role=img aria-labelledby=${STEADY_LABEL_IDS[first[0]]} `
+      : `role=img aria-label="${escapeHtml(shares(server.counts))}"`;
+  const runs = segments(server.timeline);
+  const only = runs.length === 1 ? runs[0]?.state : undefined;
+  if (only !== undefined) {
+    const own = only === 'none' ? 'n' : CLASS[only] === (rowClass || CLASS.up) ? '' : CLASS[only];
+    return `<svg${own ? ` class=${own}` : ''} ${label}/>`;
+  }
+  const unread = runs.some((run) => run.state === 'none');
+  const drawn = unread ? (['up', 'warn', 'down'] as const) : (['warn', 'down'] as const);
+  const paths = drawn.flatMap((state) => {
+    let end = 0;
+    const d = runs
+      .filter((run) => run.state === state)
+      .map((run, i) => {
+        const step = i === 0 ? `M${run.start} ${BAR[state].y}` : `m${run.start - end} 0`;
+        end = run.start + run.length;
+        return `${step}h${run.length}`;
+      })
+      .join('');
+    return d === '' ? [] : [`<path class=${CLASS[state]} d="${d}"/>`];
   });
-  const label = `role=img aria-label="${escapeHtml(shares(server.counts))}"`;
-  const steady = server.timeline.every((state) => state === server.timeline[0])
-    ? server.timeline[0]
-    : undefined;
-  // Most servers are one state all along: one shared bar (STEADY_BARS), about half the bytes.
-  if (steady !== undefined)
-    return `<svg ${label}>${steady === 'none' ? '' : `<use href=#${CLASS[steady]} />`}</svg>`;
-  const paths = (['up', 'warn', 'down'] as const)
-    .filter((state) => segments[state].length > 0)
-    .map((state) => `<path class=${CLASS[state]} d="${segments[state].join('')}"/>`)
-    .join('');
-  return `<svg viewBox="0 0 ${TIMELINE_SLOTS} 4" ${label}>${paths}</svg>`;
+  return `<svg${unread ? ' class=n' : ''} viewBox="0 0 ${TIMELINE_SLOTS} 4" ${label}>${paths.join('')}</svg>`;
 }
 
-/** A whole timeline in one state, defined once per page and `<use>`d by each steady server's timeline. */
-const STEADY_BARS = `<svg hidden><defs>${(['up', 'warn', 'down'] as const)
-  .map(
-    (state) =>
-      `<symbol id=${CLASS[state]} viewBox="0 0 ${TIMELINE_SLOTS} 4" preserveAspectRatio=none><path class=${CLASS[state]} d="M0 ${BAR[state].y}h${TIMELINE_SLOTS}"/></symbol>`,
-  )
-  .join('')}</defs></svg>`;
+/** The timeline as runs of equal slots (in slots), at most MAX_TIMELINE_SEGMENTS of them. */
+function segments(
+  timeline: readonly SlotState[],
+): Array<{ state: SlotState; start: number; length: number }> {
+  let slots = timeline;
+  let width = 1;
+  for (;;) {
+    const runs: Array<{ state: SlotState; start: number; length: number }> = [];
+    slots.forEach((state, i) => {
+      const last = runs.at(-1);
+      if (last?.state === state) last.length += width;
+      else runs.push({ state, start: i * width, length: width });
+    });
+    if (runs.length <= MAX_TIMELINE_SEGMENTS || slots.length <= 1) return runs;
+    slots = Array.from({ length: Math.ceil(slots.length / 2) }, (_, i) =>
+      worst(slots[2 * i] as SlotState, slots[2 * i + 1] ?? 'none'),
+    );
+    width *= 2;
+  }
+}
+
+const SEVERITY: Readonly<Record<SlotState, number>> = { none: 0, up: 1, warn: 2, down: 3 };
+function worst(a: SlotState, b: SlotState): SlotState {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
+/**
+ * The accessible names of timelines read in one state all along (most of a page), given once: each
+ * such timeline refers to one by id (`aria-labelledby`; a hidden element still names what refers to
+ * it, WAI-ARIA 1.2 accessible name computation, step 2B) instead of repeating the words.
+ */
+const STEADY_LABEL_IDS: Readonly<Record<HealthState | 'not read', string>> = {
+  healthy: 'lh',
+  unhealthy: 'lu',
+  unrecognised: 'lr',
+  unknown: 'lk',
+  partial: 'lp',
+  draining: 'ld',
+  'not read': 'ln',
+};
+const STEADY_LABELS = `<p hidden>${Object.entries(STEADY_LABEL_IDS)
+  .map(([state, id]) => `<span id=${id}>${state} 100%</span>`)
+  .join('')}</p>`;
 
 /** `healthy 97%, unhealthy 3%`: each state's share of the readings (rounded; under 1% as `<1%`). */
 function shares(counts: ServerStatus['counts']): string {
@@ -199,7 +306,7 @@ function shares(counts: ServerStatus['counts']): string {
 
 function legendItem(state: SlotState, text: string): string {
   const bar = state === 'none' ? '' : `<path class=${CLASS[state]} d="M0 ${BAR[state].y}h6"/>`;
-  return `<span class=key><svg class=mini viewBox="0 0 6 4" aria-hidden=true>${bar}</svg> ${text}</span>`;
+  return `<span class=key><svg class="mini n" viewBox="0 0 6 4" aria-hidden=true>${bar}</svg> ${text}</span>`;
 }
 
 function time(at: Date): string {
@@ -215,19 +322,20 @@ function plural(n: number): string {
  * column uses them), bars at least 3:1 (WCAG 1.4.11, non-text contrast).
  */
 const STYLE = `
-:root{color-scheme:light dark;--fg:#1b1b1b;--muted:#595959;--bg:#fff;--panel:#f4f6f8;--line:#c9d0d8;--up:#067647;--warn:#a15c07;--down:#b42318;--link:#175cd3}
+:root{color-scheme:light dark;--base:repeating-linear-gradient(90deg,var(--muted) 0 1px,transparent 1px 3px) bottom/100% 1px no-repeat;--fg:#1b1b1b;--muted:#595959;--bg:#fff;--panel:#f4f6f8;--line:#c9d0d8;--up:#067647;--warn:#a15c07;--down:#b42318;--link:#175cd3}
 @media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#b0b0b0;--bg:#141414;--panel:#1f2328;--line:#3d444d;--up:#47cd89;--warn:#fdb022;--down:#ff8a80;--link:#84adff}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:72rem;padding:1rem;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .25rem;overflow-wrap:anywhere}h2 small{font-weight:400;color:var(--muted)}
-header p,section>p{margin:.25rem 0;overflow-wrap:anywhere}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
+header p,main>p{margin:.25rem 0;overflow-wrap:anywhere}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
 table{border-collapse:collapse;width:100%;margin:.4rem 0;table-layout:fixed}thead th:nth-child(1),thead th:nth-child(3){width:30%}thead th:nth-child(2){width:20%}th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:anywhere}
 thead th{font-size:.85rem;color:var(--muted)}tbody th{background:var(--panel);font-weight:600}
-td{color:var(--fg)}td:nth-child(2){color:var(--up)}td.w{color:var(--warn)}td.d{color:var(--down);font-weight:600}small{color:var(--muted)}
-a{color:var(--link)}svg{display:block;width:12rem;max-width:100%;aspect-ratio:12;height:auto;background:repeating-linear-gradient(90deg,var(--muted) 0 1px,transparent 1px 3px) bottom/100% 1px no-repeat}svg.mini{display:inline;width:1.2rem;aspect-ratio:1.5;vertical-align:middle}svg[hidden]{display:none}
+td{color:var(--fg)}td:nth-child(2){color:var(--up)}.w td:nth-child(2){color:var(--warn)}.d td:nth-child(2){color:var(--down);font-weight:600}small{color:var(--muted)}
+a{color:var(--link)}svg{display:block;width:12rem;max-width:100%;aspect-ratio:12;height:auto;background:var(--base)}svg.mini{display:inline;width:1.2rem;aspect-ratio:1.5;vertical-align:middle}
+svg:not(.n){background:linear-gradient(var(--up),var(--up)) bottom/100% 25% no-repeat,var(--base)}tr.w svg:empty:not([class]),svg.w:empty{background:linear-gradient(var(--warn),var(--warn)) bottom/100% 50% no-repeat,var(--base)}tr.d svg:empty:not([class]),svg.d:empty{background:linear-gradient(var(--down),var(--down)) bottom/100% 100% no-repeat}svg{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 path{fill:none}path.u{stroke:var(--up);stroke-width:1}path.w{stroke:var(--warn);stroke-width:2}path.d{stroke:var(--down);stroke-width:4}
 .note{background:var(--panel);border-left:4px solid var(--warn);padding:.4rem .6rem}.stale-tag{color:var(--warn)}
-.only-bad tbody tr:not(:has(th,td.w,td.d)){display:none}
+.only-bad tbody tr:not(.w,.d,:has(th)){display:none}
 @media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem .25rem;font-size:.9rem}}
 `;
 

@@ -1,7 +1,7 @@
 import type { CauseId } from '../../core/causes';
 import type { GatewayRef, HealthState } from '../../core/model';
 import { VALUE_ALPHABET, type HistoryDocument, type HistoryValue } from '../../core/status/history';
-import { insightPath } from '../insight-path';
+import { statusInsightPath } from '../insight-path';
 
 /** Slots of every server's timeline: the retained window cut into this many equal parts. */
 export const TIMELINE_SLOTS = 48;
@@ -16,6 +16,8 @@ export type SlotState = 'up' | 'warn' | 'down' | 'none';
 export interface StatusView {
   /** The page's time: the run's end. */
   readonly now: Date;
+  /** The run was cut short (a signal, its deadline): why, in a person's words. */
+  readonly interrupted?: string;
   /** The timeline's left edge: the oldest reading kept, at most the retention before `now`. */
   readonly windowStart: Date;
   readonly gateways: readonly GatewayStatus[];
@@ -32,7 +34,29 @@ export interface GatewayStatus {
    */
   readonly stale?: 'failed' | 'not-read';
   readonly lastError?: { readonly at: string; readonly code: string; readonly message: string };
+  /**
+   * `stale: 'not-read'`: why this run did not read the gateway, when the run knows: `interrupted` (the
+   * run was cut short before it), or the targets that could not be listed (one naming the gateway's
+   * subscription or resource group, else every one: a management group's gateways are not known).
+   * Absent: not in this run's targets.
+   */
+  readonly notRead?:
+    { readonly by: 'interrupted' } | { readonly by: 'targets'; readonly targets: readonly FailedTarget[] };
   readonly pools: readonly PoolStatus[];
+}
+
+/** What a run knows of the gateways it did not read (src/core/run-report.ts: interrupted, targets). */
+export interface StatusRunContext {
+  /** The run was cut short: why (a person's words), and the ARM ids of the gateways it did not do. */
+  readonly interrupted?: { readonly message: string; readonly notDone: readonly string[] };
+  /** Targets whose gateways could not be listed. */
+  readonly failedTargets?: readonly FailedTarget[];
+}
+
+export interface FailedTarget {
+  /** The target's ARM id (a subscription, a resource group, a gateway or a management group). */
+  readonly id: string;
+  readonly error: { readonly code: string; readonly message: string };
 }
 
 export interface PoolStatus {
@@ -47,7 +71,10 @@ export interface ServerStatus {
   readonly health: string;
   readonly state: HealthState;
   readonly cause: CauseId | null;
-  /** Relative to the sink's root (`insights/…html`): the insight the run that read it wrote. */
+  /**
+   * Relative to the page (`s/…html`, statusInsightPath): the copy of the insight the run that read it
+   * wrote, which the sinks keep beside the page.
+   */
   readonly insightHref?: string;
   readonly timeline: readonly SlotState[];
   /** Readings in the window by normalised state, for the timeline's text: `[state, count]`, most first. */
@@ -65,6 +92,8 @@ export function statusView(options: {
   readonly runStartedAt: Date;
   readonly retentionInMs: number;
   readonly histories: readonly HistoryDocument[];
+  /** What the run knows of the gateways it did not read; none: a gateway not read is one not in its targets. */
+  readonly run?: StatusRunContext;
 }): StatusView {
   const nowMs = options.now.getTime();
   const oldestKept = Math.min(
@@ -77,8 +106,34 @@ export function statusView(options: {
   const gateways = options.histories
     .filter((doc) => Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)
     .map((doc) => gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs))
+    .map((status) => (status.stale === 'not-read' ? withNotRead(status, options.run) : status))
     .sort((a, b) => compareNames(a.gateway, b.gateway));
-  return { now: options.now, windowStart: new Date(startMs), gateways };
+  return {
+    now: options.now,
+    ...(options.run?.interrupted ? { interrupted: options.run.interrupted.message } : {}),
+    windowStart: new Date(startMs),
+    gateways,
+  };
+}
+
+/**
+ * Why the run did not read a gateway it has a history of: it was interrupted before it (the gateway is
+ * among those not done), or a target that could not be listed holds it (its id is the gateway's or a
+ * prefix of it: subscription, resource group), else, when some target could not be listed, any of
+ * them (a management group's gateways are only known by listing it). ARM ids compare case-insensitively.
+ */
+function withNotRead(status: GatewayStatus, run: StatusRunContext | undefined): GatewayStatus {
+  const id = status.gateway.id.toLowerCase();
+  if (run?.interrupted?.notDone.some((notDone) => notDone.toLowerCase() === id)) {
+    return { ...status, notRead: { by: 'interrupted' } };
+  }
+  const failed = run?.failedTargets ?? [];
+  const holding = failed.filter((t) => {
+    const scope = t.id.toLowerCase().replace(/\/+$/, '');
+    return id === scope || id.startsWith(`${scope}/`);
+  });
+  const targets = holding.length > 0 ? holding : failed;
+  return targets.length > 0 ? { ...status, notRead: { by: 'targets', targets } } : status;
 }
 
 function gatewayStatus(
@@ -114,7 +169,7 @@ function gatewayStatus(
       health,
       state,
       cause,
-      ...(cause ? { insightHref: `${insightPath({ gateway: doc.gateway, ...server })}.html` } : {}),
+      ...(cause ? { insightHref: statusInsightPath({ gateway: doc.gateway, ...server }) } : {}),
       timeline: timeline(server.values, server.samples, doc.outcomes, times, startMs, nowMs),
       counts: counts(server.values, server.samples, startMs, times),
     });

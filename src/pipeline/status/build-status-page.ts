@@ -3,7 +3,7 @@ import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
 import type { HistoryDocument } from '../../core/status/history';
 import { renderStatusPage } from '../../insight/status/status-page';
-import { statusView } from '../../insight/status/status-view';
+import { statusView, type StatusRunContext } from '../../insight/status/status-view';
 import { typedStateStores } from '../notify/typed-stores';
 import { readStored } from './record-history';
 import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-services';
@@ -31,6 +31,8 @@ export async function buildStatusPage(
     readonly runStartedAt: Date;
     /** This run's documents, by gateway key, as it wrote them (not read again). */
     readonly written: ReadonlyMap<string, HistoryDocument>;
+    /** Why gateways with a history were not read: the run's interruption, its failed targets. */
+    readonly run?: StatusRunContext;
   },
 ): Promise<StatusPage> {
   const stores = typedStateStores(services.history);
@@ -61,6 +63,7 @@ export async function buildStatusPage(
     runStartedAt: options.runStartedAt,
     retentionInMs: services.retentionInMs,
     histories: [...options.written.values(), ...read.flat()],
+    ...(options.run ? { run: options.run } : {}),
   });
   return { html: renderStatusPage(view), errors };
 }

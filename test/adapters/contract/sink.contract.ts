@@ -74,13 +74,17 @@ const reportText = (delivery: Delivery) => `${JSON.stringify(delivery.report, nu
 
 export function describeSinkContract(name: string, subject: SinkContractSubject): void {
   describe(`InsightSink contract: ${name}`, () => {
-    /** The current view (relative to it), without the fan-out results under `runs/`. */
+    /**
+     * The current view (relative to it), without the fan-out results under `runs/` and the status
+     * page's copies of the insights under `s/` (the folder sink's; the blob sink keeps them in the
+     * status container: each sink's own tests).
+     */
     async function currentView(under: SinkUnderTest): Promise<Map<string, string>> {
       const view = new Map<string, string>();
       for (const [file, text] of await under.files()) {
         if (!file.startsWith(under.root)) continue;
         const inRoot = file.slice(under.root.length);
-        if (inRoot.startsWith('runs/') || !inRoot.startsWith(under.current)) continue;
+        if (/^(runs|s)\//.test(inRoot) || !inRoot.startsWith(under.current)) continue;
         view.set(inRoot.slice(under.current.length), text);
       }
       return view;

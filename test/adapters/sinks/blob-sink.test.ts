@@ -5,7 +5,7 @@ import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobSink } from '../../../src/adapters/sinks/blob-sink';
 import { ConfigError, DeliveryError } from '../../../src/errors';
-import { gatewayInsightFolder, insightPath } from '../../../src/insight/insight-path';
+import { gatewayInsightFolder, insightPath, statusInsightPath } from '../../../src/insight/insight-path';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
 import { buildDelivery, finding, gatewayRef } from '../../helpers/delivery-builder';
@@ -64,20 +64,23 @@ describe('blob sink: the status page in its own container ($web: the static webs
       statusPage: '<!doctype html><p>page 2',
     });
 
-    const html = (blobs: string[]) => blobs.filter((b) => b.endsWith('.html'));
+    // The copies at the page's short paths: .4 recovered (gone), gw-2 failed (kept).
     expect(await listBlobs(web)).toEqual(
       [
         'index.html',
-        ...html(insightBlobs('', gw, ['10.0.0.5'])),
-        ...html(insightBlobs('', gw2, ['10.0.1.4'])),
+        statusInsightPath(finding(gw, '10.0.0.5')),
+        statusInsightPath(finding(gw2, '10.0.1.4')),
       ].sort(),
     );
     expect(await readBlob(web, 'index.html')).toBe('<!doctype html><p>page 2');
     const props = await sdk.getContainerClient(web).getBlobClient('index.html').getProperties();
     expect(props.contentType).toBe('text/html; charset=utf-8');
     expect(props.cacheControl).toBe('no-cache');
-    // The links resolve: the same paths as the insights' own, relative to the page.
-    expect(await readBlob(web, `${insightPath(finding(gw, '10.0.0.5'))}.html`)).toContain('Run r2');
+    // The links resolve, relative to the page: the insight's own HTML, as in latest/.
+    expect(await readBlob(web, statusInsightPath(finding(gw, '10.0.0.5')))).toBe(
+      await readBlob(container, `appgw/latest/${insightPath(finding(gw, '10.0.0.5'))}.html`),
+    );
+    expect(await readBlob(web, statusInsightPath(finding(gw, '10.0.0.5')))).toContain('Run r2');
     expect(receipt.locations).toContain(`${azurite.blobEndpoint}/%24web/index.html`);
     // The insights container is as it always was.
     expect(await listBlobs(container, 'appgw/latest/')).toContain('appgw/latest/report.json');

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
 import { DeliveryError } from '../../../src/errors';
-import { buildDelivery, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
+import { statusInsightFolder, statusInsightPath } from '../../../src/insight/insight-path';
+import { buildDelivery, finding, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -46,6 +47,42 @@ describe('folder sink', () => {
     expect(after.some((f) => f.includes('.staging'))).toBe(false);
   });
 
+  it("the status page's copies (s/<gateway>/<server>.html): each insight's HTML, replaced as the insights are", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      const first = buildDelivery('r1', [
+        { gateway: gw, unhealthy: ['10.0.0.4', '10.0.0.5'] },
+        { gateway: other, unhealthy: ['10.9.0.4'] },
+      ]);
+      await sink.deliver(first);
+      for (const insight of first.insights) {
+        expect(await readFile(path.join(dir, statusInsightPath(insight.finding)), 'utf8')).toBe(insight.html);
+      }
+      // gw re-checked with .4 recovered; gw-2 failed and keeps its copy, as it keeps its insight.
+      const second = buildDelivery('r2', [
+        { gateway: gw, unhealthy: ['10.0.0.5'] },
+        { gateway: other, ok: false },
+      ]);
+      await sink.deliver(second);
+      const copies = (await files(dir)).filter((f) => f.startsWith('s/'));
+      expect(copies).toEqual(
+        [statusInsightPath(finding(gw, '10.0.0.5')), statusInsightPath(finding(other, '10.9.0.4'))].sort(),
+      );
+      expect(await readFile(path.join(dir, statusInsightPath(finding(gw, '10.0.0.5'))), 'utf8')).toBe(
+        second.insights[0]?.html,
+      );
+      expect(
+        copies.every(
+          (f) =>
+            f.startsWith(`${statusInsightFolder(gw)}/`) || f.startsWith(`${statusInsightFolder(other)}/`),
+        ),
+      ).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gateway delivery (fan-out): that gateway’s insights and its result under the run; report.json untouched', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     const sink = createFolderSink({ dir });
@@ -60,7 +97,11 @@ describe('folder sink', () => {
     );
     expect(result.gateways).toEqual([expect.objectContaining({ name: 'gw', ok: true })]);
     expect(receipt.locations[0]).toContain(path.join('runs', 'run-1', 'gateways'));
-    expect((await files(dir)).filter((f) => f.endsWith('.html'))).toHaveLength(1);
+    // The insight, and its copy where the status page links to it.
+    expect((await files(dir)).filter((f) => f.endsWith('.html'))).toEqual([
+      expect.stringMatching(/^insights\/.*10\.0\.0\.4.*\.html$/),
+      statusInsightPath(finding(gw, '10.0.0.4')),
+    ]);
   });
 
   it('page delivery (fan-out, between discoveries): index.html only, nothing else touched', async () => {
@@ -156,6 +197,7 @@ describe('folder sink', () => {
         expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw-2/.*10\\.9\\.0\\.4.*\\.html$`)),
         expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw-2/.*10\\.9\\.0\\.4.*\\.md$`)),
         `runs/run-1/gateways/${SUBSCRIPTION}/rg-web/gw-2.json`,
+        ...[statusInsightPath(finding(gw, '10.0.0.4')), statusInsightPath(finding(other, '10.9.0.4'))].sort(),
       ]);
       await rm(dir, { recursive: true });
       await sink.deliver(buildDelivery('run-2', [{ gateway: gw, unhealthy: ['10.0.0.5'] }]));
@@ -163,6 +205,7 @@ describe('folder sink', () => {
         expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw/.*10\\.0\\.0\\.5.*\\.html$`)),
         expect.stringMatching(new RegExp(`^insights/${SUBSCRIPTION}/rg-web/gw/.*10\\.0\\.0\\.5.*\\.md$`)),
         'report.json',
+        statusInsightPath(finding(gw, '10.0.0.5')),
       ]);
     } finally {
       await rm(top, { recursive: true, force: true });

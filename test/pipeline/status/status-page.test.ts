@@ -1,6 +1,11 @@
 import { gatewayKey } from '../../../src/core/arm-id';
 import { addReading, type HistoryDocument } from '../../../src/core/status/history';
-import { BackendHealthUnavailableError, StateUnavailableError } from '../../../src/errors';
+import {
+  ArmUnreachableError,
+  BackendHealthUnavailableError,
+  StateUnavailableError,
+} from '../../../src/errors';
+import { statusInsightPath } from '../../../src/insight/insight-path';
 import { runChecks } from '../../../src/pipeline/run-checks';
 import { recordHistory } from '../../../src/pipeline/status/record-history';
 import type { StatusServices } from '../../../src/pipeline/status/status-services';
@@ -49,14 +54,18 @@ describe('status page in a direct run', () => {
       expect(page).toContain('<h2>gw-b ');
       expect(page).toContain('10.0.0.5'); // healthy servers too
       expect(page).toMatch(
-        /10\.0\.0\.4<td class=d>✕ Unhealthy<td><a href="insights\/[^"]+\.html">TCP connect error<\/a>/,
+        /<tr class=d><td>10\.0\.0\.4<td>✕ Unhealthy<td><a href=s\/[0-9a-z/]+\.html>TCP connect error<\/a>/,
       );
       // The page goes with the report only, never with a gateway's delivery.
       expect(sink.deliveries.filter((d) => d.statusPage !== undefined).map((d) => d.scope)).toEqual([
         'report',
       ]);
     }
-    expect(outcome.report.gateways[0]?.findings[0]?.insight.html).toBe(/href="([^"]+)"/.exec(pageOf(r))?.[1]);
+    // The link: where the sinks copy that finding's insight page.
+    const reported = outcome.report.gateways[0]?.findings[0];
+    expect(reported && statusInsightPath({ gateway: gwA, ...reported })).toBe(
+      /href=(s\/\S+\.html)>/.exec(pageOf(r))?.[1],
+    );
   });
 
   it('keeps one reading per run, so the page has history', async () => {
@@ -66,9 +75,10 @@ describe('status page in a direct run', () => {
       r.clock.advance(300_000);
     }
     expect(stored(r)?.readings).toHaveLength(3);
-    expect(r.sinks[0]?.deliveries.filter((d) => d.scope === 'report').at(-1)?.statusPage).toContain(
-      'aria-label="unhealthy 100%"',
-    );
+    const page = r.sinks[0]?.deliveries.filter((d) => d.scope === 'report').at(-1)?.statusPage;
+    // Down in all three readings: named "unhealthy 100%" (one of the page's labels, by id).
+    expect(page).toMatch(/<tr class=d><td>10\.0\.0\.4[^\n]*<svg role=img aria-labelledby=lu \/>/);
+    expect(page).toContain('<span id=lu>unhealthy 100%</span>');
   });
 
   it('shows a gateway whose read failed this run as stale, with its last known servers and the error', async () => {
@@ -84,6 +94,29 @@ describe('status page in a direct run', () => {
     expect(page).toContain('10.0.0.4'); // the last known state
     expect(page).toContain('Last successful read: 2026-01-05 10:00:');
     expect(stored(r)?.outcomes).toBe('+!');
+  });
+
+  it("ARM unreachable while the targets were listed: the page's stale gateways name that target and its error", async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    r.clock.advance(300_000);
+    const subscription = `/subscriptions/${gwA.subscriptionId}`;
+    r.directory.answers.set(
+      subscription,
+      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
+    );
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    const outcome = await run(r, 'run-2');
+    expect(outcome.report.targets[0]?.error?.code).toBe('ArmUnreachable');
+    const page = pageOf(r);
+    for (const name of ['gw-a', 'gw-b']) {
+      expect(page).toMatch(
+        new RegExp(
+          `<h2>${name} <span class="stale-tag">\\(stale\\)</span>[^\\n]*\\n[^\\n]*\\n<p class="note">.*its target could not be listed: ${subscription} \\(ArmUnreachable: Azure Resource Manager at https://management\\.azure\\.com cannot be reached`,
+        ),
+      );
+    }
+    expect(page).not.toContain('not in the run');
   });
 
   it('shows a gateway this run did not read (its history is there) as stale', async () => {
