@@ -149,7 +149,7 @@ describe('Functions app: the status page of a fan-out run (histories, index.html
           for (const server of settings.servers ?? []) expect(section).toContain(`>${server.address}<`);
     }
     // Every insight it links to is beside it in $web.
-    const links = [...html.matchAll(/href="(insights\/[^"]+\.html)"/g)].map((m) => m[1] as string);
+    const links = [...html.matchAll(/href="?(s\/[^"\s>]+\.html)/g)].map((m) => m[1] as string);
     expect(links.length).toBeGreaterThan(0);
     for (const link of links) await expect(web.getBlobClient(decodeURI(link)).exists()).resolves.toBe(true);
     const schedule = JSON.parse(await text(state, 'history/status-page.json')) as PageSchedule;
