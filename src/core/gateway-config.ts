@@ -96,8 +96,9 @@ class Problem extends Error {}
 /** ARM's `ApplicationGateway` resource JSON → the configuration, or why it is not one. */
 export function readGatewayConfig(json: unknown): GatewayConfigReading {
   try {
-    const root = object(json, '(the answer)');
-    if (root === undefined) throw new Problem('the answer is not a JSON object');
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new Problem('the answer is not a JSON object');
+    const root = json as Record<string, unknown>;
     const properties = object(root['properties'], 'properties');
     if (properties === undefined) throw new Problem('the answer has no "properties" object');
     const sku = object(properties['sku'], 'properties.sku');

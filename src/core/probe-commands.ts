@@ -33,6 +33,12 @@ export interface ProbeReproduction {
   readonly expects: string;
 }
 
+/** An IPv6 literal in brackets (curl's `--resolve` takes them since 7.57.0), anything else as is. */
+function bracketed(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, '');
+  return bare.includes(':') ? `[${bare}]` : bare;
+}
+
 /** `host:port` with an IPv6 literal in brackets, as URLs and curl's `--resolve` want it. */
 function hostPort(host: string, port: number): string {
   const bare = host.replace(/^\[|\]$/g, '');
@@ -61,7 +67,7 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction | undefined 
       isIpAddress(p.address) ? '--resolve' : '--connect-to',
       shellWord(
         isIpAddress(p.address)
-          ? `${hostPort(p.host, p.port)}:${p.address.replace(/^\[|\]$/g, '')}`
+          ? `${hostPort(p.host, p.port)}:${bracketed(p.address)}`
           : `${hostPort(p.host, p.port)}:${p.address}:${p.port}`,
       ),
       shellWord(`${p.protocol}://${hostPort(p.host, p.port)}${path}`),

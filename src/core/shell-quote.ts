@@ -6,7 +6,7 @@
  * - Only characters no shell treats specially: as is (`10.0.0.4`, `appgw-shop`, `/health`).
  * - No control or invisible formatting characters: in single quotes, a `'` written `'\''`.
  * - With them (a line break, ESC, a bidi override that would make the line read otherwise): bash's
- *   ANSI-C quoting `$'…'` with each such character as `\xHH` / `\uHHHH`, so the command stays one
+ *   ANSI-C quoting `$'…'` with each such character as its UTF-8 bytes `\xHH`, so the command stays one
  *   visible line that means exactly the value (bash 4.2+, zsh; plain POSIX sh lacks `$'…'`).
  *
  * The result contains no line break and no control character in any case.
@@ -16,17 +16,16 @@ export function shellWord(value: string): string {
   if (!INVISIBLE.test(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
   let out = "$'";
   for (const ch of value) {
-    const code = ch.codePointAt(0) ?? 0;
     if (ch === '\\' || ch === "'") out += `\\${ch}`;
-    else if (INVISIBLE.test(ch))
-      out +=
-        code <= 0xff ? `\\x${hex(code, 2)}` : code <= 0xffff ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`;
+    else if (INVISIBLE.test(ch)) for (const byte of UTF8.encode(ch)) out += `\\x${hex(byte)}`;
     else out += ch;
   }
   return `${out}'`;
 }
 
-const hex = (code: number, width: number): string => code.toString(16).toUpperCase().padStart(width, '0');
+// Bytes, not `\uHHHH`: bash turns `\u` escapes into characters only under a UTF-8 locale.
+const UTF8 = new TextEncoder();
+const hex = (byte: number): string => byte.toString(16).toUpperCase().padStart(2, '0');
 
 /**
  * Characters a reader would not see as themselves: C0/C1 controls and DEL, line and paragraph
