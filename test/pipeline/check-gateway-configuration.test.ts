@@ -10,7 +10,12 @@ import { createArmGatewayConfigReader } from '../../src/adapters/arm/gateway-con
 import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
 import { parseGatewayId } from '../../src/core/arm-id';
 import type { GatewayRef } from '../../src/core/model';
-import { loadDefaultScenario, startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
+import {
+  loadDefaultScenario,
+  startEmulator,
+  type RunningEmulator,
+  type ScenarioInput,
+} from '../../src/emulator';
 import { checkGateway } from '../../src/pipeline/check-gateway';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
 import { seedArticle } from '../helpers/memory/run-dependencies';
@@ -40,7 +45,9 @@ async function check(scenario: ScenarioInput | Awaited<ReturnType<typeof loadDef
 }
 
 const gatewayGets = () =>
-  (emulator?.requests ?? []).filter((r) => r.method === 'GET' && /\/applicationGateways\/[^/]+$/i.test(r.path));
+  (emulator?.requests ?? []).filter(
+    (r) => r.method === 'GET' && /\/applicationGateways\/[^/]+$/i.test(r.path),
+  );
 
 describe('the default scenario: every finding shows its probe as configured', () => {
   /** Per finding (gateway/settings/address): texts its insight must show from the configuration. */
@@ -62,7 +69,10 @@ describe('the default scenario: every finding shows its probe as configured', ()
       'TLS server name `shop-api.contoso.internal`',
       'curl -i --max-time 20 https://shop-api.contoso.internal:443/healthz',
     ],
-    'appgw-api/api-https-settings/orders-api.contoso.internal': ['Probe "api-https-probe"', 'Every 30 s, waiting 20 s'],
+    'appgw-api/api-https-settings/orders-api.contoso.internal': [
+      'Probe "api-https-probe"',
+      'Every 30 s, waiting 20 s',
+    ],
     'appgw-api/api-https-settings/catalog-api.contoso.internal': ['Probe "api-https-probe"'],
     'appgw-api/api-http-settings/10.220.2.11': [
       'Probe "api-probe" accepts status 200-399 only, and the backend answered 401.',
@@ -96,7 +106,9 @@ describe('the default scenario: every finding shows its probe as configured', ()
         expect(finding.configuration?.read).toBe(true);
         expect(markdown).toContain('### In your configuration');
         expect(markdown).not.toContain('could not be read');
-        expect(markdown).toMatch(new RegExp(`curl -i --max-time \\d+ .*${finding.address.replace(/\./g, '\\.')}`));
+        expect(markdown).toMatch(
+          new RegExp(`curl -i --max-time \\d+ .*${finding.address.replace(/\./g, '\\.')}`),
+        );
         expect(html).toContain('<section class="configuration">');
         const key = `${gw.id.split('/').at(-1)}/${finding.backendSettings}/${finding.address}`;
         for (const text of EXPECTED[key] ?? []) expect(markdown).toContain(text);
@@ -114,7 +126,8 @@ describe('a configuration that cannot be read', () => {
   const down = {
     address: '10.0.0.5',
     health: 'Unhealthy',
-    healthProbeLog: "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:404.",
+    healthProbeLog:
+      "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:404.",
   };
 
   it.each([
@@ -124,7 +137,11 @@ describe('a configuration that cannot be read', () => {
     ['503', { on: 'get', status: 503 }, 'ARM answered 503'],
     ['a reset connection', { on: 'get', connection: 'reset' }, ''],
     ['an answer that is not JSON', { on: 'get', text: '{"properties":' }, 'not JSON'],
-    ['an answer that is not a gateway', { on: 'get', text: '{"properties":{"probes":{}}}' }, 'properties.probes is not an array'],
+    [
+      'an answer that is not a gateway',
+      { on: 'get', text: '{"properties":{"probes":{}}}' },
+      'properties.probes is not an array',
+    ],
   ] as const)('%s: general steps, said so, insight delivered', async (_, fault, says) => {
     const outcome = await check(
       { gateways: [gateway('gw', [down], { faults: [fault as never] })] },
@@ -134,7 +151,9 @@ describe('a configuration that cannot be read', () => {
     expect(outcome.insights).toHaveLength(1);
     const [insight] = outcome.insights;
     expect(insight?.finding.configuration).toMatchObject({ read: false });
-    expect(insight?.markdown).toContain("The gateway's configuration could not be read, so these steps are the general ones:");
+    expect(insight?.markdown).toContain(
+      "The gateway's configuration could not be read, so these steps are the general ones:",
+    );
     expect(insight?.markdown).toContain(says);
     expect(insight?.markdown).not.toContain('curl -i --max-time');
     // The general steps are all there.
@@ -143,7 +162,10 @@ describe('a configuration that cannot be read', () => {
   });
 
   it('does not read the configuration of a gateway without findings', async () => {
-    const outcome = await check({ gateways: [gateway('gw', [{ address: '10.0.0.4', health: 'Healthy' }])] }, gatewayId('gw'));
+    const outcome = await check(
+      { gateways: [gateway('gw', [{ address: '10.0.0.4', health: 'Healthy' }])] },
+      gatewayId('gw'),
+    );
     expect(outcome.insights).toEqual([]);
     expect(gatewayGets()).toEqual([]);
   });
@@ -160,6 +182,10 @@ describe('a configuration that cannot be read', () => {
       gatewayId('gw'),
     );
     const configuration = outcome.insights[0]?.finding.configuration;
-    expect(configuration?.read && configuration.probe).toMatchObject({ protocol: 'http', port: 80, host: '127.0.0.1' });
+    expect(configuration?.read && configuration.probe).toMatchObject({
+      protocol: 'http',
+      port: 80,
+      host: '127.0.0.1',
+    });
   });
 });
