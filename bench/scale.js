@@ -20,8 +20,9 @@
  * - wall: from spawning the run process to its exit (node's start-up included), seconds;
  * - ideal = max(latency, throttle): latency is one operation (POST, Retry-After, one poll:
  *   Retry-After × polls, requests taken as instant); throttle is the slowest subscription's bucket
- *   bound: with n gateways in it, writes need max(0, n − 200) / 10 s (one POST each) and reads
- *   max(0, n + ⌈n/50⌉ − 250) / 25 s (one poll each, plus the list pages);
+ *   bound: with n gateways in it, f of them with findings, writes need max(0, n − 200) / 10 s (one
+ *   POST each) and reads max(0, n + f + ⌈n/50⌉ − 250) / 25 s (one poll each, one GET of the gateway's
+ *   configuration for each with findings, plus the list pages);
  * - req/gw: every request the emulator answered (lists, POSTs, polls, 429s) per gateway;
  * - 429: answers `429` (ARM's throttling: the scenario injects no fault);
  * - RSS: the run process's peak resident set (process.resourceUsage().maxRSS), MiB;
@@ -44,6 +45,7 @@ const readline = require('node:readline');
 const {
   buildScenario,
   expectedFindings,
+  hasUnhealthy,
   SERVERS_PER_GATEWAY,
   RETRY_AFTER_SECONDS,
   POLLS,
@@ -84,25 +86,41 @@ function defaultConcurrency() {
   return undefined;
 }
 
-/** Gateways per subscription, as bench/scale/scenario.js spreads them (round-robin). */
-function perSubscription(gateways, subscriptions) {
-  return Array.from(
-    { length: subscriptions },
-    (_, s) => Math.floor(gateways / subscriptions) + (s < gateways % subscriptions ? 1 : 0),
-  );
+/** Per subscription, as the scenario spreads them: its gateways, and those with a finding. */
+function subscriptionLoads(gateways, subscriptions) {
+  const loads = Array.from({ length: subscriptions }, () => ({ n: 0, withFindings: 0 }));
+  for (let i = 0; i < gateways; i++) {
+    const load = loads[i % subscriptions];
+    load.n += 1;
+    if (hasUnhealthy(i)) load.withFindings += 1;
+  }
+  return loads;
 }
 
-/** The ideal and how it was worked out (see the header). */
+/**
+ * The ideal and how it was worked out (see the header): the slowest subscription's bucket bounds. A
+ * gateway with findings costs one more read, the GET of its configuration (the insight's exact values).
+ */
 function ideal(gateways, subscriptions) {
   const latency = RETRY_AFTER_SECONDS * POLLS;
-  const n = Math.max(...perSubscription(gateways, subscriptions));
   const { reads, writes } = ARM_REQUEST_LIMITS;
-  const writeBound = Math.max(0, n - writes.burst) / writes.perSecond;
-  const readBound = Math.max(0, n * POLLS + Math.ceil(n / LIST_PAGE) - reads.burst) / reads.perSecond;
+  const bounds = subscriptionLoads(gateways, subscriptions).map(({ n, withFindings: f }) => {
+    const readCount = n * POLLS + f + Math.ceil(n / LIST_PAGE);
+    return {
+      n,
+      f,
+      writeBound: Math.max(0, n - writes.burst) / writes.perSecond,
+      readBound: Math.max(0, readCount - reads.burst) / reads.perSecond,
+    };
+  });
+  const worst = bounds.reduce((a, b) =>
+    Math.max(b.writeBound, b.readBound) > Math.max(a.writeBound, a.readBound) ? b : a,
+  );
+  const { n, f, writeBound, readBound } = worst;
   const seconds = Math.max(latency, writeBound, readBound);
   const formula =
     `max(latency ${latency} s, writes max(0, ${n} − ${writes.burst})/${writes.perSecond} = ${writeBound.toFixed(1)} s, ` +
-    `reads max(0, ${n}×${POLLS} + ${Math.ceil(n / LIST_PAGE)} − ${reads.burst})/${reads.perSecond} = ${readBound.toFixed(1)} s)`;
+    `reads max(0, ${n}×${POLLS} + ${f} + ${Math.ceil(n / LIST_PAGE)} − ${reads.burst})/${reads.perSecond} = ${readBound.toFixed(1)} s)`;
   return { seconds, formula };
 }
 

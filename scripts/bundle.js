@@ -31,7 +31,7 @@ const packageDir = (name) => path.dirname(require.resolve(`${name}/package.json`
  * What our code calls on `client.applicationGateways`; the bundled client offers exactly these. (The
  * backend-health operation is driven through `client.pipeline`: src/adapters/arm/backend-health-reader.ts.)
  */
-const APPLICATION_GATEWAY_OPERATIONS = ['list', 'listAll'];
+const APPLICATION_GATEWAY_OPERATIONS = ['list', 'listAll', 'get'];
 
 /** What the bundled `@azure/arm-network` exports; the package's other exports are missing there. */
 const ARM_NETWORK_EXPORTS = ['NetworkManagementClient', 'RestError', 'isRestError'];
@@ -47,6 +47,8 @@ function armNetworkClientSource() {
   const wrappers = {
     list: '(rg, options) => list(context, rg, options)',
     listAll: '(options) => listAll(context, options)',
+    // A gateway's configuration, for its insights (src/adapters/arm/gateway-config-reader.ts).
+    get: '(rg, name, options) => get(context, rg, name, options)',
   };
   return [
     "import { createNetworkManagement } from '@azure/arm-network/api';",

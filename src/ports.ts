@@ -5,6 +5,7 @@
  */
 import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
+import type { GatewayConfigReading } from './core/gateway-config';
 import type { ListScope } from './core/gateway-list-page';
 import type { BackendHealthBody, GatewayRef } from './core/model';
 import type { Notice } from './core/notice/notice';
@@ -40,6 +41,16 @@ export interface SubscriptionPacer {
  */
 export interface BackendHealthReader {
   getBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthBody>;
+}
+
+/**
+ * Reads a gateway's own configuration: one `GET` of the gateway resource (a read, in the reads bucket;
+ * the permission `Microsoft.Network/applicationGateways/read`). Adapter:
+ * src/adapters/arm/gateway-config-reader.ts. Never throws for a failed read: `{ ok: false, detail }`
+ * says why (ARM's answer, a missing permission, no answer), and the insight keeps its general steps.
+ */
+export interface GatewayConfigReader {
+  getGatewayConfig(gateway: GatewayRef, options?: CallOptions): Promise<GatewayConfigReading>;
 }
 
 /**

@@ -77,6 +77,7 @@ function expectedFindings(gateways) {
 
 module.exports = {
   buildScenario,
+  hasUnhealthy,
   expectedFindings,
   subscriptionId,
   SERVERS_PER_GATEWAY,

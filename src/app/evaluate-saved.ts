@@ -48,7 +48,8 @@ export async function evaluateSavedBody(
   const services = await buildRunServices(config, options.env ?? process.env);
   // No ARM call to pace (the body is saved), and no history: a saved body is no reading of the gateway
   // now, and `evaluate` writes nothing but its --out folder (it wrote .appgw-state/ where it was run).
-  const { pacer: _noArm, status: _noHistory, ...unpaced } = services.deps;
+  // No configuration read either: `evaluate` calls no ARM (its insights keep the general steps).
+  const { pacer: _noArm, status: _noHistory, configReader: _noConfig, ...unpaced } = services.deps;
   const { deps, options: runOptions } = withLogger(
     {
       ...services,

@@ -1,5 +1,6 @@
 import { createArmBackendHealthReader } from '../adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../adapters/arm/client';
+import { createArmGatewayConfigReader } from '../adapters/arm/gateway-config-reader';
 import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
 import { createDiscoveryDirectory } from '../adapters/arm/discovery-directory';
 import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
@@ -73,6 +74,8 @@ export async function buildRunServices(
         pollIntervalInMs: config.arm.pollIntervalInMs,
         pacer,
       }),
+      // One GET of the gateway for a gateway with findings: the insight's real probe values and commands.
+      configReader: createArmGatewayConfigReader(clientFor, { pacer }),
       sinks: buildSinks(config, env),
       ...(notify ? { notify } : {}),
       status: buildStatus(config, env),

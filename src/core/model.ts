@@ -1,4 +1,6 @@
 import type { Cause } from './causes';
+import type { Observation } from './config-observations';
+import type { ResolvedProbe } from './probe-resolution';
 
 /**
  * Plain data the pure core works on. The ARM body shapes mirror the wire format (REST spec
@@ -58,4 +60,23 @@ export interface Finding {
   readonly probeLog: string;
   /** Why, read from the state and probe log, with what to do about it. */
   readonly cause: Cause;
+  /**
+   * What the gateway's own configuration says about this server's probe (finding-configuration.ts):
+   * absent when it was not read (a saved body: `evaluate`); `read: false` when reading it failed.
+   */
+  readonly configuration?: FindingConfiguration;
 }
+
+/** The configuration behind one finding's probe, or why it is not known. */
+export type FindingConfiguration =
+  | {
+      readonly read: true;
+      readonly probe: ResolvedProbe;
+      /** "What we see in your configuration" (config-observations.ts), possibly none. */
+      readonly observations: readonly Observation[];
+    }
+  | {
+      readonly read: false;
+      /** Why not, in words ("ARM answered 403 …", "the backend setting "s" is not in …"). */
+      readonly reason: string;
+    };

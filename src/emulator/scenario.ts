@@ -115,10 +115,11 @@ const faultSchema = z
       fault.text !== undefined &&
       fault.on !== 'backendHealth' &&
       fault.on !== 'list' &&
+      fault.on !== 'get' &&
       fault.on !== 'resourceGraph'
     ) {
       issue(
-        'text replaces the backend-health answer or a list page: use "on": "backendHealth", "list" or "resourceGraph"',
+        'text replaces the backend-health answer, the gateway resource or a list page: use "on": "backendHealth", "get", "list" or "resourceGraph"',
         ['on'],
       );
     }
@@ -135,6 +136,75 @@ const faultSchema = z
     }
   });
 
+const portSchema = () => whole(1, 65_535);
+const secondsSchema = () => whole(1, 86_400);
+const nameSchema = () =>
+  z
+    .string()
+    .min(1, { error: 'expected a non-empty string' })
+    .max(80, { error: 'expected at most 80 characters (an ARM name)' });
+
+/**
+ * A custom health probe, in the fields of ARM's `ApplicationGatewayProbePropertiesFormat` (served under
+ * `properties`). Not validated against ARM's own rules beyond types and ranges, so a scenario can serve
+ * the configurations ARM's validation would refuse and live gateways still hold.
+ */
+const probeSchema = z.strictObject({
+  name: nameSchema(),
+  protocol: z.enum(['Http', 'Https', 'Tcp', 'Tls']).default('Http'),
+  host: z.string().optional(),
+  path: z.string().default('/'),
+  interval: secondsSchema().default(30),
+  timeout: secondsSchema().default(30),
+  unhealthyThreshold: whole(1, 20).default(3),
+  pickHostNameFromBackendHttpSettings: z.boolean().default(false),
+  port: portSchema().optional(),
+  match: z.strictObject({ statusCodes: z.array(text()).optional(), body: z.string().optional() }).optional(),
+});
+
+/** HTTP settings (`ApplicationGatewayBackendHttpSettingsPropertiesFormat`); `probe` names a probe above. */
+const httpSettingsSchema = z.strictObject({
+  name: nameSchema(),
+  protocol: z.enum(['Http', 'Https']).default('Http'),
+  port: portSchema().optional(),
+  hostName: z.string().optional(),
+  pickHostNameFromBackendAddress: z.boolean().default(false),
+  probe: nameSchema().optional(),
+  trustedRootCertificates: z.array(nameSchema()).default([]),
+  authenticationCertificates: z.array(nameSchema()).default([]),
+  requestTimeout: secondsSchema().default(20),
+  sniName: z.string().optional(),
+});
+
+/**
+ * What `GET …/applicationGateways/{name}` serves beyond the pools and settings the backend-health body
+ * names (routes/gateway.ts): the SKU, custom probes, and settings of one's own. A settings entry the
+ * body names and this does not gets the defaults (`Http`, port 80, the default probe).
+ */
+const configurationSchema = z
+  .strictObject({
+    sku: z
+      .strictObject({
+        name: z
+          .enum([
+            'Standard_Small',
+            'Standard_Medium',
+            'Standard_Large',
+            'WAF_Medium',
+            'WAF_Large',
+            'Standard_v2',
+            'WAF_v2',
+            'Basic',
+          ])
+          .default('Standard_v2'),
+        tier: z.enum(['Standard', 'WAF', 'Standard_v2', 'WAF_v2', 'Basic']).optional(),
+      })
+      .prefault({}),
+    probes: z.array(probeSchema).default([]),
+    backendHttpSettings: z.array(httpSettingsSchema).default([]),
+  })
+  .prefault({});
+
 const gatewaySchema = z.strictObject({
   id: gatewayId,
   location: text().default('westeurope'),
@@ -144,6 +214,8 @@ const gatewaySchema = z.strictObject({
   delayMs: whole(0).default(0),
   /** The resource's tags, as Resource Graph's `tags` column holds them (the discovery filter reads them). */
   tags: z.record(z.string(), z.string()).optional(),
+  /** What GET of the gateway serves: SKU, probes, HTTP settings (the rest derived from `backendHealth`). */
+  configuration: configurationSchema,
 });
 
 const BUCKET_SHAPE = 'an object {"burst": <whole number >= 1>, "perSecond": <number > 0>}';
@@ -303,6 +375,7 @@ function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scena
     } else {
       seen.set(key(gw.id), g);
     }
+    issues.push(...configurationIssues(gw.configuration, g));
     const read = readBackendHealthBody(gw.backendHealth, { gatewayId: gw.id });
     if (!read.ok) {
       for (const p of read.problems) {
@@ -316,6 +389,30 @@ function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scena
     };
   });
   return { issues, scenario: { ...parsed, gateways } };
+}
+
+/** Names unique (ARM compares them case-insensitively) and each settings' `probe` one of the probes. */
+function configurationIssues(configuration: ParsedGateway['configuration'], g: number): string[] {
+  const issues: string[] = [];
+  const at = (...segments: PropertyKey[]) => formatPath(['gateways', g, 'configuration', ...segments]);
+  const unique = (kind: 'probes' | 'backendHttpSettings') => {
+    const seen = new Map<string, number>();
+    configuration[kind].forEach((entry, i) => {
+      const first = seen.get(key(entry.name));
+      if (first !== undefined) issues.push(`${at(kind, i, 'name')}: duplicate of ${at(kind, first, 'name')}`);
+      else seen.set(key(entry.name), i);
+    });
+  };
+  unique('probes');
+  unique('backendHttpSettings');
+  const probes = new Set(configuration.probes.map((p) => key(p.name)));
+  configuration.backendHttpSettings.forEach((settings, i) => {
+    if (settings.probe !== undefined && !probes.has(key(settings.probe)))
+      issues.push(
+        `${at('backendHttpSettings', i, 'probe')}: no probe "${settings.probe}" in configuration.probes`,
+      );
+  });
+  return issues;
 }
 
 /** Validates a parsed scenario document and fills in defaults; throws ScenarioError listing every problem. */

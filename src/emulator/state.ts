@@ -139,6 +139,18 @@ export class EmulatorState {
   }
 
   /**
+   * Consumes one use of the gateway's first `get` fault with uses left, of any kind: an error answer,
+   * no answer, or the text of its 200 answer (a gateway resource ARM never sends).
+   */
+  takeGetFault(entry: GatewayEntry): StatusFault | ConnectionFault | TextFault | undefined {
+    return this.take(
+      entry,
+      (f): f is StatusFault | ConnectionFault | TextFault =>
+        f.on === 'get' && (isStatus(f) || isConnection(f) || isText(f)),
+    );
+  }
+
+  /**
    * Consumes one use of the first list fault (`on`: an ARM list, or a Resource Graph query; an error
    * answer, no answer, or a page's text) that has uses left and applies to page `page` (1-based; a fault without `page` applies to every page), if any.
    */

@@ -1,5 +1,7 @@
 import { fillArticle, parseArticle } from '../articles';
 import { stepsBesideProbeLog, type Cause } from '../core/causes';
+import type { FindingConfiguration } from '../core/model';
+import { configurationTemplate } from './configuration-section';
 
 export interface CauseSectionOptions {
   /**
@@ -12,6 +14,12 @@ export interface CauseSectionOptions {
    * article's "Error Message" above shows it, so the insight carries it once.
    */
   readonly probeMessage?: 'here' | 'above';
+  /**
+   * The gateway's configuration behind this server's probe (src/core/finding-configuration.ts): the
+   * section then shows the probe's real values, what the configuration explains, and the exact
+   * commands (configuration-section.ts); `read: false` says it could not be read. Absent: nothing.
+   */
+  readonly configuration?: FindingConfiguration;
 }
 
 /**
@@ -37,6 +45,8 @@ export function causeSectionMarkdown(
     cause.receivedStatus ?? null,
     probeLog,
     options.references === true,
+    options.probeMessage ?? 'here',
+    options.configuration ?? null,
   ]);
   const written = writtenSections.get(key);
   if (written !== undefined) {
@@ -79,6 +89,8 @@ function writeCauseSection(cause: Cause, probeLog: string, options: CauseSection
   }
   if (cause.receivedStatus !== undefined)
     lines.push(`Received HTTP status: **${Number(cause.receivedStatus)}**`, '');
+  if (options.configuration)
+    lines.push(...configurationTemplate(options.configuration, causeFacts(cause), (v) => slots.add(v)));
   lines.push('### What to do', '', stepsTemplate(stepsBesideProbeLog(cause, probeLog), slots));
   lines.push(
     '',
@@ -86,6 +98,27 @@ function writeCauseSection(cause: Cause, probeLog: string, options: CauseSection
     '',
   );
   return slots.fill(lines.join('\n'), options);
+}
+
+const causeFacts = (cause: Cause) => ({
+  causeId: cause.id,
+  ...(cause.receivedStatus !== undefined ? { receivedStatus: cause.receivedStatus } : {}),
+});
+
+/**
+ * The configuration part alone (configuration-section.ts), filled as the cause section is: the HTML
+ * page shows it under the steps at its top.
+ */
+export function configurationMarkdown(
+  cause: Cause,
+  configuration: FindingConfiguration,
+  options: CauseSectionOptions = {},
+): string {
+  const slots = new Slots();
+  return slots.fill(
+    configurationTemplate(configuration, causeFacts(cause), (v) => slots.add(v)).join('\n'),
+    options,
+  );
 }
 
 /**

@@ -13,6 +13,11 @@ export interface HtmlPageOptions {
   readonly articleHtml: string;
   /** The cause's steps as an ordered list, rendered by markdown-it (`stepsMarkdown`). */
   readonly stepsHtml: string;
+  /**
+   * What the gateway's configuration says (configuration-section.ts: the probe's real values, what
+   * explains the failure, the exact commands), rendered by markdown-it; shown right under the steps.
+   */
+  readonly configurationHtml?: string;
 }
 
 /** The heading the probe message stands under at the top of the page; the article refers to it. */
@@ -77,7 +82,7 @@ export function renderInsightFragment(options: HtmlPageOptions): string {
 <h1>${escapeHtml(cause.title)}</h1>
 <h2>What to do</h2>
 ${options.stepsHtml.trim()}
-<p class="reference">Reference: <a href="${escapeHtml(cause.docUrl)}">Troubleshoot backend health issues in Application Gateway</a></p>
+${options.configurationHtml ? `<section class="configuration">\n${options.configurationHtml.trim()}\n</section>\n` : ''}<p class="reference">Reference: <a href="${escapeHtml(cause.docUrl)}">Troubleshoot backend health issues in Application Gateway</a></p>
 </header>
 ${reported.length ? `<section class="reported">\n<h2>${PROBE_MESSAGE_HEADING}</h2>\n${reported.join('\n')}\n</section>\n` : ''}<section class="details">
 <h2>Details</h2>

@@ -1,7 +1,7 @@
 import { fillArticle, renderMarkdown, type ParsedArticle } from '../articles';
 import { stepsBesideProbeLog } from '../core/causes';
 import type { Finding } from '../core/model';
-import { causeSectionMarkdown, stepsMarkdown } from './cause-section';
+import { causeSectionMarkdown, configurationMarkdown, stepsMarkdown } from './cause-section';
 import { PROBE_MESSAGE_ABOVE, renderHtmlPage, renderInsightFragment } from './html-page';
 import { insightPath } from './insight-path';
 import { ERROR_DETAILS, insightValues } from './values';
@@ -39,6 +39,7 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
   const cause = causeSectionMarkdown(finding.cause, finding.probeLog, {
     references,
     probeMessage: articleShowsIt ? 'above' : 'here',
+    ...(finding.configuration ? { configuration: finding.configuration } : {}),
   });
   const markdown = `${filled.markdown.trimEnd()}\n\n${cause}`;
   const title = article.metadata['pageTitle'] ?? 'Degraded Backend Server Health';
@@ -53,6 +54,9 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
     now,
     articleHtml: renderMarkdown(pageArticle),
     stepsHtml: renderMarkdown(stepsMarkdown(stepsBesideProbeLog(finding.cause, finding.probeLog))),
+    ...(finding.configuration
+      ? { configurationHtml: renderMarkdown(configurationMarkdown(finding.cause, finding.configuration)) }
+      : {}),
   };
   return {
     finding,

@@ -4,13 +4,20 @@ import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
-import type { BackendHealthReader, Clock } from '../ports';
+import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
+import type { Finding } from '../core/model';
+import { withConfiguration } from '../core/finding-configuration';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
 
 export interface CheckGatewayOptions {
   readonly reader: BackendHealthReader;
+  /**
+   * Reads the gateway's configuration when it has findings (one GET), so each insight shows the probe's
+   * real values and exact commands; absent (`evaluate`: a saved body): the insights keep the general steps.
+   */
+  readonly configReader?: GatewayConfigReader;
   readonly clock: Clock;
   readonly article: ParsedArticle;
   readonly unhealthyStates: readonly ConfigurableState[];
@@ -48,7 +55,8 @@ export async function checkGateway(
       (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms), { timedOut: true }),
       options.stop,
     );
-    const findings = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
+    const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
+    const findings = await withGatewayConfiguration(gateway, evaluated, options, elapsed());
     const servers = listServerEntries(gateway, body);
     const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
     const now = options.clock.now();
@@ -87,5 +95,39 @@ export async function checkGateway(
         findings: [],
       },
     };
+  }
+}
+
+/**
+ * The least time the configuration read gets, in ms, even when the backend-health read used up nearly
+ * all of `gatewayTimeoutInMs`: one GET answers in well under a second.
+ */
+export const CONFIG_READ_MIN_TIMEOUT_IN_MS = 5_000;
+
+/**
+ * The findings with the gateway's configuration joined (src/core/finding-configuration.ts): one GET of
+ * the gateway, only when there is a finding to explain (a healthy gateway costs no read). Never throws:
+ * a read that fails, times out or is cut short by the run's stop leaves each finding `read: false` with
+ * the reason, and its insight gives the general steps.
+ */
+async function withGatewayConfiguration(
+  gateway: GatewayRef,
+  findings: Finding[],
+  options: CheckGatewayOptions,
+  elapsedInMs: number,
+): Promise<Finding[]> {
+  const reader = options.configReader;
+  if (!reader || findings.length === 0) return findings;
+  const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
+  try {
+    const reading = await withTimeout(
+      timeoutInMs,
+      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
+      (ms) => new Error(`no answer within ${ms} ms`),
+      options.stop,
+    );
+    return withConfiguration(findings, reading);
+  } catch (error) {
+    return withConfiguration(findings, { ok: false, detail: toError(error).message });
   }
 }

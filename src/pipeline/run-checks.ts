@@ -10,6 +10,7 @@ import type {
   BackendHealthReader,
   Clock,
   DeliveryReceipt,
+  GatewayConfigReader,
   GatewayDirectory,
   InsightSink,
   SubscriptionPacer,
@@ -36,6 +37,8 @@ import type { HistoryDocument } from '../core/status/history';
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
   readonly reader: BackendHealthReader;
+  /** The gateway's configuration, read for a gateway with findings (check-gateway.ts); absent: not read. */
+  readonly configReader?: GatewayConfigReader;
   readonly sinks: readonly InsightSink[];
   /** Notify on change (webhooks + state); absent when no receiver is configured. */
   readonly notify?: NotifyServices;

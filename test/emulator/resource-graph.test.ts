@@ -208,7 +208,7 @@ describe('Resource Graph in the emulator: the query the product sends', () => {
       /tags\.a/,
     );
     expect(() =>
-      parseScenario({ gateways: [gateway('rg', 'gw', { faults: [{ on: 'get', text: 'x' }] })] }),
+      parseScenario({ gateways: [gateway('rg', 'gw', { faults: [{ on: 'poll', text: 'x' }] })] }),
     ).toThrow(/"resourceGraph"/);
   });
 });

@@ -148,7 +148,7 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
     [
       'a text fault on a poll',
       withGateway({ faults: [{ on: 'poll', text: '{}' }] }),
-      'gateways[0].faults[0].on: text replaces the backend-health answer or a list page',
+      'gateways[0].faults[0].on: text replaces the backend-health answer, the gateway resource or a list page',
     ],
     [
       'a page on a backend-health fault',
@@ -198,6 +198,31 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
       'auth.acceptTokens[0]: expected a non-empty string',
     ],
     ['not an object', null, '(root): expected object, got null'],
+    [
+      'a settings probe that is not among the probes',
+      withGateway({ configuration: { backendHttpSettings: [{ name: 's', probe: 'nope' }] } }),
+      'gateways[0].configuration.backendHttpSettings[0].probe: no probe "nope" in configuration.probes',
+    ],
+    [
+      'two probes of one name (in any case)',
+      withGateway({ configuration: { probes: [{ name: 'p' }, { name: 'P' }] } }),
+      'gateways[0].configuration.probes[1].name: duplicate of gateways[0].configuration.probes[0].name',
+    ],
+    [
+      'a probe timeout out of range',
+      withGateway({ configuration: { probes: [{ name: 'p', timeout: 0 }] } }),
+      'gateways[0].configuration.probes[0].timeout: expected a whole number from 1 to 86400',
+    ],
+    [
+      'an SKU ARM does not have',
+      withGateway({ configuration: { sku: { name: 'Premium' } } }),
+      'gateways[0].configuration.sku.name: expected one of',
+    ],
+    [
+      'an unknown configuration field',
+      withGateway({ configuration: { listeners: [] } }),
+      'gateways[0].configuration.listeners: unknown field',
+    ],
   ])('%s', (_name, json, expected) => {
     const escaped = expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     expect(issuesOf(json)).toContainEqual(expect.stringMatching(new RegExp(`^${escaped}`)));

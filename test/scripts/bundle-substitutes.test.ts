@@ -90,7 +90,7 @@ describe('scripts/bundle.js substitutes', () => {
     it(`${ARM}: a client with the applicationGateways operations and no other group`, async () => {
       const { exports, applied } = await buildWithSubstitutes(ENTRIES[ARM] ?? '');
       expect(applied).toEqual(new Set([ARM]));
-      expect(exports['operations']).toEqual(['list', 'listAll']);
+      expect(exports['operations']).toEqual(['list', 'listAll', 'get']);
       expect(exports['others']).toEqual([]);
     }, 60_000);
 
@@ -161,8 +161,8 @@ describe('scripts/bundle.js substitutes', () => {
     ],
     [
       ARM,
-      'await client.applicationGateways.get(rg, name);',
-      'calls applicationGateways.get: add it to APPLICATION_GATEWAY_OPERATIONS',
+      'await client.applicationGateways.getBackendHealthOnDemand(rg, name, probe);',
+      'calls applicationGateways.getBackendHealthOnDemand: add it to APPLICATION_GATEWAY_OPERATIONS',
     ],
     [ARM, 'for await (const n of client.virtualNetworks.listAll()) {}', 'uses client.virtualNetworks'],
     [ZOD, "import { de } from 'zod/locales';\nz.config(de());", 'configures zod locales'],

@@ -1,6 +1,13 @@
-/** GET .../applicationGateways/{name}: the gateway resource, shaped like ARM's (only what we model). */
+/**
+ * GET .../applicationGateways/{name}: the gateway resource, shaped like ARM's (only what we model). The
+ * list pages carry the short form (ids and names of pools and settings: what discovery reads, kept small
+ * for listings of thousands); the GET carries the configuration an insight reads: SKU, backend pools
+ * with their addresses, HTTP settings and probes (the scenario's `configuration`, else defaults).
+ */
+import { isIpAddress } from '../../core/probe-resolution';
 import { key, lastSegment } from '../arm-id';
 import type { GatewayEntry } from '../state';
+import type { ScenarioGateway } from '../scenario';
 import type { RouteContext } from './context';
 import { faultReply, type Reply, resourceNotFound } from './errors';
 
@@ -21,11 +28,12 @@ function uniqueById(ids: string[]): SubResource[] {
   return [...seen.values()];
 }
 
-/** The ApplicationGateway resource; pools and settings are derived from the scenario's health body. */
+const ids = (refs: ReadonlyArray<{ id?: string } | undefined>) =>
+  refs.flatMap((ref) => (ref?.id ? [ref.id] : []));
+
+/** The ApplicationGateway resource as a list page shows it; pools and settings from the health body. */
 export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
   const pools = entry.gateway.backendHealth.backendAddressPools ?? [];
-  const ids = (refs: ReadonlyArray<{ id?: string } | undefined>) =>
-    refs.flatMap((ref) => (ref?.id ? [ref.id] : []));
   return {
     id: entry.gateway.id,
     name: entry.parts.name,
@@ -42,11 +50,119 @@ export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
   };
 }
 
+/** v1 SKU names' tier (`Standard_Medium` → `Standard`); v2 names are their own tier. */
+function tierOf(name: string): string {
+  return name.startsWith('WAF_') && name !== 'WAF_v2'
+    ? 'WAF'
+    : name.startsWith('Standard_') && name !== 'Standard_v2'
+      ? 'Standard'
+      : name;
+}
+
+/**
+ * The resource as GET answers it: the short form plus `sku`, each pool's `backendAddresses` (the body's
+ * server addresses: IPs as `ipAddress`, names as `fqdn`), every HTTP setting with its properties
+ * (`configuration.backendHttpSettings`, else `Http` on port 80 with the default probe) and the probes.
+ */
+export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unknown> {
+  const gateway = entry.gateway;
+  const config = gateway.configuration;
+  const child = (kind: string, name: string) => `${gateway.id}/${kind}/${name}`;
+  const pools = new Map<string, { id: string; name: string; addresses: Set<string> }>();
+  const settingsIds = new Map<string, { id: string; name: string }>();
+  for (const pool of gateway.backendHealth.backendAddressPools ?? []) {
+    const poolId = pool.backendAddressPool?.id;
+    const entryOf = poolId
+      ? (pools.get(key(poolId)) ?? { id: poolId, name: lastSegment(poolId), addresses: new Set<string>() })
+      : undefined;
+    if (entryOf && poolId) pools.set(key(poolId), entryOf);
+    for (const settings of pool.backendHttpSettingsCollection ?? []) {
+      const settingsId = settings.backendHttpSettings?.id;
+      if (settingsId && !settingsIds.has(key(lastSegment(settingsId))))
+        settingsIds.set(key(lastSegment(settingsId)), { id: settingsId, name: lastSegment(settingsId) });
+      for (const server of settings.servers ?? []) if (server.address) entryOf?.addresses.add(server.address);
+    }
+  }
+  const given = new Map(config.backendHttpSettings.map((s) => [key(s.name), s]));
+  const names = [...new Set([...settingsIds.keys(), ...given.keys()])];
+  const settings = names.map((name) => {
+    const own = given.get(name);
+    const id = settingsIds.get(name)?.id ?? child('backendHttpSettingsCollection', own?.name ?? name);
+    return { id, name: lastSegment(id), properties: settingsProperties(gateway, own) };
+  });
+  return {
+    ...gatewayResource(entry),
+    properties: {
+      provisioningState: 'Succeeded',
+      operationalState: 'Running',
+      sku: { name: config.sku.name, tier: config.sku.tier ?? tierOf(config.sku.name), capacity: 2 },
+      backendAddressPools: [...pools.values()].map((pool) => ({
+        id: pool.id,
+        name: pool.name,
+        properties: {
+          backendAddresses: [...pool.addresses].map((address) =>
+            isIpAddress(address) ? { ipAddress: address } : { fqdn: address },
+          ),
+        },
+      })),
+      backendHttpSettingsCollection: settings,
+      probes: config.probes.map((probe) => {
+        const { name, match, ...properties } = probe;
+        return {
+          id: child('probes', name),
+          name,
+          properties: {
+            ...properties,
+            ...(match ? { match } : {}),
+            provisioningState: 'Succeeded',
+          },
+        };
+      }),
+    },
+  };
+}
+
+type SettingsInput = ScenarioGateway['configuration']['backendHttpSettings'][number];
+
+function settingsProperties(
+  gateway: ScenarioGateway,
+  own: SettingsInput | undefined,
+): Record<string, unknown> {
+  if (!own)
+    return {
+      port: 80,
+      protocol: 'Http',
+      cookieBasedAffinity: 'Disabled',
+      requestTimeout: 20,
+      pickHostNameFromBackendAddress: false,
+      provisioningState: 'Succeeded',
+    };
+  const ref = (kind: string) => (name: string) => ({ id: `${gateway.id}/${kind}/${name}` });
+  return {
+    port: own.port ?? (own.protocol === 'Https' ? 443 : 80),
+    protocol: own.protocol,
+    cookieBasedAffinity: 'Disabled',
+    requestTimeout: own.requestTimeout,
+    pickHostNameFromBackendAddress: own.pickHostNameFromBackendAddress,
+    ...(own.hostName !== undefined ? { hostName: own.hostName } : {}),
+    ...(own.probe !== undefined ? { probe: ref('probes')(own.probe) } : {}),
+    ...(own.trustedRootCertificates.length > 0
+      ? { trustedRootCertificates: own.trustedRootCertificates.map(ref('trustedRootCertificates')) }
+      : {}),
+    ...(own.authenticationCertificates.length > 0
+      ? { authenticationCertificates: own.authenticationCertificates.map(ref('authenticationCertificates')) }
+      : {}),
+    ...(own.sniName !== undefined ? { sniName: own.sniName } : {}),
+    provisioningState: 'Succeeded',
+  };
+}
+
 export async function getGateway(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
   if (!entry) return resourceNotFound(p.resourceGroup, p.name);
   await ctx.state.delay(entry.gateway.delayMs);
-  const fault = ctx.state.takeFault(entry, 'get');
+  const fault = ctx.state.takeGetFault(entry);
+  if (fault && 'text' in fault) return { status: 200, text: fault.text };
   if (fault) return faultReply(fault, 'Microsoft.Network/applicationGateways/read', entry.gateway.id);
-  return { status: 200, body: gatewayResource(entry) };
+  return { status: 200, body: gatewayResourceInFull(entry) };
 }

@@ -1,0 +1,97 @@
+import { readGatewayConfig, type GatewayConfigReading } from '../../core/gateway-config';
+import type { GatewayRef } from '../../core/model';
+import { firstLineClipped } from '../../core/text-clip';
+import { isAppGwInsightsError, isCancellation } from '../../errors';
+import type { CallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
+import type { ArmClientFactory } from './client';
+import { toArmError } from './errors';
+import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
+
+/** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
+export const GATEWAY_READ_ACTION = 'Microsoft.Network/applicationGateways/read';
+
+export interface GatewayConfigReaderOptions {
+  /**
+   * The direct run's pacer: the GET waits for a place in its subscription's reads estimate, as each
+   * backend-health poll does (backend-health-reader.ts). Absent: it goes at once.
+   */
+  readonly pacer?: SubscriptionPacer;
+}
+
+/**
+ * One `GET` of the gateway resource per call (`applicationGateways.get` of @azure/arm-network, through
+ * the subscription's client: the factory's pipeline, retries, pacing observer and connections; a read,
+ * in the reads bucket). The answer is read from ARM's own text (response-capture.ts) by the pure
+ * reader (src/core/gateway-config.ts), not from the SDK's model, as the backend-health body and list
+ * pages are: the same strict reading in the tests' emulator and in Azure.
+ *
+ * Never throws but for nothing: a failure is `{ ok: false, detail }` saying what happened (ARM's status,
+ * code and message; a missing permission by name; no answer within the call's time), because a
+ * configuration that cannot be read only costs the insight its exact commands, never the finding.
+ */
+export function createArmGatewayConfigReader(
+  clientFor: ArmClientFactory,
+  options: GatewayConfigReaderOptions = {},
+): GatewayConfigReader {
+  return {
+    async getGatewayConfig(
+      gateway: GatewayRef,
+      callOptions: CallOptions = {},
+    ): Promise<GatewayConfigReading> {
+      const signal = callOptions.abortSignal;
+      const capture: CapturedAnswer = {};
+      try {
+        if (options.pacer) await admitRead(options.pacer, gateway, signal);
+        const client = await clientFor(gateway.subscriptionId);
+        await capturingResponses(capture, () =>
+          client.applicationGateways.get(
+            gateway.resourceGroup,
+            gateway.name,
+            signal ? { abortSignal: signal } : {},
+          ),
+        );
+      } catch (error) {
+        // A 200 the SDK's model could not take still has ARM's text: read it, as any other answer.
+        if (!capture.last) return { ok: false, detail: describeFailure(error, gateway, clientFor) };
+      }
+      const answer = answerJson(capture.last?.text);
+      if (!answer.ok) return { ok: false, detail: answer.detail };
+      const read = readGatewayConfig(answer.value);
+      return read.ok
+        ? read
+        : {
+            ok: false,
+            detail: `ARM answered 200 with a gateway resource that cannot be read: ${read.detail}`,
+          };
+    },
+  };
+}
+
+/** Waits for the read's place; only the call's abort ends it (a pacer failing otherwise lets it go). */
+async function admitRead(pacer: SubscriptionPacer, gateway: GatewayRef, signal: AbortSignal | undefined) {
+  try {
+    await pacer.admit(gateway.subscriptionId, 'reads', signal ? { abortSignal: signal } : {});
+  } catch (error) {
+    if (signal?.aborted) throw error;
+  }
+}
+
+/** What went wrong, in one line: ARM's own words where it answered, the mapped error's otherwise. */
+function describeFailure(error: unknown, gateway: GatewayRef, clientFor: ArmClientFactory): string {
+  if (isCancellation(error)) return "no answer within the gateway's time-out";
+  const mapped = toArmError(
+    error,
+    { kind: 'backendHealth', resourceId: gateway.id, action: GATEWAY_READ_ACTION },
+    clientFor,
+  );
+  const rest = error as { statusCode?: unknown; code?: unknown };
+  // Missing permission, not found, throttled, unreachable, sign-in: the mapped error says what to do.
+  if (isAppGwInsightsError(mapped) && mapped.code !== 'BackendHealthUnavailable')
+    return firstLineClipped(mapped.message, 600);
+  if (typeof rest.statusCode === 'number') {
+    const code = typeof rest.code === 'string' ? ` ${rest.code}` : '';
+    const message = error instanceof Error ? `: ${firstLineClipped(error.message, 300)}` : '';
+    return `ARM answered ${rest.statusCode}${code}${message}`;
+  }
+  return firstLineClipped(error instanceof Error ? error.message : String(error), 300);
+}

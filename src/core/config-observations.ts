@@ -1,0 +1,213 @@
+/**
+ * "What we see in your configuration": facts of the gateway's own configuration that explain why a
+ * probe fails (pure). Each rule reads the resolved probe (probe-resolution.ts) and the finding's cause,
+ * and says one thing, naming the probe or backend setting it comes from. A rule speaks only for the
+ * causes it can explain (a host name does not explain a time-out). Sources of the facts: the docs cited
+ * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
+ */
+import type { CauseId } from './causes';
+import { isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
+
+export const OBSERVATION_IDS = [
+  'match-excludes-status',
+  'body-match-required',
+  'default-probe-localhost',
+  'probe-picks-missing-host',
+  'host-is-ip-address',
+  'https-without-server-name',
+  'timeout-not-below-interval',
+  'probe-port-differs',
+  'probe-protocol-differs',
+  'protocol-port-unusual',
+  'v1-trusted-root-certificate',
+  'v2-authentication-certificate',
+  'v2-no-trusted-root',
+] as const;
+
+export type ObservationId = (typeof OBSERVATION_IDS)[number];
+
+export interface Observation {
+  readonly id: ObservationId;
+  /** One plain sentence (untrusted names inside it: escape where it lands). */
+  readonly text: string;
+}
+
+export interface ObservationFacts {
+  readonly causeId: CauseId;
+  /** The status the backend answered (status-code-mismatch). */
+  readonly receivedStatus?: number;
+}
+
+const CERT_CAUSES: readonly CauseId[] = [
+  'cert-cn-mismatch',
+  'cert-expired',
+  'cert-chain-incomplete',
+  'cert-untrusted-ca',
+  'cert-root-mismatch',
+  'cert-verify-failed',
+];
+/** Causes a request's name, port or protocol can explain. */
+const REQUEST_CAUSES: readonly CauseId[] = [
+  'status-code-mismatch',
+  'body-mismatch',
+  'probe-timeout',
+  'tcp-connect',
+  'proxy-protocol',
+  'other',
+  ...CERT_CAUSES,
+];
+const HOST_CAUSES: readonly CauseId[] = [
+  'status-code-mismatch',
+  'body-mismatch',
+  'cert-cn-mismatch',
+  'other',
+];
+
+/** How the insight names the probe: `probe "p"`, or "the default probe (backend setting "s" has no custom probe)". */
+export function probeLabel(p: ResolvedProbe): string {
+  return p.probe ? `Probe "${p.probe.name}"` : `The default probe of backend setting "${p.settings.name}"`;
+}
+
+const settingsLabel = (p: ResolvedProbe): string => `Backend setting "${p.settings.name}"`;
+const list = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ');
+const upper = (protocol: string): string => protocol.toUpperCase();
+
+interface Rule {
+  readonly id: ObservationId;
+  readonly causes: readonly CauseId[];
+  readonly see: (p: ResolvedProbe, facts: ObservationFacts) => string | undefined;
+}
+
+const RULES: readonly Rule[] = [
+  {
+    id: 'match-excludes-status',
+    causes: ['status-code-mismatch'],
+    see: (p, { receivedStatus }) =>
+      receivedStatus !== undefined && !statusAccepted(p.statusCodes, receivedStatus)
+        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')} only, and the backend answered ${receivedStatus}${p.probe ? '' : ' (the default probe cannot be changed: a custom probe can accept it)'}.`
+        : undefined,
+  },
+  {
+    id: 'body-match-required',
+    causes: ['body-mismatch'],
+    see: (p) =>
+      p.body !== undefined && p.probe
+        ? `Probe "${p.probe.name}" requires the response body to contain "${p.body}".`
+        : undefined,
+  },
+  {
+    id: 'default-probe-localhost',
+    causes: HOST_CAUSES,
+    see: (p) =>
+      p.hostSource === 'localhost'
+        ? `${settingsLabel(p)} sets no host name and does not pick it from the backend target, and has no custom probe: the default probe sends "Host: 127.0.0.1", which a site bound to its own name often refuses (400, 404) or answers with another certificate.`
+        : undefined,
+  },
+  {
+    id: 'probe-picks-missing-host',
+    causes: HOST_CAUSES,
+    see: (p) =>
+      p.hostSource === 'none' && p.probe
+        ? `Probe "${p.probe.name}" takes its host name from backend setting "${p.settings.name}", which sets none and does not pick it from the backend target: the probe has no host name to send.`
+        : undefined,
+  },
+  {
+    id: 'host-is-ip-address',
+    causes: HOST_CAUSES,
+    see: (p) => {
+      if (p.host === undefined || p.hostSource === 'localhost' || !isIpAddress(p.host)) return undefined;
+      const from =
+        p.hostSource === 'probe'
+          ? `Probe "${p.probe?.name ?? ''}" sets its host name to`
+          : p.hostSource === 'settings'
+            ? `${settingsLabel(p)} overrides the host name with`
+            : `${settingsLabel(p)} picks the host name from the backend target, which is`;
+      return `${from} the IP address ${p.host}: the probe sends "Host: ${p.host}", not a site name.`;
+    },
+  },
+  {
+    id: 'https-without-server-name',
+    causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
+    see: (p) =>
+      p.protocol === 'https' && p.sni === undefined
+        ? `${probeLabel(p)} is HTTPS with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
+        : undefined,
+  },
+  {
+    id: 'timeout-not-below-interval',
+    causes: ['probe-timeout', 'other'],
+    see: (p) =>
+      p.probe && p.timeoutInS >= p.intervalInS
+        ? `Probe "${p.probe.name}" waits ${p.timeoutInS} s for an answer but probes every ${p.intervalInS} s: its timeout is not below its interval, so a slow answer is still awaited when the next probe goes out.`
+        : undefined,
+  },
+  {
+    id: 'probe-port-differs',
+    causes: REQUEST_CAUSES,
+    see: (p) => {
+      const port = p.probe?.port;
+      if (port === undefined || !p.probe) return undefined;
+      if (p.generation === 'v1')
+        return `Probe "${p.probe.name}" sets port ${port}, which only v2 gateways use: this v1 gateway probes the port of backend setting "${p.settings.name}"${p.settings.port !== undefined ? ` (${p.settings.port})` : ''}.`;
+      return p.settings.port !== undefined && port !== p.settings.port
+        ? `Probe "${p.probe.name}" probes port ${port}, while backend setting "${p.settings.name}" sends traffic to port ${p.settings.port}: the probe checks another service than the one users reach.`
+        : undefined;
+    },
+  },
+  {
+    id: 'probe-protocol-differs',
+    causes: REQUEST_CAUSES,
+    see: (p) =>
+      p.probe?.protocol !== undefined &&
+      p.settings.protocol !== undefined &&
+      p.probe.protocol.toLowerCase() !== p.settings.protocol.toLowerCase()
+        ? `Probe "${p.probe.name}" uses ${upper(p.probe.protocol)}, while backend setting "${p.settings.name}" uses ${upper(p.settings.protocol)}: a probe's protocol must be its backend setting's.`
+        : undefined,
+  },
+  {
+    id: 'protocol-port-unusual',
+    causes: REQUEST_CAUSES,
+    see: (p) =>
+      (p.protocol === 'https' && p.port === 80) || (p.protocol === 'http' && p.port === 443)
+        ? `${probeLabel(p)} sends ${upper(p.protocol)} to port ${p.port}, the usual ${p.port === 80 ? 'HTTP' : 'HTTPS'} port: check that the backend speaks ${upper(p.protocol)} there.`
+        : undefined,
+  },
+  {
+    id: 'v1-trusted-root-certificate',
+    causes: CERT_CAUSES,
+    see: (p) =>
+      p.generation === 'v1' && p.settings.trustedRootCertificateNames.length > 0
+        ? `${settingsLabel(p)} names trusted root certificate(s) ${list(p.settings.trustedRootCertificateNames)}, which only v2 gateways use: this v1 gateway (${p.skuTier ?? 'v1'}) trusts a backend through authentication certificates${p.settings.authenticationCertificateNames.length === 0 ? ', and the setting has none' : ''}.`
+        : undefined,
+  },
+  {
+    id: 'v2-authentication-certificate',
+    causes: CERT_CAUSES,
+    see: (p) =>
+      p.generation === 'v2' &&
+      p.settings.authenticationCertificateNames.length > 0 &&
+      p.settings.trustedRootCertificateNames.length === 0
+        ? `${settingsLabel(p)} names authentication certificate(s) ${list(p.settings.authenticationCertificateNames)} and no trusted root certificate: v2 gateways (${p.skuTier ?? 'v2'}) do not use authentication certificates, they trust a backend's root.`
+        : undefined,
+  },
+  {
+    id: 'v2-no-trusted-root',
+    causes: ['cert-untrusted-ca', 'cert-chain-incomplete'],
+    see: (p) =>
+      p.generation === 'v2' &&
+      p.protocol === 'https' &&
+      p.settings.trustedRootCertificateNames.length === 0 &&
+      p.settings.authenticationCertificateNames.length === 0
+        ? `${settingsLabel(p)} has no trusted root certificate: a backend certificate from a private CA, or a self-signed one, is never trusted without one.`
+        : undefined,
+  },
+];
+
+/** Every observation that holds for this probe and cause, in the order of OBSERVATION_IDS. */
+export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFacts): Observation[] {
+  return RULES.flatMap((rule) => {
+    if (!rule.causes.includes(facts.causeId)) return [];
+    const text = rule.see(probe, facts);
+    return text === undefined ? [] : [{ id: rule.id, text }];
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * A gateway's own configuration, as far as it explains a probe: SKU tier, HTTP settings, probes and
+ * backend pools, read from ARM's `ApplicationGateway` resource (`GET …/applicationGateways/{name}`,
+ * the wire format: each child's fields under `properties`). Field meanings: the REST spec's
+ * `ApplicationGatewayBackendHttpSettingsPropertiesFormat`, `ApplicationGatewayProbePropertiesFormat`
+ * and `ApplicationGatewaySku` (as @azure/arm-network v39 models them, api-version 2026-01-01).
+ *
+ * Read leniently where ARM leaves a field out (a default applies later), strictly where a value could
+ * not have come from ARM: a value of the wrong type, or longer than ARM allows, makes the whole reading
+ * fail (`{ ok: false, detail }`), and the insight falls back to the general steps. Values stay untrusted
+ * text: the insight escapes them where they land (markdown, HTML, shell).
+ */
+
+/** The gateway generation the SKU tier says: `v2` (Standard_v2, WAF_v2, Basic) or `v1` (Standard, WAF). */
+export type SkuGeneration = 'v1' | 'v2' | 'unknown';
+
+export interface HttpSettingsConfig {
+  readonly name: string;
+  /** `Http` or `Https` as ARM wrote it (compare case-insensitively). */
+  readonly protocol?: string;
+  readonly port?: number;
+  /** "Override with specific domain name". */
+  readonly hostName?: string;
+  /** "Pick host name from backend target". Absent in ARM: false. */
+  readonly pickHostNameFromBackendAddress: boolean;
+  /** The custom probe's name (the last segment of `probe.id`); absent: the default probe. */
+  readonly probeName?: string;
+  /** v2: the trusted root certificates' names. */
+  readonly trustedRootCertificateNames: readonly string[];
+  /** v1: the authentication certificates' names (deprecated on v2). */
+  readonly authenticationCertificateNames: readonly string[];
+  /** Seconds the gateway waits for a backend's response to a request (not a probe). */
+  readonly requestTimeoutInS?: number;
+  /** v2 TLS validation: a specific SNI to send instead of the host name. */
+  readonly sniName?: string;
+}
+
+export interface ProbeConfig {
+  readonly name: string;
+  readonly protocol?: string;
+  readonly host?: string;
+  readonly path?: string;
+  readonly intervalInS?: number;
+  readonly timeoutInS?: number;
+  readonly unhealthyThreshold?: number;
+  /** "Pick host name from backend settings". Absent in ARM: false. */
+  readonly pickHostNameFromBackendHttpSettings: boolean;
+  /** v2 only: a port of its own; absent: the settings' port. */
+  readonly port?: number;
+  /** `match.statusCodes` as written (`200-399`, `401`); absent or empty: 200-399. */
+  readonly statusCodes?: readonly string[];
+  /** `match.body`: a string the body must contain. */
+  readonly body?: string;
+}
+
+export interface PoolConfig {
+  readonly name: string;
+  /** Every `backendAddresses[]` entry's `fqdn` or `ipAddress`. */
+  readonly addresses: readonly string[];
+}
+
+export interface GatewayConfig {
+  /** `sku.name` as ARM wrote it (`Standard_v2`, `WAF_Medium`, …), when it did. */
+  readonly skuName?: string;
+  /** `sku.tier` as ARM wrote it (`Standard_v2`, `WAF`, …), when it did. */
+  readonly skuTier?: string;
+  readonly generation: SkuGeneration;
+  readonly settings: readonly HttpSettingsConfig[];
+  readonly probes: readonly ProbeConfig[];
+  readonly pools: readonly PoolConfig[];
+}
+
+export type GatewayConfigReading =
+  { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly detail: string };
+
+/**
+ * Longest values ARM accepts, in characters (a longer one is not ARM's): names 80 (ARM's naming rules
+ * for Microsoft.Network child resources), a host name 253 (RFC 1035), a probe path 2 048 (a URL path),
+ * the probe's body match 4 090 ("The specified match must be 4090 characters or less", Application
+ * Gateway health monitoring overview, learn.microsoft.com).
+ */
+export const CONFIG_VALUE_LIMITS = { name: 80, host: 253, path: 2_048, body: 4_090, list: 100 } as const;
+
+/** v2 tiers (`ApplicationGatewayTier`): Standard_v2, WAF_v2, Basic; v1: Standard, WAF. */
+export function skuGeneration(tier: string | undefined, name: string | undefined): SkuGeneration {
+  const said = (tier ?? name ?? '').toLowerCase();
+  if (said === '') return 'unknown';
+  if (said.endsWith('_v2') || said === 'basic') return 'v2';
+  if (said === 'standard' || said === 'waf' || /^(standard|waf)_(small|medium|large)$/.test(said))
+    return 'v1';
+  return 'unknown';
+}
+
+class Problem extends Error {}
+
+/** ARM's `ApplicationGateway` resource JSON → the configuration, or why it is not one. */
+export function readGatewayConfig(json: unknown): GatewayConfigReading {
+  try {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new Problem('the answer is not a JSON object');
+    const root = json as Record<string, unknown>;
+    const properties = object(root['properties'], 'properties');
+    if (properties === undefined) throw new Problem('the answer has no "properties" object');
+    const sku = object(properties['sku'], 'properties.sku');
+    const skuName = text(sku?.['name'], 'properties.sku.name', CONFIG_VALUE_LIMITS.name);
+    const skuTier = text(sku?.['tier'], 'properties.sku.tier', CONFIG_VALUE_LIMITS.name);
+    const settings = children(properties, 'backendHttpSettingsCollection').map(({ name, props, at }) =>
+      readSettings(name, props, at),
+    );
+    const probes = children(properties, 'probes').map(({ name, props, at }) => readProbe(name, props, at));
+    const pools = children(properties, 'backendAddressPools').map(({ name, props, at }) => ({
+      name,
+      addresses: list(props['backendAddresses'], `${at}.backendAddresses`).flatMap((entry, i) => {
+        const address = object(entry, `${at}.backendAddresses[${i}]`);
+        const value =
+          text(address?.['fqdn'], `${at}.backendAddresses[${i}].fqdn`, CONFIG_VALUE_LIMITS.host) ??
+          text(address?.['ipAddress'], `${at}.backendAddresses[${i}].ipAddress`, CONFIG_VALUE_LIMITS.host);
+        return value === undefined ? [] : [value];
+      }),
+    }));
+    return {
+      ok: true,
+      config: {
+        ...(skuName !== undefined ? { skuName } : {}),
+        ...(skuTier !== undefined ? { skuTier } : {}),
+        generation: skuGeneration(skuTier, skuName),
+        settings,
+        probes,
+        pools,
+      },
+    };
+  } catch (error) {
+    if (error instanceof Problem) return { ok: false, detail: error.message };
+    throw error;
+  }
+}
+
+function readSettings(name: string, props: Record<string, unknown>, at: string): HttpSettingsConfig {
+  const probe = object(props['probe'], `${at}.probe`);
+  const probeName = refName(probe?.['id'], `${at}.probe.id`);
+  const protocol = text(props['protocol'], `${at}.protocol`, CONFIG_VALUE_LIMITS.name);
+  const port = whole(props['port'], `${at}.port`);
+  const hostName = text(props['hostName'], `${at}.hostName`, CONFIG_VALUE_LIMITS.host);
+  const requestTimeoutInS = whole(props['requestTimeout'], `${at}.requestTimeout`);
+  const sniName = text(props['sniName'], `${at}.sniName`, CONFIG_VALUE_LIMITS.host);
+  return {
+    name,
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(hostName ? { hostName } : {}),
+    pickHostNameFromBackendAddress: flag(
+      props['pickHostNameFromBackendAddress'],
+      `${at}.pickHostNameFromBackendAddress`,
+    ),
+    ...(probeName !== undefined ? { probeName } : {}),
+    trustedRootCertificateNames: refNames(props['trustedRootCertificates'], `${at}.trustedRootCertificates`),
+    authenticationCertificateNames: refNames(
+      props['authenticationCertificates'],
+      `${at}.authenticationCertificates`,
+    ),
+    ...(requestTimeoutInS !== undefined ? { requestTimeoutInS } : {}),
+    ...(sniName ? { sniName } : {}),
+  };
+}
+
+function readProbe(name: string, props: Record<string, unknown>, at: string): ProbeConfig {
+  const match = object(props['match'], `${at}.match`);
+  const statusCodes = list(match?.['statusCodes'], `${at}.match.statusCodes`).map((code, i) => {
+    const value = text(code, `${at}.match.statusCodes[${i}]`, CONFIG_VALUE_LIMITS.name);
+    if (value === undefined) throw new Problem(`${at}.match.statusCodes[${i}] is not a string`);
+    return value;
+  });
+  const fields = {
+    protocol: text(props['protocol'], `${at}.protocol`, CONFIG_VALUE_LIMITS.name),
+    host: text(props['host'], `${at}.host`, CONFIG_VALUE_LIMITS.host),
+    path: text(props['path'], `${at}.path`, CONFIG_VALUE_LIMITS.path),
+    intervalInS: whole(props['interval'], `${at}.interval`),
+    timeoutInS: whole(props['timeout'], `${at}.timeout`),
+    unhealthyThreshold: whole(props['unhealthyThreshold'], `${at}.unhealthyThreshold`),
+    port: whole(props['port'], `${at}.port`),
+    body: text(match?.['body'], `${at}.match.body`, CONFIG_VALUE_LIMITS.body),
+  };
+  const defined = Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined && value !== ''),
+  ) as Partial<typeof fields>;
+  return {
+    name,
+    ...defined,
+    pickHostNameFromBackendHttpSettings: flag(
+      props['pickHostNameFromBackendHttpSettings'],
+      `${at}.pickHostNameFromBackendHttpSettings`,
+    ),
+    ...(statusCodes.length > 0 ? { statusCodes } : {}),
+  } as ProbeConfig;
+}
+
+/** The named children of `properties[key]`: each with its name and its `properties` object. */
+function children(
+  properties: Record<string, unknown>,
+  key: string,
+): Array<{ name: string; props: Record<string, unknown>; at: string }> {
+  return list(properties[key], `properties.${key}`).map((entry, i) => {
+    const at = `properties.${key}[${i}]`;
+    const child = object(entry, at);
+    if (child === undefined) throw new Problem(`${at} is not an object`);
+    const name =
+      text(child['name'], `${at}.name`, CONFIG_VALUE_LIMITS.name) ?? refName(child['id'], `${at}.id`);
+    if (name === undefined) throw new Problem(`${at} has neither a name nor an id`);
+    return { name, props: object(child['properties'], `${at}.properties`) ?? {}, at: `${at}.properties` };
+  });
+}
+
+function object(value: unknown, at: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Problem(`${at} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+function list(value: unknown, at: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new Problem(`${at} is not an array`);
+  if (value.length > CONFIG_VALUE_LIMITS.list * 10) throw new Problem(`${at} has ${value.length} entries`);
+  return value;
+}
+
+function text(value: unknown, at: string, limit: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new Problem(`${at} is not a string`);
+  if (value.length > limit)
+    throw new Problem(`${at} is ${value.length} characters long (ARM allows ${limit})`);
+  return value;
+}
+
+function whole(value: unknown, at: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400 * 10)
+    throw new Problem(`${at} is not a whole number ARM would send`);
+  return value;
+}
+
+function flag(value: unknown, at: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new Problem(`${at} is not true or false`);
+  return value;
+}
+
+/** The last segment of a child resource id (`…/probes/{name}`). */
+function refName(value: unknown, at: string): string | undefined {
+  const id = text(value, at, 2_048);
+  if (id === undefined) return undefined;
+  const name = id
+    .split('/')
+    .filter((s) => s !== '')
+    .pop();
+  if (name === undefined || name.length > CONFIG_VALUE_LIMITS.name) throw new Problem(`${at} names no child`);
+  return name;
+}
+
+function refNames(value: unknown, at: string): string[] {
+  return list(value, at).flatMap((entry, i) => {
+    const name = refName(object(entry, `${at}[${i}]`)?.['id'], `${at}[${i}].id`);
+    return name === undefined ? [] : [name];
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * What the gateway's probe of one server actually sends, resolved from its configuration (pure).
+ *
+ * Sources (learn.microsoft.com, Azure Application Gateway docs):
+ * - "Application Gateway health monitoring overview" (application-gateway-probe-overview.md), "Default
+ *   health probe settings": URL `<protocol>://127.0.0.1:<port>/`, protocol and port from the backend
+ *   HTTP settings, interval 30 s, time-out 30 s, unhealthy threshold 3, healthy = status 200-399; a
+ *   custom probe's port, when set, replaces the settings' (v2 only), and its protocol must be the
+ *   settings'.
+ * - "Overview of TLS termination and end to end TLS" (ssl-overview.md), "For probe traffic": on v2 the
+ *   host name (Host header and SNI) comes from the custom probe, else the HTTP settings, else the backend
+ *   pool's FQDN (custom probe > HTTP settings > backend pool); on v1 SNI is the backend pool's FQDN; an
+ *   IP address is never sent as SNI (RFC 6066); the default probe's 127.0.0.1 is a Host header only.
+ * - The troubleshooting guide (see causes.ts): the default probe takes the backend setting's "Override
+ *   with specific domain name" or "Pick host name from backend target" when set.
+ */
+import type { GatewayConfig, HttpSettingsConfig, ProbeConfig, SkuGeneration } from './gateway-config';
+
+/** The default probe's values (health monitoring overview, "Default health probe settings"). */
+export const DEFAULT_PROBE = {
+  host: '127.0.0.1',
+  path: '/',
+  intervalInS: 30,
+  timeoutInS: 30,
+  unhealthyThreshold: 3,
+  statusCodes: ['200-399'],
+} as const;
+
+/** Where the probe's host name comes from (each source names a setting or probe in the insight). */
+export type HostSource =
+  | 'probe' // the custom probe's own `host`
+  | 'settings' // the HTTP settings' `hostName`
+  | 'address' // the server's address ("pick host name from backend target")
+  | 'localhost' // the default probe's 127.0.0.1
+  | 'none'; // a custom probe that picks from settings that name none
+
+export interface ResolvedProbe {
+  readonly gateway: { readonly name: string; readonly resourceGroup: string };
+  readonly generation: SkuGeneration;
+  readonly skuTier?: string;
+  readonly settings: HttpSettingsConfig;
+  /** The custom probe; undefined: the default probe. */
+  readonly probe?: ProbeConfig;
+  /** The server's address as the backend-health body gave it (IP or FQDN). */
+  readonly address: string;
+  /** Lower case: `http`, `https`, or what ARM said (`tcp`, `tls`: no HTTP request to reproduce). */
+  readonly protocol: string;
+  readonly port: number;
+  /** The Host header; undefined only for `hostSource: 'none'` (the request then names the address). */
+  readonly host?: string;
+  readonly hostSource: HostSource;
+  /** The TLS server name sent (https only); undefined: none (an IP address, or no name at all). */
+  readonly sni?: string;
+  readonly path: string;
+  readonly intervalInS: number;
+  readonly timeoutInS: number;
+  readonly unhealthyThreshold: number;
+  /** The healthy statuses, as configured (`200-399`, `401`). */
+  readonly statusCodes: readonly string[];
+  /** A text the body must contain. */
+  readonly body?: string;
+}
+
+export type ProbeResolution =
+  { readonly ok: true; readonly probe: ResolvedProbe } | { readonly ok: false; readonly reason: string };
+
+const same = (a: string | undefined, b: string): boolean => a?.toLowerCase() === b.toLowerCase();
+
+/** True for an IPv4 or IPv6 literal (with or without brackets): never sent as SNI. */
+export function isIpAddress(value: string): boolean {
+  const v = value.replace(/^\[|\]$/g, '');
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split('.').every((part) => Number(part) <= 255);
+  return v.includes(':') && /^[0-9a-f:.]+$/i.test(v);
+}
+
+/**
+ * The probe of `address` under the backend setting `backendSettings` (names as the backend-health body
+ * gave them, compared case-insensitively, as ARM compares names), or why it cannot be resolved (the
+ * setting, or the probe it names, is not in the configuration).
+ */
+export function resolveProbe(
+  config: GatewayConfig,
+  gateway: { readonly name: string; readonly resourceGroup: string },
+  backendSettings: string,
+  address: string,
+): ProbeResolution {
+  const settings = config.settings.find((s) => same(s.name, backendSettings));
+  if (!settings)
+    return {
+      ok: false,
+      reason: `the backend setting "${backendSettings}" is not in the gateway's configuration`,
+    };
+  let probe: ProbeConfig | undefined;
+  if (settings.probeName !== undefined) {
+    probe = config.probes.find((p) => same(p.name, settings.probeName ?? ''));
+    if (!probe)
+      return {
+        ok: false,
+        reason: `the probe "${settings.probeName}" of backend setting "${settings.name}" is not in the gateway's configuration`,
+      };
+  }
+  const protocol = (probe?.protocol ?? settings.protocol ?? 'Http').toLowerCase();
+  const port = probe?.port ?? settings.port ?? (protocol === 'https' ? 443 : 80);
+  const { host, hostSource } = probeHost(settings, probe, address);
+  const sni = protocol === 'https' ? serverName(config.generation, settings, host, address) : undefined;
+  return {
+    ok: true,
+    probe: {
+      gateway,
+      generation: config.generation,
+      ...(config.skuTier !== undefined ? { skuTier: config.skuTier } : {}),
+      settings,
+      ...(probe ? { probe } : {}),
+      address,
+      protocol,
+      port,
+      ...(host !== undefined ? { host } : {}),
+      hostSource,
+      ...(sni !== undefined ? { sni } : {}),
+      path: probe?.path ?? DEFAULT_PROBE.path,
+      intervalInS: probe?.intervalInS ?? DEFAULT_PROBE.intervalInS,
+      timeoutInS: probe?.timeoutInS ?? DEFAULT_PROBE.timeoutInS,
+      unhealthyThreshold: probe?.unhealthyThreshold ?? DEFAULT_PROBE.unhealthyThreshold,
+      statusCodes: probe?.statusCodes ?? DEFAULT_PROBE.statusCodes,
+      ...(probe?.body !== undefined ? { body: probe.body } : {}),
+    },
+  };
+}
+
+function probeHost(
+  settings: HttpSettingsConfig,
+  probe: ProbeConfig | undefined,
+  address: string,
+): { host?: string; hostSource: HostSource } {
+  const fromSettings = (): { host?: string; hostSource: HostSource } | undefined => {
+    if (settings.hostName) return { host: settings.hostName, hostSource: 'settings' };
+    if (settings.pickHostNameFromBackendAddress) return { host: address, hostSource: 'address' };
+    return undefined;
+  };
+  if (probe) {
+    if (probe.pickHostNameFromBackendHttpSettings) return fromSettings() ?? { hostSource: 'none' };
+    return probe.host
+      ? { host: probe.host, hostSource: 'probe' }
+      : (fromSettings() ?? { hostSource: 'none' });
+  }
+  return fromSettings() ?? { host: DEFAULT_PROBE.host, hostSource: 'localhost' };
+}
+
+/**
+ * The SNI of an HTTPS probe: v1 sends the backend pool's FQDN; v2 the settings' `sniName` when set,
+ * else the probe's host name (custom probe > settings > pool), but never 127.0.0.1 or an IP literal.
+ */
+function serverName(
+  generation: SkuGeneration,
+  settings: HttpSettingsConfig,
+  host: string | undefined,
+  address: string,
+): string | undefined {
+  const name = (value: string | undefined) => (value && !isIpAddress(value) ? value : undefined);
+  if (generation === 'v1') return name(address);
+  if (settings.sniName) return name(settings.sniName);
+  return name(host);
+}
+
+/** Whether `status` is one of the configured healthy statuses (`200-399`, `401`, `200-202,204`). */
+export function statusAccepted(statusCodes: readonly string[], status: number): boolean {
+  return statusCodes
+    .flatMap((entry) => entry.split(','))
+    .some((entry) => {
+      const m = /^\s*(\d{3})\s*(?:-\s*(\d{3})\s*)?$/.exec(entry);
+      if (!m) return false;
+      const low = Number(m[1]);
+      const high = m[2] === undefined ? low : Number(m[2]);
+      return status >= low && status <= high;
+    });
+}

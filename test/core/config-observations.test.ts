@@ -1,0 +1,380 @@
+import type { CauseId } from '../../src/core/causes';
+import {
+  OBSERVATION_IDS,
+  observeConfiguration,
+  type ObservationId,
+} from '../../src/core/config-observations';
+import type { ResolvedProbe } from '../../src/core/probe-resolution';
+import { probe, resolved, settings } from './config-fixtures';
+
+interface Case {
+  readonly name: string;
+  readonly probe: ResolvedProbe;
+  readonly cause: CauseId;
+  readonly receivedStatus?: number;
+  /** A text the observation must contain: the probe or setting it names, and the value. */
+  readonly says?: readonly string[];
+}
+
+const https = { protocol: 'Https' } as const;
+
+/** Per rule: cases where it speaks, and where it must not (the configuration explains nothing). */
+const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>> = {
+  'match-excludes-status': {
+    triggers: [
+      {
+        name: 'custom match without 401',
+        probe: resolved(settings(), probe()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 401,
+        says: ['Probe "probe-a"', '200-399', '401'],
+      },
+      {
+        name: 'default probe, 403',
+        probe: resolved(settings()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 403,
+        says: ['default probe of backend setting "settings-a"', '403'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'match includes the status',
+        probe: resolved(settings(), probe({ statusCodes: ['200-399', '401'] })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 401,
+      },
+      { name: 'status not stated', probe: resolved(settings(), probe()), cause: 'status-code-mismatch' },
+    ],
+  },
+  'body-match-required': {
+    triggers: [
+      {
+        name: 'body match set',
+        probe: resolved(settings(), probe({ body: 'healthy' })),
+        cause: 'body-mismatch',
+        says: ['Probe "probe-a"', '"healthy"'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'another cause',
+        probe: resolved(settings(), probe({ body: 'healthy' })),
+        cause: 'probe-timeout',
+      },
+    ],
+  },
+  'default-probe-localhost': {
+    triggers: [
+      {
+        name: 'no host anywhere',
+        probe: resolved(settings()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+        says: ['Backend setting "settings-a"', 'Host: 127.0.0.1'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'settings host name',
+        probe: resolved(settings({ hostName: 'www.contoso.com' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+      },
+      {
+        name: 'pick from backend target',
+        probe: resolved(settings({ pickHostNameFromBackendAddress: true }), undefined, 'app.contoso.com'),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+      },
+      {
+        name: 'a time-out (a host name does not explain it)',
+        probe: resolved(settings()),
+        cause: 'probe-timeout',
+      },
+    ],
+  },
+  'probe-picks-missing-host': {
+    triggers: [
+      {
+        name: 'probe picks, settings name none',
+        probe: resolved(settings(), probe({ host: undefined, pickHostNameFromBackendHttpSettings: true })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+        says: ['Probe "probe-a"', 'backend setting "settings-a"'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'settings name one',
+        probe: resolved(
+          settings({ hostName: 'www.contoso.com' }),
+          probe({ host: undefined, pickHostNameFromBackendHttpSettings: true }),
+        ),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+      },
+    ],
+  },
+  'host-is-ip-address': {
+    triggers: [
+      {
+        name: 'probe host is an IP',
+        probe: resolved(settings(), probe({ host: '10.9.9.9' })),
+        cause: 'body-mismatch',
+        says: ['Probe "probe-a"', '10.9.9.9'],
+      },
+      {
+        name: 'settings override with an IP',
+        probe: resolved(settings({ hostName: '10.9.9.9' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+        says: ['Backend setting "settings-a"'],
+      },
+      {
+        name: 'pick from an IP backend target',
+        probe: resolved(settings({ pickHostNameFromBackendAddress: true })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+        says: ['picks the host name from the backend target', '10.0.0.5'],
+      },
+    ],
+    quiet: [
+      { name: 'a name', probe: resolved(settings(), probe()), cause: 'body-mismatch' },
+      { name: 'the default 127.0.0.1 (its own rule)', probe: resolved(settings()), cause: 'body-mismatch' },
+    ],
+  },
+  'https-without-server-name': {
+    triggers: [
+      {
+        name: 'v2 HTTPS probe with an IP host',
+        probe: resolved(settings(https), probe({ ...https, host: '10.9.9.9' })),
+        cause: 'cert-cn-mismatch',
+        says: ['Probe "probe-a"', '"10.9.9.9" is an IP address'],
+      },
+      {
+        name: 'v1 HTTPS to an IP backend',
+        probe: resolved(settings(https), probe(https), '10.0.0.5', 'v1'),
+        cause: 'cert-cn-mismatch',
+        says: ['v1 gateway', '10.0.0.5'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'HTTPS with a name',
+        probe: resolved(settings(https), probe(https)),
+        cause: 'cert-cn-mismatch',
+      },
+      {
+        name: 'plain HTTP',
+        probe: resolved(settings(), probe({ host: '10.9.9.9' })),
+        cause: 'cert-cn-mismatch',
+      },
+    ],
+  },
+  'timeout-not-below-interval': {
+    triggers: [
+      {
+        name: 'equal',
+        probe: resolved(settings(), probe({ timeoutInS: 30, intervalInS: 30 })),
+        cause: 'probe-timeout',
+        says: ['Probe "probe-a"', '30 s'],
+      },
+      {
+        name: 'above',
+        probe: resolved(settings(), probe({ timeoutInS: 60, intervalInS: 30 })),
+        cause: 'probe-timeout',
+        says: ['60 s'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'below',
+        probe: resolved(settings(), probe({ timeoutInS: 29, intervalInS: 30 })),
+        cause: 'probe-timeout',
+      },
+      { name: "the default probe's own 30/30", probe: resolved(settings()), cause: 'probe-timeout' },
+    ],
+  },
+  'probe-port-differs': {
+    triggers: [
+      {
+        name: 'v2 probe port differs',
+        probe: resolved(settings({ port: 443, ...https }), probe({ port: 8443, ...https })),
+        cause: 'tcp-connect',
+        says: ['Probe "probe-a"', '8443', 'backend setting "settings-a"', '443'],
+      },
+      {
+        name: 'v1 probe with a port',
+        probe: resolved(settings({ port: 80 }), probe({ port: 8080 }), '10.0.0.5', 'v1'),
+        cause: 'tcp-connect',
+        says: ['only v2 gateways use'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'same port',
+        probe: resolved(settings({ port: 80 }), probe({ port: 80 })),
+        cause: 'tcp-connect',
+      },
+      { name: 'no port of its own', probe: resolved(settings({ port: 80 }), probe()), cause: 'tcp-connect' },
+    ],
+  },
+  'probe-protocol-differs': {
+    triggers: [
+      {
+        name: 'HTTP probe, HTTPS setting',
+        probe: resolved(settings(https), probe()),
+        cause: 'tcp-connect',
+        says: ['Probe "probe-a" uses HTTP', 'backend setting "settings-a" uses HTTPS'],
+      },
+    ],
+    quiet: [{ name: 'same protocol', probe: resolved(settings(https), probe(https)), cause: 'tcp-connect' }],
+  },
+  'protocol-port-unusual': {
+    triggers: [
+      {
+        name: 'HTTPS to 80',
+        probe: resolved(settings({ ...https, port: 80 }), probe(https)),
+        cause: 'cert-verify-failed',
+        says: ['HTTPS to port 80'],
+      },
+      {
+        name: 'HTTP to 443',
+        probe: resolved(settings({ port: 443 })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+        says: ['HTTP to port 443'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'HTTPS to 443',
+        probe: resolved(settings({ ...https, port: 443 }), probe(https)),
+        cause: 'cert-verify-failed',
+      },
+    ],
+  },
+  'v1-trusted-root-certificate': {
+    triggers: [
+      {
+        name: 'v1 with a trusted root',
+        probe: resolved(
+          settings({ ...https, trustedRootCertificateNames: ['root-a'] }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        cause: 'cert-untrusted-ca',
+        says: ['Backend setting "settings-a"', '"root-a"', 'only v2'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'v2 with a trusted root',
+        probe: resolved(settings({ ...https, trustedRootCertificateNames: ['root-a'] })),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'v1 with an authentication certificate',
+        probe: resolved(
+          settings({ ...https, authenticationCertificateNames: ['auth-a'] }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        cause: 'cert-untrusted-ca',
+      },
+    ],
+  },
+  'v2-authentication-certificate': {
+    triggers: [
+      {
+        name: 'v2 with only an authentication certificate',
+        probe: resolved(settings({ ...https, authenticationCertificateNames: ['auth-a'] })),
+        cause: 'cert-root-mismatch',
+        says: ['"auth-a"'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'v2 with a trusted root too',
+        probe: resolved(
+          settings({
+            ...https,
+            authenticationCertificateNames: ['auth-a'],
+            trustedRootCertificateNames: ['root-a'],
+          }),
+        ),
+        cause: 'cert-root-mismatch',
+      },
+    ],
+  },
+  'v2-no-trusted-root': {
+    triggers: [
+      {
+        name: 'v2 HTTPS, no root',
+        probe: resolved(settings(https)),
+        cause: 'cert-untrusted-ca',
+        says: ['Backend setting "settings-a" has no trusted root certificate'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'a root is set',
+        probe: resolved(settings({ ...https, trustedRootCertificateNames: ['root-a'] })),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'v1 (authentication certificates instead)',
+        probe: resolved(settings(https), undefined, '10.0.0.5', 'v1'),
+        cause: 'cert-untrusted-ca',
+      },
+    ],
+  },
+};
+
+const ids = (c: Case) =>
+  observeConfiguration(c.probe, {
+    causeId: c.cause,
+    ...(c.receivedStatus !== undefined ? { receivedStatus: c.receivedStatus } : {}),
+  });
+
+describe('what we see in your configuration: each rule', () => {
+  it('has cases for every rule, each with one that triggers it and one that does not', () => {
+    expect(Object.keys(CASES).sort()).toEqual([...OBSERVATION_IDS].sort());
+    for (const { triggers, quiet } of Object.values(CASES)) {
+      expect(triggers.length).toBeGreaterThan(0);
+      expect(quiet.length).toBeGreaterThan(0);
+    }
+  });
+
+  describe.each(Object.entries(CASES))('%s', (id, { triggers, quiet }) => {
+    it.each(triggers.map((c) => [c.name, c] as const))('speaks: %s', (_, c) => {
+      const found = ids(c).find((o) => o.id === id);
+      expect(found).toBeDefined();
+      for (const text of c.says ?? []) expect(found?.text).toContain(text);
+    });
+    it.each(quiet.map((c) => [c.name, c] as const))('is quiet: %s', (_, c) => {
+      expect(ids(c).map((o) => o.id)).not.toContain(id);
+    });
+  });
+
+  it('names the probe or setting in every observation', () => {
+    for (const { triggers } of Object.values(CASES)) {
+      for (const c of triggers) {
+        for (const o of ids(c))
+          expect(o.text).toMatch(/(Probe|probe|Backend setting|backend setting) "[^"]+"/);
+      }
+    }
+  });
+
+  it('says nothing about causes the configuration cannot explain', () => {
+    const wide = resolved(
+      settings({ ...https, port: 80 }),
+      probe({ host: '10.9.9.9', port: 8080, timeoutInS: 60 }),
+    );
+    for (const cause of ['dns-resolution', 'health-unknown', 'draining'] as const)
+      expect(observeConfiguration(wide, { causeId: cause })).toEqual([]);
+  });
+});

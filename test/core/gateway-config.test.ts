@@ -1,0 +1,146 @@
+import { readGatewayConfig, skuGeneration } from '../../src/core/gateway-config';
+
+const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
+
+/** ARM's wire shape: each child's fields under `properties`. */
+const resource = (properties: Record<string, unknown>) => ({ id: GW, name: 'gw', properties });
+
+describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
+  it('reads SKU, settings, probes and pools, and leaves absent fields absent', () => {
+    const read = readGatewayConfig(
+      resource({
+        sku: { name: 'WAF_v2', tier: 'WAF_v2', capacity: 2 },
+        backendHttpSettingsCollection: [
+          {
+            id: `${GW}/backendHttpSettingsCollection/s1`,
+            name: 's1',
+            properties: {
+              port: 443,
+              protocol: 'Https',
+              hostName: 'www.contoso.com',
+              probe: { id: `${GW}/probes/p1` },
+              trustedRootCertificates: [{ id: `${GW}/trustedRootCertificates/root1` }],
+              requestTimeout: 20,
+            },
+          },
+          { id: `${GW}/backendHttpSettingsCollection/s2`, properties: {} },
+        ],
+        probes: [
+          {
+            name: 'p1',
+            properties: {
+              protocol: 'Https',
+              host: 'www.contoso.com',
+              path: '/health',
+              interval: 30,
+              timeout: 10,
+              unhealthyThreshold: 3,
+              pickHostNameFromBackendHttpSettings: false,
+              match: { statusCodes: ['200-399', '401'], body: 'ok' },
+            },
+          },
+        ],
+        backendAddressPools: [
+          {
+            name: 'pool',
+            properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }, { fqdn: 'a.contoso.com' }] },
+          },
+        ],
+      }),
+    );
+    expect(read).toEqual({
+      ok: true,
+      config: {
+        skuName: 'WAF_v2',
+        skuTier: 'WAF_v2',
+        generation: 'v2',
+        settings: [
+          {
+            name: 's1',
+            protocol: 'Https',
+            port: 443,
+            hostName: 'www.contoso.com',
+            pickHostNameFromBackendAddress: false,
+            probeName: 'p1',
+            trustedRootCertificateNames: ['root1'],
+            authenticationCertificateNames: [],
+            requestTimeoutInS: 20,
+          },
+          {
+            name: 's2',
+            pickHostNameFromBackendAddress: false,
+            trustedRootCertificateNames: [],
+            authenticationCertificateNames: [],
+          },
+        ],
+        probes: [
+          {
+            name: 'p1',
+            protocol: 'Https',
+            host: 'www.contoso.com',
+            path: '/health',
+            intervalInS: 30,
+            timeoutInS: 10,
+            unhealthyThreshold: 3,
+            pickHostNameFromBackendHttpSettings: false,
+            statusCodes: ['200-399', '401'],
+            body: 'ok',
+          },
+        ],
+        pools: [{ name: 'pool', addresses: ['10.0.0.4', 'a.contoso.com'] }],
+      },
+    });
+  });
+
+  it.each([
+    ['not an object', [], 'not a JSON object'],
+    ['no properties', { id: GW }, 'no "properties"'],
+    [
+      'settings not an array',
+      resource({ backendHttpSettingsCollection: {} }),
+      'properties.backendHttpSettingsCollection is not an array',
+    ],
+    [
+      'a port that is text',
+      resource({ backendHttpSettingsCollection: [{ name: 's', properties: { port: '443' } }] }),
+      'properties.backendHttpSettingsCollection[0].properties.port',
+    ],
+    [
+      'a flag that is text',
+      resource({ probes: [{ name: 'p', properties: { pickHostNameFromBackendHttpSettings: 'yes' } }] }),
+      'is not true or false',
+    ],
+    [
+      'a host longer than a DNS name',
+      resource({ probes: [{ name: 'p', properties: { host: 'a'.repeat(254) } }] }),
+      '254 characters long',
+    ],
+    ['a child without name or id', resource({ probes: [{ properties: {} }] }), 'neither a name nor an id'],
+    [
+      'a status code that is a number',
+      resource({ probes: [{ name: 'p', properties: { match: { statusCodes: [200] } } }] }),
+      'statusCodes[0]',
+    ],
+  ])('refuses %s, saying where', (_, json, says) => {
+    const read = readGatewayConfig(json);
+    expect(read.ok).toBe(false);
+    if (!read.ok) expect(read.detail).toContain(says);
+  });
+});
+
+describe('skuGeneration', () => {
+  it.each([
+    ['Standard_v2', undefined, 'v2'],
+    ['WAF_v2', undefined, 'v2'],
+    ['Basic', undefined, 'v2'],
+    ['Standard', undefined, 'v1'],
+    ['WAF', undefined, 'v1'],
+    [undefined, 'Standard_Medium', 'v1'],
+    [undefined, 'WAF_Large', 'v1'],
+    [undefined, undefined, 'unknown'],
+    ['Premium_v9', undefined, 'unknown'],
+    ['Something', undefined, 'unknown'],
+  ] as const)('tier %s, name %s: %s', (tier, name, generation) => {
+    expect(skuGeneration(tier, name)).toBe(generation);
+  });
+});

@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { markdownToText, renderMarkdown } from '../../src/articles';
+import { gatewayRef } from '../../src/core/arm-id';
+import { causeFor } from '../../src/core/causes';
+import { observeConfiguration } from '../../src/core/config-observations';
+import type { Finding, FindingConfiguration } from '../../src/core/model';
+import { reproduceProbe } from '../../src/core/probe-commands';
+import type { ResolvedProbe } from '../../src/core/probe-resolution';
+import { causeSectionMarkdown, configurationMarkdown } from '../../src/insight/cause-section';
+import { composeInsight } from '../../src/insight/insight';
+import { seedArticle } from '../helpers/memory/run-dependencies';
+import { probe, resolved, settings } from '../core/config-fixtures';
+
+const cause = causeFor('status-code-mismatch', { receivedStatus: 404 });
+const read = (p: ResolvedProbe): FindingConfiguration => ({
+  read: true,
+  probe: p,
+  observations: observeConfiguration(p, { causeId: cause.id, receivedStatus: 404 }),
+});
+
+/** The lines of every fenced code block of `markdown`. */
+const codeLines = (markdown: string): string[] =>
+  [...markdown.matchAll(/```sh\n([\s\S]*?)\n```/g)].flatMap((m) => (m[1] ?? '').split('\n'));
+
+/** Every element of `html`, in order (attributes left out). */
+const tags = (html: string): string[] => [...html.matchAll(/<\/?([a-z0-9]+)[\s>]/gi)].map((m) => m[0]);
+
+const HOSTILE_HOSTS = [
+  '<script>alert(1)</script>.contoso.com',
+  'a.com"><img src=x onerror=alert(1)>',
+  '[click](javascript:alert(1))',
+  '**bold** _em_ `code` ~~s~~',
+  '```\nrm -rf /\n```',
+  'a.com\n# Heading\n- item',
+  '<!-- x --> &amp; &#60;',
+];
+
+describe('the configuration section with values from ARM', () => {
+  it.each(HOSTILE_HOSTS)('host %j adds no markup, and every command stays one line', (host) => {
+    const p = resolved(settings({ hostName: host }), probe({ host, path: `/${host}`, body: host }));
+    const markdown = causeSectionMarkdown(cause, '', { configuration: read(p) });
+    // The same elements as with a plain host name: the value added none.
+    const plain = resolved(
+      settings({ hostName: 'www.contoso.com' }),
+      probe({ host: 'www.contoso.com', path: '/x', body: 'x' }),
+    );
+    expect(tags(renderMarkdown(markdown))).toEqual(
+      tags(renderMarkdown(causeSectionMarkdown(cause, '', { configuration: read(plain) }))),
+    );
+    // One code block per kind of command, each command one line, the curl exactly as built (or with a
+    // zero-width space where a line would have closed the fence).
+    const curl = reproduceProbe(p)?.command ?? '';
+    expect(codeLines(markdown).map((l) => l.replace(/\u200B/g, ''))).toContain(curl.replace(/\u200B/g, ''));
+    expect(markdownToText(markdown)).toContain('### In your configuration'.replace('### ', ''));
+  });
+
+  it('any host, path and body: no element beyond the template, the curl one line', () => {
+    const value = fc.string({ unit: 'grapheme', maxLength: 40 });
+    fc.assert(
+      fc.property(value, value, value, (host, path, body) => {
+        const p = resolved(settings(), probe({ host: host || 'h', path, body }));
+        const html = renderMarkdown(configurationMarkdown(cause, read(p)));
+        const tags = new Set([...html.matchAll(/<([a-z0-9]+)[\s>]/g)].map((m) => m[1]));
+        for (const tag of tags) expect(['h3', 'p', 'ul', 'li', 'code', 'pre']).toContain(tag);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('says why when the configuration could not be read, and shows no command', () => {
+    const markdown = configurationMarkdown(cause, {
+      read: false,
+      reason: 'ARM answered 403 AuthorizationFailed: <b>no</b>',
+    });
+    expect(markdown).toContain(
+      "The gateway's configuration could not be read, so these steps are the general ones:",
+    );
+    expect(renderMarkdown(markdown)).not.toContain('<b>');
+    expect(markdown).not.toContain('```');
+  });
+
+  it('the insight page shows it under the steps, escaped', () => {
+    const p = resolved(settings({ hostName: '<b>x</b>' }), undefined, '10.0.0.5');
+    const finding: Finding = {
+      gateway: gatewayRef('00000000-0000-0000-0000-000000000000', 'rg', 'appgw'),
+      backendPool: 'pool',
+      backendSettings: 'settings-a',
+      address: '10.0.0.5',
+      health: 'Unhealthy',
+      state: 'unhealthy',
+      probeLog: 'Status code mismatch. Received:404.',
+      cause,
+      configuration: read(p),
+    };
+    const insight = composeInsight(seedArticle, finding, new Date('2026-11-30T10:00:00Z'));
+    expect(insight.html).toContain('<section class="configuration">');
+    expect(insight.html).not.toContain('<b>x</b>');
+    expect(insight.markdown.indexOf('### In your configuration')).toBeLessThan(
+      insight.markdown.indexOf('### What to do'),
+    );
+  });
+});

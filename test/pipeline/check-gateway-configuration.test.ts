@@ -1,0 +1,191 @@
+/**
+ * The configuration read end to end: the real ARM adapters (backend health, then one GET of the
+ * gateway) against the emulator, checkGateway, the seed article. Each default-scenario finding's insight
+ * shows its probe's real values; a configuration that cannot be read leaves the insight's general steps
+ * and says so, and the insight is still delivered.
+ */
+import { createArmBackendHealthReader } from '../../src/adapters/arm/backend-health-reader';
+import { createArmClientFactory } from '../../src/adapters/arm/client';
+import { createArmGatewayConfigReader } from '../../src/adapters/arm/gateway-config-reader';
+import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
+import { parseGatewayId } from '../../src/core/arm-id';
+import type { GatewayRef } from '../../src/core/model';
+import {
+  loadDefaultScenario,
+  startEmulator,
+  type RunningEmulator,
+  type ScenarioInput,
+} from '../../src/emulator';
+import { checkGateway } from '../../src/pipeline/check-gateway';
+import { gateway, gatewayId } from '../helpers/scenario-builder';
+import { seedArticle } from '../helpers/memory/run-dependencies';
+
+let emulator: RunningEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function check(scenario: ScenarioInput | Awaited<ReturnType<typeof loadDefaultScenario>>, id: string) {
+  emulator ??= await startEmulator({ scenario: scenario as never });
+  const clientFor = createArmClientFactory({
+    endpoint: emulator.url,
+    caCertFile: emulator.caCertFile,
+    credential: 'development',
+    maxRetries: 0,
+  });
+  return checkGateway(parseGatewayId(id) as GatewayRef, {
+    reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: 10 }),
+    configReader: createArmGatewayConfigReader(clientFor),
+    clock: { now: () => new Date('2026-11-30T10:00:00Z') },
+    article: seedArticle,
+    unhealthyStates: DEFAULT_UNHEALTHY_STATES,
+    gatewayTimeoutInMs: 30_000,
+  });
+}
+
+const gatewayGets = () =>
+  (emulator?.requests ?? []).filter(
+    (r) => r.method === 'GET' && /\/applicationGateways\/[^/]+$/i.test(r.path),
+  );
+
+describe('the default scenario: every finding shows its probe as configured', () => {
+  /** Per finding (gateway/settings/address): texts its insight must show from the configuration. */
+  const EXPECTED: Record<string, readonly string[]> = {
+    'appgw-shop/MFPoolSettings/10.220.1.5': [
+      'Probe "shop-probe" of backend setting "MFPoolSettings"',
+      '`GET http://shop.contoso.com:80/health`',
+      'Probe "shop-probe" waits 30 s for an answer but probes every 30 s',
+      'curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health',
+      'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --interval 60',
+    ],
+    'appgw-shop/MFPoolSettingsHttps/10.220.1.5': [
+      'The default probe of backend setting "MFPoolSettingsHttps"',
+      '`Host: shop.contoso.com` and TLS server name `shop.contoso.com`',
+      'curl -i --max-time 30 --resolve shop.contoso.com:443:10.220.1.5 https://shop.contoso.com:443/',
+    ],
+    'appgw-api/api-https-settings/shop-api.contoso.internal': [
+      'Probe "api-https-probe"',
+      'TLS server name `shop-api.contoso.internal`',
+      'curl -i --max-time 20 https://shop-api.contoso.internal:443/healthz',
+    ],
+    'appgw-api/api-https-settings/orders-api.contoso.internal': [
+      'Probe "api-https-probe"',
+      'Every 30 s, waiting 20 s',
+    ],
+    'appgw-api/api-https-settings/catalog-api.contoso.internal': ['Probe "api-https-probe"'],
+    'appgw-api/api-http-settings/10.220.2.11': [
+      'Probe "api-probe" accepts status 200-399 only, and the backend answered 401.',
+      '--match-status-codes 200-399 401',
+    ],
+    'appgw-api/api-http-settings/10.220.2.12': [
+      'Probe "api-probe" requires the response body to contain "healthy".',
+      'with a body that contains `healthy`',
+    ],
+    'appgw-edge/edge-tls-settings/10.30.1.4': [
+      'on a Standard (v1) gateway',
+      'names trusted root certificate(s) "edge-root", which only v2 gateways use',
+      'auth-cert create',
+    ],
+    'appgw-edge/edge-tls-settings/10.30.1.5': [
+      'The default probe of backend setting "edge-tls-settings" accepts status 200-399 only',
+      '`Host: 127.0.0.1` and no TLS server name (SNI)',
+      "curl -i --max-time 30 -H 'Host: 127.0.0.1' https://10.30.1.5:443/",
+      'probe create -g rg-edge --gateway-name appgw-edge -n edge-tls-settings-probe',
+    ],
+  };
+
+  it('shows the real probe values in each insight, with one GET per gateway with findings', async () => {
+    const scenario = await loadDefaultScenario();
+    const seen = new Set<string>();
+    for (const gw of scenario.gateways) {
+      const outcome = await check(scenario, gw.id);
+      expect(outcome.report.ok).toBe(true);
+      for (const insight of outcome.insights) {
+        const { finding, markdown, html } = insight;
+        expect(finding.configuration?.read).toBe(true);
+        expect(markdown).toContain('### In your configuration');
+        expect(markdown).not.toContain('could not be read');
+        expect(markdown).toMatch(
+          new RegExp(`curl -i --max-time \\d+ .*${finding.address.replace(/\./g, '\\.')}`),
+        );
+        expect(html).toContain('<section class="configuration">');
+        const key = `${gw.id.split('/').at(-1)}/${finding.backendSettings}/${finding.address}`;
+        for (const text of EXPECTED[key] ?? []) expect(markdown).toContain(text);
+        seen.add(key);
+      }
+    }
+    // Every expectation was met by a finding of the scenario (none is stale).
+    for (const key of Object.keys(EXPECTED)) expect(seen).toContain(key);
+    const withFindings = ['appgw-shop', 'appgw-api', 'appgw-edge'];
+    expect(gatewayGets().map((r) => r.path.split('/').at(-1))).toEqual(withFindings);
+  });
+});
+
+describe('a configuration that cannot be read', () => {
+  const down = {
+    address: '10.0.0.5',
+    health: 'Unhealthy',
+    healthProbeLog:
+      "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:404.",
+  };
+
+  it.each([
+    ['404', { on: 'get', status: 404 }, 'ResourceNotFound'],
+    ['403', { on: 'get', status: 403 }, 'Microsoft.Network/applicationGateways/read'],
+    ['500', { on: 'get', status: 500 }, 'ARM answered 500'],
+    ['503', { on: 'get', status: 503 }, 'ARM answered 503'],
+    ['a reset connection', { on: 'get', connection: 'reset' }, ''],
+    ['an answer that is not JSON', { on: 'get', text: '{"properties":' }, 'not JSON'],
+    [
+      'an answer that is not a gateway',
+      { on: 'get', text: '{"properties":{"probes":{}}}' },
+      'properties.probes is not an array',
+    ],
+  ] as const)('%s: general steps, said so, insight delivered', async (_, fault, says) => {
+    const outcome = await check(
+      { gateways: [gateway('gw', [down], { faults: [fault as never] })] },
+      gatewayId('gw'),
+    );
+    expect(outcome.report.ok).toBe(true);
+    expect(outcome.insights).toHaveLength(1);
+    const [insight] = outcome.insights;
+    expect(insight?.finding.configuration).toMatchObject({ read: false });
+    expect(insight?.markdown).toContain(
+      "The gateway's configuration could not be read, so these steps are the general ones:",
+    );
+    expect(insight?.markdown).toContain(says);
+    expect(insight?.markdown).not.toContain('curl -i --max-time');
+    // The general steps are all there.
+    expect(insight?.markdown).toContain('### What to do');
+    expect(outcome.report.findings[0]?.cause.id).toBe('status-code-mismatch');
+  });
+
+  it('does not read the configuration of a gateway without findings', async () => {
+    const outcome = await check(
+      { gateways: [gateway('gw', [{ address: '10.0.0.4', health: 'Healthy' }])] },
+      gatewayId('gw'),
+    );
+    expect(outcome.insights).toEqual([]);
+    expect(gatewayGets()).toEqual([]);
+  });
+
+  it("a scenario's own settings beside the body's: the body's get the defaults (Http, 80, default probe)", async () => {
+    const outcome = await check(
+      {
+        gateways: [
+          gateway('gw', [down], {
+            configuration: { backendHttpSettings: [{ name: 'other', probe: 'p' }], probes: [{ name: 'p' }] },
+          }),
+        ],
+      },
+      gatewayId('gw'),
+    );
+    const configuration = outcome.insights[0]?.finding.configuration;
+    expect(configuration?.read && configuration.probe).toMatchObject({
+      protocol: 'http',
+      port: 80,
+      host: '127.0.0.1',
+    });
+  });
+});
