@@ -5,6 +5,8 @@
  * (render-check.ts).
  */
 import { ArticleError } from '../errors';
+import type { ParsedMarkdown } from './culprit';
+import { markdownIt } from './markdown';
 import { codeSpanFences, type Emitted } from './emit';
 import { escapeOccurrences, type GivenValue } from './escape-occurrence';
 import { placeholderKey } from './markers';
@@ -41,7 +43,27 @@ export function fillArticle(
   const spanFences = codeSpanFences(article.template, filled);
   const emitted = emitCheckedForms(article, filled, fullForms, spanFences, warnings);
   const { markdown, sections, issueDescription } = filledDocument(article, emitted);
-  return { markdown, warnings, sections, issueDescription };
+  const result: FillResult = { markdown, warnings, sections, issueDescription };
+  if (emitted.parsed) parsedFills.set(result, emitted.parsed);
+  return result;
+}
+
+/**
+ * markdown-it's tokens of a fill's markdown, when the render check parsed it (render-check.ts), by the
+ * fill's result: renderFilled renders them instead of parsing the article again (issue 14: each
+ * article was parsed once more to render it). Weak: a result no longer used lets its tokens go. The
+ * tokens are of the markdown before its leading blank lines were dropped (filledDocument), which
+ * markdown-it skips: the same tokens but their line numbers, which no renderer rule reads.
+ */
+const parsedFills = new WeakMap<FillResult, ParsedMarkdown>();
+
+/** A fill's markdown as HTML, rendered from the check's tokens when it has them (renderMarkdown's output). */
+export function renderFilled(fill: FillResult): string {
+  const parsed = parsedFills.get(fill);
+  if (parsed === undefined) return markdownIt.render(fill.markdown);
+  // Rendered once: markdown-it's image rule writes its alt text into the token.
+  parsedFills.delete(fill);
+  return markdownIt.renderer.render(parsed.tokens, markdownIt.options, parsed.env);
 }
 
 /** The values by placeholder key; of two names for one placeholder, the first wins (warning). */

@@ -1,5 +1,5 @@
 /** Markdown → HTML with the one markdown-it instance, and the whole article pipeline in one call. */
-import { fillArticle } from './fill';
+import { fillArticle, renderFilled } from './fill';
 import { markdownIt, type MarkdownToken } from './markdown';
 import { parseArticle } from './parse';
 import type { FillOptions, PlaceholderValues, RenderedArticle } from './types';
@@ -57,7 +57,7 @@ export function renderArticle(
     issueDescription: filled.issueDescription,
     sections: filled.sections,
     markdown: filled.markdown,
-    html: renderMarkdown(filled.markdown),
+    html: renderFilled(filled),
     warnings: [...article.warnings, ...filled.warnings],
   };
 }

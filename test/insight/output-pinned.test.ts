@@ -11,11 +11,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArticle, renderArticle } from '../../src/articles';
 import { gatewayRef, parseGatewayId } from '../../src/core/arm-id';
-import type { BackendHealthBody } from '../../src/core/backend-health-body';
+import type { BackendHealthBody, Finding } from '../../src/core/model';
 import { classifyCause } from '../../src/core/classify';
 import { evaluateBackendHealth } from '../../src/core/evaluate';
 import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
-import type { Finding } from '../../src/core/model';
+
 import { composeInsight, type Insight } from '../../src/insight/insight';
 
 const ROOT = path.resolve(__dirname, '../..');
