@@ -28,7 +28,7 @@ export function emitCheckedForms(
   if (candidates.length === 0) return emitted;
   const target = renderingOf(emit(occurrences.map((_, i) => fullForms[i] ?? filled[i] ?? '')).markdown);
   const rendering = renderingOf(emitted.markdown);
-  // The check parsed the markdown it passed: its tokens render the HTML (render.ts renderFilled).
+  // The check parsed the markdown it passed: its tokens render the HTML (fill.ts fillWithTokens).
   if (sameRendering(rendering, target)) return { ...emitted, parsed: rendering.parsed };
   const withFull = (picked: readonly number[]): string[] => {
     const full = new Set(picked);

@@ -1,4 +1,4 @@
-import { boundedMemo, fillArticle, renderFilled, renderMarkdown, type ParsedArticle } from '../articles';
+import { boundedMemo, fillWithTokens, renderMarkdown, type ParsedArticle } from '../articles';
 import { stepsBesideProbeLog } from '../core/causes';
 import type { Finding } from '../core/model';
 import { causeSectionMarkdown, stepsMarkdown } from './cause-section';
@@ -32,7 +32,8 @@ export interface Insight {
  */
 export function composeInsight(article: ParsedArticle, finding: Finding, now: Date): Insight {
   const values = insightValues(finding, now);
-  const filled = fillArticle(article, values);
+  const withHtml = fillWithTokens(article, values);
+  const filled = withHtml.fill;
   const hasMessage = finding.probeLog.trim() !== '';
   const articleShowsIt = article.placeholders.some((name) => name.trim().toLowerCase() === ERROR_DETAILS);
   const references = article.template.references;
@@ -45,14 +46,14 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
   // The page's article: the same text, its "Error Message" pointing at the message at the top.
   const pageArticle =
     hasMessage && articleShowsIt
-      ? fillArticle(article, { ...values, ErrorDetails: PROBE_MESSAGE_ABOVE })
-      : filled;
+      ? fillWithTokens(article, { ...values, ErrorDetails: PROBE_MESSAGE_ABOVE })
+      : withHtml;
   const page = {
     title,
     finding,
     now,
     // From the fill's own tokens where its check parsed them: the article is parsed once per fill.
-    articleHtml: renderFilled(pageArticle),
+    articleHtml: pageArticle.html(),
     stepsHtml: stepsHtml(JSON.stringify(stepsBesideProbeLog(finding.cause, finding.probeLog))),
   };
   return {

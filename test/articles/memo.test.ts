@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { boundedMemo, fillArticle, parseArticle, renderFilled, renderMarkdown } from '../../src/articles';
+import { boundedMemo, fillArticle, fillWithTokens, parseArticle, renderMarkdown } from '../../src/articles';
 
 describe('boundedMemo', () => {
   it('computes a key once, keeps at most `size` keys, dropping the least recently used', () => {
@@ -23,7 +23,7 @@ describe('boundedMemo', () => {
   });
 });
 
-describe('renderFilled', () => {
+describe('fillWithTokens', () => {
   const source = readFileSync(path.resolve(__dirname, '../fixtures/articles/positions.md'));
   const article = parseArticle(source);
 
@@ -31,11 +31,12 @@ describe('renderFilled', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), (a, b) => {
         const values = Object.fromEntries(article.placeholders.map((p, i) => [p, i % 2 ? a : b]));
-        const fill = fillArticle(article, values);
-        const html = renderFilled(fill);
-        expect(html).toBe(renderMarkdown(fill.markdown));
+        const { fill, html } = fillWithTokens(article, values);
+        expect(fill).toEqual(fillArticle(article, values));
+        const rendered = html();
+        expect(rendered).toBe(renderMarkdown(fill.markdown));
         // A second call renders the same (the tokens are used once, then the markdown is parsed).
-        expect(renderFilled(fill)).toBe(html);
+        expect(html()).toBe(rendered);
       }),
       { numRuns: 150 },
     );
