@@ -6,7 +6,7 @@
  *
  *   npm run bench:scale [-- --gateways 1000,5000,20000] [-- --subscriptions 1,10,50]
  *                       [-- --concurrency auto|N] [-- --fan-out 200|0] [-- --keep]
- *                       [-- --profile DIR]
+ *                       [-- --profile DIR] [-- --sink-cost]
  *
  * Each case (bench/scale/scenario.js: 5 servers per gateway, two gateways in five with one unhealthy
  * server and a real probe message, `Retry-After: 1`, one poll; ARM's default limits) runs:
@@ -193,7 +193,7 @@ function sumCounts(counts, pick = () => true) {
 }
 
 /** One direct run: the emulator's config with `concurrency` and a temp folder sink. */
-async function directCase(gateways, subscriptions, concurrency, keep, profileDir) {
+async function directCase(gateways, subscriptions, concurrency, keep, profileDir, extraEnv = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-scale-'));
   try {
     const scenarioFile = path.join(work, 'scenario.json');
@@ -226,7 +226,7 @@ async function directCase(gateways, subscriptions, concurrency, keep, profileDir
         ],
         {
           cwd: work,
-          env: { ...process.env, BENCH_SCALE_PROBE: probeFile },
+          env: { ...process.env, ...extraEnv, BENCH_SCALE_PROBE: probeFile },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
@@ -286,7 +286,8 @@ function printCase(gateways, subscriptions, r) {
     `       requests: ${byRoute}` +
       (r.probe
         ? `; run ${(r.probe.cpuInMs / 1000).toFixed(1)} CPU s (${(r.probe.cpuInMs / gateways).toFixed(2)} ms per gateway), ` +
-          `${r.probe.tlsConnections ?? 'n/a'} TLS connection(s) (at most ${r.probe.tlsOpenPeak ?? 'n/a'} open)`
+          `${r.probe.tlsConnections ?? 'n/a'} TLS connection(s) (at most ${r.probe.tlsOpenPeak ?? 'n/a'} open), ` +
+          `V8 heap used at most ${r.probe.heapUsedPeakInKb === undefined ? 'n/a' : (r.probe.heapUsedPeakInKb / 1024).toFixed(0)} MiB`
         : '') +
       (r.emulatorCpuSeconds !== undefined ? `, emulator ${r.emulatorCpuSeconds.toFixed(1)} CPU s` : ''),
   );
@@ -299,6 +300,28 @@ function printCase(gateways, subscriptions, r) {
   );
   if (!r.report)
     console.log(`       no report on stdout; stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+}
+
+/**
+ * `--sink-cost`: the sinks' own cost, from the same case run again with every sink delivery discarded
+ * (bench/scale/run-probe.js BENCH_SCALE_DISCARD_SINKS): the run's CPU and wall time with the sinks
+ * minus without, as a share of the run's. Unlike the in-flight share, it counts no other gateway's work
+ * that happened while a sink call was pending. Noisy on a shared machine: read it with the load.
+ */
+function printSinkCost(withSinks, without) {
+  if (!withSinks.probe || !without.probe) {
+    console.log("       sinks' cost: n/a (no probe figures)");
+    return;
+  }
+  const cpu = withSinks.probe.cpuInMs;
+  const cpuWithout = without.probe.cpuInMs;
+  const share = (a, b) => `${((100 * (a - b)) / a).toFixed(1)}%`;
+  console.log(
+    `       sinks' cost (same case, sink deliveries discarded): run CPU ${(cpu / 1000).toFixed(1)} s with sinks, ` +
+      `${(cpuWithout / 1000).toFixed(1)} s without: ${share(cpu, cpuWithout)} of the run's CPU; wall ` +
+      `${(withSinks.wallInMs / 1000).toFixed(1)} s, ${(without.wallInMs / 1000).toFixed(1)} s without: ${share(withSinks.wallInMs, without.wallInMs)}; ` +
+      `peak RSS ${(without.probe.maxRssInKb / 1024).toFixed(0)} MiB without`,
+  );
 }
 
 /** One Azurite service (blob or queue) in memory, on a port the OS picks; resolves with its URL. */
@@ -402,6 +425,7 @@ async function main() {
   const fanOut = Number(option('fan-out', '200'));
   const keep = process.argv.includes('--keep');
   const profile = option('profile', undefined);
+  const sinkCost = process.argv.includes('--sink-cost');
   const profileDir = profile ? path.resolve(profile) : undefined;
 
   console.log(
@@ -414,11 +438,14 @@ async function main() {
     for (const subscriptions of subscriptionCounts) {
       if (subscriptions > gateways) continue;
       try {
-        printCase(
-          gateways,
-          subscriptions,
-          await directCase(gateways, subscriptions, concurrency, keep, profileDir),
-        );
+        const measured = await directCase(gateways, subscriptions, concurrency, keep, profileDir);
+        printCase(gateways, subscriptions, measured);
+        if (sinkCost) {
+          const without = await directCase(gateways, subscriptions, concurrency, false, undefined, {
+            BENCH_SCALE_DISCARD_SINKS: '1',
+          });
+          printSinkCost(measured, without);
+        }
       } catch (error) {
         console.log(`${pad(gateways, 6)} ${pad(subscriptions, 4)} failed: ${error.message}`);
       }

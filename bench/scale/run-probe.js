@@ -7,11 +7,14 @@
  *   call of one of its methods that returns a promise is timed; `busyInMs` is the time at least one
  *   sink call was in flight (the union of the calls' intervals: what the sinks add to the wall time at
  *   most), `callsInMs` their sum. The wrapper adds two clock reads per call.
- * - peak RSS: `process.resourceUsage().maxRSS` (kilobytes) at exit, and the CPU time used (user + system).
+ * - peak RSS: `process.resourceUsage().maxRSS` (kilobytes) at exit, and the CPU time used (user + system);
+ *   the V8 heap's peak `heapUsed`, sampled every 250 ms.
  * - TLS connections: every `tls.connect` the run made (node:https's agents call it per new socket), so a
  *   figure shows whether connections are kept alive and shared, and the most open at once.
  *
- * At exit it writes `{ maxRssInKb, cpuInMs, tlsConnections, tlsOpenPeak, sinks: { wrapped, calls, busyInMs, callsInMs },
+ * - with BENCH_SCALE_DISCARD_SINKS=1, the sinks' `deliver` calls are discarded (see wrapSink).
+ *
+ * At exit it writes `{ maxRssInKb, heapUsedPeakInKb, cpuInMs, tlsConnections, tlsOpenPeak, sinks: { wrapped, calls, busyInMs, callsInMs },
  * uptimeInMs }` as JSON
  * to the file named by BENCH_SCALE_PROBE. When `buildSinks` cannot be wrapped (the module moved), the
  * run still runs and `sinks.wrapped` is false.
@@ -20,6 +23,7 @@ const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 const path = require('node:path');
 const tls = require('node:tls');
+const { setInterval } = require('node:timers');
 
 const out = process.env.BENCH_SCALE_PROBE;
 const sinks = { wrapped: false, calls: 0, busyInMs: 0, callsInMs: 0 };
@@ -48,14 +52,29 @@ function timed(fn, self) {
   };
 }
 
+/**
+ * BENCH_SCALE_DISCARD_SINKS=1: every sink call is answered at once without reaching the sink (a
+ * receipt with no location), so the same run without the sinks' work can be timed beside it: the
+ * difference in CPU and wall time is what the sinks cost (bench/README.md "Scale").
+ */
+const discard = process.env.BENCH_SCALE_DISCARD_SINKS === '1';
+const discarded = () => Promise.resolve({ locations: [] });
+
 function wrapSink(sink) {
   return new Proxy(sink, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? timed(value, target) : value;
+      if (typeof value !== 'function') return value;
+      return timed(discard && prop === 'deliver' ? discarded : value, target);
     },
   });
 }
+
+// The V8 heap's peak (used, as sampled every 250 ms), beside the peak RSS: how much of it is the heap.
+let heapUsedPeak = 0;
+setInterval(() => {
+  heapUsedPeak = Math.max(heapUsedPeak, process.memoryUsage().heapUsed);
+}, 250).unref();
 
 let tlsConnections = 0;
 let tlsOpen = 0;
@@ -87,10 +106,11 @@ process.on('exit', () => {
   const usage = process.resourceUsage();
   const report = {
     maxRssInKb: usage.maxRSS,
+    heapUsedPeakInKb: Math.round(Math.max(heapUsedPeak, process.memoryUsage().heapUsed) / 1024),
     cpuInMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
     tlsConnections,
     tlsOpenPeak,
-    sinks,
+    sinks: { ...sinks, discarded: discard },
     uptimeInMs: performance.now(),
   };
   fs.writeFileSync(out, `${JSON.stringify(report)}\n`);

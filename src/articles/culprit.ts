@@ -34,6 +34,14 @@ export interface Rendering {
   readonly blocks: readonly { readonly line: number; readonly token: number }[];
   /** The document defines link references. */
   readonly references: boolean;
+  /** markdown-it's own tokens and env of the document: the HTML can be rendered from them, not parsed again. */
+  readonly parsed: ParsedMarkdown;
+}
+
+/** What markdown-it's parse returned for a document, to render it without parsing it again. */
+export interface ParsedMarkdown {
+  readonly tokens: MarkdownToken[];
+  readonly env: Record<string, unknown>;
 }
 
 /** The rendering of `markdown`. */
@@ -53,8 +61,14 @@ export function renderingOf(markdown: string): Rendering {
     }
   };
   const env: Record<string, unknown> = {};
-  walk(markdownIt.parse(markdown, env));
-  return { tokens, blocks, references: Object.keys((env['references'] ?? {}) as object).length > 0 };
+  const parsed = markdownIt.parse(markdown, env);
+  walk(parsed);
+  return {
+    tokens,
+    blocks,
+    references: Object.keys((env['references'] ?? {}) as object).length > 0,
+    parsed: { tokens: parsed, env },
+  };
 }
 
 /** Whether two renderings are the same. */

@@ -5,6 +5,8 @@
  * (render-check.ts).
  */
 import { ArticleError } from '../errors';
+import type { ParsedMarkdown } from './culprit';
+import { markdownIt } from './markdown';
 import { codeSpanFences, type Emitted } from './emit';
 import { escapeOccurrences, type GivenValue } from './escape-occurrence';
 import { placeholderKey } from './markers';
@@ -26,6 +28,28 @@ export function fillArticle(
   values: PlaceholderValues,
   options: FillOptions = {},
 ): FillResult {
+  return fillWithTokens(article, values, options).fill;
+}
+
+/** A fill, and its markdown as HTML on demand: from the check's tokens when it parsed them. */
+export interface RenderableFill {
+  readonly fill: FillResult;
+  /** The fill's markdown rendered by markdown-it (renderMarkdown's output); once. */
+  readonly html: () => string;
+}
+
+/**
+ * fillArticle, with the HTML rendered from the tokens the render check already parsed
+ * (render-check.ts) instead of parsing the article again (issue 14: each article was parsed once more
+ * to render it). The tokens are of the markdown before its leading blank lines were dropped
+ * (filledDocument), which markdown-it skips: the same tokens but their line numbers, which no renderer
+ * rule reads. Held by `html` alone: a fill whose HTML is not wanted lets them go with it.
+ */
+export function fillWithTokens(
+  article: ParsedArticle,
+  values: PlaceholderValues,
+  options: FillOptions = {},
+): RenderableFill {
   const warnings: string[] = [];
   const given = valuesByKey(values, warnings);
   const { filled, fullForms, used, missing } = escapeOccurrences(article, given, warnings);
@@ -41,7 +65,16 @@ export function fillArticle(
   const spanFences = codeSpanFences(article.template, filled);
   const emitted = emitCheckedForms(article, filled, fullForms, spanFences, warnings);
   const { markdown, sections, issueDescription } = filledDocument(article, emitted);
-  return { markdown, warnings, sections, issueDescription };
+  const fill: FillResult = { markdown, warnings, sections, issueDescription };
+  let parsed: ParsedMarkdown | undefined = emitted.parsed;
+  const html = (): string => {
+    const tokens = parsed;
+    parsed = undefined; // rendered once: markdown-it's image rule writes its alt text into the token
+    return tokens === undefined
+      ? markdownIt.render(markdown)
+      : markdownIt.renderer.render(tokens.tokens, markdownIt.options, tokens.env);
+  };
+  return { fill, html };
 }
 
 /** The values by placeholder key; of two names for one placeholder, the first wins (warning). */

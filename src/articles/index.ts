@@ -2,9 +2,10 @@
 export { decodeArticleSource, type DecodedSource } from './decode';
 export { repairMojibake } from './mojibake';
 export { parseArticle, type ParsedArticle, type ArticleTemplate, type ParseOptions } from './parse';
-export { fillArticle, trustedMarkdown } from './fill';
+export { fillArticle, fillWithTokens, trustedMarkdown, type RenderableFill } from './fill';
 export { markdownToText, renderArticle, renderMarkdown } from './render';
 export { escapeMarkdownText } from './inline-escape';
+export { boundedMemo } from './memo';
 export type {
   FillOptions,
   FillResult,

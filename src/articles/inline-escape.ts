@@ -12,6 +12,7 @@
  * not render the same (see README.md).
  */
 import { oneLine, ZWSP } from './escape';
+import { boundedMemo } from './memo';
 import { markdownIt } from './markdown';
 
 const { isWhiteSpace, isPunctCharCode, isMdAsciiPunct } = markdownIt.utils;
@@ -181,6 +182,13 @@ const MARKER_START_AT = /<!--\s*\/?\s*[$\uffff]|<!-?-?\s*\/?\s*\uffff/y;
 export function blockStart(line: string, inTable = false): string {
   // Only these can start a block (or be read with the line above); anything else is a paragraph line.
   if (!MAY_START_BLOCK.test(line)) return 'paragraph';
+  return blockStartAsked(`${inTable ? 't' : 'f'}${line}`);
+}
+
+/** blockStart's answer from markdown-it, by `t`/`f` (in a table) + the line; asked once per line. */
+const blockStartAsked = boundedMemo((key: string): string => {
+  const inTable = key.startsWith('t');
+  const line = key.slice(1);
   const types = (source: string): string =>
     markdownIt
       .parse(source, {})
@@ -191,7 +199,7 @@ export function blockStart(line: string, inTable = false): string {
   const delimiter = !inTable && isDelimiterRow(line) ? 'delimiter' : '';
   const answer = `${types(`${line}\n`)}|${types(`p\n${line}\n`)}|${delimiter}`;
   return answer === PARAGRAPH_LINE ? 'paragraph' : answer;
-}
+});
 
 /**
  * What a line that starts a block (or underlines, or is a delimiter row) begins with: heading, rule,

@@ -20,6 +20,7 @@
  * ends there. So what is open before a later placeholder is what is open in the text since.
  */
 import { UNKNOWN, type SurroundingFacts } from './inline-escape';
+import { boundedMemo } from './memo';
 import { markdownIt, type MarkdownToken } from './markdown';
 
 /** A sentinel found in a text. */
@@ -295,16 +296,24 @@ const ANGLE_ENDINGS = [
  * an autolink: markdown-it itself is asked whether one of ANGLE_ENDINGS would make a new tag or link.
  */
 export function leavesAngleOpen(before: string): boolean {
-  if (!before.includes('<')) return false;
+  return before.includes('<') && angleLeftOpen(before);
+}
+
+/** leavesAngleOpen for a text with a `<`, asked once per text. */
+const angleLeftOpen = boundedMemo((before: string): boolean => {
   const text = readable(before);
   const types = ['html_inline', 'link_open'];
   const base = countInline(`${text} `, types);
   return ANGLE_ENDINGS.some((ending) => countInline(`${text}${ending} `, types) > base);
-}
+});
 
 /** Whether a backtick run in the template text before a value is still open (a value's run could close it). */
 export function leavesBackticksOpen(before: string): boolean {
-  if (!before.includes('`')) return false;
+  return before.includes('`') && backticksLeftOpen(before);
+}
+
+/** leavesBackticksOpen for a text with a backtick, asked once per text. */
+const backticksLeftOpen = boundedMemo((before: string): boolean => {
   const text = readable(before);
   // Every length up to the longest raw run: an escaped backtick shortens the run that opens.
   const longest = longestBacktickRun(text);
@@ -313,7 +322,7 @@ export function leavesBackticksOpen(before: string): boolean {
     if (countInline(`${text} ${'`'.repeat(length)}`, ['code_inline']) > base) return true;
   }
   return false;
-}
+});
 
 /** What completes a link or image left open (its label, destination or title) after a letter. */
 const LINK_ENDINGS = ['](x)', ']](x)', ')', '>)', '")', "')", '))'];
@@ -328,6 +337,16 @@ const STRUCTURE = ['code_inline', 'html_inline', 'link_open', 'image'];
  * of `text`, then those of the rest.
  */
 export function settles(text: string, next: string): boolean {
+  // `next`'s length first: no two (text, next) pairs share a key.
+  return settled(`${next.length}:${next}${text}`);
+}
+
+/** settles, by settles' key; asked once per pair. */
+const settled = boundedMemo((key: string): boolean => {
+  const colon = key.indexOf(':');
+  const nextLength = Number(key.slice(0, colon));
+  const next = key.slice(colon + 1, colon + 1 + nextLength);
+  const text = key.slice(colon + 1 + nextLength);
   const readableText = readable(text);
   const first = readable(next);
   // The structure markdown-it reads: each code span, raw HTML, link and image, with what it holds (a
@@ -352,7 +371,7 @@ export function settles(text: string, next: string): boolean {
     ...Array.from({ length: longest }, (_, n) => '`'.repeat(n + 1)),
   ];
   return endings.every((ending) => count(`${readableText}${first}${ending} `) === base);
-}
+});
 
 /** The length of the longest backtick run in `text` (0 for none); no spread of every run (too many for a call). */
 function longestBacktickRun(text: string): number {

@@ -3,13 +3,15 @@
  * must render as the one filled with the full forms; where it does not, the value at fault (or, failing
  * one, every value with a full form) takes its full form.
  */
-import { firstCulprit, renderingOf, sameRendering } from './culprit';
+import { firstCulprit, renderingOf, sameRendering, type ParsedMarkdown } from './culprit';
 import { emitParts, type Emitted, type SpanFence } from './emit';
 import type { ParsedArticle } from './parse';
 
 /**
  * The markdown emitted with the minimal forms `filled`, unless it renders otherwise than with the
  * full forms; then with the full form of the culprit, or of every candidate, each named in a warning.
+ * `parsed`: markdown-it's tokens of the returned markdown, when the check parsed it (its minimal forms
+ * passed), so rendering it needs no second parse.
  */
 export function emitCheckedForms(
   article: ParsedArticle,
@@ -17,7 +19,7 @@ export function emitCheckedForms(
   fullForms: readonly (string | undefined)[],
   spanFences: readonly SpanFence[],
   warnings: string[],
-): Emitted {
+): Emitted & { readonly parsed?: ParsedMarkdown } {
   const { occurrences } = article;
   const emit = (forms: readonly string[]): Emitted => emitParts(article.template.parts, forms, spanFences);
   const chosen = [...filled];
@@ -26,7 +28,8 @@ export function emitCheckedForms(
   if (candidates.length === 0) return emitted;
   const target = renderingOf(emit(occurrences.map((_, i) => fullForms[i] ?? filled[i] ?? '')).markdown);
   const rendering = renderingOf(emitted.markdown);
-  if (sameRendering(rendering, target)) return emitted;
+  // The check parsed the markdown it passed: its tokens render the HTML (fill.ts fillWithTokens).
+  if (sameRendering(rendering, target)) return { ...emitted, parsed: rendering.parsed };
   const withFull = (picked: readonly number[]): string[] => {
     const full = new Set(picked);
     return chosen.map((f, i) => (full.has(i) ? (fullForms[i] ?? f) : f));

@@ -1,5 +1,5 @@
 /** Markdown → HTML with the one markdown-it instance, and the whole article pipeline in one call. */
-import { fillArticle } from './fill';
+import { fillWithTokens } from './fill';
 import { markdownIt, type MarkdownToken } from './markdown';
 import { parseArticle } from './parse';
 import type { FillOptions, PlaceholderValues, RenderedArticle } from './types';
@@ -50,14 +50,14 @@ export function renderArticle(
   options: FillOptions = {},
 ): RenderedArticle {
   const article = parseArticle(source);
-  const filled = fillArticle(article, values, options);
+  const { fill: filled, html } = fillWithTokens(article, values, options);
   return {
     metadata: article.metadata,
     placeholders: article.placeholders,
     issueDescription: filled.issueDescription,
     sections: filled.sections,
     markdown: filled.markdown,
-    html: renderMarkdown(filled.markdown),
+    html: html(),
     warnings: [...article.warnings, ...filled.warnings],
   };
 }

@@ -1,4 +1,5 @@
 import { formatTelemetryRecord } from '../core/telemetry-records';
+import { noTelemetry } from '../pipeline/emit-telemetry';
 import type { Telemetry } from '../ports';
 import { terminalSafeJson } from './terminal-text';
 
@@ -12,9 +13,11 @@ export function createStderrTelemetry(
   verbose: boolean,
   out: (text: string) => void = (text) => process.stderr.write(text),
 ): Telemetry {
+  // Without --verbose the records go nowhere: `noTelemetry`, which the run does not build them for.
+  if (!verbose) return noTelemetry;
   return {
     emit: (record) => {
-      if (verbose) out(`${terminalSafeJson(formatTelemetryRecord(record))}\n`);
+      out(`${terminalSafeJson(formatTelemetryRecord(record))}\n`);
     },
   };
 }

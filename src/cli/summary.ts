@@ -7,7 +7,7 @@ import type {
   RunInterruptionReport,
   RunReport,
 } from '../core/run-report';
-import { terminalField as field, terminalJson } from './terminal-text';
+import { terminalField as field, terminalJsonPieces } from './terminal-text';
 
 /**
  * The short human summary: per gateway, each server that is not healthy with its health (as ARM
@@ -186,11 +186,15 @@ export function printRun(
   receipts: ReadonlyArray<{ receipt: { locations: readonly string[] } }>,
   asJson = false,
 ): void {
-  const text = asJson
-    ? terminalJson(report)
-    : formatSummary(
-        report,
-        receipts.flatMap((r) => r.receipt.locations),
-      );
+  if (asJson) {
+    // terminalJson's text, written in pieces: a report of 20 000 gateways is never one string (issue 14).
+    for (const text of terminalJsonPieces(report)) process.stdout.write(text);
+    process.stdout.write('\n');
+    return;
+  }
+  const text = formatSummary(
+    report,
+    receipts.flatMap((r) => r.receipt.locations),
+  );
   process.stdout.write(`${text}\n`);
 }

@@ -1,3 +1,4 @@
+import { jsonChunks } from '../core/json-chunks';
 import { clipText } from '../core/text-clip';
 
 /**
@@ -44,6 +45,22 @@ export function terminalLines(text: string, lineLimit = LINE_LIMIT): string {
  */
 export function terminalJson(value: unknown): string {
   return terminalSafeJson(JSON.stringify(value, null, 2));
+}
+
+/**
+ * `terminalJson(value)`, the same text, in pieces of about `chunk` characters (core/json-chunks.ts):
+ * for a value too large to hold as one string. Made safe piece by piece: the escaping is per character.
+ */
+export function* terminalJsonPieces(value: unknown, chunk = 64 * 1024): Generator<string> {
+  let batch = '';
+  for (const piece of jsonChunks(value)) {
+    batch += piece;
+    if (batch.length >= chunk) {
+      yield terminalSafeJson(batch);
+      batch = '';
+    }
+  }
+  if (batch !== '') yield terminalSafeJson(batch);
 }
 
 /** JSON text made safe for a terminal as `terminalJson` does: the same JSON value. */

@@ -1,4 +1,4 @@
-import { fillArticle, renderMarkdown, type ParsedArticle } from '../articles';
+import { boundedMemo, fillWithTokens, renderMarkdown, type ParsedArticle } from '../articles';
 import { stepsBesideProbeLog } from '../core/causes';
 import type { Finding } from '../core/model';
 import { causeSectionMarkdown, configurationMarkdown, stepsMarkdown } from './cause-section';
@@ -32,7 +32,8 @@ export interface Insight {
  */
 export function composeInsight(article: ParsedArticle, finding: Finding, now: Date): Insight {
   const values = insightValues(finding, now);
-  const filled = fillArticle(article, values);
+  const withHtml = fillWithTokens(article, values);
+  const filled = withHtml.fill;
   const hasMessage = finding.probeLog.trim() !== '';
   const articleShowsIt = article.placeholders.some((name) => name.trim().toLowerCase() === ERROR_DETAILS);
   const references = article.template.references;
@@ -46,14 +47,15 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
   // The page's article: the same text, its "Error Message" pointing at the message at the top.
   const pageArticle =
     hasMessage && articleShowsIt
-      ? fillArticle(article, { ...values, ErrorDetails: PROBE_MESSAGE_ABOVE }).markdown
-      : filled.markdown;
+      ? fillWithTokens(article, { ...values, ErrorDetails: PROBE_MESSAGE_ABOVE })
+      : withHtml;
   const page = {
     title,
     finding,
     now,
-    articleHtml: renderMarkdown(pageArticle),
-    stepsHtml: renderMarkdown(stepsMarkdown(stepsBesideProbeLog(finding.cause, finding.probeLog))),
+    // From the fill's own tokens where its check parsed them: the article is parsed once per fill.
+    articleHtml: pageArticle.html(),
+    stepsHtml: stepsHtml(JSON.stringify(stepsBesideProbeLog(finding.cause, finding.probeLog))),
     ...(finding.configuration
       ? { configurationHtml: renderMarkdown(configurationMarkdown(finding.cause, finding.configuration)) }
       : {}),
@@ -69,3 +71,13 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
     warnings: filled.warnings,
   };
 }
+
+/**
+ * A cause's steps as HTML, by the JSON of the steps: a run shows the same few lists (one per cause and
+ * probe message) on thousands of pages, and each was filled and rendered again (issue 14).
+ */
+const stepsHtml = boundedMemo(
+  (steps: string): string => renderMarkdown(stepsMarkdown(JSON.parse(steps) as string[])),
+  512,
+  16_384,
+);

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { clipAtWord, terminalField, terminalJson, terminalLines } from '../../src/cli/terminal-text';
+import {
+  clipAtWord,
+  terminalField,
+  terminalJson,
+  terminalJsonPieces,
+  terminalLines,
+} from '../../src/cli/terminal-text';
 
 // eslint-disable-next-line no-control-regex -- what must never reach a terminal
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/;
@@ -64,6 +70,20 @@ describe('terminalLines and terminalJson', () => {
         expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
         expect(text.replace(/\n/g, '')).not.toMatch(UNSAFE);
       }),
+    );
+  });
+});
+
+describe('terminalJsonPieces', () => {
+  it('joined, is terminalJson, whatever the piece size (the escaping is per character)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 1, max: 64 }), (value, chunk) => {
+        const text = [
+          ...terminalJsonPieces({ v: value, c1: 'a\u009bb\u202ec', list: [value, value] }, chunk),
+        ];
+        expect(text.join('')).toBe(terminalJson({ v: value, c1: 'a\u009bb\u202ec', list: [value, value] }));
+      }),
+      { numRuns: 200 },
     );
   });
 });

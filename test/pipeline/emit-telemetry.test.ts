@@ -1,3 +1,4 @@
+import { createStderrTelemetry } from '../../src/cli/stderr-telemetry';
 import { gatewayFields } from '../../src/core/run-report';
 import { telemetryRecords } from '../../src/core/telemetry-records';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
@@ -38,5 +39,27 @@ describe('emitRunTelemetry: the pure records, through the Telemetry port', () =>
 
   it('noTelemetry takes records and keeps none', () => {
     expect(() => emitRunTelemetry(noTelemetry, report, { step: 'run' })).not.toThrow();
+  });
+
+  it('builds no record for noTelemetry: the report is not even read (a run of 20 000 gateways)', () => {
+    const read: PropertyKey[] = [];
+    const watched = new Proxy(report, {
+      get: (target, key, receiver) => (read.push(key), Reflect.get(target, key, receiver) as unknown),
+    });
+    emitRunTelemetry(noTelemetry, watched, { step: 'run' });
+    expect(read).toEqual([]);
+    emitRunTelemetry(memoryTelemetry(), watched, { step: 'run' });
+    expect(read).toContain('gateways'); // the probe sees a run that builds them
+  });
+
+  it('the CLI without --verbose is noTelemetry; with it, each record is a line', () => {
+    expect(createStderrTelemetry(false)).toBe(noTelemetry);
+    const lines: string[] = [];
+    emitRunTelemetry(
+      createStderrTelemetry(true, (text) => lines.push(text)),
+      report,
+      { step: 'run' },
+    );
+    expect(lines).toHaveLength(telemetryRecords(report, { step: 'run' }).length);
   });
 });

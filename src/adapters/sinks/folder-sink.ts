@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../../insight/insight-path';
 import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
+import { jsonChunks } from '../../core/json-chunks';
 import type { GatewayReport } from '../../core/run-report';
 
 export interface FolderSinkOptions {
@@ -151,9 +152,35 @@ async function removeRunResults(root: string, runId: string): Promise<void> {
   await rmdir(path.join(root, 'runs')).catch(() => undefined);
 }
 
-/** Written to a temporary name and renamed, so a reader never sees half a report. */
+/**
+ * Written to a temporary name and renamed, so a reader never sees half a report. The text is
+ * `JSON.stringify(value, null, 2)` and a line break, written in pieces of about WRITE_CHUNK characters
+ * (core/json-chunks.ts): a report of 20 000 gateways is never one string (issue 14: memory).
+ */
 async function writeJson(file: string, value: unknown): Promise<void> {
-  await writeText(file, `${JSON.stringify(value, null, 2)}\n`);
+  await inFolder(path.dirname(file), () => writePieces(`${file}.tmp`, jsonChunks(value)));
+  await rename(`${file}.tmp`, file);
+}
+
+/** Characters written at once by writePieces. */
+const WRITE_CHUNK = 64 * 1024;
+
+/** `pieces`, then a line break, into `file` (made or emptied), in writes of about WRITE_CHUNK characters. */
+async function writePieces(file: string, pieces: Iterable<string>): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    let batch = '';
+    for (const piece of pieces) {
+      batch += piece;
+      if (batch.length >= WRITE_CHUNK) {
+        await handle.write(batch, null, 'utf8');
+        batch = '';
+      }
+    }
+    await handle.write(`${batch}\n`, null, 'utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** As writeJson: a reader (a browser on the status page) sees the old file or the new one. */

@@ -18,6 +18,25 @@ describe('folder sink', () => {
   const gw = gatewayRef('gw');
   const other = gatewayRef('gw-2');
 
+  it('report.json is JSON.stringify(report, null, 2) and a line break, byte for byte, when written in pieces', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      // Enough gateways for many write pieces; names from the network with non-ASCII and controls.
+      const many = Array.from({ length: 400 }, (_, i) => ({
+        gateway: gatewayRef(`gw-${i}-é\u009b`),
+        unhealthy: [`10.0.${i % 250}.4`],
+      }));
+      const delivery = { ...buildDelivery('r-big', many, 'report'), insights: [] };
+      await createFolderSink({ dir }).deliver(delivery);
+      const written = await readFile(path.join(dir, 'report.json'), 'utf8');
+      expect(written.length).toBeGreaterThan(3 * 64 * 1024);
+      expect(written).toBe(`${JSON.stringify(delivery.report, null, 2)}\n`);
+      expect(await files(dir)).not.toContain('report.json.tmp');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('run delivery: insights as .md + .html per finding, report.json; a recovered server disappears', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     const sink = createFolderSink({ dir });
