@@ -5,9 +5,14 @@
 
 export const ZWSP = '\u200b';
 
-/** C0 and C1 control characters (tab, LF and CR included; callers handle those first). */
+/**
+ * C0 and C1 control characters (tab, LF and CR included; callers handle those first), and the bidi
+ * controls (marks, embeddings, overrides, isolates): from the network, a right-to-left override in one
+ * name reverses what follows it on the page (`pool\u202eevil` shown as "live…"), as the terminal's
+ * escaping already prevents (src/cli/terminal-text.ts).
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const mapControls = (text: string, to: string): string => text.replace(CONTROLS, to);
 
 /** One line: a run of white space holding a line break becomes one space; tabs and controls spaces. */

@@ -106,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
 /** `help`, `help VERB`, `help notify list`. */
 function helpFor(words: readonly string[]): number {
   const [verb, sub] = words;
-  if (verb === undefined) return printed(toolHelp(toolVersion()));
+  // `help --help`, `--help -h`: help about help is the tool's help.
+  if (verb === undefined || verb === '--help' || verb === '-h') return printed(toolHelp(toolVersion()));
   const spec = verbSpec(verb);
   if (!spec) return usageFailure(`Unknown verb "${verb}"`, toolUsageHint());
   if (!isVerbGroup(spec)) return printed(verbHelp(spec));

@@ -31,11 +31,38 @@ export function durationInMs(minInMs: number, maxInMs: number) {
         ctx.issues.push({
           code: 'custom',
           input: value,
-          message: `"${value}" is not a duration from ${minInMs / 1000}s to ${maxInMs / 86_400_000}d, such as "30m", "4h" or "1h30m"`,
+          message: `"${value}" is not a duration from ${durationText(minInMs)} to ${durationText(maxInMs)}, such as ${examplesWithin(minInMs, maxInMs)}`,
         });
         return z.NEVER;
       }
       return ms;
     }),
   );
+}
+
+/** Examples offered in the error, in the order tried; only those the field takes are shown. */
+const EXAMPLES = ['30m', '4h', '1h30m', '12h', '7d', '30d'];
+
+/**
+ * Up to three examples within [minInMs, maxInMs], quoted: an error that suggests a value the field
+ * refuses (retention's "30m" under its 1h floor) sends people round in circles.
+ */
+function examplesWithin(minInMs: number, maxInMs: number): string {
+  const fit = EXAMPLES.filter((e) => {
+    const ms = parseDuration(e) ?? 0;
+    return ms >= minInMs && ms <= maxInMs;
+  })
+    .slice(0, 3)
+    .map((e) => `"${e}"`);
+  if (fit.length === 0) return `"${durationText(minInMs)}"`;
+  return fit.length === 1 ? (fit[0] as string) : `${fit.slice(0, -1).join(', ')} or ${fit.at(-1)}`;
+}
+
+/** A bound as people write it: the largest unit that divides it (3 600 000 → "1h", 90 000 → "90s"). */
+export function durationText(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNIT_IN_MS[unit] as number;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

@@ -101,7 +101,10 @@ export function escapeHtml(text: string): string {
 
 /**
  * C0 controls but tab and line feed, DEL and C1: not text in HTML (a parse error), and raw in the file
- * they run in a terminal that shows it (`cat index.html`). Shown as U+FFFD, the replacement character.
+ * they run in a terminal that shows it (`cat index.html`). And the bidi controls (marks, embeddings,
+ * overrides, isolates): a right-to-left override in a pool's name reversed the rest of its row
+ * ("pool\u202eevil" read "live…"). Shown as U+FFFD, the replacement character.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+const CONTROL_CHARACTERS =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;

@@ -3,7 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile } from '../../src/config/load';
-import { APP_SETTINGS, RUN_ONLY_SETTINGS, STORAGE_SETTINGS } from '../../src/config/app-settings';
+import {
+  APP_SETTINGS,
+  appSettingsProblems,
+  RUN_ONLY_SETTINGS,
+  STORAGE_SETTINGS,
+} from '../../src/config/app-settings';
 
 const root = path.resolve(__dirname, '../..');
 const settingNames = [
@@ -46,5 +51,61 @@ describe('every app setting is documented', () => {
     const file = path.join(dir, 'config.json');
     await writeFile(file, block as string);
     await expect(loadConfigFile(file, {})).resolves.toMatchObject({ concurrency: 'auto' });
+  });
+});
+
+describe("the README's examples of each app setting are values the app takes", () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  // Rows of the configuration table: | key | APPGW_NAME … | default | examples | meaning |
+  const rows = [...readme.matchAll(/^\| [^|\n]* \| `(APPGW_[A-Z_]+)`[^|\n]* \| [^|\n]* \| ([^|\n]*) \|/gm)];
+  // Settings whose examples need something outside the value: a file, a storage account, a variable.
+  const NEEDS_MORE = new Set([
+    'APPGW_ARM_CA_CERT_FILE',
+    'APPGW_ARTICLE',
+    'APPGW_STORAGE_CONNECTION',
+    'APPGW_BLOB_CONTAINER',
+    'APPGW_STATE_CONTAINER',
+    'APPGW_STATUS_CONTAINER',
+    'APPGW_WEBHOOKS',
+    'APPGW_SCHEDULE',
+    'APPGW_QUEUE_NAME',
+  ]);
+  const cases = rows
+    .filter(([, name]) => !NEEDS_MORE.has(name as string))
+    .flatMap(([, name, cell]) => {
+      // "`[…]`; as an app setting `a,b`": the app setting's own form is after that phrase.
+      const forSetting = (cell as string).split(/as an app setting/)[1] ?? (cell as string);
+      return [...forSetting.matchAll(/`([^`]+)`/g)].map((m) => [name as string, m[1] as string] as const);
+    });
+
+  it('finds the table (a test that reads nothing proves nothing)', () => {
+    expect(cases.length).toBeGreaterThan(15);
+    expect(cases).toContainEqual(['APPGW_STATUS_RETENTION', '12h']);
+  });
+
+  // Settings whose examples are valid only with another setting, as the README's text says.
+  const CONTEXT: Record<string, Record<string, string>> = {
+    APPGW_ARM_CREDENTIAL: { APPGW_ARM_ENDPOINT: 'https://127.0.0.1:8443' }, // development: loopback only
+  };
+
+  it.each(cases)('%s=%s', (name, value) => {
+    const env = {
+      APPGW_TARGETS: '/subscriptions/00000000-0000-0000-0000-000000000000',
+      ...CONTEXT[name],
+      [name]: value,
+    };
+    const { problems } = appSettingsProblems(env, { reader: 'run', base: os.tmpdir() });
+    expect(problems.filter((p) => p.includes(name))).toEqual([]);
+  });
+});
+
+describe('a duration refused names bounds and examples the setting takes', () => {
+  it.each([
+    ['APPGW_STATUS_RETENTION', '30m', /from 1h to 366d, such as "4h", "1h30m" or "12h"/],
+    ['APPGW_NOTIFY_REPEAT_INTERVAL', '10s', /from 1m to 365d, such as "30m", "4h" or "1h30m"/],
+  ])('%s=%s', (name, value, message) => {
+    const env = { APPGW_TARGETS: '/subscriptions/00000000-0000-0000-0000-000000000000', [name]: value };
+    const problem = appSettingsProblems(env, { reader: 'run' }).problems.find((p) => p.includes(name));
+    expect(problem).toMatch(message);
   });
 });

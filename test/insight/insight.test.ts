@@ -396,14 +396,38 @@ describe('the page leads with the fix and keeps the article whole (issue 15.4)',
   });
 });
 
-describe('escapeHtml: control characters from the network never reach the page raw', () => {
+describe('escapeHtml: control and bidi characters from the network never reach the page raw', () => {
   it.each([
     ['ESC (a terminal sequence)', '10.0.0.1\u001b[31mred', '10.0.0.1\uFFFD[31mred'],
     ['CR and BEL', 'a\r\u0007b', 'a\uFFFD\uFFFDb'],
     ['DEL and C1 (CSI)', 'a\u007f\u009bb', 'a\uFFFD\uFFFDb'],
+    ['a right-to-left override (reverses what follows)', 'pool\u202eevil', 'pool\uFFFDevil'],
+    [
+      'bidi marks, embeddings and isolates',
+      '\u200e\u200f\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069\u061c',
+      '\uFFFD'.repeat(11),
+    ],
     ['tab and line feed are text', 'a\tb\nc', 'a\tb\nc'],
     ['markup is still entities', '<b>&</b>', '&#60;b&#62;&#38;&#60;/b&#62;'],
   ])('%s', (_, text, html) => {
     expect(escapeHtml(text)).toBe(html);
+  });
+});
+
+describe('an insight whose names carry bidi controls: none reaches the page or the markdown', () => {
+  it.each(['\u202e', '\u2067', '\u200f'])('%j in pool, settings, address and probe message', (bidi) => {
+    const hostile = composeInsight(
+      seed,
+      finding({
+        backendPool: `pool${bidi}evil`,
+        backendSettings: `settings${bidi}x`,
+        address: `10.0.0.1${bidi}`,
+        probeLog: `Received invalid status code: 503${bidi} in the backend server's HTTP response.`,
+      }),
+      now,
+    );
+    expect(hostile.html).not.toContain(bidi);
+    expect(hostile.markdown).not.toContain(bidi);
+    expect(hostile.html).toContain('pool');
   });
 });
