@@ -105,6 +105,6 @@ export function escapeHtml(text: string): string {
  * overrides, isolates): a right-to-left override in a pool's name reversed the rest of its row
  * ("pool\u202eevil" read "live…"). Shown as U+FFFD, the replacement character.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
