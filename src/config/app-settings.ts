@@ -3,6 +3,8 @@ import { ConfigError, isConfigError } from '../errors';
 import { parseJsonText } from '../core/input/json-text';
 import { nearestName } from '../core/input/nearest-name';
 import { configProblems } from './check';
+import { readQueueName } from './functions-settings';
+import { readSchedule } from './schedule';
 import { parseConfig, resolvePaths } from './load';
 import type { Config } from './schema';
 
@@ -115,12 +117,33 @@ export function appSettingsProblems(
     );
   }
   addStorage(raw, env, problems);
+  if (reader === 'run') problems.push(...functionsOnlyProblems(env));
   problems.push(...unknownSettings(env, raw));
   const checked = configProblems(raw, { base: options.base ?? process.cwd(), env });
   // A setting that did not convert is not there for the schema to miss: say it once.
   const unset = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
   problems.push(...checked.map(toSettingName).filter((p) => !unset.has(p.slice(0, p.indexOf(' ')))));
   return { raw, problems };
+}
+
+/**
+ * The Functions app's own settings, checked when `run` reads the environment too: `run` does not use
+ * them, but the same settings go to the Functions app, which refuses them at start-up; a CI job that
+ * runs `run` on the app's settings should fail on them there, not pass.
+ */
+function functionsOnlyProblems(env: Env): string[] {
+  const problems: string[] = [];
+  for (const read of [readSchedule, readQueueName]) {
+    try {
+      read(env);
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      problems.push(
+        ...error.issues.map((p) => `${p} (only the Functions app reads it, and would refuse it)`),
+      );
+    }
+  }
+  return problems;
 }
 
 function settingsSource(reader: SettingsReader | undefined): string {

@@ -65,6 +65,9 @@ describe('run without --config: the APPGW_* settings from the environment', () =
           APPGW_NOTIFY_FOR: 'twice',
           APPGW_WEBHOOKS: '[{"name":"ops","url":{"fromEnv":"APPGW_OPS_HOOK"},"format":"teams"}]',
           APPGW_SINKS_DIR: 'out',
+          // The Functions app's own: run does not use them, but the app would refuse them at start-up.
+          APPGW_SCHEDULE: '99 99 99 99 99 99',
+          APPGW_QUEUE_NAME: 'Bad_Queue',
         },
         dir,
       ),
@@ -75,6 +78,8 @@ describe('run without --config: the APPGW_* settings from the environment', () =
     expect(lines[0]).toBe('error: Invalid settings (APPGW_* environment variables):');
     for (const expected of [
       /^ {2}- APPGW_NOTIFY_FOR: "twice" is not a whole number$/,
+      /^ {2}- APPGW_SCHEDULE: .*\(only the Functions app reads it, and would refuse it\)$/,
+      /^ {2}- APPGW_QUEUE_NAME: "Bad_Queue" is not a queue name .*\(only the Functions app reads it, and would refuse it\)$/,
       /^ {2}- APPGW_CONCURENCY: not a setting of this app; did you mean APPGW_CONCURRENCY\?/,
       /^ {2}- APPGW_TARGET: not a setting of this app; did you mean APPGW_TARGETS\?/,
       /^ {2}- APPGW_TARGETS: not set: /,
