@@ -26,12 +26,21 @@ import {
  * names stay under 200 000 bytes however many are not healthy (test/insight/status/status-page.test.ts).
  */
 export function renderStatusPage(view: StatusView): string {
-  const servers = view.gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
-  const stale = view.gateways.filter((g) => g.stale).length;
+  const serversOf = (gateways: readonly GatewayStatus[]) =>
+    gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
+  // Counted as the run's summary counts them (this run's reading); a stale gateway's servers are as
+  // last read, not this run's, so they are told apart rather than added in.
+  const fresh = view.gateways.filter((g) => !g.stale);
+  const staleGateways = view.gateways.filter((g) => g.stale);
+  const servers = serversOf(fresh);
+  const staleServers = serversOf(staleGateways).length;
+  const stale = staleGateways.length;
   const summary =
-    `${view.gateways.length} gateway${plural(view.gateways.length)} · ${servers.length} server${plural(servers.length)}: ` +
+    `${fresh.length} gateway${plural(fresh.length)} read · ${servers.length} server${plural(servers.length)}: ` +
     serverCounts(servers) +
-    (stale > 0 ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>` : '');
+    (stale > 0
+      ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
+      : '');
   const bad = servers.filter((s) => s.cause !== null).length;
   return `<!doctype html>
 <html lang="en">
@@ -44,7 +53,7 @@ export function renderStatusPage(view: StatusView): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(view.now)} · ${summary}</p>${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
+<p>Run at ${time(view.now)} · ${summary}</p>${historyNote(view)}${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(view.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -55,6 +64,44 @@ ${view.gateways.map(gatewaySection).join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Names shown in the history note; the rest are counted. */
+const NAMES_SHOWN = 10;
+
+/**
+ * The page's top note when histories failed: which gateways are shown from this run's reading alone
+ * (their timelines lack history), which documents could not be read (their gateways are not shown),
+ * whether the store could not be listed. Empty when every history was read and written.
+ */
+function historyNote(view: StatusView): string {
+  const { withoutHistory, unreadable, unlisted } = view.historyProblems;
+  const parts: string[] = [];
+  if (withoutHistory.length > 0)
+    parts.push(
+      `the history of ${count(withoutHistory.length, 'gateway')} this run read could not be read or written (${names(withoutHistory)}): ${withoutHistory.length === 1 ? 'it is' : 'they are'} shown from this run's reading alone, and ${withoutHistory.length === 1 ? 'its timeline lacks' : 'their timelines lack'} history`,
+    );
+  if (unreadable.length > 0)
+    parts.push(
+      `${count(unreadable.length, 'history document')} of gateways this run did not read could not be read (${names(unreadable)}): ${unreadable.length === 1 ? 'its gateway is' : 'their gateways are'} not shown`,
+    );
+  if (unlisted !== undefined)
+    parts.push(
+      `the history store ${escapeHtml(capText(unlisted, 300))} could not be listed: gateways this run did not read are not shown`,
+    );
+  if (parts.length === 0) return '';
+  return `\n<p class="note"><strong>⚠ History missing:</strong> ${parts.join('; ')}. See the run's report (deliveryErrors, sink "status page") and its log.</p>`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${plural(n)}`;
+}
+
+function names(list: readonly string[]): string {
+  const shown = list.slice(0, NAMES_SHOWN).map((n) => escapeHtml(capText(n, 300)));
+  return list.length > NAMES_SHOWN
+    ? `${shown.join(', ')} and ${list.length - NAMES_SHOWN} more`
+    : shown.join(', ');
 }
 
 /**

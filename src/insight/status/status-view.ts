@@ -21,6 +21,22 @@ export interface StatusView {
   /** The timeline's left edge: the oldest reading kept, at most the retention before `now`. */
   readonly windowStart: Date;
   readonly gateways: readonly GatewayStatus[];
+  /** Histories that could not be read or written this run, said at the page's top. */
+  readonly historyProblems: HistoryProblems;
+}
+
+/**
+ * What the page cannot show from history, so it never reads as "all fine" when the store failed:
+ * - `withoutHistory`: gateways this run read whose history could not be read or written (an
+ *   unreachable store, an invalid document): shown from this run's reading alone, no history.
+ * - `unreadable`: history documents of gateways this run did not read that could not be read: those
+ *   gateways cannot be shown.
+ * - `unlisted`: the history store could not be listed (its name): no gateway this run did not read is shown.
+ */
+export interface HistoryProblems {
+  readonly withoutHistory: readonly string[];
+  readonly unreadable: readonly string[];
+  readonly unlisted?: string;
 }
 
 export interface GatewayStatus {
@@ -94,6 +110,8 @@ export function statusView(options: {
   readonly histories: readonly HistoryDocument[];
   /** What the run knows of the gateways it did not read; none: a gateway not read is one not in its targets. */
   readonly run?: StatusRunContext;
+  /** Histories that failed this run (src/pipeline/status/build-status-page.ts); none by default. */
+  readonly historyProblems?: HistoryProblems;
 }): StatusView {
   const nowMs = options.now.getTime();
   const oldestKept = Math.min(
@@ -113,6 +131,7 @@ export function statusView(options: {
     ...(options.run?.interrupted ? { interrupted: options.run.interrupted.message } : {}),
     windowStart: new Date(startMs),
     gateways,
+    historyProblems: options.historyProblems ?? { withoutHistory: [], unreadable: [] },
   };
 }
 

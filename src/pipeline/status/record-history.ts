@@ -20,17 +20,23 @@ import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-se
 /** Overlapping runs that keep writing first: give up after this many tries (as notify state does). */
 const MAX_CONFLICT_RETRIES = 5;
 
-export type RecordedHistory =
-  | { readonly doc: HistoryDocument; readonly error?: undefined }
-  | { readonly doc?: undefined; readonly error: ReportedError };
+/**
+ * `doc`: the document as written, or, when `error` says the history could not be read, understood or
+ * written, a document of this reading alone, so the status page still shows what the run read (its
+ * timeline without history, said so on the page).
+ */
+export interface RecordedHistory {
+  readonly doc: HistoryDocument;
+  readonly error?: ReportedError;
+}
 
 /**
  * Adds what this run read of `gateway` (or that its read failed) to its history document: read it,
  * add the reading (src/core/status/history.ts: time order, retention, caps), write it back only if
  * nobody wrote it since (the store's etag); on a lost race, read again and add the reading to what the
  * other run wrote, so neither run's reading is lost. Never throws: a document that cannot be read,
- * understood or written is returned as the error (sink "status page", naming the document), and
- * stops nothing else. A document that is not a history this version reads is never written over.
+ * understood or written is returned as the error (sink "status page", naming the document) with a
+ * document of this reading alone, and stops nothing else. A document that is not a history this version reads is never written over.
  */
 export async function recordHistory(
   services: StatusServices,
@@ -60,7 +66,10 @@ export async function recordHistory(
   } catch (error) {
     const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
-    return { error: { ...reported, document: reported.document ?? store.name } };
+    return {
+      doc: addReading(undefined, gateway, reading, services.retentionInMs),
+      error: { ...reported, document: reported.document ?? store.name },
+    };
   }
 }
 
