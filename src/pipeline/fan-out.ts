@@ -367,14 +367,14 @@ function readingTime(message: GatewayMessage, fallback: Date): Date {
  * this reading alone, the gateway then named in `withoutHistory`), its failure in `failures`.
  */
 async function recordReading(
-  deps: Pick<FanOutDependencies, 'status'>,
+  deps: Pick<FanOutDependencies, 'status' | 'clock'>,
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
   failures: SinkFailures,
 ): Promise<ThisReading> {
   if (!deps.status) return { written: new Map(), withoutHistory: [] };
-  const recorded = await recordHistory(deps.status, gateway, outcome, at);
+  const recorded = await recordHistory(deps.status, gateway, outcome, at, deps.clock.now());
   // Its history failed: the page (when made now) shows this reading alone, and says so.
   if (recorded.error) failures.add([recorded.error]);
   return {

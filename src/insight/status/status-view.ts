@@ -1,6 +1,11 @@
 import type { CauseId } from '../../core/causes';
 import type { GatewayRef, HealthState } from '../../core/model';
-import { VALUE_ALPHABET, type HistoryDocument, type HistoryValue } from '../../core/status/history';
+import {
+  historyUntil,
+  VALUE_ALPHABET,
+  type HistoryDocument,
+  type HistoryValue,
+} from '../../core/status/history';
 import { statusInsightPath } from '../insight-path';
 
 /** Slots of every server's timeline: the retained window cut into this many equal parts. */
@@ -114,14 +119,16 @@ export function statusView(options: {
   readonly historyProblems?: HistoryProblems;
 }): StatusView {
   const nowMs = options.now.getTime();
+  // A reading dated after the page's time is not real yet (a hand edit, a clock ahead): ignored.
+  const histories = options.histories.map((doc) => historyUntil(doc, nowMs));
   const oldestKept = Math.min(
     nowMs,
-    ...options.histories.flatMap((doc) => (doc.readings[0] ? [Date.parse(doc.readings[0])] : [])),
+    ...histories.flatMap((doc) => (doc.readings[0] ? [Date.parse(doc.readings[0])] : [])),
   );
   // From the oldest reading kept (the demo's runs seconds apart fill the timeline as a week's would);
   // at least a second, so one reading alone still gets a whole timeline.
   const startMs = Math.min(Math.max(oldestKept, nowMs - options.retentionInMs), nowMs - 1_000);
-  const gateways = options.histories
+  const gateways = histories
     .filter((doc) => Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)
     .map((doc) => gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs))
     .map((status) => (status.stale === 'not-read' ? withNotRead(status, options.run) : status))

@@ -6,6 +6,8 @@ import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
 import {
   addReading,
+  FUTURE_TOLERANCE_IN_MS,
+  futureReadings,
   parseHistory,
   type GatewayReading,
   type HistoryDocument,
@@ -43,18 +45,22 @@ export async function recordHistory(
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
+  /** The writer's clock (the run's time), when the reading is dated otherwise (the fan-out's discovery). */
+  writtenAt: Date = at,
 ): Promise<RecordedHistory> {
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
   const reading = readingOf(gateway, outcome, at);
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const stored = await store.read();
-      const doc = addReading(
-        stored ? readStored(store, stored.value) : undefined,
-        gateway,
-        reading,
-        services.retentionInMs,
-      );
+      const previous = stored ? readStored(store, stored.value) : undefined;
+      const future = previous ? futureReadings(previous, writtenAt) : [];
+      // Once per document, not per conflict retry.
+      if (future.length > 0 && attempt === 0)
+        services.logger.warn(
+          `status page: the history in ${store.name} had ${future.length} reading(s) dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: they cannot be real (a hand edit or a clock far off) and are discarded.`,
+        );
+      const doc = addReading(previous, gateway, reading, services.retentionInMs, writtenAt);
       try {
         await store.write(doc, stored?.etag);
         return { doc };
@@ -67,7 +73,7 @@ export async function recordHistory(
     const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
     return {
-      doc: addReading(undefined, gateway, reading, services.retentionInMs),
+      doc: addReading(undefined, gateway, reading, services.retentionInMs, writtenAt),
       error: { ...reported, document: reported.document ?? store.name },
     };
   }

@@ -244,6 +244,32 @@ describe('status page in a direct run', () => {
     expect(pageOf(r)).not.toContain('the history of 1 gateway');
   });
 
+  it('a reading hand-dated in 2030: discarded with one warning naming the document; older readings and this run stay', async () => {
+    const r = statusRun();
+    const past = addReading(
+      undefined,
+      gwA,
+      { at: new Date(r.clock.now().getTime() - 3_600_000), ok: true, servers: [] },
+      WEEK,
+    );
+    const future = addReading(
+      past,
+      gwA,
+      { at: new Date('2030-01-01T00:00:00.000Z'), ok: true, servers: [] },
+      10 * 52 * WEEK, // as an editor leaves it: every reading there
+
+      new Date('2030-01-02T00:00:00.000Z'),
+    );
+    r.history.documents.set(gatewayKey(gwA.id), { text: JSON.stringify(future), etag: '"edited"' });
+    await run(r, 'run-1');
+    expect(stored(r)?.readings).toEqual([past.readings[0], expect.any(String)]);
+    expect(stored(r)?.readings.some((t) => t.startsWith('2030'))).toBe(false);
+    const warned = r.logger.at('warn').filter((l) => l.includes('2030-01-01T00:00:00.000Z'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('discarded');
+    expect(pageOf(r)).toMatch(/<tr class=d><td>10\.0\.0\.4<td>✕ Unhealthy/);
+  });
+
   it('every history read and written: no note', async () => {
     const r = statusRun();
     await run(r, 'run-1');
