@@ -373,9 +373,9 @@ const STYLE = `
 @media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#b0b0b0;--bg:#141414;--panel:#1f2328;--line:#3d444d;--up:#47cd89;--warn:#fdb022;--down:#ff8a80;--link:#84adff}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:72rem;padding:1rem;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .25rem;overflow-wrap:anywhere}h2 small{font-weight:400;color:var(--muted)}
-header p,main>p{margin:.25rem 0;overflow-wrap:anywhere}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
-table{border-collapse:collapse;width:100%;margin:.4rem 0;table-layout:fixed}thead th:nth-child(1),thead th:nth-child(3){width:30%}thead th:nth-child(2){width:20%}th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:anywhere}
+h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .25rem;overflow-wrap:break-word}h2 small{font-weight:400;color:var(--muted)}
+header p,main>p{margin:.25rem 0;overflow-wrap:break-word}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
+table{border-collapse:collapse;width:100%;margin:.4rem 0;table-layout:fixed}thead th:nth-child(1),thead th:nth-child(3){width:30%}thead th:nth-child(2){width:20%}th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:break-word}
 thead th{font-size:.85rem;color:var(--muted)}tbody th{background:var(--panel);font-weight:600}
 td{color:var(--fg)}td:nth-child(2){color:var(--up)}.w td:nth-child(2){color:var(--warn)}.d td:nth-child(2){color:var(--down);font-weight:600}small{color:var(--muted)}
 a{color:var(--link)}svg{display:block;width:12rem;max-width:100%;aspect-ratio:12;height:auto;background:var(--base)}svg.mini{display:inline;width:1.2rem;aspect-ratio:1.5;vertical-align:middle}
@@ -383,7 +383,8 @@ svg:not(.n){background:linear-gradient(var(--up),var(--up)) bottom/100% 25% no-r
 path{fill:none}path.u{stroke:var(--up);stroke-width:1}path.w{stroke:var(--warn);stroke-width:2}path.d{stroke:var(--down);stroke-width:4}
 .note{background:var(--panel);border-left:4px solid var(--warn);padding:.4rem .6rem}.stale-tag{color:var(--warn)}
 .only-bad tbody tr:not(.w,.d,:has(th)){display:none}
-@media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem .25rem;font-size:.9rem}}
+td:first-child,tbody th{overflow-wrap:anywhere}
+@media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem;font-size:.85rem}table{table-layout:auto}thead th:nth-child(n){width:auto}thead th:first-child{width:38%}}
 `;
 
 /** Adds a "not healthy only" filter; the page is whole without it. */
