@@ -362,32 +362,46 @@ function readingTime(message: GatewayMessage, fallback: Date): Date {
   return message.discoveredAt !== undefined ? new Date(message.discoveredAt) : fallback;
 }
 
-/** Adds the reading to the gateway's history; its document as written, or its failure in `failures`. */
+/**
+ * Adds the reading to the gateway's history: its document as written (or, when its history failed, of
+ * this reading alone, the gateway then named in `withoutHistory`), its failure in `failures`.
+ */
 async function recordReading(
-  deps: Pick<FanOutDependencies, 'status'>,
+  deps: Pick<FanOutDependencies, 'status' | 'clock'>,
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
   failures: SinkFailures,
-): Promise<ReadonlyMap<string, HistoryDocument>> {
-  if (!deps.status) return new Map();
-  const recorded = await recordHistory(deps.status, gateway, outcome, at);
-  if (!recorded.doc) {
-    failures.add([recorded.error]);
-    return new Map();
-  }
-  return new Map([[gatewayKey(gateway.id), recorded.doc]]);
+): Promise<ThisReading> {
+  if (!deps.status) return { written: new Map(), withoutHistory: [] };
+  const recorded = await recordHistory(deps.status, gateway, outcome, at, deps.clock.now());
+  // Its history failed: the page (when made now) shows this reading alone, and says so.
+  if (recorded.error) failures.add([recorded.error]);
+  return {
+    written: new Map([[gatewayKey(gateway.id), recorded.doc]]),
+    withoutHistory: recorded.error ? [gateway.name] : [],
+  };
+}
+
+interface ThisReading {
+  readonly written: ReadonlyMap<string, HistoryDocument>;
+  readonly withoutHistory: readonly string[];
 }
 
 /** The status page made again when due; `report` with its failures added to its delivery errors. */
 async function refreshPage(
   deps: Pick<FanOutDependencies, 'status' | 'sinks' | 'clock' | 'logger'>,
   report: RunReport,
-  written: ReadonlyMap<string, HistoryDocument>,
+  { written, withoutHistory }: ThisReading,
   failures: SinkFailures,
 ): Promise<RunReport> {
   if (!deps.status?.schedule) return report;
-  const refreshed = await refreshStatusPage({ ...deps, status: deps.status }, report, written);
+  const refreshed = await refreshStatusPage(
+    { ...deps, status: deps.status },
+    report,
+    written,
+    withoutHistory,
+  );
   if (refreshed.errors.length === 0) return report;
   failures.add(refreshed.errors);
   return { ...report, deliveryErrors: failures.reported() };

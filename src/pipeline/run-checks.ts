@@ -121,6 +121,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     const sinkFailures = createSinkFailures();
     // This run's history documents as written, for the status page at the end (not read again).
     const written = new Map<string, HistoryDocument>();
+    // Gateways whose history could not be read or written: on the page from this run's reading alone.
+    const withoutHistory: string[] = [];
 
     const done = await scheduleGateways(
       expanded.gateways,
@@ -135,8 +137,12 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
         if (deps.status) {
           const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());
-          if (recorded.doc) written.set(gatewayKey(gateway.id), recorded.doc);
-          else sinkFailures.add([recorded.error]);
+          // Shown even when its history failed (this reading alone), and the page says so.
+          written.set(gatewayKey(gateway.id), recorded.doc);
+          if (recorded.error) {
+            sinkFailures.add([recorded.error]);
+            withoutHistory.push(gateway.name);
+          }
         }
         deps.progress?.gatewayDone();
         return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
@@ -162,6 +168,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           now: deps.clock.now(),
           runStartedAt: startedAt,
           written,
+          withoutHistory,
           // So a gateway it did not read says why: cut short, or its target could not be listed.
           run: {
             ...(interrupted

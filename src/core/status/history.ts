@@ -94,9 +94,14 @@ export function emptyHistory(gateway: GatewayRef): HistoryDocument {
 }
 
 /**
- * `doc` with `reading` added in time order (a run that read earlier but writes later, overlapping
- * another, lands where its time says), then every reading older than `retentionInMs` before the
- * latest reading dropped, then HISTORY_CAPS applied. Pure: `doc` is not changed.
+ * `stored` with `reading` added in time order (a run that read earlier but writes later, overlapping
+ * another, lands where its time says), then every reading older than `retentionInMs` before this
+ * reading dropped, then HISTORY_CAPS applied. This reading is always kept. Stored readings are put in
+ * order, one per time, and those dated after `writtenAt` (the writer's clock, the run's time; by
+ * default the reading's) by more than FUTURE_TOLERANCE_IN_MS are discarded (historyUntil;
+ * futureReadings names them for a warning). `writtenAt` is apart from the reading's time because the
+ * Functions app dates a reading by its run's discovery: a queue message retried after a later
+ * discovery's reading is older than that real reading, which must stay. Pure: `stored` is not changed.
  *
  * A time already recorded is the same run's reading again (a write retried after a conflict; the
  * Functions app dates a gateway's readings by its run's discovery, so each try of its queue message
@@ -105,16 +110,20 @@ export function emptyHistory(gateway: GatewayRef): HistoryDocument {
  * failure says why it could not).
  */
 export function addReading(
-  doc: HistoryDocument | undefined,
+  stored: HistoryDocument | undefined,
   gateway: GatewayRef,
   reading: GatewayReading,
   retentionInMs: number,
+  writtenAt: Date = reading.at,
 ): HistoryDocument {
   const at = reading.at.toISOString();
+  // A stored reading dated well after the writer's time cannot be real (a hand edit, a clock far
+  // off): it is dropped, so it never decides what retention keeps.
+  const doc = stored && historyUntil(stored, writtenAt.getTime() + FUTURE_TOLERANCE_IN_MS);
   const recorded = doc?.readings.indexOf(at) ?? -1;
   if (doc && recorded >= 0) {
-    if (!reading.ok) return trimmed(doc, retentionInMs);
-    return addReading(withoutReading(doc, recorded), gateway, reading, retentionInMs);
+    if (!reading.ok) return trimmed(doc, retentionInMs, at);
+    return addReading(withoutReading(doc, recorded), gateway, reading, retentionInMs, writtenAt);
   }
   const base = doc ?? emptyHistory(gateway);
   const index = insertionIndex(base.readings, at);
@@ -155,7 +164,61 @@ export function addReading(
       servers,
     },
     retentionInMs,
+    at,
   );
+}
+
+/**
+ * How far after a run's reading a stored reading may be dated and still be real: overlapping runs
+ * (a run that read earlier writes later) and clocks a little apart (Functions instances, a laptop's
+ * CLI beside them). Ten minutes is two default 5-minute schedules, far above NTP-kept clock skew
+ * (seconds) yet far below any real retention (hours to weeks), so a reading dated later than this
+ * is a hand edit or a clock badly wrong, and is discarded rather than let it push real readings out.
+ */
+export const FUTURE_TOLERANCE_IN_MS = 10 * 60_000;
+
+/**
+ * The readings of `doc` dated after `writtenAt` by more than FUTURE_TOLERANCE_IN_MS: the ones
+ * addReading discards (so the caller can warn once, naming the document). ISO times.
+ */
+export function futureReadings(doc: HistoryDocument, writtenAt: Date): string[] {
+  const limit = writtenAt.getTime() + FUTURE_TOLERANCE_IN_MS;
+  return doc.readings.filter((t) => Date.parse(t) > limit);
+}
+
+/**
+ * `doc` with its readings in time order, one per time (the first of a repeated time), and none dated
+ * after `untilMs` (ms since the epoch); `lastReadAt` and `lastError` worked out again from what is
+ * left. A stored document is untrusted (edited by hand): this is what the rest assumes. Pure.
+ */
+export function historyUntil(doc: HistoryDocument, untilMs: number): HistoryDocument {
+  const order = doc.readings
+    .map((t, i) => ({ t, ms: Date.parse(t), i }))
+    .filter((r) => r.ms <= untilMs)
+    .sort((a, b) => a.ms - b.ms || a.i - b.i)
+    .filter((r, k, all) => k === 0 || all[k - 1]?.t !== r.t);
+  const unchanged = order.length === doc.readings.length && order.every((r, k) => r.i === k);
+  const pick = (text: string) => order.map((r) => text.charAt(r.i)).join('');
+  const readings = unchanged ? doc.readings : order.map((r) => r.t);
+  const outcomes = unchanged ? doc.outcomes : pick(doc.outcomes);
+  const servers: Record<string, ServerHistory> = {};
+  for (const [key, server] of Object.entries(doc.servers))
+    servers[key] = unchanged ? server : { ...server, samples: pick(server.samples) };
+  const lastRead = outcomes.lastIndexOf(READ);
+  const lastReadAt = lastRead >= 0 ? readings[lastRead] : undefined;
+  const lastError =
+    doc.lastError && Date.parse(doc.lastError.at) <= untilMs && (!lastReadAt || doc.lastError.at > lastReadAt)
+      ? doc.lastError
+      : undefined;
+  return {
+    version: 1,
+    gateway: doc.gateway,
+    ...(lastReadAt ? { lastReadAt } : {}),
+    ...(lastError ? { lastError } : {}),
+    readings,
+    outcomes,
+    servers,
+  };
 }
 
 /**
@@ -225,14 +288,19 @@ function valueChar(
   return { values, char: VALUE_ALPHABET.charAt(near) };
 }
 
-/** Drops readings past the retention (from the latest reading) and past the caps; unused values go. */
-function trimmed(doc: HistoryDocument, retentionInMs: number): HistoryDocument {
-  const latest = doc.readings.at(-1);
-  if (latest === undefined) return doc;
-  const cutoff = new Date(Date.parse(latest) - retentionInMs).toISOString();
+/**
+ * Drops readings past the retention and past the caps; unused values go. The retention is measured
+ * from this run's reading `at` (ISO), never from a later stored one, and `at` itself is always kept
+ * (so the cap may be passed by the few readings dated after it, within FUTURE_TOLERANCE_IN_MS).
+ */
+function trimmed(doc: HistoryDocument, retentionInMs: number, at: string): HistoryDocument {
+  if (doc.readings.length === 0) return doc;
+  const cutoff = new Date(Date.parse(at) - retentionInMs).toISOString();
   let from = 0;
   while (from < doc.readings.length && (doc.readings[from] as string) < cutoff) from += 1;
   from = Math.max(from, doc.readings.length - HISTORY_CAPS.readings);
+  const own = doc.readings.indexOf(at);
+  if (own >= 0) from = Math.min(from, own);
   const readings = doc.readings.slice(from);
   const servers: Array<[string, ServerHistory, number]> = [];
   for (const [key, server] of Object.entries(doc.servers)) {

@@ -26,12 +26,21 @@ import {
  * names stay under 200 000 bytes however many are not healthy (test/insight/status/status-page.test.ts).
  */
 export function renderStatusPage(view: StatusView): string {
-  const servers = view.gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
-  const stale = view.gateways.filter((g) => g.stale).length;
+  const serversOf = (gateways: readonly GatewayStatus[]) =>
+    gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
+  // Counted as the run's summary counts them (this run's reading); a stale gateway's servers are as
+  // last read, not this run's, so they are told apart rather than added in.
+  const fresh = view.gateways.filter((g) => !g.stale);
+  const staleGateways = view.gateways.filter((g) => g.stale);
+  const servers = serversOf(fresh);
+  const staleServers = serversOf(staleGateways).length;
+  const stale = staleGateways.length;
   const summary =
-    `${view.gateways.length} gateway${plural(view.gateways.length)} · ${servers.length} server${plural(servers.length)}: ` +
+    `${fresh.length} gateway${plural(fresh.length)} read · ${servers.length} server${plural(servers.length)}: ` +
     serverCounts(servers) +
-    (stale > 0 ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>` : '');
+    (stale > 0
+      ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
+      : '');
   const bad = servers.filter((s) => s.cause !== null).length;
   return `<!doctype html>
 <html lang="en">
@@ -44,7 +53,7 @@ export function renderStatusPage(view: StatusView): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(view.now)} · ${summary}</p>${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
+<p>Run at ${time(view.now)} · ${summary}</p>${historyNote(view)}${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(view.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -55,6 +64,44 @@ ${view.gateways.map(gatewaySection).join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Names shown in the history note; the rest are counted. */
+const NAMES_SHOWN = 10;
+
+/**
+ * The page's top note when histories failed: which gateways are shown from this run's reading alone
+ * (their timelines lack history), which documents could not be read (their gateways are not shown),
+ * whether the store could not be listed. Empty when every history was read and written.
+ */
+function historyNote(view: StatusView): string {
+  const { withoutHistory, unreadable, unlisted } = view.historyProblems;
+  const parts: string[] = [];
+  if (withoutHistory.length > 0)
+    parts.push(
+      `the history of ${count(withoutHistory.length, 'gateway')} this run read could not be read or written (${names(withoutHistory)}): ${withoutHistory.length === 1 ? 'it is' : 'they are'} shown from this run's reading alone, and ${withoutHistory.length === 1 ? 'its timeline lacks' : 'their timelines lack'} history`,
+    );
+  if (unreadable.length > 0)
+    parts.push(
+      `${count(unreadable.length, 'history document')} of gateways this run did not read could not be read (${names(unreadable)}): ${unreadable.length === 1 ? 'its gateway is' : 'their gateways are'} not shown`,
+    );
+  if (unlisted !== undefined)
+    parts.push(
+      `the history store ${escapeHtml(capText(unlisted, 300))} could not be listed: gateways this run did not read are not shown`,
+    );
+  if (parts.length === 0) return '';
+  return `\n<p class="note"><strong>⚠ History missing:</strong> ${parts.join('; ')}. See the run's report (deliveryErrors, sink "status page") and its log.</p>`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${plural(n)}`;
+}
+
+function names(list: readonly string[]): string {
+  const shown = list.slice(0, NAMES_SHOWN).map((n) => escapeHtml(capText(n, 300)));
+  return list.length > NAMES_SHOWN
+    ? `${shown.join(', ')} and ${list.length - NAMES_SHOWN} more`
+    : shown.join(', ');
 }
 
 /**
@@ -326,9 +373,9 @@ const STYLE = `
 @media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#b0b0b0;--bg:#141414;--panel:#1f2328;--line:#3d444d;--up:#47cd89;--warn:#fdb022;--down:#ff8a80;--link:#84adff}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:72rem;padding:1rem;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .25rem;overflow-wrap:anywhere}h2 small{font-weight:400;color:var(--muted)}
-header p,main>p{margin:.25rem 0;overflow-wrap:anywhere}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
-table{border-collapse:collapse;width:100%;margin:.4rem 0;table-layout:fixed}thead th:nth-child(1),thead th:nth-child(3){width:30%}thead th:nth-child(2){width:20%}th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:anywhere}
+h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .25rem;overflow-wrap:break-word}h2 small{font-weight:400;color:var(--muted)}
+header p,main>p{margin:.25rem 0;overflow-wrap:break-word}.legend{color:var(--muted);font-size:.9rem}.key{white-space:nowrap}
+table{border-collapse:collapse;width:100%;margin:.4rem 0;table-layout:fixed}thead th:nth-child(1),thead th:nth-child(3){width:30%}thead th:nth-child(2){width:20%}th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:middle;overflow-wrap:break-word}
 thead th{font-size:.85rem;color:var(--muted)}tbody th{background:var(--panel);font-weight:600}
 td{color:var(--fg)}td:nth-child(2){color:var(--up)}.w td:nth-child(2){color:var(--warn)}.d td:nth-child(2){color:var(--down);font-weight:600}small{color:var(--muted)}
 a{color:var(--link)}svg{display:block;width:12rem;max-width:100%;aspect-ratio:12;height:auto;background:var(--base)}svg.mini{display:inline;width:1.2rem;aspect-ratio:1.5;vertical-align:middle}
@@ -336,7 +383,8 @@ svg:not(.n){background:linear-gradient(var(--up),var(--up)) bottom/100% 25% no-r
 path{fill:none}path.u{stroke:var(--up);stroke-width:1}path.w{stroke:var(--warn);stroke-width:2}path.d{stroke:var(--down);stroke-width:4}
 .note{background:var(--panel);border-left:4px solid var(--warn);padding:.4rem .6rem}.stale-tag{color:var(--warn)}
 .only-bad tbody tr:not(.w,.d,:has(th)){display:none}
-@media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem .25rem;font-size:.9rem}}
+td:first-child,tbody th{overflow-wrap:anywhere}
+@media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem;font-size:.85rem}table{table-layout:auto}thead th:nth-child(n){width:auto}thead th:first-child{width:38%}}
 `;
 
 /** Adds a "not healthy only" filter; the page is whole without it. */

@@ -1,6 +1,11 @@
 import type { CauseId } from '../../core/causes';
 import type { GatewayRef, HealthState } from '../../core/model';
-import { VALUE_ALPHABET, type HistoryDocument, type HistoryValue } from '../../core/status/history';
+import {
+  historyUntil,
+  VALUE_ALPHABET,
+  type HistoryDocument,
+  type HistoryValue,
+} from '../../core/status/history';
 import { statusInsightPath } from '../insight-path';
 
 /** Slots of every server's timeline: the retained window cut into this many equal parts. */
@@ -21,6 +26,22 @@ export interface StatusView {
   /** The timeline's left edge: the oldest reading kept, at most the retention before `now`. */
   readonly windowStart: Date;
   readonly gateways: readonly GatewayStatus[];
+  /** Histories that could not be read or written this run, said at the page's top. */
+  readonly historyProblems: HistoryProblems;
+}
+
+/**
+ * What the page cannot show from history, so it never reads as "all fine" when the store failed:
+ * - `withoutHistory`: gateways this run read whose history could not be read or written (an
+ *   unreachable store, an invalid document): shown from this run's reading alone, no history.
+ * - `unreadable`: history documents of gateways this run did not read that could not be read: those
+ *   gateways cannot be shown.
+ * - `unlisted`: the history store could not be listed (its name): no gateway this run did not read is shown.
+ */
+export interface HistoryProblems {
+  readonly withoutHistory: readonly string[];
+  readonly unreadable: readonly string[];
+  readonly unlisted?: string;
 }
 
 export interface GatewayStatus {
@@ -94,16 +115,20 @@ export function statusView(options: {
   readonly histories: readonly HistoryDocument[];
   /** What the run knows of the gateways it did not read; none: a gateway not read is one not in its targets. */
   readonly run?: StatusRunContext;
+  /** Histories that failed this run (src/pipeline/status/build-status-page.ts); none by default. */
+  readonly historyProblems?: HistoryProblems;
 }): StatusView {
   const nowMs = options.now.getTime();
+  // A reading dated after the page's time is not real yet (a hand edit, a clock ahead): ignored.
+  const histories = options.histories.map((doc) => historyUntil(doc, nowMs));
   const oldestKept = Math.min(
     nowMs,
-    ...options.histories.flatMap((doc) => (doc.readings[0] ? [Date.parse(doc.readings[0])] : [])),
+    ...histories.flatMap((doc) => (doc.readings[0] ? [Date.parse(doc.readings[0])] : [])),
   );
   // From the oldest reading kept (the demo's runs seconds apart fill the timeline as a week's would);
   // at least a second, so one reading alone still gets a whole timeline.
   const startMs = Math.min(Math.max(oldestKept, nowMs - options.retentionInMs), nowMs - 1_000);
-  const gateways = options.histories
+  const gateways = histories
     .filter((doc) => Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)
     .map((doc) => gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs))
     .map((status) => (status.stale === 'not-read' ? withNotRead(status, options.run) : status))
@@ -113,6 +138,7 @@ export function statusView(options: {
     ...(options.run?.interrupted ? { interrupted: options.run.interrupted.message } : {}),
     windowStart: new Date(startMs),
     gateways,
+    historyProblems: options.historyProblems ?? { withoutHistory: [], unreadable: [] },
   };
 }
 

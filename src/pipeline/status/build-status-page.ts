@@ -14,15 +14,20 @@ const READ_CONCURRENCY = 8;
 export interface StatusPage {
   /** index.html, for the sinks (Delivery.statusPage). */
   readonly html: string;
-  /** Histories that could not be listed or read (sink "status page"): their gateways are not on the page. */
+  /**
+   * Histories that could not be listed or read (sink "status page"): gateways this run did not read are
+   * then not on the page (it names their documents at the top).
+   */
   readonly errors: readonly ReportedError[];
 }
 
 /**
  * The status page at the end of a run: every gateway with a history document (this run's, from
  * `written`, the rest read from the store: gateways this run did not read are shown stale with their
- * last known state), rendered at `now` (src/insight/status/). A history that cannot be listed or read
- * leaves its gateway off the page and is reported; the page is still made. Never throws.
+ * last known state), rendered at `now` (src/insight/status/). Every gateway of `written` is shown, even
+ * one whose history failed (`withoutHistory`: its reading alone). A stored history that cannot be listed
+ * or read leaves its gateway (not read by this run) off the page, is reported, and is named at the
+ * page's top, as are the gateways without history; the page is still made. Never throws.
  */
 export async function buildStatusPage(
   services: StatusServices,
@@ -31,12 +36,21 @@ export async function buildStatusPage(
     readonly runStartedAt: Date;
     /** This run's documents, by gateway key, as it wrote them (not read again). */
     readonly written: ReadonlyMap<string, HistoryDocument>;
+    /**
+     * Names of gateways of `written` whose history could not be read or written: their document is
+     * this run's reading alone (the page says their timelines lack history).
+     */
+    readonly withoutHistory?: readonly string[];
     /** Why gateways with a history were not read: the run's interruption, its failed targets. */
     readonly run?: StatusRunContext;
   },
 ): Promise<StatusPage> {
   const stores = typedStateStores(services.history);
   const errors: ReportedError[] = [];
+  // Documents of gateways this run did not read that could not be read (named on the page), and
+  // whether the list of histories itself failed (then no gateway this run did not read is shown).
+  const unreadable: string[] = [];
+  let unlisted: string | undefined;
   const fail = (error: unknown, document: string) => {
     const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
@@ -47,6 +61,7 @@ export async function buildStatusPage(
     others = (await stores.listKeys()).filter((key) => !options.written.has(key));
   } catch (error) {
     fail(error, stores.name);
+    unlisted = stores.name;
   }
   const read = await mapBounded(others, READ_CONCURRENCY, async (key) => {
     const store = stores.forKey(key);
@@ -55,6 +70,7 @@ export async function buildStatusPage(
       return stored ? [readStored(store, stored.value)] : [];
     } catch (error) {
       fail(error, store.name);
+      unreadable.push(store.name);
       return [];
     }
   });
@@ -64,6 +80,11 @@ export async function buildStatusPage(
     retentionInMs: services.retentionInMs,
     histories: [...options.written.values(), ...read.flat()],
     ...(options.run ? { run: options.run } : {}),
+    historyProblems: {
+      withoutHistory: options.withoutHistory ?? [],
+      unreadable,
+      ...(unlisted !== undefined ? { unlisted } : {}),
+    },
   });
   return { html: renderStatusPage(view), errors };
 }

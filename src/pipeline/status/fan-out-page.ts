@@ -97,6 +97,8 @@ export async function refreshStatusPage(
   },
   report: RunReport,
   written: ReadonlyMap<string, HistoryDocument>,
+  /** Gateways of `written` whose history failed (their document is this reading alone). */
+  withoutHistory: readonly string[] = [],
 ): Promise<RefreshedPage> {
   const services = deps.status;
   const store = services.schedule;
@@ -120,6 +122,7 @@ export async function refreshStatusPage(
     now,
     runStartedAt: staleBefore(claimed.schedule),
     written,
+    withoutHistory,
   });
   const tookInMs = deps.clock.now().getTime() - now.getTime();
   const errors: ReportedError[] = [...page.errors];

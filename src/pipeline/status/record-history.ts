@@ -6,6 +6,8 @@ import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
 import {
   addReading,
+  FUTURE_TOLERANCE_IN_MS,
+  futureReadings,
   parseHistory,
   type GatewayReading,
   type HistoryDocument,
@@ -20,35 +22,45 @@ import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-se
 /** Overlapping runs that keep writing first: give up after this many tries (as notify state does). */
 const MAX_CONFLICT_RETRIES = 5;
 
-export type RecordedHistory =
-  | { readonly doc: HistoryDocument; readonly error?: undefined }
-  | { readonly doc?: undefined; readonly error: ReportedError };
+/**
+ * `doc`: the document as written, or, when `error` says the history could not be read, understood or
+ * written, a document of this reading alone, so the status page still shows what the run read (its
+ * timeline without history, said so on the page).
+ */
+export interface RecordedHistory {
+  readonly doc: HistoryDocument;
+  readonly error?: ReportedError;
+}
 
 /**
  * Adds what this run read of `gateway` (or that its read failed) to its history document: read it,
  * add the reading (src/core/status/history.ts: time order, retention, caps), write it back only if
  * nobody wrote it since (the store's etag); on a lost race, read again and add the reading to what the
  * other run wrote, so neither run's reading is lost. Never throws: a document that cannot be read,
- * understood or written is returned as the error (sink "status page", naming the document), and
- * stops nothing else. A document that is not a history this version reads is never written over.
+ * understood or written is returned as the error (sink "status page", naming the document) with a
+ * document of this reading alone, and stops nothing else. A document that is not a history this version reads is never written over.
  */
 export async function recordHistory(
   services: StatusServices,
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
+  /** The writer's clock (the run's time), when the reading is dated otherwise (the fan-out's discovery). */
+  writtenAt: Date = at,
 ): Promise<RecordedHistory> {
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
   const reading = readingOf(gateway, outcome, at);
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const stored = await store.read();
-      const doc = addReading(
-        stored ? readStored(store, stored.value) : undefined,
-        gateway,
-        reading,
-        services.retentionInMs,
-      );
+      const previous = stored ? readStored(store, stored.value) : undefined;
+      const future = previous ? futureReadings(previous, writtenAt) : [];
+      // Once per document, not per conflict retry.
+      if (future.length > 0 && attempt === 0)
+        services.logger.warn(
+          `status page: the history in ${store.name} had ${future.length} reading(s) dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: they cannot be real (a hand edit or a clock far off) and are discarded.`,
+        );
+      const doc = addReading(previous, gateway, reading, services.retentionInMs, writtenAt);
       try {
         await store.write(doc, stored?.etag);
         return { doc };
@@ -60,7 +72,10 @@ export async function recordHistory(
   } catch (error) {
     const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
-    return { error: { ...reported, document: reported.document ?? store.name } };
+    return {
+      doc: addReading(undefined, gateway, reading, services.retentionInMs, writtenAt),
+      error: { ...reported, document: reported.document ?? store.name },
+    };
   }
 }
 

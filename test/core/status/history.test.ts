@@ -5,6 +5,8 @@ import type { GatewayRef } from '../../../src/core/model';
 import { serverKey } from '../../../src/core/notice/server-record';
 import {
   addReading,
+  FUTURE_TOLERANCE_IN_MS,
+  futureReadings,
   HISTORY_CAPS,
   parseHistory,
   type GatewayReading,
@@ -49,9 +51,9 @@ const failed = (atMs: number, code = 'BackendHealthUnavailable'): GatewayReading
   ok: false,
   error: { code, message: 'ARM answered 503' },
 });
-const apply = (readings: GatewayReading[], retention = WEEK): HistoryDocument =>
+const apply = (readings: GatewayReading[], retention = WEEK, writtenAt?: Date): HistoryDocument =>
   readings.reduce<HistoryDocument | undefined>(
-    (doc, r) => addReading(doc, gateway, r, retention),
+    (doc, r) => addReading(doc, gateway, r, retention, writtenAt ?? r.at),
     undefined,
   ) as HistoryDocument;
 
@@ -187,9 +189,11 @@ describe('history: each run appends one reading per gateway, one sample per serv
             .map((r, i) => ({ r, k: (i * 7919 + seed) % 101 }))
             .sort((a, b) => a.k - b.k)
             .map(({ r }) => toReading(r));
-          const expected = normalise(apply(inOrder, 10 * DAY));
-          expect(normalise(apply(shuffled, 10 * DAY))).toEqual(expected);
-          expect(normalise(apply([...shuffled, ...shuffled], 10 * DAY))).toEqual(expected);
+          // Written after every reading (a retried message of an earlier discovery lands late).
+          const writtenAt = new Date(T0 + 1_001 * 60_000);
+          const expected = normalise(apply(inOrder, 10 * DAY, writtenAt));
+          expect(normalise(apply(shuffled, 10 * DAY, writtenAt))).toEqual(expected);
+          expect(normalise(apply([...shuffled, ...shuffled], 10 * DAY, writtenAt))).toEqual(expected);
         },
       ),
     );
@@ -276,6 +280,114 @@ describe('history: each run appends one reading per gateway, one sample per serv
         const parsed = parseHistory(JSON.parse(JSON.stringify(doc)));
         expect(parsed).toEqual({ doc });
         for (const s of Object.values(doc.servers)) expect(s.samples).toHaveLength(doc.readings.length);
+      }),
+    );
+  });
+});
+
+describe('history: a stored reading dated later than the run (a hand edit, a clock far off)', () => {
+  const MIN = 60_000;
+  const NOW = T0 + 30 * DAY;
+
+  it("the 2030 case: the edited reading goes, every real reading and this run's stay", () => {
+    const real = [1, 2, 3].map((d) => read(NOW - d * DAY, [server('a', 'Down', 'other')]));
+    const stored = apply(real, WEEK, new Date(NOW));
+    const edited: HistoryDocument = {
+      ...stored,
+      readings: [...stored.readings.slice(0, 2), '2030-01-01T00:00:00.000Z'],
+      lastReadAt: '2030-01-01T00:00:00.000Z',
+    };
+    expect(futureReadings(edited, new Date(NOW))).toEqual(['2030-01-01T00:00:00.000Z']);
+    const doc = addReading(edited, gateway, read(NOW, [server('a')]), WEEK, new Date(NOW));
+    expect(doc.readings).toEqual([NOW - 3 * DAY, NOW - 2 * DAY, NOW].map((t) => new Date(t).toISOString()));
+    expect(doc.lastReadAt).toBe(new Date(NOW).toISOString());
+    expect(parseHistory(JSON.parse(JSON.stringify(doc)))).toEqual({ doc });
+  });
+
+  it.each([
+    ['within the tolerance (clock skew): kept', FUTURE_TOLERANCE_IN_MS, true],
+    ['a millisecond past it: discarded', FUTURE_TOLERANCE_IN_MS + 1, false],
+  ])('a reading dated after the run %s', (_, ahead, kept) => {
+    const stored = apply([read(NOW + ahead, [server('a')])], WEEK, new Date(NOW + DAY));
+    const doc = addReading(stored, gateway, failed(NOW), WEEK, new Date(NOW));
+    expect(doc.readings.includes(new Date(NOW + ahead).toISOString())).toBe(kept);
+    expect(doc.readings).toContain(new Date(NOW).toISOString());
+  });
+
+  // A stored document as a hand edit may leave it: readings at any time (past, near and far future),
+  // repeated, out of order.
+  const storedDoc = fc
+    .record({
+      readings: fc.array(
+        fc.record({
+          offsetInMin: fc.oneof(
+            fc.integer({ min: -12 * 24 * 60, max: 0 }),
+            fc.integer({ min: 0, max: 20 }),
+            fc.integer({ min: 0, max: 5_000_000 }),
+          ),
+          ok: fc.boolean(),
+          addresses: fc.subarray(['a', 'b', 'c']),
+        }),
+        { minLength: 1, maxLength: 10 },
+      ),
+      order: fc.array(fc.nat(), { minLength: 1, maxLength: 14 }),
+    })
+    .map(({ readings, order }) => {
+      const sorted = apply(
+        readings.map((r) =>
+          r.ok
+            ? read(
+                NOW + r.offsetInMin * MIN,
+                r.addresses.map((a) => server(a, 'Down', 'other')),
+              )
+            : failed(NOW + r.offsetInMin * MIN),
+        ),
+        100 * 365 * DAY,
+        new Date(NOW + 10_000 * DAY),
+      );
+      // Reorder and repeat readings (indices into the sorted ones), as an editor might.
+      const pick = order.map((i) => i % sorted.readings.length);
+      const chars = (text: string) => pick.map((i) => text.charAt(i)).join('');
+      const doc: HistoryDocument = {
+        ...sorted,
+        readings: pick.map((i) => sorted.readings[i] as string),
+        outcomes: chars(sorted.outcomes),
+        servers: Object.fromEntries(
+          Object.entries(sorted.servers).map(([k, v]) => [k, { ...v, samples: chars(v.samples) }]),
+        ),
+      };
+      const parsed = parseHistory(JSON.parse(JSON.stringify(doc)));
+      if (!('doc' in parsed)) throw new Error(parsed.problems.join('; '));
+      return parsed.doc;
+    });
+
+  it("keeps this run's reading and every valid reading within the retention of it, in order, valid", () => {
+    fc.assert(
+      fc.property(storedDoc, fc.boolean(), fc.integer({ min: 0, max: 8 * DAY }), (stored, ok, retention) => {
+        const at = new Date(NOW);
+        const reading = ok ? read(NOW, [server('b', 'Healthy')]) : failed(NOW);
+        const doc = addReading(stored, gateway, reading, retention, at);
+        const atIso = at.toISOString();
+        expect(doc.readings).toContain(atIso);
+        const index = doc.readings.indexOf(atIso);
+        const replaced = !ok && stored.readings.includes(atIso); // a failed retry replaces nothing
+        if (!replaced) {
+          expect(doc.outcomes.charAt(index)).toBe(ok ? '+' : '!');
+          if (ok) {
+            const b = Object.values(doc.servers).find((s) => s.address === 'b');
+            expect(b?.values[VALUE_ALPHABET.indexOf(b.samples.charAt(index))]?.[0]).toBe('Healthy');
+          }
+        }
+        for (const t of new Set(stored.readings)) {
+          const ms = Date.parse(t);
+          const valid = ms >= NOW - retention && ms <= NOW + FUTURE_TOLERANCE_IN_MS;
+          expect(doc.readings.includes(t)).toBe(valid || t === atIso);
+        }
+        for (let i = 1; i < doc.readings.length; i++)
+          expect((doc.readings[i - 1] as string) < (doc.readings[i] as string)).toBe(true);
+        expect(parseHistory(JSON.parse(JSON.stringify(doc)))).toEqual({ doc });
+        if (doc.lastReadAt)
+          expect(Date.parse(doc.lastReadAt)).toBeLessThanOrEqual(NOW + FUTURE_TOLERANCE_IN_MS);
       }),
     );
   });

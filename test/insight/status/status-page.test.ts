@@ -240,6 +240,21 @@ describe('status view: gateways → pools → servers, as last read', () => {
   it('leaves out a gateway with no reading within the retention', () => {
     expect(view([history(shop, [ok(NOW - WEEK - 1, [server(shop, 'a')])])]).gateways).toEqual([]);
   });
+
+  it('ignores a reading dated after the page (a hand edit, a clock ahead): last read and timeline are the real ones', () => {
+    const edited = [
+      ok(NOW - MINUTE, [server(shop, 'a')]),
+      ok(NOW + DAY, [server(shop, 'a', 'Down', 'other')]),
+    ].reduce<HistoryDocument | undefined>(
+      (d, r) => addReading(d, shop, r, WEEK, new Date(NOW + 2 * DAY)),
+      undefined,
+    );
+    const [status] = view([edited as HistoryDocument]).gateways;
+    expect(status?.lastReadAt).toBe(new Date(NOW - MINUTE).toISOString());
+    expect(status?.stale).toBeUndefined();
+    const a = status?.pools[0]?.servers[0];
+    expect([a?.state, a?.timeline.at(-1), a?.counts]).toEqual(['healthy', 'up', [['healthy', 1]]]);
+  });
 });
 
 describe('timeline: the window in slots, each the worst state read in it', () => {
@@ -444,8 +459,20 @@ describe('status page: HTML', () => {
         ]),
       ]),
     ]);
-    expect(html).toContain('5 servers: 2 not healthy, 1 healthy, 1 draining, 1 unknown (not reported)');
+    expect(html).toContain(
+      '1 gateway read · 5 servers: 2 not healthy, 1 healthy, 1 draining, 1 unknown (not reported)</p>',
+    );
     expect(html).toContain('<title>Backend health: 2 not healthy</title>');
+    // A stale gateway's servers are as last read, not this run's: told apart, never added in.
+    const stale = gw('gw-stale');
+    const two = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a', 'Down', 'probe-timeout')])]),
+      history(stale, [ok(NOW - DAY, [server(stale, 'x', 'Down', 'other'), server(stale, 'y')])]),
+    ]);
+    expect(two).toContain(
+      '1 gateway read · 1 server: 1 not healthy, 0 healthy · <strong>1 stale gateway</strong>: its 2 servers as last read, not counted above</p>',
+    );
+    expect(two).toContain('<title>Backend health: 1 not healthy</title>');
     // Still not healthy to the eye and the filter: their rows have their state's class.
     expect(html).toContain('<tr class=w><td>c<td>↧ Draining<td><td>');
   });

@@ -193,9 +193,88 @@ describe('status page in a direct run', () => {
       expect(r.sinks[0]?.deliveries.map((d) => d.scope)).toEqual(['gateway', 'gateway', 'report']);
       // A document it could not read is never written over.
       expect(r.history.documents.get(gatewayKey(gwA.id))).toEqual(before);
-      expect(r.logger.at('warn').some((l) => l.startsWith('status page:'))).toBe(true);
+      // Said once, not again when the page is built (it does not read that history a second time).
+      expect(r.logger.at('warn').filter((l) => l.startsWith('status page:'))).toHaveLength(1);
+      // The gateway is still on the page from this run's reading, and the page says its history is missing.
+      const page = pageOf(r);
+      expect(page).toContain('<h2>gw-a ');
+      expect(page).toMatch(/<tr class=d><td>10\.0\.0\.4<td>✕ Unhealthy/);
+      expect(page).toContain('2 gateways read · 3 servers: 1 not healthy, 2 healthy');
+      expect(page).toMatch(
+        /⚠ History missing:<\/strong> the history of 1 gateway this run read could not be read or written \(gw-a\): it is shown from this run's reading alone, and its timeline lacks history/,
+      );
     },
   );
+
+  it('every history unwritable (state.dir under a file): every gateway still shown, each named once', async () => {
+    const refs = Array.from({ length: 12 }, (_, i) => gatewayNamed(`gw-${String(i).padStart(2, '0')}`, 'rg'));
+    const r = memoryRun({ gateways: refs.map((ref) => ({ ref, servers: [BAD] })) });
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    for (const ref of refs)
+      history.failures.write.set(
+        gatewayKey(ref.id),
+        new StateUnavailableError(`history ${ref.name}`, 'not a directory', 'Fix state.dir.', {
+          retryable: false,
+        }),
+      );
+    const status: StatusServices = { history, retentionInMs: WEEK, logger: r.logger };
+    const outcome = await runChecks({ ...r.deps, status }, { ...r.options, runId: 'run-1' });
+    expect(outcome.report.summary.findings).toBe(12);
+    const page = pageOf(r);
+    expect(page).toContain('12 gateways read · 12 servers: 12 not healthy, 0 healthy');
+    expect(page).toContain('<title>Backend health: 12 not healthy</title>');
+    expect(page).toContain(
+      'the history of 12 gateways this run read could not be read or written (gw-00, gw-01, gw-02, gw-03, gw-04, gw-05, gw-06, gw-07, gw-08, gw-09 and 2 more): they are shown from this run',
+    );
+    expect(r.logger.at('warn').filter((l) => l.startsWith('status page:'))).toHaveLength(12);
+  });
+
+  it('an invalid history of a gateway this run did not read: named at the top, warned once', async () => {
+    const r = statusRun();
+    const other = gatewayNamed('gw-elsewhere', 'rg-old');
+    r.history.documents.set(gatewayKey(other.id), { text: '{"version":1,"readings":7}', etag: '"x"' });
+    const outcome = await run(r, 'run-1');
+    expect(outcome.report.deliveryErrors).toEqual([
+      expect.objectContaining({ sink: 'status page', code: 'StatusHistoryInvalid' }),
+    ]);
+    expect(r.logger.at('warn').filter((l) => l.startsWith('status page:'))).toHaveLength(1);
+    expect(pageOf(r)).toMatch(
+      /⚠ History missing:<\/strong> 1 history document of gateways this run did not read could not be read \([^)]*\): its gateway is not shown/,
+    );
+    expect(pageOf(r)).not.toContain('the history of 1 gateway');
+  });
+
+  it('a reading hand-dated in 2030: discarded with one warning naming the document; older readings and this run stay', async () => {
+    const r = statusRun();
+    const past = addReading(
+      undefined,
+      gwA,
+      { at: new Date(r.clock.now().getTime() - 3_600_000), ok: true, servers: [] },
+      WEEK,
+    );
+    const future = addReading(
+      past,
+      gwA,
+      { at: new Date('2030-01-01T00:00:00.000Z'), ok: true, servers: [] },
+      10 * 52 * WEEK, // as an editor leaves it: every reading there
+
+      new Date('2030-01-02T00:00:00.000Z'),
+    );
+    r.history.documents.set(gatewayKey(gwA.id), { text: JSON.stringify(future), etag: '"edited"' });
+    await run(r, 'run-1');
+    expect(stored(r)?.readings).toEqual([past.readings[0], expect.any(String)]);
+    expect(stored(r)?.readings.some((t) => t.startsWith('2030'))).toBe(false);
+    const warned = r.logger.at('warn').filter((l) => l.includes('2030-01-01T00:00:00.000Z'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('discarded');
+    expect(pageOf(r)).toMatch(/<tr class=d><td>10\.0\.0\.4<td>✕ Unhealthy/);
+  });
+
+  it('every history read and written: no note', async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    expect(pageOf(r)).not.toContain('History missing');
+  });
 
   it('the histories cannot be listed: the page shows the gateways this run read, and says what failed', async () => {
     const r = statusRun();
@@ -207,6 +286,7 @@ describe('status page in a direct run', () => {
       expect.objectContaining({ sink: 'status page', code: 'StatusHistoryUnavailable' }),
     ]);
     expect(pageOf(r)).toContain('<h2>gw-a ');
+    expect(pageOf(r)).toContain('the history store memory history could not be listed');
   });
 });
 
