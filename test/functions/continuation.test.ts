@@ -24,6 +24,7 @@ import { runQueueHost } from '../helpers/functions-host';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { loadFunctionHandlers } from '../helpers/function-handlers';
 
 const timer: Timer = {
   isPastDue: false,
@@ -33,23 +34,6 @@ const timer: Timer = {
 const quiet = (invocationId?: string) =>
   new InvocationContext({ logHandler: () => {}, ...(invocationId ? { invocationId } : {}) });
 const silentLogger = { info() {}, warn() {}, error() {} };
-
-type Handler = (m: unknown, c: InvocationContext) => Promise<void>;
-function loadHandlers(): {
-  discoverGateways: (t: Timer, c: InvocationContext) => Promise<void>;
-  evaluateGateway: Handler;
-  recordPoisonedGatewayMessage: Handler;
-} {
-  let handlers = {} as ReturnType<typeof loadHandlers>;
-  jest.isolateModules(() => {
-    handlers = {
-      ...require('../../functions/discover-gateways'),
-      ...require('../../functions/evaluate-gateway'),
-      ...require('../../functions/record-poisoned-gateway'),
-    };
-  });
-  return handlers;
-}
 
 const RETRY_AFTER_S = 3;
 const servers = [
@@ -116,7 +100,7 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
   });
 
   it('delivers what the direct run delivers (report, insights, notices), each wait spent in the queue', async () => {
-    const { discoverGateways, evaluateGateway } = loadHandlers();
+    const { discoverGateways, evaluateGateway } = loadFunctionHandlers();
     const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
     const poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
     await poison.createIfNotExists();
@@ -210,7 +194,7 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
   }, 60_000);
 
   it('a tampered operation URL is refused: no request leaves, the gateway is reported, not retried', async () => {
-    const { evaluateGateway } = loadHandlers();
+    const { evaluateGateway } = loadFunctionHandlers();
     const elsewhere = await startEmulator({ scenario: SCENARIO as never });
     try {
       const before = emulator.requests.length;
@@ -249,7 +233,7 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
   });
 
   it('a continuation past the gateway time-out (from the first start) is the direct run’s time-out, not retried', async () => {
-    const { evaluateGateway, recordPoisonedGatewayMessage } = loadHandlers();
+    const { evaluateGateway, recordPoisonedGatewayMessage } = loadFunctionHandlers();
     const before = emulator.requests.length;
     const late: GatewayContinuation = {
       version: 2,

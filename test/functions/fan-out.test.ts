@@ -9,6 +9,7 @@ import { runQueueHost } from '../helpers/functions-host';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { loadFunctionHandlers } from '../helpers/function-handlers';
 
 /**
  * The Functions app without the host: handlers called with the library's real InvocationContext,
@@ -21,29 +22,6 @@ const timer: Timer = {
   scheduleStatus: { last: '', next: '', lastUpdated: '' },
 };
 const quiet = () => new InvocationContext({ logHandler: () => {} });
-
-type Handlers = {
-  discoverGateways: (t: Timer, c: InvocationContext) => Promise<void>;
-  evaluateGateway: (m: unknown, c: InvocationContext) => Promise<void>;
-  recordPoisonedGatewayMessage: (m: unknown, c: InvocationContext) => Promise<void>;
-  gatewayInsight: (
-    r: HttpRequest,
-    c: InvocationContext,
-  ) => Promise<{ status?: number; body?: unknown; jsonBody?: unknown }>;
-};
-
-function loadHandlers(): Handlers {
-  let handlers = {} as Handlers;
-  jest.isolateModules(() => {
-    handlers = {
-      ...require('../../functions/discover-gateways'),
-      ...require('../../functions/evaluate-gateway'),
-      ...require('../../functions/record-poisoned-gateway'),
-      ...require('../../functions/gateway-insight'),
-    };
-  });
-  return handlers;
-}
 
 describe('Functions app: timer → queue (Azurite) → evaluate → blob + webhook; poison; on-demand HTTP', () => {
   let azurite: Azurite;
@@ -82,7 +60,7 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
   });
 
   it('fans a run out over the queue, evaluates each gateway, and records the poisoned one in its run', async () => {
-    const { discoverGateways, evaluateGateway, recordPoisonedGatewayMessage } = loadHandlers();
+    const { discoverGateways, evaluateGateway, recordPoisonedGatewayMessage } = loadFunctionHandlers();
     await discoverGateways(timer, new InvocationContext({ invocationId: 'run-1', logHandler: () => {} }));
 
     const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
@@ -136,7 +114,7 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
   });
 
   it('the timer names a state document it cannot read, still writes its report, and fails visibly', async () => {
-    const { discoverGateways } = loadHandlers();
+    const { discoverGateways } = loadFunctionHandlers();
     const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
     const state = service.getContainerClient('appgw-state');
     await state.createIfNotExists();
@@ -166,7 +144,7 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
   });
 
   it('serves one gateway now over HTTP, as HTML or JSON, and maps errors to statuses', async () => {
-    const { gatewayInsight } = loadHandlers();
+    const { gatewayInsight } = loadFunctionHandlers();
     const request = (name: string, accept = 'text/html', subscription = SUB) =>
       new HttpRequest({
         method: 'GET',

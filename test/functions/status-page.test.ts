@@ -10,6 +10,7 @@ import { startAzurite, type Azurite } from '../helpers/azurite';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { runQueueHost } from '../helpers/functions-host';
 import { drainTriggerMessages } from '../helpers/queue-messages';
+import { loadFunctionHandlers, type FunctionHandlers } from '../helpers/function-handlers';
 
 /**
  * The status page of the Functions app's fan-out: handlers called with the library's real
@@ -33,24 +34,6 @@ const STALE = '<span class="stale-tag">';
 const historyBlob = (name: string) =>
   `history/${SUB}/${GATEWAYS.find(([, n]) => n === name)?.[0]}/${name}.json`;
 
-type Handlers = {
-  discoverGateways: (t: Timer, c: InvocationContext) => Promise<void>;
-  evaluateGateway: (m: unknown, c: InvocationContext) => Promise<void>;
-  recordPoisonedGatewayMessage: (m: unknown, c: InvocationContext) => Promise<void>;
-};
-
-function loadHandlers(): Handlers {
-  let handlers = {} as Handlers;
-  jest.isolateModules(() => {
-    handlers = {
-      ...require('../../functions/discover-gateways'),
-      ...require('../../functions/evaluate-gateway'),
-      ...require('../../functions/record-poisoned-gateway'),
-    };
-  });
-  return handlers;
-}
-
 /** The default scenario with `faults` on the named gateway's backend-health call. */
 function withFaults(scenario: Scenario, name: string, faults: unknown[]): Scenario {
   return {
@@ -63,7 +46,7 @@ describe('Functions app: the status page of a fan-out run (histories, index.html
   let azurite: Azurite;
   let emulator: RunningEmulator;
   let scenario: Scenario;
-  let handlers: Handlers;
+  let handlers: FunctionHandlers;
   let queue: QueueClient;
   let poison: QueueClient;
   let state: ContainerClient;
@@ -80,7 +63,7 @@ describe('Functions app: the status page of a fan-out run (histories, index.html
       APPGW_BLOB_CONTAINER: 'insights',
     });
     resetFunctionServices();
-    handlers = loadHandlers();
+    handlers = loadFunctionHandlers();
     queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
     poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
     await poison.createIfNotExists();

@@ -19,6 +19,7 @@ import { runQueueHost } from '../helpers/functions-host';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { parseTelemetryLines, readmeTelemetryFields, type ParsedRecord } from '../helpers/telemetry';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { loadFunctionHandlers, type FunctionHandlers } from '../helpers/function-handlers';
 
 /**
  * The telemetry a fan-out run leaves in Application Insights, read where the host would take it: the
@@ -30,24 +31,6 @@ const timer: Timer = {
   schedule: { adjustForDST: false },
   scheduleStatus: { last: '', next: '', lastUpdated: '' },
 };
-
-type Handlers = {
-  discoverGateways: (t: Timer, c: InvocationContext) => Promise<void>;
-  evaluateGateway: (m: unknown, c: InvocationContext) => Promise<void>;
-  recordPoisonedGatewayMessage: (m: unknown, c: InvocationContext) => Promise<void>;
-};
-
-function loadHandlers(): Handlers {
-  let handlers = {} as Handlers;
-  jest.isolateModules(() => {
-    handlers = {
-      ...require('../../functions/discover-gateways'),
-      ...require('../../functions/evaluate-gateway'),
-      ...require('../../functions/record-poisoned-gateway'),
-    };
-  });
-  return handlers;
-}
 
 interface Logged {
   readonly level: string;
@@ -75,7 +58,7 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
   let gone: WebhookReceiver;
   const savedEnv = { ...process.env };
   const logged: Logged[] = [];
-  let handlers: Handlers;
+  let handlers: FunctionHandlers;
 
   /** One fan-out run as the host would drive it: the timer, every message with up to 5 tries, the poison queue. */
   async function fanOut(runId: string): Promise<void> {
@@ -157,7 +140,7 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
       APPGW_WEBHOOKS: JSON.stringify([hook('ops', ops), hook('pager', pager), hook('gone', gone)]),
     });
     resetFunctionServices();
-    handlers = loadHandlers();
+    handlers = loadFunctionHandlers();
     await fanOut('run-1');
   }, 120_000);
 
