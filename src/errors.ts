@@ -436,8 +436,8 @@ export class StateInvalidError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `The notify state in ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
-        `${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}. It was left as it is, and ` +
+      `The notify state in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
+        'It was left as it is, and ' +
         'nothing is decided or sent for its gateway until it is fixed. To recover: if a newer ' +
         'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +
         'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
@@ -486,8 +486,8 @@ export class StatusHistoryInvalidError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `The status page's history in ${document} cannot be read by this version: ${issues.slice(0, 5).join('; ')}` +
-        `${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}. It was left as it is; notices are not ` +
+      `The status page's history in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
+        'It was left as it is; notices are not ' +
         'affected, but the status page shows this gateway without its history until it is fixed. To recover: if a ' +
         'newer appgw-insights wrote it, run that version; otherwise move it aside (rename it, e.g. to ' +
         "*.json.invalid): the next run starts this gateway's history afresh.",
@@ -647,6 +647,12 @@ export function isCancellation(value: unknown): value is Error {
 }
 
 /** `{ cause }` for Error's constructor when one was given (no `cause: undefined` on the error). */
+/** A document's first five problems, and how many more: enough to act on, never a wall of text. */
+function firstIssues(issues: readonly string[]): string {
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+  return `${issues.slice(0, 5).join('; ')}${more}`;
+}
+
 function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | undefined {
   return options.cause === undefined ? undefined : { cause: options.cause };
 }
