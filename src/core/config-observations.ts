@@ -5,7 +5,7 @@
  * causes it can explain (a host name does not explain a time-out). Sources of the facts: the docs cited
  * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
  */
-import type { CauseId } from './causes';
+import { CAUSE_IDS, type CauseId } from './causes';
 import { isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
 
 export const OBSERVATION_IDS = [
@@ -38,14 +38,8 @@ export interface ObservationFacts {
   readonly receivedStatus?: number;
 }
 
-const CERT_CAUSES: readonly CauseId[] = [
-  'cert-cn-mismatch',
-  'cert-expired',
-  'cert-chain-incomplete',
-  'cert-untrusted-ca',
-  'cert-root-mismatch',
-  'cert-verify-failed',
-];
+/** The certificate causes: every catalogue id of the `cert-` family, so a new one is covered too. */
+const CERT_CAUSES: readonly CauseId[] = CAUSE_IDS.filter((id) => id.startsWith('cert-'));
 /** Causes a request's name, port or protocol can explain. */
 const REQUEST_CAUSES: readonly CauseId[] = [
   'status-code-mismatch',
