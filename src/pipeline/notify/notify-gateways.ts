@@ -140,6 +140,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
   }
   return {
     decided: outcomes.reduce((n, o) => n + o.decided, 0),
+    silenced: outcomes.flatMap((o) => o.silenced),
     deliveries: outcomes.flatMap((o) => o.deliveries),
     pending,
     undelivered: outcomes.flatMap((o) => o.undelivered),
