@@ -16,7 +16,10 @@ import type { NotifyStateDocument } from '../pipeline/notify/state-document';
 import type { HistoryDocument } from '../core/status/history';
 import type { PageSchedule } from '../core/status/page-schedule';
 import type { StatusServices } from '../pipeline/status/status-services';
-import type { InsightSink, StateStores } from '../ports';
+import type { InsightSink, StateStore, StateStores } from '../ports';
+import type { SilenceDocument } from '../pipeline/notify/silence-store';
+import { createBlobStateStore } from '../adapters/state/blob-state-store';
+import { createFileStateStore } from '../adapters/state/file-state-store';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -53,7 +56,26 @@ export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'log
     // One registry per process: the CLI's run, or a Function App instance's invocations of each run.
     breakers: createReceiverBreakers(),
     outboxLimit: config.notify.outboxLimit,
+    silences: buildSilenceStore(config, env),
   };
+}
+
+/**
+ * The silences `appgw-insights silence add` stores, with the notify state: `<state.dir>/silences.json`
+ * or the blob `<prefix>silences.json` (prefix `notify/` by default) in the state container. Neither is
+ * a name a gateway's document can have (those are `<sub>/<rg>/<gateway>.json`), so listing skips it.
+ */
+export function buildSilenceStore(config: Config, env: Env): StateStore<SilenceDocument> {
+  const blob = config.state.blob;
+  if (blob) {
+    const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
+    return createBlobStateStore({
+      client,
+      container: blob.container,
+      blobName: `${blob.prefix ?? 'notify/'}silences.json`,
+    });
+  }
+  return createFileStateStore({ file: path.join(config.state.dir ?? '.appgw-state', 'silences.json') });
 }
 
 /**

@@ -93,6 +93,7 @@ export async function buildRunServices(
         for: config.notify.for,
         repeatIntervalInMs: config.notify.repeatInterval,
         recoverAfter: config.notify.recoverAfter,
+        silences: config.notify.silences,
       },
     },
   };

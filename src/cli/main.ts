@@ -39,6 +39,8 @@ function loadVerb(name: VerbName): VerbHandler {
       return (require('./verbs/render') as typeof import('./verbs/render')).renderVerb;
     case 'notify':
       return (require('./verbs/notify') as typeof import('./verbs/notify')).notifyVerb;
+    case 'silence':
+      return (require('./verbs/silence') as typeof import('./verbs/silence')).silenceVerb;
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

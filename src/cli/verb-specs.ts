@@ -271,6 +271,92 @@ export const NOTIFY = {
   subverbs: { list: NOTIFY_LIST, resend: NOTIFY_RESEND, test: NOTIFY_TEST },
 } as const satisfies VerbGroupSpec;
 
+const SILENCE_CONFIG = {
+  type: 'string',
+  value: 'FILE',
+  help: 'the run configuration whose notify state (state.dir or state.blob) keeps the silences',
+} as const;
+
+export const SILENCE_ADD = {
+  name: 'silence add',
+  summary: 'silence matching servers for a time window: their notices are recorded, not sent',
+  usage:
+    'silence add --config FILE --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --tag NAME=VALUE)… (--starts ISO --ends ISO | --for DURATION | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
+  options: options({
+    config: SILENCE_CONFIG,
+    id: {
+      type: 'string',
+      value: 'ID',
+      help: 'a name for it (letters, digits, "_", "." or "-"); silence expire takes it',
+    },
+    gateway: { type: 'string', value: 'GLOB', help: 'gateway name glob (* and ?, case-insensitive)' },
+    'resource-group': { type: 'string', value: 'GLOB', help: 'resource group name glob' },
+    subscription: { type: 'string', value: 'ID', help: 'subscription id' },
+    pool: { type: 'string', value: 'GLOB', help: 'backend pool name glob' },
+    cause: { type: 'string', value: 'ID', help: 'cause id (e.g. probe-timeout, cert-expired)' },
+    tag: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME=VALUE',
+      help: 'gateway tag, repeatable (matches only gateways whose tags the run knows: README, Silences)',
+    },
+    starts: { type: 'string', value: 'ISO', help: 'start, ISO 8601 with a zone (default: now)' },
+    ends: { type: 'string', value: 'ISO', help: 'end, ISO 8601 with a zone' },
+    for: {
+      type: 'string',
+      value: 'DURATION',
+      help: 'instead of --ends: how long from the start (2h, 90m, 1d)',
+    },
+    weekly: {
+      type: 'string',
+      value: 'DAYS',
+      help: 'recurring on these days: sat,sun (sun mon tue wed thu fri sat)',
+    },
+    from: { type: 'string', value: 'HH:MM', help: 'weekly: start time on the wall clock of --time-zone' },
+    to: {
+      type: 'string',
+      value: 'HH:MM',
+      help: 'weekly: end time (past midnight when not after --from; 24:00 allowed)',
+    },
+    'time-zone': {
+      type: 'string',
+      value: 'ZONE',
+      help: 'weekly: IANA zone (Europe/Berlin), UTC or an offset (+02:00)',
+    },
+    comment: { type: 'string', value: 'TEXT', help: 'why (shown by silence list)' },
+  }),
+  details: ['Matchers combine (all must match). Exit 2 when the silence is not valid or its id is taken.'],
+} as const satisfies VerbSpec;
+
+export const SILENCE_LIST = {
+  name: 'silence list',
+  summary: 'the silences in force: from the configuration (notify.silences) and stored',
+  usage: 'silence list --config FILE [--all] [--json]',
+  options: options({
+    config: SILENCE_CONFIG,
+    all: { type: 'boolean', default: false, help: 'also the expired and ended ones' },
+    json: { type: 'boolean', default: false, help: 'print {silences, errors} as JSON' },
+  }),
+  details: ['Exit 2 when the stored silences cannot be read.'],
+} as const satisfies VerbSpec;
+
+export const SILENCE_EXPIRE = {
+  name: 'silence expire',
+  summary: 'end a stored silence now; a held degraded goes out on the next run if the server is still bad',
+  usage: 'silence expire --config FILE ID',
+  positionals: [{ name: 'ID', help: 'the id given to silence add' }],
+  options: options({ config: SILENCE_CONFIG }),
+  details: [
+    'Silences in the configuration (notify.silences) are ended by editing it. Exit 2 when no stored silence has that id.',
+  ],
+} as const satisfies VerbSpec;
+
+export const SILENCE = {
+  name: 'silence',
+  summary: 'add, list or expire silences and maintenance windows',
+  subverbs: { add: SILENCE_ADD, list: SILENCE_LIST, expire: SILENCE_EXPIRE },
+} as const satisfies VerbGroupSpec;
+
 /** Every verb, in the order help lists them. */
 export const VERBS = {
   run: RUN,
@@ -279,6 +365,7 @@ export const VERBS = {
   demo: DEMO,
   render: RENDER,
   notify: NOTIFY,
+  silence: SILENCE,
 } as const satisfies Record<string, VerbSpec | VerbGroupSpec>;
 
 export type VerbName = keyof typeof VERBS;

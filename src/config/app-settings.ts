@@ -38,6 +38,7 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_NOTIFY_RECOVER_AFTER', path: ['notify', 'recoverAfter'], kind: 'int' },
   { name: 'APPGW_NOTIFY_REPEAT_INTERVAL', path: ['notify', 'repeatInterval'], kind: 'string' },
   { name: 'APPGW_NOTIFY_OUTBOX_LIMIT', path: ['notify', 'outboxLimit'], kind: 'int' },
+  { name: 'APPGW_NOTIFY_SILENCES', path: ['notify', 'silences'], kind: 'json' },
   { name: 'APPGW_STATE_DIR', path: ['state', 'dir'], kind: 'string' },
   { name: 'APPGW_STATUS_RETENTION', path: ['statusPage', 'retention'], kind: 'string' },
   { name: 'APPGW_STATUS_CONTAINER', path: ['statusPage', 'container'], kind: 'string' },

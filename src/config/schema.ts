@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../core/input/loopback-host';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
 import { repeatedReceiverNames, webhookReceiverSchema } from '../adapters/webhooks/registry';
 import { readLocation, readNamePattern, readTagFilter } from '../core/discovery/filter';
+import { silencesSchema } from '../core/notice/silence-schema';
 import { durationInMs } from './duration';
 import { blobSinkSchema, blobStateSchema, statusContainerSchema } from './storage-schema';
 
@@ -136,6 +137,11 @@ const notifySchema = z.strictObject({
    * most dead letters kept (past it the oldest are dropped); both reported, never silent.
    */
   outboxLimit: z._default(z.int().check(z.gte(1), z.lte(10_000)), 100),
+  /**
+   * Silences and maintenance windows (src/core/notice/silence.ts): matched transitions are recorded, not
+   * sent. Those added with `appgw-insights silence add` are kept with the notify state and apply too.
+   */
+  silences: z._default(silencesSchema, []),
 });
 
 const sinksSchema = z.strictObject({

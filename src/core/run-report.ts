@@ -132,6 +132,12 @@ export function gatewayFields(gateway: GatewayRef) {
 export interface NotificationsReport {
   /** Notices decided by this run. */
   readonly decided: number;
+  /**
+   * Transitions a silence held back this run (`notify.silences`, `appgw-insights silence add`): not sent.
+   * `held`: sent on the first run after the silence ends if the server is still bad. `ended-silenced`:
+   * the server recovered while its `degraded` was held, so neither `degraded` nor `recovered` is sent.
+   */
+  readonly silenced: readonly SilencedReport[];
   /** False when a gateway's notices were not claimed: its state failed (`stateErrors`) or kept changing (`contended`). */
   readonly claimed: boolean;
   /** Every delivery tried (or held back) this run, oldest notices first, with each HTTP attempt. */
@@ -149,6 +155,17 @@ export interface NotificationsReport {
    * them first every time it tried: their notices were left to those runs. Not a failure of the state.
    */
   readonly contended: readonly string[];
+}
+
+export interface SilencedReport {
+  /** The gateway's ARM id. */
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  readonly type: 'degraded' | 'still-degraded' | 'recovered';
+  readonly outcome: 'held' | 'ended-silenced';
+  readonly silenceIds: readonly string[];
+  readonly causeId: string;
 }
 
 export interface NoticeDeliveryReport {

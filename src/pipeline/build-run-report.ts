@@ -56,6 +56,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
 export function notificationsReport(outcome: NotifyOutcome): NotificationsReport {
   return {
     decided: outcome.decided,
+    silenced: outcome.silenced.map(({ serverKey: _key, ...transition }) => transition),
     claimed: outcome.claimed,
     deliveries: outcome.deliveries.map((d) => ({
       receiver: d.receiver,

@@ -33,6 +33,9 @@ describe('--help on every verb (the options listed are the table each verb parse
       'notify list',
       'notify resend',
       'notify test',
+      'silence add',
+      'silence list',
+      'silence expire',
     ]);
   });
 

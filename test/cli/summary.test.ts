@@ -182,6 +182,7 @@ describe('per receiver: what was delivered', () => {
     ...report('x'),
     notifications: {
       decided: 0,
+      silenced: [],
       claimed: true,
       deliveries: [],
       pending: {},

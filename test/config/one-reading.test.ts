@@ -63,6 +63,21 @@ describe('the same value, written as a file holds it or as a setting holds it, i
     ['notify.repeatInterval', '1h30m', 'APPGW_NOTIFY_REPEAT_INTERVAL', '1h30m', 5_400_000],
     ['notify.recoverAfter', 2, 'APPGW_NOTIFY_RECOVER_AFTER', ' 2 ', 2],
     [
+      'notify.silences',
+      [
+        JSON.parse(
+          '{"id":"mw","matchers":{"gateway":"appgw-*"},"weekly":{"days":["sat"],"from":"22:00","to":"02:00","timeZone":"Europe/Berlin"}}',
+        ),
+      ],
+      'APPGW_NOTIFY_SILENCES',
+      '[{"id":"mw","matchers":{"gateway":"appgw-*"},"weekly":{"days":["sat"],"from":"22:00","to":"02:00","timeZone":"Europe/Berlin"}}]',
+      [
+        JSON.parse(
+          '{"id":"mw","matchers":{"gateway":"appgw-*"},"weekly":{"days":["sat"],"from":"22:00","to":"02:00","timeZone":"Europe/Berlin"}}',
+        ),
+      ],
+    ],
+    [
       'targets',
       [SUB, RG],
       'APPGW_TARGETS',
@@ -170,6 +185,26 @@ describe('a value that passed but cannot work is refused the three ways, naming 
     ['notify.recoverAfter', 0, 'APPGW_NOTIFY_RECOVER_AFTER', '0', /notify\.recoverAfter: /],
     ['notify.recoverAfter', 1.5, 'APPGW_NOTIFY_RECOVER_AFTER', '1.5', /notify\.recoverAfter: /],
     ['notify.recoverAfter', 101, 'APPGW_NOTIFY_RECOVER_AFTER', '101', /notify\.recoverAfter: /],
+    [
+      'notify.silences',
+      [{ id: 'x', matchers: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-01-02T00:00:00Z' }],
+      'APPGW_NOTIFY_SILENCES',
+      '[{"id":"x","matchers":{},"startsAt":"2026-01-01T00:00:00Z","endsAt":"2026-01-02T00:00:00Z"}]',
+      /notify\.silences\[0\]\.matchers: must hold at least one matcher/,
+    ],
+    [
+      'notify.silences',
+      [
+        {
+          id: 'x',
+          matchers: { gateway: 'gw' },
+          weekly: { days: ['sun'], from: '01:00', to: '02:00', timeZone: 'Mars/Olympus' },
+        },
+      ],
+      'APPGW_NOTIFY_SILENCES',
+      '[{"id":"x","matchers":{"gateway":"gw"},"weekly":{"days":["sun"],"from":"01:00","to":"02:00","timeZone":"Mars/Olympus"}}]',
+      /notify\.silences\[0\]\.weekly\.timeZone: must be an IANA time zone/,
+    ],
     ['gatewayTimeoutInMs', 1.5e3 + 0.5, 'APPGW_GATEWAY_TIMEOUT_MS', '1500.5', /gatewayTimeoutInMs: /],
     ['concurrency', 0, 'APPGW_CONCURRENCY', '0', /concurrency: must be "auto" or a whole number >= 1/],
     ['discovery.tags', ['=prod'], 'APPGW_DISCOVERY_TAGS', '=prod', /discovery\.tags\[0\]: .*give a tag name/],

@@ -52,6 +52,7 @@ function gatewayReport(name: string, extra: Partial<GatewayReport> = {}): Gatewa
 
 const notify: NotifyOutcome = {
   decided: 3,
+  silenced: [],
   claimed: true,
   deliveries: [
     {

@@ -497,6 +497,7 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
   APPGW_NOTIFY_RECOVER_AFTER: "the code's default (1: recovered at the first run the server is not bad)",
   APPGW_NOTIFY_REPEAT_INTERVAL: "the code's default",
   APPGW_NOTIFY_OUTBOX_LIMIT: "the code's default (100 waiting notices per receiver and gateway)",
+  APPGW_NOTIFY_SILENCES: 'no silences in the config (appgw-insights silence add, or additionalAppSettings)',
   APPGW_STATE_DIR: 'state goes to blobs (APPGW_STATE_CONTAINER)',
   APPGW_BLOB_PREFIX: 'no prefix',
   APPGW_DISCOVERY_TAGS: 'no tag filter (additionalAppSettings sets one)',

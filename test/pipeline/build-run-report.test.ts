@@ -132,6 +132,7 @@ describe('notificationsReport', () => {
     };
     const outcome: NotifyOutcome = {
       decided: 2,
+      silenced: [],
       deliveries: [delivered, held],
       pending: { 'webhook[ops]': 1 },
       undelivered: [undelivered],

@@ -4,6 +4,7 @@ import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
 import { RECOVERED_REASONS, type Notice, type NoticeType, type RecoveredReason } from './notice';
 import { serverKey, type ServerRecord } from './server-record';
+import { silencesFor, type Silence } from './silence';
 
 export interface NotifyPolicy {
   /** Consecutive bad runs before `degraded` (1 = at once). */
@@ -18,6 +19,11 @@ export interface NotifyPolicy {
    * Prometheus `keep_firing_for`; as there, it applies to alerts that fired (`degraded` was sent).
    */
   readonly recoverAfter?: number;
+  /**
+   * Silences and maintenance windows in force (config `notify.silences` and those added with
+   * `appgw-insights silence add`); checked against `Observation.now`. Absent: none.
+   */
+  readonly silences?: readonly Silence[];
 }
 
 /** The insight parts a notice carries (see Insight in src/insight). */
@@ -38,8 +44,29 @@ export interface Observation {
   readonly isGone: (gateway: GatewayRef) => boolean;
 }
 
+/**
+ * A transition a silence held back: not sent, recorded here (the run report's `notifications.silenced`)
+ * and in the server's record (`silenced`).
+ * - `held`: `type` was due and is not sent. A held `degraded` (or `still-degraded`) is sent on the first
+ *   run after the silence ends while the server is still bad;
+ * - `ended-silenced`: the server recovered while its `degraded` was held: neither `degraded` nor
+ *   `recovered` is sent, ever (nobody was told it went bad).
+ */
+export interface SilencedTransition {
+  readonly serverKey: string;
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  readonly type: NoticeType;
+  readonly outcome: 'held' | 'ended-silenced';
+  readonly silenceIds: readonly string[];
+  readonly causeId: string;
+}
+
 export interface Decision {
   readonly notices: readonly Notice[];
+  /** Transitions silences held back this run (empty when none). */
+  readonly silenced: readonly SilencedTransition[];
   /** The next `servers` map: records of gateways not evaluated this run are carried over untouched. */
   readonly servers: Readonly<Record<string, ServerRecord>>;
 }
@@ -66,6 +93,8 @@ export function decideNotices(
   const now = observation.now.toISOString();
   const next: Record<string, ServerRecord> = {};
   const notices: Notice[] = [];
+  const silenced: SilencedTransition[] = [];
+  const silences = policy.silences ?? [];
 
   for (const { finding, insight } of observation.bad) {
     const key = serverKey(finding);
@@ -82,15 +111,28 @@ export function decideNotices(
       cause: finding.cause,
       // Bad again: any count of good runs toward `recoverAfter` starts over (goodRuns is left out).
       ...(before?.notified ? { notified: before.notified } : {}),
+      ...(before?.silenced ? { silenced: before.silenced } : {}),
     };
     const type = noticeTypeFor(record, observation.now, policy);
     if (!type) {
       next[key] = record;
       continue;
     }
+    const silenceIds = silencesFor(silences, subjectOf(record), observation.now);
+    if (silenceIds.length > 0) {
+      // Held back: `notified` stays as it was, so the same transition is due again on the first run
+      // after the silence ends (if the server is still bad then).
+      next[key] = {
+        ...record,
+        silenced: { since: record.silenced?.since ?? now, at: now, silenceIds, type },
+      };
+      silenced.push(silencedTransition(record, type, 'held', silenceIds));
+      continue;
+    }
+    const { silenced: _held, ...told } = record;
     const repeats = type === 'still-degraded' ? (record.notified?.repeats ?? 0) + 1 : 0;
-    next[key] = { ...record, notified: { at: now, causeId: finding.cause.id, repeats } };
-    notices.push(buildNotice(type, record, now, repeats, insight));
+    next[key] = { ...told, notified: { at: now, causeId: finding.cause.id, repeats } };
+    notices.push(buildNotice(type, told, now, repeats, insight));
   }
 
   for (const [key, record] of Object.entries(previous)) {
@@ -102,7 +144,13 @@ export function decideNotices(
       next[key] = record; // not evaluated this run: we know nothing new
       continue;
     }
-    if (!record.notified) continue; // damped episode ended before anyone was told
+    if (!record.notified) {
+      // Damped episode ended before anyone was told; or its `degraded` was held by a silence: then
+      // neither is sent (recorded in the report, so the held transition is not lost without a word).
+      if (record.silenced)
+        silenced.push(silencedTransition(record, 'recovered', 'ended-silenced', record.silenced.silenceIds));
+      continue;
+    }
     const health = listed?.get(key);
     const goodRuns = (record.goodRuns ?? 0) + 1;
     if (!gone && goodRuns < recoverAfterOf(policy)) {
@@ -119,12 +167,36 @@ export function decideNotices(
         : readHealth(health) === 'healthy'
           ? RECOVERED_REASONS.healthy
           : RECOVERED_REASONS.notReported;
-    const { goodRuns: _counted, ...ended } = record;
+    // A `recovered` for an episode whose `degraded` was sent goes out even during a silence: it closes
+    // an incident receivers already opened (a PagerDuty trigger would otherwise stay open for good),
+    // and this record is gone after this run, so it could not be sent later.
+    const { goodRuns: _counted, silenced: _held, ...ended } = record;
     notices.push(
       buildNotice('recovered', { ...ended, health: health ?? record.health }, now, 0, undefined, reason),
     );
   }
-  return { notices, servers: next };
+  return { notices, silenced, servers: next };
+}
+
+function subjectOf(record: ServerRecord) {
+  return { gateway: record.gateway, backendPool: record.backendPool, causeId: record.cause.id };
+}
+
+function silencedTransition(
+  record: ServerRecord,
+  type: NoticeType,
+  outcome: SilencedTransition['outcome'],
+  silenceIds: readonly string[],
+): SilencedTransition {
+  return {
+    serverKey: serverKey(record),
+    gateway: record.gateway.id,
+    server: [record.gateway.name, record.backendPool, record.backendSettings, record.address].join('/'),
+    type,
+    outcome,
+    silenceIds,
+    causeId: record.cause.id,
+  };
 }
 
 /** `policy.recoverAfter` as a whole number >= 1 (absent: 1, recovered at the first run not bad). */

@@ -1,5 +1,6 @@
 import type { Cause, CauseId } from '../causes';
 import type { Finding } from '../model';
+import type { NoticeType } from './notice';
 
 /**
  * What the notifier remembers about one backend server between runs (the state document's
@@ -22,6 +23,16 @@ export interface ServerRecord {
    * (decide.ts); absent when it was bad in the last run.
    */
   readonly goodRuns?: number;
+  /**
+   * Set while an active silence holds back this episode's transitions (silence.ts): when it first did,
+   * when it last did, which silences, and the transition last held back. Cleared once a notice is sent.
+   */
+  readonly silenced?: {
+    readonly since: string;
+    readonly at: string;
+    readonly silenceIds: readonly string[];
+    readonly type: NoticeType;
+  };
   /** Set once `degraded` was decided for this episode. */
   readonly notified?: { readonly at: string; readonly causeId: CauseId; readonly repeats: number };
 }

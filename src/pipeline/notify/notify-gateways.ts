@@ -2,7 +2,7 @@ import { gatewayKey } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
 import { toError } from '../../errors';
-import type { Clock, Notifier, StateStores } from '../../ports';
+import type { Clock, Notifier, StateStore, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
@@ -17,6 +17,7 @@ import {
 import type { ReceiverBreakers } from './receiver-breaker';
 import { parseStateDocument, type NotifyStateDocument } from './state-document';
 import { typedStateStore, typedStateStores } from './typed-stores';
+import { withStoredSilences, type SilenceDocument } from './silence-store';
 
 export interface NotifyServices {
   /** One state document per gateway: gateways evaluated in parallel never contend. */
@@ -27,6 +28,8 @@ export interface NotifyServices {
   readonly breakers: ReceiverBreakers;
   /** `notify.outboxLimit`: most notices waiting, and most dead letters, per receiver and gateway. */
   readonly outboxLimit: number;
+  /** The silences added with `appgw-insights silence add` (silence-store.ts); absent: config ones only. */
+  readonly silences?: StateStore<SilenceDocument>;
 }
 
 /** What notifyOnChange needs for one gateway's state document in one run. */
@@ -51,16 +54,19 @@ function depsForDocument(
  * no episode, but its undelivered notices are still sent: a failing gateway never strands them.
  * Never throws (state failures are in the outcome's `stateErrors`).
  */
-export function notifyGateway(
+export async function notifyGateway(
   services: NotifyServices,
   outcome: GatewayOutcome,
   gateway: GatewayRef,
   clock: Clock,
-  policy: NotifyPolicy,
+  configPolicy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
-  return notifyOnChange(
+  // Read per gateway: the Functions app notifies one gateway per invocation (fan-out), so there is no
+  // run-wide place to read it once; it is one small document.
+  const { policy, error } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
+  const notified = await notifyOnChange(
     depsForDocument(services, key, clock, runId),
     {
       now: clock.now(),
@@ -71,6 +77,11 @@ export function notifyGateway(
     policy,
     runId,
   );
+  return error ? { ...notified, stateErrors: [...notified.stateErrors, error] } : notified;
+}
+
+function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefined {
+  return services.silences ? typedStateStore(services.silences) : undefined;
 }
 
 /**
@@ -87,6 +98,8 @@ export async function notifyUnvisited(
   policy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome[]> {
+  // Stored silences are not read here: only a deleted gateway decides anything (its `recovered`, which
+  // silences never hold back: decide.ts), and an `ended-silenced` comes from the record, not the silence.
   if (!services) return [];
   const visited = new Set(expanded.gateways.map((g) => gatewayKey(g.id)));
   let keys: string[];
@@ -140,6 +153,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
   }
   return {
     decided: outcomes.reduce((n, o) => n + o.decided, 0),
+    silenced: outcomes.flatMap((o) => o.silenced),
     deliveries: outcomes.flatMap((o) => o.deliveries),
     pending,
     undelivered: outcomes.flatMap((o) => o.undelivered),

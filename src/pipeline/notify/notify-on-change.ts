@@ -1,4 +1,9 @@
-import { decideNotices, type NotifyPolicy, type Observation } from '../../core/notice/decide';
+import {
+  decideNotices,
+  type NotifyPolicy,
+  type Observation,
+  type SilencedTransition,
+} from '../../core/notice/decide';
 import {
   claimOutbox,
   isLeasedElsewhere,
@@ -33,6 +38,8 @@ export interface NotifyDependencies {
 export interface NotifyOutcome {
   /** Notices decided by this run (before delivery). */
   readonly decided: number;
+  /** Transitions silences held back this run (recorded, not sent). */
+  readonly silenced: readonly SilencedTransition[];
   readonly deliveries: readonly DeliveryRecord[];
   /** Per configured receiver: notices still undelivered after this run. */
   readonly pending: Readonly<Record<string, number>>;
@@ -55,6 +62,7 @@ export interface NotifyOutcome {
 /** The outcome when nothing could be claimed (add `stateErrors` when the state is why). */
 export const NOTHING_NOTIFIED: NotifyOutcome = {
   decided: 0,
+  silenced: [],
   deliveries: [],
   pending: {},
   undelivered: [],
@@ -116,6 +124,7 @@ export async function notifyOnChange(
   );
   return {
     decided: claimed.decided,
+    silenced: claimed.silenced,
     deliveries,
     ...undeliveredIn(deps, settled.document, runId, notes),
     dropped: [...claimed.dropped, ...settled.dropped],
@@ -141,6 +150,7 @@ export async function reviewOutbox(deps: NotifyDependencies, runId: string): Pro
 interface Claim {
   readonly document: NotifyStateDocument;
   readonly decided: number;
+  readonly silenced: readonly SilencedTransition[];
   readonly dropped: readonly DroppedNoticeReport[];
   /** Per receiver: when this run's lease ends (ms since the epoch). */
   readonly leaseUntilInMs: ReadonlyMap<string, number>;
@@ -191,7 +201,13 @@ async function claimNotices(
     try {
       await deps.store.write(document, stored?.etag);
       logDropped(deps.logger, dropped);
-      return { document, decided: decision.notices.length, dropped, leaseUntilInMs };
+      return {
+        document,
+        decided: decision.notices.length,
+        silenced: decision.silenced,
+        dropped,
+        leaseUntilInMs,
+      };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
       deps.logger.info(`${deps.store.name} changed under this run (an overlapping run); deciding again`);

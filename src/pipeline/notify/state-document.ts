@@ -106,6 +106,14 @@ const serverRecord = z.looseObject({
   probeLog: text,
   cause,
   goodRuns: z.optional(count),
+  silenced: z.optional(
+    z.looseObject({
+      since: isoTime,
+      at: isoTime,
+      silenceIds: z.array(text),
+      type: z.enum(['degraded', 'still-degraded', 'recovered']),
+    }),
+  ),
   notified: z.optional(z.looseObject({ at: isoTime, causeId: text, repeats: count })),
 });
 

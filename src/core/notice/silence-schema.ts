@@ -1,0 +1,85 @@
+import * as z from '../input/zod';
+import { CAUSE_IDS, isCauseId } from '../causes';
+import { isKnownTimeZone, readClockTime, WEEKDAYS, type Silence } from './silence';
+
+/**
+ * The one schema of a silence (silence.ts), for the config (`notify.silences`, app setting
+ * `APPGW_NOTIFY_SILENCES`) and the silences `appgw-insights silence add` stores with the notify state.
+ * Strict: a misspelt matcher would otherwise silence more than meant.
+ */
+const isoTime = z
+  .string()
+  .check(
+    z.refine(
+      (value) => /(Z|[+-]\d\d:\d\d)$/i.test(value) && !Number.isNaN(Date.parse(value)),
+      'must be an ISO 8601 date-time with a zone (Z or ±HH:MM), e.g. "2026-12-01T22:00:00Z"',
+    ),
+  );
+const name = z.string().check(z.minLength(1), z.maxLength(90));
+
+const matchersSchema = z
+  .strictObject({
+    subscription: z.optional(name),
+    resourceGroup: z.optional(name),
+    gateway: z.optional(name),
+    backendPool: z.optional(name),
+    cause: z.optional(z.string().check(z.refine(isCauseId, `must be one of ${CAUSE_IDS.join(', ')}`))),
+    tags: z.optional(z.record(z.string().check(z.minLength(1)), z.string())),
+  })
+  .check(
+    z.refine(
+      (m) => Object.values(m).some((v) => v !== undefined),
+      'must hold at least one matcher (subscription, resourceGroup, gateway, backendPool, cause, tags)',
+    ),
+  );
+
+const weeklySchema = z
+  .strictObject({
+    days: z.array(z.enum(WEEKDAYS)).check(z.minLength(1)),
+    from: z.string().check(z.refine((v) => readClockTime(v) !== undefined, 'must be HH:MM, 00:00–23:59')),
+    to: z.string().check(z.refine((v) => readClockTime(v, true) !== undefined, 'must be HH:MM, 00:00–24:00')),
+    timeZone: z
+      .string()
+      .check(
+        z.refine(
+          isKnownTimeZone,
+          'must be an IANA time zone ("Europe/Berlin"), "UTC" or an offset ("+02:00")',
+        ),
+      ),
+  })
+  .check(z.refine((w) => readClockTime(w.from) !== readClockTime(w.to, true), 'from and to must differ'));
+
+export const silenceSchema = z
+  .strictObject({
+    id: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, "_", "." or "-"')),
+    matchers: matchersSchema,
+    startsAt: z.optional(isoTime),
+    endsAt: z.optional(isoTime),
+    weekly: z.optional(weeklySchema),
+    expiredAt: z.optional(isoTime),
+    comment: z.optional(z.string().check(z.maxLength(500))),
+    createdBy: z.optional(z.string().check(z.maxLength(200))),
+  })
+  .check(
+    z.refine(
+      (s) =>
+        s.weekly !== undefined
+          ? s.startsAt === undefined && s.endsAt === undefined
+          : s.startsAt !== undefined &&
+            s.endsAt !== undefined &&
+            Date.parse(s.endsAt) > Date.parse(s.startsAt),
+      'needs either startsAt and endsAt (endsAt after startsAt) or weekly, not both',
+    ),
+  );
+
+/** A list of silences whose ids are unique. */
+export const silencesSchema = z
+  .array(silenceSchema)
+  .check(
+    z.refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'silence ids must be unique'),
+  );
+
+/** Compile-time check that the schema's output is a Silence. */
+export type SilenceInput = z.infer<typeof silenceSchema>;
+const _isSilence = (s: SilenceInput): Silence => s;
+void _isSilence;

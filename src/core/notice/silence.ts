@@ -1,0 +1,213 @@
+import type { CauseId } from '../causes';
+import type { GatewayRef } from '../model';
+
+/**
+ * Silences and maintenance windows (`notify.silences`, `appgw-insights silence add`): while one is
+ * active and matches a server, that server's transitions are not sent but recorded (decide.ts). Modelled
+ * on Alertmanager's silences (matchers + a time window, expired by hand:
+ * https://prometheus.io/docs/alerting/latest/alertmanager/#silences) and, for the weekly kind, on its
+ * `time_intervals` (weekdays + times + `location`, evaluated on the zone's wall clock:
+ * https://prometheus.io/docs/alerting/latest/configuration/#time_interval).
+ */
+export interface Silence {
+  /** Unique among the silences in force; `appgw-insights silence expire ID` names it. */
+  readonly id: string;
+  readonly matchers: SilenceMatchers;
+  /** One-off window, ISO 8601 with a zone; active from `startsAt` (inclusive) to `endsAt` (exclusive). */
+  readonly startsAt?: string;
+  readonly endsAt?: string;
+  /** Recurring window (instead of `startsAt`/`endsAt`). */
+  readonly weekly?: WeeklyWindow;
+  /** ISO: set by `silence expire`; the silence is inactive from then on, whatever its window says. */
+  readonly expiredAt?: string;
+  readonly comment?: string;
+  readonly createdBy?: string;
+}
+
+/**
+ * What a silence matches: every matcher given must match (AND, as Alertmanager's); at least one is
+ * given (a silence of everything is refused by the schema). Names compare case-insensitively, as ARM
+ * names do; `*` (any run of characters) and `?` (one character) are wildcards in the glob fields.
+ */
+export interface SilenceMatchers {
+  /** Subscription id (exact, case-insensitive). */
+  readonly subscription?: string;
+  /** Resource group name glob. */
+  readonly resourceGroup?: string;
+  /** Gateway name glob. */
+  readonly gateway?: string;
+  /** Backend pool name glob. */
+  readonly backendPool?: string;
+  /** Cause id (causes.ts), exact, e.g. `probe-timeout`. */
+  readonly cause?: string;
+  /**
+   * Gateway tags, every one required: names case-insensitive, values case-sensitive, as ARM treats
+   * them (learn.microsoft.com azure/azure-resource-manager/management/tag-resources, "Limitations").
+   * Matches only a gateway whose tags are known: a subject without tags never matches a tag matcher.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * Every listed day from `from` to `to` (wall-clock `HH:MM` in `timeZone`; `to` may be `24:00`). When
+ * `to` is not after `from` the window runs past midnight into the next day (the day listed is the day
+ * it starts: `sat 22:00–02:00` covers Saturday night into Sunday). On the wall clock means DST moves
+ * it with the zone: a window in a skipped hour does not happen that day, one in a repeated hour lasts
+ * both times (Alertmanager's `location` does the same).
+ */
+export interface WeeklyWindow {
+  readonly days: readonly Weekday[];
+  /** `HH:MM`, 00:00–23:59. */
+  readonly from: string;
+  /** `HH:MM`, 00:00–24:00; not equal to `from`. */
+  readonly to: string;
+  /** IANA zone (`Europe/Berlin`), `UTC`, or a fixed offset (`+02:00`), as Intl reads them. */
+  readonly timeZone: string;
+}
+
+/** What a silence is matched against: one backend server's transition. */
+export interface SilenceSubject {
+  readonly gateway: GatewayRef & { readonly tags?: Readonly<Record<string, string>> };
+  readonly backendPool: string;
+  readonly causeId: CauseId | string;
+}
+
+/** Whether `silence` is in force at `now` (its window holds `now` and it was not expired before). */
+export function isSilenceActive(silence: Silence, now: Date): boolean {
+  const at = now.getTime();
+  if (silence.expiredAt !== undefined && at >= Date.parse(silence.expiredAt)) return false;
+  if (silence.weekly) return inWeeklyWindow(silence.weekly, now);
+  if (silence.startsAt === undefined || silence.endsAt === undefined) return false;
+  return at >= Date.parse(silence.startsAt) && at < Date.parse(silence.endsAt);
+}
+
+/** Whether a one-off silence is over for good at `now` (`silence list` shows it as expired). */
+export function isSilenceOver(silence: Silence, now: Date): boolean {
+  const at = now.getTime();
+  if (silence.expiredAt !== undefined && at >= Date.parse(silence.expiredAt)) return true;
+  return !silence.weekly && silence.endsAt !== undefined && at >= Date.parse(silence.endsAt);
+}
+
+/** Whether every matcher of `matchers` matches `subject`. */
+export function silenceMatches(matchers: SilenceMatchers, subject: SilenceSubject): boolean {
+  const { gateway } = subject;
+  if (matchers.subscription !== undefined && !sameName(matchers.subscription, gateway.subscriptionId))
+    return false;
+  if (matchers.resourceGroup !== undefined && !globMatches(matchers.resourceGroup, gateway.resourceGroup))
+    return false;
+  if (matchers.gateway !== undefined && !globMatches(matchers.gateway, gateway.name)) return false;
+  if (matchers.backendPool !== undefined && !globMatches(matchers.backendPool, subject.backendPool))
+    return false;
+  if (matchers.cause !== undefined && matchers.cause !== subject.causeId) return false;
+  if (matchers.tags !== undefined && !tagsMatch(matchers.tags, gateway.tags)) return false;
+  return true;
+}
+
+/** The ids of the silences active at `now` that match `subject`, in their order; empty when none. */
+export function silencesFor(
+  silences: readonly Silence[],
+  subject: SilenceSubject,
+  now: Date,
+): readonly string[] {
+  return silences
+    .filter((s) => isSilenceActive(s, now) && silenceMatches(s.matchers, subject))
+    .map((s) => s.id);
+}
+
+/**
+ * Whole-name glob, case-insensitive: `*` any run of characters (also none), `?` exactly one; every
+ * other character stands for itself (no classes, no escapes: ARM names hold none of `*?[]\`).
+ */
+export function globMatches(pattern: string, name: string): boolean {
+  const p = [...pattern.toLowerCase()];
+  const n = [...name.toLowerCase()];
+  // Iterative wildcard match with one backtrack point: linear-ish, no regex built from input.
+  let pi = 0;
+  let ni = 0;
+  let star = -1;
+  let mark = 0;
+  while (ni < n.length) {
+    if (pi < p.length && (p[pi] === '?' || p[pi] === n[ni])) {
+      pi++;
+      ni++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = ni;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ni = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function tagsMatch(
+  wanted: Readonly<Record<string, string>>,
+  tags: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (tags === undefined) return false;
+  const byName = new Map(Object.entries(tags).map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.entries(wanted).every(([name, value]) => byName.get(name.toLowerCase()) === value);
+}
+
+/** `HH:MM` as minutes since midnight, or undefined when it is not one (24:00 allowed when `end`). */
+export function readClockTime(text: string, end = false): number | undefined {
+  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
+  if (!match) return undefined;
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  if (minutes > 24 * 60 || (minutes === 24 * 60 && !end)) return undefined;
+  return minutes;
+}
+
+/** Whether Intl knows `timeZone` (an IANA name, `UTC`, or a `±HH:MM` offset). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `now` falls in `window` on its zone's wall clock. */
+export function inWeeklyWindow(window: WeeklyWindow, now: Date): boolean {
+  const from = readClockTime(window.from);
+  const to = readClockTime(window.to, true);
+  if (from === undefined || to === undefined || from === to) return false;
+  const { day, minutes } = wallClock(now, window.timeZone);
+  const days = new Set(window.days);
+  if (from < to) return days.has(WEEKDAYS[day]!) && minutes >= from && minutes < to;
+  // Past midnight: the evening part on a listed day, the morning part on the day after one.
+  const yesterday = WEEKDAYS[(day + 6) % 7]!;
+  return (days.has(WEEKDAYS[day]!) && minutes >= from) || (days.has(yesterday) && minutes < to);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Day of week (0 = Sunday) and minutes since midnight of `now` on `timeZone`'s wall clock. */
+function wallClock(now: Date, timeZone: string): { day: number; minutes: number } {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(now).map((p) => [p.type, p.value]));
+  const day = WEEKDAYS.indexOf(String(parts.weekday).toLowerCase() as Weekday);
+  return { day, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+}

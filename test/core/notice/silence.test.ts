@@ -1,0 +1,345 @@
+import fc from 'fast-check';
+import { gatewayRef } from '../../../src/core/arm-id';
+import {
+  globMatches,
+  inWeeklyWindow,
+  isSilenceActive,
+  isSilenceOver,
+  silenceMatches,
+  silencesFor,
+  type Silence,
+  type SilenceSubject,
+  type WeeklyWindow,
+} from '../../../src/core/notice/silence';
+import { silencesSchema } from '../../../src/core/notice/silence-schema';
+
+const SUB = '00000000-0000-0000-0000-000000000001';
+const subject = (over: Partial<SilenceSubject> = {}): SilenceSubject => ({
+  gateway: { ...gatewayRef(SUB, 'rg-prod-weu', 'appgw-shop-01'), tags: { Env: 'prod', team: 'web' } },
+  backendPool: 'pool-api',
+  causeId: 'probe-timeout',
+  ...over,
+});
+
+describe('globMatches: whole name, case-insensitive, * and ? only', () => {
+  it.each<[string, string, boolean]>([
+    ['appgw-*', 'appgw-shop-01', true],
+    ['APPGW-*', 'appgw-shop-01', true],
+    ['*-01', 'appgw-shop-01', true],
+    ['*shop*', 'appgw-shop-01', true],
+    ['appgw-shop-0?', 'appgw-shop-01', true],
+    ['appgw-shop-0?', 'appgw-shop-011', false],
+    ['appgw', 'appgw-shop-01', false], // whole name, not a prefix
+    ['shop', 'appgw-shop-01', false], // nor a substring
+    ['*', '', true],
+    ['?', '', false],
+    ['a*b*c', 'aXXbYYc', true],
+    ['a*b*c', 'aXXbYY', false],
+    ['a.b', 'aXb', false], // "." is a literal, not a regex dot
+    ['**', 'anything', true],
+  ])('%j against %j: %s', (pattern, name, expected) => {
+    expect(globMatches(pattern, name)).toBe(expected);
+  });
+
+  it('a pattern without wildcards matches exactly its own name, in any case', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/),
+        fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/),
+        (a, b) => {
+          expect(globMatches(a, b)).toBe(a.toLowerCase() === b.toLowerCase());
+          expect(globMatches(a.toUpperCase(), a.toLowerCase())).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('prefix*suffix matches every name built that way', () => {
+    const part = fc.stringMatching(/^[a-z0-9-]{0,8}$/);
+    fc.assert(
+      fc.property(part, part, part, (prefix, middle, suffix) => {
+        expect(globMatches(`${prefix}*${suffix}`, prefix + middle + suffix)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('silenceMatches: every matcher given must match', () => {
+  it.each<[string, Silence['matchers'], boolean]>([
+    ['subscription, other case', { subscription: SUB.toUpperCase() }, true],
+    ['other subscription', { subscription: '00000000-0000-0000-0000-000000000002' }, false],
+    ['resource group glob', { resourceGroup: 'rg-prod-*' }, true],
+    ['resource group glob, no match', { resourceGroup: 'rg-dev-*' }, false],
+    ['gateway glob', { gateway: 'appgw-shop-*' }, true],
+    ['pool glob', { backendPool: 'pool-a*' }, true],
+    ['pool glob, no match', { backendPool: 'pool-web' }, false],
+    ['cause', { cause: 'probe-timeout' }, true],
+    ['other cause', { cause: 'dns-resolution' }, false],
+    ['tag, name in another case', { tags: { env: 'prod' } }, true],
+    ['tag value is case-sensitive', { tags: { env: 'Prod' } }, false],
+    ['two tags, both held', { tags: { env: 'prod', TEAM: 'web' } }, true],
+    ['two tags, one missing', { tags: { env: 'prod', owner: 'me' } }, false],
+    ['AND: gateway matches, cause does not', { gateway: 'appgw-*', cause: 'dns-resolution' }, false],
+    ['AND: all match', { gateway: 'appgw-*', cause: 'probe-timeout', resourceGroup: 'rg-*' }, true],
+  ])('%s', (_, matchers, expected) => {
+    expect(silenceMatches(matchers, subject())).toBe(expected);
+  });
+
+  it('a tag matcher never matches a gateway whose tags are not known', () => {
+    const untagged = subject({ gateway: gatewayRef(SUB, 'rg-prod-weu', 'appgw-shop-01') });
+    expect(silenceMatches({ tags: { env: 'prod' } }, untagged)).toBe(false);
+    expect(silenceMatches({ gateway: 'appgw-*' }, untagged)).toBe(true);
+  });
+});
+
+describe('one-off windows: from startsAt (inclusive) to endsAt (exclusive); expire ends them early', () => {
+  const once: Silence = {
+    id: 'mw',
+    matchers: { gateway: '*' },
+    startsAt: '2026-12-01T22:00:00Z',
+    endsAt: '2026-12-02T02:00:00+01:00', // 01:00Z
+  };
+  it.each<[string, boolean, boolean]>([
+    ['2026-12-01T21:59:59.999Z', false, false],
+    ['2026-12-01T22:00:00.000Z', true, false],
+    ['2026-12-02T00:59:59.999Z', true, false],
+    ['2026-12-02T01:00:00.000Z', false, true],
+  ])('at %s: active %s, over %s', (at, active, over) => {
+    expect(isSilenceActive(once, new Date(at))).toBe(active);
+    expect(isSilenceOver(once, new Date(at))).toBe(over);
+  });
+  it('expired by hand: inactive from expiredAt on', () => {
+    const expired = { ...once, expiredAt: '2026-12-01T23:00:00Z' };
+    expect(isSilenceActive(expired, new Date('2026-12-01T22:59:59Z'))).toBe(true);
+    expect(isSilenceActive(expired, new Date('2026-12-01T23:00:00Z'))).toBe(false);
+    expect(isSilenceOver(expired, new Date('2026-12-01T23:00:00Z'))).toBe(true);
+  });
+});
+
+describe('weekly windows on the zone wall clock', () => {
+  const satNight: WeeklyWindow = { days: ['sat'], from: '22:00', to: '02:00', timeZone: 'UTC' };
+  it.each<[string, WeeklyWindow, string, boolean]>([
+    // 2026-11-28 is a Saturday.
+    ['Saturday before the window', satNight, '2026-11-28T21:59:00Z', false],
+    ['Saturday in the window', satNight, '2026-11-28T22:00:00Z', true],
+    ['past midnight into Sunday', satNight, '2026-11-29T01:59:00Z', true],
+    ['Sunday at the end', satNight, '2026-11-29T02:00:00Z', false],
+    ['Friday night is not listed', satNight, '2026-11-27T23:00:00Z', false],
+    ['Sunday night is not listed', satNight, '2026-11-29T23:00:00Z', false],
+    // Week boundary: Saturday (day 6) into Sunday (day 0).
+    [
+      'to 24:00 covers the last minute',
+      { days: ['sun'], from: '23:00', to: '24:00', timeZone: 'UTC' },
+      '2026-11-29T23:59:00Z',
+      true,
+    ],
+    [
+      'and not the next day',
+      { days: ['sun'], from: '23:00', to: '24:00', timeZone: 'UTC' },
+      '2026-11-30T00:00:00Z',
+      false,
+    ],
+    // A zone: 22:00 in Berlin (UTC+1 in winter) is 21:00Z.
+    ['Berlin, winter', { ...satNight, timeZone: 'Europe/Berlin' }, '2026-11-28T21:00:00Z', true],
+    ['Berlin, winter, 20:59Z', { ...satNight, timeZone: 'Europe/Berlin' }, '2026-11-28T20:59:00Z', false],
+    // The zone's Saturday starts before UTC's: 00:30 Saturday in Tokyo is Friday 15:30Z.
+    [
+      'Tokyo Saturday while UTC is Friday',
+      { days: ['sat'], from: '00:00', to: '01:00', timeZone: 'Asia/Tokyo' },
+      '2026-11-27T15:30:00Z',
+      true,
+    ],
+    [
+      'fixed offset +02:00',
+      { days: ['mon'], from: '09:00', to: '10:00', timeZone: '+02:00' },
+      '2026-11-30T07:30:00Z',
+      true,
+    ],
+    [
+      'fixed offset -05:00',
+      { days: ['mon'], from: '09:00', to: '10:00', timeZone: '-05:00' },
+      '2026-11-30T14:30:00Z',
+      true,
+    ],
+    // DST in Europe/Berlin: 2026-03-29 02:00 local is skipped (01:00Z jumps to 03:00 CEST).
+    [
+      'DST spring: a window in the skipped hour does not happen',
+      { days: ['sun'], from: '02:00', to: '03:00', timeZone: 'Europe/Berlin' },
+      '2026-03-29T01:00:00Z',
+      false,
+    ],
+    [
+      'DST spring: wall clock kept after the jump',
+      { days: ['sun'], from: '03:00', to: '04:00', timeZone: 'Europe/Berlin' },
+      '2026-03-29T01:30:00Z',
+      true,
+    ],
+    // 2026-10-25 02:00–03:00 local happens twice (00:00Z–01:00Z CEST, then 01:00Z–02:00Z CET).
+    [
+      'DST autumn: the repeated hour, first time',
+      { days: ['sun'], from: '02:00', to: '03:00', timeZone: 'Europe/Berlin' },
+      '2026-10-25T00:30:00Z',
+      true,
+    ],
+    [
+      'DST autumn: the repeated hour, second time',
+      { days: ['sun'], from: '02:00', to: '03:00', timeZone: 'Europe/Berlin' },
+      '2026-10-25T01:30:00Z',
+      true,
+    ],
+  ])('%s', (_, window, at, expected) => {
+    expect(inWeeklyWindow(window, new Date(at))).toBe(expected);
+  });
+
+  it('a window every day in UTC holds exactly the instants whose UTC time is within it', () => {
+    const hhmm = (m: number) =>
+      `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        (from, to, at) => {
+          fc.pre(from !== to);
+          const window: WeeklyWindow = {
+            days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+            from: hhmm(from),
+            to: hhmm(to),
+            timeZone: 'UTC',
+          };
+          const date = new Date(at);
+          const minutes = date.getUTCHours() * 60 + date.getUTCMinutes();
+          const inside = from < to ? minutes >= from && minutes < to : minutes >= from || minutes < to;
+          expect(inWeeklyWindow(window, date)).toBe(inside);
+        },
+      ),
+    );
+  });
+
+  it('listing one more day never shrinks the window', () => {
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+    fc.assert(
+      fc.property(
+        fc.subarray([...days]),
+        fc.constantFrom(...days),
+        fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 0, 1) }),
+        (listed, extra, at) => {
+          const base: WeeklyWindow = { days: listed, from: '20:00', to: '06:00', timeZone: 'Europe/Berlin' };
+          if (inWeeklyWindow(base, new Date(at)))
+            expect(inWeeklyWindow({ ...base, days: [...listed, extra] }, new Date(at))).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe('silencesFor: the active, matching silences, overlapping ones all named', () => {
+  const at = new Date('2026-12-01T23:00:00Z');
+  const silences: Silence[] = [
+    {
+      id: 'by-gateway',
+      matchers: { gateway: 'appgw-*' },
+      startsAt: '2026-12-01T22:00:00Z',
+      endsAt: '2026-12-02T00:00:00Z',
+    },
+    {
+      id: 'by-cause',
+      matchers: { cause: 'probe-timeout' },
+      startsAt: '2026-12-01T22:30:00Z',
+      endsAt: '2026-12-01T23:30:00Z',
+    },
+    {
+      id: 'expired',
+      matchers: { gateway: '*' },
+      startsAt: '2026-11-01T00:00:00Z',
+      endsAt: '2026-11-02T00:00:00Z',
+    },
+    {
+      id: 'later',
+      matchers: { gateway: '*' },
+      startsAt: '2026-12-03T00:00:00Z',
+      endsAt: '2026-12-04T00:00:00Z',
+    },
+    {
+      id: 'other',
+      matchers: { gateway: 'other-*' },
+      startsAt: '2026-12-01T00:00:00Z',
+      endsAt: '2026-12-02T00:00:00Z',
+    },
+  ];
+  it('names both overlapping silences, not the expired, future or other ones', () => {
+    expect(silencesFor(silences, subject(), at)).toEqual(['by-gateway', 'by-cause']);
+  });
+  it('when one of two overlapping silences ends, the other still holds', () => {
+    expect(silencesFor(silences, subject(), new Date('2026-12-01T23:45:00Z'))).toEqual(['by-gateway']);
+    expect(silencesFor(silences, subject(), new Date('2026-12-02T00:00:00Z'))).toEqual([]);
+  });
+});
+
+describe('the silence schema', () => {
+  const ok = {
+    id: 'mw',
+    matchers: { gateway: 'gw' },
+    startsAt: '2026-12-01T22:00:00Z',
+    endsAt: '2026-12-01T23:00:00Z',
+  };
+  it.each<[string, unknown, RegExp]>([
+    ['no matcher', [{ ...ok, matchers: {} }], /at least one matcher/],
+    ['a misspelt matcher', [{ ...ok, matchers: { gatway: 'gw' } }], /gatway/],
+    ['an unknown cause', [{ ...ok, matchers: { cause: 'nope' } }], /must be one of/],
+    ['end before start', [{ ...ok, endsAt: '2026-12-01T21:00:00Z' }], /endsAt after startsAt/],
+    ['no zone on a date-time', [{ ...ok, startsAt: '2026-12-01T22:00:00' }], /with a zone/],
+    [
+      'both kinds of window',
+      [{ ...ok, weekly: { days: ['sun'], from: '01:00', to: '02:00', timeZone: 'UTC' } }],
+      /not both/,
+    ],
+    ['no window', [{ id: 'mw', matchers: { gateway: 'gw' } }], /either startsAt and endsAt/],
+    [
+      'a bad time',
+      [
+        {
+          id: 'mw',
+          matchers: { gateway: 'gw' },
+          weekly: { days: ['sun'], from: '25:00', to: '02:00', timeZone: 'UTC' },
+        },
+      ],
+      /HH:MM/,
+    ],
+    [
+      'from equal to to',
+      [
+        {
+          id: 'mw',
+          matchers: { gateway: 'gw' },
+          weekly: { days: ['sun'], from: '02:00', to: '02:00', timeZone: 'UTC' },
+        },
+      ],
+      /must differ/,
+    ],
+    [
+      'a bad day',
+      [
+        {
+          id: 'mw',
+          matchers: { gateway: 'gw' },
+          weekly: { days: ['sunday'], from: '01:00', to: '02:00', timeZone: 'UTC' },
+        },
+      ],
+      /sun/,
+    ],
+    ['repeated ids', [ok, ok], /unique/],
+  ])('refuses %s', (_, input, message) => {
+    const result = silencesSchema.safeParse(input);
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toMatch(message);
+  });
+  it('accepts a one-off and a weekly silence', () => {
+    const weekly = {
+      id: 'w',
+      matchers: { tags: { env: 'prod' } },
+      weekly: { days: ['sat', 'sun'], from: '22:00', to: '24:00', timeZone: 'Europe/Berlin' },
+    };
+    expect(silencesSchema.safeParse([ok, weekly]).success).toBe(true);
+  });
+});
