@@ -148,6 +148,14 @@ export const POLL_ACTIONS = [
 const BACKEND_HEALTH_ACTION = GATEWAY_ACTIONS[1];
 
 /**
+ * The action of `recheck`'s on-demand probe (`POST …/getBackendHealthOnDemand`: Microsoft.Network's
+ * resource provider operations, learn.microsoft.com azure/role-based-access-control/permissions/
+ * networking, "Gets an application gateway backend health on demand for given http setting and
+ * backend pool"). The custom role of infra/app/backend-health-reader-role.bicep grants it.
+ */
+export const ON_DEMAND_PROBE_ACTION = 'Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action';
+
+/**
  * ARM answered 403: the identity lacks a role assignment. `action` is the action ARM's own message
  * names (e.g. `Microsoft.Network/locations/operationResults/read` for an operation poll), or the
  * call's action when ARM names none; `scope` is the scope ARM names, or the resource called.
@@ -175,7 +183,10 @@ export class MissingPermissionError extends AppGwInsightsError {
           : `${lacks} Assign it a role that grants "${action}" at that scope or above` +
             (action === BACKEND_HEALTH_ACTION
               ? ' (Reader alone is not enough: backend health is a POST action)'
-              : '') +
+              : action === ON_DEMAND_PROBE_ACTION
+                ? ' (recheck\'s on-demand probe: the custom role "App Gateway Backend Health Reader" of ' +
+                  'infra/ grants it; deploy infra/ again if the role was made before recheck)'
+                : '') +
             `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
             `(the operation's polls): see "Least privilege" in infra/README.md.`,
       options?.cause === undefined ? undefined : { cause: options.cause },
