@@ -547,6 +547,22 @@ export class RunInterruptedError extends AppGwInsightsError {
 }
 
 /**
+ * `recheck` cannot say what to probe: the pool or backend setting named is not in the gateway's
+ * configuration (the message lists the names it has), or the configuration could not be read (its
+ * probe values come from there). Nothing was probed and nothing changed.
+ */
+export class RecheckTargetError extends AppGwInsightsError {
+  override readonly name = 'RecheckTargetError';
+  readonly code = 'RecheckTargetInvalid';
+  constructor(
+    readonly gatewayId: string,
+    detail: string,
+  ) {
+    super(`Cannot recheck ${gatewayId}: ${detail}. Nothing was probed and no episode changed.`);
+  }
+}
+
+/**
  * A guard that recognises an error of ours by its `name` and `code`, not by `instanceof`: an error made
  * by another copy of this module (a second bundle, a module loaded afresh with jest.isolateModules) is
  * no instance of this copy's class, yet keeps both. ky recognises its errors the same way
@@ -666,3 +682,7 @@ function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | un
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+export const isRecheckTargetError = errorGuard<RecheckTargetError>(
+  'RecheckTargetError',
+  'RecheckTargetInvalid',
+);
