@@ -39,6 +39,8 @@ function loadVerb(name: VerbName): VerbHandler {
       return (require('./verbs/render') as typeof import('./verbs/render')).renderVerb;
     case 'notify':
       return (require('./verbs/notify') as typeof import('./verbs/notify')).notifyVerb;
+    case 'recheck':
+      return (require('./verbs/recheck') as typeof import('./verbs/recheck')).recheckVerb;
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

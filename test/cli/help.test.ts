@@ -33,6 +33,7 @@ describe('--help on every verb (the options listed are the table each verb parse
       'notify list',
       'notify resend',
       'notify test',
+      'recheck',
     ]);
   });
 
