@@ -197,7 +197,11 @@ async function admitPoll(
  * own host (`https://management.azure.com/subscriptions/{s}/providers/Microsoft.Network/locations/…`),
  * so only a tampered queue message (or a proxy rewriting ARM's answers) can name another.
  */
-export function refuseElsewhere(gateway: GatewayRef, operation: BackendHealthOperation, endpoint: string): void {
+export function refuseElsewhere(
+  gateway: GatewayRef,
+  operation: BackendHealthOperation,
+  endpoint: string,
+): void {
   const refuse = (why: string) =>
     new BackendHealthUnavailableError(
       gateway.id,
