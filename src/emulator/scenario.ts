@@ -88,7 +88,7 @@ export type ConnectionFaultKind = (typeof CONNECTION_FAULTS)[number];
  */
 const faultSchema = z
   .strictObject({
-    on: z.enum(['backendHealth', 'onDemand', 'poll', 'list', 'get', 'resourceGraph']),
+    on: z.enum(['backendHealth', 'poll', 'list', 'get', 'resourceGraph', 'onDemand']),
     status: whole(400, 599).optional(),
     body: z.enum(BODY_FAULTS).optional(),
     connection: z.enum(CONNECTION_FAULTS).optional(),
