@@ -7,3 +7,4 @@ import './discover-gateways';
 import './evaluate-gateway';
 import './record-poisoned-gateway';
 import './gateway-insight';
+import './recheck-gateway';

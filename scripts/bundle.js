@@ -29,7 +29,9 @@ const packageDir = (name) => path.dirname(require.resolve(`${name}/package.json`
 
 /**
  * What our code calls on `client.applicationGateways`; the bundled client offers exactly these. (The
- * backend-health operation is driven through `client.pipeline`: src/adapters/arm/backend-health-reader.ts.)
+ * backend-health operation is driven through `client.pipeline`: src/adapters/arm/backend-health-reader.ts,
+ * and so is recheck's on-demand probe, getBackendHealthOnDemand: src/adapters/arm/on-demand-prober.ts;
+ * the self-check below fails if either is ever called as `applicationGateways.begin…`.)
  */
 const APPLICATION_GATEWAY_OPERATIONS = ['list', 'listAll', 'get'];
 

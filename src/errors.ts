@@ -148,6 +148,14 @@ export const POLL_ACTIONS = [
 const BACKEND_HEALTH_ACTION = GATEWAY_ACTIONS[1];
 
 /**
+ * The action of `recheck`'s on-demand probe (`POST …/getBackendHealthOnDemand`: Microsoft.Network's
+ * resource provider operations, learn.microsoft.com azure/role-based-access-control/permissions/
+ * networking, "Gets an application gateway backend health on demand for given http setting and
+ * backend pool"). The custom role of infra/app/backend-health-reader-role.bicep grants it.
+ */
+export const ON_DEMAND_PROBE_ACTION = 'Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action';
+
+/**
  * ARM answered 403: the identity lacks a role assignment. `action` is the action ARM's own message
  * names (e.g. `Microsoft.Network/locations/operationResults/read` for an operation poll), or the
  * call's action when ARM names none; `scope` is the scope ARM names, or the resource called.
@@ -175,7 +183,10 @@ export class MissingPermissionError extends AppGwInsightsError {
           : `${lacks} Assign it a role that grants "${action}" at that scope or above` +
             (action === BACKEND_HEALTH_ACTION
               ? ' (Reader alone is not enough: backend health is a POST action)'
-              : '') +
+              : action === ON_DEMAND_PROBE_ACTION
+                ? ' (recheck\'s on-demand probe: the custom role "App Gateway Backend Health Reader" of ' +
+                  'infra/ grants it; deploy infra/ again if the role was made before recheck)'
+                : '') +
             `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
             `(the operation's polls): see "Least privilege" in infra/README.md.`,
       options?.cause === undefined ? undefined : { cause: options.cause },
@@ -536,6 +547,22 @@ export class RunInterruptedError extends AppGwInsightsError {
 }
 
 /**
+ * `recheck` cannot say what to probe: the pool or backend setting named is not in the gateway's
+ * configuration (the message lists the names it has), or the configuration could not be read (its
+ * probe values come from there). Nothing was probed and nothing changed.
+ */
+export class RecheckTargetError extends AppGwInsightsError {
+  override readonly name = 'RecheckTargetError';
+  readonly code = 'RecheckTargetInvalid';
+  constructor(
+    readonly gatewayId: string,
+    detail: string,
+  ) {
+    super(`Cannot recheck ${gatewayId}: ${detail}. Nothing was probed and no episode changed.`);
+  }
+}
+
+/**
  * A guard that recognises an error of ours by its `name` and `code`, not by `instanceof`: an error made
  * by another copy of this module (a second bundle, a module loaded afresh with jest.isolateModules) is
  * no instance of this copy's class, yet keeps both. ky recognises its errors the same way
@@ -661,3 +688,7 @@ function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | un
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+export const isRecheckTargetError = errorGuard<RecheckTargetError>(
+  'RecheckTargetError',
+  'RecheckTargetInvalid',
+);

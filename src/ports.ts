@@ -7,6 +7,7 @@ import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
 import type { GatewayConfigReading } from './core/gateway-config';
 import type { ListScope } from './core/gateway-list-page';
+import type { OnDemandProbeRequest, OnDemandServer } from './core/on-demand-probe';
 import type { BackendHealthBody, GatewayRef } from './core/model';
 import type { Notice } from './core/notice/notice';
 import type { RunReport } from './core/run-report';
@@ -51,6 +52,22 @@ export interface BackendHealthReader {
  */
 export interface GatewayConfigReader {
   getGatewayConfig(gateway: GatewayRef, options?: CallOptions): Promise<GatewayConfigReading>;
+}
+
+/**
+ * ARM's on-demand probe of one backend pool under one backend setting (`recheck`): the probe `request`
+ * (src/core/on-demand-probe.ts), its long-running operation waited for in-process, and the servers as
+ * it found them, named by `asked`. Adapter: src/adapters/arm/on-demand-prober.ts. Throws as
+ * BackendHealthReader does, a missing permission naming
+ * `Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action`.
+ */
+export interface OnDemandProber {
+  probeOnDemand(
+    gateway: GatewayRef,
+    request: OnDemandProbeRequest,
+    asked: { readonly backendPool: string; readonly backendSettings: string },
+    options?: CallOptions,
+  ): Promise<readonly OnDemandServer[]>;
 }
 
 /**

@@ -50,6 +50,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ],
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
   ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],
+  ['RecheckTargetError', (m) => new m.RecheckTargetError('/…/gw', 'no backend pool "x"')],
 ];
 
 type Guard = (value: unknown) => boolean;

@@ -4,6 +4,10 @@
 //   Microsoft.Network/applicationGateways/read                 list and read gateways
 //   Microsoft.Network/applicationGateways/backendhealth/action POST …/backendhealth (an action, so the
 //                                                              built-in Reader role does not grant it)
+//   Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action
+//                                                              POST …/getBackendHealthOnDemand: recheck's
+//                                                              on-demand probe of one pool and setting
+//                                                              (an action too; polled at the same URLs)
 //   Microsoft.Network/locations/operations/read                GET the Azure-AsyncOperation poll URL
 //   Microsoft.Network/locations/operationResults/read          GET the Location poll URL (the result)
 //
@@ -65,13 +69,14 @@ resource backendHealthReader 'Microsoft.Authorization/roleDefinitions@2022-04-01
   name: guid(subscription().id, roleName)
   properties: {
     roleName: roleName
-    description: 'Read Application Gateways and their backend health (POST backendhealth, then poll the operation). Used by appgw-insights.'
+    description: 'Read Application Gateways and their backend health (POST backendhealth, or getBackendHealthOnDemand to confirm a fix, then poll the operation). Used by appgw-insights.'
     type: 'customRole'
     permissions: [
       {
         actions: [
           'Microsoft.Network/applicationGateways/read'
           'Microsoft.Network/applicationGateways/backendhealth/action'
+          'Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action'
           'Microsoft.Network/locations/operations/read'
           'Microsoft.Network/locations/operationResults/read'
         ]

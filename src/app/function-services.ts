@@ -11,6 +11,8 @@ import type { Logger } from '../pipeline/logger';
 import type { Telemetry, WorkQueue } from '../ports';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger, type RunServices } from './run-services';
+import type { RecheckDependencies } from '../pipeline/recheck';
+import { buildRecheckDependencies } from './recheck-gateway';
 
 /**
  * The Functions app's composition root. Settings are validated when the worker starts (appStart hook)
@@ -85,6 +87,20 @@ export async function functionServices(
   const { config, services, queue } = sharedFunctionServices(env);
   const { deps, options } = withLogger(await services, logger, telemetry);
   return { config, deps: { ...deps, queue }, options: { ...options, runId: '' } };
+}
+
+/**
+ * `recheck`'s dependencies for one invocation: built from the instance's settings, its logger the
+ * invocation's. (Its own ARM client factory and pacer per invocation: a recheck is rare, asked by a
+ * person, and its GET and POST are paced within it.)
+ */
+export function functionRecheckServices(
+  logger: Logger,
+  invocationId: string,
+  env: Env = process.env,
+): { deps: RecheckDependencies; config: Config; runId: string } {
+  const { config } = sharedFunctionServices(env);
+  return { deps: buildRecheckDependencies(config, env, logger), config, runId: `recheck-${invocationId}` };
 }
 
 /** For tests: forget the settings read so far (the host never changes them under a running instance). */

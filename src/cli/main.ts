@@ -41,6 +41,8 @@ function loadVerb(name: VerbName): VerbHandler {
       return (require('./verbs/notify') as typeof import('./verbs/notify')).notifyVerb;
     case 'silence':
       return (require('./verbs/silence') as typeof import('./verbs/silence')).silenceVerb;
+    case 'recheck':
+      return (require('./verbs/recheck') as typeof import('./verbs/recheck')).recheckVerb;
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

@@ -265,6 +265,31 @@ export const NOTIFY_TEST = {
   ],
 } as const satisfies VerbSpec;
 
+export const RECHECK = {
+  name: 'recheck',
+  summary: "confirm a fix: ARM's on-demand probe of one pool under one backend setting, per server",
+  usage: 'recheck --gateway ARM-ID --pool NAME --settings NAME [--config FILE] [--json]',
+  options: options({
+    gateway: { type: 'string', value: 'ARM-ID', help: "the application gateway's ARM id" },
+    pool: { type: 'string', value: 'NAME', help: 'the backend pool to probe' },
+    settings: { type: 'string', value: 'NAME', help: 'the backend setting whose probe to send' },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the run configuration (ARM, notify state, receivers); without it, the APPGW_* settings from the environment',
+    },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print {gateway, backendPool, backendSettings, servers, notify} as JSON',
+    },
+  }),
+  details: [
+    'The probe sends what the gateway\'s own probe of that setting sends (its configuration: one GET). A server found healthy ends its open episode at once (whatever notify.recoverAfter) and recovered goes out with the reason "confirmed by an on-demand probe"; a server still not healthy is reported with its probe message and cause, and nothing changes.',
+    'Exit 0 when every server was found healthy; 2 when one is not, the pool or setting is not in the gateway (the names it has are listed), the identity lacks Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action, or a notice was not delivered.',
+  ],
+} as const satisfies VerbSpec;
+
 export const NOTIFY = {
   name: 'notify',
   summary: 'list undelivered notices, re-send dead letters, or send a test notice',
@@ -366,6 +391,7 @@ export const VERBS = {
   render: RENDER,
   notify: NOTIFY,
   silence: SILENCE,
+  recheck: RECHECK,
 } as const satisfies Record<string, VerbSpec | VerbGroupSpec>;
 
 export type VerbName = keyof typeof VERBS;

@@ -5,6 +5,7 @@
  */
 import { getOperationResult, getOperationStatus } from './routes/operations';
 import { postBackendHealth } from './routes/backend-health';
+import { postBackendHealthOnDemand } from './routes/on-demand';
 import type { RouteContext } from './routes/context';
 import {
   invalidToken,
@@ -35,11 +36,18 @@ export interface IncomingCall {
 
 /**
  * What a request asked for, by route: `list` (either list, and each `nextLink` page), `gateway` (GET of
- * one), `backendHealth` (the POST), `operationResult` / `operationStatus` (the Location and
+ * one), `backendHealth` (the POST), `backendHealthOnDemand` (the on-demand probe's POST), `operationResult` / `operationStatus` (the Location and
  * Azure-AsyncOperation polls), `resourceGraph`, or `other` (no route: 404, or a path outside ARM's).
  */
 export type RouteName =
-  'list' | 'gateway' | 'backendHealth' | 'operationResult' | 'operationStatus' | 'resourceGraph' | 'other';
+  | 'list'
+  | 'gateway'
+  | 'backendHealth'
+  | 'backendHealthOnDemand'
+  | 'operationResult'
+  | 'operationStatus'
+  | 'resourceGraph'
+  | 'other';
 
 interface Route {
   readonly name: Exclude<RouteName, 'other'>;
@@ -92,6 +100,12 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: [...RG, ...APPGW, '*', 'backendhealth'],
     handle: (x, c) => postBackendHealth(x, gw(c)),
+  },
+  {
+    name: 'backendHealthOnDemand',
+    method: 'POST',
+    pattern: [...RG, ...APPGW, '*', 'getbackendhealthondemand'],
+    handle: (x, c) => postBackendHealthOnDemand(x, gw(c)),
   },
   {
     name: 'operationResult',

@@ -88,7 +88,7 @@ export type ConnectionFaultKind = (typeof CONNECTION_FAULTS)[number];
  */
 const faultSchema = z
   .strictObject({
-    on: z.enum(['backendHealth', 'poll', 'list', 'get', 'resourceGraph']),
+    on: z.enum(['backendHealth', 'poll', 'list', 'get', 'resourceGraph', 'onDemand']),
     status: whole(400, 599).optional(),
     body: z.enum(BODY_FAULTS).optional(),
     connection: z.enum(CONNECTION_FAULTS).optional(),
@@ -216,6 +216,12 @@ const gatewaySchema = z.strictObject({
   tags: z.record(z.string(), z.string()).optional(),
   /** What GET of the gateway serves: SKU, probes, HTTP settings (the rest derived from `backendHealth`). */
   configuration: configurationSchema,
+  /**
+   * What the on-demand probe (`POST …/getBackendHealthOnDemand`, routes/on-demand.ts) finds for the
+   * pool's servers: `as-reported` (default) their health and probe log as `backendHealth` has them under
+   * the asked settings; `healthy` every one of them `Healthy` (the backend was fixed since).
+   */
+  onDemand: z.enum(['as-reported', 'healthy']).default('as-reported'),
 });
 
 const BUCKET_SHAPE = 'an object {"burst": <whole number >= 1>, "perSecond": <number > 0>}';

@@ -35,6 +35,8 @@ export interface Operation {
   resultPolls: number;
   /** When the POST started it (the emulator's clock, ms): `lro.runsForMs` counts from here. */
   readonly startedAtMs: number;
+  /** An on-demand probe's operation: the pool and settings it probed (its result is routes/on-demand.ts's). */
+  readonly onDemand?: { readonly poolId: string; readonly settingsId: string };
 }
 
 const isStatus = (f: ScenarioFault): f is StatusFault => 'status' in f && f.status !== undefined;

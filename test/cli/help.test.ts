@@ -36,6 +36,7 @@ describe('--help on every verb (the options listed are the table each verb parse
       'silence add',
       'silence list',
       'silence expire',
+      'recheck',
     ]);
   });
 

@@ -81,6 +81,11 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
       'gateways[0].faults[0].on: expected one of "backendHealth", "poll", "list", "get"',
     ],
     [
+      'an unknown onDemand answer',
+      withGateway({ onDemand: 'fixed' }),
+      'gateways[0].onDemand: expected one of "as-reported", "healthy"',
+    ],
+    [
       'zero fault times',
       withGateway({ faults: [{ on: 'get', status: 500, times: 0 }] }),
       'gateways[0].faults[0].times',

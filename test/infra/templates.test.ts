@@ -13,7 +13,7 @@ import path from 'node:path';
 import { APP_SETTINGS, STORAGE_SETTINGS, configFromAppSettings } from '../../src/config/app-settings';
 import { DEFAULT_QUEUE_NAME, readQueueName } from '../../src/config/functions-settings';
 import { DEFAULT_SCHEDULE } from '../../src/config/schedule';
-import { GATEWAY_ACTIONS, POLL_ACTIONS } from '../../src/errors';
+import { GATEWAY_ACTIONS, ON_DEMAND_PROBE_ACTION, POLL_ACTIONS } from '../../src/errors';
 import { kqlFieldProblems, readmeTelemetryFields } from '../helpers/telemetry';
 import {
   COMPILED_DIR,
@@ -189,7 +189,7 @@ function permissionProblems(template: ArmTemplate = main): string[] {
   for (const [inputs, monitored] of modes) {
     const byScope = actionsByScope(customRoleGrants(inputs, template), template);
     const has = (at: string, action: string) => byScope.get(at)?.has(action) ?? false;
-    for (const action of GATEWAY_ACTIONS) {
+    for (const action of [...GATEWAY_ACTIONS, ON_DEMAND_PROBE_ACTION]) {
       if (!has(monitored, action)) problems.push(`${monitored} mode: ${action} not granted on ${monitored}`);
       if (monitored !== 'subscription' && has('subscription', action))
         problems.push(`${monitored} mode: ${action} granted on the whole subscription`);
@@ -215,10 +215,14 @@ describe('least privilege for Resource Manager: the custom roles', () => {
     return found.resource;
   };
 
-  it('App Gateway Backend Health Reader grants the gateway reads, backendhealth/action and the poll reads, nothing else', () => {
+  it('App Gateway Backend Health Reader grants the gateway reads, backendhealth/action, getBackendHealthOnDemand/action (recheck) and the poll reads, nothing else', () => {
+    expect(ON_DEMAND_PROBE_ACTION).toBe(
+      'Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action',
+    );
     expect(
       customRoleProblems(roleModule(), role('App Gateway Backend Health Reader'), [
         ...GATEWAY_ACTIONS,
+        ON_DEMAND_PROBE_ACTION,
         ...POLL_ACTIONS,
       ]),
     ).toEqual([]);

@@ -197,7 +197,11 @@ async function admitPoll(
  * own host (`https://management.azure.com/subscriptions/{s}/providers/Microsoft.Network/locations/…`),
  * so only a tampered queue message (or a proxy rewriting ARM's answers) can name another.
  */
-function refuseElsewhere(gateway: GatewayRef, operation: BackendHealthOperation, endpoint: string): void {
+export function refuseElsewhere(
+  gateway: GatewayRef,
+  operation: BackendHealthOperation,
+  endpoint: string,
+): void {
   const refuse = (why: string) =>
     new BackendHealthUnavailableError(
       gateway.id,
@@ -226,7 +230,7 @@ function refuseElsewhere(gateway: GatewayRef, operation: BackendHealthOperation,
  * An error answer as the SDK would throw it (`RestError` with status, ARM's code and the request and
  * response), so toArmError reads it as it reads the SDK's: ARM's `{"error":{"code","message"}}` body.
  */
-function restError(response: PipelineResponse): RestError {
+export function restError(response: PipelineResponse): RestError {
   let body: { error?: { code?: unknown; message?: unknown } } | undefined;
   try {
     body = JSON.parse(response.bodyAsText ?? '') as typeof body;

@@ -42,6 +42,13 @@ export interface Observation {
   readonly bad: ReadonlyArray<{ readonly finding: Finding; readonly insight?: NoticeInsight }>;
   /** Whether a gateway that was not evaluated is known to be gone (a successful listing of its scope lacked it). */
   readonly isGone: (gateway: GatewayRef) => boolean;
+  /**
+   * Servers an on-demand probe (`recheck`) found healthy: server key → their health as it reported it.
+   * Each one's open episode ends now, whatever `recoverAfter` (a probe someone asked for to confirm a fix
+   * is the confirmation the count of runs waits for), with the reason "confirmed by an on-demand probe".
+   * Absent: none (a scheduled run).
+   */
+  readonly confirmedHealthy?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -81,6 +88,8 @@ export interface Decision {
  *   again); until then the episode stays open and its record counts the runs (`goodRuns`). A server bad
  *   again within that count stays in its episode: the same `degradedSince`, no new `degraded` (unless its
  *   cause changed, as always), no `recovered`;
+ * - `recovered` at once, whatever `recoverAfter`, for a server in `confirmedHealthy` (an on-demand probe
+ *   found it healthy): its episode ends now;
  * - an episode that never reached `degraded` ends silently at its first run without the server bad (that
  *   is the flap damping of `for`: its bad runs were not consecutive).
  * A gateway that could not be evaluated changes nothing: no recovery is guessed from a failure.
@@ -139,8 +148,9 @@ export function decideNotices(
     if (next[key]) continue;
     const gateway = gatewayKey(record.gateway.id);
     const listed = observation.evaluated.get(gateway);
-    const gone = !listed && observation.isGone(record.gateway);
-    if (!listed && !gone) {
+    const confirmed = observation.confirmedHealthy?.get(key);
+    const gone = !listed && confirmed === undefined && observation.isGone(record.gateway);
+    if (!listed && !gone && confirmed === undefined) {
       next[key] = record; // not evaluated this run: we know nothing new
       continue;
     }
@@ -151,9 +161,9 @@ export function decideNotices(
         silenced.push(silencedTransition(record, 'recovered', 'ended-silenced', record.silenced.silenceIds));
       continue;
     }
-    const health = listed?.get(key);
+    const health = confirmed ?? listed?.get(key);
     const goodRuns = (record.goodRuns ?? 0) + 1;
-    if (!gone && goodRuns < recoverAfterOf(policy)) {
+    if (!gone && confirmed === undefined && goodRuns < recoverAfterOf(policy)) {
       // Hysteresis: not bad this run, but not yet for `recoverAfter` runs in a row. The record keeps the
       // episode's bad health and cause (what `recovered` will report); only the count moves.
       next[key] = { ...record, goodRuns };
@@ -162,11 +172,13 @@ export function decideNotices(
     // The current health, when listed, is the notice's `server.health`; the reason names no value.
     const reason: RecoveredReason = gone
       ? RECOVERED_REASONS.gatewayGone
-      : health === undefined
-        ? RECOVERED_REASONS.notListed
-        : readHealth(health) === 'healthy'
-          ? RECOVERED_REASONS.healthy
-          : RECOVERED_REASONS.notReported;
+      : confirmed !== undefined
+        ? RECOVERED_REASONS.confirmedOnDemand
+        : health === undefined
+          ? RECOVERED_REASONS.notListed
+          : readHealth(health) === 'healthy'
+            ? RECOVERED_REASONS.healthy
+            : RECOVERED_REASONS.notReported;
     // A `recovered` for an episode whose `degraded` was sent goes out even during a silence: it closes
     // an incident receivers already opened (a PagerDuty trigger would otherwise stay open for good),
     // and this record is gone after this run, so it could not be sent later.

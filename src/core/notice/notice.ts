@@ -21,6 +21,8 @@ export const RECOVERED_REASONS = {
   gatewayGone: 'the application gateway no longer exists',
   /** Listed again in a state the config does not report (`unhealthyStates`, e.g. Draining): see `server.health`. */
   notReported: 'now in a state that is not reported (unhealthyStates)',
+  /** `recheck`: ARM's on-demand probe found it healthy (closes the episode at once, whatever `recoverAfter`). */
+  confirmedOnDemand: 'confirmed by an on-demand probe',
 } as const;
 
 export type RecoveredReason = (typeof RECOVERED_REASONS)[keyof typeof RECOVERED_REASONS];

@@ -10,6 +10,7 @@ import type { EmulatorState, GatewayEntry, Operation } from '../state';
 import type { RouteContext } from './context';
 import { armError, faultReply, type Reply, resourceNotFound } from './errors';
 import type { GatewayParams } from './gateway';
+import { onDemandReply } from './on-demand';
 
 const EXPAND_RESOURCES = 'backendhealth/applicationgatewayresource';
 
@@ -83,11 +84,15 @@ export const operationFailure = (entry: GatewayEntry) => ({
 });
 
 /** The final answer of an operation: the body (broken, when a body fault is left), or ARM's error for a failed one. */
-export function finalReply(state: EmulatorState, op: Pick<Operation, 'entry' | 'expand'>): Reply {
+export function finalReply(
+  state: EmulatorState,
+  op: Pick<Operation, 'entry' | 'expand'> & Partial<Pick<Operation, 'onDemand'>>,
+): Reply {
   if (op.entry.gateway.lro.outcome === 'failed') {
     const f = operationFailure(op.entry);
     return armError(500, f.code, f.message);
   }
+  if (op.onDemand) return onDemandReply(op.entry, op.onDemand);
   const body = healthBody(op.entry, op.expand);
   const fault = state.takeBodyFault(op.entry);
   return fault ? brokenBody(fault, body) : { status: 200, body };

@@ -130,6 +130,7 @@ export function subscriptionRequestsThrottled(throttle: {
 export type ArmAction =
   | 'Microsoft.Network/applicationGateways/read'
   | 'Microsoft.Network/applicationGateways/backendhealth/action'
+  | 'Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action'
   | 'Microsoft.Network/locations/operationResults/read'
   | 'Microsoft.Network/locations/operations/read';
 

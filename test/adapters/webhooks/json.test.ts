@@ -169,6 +169,13 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     isGone: () => false,
   });
   const deleted: Observation = { now: new Date(60_000), evaluated: new Map(), bad: [], isGone: () => true };
+  const confirmed: Observation = {
+    now: new Date(60_000),
+    evaluated: new Map(),
+    bad: [],
+    isGone: () => false,
+    confirmedHealthy: new Map([[serverKey(bad), 'Healthy']]),
+  };
 
   /** Every way decideNotices ends an announced episode: the notice it sends. */
   const RECOVERIES: ReadonlyArray<[string, Observation]> = [
@@ -178,6 +185,7 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     ['its gateway deleted', deleted],
     ['listed again as Draining, a state not reported', read('Draining')],
     ['listed again as Partial, not a finding (unhealthyStates without it)', read('Partial')],
+    ['found healthy by an on-demand probe (recheck)', confirmed],
   ];
   const recovered = (observation: Observation): Notice => {
     const first = decideNotices(

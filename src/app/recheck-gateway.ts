@@ -1,0 +1,87 @@
+import { createArmClientFactory } from '../adapters/arm/client';
+import { createArmGatewayConfigReader } from '../adapters/arm/gateway-config-reader';
+import { createArmOnDemandProber } from '../adapters/arm/on-demand-prober';
+import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
+import { systemClock } from '../adapters/clock/system-clock';
+import type { Config } from '../config/schema';
+import type { GatewayRef } from '../core/model';
+import type { RequestLimits } from '../core/pacing/request-limits';
+import type { Logger } from '../pipeline/logger';
+import { recheck, type RecheckDependencies, type RecheckResult } from '../pipeline/recheck';
+import type { CallOptions } from '../ports';
+import { buildNotify, type Env } from './build-adapters';
+
+/**
+ * What `recheck` needs, built from the run configuration: the same ARM client factory, retries and
+ * pacer as a run (the configuration GET a read, the on-demand POST a write, its polls reads), and the
+ * run's notify state and receivers (none when `sinks.webhooks` is empty: servers are reported only).
+ */
+export function buildRecheckDependencies(
+  config: Config,
+  env: Env,
+  logger: Logger,
+  options: { readonly requestLimits?: RequestLimits } = {},
+): RecheckDependencies {
+  const pacer = createSubscriptionPacer(options.requestLimits ? { limits: options.requestLimits } : {});
+  const clientFor = createArmClientFactory({ ...config.arm, observer: pacer });
+  const notify = buildNotify(config, env);
+  return {
+    configReader: createArmGatewayConfigReader(clientFor, { pacer }),
+    prober: createArmOnDemandProber(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs, pacer }),
+    ...(notify ? { notify: { ...notify, logger } } : {}),
+    clock: systemClock,
+    logger,
+  };
+}
+
+/** The CLI's and the HTTP function's recheck: pipeline/recheck.ts with the configuration's policy. */
+export function recheckGateway(
+  deps: RecheckDependencies,
+  config: Config,
+  gateway: GatewayRef,
+  asked: { readonly backendPool: string; readonly backendSettings: string },
+  runId: string,
+  options: CallOptions = {},
+): Promise<RecheckResult> {
+  return recheck(
+    deps,
+    gateway,
+    asked,
+    {
+      for: config.notify.for,
+      repeatIntervalInMs: config.notify.repeatInterval,
+      recoverAfter: config.notify.recoverAfter,
+    },
+    runId,
+    options,
+  );
+}
+
+/** The result as JSON (CLI `--json`, the HTTP function's answer): servers, and what notify did. */
+export function recheckReport(result: RecheckResult): Record<string, unknown> {
+  return {
+    gateway: result.gateway.id,
+    backendPool: result.backendPool,
+    backendSettings: result.backendSettings,
+    servers: result.servers.map((s) => ({
+      address: s.address,
+      health: s.health,
+      state: s.state,
+      probeLog: s.probeLog,
+      ...(s.cause ? { cause: { id: s.cause.id, title: s.cause.title, steps: s.cause.steps } } : {}),
+      episodeClosed: s.episodeClosed,
+    })),
+    notify: {
+      decided: result.notify.decided,
+      deliveries: result.notify.deliveries.map((d) => ({
+        receiver: d.receiver,
+        noticeId: d.noticeId,
+        type: d.type,
+        server: d.server,
+        outcome: d.outcome,
+        ...(d.reason ? { reason: d.reason } : {}),
+      })),
+      stateErrors: result.notify.stateErrors,
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { buildRecheckDependencies, recheckGateway, recheckReport } from '../../app/recheck-gateway';
+import { configFromAppSettings } from '../../config/app-settings';
+import { loadConfigFile } from '../../config/load';
+import { gatewayIdProblem, parseGatewayId } from '../../core/arm-id';
+import { UsageError } from '../../errors';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { createStderrLogger } from '../stderr-logger';
+import { terminalField, terminalJson } from '../terminal-text';
+import { parseVerbArgs } from '../verb-args';
+import { RECHECK } from '../verb-specs';
+
+/**
+ * `recheck --gateway ID --pool NAME --settings NAME [--config FILE] [--json]` (pipeline/recheck.ts).
+ * Exit 0 when every server was found healthy and every notice delivered; 2 otherwise (and for the
+ * errors a user can act on, printed by main.ts).
+ */
+export async function recheckVerb(args: string[]): Promise<number> {
+  const { values } = parseVerbArgs(RECHECK, args);
+  const issues: string[] = [];
+  if (!values.gateway) issues.push('--gateway ARM-ID is required');
+  else {
+    const problem = gatewayIdProblem(values.gateway);
+    if (problem) issues.push(`--gateway: ${problem}`);
+  }
+  if (!values.pool) issues.push('--pool NAME is required');
+  if (!values.settings) issues.push('--settings NAME is required');
+  const gateway = values.gateway ? parseGatewayId(values.gateway) : undefined;
+  if (issues.length || !gateway || !values.pool || !values.settings)
+    throw new UsageError(issues, RECHECK.name);
+  const config = values.config
+    ? await loadConfigFile(values.config, process.env)
+    : configFromAppSettings(process.env, { reader: 'run' });
+  const logger = createStderrLogger(false, (text) => void process.stderr.write(text));
+  const deps = buildRecheckDependencies(config, process.env, logger);
+  const result = await recheckGateway(
+    deps,
+    config,
+    gateway,
+    { backendPool: values.pool, backendSettings: values.settings },
+    `recheck-${randomUUID()}`,
+  );
+  const allHealthy = result.servers.length > 0 && result.servers.every((s) => s.state === 'healthy');
+  const delivered =
+    result.notify.stateErrors.length === 0 &&
+    result.notify.deliveries.every((d) => d.outcome === 'delivered');
+  if (values.json) {
+    process.stdout.write(`${terminalJson(recheckReport(result))}\n`);
+  } else {
+    process.stdout.write(
+      `${terminalField(gateway.name)}: on-demand probe of pool ${terminalField(result.backendPool)} with setting ${terminalField(result.backendSettings)}\n`,
+    );
+    if (result.servers.length === 0) process.stdout.write('  the pool has no servers\n');
+    for (const s of result.servers) {
+      const line = `  ${terminalField(s.address)}: ${terminalField(s.health)} (${s.state})`;
+      if (s.state === 'healthy')
+        process.stdout.write(
+          `${line}${s.episodeClosed ? ': episode closed (confirmed by an on-demand probe)' : ''}\n`,
+        );
+      else
+        process.stdout.write(
+          `${line}: ${terminalField(s.cause?.title ?? 'unknown cause')}: ${terminalField(s.probeLog || '(no probe message)', 300)}\n`,
+        );
+    }
+    for (const d of result.notify.deliveries)
+      process.stdout.write(
+        `  ${d.receiver}: ${d.type} ${d.outcome}${d.reason ? ` (${terminalField(d.reason, 200)})` : ''}\n`,
+      );
+    for (const e of result.notify.stateErrors)
+      process.stderr.write(`error: ${terminalField(e.message, 600)}\n`);
+  }
+  return allHealthy && delivered ? EXIT_OK : EXIT_FAILED;
+}

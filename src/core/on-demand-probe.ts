@@ -1,0 +1,139 @@
+/**
+ * ARM's on-demand probe (`recheck`), pure: the request body from the resolved probe, and the answer read
+ * into servers with their health and cause.
+ *
+ * Source: the REST spec, operation `ApplicationGateways_BackendHealthOnDemand`
+ * (Azure/azure-rest-api-specs, specification/network/resource-manager/Microsoft.Network/stable/2021-05-01/
+ * applicationGateway.json and later versions; example ApplicationGatewayBackendHealthTest.json):
+ * `POST …/applicationGateways/{name}/getBackendHealthOnDemand` with an `ApplicationGatewayOnDemandProbe`
+ * (`protocol`, `host`, `path`, `timeout` in seconds 1-86 400, `pickHostNameFromBackendHttpSettings`,
+ * `match` {`statusCodes`, `body`}, `backendAddressPool` {id}, `backendHttpSettings` {id}); a long-running
+ * operation (`final-state-via: location`) whose result is an `ApplicationGatewayBackendHealthOnDemand`:
+ * `{backendAddressPool, backendHealthHttpSettings: {backendHttpSettings, servers[]}}` (each server
+ * `address`, `health`, `healthProbeLog`, as in backendhealth). @azure/arm-network v39 models it as
+ * `applicationGateways.beginBackendHealthOnDemand`.
+ */
+import { describeBodyProblems, readBackendHealthBody } from './backend-health-body';
+import { capOptional, capText, VALUE_CAPS } from './caps';
+import type { Cause } from './causes';
+import { classifyCause } from './classify';
+import { readHealth } from './health';
+import type { GatewayRef, HealthState } from './model';
+import { serverKey } from './notice/server-record';
+import type { ResolvedProbe } from './probe-resolution';
+
+/** The REST spec's `ApplicationGatewayOnDemandProbe`, as sent. */
+export interface OnDemandProbeRequest {
+  readonly protocol: string;
+  readonly host?: string;
+  readonly path: string;
+  /** Seconds. */
+  readonly timeout: number;
+  readonly pickHostNameFromBackendHttpSettings: boolean;
+  readonly match: { readonly statusCodes: readonly string[]; readonly body?: string };
+  readonly backendAddressPool: { readonly id: string };
+  readonly backendHttpSettings: { readonly id: string };
+}
+
+/** `Http`/`Https`/`Tcp`/`Tls` as ARM spells `ApplicationGatewayProtocol`. */
+function armProtocol(protocol: string): string {
+  const known: Record<string, string> = { http: 'Http', https: 'Https', tcp: 'Tcp', tls: 'Tls' };
+  return known[protocol.toLowerCase()] ?? protocol;
+}
+
+/**
+ * The on-demand probe that sends what the gateway's own probe sends (`probe`, from resolveProbe for the
+ * pool's setting): its protocol, path, timeout and match; the host as the probe takes it (its own
+ * `host`, else picked from the backend setting: the setting's host name or, with "pick host name from
+ * backend target", each server's address; the default probe with neither sends 127.0.0.1).
+ */
+export function onDemandProbeRequest(
+  gateway: GatewayRef,
+  backendPool: string,
+  probe: ResolvedProbe,
+): OnDemandProbeRequest {
+  const child = (collection: string, name: string) => `${gateway.id}/${collection}/${name}`;
+  const picked =
+    probe.hostSource === 'settings' || probe.hostSource === 'address' || probe.hostSource === 'none';
+  return {
+    protocol: armProtocol(probe.protocol),
+    ...(!picked && probe.host !== undefined ? { host: probe.host } : {}),
+    path: probe.path,
+    timeout: probe.timeoutInS,
+    pickHostNameFromBackendHttpSettings: picked,
+    match: { statusCodes: [...probe.statusCodes], ...(probe.body !== undefined ? { body: probe.body } : {}) },
+    backendAddressPool: { id: child('backendAddressPools', backendPool) },
+    backendHttpSettings: { id: child('backendHttpSettingsCollection', probe.settings.name) },
+  };
+}
+
+/** One server as the on-demand probe found it. */
+export interface OnDemandServer {
+  /** serverKey (gateway + pool + settings + address, lower case): the notify state's key. */
+  readonly key: string;
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  /** As reported (capped). */
+  readonly health: string;
+  readonly state: HealthState;
+  readonly probeLog: string;
+  /** The likely cause, for a server that is not healthy. */
+  readonly cause?: Cause;
+}
+
+export type OnDemandReading =
+  | { readonly ok: true; readonly servers: readonly OnDemandServer[] }
+  | { readonly ok: false; readonly detail: string };
+
+/**
+ * ARM's final answer (JSON) → the servers, named by the pool and settings that were asked for (the
+ * answer's own ids are read by the backend-health reader, which checks they belong to the gateway).
+ * Never throws: an answer that is not an on-demand result is `{ ok: false, detail }`.
+ */
+export function readOnDemandResult(
+  json: unknown,
+  gateway: GatewayRef,
+  asked: { readonly backendPool: string; readonly backendSettings: string },
+): OnDemandReading {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ok: false, detail: 'the answer is not a JSON object' };
+  const answer = json as Record<string, unknown>;
+  const settings = answer['backendHealthHttpSettings'];
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+    return { ok: false, detail: 'the answer has no "backendHealthHttpSettings" object' };
+  // The same entry a backendhealth body holds per pool: read by the one reader, as strictly.
+  const read = readBackendHealthBody(
+    {
+      backendAddressPools: [
+        {
+          backendAddressPool: answer['backendAddressPool'] ?? { id: `${gateway.id}/backendAddressPools/x` },
+          backendHttpSettingsCollection: [settings],
+        },
+      ],
+    },
+    { source: 'arm', gatewayId: gateway.id },
+  );
+  if (!read.ok) return { ok: false, detail: describeBodyProblems(read.problems).slice(0, 3).join('; ') };
+  const servers = (read.body.backendAddressPools ?? []).flatMap((pool) =>
+    (pool.backendHttpSettingsCollection ?? []).flatMap((s) => s.servers ?? []),
+  );
+  return {
+    ok: true,
+    servers: servers.map((server) => {
+      const address = capText(server.address ?? '(unknown address)', VALUE_CAPS.address);
+      const state = readHealth(server.health);
+      const probeLog = capText(server.healthProbeLog ?? '', VALUE_CAPS.probeLog);
+      const probeErrorName = capOptional(server.healthProbeErrorName, VALUE_CAPS.errorName);
+      return {
+        key: serverKey({ gateway, ...asked, address }),
+        ...asked,
+        address,
+        health: capText(server.health ?? '', VALUE_CAPS.health),
+        state,
+        probeLog,
+        ...(state === 'healthy' ? {} : { cause: classifyCause({ state, probeLog, probeErrorName }) }),
+      };
+    }),
+  };
+}

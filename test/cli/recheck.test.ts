@@ -1,0 +1,159 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
+import { assertBuilt, runCli } from '../helpers/cli';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+beforeAll(assertBuilt);
+
+const GW = gatewayId('gw');
+const DOWN = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+const scenario = (extra: Partial<ScenarioInput['gateways'][number]> = {}): ScenarioInput =>
+  ({ gateways: [gateway('gw', [DOWN], extra)] }) as ScenarioInput;
+
+/** `appgw-insights recheck` as a user runs it: the emulator's on-demand probe, a loopback receiver. */
+describe('appgw-insights recheck', () => {
+  let emulator: RunningEmulator;
+  let receiver: WebhookReceiver;
+  let tmp: string;
+  let configFile: string;
+  const writeConfig = (notify: Record<string, unknown> = {}, sendResolved = true) =>
+    writeFile(
+      configFile,
+      JSON.stringify({
+        targets: [`/subscriptions/${SUB}`],
+        arm: emulatorArm(emulator),
+        sinks: {
+          dir: path.join(tmp, 'out'),
+          webhooks: [
+            { name: 'ops', url: receiver.url('/hooks/ops'), format: 'json', maxAttempts: 1, sendResolved },
+          ],
+        },
+        state: { dir: path.join(tmp, 'state') },
+        notify,
+      }),
+    );
+  beforeEach(async () => {
+    [emulator, receiver] = await Promise.all([
+      startEmulator({ scenario: scenario() as never }),
+      startWebhookReceiver(),
+    ]);
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-cli-recheck-'));
+    configFile = path.join(tmp, 'config.json');
+    await writeConfig();
+  });
+  afterEach(async () => {
+    await Promise.all([emulator.close(), receiver.close()]);
+    await rm(tmp, { recursive: true, force: true });
+  });
+  const recheck = (...more: string[]) =>
+    runCli([
+      'recheck',
+      '--gateway',
+      GW,
+      '--pool',
+      'pool-a',
+      '--settings',
+      'settings-a',
+      '--config',
+      configFile,
+      ...more,
+    ]);
+  const events = () => receiver.requests.map((r) => JSON.parse(r.body) as { type: string; reason?: string });
+  const onDemandPosts = () => emulator.requests.filter((r) => /getBackendHealthOnDemand/i.test(r.path));
+
+  it.each([
+    ['recoverAfter absent', {}],
+    ['recoverAfter 5 (a confirmed fix does not wait for the count)', { recoverAfter: 5 }],
+  ])(
+    'fixed (%s): the episode closes, recovered goes out once; a second recheck sends nothing',
+    async (_n, notify) => {
+      await writeConfig(notify);
+      expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+      expect(events().map((e) => e.type)).toEqual(['degraded']);
+      emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+
+      const first = await recheck('--json');
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const report = JSON.parse(first.stdout);
+      expect(report.servers).toEqual([
+        expect.objectContaining({
+          address: '10.0.0.4',
+          health: 'Healthy',
+          state: 'healthy',
+          episodeClosed: true,
+        }),
+      ]);
+      expect(events().map((e) => [e.type, e.reason])).toEqual([
+        ['degraded', undefined],
+        ['recovered', 'confirmed by an on-demand probe'],
+      ]);
+
+      const second = await recheck();
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/10\.0\.0\.4: Healthy \(healthy\)\n/);
+      expect(events()).toHaveLength(2);
+      expect(onDemandPosts()).toHaveLength(2);
+    },
+  );
+
+  it('a receiver with sendResolved false gets no recovered, and the episode still closes', async () => {
+    await writeConfig({}, false);
+    await runCli(['run', '--config', configFile]);
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+    const { code, stdout } = await recheck();
+    expect(code).toBe(0);
+    expect(stdout).toContain('episode closed (confirmed by an on-demand probe)');
+    expect(events().map((e) => e.type)).toEqual(['degraded']);
+  });
+
+  it('still unhealthy: its probe message and cause, exit 2, no notice and the episode stays open', async () => {
+    await runCli(['run', '--config', configFile]);
+    const { code, stdout } = await recheck();
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/10\.0\.0\.4: Unhealthy \(unhealthy\): .+: TCP connect error/);
+    expect(events().map((e) => e.type)).toEqual(['degraded']);
+    // The episode is still open: fixed later, a recheck closes it.
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+    expect((await recheck()).code).toBe(0);
+    expect(events().map((e) => e.type)).toEqual(['degraded', 'recovered']);
+  });
+
+  it.each([
+    [
+      'pool',
+      ['--pool', 'pool-x', '--settings', 'settings-a'],
+      /no backend pool "pool-x" \(it has: "pool-a"\)/,
+    ],
+    [
+      'setting',
+      ['--pool', 'pool-a', '--settings', 'nope'],
+      /no backend setting "nope" \(it has: "settings-a"\)/,
+    ],
+  ])('an unknown %s: exit 2 listing the names, nothing probed', async (_n, args, message) => {
+    const { code, stderr } = await runCli(['recheck', '--gateway', GW, ...args, '--config', configFile]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(onDemandPosts()).toHaveLength(0);
+  });
+
+  it('ARM 403 on the action: exit 2 naming the action and the custom role', async () => {
+    emulator.serve(scenario({ faults: [{ on: 'onDemand', status: 403 }] }) as never);
+    const { code, stderr } = await recheck();
+    expect(code).toBe(2);
+    expect(stderr).toContain('Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action');
+    expect(stderr).toContain('App Gateway Backend Health Reader');
+    expect(stderr).not.toMatch(/unexpected error|\n\s+at /);
+  });
+
+  it('missing options: a usage error naming each', async () => {
+    const { code, stderr } = await runCli(['recheck', '--gateway', GW]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--pool NAME is required');
+    expect(stderr).toContain('--settings NAME is required');
+  });
+});

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { gatewayRef } from '../../../src/core/arm-id';
+import { classifyCause } from '../../../src/core/classify';
+import type { Finding } from '../../../src/core/model';
+import { decideNotices, type Observation } from '../../../src/core/notice/decide';
+import { RECOVERED_REASONS } from '../../../src/core/notice/notice';
+import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
+
+/** `confirmedHealthy` (recheck): an on-demand probe found the server healthy. */
+
+const gw = gatewayRef('sub', 'rg', 'gw');
+const NOW = new Date('2026-11-30T10:00:00Z');
+
+function finding(address = '10.0.0.4'): Finding {
+  const probeLog = 'TCP connect error';
+  return {
+    gateway: gw,
+    backendPool: 'pool',
+    backendSettings: 'settings',
+    address,
+    health: 'Unhealthy',
+    state: 'unhealthy',
+    probeLog,
+    cause: classifyCause({ state: 'unhealthy', probeLog }),
+  };
+}
+
+function record(extra: Partial<ServerRecord> = {}, address = '10.0.0.4'): ServerRecord {
+  const f = finding(address);
+  return {
+    gateway: f.gateway,
+    backendPool: f.backendPool,
+    backendSettings: f.backendSettings,
+    address: f.address,
+    badRuns: 3,
+    degradedSince: '2026-11-30T09:00:00Z',
+    health: f.health,
+    probeLog: f.probeLog,
+    cause: f.cause,
+    notified: { at: '2026-11-30T09:00:00Z', causeId: f.cause.id, repeats: 0 },
+    ...extra,
+  };
+}
+
+const KEY = serverKey(finding());
+
+/** A recheck's observation: no gateway evaluated, nothing bad, `confirmed` found healthy. */
+function recheck(confirmed: ReadonlyMap<string, string>): Observation {
+  return { now: NOW, evaluated: new Map(), bad: [], isGone: () => false, confirmedHealthy: confirmed };
+}
+
+describe('decideNotices with servers confirmed healthy by an on-demand probe', () => {
+  it.each([
+    ['told episode, recoverAfter absent', record(), undefined],
+    ['told episode, recoverAfter 3 and no good run yet', record(), 3],
+    ['told episode, recoverAfter 5 with 4 good runs counted', record({ goodRuns: 4 }), 5],
+    ['told episode, recoverAfter 100', record({ goodRuns: 1 }), 100],
+  ])('%s: recovered at once, reason "confirmed by an on-demand probe"', (_name, rec, recoverAfter) => {
+    const decision = decideNotices({ [KEY]: rec }, recheck(new Map([[KEY, 'Healthy']])), {
+      for: 1,
+      repeatIntervalInMs: 3_600_000,
+      ...(recoverAfter ? { recoverAfter } : {}),
+    });
+    expect(decision.notices).toHaveLength(1);
+    expect(decision.notices[0]).toMatchObject({
+      type: 'recovered',
+      reason: 'confirmed by an on-demand probe',
+      server: { address: '10.0.0.4', health: 'Healthy' },
+      degradedSince: rec.degradedSince,
+    });
+    expect(decision.servers[KEY]).toBeUndefined();
+  });
+
+  it('an episode never told (damped by notify.for) ends silently', () => {
+    const { notices, servers } = decideNotices(
+      { [KEY]: record({ notified: undefined, badRuns: 1 }) },
+      recheck(new Map([[KEY, 'Healthy']])),
+      { for: 3, repeatIntervalInMs: 1 },
+    );
+    expect(notices).toEqual([]);
+    expect(servers).toEqual({});
+  });
+
+  it('other servers of the gateway (not probed, not evaluated) are carried over untouched', () => {
+    const other = record({}, '10.0.0.5');
+    const otherKey = serverKey(other);
+    const { notices, servers } = decideNotices(
+      { [KEY]: record(), [otherKey]: other },
+      recheck(new Map([[KEY, 'Healthy']])),
+      { for: 1, repeatIntervalInMs: 1 },
+    );
+    expect(notices.map((n) => n.server.address)).toEqual(['10.0.0.4']);
+    expect(servers).toEqual({ [otherKey]: other });
+  });
+
+  it('a server confirmed healthy with no open episode sends nothing (the second recheck)', () => {
+    expect(
+      decideNotices({}, recheck(new Map([[KEY, 'Healthy']])), { for: 1, repeatIntervalInMs: 1 }),
+    ).toEqual({ notices: [], servers: {} });
+  });
+
+  it('without confirmedHealthy nothing changes for a gateway not evaluated', () => {
+    const previous = { [KEY]: record() };
+    const decision = decideNotices(previous, recheck(new Map()), { for: 1, repeatIntervalInMs: 1 });
+    expect(decision).toEqual({ notices: [], servers: previous });
+  });
+
+  it('property: whatever recoverAfter and good runs counted, one recovered, then none', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.nat(99), (recoverAfter, goodRuns) => {
+        const policy = { for: 1, repeatIntervalInMs: 1, recoverAfter };
+        const confirmed = new Map([[KEY, 'Up']]);
+        const first = decideNotices({ [KEY]: record({ goodRuns }) }, recheck(confirmed), policy);
+        const second = decideNotices(first.servers, recheck(confirmed), policy);
+        expect(first.notices.map((n) => [n.type, n.reason])).toEqual([
+          ['recovered', RECOVERED_REASONS.confirmedOnDemand],
+        ]);
+        expect(second.notices).toEqual([]);
+      }),
+    );
+  });
+});
