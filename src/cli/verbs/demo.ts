@@ -43,12 +43,18 @@ export async function demoVerb(args: string[]): Promise<number> {
     );
     const logger = createStderrLogger(false);
     let outcome = await runOnce(config, { logger });
-    for (let run = 2; run <= DEMO_RUNS && runSucceeded(outcome.report); run++) {
+    let failedRuns = runSucceeded(outcome.report) ? 0 : 1;
+    // Every run, whatever a sink or the history said: stopping after the first (all healthy) run showed
+    // "0 not healthy" and replaced the insights of an earlier demo. Only an interruption stops it.
+    for (let run = 2; run <= DEMO_RUNS && !outcome.report.interrupted; run++) {
       if (run === 2) emulator.serve(scenario);
       outcome = await runOnce(config, { logger });
+      if (!runSucceeded(outcome.report)) failedRuns += 1;
     }
     printRun(outcome.report, outcome.receipts);
-    return runSucceeded(outcome.report) ? EXIT_OK : EXIT_FAILED;
+    if (failedRuns)
+      process.stderr.write(`demo: ${failedRuns} of its runs did not succeed (see the warnings above)\n`);
+    return failedRuns ? EXIT_FAILED : EXIT_OK;
   } finally {
     stop.dispose();
     await emulator.close();
