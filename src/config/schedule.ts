@@ -55,24 +55,57 @@ export function scheduleProblem(schedule: string): string | undefined {
     return `"${text}" has ${fields.length} field(s): an NCRONTAB expression has 6, "second minute hour day month day-of-week" (UTC), ${EXAMPLE}`;
   }
   const withSeconds = fields.length === 6 ? fields : ['0', ...fields];
+  // Every field on its own first, so all bad fields are named at once (as the rest of the config's
+  // issues are), then the whole expression, for what only the calendar shows (February 30th).
   const problems: string[] = [];
   const normalised = withSeconds.map((field, index) => {
     const read = readField(field, index);
-    if ('problem' in read) problems.push(read.problem);
+    const problem = 'problem' in read ? read.problem : cronFieldProblem(read.field, index, field);
+    if (problem) problems.push(problem);
     return 'field' in read ? read.field : field;
   });
   if (problems.length) return `"${text}": ${problems.join('; ')}`;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when needed (cold start)
-    const { CronExpressionParser } = require('cron-parser') as typeof import('cron-parser');
-    CronExpressionParser.parse(normalised.join(' '), { tz: 'UTC', strict: false });
-  } catch (error) {
-    return `"${text}" is not an NCRONTAB expression: ${(error as Error).message} (6 fields, "second minute hour day month day-of-week", UTC, ${EXAMPLE})`;
+  const problem = cronProblem(normalised.join(' '));
+  if (problem) {
+    return `"${text}" is not an NCRONTAB expression: ${problem} (6 fields, "second minute hour day month day-of-week", UTC, ${EXAMPLE})`;
   }
   return undefined;
 }
 
+/** cron-parser's objection to `expression` (6 fields, numbers only), or undefined. */
+function cronProblem(expression: string): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when needed (cold start)
+    const { CronExpressionParser } = require('cron-parser') as typeof import('cron-parser');
+    CronExpressionParser.parse(expression, { tz: 'UTC', strict: false });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * cron-parser's objection to one field (`field`, names replaced by numbers) with every other field `*`,
+ * worded with the field's name, its value as written (`original`) and NCrontab's range for it.
+ */
+function cronFieldProblem(field: string, index: number, original: string): string | undefined {
+  const alone = FIELD_NAMES.map((_, at) => (at === index ? field : '*')).join(' ');
+  const problem = cronProblem(alone);
+  return problem === undefined
+    ? undefined
+    : `the ${FIELD_NAMES[index] as string} field "${original}" is not valid (${FIELD_RANGES[index] as string}): ${problem}`;
+}
+
 const FIELD_NAMES = ['second', 'minute', 'hour', 'day', 'month', 'day-of-week'];
+/** NCrontab's range of each field (github.com/atifaziz/NCrontab, CrontabFieldKind). */
+const FIELD_RANGES = [
+  'range 0-59',
+  'range 0-59',
+  'range 0-23',
+  'range 1-31',
+  'range 1-12, or January-December',
+  'range 0-6, 0 is Sunday, or Sunday-Saturday',
+];
 
 /** One field in NCrontab's syntax, names replaced by numbers (cron-parser knows only 3-letter names). */
 function readField(field: string, index: number): { field: string } | { problem: string } {
@@ -97,7 +130,7 @@ function readField(field: string, index: number): { field: string } | { problem:
   if (problem) return { problem };
   // NCrontab's days of the week are 0-6; cron-parser would also take 7 for Sunday.
   if (index === 5 && /(^|[^/\d])([7-9]|\d{2,})/.test(replaced)) {
-    return { problem: `the day-of-week field "${field}" is 0-6 (0 is Sunday)` };
+    return { problem: `the day-of-week field "${field}" is not valid (${FIELD_RANGES[5] as string})` };
   }
   return { field: replaced };
 }

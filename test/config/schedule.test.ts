@@ -28,7 +28,7 @@ describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser',
     ['0 0 0 * 13 *', /range 1-12/],
     ['0 0 0 * 0 *', /range 1-12/],
     ['0 0 0 30 2 *', /day of month/], // February 30th: would never fire
-    ['0 0 0 * * 7', /0-6 \(0 is Sunday\)/], // cron-parser's Sunday 7; NCrontab's days are 0-6
+    ['0 0 0 * * 7', /range 0-6, 0 is Sunday/], // cron-parser's Sunday 7; NCrontab's days are 0-6
     ['0 0 0 * * 1-7', /0-6/],
     ['0 0 0 ? * *', /character NCRONTAB does not take/],
     ['0 0 0 L * *', /takes no names/],
@@ -45,6 +45,41 @@ describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser',
     ['00:00:00', /no interval/],
   ])('refuses %j', (schedule, problem) => {
     expect(scheduleProblem(schedule)).toMatch(problem);
+  });
+
+  // Every bad field at once, each with its name, its value as written and its range (issue 15: only the first was named).
+  it.each([
+    [
+      '99 99 99 99 99 99',
+      [
+        'the second field "99" is not valid (range 0-59)',
+        'the minute field "99" is not valid (range 0-59)',
+        'the hour field "99" is not valid (range 0-23)',
+        'the day field "99" is not valid (range 1-31)',
+        'the month field "99" is not valid (range 1-12, or January-December)',
+        'the day-of-week field "99" is not valid (range 0-6, 0 is Sunday, or Sunday-Saturday)',
+      ],
+    ],
+    ['60 0 24 * 13 *', ['the second field "60"', 'the hour field "24"', 'the month field "13"']],
+    ['*/0 1-70/2 * * * *', ['the second field "*/0"', 'the minute field "1-70/2" is not valid (range 0-59)']],
+    [
+      '0 0 0 5-2 Smarch 7',
+      ['the day field "5-2"', '"Smarch" is not a month name', 'the day-of-week field "7"'],
+    ],
+    [
+      '99 99 99 99 99',
+      [
+        'the minute field "99"',
+        'the hour field "99"',
+        'the day field "99"',
+        'the month field "99"',
+        'the day-of-week field "99"',
+      ],
+    ],
+  ])('names every bad field of %j at once', (schedule, named) => {
+    const problem = scheduleProblem(schedule) ?? '';
+    for (const part of named) expect(problem).toContain(part);
+    expect(problem.split('; ')).toHaveLength(named.length);
   });
 
   it('readSchedule: the default when unset or blank; a ConfigError naming the setting otherwise', () => {
