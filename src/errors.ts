@@ -459,10 +459,12 @@ export class StateInvalidError extends AppGwInsightsError {
 }
 
 /**
- * A gateway's status-page history (kept beside the notify state, in the same folder or container under
- * `history/`) could not be listed, read or written: the state store failed (`detail`, `action` as the
- * notify state's StateUnavailableError gives them), or overlapping runs kept writing it first. Notices
- * are not affected: only the status page lacks this gateway's latest reading. Tried again next run.
+ * A status-page document (a gateway's history, kept beside the notify state in the same folder or
+ * container under `history/`; the Functions app's page schedule beside them) could not be listed, read
+ * or written: the state store failed (`detail`, `action` as the notify state's StateUnavailableError
+ * gives them), or overlapping runs kept writing it first. Notices are not affected. `consequence` says
+ * what the status page lacks in this situation (src/pipeline/status/status-services.ts HISTORY_LOSS:
+ * this gateway's earlier readings, a gateway this run did not read, …). Tried again next run.
  */
 export class StatusHistoryUnavailableError extends AppGwInsightsError {
   override readonly name = 'StatusHistoryUnavailableError';
@@ -472,11 +474,13 @@ export class StatusHistoryUnavailableError extends AppGwInsightsError {
     readonly document: string,
     detail: string,
     action: string,
-    options: { readonly retryable: boolean; readonly cause?: unknown },
+    /** What the page lacks, a sentence, e.g. "The status page does not show this gateway …". */
+    consequence: string,
+    options: { readonly retryable: boolean; readonly cause?: unknown; readonly what?: string },
   ) {
     super(
-      `The status page's history in ${document} is unavailable: ${detail}. Notices are not affected; ` +
-        `the status page lacks this gateway's latest reading until it is written. ${action}`,
+      `The status page's ${options.what ?? 'history'} in ${document} is unavailable: ${detail}. Notices are not affected. ` +
+        `${consequence} ${action}`,
       causeOf(options),
     );
     this.retryable = options.retryable;
@@ -484,9 +488,10 @@ export class StatusHistoryUnavailableError extends AppGwInsightsError {
 }
 
 /**
- * A status-page history document this version cannot read (not JSON, not the shape it writes). It is
- * never written over: the page shows its gateway without history until it is moved aside or fixed.
- * Notices are not affected (the notify state is another document).
+ * A status-page document this version cannot read (not JSON, not the shape it writes). It is never
+ * written over: `consequence` says what the page lacks until it is moved aside or fixed (its gateway's
+ * history, or the gateway itself when this run did not read it). Notices are not affected (the notify
+ * state is another document).
  */
 export class StatusHistoryInvalidError extends AppGwInsightsError {
   override readonly name = 'StatusHistoryInvalidError';
@@ -494,14 +499,15 @@ export class StatusHistoryInvalidError extends AppGwInsightsError {
   constructor(
     readonly document: string,
     readonly issues: readonly string[],
-    options?: { cause?: unknown },
+    /** What the page lacks until it is fixed, a sentence. */
+    consequence: string,
+    options?: { cause?: unknown; what?: string },
   ) {
     super(
-      `The status page's history in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
-        'It was left as it is; notices are not ' +
-        'affected, but the status page shows this gateway without its history until it is fixed. To recover: if a ' +
+      `The status page's ${options?.what ?? 'history'} in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
+        `It was left as it is; notices are not affected. ${consequence} To recover: if a ` +
         'newer appgw-insights wrote it, run that version; otherwise move it aside (rename it, e.g. to ' +
-        "*.json.invalid): the next run starts this gateway's history afresh.",
+        '*.json.invalid): the next run starts it afresh.',
       options,
     );
   }

@@ -40,13 +40,14 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   [
     'StatusHistoryUnavailableError',
     (m) =>
-      new m.StatusHistoryUnavailableError('state file /s/history/gw.json', 'locked', 'Wait.', {
+      new m.StatusHistoryUnavailableError('state file /s/history/gw.json', 'locked', 'Wait.', 'Shown.', {
         retryable: true,
       }),
   ],
   [
     'StatusHistoryInvalidError',
-    (m) => new m.StatusHistoryInvalidError('state file /s/history/gw.json', ['(root): not an object']),
+    (m) =>
+      new m.StatusHistoryInvalidError('state file /s/history/gw.json', ['(root): not an object'], 'Shown.'),
   ],
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
   ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],

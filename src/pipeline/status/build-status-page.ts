@@ -6,7 +6,12 @@ import { renderStatusPage } from '../../insight/status/status-page';
 import { statusView, type StatusRunContext } from '../../insight/status/status-view';
 import { typedStateStores } from '../notify/typed-stores';
 import { readStored } from './record-history';
-import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-services';
+import {
+  historyError,
+  STATUS_PAGE_SINK,
+  type HistorySituation,
+  type StatusServices,
+} from './status-services';
 
 /** Histories read at once while the page is built. */
 const READ_CONCURRENCY = 8;
@@ -51,8 +56,8 @@ export async function buildStatusPage(
   // whether the list of histories itself failed (then no gateway this run did not read is shown).
   const unreadable: string[] = [];
   let unlisted: string | undefined;
-  const fail = (error: unknown, document: string) => {
-    const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
+  const fail = (error: unknown, document: string, situation: HistorySituation) => {
+    const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
     errors.push({ ...reported, document: reported.document ?? document });
   };
@@ -60,7 +65,7 @@ export async function buildStatusPage(
   try {
     others = (await stores.listKeys()).filter((key) => !options.written.has(key));
   } catch (error) {
-    fail(error, stores.name);
+    fail(error, stores.name, 'listed');
     unlisted = stores.name;
   }
   const read = await mapBounded(others, READ_CONCURRENCY, async (key) => {
@@ -69,7 +74,7 @@ export async function buildStatusPage(
       const stored = await store.read();
       return stored ? [readStored(store, stored.value)] : [];
     } catch (error) {
-      fail(error, store.name);
+      fail(error, store.name, 'other');
       unreadable.push(store.name);
       return [];
     }

@@ -14,7 +14,12 @@ import type { Clock, InsightSink, StateStore, StoredDocument } from '../../ports
 import { deliverToSinks } from '../deliver-to-sinks';
 import type { Logger } from '../logger';
 import { buildStatusPage, type StatusPage } from './build-status-page';
-import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-services';
+import {
+  historyError,
+  STATUS_PAGE_SINK,
+  type HistorySituation,
+  type StatusServices,
+} from './status-services';
 
 /** A discovery that keeps losing the schedule's etag race gives up after this many tries. */
 const MAX_CONFLICT_RETRIES = 5;
@@ -37,13 +42,14 @@ export async function makeDiscoveryPage(
   const store = services.schedule;
   if (!store) return undefined;
   const errors: ReportedError[] = [];
-  const fail = (error: unknown) => errors.push(scheduleError(services.logger, store, error));
+  const fail = (error: unknown, situation: HistorySituation) =>
+    errors.push(scheduleError(services.logger, store, error, situation));
   let stored: StoredDocument<PageSchedule> | undefined;
   let known = true;
   try {
     stored = await readSchedule(store);
   } catch (error) {
-    fail(error);
+    fail(error, 'schedule-read');
     known = false;
   }
   const begun = clock.now();
@@ -68,7 +74,7 @@ export async function makeDiscoveryPage(
         }
       }
     } catch (error) {
-      fail(error);
+      fail(error, 'schedule-write');
     }
   }
   return { html: page.html, errors: [...errors, ...page.errors] };
@@ -116,7 +122,7 @@ export async function refreshStatusPage(
       throw error;
     }
   } catch (error) {
-    return { made: false, errors: [scheduleError(deps.logger, store, error)] };
+    return { made: false, errors: [scheduleError(deps.logger, store, error, 'schedule-claim')] };
   }
   const page = await buildStatusPage(services, {
     now,
@@ -130,7 +136,7 @@ export async function refreshStatusPage(
     await store.write(withPageMade(claimed.schedule, now, tookInMs), claimed.etag);
   } catch (error) {
     // Written since (a discovery, most likely): it is theirs to keep; the next page measures again.
-    if (!isStateConflictError(error)) errors.push(scheduleError(deps.logger, store, error));
+    if (!isStateConflictError(error)) errors.push(scheduleError(deps.logger, store, error, 'schedule-write'));
   }
   const sinks = await deliverToSinks(
     deps.sinks,
@@ -148,8 +154,13 @@ async function readSchedule(store: ScheduleStore): Promise<StoredDocument<PageSc
   return { value: parsed.schedule, etag: stored.etag };
 }
 
-function scheduleError(logger: Logger, store: ScheduleStore, error: unknown): ReportedError {
-  const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
+function scheduleError(
+  logger: Logger,
+  store: ScheduleStore,
+  error: unknown,
+  situation: HistorySituation,
+): ReportedError {
+  const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
   logger.warn(`status page: ${reported.message}`);
   return { ...reported, document: reported.document ?? store.name };
 }

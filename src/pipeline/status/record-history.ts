@@ -50,8 +50,11 @@ export async function recordHistory(
 ): Promise<RecordedHistory> {
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
   const reading = readingOf(gateway, outcome, at);
+  // Which step failed decides what the message says the page lacks.
+  let situation: 'read' | 'written' = 'read';
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      situation = 'read';
       const stored = await store.read();
       const previous = stored ? readStored(store, stored.value) : undefined;
       const future = previous ? futureReadings(previous, writtenAt) : [];
@@ -61,6 +64,7 @@ export async function recordHistory(
           `status page: the history in ${store.name} had ${future.length} reading(s) dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: they cannot be real (a hand edit or a clock far off) and are discarded.`,
         );
       const doc = addReading(previous, gateway, reading, services.retentionInMs, writtenAt);
+      situation = 'written';
       try {
         await store.write(doc, stored?.etag);
         return { doc };
@@ -70,7 +74,7 @@ export async function recordHistory(
     }
     throw new StateConflictError(store.name);
   } catch (error) {
-    const reported = reportedError(historyError(error), STATUS_PAGE_SINK);
+    const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
     return {
       doc: addReading(undefined, gateway, reading, services.retentionInMs, writtenAt),

@@ -8,7 +8,11 @@ import {
 import { statusInsightPath } from '../../../src/insight/insight-path';
 import { runChecks } from '../../../src/pipeline/run-checks';
 import { recordHistory } from '../../../src/pipeline/status/record-history';
-import type { StatusServices } from '../../../src/pipeline/status/status-services';
+import {
+  HISTORY_LOSS,
+  type HistorySituation,
+  type StatusServices,
+} from '../../../src/pipeline/status/status-services';
 import type { StateStores } from '../../../src/ports';
 import { gatewayNamed, memoryLogger, memoryRun, type MemoryRun } from '../../helpers/memory';
 import { memoryStateForRuns, type MemoryStateForRuns } from '../../helpers/memory/state-for-runs';
@@ -203,6 +207,73 @@ describe('status page in a direct run', () => {
       expect(page).toMatch(
         /⚠ History missing:<\/strong> the history of 1 gateway this run read could not be read or written \(gw-a\): it is shown from this run's reading alone, and its timeline lacks history/,
       );
+    },
+  );
+
+  // Issue 15 trial: every history failure said "the status page lacks this gateway's latest reading",
+  // though the page shows the gateway from this run's reading, and a listing failure has no one gateway.
+  const unavailable = (name: string) =>
+    new StateUnavailableError(name, 'no answer', 'Try again.', { retryable: true });
+  const elsewhere = gatewayNamed('gw-elsewhere', 'rg-old');
+  it.each<
+    [string, HistorySituation, 'unavailable' | 'invalid', (h: MemoryStateForRuns<HistoryDocument>) => void]
+  >([
+    [
+      "this run's gateway: its history cannot be read",
+      'read',
+      'unavailable',
+      (h) => h.failures.read.set(gatewayKey(gwA.id), unavailable('h gw-a')),
+    ],
+    [
+      "this run's gateway: its history cannot be written",
+      'written',
+      'unavailable',
+      (h) => h.failures.write.set(gatewayKey(gwA.id), unavailable('h gw-a')),
+    ],
+    [
+      "this run's gateway: its history is not valid",
+      'read',
+      'invalid',
+      (h) => h.documents.set(gatewayKey(gwA.id), { text: '[]', etag: '"x"' }),
+    ],
+    [
+      'a gateway this run did not read: its history cannot be read',
+      'other',
+      'unavailable',
+      (h) => {
+        h.documents.set(gatewayKey(elsewhere.id), { text: '{}', etag: '"x"' });
+        h.failures.read.set(gatewayKey(elsewhere.id), unavailable('h gw-elsewhere'));
+      },
+    ],
+    [
+      'a gateway this run did not read: its history is not valid',
+      'other',
+      'invalid',
+      (h) => h.documents.set(gatewayKey(elsewhere.id), { text: '[]', etag: '"x"' }),
+    ],
+    [
+      'the histories cannot be listed',
+      'listed',
+      'unavailable',
+      (h) => {
+        h.failures.list = unavailable('memory history');
+      },
+    ],
+  ])(
+    '%s: the message says what the page lacks in that situation, and what to do',
+    async (_, situation, kind, spoil) => {
+      const r = statusRun();
+      spoil(r.history);
+      const outcome = await run(r, 'run-1');
+      expect(outcome.report.deliveryErrors).toHaveLength(1);
+      const message = outcome.report.deliveryErrors[0]?.message ?? '';
+      expect(message).toContain(HISTORY_LOSS[situation][kind]);
+      expect(message).toMatch(kind === 'invalid' ? /To recover: .*move it aside/ : /Try again\.$/);
+      expect(message).not.toMatch(/lacks this gateway's latest reading/);
+      // The page says the same as the message.
+      const page = pageOf(r);
+      if (situation === 'other') expect(page).not.toContain('<h2>gw-elsewhere');
+      if (situation === 'read' || situation === 'written') expect(page).toContain('<h2>gw-a ');
     },
   );
 
