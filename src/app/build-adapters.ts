@@ -19,7 +19,7 @@ import type { StatusServices } from '../pipeline/status/status-services';
 import type { InsightSink, StateStore, StateStores } from '../ports';
 import type { SilenceDocument } from '../pipeline/notify/silence-store';
 import { createBlobStateStore } from '../adapters/state/blob-state-store';
-import { createFileStateStore } from '../adapters/state/file-state-store';
+import { createFileStateStore, type StateFolderAdvice } from '../adapters/state/file-state-store';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,18 +45,23 @@ export function buildSinks(config: Config, env: Env): InsightSink[] {
  * Notify on change, when at least one webhook is configured: its receivers and its state stores (the
  * logger is the caller's, per run or invocation).
  */
-export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'logger'> | undefined {
+export function buildNotify(
+  config: Config,
+  env: Env,
+  /** What a state file's failures advise (default: the config's state.dir). */
+  advice?: StateFolderAdvice,
+): Omit<NotifyServices, 'logger'> | undefined {
   if (config.sinks.webhooks.length === 0) return undefined;
   const notifiers = resolveWebhookConfigs(config.sinks.webhooks, env).map((receiver) =>
     createWebhookNotifier(receiver),
   );
   return {
     notifiers,
-    stores: buildStateStores(config, env),
+    stores: buildStateStores(config, env, advice),
     // One registry per process: the CLI's run, or a Function App instance's invocations of each run.
     breakers: createReceiverBreakers(),
     outboxLimit: config.notify.outboxLimit,
-    silences: buildSilenceStore(config, env),
+    silences: buildSilenceStore(config, env, advice),
   };
 }
 
@@ -65,7 +70,11 @@ export function buildNotify(config: Config, env: Env): Omit<NotifyServices, 'log
  * or the blob `<prefix>silences.json` (prefix `notify/` by default) in the state container. Neither is
  * a name a gateway's document can have (those are `<sub>/<rg>/<gateway>.json`), so listing skips it.
  */
-export function buildSilenceStore(config: Config, env: Env): StateStore<SilenceDocument> {
+export function buildSilenceStore(
+  config: Config,
+  env: Env,
+  advice?: StateFolderAdvice,
+): StateStore<SilenceDocument> {
   const blob = config.state.blob;
   if (blob) {
     const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
@@ -75,7 +84,10 @@ export function buildSilenceStore(config: Config, env: Env): StateStore<SilenceD
       blobName: `${blob.prefix ?? 'notify/'}silences.json`,
     });
   }
-  return createFileStateStore({ file: path.join(config.state.dir ?? '.appgw-state', 'silences.json') });
+  return createFileStateStore({
+    file: path.join(config.state.dir ?? '.appgw-state', 'silences.json'),
+    ...(advice ? { advice } : {}),
+  });
 }
 
 /**
@@ -91,13 +103,17 @@ export function buildReceiver(config: Config, env: Env, name: string): WebhookNo
 }
 
 /** One state document per gateway: `<dir>/<sub>/<rg>/<gateway>.json`, or the same names under a prefix in a container. */
-export function buildStateStores(config: Config, env: Env): StateStores<NotifyStateDocument> {
+export function buildStateStores(
+  config: Config,
+  env: Env,
+  advice?: StateFolderAdvice,
+): StateStores<NotifyStateDocument> {
   const blob = config.state.blob;
   if (blob) {
     const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
     return createBlobStateStores({ client, container: blob.container, prefix: blob.prefix });
   }
-  return createFileStateStores({ dir: config.state.dir ?? '.appgw-state' });
+  return createFileStateStores({ dir: config.state.dir ?? '.appgw-state', ...(advice ? { advice } : {}) });
 }
 
 /**
@@ -105,13 +121,21 @@ export function buildStateStores(config: Config, env: Env): StateStores<NotifySt
  * or blobs under `history/` in the state container (notify's are under `notify/`), and beside them the
  * Functions app's page schedule (`history/status-page.json`).
  */
-export function buildStatus(config: Config, env: Env): Omit<StatusServices, 'logger'> {
+export function buildStatus(
+  config: Config,
+  env: Env,
+  /** What a state file's failures advise (default: the config's state.dir). */
+  advice?: StateFolderAdvice,
+): Omit<StatusServices, 'logger'> {
   const blob = config.state.blob;
   const client = blob ? connectBlobService(blobConnection(blob, env, 'state.blob')) : undefined;
   const stores = <T>(): StateStores<T> =>
     blob && client
       ? createBlobStateStores<T>({ client, container: blob.container, prefix: HISTORY_PREFIX })
-      : createFileStateStores<T>({ dir: path.join(config.state.dir ?? '.appgw-state', 'history') });
+      : createFileStateStores<T>({
+          dir: path.join(config.state.dir ?? '.appgw-state', 'history'),
+          ...(advice ? { advice } : {}),
+        });
   return {
     history: stores<HistoryDocument>(),
     // One name, not a gateway's three: never listed as a history.

@@ -3,6 +3,7 @@ import type { Logger } from '../pipeline/logger';
 import type { RunProgress, Telemetry } from '../ports';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
+import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
@@ -16,12 +17,18 @@ export interface RunOnceOptions {
   readonly progress?: RunProgress;
   /** Where `{ "fromEnv": … }` references are looked up; default process.env. */
   readonly env?: Env;
+  /** What a state file's failures advise (the demo's, which has no config); default the config's state.dir. */
+  readonly stateFolderAdvice?: StateFolderAdvice;
 }
 
 /** One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
   const { deps, options: runOptions } = withLogger(
-    await buildRunServices(config, options.env ?? process.env),
+    await buildRunServices(
+      config,
+      options.env ?? process.env,
+      options.stateFolderAdvice ? { stateFolderAdvice: options.stateFolderAdvice } : {},
+    ),
     options.logger,
     options.telemetry,
   );

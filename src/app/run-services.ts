@@ -18,6 +18,7 @@ import type { BackendHealthReader, SteppedBackendHealthReader, Telemetry } from 
 import { buildNotify, buildSinks, buildStatus, type Env } from './build-adapters';
 import type { StatusServices } from '../pipeline/status/status-services';
 import type { RequestLimits } from '../core/pacing/request-limits';
+import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 
 /**
  * Everything a run needs, built from the config once: the ARM clients, sinks, receivers and state
@@ -42,6 +43,11 @@ export interface RunServicesOptions {
    * its `limits` are not ARM's (tests, the demo).
    */
   readonly requestLimits?: RequestLimits;
+  /**
+   * What a state file's failures advise, when the state folder is not the config's `state.dir` to the
+   * user (the demo's `<--out>/.appgw-state`); default the config's.
+   */
+  readonly stateFolderAdvice?: StateFolderAdvice;
 }
 
 /**
@@ -58,7 +64,7 @@ export async function buildRunServices(
   const pacer = createSubscriptionPacer(options.requestLimits ? { limits: options.requestLimits } : {});
   const clientFor = createArmClientFactory({ ...config.arm, observer: pacer });
   const article = parseArticle(await readArticleTemplate(config.article));
-  const notify = buildNotify(config, env);
+  const notify = buildNotify(config, env, options.stateFolderAdvice);
   const { tags, names: namePatterns, locations } = config.discovery;
   const filter = { tags, namePatterns, locations };
   return {
@@ -78,7 +84,7 @@ export async function buildRunServices(
       configReader: createArmGatewayConfigReader(clientFor, { pacer }),
       sinks: buildSinks(config, env),
       ...(notify ? { notify } : {}),
-      status: buildStatus(config, env),
+      status: buildStatus(config, env, options.stateFolderAdvice),
       clock: systemClock,
       article,
       pacer,

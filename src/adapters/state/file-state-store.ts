@@ -12,7 +12,38 @@ export interface FileStateStoreOptions {
   readonly staleLockInMs?: number;
   /** How long a write waits for another process's lock before giving up. Default 10 s. */
   readonly lockTimeoutInMs?: number;
+  /** What the failures advise (default STATE_DIR_ADVICE: the config's `state.dir`). */
+  readonly advice?: StateFolderAdvice;
 }
+
+/**
+ * The advice of a state file's failures, worded for how the user chose the folder: the config's
+ * `state.dir` (STATE_DIR_ADVICE), or a verb that has no config and keeps its state in a folder of its
+ * own (`demo`: `<--out>/.appgw-state`), so the advice is something that verb's user can do.
+ */
+export interface StateFolderAdvice {
+  /** EACCES, EPERM: the account may not read or write it. */
+  readonly access: string;
+  /** EISDIR: a folder where a document should be. */
+  readonly folderInTheWay: string;
+  /** ENOTDIR: a file where a folder of its path should be. */
+  readonly fileInTheWay: string;
+  /** EROFS: a read-only file system. */
+  readonly readOnly: string;
+  /** Any other failure (retryable). */
+  readonly other: string;
+}
+
+/** The advice when the folder is the config's `state.dir` (APPGW_STATE_DIR). */
+export const STATE_DIR_ADVICE: StateFolderAdvice = {
+  access:
+    'Give the account that runs appgw-insights read and write access to state.dir (APPGW_STATE_DIR) and ' +
+    'everything in it, or point state.dir at a folder it owns.',
+  folderInTheWay: 'Move that folder away: state.dir holds one JSON file per gateway.',
+  fileInTheWay: 'Point state.dir (APPGW_STATE_DIR) at a folder.',
+  readOnly: 'Point state.dir (APPGW_STATE_DIR) at a writable folder.',
+  other: 'Check state.dir (APPGW_STATE_DIR); the next run tries again.',
+};
 
 /**
  * A state store in one local JSON file, safe against other processes writing the same file.
@@ -24,6 +55,7 @@ export interface FileStateStoreOptions {
 export function createFileStateStore<T>(options: FileStateStoreOptions): StateStore<T> {
   const file = path.resolve(options.file);
   const name = `state file ${file}`;
+  const advice = options.advice ?? STATE_DIR_ADVICE;
   const lock = new LockFile(
     name,
     `${file}.lock`,
@@ -37,7 +69,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
       return { text: bytes.toString('utf8'), etag: etagOf(bytes) };
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return undefined;
-      throw fileStateError(name, 'read', error);
+      throw fileStateError(name, 'read', error, advice);
     }
   };
 
@@ -53,7 +85,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
       const text = serialiseDocument(value);
       await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
-        throw fileStateError(name, 'create the folder of', error);
+        throw fileStateError(name, 'create the folder of', error, advice);
       });
       const release = await lock.acquire();
       try {
@@ -65,7 +97,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
           await rename(temp, file);
         } catch (error) {
           await rm(temp, { force: true }).catch(() => undefined);
-          throw fileStateError(name, 'write', error);
+          throw fileStateError(name, 'write', error, advice);
         }
         return etagOf(Buffer.from(text, 'utf8'));
       } finally {
@@ -82,44 +114,38 @@ function etagOf(bytes: Buffer): string {
 
 /**
  * Why a state file could not be used, as StateUnavailableError: the errno's meaning (never the
- * file's content), what to do, and whether the next run may fare better.
+ * file's content), what to do (`advice`, default the config's state.dir), and whether the next run may
+ * fare better.
  */
-export function fileStateError(document: string, action: string, error: unknown): StateUnavailableError {
+export function fileStateError(
+  document: string,
+  action: string,
+  error: unknown,
+  advice: StateFolderAdvice = STATE_DIR_ADVICE,
+): StateUnavailableError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const known: Record<string, [detail: string, advice: string, retryable: boolean]> = {
-    EACCES: ['permission denied', ACCESS_ADVICE, false],
-    EPERM: ['operation not permitted', ACCESS_ADVICE, false],
-    EISDIR: [
-      'a folder is where the file should be',
-      'Move that folder away: state.dir holds one JSON file per gateway.',
-      false,
-    ],
-    ENOTDIR: [
-      'a part of its path is a file, not a folder',
-      'Point state.dir (APPGW_STATE_DIR) at a folder.',
-      false,
-    ],
-    EROFS: ['the file system is read-only', 'Point state.dir (APPGW_STATE_DIR) at a writable folder.', false],
+    EACCES: ['permission denied', advice.access, false],
+    EPERM: ['operation not permitted', advice.access, false],
+    EISDIR: ['a folder is where the file should be', advice.folderInTheWay, false],
+    ENOTDIR: ['a part of its path is a file, not a folder', advice.fileInTheWay, false],
+    EROFS: ['the file system is read-only', advice.readOnly, false],
     ENOSPC: ['no space left on the device', 'Free some space; the next run tries again.', true],
     EDQUOT: ['the disk quota is used up', 'Free some space; the next run tries again.', true],
   };
   const mapped = code === undefined ? undefined : known[code];
-  const [detail, advice, retryable] = mapped ?? [
+  const [detail, said, retryable] = mapped ?? [
     code ?? (error instanceof Error ? error.message.split('\n')[0] : String(error)),
-    'Check state.dir (APPGW_STATE_DIR); the next run tries again.',
+    advice.other,
     true,
   ];
   return new StateUnavailableError(
     document,
     `cannot ${action} it: ${detail}${mapped ? ` (${code})` : ''}`,
-    advice,
+    said,
     { retryable, cause: error },
   );
 }
-
-const ACCESS_ADVICE =
-  'Give the account that runs appgw-insights read and write access to state.dir (APPGW_STATE_DIR) and ' +
-  'everything in it, or point state.dir at a folder it owns.';
 
 /** An advisory lock between processes: a file created with O_EXCL, holding the owner's token. */
 class LockFile {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
 import type { BlobService } from '../storage/rest/blob-service';
-import { createFileStateStore, fileStateError } from './file-state-store';
+import { createFileStateStore, fileStateError, type StateFolderAdvice } from './file-state-store';
 
 /**
  * Keys are gateway keys (lower-case ARM ids): `/subscriptions/s/resourcegroups/rg/providers/…/gw`.
@@ -40,19 +40,27 @@ export function keyOfDocument(name: string): string | undefined {
 }
 
 /** One JSON file per key under `dir` (see createFileStateStore for the locking). */
-export function createFileStateStores<T>(options: { dir: string }): StateStores<T> {
+export function createFileStateStores<T>(options: {
+  dir: string;
+  /** What the failures advise (default: the config's state.dir). */
+  advice?: StateFolderAdvice;
+}): StateStores<T> {
   const root = path.resolve(options.dir);
   const name = `state folder ${root}`;
   return {
     name,
-    forKey: (key) => createFileStateStore<T>({ file: path.join(root, documentName(key)) }),
+    forKey: (key) =>
+      createFileStateStore<T>({
+        file: path.join(root, documentName(key)),
+        ...(options.advice ? { advice: options.advice } : {}),
+      }),
     async listKeys() {
       let entries: string[];
       try {
         entries = await readdir(root, { recursive: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw fileStateError(name, 'list', error);
+        throw fileStateError(name, 'list', error, options.advice);
       }
       return entries
         .map((entry) => entry.split(path.sep).join('/'))

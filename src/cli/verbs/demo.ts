@@ -5,6 +5,7 @@ import { parseConfig } from '../../config/load';
 import { runSucceeded } from '../../core/run-report';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
+import type { StateFolderAdvice } from '../../adapters/state/file-state-store';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
@@ -37,18 +38,19 @@ export async function demoVerb(args: string[]): Promise<number> {
           gatewayIds: scenario.gateways.map((g) => g.id),
           outDir,
         }),
-        state: { dir: path.join(outDir, '.appgw-state') },
+        state: { dir: path.join(outDir, STATE_FOLDER) },
       },
       'demo configuration',
     );
     const logger = createStderrLogger(false);
-    let outcome = await runOnce(config, { logger });
+    const options = { logger, stateFolderAdvice: demoStateAdvice(outDir) };
+    let outcome = await runOnce(config, options);
     let failedRuns = runSucceeded(outcome.report) ? 0 : 1;
     // Every run, whatever a sink or the history said: stopping after the first (all healthy) run showed
     // "0 not healthy" and replaced the insights of an earlier demo. Only an interruption stops it.
     for (let run = 2; run <= DEMO_RUNS && !outcome.report.interrupted; run++) {
       if (run === 2) emulator.serve(scenario);
-      outcome = await runOnce(config, { logger });
+      outcome = await runOnce(config, options);
       if (!runSucceeded(outcome.report)) failedRuns += 1;
     }
     printRun(outcome.report, outcome.receipts);
@@ -60,6 +62,24 @@ export async function demoVerb(args: string[]): Promise<number> {
     await emulator.close();
     keepCertDir();
   }
+}
+
+/** The demo's state (the status page's history), in its --out folder. */
+export const STATE_FOLDER = '.appgw-state';
+
+/**
+ * What a failure of the demo's state files advises: the demo has no config (no state.dir, no
+ * APPGW_STATE_DIR); its state is `<--out>/.appgw-state`, so the user's choices are that folder and --out.
+ */
+export function demoStateAdvice(outDir: string): StateFolderAdvice {
+  const dir = path.join(outDir, STATE_FOLDER);
+  return {
+    access: `Give the account that runs the demo read and write access to ${dir} and everything in it, or choose another folder with --out.`,
+    folderInTheWay: `Move that folder away: ${dir} holds the demo's history, one JSON file per gateway.`,
+    fileInTheWay: `Move away the file in the way (the demo keeps its history in the folder ${dir}), or choose another folder with --out.`,
+    readOnly: 'Choose a folder on a writable file system with --out.',
+    other: `Check ${dir}, or choose another folder with --out.`,
+  };
 }
 
 /** The scenario before anything went wrong: every server `Up`, with the probe's success message. */
