@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import { parseGatewayId } from '../core/arm-id';
-import type {
-  FindingReport,
-  NotificationsReport,
-  RunInterruptionReport,
-  RunReport,
+import {
+  failedDeliveries,
+  type FindingReport,
+  type NotificationsReport,
+  type RunInterruptionReport,
+  type RunReport,
 } from '../core/run-report';
 import { terminalField as field, terminalJsonPieces } from './terminal-text';
 
@@ -138,13 +139,14 @@ function receiverLines(notifications: NotificationsReport): string[] {
   });
 }
 
-/** Errors shown per sink; the rest are counted (all are in report.json's deliveryErrors). */
+/** Errors shown per sink; the rest are counted (report.json's deliveryErrors lists more, each in the log). */
 const ERRORS_SHOWN = 5;
 
 /**
- * Per sink that failed (the folder, the blob container, the status page's histories): how many
- * failures and the first few messages, so a run that exits 2 with every gateway checked says why on
- * stdout, not only in stderr's warnings.
+ * Per sink that failed (the folder, the blob container, the status page's histories): how many of its
+ * deliveries failed (a closing entry's `omitted` counted in) and the first few, each naming its
+ * document, so a run that exits 2 with every gateway checked says why on stdout, not only in stderr's
+ * warnings.
  */
 function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
   const bySink = new Map<string, RunReport['deliveryErrors'][number][]>();
@@ -153,14 +155,26 @@ function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
     bySink.set(sink, [...(bySink.get(sink) ?? []), error]);
   }
   return [...bySink].flatMap(([sink, failures]) => {
-    const more = failures.length - ERRORS_SHOWN;
+    const named = failures.filter((f) => f.omitted === undefined);
+    const total = failedDeliveries(failures);
+    const shown = named.slice(0, ERRORS_SHOWN);
+    const more = total - shown.length;
     return [
       '',
-      `✗ ${field(sink, 80)}: ${failures.length} failure(s)`,
-      ...failures.slice(0, ERRORS_SHOWN).map((f) => `    ${field(f.message, 400)}`),
-      ...(more > 0 ? [`    and ${more} more (report.json: deliveryErrors)`] : []),
+      `✗ ${field(sink, 80)}: ${total} failure(s)`,
+      ...shown.map((f) => `    ${namedIn(f)}${field(f.message, 400)}`),
+      ...(more > 0
+        ? [
+            `    and ${more} more (report.json: deliveryErrors${total > named.length ? ` lists ${named.length}` : ''}; each is in the log)`,
+          ]
+        : []),
     ];
   });
+}
+
+/** What failed, before a message that does not name it itself ("Delivery to blob failed: HTTP 503"). */
+function namedIn(error: RunReport['deliveryErrors'][number]): string {
+  return error.document && !error.message.includes(error.document) ? `${field(error.document, 200)}: ` : '';
 }
 
 /** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */

@@ -68,8 +68,21 @@ export interface ReportedError {
   /** Whether trying again later can help (throttling, time-outs, 5xx), from the error itself. */
   readonly retryable: boolean;
   readonly sink?: string;
-  /** State errors: the document (file or blob) concerned, never a key or SAS. */
+  /**
+   * State and delivery errors: the document (file or blob) or delivery concerned (`state file …`,
+   * `report.json`, `insights of gateway …`), never a key or SAS.
+   */
   readonly document?: string;
+  /**
+   * `deliveryErrors` only: this entry closes its sink's list, standing for this many more failed
+   * deliveries to it (src/pipeline/sink-failures.ts DELIVERY_ERRORS_PER_SINK are listed per sink).
+   */
+  readonly omitted?: number;
+}
+
+/** How many deliveries failed, in all: each entry of `errors`, and the failures a closing entry counts. */
+export function failedDeliveries(errors: readonly ReportedError[]): number {
+  return errors.reduce((sum, error) => sum + (error.omitted ?? 1), 0);
 }
 
 export interface TargetReport {

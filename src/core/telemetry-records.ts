@@ -2,6 +2,7 @@ import type {
   DroppedNoticeReport,
   GatewayReport,
   NoticeDeliveryReport,
+  ReportedError,
   RunReport,
   UndeliveredNoticeReport,
 } from './run-report';
@@ -232,7 +233,7 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         noticesUndelivered: notifications?.undelivered.length ?? 0,
         noticesDropped: notifications?.dropped.length ?? 0,
         stateErrors: notifications?.stateErrors.length ?? 0,
-        sinkErrors: report.deliveryErrors.length,
+        sinkErrors: failedSinks(report.deliveryErrors),
         durationInMs: durationInMs(report.startedAt, report.finishedAt),
         interrupted: report.interrupted?.by ?? '',
         gatewaysNotDone: report.interrupted?.notDone.length ?? 0,
@@ -264,7 +265,7 @@ function gatewayRecord(
       servers: g.servers,
       unhealthyServers: g.findings.length,
       stateErrors: ownReport?.notifications?.stateErrors.length ?? 0,
-      sinkErrors: ownReport?.deliveryErrors.length ?? 0,
+      sinkErrors: failedSinks(ownReport?.deliveryErrors ?? []),
       durationInMs: g.durationInMs,
     },
   };
@@ -345,4 +346,9 @@ export function formatTelemetryRecord(record: TelemetryRecord): string {
     (c) => `\\u${c.charCodeAt(0).toString(16)}`,
   );
   return `${record.name} ${json}`;
+}
+
+/** How many sinks failed: `deliveryErrors` has an entry per failed delivery, several per sink. */
+function failedSinks(errors: readonly ReportedError[]): number {
+  return new Set(errors.map((error) => error.sink ?? '')).size;
 }

@@ -57,8 +57,25 @@ export async function deliverRunReport(
     { scope, report, insights, ...(statusPage !== undefined ? { statusPage } : {}) },
     deps.logger,
   );
-  failures.add(sinks.errors);
+  // Each failure names what did not go (a sink's own message may not: "HTTP 503").
+  const what = deliveredWhat(delivery);
+  failures.add(
+    sinks.errors.map((error) => (error.document === undefined ? { ...error, document: what } : error)),
+  );
   return { report: { ...report, deliveryErrors: failures.reported() }, sinks };
+}
+
+/**
+ * What a delivery carried, as its failures name it: `insights of gateway <id>` (scope `gateway`),
+ * `report.json` (with `index.html` when it carried the status page), `index.html` (scope `page`).
+ */
+function deliveredWhat(delivery: RunReportDelivery): string {
+  const page = delivery.statusPage !== undefined;
+  if (delivery.scope === 'gateway')
+    return `insights of gateway ${delivery.gateways.map((g) => g.id).join(', ')}`;
+  if (delivery.scope === 'page') return 'index.html';
+  const insights = delivery.insights.length > 0 ? ', the insights' : '';
+  return `report.json${insights}${page ? ' and index.html' : ''}`;
 }
 
 /** One gateway's result, as processGateway (or the poison queue) leaves it. */

@@ -319,7 +319,28 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
     };
     const text = formatSummary(failed, []);
     expect(text.match(/could not be written/g)).toHaveLength(5);
-    expect(text).toContain('    and 3 more (report.json: deliveryErrors)');
+    expect(text).toContain('    and 3 more (report.json: deliveryErrors; each is in the log)');
+  });
+
+  it('counts the failures a closing entry stands for (a sink with thousands), and names what each did not deliver', () => {
+    const listed = Array.from({ length: 10 }, (_, i) => ({
+      code: 'DeliveryFailed',
+      message: 'Delivery to blob failed: HTTP 503.',
+      retryable: true,
+      sink: 'blob',
+      document: `insights of gateway gw-${i}`,
+    }));
+    const failed: RunReport = {
+      ...report('x'),
+      deliveryErrors: [
+        ...listed,
+        { ...listed[0]!, document: undefined, message: 'and 4990 more failed deliveries …', omitted: 4990 },
+      ] as RunReport['deliveryErrors'],
+    };
+    const text = formatSummary(failed, []);
+    expect(text).toContain('✗ blob: 5000 failure(s)');
+    expect(text).toContain('    insights of gateway gw-0: Delivery to blob failed: HTTP 503.');
+    expect(text).toContain('    and 4995 more (report.json: deliveryErrors lists 10; each is in the log)');
   });
 
   it('says nothing of sinks when none failed', () => {

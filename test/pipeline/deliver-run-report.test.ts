@@ -1,6 +1,7 @@
 import { buildRunReport } from '../../src/pipeline/build-run-report';
 import { deliverRunReport } from '../../src/pipeline/deliver-run-report';
-import { createSinkFailures } from '../../src/pipeline/sink-failures';
+import { createSinkFailures, DELIVERY_ERRORS_PER_SINK } from '../../src/pipeline/sink-failures';
+import { failedDeliveries } from '../../src/core/run-report';
 import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
 import { failingSink, memoryLogger, memorySink } from '../helpers/memory';
 
@@ -44,12 +45,14 @@ describe('deliverRunReport: build the report, deliver it to the sinks, merge the
       retryable: true,
       sink: 'blob',
     };
-    expect(report.deliveryErrors).toEqual([failure]);
+    // The report names what did not go (the sink's message may not).
+    const named = { ...failure, document: 'report.json, the insights' };
+    expect(report.deliveryErrors).toEqual([named]);
     expect(sinks.errors).toEqual([failure]);
     expect(folder.deliveries[0]?.report.deliveryErrors).toEqual([]);
     // A sink's failure is not the run's: `ok` says what the run did (RunReport.ok).
     expect(report.ok).toBe(true);
-    expect(report).toEqual({ ...folder.deliveries[0]?.report, deliveryErrors: [failure] });
+    expect(report).toEqual({ ...folder.deliveries[0]?.report, deliveryErrors: [named] });
     expect(logger.at('error')).toEqual([failure.message]);
   });
 
@@ -78,16 +81,66 @@ describe('deliverRunReport: build the report, deliver it to the sinks, merge the
         sink: 'blob',
       },
     ]);
+    // One entry per failed delivery, each naming what did not go.
     expect(report.deliveryErrors).toEqual([
       {
         code: 'DeliveryFailed',
-        message: 'Delivery to blob failed: HTTP 503. (2 of its deliveries this run failed)',
+        message: 'Delivery to blob failed: HTTP 503.',
         retryable: true,
         sink: 'blob',
+      },
+      {
+        code: 'DeliveryFailed',
+        message: 'Delivery to blob failed: the account answered 503.',
+        retryable: true,
+        sink: 'blob',
+        document: 'report.json',
       },
     ]);
     expect(failures.reported()).toEqual(report.deliveryErrors);
   });
+
+  // Issue 15 trial: one entry per sink named only its first failed document.
+  it.each([1, 9, 10, 11, 5_000])(
+    '%d failed deliveries to one sink: each of the first 10 named, the rest counted in one closing entry',
+    (failed) => {
+      const failures = createSinkFailures();
+      for (let i = 0; i < failed; i++)
+        failures.add([
+          {
+            code: 'DeliveryFailed',
+            message: `m${i}`,
+            retryable: i % 2 === 0,
+            sink: 'blob',
+            document: `d${i}`,
+          },
+          ...(i < 2
+            ? [{ code: 'StatusHistoryUnavailable', message: `h${i}`, retryable: true, sink: 'status page' }]
+            : []),
+        ]);
+      const reported = failures.reported();
+      const blob = reported.filter((e) => e.sink === 'blob');
+      const listed = Math.min(failed, DELIVERY_ERRORS_PER_SINK);
+      expect(blob.slice(0, listed).map((e) => e.document)).toEqual(
+        Array.from({ length: listed }, (_, i) => `d${i}`),
+      );
+      expect(blob).toHaveLength(failed > DELIVERY_ERRORS_PER_SINK ? listed + 1 : listed);
+      expect(failedDeliveries(blob)).toBe(failed);
+      if (failed > DELIVERY_ERRORS_PER_SINK) {
+        const closing = blob.at(-1);
+        expect(closing).toMatchObject({ sink: 'blob', omitted: failed - listed, code: 'DeliveryFailed' });
+        expect(closing?.message).toMatch(
+          new RegExp(
+            `^and ${failed - listed} more failed deliveries to blob this run \\(${failed} in all; the first 10 are listed`,
+          ),
+        );
+      }
+      // Another sink's failures are its own.
+      expect(reported.filter((e) => e.sink === 'status page').map((e) => e.message)).toEqual(
+        ['h0', 'h1'].slice(0, Math.min(failed, 2)),
+      );
+    },
+  );
 
   it("a discovery's queued gateways come last in the report, after deliveryErrors, as report.json has them", async () => {
     const sink = memorySink('folder');

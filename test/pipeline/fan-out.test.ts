@@ -119,7 +119,7 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(report.deliveryErrors).toEqual([
       expect.objectContaining({ code: 'DeliveryFailed', sink: 'blob' }),
     ]);
-    expect(sinks.errors).toEqual(report.deliveryErrors);
+    expect(report.deliveryErrors).toEqual(sinks.errors.map((e) => ({ ...e, document: 'report.json' })));
     expect(w.sinks[0]?.deliveries).toHaveLength(1);
     expect(w.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
   });

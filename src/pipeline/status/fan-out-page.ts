@@ -143,7 +143,8 @@ export async function refreshStatusPage(
     { scope: 'page', report, insights: [], statusPage: page.html },
     deps.logger,
   );
-  return { made: true, errors: [...errors, ...sinks.errors] };
+  const named = sinks.errors.map((error) => ({ ...error, document: error.document ?? 'index.html' }));
+  return { made: true, errors: [...errors, ...named] };
 }
 
 async function readSchedule(store: ScheduleStore): Promise<StoredDocument<PageSchedule> | undefined> {
