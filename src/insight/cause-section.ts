@@ -1,6 +1,7 @@
 import { fillArticle, parseArticle } from '../articles';
 import { stepsBesideProbeLog, type Cause } from '../core/causes';
 import type { FindingConfiguration } from '../core/model';
+import type { RecheckTarget } from '../core/recheck-commands';
 import { configurationTemplate } from './configuration-section';
 
 export interface CauseSectionOptions {
@@ -20,6 +21,11 @@ export interface CauseSectionOptions {
    * commands (configuration-section.ts); `read: false` says it could not be read. Absent: nothing.
    */
   readonly configuration?: FindingConfiguration;
+  /**
+   * The server's gateway, pool and backend setting: with a configuration that was read, the section ends
+   * with the commands that confirm a fix (configuration-section.ts, "Confirm the fix"). Absent: none.
+   */
+  readonly recheck?: RecheckTarget;
 }
 
 /**
@@ -47,6 +53,7 @@ export function causeSectionMarkdown(
     options.references === true,
     options.probeMessage ?? 'here',
     options.configuration ?? null,
+    options.recheck ?? null,
   ]);
   const written = writtenSections.get(key);
   if (written !== undefined) {
@@ -90,7 +97,14 @@ function writeCauseSection(cause: Cause, probeLog: string, options: CauseSection
   if (cause.receivedStatus !== undefined)
     lines.push(`Received HTTP status: **${Number(cause.receivedStatus)}**`, '');
   if (options.configuration)
-    lines.push(...configurationTemplate(options.configuration, causeFacts(cause), (v) => slots.add(v)));
+    lines.push(
+      ...configurationTemplate(
+        options.configuration,
+        causeFacts(cause),
+        (v) => slots.add(v),
+        options.recheck,
+      ),
+    );
   lines.push('### What to do', '', stepsTemplate(stepsBesideProbeLog(cause, probeLog), slots));
   lines.push(
     '',
@@ -116,7 +130,7 @@ export function configurationMarkdown(
 ): string {
   const slots = new Slots();
   return slots.fill(
-    configurationTemplate(configuration, causeFacts(cause), (v) => slots.add(v)).join('\n'),
+    configurationTemplate(configuration, causeFacts(cause), (v) => slots.add(v), options.recheck).join('\n'),
     options,
   );
 }

@@ -13,14 +13,28 @@ import { probeLabel } from '../core/config-observations';
 import type { FindingConfiguration } from '../core/model';
 import { fixCommands, reproduceProbe, SITE_HOST_VARIABLE, usesSiteHost } from '../core/probe-commands';
 import type { ResolvedProbe } from '../core/probe-resolution';
+import {
+  FUNCTION_HOST_VARIABLE,
+  FUNCTION_KEY_VARIABLE,
+  recheckCommands,
+  type RecheckTarget,
+} from '../core/recheck-commands';
 
 export const CONFIGURATION_HEADING = 'In your configuration';
 
-/** The section's template lines; `add(value)` returns the placeholder that will carry `value`. */
+export const CONFIRM_HEADING = 'Confirm the fix';
+
+/**
+ * The section's template lines; `add(value)` returns the placeholder that will carry `value`. With
+ * `recheck` (the server's gateway, pool and setting) and a configuration that was read, the lines end
+ * with the commands that confirm a fix at once (recheck-commands.ts): `recheck` reads that same
+ * configuration, so it is offered only where it can work.
+ */
 export function configurationTemplate(
   configuration: FindingConfiguration,
   facts: { readonly causeId: Parameters<typeof fixCommands>[1]['causeId']; readonly receivedStatus?: number },
   add: (value: string) => string,
+  recheck?: RecheckTarget,
 ): string[] {
   const lines = [`### ${CONFIGURATION_HEADING}`, ''];
   if (!configuration.read) {
@@ -60,7 +74,33 @@ export function configurationTemplate(
     for (const command of commands) lines.push(add(command));
     lines.push('```', '');
   }
+  if (recheck) lines.push(...confirmTemplate(recheck, add));
   return lines;
+}
+
+/**
+ * "Confirm the fix": ARM's on-demand probe through `appgw-insights recheck` or the Functions app's
+ * `recheckGateway` endpoint. What a healthy answer does is said here because it is why one would run it
+ * rather than wait for the next run: the episode ends and `recovered` goes out once.
+ */
+function confirmTemplate(target: RecheckTarget, add: (value: string) => string): string[] {
+  const commands = recheckCommands(target);
+  return [
+    `### ${CONFIRM_HEADING}`,
+    '',
+    'When you have changed it, send the gateway\'s probe now instead of waiting for the next run (ARM\'s on-demand probe of this pool with this backend setting). A server it finds healthy is closed at once and `recovered` goes out with the reason "confirmed by an on-demand probe".',
+    '',
+    '```sh',
+    add(commands.cli),
+    '```',
+    '',
+    `Or, against the Functions app (set \`${FUNCTION_HOST_VARIABLE}\` to its host name and \`${FUNCTION_KEY_VARIABLE}\` to a function key first):`,
+    '',
+    '```sh',
+    add(commands.http),
+    '```',
+    '',
+  ];
 }
 
 function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): string[] {

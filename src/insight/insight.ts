@@ -37,10 +37,15 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
   const hasMessage = finding.probeLog.trim() !== '';
   const articleShowsIt = article.placeholders.some((name) => name.trim().toLowerCase() === ERROR_DETAILS);
   const references = article.template.references;
+  const recheck = {
+    gateway: finding.gateway,
+    backendPool: finding.backendPool,
+    backendSettings: finding.backendSettings,
+  };
   const cause = causeSectionMarkdown(finding.cause, finding.probeLog, {
     references,
     probeMessage: articleShowsIt ? 'above' : 'here',
-    ...(finding.configuration ? { configuration: finding.configuration } : {}),
+    ...(finding.configuration ? { configuration: finding.configuration, recheck } : {}),
   });
   const markdown = `${filled.markdown.trimEnd()}\n\n${cause}`;
   const title = article.metadata['pageTitle'] ?? 'Degraded Backend Server Health';
@@ -57,7 +62,11 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
     articleHtml: pageArticle.html(),
     stepsHtml: stepsHtml(JSON.stringify(stepsBesideProbeLog(finding.cause, finding.probeLog))),
     ...(finding.configuration
-      ? { configurationHtml: renderMarkdown(configurationMarkdown(finding.cause, finding.configuration)) }
+      ? {
+          configurationHtml: renderMarkdown(
+            configurationMarkdown(finding.cause, finding.configuration, { recheck }),
+          ),
+        }
       : {}),
   };
   return {

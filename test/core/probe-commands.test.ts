@@ -1,20 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { observeConfiguration } from '../../src/core/config-observations';
 import { fixCommands, reproduceProbe, SITE_HOST_VARIABLE } from '../../src/core/probe-commands';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
+import { shellArgv } from '../helpers/shell-argv';
 import { probe, resolved, settings } from './config-fixtures';
 
-/** The argv bash would run for `command` (its first word replaced by printf: nothing is run). */
-function argv(command: string, env: Record<string, string> = {}): string[] {
-  const [, ...rest] = command.split(' ');
-  const out = execFileSync('bash', ['-c', `printf '%s\\0' ${rest.join(' ')}`], {
-    encoding: 'utf8',
-    // Not a remote shell's: bash reads no ~/.bashrc (it does when SHLVL is unset and stdin a socket).
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '', SHLVL: '2', ...env },
-  });
-  return out.split('\0').slice(0, -1);
-}
+const argv = shellArgv;
 
 const curl = (p: ResolvedProbe) => {
   const r = reproduceProbe(p);

@@ -99,4 +99,51 @@ describe('the configuration section with values from ARM', () => {
       insight.markdown.indexOf('### What to do'),
     );
   });
+
+  describe('Confirm the fix: the recheck commands for this server', () => {
+    const finding = (pool: string, configuration?: FindingConfiguration): Finding => ({
+      gateway: gatewayRef('00000000-0000-0000-0000-000000000000', 'rg', 'appgw'),
+      backendPool: pool,
+      backendSettings: 'settings-a',
+      address: '10.0.0.5',
+      health: 'Unhealthy',
+      state: 'unhealthy',
+      probeLog: 'Status code mismatch. Received:404.',
+      cause,
+      ...(configuration ? { configuration } : {}),
+    });
+    const NOW = new Date('2026-11-30T10:00:00Z');
+    const p = resolved(settings(), undefined, '10.0.0.5');
+
+    it('follows the configuration and comes before the general steps, in the markdown and on the page', () => {
+      const insight = composeInsight(seedArticle, finding('pool-web', read(p)), NOW);
+      const at = insight.markdown.indexOf('### Confirm the fix');
+      expect(at).toBeGreaterThan(insight.markdown.indexOf('### In your configuration'));
+      expect(at).toBeLessThan(insight.markdown.indexOf('### What to do'));
+      expect(codeLines(insight.markdown)).toContain(
+        'appgw-insights recheck --gateway /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/appgw --pool pool-web --settings settings-a',
+      );
+      expect(insight.html).toContain('Confirm the fix');
+      expect(insight.html).toContain('recheck --gateway');
+    });
+
+    it.each([
+      ['no configuration (a saved body: evaluate)', undefined],
+      [
+        'a configuration that could not be read (recheck reads it too)',
+        { read: false, reason: 'ARM answered 403' } as const,
+      ],
+    ])('is not offered with %s', (_, configuration) => {
+      const insight = composeInsight(seedArticle, finding('pool-web', configuration), NOW);
+      expect(insight.markdown).not.toContain('Confirm the fix');
+      expect(insight.html).not.toContain('Confirm the fix');
+    });
+
+    it.each(HOSTILE_HOSTS)('pool %j adds no markup to the insight', (pool) => {
+      const plain = composeInsight(seedArticle, finding('pool-web', read(p)), NOW);
+      const hostile = composeInsight(seedArticle, finding(pool, read(p)), NOW);
+      const section = (html: string) => html.slice(html.indexOf('<section class="configuration">'));
+      expect(tags(section(hostile.html))).toEqual(tags(section(plain.html)));
+    });
+  });
 });

@@ -110,6 +110,11 @@ describe('the default scenario: every finding shows its probe as configured', ()
           new RegExp(`curl -i --max-time \\d+ .*${finding.address.replace(/\./g, '\\.')}`),
         );
         expect(html).toContain('<section class="configuration">');
+        // The fix can be confirmed on the spot: the recheck line names this server's gateway, pool, setting.
+        expect(markdown).toContain('### Confirm the fix');
+        expect(markdown).toContain(
+          `appgw-insights recheck --gateway ${gw.id} --pool ${finding.backendPool} --settings ${finding.backendSettings}`,
+        );
         const key = `${gw.id.split('/').at(-1)}/${finding.backendSettings}/${finding.address}`;
         for (const text of EXPECTED[key] ?? []) expect(markdown).toContain(text);
         seen.add(key);
@@ -156,6 +161,7 @@ describe('a configuration that cannot be read', () => {
     );
     expect(insight?.markdown).toContain(says);
     expect(insight?.markdown).not.toContain('curl -i --max-time');
+    expect(insight?.markdown).not.toContain('Confirm the fix'); // recheck reads the same configuration
     // The general steps are all there.
     expect(insight?.markdown).toContain('### What to do');
     expect(outcome.report.findings[0]?.cause.id).toBe('status-code-mismatch');

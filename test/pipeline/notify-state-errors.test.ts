@@ -182,7 +182,7 @@ describe('state errors with the file store', () => {
     expectNoOverlapClaimed(report, logger);
     expect(report.notifications?.stateErrors.map((e) => [e.code, e.document])).toEqual([
       ['StateUnavailable', `state file ${documentOf(gatewayId('gw-b'))}`],
-      // The silences added with `silence add` are beside the notify state: read each run, also in the way.
+      // The silences beside the state cannot be read either: said, and the run goes on without them.
       ['StateUnavailable', `state file ${path.join(stateDir, 'silences.json')}`],
       ['StateUnavailable', `state folder ${stateDir}`],
     ]);

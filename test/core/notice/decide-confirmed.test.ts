@@ -96,13 +96,31 @@ describe('decideNotices with servers confirmed healthy by an on-demand probe', (
   it('a server confirmed healthy with no open episode sends nothing (the second recheck)', () => {
     expect(
       decideNotices({}, recheck(new Map([[KEY, 'Healthy']])), { for: 1, repeatIntervalInMs: 1 }),
-    ).toEqual({ notices: [], servers: {}, silenced: [] });
+    ).toEqual({ notices: [], silenced: [], servers: {} });
   });
 
   it('without confirmedHealthy nothing changes for a gateway not evaluated', () => {
     const previous = { [KEY]: record() };
     const decision = decideNotices(previous, recheck(new Map()), { for: 1, repeatIntervalInMs: 1 });
-    expect(decision).toEqual({ notices: [], servers: previous, silenced: [] });
+    expect(decision).toEqual({ notices: [], silenced: [], servers: previous });
+  });
+
+  it('a server whose degraded a silence held, confirmed healthy: no notice, the held transition ends in the report', () => {
+    const { notified: _told, ...never } = record();
+    const at = NOW.toISOString();
+    const held: ServerRecord = {
+      ...never,
+      silenced: { since: at, at, silenceIds: ['s1'], type: 'degraded' },
+    };
+    const decision = decideNotices({ [KEY]: held }, recheck(new Map([[KEY, 'Healthy']])), {
+      for: 1,
+      repeatIntervalInMs: 1,
+    });
+    expect(decision.notices).toEqual([]);
+    expect(decision.servers).toEqual({});
+    expect(decision.silenced.map((s) => [s.type, s.outcome, s.silenceIds])).toEqual([
+      ['recovered', 'ended-silenced', ['s1']],
+    ]);
   });
 
   it('property: whatever recoverAfter and good runs counted, one recovered, then none', () => {
