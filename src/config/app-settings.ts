@@ -57,7 +57,11 @@ export const STORAGE_SETTINGS = [
 ] as const;
 
 /** Read only by the Functions app (the CLI has no timer and no queue): `run` leaves them alone. */
-export const FUNCTIONS_ONLY_SETTINGS = ['APPGW_SCHEDULE', 'APPGW_QUEUE_NAME'] as const;
+export const FUNCTIONS_ONLY_SETTINGS = [
+  'APPGW_SCHEDULE',
+  'APPGW_QUEUE_NAME',
+  'APPGW_ALERT_DEDUP_WINDOW',
+] as const;
 
 /** Read only by `run` (the Functions app has no run to stop): the Functions app refuses them. */
 export const RUN_ONLY_SETTINGS = ['APPGW_RUN_DEADLINE_MS'] as const;
