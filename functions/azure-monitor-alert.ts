@@ -8,13 +8,12 @@ import {
 import { contextLogger } from '../src/app/context-logger';
 import { functionAlertServices } from '../src/app/function-services';
 import {
+  AZURE_MONITOR_ALERT_ROUTE,
   MAX_ALERT_BODY_BYTES,
   azureMonitorAlertResponse,
   type AlertBody,
 } from '../src/app/azure-monitor-alert-response';
 import { readCappedBody } from '../src/app/capped-body';
-
-export const AZURE_MONITOR_ALERT_ROUTE = 'alerts/azure-monitor';
 
 /**
  * POST /api/alerts/azure-monitor: an action group's webhook (common alert schema) for a metric alert on

@@ -7,6 +7,9 @@ import { takeGatewayAlert, type AlertIntakeDependencies } from '../pipeline/aler
 import { withTimeout } from '../pipeline/timeout';
 import type { InsightResponse } from './gateway-insight-response';
 
+/** The function's route: POST /api/alerts/azure-monitor (infra/app/gateway-alerts.bicep posts there). */
+export const AZURE_MONITOR_ALERT_ROUTE = 'alerts/azure-monitor';
+
 /**
  * The largest body taken, in bytes: Azure Monitor caps a common-schema alert at 256 KB
  * (learn.microsoft.com/azure/azure-monitor/alerts/alerts-payload-samples, "Sample log search alerts":

@@ -7,6 +7,7 @@ import {
   type AlertRefusal,
   type GatewayAlert,
 } from '../../../src/core/alerts/common-alert-schema';
+import { DELETE, withEdits } from '../../helpers/json-edits';
 import { readAlertTrigger, alertTrigger, triggerText } from '../../../src/core/alerts/alert-trigger';
 
 /** The common alert schema, read strictly (fixtures: test/fixtures/azure-monitor-alerts/README.md). */
@@ -18,11 +19,10 @@ const SUB = '11111111-1111-1111-1111-111111111111';
 const GW = `/subscriptions/${SUB}/resourcegroups/rg-test/providers/microsoft.network/applicationgateways/gw-alerted`;
 
 /** The fired fixture with `edit` applied to a deep copy. */
-function fired(edit: (alert: any) => void): unknown {
-  const alert = fixture('metric-static-fired.json');
-  edit(alert);
-  return alert;
+function fired(edits: Readonly<Record<string, unknown>>): unknown {
+  return withEdits(fixture('metric-static-fired.json'), edits);
 }
+const CRITERION = 'data.alertContext.condition.allOf.0';
 
 function accepted(body: unknown): GatewayAlert {
   const read = readGatewayAlert(body);
@@ -67,31 +67,22 @@ describe('readGatewayAlert: the payloads Azure Monitor sends for UnhealthyHostCo
   });
 
   it.each([
-    [
-      'no dimensions (a rule not split by pool)',
-      (a: any) => delete a.data.alertContext.condition.allOf[0].dimensions,
-      [],
-    ],
-    ['empty dimensions', (a: any) => (a.data.alertContext.condition.allOf[0].dimensions = []), []],
-    [
-      'no metricNamespace',
-      (a: any) => delete a.data.alertContext.condition.allOf[0].metricNamespace,
-      ['pool-a~settings-a'],
-    ],
+    ['no dimensions (a rule not split by pool)', { [`${CRITERION}.dimensions`]: DELETE }, []],
+    ['empty dimensions', { [`${CRITERION}.dimensions`]: [] }, []],
+    ['no metricNamespace', { [`${CRITERION}.metricNamespace`]: DELETE }, ['pool-a~settings-a']],
     [
       'another dimension beside it',
-      (a: any) =>
-        a.data.alertContext.condition.allOf[0].dimensions.push({ name: 'BackendServer', value: '10.0.0.4' }),
+      { [`${CRITERION}.dimensions.1`]: { name: 'BackendServer', value: '10.0.0.4' } },
       ['pool-a~settings-a'],
     ],
     [
       'a multi-resource rule',
-      (a: any) => (a.data.alertContext.conditionType = 'MultipleResourceMultipleMetricCriteria'),
+      { 'data.alertContext.conditionType': 'MultipleResourceMultipleMetricCriteria' },
       ['pool-a~settings-a'],
     ],
     [
       'metric name in another case',
-      (a: any) => (a.data.alertContext.condition.allOf[0].metricName = 'unhealthyhostcount'),
+      { [`${CRITERION}.metricName`]: 'unhealthyhostcount' },
       ['pool-a~settings-a'],
     ],
   ])('taken too: %s', (_name, edit, pools) => {
@@ -100,15 +91,15 @@ describe('readGatewayAlert: the payloads Azure Monitor sends for UnhealthyHostCo
 
   it('the same gateway named twice is one gateway', () => {
     const alert = accepted(
-      fired((a) =>
-        a.data.essentials.alertTargetIDs.push(GW.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/')),
-      ),
+      fired({
+        'data.essentials.alertTargetIDs.1': GW.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'),
+      }),
     );
     expect(alert.gateways).toHaveLength(1);
   });
 
   it('a long rule name is capped, never refused', () => {
-    const alert = accepted(fired((a) => (a.data.essentials.alertRule = 'r'.repeat(5000))));
+    const alert = accepted(fired({ 'data.essentials.alertRule': 'r'.repeat(5000) }));
     expect(alert.alertRule.length).toBeLessThan(400);
     expect(alert.alertRule).toMatch(/\[cut: 5000 characters in all\]$/);
   });
@@ -121,7 +112,7 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
   ['a string', 'alert', 400, 'InvalidAlert', /JSON object/],
   [
     'no schemaId (the non-common metric alert schema)',
-    fired((a) => delete a.schemaId),
+    fired({ schemaId: DELETE }),
     400,
     'NotCommonAlertSchema',
     /useCommonAlertSchema/,
@@ -135,96 +126,96 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
   ],
   [
     'schemaId in another case',
-    fired((a) => (a.schemaId = 'AzureMonitorCommonAlertSchema')),
+    fired({ schemaId: 'AzureMonitorCommonAlertSchema' }),
     400,
     'NotCommonAlertSchema',
     /azureMonitorCommonAlertSchema/,
   ],
-  ['no data', fired((a) => delete a.data), 400, 'InvalidAlert', /data must be an object/],
-  ['no essentials', fired((a) => delete a.data.essentials), 400, 'InvalidAlert', /data\.essentials must/],
-  ['no alertId', fired((a) => delete a.data.essentials.alertId), 400, 'InvalidAlert', /alertId/],
+  ['no data', fired({ data: DELETE }), 400, 'InvalidAlert', /data must be an object/],
+  ['no essentials', fired({ 'data.essentials': DELETE }), 400, 'InvalidAlert', /data\.essentials must/],
+  ['no alertId', fired({ 'data.essentials.alertId': DELETE }), 400, 'InvalidAlert', /alertId/],
   [
     'an alertId of 2000 characters',
-    fired((a) => (a.data.essentials.alertId = 'x'.repeat(2000))),
+    fired({ 'data.essentials.alertId': 'x'.repeat(2000) }),
     400,
     'InvalidAlert',
     /at most 1024/,
   ],
-  ['an empty alertRule', fired((a) => (a.data.essentials.alertRule = ' ')), 400, 'InvalidAlert', /alertRule/],
+  ['an empty alertRule', fired({ 'data.essentials.alertRule': ' ' }), 400, 'InvalidAlert', /alertRule/],
   [
     'a severity outside Sev0-Sev4',
-    fired((a) => (a.data.essentials.severity = 'Sev9')),
+    fired({ 'data.essentials.severity': 'Sev9' }),
     400,
     'InvalidAlert',
     /Sev0 … Sev4/,
   ],
-  ['severity as a number', fired((a) => (a.data.essentials.severity = 1)), 400, 'InvalidAlert', /severity/],
+  ['severity as a number', fired({ 'data.essentials.severity': 1 }), 400, 'InvalidAlert', /severity/],
   [
     'a log search alert',
-    fired((a) => (a.data.essentials.signalType = 'Log')),
+    fired({ 'data.essentials.signalType': 'Log' }),
     422,
     'NotMetricAlert',
     /only metric alerts/,
   ],
   [
     'an activity log alert',
-    fired((a) => (a.data.essentials.signalType = 'Activity Log')),
+    fired({ 'data.essentials.signalType': 'Activity Log' }),
     422,
     'NotMetricAlert',
     /Remove this webhook/,
   ],
   [
     'monitorCondition Activated',
-    fired((a) => (a.data.essentials.monitorCondition = 'Activated')),
+    fired({ 'data.essentials.monitorCondition': 'Activated' }),
     400,
     'InvalidAlert',
     /"Fired" or "Resolved"/,
   ],
   [
     'no firedDateTime',
-    fired((a) => delete a.data.essentials.firedDateTime),
+    fired({ 'data.essentials.firedDateTime': DELETE }),
     400,
     'InvalidAlert',
     /firedDateTime/,
   ],
   [
     'a firedDateTime that is no date',
-    fired((a) => (a.data.essentials.firedDateTime = '3/22/2019 1:36:31 PM')),
+    fired({ 'data.essentials.firedDateTime': '3/22/2019 1:36:31 PM' }),
     400,
     'InvalidAlert',
     /ISO 8601/,
   ],
   [
     'Resolved without resolvedDateTime',
-    fired((a) => (a.data.essentials.monitorCondition = 'Resolved')),
+    fired({ 'data.essentials.monitorCondition': 'Resolved' }),
     400,
     'InvalidAlert',
     /resolvedDateTime/,
   ],
   [
     'no alertTargetIDs',
-    fired((a) => delete a.data.essentials.alertTargetIDs),
+    fired({ 'data.essentials.alertTargetIDs': DELETE }),
     400,
     'InvalidAlert',
     /alertTargetIDs/,
   ],
   [
     'empty alertTargetIDs',
-    fired((a) => (a.data.essentials.alertTargetIDs = [])),
+    fired({ 'data.essentials.alertTargetIDs': [] }),
     400,
     'InvalidAlert',
     /non-empty array/,
   ],
   [
     'eleven targets',
-    fired((a) => (a.data.essentials.alertTargetIDs = Array(11).fill(GW))),
+    fired({ 'data.essentials.alertTargetIDs': Array(11).fill(GW) }),
     400,
     'InvalidAlert',
     /at most 10/,
   ],
   [
     'a target that is a number',
-    fired((a) => (a.data.essentials.alertTargetIDs = [42])),
+    fired({ 'data.essentials.alertTargetIDs': [42] }),
     400,
     'InvalidAlert',
     /must be a string/,
@@ -238,140 +229,129 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
   ],
   [
     'a gateway child resource (a pool)',
-    fired((a) => (a.data.essentials.alertTargetIDs = [`${GW}/backendAddressPools/pool-a`])),
+    fired({ 'data.essentials.alertTargetIDs': [`${GW}/backendAddressPools/pool-a`] }),
     422,
     'NotApplicationGateway',
     /only alerts on application gateways/,
   ],
   [
     'a load balancer',
-    fired((a) => (a.data.essentials.alertTargetIDs = [GW.replace('applicationgateways', 'loadbalancers')])),
+    fired({ 'data.essentials.alertTargetIDs': [GW.replace('applicationgateways', 'loadbalancers')] }),
     422,
     'NotApplicationGateway',
     /loadbalancers/,
   ],
   [
     'an Application Gateway for Containers',
-    fired(
-      (a) =>
-        (a.data.essentials.alertTargetIDs = [
-          GW.replace(
-            'microsoft.network/applicationgateways',
-            'microsoft.servicenetworking/trafficcontrollers',
-          ),
-        ]),
-    ),
+    fired({
+      'data.essentials.alertTargetIDs': [
+        GW.replace('microsoft.network/applicationgateways', 'microsoft.servicenetworking/trafficcontrollers'),
+      ],
+    }),
     422,
     'NotApplicationGateway',
     /trafficcontrollers/,
   ],
   [
     'a gateway and a VM',
-    fired((a) =>
-      a.data.essentials.alertTargetIDs.push(
-        `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm`,
-      ),
-    ),
+    fired({
+      'data.essentials.alertTargetIDs.1': `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm`,
+    }),
     422,
     'NotApplicationGateway',
     /alertTargetIDs\[1\]/,
   ],
   [
     'no alertContext',
-    fired((a) => delete a.data.alertContext),
+    fired({ 'data.alertContext': DELETE }),
     400,
     'InvalidAlert',
     /alertContext must be an object/,
   ],
   [
     'a web test condition',
-    fired((a) => (a.data.alertContext.conditionType = 'WebtestLocationAvailabilityCriteria')),
+    fired({ 'data.alertContext.conditionType': 'WebtestLocationAvailabilityCriteria' }),
     422,
     'NotMetricAlert',
     /metric criteria/,
   ],
   [
     'a log query condition',
-    fired((a) => (a.data.alertContext.conditionType = 'LogQueryCriteria')),
+    fired({ 'data.alertContext.conditionType': 'LogQueryCriteria' }),
     422,
     'NotMetricAlert',
     /LogQueryCriteria/,
   ],
   [
     'no condition',
-    fired((a) => delete a.data.alertContext.condition),
+    fired({ 'data.alertContext.condition': DELETE }),
     400,
     'InvalidAlert',
     /condition must be an object/,
   ],
-  [
-    'empty allOf',
-    fired((a) => (a.data.alertContext.condition.allOf = [])),
-    400,
-    'InvalidAlert',
-    /non-empty array/,
-  ],
+  ['empty allOf', fired({ 'data.alertContext.condition.allOf': [] }), 400, 'InvalidAlert', /non-empty array/],
   [
     'a criterion that is a string',
-    fired((a) => (a.data.alertContext.condition.allOf = ['x'])),
+    fired({ 'data.alertContext.condition.allOf': ['x'] }),
     400,
     'InvalidAlert',
     /allOf\[0\] must be an object/,
   ],
   [
     'no metricName',
-    fired((a) => delete a.data.alertContext.condition.allOf[0].metricName),
+    fired({ 'data.alertContext.condition.allOf.0.metricName': DELETE }),
     400,
     'InvalidAlert',
     /metricName/,
   ],
   [
     'HealthyHostCount',
-    fired((a) => (a.data.alertContext.condition.allOf[0].metricName = 'HealthyHostCount')),
+    fired({ 'data.alertContext.condition.allOf.0.metricName': 'HealthyHostCount' }),
     422,
     'MetricNotSupported',
     /only UnhealthyHostCount/,
   ],
   [
     'CpuUtilization',
-    fired((a) => (a.data.alertContext.condition.allOf[0].metricName = 'CpuUtilization')),
+    fired({ 'data.alertContext.condition.allOf.0.metricName': 'CpuUtilization' }),
     422,
     'MetricNotSupported',
     /"CpuUtilization"/,
   ],
   [
     'UnhealthyHostCount and another metric',
-    fired((a) =>
-      a.data.alertContext.condition.allOf.push({
-        ...a.data.alertContext.condition.allOf[0],
+    fired({
+      'data.alertContext.condition.allOf.1': {
         metricName: 'FailedRequests',
-      }),
-    ),
+        metricNamespace: 'Microsoft.Network/applicationGateways',
+        operator: 'GreaterThan',
+        threshold: '0',
+        timeAggregation: 'Total',
+        dimensions: [],
+        metricValue: 3,
+      },
+    }),
     422,
     'MetricNotSupported',
     /FailedRequests/,
   ],
   [
     'UnhealthyHostCount of another namespace',
-    fired(
-      (a) =>
-        (a.data.alertContext.condition.allOf[0].metricNamespace =
-          'Microsoft.ServiceNetworking/trafficControllers'),
-    ),
+    fired({ [`${CRITERION}.metricNamespace`]: 'Microsoft.ServiceNetworking/trafficControllers' }),
     422,
     'MetricNotSupported',
     /metricNamespace/,
   ],
   [
     'dimensions as an object',
-    fired((a) => (a.data.alertContext.condition.allOf[0].dimensions = { name: 'x' })),
+    fired({ 'data.alertContext.condition.allOf.0.dimensions': { name: 'x' } }),
     400,
     'InvalidAlert',
     /dimensions must be an array/,
   ],
   [
     'a dimension without value',
-    fired((a) => (a.data.alertContext.condition.allOf[0].dimensions = [{ name: 'BackendSettingsPool' }])),
+    fired({ 'data.alertContext.condition.allOf.0.dimensions': [{ name: 'BackendSettingsPool' }] }),
     400,
     'InvalidAlert',
     /dimensions\[0\]/,
@@ -390,9 +370,9 @@ describe('readGatewayAlert refuses, saying why', () => {
 
   it('a refusal of an alert it understood names the rule, quoted (a crafted name cannot break a log line)', () => {
     const read = readGatewayAlert(
-      fired((a) => {
-        a.data.essentials.alertRule = 'rule\n\u202eevil';
-        a.data.alertContext.condition.allOf[0].metricName = 'CpuUtilization';
+      fired({
+        'data.essentials.alertRule': 'rule\n\u202eevil',
+        [`${CRITERION}.metricName`]: 'CpuUtilization',
       }),
     );
     expect((read as AlertRefusal).message).toContain('alert rule "rule\\n\\u202eevil"');
@@ -418,7 +398,7 @@ describe('readGatewayAlert refuses, saying why', () => {
     ];
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.jsonValue(), (key, value) => {
-        const body = fired((a) => (a.data.essentials[key] = value));
+        const body = fired({ [`data.essentials.${key}`]: value });
         expect(() => readGatewayAlert(body)).not.toThrow();
       }),
     );
