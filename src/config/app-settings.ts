@@ -3,7 +3,7 @@ import { ConfigError, isConfigError } from '../errors';
 import { parseJsonText } from '../core/input/json-text';
 import { nearestName } from '../core/input/nearest-name';
 import { configProblems } from './check';
-import { readQueueName } from './functions-settings';
+import { readAlertDedupWindow, readQueueName } from './functions-settings';
 import { readSchedule } from './schedule';
 import { parseConfig, resolvePaths } from './load';
 import type { Config } from './schema';
@@ -138,7 +138,7 @@ export function appSettingsProblems(
  */
 function functionsOnlyProblems(env: Env): string[] {
   const problems: string[] = [];
-  for (const read of [readSchedule, readQueueName]) {
+  for (const read of [readSchedule, readQueueName, readAlertDedupWindow]) {
     try {
       read(env);
     } catch (error) {
