@@ -180,8 +180,11 @@ describe('state errors with the file store', () => {
     });
     expect(report.ok).toBe(false);
     expectNoOverlapClaimed(report, logger);
+    // The stored silences live in the same folder, so they cannot be read either: reported, fail-open
+    // (README, Fault matrix, "the stored silences (silences.json) cannot be read").
     expect(report.notifications?.stateErrors.map((e) => [e.code, e.document])).toEqual([
       ['StateUnavailable', `state file ${documentOf(gatewayId('gw-b'))}`],
+      ['StateUnavailable', `state file ${path.join(stateDir, 'silences.json')}`],
       ['StateUnavailable', `state folder ${stateDir}`],
     ]);
     expect(JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8')).ok).toBe(false);
