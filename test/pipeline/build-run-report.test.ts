@@ -164,6 +164,7 @@ describe('notificationsReport', () => {
         },
       ],
       pending: { 'webhook[ops]': 1 },
+      silenced: [],
       undelivered: [undelivered],
       dropped: [],
       stateErrors: [stateError],
