@@ -8,3 +8,4 @@ import './evaluate-gateway';
 import './record-poisoned-gateway';
 import './gateway-insight';
 import './recheck-gateway';
+import './azure-monitor-alert';

@@ -107,6 +107,22 @@ param alertWebhookUrl string = ''
 @description('Minutes between discovery runs, for an APPGW_SCHEDULE whose period cannot be read from it (ALERT_SCHEDULE_PERIOD_MINUTES); empty: read from the schedule.')
 param alertSchedulePeriodInMinutes string = ''
 
+@description('Application gateway ARM ids, comma-separated (GATEWAY_ALERT_IDS): an Azure Monitor metric alert on each one\'s UnhealthyHostCount, wired to the azureMonitorAlert function; empty: none.')
+param gatewayAlertIds string = ''
+
+@minValue(0)
+@maxValue(4)
+@description('Severity of the gateway alert rules (Azure Monitor Baseline Alerts: 1).')
+param gatewayAlertSeverity int = 1
+
+@minValue(0)
+@description('The gateway alert rules fire above this average unhealthy host count (Azure Monitor Baseline Alerts: 0).')
+param gatewayAlertThreshold int = 0
+
+@secure()
+@description('Value of the function key the gateway alerts\' action group calls the function with; a new one each deployment by default.')
+param gatewayAlertKey string = newGuid()
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-${resourceToken}'
@@ -210,6 +226,24 @@ module alerts './app/alerts.bicep' = {
     schedulePeriodInMinutes: empty(alertSchedulePeriodInMinutes) ? 0 : int(alertSchedulePeriodInMinutes)
     alertEmailAddress: alertEmailAddress
     alertWebhookUrl: alertWebhookUrl
+  }
+}
+
+// Optional: metric alerts on the chosen gateways' UnhealthyHostCount, whose action group posts to the
+// azureMonitorAlert function (an evaluation of the gateway at once). Off while gatewayAlertIds is empty.
+var alertedGateways = filter(map(split(gatewayAlertIds, ','), id => trim(id)), id => !empty(id))
+
+module gatewayAlerts './app/gateway-alerts.bicep' = if (!empty(alertedGateways)) {
+  name: 'gatewayAlerts'
+  scope: rg
+  dependsOn: [functionApp]
+  params: {
+    functionAppName: functionAppName
+    tags: tags
+    gatewayIds: alertedGateways
+    severity: gatewayAlertSeverity
+    threshold: gatewayAlertThreshold
+    alertKey: gatewayAlertKey
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
+import type { AlertTrigger } from './core/alerts/alert-trigger';
 import type { GatewayConfigReading } from './core/gateway-config';
 import type { ListScope } from './core/gateway-list-page';
 import type { OnDemandProbeRequest, OnDemandServer } from './core/on-demand-probe';
@@ -291,6 +292,11 @@ export interface GatewayEvaluation {
    * before it was added: the invocation's time is used.
    */
   readonly discoveredAt?: string;
+  /**
+   * Set when an Azure Monitor alert asked for this evaluation (the `azureMonitorAlert` HTTP function,
+   * src/app/azure-monitor-alert-response.ts), not the timer: recorded in the gateway's result.
+   */
+  readonly trigger?: AlertTrigger;
 }
 
 /**
@@ -303,6 +309,8 @@ export interface GatewayContinuation {
   readonly gatewayId: string;
   /** As in the message it continues (GatewayEvaluation.discoveredAt). */
   readonly discoveredAt?: string;
+  /** As in the message it continues (GatewayEvaluation.trigger). */
+  readonly trigger?: AlertTrigger;
   /** The operation to poll (untrusted when read back: the reader checks its URL before any request). */
   readonly operation: BackendHealthOperation;
   /** ISO time the first invocation started the operation: the gateway time-out counts from it. */

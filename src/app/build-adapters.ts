@@ -16,6 +16,7 @@ import type { NotifyStateDocument } from '../pipeline/notify/state-document';
 import type { HistoryDocument } from '../core/status/history';
 import type { PageSchedule } from '../core/status/page-schedule';
 import type { StatusServices } from '../pipeline/status/status-services';
+import type { AlertMarks } from '../pipeline/alert-intake';
 import type { InsightSink, StateStore, StateStores } from '../ports';
 import type { SilenceDocument } from '../pipeline/notify/silence-store';
 import { createBlobStateStore } from '../adapters/state/blob-state-store';
@@ -143,6 +144,26 @@ export function buildStatus(
     retentionInMs: config.statusPage.retention,
   };
 }
+
+/**
+ * The Azure Monitor alert intake's dedupe marks, beside the notify state: blobs under `alerts/` in the
+ * state container (`alerts/<sub>/<rg>/<gateway>.json`), or `<state.dir>/alerts/…` (src/pipeline/alert-intake.ts).
+ */
+export function buildAlertMarks(config: Config, env: Env): StateStores<AlertMarks> {
+  const blob = config.state.blob;
+  if (blob) {
+    const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
+    return createBlobStateStores<AlertMarks>({
+      client,
+      container: blob.container,
+      prefix: ALERT_MARKS_PREFIX,
+    });
+  }
+  return createFileStateStores<AlertMarks>({ dir: path.join(config.state.dir ?? '.appgw-state', 'alerts') });
+}
+
+/** Where the alert intake's dedupe marks are in the state container. */
+export const ALERT_MARKS_PREFIX = 'alerts/';
 
 /** The fan-out's page schedule: `history/status-page.json`. */
 export const PAGE_SCHEDULE_KEY = 'status-page';

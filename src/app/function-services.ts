@@ -3,12 +3,15 @@ import { endpointOfConnectionString } from '../adapters/storage/blob-client';
 import { appSettingsProblems } from '../config/app-settings';
 import { parseConfig } from '../config/load';
 import { ConfigError, isConfigError } from '../errors';
-import { readQueueName } from '../config/functions-settings';
+import { readAlertDedupWindow, readQueueName } from '../config/functions-settings';
 import { readSchedule } from '../config/schedule';
 import type { Config } from '../config/schema';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
 import type { Logger } from '../pipeline/logger';
-import type { Telemetry, WorkQueue } from '../ports';
+import type { StateStores, Telemetry, WorkQueue } from '../ports';
+import type { AlertIntakeDependencies, AlertMarks } from '../pipeline/alert-intake';
+import { systemClock } from '../adapters/clock/system-clock';
+import { buildAlertMarks } from './build-adapters';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger, type RunServices } from './run-services';
 import type { RecheckDependencies } from '../pipeline/recheck';
@@ -23,6 +26,8 @@ import { buildRecheckDependencies } from './recheck-gateway';
 export interface FunctionSettings {
   readonly config: Config;
   readonly queueName: string;
+  /** APPGW_ALERT_DEDUP_WINDOW, in ms (the Azure Monitor alert intake). */
+  readonly alertDedupWindowInMs: number;
 }
 
 /**
@@ -41,8 +46,10 @@ export function readFunctionSettings(env: Env): FunctionSettings {
       problems,
     );
   problemsOf(() => readSchedule(env), problems);
-  if (problems.length || queueName === undefined) throw new ConfigError(problems, 'app settings');
-  return { config: parseConfig(raw, 'app settings'), queueName };
+  const alertDedupWindowInMs = problemsOf(() => readAlertDedupWindow(env), problems);
+  if (problems.length || queueName === undefined || alertDedupWindowInMs === undefined)
+    throw new ConfigError(problems, 'app settings');
+  return { config: parseConfig(raw, 'app settings'), queueName, alertDedupWindowInMs };
 }
 
 /** `read()`'s value, or undefined with its ConfigError's issues added to `problems`. */
@@ -103,7 +110,28 @@ export function functionRecheckServices(
   return { deps: buildRecheckDependencies(config, env, logger), config, runId: `recheck-${invocationId}` };
 }
 
+/**
+ * The Azure Monitor alert intake's dependencies for one invocation: the instance's queue, the dedupe
+ * marks beside the notify state, the system clock, the invocation's logger. Nothing that reads ARM or
+ * the article: the intake only queues.
+ */
+export function functionAlertServices(
+  logger: Logger,
+  env: Env = process.env,
+): { deps: AlertIntakeDependencies; config: Config; dedupWindowInMs: number } {
+  const shared = sharedFunctionServices(env);
+  alertMarks ??= buildAlertMarks(shared.config, env);
+  return {
+    deps: { queue: shared.queue, marks: alertMarks, clock: systemClock, logger },
+    config: shared.config,
+    dedupWindowInMs: shared.alertDedupWindowInMs,
+  };
+}
+
+let alertMarks: StateStores<AlertMarks> | undefined;
+
 /** For tests: forget the settings read so far (the host never changes them under a running instance). */
 export function resetFunctionServices(): void {
   shared = undefined;
+  alertMarks = undefined;
 }

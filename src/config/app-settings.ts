@@ -3,7 +3,7 @@ import { ConfigError, isConfigError } from '../errors';
 import { parseJsonText } from '../core/input/json-text';
 import { nearestName } from '../core/input/nearest-name';
 import { configProblems } from './check';
-import { readQueueName } from './functions-settings';
+import { readAlertDedupWindow, readQueueName } from './functions-settings';
 import { readSchedule } from './schedule';
 import { parseConfig, resolvePaths } from './load';
 import type { Config } from './schema';
@@ -57,7 +57,11 @@ export const STORAGE_SETTINGS = [
 ] as const;
 
 /** Read only by the Functions app (the CLI has no timer and no queue): `run` leaves them alone. */
-export const FUNCTIONS_ONLY_SETTINGS = ['APPGW_SCHEDULE', 'APPGW_QUEUE_NAME'] as const;
+export const FUNCTIONS_ONLY_SETTINGS = [
+  'APPGW_SCHEDULE',
+  'APPGW_QUEUE_NAME',
+  'APPGW_ALERT_DEDUP_WINDOW',
+] as const;
 
 /** Read only by `run` (the Functions app has no run to stop): the Functions app refuses them. */
 export const RUN_ONLY_SETTINGS = ['APPGW_RUN_DEADLINE_MS'] as const;
@@ -134,7 +138,7 @@ export function appSettingsProblems(
  */
 function functionsOnlyProblems(env: Env): string[] {
   const problems: string[] = [];
-  for (const read of [readSchedule, readQueueName]) {
+  for (const read of [readSchedule, readQueueName, readAlertDedupWindow]) {
     try {
       read(env);
     } catch (error) {

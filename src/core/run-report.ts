@@ -1,5 +1,6 @@
 import type { Cause } from './causes';
 import type { Finding, GatewayRef } from './model';
+import type { AlertTrigger } from './alerts/alert-trigger';
 
 /** The run report (`report.json`, `run --json`). Field names are a contract: add, never rename. */
 export interface RunReport {
@@ -118,6 +119,12 @@ export interface GatewayReport {
     readonly polls: number;
     readonly handlerActiveInMs: number;
   };
+  /**
+   * The Functions app only: the Azure Monitor alert that asked for this evaluation out of schedule
+   * (its id, rule, severity, Fired or Resolved, and the BackendSettingsPool values it named). Absent
+   * for the timer's evaluations.
+   */
+  readonly trigger?: AlertTrigger;
 }
 
 export interface FindingReport {

@@ -25,6 +25,7 @@ import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
 import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
+import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
@@ -132,7 +133,11 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     return undefined;
   const discovered =
     discoveredAt !== undefined ? { discoveredAt: new Date(Date.parse(discoveredAt)).toISOString() } : {};
-  if (version === 1) return { version, runId, gatewayId, ...discovered };
+  // An alert's trigger that is not one is a malformed message: what asked for it cannot be said.
+  const trigger = fields['trigger'] !== undefined ? readAlertTrigger(fields['trigger']) : undefined;
+  if (fields['trigger'] !== undefined && !trigger) return undefined;
+  const extra = { ...discovered, ...(trigger ? { trigger } : {}) };
+  if (version === 1) return { version, runId, gatewayId, ...extra };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
   const { location, atOnceBefore } = (operation ?? {}) as { location?: unknown; atOnceBefore?: unknown };
@@ -154,7 +159,7 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     version,
     runId,
     gatewayId,
-    ...discovered,
+    ...extra,
     operation: { location, ...(atOnceBefore !== undefined ? { atOnceBefore } : {}) },
     startedAt: new Date(Date.parse(startedAt)).toISOString(),
     polls,
@@ -252,6 +257,7 @@ export async function processQueuedGateway(
       runId: message.runId,
       gatewayId: message.gatewayId,
       ...(message.discoveredAt !== undefined ? { discoveredAt: message.discoveredAt } : {}),
+      ...(message.trigger ? { trigger: message.trigger } : {}),
       operation: step.pending.operation,
       startedAt: startedAt.toISOString(),
       polls,
@@ -273,6 +279,7 @@ export async function processQueuedGateway(
   }
   const outcome = step;
   // The body (or the failure) is in: checked as a direct run checks it, by a reader that answers with it.
+  if (message.trigger) deps.logger.info(`${gateway.id}: evaluated now, ${triggerText(message.trigger)}`);
   const processed = await processGateway(gateway, {
     ...deps,
     ...options,
@@ -291,11 +298,18 @@ export async function processQueuedGateway(
     polls: 'done' in outcome ? polls : (continued?.polls ?? 0),
     handlerActiveInMs: activeSoFar(),
   };
+  // What asked for this evaluation, when an alert did: in the gateway's result beside fanOut.
+  const asked = message.trigger ? { trigger: message.trigger } : {};
   const failures = createSinkFailures();
   const written = await recordReading(deps, gateway, processed, readingTime(message, startedAt), failures);
   const delivered = await deliverGatewayResult(
     deps,
-    { ...processed, report: { ...processed.report, fanOut }, runId: message.runId, startedAt: invokedAt },
+    {
+      ...processed,
+      report: { ...processed.report, fanOut, ...asked },
+      runId: message.runId,
+      startedAt: invokedAt,
+    },
     failures,
   );
   const { sinks } = delivered;
@@ -313,7 +327,7 @@ export async function processQueuedGateway(
   });
   return {
     kind: 'finished',
-    processed: { ...processed, report: { ...processed.report, fanOut } },
+    processed: { ...processed, report: { ...processed.report, fanOut, ...asked } },
     report,
     retryable,
   };

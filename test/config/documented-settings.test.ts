@@ -16,6 +16,7 @@ const settingNames = [
   ...STORAGE_SETTINGS,
   'APPGW_SCHEDULE',
   'APPGW_QUEUE_NAME',
+  'APPGW_ALERT_DEDUP_WINDOW',
 ];
 
 describe('every app setting is documented', () => {
@@ -103,6 +104,7 @@ describe('a duration refused names bounds and examples the setting takes', () =>
   it.each([
     ['APPGW_STATUS_RETENTION', '30m', /from 1h to 366d, such as "4h", "1h30m" or "12h"/],
     ['APPGW_NOTIFY_REPEAT_INTERVAL', '10s', /from 1m to 365d, such as "30m", "4h" or "1h30m"/],
+    ['APPGW_ALERT_DEDUP_WINDOW', '2d', /from 0 to 1d, such as 5m, 90s or 0/],
   ])('%s=%s', (name, value, message) => {
     const env = { APPGW_TARGETS: '/subscriptions/00000000-0000-0000-0000-000000000000', [name]: value };
     const problem = appSettingsProblems(env, { reader: 'run' }).problems.find((p) => p.includes(name));

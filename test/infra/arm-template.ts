@@ -12,7 +12,7 @@
  *   the values its parent passes. What only a deployment knows (`reference(…)`, `resourceId(…)`,
  *   `tenant()`) stays an `Unresolved` carrying the expression text. `subscription()` and
  *   `uniqueString()` get fixed stand-ins, so names derived from them are comparable across modules.
- *   `if()` evaluates only the branch it picks, `filter()` runs its `lambda()` per element, and `fail()`
+ *   `if()` evaluates only the branch it picks, `filter()` and `map()` run their `lambda()` per element, and `fail()`
  *   (or `int()` of a non-number) throws a DeploymentFailure, as the deployment would stop.
  *   Function semantics: https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions
  */
@@ -355,6 +355,17 @@ function call(node: Extract<Node, { kind: 'call' }>, scope: Scope, bindings: Bin
     }
     return kept;
   }
+  // map(array, lambda('x', expression)): the expression evaluated with x bound to each element.
+  if (name === 'map') {
+    const [source, lambda] = node.args;
+    const items = source && evaluateNode(source, scope, bindings);
+    const [param, body] = lambda?.kind === 'call' && lambda.name === 'lambda' ? lambda.args : [];
+    if (!Array.isArray(items) || param?.kind !== 'string' || !body) return unresolved();
+    const mapped = items.map((item) =>
+      evaluateNode(body, scope, new Map([...bindings, [param.value, item]])),
+    );
+    return mapped.some(isUnresolved) ? unresolved() : mapped;
+  }
   const args = node.args.map((a) => evaluateNode(a, scope, bindings));
   // Containers keep what is known inside them.
   if (name === 'createarray') return args;
@@ -471,6 +482,8 @@ function call(node: Extract<Node, { kind: 'call' }>, scope: Scope, bindings: Bin
       return args.every((a) => typeof a === 'boolean') ? args.every(Boolean) : unresolved();
     case 'or':
       return args.every((a) => typeof a === 'boolean') ? args.some(Boolean) : unresolved();
+    case 'trim':
+      return typeof first === 'string' ? first.trim() : unresolved();
     case 'tolower':
       return typeof first === 'string' ? first.toLowerCase() : unresolved();
     case 'length':

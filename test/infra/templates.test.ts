@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { APP_SETTINGS, STORAGE_SETTINGS, configFromAppSettings } from '../../src/config/app-settings';
 import { DEFAULT_QUEUE_NAME, readQueueName } from '../../src/config/functions-settings';
+import { AZURE_MONITOR_ALERT_ROUTE } from '../../src/app/azure-monitor-alert-response';
 import { DEFAULT_SCHEDULE } from '../../src/config/schedule';
 import { GATEWAY_ACTIONS, ON_DEMAND_PROBE_ACTION, POLL_ACTIONS } from '../../src/errors';
 import { kqlFieldProblems, readmeTelemetryFields } from '../helpers/telemetry';
@@ -509,6 +510,7 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
   APPGW_DISCOVERY_LOCATIONS: 'no region filter (additionalAppSettings sets one)',
   APPGW_RUN_DEADLINE_MS: 'only `run` reads it; the Functions app refuses it',
   APPGW_STATUS_RETENTION: "the code's default (7 days of history for the status page)",
+  APPGW_ALERT_DEDUP_WINDOW: "the code's default (5m, the alert rule's window)",
   APPGW_STATUS_CONTAINER:
     "the code's default ($web); the fan-out runs do not write the status page yet (README, Status page)",
 };
@@ -519,6 +521,7 @@ const CODE_SETTINGS = [
   ...STORAGE_SETTINGS,
   'APPGW_SCHEDULE', // src/config/schedule.ts
   'APPGW_QUEUE_NAME', // the queue trigger's %APPGW_QUEUE_NAME%
+  'APPGW_ALERT_DEDUP_WINDOW', // src/config/functions-settings.ts (the Azure Monitor alert intake)
 ];
 
 function appSettings(inputs: Record<string, Json> = {}, template: ArmTemplate = main): Record<string, Value> {
@@ -1059,5 +1062,141 @@ describe('alerts on the watcher (log search alert rules over the telemetry recor
       alertWebhookUrl: { value: '${ALERT_WEBHOOK_URL}' },
       alertSchedulePeriodInMinutes: { value: '${ALERT_SCHEDULE_PERIOD_MINUTES}' },
     });
+  });
+});
+
+// ---------------------------------------------------------------- alerts on the gateways (optional)
+
+describe('Azure Monitor alerts on the gateways, wired to the azureMonitorAlert function (optional)', () => {
+  const GATEWAY = (name: string) =>
+    `${SUBSCRIPTION}/resourceGroups/rg-edge/providers/Microsoft.Network/applicationGateways/${name}`;
+  const module = (inputs: Record<string, Json>) => {
+    const root = deploy(inputs);
+    const entry = root.entries().find((e) => e.symbol === 'gatewayAlerts');
+    if (!entry) throw new Error('no gatewayAlerts module');
+    return { deployed: root.deploys(entry.resource), scope: root.module('gatewayAlerts') };
+  };
+  const rules = (scope: Scope) =>
+    scope.ofType('Microsoft.Insights/metricAlerts').flatMap(({ resource }) => {
+      const count = resource.copy ? scope.evaluate(resource.copy.count) : 1;
+      if (typeof count !== 'number') throw new Error('the rules loop has no count');
+      return Array.from({ length: count }, (_, i) => {
+        const at = resource.copy ? scope.withCopyIndex(i) : scope;
+        return {
+          name: at.evaluate(resource.name),
+          location: resource['location'],
+          properties: at.evaluate(resource.properties as Json) as Record<string, Value>,
+        };
+      });
+    });
+
+  it('off by default: no gatewayAlertIds (azd passes an unset GATEWAY_ALERT_IDS as ""), no module', () => {
+    expect(module({}).deployed).toBe(false);
+    expect(module({ gatewayAlertIds: '' }).deployed).toBe(false);
+    expect(module({ gatewayAlertIds: ' , ' }).deployed).toBe(false);
+    expect(JSON.parse(read('infra/main.parameters.json')).parameters).toMatchObject({
+      gatewayAlertIds: { value: '${GATEWAY_ALERT_IDS}' },
+    });
+  });
+
+  it('one rule per gateway named, as Azure Monitor Baseline Alerts define it, split by BackendSettingsPool, Resolved sent', () => {
+    const { deployed, scope } = module({ gatewayAlertIds: `${GATEWAY('agw-a')}, ${GATEWAY('agw-b')}` });
+    expect(deployed).toBe(true);
+    const found = rules(scope);
+    expect(found.map((r) => (r.properties['scopes'] as string[])[0])).toEqual([
+      GATEWAY('agw-a'),
+      GATEWAY('agw-b'),
+    ]);
+    expect(new Set(found.map((r) => r.name)).size).toBe(2);
+    for (const rule of found) {
+      expect(rule.location).toBe('global');
+      expect(rule.properties).toMatchObject({
+        severity: 1,
+        enabled: true,
+        evaluationFrequency: 'PT1M',
+        windowSize: 'PT5M',
+        autoMitigate: true,
+        criteria: {
+          'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
+          allOf: [
+            {
+              criterionType: 'StaticThresholdCriterion',
+              metricNamespace: 'Microsoft.Network/applicationGateways',
+              metricName: 'UnhealthyHostCount',
+              operator: 'GreaterThan',
+              threshold: 0,
+              timeAggregation: 'Average',
+              dimensions: [{ name: 'BackendSettingsPool', operator: 'Include', values: ['*'] }],
+            },
+          ],
+        },
+      });
+    }
+    const custom = rules(
+      module({ gatewayAlertIds: GATEWAY('agw-a'), gatewayAlertSeverity: 2, gatewayAlertThreshold: 20 }).scope,
+    );
+    expect(custom[0]?.properties).toMatchObject({ severity: 2, criteria: { allOf: [{ threshold: 20 }] } });
+  });
+
+  it("the rules notify one action group whose webhook is the function's route with the key, in the common alert schema", () => {
+    const { scope } = module({ gatewayAlertIds: GATEWAY('agw-a'), gatewayAlertKey: 'k3y-value' });
+    const [group] = scope.ofType('Microsoft.Insights/actionGroups');
+    if (!group) throw new Error('no action group');
+    const name = String(scope.evaluate(group.resource.name));
+    const properties = scope.evaluate(group.resource.properties as Json) as Record<string, Value>;
+    expect(group.resource['location']).toBe('Global');
+    expect(String(properties['groupShortName']).length).toBeLessThanOrEqual(12);
+    const [receiver] = properties['webhookReceivers'] as Record<string, Value>[];
+    expect(receiver?.['useCommonAlertSchema']).toBe(true);
+    // The host name is ARM's to know; the route and the key are ours.
+    expect(receiver?.['serviceUri']).toEqual(
+      new Unresolved(
+        "format('https://{0}/api/alerts/azure-monitor?code={1}', reference('functionApp').defaultHostName, parameters('alertKey'))",
+      ),
+    );
+    expect(scope.parameter('alertKey')).toBe('k3y-value');
+    expect(AZURE_MONITOR_ALERT_ROUTE).toBe('alerts/azure-monitor'); // the route the function registers
+    // The key the action group uses is the host key this module creates, with that value.
+    const [key] = scope.ofType('Microsoft.Web/sites/host/functionKeys');
+    expect(scope.evaluate(key?.resource.properties as Json)).toEqual({
+      name: 'azure-monitor-alerts',
+      value: 'k3y-value',
+    });
+    expect(String(scope.evaluate(key?.resource.name))).toBe(
+      `${String(deploy().variable('functionAppName'))}/default/azure-monitor-alerts`,
+    );
+    for (const rule of rules(scope))
+      expect(rule.properties['actions']).toEqual([
+        {
+          actionGroupId: `/subscriptions/${STAND_IN_SUBSCRIPTION_ID}/resourceGroups/{resourceGroup}/providers/Microsoft.Insights/actionGroups/${name}`,
+        },
+      ]);
+  });
+
+  it('the key is a secure parameter all the way down, new each deployment by default, and in no output', () => {
+    const { scope } = module({ gatewayAlertIds: GATEWAY('agw-a') });
+    expect(main.parameters?.['gatewayAlertKey']).toEqual({
+      type: 'securestring',
+      defaultValue: '[newGuid()]',
+      metadata: expect.anything(),
+    });
+    expect(scope.template.parameters?.['alertKey']?.type).toBe('securestring');
+    const keyInOutputs = (template: ArmTemplate) =>
+      /alertKey|functionKeys|listKeys/i.test(
+        JSON.stringify(
+          deploy({ gatewayAlertIds: GATEWAY('agw-a') }, template)
+            .descendants()
+            .map((s) => s.template.outputs ?? {}),
+        ),
+      );
+    expect(keyInOutputs(main)).toBe(false);
+    // A copy whose module hands the key out is caught.
+    const broken = clone(main);
+    const alerts = (broken.resources as Record<string, ArmResource>)['gatewayAlerts']?.properties?.template;
+    if (!alerts) throw new Error('no gatewayAlerts template');
+    (alerts as { outputs?: unknown }).outputs = {
+      key: { type: 'string', value: "[parameters('alertKey')]" },
+    };
+    expect(keyInOutputs(broken)).toBe(true);
   });
 });
