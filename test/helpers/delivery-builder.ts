@@ -44,6 +44,7 @@ export function finding(
     probeLog:
       'Time taken by the backend to respond to application gateway health probe is more than the time-out threshold.',
     cause: TIMEOUT,
+    severity: 'critical',
   };
 }
 

@@ -159,6 +159,7 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     state: 'unhealthy',
     probeLog: 'TCP connect error',
     cause: classifyCause({ state: 'unhealthy', probeLog: 'TCP connect error' }),
+    severity: 'critical',
   };
   const policy = { for: 1, repeatIntervalInMs: 3_600_000 };
   /** The gateway read, its server listed with `health` (absent: not listed). */
