@@ -107,6 +107,7 @@ export function buildDelivery(
         state: i.finding.state,
         probeLog: i.finding.probeLog,
         cause: i.finding.cause,
+        severity: i.finding.severity,
         insight: { markdown: `${i.path}.md`, html: `${i.path}.html` },
       })),
     };
