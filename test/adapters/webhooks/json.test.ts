@@ -30,6 +30,7 @@ describe('json format: the event', () => {
       schemaVersion: 1,
       id: 'appgw-0123456789abcdef',
       type: 'degraded',
+      severity: 'critical',
       occurredAt: '2026-03-01T10:15:00.000Z',
       degradedSince: '2026-03-01T10:00:00.000Z',
       gateway: {
