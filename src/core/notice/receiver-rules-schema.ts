@@ -29,13 +29,17 @@ function unknownKeys(keys: readonly string[], also: readonly string[] = []): str
 }
 
 const hasMatcher = (m: Record<string, unknown>) => Object.values(m).some((v) => v !== undefined);
+/** Only when the object had no other problem: an unknown key is reported alone, not as "no matcher" too. */
+const whenClean = { when: (payload: { readonly issues: readonly unknown[] }) => payload.issues.length === 0 };
 
 const notSchema = z
   .strictObject(matcherShape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : 'must be an object of matchers',
   })
-  .check(z.refine(hasMatcher, `must hold at least one matcher (${MATCHER_KEYS.join(', ')})`));
+  .check(
+    z.refine(hasMatcher, { message: `must hold at least one matcher (${MATCHER_KEYS.join(', ')})`, ...whenClean }),
+  );
 
 const ruleSchema = z
   .strictObject(
@@ -48,10 +52,10 @@ const ruleSchema = z
     },
   )
   .check(
-    z.refine(
-      hasMatcher,
-      `must hold at least one matcher (${MATCHER_KEYS.join(', ')}, or "not"); leave "match" out to take every notice`,
-    ),
+    z.refine(hasMatcher, {
+      message: `must hold at least one matcher (${MATCHER_KEYS.join(', ')}, or "not"); leave "match" out to take every notice`,
+      ...whenClean,
+    }),
   );
 
 /** `match`: one rule or more (an empty list would route nothing: leave `match` out instead). */
