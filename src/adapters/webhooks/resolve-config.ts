@@ -103,7 +103,9 @@ export function nameReceiverOf(line: string, raw: unknown): string {
 /** nameReceiverOf for a problem line about any entry of `sinks.webhooks` (`webhooks`: the raw list). */
 export function nameReceiverInLine(line: string, webhooks: unknown): string {
   const index = /^sinks\.webhooks\[(\d+)\]/.exec(line)?.[1];
-  return index !== undefined && Array.isArray(webhooks) ? nameReceiverOf(line, webhooks[Number(index)]) : line;
+  return index !== undefined && Array.isArray(webhooks)
+    ? nameReceiverOf(line, webhooks[Number(index)])
+    : line;
 }
 
 function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {

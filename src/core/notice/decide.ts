@@ -150,7 +150,13 @@ export function decideNotices(
     // The receivers already told stay on the record (receiver-rules.ts adds this notice's).
     next[key] = {
       ...told,
-      notified: { ...record.notified, at: now, causeId: finding.cause.id, repeats, severity: episodeSeverity },
+      notified: {
+        ...record.notified,
+        at: now,
+        causeId: finding.cause.id,
+        repeats,
+        severity: episodeSeverity,
+      },
     };
     notices.push(buildNotice(type, told, now, repeats, insight));
   }
@@ -197,7 +203,14 @@ export function decideNotices(
     // The episode's severity (the highest told), so a recovered says how bad what ended was.
     const severity = record.notified.severity ?? recordSeverity(record);
     notices.push(
-      buildNotice('recovered', { ...ended, health: health ?? record.health, severity }, now, 0, undefined, reason),
+      buildNotice(
+        'recovered',
+        { ...ended, health: health ?? record.health, severity },
+        now,
+        0,
+        undefined,
+        reason,
+      ),
     );
   }
   return { notices, silenced, servers: next };

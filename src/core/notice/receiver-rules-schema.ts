@@ -21,7 +21,8 @@ const matcherShape = {
 function unknownKeys(keys: readonly string[], also: readonly string[] = []): string {
   return keys
     .map((key) => {
-      const near = nearestName(key, [...MATCHER_KEYS, ...also]) ?? (/^cause/i.test(key) ? 'cause' : undefined);
+      const near =
+        nearestName(key, [...MATCHER_KEYS, ...also]) ?? (/^cause/i.test(key) ? 'cause' : undefined);
       return `unknown matcher "${key}"${near ? ` (did you mean "${near}"?)` : ''}`;
     })
     .concat(`matchers are ${[...MATCHER_KEYS, ...also].join(', ')}`)
@@ -38,7 +39,10 @@ const notSchema = z
       issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : 'must be an object of matchers',
   })
   .check(
-    z.refine(hasMatcher, { message: `must hold at least one matcher (${MATCHER_KEYS.join(', ')})`, ...whenClean }),
+    z.refine(hasMatcher, {
+      message: `must hold at least one matcher (${MATCHER_KEYS.join(', ')})`,
+      ...whenClean,
+    }),
   );
 
 const ruleSchema = z

@@ -95,7 +95,7 @@ describe('pagerduty format (Events API v2)', () => {
     expect(first.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.dedupKey);
   });
 
-  it('payload.severity is the notice\'s severity, critical or warning (never error or info), whatever the health', () => {
+  it("payload.severity is the notice's severity, critical or warning (never error or info), whatever the health", () => {
     const base = sampleNotice();
     const of = (severity: 'critical' | 'warning', health: string) =>
       event({ ...base, severity, server: { ...base.server, health } }).payload['severity'];
