@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,5 +184,28 @@ describe('sinks.webhooks[].match: what is read', () => {
       APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: 'https://example.com/h', format: 'json' }]),
     });
     expect(config.sinks.webhooks[0]).not.toHaveProperty('match');
+  });
+});
+
+describe("the README's routing example", () => {
+  it('is a configuration the app reads, as the README says it routes', async () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const block = /#### Routing[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-readme-routing-'));
+    try {
+      const file = path.join(dir, 'config.json');
+      await writeFile(file, `{ "targets": ["${GW}"], "sinks": { ${block as string} } }`);
+      const config = await loadConfigFile(file, {
+        PD_KEY: 'R01234567890abcdefABCDEF98765432',
+        TEAM_HOOK: 'https://example.com/hook',
+      });
+      expect(config.sinks.webhooks.map((w) => [w.name, w.match])).toEqual([
+        ['pager', [{ severity: 'critical', gateway: 'agw-prod-*' }]],
+        ['team', [{ gateway: 'agw-prod-*', not: { backendPool: 'batch-*' } }, { cause: 'cert-expired' }]],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
