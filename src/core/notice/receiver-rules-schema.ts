@@ -1,6 +1,6 @@
 import * as z from '../input/zod';
 import { nearestName } from '../input/nearest-name';
-import { silenceMatcherShape } from './silence-schema';
+import { nameGlob, silenceMatcherShape } from './silence-schema';
 import { SEVERITIES } from './severity';
 import type { RouteRule } from './receiver-rules';
 
@@ -14,6 +14,10 @@ const MATCHER_KEYS = [...Object.keys(silenceMatcherShape), 'severity'] as const;
 
 const matcherShape = {
   ...silenceMatcherShape,
+  // Globs checked for characters no Azure name holds (a regular expression would never match).
+  resourceGroup: z.optional(nameGlob),
+  gateway: z.optional(nameGlob),
+  backendPool: z.optional(nameGlob),
   severity: z.optional(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
 };
 
