@@ -261,6 +261,7 @@ export const NOTIFY_TEST = {
   }),
   details: [
     'Reads and writes no notify state: no episode, outbox or dead letter changes.',
+    "The receiver's match (routing) is ignored: a test notice (severity warning) always goes to the receiver named.",
     "Exit 0 when the receiver took every notice sent; 2 when it did not (its answer is printed, scrubbed of the URL's secrets), or the receiver or configuration is wrong.",
   ],
 } as const satisfies VerbSpec;

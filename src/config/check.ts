@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { blobConnectionProblems } from '../adapters/storage/blob-client';
-import { resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
+import { nameReceiverInLine, resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { formatIssues } from '../core/input/format-issues';
 import { fromEnvSchema, resolveFromEnv } from '../core/input/from-env';
 import { isConfigError } from '../errors';
@@ -29,7 +29,9 @@ export function configProblems(
   const parsed = configSchema.safeParse(raw);
   const problems = parsed.success
     ? []
-    : formatIssues(parsed.error).filter((line) => !(receiversChecked && line.startsWith('sinks.webhooks')));
+    : formatIssues(parsed.error)
+        .filter((line) => !(receiversChecked && line.startsWith('sinks.webhooks')))
+        .map((line) => nameReceiverInLine(line, webhooks));
   if (receiversChecked) problems.push(...receiverProblems(webhooks, options.env as Env));
 
   const ca = asObject(root['arm'])?.['caCertFile'];

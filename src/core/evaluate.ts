@@ -2,8 +2,9 @@ import { lastSegment } from './arm-id';
 import { capOptional, capText, VALUE_CAPS } from './caps';
 import { classifyCause } from './classify';
 import { isReported, readHealth, type ConfigurableState } from './health';
-import type { BackendHealthBody, BackendHealthServerBody, Finding, GatewayRef } from './model';
+import type { BackendHealthBody, BackendHealthServerBody, Finding, GatewayRef, HealthState } from './model';
 import { serverKey } from './notice/server-record';
+import { serverSeverity } from './notice/severity';
 
 export interface EvaluateOptions {
   readonly unhealthyStates: readonly ConfigurableState[];
@@ -14,6 +15,8 @@ interface ListedServer {
   readonly backendSettings: string;
   readonly address: string;
   readonly server: BackendHealthServerBody;
+  /** Which pool-and-setting entry of the body it is listed under (0, 1, …): its pool for severity. */
+  readonly group: number;
 }
 
 /**
@@ -21,6 +24,7 @@ interface ListedServer {
  * segment). Missing names and addresses are kept as "(unnamed)" rather than dropping the server.
  */
 function* eachServer(body: BackendHealthBody): Generator<ListedServer> {
+  let group = 0;
   for (const pool of body.backendAddressPools ?? []) {
     const backendPool = capText(
       pool.backendAddressPool?.name ?? lastSegment(pool.backendAddressPool?.id) ?? '(unnamed)',
@@ -33,8 +37,9 @@ function* eachServer(body: BackendHealthBody): Generator<ListedServer> {
       );
       for (const server of settings.servers ?? []) {
         const address = capText(server.address ?? '(unknown address)', VALUE_CAPS.address);
-        yield { backendPool, backendSettings, address, server };
+        yield { backendPool, backendSettings, address, server, group };
       }
+      group++;
     }
   }
 }
@@ -42,15 +47,24 @@ function* eachServer(body: BackendHealthBody): Generator<ListedServer> {
 /**
  * One finding per backend server whose health is reported (see `isReported`), in the order the
  * gateway listed them. The same server under two HTTP settings is two findings: each probe differs.
+ * Each finding's severity (notice/severity.ts) is read from every server of its pool under the same
+ * setting, reported or not: the body is the whole gateway's, so a direct run and the Functions app's
+ * fan-out (one gateway per invocation, the whole body at its last step) derive the same severity.
  */
 export function evaluateBackendHealth(
   gateway: GatewayRef,
   body: BackendHealthBody,
   options: EvaluateOptions,
 ): Finding[] {
+  const listed = [...eachServer(body)].map((entry) => ({ ...entry, state: readHealth(entry.server.health) }));
+  const poolStates = new Map<number, HealthState[]>();
+  for (const { group, state } of listed) {
+    const states = poolStates.get(group) ?? [];
+    states.push(state);
+    poolStates.set(group, states);
+  }
   const findings: Finding[] = [];
-  for (const { backendPool, backendSettings, address, server } of eachServer(body)) {
-    const state = readHealth(server.health);
+  for (const { backendPool, backendSettings, address, server, group, state } of listed) {
     if (!isReported(state, options.unhealthyStates)) continue;
     const probeLog = capText(server.healthProbeLog ?? '', VALUE_CAPS.probeLog);
     const probeErrorName = capOptional(server.healthProbeErrorName, VALUE_CAPS.errorName);
@@ -63,6 +77,7 @@ export function evaluateBackendHealth(
       state,
       probeLog,
       cause: classifyCause({ state, probeLog, probeErrorName }),
+      severity: serverSeverity(state, poolStates.get(group) ?? []),
     });
   }
   return findings;

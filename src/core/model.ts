@@ -1,6 +1,7 @@
 import type { Cause } from './causes';
 import type { Observation } from './config-observations';
 import type { ResolvedProbe } from './probe-resolution';
+import type { Severity } from './notice/severity';
 
 /**
  * Plain data the pure core works on. The ARM body shapes mirror the wire format (REST spec
@@ -60,6 +61,11 @@ export interface Finding {
   readonly probeLog: string;
   /** Why, read from the state and probe log, with what to do about it. */
   readonly cause: Cause;
+  /**
+   * `critical` when no server of its pool (under the same backend setting) may be serving, else
+   * `warning`; never `critical` for Unknown, Partial or Draining (notice/severity.ts, evaluate.ts).
+   */
+  readonly severity: Severity;
   /**
    * What the gateway's own configuration says about this server's probe (finding-configuration.ts):
    * absent when it was not read (a saved body: `evaluate`); `read: false` when reading it failed.

@@ -1,4 +1,5 @@
 import type { Cause } from './causes';
+import type { Severity } from './notice/severity';
 import type { Finding, GatewayRef } from './model';
 import type { AlertTrigger } from './alerts/alert-trigger';
 
@@ -136,6 +137,8 @@ export interface FindingReport {
   readonly probeLog: string;
   /** Cause id (a contract), title, steps, guide link, and `receivedStatus` for status-code mismatches. */
   readonly cause: Cause;
+  /** `critical` or `warning`, from the server's pool (core/notice/severity.ts). */
+  readonly severity: Severity;
   /** Paths of the insight files, relative to the sink's root (e.g. the folder sink's dir). */
   readonly insight: { readonly markdown: string; readonly html: string };
 }
@@ -192,6 +195,8 @@ export interface NoticeDeliveryReport {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
+  /** The notice's severity (for `recovered`, its episode's); always set by a run. */
+  readonly severity?: Severity;
   /** gateway/pool/settings/address */
   readonly server: string;
   /**
@@ -211,6 +216,8 @@ export interface UndeliveredNoticeReport {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
+  /** The notice's severity (for `recovered`, its episode's); always set by a run. */
+  readonly severity?: Severity;
   /** The gateway's ARM id (its state document). */
   readonly gateway: string;
   /** gateway/pool/settings/address */
@@ -241,6 +248,8 @@ export interface DroppedNoticeReport {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
+  /** The notice's severity (for `recovered`, its episode's); always set by a run. */
+  readonly severity?: Severity;
   readonly gateway: string;
   readonly server: string;
   /** Why: past notify.outboxLimit dead letters, or the receiver is no longer configured. */

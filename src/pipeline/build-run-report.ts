@@ -62,6 +62,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       receiver: d.receiver,
       noticeId: d.noticeId,
       type: d.type,
+      ...(d.severity ? { severity: d.severity } : {}),
       server: d.server,
       outcome: d.outcome,
       attempts: d.result?.attempts ?? [],

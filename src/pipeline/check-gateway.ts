@@ -79,6 +79,7 @@ export async function checkGateway(
           state: finding.state,
           probeLog: finding.probeLog,
           cause: finding.cause,
+          severity: finding.severity,
           insight: { markdown: `${path}.md`, html: `${path}.html` },
         })),
       },

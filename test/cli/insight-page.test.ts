@@ -60,6 +60,7 @@ function longFinding(state: HealthState, health: string): Finding {
     state,
     probeLog: LONG_PROBE_LOG,
     cause: classifyCause({ state, probeLog: LONG_PROBE_LOG }),
+    severity: 'critical',
   };
 }
 

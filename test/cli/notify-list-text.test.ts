@@ -6,6 +6,7 @@ const waiting: UndeliveredNoticeReport = {
   receiver: 'webhook[ops]',
   noticeId: 'appgw-1',
   type: 'degraded',
+  severity: 'critical',
   gateway: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw',
   server: 'gw/pool/settings/10.0.0.4',
   status: 'waiting',
@@ -36,7 +37,7 @@ describe('notify list as text: "No undelivered notices." only when every documen
       'every document read, one notice',
       listing({ read: 3, notices: [waiting] }),
       [
-        'waiting     webhook[ops]  appgw-1  degraded gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run(s)): HTTP 503',
+        'waiting     webhook[ops]  appgw-1  degraded critical gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run(s)): HTTP 503',
       ],
     ],
     [

@@ -43,6 +43,14 @@ describe('appgw-insights notify test', () => {
               sendResolved: false,
               maxAttempts: 1,
             },
+            {
+              // Routes only what a test notice is not: the test must go anyway.
+              name: 'routed',
+              url: receiver.url('/routed'),
+              format: 'json',
+              match: [{ severity: 'critical', gateway: 'agw-prod-*' }],
+              maxAttempts: 1,
+            },
           ],
         },
         state: { dir: 'state' },
@@ -138,11 +146,18 @@ describe('appgw-insights notify test', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it("a receiver's match is ignored: the test notice (warning, [TEST] gateway) and its recovered go all the same", async () => {
+    const { code } = await test('--receiver', 'routed', '--resolve');
+    expect(code).toBe(0);
+    const events = receiver.requests.map((r) => JSON.parse(r.body) as { type: string; severity: string });
+    expect(events.map((e) => `${e.type} ${e.severity}`)).toEqual(['degraded warning', 'recovered warning']);
+  });
+
   it('a receiver the config does not have, or no --receiver: exit 2 naming the ones it has', async () => {
     const unknown = await test('--receiver', 'opz');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no receiver named "opz"');
-    expect(unknown.stderr).toContain('sinks.webhooks has "ops", "chat", "pager", "quiet-pager"');
+    expect(unknown.stderr).toContain('sinks.webhooks has "ops", "chat", "pager", "quiet-pager", "routed"');
     const missing = await runCli(['notify', 'test', '--config', configFile], tmp, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--receiver NAME is required');

@@ -31,6 +31,7 @@ function report(probeLog: string, names: { gateway?: string; pool?: string; addr
             state: 'unhealthy',
             probeLog,
             cause: causeFor('other', { probeLog }),
+            severity: 'critical',
             insight: { markdown: 'insights/x.md', html: 'insights/x.html' },
           },
         ],

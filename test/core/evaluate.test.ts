@@ -66,6 +66,7 @@ describe('evaluateBackendHealth', () => {
       state: 'unhealthy',
       probeLog: 'TCP connect error',
       cause: expect.objectContaining({ id: 'tcp-connect', steps: expect.any(Array) }),
+      severity: 'critical',
     });
   });
 

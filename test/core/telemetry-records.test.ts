@@ -43,6 +43,7 @@ function gatewayReport(name: string, extra: Partial<GatewayReport> = {}): Gatewa
         state: 'unhealthy',
         probeLog: 'TCP connect error',
         cause: causeFor('tcp-connect'),
+        severity: 'critical',
         insight: { markdown: 'a.md', html: 'a.html' },
       },
     ],

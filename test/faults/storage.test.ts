@@ -14,6 +14,7 @@ import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { connectBlobService } from '../../src/adapters/storage/blob-client';
 import { createBlobSink } from '../../src/adapters/sinks/blob-sink';
 import { createBlobStateStores } from '../../src/adapters/state/keyed-state-stores';
+import { createBlobStateStore } from '../../src/adapters/state/blob-state-store';
 import { parseConfig } from '../../src/config/load';
 import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import { runChecks } from '../../src/pipeline/run-checks';
@@ -172,6 +173,12 @@ describe('a state store that never answers', () => {
           state: { blob: { connectionString, container: 'appgw-state' } },
         },
         stores: createBlobStateStores({ client, container: 'appgw-state', prefix: 'notify/' }),
+        // The stored silences too (the config's client would wait its default 30 s per try).
+        silences: createBlobStateStore({
+          client,
+          container: 'appgw-state',
+          blobName: 'notify/silences.json',
+        }),
         history: createBlobStateStores({ client, container: 'appgw-state', prefix: 'history/' }),
       });
       expect(receiver.requests.length).toBe(from);
@@ -182,7 +189,10 @@ describe('a state store that never answers', () => {
       expect(report.gateways.every((g) => g.ok)).toBe(true);
       expect(report.notifications?.stateErrors.map((e) => [e.code, e.document, e.retryable])).toEqual([
         ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-a.json`, true],
+        // The stored silences are read per gateway (the fan-out has no run-wide place): named each time.
+        ['StateUnavailable', 'blob appgw-state/notify/silences.json', true],
         ['StateUnavailable', `blob appgw-state/notify/${SUB}/rg-test/gw-b.json`, true],
+        ['StateUnavailable', 'blob appgw-state/notify/silences.json', true],
         ['StateUnavailable', 'container appgw-state (blobs under notify/)', true],
       ]);
       expect(report.notifications?.stateErrors[0]?.message).toMatch(/no answer in time/);

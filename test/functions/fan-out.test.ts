@@ -102,6 +102,8 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
         expect.objectContaining({
           address: '10.1.0.4',
           cause: expect.objectContaining({ id: 'tcp-connect' }),
+          // The invocation that reads the body (after its polls) has the whole pool: .5 is healthy.
+          severity: 'warning',
         }),
       ],
     });
@@ -110,7 +112,9 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
     expect(names.filter((n) => n.startsWith('latest/insights/') && n.endsWith('.html'))).toHaveLength(1);
 
     const events = receiver.requests.map((r) => JSON.parse(r.body));
-    expect(events.map((e) => `${e.type} ${e.server.address}`)).toEqual(['degraded 10.1.0.4']);
+    expect(events.map((e) => `${e.type} ${e.severity} ${e.server.address}`)).toEqual([
+      'degraded warning 10.1.0.4',
+    ]);
   });
 
   it('the timer names a state document it cannot read, still writes its report, and fails visibly', async () => {

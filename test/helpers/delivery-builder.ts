@@ -44,6 +44,7 @@ export function finding(
     probeLog:
       'Time taken by the backend to respond to application gateway health probe is more than the time-out threshold.',
     cause: TIMEOUT,
+    severity: 'critical',
   };
 }
 
@@ -106,6 +107,7 @@ export function buildDelivery(
         state: i.finding.state,
         probeLog: i.finding.probeLog,
         cause: i.finding.cause,
+        severity: i.finding.severity,
         insight: { markdown: `${i.path}.md`, html: `${i.path}.html` },
       })),
     };

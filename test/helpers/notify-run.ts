@@ -4,7 +4,8 @@ import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../s
 import type { Logger } from '../../src/pipeline/logger';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import { runChecks, type RunOutcome } from '../../src/pipeline/run-checks';
-import type { Clock, StateStores } from '../../src/ports';
+import type { Clock, StateStore, StateStores } from '../../src/ports';
+import type { SilenceDocument } from '../../src/pipeline/notify/silence-store';
 import type { HistoryDocument } from '../../src/core/status/history';
 import { emulatorArm } from './emulator-settings';
 import { SUB } from './scenario-builder';
@@ -33,6 +34,8 @@ export interface NotifyRunOptions {
   readonly arm?: Record<string, unknown>;
   /** Replaces the state stores the config names (e.g. a blob client without retries). */
   readonly stores?: StateStores<NotifyStateDocument>;
+  /** Replaces the stored silences' store the config names (`silence add`'s), as `stores` the notify state's. */
+  readonly silences?: StateStore<SilenceDocument>;
   /** Replaces the status page's history stores the config names, as `stores` the notify state's. */
   readonly history?: StateStores<HistoryDocument>;
   readonly clock?: Clock;
@@ -61,7 +64,15 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
       {
         ...deps,
         ...(options.clock ? { clock: options.clock } : {}),
-        ...(deps.notify && options.stores ? { notify: { ...deps.notify, stores: options.stores } } : {}),
+        ...(deps.notify && (options.stores || options.silences)
+          ? {
+              notify: {
+                ...deps.notify,
+                ...(options.stores ? { stores: options.stores } : {}),
+                ...(options.silences ? { silences: options.silences } : {}),
+              },
+            }
+          : {}),
         ...(deps.status && options.history ? { status: { ...deps.status, history: options.history } } : {}),
       },
       { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) },

@@ -90,6 +90,7 @@ describe('the configuration section with values from ARM', () => {
       state: 'unhealthy',
       probeLog: 'Status code mismatch. Received:404.',
       cause,
+      severity: 'critical',
       configuration: read(p),
     };
     const insight = composeInsight(seedArticle, finding, new Date('2026-11-30T10:00:00Z'));

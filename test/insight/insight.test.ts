@@ -30,6 +30,7 @@ function finding(over: Partial<Finding> = {}): Finding {
     state: 'unhealthy',
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
+    severity: 'critical',
     ...over,
   };
 }

@@ -78,6 +78,7 @@ function trickyFindings(): Finding[] {
       state: 'unhealthy',
       probeLog,
       cause: classifyCause({ state: 'unhealthy', probeLog }),
+      severity: 'critical',
     };
     return [
       base,
@@ -103,6 +104,7 @@ describe('insight output (pinned)', () => {
         state: 'unhealthy',
         probeLog,
         cause: classifyCause({ state: 'unhealthy', probeLog }),
+        severity: 'critical',
       })),
       ...trickyFindings(),
     ];

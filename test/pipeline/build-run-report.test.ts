@@ -118,6 +118,7 @@ describe('notificationsReport', () => {
       receiver: 'webhook[ops]',
       noticeId: 'n1',
       type: 'degraded',
+      severity: 'critical',
       server: 'gw/pool/settings/10.0.0.4',
       outcome: 'delivered',
       result: { ok: true, attempts: [{ attempt: 1, status: 200, durationInMs: 12 }] },
@@ -149,6 +150,7 @@ describe('notificationsReport', () => {
           receiver: 'webhook[ops]',
           noticeId: 'n1',
           type: 'degraded',
+          severity: 'critical',
           server: 'gw/pool/settings/10.0.0.4',
           outcome: 'delivered',
           attempts: [{ attempt: 1, status: 200, durationInMs: 12 }],
@@ -167,6 +169,7 @@ describe('notificationsReport', () => {
       silenced: [],
       undelivered: [undelivered],
       dropped: [],
+      silenced: [],
       stateErrors: [stateError],
       contended: ['other doc'],
     });

@@ -88,6 +88,8 @@ describe('checkGateway: one gateway read and rendered', () => {
           state: 'unhealthy',
           probeLog: TCP,
           cause: insight?.finding.cause,
+          // One of the pool's two servers is healthy.
+          severity: 'warning',
           insight: {
             markdown: `${insightPath(insight!.finding)}.md`,
             html: `${insightPath(insight!.finding)}.html`,

@@ -67,6 +67,7 @@ export function checkSoak(input: CheckInput): CheckResult {
       gateway: r.gateway,
       address: r.address,
       probeLog: r.probeLog,
+      severity: r.severity,
       occurredAt: r.occurredAt,
       ...(r.reason ? { reason: r.reason } : {}),
     };
@@ -131,9 +132,13 @@ export function checkSoak(input: CheckInput): CheckResult {
   for (const [key, notices] of byServer) {
     notices.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
     let previous: LedgerNotice | undefined;
+    // Whether the open episode was told `critical` yet: a rise to it is a new degraded (decide.ts).
+    let toldCritical = false;
     for (const notice of notices) {
       count('one transition, one notice');
       const open = previous !== undefined && previous.type !== 'recovered';
+      if (!open) toldCritical = false;
+      const raised = notice.type === 'degraded' && notice.severity === 'critical' && !toldCritical;
       const since = previous ? Date.parse(notice.occurredAt) - Date.parse(previous.occurredAt) : Infinity;
       const problem =
         previous && since === 0
@@ -150,9 +155,10 @@ export function checkSoak(input: CheckInput): CheckResult {
                   : since < input.repeatIntervalInMs
                     ? `a reminder after ${since / 60_000} min, before the interval`
                     : undefined
-              : open && previous?.probeLog === notice.probeLog
-                ? 'degraded twice for one cause in one episode'
+              : open && previous?.probeLog === notice.probeLog && !raised
+                ? 'degraded twice for one cause in one episode (its severity not raised)'
                 : undefined;
+      if (notice.type !== 'recovered' && notice.severity === 'critical') toldCritical = true;
       if (problem)
         violations.push(`${label(key)}: ${problem}: ${describe(previous)} then ${describe(notice)}`);
       previous = notice;

@@ -33,6 +33,8 @@ export interface ReceivedRequest {
   readonly gateway: string;
   readonly address: string;
   readonly probeLog: string;
+  /** `critical` or `warning` (src/core/notice/severity.ts). */
+  readonly severity: string;
   readonly occurredAt: string;
   readonly reason?: string;
   /** What the receiver did: a status, `hang` or `reset`. */
@@ -76,6 +78,7 @@ export async function startSoakReceiver(
         occurredAt: string;
         gateway: { id: string };
         server: { address: string; probeLog: string };
+        severity: string;
         reason?: string;
       };
       let signed: boolean | undefined;
@@ -97,6 +100,7 @@ export async function startSoakReceiver(
         gateway: body.gateway.id,
         address: body.server.address,
         probeLog: body.server.probeLog,
+        severity: body.severity,
         occurredAt: body.occurredAt,
         ...(body.reason ? { reason: body.reason } : {}),
         answer: answer.kind === 'status' ? answer.status : answer.kind,

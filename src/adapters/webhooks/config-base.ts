@@ -1,5 +1,6 @@
 import { fromEnvSchema } from '../../core/input/from-env';
 import * as z from '../../core/input/zod';
+import { receiverMatchSchema } from '../../core/notice/receiver-rules-schema';
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be
@@ -33,6 +34,11 @@ export const receiverBaseShape = {
   maxAttempts: z._default(z.int().check(z.gte(1), z.lte(10)), DEFAULT_MAX_ATTEMPTS),
   /** false: this receiver is never sent `recovered` (core/notice/receiver-rules.ts). */
   sendResolved: z._default(z.boolean({ error: 'must be true or false' }), true),
+  /**
+   * Routing: the notices this receiver takes, any rule matching (core/notice/receiver-rules.ts); absent:
+   * every notice.
+   */
+  match: z.optional(receiverMatchSchema),
 };
 
 /** For formats that do not sign: a `secret` there is a mistake worth reporting, not ignoring. */

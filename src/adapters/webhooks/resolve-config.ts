@@ -50,7 +50,7 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const where = formatPath(issue.path);
-      issues.push(`${path}${where ? `.${where}` : ''}: ${issue.message}`);
+      issues.push(nameReceiverOf(`${path}${where ? `.${where}` : ''}: ${issue.message}`, raw));
     }
     return undefined;
   }
@@ -83,7 +83,29 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
     timeoutInMs: config.timeoutInMs,
     maxAttempts: config.maxAttempts,
     sendResolved: config.sendResolved,
+    ...(config.match !== undefined ? { match: config.match } : {}),
   });
+}
+
+/**
+ * A problem line about a receiver's `match` (`sinks.webhooks[2].match[0].causeId: …`) with the
+ * receiver's name after the key (`… (receiver "pager"): …`), when `raw` has one: a routing rule is read
+ * by the receiver it routes to, and the index alone is easy to miscount in a long list. Other lines
+ * are returned as they are.
+ */
+export function nameReceiverOf(line: string, raw: unknown): string {
+  const name = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['name'] : undefined;
+  const at = line.indexOf(': ');
+  if (typeof name !== 'string' || at < 0 || !/(^|[\].])match(\[|\.|$)/.test(line.slice(0, at))) return line;
+  return `${line.slice(0, at)} (receiver ${JSON.stringify(name.slice(0, 64))})${line.slice(at)}`;
+}
+
+/** nameReceiverOf for a problem line about any entry of `sinks.webhooks` (`webhooks`: the raw list). */
+export function nameReceiverInLine(line: string, webhooks: unknown): string {
+  const index = /^sinks\.webhooks\[(\d+)\]/.exec(line)?.[1];
+  return index !== undefined && Array.isArray(webhooks)
+    ? nameReceiverOf(line, webhooks[Number(index)])
+    : line;
 }
 
 function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {

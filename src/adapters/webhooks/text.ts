@@ -72,6 +72,8 @@ export function replaceAll(text: string, needle: string, replacement: string): s
  */
 export function noticeFacts(notice: Notice): Array<readonly [label: string, value: string]> {
   return [
+    // First, as a pager puts it: how bad (core/notice/severity.ts); a recovered's is its episode's.
+    [notice.type === 'recovered' ? 'Severity (of the episode)' : 'Severity', notice.severity],
     ['Gateway', notice.gateway.name],
     ['Resource group', notice.gateway.resourceGroup],
     ['Subscription', notice.gateway.subscriptionId],

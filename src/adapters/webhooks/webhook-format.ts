@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import type { Notice } from '../../core/notice/notice';
+import type { RouteRule } from '../../core/notice/receiver-rules';
 
 /** What one format makes of a notice: the exact bytes to POST and their headers. */
 export interface WebhookPayload {
@@ -21,6 +22,8 @@ export interface ResolvedWebhookConfig {
   readonly maxAttempts: number;
   /** false: never sent `recovered` notices; absent: true (resolveWebhookConfig always sets it). */
   readonly sendResolved?: boolean;
+  /** Routing rules (core/notice/receiver-rules.ts); absent: every notice. */
+  readonly match?: readonly RouteRule[];
 }
 
 export const WEBHOOK_FORMAT_NAMES = ['json', 'teams', 'slack', 'cloudevents', 'pagerduty'] as const;

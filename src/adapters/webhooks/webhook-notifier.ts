@@ -63,7 +63,7 @@ export function createWebhookNotifier(
   return {
     name,
     sendBudgetInMs: budget,
-    rules: { sendResolved: config.sendResolved ?? true },
+    rules: { sendResolved: config.sendResolved ?? true, ...(config.match ? { match: config.match } : {}) },
     format: config.format,
     target: redactUrl(config.url),
     async send(notice: Notice, sendOptions = {}): Promise<SendResult> {

@@ -3,7 +3,8 @@ import { hash64 } from '../hash';
 import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
 import { RECOVERED_REASONS, type Notice, type NoticeType, type RecoveredReason } from './notice';
-import { serverKey, type ServerRecord } from './server-record';
+import { recordSeverity, serverKey, type ServerRecord } from './server-record';
+import { higherSeverity, severityRank } from './severity';
 import { silencesFor, type Silence } from './silence';
 
 export interface NotifyPolicy {
@@ -81,7 +82,8 @@ export interface Decision {
 /**
  * The pure "should I send?" decision (Alertmanager's dedup stage): previous records + this run's
  * observation → notices and next records.
- * - `degraded` once a server was bad for `for` consecutive runs, and again when its cause changes;
+ * - `degraded` once a server was bad for `for` consecutive runs, and again when its cause changes or
+ *   its severity rises above the highest the episode was told with (severity.ts: a pool now all down);
  * - `still-degraded` at most every `repeatIntervalInMs` while it stays bad;
  * - `recovered` when it is healthy again (or gone from an evaluated gateway, or in a state that is not
  *   reported) for `recoverAfter` consecutive runs, or at once when its gateway is gone (no run will see it
@@ -118,6 +120,7 @@ export function decideNotices(
       health: finding.health,
       probeLog: finding.probeLog,
       cause: finding.cause,
+      severity: finding.severity,
       // Bad again: any count of good runs toward `recoverAfter` starts over (goodRuns is left out).
       ...(before?.notified ? { notified: before.notified } : {}),
       ...(before?.silenced ? { silenced: before.silenced } : {}),
@@ -140,7 +143,21 @@ export function decideNotices(
     }
     const { silenced: _held, ...told } = record;
     const repeats = type === 'still-degraded' ? (record.notified?.repeats ?? 0) + 1 : 0;
-    next[key] = { ...told, notified: { at: now, causeId: finding.cause.id, repeats } };
+    // The episode's severity: the highest it was told with (a record of an earlier release has none).
+    const episodeSeverity = record.notified?.severity
+      ? higherSeverity(record.notified.severity, finding.severity)
+      : finding.severity;
+    // The receivers already told stay on the record (receiver-rules.ts adds this notice's).
+    next[key] = {
+      ...told,
+      notified: {
+        ...record.notified,
+        at: now,
+        causeId: finding.cause.id,
+        repeats,
+        severity: episodeSeverity,
+      },
+    };
     notices.push(buildNotice(type, told, now, repeats, insight));
   }
 
@@ -183,8 +200,17 @@ export function decideNotices(
     // an incident receivers already opened (a PagerDuty trigger would otherwise stay open for good),
     // and this record is gone after this run, so it could not be sent later.
     const { goodRuns: _counted, silenced: _held, ...ended } = record;
+    // The episode's severity (the highest told), so a recovered says how bad what ended was.
+    const severity = record.notified.severity ?? recordSeverity(record);
     notices.push(
-      buildNotice('recovered', { ...ended, health: health ?? record.health }, now, 0, undefined, reason),
+      buildNotice(
+        'recovered',
+        { ...ended, health: health ?? record.health, severity },
+        now,
+        0,
+        undefined,
+        reason,
+      ),
     );
   }
   return { notices, silenced, servers: next };
@@ -219,6 +245,10 @@ function recoverAfterOf(policy: NotifyPolicy): number {
 function noticeTypeFor(record: ServerRecord, now: Date, policy: NotifyPolicy): NoticeType | undefined {
   if (!record.notified) return record.badRuns >= policy.for ? 'degraded' : undefined;
   if (record.notified.causeId !== record.cause.id) return 'degraded';
+  // A raised severity is news, as a changed cause is (a pool went from some servers down to all):
+  // receivers routed by severity hear it. A lowered one is not (the reminders carry it).
+  const told = record.notified.severity;
+  if (told !== undefined && severityRank(recordSeverity(record)) > severityRank(told)) return 'degraded';
   const since = now.getTime() - Date.parse(record.notified.at);
   return since >= policy.repeatIntervalInMs ? 'still-degraded' : undefined;
 }
@@ -250,6 +280,7 @@ function buildNotice(
     backendSettings: record.backendSettings,
     server: { address: record.address, health: record.health, probeLog: record.probeLog },
     cause: record.cause,
+    severity: recordSeverity(record),
     ...(reason ? { reason } : {}),
     ...(insight ? { insight } : {}),
   };

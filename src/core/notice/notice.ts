@@ -1,4 +1,5 @@
 import type { Cause } from '../causes';
+import type { Severity } from './severity';
 
 /**
  * A notice: what operators are told about one backend server. Field names are a contract (webhook
@@ -58,6 +59,11 @@ export interface Notice {
   };
   /** Why, and what to do (for `recovered`: the cause of the episode that ended). */
   readonly cause: Cause;
+  /**
+   * `critical` (no server of its pool may be serving) or `warning` (severity.ts). `degraded` and
+   * `still-degraded`: as of this run; `recovered`: the episode's, the highest it was told with.
+   */
+  readonly severity: Severity;
   /** `recovered` only: "healthy again", or why the server is gone (one of RECOVERED_REASONS). */
   readonly reason?: RecoveredReason;
   /** The filled insight (degraded and still-degraded). */

@@ -1,10 +1,12 @@
 import type { Notice } from './notice';
+import { serverKey, type ServerRecord } from './server-record';
+import type { Severity } from './severity';
+import { silenceMatches, type SilenceMatchers } from './silence';
 
 /**
  * What one receiver wants to be sent, per its config (`sinks.webhooks[]`). Kept apart from the notice
  * decision (decide.ts), which is per server and shared by every receiver: these rules pick from its
- * notices per receiver, before they join that receiver's outbox. Routing (`match` rules, severity)
- * belongs here too when it comes.
+ * notices per receiver, before they join that receiver's outbox (routeNotices).
  */
 export interface ReceiverRules {
   /**
@@ -13,12 +15,134 @@ export interface ReceiverRules {
    * a channel that wants no all-clear noise).
    */
   readonly sendResolved: boolean;
+  /**
+   * Routing (`match`): the notices of the servers this receiver is for. Any rule of the list matching
+   * is enough (any-of); absent: every notice (the behaviour before routing). See routeMatches.
+   */
+  readonly match?: readonly RouteRule[];
+}
+
+/**
+ * One routing matcher set: the silence matchers (silence.ts: subscription, resource group, gateway and
+ * backend pool globs, cause id, tags; the same code matches both) plus the notice's `severity`
+ * (severity.ts). Every matcher given must match (all-of), as in a silence and as Alertmanager's
+ * `matchers` on a route (https://prometheus.io/docs/alerting/latest/configuration/#route).
+ */
+export interface RouteMatchers extends SilenceMatchers {
+  readonly severity?: Severity;
+}
+
+/**
+ * A rule of `match`: its matchers all match, and none of those under `not` does. Each matcher under
+ * `not` is negated on its own (`not: {gateway: "test-*", severity: "warning"}` = not a test gateway
+ * and not a warning; each tag of `not.tags` too), as Alertmanager's `!=` matchers are: one matcher
+ * each, all ANDed (https://prometheus.io/docs/alerting/latest/configuration/#matcher).
+ */
+export interface RouteRule extends RouteMatchers {
+  readonly not?: RouteMatchers;
 }
 
 /** The rules of a receiver that says nothing: every notice. */
 export const TAKE_EVERY_NOTICE: ReceiverRules = { sendResolved: true };
 
-/** Whether a receiver with `rules` is sent `notice`. */
+/** What a route is matched against: one notice (its gateway, pool, cause and severity). */
+export type RouteSubject = Pick<Notice, 'gateway' | 'backendPool' | 'cause' | 'severity'>;
+
+/**
+ * Whether a receiver with `rules` takes a notice of this type: `recovered` only with `sendResolved`.
+ * The type alone: `appgw-insights notify test` asks only this (a test notice ignores `match`, so a
+ * receiver is tested whatever it routes).
+ */
 export function receiverTakes(rules: ReceiverRules, notice: Pick<Notice, 'type'>): boolean {
   return notice.type !== 'recovered' || rules.sendResolved;
+}
+
+/** Whether `rules.match` takes `notice`: no `match` takes every notice; otherwise any rule matching. */
+export function routeMatches(rules: ReceiverRules, notice: RouteSubject): boolean {
+  return rules.match === undefined || rules.match.some((rule) => ruleMatches(rule, notice));
+}
+
+/** Whether one rule matches `notice`: every positive matcher, and none of `not` (each alone). */
+export function ruleMatches(rule: RouteRule, notice: RouteSubject): boolean {
+  const { not, ...positive } = rule;
+  if (!matchersMatch(positive, notice)) return false;
+  return not === undefined || singleMatchers(not).every((one) => !matchersMatch(one, notice));
+}
+
+function matchersMatch(matchers: RouteMatchers, notice: RouteSubject): boolean {
+  const { severity, ...silence } = matchers;
+  if (severity !== undefined && severity !== notice.severity) return false;
+  // silenceMatches is all-of over the keys given: with none given it matches (a severity-only rule).
+  return silenceMatches(silence, {
+    gateway: notice.gateway,
+    backendPool: notice.backendPool,
+    causeId: notice.cause.id,
+  });
+}
+
+/** `matchers` as one matcher each (every tag of `tags` its own), so that each can be negated alone. */
+function singleMatchers(matchers: RouteMatchers): RouteMatchers[] {
+  return Object.entries(matchers).flatMap(([key, value]): RouteMatchers[] => {
+    if (value === undefined) return [];
+    if (key === 'tags')
+      return Object.entries(value as Record<string, string>).map(([tag, v]) => ({ tags: { [tag]: v } }));
+    return [{ [key]: value } as RouteMatchers];
+  });
+}
+
+/** A receiver as routing sees it: its name (the outbox key, `webhook[ops]`) and its rules. */
+export interface RoutedReceiver {
+  readonly name: string;
+  readonly rules?: ReceiverRules;
+}
+
+export interface Routing {
+  /** Per receiver name, the notices it is sent, in the decision's order (every receiver has an entry). */
+  readonly notices: ReadonlyMap<string, readonly Notice[]>;
+  /** The decision's server records, each told episode with the receivers its `degraded` went to. */
+  readonly servers: Readonly<Record<string, ServerRecord>>;
+}
+
+/**
+ * Which receiver gets which of one decision's notices, and the record of it (pure):
+ * - `degraded` (the first of an episode, and each one for a changed cause or a raised severity): every
+ *   receiver whose `match` takes it (routeMatches). Their names join the episode's
+ *   `notified.receivers`, kept in its server record until the episode ends;
+ * - `still-degraded`: the receivers of the episode whose `match` still takes it (a reminder never
+ *   reaches a receiver that was not told the server went bad);
+ * - `recovered`: exactly the episode's receivers (and only those with `sendResolved`), whatever their
+ *   `match` says now: a routing change between `degraded` and `recovered` neither sends a `recovered`
+ *   to a receiver that got no `degraded` nor loses one (a PagerDuty alert it opened is resolved).
+ * An episode told before routing was recorded (`notified` without `receivers`, from an earlier
+ * release) went to every receiver: its notices go to every receiver whose rules take them, as before.
+ * `previous` is the records the decision started from (a `recovered` episode is gone from `servers`).
+ */
+export function routeNotices(
+  decision: { readonly notices: readonly Notice[]; readonly servers: Readonly<Record<string, ServerRecord>> },
+  previous: Readonly<Record<string, ServerRecord>>,
+  receivers: readonly RoutedReceiver[],
+): Routing {
+  const notices = new Map<string, Notice[]>(receivers.map((r) => [r.name, []]));
+  const servers: Record<string, ServerRecord> = { ...decision.servers };
+  for (const notice of decision.notices) {
+    const key = serverKey({ ...notice, address: notice.server.address });
+    const before = previous[key]?.notified;
+    // Absent: told by a release that did not record receivers (every one), or not told before.
+    const told = before ? before.receivers : [];
+    const inEpisode = (name: string) => told === undefined || told.includes(name);
+    const targets = receivers.filter((receiver) => {
+      const rules = receiver.rules ?? TAKE_EVERY_NOTICE;
+      if (!receiverTakes(rules, notice)) return false;
+      if (notice.type === 'degraded') return routeMatches(rules, notice);
+      if (notice.type === 'still-degraded') return inEpisode(receiver.name) && routeMatches(rules, notice);
+      return told === undefined ? routeMatches(rules, notice) : told.includes(receiver.name);
+    });
+    for (const target of targets) notices.get(target.name)?.push(notice);
+    const record = servers[key];
+    if (notice.type === 'degraded' && record?.notified && told !== undefined) {
+      const names = [...new Set([...told, ...targets.map((t) => t.name)])];
+      servers[key] = { ...record, notified: { ...record.notified, receivers: names } };
+    }
+  }
+  return { notices, servers };
 }

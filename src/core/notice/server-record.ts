@@ -1,6 +1,7 @@
 import type { Cause, CauseId } from '../causes';
 import type { Finding } from '../model';
 import type { NoticeType } from './notice';
+import type { Severity } from './severity';
 
 /**
  * What the notifier remembers about one backend server between runs (the state document's
@@ -19,6 +20,11 @@ export interface ServerRecord {
   readonly probeLog: string;
   readonly cause: Cause;
   /**
+   * The severity of its last bad run (severity.ts). Absent in records of earlier releases: read as
+   * `warning` (recordSeverity).
+   */
+  readonly severity?: Severity;
+  /**
    * Consecutive runs since the server was last bad, while a told episode waits for `notify.recoverAfter`
    * (decide.ts); absent when it was bad in the last run.
    */
@@ -34,7 +40,27 @@ export interface ServerRecord {
     readonly type: NoticeType;
   };
   /** Set once `degraded` was decided for this episode. */
-  readonly notified?: { readonly at: string; readonly causeId: CauseId; readonly repeats: number };
+  readonly notified?: {
+    readonly at: string;
+    readonly causeId: CauseId;
+    readonly repeats: number;
+    /**
+     * The highest severity this episode was told with (a rise above it is a new `degraded`; the
+     * `recovered` carries it). Absent in records of earlier releases: no rise is news then.
+     */
+    readonly severity?: Severity;
+    /**
+     * Receivers (`webhook[ops]`) the episode's `degraded` notices were queued for (receiver-rules.ts,
+     * routeNotices): its `recovered` goes to exactly these. Absent in records of earlier releases,
+     * which sent to every receiver.
+     */
+    readonly receivers?: readonly string[];
+  };
+}
+
+/** A record's severity, `warning` for a record of a release that did not keep one. */
+export function recordSeverity(record: Pick<ServerRecord, 'severity'>): Severity {
+  return record.severity ?? 'warning';
 }
 
 /** gateway + pool + settings + server, case-insensitive as ARM names are. */

@@ -17,15 +17,38 @@ const isoTime = z
   );
 const name = z.string().check(z.minLength(1), z.maxLength(90));
 
+/**
+ * The matchers a silence and a receiver's routing rule (receiver-rules-schema.ts) share, one field
+ * each. Name globs here take any name: stored silences (`silence add`) must stay readable, so the
+ * stricter glob check (`nameGlob`) is the routing rules' (a new key, with no stored values to keep).
+ */
+export const silenceMatcherShape = {
+  subscription: z.optional(name),
+  resourceGroup: z.optional(name),
+  gateway: z.optional(name),
+  backendPool: z.optional(name),
+  cause: z.optional(z.string().check(z.refine(isCauseId, `must be one of ${CAUSE_IDS.join(', ')}`))),
+  tags: z.optional(z.record(z.string().check(z.minLength(1)), z.string())),
+};
+
+/**
+ * A name glob (silence.ts, globMatches): `*` and `?` are its only wildcards. Characters no Azure name
+ * of these kinds can hold are refused, so a pattern written as a regular expression (`prod-.+`,
+ * `^web$`), a character class (`web[12]`) or a brace list (`{a,b}`) is named instead of never matching:
+ * gateway and pool names take letters, digits, `_`, `.`, `-`; resource group names also `(` `)`
+ * (learn.microsoft.com azure/azure-resource-manager/management/resource-name-rules,
+ * Microsoft.Network/applicationGateways and Microsoft.Resources/resourcegroups).
+ */
+const GLOB_REFUSED = /[[\]{}\\^$+|!,/\s<>"'=;:#%&@~`]/u;
+export const nameGlob = name.check(
+  z.refine(
+    (value) => !GLOB_REFUSED.test(value),
+    'is not a name glob: use letters, digits, "_", ".", "-", "(", ")" and the wildcards "*" (any run) and "?" (one character); no regular expressions, classes or lists',
+  ),
+);
+
 const matchersSchema = z
-  .strictObject({
-    subscription: z.optional(name),
-    resourceGroup: z.optional(name),
-    gateway: z.optional(name),
-    backendPool: z.optional(name),
-    cause: z.optional(z.string().check(z.refine(isCauseId, `must be one of ${CAUSE_IDS.join(', ')}`))),
-    tags: z.optional(z.record(z.string().check(z.minLength(1)), z.string())),
-  })
+  .strictObject(silenceMatcherShape)
   .check(
     z.refine(
       (m) => Object.values(m).some((v) => v !== undefined),

@@ -39,6 +39,8 @@ export function testNotice(
     gateway: { ...TEST_GATEWAY },
     backendPool: 'test-pool',
     backendSettings: 'test-settings',
+    // Warning, the lesser: a test notice pages no one harder than it must (PagerDuty's payload.severity).
+    severity: 'warning' as const,
     cause: {
       ...cause,
       title: `${TEST_MARK} Test notice from appgw-insights: nothing is wrong`,

@@ -9,6 +9,8 @@ export interface DeliveryRecord {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
+  /** The notice's severity; always set by deliverOutbox. */
+  readonly severity?: Notice['severity'];
   /** gateway/pool/settings/address */
   readonly server: string;
   /**
@@ -48,6 +50,7 @@ export async function deliverOutbox(
       receiver: notifier.name,
       noticeId: notice.id,
       type: notice.type,
+      severity: notice.severity,
       server: serverOf(notice),
     };
     // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).

@@ -10,6 +10,7 @@ export function noticeEntryFields(receiver: string, entry: { readonly notice: No
     receiver,
     noticeId: entry.notice.id,
     type: entry.notice.type,
+    severity: entry.notice.severity,
     gateway: entry.notice.gateway.id,
     server: serverOf(entry.notice),
   };

@@ -12,7 +12,7 @@ import {
   type QueuedNotice,
   type SendOutcome,
 } from '../../core/notice/outbox';
-import { receiverTakes, TAKE_EVERY_NOTICE } from '../../core/notice/receiver-rules';
+import { routeNotices } from '../../core/notice/receiver-rules';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
@@ -167,11 +167,9 @@ async function claimNotices(
     const stored = await deps.store.read();
     const previous = parseStateDocument(stored?.value, deps.store.name);
     const decision = decideNotices(previous.servers, observation, policy);
-    const fresh: QueuedNotice[] = decision.notices.map((notice) => ({
-      notice,
-      queuedAt: now,
-      failedRuns: 0,
-    }));
+    // Each receiver's rules pick from the one decision (match, sendResolved), and each told episode
+    // records its receivers, so its `recovered` goes to exactly them (receiver-rules.ts).
+    const routing = routeNotices(decision, previous.servers, deps.notifiers);
     const outbox: Record<string, readonly QueuedNotice[]> = {};
     const deadLetters: Record<string, readonly DeadLetter[]> = {};
     const dropped: DroppedNoticeReport[] = [];
@@ -179,8 +177,12 @@ async function claimNotices(
     for (const notifier of deps.notifiers) {
       const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
       leaseUntilInMs.set(notifier.name, until);
-      // Each receiver's rules pick from the one decision (sendResolved: false drops `recovered`).
-      const taken = fresh.filter((q) => receiverTakes(notifier.rules ?? TAKE_EVERY_NOTICE, q.notice));
+      // Queued notices were routed when they were decided: a changed `match` leaves them to be sent.
+      const taken: QueuedNotice[] = (routing.notices.get(notifier.name) ?? []).map((notice) => ({
+        notice,
+        queuedAt: now,
+        failedRuns: 0,
+      }));
       const step = claimOutbox(receiverOutbox(previous, notifier.name), taken, {
         now,
         runId,
@@ -197,7 +199,7 @@ async function claimNotices(
       const reason = `${gone} is no longer configured`;
       dropped.push(...[...waiting, ...parked].map((entry) => droppedReport(gone, entry, reason)));
     }
-    const document: NotifyStateDocument = { ...previous, servers: decision.servers, outbox, deadLetters };
+    const document: NotifyStateDocument = { ...previous, servers: routing.servers, outbox, deadLetters };
     try {
       await deps.store.write(document, stored?.etag);
       logDropped(deps.logger, dropped);

@@ -16,8 +16,10 @@ export interface TestSend {
  * `appgw-insights notify test`: sends one marked test notice (`degraded`; with `resolve`, then the
  * `recovered` of the same test episode, so PagerDuty closes the alert it opened) to one receiver, in
  * its own format, as a run would (same notifier, same retries). It reads and writes no notify state:
- * no episode, outbox or dead letter is touched. The `recovered` is sent only if the `degraded` was
- * delivered, and only to a receiver that takes it (`sendResolved`). Never throws.
+ * no episode, outbox or dead letter is touched. The receiver's `match` is not asked (receiverTakes,
+ * not routeMatches): a test notice always goes, so any receiver can be tested whatever it routes. The
+ * `recovered` is sent only if the `degraded` was delivered, and only to a receiver that takes it
+ * (`sendResolved`). Never throws.
  */
 export async function sendTestNotice(
   notifier: Notifier,

@@ -4,6 +4,7 @@ import { terminalSafe } from '../../core/input/json-text';
 import { isRecoveredReason, RECOVERED_REASONS, type RecoveredReason } from '../../core/notice/notice';
 import type { DeadLetter, QueuedNotice, ReceiverOutbox } from '../../core/notice/outbox';
 import type { ServerRecord } from '../../core/notice/server-record';
+import { SEVERITIES } from '../../core/notice/severity';
 import { StateInvalidError } from '../../errors';
 
 export type { DeadLetter, QueuedNotice } from '../../core/notice/outbox';
@@ -67,6 +68,8 @@ const recoveredReason = z.pipe(
   z.transform((value: string) => readRecoveredReason(value) as RecoveredReason),
 );
 
+const severity = z.enum(SEVERITIES);
+
 const notice = z.looseObject({
   id: z.string().check(z.minLength(1)),
   type: z.enum(['degraded', 'still-degraded', 'recovered']),
@@ -77,6 +80,8 @@ const notice = z.looseObject({
   backendSettings: text,
   server: z.looseObject({ address: text, health: text, probeLog: text }),
   cause,
+  // A notice queued by a release before severity (severity.ts) is sent as `warning`.
+  severity: z._default(severity, 'warning'),
   reason: z.optional(recoveredReason),
   insight: z.optional(z.looseObject({ title: text, summary: text, markdown: text, path: text })),
 });
@@ -105,6 +110,7 @@ const serverRecord = z.looseObject({
   health: text,
   probeLog: text,
   cause,
+  severity: z.optional(severity),
   goodRuns: z.optional(count),
   silenced: z.optional(
     z.looseObject({
@@ -114,7 +120,15 @@ const serverRecord = z.looseObject({
       type: z.enum(['degraded', 'still-degraded', 'recovered']),
     }),
   ),
-  notified: z.optional(z.looseObject({ at: isoTime, causeId: text, repeats: count })),
+  notified: z.optional(
+    z.looseObject({
+      at: isoTime,
+      causeId: text,
+      repeats: count,
+      severity: z.optional(severity),
+      receivers: z.optional(z.array(text)),
+    }),
+  ),
 });
 
 /**

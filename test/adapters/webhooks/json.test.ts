@@ -30,6 +30,7 @@ describe('json format: the event', () => {
       schemaVersion: 1,
       id: 'appgw-0123456789abcdef',
       type: 'degraded',
+      severity: 'critical',
       occurredAt: '2026-03-01T10:15:00.000Z',
       degradedSince: '2026-03-01T10:00:00.000Z',
       gateway: {
@@ -159,6 +160,7 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     state: 'unhealthy',
     probeLog: 'TCP connect error',
     cause: classifyCause({ state: 'unhealthy', probeLog: 'TCP connect error' }),
+    severity: 'critical',
   };
   const policy = { for: 1, repeatIntervalInMs: 3_600_000 };
   /** The gateway read, its server listed with `health` (absent: not listed). */

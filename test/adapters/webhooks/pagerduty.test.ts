@@ -54,7 +54,7 @@ describe('pagerduty format (Events API v2)', () => {
       payload: {
         summary: `10.0.1.4 Unhealthy on agw-prod/pool-api/settings-https: ${notice.cause.title}`,
         source: '10.0.1.4',
-        severity: 'error',
+        severity: 'critical',
         timestamp: '2026-03-01T10:15:00.000Z',
         component: 'pool-api/settings-https',
         group: 'agw-prod',
@@ -95,13 +95,14 @@ describe('pagerduty format (Events API v2)', () => {
     expect(first.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.dedupKey);
   });
 
-  it('Unknown health is a warning; every other bad state an error', () => {
+  it("payload.severity is the notice's severity, critical or warning (never error or info), whatever the health", () => {
     const base = sampleNotice();
-    const withHealth = (health: string) => event({ ...base, server: { ...base.server, health } });
-    expect(withHealth('Unknown').payload['severity']).toBe('warning');
-    expect(withHealth('Down').payload['severity']).toBe('error');
-    expect(withHealth('Partial').payload['severity']).toBe('error');
-    expect(withHealth('SomethingNew').payload['severity']).toBe('error');
+    const of = (severity: 'critical' | 'warning', health: string) =>
+      event({ ...base, severity, server: { ...base.server, health } }).payload['severity'];
+    for (const health of ['Unknown', 'Down', 'Partial', 'SomethingNew']) {
+      expect(of('critical', health)).toBe('critical');
+      expect(of('warning', health)).toBe('warning');
+    }
   });
 
   it('summary: one line, cut to 1024 characters; required fields never empty', () => {

@@ -70,9 +70,10 @@ describe('teams format', () => {
     expect(problems.some((p) => /PropertyCantBeNull.*url/.test(p))).toBe(true);
   });
 
-  it('has a FactSet of gateway, pool, settings, server and health', () => {
+  it('has a FactSet of severity, gateway, pool, settings, server and health', () => {
     const factSet = elements(card).find((e) => e['type'] === 'FactSet');
     expect(factSet?.['facts']).toEqual([
+      { title: 'Severity', value: 'critical' },
       { title: 'Gateway', value: 'agw-prod' },
       { title: 'Resource group', value: 'rg-web' },
       { title: 'Subscription', value: '00000000-0000-0000-0000-000000000001' },

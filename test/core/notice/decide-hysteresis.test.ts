@@ -28,6 +28,7 @@ function finding(probeLog = 'TCP connect error'): Finding {
     state: 'unhealthy',
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
+    severity: 'warning',
   };
 }
 

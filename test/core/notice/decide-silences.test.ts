@@ -22,6 +22,7 @@ const finding = (probeLog = 'TCP connect error'): Finding => ({
   state: 'unhealthy',
   probeLog,
   cause: classifyCause({ state: 'unhealthy', probeLog }),
+  severity: 'warning',
 });
 const KEY = serverKey(finding());
 const silence: Silence = {

@@ -20,6 +20,7 @@ function finding(address: string, probeLog = 'TCP connect error', health = 'Unhe
     state: 'unhealthy',
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
+    severity: 'warning',
   };
 }
 

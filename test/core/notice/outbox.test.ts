@@ -31,6 +31,7 @@ function notice(id: string): Notice {
     backendSettings: 'settings',
     server: { address: `10.0.0.${id.length}`, health: 'Unhealthy', probeLog: '' },
     cause: { id: 'tcp-connect', title: 't', steps: [], docUrl: 'https://learn.microsoft.com/x' },
+    severity: 'warning',
   };
 }
 const queued = (id: string, extra: Partial<QueuedNotice> = {}): QueuedNotice => ({

@@ -130,6 +130,7 @@ describe('deliverOutbox on the receiver fake', () => {
       receiver: 'webhook[ops]',
       noticeId: 'appgw-a',
       type: 'degraded',
+      severity: 'critical',
       server: 'agw-prod/pool-api/settings-https/10.0.1.4',
       outcome: 'delivered',
       result: { ok: true, attempts: [expect.objectContaining({ attempt: 1, status: 202 })] },

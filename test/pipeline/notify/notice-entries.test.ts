@@ -8,6 +8,7 @@ describe('the report’s entries about notices', () => {
       receiver: 'webhook[ops]',
       noticeId: 'appgw-fedcba9876543210',
       type: 'recovered',
+      severity: 'critical',
       gateway: GATEWAY_ID,
       server: 'agw-prod/pool-api/settings-https/10.0.1.4',
     });
@@ -25,6 +26,7 @@ describe('the report’s entries about notices', () => {
       receiver: 'webhook[ops]',
       noticeId: 'appgw-0123456789abcdef',
       type: 'degraded',
+      severity: 'critical',
       gateway: GATEWAY_ID,
       server: 'agw-prod/pool-api/settings-https/10.0.1.4',
       status: 'dead-letter',

@@ -1,4 +1,5 @@
 import type { Notice, NoticeType, RecoveredReason } from '../../../core/notice/notice';
+import type { Severity } from '../../../core/notice/severity';
 import { clip, wellFormed } from '../text';
 import { USER_AGENT, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
 import { signatureHeaders, webhookId } from './standard-webhooks';
@@ -38,6 +39,11 @@ export interface WebhookEventV1 {
     readonly docUrl: string;
     readonly receivedStatus?: number;
   };
+  /**
+   * `critical` or `warning` (core/notice/severity.ts); for `recovered`, the episode's. Always sent;
+   * optional in the schema, as version 1 gains only optional fields (earlier releases sent none).
+   */
+  readonly severity: Severity;
   /** `recovered` only: one of RECOVERED_REASONS, the schema's `reason.enum`. */
   readonly reason?: RecoveredReason;
   readonly insight?: {
@@ -87,6 +93,8 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
       docUrl: text('/cause/docUrl', notice.cause.docUrl),
       ...(notice.cause.receivedStatus !== undefined ? { receivedStatus: notice.cause.receivedStatus } : {}),
     },
+    // One of two fixed values (the schema's enum), like `reason` below: never cut.
+    severity: notice.severity,
     // One of a fixed set of short texts (the schema's enum): never cut, nothing to make well-formed.
     ...(notice.reason !== undefined ? { reason: notice.reason } : {}),
     ...(notice.insight

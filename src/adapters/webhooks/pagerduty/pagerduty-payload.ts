@@ -1,4 +1,3 @@
-import { readHealth } from '../../../core/health';
 import { episodeId } from '../../../core/notice/episode';
 import type { Notice } from '../../../core/notice/notice';
 import { toWebhookEvent, type WebhookEventV1 } from '../json/json-payload';
@@ -64,11 +63,13 @@ export interface PagerDutyResolve {
 }
 
 /**
- * Until severity is derived per gateway (issue 16, routing and severity): `warning` when the gateway
- * cannot tell the server's health (`Unknown`), `error` otherwise (Alertmanager's default severity).
+ * `payload.severity` from the notice's severity (core/notice/severity.ts): `critical` → `critical` (no
+ * server of the pool may serve), `warning` → `warning`. PagerDuty's enum is "critical, error, warning
+ * or info" (02-Trigger-Events.md, `payload.severity`); `error` and `info` are not used: we derive two
+ * levels, and a receiver routes them (`match`).
  */
-export function pagerDutySeverity(notice: Pick<Notice, 'server'>): PagerDutySeverity {
-  return readHealth(notice.server.health) === 'unknown' ? 'warning' : 'error';
+export function pagerDutySeverity(notice: Pick<Notice, 'severity'>): PagerDutySeverity {
+  return notice.severity === 'critical' ? 'critical' : 'warning';
 }
 
 /** The event for `notice`, as an object (the routing key included: never log it). Pure. */

@@ -24,6 +24,7 @@ export function sampleNotice(overrides: Partial<Notice> = {}): Notice {
     backendSettings: 'settings-https',
     server: { address: '10.0.1.4', health: 'Unhealthy', probeLog: PROBE_LOG },
     cause: causeFor('status-code-mismatch', { receivedStatus: 503 }),
+    severity: 'critical',
     insight: {
       title: 'Degraded Backend Server Health',
       summary: 'Backend server **10.0.1.4** in pool `pool-api` answers the health probe with HTTP 503.',

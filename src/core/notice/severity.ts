@@ -1,0 +1,56 @@
+import type { HealthState } from '../model';
+
+/**
+ * How bad one reported server is for its gateway's traffic, derived from its pool (issue 16, "Routing
+ * and severity"). Put on every finding (evaluate.ts), notice, run report and `notify list`; receivers
+ * may route by it (`match[].severity`, receiver-rules.ts).
+ */
+export const SEVERITIES = ['critical', 'warning'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Whether `value` is one of SEVERITIES (exact, lower case: the value notices carry). */
+export function isSeverity(value: unknown): value is Severity {
+  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** `critical` ranks above `warning`. */
+export function severityRank(severity: Severity): number {
+  return severity === 'critical' ? 2 : 1;
+}
+
+/** The higher of two severities. */
+export function higherSeverity(a: Severity, b: Severity): Severity {
+  return severityRank(b) > severityRank(a) ? b : a;
+}
+
+/**
+ * States in which a server may still be taking the pool's traffic: `healthy`, and the two the gateway
+ * cannot call down: `unknown` (it could not tell: often its probe is blocked, while the server serves)
+ * and `partial` (some probes pass). `unhealthy`, `draining` (takes no new connections) and
+ * `unrecognised` (a value we cannot read is not one we may call serving) cannot.
+ */
+const MAY_SERVE: ReadonlySet<HealthState> = new Set<HealthState>(['healthy', 'unknown', 'partial']);
+
+/**
+ * States whose own severity is never `critical`: `unknown` (the issue's rule: the gateway does not know
+ * the server is down), `partial` (some probes pass) and `draining` (taken out on purpose, by connection
+ * draining: someone is working on it).
+ */
+const AT_MOST_WARNING: ReadonlySet<HealthState> = new Set<HealthState>(['unknown', 'partial', 'draining']);
+
+/**
+ * The severity of a reported server in `state`, given the states of every server of its pool as the
+ * gateway probes it through the same backend setting (`poolStates`, the server itself included; the
+ * backend-health body lists servers per pool and per setting, and a rule's traffic to that pool goes
+ * through one setting):
+ * - `critical`: no server of that pool may be serving (MAY_SERVE): the pool answers that traffic with
+ *   502s. A server alone in its pool is critical when it is down;
+ * - `warning`: some server of the pool may still serve, or the server's own state is `unknown`,
+ *   `partial` or `draining` (AT_MOST_WARNING), whatever its pool.
+ * Pure; `poolStates` empty counts as the server alone.
+ */
+export function serverSeverity(state: HealthState, poolStates: Iterable<HealthState>): Severity {
+  if (AT_MOST_WARNING.has(state) || MAY_SERVE.has(state)) return 'warning';
+  for (const other of poolStates) if (MAY_SERVE.has(other)) return 'warning';
+  return 'critical';
+}

@@ -1,0 +1,192 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runOnce } from '../../src/app/run-once';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator } from '../../src/emulator';
+import { silentLogger } from '../../src/pipeline/logger';
+import { runSucceeded, type RunReport } from '../../src/core/run-report';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+/**
+ * Routing and severity end to end: emulator → runOnce → real receivers on loopback, the notify state in
+ * a temp folder. One gateway with a pool of two servers (pool-a): one down is `warning`, both down
+ * `critical`. `chat` (json) takes warnings, `pager` (PagerDuty) criticals, `ops` (json) everything.
+ */
+const ROUTING_KEY = 'R01234567890abcdefABCDEF98765432';
+const server = (address: string, bad: boolean): ServerSpec =>
+  bad
+    ? { address, health: 'Unhealthy', healthProbeLog: 'TCP connect error' }
+    : { address, health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' };
+
+interface Seen {
+  readonly type?: string;
+  readonly severity?: string;
+  readonly server?: { readonly address: string };
+  readonly event_action?: string;
+  readonly dedup_key?: string;
+  readonly payload?: { readonly severity: string; readonly source: string };
+}
+
+type Match = readonly Record<string, unknown>[] | undefined;
+
+describe('routing by match and severity, end to end', () => {
+  let ops: WebhookReceiver;
+  let chat: WebhookReceiver;
+  let pager: WebhookReceiver;
+  let state: string;
+  beforeEach(async () => {
+    [ops, chat, pager] = await Promise.all([
+      startWebhookReceiver(),
+      startWebhookReceiver(),
+      startWebhookReceiver(),
+    ]);
+    pager.setDefault({ status: 202, body: '{"status":"success","message":"Event processed"}' });
+    state = await mkdtemp(path.join(os.tmpdir(), 'appgw-routing-'));
+  });
+  afterEach(async () => {
+    await Promise.all([ops.close(), chat.close(), pager.close()]);
+    await rm(state, { recursive: true, force: true });
+  });
+
+  async function run(
+    bad: { a: boolean; b: boolean },
+    match: { chat: Match; pager: Match } = {
+      chat: [{ severity: 'warning' }],
+      pager: [{ severity: 'critical' }],
+    },
+  ): Promise<RunReport> {
+    const servers = [server('10.0.0.4', bad.a), server('10.0.0.5', bad.b)];
+    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', servers)] } as never });
+    const withMatch = (m: Match) => (m ? { match: m } : {});
+    try {
+      const config = parseConfig({
+        targets: [`/subscriptions/${SUB}`],
+        arm: emulatorArm(emulator),
+        sinks: {
+          dir: path.join(state, 'out'),
+          webhooks: [
+            { name: 'ops', url: ops.url('/ops'), format: 'json', maxAttempts: 1 },
+            {
+              name: 'chat',
+              url: chat.url('/chat'),
+              format: 'json',
+              maxAttempts: 1,
+              ...withMatch(match.chat),
+            },
+            {
+              name: 'pager',
+              url: pager.url('/v2/enqueue'),
+              format: 'pagerduty',
+              routingKey: ROUTING_KEY,
+              maxAttempts: 1,
+              ...withMatch(match.pager),
+            },
+          ],
+        },
+        state: { dir: path.join(state, 'state') },
+      });
+      return (await runOnce(config, { logger: silentLogger })).report;
+    } finally {
+      await emulator.close();
+    }
+  }
+
+  const seen = (receiver: WebhookReceiver): Seen[] =>
+    receiver.requests.map((r) => JSON.parse(r.body) as Seen);
+  /** json receivers: "type severity address". */
+  const events = (receiver: WebhookReceiver) =>
+    seen(receiver).map((e) => `${e.type} ${e.severity} ${e.server?.address}`);
+  /** PagerDuty: "action severity source" (a resolve has no payload). */
+  const pages = () =>
+    seen(pager).map(
+      (e) => `${e.event_action}${e.payload ? ` ${e.payload.severity} ${e.payload.source}` : ''}`,
+    );
+
+  it('each receiver gets only its notices, across degraded → raised severity → recovered; PagerDuty pairs every trigger with a resolve', async () => {
+    // One of two down: warning → chat and ops.
+    const first = await run({ a: true, b: false });
+    expect(runSucceeded(first)).toBe(true);
+    expect(first.gateways[0]?.findings.map((f) => f.severity)).toEqual(['warning']);
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
+    expect(pages()).toEqual([]);
+    // Both down: the pool is out, critical; .4's severity rose (a new degraded), .5 is new.
+    const second = await run({ a: true, b: true });
+    expect(second.gateways[0]?.findings.map((f) => f.severity)).toEqual(['critical', 'critical']);
+    expect(
+      second.notifications?.deliveries.map((d) => `${d.receiver} ${d.type} ${d.severity}`).sort(),
+    ).toEqual([
+      'webhook[ops] degraded critical',
+      'webhook[ops] degraded critical',
+      'webhook[pager] degraded critical',
+      'webhook[pager] degraded critical',
+    ]);
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
+    expect(pages().sort()).toEqual(['trigger critical 10.0.0.4', 'trigger critical 10.0.0.5']);
+    // Both healthy: each recovered goes where its episode's degraded went, with the episode's severity.
+    expect(runSucceeded(await run({ a: false, b: false }))).toBe(true);
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'recovered critical 10.0.0.4']);
+    expect(pages().slice(2)).toEqual(['resolve', 'resolve']);
+    const triggers = seen(pager)
+      .filter((e) => e.event_action === 'trigger')
+      .map((e) => e.dedup_key);
+    const resolves = seen(pager)
+      .filter((e) => e.event_action === 'resolve')
+      .map((e) => e.dedup_key);
+    expect(new Set(resolves)).toEqual(new Set(triggers));
+    expect(events(ops).sort()).toEqual([
+      'degraded critical 10.0.0.4',
+      'degraded critical 10.0.0.5',
+      'degraded warning 10.0.0.4',
+      'recovered critical 10.0.0.4',
+      'recovered critical 10.0.0.5',
+    ]);
+  });
+
+  it('a match changed between degraded and recovered: the recovered goes to the receiver that got the degraded, not to the one that matches now', async () => {
+    await run({ a: true, b: false });
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
+    // Swapped: chat now takes criticals, pager warnings.
+    await run({ a: false, b: false }, { chat: [{ severity: 'critical' }], pager: [{ severity: 'warning' }] });
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'recovered warning 10.0.0.4']);
+    expect(pages()).toEqual([]);
+  });
+
+  it('a changed match does not strand a queued notice: what the receiver was due is delivered, and its recovered follows', async () => {
+    chat.failNext(1, 503);
+    const first = await run({ a: true, b: false });
+    expect(first.notifications?.pending).toMatchObject({ 'webhook[chat]': 1 });
+    // chat no longer matches this server's notices; its queued degraded is still sent.
+    const second = await run({ a: true, b: false }, { chat: [{ gateway: 'other-*' }], pager: undefined });
+    expect(second.notifications?.pending).toMatchObject({ 'webhook[chat]': 0 });
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'degraded warning 10.0.0.4']);
+    expect(new Set(chat.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    await run({ a: false, b: false }, { chat: [{ gateway: 'other-*' }], pager: undefined });
+    expect(events(chat)).toEqual([
+      'degraded warning 10.0.0.4',
+      'degraded warning 10.0.0.4',
+      'recovered warning 10.0.0.4',
+    ]);
+    // pager (no match now: everything) was told nothing of this episode, so it gets no recovered.
+    expect(pages()).toEqual([]);
+  });
+
+  it('not and a glob: a receiver that excludes this gateway hears nothing of it', async () => {
+    await run(
+      { a: true, b: true },
+      { chat: [{ not: { gateway: 'g?' } }], pager: [{ gateway: 'gw', severity: 'critical' }] },
+    );
+    await run(
+      { a: false, b: false },
+      { chat: [{ not: { gateway: 'g?' } }], pager: [{ gateway: 'gw', severity: 'critical' }] },
+    );
+    expect(events(chat)).toEqual([]);
+    expect(
+      pages()
+        .map((p) => p.split(' ')[0])
+        .sort(),
+    ).toEqual(['resolve', 'resolve', 'trigger', 'trigger']);
+  });
+});
