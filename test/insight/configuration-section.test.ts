@@ -111,6 +111,7 @@ describe('the configuration section with values from ARM', () => {
       state: 'unhealthy',
       probeLog: 'Status code mismatch. Received:404.',
       cause,
+      severity: 'warning',
       ...(configuration ? { configuration } : {}),
     });
     const NOW = new Date('2026-11-30T10:00:00Z');

@@ -166,7 +166,6 @@ describe('notificationsReport', () => {
         },
       ],
       pending: { 'webhook[ops]': 1 },
-      silenced: [],
       undelivered: [undelivered],
       dropped: [],
       silenced: [],

@@ -22,6 +22,7 @@ function finding(address = '10.0.0.4'): Finding {
     state: 'unhealthy',
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
+    severity: 'warning',
   };
 }
 
