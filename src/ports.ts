@@ -35,6 +35,19 @@ export interface SubscriptionPacer {
 }
 
 /**
+ * How busy this process is, so a direct run with `concurrency: "auto"` admits no more gateways while
+ * it cannot keep up (src/pipeline/schedule-gateways.ts). Adapter: src/adapters/clock/event-loop-load.ts
+ * (the event loop's lag).
+ */
+export interface ProcessLoad {
+  /**
+   * Resolves once the process keeps up (at once when it does); resolves at once, too, when
+   * `options.abortSignal` has fired or fires meanwhile. Never rejects.
+   */
+  ready(options?: CallOptions): Promise<void>;
+}
+
+/**
  * Reads a gateway's backend health (ARM's long-running backendhealth POST, then polls of its operation
  * until the body arrives), in one call: the CLI's direct run and the HTTP endpoint wait in-process.
  * Throws the error a user can act on (src/errors.ts): BackendHealthUnavailableError for a body that is

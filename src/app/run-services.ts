@@ -2,6 +2,7 @@ import { createArmBackendHealthReader } from '../adapters/arm/backend-health-rea
 import { createArmClientFactory } from '../adapters/arm/client';
 import { createArmGatewayConfigReader } from '../adapters/arm/gateway-config-reader';
 import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
+import { createEventLoopLoad } from '../adapters/clock/event-loop-load';
 import { createDiscoveryDirectory } from '../adapters/arm/discovery-directory';
 import { createArmGatewayDirectory } from '../adapters/arm/gateway-directory';
 import { createResourceGraphClient } from '../adapters/arm/resource-graph-client';
@@ -88,6 +89,7 @@ export async function buildRunServices(
       clock: systemClock,
       article,
       pacer,
+      load: createEventLoopLoad(),
     },
     options: {
       targets: config.targets,

@@ -72,7 +72,10 @@ export async function expandTargets(
   for (const gateway of expanded.flatMap((e) => e.found.gateways)) {
     if (!unique.has(gatewayKey(gateway.id))) unique.set(gatewayKey(gateway.id), gateway);
   }
-  const present = new Set(expanded.flatMap((e) => e.found.present).map((g) => gatewayKey(g.id)));
+  // Every gateway to evaluate is present too (TargetListing): `isGone` keeps this set, not `unique`
+  // and its gateways (held for the whole run: a few hundred bytes per gateway at 20 000).
+  const present = new Set(unique.keys());
+  for (const e of expanded) for (const g of e.found.present) present.add(gatewayKey(g.id));
   // Scopes shown whole, as `<subscription>` and `<subscription>/<resource group>` (lower case): one
   // look-up per gateway asked about, however many scopes a management group's discovery shows.
   const shown = new Set(
@@ -81,7 +84,6 @@ export async function expandTargets(
       .map((scope) => scopeKey(scope.subscriptionId, scope.resourceGroup)),
   );
   const isGone = (gateway: GatewayRef) =>
-    !unique.has(gatewayKey(gateway.id)) &&
     !present.has(gatewayKey(gateway.id)) &&
     (shown.has(scopeKey(gateway.subscriptionId)) ||
       shown.has(scopeKey(gateway.subscriptionId, gateway.resourceGroup)));

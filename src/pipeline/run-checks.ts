@@ -16,6 +16,7 @@ import type {
   SubscriptionPacer,
   RunProgress,
   Telemetry,
+  ProcessLoad,
 } from '../ports';
 import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
@@ -49,6 +50,8 @@ export interface RunDependencies {
   readonly telemetry: Telemetry;
   /** Paces gateways by their subscription's ARM write bucket (schedule-gateways.ts); absent: unpaced. */
   readonly pacer?: SubscriptionPacer;
+  /** With `concurrency: "auto"`, no more gateways are admitted while the process does not keep up; absent: not asked. */
+  readonly load?: ProcessLoad;
   /** How far the run is, for a person watching (the CLI's progress line); none by default. */
   readonly progress?: RunProgress;
   /** The status page: each gateway's history, and `index.html` with the report; absent: none. */
@@ -126,7 +129,12 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
 
     const done = await scheduleGateways(
       expanded.gateways,
-      { concurrency: options.concurrency, stop, ...(deps.pacer ? { pacer: deps.pacer } : {}) },
+      {
+        concurrency: options.concurrency,
+        stop,
+        ...(deps.pacer ? { pacer: deps.pacer } : {}),
+        ...(deps.load ? { load: deps.load } : {}),
+      },
       async (gateway): Promise<GatewayDone | undefined> => {
         if (stop.aborted) return undefined;
         const gatewayStartedAt = deps.clock.now();

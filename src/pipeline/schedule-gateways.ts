@@ -1,5 +1,5 @@
 import { mapBounded } from '../core/bounded';
-import type { SubscriptionPacer } from '../ports';
+import type { ProcessLoad, SubscriptionPacer } from '../ports';
 
 /** `concurrency` as configured: `"auto"` (bounded by pacing) or a cap on gateways in flight. */
 export type Concurrency = number | 'auto';
@@ -14,6 +14,12 @@ export type Concurrency = number | 'auto';
  * 250 MB a run of 20 000 gateways may use. Past it, a number can be configured.
  */
 export const AUTO_IN_FLIGHT_CEILING = 1_000;
+
+/**
+ * Gateways in flight with `"auto"` below which the process's load is not asked: a lag that has another
+ * cause (a long garbage collection, a slow sink) never stalls the run.
+ */
+export const AUTO_MIN_IN_FLIGHT = 32;
 
 /**
  * `"auto"` without a pacer (tests, `evaluate`: no ARM answers to pace by): the old default cap, so
@@ -41,6 +47,13 @@ export interface ScheduleOptions {
    * handed to `fn` at once, which returns without work for a stopped run (run-checks.ts).
    */
   readonly stop?: AbortSignal;
+  /**
+   * With `"auto"` and a pacer: past AUTO_MIN_IN_FLIGHT gateways in flight, the next one is admitted
+   * only once the process keeps up. A CPU-bound run gains no throughput from more gateways in flight,
+   * only memory: each holds its requests, connections and results meanwhile, long enough (the run
+   * lagging) to be promoted to V8's old generation (bench/README.md "Scale"). Absent: not asked.
+   */
+  readonly load?: ProcessLoad;
 }
 
 /**
@@ -51,7 +64,8 @@ export interface ScheduleOptions {
  * order, one lane per subscription, and the lanes share the in-flight cap in turn (a lane waits for a
  * free place with at most one admitted gateway, so many subscriptions run side by side and a throttled
  * one holds at most one place). `fn`, and so the gateway's time-out, starts after admission.
- * A pacer that fails lets the gateway go unpaced: pacing never loses a gateway.
+ * A pacer that fails lets the gateway go unpaced: pacing never loses a gateway. With `"auto"` and
+ * `load`, a lane also waits, before asking the pacer, while the process does not keep up (ScheduleOptions.load).
  */
 export async function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
   gateways: readonly T[],
@@ -62,6 +76,50 @@ export async function scheduleGateways<T extends { readonly subscriptionId: stri
   if (!pacer)
     return mapBounded(gateways, concurrency === 'auto' ? AUTO_UNPACED_CONCURRENCY : concurrency, fn);
   const places = fifoSemaphore(concurrency === 'auto' ? AUTO_IN_FLIGHT_CEILING : Math.max(1, concurrency));
+  const load = concurrency === 'auto' ? options.load : undefined;
+  // Gateways past the load's gate and not yet ended: in flight, or waiting for pacing or a place.
+  let inFlight = 0;
+  // Set while a lane waits for the load: called when a gateway's end takes the count below the floor.
+  let belowFloor: (() => void) | undefined;
+  const ended = () => {
+    inFlight -= 1;
+    if (inFlight < AUTO_MIN_IN_FLIGHT) belowFloor?.();
+  };
+  /**
+   * Past the floor, waits until the load says the process keeps up, or until gateways ending take the
+   * count below the floor (a process that never keeps up, whatever the cause, still runs the floor).
+   */
+  const waitForLoad = async (ready: ProcessLoad['ready']): Promise<void> => {
+    if (inFlight < AUTO_MIN_IN_FLIGHT || options.stop?.aborted) return;
+    const done = new AbortController();
+    const floor = new Promise<void>((resolve) => (belowFloor = resolve));
+    try {
+      await Promise.race([
+        ready({ abortSignal: options.stop ? AbortSignal.any([options.stop, done.signal]) : done.signal }),
+        floor,
+      ]);
+    } finally {
+      belowFloor = undefined;
+      done.abort(); // the load stops asking
+    }
+  };
+  // One lane at a time passes the gate, in turn, so each sees the others' count.
+  let loadTurn: Promise<void> = Promise.resolve();
+  const throughLoadGate = (): Promise<void> => {
+    if (!load) {
+      inFlight += 1;
+      return Promise.resolve();
+    }
+    loadTurn = loadTurn
+      .then(() => waitForLoad((o) => load.ready(o)))
+      // As with the pacer: a load that fails to answer must not cost a gateway.
+      .catch(() => undefined)
+      .then(() => {
+        inFlight += 1;
+      });
+    return loadTurn;
+  };
+
   const lanes = new Map<string, number[]>();
   gateways.forEach((gateway, index) => {
     const key = gateway.subscriptionId.toLowerCase();
@@ -77,6 +135,7 @@ export async function scheduleGateways<T extends { readonly subscriptionId: stri
       const running: Promise<void>[] = [];
       for (const index of lane) {
         const gateway = gateways[index] as T;
+        await throughLoadGate();
         if (!options.stop?.aborted) {
           try {
             await pacer.admit(
@@ -94,9 +153,11 @@ export async function scheduleGateways<T extends { readonly subscriptionId: stri
           fn(gateway, index).then(
             (result) => {
               results[index] = result;
+              ended();
               places.release();
             },
             (error: unknown) => {
+              ended();
               places.release();
               failure ??= { error };
             },

@@ -1,5 +1,6 @@
 import {
   AUTO_IN_FLIGHT_CEILING,
+  AUTO_MIN_IN_FLIGHT,
   AUTO_UNPACED_CONCURRENCY,
   listingConcurrency,
   scheduleGateways,
@@ -144,6 +145,71 @@ describe('scheduleGateways with a pacer', () => {
     }
     expect(await done).toHaveLength(1400);
     expect(calls.most()).toBe(AUTO_IN_FLIGHT_CEILING);
+  });
+
+  it(`"auto" admits past ${AUTO_MIN_IN_FLIGHT} in flight only once the process keeps up`, async () => {
+    const pacer = memorySubscriptionPacer();
+    const calls = heldCalls();
+    let busy = true;
+    let asked = 0;
+    const aborted: Array<AbortSignal | undefined> = [];
+    const waiting: Array<() => void> = [];
+    const load = {
+      ready: (options?: { abortSignal?: AbortSignal }) => {
+        asked += 1;
+        aborted.push(options?.abortSignal);
+        return busy ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve();
+      },
+    };
+    const gateways = [...gatewaysOf(A, 40), ...gatewaysOf(B, 40)];
+    const done = scheduleGateways(gateways, { concurrency: 'auto', pacer, load }, calls.fn);
+    for (let i = 0; i < 10; i++) await settle();
+    // Busy: the floor is in flight, and one lane at a time waits for the load.
+    expect(calls.started).toHaveLength(AUTO_MIN_IN_FLIGHT);
+    expect(waiting).toHaveLength(1);
+    // A gateway that ends, taking the count below the floor, lets the next in without the load.
+    calls.end(calls.started[0] as string);
+    for (let i = 0; i < 5; i++) await settle();
+    expect(calls.started).toHaveLength(AUTO_MIN_IN_FLIGHT + 1);
+    expect(waiting).toHaveLength(2); // the next lane asks again
+    busy = false;
+    waiting.splice(0).forEach((resolve) => resolve());
+    for (let i = 0; i < 10; i++) await settle();
+    expect(calls.started).toHaveLength(80);
+    calls.endAll();
+    expect(await done).toEqual(gateways.map((g, i) => `${g.name}#${i}`));
+    expect(asked).toBeGreaterThan(0);
+    // Each question is called off once its answer no longer matters (the floor let a gateway in).
+    expect(aborted[0]?.aborted).toBe(true);
+    expect(calls.most()).toBe(79); // all but the one that ended early
+  });
+
+  it('a configured concurrency never asks the load; a load that fails costs no gateway', async () => {
+    const asked: string[] = [];
+    const results = await scheduleGateways(
+      gatewaysOf(A, 50),
+      {
+        concurrency: 50,
+        pacer: memorySubscriptionPacer(),
+        load: { ready: async () => void asked.push('x') },
+      },
+      async (g) => g.name,
+    );
+    expect(results).toHaveLength(50);
+    expect(asked).toEqual([]);
+    const failing = await scheduleGateways(
+      gatewaysOf(A, 50),
+      {
+        concurrency: 'auto',
+        pacer: memorySubscriptionPacer(),
+        load: { ready: () => Promise.reject(new Error('bug')) },
+      },
+      async (g) => {
+        await settle();
+        return g.name;
+      },
+    );
+    expect(failing).toEqual(gatewaysOf(A, 50).map((g) => g.name));
   });
 
   it('a pacer that fails costs no gateway: each runs unpaced', async () => {

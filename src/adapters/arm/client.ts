@@ -30,7 +30,20 @@ export interface ArmClientOptions {
    * subscription pacer (subscription-pacer.ts). Absent: nothing is observed.
    */
   readonly observer?: ArmAnswerObserver;
+  /** Most connections open at once to the endpoint, for every client of the factory; default ARM_MAX_CONNECTIONS. */
+  readonly maxConnections?: number;
 }
+
+/**
+ * Most TLS connections one run keeps open to ARM (the agent's `maxSockets`; requests past it wait for
+ * a free connection). Uncapped, a run opened one connection per request in flight (about 1 000 at
+ * `concurrency: "auto"`), each with its TLS state in native memory (about 80 KB measured) and a
+ * handshake (much of a CPU-bound run's CPU), and most went idle and were closed by the server before
+ * they were used again (4 400 handshakes for 5 000 gateways, bench/README.md "Scale"). 128 connections
+ * carry 640 requests a second at ARM's ~200 ms a request, above what ARM's limits let 50 subscriptions
+ * send (10 writes a second each, plus their polls; src/core/pacing/request-limits.ts).
+ */
+export const ARM_MAX_CONNECTIONS = 128;
 
 /** What every client on the ARM endpoint is made with (both SDKs take these `ClientOptions`). */
 export type ArmClientSetup = Required<
@@ -69,21 +82,22 @@ export type ArmClientFactory = ((subscriptionId: string) => Promise<NetworkManag
 export function createArmClientFactory(options: ArmClientOptions): ArmClientFactory {
   const credential =
     options.credential === 'development' ? createDevelopmentCredential() : createEntraCredential();
-  let tls: Promise<TlsSettings | undefined> | undefined;
+  let tls: Promise<TlsSettings> | undefined;
   // One HTTP client for all (lists, Resource Graph, backend health): its keep-alive agents are its own,
   // so the SDK's cached client for lists and another for the POSTs and polls held two connection pools.
   const httpClient = createDefaultHttpClient();
   const clients = new Map<string, Promise<NetworkManagementClient>>();
 
   const buildClient: ArmClientFactory['buildClient'] = async (make, extraPolicies = []) => {
+    const maxSockets = options.maxConnections ?? ARM_MAX_CONNECTIONS;
     const tlsOptions = await (tls ??= options.caCertFile
       ? readCaCertFile(options.caCertFile)
-          .then(sharedTlsSettings)
+          .then((pem) => sharedTlsSettings(pem, maxSockets))
           .catch((error: unknown) => {
             tls = undefined; // an unreadable CA file is read again next time
             throw error;
           })
-      : Promise.resolve(undefined));
+      : Promise.resolve(sharedTlsSettings(undefined, maxSockets)));
     const retryDelay = options.retryDelayInMs === undefined ? {} : { retryDelayInMs: options.retryDelayInMs };
     const client = make(credential, {
       endpoint: options.endpoint,
@@ -99,7 +113,7 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
         ...extraPolicies,
       ],
       // The same object for every client: the SDK keeps one keep-alive agent per TLS settings object.
-      ...(tlsOptions ? { tlsOptions } : {}),
+      tlsOptions,
     });
     client.pipeline.addPolicy(tooManyRequestsRetryPolicy({ maxRetries: options.maxRetries, ...retryDelay }), {
       phase: 'Retry',
@@ -134,7 +148,8 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
 }
 
 /**
- * The TLS settings every client of one factory shares, for a CA of our own (`arm.caCertFile`).
+ * The TLS settings every client of one factory shares: the connection cap, and a CA of our own
+ * (`arm.caCertFile`) when one is configured.
  *
  * - One object: the SDK's HTTP client (@typespec/ts-http-runtime nodeHttpClient.js `getOrCreateAgent`,
  *   under @azure/core-rest-pipeline 1.24; one client per process, shared by every SDK client) keeps a
@@ -149,8 +164,13 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
  * Through a proxy (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY unless NO_PROXY), the pipeline's proxyPolicy
  * connects with its own agent and ignores these settings, as it did with `{ ca }` alone.
  */
-function sharedTlsSettings(pem: string): TlsSettings {
-  const settings = { ca: pem, secureContext: createSecureContext({ ca: pem }) };
+function sharedTlsSettings(pem: string | undefined, maxSockets: number): TlsSettings {
+  // `maxSockets` reaches the agent the same way as `secureContext` (spread into its options): the cap
+  // on this run's connections (ARM_MAX_CONNECTIONS).
+  const settings =
+    pem === undefined
+      ? { maxSockets }
+      : { ca: pem, secureContext: createSecureContext({ ca: pem }), maxSockets };
   return settings;
 }
 

@@ -6,6 +6,7 @@ import { loadConfigFile } from '../../config/load';
 import { RunInterruptedError } from '../../errors';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { limitHeapGrowth } from '../heap-growth';
 import { createProgressLine } from '../progress-line';
 import { onStopSignal, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
@@ -34,6 +35,8 @@ export async function runVerb(args: string[]): Promise<number> {
   const effective = values.out
     ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
     : config;
+  // Memory: a run of many gateways allocates fast, and V8 would let its heap grow to several times what it keeps.
+  limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
   const toStderr = progress ? progress.writeAbove : (text: string) => void process.stderr.write(text);
   const stop = new AbortController();

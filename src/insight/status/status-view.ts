@@ -119,19 +119,25 @@ export function statusView(options: {
   readonly historyProblems?: HistoryProblems;
 }): StatusView {
   const nowMs = options.now.getTime();
-  // A reading dated after the page's time is not real yet (a hand edit, a clock ahead): ignored.
-  const histories = options.histories.map((doc) => historyUntil(doc, nowMs));
-  const oldestKept = Math.min(
-    nowMs,
-    ...histories.flatMap((doc) => (doc.readings[0] ? [Date.parse(doc.readings[0])] : [])),
-  );
+  // A reading dated after the page's time is not real yet (a hand edit, a clock ahead): ignored. Each
+  // document is cut to `nowMs` once per pass and dropped (two passes, not every cut document at once:
+  // a run of 20 000 gateways would hold them all beside the run's own).
+  const cut = (doc: HistoryDocument) => historyUntil(doc, nowMs);
+  let oldestKept = nowMs;
+  for (const doc of options.histories) {
+    const first = cut(doc).readings[0];
+    if (first) oldestKept = Math.min(oldestKept, Date.parse(first));
+  }
   // From the oldest reading kept (the demo's runs seconds apart fill the timeline as a week's would);
   // at least a second, so one reading alone still gets a whole timeline.
   const startMs = Math.min(Math.max(oldestKept, nowMs - options.retentionInMs), nowMs - 1_000);
-  const gateways = histories
-    .filter((doc) => Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)
-    .map((doc) => gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs))
-    .map((status) => (status.stale === 'not-read' ? withNotRead(status, options.run) : status))
+  const gateways = options.histories
+    .flatMap((stored) => {
+      const doc = cut(stored);
+      if (!(Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)) return [];
+      const status = gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs);
+      return [status.stale === 'not-read' ? withNotRead(status, options.run) : status];
+    })
     .sort((a, b) => compareNames(a.gateway, b.gateway));
   return {
     now: options.now,

@@ -2,11 +2,13 @@
  * One run's ARM clients share their connections (client.ts: one TLS settings object, so one keep-alive
  * agent in the SDK's HTTP client, and one SecureContext for the configured CA): a TLS handshake is paid
  * per connection, not per request or per subscription. Counted on the emulator's side (its accepted
- * TLS connections), through a whole direct run as `appgw-insights run` makes it.
+ * TLS connections), through a whole direct run as `appgw-insights run` makes it; and however many
+ * requests are in flight, the run opens at most its cap of connections (ARM_MAX_CONNECTIONS).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { buildRunServices, withLogger } from '../../../src/app/run-services';
 import { parseConfig } from '../../../src/config/load';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
@@ -67,5 +69,30 @@ describe('ARM connections in one run', () => {
     expect(emulator.requests).toHaveLength(93);
     expect(emulator.tlsConnections()).toBeGreaterThan(0);
     expect(emulator.tlsConnections()).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('the cap on a run’s ARM connections', () => {
+  it('12 lists at once over 3 subscriptions, at most 2 connections: 2 TLS handshakes, every list answered', async () => {
+    const emulator = await startEmulator({
+      scenario: {
+        gateways: [...gateways(SUB, 4), ...gateways(OTHER_SUB, 4), ...gateways(THIRD_SUB, 4)],
+      } as never,
+    });
+    running.push(emulator);
+    const clientFor = createArmClientFactory({ ...emulatorArm(emulator), maxConnections: 2 });
+    const listed = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const client = await clientFor([SUB, OTHER_SUB, THIRD_SUB][i % 3] as string);
+        const names: string[] = [];
+        for await (const gw of client.applicationGateways.listAll()) names.push(gw.name ?? '');
+        return names.length;
+      }),
+    );
+
+    expect(listed).toEqual(Array.from({ length: 12 }, () => 4));
+    // Uncapped, the agent opens one connection per request in flight: 12 here.
+    expect(emulator.tlsConnections()).toBeGreaterThan(0);
+    expect(emulator.tlsConnections()).toBeLessThanOrEqual(2);
   });
 });
