@@ -51,6 +51,11 @@ export function recheckGateway(
       for: config.notify.for,
       repeatIntervalInMs: config.notify.repeatInterval,
       recoverAfter: config.notify.recoverAfter,
+      grouping: config.notify.grouping,
+      groupTiming: {
+        groupWaitInMs: config.notify.groupWait,
+        groupIntervalInMs: config.notify.groupInterval,
+      },
     },
     runId,
     options,

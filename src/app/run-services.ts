@@ -93,6 +93,11 @@ export async function buildRunServices(
         for: config.notify.for,
         repeatIntervalInMs: config.notify.repeatInterval,
         recoverAfter: config.notify.recoverAfter,
+        grouping: config.notify.grouping,
+        groupTiming: {
+          groupWaitInMs: config.notify.groupWait,
+          groupIntervalInMs: config.notify.groupInterval,
+        },
         silences: config.notify.silences,
       },
     },

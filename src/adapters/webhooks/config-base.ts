@@ -1,5 +1,11 @@
 import { fromEnvSchema } from '../../core/input/from-env';
 import * as z from '../../core/input/zod';
+import { GROUPING_MODES } from '../../core/notice/grouping';
+
+/** `"gateway"` (one message per gateway incident) or `"server"` (one per notice): core/notice/grouping.ts. */
+export const groupingSchema = z.enum(GROUPING_MODES as ['gateway', 'server'], {
+  error: 'must be "gateway" (one message per gateway incident) or "server" (one message per server)',
+});
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be
@@ -33,6 +39,8 @@ export const receiverBaseShape = {
   maxAttempts: z._default(z.int().check(z.gte(1), z.lte(10)), DEFAULT_MAX_ATTEMPTS),
   /** false: this receiver is never sent `recovered` (core/notice/receiver-rules.ts). */
   sendResolved: z._default(z.boolean({ error: 'must be true or false' }), true),
+  /** This receiver's grouping; absent: `notify.grouping` (core/notice/grouping.ts). */
+  grouping: z.optional(groupingSchema),
 };
 
 /** For formats that do not sign: a `secret` there is a mistake worth reporting, not ignoring. */

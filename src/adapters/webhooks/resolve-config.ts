@@ -83,6 +83,7 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
     timeoutInMs: config.timeoutInMs,
     maxAttempts: config.maxAttempts,
     sendResolved: config.sendResolved,
+    ...(config.grouping !== undefined ? { grouping: config.grouping } : {}),
   });
 }
 

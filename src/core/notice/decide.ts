@@ -2,6 +2,7 @@ import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
 import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
+import type { GroupingMode, GroupTiming } from './grouping';
 import { RECOVERED_REASONS, type Notice, type NoticeType, type RecoveredReason } from './notice';
 import { serverKey, type ServerRecord } from './server-record';
 import { silencesFor, type Silence } from './silence';
@@ -24,6 +25,13 @@ export interface NotifyPolicy {
    * `appgw-insights silence add`); checked against `Observation.now`. Absent: none.
    */
   readonly silences?: readonly Silence[];
+  /**
+   * `notify.grouping` for receivers that do not set their own (core/notice/grouping.ts); absent:
+   * `server` (one message per notice, at once). Used by the notify stage, not by decideNotices.
+   */
+  readonly grouping?: GroupingMode;
+  /** `notify.groupWait` / `notify.groupInterval`; absent: DEFAULT_GROUP_TIMING. */
+  readonly groupTiming?: GroupTiming;
 }
 
 /** The insight parts a notice carries (see Insight in src/insight). */

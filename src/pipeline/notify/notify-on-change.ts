@@ -5,8 +5,17 @@ import {
   type SilencedTransition,
 } from '../../core/notice/decide';
 import {
+  DEFAULT_GROUP_TIMING,
+  groupDue,
+  openGroup,
+  settleGroup,
+  type GroupingMode,
+  type GroupState,
+} from '../../core/notice/grouping';
+import {
   claimOutbox,
   isLeasedElsewhere,
+  leaseWaiting,
   settleOutbox,
   type DeadLetter,
   type QueuedNotice,
@@ -18,7 +27,7 @@ import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
-import { deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
+import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, noticeEntryFields } from './notice-entries';
@@ -104,7 +113,7 @@ export async function notifyOnChange(
   const claimed = claim;
   const perReceiver = await Promise.all(
     deps.notifiers.map((notifier) =>
-      deliverOutbox(
+      (groupingOf(notifier, policy) === 'gateway' ? deliverGrouped : deliverOutbox)(
         notifier,
         (claimed.document.outbox[notifier.name] ?? [])
           .filter((q) => q.lease?.runId === runId)
@@ -118,7 +127,10 @@ export async function notifyOnChange(
     ),
   );
   const deliveries = perReceiver.flat();
-  const settled = await settle(deps, claimed.document, deliveries, runId);
+  const settled = await settle(deps, claimed.document, deliveries, runId, {
+    policy,
+    now: observation.now.toISOString(),
+  });
   const notes = new Map(
     deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
   );
@@ -174,6 +186,7 @@ async function claimNotices(
     }));
     const outbox: Record<string, readonly QueuedNotice[]> = {};
     const deadLetters: Record<string, readonly DeadLetter[]> = {};
+    const groups: Record<string, GroupState> = {};
     const dropped: DroppedNoticeReport[] = [];
     const leaseUntilInMs = new Map<string, number>();
     for (const notifier of deps.notifiers) {
@@ -185,9 +198,17 @@ async function claimNotices(
         now,
         runId,
         limit: deps.outboxLimit,
-        leaseUntil: new Date(until).toISOString(),
       });
-      outbox[notifier.name] = step.outbox.waiting;
+      let waiting = step.outbox.waiting;
+      // Grouping: the receiver's notices wait in its outbox until the group is due (grouping.ts).
+      let due = true;
+      if (groupingOf(notifier, policy) === 'gateway') {
+        const group = openGroup(previous.groups?.[notifier.name], waiting, now);
+        if (group) groups[notifier.name] = group;
+        due = groupDue(waiting, group, now, policy.groupTiming ?? DEFAULT_GROUP_TIMING);
+      }
+      if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
+      outbox[notifier.name] = waiting;
       deadLetters[notifier.name] = step.outbox.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
     }
@@ -197,7 +218,13 @@ async function claimNotices(
       const reason = `${gone} is no longer configured`;
       dropped.push(...[...waiting, ...parked].map((entry) => droppedReport(gone, entry, reason)));
     }
-    const document: NotifyStateDocument = { ...previous, servers: decision.servers, outbox, deadLetters };
+    const document: NotifyStateDocument = {
+      ...previous,
+      servers: decision.servers,
+      outbox,
+      deadLetters,
+      groups,
+    };
     try {
       await deps.store.write(document, stored?.etag);
       logDropped(deps.logger, dropped);
@@ -234,7 +261,9 @@ async function settle(
   claimed: NotifyStateDocument,
   deliveries: readonly DeliveryRecord[],
   runId: string,
+  grouping: { readonly policy: NotifyPolicy; readonly now: string },
 ): Promise<Settled> {
+  const deliveredTo = new Set(deliveries.filter((d) => d.outcome === 'delivered').map((d) => d.receiver));
   const outcomes = new Map<string, Map<string, SendOutcome>>();
   for (const record of deliveries) {
     const forReceiver = outcomes.get(record.receiver) ?? new Map<string, SendOutcome>();
@@ -245,14 +274,26 @@ async function settle(
     const context = { now: deps.clock.now().toISOString(), runId, limit: deps.outboxLimit };
     const outbox: Record<string, readonly QueuedNotice[]> = { ...current.outbox };
     const deadLetters: Record<string, readonly DeadLetter[]> = { ...current.deadLetters };
+    const groups: Record<string, GroupState> = {};
     const dropped: DroppedNoticeReport[] = [];
-    for (const { name } of deps.notifiers) {
+    const openEpisodes = Object.values(current.servers).some((record) => record.notified !== undefined);
+    for (const notifier of deps.notifiers) {
+      const { name } = notifier;
       const step = settleOutbox(receiverOutbox(current, name), outcomes.get(name) ?? new Map(), context);
       outbox[name] = step.outbox.waiting;
       deadLetters[name] = step.outbox.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(name, letter, deps.outboxLimit)));
+      if (groupingOf(notifier, grouping.policy) !== 'gateway') continue;
+      // The group's timers, in the runs' observed time (`flushedAt` = this run's time).
+      const group = settleGroup(current.groups?.[name], {
+        delivered: deliveredTo.has(name),
+        waiting: step.outbox.waiting.length,
+        openEpisodes,
+        now: grouping.now,
+      });
+      if (group) groups[name] = group;
     }
-    return { document: { ...current, outbox, deadLetters }, dropped };
+    return { document: { ...current, outbox, deadLetters, groups }, dropped };
   };
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
@@ -349,6 +390,11 @@ function stateError(deps: Pick<NotifyDependencies, 'store' | 'logger'>, error: u
   const withDocument = { ...reported, document: reported.document ?? deps.store.name };
   deps.logger.error(withDocument.message);
   return withDocument;
+}
+
+/** A receiver's grouping: its own, else the policy's, else `server` (core/notice/grouping.ts). */
+export function groupingOf(notifier: Pick<Notifier, 'grouping'>, policy: NotifyPolicy): GroupingMode {
+  return notifier.grouping ?? policy.grouping ?? 'server';
 }
 
 function noteKey(receiver: string, noticeId: string): string {

@@ -18,6 +18,12 @@ import { USER_AGENT, type ResolvedWebhookConfig, type WebhookPayload } from '../
  *   errors "retry after some time". Our POST already treats them so (post-retry.ts), as Alertmanager's
  *   PagerDuty notifier does (notify/pagerduty/pagerduty.go: retries 429 and 5xx).
  * `routing_key` is the receiver's secret: it is in the body only, and scrubbed from any answer.
+ * Grouping (`notify.grouping: "gateway"`, core/notice/grouping.ts) keeps one alert per server episode
+ * here, not one per gateway group: an Events API v2 request is one event, a `resolve` must close
+ * exactly what its trigger opened (a per-gateway dedup_key would close every server's alert when the
+ * first one recovers, or need a second episode model), and PagerDuty groups alerts into one incident
+ * itself (Intelligent or Content-Based Alert Grouping, e.g. on `payload.group`, the gateway's name).
+ * The group's timers still pace the events (`groupWait`, `groupInterval`).
  */
 
 /** From 02-Trigger-Events.md: `payload.summary`, `dedup_key`; 01-Overview.md: the event (bytes). */
