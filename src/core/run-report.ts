@@ -184,6 +184,8 @@ export interface NoticeDeliveryReport {
   readonly attempts: readonly AttemptReport[];
   /** Why it was not delivered. */
   readonly error?: string;
+  /** The grouped message it went in (`notify.grouping: "gateway"`); its attempts are the message's. */
+  readonly groupId?: string;
 }
 
 /** One notice that is not delivered, with when it will be tried again. */

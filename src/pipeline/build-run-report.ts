@@ -66,6 +66,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       outcome: d.outcome,
       attempts: d.result?.attempts ?? [],
       ...(d.reason ? { error: d.reason } : {}),
+      ...(d.groupId ? { groupId: d.groupId } : {}),
     })),
     pending: outcome.pending,
     undelivered: outcome.undelivered,

@@ -166,6 +166,7 @@ describe('notificationsReport', () => {
       pending: { 'webhook[ops]': 1 },
       undelivered: [undelivered],
       dropped: [],
+      silenced: [],
       stateErrors: [stateError],
       contended: ['other doc'],
     });

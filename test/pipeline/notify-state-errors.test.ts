@@ -96,7 +96,7 @@ describe('state errors with the file store', () => {
   const config = () => ({
     sinks: {
       dir: path.join(tmp, 'out'),
-      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
     },
     state: { dir: path.join(tmp, 'state') },
   });
@@ -225,7 +225,10 @@ describe('state errors with the blob store (Azurite)', () => {
       logger,
       scenario,
       config: {
-        sinks: { dir: out, webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }] },
+        sinks: {
+          dir: out,
+          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
+        },
         state: { blob: { connectionString: azurite.connectionString, container: 'unused' } },
       },
       stores: state,
@@ -356,7 +359,7 @@ describe('overlapping runs: only a claim that lost the ETag race every time says
   const config = () => ({
     sinks: {
       dir: path.join(tmp, 'out'),
-      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
     },
     state: { dir: stateDir() },
   });

@@ -96,13 +96,13 @@ describe('decideNotices with servers confirmed healthy by an on-demand probe', (
   it('a server confirmed healthy with no open episode sends nothing (the second recheck)', () => {
     expect(
       decideNotices({}, recheck(new Map([[KEY, 'Healthy']])), { for: 1, repeatIntervalInMs: 1 }),
-    ).toEqual({ notices: [], servers: {} });
+    ).toEqual({ notices: [], silenced: [], servers: {} });
   });
 
   it('without confirmedHealthy nothing changes for a gateway not evaluated', () => {
     const previous = { [KEY]: record() };
     const decision = decideNotices(previous, recheck(new Map()), { for: 1, repeatIntervalInMs: 1 });
-    expect(decision).toEqual({ notices: [], servers: previous });
+    expect(decision).toEqual({ notices: [], silenced: [], servers: previous });
   });
 
   it('property: whatever recoverAfter and good runs counted, one recovered, then none', () => {
