@@ -152,6 +152,11 @@ const notifySchema = z.strictObject({
   groupWait: z._default(durationInMs(0, 86_400_000), 0),
   /** Least time between two messages of one group; normalised to ms. */
   groupInterval: z._default(durationInMs(0, 86_400_000), 4 * 60_000),
+  /**
+   * When every pool of a gateway (of 2 servers or more) is bad, one gateway-level notice replaces the
+   * per-server ones (src/core/notice/inhibit.ts).
+   */
+  inhibit: z._default(z.boolean({ error: 'must be true or false' }), true),
 });
 
 const sinksSchema = z.strictObject({

@@ -32,6 +32,11 @@ export interface NotifyPolicy {
   readonly grouping?: GroupingMode;
   /** `notify.groupWait` / `notify.groupInterval`; absent: DEFAULT_GROUP_TIMING. */
   readonly groupTiming?: GroupTiming;
+  /**
+   * `notify.inhibit`: when every pool of a gateway is bad, one gateway-level notice replaces the
+   * per-server ones (inhibit.ts; the notify stage calls decideWithInhibition). Absent: false.
+   */
+  readonly inhibit?: boolean;
 }
 
 /** The insight parts a notice carries (see Insight in src/insight). */

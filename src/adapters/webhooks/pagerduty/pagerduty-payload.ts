@@ -83,14 +83,17 @@ export function toPagerDutyEvent(notice: Notice, routingKey: string): PagerDutyT
   if (notice.type === 'recovered')
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   const line = (value: string, max: number) => clip(singleLine(value), max) || '-';
-  const summary = `${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
+  const summary =
+    notice.scope === 'gateway'
+      ? `Every backend pool of ${notice.gateway.name} is down: ${notice.server.probeLog}`
+      : `${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload: {
       summary: line(summary, PAGERDUTY_LIMITS.summary),
-      source: line(notice.server.address, 255),
+      source: line(notice.scope === 'gateway' ? notice.gateway.name : notice.server.address, 255),
       severity: pagerDutySeverity(notice),
       timestamp: notice.occurredAt,
       component: line(`${notice.backendPool}/${notice.backendSettings}`, 255),

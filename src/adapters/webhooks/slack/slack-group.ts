@@ -21,7 +21,13 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 };
 
 function row(notice: Notice): string {
-  const what = notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title;
+  // A gateway-level notice (core/notice/inhibit.ts) says how many servers and pools, in its probe log.
+  const what =
+    notice.type === 'recovered'
+      ? (notice.reason ?? 'recovered')
+      : notice.scope === 'gateway'
+        ? notice.server.probeLog
+        : notice.cause.title;
   return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${slackText(notice.server.health, 60)} · ${slackText(what, 300)}`;
 }
 

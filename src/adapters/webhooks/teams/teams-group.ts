@@ -55,7 +55,13 @@ function headStyle(group: NoticeGroup): string {
 }
 
 function serverRow(notice: Notice): Record<string, unknown> {
-  const what = notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title;
+  // A gateway-level notice (core/notice/inhibit.ts) says how many servers and pools, in its probe log.
+  const what =
+    notice.type === 'recovered'
+      ? (notice.reason ?? 'recovered')
+      : notice.scope === 'gateway'
+        ? notice.server.probeLog
+        : notice.cause.title;
   return {
     type: 'RichTextBlock',
     inlines: [
