@@ -34,12 +34,13 @@ export const GATEWAY_SCOPE = {
  */
 export const MIN_SERVERS_TO_INHIBIT = 2;
 
-/** decideNotices with inhibition on (`notify.inhibit`, default true). */
+/** decideNotices, with inhibition when `policy.inhibit` (`notify.inhibit`, default true in config). */
 export function decideWithInhibition(
   previous: Readonly<Record<string, ServerRecord>>,
   observation: Observation,
   policy: NotifyPolicy,
 ): Decision {
+  if (!policy.inhibit) return decideNotices(previous, observation, policy);
   const pseudo = gatewayFindings(observation);
   const decided = decideNotices(
     previous,

@@ -1,9 +1,4 @@
-import {
-  decideNotices,
-  type NotifyPolicy,
-  type Observation,
-  type SilencedTransition,
-} from '../../core/notice/decide';
+import { type NotifyPolicy, type Observation, type SilencedTransition } from '../../core/notice/decide';
 import { decideWithInhibition } from '../../core/notice/inhibit';
 import {
   DEFAULT_GROUP_TIMING,
@@ -179,11 +174,7 @@ async function claimNotices(
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
     const previous = parseStateDocument(stored?.value, deps.store.name);
-    const decision = (policy.inhibit ? decideWithInhibition : decideNotices)(
-      previous.servers,
-      observation,
-      policy,
-    );
+    const decision = decideWithInhibition(previous.servers, observation, policy);
     const fresh: QueuedNotice[] = decision.notices.map((notice) => ({
       notice,
       queuedAt: now,
