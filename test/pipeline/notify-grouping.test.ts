@@ -58,9 +58,10 @@ describe('grouped messages for each format, end to end', () => {
   it('three servers bad in one run: one message per receiver (PagerDuty: one alert each); a recovery later is a later message, and held within the interval', async () => {
     const clock = fakeClock(T0);
     const hostile = '<b>10.0.0.6</b> & *x*';
+    // 10.0.0.9 stays healthy: not every pool is bad, so no inhibition (its own test below).
     const run = (servers: ServerSpec[]) =>
       notifyRun({
-        scenario: { gateways: [gateway('gw', servers)] },
+        scenario: { gateways: [gateway('gw', [...servers, up('10.0.0.9')])] },
         config: config(),
         clock,
         targets: [`/subscriptions/${SUB}`],
@@ -125,4 +126,31 @@ describe('grouped messages for each format, end to end', () => {
     expect(pager.map((e) => e['event_action'])).toEqual(['trigger', 'trigger', 'trigger', 'resolve']);
     expect(pager[3]!['dedup_key']).toBe(pager[0]!['dedup_key']);
   });
+
+  it.each([
+    [true, [['degraded', '(every server)', 'gateway']]],
+    [
+      false,
+      [
+        ['degraded', '10.0.0.4', undefined],
+        ['degraded', '10.0.0.5', undefined],
+      ],
+    ],
+  ] as const)(
+    'inhibit %s: every server bad is one gateway-level notice (or one per server)',
+    async (inhibit, expected) => {
+      const clock = fakeClock(T0);
+      await notifyRun({
+        scenario: { gateways: [gateway('gw', [down('10.0.0.4'), down('10.0.0.5')])] },
+        config: { ...config(), notify: { inhibit } },
+        clock,
+      });
+      expect(
+        bodies('json').map((b) => b['notices'].map((n: any) => [n.type, n.server.address, n.scope])),
+      ).toEqual([expected]);
+      const teams = JSON.stringify(bodies('teams'));
+      expect(teams.includes('All 2 servers in 1 backend pool are not healthy')).toBe(inhibit);
+      expect(bodies('pagerduty')).toHaveLength(expected.length);
+    },
+  );
 });
