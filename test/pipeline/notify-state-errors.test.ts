@@ -182,6 +182,8 @@ describe('state errors with the file store', () => {
     expectNoOverlapClaimed(report, logger);
     expect(report.notifications?.stateErrors.map((e) => [e.code, e.document])).toEqual([
       ['StateUnavailable', `state file ${documentOf(gatewayId('gw-b'))}`],
+      // The stored silences (silence add) live in the same folder: read per gateway, and failing open.
+      ['StateUnavailable', `state file ${path.join(stateDir, 'silences.json')}`],
       ['StateUnavailable', `state folder ${stateDir}`],
     ]);
     expect(JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8')).ok).toBe(false);
