@@ -25,6 +25,21 @@ const up = (address: string): ServerSpec => ({
   healthProbeLog: 'Success. Received 200 status code',
 });
 
+/** What the receivers were sent, as far as these tests read it (one type for every format). */
+interface Body {
+  readonly [field: string]: unknown;
+  readonly id: string;
+  readonly notices: ReadonlyArray<Notice>;
+  readonly data: { readonly notices: ReadonlyArray<Notice> };
+  readonly attachments: ReadonlyArray<{ readonly content: unknown }>;
+}
+interface Notice {
+  readonly id: string;
+  readonly type: string;
+  readonly scope?: string;
+  readonly server: { readonly address: string };
+}
+
 describe('grouped messages for each format, end to end', () => {
   const receivers: Record<string, WebhookReceiver> = {};
   let tmp: string;
@@ -52,8 +67,7 @@ describe('grouped messages for each format, end to end', () => {
     },
     state: { dir: path.join(tmp, 'state') },
   });
-  const bodies = (name: string) =>
-    receivers[name]!.requests.map((r) => JSON.parse(r.body) as Record<string, any>);
+  const bodies = (name: string) => receivers[name]!.requests.map((r) => JSON.parse(r.body) as Body);
 
   it('three servers bad in one run: one message per receiver (PagerDuty: one alert each); a recovery later is a later message, and held within the interval', async () => {
     const clock = fakeClock(T0);
@@ -75,12 +89,12 @@ describe('grouped messages for each format, end to end', () => {
       type: 'gateway.group.v1',
       counts: { degraded: 3, 'still-degraded': 0, recovered: 0 },
     });
-    expect(json!['notices'].map((n: any) => [n.type, n.server.address, n.id.startsWith('appgw-')])).toEqual([
+    expect(json!.notices.map((n) => [n.type, n.server.address, n.id.startsWith('appgw-')])).toEqual([
       ['degraded', '10.0.0.4', true],
       ['degraded', '10.0.0.5', true],
       ['degraded', hostile, true],
     ]);
-    expect(receivers['json']!.requests[0]!.headers['webhook-id']).toBe(json!['id']);
+    expect(receivers['json']!.requests[0]!.headers['webhook-id']).toBe(json!.id);
 
     const [event] = bodies('cloudevents');
     expect(bodies('cloudevents')).toHaveLength(1);
@@ -89,11 +103,11 @@ describe('grouped messages for each format, end to end', () => {
       type: 'com.appgw-insights.gateway.group.v1',
       subject: 'gw',
     });
-    expect(event!['data'].notices.map((n: any) => n.id)).toEqual(json!['notices'].map((n: any) => n.id));
+    expect(event!.data.notices.map((n) => n.id)).toEqual(json!.notices.map((n) => n.id));
 
     const [teams] = bodies('teams');
     expect(bodies('teams')).toHaveLength(1);
-    const card = teams!['attachments'][0].content;
+    const card = teams!.attachments[0]!.content;
     expect(adaptiveCardProblems(card)).toEqual([]);
     const text = JSON.stringify(card);
     for (const address of ['10.0.0.4', '10.0.0.5', hostile])
@@ -116,7 +130,7 @@ describe('grouped messages for each format, end to end', () => {
     // At the next run past it: one message with the recovered, PagerDuty's resolve of that episode.
     clock.set(T0 + 5 * MINUTE);
     await run([up('10.0.0.4'), down('10.0.0.5', 'Connection timed out'), down(hostile)]);
-    expect(bodies('json').map((b) => b['notices'].map((n: any) => [n.type, n.server.address]))).toEqual([
+    expect(bodies('json').map((b) => b.notices.map((n) => [n.type, n.server.address]))).toEqual([
       expect.anything(),
       [['recovered', '10.0.0.4']],
     ]);
@@ -145,9 +159,9 @@ describe('grouped messages for each format, end to end', () => {
         config: { ...config(), notify: { inhibit } },
         clock,
       });
-      expect(
-        bodies('json').map((b) => b['notices'].map((n: any) => [n.type, n.server.address, n.scope])),
-      ).toEqual([expected]);
+      expect(bodies('json').map((b) => b.notices.map((n) => [n.type, n.server.address, n.scope]))).toEqual([
+        expected,
+      ]);
       const teams = JSON.stringify(bodies('teams'));
       expect(teams.includes('All 2 servers in 1 backend pool are not healthy')).toBe(inhibit);
       expect(bodies('pagerduty')).toHaveLength(expected.length);
