@@ -71,6 +71,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     pending: outcome.pending,
     undelivered: outcome.undelivered,
     dropped: outcome.dropped,
+    ...(outcome.grouped?.length ? { grouped: outcome.grouped } : {}),
     stateErrors: outcome.stateErrors,
     contended: outcome.contended,
   };

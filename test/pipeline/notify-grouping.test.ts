@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runSucceeded } from '../../src/core/run-report';
 import { fakeClock, notifyRun } from '../helpers/notify-run';
 import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -124,7 +125,16 @@ describe('grouped messages for each format, end to end', () => {
 
     // 2 minutes later one server recovers: held by the 4-minute interval.
     clock.set(T0 + 2 * MINUTE);
-    await run([up('10.0.0.4'), down('10.0.0.5', 'Connection timed out'), down(hostile)]);
+    const held = await run([up('10.0.0.4'), down('10.0.0.5', 'Connection timed out'), down(hostile)]);
+    // Held by the group's timer: on time, so the run is a success and says when it goes.
+    expect(runSucceeded(held.report)).toBe(true);
+    expect(held.report.notifications?.grouped?.map((g) => [g.receiver, g.type, g.dueAt])).toEqual(
+      ['json', 'cloudevents', 'teams', 'slack', 'pagerduty'].map((name) => [
+        `webhook[${name}]`,
+        'recovered',
+        new Date(T0 + 4 * MINUTE).toISOString(),
+      ]),
+    );
     expect(bodies('json')).toHaveLength(1);
     expect(bodies('pagerduty')).toHaveLength(3);
     // At the next run past it: one message with the recovered, PagerDuty's resolve of that episode.

@@ -92,6 +92,16 @@ export function groupDue(
 }
 
 /**
+ * When a group that is not due yet will be (ISO): `groupInterval` after its last message, else
+ * `groupWait` after it started. Pure.
+ */
+export function groupDueAt(group: GroupState, timing: GroupTiming): string {
+  return group.flushedAt !== undefined
+    ? new Date(Date.parse(group.flushedAt) + timing.groupIntervalInMs).toISOString()
+    : new Date(Date.parse(group.openedAt) + timing.groupWaitInMs).toISOString();
+}
+
+/**
  * The group after a claim: started at `now` when something waits and none was open. Pure.
  */
 export function openGroup(

@@ -3,6 +3,7 @@ import { decideWithInhibition } from '../../core/notice/inhibit';
 import {
   DEFAULT_GROUP_TIMING,
   groupDue,
+  groupDueAt,
   openGroup,
   settleGroup,
   type GroupingMode,
@@ -21,7 +22,12 @@ import { receiverTakes, TAKE_EVERY_NOTICE } from '../../core/notice/receiver-rul
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
-import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
+import type {
+  DroppedNoticeReport,
+  GroupedNoticeReport,
+  ReportedError,
+  UndeliveredNoticeReport,
+} from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseInMs } from './lease';
@@ -52,6 +58,8 @@ export interface NotifyOutcome {
   readonly undelivered: readonly UndeliveredNoticeReport[];
   /** Removed from the state this run without being delivered (past the bound, or receiver removed). */
   readonly dropped: readonly DroppedNoticeReport[];
+  /** Waiting for their group's timer (core/notice/grouping.ts): not in `undelivered`; absent: none. */
+  readonly grouped?: readonly GroupedNoticeReport[];
   /** The state document could not be read or written, or is not valid: named, never reset. */
   readonly stateErrors: readonly ReportedError[];
   /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
@@ -134,7 +142,7 @@ export async function notifyOnChange(
     decided: claimed.decided,
     silenced: claimed.silenced,
     deliveries,
-    ...undeliveredIn(deps, settled.document, runId, notes),
+    ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
@@ -162,6 +170,8 @@ interface Claim {
   readonly dropped: readonly DroppedNoticeReport[];
   /** Per receiver: when this run's lease ends (ms since the epoch). */
   readonly leaseUntilInMs: ReadonlyMap<string, number>;
+  /** Receivers whose group is not due this run → when it will be (ISO). */
+  readonly groupDueAt: ReadonlyMap<string, string>;
 }
 
 async function claimNotices(
@@ -185,6 +195,7 @@ async function claimNotices(
     const groups: Record<string, GroupState> = {};
     const dropped: DroppedNoticeReport[] = [];
     const leaseUntilInMs = new Map<string, number>();
+    const groupDueAtOf = new Map<string, string>();
     for (const notifier of deps.notifiers) {
       const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
       leaseUntilInMs.set(notifier.name, until);
@@ -201,7 +212,9 @@ async function claimNotices(
       if (groupingOf(notifier, policy) === 'gateway') {
         const group = openGroup(previous.groups?.[notifier.name], waiting, now);
         if (group) groups[notifier.name] = group;
-        due = groupDue(waiting, group, now, policy.groupTiming ?? DEFAULT_GROUP_TIMING);
+        const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
+        due = groupDue(waiting, group, now, timing);
+        if (!due && group) groupDueAtOf.set(notifier.name, groupDueAt(group, timing));
       }
       if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
@@ -230,6 +243,7 @@ async function claimNotices(
         silenced: decision.silenced,
         dropped,
         leaseUntilInMs,
+        groupDueAt: groupDueAtOf,
       };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
@@ -322,12 +336,21 @@ function undeliveredIn(
   document: NotifyStateDocument,
   runId: string,
   notes: ReadonlyMap<string, string>,
-): Pick<NotifyOutcome, 'undelivered' | 'pending'> {
+  groupDueAt: ReadonlyMap<string, string> = new Map(),
+): Pick<NotifyOutcome, 'undelivered' | 'pending' | 'grouped'> {
   const now = deps.clock.now().toISOString();
   const undelivered: UndeliveredNoticeReport[] = [];
+  const grouped: GroupedNoticeReport[] = [];
   for (const receiver of receiversOf(document)) {
     const { waiting, parked } = receiverOutbox(document, receiver);
+    const dueAt = groupDueAt.get(receiver);
     for (const queued of waiting) {
+      if (dueAt !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
+        // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
+        const { receiver: _r, ...fields } = noticeEntryFields(receiver, queued);
+        grouped.push({ receiver, ...fields, queuedAt: queued.queuedAt, dueAt });
+        continue;
+      }
       const base = {
         ...noticeEntryFields(receiver, queued),
         queuedAt: queued.queuedAt,
@@ -353,7 +376,7 @@ function undeliveredIn(
   }
   const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
   for (const { receiver } of undelivered) pending[receiver] = (pending[receiver] ?? 0) + 1;
-  return { undelivered, pending };
+  return { undelivered, pending, ...(grouped.length ? { grouped } : {}) };
 }
 
 function droppedReport(

@@ -86,8 +86,13 @@ describe('grouping: one message per gateway incident, Alertmanager timers, acros
   it('group wait collects the servers that go bad together; group interval holds later changes; recovered go in a later message', async () => {
     const ops = groupedNotifier('webhook[ops]');
     const { world, run } = setup([ops]);
-    await run(0, { bad: ['10.0.0.4'] });
+    const first = await run(0, { bad: ['10.0.0.4'] });
     expect(ops.messages).toEqual([]); // the group waits 2 minutes
+    // On time, not undelivered: the run is not a failure for it.
+    expect([first.undelivered, first.pending]).toEqual([[], { 'webhook[ops]': 0 }]);
+    expect(first.grouped?.map((g) => [g.type, g.server, g.dueAt])).toEqual([
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.4', new Date(T0 + 2 * MINUTE).toISOString()],
+    ]);
     expect(world.document()?.groups?.['webhook[ops]']).toEqual({ openedAt: new Date(T0).toISOString() });
     expect(world.document()?.outbox['webhook[ops]']?.map((q) => q.lease)).toEqual([undefined]);
     await run(1, { bad: ['10.0.0.4', '10.0.0.5'] });
@@ -101,7 +106,11 @@ describe('grouping: one message per gateway incident, Alertmanager timers, acros
       ],
     ]);
     // Within the interval: a new server and a recovered wait.
-    await run(5, { bad: ['10.0.0.5', '10.0.0.6', '10.0.0.7'], healthy: ['10.0.0.4'] });
+    const held = await run(5, { bad: ['10.0.0.5', '10.0.0.6', '10.0.0.7'], healthy: ['10.0.0.4'] });
+    expect(held.grouped?.map((g) => g.dueAt)).toEqual([
+      new Date(T0 + 12 * MINUTE).toISOString(),
+      new Date(T0 + 12 * MINUTE).toISOString(),
+    ]);
     await run(9, { bad: ['10.0.0.5', '10.0.0.6', '10.0.0.7'], healthy: ['10.0.0.4'] });
     expect(ops.messages).toHaveLength(1);
     expect(
