@@ -3,6 +3,7 @@
  * Each adapter implements one, tested against real stand-ins (emulator, Azurite, loopback receivers);
  * the use cases' unit tests run on in-memory implementations (test/helpers/memory/), never on mocks.
  */
+import type { GroupingMode, NoticeGroup } from './core/notice/grouping';
 import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
 import type { AlertTrigger } from './core/alerts/alert-trigger';
@@ -263,7 +264,18 @@ export interface Notifier {
   readonly sendBudgetInMs: number;
   /** Which notices it is sent (`sendResolved`); absent: every notice (core/notice/receiver-rules.ts). */
   readonly rules?: ReceiverRules;
+  /**
+   * `notify.grouping` for this receiver (its own `grouping`, else the config's): absent = the policy's
+   * (core/notice/grouping.ts).
+   */
+  readonly grouping?: GroupingMode;
   send(notice: Notice, options?: CallOptions): Promise<SendResult>;
+  /**
+   * Sends one grouped message (the notices of one gateway, core/notice/grouping.ts); its result is
+   * each of its notices' result. Absent: the format has no grouped message (PagerDuty: one alert per
+   * server episode), and a group is sent as its notices one by one, still paced by the group's timers.
+   */
+  sendGroup?(group: NoticeGroup, options?: CallOptions): Promise<SendResult>;
 }
 
 /** What became of one notice: every attempt for the run report, and why it failed. */

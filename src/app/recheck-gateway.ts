@@ -10,6 +10,7 @@ import type { Logger } from '../pipeline/logger';
 import { recheck, type RecheckDependencies, type RecheckResult } from '../pipeline/recheck';
 import type { CallOptions } from '../ports';
 import { buildNotify, type Env } from './build-adapters';
+import { notifyPolicyOf } from './run-services';
 
 /**
  * What `recheck` needs, built from the run configuration: the same ARM client factory, retries and
@@ -43,18 +44,7 @@ export function recheckGateway(
   runId: string,
   options: CallOptions = {},
 ): Promise<RecheckResult> {
-  return recheck(
-    deps,
-    gateway,
-    asked,
-    {
-      for: config.notify.for,
-      repeatIntervalInMs: config.notify.repeatInterval,
-      recoverAfter: config.notify.recoverAfter,
-    },
-    runId,
-    options,
-  );
+  return recheck(deps, gateway, asked, notifyPolicyOf(config), runId, options);
 }
 
 /** The result as JSON (CLI `--json`, the HTTP function's answer): servers, and what notify did. */

@@ -11,6 +11,7 @@ import { readArticleTemplate } from '../adapters/articles/article-file';
 import { systemClock } from '../adapters/clock/system-clock';
 import { parseArticle } from '../articles';
 import type { Config } from '../config/schema';
+import type { NotifyPolicy } from '../core/notice/decide';
 import type { Logger } from '../pipeline/logger';
 import type { NotifyServices } from '../pipeline/notify/notify-gateways';
 import type { RunDependencies, RunOptions } from '../pipeline/run-checks';
@@ -97,12 +98,7 @@ export async function buildRunServices(
       concurrency: config.concurrency,
       gatewayTimeoutInMs: config.gatewayTimeoutInMs,
       ...(config.runDeadlineInMs !== undefined ? { runDeadlineInMs: config.runDeadlineInMs } : {}),
-      notifyPolicy: {
-        for: config.notify.for,
-        repeatIntervalInMs: config.notify.repeatInterval,
-        recoverAfter: config.notify.recoverAfter,
-        silences: config.notify.silences,
-      },
+      notifyPolicy: notifyPolicyOf(config),
     },
   };
 }
@@ -123,5 +119,21 @@ export function withLogger<R extends BackendHealthReader>(
       telemetry,
     },
     options: services.options,
+  };
+}
+
+/** The config's notify policy (core/notice/decide.ts NotifyPolicy), for runs and rechecks alike. */
+export function notifyPolicyOf(config: Config): NotifyPolicy {
+  return {
+    for: config.notify.for,
+    repeatIntervalInMs: config.notify.repeatInterval,
+    recoverAfter: config.notify.recoverAfter,
+    silences: config.notify.silences,
+    grouping: config.notify.grouping,
+    groupTiming: {
+      groupWaitInMs: config.notify.groupWait,
+      groupIntervalInMs: config.notify.groupInterval,
+    },
+    inhibit: config.notify.inhibit,
   };
 }

@@ -71,6 +71,14 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     } else if (notifications.deliveries.length) {
       lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
+    const grouped = notifications.grouped ?? [];
+    if (grouped.length) {
+      // On time, not a problem: notify.groupWait / groupInterval hold them for the group's next message.
+      const next = grouped.map((g) => g.dueAt).sort()[0] ?? '';
+      lines.push(
+        `  ${grouped.length} notice(s) waiting for their group's next message (notify.groupWait/groupInterval), from ${field(next, 40)}`,
+      );
+    }
   }
   lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)

@@ -39,6 +39,11 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_NOTIFY_REPEAT_INTERVAL', path: ['notify', 'repeatInterval'], kind: 'string' },
   { name: 'APPGW_NOTIFY_OUTBOX_LIMIT', path: ['notify', 'outboxLimit'], kind: 'int' },
   { name: 'APPGW_NOTIFY_SILENCES', path: ['notify', 'silences'], kind: 'json' },
+  { name: 'APPGW_NOTIFY_GROUPING', path: ['notify', 'grouping'], kind: 'string' },
+  { name: 'APPGW_NOTIFY_GROUP_WAIT', path: ['notify', 'groupWait'], kind: 'string' },
+  { name: 'APPGW_NOTIFY_GROUP_INTERVAL', path: ['notify', 'groupInterval'], kind: 'string' },
+  // `true` or `false`, read as JSON.
+  { name: 'APPGW_NOTIFY_INHIBIT', path: ['notify', 'inhibit'], kind: 'json' },
   { name: 'APPGW_STATE_DIR', path: ['state', 'dir'], kind: 'string' },
   { name: 'APPGW_STATUS_RETENTION', path: ['statusPage', 'retention'], kind: 'string' },
   { name: 'APPGW_STATUS_CONTAINER', path: ['statusPage', 'container'], kind: 'string' },

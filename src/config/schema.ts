@@ -3,6 +3,7 @@ import { parseTarget } from '../core/arm-id';
 import { isLoopbackUrl } from '../core/input/loopback-host';
 import { DEFAULT_UNHEALTHY_STATES, readConfigurableState, type ConfigurableState } from '../core/health';
 import { repeatedReceiverNames, webhookReceiverSchema } from '../adapters/webhooks/registry';
+import { groupingSchema } from '../adapters/webhooks/config-base';
 import { readLocation, readNamePattern, readTagFilter } from '../core/discovery/filter';
 import { silencesSchema } from '../core/notice/silence-schema';
 import { durationInMs } from './duration';
@@ -142,6 +143,20 @@ const notifySchema = z.strictObject({
    * sent. Those added with `appgw-insights silence add` are kept with the notify state and apply too.
    */
   silences: z._default(silencesSchema, []),
+  /**
+   * `"gateway"`: one message per gateway incident per receiver, paced by groupWait/groupInterval;
+   * `"server"`: one message per notice, at once. A receiver's own `grouping` wins (core/notice/grouping.ts).
+   */
+  grouping: z._default(groupingSchema, 'gateway'),
+  /** Least time from a group's start to its first message; normalised to ms. "0s": at the first run. */
+  groupWait: z._default(durationInMs(0, 86_400_000), 0),
+  /** Least time between two messages of one group; normalised to ms. */
+  groupInterval: z._default(durationInMs(0, 86_400_000), 4 * 60_000),
+  /**
+   * When every pool of a gateway (of 2 servers or more) is bad, one gateway-level notice replaces the
+   * per-server ones (src/core/notice/inhibit.ts).
+   */
+  inhibit: z._default(z.boolean({ error: 'must be true or false' }), true),
 });
 
 const sinksSchema = z.strictObject({

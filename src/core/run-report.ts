@@ -171,6 +171,11 @@ export interface NotificationsReport {
   readonly undelivered: readonly UndeliveredNoticeReport[];
   /** Notices removed from the state this run without being delivered (listed once, here and in the log). */
   readonly dropped: readonly DroppedNoticeReport[];
+  /**
+   * Notices waiting for their group's timer (`notify.grouping: "gateway"`): not undelivered, not a
+   * failure (the run stays `ok`); absent when none.
+   */
+  readonly grouped?: readonly GroupedNoticeReport[];
   /** State documents that could not be listed, read or written, or are not valid (codes StateUnavailable, StateInvalid). */
   readonly stateErrors: readonly ReportedError[];
   /**
@@ -209,6 +214,8 @@ export interface NoticeDeliveryReport {
   readonly attempts: readonly AttemptReport[];
   /** Why it was not delivered. */
   readonly error?: string;
+  /** The grouped message it went in (`notify.grouping: "gateway"`); its attempts are the message's. */
+  readonly groupId?: string;
 }
 
 /** One notice that is not delivered, with when it will be tried again. */
@@ -242,6 +249,22 @@ export interface UndeliveredNoticeReport {
   readonly leasedUntil?: string;
   /** ISO: when it became a dead letter. */
   readonly parkedAt?: string;
+}
+
+/**
+ * A notice waiting for its group's timer (`notify.groupWait` / `groupInterval`, core/notice/grouping.ts):
+ * not a failure; it goes out in the group's next message at the first run from `dueAt`.
+ */
+export interface GroupedNoticeReport {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  readonly queuedAt: string;
+  /** ISO: from when the group's next message may go. */
+  readonly dueAt: string;
 }
 
 export interface DroppedNoticeReport {

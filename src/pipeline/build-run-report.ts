@@ -67,10 +67,12 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       outcome: d.outcome,
       attempts: d.result?.attempts ?? [],
       ...(d.reason ? { error: d.reason } : {}),
+      ...(d.groupId ? { groupId: d.groupId } : {}),
     })),
     pending: outcome.pending,
     undelivered: outcome.undelivered,
     dropped: outcome.dropped,
+    ...(outcome.grouped?.length ? { grouped: outcome.grouped } : {}),
     stateErrors: outcome.stateErrors,
     contended: outcome.contended,
   };

@@ -138,7 +138,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
             arm: emulatorArm(emulator),
             sinks: {
               dir: path.join(dir, 'out'),
-              webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+              webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
             },
             state: { dir: path.join(dir, 'state') },
           }),

@@ -38,7 +38,13 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
         sinks: {
           dir: 'out',
           webhooks: [
-            { name: 'ops', url: receiver.url('/hooks/ops-token-1234567'), format: 'json', maxAttempts: 1 },
+            {
+              name: 'ops',
+              url: receiver.url('/hooks/ops-token-1234567'),
+              format: 'json',
+              grouping: 'server',
+              maxAttempts: 1,
+            },
           ],
         },
         state: { dir: 'state' },

@@ -29,7 +29,14 @@ describe('appgw-insights recheck', () => {
         sinks: {
           dir: path.join(tmp, 'out'),
           webhooks: [
-            { name: 'ops', url: receiver.url('/hooks/ops'), format: 'json', maxAttempts: 1, sendResolved },
+            {
+              name: 'ops',
+              url: receiver.url('/hooks/ops'),
+              format: 'json',
+              grouping: 'server',
+              maxAttempts: 1,
+              sendResolved,
+            },
           ],
         },
         state: { dir: path.join(tmp, 'state') },

@@ -37,7 +37,9 @@ describe('appgw-insights silence', () => {
         arm: emulatorArm(emulator),
         sinks: {
           dir: 'out',
-          webhooks: [{ name: 'ops', url: receiver.url('/ops'), format: 'json', maxAttempts: 1 }],
+          webhooks: [
+            { name: 'ops', url: receiver.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
+          ],
         },
         state: { dir: 'state' },
       }),

@@ -28,7 +28,7 @@ afterEach(() => rm(tmp, { recursive: true, force: true }));
 const config = (url: string, webhook: Record<string, unknown> = {}) => ({
   sinks: {
     dir: path.join(tmp, 'out'),
-    webhooks: [{ name: 'ops', url, format: 'json', maxAttempts: 2, ...webhook }],
+    webhooks: [{ name: 'ops', url, format: 'json', grouping: 'server', maxAttempts: 2, ...webhook }],
   },
   state: { dir: path.join(tmp, 'state') },
 });

@@ -76,7 +76,7 @@ describe('a blob sink that fails never stops the run', () => {
           arm: emulatorArm(emulator),
           sinks: {
             dir: path.join(dir, 'out'),
-            webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+            webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
           },
           state: { dir: path.join(dir, 'state') },
         });
@@ -134,7 +134,7 @@ describe('blob state documents that are not valid (Azurite)', () => {
         config: {
           sinks: {
             dir: path.join(tmp, `out-${n}`),
-            webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+            webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
           },
           state: { blob: { connectionString: azurite.connectionString, container } },
         },
@@ -169,7 +169,10 @@ describe('a state store that never answers', () => {
       const { report } = await notifyRun({
         scenario,
         config: {
-          sinks: { dir: out, webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }] },
+          sinks: {
+            dir: out,
+            webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
+          },
           state: { blob: { connectionString, container: 'appgw-state' } },
         },
         stores: createBlobStateStores({ client, container: 'appgw-state', prefix: 'notify/' }),
@@ -211,7 +214,7 @@ describe('overlapping runs on the file state store', () => {
     const config = {
       sinks: {
         dir: path.join(dir, 'out'),
-        webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+        webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
       },
       state: { dir: path.join(dir, 'state') },
     };

@@ -86,7 +86,9 @@ export function useOpenEpisodes() {
     return {
       sinks: {
         dir: path.join(stateDir, '..', `out-${path.basename(stateDir)}`),
-        webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', maxAttempts: 1 }],
+        webhooks: [
+          { name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server', maxAttempts: 1 },
+        ],
       },
       state: { dir: stateDir },
     };

@@ -49,7 +49,9 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
       APPGW_TARGETS: `/subscriptions/${SUB}`,
       ...emulatorArmSettings(emulator),
       APPGW_BLOB_CONTAINER: 'insights',
-      APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url('/hook'), format: 'json' }]),
+      APPGW_WEBHOOKS: JSON.stringify([
+        { name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' },
+      ]),
     });
     resetFunctionServices();
   }, 60_000);

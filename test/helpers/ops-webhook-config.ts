@@ -20,6 +20,7 @@ export function opsWebhookConfig(
           name: 'ops',
           url: receiver.url('/hook'),
           format: 'json',
+          grouping: 'server',
           maxAttempts: 2,
           timeoutInMs: 300,
           ...webhook,

@@ -74,7 +74,14 @@ describe('no false "recovered" from ARM answers read too kindly (emulator → ru
         sinks: {
           dir: path.join(state, 'out'),
           webhooks: [
-            { name: 'ops', url: receiver.url('/hook'), format: 'json', maxAttempts: 1, timeoutInMs: 2000 },
+            {
+              name: 'ops',
+              url: receiver.url('/hook'),
+              format: 'json',
+              grouping: 'server',
+              maxAttempts: 1,
+              timeoutInMs: 2000,
+            },
           ],
         },
         state: { dir: path.join(state, 'notify') },

@@ -59,12 +59,20 @@ describe('recoverAfter and sendResolved, end to end', () => {
         sinks: {
           dir: path.join(state, 'out'),
           webhooks: [
-            { name: 'ops', url: ops.url('/ops'), format: 'json', maxAttempts: 1 },
-            { name: 'chat', url: chat.url('/chat'), format: 'json', maxAttempts: 1, sendResolved: false },
+            { name: 'ops', url: ops.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
+            {
+              name: 'chat',
+              url: chat.url('/chat'),
+              format: 'json',
+              grouping: 'server',
+              maxAttempts: 1,
+              sendResolved: false,
+            },
             {
               name: 'pager',
               url: pager.url('/v2/enqueue'),
               format: 'pagerduty',
+              grouping: 'server',
               routingKey: ROUTING_KEY,
               maxAttempts: 1,
             },

@@ -65,6 +65,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
               name: 'ops',
               url: receiver.url('/hooks/ops?token=s3cr3t'),
               format: 'json',
+              grouping: 'server',
               secret: SECRET,
               maxAttempts: 3,
               timeoutInMs: 2000,
@@ -151,8 +152,14 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
         sinks: {
           dir: path.join(state, 'out'),
           webhooks: [
-            { name: 'ops', url: receiver.url('/hook'), format: 'json', secret: SECRET },
-            { name: 'pager', url: other.url('/hook'), format: 'cloudevents', maxAttempts: 2 },
+            { name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server', secret: SECRET },
+            {
+              name: 'pager',
+              url: other.url('/hook'),
+              format: 'cloudevents',
+              grouping: 'server',
+              maxAttempts: 2,
+            },
           ],
         },
       });
@@ -260,7 +267,9 @@ describe('two overlapping runs racing for the same state blob (Azurite)', () => 
         arm: emulatorArm(emulator),
         sinks: {
           blob: { connectionString: azurite.connectionString, container: 'insights' },
-          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', secret: SECRET }],
+          webhooks: [
+            { name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server', secret: SECRET },
+          ],
         },
         state: { blob: { connectionString: azurite.connectionString, container: 'appgw-state' } },
       });

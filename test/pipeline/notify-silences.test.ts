@@ -58,7 +58,9 @@ describe('silences, end to end', () => {
         arm: emulatorArm(emulator),
         sinks: {
           dir: path.join(state, 'out'),
-          webhooks: [{ name: 'ops', url: ops.url('/ops'), format: 'json', maxAttempts: 1 }],
+          webhooks: [
+            { name: 'ops', url: ops.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
+          ],
         },
         notify: { silences },
         state: { dir: path.join(state, 'state') },

@@ -1,6 +1,12 @@
 import { fromEnvSchema } from '../../core/input/from-env';
 import * as z from '../../core/input/zod';
 import { receiverMatchSchema } from '../../core/notice/receiver-rules-schema';
+import { GROUPING_MODES } from '../../core/notice/grouping';
+
+/** `"gateway"` (one message per gateway incident) or `"server"` (one per notice): core/notice/grouping.ts. */
+export const groupingSchema = z.enum(GROUPING_MODES as ['gateway', 'server'], {
+  error: 'must be "gateway" (one message per gateway incident) or "server" (one message per server)',
+});
 
 /**
  * The keys every receiver in `sinks.webhooks[]` shares. `url` and `secret` are secrets: each may be
@@ -39,6 +45,8 @@ export const receiverBaseShape = {
    * every notice.
    */
   match: z.optional(receiverMatchSchema),
+  /** This receiver's grouping; absent: `notify.grouping` (core/notice/grouping.ts). */
+  grouping: z.optional(groupingSchema),
 };
 
 /** For formats that do not sign: a `secret` there is a mistake worth reporting, not ignoring. */

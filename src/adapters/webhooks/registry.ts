@@ -1,6 +1,9 @@
 import * as z from '../../core/input/zod';
 import { cloudEventsConfigSchema } from './cloudevents/config';
-import { buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
+import { buildCloudEventsGroupPayload, buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
+import { buildJsonGroupPayload } from './json/group-payload';
+import { buildSlackGroupPayload } from './slack/slack-group';
+import { buildTeamsGroupPayload } from './teams/teams-group';
 import { jsonConfigSchema } from './json/config';
 import { buildJsonPayload, jsonAttemptHeaders } from './json/json-payload';
 import { pagerDutyConfigSchema } from './pagerduty/config';
@@ -20,11 +23,25 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
   json: {
     configSchema: jsonConfigSchema,
     buildPayload: buildJsonPayload,
+    buildGroupPayload: buildJsonGroupPayload,
     attemptHeaders: jsonAttemptHeaders,
   },
-  teams: { configSchema: teamsConfigSchema, buildPayload: buildTeamsPayload },
-  slack: { configSchema: slackConfigSchema, buildPayload: buildSlackPayload },
-  cloudevents: { configSchema: cloudEventsConfigSchema, buildPayload: buildCloudEventsPayload },
+  teams: {
+    configSchema: teamsConfigSchema,
+    buildPayload: buildTeamsPayload,
+    buildGroupPayload: buildTeamsGroupPayload,
+  },
+  slack: {
+    configSchema: slackConfigSchema,
+    buildPayload: buildSlackPayload,
+    buildGroupPayload: buildSlackGroupPayload,
+  },
+  cloudevents: {
+    configSchema: cloudEventsConfigSchema,
+    buildPayload: buildCloudEventsPayload,
+    buildGroupPayload: buildCloudEventsGroupPayload,
+  },
+  // No grouped message: one PagerDuty alert per server episode (pagerduty-payload.ts says why).
   pagerduty: { configSchema: pagerDutyConfigSchema, buildPayload: buildPagerDutyPayload },
 };
 

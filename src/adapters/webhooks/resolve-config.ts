@@ -84,6 +84,7 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
     maxAttempts: config.maxAttempts,
     sendResolved: config.sendResolved,
     ...(config.match !== undefined ? { match: config.match } : {}),
+    ...(config.grouping !== undefined ? { grouping: config.grouping } : {}),
   });
 }
 

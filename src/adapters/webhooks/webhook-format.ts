@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import type { GroupingMode, NoticeGroup } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { RouteRule } from '../../core/notice/receiver-rules';
 
@@ -24,6 +25,8 @@ export interface ResolvedWebhookConfig {
   readonly sendResolved?: boolean;
   /** Routing rules (core/notice/receiver-rules.ts); absent: every notice. */
   readonly match?: readonly RouteRule[];
+  /** This receiver's `grouping`; absent: `notify.grouping` (core/notice/grouping.ts). */
+  readonly grouping?: GroupingMode;
 }
 
 export const WEBHOOK_FORMAT_NAMES = ['json', 'teams', 'slack', 'cloudevents', 'pagerduty'] as const;
@@ -38,10 +41,15 @@ export interface WebhookFormat {
    * config is for formats whose body carries a setting (PagerDuty's `routing_key`).
    */
   buildPayload(notice: Notice, config: ResolvedWebhookConfig): WebhookPayload;
+  /**
+   * Pure, like buildPayload: one message for a group of one gateway's notices (core/notice/grouping.ts).
+   * Absent: the format has none, and a group is sent as its notices one by one (PagerDuty).
+   */
+  buildGroupPayload?(group: NoticeGroup, config: ResolvedWebhookConfig): WebhookPayload;
   /** Headers that depend on the attempt's time (a signature), added to the payload's own. */
   attemptHeaders?(
     payload: WebhookPayload,
-    notice: Notice,
+    notice: Pick<Notice, 'id'>,
     config: ResolvedWebhookConfig,
     now: Date,
   ): Record<string, string>;

@@ -1,10 +1,12 @@
+import type { NoticeGroup } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
+import type { CallOptions } from '../../ports';
 import { isAppGwInsightsError } from '../../errors';
 import { DEFAULT_POST_OPTIONS, httpPost, type PostOptions } from './http-post';
 import type { Notifier, SendResult } from './notifier';
 import { WEBHOOK_FORMATS } from './registry';
 import { redactUrl, scrubUrl } from './url-policy';
-import type { ResolvedWebhookConfig, WebhookFormatName } from './webhook-format';
+import type { ResolvedWebhookConfig, WebhookFormatName, WebhookPayload } from './webhook-format';
 
 /** Retry settings not in the receiver config, and test seams. Defaults: DEFAULT_POST_OPTIONS. */
 export interface WebhookNotifierOptions {
@@ -60,42 +62,60 @@ export function createWebhookNotifier(
     ...(config.routingKey ? [config.routingKey] : []),
   ];
   const budget = sendBudgetInMs(config, options);
+  const buildGroupPayload = format.buildGroupPayload?.bind(format);
   return {
     name,
     sendBudgetInMs: budget,
     rules: { sendResolved: config.sendResolved ?? true, ...(config.match ? { match: config.match } : {}) },
     format: config.format,
     target: redactUrl(config.url),
-    async send(notice: Notice, sendOptions = {}): Promise<SendResult> {
-      try {
-        const payload = format.buildPayload(notice, config);
-        const headers = (): Record<string, string> => ({
-          ...payload.headers,
-          ...(format.attemptHeaders?.(payload, notice, config, now()) ?? {}),
-        });
-        const postOptions: PostOptions = {
-          timeoutInMs: config.timeoutInMs,
-          maxAttempts: config.maxAttempts,
-          initialBackoffInMs: options.initialBackoffInMs ?? DEFAULT_POST_OPTIONS.initialBackoffInMs,
-          maxBackoffInMs: options.maxBackoffInMs ?? DEFAULT_POST_OPTIONS.maxBackoffInMs,
-          totalTimeoutInMs: budget,
-          now: () => now().getTime(),
-          ...(sendOptions.abortSignal ? { abortSignal: sendOptions.abortSignal } : {}),
-          ...(options.random ? { random: options.random } : {}),
-          ...(options.sleep ? { sleep: options.sleep } : {}),
-        };
-        const result = await httpPost(
-          { sink: name, url: config.url, body: payload.body, headers, secrets },
-          postOptions,
-        );
-        if (result.ok) return { ok: true, attempts: result.attempts };
-        const { code, message, retryable } = result.error;
-        return { ok: false, attempts: result.attempts, error: { code, message, retryable } };
-      } catch (error) {
-        return { ok: false, attempts: [], error: unexpected(name, error, config.url, secrets) };
-      }
+    ...(config.grouping ? { grouping: config.grouping } : {}),
+    send(notice: Notice, sendOptions: CallOptions = {}): Promise<SendResult> {
+      return post(() => format.buildPayload(notice, config), notice, sendOptions);
     },
+    ...(buildGroupPayload
+      ? {
+          sendGroup(group: NoticeGroup, sendOptions: CallOptions = {}): Promise<SendResult> {
+            // The group's id is its message's id (`webhook-id`, the signature's id).
+            return post(() => buildGroupPayload(group, config), { id: group.id }, sendOptions);
+          },
+        }
+      : {}),
   };
+
+  async function post(
+    build: () => WebhookPayload,
+    message: Pick<Notice, 'id'>,
+    sendOptions: CallOptions,
+  ): Promise<SendResult> {
+    try {
+      const payload = build();
+      const headers = (): Record<string, string> => ({
+        ...payload.headers,
+        ...(format.attemptHeaders?.(payload, message, config, now()) ?? {}),
+      });
+      const postOptions: PostOptions = {
+        timeoutInMs: config.timeoutInMs,
+        maxAttempts: config.maxAttempts,
+        initialBackoffInMs: options.initialBackoffInMs ?? DEFAULT_POST_OPTIONS.initialBackoffInMs,
+        maxBackoffInMs: options.maxBackoffInMs ?? DEFAULT_POST_OPTIONS.maxBackoffInMs,
+        totalTimeoutInMs: budget,
+        now: () => now().getTime(),
+        ...(sendOptions.abortSignal ? { abortSignal: sendOptions.abortSignal } : {}),
+        ...(options.random ? { random: options.random } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      };
+      const result = await httpPost(
+        { sink: name, url: config.url, body: payload.body, headers, secrets },
+        postOptions,
+      );
+      if (result.ok) return { ok: true, attempts: result.attempts };
+      const { code, message: text, retryable } = result.error;
+      return { ok: false, attempts: result.attempts, error: { code, message: text, retryable } };
+    } catch (error) {
+      return { ok: false, attempts: [], error: unexpected(name, error, config.url, secrets) };
+    }
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
 import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
+import type { GroupingMode, GroupTiming } from './grouping';
 import { RECOVERED_REASONS, type Notice, type NoticeType, type RecoveredReason } from './notice';
 import { recordSeverity, serverKey, type ServerRecord } from './server-record';
 import { higherSeverity, severityRank } from './severity';
@@ -25,6 +26,18 @@ export interface NotifyPolicy {
    * `appgw-insights silence add`); checked against `Observation.now`. Absent: none.
    */
   readonly silences?: readonly Silence[];
+  /**
+   * `notify.grouping` for receivers that do not set their own (core/notice/grouping.ts); absent:
+   * `server` (one message per notice, at once). Used by the notify stage, not by decideNotices.
+   */
+  readonly grouping?: GroupingMode;
+  /** `notify.groupWait` / `notify.groupInterval`; absent: DEFAULT_GROUP_TIMING. */
+  readonly groupTiming?: GroupTiming;
+  /**
+   * `notify.inhibit`: when every pool of a gateway is bad, one gateway-level notice replaces the
+   * per-server ones (inhibit.ts; the notify stage calls decideWithInhibition). Absent: false.
+   */
+  readonly inhibit?: boolean;
 }
 
 /** The insight parts a notice carries (see Insight in src/insight). */

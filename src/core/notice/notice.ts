@@ -24,6 +24,8 @@ export const RECOVERED_REASONS = {
   notReported: 'now in a state that is not reported (unhealthyStates)',
   /** `recheck`: ARM's on-demand probe found it healthy (closes the episode at once, whatever `recoverAfter`). */
   confirmedOnDemand: 'confirmed by an on-demand probe',
+  /** A gateway-level notice (`scope: "gateway"`): some server of the gateway is not bad any more (inhibit.ts). */
+  notEveryPoolBad: 'not every backend pool of the gateway is bad any more',
 } as const;
 
 export type RecoveredReason = (typeof RECOVERED_REASONS)[keyof typeof RECOVERED_REASONS];
@@ -66,6 +68,12 @@ export interface Notice {
   readonly severity: Severity;
   /** `recovered` only: "healthy again", or why the server is gone (one of RECOVERED_REASONS). */
   readonly reason?: RecoveredReason;
+  /**
+   * `gateway`: every pool of the gateway is bad, and this one notice stands for all its servers
+   * (inhibition, inhibit.ts): pool, settings and address are then `(every pool)`, `(every setting)`,
+   * `(every server)`, the probe log a summary, the cause the most common. Absent: one server.
+   */
+  readonly scope?: 'gateway';
   /** The filled insight (degraded and still-degraded). */
   readonly insight?: {
     readonly title: string;

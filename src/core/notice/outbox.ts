@@ -99,21 +99,31 @@ export function isLeasedElsewhere(queued: QueuedNotice, runId: string, now: stri
 /**
  * A run claims the outbox: `fresh` notices (this run's decision) join the end, unless a notice with the
  * same id is waiting already; past `limit` the oldest waiting notices no other run holds are parked;
- * then every notice no other live run holds is leased to this run until `leaseUntil` (ISO).
+ * then every notice no other live run holds is leased to this run until `leaseUntil` (ISO). Without
+ * `leaseUntil` nothing is leased (a group that is not due yet: core/notice/grouping.ts).
  */
 export function claimOutbox(
   outbox: ReceiverOutbox,
   fresh: readonly QueuedNotice[],
-  context: OutboxContext & { readonly leaseUntil: string },
+  context: OutboxContext & { readonly leaseUntil?: string },
 ): OutboxStep {
   const known = new Set(outbox.waiting.map((q) => q.notice.id));
   const joined = [...outbox.waiting, ...fresh.filter((q) => !known.has(q.notice.id))];
   const bounded = bound({ waiting: joined, parked: outbox.parked }, context);
-  const lease: Lease = { runId: context.runId, until: context.leaseUntil };
-  const waiting = bounded.outbox.waiting.map((q) =>
-    isLeasedElsewhere(q, context.runId, context.now) ? q : { ...q, lease },
-  );
+  if (context.leaseUntil === undefined) return bounded;
+  const waiting = leaseWaiting(bounded.outbox.waiting, context.runId, context.now, context.leaseUntil);
   return { ...bounded, outbox: { ...bounded.outbox, waiting } };
+}
+
+/** Every notice of `waiting` no other live run holds, leased to `runId` until `leaseUntil` (ISO). */
+export function leaseWaiting(
+  waiting: readonly QueuedNotice[],
+  runId: string,
+  now: string,
+  leaseUntil: string,
+): QueuedNotice[] {
+  const lease: Lease = { runId, until: leaseUntil };
+  return waiting.map((q) => (isLeasedElsewhere(q, runId, now) ? q : { ...q, lease }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { groupMessages } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { SendOutcome } from '../../core/notice/outbox';
 import type { Clock, Notifier, SendResult } from '../../ports';
@@ -21,6 +22,8 @@ export interface DeliveryRecord {
   readonly result?: SendResult;
   /** Why it was not delivered (the receiver's answer, or why it was not tried). */
   readonly reason?: string;
+  /** The grouped message it was sent in (core/notice/grouping.ts); absent when sent on its own. */
+  readonly groupId?: string;
 }
 
 export interface DeliverOptions {
@@ -89,6 +92,62 @@ export async function deliverOutbox(
         result,
         reason: outcome.reason,
       });
+    }
+  }
+  return records;
+}
+
+/**
+ * Sends one receiver's leased notices of one gateway as grouped messages (core/notice/grouping.ts),
+ * in order, with deliverOutbox's rules per message: the breaker's gate, the lease, and a retryable
+ * failure leaves the rest for the next run. A message's result is each of its notices' record, so the
+ * outbox keeps, parks or drops them one by one as before. A receiver without grouped messages
+ * (`sendGroup` absent: PagerDuty) gets the notices one by one (deliverOutbox).
+ */
+export async function deliverGrouped(
+  notifier: Notifier,
+  notices: readonly Notice[],
+  options: DeliverOptions,
+): Promise<DeliveryRecord[]> {
+  const sendGroup = notifier.sendGroup?.bind(notifier);
+  if (!sendGroup) return deliverOutbox(notifier, notices, options);
+  const records: DeliveryRecord[] = [];
+  for (const group of groupMessages(notices)) {
+    const bases = group.notices.map((notice) => ({
+      receiver: notifier.name,
+      noticeId: notice.id,
+      type: notice.type,
+      server: serverOf(notice),
+      groupId: group.id,
+    }));
+    const admission = await options.breaker.admit(notifier.name);
+    if (!admission.send) {
+      const reason = `not tried: ${notifier.name} failed earlier in this run (${admission.reason})`;
+      records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
+      continue;
+    }
+    if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {
+      admission.settle({ kind: 'not-sent' });
+      const reason = 'not tried: this run’s lease on it would end before a send could finish';
+      records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
+      continue;
+    }
+    let result: SendResult | undefined;
+    try {
+      result = await sendGroup(group, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    } finally {
+      admission.settle(result ? breakerVerdict(result) : { kind: 'not-sent' });
+    }
+    const outcome = sendOutcome(result);
+    for (const base of bases) {
+      if (outcome.kind === 'delivered') records.push({ ...base, outcome: 'delivered', result });
+      else if (outcome.kind === 'failed')
+        records.push({
+          ...base,
+          outcome: outcome.retryable ? 'queued' : 'parked',
+          result,
+          reason: outcome.reason,
+        });
     }
   }
   return records;

@@ -158,6 +158,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     pending,
     undelivered: outcomes.flatMap((o) => o.undelivered),
     dropped: outcomes.flatMap((o) => o.dropped),
+    grouped: outcomes.flatMap((o) => o.grouped ?? []),
     stateErrors: outcomes.flatMap((o) => o.stateErrors),
     claimed: outcomes.every((o) => o.claimed),
     contended: outcomes.flatMap((o) => o.contended),

@@ -1,12 +1,18 @@
+import { type NotifyPolicy, type Observation, type SilencedTransition } from '../../core/notice/decide';
+import { decideWithInhibition } from '../../core/notice/inhibit';
 import {
-  decideNotices,
-  type NotifyPolicy,
-  type Observation,
-  type SilencedTransition,
-} from '../../core/notice/decide';
+  DEFAULT_GROUP_TIMING,
+  groupDue,
+  groupDueAt,
+  openGroup,
+  settleGroup,
+  type GroupingMode,
+  type GroupState,
+} from '../../core/notice/grouping';
 import {
   claimOutbox,
   isLeasedElsewhere,
+  leaseWaiting,
   settleOutbox,
   type DeadLetter,
   type QueuedNotice,
@@ -16,9 +22,14 @@ import { routeNotices } from '../../core/notice/receiver-rules';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
-import type { DroppedNoticeReport, ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
+import type {
+  DroppedNoticeReport,
+  GroupedNoticeReport,
+  ReportedError,
+  UndeliveredNoticeReport,
+} from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
-import { deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
+import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, noticeEntryFields } from './notice-entries';
@@ -47,6 +58,8 @@ export interface NotifyOutcome {
   readonly undelivered: readonly UndeliveredNoticeReport[];
   /** Removed from the state this run without being delivered (past the bound, or receiver removed). */
   readonly dropped: readonly DroppedNoticeReport[];
+  /** Waiting for their group's timer (core/notice/grouping.ts): not in `undelivered`; absent: none. */
+  readonly grouped?: readonly GroupedNoticeReport[];
   /** The state document could not be read or written, or is not valid: named, never reset. */
   readonly stateErrors: readonly ReportedError[];
   /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
@@ -104,7 +117,7 @@ export async function notifyOnChange(
   const claimed = claim;
   const perReceiver = await Promise.all(
     deps.notifiers.map((notifier) =>
-      deliverOutbox(
+      (groupingOf(notifier, policy) === 'gateway' ? deliverGrouped : deliverOutbox)(
         notifier,
         (claimed.document.outbox[notifier.name] ?? [])
           .filter((q) => q.lease?.runId === runId)
@@ -118,7 +131,10 @@ export async function notifyOnChange(
     ),
   );
   const deliveries = perReceiver.flat();
-  const settled = await settle(deps, claimed.document, deliveries, runId);
+  const settled = await settle(deps, claimed.document, deliveries, runId, {
+    policy,
+    now: observation.now.toISOString(),
+  });
   const notes = new Map(
     deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
   );
@@ -126,7 +142,7 @@ export async function notifyOnChange(
     decided: claimed.decided,
     silenced: claimed.silenced,
     deliveries,
-    ...undeliveredIn(deps, settled.document, runId, notes),
+    ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
@@ -154,6 +170,8 @@ interface Claim {
   readonly dropped: readonly DroppedNoticeReport[];
   /** Per receiver: when this run's lease ends (ms since the epoch). */
   readonly leaseUntilInMs: ReadonlyMap<string, number>;
+  /** Receivers whose group is not due this run → when it will be (ISO). */
+  readonly groupDueAt: ReadonlyMap<string, string>;
 }
 
 async function claimNotices(
@@ -166,14 +184,16 @@ async function claimNotices(
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
     const previous = parseStateDocument(stored?.value, deps.store.name);
-    const decision = decideNotices(previous.servers, observation, policy);
+    const decision = decideWithInhibition(previous.servers, observation, policy);
     // Each receiver's rules pick from the one decision (match, sendResolved), and each told episode
     // records its receivers, so its `recovered` goes to exactly them (receiver-rules.ts).
     const routing = routeNotices(decision, previous.servers, deps.notifiers);
     const outbox: Record<string, readonly QueuedNotice[]> = {};
     const deadLetters: Record<string, readonly DeadLetter[]> = {};
+    const groups: Record<string, GroupState> = {};
     const dropped: DroppedNoticeReport[] = [];
     const leaseUntilInMs = new Map<string, number>();
+    const groupDueAtOf = new Map<string, string>();
     for (const notifier of deps.notifiers) {
       const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
       leaseUntilInMs.set(notifier.name, until);
@@ -187,9 +207,19 @@ async function claimNotices(
         now,
         runId,
         limit: deps.outboxLimit,
-        leaseUntil: new Date(until).toISOString(),
       });
-      outbox[notifier.name] = step.outbox.waiting;
+      let waiting = step.outbox.waiting;
+      // Grouping: the receiver's notices wait in its outbox until the group is due (grouping.ts).
+      let due = true;
+      if (groupingOf(notifier, policy) === 'gateway') {
+        const group = openGroup(previous.groups?.[notifier.name], waiting, now);
+        if (group) groups[notifier.name] = group;
+        const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
+        due = groupDue(waiting, group, now, timing);
+        if (!due && group) groupDueAtOf.set(notifier.name, groupDueAt(group, timing));
+      }
+      if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
+      outbox[notifier.name] = waiting;
       deadLetters[notifier.name] = step.outbox.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
     }
@@ -199,7 +229,13 @@ async function claimNotices(
       const reason = `${gone} is no longer configured`;
       dropped.push(...[...waiting, ...parked].map((entry) => droppedReport(gone, entry, reason)));
     }
-    const document: NotifyStateDocument = { ...previous, servers: routing.servers, outbox, deadLetters };
+    const document: NotifyStateDocument = {
+      ...previous,
+      servers: routing.servers,
+      outbox,
+      deadLetters,
+      groups,
+    };
     try {
       await deps.store.write(document, stored?.etag);
       logDropped(deps.logger, dropped);
@@ -209,6 +245,7 @@ async function claimNotices(
         silenced: decision.silenced,
         dropped,
         leaseUntilInMs,
+        groupDueAt: groupDueAtOf,
       };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
@@ -236,7 +273,9 @@ async function settle(
   claimed: NotifyStateDocument,
   deliveries: readonly DeliveryRecord[],
   runId: string,
+  grouping: { readonly policy: NotifyPolicy; readonly now: string },
 ): Promise<Settled> {
+  const deliveredTo = new Set(deliveries.filter((d) => d.outcome === 'delivered').map((d) => d.receiver));
   const outcomes = new Map<string, Map<string, SendOutcome>>();
   for (const record of deliveries) {
     const forReceiver = outcomes.get(record.receiver) ?? new Map<string, SendOutcome>();
@@ -247,14 +286,26 @@ async function settle(
     const context = { now: deps.clock.now().toISOString(), runId, limit: deps.outboxLimit };
     const outbox: Record<string, readonly QueuedNotice[]> = { ...current.outbox };
     const deadLetters: Record<string, readonly DeadLetter[]> = { ...current.deadLetters };
+    const groups: Record<string, GroupState> = {};
     const dropped: DroppedNoticeReport[] = [];
-    for (const { name } of deps.notifiers) {
+    const openEpisodes = Object.values(current.servers).some((record) => record.notified !== undefined);
+    for (const notifier of deps.notifiers) {
+      const { name } = notifier;
       const step = settleOutbox(receiverOutbox(current, name), outcomes.get(name) ?? new Map(), context);
       outbox[name] = step.outbox.waiting;
       deadLetters[name] = step.outbox.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(name, letter, deps.outboxLimit)));
+      if (groupingOf(notifier, grouping.policy) !== 'gateway') continue;
+      // The group's timers, in the runs' observed time (`flushedAt` = this run's time).
+      const group = settleGroup(current.groups?.[name], {
+        delivered: deliveredTo.has(name),
+        waiting: step.outbox.waiting.length,
+        openEpisodes,
+        now: grouping.now,
+      });
+      if (group) groups[name] = group;
     }
-    return { document: { ...current, outbox, deadLetters }, dropped };
+    return { document: { ...current, outbox, deadLetters, groups }, dropped };
   };
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
@@ -287,12 +338,21 @@ function undeliveredIn(
   document: NotifyStateDocument,
   runId: string,
   notes: ReadonlyMap<string, string>,
-): Pick<NotifyOutcome, 'undelivered' | 'pending'> {
+  groupDueAt: ReadonlyMap<string, string> = new Map(),
+): Pick<NotifyOutcome, 'undelivered' | 'pending' | 'grouped'> {
   const now = deps.clock.now().toISOString();
   const undelivered: UndeliveredNoticeReport[] = [];
+  const grouped: GroupedNoticeReport[] = [];
   for (const receiver of receiversOf(document)) {
     const { waiting, parked } = receiverOutbox(document, receiver);
+    const dueAt = groupDueAt.get(receiver);
     for (const queued of waiting) {
+      if (dueAt !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
+        // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
+        const { receiver: _r, ...fields } = noticeEntryFields(receiver, queued);
+        grouped.push({ receiver, ...fields, queuedAt: queued.queuedAt, dueAt });
+        continue;
+      }
       const base = {
         ...noticeEntryFields(receiver, queued),
         queuedAt: queued.queuedAt,
@@ -318,7 +378,7 @@ function undeliveredIn(
   }
   const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
   for (const { receiver } of undelivered) pending[receiver] = (pending[receiver] ?? 0) + 1;
-  return { undelivered, pending };
+  return { undelivered, pending, ...(grouped.length ? { grouped } : {}) };
 }
 
 function droppedReport(
@@ -351,6 +411,11 @@ function stateError(deps: Pick<NotifyDependencies, 'store' | 'logger'>, error: u
   const withDocument = { ...reported, document: reported.document ?? deps.store.name };
   deps.logger.error(withDocument.message);
   return withDocument;
+}
+
+/** A receiver's grouping: its own, else the policy's, else `server` (core/notice/grouping.ts). */
+export function groupingOf(notifier: Pick<Notifier, 'grouping'>, policy: NotifyPolicy): GroupingMode {
+  return notifier.grouping ?? policy.grouping ?? 'server';
 }
 
 function noteKey(receiver: string, noticeId: string): string {

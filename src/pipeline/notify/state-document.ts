@@ -3,6 +3,7 @@ import { formatPath } from '../../core/input/format-issues';
 import { terminalSafe } from '../../core/input/json-text';
 import { isRecoveredReason, RECOVERED_REASONS, type RecoveredReason } from '../../core/notice/notice';
 import type { DeadLetter, QueuedNotice, ReceiverOutbox } from '../../core/notice/outbox';
+import type { GroupState } from '../../core/notice/grouping';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { SEVERITIES } from '../../core/notice/severity';
 import { StateInvalidError } from '../../errors';
@@ -17,7 +18,9 @@ export type { DeadLetter, QueuedNotice } from '../../core/notice/outbox';
  *   would not take (retryably: down, time-out, 5xx) keeps its place and is re-sent, same id, before
  *   anything new on the next run;
  * - `deadLetters`: per receiver, notices refused for good or set aside past the bound, oldest first;
- *   reported every run, sent again only when re-sent by hand (`appgw-insights notify resend`).
+ *   reported every run, sent again only when re-sent by hand (`appgw-insights notify resend`);
+ * - `groups`: per receiver in `gateway` grouping, the gateway's open group and its timers
+ *   (core/notice/grouping.ts): when it started, when its last message was delivered.
  * Field names are a contract (README "Notify state"): add, never rename.
  */
 export interface NotifyStateDocument {
@@ -25,6 +28,8 @@ export interface NotifyStateDocument {
   readonly servers: Readonly<Record<string, ServerRecord>>;
   readonly outbox: Readonly<Record<string, readonly QueuedNotice[]>>;
   readonly deadLetters: Readonly<Record<string, readonly DeadLetter[]>>;
+  /** Absent in documents written before grouping: read as `{}`. */
+  readonly groups?: Readonly<Record<string, GroupState>>;
 }
 
 export const EMPTY_STATE: NotifyStateDocument = { version: 1, servers: {}, outbox: {}, deadLetters: {} };
@@ -144,6 +149,9 @@ export const stateDocumentSchema = z.looseObject(
     servers: z._default(z.record(z.string(), serverRecord), {}),
     outbox: z._default(z.record(z.string(), z.array(queuedNotice)), {}),
     deadLetters: z._default(z.record(z.string(), z.array(deadLetter)), {}),
+    groups: z.optional(
+      z.record(z.string(), z.looseObject({ openedAt: isoTime, flushedAt: z.optional(isoTime) })),
+    ),
   },
   { error: 'is not a JSON object {"version": 1, "servers", "outbox", "deadLetters"}' },
 );

@@ -1,4 +1,6 @@
 import type { Notice, NoticeType } from '../../../core/notice/notice';
+import type { NoticeGroup } from '../../../core/notice/grouping';
+import { groupEventBody } from '../json/group-payload';
 import { toWebhookEvent, type WebhookEventV1 } from '../json/json-payload';
 import { clip, wellFormed } from '../text';
 import { USER_AGENT, type WebhookPayload } from '../webhook-format';
@@ -67,4 +69,22 @@ export function buildCloudEventsPayload(notice: Notice): WebhookPayload {
     body: JSON.stringify(toCloudEvent(notice)),
     headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, 'user-agent': USER_AGENT },
   };
+}
+
+/** The grouped event's CloudEvents type (its data is the json format's grouped event, SCHEMA.md). */
+export const CLOUDEVENT_GROUP_TYPE = 'com.appgw-insights.gateway.group.v1';
+
+/** `format: "cloudevents"`, grouped: one event per gateway flush; `subject` is the gateway's name. Pure. */
+export function buildCloudEventsGroupPayload(group: NoticeGroup): WebhookPayload {
+  const body = groupEventBody(group, (data) => ({
+    specversion: '1.0',
+    id: data.id || 'unknown',
+    source: cloudEventSource(group.gateway.id),
+    type: CLOUDEVENT_GROUP_TYPE,
+    subject: clip(wellFormed(group.gateway.name), 2048) || '-',
+    ...(RFC3339.test(group.occurredAt) ? { time: group.occurredAt } : {}),
+    datacontenttype: 'application/json',
+    data,
+  }));
+  return { body, headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, 'user-agent': USER_AGENT } };
 }

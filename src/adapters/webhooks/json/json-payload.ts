@@ -46,6 +46,8 @@ export interface WebhookEventV1 {
   readonly severity: Severity;
   /** `recovered` only: one of RECOVERED_REASONS, the schema's `reason.enum`. */
   readonly reason?: RecoveredReason;
+  /** `gateway`: a gateway-level notice (every pool bad, core/notice/inhibit.ts); absent: one server. */
+  readonly scope?: 'gateway';
   readonly insight?: {
     readonly title: string;
     readonly summary: string;
@@ -97,6 +99,7 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
     severity: notice.severity,
     // One of a fixed set of short texts (the schema's enum): never cut, nothing to make well-formed.
     ...(notice.reason !== undefined ? { reason: notice.reason } : {}),
+    ...(notice.scope === 'gateway' ? { scope: 'gateway' as const } : {}),
     ...(notice.insight
       ? {
           insight: {

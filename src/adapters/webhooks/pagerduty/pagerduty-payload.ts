@@ -17,6 +17,12 @@ import { USER_AGENT, type ResolvedWebhookConfig, type WebhookPayload } from '../
  *   errors "retry after some time". Our POST already treats them so (post-retry.ts), as Alertmanager's
  *   PagerDuty notifier does (notify/pagerduty/pagerduty.go: retries 429 and 5xx).
  * `routing_key` is the receiver's secret: it is in the body only, and scrubbed from any answer.
+ * Grouping (`notify.grouping: "gateway"`, core/notice/grouping.ts) keeps one alert per server episode
+ * here, not one per gateway group: an Events API v2 request is one event, a `resolve` must close
+ * exactly what its trigger opened (a per-gateway dedup_key would close every server's alert when the
+ * first one recovers, or need a second episode model), and PagerDuty groups alerts into one incident
+ * itself (Intelligent or Content-Based Alert Grouping, e.g. on `payload.group`, the gateway's name).
+ * The group's timers still pace the events (`groupWait`, `groupInterval`).
  */
 
 /** From 02-Trigger-Events.md: `payload.summary`, `dedup_key`; 01-Overview.md: the event (bytes). */
@@ -78,14 +84,17 @@ export function toPagerDutyEvent(notice: Notice, routingKey: string): PagerDutyT
   if (notice.type === 'recovered')
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   const line = (value: string, max: number) => clip(singleLine(value), max) || '-';
-  const summary = `${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
+  const summary =
+    notice.scope === 'gateway'
+      ? `Every backend pool of ${notice.gateway.name} is down: ${notice.server.probeLog}`
+      : `${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload: {
       summary: line(summary, PAGERDUTY_LIMITS.summary),
-      source: line(notice.server.address, 255),
+      source: line(notice.scope === 'gateway' ? notice.gateway.name : notice.server.address, 255),
       severity: pagerDutySeverity(notice),
       timestamp: notice.occurredAt,
       component: line(`${notice.backendPool}/${notice.backendSettings}`, 255),

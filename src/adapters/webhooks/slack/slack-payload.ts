@@ -34,6 +34,13 @@ const LABELS: Readonly<Record<NoticeType, string>> = {
   recovered: ':white_check_mark: Backend server recovered',
 };
 
+/** Labels of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
+const GATEWAY_LABELS: Readonly<Record<NoticeType, string>> = {
+  degraded: ':red_circle: Every backend pool down',
+  'still-degraded': ':large_orange_circle: Every backend pool still down',
+  recovered: ':white_check_mark: Not every backend pool down any more',
+};
+
 /** `&`, `<`, `>` as Slack wants them in any text it parses. */
 export function escapeSlackChar(ch: string): string {
   return ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
@@ -94,13 +101,16 @@ function probeLogSection(probeLog: string): string {
 
 /** The Block Kit message for a notice. Pure. */
 export function buildSlackMessage(notice: Notice): Record<string, unknown> {
-  const label = LABELS[notice.type];
+  const label = notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type];
   const blocks: Record<string, unknown>[] = [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: slackText(`${label}: ${notice.server.address}`, SLACK_LIMITS.headerText),
+        text: slackText(
+          `${label}: ${notice.scope === 'gateway' ? notice.gateway.name : notice.server.address}`,
+          SLACK_LIMITS.headerText,
+        ),
         emoji: true,
       },
     },

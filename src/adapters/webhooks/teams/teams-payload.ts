@@ -28,6 +28,13 @@ const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly st
   recovered: { text: '✅ Backend server recovered', style: 'good' },
 };
 
+/** Headings of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
+export const GATEWAY_HEADINGS: Readonly<Record<NoticeType, string>> = {
+  degraded: '🔴 Every backend pool of the gateway is down',
+  'still-degraded': '🟠 Every backend pool of the gateway is still down',
+  recovered: '✅ Not every backend pool of the gateway is down any more',
+};
+
 /**
  * One line of untrusted text for a markdown field (FactSet value), at most `max` code units: escaped
  * minimally for CommonMark, the article engine's rules for a value alone in its field. Teams' markdown
@@ -72,7 +79,10 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     title,
     value: teamsMarkdownText(value, b(BASE_BUDGET.fact)),
   });
-  const head = HEADINGS[notice.type];
+  const head =
+    notice.scope === 'gateway'
+      ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
+      : HEADINGS[notice.type];
   const facts = noticeFacts(notice).map(([label, value]) => fact(label, value));
   const body: Record<string, unknown>[] = [
     {
@@ -83,7 +93,9 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
         { type: 'TextBlock', text: head.text, size: 'Large', weight: 'Bolder', wrap: true },
         run(
           runText(
-            `${notice.server.address} · ${notice.backendPool} · ${notice.gateway.name}`,
+            notice.scope === 'gateway'
+              ? notice.gateway.name
+              : `${notice.server.address} · ${notice.backendPool} · ${notice.gateway.name}`,
             b(BASE_BUDGET.title),
           ),
           {

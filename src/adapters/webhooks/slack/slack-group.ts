@@ -1,0 +1,99 @@
+import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
+import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import { countsText } from '../teams/teams-group';
+import { SLACK_LIMITS, slackText } from './slack-payload';
+
+/**
+ * The grouped Slack message (core/notice/grouping.ts): a header with the counts, the gateway, then
+ * one section per pool and settings listing its servers with health and cause. Every value escaped
+ * as in the per-notice message (slack-payload.ts: `&`, `<`, `>`), cut to Slack's limits; at most
+ * GROUP_ROWS servers, then "… and N more".
+ */
+
+/** Most servers listed in one message. */
+export const SLACK_GROUP_ROWS = 20;
+
+const ICONS: Readonly<Record<NoticeType, string>> = {
+  degraded: ':red_circle:',
+  'still-degraded': ':large_orange_circle:',
+  recovered: ':white_check_mark:',
+};
+
+function row(notice: Notice): string {
+  // A gateway-level notice (core/notice/inhibit.ts) says how many servers and pools, in its probe log.
+  const what =
+    notice.type === 'recovered'
+      ? (notice.reason ?? 'recovered')
+      : notice.scope === 'gateway'
+        ? notice.server.probeLog
+        : notice.cause.title;
+  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${slackText(notice.server.health, 60)} · ${slackText(what, 300)}`;
+}
+
+/** The Block Kit message for a group. Pure. */
+export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unknown> {
+  const headline = `Backend servers: ${countsText(group)}`;
+  const blocks: Record<string, unknown>[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: slackText(`${headline} on ${group.gateway.name}`, SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          verbatim: true,
+          text: slackText(
+            `${group.gateway.name} · ${group.gateway.resourceGroup} · ${group.gateway.subscriptionId}`,
+            SLACK_LIMITS.sectionText,
+          ),
+        },
+      ],
+    },
+  ];
+  let listed = 0;
+  for (const section of poolSections(group.notices)) {
+    if (listed >= SLACK_GROUP_ROWS) break;
+    let text = `*Pool ${slackText(section.backendPool, 200)} · settings ${slackText(section.backendSettings, 200)}*`;
+    for (const notice of section.notices) {
+      const line = `\n${row(notice)}`;
+      if (listed >= SLACK_GROUP_ROWS || text.length + line.length > SLACK_LIMITS.sectionText) break;
+      text += line;
+      listed++;
+    }
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text, verbatim: true } });
+  }
+  const more = group.notices.length - listed;
+  if (more > 0)
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', verbatim: true, text: `… and ${more} more server${more === 1 ? '' : 's'}` },
+      ],
+    });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        verbatim: true,
+        text: `group ${slackText(group.id, 200)} · ${group.notices.length} notices · ${slackText(group.occurredAt, 100)}`,
+      },
+    ],
+  });
+  return { text: slackText(`${headline} on ${group.gateway.name}`, SLACK_LIMITS.fallbackText), blocks };
+}
+
+/** `format: "slack"`, grouped. Pure. */
+export function buildSlackGroupPayload(group: NoticeGroup): WebhookPayload {
+  return {
+    body: JSON.stringify(buildSlackGroupMessage(group)),
+    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT },
+  };
+}

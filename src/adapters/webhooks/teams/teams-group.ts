@@ -1,0 +1,166 @@
+import { groupCounts, poolSections, type NoticeGroup } from '../../../core/notice/grouping';
+import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { escapeClip, plainText } from '../text';
+import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import {
+  ADAPTIVE_CARD_SCHEMA,
+  ADAPTIVE_CARD_VERSION,
+  TEAMS_MAX_BODY_BYTES,
+  teamsMarkdownText,
+  teamsMessage,
+} from './teams-payload';
+
+/**
+ * The grouped Teams card (core/notice/grouping.ts): one Adaptive Card per gateway flush, its servers
+ * by pool and settings, each with its health and cause. Untrusted values are TextRuns (never read as
+ * markdown) or minimally escaped FactSet values, as in the per-notice card (teams-payload.ts). At
+ * most GROUP_ROWS servers are listed, then "… and N more"; the card is rebuilt with fewer rows until
+ * it fits TEAMS_MAX_BODY_BYTES.
+ */
+
+/** Most servers listed on one card. */
+export const GROUP_ROWS = 20;
+
+const ROW_BUDGETS = [GROUP_ROWS, 10, 5, 2, 0] as const;
+
+const ICONS: Readonly<Record<NoticeType, string>> = {
+  degraded: '🔴',
+  'still-degraded': '🟠',
+  recovered: '✅',
+};
+
+const WORDS: Readonly<Record<NoticeType, string>> = {
+  degraded: 'degraded',
+  'still-degraded': 'still degraded',
+  recovered: 'recovered',
+};
+
+function runText(value: string, max: number): string {
+  return escapeClip(plainText(value).replace(/\s+/g, ' ').trim(), max) || '—';
+}
+
+/** "3 degraded, 1 recovered": the group's headline counts, in the types' order. */
+export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
+  const counts = groupCounts(group);
+  return (Object.keys(WORDS) as NoticeType[])
+    .filter((type) => counts[type] > 0)
+    .map((type) => `${counts[type]} ${WORDS[type]}`)
+    .join(', ');
+}
+
+/** The header's style: any `degraded` → attention; else any reminder → warning; else good. */
+function headStyle(group: NoticeGroup): string {
+  const counts = groupCounts(group);
+  return counts.degraded > 0 ? 'attention' : counts['still-degraded'] > 0 ? 'warning' : 'good';
+}
+
+function serverRow(notice: Notice): Record<string, unknown> {
+  // A gateway-level notice (core/notice/inhibit.ts) says how many servers and pools, in its probe log.
+  const what =
+    notice.type === 'recovered'
+      ? (notice.reason ?? 'recovered')
+      : notice.scope === 'gateway'
+        ? notice.server.probeLog
+        : notice.cause.title;
+  return {
+    type: 'RichTextBlock',
+    inlines: [
+      { type: 'TextRun', text: `${ICONS[notice.type]} ` },
+      { type: 'TextRun', text: runText(notice.server.address, 200), weight: 'Bolder' },
+      { type: 'TextRun', text: ` · ${runText(notice.server.health, 60)} · `, isSubtle: true },
+      { type: 'TextRun', text: runText(what, 300) },
+    ],
+  };
+}
+
+/** The grouped card listing at most `rows` servers. Pure. */
+export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROWS): Record<string, unknown> {
+  const icon =
+    ICONS[
+      group.notices.some((n) => n.type === 'degraded')
+        ? 'degraded'
+        : group.notices.some((n) => n.type === 'still-degraded')
+          ? 'still-degraded'
+          : 'recovered'
+    ];
+  const body: Record<string, unknown>[] = [
+    {
+      type: 'Container',
+      style: headStyle(group),
+      bleed: true,
+      items: [
+        {
+          type: 'TextBlock',
+          text: `${icon} Backend servers: ${countsText(group)}`,
+          size: 'Large',
+          weight: 'Bolder',
+          wrap: true,
+        },
+        {
+          type: 'RichTextBlock',
+          inlines: [{ type: 'TextRun', text: runText(group.gateway.name, 300), isSubtle: true }],
+        },
+      ],
+    },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Gateway', value: teamsMarkdownText(group.gateway.name, 256) },
+        { title: 'Resource group', value: teamsMarkdownText(group.gateway.resourceGroup, 256) },
+        { title: 'Subscription', value: teamsMarkdownText(group.gateway.subscriptionId, 256) },
+      ],
+    },
+  ];
+  let listed = 0;
+  for (const section of poolSections(group.notices)) {
+    if (listed >= rows) break;
+    body.push({
+      type: 'TextBlock',
+      text: `Pool ${teamsMarkdownText(section.backendPool, 200)} · settings ${teamsMarkdownText(section.backendSettings, 200)}`,
+      weight: 'Bolder',
+      wrap: true,
+      spacing: 'Medium',
+    });
+    for (const notice of section.notices) {
+      if (listed >= rows) break;
+      body.push(serverRow(notice));
+      listed++;
+    }
+  }
+  const more = group.notices.length - listed;
+  if (more > 0)
+    body.push({
+      type: 'TextBlock',
+      text: `… and ${more} more server${more === 1 ? '' : 's'} (every one is in the insight files and the json receivers)`,
+      wrap: true,
+      isSubtle: true,
+    });
+  body.push({
+    type: 'RichTextBlock',
+    inlines: [
+      {
+        type: 'TextRun',
+        text: runText(`Group ${group.id} · ${group.notices.length} notices · ${group.occurredAt}`, 300),
+        isSubtle: true,
+        size: 'Small',
+      },
+    ],
+  });
+  return {
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    type: 'AdaptiveCard',
+    version: ADAPTIVE_CARD_VERSION,
+    msteams: { width: 'Full' },
+    body,
+  };
+}
+
+/** `format: "teams"`, grouped. Pure: the card with the most rows that fits TEAMS_MAX_BODY_BYTES. */
+export function buildTeamsGroupPayload(group: NoticeGroup): WebhookPayload {
+  let body = '';
+  for (const rows of ROW_BUDGETS) {
+    body = JSON.stringify(teamsMessage(buildTeamsGroupCard(group, rows)));
+    if (Buffer.byteLength(body, 'utf8') <= TEAMS_MAX_BODY_BYTES) break;
+  }
+  return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT } };
+}

@@ -1,0 +1,212 @@
+import { hash64 } from '../hash';
+import type { Notice } from './notice';
+import type { QueuedNotice } from './outbox';
+
+/**
+ * Grouping: one message per gateway incident per receiver, with Alertmanager's aggregation-group
+ * timers (prometheus/alertmanager dispatch/dispatch.go, aggrGroup; the `route` settings in
+ * https://prometheus.io/docs/alerting/latest/configuration/#route):
+ * - `group_wait`: how long a new group waits before its first message, to collect the servers that go
+ *   bad together (an inhibiting notice has time to arrive too);
+ * - `group_interval`: after a group's message, how long before the next one about changes in the group
+ *   (servers added, changed cause, reminders, recovered);
+ * - `repeat_interval` is `notify.repeatInterval`: the per-server `still-degraded` reminders (decide.ts).
+ * Here the group is (gateway, receiver): the notify state is one document per gateway
+ * (src/pipeline/notify/state-document.ts), so a group's timers live beside its notices, survive across
+ * runs and across the Functions fan-out's invocations. The timers are checked when a run notifies the
+ * gateway, so a wait ends at the first run after it (runs are minutes apart).
+ * What is sent stays per notice: a group message carries its notices, each keeping its id, and the
+ * message's outcome is each notice's outcome in the outbox (core/notice/outbox.ts): delivered, kept
+ * for a retry, or parked. No notice is dropped or sent twice by grouping.
+ */
+
+/**
+ * `gateway`: a receiver gets one message per gateway with the servers of this flush (grouped by pool
+ * and settings inside), paced by `groupWait`/`groupInterval`. `server`: one message per notice, sent as
+ * soon as it is decided (the behaviour before grouping).
+ */
+export type GroupingMode = 'gateway' | 'server';
+
+export const GROUPING_MODES: readonly GroupingMode[] = ['gateway', 'server'];
+
+export interface GroupTiming {
+  /** Least time from a group's start to its first message, in ms (`notify.groupWait`). */
+  readonly groupWaitInMs: number;
+  /** Least time between two messages of one group, in ms (`notify.groupInterval`). */
+  readonly groupIntervalInMs: number;
+}
+
+/**
+ * Alertmanager's defaults are 30s and 5m; ours are tuned to runs minutes apart (README "Notify
+ * settings"): a run sees every server of a gateway at once, so the servers that go bad together are
+ * already one message without a wait (a wait > 0 would delay every first message to the next run);
+ * 4 minutes is under the default 5-minute schedule, so a run that starts a little early is not held
+ * for a whole extra run, while an evaluation between scheduled runs (recheck, an alert) is held.
+ */
+export const DEFAULT_GROUP_TIMING: GroupTiming = { groupWaitInMs: 0, groupIntervalInMs: 4 * 60_000 };
+
+/** One receiver's group of one gateway, in the notify state (`groups[receiver]`). */
+export interface GroupState {
+  /** ISO: when the group started (its first notice joined the outbox). */
+  readonly openedAt: string;
+  /** ISO: when a message of the group was last delivered; absent until the first one. */
+  readonly flushedAt?: string;
+}
+
+/** Most notices in one group message; a larger flush is sent as several messages, in order. */
+export const MAX_NOTICES_PER_GROUP_MESSAGE = 50;
+
+/**
+ * One grouped message: the notices of one gateway that one flush sends to one receiver, in outbox
+ * order (oldest first). `id` is stable for the same notices (a retry of the same message keeps it).
+ */
+export interface NoticeGroup {
+  /** `appgw-grp-` + 16 hex digits, from the notice ids. */
+  readonly id: string;
+  /** ISO: the newest notice's `occurredAt`. */
+  readonly occurredAt: string;
+  readonly gateway: Notice['gateway'];
+  /** At least one; all of `gateway`. */
+  readonly notices: readonly Notice[];
+}
+
+/**
+ * Whether a receiver's group is due to be sent at `now` (ISO): there is something waiting, and
+ * - a waiting notice was tried before (a retry, or re-sent by hand): its message was due already;
+ * - else, after a message: `groupInterval` since it;
+ * - else (a new group): `groupWait` since the group started.
+ * Pure.
+ */
+export function groupDue(
+  waiting: readonly QueuedNotice[],
+  group: GroupState | undefined,
+  now: string,
+  timing: GroupTiming,
+): boolean {
+  if (waiting.length === 0) return false;
+  if (waiting.some((q) => q.failedRuns > 0 || q.lastError !== undefined)) return true;
+  const at = Date.parse(now);
+  if (group?.flushedAt !== undefined) return at - Date.parse(group.flushedAt) >= timing.groupIntervalInMs;
+  const opened = group?.openedAt ?? earliest(waiting) ?? now;
+  return at - Date.parse(opened) >= timing.groupWaitInMs;
+}
+
+/**
+ * When a group that is not due yet will be (ISO): `groupInterval` after its last message, else
+ * `groupWait` after it started. Pure.
+ */
+export function groupDueAt(group: GroupState, timing: GroupTiming): string {
+  return group.flushedAt !== undefined
+    ? new Date(Date.parse(group.flushedAt) + timing.groupIntervalInMs).toISOString()
+    : new Date(Date.parse(group.openedAt) + timing.groupWaitInMs).toISOString();
+}
+
+/**
+ * The group after a claim: started at `now` when something waits and none was open. Pure.
+ */
+export function openGroup(
+  group: GroupState | undefined,
+  waiting: readonly QueuedNotice[],
+  now: string,
+): GroupState | undefined {
+  if (group || waiting.length === 0) return group;
+  return { openedAt: earliest(waiting) ?? now };
+}
+
+/**
+ * The group after a run's sends: `flushedAt` is `now` when a message was delivered; the group ends
+ * (undefined) once nothing waits for the receiver and the gateway has no told episode left (every
+ * server recovered), so the next incident waits `groupWait` again. Pure.
+ */
+export function settleGroup(
+  group: GroupState | undefined,
+  options: {
+    readonly delivered: boolean;
+    readonly waiting: number;
+    readonly openEpisodes: boolean;
+    readonly now: string;
+  },
+): GroupState | undefined {
+  if (options.waiting === 0 && !options.openEpisodes) return undefined;
+  if (!group) return options.waiting > 0 ? { openedAt: options.now } : undefined;
+  return options.delivered ? { ...group, flushedAt: options.now } : group;
+}
+
+/**
+ * The messages one flush sends: the notices in order, cut into messages of at most
+ * MAX_NOTICES_PER_GROUP_MESSAGE notices of one gateway each. Pure.
+ */
+export function groupMessages(
+  notices: readonly Notice[],
+  max: number = MAX_NOTICES_PER_GROUP_MESSAGE,
+): NoticeGroup[] {
+  const size = Math.max(1, Math.floor(max));
+  const byGateway = new Map<string, Notice[]>();
+  for (const notice of notices) {
+    const key = notice.gateway.id.toLowerCase();
+    byGateway.set(key, [...(byGateway.get(key) ?? []), notice]);
+  }
+  const groups: NoticeGroup[] = [];
+  for (const members of byGateway.values()) {
+    for (let start = 0; start < members.length; start += size)
+      groups.push(noticeGroup(members.slice(start, start + size)));
+  }
+  return groups;
+}
+
+/** A group of `notices` (at least one, one gateway), with its stable id. */
+export function noticeGroup(notices: readonly Notice[]): NoticeGroup {
+  const first = notices[0];
+  if (!first) throw new RangeError('a notice group holds at least one notice');
+  const occurredAt = notices
+    .map((n) => n.occurredAt)
+    .reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+  return {
+    id: `appgw-grp-${hash64(notices.map((n) => n.id).join('|'))}`,
+    occurredAt,
+    gateway: first.gateway,
+    notices,
+  };
+}
+
+/** One pool and settings of a group, its notices in the group's order. */
+export interface PoolSection {
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly notices: readonly Notice[];
+}
+
+/**
+ * A group's notices by pool, then settings (in the order each first appears), for the chat formats:
+ * "servers grouped by gateway, then pool and settings inside the message". Pure.
+ */
+export function poolSections(notices: readonly Notice[]): PoolSection[] {
+  const sections = new Map<string, { backendPool: string; backendSettings: string; notices: Notice[] }>();
+  for (const notice of notices) {
+    const key = JSON.stringify([notice.backendPool, notice.backendSettings]);
+    const section = sections.get(key) ?? {
+      backendPool: notice.backendPool,
+      backendSettings: notice.backendSettings,
+      notices: [],
+    };
+    section.notices.push(notice);
+    sections.set(key, section);
+  }
+  return [...sections.values()];
+}
+
+/** How many of a group's notices are of each type: the chat formats' headline. */
+export function groupCounts(group: Pick<NoticeGroup, 'notices'>): Readonly<Record<Notice['type'], number>> {
+  const counts = { degraded: 0, 'still-degraded': 0, recovered: 0 };
+  for (const notice of group.notices) counts[notice.type]++;
+  return counts;
+}
+
+function earliest(waiting: readonly QueuedNotice[]): string | undefined {
+  return waiting
+    .map((q) => q.queuedAt)
+    .reduce<string | undefined>(
+      (a, b) => (a === undefined || Date.parse(b) < Date.parse(a) ? b : a),
+      undefined,
+    );
+}

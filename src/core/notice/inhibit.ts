@@ -1,0 +1,143 @@
+import { gatewayKey } from '../arm-id';
+import type { Finding } from '../model';
+import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
+import { RECOVERED_REASONS, type Notice } from './notice';
+import { serverKey, type ServerRecord } from './server-record';
+
+/**
+ * Inhibition (Alertmanager's inhibit rules, https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule:
+ * a source alert mutes target alerts with equal labels): when every pool of a gateway is bad (every
+ * server it lists is among this run's findings), one gateway-level notice replaces the per-server ones.
+ * The gateway-level episode is a pseudo-server of the gateway (GATEWAY_SCOPE's pool, settings and
+ * address), so it has what every episode has for free: `notify.for`, reminders, `recoverAfter`,
+ * silences (a gateway or resource-group matcher), a stable id and a PagerDuty dedup key, and a
+ * `recovered` when the gateway is no longer all bad (reason RECOVERED_REASONS.notEveryPoolBad) or gone.
+ * While it is open, the per-server `degraded` and `still-degraded` of that gateway are held: their
+ * records keep counting, but `notified` stays as it was, so when the gateway episode ends
+ * - a server still bad that was never told gets its `degraded` then (nothing lost);
+ * - a server told before the gateway went all bad gets its reminders and its `recovered` as always
+ *   (its `recovered` is never held: it closes what receivers opened);
+ * - a server that recovers while its `degraded` was held ends silently (no false `recovered`).
+ * Pure.
+ */
+
+/** The pool, settings and address of a gateway-level notice (and of its record in the notify state). */
+export const GATEWAY_SCOPE = {
+  backendPool: '(every pool)',
+  backendSettings: '(every setting)',
+  address: '(every server)',
+} as const;
+
+/**
+ * Fewest servers a gateway lists for its all-bad state to be one gateway-level notice: a gateway with
+ * one server has nothing to replace, and its server's own notice says more (its address, its insight).
+ */
+export const MIN_SERVERS_TO_INHIBIT = 2;
+
+/** decideNotices, with inhibition when `policy.inhibit` (`notify.inhibit`, default true in config). */
+export function decideWithInhibition(
+  previous: Readonly<Record<string, ServerRecord>>,
+  observation: Observation,
+  policy: NotifyPolicy,
+): Decision {
+  if (!policy.inhibit) return decideNotices(previous, observation, policy);
+  const pseudo = gatewayFindings(observation);
+  const decided = decideNotices(
+    previous,
+    { ...observation, bad: [...observation.bad, ...pseudo.map((finding) => ({ finding }))] },
+    policy,
+  );
+  const servers: Record<string, ServerRecord> = { ...decided.servers };
+  // Inhibiting: gateways whose gateway-level episode is open after this run.
+  const inhibiting = new Set(
+    Object.values(servers)
+      .filter(isGatewayScope)
+      .map((record) => gatewayKey(record.gateway.id)),
+  );
+  const notices: Notice[] = [];
+  for (const notice of decided.notices) {
+    if (isGatewayScope({ ...notice, address: notice.server.address })) {
+      notices.push(gatewayNotice(notice));
+      continue;
+    }
+    const key = serverKey({ ...notice, address: notice.server.address });
+    if (notice.type !== 'recovered' && inhibiting.has(gatewayKey(notice.gateway.id))) {
+      // Held: as if not decided (the same transition is due again once the gateway episode ends).
+      const { notified: _now, ...record } = servers[key] as ServerRecord;
+      const before = previous[key]?.notified;
+      servers[key] = before ? { ...record, notified: before } : record;
+      continue;
+    }
+    notices.push(notice);
+  }
+  return { ...decided, notices, servers };
+}
+
+/** Whether a record (or notice, with its address) is a gateway-level one. */
+export function isGatewayScope(parts: {
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+}): boolean {
+  return (
+    parts.backendPool === GATEWAY_SCOPE.backendPool &&
+    parts.backendSettings === GATEWAY_SCOPE.backendSettings &&
+    parts.address === GATEWAY_SCOPE.address
+  );
+}
+
+/** The gateway-level notice: `scope: "gateway"`; a `recovered` because the gateway is not all bad says so. */
+function gatewayNotice(notice: Notice): Notice {
+  const reason =
+    notice.reason === RECOVERED_REASONS.notListed ? RECOVERED_REASONS.notEveryPoolBad : notice.reason;
+  return { ...notice, scope: 'gateway', ...(reason ? { reason } : {}) };
+}
+
+/**
+ * One pseudo-finding per evaluated gateway that lists at least MIN_SERVERS_TO_INHIBIT servers, every one
+ * among this run's findings:
+ * its health and cause the most common of its servers', its probe log a one-line summary.
+ */
+function gatewayFindings(observation: Observation): Finding[] {
+  const byGateway = new Map<string, Finding[]>();
+  for (const { finding } of observation.bad) {
+    const key = gatewayKey(finding.gateway.id);
+    byGateway.set(key, [...(byGateway.get(key) ?? []), finding]);
+  }
+  const found: Finding[] = [];
+  for (const [key, findings] of byGateway) {
+    const listed = observation.evaluated.get(key);
+    const first = findings[0];
+    if (!listed || listed.size < MIN_SERVERS_TO_INHIBIT || !first) continue;
+    const bad = new Set(findings.map((f) => serverKey(f)));
+    if (![...listed.keys()].every((server) => bad.has(server))) continue;
+    const cause = mostCommon(
+      findings.map((f) => f.cause),
+      (c) => c.id,
+    );
+    const health = mostCommon(
+      findings.map((f) => f.health),
+      (h) => h,
+    );
+    const pools = new Set(findings.map((f) => f.backendPool.toLowerCase())).size;
+    found.push({
+      gateway: first.gateway,
+      ...GATEWAY_SCOPE,
+      health,
+      state: findings.find((f) => f.health === health)?.state ?? first.state,
+      probeLog: `All ${findings.length} servers in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause: ${cause.title}`,
+      cause,
+      // The gravest of its servers': every server bad is every pool down, unless all are Unknown/Draining.
+      severity: findings.some((f) => f.severity === 'critical') ? 'critical' : 'warning',
+    });
+  }
+  return found;
+}
+
+function mostCommon<T>(values: readonly T[], key: (value: T) => string): T {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(key(value), (counts.get(key(value)) ?? 0) + 1);
+  let best = values[0] as T;
+  for (const value of values) if ((counts.get(key(value)) ?? 0) > (counts.get(key(best)) ?? 0)) best = value;
+  return best;
+}

@@ -1,0 +1,90 @@
+import { groupMessages, noticeGroup, MAX_NOTICES_PER_GROUP_MESSAGE } from '../../../src/core/notice/grouping';
+import { buildCloudEventsGroupPayload } from '../../../src/adapters/webhooks/cloudevents/cloudevents-payload';
+import {
+  buildJsonGroupPayload,
+  GROUP_EVENT_MAX_BYTES,
+} from '../../../src/adapters/webhooks/json/group-payload';
+import { buildSlackGroupMessage } from '../../../src/adapters/webhooks/slack/slack-group';
+import {
+  buildTeamsGroupCard,
+  buildTeamsGroupPayload,
+  GROUP_ROWS,
+} from '../../../src/adapters/webhooks/teams/teams-group';
+import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
+import { recoveredNotice, sampleNotice } from './support/notices';
+import { adaptiveCardProblems } from './support/validators';
+
+/** The grouped payloads (core/notice/grouping.ts): caps, "and N more", escaping, sizes, ids. */
+
+const many = (n: number, address = (i: number) => `10.0.${Math.floor(i / 250)}.${i % 250}`) =>
+  Array.from({ length: n }, (_, i) =>
+    sampleNotice({
+      id: `appgw-${String(i).padStart(16, '0')}`,
+      backendPool: i % 2 ? 'pool-b' : 'pool-a',
+      server: { address: address(i), health: 'Unhealthy', probeLog: 'x' },
+    }),
+  );
+
+describe('grouped payloads', () => {
+  it('Teams: servers by pool, at most GROUP_ROWS, then "… and N more"; a valid card', () => {
+    const card = buildTeamsGroupCard(noticeGroup(many(45)));
+    const text = JSON.stringify(card);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    expect(text.match(/🔴 /g)).toHaveLength(GROUP_ROWS + 1); // the rows and the header
+    expect(text).toContain(`… and ${45 - GROUP_ROWS} more servers`);
+    // Pools in the order they first appear: the 23 servers of pool-a fill the rows.
+    expect([text.includes('pool-a'), text.includes('pool-b')]).toEqual([true, false]);
+    const small = JSON.stringify(buildTeamsGroupCard(noticeGroup(many(4))));
+    expect(small.indexOf('pool-a')).toBeLessThan(small.indexOf('pool-b'));
+    expect(small).not.toContain('more server');
+  });
+
+  it('Teams: huge untrusted values still fit 28 KB; markdown in facts escaped, rows are TextRuns', () => {
+    const notices = many(50, (i) => `${'<script>*'.repeat(2_000)}${i}`);
+    const payload = buildTeamsGroupPayload(
+      noticeGroup(notices.map((n) => ({ ...n, gateway: { ...n.gateway, name: '**bold** [x](http://e)' } }))),
+    );
+    expect(Buffer.byteLength(payload.body)).toBeLessThanOrEqual(TEAMS_MAX_BODY_BYTES);
+    const card = JSON.parse(payload.body).attachments[0].content;
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    expect(card.body[1].facts[0].value).not.toContain('**bold**');
+  });
+
+  it('Slack: escaped, cut, "… and N more", within 50 blocks', () => {
+    const message = buildSlackGroupMessage(noticeGroup(many(45, (i) => `<!channel> ${i}`)));
+    const text = JSON.stringify(message);
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).toContain(`… and ${45 - 20} more servers`);
+    expect((message['blocks'] as unknown[]).length).toBeLessThanOrEqual(50);
+  });
+
+  it('JSON and CloudEvents: every notice inside with its id, counts; past 1 MB the articles are left out and listed in truncated', () => {
+    const notices = [...many(3), recoveredNotice()];
+    const group = noticeGroup(notices);
+    const json = JSON.parse(buildJsonGroupPayload(group).body);
+    expect(json).toMatchObject({
+      schemaVersion: 1,
+      type: 'gateway.group.v1',
+      id: group.id,
+      counts: { degraded: 3, recovered: 1 },
+    });
+    expect(json.notices.map((n: { id: string }) => n.id)).toEqual(notices.map((n) => n.id));
+    const ce = JSON.parse(buildCloudEventsGroupPayload(group).body);
+    expect(ce).toMatchObject({ id: group.id, type: 'com.appgw-insights.gateway.group.v1', data: json });
+
+    const big = many(40).map((n) => ({ ...n, insight: { ...n.insight!, markdown: 'm'.repeat(60_000) } }));
+    const body = buildJsonGroupPayload(noticeGroup(big)).body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(GROUP_EVENT_MAX_BYTES);
+    expect(JSON.parse(body).notices[0].truncated).toEqual(['/insight/markdown']);
+  });
+
+  it('groupMessages: order kept, at most MAX_NOTICES_PER_GROUP_MESSAGE per message, stable ids', () => {
+    const notices = many(MAX_NOTICES_PER_GROUP_MESSAGE + 7);
+    const groups = groupMessages(notices);
+    expect(groups.map((g) => g.notices.length)).toEqual([MAX_NOTICES_PER_GROUP_MESSAGE, 7]);
+    expect(groups.flatMap((g) => g.notices)).toEqual(notices);
+    expect(groupMessages(notices).map((g) => g.id)).toEqual(groups.map((g) => g.id));
+    expect(new Set(groups.map((g) => g.id)).size).toBe(2);
+  });
+});

@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { gatewayKey } from '../../../src/core/arm-id';
+import { decideNotices, type NotifyPolicy, type Observation } from '../../../src/core/notice/decide';
+import { episodeId } from '../../../src/core/notice/episode';
+import { decideWithInhibition, GATEWAY_SCOPE } from '../../../src/core/notice/inhibit';
+import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
+import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
+import { finding, gatewayRef } from '../../helpers/delivery-builder';
+
+/**
+ * Inhibition (core/notice/inhibit.ts). A run is a map address → `B` (bad), `G` (healthy) or absent
+ * (not listed); runs are 10 minutes apart; pools: 10.0.0.4 in pool-a, the others in pool-b.
+ */
+
+const gw = gatewayRef('gw');
+const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+const MINUTE = 60_000;
+const POLICY: NotifyPolicy = { for: 1, repeatIntervalInMs: 4 * 60 * MINUTE, inhibit: true };
+
+function serverFinding(address: string) {
+  return finding(gw, address, address === '10.0.0.4' ? 'pool-a' : 'pool-b');
+}
+
+function observe(run: Readonly<Record<string, 'B' | 'G'>>, at: number, gone = false): Observation {
+  const listed = new Map<string, string>();
+  const bad = [];
+  for (const [address, letter] of Object.entries(run)) {
+    const f = serverFinding(address);
+    listed.set(serverKey(f), letter === 'B' ? 'Unhealthy' : 'Healthy');
+    if (letter === 'B') bad.push({ finding: f });
+  }
+  return {
+    now: new Date(at),
+    evaluated: gone ? new Map() : new Map([[gatewayKey(gw.id), listed]]),
+    bad,
+    isGone: () => gone,
+  };
+}
+
+const told = (notices: readonly Notice[]) =>
+  notices.map((n) => [
+    n.type,
+    n.scope === 'gateway' ? 'gateway' : n.server.address,
+    ...(n.reason ? [n.reason] : []),
+  ]);
+
+function play(
+  runs: ReadonlyArray<Readonly<Record<string, 'B' | 'G'>> | 'gone'>,
+  policy: NotifyPolicy = POLICY,
+  decide = decideWithInhibition,
+) {
+  let servers: Readonly<Record<string, ServerRecord>> = {};
+  return runs.map((run, i) => {
+    const at = T0 + i * 10 * MINUTE;
+    const decision = decide(servers, run === 'gone' ? observe({}, at, true) : observe(run, at), policy);
+    servers = decision.servers;
+    return { notices: decision.notices, servers };
+  });
+}
+
+describe('inhibition: one gateway-level notice when every pool is bad', () => {
+  it.each([
+    [
+      'on, every server bad',
+      true,
+      { '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'B' },
+      [['degraded', 'gateway']],
+    ],
+    [
+      'off, every server bad',
+      false,
+      { '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'B' },
+      [
+        ['degraded', '10.0.0.4'],
+        ['degraded', '10.0.0.5'],
+        ['degraded', '10.0.0.6'],
+      ],
+    ],
+    [
+      'on, one server of three healthy',
+      true,
+      { '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'G' },
+      [
+        ['degraded', '10.0.0.4'],
+        ['degraded', '10.0.0.5'],
+      ],
+    ],
+    [
+      'on, a gateway of one server (nothing to replace)',
+      true,
+      { '10.0.0.4': 'B' },
+      [['degraded', '10.0.0.4']],
+    ],
+  ] as const)('%s', (_label, inhibit, run, expected) => {
+    const [first] = play([run], { ...POLICY, inhibit });
+    expect(told(first!.notices)).toEqual(expected);
+  });
+
+  it('the gateway notice: scope gateway, the pseudo-server, a summary, the most common cause; the held servers keep counting, untold', () => {
+    const [first] = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B' }]);
+    const notice = first!.notices[0]!;
+    expect(notice).toMatchObject({
+      scope: 'gateway',
+      backendPool: GATEWAY_SCOPE.backendPool,
+      backendSettings: GATEWAY_SCOPE.backendSettings,
+      server: { address: GATEWAY_SCOPE.address, health: 'Unhealthy' },
+      cause: { id: 'probe-timeout' },
+    });
+    expect(notice.server.probeLog).toMatch(/^All 2 servers in 2 backend pools are not healthy/);
+    const held = Object.values(first!.servers).filter((r) => r.address !== GATEWAY_SCOPE.address);
+    expect(held.map((r) => [r.address, r.badRuns, r.notified])).toEqual([
+      ['10.0.0.4', 1, undefined],
+      ['10.0.0.5', 1, undefined],
+    ]);
+  });
+
+  it('when it ends: the gateway recovered, the held servers still bad told then, the one that recovered told nothing, the one told before gets its recovered', () => {
+    const runs = play([
+      { '10.0.0.4': 'B', '10.0.0.5': 'G', '10.0.0.6': 'G' }, // 0: .4 told on its own
+      { '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'B' }, // 1: all bad: one gateway notice
+      { '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'B' }, // 2: nothing
+      { '10.0.0.4': 'B', '10.0.0.5': 'G', '10.0.0.6': 'B' }, // 3: .5 back: gateway recovered, .6 degraded
+      { '10.0.0.4': 'G', '10.0.0.5': 'G', '10.0.0.6': 'G' }, // 4: .4 and .6 recovered
+    ]);
+    expect(runs.map((r) => told(r.notices))).toEqual([
+      [['degraded', '10.0.0.4']],
+      [['degraded', 'gateway']],
+      [],
+      [
+        ['degraded', '10.0.0.6'],
+        ['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad],
+      ],
+      [
+        ['recovered', '10.0.0.4', RECOVERED_REASONS.healthy],
+        ['recovered', '10.0.0.6', RECOVERED_REASONS.healthy],
+      ],
+    ]);
+    expect(runs.at(-1)!.servers).toEqual({});
+  });
+
+  it('a reminder of a server told before is held while the gateway notice stands, and due once it ends', () => {
+    const policy = { ...POLICY, repeatIntervalInMs: 15 * MINUTE };
+    const runs = play(
+      [
+        { '10.0.0.4': 'B', '10.0.0.5': 'G' },
+        { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+        { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+        { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+        { '10.0.0.4': 'B', '10.0.0.5': 'G' },
+      ],
+      policy,
+    );
+    expect(runs.map((r) => told(r.notices))).toEqual([
+      [['degraded', '10.0.0.4']],
+      [['degraded', 'gateway']],
+      [],
+      [['still-degraded', 'gateway']], // the gateway notice has its own reminders
+      [
+        ['still-degraded', '10.0.0.4'],
+        ['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad],
+      ],
+    ]);
+  });
+
+  it('a gateway that is gone: the gateway notice and the servers told before recover; the held ones end silently', () => {
+    const runs = play([{ '10.0.0.4': 'B', '10.0.0.5': 'G' }, { '10.0.0.4': 'B', '10.0.0.5': 'B' }, 'gone']);
+    expect(told(runs[2]!.notices)).toEqual([
+      ['recovered', '10.0.0.4', RECOVERED_REASONS.gatewayGone],
+      ['recovered', 'gateway', RECOVERED_REASONS.gatewayGone],
+    ]);
+  });
+
+  it('a server removed while the others stay bad: still all bad, no recovered for the held one', () => {
+    const runs = play([
+      { '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'B' },
+      { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+    ]);
+    expect(runs.map((r) => told(r.notices))).toEqual([[['degraded', 'gateway']], []]);
+  });
+
+  it('off: the same as decideNotices', () => {
+    const runs = [
+      { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+      { '10.0.0.4': 'G', '10.0.0.5': 'B' },
+    ] as const;
+    expect(play(runs, { ...POLICY, inhibit: false })).toEqual(
+      play(runs, { ...POLICY, inhibit: false }, decideNotices),
+    );
+    expect(play(runs, POLICY).map((r) => told(r.notices))).not.toEqual(
+      play(runs, POLICY, decideNotices).map((r) => told(r.notices)),
+    );
+  });
+
+  it('property: every episode told degraded gets exactly one recovered, and none is recovered untold (server and gateway notices alike)', () => {
+    const letter = fc.constantFrom<'B' | 'G' | undefined>('B', 'B', 'G', undefined);
+    const run = fc.tuple(letter, letter, letter).map(([a, b, c]) => {
+      const out: Record<string, 'B' | 'G'> = {};
+      if (a) out['10.0.0.4'] = a;
+      if (b) out['10.0.0.5'] = b;
+      if (c) out['10.0.0.6'] = c;
+      return out;
+    });
+    fc.assert(
+      fc.property(
+        fc.array(run, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 1, max: 2 }),
+        (runs, forRuns, recoverAfter) => {
+          const all = [
+            ...runs,
+            ...Array.from(
+              { length: 2 },
+              () => ({ '10.0.0.4': 'G', '10.0.0.5': 'G', '10.0.0.6': 'G' }) as const,
+            ),
+          ];
+          const played = play(all, { ...POLICY, for: forRuns, recoverAfter });
+          const open = new Set<string>();
+          const ids = new Set<string>();
+          for (const notice of played.flatMap((p) => p.notices)) {
+            expect(ids.has(notice.id)).toBe(false);
+            ids.add(notice.id);
+            const episode = episodeId(notice);
+            if (notice.type === 'degraded') open.add(episode);
+            else if (notice.type === 'recovered') {
+              expect(open.has(episode)).toBe(true);
+              open.delete(episode);
+            } else expect(open.has(episode)).toBe(true);
+          }
+          expect([...open]).toEqual([]);
+          expect(played.at(-1)!.servers).toEqual({});
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,226 @@
+import type { NoticeGroup } from '../../../src/core/notice/grouping';
+import type { Notice } from '../../../src/core/notice/notice';
+import type { NotifyPolicy } from '../../../src/core/notice/decide';
+import type { CallOptions, Notifier, SendResult } from '../../../src/ports';
+import { GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support/notify-world';
+
+/**
+ * Grouping in the notify stage (core/notice/grouping.ts) with the fake clock: each `run` is a separate
+ * run through the notify state (the memory store holds the document between them, as the file or blob
+ * does between scheduled runs and the fan-out's invocations).
+ */
+
+type Answer = 'accept' | 'retryable' | 'permanent';
+
+interface GroupedNotifier extends Notifier {
+  /** Every grouped message, as `[type, address]` lists, with its id and answer. */
+  readonly messages: Array<{ id: string; notices: string[][]; ids: string[]; answer: Answer }>;
+  /** Notices sent one by one (`send`). */
+  readonly singles: Notice[];
+  script(...answers: Answer[]): void;
+}
+
+function groupedNotifier(
+  name: string,
+  options: { grouped?: boolean; grouping?: 'gateway' | 'server' } = {},
+): GroupedNotifier {
+  const messages: GroupedNotifier['messages'] = [];
+  const singles: Notice[] = [];
+  const scripted: Answer[] = [];
+  const result = (answer: Answer): SendResult =>
+    answer === 'accept'
+      ? { ok: true, attempts: [{ attempt: 1, status: 202, durationInMs: 1 }] }
+      : {
+          ok: false,
+          attempts: [{ attempt: 1, status: answer === 'retryable' ? 503 : 400, durationInMs: 1 }],
+          error: { code: 'DeliveryFailed', message: `HTTP ${answer}`, retryable: answer === 'retryable' },
+        };
+  return {
+    name,
+    sendBudgetInMs: 1000,
+    ...(options.grouping ? { grouping: options.grouping } : {}),
+    messages,
+    singles,
+    script: (...answers) => void scripted.push(...answers),
+    send(notice: Notice): Promise<SendResult> {
+      const answer = scripted.shift() ?? 'accept';
+      if (answer === 'accept') singles.push(notice);
+      return Promise.resolve(result(answer));
+    },
+    ...(options.grouped === false
+      ? {}
+      : {
+          sendGroup(group: NoticeGroup, _options?: CallOptions): Promise<SendResult> {
+            const answer = scripted.shift() ?? 'accept';
+            messages.push({
+              id: group.id,
+              notices: told(group.notices),
+              ids: group.notices.map((n) => n.id),
+              answer,
+            });
+            return Promise.resolve(result(answer));
+          },
+        }),
+  };
+}
+
+const POLICY: NotifyPolicy = {
+  for: 1,
+  repeatIntervalInMs: 4 * HOUR,
+  grouping: 'gateway',
+  groupTiming: { groupWaitInMs: 2 * MINUTE, groupIntervalInMs: 10 * MINUTE },
+};
+
+function setup(notifiers: Notifier[], policy: NotifyPolicy = POLICY) {
+  const world = notifyWorld({ notifiers, policy });
+  const run = (minutes: number, servers: Parameters<typeof observe>[2], id = `run-${minutes}`) => {
+    world.clock.set(T0 + minutes * MINUTE);
+    return world.run(id, observe(T0 + minutes * MINUTE, GW, servers));
+  };
+  return { world, run };
+}
+
+const delivered = (n: GroupedNotifier) => n.messages.filter((m) => m.answer === 'accept');
+
+describe('grouping: one message per gateway incident, Alertmanager timers, across runs', () => {
+  it('group wait collects the servers that go bad together; group interval holds later changes; recovered go in a later message', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { world, run } = setup([ops]);
+    const first = await run(0, { bad: ['10.0.0.4'] });
+    expect(ops.messages).toEqual([]); // the group waits 2 minutes
+    // On time, not undelivered: the run is not a failure for it.
+    expect([first.undelivered, first.pending]).toEqual([[], { 'webhook[ops]': 0 }]);
+    expect(first.grouped?.map((g) => [g.type, g.server, g.dueAt])).toEqual([
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.4', new Date(T0 + 2 * MINUTE).toISOString()],
+    ]);
+    expect(world.document()?.groups?.['webhook[ops]']).toEqual({ openedAt: new Date(T0).toISOString() });
+    expect(world.document()?.outbox['webhook[ops]']?.map((q) => q.lease)).toEqual([undefined]);
+    await run(1, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(ops.messages).toEqual([]);
+    await run(2, { bad: ['10.0.0.4', '10.0.0.5', '10.0.0.6'] });
+    expect(ops.messages.map((m) => m.notices)).toEqual([
+      [
+        ['degraded', '10.0.0.4'],
+        ['degraded', '10.0.0.5'],
+        ['degraded', '10.0.0.6'],
+      ],
+    ]);
+    // Within the interval: a new server and a recovered wait.
+    const held = await run(5, { bad: ['10.0.0.5', '10.0.0.6', '10.0.0.7'], healthy: ['10.0.0.4'] });
+    expect(held.grouped?.map((g) => g.dueAt)).toEqual([
+      new Date(T0 + 12 * MINUTE).toISOString(),
+      new Date(T0 + 12 * MINUTE).toISOString(),
+    ]);
+    await run(9, { bad: ['10.0.0.5', '10.0.0.6', '10.0.0.7'], healthy: ['10.0.0.4'] });
+    expect(ops.messages).toHaveLength(1);
+    expect(
+      world.document()?.outbox['webhook[ops]']?.map((q) => [q.notice.type, q.notice.server.address]),
+    ).toEqual([
+      ['degraded', '10.0.0.7'],
+      ['recovered', '10.0.0.4'],
+    ]);
+    await run(12, { bad: ['10.0.0.5', '10.0.0.6', '10.0.0.7'], healthy: ['10.0.0.4'] });
+    expect(ops.messages.map((m) => m.notices)).toEqual([
+      expect.anything(),
+      [
+        ['degraded', '10.0.0.7'],
+        ['recovered', '10.0.0.4'],
+      ],
+    ]);
+    // Everything recovers: held until the interval, then one message; the group ends with the incident.
+    await run(13, { healthy: ['10.0.0.5', '10.0.0.6', '10.0.0.7'] });
+    expect(ops.messages).toHaveLength(2);
+    await run(22, { healthy: ['10.0.0.5', '10.0.0.6', '10.0.0.7'] });
+    expect(ops.messages.at(-1)?.notices).toEqual([
+      ['recovered', '10.0.0.5'],
+      ['recovered', '10.0.0.6'],
+      ['recovered', '10.0.0.7'],
+    ]);
+    expect(world.document()).toMatchObject({ servers: {}, outbox: { 'webhook[ops]': [] }, groups: {} });
+    // The next incident is a new group: it waits groupWait again.
+    await run(23, { bad: ['10.0.0.4'] });
+    expect(ops.messages).toHaveLength(3);
+    await run(25, { bad: ['10.0.0.4'] });
+    expect(ops.messages.at(-1)?.notices).toEqual([['degraded', '10.0.0.4']]);
+    const ids = ops.messages.flatMap((m) => m.ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('groupWait 0: the servers of one run are one message at once', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], {
+      ...POLICY,
+      groupTiming: { groupWaitInMs: 0, groupIntervalInMs: 10 * MINUTE },
+    });
+    await run(0, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(ops.messages.map((m) => m.notices)).toEqual([
+      [
+        ['degraded', '10.0.0.4'],
+        ['degraded', '10.0.0.5'],
+      ],
+    ]);
+  });
+
+  it('a message that fails retryably is sent again at the next run (not held by the interval), same notice ids, joined by the new ones', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { world, run } = setup([ops]);
+    await run(0, { bad: ['10.0.0.4'] });
+    ops.script('retryable');
+    const outcome = await run(2, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(outcome.deliveries.map((d) => [d.outcome, d.groupId])).toEqual([
+      ['queued', ops.messages[0]?.id],
+      ['queued', ops.messages[0]?.id],
+    ]);
+    expect(world.document()?.groups?.['webhook[ops]']?.flushedAt).toBeUndefined();
+    await run(3, { bad: ['10.0.0.4', '10.0.0.5', '10.0.0.6'] });
+    expect(ops.messages.map((m) => [m.answer, m.notices.length])).toEqual([
+      ['retryable', 2],
+      ['accept', 3],
+    ]);
+    expect(ops.messages[1]?.ids.slice(0, 2)).toEqual(ops.messages[0]?.ids);
+    expect(world.document()?.groups?.['webhook[ops]']?.flushedAt).toBe(
+      new Date(T0 + 3 * MINUTE).toISOString(),
+    );
+  });
+
+  it('a message refused for good parks each of its notices as a dead letter; the group goes on', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { world, run } = setup([ops]);
+    await run(0, { bad: ['10.0.0.4', '10.0.0.5'] });
+    ops.script('permanent');
+    await run(2, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(world.document()?.deadLetters['webhook[ops]']?.map((l) => l.notice.server.address)).toEqual([
+      '10.0.0.4',
+      '10.0.0.5',
+    ]);
+    expect(world.document()?.outbox['webhook[ops]']).toEqual([]);
+  });
+
+  it('per receiver: a "server" receiver is sent each notice at once beside a grouped one; a format without grouped messages (PagerDuty) gets its notices one by one, paced by the group', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const chat = groupedNotifier('webhook[chat]', { grouping: 'server' });
+    const pager = groupedNotifier('webhook[pager]', { grouped: false });
+    const { run } = setup([ops, chat, pager]);
+    await run(0, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(told(chat.singles)).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['degraded', '10.0.0.5'],
+    ]);
+    expect(chat.messages).toEqual([]);
+    expect([ops.messages, pager.singles]).toEqual([[], []]);
+    await run(2, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(delivered(ops)).toHaveLength(1);
+    expect(told(pager.singles)).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['degraded', '10.0.0.5'],
+    ]);
+  });
+
+  it('without grouping in the policy (and none on the receiver) notices go one by one, at once', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run, world } = setup([ops], { for: 1, repeatIntervalInMs: 4 * HOUR });
+    await run(0, { bad: ['10.0.0.4'] });
+    expect(told(ops.singles)).toEqual([['degraded', '10.0.0.4']]);
+    expect(world.document()?.groups).toEqual({});
+  });
+});
