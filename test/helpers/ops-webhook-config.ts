@@ -28,6 +28,7 @@ export function opsWebhookConfig(
       ],
     },
     state: { dir: path.join(tmp, 'state') },
-    ...(notify ? { notify } : {}),
+    // Per-server notices: a gateway whose every server is bad stays per server (inhibition has its tests).
+    notify: { inhibit: false, ...notify },
   };
 }

@@ -73,6 +73,9 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
           ],
         },
         state: { dir: stateDir },
+        // Per-server notices are pinned here; a gateway whose every server is bad (inhibition) has its
+        // own end-to-end tests (notify-grouping.test.ts).
+        notify: { inhibit: false },
         ...extra,
       });
       return (await runOnce(config, { logger: silentLogger })).report;

@@ -87,6 +87,9 @@ describe('routing by match and severity, end to end', () => {
           ],
         },
         state: { dir: path.join(state, 'state') },
+        // Routing is pinned per notice: one message each, and the two servers' notices even when both
+        // are down (grouping and inhibition have their own end-to-end tests: notify-grouping.test.ts).
+        notify: { grouping: 'server', inhibit: false },
       });
       return (await runOnce(config, { logger: silentLogger })).report;
     } finally {

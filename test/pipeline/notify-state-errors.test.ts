@@ -96,7 +96,7 @@ describe('state errors with the file store', () => {
   const config = () => ({
     sinks: {
       dir: path.join(tmp, 'out'),
-      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
     },
     state: { dir: path.join(tmp, 'state') },
   });
@@ -358,7 +358,7 @@ describe('overlapping runs: only a claim that lost the ETag race every time says
   const config = () => ({
     sinks: {
       dir: path.join(tmp, 'out'),
-      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json' }],
+      webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
     },
     state: { dir: stateDir() },
   });

@@ -15,6 +15,7 @@ import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
 import { classifyCause } from '../../../src/core/classify';
 import type { Finding } from '../../../src/core/model';
 import { decideNotices, type Observation } from '../../../src/core/notice/decide';
+import { decideWithInhibition } from '../../../src/core/notice/inhibit';
 import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { serverKey } from '../../../src/core/notice/server-record';
 import { GATEWAY_ID, recoveredNotice, sampleNotice } from './support/notices';
@@ -216,8 +217,56 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     expect(schemaErrors(validateEventV1, toWebhookEvent(notice))).toEqual([]);
   });
 
+  /** The gateway-level episode (inhibition) ends: both servers were bad, one is healthy again. */
+  const inhibitionEnded = (): Notice => {
+    const other: Finding = { ...bad, address: '10.0.1.5' };
+    const both = (h4: string, h5: string) =>
+      new Map([
+        [
+          gatewayKey(gw.id),
+          new Map([
+            [serverKey(bad), h4],
+            [serverKey(other), h5],
+          ]),
+        ],
+      ]);
+    const inhibiting = { ...policy, inhibit: true };
+    const first = decideWithInhibition(
+      {},
+      {
+        now: new Date(0),
+        evaluated: both('Unhealthy', 'Unhealthy'),
+        bad: [{ finding: bad }, { finding: other }],
+        isGone: () => false,
+      },
+      inhibiting,
+    );
+    const next = decideWithInhibition(
+      first.servers,
+      {
+        now: new Date(60_000),
+        evaluated: both('Healthy', 'Unhealthy'),
+        bad: [{ finding: other }],
+        isGone: () => false,
+      },
+      inhibiting,
+    );
+    const notice = next.notices.find((n) => n.type === 'recovered');
+    expect(notice).toBeDefined();
+    return notice as Notice;
+  };
+
+  it('the end of a gateway-level episode (inhibition): its reason is in the schema enum, and the event validates', () => {
+    const notice = inhibitionEnded();
+    expect(notice.reason).toBe(RECOVERED_REASONS.notEveryPoolBad);
+    expect(schemaErrors(validateEventV1, toWebhookEvent(notice))).toEqual([]);
+  });
+
   it('every reason of the code is produced by one of those recoveries', () => {
-    const produced = new Set(RECOVERIES.map(([, observation]) => recovered(observation).reason));
+    const produced = new Set([
+      ...RECOVERIES.map(([, observation]) => recovered(observation).reason),
+      inhibitionEnded().reason,
+    ]);
     expect([...produced].sort()).toEqual(Object.values(RECOVERED_REASONS).sort());
   });
 
