@@ -6,7 +6,7 @@
  * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
  */
 import { CAUSE_IDS, type CauseId } from './causes';
-import { isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
+import { isHttpProbe, isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
 
 export const OBSERVATION_IDS = [
   'match-excludes-status',
@@ -123,8 +123,8 @@ const RULES: readonly Rule[] = [
     id: 'https-without-server-name',
     causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
     see: (p) =>
-      p.protocol === 'https' && p.sni === undefined
-        ? `${probeLabel(p)} is HTTPS with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
+      (p.protocol === 'https' || p.protocol === 'tls') && p.sni === undefined
+        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
         : undefined,
   },
   {
@@ -197,10 +197,21 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** Rules about an HTTP request (Host, status, body): a TCP or TLS probe sends none. */
+const HTTP_ONLY: ReadonlySet<ObservationId> = new Set([
+  'match-excludes-status',
+  'body-match-required',
+  'default-probe-localhost',
+  'probe-picks-missing-host',
+  'host-is-ip-address',
+  'protocol-port-unusual',
+]);
+
 /** Every observation that holds for this probe and cause, in the order of OBSERVATION_IDS. */
 export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFacts): Observation[] {
   return RULES.flatMap((rule) => {
     if (!rule.causes.includes(facts.causeId)) return [];
+    if (HTTP_ONLY.has(rule.id) && !isHttpProbe(probe)) return [];
     const text = rule.see(probe, facts);
     return text === undefined ? [] : [{ id: rule.id, text }];
   });

@@ -14,6 +14,7 @@
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
 import { isIpAddress, type ResolvedProbe } from './probe-resolution';
+
 import { shellWord } from './shell-quote';
 
 const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
@@ -25,64 +26,6 @@ const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
 
 /** The variable a command uses for the name the site answers to (the reader sets it first). */
 export const SITE_HOST_VARIABLE = 'SITE_HOST_NAME';
-
-export interface ProbeReproduction {
-  /** One line: the `curl` command. */
-  readonly command: string;
-  /** What a healthy answer is, in words (statuses, body, time). */
-  readonly expects: string;
-}
-
-/** An IPv6 literal in brackets (curl's `--resolve` takes them since 7.57.0), anything else as is. */
-function bracketed(address: string): string {
-  const bare = address.replace(/^\[|\]$/g, '');
-  return bare.includes(':') ? `[${bare}]` : bare;
-}
-
-/** `host:port` with an IPv6 literal in brackets, as URLs and curl's `--resolve` want it. */
-function hostPort(host: string, port: number): string {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
-}
-
-/**
- * The `curl` that sends the probe's request from a machine in the gateway's virtual network: the
- * protocol, port, path and Host header (and TLS server name) the gateway uses, to the server's address,
- * with the probe's time-out. Undefined for a probe that is not HTTP(S) (TCP/TLS settings).
- *
- * - A host name other than the address: `--resolve host:port:address` (an IP address) or `--connect-to
- *   host:port:address:port` (an FQDN address), so curl sends that Host and SNI and checks the
- *   certificate against it, as the probe does.
- * - The address itself, an IP address as host, 127.0.0.1 (the default probe) or no host: the URL names
- *   the address and `-H 'Host: …'` the header, as the probe sends it (no SNI for an IP).
- */
-export function reproduceProbe(p: ResolvedProbe): ProbeReproduction | undefined {
-  if (p.protocol !== 'http' && p.protocol !== 'https') return undefined;
-  const parts = ['curl', '-i', '--max-time', String(p.timeoutInS)];
-  const path = p.path.startsWith('/') ? p.path : `/${p.path}`;
-  const named =
-    p.host !== undefined && !isIpAddress(p.host) && p.host.toLowerCase() !== p.address.toLowerCase();
-  if (named && p.host !== undefined) {
-    parts.push(
-      isIpAddress(p.address) ? '--resolve' : '--connect-to',
-      shellWord(
-        isIpAddress(p.address)
-          ? `${hostPort(p.host, p.port)}:${bracketed(p.address)}`
-          : `${hostPort(p.host, p.port)}:${p.address}:${p.port}`,
-      ),
-      shellWord(`${p.protocol}://${hostPort(p.host, p.port)}${path}`),
-    );
-  } else {
-    if (p.host !== undefined && p.host.toLowerCase() !== p.address.toLowerCase())
-      parts.push('-H', shellWord(`Host: ${p.host}`));
-    parts.push(shellWord(`${p.protocol}://${hostPort(p.address, p.port)}${path}`));
-  }
-  const body = p.body !== undefined ? `, with a body that contains "${p.body}"` : '';
-  return {
-    command: parts.join(' '),
-    expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
-  };
-}
 
 export interface FixFacts {
   readonly causeId: CauseId;

@@ -1,90 +1,10 @@
 import { observeConfiguration } from '../../src/core/config-observations';
-import { fixCommands, reproduceProbe, SITE_HOST_VARIABLE } from '../../src/core/probe-commands';
+import { fixCommands, SITE_HOST_VARIABLE } from '../../src/core/probe-commands';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { shellArgv } from '../helpers/shell-argv';
 import { probe, resolved, settings } from './config-fixtures';
 
 const argv = shellArgv;
-
-const curl = (p: ResolvedProbe) => {
-  const r = reproduceProbe(p);
-  if (!r) throw new Error('no curl');
-  return r;
-};
-
-describe('reproduceProbe: the curl that sends what the probe sends', () => {
-  it('resolves the probe host to the server address (IP) and keeps the path and time-out', () => {
-    const r = curl(
-      resolved(settings({ protocol: 'Https', port: 8443 }), probe({ protocol: 'Https', timeoutInS: 7 })),
-    );
-    expect(argv(r.command)).toEqual([
-      '-i',
-      '--max-time',
-      '7',
-      '--resolve',
-      'www.contoso.com:8443:10.0.0.5',
-      'https://www.contoso.com:8443/health',
-    ]);
-    expect(r.expects).toBe("A healthy answer has status 200-399, within 7 s (the probe's timeout).");
-  });
-
-  it('connects to an FQDN server with --connect-to', () => {
-    const r = curl(resolved(settings(), probe(), 'app.contoso.internal'));
-    expect(argv(r.command)).toContain('--connect-to');
-    expect(argv(r.command)).toContain('www.contoso.com:80:app.contoso.internal:80');
-  });
-
-  it("sends the default probe's Host: 127.0.0.1 to the address", () => {
-    expect(argv(curl(resolved(settings())).command)).toEqual([
-      '-i',
-      '--max-time',
-      '30',
-      '-H',
-      'Host: 127.0.0.1',
-      'http://10.0.0.5:80/',
-    ]);
-  });
-
-  it('asks for the address itself when the probe picks it as host name', () => {
-    const args = argv(
-      curl(resolved(settings({ pickHostNameFromBackendAddress: true }), undefined, 'app.contoso.internal'))
-        .command,
-    );
-    expect(args.at(-1)).toBe('http://app.contoso.internal:80/');
-    expect(args).not.toContain('-H');
-  });
-
-  it('brackets an IPv6 server address', () => {
-    const args = argv(
-      curl(resolved(settings({ protocol: 'Https', port: 443 }), probe({ protocol: 'Https' }), '2001:db8::5'))
-        .command,
-    );
-    expect(args).toContain('www.contoso.com:443:[2001:db8::5]');
-    expect(argv(curl(resolved(settings(), undefined, '2001:db8::5')).command).at(-1)).toBe(
-      'http://[2001:db8::5]:80/',
-    );
-  });
-
-  it('says which body the probe wants', () => {
-    expect(curl(resolved(settings(), probe({ body: 'ok' }))).expects).toContain('a body that contains "ok"');
-  });
-
-  it('has no curl for a TCP/TLS probe', () => {
-    expect(reproduceProbe(resolved(settings(), probe({ protocol: 'Tcp' })))).toBeUndefined();
-  });
-
-  it.each([
-    ['host', probe({ host: "evil.com'; rm -rf / #" })],
-    ['host with a line break', probe({ host: 'a.com\n$(id)' })],
-    ['path', probe({ path: '/h?x=`id`&y=$(id) ; echo' })],
-  ])('keeps a hostile %s inside its one argument', (_, p) => {
-    const command = curl(resolved(settings(), p)).command;
-    expect(command).not.toContain('\n');
-    const args = argv(command);
-    expect(args).toHaveLength(6);
-    expect(args.join('\0')).toContain(p.path ?? '');
-  });
-});
 
 describe('fixCommands: the az commands for what the configuration shows', () => {
   const fix = (
