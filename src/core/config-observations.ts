@@ -6,6 +6,7 @@
  * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
  */
 import { CAUSE_IDS, type CauseId } from './causes';
+import { statusMeaning, type StatusMeaning } from './probe-commands';
 import { isHttpProbe, isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
 
 export const OBSERVATION_IDS = [
@@ -57,6 +58,22 @@ const HOST_CAUSES: readonly CauseId[] = [
   'other',
 ];
 
+/**
+ * What the insight adds to "the backend answered N", by what N means (probe-commands.ts,
+ * statusMeaning): only a credentials status may be accepted; any other is fixed where it comes from.
+ */
+const STATUS_ADVICE: Readonly<Record<StatusMeaning, (p: ResolvedProbe, status: number) => string>> = {
+  credentials: (p, status) =>
+    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match "${p.body}" still applies, and a ${status} answer rarely contains it, so change that too (--match-body)` : ''}`,
+  'wrong-path': (p, status) =>
+    `: the path "${p.path}" is not a page the backend serves; probe one it does (accepting ${status} would mark a missing site healthy)`,
+  redirect: (p) =>
+    `: the backend redirects the path "${p.path}"; probe the page it redirects to, or stop the redirect for that path`,
+  'backend-error': (_, status) =>
+    `: the backend itself reports an error; fix the backend (accepting ${status} would mark a failing server healthy)`,
+  other: () => '',
+};
+
 /** How the insight names the probe: `probe "p"`, or "the default probe (backend setting "s" has no custom probe)". */
 export function probeLabel(p: ResolvedProbe): string {
   return p.probe ? `Probe "${p.probe.name}"` : `The default probe of backend setting "${p.settings.name}"`;
@@ -78,7 +95,7 @@ const RULES: readonly Rule[] = [
     causes: ['status-code-mismatch'],
     see: (p, { receivedStatus }) =>
       receivedStatus !== undefined && !statusAccepted(p.statusCodes, receivedStatus)
-        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')} only, and the backend answered ${receivedStatus}${p.probe ? '' : ' (the default probe cannot be changed: a custom probe can accept it)'}.`
+        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')} only, and the backend answered ${receivedStatus}${STATUS_ADVICE[statusMeaning(receivedStatus)](p, receivedStatus)}.`
         : undefined,
   },
   {

@@ -11,7 +11,13 @@
  */
 import { probeLabel } from '../core/config-observations';
 import type { FindingConfiguration } from '../core/model';
-import { fixCommands, SITE_HOST_VARIABLE, usesSiteHost } from '../core/probe-commands';
+import {
+  fixCommands,
+  HEALTH_PATH_VARIABLE,
+  SITE_HOST_VARIABLE,
+  usesHealthPath,
+  usesSiteHost,
+} from '../core/probe-commands';
 import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
 import type { ResolvedProbe } from '../core/probe-resolution';
 import {
@@ -72,6 +78,8 @@ export function configurationTemplate(
       lines.push(
         add(`${SITE_HOST_VARIABLE}=www.example.com  # the name the site answers to, on its certificate`),
       );
+    if (usesHealthPath(commands))
+      lines.push(add(`${HEALTH_PATH_VARIABLE}=/health  # a path the backend answers 200 on`));
     for (const command of commands) lines.push(add(command));
     lines.push('```', '');
   }
