@@ -103,6 +103,9 @@ function confirmTemplate(target: RecheckTarget, add: (value: string) => string):
     add(commands.cli),
     '```',
     '',
+    // The insight cannot know how the reader runs the CLI (environment or a file): say it once.
+    'Add `--config FILE` when you run appgw-insights from a configuration file.',
+    '',
     `Or, against the Functions app (set \`${FUNCTION_HOST_VARIABLE}\` to its host name and \`${FUNCTION_KEY_VARIABLE}\` to a function key first):`,
     '',
     '```sh',

@@ -131,6 +131,9 @@ describe('the configuration section with values from ARM', () => {
       );
       expect(insight.html).toContain('Confirm the fix');
       expect(insight.html).toContain('recheck --gateway');
+      expect(insight.markdown).toContain(
+        'Add `--config FILE` when you run appgw-insights from a configuration file.',
+      );
     });
 
     it.each([
