@@ -553,6 +553,25 @@ export class RunInterruptedError extends AppGwInsightsError {
 }
 
 /**
+ * `recheck` names a gateway outside the targets: nothing is asked of ARM (the on-demand probe is a write
+ * the operator did not scope this app to). The CLI and the HTTP endpoint (404) say the same, naming the
+ * setting that lists the targets (`targets` of the configuration file, or APPGW_TARGETS).
+ */
+export class GatewayNotWatchedError extends AppGwInsightsError {
+  override readonly name = 'GatewayNotWatchedError';
+  readonly code = 'NotWatched';
+  constructor(
+    readonly gatewayId: string,
+    /** Where the targets are listed: `"targets" in config.json`, `APPGW_TARGETS`. */
+    targetsSetting: string,
+  ) {
+    super(
+      `${gatewayId} is not among the gateways this app watches (${targetsSetting}): add it there, or check the gateway id. Nothing was probed.`,
+    );
+  }
+}
+
+/**
  * `recheck` cannot say what to probe: the pool or backend setting named is not in the gateway's
  * configuration (the message lists the names it has), or the configuration could not be read (its
  * probe values come from there). Nothing was probed and nothing changed.
@@ -694,6 +713,11 @@ function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | un
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+export const isGatewayNotWatchedError = errorGuard<GatewayNotWatchedError>(
+  'GatewayNotWatchedError',
+  'NotWatched',
+);
+
 export const isRecheckTargetError = errorGuard<RecheckTargetError>(
   'RecheckTargetError',
   'RecheckTargetInvalid',

@@ -24,6 +24,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
     (m) => new m.MissingPermissionError('/subscriptions/s', m.GATEWAY_ACTIONS[0], 'ARM answered 403'),
   ],
   ['GatewayNotFoundError', (m) => new m.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404')],
+  ['GatewayNotWatchedError', (m) => new m.GatewayNotWatchedError('/subscriptions/s/…/gw', 'APPGW_TARGETS')],
   ['TargetNotFoundError', (m) => new m.TargetNotFoundError('/subscriptions/s', 'Subscription s', undefined)],
   ['ThrottledError', (m) => new m.ThrottledError('/subscriptions/s', 'ARM answered 429')],
   ['TargetListUnavailableError', (m) => new m.TargetListUnavailableError('/subscriptions/s', 'no answer')],

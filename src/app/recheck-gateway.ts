@@ -1,3 +1,5 @@
+import { targetCovers } from '../core/arm-id';
+import { GatewayNotWatchedError } from '../errors';
 import { createArmClientFactory } from '../adapters/arm/client';
 import { createArmGatewayConfigReader } from '../adapters/arm/gateway-config-reader';
 import { createArmOnDemandProber } from '../adapters/arm/on-demand-prober';
@@ -42,8 +44,14 @@ export function recheckGateway(
   gateway: GatewayRef,
   asked: { readonly backendPool: string; readonly backendSettings: string },
   runId: string,
-  options: CallOptions = {},
+  options: CallOptions & {
+    /** Where the targets are listed, for the NotWatched message (default APPGW_TARGETS). */
+    readonly targetsSetting?: string;
+  } = {},
 ): Promise<RecheckResult> {
+  // The CLI and the HTTP endpoint refuse a gateway outside the targets alike, before asking ARM.
+  if (!config.targets.some((target) => targetCovers(target, gateway)))
+    return Promise.reject(new GatewayNotWatchedError(gateway.id, options.targetsSetting ?? 'APPGW_TARGETS'));
   return recheck(deps, gateway, asked, notifyPolicyOf(config), runId, options);
 }
 

@@ -1,5 +1,5 @@
-import { gatewayRef, targetCovers } from '../core/arm-id';
-import { isAppGwInsightsError, isRecheckTargetError } from '../errors';
+import { gatewayRef } from '../core/arm-id';
+import { isAppGwInsightsError, isGatewayNotWatchedError, isRecheckTargetError } from '../errors';
 import type { Config } from '../config/schema';
 import type { RecheckDependencies } from '../pipeline/recheck';
 import { httpStatusFor } from './http-status';
@@ -31,10 +31,6 @@ export async function recheckResponse(
   const asked = readBody(body);
   if (typeof asked === 'string') return bad(asked);
   const gateway = gatewayRef(subscription, resourceGroup, name);
-  if (!services.config.targets.some((target) => targetCovers(target, gateway))) {
-    const message = `${gateway.id} is not among the gateways this app watches (APPGW_TARGETS)`;
-    return { status: 404, jsonBody: { gateway: gateway.id, error: { code: 'NotWatched', message } } };
-  }
   try {
     const result = await recheckGateway(services.deps, services.config, gateway, asked, services.runId, {
       abortSignal: AbortSignal.timeout(services.config.gatewayTimeoutInMs),
@@ -42,7 +38,11 @@ export async function recheckResponse(
     return { status: 200, jsonBody: recheckReport(result) };
   } catch (error) {
     if (!isAppGwInsightsError(error)) throw error;
-    const status = isRecheckTargetError(error) ? 400 : httpStatusFor(error.code);
+    const status = isGatewayNotWatchedError(error)
+      ? 404
+      : isRecheckTargetError(error)
+        ? 400
+        : httpStatusFor(error.code);
     return {
       status,
       jsonBody: { gateway: gateway.id, error: { code: error.code, message: error.message } },

@@ -89,7 +89,7 @@ export type SettingsReader = 'functions' | 'run';
  */
 export function configFromAppSettings(
   env: Env,
-  options: { readonly reader?: SettingsReader; readonly base?: string } = {},
+  options: { readonly reader?: SettingsReader; readonly base?: string; readonly verb?: string } = {},
 ): Config {
   const issues = appSettingsProblems(env, options);
   if (issues.problems.length) throw new ConfigError(issues.problems, settingsSource(options.reader));
@@ -100,7 +100,8 @@ export function configFromAppSettings(
 /** What configFromAppSettings reads (`raw`, in the JSON file's shape) and every problem, by setting name. */
 export function appSettingsProblems(
   env: Env,
-  options: { readonly reader?: SettingsReader; readonly base?: string } = {},
+  /** `verb`: the CLI verb that reads them (`run`, `recheck`), named in the "not set" hint. */
+  options: { readonly reader?: SettingsReader; readonly base?: string; readonly verb?: string } = {},
 ): { raw: Record<string, unknown>; problems: string[] } {
   const reader = options.reader ?? 'functions';
   const raw: Record<string, unknown> = {};
@@ -122,7 +123,7 @@ export function appSettingsProblems(
   if (!env['APPGW_TARGETS']?.trim()) {
     problems.push(
       `APPGW_TARGETS: not set: list the management groups, subscriptions, resource groups or gateways to watch (ARM ids, comma-separated)${
-        reader === 'run' ? '; or give `run --config FILE`' : ''
+        reader === 'run' ? `; or give \`${options.verb ?? 'run'} --config FILE\`` : ''
       }`,
     );
   }

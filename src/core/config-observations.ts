@@ -6,7 +6,8 @@
  * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
  */
 import { CAUSE_IDS, type CauseId } from './causes';
-import { isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
+import { statusMeaning, type StatusMeaning } from './probe-commands';
+import { isHttpProbe, isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
 
 export const OBSERVATION_IDS = [
   'match-excludes-status',
@@ -57,6 +58,22 @@ const HOST_CAUSES: readonly CauseId[] = [
   'other',
 ];
 
+/**
+ * What the insight adds to "the backend answered N", by what N means (probe-commands.ts,
+ * statusMeaning): only a credentials status may be accepted; any other is fixed where it comes from.
+ */
+const STATUS_ADVICE: Readonly<Record<StatusMeaning, (p: ResolvedProbe, status: number) => string>> = {
+  credentials: (p, status) =>
+    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match "${p.body}" still applies, and a ${status} answer rarely contains it, so change that too (--match-body)` : ''}`,
+  'wrong-path': (p, status) =>
+    `: the path "${p.path}" is not a page the backend serves; probe one it does (accepting ${status} would mark a missing site healthy)`,
+  redirect: (p) =>
+    `: the backend redirects the path "${p.path}"; probe the page it redirects to, or stop the redirect for that path`,
+  'backend-error': (_, status) =>
+    `: the backend itself reports an error; fix the backend (accepting ${status} would mark a failing server healthy)`,
+  other: () => '',
+};
+
 /** How the insight names the probe: `probe "p"`, or "the default probe (backend setting "s" has no custom probe)". */
 export function probeLabel(p: ResolvedProbe): string {
   return p.probe ? `Probe "${p.probe.name}"` : `The default probe of backend setting "${p.settings.name}"`;
@@ -78,7 +95,7 @@ const RULES: readonly Rule[] = [
     causes: ['status-code-mismatch'],
     see: (p, { receivedStatus }) =>
       receivedStatus !== undefined && !statusAccepted(p.statusCodes, receivedStatus)
-        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')} only, and the backend answered ${receivedStatus}${p.probe ? '' : ' (the default probe cannot be changed: a custom probe can accept it)'}.`
+        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')} only, and the backend answered ${receivedStatus}${STATUS_ADVICE[statusMeaning(receivedStatus)](p, receivedStatus)}.`
         : undefined,
   },
   {
@@ -123,8 +140,8 @@ const RULES: readonly Rule[] = [
     id: 'https-without-server-name',
     causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
     see: (p) =>
-      p.protocol === 'https' && p.sni === undefined
-        ? `${probeLabel(p)} is HTTPS with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
+      (p.protocol === 'https' || p.protocol === 'tls') && p.sni === undefined
+        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
         : undefined,
   },
   {
@@ -197,10 +214,21 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** Rules about an HTTP request (Host, status, body): a TCP or TLS probe sends none. */
+const HTTP_ONLY: ReadonlySet<ObservationId> = new Set([
+  'match-excludes-status',
+  'body-match-required',
+  'default-probe-localhost',
+  'probe-picks-missing-host',
+  'host-is-ip-address',
+  'protocol-port-unusual',
+]);
+
 /** Every observation that holds for this probe and cause, in the order of OBSERVATION_IDS. */
 export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFacts): Observation[] {
   return RULES.flatMap((rule) => {
     if (!rule.causes.includes(facts.causeId)) return [];
+    if (HTTP_ONLY.has(rule.id) && !isHttpProbe(probe)) return [];
     const text = rule.see(probe, facts);
     return text === undefined ? [] : [{ id: rule.id, text }];
   });

@@ -14,6 +14,7 @@
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
 import { isIpAddress, type ResolvedProbe } from './probe-resolution';
+
 import { shellWord } from './shell-quote';
 
 const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
@@ -26,73 +27,54 @@ const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
 /** The variable a command uses for the name the site answers to (the reader sets it first). */
 export const SITE_HOST_VARIABLE = 'SITE_HOST_NAME';
 
-export interface ProbeReproduction {
-  /** One line: the `curl` command. */
-  readonly command: string;
-  /** What a healthy answer is, in words (statuses, body, time). */
-  readonly expects: string;
-}
-
-/** An IPv6 literal in brackets (curl's `--resolve` takes them since 7.57.0), anything else as is. */
-function bracketed(address: string): string {
-  const bare = address.replace(/^\[|\]$/g, '');
-  return bare.includes(':') ? `[${bare}]` : bare;
-}
-
-/** `host:port` with an IPv6 literal in brackets, as URLs and curl's `--resolve` want it. */
-function hostPort(host: string, port: number): string {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
-}
-
-/**
- * The `curl` that sends the probe's request from a machine in the gateway's virtual network: the
- * protocol, port, path and Host header (and TLS server name) the gateway uses, to the server's address,
- * with the probe's time-out. Undefined for a probe that is not HTTP(S) (TCP/TLS settings).
- *
- * - A host name other than the address: `--resolve host:port:address` (an IP address) or `--connect-to
- *   host:port:address:port` (an FQDN address), so curl sends that Host and SNI and checks the
- *   certificate against it, as the probe does.
- * - The address itself, an IP address as host, 127.0.0.1 (the default probe) or no host: the URL names
- *   the address and `-H 'Host: …'` the header, as the probe sends it (no SNI for an IP).
- */
-export function reproduceProbe(p: ResolvedProbe): ProbeReproduction | undefined {
-  if (p.protocol !== 'http' && p.protocol !== 'https') return undefined;
-  const parts = ['curl', '-i', '--max-time', String(p.timeoutInS)];
-  const path = p.path.startsWith('/') ? p.path : `/${p.path}`;
-  const named =
-    p.host !== undefined && !isIpAddress(p.host) && p.host.toLowerCase() !== p.address.toLowerCase();
-  if (named && p.host !== undefined) {
-    parts.push(
-      isIpAddress(p.address) ? '--resolve' : '--connect-to',
-      shellWord(
-        isIpAddress(p.address)
-          ? `${hostPort(p.host, p.port)}:${bracketed(p.address)}`
-          : `${hostPort(p.host, p.port)}:${p.address}:${p.port}`,
-      ),
-      shellWord(`${p.protocol}://${hostPort(p.host, p.port)}${path}`),
-    );
-  } else {
-    if (p.host !== undefined && p.host.toLowerCase() !== p.address.toLowerCase())
-      parts.push('-H', shellWord(`Host: ${p.host}`));
-    parts.push(shellWord(`${p.protocol}://${hostPort(p.address, p.port)}${path}`));
-  }
-  const body = p.body !== undefined ? `, with a body that contains "${p.body}"` : '';
-  return {
-    command: parts.join(' '),
-    expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
-  };
-}
-
 export interface FixFacts {
   readonly causeId: CauseId;
   readonly receivedStatus?: number;
 }
 
+/** The variable a command uses for a path the backend answers healthy on (the reader sets it first). */
+export const HEALTH_PATH_VARIABLE = 'HEALTH_PATH';
+
 /**
- * The Azure CLI commands that change what the observations say is likely wrong, in order, without
- * duplicates; empty when the configuration shows nothing to change (the cause lies outside it: the
- * network, the backend, its certificate).
+ * What an excluded status says is wrong (troubleshooting guide, "HTTP response status code mismatch"):
+ * 401/403 a probe path that asks for credentials, which a probe may accept; 404/410 or a redirect a
+ * path that is not the health page (probe another path); 5xx the backend itself failing (fix it:
+ * accepting would mark a failing server healthy); any other status nothing the match should change.
+ */
+export type StatusMeaning = 'credentials' | 'wrong-path' | 'redirect' | 'backend-error' | 'other';
+
+/** The meaning of `status` for a probe (see StatusMeaning). */
+export function statusMeaning(status: number): StatusMeaning {
+  if (status === 401 || status === 403) return 'credentials';
+  if (status === 404 || status === 410) return 'wrong-path';
+  if (status >= 300 && status <= 399) return 'redirect';
+  if (status >= 500 && status <= 599) return 'backend-error';
+  return 'other';
+}
+
+/**
+ * The order ARM accepts, lowest first (stable within a rank): certificates before a setting names them;
+ * a setting's host name before a probe that picks it from the setting (ARM refuses
+ * `pickHostNameFromBackendHttpSettings` "unless Backend Http Settings defines the 'HostName' property or
+ * sets 'PickHostNameFromBackendAddress'"); a probe before a setting names it (`--probe`).
+ */
+function rank(line: string): number {
+  if (/ (?:root-cert|auth-cert) create /.test(line)) return 0;
+  if (/ http-settings update /.test(line) && !/ --probe /.test(line)) return 1;
+  if (/ probe (?:create|update) /.test(line)) return 2;
+  return 3;
+}
+
+/**
+ * The Azure CLI commands that change what the observations say is likely wrong, in an order ARM
+ * accepts (see `rank`), without duplicates; empty when the configuration shows nothing to change (the
+ * cause lies outside it: the network, the backend, its certificate). Never a change that would hide a
+ * failure: a match accepts only a status that can be right for a probe (401/403, statusMeaning).
+ *
+ * Time-outs ("Troubleshoot backend health issues", "Request time-out"; health monitoring overview): a
+ * backend slower than the probe's timeout gets a longer timeout, kept below the interval (the interval
+ * raised only when it must be), and the setting's request timeout raised with it where it is shorter
+ * (users' requests to that backend would time out the same way).
  */
 export function fixCommands(
   p: ResolvedProbe,
@@ -103,40 +85,53 @@ export function fixCommands(
   const at = `-g ${shellWord(p.gateway.resourceGroup)} --gateway-name ${shellWord(p.gateway.name)}`;
   const settingsUpdate = (options: string) =>
     `${base} http-settings update ${at} -n ${shellWord(p.settings.name)} ${options}`;
-  const probeUpdate = (options: string) =>
-    p.probe ? `${base} probe update ${at} -n ${shellWord(p.probe.name)} ${options}` : undefined;
   const siteHost = `"$${SITE_HOST_VARIABLE}"`;
   const newProbeName = `${p.settings.name}-probe`.slice(0, 80);
-  /** The default probe cannot be edited: a custom probe with its values and `options`, attached. */
-  const customProbe = (options: string): string[] => {
+  const hostFixed = observations.some((o) => HOST_OBSERVATIONS.has(o.id));
+  /** The default probe cannot be edited: a custom probe with its values and these, attached. */
+  const customProbe = (over: {
+    readonly path?: string;
+    readonly interval?: number;
+    readonly timeout?: number;
+    readonly options?: string;
+  }): string[] => {
     // The host name is being fixed in the setting too: the new probe takes it from there.
-    const hostFixed = observations.some((o) => HOST_OBSERVATIONS.has(o.id));
     const host =
       p.hostSource === 'settings' || p.hostSource === 'address' || hostFixed
         ? '--host-name-from-http-settings true'
         : `--host ${shellWord(p.host ?? '127.0.0.1')}`;
+    const protocol = p.protocol === 'https' ? 'Https' : 'Http';
     return [
-      `${base} probe create ${at} -n ${shellWord(newProbeName)} --protocol ${p.protocol === 'https' ? 'Https' : 'Http'} ${host} --path ${shellWord(p.path)} --interval ${p.intervalInS} --timeout ${p.timeoutInS} --threshold ${p.unhealthyThreshold} ${options}`,
+      `${base} probe create ${at} -n ${shellWord(newProbeName)} --protocol ${protocol} ${host} --path ${over.path ?? shellWord(p.path)} --interval ${over.interval ?? p.intervalInS} --timeout ${over.timeout ?? p.timeoutInS} --threshold ${p.unhealthyThreshold}${over.options ? ` ${over.options}` : ''}`,
       settingsUpdate(`--probe ${shellWord(newProbeName)}`),
     ];
   };
+  /** `options` on the custom probe, or on a new one replacing the default probe. */
+  const onProbe = (options: string, over: Parameters<typeof customProbe>[0] = { options }): string[] =>
+    p.probe ? [`${base} probe update ${at} -n ${shellWord(p.probe.name)} ${options}`] : customProbe(over);
   const hostFix = (): string[] => {
-    if (p.hostSource === 'probe') return [probeUpdate(`--host ${siteHost}`) ?? ''];
-    if (p.hostSource === 'none' || p.hostSource === 'localhost' || p.hostSource === 'address')
-      return [
-        !isIpAddress(p.address) && p.hostSource !== 'address'
-          ? settingsUpdate('--host-name-from-backend-pool true')
-          : settingsUpdate(`--host-name ${siteHost}`),
-      ];
+    if (p.hostSource === 'probe') return onProbe(`--host ${siteHost}`);
+    if (p.hostSource === 'address')
+      // The override and "pick from backend target" exclude each other: turn the pick off.
+      return [settingsUpdate(`--host-name ${siteHost} --host-name-from-backend-pool false`)];
+    if ((p.hostSource === 'none' || p.hostSource === 'localhost') && !isIpAddress(p.address))
+      return [settingsUpdate('--host-name-from-backend-pool true')];
     return [settingsUpdate(`--host-name ${siteHost}`)];
   };
+  const cap = (seconds: number) => Math.min(seconds, 86_400);
   const lines: string[] = [];
   for (const { id } of observations) {
     switch (id) {
       case 'match-excludes-status': {
-        const status = String(facts.receivedStatus);
-        const codes = `--match-status-codes ${[...p.statusCodes, status].map(shellWord).join(' ')}`;
-        lines.push(...(p.probe ? [probeUpdate(codes) ?? ''] : customProbe(codes)));
+        const status = facts.receivedStatus ?? 0;
+        const meaning = statusMeaning(status);
+        if (meaning === 'credentials') {
+          const codes = `--match-status-codes ${[...p.statusCodes, String(status)].map(shellWord).join(' ')}`;
+          lines.push(...onProbe(codes));
+        } else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed) {
+          const path = `"$${HEALTH_PATH_VARIABLE}"`;
+          lines.push(...onProbe(`--path ${path}`, { path }));
+        }
         break;
       }
       case 'default-probe-localhost':
@@ -146,15 +141,16 @@ export function fixCommands(
         lines.push(...hostFix());
         break;
       case 'timeout-not-below-interval':
-        lines.push(probeUpdate(`--interval ${Math.min(p.timeoutInS * 2, 86_400)}`) ?? '');
+        // A slow backend is the probe-timeout fix's (below); otherwise the interval goes above the timeout.
+        if (facts.causeId !== 'probe-timeout') lines.push(...onProbe(`--interval ${cap(p.timeoutInS * 2)}`));
         break;
       case 'probe-port-differs':
-        if (p.generation === 'v2' && p.settings.port !== undefined)
-          lines.push(probeUpdate(`--port ${p.settings.port}`) ?? '');
+        if (p.probe && p.generation === 'v2' && p.settings.port !== undefined)
+          lines.push(...onProbe(`--port ${p.settings.port}`));
         break;
       case 'probe-protocol-differs':
-        if (p.settings.protocol !== undefined)
-          lines.push(probeUpdate(`--protocol ${shellWord(p.settings.protocol)}`) ?? '');
+        if (p.probe && p.settings.protocol !== undefined)
+          lines.push(...onProbe(`--protocol ${shellWord(p.settings.protocol)}`));
         break;
       case 'v1-trusted-root-certificate':
         lines.push(
@@ -173,21 +169,31 @@ export function fixCommands(
         break;
     }
   }
-  if (facts.causeId === 'probe-timeout' && !observations.some((o) => o.id === 'timeout-not-below-interval')) {
-    const timeout = Math.min(p.timeoutInS * 2, 86_400);
-    const interval = p.intervalInS > timeout ? '' : ` --interval ${Math.min(timeout * 2, 86_400)}`;
+  if (facts.causeId === 'probe-timeout') {
+    const timeout = cap(p.timeoutInS * 2);
+    const interval = p.intervalInS > timeout ? undefined : cap(timeout * 2);
     lines.push(
-      ...(p.probe
-        ? [probeUpdate(`--timeout ${timeout}${interval}`) ?? '']
-        : customProbe(`--timeout ${timeout}${interval}`).map((line) =>
-            line.replace(` --interval ${p.intervalInS} --timeout ${p.timeoutInS}`, ''),
-          )),
+      ...onProbe(`--timeout ${timeout}${interval !== undefined ? ` --interval ${interval}` : ''}`, {
+        timeout,
+        ...(interval !== undefined ? { interval } : {}),
+      }),
     );
+    if (p.settings.requestTimeoutInS !== undefined && p.settings.requestTimeoutInS < timeout)
+      lines.push(settingsUpdate(`--timeout ${timeout}`));
   }
-  return [...new Set(lines.filter((line) => line !== ''))];
+  const unique = [...new Set(lines)];
+  return unique
+    .map((line, i) => ({ line, i }))
+    .sort((a, b) => rank(a.line) - rank(b.line) || a.i - b.i)
+    .map(({ line }) => line);
 }
 
 /** Whether a command line uses the site-host variable (the insight then says how to set it). */
 export function usesSiteHost(lines: readonly string[]): boolean {
   return lines.some((line) => line.includes(`$${SITE_HOST_VARIABLE}`));
+}
+
+/** Whether a command line uses the health-path variable (the insight then says how to set it). */
+export function usesHealthPath(lines: readonly string[]): boolean {
+  return lines.some((line) => line.includes(`$${HEALTH_PATH_VARIABLE}`));
 }

@@ -6,7 +6,12 @@
  *   health probe settings": URL `<protocol>://127.0.0.1:<port>/`, protocol and port from the backend
  *   HTTP settings, interval 30 s, time-out 30 s, unhealthy threshold 3, healthy = status 200-399; a
  *   custom probe's port, when set, replaces the settings' (v2 only), and its protocol must be the
- *   settings'.
+ *   settings'. The REST spec's `ApplicationGatewayProbe` (`port`: "valid for Standard_v2 and WAF_v2
+ *   only") and `az network application-gateway probe create --port` say the same: a v1 gateway probes
+ *   the backend setting's port whatever the probe sets.
+ * - The same overview, TCP and TLS probes (v2, the TLS/TCP proxy): a TCP probe only opens a connection,
+ *   a TLS probe completes a TLS handshake (with SNI); neither sends an HTTP request, so no Host header,
+ *   path, status or body match applies.
  * - "Overview of TLS termination and end to end TLS" (ssl-overview.md), "For probe traffic": on v2 the
  *   host name (Host header and SNI) comes from the custom probe, else the HTTP settings, else the backend
  *   pool's FQDN (custom probe > HTTP settings > backend pool); on v1 SNI is the backend pool's FQDN; an
@@ -49,13 +54,13 @@ export interface ResolvedProbe {
   /** The Host header; undefined only for `hostSource: 'none'` (the request then names the address). */
   readonly host?: string;
   readonly hostSource: HostSource;
-  /** The TLS server name sent (https only); undefined: none (an IP address, or no name at all). */
+  /** The TLS server name sent (https, tls); undefined: none (an IP address, or no name at all). */
   readonly sni?: string;
   readonly path: string;
   readonly intervalInS: number;
   readonly timeoutInS: number;
   readonly unhealthyThreshold: number;
-  /** The healthy statuses, as configured (`200-399`, `401`). */
+  /** The healthy statuses, as configured (`200-399`, `401`); HTTP(S) only: a TCP/TLS probe matches none. */
   readonly statusCodes: readonly string[];
   /** A text the body must contain. */
   readonly body?: string;
@@ -100,9 +105,12 @@ export function resolveProbe(
       };
   }
   const protocol = (probe?.protocol ?? settings.protocol ?? 'Http').toLowerCase();
-  const port = probe?.port ?? settings.port ?? (protocol === 'https' ? 443 : 80);
+  // v1 ignores a probe's own port: "valid for Standard_v2 and WAF_v2 only" (ApplicationGatewayProbe
+  // `port`, REST spec; `az network application-gateway probe create --port`).
+  const ownPort = config.generation === 'v1' ? undefined : probe?.port;
+  const port = ownPort ?? settings.port ?? (protocol === 'https' || protocol === 'tls' ? 443 : 80);
   const { host, hostSource } = probeHost(settings, probe, address);
-  const sni = protocol === 'https' ? serverName(config.generation, settings, host, address) : undefined;
+  const sni = sendsServerName(protocol) ? serverName(config.generation, settings, host, address) : undefined;
   return {
     ok: true,
     probe: {
@@ -146,8 +154,18 @@ function probeHost(
   return fromSettings() ?? { host: DEFAULT_PROBE.host, hostSource: 'localhost' };
 }
 
+/** Whether the probe makes a TLS handshake (an HTTPS request, or a TLS probe's handshake alone). */
+export function sendsServerName(protocol: string): boolean {
+  return protocol === 'https' || protocol === 'tls';
+}
+
+/** Whether the probe sends an HTTP request (a TCP or TLS probe only connects: no Host, status or body). */
+export function isHttpProbe(p: { readonly protocol: string }): boolean {
+  return p.protocol === 'http' || p.protocol === 'https';
+}
+
 /**
- * The SNI of an HTTPS probe: v1 sends the backend pool's FQDN; v2 the settings' `sniName` when set,
+ * The SNI of an HTTPS or TLS probe: v1 sends the backend pool's FQDN; v2 the settings' `sniName` when set,
  * else the probe's host name (custom probe > settings > pool), but never 127.0.0.1 or an IP literal.
  */
 function serverName(

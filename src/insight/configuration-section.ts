@@ -11,7 +11,14 @@
  */
 import { probeLabel } from '../core/config-observations';
 import type { FindingConfiguration } from '../core/model';
-import { fixCommands, reproduceProbe, SITE_HOST_VARIABLE, usesSiteHost } from '../core/probe-commands';
+import {
+  fixCommands,
+  HEALTH_PATH_VARIABLE,
+  SITE_HOST_VARIABLE,
+  usesHealthPath,
+  usesSiteHost,
+} from '../core/probe-commands';
+import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
 import type { ResolvedProbe } from '../core/probe-resolution';
 import {
   FUNCTION_HOST_VARIABLE,
@@ -51,19 +58,19 @@ export function configurationTemplate(
     for (const observation of configuration.observations) lines.push(`- ${add(observation.text)}`);
     lines.push('');
   }
-  const curl = reproduceProbe(p);
-  if (curl) {
+  const reproduction = reproduceProbe(p);
+  if (reproduction.command !== undefined) {
     lines.push(
       "Reproduce the probe from a VM in the gateway's virtual network:",
       '',
       '```sh',
-      add(curl.command),
+      add(reproduction.command),
       '```',
       '',
-      add(curl.expects),
+      add(reproduction.expects),
       '',
     );
-  }
+  } else lines.push(add(reproduction.why), '');
   const commands = fixCommands(p, facts, configuration.observations);
   if (commands.length > 0) {
     lines.push('Change what is likely wrong with the Azure CLI:', '', '```sh');
@@ -71,6 +78,8 @@ export function configurationTemplate(
       lines.push(
         add(`${SITE_HOST_VARIABLE}=www.example.com  # the name the site answers to, on its certificate`),
       );
+    if (usesHealthPath(commands))
+      lines.push(add(`${HEALTH_PATH_VARIABLE}=/health  # a path the backend answers 200 on`));
     for (const command of commands) lines.push(add(command));
     lines.push('```', '');
   }
@@ -94,6 +103,9 @@ function confirmTemplate(target: RecheckTarget, add: (value: string) => string):
     add(commands.cli),
     '```',
     '',
+    // The insight cannot know how the reader runs the CLI (environment or a file): say it once.
+    'Add `--config FILE` when you run appgw-insights from a configuration file.',
+    '',
     `Or, against the Functions app (set \`${FUNCTION_HOST_VARIABLE}\` to its host name and \`${FUNCTION_KEY_VARIABLE}\` to a function key first):`,
     '',
     '```sh',
@@ -103,23 +115,52 @@ function confirmTemplate(target: RecheckTarget, add: (value: string) => string):
   ];
 }
 
+/**
+ * "Sends …": what goes on the wire, from the same `probeWire` the reproducing command is written from
+ * (probe-reproduction.ts): an HTTP(S) probe's request line, Host and TLS server name and its match; a
+ * TCP probe's connection or a TLS probe's handshake, which send no request and match no status.
+ */
 function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): string[] {
   const sku = p.skuTier ? `${p.skuTier} (${p.generation})` : p.generation;
   const which = p.probe
     ? `${add(`Probe "${p.probe.name}" of backend setting "${p.settings.name}"`)}`
     : `${add(probeLabel(p))} (it names no custom probe)`;
   const lines = [`${which}, on a ${add(sku)} gateway:`, ''];
-  const target = p.host ?? p.address;
-  const hostPort = target.includes(':') && !target.startsWith('[') ? `[${target}]` : target;
-  lines.push(`- Sends \`${add(`GET ${p.protocol}://${hostPort}:${p.port}${p.path}`)}\` to ${add(p.address)}`);
-  lines.push(
-    p.host === undefined
-      ? '- With no host name of its own'
-      : `- With \`${add(`Host: ${p.host}`)}\`${p.protocol === 'https' ? (p.sni ? ` and TLS server name \`${add(p.sni)}\`` : ' and no TLS server name (SNI)') : ''}`,
-  );
+  const wire = probeWire(p);
+  lines.push(...wireLines(p, wire, add));
   lines.push(
     `- ${add(`Every ${p.intervalInS} s, waiting ${p.timeoutInS} s for an answer; unhealthy after ${p.unhealthyThreshold} failures in a row`)}`,
-    `- Healthy: status ${add(p.statusCodes.join(', '))}${p.body !== undefined ? `, with a body that contains \`${add(p.body)}\`` : ''}`,
   );
+  if (!('why' in wire) && wire.kind === 'http')
+    lines.push(
+      `- Healthy: status ${add(p.statusCodes.join(', '))}${p.body !== undefined ? `, with a body that contains \`${add(p.body)}\`` : ''}`,
+    );
   return lines;
+}
+
+function wireLines(
+  p: ResolvedProbe,
+  wire: ProbeWire | { readonly why: string },
+  add: (value: string) => string,
+): string[] {
+  const sniText = (sni: string | undefined) =>
+    sni !== undefined ? `TLS server name \`${add(sni)}\`` : 'no TLS server name (SNI)';
+  if ('why' in wire)
+    return [
+      `- ${add(`Sends ${p.protocol.toUpperCase()} to ${p.address} port ${p.port}, path "${p.path}", Host "${p.host ?? p.address}"`)}`,
+    ];
+  if (wire.kind === 'tcp')
+    return [
+      `- Opens a TCP connection to ${add(wire.address)} port ${add(String(wire.port))} and sends nothing: no HTTP request, no status or body to match`,
+      '- Healthy: the connection is accepted',
+    ];
+  if (wire.kind === 'tls')
+    return [
+      `- Completes a TLS handshake with ${add(wire.address)} port ${add(String(wire.port))}, ${sniText(wire.sni)}: no HTTP request, no status or body to match`,
+      '- Healthy: the handshake succeeds',
+    ];
+  return [
+    `- Sends \`${add(`GET ${wire.path}`)}\` over ${wire.protocol.toUpperCase()} to ${add(wire.address)} port ${add(String(wire.port))}`,
+    `- With \`${add(`Host: ${wire.host}`)}\`${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
+  ];
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
@@ -162,5 +162,32 @@ describe('appgw-insights recheck', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--pool NAME is required');
     expect(stderr).toContain('--settings NAME is required');
+  });
+
+  it('a gateway outside the targets: refused as over HTTP (NotWatched), naming the file\'s "targets"; nothing probed', async () => {
+    const config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      configFile,
+      JSON.stringify({ ...config, targets: [`/subscriptions/${SUB}/resourceGroups/rg-other`] }),
+    );
+    const { code, stderr } = await recheck();
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${GW} is not among the gateways this app watches ("targets" in ${configFile})`);
+    expect(onDemandPosts()).toHaveLength(0);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('no configuration: the "not set" hint names the verb that was run', async () => {
+    const env = { PATH: process.env['PATH'] ?? '' };
+    const { code, stderr } = await runCli(
+      ['recheck', '--gateway', GW, '--pool', 'pool-a', '--settings', 'settings-a'],
+      undefined,
+      env,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('`recheck --config FILE`');
+    expect(stderr).not.toContain('`run --config FILE`');
+    const run = await runCli(['run'], undefined, env);
+    expect(run.stderr).toContain('`run --config FILE`');
   });
 });

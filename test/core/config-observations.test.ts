@@ -76,6 +76,11 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
     ],
     quiet: [
       {
+        name: 'a TCP setting (connects only)',
+        probe: resolved(settings({ protocol: 'Tcp' })),
+        cause: 'other',
+      },
+      {
         name: 'settings host name',
         probe: resolved(settings({ hostName: 'www.contoso.com' })),
         cause: 'status-code-mismatch',
@@ -142,6 +147,11 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
     quiet: [
       { name: 'a name', probe: resolved(settings(), probe()), cause: 'body-mismatch' },
       { name: 'the default 127.0.0.1 (its own rule)', probe: resolved(settings()), cause: 'body-mismatch' },
+      {
+        name: 'a TCP probe (no HTTP request, no Host)',
+        probe: resolved(settings({ protocol: 'Tcp' }), probe({ protocol: 'Tcp', host: '10.9.9.9' })),
+        cause: 'other',
+      },
     ],
   },
   'https-without-server-name': {
@@ -151,6 +161,12 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
         probe: resolved(settings(https), probe({ ...https, host: '10.9.9.9' })),
         cause: 'cert-cn-mismatch',
         says: ['Probe "probe-a"', '"10.9.9.9" is an IP address'],
+      },
+      {
+        name: 'TLS probe (a handshake) with an IP host',
+        probe: resolved(settings({ protocol: 'Tls' }), probe({ protocol: 'Tls', host: '10.9.9.9' })),
+        cause: 'cert-cn-mismatch',
+        says: ['Probe "probe-a" is TLS'],
       },
       {
         name: 'v1 HTTPS to an IP backend',
@@ -168,6 +184,14 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       {
         name: 'plain HTTP',
         probe: resolved(settings(), probe({ host: '10.9.9.9' })),
+        cause: 'cert-cn-mismatch',
+      },
+      {
+        name: 'a TLS probe with a server name',
+        probe: resolved(
+          settings({ protocol: 'Tls', hostName: 'tls.contoso.com' }),
+          probe({ protocol: 'Tls', host: undefined, pickHostNameFromBackendHttpSettings: true }),
+        ),
         cause: 'cert-cn-mismatch',
       },
     ],

@@ -1,90 +1,17 @@
 import { observeConfiguration } from '../../src/core/config-observations';
-import { fixCommands, reproduceProbe, SITE_HOST_VARIABLE } from '../../src/core/probe-commands';
+import fc from 'fast-check';
+import { CAUSE_IDS, type CauseId } from '../../src/core/causes';
+import {
+  fixCommands,
+  HEALTH_PATH_VARIABLE,
+  SITE_HOST_VARIABLE,
+  usesHealthPath,
+} from '../../src/core/probe-commands';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { shellArgv } from '../helpers/shell-argv';
 import { probe, resolved, settings } from './config-fixtures';
 
 const argv = shellArgv;
-
-const curl = (p: ResolvedProbe) => {
-  const r = reproduceProbe(p);
-  if (!r) throw new Error('no curl');
-  return r;
-};
-
-describe('reproduceProbe: the curl that sends what the probe sends', () => {
-  it('resolves the probe host to the server address (IP) and keeps the path and time-out', () => {
-    const r = curl(
-      resolved(settings({ protocol: 'Https', port: 8443 }), probe({ protocol: 'Https', timeoutInS: 7 })),
-    );
-    expect(argv(r.command)).toEqual([
-      '-i',
-      '--max-time',
-      '7',
-      '--resolve',
-      'www.contoso.com:8443:10.0.0.5',
-      'https://www.contoso.com:8443/health',
-    ]);
-    expect(r.expects).toBe("A healthy answer has status 200-399, within 7 s (the probe's timeout).");
-  });
-
-  it('connects to an FQDN server with --connect-to', () => {
-    const r = curl(resolved(settings(), probe(), 'app.contoso.internal'));
-    expect(argv(r.command)).toContain('--connect-to');
-    expect(argv(r.command)).toContain('www.contoso.com:80:app.contoso.internal:80');
-  });
-
-  it("sends the default probe's Host: 127.0.0.1 to the address", () => {
-    expect(argv(curl(resolved(settings())).command)).toEqual([
-      '-i',
-      '--max-time',
-      '30',
-      '-H',
-      'Host: 127.0.0.1',
-      'http://10.0.0.5:80/',
-    ]);
-  });
-
-  it('asks for the address itself when the probe picks it as host name', () => {
-    const args = argv(
-      curl(resolved(settings({ pickHostNameFromBackendAddress: true }), undefined, 'app.contoso.internal'))
-        .command,
-    );
-    expect(args.at(-1)).toBe('http://app.contoso.internal:80/');
-    expect(args).not.toContain('-H');
-  });
-
-  it('brackets an IPv6 server address', () => {
-    const args = argv(
-      curl(resolved(settings({ protocol: 'Https', port: 443 }), probe({ protocol: 'Https' }), '2001:db8::5'))
-        .command,
-    );
-    expect(args).toContain('www.contoso.com:443:[2001:db8::5]');
-    expect(argv(curl(resolved(settings(), undefined, '2001:db8::5')).command).at(-1)).toBe(
-      'http://[2001:db8::5]:80/',
-    );
-  });
-
-  it('says which body the probe wants', () => {
-    expect(curl(resolved(settings(), probe({ body: 'ok' }))).expects).toContain('a body that contains "ok"');
-  });
-
-  it('has no curl for a TCP/TLS probe', () => {
-    expect(reproduceProbe(resolved(settings(), probe({ protocol: 'Tcp' })))).toBeUndefined();
-  });
-
-  it.each([
-    ['host', probe({ host: "evil.com'; rm -rf / #" })],
-    ['host with a line break', probe({ host: 'a.com\n$(id)' })],
-    ['path', probe({ path: '/h?x=`id`&y=$(id) ; echo' })],
-  ])('keeps a hostile %s inside its one argument', (_, p) => {
-    const command = curl(resolved(settings(), p)).command;
-    expect(command).not.toContain('\n');
-    const args = argv(command);
-    expect(args).toHaveLength(6);
-    expect(args.join('\0')).toContain(p.path ?? '');
-  });
-});
 
 describe('fixCommands: the az commands for what the configuration shows', () => {
   const fix = (
@@ -152,9 +79,9 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     ).toContainEqual(expect.stringContaining('--host-name-from-backend-pool true'));
   });
 
-  it('raises the interval over the timeout, and the timeout of a slow backend', () => {
+  it('raises the timeout of a slow backend, the interval only to stay above it', () => {
     expect(fix(resolved(settings(), probe({ timeoutInS: 30, intervalInS: 30 })), 'probe-timeout')).toEqual([
-      expect.stringContaining('-n probe-a --interval 60'),
+      expect.stringContaining('-n probe-a --timeout 60 --interval 120'),
     ]);
     expect(fix(resolved(settings(), probe({ timeoutInS: 10, intervalInS: 30 })), 'probe-timeout')).toEqual([
       expect.stringContaining('-n probe-a --timeout 20'),
@@ -187,5 +114,200 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
 
   it('offers nothing when the configuration explains nothing', () => {
     expect(fix(resolved(settings({ hostName: 'www.contoso.com' }), probe()), 'dns-resolution')).toEqual([]);
+  });
+});
+
+describe('fixCommands: never a change that hides a failure, in an order ARM accepts', () => {
+  const fix = (p: ResolvedProbe, causeId: CauseId, receivedStatus?: number) => {
+    const facts = { causeId, ...(receivedStatus !== undefined ? { receivedStatus } : {}) };
+    return {
+      lines: fixCommands(p, facts, observeConfiguration(p, facts)),
+      seen: observeConfiguration(p, facts),
+    };
+  };
+  const named = settings({ hostName: 'www.contoso.com' });
+
+  it.each([500, 502, 503, 504])(
+    '%i: fix the backend, no match change (custom and default probe)',
+    (status) => {
+      for (const p of [resolved(named, probe()), resolved(named)]) {
+        const { lines, seen } = fix(p, 'status-code-mismatch', status);
+        expect(lines.join('\n')).not.toContain('--match-status-codes');
+        const text = seen.find((o) => o.id === 'match-excludes-status')?.text ?? '';
+        expect(text).toContain('fix the backend');
+        expect(text).not.toMatch(/can accept/);
+      }
+    },
+  );
+
+  it.each([404, 410, 301, 302])('%i: probe another path, no match change', (status) => {
+    const custom = fix(resolved(named, probe({ statusCodes: ['200'] })), 'status-code-mismatch', status);
+    expect(custom.lines).toEqual([expect.stringContaining(`-n probe-a --path "$${HEALTH_PATH_VARIABLE}"`)]);
+    expect(usesHealthPath(custom.lines)).toBe(true);
+    const byDefault = fix(
+      resolved(named),
+      'status-code-mismatch',
+      status === 301 || status === 302 ? 404 : status,
+    );
+    expect(byDefault.lines[0]).toContain(`probe create`);
+    expect(byDefault.lines[0]).toContain(`--path "$${HEALTH_PATH_VARIABLE}"`);
+    expect(byDefault.lines.join('\n')).not.toContain('--match-status-codes');
+  });
+
+  it('404 with a wrong Host: the host is fixed, not the path', () => {
+    const { lines } = fix(resolved(settings()), 'status-code-mismatch', 404);
+    expect(lines.join('\n')).not.toContain(HEALTH_PATH_VARIABLE);
+    expect(lines.join('\n')).toContain('--host-name');
+  });
+
+  it.each([401, 403])('%i: accepting is offered, and a body match is said to still apply', (status) => {
+    const plain = fix(resolved(named, probe()), 'status-code-mismatch', status);
+    expect(plain.lines).toEqual([expect.stringContaining(`--match-status-codes 200-399 ${status}`)]);
+    const withBody = fix(resolved(named, probe({ body: 'healthy' })), 'status-code-mismatch', status);
+    expect(withBody.seen.find((o) => o.id === 'match-excludes-status')?.text).toContain(
+      'body match "healthy" still applies',
+    );
+  });
+
+  it.each([400, 405, 429])('%i: no match change', (status) => {
+    expect(fix(resolved(named, probe()), 'status-code-mismatch', status).lines).toEqual([]);
+  });
+
+  it('sets the host name on the setting before a new probe picks it from there, and attaches the probe last', () => {
+    const { lines } = fix(resolved(settings()), 'status-code-mismatch', 401);
+    expect(lines.map((l) => argv(l).slice(2, 4).join(' '))).toEqual([
+      'http-settings update',
+      'probe create',
+      'http-settings update',
+    ]);
+    expect(lines[0]).toContain('--host-name "$');
+    expect(lines[1]).toContain('--host-name-from-http-settings true');
+    expect(lines[2]).toContain('--probe settings-a-probe');
+  });
+
+  it('turns "pick host name from backend target" off when it overrides the host name', () => {
+    const { lines } = fix(
+      resolved(settings({ pickHostNameFromBackendAddress: true })),
+      'status-code-mismatch',
+      404,
+    );
+    expect(lines).toEqual([expect.stringContaining('--host-name-from-backend-pool false')]);
+  });
+
+  it.each([
+    [
+      'timeout below the interval: the timeout alone',
+      probe({ timeoutInS: 10, intervalInS: 30 }),
+      ['--timeout 20'],
+      ['--interval'],
+    ],
+    [
+      'interval raised only to stay above the timeout',
+      probe({ timeoutInS: 20, intervalInS: 30 }),
+      ['--timeout 40 --interval 80'],
+      [],
+    ],
+  ])('probe-timeout: %s', (_, pr, has, hasNot) => {
+    const { lines } = fix(resolved(named, pr), 'probe-timeout');
+    for (const h of has) expect(lines.join('\n')).toContain(h);
+    for (const h of hasNot) expect(lines.join('\n')).not.toContain(h);
+  });
+
+  it("probe-timeout: the setting's shorter request timeout is raised with it; a longer one is left", () => {
+    const short = fix(
+      resolved(settings({ hostName: 'w.c', requestTimeoutInS: 15 }), probe({ timeoutInS: 10 })),
+      'probe-timeout',
+    );
+    expect(short.lines).toContainEqual(expect.stringMatching(/http-settings update .* --timeout 20$/));
+    const long = fix(
+      resolved(settings({ hostName: 'w.c', requestTimeoutInS: 60 }), probe({ timeoutInS: 10 })),
+      'probe-timeout',
+    );
+    expect(long.lines.join('\n')).not.toContain('http-settings update');
+  });
+
+  it('timeout not below the interval under another cause: the interval goes above it', () => {
+    expect(fix(resolved(named, probe({ timeoutInS: 30, intervalInS: 30 })), 'other').lines).toEqual([
+      expect.stringContaining('-n probe-a --interval 60'),
+    ]);
+  });
+
+  it('any probe, cause and status: dependencies first, no status of a failing backend accepted', () => {
+    const names = fc.constantFrom<string | undefined>(undefined, 'www.contoso.com', '10.9.9.9');
+    fc.assert(
+      fc.property(
+        fc.record({
+          hostName: names,
+          pick: fc.boolean(),
+          protocol: fc.constantFrom('Http', 'Https'),
+          trusted: fc.boolean(),
+          auth: fc.boolean(),
+          requestTimeoutInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: undefined }),
+        }),
+        fc.option(
+          fc.record({
+            host: names,
+            pick: fc.boolean(),
+            timeoutInS: fc.integer({ min: 1, max: 90 }),
+            intervalInS: fc.integer({ min: 1, max: 90 }),
+            port: fc.option(fc.constantFrom(81, 8443), { nil: undefined }),
+          }),
+          { nil: undefined },
+        ),
+        fc.constantFrom('10.0.0.5', 'app.internal'),
+        fc.constantFrom<'v1' | 'v2'>('v1', 'v2'),
+        fc.constantFrom<CauseId>(...CAUSE_IDS),
+        fc.integer({ min: 100, max: 599 }),
+        (s, pr, address, generation, causeId, status) => {
+          const st = settings({
+            protocol: s.protocol,
+            pickHostNameFromBackendAddress: s.pick,
+            trustedRootCertificateNames: s.trusted ? ['r'] : [],
+            authenticationCertificateNames: s.auth ? ['a'] : [],
+            ...(s.hostName !== undefined ? { hostName: s.hostName } : {}),
+            ...(s.requestTimeoutInS !== undefined ? { requestTimeoutInS: s.requestTimeoutInS } : {}),
+          });
+          const p = resolved(
+            st,
+            pr
+              ? probe({
+                  protocol: s.protocol,
+                  host: pr.host,
+                  pickHostNameFromBackendHttpSettings: pr.pick,
+                  timeoutInS: pr.timeoutInS,
+                  intervalInS: pr.intervalInS,
+                  ...(pr.port !== undefined ? { port: pr.port } : {}),
+                })
+              : undefined,
+            address,
+            generation,
+          );
+          const { lines } = fix(p, causeId, status);
+          const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+          const last = (re: RegExp) => lines.map((l) => re.test(l)).lastIndexOf(true);
+          const settingsHost = last(/http-settings update .*--host-name/);
+          const picksFromSettings = at(/--host-name-from-http-settings true/);
+          if (settingsHost >= 0 && picksFromSettings >= 0)
+            expect(settingsHost).toBeLessThan(picksFromSettings);
+          const created = at(/ probe create /);
+          const attached = at(/ --probe /);
+          if (attached >= 0) expect(created).toBeLessThan(attached);
+          for (const kind of ['root', 'auth'] as const) {
+            const cert = at(new RegExp(` ${kind}-cert create `));
+            const uses = at(new RegExp(`--${kind}-certs `));
+            if (uses >= 0) expect(cert).toBeLessThan(uses);
+          }
+          if (lines.some((l) => l.includes('--match-status-codes'))) expect([401, 403]).toContain(status);
+          for (const l of lines) {
+            if (!/ probe (?:create|update) /.test(l)) continue;
+            const timeout = / --timeout (\d+)/.exec(l)?.[1];
+            const interval = / --interval (\d+)/.exec(l)?.[1];
+            if (timeout !== undefined)
+              expect(Number(timeout)).toBeLessThan(Number(interval ?? p.intervalInS));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

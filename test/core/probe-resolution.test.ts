@@ -163,3 +163,20 @@ describe('isIpAddress', () => {
     expect(isIpAddress(value)).toBe(ip);
   });
 });
+
+describe('resolveProbe: true to the SKU and the protocol', () => {
+  it.each([
+    ['v1 ignores the probe port (v2 only)', 'v1', 80],
+    ['v2 uses the probe port', 'v2', 8080],
+  ] as const)('%s', (_, generation, port) => {
+    expect(resolved(settings({ port: 80 }), probe({ port: 8080 }), '10.2.0.4', generation).port).toBe(port);
+  });
+
+  it('a TLS probe sends the SNI of its setting; a TCP probe none', () => {
+    const tls = settings({ protocol: 'Tls', port: 443, sniName: 'tls.contoso.com' });
+    expect(resolved(tls, probe({ protocol: 'Tls' })).sni).toBe('tls.contoso.com');
+    expect(
+      resolved(settings({ protocol: 'Tcp', port: 8443 }), probe({ protocol: 'Tcp' })).sni,
+    ).toBeUndefined();
+  });
+});

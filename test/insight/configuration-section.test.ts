@@ -4,7 +4,7 @@ import { gatewayRef } from '../../src/core/arm-id';
 import { causeFor } from '../../src/core/causes';
 import { observeConfiguration } from '../../src/core/config-observations';
 import type { Finding, FindingConfiguration } from '../../src/core/model';
-import { reproduceProbe } from '../../src/core/probe-commands';
+import { reproduceProbe } from '../../src/core/probe-reproduction';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { causeSectionMarkdown, configurationMarkdown } from '../../src/insight/cause-section';
 import { composeInsight } from '../../src/insight/insight';
@@ -39,18 +39,24 @@ describe('the configuration section with values from ARM', () => {
   it.each(HOSTILE_HOSTS)('host %j adds no markup, and every command stays one line', (host) => {
     const p = resolved(settings({ hostName: host }), probe({ host, path: `/${host}`, body: host }));
     const markdown = causeSectionMarkdown(cause, '', { configuration: read(p) });
-    // The same elements as with a plain host name: the value added none.
+    // The same elements as with a plain host name: the value added none. A line break no request can
+    // carry: no curl, a sentence saying why, as for any other control character.
+    const unsendable = /[\r\n]/.test(host);
+    const plainHost = unsendable ? 'www.contoso.com\u0001' : 'www.contoso.com';
     const plain = resolved(
-      settings({ hostName: 'www.contoso.com' }),
-      probe({ host: 'www.contoso.com', path: '/x', body: 'x' }),
+      settings({ hostName: plainHost }),
+      probe({ host: plainHost, path: '/x', body: 'x' }),
     );
+    if (unsendable) expect(markdownToText(markdown)).toContain('No command reproduces this probe');
     expect(tags(renderMarkdown(markdown))).toEqual(
       tags(renderMarkdown(causeSectionMarkdown(cause, '', { configuration: read(plain) }))),
     );
     // One code block per kind of command, each command one line, the curl exactly as built (or with a
     // zero-width space where a line would have closed the fence).
-    const curl = reproduceProbe(p)?.command ?? '';
-    expect(codeLines(markdown).map((l) => l.replace(/\u200B/g, ''))).toContain(curl.replace(/\u200B/g, ''));
+    const curl = reproduceProbe(p).command;
+    if (curl !== undefined)
+      expect(codeLines(markdown).map((l) => l.replace(/\u200B/g, ''))).toContain(curl.replace(/\u200B/g, ''));
+    else expect(codeLines(markdown).join('\n')).not.toContain('curl');
     expect(markdownToText(markdown)).toContain('### In your configuration'.replace('### ', ''));
   });
 
@@ -127,6 +133,9 @@ describe('the configuration section with values from ARM', () => {
       );
       expect(insight.html).toContain('Confirm the fix');
       expect(insight.html).toContain('recheck --gateway');
+      expect(insight.markdown).toContain(
+        'Add `--config FILE` when you run appgw-insights from a configuration file.',
+      );
     });
 
     it.each([

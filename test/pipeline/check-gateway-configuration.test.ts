@@ -54,10 +54,11 @@ describe('the default scenario: every finding shows its probe as configured', ()
   const EXPECTED: Record<string, readonly string[]> = {
     'appgw-shop/MFPoolSettings/10.220.1.5': [
       'Probe "shop-probe" of backend setting "MFPoolSettings"',
-      '`GET http://shop.contoso.com:80/health`',
+      'Sends `GET /health` over HTTP to 10.220.1.5 port 80',
+      '`Host: shop.contoso.com`',
       'Probe "shop-probe" waits 30 s for an answer but probes every 30 s',
       'curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health',
-      'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --interval 60',
+      'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout 60 --interval 120',
     ],
     'appgw-shop/MFPoolSettingsHttps/10.220.1.5': [
       'The default probe of backend setting "MFPoolSettingsHttps"',
@@ -75,7 +76,7 @@ describe('the default scenario: every finding shows its probe as configured', ()
     ],
     'appgw-api/api-https-settings/catalog-api.contoso.internal': ['Probe "api-https-probe"'],
     'appgw-api/api-http-settings/10.220.2.11': [
-      'Probe "api-probe" accepts status 200-399 only, and the backend answered 401.',
+      'Probe "api-probe" accepts status 200-399 only, and the backend answered 401: if the probe\'s path rightly asks for credentials, the probe can accept 401; its body match "healthy" still applies',
       '--match-status-codes 200-399 401',
     ],
     'appgw-api/api-http-settings/10.220.2.12': [
@@ -91,7 +92,8 @@ describe('the default scenario: every finding shows its probe as configured', ()
       'The default probe of backend setting "edge-tls-settings" accepts status 200-399 only',
       '`Host: 127.0.0.1` and no TLS server name (SNI)',
       "curl -i --max-time 30 -H 'Host: 127.0.0.1' https://10.30.1.5:443/",
-      'probe create -g rg-edge --gateway-name appgw-edge -n edge-tls-settings-probe',
+      'fix the backend (accepting 503 would mark a failing server healthy)',
+      'az network application-gateway http-settings update -g rg-edge --gateway-name appgw-edge -n edge-tls-settings --host-name "$SITE_HOST_NAME"',
     ],
   };
 

@@ -30,7 +30,7 @@ export async function recheckVerb(args: string[]): Promise<number> {
     throw new UsageError(issues, RECHECK.name);
   const config = values.config
     ? await loadConfigFile(values.config, process.env)
-    : configFromAppSettings(process.env, { reader: 'run' });
+    : configFromAppSettings(process.env, { reader: 'run', verb: 'recheck' });
   const logger = createStderrLogger(false, (text) => void process.stderr.write(text));
   const deps = buildRecheckDependencies(config, process.env, logger);
   const result = await recheckGateway(
@@ -39,6 +39,7 @@ export async function recheckVerb(args: string[]): Promise<number> {
     gateway,
     { backendPool: values.pool, backendSettings: values.settings },
     `recheck-${randomUUID()}`,
+    { targetsSetting: values.config ? `"targets" in ${values.config}` : 'APPGW_TARGETS' },
   );
   const allHealthy = result.servers.length > 0 && result.servers.every((s) => s.state === 'healthy');
   const delivered =
