@@ -385,6 +385,24 @@ export class DeliveryError extends AppGwInsightsError {
 }
 
 /**
+ * The demo's `--out` folder cannot be used: it cannot be made (a read-only or virtual file system, a
+ * file in the way, no permission), or it holds files the demo did not write. `reason`: what was
+ * found, one sentence without a full stop; the message adds what to do.
+ */
+export class DemoOutFolderError extends AppGwInsightsError {
+  override readonly name = 'DemoOutFolderError';
+  readonly code = 'DemoOutFolderUnusable';
+  constructor(
+    readonly folder: string,
+    reason: string,
+    advice = 'Choose another folder with --out.',
+    options?: { cause?: unknown },
+  ) {
+    super(`The demo cannot use ${folder} as its --out folder: ${reason}. ${advice}`, options);
+  }
+}
+
+/**
  * A conditional state write lost: the stored document changed since it was read (or already existed
  * on a first write). Read again, re-apply the change, write again; retrying later is safe.
  */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
+import { makeFolder } from '../files/make-folder';
 import {
   gatewayInsightFolder,
   gatewayResultPath,
@@ -134,7 +135,7 @@ async function replaceFolder(
   try {
     for (const { file, text } of files) {
       const target = path.join(staged, file);
-      if (path.dirname(target) !== staged) await mkdir(path.dirname(target), { recursive: true });
+      if (path.dirname(target) !== staged) await makeFolder(path.dirname(target));
       await writeFile(target, text, 'utf8');
     }
     const target = path.join(root, folder);
@@ -200,7 +201,7 @@ async function inFolder<T>(dir: string, write: () => Promise<T>): Promise<T> {
     return await write();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     return write();
   }
 }

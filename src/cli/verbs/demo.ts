@@ -6,6 +6,7 @@ import { runSucceeded } from '../../core/run-report';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { StateFolderAdvice } from '../../adapters/state/file-state-store';
+import { prepareDemoOutFolder } from '../demo-out-folder';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
@@ -24,6 +25,7 @@ export const DEMO_RUNS = 3;
 export async function demoVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(DEMO, args);
   const outDir = path.resolve(values.out);
+  await prepareDemoOutFolder(outDir);
   const scenario = await loadScenarioFile(defaultScenarioPath);
   const emulator = await startEmulator({ scenario: allHealthy(scenario), port: 0 });
   const keepCertDir = removeOnExit(path.dirname(emulator.caCertFile));
