@@ -63,6 +63,10 @@ describe('demo: all three runs, whatever the sinks or the history say', () => {
     expect(stderr).not.toMatch(NOT_DEMO_SETTINGS);
     expect(stdout).not.toMatch(NOT_DEMO_SETTINGS);
     expect(stderr).not.toMatch(/lacks this gateway's latest reading/);
+    // Each distinct failure said once for the three runs, and the summary keeps its advice whole.
+    const warnings = stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    expect(new Set(warnings).size).toBe(warnings.length);
+    expect(stdout).toContain('or choose another folder with --out.');
     // The file in the way is left as it was.
     expect(await readFile(path.join(out, '.appgw-state'), 'utf8')).toBe('not a folder');
   });
@@ -108,6 +112,7 @@ describe('demo: all three runs, whatever the sinks or the history say', () => {
     expect(stderr).toContain('demo: 3 of its runs did not succeed (see the warnings above)');
     expect(stderr).toContain('cannot be read by this version');
     expect(stderr).toContain('move it aside');
+    expect(stderr.split('cannot be read by this version')).toHaveLength(2);
     expect(stderr).not.toMatch(NOT_DEMO_SETTINGS);
     expect(stdout).toMatch(/[1-9]\d* not healthy/);
     // Never written over; the others have both demos' six readings.

@@ -45,7 +45,11 @@ export async function demoVerb(args: string[]): Promise<number> {
       'demo configuration',
     );
     const logger = createStderrLogger(false);
-    const options = { logger, stateFolderAdvice: demoStateAdvice(outDir) };
+    const options = {
+      logger,
+      stateFolderAdvice: demoStateAdvice(outDir),
+      sinkFolderAdvice: 'Choose another folder with --out',
+    };
     let outcome = await runOnce(config, options);
     let failedRuns = runSucceeded(outcome.report) ? 0 : 1;
     // Every run, whatever a sink or the history said: stopping after the first (all healthy) run showed
