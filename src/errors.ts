@@ -459,20 +459,27 @@ export class StateUnavailableError extends AppGwInsightsError {
 export class StateInvalidError extends AppGwInsightsError {
   override readonly name = 'StateInvalidError';
   readonly code = 'StateInvalid';
+  /** True when the text is not JSON at all (a broken file, not a newer version's shape). */
+  readonly notJson: boolean;
   constructor(
     readonly document: string,
     readonly issues: readonly string[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; notJson?: boolean },
   ) {
+    // A JSON syntax error is no version's writing: "run the newer version" would send the user astray.
     super(
-      `The notify state in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
+      (options?.notJson
+        ? `The notify state in ${document} is ${firstIssues(issues)}. `
+        : `The notify state in ${document} cannot be read by this version: ${firstIssues(issues)}. `) +
         'It was left as it is, and ' +
-        'nothing is decided or sent for its gateway until it is fixed. To recover: if a newer ' +
-        'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +
+        'nothing is decided or sent for its gateway until it is fixed. To recover: ' +
+        (options?.notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ') +
+        'restore it from a backup, correct it by ' +
         'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
         'run starts this gateway afresh (servers still bad are told again as new).',
-      options,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.notJson = options?.notJson === true;
   }
 }
 
@@ -519,14 +526,18 @@ export class StatusHistoryInvalidError extends AppGwInsightsError {
     readonly issues: readonly string[],
     /** What the page lacks until it is fixed, a sentence. */
     consequence: string,
-    options?: { cause?: unknown; what?: string },
+    options?: { cause?: unknown; what?: string; notJson?: boolean },
   ) {
+    const what = `The status page's ${options?.what ?? 'history'} in ${document}`;
+    // Not JSON: a broken file, which no version wrote; moving it aside is the only recovery.
     super(
-      `The status page's ${options?.what ?? 'history'} in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
-        `It was left as it is; notices are not affected. ${consequence} To recover: if a ` +
-        'newer appgw-insights wrote it, run that version; otherwise move it aside (rename it, e.g. to ' +
-        '*.json.invalid): the next run starts it afresh.',
-      options,
+      (options?.notJson
+        ? `${what} is ${firstIssues(issues)}. `
+        : `${what} cannot be read by this version: ${firstIssues(issues)}. `) +
+        `It was left as it is; notices are not affected. ${consequence} To recover: ` +
+        (options?.notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ') +
+        'move it aside (rename it, e.g. to *.json.invalid): the next run starts it afresh.',
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }
@@ -652,6 +663,10 @@ export const isPortUnavailableError = errorGuard<PortUnavailableError>(
 export const isArticleError = errorGuard<ArticleError>('ArticleError', 'ArticleInvalid');
 /** A DeliveryError (`DeliveryFailed`), from any copy of this module. */
 export const isDeliveryError = errorGuard<DeliveryError>('DeliveryError', 'DeliveryFailed');
+export const isDemoOutFolderError = errorGuard<DemoOutFolderError>(
+  'DemoOutFolderError',
+  'DemoOutFolderUnusable',
+);
 /** A StateConflictError (`StateConflict`), from any copy of this module. */
 export const isStateConflictError = errorGuard<StateConflictError>('StateConflictError', 'StateConflict');
 /** A StateUnavailableError (`StateUnavailable`), from any copy of this module. */
