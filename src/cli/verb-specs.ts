@@ -163,7 +163,7 @@ export const DEMO = {
       type: 'string',
       value: 'DIR',
       default: 'out',
-      help: 'write insights and report.json to DIR (default ./out)',
+      help: 'write insights, report.json and the status page to DIR (default ./out): a new or empty folder, or one a demo wrote (marked .appgw-demo); any other is refused',
     },
   }),
 } as const satisfies VerbSpec;
