@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { boundSetting } from './binding-setting';
 
 /** Every five minutes, on the minute (NCRONTAB: second minute hour day month day-of-week). */
 export const DEFAULT_SCHEDULE = '0 */5 * * * *';
@@ -25,7 +26,9 @@ const EXAMPLE = `such as "${DEFAULT_SCHEDULE}" (every 5 minutes)`;
  * setting when `scheduleProblem` finds one.
  */
 export function readSchedule(env: Readonly<Record<string, string | undefined>>): string {
-  const raw = env['APPGW_SCHEDULE']?.trim() || DEFAULT_SCHEDULE;
+  const bound = boundSetting(env, 'APPGW_SCHEDULE', DEFAULT_SCHEDULE);
+  if ('problem' in bound) throw new ConfigError([bound.problem], 'app settings');
+  const raw = bound.value ?? DEFAULT_SCHEDULE;
   const problem = scheduleProblem(raw);
   if (problem) throw new ConfigError([`APPGW_SCHEDULE: ${problem}`], 'app settings');
   return raw;

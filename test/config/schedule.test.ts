@@ -82,10 +82,10 @@ describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser',
     expect(problem.split('; ')).toHaveLength(named.length);
   });
 
-  it('readSchedule: the default when unset or blank; a ConfigError naming the setting otherwise', () => {
+  it('readSchedule: the default when unset or empty; a ConfigError naming the setting otherwise (blank: binding-setting.test.ts)', () => {
     expect(readSchedule({})).toBe(DEFAULT_SCHEDULE);
-    expect(readSchedule({ APPGW_SCHEDULE: '  ' })).toBe(DEFAULT_SCHEDULE);
-    expect(readSchedule({ APPGW_SCHEDULE: ' 0 0 * * * * ' })).toBe('0 0 * * * *');
+    expect(readSchedule({ APPGW_SCHEDULE: '' })).toBe(DEFAULT_SCHEDULE);
+    expect(readSchedule({ APPGW_SCHEDULE: '0 0 * * * *' })).toBe('0 0 * * * *');
     expect(() => readSchedule({ APPGW_SCHEDULE: '99 99 99 99 99 99' })).toThrow(ConfigError);
     expect(() => readSchedule({ APPGW_SCHEDULE: '99 99 99 99 99 99' })).toThrow(
       /^Invalid app settings: APPGW_SCHEDULE: /,
