@@ -385,6 +385,24 @@ export class DeliveryError extends AppGwInsightsError {
 }
 
 /**
+ * The demo's `--out` folder cannot be used: it cannot be made (a read-only or virtual file system, a
+ * file in the way, no permission), or it holds files the demo did not write. `reason`: what was
+ * found, one sentence without a full stop; the message adds what to do.
+ */
+export class DemoOutFolderError extends AppGwInsightsError {
+  override readonly name = 'DemoOutFolderError';
+  readonly code = 'DemoOutFolderUnusable';
+  constructor(
+    readonly folder: string,
+    reason: string,
+    advice = 'Choose another folder with --out.',
+    options?: { cause?: unknown },
+  ) {
+    super(`The demo cannot use ${folder} as its --out folder: ${reason}. ${advice}`, options);
+  }
+}
+
+/**
  * A conditional state write lost: the stored document changed since it was read (or already existed
  * on a first write). Read again, re-apply the change, write again; retrying later is safe.
  */
@@ -441,20 +459,27 @@ export class StateUnavailableError extends AppGwInsightsError {
 export class StateInvalidError extends AppGwInsightsError {
   override readonly name = 'StateInvalidError';
   readonly code = 'StateInvalid';
+  /** True when the text is not JSON at all (a broken file, not a newer version's shape). */
+  readonly notJson: boolean;
   constructor(
     readonly document: string,
     readonly issues: readonly string[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; notJson?: boolean },
   ) {
+    // A JSON syntax error is no version's writing: "run the newer version" would send the user astray.
     super(
-      `The notify state in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
+      (options?.notJson
+        ? `The notify state in ${document} is ${firstIssues(issues)}. `
+        : `The notify state in ${document} cannot be read by this version: ${firstIssues(issues)}. `) +
         'It was left as it is, and ' +
-        'nothing is decided or sent for its gateway until it is fixed. To recover: if a newer ' +
-        'appgw-insights wrote it, run that version; otherwise restore it from a backup, correct it by ' +
+        'nothing is decided or sent for its gateway until it is fixed. To recover: ' +
+        (options?.notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ') +
+        'restore it from a backup, correct it by ' +
         'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
         'run starts this gateway afresh (servers still bad are told again as new).',
-      options,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.notJson = options?.notJson === true;
   }
 }
 
@@ -501,14 +526,18 @@ export class StatusHistoryInvalidError extends AppGwInsightsError {
     readonly issues: readonly string[],
     /** What the page lacks until it is fixed, a sentence. */
     consequence: string,
-    options?: { cause?: unknown; what?: string },
+    options?: { cause?: unknown; what?: string; notJson?: boolean },
   ) {
+    const what = `The status page's ${options?.what ?? 'history'} in ${document}`;
+    // Not JSON: a broken file, which no version wrote; moving it aside is the only recovery.
     super(
-      `The status page's ${options?.what ?? 'history'} in ${document} cannot be read by this version: ${firstIssues(issues)}. ` +
-        `It was left as it is; notices are not affected. ${consequence} To recover: if a ` +
-        'newer appgw-insights wrote it, run that version; otherwise move it aside (rename it, e.g. to ' +
-        '*.json.invalid): the next run starts it afresh.',
-      options,
+      (options?.notJson
+        ? `${what} is ${firstIssues(issues)}. `
+        : `${what} cannot be read by this version: ${firstIssues(issues)}. `) +
+        `It was left as it is; notices are not affected. ${consequence} To recover: ` +
+        (options?.notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ') +
+        'move it aside (rename it, e.g. to *.json.invalid): the next run starts it afresh.',
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }
@@ -653,6 +682,10 @@ export const isPortUnavailableError = errorGuard<PortUnavailableError>(
 export const isArticleError = errorGuard<ArticleError>('ArticleError', 'ArticleInvalid');
 /** A DeliveryError (`DeliveryFailed`), from any copy of this module. */
 export const isDeliveryError = errorGuard<DeliveryError>('DeliveryError', 'DeliveryFailed');
+export const isDemoOutFolderError = errorGuard<DemoOutFolderError>(
+  'DemoOutFolderError',
+  'DemoOutFolderUnusable',
+);
 /** A StateConflictError (`StateConflict`), from any copy of this module. */
 export const isStateConflictError = errorGuard<StateConflictError>('StateConflictError', 'StateConflict');
 /** A StateUnavailableError (`StateUnavailable`), from any copy of this module. */

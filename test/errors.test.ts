@@ -32,6 +32,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ['PortUnavailableError', (m) => new m.PortUnavailableError(8443, 'is in use')],
   ['ArticleError', (m) => new m.ArticleError('unclosed placeholder', 3)],
   ['DeliveryError', (m) => new m.DeliveryError('folder', 'cannot write', { retryable: false })],
+  ['DemoOutFolderError', (m) => new m.DemoOutFolderError('/proc/ro', 'it cannot be made (ENOENT)')],
   ['StateConflictError', (m) => new m.StateConflictError('state file /s/gw.json')],
   [
     'StateUnavailableError',

@@ -24,10 +24,13 @@ import { createFileStateStore, type StateFolderAdvice } from '../adapters/state/
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The sinks the config names: folder and/or blob. */
-export function buildSinks(config: Config, env: Env): InsightSink[] {
+/** The sinks the config names: folder and/or blob. `folderAdvice`: FolderSinkOptions.advice (the demo's). */
+export function buildSinks(config: Config, env: Env, folderAdvice?: string): InsightSink[] {
   const sinks: InsightSink[] = [];
-  if (config.sinks.dir) sinks.push(createFolderSink({ dir: config.sinks.dir }));
+  if (config.sinks.dir)
+    sinks.push(
+      createFolderSink({ dir: config.sinks.dir, ...(folderAdvice ? { advice: folderAdvice } : {}) }),
+    );
   const blob = config.sinks.blob;
   if (blob) {
     sinks.push(

@@ -19,16 +19,17 @@ export interface RunOnceOptions {
   readonly env?: Env;
   /** What a state file's failures advise (the demo's, which has no config); default the config's state.dir. */
   readonly stateFolderAdvice?: StateFolderAdvice;
+  /** What the folder sink's failures advise (the demo's: another --out); default sinks.dir's. */
+  readonly sinkFolderAdvice?: string;
 }
 
 /** One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
   const { deps, options: runOptions } = withLogger(
-    await buildRunServices(
-      config,
-      options.env ?? process.env,
-      options.stateFolderAdvice ? { stateFolderAdvice: options.stateFolderAdvice } : {},
-    ),
+    await buildRunServices(config, options.env ?? process.env, {
+      ...(options.stateFolderAdvice ? { stateFolderAdvice: options.stateFolderAdvice } : {}),
+      ...(options.sinkFolderAdvice ? { sinkFolderAdvice: options.sinkFolderAdvice } : {}),
+    }),
     options.logger,
     options.telemetry,
   );

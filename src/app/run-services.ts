@@ -50,6 +50,8 @@ export interface RunServicesOptions {
    * user (the demo's `<--out>/.appgw-state`); default the config's.
    */
   readonly stateFolderAdvice?: StateFolderAdvice;
+  /** What the folder sink's failures advise (the demo's: another --out); default sinks.dir's. */
+  readonly sinkFolderAdvice?: string;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function buildRunServices(
       }),
       // One GET of the gateway for a gateway with findings: the insight's real probe values and commands.
       configReader: createArmGatewayConfigReader(clientFor, { pacer }),
-      sinks: buildSinks(config, env),
+      sinks: buildSinks(config, env, options.sinkFolderAdvice),
       ...(notify ? { notify } : {}),
       status: buildStatus(config, env, options.stateFolderAdvice),
       clock: systemClock,

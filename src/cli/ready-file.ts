@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolder } from '../adapters/files/make-folder';
 
 /**
  * A file whose existence means "ready" (`emulator --config-out FILE`), so a second command can wait
@@ -22,7 +23,7 @@ export interface ReadyFile {
  */
 export async function writeReadyFile(file: string, text: string): Promise<ReadyFile> {
   const target = path.resolve(file);
-  await mkdir(path.dirname(target), { recursive: true });
+  await makeFolder(path.dirname(target));
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
     await writeFile(temp, text, 'utf8');

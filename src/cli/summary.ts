@@ -147,6 +147,12 @@ function receiverLines(notifications: NotificationsReport): string[] {
   });
 }
 
+/**
+ * Characters shown of one delivery error: our messages are a few hundred characters with their advice
+ * last (names in them are capped where they are made); only a message far longer is clipped.
+ */
+const MESSAGE_SHOWN = 2000;
+
 /** Errors shown per sink; the rest are counted (report.json's deliveryErrors lists more, each in the log). */
 const ERRORS_SHOWN = 5;
 
@@ -165,12 +171,21 @@ function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
   return [...bySink].flatMap(([sink, failures]) => {
     const named = failures.filter((f) => f.omitted === undefined);
     const total = failedDeliveries(failures);
-    const shown = named.slice(0, ERRORS_SHOWN);
-    const more = total - shown.length;
+    // The same failure of every gateway (a folder that cannot be written) is said once, counted.
+    const distinct = new Map<string, number>();
+    for (const f of named) {
+      const text = `${namedIn(f)}${f.message}`;
+      distinct.set(text, (distinct.get(text) ?? 0) + 1);
+    }
+    const shown = [...distinct].slice(0, ERRORS_SHOWN);
+    const more = total - shown.reduce((sum, [, count]) => sum + count, 0);
     return [
       '',
       `✗ ${field(sink, 80)}: ${total} failure(s)`,
-      ...shown.map((f) => `    ${namedIn(f)}${field(f.message, 400)}`),
+      // Whole up to MESSAGE_SHOWN: the advice closes each message, and clipping at 400 cut it off.
+      ...shown.map(
+        ([text, count]) => `    ${field(text, MESSAGE_SHOWN)}${count > 1 ? ` (${count} times)` : ''}`,
+      ),
       ...(more > 0
         ? [
             `    and ${more} more (report.json: deliveryErrors${total > named.length ? ` lists ${named.length}` : ''}; each is in the log)`,

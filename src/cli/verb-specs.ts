@@ -163,7 +163,7 @@ export const DEMO = {
       type: 'string',
       value: 'DIR',
       default: 'out',
-      help: 'write insights and report.json to DIR (default ./out)',
+      help: 'write insights, report.json and the status page to DIR (default ./out): a new or empty folder, or one a demo wrote (marked .appgw-demo); any other is refused',
     },
   }),
 } as const satisfies VerbSpec;
@@ -307,7 +307,7 @@ export const SILENCE_ADD = {
   name: 'silence add',
   summary: 'silence matching servers for a time window: their notices are recorded, not sent',
   usage:
-    'silence add --config FILE --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --tag NAME=VALUE)… (--starts ISO --ends ISO | --for DURATION | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
+    'silence add --config FILE --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --tag NAME=VALUE)… ([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
   options: options({
     config: SILENCE_CONFIG,
     id: {
@@ -324,7 +324,7 @@ export const SILENCE_ADD = {
       type: 'string',
       multiple: true,
       value: 'NAME=VALUE',
-      help: 'gateway tag, repeatable (matches only gateways whose tags the run knows: README, Silences)',
+      help: 'gateway tag (matches only gateways whose tags the run knows: README, Silences)',
     },
     starts: { type: 'string', value: 'ISO', help: 'start, ISO 8601 with a zone (default: now)' },
     ends: { type: 'string', value: 'ISO', help: 'end, ISO 8601 with a zone' },

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { boundSetting } from './binding-setting';
 
 /** Every five minutes, on the minute (NCRONTAB: second minute hour day month day-of-week). */
 export const DEFAULT_SCHEDULE = '0 */5 * * * *';
@@ -25,7 +26,9 @@ const EXAMPLE = `such as "${DEFAULT_SCHEDULE}" (every 5 minutes)`;
  * setting when `scheduleProblem` finds one.
  */
 export function readSchedule(env: Readonly<Record<string, string | undefined>>): string {
-  const raw = env['APPGW_SCHEDULE']?.trim() || DEFAULT_SCHEDULE;
+  const bound = boundSetting(env, 'APPGW_SCHEDULE', DEFAULT_SCHEDULE);
+  if ('problem' in bound) throw new ConfigError([bound.problem], 'app settings');
+  const raw = bound.value ?? DEFAULT_SCHEDULE;
   const problem = scheduleProblem(raw);
   if (problem) throw new ConfigError([`APPGW_SCHEDULE: ${problem}`], 'app settings');
   return raw;
@@ -93,7 +96,10 @@ function cronFieldProblem(field: string, index: number, original: string): strin
   const problem = cronProblem(alone);
   return problem === undefined
     ? undefined
-    : `the ${FIELD_NAMES[index] as string} field "${original}" is not valid (${FIELD_RANGES[index] as string}): ${problem}`;
+    : `the ${FIELD_NAMES[index] as string} field "${original}" is not valid (${FIELD_RANGES[index] as string})${
+        // cron-parser's "Constraint error, got value 99 expected range 0-59" repeats our range in its words.
+        /^Constraint error/i.test(problem) ? '' : `: ${problem}`
+      }`;
 }
 
 const FIELD_NAMES = ['second', 'minute', 'hour', 'day', 'month', 'day-of-week'];
@@ -120,9 +126,11 @@ function readField(field: string, index: number): { field: string } | { problem:
   const replaced = field.replace(/[A-Za-z]+/g, (word) => {
     const at = names?.findIndex((name) => name.startsWith(word.toUpperCase())) ?? -1;
     if (at < 0) {
+      // Quartz's L, W (and #) are no names, and NCrontab takes none of them.
+      const quartz = /^(L|W|LW)$/i.test(word) ? '; NCRONTAB has no L or W' : '';
       problem = names
-        ? `the ${what} field "${field}": "${word}" is not a ${index === 4 ? 'month' : 'day'} name`
-        : `the ${what} field "${field}" takes no names`;
+        ? `the ${what} field "${field}": "${word}" is not a ${index === 4 ? 'month' : 'day'} name${quartz}`
+        : `the ${what} field "${field}": "${word}" is not a number (${FIELD_RANGES[index] as string}${quartz})`;
       return word;
     }
     return String(index === 4 ? at + 1 : at);

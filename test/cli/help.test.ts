@@ -55,6 +55,11 @@ describe('--help on every verb (the options listed are the table each verb parse
           expect(stdout).toMatch(
             new RegExp(`^  --${escape(name)}${escape(value)} +${escape(option.help)}`, 'm'),
           );
+          // "(repeatable)" is added for a multiple option, and said once (issue 15 trial: twice for --tag).
+          const line = stdout.split('\n').find((l) => l.startsWith(`  --${name}${value} `)) ?? '';
+          expect(line.match(/repeatable/g)?.length ?? 0).toBe(
+            'multiple' in option && option.multiple ? 1 : 0,
+          );
         }
         expect(stdout).toMatch(/^ {2}-h, --help +show this help$/m);
       }
@@ -181,6 +186,27 @@ describe('help loads no verb: none of the Azure SDK, markdown-it, zod or our pip
     const { code, modules } = await loadedBy(['run', '--config', path.join(dir, 'missing.json')]);
     expect(code).toBe(2);
     expect(modules.filter((m) => HEAVY.test(m)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('usage lines agree with their options', () => {
+  const leaves = leafVerbs();
+  it('silence add: --starts optional (default now), with --ends or --for; or a weekly window', () => {
+    const add = leaves.find((spec) => spec.name === 'silence add');
+    expect(add?.usage).toContain('([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS');
+    expect(add?.options).toHaveProperty('starts.help', expect.stringContaining('default: now'));
+  });
+
+  it('no usage line shows an option whose help says it has a default as required alongside others', () => {
+    for (const spec of leaves) {
+      for (const [name, option] of Object.entries(spec.options)) {
+        if (!/default/.test(option.help) || option.type !== 'string') continue;
+        expect([spec.name, spec.usage]).not.toEqual([
+          spec.name,
+          expect.stringMatching(new RegExp(`\\(--${escape(name)} ${escape(option.value ?? '')} --`)),
+        ]);
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, ROOT } from '../helpers/cli';
@@ -58,17 +58,28 @@ describe('README: the emulator snippet works when pasted', () => {
       // What the snippet left behind: the emulator must have stopped (wait returns) and removed FILE.
       'wait',
       'echo "left in dir: [$(ls -A "$dir")]"',
+      'echo "dir=$dir"',
     ].join('\n');
     // Far above what the snippet takes (a few seconds) on a busy machine.
-    const { code, stdout, stderr } = await runBash(script, cwd, 150_000);
-    expect({ code, stderr: stderr.replace(/^.*Terminated.*$/gm, '').trim() }).toEqual({
-      code: 0,
-      stderr: '',
-    });
-    const reportStart = stdout.indexOf('{\n  "schemaVersion"');
-    expect(reportStart).toBeGreaterThanOrEqual(0);
-    expect(stdout).toContain('"ok": true');
-    expect(stdout).toContain('left in dir: []');
-    expect(existsSync(path.join(cwd, 'out', 'report.json'))).toBe(true);
+    let dir: string | undefined;
+    try {
+      const { code, stdout, stderr } = await runBash(script, cwd, 150_000);
+      dir = /^dir=(.+)$/m.exec(stdout)?.[1];
+      expect({ code, stderr: stderr.replace(/^.*Terminated.*$/gm, '').trim() }).toEqual({
+        code: 0,
+        stderr: '',
+      });
+      const reportStart = stdout.indexOf('{\n  "schemaVersion"');
+      expect(reportStart).toBeGreaterThanOrEqual(0);
+      expect(stdout).toContain('"ok": true');
+      // The run wrote into the snippet's folder, never ./out (where the demo's status page is).
+      expect(stdout).toContain('left in dir: [out]');
+      expect(existsSync(path.join(dir as string, 'out', 'report.json'))).toBe(true);
+      expect(existsSync(path.join(dir as string, 'out', 'index.html'))).toBe(true);
+      expect(existsSync(path.join(cwd, 'out'))).toBe(false);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 });

@@ -26,3 +26,20 @@ describe('stderr logger: a message from the network never forges a line of its o
     expect(controls).toEqual([]);
   });
 });
+
+describe('stderr logger: each warning and error once (one logger per run, one for a demo)', () => {
+  it('a message said again is not written again; a different one is, and info is never held back', () => {
+    let text = '';
+    const logger = createStderrLogger(true, (written) => (text += written));
+    for (let run = 0; run < 3; run++) {
+      logger.warn('Delivery to folder failed: cannot write to /x/F. Choose another folder with --out.');
+      logger.warn('status page: history of gw-1 not written. Move away the file in the way.');
+      logger.error('state: invalid');
+      logger.info('run 1 of 3');
+    }
+    expect(text.match(/^warning: Delivery to folder failed/gm)).toHaveLength(1);
+    expect(text.match(/^warning: status page/gm)).toHaveLength(1);
+    expect(text.match(/^error: state: invalid/gm)).toHaveLength(1);
+    expect(text.match(/^run 1 of 3/gm)).toHaveLength(3);
+  });
+});

@@ -344,6 +344,43 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
     expect(text).toContain('    and 4995 more (report.json: deliveryErrors lists 10; each is in the log)');
   });
 
+  it('keeps a long message whole with its advice at the end (the trial: cut just before "Move away the file in the way")', () => {
+    const advice =
+      'Move away the file in the way (the demo keeps its history in the folder /tmp/x/.appgw-state), or choose another folder with --out.';
+    const message = `The status page's history of gateway gw-1 ${'could not be written because '.repeat(18)}ENOTDIR. ${advice}`;
+    expect(message.length).toBeGreaterThan(600);
+    const failed: RunReport = {
+      ...report('x'),
+      deliveryErrors: [1, 2].map((i) => ({ ...failure('status page', i), message: `${message} ${i}` })),
+    };
+    const text = formatSummary(failed, []);
+    expect(text).toContain(`${advice} 1`);
+    expect(text).toContain(`${advice} 2`);
+  });
+
+  it('says the same failure of many gateways once, with how many times', () => {
+    const same = (i: number) => ({
+      code: 'DeliveryFailed',
+      message:
+        'Delivery to folder failed: cannot write to /x/F: a file is where a folder should be (ENOTDIR). Choose another folder with --out.',
+      retryable: false,
+      sink: 'folder',
+      document: `insights of gateway gw-${i}`,
+    });
+    const failed: RunReport = {
+      ...report('x'),
+      deliveryErrors: [
+        ...Array.from({ length: 6 }, (_, i) => ({ ...same(i), document: undefined })),
+        same(7),
+      ] as RunReport['deliveryErrors'],
+    };
+    const text = formatSummary(failed, []);
+    expect(text).toContain('✗ folder: 7 failure(s)');
+    expect(text.match(/Choose another folder with --out\./g)).toHaveLength(2);
+    expect(text).toContain('with --out. (6 times)');
+    expect(text).not.toContain('more (report.json');
+  });
+
   it('says nothing of sinks when none failed', () => {
     expect(formatSummary(report('x'), [])).not.toMatch(/failure\(s\)/);
   });

@@ -21,9 +21,9 @@ describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser',
 
   it.each([
     ['99 99 99 99 99 99', /0-6/], // issue 15: this passed
-    ['99 * * * * *', /expected range 0-59/],
-    ['0 60 * * * *', /expected range 0-59/],
-    ['0 0 24 * * *', /expected range 0-23/],
+    ['99 * * * * *', /second field "99" is not valid \(range 0-59\)$/],
+    ['0 60 * * * *', /minute field "60" is not valid \(range 0-59\)$/],
+    ['0 0 24 * * *', /hour field "24" is not valid \(range 0-23\)$/],
     ['0 0 0 32 * *', /range 1-31/],
     ['0 0 0 * 13 *', /range 1-12/],
     ['0 0 0 * 0 *', /range 1-12/],
@@ -31,9 +31,9 @@ describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser',
     ['0 0 0 * * 7', /range 0-6, 0 is Sunday/], // cron-parser's Sunday 7; NCrontab's days are 0-6
     ['0 0 0 * * 1-7', /0-6/],
     ['0 0 0 ? * *', /character NCRONTAB does not take/],
-    ['0 0 0 L * *', /takes no names/],
+    ['0 0 0 L * *', /"L" is not a number/],
     ['0 0 0 * * 1#2', /character NCRONTAB does not take/],
-    ['0 0 H * * *', /takes no names/],
+    ['0 0 H * * *', /"H" is not a number \(range 0-23\)/],
     ['0 0 0 * Smarch *', /not a month name/],
     ['0 0 0 * * Caturday', /not a day name/],
     ['@daily', /1 field/],
@@ -82,13 +82,35 @@ describe('APPGW_SCHEDULE: what the Functions host runs, checked by cron-parser',
     expect(problem.split('; ')).toHaveLength(named.length);
   });
 
-  it('readSchedule: the default when unset or blank; a ConfigError naming the setting otherwise', () => {
+  it('readSchedule: the default when unset or empty; a ConfigError naming the setting otherwise (blank: binding-setting.test.ts)', () => {
     expect(readSchedule({})).toBe(DEFAULT_SCHEDULE);
-    expect(readSchedule({ APPGW_SCHEDULE: '  ' })).toBe(DEFAULT_SCHEDULE);
-    expect(readSchedule({ APPGW_SCHEDULE: ' 0 0 * * * * ' })).toBe('0 0 * * * *');
+    expect(readSchedule({ APPGW_SCHEDULE: '' })).toBe(DEFAULT_SCHEDULE);
+    expect(readSchedule({ APPGW_SCHEDULE: '0 0 * * * *' })).toBe('0 0 * * * *');
     expect(() => readSchedule({ APPGW_SCHEDULE: '99 99 99 99 99 99' })).toThrow(ConfigError);
     expect(() => readSchedule({ APPGW_SCHEDULE: '99 99 99 99 99 99' })).toThrow(
       /^Invalid app settings: APPGW_SCHEDULE: /,
     );
   });
+});
+
+describe('APPGW_SCHEDULE messages: our words only, true to what was written (issue 15 trial)', () => {
+  it.each([
+    ['0 0 0 L * *', 'the day field "L": "L" is not a number (range 1-31; NCRONTAB has no L or W)'],
+    ['0 0 0 15W * *', 'the day field "15W": "W" is not a number (range 1-31; NCRONTAB has no L or W)'],
+    ['0 0 0 * * 5L', 'the day-of-week field "5L": "L" is not a day name; NCRONTAB has no L or W'],
+    ['0 x * * * *', 'the minute field "x": "x" is not a number (range 0-59)'],
+  ])('%s', (schedule, said) => {
+    const problem = scheduleProblem(schedule) ?? '';
+    expect(problem).toContain(said);
+    expect(problem).not.toContain('takes no names');
+  });
+
+  it.each(['99 * * * * *', '0 99 * * * *', '0 0 99 * * *', '0 0 0 99 * *', '0 0 0 * 99 *'])(
+    '%s: the range once, without cron-parser\'s "Constraint error"',
+    (schedule) => {
+      const problem = scheduleProblem(schedule) ?? '';
+      expect(problem).toMatch(/is not valid \(range [^)]*\)/);
+      expect(problem).not.toMatch(/Constraint error|expected range/);
+    },
+  );
 });

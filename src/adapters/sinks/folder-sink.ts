@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError } from '../../errors';
+import { makeFolder } from '../files/make-folder';
 import {
   gatewayInsightFolder,
   gatewayResultPath,
@@ -16,6 +17,41 @@ import type { GatewayReport } from '../../core/run-report';
 
 export interface FolderSinkOptions {
   readonly dir: string;
+  /**
+   * What a user who cannot get the folder written can do, one sentence without a full stop; default
+   * the config's: "Let the account that runs appgw-insights write there, or set sinks.dir
+   * (APPGW_SINKS_DIR) to another folder". The demo's: another --out.
+   */
+  readonly advice?: string;
+}
+
+/** The default advice of FolderSinkOptions.advice (run, the Functions app). */
+export const FOLDER_SINK_ADVICE =
+  'Let the account that runs appgw-insights write there, or set sinks.dir (APPGW_SINKS_DIR) to another folder';
+
+/**
+ * Why the file system refused, in words, with its code; never the path it names (a staging folder's
+ * random name would make each failure of one cause a different message) nor the call.
+ */
+function refusal(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  switch (code) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `a file is where a folder should be (${code})`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'EROFS':
+      return 'the file system is read-only (EROFS)';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left (${code})`;
+    case 'ENOENT':
+      return 'the folder cannot be made there (ENOENT)';
+    default:
+      return code ?? String(message ?? error).slice(0, 200);
+  }
 }
 
 /**
@@ -35,6 +71,7 @@ export interface FolderSinkOptions {
  */
 export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
+  const advice = options.advice ?? FOLDER_SINK_ADVICE;
   return {
     name: 'folder',
     async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
@@ -66,7 +103,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         for (const file of page) await writeText(file, statusPage as string);
         return { locations: [reportFile, ...page, path.join(root, 'insights')] };
       } catch (error) {
-        throw new DeliveryError('folder', `cannot write to ${root}: ${(error as Error).message}`, {
+        throw new DeliveryError('folder', `cannot write to ${root}: ${refusal(error)}. ${advice}`, {
           retryable: false,
           cause: error,
         });
@@ -134,7 +171,7 @@ async function replaceFolder(
   try {
     for (const { file, text } of files) {
       const target = path.join(staged, file);
-      if (path.dirname(target) !== staged) await mkdir(path.dirname(target), { recursive: true });
+      if (path.dirname(target) !== staged) await makeFolder(path.dirname(target));
       await writeFile(target, text, 'utf8');
     }
     const target = path.join(root, folder);
@@ -200,7 +237,7 @@ async function inFolder<T>(dir: string, write: () => Promise<T>): Promise<T> {
     return await write();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     return write();
   }
 }

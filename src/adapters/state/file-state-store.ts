@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError, StateUnavailableError } from '../../errors';
+import { makeFolder } from '../files/make-folder';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface FileStateStoreOptions {
@@ -84,7 +85,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
 
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
       const text = serialiseDocument(value);
-      await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+      await makeFolder(path.dirname(file)).catch((error: unknown) => {
         throw fileStateError(name, 'create the folder of', error, advice);
       });
       const release = await lock.acquire();

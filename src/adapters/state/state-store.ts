@@ -23,6 +23,9 @@ export function parseDocument<T>(text: string, etag: string, document: string): 
   try {
     return { value: JSON.parse(body) as T, etag };
   } catch (error) {
-    throw new StateInvalidError(document, [`not valid JSON (${jsonErrorReason(error)})`], { cause: error });
+    throw new StateInvalidError(document, [`not valid JSON (${jsonErrorReason(error)})`], {
+      cause: error,
+      notJson: true,
+    });
   }
 }

@@ -1,12 +1,12 @@
 import { ConfigError } from '../../errors';
 import type { FromEnv } from '../../core/input/from-env';
 import { formatPath } from '../../core/input/format-issues';
-import { resolveFromEnv } from '../../core/input/from-env';
+import { fromEnvSchema, resolveFromEnv } from '../../core/input/from-env';
 import { secretProblem } from './json/standard-webhooks';
 import { routingKeyProblem } from './pagerduty/config';
 import { repeatedReceiverNames, webhookReceiverSchema } from './registry';
 import { webhookUrlProblem } from './url-policy';
-import type { ResolvedWebhookConfig } from './webhook-format';
+import { WEBHOOK_FORMAT_NAMES, type ResolvedWebhookConfig } from './webhook-format';
 
 /** Environment variables / app settings, passed in so resolution stays pure. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -52,6 +52,9 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
       const where = formatPath(issue.path);
       issues.push(nameReceiverOf(`${path}${where ? `.${where}` : ''}: ${issue.message}`, raw));
     }
+    // The rest of the entry's problems too, not in a second round once the shape is right (issue 15
+    // trial: a missing "format" hid the http:// URL and the secret without "whsec_").
+    valueProblems(raw, env, path, new Set(parsed.error.issues.map((i) => String(i.path[0] ?? ''))), issues);
     return undefined;
   }
   const config = parsed.data;
@@ -107,6 +110,37 @@ export function nameReceiverInLine(line: string, webhooks: unknown): string {
   return index !== undefined && Array.isArray(webhooks)
     ? nameReceiverOf(line, webhooks[Number(index)])
     : line;
+}
+
+/**
+ * An entry the schema refused: its url, secret and routingKey checked by their policies all the same,
+ * each when it is of a usable shape and the schema said nothing of it. The secret (routingKey) when the
+ * format is "json" ("pagerduty") or not one we know (the user may be about to name it).
+ */
+function valueProblems(
+  raw: unknown,
+  env: Env,
+  path: string,
+  flagged: ReadonlySet<string>,
+  issues: string[],
+): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const entry = raw as Record<string, unknown>;
+  const format = entry['format'];
+  const known = typeof format === 'string' && (WEBHOOK_FORMAT_NAMES as readonly string[]).includes(format);
+  const checks: Array<[string, (value: string) => string | undefined, boolean]> = [
+    ['url', webhookUrlProblem, true],
+    ['secret', secretProblem, format === 'json' || !known],
+    ['routingKey', routingKeyProblem, format === 'pagerduty' || !known],
+  ];
+  for (const [field, problemOf, applies] of checks) {
+    const ref = entry[field];
+    if (!applies || ref === undefined || flagged.has(field)) continue;
+    if (typeof ref !== 'string' && !fromEnvSchema.safeParse(ref).success) continue;
+    const value = lookUp(ref as string | FromEnv, env, `${path}.${field}`, issues);
+    const problem = value === undefined ? undefined : problemOf(value);
+    if (problem) issues.push(`${path}.${field}${source(ref as string | FromEnv)}: ${problem}`);
+  }
 }
 
 function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {

@@ -3,11 +3,13 @@ import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { runOnce } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
 import { runSucceeded } from '../../core/run-report';
+import { RunInterruptedError } from '../../errors';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { StateFolderAdvice } from '../../adapters/state/file-state-store';
+import { prepareDemoOutFolder } from '../demo-out-folder';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { onStopSignal, removeOnExit } from '../shutdown';
+import { onStopSignal, removeOnExit, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';
 import { parseVerbArgs } from '../verb-args';
@@ -24,10 +26,20 @@ export const DEMO_RUNS = 3;
 export async function demoVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(DEMO, args);
   const outDir = path.resolve(values.out);
+  await prepareDemoOutFolder(outDir);
   const scenario = await loadScenarioFile(defaultScenarioPath);
   const emulator = await startEmulator({ scenario: allHealthy(scenario), port: 0 });
   const keepCertDir = removeOnExit(path.dirname(emulator.caCertFile));
-  const stop = onStopSignal(() => emulator.close());
+  // As `run`: a stop signal interrupts the run under way (no new gateway, no further run), the summary
+  // says so and the exit is 128 + its number; a second signal quits at once. It ended silently before.
+  const interrupt = new AbortController();
+  const stop = onStopSignal(async () => undefined, { exitOnSignal: false });
+  void stop.stopped.then((signal) => {
+    process.stderr.write(
+      `${signal}: stopping the demo: no new gateway or run is started; the summary follows (again to quit at once)\n`,
+    );
+    interrupt.abort(new RunInterruptedError({ by: 'signal', signal }));
+  });
   try {
     process.stdout.write(`Backend-health emulator on ${emulator.url} (default scenario), checking…\n\n`);
     const config = parseConfig(
@@ -43,17 +55,31 @@ export async function demoVerb(args: string[]): Promise<number> {
       'demo configuration',
     );
     const logger = createStderrLogger(false);
-    const options = { logger, stateFolderAdvice: demoStateAdvice(outDir) };
+    const options = {
+      logger,
+      stateFolderAdvice: demoStateAdvice(outDir),
+      sinkFolderAdvice: 'Choose another folder with --out',
+      stop: interrupt.signal,
+    };
     let outcome = await runOnce(config, options);
+    let runs = 1;
     let failedRuns = runSucceeded(outcome.report) ? 0 : 1;
     // Every run, whatever a sink or the history said: stopping after the first (all healthy) run showed
     // "0 not healthy" and replaced the insights of an earlier demo. Only an interruption stops it.
     for (let run = 2; run <= DEMO_RUNS && !outcome.report.interrupted; run++) {
       if (run === 2) emulator.serve(scenario);
       outcome = await runOnce(config, options);
+      runs = run;
       if (!runSucceeded(outcome.report)) failedRuns += 1;
     }
     printRun(outcome.report, outcome.receipts);
+    const { interrupted } = outcome.report;
+    if (interrupted) {
+      process.stderr.write(
+        `demo: interrupted${interrupted.signal ? ` by ${interrupted.signal}` : ''} in run ${runs} of ${DEMO_RUNS}; ${outDir} holds what was written until then\n`,
+      );
+      return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
+    }
     if (failedRuns)
       process.stderr.write(`demo: ${failedRuns} of its runs did not succeed (see the warnings above)\n`);
     return failedRuns ? EXIT_FAILED : EXIT_OK;

@@ -98,7 +98,11 @@ export function historyError(error: unknown, situation: HistorySituation): Error
   const loss = HISTORY_LOSS[situation];
   const what = SCHEDULE_SITUATIONS.has(situation) ? 'schedule' : 'history';
   if (isStateInvalidError(error))
-    return new StatusHistoryInvalidError(error.document, error.issues, loss.invalid, { cause: error, what });
+    return new StatusHistoryInvalidError(error.document, error.issues, loss.invalid, {
+      cause: error,
+      what,
+      notJson: error.notJson,
+    });
   if (isStateUnavailableError(error))
     return new StatusHistoryUnavailableError(error.document, error.detail, error.action, loss.unavailable, {
       retryable: error.retryable,

@@ -256,3 +256,38 @@ describe('folder sink', () => {
     expect((error as Error).message).toContain(path.join(notAFolder, 'out'));
   });
 });
+
+describe('folder sink: a folder it cannot write says why in words and what to do, never a random name', () => {
+  it.each([
+    ['the config (run)', undefined, 'set sinks.dir (APPGW_SINKS_DIR) to another folder'],
+    ['the demo', 'Choose another folder with --out', 'Choose another folder with --out.'],
+  ])(
+    'a file where the folder is, advice of %s; the same message for every gateway',
+    async (_, advice, said) => {
+      const temp = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        const dir = path.join(temp, 'F');
+        await writeFile(dir, 'x');
+        const sink = createFolderSink({ dir, ...(advice ? { advice } : {}) });
+        const messages = new Set<string>();
+        for (const name of ['gw', 'gw-2']) {
+          const error = await sink
+            .deliver(buildDelivery('r1', [{ gateway: gatewayRef(name), unhealthy: ['10.0.0.4'] }]))
+            .then(
+              () => undefined,
+              (e: Error) => e,
+            );
+          expect(error).toBeInstanceOf(DeliveryError);
+          messages.add((error as Error).message);
+        }
+        expect([...messages]).toHaveLength(1);
+        const [message] = messages;
+        expect(message).toContain(`cannot write to ${dir}: a file is where a folder should be (ENOTDIR)`);
+        expect(message).toContain(said);
+        expect(message).not.toMatch(/staging|mkdir '/);
+      } finally {
+        await rm(temp, { recursive: true, force: true });
+      }
+    },
+  );
+});

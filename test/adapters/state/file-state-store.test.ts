@@ -46,7 +46,7 @@ describe('file state store', () => {
     const error = await rejection(createFileStateStore({ file }).read());
     expect(error).toBeInstanceOf(StateInvalidError);
     expect(error).toMatchObject({ code: 'StateInvalid', document: `state file ${file}` });
-    expect((error as Error).message).toContain(`The notify state in state file ${file} cannot be read`);
+    expect((error as Error).message).toContain(`The notify state in state file ${file} is not valid JSON`);
     expect((error as Error).message).toMatch(/not valid JSON/);
     expect((error as Error).message).not.toContain('s3cr3t');
     expect(await readFile(file, 'utf8')).toBe('{ not json, "token": "s3cr3t-in-a-broken-file"');

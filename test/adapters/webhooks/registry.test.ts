@@ -197,3 +197,56 @@ describe('resolveWebhookConfig', () => {
     ).toBe(true);
   });
 });
+
+/**
+ * Every problem of one entry at once (issue 15 trial: a missing "format" hid the http:// URL and the
+ * secret without "whsec_", which came only once the format was added).
+ */
+describe('one webhook entry: all its problems at once, whatever the schema refused', () => {
+  const issuesOf = (raw: unknown, env: Record<string, string> = {}): string[] => {
+    try {
+      resolveWebhookConfigs([raw], env);
+    } catch (error) {
+      return [...(error as ConfigError).issues];
+    }
+    return [];
+  };
+
+  it.each([
+    ['format missing', { name: 'a', url: 'http://example.com', secret: 'bad' }, ['format', 'url', 'secret']],
+    [
+      'format unknown',
+      { name: 'a', format: 'xml', url: 'http://example.com', secret: 'bad' },
+      ['format', 'url', 'secret'],
+    ],
+    [
+      'json with a bad timeout',
+      { name: 'a', format: 'json', url: 'http://example.com', secret: 'bad', timeoutInMs: 1 },
+      ['timeoutInMs', 'url', 'secret'],
+    ],
+    [
+      'pagerduty with an unknown field',
+      { name: 'a', format: 'pagerduty', url: 'ftp://x', routingKey: 'short', extra: 1 },
+      ['(root)|extra|Unrecognized', 'url', 'routingKey'],
+    ],
+    [
+      'a url from an unset setting, name missing',
+      { format: 'teams', url: { fromEnv: 'NOPE' } },
+      ['name', 'url'],
+    ],
+  ])('%s', (_, raw, fields) => {
+    const issues = issuesOf(raw);
+    for (const field of fields)
+      expect(issues.some((i) => new RegExp(`sinks\\.webhooks\\[0\\]\\.?(${field})|${field}`).test(i))).toBe(
+        true,
+      );
+    expect(issues.length).toBeGreaterThanOrEqual(fields.length);
+  });
+
+  it("a url the schema refused is not checked again (said once); a secret of teams is the schema's alone", () => {
+    const issues = issuesOf({ name: 'a', format: 'teams', url: 42, secret: 'bad' });
+    expect(issues.filter((i) => i.includes('.url'))).toHaveLength(1);
+    expect(issues.filter((i) => i.includes('.secret'))).toHaveLength(1);
+    expect(issues.join('\n')).not.toContain('whsec_" followed');
+  });
+});

@@ -1,0 +1,93 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makeFolder } from '../adapters/files/make-folder';
+import { DemoOutFolderError } from '../errors';
+
+/**
+ * The file that marks a folder as the demo's own: the demo writes it into an `--out` folder it made
+ * or found empty, and writes over what is in a folder only when the mark is there.
+ */
+export const DEMO_MARKER = '.appgw-demo';
+
+/**
+ * What the demo itself writes at the top of its folder (the folder sink's files and folders, the
+ * history, the mark). A folder holding only these and the history `.appgw-state` was made by a demo
+ * from before the mark, and is taken as the demo's.
+ */
+const DEMO_ENTRIES = new Set([
+  'report.json',
+  'index.html',
+  'insights',
+  's',
+  'runs',
+  '.appgw-state',
+  DEMO_MARKER,
+]);
+
+/** Names listed of a folder's files that are not the demo's; the rest are counted. */
+const FOREIGN_SHOWN = 5;
+
+/**
+ * Makes the demo's `--out` folder, or checks that the folder there is the demo's, before the demo starts
+ * its emulator: a folder that cannot be made (`--out /proc/ro`, a file, no permission), or one that
+ * holds files the demo did not write (a user's own `index.html` would be replaced without a word), ends
+ * the demo at once with one message. A new or empty folder, or one a demo wrote (its mark, or only the
+ * demo's entries and its history from a demo before the mark), gets the mark and is used.
+ *
+ * @throws DemoOutFolderError naming the folder and why, and what to do (another --out; move the files).
+ */
+export async function prepareDemoOutFolder(outDir: string): Promise<void> {
+  try {
+    await makeFolder(outDir);
+  } catch (error) {
+    throw new DemoOutFolderError(outDir, whyNot(error), undefined, { cause: error });
+  }
+  const entries = await readdir(outDir).catch((error: unknown) => {
+    throw new DemoOutFolderError(outDir, `it cannot be read (${errnoText(error)})`, undefined, {
+      cause: error,
+    });
+  });
+  const ours =
+    entries.length === 0 ||
+    entries.includes(DEMO_MARKER) ||
+    (entries.includes('.appgw-state') &&
+      entries.every((e) => DEMO_ENTRIES.has(e) || e.startsWith('.staging-')));
+  if (!ours) {
+    const foreign = entries.filter((e) => !DEMO_ENTRIES.has(e)).sort();
+    const named = foreign.length ? foreign : entries.sort();
+    const listed =
+      named.slice(0, FOREIGN_SHOWN).join(', ') +
+      (named.length > FOREIGN_SHOWN ? ` and ${named.length - FOREIGN_SHOWN} more` : '');
+    throw new DemoOutFolderError(
+      outDir,
+      `it holds files the demo did not write (${listed}), and the demo replaces index.html, report.json and insights/ in it`,
+      `Choose a new or empty folder with --out (the demo makes it), or move those files away. A folder the demo wrote is marked by its ${DEMO_MARKER} file.`,
+    );
+  }
+  if (!entries.includes(DEMO_MARKER)) {
+    await writeFile(
+      path.join(outDir, DEMO_MARKER),
+      "Written by `appgw-insights demo`: this folder is the demo's, and each demo writes over it.\n",
+      'utf8',
+    ).catch((error: unknown) => {
+      throw new DemoOutFolderError(outDir, `it cannot be written (${errnoText(error)})`, undefined, {
+        cause: error,
+      });
+    });
+  }
+}
+
+/** What stops the folder being made, as the user would say it, with the file system's code. */
+function whyNot(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST') return 'it is a file, not a folder';
+  if (code === 'ENOTDIR') return 'a file is in its path where a folder should be';
+  return `it cannot be made (${errnoText(error)})`;
+}
+
+/** "ENOENT: no such file or directory" without the path and call Node appends (the message names the folder). */
+function errnoText(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const text = String(message ?? error).replace(/, \w+ '.*'$/su, '');
+  return code && !text.startsWith(code) ? `${code}: ${text}` : text;
+}
