@@ -151,7 +151,11 @@ describe('sinks.webhooks[].match: refused with the receiver and the key named', 
     const problems = await fileProblems([
       { ...receiver([{ severity: 'urgent' }]), url: 'http://secret-token@example.com/x' },
     ]);
-    expect(problems).toHaveLength(1);
+    // The match problem once, and the URL's own problem beside it (all of an entry's problems at once).
+    expect(problems).toEqual([
+      expect.stringMatching(/^sinks\.webhooks\[0\]\.match\[0\]\.severity \(receiver "pager"\)/),
+      expect.stringMatching(/^sinks\.webhooks\[0\]\.url: must not contain user:password@ credentials/),
+    ]);
     expect(problems.join('\n')).not.toContain('secret-token');
   });
 });
