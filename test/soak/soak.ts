@@ -310,7 +310,9 @@ async function buildWorld(
         ...(i === 1 ? { secret } : {}),
       })),
     },
-    notify: { for: 1, repeatInterval: REPEAT.text, outboxLimit: 1_000 },
+    // The oracle counts per-server transitions: one message per notice, and no gateway-level notice
+    // (grouping and inhibition have their own tests; a soak of them is still to write).
+    notify: { for: 1, repeatInterval: REPEAT.text, outboxLimit: 1_000, grouping: 'server', inhibit: false },
     state: { blob: { connectionString: direct, container: STATE_CONTAINER } },
   });
   const { deps, options } = withLogger(await buildRunServices(config, {}), quietLogger);
