@@ -1,27 +1,25 @@
 import { VALUE_CAPS, capText } from '../caps';
-import type { GatewayAlert, MonitorCondition } from './common-alert-schema';
-import { MAX_POOL_VALUES } from './common-alert-schema';
+import type { GatewayAlert } from './common-alert-schema';
+import { MAX_ALERT_ID, MAX_POOL_VALUES } from './common-alert-schema';
 
 /**
  * Why a gateway was evaluated out of schedule: the Azure Monitor alert that asked for it. Carried by
  * the queue message (GatewayEvaluation.trigger, and its continuations), recorded in the gateway's
  * result in the report (`gateways[].trigger`) and in the log. Field names are a contract (report
- * readers): add, never rename.
+ * readers): add, never rename. The fields are the alert's own, as GatewayAlert documents them
+ * (`essentials.alertId`, `alertRule`, `severity`, `monitorCondition`, the two times in ISO 8601 UTC,
+ * and the `BackendSettingsPool` values `<pool>~<settings>`, possibly none).
  */
-export interface AlertTrigger {
-  readonly kind: 'azure-monitor-alert';
-  /** `essentials.alertId`. */
-  readonly alertId: string;
-  /** `essentials.alertRule`. */
-  readonly alertRule: string;
-  readonly severity: string;
-  readonly monitorCondition: MonitorCondition;
-  /** ISO 8601 UTC. */
-  readonly firedAt: string;
-  readonly resolvedAt?: string;
-  /** `BackendSettingsPool` values the alert was raised for (`<pool>~<settings>`); may be empty. */
-  readonly backendSettingsPools: readonly string[];
-}
+export type AlertTrigger = { readonly kind: 'azure-monitor-alert' } & Pick<
+  GatewayAlert,
+  | 'alertId'
+  | 'alertRule'
+  | 'severity'
+  | 'monitorCondition'
+  | 'firedAt'
+  | 'resolvedAt'
+  | 'backendSettingsPools'
+>;
 
 /** The trigger an alert gives its evaluation. */
 export function alertTrigger(alert: GatewayAlert): AlertTrigger {
@@ -77,7 +75,7 @@ export function readAlertTrigger(value: unknown): AlertTrigger | undefined {
     return undefined;
   return {
     kind: 'azure-monitor-alert',
-    alertId: capText(t['alertId'], 1_024),
+    alertId: capText(t['alertId'], MAX_ALERT_ID),
     alertRule: capText(t['alertRule'], VALUE_CAPS.name),
     severity: capText(t['severity'], 8),
     monitorCondition: t['monitorCondition'],

@@ -41,7 +41,7 @@ export const MAX_ALERT_TARGETS = 10;
 /** At most this many `BackendSettingsPool` values are kept (a gateway has at most 100 pools). */
 export const MAX_POOL_VALUES = 100;
 /** Longest alert id kept: ARM ids run to a few hundred characters. */
-const MAX_ALERT_ID = 1_024;
+export const MAX_ALERT_ID = 1_024;
 
 export type MonitorCondition = 'Fired' | 'Resolved';
 
