@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { connectBlobService } from '../adapters/storage/blob-client';
+import type { BlobService } from '../adapters/storage/rest/blob-service';
 import { createBlobSink } from '../adapters/sinks/blob-sink';
 import { createBlobStateStores, createFileStateStores } from '../adapters/state/keyed-state-stores';
 import { createFolderSink } from '../adapters/sinks/folder-sink';
@@ -81,7 +82,7 @@ export function buildSilenceStore(
 ): StateStore<SilenceDocument> {
   const blob = config.state.blob;
   if (blob) {
-    const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
+    const client = stateBlobService(blob, env);
     return createBlobStateStore({
       client,
       container: blob.container,
@@ -112,12 +113,28 @@ export function buildStateStores(
   env: Env,
   advice?: StateFolderAdvice,
 ): StateStores<NotifyStateDocument> {
+  return keyedStateStores(config, env, { blobPrefix: config.state.blob?.prefix }, advice);
+}
+
+/**
+ * One document per key beside the notify state: blobs under `place.blobPrefix` in the state container
+ * (createBlobStateStores' `notify/` when undefined), or files under `<state.dir>/<place.folder>`.
+ */
+function keyedStateStores<T>(
+  config: Config,
+  env: Env,
+  place: { readonly blobPrefix: string | undefined; readonly folder?: string },
+  advice?: StateFolderAdvice,
+): StateStores<T> {
   const blob = config.state.blob;
   if (blob) {
-    const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
-    return createBlobStateStores({ client, container: blob.container, prefix: blob.prefix });
+    const client = stateBlobService(blob, env);
+    return createBlobStateStores<T>({ client, container: blob.container, prefix: place.blobPrefix });
   }
-  return createFileStateStores({ dir: config.state.dir ?? '.appgw-state', ...(advice ? { advice } : {}) });
+  return createFileStateStores<T>({
+    dir: path.join(config.state.dir ?? '.appgw-state', place.folder ?? ''),
+    ...(advice ? { advice } : {}),
+  });
 }
 
 /**
@@ -131,15 +148,8 @@ export function buildStatus(
   /** What a state file's failures advise (default: the config's state.dir). */
   advice?: StateFolderAdvice,
 ): Omit<StatusServices, 'logger'> {
-  const blob = config.state.blob;
-  const client = blob ? connectBlobService(blobConnection(blob, env, 'state.blob')) : undefined;
   const stores = <T>(): StateStores<T> =>
-    blob && client
-      ? createBlobStateStores<T>({ client, container: blob.container, prefix: HISTORY_PREFIX })
-      : createFileStateStores<T>({
-          dir: path.join(config.state.dir ?? '.appgw-state', 'history'),
-          ...(advice ? { advice } : {}),
-        });
+    keyedStateStores<T>(config, env, { blobPrefix: HISTORY_PREFIX, folder: 'history' }, advice);
   return {
     history: stores<HistoryDocument>(),
     // One name, not a gateway's three: never listed as a history.
@@ -153,16 +163,7 @@ export function buildStatus(
  * state container (`alerts/<sub>/<rg>/<gateway>.json`), or `<state.dir>/alerts/…` (src/pipeline/alert-intake.ts).
  */
 export function buildAlertMarks(config: Config, env: Env): StateStores<AlertMarks> {
-  const blob = config.state.blob;
-  if (blob) {
-    const client = connectBlobService(blobConnection(blob, env, 'state.blob'));
-    return createBlobStateStores<AlertMarks>({
-      client,
-      container: blob.container,
-      prefix: ALERT_MARKS_PREFIX,
-    });
-  }
-  return createFileStateStores<AlertMarks>({ dir: path.join(config.state.dir ?? '.appgw-state', 'alerts') });
+  return keyedStateStores<AlertMarks>(config, env, { blobPrefix: ALERT_MARKS_PREFIX, folder: 'alerts' });
 }
 
 /** Where the alert intake's dedupe marks are in the state container. */
@@ -173,6 +174,24 @@ export const PAGE_SCHEDULE_KEY = 'status-page';
 
 /** Where the histories are in the state container. */
 export const HISTORY_PREFIX = 'history/';
+
+const stateServices = new WeakMap<
+  StorageConnectionConfig,
+  { readonly env: Env; readonly service: BlobService }
+>();
+
+/**
+ * The state container's account, connected once per config and env: the notify state, the silences,
+ * the histories and the alert marks are documents of one container, so they share one client (one
+ * credential and its token, one connection pool) rather than one each.
+ */
+function stateBlobService(blob: StorageConnectionConfig, env: Env): BlobService {
+  const known = stateServices.get(blob);
+  if (known?.env === env) return known.service;
+  const service = connectBlobService(blobConnection(blob, env, 'state.blob'));
+  stateServices.set(blob, { env, service });
+  return service;
+}
 
 /** Config connection → the storage adapter's options, resolving `{ "fromEnv" }` connection strings. */
 function blobConnection(config: StorageConnectionConfig, env: Env, where: string): BlobConnectionOptions {
