@@ -11,7 +11,6 @@ import {
   AZURE_MONITOR_ALERT_ROUTE,
   MAX_ALERT_BODY_BYTES,
   azureMonitorAlertResponse,
-  type AlertBody,
 } from '../src/app/azure-monitor-alert-response';
 import { readCappedBody } from '../src/app/capped-body';
 
@@ -23,7 +22,7 @@ export async function azureMonitorAlert(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const body: AlertBody = await readCappedBody(request, MAX_ALERT_BODY_BYTES);
+  const body = await readCappedBody(request, MAX_ALERT_BODY_BYTES);
   const services = functionAlertServices(contextLogger(context));
   return azureMonitorAlertResponse(body, request.headers.get('content-type'), {
     ...services,

@@ -7,7 +7,8 @@ import {
 } from '@azure/functions';
 import { contextLogger } from '../src/app/context-logger';
 import { functionRecheckServices } from '../src/app/function-services';
-import { recheckResponse } from '../src/app/recheck-response';
+import { readCappedBody } from '../src/app/capped-body';
+import { MAX_RECHECK_BODY_BYTES, recheckResponse } from '../src/app/recheck-response';
 
 export const RECHECK_ROUTE = 'gateways/{subscription}/{resourceGroup}/{name}/recheck';
 
@@ -16,7 +17,7 @@ export async function recheckGatewayHttp(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const body: unknown = await request.json().catch(() => undefined);
+  const body = await readCappedBody(request, MAX_RECHECK_BODY_BYTES);
   const services = functionRecheckServices(contextLogger(context), context.invocationId);
   return recheckResponse(request.params, body, services);
 }

@@ -5,7 +5,8 @@ import type { Config } from '../config/schema';
 import { isAppGwInsightsError } from '../errors';
 import { takeGatewayAlert, type AlertIntakeDependencies } from '../pipeline/alert-intake';
 import { withTimeout } from '../pipeline/timeout';
-import type { InsightResponse } from './gateway-insight-response';
+import type { CappedBody } from './capped-body';
+import { errorAnswer, type HttpAnswer } from './http-answer';
 
 /** The function's route: POST /api/alerts/azure-monitor (infra/app/gateway-alerts.bicep posts there). */
 export const AZURE_MONITOR_ALERT_ROUTE = 'alerts/azure-monitor';
@@ -39,9 +40,6 @@ export interface AlertServices {
   readonly budgetInMs?: number;
 }
 
-/** The body as the handler read it: its text, or that it was larger than MAX_ALERT_BODY_BYTES. */
-export type AlertBody = { readonly text: string } | { readonly tooLarge: true };
-
 /**
  * POST /api/alerts/azure-monitor: an action group's webhook (common alert schema) for a metric alert on
  * a gateway's UnhealthyHostCount. Answers, without waiting on ARM:
@@ -58,18 +56,18 @@ export type AlertBody = { readonly text: string } | { readonly tooLarge: true };
  *   ALERT_INTAKE_BUDGET_IN_MS: the action group retries, and nothing was queued twice.
  */
 export async function azureMonitorAlertResponse(
-  body: AlertBody,
+  body: CappedBody,
   contentType: string | null,
   services: AlertServices,
-): Promise<InsightResponse> {
+): Promise<HttpAnswer> {
   if ('tooLarge' in body)
-    return refuse(
+    return errorAnswer(
       413,
       'PayloadTooLarge',
       `the body is larger than ${MAX_ALERT_BODY_BYTES} bytes (Azure Monitor's cap for one alert)`,
     );
   if (contentType !== null && !/^application\/(.+\+)?json\b/i.test(contentType.trim()))
-    return refuse(
+    return errorAnswer(
       415,
       'UnsupportedMediaType',
       `the content type must be application/json; found ${quote(contentType)}`,
@@ -78,19 +76,19 @@ export async function azureMonitorAlertResponse(
   try {
     parsed = JSON.parse(body.text);
   } catch {
-    return refuse(
+    return errorAnswer(
       400,
       'InvalidAlert',
       'the body is not JSON: an action group webhook posts the alert as a JSON object',
     );
   }
   const alert = readGatewayAlert(parsed);
-  if (isAlertRefusal(alert)) return refuse(alert.status, alert.code, alert.message);
+  if (isAlertRefusal(alert)) return errorAnswer(alert.status, alert.code, alert.message);
   const outside = alert.gateways.filter(
     (gateway) => !services.config.targets.some((target) => targetCovers(target, gateway)),
   );
   if (outside.length > 0)
-    return refuse(
+    return errorAnswer(
       422,
       'NotWatched',
       `${outside.map((g) => g.id).join(', ')} ${outside.length > 1 ? 'are' : 'is'} not among the gateways this app watches (APPGW_TARGETS; a management-group target is not matched from an alert's id, name the subscription or resource group too): alert rule ${quote(alert.alertRule)} was not taken`,
@@ -111,16 +109,12 @@ export async function azureMonitorAlertResponse(
     // Storage (the dedupe mark or the queue) failed or was slow: the action group retries a 503.
     if (!isAppGwInsightsError(error) && !(error instanceof IntakeTimeout)) throw error;
     services.deps.logger.warn(`alert ${quote(alert.alertRule)} not taken yet: ${error.message}`);
-    return {
-      status: 503,
-      headers: { 'retry-after': RETRY_AFTER_SECONDS },
-      jsonBody: {
-        error: {
-          code: 'IntakeUnavailable',
-          message: `the alert could not be queued (${error.message}); Azure Monitor retries it`,
-        },
-      },
-    };
+    return errorAnswer(
+      503,
+      'IntakeUnavailable',
+      `the alert could not be queued (${error.message}); Azure Monitor retries it`,
+      { headers: { 'retry-after': RETRY_AFTER_SECONDS } },
+    );
   }
   return {
     status: 202,
@@ -142,8 +136,4 @@ class IntakeTimeout extends Error {
   constructor(budgetInMs: number) {
     super(`the state store or the queue did not answer within ${budgetInMs} ms`);
   }
-}
-
-function refuse(status: number, code: string, message: string): InsightResponse {
-  return { status, jsonBody: { error: { code, message } } };
 }

@@ -4,16 +4,16 @@ export interface RequestWithBody {
   readonly body: ReadableStream<Uint8Array> | null;
 }
 
+/** A request body as readCappedBody read it: its text, or that it was larger than the cap. */
+export type CappedBody = { readonly text: string } | { readonly tooLarge: true };
+
 /**
  * The request body as UTF-8 text, read up to `maxBytes`: `{tooLarge: true}` as soon as the declared
  * Content-Length or the bytes read pass it (the rest is not read), so an oversized body costs no more
  * memory than the cap. A body that is not valid UTF-8 is decoded with replacement characters (JSON.parse
  * then refuses what it cannot read).
  */
-export async function readCappedBody(
-  request: RequestWithBody,
-  maxBytes: number,
-): Promise<{ readonly text: string } | { readonly tooLarge: true }> {
+export async function readCappedBody(request: RequestWithBody, maxBytes: number): Promise<CappedBody> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return { tooLarge: true };
   if (!request.body) return { text: '' };

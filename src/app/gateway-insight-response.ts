@@ -1,18 +1,15 @@
-import { gatewayRef, targetCovers } from '../core/arm-id';
+import { targetCovers } from '../core/arm-id';
 import { renderGatewayPage } from '../insight/gateway-page';
 import { checkGateway } from '../pipeline/check-gateway';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
+import {
+  errorAnswer,
+  routeGateway,
+  ROUTE_NOT_ARM_NAMES,
+  type GatewayRouteParams,
+  type HttpAnswer,
+} from './http-answer';
 import { httpStatusFor } from './http-status';
-
-/** What the on-demand endpoint answers; the shape of the Functions library's HttpResponseInit. */
-export interface InsightResponse {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body?: string;
-  readonly jsonBody?: unknown;
-}
-
-const ARM_NAME = /^[\w.()-]{1,90}$/;
 
 /**
  * One gateway of APPGW_TARGETS, evaluated now: the insight page as HTML, or JSON when asked. Nothing is
@@ -20,21 +17,18 @@ const ARM_NAME = /^[\w.()-]{1,90}$/;
  * gateway outside the targets is 404 `NotWatched`, before anything is asked of ARM.
  */
 export async function gatewayInsightResponse(
-  params: { subscription?: string; resourceGroup?: string; name?: string },
+  params: GatewayRouteParams,
   wantsJson: boolean,
   services: { deps: FanOutDependencies; options: FanOutOptions },
-): Promise<InsightResponse> {
-  const { subscription = '', resourceGroup = '', name = '' } = params;
-  if (![subscription, resourceGroup, name].every((part) => ARM_NAME.test(part))) {
-    return { status: 400, body: 'subscription, resource group and gateway name must be ARM names\n' };
-  }
-  const gateway = gatewayRef(subscription, resourceGroup, name);
+): Promise<HttpAnswer> {
+  const gateway = routeGateway(params);
+  if (!gateway) return { status: 400, body: `${ROUTE_NOT_ARM_NAMES}\n` };
   const { deps, options } = services;
   // The key opens the watched gateways only, not whatever else the app's identity may read.
   if (!options.targets.some((target) => targetCovers(target, gateway))) {
     const message = `${gateway.id} is not among the gateways this app watches (APPGW_TARGETS)`;
     return wantsJson
-      ? { status: 404, jsonBody: { gateway: gateway.id, error: { code: 'NotWatched', message } } }
+      ? errorAnswer(404, 'NotWatched', message, { gatewayId: gateway.id })
       : { status: 404, body: `NotWatched: ${message}\n` };
   }
   const { report, insights } = await checkGateway(gateway, { ...deps, ...options });

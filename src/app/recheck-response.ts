@@ -1,12 +1,23 @@
-import { gatewayRef } from '../core/arm-id';
 import { isAppGwInsightsError, isGatewayNotWatchedError, isRecheckTargetError } from '../errors';
 import type { Config } from '../config/schema';
 import type { RecheckDependencies } from '../pipeline/recheck';
+import type { CappedBody } from './capped-body';
+import {
+  ARM_NAME,
+  errorAnswer,
+  routeGateway,
+  ROUTE_NOT_ARM_NAMES,
+  type GatewayRouteParams,
+  type HttpAnswer,
+} from './http-answer';
 import { httpStatusFor } from './http-status';
-import type { InsightResponse } from './gateway-insight-response';
 import { recheckGateway, recheckReport } from './recheck-gateway';
 
-const ARM_NAME = /^[\w.()-]{1,90}$/;
+/**
+ * The largest body read, in bytes: `{"pool","settings"}` with two ARM names (90 characters each) is
+ * well under 1 KB; past this the body is not read (413).
+ */
+export const MAX_RECHECK_BODY_BYTES = 16 * 1024;
 
 /**
  * POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck with `{"pool","settings"}`: the CLI's
@@ -17,20 +28,25 @@ const ARM_NAME = /^[\w.()-]{1,90}$/;
  * functions-scale, "Timeout"); a status resource would need storage of its own for a result the caller
  * can get by asking again. Past the bound: 504 (nothing changed for the servers not yet reported).
  * 400: a body that is not `{"pool": string, "settings": string}`, names that are not ARM names, or a
- * pool or setting the gateway does not have (the message lists its names); 404 `NotWatched`: a gateway
- * outside APPGW_TARGETS, before anything is asked of ARM; other errors by httpStatusFor.
+ * pool or setting the gateway does not have (the message lists its names); 413 a body past
+ * MAX_RECHECK_BODY_BYTES; 404 `NotWatched`: a gateway outside APPGW_TARGETS, before anything is asked of
+ * ARM; other errors by httpStatusFor.
  */
 export async function recheckResponse(
-  params: { subscription?: string; resourceGroup?: string; name?: string },
-  body: unknown,
+  params: GatewayRouteParams,
+  body: CappedBody,
   services: { readonly deps: RecheckDependencies; readonly config: Config; readonly runId: string },
-): Promise<InsightResponse> {
-  const { subscription = '', resourceGroup = '', name = '' } = params;
-  if (![subscription, resourceGroup, name].every((part) => ARM_NAME.test(part)))
-    return bad('subscription, resource group and gateway name must be ARM names');
-  const asked = readBody(body);
+): Promise<HttpAnswer> {
+  const gateway = routeGateway(params);
+  if (!gateway) return bad(ROUTE_NOT_ARM_NAMES);
+  if ('tooLarge' in body)
+    return errorAnswer(
+      413,
+      'PayloadTooLarge',
+      `the body is larger than ${MAX_RECHECK_BODY_BYTES} bytes; a recheck's is {"pool", "settings"}`,
+    );
+  const asked = readBody(parseJson(body.text));
   if (typeof asked === 'string') return bad(asked);
-  const gateway = gatewayRef(subscription, resourceGroup, name);
   try {
     const result = await recheckGateway(services.deps, services.config, gateway, asked, services.runId, {
       abortSignal: AbortSignal.timeout(services.config.gatewayTimeoutInMs),
@@ -43,15 +59,21 @@ export async function recheckResponse(
       : isRecheckTargetError(error)
         ? 400
         : httpStatusFor(error.code);
-    return {
-      status,
-      jsonBody: { gateway: gateway.id, error: { code: error.code, message: error.message } },
-    };
+    return errorAnswer(status, error.code, error.message, { gatewayId: gateway.id });
   }
 }
 
-function bad(message: string): InsightResponse {
-  return { status: 400, jsonBody: { error: { code: 'BadRequest', message } } };
+function bad(message: string): HttpAnswer {
+  return errorAnswer(400, 'BadRequest', message);
+}
+
+/** The body's JSON value; undefined when it is not JSON (readBody then says what it must be). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `{"pool","settings"}` (ARM names), or what is wrong with the body. */

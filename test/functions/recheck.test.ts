@@ -1,6 +1,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { resetFunctionServices } from '../../src/app/function-services';
+import { MAX_RECHECK_BODY_BYTES } from '../../src/app/recheck-response';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { SUB, gateway } from '../helpers/scenario-builder';
 
@@ -99,6 +100,14 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
     const before = emulator.requests.length;
     const answer = await loadHandler()(request(body), context());
     expect(answer).toMatchObject({ status: 400, jsonBody: { error: { code: 'BadRequest' } } });
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  it('413 for a body past MAX_RECHECK_BODY_BYTES, read no further, before any ARM call', async () => {
+    const before = emulator.requests.length;
+    const big = `{"pool":"${'a'.repeat(MAX_RECHECK_BODY_BYTES)}","settings":"settings-a"}`;
+    const answer = await loadHandler()(request(big), context());
+    expect(answer).toMatchObject({ status: 413, jsonBody: { error: { code: 'PayloadTooLarge' } } });
     expect(emulator.requests.length).toBe(before);
   });
 
