@@ -5,6 +5,7 @@ import type { GatewayRef } from '../core/model';
 import { isStateConflictError, isStateInvalidError } from '../errors';
 import type { Clock, GatewayEvaluation, StateStore, StateStores, WorkQueue } from '../ports';
 import type { Logger } from './logger';
+import { typedStateStore } from './notify/typed-stores';
 
 /**
  * The intake of an Azure Monitor alert on a gateway's UnhealthyHostCount: one evaluation of each gateway
@@ -127,7 +128,8 @@ async function claim(
   alert: GatewayAlert,
   options: AlertIntakeOptions,
 ): Promise<Claim> {
-  const store: StateStore<AlertMarks> = deps.marks.forKey(gatewayKey(gateway.id));
+  // Typed as notify's stores are: a failure the store does not type is still the state unavailable (503).
+  const store: StateStore<AlertMarks> = typedStateStore(deps.marks.forKey(gatewayKey(gateway.id)));
   for (let attempt = 0; ; attempt++) {
     const now = deps.clock.now();
     const stored = await readMarks(store, deps.logger);

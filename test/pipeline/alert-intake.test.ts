@@ -133,6 +133,29 @@ describe('takeGatewayAlert', () => {
     expect(queue.messages).toHaveLength(0);
   });
 
+  it('a store that fails without typing its error: the state unavailable all the same (503 upstream), nothing queued', async () => {
+    const { deps, queue, marks } = setup();
+    const broken = {
+      ...deps,
+      marks: {
+        name: marks.name,
+        listKeys: () => marks.listKeys(),
+        forKey: (key: string) => {
+          const store = marks.forKey(key);
+          return {
+            name: store.name,
+            read: () => Promise.reject(new TypeError('a bug in the store')),
+            write: (value: AlertMarks, etag?: string) => store.write(value, etag),
+          };
+        },
+      },
+    };
+    await expect(
+      takeGatewayAlert(broken, FIRED, { runId: 'alert-1', dedupWindowInMs: 300_000 }),
+    ).rejects.toMatchObject({ code: 'StateUnavailable' });
+    expect(queue.messages).toHaveLength(0);
+  });
+
   it('a mark document that is not JSON: the alert is still taken (a mark only saves work), and it is said', async () => {
     const { deps, queue, marks } = setup();
     marks.fail('read', { kind: 'invalid' }, { key: KEY });
