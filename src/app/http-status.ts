@@ -1,4 +1,4 @@
-/** The HTTP status that tells a caller of the on-demand endpoint what went wrong, by our error code. */
+/** The HTTP status that tells a caller of the HTTP functions (insight, recheck) what went wrong, by our error code. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ResourceNotFound: 404,
   Throttled: 429,
@@ -6,6 +6,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   AuthenticationFailed: 502,
   ArmUnreachable: 502, // this app cannot reach ARM: the gateway may be fine
   BackendHealthUnavailable: 504,
+  NotWatched: 404, // a gateway outside APPGW_TARGETS: as if it were not there, for the function key
+  RecheckTargetInvalid: 400, // a pool or setting the gateway does not have: the request is wrong
 };
 
 export function httpStatusFor(code: string | undefined): number {

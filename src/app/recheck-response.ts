@@ -1,4 +1,4 @@
-import { isAppGwInsightsError, isGatewayNotWatchedError, isRecheckTargetError } from '../errors';
+import { isAppGwInsightsError } from '../errors';
 import type { Config } from '../config/schema';
 import type { RecheckDependencies } from '../pipeline/recheck';
 import type { CappedBody } from './capped-body';
@@ -54,12 +54,7 @@ export async function recheckResponse(
     return { status: 200, jsonBody: recheckReport(result) };
   } catch (error) {
     if (!isAppGwInsightsError(error)) throw error;
-    const status = isGatewayNotWatchedError(error)
-      ? 404
-      : isRecheckTargetError(error)
-        ? 400
-        : httpStatusFor(error.code);
-    return errorAnswer(status, error.code, error.message, { gatewayId: gateway.id });
+    return errorAnswer(httpStatusFor(error.code), error.code, error.message, { gatewayId: gateway.id });
   }
 }
 
