@@ -1,4 +1,4 @@
-import { targetCovers } from '../core/arm-id';
+import { targetsCover } from '../core/arm-id';
 import { isAlertRefusal, readGatewayAlert } from '../core/alerts/common-alert-schema';
 import { quote } from '../core/json-describe';
 import type { Config } from '../config/schema';
@@ -84,9 +84,7 @@ export async function azureMonitorAlertResponse(
   }
   const alert = readGatewayAlert(parsed);
   if (isAlertRefusal(alert)) return errorAnswer(alert.status, alert.code, alert.message);
-  const outside = alert.gateways.filter(
-    (gateway) => !services.config.targets.some((target) => targetCovers(target, gateway)),
-  );
+  const outside = alert.gateways.filter((gateway) => !targetsCover(services.config.targets, gateway));
   if (outside.length > 0)
     return errorAnswer(
       422,

@@ -1,4 +1,4 @@
-import { targetCovers } from '../core/arm-id';
+import { targetsCover } from '../core/arm-id';
 import { renderGatewayPage } from '../insight/gateway-page';
 import { checkGateway } from '../pipeline/check-gateway';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
@@ -25,7 +25,7 @@ export async function gatewayInsightResponse(
   if (!gateway) return { status: 400, body: `${ROUTE_NOT_ARM_NAMES}\n` };
   const { deps, options } = services;
   // The key opens the watched gateways only, not whatever else the app's identity may read.
-  if (!options.targets.some((target) => targetCovers(target, gateway))) {
+  if (!targetsCover(options.targets, gateway)) {
     const message = `${gateway.id} is not among the gateways this app watches (APPGW_TARGETS)`;
     return wantsJson
       ? errorAnswer(404, 'NotWatched', message, { gatewayId: gateway.id })

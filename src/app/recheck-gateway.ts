@@ -1,4 +1,4 @@
-import { targetCovers } from '../core/arm-id';
+import { targetsCover } from '../core/arm-id';
 import { GatewayNotWatchedError } from '../errors';
 import { createArmClientFactory } from '../adapters/arm/client';
 import { createArmGatewayConfigReader } from '../adapters/arm/gateway-config-reader';
@@ -50,7 +50,7 @@ export function recheckGateway(
   } = {},
 ): Promise<RecheckResult> {
   // The CLI and the HTTP endpoint refuse a gateway outside the targets alike, before asking ARM.
-  if (!config.targets.some((target) => targetCovers(target, gateway)))
+  if (!targetsCover(config.targets, gateway))
     return Promise.reject(new GatewayNotWatchedError(gateway.id, options.targetsSetting ?? 'APPGW_TARGETS'));
   return recheck(deps, gateway, asked, notifyPolicyOf(config), runId, options);
 }

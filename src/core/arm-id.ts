@@ -104,3 +104,8 @@ export function targetCovers(target: Target, gateway: GatewayRef): boolean {
     );
   return gatewayKey(target.gateway.id) === gatewayKey(gateway.id);
 }
+
+/** Whether any of `targets` covers the gateway (targetCovers): the gateway is one this app watches. */
+export function targetsCover(targets: readonly Target[], gateway: GatewayRef): boolean {
+  return targets.some((target) => targetCovers(target, gateway));
+}
