@@ -309,7 +309,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
   override readonly retryable: boolean;
   /**
    * `retryable` (default true): false when trying again cannot help, e.g. a stored operation that
-   * points away from the ARM endpoint (src/adapters/arm/backend-health-reader.ts refuses to poll it).
+   * points away from the ARM endpoint (src/adapters/arm/arm-operation.ts refuseElsewhere refuses to poll it).
    * `timedOut`: no answer within the time-out, the one case where raising it is the advice; a failure
    * ARM answered (5xx, a failed operation) is not cured by waiting longer.
    */
