@@ -20,7 +20,7 @@ import { serverProbe, type ListedServerEntry } from './evaluate';
 import { readHealth } from './health';
 import type { GatewayRef, HealthState } from './model';
 import { serverKey } from './notice/server-record';
-import type { ResolvedProbe } from './probe-resolution';
+import { picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
 
 /** The REST spec's `ApplicationGatewayOnDemandProbe`, as sent. */
 export interface OnDemandProbeRequest {
@@ -53,8 +53,7 @@ export function onDemandProbeRequest(
   probe: ResolvedProbe,
 ): OnDemandProbeRequest {
   const child = (collection: string, name: string) => `${gateway.id}/${collection}/${name}`;
-  const picked =
-    probe.hostSource === 'settings' || probe.hostSource === 'address' || probe.hostSource === 'none';
+  const picked = picksHostFromSettings(probe);
   return {
     protocol: armProtocol(probe.protocol),
     ...(!picked && probe.host !== undefined ? { host: probe.host } : {}),
