@@ -189,7 +189,7 @@ export class MissingPermissionError extends AppGwInsightsError {
                 : '') +
             `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
             `(the operation's polls): see "Least privilege" in infra/README.md.`,
-      options?.cause === undefined ? undefined : { cause: options.cause },
+      causeOf(options ?? {}),
     );
   }
 }
@@ -294,7 +294,7 @@ export class TargetListUnavailableError extends AppGwInsightsError {
             ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
               '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
             : `No gateway is counted as deleted from it; it is tried again on the next run. ${FAILED_ADVICE}`),
-      options?.cause === undefined ? undefined : { cause: options.cause },
+      causeOf(options ?? {}),
     );
   }
 }
@@ -309,7 +309,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
   override readonly retryable: boolean;
   /**
    * `retryable` (default true): false when trying again cannot help, e.g. a stored operation that
-   * points away from the ARM endpoint (src/adapters/arm/backend-health-reader.ts refuses to poll it).
+   * points away from the ARM endpoint (src/adapters/arm/arm-operation.ts refuseElsewhere refuses to poll it).
    * `timedOut`: no answer within the time-out, the one case where raising it is the advice; a failure
    * ARM answered (5xx, a failed operation) is not cured by waiting longer.
    */
@@ -328,7 +328,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
               ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
                 '(APPGW_GATEWAY_TIMEOUT_MS).'
               : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
-      options?.cause === undefined ? undefined : { cause: options.cause },
+      causeOf(options ?? {}),
     );
     this.retryable = options?.retryable ?? true;
   }
@@ -468,16 +468,14 @@ export class StateInvalidError extends AppGwInsightsError {
   ) {
     // A JSON syntax error is no version's writing: "run the newer version" would send the user astray.
     super(
-      (options?.notJson
-        ? `The notify state in ${document} is ${firstIssues(issues)}. `
-        : `The notify state in ${document} cannot be read by this version: ${firstIssues(issues)}. `) +
+      unreadableDocument(`The notify state in ${document}`, issues, options?.notJson) +
         'It was left as it is, and ' +
         'nothing is decided or sent for its gateway until it is fixed. To recover: ' +
-        (options?.notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ') +
+        newerVersionFirst(options?.notJson) +
         'restore it from a backup, correct it by ' +
         'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
         'run starts this gateway afresh (servers still bad are told again as new).',
-      options?.cause === undefined ? undefined : { cause: options.cause },
+      causeOf(options ?? {}),
     );
     this.notJson = options?.notJson === true;
   }
@@ -531,13 +529,11 @@ export class StatusHistoryInvalidError extends AppGwInsightsError {
     const what = `The status page's ${options?.what ?? 'history'} in ${document}`;
     // Not JSON: a broken file, which no version wrote; moving it aside is the only recovery.
     super(
-      (options?.notJson
-        ? `${what} is ${firstIssues(issues)}. `
-        : `${what} cannot be read by this version: ${firstIssues(issues)}. `) +
+      unreadableDocument(what, issues, options?.notJson) +
         `It was left as it is; notices are not affected. ${consequence} To recover: ` +
-        (options?.notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ') +
+        newerVersionFirst(options?.notJson) +
         'move it aside (rename it, e.g. to *.json.invalid): the next run starts it afresh.',
-      options?.cause === undefined ? undefined : { cause: options.cause },
+      causeOf(options ?? {}),
     );
   }
 }
@@ -682,6 +678,7 @@ export const isPortUnavailableError = errorGuard<PortUnavailableError>(
 export const isArticleError = errorGuard<ArticleError>('ArticleError', 'ArticleInvalid');
 /** A DeliveryError (`DeliveryFailed`), from any copy of this module. */
 export const isDeliveryError = errorGuard<DeliveryError>('DeliveryError', 'DeliveryFailed');
+/** A DemoOutFolderError (`DemoOutFolderUnusable`), from any copy of this module. */
 export const isDemoOutFolderError = errorGuard<DemoOutFolderError>(
   'DemoOutFolderError',
   'DemoOutFolderUnusable',
@@ -695,20 +692,30 @@ export const isStateUnavailableError = errorGuard<StateUnavailableError>(
 );
 /** A StateInvalidError (`StateInvalid`), from any copy of this module. */
 export const isStateInvalidError = errorGuard<StateInvalidError>('StateInvalidError', 'StateInvalid');
-/** A PoisonedMessageError (`Poisoned`), from any copy of this module. */
+/** A StatusHistoryUnavailableError (`StatusHistoryUnavailable`), from any copy of this module. */
 export const isStatusHistoryUnavailableError = errorGuard<StatusHistoryUnavailableError>(
   'StatusHistoryUnavailableError',
   'StatusHistoryUnavailable',
 );
-
+/** A StatusHistoryInvalidError (`StatusHistoryInvalid`), from any copy of this module. */
 export const isStatusHistoryInvalidError = errorGuard<StatusHistoryInvalidError>(
   'StatusHistoryInvalidError',
   'StatusHistoryInvalid',
 );
-
+/** A PoisonedMessageError (`Poisoned`), from any copy of this module. */
 export const isPoisonedMessageError = errorGuard<PoisonedMessageError>('PoisonedMessageError', 'Poisoned');
 /** A RunInterruptedError (`RunInterrupted`), from any copy of this module. */
 export const isRunInterruptedError = errorGuard<RunInterruptedError>('RunInterruptedError', 'RunInterrupted');
+/** A GatewayNotWatchedError (`NotWatched`), from any copy of this module. */
+export const isGatewayNotWatchedError = errorGuard<GatewayNotWatchedError>(
+  'GatewayNotWatchedError',
+  'NotWatched',
+);
+/** A RecheckTargetError (`RecheckTargetInvalid`), from any copy of this module. */
+export const isRecheckTargetError = errorGuard<RecheckTargetError>(
+  'RecheckTargetError',
+  'RecheckTargetInvalid',
+);
 
 /**
  * Any error of ours (one a user can act on, with a stable `code` and `retryable`), from any copy of
@@ -731,13 +738,23 @@ export function isCancellation(value: unknown): value is Error {
   return name === 'AbortError' || name === 'TimeoutError';
 }
 
-/** `{ cause }` for Error's constructor when one was given (no `cause: undefined` on the error). */
-/** A document's first five problems, and how many more: enough to act on, never a wall of text. */
-function firstIssues(issues: readonly string[]): string {
+/**
+ * The first sentence of a stored document's "cannot be read" message (`what`: "The notify state in
+ * …"), with its first five problems and how many more: enough to act on, never a wall of text. Not
+ * JSON (`notJson`): a broken file, which no version wrote, so not "cannot be read by this version".
+ */
+function unreadableDocument(what: string, issues: readonly string[], notJson: boolean | undefined): string {
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-  return `${issues.slice(0, 5).join('; ')}${more}`;
+  const first = `${issues.slice(0, 5).join('; ')}${more}`;
+  return notJson ? `${what} is ${first}. ` : `${what} cannot be read by this version: ${first}. `;
 }
 
+/** The recovery to try first for a document this version cannot read: none for one that is not JSON. */
+function newerVersionFirst(notJson: boolean | undefined): string {
+  return notJson ? '' : 'if a newer appgw-insights wrote it, run that version; otherwise ';
+}
+
+/** `{ cause }` for Error's constructor when one was given (no `cause: undefined` on the error). */
 function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | undefined {
   return options.cause === undefined ? undefined : { cause: options.cause };
 }
@@ -746,12 +763,3 @@ function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | un
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
-export const isGatewayNotWatchedError = errorGuard<GatewayNotWatchedError>(
-  'GatewayNotWatchedError',
-  'NotWatched',
-);
-
-export const isRecheckTargetError = errorGuard<RecheckTargetError>(
-  'RecheckTargetError',
-  'RecheckTargetInvalid',
-);

@@ -4,6 +4,7 @@
  * skipping every `finally`, so each verb that holds resources registers its cleanup here.
  */
 import { rmSync } from 'node:fs';
+import { RunInterruptedError } from '../errors';
 
 /** The signals that end a CLI run, and the exit code a POSIX shell reports for each (128 + number). */
 export const STOP_SIGNALS: Readonly<Partial<Record<NodeJS.Signals, number>>> = {
@@ -54,6 +55,25 @@ export function onStopSignal(
       for (const signal of signals) process.off(signal, handler);
     },
   };
+}
+
+/**
+ * A run that a stop signal interrupts rather than kills (`run`, `demo`): the first signal calls `say`
+ * (its line for stderr) and aborts `signal` with a RunInterruptedError, so the run starts nothing new,
+ * cuts its reads short and reports itself interrupted; a second signal exits at once (onStopSignal).
+ * `dispose()` stops listening.
+ */
+export function interruptOnStopSignal(say: (signal: NodeJS.Signals) => void): {
+  readonly signal: AbortSignal;
+  dispose(): void;
+} {
+  const interrupt = new AbortController();
+  const handle = onStopSignal(async () => undefined, { exitOnSignal: false });
+  void handle.stopped.then((signal) => {
+    say(signal);
+    interrupt.abort(new RunInterruptedError({ by: 'signal', signal }));
+  });
+  return { signal: interrupt.signal, dispose: handle.dispose };
 }
 
 /**

@@ -8,9 +8,7 @@ export const DEFAULT_QUEUE_NAME = 'appgw-evaluate';
 
 /** APPGW_QUEUE_NAME: the storage queue between the timer and the evaluating function. */
 export function readQueueName(env: Readonly<Record<string, string | undefined>>): string {
-  const bound = boundSetting(env, 'APPGW_QUEUE_NAME', DEFAULT_QUEUE_NAME);
-  if ('problem' in bound) throw new ConfigError([bound.problem], 'app settings');
-  const name = bound.value ?? DEFAULT_QUEUE_NAME;
+  const name = boundSetting(env, 'APPGW_QUEUE_NAME', DEFAULT_QUEUE_NAME);
   // Storage queue names (3-63 characters) with room for the poison queue's "-poison".
   if (storageNameProblem(name, 56)) {
     throw new ConfigError(

@@ -26,9 +26,7 @@ const EXAMPLE = `such as "${DEFAULT_SCHEDULE}" (every 5 minutes)`;
  * setting when `scheduleProblem` finds one.
  */
 export function readSchedule(env: Readonly<Record<string, string | undefined>>): string {
-  const bound = boundSetting(env, 'APPGW_SCHEDULE', DEFAULT_SCHEDULE);
-  if ('problem' in bound) throw new ConfigError([bound.problem], 'app settings');
-  const raw = bound.value ?? DEFAULT_SCHEDULE;
+  const raw = boundSetting(env, 'APPGW_SCHEDULE', DEFAULT_SCHEDULE);
   const problem = scheduleProblem(raw);
   if (problem) throw new ConfigError([`APPGW_SCHEDULE: ${problem}`], 'app settings');
   return raw;

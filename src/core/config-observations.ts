@@ -7,7 +7,13 @@
  */
 import { CAUSE_IDS, type CauseId } from './causes';
 import { statusMeaning, type StatusMeaning } from './probe-commands';
-import { isHttpProbe, isIpAddress, statusAccepted, type ResolvedProbe } from './probe-resolution';
+import {
+  isHttpProbe,
+  isIpAddress,
+  sendsServerName,
+  statusAccepted,
+  type ResolvedProbe,
+} from './probe-resolution';
 
 export const OBSERVATION_IDS = [
   'match-excludes-status',
@@ -140,7 +146,7 @@ const RULES: readonly Rule[] = [
     id: 'https-without-server-name',
     causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
     see: (p) =>
-      (p.protocol === 'https' || p.protocol === 'tls') && p.sni === undefined
+      sendsServerName(p.protocol) && p.sni === undefined
         ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
         : undefined,
   },

@@ -1,5 +1,6 @@
 import { lastSegment } from './arm-id';
 import { capOptional, capText, VALUE_CAPS } from './caps';
+import type { Cause } from './causes';
 import { classifyCause } from './classify';
 import { isReported, readHealth, type ConfigurableState } from './health';
 import type { BackendHealthBody, BackendHealthServerBody, Finding, GatewayRef, HealthState } from './model';
@@ -66,8 +67,6 @@ export function evaluateBackendHealth(
   const findings: Finding[] = [];
   for (const { backendPool, backendSettings, address, server, group, state } of listed) {
     if (!isReported(state, options.unhealthyStates)) continue;
-    const probeLog = capText(server.healthProbeLog ?? '', VALUE_CAPS.probeLog);
-    const probeErrorName = capOptional(server.healthProbeErrorName, VALUE_CAPS.errorName);
     findings.push({
       gateway,
       backendPool,
@@ -75,12 +74,25 @@ export function evaluateBackendHealth(
       address,
       health: capText(server.health ?? '', VALUE_CAPS.health),
       state,
-      probeLog,
-      cause: classifyCause({ state, probeLog, probeErrorName }),
+      ...serverProbe(server, state),
       severity: serverSeverity(state, poolStates.get(group) ?? []),
     });
   }
   return findings;
+}
+
+/**
+ * What a server's probe said, as it enters the core: its log (capped; empty when the gateway gave
+ * none) and the likely cause read from it, its error name and `state`. The one reading for a run's
+ * findings and `recheck`'s on-demand probe (on-demand-probe.ts), so both cap and classify alike.
+ */
+export function serverProbe(
+  server: BackendHealthServerBody,
+  state: HealthState,
+): { readonly probeLog: string; readonly cause: Cause } {
+  const probeLog = capText(server.healthProbeLog ?? '', VALUE_CAPS.probeLog);
+  const probeErrorName = capOptional(server.healthProbeErrorName, VALUE_CAPS.errorName);
+  return { probeLog, cause: classifyCause({ state, probeLog, probeErrorName }) };
 }
 
 /** One server of a backend-health body, healthy or not, by its names (as the gateway wrote them). */

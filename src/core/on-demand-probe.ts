@@ -14,13 +14,13 @@
  * `applicationGateways.beginBackendHealthOnDemand`.
  */
 import { describeBodyProblems, readBackendHealthBody } from './backend-health-body';
-import { capOptional, capText, VALUE_CAPS } from './caps';
+import { capText, VALUE_CAPS } from './caps';
 import type { Cause } from './causes';
-import { classifyCause } from './classify';
+import { serverProbe, type ListedServerEntry } from './evaluate';
 import { readHealth } from './health';
 import type { GatewayRef, HealthState } from './model';
 import { serverKey } from './notice/server-record';
-import type { ResolvedProbe } from './probe-resolution';
+import { picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
 
 /** The REST spec's `ApplicationGatewayOnDemandProbe`, as sent. */
 export interface OnDemandProbeRequest {
@@ -53,8 +53,7 @@ export function onDemandProbeRequest(
   probe: ResolvedProbe,
 ): OnDemandProbeRequest {
   const child = (collection: string, name: string) => `${gateway.id}/${collection}/${name}`;
-  const picked =
-    probe.hostSource === 'settings' || probe.hostSource === 'address' || probe.hostSource === 'none';
+  const picked = picksHostFromSettings(probe);
   return {
     protocol: armProtocol(probe.protocol),
     ...(!picked && probe.host !== undefined ? { host: probe.host } : {}),
@@ -67,15 +66,11 @@ export function onDemandProbeRequest(
   };
 }
 
-/** One server as the on-demand probe found it. */
-export interface OnDemandServer {
-  /** serverKey (gateway + pool + settings + address, lower case): the notify state's key. */
-  readonly key: string;
-  readonly backendPool: string;
-  readonly backendSettings: string;
-  readonly address: string;
-  /** As reported (capped). */
-  readonly health: string;
+/**
+ * One server as the on-demand probe found it: the entry a backend-health body lists (its `key` is the
+ * notify state's serverKey), with its health read and its probe's message.
+ */
+export interface OnDemandServer extends ListedServerEntry {
   readonly state: HealthState;
   readonly probeLog: string;
   /** The likely cause, for a server that is not healthy. */
@@ -123,8 +118,7 @@ export function readOnDemandResult(
     servers: servers.map((server) => {
       const address = capText(server.address ?? '(unknown address)', VALUE_CAPS.address);
       const state = readHealth(server.health);
-      const probeLog = capText(server.healthProbeLog ?? '', VALUE_CAPS.probeLog);
-      const probeErrorName = capOptional(server.healthProbeErrorName, VALUE_CAPS.errorName);
+      const { probeLog, cause } = serverProbe(server, state);
       return {
         key: serverKey({ gateway, ...asked, address }),
         ...asked,
@@ -132,7 +126,7 @@ export function readOnDemandResult(
         health: capText(server.health ?? '', VALUE_CAPS.health),
         state,
         probeLog,
-        ...(state === 'healthy' ? {} : { cause: classifyCause({ state, probeLog, probeErrorName }) }),
+        ...(state === 'healthy' ? {} : { cause }),
       };
     }),
   };

@@ -13,8 +13,7 @@
  */
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
-import { isIpAddress, type ResolvedProbe } from './probe-resolution';
-
+import { isIpAddress, picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
 
 const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
@@ -97,7 +96,7 @@ export function fixCommands(
   }): string[] => {
     // The host name is being fixed in the setting too: the new probe takes it from there.
     const host =
-      p.hostSource === 'settings' || p.hostSource === 'address' || hostFixed
+      picksHostFromSettings(p) || hostFixed
         ? '--host-name-from-http-settings true'
         : `--host ${shellWord(p.host ?? '127.0.0.1')}`;
     const protocol = p.protocol === 'https' ? 'Https' : 'Http';

@@ -85,10 +85,13 @@ export function probeWire(p: ResolvedProbe): ProbeWire | { readonly why: string 
   };
 }
 
+/** An address or host without the brackets of an IPv6 literal (`[::1]` → `::1`). */
+const bare = (address: string): string => address.replace(/^\[|\]$/g, '');
+
 /** A URL authority: an IPv6 literal bracketed, anything else as is (a host name is never bracketed). */
 export function authority(host: string, port: number): string {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return isIpAddress(bare) && bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
+  const name = bare(host);
+  return isIpAddress(name) && name.includes(':') ? `[${name}]:${port}` : `${name}:${port}`;
 }
 
 /** A name curl can put in a URL as the host: a DNS name or an IP literal. */
@@ -175,8 +178,6 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
   };
 }
-
-const bare = (address: string): string => address.replace(/^\[|\]$/g, '');
 
 /** An HTTPS probe without SNI: the URL must name an IP (the address), or curl would send a name. */
 function noNameHost(wire: { readonly address: string }): string | undefined {

@@ -159,6 +159,16 @@ export function sendsServerName(protocol: string): boolean {
   return protocol === 'https' || protocol === 'tls';
 }
 
+/**
+ * Whether the probe takes its host name from the backend setting (ARM's
+ * `pickHostNameFromBackendHttpSettings`): the setting's host name, or with "pick host name from backend
+ * target" each server's address; a custom probe that picks from a setting naming none (`none`) too.
+ * False for a probe's own host and the default probe's 127.0.0.1.
+ */
+export function picksHostFromSettings(p: { readonly hostSource: HostSource }): boolean {
+  return p.hostSource === 'settings' || p.hostSource === 'address' || p.hostSource === 'none';
+}
+
 /** Whether the probe sends an HTTP request (a TCP or TLS probe only connects: no Host, status or body). */
 export function isHttpProbe(p: { readonly protocol: string }): boolean {
   return p.protocol === 'http' || p.protocol === 'https';

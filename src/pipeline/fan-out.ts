@@ -118,7 +118,7 @@ const MAX_OPERATION_URL = 2048;
 /**
  * Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. A
  * continuation's operation is only checked for shape here: the reader refuses a URL off the ARM
- * endpoint before any request (src/adapters/arm/backend-health-reader.ts).
+ * endpoint before any request (src/adapters/arm/arm-operation.ts refuseElsewhere).
  */
 export function readGatewayMessage(message: unknown): GatewayMessage | undefined {
   if (typeof message !== 'object' || message === null) return undefined;

@@ -1,22 +1,16 @@
-import {
-  createHttpHeaders,
-  createPipelineRequest,
-  RestError,
-  type PipelineResponse,
-} from '@azure/core-rest-pipeline';
 import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-health-body';
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
-import { pollWaitInMs, retryAfterInMs } from '../../core/retry-after';
 import { BackendHealthUnavailableError } from '../../errors';
 import type {
-  BackendHealthOperation,
   SteppedBackendHealthReader,
   BackendHealthStep,
   CallOptions,
   SubscriptionPacer,
 } from '../../ports';
+import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ArmClientFactory } from './client';
-import { abortedWait, waitFor } from './abortable-wait';
+import { waitFor } from './abortable-wait';
+import { admitToEstimate, armSender, gatewayActionPath, nextPoll, refuseElsewhere } from './arm-operation';
 import { toArmError } from './errors';
 import { answerJson } from './response-capture';
 
@@ -70,24 +64,7 @@ export function createArmBackendHealthReader(
 ): SteppedBackendHealthReader {
   const endpoint = clientFor.endpoint.replace(/\/+$/, '');
 
-  const send = async (
-    gateway: GatewayRef,
-    method: 'GET' | 'POST',
-    url: string,
-    abortSignal: AbortSignal | undefined,
-  ): Promise<PipelineResponse> => {
-    const client = await clientFor(gateway.subscriptionId);
-    const request = createPipelineRequest({
-      url,
-      method,
-      headers: createHttpHeaders({ accept: 'application/json' }),
-      ...(abortSignal ? { abortSignal } : {}),
-    });
-    // The factory's HTTP client: the connections the lists and every subscription's requests share.
-    const response = await client.pipeline.sendRequest(clientFor.httpClient, request);
-    if (response.status >= 400) throw restError(response);
-    return response;
-  };
+  const send = armSender(clientFor);
 
   /**
    * A 2xx answer of the POST or a poll → the next step. `atOnceBefore`: the polls in a row before this
@@ -107,22 +84,12 @@ export function createArmBackendHealthReader(
         { unreadableAnswer: true },
       );
     }
-    const location = response.headers.get('location');
-    if (!location) {
-      throw new BackendHealthUnavailableError(
-        gateway.id,
-        `ARM answered ${response.status} without a Location header to poll for the result`,
-        { unreadableAnswer: true },
-      );
-    }
-    const said = retryAfterInMs(response.headers.get('retry-after'), Date.now()) ?? options.pollIntervalInMs;
-    const operation: BackendHealthOperation = {
-      location: new URL(location, response.request.url).href,
-      ...(said === 0 ? { atOnceBefore: atOnceBefore + 1 } : {}),
+    return {
+      pending: nextPoll(gateway, response, atOnceBefore, {
+        endpoint,
+        pollIntervalInMs: options.pollIntervalInMs,
+      }),
     };
-    refuseElsewhere(gateway, operation, endpoint);
-    const wait = pollWaitInMs(said, atOnceBefore, options.pollIntervalInMs);
-    return { pending: { operation, retryAfterInMs: wait } };
   };
 
   const mapped = (gateway: GatewayRef, error: unknown): Error =>
@@ -134,13 +101,9 @@ export function createArmBackendHealthReader(
 
   const reader: SteppedBackendHealthReader = {
     async startBackendHealth(gateway, callOptions: CallOptions = {}) {
-      const path =
-        `/subscriptions/${encodeURIComponent(gateway.subscriptionId)}` +
-        `/resourceGroups/${encodeURIComponent(gateway.resourceGroup)}` +
-        `/providers/Microsoft.Network/applicationGateways/${encodeURIComponent(gateway.name)}/backendhealth`;
       try {
-        const url = `${endpoint}${path}?api-version=${BACKEND_HEALTH_API_VERSION}`;
-        return step(gateway, await send(gateway, 'POST', url, callOptions.abortSignal), 0);
+        const url = `${endpoint}${gatewayActionPath(gateway, 'backendhealth')}?api-version=${BACKEND_HEALTH_API_VERSION}`;
+        return step(gateway, await send(gateway, 'POST', url, callOptions), 0);
       } catch (error) {
         throw mapped(gateway, error);
       }
@@ -149,7 +112,7 @@ export function createArmBackendHealthReader(
     async pollBackendHealth(gateway, operation, callOptions: CallOptions = {}) {
       refuseElsewhere(gateway, operation, endpoint);
       try {
-        const response = await send(gateway, 'GET', operation.location, callOptions.abortSignal);
+        const response = await send(gateway, 'GET', operation.location, callOptions);
         return step(gateway, response, operation.atOnceBefore ?? 0);
       } catch (error) {
         throw mapped(gateway, error);
@@ -162,7 +125,13 @@ export function createArmBackendHealthReader(
         const { operation, retryAfterInMs: wait } = next.pending;
         try {
           await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
-          if (options.pacer) await admitPoll(options.pacer, gateway, callOptions.abortSignal);
+          await admitToEstimate(
+            options.pacer,
+            gateway,
+            'reads',
+            callOptions.abortSignal,
+            "the wait for the poll's place in the reads estimate",
+          );
         } catch (error) {
           throw mapped(gateway, error);
         }
@@ -172,83 +141,6 @@ export function createArmBackendHealthReader(
     },
   };
   return reader;
-}
-
-/**
- * Waits for the poll's place in its subscription's reads estimate. Only the call's abort ends it
- * (thrown, as a time-out); a pacer that fails otherwise lets the poll go: pacing never costs a gateway.
- */
-async function admitPoll(
-  pacer: SubscriptionPacer,
-  gateway: GatewayRef,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  try {
-    await pacer.admit(gateway.subscriptionId, 'reads', signal ? { abortSignal: signal } : {});
-  } catch {
-    // The same AbortError the Retry-After wait throws, whatever reason the signal carries.
-    if (signal?.aborted) throw abortedWait("the wait for the poll's place in the reads estimate");
-  }
-}
-
-/**
- * Refuses an operation URL that is not https on the configured ARM endpoint's origin, under the
- * gateway's subscription: the pipeline would send it the bearer token. ARM hands out poll URLs on its
- * own host (`https://management.azure.com/subscriptions/{s}/providers/Microsoft.Network/locations/…`),
- * so only a tampered queue message (or a proxy rewriting ARM's answers) can name another.
- */
-export function refuseElsewhere(
-  gateway: GatewayRef,
-  operation: BackendHealthOperation,
-  endpoint: string,
-): void {
-  const refuse = (why: string) =>
-    new BackendHealthUnavailableError(
-      gateway.id,
-      `refused to poll its operation: ${why}, so no request (and no token) went there`,
-      { retryable: false },
-    );
-  let url: URL;
-  try {
-    url = new URL(operation.location);
-  } catch {
-    throw refuse('its URL is not a URL');
-  }
-  const expected = new URL(endpoint);
-  if (url.protocol !== 'https:' || url.origin !== expected.origin || url.username || url.password) {
-    throw refuse(
-      `its URL is on ${JSON.stringify(url.origin.slice(0, 100))}, not on the ARM endpoint ${expected.origin} (arm.endpoint)`,
-    );
-  }
-  const prefix = `/subscriptions/${gateway.subscriptionId}/`.toLowerCase();
-  if (!url.pathname.toLowerCase().startsWith(prefix)) {
-    throw refuse(`its URL is not under the gateway's subscription ${gateway.subscriptionId}`);
-  }
-}
-
-/**
- * An error answer as the SDK would throw it (`RestError` with status, ARM's code and the request and
- * response), so toArmError reads it as it reads the SDK's: ARM's `{"error":{"code","message"}}` body.
- */
-export function restError(response: PipelineResponse): RestError {
-  let body: { error?: { code?: unknown; message?: unknown } } | undefined;
-  try {
-    body = JSON.parse(response.bodyAsText ?? '') as typeof body;
-  } catch {
-    body = undefined;
-  }
-  const code =
-    typeof body?.error?.code === 'string' ? body.error.code : response.headers.get('x-ms-error-code');
-  const message =
-    typeof body?.error?.message === 'string'
-      ? body.error.message
-      : `Unexpected status code: ${response.status}`;
-  return new RestError(message, {
-    statusCode: response.status,
-    request: response.request,
-    response,
-    ...(code ? { code } : {}),
-  });
 }
 
 /** ARM's final answer as text → the body, or what ARM sent instead ("ARM answered 200 with …"). */

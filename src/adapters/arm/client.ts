@@ -60,7 +60,7 @@ export type ArmClientSetup = Required<
  * `buildClient` makes another SDK's client (Resource Graph's) on the same endpoint, CA (read once for
  * all), credential, retries and policies: `make` gets the options, `extraPolicies` are added after ours.
  * `httpClient` is the one HTTP client every client of the factory sends through (its connections):
- * a pipeline's `sendRequest` takes it (backend-health-reader.ts).
+ * a pipeline's `sendRequest` takes it (arm-operation.ts armSender).
  */
 export type ArmClientFactory = ((subscriptionId: string) => Promise<NetworkManagementClient>) & {
   readonly endpoint: string;

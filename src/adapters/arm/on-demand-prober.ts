@@ -1,15 +1,14 @@
-import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { GatewayRef } from '../../core/model';
 import {
   readOnDemandResult,
   type OnDemandProbeRequest,
   type OnDemandServer,
 } from '../../core/on-demand-probe';
-import { pollWaitInMs, retryAfterInMs } from '../../core/retry-after';
 import { BackendHealthUnavailableError, ON_DEMAND_PROBE_ACTION } from '../../errors';
 import type { CallOptions, OnDemandProber, SubscriptionPacer } from '../../ports';
-import { abortedWait, waitFor } from './abortable-wait';
-import { BACKEND_HEALTH_API_VERSION, refuseElsewhere, restError } from './backend-health-reader';
+import { waitFor } from './abortable-wait';
+import { admitToEstimate, armSender, gatewayActionPath, nextPoll } from './arm-operation';
+import { BACKEND_HEALTH_API_VERSION } from './backend-health-reader';
 import type { ArmClientFactory } from './client';
 import { toArmError } from './errors';
 import { answerJson } from './response-capture';
@@ -24,8 +23,8 @@ export interface OnDemandProberOptions {
 /**
  * ARM's on-demand probe (`POST …/getBackendHealthOnDemand?api-version=2026-01-01`, the operation
  * `applicationGateways.beginBackendHealthOnDemand` of @azure/arm-network v39 sends; REST spec and body:
- * src/core/on-demand-probe.ts), driven as backend-health-reader.ts drives backendhealth and for the same
- * reasons: through the subscription's client pipeline (token, retries, 429 policy, pacing observer),
+ * src/core/on-demand-probe.ts), driven with the pieces it shares with backend-health-reader.ts
+ * (arm-operation.ts) and for the same reasons: through the subscription's client pipeline (token, retries, 429 policy, pacing observer),
  * then `GET` of its `Location` after each `Retry-After` until `200` with the result (ARM RPC: the
  * operation's Location answers 202 while it runs, then the POST's result; the spec says
  * `final-state-via: location`). The POST is a write, each poll a read, in the subscription's estimates.
@@ -39,37 +38,15 @@ export function createArmOnDemandProber(
   options: OnDemandProberOptions,
 ): OnDemandProber {
   const endpoint = clientFor.endpoint.replace(/\/+$/, '');
-  const send = async (
-    gateway: GatewayRef,
-    method: 'GET' | 'POST',
-    url: string,
-    body: string | undefined,
-    abortSignal: AbortSignal | undefined,
-  ): Promise<PipelineResponse> => {
-    const client = await clientFor(gateway.subscriptionId);
-    const request = createPipelineRequest({
-      url,
-      method,
-      headers: createHttpHeaders({
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      }),
-      ...(body !== undefined ? { body } : {}),
-      ...(abortSignal ? { abortSignal } : {}),
-    });
-    const response = await client.pipeline.sendRequest(clientFor.httpClient, request);
-    if (response.status >= 400) throw restError(response);
-    return response;
-  };
-  const admit = async (gateway: GatewayRef, kind: 'reads' | 'writes', signal: AbortSignal | undefined) => {
-    if (!options.pacer) return;
-    try {
-      await options.pacer.admit(gateway.subscriptionId, kind, signal ? { abortSignal: signal } : {});
-    } catch {
-      if (signal?.aborted)
-        throw abortedWait(`the wait for the on-demand probe's place in the ${kind} estimate`);
-    }
-  };
+  const send = armSender(clientFor);
+  const admit = (gateway: GatewayRef, kind: 'reads' | 'writes', signal: AbortSignal | undefined) =>
+    admitToEstimate(
+      options.pacer,
+      gateway,
+      kind,
+      signal,
+      `the wait for the on-demand probe's place in the ${kind} estimate`,
+    );
 
   return {
     async probeOnDemand(
@@ -79,42 +56,22 @@ export function createArmOnDemandProber(
       callOptions: CallOptions = {},
     ): Promise<readonly OnDemandServer[]> {
       const signal = callOptions.abortSignal;
-      const path =
-        `/subscriptions/${encodeURIComponent(gateway.subscriptionId)}` +
-        `/resourceGroups/${encodeURIComponent(gateway.resourceGroup)}` +
-        `/providers/Microsoft.Network/applicationGateways/${encodeURIComponent(gateway.name)}` +
-        '/getBackendHealthOnDemand';
+      const path = gatewayActionPath(gateway, 'getBackendHealthOnDemand');
       try {
         await admit(gateway, 'writes', signal);
-        let response = await send(
-          gateway,
-          'POST',
-          `${endpoint}${path}?api-version=${BACKEND_HEALTH_API_VERSION}`,
-          JSON.stringify(probe),
-          signal,
-        );
+        const url = `${endpoint}${path}?api-version=${BACKEND_HEALTH_API_VERSION}`;
+        let response = await send(gateway, 'POST', url, { body: JSON.stringify(probe), abortSignal: signal });
         let atOnceBefore = 0;
         while (response.status === 201 || response.status === 202) {
-          const location = response.headers.get('location');
-          if (!location) {
-            throw new BackendHealthUnavailableError(
-              gateway.id,
-              `ARM answered ${response.status} to the on-demand probe without a Location header to poll`,
-              { unreadableAnswer: true },
-            );
-          }
-          const operation = { location: new URL(location, response.request.url).href };
-          refuseElsewhere(gateway, operation, endpoint);
-          const said =
-            retryAfterInMs(response.headers.get('retry-after'), Date.now()) ?? options.pollIntervalInMs;
-          await waitFor(
-            pollWaitInMs(said, atOnceBefore, options.pollIntervalInMs),
-            signal,
-            'the wait for the next poll',
-          );
-          atOnceBefore = said === 0 ? atOnceBefore + 1 : 0;
+          const { operation, retryAfterInMs: wait } = nextPoll(gateway, response, atOnceBefore, {
+            endpoint,
+            pollIntervalInMs: options.pollIntervalInMs,
+            to: ' to the on-demand probe',
+          });
+          await waitFor(wait, signal, 'the wait for the next poll');
+          atOnceBefore = operation.atOnceBefore ?? 0;
           await admit(gateway, 'reads', signal);
-          response = await send(gateway, 'GET', operation.location, undefined, signal);
+          response = await send(gateway, 'GET', operation.location, { abortSignal: signal });
         }
         if (response.status !== 200) {
           throw new BackendHealthUnavailableError(

@@ -3,13 +3,12 @@ import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { runOnce } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
 import { runSucceeded } from '../../core/run-report';
-import { RunInterruptedError } from '../../errors';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { StateFolderAdvice } from '../../adapters/state/file-state-store';
 import { prepareDemoOutFolder } from '../demo-out-folder';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { onStopSignal, removeOnExit, STOP_SIGNALS } from '../shutdown';
+import { interruptOnStopSignal, removeOnExit, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';
 import { parseVerbArgs } from '../verb-args';
@@ -32,14 +31,12 @@ export async function demoVerb(args: string[]): Promise<number> {
   const keepCertDir = removeOnExit(path.dirname(emulator.caCertFile));
   // As `run`: a stop signal interrupts the run under way (no new gateway, no further run), the summary
   // says so and the exit is 128 + its number; a second signal quits at once. It ended silently before.
-  const interrupt = new AbortController();
-  const stop = onStopSignal(async () => undefined, { exitOnSignal: false });
-  void stop.stopped.then((signal) => {
-    process.stderr.write(
-      `${signal}: stopping the demo: no new gateway or run is started; the summary follows (again to quit at once)\n`,
-    );
-    interrupt.abort(new RunInterruptedError({ by: 'signal', signal }));
-  });
+  const stop = interruptOnStopSignal(
+    (signal) =>
+      void process.stderr.write(
+        `${signal}: stopping the demo: no new gateway or run is started; the summary follows (again to quit at once)\n`,
+      ),
+  );
   try {
     process.stdout.write(`Backend-health emulator on ${emulator.url} (default scenario), checking…\n\n`);
     const config = parseConfig(
@@ -59,7 +56,7 @@ export async function demoVerb(args: string[]): Promise<number> {
       logger,
       stateFolderAdvice: demoStateAdvice(outDir),
       sinkFolderAdvice: 'Choose another folder with --out',
-      stop: interrupt.signal,
+      stop: stop.signal,
     };
     let outcome = await runOnce(config, options);
     let runs = 1;

@@ -3,12 +3,11 @@ import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
 import { loadConfigFile } from '../../config/load';
-import { RunInterruptedError } from '../../errors';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { limitHeapGrowth } from '../heap-growth';
 import { createProgressLine } from '../progress-line';
-import { onStopSignal, STOP_SIGNALS } from '../shutdown';
+import { interruptOnStopSignal, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { createStderrTelemetry } from '../stderr-telemetry';
 import { printRun } from '../summary';
@@ -39,12 +38,9 @@ export async function runVerb(args: string[]): Promise<number> {
   limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
   const toStderr = progress ? progress.writeAbove : (text: string) => void process.stderr.write(text);
-  const stop = new AbortController();
-  const signals = onStopSignal(async () => undefined, { exitOnSignal: false });
-  void signals.stopped.then((signal) => {
-    toStderr(`${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`);
-    stop.abort(new RunInterruptedError({ by: 'signal', signal }));
-  });
+  const stop = interruptOnStopSignal((signal) =>
+    toStderr(`${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`),
+  );
   try {
     const { report, receipts } = await runOnce(effective, {
       logger: createStderrLogger(values.verbose, toStderr),
@@ -55,7 +51,7 @@ export async function runVerb(args: string[]): Promise<number> {
     printRun(report, receipts, values.json);
     return exitCode(report);
   } finally {
-    signals.dispose();
+    stop.dispose();
   }
 }
 
