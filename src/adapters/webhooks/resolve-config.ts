@@ -89,7 +89,7 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
  * by the receiver it routes to, and the index alone is easy to miscount in a long list. Other lines
  * are returned as they are.
  */
-export function nameReceiverOf(line: string, raw: unknown): string {
+function nameReceiverOf(line: string, raw: unknown): string {
   const name = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['name'] : undefined;
   const at = line.indexOf(': ');
   if (typeof name !== 'string' || at < 0 || !/(^|[\].])match(\[|\.|$)/.test(line.slice(0, at))) return line;
