@@ -1,6 +1,6 @@
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, serverLineText } from '../group-text';
 import { SLACK_LIMITS, slackText } from './slack-payload';
 
@@ -88,6 +88,6 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
 export function buildSlackGroupPayload(group: NoticeGroup): WebhookPayload {
   return {
     body: JSON.stringify(buildSlackGroupMessage(group)),
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT },
+    headers: JSON_HEADERS,
   };
 }

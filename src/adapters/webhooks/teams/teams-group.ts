@@ -2,13 +2,12 @@ import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { countsText, leadingType, serverLineText } from '../group-text';
 import { escapeClip, plainText } from '../text';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import type { WebhookPayload } from '../webhook-format';
 import {
   ADAPTIVE_CARD_SCHEMA,
   ADAPTIVE_CARD_VERSION,
-  TEAMS_MAX_BODY_BYTES,
+  fittingTeamsPayload,
   teamsMarkdownText,
-  teamsMessage,
 } from './teams-payload';
 
 /**
@@ -130,10 +129,5 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
 
 /** `format: "teams"`, grouped. Pure: the card with the most rows that fits TEAMS_MAX_BODY_BYTES. */
 export function buildTeamsGroupPayload(group: NoticeGroup): WebhookPayload {
-  let body = '';
-  for (const rows of ROW_BUDGETS) {
-    body = JSON.stringify(teamsMessage(buildTeamsGroupCard(group, rows)));
-    if (Buffer.byteLength(body, 'utf8') <= TEAMS_MAX_BODY_BYTES) break;
-  }
-  return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT } };
+  return fittingTeamsPayload(ROW_BUDGETS, (rows) => buildTeamsGroupCard(group, rows));
 }
