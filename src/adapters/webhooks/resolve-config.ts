@@ -59,23 +59,15 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
   }
   const config = parsed.data;
   const before = issues.length;
-  const url = lookUp(config.url, env, `${path}.url`, issues);
-  if (url !== undefined) {
-    const problem = webhookUrlProblem(url);
-    if (problem) issues.push(`${path}.url${source(config.url)}: ${problem}`);
-  }
-  let secret: string | undefined;
-  if (config.format === 'json' && config.secret !== undefined) {
-    secret = lookUp(config.secret, env, `${path}.secret`, issues);
-    const problem = secret === undefined ? undefined : secretProblem(secret);
-    if (problem) issues.push(`${path}.secret${source(config.secret)}: ${problem}`);
-  }
-  let routingKey: string | undefined;
-  if (config.format === 'pagerduty') {
-    routingKey = lookUp(config.routingKey, env, `${path}.routingKey`, issues);
-    const problem = routingKey === undefined ? undefined : routingKeyProblem(routingKey);
-    if (problem) issues.push(`${path}.routingKey${source(config.routingKey)}: ${problem}`);
-  }
+  const url = checkedValue(config.url, 'url', env, path, issues);
+  const secret =
+    config.format === 'json' && config.secret !== undefined
+      ? checkedValue(config.secret, 'secret', env, path, issues)
+      : undefined;
+  const routingKey =
+    config.format === 'pagerduty'
+      ? checkedValue(config.routingKey, 'routingKey', env, path, issues)
+      : undefined;
   if (issues.length > before || url === undefined) return undefined;
   return Object.freeze({
     name: config.name,
@@ -97,7 +89,7 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
  * by the receiver it routes to, and the index alone is easy to miscount in a long list. Other lines
  * are returned as they are.
  */
-export function nameReceiverOf(line: string, raw: unknown): string {
+function nameReceiverOf(line: string, raw: unknown): string {
   const name = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['name'] : undefined;
   const at = line.indexOf(': ');
   if (typeof name !== 'string' || at < 0 || !/(^|[\].])match(\[|\.|$)/.test(line.slice(0, at))) return line;
@@ -128,19 +120,45 @@ function valueProblems(
   const entry = raw as Record<string, unknown>;
   const format = entry['format'];
   const known = typeof format === 'string' && (WEBHOOK_FORMAT_NAMES as readonly string[]).includes(format);
-  const checks: Array<[string, (value: string) => string | undefined, boolean]> = [
-    ['url', webhookUrlProblem, true],
-    ['secret', secretProblem, format === 'json' || !known],
-    ['routingKey', routingKeyProblem, format === 'pagerduty' || !known],
-  ];
-  for (const [field, problemOf, applies] of checks) {
+  const applies: Readonly<Record<CheckedField, boolean>> = {
+    url: true,
+    secret: format === 'json' || !known,
+    routingKey: format === 'pagerduty' || !known,
+  };
+  for (const field of CHECKED_FIELDS) {
     const ref = entry[field];
-    if (!applies || ref === undefined || flagged.has(field)) continue;
+    if (!applies[field] || ref === undefined || flagged.has(field)) continue;
     if (typeof ref !== 'string' && !fromEnvSchema.safeParse(ref).success) continue;
-    const value = lookUp(ref as string | FromEnv, env, `${path}.${field}`, issues);
-    const problem = value === undefined ? undefined : problemOf(value);
-    if (problem) issues.push(`${path}.${field}${source(ref as string | FromEnv)}: ${problem}`);
+    checkedValue(ref as string | FromEnv, field, env, path, issues);
   }
+}
+
+/** The fields whose values have a policy beyond the schema's shape (url-policy.ts, whsec_, routing key). */
+const CHECKED_FIELDS = ['url', 'secret', 'routingKey'] as const;
+type CheckedField = (typeof CHECKED_FIELDS)[number];
+
+const POLICIES: Readonly<Record<CheckedField, (value: string) => string | undefined>> = {
+  url: webhookUrlProblem,
+  secret: secretProblem,
+  routingKey: routingKeyProblem,
+};
+
+/**
+ * `ref` resolved from `env` and checked by its field's policy, each problem pushed to `issues` (as
+ * `path.field (from "VAR"): problem`); the value even when its policy refused it, undefined when a
+ * `fromEnv` setting is not set. For a valid entry (collect) and a refused one (valueProblems) alike.
+ */
+function checkedValue(
+  ref: string | FromEnv,
+  field: CheckedField,
+  env: Env,
+  path: string,
+  issues: string[],
+): string | undefined {
+  const value = lookUp(ref, env, `${path}.${field}`, issues);
+  const problem = value === undefined ? undefined : POLICIES[field](value);
+  if (problem) issues.push(`${path}.${field}${source(ref)}: ${problem}`);
+  return value;
 }
 
 function lookUp(ref: string | FromEnv, env: Env, where: string, issues: string[]): string | undefined {

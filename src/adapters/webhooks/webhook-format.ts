@@ -56,3 +56,9 @@ export interface WebhookFormat {
 }
 
 export const USER_AGENT = 'appgw-insights-webhook/1';
+
+/** The headers of a JSON body (every format but CloudEvents, which has its own content type). */
+export const JSON_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json; charset=utf-8',
+  'user-agent': USER_AGENT,
+};

@@ -1,6 +1,6 @@
 import { hash64 } from '../hash';
 import type { Notice } from './notice';
-import { serverKey } from './server-record';
+import { noticeServerKey } from './server-record';
 
 /**
  * The stable id of the episode a notice belongs to: one server (gateway, pool, settings, address) from
@@ -14,11 +14,5 @@ import { serverKey } from './server-record';
 export function episodeId(
   notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server' | 'degradedSince'>,
 ): string {
-  const server = serverKey({
-    gateway: notice.gateway,
-    backendPool: notice.backendPool,
-    backendSettings: notice.backendSettings,
-    address: notice.server.address,
-  });
-  return `appgw-ep-${hash64(`${server}|${notice.degradedSince}`)}`;
+  return `appgw-ep-${hash64(`${noticeServerKey(notice)}|${notice.degradedSince}`)}`;
 }

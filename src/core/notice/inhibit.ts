@@ -2,7 +2,7 @@ import { gatewayKey } from '../arm-id';
 import type { Finding } from '../model';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
 import { RECOVERED_REASONS, type Notice } from './notice';
-import { serverKey, type ServerRecord } from './server-record';
+import { noticeServerKey, serverKey, type ServerRecord } from './server-record';
 
 /**
  * Inhibition (Alertmanager's inhibit rules, https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule:
@@ -60,7 +60,7 @@ export function decideWithInhibition(
       notices.push(gatewayNotice(notice));
       continue;
     }
-    const key = serverKey({ ...notice, address: notice.server.address });
+    const key = noticeServerKey(notice);
     if (notice.type !== 'recovered' && inhibiting.has(gatewayKey(notice.gateway.id))) {
       // Held: as if not decided (the same transition is due again once the gateway episode ends).
       const { notified: _now, ...record } = servers[key] as ServerRecord;

@@ -1,5 +1,5 @@
 import type { Notice } from './notice';
-import { serverKey, type ServerRecord } from './server-record';
+import { noticeServerKey, type ServerRecord } from './server-record';
 import type { Severity } from './severity';
 import { silenceMatches, type SilenceMatchers } from './silence';
 
@@ -125,7 +125,7 @@ export function routeNotices(
   const notices = new Map<string, Notice[]>(receivers.map((r) => [r.name, []]));
   const servers: Record<string, ServerRecord> = { ...decision.servers };
   for (const notice of decision.notices) {
-    const key = serverKey({ ...notice, address: notice.server.address });
+    const key = noticeServerKey(notice);
     const before = previous[key]?.notified;
     // Absent: told by a release that did not record receivers (every one), or not told before.
     const told = before ? before.receivers : [];

@@ -1,6 +1,6 @@
 import type { Cause, CauseId } from '../causes';
 import type { Finding } from '../model';
-import type { NoticeType } from './notice';
+import type { Notice, NoticeType } from './notice';
 import type { Severity } from './severity';
 
 /**
@@ -71,4 +71,16 @@ export function serverKey(parts: {
   address: string;
 }): string {
   return [parts.gateway.id, parts.backendPool, parts.backendSettings, parts.address].join('|').toLowerCase();
+}
+
+/** serverKey of the server a notice is about (a notice keeps the address under `server`). */
+export function noticeServerKey(
+  notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server'>,
+): string {
+  return serverKey({
+    gateway: notice.gateway,
+    backendPool: notice.backendPool,
+    backendSettings: notice.backendSettings,
+    address: notice.server.address,
+  });
 }

@@ -1,7 +1,7 @@
 import { groupMessages } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { SendOutcome } from '../../core/notice/outbox';
-import type { Clock, Notifier, SendResult } from '../../ports';
+import type { CallOptions, Clock, Notifier, SendResult } from '../../ports';
 import { sendFitsLease } from './lease';
 import type { ReceiverBreaker, SendVerdict } from './receiver-breaker';
 
@@ -10,7 +10,7 @@ export interface DeliveryRecord {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
-  /** The notice's severity; always set by deliverOutbox. */
+  /** The notice's severity; always set (deliverOutbox, deliverGrouped). */
   readonly severity?: Notice['severity'];
   /** gateway/pool/settings/address */
   readonly server: string;
@@ -47,54 +47,14 @@ export async function deliverOutbox(
   notices: readonly Notice[],
   options: DeliverOptions,
 ): Promise<DeliveryRecord[]> {
-  const records: DeliveryRecord[] = [];
-  for (const notice of notices) {
-    const base = {
-      receiver: notifier.name,
-      noticeId: notice.id,
-      type: notice.type,
-      severity: notice.severity,
-      server: serverOf(notice),
-    };
-    // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
-    const admission = await options.breaker.admit(notifier.name);
-    if (!admission.send) {
-      records.push({
-        ...base,
-        outcome: 'not-tried',
-        reason: `not tried: ${notifier.name} failed earlier in this run (${admission.reason})`,
-      });
-      continue;
-    }
-    if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {
-      admission.settle({ kind: 'not-sent' });
-      records.push({
-        ...base,
-        outcome: 'not-tried',
-        reason: 'not tried: this run’s lease on it would end before a send could finish',
-      });
-      continue;
-    }
-    let result: SendResult | undefined;
-    try {
-      result = await notifier.send(notice, options.abortSignal ? { abortSignal: options.abortSignal } : {});
-    } finally {
-      // A send that threw taught nothing: the next waiting send finds out instead.
-      admission.settle(result ? breakerVerdict(result) : { kind: 'not-sent' });
-    }
-    const outcome = sendOutcome(result);
-    if (outcome.kind === 'delivered') {
-      records.push({ ...base, outcome: 'delivered', result });
-    } else if (outcome.kind === 'failed') {
-      records.push({
-        ...base,
-        outcome: outcome.retryable ? 'queued' : 'parked',
-        result,
-        reason: outcome.reason,
-      });
-    }
-  }
-  return records;
+  return deliverMessages(
+    notifier,
+    notices.map((notice) => ({
+      notices: [notice],
+      send: (sendOptions: CallOptions) => notifier.send(notice, sendOptions),
+    })),
+    options,
+  );
 }
 
 /**
@@ -111,31 +71,59 @@ export async function deliverGrouped(
 ): Promise<DeliveryRecord[]> {
   const sendGroup = notifier.sendGroup?.bind(notifier);
   if (!sendGroup) return deliverOutbox(notifier, notices, options);
+  return deliverMessages(
+    notifier,
+    groupMessages(notices).map((group) => ({
+      notices: group.notices,
+      groupId: group.id,
+      send: (sendOptions: CallOptions) => sendGroup(group, sendOptions),
+    })),
+    options,
+  );
+}
+
+/** One POST to a receiver: one notice (deliverOutbox) or one group message (deliverGrouped). */
+interface Message {
+  readonly notices: readonly Notice[];
+  /** The group message's id; absent for a notice sent on its own. */
+  readonly groupId?: string;
+  send(options: CallOptions): Promise<SendResult>;
+}
+
+/** The one send loop (the rules in deliverOutbox's docstring); each message's result is each of its notices' record. */
+async function deliverMessages(
+  notifier: Notifier,
+  messages: readonly Message[],
+  options: DeliverOptions,
+): Promise<DeliveryRecord[]> {
   const records: DeliveryRecord[] = [];
-  for (const group of groupMessages(notices)) {
-    const bases = group.notices.map((notice) => ({
+  for (const message of messages) {
+    const bases = message.notices.map((notice) => ({
       receiver: notifier.name,
       noticeId: notice.id,
       type: notice.type,
+      severity: notice.severity,
       server: serverOf(notice),
-      groupId: group.id,
+      ...(message.groupId !== undefined ? { groupId: message.groupId } : {}),
     }));
+    const notTried = (reason: string) =>
+      records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
+    // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
     const admission = await options.breaker.admit(notifier.name);
     if (!admission.send) {
-      const reason = `not tried: ${notifier.name} failed earlier in this run (${admission.reason})`;
-      records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
+      notTried(`not tried: ${notifier.name} failed earlier in this run (${admission.reason})`);
       continue;
     }
     if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {
       admission.settle({ kind: 'not-sent' });
-      const reason = 'not tried: this run’s lease on it would end before a send could finish';
-      records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
+      notTried('not tried: this run’s lease on it would end before a send could finish');
       continue;
     }
     let result: SendResult | undefined;
     try {
-      result = await sendGroup(group, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      result = await message.send(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     } finally {
+      // A send that threw taught nothing: the next waiting send finds out instead.
       admission.settle(result ? breakerVerdict(result) : { kind: 'not-sent' });
     }
     const outcome = sendOutcome(result);

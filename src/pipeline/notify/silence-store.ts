@@ -1,20 +1,14 @@
 import * as z from '../../core/input/zod';
-import { formatPath } from '../../core/input/format-issues';
 import { terminalSafe } from '../../core/input/json-text';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { Silence } from '../../core/notice/silence';
 import { silencesSchema } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
-import {
-  isStateConflictError,
-  StateConflictError,
-  StateInvalidError,
-  toError,
-  UsageError,
-} from '../../errors';
+import { isStateConflictError, StateConflictError, toError, UsageError } from '../../errors';
 import type { StateStore } from '../../ports';
 import type { Logger } from '../logger';
+import { parseStoredDocument } from './state-document';
 
 /**
  * The silences added with `appgw-insights silence add`, kept with the notify state in one document
@@ -37,16 +31,7 @@ const MAX_CONFLICT_RETRIES = 5;
 /** A stored value as a silence document: undefined is none yet; anything else invalid throws StateInvalidError. */
 export function parseSilenceDocument(value: unknown, document: string): SilenceDocument {
   if (value === undefined) return { version: 1, silences: [] };
-  const result = documentSchema.safeParse(value);
-  if (!result.success) {
-    throw new StateInvalidError(
-      document,
-      result.error.issues.map((issue) =>
-        terminalSafe(`${formatPath(issue.path) || '(root)'}: ${issue.message}`),
-      ),
-    );
-  }
-  return result.data as unknown as SilenceDocument;
+  return parseStoredDocument(documentSchema, value, document) as unknown as SilenceDocument;
 }
 
 /** The stored silences (every one, expired too). Throws the store's errors, or StateInvalidError. */

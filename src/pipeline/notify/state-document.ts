@@ -163,7 +163,15 @@ export const stateDocumentSchema = z.looseObject(
  */
 export function parseStateDocument(value: unknown, document: string): NotifyStateDocument {
   if (value === undefined) return EMPTY_STATE;
-  const result = stateDocumentSchema.safeParse(value);
+  return parseStoredDocument(stateDocumentSchema, value, document) as unknown as NotifyStateDocument;
+}
+
+/**
+ * A stored value checked by `schema` (the notify state, the silences): its data, or StateInvalidError
+ * naming `document` and each bad field by its path (terminal-safe: the document may hold anything).
+ */
+export function parseStoredDocument<T>(schema: z.ZodMiniType<T>, value: unknown, document: string): T {
+  const result = schema.safeParse(value);
   if (!result.success) {
     throw new StateInvalidError(
       document,
@@ -172,7 +180,7 @@ export function parseStateDocument(value: unknown, document: string): NotifyStat
       ),
     );
   }
-  return result.data as unknown as NotifyStateDocument;
+  return result.data;
 }
 
 /** One receiver's outbox in `doc`. */

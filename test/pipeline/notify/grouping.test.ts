@@ -171,6 +171,8 @@ describe('grouping: one message per gateway incident, Alertmanager timers, acros
       ['queued', ops.messages[0]?.id],
       ['queued', ops.messages[0]?.id],
     ]);
+    // Each notice's record of a group message carries its severity, as a notice sent alone does.
+    expect(outcome.deliveries.map((d) => d.severity)).toEqual(['critical', 'critical']);
     expect(world.document()?.groups?.['webhook[ops]']?.flushedAt).toBeUndefined();
     await run(3, { bad: ['10.0.0.4', '10.0.0.5', '10.0.0.6'] });
     expect(ops.messages.map((m) => [m.answer, m.notices.length])).toEqual([

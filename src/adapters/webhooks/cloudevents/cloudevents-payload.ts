@@ -47,28 +47,47 @@ export function cloudEventSource(gatewayId: string): string {
 
 export function toCloudEvent(notice: Notice): CloudEventV1 {
   const data = toWebhookEvent(notice);
-  const subject = clip(
-    wellFormed(`${notice.backendPool}/${notice.backendSettings}/${notice.server.address}`),
-    2048,
+  return cloudEvent(
+    data,
+    notice.gateway.id,
+    CLOUDEVENT_TYPES[notice.type],
+    `${notice.backendPool}/${notice.backendSettings}/${notice.server.address}`,
+    notice.occurredAt,
   );
+}
+
+/**
+ * The attributes around `data`, for a notice's event and a group's alike: `source` from the gateway's
+ * id, `subject` well-formed and clipped (never empty), `time` only when `occurredAt` is RFC 3339.
+ */
+function cloudEvent<D extends { readonly id: string }>(
+  data: D,
+  gatewayId: string,
+  type: string,
+  subject: string,
+  occurredAt: string,
+): Omit<CloudEventV1, 'data'> & { readonly data: D } {
   return {
     specversion: '1.0',
     id: data.id || 'unknown',
-    source: cloudEventSource(notice.gateway.id),
-    type: CLOUDEVENT_TYPES[notice.type],
-    subject: subject || '-',
-    ...(RFC3339.test(notice.occurredAt) ? { time: notice.occurredAt } : {}),
+    source: cloudEventSource(gatewayId),
+    type,
+    subject: clip(wellFormed(subject), 2048) || '-',
+    ...(RFC3339.test(occurredAt) ? { time: occurredAt } : {}),
     datacontenttype: 'application/json',
     data,
   };
 }
 
+/** `application/cloudevents+json` (structured content mode). */
+const CLOUDEVENTS_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': CLOUDEVENTS_CONTENT_TYPE,
+  'user-agent': USER_AGENT,
+};
+
 /** `format: "cloudevents"`. Pure. */
 export function buildCloudEventsPayload(notice: Notice): WebhookPayload {
-  return {
-    body: JSON.stringify(toCloudEvent(notice)),
-    headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, 'user-agent': USER_AGENT },
-  };
+  return { body: JSON.stringify(toCloudEvent(notice)), headers: CLOUDEVENTS_HEADERS };
 }
 
 /** The grouped event's CloudEvents type (its data is the json format's grouped event, SCHEMA.md). */
@@ -76,15 +95,8 @@ export const CLOUDEVENT_GROUP_TYPE = 'com.appgw-insights.gateway.group.v1';
 
 /** `format: "cloudevents"`, grouped: one event per gateway flush; `subject` is the gateway's name. Pure. */
 export function buildCloudEventsGroupPayload(group: NoticeGroup): WebhookPayload {
-  const body = groupEventBody(group, (data) => ({
-    specversion: '1.0',
-    id: data.id || 'unknown',
-    source: cloudEventSource(group.gateway.id),
-    type: CLOUDEVENT_GROUP_TYPE,
-    subject: clip(wellFormed(group.gateway.name), 2048) || '-',
-    ...(RFC3339.test(group.occurredAt) ? { time: group.occurredAt } : {}),
-    datacontenttype: 'application/json',
-    data,
-  }));
-  return { body, headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, 'user-agent': USER_AGENT } };
+  const body = groupEventBody(group, (data) =>
+    cloudEvent(data, group.gateway.id, CLOUDEVENT_GROUP_TYPE, group.gateway.name, group.occurredAt),
+  );
+  return { body, headers: CLOUDEVENTS_HEADERS };
 }

@@ -1,7 +1,7 @@
 import { groupCounts, type NoticeGroup } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
 import { clip, wellFormed } from '../text';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { toWebhookEvent, type WebhookEventV1 } from './json-payload';
 import { webhookId } from './standard-webhooks';
 
@@ -77,8 +77,7 @@ export function buildJsonGroupPayload(group: NoticeGroup): WebhookPayload {
   return {
     body: groupEventBody(group),
     headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': USER_AGENT,
+      ...JSON_HEADERS,
       'webhook-id': webhookId(group.id),
     },
   };

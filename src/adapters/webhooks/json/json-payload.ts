@@ -1,7 +1,7 @@
 import type { Notice, NoticeType, RecoveredReason } from '../../../core/notice/notice';
 import type { Severity } from '../../../core/notice/severity';
 import { clip, wellFormed } from '../text';
-import { USER_AGENT, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
+import { JSON_HEADERS, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
 import { signatureHeaders, webhookId } from './standard-webhooks';
 
 /** The event's version (SCHEMA.md). Fields are added within a version, never renamed or removed. */
@@ -119,8 +119,7 @@ export function buildJsonPayload(notice: Notice): WebhookPayload {
   return {
     body: JSON.stringify(toWebhookEvent(notice)),
     headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': USER_AGENT,
+      ...JSON_HEADERS,
       'webhook-id': webhookId(notice.id),
     },
   };

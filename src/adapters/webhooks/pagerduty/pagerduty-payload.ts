@@ -2,7 +2,7 @@ import { episodeId } from '../../../core/notice/episode';
 import type { Notice } from '../../../core/notice/notice';
 import { toWebhookEvent, type WebhookEventV1 } from '../json/json-payload';
 import { clip, singleLine, wellFormed } from '../text';
-import { USER_AGENT, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
+import { JSON_HEADERS, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
 
 /**
  * PagerDuty Events API v2 alert events (PagerDuty/developer-docs, docs/events-API-v2/02-Trigger-Events.md
@@ -131,7 +131,7 @@ export function buildPagerDutyPayload(
   }
   return {
     body,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT },
+    headers: JSON_HEADERS,
   };
 }
 

@@ -1,7 +1,7 @@
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
-import { countsText } from '../teams/teams-group';
+import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
+import { countsText, serverLineText } from '../group-text';
 import { SLACK_LIMITS, slackText } from './slack-payload';
 
 /**
@@ -21,13 +21,7 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 };
 
 function row(notice: Notice): string {
-  // A gateway-level notice (core/notice/inhibit.ts) says how many servers and pools, in its probe log.
-  const what =
-    notice.type === 'recovered'
-      ? (notice.reason ?? 'recovered')
-      : notice.scope === 'gateway'
-        ? notice.server.probeLog
-        : notice.cause.title;
+  const what = serverLineText(notice);
   return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${slackText(notice.server.health, 60)} · ${slackText(what, 300)}`;
 }
 
@@ -94,6 +88,6 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
 export function buildSlackGroupPayload(group: NoticeGroup): WebhookPayload {
   return {
     body: JSON.stringify(buildSlackGroupMessage(group)),
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT },
+    headers: JSON_HEADERS,
   };
 }

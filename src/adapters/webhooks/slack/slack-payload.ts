@@ -2,7 +2,7 @@ import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
 import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 
 /**
  * Slack incoming webhook with Block Kit: `text` (the notification fallback) and `blocks`. Every value
@@ -143,6 +143,6 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
 export function buildSlackPayload(notice: Notice): WebhookPayload {
   return {
     body: JSON.stringify(buildSlackMessage(notice)),
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT },
+    headers: JSON_HEADERS,
   };
 }

@@ -1,13 +1,13 @@
-import { groupCounts, poolSections, type NoticeGroup } from '../../../core/notice/grouping';
+import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { countsText, leadingType, serverLineText } from '../group-text';
 import { escapeClip, plainText } from '../text';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import type { WebhookPayload } from '../webhook-format';
 import {
   ADAPTIVE_CARD_SCHEMA,
   ADAPTIVE_CARD_VERSION,
-  TEAMS_MAX_BODY_BYTES,
+  fittingTeamsPayload,
   teamsMarkdownText,
-  teamsMessage,
 } from './teams-payload';
 
 /**
@@ -29,69 +29,41 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
   recovered: '✅',
 };
 
-const WORDS: Readonly<Record<NoticeType, string>> = {
-  degraded: 'degraded',
-  'still-degraded': 'still degraded',
-  recovered: 'recovered',
-};
-
 function runText(value: string, max: number): string {
   return escapeClip(plainText(value).replace(/\s+/g, ' ').trim(), max) || '—';
 }
 
-/** "3 degraded, 1 recovered": the group's headline counts, in the types' order. */
-export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
-  const counts = groupCounts(group);
-  return (Object.keys(WORDS) as NoticeType[])
-    .filter((type) => counts[type] > 0)
-    .map((type) => `${counts[type]} ${WORDS[type]}`)
-    .join(', ');
-}
-
-/** The header's style: any `degraded` → attention; else any reminder → warning; else good. */
-function headStyle(group: NoticeGroup): string {
-  const counts = groupCounts(group);
-  return counts.degraded > 0 ? 'attention' : counts['still-degraded'] > 0 ? 'warning' : 'good';
-}
+/** The header's style, by the group's most pressing type: any `degraded`, else any reminder, else good. */
+const HEAD_STYLES: Readonly<Record<NoticeType, string>> = {
+  degraded: 'attention',
+  'still-degraded': 'warning',
+  recovered: 'good',
+};
 
 function serverRow(notice: Notice): Record<string, unknown> {
-  // A gateway-level notice (core/notice/inhibit.ts) says how many servers and pools, in its probe log.
-  const what =
-    notice.type === 'recovered'
-      ? (notice.reason ?? 'recovered')
-      : notice.scope === 'gateway'
-        ? notice.server.probeLog
-        : notice.cause.title;
   return {
     type: 'RichTextBlock',
     inlines: [
       { type: 'TextRun', text: `${ICONS[notice.type]} ` },
       { type: 'TextRun', text: runText(notice.server.address, 200), weight: 'Bolder' },
       { type: 'TextRun', text: ` · ${runText(notice.server.health, 60)} · `, isSubtle: true },
-      { type: 'TextRun', text: runText(what, 300) },
+      { type: 'TextRun', text: runText(serverLineText(notice), 300) },
     ],
   };
 }
 
 /** The grouped card listing at most `rows` servers. Pure. */
 export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROWS): Record<string, unknown> {
-  const icon =
-    ICONS[
-      group.notices.some((n) => n.type === 'degraded')
-        ? 'degraded'
-        : group.notices.some((n) => n.type === 'still-degraded')
-          ? 'still-degraded'
-          : 'recovered'
-    ];
+  const lead = leadingType(group);
   const body: Record<string, unknown>[] = [
     {
       type: 'Container',
-      style: headStyle(group),
+      style: HEAD_STYLES[lead],
       bleed: true,
       items: [
         {
           type: 'TextBlock',
-          text: `${icon} Backend servers: ${countsText(group)}`,
+          text: `${ICONS[lead]} Backend servers: ${countsText(group)}`,
           size: 'Large',
           weight: 'Bolder',
           wrap: true,
@@ -157,10 +129,5 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
 
 /** `format: "teams"`, grouped. Pure: the card with the most rows that fits TEAMS_MAX_BODY_BYTES. */
 export function buildTeamsGroupPayload(group: NoticeGroup): WebhookPayload {
-  let body = '';
-  for (const rows of ROW_BUDGETS) {
-    body = JSON.stringify(teamsMessage(buildTeamsGroupCard(group, rows)));
-    if (Buffer.byteLength(body, 'utf8') <= TEAMS_MAX_BODY_BYTES) break;
-  }
-  return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT } };
+  return fittingTeamsPayload(ROW_BUDGETS, (rows) => buildTeamsGroupCard(group, rows));
 }

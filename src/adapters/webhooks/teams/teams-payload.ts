@@ -2,7 +2,7 @@ import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { escapeMarkdownText, markdownToText } from '../../../articles';
 import { ELLIPSIS, escapeClip, noticeFacts, plainText, singleLine } from '../text';
-import { USER_AGENT, type WebhookPayload } from '../webhook-format';
+import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 
 /**
  * Microsoft Teams, Workflows "Post to a channel when a webhook request is received": a message with one
@@ -155,10 +155,21 @@ export function teamsMessage(card: Record<string, unknown>): Record<string, unkn
 
 /** `format: "teams"`. Pure: the largest card that fits TEAMS_MAX_BODY_BYTES. */
 export function buildTeamsPayload(notice: Notice): WebhookPayload {
+  return fittingTeamsPayload(SCALES, (scale) => buildTeamsCard(notice, scale));
+}
+
+/**
+ * The first of `budgets` (largest first) whose card, in its envelope, fits TEAMS_MAX_BODY_BYTES; the
+ * last one's when none does. For the per-notice card (scales) and the grouped one (rows). Pure.
+ */
+export function fittingTeamsPayload<B>(
+  budgets: readonly B[],
+  card: (budget: B) => Record<string, unknown>,
+): WebhookPayload {
   let body = '';
-  for (const scale of SCALES) {
-    body = JSON.stringify(teamsMessage(buildTeamsCard(notice, scale)));
+  for (const budget of budgets) {
+    body = JSON.stringify(teamsMessage(card(budget)));
     if (Buffer.byteLength(body, 'utf8') <= TEAMS_MAX_BODY_BYTES) break;
   }
-  return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT } };
+  return { body, headers: JSON_HEADERS };
 }

@@ -1,0 +1,38 @@
+import { groupCounts, type NoticeGroup } from '../../core/notice/grouping';
+import type { Notice, NoticeType } from '../../core/notice/notice';
+
+/**
+ * The words the chat formats' grouped messages share (teams/teams-group.ts, slack/slack-group.ts):
+ * one headline and one line per server, each medium escaping them its own way.
+ */
+
+const WORDS: Readonly<Record<NoticeType, string>> = {
+  degraded: 'degraded',
+  'still-degraded': 'still degraded',
+  recovered: 'recovered',
+};
+
+/** "3 degraded, 1 recovered": the group's headline counts, in the types' order. Unescaped. */
+export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
+  const counts = groupCounts(group);
+  return (Object.keys(WORDS) as NoticeType[])
+    .filter((type) => counts[type] > 0)
+    .map((type) => `${counts[type]} ${WORDS[type]}`)
+    .join(', ');
+}
+
+/** The most pressing type in a group: any `degraded`, else any reminder, else `recovered`. */
+export function leadingType(group: Pick<NoticeGroup, 'notices'>): NoticeType {
+  const counts = groupCounts(group);
+  return counts.degraded > 0 ? 'degraded' : counts['still-degraded'] > 0 ? 'still-degraded' : 'recovered';
+}
+
+/**
+ * What a server's line says after its address and health: why it recovered, else its cause; for a
+ * gateway-level notice (core/notice/inhibit.ts) its probe log, which says how many servers and pools.
+ * Unescaped (untrusted values: the caller escapes for its medium).
+ */
+export function serverLineText(notice: Notice): string {
+  if (notice.type === 'recovered') return notice.reason ?? 'recovered';
+  return notice.scope === 'gateway' ? notice.server.probeLog : notice.cause.title;
+}
