@@ -9,6 +9,7 @@ import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { startAzurite, type Azurite } from '../helpers/azurite';
+import { notifyRun } from '../helpers/notify-run';
 import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -51,13 +52,10 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     more: ScenarioInput['gateways'] = [],
     gatewayExtra: Partial<ScenarioInput['gateways'][number]> = {},
   ): Promise<RunReport> {
-    const emulator = await startEmulator({
-      scenario: { gateways: [gateway('gw', servers, gatewayExtra), ...more] } as never,
-    });
-    try {
-      const config = parseConfig({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
+    const outcome = await notifyRun({
+      scenario: { gateways: [gateway('gw', servers, gatewayExtra), ...more] },
+      logger: silentLogger,
+      config: {
         sinks: {
           dir: path.join(stateDir, 'out'),
           webhooks: [
@@ -77,11 +75,9 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
         // own end-to-end tests (notify-grouping.test.ts).
         notify: { inhibit: false },
         ...extra,
-      });
-      return (await runOnce(config, { logger: silentLogger })).report;
-    } finally {
-      await emulator.close();
-    }
+      },
+    });
+    return outcome.report;
   }
 
   it('sends one degraded per bad server, nothing on an unchanged run, one recovered when healthy again', async () => {
