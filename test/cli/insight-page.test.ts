@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -142,7 +142,10 @@ describe('insight page in a real browser', () => {
     await write('gateway page', 'gateway.html', renderGatewayPage(longest[0]!.gateway, 7, insights, now));
     browser = await launchChromium();
   }, 60_000);
-  afterAll(() => browser?.close());
+  afterAll(async () => {
+    await browser?.close();
+    if (out) await rm(out, { recursive: true, force: true });
+  });
 
   it('shows the fix, the facts header, the seed text, with no request leaving the file', async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });

@@ -1,60 +1,23 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
-import { emulatorArm } from '../helpers/emulator-settings';
-import { SUB, gateway } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
+import { SUB } from '../helpers/scenario-builder';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
 
 beforeAll(assertBuilt);
 
 /** The built CLI as a user runs it, against an emulator and a loopback receiver in this process. */
 describe('appgw-insights run / notify: undelivered notices and broken state, as the user sees them', () => {
-  let emulator: RunningEmulator;
+  let rig: CliNotifyRig;
   let receiver: WebhookReceiver;
   let tmp: string;
   let configFile: string;
   beforeEach(async () => {
-    [emulator, receiver] = await Promise.all([
-      startEmulator({
-        scenario: {
-          gateways: [
-            gateway('gw', [
-              { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' },
-            ]),
-          ],
-        } as never,
-      }),
-      startWebhookReceiver(),
-    ]);
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-cli-notify-'));
-    configFile = path.join(tmp, 'config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
-        sinks: {
-          dir: 'out',
-          webhooks: [
-            {
-              name: 'ops',
-              url: receiver.url('/hooks/ops-token-1234567'),
-              format: 'json',
-              grouping: 'server',
-              maxAttempts: 1,
-            },
-          ],
-        },
-        state: { dir: 'state' },
-      }),
-    );
+    rig = await startCliNotifyRig('appgw-cli-notify-', '/hooks/ops-token-1234567');
+    ({ receiver, tmp, configFile } = rig);
   });
-  afterEach(async () => {
-    await Promise.all([emulator.close(), receiver.close()]);
-    await rm(tmp, { recursive: true, force: true });
-  });
+  afterEach(() => rig.close());
   const report = async () => JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8'));
 
   it('a receiver answering 503: exit 2, the notice in the summary, on stderr and in report.json (not ok)', async () => {

@@ -1,11 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { RunningEmulator, ScenarioInput } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
-import { emulatorArm } from '../helpers/emulator-settings';
+import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
 
 beforeAll(assertBuilt);
 
@@ -16,46 +14,18 @@ const scenario = (extra: Partial<ScenarioInput['gateways'][number]> = {}): Scena
 
 /** `appgw-insights recheck` as a user runs it: the emulator's on-demand probe, a loopback receiver. */
 describe('appgw-insights recheck', () => {
+  let rig: CliNotifyRig;
   let emulator: RunningEmulator;
   let receiver: WebhookReceiver;
-  let tmp: string;
   let configFile: string;
   const writeConfig = (notify: Record<string, unknown> = {}, sendResolved = true) =>
-    writeFile(
-      configFile,
-      JSON.stringify({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
-        sinks: {
-          dir: path.join(tmp, 'out'),
-          webhooks: [
-            {
-              name: 'ops',
-              url: receiver.url('/hooks/ops'),
-              format: 'json',
-              grouping: 'server',
-              maxAttempts: 1,
-              sendResolved,
-            },
-          ],
-        },
-        state: { dir: path.join(tmp, 'state') },
-        notify,
-      }),
-    );
+    rig.writeConfig({ sendResolved }, { notify });
   beforeEach(async () => {
-    [emulator, receiver] = await Promise.all([
-      startEmulator({ scenario: scenario() as never }),
-      startWebhookReceiver(),
-    ]);
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-cli-recheck-'));
-    configFile = path.join(tmp, 'config.json');
+    rig = await startCliNotifyRig('appgw-cli-recheck-', '/hooks/ops', scenario());
+    ({ emulator, receiver, configFile } = rig);
     await writeConfig();
   });
-  afterEach(async () => {
-    await Promise.all([emulator.close(), receiver.close()]);
-    await rm(tmp, { recursive: true, force: true });
-  });
+  afterEach(() => rig.close());
   const recheck = (...more: string[]) =>
     runCli([
       'recheck',

@@ -1,54 +1,22 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
-import { emulatorArm } from '../helpers/emulator-settings';
-import { SUB, gateway } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
 
 beforeAll(assertBuilt);
 
 /** `silence add|list|expire` with the built CLI, and a run honouring what they stored (state in a temp folder). */
 describe('appgw-insights silence', () => {
-  let emulator: RunningEmulator;
+  let rig: CliNotifyRig;
   let receiver: WebhookReceiver;
   let tmp: string;
   let configFile: string;
   beforeEach(async () => {
-    [emulator, receiver] = await Promise.all([
-      startEmulator({
-        scenario: {
-          gateways: [
-            gateway('gw', [
-              { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' },
-            ]),
-          ],
-        } as never,
-      }),
-      startWebhookReceiver(),
-    ]);
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-cli-silence-'));
-    configFile = path.join(tmp, 'config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
-        sinks: {
-          dir: 'out',
-          webhooks: [
-            { name: 'ops', url: receiver.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
-          ],
-        },
-        state: { dir: 'state' },
-      }),
-    );
+    rig = await startCliNotifyRig('appgw-cli-silence-', '/ops');
+    ({ receiver, tmp, configFile } = rig);
   });
-  afterEach(async () => {
-    await Promise.all([emulator.close(), receiver.close()]);
-    await rm(tmp, { recursive: true, force: true });
-  });
+  afterEach(() => rig.close());
   const cli = (...args: string[]) => runCli(args, tmp);
   const types = () => receiver.requests.map((r) => (JSON.parse(r.body) as { type: string }).type);
 

@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -50,7 +49,10 @@ describe('status page in a real browser', () => {
     report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as RunReport;
     browser = await launchChromium();
   }, 120_000);
-  afterAll(() => browser?.close());
+  afterAll(async () => {
+    await browser?.close();
+    if (out) await rm(out, { recursive: true, force: true });
+  });
 
   it('shows every gateway, server and state of the run, with its history, and no request leaves the file', async () => {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });

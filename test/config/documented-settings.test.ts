@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile } from '../../src/config/load';
@@ -50,8 +50,12 @@ describe('every app setting is documented', () => {
     expect(block).toBeDefined();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-readme-config-'));
     const file = path.join(dir, 'config.json');
-    await writeFile(file, block as string);
-    await expect(loadConfigFile(file, {})).resolves.toMatchObject({ concurrency: 'auto' });
+    try {
+      await writeFile(file, block as string);
+      await expect(loadConfigFile(file, {})).resolves.toMatchObject({ concurrency: 'auto' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

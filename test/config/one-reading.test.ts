@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { appSettingsProblems, configFromAppSettings } from '../../src/config/app-settings';
@@ -34,11 +34,15 @@ async function readAll(
     }
   };
   const appSettings = { APPGW_TARGETS: SUB, ...settings, ...env };
-  return {
-    file: await attempt(() => loadConfigFile(file, env)),
-    'app settings': await attempt(() => configFromAppSettings(appSettings)),
-    environment: await attempt(() => configFromAppSettings(appSettings, { reader: 'run', base: dir })),
-  };
+  try {
+    return {
+      file: await attempt(() => loadConfigFile(file, env)),
+      'app settings': await attempt(() => configFromAppSettings(appSettings)),
+      environment: await attempt(() => configFromAppSettings(appSettings, { reader: 'run', base: dir })),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function at(config: Config | string[], key: string): unknown {

@@ -1,16 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { shellWord } from '../../src/core/shell-quote';
+import { shellArgv } from '../helpers/shell-argv';
 
-/** What bash makes of `word`: the one argument it passes (printf with NUL separators shows how many). */
-function bashArgs(words: string): string[] {
-  const out = execFileSync('bash', ['-c', `printf '%s\\0' ${words}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '', SHLVL: '2' },
-  });
-  return out.split('\0').slice(0, -1);
-}
+/** What bash makes of `words`: the arguments it passes (shellArgv runs printf in place of the first word). */
+const bashArgs = (words: string): string[] => shellArgv(`printf ${words}`);
 
 // The values a gateway's host name, probe path or name could hold if ARM let anything through.
 const HOSTILE = [

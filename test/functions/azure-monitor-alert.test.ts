@@ -17,7 +17,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { closedPort } from '../helpers/closed-port';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
-import { loadFunctionHandlers } from '../helpers/function-handlers';
+import { loadFunctionHandlers, loadFunctionModule } from '../helpers/function-handlers';
 import { runQueueHost } from '../helpers/functions-host';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
@@ -40,12 +40,8 @@ type Handler = (
 }>;
 
 function loadHandler(): { handler: Handler; options: Record<string, unknown> } {
-  let loaded!: { handler: Handler; options: Record<string, unknown> };
-  jest.isolateModules(() => {
-    const mod = require('../../functions/azure-monitor-alert');
-    loaded = { handler: mod.azureMonitorAlert, options: mod.azureMonitorAlertOptions };
-  });
-  return loaded;
+  const mod = loadFunctionModule('azure-monitor-alert');
+  return { handler: mod.azureMonitorAlert as Handler, options: { ...mod.azureMonitorAlertOptions } };
 }
 
 const FIXTURES = path.join(__dirname, '../fixtures/azure-monitor-alerts');

@@ -3,6 +3,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { resetFunctionServices } from '../../src/app/function-services';
 import { MAX_RECHECK_BODY_BYTES } from '../../src/app/recheck-response';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
+import { loadFunctionModule } from '../helpers/function-handlers';
 import { SUB, gateway } from '../helpers/scenario-builder';
 
 /**
@@ -13,14 +14,7 @@ import { SUB, gateway } from '../helpers/scenario-builder';
  */
 type Handler = (r: HttpRequest, c: InvocationContext) => Promise<{ status?: number; jsonBody?: unknown }>;
 
-function loadHandler(): Handler {
-  let handler!: Handler;
-  jest.isolateModules(() => {
-    handler = (require('../../functions/recheck-gateway') as { recheckGatewayHttp: Handler })
-      .recheckGatewayHttp;
-  });
-  return handler;
-}
+const loadHandler = (): Handler => loadFunctionModule('recheck-gateway').recheckGatewayHttp;
 
 const context = () => new InvocationContext({ invocationId: 'inv-1', logHandler: () => {} });
 const request = (body: string, name = 'gw-fixed', subscription = SUB) =>
@@ -152,11 +146,7 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
   });
 
   it('is registered as the README says: POST, function key, the route', () => {
-    let options: { methods?: string[]; authLevel?: string; route?: string } = {};
-    jest.isolateModules(() => {
-      options = (require('../../functions/recheck-gateway') as { recheckGatewayOptions: typeof options })
-        .recheckGatewayOptions;
-    });
+    const options = loadFunctionModule('recheck-gateway').recheckGatewayOptions;
     expect(options).toMatchObject({
       methods: ['POST'],
       authLevel: 'function',

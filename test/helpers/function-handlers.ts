@@ -23,3 +23,18 @@ export function loadFunctionHandlers(): FunctionHandlers {
   });
   return handlers;
 }
+
+/** The HTTP function modules the tests load one at a time, by file name under functions/. */
+interface HttpFunctionModules {
+  readonly 'azure-monitor-alert': typeof import('../../functions/azure-monitor-alert');
+  readonly 'recheck-gateway': typeof import('../../functions/recheck-gateway');
+}
+
+/** One function module (its handler and its registration options), loaded afresh as loadFunctionHandlers does. */
+export function loadFunctionModule<N extends keyof HttpFunctionModules>(name: N): HttpFunctionModules[N] {
+  let loaded!: HttpFunctionModules[N];
+  jest.isolateModules(() => {
+    loaded = require(`../../functions/${name}`);
+  });
+  return loaded;
+}

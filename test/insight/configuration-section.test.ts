@@ -4,6 +4,7 @@ import { gatewayRef } from '../../src/core/arm-id';
 import { causeFor } from '../../src/core/causes';
 import { observeConfiguration } from '../../src/core/config-observations';
 import type { Finding, FindingConfiguration } from '../../src/core/model';
+import type { Severity } from '../../src/core/notice/severity';
 import { reproduceProbe } from '../../src/core/probe-reproduction';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { causeSectionMarkdown, configurationMarkdown } from '../../src/insight/cause-section';
@@ -12,6 +13,23 @@ import { seedArticle } from '../helpers/memory/run-dependencies';
 import { probe, resolved, settings } from '../core/config-fixtures';
 
 const cause = causeFor('status-code-mismatch', { receivedStatus: 404 });
+/** A status-code-mismatch finding for 10.0.0.5 on `pool`/settings-a of appgw, with what ARM said of its settings. */
+const finding = (
+  pool: string,
+  configuration?: FindingConfiguration,
+  severity: Severity = 'warning',
+): Finding => ({
+  gateway: gatewayRef('00000000-0000-0000-0000-000000000000', 'rg', 'appgw'),
+  backendPool: pool,
+  backendSettings: 'settings-a',
+  address: '10.0.0.5',
+  health: 'Unhealthy',
+  state: 'unhealthy',
+  probeLog: 'Status code mismatch. Received:404.',
+  cause,
+  severity,
+  ...(configuration ? { configuration } : {}),
+});
 const read = (p: ResolvedProbe): FindingConfiguration => ({
   read: true,
   probe: p,
@@ -87,19 +105,11 @@ describe('the configuration section with values from ARM', () => {
 
   it('the insight page shows it under the steps, escaped', () => {
     const p = resolved(settings({ hostName: '<b>x</b>' }), undefined, '10.0.0.5');
-    const finding: Finding = {
-      gateway: gatewayRef('00000000-0000-0000-0000-000000000000', 'rg', 'appgw'),
-      backendPool: 'pool',
-      backendSettings: 'settings-a',
-      address: '10.0.0.5',
-      health: 'Unhealthy',
-      state: 'unhealthy',
-      probeLog: 'Status code mismatch. Received:404.',
-      cause,
-      severity: 'critical',
-      configuration: read(p),
-    };
-    const insight = composeInsight(seedArticle, finding, new Date('2026-11-30T10:00:00Z'));
+    const insight = composeInsight(
+      seedArticle,
+      finding('pool', read(p), 'critical'),
+      new Date('2026-11-30T10:00:00Z'),
+    );
     expect(insight.html).toContain('<section class="configuration">');
     expect(insight.html).not.toContain('<b>x</b>');
     expect(insight.markdown.indexOf('### In your configuration')).toBeLessThan(
@@ -108,18 +118,6 @@ describe('the configuration section with values from ARM', () => {
   });
 
   describe('Confirm the fix: the recheck commands for this server', () => {
-    const finding = (pool: string, configuration?: FindingConfiguration): Finding => ({
-      gateway: gatewayRef('00000000-0000-0000-0000-000000000000', 'rg', 'appgw'),
-      backendPool: pool,
-      backendSettings: 'settings-a',
-      address: '10.0.0.5',
-      health: 'Unhealthy',
-      state: 'unhealthy',
-      probeLog: 'Status code mismatch. Received:404.',
-      cause,
-      severity: 'warning',
-      ...(configuration ? { configuration } : {}),
-    });
     const NOW = new Date('2026-11-30T10:00:00Z');
     const p = resolved(settings(), undefined, '10.0.0.5');
 

@@ -1,17 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runOnce } from '../../src/app/run-once';
-import { parseConfig } from '../../src/config/load';
-import { startEmulator } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
-import { emulatorArm } from '../helpers/emulator-settings';
-import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
+import { notifyRun } from '../helpers/notify-run';
+import { gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
- * notify.recoverAfter and per-receiver sendResolved, end to end: emulator → runOnce → real receivers
+ * notify.recoverAfter and per-receiver sendResolved, end to end: emulator → notifyRun (a direct run) → real receivers
  * on loopback (json, and pagerduty, whose trigger and resolve must pair by dedup_key).
  */
 
@@ -51,11 +48,10 @@ describe('recoverAfter and sendResolved, end to end', () => {
   });
 
   async function run(server: ServerSpec, recoverAfter: number): Promise<RunReport> {
-    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [server])] } as never });
-    try {
-      const config = parseConfig({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
+    const outcome = await notifyRun({
+      scenario: { gateways: [gateway('gw', [server])] },
+      logger: silentLogger,
+      config: {
         sinks: {
           dir: path.join(state, 'out'),
           webhooks: [
@@ -80,11 +76,9 @@ describe('recoverAfter and sendResolved, end to end', () => {
         },
         notify: { recoverAfter },
         state: { dir: path.join(state, 'state') },
-      });
-      return (await runOnce(config, { logger: silentLogger })).report;
-    } finally {
-      await emulator.close();
-    }
+      },
+    });
+    return outcome.report;
   }
 
   const seen = (receiver: WebhookReceiver): Seen[] =>

@@ -9,6 +9,7 @@ import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { startAzurite, type Azurite } from '../helpers/azurite';
+import { notifyRun } from '../helpers/notify-run';
 import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -38,10 +39,15 @@ function acceptedEvents(receiver: WebhookReceiver, from = 0): Event[] {
 
 describe('notify on change, end to end (emulator → runOnce → real webhook receiver)', () => {
   let receiver: WebhookReceiver;
+  let state: string;
   beforeEach(async () => {
     receiver = await startWebhookReceiver();
+    state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
   });
-  afterEach(() => receiver.close());
+  afterEach(async () => {
+    await receiver.close();
+    await rm(state, { recursive: true, force: true });
+  });
 
   /** One run against a fresh emulator; `servers` is gw's, `more` adds other gateways to the scenario. */
   async function run(
@@ -51,13 +57,10 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     more: ScenarioInput['gateways'] = [],
     gatewayExtra: Partial<ScenarioInput['gateways'][number]> = {},
   ): Promise<RunReport> {
-    const emulator = await startEmulator({
-      scenario: { gateways: [gateway('gw', servers, gatewayExtra), ...more] } as never,
-    });
-    try {
-      const config = parseConfig({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
+    const outcome = await notifyRun({
+      scenario: { gateways: [gateway('gw', servers, gatewayExtra), ...more] },
+      logger: silentLogger,
+      config: {
         sinks: {
           dir: path.join(stateDir, 'out'),
           webhooks: [
@@ -77,15 +80,12 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
         // own end-to-end tests (notify-grouping.test.ts).
         notify: { inhibit: false },
         ...extra,
-      });
-      return (await runOnce(config, { logger: silentLogger })).report;
-    } finally {
-      await emulator.close();
-    }
+      },
+    });
+    return outcome.report;
   }
 
   it('sends one degraded per bad server, nothing on an unchanged run, one recovered when healthy again', async () => {
-    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     const first = await run([tcp, dns, ok('10.0.0.9')], state);
     expect(runSucceeded(first)).toBe(true);
     const degraded = acceptedEvents(receiver);
@@ -105,7 +105,6 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   });
 
   it('a receiver that fails twice then accepts gets each notice once, with the same id on every attempt', async () => {
-    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     receiver.failNext(2, 503);
     const report = await run([tcp], state);
     expect(receiver.requests).toHaveLength(3);
@@ -125,7 +124,6 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   });
 
   it('a receiver that is down for a whole run gets the notice on the next run (same id), and the run says so', async () => {
-    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     receiver.failNext(3, 503);
     const down = await run([tcp], state);
     expect(runSucceeded(down)).toBe(false);
@@ -147,7 +145,6 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   });
 
   it('one receiver that is down never holds up another: each has its own queue', async () => {
-    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     const other = await startWebhookReceiver();
     try {
       other.setDefault({ status: 503 });
@@ -176,7 +173,6 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   });
 
   it('a gateway deleted from the subscription recovers its servers, with the reason', async () => {
-    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     await run([ok('10.0.0.9')], state, {}, [gateway('gw-old', [dns])]);
     expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
       'degraded api.contoso.internal',
@@ -209,40 +205,34 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   ])(
     'ARM answering %s is a failed read: no recovered, the episode stays open',
     async (_name, fault, extra) => {
-      const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
-      try {
-        await run([tcp, ok('10.0.0.9')], state);
-        expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
-          'degraded 10.0.0.4',
-        ]);
+      await run([tcp, ok('10.0.0.9')], state);
+      expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+        'degraded 10.0.0.4',
+      ]);
 
-        const broken = await run([tcp, ok('10.0.0.9')], state, extra, [], {
-          faults: [{ on: 'backendHealth', ...fault } as never],
-          lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
-        });
-        expect(broken.gateways).toEqual([
-          expect.objectContaining({
-            ok: false,
-            servers: 0,
-            error: expect.objectContaining({ code: 'BackendHealthUnavailable' }),
-          }),
-        ]);
-        expect(runSucceeded(broken)).toBe(false);
-        expect(receiver.requests).toHaveLength(1);
+      const broken = await run([tcp, ok('10.0.0.9')], state, extra, [], {
+        faults: [{ on: 'backendHealth', ...fault } as never],
+        lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+      });
+      expect(broken.gateways).toEqual([
+        expect.objectContaining({
+          ok: false,
+          servers: 0,
+          error: expect.objectContaining({ code: 'BackendHealthUnavailable' }),
+        }),
+      ]);
+      expect(runSucceeded(broken)).toBe(false);
+      expect(receiver.requests).toHaveLength(1);
 
-        // The episode is intact: when the server really recovers, that is said once.
-        await run([ok('10.0.0.4'), ok('10.0.0.9')], state);
-        expect(acceptedEvents(receiver, 1).map((e) => `${e.type} ${e.server.address}`)).toEqual([
-          'recovered 10.0.0.4',
-        ]);
-      } finally {
-        await rm(state, { recursive: true, force: true });
-      }
+      // The episode is intact: when the server really recovers, that is said once.
+      await run([ok('10.0.0.4'), ok('10.0.0.9')], state);
+      expect(acceptedEvents(receiver, 1).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+        'recovered 10.0.0.4',
+      ]);
     },
   );
 
   it('never puts the webhook URL token or the secret into the report', async () => {
-    const state = await mkdtemp(path.join(os.tmpdir(), 'appgw-notify-'));
     receiver.failNext(3, 500);
     const report = JSON.stringify(await run([tcp], state));
     expect(report).not.toContain('s3cr3t');

@@ -1,17 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runOnce } from '../../src/app/run-once';
-import { parseConfig } from '../../src/config/load';
-import { startEmulator } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
-import { emulatorArm } from '../helpers/emulator-settings';
-import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
+import { notifyRun } from '../helpers/notify-run';
+import { gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
- * Routing and severity end to end: emulator → runOnce → real receivers on loopback, the notify state in
+ * Routing and severity end to end: emulator → notifyRun (a direct run) → real receivers on loopback, the notify state in
  * a temp folder. One gateway with a pool of two servers (pool-a): one down is `warning`, both down
  * `critical`. `chat` (json) takes warnings, `pager` (PagerDuty) criticals, `ops` (json) everything.
  */
@@ -59,12 +56,11 @@ describe('routing by match and severity, end to end', () => {
     },
   ): Promise<RunReport> {
     const servers = [server('10.0.0.4', bad.a), server('10.0.0.5', bad.b)];
-    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', servers)] } as never });
     const withMatch = (m: Match) => (m ? { match: m } : {});
-    try {
-      const config = parseConfig({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
+    const outcome = await notifyRun({
+      scenario: { gateways: [gateway('gw', servers)] },
+      logger: silentLogger,
+      config: {
         sinks: {
           dir: path.join(state, 'out'),
           webhooks: [
@@ -90,11 +86,9 @@ describe('routing by match and severity, end to end', () => {
         // Routing is pinned per notice: one message each, and the two servers' notices even when both
         // are down (grouping and inhibition have their own end-to-end tests: notify-grouping.test.ts).
         notify: { grouping: 'server', inhibit: false },
-      });
-      return (await runOnce(config, { logger: silentLogger })).report;
-    } finally {
-      await emulator.close();
-    }
+      },
+    });
+    return outcome.report;
   }
 
   const seen = (receiver: WebhookReceiver): Seen[] =>

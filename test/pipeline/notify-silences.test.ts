@@ -1,17 +1,14 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runOnce } from '../../src/app/run-once';
-import { parseConfig } from '../../src/config/load';
-import { startEmulator } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
-import { emulatorArm } from '../helpers/emulator-settings';
-import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
+import { notifyRun } from '../helpers/notify-run';
+import { gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
- * Silences end to end: emulator → runOnce → a real receiver on loopback, the notify state in a temp
+ * Silences end to end: emulator → notifyRun (a direct run) → a real receiver on loopback, the notify state in a temp
  * folder. A silence "in force" spans the run (an hour either side of now); one that "ended" ended an
  * hour ago: the windows themselves are pinned with fixed times in test/core/notice/silence.test.ts.
  */
@@ -51,11 +48,10 @@ describe('silences, end to end', () => {
   });
 
   async function run(server: ServerSpec, silences: unknown[]): Promise<RunReport> {
-    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [server])] } as never });
-    try {
-      const config = parseConfig({
-        targets: [`/subscriptions/${SUB}`],
-        arm: emulatorArm(emulator),
+    const outcome = await notifyRun({
+      scenario: { gateways: [gateway('gw', [server])] },
+      logger: silentLogger,
+      config: {
         sinks: {
           dir: path.join(state, 'out'),
           webhooks: [
@@ -64,11 +60,9 @@ describe('silences, end to end', () => {
         },
         notify: { silences },
         state: { dir: path.join(state, 'state') },
-      });
-      return (await runOnce(config, { logger: silentLogger })).report;
-    } finally {
-      await emulator.close();
-    }
+      },
+    });
+    return outcome.report;
   }
 
   const types = () => ops.requests.map((r) => (JSON.parse(r.body) as { type: string }).type);

@@ -1,33 +1,15 @@
 import fc from 'fast-check';
-import { gatewayRef } from '../../../src/core/arm-id';
-import { classifyCause } from '../../../src/core/classify';
-import type { Finding } from '../../../src/core/model';
 import { decideNotices, type Observation } from '../../../src/core/notice/decide';
 import { RECOVERED_REASONS } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
+import { finding } from './fixtures';
 
 /** `confirmedHealthy` (recheck): an on-demand probe found the server healthy. */
 
-const gw = gatewayRef('sub', 'rg', 'gw');
 const NOW = new Date('2026-11-30T10:00:00Z');
 
-function finding(address = '10.0.0.4'): Finding {
-  const probeLog = 'TCP connect error';
-  return {
-    gateway: gw,
-    backendPool: 'pool',
-    backendSettings: 'settings',
-    address,
-    health: 'Unhealthy',
-    state: 'unhealthy',
-    probeLog,
-    cause: classifyCause({ state: 'unhealthy', probeLog }),
-    severity: 'warning',
-  };
-}
-
 function record(extra: Partial<ServerRecord> = {}, address = '10.0.0.4'): ServerRecord {
-  const f = finding(address);
+  const f = finding({ address });
   return {
     gateway: f.gateway,
     backendPool: f.backendPool,

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
-import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
-import { classifyCause } from '../../../src/core/classify';
-import type { Finding } from '../../../src/core/model';
+import { gatewayKey } from '../../../src/core/arm-id';
 import { decideNotices, type NotifyPolicy, type Observation } from '../../../src/core/notice/decide';
 import type { Notice } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import { parseStateDocument } from '../../../src/pipeline/notify/state-document';
+import { finding, GW as gw } from './fixtures';
 
 /**
  * `notify.recoverAfter`: consecutive runs without the server bad before `recovered`. Sequences are
@@ -14,23 +13,7 @@ import { parseStateDocument } from '../../../src/pipeline/notify/state-document'
  * `D` the gateway was deleted.
  */
 
-const gw = gatewayRef('sub', 'rg', 'gw');
-const ADDRESS = '10.0.0.4';
 const MINUTE = 60_000;
-
-function finding(probeLog = 'TCP connect error'): Finding {
-  return {
-    gateway: gw,
-    backendPool: 'pool',
-    backendSettings: 'settings',
-    address: ADDRESS,
-    health: 'Unhealthy',
-    state: 'unhealthy',
-    probeLog,
-    cause: classifyCause({ state: 'unhealthy', probeLog }),
-    severity: 'warning',
-  };
-}
 
 const KEY = serverKey(finding());
 
@@ -143,7 +126,7 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
       observation('G', MINUTE),
       {
         ...observation('B', 2 * MINUTE),
-        bad: [{ finding: finding('Backend server returned HTTP status code 500') }],
+        bad: [{ finding: finding({ probeLog: 'Backend server returned HTTP status code 500' }) }],
       },
       observation('G', 3 * MINUTE),
       observation('G', 4 * MINUTE),

@@ -1,29 +1,16 @@
-import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
-import { classifyCause } from '../../../src/core/classify';
-import type { Finding } from '../../../src/core/model';
+import { gatewayKey } from '../../../src/core/arm-id';
 import { decideNotices, type NotifyPolicy, type Observation } from '../../../src/core/notice/decide';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import type { Silence } from '../../../src/core/notice/silence';
 import { parseStateDocument } from '../../../src/pipeline/notify/state-document';
+import { finding, GW as gw } from './fixtures';
 
 /**
  * Silences in the decision. Runs are one letter each: `B` bad, `G` healthy; every run is 10 minutes
  * after the one before, from T0. The silence covers runs 1..3 (T0+10m to T0+40m, end exclusive).
  */
-const gw = gatewayRef('sub', 'rg', 'gw');
 const T0 = Date.parse('2026-12-01T22:00:00Z');
 const MINUTE = 60_000;
-const finding = (probeLog = 'TCP connect error'): Finding => ({
-  gateway: gw,
-  backendPool: 'pool',
-  backendSettings: 'settings',
-  address: '10.0.0.4',
-  health: 'Unhealthy',
-  state: 'unhealthy',
-  probeLog,
-  cause: classifyCause({ state: 'unhealthy', probeLog }),
-  severity: 'warning',
-});
 const KEY = serverKey(finding());
 const silence: Silence = {
   id: 'mw',
@@ -110,11 +97,11 @@ describe('silences hold transitions back and record them', () => {
       'Time taken by the backend to respond to application gateway probe is more than the time-out threshold',
       'Time taken by the backend to respond to application gateway probe is more than the time-out threshold',
     ];
-    expect(finding(logs[0]).cause.id).not.toBe(finding(logs[2]).cause.id);
+    expect(finding({ probeLog: logs[0] }).cause.id).not.toBe(finding({ probeLog: logs[2] }).cause.id);
     logs.forEach((log, i) => {
       const decision = decideNotices(
         servers,
-        { ...observation('B', T0 + i * 10 * MINUTE), bad: [{ finding: finding(log) }] },
+        { ...observation('B', T0 + i * 10 * MINUTE), bad: [{ finding: finding({ probeLog: log }) }] },
         { for: 1, repeatIntervalInMs: 4 * 60 * MINUTE, silences: [silence] },
       );
       servers = { ...decision.servers };

@@ -1,28 +1,13 @@
 import fc from 'fast-check';
-import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
-import { classifyCause } from '../../../src/core/classify';
+import { gatewayKey } from '../../../src/core/arm-id';
 import type { Finding } from '../../../src/core/model';
 import { decideNotices, type NotifyPolicy, type Observation } from '../../../src/core/notice/decide';
 import type { Notice } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
+import { finding, GW as gw } from './fixtures';
 
-const gw = gatewayRef('sub', 'rg', 'gw');
 const HOUR = 3_600_000;
 const policy: NotifyPolicy = { for: 1, repeatIntervalInMs: 4 * HOUR };
-
-function finding(address: string, probeLog = 'TCP connect error', health = 'Unhealthy'): Finding {
-  return {
-    gateway: gw,
-    backendPool: 'pool',
-    backendSettings: 'settings',
-    address,
-    health,
-    state: 'unhealthy',
-    probeLog,
-    cause: classifyCause({ state: 'unhealthy', probeLog }),
-    severity: 'warning',
-  };
-}
 
 /** One run: `bad` servers are unhealthy, `healthy` ones listed as Healthy; the gateway was evaluated. */
 function observe(
@@ -33,7 +18,7 @@ function observe(
 ): Observation {
   const listed = new Map<string, string>();
   for (const f of bad) listed.set(serverKey(f), f.health);
-  for (const address of healthy) listed.set(serverKey(finding(address)), 'Healthy');
+  for (const address of healthy) listed.set(serverKey(finding({ address })), 'Healthy');
   return {
     now: new Date(at),
     evaluated: new Map([[gatewayKey(gw.id), listed]]),
@@ -56,14 +41,14 @@ const types = (perRun: Notice[][]) => perRun.map((n) => n.map((x) => x.type).joi
 
 describe('decideNotices', () => {
   it('tells once when a server goes bad, stays quiet while it stays bad, tells once when it recovers', () => {
-    const a = finding('10.0.0.4');
+    const a = finding({ address: '10.0.0.4' });
     expect(
       types(runs([observe(0, [a]), observe(5 * 60e3, [a]), observe(10 * 60e3, [], ['10.0.0.4'])])),
     ).toEqual(['degraded', '-', 'recovered']);
   });
 
   it('damps flapping: degraded only after `for` consecutive bad runs; a shorter blip is silent', () => {
-    const a = finding('10.0.0.4');
+    const a = finding({ address: '10.0.0.4' });
     const p = { ...policy, for: 3 };
     expect(
       types(runs([observe(0, [a]), observe(1, [a]), observe(2, [], ['10.0.0.4']), observe(3, [a])], p)),
@@ -77,7 +62,7 @@ describe('decideNotices', () => {
   });
 
   it('reminds with still-degraded at most every repeatInterval', () => {
-    const a = finding('10.0.0.4');
+    const a = finding({ address: '10.0.0.4' });
     const perRun = runs([
       observe(0, [a]),
       observe(3 * HOUR, [a]),
@@ -91,9 +76,9 @@ describe('decideNotices', () => {
 
   it('a change of cause is news (degraded again), even back to an earlier cause, each with its own id', () => {
     const perRun = runs([
-      observe(0, [finding('10.0.0.4', 'TCP connect error')]),
-      observe(1, [finding('10.0.0.4', 'DNS resolution error')]),
-      observe(2, [finding('10.0.0.4', 'TCP connect error')]),
+      observe(0, [finding({ address: '10.0.0.4', probeLog: 'TCP connect error' })]),
+      observe(1, [finding({ address: '10.0.0.4', probeLog: 'DNS resolution error' })]),
+      observe(2, [finding({ address: '10.0.0.4', probeLog: 'TCP connect error' })]),
     ]);
     expect(types(perRun)).toEqual(['degraded', 'degraded', 'degraded']);
     expect(perRun.flat().map((n) => n.cause.id)).toEqual(['tcp-connect', 'dns-resolution', 'tcp-connect']);
@@ -101,7 +86,7 @@ describe('decideNotices', () => {
   });
 
   it('a server that vanishes from an evaluated gateway is recovered, with the reason', () => {
-    const [, second] = runs([observe(0, [finding('10.0.0.4')]), observe(1, [])]);
+    const [, second] = runs([observe(0, [finding({ address: '10.0.0.4' })]), observe(1, [])]);
     expect(second?.[0]).toMatchObject({
       type: 'recovered',
       reason: expect.stringContaining('no longer listed'),
@@ -109,7 +94,7 @@ describe('decideNotices', () => {
   });
 
   it('a deleted gateway recovers its servers; a gateway that failed to evaluate changes nothing', () => {
-    const a = finding('10.0.0.4');
+    const a = finding({ address: '10.0.0.4' });
     const failed: Observation = { now: new Date(1), evaluated: new Map(), bad: [], isGone: () => false };
     const gone: Observation = { ...failed, now: new Date(2), isGone: (g) => g.id === gw.id };
     const perRun = runs([observe(0, [a]), failed, gone]);
@@ -118,14 +103,14 @@ describe('decideNotices', () => {
   });
 
   it('is deterministic: the same decision gives the same ids (a retry re-sends the same notice)', () => {
-    const o = observe(0, [finding('10.0.0.4'), finding('10.0.0.5')]);
+    const o = observe(0, [finding({ address: '10.0.0.4' }), finding({ address: '10.0.0.5' })]);
     expect(decideNotices({}, o, policy).notices.map((n) => n.id)).toEqual(
       decideNotices({}, o, policy).notices.map((n) => n.id),
     );
   });
 
   it('carries the insight, the cause and the gateway into the notice', () => {
-    const a = finding('10.0.0.4');
+    const a = finding({ address: '10.0.0.4' });
     const insight = { title: 'T', summary: 'S', markdown: 'M', path: 'insights/x' };
     const [notice] = decideNotices(
       {},
@@ -151,7 +136,7 @@ describe('decideNotices', () => {
         fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }),
         fc.integer({ min: 1, max: 4 }),
         (badness, forRuns) => {
-          const a = finding('10.0.0.4');
+          const a = finding({ address: '10.0.0.4' });
           const perRun = runs(
             badness.map((bad, i) => (bad ? observe(i * 60e3, [a]) : observe(i * 60e3, [], ['10.0.0.4']))),
             { for: forRuns, repeatIntervalInMs: 1e12 },

@@ -17,6 +17,7 @@ import {
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import type { Severity } from '../../../src/core/notice/severity';
 import type { Finding } from '../../../src/core/model';
+import { finding as noticeFinding } from './fixtures';
 
 describe('receiverTakes (sendResolved)', () => {
   it.each<[NoticeType, boolean, boolean]>([
@@ -102,19 +103,8 @@ describe('routeMatches: any rule of the list; within a rule every matcher; `not`
 });
 
 /** A finding on pool `pool` of `gw` with `severity`. */
-function finding(address: string, severity: Severity, gateway = prod, pool = 'pool-web'): Finding {
-  const probeLog = 'TCP connect error';
-  return {
-    gateway,
-    backendPool: pool,
-    backendSettings: 'settings',
-    address,
-    health: 'Unhealthy',
-    state: 'unhealthy',
-    probeLog,
-    cause: classifyCause({ state: 'unhealthy', probeLog }),
-    severity,
-  };
+function finding(address: string, severity: Severity, gateway = prod, backendPool = 'pool-web'): Finding {
+  return noticeFinding({ gateway, backendPool, address, severity });
 }
 
 const MINUTE = 60_000;

@@ -1,4 +1,3 @@
-import { classifyCause } from '../../../src/core/classify';
 import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
 import { evaluateBackendHealth } from '../../../src/core/evaluate';
 import { CONFIGURABLE_STATES, DEFAULT_UNHEALTHY_STATES } from '../../../src/core/health';
@@ -6,6 +5,7 @@ import { decideNotices, type Observation } from '../../../src/core/notice/decide
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import { serverSeverity, type Severity } from '../../../src/core/notice/severity';
 import type { BackendHealthBody, Finding, HealthState } from '../../../src/core/model';
+import { finding as noticeFinding } from './fixtures';
 
 const gw = gatewayRef('00000000-0000-0000-0000-000000000001', 'rg', 'gw');
 
@@ -141,17 +141,8 @@ describe('decideNotices: severity on notices through an episode', () => {
   const T0 = Date.parse('2026-06-01T10:00:00Z');
   const MINUTE = 60_000;
   const policy = { for: 1, repeatIntervalInMs: 30 * MINUTE };
-  const finding = (severity: Severity): Finding => ({
-    gateway: gw,
-    backendPool: 'pool',
-    backendSettings: 'settings',
-    address: '10.0.0.4',
-    health: 'Unhealthy',
-    state: 'unhealthy',
-    probeLog: 'TCP connect error',
-    cause: classifyCause({ state: 'unhealthy', probeLog: 'TCP connect error' }),
-    severity,
-  });
+  const finding = (severity: Severity) => noticeFinding({ gateway: gw, severity });
+
   const KEY = serverKey(finding('warning'));
   /** One run at `at` minutes: the server bad with `severity`, or (undefined) listed Healthy. */
   const observe = (at: number, severity?: Severity): Observation => ({
