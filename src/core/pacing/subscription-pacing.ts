@@ -77,7 +77,9 @@ export interface BucketEstimate {
 /**
  * How long an admission may go unsent before it is taken as abandoned (its call failed before sending,
  * e.g. an ARM client that could not be made): its token stays spent, and a probe that never went out
- * no longer holds the others back. A request sent later still counts (twice: the safe side).
+ * no longer holds the others back: the next admission is the probe instead (until an answer comes,
+ * still one at a time, since the seed is unconfirmed). A request sent later still counts (twice: the
+ * safe side).
  */
 export const RESERVATION_TTL_IN_MS = 2_000;
 
@@ -194,10 +196,9 @@ export class SubscriptionPacing {
       };
       this.estimates.set(key, e);
     }
-    if (e.reservations.some((expiry) => expiry <= nowInMs)) {
-      e.reservations = e.reservations.filter((expiry) => expiry > nowInMs);
-      e.answered = true; // a probe that never went out: probing is over
-    }
+    // An abandoned probe told nothing about the bucket (another run may have emptied it): probing
+    // goes on, with the next admission as the probe, rather than trusting the seed's full burst.
+    e.reservations = e.reservations.filter((expiry) => expiry > nowInMs);
     if (nowInMs > e.at) {
       const ceiling = burst - e.reservations.length - e.inFlight;
       if (e.level < ceiling) e.level = Math.min(ceiling, e.level + ((nowInMs - e.at) * e.perSecond) / 1000);

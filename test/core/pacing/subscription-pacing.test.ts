@@ -79,13 +79,21 @@ describe('the estimate, step by step', () => {
       admitted: false,
       retryInMs: 1,
     });
-    expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toEqual({ admitted: true });
-    // Probing is over: the rest go as the seed allows; the abandoned token stays spent.
+    // The next admission is the probe in its place; the abandoned token stays spent.
     expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toEqual({ admitted: true });
     expect(pacing.peek(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toMatchObject({
-      answered: true,
-      reserved: 2,
+      answered: false,
+      reserved: 1,
     });
+    // Probing goes on: nothing told the level yet (another run may have emptied the bucket), so one
+    // request at a time still, until an answer comes.
+    expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS)).toEqual({
+      admitted: false,
+      retryInMs: RESERVATION_TTL_IN_MS,
+    });
+    pacing.sent(A, 'writes', NOW + RESERVATION_TTL_IN_MS);
+    pacing.answered(A, 'writes', NOW + RESERVATION_TTL_IN_MS + 10, answer(5));
+    expect(pacing.tryAdmit(A, 'writes', NOW + RESERVATION_TTL_IN_MS + 10)).toEqual({ admitted: true });
   });
 
   it('an answer without headers still ends the probe (ARM’s seed is kept)', () => {
@@ -301,6 +309,86 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
 );
 
+/**
+ * Plays `steps` against the model and the emulator's bucket (each subscription's first `drained[i]`
+ * tokens taken by another client before): false as soon as a request the model admitted is throttled,
+ * but for a probe into a bucket another client emptied.
+ */
+function neverEmptiesTheBucket(
+  bucket: { readonly burst: number; readonly perSecond: number },
+  drained: readonly number[],
+  steps: readonly Step[],
+): boolean {
+  let now = 0;
+  const limiter = new SubscriptionLimiter({ reads: bucket, writes: bucket }, { now: () => now });
+  const subs = [A, B, '33333333-3333-3333-3333-333333333333'];
+  // Another client used part of each bucket before this run, then stopped.
+  subs.forEach((sub, i) => {
+    for (let n = 0; n < Math.min(drained[i] ?? 0, bucket.burst); n++) {
+      limiter.take(sub, 'dev', 'reads');
+      limiter.take(sub, 'dev', 'writes');
+    }
+  });
+  const pacing = new SubscriptionPacing({ reads: bucket, writes: bucket });
+  const out: Request[] = [];
+  const picked = (stage: Request['stage'], s: { pick: number; all: boolean }): Request[] => {
+    const candidates = out.filter((r) => r.stage === stage);
+    const one = candidates[s.pick % Math.max(1, candidates.length)];
+    return s.all ? candidates : one ? [one] : [];
+  };
+  const answeredKinds = new Set<string>();
+  for (const s of steps) {
+    if (s.op === 'wait') {
+      now += s.ms;
+      // What the model assumes: an admission unsent for RESERVATION_TTL_IN_MS was abandoned
+      // (its call failed before sending); the scheduler's calls send at once.
+      for (const r of out.filter((r) => r.stage === 'admitted'))
+        if (r.admittedAt + RESERVATION_TTL_IN_MS <= now) out.splice(out.indexOf(r), 1);
+    } else if (s.op === 'admit') {
+      const sub = subs[s.sub] as string;
+      for (let n = 0; n < s.times; n++) {
+        const key = `${sub}/${s.kind}`;
+        // A probe: let out before any answer of its kind came back, while no other probe of its kind is
+        // out (one abandoned unsent is no longer out: the next admission probes in its place).
+        const probe = !answeredKinds.has(key) && !out.some((r) => r.probe && `${r.sub}/${r.kind}` === key);
+        if (!pacing.tryAdmit(sub, s.kind, now).admitted) break;
+        out.push({ sub, kind: s.kind, stage: 'admitted', probe, admittedAt: now });
+      }
+    } else if (s.op === 'send') {
+      for (const r of picked('admitted', s)) {
+        pacing.sent(r.sub, r.kind, now);
+        r.stage = 'sent';
+      }
+    } else if (s.op === 'charge') {
+      for (const r of picked('sent', s)) {
+        const charge = limiter.take(r.sub, 'dev', r.kind);
+        // The property: never, but for a probe into a bucket another client emptied.
+        if (charge.throttled && !r.probe) return false;
+        r.stage = 'charged';
+        r.headers = charge.headers;
+        r.status = charge.throttled ? 429 : 200;
+        if (charge.throttled) r.retryAfterInMs = charge.retryAfterSeconds * 1000;
+      }
+    } else {
+      for (const r of picked('charged', s)) {
+        out.splice(out.indexOf(r), 1);
+        answeredKinds.add(`${r.sub}/${r.kind}`);
+        const headers: Record<string, string> = {
+          ...r.headers,
+          ...(r.retryAfterInMs === undefined ? {} : { 'retry-after': String(r.retryAfterInMs / 1000) }),
+        };
+        pacing.answered(
+          r.sub,
+          r.kind,
+          now,
+          readRateLimitAnswer(r.kind, r.status ?? 200, (name) => headers[name], undefined, now),
+        );
+      }
+    }
+  }
+  return true;
+}
+
 describe('what the estimate admits never empties the bucket (ARM’s, as the emulator keeps it)', () => {
   it('in any order of sending, charging and answering, from any starting level (a probe first), in any subscription', () => {
     fc.assert(
@@ -311,78 +399,31 @@ describe('what the estimate admits never empties the bucket (ARM’s, as the emu
         }),
         fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 3, maxLength: 3 }),
         fc.array(step, { minLength: 1, maxLength: 80 }),
-        (bucket, drained, steps) => {
-          let now = 0;
-          const limiter = new SubscriptionLimiter({ reads: bucket, writes: bucket }, { now: () => now });
-          const subs = [A, B, '33333333-3333-3333-3333-333333333333'];
-          // Another client used part of each bucket before this run, then stopped.
-          subs.forEach((sub, i) => {
-            for (let n = 0; n < Math.min(drained[i] ?? 0, bucket.burst); n++) {
-              limiter.take(sub, 'dev', 'reads');
-              limiter.take(sub, 'dev', 'writes');
-            }
-          });
-          const pacing = new SubscriptionPacing({ reads: bucket, writes: bucket });
-          const out: Request[] = [];
-          const picked = (stage: Request['stage'], s: { pick: number; all: boolean }): Request[] => {
-            const candidates = out.filter((r) => r.stage === stage);
-            const one = candidates[s.pick % Math.max(1, candidates.length)];
-            return s.all ? candidates : one ? [one] : [];
-          };
-          const probed = new Set<string>();
-          for (const s of steps) {
-            if (s.op === 'wait') {
-              now += s.ms;
-              // What the model assumes: an admission unsent for RESERVATION_TTL_IN_MS was abandoned
-              // (its call failed before sending); the scheduler's calls send at once.
-              for (const r of out.filter((r) => r.stage === 'admitted'))
-                if (r.admittedAt + RESERVATION_TTL_IN_MS <= now) out.splice(out.indexOf(r), 1);
-            } else if (s.op === 'admit') {
-              const sub = subs[s.sub] as string;
-              for (let n = 0; n < s.times; n++) {
-                const probe = !probed.has(`${sub}/${s.kind}`);
-                if (!pacing.tryAdmit(sub, s.kind, now).admitted) break;
-                probed.add(`${sub}/${s.kind}`);
-                out.push({ sub, kind: s.kind, stage: 'admitted', probe, admittedAt: now });
-              }
-            } else if (s.op === 'send') {
-              for (const r of picked('admitted', s)) {
-                pacing.sent(r.sub, r.kind, now);
-                r.stage = 'sent';
-              }
-            } else if (s.op === 'charge') {
-              for (const r of picked('sent', s)) {
-                const charge = limiter.take(r.sub, 'dev', r.kind);
-                // The property: never, but for a probe into a bucket another client emptied.
-                if (charge.throttled && !r.probe) return false;
-                r.stage = 'charged';
-                r.headers = charge.headers;
-                r.status = charge.throttled ? 429 : 200;
-                if (charge.throttled) r.retryAfterInMs = charge.retryAfterSeconds * 1000;
-              }
-            } else {
-              for (const r of picked('charged', s)) {
-                out.splice(out.indexOf(r), 1);
-                const headers: Record<string, string> = {
-                  ...r.headers,
-                  ...(r.retryAfterInMs === undefined
-                    ? {}
-                    : { 'retry-after': String(r.retryAfterInMs / 1000) }),
-                };
-                pacing.answered(
-                  r.sub,
-                  r.kind,
-                  now,
-                  readRateLimitAnswer(r.kind, r.status ?? 200, (name) => headers[name], undefined, now),
-                );
-              }
-            }
-          }
-          return true;
-        },
+        neverEmptiesTheBucket,
       ),
       { numRuns: 1000 },
     );
+  });
+
+  // Counterexamples fast-check found, kept so they are tried on every run.
+  it.each<[string, { burst: number; perSecond: number }, number[], Step[]]>([
+    [
+      // seed -1580849998: the probe was abandoned unsent; the model took that as the end of probing and
+      // let out the seed's full burst (2) into a bucket another client had emptied (1 token refilled).
+      'a probe abandoned unsent, then the seed trusted in a bucket another client emptied',
+      { burst: 2, perSecond: 0.5 },
+      [6, 0, 0],
+      [
+        { op: 'admit', sub: 0, kind: 'writes', times: 1 },
+        { op: 'wait', ms: 2000 },
+        { op: 'admit', sub: 0, kind: 'writes', times: 2 },
+        { op: 'send', pick: 0, all: true },
+        { op: 'charge', pick: 0, all: true },
+        { op: 'wait', ms: 1000 },
+      ],
+    ],
+  ])('%s', (_name, bucket, drained, steps) => {
+    expect(neverEmptiesTheBucket(bucket, drained, steps)).toBe(true);
   });
 
   it('many subscriptions proceed in parallel: each gets its own burst at once', () => {
