@@ -2,7 +2,8 @@
  * A loopback webhook receiver for the soak: it answers each run as its mode says (accepts, is slow,
  * fails with 5xx/408/429, hangs, resets, refuses for good, redirects) and records every request with
  * the notice it carried and whether it accepted it (a 2xx fully written: the only "delivered" a
- * receiver can vouch for).
+ * receiver can vouch for). A grouped event (`gateway.group.v1`, src/adapters/webhooks/json/SCHEMA.md)
+ * is recorded as one entry per notice it carries, each naming the message (`message`).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -37,6 +38,10 @@ export interface ReceivedRequest {
   readonly severity: string;
   readonly occurredAt: string;
   readonly reason?: string;
+  /** `gateway` for a gateway-level notice (inhibition); absent for one server. */
+  readonly scope?: string;
+  /** The grouped message that carried it: its id, how many notices it held, and its gateway. */
+  readonly message?: { readonly id: string; readonly size: number; readonly gateway: string };
   /** What the receiver did: a status, `hang` or `reset`. */
   readonly answer: number | 'hang' | 'reset';
   /** A 2xx was written in full. */
@@ -72,7 +77,7 @@ export async function startSoakReceiver(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const body = JSON.parse(text) as {
+      type Event = {
         id: string;
         type: string;
         occurredAt: string;
@@ -80,7 +85,10 @@ export async function startSoakReceiver(
         server: { address: string; probeLog: string };
         severity: string;
         reason?: string;
+        scope?: string;
       };
+      const body = JSON.parse(text) as
+        Event | { id: string; type: 'gateway.group.v1'; gateway: { id: string }; notices: Event[] };
       let signed: boolean | undefined;
       if (verifier) {
         try {
@@ -92,28 +100,33 @@ export async function startSoakReceiver(
       }
       const first = served++ === 0;
       const answer = answerFor(mode, first, random);
-      const record: ReceivedRequest = {
+      const grouped = 'notices' in body;
+      const events: Event[] = grouped ? body.notices : [body];
+      const records: ReceivedRequest[] = events.map((event) => ({
         receiver: `webhook[${name}]`,
         iteration,
-        id: body.id,
-        type: body.type,
-        gateway: body.gateway.id,
-        address: body.server.address,
-        probeLog: body.server.probeLog,
-        severity: body.severity,
-        occurredAt: body.occurredAt,
-        ...(body.reason ? { reason: body.reason } : {}),
+        id: event.id,
+        type: event.type,
+        gateway: event.gateway.id,
+        address: event.server.address,
+        probeLog: event.server.probeLog,
+        severity: event.severity,
+        occurredAt: event.occurredAt,
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.scope ? { scope: event.scope } : {}),
+        ...(grouped ? { message: { id: body.id, size: body.notices.length, gateway: body.gateway.id } } : {}),
         answer: answer.kind === 'status' ? answer.status : answer.kind,
         accepted: false,
         ...(signed === undefined ? {} : { signed }),
-      };
-      requests.push(record);
+      }));
+      requests.push(...records);
       if (answer.kind === 'hang') return;
       if (answer.kind === 'reset') return void req.socket.destroy();
       const reply = () => {
         if (res.destroyed) return; // the client gave up first: not accepted
         res.on('finish', () => {
-          if (answer.status >= 200 && answer.status < 300) record.accepted = true;
+          if (answer.status >= 200 && answer.status < 300)
+            for (const record of records) record.accepted = true;
         });
         res.writeHead(answer.status, answer.headers);
         res.end(answer.status < 300 ? 'ok' : `soak says ${answer.status}`);
