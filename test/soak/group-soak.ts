@@ -92,7 +92,8 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
   const cleanups: Array<() => Promise<unknown>> = [];
   const alive = setInterval(() => {}, 60_000); // Azurite's processes are unref'd
   try {
-    const azurite = await startAzurite();
+    // On disk: the in-memory store's 64 MiB fills up with a long soak's state writes (MemoryExtentStoreAtSizeLimit).
+    const azurite = await startAzurite({ onDisk: true });
     cleanups.push(() => azurite.stop());
     let truth = initialGroupTruth(worldRandom);
     const emulator = await startEmulator({ scenario: groupScenario(truth, new Set()) as never });
