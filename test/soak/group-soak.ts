@@ -111,12 +111,12 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
     const blobVia = (host: string, key = azurite.accountKey) =>
       `DefaultEndpointsProtocol=http;AccountName=${azurite.accountName};AccountKey=${key};BlobEndpoint=http://${host}/${azurite.accountName};`;
     const direct = blobVia(new URL(azurite.blobEndpoint).host);
-    const stores = (connectionString: string): StateStores<NotifyStateDocument> =>
+    const stores = (connectionString: string, maxRetries = 0): StateStores<NotifyStateDocument> =>
       createBlobStateStores<NotifyStateDocument>({
-        // No retries: a fault must reach the product, not be ridden out below it.
+        // No retries for the product: a fault must reach it, not be ridden out below it.
         client: connectBlobService(
           { connectionString },
-          { httpOptions: { maxRetries: 0, requestTimeoutInMs: 5_000 } },
+          { httpOptions: { maxRetries, requestTimeoutInMs: 5_000 } },
         ),
         container: STATE_CONTAINER,
         prefix: 'notify/',
@@ -125,7 +125,9 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
       up: stores(blobVia(proxy.host)),
       forbidden: stores(blobVia(proxy.host, Buffer.from('not the account key').toString('base64'))),
     };
-    const storesDirect = stores(direct);
+    // The soak's own view of the state (listing, re-sending by hand): past the proxy, and with retries,
+    // so a kept-alive socket Azurite closed ("socket hang up") is not taken for a fault of the product.
+    const storesDirect = stores(direct, 3);
     const config = parseConfig({
       targets: SUBSCRIPTIONS.map((s) => `/subscriptions/${s}`),
       arm: {
