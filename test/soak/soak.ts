@@ -434,6 +434,8 @@ async function runOnce(
     const saved = await corruptBlob
       .exists()
       .then((exists) => (exists ? corruptBlob.downloadToBuffer() : undefined));
+    // An early run may come before any run wrote the state (its container not made yet).
+    await world.blobs.getContainerClient(STATE_CONTAINER).createIfNotExists();
     await corruptBlob.upload(plan.corrupt.content, Buffer.byteLength(plan.corrupt.content));
     restore = () => (saved ? corruptBlob.upload(saved, saved.length) : corruptBlob.delete());
   }
