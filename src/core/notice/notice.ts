@@ -62,7 +62,7 @@ export interface Notice {
   /** Why, and what to do (for `recovered`: the cause of the episode that ended). */
   readonly cause: Cause;
   /**
-   * `critical` (no server of its pool may be serving) or `warning` (severity.ts). `degraded` and
+   * `critical` (no server of its pool is known to be serving: `Unknown` ones do not count) or `warning` (severity.ts). `degraded` and
    * `still-degraded`: as of this run; `recovered`: the episode's, the highest it was told with.
    */
   readonly severity: Severity;
