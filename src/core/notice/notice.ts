@@ -74,6 +74,12 @@ export interface Notice {
    * `(every server)`, the probe log a summary, the cause the most common. Absent: one server.
    */
   readonly scope?: 'gateway';
+  /**
+   * The id of the episode this notice belongs to, when it is not derived from its server (episode.ts):
+   * set only on test notices (test-notice.ts, `appgw-test-ep-` + 16 hex digits, unique per test), whose
+   * server and time are the same for every test. Absent on every real notice.
+   */
+  readonly episodeId?: string;
   /** The filled insight (degraded and still-degraded). */
   readonly insight?: {
     readonly title: string;
