@@ -2,6 +2,7 @@ import { terminalSafe } from '../core/input/json-text';
 import { clipText } from '../core/text-clip';
 import type { OutboxListing } from '../pipeline/notify/dead-letters';
 import type { UndeliveredNoticeReport } from '../core/run-report';
+import { severityLabel } from '../core/notice/notice-labels';
 
 /**
  * `notify list` as people read it: one line per undelivered notice; then, when state documents could
@@ -37,7 +38,7 @@ export function notifyListText(listing: OutboxListing): string[] {
  */
 function noticeLine(n: UndeliveredNoticeReport): string {
   const f = (text: string, limit: number) => clipText(text.replace(/\s+/g, ' ').trim(), limit);
-  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${(n.severity ?? '-').padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${n.failedRuns} failed run(s)): ${f(n.reason, REASON_LIMIT)}`;
+  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${n.failedRuns} failed run(s)): ${f(n.reason, REASON_LIMIT)}`;
 }
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */

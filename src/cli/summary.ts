@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
-import { parseGatewayId } from '../core/arm-id';
+import { gatewayKey, parseGatewayId } from '../core/arm-id';
+import { severityLabel } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
   type FindingReport,
+  type GroupedNoticeReport,
   type NotificationsReport,
   type RunInterruptionReport,
   type RunReport,
+  type SilencedReport,
 } from '../core/run-report';
 import { terminalField as field, terminalJsonPieces } from './terminal-text';
 
@@ -46,12 +49,14 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     if (!gateway.ok) lines.push(`    could not be checked: ${field(gateway.error?.message ?? '')}`);
     for (const f of gateway.findings) {
       lines.push(
-        `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}`,
+        `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}  ${f.severity}`,
       );
       lines.push(`        cause: ${field(f.cause.title)}`);
       lines.push(`        probe: ${field(f.probeLog) || '(no probe log)'}`);
       for (const file of insightFiles(f, roots)) lines.push(`        insight: ${field(file, 2000)}`);
     }
+    // This gateway's held notices, in its own block (matched by id: never the block next to it).
+    lines.push(...heldLines(report.notifications, gateway, '    '));
   }
   const notifications = report.notifications;
   if (notifications) {
@@ -68,22 +73,115 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       );
       lines.push(...receiverLines(notifications));
       for (const problem of problems) lines.push(`    ${field(problem, 400)}`);
-    } else if (notifications.deliveries.length) {
+    } else if (
+      notifications.deliveries.length ||
+      notifications.silenced.length ||
+      (notifications.grouped ?? []).length
+    ) {
       lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
-    const grouped = notifications.grouped ?? [];
-    if (grouped.length) {
-      // On time, not a problem: notify.groupWait / groupInterval hold them for the group's next message.
-      const next = grouped.map((g) => g.dueAt).sort()[0] ?? '';
+    lines.push(...heldCountLines(notifications));
+    // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
+    const shown = new Set(report.gateways.map((g) => gatewayKey(g.id)));
+    const others = [
+      ...new Set(
+        [...notifications.silenced, ...(notifications.grouped ?? [])]
+          .map((n) => n.gateway)
+          .filter((id) => !shown.has(gatewayKey(id))),
+      ),
+    ];
+    for (const id of others) {
+      const gateway = parseGatewayId(id);
       lines.push(
-        `  ${grouped.length} notice(s) waiting for their group's next message (notify.groupWait/groupInterval), from ${field(next, 40)}`,
+        `  ${gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400)}:`,
       );
+      lines.push(...heldLines(notifications, { id, name: gateway?.name ?? '' }, '    '));
     }
   }
   lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   return lines.join('\n');
+}
+
+/** Held notices named per gateway and kind; the rest are counted (report.json lists every one). */
+const HELD_SHOWN = 5;
+
+/**
+ * The notices of `gateway` this run held back, under its own block: those a silence holds (with
+ * until when) or ended while silenced, and those waiting for their group's next message (with from
+ * when). Each with its type and severity (a raise said so). Empty when none.
+ */
+function heldLines(
+  notifications: NotificationsReport | undefined,
+  gateway: { readonly id: string; readonly name: string },
+  indent: string,
+): string[] {
+  if (!notifications) return [];
+  const key = gatewayKey(gateway.id);
+  const silenced = notifications.silenced.filter((s) => gatewayKey(s.gateway) === key);
+  const grouped = (notifications.grouped ?? []).filter((g) => gatewayKey(g.gateway) === key);
+  const lines: string[] = [];
+  const server = (text: string) =>
+    field(
+      gateway.name && text.startsWith(`${gateway.name}/`) ? text.slice(gateway.name.length + 1) : text,
+      400,
+    );
+  if (silenced.length) {
+    lines.push(`${indent}silenced: ${silenced.length} notice(s) not sent`);
+    for (const s of silenced.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${silencedText(s, server)}`);
+    if (silenced.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${silenced.length - HELD_SHOWN} more (report.json: notifications.silenced)`,
+      );
+  }
+  if (grouped.length) {
+    // On time, not a problem: notify.groupWait / groupInterval hold them for the group's next message.
+    const next = grouped.map((g) => g.dueAt).sort()[0] ?? '';
+    lines.push(
+      `${indent}${grouped.length} notice(s) waiting for their group's next message (notify.groupWait/groupInterval), from ${field(next, 40)}`,
+    );
+    for (const g of grouped.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${groupedText(g, server)}`);
+    if (grouped.length > HELD_SHOWN)
+      lines.push(`${indent}    and ${grouped.length - HELD_SHOWN} more (report.json: notifications.grouped)`);
+  }
+  return lines;
+}
+
+/** `degraded (critical, raised from warning) pool/settings/10.0.1.4: held by maint until …`. */
+function silencedText(s: SilencedReport, server: (text: string) => string): string {
+  const what = `${field(s.type, 20)} (${severityLabel({ ...s, type: s.outcome === 'held' ? s.type : 'recovered' })}) ${server(s.server)}`;
+  const by = s.silenceIds.map((id) => field(id, 80)).join(', ');
+  if (s.outcome === 'ended-silenced')
+    return `${what}: recovered while silenced by ${by}: neither degraded nor recovered is sent`;
+  return `${what}: held by ${by}${s.until ? ` until ${field(s.until, 40)}` : ''}, then sent if still bad`;
+}
+
+/** `degraded (critical) pool/settings/10.0.1.4 to webhook[ops] from …`. */
+function groupedText(g: GroupedNoticeReport, server: (text: string) => string): string {
+  return `${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)} from ${field(g.dueAt, 40)}`;
+}
+
+/** The run's held notices counted, under the notifications line: silenced (held, ended) and grouped. */
+function heldCountLines(notifications: NotificationsReport): string[] {
+  const lines: string[] = [];
+  const held = notifications.silenced.filter((s) => s.outcome === 'held');
+  if (notifications.silenced.length) {
+    const ended = notifications.silenced.length - held.length;
+    const until = held
+      .map((s) => s.until ?? '')
+      .filter(Boolean)
+      .sort();
+    lines.push(
+      `  ${notifications.silenced.length} notice(s) silenced: ${held.length} held${until.length ? ` (the first until ${field(until[0] ?? '', 40)})` : ''}, ${ended} ended while silenced (each under its gateway)`,
+    );
+  }
+  const grouped = notifications.grouped ?? [];
+  if (grouped.length)
+    lines.push(
+      `  ${grouped.length} notice(s) waiting for their group's next message (each under its gateway)`,
+    );
+  return lines;
 }
 
 /**
@@ -133,7 +231,11 @@ function receiverLines(notifications: NotificationsReport): string[] {
       (d) => d.receiver === receiver && d.outcome === 'delivered',
     );
     const byType = new Map<string, number>();
-    for (const d of taken) byType.set(d.type, (byType.get(d.type) ?? 0) + 1);
+    // By type and severity; a degraded sent again because the severity rose is counted apart.
+    for (const d of taken) {
+      const kind = d.severity ? `${d.type} [${severityLabel(d)}]` : d.type;
+      byType.set(kind, (byType.get(kind) ?? 0) + 1);
+    }
     const kinds = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
     const servers = [...new Set(taken.map((d) => d.server))];
     const named =

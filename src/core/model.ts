@@ -62,7 +62,7 @@ export interface Finding {
   /** Why, read from the state and probe log, with what to do about it. */
   readonly cause: Cause;
   /**
-   * `critical` when no server of its pool (under the same backend setting) may be serving, else
+   * `critical` when no server of its pool (under the same backend setting) is known to be serving (`Healthy` or `Partial`; `Unknown` ones do not count), else
    * `warning`; never `critical` for Unknown, Partial or Draining (notice/severity.ts, evaluate.ts).
    */
   readonly severity: Severity;

@@ -194,6 +194,15 @@ export interface SilencedReport {
   readonly outcome: 'held' | 'ended-silenced';
   readonly silenceIds: readonly string[];
   readonly causeId: string;
+  /** The transition's severity (for `ended-silenced`, of the episode's last bad run). */
+  readonly severity?: Severity;
+  /** A held `degraded` due because its severity rose: the severity told before. */
+  readonly raisedFrom?: Severity;
+  /**
+   * `held` only, ISO: until when its silences are in force (a weekly window's current occurrence, an
+   * expiry counted); the first run from then sends it if the server is still bad.
+   */
+  readonly until?: string;
 }
 
 export interface NoticeDeliveryReport {
@@ -202,6 +211,8 @@ export interface NoticeDeliveryReport {
   readonly type: string;
   /** The notice's severity (for `recovered`, its episode's); always set by a run. */
   readonly severity?: Severity;
+  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
   /** gateway/pool/settings/address */
   readonly server: string;
   /**
@@ -225,6 +236,8 @@ export interface UndeliveredNoticeReport {
   readonly type: string;
   /** The notice's severity (for `recovered`, its episode's); always set by a run. */
   readonly severity?: Severity;
+  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
   /** The gateway's ARM id (its state document). */
   readonly gateway: string;
   /** gateway/pool/settings/address */
@@ -259,6 +272,10 @@ export interface GroupedNoticeReport {
   readonly receiver: string;
   readonly noticeId: string;
   readonly type: string;
+  /** The notice's severity (for `recovered`, its episode's). */
+  readonly severity?: Severity;
+  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
   readonly gateway: string;
   /** gateway/pool/settings/address */
   readonly server: string;
@@ -273,6 +290,8 @@ export interface DroppedNoticeReport {
   readonly type: string;
   /** The notice's severity (for `recovered`, its episode's); always set by a run. */
   readonly severity?: Severity;
+  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
   readonly gateway: string;
   readonly server: string;
   /** Why: past notify.outboxLimit dead letters, or the receiver is no longer configured. */

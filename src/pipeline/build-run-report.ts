@@ -63,6 +63,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       noticeId: d.noticeId,
       type: d.type,
       ...(d.severity ? { severity: d.severity } : {}),
+      ...(d.raisedFrom ? { raisedFrom: d.raisedFrom } : {}),
       server: d.server,
       outcome: d.outcome,
       attempts: d.result?.attempts ?? [],

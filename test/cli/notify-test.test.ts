@@ -130,6 +130,11 @@ describe('appgw-insights notify test', () => {
     );
     expect(trigger).toMatchObject({ event_action: 'trigger', routing_key: ROUTING_KEY });
     expect(trigger?.payload?.summary).toMatch(/^\[TEST\] /);
+    // A real, clearly-test dedup key: never the bare `appgw-ep-` of an empty hash.
+    expect(trigger?.dedup_key).toMatch(/^appgw-test-ep-[0-9a-f]{16}$/);
+    expect(
+      (report as unknown as { sends: Array<{ episodeId: string }> }).sends.map((s) => s.episodeId),
+    ).toEqual([trigger?.dedup_key, trigger?.dedup_key]);
     expect(resolve).toEqual({
       routing_key: ROUTING_KEY,
       event_action: 'resolve',

@@ -385,3 +385,165 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
     expect(formatSummary(report('x'), [])).not.toMatch(/failure\(s\)/);
   });
 });
+
+describe('held notices (grouped, silenced) under their own gateway', () => {
+  const id = (name: string) =>
+    `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/${name}`;
+  const gateway = (name: string): RunReport['gateways'][number] => ({
+    ...report('x').gateways[0]!,
+    id: id(name),
+    name,
+    resourceGroup: 'rg',
+  });
+  const grouped = (name: string, address: string) => ({
+    receiver: 'webhook[ops]',
+    noticeId: `n-${name}-${address}`,
+    type: 'degraded',
+    severity: 'critical' as const,
+    gateway: id(name).toUpperCase(), // ARM ids compare case-insensitively
+    server: `${name}/pool/settings/${address}`,
+    queuedAt: '2030-01-01T00:00:00.000Z',
+    dueAt: '2030-01-01T00:04:00.000Z',
+  });
+  const silenced = (name: string, outcome: 'held' | 'ended-silenced') => ({
+    gateway: id(name),
+    server: `${name}/pool/settings/10.0.0.9`,
+    type: 'degraded' as const,
+    outcome,
+    silenceIds: ['maint-1'],
+    causeId: 'tcp-connect',
+    severity: 'critical' as const,
+    ...(outcome === 'held' ? { raisedFrom: 'warning' as const, until: '2030-01-01T06:00:00.000Z' } : {}),
+  });
+  const notifications = (parts: Partial<NotificationsReport>): NotificationsReport => ({
+    decided: 0,
+    silenced: [],
+    claimed: true,
+    deliveries: [],
+    pending: {},
+    undelivered: [],
+    dropped: [],
+    stateErrors: [],
+    contended: [],
+    ...parts,
+  });
+  /** The lines of one gateway's block: from its header to the next blank line. */
+  const block = (text: string, name: string): string[] => {
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => l.startsWith(`! ${name} (`));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = lines.findIndex((l, i) => i > start && l === '');
+    return lines.slice(start, end < 0 ? undefined : end);
+  };
+
+  it.each([
+    ['the gateway with waiting notices first', ['gw-a', 'gw-b']],
+    ['the gateway with waiting notices last', ['gw-b', 'gw-a']],
+    ['between two without', ['gw-c', 'gw-a', 'gw-b']],
+  ])('"waiting for their group" is in its own gateway block: %s', (_label, order) => {
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: order.map(gateway),
+        notifications: notifications({ grouped: [grouped('gw-a', '10.0.0.4'), grouped('gw-a', '10.0.0.5')] }),
+      },
+      [],
+    );
+    const mine = block(text, 'gw-a').join('\n');
+    expect(mine).toContain(
+      "    2 notice(s) waiting for their group's next message (notify.groupWait/groupInterval), from 2030-01-01T00:04:00.000Z",
+    );
+    expect(mine).toContain(
+      '        degraded (critical) pool/settings/10.0.0.4 to webhook[ops] from 2030-01-01T00:04:00.000Z',
+    );
+    for (const other of order.filter((n) => n !== 'gw-a'))
+      expect(block(text, other).join('\n')).not.toMatch(/waiting|10\.0\.0\.[45]/);
+    // Counted under the notifications line, which is always there when something is held.
+    expect(text).toContain(
+      "✓ notifications: 0 delivered\n  2 notice(s) waiting for their group's next message (each under its gateway)",
+    );
+  });
+
+  it('silenced notices: counted, and each held one under its gateway with until when (a raise said so)', () => {
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: ['gw-b', 'gw-a'].map(gateway),
+        notifications: notifications({
+          silenced: [silenced('gw-a', 'held'), silenced('gw-a', 'ended-silenced')],
+        }),
+      },
+      [],
+    );
+    const mine = block(text, 'gw-a').join('\n');
+    expect(mine).toContain('    silenced: 2 notice(s) not sent');
+    expect(mine).toContain(
+      '        degraded (critical, raised from warning) pool/settings/10.0.0.9: held by maint-1 until 2030-01-01T06:00:00.000Z, then sent if still bad',
+    );
+    expect(mine).toContain(
+      '        degraded (was critical) pool/settings/10.0.0.9: recovered while silenced by maint-1: neither degraded nor recovered is sent',
+    );
+    expect(block(text, 'gw-b').join('\n')).not.toMatch(/silenced/);
+    expect(text).toContain(
+      '  2 notice(s) silenced: 1 held (the first until 2030-01-01T06:00:00.000Z), 1 ended while silenced (each under its gateway)',
+    );
+  });
+
+  it('held notices of a gateway the run has no block for are named under the notifications', () => {
+    const text = formatSummary(
+      { ...report('x'), notifications: notifications({ silenced: [silenced('gw-gone', 'held')] }) },
+      [],
+    );
+    expect(text).toContain('  gw-gone (rg):\n    silenced: 1 notice(s) not sent');
+  });
+
+  it('a receiver line counts a raise apart, with the severity of each kind', () => {
+    const text = formatSummary(
+      {
+        ...report('x'),
+        notifications: notifications({
+          deliveries: [
+            {
+              receiver: 'webhook[ops]',
+              noticeId: 'a',
+              type: 'degraded',
+              severity: 'critical',
+              raisedFrom: 'warning',
+              server: 'g/p/s/1',
+              outcome: 'delivered',
+              attempts: [],
+            },
+            {
+              receiver: 'webhook[ops]',
+              noticeId: 'b',
+              type: 'degraded',
+              severity: 'critical',
+              server: 'g/p/s/2',
+              outcome: 'delivered',
+              attempts: [],
+            },
+            {
+              receiver: 'webhook[ops]',
+              noticeId: 'c',
+              type: 'recovered',
+              severity: 'warning',
+              server: 'g/p/s/3',
+              outcome: 'delivered',
+              attempts: [],
+            },
+          ],
+        }),
+      },
+      [],
+    );
+    expect(text).toContain(
+      '    webhook[ops]: 3 delivered (1 degraded [critical, raised from warning], 1 degraded [critical], 1 recovered [was warning]): g/p/s/1, g/p/s/2, g/p/s/3',
+    );
+  });
+
+  it('each finding line shows its severity', () => {
+    expect(formatSummary(report('x'), [])).toContain(
+      '    pool_api / settings-https  10.0.1.4  Unhealthy (unhealthy)  critical',
+    );
+  });
+});

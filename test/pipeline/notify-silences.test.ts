@@ -82,7 +82,8 @@ describe('silences, end to end', () => {
   }
 
   it('silence start: nothing is sent; the held degraded is in the report and in the state', async () => {
-    const report = await run(bad, [inForce()]);
+    const silence = inForce();
+    const report = await run(bad, [silence]);
     expect(runSucceeded(report)).toBe(true);
     expect(types()).toEqual([]);
     expect(report.notifications?.silenced).toEqual([
@@ -91,6 +92,9 @@ describe('silences, end to end', () => {
         outcome: 'held',
         silenceIds: ['mw'],
         server: 'gw/pool-a/settings-a/10.0.0.4',
+        // Until when it is held: the silence's end.
+        until: new Date(silence.endsAt).toISOString(),
+        severity: expect.stringMatching(/^(critical|warning)$/),
       }),
     ]);
     const records = Object.values(await storedServers());

@@ -1,5 +1,6 @@
 import { groupCounts, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
+import { severityLabel, shownHealth } from '../../core/notice/notice-labels';
 
 /**
  * The words the chat formats' grouped messages share (teams/teams-group.ts, slack/slack-group.ts):
@@ -15,10 +16,24 @@ const WORDS: Readonly<Record<NoticeType, string>> = {
 /** "3 degraded, 1 recovered": the group's headline counts, in the types' order. Unescaped. */
 export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
   const counts = groupCounts(group);
+  // A degraded sent again because its severity rose is counted apart: "2 degraded (1 severity raised)".
+  const raised = group.notices.filter((n) => n.type === 'degraded' && n.raisedFrom !== undefined).length;
   return (Object.keys(WORDS) as NoticeType[])
     .filter((type) => counts[type] > 0)
-    .map((type) => `${counts[type]} ${WORDS[type]}`)
+    .map(
+      (type) =>
+        `${counts[type]} ${WORDS[type]}${type === 'degraded' && raised > 0 ? ` (${raised} severity raised)` : ''}`,
+    )
     .join(', ');
+}
+
+/**
+ * A server row's middle, after its address: its severity (`critical, raised from warning` for a
+ * raise; `was critical` for a recovered: notice-labels.ts) and its health (a recovered's never reads
+ * as unhealthy). Unescaped (the health is untrusted: the caller escapes for its medium).
+ */
+export function rowStatusParts(notice: Notice): readonly [severity: string, health: string] {
+  return [severityLabel(notice), shownHealth(notice)];
 }
 
 /** The most pressing type in a group: any `degraded`, else any reminder, else `recovered`. */

@@ -1,4 +1,5 @@
 import type { Notice } from '../../core/notice/notice';
+import { severityLabel, shownHealth } from '../../core/notice/notice-labels';
 /**
  * Helpers for untrusted text (probe logs, addresses, names): they may hold anything, including lone
  * surrogates, control characters, bidi overrides and 100 kB strings. Each format escapes for its medium
@@ -66,6 +67,13 @@ export function replaceAll(text: string, needle: string, replacement: string): s
   return needle ? text.split(needle).join(replacement) : text;
 }
 
+/** ` · severity raised to critical (was warning)` for a raise (Notice.raisedFrom), else empty. */
+export function raisedSuffix(notice: Pick<Notice, 'type' | 'severity' | 'raisedFrom'>): string {
+  return notice.type === 'degraded' && notice.raisedFrom
+    ? ` · severity raised to ${notice.severity} (was ${notice.raisedFrom})`
+    : '';
+}
+
 /**
  * The facts every chat format shows for a notice, in one order: label and the raw (untrusted) value.
  * Each format escapes and clips the values for its medium.
@@ -73,14 +81,18 @@ export function replaceAll(text: string, needle: string, replacement: string): s
 export function noticeFacts(notice: Notice): Array<readonly [label: string, value: string]> {
   return [
     // First, as a pager puts it: how bad (core/notice/severity.ts); a recovered's is its episode's.
-    [notice.type === 'recovered' ? 'Severity (of the episode)' : 'Severity', notice.severity],
+    // A raised one says so (`critical, raised from warning`): a new degraded, not a duplicate.
+    notice.type === 'recovered'
+      ? ['Severity (of the episode)', notice.severity]
+      : ['Severity', severityLabel(notice)],
     ['Gateway', notice.gateway.name],
     ['Resource group', notice.gateway.resourceGroup],
     ['Subscription', notice.gateway.subscriptionId],
     ['Backend pool', notice.backendPool],
     ['Backend settings', notice.backendSettings],
     ['Server', notice.server.address],
-    ['Health', notice.server.health],
+    // A recovered's never reads as unhealthy (notice-labels.ts).
+    ['Health', shownHealth(notice)],
     [notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince],
   ];
 }

@@ -5,6 +5,7 @@ import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
 import { sendTestNotice } from '../../pipeline/notify/send-test-notice';
+import { episodeId } from '../../core/notice/episode';
 import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
@@ -114,6 +115,8 @@ async function testVerb(args: string[]): Promise<number> {
       delivered,
       sends: sends.map((s) => ({
         noticeId: s.notice.id,
+        // PagerDuty's dedup_key: `appgw-test-ep-…`, one per test (core/notice/test-notice.ts).
+        episodeId: episodeId(s.notice),
         type: s.notice.type,
         ...(s.skipped ? { skipped: s.skipped } : {}),
         ...(s.result

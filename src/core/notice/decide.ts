@@ -3,10 +3,17 @@ import { hash64 } from '../hash';
 import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
 import type { GroupingMode, GroupTiming } from './grouping';
-import { RECOVERED_REASONS, type Notice, type NoticeType, type RecoveredReason } from './notice';
+import {
+  RECOVERED_HEALTH,
+  RECOVERED_REASONS,
+  type Notice,
+  type NoticeType,
+  type RecoveredReason,
+} from './notice';
+import type { Severity } from './severity';
 import { recordSeverity, serverKey, type ServerRecord } from './server-record';
 import { higherSeverity, severityRank } from './severity';
-import { silencesFor, type Silence } from './silence';
+import { silencedUntil, silencesFor, type Silence } from './silence';
 
 export interface NotifyPolicy {
   /** Consecutive bad runs before `degraded` (1 = at once). */
@@ -82,6 +89,15 @@ export interface SilencedTransition {
   readonly outcome: 'held' | 'ended-silenced';
   readonly silenceIds: readonly string[];
   readonly causeId: string;
+  /** The severity of the held transition (for `ended-silenced`, of the episode's last bad run). */
+  readonly severity: Severity;
+  /** `held` `degraded` only: it was due because the severity rose from this (as Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
+  /**
+   * `held` only, ISO: until when the silences that hold it are in force (silencedUntil, silence.ts):
+   * the first run from then sends it if the server is still bad.
+   */
+  readonly until?: string;
 }
 
 export interface Decision {
@@ -151,7 +167,11 @@ export function decideNotices(
         ...record,
         silenced: { since: record.silenced?.since ?? now, at: now, silenceIds, type },
       };
-      silenced.push(silencedTransition(record, type, 'held', silenceIds));
+      silenced.push({
+        ...silencedTransition(record, type, 'held', silenceIds),
+        ...raisedOf(record, type),
+        until: silencedUntil(silences, silenceIds, observation.now),
+      });
       continue;
     }
     const { silenced: _held, ...told } = record;
@@ -171,7 +191,16 @@ export function decideNotices(
         severity: episodeSeverity,
       },
     };
-    notices.push(buildNotice(type, told, now, repeats, insight));
+    // A `degraded` again because the severity rose (noticeTypeFor) says from what, so it is not
+    // read as a duplicate; a changed cause at a raised severity is both, and says so too.
+    const toldBefore = record.notified?.severity;
+    const raisedFrom =
+      type === 'degraded' &&
+      toldBefore !== undefined &&
+      severityRank(finding.severity) > severityRank(toldBefore)
+        ? toldBefore
+        : undefined;
+    notices.push(buildNotice(type, told, now, repeats, insight, undefined, raisedFrom));
   }
 
   for (const [key, record] of Object.entries(previous)) {
@@ -218,7 +247,12 @@ export function decideNotices(
     notices.push(
       buildNotice(
         'recovered',
-        { ...ended, health: health ?? record.health, severity },
+        {
+          ...ended,
+          // No current reading: a placeholder that says why, never the episode's bad health.
+          health: health ?? (gone ? RECOVERED_HEALTH.gatewayGone : RECOVERED_HEALTH.notListed),
+          severity,
+        },
         now,
         0,
         undefined,
@@ -231,6 +265,16 @@ export function decideNotices(
 
 function subjectOf(record: ServerRecord) {
   return { gateway: record.gateway, backendPool: record.backendPool, causeId: record.cause.id };
+}
+
+/** `{ raisedFrom }` when a due `degraded` of `record` is due because its severity rose; else `{}`. */
+function raisedOf(record: ServerRecord, type: NoticeType): { raisedFrom?: Severity } {
+  const told = record.notified?.severity;
+  return type === 'degraded' &&
+    told !== undefined &&
+    severityRank(recordSeverity(record)) > severityRank(told)
+    ? { raisedFrom: told }
+    : {};
 }
 
 function silencedTransition(
@@ -247,6 +291,7 @@ function silencedTransition(
     outcome,
     silenceIds,
     causeId: record.cause.id,
+    severity: recordSeverity(record),
   };
 }
 
@@ -273,6 +318,7 @@ function buildNotice(
   repeats: number,
   insight: NoticeInsight | undefined,
   reason?: RecoveredReason,
+  raisedFrom?: Severity,
 ): Notice {
   // Stable id: the same decision always yields the same id, so receivers can de-duplicate.
   // The previous notice's time tells apart a cause that changes back (A → B → A) within one episode.
@@ -294,6 +340,7 @@ function buildNotice(
     server: { address: record.address, health: record.health, probeLog: record.probeLog },
     cause: record.cause,
     severity: recordSeverity(record),
+    ...(raisedFrom ? { raisedFrom } : {}),
     ...(reason ? { reason } : {}),
     ...(insight ? { insight } : {}),
   };

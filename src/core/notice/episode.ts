@@ -9,10 +9,14 @@ import { noticeServerKey } from './server-record';
  * the next episode of the same server another (its `degradedSince` differs). With `notify.recoverAfter`
  * a flap inside the count is one episode (decide.ts). Derived from fields every notice carries, so
  * notices queued by earlier releases have one too. Receivers that pair an alert with its resolution
- * use it (PagerDuty's `dedup_key`); `appgw-ep-` + 16 hex digits.
+ * use it (PagerDuty's `dedup_key`); `appgw-ep-` + 16 hex digits. A test notice's is its own
+ * `episodeId` (`appgw-test-ep-…`, test-notice.ts).
  */
 export function episodeId(
-  notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server' | 'degradedSince'>,
+  notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server' | 'degradedSince'> &
+    Pick<Partial<Notice>, 'episodeId'>,
 ): string {
+  // A test notice carries its own (test-notice.ts): every test names the same server.
+  if (notice.episodeId) return notice.episodeId;
   return `appgw-ep-${hash64(`${noticeServerKey(notice)}|${notice.degradedSince}`)}`;
 }

@@ -1,7 +1,7 @@
 import { gatewayKey } from '../arm-id';
 import type { Finding } from '../model';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
-import { RECOVERED_REASONS, type Notice } from './notice';
+import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
 import { noticeServerKey, serverKey, type ServerRecord } from './server-record';
 
 /**
@@ -88,9 +88,15 @@ export function isGatewayScope(parts: {
 
 /** The gateway-level notice: `scope: "gateway"`; a `recovered` because the gateway is not all bad says so. */
 function gatewayNotice(notice: Notice): Notice {
-  const reason =
-    notice.reason === RECOVERED_REASONS.notListed ? RECOVERED_REASONS.notEveryPoolBad : notice.reason;
-  return { ...notice, scope: 'gateway', ...(reason ? { reason } : {}) };
+  if (notice.reason !== RECOVERED_REASONS.notListed) return { ...notice, scope: 'gateway' };
+  // The pseudo-server is never listed: its recovered's health says why it ended, never the old
+  // (bad) health of the episode, which would read as still unhealthy.
+  return {
+    ...notice,
+    scope: 'gateway',
+    reason: RECOVERED_REASONS.notEveryPoolBad,
+    server: { ...notice.server, health: RECOVERED_HEALTH.notEveryPoolBad },
+  };
 }
 
 /**

@@ -28,6 +28,20 @@ export const RECOVERED_REASONS = {
   notEveryPoolBad: 'not every backend pool of the gateway is bad any more',
 } as const;
 
+/**
+ * `server.health` of a `recovered` whose server has no current reading, by why: written like the
+ * gateway-level placeholders (inhibit.ts GATEWAY_SCOPE), so no reader takes them for a health the
+ * gateway reported, and none reads as unhealthy. A contract, like RECOVERED_REASONS.
+ */
+export const RECOVERED_HEALTH = {
+  /** Its gateway was read and did not list it. */
+  notListed: '(not listed)',
+  /** Its gateway no longer exists. */
+  gatewayGone: '(gateway gone)',
+  /** A gateway-level notice (`scope: "gateway"`): some server of the gateway is not bad any more. */
+  notEveryPoolBad: '(not every pool bad)',
+} as const;
+
 export type RecoveredReason = (typeof RECOVERED_REASONS)[keyof typeof RECOVERED_REASONS];
 
 const REASONS: ReadonlySet<string> = new Set(Object.values(RECOVERED_REASONS));
@@ -55,17 +69,28 @@ export interface Notice {
   readonly backendSettings: string;
   readonly server: {
     readonly address: string;
-    /** As the gateway reported it ("Unhealthy", "Down", …); for `recovered`, the current value if listed. */
+    /**
+     * As the gateway reported it ("Unhealthy", "Down", …). For `recovered`: the current value when the
+     * server is listed (`Healthy`; with the reason `notReported`, e.g. `Draining`), else one of
+     * RECOVERED_HEALTH: never the episode's bad value, which would read as still unhealthy.
+     */
     readonly health: string;
     readonly probeLog: string;
   };
   /** Why, and what to do (for `recovered`: the cause of the episode that ended). */
   readonly cause: Cause;
   /**
-   * `critical` (no server of its pool may be serving) or `warning` (severity.ts). `degraded` and
+   * `critical` (no server of its pool is known to be serving: `Unknown` ones do not count) or `warning` (severity.ts). `degraded` and
    * `still-degraded`: as of this run; `recovered`: the episode's, the highest it was told with.
    */
   readonly severity: Severity;
+  /**
+   * `degraded` only, sent again within its episode because its severity rose (decide.ts): the highest
+   * severity the episode was told with before (`warning` when `severity` is `critical`). Every format
+   * says so ("critical, raised from warning"), so the new `degraded` does not read as a duplicate.
+   * Absent on a first `degraded` and on one for a changed cause at the same severity.
+   */
+  readonly raisedFrom?: Severity;
   /** `recovered` only: "healthy again", or why the server is gone (one of RECOVERED_REASONS). */
   readonly reason?: RecoveredReason;
   /**
@@ -74,6 +99,12 @@ export interface Notice {
    * `(every server)`, the probe log a summary, the cause the most common. Absent: one server.
    */
   readonly scope?: 'gateway';
+  /**
+   * The id of the episode this notice belongs to, when it is not derived from its server (episode.ts):
+   * set only on test notices (test-notice.ts, `appgw-test-ep-` + 16 hex digits, unique per test), whose
+   * server and time are the same for every test. Absent on every real notice.
+   */
+  readonly episodeId?: string;
   /** The filled insight (degraded and still-degraded). */
   readonly insight?: {
     readonly title: string;

@@ -211,3 +211,49 @@ function wallClock(now: Date, timeZone: string): { day: number; minutes: number 
   const day = WEEKDAYS.indexOf(String(parts.weekday).toLowerCase() as Weekday);
   return { day, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
 }
+
+/** Windows followed by silencedUntil before it gives up (a silence that never ends: each day, all day). */
+const UNTIL_STEPS = 16;
+
+/**
+ * Until when the silences named by `ids` hold a transition that they hold at `now` (ISO), for the
+ * report and the run summary ("held until …"): the latest end of the windows they are in at `now`,
+ * followed while one of them is active at that end (overlapping silences, or a weekly window that
+ * ends at 24:00 where the next day's starts at 00:00, hold on); an expiry (`expiredAt`) ends a window
+ * early. A weekly window's end is counted in whole minutes of its zone's wall clock, so a DST change
+ * inside the window moves it by that hour. The first run from then sends the transition if the
+ * server is still bad. Undefined when none of them is active at `now`. Pure.
+ */
+export function silencedUntil(
+  silences: readonly Silence[],
+  ids: readonly string[],
+  now: Date,
+): string | undefined {
+  const holding = silences.filter((s) => ids.includes(s.id));
+  let at = now;
+  for (let step = 0; step < UNTIL_STEPS; step++) {
+    const ends = holding.filter((s) => isSilenceActive(s, at)).map((s) => windowEnd(s, at));
+    if (ends.length === 0) return step === 0 ? undefined : at.toISOString();
+    const next = Math.max(...ends);
+    if (!(next > at.getTime())) break;
+    at = new Date(next);
+  }
+  return at.toISOString();
+}
+
+/** When the window `silence` is in at `at` ends (ms), its expiry counted. */
+function windowEnd(silence: Silence, at: Date): number {
+  const expired = silence.expiredAt !== undefined ? Date.parse(silence.expiredAt) : Infinity;
+  const end = silence.weekly ? weeklyWindowEnd(silence.weekly, at) : Date.parse(silence.endsAt ?? '');
+  return Math.min(Number.isNaN(end) ? at.getTime() : end, expired);
+}
+
+/** The end (ms) of the occurrence of `window` that holds `at`, in whole minutes of its wall clock. */
+function weeklyWindowEnd(window: WeeklyWindow, at: Date): number {
+  const from = readClockTime(window.from) ?? 0;
+  const to = readClockTime(window.to, true) ?? 0;
+  const { minutes } = wallClock(at, window.timeZone);
+  const left = from < to || minutes < to ? to - minutes : 24 * 60 - minutes + to;
+  const minuteStart = at.getTime() - (at.getTime() % 60_000);
+  return minuteStart + left * 60_000;
+}

@@ -20,7 +20,8 @@ export const TEST_GATEWAY = {
 /**
  * A notice for `appgw-insights notify test`, clearly marked in every format: `[TEST]` opens the server,
  * gateway, probe log, cause title and insight title; the server is 192.0.2.10 (TEST-NET-1, RFC 5737:
- * never a real host); ids start `appgw-test-`. `degraded` opens its test episode (`degradedSince` =
+ * never a real host); ids start `appgw-test-`, and its episode id (PagerDuty's `dedup_key`) is
+ * `appgw-test-ep-` + 16 hex digits of `now` and `nonce`. `degraded` opens its test episode (`degradedSince` =
  * `now`), and `recovered` with the same `now` closes the same episode (same episode id: PagerDuty
  * resolves the alert the test triggered). Pure: `now` (ISO) and `nonce` make it unique per test.
  */
@@ -33,6 +34,9 @@ export function testNotice(
   const cause = causeFor('other', { probeLog });
   const base = {
     id: `appgw-test-${hash64([type, now, nonce].join('|'))}`,
+    // Its own episode, shared by its degraded and recovered, unique per test (the nonce), marked as a
+    // test: PagerDuty's dedup_key (a derived one would be the same for every test run at one time).
+    episodeId: testEpisodeId(now, nonce),
     type,
     occurredAt: now,
     degradedSince: now,
@@ -63,4 +67,9 @@ export function testNotice(
       path: 'insights/test-notice',
     },
   };
+}
+
+/** `appgw-test-ep-` + 16 hex digits: the episode id of the test sent at `now` (ISO) with `nonce`. */
+export function testEpisodeId(now: string, nonce: string): string {
+  return `appgw-test-ep-${hash64(['episode', now, nonce].join('|'))}`;
 }

@@ -12,6 +12,8 @@ export interface DeliveryRecord {
   readonly type: string;
   /** The notice's severity; always set (deliverOutbox, deliverGrouped). */
   readonly severity?: Notice['severity'];
+  /** A `degraded` sent again because its severity rose: from what (Notice.raisedFrom). */
+  readonly raisedFrom?: Notice['severity'];
   /** gateway/pool/settings/address */
   readonly server: string;
   /**
@@ -103,6 +105,7 @@ async function deliverMessages(
       noticeId: notice.id,
       type: notice.type,
       severity: notice.severity,
+      ...(notice.raisedFrom ? { raisedFrom: notice.raisedFrom } : {}),
       server: serverOf(notice),
       ...(message.groupId !== undefined ? { groupId: message.groupId } : {}),
     }));

@@ -11,6 +11,7 @@ export function noticeEntryFields(receiver: string, entry: { readonly notice: No
     noticeId: entry.notice.id,
     type: entry.notice.type,
     severity: entry.notice.severity,
+    ...(entry.notice.raisedFrom ? { raisedFrom: entry.notice.raisedFrom } : {}),
     gateway: entry.notice.gateway.id,
     server: serverOf(entry.notice),
   };

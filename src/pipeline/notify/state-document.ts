@@ -87,6 +87,7 @@ const notice = z.looseObject({
   cause,
   // A notice queued by a release before severity (severity.ts) is sent as `warning`.
   severity: z._default(severity, 'warning'),
+  raisedFrom: z.optional(severity),
   reason: z.optional(recoveredReason),
   insight: z.optional(z.looseObject({ title: text, summary: text, markdown: text, path: text })),
 });

@@ -2,6 +2,7 @@ import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
 import { evaluateBackendHealth } from '../../../src/core/evaluate';
 import { CONFIGURABLE_STATES, DEFAULT_UNHEALTHY_STATES } from '../../../src/core/health';
 import { decideNotices, type Observation } from '../../../src/core/notice/decide';
+import { decideWithInhibition } from '../../../src/core/notice/inhibit';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import { serverSeverity, type Severity } from '../../../src/core/notice/severity';
 import type { BackendHealthBody, Finding, HealthState } from '../../../src/core/model';
@@ -15,13 +16,30 @@ describe('serverSeverity: the rule, state by state', () => {
     ['alone, the pool given empty', 'unhealthy', [], 'critical'],
     ['every server of the pool down', 'unhealthy', ['unhealthy', 'unhealthy', 'unhealthy'], 'critical'],
     ['one other server healthy', 'unhealthy', ['unhealthy', 'healthy'], 'warning'],
-    ['an Unknown sibling may be serving', 'unhealthy', ['unhealthy', 'unknown'], 'warning'],
+    // Every known server down: an Unknown sibling is not known to serve (the on-call is paged).
+    ['an Unknown sibling, every known one down', 'unhealthy', ['unhealthy', 'unknown'], 'critical'],
+    [
+      'two Unknown siblings, every known one down',
+      'unhealthy',
+      ['unhealthy', 'unknown', 'unknown'],
+      'critical',
+    ],
+    [
+      'Unknown and Draining siblings, no known one serving',
+      'unhealthy',
+      ['unhealthy', 'unknown', 'draining'],
+      'critical',
+    ],
+    ['an Unknown sibling and a Healthy one', 'unhealthy', ['unhealthy', 'unknown', 'healthy'], 'warning'],
+    ['an Unknown sibling and a Partial one', 'unhealthy', ['unhealthy', 'unknown', 'partial'], 'warning'],
     ['a Partial sibling may be serving', 'unhealthy', ['unhealthy', 'partial'], 'warning'],
     ['a Draining sibling serves no new connections', 'unhealthy', ['unhealthy', 'draining'], 'critical'],
     ['an unreadable health is not serving', 'unhealthy', ['unhealthy', 'unrecognised'], 'critical'],
     ['unrecognised itself, alone', 'unrecognised', ['unrecognised'], 'critical'],
     ['Unknown, alone: warning (the gateway cannot tell)', 'unknown', ['unknown'], 'warning'],
     ['Unknown, the rest down: still warning', 'unknown', ['unknown', 'unhealthy'], 'warning'],
+    ['Unknown, a pool of only Unknown: warning', 'unknown', ['unknown', 'unknown', 'unknown'], 'warning'],
+    ['Healthy is never critical', 'healthy', ['unhealthy'], 'warning'],
     ['Partial, alone', 'partial', ['partial'], 'warning'],
     ['Draining, alone (taken out on purpose)', 'draining', ['draining'], 'warning'],
     ['Draining, the rest down', 'draining', ['draining', 'unhealthy'], 'warning'],
@@ -110,7 +128,7 @@ describe('evaluateBackendHealth: severity from the whole body, per pool and sett
     expect(severities(findings)).toEqual({ 'web/s/a': 'critical' });
   });
 
-  it('Unknown is warning and keeps its pool-mates from critical; Draining reported is warning', () => {
+  it('Unknown is warning itself, but does not keep its down pool-mates from critical; Draining reported is warning', () => {
     expect(
       severities(
         evaluateBackendHealth(
@@ -127,13 +145,124 @@ describe('evaluateBackendHealth: severity from the whole body, per pool and sett
           all,
         ),
       ),
-    ).toEqual({ 'web/s/a': 'warning', 'web/s/b': 'warning', 'web/s/c': 'warning' });
+    ).toEqual({ 'web/s/a': 'warning', 'web/s/b': 'critical', 'web/s/c': 'warning' });
+  });
+
+  it('every server bad, one Unknown: the down ones are critical (a critical-only pager is paged)', () => {
+    expect(
+      severities(
+        evaluateBackendHealth(
+          gw,
+          body({
+            web: {
+              s: [
+                ['a', 'Unhealthy'],
+                ['b', 'Down'],
+                ['c', 'Unknown'],
+              ],
+            },
+          }),
+          all,
+        ),
+      ),
+    ).toEqual({ 'web/s/a': 'critical', 'web/s/b': 'critical', 'web/s/c': 'warning' });
+  });
+
+  it('a pool of only Unknown servers stays warning', () => {
+    expect(
+      severities(
+        evaluateBackendHealth(
+          gw,
+          body({
+            web: {
+              s: [
+                ['a', 'Unknown'],
+                ['b', 'Unknown'],
+              ],
+            },
+          }),
+          all,
+        ),
+      ),
+    ).toEqual({ 'web/s/a': 'warning', 'web/s/b': 'warning' });
+  });
+
+  it('Unknown is counted per setting: a Healthy server under another setting does not save this one', () => {
+    expect(
+      severities(
+        evaluateBackendHealth(
+          gw,
+          body({
+            web: {
+              s1: [
+                ['a', 'Unhealthy'],
+                ['b', 'Unknown'],
+              ],
+              s2: [
+                ['a', 'Healthy'],
+                ['b', 'Healthy'],
+              ],
+            },
+          }),
+          all,
+        ),
+      ),
+    ).toEqual({ 'web/s1/a': 'critical', 'web/s1/b': 'warning' });
   });
 
   it('a server alone in its pool is critical when down', () => {
     expect(severities(evaluateBackendHealth(gw, body({ solo: { s: [['a', 'Down']] } }), all))).toEqual({
       'solo/s/a': 'critical',
     });
+  });
+});
+
+describe('the gateway-level notice (inhibition) of a gateway whose servers are all bad', () => {
+  const all = { unhealthyStates: [...CONFIGURABLE_STATES] };
+  function gatewayNoticeSeverity(servers: Array<[string, string]>): string | undefined {
+    const findings = evaluateBackendHealth(gw, body({ web: { s: servers } }), all);
+    const listed = new Map(findings.map((f) => [serverKey(f), f.health]));
+    const decision = decideWithInhibition(
+      {},
+      {
+        now: new Date('2026-06-01T10:00:00Z'),
+        evaluated: new Map([[gatewayKey(gw.id), listed]]),
+        bad: findings.map((finding) => ({ finding })),
+        isGone: () => false,
+      },
+      { for: 1, repeatIntervalInMs: 60_000, inhibit: true },
+    );
+    return decision.notices.find((n) => n.scope === 'gateway')?.severity;
+  }
+
+  it.each<[string, Array<[string, string]>, Severity]>([
+    [
+      'all down, one Unknown: critical',
+      [
+        ['a', 'Unhealthy'],
+        ['b', 'Unhealthy'],
+        ['c', 'Unknown'],
+      ],
+      'critical',
+    ],
+    [
+      'all down: critical',
+      [
+        ['a', 'Unhealthy'],
+        ['b', 'Down'],
+      ],
+      'critical',
+    ],
+    [
+      'all Unknown: warning',
+      [
+        ['a', 'Unknown'],
+        ['b', 'Unknown'],
+      ],
+      'warning',
+    ],
+  ])('%s', (_label, servers, expected) => {
+    expect(gatewayNoticeSeverity(servers)).toBe(expected);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   isSilenceActive,
   isSilenceOver,
   silenceMatches,
+  silencedUntil,
   silencesFor,
   type Silence,
   type SilenceSubject,
@@ -341,5 +342,121 @@ describe('the silence schema', () => {
       weekly: { days: ['sat', 'sun'], from: '22:00', to: '24:00', timeZone: 'Europe/Berlin' },
     };
     expect(silencesSchema.safeParse([ok, weekly]).success).toBe(true);
+  });
+});
+
+describe('silencedUntil: until when the silences holding a transition are in force', () => {
+  const at = new Date('2026-06-03T10:30:00Z'); // a Wednesday
+  const oneOff = (id: string, startsAt: string, endsAt: string, expiredAt?: string): Silence => ({
+    id,
+    matchers: { gateway: '*' },
+    startsAt,
+    endsAt,
+    ...(expiredAt ? { expiredAt } : {}),
+  });
+  const weekly = (id: string, window: WeeklyWindow): Silence => ({
+    id,
+    matchers: { gateway: '*' },
+    weekly: window,
+  });
+
+  it.each<[string, Silence[], string[], string | undefined]>([
+    [
+      'one-off: its end',
+      [oneOff('a', '2026-06-03T10:00:00Z', '2026-06-03T12:00:00Z')],
+      ['a'],
+      '2026-06-03T12:00:00.000Z',
+    ],
+    [
+      'expired early: the expiry',
+      [oneOff('a', '2026-06-03T10:00:00Z', '2026-06-03T12:00:00Z', '2026-06-03T11:00:00Z')],
+      ['a'],
+      '2026-06-03T11:00:00.000Z',
+    ],
+    [
+      'two overlapping: the later end',
+      [
+        oneOff('a', '2026-06-03T10:00:00Z', '2026-06-03T11:00:00Z'),
+        oneOff('b', '2026-06-03T09:00:00Z', '2026-06-03T13:00:00Z'),
+      ],
+      ['a', 'b'],
+      '2026-06-03T13:00:00.000Z',
+    ],
+    [
+      'chained: the second starts where the first ends',
+      [
+        oneOff('a', '2026-06-03T10:00:00Z', '2026-06-03T11:00:00Z'),
+        oneOff('b', '2026-06-03T11:00:00Z', '2026-06-03T14:00:00Z'),
+      ],
+      ['a', 'b'],
+      '2026-06-03T14:00:00.000Z',
+    ],
+    [
+      'only the named silences count',
+      [
+        oneOff('a', '2026-06-03T10:00:00Z', '2026-06-03T11:00:00Z'),
+        oneOff('b', '2026-06-03T09:00:00Z', '2026-06-03T13:00:00Z'),
+      ],
+      ['a'],
+      '2026-06-03T11:00:00.000Z',
+    ],
+    [
+      'weekly, same day',
+      [weekly('w', { days: ['wed'], from: '10:00', to: '12:00', timeZone: 'UTC' })],
+      ['w'],
+      '2026-06-03T12:00:00.000Z',
+    ],
+    [
+      'weekly, in its zone (Berlin, UTC+2 in June)',
+      [weekly('w', { days: ['wed'], from: '12:00', to: '14:00', timeZone: 'Europe/Berlin' })],
+      ['w'],
+      '2026-06-03T12:00:00.000Z',
+    ],
+    [
+      'weekly, past midnight',
+      [weekly('w', { days: ['wed'], from: '12:00', to: '02:00', timeZone: 'Europe/Berlin' })],
+      ['w'],
+      '2026-06-04T00:00:00.000Z',
+    ],
+    [
+      'weekly to 24:00 followed by the next day from 00:00: one hold',
+      [weekly('w', { days: ['wed', 'thu'], from: '00:00', to: '24:00', timeZone: 'UTC' })],
+      ['w'],
+      '2026-06-05T00:00:00.000Z',
+    ],
+    [
+      'none active: undefined',
+      [oneOff('a', '2026-06-03T11:00:00Z', '2026-06-03T12:00:00Z')],
+      ['a'],
+      undefined,
+    ],
+  ])('%s', (_label, silences, ids, expected) => {
+    expect(silencedUntil(silences, ids, at)).toBe(expected);
+  });
+
+  it('property: while held, the until is after now and every named silence is over by then', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -600, max: 0 }), fc.integer({ min: 1, max: 600 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (windows) => {
+          const silences = windows.map(([start, length], i) =>
+            oneOff(
+              `s${i}`,
+              new Date(at.getTime() + start * 60_000).toISOString(),
+              new Date(at.getTime() + (start + length) * 60_000).toISOString(),
+            ),
+          );
+          const ids = silences.map((s) => s.id);
+          const until = silencedUntil(silences, ids, at);
+          const active = silences.some((s) => isSilenceActive(s, at));
+          if (!active) return until === undefined;
+          const end = new Date(until!);
+          return end > at && silences.every((s) => !isSilenceActive(s, end));
+        },
+      ),
+    );
   });
 });

@@ -44,6 +44,8 @@ export interface WebhookEventV1 {
    * optional in the schema, as version 1 gains only optional fields (earlier releases sent none).
    */
   readonly severity: Severity;
+  /** `degraded` only, sent again because the severity rose: from what (Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
   /** `recovered` only: one of RECOVERED_REASONS, the schema's `reason.enum`. */
   readonly reason?: RecoveredReason;
   /** `gateway`: a gateway-level notice (every pool bad, core/notice/inhibit.ts); absent: one server. */
@@ -97,6 +99,7 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
     },
     // One of two fixed values (the schema's enum), like `reason` below: never cut.
     severity: notice.severity,
+    ...(notice.raisedFrom !== undefined ? { raisedFrom: notice.raisedFrom } : {}),
     // One of a fixed set of short texts (the schema's enum): never cut, nothing to make well-formed.
     ...(notice.reason !== undefined ? { reason: notice.reason } : {}),
     ...(notice.scope === 'gateway' ? { scope: 'gateway' as const } : {}),

@@ -84,10 +84,12 @@ export function toPagerDutyEvent(notice: Notice, routingKey: string): PagerDutyT
   if (notice.type === 'recovered')
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   const line = (value: string, max: number) => clip(singleLine(value), max) || '-';
+  // A trigger again because the severity rose says so first (payload.severity has the new one).
+  const raised = notice.raisedFrom ? `[severity raised from ${notice.raisedFrom}] ` : '';
   const summary =
     notice.scope === 'gateway'
-      ? `Every backend pool of ${notice.gateway.name} is down: ${notice.server.probeLog}`
-      : `${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
+      ? `${raised}Every backend pool of ${notice.gateway.name} is down: ${notice.server.probeLog}`
+      : `${raised}${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
   return {
     routing_key: routingKey,
     event_action: 'trigger',

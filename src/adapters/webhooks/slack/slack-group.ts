@@ -1,12 +1,13 @@
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
-import { countsText, serverLineText } from '../group-text';
+import { countsText, rowStatusParts, serverLineText } from '../group-text';
 import { SLACK_LIMITS, slackText } from './slack-payload';
 
 /**
  * The grouped Slack message (core/notice/grouping.ts): a header with the counts, the gateway, then
- * one section per pool and settings listing its servers with health and cause. Every value escaped
+ * one section per pool and settings listing its servers with severity (a raise says so), health (a
+ * recovered's never reads as unhealthy) and cause. Every value escaped
  * as in the per-notice message (slack-payload.ts: `&`, `<`, `>`), cut to Slack's limits; at most
  * GROUP_ROWS servers, then "… and N more".
  */
@@ -22,7 +23,10 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 function row(notice: Notice): string {
   const what = serverLineText(notice);
-  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${slackText(notice.server.health, 60)} · ${slackText(what, 300)}`;
+  const [severity, health] = rowStatusParts(notice);
+  // Severity after the address (bold when critical and told now), so a raise is not a duplicate.
+  const shown = notice.type !== 'recovered' && notice.severity === 'critical' ? `*${severity}*` : severity;
+  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(health, 60)} · ${slackText(what, 300)}`;
 }
 
 /** The Block Kit message for a group. Pure. */

@@ -1,7 +1,8 @@
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
-import { escapeClip, noticeFacts, plainText, singleLine } from '../text';
+import { severityLabel, shownHealth } from '../../../core/notice/notice-labels';
+import { escapeClip, noticeFacts, plainText, raisedSuffix, singleLine } from '../text';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -92,8 +93,9 @@ function causeSection(notice: Notice): string {
   return allSteps.length > steps.length ? `${text}\n…` : text;
 }
 
-function probeLogSection(probeLog: string): string {
-  const open = '*Probe log*\n```\n';
+function probeLogSection(probeLog: string, recovered: boolean): string {
+  // A recovered's probe log is the episode's last bad one: said so, so it is not read as current.
+  const open = `*${recovered ? 'Probe log (of the episode that ended)' : 'Probe log'}*\n\`\`\`\n`;
   const close = '\n```';
   const fenceSafe = plainText(probeLog).replace(/`(?=``)/g, '`\u200b');
   return open + slackBlockText(fenceSafe, SLACK_LIMITS.sectionText - open.length - close.length) + close;
@@ -101,7 +103,8 @@ function probeLogSection(probeLog: string): string {
 
 /** The Block Kit message for a notice. Pure. */
 export function buildSlackMessage(notice: Notice): Record<string, unknown> {
-  const label = notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type];
+  // A raise says so in the header and the notification (Notice.raisedFrom): not a duplicate.
+  const label = `${notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`;
   const blocks: Record<string, unknown>[] = [
     {
       type: 'header',
@@ -122,7 +125,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   if (notice.reason !== undefined) {
     blocks.push(section(`*Why it ended*\n${slackBlockText(notice.reason, SLACK_LIMITS.sectionText - 20)}`));
   }
-  blocks.push(section(probeLogSection(notice.server.probeLog)));
+  blocks.push(section(probeLogSection(notice.server.probeLog, notice.type === 'recovered')));
   blocks.push(section(causeSection(notice)));
   if (notice.insight?.summary) {
     // The summary is CommonMark, which mrkdwn does not read (`**x**`, `\-`): the reader gets its text.
@@ -135,7 +138,11 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   const link = slackLink(notice.cause.docUrl, 'Troubleshooting guide');
   const footer = `${link ? `${link} · ` : ''}notice ${slackText(notice.id, 200)} · ${slackText(notice.occurredAt, 100)}`;
   blocks.push({ type: 'context', elements: [mrkdwn(footer)] });
-  const fallback = `${label}: ${notice.server.address} in pool ${notice.backendPool} of ${notice.gateway.name} (${notice.server.health}) — ${notice.cause.title}`;
+  // The notification's text: the severity, and a recovered's health never read as unhealthy.
+  const fallback =
+    notice.scope === 'gateway'
+      ? `${label}: ${notice.gateway.name} (${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`
+      : `${label}: ${notice.server.address} in pool ${notice.backendPool} of ${notice.gateway.name} (${shownHealth(notice)}, ${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
   return { text: slackText(fallback, SLACK_LIMITS.fallbackText), blocks };
 }
 

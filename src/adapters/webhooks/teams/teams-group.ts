@@ -1,6 +1,6 @@
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { countsText, leadingType, serverLineText } from '../group-text';
+import { countsText, leadingType, rowStatusParts, serverLineText } from '../group-text';
 import { escapeClip, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
 import {
@@ -12,7 +12,8 @@ import {
 
 /**
  * The grouped Teams card (core/notice/grouping.ts): one Adaptive Card per gateway flush, its servers
- * by pool and settings, each with its health and cause. Untrusted values are TextRuns (never read as
+ * by pool and settings, each with its severity (and a raise: `critical, raised from warning`), its
+ * health (a recovered's never reads as unhealthy) and its cause. Untrusted values are TextRuns (never read as
  * markdown) or minimally escaped FactSet values, as in the per-notice card (teams-payload.ts). At
  * most GROUP_ROWS servers are listed, then "… and N more"; the card is rebuilt with fewer rows until
  * it fits TEAMS_MAX_BODY_BYTES.
@@ -41,12 +42,21 @@ const HEAD_STYLES: Readonly<Record<NoticeType, string>> = {
 };
 
 function serverRow(notice: Notice): Record<string, unknown> {
+  const [severity, health] = rowStatusParts(notice);
   return {
     type: 'RichTextBlock',
     inlines: [
       { type: 'TextRun', text: `${ICONS[notice.type]} ` },
       { type: 'TextRun', text: runText(notice.server.address, 200), weight: 'Bolder' },
-      { type: 'TextRun', text: ` · ${runText(notice.server.health, 60)} · `, isSubtle: true },
+      // Severity first, bold when critical and told now: a raise reads as one, not as a duplicate.
+      {
+        type: 'TextRun',
+        text: ` · ${severity}`,
+        ...(notice.type !== 'recovered' && notice.severity === 'critical'
+          ? { weight: 'Bolder', color: 'Attention' }
+          : {}),
+      },
+      { type: 'TextRun', text: ` · ${runText(health, 60)} · `, isSubtle: true },
       { type: 'TextRun', text: runText(serverLineText(notice), 300) },
     ],
   };

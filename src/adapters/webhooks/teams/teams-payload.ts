@@ -1,7 +1,7 @@
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { escapeMarkdownText, markdownToText } from '../../../articles';
-import { ELLIPSIS, escapeClip, noticeFacts, plainText, singleLine } from '../text';
+import { ELLIPSIS, escapeClip, noticeFacts, plainText, raisedSuffix, singleLine } from '../text';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -79,10 +79,12 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     title,
     value: teamsMarkdownText(value, b(BASE_BUDGET.fact)),
   });
-  const head =
+  const base =
     notice.scope === 'gateway'
       ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
       : HEADINGS[notice.type];
+  // A degraded sent again because its severity rose says so first: it is news, not a duplicate.
+  const head = { ...base, text: `${base.text}${raisedSuffix(notice)}` };
   const facts = noticeFacts(notice).map(([label, value]) => fact(label, value));
   const body: Record<string, unknown>[] = [
     {
@@ -109,7 +111,8 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   if (notice.reason !== undefined)
     body.push(heading('Why it ended'), run(runText(notice.reason, b(BASE_BUDGET.text))));
   body.push(
-    heading('Probe log'),
+    // A recovered's probe log is the episode's last bad one: said so, so it is not read as current.
+    heading(notice.type === 'recovered' ? 'Probe log (of the episode that ended)' : 'Probe log'),
     run(runText(notice.server.probeLog, b(BASE_BUDGET.log)), { fontType: 'Monospace' }),
   );
   body.push(heading(notice.type === 'recovered' ? 'Cause (of the episode that ended)' : 'Cause'));

@@ -1,0 +1,42 @@
+import { readHealth } from '../health';
+import { RECOVERED_HEALTH, type Notice, type NoticeType } from './notice';
+import type { Severity } from './severity';
+
+/**
+ * The words every place that shows a notice uses for its severity and its health (the chat cards and
+ * their grouped rows, PagerDuty's summary, the run summary, `notify list`), so a `degraded` sent
+ * again because its severity rose never reads as a duplicate, and a `recovered` never reads as
+ * unhealthy. Unescaped: each medium escapes them (they hold untrusted health values). Pure.
+ */
+
+/**
+ * `critical`; `critical, raised from warning` for a `degraded` sent again because its severity rose
+ * (Notice.raisedFrom); `was critical` for a `recovered` (its episode's severity, not a current one).
+ */
+export function severityLabel(notice: {
+  readonly type: NoticeType | string;
+  readonly severity?: Severity;
+  readonly raisedFrom?: Severity;
+}): string {
+  const severity = notice.severity ?? 'warning';
+  if (notice.type === 'recovered') return `was ${severity}`;
+  return notice.raisedFrom ? `${severity}, raised from ${notice.raisedFrom}` : severity;
+}
+
+const PLACEHOLDERS: ReadonlySet<string> = new Set(Object.values(RECOVERED_HEALTH));
+
+/**
+ * The health a notice shows. `degraded`/`still-degraded`: as the gateway reported it. `recovered`:
+ * the current value when it is healthy, a RECOVERED_HEALTH placeholder as it is, a state that is not
+ * reported (`Draining`, `Unknown`, `Partial`) as `<value>, not reported`; anything else (a bad value
+ * a notice queued by an earlier release still carries, or a state the config's `unhealthyStates`
+ * leaves out) as `Recovered`: a recovered row never reads as unhealthy.
+ */
+export function shownHealth(notice: Pick<Notice, 'type' | 'server'>): string {
+  const health = notice.server.health;
+  if (notice.type !== 'recovered' || PLACEHOLDERS.has(health)) return health;
+  const state = readHealth(health);
+  if (state === 'healthy') return health;
+  if (state === 'draining' || state === 'unknown' || state === 'partial') return `${health}, not reported`;
+  return 'Recovered';
+}

@@ -1,0 +1,68 @@
+import {
+  buildCloudEventsGroupPayload,
+  buildCloudEventsPayload,
+} from '../../../src/adapters/webhooks/cloudevents/cloudevents-payload';
+import { buildJsonGroupPayload } from '../../../src/adapters/webhooks/json/group-payload';
+import { buildJsonPayload } from '../../../src/adapters/webhooks/json/json-payload';
+import { toPagerDutyEvent } from '../../../src/adapters/webhooks/pagerduty/pagerduty-payload';
+import { buildSlackGroupPayload } from '../../../src/adapters/webhooks/slack/slack-group';
+import { buildSlackPayload } from '../../../src/adapters/webhooks/slack/slack-payload';
+import { buildTeamsGroupPayload } from '../../../src/adapters/webhooks/teams/teams-group';
+import { buildTeamsPayload } from '../../../src/adapters/webhooks/teams/teams-payload';
+import { episodeId } from '../../../src/core/notice/episode';
+import { noticeGroup } from '../../../src/core/notice/grouping';
+import { testNotice } from '../../../src/core/notice/test-notice';
+
+/**
+ * The ids a test notice (`appgw-insights notify test`) carries in every format: real (a whole hash, never
+ * a bare prefix), clearly a test (`appgw-test-…`), and unique per test, even two tests at one instant.
+ */
+const NOW = '2026-11-30T12:00:00.000Z';
+const degraded = testNotice('degraded', NOW, 'nonce-1');
+const recovered = testNotice('recovered', NOW, 'nonce-1');
+const other = testNotice('degraded', NOW, 'nonce-2');
+
+describe('test notice ids', () => {
+  it('the notice ids: appgw-test- and 16 hex digits, one per type and per test', () => {
+    for (const n of [degraded, recovered, other]) expect(n.id).toMatch(/^appgw-test-[0-9a-f]{16}$/);
+    expect(new Set([degraded.id, recovered.id, other.id]).size).toBe(3);
+  });
+
+  it('the episode id (PagerDuty dedup_key): appgw-test-ep-, shared by degraded and recovered, unique per test', () => {
+    expect(episodeId(degraded)).toMatch(/^appgw-test-ep-[0-9a-f]{16}$/);
+    expect(episodeId(recovered)).toBe(episodeId(degraded));
+    expect(episodeId(other)).not.toBe(episodeId(degraded));
+    const trigger = toPagerDutyEvent(degraded, 'k');
+    const resolve = toPagerDutyEvent(recovered, 'k');
+    expect(trigger.dedup_key).toBe(episodeId(degraded));
+    expect(resolve.dedup_key).toBe(trigger.dedup_key);
+    expect(toPagerDutyEvent(other, 'k').dedup_key).not.toBe(trigger.dedup_key);
+    expect('payload' in trigger && trigger.payload.custom_details['episodeId']).toBe(trigger.dedup_key);
+  });
+
+  it('json: webhook-id and id are the test notice id; cloudevents: id is it too', () => {
+    const json = buildJsonPayload(degraded);
+    expect(json.headers['webhook-id']).toBe(degraded.id);
+    expect((JSON.parse(json.body) as { id: string }).id).toBe(degraded.id);
+    expect((JSON.parse(buildCloudEventsPayload(degraded).body) as { id: string }).id).toBe(degraded.id);
+  });
+
+  it('teams and slack show the whole test notice id in their footer', () => {
+    for (const body of [buildTeamsPayload(degraded).body, buildSlackPayload(degraded).body])
+      expect(body).toContain(degraded.id);
+  });
+
+  it('grouped formats: a real group id (appgw-grp- and 16 hex digits), the test notice id inside', () => {
+    const group = noticeGroup([degraded]);
+    expect(group.id).toMatch(/^appgw-grp-[0-9a-f]{16}$/);
+    for (const payload of [
+      buildJsonGroupPayload(group),
+      buildCloudEventsGroupPayload(group),
+      buildTeamsGroupPayload(group),
+      buildSlackGroupPayload(group),
+    ]) {
+      expect(payload.body).toContain(group.id);
+    }
+    expect(buildJsonGroupPayload(group).body).toContain(degraded.id);
+  });
+});
