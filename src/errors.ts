@@ -385,6 +385,28 @@ export class DeliveryError extends AppGwInsightsError {
 }
 
 /**
+ * A run's temporary file (ports.ts Scratch: the status page's material, written as each gateway is done
+ * to keep the run's memory bounded) could not be made, written or read: a full or read-only temp
+ * folder, the file removed under the run. `file` names it; `detail` says what failed.
+ */
+export class ScratchUnavailableError extends AppGwInsightsError {
+  override readonly name = 'ScratchUnavailableError';
+  readonly code = 'ScratchUnavailable';
+  override readonly retryable = true;
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The run's temporary file ${file} cannot be used: ${detail}. Point TMPDIR at a folder this user can ` +
+        'write, with room to spare (or free space in it); the next run tries again.',
+      options,
+    );
+  }
+}
+
+/**
  * The demo's `--out` folder cannot be used: it cannot be made (a read-only or virtual file system, a
  * file in the way, no permission), or it holds files the demo did not write. `reason`: what was
  * found, one sentence without a full stop; the message adds what to do.
@@ -704,6 +726,11 @@ export const isStatusHistoryInvalidError = errorGuard<StatusHistoryInvalidError>
 );
 /** A PoisonedMessageError (`Poisoned`), from any copy of this module. */
 export const isPoisonedMessageError = errorGuard<PoisonedMessageError>('PoisonedMessageError', 'Poisoned');
+/** A ScratchUnavailableError (`ScratchUnavailable`), from any copy of this module. */
+export const isScratchUnavailableError = errorGuard<ScratchUnavailableError>(
+  'ScratchUnavailableError',
+  'ScratchUnavailable',
+);
 /** A RunInterruptedError (`RunInterrupted`), from any copy of this module. */
 export const isRunInterruptedError = errorGuard<RunInterruptedError>('RunInterruptedError', 'RunInterrupted');
 /** A GatewayNotWatchedError (`NotWatched`), from any copy of this module. */

@@ -12,6 +12,7 @@ import type { ListScope } from './core/gateway-list-page';
 import type { OnDemandProbeRequest, OnDemandServer } from './core/on-demand-probe';
 import type { BackendHealthBody, GatewayRef } from './core/model';
 import type { Notice } from './core/notice/notice';
+import type { PageText } from './core/piece-text';
 import type { RunReport } from './core/run-report';
 import type { TelemetryRecord } from './core/telemetry-records';
 import type { Insight } from './insight/insight';
@@ -184,14 +185,42 @@ export interface Delivery {
   /**
    * The status page (`index.html`, src/insight/status/), with a run's `report` (or `run`, or `page`)
    * delivery when the run made one: the folder sink writes `<dir>/index.html`, the blob sink `index.html` in its
-   * status container (`$web` by default). Its insight links are relative (`insights/…html`).
+   * status container (`$web` by default). Its insight links are relative (`insights/…html`). A direct
+   * run gives it in pieces (core/piece-text.ts), read from its temporary files: a sink writes them as they
+   * come, and may read them once per delivery.
    */
-  readonly statusPage?: string;
+  readonly statusPage?: PageText;
 }
 
 export interface DeliveryReceipt {
   /** Where things were written, for the human summary (paths, URLs without secrets). */
   readonly locations: readonly string[];
+}
+
+/**
+ * A run's temporary files (issue 14: memory): what a direct run learns of each gateway and needs only at
+ * its end (its history document for the status page, the page's sections) is written here as the
+ * gateway is done instead of held. `dispose()` removes every file (also when the process exits another
+ * way: src/adapters/files/temp-scratch.ts); it never throws.
+ */
+export interface Scratch {
+  /** A new empty file. Throws ScratchUnavailableError when it cannot be made. */
+  file(): Promise<ScratchFile>;
+  dispose(): Promise<void>;
+}
+
+/** Where a text is in a ScratchFile: its first byte and its length in bytes. */
+export interface ScratchPlace {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** One temporary file: texts appended (at once from concurrent gateways), then read back by place. */
+export interface ScratchFile {
+  /** Throws ScratchUnavailableError when it cannot be written (a full disk). */
+  append(text: string): Promise<ScratchPlace>;
+  /** The text appended at `place`. Throws ScratchUnavailableError when it cannot be read. */
+  read(place: ScratchPlace): Promise<string>;
 }
 
 /**

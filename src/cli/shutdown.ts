@@ -3,7 +3,6 @@
  * emulator's temp folder, listening sockets. Node's default for these signals is to exit at once,
  * skipping every `finally`, so each verb that holds resources registers its cleanup here.
  */
-import { rmSync } from 'node:fs';
 import { RunInterruptedError } from '../errors';
 
 /** The signals that end a CLI run, and the exit code a POSIX shell reports for each (128 + number). */
@@ -76,12 +75,5 @@ export function interruptOnStopSignal(say: (signal: NodeJS.Signals) => void): {
   return { signal: interrupt.signal, dispose: handle.dispose };
 }
 
-/**
- * Removes `dir` when the process exits by any path, `process.exit` and uncaught errors included (an
- * `exit` listener may only do synchronous work). Returns the function that stops watching.
- */
-export function removeOnExit(dir: string): () => void {
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  process.once('exit', remove);
-  return () => process.off('exit', remove);
-}
+/** Removes a folder when the process exits by any path (src/adapters/files/remove-on-exit.ts). */
+export { removeOnExit } from '../adapters/files/remove-on-exit';

@@ -1,3 +1,4 @@
+import type { PageText } from '../core/piece-text';
 import type { GatewayReport, RunReport } from '../core/run-report';
 import type { Insight } from '../insight/insight';
 import type { Clock, Delivery, InsightSink } from '../ports';
@@ -19,7 +20,7 @@ export interface RunReportDelivery extends RunReportParts {
   /** A fan-out discovery's queued gateway ids (the report's `queued`); absent otherwise. */
   readonly queued?: readonly string[];
   /** The status page, for a run's `report` (or `run`) delivery (Delivery.statusPage). */
-  readonly statusPage?: string;
+  readonly statusPage?: PageText;
 }
 
 /** The report as delivered, and what each sink did with it. */

@@ -15,6 +15,7 @@ import type {
   InsightSink,
   SubscriptionPacer,
   RunProgress,
+  Scratch,
   Telemetry,
   ProcessLoad,
 } from '../ports';
@@ -29,11 +30,12 @@ import { emitRunTelemetry } from './emit-telemetry';
 import { scheduleGateways, type Concurrency } from './schedule-gateways';
 import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
-import { buildStatusPage } from './status/build-status-page';
+import { memoryScratch } from './memory-scratch';
+import { createSpool } from './spool';
+import { buildStatusPage, writtenHistories } from './status/build-status-page';
 import { recordHistory } from './status/record-history';
 import type { StatusServices } from './status/status-services';
 import { gatewayKey } from '../core/arm-id';
-import type { HistoryDocument } from '../core/status/history';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
@@ -56,6 +58,12 @@ export interface RunDependencies {
   readonly progress?: RunProgress;
   /** The status page: each gateway's history, and `index.html` with the report; absent: none. */
   readonly status?: StatusServices;
+  /**
+   * A run's temporary files (one Scratch per call, disposed when the run ends): the status page's
+   * material is kept there instead of in memory (src/adapters/files/temp-scratch.ts for the CLI); absent:
+   * in memory (pipeline/memory-scratch.ts).
+   */
+  readonly scratch?: () => Scratch;
 }
 
 export interface RunOptions {
@@ -110,6 +118,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   const runId = options.runId ?? newRunId(startedAt);
   const interruption = runInterruption(options);
   const stop = interruption.signal;
+  const scratch = deps.scratch?.() ?? memoryScratch();
   try {
     const expanded = await expandTargets(deps.directory, options.targets, {
       concurrency: options.concurrency,
@@ -122,8 +131,9 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     );
     deps.progress?.started(expanded.gateways.length);
     const sinkFailures = createSinkFailures();
-    // This run's history documents as written, for the status page at the end (not read again).
-    const written = new Map<string, HistoryDocument>();
+    // This run's history documents as written, for the status page at the end (not read again from the
+    // store): in the run's scratch file, not in memory.
+    const written = writtenHistories(createSpool(scratch, deps.logger, 'status page histories'));
     // Gateways whose history could not be read or written: on the page from this run's reading alone.
     const withoutHistory: string[] = [];
 
@@ -146,7 +156,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         if (deps.status) {
           const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());
           // Shown even when its history failed (this reading alone), and the page says so.
-          written.set(gatewayKey(gateway.id), recorded.doc);
+          await written.add(gatewayKey(gateway.id), recorded.doc);
           if (recorded.error) {
             sinkFailures.add([recorded.error]);
             withoutHistory.push(gateway.name);
@@ -176,6 +186,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           now: deps.clock.now(),
           runStartedAt: startedAt,
           written,
+          scratch,
           withoutHistory,
           // So a gateway it did not read says why: cut short, or its target could not be listed.
           run: {
@@ -203,7 +214,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         gateways: finished.map((d) => d.report),
         ...(notify ? { notify } : {}),
         ...(interrupted ? { interrupted } : {}),
-        ...(statusPage ? { statusPage: statusPage.html } : {}),
+        ...(statusPage?.page ? { statusPage: statusPage.page } : {}),
       },
       sinkFailures,
     );
@@ -211,6 +222,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     return { report, receipts: sinks.receipts };
   } finally {
     interruption.dispose();
+    await scratch.dispose();
   }
 }
 

@@ -55,11 +55,15 @@ async function configFile(
   return { file, out };
 }
 
-/** Starts `run` as a user would (the built bin, its own process); resolves when it exits. */
-function startRun(args: string[]) {
+/**
+ * Starts `run` as a user would (the built bin, its own process); resolves when it exits. `tmp`: its
+ * TMPDIR, where the run keeps its temporary files (the status page's material).
+ */
+function startRun(args: string[], tmp?: string) {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'appgw-insights'), 'run', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(tmp ? { env: { ...process.env, TMPDIR: tmp } } : {}),
   });
   let stdout = '';
   let stderr = '';
@@ -88,6 +92,13 @@ async function filesAppear(files: readonly string[]): Promise<void> {
   }
 }
 
+/** A TMPDIR of its own for one run, to see what temporary files it leaves. */
+async function tmpFolder(name: string): Promise<string> {
+  const tmp = path.join(dir, name, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  return tmp;
+}
+
 const insightFolder = (out: string, name: string) =>
   path.join(out, 'insights', gatewayId(name).split('/')[2]!, 'rg-test', name);
 
@@ -99,7 +110,8 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
     '%s mid-run: the finished gateways’ files stay, the report says interrupted and lists the others; exit %i',
     async (signal, expected) => {
       const { file, out } = await configFile(signal);
-      const run = startRun(['--config', file]);
+      const tmp = await tmpFolder(signal);
+      const run = startRun(['--config', file], tmp);
       // The fast gateways are streamed to the folder while the slow ones are still being read.
       await filesAppear([insightFolder(out, 'fast-1'), insightFolder(out, 'fast-2')]);
       expect(await readdir(out)).not.toContain('report.json');
@@ -107,6 +119,8 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
       const result = await run.exited;
 
       expect(result.code).toBe(expected);
+      // The status page's temporary files are gone with the run.
+      expect(await readdir(tmp)).toEqual([]);
       const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
       expect(report).toMatchObject({
         ok: false,
@@ -137,8 +151,10 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
 
   it('runDeadlineInMs: the same, exit 124', async () => {
     const { file, out } = await configFile('deadline', { runDeadlineInMs: 3_000 });
-    const result = await startRun(['--config', file, '--json']).exited;
+    const tmp = await tmpFolder('deadline');
+    const result = await startRun(['--config', file, '--json'], tmp).exited;
     expect(result.code).toBe(124);
+    expect(await readdir(tmp)).toEqual([]);
     const report = JSON.parse(result.stdout);
     expect(report.interrupted).toMatchObject({ by: 'deadline', deadlineInMs: 3_000 });
     // The slow ones are never done; each gateway is done or listed as not done (a busy machine may
@@ -153,5 +169,20 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
     expect(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'))).toEqual(report);
     // Not a terminal (a pipe): no progress line, nothing but warnings on stderr.
     expect(result.stderr).not.toMatch(/gateways \(\d+%\)/);
+  });
+
+  it('a second signal exits at once, and the run’s temporary files go with it', async () => {
+    const { file, out } = await configFile('twice');
+    const tmp = await tmpFolder('twice');
+    const run = startRun(['--config', file], tmp);
+    await filesAppear([insightFolder(out, 'fast-1'), insightFolder(out, 'fast-2')]);
+    // The finished gateways' histories are kept for the page in a temporary folder of the run's.
+    while ((await readdir(tmp)).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await readdir(tmp)).filter((f) => f.startsWith('appgw-insights-run-'))).toHaveLength(1);
+    run.child.kill('SIGINT');
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code).toBe(130);
+    expect(await readdir(tmp)).toEqual([]);
   });
 });

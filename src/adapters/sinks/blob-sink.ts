@@ -1,4 +1,4 @@
-import { ConfigError, DeliveryError, isConfigError } from '../../errors';
+import { ConfigError, DeliveryError, isConfigError, isScratchUnavailableError } from '../../errors';
 import {
   gatewayInsightFolder,
   gatewayResultPath,
@@ -10,6 +10,7 @@ import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
 import type { GatewayReport, RunReport } from '../../core/run-report';
+import { joinPieces } from '../../core/piece-text';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
@@ -109,7 +110,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           if (!options.statusContainer || statusPage === undefined) return { locations: [] };
           step = `write index.html in container ${options.statusContainer}`;
           const web = await getContainer(options.statusContainer);
-          await uploadText(web, 'index.html', statusPage, CONTENT_TYPES.html, true);
+          await uploadText(web, 'index.html', await joinPieces(statusPage), CONTENT_TYPES.html, true);
           return { locations: [`${web.url}/index.html`] };
         }
         const container = await getContainer(options.container);
@@ -159,7 +160,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           // Last: every insight it links to is there by now.
           step = `write index.html in container ${options.statusContainer}`;
           const web = await getContainer(options.statusContainer);
-          await uploadText(web, 'index.html', statusPage, CONTENT_TYPES.html, true);
+          await uploadText(web, 'index.html', await joinPieces(statusPage), CONTENT_TYPES.html, true);
           page.push(`${web.url}/index.html`);
         }
         return {
@@ -171,6 +172,8 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           ],
         };
       } catch (error) {
+        // The run's own temporary files (the page's pieces), not the container, failed (ports.ts Scratch).
+        if (isScratchUnavailableError(error)) throw error;
         if (isConfigError(error)) {
           throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
             retryable: false,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DeliveryError } from '../../errors';
+import { DeliveryError, isScratchUnavailableError } from '../../errors';
+import type { PageText } from '../../core/piece-text';
 import { makeFolder } from '../files/make-folder';
 import {
   gatewayInsightFolder,
@@ -79,7 +80,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         if (scope === 'page') {
           // The status page alone, between a fan-out run's reports.
           const file = path.join(root, 'index.html');
-          if (statusPage !== undefined) await writeText(file, statusPage);
+          if (statusPage !== undefined) await writePage(file, statusPage);
           return { locations: statusPage !== undefined ? [file] : [] };
         }
         if (scope !== 'report') {
@@ -100,9 +101,11 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         if (scope === 'report') await removeRunResults(root, report.runId);
         // After the report: the page links to insights every gateway delivery has written by now.
         const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
-        for (const file of page) await writeText(file, statusPage as string);
+        for (const file of page) await writePage(file, statusPage as PageText);
         return { locations: [reportFile, ...page, path.join(root, 'insights')] };
       } catch (error) {
+        // The run's own temporary files, not this folder, failed: said as such (ports.ts Scratch).
+        if (isScratchUnavailableError(error)) throw error;
         throw new DeliveryError('folder', `cannot write to ${root}: ${refusal(error)}. ${advice}`, {
           retryable: false,
           cause: error,
@@ -220,9 +223,32 @@ async function writePieces(file: string, pieces: Iterable<string>): Promise<void
   }
 }
 
-/** As writeJson: a reader (a browser on the status page) sees the old file or the new one. */
-async function writeText(file: string, text: string): Promise<void> {
-  await inFolder(path.dirname(file), () => writeFile(`${file}.tmp`, text, 'utf8'));
+/**
+ * As writeJson: a reader (a browser on the status page) sees the old file or the new one. A page in
+ * pieces (a direct run's, read from its temporary files) is written as they come, never one string.
+ */
+async function writePage(file: string, text: PageText): Promise<void> {
+  await inFolder(path.dirname(file), async () => {
+    if (typeof text === 'string') return writeFile(`${file}.tmp`, text, 'utf8');
+    const handle = await open(`${file}.tmp`, 'w');
+    try {
+      let batch = '';
+      for await (const piece of text.pieces()) {
+        batch += piece;
+        if (batch.length >= WRITE_CHUNK) {
+          await handle.write(batch, null, 'utf8');
+          batch = '';
+        }
+      }
+      await handle.write(batch, null, 'utf8');
+    } catch (error) {
+      // The page's temporary files failed (or the disk): no half page left beside index.html.
+      await handle.close().catch(() => undefined);
+      await rm(`${file}.tmp`, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+  });
   await rename(`${file}.tmp`, file);
 }
 

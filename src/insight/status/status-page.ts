@@ -8,6 +8,7 @@ import {
   type GatewayStatus,
   type ServerStatus,
   type SlotState,
+  type StatusFrame,
   type StatusView,
 } from './status-view';
 
@@ -26,39 +27,88 @@ import {
  * names stay under 200 000 bytes however many are not healthy (test/insight/status/status-page.test.ts).
  */
 export function renderStatusPage(view: StatusView): string {
-  const serversOf = (gateways: readonly GatewayStatus[]) =>
-    gateways.flatMap((g) => g.pools.flatMap((p) => p.servers));
-  // Counted as the run's summary counts them (this run's reading); a stale gateway's servers are as
-  // last read, not this run's, so they are told apart rather than added in.
-  const fresh = view.gateways.filter((g) => !g.stale);
-  const staleGateways = view.gateways.filter((g) => g.stale);
-  const servers = serversOf(fresh);
-  const staleServers = serversOf(staleGateways).length;
-  const stale = staleGateways.length;
+  const tally = emptyPageTally();
+  for (const gateway of view.gateways) addToPageTally(tally, gateway);
+  return `${statusPageHead(view, tally)}${view.gateways.map(gatewaySection).join('\n')}${statusPageTail()}`;
+}
+
+/**
+ * What the page's top counts of its gateways (statusPageHead), added up one gateway at a time
+ * (addToPageTally), so a page can be written without holding every gateway's status.
+ */
+export interface PageTally {
+  /** Gateways read by this run (not stale). */
+  fresh: number;
+  /** Their servers: reported (with a cause), healthy, and each other state. */
+  servers: number;
+  reported: number;
+  healthy: number;
+  readonly others: Map<HealthState, number>;
+  /** Stale gateways, and their servers (as last read, not counted above). */
+  stale: number;
+  staleServers: number;
+}
+
+export function emptyPageTally(): PageTally {
+  return { fresh: 0, servers: 0, reported: 0, healthy: 0, others: new Map(), stale: 0, staleServers: 0 };
+}
+
+/**
+ * Counts `status` in `tally` (changed in place) as the page's top counts it: a stale gateway's servers
+ * are as last read, not this run's, so they are told apart rather than added in.
+ */
+export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
+  for (const pool of status.pools) {
+    for (const server of pool.servers) {
+      if (status.stale) {
+        tally.staleServers++;
+        continue;
+      }
+      tally.servers++;
+      if (server.cause !== null) tally.reported++;
+      else if (server.state === 'healthy') tally.healthy++;
+      else tally.others.set(server.state, (tally.others.get(server.state) ?? 0) + 1);
+    }
+  }
+  if (status.stale) tally.stale++;
+  else tally.fresh++;
+}
+
+/**
+ * The page up to its first gateway's section: the head, the top (the run's time and the counts of
+ * `tally`, the notes), the legend and the timelines' shared labels. Then come the sections
+ * (gatewaySection, one line break between two), then statusPageTail().
+ */
+export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
+  const { fresh, servers, stale, staleServers } = tally;
   const summary =
-    `${fresh.length} gateway${plural(fresh.length)} read · ${servers.length} server${plural(servers.length)}: ` +
-    serverCounts(servers) +
+    `${fresh} gateway${plural(fresh)} read · ${servers} server${plural(servers)}: ` +
+    serverCounts(tally) +
     (stale > 0
       ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
       : '');
-  const bad = servers.filter((s) => s.cause !== null).length;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backend health: ${bad} not healthy</title>
+<title>Backend health: ${tally.reported} not healthy</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(view.now)} · ${summary}</p>${historyNote(view)}${view.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(view.interrupted, 500))}</p>` : ''}
-<p class="legend">History from ${time(view.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
+<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(frame.interrupted, 500))}</p>` : ''}
+<p class="legend">History from ${time(frame.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
 ${STEADY_LABELS}
-${view.gateways.map(gatewaySection).join('\n')}
+`;
+}
+
+/** The page after its last gateway's section. */
+export function statusPageTail(): string {
+  return `
 </main>
 <script>${FILTER_SCRIPT}</script>
 </body>
@@ -74,8 +124,8 @@ const NAMES_SHOWN = 10;
  * (their timelines lack history), which documents could not be read (their gateways are not shown),
  * whether the store could not be listed. Empty when every history was read and written.
  */
-function historyNote(view: StatusView): string {
-  const { withoutHistory, unreadable, unlisted } = view.historyProblems;
+function historyNote(frame: StatusFrame): string {
+  const { withoutHistory, unreadable, unlisted } = frame.historyProblems;
   const parts: string[] = [];
   if (withoutHistory.length > 0)
     parts.push(
@@ -110,25 +160,18 @@ function names(list: readonly string[]): string {
  * each other state (draining; a state left out of `unhealthyStates`) by name, so the page and the
  * CLI's `Checked …: 12 not healthy` agree.
  */
-function serverCounts(servers: readonly ServerStatus[]): string {
-  const others = new Map<HealthState, number>();
-  let reported = 0;
-  let healthy = 0;
-  for (const server of servers) {
-    if (server.cause !== null) reported++;
-    else if (server.state === 'healthy') healthy++;
-    else others.set(server.state, (others.get(server.state) ?? 0) + 1);
-  }
+function serverCounts(tally: PageTally): string {
   return [
-    `${reported} not healthy`,
-    `${healthy} healthy`,
-    ...[...others.entries()]
+    `${tally.reported} not healthy`,
+    `${tally.healthy} healthy`,
+    ...[...tally.others.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([state, n]) => `${n} ${state}${state === 'draining' ? '' : ' (not reported)'}`),
   ].join(', ');
 }
 
-function gatewaySection(status: GatewayStatus): string {
+/** One gateway's section of the page: its heading, last read, stale note and servers' table. */
+export function gatewaySection(status: GatewayStatus): string {
   const g = status.gateway;
   const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ' <span class="stale-tag">(stale)</span>' : ''} <small>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
   const lines: string[] = [heading];

@@ -119,33 +119,85 @@ export function statusView(options: {
   readonly historyProblems?: HistoryProblems;
 }): StatusView {
   const nowMs = options.now.getTime();
-  // A reading dated after the page's time is not real yet (a hand edit, a clock ahead): ignored. Each
-  // document is cut to `nowMs` once per pass and dropped (two passes, not every cut document at once:
-  // a run of 20 000 gateways would hold them all beside the run's own).
-  const cut = (doc: HistoryDocument) => historyUntil(doc, nowMs);
+  // Two passes over the documents (each cut to the page's time once per pass and dropped: a run of
+  // 20 000 gateways would hold them all beside the run's own): the window, then each gateway.
   let oldestKept = nowMs;
-  for (const doc of options.histories) {
-    const first = cut(doc).readings[0];
-    if (first) oldestKept = Math.min(oldestKept, Date.parse(first));
-  }
-  // From the oldest reading kept (the demo's runs seconds apart fill the timeline as a week's would);
-  // at least a second, so one reading alone still gets a whole timeline.
-  const startMs = Math.min(Math.max(oldestKept, nowMs - options.retentionInMs), nowMs - 1_000);
+  for (const doc of options.histories) oldestKept = Math.min(oldestKept, firstReadingMs(doc, nowMs) ?? nowMs);
+  const at: StatusAt = {
+    nowMs,
+    runStartedMs: options.runStartedAt.getTime(),
+    retentionInMs: options.retentionInMs,
+    startMs: windowStartMs(nowMs, options.retentionInMs, oldestKept),
+    ...(options.run ? { run: options.run } : {}),
+  };
   const gateways = options.histories
     .flatMap((stored) => {
-      const doc = cut(stored);
-      if (!(Date.parse(doc.readings.at(-1) ?? '') >= nowMs - options.retentionInMs)) return [];
-      const status = gatewayStatus(doc, options.runStartedAt.getTime(), startMs, nowMs);
-      return [status.stale === 'not-read' ? withNotRead(status, options.run) : status];
+      const status = gatewayStatusAt(stored, at);
+      return status ? [status] : [];
     })
     .sort((a, b) => compareNames(a.gateway, b.gateway));
+  return { ...statusFrame(options.now, at, options.run, options.historyProblems), gateways };
+}
+
+/** A StatusView without its gateways: what the page says above them (src/insight/status/status-page.ts). */
+export type StatusFrame = Omit<StatusView, 'gateways'>;
+
+/** The frame of the page at `at` (its time, why the run stopped, the window, the histories' problems). */
+export function statusFrame(
+  now: Date,
+  at: Pick<StatusAt, 'startMs'>,
+  run?: StatusRunContext,
+  historyProblems?: HistoryProblems,
+): StatusFrame {
   return {
-    now: options.now,
-    ...(options.run?.interrupted ? { interrupted: options.run.interrupted.message } : {}),
-    windowStart: new Date(startMs),
-    gateways,
-    historyProblems: options.historyProblems ?? { withoutHistory: [], unreadable: [] },
+    now,
+    ...(run?.interrupted ? { interrupted: run.interrupted.message } : {}),
+    windowStart: new Date(at.startMs),
+    historyProblems: historyProblems ?? { withoutHistory: [], unreadable: [] },
   };
+}
+
+/**
+ * When the page's view is taken, for one gateway at a time (gatewayStatusAt): the page's time, the
+ * run's start, the retention, the timeline's left edge (windowStartMs) and what the run knows, all in
+ * ms since the epoch.
+ */
+export interface StatusAt {
+  readonly nowMs: number;
+  readonly runStartedMs: number;
+  readonly retentionInMs: number;
+  readonly startMs: number;
+  readonly run?: StatusRunContext;
+}
+
+/**
+ * The time (ms) of the document's first reading not after `nowMs` (a reading dated after the page's
+ * time is not real yet: a hand edit, a clock ahead, and is ignored), if any: the window starts at the
+ * oldest over every gateway on the page (windowStartMs).
+ */
+export function firstReadingMs(doc: HistoryDocument, nowMs: number): number | undefined {
+  const first = historyUntil(doc, nowMs).readings[0];
+  return first ? Date.parse(first) : undefined;
+}
+
+/**
+ * The timeline's left edge: from the oldest reading kept (`oldestKeptMs`, the least firstReadingMs; the
+ * demo's runs seconds apart fill the timeline as a week's would), at most the retention before `nowMs`,
+ * at least a second before it, so one reading alone still gets a whole timeline.
+ */
+export function windowStartMs(nowMs: number, retentionInMs: number, oldestKeptMs: number): number {
+  return Math.min(Math.max(oldestKeptMs, nowMs - retentionInMs), nowMs - 1_000);
+}
+
+/**
+ * One gateway's line of the page's view at `at`, from its history document; undefined when it has no
+ * reading within the retention before the page's time (its history has expired).
+ */
+export function gatewayStatusAt(stored: HistoryDocument, at: StatusAt): GatewayStatus | undefined {
+  const doc = historyUntil(stored, at.nowMs);
+  if (!(Date.parse(doc.readings.at(-1) ?? '') >= at.nowMs - at.retentionInMs)) return undefined;
+  const status = gatewayStatus(doc, at.runStartedMs, at.startMs, at.nowMs);
+  return status.stale === 'not-read' ? withNotRead(status, at.run) : status;
 }
 
 /**
@@ -293,7 +345,8 @@ function counts(
   return [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-function compareNames(a: GatewayRef, b: GatewayRef): number {
+/** The page's order of gateways: by name, then resource group, subscription and id. */
+export function compareNames(a: GatewayRef, b: GatewayRef): number {
   return (
     a.name.localeCompare(b.name, 'en') ||
     a.resourceGroup.localeCompare(b.resourceGroup, 'en') ||

@@ -1,10 +1,30 @@
 import { mapBounded } from '../../core/bounded';
+import { toError } from '../../errors';
+import { joinPieces, type PieceText } from '../../core/piece-text';
 import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
+import type { GatewayRef } from '../../core/model';
 import type { HistoryDocument } from '../../core/status/history';
-import { renderStatusPage } from '../../insight/status/status-page';
-import { statusView, type StatusRunContext } from '../../insight/status/status-view';
+import {
+  addToPageTally,
+  emptyPageTally,
+  gatewaySection,
+  statusPageHead,
+  statusPageTail,
+} from '../../insight/status/status-page';
+import {
+  compareNames,
+  firstReadingMs,
+  gatewayStatusAt,
+  statusFrame,
+  windowStartMs,
+  type StatusAt,
+  type StatusRunContext,
+} from '../../insight/status/status-view';
+import type { Scratch } from '../../ports';
+import { memoryScratch } from '../memory-scratch';
 import { typedStateStores } from '../notify/typed-stores';
+import { createSpool, type Spool, type SpoolEntry } from '../spool';
 import { readStored } from './record-history';
 import {
   historyError,
@@ -17,8 +37,11 @@ import {
 const READ_CONCURRENCY = 8;
 
 export interface StatusPage {
-  /** index.html, for the sinks (Delivery.statusPage). */
-  readonly html: string;
+  /**
+   * index.html, for the sinks (Delivery.statusPage), in pieces read from the run's scratch: valid until
+   * the scratch is disposed. Absent when the scratch could not be read back (in `errors`).
+   */
+  readonly page?: PieceText;
   /**
    * Histories that could not be listed or read (sink "status page"): gateways this run did not read are
    * then not on the page (it names their documents at the top).
@@ -27,20 +50,58 @@ export interface StatusPage {
 }
 
 /**
+ * The history documents a run wrote, for its status page, kept as JSON in a file of its scratch (a
+ * Spool: in memory if the file fails), not in memory: 2.4 KB per gateway at one reading, up to ~100 KB
+ * with weeks of readings (issue 14: memory). In memory: each gateway's key and where its document is.
+ */
+export interface WrittenHistories {
+  /** Keeps `doc` (the document of the gateway of `key`) for the page. */
+  add(key: string, doc: HistoryDocument): Promise<void>;
+  has(key: string): boolean;
+  readonly spool: Spool;
+  readonly entries: readonly SpoolEntry[];
+}
+
+export function writtenHistories(spool: Spool): WrittenHistories {
+  const keys = new Set<string>();
+  const entries: SpoolEntry[] = [];
+  return {
+    spool,
+    entries,
+    has: (key) => keys.has(key),
+    async add(key, doc) {
+      keys.add(key);
+      entries.push(await spool.add(JSON.stringify(doc)));
+    },
+  };
+}
+
+/**
  * The status page at the end of a run: every gateway with a history document (this run's, from
  * `written`, the rest read from the store: gateways this run did not read are shown stale with their
  * last known state), rendered at `now` (src/insight/status/). Every gateway of `written` is shown, even
  * one whose history failed (`withoutHistory`: its reading alone). A stored history that cannot be listed
  * or read leaves its gateway (not read by this run) off the page, is reported, and is named at the
- * page's top, as are the gateways without history; the page is still made. Never throws.
+ * page's top, as are the gateways without history; the page is still made. Never throws: when the
+ * scratch's file cannot be read back (ScratchUnavailableError), there is no page, and that is reported
+ * (sink "status page", document index.html).
+ *
+ * Memory (issue 14): the page is made one gateway at a time. The documents are read back from the
+ * scratch twice (the timeline's window needs the oldest reading of all, before any gateway's section),
+ * each gateway's section is written to `scratch` as it is made, and only what orders the sections (each
+ * gateway's name, resource group, subscription and id, and where its section is) and the page's counts
+ * (src/insight/status/status-page.ts PageTally) stay in memory; the page's pieces read the sections
+ * back in order. The same bytes as renderStatusPage(statusView(…)) of every document at once.
  */
 export async function buildStatusPage(
   services: StatusServices,
   options: {
     readonly now: Date;
     readonly runStartedAt: Date;
-    /** This run's documents, by gateway key, as it wrote them (not read again). */
-    readonly written: ReadonlyMap<string, HistoryDocument>;
+    /** This run's documents, as it wrote them (not read again from the store). */
+    readonly written: WrittenHistories;
+    /** Where the page's sections are kept until it is written. */
+    readonly scratch: Scratch;
     /**
      * Names of gateways of `written` whose history could not be read or written: their document is
      * this run's reading alone (the page says their timelines lack history).
@@ -51,6 +112,7 @@ export async function buildStatusPage(
   },
 ): Promise<StatusPage> {
   const stores = typedStateStores(services.history);
+  const { written } = options;
   const errors: ReportedError[] = [];
   // Documents of gateways this run did not read that could not be read (named on the page), and
   // whether the list of histories itself failed (then no gateway this run did not read is shown).
@@ -63,33 +125,104 @@ export async function buildStatusPage(
   };
   let others: string[] = [];
   try {
-    others = (await stores.listKeys()).filter((key) => !options.written.has(key));
+    others = (await stores.listKeys()).filter((key) => !written.has(key));
   } catch (error) {
     fail(error, stores.name, 'listed');
     unlisted = stores.name;
   }
+  // The other gateways' documents go where this run's are, as they are read.
   const read = await mapBounded(others, READ_CONCURRENCY, async (key) => {
     const store = stores.forKey(key);
+    let doc: HistoryDocument | undefined;
     try {
       const stored = await store.read();
-      return stored ? [readStored(store, stored.value)] : [];
+      doc = stored ? readStored(store, stored.value) : undefined;
     } catch (error) {
       fail(error, store.name, 'other');
       unreadable.push(store.name);
-      return [];
     }
+    return doc ? [await written.spool.add(JSON.stringify(doc))] : [];
   });
-  const view = statusView({
-    now: options.now,
-    runStartedAt: options.runStartedAt,
+  const entries = [...written.entries, ...read.flat()];
+  try {
+    return {
+      page: await pageFrom(entries, written.spool, services, { ...options, unreadable, unlisted }),
+      errors,
+    };
+  } catch (error) {
+    const reported = reportedError(toError(error), STATUS_PAGE_SINK);
+    services.logger.error(`status page: ${reported.message}`);
+    return { errors: [...errors, { ...reported, document: reported.document ?? 'index.html' }] };
+  }
+}
+
+/** The page from the documents at `entries` (buildStatusPage's passes); throws the scratch's errors. */
+async function pageFrom(
+  entries: readonly SpoolEntry[],
+  spool: Spool,
+  services: StatusServices,
+  options: Parameters<typeof buildStatusPage>[1] & {
+    readonly unreadable: readonly string[];
+    readonly unlisted: string | undefined;
+  },
+): Promise<PieceText> {
+  const { unreadable, unlisted } = options;
+  const docAt = async (entry: SpoolEntry) => JSON.parse(await spool.text(entry)) as HistoryDocument;
+
+  const nowMs = options.now.getTime();
+  let oldestKept = nowMs;
+  for (const entry of entries)
+    oldestKept = Math.min(oldestKept, firstReadingMs(await docAt(entry), nowMs) ?? nowMs);
+  const at: StatusAt = {
+    nowMs,
+    runStartedMs: options.runStartedAt.getTime(),
     retentionInMs: services.retentionInMs,
-    histories: [...options.written.values(), ...read.flat()],
+    startMs: windowStartMs(nowMs, services.retentionInMs, oldestKept),
     ...(options.run ? { run: options.run } : {}),
-    historyProblems: {
+  };
+  const sections = createSpool(options.scratch, services.logger, "status page's sections");
+  const tally = emptyPageTally();
+  const shown: Array<{ readonly gateway: GatewayRef; readonly section: SpoolEntry }> = [];
+  for (const entry of entries) {
+    const status = gatewayStatusAt(await docAt(entry), at);
+    if (!status) continue;
+    addToPageTally(tally, status);
+    shown.push({ gateway: status.gateway, section: await sections.add(gatewaySection(status)) });
+  }
+  shown.sort((a, b) => compareNames(a.gateway, b.gateway));
+  const head = statusPageHead(
+    statusFrame(options.now, at, options.run, {
       withoutHistory: options.withoutHistory ?? [],
       unreadable,
       ...(unlisted !== undefined ? { unlisted } : {}),
+    }),
+    tally,
+  );
+  return {
+    async *pieces() {
+      yield head;
+      for (const [i, { section }] of shown.entries())
+        yield `${i === 0 ? '' : '\n'}${await sections.text(section)}`;
+      yield statusPageTail();
     },
-  });
-  return { html: renderStatusPage(view), errors };
+  };
+}
+
+/**
+ * buildStatusPage for a page made from a few documents in memory (the Functions app's, whose
+ * invocations handle one gateway each), as one string.
+ */
+export async function buildStatusPageText(
+  services: StatusServices,
+  options: Omit<Parameters<typeof buildStatusPage>[1], 'written' | 'scratch'> & {
+    readonly written: ReadonlyMap<string, HistoryDocument>;
+  },
+): Promise<{ readonly html: string; readonly errors: readonly ReportedError[] }> {
+  const scratch = memoryScratch();
+  const written = writtenHistories(createSpool(scratch, services.logger, 'status page histories'));
+  for (const [key, doc] of options.written) await written.add(key, doc);
+  const page = await buildStatusPage(services, { ...options, written, scratch });
+  // A memory scratch is always read back: never without a page.
+  if (!page.page) throw new Error('status page: no page from a memory scratch');
+  return { html: await joinPieces(page.page), errors: page.errors };
 }

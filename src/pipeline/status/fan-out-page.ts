@@ -13,7 +13,7 @@ import { isStateConflictError, StateConflictError, StateInvalidError } from '../
 import type { Clock, InsightSink, StateStore, StoredDocument } from '../../ports';
 import { deliverToSinks } from '../deliver-to-sinks';
 import type { Logger } from '../logger';
-import { buildStatusPage, type StatusPage } from './build-status-page';
+import { buildStatusPageText } from './build-status-page';
 import {
   historyError,
   STATUS_PAGE_SINK,
@@ -38,7 +38,7 @@ export async function makeDiscoveryPage(
   services: StatusServices,
   clock: Clock,
   discoveredAt: Date,
-): Promise<StatusPage | undefined> {
+): Promise<{ readonly html: string; readonly errors: readonly ReportedError[] } | undefined> {
   const store = services.schedule;
   if (!store) return undefined;
   const errors: ReportedError[] = [];
@@ -53,7 +53,7 @@ export async function makeDiscoveryPage(
     known = false;
   }
   const begun = clock.now();
-  const page = await buildStatusPage(services, {
+  const page = await buildStatusPageText(services, {
     now: begun,
     runStartedAt: staleBefore(withDiscovery(stored?.value, discoveredAt)),
     written: new Map(),
@@ -124,7 +124,7 @@ export async function refreshStatusPage(
   } catch (error) {
     return { made: false, errors: [scheduleError(deps.logger, store, error, 'schedule-claim')] };
   }
-  const page = await buildStatusPage(services, {
+  const page = await buildStatusPageText(services, {
     now,
     runStartedAt: staleBefore(claimed.schedule),
     written,

@@ -86,6 +86,22 @@ describe('blob sink: the status page in its own container ($web: the static webs
     expect(await listBlobs(container, 'appgw/latest/')).toContain('appgw/latest/report.json');
   });
 
+  test('a status page in pieces (a direct run’s, from its temporary files): index.html is their text', async () => {
+    const container = freshContainer();
+    const web = `web-${next++}`;
+    const sink = createBlobSink({ client, container, statusContainer: web });
+    const pieces = Array.from({ length: 500 }, (_, i) => `<h2>gw-${i} ✓ é 𝄞</h2>\n`);
+    await sink.deliver({
+      ...buildDelivery('r1', [], 'report'),
+      statusPage: {
+        async *pieces() {
+          yield* pieces;
+        },
+      },
+    });
+    expect(await readBlob(web, 'index.html')).toBe(pieces.join(''));
+  });
+
   test('a page delivery (fan-out, between discoveries) writes index.html only', async () => {
     const container = freshContainer();
     const web = `web-${next++}`;

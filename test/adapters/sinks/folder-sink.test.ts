@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
-import { DeliveryError } from '../../../src/errors';
+import { DeliveryError, isScratchUnavailableError, ScratchUnavailableError } from '../../../src/errors';
 import { statusInsightFolder, statusInsightPath } from '../../../src/insight/insight-path';
 import { buildDelivery, finding, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
 
@@ -121,6 +121,46 @@ describe('folder sink', () => {
       expect.stringMatching(/^insights\/.*10\.0\.0\.4.*\.html$/),
       statusInsightPath(finding(gw, '10.0.0.4')),
     ]);
+  });
+
+  it('a status page in pieces (a direct run’s, from its temporary files): index.html is their text, byte for byte', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      // More than one write's worth, non-ASCII across piece boundaries.
+      const pieces = Array.from({ length: 3000 }, (_, i) => `<h2>gw-${i} ✓ é 𝄞</h2>\n`);
+      const statusPage = {
+        async *pieces() {
+          yield* pieces;
+        },
+      };
+      await createFolderSink({ dir }).deliver({ ...buildDelivery('r1', [], 'report'), statusPage });
+      expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe(pieces.join(''));
+      expect(await files(dir)).not.toContain('index.html.tmp');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a status page whose pieces cannot be read: the scratch’s own error, the old index.html kept, no half page', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      await sink.deliver({ ...buildDelivery('r1', [], 'report'), statusPage: '<!doctype html><p>run 1' });
+      const statusPage = {
+        async *pieces() {
+          yield '<!doctype html>'.padEnd(70_000, ' ');
+          throw new ScratchUnavailableError('/tmp/appgw-insights-run-x/1.txt', 'cannot read it: ENOENT');
+        },
+      };
+      const error = await sink
+        .deliver({ ...buildDelivery('r2', [], 'report'), statusPage })
+        .catch((e: unknown) => e);
+      expect(isScratchUnavailableError(error)).toBe(true);
+      expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe('<!doctype html><p>run 1');
+      expect(await files(dir)).not.toContain('index.html.tmp');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('page delivery (fan-out, between discoveries): index.html only, nothing else touched', async () => {

@@ -1,13 +1,17 @@
+import { joinPieces } from '../../../src/core/piece-text';
 import { DeliveryError } from '../../../src/errors';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../../src/ports';
 import { play, type Answer } from './answer';
 
+/** A delivery as a memory sink keeps it: the status page read whole (a direct run gives it in pieces). */
+export type KeptDelivery = Omit<Delivery, 'statusPage'> & { readonly statusPage?: string };
+
 /** An InsightSink that keeps what it was given (Alertmanager's notifierFunc, for sinks). */
 export interface MemorySink extends InsightSink {
   /** Every delivery it took, in order (a failed one is not kept). */
-  readonly deliveries: Delivery[];
+  readonly deliveries: KeptDelivery[];
   /** Every delivery it was offered, taken or not. */
-  readonly offered: Delivery[];
+  readonly offered: KeptDelivery[];
   /** How the next deliveries answer instead of taking them: set to fail (or hang); unset to heal. */
   failure?: Answer<DeliveryReceipt>;
 }
@@ -18,7 +22,12 @@ export function memorySink(name = 'memory'): MemorySink {
     name,
     deliveries: [],
     offered: [],
-    async deliver(delivery) {
+    async deliver(offered) {
+      // Read while the run's scratch still holds it, as a sink writes it.
+      const delivery: KeptDelivery =
+        offered.statusPage === undefined || typeof offered.statusPage === 'string'
+          ? (offered as KeptDelivery)
+          : { ...offered, statusPage: await joinPieces(offered.statusPage) };
       sink.offered.push(delivery);
       if (sink.failure !== undefined) return play<DeliveryReceipt>(sink.failure, undefined);
       sink.deliveries.push(delivery);

@@ -1,0 +1,94 @@
+import { Buffer } from 'node:buffer';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ScratchUnavailableError } from '../../errors';
+import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
+import { removeOnExit } from './remove-on-exit';
+
+/**
+ * A run's temporary files (ports.ts Scratch) in a folder of its own under `parent` (default the OS temp
+ * folder: TMPDIR), `appgw-insights-run-XXXXXX`, made on the first `file()`. Texts are appended as UTF-8
+ * at the end of the file (the place is taken before the write, so appends from concurrent gateways never
+ * overlap: positional writes) and read back by place. `dispose()` closes the files and removes the
+ * folder; the folder is also removed when the process exits any other way (a second stop signal's
+ * `process.exit`, an uncaught error: removeOnExit), though not on SIGKILL.
+ */
+export function createTempScratch(options: { readonly parent?: string } = {}): Scratch {
+  let folder: Promise<string> | undefined;
+  let stopWatching: (() => void) | undefined;
+  const handles: FileHandle[] = [];
+  let files = 0;
+  const parent = options.parent ?? os.tmpdir();
+  const made = (): Promise<string> =>
+    (folder ??= mkdtemp(path.join(parent, 'appgw-insights-run-')).then((dir) => {
+      stopWatching = removeOnExit(dir);
+      return dir;
+    }));
+  return {
+    async file(): Promise<ScratchFile> {
+      let name = path.join(parent, 'appgw-insights-run-…');
+      try {
+        name = path.join(await made(), `${files++}.txt`);
+        const handle = await open(name, 'w+');
+        handles.push(handle);
+        return scratchFile(name, handle);
+      } catch (error) {
+        throw new ScratchUnavailableError(name, `cannot make it: ${reason(error)}`, { cause: error });
+      }
+    },
+    async dispose(): Promise<void> {
+      await Promise.all(handles.splice(0).map((handle) => handle.close().catch(() => undefined)));
+      const dir = await folder?.catch(() => undefined);
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      stopWatching?.();
+      folder = undefined;
+    },
+  };
+}
+
+function scratchFile(name: string, handle: FileHandle): ScratchFile {
+  let size = 0;
+  return {
+    async append(text: string): Promise<ScratchPlace> {
+      const bytes = Buffer.from(text, 'utf8');
+      const offset = size;
+      size += bytes.length;
+      try {
+        for (let written = 0; written < bytes.length;) {
+          const { bytesWritten } = await handle.write(
+            bytes,
+            written,
+            bytes.length - written,
+            offset + written,
+          );
+          written += bytesWritten;
+        }
+      } catch (error) {
+        throw new ScratchUnavailableError(name, `cannot write it: ${reason(error)}`, { cause: error });
+      }
+      return { offset, length: bytes.length };
+    },
+    async read(place: ScratchPlace): Promise<string> {
+      const bytes = Buffer.alloc(place.length);
+      try {
+        for (let read = 0; read < place.length;) {
+          const { bytesRead } = await handle.read(bytes, read, place.length - read, place.offset + read);
+          if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
+          read += bytesRead;
+        }
+      } catch (error) {
+        throw new ScratchUnavailableError(name, `cannot read it: ${reason(error)}`, { cause: error });
+      }
+      return bytes.toString('utf8');
+    },
+  };
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  // By shape: an Error of another realm (a test sandbox) is not `instanceof Error`.
+  const text = (error as { message?: unknown })?.message;
+  const message = typeof text === 'string' ? text : String(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}

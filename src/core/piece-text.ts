@@ -1,0 +1,26 @@
+/**
+ * A text too large to hold as one string, read in pieces: the status page of a run of many gateways
+ * (tens of MB at 20 000 gateways, issue 14: memory), which the run writes to a temporary file gateway by
+ * gateway. Each call of `pieces()` reads it again from its start, so every sink of a run can write it.
+ * Reading it may fail (the temporary file is gone): the error is the reader's (the sink's) to report.
+ */
+export interface PieceText {
+  pieces(): AsyncIterable<string>;
+}
+
+/** The status page as a sink gets it: one string (small pages, the Functions app's) or in pieces. */
+export type PageText = string | PieceText;
+
+/** The text's pieces, in order: a string is one piece. */
+export async function* pagePieces(text: PageText): AsyncGenerator<string> {
+  if (typeof text === 'string') yield text;
+  else yield* text.pieces();
+}
+
+/** The whole text as one string (a sink that must upload it in one request: the blob sink). */
+export async function joinPieces(text: PageText): Promise<string> {
+  if (typeof text === 'string') return text;
+  let joined = '';
+  for await (const piece of text.pieces()) joined += piece;
+  return joined;
+}

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createTempScratch } from '../../../src/adapters/files/temp-scratch';
+import { isScratchUnavailableError } from '../../../src/errors';
+import { assertBuilt, ROOT } from '../../helpers/cli';
+
+let parent: string;
+beforeEach(async () => {
+  parent = await mkdtemp(path.join(os.tmpdir(), 'appgw-temp-scratch-'));
+});
+afterEach(async () => {
+  await chmod(parent, 0o700).catch(() => undefined);
+  await rm(parent, { recursive: true, force: true });
+});
+
+describe('temporary files of a run (createTempScratch)', () => {
+  it('reads back every text appended, at once from many writers, any characters', async () => {
+    const scratch = createTempScratch({ parent });
+    const file = await scratch.file();
+    const texts = Array.from({ length: 200 }, (_, i) => `${i}: ✓ é 𝄞 "q" \n\u0000 ${'x'.repeat(i * 37)}`);
+    const places = await Promise.all(texts.map((text) => file.append(text)));
+    // Read back out of order, and two files of one scratch do not mix.
+    const other = await scratch.file();
+    const otherPlace = await other.append('other');
+    for (const i of [199, 0, 57, 3]) expect(await file.read(places[i]!)).toBe(texts[i]);
+    expect(await other.read(otherPlace)).toBe('other');
+    expect(new Set(places.map((p) => p.offset)).size).toBe(200);
+    await scratch.dispose();
+  });
+
+  it('keeps its files in one folder of its own, removed by dispose (twice is fine)', async () => {
+    const scratch = createTempScratch({ parent });
+    expect(await readdir(parent)).toEqual([]); // nothing made before the first file
+    await (await scratch.file()).append('a');
+    const made = await readdir(parent);
+    expect(made).toEqual([expect.stringMatching(/^appgw-insights-run-/)]);
+    await scratch.dispose();
+    await scratch.dispose();
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('a text read back after its file was removed: ScratchUnavailable naming the file', async () => {
+    const scratch = createTempScratch({ parent });
+    const file = await scratch.file();
+    const place = await file.append('abc');
+    await scratch.dispose();
+    const error = await file.read(place).catch((e: unknown) => e);
+    expect(isScratchUnavailableError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /temporary file .*appgw-insights-run-.*0\.txt cannot be used: cannot read it/,
+    );
+    expect((error as Error).message).toContain('TMPDIR');
+  });
+
+  it('a temp folder it cannot write in: ScratchUnavailable when the file is asked for', async () => {
+    const blocked = path.join(parent, 'not-a-folder');
+    await writeFile(blocked, '');
+    const error = await createTempScratch({ parent: blocked })
+      .file()
+      .catch((e: unknown) => e);
+    expect(isScratchUnavailableError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/cannot make it: ENOTDIR/);
+  });
+
+  it('is removed when the process exits without disposing it (process.exit, an uncaught error)', async () => {
+    assertBuilt();
+    const moduleFile = path.join(ROOT, 'dist/src/adapters/files/temp-scratch.js');
+    for (const [name, ending] of [
+      ['exit', 'process.exit(3)'],
+      ['throw', "throw new Error('boom')"],
+    ] as const) {
+      const own = path.join(parent, name);
+      await mkdir(own);
+      // The built module, in a Node process of its own.
+      const script = `
+        const { createTempScratch } = require(${JSON.stringify(moduleFile)});
+        (async () => {
+          const scratch = createTempScratch({ parent: ${JSON.stringify(own)} });
+          await (await scratch.file()).append('kept until exit');
+          process.stdout.write(require('node:fs').readdirSync(${JSON.stringify(own)}).join(','));
+          ${ending};
+        })();`;
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('error', reject);
+        child.on('close', (exit) => {
+          expect(out).toMatch(/^appgw-insights-run-/);
+          resolve(exit);
+        });
+      });
+      expect(code).not.toBe(0);
+      expect(await readdir(own)).toEqual([]);
+    }
+  });
+});
