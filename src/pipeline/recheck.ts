@@ -1,5 +1,6 @@
 import { gatewayKey } from '../core/arm-id';
-import type { NotifyPolicy } from '../core/notice/decide';
+import { confirmationHoldInMs, type ConfirmedServer, type NotifyPolicy } from '../core/notice/decide';
+import { isEpisode, type ServerRecord } from '../core/notice/server-record';
 import type { GatewayRef } from '../core/model';
 import { onDemandProbeRequest, type OnDemandServer } from '../core/on-demand-probe';
 import { resolveProbe } from '../core/probe-resolution';
@@ -80,7 +81,24 @@ export async function recheck(
     names,
     options,
   );
-  const confirmed = new Map(servers.filter((s) => s.state === 'healthy').map((s) => [s.key, s.health]));
+  // The gateway's own readings may show these servers bad for up to its probe's interval × threshold.
+  const holdInMs = confirmationHoldInMs(resolved.probe);
+  const confirmed = new Map<string, ConfirmedServer>(
+    servers
+      .filter((s) => s.state === 'healthy')
+      .map((s) => [
+        s.key,
+        {
+          gateway,
+          backendPool: s.backendPool,
+          backendSettings: s.backendSettings,
+          address: s.address,
+          health: s.health,
+          probeLog: s.probeLog,
+          holdInMs,
+        },
+      ]),
+  );
   if (!deps.notify || confirmed.size === 0) {
     return {
       gateway,
@@ -96,7 +114,7 @@ export async function recheck(
   const before = await store
     .read()
     .then((stored) => parseStateDocument(stored?.value, store.name).servers)
-    .catch((): Readonly<Record<string, unknown>> => ({})); // notifyOnChange reads it again and reports what is wrong with it
+    .catch((): Readonly<Record<string, ServerRecord>> => ({})); // notifyOnChange reads it again and reports what is wrong with it
   const notify = await notifyOnChange(
     {
       store,
@@ -121,10 +139,14 @@ export async function recheck(
     ...names,
     servers: servers.map((s) => ({
       ...s,
-      episodeClosed: notify.claimed && confirmed.has(s.key) && before[s.key] !== undefined,
+      episodeClosed: notify.claimed && confirmed.has(s.key) && isEpisodeRecord(before[s.key]),
     })),
     notify,
   };
+}
+
+function isEpisodeRecord(record: ServerRecord | undefined): boolean {
+  return record !== undefined && isEpisode(record);
 }
 
 function namesOf(entries: ReadonlyArray<{ readonly name: string }>): string {

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunningEmulator, ScenarioInput } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
@@ -77,6 +78,55 @@ describe('appgw-insights recheck', () => {
       expect(onDemandPosts()).toHaveLength(2);
     },
   );
+
+  /** Every server record of the notify state documents in the config's file state (`state/`). */
+  const stateRecords = async (): Promise<Array<Record<string, unknown>>> => {
+    const dir = path.join(rig.tmp, 'state');
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
+    const docs = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
+    return docs
+      .map((d) => JSON.parse(d) as { outbox?: object; servers?: Record<string, Record<string, unknown>> })
+      .filter((doc) => doc.outbox !== undefined)
+      .flatMap((doc) => Object.values(doc.servers ?? {}));
+  };
+
+  it('the scheduled run after a confirmed fix still reads Unhealthy (the gateway lags): no new degraded, the reading kept in the mark', async () => {
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+    expect((await recheck()).code).toBe(0);
+    emulator.serve(scenario() as never); // backend health still says Unhealthy
+    const lagging = await runCli(['run', '--config', configFile]);
+    expect(lagging.code).toBe(0);
+    expect(events().map((e) => e.type)).toEqual(['degraded', 'recovered']);
+    const [mark] = await stateRecords();
+    // The default probe (no custom probe in the scenario): 30 s × 3.
+    const confirmed = mark?.['confirmed'] as { at: string; until: string; badReadings: number };
+    expect(Date.parse(confirmed.until) - Date.parse(confirmed.at)).toBe(90_000);
+    expect(confirmed.badReadings).toBe(1);
+    expect(mark).toMatchObject({ badRuns: 0, health: 'Unhealthy' });
+    expect(mark?.['notified']).toBeUndefined();
+  });
+
+  it("the hold is the gateway's probe interval × unhealthy threshold; still bad after it, the episode opens then", async () => {
+    const configuration = {
+      probes: [{ name: 'quick', interval: 1, unhealthyThreshold: 1, timeout: 1 }],
+      backendHttpSettings: [{ name: 'settings-a', probe: 'quick' }],
+    };
+    emulator.serve(scenario({ configuration }) as never);
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    emulator.serve(scenario({ configuration, onDemand: 'healthy' }) as never);
+    expect((await recheck()).code).toBe(0);
+    const [mark] = await stateRecords();
+    const confirmed = mark?.['confirmed'] as { at: string; until: string };
+    expect(Date.parse(confirmed.until) - Date.parse(confirmed.at)).toBe(1_000);
+    // Wait out the hold (its end as the state says, not a guess at the clock).
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(confirmed.until) - Date.now()) + 50),
+    );
+    emulator.serve(scenario({ configuration }) as never);
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    expect(events().map((e) => e.type)).toEqual(['degraded', 'recovered', 'degraded']);
+  });
 
   it('a receiver with sendResolved false gets no recovered, and the episode still closes', async () => {
     await writeConfig({}, false);

@@ -117,6 +117,14 @@ const serverRecord = z.looseObject({
   cause,
   severity: z.optional(severity),
   goodRuns: z.optional(count),
+  confirmed: z.optional(
+    z.looseObject({
+      at: isoTime,
+      until: isoTime,
+      badReadings: z.optional(count),
+      lastBadAt: z.optional(isoTime),
+    }),
+  ),
   silenced: z.optional(
     z.looseObject({
       since: isoTime,
