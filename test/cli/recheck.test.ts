@@ -152,20 +152,79 @@ describe('appgw-insights recheck', () => {
 
   it.each([
     [
-      'pool',
+      'an unknown pool',
       ['--pool', 'pool-x', '--settings', 'settings-a'],
-      /no backend pool "pool-x" \(it has: "pool-a"\)/,
+      '--pool: the gateway has no backend pool "pool-x" (its pools: "pool-a")',
     ],
     [
-      'setting',
+      'an unknown setting',
       ['--pool', 'pool-a', '--settings', 'nope'],
-      /no backend setting "nope" \(it has: "settings-a"\)/,
+      '--settings: the gateway has no backend setting "nope" (the settings its rules pair with pool "pool-a": "settings-a"; every setting: "settings-a")',
     ],
-  ])('an unknown %s: exit 2 listing the names, nothing probed', async (_n, args, message) => {
+    [
+      'no --settings',
+      ['--pool', 'pool-a'],
+      '--settings is missing: say which backend setting to probe pool "pool-a" with (the settings its rules pair with pool "pool-a": "settings-a"',
+    ],
+  ])('%s: exit 2 naming the flag and listing the names, nothing probed', async (_n, args, message) => {
     const { code, stderr } = await runCli(['recheck', '--gateway', GW, ...args, '--config', configFile]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(message);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('..');
     expect(onDemandPosts()).toHaveLength(0);
+  });
+
+  it('a gateway ARM does not have: "No such gateway", naming --gateway, not the targets', async () => {
+    const { code, stderr } = await runCli([
+      'recheck',
+      '--gateway',
+      gatewayId('gw-apix'),
+      '--pool',
+      'pool-a',
+      '--settings',
+      'settings-a',
+      '--config',
+      configFile,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`No such gateway: ${gatewayId('gw-apix')} (ARM answered 404`);
+    expect(stderr).toContain('in --gateway');
+    expect(stderr).not.toContain('targets');
+    expect(onDemandPosts()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a tab', 'set\ttab'],
+    ['a shell substitution', 'set $(touch pwned1)'],
+  ])(
+    'a --settings name with %s: refused before ARM, in the words the HTTP endpoint uses',
+    async (_n, name) => {
+      const { code, stderr } = await recheck('--settings', name);
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `--settings ${JSON.stringify(name)} is not a name a gateway can have: 1 to 80 characters`,
+      );
+      expect(emulator.requests).toHaveLength(0);
+    },
+  );
+
+  it('--json on an error prints the JSON error object', async () => {
+    const { code, stdout } = await runCli([
+      'recheck',
+      '--gateway',
+      GW,
+      '--pool',
+      'pool-x',
+      '--settings',
+      'settings-a',
+      '--config',
+      configFile,
+      '--json',
+    ]);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      error: { code: 'RecheckTargetInvalid', message: expect.stringContaining('no backend pool "pool-x"') },
+    });
   });
 
   it('ARM 403 on the action: exit 2 naming the action and the custom role', async () => {
@@ -178,10 +237,10 @@ describe('appgw-insights recheck', () => {
   });
 
   it('missing options: a usage error naming each', async () => {
-    const { code, stderr } = await runCli(['recheck', '--gateway', GW]);
+    const { code, stderr } = await runCli(['recheck', '--settings', 'settings-a']);
     expect(code).toBe(2);
+    expect(stderr).toContain('--gateway ARM-ID is required');
     expect(stderr).toContain('--pool NAME is required');
-    expect(stderr).toContain('--settings NAME is required');
   });
 
   it('a gateway outside the targets: refused as over HTTP (NotWatched), naming the file\'s "targets"; nothing probed', async () => {
