@@ -286,16 +286,17 @@ export function decideNotices(
     const { goodRuns: _counted, silenced: _held, ...ended } = record;
     // The episode's severity (the highest told), so a recovered says how bad what ended was.
     const severity = record.notified.severity ?? recordSeverity(record);
-    notices.push(
-      buildNotice(
-        'recovered',
-        { ...ended, health: health ?? record.health, severity },
-        now,
-        0,
-        undefined,
-        reason,
-      ),
-    );
+    // The notice says the server as it is now; the failure it recovered from is `server.was`.
+    const recovered = buildNotice('recovered', { ...ended, severity }, now, 0, undefined, reason);
+    notices.push({
+      ...recovered,
+      server: {
+        address: record.address,
+        health: health ?? '',
+        probeLog: confirmed?.probeLog ?? '',
+        was: { health: record.health, probeLog: record.probeLog },
+      },
+    });
     if (confirmed) next[key] = confirmedMark(record, confirmed, observation.now);
   }
   // Servers confirmed healthy that had no record at all (bad in ARM since our last run, fixed before the

@@ -53,11 +53,21 @@ export interface Notice {
   };
   readonly backendPool: string;
   readonly backendSettings: string;
+  /**
+   * The server now. `degraded`/`still-degraded`: its bad health and the probe's message. `recovered`:
+   * its current state, never the failure: `health` as read now ("Healthy", "Draining"; empty when it is
+   * no longer listed or its gateway is gone), `probeLog` the current probe message when one was read
+   * (recheck: the on-demand probe's; empty otherwise), and `was` the failure it recovered from.
+   */
   readonly server: {
     readonly address: string;
-    /** As the gateway reported it ("Unhealthy", "Down", …); for `recovered`, the current value if listed. */
     readonly health: string;
     readonly probeLog: string;
+    /**
+     * `recovered` only: the failure the episode ended from, as last seen (its health and probe message).
+     * Every format shows it labelled as the past ("was: …").
+     */
+    readonly was?: { readonly health: string; readonly probeLog: string };
   };
   /** Why, and what to do (for `recovered`: the cause of the episode that ended). */
   readonly cause: Cause;

@@ -83,7 +83,12 @@ const notice = z.looseObject({
   gateway,
   backendPool: text,
   backendSettings: text,
-  server: z.looseObject({ address: text, health: text, probeLog: text }),
+  server: z.looseObject({
+    address: text,
+    health: text,
+    probeLog: text,
+    was: z.optional(z.looseObject({ health: text, probeLog: text })),
+  }),
   cause,
   // A notice queued by a release before severity (severity.ts) is sent as `warning`.
   severity: z._default(severity, 'warning'),

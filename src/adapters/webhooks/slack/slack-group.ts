@@ -2,6 +2,7 @@ import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, serverLineText } from '../group-text';
+import { groupHealthText } from '../text';
 import { SLACK_LIMITS, slackText } from './slack-payload';
 
 /**
@@ -22,7 +23,7 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 function row(notice: Notice): string {
   const what = serverLineText(notice);
-  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${slackText(notice.server.health, 60)} · ${slackText(what, 300)}`;
+  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 300)}`;
 }
 
 /** The Block Kit message for a group. Pure. */

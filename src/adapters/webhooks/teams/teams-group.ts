@@ -1,7 +1,7 @@
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { countsText, leadingType, serverLineText } from '../group-text';
-import { escapeClip, plainText } from '../text';
+import { escapeClip, groupHealthText, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
 import {
   ADAPTIVE_CARD_SCHEMA,
@@ -46,7 +46,7 @@ function serverRow(notice: Notice): Record<string, unknown> {
     inlines: [
       { type: 'TextRun', text: `${ICONS[notice.type]} ` },
       { type: 'TextRun', text: runText(notice.server.address, 200), weight: 'Bolder' },
-      { type: 'TextRun', text: ` · ${runText(notice.server.health, 60)} · `, isSubtle: true },
+      { type: 'TextRun', text: ` · ${runText(groupHealthText(notice), 120)} · `, isSubtle: true },
       { type: 'TextRun', text: runText(serverLineText(notice), 300) },
     ],
   };
