@@ -13,6 +13,7 @@
  */
 import { isHttpProbe, isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
+import { quoted } from './visible-text';
 
 /** What the probe sends, as the insight states it and the command reproduces it. */
 export type ProbeWire =
@@ -65,15 +66,18 @@ export function probeWire(p: ResolvedProbe): ProbeWire | { readonly why: string 
   const unsendable = [p.address, p.host, p.sni].find((v) => v !== undefined && CONTROL.test(v));
   if (unsendable !== undefined)
     return {
-      why: `the host name or address "${unsendable}" holds a control character, which no request can carry`,
+      why: `the host name or address ${quoted(unsendable)} holds a control character, which no request can carry`,
     };
   if (p.protocol === 'tcp') return { kind: 'tcp', address: p.address, port: p.port };
   if (p.protocol === 'tls')
     return { kind: 'tls', address: p.address, port: p.port, ...(p.sni !== undefined ? { sni: p.sni } : {}) };
-  if (!isHttpProbe(p)) return { why: `the probe's protocol "${p.protocol}" is not one we can reproduce` };
+  if (!isHttpProbe(p))
+    return { why: `the probe's protocol ${quoted(p.protocol)} is not one we can reproduce` };
   const path = urlPath(p.path);
   if (path === undefined)
-    return { why: `the probe's path "${p.path}" holds a control character, which no request line can carry` };
+    return {
+      why: `the probe's path ${quoted(p.path)} holds a control character, which no request line can carry`,
+    };
   return {
     kind: 'http',
     protocol: p.protocol === 'https' ? 'https' : 'http',
@@ -159,7 +163,9 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const direct = urlHost.toLowerCase() === wire.address.toLowerCase() || isIpAddress(urlHost);
   const shown = direct && isIpAddress(urlHost) ? wire.address : urlHost;
   if (!urlHostName(shown))
-    return { why: `No command reproduces this probe: "${shown}" is not a host name curl can put in a URL.` };
+    return {
+      why: `No command reproduces this probe: ${quoted(shown)} is not a host name curl can put in a URL.`,
+    };
   const parts = ['curl', '-i', '--max-time', t];
   if (!direct)
     parts.push(
@@ -172,7 +178,7 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     );
   if (wire.host.toLowerCase() !== shown.toLowerCase()) parts.push('-H', shellWord(`Host: ${wire.host}`));
   parts.push(shellWord(`${wire.protocol}://${authority(shown, wire.port)}${wire.path}`));
-  const body = p.body !== undefined ? `, with a body that contains "${p.body}"` : '';
+  const body = p.body !== undefined ? `, with a body that contains ${quoted(p.body)}` : '';
   return {
     command: parts.join(' '),
     expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
