@@ -30,6 +30,8 @@ export const OBSERVATION_IDS = [
   'v1-trusted-root-certificate',
   'v2-authentication-certificate',
   'v2-no-trusted-root',
+  'probe-sends-proxy-header',
+  'tls-probe-sni-from-settings',
 ] as const;
 
 export type ObservationId = (typeof OBSERVATION_IDS)[number];
@@ -219,6 +221,22 @@ const RULES: readonly Rule[] = [
       p.settings.trustedRootCertificateNames.length === 0 &&
       p.settings.authenticationCertificateNames.length === 0
         ? `${settingsLabel(p)} has no trusted root certificate: a backend certificate from a private CA, or a self-signed one, is never trusted without one.`
+        : undefined,
+  },
+  {
+    id: 'probe-sends-proxy-header',
+    causes: ['proxy-protocol', 'tcp-connect', 'probe-timeout', 'other', ...CERT_CAUSES],
+    see: (p) =>
+      p.proxyProtocolHeader && p.probe
+        ? `Probe ${quoted(p.probe.name)} sends a PROXY protocol header before anything else (enableProbeProxyProtocolHeader): a backend not set to read one on port ${p.port} closes the connection or fails the handshake.`
+        : undefined,
+  },
+  {
+    id: 'tls-probe-sni-from-settings',
+    causes: CERT_CAUSES,
+    see: (p) =>
+      p.protocol === 'tls' && p.probe?.pickHostNameFromBackendSettings
+        ? `Probe ${quoted(p.probe.name)} takes its TLS server name from backend setting ${quoted(p.settings.name)} (pickHostNameFromBackendSettings): it sends ${p.sni !== undefined ? quoted(p.sni) : 'none, as the setting gives no host name (or only an IP address)'}, and the backend's certificate must match that.`
         : undefined,
   },
 ];

@@ -129,24 +129,30 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const wire = probeWire(p);
   if ('why' in wire) return { why: `No command reproduces this probe: ${wire.why}.` };
   const t = String(p.timeoutInS);
+  // A PROXY protocol header neither nc nor openssl sends: said beside the command and in what it expects.
+  const proxy = p.proxyProtocolHeader ? `  ${PROXY_NOTE}` : '';
+  const proxyExpects = p.proxyProtocolHeader
+    ? ` The probe sends a PROXY protocol header first (its enableProbeProxyProtocolHeader) and this command does not: a backend that requires the header may close this connection, which is not the failure.`
+    : '';
   if (wire.kind === 'tcp')
     return {
-      command: ['nc', '-vz', '-w', t, shellWord(bare(wire.address)), String(wire.port)].join(' '),
-      expects: `A healthy server accepts the TCP connection within ${p.timeoutInS} s (the probe's timeout); nothing is sent.`,
+      command: ['nc', '-vz', '-w', t, shellWord(bare(wire.address)), String(wire.port)].join(' ') + proxy,
+      expects: `A healthy server accepts the TCP connection within ${p.timeoutInS} s (the probe's timeout); nothing is sent.${proxyExpects}`,
     };
   if (wire.kind === 'tls')
     return {
-      command: [
-        'timeout',
-        t,
-        'openssl',
-        's_client',
-        '-connect',
-        shellWord(authority(wire.address, wire.port)),
-        ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
-        '</dev/null',
-      ].join(' '),
-      expects: `A healthy server completes the TLS handshake within ${p.timeoutInS} s (the probe's timeout); no request is sent.`,
+      command:
+        [
+          'timeout',
+          t,
+          'openssl',
+          's_client',
+          '-connect',
+          shellWord(authority(wire.address, wire.port)),
+          ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
+          '</dev/null',
+        ].join(' ') + proxy,
+      expects: `A healthy server completes the TLS handshake within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
     };
   // The URL's host: what curl sends as SNI (https) and, without -H, as Host.
   // A Host header no URL can hold (http) goes in -H alone, to the address.
@@ -184,6 +190,12 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
   };
 }
+
+/**
+ * The shell comment beside a TCP/TLS command whose probe sends a PROXY protocol header: the command
+ * sends none (a comment, so the line stays one correct command).
+ */
+export const PROXY_NOTE = '# the probe sends a PROXY protocol header first; this command does not';
 
 /** An HTTPS probe without SNI: the URL must name an IP (the address), or curl would send a name. */
 function noNameHost(wire: { readonly address: string }): string | undefined {

@@ -150,13 +150,21 @@ function wireLines(
     return [
       `- ${add(`Sends ${visible(p.protocol.toUpperCase())} to ${visible(p.address)} port ${p.port}, path ${quoted(p.path)}, Host ${quoted(p.host ?? p.address)}`)}`,
     ];
+  // enableProbeProxyProtocolHeader: the first bytes the backend gets are the PROXY header.
+  const proxy = p.proxyProtocolHeader
+    ? [
+        `- Sends a PROXY protocol header first (${add(`probe ${quoted(p.probe?.name ?? '')}`)}: enableProbeProxyProtocolHeader)`,
+      ]
+    : [];
   if (wire.kind === 'tcp')
     return [
-      `- Opens a TCP connection to ${add(wire.address)} port ${add(String(wire.port))} and sends nothing: no HTTP request, no status or body to match`,
+      ...proxy,
+      `- Opens a TCP connection to ${add(wire.address)} port ${add(String(wire.port))} and sends ${p.proxyProtocolHeader ? 'nothing after that header' : 'nothing'}: no HTTP request, no status or body to match`,
       '- Healthy: the connection is accepted',
     ];
   if (wire.kind === 'tls')
     return [
+      ...proxy,
       `- Completes a TLS handshake with ${add(wire.address)} port ${add(String(wire.port))}, ${sniText(wire.sni)}: no HTTP request, no status or body to match`,
       '- Healthy: the handshake succeeds',
     ];
