@@ -630,7 +630,56 @@ export class RecheckTargetError extends AppGwInsightsError {
     readonly gatewayId: string,
     detail: string,
   ) {
-    super(`Cannot recheck ${gatewayId}: ${detail}. Nothing was probed and no episode changed.`);
+    // The detail may end with ARM's own sentence: one period, not two.
+    super(
+      `Cannot recheck ${gatewayId}: ${detail.replace(/[.\s]+$/, '')}. Nothing was probed and no episode changed.`,
+    );
+  }
+}
+
+/**
+ * `recheck` names a gateway ARM does not have (404 to its configuration GET or to the on-demand probe).
+ * The message says which input named it (`--gateway`, or the HTTP route) and what to check there; not
+ * the targets (GatewayNotFoundError's advice for a scheduled run), since the id came from the request.
+ * The HTTP endpoint answers 404 (code ResourceNotFound, as GatewayNotFoundError).
+ */
+export class RecheckGatewayNotFoundError extends AppGwInsightsError {
+  override readonly name = 'RecheckGatewayNotFoundError';
+  readonly code = 'ResourceNotFound';
+  constructor(
+    readonly gatewayId: string,
+    /** The input that named the gateway: `--gateway`, `the URL's {subscription}/{resourceGroup}/{name}`. */
+    source: string,
+    detail: string,
+  ) {
+    super(
+      `No such gateway: ${gatewayId} (${detail.replace(/[.\s]+$/, '')}). Check the subscription id, resource group ` +
+        `and gateway name in ${source} (\`az network application-gateway list -o table\` lists the gateways ` +
+        'you can see), and that the identity can read it. Nothing was probed.',
+    );
+  }
+}
+
+/**
+ * ARM refused the on-demand probe's request itself (400: InvalidResourceReference for a pool or setting
+ * it does not probe, InvalidRequestFormat, …): the request is wrong, not ARM or the gateway, and
+ * retrying it changes nothing. Thrown by the on-demand prober; `recheck` turns it into a
+ * RecheckTargetError naming the wrong name and listing the gateway's.
+ */
+export class OnDemandProbeRefusedError extends AppGwInsightsError {
+  override readonly name = 'OnDemandProbeRefusedError';
+  readonly code = 'OnDemandProbeRefused';
+  constructor(
+    readonly gatewayId: string,
+    /** ARM's error code (`InvalidResourceReference`), when it gave one. */
+    readonly armCode: string | undefined,
+    /** ARM's own message, first line, clipped. */
+    readonly armMessage: string,
+  ) {
+    super(
+      `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${armMessage}). ` +
+        'The request named something the gateway does not probe; nothing was probed.',
+    );
   }
 }
 
@@ -790,3 +839,13 @@ function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | un
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+
+export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
+  'RecheckGatewayNotFoundError',
+  'ResourceNotFound',
+);
+
+export const isOnDemandProbeRefusedError = errorGuard<OnDemandProbeRefusedError>(
+  'OnDemandProbeRefusedError',
+  'OnDemandProbeRefused',
+);

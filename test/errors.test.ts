@@ -54,6 +54,14 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
   ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],
   ['RecheckTargetError', (m) => new m.RecheckTargetError('/…/gw', 'no backend pool "x"')],
+  [
+    'RecheckGatewayNotFoundError',
+    (m) => new m.RecheckGatewayNotFoundError('/…/gw', '--gateway', 'ARM answered 404'),
+  ],
+  [
+    'OnDemandProbeRefusedError',
+    (m) => new m.OnDemandProbeRefusedError('/…/gw', 'InvalidResourceReference', 'x'),
+  ],
 ];
 
 type Guard = (value: unknown) => boolean;

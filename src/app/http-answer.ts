@@ -57,4 +57,6 @@ export function routeGateway(params: GatewayRouteParams): GatewayRef | undefined
 }
 
 /** The 400 answer for a route that does not name a gateway (routeGateway undefined). */
-export const ROUTE_NOT_ARM_NAMES = 'subscription, resource group and gateway name must be ARM names';
+export const ROUTE_NOT_ARM_NAMES =
+  "the URL's {subscription}/{resourceGroup}/{name} must be ARM names: 1 to 90 characters, letters, digits " +
+  'and _ . ( ) - (the resource group naming rule: learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules)';

@@ -8,6 +8,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BackendHealthUnavailable: 504,
   NotWatched: 404, // a gateway outside APPGW_TARGETS: as if it were not there, for the function key
   RecheckTargetInvalid: 400, // a pool or setting the gateway does not have: the request is wrong
+  OnDemandProbeRefused: 400, // ARM refused the on-demand request itself (recheck turns it into RecheckTargetInvalid)
 };
 
 export function httpStatusFor(code: string | undefined): number {

@@ -9,7 +9,13 @@ import type { Config } from '../config/schema';
 import type { GatewayRef } from '../core/model';
 import type { RequestLimits } from '../core/pacing/request-limits';
 import type { Logger } from '../pipeline/logger';
-import { recheck, type RecheckDependencies, type RecheckResult } from '../pipeline/recheck';
+import {
+  recheck,
+  type RecheckAsked,
+  type RecheckDependencies,
+  type RecheckInputs,
+  type RecheckResult,
+} from '../pipeline/recheck';
 import type { CallOptions } from '../ports';
 import { buildNotify, type Env } from './build-adapters';
 import { notifyPolicyOf } from './run-services';
@@ -42,11 +48,13 @@ export function recheckGateway(
   deps: RecheckDependencies,
   config: Config,
   gateway: GatewayRef,
-  asked: { readonly backendPool: string; readonly backendSettings: string },
+  asked: RecheckAsked,
   runId: string,
   options: CallOptions & {
     /** Where the targets are listed, for the NotWatched message (default APPGW_TARGETS). */
     readonly targetsSetting?: string;
+    /** How the request named gateway, pool and setting, for messages (default the CLI's flags). */
+    readonly inputs?: RecheckInputs;
   } = {},
 ): Promise<RecheckResult> {
   // The CLI and the HTTP endpoint refuse a gateway outside the targets alike, before asking ARM.

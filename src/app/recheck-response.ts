@@ -3,7 +3,6 @@ import type { Config } from '../config/schema';
 import type { RecheckDependencies } from '../pipeline/recheck';
 import type { CappedBody } from './capped-body';
 import {
-  ARM_NAME,
   errorAnswer,
   routeGateway,
   ROUTE_NOT_ARM_NAMES,
@@ -12,6 +11,8 @@ import {
 } from './http-answer';
 import { httpStatusFor } from './http-status';
 import { recheckGateway, recheckReport } from './recheck-gateway';
+import { gatewayChildNameProblem } from '../core/arm-name';
+import { HTTP_INPUTS, type RecheckAsked } from '../pipeline/recheck';
 
 /**
  * The largest body read, in bytes: `{"pool","settings"}` with two ARM names (90 characters each) is
@@ -27,10 +28,12 @@ export const MAX_RECHECK_BODY_BYTES = 16 * 1024;
  * `gatewayTimeoutInMs` (below the HTTP trigger's 230 s: learn.microsoft.com azure-functions
  * functions-scale, "Timeout"); a status resource would need storage of its own for a result the caller
  * can get by asking again. Past the bound: 504 (nothing changed for the servers not yet reported).
- * 400: a body that is not `{"pool": string, "settings": string}`, names that are not ARM names, or a
- * pool or setting the gateway does not have (the message lists its names); 413 a body past
- * MAX_RECHECK_BODY_BYTES; 404 `NotWatched`: a gateway outside APPGW_TARGETS, before anything is asked of
- * ARM; other errors by httpStatusFor.
+ * 400: a body that is not `{"pool": string, "settings"?: string}` (naming the field), a name no gateway
+ * can have (the CLI's check: core/arm-name.ts, saying what a name may be), a pool or setting the gateway
+ * does not have or probe, `settings` left out (each message lists the names it has), or ARM refusing the
+ * probe's pool or setting; 413 a body past MAX_RECHECK_BODY_BYTES; 404 `NotWatched`: a gateway outside
+ * APPGW_TARGETS, before anything is asked of ARM; 404 `ResourceNotFound`: no such gateway (the message
+ * says what to check in the URL); other errors by httpStatusFor.
  */
 export async function recheckResponse(
   params: GatewayRouteParams,
@@ -50,6 +53,7 @@ export async function recheckResponse(
   try {
     const result = await recheckGateway(services.deps, services.config, gateway, asked, services.runId, {
       abortSignal: AbortSignal.timeout(services.config.gatewayTimeoutInMs),
+      inputs: HTTP_INPUTS,
     });
     return { status: 200, jsonBody: recheckReport(result) };
   } catch (error) {
@@ -71,12 +75,21 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** `{"pool","settings"}` (ARM names), or what is wrong with the body. */
-function readBody(body: unknown): { backendPool: string; backendSettings: string } | string {
+/**
+ * `{"pool","settings"}`, or what is wrong with the body, naming the field. The names get the CLI's one
+ * check (core/arm-name.ts). `settings` may be left out: the recheck then answers 400 listing the settings
+ * that pair with the pool (pipeline/recheck.ts, recheckTarget).
+ */
+function readBody(body: unknown): RecheckAsked | string {
   const shape = 'the body must be a JSON object {"pool": "<backend pool>", "settings": "<backend setting>"}';
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return shape;
   const { pool, settings } = body as Record<string, unknown>;
-  if (typeof pool !== 'string' || typeof settings !== 'string') return shape;
-  if (!ARM_NAME.test(pool) || !ARM_NAME.test(settings)) return 'pool and settings must be ARM names';
-  return { backendPool: pool, backendSettings: settings };
+  if (pool === undefined) return `"pool" is missing: ${shape}`;
+  if (typeof pool !== 'string') return `"pool" is not a string: ${shape}`;
+  if (settings !== undefined && typeof settings !== 'string') return `"settings" is not a string: ${shape}`;
+  const problem =
+    gatewayChildNameProblem('"pool"', pool) ??
+    (settings === undefined ? undefined : gatewayChildNameProblem('"settings"', settings));
+  if (problem) return problem;
+  return { backendPool: pool, ...(settings !== undefined ? { backendSettings: settings } : {}) };
 }

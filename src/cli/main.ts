@@ -5,7 +5,7 @@ import { packageRoot } from '../adapters/package-root';
 import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
-import { terminalLines } from './terminal-text';
+import { terminalJson, terminalLines } from './terminal-text';
 import { asksForHelp, verbArgsProblem } from './verb-args';
 import {
   TOOL,
@@ -85,26 +85,54 @@ export async function main(argv: string[]): Promise<number> {
     leaf = spec;
     if (asksForHelp(spec, args)) return printed(verbHelp(spec));
   }
+  // Asked for JSON: every error is also one JSON error object on stdout (printJsonError).
+  const json = asksForJson(leaf, isVerbGroup(spec) ? args.slice(1) : args);
   // Checked here too, so a mistyped option is answered without loading the verb.
   const problem = verbArgsProblem(leaf, isVerbGroup(spec) ? args.slice(1) : args);
-  if (problem) return usageFailure(new UsageError([problem], leaf.name).message, usageHint(leaf));
+  if (problem) {
+    const message = new UsageError([problem], leaf.name).message;
+    if (json) printJsonError('UsageInvalid', message);
+    return usageFailure(message, usageHint(leaf));
+  }
   try {
     return await loadVerb(first as VerbName)(args);
   } catch (error) {
     // Errors the user can act on print their message alone; anything else is a bug: show the stack.
     if (isUsageError(error)) {
       const usageOf = leafVerbs().find((v) => v.name === error.verb) ?? leaf;
+      if (json) printJsonError(error.code, error.message);
       return usageFailure(error.message, usageHint(usageOf));
     }
     if (isAppGwInsightsError(error)) {
+      if (json) printJsonError(error.code, error.message);
       process.stderr.write(`error: ${terminalLines(error.message)}\n`);
       return EXIT_FAILED;
     }
+    if (json) printJsonError('Bug', `unexpected error (a bug; please report it): ${String(error)}`);
     process.stderr.write(
       `${TOOL}: unexpected error (a bug; please report it):\n${terminalLines(String((error as Error)?.stack ?? error))}\n`,
     );
     return EXIT_BUG;
   }
+}
+
+/**
+ * Whether the verb was asked for JSON on stdout: `--json` (or `--json=true`) of a verb that has it, or
+ * `render --format json`. Read from the raw words, so a usage error in other options still answers in JSON.
+ */
+export function asksForJson(leaf: VerbSpec, args: readonly string[]): boolean {
+  if (leaf.options['json'] && args.some((a) => a === '--json' || a === '--json=true')) return true;
+  if (!leaf.options['format']) return false;
+  const at = args.indexOf('--format');
+  return (at >= 0 && args[at + 1] === 'json') || args.includes('--format=json');
+}
+
+/**
+ * The error as the JSON a `--json` reader parses instead of a report: `{"error": {"code", "message"}}`
+ * (the HTTP functions' error body, src/app/http-answer.ts), terminal-safe. The text still goes to stderr.
+ */
+function printJsonError(code: string, message: string): void {
+  process.stdout.write(`${terminalJson({ error: { code, message } })}\n`);
 }
 
 /** `help`, `help VERB`, `help notify list`. */

@@ -6,6 +6,7 @@
  * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
  */
 import { CAUSE_IDS, type CauseId } from './causes';
+import { quoted, visible } from './visible-text';
 import { statusMeaning, type StatusMeaning } from './probe-commands';
 import {
   isHttpProbe,
@@ -29,6 +30,8 @@ export const OBSERVATION_IDS = [
   'v1-trusted-root-certificate',
   'v2-authentication-certificate',
   'v2-no-trusted-root',
+  'probe-sends-proxy-header',
+  'tls-probe-sni-from-settings',
 ] as const;
 
 export type ObservationId = (typeof OBSERVATION_IDS)[number];
@@ -70,11 +73,11 @@ const HOST_CAUSES: readonly CauseId[] = [
  */
 const STATUS_ADVICE: Readonly<Record<StatusMeaning, (p: ResolvedProbe, status: number) => string>> = {
   credentials: (p, status) =>
-    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match "${p.body}" still applies, and a ${status} answer rarely contains it, so change that too (--match-body)` : ''}`,
+    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match ${quoted(p.body)} still applies, and a ${status} answer rarely contains it, so change that too (--match-body)` : ''}`,
   'wrong-path': (p, status) =>
-    `: the path "${p.path}" is not a page the backend serves; probe one it does (accepting ${status} would mark a missing site healthy)`,
+    `: the path ${quoted(p.path)} is not a page the backend serves; probe one it does (accepting ${status} would mark a missing site healthy)`,
   redirect: (p) =>
-    `: the backend redirects the path "${p.path}"; probe the page it redirects to, or stop the redirect for that path`,
+    `: the backend redirects the path ${quoted(p.path)}; probe the page it redirects to, or stop the redirect for that path`,
   'backend-error': (_, status) =>
     `: the backend itself reports an error; fix the backend (accepting ${status} would mark a failing server healthy)`,
   other: () => '',
@@ -82,11 +85,13 @@ const STATUS_ADVICE: Readonly<Record<StatusMeaning, (p: ResolvedProbe, status: n
 
 /** How the insight names the probe: `probe "p"`, or "the default probe (backend setting "s" has no custom probe)". */
 export function probeLabel(p: ResolvedProbe): string {
-  return p.probe ? `Probe "${p.probe.name}"` : `The default probe of backend setting "${p.settings.name}"`;
+  return p.probe
+    ? `Probe ${quoted(p.probe.name)}`
+    : `The default probe of backend setting ${quoted(p.settings.name)}`;
 }
 
-const settingsLabel = (p: ResolvedProbe): string => `Backend setting "${p.settings.name}"`;
-const list = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ');
+const settingsLabel = (p: ResolvedProbe): string => `Backend setting ${quoted(p.settings.name)}`;
+const list = (values: readonly string[]): string => values.map((v) => quoted(v)).join(', ');
 const upper = (protocol: string): string => protocol.toUpperCase();
 
 interface Rule {
@@ -109,7 +114,7 @@ const RULES: readonly Rule[] = [
     causes: ['body-mismatch'],
     see: (p) =>
       p.body !== undefined && p.probe
-        ? `Probe "${p.probe.name}" requires the response body to contain "${p.body}".`
+        ? `Probe ${quoted(p.probe.name)} requires the response body to contain ${quoted(p.body)}.`
         : undefined,
   },
   {
@@ -125,7 +130,7 @@ const RULES: readonly Rule[] = [
     causes: HOST_CAUSES,
     see: (p) =>
       p.hostSource === 'none' && p.probe
-        ? `Probe "${p.probe.name}" takes its host name from backend setting "${p.settings.name}", which sets none and does not pick it from the backend target: the probe has no host name to send.`
+        ? `Probe ${quoted(p.probe.name)} takes its host name from backend setting ${quoted(p.settings.name)}, which sets none and does not pick it from the backend target: the probe has no host name to send.`
         : undefined,
   },
   {
@@ -135,11 +140,11 @@ const RULES: readonly Rule[] = [
       if (p.host === undefined || p.hostSource === 'localhost' || !isIpAddress(p.host)) return undefined;
       const from =
         p.hostSource === 'probe'
-          ? `Probe "${p.probe?.name ?? ''}" sets its host name to`
+          ? `Probe ${quoted(p.probe?.name ?? '')} sets its host name to`
           : p.hostSource === 'settings'
             ? `${settingsLabel(p)} overrides the host name with`
             : `${settingsLabel(p)} picks the host name from the backend target, which is`;
-      return `${from} the IP address ${p.host}: the probe sends "Host: ${p.host}", not a site name.`;
+      return `${from} the IP address ${visible(p.host ?? '')}: the probe sends ${quoted(`Host: ${p.host}`)}, not a site name.`;
     },
   },
   {
@@ -147,7 +152,7 @@ const RULES: readonly Rule[] = [
     causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
     see: (p) =>
       sendsServerName(p.protocol) && p.sni === undefined
-        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `"${p.host}" is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
+        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `${quoted(p.host)} is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
         : undefined,
   },
   {
@@ -155,7 +160,7 @@ const RULES: readonly Rule[] = [
     causes: ['probe-timeout', 'other'],
     see: (p) =>
       p.probe && p.timeoutInS >= p.intervalInS
-        ? `Probe "${p.probe.name}" waits ${p.timeoutInS} s for an answer but probes every ${p.intervalInS} s: its timeout is not below its interval, so a slow answer is still awaited when the next probe goes out.`
+        ? `Probe ${quoted(p.probe.name)} waits ${p.timeoutInS} s for an answer but probes every ${p.intervalInS} s: its timeout is not below its interval, so a slow answer is still awaited when the next probe goes out.`
         : undefined,
   },
   {
@@ -165,9 +170,9 @@ const RULES: readonly Rule[] = [
       const port = p.probe?.port;
       if (port === undefined || !p.probe) return undefined;
       if (p.generation === 'v1')
-        return `Probe "${p.probe.name}" sets port ${port}, which only v2 gateways use: this v1 gateway probes the port of backend setting "${p.settings.name}"${p.settings.port !== undefined ? ` (${p.settings.port})` : ''}.`;
+        return `Probe ${quoted(p.probe.name)} sets port ${port}, which only v2 gateways use: this v1 gateway probes the port of backend setting ${quoted(p.settings.name)}${p.settings.port !== undefined ? ` (${p.settings.port})` : ''}.`;
       return p.settings.port !== undefined && port !== p.settings.port
-        ? `Probe "${p.probe.name}" probes port ${port}, while backend setting "${p.settings.name}" sends traffic to port ${p.settings.port}: the probe checks another service than the one users reach.`
+        ? `Probe ${quoted(p.probe.name)} probes port ${port}, while backend setting ${quoted(p.settings.name)} sends traffic to port ${p.settings.port}: the probe checks another service than the one users reach.`
         : undefined;
     },
   },
@@ -178,7 +183,7 @@ const RULES: readonly Rule[] = [
       p.probe?.protocol !== undefined &&
       p.settings.protocol !== undefined &&
       p.probe.protocol.toLowerCase() !== p.settings.protocol.toLowerCase()
-        ? `Probe "${p.probe.name}" uses ${upper(p.probe.protocol)}, while backend setting "${p.settings.name}" uses ${upper(p.settings.protocol)}: a probe's protocol must be its backend setting's.`
+        ? `Probe ${quoted(p.probe.name)} uses ${upper(p.probe.protocol)}, while backend setting ${quoted(p.settings.name)} uses ${upper(p.settings.protocol)}: a probe's protocol must be its backend setting's.`
         : undefined,
   },
   {
@@ -216,6 +221,22 @@ const RULES: readonly Rule[] = [
       p.settings.trustedRootCertificateNames.length === 0 &&
       p.settings.authenticationCertificateNames.length === 0
         ? `${settingsLabel(p)} has no trusted root certificate: a backend certificate from a private CA, or a self-signed one, is never trusted without one.`
+        : undefined,
+  },
+  {
+    id: 'probe-sends-proxy-header',
+    causes: ['proxy-protocol', 'tcp-connect', 'probe-timeout', 'other', ...CERT_CAUSES],
+    see: (p) =>
+      p.proxyProtocolHeader && p.probe
+        ? `Probe ${quoted(p.probe.name)} sends a PROXY protocol header before anything else (enableProbeProxyProtocolHeader): a backend not set to read one on port ${p.port} closes the connection or fails the handshake.`
+        : undefined,
+  },
+  {
+    id: 'tls-probe-sni-from-settings',
+    causes: CERT_CAUSES,
+    see: (p) =>
+      p.protocol === 'tls' && p.probe?.pickHostNameFromBackendSettings
+        ? `Probe ${quoted(p.probe.name)} takes its TLS server name from backend setting ${quoted(p.settings.name)} (pickHostNameFromBackendSettings): it sends ${p.sni !== undefined ? quoted(p.sni) : 'none, as the setting gives no host name (or only an IP address)'}, and the backend's certificate must match that.`
         : undefined,
   },
 ];

@@ -51,6 +51,29 @@ export interface ProbeConfig {
   readonly statusCodes?: readonly string[];
   /** `match.body`: a string the body must contain. */
   readonly body?: string;
+  /**
+   * `enableProbeProxyProtocolHeader`: "Whether to send Proxy Protocol header along with the Health Probe
+   * over TCP or TLS protocol. Default value is false." (REST spec `ApplicationGatewayProbePropertiesFormat`,
+   * @azure/arm-network v39 `ApplicationGatewayProbe`). Absent in ARM: false.
+   */
+  readonly proxyProtocolHeader?: boolean;
+  /**
+   * `pickHostNameFromBackendSettings`: "Whether the server name indication should be picked from the
+   * backend settings for Tls protocol. Default value is false." (same sources). Absent in ARM: false.
+   */
+  readonly pickHostNameFromBackendSettings?: boolean;
+}
+
+/**
+ * A backend pool and the HTTP settings a routing rule sends its traffic with: `requestRoutingRules[]`
+ * (`backendAddressPool`, `backendHttpSettings`) and `urlPathMaps[]` (its defaults and each path rule's),
+ * REST spec `ApplicationGatewayRequestRoutingRulePropertiesFormat` / `ApplicationGatewayUrlPathMap`.
+ * Backend health and the on-demand probe know only these pairs (ARM answers InvalidResourceReference to
+ * an on-demand probe of a setting no rule uses).
+ */
+export interface RoutedPair {
+  readonly pool: string;
+  readonly settings: string;
 }
 
 export interface PoolConfig {
@@ -68,10 +91,17 @@ export interface GatewayConfig {
   readonly settings: readonly HttpSettingsConfig[];
   readonly probes: readonly ProbeConfig[];
   readonly pools: readonly PoolConfig[];
+  /**
+   * Every pool/settings pair a rule routes to (RoutedPair), each once; empty when ARM sent no rules.
+   * Absent: not read (a configuration built by hand).
+   */
+  readonly pairs?: readonly RoutedPair[];
 }
 
+/** `notFound`: ARM answered 404 (no such gateway), so the caller can say so rather than "cannot be read". */
 export type GatewayConfigReading =
-  { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly detail: string };
+  | { readonly ok: true; readonly config: GatewayConfig }
+  | { readonly ok: false; readonly detail: string; readonly notFound?: boolean };
 
 /**
  * Longest values ARM accepts, in characters (a longer one is not ARM's): names 80 (ARM's naming rules
@@ -127,12 +157,46 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
         settings,
         probes,
         pools,
+        pairs: routedPairs(properties),
       },
     };
   } catch (error) {
     if (error instanceof Problem) return { ok: false, detail: error.message };
     throw error;
   }
+}
+
+/** The pool/settings pairs of the basic rules and the path maps (RoutedPair), each once (case-insensitive). */
+function routedPairs(properties: Record<string, unknown>): RoutedPair[] {
+  const found = new Map<string, RoutedPair>();
+  const add = (pool: unknown, settings: unknown, at: string) => {
+    const poolName = refName(object(pool, `${at}.backendAddressPool`)?.['id'], `${at}.backendAddressPool.id`);
+    const settingsName = refName(
+      object(settings, `${at}.backendHttpSettings`)?.['id'],
+      `${at}.backendHttpSettings.id`,
+    );
+    if (poolName === undefined || settingsName === undefined) return; // a redirect: no backend
+    const key = `${poolName}\u0000${settingsName}`.toLowerCase();
+    if (!found.has(key)) found.set(key, { pool: poolName, settings: settingsName }); // the first spelling
+  };
+  for (const { props, at } of children(properties, 'requestRoutingRules'))
+    add(props['backendAddressPool'], props['backendHttpSettings'], at);
+  for (const { props, at } of children(properties, 'urlPathMaps')) {
+    add(props['defaultBackendAddressPool'], props['defaultBackendHttpSettings'], at);
+    list(props['pathRules'], `${at}.pathRules`).forEach((rule, i) => {
+      const ruleProps = object(
+        object(rule, `${at}.pathRules[${i}]`)?.['properties'],
+        `${at}.pathRules[${i}].properties`,
+      );
+      if (ruleProps)
+        add(
+          ruleProps['backendAddressPool'],
+          ruleProps['backendHttpSettings'],
+          `${at}.pathRules[${i}].properties`,
+        );
+    });
+  }
+  return [...found.values()];
 }
 
 function readSettings(name: string, props: Record<string, unknown>, at: string): HttpSettingsConfig {
@@ -189,6 +253,14 @@ function readProbe(name: string, props: Record<string, unknown>, at: string): Pr
     pickHostNameFromBackendHttpSettings: flag(
       props['pickHostNameFromBackendHttpSettings'],
       `${at}.pickHostNameFromBackendHttpSettings`,
+    ),
+    proxyProtocolHeader: flag(
+      props['enableProbeProxyProtocolHeader'],
+      `${at}.enableProbeProxyProtocolHeader`,
+    ),
+    pickHostNameFromBackendSettings: flag(
+      props['pickHostNameFromBackendSettings'],
+      `${at}.pickHostNameFromBackendSettings`,
     ),
     ...(statusCodes.length > 0 ? { statusCodes } : {}),
   } as ProbeConfig;

@@ -31,6 +31,8 @@ export interface OnDemandProbeRequest {
   readonly timeout: number;
   readonly pickHostNameFromBackendHttpSettings: boolean;
   readonly match: { readonly statusCodes: readonly string[]; readonly body?: string };
+  /** Sent only when true: the gateway's probe sends a PROXY protocol header (TCP/TLS), so this one does too. */
+  readonly enableProbeProxyProtocolHeader?: boolean;
   readonly backendAddressPool: { readonly id: string };
   readonly backendHttpSettings: { readonly id: string };
 }
@@ -61,6 +63,7 @@ export function onDemandProbeRequest(
     timeout: probe.timeoutInS,
     pickHostNameFromBackendHttpSettings: picked,
     match: { statusCodes: [...probe.statusCodes], ...(probe.body !== undefined ? { body: probe.body } : {}) },
+    ...(probe.proxyProtocolHeader ? { enableProbeProxyProtocolHeader: true } : {}),
     backendAddressPool: { id: child('backendAddressPools', backendPool) },
     backendHttpSettings: { id: child('backendHttpSettingsCollection', probe.settings.name) },
   };

@@ -13,6 +13,7 @@
  */
 import { isHttpProbe, isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
+import { quoted } from './visible-text';
 
 /** What the probe sends, as the insight states it and the command reproduces it. */
 export type ProbeWire =
@@ -65,15 +66,18 @@ export function probeWire(p: ResolvedProbe): ProbeWire | { readonly why: string 
   const unsendable = [p.address, p.host, p.sni].find((v) => v !== undefined && CONTROL.test(v));
   if (unsendable !== undefined)
     return {
-      why: `the host name or address "${unsendable}" holds a control character, which no request can carry`,
+      why: `the host name or address ${quoted(unsendable)} holds a control character, which no request can carry`,
     };
   if (p.protocol === 'tcp') return { kind: 'tcp', address: p.address, port: p.port };
   if (p.protocol === 'tls')
     return { kind: 'tls', address: p.address, port: p.port, ...(p.sni !== undefined ? { sni: p.sni } : {}) };
-  if (!isHttpProbe(p)) return { why: `the probe's protocol "${p.protocol}" is not one we can reproduce` };
+  if (!isHttpProbe(p))
+    return { why: `the probe's protocol ${quoted(p.protocol)} is not one we can reproduce` };
   const path = urlPath(p.path);
   if (path === undefined)
-    return { why: `the probe's path "${p.path}" holds a control character, which no request line can carry` };
+    return {
+      why: `the probe's path ${quoted(p.path)} holds a control character, which no request line can carry`,
+    };
   return {
     kind: 'http',
     protocol: p.protocol === 'https' ? 'https' : 'http',
@@ -125,24 +129,30 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const wire = probeWire(p);
   if ('why' in wire) return { why: `No command reproduces this probe: ${wire.why}.` };
   const t = String(p.timeoutInS);
+  // A PROXY protocol header neither nc nor openssl sends: said beside the command and in what it expects.
+  const proxy = p.proxyProtocolHeader ? `  ${PROXY_NOTE}` : '';
+  const proxyExpects = p.proxyProtocolHeader
+    ? ` The probe sends a PROXY protocol header first (its enableProbeProxyProtocolHeader) and this command does not: a backend that requires the header may close this connection, which is not the failure.`
+    : '';
   if (wire.kind === 'tcp')
     return {
-      command: ['nc', '-vz', '-w', t, shellWord(bare(wire.address)), String(wire.port)].join(' '),
-      expects: `A healthy server accepts the TCP connection within ${p.timeoutInS} s (the probe's timeout); nothing is sent.`,
+      command: ['nc', '-vz', '-w', t, shellWord(bare(wire.address)), String(wire.port)].join(' ') + proxy,
+      expects: `A healthy server accepts the TCP connection within ${p.timeoutInS} s (the probe's timeout); nothing is sent.${proxyExpects}`,
     };
   if (wire.kind === 'tls')
     return {
-      command: [
-        'timeout',
-        t,
-        'openssl',
-        's_client',
-        '-connect',
-        shellWord(authority(wire.address, wire.port)),
-        ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
-        '</dev/null',
-      ].join(' '),
-      expects: `A healthy server completes the TLS handshake within ${p.timeoutInS} s (the probe's timeout); no request is sent.`,
+      command:
+        [
+          'timeout',
+          t,
+          'openssl',
+          's_client',
+          '-connect',
+          shellWord(authority(wire.address, wire.port)),
+          ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
+          '</dev/null',
+        ].join(' ') + proxy,
+      expects: `A healthy server completes the TLS handshake within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
     };
   // The URL's host: what curl sends as SNI (https) and, without -H, as Host.
   // A Host header no URL can hold (http) goes in -H alone, to the address.
@@ -159,7 +169,9 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const direct = urlHost.toLowerCase() === wire.address.toLowerCase() || isIpAddress(urlHost);
   const shown = direct && isIpAddress(urlHost) ? wire.address : urlHost;
   if (!urlHostName(shown))
-    return { why: `No command reproduces this probe: "${shown}" is not a host name curl can put in a URL.` };
+    return {
+      why: `No command reproduces this probe: ${quoted(shown)} is not a host name curl can put in a URL.`,
+    };
   const parts = ['curl', '-i', '--max-time', t];
   if (!direct)
     parts.push(
@@ -172,12 +184,18 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     );
   if (wire.host.toLowerCase() !== shown.toLowerCase()) parts.push('-H', shellWord(`Host: ${wire.host}`));
   parts.push(shellWord(`${wire.protocol}://${authority(shown, wire.port)}${wire.path}`));
-  const body = p.body !== undefined ? `, with a body that contains "${p.body}"` : '';
+  const body = p.body !== undefined ? `, with a body that contains ${quoted(p.body)}` : '';
   return {
     command: parts.join(' '),
     expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
   };
 }
+
+/**
+ * The shell comment beside a TCP/TLS command whose probe sends a PROXY protocol header: the command
+ * sends none (a comment, so the line stays one correct command).
+ */
+export const PROXY_NOTE = '# the probe sends a PROXY protocol header first; this command does not';
 
 /** An HTTPS probe without SNI: the URL must name an IP (the address), or curl would send a name. */
 function noNameHost(wire: { readonly address: string }): string | undefined {

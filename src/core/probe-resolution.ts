@@ -64,6 +64,13 @@ export interface ResolvedProbe {
   readonly statusCodes: readonly string[];
   /** A text the body must contain. */
   readonly body?: string;
+  /**
+   * A TCP or TLS probe that sends a PROXY protocol header before anything else (the probe's
+   * `enableProbeProxyProtocolHeader`: "Whether to send Proxy Protocol header along with the Health Probe
+   * over TCP or TLS protocol", REST spec `ApplicationGatewayProbePropertiesFormat`, @azure/arm-network v39).
+   * False for HTTP(S) probes and when the probe does not set it.
+   */
+  readonly proxyProtocolHeader: boolean;
 }
 
 export type ProbeResolution =
@@ -109,7 +116,7 @@ export function resolveProbe(
   // `port`, REST spec; `az network application-gateway probe create --port`).
   const ownPort = config.generation === 'v1' ? undefined : probe?.port;
   const port = ownPort ?? settings.port ?? (protocol === 'https' || protocol === 'tls' ? 443 : 80);
-  const { host, hostSource } = probeHost(settings, probe, address);
+  const { host, hostSource } = probeHost(settings, probe, address, protocol);
   const sni = sendsServerName(protocol) ? serverName(config.generation, settings, host, address) : undefined;
   return {
     ok: true,
@@ -131,14 +138,22 @@ export function resolveProbe(
       unhealthyThreshold: probe?.unhealthyThreshold ?? DEFAULT_PROBE.unhealthyThreshold,
       statusCodes: probe?.statusCodes ?? DEFAULT_PROBE.statusCodes,
       ...(probe?.body !== undefined ? { body: probe.body } : {}),
+      proxyProtocolHeader: (protocol === 'tcp' || protocol === 'tls') && probe?.proxyProtocolHeader === true,
     },
   };
 }
 
+/**
+ * The probe's host name and where it comes from. An HTTP(S) probe picks it from the backend setting with
+ * `pickHostNameFromBackendHttpSettings`; a TLS probe (its host is only the SNI) with
+ * `pickHostNameFromBackendSettings` ("Whether the server name indication should be picked from the
+ * backend settings for Tls protocol", REST spec `ApplicationGatewayProbePropertiesFormat`).
+ */
 function probeHost(
   settings: HttpSettingsConfig,
   probe: ProbeConfig | undefined,
   address: string,
+  protocol: string,
 ): { host?: string; hostSource: HostSource } {
   const fromSettings = (): { host?: string; hostSource: HostSource } | undefined => {
     if (settings.hostName) return { host: settings.hostName, hostSource: 'settings' };
@@ -146,7 +161,11 @@ function probeHost(
     return undefined;
   };
   if (probe) {
-    if (probe.pickHostNameFromBackendHttpSettings) return fromSettings() ?? { hostSource: 'none' };
+    const picks =
+      protocol === 'tls'
+        ? probe.pickHostNameFromBackendSettings === true
+        : probe.pickHostNameFromBackendHttpSettings;
+    if (picks) return fromSettings() ?? { hostSource: 'none' };
     return probe.host
       ? { host: probe.host, hostSource: 'probe' }
       : (fromSettings() ?? { hostSource: 'none' });

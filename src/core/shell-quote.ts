@@ -32,6 +32,6 @@ const hex = (byte: number): string => byte.toString(16).toUpperCase().padStart(2
  * separators, and format characters (zero-width spaces and joiners, bidi embeddings, overrides and
  * isolates, the BOM). No `g` flag: `test` keeps no state.
  */
-const INVISIBLE =
+export const INVISIBLE =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/u;

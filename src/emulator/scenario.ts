@@ -158,6 +158,10 @@ const probeSchema = z.strictObject({
   timeout: secondsSchema().default(30),
   unhealthyThreshold: whole(1, 20).default(3),
   pickHostNameFromBackendHttpSettings: z.boolean().default(false),
+  /** TCP/TLS probes: send the PROXY protocol header (ARM `enableProbeProxyProtocolHeader`). */
+  enableProbeProxyProtocolHeader: z.boolean().optional(),
+  /** TLS probes: take the SNI from the backend settings (ARM `pickHostNameFromBackendSettings`). */
+  pickHostNameFromBackendSettings: z.boolean().optional(),
   port: portSchema().optional(),
   match: z.strictObject({ statusCodes: z.array(text()).optional(), body: z.string().optional() }).optional(),
 });

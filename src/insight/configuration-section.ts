@@ -19,6 +19,7 @@ import {
   usesSiteHost,
 } from '../core/probe-commands';
 import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
+import { quoted, visible } from '../core/visible-text';
 import type { ResolvedProbe } from '../core/probe-resolution';
 import {
   FUNCTION_HOST_VARIABLE,
@@ -123,7 +124,7 @@ function confirmTemplate(target: RecheckTarget, add: (value: string) => string):
 function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): string[] {
   const sku = p.skuTier ? `${p.skuTier} (${p.generation})` : p.generation;
   const which = p.probe
-    ? `${add(`Probe "${p.probe.name}" of backend setting "${p.settings.name}"`)}`
+    ? `${add(`Probe ${quoted(p.probe.name)} of backend setting ${quoted(p.settings.name)}`)}`
     : `${add(probeLabel(p))} (it names no custom probe)`;
   const lines = [`${which}, on a ${add(sku)} gateway:`, ''];
   const wire = probeWire(p);
@@ -133,7 +134,7 @@ function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): st
   );
   if (!('why' in wire) && wire.kind === 'http')
     lines.push(
-      `- Healthy: status ${add(p.statusCodes.join(', '))}${p.body !== undefined ? `, with a body that contains \`${add(p.body)}\`` : ''}`,
+      `- Healthy: status ${add(p.statusCodes.map(visible).join(', '))}${p.body !== undefined ? `, with a body that contains \`${add(visible(p.body))}\`` : ''}`,
     );
   return lines;
 }
@@ -147,15 +148,23 @@ function wireLines(
     sni !== undefined ? `TLS server name \`${add(sni)}\`` : 'no TLS server name (SNI)';
   if ('why' in wire)
     return [
-      `- ${add(`Sends ${p.protocol.toUpperCase()} to ${p.address} port ${p.port}, path "${p.path}", Host "${p.host ?? p.address}"`)}`,
+      `- ${add(`Sends ${visible(p.protocol.toUpperCase())} to ${visible(p.address)} port ${p.port}, path ${quoted(p.path)}, Host ${quoted(p.host ?? p.address)}`)}`,
     ];
+  // enableProbeProxyProtocolHeader: the first bytes the backend gets are the PROXY header.
+  const proxy = p.proxyProtocolHeader
+    ? [
+        `- Sends a PROXY protocol header first (${add(`probe ${quoted(p.probe?.name ?? '')}`)}: enableProbeProxyProtocolHeader)`,
+      ]
+    : [];
   if (wire.kind === 'tcp')
     return [
-      `- Opens a TCP connection to ${add(wire.address)} port ${add(String(wire.port))} and sends nothing: no HTTP request, no status or body to match`,
+      ...proxy,
+      `- Opens a TCP connection to ${add(wire.address)} port ${add(String(wire.port))} and sends ${p.proxyProtocolHeader ? 'nothing after that header' : 'nothing'}: no HTTP request, no status or body to match`,
       '- Healthy: the connection is accepted',
     ];
   if (wire.kind === 'tls')
     return [
+      ...proxy,
       `- Completes a TLS handshake with ${add(wire.address)} port ${add(String(wire.port))}, ${sniText(wire.sni)}: no HTTP request, no status or body to match`,
       '- Healthy: the handshake succeeds',
     ];

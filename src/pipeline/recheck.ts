@@ -1,9 +1,16 @@
 import { gatewayKey } from '../core/arm-id';
-import type { NotifyPolicy } from '../core/notice/decide';
+import { confirmationHoldInMs, type ConfirmedServer, type NotifyPolicy } from '../core/notice/decide';
+import { isEpisode, type ServerRecord } from '../core/notice/server-record';
 import type { GatewayRef } from '../core/model';
 import { onDemandProbeRequest, type OnDemandServer } from '../core/on-demand-probe';
 import { resolveProbe } from '../core/probe-resolution';
-import { RecheckTargetError } from '../errors';
+import type { GatewayConfig, HttpSettingsConfig, PoolConfig } from '../core/gateway-config';
+import {
+  isGatewayNotFoundError,
+  isOnDemandProbeRefusedError,
+  RecheckGatewayNotFoundError,
+  RecheckTargetError,
+} from '../errors';
 import type { CallOptions, Clock, GatewayConfigReader, OnDemandProber } from '../ports';
 import type { Logger } from './logger';
 import { notifyOnChange, NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
@@ -45,42 +52,57 @@ export interface RecheckResult {
  * nothing: its probe message and cause are reported. The state document is the gateway's own, written
  * with its etag as a run writes it (notify-on-change.ts), so a run at the same time is not overwritten.
  *
- * Throws RecheckTargetError (nothing probed) when the configuration cannot be read or names no such
- * pool or setting (the message lists the names it has), and what OnDemandProber throws.
+ * Throws RecheckGatewayNotFoundError (ARM has no such gateway: 404 to the configuration GET or the probe,
+ * naming the input that named it, `options.inputs`, default the CLI's flags); RecheckTargetError (nothing
+ * probed) when the configuration cannot be read, or the request names no pool or setting the gateway has
+ * or probes (recheckTarget), or ARM refused the probe's pool or setting (400 InvalidResourceReference:
+ * the message names which and lists the gateway's); and what else OnDemandProber throws.
  */
 export async function recheck(
   deps: RecheckDependencies,
   gateway: GatewayRef,
-  asked: { readonly backendPool: string; readonly backendSettings: string },
+  asked: RecheckAsked,
   policy: NotifyPolicy,
   runId: string,
-  options: CallOptions = {},
+  options: CallOptions & { readonly inputs?: RecheckInputs } = {},
 ): Promise<RecheckResult> {
+  const inputs = options.inputs ?? CLI_INPUTS;
   const reading = await deps.configReader.getGatewayConfig(gateway, options);
-  if (!reading.ok)
+  if (!reading.ok) {
+    if (reading.notFound) throw new RecheckGatewayNotFoundError(gateway.id, inputs.gateway, reading.detail);
     throw new RecheckTargetError(gateway.id, `its configuration could not be read (${reading.detail})`);
+  }
   const { config } = reading;
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  const pool = config.pools.find((p) => same(p.name, asked.backendPool));
-  const settings = config.settings.find((s) => same(s.name, asked.backendSettings));
-  const problems = [
-    ...(pool ? [] : [`no backend pool "${asked.backendPool}" (it has: ${namesOf(config.pools)})`]),
-    ...(settings
-      ? []
-      : [`no backend setting "${asked.backendSettings}" (it has: ${namesOf(config.settings)})`]),
-  ];
-  if (!pool || !settings) throw new RecheckTargetError(gateway.id, problems.join('; '));
+  const target = recheckTarget(config, asked, inputs);
+  if (typeof target === 'string') throw new RecheckTargetError(gateway.id, target);
+  const { pool, settings } = target;
   const resolved = resolveProbe(config, gateway, settings.name, pool.addresses[0] ?? '');
   if (!resolved.ok) throw new RecheckTargetError(gateway.id, resolved.reason);
 
   const names = { backendPool: pool.name, backendSettings: settings.name };
-  const servers = await deps.prober.probeOnDemand(
-    gateway,
-    onDemandProbeRequest(gateway, pool.name, resolved.probe),
-    names,
-    options,
+  const servers = await deps.prober
+    .probeOnDemand(gateway, onDemandProbeRequest(gateway, pool.name, resolved.probe), names, options)
+    .catch((error: unknown) => {
+      throw recheckFailure(error, gateway, config, asked, inputs);
+    });
+  // The gateway's own readings may show these servers bad for up to its probe's interval × threshold.
+  const holdInMs = confirmationHoldInMs(resolved.probe);
+  const confirmed = new Map<string, ConfirmedServer>(
+    servers
+      .filter((s) => s.state === 'healthy')
+      .map((s) => [
+        s.key,
+        {
+          gateway,
+          backendPool: s.backendPool,
+          backendSettings: s.backendSettings,
+          address: s.address,
+          health: s.health,
+          probeLog: s.probeLog,
+          holdInMs,
+        },
+      ]),
   );
-  const confirmed = new Map(servers.filter((s) => s.state === 'healthy').map((s) => [s.key, s.health]));
   if (!deps.notify || confirmed.size === 0) {
     return {
       gateway,
@@ -96,7 +118,7 @@ export async function recheck(
   const before = await store
     .read()
     .then((stored) => parseStateDocument(stored?.value, store.name).servers)
-    .catch((): Readonly<Record<string, unknown>> => ({})); // notifyOnChange reads it again and reports what is wrong with it
+    .catch((): Readonly<Record<string, ServerRecord>> => ({})); // notifyOnChange reads it again and reports what is wrong with it
   const notify = await notifyOnChange(
     {
       store,
@@ -121,10 +143,106 @@ export async function recheck(
     ...names,
     servers: servers.map((s) => ({
       ...s,
-      episodeClosed: notify.claimed && confirmed.has(s.key) && before[s.key] !== undefined,
+      episodeClosed: notify.claimed && confirmed.has(s.key) && isEpisodeRecord(before[s.key]),
     })),
     notify,
   };
+}
+
+function isEpisodeRecord(record: ServerRecord | undefined): boolean {
+  return record !== undefined && isEpisode(record);
+}
+
+/** The pool and setting a recheck names; `backendSettings` absent when the request left it out. */
+export interface RecheckAsked {
+  readonly backendPool: string;
+  readonly backendSettings?: string;
+}
+
+/** How the request named the gateway, the pool and the setting, for messages (the CLI's flags, the HTTP body's fields). */
+export interface RecheckInputs {
+  readonly gateway: string;
+  readonly pool: string;
+  readonly settings: string;
+}
+
+/** The CLI's: `--gateway`, `--pool`, `--settings`. */
+export const CLI_INPUTS: RecheckInputs = { gateway: '--gateway', pool: '--pool', settings: '--settings' };
+
+/** The HTTP endpoint's: the route's gateway, the body's `"pool"` and `"settings"`. */
+export const HTTP_INPUTS: RecheckInputs = {
+  gateway: "the URL's {subscription}/{resourceGroup}/{name}",
+  pool: 'the body\'s "pool"',
+  settings: 'the body\'s "settings"',
+};
+
+/**
+ * The pool and setting of the configuration the request names (case-insensitive, as ARM's names), or
+ * what is wrong, naming the input and listing what the gateway has: an unknown pool (its pools), a
+ * setting left out or unknown (the settings its rules pair with the pool, then every setting), a pair
+ * no routing rule uses (ARM probes only those: it would answer InvalidResourceReference).
+ */
+export function recheckTarget(
+  config: GatewayConfig,
+  asked: RecheckAsked,
+  inputs: RecheckInputs = CLI_INPUTS,
+): { pool: PoolConfig; settings: HttpSettingsConfig } | string {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const pool = config.pools.find((p) => same(p.name, asked.backendPool));
+  if (!pool)
+    return `${inputs.pool}: the gateway has no backend pool ${JSON.stringify(asked.backendPool)} (its pools: ${namesOf(config.pools)})`;
+  const paired = pairedSettings(config, pool.name);
+  const choices = `the settings its rules pair with pool ${JSON.stringify(pool.name)}: ${paired.length ? paired.map((n) => JSON.stringify(n)).join(', ') : 'none'}; every setting: ${namesOf(config.settings)}`;
+  if (asked.backendSettings === undefined)
+    return `${inputs.settings} is missing: say which backend setting to probe pool ${JSON.stringify(pool.name)} with (${choices})`;
+  const wanted = asked.backendSettings;
+  const settings = config.settings.find((s) => same(s.name, wanted));
+  if (!settings)
+    return `${inputs.settings}: the gateway has no backend setting ${JSON.stringify(wanted)} (${choices})`;
+  if (config.pairs && config.pairs.length > 0 && !paired.some((n) => same(n, settings.name)))
+    return (
+      `${inputs.settings}: no routing rule sends pool ${JSON.stringify(pool.name)} to backend setting ` +
+      `${JSON.stringify(settings.name)}, and the gateway probes only the pairs its rules use (${choices})`
+    );
+  return { pool, settings };
+}
+
+/** The settings names a rule pairs with `pool` (RoutedPair); every setting's when the rules were not read. */
+function pairedSettings(config: GatewayConfig, pool: string): string[] {
+  if (!config.pairs || config.pairs.length === 0) return config.settings.map((s) => s.name);
+  return config.pairs.filter((p) => p.pool.toLowerCase() === pool.toLowerCase()).map((p) => p.settings);
+}
+
+/**
+ * What the on-demand probe's failure means for the request: ARM's 400 (it refused the pool or setting:
+ * InvalidResourceReference names the id) → RecheckTargetError naming the wrong name and listing the
+ * gateway's; a 404 → RecheckGatewayNotFoundError naming the input; anything else as it was thrown.
+ */
+function recheckFailure(
+  error: unknown,
+  gateway: GatewayRef,
+  config: GatewayConfig,
+  asked: RecheckAsked,
+  inputs: RecheckInputs,
+): unknown {
+  if (isGatewayNotFoundError(error))
+    return new RecheckGatewayNotFoundError(
+      gateway.id,
+      inputs.gateway,
+      'ARM answered 404 to the on-demand probe',
+    );
+  if (!isOnDemandProbeRefusedError(error)) return error;
+  const named = /\/(backendAddressPools|backendHttpSettingsCollection)\/([^/\s'"]+)/i.exec(error.armMessage);
+  const which = named
+    ? named[1]?.toLowerCase() === 'backendaddresspools'
+      ? `${inputs.pool} ${JSON.stringify(named[2])}`
+      : `${inputs.settings} ${JSON.stringify(named[2])}`
+    : `${inputs.pool} ${JSON.stringify(asked.backendPool)} or ${inputs.settings} ${JSON.stringify(asked.backendSettings ?? '')}`;
+  return new RecheckTargetError(
+    gateway.id,
+    `ARM refused the on-demand probe (400${error.armCode ? ` ${error.armCode}` : ''}: ${error.armMessage.replace(/[.\s]+$/, '')}): ` +
+      `the wrong name is ${which}. The gateway's pools: ${namesOf(config.pools)}; its settings: ${namesOf(config.settings)}`,
+  );
 }
 
 function namesOf(entries: ReadonlyArray<{ readonly name: string }>): string {

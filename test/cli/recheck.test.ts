@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunningEmulator, ScenarioInput } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
@@ -78,6 +79,55 @@ describe('appgw-insights recheck', () => {
     },
   );
 
+  /** Every server record of the notify state documents in the config's file state (`state/`). */
+  const stateRecords = async (): Promise<Array<Record<string, unknown>>> => {
+    const dir = path.join(rig.tmp, 'state');
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
+    const docs = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
+    return docs
+      .map((d) => JSON.parse(d) as { outbox?: object; servers?: Record<string, Record<string, unknown>> })
+      .filter((doc) => doc.outbox !== undefined)
+      .flatMap((doc) => Object.values(doc.servers ?? {}));
+  };
+
+  it('the scheduled run after a confirmed fix still reads Unhealthy (the gateway lags): no new degraded, the reading kept in the mark', async () => {
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+    expect((await recheck()).code).toBe(0);
+    emulator.serve(scenario() as never); // backend health still says Unhealthy
+    const lagging = await runCli(['run', '--config', configFile]);
+    expect(lagging.code).toBe(0);
+    expect(events().map((e) => e.type)).toEqual(['degraded', 'recovered']);
+    const [mark] = await stateRecords();
+    // The default probe (no custom probe in the scenario): 30 s × 3.
+    const confirmed = mark?.['confirmed'] as { at: string; until: string; badReadings: number };
+    expect(Date.parse(confirmed.until) - Date.parse(confirmed.at)).toBe(90_000);
+    expect(confirmed.badReadings).toBe(1);
+    expect(mark).toMatchObject({ badRuns: 0, health: 'Unhealthy' });
+    expect(mark?.['notified']).toBeUndefined();
+  });
+
+  it("the hold is the gateway's probe interval × unhealthy threshold; still bad after it, the episode opens then", async () => {
+    const configuration = {
+      probes: [{ name: 'quick', interval: 1, unhealthyThreshold: 1, timeout: 1 }],
+      backendHttpSettings: [{ name: 'settings-a', probe: 'quick' }],
+    };
+    emulator.serve(scenario({ configuration }) as never);
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    emulator.serve(scenario({ configuration, onDemand: 'healthy' }) as never);
+    expect((await recheck()).code).toBe(0);
+    const [mark] = await stateRecords();
+    const confirmed = mark?.['confirmed'] as { at: string; until: string };
+    expect(Date.parse(confirmed.until) - Date.parse(confirmed.at)).toBe(1_000);
+    // Wait out the hold (its end as the state says, not a guess at the clock).
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(confirmed.until) - Date.now()) + 50),
+    );
+    emulator.serve(scenario({ configuration }) as never);
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    expect(events().map((e) => e.type)).toEqual(['degraded', 'recovered', 'degraded']);
+  });
+
   it('a receiver with sendResolved false gets no recovered, and the episode still closes', async () => {
     await writeConfig({}, false);
     await runCli(['run', '--config', configFile]);
@@ -102,20 +152,79 @@ describe('appgw-insights recheck', () => {
 
   it.each([
     [
-      'pool',
+      'an unknown pool',
       ['--pool', 'pool-x', '--settings', 'settings-a'],
-      /no backend pool "pool-x" \(it has: "pool-a"\)/,
+      '--pool: the gateway has no backend pool "pool-x" (its pools: "pool-a")',
     ],
     [
-      'setting',
+      'an unknown setting',
       ['--pool', 'pool-a', '--settings', 'nope'],
-      /no backend setting "nope" \(it has: "settings-a"\)/,
+      '--settings: the gateway has no backend setting "nope" (the settings its rules pair with pool "pool-a": "settings-a"; every setting: "settings-a")',
     ],
-  ])('an unknown %s: exit 2 listing the names, nothing probed', async (_n, args, message) => {
+    [
+      'no --settings',
+      ['--pool', 'pool-a'],
+      '--settings is missing: say which backend setting to probe pool "pool-a" with (the settings its rules pair with pool "pool-a": "settings-a"',
+    ],
+  ])('%s: exit 2 naming the flag and listing the names, nothing probed', async (_n, args, message) => {
     const { code, stderr } = await runCli(['recheck', '--gateway', GW, ...args, '--config', configFile]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(message);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('..');
     expect(onDemandPosts()).toHaveLength(0);
+  });
+
+  it('a gateway ARM does not have: "No such gateway", naming --gateway, not the targets', async () => {
+    const { code, stderr } = await runCli([
+      'recheck',
+      '--gateway',
+      gatewayId('gw-apix'),
+      '--pool',
+      'pool-a',
+      '--settings',
+      'settings-a',
+      '--config',
+      configFile,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`No such gateway: ${gatewayId('gw-apix')} (ARM answered 404`);
+    expect(stderr).toContain('in --gateway');
+    expect(stderr).not.toContain('targets');
+    expect(onDemandPosts()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a tab', 'set\ttab'],
+    ['a shell substitution', 'set $(touch pwned1)'],
+  ])(
+    'a --settings name with %s: refused before ARM, in the words the HTTP endpoint uses',
+    async (_n, name) => {
+      const { code, stderr } = await recheck('--settings', name);
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `--settings ${JSON.stringify(name)} is not a name a gateway can have: 1 to 80 characters`,
+      );
+      expect(emulator.requests).toHaveLength(0);
+    },
+  );
+
+  it('--json on an error prints the JSON error object', async () => {
+    const { code, stdout } = await runCli([
+      'recheck',
+      '--gateway',
+      GW,
+      '--pool',
+      'pool-x',
+      '--settings',
+      'settings-a',
+      '--config',
+      configFile,
+      '--json',
+    ]);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      error: { code: 'RecheckTargetInvalid', message: expect.stringContaining('no backend pool "pool-x"') },
+    });
   });
 
   it('ARM 403 on the action: exit 2 naming the action and the custom role', async () => {
@@ -128,10 +237,10 @@ describe('appgw-insights recheck', () => {
   });
 
   it('missing options: a usage error naming each', async () => {
-    const { code, stderr } = await runCli(['recheck', '--gateway', GW]);
+    const { code, stderr } = await runCli(['recheck', '--settings', 'settings-a']);
     expect(code).toBe(2);
+    expect(stderr).toContain('--gateway ARM-ID is required');
     expect(stderr).toContain('--pool NAME is required');
-    expect(stderr).toContain('--settings NAME is required');
   });
 
   it('a gateway outside the targets: refused as over HTTP (NotWatched), naming the file\'s "targets"; nothing probed', async () => {

@@ -356,6 +356,65 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
   },
+  'probe-sends-proxy-header': {
+    triggers: [
+      {
+        name: 'a TLS probe with enableProbeProxyProtocolHeader, the backend refusing it',
+        probe: resolved(settings(https), probe({ name: 'l4', protocol: 'Tls', proxyProtocolHeader: true })),
+        cause: 'proxy-protocol',
+        says: ['Probe "l4" sends a PROXY protocol header before anything else', 'on port 80'],
+      },
+      {
+        name: 'a TCP probe with it, connection refused',
+        probe: resolved(settings(), probe({ name: 't4', protocol: 'Tcp', proxyProtocolHeader: true })),
+        cause: 'tcp-connect',
+        says: ['Probe "t4" sends a PROXY protocol header'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'the TLS probe does not send it',
+        probe: resolved(settings(https), probe({ name: 'l4', protocol: 'Tls', proxyProtocolHeader: false })),
+        cause: 'proxy-protocol',
+      },
+      {
+        name: 'an HTTPS probe (the flag applies to TCP and TLS only)',
+        probe: resolved(settings(https), probe({ protocol: 'Https', proxyProtocolHeader: true })),
+        cause: 'tcp-connect',
+      },
+    ],
+  },
+  'tls-probe-sni-from-settings': {
+    triggers: [
+      {
+        name: 'a TLS probe picking its SNI from the setting, CN mismatch',
+        probe: resolved(
+          settings({ ...https, hostName: 'tls.contoso.com' }),
+          probe({ name: 'l4', protocol: 'Tls', host: undefined, pickHostNameFromBackendSettings: true }),
+        ),
+        cause: 'cert-cn-mismatch',
+        says: [
+          'Probe "l4" takes its TLS server name from backend setting "settings-a"',
+          'it sends "tls.contoso.com"',
+        ],
+      },
+    ],
+    quiet: [
+      {
+        name: 'a TLS probe with its own host',
+        probe: resolved(
+          settings({ ...https, hostName: 'tls.contoso.com' }),
+          probe({
+            name: 'l4',
+            protocol: 'Tls',
+            host: 'own.contoso.com',
+            pickHostNameFromBackendSettings: false,
+          }),
+        ),
+        cause: 'cert-cn-mismatch',
+      },
+    ],
+  },
 };
 
 const ids = (c: Case) =>

@@ -83,13 +83,91 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
             timeoutInS: 10,
             unhealthyThreshold: 3,
             pickHostNameFromBackendHttpSettings: false,
+            proxyProtocolHeader: false,
+            pickHostNameFromBackendSettings: false,
             statusCodes: ['200-399', '401'],
             body: 'ok',
           },
         ],
         pools: [{ name: 'pool', addresses: ['10.0.0.4', 'a.contoso.com'] }],
+        pairs: [],
       },
     });
+  });
+
+  it.each([
+    ['both set', { enableProbeProxyProtocolHeader: true, pickHostNameFromBackendSettings: true }, true, true],
+    ['neither set (ARM leaves them out)', {}, false, false],
+    [
+      'set false',
+      { enableProbeProxyProtocolHeader: false, pickHostNameFromBackendSettings: false },
+      false,
+      false,
+    ],
+  ])(
+    "reads the probe's enableProbeProxyProtocolHeader and pickHostNameFromBackendSettings: %s",
+    (_n, properties, proxy, sni) => {
+      const read = readGatewayConfig(
+        resource({ probes: [{ name: 'p', properties: { protocol: 'Tls', ...properties } }] }),
+      );
+      if (!read.ok) throw new Error(read.detail);
+      expect(read.config.probes[0]).toMatchObject({
+        proxyProtocolHeader: proxy,
+        pickHostNameFromBackendSettings: sni,
+      });
+    },
+  );
+
+  it('reads the pool/settings pairs of basic rules and path maps, each once, redirects skipped', () => {
+    const ref = (kind: string, name: string) => ({ id: `${GW}/${kind}/${name}` });
+    const read = readGatewayConfig(
+      resource({
+        requestRoutingRules: [
+          {
+            name: 'r1',
+            properties: {
+              backendAddressPool: ref('backendAddressPools', 'a'),
+              backendHttpSettings: ref('backendHttpSettingsCollection', 's1'),
+            },
+          },
+          {
+            name: 'r2',
+            properties: {
+              backendAddressPool: ref('backendAddressPools', 'A'),
+              backendHttpSettings: ref('backendHttpSettingsCollection', 'S1'),
+            },
+          },
+          {
+            name: 'redirect',
+            properties: { redirectConfiguration: { id: `${GW}/redirectConfigurations/x` } },
+          },
+        ],
+        urlPathMaps: [
+          {
+            name: 'm',
+            properties: {
+              defaultBackendAddressPool: ref('backendAddressPools', 'b'),
+              defaultBackendHttpSettings: ref('backendHttpSettingsCollection', 's2'),
+              pathRules: [
+                {
+                  name: 'api',
+                  properties: {
+                    backendAddressPool: ref('backendAddressPools', 'a'),
+                    backendHttpSettings: ref('backendHttpSettingsCollection', 's3'),
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    if (!read.ok) throw new Error(read.detail);
+    expect(read.config.pairs).toEqual([
+      { pool: 'a', settings: 's1' },
+      { pool: 'b', settings: 's2' },
+      { pool: 'a', settings: 's3' },
+    ]);
   });
 
   it.each([

@@ -46,6 +46,22 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
           gateway('gw-denied', [{ address: '10.3.0.4', health: 'Unhealthy' }], {
             faults: [{ on: 'onDemand', status: 403, times: 99 }],
           }),
+          // A setting of its own no rule uses (ARM probes only routed pairs).
+          gateway('gw-unused', [{ address: '10.4.0.4', health: 'Unhealthy' }], {
+            configuration: { backendHttpSettings: [{ name: 'unused' }] },
+          }),
+          // ARM refuses the probe's reference itself (as it does for a pair we cannot see).
+          gateway('gw-refused', [{ address: '10.5.0.4', health: 'Unhealthy' }], {
+            faults: [
+              {
+                on: 'onDemand',
+                status: 400,
+                times: 99,
+                code: 'InvalidResourceReference',
+                message: `Resource /subscriptions/${SUB}/resourceGroups/rg-test/providers/Microsoft.Network/applicationGateways/gw-refused/backendHttpSettingsCollection/settings-a referenced by the on-demand probe was not found on the application gateway.`,
+              },
+            ],
+          }),
         ],
       } as never,
     });
@@ -87,14 +103,92 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
   it.each([
     ['not JSON', 'pool=a'],
     ['an array', '[]'],
-    ['no settings', '{"pool":"pool-a"}'],
+    ['no pool', '{"settings":"settings-a"}'],
     ['a number for pool', '{"pool":1,"settings":"settings-a"}'],
+    ['a number for settings', '{"pool":"pool-a","settings":2}'],
     ['a name that is not an ARM name', '{"pool":"a/b","settings":"settings-a"}'],
+    ['a settings name with a tab', '{"pool":"pool-a","settings":"set\\ttab"}'],
+    ['a settings name with a shell substitution', '{"pool":"pool-a","settings":"set $(touch pwned1)"}'],
   ])('400 for a body that is %s, before any ARM call', async (_n, body) => {
     const before = emulator.requests.length;
     const answer = await loadHandler()(request(body), context());
     expect(answer).toMatchObject({ status: 400, jsonBody: { error: { code: 'BadRequest' } } });
     expect(emulator.requests.length).toBe(before);
+  });
+
+  it('a name refused says what a name may be, in the words the CLI uses (one check)', async () => {
+    const answer = await loadHandler()(request('{"pool":"pool-a","settings":"set $(x)"}'), context());
+    expect(answer).toMatchObject({
+      status: 400,
+      jsonBody: {
+        error: {
+          message: expect.stringContaining(
+            '"settings" "set $(x)" is not a name a gateway can have: 1 to 80 characters',
+          ),
+        },
+      },
+    });
+  });
+
+  it('400 naming "settings" and listing the settings that pair with the pool, for a body without settings', async () => {
+    const answer = await loadHandler()(request('{"pool":"pool-a"}'), context());
+    expect(answer).toMatchObject({
+      status: 400,
+      jsonBody: {
+        error: {
+          code: 'RecheckTargetInvalid',
+          message: expect.stringContaining(
+            `the body's "settings" is missing: say which backend setting to probe pool "pool-a" with (the settings its rules pair with pool "pool-a": "settings-a"`,
+          ),
+        },
+      },
+    });
+  });
+
+  it('404 "No such gateway" naming the URL, for a gateway ARM does not have', async () => {
+    const answer = await loadHandler()(
+      request('{"pool":"pool-a","settings":"settings-a"}', 'gw-nope'),
+      context(),
+    );
+    expect(answer).toMatchObject({ status: 404, jsonBody: { error: { code: 'ResourceNotFound' } } });
+    const message = (answer.jsonBody as { error: { message: string } }).error.message;
+    expect(message).toContain('No such gateway:');
+    expect(message).toContain("the URL's {subscription}/{resourceGroup}/{name}");
+    expect(message).not.toContain('targets');
+  });
+
+  it('400 for a setting no rule pairs with the pool, naming it and the routed ones; nothing probed', async () => {
+    const posts = () => emulator.requests.filter((r) => /getBackendHealthOnDemand/i.test(r.path)).length;
+    const before = posts();
+    const answer = await loadHandler()(
+      request('{"pool":"pool-a","settings":"unused"}', 'gw-unused'),
+      context(),
+    );
+    expect(answer).toMatchObject({
+      status: 400,
+      jsonBody: {
+        error: {
+          code: 'RecheckTargetInvalid',
+          message: expect.stringContaining(
+            `no routing rule sends pool "pool-a" to backend setting "unused", and the gateway probes only the pairs its rules use (the settings its rules pair with pool "pool-a": "settings-a"; every setting: "settings-a", "unused")`,
+          ),
+        },
+      },
+    });
+    expect(posts()).toBe(before);
+  });
+
+  it("ARM's 400 InvalidResourceReference: names the wrong setting and lists the gateway's; not the scheduled run's text", async () => {
+    const answer = await loadHandler()(
+      request('{"pool":"pool-a","settings":"settings-a"}', 'gw-refused'),
+      context(),
+    );
+    expect(answer).toMatchObject({ status: 400, jsonBody: { error: { code: 'RecheckTargetInvalid' } } });
+    const message = (answer.jsonBody as { error: { message: string } }).error.message;
+    expect(message).toContain('ARM refused the on-demand probe (400 InvalidResourceReference');
+    expect(message).toContain(`the wrong name is the body's "settings" "settings-a"`);
+    expect(message).toContain(`The gateway's pools: "pool-a"; its settings: "settings-a"`);
+    expect(message).not.toMatch(/next run|\.\./);
   });
 
   it('413 for a body past MAX_RECHECK_BODY_BYTES, read no further, before any ARM call', async () => {
@@ -110,7 +204,12 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
     expect(answer).toMatchObject({
       status: 400,
       jsonBody: {
-        error: { code: 'RecheckTargetInvalid', message: expect.stringContaining('(it has: "pool-a")') },
+        error: {
+          code: 'RecheckTargetInvalid',
+          message: expect.stringContaining(
+            `the body's "pool": the gateway has no backend pool "nope" (its pools: "pool-a")`,
+          ),
+        },
       },
     });
   });

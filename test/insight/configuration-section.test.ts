@@ -91,6 +91,55 @@ describe('the configuration section with values from ARM', () => {
     );
   });
 
+  describe('a value with a control character is shown faithfully, escaped, everywhere it appears', () => {
+    /** The section as markdown, as the text a reader sees (rendered), and as the page's HTML. */
+    const views = (p: ResolvedProbe) => {
+      const markdown = configurationMarkdown(cause, read(p));
+      return { markdown, text: markdownToText(markdown), html: renderMarkdown(markdown) };
+    };
+    const noRawControl = (value: string) =>
+      // eslint-disable-next-line no-control-regex -- the point
+      expect(value.replace(/\n/g, '')).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F\u202E]/);
+
+    it('a body match with a newline: "\\n" where it is, not a space, in the statement, the match and the expectation', () => {
+      const p = resolved(settings(), probe({ body: 'status:\nok' }));
+      const { text, html } = views(p);
+      expect(text).toContain('with a body that contains "status:\\nok", within');
+      const statements = observeConfiguration(p, { causeId: 'body-mismatch' }).map((o) => o.text);
+      expect(statements.join('\n')).toContain('requires the response body to contain "status:\\nok"');
+      expect(text).toContain('with a body that contains status:\\nok');
+      expect(text).not.toContain('status: ok');
+      expect(html).toContain('status:\\nok');
+      // The curl is unchanged by the body (it is not sent): still one correct command.
+      expect(codeLines(views(p).markdown)).toContain(reproduceProbe(p).command);
+    });
+
+    it.each([
+      ['a tab in the path', probe({ path: '/a\tb' }), '/a\\tb'],
+      [
+        'CR LF in the host name',
+        probe({ host: 'a.contoso.com\r\nX-Injected: 1' }),
+        'a.contoso.com\\r\\nX-Injected: 1',
+      ],
+      ['ESC in the probe name', probe({ name: 'probe\u001b[31m' }), 'probe\\u001B[31m'],
+      ['a bidi override in the body', probe({ body: 'ok\u202Eko' }), 'ok\\u202Eko'],
+    ])('%s: shown escaped, no raw control character, no command that would carry it', (_n, pr, shown) => {
+      const p = resolved(settings(), pr);
+      const { markdown, text, html } = views(p);
+      expect(text).toContain(shown);
+      expect(html).toContain(shown);
+      noRawControl(markdown);
+      noRawControl(html);
+      for (const line of codeLines(markdown)) noRawControl(line);
+    });
+
+    it('a plain value is shown as it is (no escape added)', () => {
+      const { text } = views(resolved(settings(), probe({ body: 'healthy', path: '/health' })));
+      expect(text).toContain('"healthy"');
+      expect(text).not.toContain('\\');
+    });
+  });
+
   it('says why when the configuration could not be read, and shows no command', () => {
     const markdown = configurationMarkdown(cause, {
       read: false,

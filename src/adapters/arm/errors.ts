@@ -42,7 +42,7 @@ export interface ArmConnection {
 }
 
 /** What ARM puts on a failed call, read by shape: the SDK's RestError may come from another copy of core. */
-interface RestErrorLike {
+export interface RestErrorLike {
   name: string;
   message: string;
   statusCode?: number;
@@ -52,7 +52,7 @@ interface RestErrorLike {
   response?: { bodyAsText?: string | null };
 }
 
-function isRestError(error: unknown): error is RestErrorLike {
+export function isRestError(error: unknown): error is RestErrorLike {
   return error instanceof Error && error.name === 'RestError';
 }
 
@@ -181,7 +181,7 @@ function targetNotFound(target: ListTarget, code: string | undefined, cause: unk
 }
 
 /** ARM's error body `{"error":{"code","message"}}`, as far as the SDK kept it. */
-function armErrorBody(error: RestErrorLike): { code?: string; message?: string } {
+export function armErrorBody(error: RestErrorLike): { code?: string; message?: string } {
   const fromDetails = (error.details as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   let body = fromDetails;
   if (!body && error.response?.bodyAsText) {

@@ -4,7 +4,7 @@ import { firstLineClipped } from '../../core/text-clip';
 import { isAppGwInsightsError, isCancellation } from '../../errors';
 import type { CallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
 import type { ArmClientFactory } from './client';
-import { toArmError } from './errors';
+import { armErrorBody, isRestError, toArmError } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
@@ -52,7 +52,14 @@ export function createArmGatewayConfigReader(
         );
       } catch (error) {
         // A 200 the SDK's model could not take still has ARM's text: read it, as any other answer.
-        if (!capture.last) return { ok: false, detail: describeFailure(error, gateway, clientFor) };
+        if (!capture.last) {
+          // 404: no such gateway. Said as ARM's status and code only: what to check depends on who named it.
+          if (isRestError(error) && error.statusCode === 404) {
+            const code = armErrorBody(error).code ?? error.code;
+            return { ok: false, detail: `ARM answered 404${code ? ` ${code}` : ''}`, notFound: true };
+          }
+          return { ok: false, detail: describeFailure(error, gateway, clientFor) };
+        }
       }
       const answer = answerJson(capture.last?.text);
       if (!answer.ok) return { ok: false, detail: answer.detail };

@@ -4,13 +4,18 @@ import {
   type OnDemandProbeRequest,
   type OnDemandServer,
 } from '../../core/on-demand-probe';
-import { BackendHealthUnavailableError, ON_DEMAND_PROBE_ACTION } from '../../errors';
+import {
+  BackendHealthUnavailableError,
+  ON_DEMAND_PROBE_ACTION,
+  OnDemandProbeRefusedError,
+} from '../../errors';
+import { firstLineClipped } from '../../core/text-clip';
 import type { CallOptions, OnDemandProber, SubscriptionPacer } from '../../ports';
 import { waitFor } from './abortable-wait';
 import { admitToEstimate, armSender, gatewayActionPath, nextPoll } from './arm-operation';
 import { BACKEND_HEALTH_API_VERSION } from './backend-health-reader';
 import type { ArmClientFactory } from './client';
-import { toArmError } from './errors';
+import { armErrorBody, isRestError, toArmError } from './errors';
 import { answerJson } from './response-capture';
 
 export interface OnDemandProberOptions {
@@ -93,6 +98,15 @@ export function createArmOnDemandProber(
         }
         return read.servers;
       } catch (error) {
+        // 400: ARM refused the request itself (a pool or setting it does not probe): not retried, not ARM's fault.
+        if (isRestError(error) && error.statusCode === 400) {
+          const arm = armErrorBody(error);
+          throw new OnDemandProbeRefusedError(
+            gateway.id,
+            arm.code ?? error.code,
+            firstLineClipped(arm.message ?? error.message, 600),
+          );
+        }
         throw toArmError(
           error,
           { kind: 'backendHealth', resourceId: gateway.id, action: ON_DEMAND_PROBE_ACTION },

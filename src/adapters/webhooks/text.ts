@@ -91,8 +91,45 @@ export function noticeFacts(notice: Notice): Array<readonly [label: string, valu
     ['Backend pool', notice.backendPool],
     ['Backend settings', notice.backendSettings],
     ['Server', notice.server.address],
-    // A recovered's never reads as unhealthy (notice-labels.ts).
-    ['Health', shownHealth(notice)],
+    // A recovered's health is now's, never unhealthy (notice-labels.ts); the failure is `Was`.
+    ...(notice.type === 'recovered'
+      ? ([
+          ['Health (now)', shownHealth(notice)],
+          ['Was', notice.server.was?.health ?? ''],
+        ] as const)
+      : ([['Health', shownHealth(notice)]] as const)),
     [notice.type === 'recovered' ? 'Was degraded since' : 'Degraded since', notice.degradedSince],
   ];
+}
+
+/**
+ * The probe messages a notice shows, each with its label: `degraded`/`still-degraded` the probe log;
+ * `recovered` the current one (when one was read: recheck's on-demand probe) and the failure it recovered
+ * from, labelled as the past (Notice.server.was). Unescaped (untrusted: the caller escapes).
+ */
+export function probeLogParts(notice: Notice): Array<{ readonly label: string; readonly text: string }> {
+  if (notice.type !== 'recovered') return [{ label: 'Probe log', text: notice.server.probeLog }];
+  return [
+    ...(notice.server.probeLog ? [{ label: 'Probe log (now)', text: notice.server.probeLog }] : []),
+    ...(notice.server.was
+      ? [
+          {
+            label: `Was: ${notice.server.was.health} (the failure it recovered from)`,
+            text: notice.server.was.probeLog,
+          },
+        ]
+      : []),
+  ];
+}
+
+/** The probe message the cause's steps are shown beside: a recovered's is its past failure's. */
+export function failureProbeLog(notice: Notice): string {
+  return notice.type === 'recovered' ? (notice.server.was?.probeLog ?? '') : notice.server.probeLog;
+}
+
+/** A grouped message's health: a recovered's as now, then "was …". Unescaped. */
+export function groupHealthText(notice: Notice): string {
+  if (notice.type !== 'recovered') return notice.server.health;
+  const now = shownHealth(notice);
+  return notice.server.was ? `${now}, was ${notice.server.was.health}` : now;
 }

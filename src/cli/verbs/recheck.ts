@@ -3,6 +3,8 @@ import { buildRecheckDependencies, recheckGateway, recheckReport } from '../../a
 import { configFromAppSettings } from '../../config/app-settings';
 import { loadConfigFile } from '../../config/load';
 import { gatewayIdProblem, parseGatewayId } from '../../core/arm-id';
+import { gatewayChildNameProblem } from '../../core/arm-name';
+import { CLI_INPUTS } from '../../pipeline/recheck';
 import { UsageError } from '../../errors';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { createStderrLogger } from '../stderr-logger';
@@ -24,10 +26,18 @@ export async function recheckVerb(args: string[]): Promise<number> {
     if (problem) issues.push(`--gateway: ${problem}`);
   }
   if (!values.pool) issues.push('--pool NAME is required');
-  if (!values.settings) issues.push('--settings NAME is required');
+  // The one name check the HTTP endpoint makes too (core/arm-name.ts).
+  for (const [flag, value] of [
+    ['--pool', values.pool],
+    ['--settings', values.settings],
+  ] as const) {
+    const problem = value === undefined ? undefined : gatewayChildNameProblem(flag, value);
+    if (problem) issues.push(problem);
+  }
   const gateway = values.gateway ? parseGatewayId(values.gateway) : undefined;
-  if (issues.length || !gateway || !values.pool || !values.settings)
-    throw new UsageError(issues, RECHECK.name);
+  // A missing --settings is not refused here: once the configuration is read, the message lists the
+  // settings that pair with the pool (pipeline/recheck.ts, recheckTarget).
+  if (issues.length || !gateway || !values.pool) throw new UsageError(issues, RECHECK.name);
   const config = values.config
     ? await loadConfigFile(values.config, process.env)
     : configFromAppSettings(process.env, { reader: 'run', verb: 'recheck' });
@@ -37,9 +47,15 @@ export async function recheckVerb(args: string[]): Promise<number> {
     deps,
     config,
     gateway,
-    { backendPool: values.pool, backendSettings: values.settings },
+    {
+      backendPool: values.pool,
+      ...(values.settings !== undefined ? { backendSettings: values.settings } : {}),
+    },
     `recheck-${randomUUID()}`,
-    { targetsSetting: values.config ? `"targets" in ${values.config}` : 'APPGW_TARGETS' },
+    {
+      targetsSetting: values.config ? `"targets" in ${values.config}` : 'APPGW_TARGETS',
+      inputs: CLI_INPUTS,
+    },
   );
   const allHealthy = result.servers.length > 0 && result.servers.every((s) => s.state === 'healthy');
   const delivered =

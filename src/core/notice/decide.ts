@@ -1,7 +1,9 @@
 import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
+import { causeFor } from '../causes';
 import { readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
+import { DEFAULT_PROBE } from '../probe-resolution';
 import type { GroupingMode, GroupTiming } from './grouping';
 import {
   RECOVERED_HEALTH,
@@ -11,7 +13,7 @@ import {
   type RecoveredReason,
 } from './notice';
 import type { Severity } from './severity';
-import { recordSeverity, serverKey, type ServerRecord } from './server-record';
+import { heldByConfirmation, isEpisode, recordSeverity, serverKey, type ServerRecord } from './server-record';
 import { higherSeverity, severityRank } from './severity';
 import { silencedUntil, silencesFor, type Silence } from './silence';
 
@@ -64,12 +66,54 @@ export interface Observation {
   /** Whether a gateway that was not evaluated is known to be gone (a successful listing of its scope lacked it). */
   readonly isGone: (gateway: GatewayRef) => boolean;
   /**
-   * Servers an on-demand probe (`recheck`) found healthy: server key → their health as it reported it.
+   * Servers an on-demand probe (`recheck`) found healthy: server key → the server as it reported it.
    * Each one's open episode ends now, whatever `recoverAfter` (a probe someone asked for to confirm a fix
-   * is the confirmation the count of runs waits for), with the reason "confirmed by an on-demand probe".
-   * Absent: none (a scheduled run).
+   * is the confirmation the count of runs waits for), with the reason "confirmed by an on-demand probe";
+   * each one (with or without an episode) gets the mark of a confirmed fix for `holdInMs`
+   * (ServerRecord.confirmed). Absent: none (a scheduled run).
    */
-  readonly confirmedHealthy?: ReadonlyMap<string, string>;
+  readonly confirmedHealthy?: ReadonlyMap<string, ConfirmedServer>;
+}
+
+/** A server an on-demand probe found healthy (Observation.confirmedHealthy). */
+export interface ConfirmedServer {
+  readonly gateway: Finding['gateway'];
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly address: string;
+  /** As the on-demand probe reported it ("Healthy", "Up"). */
+  readonly health: string;
+  /** The on-demand probe's message for it (may be empty). */
+  readonly probeLog: string;
+  /**
+   * How long the gateway's scheduled backend-health reading may still show the server bad: the probe's
+   * interval × unhealthy threshold (confirmationHoldInMs). No episode opens for it within this time.
+   */
+  readonly holdInMs: number;
+}
+
+/**
+ * How long after a confirmed fix a bad backend-health reading is read as the gateway's lag, not a new
+ * failure: `intervalInS` × `unhealthyThreshold` of the probe the gateway sends. The REST spec's
+ * `ApplicationGatewayProbePropertiesFormat` (Microsoft.Network applicationGateway.json; @azure/arm-network
+ * ApplicationGatewayProbe) says `interval` is "the time interval between two consecutive probes" and
+ * "Backend server is marked down after consecutive probe failure count reaches UnhealthyThreshold", so a
+ * reading can trail the server's real state by up to that many intervals.
+ * Unknown values take the default probe's (30 s, 3: DEFAULT_PROBE in probe-resolution.ts), so 90 s:
+ * `recheck` passes the probe it resolved from the configuration it read.
+ * In milliseconds.
+ */
+export function confirmationHoldInMs(probe: {
+  readonly intervalInS?: number;
+  readonly unhealthyThreshold?: number;
+}): number {
+  const interval = positive(probe.intervalInS) ?? DEFAULT_PROBE.intervalInS;
+  const threshold = positive(probe.unhealthyThreshold) ?? DEFAULT_PROBE.unhealthyThreshold;
+  return interval * threshold * 1000;
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /**
@@ -120,7 +164,10 @@ export interface Decision {
  *   again within that count stays in its episode: the same `degradedSince`, no new `degraded` (unless its
  *   cause changed, as always), no `recovered`;
  * - `recovered` at once, whatever `recoverAfter`, for a server in `confirmedHealthy` (an on-demand probe
- *   found it healthy): its episode ends now;
+ *   found it healthy): its episode ends now, and its record becomes the mark of a confirmed fix
+ *   (ServerRecord.confirmed) for the gateway's probe interval × unhealthy threshold: a bad reading within
+ *   that time (the backend-health API lags the fix) is recorded in the mark and opens no episode; one after
+ *   it opens the episode then (counting toward `for` from there);
  * - an episode that never reached `degraded` ends silently at its first run without the server bad (that
  *   is the flap damping of `for`: its bad runs were not consecutive).
  * A gateway that could not be evaluated changes nothing: no recovery is guessed from a failure.
@@ -138,7 +185,23 @@ export function decideNotices(
 
   for (const { finding, insight } of observation.bad) {
     const key = serverKey(finding);
-    const before = previous[key];
+    const mark = previous[key];
+    if (mark && heldByConfirmation(mark, observation.now)) {
+      // A fix was confirmed moments ago: this reading may be the gateway's lag (confirmationHoldInMs).
+      // Recorded, no episode; if the server is still bad after the mark's `until`, the episode opens then.
+      const confirmed = mark.confirmed as NonNullable<ServerRecord['confirmed']>;
+      next[key] = {
+        ...mark,
+        health: finding.health,
+        probeLog: finding.probeLog,
+        cause: finding.cause,
+        severity: finding.severity,
+        confirmed: { ...confirmed, badReadings: (confirmed.badReadings ?? 0) + 1, lastBadAt: now },
+      };
+      continue;
+    }
+    // A mark past its time is no episode: the server's episode starts with this reading.
+    const before = mark && isEpisode(mark) ? mark : undefined;
     const record: ServerRecord = {
       gateway: finding.gateway,
       backendPool: finding.backendPool,
@@ -213,14 +276,22 @@ export function decideNotices(
       next[key] = record; // not evaluated this run: we know nothing new
       continue;
     }
+    if (!isEpisode(record)) {
+      // The mark of a confirmed fix, and the server not bad now: confirmed again (a new mark), kept until
+      // its time is up, dropped with its gateway or after.
+      if (confirmed) next[key] = confirmedMark(record, confirmed, observation.now);
+      else if (!gone && heldByConfirmation(record, observation.now)) next[key] = record;
+      continue;
+    }
     if (!record.notified) {
       // Damped episode ended before anyone was told; or its `degraded` was held by a silence: then
       // neither is sent (recorded in the report, so the held transition is not lost without a word).
       if (record.silenced)
         silenced.push(silencedTransition(record, 'recovered', 'ended-silenced', record.silenced.silenceIds));
+      if (confirmed) next[key] = confirmedMark(record, confirmed, observation.now);
       continue;
     }
-    const health = confirmed ?? listed?.get(key);
+    const health = confirmed?.health ?? listed?.get(key);
     const goodRuns = (record.goodRuns ?? 0) + 1;
     if (!gone && confirmed === undefined && goodRuns < recoverAfterOf(policy)) {
       // Hysteresis: not bad this run, but not yet for `recoverAfter` runs in a row. The record keeps the
@@ -244,23 +315,53 @@ export function decideNotices(
     const { goodRuns: _counted, silenced: _held, ...ended } = record;
     // The episode's severity (the highest told), so a recovered says how bad what ended was.
     const severity = record.notified.severity ?? recordSeverity(record);
-    notices.push(
-      buildNotice(
-        'recovered',
-        {
-          ...ended,
-          // No current reading: a placeholder that says why, never the episode's bad health.
-          health: health ?? (gone ? RECOVERED_HEALTH.gatewayGone : RECOVERED_HEALTH.notListed),
-          severity,
-        },
-        now,
-        0,
-        undefined,
-        reason,
-      ),
-    );
+    // The notice says the server as it is now (no current reading: a placeholder that says why, never the
+    // episode's bad health); the failure it recovered from is `server.was`.
+    const recovered = buildNotice('recovered', { ...ended, severity }, now, 0, undefined, reason);
+    notices.push({
+      ...recovered,
+      server: {
+        address: record.address,
+        health: health ?? (gone ? RECOVERED_HEALTH.gatewayGone : RECOVERED_HEALTH.notListed),
+        probeLog: confirmed?.probeLog ?? '',
+        was: { health: record.health, probeLog: record.probeLog },
+      },
+    });
+    if (confirmed) next[key] = confirmedMark(record, confirmed, observation.now);
+  }
+  // Servers confirmed healthy that had no record at all (bad in ARM since our last run, fixed before the
+  // next): the gateway's reading may still show the failure, so they get the mark too.
+  for (const [key, confirmed] of observation.confirmedHealthy ?? []) {
+    if (!previous[key] && !next[key]) next[key] = confirmedMark(confirmed, confirmed, observation.now);
   }
   return { notices, silenced, servers: next };
+}
+
+/**
+ * The mark of a fix confirmed at `now` (ServerRecord.confirmed), no episode: the server's names from
+ * `base`, its health and probe log as the on-demand probe found them; the cause of the episode it ended
+ * (a record needs one; `other` for a server that had none), which the first bad reading replaces.
+ */
+function confirmedMark(
+  base: Pick<ServerRecord, 'gateway' | 'backendPool' | 'backendSettings' | 'address'> & {
+    readonly cause?: ServerRecord['cause'];
+  },
+  confirmed: ConfirmedServer,
+  now: Date,
+): ServerRecord {
+  const at = now.toISOString();
+  return {
+    gateway: base.gateway,
+    backendPool: base.backendPool,
+    backendSettings: base.backendSettings,
+    address: base.address,
+    badRuns: 0,
+    degradedSince: at,
+    health: confirmed.health,
+    probeLog: confirmed.probeLog,
+    cause: base.cause ?? causeFor('other', { probeLog: confirmed.probeLog }),
+    confirmed: { at, until: new Date(now.getTime() + Math.max(0, confirmed.holdInMs)).toISOString() },
+  };
 }
 
 function subjectOf(record: ServerRecord) {

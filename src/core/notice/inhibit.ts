@@ -2,7 +2,13 @@ import { gatewayKey } from '../arm-id';
 import type { Finding } from '../model';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
-import { noticeServerKey, serverKey, type ServerRecord } from './server-record';
+import {
+  heldByConfirmation,
+  isEpisode,
+  noticeServerKey,
+  serverKey,
+  type ServerRecord,
+} from './server-record';
 
 /**
  * Inhibition (Alertmanager's inhibit rules, https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule:
@@ -41,17 +47,25 @@ export function decideWithInhibition(
   policy: NotifyPolicy,
 ): Decision {
   if (!policy.inhibit) return decideNotices(previous, observation, policy);
-  const pseudo = gatewayFindings(observation);
+  // A server under the mark of a confirmed fix is not counted bad (its reading may be the gateway's lag).
+  const pseudo = gatewayFindings({
+    ...observation,
+    bad: observation.bad.filter((b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now)),
+  });
   const decided = decideNotices(
     previous,
-    { ...observation, bad: [...observation.bad, ...pseudo.map((finding) => ({ finding }))] },
+    {
+      ...observation,
+      bad: [...observation.bad, ...pseudo.map((finding) => ({ finding }))],
+      ...confirmedGateways(previous, observation),
+    },
     policy,
   );
   const servers: Record<string, ServerRecord> = { ...decided.servers };
   // Inhibiting: gateways whose gateway-level episode is open after this run.
   const inhibiting = new Set(
     Object.values(servers)
-      .filter(isGatewayScope)
+      .filter((record) => isGatewayScope(record) && isEpisode(record))
       .map((record) => gatewayKey(record.gateway.id)),
   );
   const notices: Notice[] = [];
@@ -73,6 +87,28 @@ export function decideWithInhibition(
   return { ...decided, notices, servers };
 }
 
+/**
+ * A server of a gateway confirmed healthy (recheck) means the gateway is not all bad: its open
+ * gateway-level episode ends with it (reason notEveryPoolBad, gatewayNotice), and gets the mark too, so the
+ * next lagging reading does not reopen it. Observation.confirmedHealthy with those gateway-level keys added.
+ */
+function confirmedGateways(
+  previous: Readonly<Record<string, ServerRecord>>,
+  observation: Observation,
+): Pick<Observation, 'confirmedHealthy'> {
+  const confirmed = observation.confirmedHealthy;
+  if (!confirmed || confirmed.size === 0) return {};
+  const all = new Map(confirmed);
+  for (const server of confirmed.values()) {
+    const scope = { gateway: server.gateway, ...GATEWAY_SCOPE };
+    const key = serverKey(scope);
+    const open = previous[key];
+    if (!open || !isEpisode(open) || all.has(key)) continue;
+    all.set(key, { ...server, ...GATEWAY_SCOPE, gateway: open.gateway });
+  }
+  return { confirmedHealthy: all };
+}
+
 /** Whether a record (or notice, with its address) is a gateway-level one. */
 export function isGatewayScope(parts: {
   readonly backendPool: string;
@@ -88,13 +124,18 @@ export function isGatewayScope(parts: {
 
 /** The gateway-level notice: `scope: "gateway"`; a `recovered` because the gateway is not all bad says so. */
 function gatewayNotice(notice: Notice): Notice {
-  if (notice.reason !== RECOVERED_REASONS.notListed) return { ...notice, scope: 'gateway' };
-  // The pseudo-server is never listed: its recovered's health says why it ended, never the old
-  // (bad) health of the episode, which would read as still unhealthy.
+  const reason =
+    notice.reason === RECOVERED_REASONS.notListed || notice.reason === RECOVERED_REASONS.confirmedOnDemand
+      ? RECOVERED_REASONS.notEveryPoolBad
+      : notice.reason;
+  if (reason !== RECOVERED_REASONS.notEveryPoolBad)
+    return { ...notice, scope: 'gateway', ...(reason ? { reason } : {}) };
+  // The pseudo-server is never listed: its recovered's health says why it ended, never the old (bad)
+  // health of the episode, which would read as still unhealthy (that is `server.was`).
   return {
     ...notice,
     scope: 'gateway',
-    reason: RECOVERED_REASONS.notEveryPoolBad,
+    reason,
     server: { ...notice.server, health: RECOVERED_HEALTH.notEveryPoolBad },
   };
 }

@@ -67,15 +67,21 @@ export interface Notice {
   };
   readonly backendPool: string;
   readonly backendSettings: string;
+  /**
+   * The server now. `degraded`/`still-degraded`: its bad health and the probe's message. `recovered`:
+   * its current state, never the failure: `health` as read now ("Healthy", "Draining"), else one of
+   * RECOVERED_HEALTH saying why there is no reading (not listed, gateway gone, not every pool bad), `probeLog` the current probe message when one was read
+   * (recheck: the on-demand probe's; empty otherwise), and `was` the failure it recovered from.
+   */
   readonly server: {
     readonly address: string;
-    /**
-     * As the gateway reported it ("Unhealthy", "Down", …). For `recovered`: the current value when the
-     * server is listed (`Healthy`; with the reason `notReported`, e.g. `Draining`), else one of
-     * RECOVERED_HEALTH: never the episode's bad value, which would read as still unhealthy.
-     */
     readonly health: string;
     readonly probeLog: string;
+    /**
+     * `recovered` only: the failure the episode ended from, as last seen (its health and probe message).
+     * Every format shows it labelled as the past ("was: …").
+     */
+    readonly was?: { readonly health: string; readonly probeLog: string };
   };
   /** Why, and what to do (for `recovered`: the cause of the episode that ended). */
   readonly cause: Cause;

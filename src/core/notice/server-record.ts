@@ -5,7 +5,9 @@ import type { Severity } from './severity';
 
 /**
  * What the notifier remembers about one backend server between runs (the state document's
- * `servers` map). Only servers in a bad episode are kept: a healthy server has no record.
+ * `servers` map). Only servers in a bad episode are kept, and servers an on-demand probe confirmed
+ * healthy a short while ago (`confirmed`, a mark with no episode: `badRuns` 0, no `notified`); any
+ * other healthy server has no record.
  */
 export interface ServerRecord {
   readonly gateway: Finding['gateway'];
@@ -39,6 +41,20 @@ export interface ServerRecord {
     readonly silenceIds: readonly string[];
     readonly type: NoticeType;
   };
+  /**
+   * Set when an on-demand probe (`recheck`) found the server healthy at `at` (ISO): until `until` (ISO,
+   * `at` + the probe's interval × unhealthy threshold: how long the gateway's own backend-health reading
+   * may still show the failure that was fixed), a bad scheduled reading opens no episode. Such a reading
+   * is recorded here (`badReadings`, `lastBadAt`) and in the record's health, probe log and cause; a
+   * reading still bad after `until` opens the episode then. A record with this mark and `badRuns` 0 is the
+   * mark only (no episode): it is dropped at the first run past `until` that finds the server not bad.
+   */
+  readonly confirmed?: {
+    readonly at: string;
+    readonly until: string;
+    readonly badReadings?: number;
+    readonly lastBadAt?: string;
+  };
   /** Set once `degraded` was decided for this episode. */
   readonly notified?: {
     readonly at: string;
@@ -61,6 +77,23 @@ export interface ServerRecord {
 /** A record's severity, `warning` for a record of a release that did not keep one. */
 export function recordSeverity(record: Pick<ServerRecord, 'severity'>): Severity {
   return record.severity ?? 'warning';
+}
+
+/**
+ * Whether a record is a bad episode (bad in some run since it opened, or told), rather than only the
+ * mark of a confirmed fix (`confirmed`, badRuns 0).
+ */
+export function isEpisode(record: Pick<ServerRecord, 'badRuns' | 'notified'>): boolean {
+  return record.badRuns > 0 || record.notified !== undefined;
+}
+
+/**
+ * Whether `record` is the mark of a confirmed fix still in force at `now`: a bad reading of its server
+ * then opens no episode (ServerRecord.confirmed). False for undefined and for an open episode.
+ */
+export function heldByConfirmation(record: ServerRecord | undefined, now: Date): boolean {
+  if (!record?.confirmed || isEpisode(record)) return false;
+  return now.getTime() < Date.parse(record.confirmed.until);
 }
 
 /** gateway + pool + settings + server, case-insensitive as ARM names are. */

@@ -70,6 +70,8 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
   const child = (kind: string, name: string) => `${gateway.id}/${kind}/${name}`;
   const pools = new Map<string, { id: string; name: string; addresses: Set<string> }>();
   const settingsIds = new Map<string, { id: string; name: string }>();
+  // One basic rule per pool/settings pair the body lists: ARM's backend health reports exactly those.
+  const rules: Array<{ pool: string; settings: string }> = [];
   for (const pool of gateway.backendHealth.backendAddressPools ?? []) {
     const poolId = pool.backendAddressPool?.id;
     const entryOf = poolId
@@ -80,6 +82,7 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
       const settingsId = settings.backendHttpSettings?.id;
       if (settingsId && !settingsIds.has(key(lastSegment(settingsId))))
         settingsIds.set(key(lastSegment(settingsId)), { id: settingsId, name: lastSegment(settingsId) });
+      if (poolId && settingsId) rules.push({ pool: poolId, settings: settingsId });
       for (const server of settings.servers ?? []) if (server.address) entryOf?.addresses.add(server.address);
     }
   }
@@ -106,6 +109,17 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
         },
       })),
       backendHttpSettingsCollection: settings,
+      requestRoutingRules: rules.map((rule, i) => ({
+        id: child('requestRoutingRules', `rule-${i + 1}`),
+        name: `rule-${i + 1}`,
+        properties: {
+          ruleType: 'Basic',
+          priority: 100 + i,
+          backendAddressPool: { id: rule.pool },
+          backendHttpSettings: { id: rule.settings },
+          provisioningState: 'Succeeded',
+        },
+      })),
       probes: config.probes.map((probe) => {
         const { name, match, ...properties } = probe;
         return {

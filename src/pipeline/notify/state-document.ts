@@ -83,7 +83,12 @@ const notice = z.looseObject({
   gateway,
   backendPool: text,
   backendSettings: text,
-  server: z.looseObject({ address: text, health: text, probeLog: text }),
+  server: z.looseObject({
+    address: text,
+    health: text,
+    probeLog: text,
+    was: z.optional(z.looseObject({ health: text, probeLog: text })),
+  }),
   cause,
   // A notice queued by a release before severity (severity.ts) is sent as `warning`.
   severity: z._default(severity, 'warning'),
@@ -118,6 +123,14 @@ const serverRecord = z.looseObject({
   cause,
   severity: z.optional(severity),
   goodRuns: z.optional(count),
+  confirmed: z.optional(
+    z.looseObject({
+      at: isoTime,
+      until: isoTime,
+      badReadings: z.optional(count),
+      lastBadAt: z.optional(isoTime),
+    }),
+  ),
   silenced: z.optional(
     z.looseObject({
       since: isoTime,

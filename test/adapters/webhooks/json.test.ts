@@ -177,7 +177,20 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     evaluated: new Map(),
     bad: [],
     isGone: () => false,
-    confirmedHealthy: new Map([[serverKey(bad), 'Healthy']]),
+    confirmedHealthy: new Map([
+      [
+        serverKey(bad),
+        {
+          gateway: bad.gateway,
+          backendPool: bad.backendPool,
+          backendSettings: bad.backendSettings,
+          address: bad.address,
+          health: 'Healthy',
+          probeLog: 'Success. Received 200 status code',
+          holdInMs: 90_000,
+        },
+      ],
+    ]),
   };
 
   /** Every way decideNotices ends an announced episode: the notice it sends. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decideNotices, type Observation } from '../../../src/core/notice/decide';
+import { decideNotices, type ConfirmedServer, type Observation } from '../../../src/core/notice/decide';
 import { RECOVERED_REASONS } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import { finding } from './fixtures';
@@ -27,9 +27,27 @@ function record(extra: Partial<ServerRecord> = {}, address = '10.0.0.4'): Server
 
 const KEY = serverKey(finding());
 
-/** A recheck's observation: no gateway evaluated, nothing bad, `confirmed` found healthy. */
-function recheck(confirmed: ReadonlyMap<string, string>): Observation {
-  return { now: NOW, evaluated: new Map(), bad: [], isGone: () => false, confirmedHealthy: confirmed };
+/** A recheck's observation: no gateway evaluated, nothing bad, `confirmed` (key → health) found healthy. */
+function recheck(confirmed: ReadonlyMap<string, string>, now = NOW, holdInMs = 90_000): Observation {
+  const servers = new Map<string, ConfirmedServer>(
+    [...confirmed].map(([key, health]) => [key, confirmedServer(key, health, holdInMs)]),
+  );
+  return { now, evaluated: new Map(), bad: [], isGone: () => false, confirmedHealthy: servers };
+}
+
+/** The server of `key` (one of finding()'s, by address) as an on-demand probe found it. */
+function confirmedServer(key: string, health: string, holdInMs: number): ConfirmedServer {
+  const address = key.split('|')[3] ?? '10.0.0.4';
+  const f = finding({ address });
+  return {
+    gateway: f.gateway,
+    backendPool: f.backendPool,
+    backendSettings: f.backendSettings,
+    address: f.address,
+    health,
+    probeLog: 'Success. Received 200 status code',
+    holdInMs,
+  };
 }
 
 describe('decideNotices with servers confirmed healthy by an on-demand probe', () => {
@@ -51,17 +69,24 @@ describe('decideNotices with servers confirmed healthy by an on-demand probe', (
       server: { address: '10.0.0.4', health: 'Healthy' },
       degradedSince: rec.degradedSince,
     });
-    expect(decision.servers[KEY]).toBeUndefined();
+    // No episode any more: only the mark of the confirmed fix (90 s from now).
+    expect(decision.servers[KEY]).toMatchObject({
+      badRuns: 0,
+      health: 'Healthy',
+      confirmed: { at: NOW.toISOString(), until: '2026-11-30T10:01:30.000Z' },
+    });
+    expect(decision.servers[KEY]?.notified).toBeUndefined();
   });
 
-  it('an episode never told (damped by notify.for) ends silently', () => {
+  it('an episode never told (damped by notify.for) ends silently, leaving the mark', () => {
     const { notices, servers } = decideNotices(
       { [KEY]: record({ notified: undefined, badRuns: 1 }) },
       recheck(new Map([[KEY, 'Healthy']])),
       { for: 3, repeatIntervalInMs: 1 },
     );
     expect(notices).toEqual([]);
-    expect(servers).toEqual({});
+    expect(Object.keys(servers)).toEqual([KEY]);
+    expect(servers[KEY]).toMatchObject({ badRuns: 0, confirmed: { at: NOW.toISOString() } });
   });
 
   it('other servers of the gateway (not probed, not evaluated) are carried over untouched', () => {
@@ -73,13 +98,18 @@ describe('decideNotices with servers confirmed healthy by an on-demand probe', (
       { for: 1, repeatIntervalInMs: 1 },
     );
     expect(notices.map((n) => n.server.address)).toEqual(['10.0.0.4']);
-    expect(servers).toEqual({ [otherKey]: other });
+    expect(servers[otherKey]).toEqual(other);
+    expect(Object.keys(servers).sort()).toEqual([KEY, otherKey].sort());
   });
 
-  it('a server confirmed healthy with no open episode sends nothing (the second recheck)', () => {
-    expect(
-      decideNotices({}, recheck(new Map([[KEY, 'Healthy']])), { for: 1, repeatIntervalInMs: 1 }),
-    ).toEqual({ notices: [], silenced: [], servers: {} });
+  it('a server confirmed healthy with no open episode sends nothing (the second recheck), and is marked', () => {
+    const decision = decideNotices({}, recheck(new Map([[KEY, 'Healthy']])), {
+      for: 1,
+      repeatIntervalInMs: 1,
+    });
+    expect(decision.notices).toEqual([]);
+    expect(decision.silenced).toEqual([]);
+    expect(decision.servers[KEY]).toMatchObject({ badRuns: 0, address: '10.0.0.4', confirmed: {} });
   });
 
   it('without confirmedHealthy nothing changes for a gateway not evaluated', () => {
@@ -100,7 +130,7 @@ describe('decideNotices with servers confirmed healthy by an on-demand probe', (
       repeatIntervalInMs: 1,
     });
     expect(decision.notices).toEqual([]);
-    expect(decision.servers).toEqual({});
+    expect(decision.servers[KEY]?.silenced).toBeUndefined();
     expect(decision.silenced.map((s) => [s.type, s.outcome, s.silenceIds])).toEqual([
       ['recovered', 'ended-silenced', ['s1']],
     ]);

@@ -31,7 +31,12 @@ export interface WebhookEventV1 {
   };
   readonly backendPool: string;
   readonly backendSettings: string;
-  readonly server: { readonly address: string; readonly health: string; readonly probeLog: string };
+  readonly server: {
+    readonly address: string;
+    readonly health: string;
+    readonly probeLog: string;
+    readonly was?: { readonly health: string; readonly probeLog: string };
+  };
   readonly cause: {
     readonly id: string;
     readonly title: string;
@@ -89,6 +94,14 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
       address: text('/server/address', notice.server.address),
       health: text('/server/health', notice.server.health),
       probeLog: text('/server/probeLog', notice.server.probeLog, EVENT_LIMITS.probeLog),
+      ...(notice.server.was
+        ? {
+            was: {
+              health: text('/server/was/health', notice.server.was.health),
+              probeLog: text('/server/was/probeLog', notice.server.was.probeLog, EVENT_LIMITS.probeLog),
+            },
+          }
+        : {}),
     },
     cause: {
       id: notice.cause.id,

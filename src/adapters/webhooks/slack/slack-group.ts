@@ -2,6 +2,7 @@ import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, rowStatusParts, serverLineText } from '../group-text';
+import { groupHealthText } from '../text';
 import { SLACK_LIMITS, slackText } from './slack-payload';
 
 /**
@@ -23,10 +24,10 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 function row(notice: Notice): string {
   const what = serverLineText(notice);
-  const [severity, health] = rowStatusParts(notice);
+  const [severity] = rowStatusParts(notice);
   // Severity after the address (bold when critical and told now), so a raise is not a duplicate.
   const shown = notice.type !== 'recovered' && notice.severity === 'critical' ? `*${severity}*` : severity;
-  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(health, 60)} · ${slackText(what, 300)}`;
+  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 300)}`;
 }
 
 /** The Block Kit message for a group. Pure. */

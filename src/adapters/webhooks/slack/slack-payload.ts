@@ -2,7 +2,15 @@ import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
 import { severityLabel, shownHealth } from '../../../core/notice/notice-labels';
-import { escapeClip, noticeFacts, plainText, raisedSuffix, singleLine } from '../text';
+import {
+  escapeClip,
+  failureProbeLog,
+  noticeFacts,
+  plainText,
+  probeLogParts,
+  raisedSuffix,
+  singleLine,
+} from '../text';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -80,7 +88,7 @@ function causeSection(notice: Notice): string {
   const title = notice.type === 'recovered' ? '*Cause (of the episode that ended):* ' : '*Cause:* ';
   let text = title + slackText(notice.cause.title, 500);
   // The message shows the probe log in its own section: a step that only quotes it would repeat it.
-  const allSteps = stepsBesideProbeLog(notice.cause, notice.server.probeLog);
+  const allSteps = stepsBesideProbeLog(notice.cause, failureProbeLog(notice));
   const steps = allSteps.slice(0, BUDGET.steps);
   for (const [i, step] of steps.entries()) {
     const line = `\n${i + 1}. ${slackText(step, BUDGET.step)}`;
@@ -93,9 +101,8 @@ function causeSection(notice: Notice): string {
   return allSteps.length > steps.length ? `${text}\n…` : text;
 }
 
-function probeLogSection(probeLog: string, recovered: boolean): string {
-  // A recovered's probe log is the episode's last bad one: said so, so it is not read as current.
-  const open = `*${recovered ? 'Probe log (of the episode that ended)' : 'Probe log'}*\n\`\`\`\n`;
+function probeLogSection(label: string, probeLog: string): string {
+  const open = `*${slackText(label, 200)}*\n\`\`\`\n`;
   const close = '\n```';
   const fenceSafe = plainText(probeLog).replace(/`(?=``)/g, '`\u200b');
   return open + slackBlockText(fenceSafe, SLACK_LIMITS.sectionText - open.length - close.length) + close;
@@ -125,7 +132,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   if (notice.reason !== undefined) {
     blocks.push(section(`*Why it ended*\n${slackBlockText(notice.reason, SLACK_LIMITS.sectionText - 20)}`));
   }
-  blocks.push(section(probeLogSection(notice.server.probeLog, notice.type === 'recovered')));
+  for (const part of probeLogParts(notice)) blocks.push(section(probeLogSection(part.label, part.text)));
   blocks.push(section(causeSection(notice)));
   if (notice.insight?.summary) {
     // The summary is CommonMark, which mrkdwn does not read (`**x**`, `\-`): the reader gets its text.

@@ -1,7 +1,7 @@
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { countsText, leadingType, rowStatusParts, serverLineText } from '../group-text';
-import { escapeClip, plainText } from '../text';
+import { escapeClip, groupHealthText, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
 import {
   ADAPTIVE_CARD_SCHEMA,
@@ -42,7 +42,7 @@ const HEAD_STYLES: Readonly<Record<NoticeType, string>> = {
 };
 
 function serverRow(notice: Notice): Record<string, unknown> {
-  const [severity, health] = rowStatusParts(notice);
+  const [severity] = rowStatusParts(notice);
   return {
     type: 'RichTextBlock',
     inlines: [
@@ -56,7 +56,7 @@ function serverRow(notice: Notice): Record<string, unknown> {
           ? { weight: 'Bolder', color: 'Attention' }
           : {}),
       },
-      { type: 'TextRun', text: ` · ${runText(health, 60)} · `, isSubtle: true },
+      { type: 'TextRun', text: ` · ${runText(groupHealthText(notice), 120)} · `, isSubtle: true },
       { type: 'TextRun', text: runText(serverLineText(notice), 300) },
     ],
   };

@@ -1,7 +1,16 @@
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { escapeMarkdownText, markdownToText } from '../../../articles';
-import { ELLIPSIS, escapeClip, noticeFacts, plainText, raisedSuffix, singleLine } from '../text';
+import {
+  ELLIPSIS,
+  escapeClip,
+  failureProbeLog,
+  noticeFacts,
+  plainText,
+  probeLogParts,
+  raisedSuffix,
+  singleLine,
+} from '../text';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -110,15 +119,15 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   ];
   if (notice.reason !== undefined)
     body.push(heading('Why it ended'), run(runText(notice.reason, b(BASE_BUDGET.text))));
-  body.push(
-    // A recovered's probe log is the episode's last bad one: said so, so it is not read as current.
-    heading(notice.type === 'recovered' ? 'Probe log (of the episode that ended)' : 'Probe log'),
-    run(runText(notice.server.probeLog, b(BASE_BUDGET.log)), { fontType: 'Monospace' }),
-  );
+  for (const part of probeLogParts(notice))
+    body.push(
+      heading(runText(part.label, b(BASE_BUDGET.title))),
+      run(runText(part.text, b(BASE_BUDGET.log)), { fontType: 'Monospace' }),
+    );
   body.push(heading(notice.type === 'recovered' ? 'Cause (of the episode that ended)' : 'Cause'));
   body.push(run(runText(notice.cause.title, b(BASE_BUDGET.title)), { weight: 'Bolder' }));
   // The card shows the probe log above: a step that only quotes it would be its second appearance.
-  const allSteps = stepsBesideProbeLog(notice.cause, notice.server.probeLog);
+  const allSteps = stepsBesideProbeLog(notice.cause, failureProbeLog(notice));
   const steps = allSteps.slice(0, BASE_BUDGET.steps);
   steps.forEach((step, i) => body.push(run(`${i + 1}. ${runText(step, b(BASE_BUDGET.step))}`)));
   if (allSteps.length > steps.length)
