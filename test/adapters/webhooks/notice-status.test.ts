@@ -201,6 +201,8 @@ describe('severity in every format, and a raise said so', () => {
 describe('a recovered never reads as unhealthy, in any format', () => {
   // "Not every backend pool down any more" (a gateway-level recovered's heading) is not a bad health.
   const unhealthy = /\b(unhealthy|down)\b(?! any more)/i;
+  /** A grouped row without its labelled past (", was Unhealthy": Notice.server.was). */
+  const withoutPast = (row: string) => row.replace(/, was [^·]*/g, '');
 
   // Real recovered notices, as the decision makes them.
   const gatewayLevel = only(
@@ -257,28 +259,29 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     ['not reported (Draining)', draining, 'Draining, not reported'],
     ['queued by an earlier release with its bad health', legacy, 'Recovered'],
   ])('%s: every format shows %s', (_label, notice, shown) => {
-    // Teams card: the Health fact.
+    // Teams card: the Health (now) fact (the failure it recovered from is the separate, labelled "Was").
     const teams = teamsTexts(buildTeamsCard(notice));
-    const healthFact = /Health: (.*)/.exec(teams)?.[1] ?? '';
+    const healthFact = /Health \(now\): (.*)/.exec(teams)?.[1] ?? '';
     expect(healthFact.replace(/\\/g, '')).toBe(shown);
     expect(healthFact).not.toMatch(unhealthy);
     // Slack message: the Health field and the notification text.
     const slack = buildSlackMessage(notice);
     const slackJson = JSON.stringify(slack);
-    expect(slackJson).toContain(`*Health*\\n${shown}`);
+    expect(slackJson).toContain(`*Health (now)*\\n${shown}`);
     expect(String(slack['text'])).not.toMatch(unhealthy);
     // Grouped rows, alone and beside a degraded.
     const group = noticeGroup([sampleNotice({ id: 'appgw-3333333333333333' }), notice]);
     const teamsRows = rowsOf(buildTeamsGroupCard(group)).filter((r) => r.startsWith('✅'));
     expect(teamsRows).toHaveLength(1);
-    expect(teamsRows[0]).toContain(` · was ${notice.severity} · ${shown} · `);
-    expect(teamsRows[0]).not.toMatch(unhealthy);
+    expect(teamsRows[0]).toContain(` · was ${notice.severity} · ${shown}`);
+    // The row's past ("…, was Unhealthy") is labelled as such; what it says of now is never bad.
+    expect(withoutPast(teamsRows[0] as string)).not.toMatch(unhealthy);
     const slackRows = JSON.stringify(buildSlackGroupMessage(group))
       .split('\\n')
       .filter((l) => l.includes(':white_check_mark:'));
     expect(slackRows).toHaveLength(1);
     expect(slackRows[0]).toContain(shown);
-    expect(slackRows[0]).not.toMatch(unhealthy);
+    expect(withoutPast(slackRows[0] as string)).not.toMatch(unhealthy);
     // PagerDuty: a resolve names no health at all.
     expect(JSON.stringify(toPagerDutyEvent(notice, 'k'))).not.toMatch(unhealthy);
   });

@@ -81,7 +81,7 @@ describe('recovered: the server now, and what it was', () => {
   it.each([
     ['a scheduled run read it Healthy', scheduled, 'Healthy', ''],
     ['recheck confirmed it', confirmed, 'Healthy', 'Success. Received 200 status code'],
-    ['its gateway is gone (no current reading)', gone, '', ''],
+    ['its gateway is gone (no current reading)', gone, '(gateway gone)', ''],
   ])('%s: server.health/probeLog are current, server.was the failure', (_n, notice, health, probeLog) => {
     expect(notice.server).toEqual({
       address: '10.0.0.4',
@@ -142,7 +142,7 @@ describe('recovered: the server now, and what it was', () => {
     ['Slack grouped message', (n: Notice) => texts(buildSlackGroupMessage(noticeGroup([n])))],
   ])('%s: the row says the health now, then "was"', (_n, render) => {
     expect(render(confirmed)).toContain('Healthy, was Unhealthy');
-    expect(render(gone)).toContain('(not listed now), was Unhealthy');
+    expect(render(gone)).toContain('(gateway gone), was Unhealthy');
   });
 
   it('a degraded notice is unchanged: its probe log under "Probe log", no "was"', () => {
