@@ -98,7 +98,7 @@ describe('sinks.webhooks[].match: refused with the receiver and the key named', 
     [
       'an unknown cause id',
       [{ cause: 'timeout' }],
-      /match\[0\]\.cause \(receiver "pager"\): must be one of /,
+      /match\[0\]\.cause \(receiver "pager"\): must be a cause id, one of /,
     ],
     [
       'an empty rule (it would take everything)',

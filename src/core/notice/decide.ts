@@ -230,7 +230,12 @@ export function decideNotices(
 }
 
 function subjectOf(record: ServerRecord) {
-  return { gateway: record.gateway, backendPool: record.backendPool, causeId: record.cause.id };
+  return {
+    gateway: record.gateway,
+    backendPool: record.backendPool,
+    causeId: record.cause.id,
+    severity: recordSeverity(record),
+  };
 }
 
 function silencedTransition(
