@@ -464,21 +464,60 @@ export class StateInvalidError extends AppGwInsightsError {
   constructor(
     readonly document: string,
     readonly issues: readonly string[],
-    options?: { cause?: unknown; notJson?: boolean },
+    options?: { cause?: unknown; notJson?: boolean; kind?: StateDocumentKind },
   ) {
+    const kind = STATE_DOCUMENT_KINDS[options?.kind ?? stateDocumentKind(document)];
     // A JSON syntax error is no version's writing: "run the newer version" would send the user astray.
     super(
-      unreadableDocument(`The notify state in ${document}`, issues, options?.notJson) +
-        'It was left as it is, and ' +
-        'nothing is decided or sent for its gateway until it is fixed. To recover: ' +
+      unreadableDocument(`${kind.what} in ${document}`, issues, options?.notJson) +
+        `It was left as it is, and ${kind.meanwhile} until it is fixed. To recover: ` +
         newerVersionFirst(options?.notJson) +
-        'restore it from a backup, correct it by ' +
-        'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
-        'run starts this gateway afresh (servers still bad are told again as new).',
+        `restore it from a backup, correct it by hand (${kind.readme}), or move it aside (rename it, ` +
+        `e.g. to *.json.invalid): ${kind.afresh}.`,
       causeOf(options ?? {}),
     );
     this.notJson = options?.notJson === true;
   }
+}
+
+/** The documents kept with the notify state, each said in its own words when it cannot be read. */
+export type StateDocumentKind = 'notify-state' | 'silences' | 'alert-marks';
+
+const STATE_DOCUMENT_KINDS: Readonly<
+  Record<StateDocumentKind, { what: string; meanwhile: string; readme: string; afresh: string }>
+> = {
+  'notify-state': {
+    what: 'The notify state',
+    meanwhile: 'nothing is decided or sent for its gateway',
+    readme: 'README "Notify state"',
+    afresh: 'the next run starts this gateway afresh (servers still bad are told again as new)',
+  },
+  // One document for every gateway: not "its gateway".
+  silences: {
+    what: 'The stored silences (`silence add`)',
+    meanwhile:
+      "no stored silence is applied (notices are sent; the config's notify.silences still apply) and `silence add`/`silence expire` cannot change it",
+    readme: 'README "Silences"',
+    afresh:
+      'the next `silence add` starts a new document (the silences it held are no longer applied: add again those still wanted)',
+  },
+  'alert-marks': {
+    what: 'The alert dedupe marks',
+    meanwhile: 'alerts for the gateways it covers are not deduplicated',
+    readme: 'README "Azure Monitor alerts"',
+    afresh: 'the next alert starts it afresh (at worst one extra evaluation)',
+  },
+};
+
+/**
+ * Which document a state document name is: the silences (`…silences.json`), an alert dedupe mark
+ * (under `alerts/`), else a gateway's notify state. Status-page documents have their own error
+ * (StatusHistoryInvalidError).
+ */
+function stateDocumentKind(document: string): StateDocumentKind {
+  if (/silences\.json\b/.test(document)) return 'silences';
+  if (/(^|[\\/ ])alerts[\\/]/.test(document)) return 'alert-marks';
+  return 'notify-state';
 }
 
 /**

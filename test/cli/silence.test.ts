@@ -69,7 +69,7 @@ describe('appgw-insights silence', () => {
   it.each<[string, string[], RegExp]>([
     ['no matcher', ['--id', 'x', '--for', '1h'], /matchers: must hold at least one matcher/],
     ['no end', ['--id', 'x', '--gateway', 'gw'], /say when it ends/],
-    ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /matchers\.cause: must be one of/],
+    ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /--cause: must be a cause id, one of/],
     [
       'a bad zone',
       [
@@ -86,9 +86,36 @@ describe('appgw-insights silence', () => {
         '--time-zone',
         'Nowhere/Else',
       ],
-      /timeZone: must be an IANA time zone/,
+      /--time-zone: must be an IANA time zone/,
     ],
     ['a bad tag', ['--id', 'x', '--tag', 'env', '--for', '1h'], /--tag "env": give NAME=VALUE/],
+    // Globs as a receiver's match takes them (one validator): a class would match nothing.
+    [
+      'a character class',
+      ['--id', 'x', '--gateway', 'agw-[12]', '--for', '1h'],
+      /--gateway: is not a name glob/,
+    ],
+    ['a pool regex', ['--id', 'x', '--pool', 'pool-.+', '--for', '1h'], /--pool: is not a name glob/],
+    [
+      'a subscription name',
+      ['--id', 'x', '--subscription', 'Prod', '--for', '1h'],
+      /--subscription: must be a subscription id/,
+    ],
+    [
+      'a bad severity',
+      ['--id', 'x', '--severity', 'high', '--for', '1h'],
+      /--severity: must be one of critical, warning/,
+    ],
+    [
+      'a duration in words',
+      ['--id', 'x', '--gateway', 'gw', '--for', '2 hours'],
+      /--for "2 hours": is not a duration: write a whole number and a unit with no space .* e\.g\. --for 2h/,
+    ],
+    [
+      'an end before the start',
+      ['--id', 'x', '--gateway', 'gw', '--starts', '2030-01-02T00:00:00Z', '--ends', '2030-01-01T00:00:00Z'],
+      /--ends: is before --starts \(2030-01-02T00:00:00Z\): a silence ends after it starts/,
+    ],
   ])('add refuses %s: exit 2, nothing stored', async (_, args, message) => {
     const { code, stderr } = await cli('silence', 'add', '--config', configFile, ...args);
     expect(code).toBe(2);
@@ -118,7 +145,7 @@ describe('appgw-insights silence', () => {
     expect((await cli(...args)).code).toBe(0);
     const again = await cli(...args);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/a silence "weekend" exists/);
+    expect(again.stderr).toMatch(/--id: "weekend" is the id of a silence in force or pending/);
     const stored = JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'));
     expect(stored.silences[0]).toMatchObject({
       weekly: { days: ['sat', 'sun'], from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' },
@@ -127,6 +154,102 @@ describe('appgw-insights silence', () => {
     const unknown = await cli('silence', 'expire', '--config', configFile, 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no stored silence "nope"/);
+  });
+
+  it('a silence id is never reused: expired, over, or in the config', async () => {
+    const add = (id: string) =>
+      cli('silence', 'add', '--config', configFile, '--id', id, '--gateway', 'gw', '--for', '1h');
+    expect((await add('mw')).code).toBe(0);
+    expect((await cli('silence', 'expire', '--config', configFile, 'mw')).code).toBe(0);
+    const again = await add('mw');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(
+      /--id: "mw" was the id of a silence that is over \(expired at .*\); a silence id is never reused/,
+    );
+    const stored = JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'));
+    expect(stored.silences).toEqual([expect.objectContaining({ id: 'mw', expiredAt: expect.any(String) })]);
+    const config = JSON.parse(await readFile(configFile, 'utf8'));
+    const withSilence = path.join(tmp, 'with-silence.json');
+    await writeFile(
+      withSilence,
+      JSON.stringify({
+        ...config,
+        notify: {
+          ...config.notify,
+          silences: [
+            {
+              id: 'cfg',
+              matchers: { gateway: 'x' },
+              weekly: { days: ['sun'], from: '01:00', to: '02:00', timeZone: 'UTC' },
+            },
+          ],
+        },
+      }),
+    );
+    const taken = await cli(
+      'silence',
+      'add',
+      '--config',
+      withSilence,
+      '--id',
+      'cfg',
+      '--gateway',
+      'gw',
+      '--for',
+      '1h',
+    );
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/--id: "cfg" is the id of a silence in the configuration/);
+  });
+
+  it('silence and notify verbs need only where the state lives, not the run settings', async () => {
+    // No targets, a CA file that is not there, a bad article: a run would refuse it; these verbs use none.
+    const stateOnly = path.join(tmp, 'state-only.json');
+    await writeFile(
+      stateOnly,
+      JSON.stringify({
+        arm: { caCertFile: './missing-ca.pem' },
+        article: './missing.md',
+        state: { dir: 'state' },
+      }),
+    );
+    const add = await cli(
+      'silence',
+      'add',
+      '--config',
+      stateOnly,
+      '--id',
+      'mw',
+      '--gateway',
+      'gw',
+      '--for',
+      '1h',
+    );
+    expect([add.code, add.stderr]).toEqual([0, '']);
+    const list = await cli('silence', 'list', '--config', stateOnly);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^mw {2}active {2}stored/);
+    expect((await cli('silence', 'expire', '--config', stateOnly, 'mw')).code).toBe(0);
+    const notify = await cli('notify', 'list', '--config', stateOnly);
+    expect([notify.code, notify.stderr]).toEqual([0, '']);
+    // What they do use is still checked, every problem at once.
+    const badState = path.join(tmp, 'bad-state.json');
+    await writeFile(badState, JSON.stringify({ state: { dir: '', blob: {} } }));
+    const refused = await cli('silence', 'list', '--config', badState);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/state\.dir: must not be empty/);
+    expect(refused.stderr).toMatch(/state: give "dir" \(a folder\) or "blob"/);
+  });
+
+  it("an invalid silences.json is said to be the stored silences, not a gateway's state", async () => {
+    await mkdir(path.join(tmp, 'state'), { recursive: true });
+    await writeFile(path.join(tmp, 'state', 'silences.json'), '{"version": 1, broken');
+    const list = await cli('silence', 'list', '--config', configFile);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(
+      /The stored silences \(`silence add`\) in .*silences\.json is not valid JSON/,
+    );
+    expect(list.stderr).not.toMatch(/its gateway|newer appgw-insights/);
   });
 
   it('an unreadable silence store fails open: the run sends, and reports the document', async () => {

@@ -1,7 +1,7 @@
 import * as z from '../../core/input/zod';
 import { terminalSafe } from '../../core/input/json-text';
 import type { NotifyPolicy } from '../../core/notice/decide';
-import type { Silence } from '../../core/notice/silence';
+import { isSilenceOver, type Silence } from '../../core/notice/silence';
 import { silencesSchema } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
@@ -87,22 +87,36 @@ async function update(
 }
 
 /**
- * Adds `silence` (already valid per the schema). Throws UsageError when its id is taken by a silence
- * that is not expired (an expired one of that id is replaced).
+ * Adds `silence` (already valid per the schema). Throws UsageError when its id is the id of any stored
+ * silence, active, pending or expired, or of one in the config (`configSilences`): a silence id is never
+ * reused, so `silence list --all`, the report and the state's `silenceIds` keep naming one silence.
  */
 export async function addSilence(
   store: StateStore<SilenceDocument>,
   silence: Silence,
   now: Date,
+  configSilences: readonly Silence[] = [],
 ): Promise<void> {
+  const id = terminalSafe(silence.id);
+  if (configSilences.some((s) => s.id === silence.id))
+    throw new UsageError(
+      [`--id: "${id}" is the id of a silence in the configuration (notify.silences); choose another --id`],
+      'silence add',
+    );
   await update(store, (silences) => {
     const taken = silences.find((s) => s.id === silence.id);
-    if (taken && !(taken.expiredAt !== undefined && Date.parse(taken.expiredAt) <= now.getTime()))
+    if (taken) {
+      const over = isSilenceOver(taken, now);
       throw new UsageError(
-        [`a silence "${silence.id}" exists; expire it first or choose another --id`],
+        [
+          over
+            ? `--id: "${id}" was the id of a silence that is over (${taken.expiredAt ? `expired at ${taken.expiredAt}` : `ended at ${taken.endsAt ?? ''}`}); a silence id is never reused: choose another --id (e.g. "${id}-2")`
+            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`appgw-insights silence expire ${id}\` (its id stays taken)`,
+        ],
         'silence add',
       );
-    return [...silences.filter((s) => s.id !== silence.id), silence];
+    }
+    return [...silences, silence];
   });
 }
 
