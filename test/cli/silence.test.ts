@@ -262,7 +262,9 @@ describe('appgw-insights silence', () => {
     expect(report.notifications.stateErrors).toEqual([
       expect.objectContaining({
         document: expect.stringMatching(/silences\.json$/),
-        message: expect.stringMatching(/Stored silences are not applied this run/),
+        message: expect.stringMatching(
+          /The stored silences .*no stored silence is applied \(notices are sent/,
+        ),
       }),
     ]);
     expect((await cli('silence', 'list', '--config', configFile)).code).toBe(2);

@@ -5,7 +5,13 @@ import { isSilenceOver, type Silence } from '../../core/notice/silence';
 import { silencesSchema } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
-import { isStateConflictError, StateConflictError, toError, UsageError } from '../../errors';
+import {
+  isStateConflictError,
+  isStateInvalidError,
+  StateConflictError,
+  toError,
+  UsageError,
+} from '../../errors';
 import type { StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import { parseStoredDocument } from './state-document';
@@ -61,7 +67,10 @@ export async function withStoredSilences(
     const withDocument = {
       ...reported,
       document: reported.document ?? store.name,
-      message: `${reported.message} Stored silences are not applied this run (notices are sent).`,
+      // An invalid document says so itself (errors.ts, the silences' kind); said once.
+      message: isStateInvalidError(error)
+        ? reported.message
+        : `${reported.message} Stored silences are not applied this run (notices are sent).`,
     };
     logger.error(withDocument.message);
     return { policy, error: withDocument };
