@@ -480,6 +480,36 @@ export class StateInvalidError extends AppGwInsightsError {
   }
 }
 
+/**
+ * One stored silence (`silence add`'s document, `silences.json`) that this version does not accept, in
+ * a document that is otherwise readable: e.g. a glob an earlier release took (`agw-[12]`), refused now
+ * that silences share receivers' matcher validator. Only that silence is not applied; the others are,
+ * and the entry is kept as it is. `entry` is its 1-based place in `silences`; `id` is its id when it has
+ * a usable one (then `silence expire ID` sets it aside), else undefined (edit the document by hand).
+ * `problems` are `field: problem` lines, terminal-safe.
+ */
+export class StoredSilenceInvalidError extends AppGwInsightsError {
+  override readonly name = 'StoredSilenceInvalidError';
+  readonly code = 'StoredSilenceInvalid';
+  constructor(
+    readonly document: string,
+    readonly entry: number,
+    readonly id: string | undefined,
+    readonly problems: readonly string[],
+  ) {
+    const which = id === undefined ? `The stored silence at entry ${entry}` : `The stored silence "${id}"`;
+    const where = id === undefined ? ` in ${document}` : ` (entry ${entry} in ${document})`;
+    const fix =
+      id === undefined
+        ? `correct or delete it by hand in ${document} (README "Silences"; it has no id \`silence expire\` can name)`
+        : `\`appgw-insights silence expire ${id}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
+    super(
+      `${which}${where} is not valid, so it is not applied (the other stored silences are): ` +
+        `${problems.join('; ')}. To fix it: ${fix}.`,
+    );
+  }
+}
+
 /** The documents kept with the notify state, each said in its own words when it cannot be read. */
 export type StateDocumentKind = 'notify-state' | 'silences' | 'alert-marks';
 
@@ -728,6 +758,11 @@ export const isStateConflictError = errorGuard<StateConflictError>('StateConflic
 export const isStateUnavailableError = errorGuard<StateUnavailableError>(
   'StateUnavailableError',
   'StateUnavailable',
+);
+/** A StoredSilenceInvalidError (`StoredSilenceInvalid`), from any copy of this module. */
+export const isStoredSilenceInvalidError = errorGuard<StoredSilenceInvalidError>(
+  'StoredSilenceInvalidError',
+  'StoredSilenceInvalid',
 );
 /** A StateInvalidError (`StateInvalid`), from any copy of this module. */
 export const isStateInvalidError = errorGuard<StateInvalidError>('StateInvalidError', 'StateInvalid');

@@ -108,7 +108,10 @@ async function listVerb(args: string[]): Promise<number> {
   const errors: string[] = [];
   let stored: readonly Silence[] = [];
   try {
-    stored = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)));
+    const read = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)));
+    stored = read.silences;
+    // Each stored silence this version does not accept: said once, the others listed.
+    errors.push(...read.invalid.map((error) => error.message));
   } catch (error) {
     errors.push(reportedError(toError(error)).message);
   }
@@ -139,8 +142,12 @@ async function expireVerb(args: string[]): Promise<number> {
   const store = typedStateStore(
     buildSilenceStore(await loadConfigPart(values.config as string, ['state']), process.env),
   );
-  const expired = await expireSilence(store, positionals[0] as string, systemClock.now());
-  process.stdout.write(`expired silence ${terminalField(expired.id, 64)} at ${expired.expiredAt ?? ''}\n`);
+  const outcome = await expireSilence(store, positionals[0] as string, systemClock.now());
+  process.stdout.write(
+    'expired' in outcome
+      ? `expired silence ${terminalField(outcome.expired.id, 64)} at ${outcome.expired.expiredAt ?? ''}\n`
+      : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
+  );
   return EXIT_OK;
 }
 

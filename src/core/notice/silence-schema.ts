@@ -1,4 +1,6 @@
 import * as z from '../input/zod';
+import { formatPath } from '../input/format-issues';
+import { terminalSafe } from '../input/json-text';
 import { matcherObject, matcherShape, MATCHER_KEYS } from './matcher-schema';
 import { isKnownTimeZone, readClockTime, WEEKDAYS, type Silence } from './silence';
 
@@ -144,6 +146,43 @@ export const silencesSchema = z.array(silenceSchema, { error: 'must be a list of
     });
   }, ALWAYS),
 );
+
+/** One entry of a stored silence list, checked on its own: the silence, or why it is not one. */
+export type StoredSilenceEntry =
+  | { readonly raw: unknown; readonly silence: Silence; readonly id: string }
+  | {
+      readonly raw: unknown;
+      readonly silence?: undefined;
+      /** Its id when it is a usable one (text `silence expire` can be given), else undefined. */
+      readonly id: string | undefined;
+      /** `field: problem` lines (terminal-safe: a stored document may hold anything). */
+      readonly problems: readonly string[];
+    };
+
+/**
+ * Each entry of a stored silence list (`silence add`'s document) checked on its own with
+ * `silenceSchema`, so one a later release refuses (a glob an earlier one took) is not applied without
+ * the others being lost. An id used by an earlier entry makes the later entry invalid (ids are unique).
+ * `raw` is the entry as stored, to be written back unchanged.
+ */
+export function readStoredSilenceEntries(list: readonly unknown[]): StoredSilenceEntry[] {
+  const seen = new Set<string>();
+  return list.map((raw) => {
+    const rawId =
+      typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['id'] : undefined;
+    const id = typeof rawId === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(rawId) ? rawId : undefined;
+    const parsed = silenceSchema.safeParse(raw);
+    const problems = parsed.success
+      ? []
+      : parsed.error.issues.map((i) => terminalSafe(`${formatPath(i.path) || '(entry)'}: ${i.message}`));
+    if (id !== undefined && seen.has(id))
+      problems.push(`id: "${id}" is the id of an earlier silence; silence ids must be unique`);
+    if (id !== undefined) seen.add(id);
+    return parsed.success && problems.length === 0
+      ? { raw, silence: parsed.data as Silence, id: parsed.data.id }
+      : { raw, id, problems };
+  });
+}
 
 /** Compile-time check that the schema's output is a Silence. */
 export type SilenceInput = z.infer<typeof silenceSchema>;
