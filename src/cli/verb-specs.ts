@@ -12,7 +12,10 @@ export interface OptionSpec {
   readonly default?: string | boolean;
   /** What the value stands for in help (`FILE`, `DIR`, `N`); string options only. */
   readonly value?: string;
-  /** One line: what the option does (and its default, when it has one worth saying). */
+  /**
+   * One line: what the option does (and its default, when it has one worth saying). Not "(repeatable)":
+   * help-text.ts adds that marker from `multiple`, the one place it comes from.
+   */
   readonly help: string;
 }
 
