@@ -486,21 +486,90 @@ export class StateInvalidError extends AppGwInsightsError {
   constructor(
     readonly document: string,
     readonly issues: readonly string[],
-    options?: { cause?: unknown; notJson?: boolean },
+    options?: { cause?: unknown; notJson?: boolean; kind?: StateDocumentKind },
   ) {
+    const kind = STATE_DOCUMENT_KINDS[options?.kind ?? stateDocumentKind(document)];
     // A JSON syntax error is no version's writing: "run the newer version" would send the user astray.
     super(
-      unreadableDocument(`The notify state in ${document}`, issues, options?.notJson) +
-        'It was left as it is, and ' +
-        'nothing is decided or sent for its gateway until it is fixed. To recover: ' +
+      unreadableDocument(`${kind.what} in ${document}`, issues, options?.notJson) +
+        `It was left as it is, and ${kind.meanwhile} until it is fixed. To recover: ` +
         newerVersionFirst(options?.notJson) +
-        'restore it from a backup, correct it by ' +
-        'hand (README "Notify state"), or move it aside (rename it, e.g. to *.json.invalid) so the next ' +
-        'run starts this gateway afresh (servers still bad are told again as new).',
+        `restore it from a backup, correct it by hand (${kind.readme}), or move it aside (rename it, ` +
+        `e.g. to *.json.invalid): ${kind.afresh}.`,
       causeOf(options ?? {}),
     );
     this.notJson = options?.notJson === true;
   }
+}
+
+/**
+ * One stored silence (`silence add`'s document, `silences.json`) that this version does not accept, in
+ * a document that is otherwise readable: e.g. a glob an earlier release took (`agw-[12]`), refused now
+ * that silences share receivers' matcher validator. Only that silence is not applied; the others are,
+ * and the entry is kept as it is. `entry` is its 1-based place in `silences`; `id` is its id when it has
+ * a usable one (then `silence expire ID` sets it aside), else undefined (edit the document by hand).
+ * `problems` are `field: problem` lines, terminal-safe.
+ */
+export class StoredSilenceInvalidError extends AppGwInsightsError {
+  override readonly name = 'StoredSilenceInvalidError';
+  readonly code = 'StoredSilenceInvalid';
+  constructor(
+    readonly document: string,
+    readonly entry: number,
+    readonly id: string | undefined,
+    readonly problems: readonly string[],
+  ) {
+    const which = id === undefined ? `The stored silence at entry ${entry}` : `The stored silence "${id}"`;
+    const where = id === undefined ? ` in ${document}` : ` (entry ${entry} in ${document})`;
+    const fix =
+      id === undefined
+        ? `correct or delete it by hand in ${document} (README "Silences"; it has no id \`silence expire\` can name)`
+        : `\`appgw-insights silence expire ${id}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
+    super(
+      `${which}${where} is not valid, so it is not applied (the other stored silences are): ` +
+        `${problems.join('; ')}. To fix it: ${fix}.`,
+    );
+  }
+}
+
+/** The documents kept with the notify state, each said in its own words when it cannot be read. */
+export type StateDocumentKind = 'notify-state' | 'silences' | 'alert-marks';
+
+const STATE_DOCUMENT_KINDS: Readonly<
+  Record<StateDocumentKind, { what: string; meanwhile: string; readme: string; afresh: string }>
+> = {
+  'notify-state': {
+    what: 'The notify state',
+    meanwhile: 'nothing is decided or sent for its gateway',
+    readme: 'README "Notify state"',
+    afresh: 'the next run starts this gateway afresh (servers still bad are told again as new)',
+  },
+  // One document for every gateway: not "its gateway".
+  silences: {
+    what: 'The stored silences (`silence add`)',
+    meanwhile:
+      "no stored silence is applied (notices are sent; the config's notify.silences still apply) and `silence add`/`silence expire` cannot change it",
+    readme: 'README "Silences"',
+    afresh:
+      'the next `silence add` starts a new document (the silences it held are no longer applied: add again those still wanted)',
+  },
+  'alert-marks': {
+    what: 'The alert dedupe marks',
+    meanwhile: 'alerts for the gateways it covers are not deduplicated',
+    readme: 'README "Azure Monitor alerts"',
+    afresh: 'the next alert starts it afresh (at worst one extra evaluation)',
+  },
+};
+
+/**
+ * Which document a state document name is: the silences (`…silences.json`), an alert dedupe mark
+ * (under `alerts/`), else a gateway's notify state. Status-page documents have their own error
+ * (StatusHistoryInvalidError).
+ */
+function stateDocumentKind(document: string): StateDocumentKind {
+  if (/silences\.json\b/.test(document)) return 'silences';
+  if (/(^|[\\/ ])alerts[\\/]/.test(document)) return 'alert-marks';
+  return 'notify-state';
 }
 
 /**
@@ -760,6 +829,11 @@ export const isStateConflictError = errorGuard<StateConflictError>('StateConflic
 export const isStateUnavailableError = errorGuard<StateUnavailableError>(
   'StateUnavailableError',
   'StateUnavailable',
+);
+/** A StoredSilenceInvalidError (`StoredSilenceInvalid`), from any copy of this module. */
+export const isStoredSilenceInvalidError = errorGuard<StoredSilenceInvalidError>(
+  'StoredSilenceInvalidError',
+  'StoredSilenceInvalid',
 );
 /** A StateInvalidError (`StateInvalid`), from any copy of this module. */
 export const isStateInvalidError = errorGuard<StateInvalidError>('StateInvalidError', 'StateInvalid');

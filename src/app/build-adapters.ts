@@ -76,7 +76,7 @@ export function buildNotify(
  * a name a gateway's document can have (those are `<sub>/<rg>/<gateway>.json`), so listing skips it.
  */
 export function buildSilenceStore(
-  config: Config,
+  config: Pick<Config, 'state'>,
   env: Env,
   advice?: StateFolderAdvice,
 ): StateStore<SilenceDocument> {
@@ -100,7 +100,11 @@ export function buildSilenceStore(
  * (`appgw-insights notify test`): undefined when the config has no receiver of that name. Throws
  * ConfigError when its URL or secrets do not resolve from `env`.
  */
-export function buildReceiver(config: Config, env: Env, name: string): WebhookNotifier | undefined {
+export function buildReceiver(
+  config: Pick<Config, 'sinks'>,
+  env: Env,
+  name: string,
+): WebhookNotifier | undefined {
   const wanted = /^webhook\[(.*)\]$/.exec(name)?.[1] ?? name;
   const index = config.sinks.webhooks.findIndex((receiver) => receiver.name === wanted);
   const raw = config.sinks.webhooks[index];
@@ -109,7 +113,7 @@ export function buildReceiver(config: Config, env: Env, name: string): WebhookNo
 
 /** One state document per gateway: `<dir>/<sub>/<rg>/<gateway>.json`, or the same names under a prefix in a container. */
 export function buildStateStores(
-  config: Config,
+  config: Pick<Config, 'state'>,
   env: Env,
   advice?: StateFolderAdvice,
 ): StateStores<NotifyStateDocument> {
@@ -121,7 +125,7 @@ export function buildStateStores(
  * (createBlobStateStores' `notify/` when undefined), or files under `<state.dir>/<place.folder>`.
  */
 function keyedStateStores<T>(
-  config: Config,
+  config: Pick<Config, 'state'>,
   env: Env,
   place: { readonly blobPrefix: string | undefined; readonly folder?: string },
   advice?: StateFolderAdvice,

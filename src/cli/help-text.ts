@@ -65,10 +65,16 @@ export function usageHint(spec: VerbSpec | VerbGroupSpec): string {
   return `Usage: ${usage}\nRun "${TOOL} ${spec.name} --help" for its options.`;
 }
 
+const REPEATABLE = ' (repeatable)';
+
+/**
+ * `--name VALUE` and its help. The repeatable marker comes from `multiple` alone: one a help text says
+ * itself is dropped, so the marker is said once, and only for an option that may be repeated.
+ */
 function optionRow(name: string, option: OptionSpec): readonly [string, string] {
   const value = option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : '';
-  const repeat = option.multiple ? ' (repeatable)' : '';
-  return [`--${name}${value}`, `${option.help}${repeat}`];
+  const help = option.help.split(REPEATABLE).join('').trimEnd();
+  return [`--${name}${value}`, `${help}${option.multiple ? REPEATABLE : ''}`];
 }
 
 /** Two columns, the first padded to the widest entry. */

@@ -12,7 +12,10 @@ export interface OptionSpec {
   readonly default?: string | boolean;
   /** What the value stands for in help (`FILE`, `DIR`, `N`); string options only. */
   readonly value?: string;
-  /** One line: what the option does (and its default, when it has one worth saying). */
+  /**
+   * One line: what the option does (and its default, when it has one worth saying). Not "(repeatable)":
+   * help-text.ts adds that marker from `multiple`, the one place it comes from.
+   */
   readonly help: string;
 }
 
@@ -307,7 +310,7 @@ export const SILENCE_ADD = {
   name: 'silence add',
   summary: 'silence matching servers for a time window: their notices are recorded, not sent',
   usage:
-    'silence add --config FILE --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --tag NAME=VALUE)… ([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
+    'silence add --config FILE --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --severity LEVEL | --tag NAME=VALUE)… ([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
   options: options({
     config: SILENCE_CONFIG,
     id: {
@@ -320,6 +323,7 @@ export const SILENCE_ADD = {
     subscription: { type: 'string', value: 'ID', help: 'subscription id' },
     pool: { type: 'string', value: 'GLOB', help: 'backend pool name glob' },
     cause: { type: 'string', value: 'ID', help: 'cause id (e.g. probe-timeout, cert-expired)' },
+    severity: { type: 'string', value: 'LEVEL', help: "the episode's severity: critical or warning" },
     tag: {
       type: 'string',
       multiple: true,
@@ -331,7 +335,7 @@ export const SILENCE_ADD = {
     for: {
       type: 'string',
       value: 'DURATION',
-      help: 'instead of --ends: how long from the start (2h, 90m, 1d)',
+      help: 'instead of --ends: how long from the start: a number and a unit, no space (2h, 90m, 1h30m, 1d)',
     },
     weekly: {
       type: 'string',
@@ -351,7 +355,9 @@ export const SILENCE_ADD = {
     },
     comment: { type: 'string', value: 'TEXT', help: 'why (shown by silence list)' },
   }),
-  details: ['Matchers combine (all must match). Exit 2 when the silence is not valid or its id is taken.'],
+  details: [
+    "Matchers combine (all must match); globs and values are checked as in a receiver's match. Exit 2 when the silence is not valid or its id was ever used (a silence id is never reused, expired or not).",
+  ],
 } as const satisfies VerbSpec;
 
 export const SILENCE_LIST = {

@@ -132,8 +132,8 @@ export function appSettingsProblems(
   problems.push(...unknownSettings(env, raw));
   const checked = configProblems(raw, { base: options.base ?? process.cwd(), env });
   // A setting that did not convert is not there for the schema to miss: say it once.
-  const unset = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
-  problems.push(...checked.map(toSettingName).filter((p) => !unset.has(p.slice(0, p.indexOf(' ')))));
+  const unset = new Set(problems.map(settingOf));
+  problems.push(...checked.map(toSettingName).filter((p) => !unset.has(settingOf(p))));
   return { raw, problems };
 }
 
@@ -277,6 +277,11 @@ function convert(value: string, kind: Kind): { value: unknown } | { problem: str
   return { value };
 }
 
+/** The setting a problem line names: its first word (`APPGW_WEBHOOKS` of `APPGW_WEBHOOKS[0].url: …`). */
+function settingOf(line: string): string {
+  return /^[A-Za-z0-9_]+/.exec(line)?.[0] ?? line;
+}
+
 /** A number as JSON writes it (RFC 8259 section 6). */
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
@@ -286,13 +291,20 @@ function setAt(target: Record<string, unknown>, keys: readonly string[], value: 
   node[keys[keys.length - 1] as string] = value;
 }
 
-/** "arm.endpoint: ..." → "APPGW_ARM_ENDPOINT (arm.endpoint: ...)" so the user knows which setting to fix. */
+/**
+ * A configuration problem (`notify.silences[0].endsAt: …`) said by the setting that holds the value
+ * (`APPGW_NOTIFY_SILENCES[0].endsAt: …`), the path inside the setting's JSON after its name: every line
+ * of the settings' error list is `where: problem`, as the config file's are (issue 15). A key no
+ * setting holds (`state`, read from several) is left as it is.
+ */
 function toSettingName(issue: string): string {
-  const setting = APP_SETTINGS.find(
-    (s) =>
-      issue.startsWith(`${s.path.join('.')}:`) ||
-      issue.startsWith(`${s.path.join('.')}[`) ||
-      issue.startsWith(`${s.path.join('.')}.`),
-  );
-  return setting ? `${setting.name} (${issue})` : issue;
+  // The longest path first: `sinks.webhooks` before `sinks`.
+  const settings = [...APP_SETTINGS].sort((a, b) => b.path.length - a.path.length);
+  for (const setting of settings) {
+    const key = setting.path.join('.');
+    if (!issue.startsWith(key)) continue;
+    const rest = issue.slice(key.length);
+    if (/^[:[.\s]/.test(rest)) return `${setting.name}${rest}`;
+  }
+  return issue;
 }

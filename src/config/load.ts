@@ -3,6 +3,7 @@ import { ConfigError } from '../errors';
 import { formatIssues } from '../core/input/format-issues';
 import { readJsonFile } from '../adapters/files/json-file';
 import { configProblems } from './check';
+import * as z from '../core/input/zod';
 import { configSchema, type Config } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -26,6 +27,36 @@ export async function loadConfigFile(file: string, env?: Env): Promise<Config> {
   const problems = configProblems(read.value, { base, ...(env ? { env } : {}) });
   if (problems.length) throw new ConfigError(problems, `config file ${file}`);
   return resolvePaths(parseConfig(read.value, `config file ${file}`), base);
+}
+
+/** The top-level keys a verb may read alone (loadConfigPart). */
+export type ConfigPart = 'state' | 'notify' | 'sinks';
+
+/**
+ * Only the keys `parts` of a JSON config file, checked by the one schema's own fields for them (every
+ * problem of those at once), relative folders resolved against the file. For the verbs that use only
+ * where the state lives (`silence`, `notify list|resend`) or the receivers (`notify test`): a setting
+ * they do not use (a missing `arm.caCertFile`, no `targets`) is no reason for them to fail (issue 16).
+ */
+export async function loadConfigPart<K extends ConfigPart>(
+  file: string,
+  parts: readonly K[],
+): Promise<Pick<Config, K>> {
+  const read = await readJsonFile(file);
+  if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
+  const shape = configSchema._zod.def.shape;
+  const schema = z.looseObject(Object.fromEntries(parts.map((part) => [part, shape[part]])));
+  const result = schema.safeParse(read.value);
+  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
+  const config = result.data as unknown as Pick<Config, K>;
+  const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
+  const state = (config as Partial<Config>).state;
+  const sinks = (config as Partial<Config>).sinks;
+  return {
+    ...config,
+    ...(state ? { state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) } } : {}),
+    ...(sinks ? { sinks: { ...sinks, ...(sinks.dir ? { dir: at(sinks.dir) } : {}) } } : {}),
+  };
 }
 
 /** The config's relative paths (CA file, article, folders) made absolute against `base`. */

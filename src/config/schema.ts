@@ -7,6 +7,7 @@ import { groupingSchema } from '../adapters/webhooks/config-base';
 import { readLocation, readNamePattern, readTagFilter } from '../core/discovery/filter';
 import { silencesSchema } from '../core/notice/silence-schema';
 import { durationInMs } from './duration';
+import { wholeNumber } from '../core/input/whole-number';
 import { blobSinkSchema, blobStateSchema, statusContainerSchema } from './storage-schema';
 
 /**
@@ -14,6 +15,15 @@ import { blobSinkSchema, blobStateSchema, statusContainerSchema } from './storag
  * key has one default and one error message. README "Configuration" documents each key.
  */
 export const ARM_PUBLIC_ENDPOINT = 'https://management.azure.com';
+
+/** Entry-level checks run with the fields' own problems, on the value as given (issue 15). */
+const ALWAYS = { when: () => true } as const;
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
 
 /** A target id, parsed once here: the rest of the app gets a `Target`, never a raw string. */
 const target = z.pipe(
@@ -88,20 +98,25 @@ const armSchema = z
     ),
     caCertFile: z.optional(z.string().check(z.minLength(1))),
     credential: z._default(z.enum(['default', 'development']), 'default'),
-    maxRetries: z._default(z.int().check(z.gte(0), z.lte(10)), 3),
-    pollIntervalInMs: z._default(z.int().check(z.gte(10), z.lte(60_000)), 2_000),
+    maxRetries: z._default(wholeNumber(0, 10, 'retries of a failed ARM request; 0 = none'), 3),
+    pollIntervalInMs: z._default(
+      wholeNumber(10, 60_000, 'milliseconds between polls of a long-running ARM operation'),
+      2_000,
+    ),
   })
   .check(
-    z.superRefine((arm, ctx) => {
-      if (arm.credential === 'development' && !isLoopbackUrl(arm.endpoint)) {
+    // Run even when a field was refused (every problem in one round, issue 15): on what was given.
+    z.superRefine((arm: unknown, ctx) => {
+      const { credential, endpoint = ARM_PUBLIC_ENDPOINT } = asRecord(arm);
+      if (credential === 'development' && typeof endpoint === 'string' && !isLoopbackUrl(endpoint)) {
         ctx.addIssue({
           code: 'custom',
           path: ['credential'],
           message:
-            '"development" sends a fixed token and is only allowed with a loopback endpoint (the emulator)',
+            '"development" sends a fixed token and is only allowed with a loopback endpoint (the emulator); use "default" for Azure',
         });
       }
-    }),
+    }, ALWAYS),
   );
 
 const CONCURRENCY_PROBLEM = 'must be "auto" or a whole number >= 1';
@@ -125,19 +140,25 @@ function endpointProblem(url: string): string | undefined {
 
 const notifySchema = z.strictObject({
   /** Consecutive bad runs before `degraded`: damps flapping. */
-  for: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
+  for: z._default(wholeNumber(1, 100, 'consecutive bad runs before `degraded` is sent; 1 = at once'), 1),
   /**
    * Consecutive runs without the server bad before `recovered`: damps flapping the other way (the
    * episode stays open meanwhile; src/core/notice/decide.ts). 1 = at the first such run.
    */
-  recoverAfter: z._default(z.int().check(z.gte(1), z.lte(100)), 1),
+  recoverAfter: z._default(
+    wholeNumber(1, 100, 'consecutive healthy runs before `recovered` is sent; 1 = at the first'),
+    1,
+  ),
   /** Least time between `still-degraded` reminders; normalised to ms as `repeatIntervalInMs`. */
   repeatInterval: z._default(durationInMs(60_000, 365 * 86_400_000), 4 * 3_600_000),
   /**
    * Per receiver and gateway: most notices kept waiting (past it the oldest become dead letters) and
    * most dead letters kept (past it the oldest are dropped); both reported, never silent.
    */
-  outboxLimit: z._default(z.int().check(z.gte(1), z.lte(10_000)), 100),
+  outboxLimit: z._default(
+    wholeNumber(1, 10_000, 'notices kept waiting per receiver and gateway, and dead letters kept'),
+    100,
+  ),
   /**
    * Silences and maintenance windows (src/core/notice/silence.ts): matched transitions are recorded, not
    * sent. Those added with `appgw-insights silence add` are kept with the notify state and apply too.
@@ -214,13 +235,18 @@ export const configSchema = z.strictObject({
     ),
     'auto',
   ),
-  gatewayTimeoutInMs: z._default(z.int().check(z.gte(1_000), z.lte(3_600_000)), 300_000),
+  gatewayTimeoutInMs: z._default(
+    wholeNumber(1_000, 3_600_000, 'milliseconds one gateway may take before it is given up'),
+    300_000,
+  ),
   /**
    * A direct run (`run`) stops this long after it started, as on Ctrl-C: what it finished is kept, the
    * report says what it did not do. None by default. No app setting: the Functions app's timer only
    * lists and queues (each queue invocation is one gateway, bounded by gatewayTimeoutInMs).
    */
-  runDeadlineInMs: z.optional(z.int().check(z.gte(1_000), z.lte(7 * 24 * 3_600_000))),
+  runDeadlineInMs: z.optional(
+    wholeNumber(1_000, 7 * 24 * 3_600_000, 'milliseconds after which a run stops as on Ctrl-C'),
+  ),
   article: z.optional(z.string().check(z.minLength(1))),
   sinks: z
     .pipe(
@@ -230,21 +256,28 @@ export const configSchema = z.strictObject({
       ),
     )
     .check(
-      z.superRefine((sinks, ctx) => {
-        for (const { index, problem } of repeatedReceiverNames(sinks.webhooks.map((w) => w.name))) {
+      z.superRefine((sinks: unknown, ctx) => {
+        const webhooks = asRecord(sinks)['webhooks'];
+        if (!Array.isArray(webhooks)) return;
+        const names = webhooks.map((w: unknown) => asRecord(w)['name']);
+        for (const { index, problem } of repeatedReceiverNames(names)) {
           ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'name'], message: problem });
         }
-      }),
+      }, ALWAYS),
     ),
   notify: z._default(notifySchema, () => notifySchema.parse({})),
   statusPage: z._default(statusPageSchema, () => statusPageSchema.parse({})),
   /** Where notify-on-change remembers episodes and undelivered notices: a folder, or a blob (Azure). */
   state: z.pipe(
     z._default(stateSchema, {}).check(
-      z.superRefine((state, ctx) => {
-        if (state.dir && state.blob)
-          ctx.addIssue({ code: 'custom', message: 'give "dir" or "blob", not both' });
-      }),
+      z.superRefine((state: unknown, ctx) => {
+        const { dir, blob } = asRecord(state);
+        if (dir !== undefined && blob !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'give "dir" (a folder) or "blob" (a storage container), not both; remove one',
+          });
+      }, ALWAYS),
     ),
     z.transform((state: z.output<typeof stateSchema>) =>
       state.dir || state.blob ? state : { dir: '.appgw-state' },

@@ -1,5 +1,10 @@
 import { capText, VALUE_CAPS } from './caps';
-import { isAppGwInsightsError, isStateInvalidError, isStateUnavailableError } from '../errors';
+import {
+  isAppGwInsightsError,
+  isStateInvalidError,
+  isStateUnavailableError,
+  isStoredSilenceInvalidError,
+} from '../errors';
 import type { ReportedError } from './run-report';
 
 /**
@@ -14,6 +19,8 @@ export function reportedError(error: Error, sink?: string): ReportedError {
     message: capText(error.message, VALUE_CAPS.errorMessage),
     retryable: ours ? error.retryable : true,
     ...(sink ? { sink } : {}),
-    ...(isStateUnavailableError(error) || isStateInvalidError(error) ? { document: error.document } : {}),
+    ...(isStateUnavailableError(error) || isStateInvalidError(error) || isStoredSilenceInvalidError(error)
+      ? { document: error.document }
+      : {}),
   };
 }

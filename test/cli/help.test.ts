@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, ROOT, runCli } from '../helpers/cli';
-import { VERBS, isVerbGroup, leafVerbs, type VerbSpec } from '../../src/cli/verb-specs';
+import { verbHelp } from '../../src/cli/help-text';
+import { RUN, VERBS, isVerbGroup, leafVerbs, type VerbSpec } from '../../src/cli/verb-specs';
 
 beforeAll(assertBuilt);
 
@@ -228,3 +229,38 @@ describe('every verb parses with its table in verb-specs.ts, so every option it 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('help markers are said once', () => {
+  /** Every "(…)" of a line that occurs in it more than once, e.g. "(repeatable) (repeatable)". */
+  const repeatedMarkers = (line: string) => {
+    const markers: string[] = line.match(/\([^()]*\)/g) ?? [];
+    return markers.filter((m, i) => markers.indexOf(m) !== i);
+  };
+
+  it.each(leafVerbs().map((spec) => [spec.name, spec] as const))(
+    '%s: no line repeats a marker; "(repeatable)" on exactly the options that may be repeated',
+    (_, spec) => {
+      const help = verbHelp(spec);
+      for (const line of help.split('\n')) expect(repeatedMarkers(line)).toEqual([]);
+      for (const [name, option] of Object.entries(spec.options)) {
+        const row = help
+          .split('\n')
+          .find((line) => line.startsWith(`  --${name} `) || line === `  --${name}`);
+        expect(row?.match(/\(repeatable\)/g) ?? []).toHaveLength(option.multiple ? 1 : 0);
+      }
+    },
+  );
+
+  it('a help text that says "(repeatable)" itself still shows it once, and only for a repeatable option', () => {
+    const spec: VerbSpec = {
+      ...RUN,
+      options: {
+        tag: { type: 'string', multiple: true, value: 'T', help: 'a tag (repeatable)' },
+        one: { type: 'string', help: 'one value (repeatable)' },
+      },
+    };
+    const help = verbHelp(spec);
+    expect(help).toMatch(/--tag T +a tag \(repeatable\)\n/);
+    expect(help).toMatch(/--one VALUE +one value\n/);
+  });
+});

@@ -83,8 +83,8 @@ describe('run without --config: the APPGW_* settings from the environment', () =
       /^ {2}- APPGW_CONCURENCY: not a setting of this app; did you mean APPGW_CONCURRENCY\?/,
       /^ {2}- APPGW_TARGET: not a setting of this app; did you mean APPGW_TARGETS\?/,
       /^ {2}- APPGW_TARGETS: not set: /,
-      /^ {2}- APPGW_WEBHOOKS \(sinks\.webhooks\[0\]\.url: environment variable \/ app setting "APPGW_OPS_HOOK" is not set/,
-      /^ {2}- APPGW_ARM_CA_CERT_FILE \(arm\.caCertFile: .*not-a-ca\.pem: the file holds no PEM certificate/,
+      /^ {2}- APPGW_WEBHOOKS\[0\]\.url: environment variable \/ app setting "APPGW_OPS_HOOK" is not set/,
+      /^ {2}- APPGW_ARM_CA_CERT_FILE: .*not-a-ca\.pem: the file holds no PEM certificate/,
     ])
       expect(lines).toContainEqual(expect.stringMatching(expected));
     // The fromEnv name it points at is a setting too, not a typo.

@@ -69,7 +69,7 @@ describe('appgw-insights silence', () => {
   it.each<[string, string[], RegExp]>([
     ['no matcher', ['--id', 'x', '--for', '1h'], /matchers: must hold at least one matcher/],
     ['no end', ['--id', 'x', '--gateway', 'gw'], /say when it ends/],
-    ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /matchers\.cause: must be one of/],
+    ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /--cause: must be a cause id, one of/],
     [
       'a bad zone',
       [
@@ -86,9 +86,36 @@ describe('appgw-insights silence', () => {
         '--time-zone',
         'Nowhere/Else',
       ],
-      /timeZone: must be an IANA time zone/,
+      /--time-zone: must be an IANA time zone/,
     ],
     ['a bad tag', ['--id', 'x', '--tag', 'env', '--for', '1h'], /--tag "env": give NAME=VALUE/],
+    // Globs as a receiver's match takes them (one validator): a class would match nothing.
+    [
+      'a character class',
+      ['--id', 'x', '--gateway', 'agw-[12]', '--for', '1h'],
+      /--gateway: is not a name glob/,
+    ],
+    ['a pool regex', ['--id', 'x', '--pool', 'pool-.+', '--for', '1h'], /--pool: is not a name glob/],
+    [
+      'a subscription name',
+      ['--id', 'x', '--subscription', 'Prod', '--for', '1h'],
+      /--subscription: must be a subscription id/,
+    ],
+    [
+      'a bad severity',
+      ['--id', 'x', '--severity', 'high', '--for', '1h'],
+      /--severity: must be one of critical, warning/,
+    ],
+    [
+      'a duration in words',
+      ['--id', 'x', '--gateway', 'gw', '--for', '2 hours'],
+      /--for "2 hours": is not a duration: write a whole number and a unit with no space .* e\.g\. --for 2h/,
+    ],
+    [
+      'an end before the start',
+      ['--id', 'x', '--gateway', 'gw', '--starts', '2030-01-02T00:00:00Z', '--ends', '2030-01-01T00:00:00Z'],
+      /--ends: is before --starts \(2030-01-02T00:00:00Z\): a silence ends after it starts/,
+    ],
   ])('add refuses %s: exit 2, nothing stored', async (_, args, message) => {
     const { code, stderr } = await cli('silence', 'add', '--config', configFile, ...args);
     expect(code).toBe(2);
@@ -118,7 +145,7 @@ describe('appgw-insights silence', () => {
     expect((await cli(...args)).code).toBe(0);
     const again = await cli(...args);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/a silence "weekend" exists/);
+    expect(again.stderr).toMatch(/--id: "weekend" is the id of a silence in force or pending/);
     const stored = JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'));
     expect(stored.silences[0]).toMatchObject({
       weekly: { days: ['sat', 'sun'], from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' },
@@ -129,19 +156,236 @@ describe('appgw-insights silence', () => {
     expect(unknown.stderr).toMatch(/no stored silence "nope"/);
   });
 
-  it('an unreadable silence store fails open: the run sends, and reports the document', async () => {
+  it('a silence id is never reused: expired, over, or in the config', async () => {
+    const add = (id: string) =>
+      cli('silence', 'add', '--config', configFile, '--id', id, '--gateway', 'gw', '--for', '1h');
+    expect((await add('mw')).code).toBe(0);
+    expect((await cli('silence', 'expire', '--config', configFile, 'mw')).code).toBe(0);
+    const again = await add('mw');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(
+      /--id: "mw" was the id of a silence that is over \(expired at .*\); a silence id is never reused/,
+    );
+    const stored = JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'));
+    expect(stored.silences).toEqual([expect.objectContaining({ id: 'mw', expiredAt: expect.any(String) })]);
+    const config = JSON.parse(await readFile(configFile, 'utf8'));
+    const withSilence = path.join(tmp, 'with-silence.json');
+    await writeFile(
+      withSilence,
+      JSON.stringify({
+        ...config,
+        notify: {
+          ...config.notify,
+          silences: [
+            {
+              id: 'cfg',
+              matchers: { gateway: 'x' },
+              weekly: { days: ['sun'], from: '01:00', to: '02:00', timeZone: 'UTC' },
+            },
+          ],
+        },
+      }),
+    );
+    const taken = await cli(
+      'silence',
+      'add',
+      '--config',
+      withSilence,
+      '--id',
+      'cfg',
+      '--gateway',
+      'gw',
+      '--for',
+      '1h',
+    );
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/--id: "cfg" is the id of a silence in the configuration/);
+  });
+
+  it('silence and notify verbs need only where the state lives, not the run settings', async () => {
+    // No targets, a CA file that is not there, a bad article: a run would refuse it; these verbs use none.
+    const stateOnly = path.join(tmp, 'state-only.json');
+    await writeFile(
+      stateOnly,
+      JSON.stringify({
+        arm: { caCertFile: './missing-ca.pem' },
+        article: './missing.md',
+        state: { dir: 'state' },
+      }),
+    );
+    const add = await cli(
+      'silence',
+      'add',
+      '--config',
+      stateOnly,
+      '--id',
+      'mw',
+      '--gateway',
+      'gw',
+      '--for',
+      '1h',
+    );
+    expect([add.code, add.stderr]).toEqual([0, '']);
+    const list = await cli('silence', 'list', '--config', stateOnly);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^mw {2}active {2}stored/);
+    expect((await cli('silence', 'expire', '--config', stateOnly, 'mw')).code).toBe(0);
+    const notify = await cli('notify', 'list', '--config', stateOnly);
+    expect([notify.code, notify.stderr]).toEqual([0, '']);
+    // What they do use is still checked, every problem at once.
+    const badState = path.join(tmp, 'bad-state.json');
+    await writeFile(badState, JSON.stringify({ state: { dir: '', blob: {} } }));
+    const refused = await cli('silence', 'list', '--config', badState);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/state\.dir: must not be empty/);
+    expect(refused.stderr).toMatch(/state: give "dir" \(a folder\) or "blob"/);
+  });
+
+  it("an invalid silences.json is said to be the stored silences, not a gateway's state", async () => {
     await mkdir(path.join(tmp, 'state'), { recursive: true });
-    await writeFile(path.join(tmp, 'state', 'silences.json'), '{"version": 1, "silences": [{"id": 1}]}');
+    await writeFile(path.join(tmp, 'state', 'silences.json'), '{"version": 1, broken');
+    const list = await cli('silence', 'list', '--config', configFile);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(
+      /The stored silences \(`silence add`\) in .*silences\.json is not valid JSON/,
+    );
+    expect(list.stderr).not.toMatch(/its gateway|newer appgw-insights/);
+  });
+
+  it.each<[string, string]>([
+    ['version 2 (a newer release)', '{"version": 2, "silences": []}'],
+    ['silences not a list', '{"version": 1, "silences": {"id": "mw"}}'],
+    ['not an object', '[]'],
+  ])(
+    'a silence document whose envelope is not valid (%s) fails open: the run sends, and reports the document',
+    async (_, text) => {
+      await mkdir(path.join(tmp, 'state'), { recursive: true });
+      await writeFile(path.join(tmp, 'state', 'silences.json'), text);
+      const run = await cli('run', '--config', configFile);
+      expect(types()).toEqual(['degraded']);
+      expect(run.code).toBe(2);
+      const report = JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8'));
+      expect(report.notifications.stateErrors).toEqual([
+        expect.objectContaining({
+          code: 'StateInvalid',
+          document: expect.stringMatching(/silences\.json$/),
+          message: expect.stringMatching(
+            /The stored silences .*no stored silence is applied \(notices are sent/,
+          ),
+        }),
+      ]);
+      expect((await cli('silence', 'list', '--config', configFile)).code).toBe(2);
+      // Nothing can be changed in it (add or expire would write over what this version cannot read).
+      expect((await cli('silence', 'expire', '--config', configFile, 'mw')).code).toBe(2);
+      expect(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8')).toBe(text);
+    },
+  );
+
+  it('a stored silence an earlier release accepted (agw-[12]) is skipped and said once; the valid one silences; expire sets it aside', async () => {
+    const file = path.join(tmp, 'state', 'silences.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    const old = {
+      id: 'old-glob',
+      matchers: { gateway: 'agw-[12]' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+      comment: 'written by an earlier release',
+    };
+    const good = {
+      id: 'mw',
+      matchers: { gateway: 'g*' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+    };
+    // Entries with no usable id and with a duplicate id are the same kind: only that entry is lost.
+    const noId = {
+      matchers: { gateway: 'x' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+    };
+    const dup = { ...good, comment: 'again' };
+    await writeFile(file, JSON.stringify({ version: 1, silences: [old, good, noId, dup], note: 'kept' }));
+
     const run = await cli('run', '--config', configFile);
-    expect(types()).toEqual(['degraded']);
+    expect(types()).toEqual([]);
     expect(run.code).toBe(2);
     const report = JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8'));
-    expect(report.notifications.stateErrors).toEqual([
-      expect.objectContaining({
-        document: expect.stringMatching(/silences\.json$/),
-        message: expect.stringMatching(/Stored silences are not applied this run/),
-      }),
+    expect(report.notifications.silenced).toEqual([
+      expect.objectContaining({ type: 'degraded', outcome: 'held', silenceIds: ['mw'] }),
     ]);
-    expect((await cli('silence', 'list', '--config', configFile)).code).toBe(2);
+    const errors = report.notifications.stateErrors as { code: string; message: string; document: string }[];
+    expect(errors.map((e) => e.code)).toEqual([
+      'StoredSilenceInvalid',
+      'StoredSilenceInvalid',
+      'StoredSilenceInvalid',
+    ]);
+    expect(errors.every((e) => /silences\.json$/.test(e.document))).toBe(true);
+    expect(errors[0]?.message).toMatch(
+      /^The stored silence "old-glob" \(entry 1 in .*silences\.json\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*To fix it: `appgw-insights silence expire old-glob`/,
+    );
+    expect(errors[1]?.message).toMatch(
+      /^The stored silence at entry 3 in .*id: .*correct or delete it by hand in /,
+    );
+    expect(errors[2]?.message).toMatch(
+      /^The stored silence "mw" \(entry 4 .*id: "mw" is the id of an earlier silence/,
+    );
+    // The summary says each once.
+    expect(run.stdout.match(/"old-glob"/g)).toHaveLength(1);
+
+    const list = await cli('silence', 'list', '--config', configFile);
+    expect(list.code).toBe(2);
+    expect(list.stdout).toMatch(/^mw {2}active {2}stored/);
+    expect(list.stdout).not.toMatch(/old-glob/);
+    expect(list.stderr.match(/error: The stored silence/g)).toHaveLength(3);
+    expect(list.stderr).toMatch(/"old-glob" .*silence expire old-glob/);
+
+    // add still works beside invalid entries, which it keeps as stored; their ids stay taken.
+    const add = (id: string) =>
+      cli('silence', 'add', '--config', configFile, '--id', id, '--gateway', 'other', '--for', '1h');
+    expect((await add('mw-2')).code).toBe(0);
+    const taken = await add('old-glob');
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/--id: "old-glob" is the id of a stored silence that is not valid/);
+    let stored = JSON.parse(await readFile(file, 'utf8'));
+    expect(stored.silences.slice(0, 4)).toEqual([old, good, noId, dup]);
+    expect(stored.note).toBe('kept');
+
+    const expired = await cli('silence', 'expire', '--config', configFile, 'old-glob');
+    expect([expired.code, expired.stderr]).toEqual([0, '']);
+    expect(expired.stdout).toMatch(
+      /^set aside stored silence old-glob \(not valid, so never applied: matchers\.gateway: is not a name glob.*"setAside"/,
+    );
+    stored = JSON.parse(await readFile(file, 'utf8'));
+    expect(stored.silences.map((s: { id?: string }) => s.id)).toEqual(['mw', undefined, 'mw', 'mw-2']);
+    expect(stored.setAside).toEqual([
+      {
+        setAsideAt: expect.any(String),
+        problems: [expect.stringMatching(/^matchers\.gateway: /)],
+        silence: old,
+      },
+    ]);
+    // Gone from the report and the list; its id is still taken.
+    const after = await cli('silence', 'list', '--config', configFile);
+    expect(after.stderr).not.toMatch(/old-glob/);
+    expect(after.stderr.match(/error: The stored silence/g)).toHaveLength(2);
+    expect((await add('old-glob')).stderr).toMatch(
+      /"old-glob" is the id of a stored silence that is not valid \(set aside\)/,
+    );
+
+    // expire mw: the valid one is expired, its duplicate (invalid) set aside; the entry with no id stays.
+    expect((await cli('silence', 'expire', '--config', configFile, 'mw')).stdout).toMatch(
+      /^expired silence mw at /,
+    );
+    stored = JSON.parse(await readFile(file, 'utf8'));
+    expect(stored.silences).toEqual([
+      { ...good, expiredAt: expect.any(String) },
+      noId,
+      expect.objectContaining({ id: 'mw-2' }),
+    ]);
+    expect(stored.setAside.map((s: { silence: unknown }) => s.silence)).toEqual([old, dup]);
+    const last = await cli('silence', 'list', '--config', configFile, '--json');
+    expect(JSON.parse(last.stdout).errors).toEqual([
+      expect.stringMatching(/^The stored silence at entry 2 in /),
+    ]);
   });
 });

@@ -115,3 +115,59 @@ describe('a duration refused names bounds and examples the setting takes', () =>
     expect(problem).toMatch(message);
   });
 });
+
+/**
+ * Every key of the configuration schema has a README row (`| \`notify.recoverAfter\` |`), and a row for a
+ * list or object of entries (`sinks.webhooks`, `notify.silences`, `sinks.blob`) names every key of its
+ * entries, down to the matchers and the weekly window: a key added to the schema without a line in
+ * the README fails here (issue 16: the receiver's `grouping` was missing from `sinks.webhooks`).
+ */
+describe('every configuration key has its README row', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  type Def = {
+    type: string;
+    shape?: Record<string, { _zod: { def: Def } }>;
+    innerType?: { _zod: { def: Def } };
+    in?: { _zod: { def: Def } };
+    element?: { _zod: { def: Def } };
+    options?: Array<{ _zod: { def: Def } }>;
+  };
+  /** The keys of the objects `def` holds (through defaults, optionals, pipes, lists and unions). */
+  function keysOf(def: Def): Record<string, Def> {
+    if (def.shape) return Object.fromEntries(Object.entries(def.shape).map(([k, v]) => [k, v._zod.def]));
+    const inner = def.innerType ?? def.in ?? def.element;
+    if (inner) return keysOf(inner._zod.def);
+    if (def.options) return Object.assign({}, ...def.options.map((o) => keysOf(o._zod.def)));
+    return {};
+  }
+  /** Every key under `def`, nested ones too (`weekly`'s `days`, the matchers' `backendPool`). */
+  function allKeys(def: Def): string[] {
+    return Object.entries(keysOf(def)).flatMap(([k, d]) => [k, ...allKeys(d)]);
+  }
+  const rowOf = (key: string) =>
+    new RegExp(`^\\| \`${key.replace(/\./g, '\\.')}\` \\|.*$`, 'm').exec(readme)?.[0];
+
+  const { configSchema } =
+    jest.requireActual<typeof import('../../src/config/schema')>('../../src/config/schema');
+  const rows: Array<[string, Def]> = Object.entries(keysOf(configSchema._zod.def as unknown as Def)).flatMap(
+    ([key, def]): Array<[string, Def]> => {
+      const children = keysOf(def);
+      // A section of settings (`arm`, `notify`): a row per key; otherwise the key's own row.
+      return rowOf(key) === undefined && Object.keys(children).length
+        ? Object.entries(children).map(([child, d]): [string, Def] => [`${key}.${child}`, d])
+        : [[key, def]];
+    },
+  );
+
+  it.each(rows.map(([key, def]) => [key, def]))(
+    '%s has a row naming every key of its entries',
+    (key, def) => {
+      const row = rowOf(key as string);
+      expect([key, row === undefined ? 'no row' : 'row']).toEqual([key, 'row']);
+      const missing = [...new Set(allKeys(def as Def))].filter(
+        (k) => !row?.includes(`\`${k}\``) && !row?.includes(`"${k}"`),
+      );
+      expect([key, missing]).toEqual([key, []]);
+    },
+  );
+});

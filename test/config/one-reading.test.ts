@@ -276,7 +276,12 @@ describe('a value that passed but cannot work is refused the three ways, naming 
     for (const way of ['app settings', 'environment'] as const) {
       expect([way, read[way]]).toEqual([
         way,
-        [expect.stringMatching(new RegExp(`^${setting} \\(${problem.source}`))],
+        // One line format (issue 15): the setting, then the path inside its value, then the problem.
+        [
+          expect.stringMatching(
+            new RegExp(`^${setting}${problem.source.slice(key.replace(/\./g, '\\.').length)}`),
+          ),
+        ],
       ]);
     }
   });

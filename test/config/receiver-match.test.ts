@@ -98,7 +98,7 @@ describe('sinks.webhooks[].match: refused with the receiver and the key named', 
     [
       'an unknown cause id',
       [{ cause: 'timeout' }],
-      /match\[0\]\.cause \(receiver "pager"\): must be one of /,
+      /match\[0\]\.cause \(receiver "pager"\): must be a cause id, one of /,
     ],
     [
       'an empty rule (it would take everything)',
@@ -129,7 +129,9 @@ describe('sinks.webhooks[].match: refused with the receiver and the key named', 
     const fromFile = await fileProblems([receiver(match)]);
     expect(fromFile).toEqual([expect.stringMatching(expected)]);
     const fromSettings = settingsProblems([receiver(match)]);
-    expect(fromSettings).toEqual([expect.stringMatching(expected)]);
+    // The setting's name stands for the key it holds (one line format, issue 15).
+    const asSetting = new RegExp(expected.source.replace(/^(\^?)sinks\\\.webhooks/, '$1APPGW_WEBHOOKS'));
+    expect(fromSettings).toEqual([expect.stringMatching(asSetting)]);
   });
 
   it('every problem of every receiver at once, each naming its receiver', async () => {

@@ -35,14 +35,14 @@ describe('app settings validated at start-up', () => {
     const issues = (error as ConfigError).issues.join('\n');
     for (const expected of [
       /^APPGW_SCHEDULE: .*day-of-week/m,
-      /^APPGW_ARM_CA_CERT_FILE \(arm\.caCertFile: \/nonexistent\/ca\.pem: /m,
-      /NoSuchConnection is not set/,
-      /^APPGW_DISCOVERY_NAMES \(discovery\.names\[0\]/m,
-      /^APPGW_WEBHOOKS \(sinks\.webhooks\[0\]\.secret \(from "OPS_WEBHOOK_SECRET"\): must/m,
+      /^APPGW_ARM_CA_CERT_FILE: \/nonexistent\/ca\.pem: /m,
+      /NoSuchConnection: not set/,
+      /^APPGW_DISCOVERY_NAMES\[0\]: /m,
+      /^APPGW_WEBHOOKS\[0\]\.secret \(from "OPS_WEBHOOK_SECRET"\): must/m,
       /^APPGW_CONCURRENCY: "lots"/m,
       /^APPGW_QUEUE_NAME: "No_Such"/m,
       /^APPGW_TARGET: not a setting of this app; did you mean APPGW_TARGETS\?/m,
-      /AzureWebJobsStorage is not a usable storage connection string/,
+      /AzureWebJobsStorage: is not a usable storage connection string/,
     ])
       expect(issues).toMatch(expected);
     expect(issues).not.toContain('whsec_short');

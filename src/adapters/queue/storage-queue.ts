@@ -43,7 +43,7 @@ export function queueConnectionFromAppSettings(prefix: string, env: Env): QueueC
     ['__queueServiceUri', uri === undefined ? undefined : serviceUriProblem(uri, 'queue')],
     ['__accountName', uri !== undefined || account === undefined ? undefined : accountNameProblem(account)],
   ] as const;
-  const issues = problems.flatMap(([suffix, problem]) => (problem ? [`${prefix}${suffix} ${problem}.`] : []));
+  const issues = problems.flatMap(([suffix, problem]) => (problem ? [`${prefix}${suffix}: ${problem}`] : []));
   if (issues.length > 0) throw new ConfigError(issues, 'app settings');
   const identity = {
     ...(clientId ? { clientId } : {}),

@@ -63,8 +63,8 @@ export function blobConnectionFromAppSettings(prefix: string, env: AppSettings):
   if (connectionString !== undefined) {
     if (identitySettings.length > 0) {
       throw configError(prefix, [
-        `${prefix} (a connection string) and ${identitySettings.join(', ')} (an identity-based ` +
-          `connection) are both set: keep one of them.`,
+        `${prefix}: a connection string, and ${identitySettings.join(', ')} (an identity-based ` +
+          `connection) is set too: keep one of them`,
       ]);
     }
     const options = { connectionString, setting: prefix };
@@ -73,17 +73,19 @@ export function blobConnectionFromAppSettings(prefix: string, env: AppSettings):
   }
   if (blobServiceUri === undefined && accountName === undefined) {
     throw configError(prefix, [
-      `${prefix} is not set: set it to a storage connection string ("UseDevelopmentStorage=true" for ` +
+      `${prefix}: not set: set it to a storage connection string ("UseDevelopmentStorage=true" for ` +
         `Azurite), or set ${prefix}__blobServiceUri (https://<account>.blob.core.windows.net) or ` +
-        `${prefix}__accountName for an identity-based connection.`,
+        `${prefix}__accountName for an identity-based connection`,
     ]);
   }
   if (blobServiceUri !== undefined && accountName !== undefined) {
-    throw configError(prefix, [`Set only one of ${prefix}__blobServiceUri and ${prefix}__accountName.`]);
+    throw configError(prefix, [
+      `${prefix}__blobServiceUri: ${prefix}__accountName is set too: set only one of them`,
+    ]);
   }
   const issues: string[] = [];
   if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
-    issues.push(`${prefix}__credential must be "managedidentity" when set.`);
+    issues.push(`${prefix}__credential: must be "managedidentity" when set`);
   }
   const identity: BlobIdentityOptions = {
     ...(credential !== undefined ? { credential: 'managedidentity' as const } : {}),
@@ -135,7 +137,7 @@ export function endpointOfConnectionString(
 ): StorageEndpoint {
   const read = readConnectionString(connectionString, service);
   if ('endpoint' in read) return read.endpoint;
-  throw configError(source, [`${source} is not a usable storage connection string: ${read.problem}.`]);
+  throw configError(source, [`${source}: is not a usable storage connection string: ${read.problem}`]);
 }
 
 /**
@@ -177,9 +179,11 @@ function validateConnection(options: BlobConnectionOptions): string[] {
     ['__accountName', 'accountName' in options ? accountNameProblem(options.accountName) : undefined],
     ['__clientId', options.clientId !== undefined ? clientIdProblem(options.clientId) : undefined],
   ] as const;
-  const issues = problems.flatMap(([suffix, problem]) => (problem ? [`${name(suffix)} ${problem}.`] : []));
+  const issues = problems.flatMap(([suffix, problem]) => (problem ? [`${name(suffix)}: ${problem}`] : []));
   if (options.clientId !== undefined && options.managedIdentityResourceId !== undefined) {
-    issues.push(`Set only one of ${name('__clientId')} and ${name('__managedIdentityResourceId')}.`);
+    issues.push(
+      `${name('__clientId')}: ${name('__managedIdentityResourceId')} is set too: set only one of them`,
+    );
   }
   return issues;
 }
@@ -189,14 +193,17 @@ function validateConnection(options: BlobConnectionOptions): string[] {
  * (no account, key or SAS) is told the forms to copy; one with a malformed endpoint is told which.
  */
 function validateConnectionString(value: string, setting: string): string[] {
-  if (!value.trim()) return [`${setting} is empty.`];
+  if (!value.trim())
+    return [
+      `${setting}: is empty: give a storage connection string, e.g. "UseDevelopmentStorage=true" for Azurite`,
+    ];
   const read = readConnectionString(value, 'blob');
   if ('endpoint' in read) return [];
-  if (read.endpointOnly) return [`${setting} is not a usable storage connection string: ${read.problem}.`];
+  if (read.endpointOnly) return [`${setting}: is not a usable storage connection string: ${read.problem}`];
   return [
-    `${setting} is not a storage connection string (${read.problem}): expected "UseDevelopmentStorage=true", ` +
+    `${setting}: is not a storage connection string (${read.problem}): expected "UseDevelopmentStorage=true", ` +
       `"DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net" ` +
-      `or "BlobEndpoint=…;SharedAccessSignature=…" (copy it from the account's "Access keys" page).`,
+      `or "BlobEndpoint=…;SharedAccessSignature=…" (copy it from the account's "Access keys" page)`,
   ];
 }
 

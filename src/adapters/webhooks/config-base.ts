@@ -1,5 +1,6 @@
 import { fromEnvSchema } from '../../core/input/from-env';
 import * as z from '../../core/input/zod';
+import { wholeNumber } from '../../core/input/whole-number';
 import { receiverMatchSchema } from '../../core/notice/receiver-rules-schema';
 import { GROUPING_MODES } from '../../core/notice/grouping';
 
@@ -36,8 +37,14 @@ export const receiverBaseShape = {
       ),
     ),
   url: urlRefSchema,
-  timeoutInMs: z._default(z.int().check(z.gte(100), z.lte(120_000)), DEFAULT_TIMEOUT_IN_MS),
-  maxAttempts: z._default(z.int().check(z.gte(1), z.lte(10)), DEFAULT_MAX_ATTEMPTS),
+  timeoutInMs: z._default(
+    wholeNumber(100, 120_000, 'milliseconds to wait for the receiver to answer one attempt'),
+    DEFAULT_TIMEOUT_IN_MS,
+  ),
+  maxAttempts: z._default(
+    wholeNumber(1, 10, 'attempts per delivery, the first included'),
+    DEFAULT_MAX_ATTEMPTS,
+  ),
   /** false: this receiver is never sent `recovered` (core/notice/receiver-rules.ts). */
   sendResolved: z._default(z.boolean({ error: 'must be true or false' }), true),
   /**

@@ -57,10 +57,12 @@ export const webhookReceiverSchema = z.discriminatedUnion(
  * (`webhook[<name>]`). For each name an earlier one already has: its position in `names`, and why.
  */
 export function repeatedReceiverNames(
-  names: readonly string[],
+  names: readonly unknown[],
 ): Array<{ readonly index: number; readonly problem: string }> {
   const seen = new Set<string>();
   return names.flatMap((name, index) => {
+    // A name that is no text is its entry's own problem.
+    if (typeof name !== 'string') return [];
     const repeated = seen.has(name);
     seen.add(name);
     return repeated

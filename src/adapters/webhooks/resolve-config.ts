@@ -2,6 +2,8 @@ import { ConfigError } from '../../errors';
 import type { FromEnv } from '../../core/input/from-env';
 import { formatPath } from '../../core/input/format-issues';
 import { fromEnvSchema, resolveFromEnv } from '../../core/input/from-env';
+import * as z from '../../core/input/zod';
+import { receiverBaseShape } from './config-base';
 import { secretProblem } from './json/standard-webhooks';
 import { routingKeyProblem } from './pagerduty/config';
 import { repeatedReceiverNames, webhookReceiverSchema } from './registry';
@@ -36,9 +38,12 @@ export function resolveWebhookConfigs(
     return { issues, config: collect(raw, env, `${path}[${i}]`, issues), at: i };
   });
   const resolved = entries.flatMap((e) => (e.config ? [{ ...e, config: e.config }] : []));
-  for (const { index, problem } of repeatedReceiverNames(resolved.map((e) => e.config.name))) {
-    const entry = resolved[index];
-    entry?.issues.push(`${path}[${entry.at}].name: ${problem}`);
+  // Over every entry as written, refused ones too: a repeated name is said in the same round.
+  const names = raws.map((raw: unknown) =>
+    typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['name'] : undefined,
+  );
+  for (const { index, problem } of repeatedReceiverNames(names)) {
+    entries[index]?.issues.push(`${path}[${index}].name: ${problem}`);
   }
   const issues = entries.flatMap((e) => e.issues);
   if (issues.length > 0) throw new ConfigError(issues, 'webhook configuration');
@@ -54,7 +59,9 @@ function collect(raw: unknown, env: Env, path: string, issues: string[]): Resolv
     }
     // The rest of the entry's problems too, not in a second round once the shape is right (issue 15
     // trial: a missing "format" hid the http:// URL and the secret without "whsec_").
-    valueProblems(raw, env, path, new Set(parsed.error.issues.map((i) => String(i.path[0] ?? ''))), issues);
+    const flagged = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')));
+    baseFieldProblems(raw, path, flagged, issues);
+    valueProblems(raw, env, path, flagged, issues);
     return undefined;
   }
   const config = parsed.data;
@@ -105,6 +112,22 @@ export function nameReceiverInLine(line: string, webhooks: unknown): string {
 }
 
 /**
+ * An entry the union refused as a whole (no `format`, or one we do not know): the keys every format
+ * shares (`name`, `match`, `grouping`, `timeoutInMs` …) checked all the same, each the schema said
+ * nothing of, so fixing `format` shows no new problem in a second round (issue 15).
+ */
+function baseFieldProblems(raw: unknown, path: string, flagged: ReadonlySet<string>, issues: string[]): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const parsed = receiverBaseSchema.safeParse(raw);
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    const key = String(issue.path[0] ?? '');
+    if (!key || flagged.has(key) || key === 'url') continue;
+    issues.push(nameReceiverOf(`${path}.${formatPath(issue.path)}: ${issue.message}`, raw));
+  }
+}
+
+/**
  * An entry the schema refused: its url, secret and routingKey checked by their policies all the same,
  * each when it is of a usable shape and the schema said nothing of it. The secret (routingKey) when the
  * format is "json" ("pagerduty") or not one we know (the user may be about to name it).
@@ -132,6 +155,9 @@ function valueProblems(
     checkedValue(ref as string | FromEnv, field, env, path, issues);
   }
 }
+
+/** The keys every format shares, the others let through (each format's own are its schema's). */
+const receiverBaseSchema = z.looseObject(receiverBaseShape);
 
 /** The fields whose values have a policy beyond the schema's shape (url-policy.ts, whsec_, routing key). */
 const CHECKED_FIELDS = ['url', 'secret', 'routingKey'] as const;

@@ -1,6 +1,6 @@
 import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
-import { loadConfigFile } from '../../config/load';
+import { loadConfigPart } from '../../config/load';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
@@ -33,7 +33,7 @@ export async function notifyVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
   if (!values.config) throw new UsageError(['--config FILE is required'], NOTIFY_LIST.name);
-  const stores = buildStateStores(await loadConfigFile(values.config), process.env);
+  const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
   const listing = await listOutboxes(stores, systemClock);
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -53,7 +53,7 @@ async function resendVerb(args: string[]): Promise<number> {
   const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
-  const stores = buildStateStores(await loadConfigFile(values.config as string), process.env);
+  const stores = buildStateStores(await loadConfigPart(values.config as string, ['state']), process.env);
   const { requeued, errors } = await resendDeadLetters(stores, {
     ...(values.notice ? { noticeId: values.notice } : {}),
     ...(values.receiver ? { receiver: values.receiver } : {}),
@@ -90,7 +90,7 @@ async function testVerb(args: string[]): Promise<number> {
   if (!values.receiver) issues.push('--receiver NAME is required (a name from sinks.webhooks)');
   if (!values.config) issues.push('--config FILE is required');
   if (issues.length) throw new UsageError(issues, NOTIFY_TEST.name);
-  const config = await loadConfigFile(values.config as string);
+  const config = await loadConfigPart(values.config as string, ['sinks', 'notify']);
   const notifier = buildReceiver(config, process.env, values.receiver as string);
   if (!notifier) {
     const names = config.sinks.webhooks.map((w) => w.name);

@@ -365,7 +365,12 @@ function confirmedMark(
 }
 
 function subjectOf(record: ServerRecord) {
-  return { gateway: record.gateway, backendPool: record.backendPool, causeId: record.cause.id };
+  return {
+    gateway: record.gateway,
+    backendPool: record.backendPool,
+    causeId: record.cause.id,
+    severity: recordSeverity(record),
+  };
 }
 
 /** `{ raisedFrom }` when a due `degraded` of `record` is due because its severity rose; else `{}`. */

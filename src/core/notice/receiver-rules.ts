@@ -1,6 +1,5 @@
 import type { Notice } from './notice';
 import { noticeServerKey, type ServerRecord } from './server-record';
-import type { Severity } from './severity';
 import { silenceMatches, type SilenceMatchers } from './silence';
 
 /**
@@ -28,9 +27,7 @@ export interface ReceiverRules {
  * (severity.ts). Every matcher given must match (all-of), as in a silence and as Alertmanager's
  * `matchers` on a route (https://prometheus.io/docs/alerting/latest/configuration/#route).
  */
-export interface RouteMatchers extends SilenceMatchers {
-  readonly severity?: Severity;
-}
+export type RouteMatchers = SilenceMatchers;
 
 /**
  * A rule of `match`: its matchers all match, and none of those under `not` does. Each matcher under
@@ -70,13 +67,12 @@ export function ruleMatches(rule: RouteRule, notice: RouteSubject): boolean {
 }
 
 function matchersMatch(matchers: RouteMatchers, notice: RouteSubject): boolean {
-  const { severity, ...silence } = matchers;
-  if (severity !== undefined && severity !== notice.severity) return false;
-  // silenceMatches is all-of over the keys given: with none given it matches (a severity-only rule).
-  return silenceMatches(silence, {
+  // silenceMatches is all-of over the keys given: the one matcher of silences and routes.
+  return silenceMatches(matchers, {
     gateway: notice.gateway,
     backendPool: notice.backendPool,
     causeId: notice.cause.id,
+    severity: notice.severity,
   });
 }
 

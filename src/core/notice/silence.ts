@@ -1,5 +1,6 @@
 import type { CauseId } from '../causes';
 import type { GatewayRef } from '../model';
+import type { Severity } from './severity';
 
 /**
  * Silences and maintenance windows (`notify.silences`, `appgw-insights silence add`): while one is
@@ -46,6 +47,8 @@ export interface SilenceMatchers {
    * Matches only a gateway whose tags are known: a subject without tags never matches a tag matcher.
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The severity of the server's episode (severity.ts), exact. */
+  readonly severity?: Severity;
 }
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -73,6 +76,7 @@ export interface SilenceSubject {
   readonly gateway: GatewayRef & { readonly tags?: Readonly<Record<string, string>> };
   readonly backendPool: string;
   readonly causeId: CauseId | string;
+  readonly severity: Severity;
 }
 
 /** Whether `silence` is in force at `now` (its window holds `now` and it was not expired before). */
@@ -91,7 +95,10 @@ export function isSilenceOver(silence: Silence, now: Date): boolean {
   return !silence.weekly && silence.endsAt !== undefined && at >= Date.parse(silence.endsAt);
 }
 
-/** Whether every matcher of `matchers` matches `subject`. */
+/**
+ * Whether every matcher of `matchers` matches `subject`: the one matcher of silences and of receivers'
+ * `match` rules (receiver-rules.ts), whose values the one validator checks (matcher-schema.ts).
+ */
 export function silenceMatches(matchers: SilenceMatchers, subject: SilenceSubject): boolean {
   const { gateway } = subject;
   if (matchers.subscription !== undefined && !sameName(matchers.subscription, gateway.subscriptionId))
@@ -102,6 +109,7 @@ export function silenceMatches(matchers: SilenceMatchers, subject: SilenceSubjec
   if (matchers.backendPool !== undefined && !globMatches(matchers.backendPool, subject.backendPool))
     return false;
   if (matchers.cause !== undefined && matchers.cause !== subject.causeId) return false;
+  if (matchers.severity !== undefined && matchers.severity !== subject.severity) return false;
   if (matchers.tags !== undefined && !tagsMatch(matchers.tags, gateway.tags)) return false;
   return true;
 }

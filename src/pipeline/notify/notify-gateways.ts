@@ -1,6 +1,7 @@
 import { gatewayKey } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
+import type { ReportedError } from '../../core/run-report';
 import { toError } from '../../errors';
 import type { Clock, Notifier, StateStore, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
@@ -65,7 +66,7 @@ export async function notifyGateway(
   const key = gatewayKey(gateway.id);
   // Read per gateway: the Functions app notifies one gateway per invocation (fan-out), so there is no
   // run-wide place to read it once; it is one small document.
-  const { policy, error } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
+  const { policy, errors } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
   const notified = await notifyOnChange(
     depsForDocument(services, key, clock, runId),
     {
@@ -77,7 +78,7 @@ export async function notifyGateway(
     policy,
     runId,
   );
-  return error ? { ...notified, stateErrors: [...notified.stateErrors, error] } : notified;
+  return errors.length ? { ...notified, stateErrors: [...notified.stateErrors, ...errors] } : notified;
 }
 
 function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefined {
@@ -159,8 +160,24 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     undelivered: outcomes.flatMap((o) => o.undelivered),
     dropped: outcomes.flatMap((o) => o.dropped),
     grouped: outcomes.flatMap((o) => o.grouped ?? []),
-    stateErrors: outcomes.flatMap((o) => o.stateErrors),
+    stateErrors: onceEachStoredSilence(outcomes.flatMap((o) => o.stateErrors)),
     claimed: outcomes.every((o) => o.claimed),
     contended: outcomes.flatMap((o) => o.contended),
   };
+}
+
+/**
+ * `errors` with each stored silence that is not valid said once: every gateway reads the one silence
+ * document (notifyGateway), but the problem is the silence's, not the gateway's. Other errors, a
+ * document that could not be read included, stay per gateway (each gateway's notify went without).
+ */
+function onceEachStoredSilence(errors: readonly ReportedError[]): ReportedError[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => {
+    if (error.code !== 'StoredSilenceInvalid') return true;
+    const key = `${error.document ?? ''}\n${error.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

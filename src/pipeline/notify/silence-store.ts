@@ -1,11 +1,18 @@
 import * as z from '../../core/input/zod';
 import { terminalSafe } from '../../core/input/json-text';
 import type { NotifyPolicy } from '../../core/notice/decide';
-import type { Silence } from '../../core/notice/silence';
-import { silencesSchema } from '../../core/notice/silence-schema';
+import { isSilenceOver, type Silence } from '../../core/notice/silence';
+import { readStoredSilenceEntries, type StoredSilenceEntry } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import type { ReportedError } from '../../core/run-report';
-import { isStateConflictError, StateConflictError, toError, UsageError } from '../../errors';
+import {
+  isStateConflictError,
+  isStateInvalidError,
+  StateConflictError,
+  StoredSilenceInvalidError,
+  toError,
+  UsageError,
+} from '../../errors';
 import type { StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import { parseStoredDocument } from './state-document';
@@ -14,71 +21,152 @@ import { parseStoredDocument } from './state-document';
  * The silences added with `appgw-insights silence add`, kept with the notify state in one document
  * (`<state.dir>/silences.json`, or the blob `notify/silences.json` in the state container), written
  * with ETag conditions like the gateways' documents. Field names are a contract: add, never rename.
- * Expired silences stay (with `expiredAt`) so `silence list` can show what was in force.
+ * Expired silences stay (with `expiredAt`) so `silence list` can show what was in force. `setAside`:
+ * stored silences this version did not accept, moved out of `silences` by `silence expire`, each kept
+ * as it was stored (`silence`) with when and why (`setAsideAt`, `problems`); their ids stay taken.
  */
 export interface SilenceDocument {
   readonly version: 1;
-  readonly silences: readonly Silence[];
+  /** Each as stored: an entry this version does not accept is kept (and reported), never rewritten. */
+  readonly silences: readonly unknown[];
+  readonly setAside?: readonly SetAsideSilence[];
 }
 
-const documentSchema = z.looseObject({
-  version: z.literal(1),
-  silences: z._default(silencesSchema, []),
-});
+/** A stored silence `silence expire` moved out of `silences` because it was not valid. */
+export interface SetAsideSilence {
+  /** ISO 8601 UTC. */
+  readonly setAsideAt: string;
+  readonly problems: readonly string[];
+  /** The entry exactly as it was stored. */
+  readonly silence: unknown;
+}
+
+/**
+ * The envelope only, read strictly: a document that is not this version's fails as a whole (fail
+ * open, StateInvalidError). The entries are checked one by one (readStoredSilenceEntries), so a silence
+ * an earlier release accepted and this one refuses costs that silence alone.
+ */
+const documentSchema = z.looseObject(
+  {
+    version: z.literal(1, {
+      error: (issue) =>
+        `is ${JSON.stringify(issue.input) ?? 'missing'}; this version reads and writes version 1 only`,
+    }),
+    silences: z._default(z.array(z.unknown(), { error: 'must be a list of silences' }), []),
+    setAside: z.optional(z.array(z.unknown(), { error: 'must be a list' })),
+  },
+  { error: 'is not a JSON object {"version": 1, "silences": [...]}' },
+);
 
 const MAX_CONFLICT_RETRIES = 5;
 
-/** A stored value as a silence document: undefined is none yet; anything else invalid throws StateInvalidError. */
-export function parseSilenceDocument(value: unknown, document: string): SilenceDocument {
-  if (value === undefined) return { version: 1, silences: [] };
-  return parseStoredDocument(documentSchema, value, document) as unknown as SilenceDocument;
+/** A silence document read: its envelope as stored (unknown keys kept) and each entry checked. */
+export interface StoredSilences {
+  readonly document: Readonly<Record<string, unknown>> & SilenceDocument;
+  readonly entries: readonly StoredSilenceEntry[];
 }
 
-/** The stored silences (every one, expired too). Throws the store's errors, or StateInvalidError. */
-export async function readStoredSilences(store: StateStore<SilenceDocument>): Promise<readonly Silence[]> {
-  return parseSilenceDocument((await store.read())?.value, store.name).silences;
+/**
+ * A stored value as a silence document: undefined is none yet. Throws StateInvalidError when the
+ * envelope is not a version-1 document; entries that are not valid silences are returned as such.
+ */
+export function parseSilenceDocument(value: unknown, document: string): StoredSilences {
+  if (value === undefined) return { document: { version: 1, silences: [] }, entries: [] };
+  const parsed = parseStoredDocument(
+    documentSchema,
+    value,
+    document,
+  ) as unknown as StoredSilences['document'];
+  return { document: parsed, entries: readStoredSilenceEntries(parsed.silences) };
+}
+
+/** Each stored entry that is not a valid silence, as the error that says what to do about it. */
+function invalidEntries(
+  entries: readonly StoredSilenceEntry[],
+  document: string,
+): StoredSilenceInvalidError[] {
+  return entries.flatMap((entry, index) =>
+    entry.silence ? [] : [new StoredSilenceInvalidError(document, index + 1, entry.id, entry.problems)],
+  );
+}
+
+/**
+ * The stored silences that are valid (every one, expired too), and one StoredSilenceInvalidError per
+ * entry that is not (not applied). Throws the store's errors, or StateInvalidError (the envelope).
+ */
+export async function readStoredSilences(
+  store: StateStore<SilenceDocument>,
+): Promise<{ silences: readonly Silence[]; invalid: readonly StoredSilenceInvalidError[] }> {
+  const { entries } = parseSilenceDocument((await store.read())?.value, store.name);
+  return {
+    silences: entries.flatMap((e) => (e.silence ? [e.silence] : [])),
+    invalid: invalidEntries(entries, store.name),
+  };
 }
 
 /**
  * `policy` with the stored silences added to the config's. Fail-open: when the silence document cannot
  * be read or is not valid, the run goes on with the config's silences only (a notice sent during
  * maintenance is noise; one lost because a blob was unreadable is a missed outage) and the failure is
- * returned, to be reported as a state error naming the document.
+ * returned, to be reported as a state error naming the document. A stored silence that is not valid is
+ * not applied, the others are; each such one is returned as its own error (StoredSilenceInvalid).
  */
 export async function withStoredSilences(
   policy: NotifyPolicy,
   store: StateStore<SilenceDocument> | undefined,
   logger: Logger,
-): Promise<{ policy: NotifyPolicy; error?: ReportedError }> {
-  if (!store) return { policy };
+): Promise<{ policy: NotifyPolicy; errors: readonly ReportedError[] }> {
+  if (!store) return { policy, errors: [] };
   try {
-    const stored = await readStoredSilences(store);
-    return stored.length
-      ? { policy: { ...policy, silences: [...(policy.silences ?? []), ...stored] } }
-      : { policy };
+    const { silences, invalid } = await readStoredSilences(store);
+    const errors = invalid.map((error) => reportedError(error));
+    for (const error of errors) logger.error(error.message);
+    return silences.length
+      ? { policy: { ...policy, silences: [...(policy.silences ?? []), ...silences] }, errors }
+      : { policy, errors };
   } catch (error) {
     const reported = reportedError(toError(error));
     const withDocument = {
       ...reported,
       document: reported.document ?? store.name,
-      message: `${reported.message} Stored silences are not applied this run (notices are sent).`,
+      // An invalid document says so itself (errors.ts, the silences' kind); said once.
+      message: isStateInvalidError(error)
+        ? reported.message
+        : `${reported.message} Stored silences are not applied this run (notices are sent).`,
     };
     logger.error(withDocument.message);
-    return { policy, error: withDocument };
+    return { policy, errors: [withDocument] };
   }
 }
 
-/** Changes the document with `change`, retried on ETag conflicts (another `silence` verb, a run never writes it). */
+/**
+ * Changes the document with `change`, retried on ETag conflicts (another `silence` verb, a run never
+ * writes it). Entries `change` keeps are written back as they were stored (`raw`), valid or not, and
+ * keys of the document this version does not know are kept.
+ */
 async function update(
   store: StateStore<SilenceDocument>,
-  change: (silences: readonly Silence[]) => readonly Silence[],
-): Promise<readonly Silence[]> {
+  change: (read: StoredSilences) => {
+    entries: readonly StoredSilenceEntry[];
+    setAside?: readonly SetAsideSilence[];
+  },
+): Promise<void> {
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await store.read();
-    const next = change(parseSilenceDocument(stored?.value, store.name).silences);
+    const read = parseSilenceDocument(stored?.value, store.name);
+    const next = change(read);
+    const setAside = [...(read.document.setAside ?? []), ...(next.setAside ?? [])];
     try {
-      await store.write({ version: 1, silences: next }, stored?.etag);
-      return next;
+      await store.write(
+        {
+          ...read.document,
+          version: 1,
+          silences: next.entries.map((e) => e.raw),
+          ...(setAside.length ? { setAside } : {}),
+        },
+        stored?.etag,
+      );
+      return;
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
     }
@@ -86,42 +174,96 @@ async function update(
   throw new StateConflictError(store.name);
 }
 
+/** The id of a set-aside entry's silence, when it has one in text. */
+function setAsideId(entry: unknown): unknown {
+  const silence =
+    typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['silence'] : undefined;
+  return typeof silence === 'object' && silence !== null
+    ? (silence as Record<string, unknown>)['id']
+    : undefined;
+}
+
 /**
- * Adds `silence` (already valid per the schema). Throws UsageError when its id is taken by a silence
- * that is not expired (an expired one of that id is replaced).
+ * Adds `silence` (already valid per the schema). Throws UsageError when its id is the id of any stored
+ * silence, active, pending or expired, or of one in the config (`configSilences`): a silence id is never
+ * reused, so `silence list --all`, the report and the state's `silenceIds` keep naming one silence.
  */
 export async function addSilence(
   store: StateStore<SilenceDocument>,
   silence: Silence,
   now: Date,
+  configSilences: readonly Silence[] = [],
 ): Promise<void> {
-  await update(store, (silences) => {
-    const taken = silences.find((s) => s.id === silence.id);
-    if (taken && !(taken.expiredAt !== undefined && Date.parse(taken.expiredAt) <= now.getTime()))
+  const id = terminalSafe(silence.id);
+  if (configSilences.some((s) => s.id === silence.id))
+    throw new UsageError(
+      [`--id: "${id}" is the id of a silence in the configuration (notify.silences); choose another --id`],
+      'silence add',
+    );
+  await update(store, ({ document, entries }) => {
+    const invalid = entries.find((e) => !e.silence && e.id === silence.id);
+    if (invalid || (document.setAside ?? []).some((e) => setAsideId(e) === silence.id))
       throw new UsageError(
-        [`a silence "${silence.id}" exists; expire it first or choose another --id`],
+        [
+          `--id: "${id}" is the id of a stored silence that is not valid${invalid ? '' : ' (set aside)'}; a silence id is never reused: choose another --id (e.g. "${id}-2")`,
+        ],
         'silence add',
       );
-    return [...silences.filter((s) => s.id !== silence.id), silence];
+    const taken = entries.find((e) => e.silence?.id === silence.id)?.silence;
+    if (taken) {
+      const over = isSilenceOver(taken, now);
+      throw new UsageError(
+        [
+          over
+            ? `--id: "${id}" was the id of a silence that is over (${taken.expiredAt ? `expired at ${taken.expiredAt}` : `ended at ${taken.endsAt ?? ''}`}); a silence id is never reused: choose another --id (e.g. "${id}-2")`
+            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`appgw-insights silence expire ${id}\` (its id stays taken)`,
+        ],
+        'silence add',
+      );
+    }
+    return { entries: [...entries, { raw: silence, silence, id: silence.id }] };
   });
 }
 
-/** Expires the silence `id` at `now`. Throws UsageError when no stored silence has that id. */
+/** What `silence expire` did: the silence expired, or the entry (not valid) set aside. */
+export type ExpireOutcome =
+  { readonly expired: Silence } | { readonly setAside: SetAsideSilence; readonly id: string };
+
+/**
+ * Expires the stored silence `id` at `now` (keeping an earlier `expiredAt`). A stored entry with that
+ * id that is not a valid silence cannot be given `expiredAt` as a silence: it is moved, exactly as
+ * stored, from `silences` to `setAside` (with `now` and its problems), so it is no longer reported and
+ * nothing of it is lost. Every entry with that id is handled (a duplicate id is itself a problem).
+ * The other entries are written back as stored. Throws UsageError when no stored entry has that id.
+ */
 export async function expireSilence(
   store: StateStore<SilenceDocument>,
   id: string,
   now: Date,
-): Promise<Silence> {
-  let expired: Silence | undefined;
-  await update(store, (silences) => {
-    const found = silences.find((s) => s.id === id);
-    if (!found)
+): Promise<ExpireOutcome> {
+  let outcome: ExpireOutcome | undefined;
+  await update(store, ({ entries }) => {
+    outcome = undefined;
+    if (!entries.some((e) => e.id === id))
       throw new UsageError(
         [`no stored silence "${terminalSafe(id)}"; \`appgw-insights silence list\` shows them`],
         'silence expire',
       );
-    expired = { ...found, expiredAt: found.expiredAt ?? now.toISOString() };
-    return silences.map((s) => (s.id === id ? (expired as Silence) : s));
+    const setAside: SetAsideSilence[] = [];
+    const kept: StoredSilenceEntry[] = [];
+    for (const entry of entries) {
+      if (entry.id !== id) kept.push(entry);
+      else if (entry.silence) {
+        const expired = { ...entry.silence, expiredAt: entry.silence.expiredAt ?? now.toISOString() };
+        const raw = { ...(entry.raw as Record<string, unknown>), expiredAt: expired.expiredAt };
+        kept.push({ raw, silence: expired, id });
+        outcome ??= { expired };
+      } else {
+        setAside.push({ setAsideAt: now.toISOString(), problems: entry.problems, silence: entry.raw });
+      }
+    }
+    outcome ??= { setAside: setAside[0] as SetAsideSilence, id };
+    return { entries: kept, setAside };
   });
-  return expired as Silence;
+  return outcome as ExpireOutcome;
 }

@@ -72,7 +72,7 @@ test('an unusable connection string is a ConfigError naming the setting, never t
     createStorageWorkQueue({ connection: { connectionString, setting: P }, queueName: 'q' }),
   );
   expect(error).toBeInstanceOf(ConfigError);
-  expect(error.message).toMatch(/AzureWebJobsStorage is not a usable storage connection string/);
+  expect(error.message).toMatch(/AzureWebJobsStorage: is not a usable storage connection string/);
   expect(error.message).not.toContain('c2VjcmV0');
 });
 

@@ -430,7 +430,7 @@ describe('blob sink', () => {
         .catch((e) => e);
       expect(error).toBeInstanceOf(DeliveryError);
       expect(error).toMatchObject({ retryable: false });
-      expect(error.message).toContain('APPGW_STORAGE is not a storage connection string');
+      expect(error.message).toContain('APPGW_STORAGE: is not a storage connection string');
       expect(error.message).not.toContain('not-a-key');
     });
 

@@ -96,32 +96,32 @@ describe('blobConnectionFromAppSettings', () => {
     [
       'nothing set',
       { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
-      [/APPGW_STORAGE is not set: .*APPGW_STORAGE__blobServiceUri .*APPGW_STORAGE__accountName/],
+      [/APPGW_STORAGE: not set: .*APPGW_STORAGE__blobServiceUri .*APPGW_STORAGE__accountName/],
     ],
     [
       'connection string and identity settings together',
       { [P]: 'UseDevelopmentStorage=true', [`${P}__accountName`]: 'acct' },
-      [/APPGW_STORAGE \(a connection string\) and APPGW_STORAGE__accountName/],
+      [/APPGW_STORAGE: a connection string, and APPGW_STORAGE__accountName/],
     ],
     [
       'service URI and account name together',
       { [`${P}__blobServiceUri`]: 'https://acct.blob.core.windows.net', [`${P}__accountName`]: 'acct' },
-      [/only one of APPGW_STORAGE__blobServiceUri and APPGW_STORAGE__accountName/],
+      [/APPGW_STORAGE__blobServiceUri: APPGW_STORAGE__accountName is set too: set only one of them/],
     ],
     [
       'service URI not a URL',
       { [`${P}__blobServiceUri`]: 'acct.blob.core.windows.net' },
-      [/APPGW_STORAGE__blobServiceUri must be an absolute URL/],
+      [/APPGW_STORAGE__blobServiceUri: must be an absolute URL/],
     ],
     [
       'service URI over http to a remote host',
       { [`${P}__blobServiceUri`]: 'http://acct.blob.core.windows.net' },
-      [/APPGW_STORAGE__blobServiceUri must use https/],
+      [/APPGW_STORAGE__blobServiceUri: must use https/],
     ],
     [
       'account name not valid',
       { [`${P}__accountName`]: 'My_Account' },
-      [/APPGW_STORAGE__accountName must be a storage account name/],
+      [/APPGW_STORAGE__accountName: must be a storage account name/],
     ],
     [
       'client id not a GUID, credential unknown',
@@ -131,8 +131,8 @@ describe('blobConnectionFromAppSettings', () => {
         [`${P}__credential`]: 'clientsecret',
       },
       [
-        /APPGW_STORAGE__credential must be "managedidentity"/,
-        /APPGW_STORAGE__clientId must be the client id/,
+        /APPGW_STORAGE__credential: must be "managedidentity"/,
+        /APPGW_STORAGE__clientId: must be the client id/,
       ],
     ],
     [
@@ -142,12 +142,12 @@ describe('blobConnectionFromAppSettings', () => {
         [`${P}__clientId`]: CLIENT_ID,
         [`${P}__managedIdentityResourceId`]: '/x',
       },
-      [/only one of APPGW_STORAGE__clientId and APPGW_STORAGE__managedIdentityResourceId/],
+      [/APPGW_STORAGE__clientId: APPGW_STORAGE__managedIdentityResourceId is set too/],
     ],
     [
       'connection string without account or SAS',
       { [P]: `AccountKey=${SECRET_KEY}` },
-      [/APPGW_STORAGE is not a storage connection string/],
+      [/APPGW_STORAGE: is not a storage connection string/],
     ],
   ])('refuses %s with a ConfigError naming the setting', (_label, env, patterns) => {
     const error = captureError(() => blobConnectionFromAppSettings(P, env));
@@ -262,7 +262,7 @@ describe('connectBlobService', () => {
     const error = captureError(() => connectBlobService({ connectionString: bad, setting: 'MY_CONN' }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(
-      /MY_CONN is not a usable storage connection string: .*BlobEndpoint must be an http\(s\) URL/,
+      /MY_CONN: is not a usable storage connection string: .*BlobEndpoint must be an http\(s\) URL/,
     );
     expect(error.message).not.toContain(SECRET_KEY);
     expect(captureError(() => connectBlobService({ blobServiceUri: 'nope' }))).toBeInstanceOf(ConfigError);
@@ -370,7 +370,7 @@ describe('a connection string: one reading for the settings and the client', () 
       for (const error of [fromSettings, fromClient]) {
         expect(error).toBeInstanceOf(ConfigError);
         expect((error as ConfigError).issues).toHaveLength(1);
-        expect(error.message).toMatch(new RegExp(`${P} ${pattern.source}`));
+        expect(error.message).toMatch(new RegExp(`${P}: ${pattern.source}`));
         expect(secretsIn(error.message)).toEqual([]);
       }
       expect(fromClient.message).toBe(fromSettings.message);

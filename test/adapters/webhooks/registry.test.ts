@@ -167,7 +167,7 @@ describe('resolveWebhookConfig', () => {
         expect.stringMatching(/^webhook\.name: must be 1-64 letters/),
         expect.stringMatching(/^webhook\.url/),
         expect.stringMatching(/^webhook\.maxAttempts: /),
-        expect.stringMatching(/^webhook: Unrecognized key: "retries"/),
+        expect.stringMatching(/^webhook: unknown key "retries": the keys here are name, url/),
       ]),
     );
   });

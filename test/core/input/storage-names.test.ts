@@ -120,9 +120,9 @@ describe('a storage connection: the config file and the app settings refuse the 
         [`AzureWebJobsStorage__${key}`]: value,
       }),
     );
-    expect(fromSettings).toEqual([`AzureWebJobsStorage__${key} ${problem}.`]);
+    expect(fromSettings).toEqual([`AzureWebJobsStorage__${key}: ${problem}`]);
     expect(configIssues(() => blobConnectionFromAppSettings('S', { [`S__${key}`]: value }))).toEqual([
-      `S__${key} ${problem}.`,
+      `S__${key}: ${problem}`,
     ]);
   });
 
@@ -142,7 +142,7 @@ describe('a storage connection: the config file and the app settings refuse the 
           AzureWebJobsStorage__clientId: 'my-identity',
         }),
       ),
-    ).toEqual([`AzureWebJobsStorage__clientId ${problem}.`]);
+    ).toEqual([`AzureWebJobsStorage__clientId: ${problem}`]);
   });
 
   it.each(['Bad_Name', 'ab', 'a--b', '-ab', `a${'b'.repeat(63)}`])(
@@ -176,8 +176,8 @@ describe('a storage connection: the config file and the app settings refuse the 
     ['__credential', 'msi', 'must be "managedidentity" when set'],
   ])('the queue connection refuses %s %j as the blob connection does', (suffix, value, problem) => {
     const env = { S__accountName: 'acct', [`S${suffix}`]: value };
-    expect(configIssues(() => queueConnectionFromAppSettings('S', env))).toEqual([`S${suffix} ${problem}.`]);
-    expect(configIssues(() => blobConnectionFromAppSettings('S', env))).toEqual([`S${suffix} ${problem}.`]);
+    expect(configIssues(() => queueConnectionFromAppSettings('S', env))).toEqual([`S${suffix}: ${problem}`]);
+    expect(configIssues(() => blobConnectionFromAppSettings('S', env))).toEqual([`S${suffix}: ${problem}`]);
   });
 
   it.each([
@@ -192,7 +192,7 @@ describe('a storage connection: the config file and the app settings refuse the 
     ],
   ])('the queue service URL %j', (url, problem) => {
     expect(configIssues(() => queueConnectionFromAppSettings('S', { S__queueServiceUri: url }))).toEqual([
-      `S__queueServiceUri ${problem}.`,
+      `S__queueServiceUri: ${problem}`,
     ]);
   });
 

@@ -19,6 +19,7 @@ const subject = (over: Partial<SilenceSubject> = {}): SilenceSubject => ({
   gateway: { ...gatewayRef(SUB, 'rg-prod-weu', 'appgw-shop-01'), tags: { Env: 'prod', team: 'web' } },
   backendPool: 'pool-api',
   causeId: 'probe-timeout',
+  severity: 'warning',
   ...over,
 });
 
@@ -287,15 +288,19 @@ describe('the silence schema', () => {
   it.each<[string, unknown, RegExp]>([
     ['no matcher', [{ ...ok, matchers: {} }], /at least one matcher/],
     ['a misspelt matcher', [{ ...ok, matchers: { gatway: 'gw' } }], /gatway/],
-    ['an unknown cause', [{ ...ok, matchers: { cause: 'nope' } }], /must be one of/],
-    ['end before start', [{ ...ok, endsAt: '2026-12-01T21:00:00Z' }], /endsAt after startsAt/],
+    ['an unknown cause', [{ ...ok, matchers: { cause: 'nope' } }], /must be a cause id, one of/],
+    [
+      'end before start',
+      [{ ...ok, endsAt: '2026-12-01T21:00:00Z' }],
+      /is before \\"startsAt\\".*ends after it starts/,
+    ],
     ['no zone on a date-time', [{ ...ok, startsAt: '2026-12-01T22:00:00' }], /with a zone/],
     [
       'both kinds of window',
       [{ ...ok, weekly: { days: ['sun'], from: '01:00', to: '02:00', timeZone: 'UTC' } }],
       /not both/,
     ],
-    ['no window', [{ id: 'mw', matchers: { gateway: 'gw' } }], /either startsAt and endsAt/],
+    ['no window', [{ id: 'mw', matchers: { gateway: 'gw' } }], /needs a window/],
     [
       'a bad time',
       [
@@ -316,7 +321,7 @@ describe('the silence schema', () => {
           weekly: { days: ['sun'], from: '02:00', to: '02:00', timeZone: 'UTC' },
         },
       ],
-      /must differ/,
+      /same time as \\"from\\"/,
     ],
     [
       'a bad day',

@@ -61,9 +61,9 @@ describe('parseStateDocument: the state is checked on read, like the config', ()
     [
       'an outbox entry that is a string',
       { version: 1, outbox: { 'webhook[ops]': ['appgw-1'] } },
-      /outbox\.webhook\[ops\]\[0\]: .*expected object, received string/,
+      /outbox\.webhook\[ops\]\[0\]: must be an object/,
     ],
-    ['an outbox that is a list', { version: 1, outbox: [entry] }, /outbox: .*expected record/],
+    ['an outbox that is a list', { version: 1, outbox: [entry] }, /outbox: must be an object/],
     [
       'a notice without an id',
       { version: 1, outbox: { x: [{ ...entry, notice: { ...notice, id: undefined } }] } },

@@ -1,0 +1,162 @@
+import * as z from '../input/zod';
+import { nearestName } from '../input/nearest-name';
+import { CAUSE_IDS, isCauseId } from '../causes';
+import { SEVERITIES } from './severity';
+
+/**
+ * The one validator of matchers, for a silence's `matchers` (silence-schema.ts) and a receiver's
+ * `match` rules (receiver-rules-schema.ts): one field each, the same accepted syntax in both, as the
+ * one matcher (silence.ts, silenceMatches) gives them the same meaning in both. A value no Azure
+ * resource can have is refused here, not accepted to match nothing.
+ */
+
+/**
+ * A name glob (silence.ts, globMatches): `*` and `?` are its only wildcards. Characters no Azure name
+ * of these kinds can hold are refused, so a pattern written as a regular expression (`prod-.+`,
+ * `^web$`), a character class (`agw-[12]`) or a brace list (`{a,b}`) is named instead of never
+ * matching: gateway and pool names take letters, digits, `_`, `.`, `-`; resource group names also `(`
+ * `)` (learn.microsoft.com azure/azure-resource-manager/management/resource-name-rules,
+ * Microsoft.Network/applicationGateways and Microsoft.Resources/resourcegroups).
+ */
+const GLOB_REFUSED = /[[\]{}\\^$+|!,/\s<>"'=;:#%&@~`]/u;
+const GLOB_PROBLEM =
+  'is not a name glob: use letters, digits, "_", ".", "-", "(", ")" and the wildcards "*" (any run) and "?" (one character); no regular expressions, classes ([12]) or lists ({a,b}): write "agw-?" or "agw-*", or one rule per name';
+
+/** A name glob of 1–90 characters (a resource group name's longest); see GLOB_REFUSED. */
+export const nameGlob = z.string({ error: 'must be a name or a name glob (text), e.g. "agw-prod-*"' }).check(
+  z.minLength(1, 'must not be empty; leave the matcher out to match any name'),
+  z.maxLength(90, 'must be at most 90 characters (the longest Azure name of this kind)'),
+  z.refine((value) => !GLOB_REFUSED.test(value), GLOB_PROBLEM),
+);
+
+/**
+ * A subscription id: a GUID, as ARM ids hold it (`/subscriptions/<guid>/…`); a subscription's display
+ * name would match nothing, as a glob would (the matcher is exact).
+ */
+const subscriptionId = z
+  .string({ error: 'must be a subscription id (text)' })
+  .check(
+    z.regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      'must be a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000", as in the gateway\'s ARM id), not its display name or a glob',
+    ),
+  );
+
+/**
+ * Tag names and values as ARM takes them: a name of 1–512 characters without `<>%&\?/`, a value of at
+ * most 256 characters (learn.microsoft.com azure/azure-resource-manager/management/tag-resources,
+ * "Limitations"). Compared exactly (names case-insensitively), never as globs.
+ */
+const TAG_NAME_REFUSED = /[<>%&\\?/]/;
+const tagsMatcher = z
+  .record(
+    z.string(),
+    z
+      .string({ error: 'a tag value must be text (tag values are strings: "true", "42")' })
+      .check(z.maxLength(256, 'a tag value is at most 256 characters')),
+    { error: 'must be an object of tag name → value, e.g. {"env": "prod"}' },
+  )
+  .check(
+    z.superRefine(
+      (tags: unknown, ctx) => {
+        if (typeof tags !== 'object' || tags === null) return;
+        for (const name of Object.keys(tags)) {
+          const problem =
+            name.length === 0
+              ? 'a tag name must not be empty'
+              : name.length > 512
+                ? 'a tag name is at most 512 characters'
+                : TAG_NAME_REFUSED.test(name)
+                  ? 'a tag name cannot hold < > % & \\ ? / (Azure refuses them in tag names)'
+                  : undefined;
+          if (problem) ctx.addIssue({ code: 'custom', input: name, path: [name], message: problem });
+        }
+      },
+      { when: () => true },
+    ),
+  );
+
+/** The matcher fields, in the order they are listed to users. */
+export const matcherShape = {
+  subscription: z.optional(subscriptionId),
+  resourceGroup: z.optional(nameGlob),
+  gateway: z.optional(nameGlob),
+  backendPool: z.optional(nameGlob),
+  cause: z.optional(
+    z.string().check(z.refine(isCauseId, `must be a cause id, one of ${CAUSE_IDS.join(', ')}`)),
+  ),
+  severity: z.optional(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
+  tags: z.optional(tagsMatcher),
+};
+
+export const MATCHER_KEYS = Object.keys(matcherShape) as ReadonlyArray<keyof typeof matcherShape>;
+
+/**
+ * Names people write for a matcher (ARM's, Alertmanager's, the CLI's option names), each with the key
+ * meant: `pool` (`--pool`) is `backendPool`, `causeId` is `cause`.
+ */
+const ALIASES: Readonly<Record<string, string>> = {
+  pool: 'backendPool',
+  backendaddresspool: 'backendPool',
+  rg: 'resourceGroup',
+  sub: 'subscription',
+  subscriptionid: 'subscription',
+  causeid: 'cause',
+  tag: 'tags',
+  sev: 'severity',
+  appgateway: 'gateway',
+  applicationgateway: 'gateway',
+};
+
+/** The matcher key meant by an unknown `key` (alias, a name one contains, or a near spelling), if any. */
+export function matcherKeyMeant(key: string, keys: readonly string[] = MATCHER_KEYS): string | undefined {
+  const bare = key.toLowerCase().replace(/[^a-z]/g, '');
+  const alias = ALIASES[bare];
+  if (alias && keys.includes(alias)) return alias;
+  const near = nearestName(key, keys);
+  if (near) return near;
+  // `backendPoolName` holds `backendPool`; `resourceGroupName` holds `resourceGroup`.
+  return bare.length >= 3 ? keys.find((k) => bare.startsWith(k.toLowerCase())) : undefined;
+}
+
+/** Why `keys` are refused, each with the key meant, then the keys there are. */
+export function unknownMatcherKeys(keys: readonly string[], known: readonly string[]): string {
+  return keys
+    .map((key) => {
+      const meant = matcherKeyMeant(key, known);
+      return `unknown matcher "${key}"${meant ? ` (did you mean "${meant}"?)` : ''}`;
+    })
+    .concat(`matchers are ${known.join(', ')}`)
+    .join('; ');
+}
+
+/**
+ * A matcher object of `shape` (strict: a misspelt matcher would otherwise match more than meant), its
+ * unknown keys named with the key meant, and at least one matcher required: `none` says why (what
+ * matching everything would mean there). The "at least one" check runs even when a field was refused
+ * (a user gets every problem in one round), but not when an unknown key was given: that key was meant
+ * as the matcher.
+ */
+export function matcherObject<S extends z.core.$ZodLooseShape>(shape: S, none: string) {
+  const known = Object.keys(shape);
+  return z
+    .strictObject(shape, {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? unknownMatcherKeys(issue.keys, known)
+          : `must be an object of matchers (${known.join(', ')}), e.g. {"gateway": "agw-prod-*"}`,
+    })
+    .check(
+      z.superRefine(
+        (value: unknown, ctx) => {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+          const given = Object.values(value).filter((v) => v !== undefined);
+          if (given.length === 0) ctx.addIssue({ code: 'custom', input: value, message: none });
+        },
+        {
+          // Unknown keys are dropped from the value by now: such a key was meant as the matcher.
+          when: (payload) => !payload.issues.some((i) => i.code === 'unrecognized_keys' && !i.path?.length),
+        },
+      ),
+    );
+}

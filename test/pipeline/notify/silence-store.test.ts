@@ -1,0 +1,173 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createBlobStateStore } from '../../../src/adapters/state/blob-state-store';
+import { createFileStateStore } from '../../../src/adapters/state/file-state-store';
+import { connectBlobService } from '../../../src/adapters/storage/blob-client';
+import { StateInvalidError, UsageError } from '../../../src/errors';
+import {
+  addSilence,
+  expireSilence,
+  readStoredSilences,
+  withStoredSilences,
+  type SilenceDocument,
+} from '../../../src/pipeline/notify/silence-store';
+import type { ScenarioInput } from '../../../src/emulator';
+import type { StateStore } from '../../../src/ports';
+import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { notifyRun, recordingLogger } from '../../helpers/notify-run';
+import { gateway } from '../../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver';
+
+/**
+ * The stored silences (`silence add`'s document) read per entry, in a folder and in a blob (Azurite):
+ * a silence this version refuses (here globs an earlier release took) costs that silence alone, said
+ * once per run naming its id, field and fix; the envelope is still read strictly (fail open).
+ */
+const WINDOW = { startsAt: '2020-01-01T00:00:00Z', endsAt: '2999-01-01T00:00:00Z' };
+const OLD_CLASS = { id: 'old-class', matchers: { gateway: 'gw-[ab]' }, ...WINDOW };
+const OLD_REGEX = { id: 'old-regex', matchers: { backendPool: 'pool-.+' }, ...WINDOW, extra: 1 };
+const GOOD = { id: 'mw', matchers: { gateway: 'gw-*' }, ...WINDOW };
+const NOT_AN_OBJECT = 'mw-3';
+const bad = (address: string) => ({ address, health: 'Unhealthy', healthProbeLog: 'TCP connect error' });
+const scenario: ScenarioInput = {
+  gateways: [gateway('gw-a', [bad('10.0.0.4')]), gateway('gw-b', [bad('10.0.1.4')])],
+};
+const NOW = new Date('2026-11-30T12:00:00Z');
+
+let azurite: Azurite;
+let receiver: WebhookReceiver;
+let tmp: string;
+beforeAll(async () => {
+  [azurite, receiver] = await Promise.all([startAzurite(), startWebhookReceiver()]);
+});
+afterAll(async () => {
+  await Promise.all([azurite?.stop(), receiver?.close()]);
+});
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-silence-store-'));
+});
+afterEach(() => rm(tmp, { recursive: true, force: true }));
+
+let n = 0;
+const kinds: [string, () => { store: StateStore<SilenceDocument>; state: Record<string, unknown> }][] = [
+  [
+    'folder',
+    () => ({
+      store: createFileStateStore<SilenceDocument>({ file: path.join(tmp, 'state', 'silences.json') }),
+      state: { dir: path.join(tmp, 'state') },
+    }),
+  ],
+  [
+    'blob',
+    () => {
+      const container = `silences-${++n}`;
+      const client = connectBlobService(
+        { connectionString: azurite.connectionString },
+        { httpOptions: { maxRetries: 0 } },
+      );
+      return {
+        store: createBlobStateStore<SilenceDocument>({ client, container, blobName: 'notify/silences.json' }),
+        state: { blob: { connectionString: azurite.connectionString, container } },
+      };
+    },
+  ],
+];
+
+describe.each(kinds)('stored silences in a %s', (_, make) => {
+  it('a run applies the valid ones and says each invalid one once (two gateways read it)', async () => {
+    const { store, state } = make();
+    await store.write({ version: 1, silences: [OLD_CLASS, GOOD, NOT_AN_OBJECT, OLD_REGEX] }, undefined);
+    const from = receiver.requests.length;
+    const logger = recordingLogger();
+    const { report } = await notifyRun({
+      scenario,
+      config: {
+        sinks: {
+          dir: path.join(tmp, 'out'),
+          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
+        },
+        state,
+      },
+      silences: store,
+      logger,
+    });
+    expect(receiver.requests.length).toBe(from);
+    expect(report.notifications?.silenced.map((s) => s.silenceIds)).toEqual([['mw'], ['mw']]);
+    const errors = report.notifications?.stateErrors ?? [];
+    expect(errors.map((e) => [e.code, e.document, e.retryable])).toEqual(
+      Array(3).fill(['StoredSilenceInvalid', store.name, false]),
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^The stored silence "old-class" \(entry 1 in .*\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*`appgw-insights silence expire old-class`/,
+      ),
+      expect.stringMatching(
+        /^The stored silence at entry 3 in .*: \(entry\): .*correct or delete it by hand/,
+      ),
+      expect.stringMatching(
+        /^The stored silence "old-regex" \(entry 4 .*matchers\.backendPool: is not a name glob.*; \(entry\): unknown key "extra"/,
+      ),
+    ]);
+    expect(report.ok).toBe(false);
+  });
+
+  it('add and expire work beside invalid entries, keeping each as stored; expire sets an invalid one aside', async () => {
+    const { store } = make();
+    await store.write(
+      { version: 1, silences: [OLD_CLASS, GOOD, NOT_AN_OBJECT], newer: { a: 1 } } as never,
+      undefined,
+    );
+    const added = { id: 'mw-2', matchers: { gateway: 'x' }, ...WINDOW };
+    await addSilence(store, added, NOW);
+    await expect(addSilence(store, { ...added, id: 'old-class' }, NOW)).rejects.toThrow(UsageError);
+
+    expect(await expireSilence(store, 'old-class', NOW)).toEqual({
+      id: 'old-class',
+      setAside: {
+        setAsideAt: NOW.toISOString(),
+        problems: [expect.stringMatching(/^matchers\.gateway: /)],
+        silence: OLD_CLASS,
+      },
+    });
+    expect(await expireSilence(store, 'mw', NOW)).toEqual({
+      expired: { ...GOOD, expiredAt: NOW.toISOString() },
+    });
+    await expect(expireSilence(store, 'nope', NOW)).rejects.toThrow(/no stored silence "nope"/);
+
+    const stored = (await store.read())?.value as unknown as Record<string, unknown>;
+    expect(stored).toEqual({
+      version: 1,
+      silences: [{ ...GOOD, expiredAt: NOW.toISOString() }, NOT_AN_OBJECT, added],
+      setAside: [expect.objectContaining({ silence: OLD_CLASS })],
+      newer: { a: 1 },
+    });
+    const read = await readStoredSilences(store);
+    expect(read.silences.map((s) => s.id)).toEqual(['mw', 'mw-2']);
+    expect(read.invalid.map((e) => [e.entry, e.id])).toEqual([[2, undefined]]);
+  });
+
+  it.each<[string, unknown]>([
+    ['version 2', { version: 2, silences: [GOOD] }],
+    ['silences not a list', { version: 1, silences: GOOD }],
+    ['not an object', [GOOD]],
+  ])('an envelope that is not valid (%s) fails as a whole: fail open, nothing changed', async (_, value) => {
+    const { store } = make();
+    await store.write(value as SilenceDocument, undefined);
+    const { policy, errors } = await withStoredSilences({ silences: [] } as never, store, recordingLogger());
+    expect(policy).toEqual({ silences: [] });
+    expect(errors).toEqual([expect.objectContaining({ code: 'StateInvalid', document: store.name })]);
+    await expect(expireSilence(store, 'mw', NOW)).rejects.toThrow(StateInvalidError);
+    await expect(addSilence(store, { ...GOOD, id: 'new' }, NOW)).rejects.toThrow(StateInvalidError);
+    expect((await store.read())?.value).toEqual(value);
+  });
+});
+
+it('the folder document is written as JSON a person can edit', async () => {
+  const store = createFileStateStore<SilenceDocument>({ file: path.join(tmp, 'silences.json') });
+  await store.write({ version: 1, silences: [OLD_CLASS] }, undefined);
+  await expireSilence(store, 'old-class', NOW);
+  expect(JSON.parse(await readFile(path.join(tmp, 'silences.json'), 'utf8')).setAside[0].silence).toEqual(
+    OLD_CLASS,
+  );
+});
