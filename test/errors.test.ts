@@ -33,6 +33,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ['ArticleError', (m) => new m.ArticleError('unclosed placeholder', 3)],
   ['DeliveryError', (m) => new m.DeliveryError('folder', 'cannot write', { retryable: false })],
   ['DemoOutFolderError', (m) => new m.DemoOutFolderError('/proc/ro', 'it cannot be made (ENOENT)')],
+  ['ScratchUnavailableError', (m) => new m.ScratchUnavailableError('/tmp/run/page-1.jsonl', 'ENOSPC')],
   ['StateConflictError', (m) => new m.StateConflictError('state file /s/gw.json')],
   [
     'StateUnavailableError',
