@@ -41,6 +41,13 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ],
   ['StateInvalidError', (m) => new m.StateInvalidError('state file /s/gw.json', ['(root): not an object'])],
   [
+    'StoredSilenceInvalidError',
+    (m) =>
+      new m.StoredSilenceInvalidError('state file /s/silences.json', 2, 'mw', [
+        'matchers.gateway: not a glob',
+      ]),
+  ],
+  [
     'StatusHistoryUnavailableError',
     (m) =>
       new m.StatusHistoryUnavailableError('state file /s/history/gw.json', 'locked', 'Wait.', 'Shown.', {

@@ -70,10 +70,13 @@ const weeklySchema = z
     }, ALWAYS),
   );
 
+/** What a silence id is: also what `silence expire` can be given, in an entry otherwise invalid. */
+const SILENCE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
 const silenceShape = {
   id: z
     .string({ error: 'must be text: 1–64 letters, digits, "_", "." or "-"' })
-    .check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, "_", "." or "-"')),
+    .check(z.regex(SILENCE_ID, 'must be 1–64 letters, digits, "_", "." or "-"')),
   matchers: matcherObject(
     matcherShape,
     `must hold at least one matcher (${MATCHER_KEYS.join(', ')}): a silence of everything is refused`,
@@ -170,7 +173,7 @@ export function readStoredSilenceEntries(list: readonly unknown[]): StoredSilenc
   return list.map((raw) => {
     const rawId =
       typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['id'] : undefined;
-    const id = typeof rawId === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(rawId) ? rawId : undefined;
+    const id = typeof rawId === 'string' && SILENCE_ID.test(rawId) ? rawId : undefined;
     const parsed = silenceSchema.safeParse(raw);
     const problems = parsed.success
       ? []
