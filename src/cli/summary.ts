@@ -76,7 +76,8 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     } else if (
       notifications.deliveries.length ||
       notifications.silenced.length ||
-      (notifications.grouped ?? []).length
+      (notifications.grouped ?? []).length ||
+      (notifications.endedInGroup ?? []).length
     ) {
       lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
@@ -85,7 +86,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     const shown = new Set(report.gateways.map((g) => gatewayKey(g.id)));
     const others = [
       ...new Set(
-        [...notifications.silenced, ...(notifications.grouped ?? [])]
+        [...notifications.silenced, ...(notifications.grouped ?? []), ...(notifications.endedInGroup ?? [])]
           .map((n) => n.gateway)
           .filter((id) => !shown.has(gatewayKey(id))),
       ),
@@ -121,6 +122,7 @@ function heldLines(
   const key = gatewayKey(gateway.id);
   const silenced = notifications.silenced.filter((s) => gatewayKey(s.gateway) === key);
   const grouped = (notifications.grouped ?? []).filter((g) => gatewayKey(g.gateway) === key);
+  const ended = (notifications.endedInGroup ?? []).filter((g) => gatewayKey(g.gateway) === key);
   const lines: string[] = [];
   const server = (text: string) =>
     field(
@@ -144,6 +146,18 @@ function heldLines(
     for (const g of grouped.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${groupedText(g, server)}`);
     if (grouped.length > HELD_SHOWN)
       lines.push(`${indent}    and ${grouped.length - HELD_SHOWN} more (report.json: notifications.grouped)`);
+  }
+  if (ended.length) {
+    // Not a problem either: the episode ended while its notices waited for the group (grouping.ts).
+    lines.push(`${indent}${ended.length} grouped notice(s) not sent: ended before their group was sent`);
+    for (const g of ended.slice(0, HELD_SHOWN))
+      lines.push(
+        `${indent}    ${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
+      );
+    if (ended.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${ended.length - HELD_SHOWN} more (report.json: notifications.endedInGroup)`,
+      );
   }
   return lines;
 }
@@ -180,6 +194,11 @@ function heldCountLines(notifications: NotificationsReport): string[] {
   if (grouped.length)
     lines.push(
       `  ${grouped.length} notice(s) waiting for their group's next message (each under its gateway)`,
+    );
+  const ended = notifications.endedInGroup ?? [];
+  if (ended.length)
+    lines.push(
+      `  ${ended.length} grouped notice(s) not sent: their episode ended before their group was sent (each under its gateway)`,
     );
   return lines;
 }

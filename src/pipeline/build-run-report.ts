@@ -74,6 +74,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     undelivered: outcome.undelivered,
     dropped: outcome.dropped,
     ...(outcome.grouped?.length ? { grouped: outcome.grouped } : {}),
+    ...(outcome.endedInGroup?.length ? { endedInGroup: outcome.endedInGroup } : {}),
     stateErrors: outcome.stateErrors,
     contended: outcome.contended,
   };
