@@ -513,7 +513,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       '        degraded (critical, raised from warning) pool/settings/10.0.0.9: held by maint-1 until 2030-01-01T06:00:00.000Z, then sent if still bad',
     );
     expect(mine).toContain(
-      '        degraded (was critical) pool/settings/10.0.0.9: recovered while silenced by maint-1: neither degraded nor recovered is sent',
+      '        degraded (the episode was critical) pool/settings/10.0.0.9: recovered while silenced by maint-1: neither degraded nor recovered is sent',
     );
     expect(block(text, 'gw-b').join('\n')).not.toMatch(/silenced/);
     expect(text).toContain(
@@ -569,7 +569,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       [],
     );
     expect(text).toContain(
-      '    webhook[ops]: 3 delivered (1 degraded [critical, raised from warning], 1 degraded [critical], 1 recovered [was warning]): g/p/s/1, g/p/s/2, g/p/s/3',
+      '    webhook[ops]: 3 delivered (1 degraded [critical, raised from warning], 1 degraded [critical], 1 recovered [the episode was warning]): g/p/s/1, g/p/s/2, g/p/s/3',
     );
   });
 

@@ -1,7 +1,7 @@
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
-import { severityLabel, shownHealth } from '../../../core/notice/notice-labels';
+import { healthAndSeverity, severityLabel } from '../../../core/notice/notice-labels';
 import {
   escapeClip,
   failureProbeLog,
@@ -147,7 +147,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   const fallback =
     notice.scope === 'gateway'
       ? `${label}: ${notice.gateway.name} (${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`
-      : `${label}: ${serverIdentity(notice)} (${shownHealth(notice)}, ${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
+      : `${label}: ${serverIdentity(notice)} (${healthAndSeverity(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
   return { text: slackText(fallback, SLACK_LIMITS.fallbackText), blocks };
 }
 
