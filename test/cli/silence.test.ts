@@ -241,6 +241,52 @@ describe('appgw-insights silence', () => {
     expect(refused.stderr).toMatch(/state: give "dir" \(a folder\) or "blob"/);
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    ['bad unrelated notify keys', { notify: { groupWait: 'forever', recoverAfter: -1, grouping: 'nope' } }],
+    ['bad targets', { targets: ['not-an-arm-id', 42] }],
+    ['bad webhooks', { sinks: { webhooks: [{ name: 'x', url: 'ftp://nowhere', format: 'fax' }] } }],
+    ['a missing caCertFile', { arm: { caCertFile: './missing-ca.pem', endpoint: 'not a url' } }],
+  ])('add, list and expire read only state and notify.silences: %s do not fail them', async (_, extra) => {
+    const file = path.join(tmp, 'odd.json');
+    const silence = {
+      id: 'cfg-1',
+      matchers: { gateway: 'gw' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+    };
+    const notify = { ...((extra['notify'] as object | undefined) ?? {}), silences: [silence] };
+    await writeFile(file, JSON.stringify({ ...extra, notify, state: { dir: 'state' } }));
+    const add = await cli('silence', 'add', '--config', file, '--id', 'mw', '--gateway', 'gw', '--for', '1h');
+    expect([add.code, add.stderr]).toEqual([0, '']);
+    const list = await cli('silence', 'list', '--config', file);
+    expect([list.code, list.stderr]).toEqual([0, '']);
+    // The config's silence is read (notify.silences), beside the stored one.
+    expect(list.stdout).toMatch(/^cfg-1 {2}active {2}config/m);
+    expect(list.stdout).toMatch(/^mw {2}active {2}stored/m);
+    const expire = await cli('silence', 'expire', '--config', file, 'mw');
+    expect([expire.code, expire.stderr]).toEqual([0, '']);
+  });
+
+  it('what the silence verbs use is still checked: a bad notify.silences fails each of them, named by its key', async () => {
+    const file = path.join(tmp, 'bad-silences.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        notify: { silences: [{ id: 'x', matchers: {}, endsAt: 'soon' }] },
+        state: { dir: 'state' },
+      }),
+    );
+    for (const verb of [
+      ['add', '--id', 'mw', '--gateway', 'gw', '--for', '1h'],
+      ['list'],
+      ['expire', 'mw'],
+    ]) {
+      const out = await cli('silence', verb[0]!, '--config', file, ...verb.slice(1));
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/notify\.silences\[0\]/);
+    }
+  });
+
   it("an invalid silences.json is said to be the stored silences, not a gateway's state", async () => {
     await mkdir(path.join(tmp, 'state'), { recursive: true });
     await writeFile(path.join(tmp, 'state', 'silences.json'), '{"version": 1, broken');

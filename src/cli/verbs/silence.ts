@@ -1,7 +1,7 @@
 import { buildSilenceStore } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
-import { loadConfigPart } from '../../config/load';
+import { loadSilencesConfig } from '../../config/load';
 import { formatPath } from '../../core/input/format-issues';
 import { isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
 import { silenceSchema } from '../../core/notice/silence-schema';
@@ -92,10 +92,10 @@ async function addVerb(args: string[]): Promise<number> {
         ),
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);
-  const config = await loadConfigPart(values.config, ['state', 'notify']);
+  const config = await loadSilencesConfig(values.config);
   const store = typedStateStore(buildSilenceStore(config, process.env));
   const silence = parsed.data as Silence;
-  await addSilence(store, silence, now, config.notify.silences);
+  await addSilence(store, silence, now, config.silences);
   process.stdout.write(`added silence ${silence.id}: ${describe(silence, now)}\n`);
   return EXIT_OK;
 }
@@ -103,7 +103,7 @@ async function addVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(SILENCE_LIST, args);
   if (!values.config) throw new UsageError(['--config FILE is required'], SILENCE_LIST.name);
-  const config = await loadConfigPart(values.config, ['state', 'notify']);
+  const config = await loadSilencesConfig(values.config);
   const now = systemClock.now();
   const errors: string[] = [];
   let stored: readonly Silence[] = [];
@@ -116,7 +116,7 @@ async function listVerb(args: string[]): Promise<number> {
     errors.push(reportedError(toError(error)).message);
   }
   const all = [
-    ...config.notify.silences.map((s) => ({ source: 'config', silence: s as Silence })),
+    ...config.silences.map((s) => ({ source: 'config', silence: s as Silence })),
     ...stored.map((s) => ({ source: 'stored', silence: s })),
   ].filter(({ silence }) => values.all || !isSilenceOver(silence, now));
   if (values.json) {
@@ -139,9 +139,8 @@ async function expireVerb(args: string[]): Promise<number> {
   if (!values.config) issues.push('--config FILE is required');
   if (positionals.length !== 1) issues.push('give the id of one silence');
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
-  const store = typedStateStore(
-    buildSilenceStore(await loadConfigPart(values.config as string, ['state']), process.env),
-  );
+  const config = await loadSilencesConfig(values.config as string);
+  const store = typedStateStore(buildSilenceStore(config, process.env));
   const outcome = await expireSilence(store, positionals[0] as string, systemClock.now());
   process.stdout.write(
     'expired' in outcome
