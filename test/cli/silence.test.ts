@@ -67,7 +67,58 @@ describe('appgw-insights silence', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['no matcher', ['--id', 'x', '--for', '1h'], /matchers: must hold at least one matcher/],
+    [
+      'no matcher (the options listed, not the config keys)',
+      ['--id', 'x', '--for', '1h'],
+      /no matcher: give at least one of --gateway, --resource-group, --pool, --subscription, --cause, --severity, --tag NAME=VALUE/,
+    ],
+    ['no --id', ['--gateway', 'gw', '--for', '1h'], /--id ID is required/],
+    ['--for 0m', ['--id', 'x', '--gateway', 'gw', '--for', '0m'], /--for "0m": must be more than zero/],
+    [
+      'a weekly window from a time to itself (the whole day said in options)',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '10:00', '--to', '10:00'],
+      /--to: is the same time as --from \(10:00\): .*for a whole day write --from 00:00 --to 24:00/,
+    ],
+    [
+      'a bad --from',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '25:00', '--to', '10:00'],
+      /--from: must be "HH:MM"/,
+    ],
+    [
+      'a bad day',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'someday', '--from', '01:00', '--to', '02:00'],
+      /--weekly: must be a day/,
+    ],
+    [
+      '--weekly with --for',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '01:00', '--to', '02:00', '--for', '1h'],
+      /--for: not with --weekly/,
+    ],
+    [
+      '--from without --weekly',
+      ['--id', 'x', '--gateway', 'gw', '--for', '1h', '--from', '01:00'],
+      /--from: only with --weekly/,
+    ],
+    [
+      'both --ends and --for',
+      ['--id', 'x', '--gateway', 'gw', '--ends', '2999-01-01T00:00:00Z', '--for', '1h'],
+      /--ends, --for: give one of them/,
+    ],
+    [
+      'a window entirely in the past (--starts, --ends)',
+      ['--id', 'x', '--gateway', 'gw', '--starts', '2020-01-01T00:00:00Z', '--ends', '2020-01-02T00:00:00Z'],
+      /--ends: 2020-01-02T00:00:00Z is in the past \(now .*\): the silence would never apply; give an end after now/,
+    ],
+    [
+      'an end in the past (--ends alone)',
+      ['--id', 'x', '--gateway', 'gw', '--ends', '2020-01-02T00:00:00Z'],
+      /--ends: 2020-01-02T00:00:00Z is in the past/,
+    ],
+    [
+      'a window entirely in the past (--starts, --for)',
+      ['--id', 'x', '--gateway', 'gw', '--starts', '2020-01-01T00:00:00Z', '--for', '1h'],
+      /--starts, --for: the silence would end at 2020-01-01T01:00:00.000Z, in the past/,
+    ],
     ['no end', ['--id', 'x', '--gateway', 'gw'], /say when it ends/],
     ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /--cause: must be a cause id, one of/],
     [
@@ -154,6 +205,41 @@ describe('appgw-insights silence', () => {
     const unknown = await cli('silence', 'expire', '--config', configFile, 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no stored silence "nope"/);
+  });
+
+  it('expire: an already expired silence says so (exit 0, nothing changed); a config silence is said to be in notify.silences', async () => {
+    expect(
+      (await cli('silence', 'add', '--config', configFile, '--id', 'mw', '--gateway', 'gw', '--for', '1h'))
+        .code,
+    ).toBe(0);
+    const first = await cli('silence', 'expire', '--config', configFile, 'mw');
+    expect(first.stdout).toMatch(/^expired silence mw at (\S+)\n$/);
+    const at = /at (\S+)\n$/.exec(first.stdout)?.[1];
+    const before = await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8');
+    const again = await cli('silence', 'expire', '--config', configFile, 'mw');
+    expect([again.code, again.stdout]).toEqual([0, `silence mw already expired at ${at}; nothing changed\n`]);
+    expect(JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'))).toEqual(
+      JSON.parse(before),
+    );
+
+    const config = JSON.parse(await readFile(configFile, 'utf8'));
+    const withSilence = path.join(tmp, 'with-silence.json');
+    const cfg = {
+      id: 'cfg',
+      matchers: { gateway: 'x' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+    };
+    await writeFile(
+      withSilence,
+      JSON.stringify({ ...config, notify: { ...config.notify, silences: [cfg] } }),
+    );
+    const inConfig = await cli('silence', 'expire', '--config', withSilence, 'cfg');
+    expect(inConfig.code).toBe(2);
+    expect(inConfig.stderr).toMatch(
+      /"cfg" is a silence in the configuration \(notify\.silences\), not a stored one: .*remove it from notify\.silences in the config/,
+    );
+    expect(inConfig.stderr).not.toMatch(/silence list shows them/);
   });
 
   it('a silence id is never reused: expired, over, or in the config', async () => {
