@@ -77,7 +77,8 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       notifications.deliveries.length ||
       notifications.silenced.length ||
       (notifications.grouped ?? []).length ||
-      (notifications.endedInGroup ?? []).length
+      (notifications.endedInGroup ?? []).length ||
+      (notifications.awaitingRecovery ?? []).length
     ) {
       lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
@@ -86,7 +87,12 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     const shown = new Set(report.gateways.map((g) => gatewayKey(g.id)));
     const others = [
       ...new Set(
-        [...notifications.silenced, ...(notifications.grouped ?? []), ...(notifications.endedInGroup ?? [])]
+        [
+          ...notifications.silenced,
+          ...(notifications.grouped ?? []),
+          ...(notifications.endedInGroup ?? []),
+          ...(notifications.awaitingRecovery ?? []),
+        ]
           .map((n) => n.gateway)
           .filter((id) => !shown.has(gatewayKey(id))),
       ),
@@ -123,6 +129,7 @@ function heldLines(
   const silenced = notifications.silenced.filter((s) => gatewayKey(s.gateway) === key);
   const grouped = (notifications.grouped ?? []).filter((g) => gatewayKey(g.gateway) === key);
   const ended = (notifications.endedInGroup ?? []).filter((g) => gatewayKey(g.gateway) === key);
+  const awaiting = (notifications.awaitingRecovery ?? []).filter((a) => gatewayKey(a.gateway) === key);
   const lines: string[] = [];
   const server = (text: string) =>
     field(
@@ -157,6 +164,20 @@ function heldLines(
     if (ended.length > HELD_SHOWN)
       lines.push(
         `${indent}    and ${ended.length - HELD_SHOWN} more (report.json: notifications.endedInGroup)`,
+      );
+  }
+  if (awaiting.length) {
+    // Healthy now, but `recovered` waits for notify.recoverAfter healthy runs in a row (hysteresis).
+    lines.push(
+      `${indent}${awaiting.length} server(s) healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
+    );
+    for (const a of awaiting.slice(0, HELD_SHOWN))
+      lines.push(
+        `${indent}    ${server(a.server)}: ${a.goodRuns} of ${a.recoverAfter} healthy runs (degraded since ${field(a.degradedSince, 40)})`,
+      );
+    if (awaiting.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${awaiting.length - HELD_SHOWN} more (report.json: notifications.awaitingRecovery)`,
       );
   }
   return lines;
@@ -199,6 +220,11 @@ function heldCountLines(notifications: NotificationsReport): string[] {
   if (ended.length)
     lines.push(
       `  ${ended.length} grouped notice(s) not sent: their episode ended before their group was sent (each under its gateway)`,
+    );
+  const awaiting = notifications.awaitingRecovery ?? [];
+  if (awaiting.length)
+    lines.push(
+      `  ${awaiting.length} open episode(s) awaiting more healthy runs before recovered (notify.recoverAfter; each under its gateway)`,
     );
   return lines;
 }

@@ -181,6 +181,11 @@ export interface NotificationsReport {
    * failure; absent when none.
    */
   readonly endedInGroup?: readonly EndedInGroupReport[];
+  /**
+   * Open episodes whose `recovered` waits for more healthy runs (`notify.recoverAfter`): absent when
+   * none.
+   */
+  readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** State documents that could not be listed, read or written, or are not valid (codes StateUnavailable, StateInvalid). */
   readonly stateErrors: readonly ReportedError[];
   /**
@@ -307,6 +312,23 @@ export interface EndedInGroupReport {
   readonly queuedAt: string;
   /** `ended before its group was sent: …` */
   readonly reason: string;
+}
+
+/**
+ * A told episode whose server was healthy in the last run(s) but not yet `notify.recoverAfter` runs in
+ * a row: its `recovered` is pending (decide.ts, hysteresis). Not a failure.
+ */
+export interface AwaitingRecoveryReport {
+  /** The gateway's ARM id. */
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  /** Healthy runs in a row so far. */
+  readonly goodRuns: number;
+  /** Healthy runs in a row it needs (`notify.recoverAfter`). */
+  readonly recoverAfter: number;
+  /** ISO: when its episode started. */
+  readonly degradedSince: string;
 }
 
 export interface DroppedNoticeReport {

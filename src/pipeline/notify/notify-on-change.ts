@@ -25,6 +25,7 @@ import { isStateConflictError, StateConflictError, toError } from '../../errors'
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import type {
+  AwaitingRecoveryReport,
   DroppedNoticeReport,
   EndedInGroupReport,
   GroupedNoticeReport,
@@ -68,6 +69,8 @@ export interface NotifyOutcome {
    * dropEndedEpisodes); absent: none.
    */
   readonly endedInGroup?: readonly EndedInGroupReport[];
+  /** Told episodes healthy again, waiting for more healthy runs before `recovered`; absent: none. */
+  readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** The state document could not be read or written, or is not valid: named, never reset. */
   readonly stateErrors: readonly ReportedError[];
   /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
@@ -153,6 +156,7 @@ export async function notifyOnChange(
     ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
+    ...awaitingRecoveryIn(claimed.document, policy),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -397,6 +401,24 @@ function undeliveredIn(
   const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
   for (const { receiver } of undelivered) pending[receiver] = (pending[receiver] ?? 0) + 1;
   return { undelivered, pending, ...(grouped.length ? { grouped } : {}) };
+}
+
+/** The told episodes of `document` counting healthy runs toward `notify.recoverAfter` (decide.ts). */
+function awaitingRecoveryIn(
+  document: NotifyStateDocument,
+  policy: NotifyPolicy,
+): Pick<NotifyOutcome, 'awaitingRecovery'> {
+  const recoverAfter = Math.max(1, Math.floor(policy.recoverAfter ?? 1));
+  const awaiting = Object.values(document.servers)
+    .filter((record) => record.notified !== undefined && (record.goodRuns ?? 0) > 0)
+    .map((record): AwaitingRecoveryReport => ({
+      gateway: record.gateway.id,
+      server: `${record.gateway.name}/${record.backendPool}/${record.backendSettings}/${record.address}`,
+      goodRuns: record.goodRuns ?? 0,
+      recoverAfter,
+      degradedSince: record.degradedSince,
+    }));
+  return awaiting.length ? { awaitingRecovery: awaiting } : {};
 }
 
 /**
