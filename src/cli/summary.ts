@@ -76,7 +76,9 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     } else if (
       notifications.deliveries.length ||
       notifications.silenced.length ||
-      (notifications.grouped ?? []).length
+      (notifications.grouped ?? []).length ||
+      (notifications.endedInGroup ?? []).length ||
+      (notifications.awaitingRecovery ?? []).length
     ) {
       lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
     }
@@ -85,7 +87,12 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     const shown = new Set(report.gateways.map((g) => gatewayKey(g.id)));
     const others = [
       ...new Set(
-        [...notifications.silenced, ...(notifications.grouped ?? [])]
+        [
+          ...notifications.silenced,
+          ...(notifications.grouped ?? []),
+          ...(notifications.endedInGroup ?? []),
+          ...(notifications.awaitingRecovery ?? []),
+        ]
           .map((n) => n.gateway)
           .filter((id) => !shown.has(gatewayKey(id))),
       ),
@@ -121,6 +128,8 @@ function heldLines(
   const key = gatewayKey(gateway.id);
   const silenced = notifications.silenced.filter((s) => gatewayKey(s.gateway) === key);
   const grouped = (notifications.grouped ?? []).filter((g) => gatewayKey(g.gateway) === key);
+  const ended = (notifications.endedInGroup ?? []).filter((g) => gatewayKey(g.gateway) === key);
+  const awaiting = (notifications.awaitingRecovery ?? []).filter((a) => gatewayKey(a.gateway) === key);
   const lines: string[] = [];
   const server = (text: string) =>
     field(
@@ -144,6 +153,32 @@ function heldLines(
     for (const g of grouped.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${groupedText(g, server)}`);
     if (grouped.length > HELD_SHOWN)
       lines.push(`${indent}    and ${grouped.length - HELD_SHOWN} more (report.json: notifications.grouped)`);
+  }
+  if (ended.length) {
+    // Not a problem either: the episode ended while its notices waited for the group (grouping.ts).
+    lines.push(`${indent}${ended.length} grouped notice(s) not sent: ended before their group was sent`);
+    for (const g of ended.slice(0, HELD_SHOWN))
+      lines.push(
+        `${indent}    ${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
+      );
+    if (ended.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${ended.length - HELD_SHOWN} more (report.json: notifications.endedInGroup)`,
+      );
+  }
+  if (awaiting.length) {
+    // Healthy now, but `recovered` waits for notify.recoverAfter healthy runs in a row (hysteresis).
+    lines.push(
+      `${indent}${awaiting.length} server(s) healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
+    );
+    for (const a of awaiting.slice(0, HELD_SHOWN))
+      lines.push(
+        `${indent}    ${server(a.server)}: ${a.goodRuns} of ${a.recoverAfter} healthy runs (degraded since ${field(a.degradedSince, 40)})`,
+      );
+    if (awaiting.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${awaiting.length - HELD_SHOWN} more (report.json: notifications.awaitingRecovery)`,
+      );
   }
   return lines;
 }
@@ -180,6 +215,16 @@ function heldCountLines(notifications: NotificationsReport): string[] {
   if (grouped.length)
     lines.push(
       `  ${grouped.length} notice(s) waiting for their group's next message (each under its gateway)`,
+    );
+  const ended = notifications.endedInGroup ?? [];
+  if (ended.length)
+    lines.push(
+      `  ${ended.length} grouped notice(s) not sent: their episode ended before their group was sent (each under its gateway)`,
+    );
+  const awaiting = notifications.awaitingRecovery ?? [];
+  if (awaiting.length)
+    lines.push(
+      `  ${awaiting.length} open episode(s) awaiting more healthy runs before recovered (notify.recoverAfter; each under its gateway)`,
     );
   return lines;
 }

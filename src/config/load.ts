@@ -5,6 +5,7 @@ import { readJsonFile } from '../adapters/files/json-file';
 import { configProblems } from './check';
 import * as z from '../core/input/zod';
 import { configSchema, type Config } from './schema';
+import { silencesSchema } from '../core/notice/silence-schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,7 +36,7 @@ export type ConfigPart = 'state' | 'notify' | 'sinks';
 /**
  * Only the keys `parts` of a JSON config file, checked by the one schema's own fields for them (every
  * problem of those at once), relative folders resolved against the file. For the verbs that use only
- * where the state lives (`silence`, `notify list|resend`) or the receivers (`notify test`): a setting
+ * where the state lives (`notify list|resend`; the `silence` verbs: loadSilencesConfig) or the receivers (`notify test`): a setting
  * they do not use (a missing `arm.caCertFile`, no `targets`) is no reason for them to fail (issue 16).
  */
 export async function loadConfigPart<K extends ConfigPart>(
@@ -56,6 +57,35 @@ export async function loadConfigPart<K extends ConfigPart>(
     ...config,
     ...(state ? { state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) } } : {}),
     ...(sinks ? { sinks: { ...sinks, ...(sinks.dir ? { dir: at(sinks.dir) } : {}) } } : {}),
+  };
+}
+
+/** What the `silence` verbs read of a config: where the state lives, and `notify.silences`. */
+export interface SilencesConfig {
+  readonly state: Config['state'];
+  readonly silences: Config['notify']['silences'];
+}
+
+/**
+ * Only `state` and `notify.silences` of a JSON config file, checked by the one schema's own fields
+ * for them (every problem of those at once), `state.dir` resolved against the file. For the `silence`
+ * verbs, which use nothing else: another notify setting (`notify.groupWait: "forever"`), the targets,
+ * the webhooks or `arm.caCertFile` is no reason for them to fail (README "Silences"; issue 16).
+ */
+export async function loadSilencesConfig(file: string): Promise<SilencesConfig> {
+  const read = await readJsonFile(file);
+  if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
+  const schema = z.looseObject({
+    state: configSchema._zod.def.shape.state,
+    notify: z._default(z.looseObject({ silences: z._default(silencesSchema, []) }), () => ({ silences: [] })),
+  });
+  const result = schema.safeParse(read.value);
+  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
+  const state = result.data.state as Config['state'];
+  const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
+  return {
+    state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) },
+    silences: result.data.notify.silences as Config['notify']['silences'],
   };
 }
 

@@ -176,6 +176,16 @@ export interface NotificationsReport {
    * failure (the run stays `ok`); absent when none.
    */
   readonly grouped?: readonly GroupedNoticeReport[];
+  /**
+   * Notices their group never sent because the episode ended first (EndedInGroupReport): not a
+   * failure; absent when none.
+   */
+  readonly endedInGroup?: readonly EndedInGroupReport[];
+  /**
+   * Open episodes whose `recovered` waits for more healthy runs (`notify.recoverAfter`): absent when
+   * none.
+   */
+  readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** State documents that could not be listed, read or written, or are not valid (codes StateUnavailable, StateInvalid). */
   readonly stateErrors: readonly ReportedError[];
   /**
@@ -282,6 +292,43 @@ export interface GroupedNoticeReport {
   readonly queuedAt: string;
   /** ISO: from when the group's next message may go. */
   readonly dueAt: string;
+}
+
+/**
+ * A notice removed from its group's wait without being sent, because its episode ended first
+ * (core/notice/grouping.ts, dropEndedEpisodes): a `degraded`/`still-degraded` that would tell of a
+ * failure that is over, and the `recovered` of an episode the receiver was never told. Not a failure.
+ */
+export interface EndedInGroupReport {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  /** The notice's severity (for `recovered`, its episode's). */
+  readonly severity?: Severity;
+  readonly raisedFrom?: Severity;
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  readonly queuedAt: string;
+  /** `ended before its group was sent: …` */
+  readonly reason: string;
+}
+
+/**
+ * A told episode whose server was healthy in the last run(s) but not yet `notify.recoverAfter` runs in
+ * a row: its `recovered` is pending (decide.ts, hysteresis). Not a failure.
+ */
+export interface AwaitingRecoveryReport {
+  /** The gateway's ARM id. */
+  readonly gateway: string;
+  /** gateway/pool/settings/address */
+  readonly server: string;
+  /** Healthy runs in a row so far. */
+  readonly goodRuns: number;
+  /** Healthy runs in a row it needs (`notify.recoverAfter`). */
+  readonly recoverAfter: number;
+  /** ISO: when its episode started. */
+  readonly degradedSince: string;
 }
 
 export interface DroppedNoticeReport {

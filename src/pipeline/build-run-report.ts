@@ -74,6 +74,8 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     undelivered: outcome.undelivered,
     dropped: outcome.dropped,
     ...(outcome.grouped?.length ? { grouped: outcome.grouped } : {}),
+    ...(outcome.endedInGroup?.length ? { endedInGroup: outcome.endedInGroup } : {}),
+    ...(outcome.awaitingRecovery?.length ? { awaitingRecovery: outcome.awaitingRecovery } : {}),
     stateErrors: outcome.stateErrors,
     contended: outcome.contended,
   };

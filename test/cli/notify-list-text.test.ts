@@ -122,7 +122,11 @@ describe('notify list as text: severity of each notice, a raise and a recovered 
   it.each<[string, Partial<UndeliveredNoticeReport>, string]>([
     ['degraded', {}, ' degraded critical gw/pool/'],
     ['a raise', { raisedFrom: 'warning' }, ' degraded critical, raised from warning gw/pool/'],
-    ['recovered: the episode', { type: 'recovered', severity: 'warning' }, ' recovered was warning gw/pool/'],
+    [
+      'recovered: the episode',
+      { type: 'recovered', severity: 'warning' },
+      ' recovered the episode was warning gw/pool/',
+    ],
   ])('%s', (_label, change, shown) => {
     const [line] = notifyListText(listing({ read: 1, notices: [{ ...waiting, ...change }] }));
     expect(line).toContain(shown);

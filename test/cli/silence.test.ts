@@ -67,7 +67,58 @@ describe('appgw-insights silence', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['no matcher', ['--id', 'x', '--for', '1h'], /matchers: must hold at least one matcher/],
+    [
+      'no matcher (the options listed, not the config keys)',
+      ['--id', 'x', '--for', '1h'],
+      /no matcher: give at least one of --gateway, --resource-group, --pool, --subscription, --cause, --severity, --tag NAME=VALUE/,
+    ],
+    ['no --id', ['--gateway', 'gw', '--for', '1h'], /--id ID is required/],
+    ['--for 0m', ['--id', 'x', '--gateway', 'gw', '--for', '0m'], /--for "0m": must be more than zero/],
+    [
+      'a weekly window from a time to itself (the whole day said in options)',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '10:00', '--to', '10:00'],
+      /--to: is the same time as --from \(10:00\): .*for a whole day write --from 00:00 --to 24:00/,
+    ],
+    [
+      'a bad --from',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '25:00', '--to', '10:00'],
+      /--from: must be "HH:MM"/,
+    ],
+    [
+      'a bad day',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'someday', '--from', '01:00', '--to', '02:00'],
+      /--weekly: must be a day/,
+    ],
+    [
+      '--weekly with --for',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '01:00', '--to', '02:00', '--for', '1h'],
+      /--for: not with --weekly/,
+    ],
+    [
+      '--from without --weekly',
+      ['--id', 'x', '--gateway', 'gw', '--for', '1h', '--from', '01:00'],
+      /--from: only with --weekly/,
+    ],
+    [
+      'both --ends and --for',
+      ['--id', 'x', '--gateway', 'gw', '--ends', '2999-01-01T00:00:00Z', '--for', '1h'],
+      /--ends, --for: give one of them/,
+    ],
+    [
+      'a window entirely in the past (--starts, --ends)',
+      ['--id', 'x', '--gateway', 'gw', '--starts', '2020-01-01T00:00:00Z', '--ends', '2020-01-02T00:00:00Z'],
+      /--ends: 2020-01-02T00:00:00Z is in the past \(now .*\): the silence would never apply; give an end after now/,
+    ],
+    [
+      'an end in the past (--ends alone)',
+      ['--id', 'x', '--gateway', 'gw', '--ends', '2020-01-02T00:00:00Z'],
+      /--ends: 2020-01-02T00:00:00Z is in the past/,
+    ],
+    [
+      'a window entirely in the past (--starts, --for)',
+      ['--id', 'x', '--gateway', 'gw', '--starts', '2020-01-01T00:00:00Z', '--for', '1h'],
+      /--starts, --for: the silence would end at 2020-01-01T01:00:00.000Z, in the past/,
+    ],
     ['no end', ['--id', 'x', '--gateway', 'gw'], /say when it ends/],
     ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /--cause: must be a cause id, one of/],
     [
@@ -156,6 +207,41 @@ describe('appgw-insights silence', () => {
     expect(unknown.stderr).toMatch(/no stored silence "nope"/);
   });
 
+  it('expire: an already expired silence says so (exit 0, nothing changed); a config silence is said to be in notify.silences', async () => {
+    expect(
+      (await cli('silence', 'add', '--config', configFile, '--id', 'mw', '--gateway', 'gw', '--for', '1h'))
+        .code,
+    ).toBe(0);
+    const first = await cli('silence', 'expire', '--config', configFile, 'mw');
+    expect(first.stdout).toMatch(/^expired silence mw at (\S+)\n$/);
+    const at = /at (\S+)\n$/.exec(first.stdout)?.[1];
+    const before = await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8');
+    const again = await cli('silence', 'expire', '--config', configFile, 'mw');
+    expect([again.code, again.stdout]).toEqual([0, `silence mw already expired at ${at}; nothing changed\n`]);
+    expect(JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'))).toEqual(
+      JSON.parse(before),
+    );
+
+    const config = JSON.parse(await readFile(configFile, 'utf8'));
+    const withSilence = path.join(tmp, 'with-silence.json');
+    const cfg = {
+      id: 'cfg',
+      matchers: { gateway: 'x' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+    };
+    await writeFile(
+      withSilence,
+      JSON.stringify({ ...config, notify: { ...config.notify, silences: [cfg] } }),
+    );
+    const inConfig = await cli('silence', 'expire', '--config', withSilence, 'cfg');
+    expect(inConfig.code).toBe(2);
+    expect(inConfig.stderr).toMatch(
+      /"cfg" is a silence in the configuration \(notify\.silences\), not a stored one: .*remove it from notify\.silences in the config/,
+    );
+    expect(inConfig.stderr).not.toMatch(/silence list shows them/);
+  });
+
   it('a silence id is never reused: expired, over, or in the config', async () => {
     const add = (id: string) =>
       cli('silence', 'add', '--config', configFile, '--id', id, '--gateway', 'gw', '--for', '1h');
@@ -239,6 +325,52 @@ describe('appgw-insights silence', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/state\.dir: must not be empty/);
     expect(refused.stderr).toMatch(/state: give "dir" \(a folder\) or "blob"/);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['bad unrelated notify keys', { notify: { groupWait: 'forever', recoverAfter: -1, grouping: 'nope' } }],
+    ['bad targets', { targets: ['not-an-arm-id', 42] }],
+    ['bad webhooks', { sinks: { webhooks: [{ name: 'x', url: 'ftp://nowhere', format: 'fax' }] } }],
+    ['a missing caCertFile', { arm: { caCertFile: './missing-ca.pem', endpoint: 'not a url' } }],
+  ])('add, list and expire read only state and notify.silences: %s do not fail them', async (_, extra) => {
+    const file = path.join(tmp, 'odd.json');
+    const silence = {
+      id: 'cfg-1',
+      matchers: { gateway: 'gw' },
+      startsAt: '2020-01-01T00:00:00Z',
+      endsAt: '2999-01-01T00:00:00Z',
+    };
+    const notify = { ...((extra['notify'] as object | undefined) ?? {}), silences: [silence] };
+    await writeFile(file, JSON.stringify({ ...extra, notify, state: { dir: 'state' } }));
+    const add = await cli('silence', 'add', '--config', file, '--id', 'mw', '--gateway', 'gw', '--for', '1h');
+    expect([add.code, add.stderr]).toEqual([0, '']);
+    const list = await cli('silence', 'list', '--config', file);
+    expect([list.code, list.stderr]).toEqual([0, '']);
+    // The config's silence is read (notify.silences), beside the stored one.
+    expect(list.stdout).toMatch(/^cfg-1 {2}active {2}config/m);
+    expect(list.stdout).toMatch(/^mw {2}active {2}stored/m);
+    const expire = await cli('silence', 'expire', '--config', file, 'mw');
+    expect([expire.code, expire.stderr]).toEqual([0, '']);
+  });
+
+  it('what the silence verbs use is still checked: a bad notify.silences fails each of them, named by its key', async () => {
+    const file = path.join(tmp, 'bad-silences.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        notify: { silences: [{ id: 'x', matchers: {}, endsAt: 'soon' }] },
+        state: { dir: 'state' },
+      }),
+    );
+    for (const verb of [
+      ['add', '--id', 'mw', '--gateway', 'gw', '--for', '1h'],
+      ['list'],
+      ['expire', 'mw'],
+    ]) {
+      const out = await cli('silence', verb[0]!, '--config', file, ...verb.slice(1));
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/notify\.silences\[0\]/);
+    }
   });
 
   it("an invalid silences.json is said to be the stored silences, not a gateway's state", async () => {

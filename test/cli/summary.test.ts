@@ -464,6 +464,38 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     );
   });
 
+  it('notices whose episode ended before their group was sent: counted, and each under its own gateway with why', () => {
+    const ended = (name: string, address: string, type: string) => ({
+      receiver: 'webhook[ops]',
+      noticeId: `n-${name}-${address}-${type}`,
+      type,
+      severity: 'warning' as const,
+      gateway: id(name),
+      server: `${name}/pool/settings/${address}`,
+      queuedAt: '2030-01-01T00:00:00.000Z',
+      reason: 'ended before its group was sent: the episode is over',
+    });
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: ['gw-b', 'gw-a'].map(gateway),
+        notifications: notifications({
+          endedInGroup: [ended('gw-a', '10.0.0.4', 'degraded'), ended('gw-a', '10.0.0.4', 'recovered')],
+        }),
+      },
+      [],
+    );
+    const mine = block(text, 'gw-a').join('\n');
+    expect(mine).toContain('    2 grouped notice(s) not sent: ended before their group was sent');
+    expect(mine).toContain(
+      '        degraded (warning) pool/settings/10.0.0.4 to webhook[ops]: ended before its group was sent: the episode is over',
+    );
+    expect(block(text, 'gw-b').join('\n')).not.toContain('10.0.0.4');
+    expect(text).toContain(
+      '✓ notifications: 0 delivered\n  2 grouped notice(s) not sent: their episode ended before their group was sent (each under its gateway)',
+    );
+  });
+
   it('silenced notices: counted, and each held one under its gateway with until when (a raise said so)', () => {
     const text = formatSummary(
       {
@@ -481,7 +513,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       '        degraded (critical, raised from warning) pool/settings/10.0.0.9: held by maint-1 until 2030-01-01T06:00:00.000Z, then sent if still bad',
     );
     expect(mine).toContain(
-      '        degraded (was critical) pool/settings/10.0.0.9: recovered while silenced by maint-1: neither degraded nor recovered is sent',
+      '        degraded (the episode was critical) pool/settings/10.0.0.9: recovered while silenced by maint-1: neither degraded nor recovered is sent',
     );
     expect(block(text, 'gw-b').join('\n')).not.toMatch(/silenced/);
     expect(text).toContain(
@@ -537,7 +569,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       [],
     );
     expect(text).toContain(
-      '    webhook[ops]: 3 delivered (1 degraded [critical, raised from warning], 1 degraded [critical], 1 recovered [was warning]): g/p/s/1, g/p/s/2, g/p/s/3',
+      '    webhook[ops]: 3 delivered (1 degraded [critical, raised from warning], 1 degraded [critical], 1 recovered [the episode was warning]): g/p/s/1, g/p/s/2, g/p/s/3',
     );
   });
 

@@ -177,4 +177,28 @@ describe('grouped messages for each format, end to end', () => {
       expect(bodies('pagerduty')).toHaveLength(expected.length);
     },
   );
+  it('groupWait 10m: servers bad, then healthy before the wait ends: no receiver is sent anything (no degraded, no recovered, no PagerDuty trigger or resolve); the report says why', async () => {
+    const clock = fakeClock(T0);
+    const run = (servers: ServerSpec[]) =>
+      notifyRun({
+        scenario: { gateways: [gateway('gw', [...servers, up('10.0.0.9')])] },
+        config: { ...config(), notify: { groupWait: '10m' } },
+        clock,
+        targets: [`/subscriptions/${SUB}`],
+      });
+    const first = await run([down('10.0.0.4'), down('10.0.0.5')]);
+    expect(first.report.notifications?.grouped).toHaveLength(10);
+    clock.set(T0 + 5 * MINUTE);
+    const healthy = await run([up('10.0.0.4'), up('10.0.0.5')]);
+    const ended = healthy.report.notifications?.endedInGroup ?? [];
+    expect(ended).toHaveLength(20); // degraded + recovered, 2 servers, 5 receivers
+    expect(new Set(ended.map((e) => e.reason.split(':')[0]))).toEqual(
+      new Set(['ended before its group was sent']),
+    );
+    expect(runSucceeded(healthy.report)).toBe(true);
+    clock.set(T0 + 11 * MINUTE);
+    const after = await run([up('10.0.0.4'), up('10.0.0.5')]);
+    expect(after.report.notifications?.grouped).toBeUndefined();
+    for (const receiver of Object.values(receivers)) expect(receiver.requests).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
+import { formatSummary } from '../../src/cli/summary';
 import { notifyRun } from '../helpers/notify-run';
 import { gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -118,5 +119,28 @@ describe('recoverAfter and sendResolved, end to end', () => {
     expect(events[1]?.dedup_key).toBe(events[0]?.dedup_key);
     expect(events[3]?.dedup_key).toBe(events[2]?.dedup_key);
     expect(events[2]?.dedup_key).not.toBe(events[0]?.dedup_key);
+  });
+  it('recoverAfter 3: a told episode healthy again is reported as awaiting more healthy runs (report and summary) until its recovered', async () => {
+    await run(bad, 3);
+    const first = await run(good, 3);
+    expect(first.notifications?.awaitingRecovery).toEqual([
+      {
+        gateway: expect.stringMatching(/\/applicationGateways\/gw$/),
+        server: 'gw/pool-a/settings-a/10.0.0.4',
+        goodRuns: 1,
+        recoverAfter: 3,
+        degradedSince: expect.any(String),
+      },
+    ]);
+    const summary = formatSummary(first, []);
+    expect(summary).toContain(
+      '1 server(s) healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
+    );
+    expect(summary).toMatch(/pool-a\/settings-a\/10\.0\.0\.4: 1 of 3 healthy runs \(degraded since /);
+    expect(summary).toContain('1 open episode(s) awaiting more healthy runs before recovered');
+    expect((await run(good, 3)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([2]);
+    const last = await run(good, 3);
+    expect(last.notifications?.awaitingRecovery).toBeUndefined();
+    expect(seen(ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
   });
 });

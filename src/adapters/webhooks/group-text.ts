@@ -29,7 +29,7 @@ export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
 
 /**
  * A server row's middle, after its address: its severity (`critical, raised from warning` for a
- * raise; `was critical` for a recovered: notice-labels.ts) and its health (a recovered's never reads
+ * raise; `the episode was critical` for a recovered: notice-labels.ts) and its health (a recovered's never reads
  * as unhealthy). Unescaped (the health is untrusted: the caller escapes for its medium).
  */
 export function rowStatusParts(notice: Notice): readonly [severity: string, health: string] {

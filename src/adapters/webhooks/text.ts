@@ -75,6 +75,21 @@ export function raisedSuffix(notice: Pick<Notice, 'type' | 'severity' | 'raisedF
 }
 
 /**
+ * How every format names one server in a heading or a one-line text: its address, backend pool,
+ * backend settings and gateway (`10.220.1.5 in pool MFPool, settings MFSettings, of appgw-shop`). The
+ * settings are part of it: the same address in one pool on two backend settings is two servers with
+ * two episodes (core/notice/server-record.ts, serverKey), and without them two notices read as a
+ * duplicate. A gateway-level notice (`scope: "gateway"`) names the gateway alone. Unescaped
+ * (untrusted values: the caller escapes for its medium).
+ */
+export function serverIdentity(
+  notice: Pick<Notice, 'scope' | 'gateway' | 'backendPool' | 'backendSettings' | 'server'>,
+): string {
+  if (notice.scope === 'gateway') return notice.gateway.name;
+  return `${notice.server.address} in pool ${notice.backendPool}, settings ${notice.backendSettings}, of ${notice.gateway.name}`;
+}
+
+/**
  * The facts every chat format shows for a notice, in one order: label and the raw (untrusted) value.
  * Each format escapes and clips the values for its medium.
  */

@@ -1,7 +1,7 @@
 import { buildSilenceStore } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
-import { loadConfigPart } from '../../config/load';
+import { loadSilencesConfig } from '../../config/load';
 import { formatPath } from '../../core/input/format-issues';
 import { isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
 import { silenceSchema } from '../../core/notice/silence-schema';
@@ -47,7 +47,24 @@ async function addVerb(args: string[]): Promise<number> {
     ...(values.severity ? { severity: values.severity } : {}),
     ...(Object.keys(tags).length ? { tags } : {}),
   };
+  // Options of the other kind of window would be dropped without a word: said instead.
+  const oneOff = (['starts', 'ends', 'for'] as const).filter((o) => values[o] !== undefined);
+  const weekly = (['from', 'to', 'time-zone'] as const).filter((o) => values[o] !== undefined);
+  if (values.weekly !== undefined && oneOff.length)
+    issues.push(
+      `${oneOff.map((o) => `--${o}`).join(', ')}: not with --weekly: give --starts/--ends/--for (one window) or --weekly with --from, --to and --time-zone (a recurring one)`,
+    );
+  if (values.weekly === undefined && weekly.length)
+    issues.push(`${weekly.map((o) => `--${o}`).join(', ')}: only with --weekly DAYS (a recurring window)`);
+  if (values.ends !== undefined && values.for !== undefined)
+    issues.push(
+      '--ends, --for: give one of them: when it ends (--ends ISO) or how long it lasts (--for DURATION)',
+    );
+  if (values.id === undefined)
+    issues.push('--id ID is required: 1–64 letters, digits, "_", "." or "-" (never reused)');
   let window: Record<string, unknown>;
+  // An end in the past is said as that (not as "before --starts", which defaults to now).
+  let endsInPast = false;
   if (values.weekly !== undefined) {
     window = {
       weekly: {
@@ -62,9 +79,13 @@ async function addVerb(args: string[]): Promise<number> {
     let endsAt = values.ends;
     if (values.for !== undefined) {
       const inMs = parseDuration(values.for);
-      if (inMs === undefined || inMs === 0)
+      if (inMs === undefined)
         issues.push(
           `--for ${JSON.stringify(terminalField(values.for, 40))}: is not a duration: write a whole number and a unit with no space (ms, s, m, h, d), units joined for a sum, e.g. --for 2h, --for 90m, --for 1h30m, --for 1d`,
+        );
+      else if (inMs === 0)
+        issues.push(
+          `--for ${JSON.stringify(terminalField(values.for, 40))}: must be more than zero: how long the silence lasts, e.g. --for 2h`,
         );
       // An unreadable --starts is said by the schema, as --starts.
       else if (!Number.isNaN(Date.parse(startsAt)))
@@ -72,6 +93,18 @@ async function addVerb(args: string[]): Promise<number> {
     }
     if (endsAt === undefined && values.for === undefined)
       issues.push('--ends: say when it ends: --ends ISO or --for DURATION (or --weekly …)');
+    // A window over already would never apply, and its id could never be used again (not stored).
+    const endsInMs = endsAt === undefined ? NaN : Date.parse(endsAt);
+    endsInPast =
+      !Number.isNaN(endsInMs) &&
+      endsInMs <= now.getTime() &&
+      (values.starts === undefined || Date.parse(startsAt) < endsInMs);
+    if (endsInPast)
+      issues.push(
+        values.for !== undefined
+          ? `--starts, --for: the silence would end at ${new Date(endsInMs).toISOString()}, in the past (now ${now.toISOString()}): it would never apply; give a later --starts, or leave it out to start now`
+          : `--ends: ${terminalField(endsAt ?? '', 40)} is in the past (now ${now.toISOString()}): the silence would never apply; give an end after now`,
+      );
     window = { startsAt, endsAt };
   }
   const parsed = silenceSchema.safeParse({
@@ -84,18 +117,17 @@ async function addVerb(args: string[]): Promise<number> {
   if (!parsed.success)
     issues.push(
       ...parsed.error.issues
-        // "ends is missing" when --for was refused already: said once.
+        // "ends is missing" when --for was refused already: said once; a missing --id said above.
         .filter((i) => !(values.for !== undefined && formatPath(i.path) === 'endsAt' && endsAtUnset(window)))
-        .map(
-          (i) =>
-            `${optionOf(formatPath(i.path))}: ${i.message.replace(/"(startsAt|endsAt)"/g, (_m, k: string) => optionOf(k))}`,
-        ),
+        .filter((i) => !(values.id === undefined && formatPath(i.path) === 'id'))
+        .filter((i) => !(endsInPast && formatPath(i.path) === 'endsAt'))
+        .map((i) => cliIssue(formatPath(i.path), i.message)),
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);
-  const config = await loadConfigPart(values.config, ['state', 'notify']);
+  const config = await loadSilencesConfig(values.config);
   const store = typedStateStore(buildSilenceStore(config, process.env));
   const silence = parsed.data as Silence;
-  await addSilence(store, silence, now, config.notify.silences);
+  await addSilence(store, silence, now, config.silences);
   process.stdout.write(`added silence ${silence.id}: ${describe(silence, now)}\n`);
   return EXIT_OK;
 }
@@ -103,7 +135,7 @@ async function addVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(SILENCE_LIST, args);
   if (!values.config) throw new UsageError(['--config FILE is required'], SILENCE_LIST.name);
-  const config = await loadConfigPart(values.config, ['state', 'notify']);
+  const config = await loadSilencesConfig(values.config);
   const now = systemClock.now();
   const errors: string[] = [];
   let stored: readonly Silence[] = [];
@@ -116,7 +148,7 @@ async function listVerb(args: string[]): Promise<number> {
     errors.push(reportedError(toError(error)).message);
   }
   const all = [
-    ...config.notify.silences.map((s) => ({ source: 'config', silence: s as Silence })),
+    ...config.silences.map((s) => ({ source: 'config', silence: s as Silence })),
     ...stored.map((s) => ({ source: 'stored', silence: s })),
   ].filter(({ silence }) => values.all || !isSilenceOver(silence, now));
   if (values.json) {
@@ -139,16 +171,25 @@ async function expireVerb(args: string[]): Promise<number> {
   if (!values.config) issues.push('--config FILE is required');
   if (positionals.length !== 1) issues.push('give the id of one silence');
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
-  const store = typedStateStore(
-    buildSilenceStore(await loadConfigPart(values.config as string, ['state']), process.env),
-  );
-  const outcome = await expireSilence(store, positionals[0] as string, systemClock.now());
+  const config = await loadSilencesConfig(values.config as string);
+  const store = typedStateStore(buildSilenceStore(config, process.env));
+  const outcome = await expireSilence(store, positionals[0] as string, systemClock.now(), config.silences);
   process.stdout.write(
     'expired' in outcome
-      ? `expired silence ${terminalField(outcome.expired.id, 64)} at ${outcome.expired.expiredAt ?? ''}\n`
+      ? expiredText(outcome)
       : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
   );
   return EXIT_OK;
+}
+
+/** `expired silence ID at …`, or that it was over already (nothing changed). */
+function expiredText(outcome: { readonly expired: Silence; readonly already?: 'expired' | 'ended' }): string {
+  const id = terminalField(outcome.expired.id, 64);
+  if (outcome.already === 'expired')
+    return `silence ${id} already expired at ${outcome.expired.expiredAt ?? ''}; nothing changed\n`;
+  if (outcome.already === 'ended')
+    return `silence ${id} already ended at ${outcome.expired.endsAt ?? ''} (its window is over); nothing changed\n`;
+  return `expired silence ${id} at ${outcome.expired.expiredAt ?? ''}\n`;
 }
 
 /** The option that gives a silence's field (`matchers.backendPool` → `--pool`), so errors name what was typed. */
@@ -171,6 +212,27 @@ const OPTION_OF: Readonly<Record<string, string>> = {
   'weekly.to': '--to',
   'weekly.timeZone': '--time-zone',
 };
+
+/** The matcher options, as `silence add` takes them (the config's keys are in OPTION_OF). */
+const MATCHER_OPTIONS =
+  '--gateway, --resource-group, --pool, --subscription, --cause, --severity, --tag NAME=VALUE';
+
+/**
+ * A schema problem (silence-schema.ts, worded for the config's keys) in the CLI's terms: the option
+ * that was typed, and the options in its message (`"from": "00:00", "to": "24:00"` → `--from 00:00
+ * --to 24:00`), so an error from the CLI names options and one from the config names keys.
+ */
+function cliIssue(path: string, message: string): string {
+  if (path === 'matchers')
+    return `no matcher: give at least one of ${MATCHER_OPTIONS}: a silence of everything is refused`;
+  const text = message
+    .replace(/"from": "(\d\d:\d\d)", "to": "(\d\d:\d\d)"/g, '--from $1 --to $2')
+    .replace(/"(startsAt|endsAt|from|to|timeZone|weekly|days)"/g, (_m, k: string) =>
+      optionOf(['from', 'to', 'timeZone', 'days'].includes(k) ? `weekly.${k}` : k),
+    )
+    .replace('or one rule per name', 'or one silence per name');
+  return `${optionOf(path)}: ${text}`;
+}
 
 function optionOf(path: string): string {
   const exact = OPTION_OF[path];

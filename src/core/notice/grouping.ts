@@ -1,6 +1,7 @@
 import { hash64 } from '../hash';
 import type { Notice } from './notice';
-import type { QueuedNotice } from './outbox';
+import { episodeId } from './episode';
+import { isLeasedElsewhere, type QueuedNotice } from './outbox';
 
 /**
  * Grouping: one message per gateway incident per receiver, with Alertmanager's aggregation-group
@@ -130,6 +131,59 @@ export function settleGroup(
   if (options.waiting === 0 && !options.openEpisodes) return undefined;
   if (!group) return options.waiting > 0 ? { openedAt: options.now } : undefined;
   return options.delivered ? { ...group, flushedAt: options.now } : group;
+}
+
+/** What dropEndedEpisodes left waiting, and what it took out (each oldest first). */
+export interface EndedEpisodesStep {
+  readonly waiting: readonly QueuedNotice[];
+  /** Not sent, ever: their episode ended while they waited for the group. */
+  readonly ended: readonly QueuedNotice[];
+}
+
+/**
+ * The rule "an episode that ended before its group was sent gets nothing" (Alertmanager's: an alert
+ * resolved before its group's first notification is not notified; this product's own rule for
+ * silences and inhibition: "recovered meanwhile gets nothing"), applied to one receiver's waiting
+ * notices. For each episode with a `recovered` waiting:
+ * - its `degraded` and `still-degraded` notices waiting before the `recovered` are dropped: they would
+ *   announce, as news, a failure that is already over (a reminder, a raised severity, a changed cause);
+ * - the `recovered` is dropped too when one of those was the episode's first notice to this receiver
+ *   (`opensEpisode`): the receiver was never told, so there is nothing to resolve (no red card saying
+ *   "degraded" and "recovered" for one server, no PagerDuty trigger then resolve). Otherwise the
+ *   receiver was told before and the `recovered` goes, closing what it opened.
+ * Per receiver: another receiver that was sent the `degraded` already still gets its `recovered`.
+ * An episode with a notice another live run holds (`runId`'s lease check at `now`, ISO) is left as it
+ * is: that run may be delivering it. Order is kept. Pure.
+ */
+export function dropEndedEpisodes(
+  waiting: readonly QueuedNotice[],
+  runId: string,
+  now: string,
+): EndedEpisodesStep {
+  const recoveredAt = new Map<string, number>();
+  waiting.forEach((q, index) => {
+    if (q.notice.type === 'recovered') recoveredAt.set(episodeId(q.notice), index);
+  });
+  if (recoveredAt.size === 0) return { waiting, ended: [] };
+  const busy = new Set(
+    waiting.filter((q) => isLeasedElsewhere(q, runId, now)).map((q) => episodeId(q.notice)),
+  );
+  const stale = new Set<number>();
+  const untold = new Set<string>();
+  waiting.forEach((q, index) => {
+    const episode = episodeId(q.notice);
+    const end = recoveredAt.get(episode);
+    if (end === undefined || busy.has(episode) || index >= end || q.notice.type === 'recovered') return;
+    stale.add(index);
+    if (q.opensEpisode) untold.add(episode);
+  });
+  const kept: QueuedNotice[] = [];
+  const ended: QueuedNotice[] = [];
+  waiting.forEach((q, index) => {
+    const drop = stale.has(index) || (q.notice.type === 'recovered' && untold.has(episodeId(q.notice)));
+    (drop ? ended : kept).push(q);
+  });
+  return { waiting: kept, ended };
 }
 
 /**

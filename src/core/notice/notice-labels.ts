@@ -11,7 +11,8 @@ import type { Severity } from './severity';
 
 /**
  * `critical`; `critical, raised from warning` for a `degraded` sent again because its severity rose
- * (Notice.raisedFrom); `was critical` for a `recovered` (its episode's severity, not a current one).
+ * (Notice.raisedFrom); `the episode was critical` for a `recovered` (its episode's severity, not a
+ * current one: said so, so that beside a health it never reads as a past health).
  */
 export function severityLabel(notice: {
   readonly type: NoticeType | string;
@@ -19,7 +20,7 @@ export function severityLabel(notice: {
   readonly raisedFrom?: Severity;
 }): string {
   const severity = notice.severity ?? 'warning';
-  if (notice.type === 'recovered') return `was ${severity}`;
+  if (notice.type === 'recovered') return `the episode was ${severity}`;
   return notice.raisedFrom ? `${severity}, raised from ${notice.raisedFrom}` : severity;
 }
 
@@ -39,4 +40,15 @@ export function shownHealth(notice: Pick<Notice, 'type' | 'server'>): string {
   if (state === 'healthy') return health;
   if (state === 'draining' || state === 'unknown' || state === 'partial') return `${health}, not reported`;
   return 'Recovered';
+}
+
+/**
+ * A notice's health and severity in one parenthesis-sized text, as the one-line texts show them
+ * (Slack's notification text): `Unhealthy, critical`; `Healthy; the episode was critical` for a
+ * `recovered`, whose severity is its ended episode's, not the server's now. Unescaped. Pure.
+ */
+export function healthAndSeverity(
+  notice: Pick<Notice, 'type' | 'server' | 'severity' | 'raisedFrom'>,
+): string {
+  return `${shownHealth(notice)}${notice.type === 'recovered' ? ';' : ','} ${severityLabel(notice)}`;
 }

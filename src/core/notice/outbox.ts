@@ -36,6 +36,13 @@ export interface QueuedNotice {
    * lease that expires, and a later run sends the notice again (same id): delivery is at least once.
    */
   readonly lease?: Lease;
+  /**
+   * True when the notice is its episode's first to this receiver (the receiver was not told the server
+   * went bad before): until it is delivered, the receiver knows nothing of the episode, so when the
+   * episode ends first neither it nor the `recovered` is sent (grouping.ts, dropEndedEpisodes). Absent
+   * on notices queued by earlier releases: their `recovered` is sent as before.
+   */
+  readonly opensEpisode?: boolean;
 }
 
 /**

@@ -160,6 +160,8 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     undelivered: outcomes.flatMap((o) => o.undelivered),
     dropped: outcomes.flatMap((o) => o.dropped),
     grouped: outcomes.flatMap((o) => o.grouped ?? []),
+    endedInGroup: outcomes.flatMap((o) => o.endedInGroup ?? []),
+    awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
     stateErrors: onceEachStoredSilence(outcomes.flatMap((o) => o.stateErrors)),
     claimed: outcomes.every((o) => o.claimed),
     contended: outcomes.flatMap((o) => o.contended),

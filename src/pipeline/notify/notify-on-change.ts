@@ -2,6 +2,7 @@ import { type NotifyPolicy, type Observation, type SilencedTransition } from '..
 import { decideWithInhibition } from '../../core/notice/inhibit';
 import {
   DEFAULT_GROUP_TIMING,
+  dropEndedEpisodes,
   groupDue,
   groupDueAt,
   openGroup,
@@ -19,11 +20,14 @@ import {
   type SendOutcome,
 } from '../../core/notice/outbox';
 import { routeNotices } from '../../core/notice/receiver-rules';
+import { noticeServerKey, type ServerRecord } from '../../core/notice/server-record';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import type {
+  AwaitingRecoveryReport,
   DroppedNoticeReport,
+  EndedInGroupReport,
   GroupedNoticeReport,
   ReportedError,
   UndeliveredNoticeReport,
@@ -60,6 +64,13 @@ export interface NotifyOutcome {
   readonly dropped: readonly DroppedNoticeReport[];
   /** Waiting for their group's timer (core/notice/grouping.ts): not in `undelivered`; absent: none. */
   readonly grouped?: readonly GroupedNoticeReport[];
+  /**
+   * Removed this run, never sent: their episode ended before their group was sent (grouping.ts,
+   * dropEndedEpisodes); absent: none.
+   */
+  readonly endedInGroup?: readonly EndedInGroupReport[];
+  /** Told episodes healthy again, waiting for more healthy runs before `recovered`; absent: none. */
+  readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** The state document could not be read or written, or is not valid: named, never reset. */
   readonly stateErrors: readonly ReportedError[];
   /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
@@ -144,6 +155,8 @@ export async function notifyOnChange(
     deliveries,
     ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
+    ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
+    ...awaitingRecoveryIn(claimed.document, policy),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -168,6 +181,8 @@ interface Claim {
   readonly decided: number;
   readonly silenced: readonly SilencedTransition[];
   readonly dropped: readonly DroppedNoticeReport[];
+  /** Notices whose episode ended before their group was sent: removed, never sent. */
+  readonly endedInGroup: readonly EndedInGroupReport[];
   /** Per receiver: when this run's lease ends (ms since the epoch). */
   readonly leaseUntilInMs: ReadonlyMap<string, number>;
   /** Receivers whose group is not due this run → when it will be (ISO). */
@@ -192,6 +207,7 @@ async function claimNotices(
     const deadLetters: Record<string, readonly DeadLetter[]> = {};
     const groups: Record<string, GroupState> = {};
     const dropped: DroppedNoticeReport[] = [];
+    const endedInGroup: EndedInGroupReport[] = [];
     const leaseUntilInMs = new Map<string, number>();
     const groupDueAtOf = new Map<string, string>();
     for (const notifier of deps.notifiers) {
@@ -202,6 +218,7 @@ async function claimNotices(
         notice,
         queuedAt: now,
         failedRuns: 0,
+        ...(opensEpisodeFor(notifier.name, notice, previous.servers) ? { opensEpisode: true } : {}),
       }));
       const step = claimOutbox(receiverOutbox(previous, notifier.name), taken, {
         now,
@@ -212,6 +229,10 @@ async function claimNotices(
       // Grouping: the receiver's notices wait in its outbox until the group is due (grouping.ts).
       let due = true;
       if (groupingOf(notifier, policy) === 'gateway') {
+        // An episode that ended while its notices waited for the group is not news any more.
+        const ended = dropEndedEpisodes(waiting, runId, now);
+        waiting = ended.waiting;
+        endedInGroup.push(...ended.ended.map((q) => endedReport(notifier.name, q)));
         const group = openGroup(previous.groups?.[notifier.name], waiting, now);
         if (group) groups[notifier.name] = group;
         const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
@@ -244,6 +265,7 @@ async function claimNotices(
         decided: decision.notices.length,
         silenced: decision.silenced,
         dropped,
+        endedInGroup,
         leaseUntilInMs,
         groupDueAt: groupDueAtOf,
       };
@@ -379,6 +401,51 @@ function undeliveredIn(
   const pending: Record<string, number> = Object.fromEntries(deps.notifiers.map((n) => [n.name, 0]));
   for (const { receiver } of undelivered) pending[receiver] = (pending[receiver] ?? 0) + 1;
   return { undelivered, pending, ...(grouped.length ? { grouped } : {}) };
+}
+
+/** The told episodes of `document` counting healthy runs toward `notify.recoverAfter` (decide.ts). */
+function awaitingRecoveryIn(
+  document: NotifyStateDocument,
+  policy: NotifyPolicy,
+): Pick<NotifyOutcome, 'awaitingRecovery'> {
+  const recoverAfter = Math.max(1, Math.floor(policy.recoverAfter ?? 1));
+  const awaiting = Object.values(document.servers)
+    .filter((record) => record.notified !== undefined && (record.goodRuns ?? 0) > 0)
+    .map((record): AwaitingRecoveryReport => ({
+      gateway: record.gateway.id,
+      server: `${record.gateway.name}/${record.backendPool}/${record.backendSettings}/${record.address}`,
+      goodRuns: record.goodRuns ?? 0,
+      recoverAfter,
+      degradedSince: record.degradedSince,
+    }));
+  return awaiting.length ? { awaitingRecovery: awaiting } : {};
+}
+
+/**
+ * Whether `notice` is its episode's first to `receiver`: a `degraded` for a server whose episode had
+ * not been told to it (no record told, or one told to other receivers only). An episode told by a
+ * release that did not record receivers went to every receiver.
+ */
+function opensEpisodeFor(
+  receiver: string,
+  notice: QueuedNotice['notice'],
+  previous: Readonly<Record<string, ServerRecord>>,
+): boolean {
+  if (notice.type !== 'degraded') return false;
+  const told = previous[noticeServerKey(notice)]?.notified;
+  if (!told) return true;
+  return told.receivers !== undefined && !told.receivers.includes(receiver);
+}
+
+function endedReport(receiver: string, queued: QueuedNotice): EndedInGroupReport {
+  return {
+    ...noticeEntryFields(receiver, queued),
+    queuedAt: queued.queuedAt,
+    reason:
+      queued.notice.type === 'recovered'
+        ? 'ended before its group was sent: the receiver was never told of the episode'
+        : 'ended before its group was sent: the episode is over',
+  };
 }
 
 function droppedReport(

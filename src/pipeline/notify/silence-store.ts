@@ -195,6 +195,14 @@ export async function addSilence(
   configSilences: readonly Silence[] = [],
 ): Promise<void> {
   const id = terminalSafe(silence.id);
+  // One that has ended would never apply, and its id could never be used again: never stored.
+  if (isSilenceOver(silence, now))
+    throw new UsageError(
+      [
+        `--ends: the silence would end at ${terminalSafe(silence.endsAt ?? '')}, in the past (now ${now.toISOString()}): it would never apply; give an end after now`,
+      ],
+      'silence add',
+    );
   if (configSilences.some((s) => s.id === silence.id))
     throw new UsageError(
       [`--id: "${id}" is the id of a silence in the configuration (notify.silences); choose another --id`],
@@ -225,9 +233,13 @@ export async function addSilence(
   });
 }
 
-/** What `silence expire` did: the silence expired, or the entry (not valid) set aside. */
+/**
+ * What `silence expire` did: the silence expired (`already`: it had been over before, expired at
+ * `expiredAt`, or its window ended at `endsAt`: nothing changed), or the entry (not valid) set aside.
+ */
 export type ExpireOutcome =
-  { readonly expired: Silence } | { readonly setAside: SetAsideSilence; readonly id: string };
+  | { readonly expired: Silence; readonly already?: 'expired' | 'ended' }
+  | { readonly setAside: SetAsideSilence; readonly id: string };
 
 /**
  * Expires the stored silence `id` at `now` (keeping an earlier `expiredAt`). A stored entry with that
@@ -240,20 +252,29 @@ export async function expireSilence(
   store: StateStore<SilenceDocument>,
   id: string,
   now: Date,
+  configSilences: readonly Silence[] = [],
 ): Promise<ExpireOutcome> {
   let outcome: ExpireOutcome | undefined;
   await update(store, ({ entries }) => {
     outcome = undefined;
     if (!entries.some((e) => e.id === id))
       throw new UsageError(
-        [`no stored silence "${terminalSafe(id)}"; \`appgw-insights silence list\` shows them`],
+        [
+          configSilences.some((s) => s.id === id)
+            ? `"${terminalSafe(id)}" is a silence in the configuration (notify.silences), not a stored one: \`silence expire\` ends only those added with \`silence add\`; to end it, remove it from notify.silences in the config`
+            : `no stored silence "${terminalSafe(id)}"; \`appgw-insights silence list\` shows them`,
+        ],
         'silence expire',
       );
     const setAside: SetAsideSilence[] = [];
     const kept: StoredSilenceEntry[] = [];
     for (const entry of entries) {
       if (entry.id !== id) kept.push(entry);
-      else if (entry.silence) {
+      else if (entry.silence && isSilenceOver(entry.silence, now)) {
+        // Over already (expired before, or its window ended): said so, left as stored.
+        kept.push(entry);
+        outcome ??= { expired: entry.silence, already: entry.silence.expiredAt ? 'expired' : 'ended' };
+      } else if (entry.silence) {
         const expired = { ...entry.silence, expiredAt: entry.silence.expiredAt ?? now.toISOString() };
         const raw = { ...(entry.raw as Record<string, unknown>), expiredAt: expired.expiredAt };
         kept.push({ raw, silence: expired, id });

@@ -103,6 +103,7 @@ const queuedNotice = z.looseObject({
   lastError: z.optional(text),
   lastTriedAt: z.optional(isoTime),
   lease: z.optional(z.looseObject({ runId: text, until: isoTime })),
+  opensEpisode: z.optional(z.boolean()),
 });
 const deadLetter = z.looseObject({
   notice,

@@ -15,6 +15,7 @@ import { decideNotices, type Observation } from '../../../src/core/notice/decide
 import { noticeGroup } from '../../../src/core/notice/grouping';
 import { decideWithInhibition } from '../../../src/core/notice/inhibit';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
+import { healthAndSeverity, severityLabel } from '../../../src/core/notice/notice-labels';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
 import type { Severity } from '../../../src/core/notice/severity';
 import type { Finding } from '../../../src/core/model';
@@ -137,7 +138,7 @@ describe('severity in every format, and a raise said so', () => {
       expect.stringMatching(/10\.0\.1\.4 · critical, raised from warning · Unhealthy · /),
       expect.stringMatching(/10\.0\.1\.5 · critical · Unhealthy · /),
       expect.stringMatching(/10\.0\.1\.6 · warning · Unhealthy · /),
-      expect.stringMatching(/10\.0\.1\.4 · was critical · Healthy · healthy again/),
+      expect.stringMatching(/10\.0\.1\.4 · the episode was critical · Healthy · healthy again/),
     ]);
   });
 
@@ -148,7 +149,7 @@ describe('severity in every format, and a raise said so', () => {
     expect(text).toMatch(/10\.0\.1\.4\* · \*critical, raised from warning\* · Unhealthy · /);
     expect(text).toMatch(/10\.0\.1\.5\* · \*critical\* · Unhealthy · /);
     expect(text).toMatch(/10\.0\.1\.6\* · warning · Unhealthy · /);
-    expect(text).toMatch(/10\.0\.1\.4\* · was critical · Healthy · healthy again/);
+    expect(text).toMatch(/10\.0\.1\.4\* · the episode was critical · Healthy · healthy again/);
   });
 
   it('Teams and Slack per notice: the heading and the Severity fact say raised', () => {
@@ -273,7 +274,7 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     const group = noticeGroup([sampleNotice({ id: 'appgw-3333333333333333' }), notice]);
     const teamsRows = rowsOf(buildTeamsGroupCard(group)).filter((r) => r.startsWith('✅'));
     expect(teamsRows).toHaveLength(1);
-    expect(teamsRows[0]).toContain(` · was ${notice.severity} · ${shown}`);
+    expect(teamsRows[0]).toContain(` · the episode was ${notice.severity} · ${shown}`);
     // The row's past ("…, was Unhealthy") is labelled as such; what it says of now is never bad.
     expect(withoutPast(teamsRows[0] as string)).not.toMatch(unhealthy);
     const slackRows = JSON.stringify(buildSlackGroupMessage(group))
@@ -302,5 +303,26 @@ describe('a recovered never reads as unhealthy, in any format', () => {
       };
       expect(ceg.data.notices[0]?.server.health).not.toMatch(unhealthy);
     }
+  });
+});
+
+describe('a recovered says its severity is the episode’s, in one wording everywhere', () => {
+  const recovered = recoveredNotice();
+  it('labels: severity "the episode was critical"; health and severity "Healthy; the episode was critical"', () => {
+    expect(severityLabel(recovered)).toBe('the episode was critical');
+    expect(healthAndSeverity(recovered)).toBe('Healthy; the episode was critical');
+    expect(healthAndSeverity(sampleNotice())).toBe('Unhealthy, critical');
+  });
+  it.each([
+    ['Slack notification text', () => String(buildSlackMessage(recovered)['text'])],
+    ['Slack grouped', () => JSON.stringify(buildSlackGroupMessage(noticeGroup([recovered])))],
+    ['Teams grouped', () => JSON.stringify(buildTeamsGroupCard(noticeGroup([recovered])))],
+  ])('%s: "the episode was critical", never a bare "was critical" beside a health', (_name, shown) => {
+    const text = shown();
+    expect(text).toContain('the episode was critical');
+    expect(text.replace(/the episode was critical/g, '')).not.toMatch(/was critical/);
+  });
+  it('Slack notification text: "(Healthy; the episode was critical)"', () => {
+    expect(String(buildSlackMessage(recovered)['text'])).toContain('(Healthy; the episode was critical)');
   });
 });

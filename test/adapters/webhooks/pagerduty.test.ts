@@ -52,7 +52,7 @@ describe('pagerduty format (Events API v2)', () => {
       dedup_key: episodeId(notice),
       client: 'appgw-insights',
       payload: {
-        summary: `10.0.1.4 Unhealthy on agw-prod/pool-api/settings-https: ${notice.cause.title}`,
+        summary: `10.0.1.4 in pool pool-api, settings settings-https, of agw-prod is Unhealthy: ${notice.cause.title}`,
         source: '10.0.1.4',
         severity: 'critical',
         timestamp: '2026-03-01T10:15:00.000Z',

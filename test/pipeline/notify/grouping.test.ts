@@ -2,7 +2,7 @@ import type { NoticeGroup } from '../../../src/core/notice/grouping';
 import type { Notice } from '../../../src/core/notice/notice';
 import type { NotifyPolicy } from '../../../src/core/notice/decide';
 import type { CallOptions, Notifier, SendResult } from '../../../src/ports';
-import { GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support/notify-world';
+import { bad, GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support/notify-world';
 
 /**
  * Grouping in the notify stage (core/notice/grouping.ts) with the fake clock: each `run` is a separate
@@ -224,5 +224,120 @@ describe('grouping: one message per gateway incident, Alertmanager timers, acros
     await run(0, { bad: ['10.0.0.4'] });
     expect(told(ops.singles)).toEqual([['degraded', '10.0.0.4']]);
     expect(world.document()?.groups).toEqual({});
+  });
+});
+
+describe('an episode that ends while its notices wait for the group sends nothing it has not told', () => {
+  const WAIT: NotifyPolicy = {
+    ...POLICY,
+    groupTiming: { groupWaitInMs: 10 * MINUTE, groupIntervalInMs: 10 * MINUTE },
+  };
+  const types = (n: GroupedNotifier) => delivered(n).map((m) => m.notices);
+
+  it('servers bad then healthy before groupWait ends: no message; the report says each ended before its group was sent', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { world, run } = setup([ops], WAIT);
+    await run(0, { bad: ['10.0.0.4', '10.0.0.5'] });
+    const healthy = await run(5, { healthy: ['10.0.0.4', '10.0.0.5'] });
+    expect(healthy.endedInGroup?.map((e) => [e.type, e.server, e.reason])).toEqual([
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.4', 'ended before its group was sent: the episode is over'],
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.5', 'ended before its group was sent: the episode is over'],
+      [
+        'recovered',
+        'gw/pool-a/settings-a/10.0.0.4',
+        'ended before its group was sent: the receiver was never told of the episode',
+      ],
+      [
+        'recovered',
+        'gw/pool-a/settings-a/10.0.0.5',
+        'ended before its group was sent: the receiver was never told of the episode',
+      ],
+    ]);
+    expect([healthy.grouped, healthy.undelivered]).toEqual([undefined, []]);
+    await run(10, { healthy: ['10.0.0.4', '10.0.0.5'] });
+    await run(30, { healthy: ['10.0.0.4', '10.0.0.5'] });
+    expect(ops.messages).toEqual([]);
+    expect(world.document()).toMatchObject({ servers: {}, outbox: { 'webhook[ops]': [] }, groups: {} });
+  });
+
+  it('only the ended episodes drop: a server still bad goes out when the wait ends', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], WAIT);
+    await run(0, { bad: ['10.0.0.4', '10.0.0.5'] });
+    await run(5, { bad: ['10.0.0.5'], healthy: ['10.0.0.4'] });
+    await run(10, { bad: ['10.0.0.5'], healthy: ['10.0.0.4'] });
+    expect(types(ops)).toEqual([[['degraded', '10.0.0.5']]]);
+  });
+
+  it('a still-degraded reminder waiting when the episode ends is dropped; the recovered of the told episode goes', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], { ...WAIT, repeatIntervalInMs: 12 * MINUTE });
+    await run(0, { bad: ['10.0.0.4'] });
+    await run(10, { bad: ['10.0.0.4'] }); // the group's first message: degraded
+    const reminder = await run(12, { bad: ['10.0.0.4'] }); // still-degraded, held by the interval
+    expect(reminder.grouped?.map((g) => g.type)).toEqual(['still-degraded']);
+    const ended = await run(14, { healthy: ['10.0.0.4'] });
+    expect(ended.endedInGroup?.map((e) => e.type)).toEqual(['still-degraded']);
+    await run(20, { healthy: ['10.0.0.4'] });
+    expect(types(ops)).toEqual([[['degraded', '10.0.0.4']], [['recovered', '10.0.0.4']]]);
+  });
+
+  it('a raised-severity degraded waiting when the server recovers is dropped; the recovered goes', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], WAIT);
+    const warning = { ...bad(GW, '10.0.0.4'), severity: 'warning' as const };
+    await run(0, { bad: [warning] });
+    await run(10, { bad: [warning] }); // warning, told
+    const raised = await run(12, { bad: [{ ...warning, severity: 'critical' as const }] });
+    expect(raised.grouped?.map((g) => [g.type, g.raisedFrom])).toEqual([['degraded', 'warning']]);
+    const ended = await run(14, { healthy: ['10.0.0.4'] });
+    expect(ended.endedInGroup?.map((e) => [e.type, e.raisedFrom])).toEqual([['degraded', 'warning']]);
+    await run(20, { healthy: ['10.0.0.4'] });
+    expect(types(ops)).toEqual([[['degraded', '10.0.0.4']], [['recovered', '10.0.0.4']]]);
+  });
+
+  it('a changed cause waiting when the server recovers is dropped; the recovered goes', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], WAIT);
+    await run(0, { bad: ['10.0.0.4'] });
+    await run(10, { bad: ['10.0.0.4'] });
+    await run(12, { bad: [bad(GW, '10.0.0.4', 'dns-resolution')] });
+    await run(14, { healthy: ['10.0.0.4'] });
+    await run(20, { healthy: ['10.0.0.4'] });
+    expect(types(ops)).toEqual([[['degraded', '10.0.0.4']], [['recovered', '10.0.0.4']]]);
+  });
+
+  it('per receiver: the receiver already sent the degraded gets its recovered; the one still waiting gets neither', async () => {
+    const now = groupedNotifier('webhook[now]', { grouping: 'server' });
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([now, ops], WAIT);
+    await run(0, { bad: ['10.0.0.4'] });
+    expect(told(now.singles)).toEqual([['degraded', '10.0.0.4']]);
+    const ended = await run(5, { healthy: ['10.0.0.4'] });
+    expect(ended.endedInGroup?.map((e) => [e.receiver, e.type])).toEqual([
+      ['webhook[ops]', 'degraded'],
+      ['webhook[ops]', 'recovered'],
+    ]);
+    await run(10, { healthy: ['10.0.0.4'] });
+    expect(told(now.singles)).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['recovered', '10.0.0.4'],
+    ]);
+    expect(ops.messages).toEqual([]);
+  });
+
+  it('per receiver, both grouped: a receiver whose wait ended is sent both; one still waiting neither', async () => {
+    const fast = groupedNotifier('webhook[fast]');
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([fast, ops], WAIT);
+    await run(0, { bad: ['10.0.0.4'] });
+    // fast's message went, then failed retryably for ops: ops still waits with the degraded.
+    fast.script('accept');
+    ops.script('retryable');
+    await run(10, { bad: ['10.0.0.4'] });
+    await run(12, { healthy: ['10.0.0.4'] });
+    await run(25, { healthy: ['10.0.0.4'] });
+    expect(types(fast)).toEqual([[['degraded', '10.0.0.4']], [['recovered', '10.0.0.4']]]);
+    expect(types(ops)).toEqual([]);
   });
 });

@@ -171,3 +171,37 @@ it('the folder document is written as JSON a person can edit', async () => {
     OLD_CLASS,
   );
 });
+
+describe('add and expire: a silence over is never stored; expire says what it can', () => {
+  const file = () => createFileStateStore<SilenceDocument>({ file: path.join(tmp, 'silences.json') });
+
+  it.each([
+    ['ended before now', { startsAt: '2026-11-29T00:00:00Z', endsAt: '2026-11-30T11:00:00Z' }],
+    ['ending exactly now', { startsAt: '2026-11-29T00:00:00Z', endsAt: NOW.toISOString() }],
+  ])('add refuses a window %s, and stores nothing', async (_, window) => {
+    const store = file();
+    await expect(addSilence(store, { ...GOOD, ...window }, NOW)).rejects.toThrow(
+      /--ends: the silence would end at .*, in the past \(now 2026-11-30T12:00:00.000Z\): it would never apply/,
+    );
+    expect(await store.read()).toBeUndefined();
+  });
+
+  it('expire of a silence already expired, or whose window ended, says so and changes nothing', async () => {
+    const store = file();
+    const expired = { ...GOOD, id: 'gone', expiredAt: '2026-11-30T10:00:00.000Z' };
+    const ended = { ...GOOD, id: 'ended', startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-11-02T00:00:00Z' };
+    await store.write({ version: 1, silences: [expired, ended] }, undefined);
+    expect(await expireSilence(store, 'gone', NOW)).toMatchObject({ already: 'expired', expired });
+    expect(await expireSilence(store, 'ended', NOW)).toMatchObject({ already: 'ended', expired: ended });
+    expect((await store.read())?.value.silences).toEqual([expired, ended]);
+    expect(await expireSilence(store, 'gone', NOW)).toMatchObject({ already: 'expired' });
+  });
+
+  it('expire of an id that is a config silence (notify.silences) says to remove it there', async () => {
+    const store = file();
+    await expect(expireSilence(store, 'cfg', NOW, [{ ...GOOD, id: 'cfg' }])).rejects.toThrow(
+      /"cfg" is a silence in the configuration \(notify\.silences\), not a stored one: .*remove it from notify\.silences in the config/,
+    );
+    await expect(expireSilence(store, 'cfg', NOW)).rejects.toThrow(/no stored silence "cfg"/);
+  });
+});

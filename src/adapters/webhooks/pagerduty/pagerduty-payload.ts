@@ -1,7 +1,7 @@
 import { episodeId } from '../../../core/notice/episode';
 import type { Notice } from '../../../core/notice/notice';
 import { toWebhookEvent, type WebhookEventV1 } from '../json/json-payload';
-import { clip, singleLine, wellFormed } from '../text';
+import { clip, serverIdentity, singleLine, wellFormed } from '../text';
 import { JSON_HEADERS, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
 
 /**
@@ -89,7 +89,7 @@ export function toPagerDutyEvent(notice: Notice, routingKey: string): PagerDutyT
   const summary =
     notice.scope === 'gateway'
       ? `${raised}Every backend pool of ${notice.gateway.name} is down: ${notice.server.probeLog}`
-      : `${raised}${notice.server.address} ${notice.server.health} on ${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}: ${notice.cause.title}`;
+      : `${raised}${serverIdentity(notice)} is ${notice.server.health}: ${notice.cause.title}`;
   return {
     routing_key: routingKey,
     event_action: 'trigger',

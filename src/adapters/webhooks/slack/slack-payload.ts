@@ -1,7 +1,7 @@
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
-import { severityLabel, shownHealth } from '../../../core/notice/notice-labels';
+import { healthAndSeverity, severityLabel } from '../../../core/notice/notice-labels';
 import {
   escapeClip,
   failureProbeLog,
@@ -9,6 +9,7 @@ import {
   plainText,
   probeLogParts,
   raisedSuffix,
+  serverIdentity,
   singleLine,
 } from '../text';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
@@ -117,10 +118,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: slackText(
-          `${label}: ${notice.scope === 'gateway' ? notice.gateway.name : notice.server.address}`,
-          SLACK_LIMITS.headerText,
-        ),
+        text: slackText(`${label}: ${serverIdentity(notice)}`, SLACK_LIMITS.headerText),
         emoji: true,
       },
     },
@@ -149,7 +147,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   const fallback =
     notice.scope === 'gateway'
       ? `${label}: ${notice.gateway.name} (${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`
-      : `${label}: ${notice.server.address} in pool ${notice.backendPool} of ${notice.gateway.name} (${shownHealth(notice)}, ${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
+      : `${label}: ${serverIdentity(notice)} (${healthAndSeverity(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
   return { text: slackText(fallback, SLACK_LIMITS.fallbackText), blocks };
 }
 

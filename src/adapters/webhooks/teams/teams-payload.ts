@@ -9,6 +9,7 @@ import {
   plainText,
   probeLogParts,
   raisedSuffix,
+  serverIdentity,
   singleLine,
 } from '../text';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
@@ -102,17 +103,9 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
       bleed: true,
       items: [
         { type: 'TextBlock', text: head.text, size: 'Large', weight: 'Bolder', wrap: true },
-        run(
-          runText(
-            notice.scope === 'gateway'
-              ? notice.gateway.name
-              : `${notice.server.address} · ${notice.backendPool} · ${notice.gateway.name}`,
-            b(BASE_BUDGET.title),
-          ),
-          {
-            isSubtle: true,
-          },
-        ),
+        run(runText(serverIdentity(notice), b(BASE_BUDGET.title)), {
+          isSubtle: true,
+        }),
       ],
     },
     { type: 'FactSet', facts },
