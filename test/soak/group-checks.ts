@@ -89,7 +89,15 @@ export function checkGroupSoak(input: GroupCheckInput): {
       );
   }
 
-  // 2. Exactly once per receiver: every decided notice accepted once (dead letters once re-sent).
+  // Notices a receiver was rightly never sent: their episode ended while they waited for the group.
+  const endedInGroup = new Map(
+    input.runs.flatMap((run) =>
+      (run.report.notifications?.endedInGroup ?? []).map((e) => [`${e.receiver}|${e.noticeId}`, e] as const),
+    ),
+  );
+
+  // 2. Exactly once per receiver: every decided notice accepted once (dead letters once re-sent),
+  //    unless a report says its episode ended in the group's wait (checked in 2b).
   for (const receiver of input.receivers) {
     const accepted = new Map<string, number>();
     for (const r of input.requests)
@@ -97,7 +105,11 @@ export function checkGroupSoak(input: GroupCheckInput): {
     for (const [id, notice] of ledger) {
       count('exactly once per receiver');
       const n = accepted.get(id) ?? 0;
-      if (n === 0) violations.push(`${receiver} never accepted ${describe(notice)}: lost`);
+      const ended = endedInGroup.has(`${receiver}|${id}`);
+      if (n === 0 && !ended) violations.push(`${receiver} never accepted ${describe(notice)}: lost`);
+      // Dropped after a send the client gave up on (its time-out), which the receiver had accepted.
+      if (n > 0 && ended && !input.mayRepeat.has(`${receiver}|${id}`))
+        violations.push(`${receiver} accepted ${describe(notice)}, which a report says it dropped`);
       if (n > 1 && !input.mayRepeat.has(`${receiver}|${id}`))
         violations.push(
           `${receiver} accepted ${describe(notice)} ${n} times: in runs ${input.requests
@@ -112,6 +124,43 @@ export function checkGroupSoak(input: GroupCheckInput): {
           )}`,
         );
     }
+  }
+
+  // 2b. Dropped for an ended episode, rightly: a degraded or reminder only when its server's episode
+  //     did end (a recovered of that server decided at or after it, sent or dropped), and a recovered
+  //     only when that receiver had not accepted anything of the episode: a receiver that was told (or
+  //     may have been: a time-out after its 2xx) always gets the recovered, never a stuck alert.
+  const recoveredAtOf = (key: string) => [
+    ...[...ledger.values()]
+      .filter((n) => n.type === 'recovered' && keyOf(n) === key)
+      .map((n) => Date.parse(n.occurredAt)),
+    ...[...endedInGroup.values()]
+      .filter((e) => e.type === 'recovered' && endedKey(e) === key)
+      .map((e) => Date.parse(e.queuedAt)),
+  ];
+  for (const e of endedInGroup.values()) {
+    count('ended in group, rightly');
+    const key = endedKey(e);
+    const where = `${e.receiver}, ${label(key)}: ${e.type} queued at ${e.queuedAt} dropped as ended in group`;
+    if (e.type !== 'recovered') {
+      if (!recoveredAtOf(key).some((at) => at >= Date.parse(e.queuedAt)))
+        violations.push(`${where}, but no recovered of that server was decided after it`);
+      continue;
+    }
+    const parked = input.parked.get(e.receiver) ?? new Set<string>();
+    const before = input.requests
+      .filter(
+        (r) =>
+          r.receiver === e.receiver &&
+          r.accepted &&
+          !parked.has(r.id) &&
+          keyOf(r) === key &&
+          Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
+      )
+      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
+      .at(-1);
+    if (before && before.type !== 'recovered')
+      violations.push(`${where}, but the receiver had accepted ${describe(before)}: its alert stays open`);
   }
 
   // 3. Every notice true when decided: a per-server one says what the server was; a gateway-level
@@ -172,9 +221,18 @@ export function checkGroupSoak(input: GroupCheckInput): {
       if (skip.has(key)) continue;
       count('one episode, one degraded, one recovered');
       const s = state.get(key) ?? { open: false, cause: '', critical: false };
+      // A degraded sent without an answer (the receiver may hold it), then dropped as its episode
+      // ended in the group's wait: its recovered goes, so the receiver is never left with an open alert.
+      const mayHaveBeenTold = [...endedInGroup.values()].some(
+        (e) =>
+          e.receiver === receiver &&
+          e.type !== 'recovered' &&
+          endedKey(e) === key &&
+          Date.parse(e.queuedAt) <= Date.parse(r.occurredAt),
+      );
       const problem =
         r.type === 'recovered'
-          ? s.open
+          ? s.open || mayHaveBeenTold
             ? undefined
             : 'a recovered without a degraded delivered first (or a second recovered)'
           : r.type === 'still-degraded'
@@ -238,11 +296,23 @@ export function checkGroupSoak(input: GroupCheckInput): {
           .filter((n) => keyOf(n) === key && Date.parse(n.occurredAt) <= at)
           .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
           .at(-1);
+      // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
+      // that it did end): the run did not miss it.
+      const droppedSince = (key: string, last: LedgerNotice | undefined) =>
+        [...endedInGroup.values()].some(
+          (e) =>
+            e.type !== 'recovered' &&
+            endedKey(e) === key &&
+            Date.parse(e.queuedAt) <= at &&
+            (!last || Date.parse(e.queuedAt) > Date.parse(last.occurredAt)),
+        );
       const where = `run ${run.iteration} (clean), ${g.name}`;
       const gwLast = lastOf(serverKey(g.id, GATEWAY_ADDRESS));
       count('nothing missed');
       if (allBad(run.truth, g)) {
-        if (!gwLast || gwLast.type === 'recovered')
+        if (droppedSince(serverKey(g.id, GATEWAY_ADDRESS), gwLast))
+          count('nothing missed, dropped as ended in group');
+        else if (!gwLast || gwLast.type === 'recovered')
           violations.push(`${where}: every server bad, no gateway-level degraded`);
         continue;
       }
@@ -254,7 +324,8 @@ export function checkGroupSoak(input: GroupCheckInput): {
         const truth = run.truth.get(key);
         const last = lastOf(key);
         if (truth?.kind === 'bad') {
-          if (!last || last.type === 'recovered')
+          if (droppedSince(key, last)) count('nothing missed, dropped as ended in group');
+          else if (!last || last.type === 'recovered')
             violations.push(`${where}/${address}: bad, but no degraded was decided`);
           else if (last.probeLog !== BAD_PROBE_LOGS[truth.log])
             violations.push(
@@ -321,6 +392,10 @@ export function checkGroupSoak(input: GroupCheckInput): {
 
 const keyOf = (n: Pick<LedgerNotice, 'gateway' | 'address'> | undefined) =>
   n ? serverKey(n.gateway, n.address) : '';
+
+/** A report entry's server key: its `server` is gateway/pool/settings/address, the address last. */
+const endedKey = (e: { readonly gateway: string; readonly server: string }) =>
+  serverKey(e.gateway, e.server.split('/').pop() ?? e.server);
 
 const name = (gatewayId: string) => gatewayId.split('/').pop() ?? gatewayId;
 

@@ -150,7 +150,9 @@ export interface EndedEpisodesStep {
  * - the `recovered` is dropped too when one of those was the episode's first notice to this receiver
  *   (`opensEpisode`): the receiver was never told, so there is nothing to resolve (no red card saying
  *   "degraded" and "recovered" for one server, no PagerDuty trigger then resolve). Otherwise the
- *   receiver was told before and the `recovered` goes, closing what it opened.
+ *   receiver was told before, or may have been (a send of the first notice got no HTTP answer, or its
+ *   run died holding it), and the `recovered` goes, closing what it opened. A refusal the receiver
+ *   answered (a 503) told it nothing.
  * Per receiver: another receiver that was sent the `degraded` already still gets its `recovered`.
  * An episode with a notice another live run holds (`runId`'s lease check at `now`, ISO) is left as it
  * is: that run may be delivering it. Order is kept. Pure.
@@ -175,7 +177,9 @@ export function dropEndedEpisodes(
     const end = recoveredAt.get(episode);
     if (end === undefined || busy.has(episode) || index >= end || q.notice.type === 'recovered') return;
     stale.add(index);
-    if (q.opensEpisode) untold.add(episode);
+    // A notice a send may have reached (no answer read, or a run that died mid-send) counts as told:
+    // the `recovered` still goes, as a stuck alert costs more than a stray resolve.
+    if (q.opensEpisode && !mayHaveReached(q)) untold.add(episode);
   });
   const kept: QueuedNotice[] = [];
   const ended: QueuedNotice[] = [];
@@ -184,6 +188,14 @@ export function dropEndedEpisodes(
     (drop ? ended : kept).push(q);
   });
   return { waiting: kept, ended };
+}
+
+/**
+ * Whether the receiver may hold `q`: a send got no HTTP answer, or a run leased it and never settled it
+ * (the lease outlived the run; a live run's lease makes the episode busy before this is asked).
+ */
+function mayHaveReached(q: QueuedNotice): boolean {
+  return q.mayHaveReached === true || q.lease !== undefined;
 }
 
 /**

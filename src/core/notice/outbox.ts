@@ -43,6 +43,12 @@ export interface QueuedNotice {
    * on notices queued by earlier releases: their `recovered` is sent as before.
    */
   readonly opensEpisode?: boolean;
+  /**
+   * True once a run's send of it got no HTTP answer (a time-out, a reset), or a run took it over from a
+   * run whose lease ran out (that run may have sent it): the receiver may hold it, so an episode it
+   * opened counts as told (grouping.ts, dropEndedEpisodes).
+   */
+  readonly mayHaveReached?: boolean;
 }
 
 /**
@@ -72,7 +78,16 @@ export interface ReceiverOutbox {
 export type SendOutcome =
   | { readonly kind: 'delivered' }
   /** `retryable`: a later run may succeed (network, time-out, 408, 429, 5xx); otherwise refused for good. */
-  | { readonly kind: 'failed'; readonly retryable: boolean; readonly reason: string }
+  | {
+      readonly kind: 'failed';
+      readonly retryable: boolean;
+      readonly reason: string;
+      /**
+       * Some attempt got no HTTP answer (a time-out, a reset, a refused connection): the receiver may
+       * have taken the notice even so.
+       */
+      readonly mayHaveReached?: boolean;
+    }
   /** Not sent this run (the receiver failed earlier in the run, or the lease would have run out). */
   | { readonly kind: 'not-tried' };
 
@@ -122,7 +137,11 @@ export function claimOutbox(
   return { ...bounded, outbox: { ...bounded.outbox, waiting } };
 }
 
-/** Every notice of `waiting` no other live run holds, leased to `runId` until `leaseUntil` (ISO). */
+/**
+ * Every notice of `waiting` no other live run holds, leased to `runId` until `leaseUntil` (ISO). A
+ * notice taken over from a run whose lease ran out is marked `mayHaveReached`: that run may have sent
+ * it before it died or failed to record the delivery, and a release by this run must not forget that.
+ */
 export function leaseWaiting(
   waiting: readonly QueuedNotice[],
   runId: string,
@@ -130,7 +149,11 @@ export function leaseWaiting(
   leaseUntil: string,
 ): QueuedNotice[] {
   const lease: Lease = { runId, until: leaseUntil };
-  return waiting.map((q) => (isLeasedElsewhere(q, runId, now) ? q : { ...q, lease }));
+  return waiting.map((q) =>
+    isLeasedElsewhere(q, runId, now)
+      ? q
+      : { ...q, lease, ...(q.lease && q.lease.runId !== runId ? { mayHaveReached: true } : {}) },
+  );
 }
 
 /**
@@ -162,6 +185,7 @@ export function settleOutbox(
         failedRuns: queued.failedRuns + 1,
         lastError: outcome.reason,
         lastTriedAt: context.now,
+        ...(outcome.mayHaveReached ? { mayHaveReached: true } : {}),
       });
     } else if (outcome?.kind === 'failed') {
       refused.push(deadLetter(released, queued.failedRuns + 1, context.now, outcome.reason));

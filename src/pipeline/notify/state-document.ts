@@ -104,6 +104,7 @@ const queuedNotice = z.looseObject({
   lastTriedAt: z.optional(isoTime),
   lease: z.optional(z.looseObject({ runId: text, until: isoTime })),
   opensEpisode: z.optional(z.boolean()),
+  mayHaveReached: z.optional(z.boolean()),
 });
 const deadLetter = z.looseObject({
   notice,

@@ -97,12 +97,35 @@ describe('dropEndedEpisodes', () => {
       [],
     ],
     [
-      'a lease that has ended does not hold it',
+      'a lease that has ended does not hold it, but its run may have sent the degraded: the recovered goes',
       [
         queued('degraded', 'a', {
           first: true,
           lease: { runId: 'other', until: '2030-01-01T00:09:00.000Z' },
         }),
+        queued('recovered', 'a'),
+      ],
+      ['recovered a'],
+      ['degraded a'],
+    ],
+    [
+      'the opening degraded got no answer once (a time-out: the receiver may have it): the recovered goes',
+      [
+        {
+          ...queued('degraded', 'a', { first: true }),
+          failedRuns: 1,
+          lastError: 'timed out',
+          mayHaveReached: true,
+        },
+        queued('recovered', 'a'),
+      ],
+      ['recovered a'],
+      ['degraded a'],
+    ],
+    [
+      'the opening degraded was refused with an answer (HTTP 503: not taken): both dropped',
+      [
+        { ...queued('degraded', 'a', { first: true }), failedRuns: 1, lastError: 'HTTP 503' },
         queued('recovered', 'a'),
       ],
       [],

@@ -185,6 +185,33 @@ describe('claimOutbox: a run takes the outbox', () => {
     expect(step.outbox.waiting[2]?.lease?.until).toBe(LATER);
   });
 
+  it('taking over a notice whose run let its lease run out marks it mayHaveReached (that run may have sent it); a release keeps the mark', () => {
+    const expired = queued('e', { lease: { runId: 'dead-run', until: EARLIER } });
+    const step = claim({ waiting: [queued('a'), expired], parked: [] }, []);
+    expect(step.outbox.waiting.map((q) => q.mayHaveReached)).toEqual([undefined, true]);
+    const released = settleOutbox(step.outbox, new Map([['e', notTried]]), context);
+    expect(released.outbox.waiting.map((q) => [q.notice.id, q.lease, q.mayHaveReached])).toEqual([
+      ['a', undefined, undefined],
+      ['e', undefined, true],
+    ]);
+  });
+
+  it('a retryable failure without an HTTP answer (a time-out) marks it mayHaveReached; one with an answer does not', () => {
+    const outbox = { waiting: [mine('t'), mine('s')], parked: [] };
+    const step = settleOutbox(
+      outbox,
+      new Map<string, SendOutcome>([
+        ['t', { kind: 'failed', retryable: true, reason: 'no answer within 1000 ms', mayHaveReached: true }],
+        ['s', retry()],
+      ]),
+      context,
+    );
+    expect(step.outbox.waiting.map((q) => [q.notice.id, q.failedRuns, q.mayHaveReached])).toEqual([
+      ['t', 1, true],
+      ['s', 1, undefined],
+    ]);
+  });
+
   it('a notice already waiting is not queued twice', () => {
     expect(
       ids(claim({ waiting: [queued('a')], parked: [] }, [queued('a'), queued('b')]).outbox.waiting),

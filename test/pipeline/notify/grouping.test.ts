@@ -10,7 +10,8 @@ import { bad, GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support
  * does between scheduled runs and the fan-out's invocations).
  */
 
-type Answer = 'accept' | 'retryable' | 'permanent';
+/** `timeout`: no HTTP answer was read (the receiver may have taken the message). */
+type Answer = 'accept' | 'retryable' | 'permanent' | 'timeout';
 
 interface GroupedNotifier extends Notifier {
   /** Every grouped message, as `[type, address]` lists, with its id and answer. */
@@ -32,8 +33,16 @@ function groupedNotifier(
       ? { ok: true, attempts: [{ attempt: 1, status: 202, durationInMs: 1 }] }
       : {
           ok: false,
-          attempts: [{ attempt: 1, status: answer === 'retryable' ? 503 : 400, durationInMs: 1 }],
-          error: { code: 'DeliveryFailed', message: `HTTP ${answer}`, retryable: answer === 'retryable' },
+          attempts: [
+            answer === 'timeout'
+              ? { attempt: 1, error: 'timed out after 1000 ms', durationInMs: 1000 }
+              : { attempt: 1, status: answer === 'retryable' ? 503 : 400, durationInMs: 1 },
+          ],
+          error: {
+            code: 'DeliveryFailed',
+            message: `HTTP ${answer}`,
+            retryable: answer === 'retryable' || answer === 'timeout',
+          },
         };
   return {
     name,
@@ -339,5 +348,20 @@ describe('an episode that ends while its notices wait for the group sends nothin
     await run(25, { healthy: ['10.0.0.4'] });
     expect(types(fast)).toEqual([[['degraded', '10.0.0.4']], [['recovered', '10.0.0.4']]]);
     expect(types(ops)).toEqual([]);
+  });
+
+  it('a degraded whose send got no answer (a time-out: the receiver may hold it) counts as told: its recovered goes when the episode ends in the wait', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], WAIT);
+    await run(0, { bad: ['10.0.0.4'] });
+    ops.script('timeout');
+    await run(10, { bad: ['10.0.0.4'] });
+    const ended = await run(12, { healthy: ['10.0.0.4'] });
+    expect(ended.endedInGroup?.map((e) => [e.receiver, e.type])).toEqual([['webhook[ops]', 'degraded']]);
+    await run(25, { healthy: ['10.0.0.4'] });
+    expect(ops.messages.map((m) => [m.answer, m.notices])).toEqual([
+      ['timeout', [['degraded', '10.0.0.4']]],
+      ['accept', [['recovered', '10.0.0.4']]],
+    ]);
   });
 });
