@@ -147,13 +147,13 @@ export function checkGroupSoak(input: GroupCheckInput): {
         violations.push(`${where}, but no recovered of that server was decided after it`);
       continue;
     }
-    const parked = input.parked.get(e.receiver) ?? new Set<string>();
+    // By decision time, not arrival: a told episode's recovered may arrive late (a dead letter re-sent
+    // by hand) and still closes it before the next episode.
     const before = input.requests
       .filter(
         (r) =>
           r.receiver === e.receiver &&
           r.accepted &&
-          !parked.has(r.id) &&
           keyOf(r) === key &&
           Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
       )
