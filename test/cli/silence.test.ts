@@ -66,6 +66,27 @@ describe('appgw-insights silence', () => {
     expect(types()).toEqual(['degraded']);
   });
 
+  it('--weekly takes ranges and full names, every day kept (never cut to the first three letters)', async () => {
+    const added = await cli(
+      'silence',
+      'add',
+      '--config',
+      configFile,
+      '--id',
+      'wk-1',
+      '--gateway',
+      'gw',
+      '--weekly',
+      'mon-wed, Friday',
+      '--from',
+      '09:00',
+      '--to',
+      '17:00',
+    );
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toMatch(/added silence wk-1: weekly mon,tue,wed,fri 09:00–17:00/);
+  });
+
   it.each<[string, string[], RegExp]>([
     [
       'no matcher (the options listed, not the config keys)',
@@ -87,7 +108,12 @@ describe('appgw-insights silence', () => {
     [
       'a bad day',
       ['--id', 'x', '--gateway', 'gw', '--weekly', 'someday', '--from', '01:00', '--to', '02:00'],
-      /--weekly: must be a day/,
+      /--weekly "someday": "someday" is not a day or a range of days: write days \(mon, Monday\) separated by commas, or ranges, e.g. --weekly mon-fri/,
+    ],
+    [
+      'a range with a bad end: refused, never cut to its first day',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'mon-frx,sun', '--from', '01:00', '--to', '02:00'],
+      /--weekly "mon-frx,sun": "mon-frx" is not a day or a range of days/,
     ],
     [
       '--weekly with --for',

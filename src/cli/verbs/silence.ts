@@ -3,7 +3,7 @@ import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
 import { loadSilencesConfig } from '../../config/load';
 import { formatPath } from '../../core/input/format-issues';
-import { isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
+import { expandWeekdays, isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
 import { silenceSchema } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import { toError, UsageError } from '../../errors';
@@ -65,10 +65,21 @@ async function addVerb(args: string[]): Promise<number> {
   let window: Record<string, unknown>;
   // An end in the past is said as that (not as "before --starts", which defaults to now).
   let endsInPast = false;
+  let weeklyRefused = false;
   if (values.weekly !== undefined) {
+    const { days, invalid } = expandWeekdays(values.weekly);
+    weeklyRefused = invalid.length > 0 || days.length === 0;
+    if (weeklyRefused)
+      issues.push(
+        `--weekly ${JSON.stringify(terminalField(values.weekly, 60))}: ${
+          invalid.length
+            ? `${invalid.map((w) => JSON.stringify(terminalField(w, 20))).join(', ')} ${invalid.length === 1 ? 'is' : 'are'} not a day or a range of days`
+            : 'names no day'
+        }: write days (mon, Monday) separated by commas, or ranges, e.g. --weekly mon-fri, --weekly sat,sun`,
+      );
     window = {
       weekly: {
-        days: values.weekly.split(',').map((d) => d.trim().toLowerCase().slice(0, 3)),
+        days,
         from: values.from,
         to: values.to,
         timeZone: values['time-zone'] ?? 'UTC',
@@ -121,6 +132,8 @@ async function addVerb(args: string[]): Promise<number> {
         .filter((i) => !(values.for !== undefined && formatPath(i.path) === 'endsAt' && endsAtUnset(window)))
         .filter((i) => !(values.id === undefined && formatPath(i.path) === 'id'))
         .filter((i) => !(endsInPast && formatPath(i.path) === 'endsAt'))
+        // The days of --weekly were said above, as typed.
+        .filter((i) => !(weeklyRefused && formatPath(i.path).startsWith('weekly.days')))
         .map((i) => cliIssue(formatPath(i.path), i.message)),
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);

@@ -54,6 +54,44 @@ export interface SilenceMatchers {
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
+const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+/** `mon`, `Monday` (any case) → its index in WEEKDAYS; undefined for anything else. */
+function dayIndex(word: string): number | undefined {
+  const w = word.toLowerCase();
+  const index = WEEKDAYS.findIndex((d, i) => w === d || w === DAY_NAMES[i]);
+  return index < 0 ? undefined : index;
+}
+
+/**
+ * The days a typed list names (`silence add --weekly`): days separated by commas or spaces, each a
+ * short or full English name in any case (`mon`, `Monday`) or a range `mon-fri` (Alertmanager's
+ * `weekdays` take ranges too; one may wrap: `fri-mon` is fri, sat, sun, mon). Every word is read or
+ * reported: `invalid` lists the ones that are no day or range, so nothing is dropped silently.
+ * Returns the days in the order typed, each once. Pure.
+ */
+export function expandWeekdays(text: string): {
+  readonly days: readonly Weekday[];
+  readonly invalid: readonly string[];
+} {
+  const chosen = new Set<number>();
+  const invalid: string[] = [];
+  for (const word of text.split(/[\s,]+/).filter((w) => w !== '')) {
+    const [first, last, ...rest] = word.split('-');
+    const from = dayIndex(first ?? '');
+    const to = last === undefined ? from : dayIndex(last);
+    if (from === undefined || to === undefined || rest.length > 0) {
+      invalid.push(word);
+      continue;
+    }
+    for (let day = from; ; day = (day + 1) % 7) {
+      chosen.add(day);
+      if (day === to) break;
+    }
+  }
+  return { days: [...chosen].map((i) => WEEKDAYS[i]!), invalid };
+}
+
 /**
  * Every listed day from `from` to `to` (wall-clock `HH:MM` in `timeZone`; `to` may be `24:00`). When
  * `to` is not after `from` the window runs past midnight into the next day (the day listed is the day

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { gatewayRef } from '../../../src/core/arm-id';
 import {
+  expandWeekdays,
   globMatches,
   inWeeklyWindow,
   isSilenceActive,
@@ -463,5 +464,25 @@ describe('silencedUntil: until when the silences holding a transition are in for
         },
       ),
     );
+  });
+});
+
+describe('expandWeekdays: the days silence add --weekly names', () => {
+  it.each<[string, string[], string[]]>([
+    ['sat,sun', ['sat', 'sun'], []],
+    ['mon-fri', ['mon', 'tue', 'wed', 'thu', 'fri'], []],
+    ['fri-mon', ['fri', 'sat', 'sun', 'mon'], []],
+    ['Monday, FRIDAY', ['mon', 'fri'], []],
+    ['mon fri', ['mon', 'fri'], []],
+    ['tue-thu,thu', ['tue', 'wed', 'thu'], []],
+    ['mon-mon', ['mon'], []],
+    ['mon-frx', [], ['mon-frx']],
+    ['monday-friday', ['mon', 'tue', 'wed', 'thu', 'fri'], []],
+    ['mo', [], ['mo']],
+    ['mon-tue-wed', [], ['mon-tue-wed']],
+    ['sat,funday', ['sat'], ['funday']],
+    ['', [], []],
+  ])('%j → %j (invalid %j)', (text, days, invalid) => {
+    expect(expandWeekdays(text)).toEqual({ days, invalid });
   });
 });
