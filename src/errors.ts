@@ -699,10 +699,7 @@ export class RecheckTargetError extends AppGwInsightsError {
     readonly gatewayId: string,
     detail: string,
   ) {
-    // The detail may end with ARM's own sentence: one period, not two.
-    super(
-      `Cannot recheck ${gatewayId}: ${detail.replace(/[.\s]+$/, '')}. Nothing was probed and no episode changed.`,
-    );
+    super(`Cannot recheck ${gatewayId}: ${clause(detail)}. Nothing was probed and no episode changed.`);
   }
 }
 
@@ -722,7 +719,7 @@ export class RecheckGatewayNotFoundError extends AppGwInsightsError {
     detail: string,
   ) {
     super(
-      `No such gateway: ${gatewayId} (${detail.replace(/[.\s]+$/, '')}). Check the subscription id, resource group ` +
+      `No such gateway: ${gatewayId} (${clause(detail)}). Check the subscription id, resource group ` +
         `and gateway name in ${source} (\`az network application-gateway list -o table\` lists the gateways ` +
         'you can see), and that the identity can read it. Nothing was probed.',
     );
