@@ -863,6 +863,16 @@ export const isRecheckTargetError = errorGuard<RecheckTargetError>(
   'RecheckTargetError',
   'RecheckTargetInvalid',
 );
+/** A RecheckGatewayNotFoundError (`ResourceNotFound`, as GatewayNotFoundError), from any copy of this module. */
+export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
+  'RecheckGatewayNotFoundError',
+  'ResourceNotFound',
+);
+/** An OnDemandProbeRefusedError (`OnDemandProbeRefused`), from any copy of this module. */
+export const isOnDemandProbeRefusedError = errorGuard<OnDemandProbeRefusedError>(
+  'OnDemandProbeRefusedError',
+  'OnDemandProbeRefused',
+);
 
 /**
  * Any error of ours (one a user can act on, with a stable `code` and `retryable`), from any copy of
@@ -918,13 +928,3 @@ function clause(text: string): string {
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
-
-export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
-  'RecheckGatewayNotFoundError',
-  'ResourceNotFound',
-);
-
-export const isOnDemandProbeRefusedError = errorGuard<OnDemandProbeRefusedError>(
-  'OnDemandProbeRefusedError',
-  'OnDemandProbeRefused',
-);
