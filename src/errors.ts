@@ -743,8 +743,9 @@ export class OnDemandProbeRefusedError extends AppGwInsightsError {
     readonly armMessage: string,
   ) {
     super(
-      `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${armMessage}). ` +
-        'The request named something the gateway does not probe; nothing was probed.',
+      `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${clause(armMessage)}). ` +
+        'The request named something the gateway does not probe: check the backend pool and backend setting ' +
+        "named against the gateway's (`az network application-gateway show`). Nothing was probed.",
     );
   }
 }
