@@ -189,7 +189,7 @@ export class MissingPermissionError extends AppGwInsightsError {
                 : '') +
             `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
             `(the operation's polls): see "Least privilege" in infra/README.md.`,
-      causeOf(options ?? {}),
+      causeOf(options),
     );
   }
 }
@@ -294,7 +294,7 @@ export class TargetListUnavailableError extends AppGwInsightsError {
             ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
               '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
             : `No gateway is counted as deleted from it; it is tried again on the next run. ${FAILED_ADVICE}`),
-      causeOf(options ?? {}),
+      causeOf(options),
     );
   }
 }
@@ -328,7 +328,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
               ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
                 '(APPGW_GATEWAY_TIMEOUT_MS).'
               : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
-      causeOf(options ?? {}),
+      causeOf(options),
     );
     this.retryable = options?.retryable ?? true;
   }
@@ -401,7 +401,7 @@ export class ScratchUnavailableError extends AppGwInsightsError {
     super(
       `The run's temporary file ${file} cannot be used: ${detail}. Point TMPDIR at a folder this user can ` +
         'write, with room to spare (or free space in it); the next run tries again.',
-      options,
+      causeOf(options),
     );
   }
 }
@@ -496,7 +496,7 @@ export class StateInvalidError extends AppGwInsightsError {
         newerVersionFirst(options?.notJson) +
         `restore it from a backup, correct it by hand (${kind.readme}), or move it aside (rename it, ` +
         `e.g. to *.json.invalid): ${kind.afresh}.`,
-      causeOf(options ?? {}),
+      causeOf(options),
     );
     this.notJson = options?.notJson === true;
   }
@@ -624,7 +624,7 @@ export class StatusHistoryInvalidError extends AppGwInsightsError {
         `It was left as it is; notices are not affected. ${consequence} To recover: ` +
         newerVersionFirst(options?.notJson) +
         'move it aside (rename it, e.g. to *.json.invalid): the next run starts it afresh.',
-      causeOf(options ?? {}),
+      causeOf(options),
     );
   }
 }
@@ -699,10 +699,7 @@ export class RecheckTargetError extends AppGwInsightsError {
     readonly gatewayId: string,
     detail: string,
   ) {
-    // The detail may end with ARM's own sentence: one period, not two.
-    super(
-      `Cannot recheck ${gatewayId}: ${detail.replace(/[.\s]+$/, '')}. Nothing was probed and no episode changed.`,
-    );
+    super(`Cannot recheck ${gatewayId}: ${clause(detail)}. Nothing was probed and no episode changed.`);
   }
 }
 
@@ -722,7 +719,7 @@ export class RecheckGatewayNotFoundError extends AppGwInsightsError {
     detail: string,
   ) {
     super(
-      `No such gateway: ${gatewayId} (${detail.replace(/[.\s]+$/, '')}). Check the subscription id, resource group ` +
+      `No such gateway: ${gatewayId} (${clause(detail)}). Check the subscription id, resource group ` +
         `and gateway name in ${source} (\`az network application-gateway list -o table\` lists the gateways ` +
         'you can see), and that the identity can read it. Nothing was probed.',
     );
@@ -746,8 +743,9 @@ export class OnDemandProbeRefusedError extends AppGwInsightsError {
     readonly armMessage: string,
   ) {
     super(
-      `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${armMessage}). ` +
-        'The request named something the gateway does not probe; nothing was probed.',
+      `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${clause(armMessage)}). ` +
+        'The request named something the gateway does not probe: check the backend pool and backend setting ' +
+        "named against the gateway's (`az network application-gateway show`). Nothing was probed.",
     );
   }
 }
@@ -866,6 +864,16 @@ export const isRecheckTargetError = errorGuard<RecheckTargetError>(
   'RecheckTargetError',
   'RecheckTargetInvalid',
 );
+/** A RecheckGatewayNotFoundError (`ResourceNotFound`, as GatewayNotFoundError), from any copy of this module. */
+export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
+  'RecheckGatewayNotFoundError',
+  'ResourceNotFound',
+);
+/** An OnDemandProbeRefusedError (`OnDemandProbeRefused`), from any copy of this module. */
+export const isOnDemandProbeRefusedError = errorGuard<OnDemandProbeRefusedError>(
+  'OnDemandProbeRefusedError',
+  'OnDemandProbeRefused',
+);
 
 /**
  * Any error of ours (one a user can act on, with a stable `code` and `retryable`), from any copy of
@@ -905,21 +913,19 @@ function newerVersionFirst(notJson: boolean | undefined): string {
 }
 
 /** `{ cause }` for Error's constructor when one was given (no `cause: undefined` on the error). */
-function causeOf(options: { readonly cause?: unknown }): { cause: unknown } | undefined {
-  return options.cause === undefined ? undefined : { cause: options.cause };
+function causeOf(options: { readonly cause?: unknown } | undefined): { cause: unknown } | undefined {
+  return options?.cause === undefined ? undefined : { cause: options.cause };
+}
+
+/**
+ * `text` as a clause our message goes on after: without its closing periods and white space, since a
+ * detail may end with ARM's own sentence (one period, not two).
+ */
+function clause(text: string): string {
+  return text.replace(/[.\s]+$/, '');
 }
 
 /** Anything thrown, as an Error, so callers can report `message` safely. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
-
-export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
-  'RecheckGatewayNotFoundError',
-  'ResourceNotFound',
-);
-
-export const isOnDemandProbeRefusedError = errorGuard<OnDemandProbeRefusedError>(
-  'OnDemandProbeRefusedError',
-  'OnDemandProbeRefused',
-);

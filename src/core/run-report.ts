@@ -195,11 +195,36 @@ export interface NotificationsReport {
   readonly contended: readonly string[];
 }
 
-export interface SilencedReport {
-  /** The gateway's ARM id. */
+/** Which server a report entry is about: the fields every entry about a server or its notices has. */
+export interface ServerEntryReport {
+  /** The gateway's ARM id (its state document). */
   readonly gateway: string;
   /** gateway/pool/settings/address */
   readonly server: string;
+}
+
+/**
+ * Which notice, to which receiver: the fields every report entry about one notice starts with
+ * (`undelivered`, `dropped`, `grouped`, `endedInGroup`, and `notify list`'s), as
+ * pipeline/notify/notice-entries.ts noticeEntryFields fills them from the notice.
+ */
+export interface NoticeEntryReport extends ServerEntryReport {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  /** The notice's severity (for `recovered`, its episode's); always set by a run. */
+  readonly severity?: Severity;
+  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
+  readonly raisedFrom?: Severity;
+}
+
+/** A notice entry of a notice still in the outbox, or one taken from it. */
+export interface QueuedNoticeEntryReport extends NoticeEntryReport {
+  /** ISO: when it was decided. */
+  readonly queuedAt: string;
+}
+
+export interface SilencedReport extends ServerEntryReport {
   readonly type: 'degraded' | 'still-degraded' | 'recovered';
   readonly outcome: 'held' | 'ended-silenced';
   readonly silenceIds: readonly string[];
@@ -240,18 +265,7 @@ export interface NoticeDeliveryReport {
 }
 
 /** One notice that is not delivered, with when it will be tried again. */
-export interface UndeliveredNoticeReport {
-  readonly receiver: string;
-  readonly noticeId: string;
-  readonly type: string;
-  /** The notice's severity (for `recovered`, its episode's); always set by a run. */
-  readonly severity?: Severity;
-  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
-  readonly raisedFrom?: Severity;
-  /** The gateway's ARM id (its state document). */
-  readonly gateway: string;
-  /** gateway/pool/settings/address */
-  readonly server: string;
+export interface UndeliveredNoticeReport extends QueuedNoticeEntryReport {
   /**
    * `waiting`: in the outbox, tried again on the next run. `leased`: another run holds it (it is
    * probably sending it now); tried again once `leasedUntil` has passed, if still undelivered.
@@ -263,8 +277,6 @@ export interface UndeliveredNoticeReport {
   readonly reason: string;
   /** `next-run`, `after-lease` or `by-hand`, as `status` says. */
   readonly retry: 'next-run' | 'after-lease' | 'by-hand';
-  /** ISO: when it was decided. */
-  readonly queuedAt: string;
   /** Runs that tried it and failed. */
   readonly failedRuns: number;
   readonly leasedBy?: string;
@@ -278,18 +290,7 @@ export interface UndeliveredNoticeReport {
  * A notice waiting for its group's timer (`notify.groupWait` / `groupInterval`, core/notice/grouping.ts):
  * not a failure; it goes out in the group's next message at the first run from `dueAt`.
  */
-export interface GroupedNoticeReport {
-  readonly receiver: string;
-  readonly noticeId: string;
-  readonly type: string;
-  /** The notice's severity (for `recovered`, its episode's). */
-  readonly severity?: Severity;
-  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
-  readonly raisedFrom?: Severity;
-  readonly gateway: string;
-  /** gateway/pool/settings/address */
-  readonly server: string;
-  readonly queuedAt: string;
+export interface GroupedNoticeReport extends QueuedNoticeEntryReport {
   /** ISO: from when the group's next message may go. */
   readonly dueAt: string;
 }
@@ -299,17 +300,7 @@ export interface GroupedNoticeReport {
  * (core/notice/grouping.ts, dropEndedEpisodes): a `degraded`/`still-degraded` that would tell of a
  * failure that is over, and the `recovered` of an episode the receiver was never told. Not a failure.
  */
-export interface EndedInGroupReport {
-  readonly receiver: string;
-  readonly noticeId: string;
-  readonly type: string;
-  /** The notice's severity (for `recovered`, its episode's). */
-  readonly severity?: Severity;
-  readonly raisedFrom?: Severity;
-  readonly gateway: string;
-  /** gateway/pool/settings/address */
-  readonly server: string;
-  readonly queuedAt: string;
+export interface EndedInGroupReport extends QueuedNoticeEntryReport {
   /** `ended before its group was sent: …` */
   readonly reason: string;
 }
@@ -318,11 +309,7 @@ export interface EndedInGroupReport {
  * A told episode whose server was healthy in the last run(s) but not yet `notify.recoverAfter` runs in
  * a row: its `recovered` is pending (decide.ts, hysteresis). Not a failure.
  */
-export interface AwaitingRecoveryReport {
-  /** The gateway's ARM id. */
-  readonly gateway: string;
-  /** gateway/pool/settings/address */
-  readonly server: string;
+export interface AwaitingRecoveryReport extends ServerEntryReport {
   /** Healthy runs in a row so far. */
   readonly goodRuns: number;
   /** Healthy runs in a row it needs (`notify.recoverAfter`). */
@@ -331,16 +318,7 @@ export interface AwaitingRecoveryReport {
   readonly degradedSince: string;
 }
 
-export interface DroppedNoticeReport {
-  readonly receiver: string;
-  readonly noticeId: string;
-  readonly type: string;
-  /** The notice's severity (for `recovered`, its episode's); always set by a run. */
-  readonly severity?: Severity;
-  /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
-  readonly raisedFrom?: Severity;
-  readonly gateway: string;
-  readonly server: string;
+export interface DroppedNoticeReport extends NoticeEntryReport {
   /** Why: past notify.outboxLimit dead letters, or the receiver is no longer configured. */
   readonly reason: string;
 }

@@ -256,13 +256,7 @@ export function decideNotices(
     };
     // A `degraded` again because the severity rose (noticeTypeFor) says from what, so it is not
     // read as a duplicate; a changed cause at a raised severity is both, and says so too.
-    const toldBefore = record.notified?.severity;
-    const raisedFrom =
-      type === 'degraded' &&
-      toldBefore !== undefined &&
-      severityRank(finding.severity) > severityRank(toldBefore)
-        ? toldBefore
-        : undefined;
+    const { raisedFrom } = raisedOf(record, type);
     notices.push(buildNotice(type, told, now, repeats, insight, undefined, raisedFrom));
   }
 

@@ -1,11 +1,11 @@
 /** The run report's entries about notices (`notifications.undelivered`, `dropped`), and `notify list`'s. */
 import type { DeadLetter } from '../../core/notice/outbox';
 import type { Notice } from '../../core/notice/notice';
-import type { UndeliveredNoticeReport } from '../../core/run-report';
+import type { NoticeEntryReport, UndeliveredNoticeReport } from '../../core/run-report';
 import { serverOf } from './deliver-outbox';
 
 /** Which notice, to which receiver: the fields every report entry about a notice starts with. */
-export function noticeEntryFields(receiver: string, entry: { readonly notice: Notice }) {
+export function noticeEntryFields(receiver: string, entry: { readonly notice: Notice }): NoticeEntryReport {
   return {
     receiver,
     noticeId: entry.notice.id,

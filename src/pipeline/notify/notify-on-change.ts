@@ -375,8 +375,7 @@ function undeliveredIn(
     for (const queued of waiting) {
       if (dueAt !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
         // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
-        const { receiver: _r, ...fields } = noticeEntryFields(receiver, queued);
-        grouped.push({ receiver, ...fields, queuedAt: queued.queuedAt, dueAt });
+        grouped.push({ ...noticeEntryFields(receiver, queued), queuedAt: queued.queuedAt, dueAt });
         continue;
       }
       const base = {

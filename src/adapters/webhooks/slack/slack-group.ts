@@ -3,7 +3,7 @@ import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, rowStatusParts, serverLineText } from '../group-text';
 import { groupHealthText } from '../text';
-import { SLACK_LIMITS, slackText } from './slack-payload';
+import { SLACK_LIMITS, mrkdwn, section as sectionBlock, slackText } from './slack-payload';
 
 /**
  * The grouped Slack message (core/notice/grouping.ts): a header with the counts, the gateway, then
@@ -45,14 +45,12 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
     {
       type: 'context',
       elements: [
-        {
-          type: 'mrkdwn',
-          verbatim: true,
-          text: slackText(
+        mrkdwn(
+          slackText(
             `${group.gateway.name} · ${group.gateway.resourceGroup} · ${group.gateway.subscriptionId}`,
             SLACK_LIMITS.sectionText,
           ),
-        },
+        ),
       ],
     },
   ];
@@ -66,24 +64,20 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
       text += line;
       listed++;
     }
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text, verbatim: true } });
+    blocks.push(sectionBlock(text));
   }
   const more = group.notices.length - listed;
   if (more > 0)
     blocks.push({
       type: 'context',
-      elements: [
-        { type: 'mrkdwn', verbatim: true, text: `… and ${more} more server${more === 1 ? '' : 's'}` },
-      ],
+      elements: [mrkdwn(`… and ${more} more server${more === 1 ? '' : 's'}`)],
     });
   blocks.push({
     type: 'context',
     elements: [
-      {
-        type: 'mrkdwn',
-        verbatim: true,
-        text: `group ${slackText(group.id, 200)} · ${group.notices.length} notices · ${slackText(group.occurredAt, 100)}`,
-      },
+      mrkdwn(
+        `group ${slackText(group.id, 200)} · ${group.notices.length} notices · ${slackText(group.occurredAt, 100)}`,
+      ),
     ],
   });
   return { text: slackText(`${headline} on ${group.gateway.name}`, SLACK_LIMITS.fallbackText), blocks };

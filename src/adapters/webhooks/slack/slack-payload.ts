@@ -66,11 +66,13 @@ function slackBlockText(value: string, max: number): string {
   return escapeClip(plainText(value).trim(), max, escapeSlackChar) || '—';
 }
 
-function mrkdwn(text: string): Record<string, unknown> {
+/** A mrkdwn text object of `text` (already escaped), `verbatim` so Slack does not auto-link names. */
+export function mrkdwn(text: string): Record<string, unknown> {
   return { type: 'mrkdwn', text, verbatim: true };
 }
 
-function section(text: string): Record<string, unknown> {
+/** A section block of mrkdwn `text` (already escaped). */
+export function section(text: string): Record<string, unknown> {
   return { type: 'section', text: mrkdwn(text) };
 }
 

@@ -4,9 +4,11 @@ import { countsText, leadingType, rowStatusParts, serverLineText } from '../grou
 import { escapeClip, groupHealthText, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
 import {
-  ADAPTIVE_CARD_SCHEMA,
-  ADAPTIVE_CARD_VERSION,
+  adaptiveCard,
   fittingTeamsPayload,
+  headContainer,
+  heading,
+  run,
   teamsMarkdownText,
 } from './teams-payload';
 
@@ -66,24 +68,11 @@ function serverRow(notice: Notice): Record<string, unknown> {
 export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROWS): Record<string, unknown> {
   const lead = leadingType(group);
   const body: Record<string, unknown>[] = [
-    {
-      type: 'Container',
-      style: HEAD_STYLES[lead],
-      bleed: true,
-      items: [
-        {
-          type: 'TextBlock',
-          text: `${ICONS[lead]} Backend servers: ${countsText(group)}`,
-          size: 'Large',
-          weight: 'Bolder',
-          wrap: true,
-        },
-        {
-          type: 'RichTextBlock',
-          inlines: [{ type: 'TextRun', text: runText(group.gateway.name, 300), isSubtle: true }],
-        },
-      ],
-    },
+    headContainer(
+      HEAD_STYLES[lead],
+      `${ICONS[lead]} Backend servers: ${countsText(group)}`,
+      runText(group.gateway.name, 300),
+    ),
     {
       type: 'FactSet',
       facts: [
@@ -96,13 +85,11 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
   let listed = 0;
   for (const section of poolSections(group.notices)) {
     if (listed >= rows) break;
-    body.push({
-      type: 'TextBlock',
-      text: `Pool ${teamsMarkdownText(section.backendPool, 200)} · settings ${teamsMarkdownText(section.backendSettings, 200)}`,
-      weight: 'Bolder',
-      wrap: true,
-      spacing: 'Medium',
-    });
+    body.push(
+      heading(
+        `Pool ${teamsMarkdownText(section.backendPool, 200)} · settings ${teamsMarkdownText(section.backendSettings, 200)}`,
+      ),
+    );
     for (const notice of section.notices) {
       if (listed >= rows) break;
       body.push(serverRow(notice));
@@ -117,24 +104,13 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
       wrap: true,
       isSubtle: true,
     });
-  body.push({
-    type: 'RichTextBlock',
-    inlines: [
-      {
-        type: 'TextRun',
-        text: runText(`Group ${group.id} · ${group.notices.length} notices · ${group.occurredAt}`, 300),
-        isSubtle: true,
-        size: 'Small',
-      },
-    ],
-  });
-  return {
-    $schema: ADAPTIVE_CARD_SCHEMA,
-    type: 'AdaptiveCard',
-    version: ADAPTIVE_CARD_VERSION,
-    msteams: { width: 'Full' },
-    body,
-  };
+  body.push(
+    run(runText(`Group ${group.id} · ${group.notices.length} notices · ${group.occurredAt}`, 300), {
+      isSubtle: true,
+      size: 'Small',
+    }),
+  );
+  return adaptiveCard(body);
 }
 
 /** `format: "teams"`, grouped. Pure: the card with the most rows that fits TEAMS_MAX_BODY_BYTES. */

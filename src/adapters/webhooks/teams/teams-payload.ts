@@ -74,12 +74,48 @@ function runText(value: string, max: number): string {
   return escapeClip(plainText(value).trim(), max) || '—';
 }
 
-function run(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** A RichTextBlock of one TextRun: `text` is shown as it is (never markdown); `extra` styles the run. */
+export function run(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text, ...extra }] };
 }
 
-function heading(text: string): Record<string, unknown> {
+/** A bold section heading: a TextBlock, whose `text` Teams reads as markdown (the caller escapes it). */
+export function heading(text: string): Record<string, unknown> {
   return { type: 'TextBlock', text, weight: 'Bolder', wrap: true, spacing: 'Medium' };
+}
+
+/**
+ * The card's coloured head: a full-width Container in `style` (`attention`, `warning`, `good`) with the
+ * large `title` (our own text, a TextBlock) and the subtle `subtitle` (a TextRun, already run text).
+ */
+export function headContainer(style: string, title: string, subtitle: string): Record<string, unknown> {
+  return {
+    type: 'Container',
+    style,
+    bleed: true,
+    items: [
+      { type: 'TextBlock', text: title, size: 'Large', weight: 'Bolder', wrap: true },
+      run(subtitle, { isSubtle: true }),
+    ],
+  };
+}
+
+/**
+ * The Adaptive Card around `body` (and `actions`, when there are any), full width in Teams
+ * (`msteams.width`): the one card shape of the per-notice and the grouped message (teams-group.ts).
+ */
+export function adaptiveCard(
+  body: readonly Record<string, unknown>[],
+  actions: readonly Record<string, unknown>[] = [],
+): Record<string, unknown> {
+  return {
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    type: 'AdaptiveCard',
+    version: ADAPTIVE_CARD_VERSION,
+    msteams: { width: 'Full' },
+    body,
+    ...(actions.length > 0 ? { actions } : {}),
+  };
 }
 
 /** The Adaptive Card for a notice, with excerpts scaled by `scale`. Pure. */
@@ -97,17 +133,7 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   const head = { ...base, text: `${base.text}${raisedSuffix(notice)}` };
   const facts = noticeFacts(notice).map(([label, value]) => fact(label, value));
   const body: Record<string, unknown>[] = [
-    {
-      type: 'Container',
-      style: head.style,
-      bleed: true,
-      items: [
-        { type: 'TextBlock', text: head.text, size: 'Large', weight: 'Bolder', wrap: true },
-        run(runText(serverIdentity(notice), b(BASE_BUDGET.title)), {
-          isSubtle: true,
-        }),
-      ],
-    },
+    headContainer(head.style, head.text, runText(serverIdentity(notice), b(BASE_BUDGET.title))),
     { type: 'FactSet', facts },
   ];
   if (notice.reason !== undefined)
@@ -140,14 +166,7 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     /^https:\/\/[^\s"<>]+$/.test(docUrl) && docUrl.length <= 2048
       ? [{ type: 'Action.OpenUrl', title: 'Open the troubleshooting guide', url: docUrl }]
       : [];
-  return {
-    $schema: ADAPTIVE_CARD_SCHEMA,
-    type: 'AdaptiveCard',
-    version: ADAPTIVE_CARD_VERSION,
-    msteams: { width: 'Full' },
-    body,
-    ...(actions.length > 0 ? { actions } : {}),
-  };
+  return adaptiveCard(body, actions);
 }
 
 /** The Workflows envelope around a card. */
