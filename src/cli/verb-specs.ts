@@ -260,9 +260,14 @@ export const NOTIFY_TEST = {
       default: false,
       help: "once delivered, also send the test episode's recovered (PagerDuty: resolves the test alert)",
     },
-    json: { type: 'boolean', default: false, help: 'print {receiver, format, target, sends} as JSON' },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print {receiver, format, target, shape, grouping, sends} as JSON',
+    },
   }),
   details: [
+    'Sent in the shape a run sends the receiver: a grouped message (id appgw-test-grp-…) with the test notice inside when it groups by gateway (its grouping, else notify.grouping); per-server otherwise, and to PagerDuty.',
     'Reads and writes no notify state: no episode, outbox or dead letter changes.',
     "The receiver's match (routing) is ignored: a test notice (severity warning) always goes to the receiver named.",
     "Exit 0 when the receiver took every notice sent; 2 when it did not (its answer is printed, scrubbed of the URL's secrets), or the receiver or configuration is wrong.",
