@@ -371,10 +371,16 @@ export const SILENCE_LIST = {
   usage: 'silence list --config FILE [--all] [--json]',
   options: options({
     config: SILENCE_CONFIG,
-    all: { type: 'boolean', default: false, help: 'also the expired and ended ones' },
+    all: {
+      type: 'boolean',
+      default: false,
+      help: 'also the expired and ended ones, and stored entries never applied: not-valid, and set-aside (when, why)',
+    },
     json: { type: 'boolean', default: false, help: 'print {silences, errors} as JSON' },
   }),
-  details: ['Exit 2 when the stored silences cannot be read.'],
+  details: [
+    'Exit 2 when the stored silences cannot be read, or one of them is not valid (each said on stderr).',
+  ],
 } as const satisfies VerbSpec;
 
 export const SILENCE_EXPIRE = {
@@ -384,7 +390,7 @@ export const SILENCE_EXPIRE = {
   positionals: [{ name: 'ID', help: 'the id given to silence add' }],
   options: options({ config: SILENCE_CONFIG }),
   details: [
-    'Silences in the configuration (notify.silences) are ended by editing it. Exit 2 when no stored silence has that id.',
+    'Silences in the configuration (notify.silences) are ended by editing it. A stored silence not valid is set aside (kept as stored, under "setAside"); one set aside already is said so, nothing changed. Exit 2 when no stored silence has that id.',
   ],
 } as const satisfies VerbSpec;
 
