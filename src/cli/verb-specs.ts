@@ -260,9 +260,14 @@ export const NOTIFY_TEST = {
       default: false,
       help: "once delivered, also send the test episode's recovered (PagerDuty: resolves the test alert)",
     },
-    json: { type: 'boolean', default: false, help: 'print {receiver, format, target, sends} as JSON' },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print {receiver, format, target, shape, grouping, sends} as JSON',
+    },
   }),
   details: [
+    'Sent in the shape a run sends the receiver: a grouped message (id appgw-test-grp-…) with the test notice inside when it groups by gateway (its grouping, else notify.grouping); per-server otherwise, and to PagerDuty.',
     'Reads and writes no notify state: no episode, outbox or dead letter changes.',
     "The receiver's match (routing) is ignored: a test notice (severity warning) always goes to the receiver named.",
     "Exit 0 when the receiver took every notice sent; 2 when it did not (its answer is printed, scrubbed of the URL's secrets), or the receiver or configuration is wrong.",
@@ -366,10 +371,16 @@ export const SILENCE_LIST = {
   usage: 'silence list --config FILE [--all] [--json]',
   options: options({
     config: SILENCE_CONFIG,
-    all: { type: 'boolean', default: false, help: 'also the expired and ended ones' },
+    all: {
+      type: 'boolean',
+      default: false,
+      help: 'also the expired and ended ones, and stored entries never applied: not-valid, and set-aside (when, why)',
+    },
     json: { type: 'boolean', default: false, help: 'print {silences, errors} as JSON' },
   }),
-  details: ['Exit 2 when the stored silences cannot be read.'],
+  details: [
+    'Exit 2 when the stored silences cannot be read, or one of them is not valid (each said on stderr).',
+  ],
 } as const satisfies VerbSpec;
 
 export const SILENCE_EXPIRE = {
@@ -379,7 +390,7 @@ export const SILENCE_EXPIRE = {
   positionals: [{ name: 'ID', help: 'the id given to silence add' }],
   options: options({ config: SILENCE_CONFIG }),
   details: [
-    'Silences in the configuration (notify.silences) are ended by editing it. Exit 2 when no stored silence has that id.',
+    'Silences in the configuration (notify.silences) are ended by editing it. A stored silence not valid is set aside (kept as stored, under "setAside"); one set aside already is said so, nothing changed. Exit 2 when no stored silence has that id.',
   ],
 } as const satisfies VerbSpec;
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli } from '../helpers/cli';
@@ -26,8 +26,26 @@ describe('appgw-insights notify test', () => {
         sinks: {
           dir: 'out',
           webhooks: [
-            { name: 'ops', url: receiver.url(`/hooks/${TOKEN}`), format: 'json', maxAttempts: 2 },
-            { name: 'chat', url: receiver.url('/chat'), format: 'teams', maxAttempts: 1 },
+            {
+              name: 'ops',
+              url: receiver.url(`/hooks/${TOKEN}`),
+              format: 'json',
+              grouping: 'server',
+              maxAttempts: 2,
+            },
+            { name: 'chat', url: receiver.url('/chat'), format: 'teams', grouping: 'server', maxAttempts: 1 },
+            // No grouping of their own: notify.grouping's default, "gateway".
+            { name: 'ops-grouped', url: receiver.url('/grouped'), format: 'json', maxAttempts: 1 },
+            { name: 'events', url: receiver.url('/events'), format: 'cloudevents', maxAttempts: 1 },
+            { name: 'teams-grouped', url: receiver.url('/teams'), format: 'teams', maxAttempts: 1 },
+            { name: 'slack-grouped', url: receiver.url('/slack'), format: 'slack', maxAttempts: 1 },
+            {
+              name: 'quiet-grouped',
+              url: receiver.url('/quiet'),
+              format: 'json',
+              sendResolved: false,
+              maxAttempts: 1,
+            },
             {
               name: 'pager',
               url: receiver.url('/v2/enqueue'),
@@ -48,6 +66,7 @@ describe('appgw-insights notify test', () => {
               name: 'routed',
               url: receiver.url('/routed'),
               format: 'json',
+              grouping: 'server',
               match: [{ severity: 'critical', gateway: 'agw-prod-*' }],
               maxAttempts: 1,
             },
@@ -69,7 +88,7 @@ describe('appgw-insights notify test', () => {
     const { code, stdout, stderr } = await test('--receiver', 'ops');
     expect([code, stderr]).toEqual([0, '']);
     expect(stdout).toMatch(
-      /^delivered: \[TEST\] degraded appgw-test-[0-9a-f]{16} to webhook\[ops\] \(json, http:\/\/127\.0\.0\.1:\d+\/\[redacted\]\): HTTP 200 at attempt 1\n$/,
+      /^delivered: \[TEST\] degraded appgw-test-[0-9a-f]{16} to webhook\[ops\] \(json, http:\/\/127\.0\.0\.1:\d+\/\[redacted\]\) per-server \(grouping "server"\): HTTP 200 at attempt 1\n$/,
     );
     expect(stdout).not.toContain(TOKEN);
     expect(receiver.requests).toHaveLength(1);
@@ -92,6 +111,130 @@ describe('appgw-insights notify test', () => {
     const body = receiver.requests[0]!.body;
     expect(body).toContain('[TEST] 192.0.2.10');
     expect(body).toContain('[TEST] Test notice from appgw-insights: nothing is wrong');
+  });
+
+  /** The grouped event a json or cloudevents receiver got, or a chat card's body, by path. */
+  const bodyAt = (pathname: string) =>
+    receiver.requests.filter((r) => r.path === pathname).map((r) => r.body);
+
+  it('a receiver that groups (notify.grouping "gateway", the default) gets what a run sends it: a [TEST] group with the one test notice inside', async () => {
+    const { code, stdout, stderr } = await test('--receiver', 'ops-grouped');
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toMatch(
+      /^delivered: \[TEST\] degraded appgw-test-[0-9a-f]{16} to webhook\[ops-grouped\] \(json, [^)]+\) in grouped message appgw-test-grp-[0-9a-f]{16} \(grouping "gateway"\): HTTP 200 at attempt 1\n$/,
+    );
+    const [body, ...more] = bodyAt('/grouped');
+    expect(more).toEqual([]);
+    const event = JSON.parse(body!) as { id: string; notices: Array<{ id: string }> };
+    expect(event).toMatchObject({
+      schemaVersion: 1,
+      type: 'gateway.group.v1',
+      id: expect.stringMatching(/^appgw-test-grp-[0-9a-f]{16}$/),
+      gateway: { name: '[TEST] test-notice', subscriptionId: '00000000-0000-0000-0000-000000000000' },
+      counts: { degraded: 1, 'still-degraded': 0, recovered: 0 },
+      notices: [
+        {
+          type: 'degraded',
+          id: expect.stringMatching(/^appgw-test-[0-9a-f]{16}$/),
+          server: { address: '[TEST] 192.0.2.10' },
+          cause: { title: expect.stringMatching(/^\[TEST\] /) },
+        },
+      ],
+    });
+    expect(receiver.requests[0]!.headers['webhook-id']).toBe(event.id);
+    expect(stdout).toContain(event.id);
+    expect(stdout).toContain(event.notices[0]!.id);
+  });
+
+  it('--json says the shape: group, its id per send; --resolve sends the recovered as a second test group of the same test episode', async () => {
+    const { code, stdout } = await test('--receiver', 'ops-grouped', '--resolve', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as {
+      sends: Array<{ type: string; groupId: string; noticeId: string; episodeId: string }>;
+    };
+    expect(report).toMatchObject({ shape: 'group', grouping: 'gateway', delivered: true });
+    expect(report).not.toHaveProperty('shapeNote');
+    const events = bodyAt('/grouped').map(
+      (b) =>
+        JSON.parse(b) as { id: string; notices: Array<{ id: string; type: string; episodeId?: string }> },
+    );
+    expect(events.map((e) => e.notices.map((n) => n.type))).toEqual([['degraded'], ['recovered']]);
+    expect(report.sends.map((s) => s.groupId)).toEqual(events.map((e) => e.id));
+    expect(report.sends.map((s) => s.noticeId)).toEqual(events.map((e) => e.notices[0]!.id));
+    expect(new Set(events.map((e) => e.id)).size).toBe(2);
+    expect(report.sends[0]!.episodeId).toMatch(/^appgw-test-ep-[0-9a-f]{16}$/);
+    expect(report.sends[1]!.episodeId).toBe(report.sends[0]!.episodeId);
+  });
+
+  it('--resolve to a grouping receiver with sendResolved false: the degraded group only, and it says why', async () => {
+    const { code, stdout } = await test('--receiver', 'quiet-grouped', '--resolve');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^delivered: \[TEST\] degraded .* in grouped message appgw-test-grp-/);
+    expect(stdout).toMatch(
+      /\nnot sent: \[TEST\] recovered appgw-test-\S+ to webhook\[quiet-grouped\] \([^)]+\): the receiver has sendResolved: false\n$/,
+    );
+    expect(bodyAt('/quiet')).toHaveLength(1);
+  });
+
+  it('cloudevents grouped: the grouped CloudEvent, its data the [TEST] group', async () => {
+    expect((await test('--receiver', 'events')).code).toBe(0);
+    const [body] = bodyAt('/events');
+    const event = JSON.parse(body!) as { type: string; id: string; data: { id: string; notices: unknown[] } };
+    expect(event.type).toBe('com.appgw-insights.gateway.group.v1');
+    expect(event.data.id).toMatch(/^appgw-test-grp-[0-9a-f]{16}$/);
+    expect(event.data.notices).toHaveLength(1);
+    expect(body).toContain('[TEST] 192.0.2.10');
+  });
+
+  it('teams and slack grouped: the grouped card (headline of counts, servers by pool), marked [TEST] and naming the test group', async () => {
+    for (const [name, pathname, headline] of [
+      ['teams-grouped', '/teams', 'Backend servers: 1 degraded'],
+      ['slack-grouped', '/slack', 'Backend servers: 1 degraded on [TEST] test-notice'],
+    ] as const) {
+      const { code, stdout } = await test('--receiver', name);
+      expect(code).toBe(0);
+      const [body] = bodyAt(pathname);
+      expect(body).toContain(headline);
+      expect(body).toContain('Pool test-pool · settings test-settings');
+      expect(body).toContain('[TEST] 192.0.2.10');
+      expect(body).toContain('[TEST] test-notice');
+      const groupId = /appgw-test-grp-[0-9a-f]{16}/.exec(stdout)?.[0];
+      expect(groupId).toBeDefined();
+      expect(body).toContain(groupId);
+    }
+  });
+
+  it('pagerduty in gateway grouping: per-server (it has no grouped message), and the report says so', async () => {
+    receiver.setDefault({ status: 202, body: '{}' });
+    const text = await test('--receiver', 'pager');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      'per-server (grouping "gateway", but its format has no grouped message: a run sends it each notice on its own)',
+    );
+    const json = await test('--receiver', 'pager', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      shape: 'server',
+      grouping: 'gateway',
+      shapeNote: expect.stringContaining('no grouped message'),
+    });
+    expect(
+      receiver.requests.map((r) => (JSON.parse(r.body) as { event_action: string }).event_action),
+    ).toEqual(['trigger', 'trigger']);
+  });
+
+  it('notify.grouping "server": a receiver without its own grouping gets the per-server notice; one with grouping "gateway" the group', async () => {
+    const config = JSON.parse(await readFile(configFile, 'utf8')) as { notify?: unknown };
+    await writeFile(configFile, JSON.stringify({ ...config, notify: { grouping: 'server' } }));
+    const plain = await test('--receiver', 'ops-grouped', '--json');
+    expect(JSON.parse(plain.stdout)).toMatchObject({ shape: 'server', grouping: 'server' });
+    expect(JSON.parse(bodyAt('/grouped')[0]!)).toMatchObject({ type: 'degraded' });
+    const config2 = JSON.parse(await readFile(configFile, 'utf8')) as {
+      sinks: { webhooks: Array<{ name: string; grouping?: string }> };
+    };
+    for (const w of config2.sinks.webhooks) if (w.name === 'events') w.grouping = 'gateway';
+    await writeFile(configFile, JSON.stringify(config2));
+    const own = await test('--receiver', 'events', '--json');
+    expect(JSON.parse(own.stdout)).toMatchObject({ shape: 'group', grouping: 'gateway' });
   });
 
   it('refused (400): exit 2, the answer clipped and scrubbed of the URL token, on stderr; not retried', async () => {
@@ -162,7 +305,9 @@ describe('appgw-insights notify test', () => {
     const unknown = await test('--receiver', 'opz');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no receiver named "opz"');
-    expect(unknown.stderr).toContain('sinks.webhooks has "ops", "chat", "pager", "quiet-pager", "routed"');
+    expect(unknown.stderr).toContain(
+      'sinks.webhooks has "ops", "chat", "ops-grouped", "events", "teams-grouped", "slack-grouped", "quiet-grouped", "pager", "quiet-pager", "routed"',
+    );
     const missing = await runCli(['notify', 'test', '--config', configFile], tmp, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--receiver NAME is required');

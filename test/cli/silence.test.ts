@@ -546,4 +546,89 @@ describe('appgw-insights silence', () => {
       expect.stringMatching(/^The stored silence at entry 2 in /),
     ]);
   });
+  it('list --all lists every stored entry: the ones set aside (marked: set aside, why, when) and the ones not valid; --json too; expiring a set-aside one again changes nothing', async () => {
+    const file = path.join(tmp, 'state', 'silences.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    const window = { startsAt: '2020-01-01T00:00:00Z', endsAt: '2999-01-01T00:00:00Z' };
+    const good = { id: 'mw', matchers: { gateway: 'g*' }, ...window };
+    const noId = { matchers: { gateway: 'x' }, ...window };
+    const old = { id: 'old-glob', matchers: { gateway: 'agw-[12]' }, ...window };
+    const dup = { ...good, comment: 'again' };
+    const document = {
+      version: 1,
+      silences: [good, noId],
+      setAside: [
+        {
+          setAsideAt: '2026-11-01T10:00:00.000Z',
+          problems: ['matchers.gateway: is not a name glob: "[" and "]" are not glob characters'],
+          silence: old,
+        },
+        {
+          setAsideAt: '2026-11-02T10:00:00.000Z',
+          problems: ['id: "mw" is the id of an earlier silence; silence ids must be unique'],
+          silence: dup,
+        },
+        // Edited by hand: no time, problems not a list, an id with a control character.
+        { problems: 'x', silence: { id: 'hand\u001b[31m' } },
+      ],
+    };
+    await writeFile(file, JSON.stringify(document));
+
+    const text = await cli('silence', 'list', '--config', configFile, '--all');
+    expect(text.code).toBe(2); // the entry not valid still in `silences` is an error, as without --all
+    expect(text.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^mw {2}active {2}stored {2}/),
+      expect.stringMatching(/^\(no id\) {2}not-valid {2}stored {2}not valid, not applied: id: /),
+      'old-glob  set-aside  stored  set aside at 2026-11-01T10:00:00.000Z by silence expire, never applied (not valid: matchers.gateway: is not a name glob: "[" and "]" are not glob characters); kept under "setAside"',
+      'mw  set-aside  stored  set aside at 2026-11-02T10:00:00.000Z by silence expire, never applied (not valid: id: "mw" is the id of an earlier silence; silence ids must be unique); kept under "setAside"',
+      expect.stringMatching(
+        /^hand\\u001b\[31m {2}set-aside {2}stored {2}set aside at \(unknown time\) .*\(not valid: no problem recorded\)/,
+      ),
+      '',
+    ]);
+    expect(text.stdout).not.toContain('\u001b');
+    expect(text.stderr.match(/^error: The stored silence at entry 2 /gm)).toHaveLength(1);
+
+    const json = JSON.parse((await cli('silence', 'list', '--config', configFile, '--all', '--json')).stdout);
+    expect(json.silences).toEqual([
+      expect.objectContaining({ source: 'stored', state: 'active', id: 'mw' }),
+      { source: 'stored', state: 'not-valid', problems: [expect.stringMatching(/^id: /)], stored: noId },
+      {
+        source: 'stored',
+        state: 'set-aside',
+        id: 'old-glob',
+        setAsideAt: '2026-11-01T10:00:00.000Z',
+        problems: [expect.stringMatching(/^matchers\.gateway: /)],
+        stored: old,
+      },
+      {
+        source: 'stored',
+        state: 'set-aside',
+        id: 'mw',
+        setAsideAt: '2026-11-02T10:00:00.000Z',
+        problems: [expect.stringMatching(/^id: "mw" is the id/)],
+        stored: dup,
+      },
+      {
+        source: 'stored',
+        state: 'set-aside',
+        id: expect.stringMatching(/^hand/),
+        problems: [],
+        stored: { id: 'hand\u001b[31m' },
+      },
+    ]);
+
+    // Without --all: only what is in force or pending, as before.
+    const plain = await cli('silence', 'list', '--config', configFile);
+    expect(plain.stdout).toMatch(/^mw {2}active {2}stored {2}[^\n]*\n$/);
+
+    // Expiring a set-aside one again: said so, exit 0, nothing changed.
+    const before = await readFile(file, 'utf8');
+    const again = await cli('silence', 'expire', '--config', configFile, 'old-glob');
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(again.stdout).toBe(
+      'stored silence old-glob was set aside already at 2026-11-01T10:00:00.000Z (not valid, so never applied); nothing changed; `silence list --all` shows it\n',
+    );
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(JSON.parse(before));
+  }, 60_000);
 });

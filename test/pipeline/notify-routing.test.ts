@@ -122,9 +122,31 @@ describe('routing by match and severity, end to end', () => {
     ]);
     expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
     expect(pages().sort()).toEqual(['trigger critical 10.0.0.4', 'trigger critical 10.0.0.5']);
-    // Both healthy: each recovered goes where its episode's degraded went, with the episode's severity.
-    expect(runSucceeded(await run({ a: false, b: false }))).toBe(true);
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'recovered critical 10.0.0.4']);
+    // The pager never heard .4 was warning: its trigger is a first one, not "[severity raised from warning]";
+    // ops, told the warning, hears the raise.
+    expect(
+      seen(pager).map((e) => (e as { payload?: { summary: string } }).payload?.summary),
+    ).not.toContainEqual(expect.stringContaining('raised'));
+    expect(
+      second.notifications?.deliveries
+        .filter((d) => d.server.endsWith('10.0.0.4'))
+        .map((d) => `${d.receiver} ${d.raisedFrom ?? 'first'}`)
+        .sort(),
+    ).toEqual(['webhook[ops] warning', 'webhook[pager] first']);
+    // Both healthy: each recovered goes where its episode's degraded went, with the highest severity
+    // that receiver was sent: chat (routed warning only) was never told critical, so hears warning.
+    const third = await run({ a: false, b: false });
+    expect(runSucceeded(third)).toBe(true);
+    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'recovered warning 10.0.0.4']);
+    expect(
+      third.notifications?.deliveries.map((d) => `${d.receiver} ${d.type} ${d.severity}`).sort(),
+    ).toEqual([
+      'webhook[chat] recovered warning',
+      'webhook[ops] recovered critical',
+      'webhook[ops] recovered critical',
+      'webhook[pager] recovered critical',
+      'webhook[pager] recovered critical',
+    ]);
     expect(pages().slice(2)).toEqual(['resolve', 'resolve']);
     const triggers = seen(pager)
       .filter((e) => e.event_action === 'trigger')

@@ -4,7 +4,7 @@ import { loadConfigPart } from '../../config/load';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
-import { sendTestNotice } from '../../pipeline/notify/send-test-notice';
+import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipeline/notify/send-test-notice';
 import { episodeId } from '../../core/notice/episode';
 import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
@@ -105,19 +105,28 @@ async function testVerb(args: string[]): Promise<number> {
       NOTIFY_TEST.name,
     );
   }
-  const sends = await sendTestNotice(notifier, systemClock, { resolve: values.resolve });
+  const test = await sendTestNotice(notifier, systemClock, {
+    resolve: values.resolve,
+    defaultGrouping: config.notify.grouping,
+  });
+  const { sends } = test;
   const delivered = sends.every((s) => s.skipped !== undefined || s.result?.ok);
   if (values.json) {
     const report = {
       receiver: notifier.name,
       format: notifier.format,
       target: notifier.target,
+      // The shape a run sends this receiver: `group` (a grouped message, the notice inside) or `server`.
+      shape: test.shape,
+      grouping: test.grouping,
+      ...(test.shapeNote ? { shapeNote: test.shapeNote } : {}),
       delivered,
       sends: sends.map((s) => ({
         noticeId: s.notice.id,
         // PagerDuty's dedup_key: `appgw-test-ep-…`, one per test (core/notice/test-notice.ts).
         episodeId: episodeId(s.notice),
         type: s.notice.type,
+        ...(s.groupId ? { groupId: s.groupId } : {}),
         ...(s.skipped ? { skipped: s.skipped } : {}),
         ...(s.result
           ? {
@@ -132,7 +141,7 @@ async function testVerb(args: string[]): Promise<number> {
     return delivered ? EXIT_OK : EXIT_FAILED;
   }
   for (const send of sends) {
-    const what = `[TEST] ${send.notice.type} ${send.notice.id} to ${notifier.name} (${notifier.format}, ${notifier.target})`;
+    const what = `[TEST] ${send.notice.type} ${send.notice.id} to ${notifier.name} (${notifier.format}, ${notifier.target})${send.skipped ? '' : ` ${shapeText(test, send)}`}`;
     if (send.skipped) process.stdout.write(`not sent: ${what}: ${send.skipped}\n`);
     else if (send.result?.ok)
       process.stdout.write(`delivered: ${what}: ${attemptsText(send.result.attempts)}\n`);
@@ -144,6 +153,16 @@ async function testVerb(args: string[]): Promise<number> {
     }
   }
   return delivered ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * `in grouped message appgw-test-grp-… (grouping "gateway")` or `per-server (grouping "server")`: the
+ * shape sent, the one a run sends this receiver, and why.
+ */
+function shapeText(test: TestNoticeReport, send: TestSend): string {
+  const why = `grouping "${test.grouping}"${test.shapeNote ? `, but ${test.shapeNote}` : ''}`;
+  if (test.shape === 'group') return `in grouped message ${send.groupId ?? 'appgw-test-grp-…'} (${why})`;
+  return `per-server (${why})`;
 }
 
 /** `HTTP 202 at attempt 1` or `attempts: 503, 503, network error`: what the receiver answered. */

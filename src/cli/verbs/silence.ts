@@ -8,7 +8,13 @@ import { silenceSchema } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import { toError, UsageError } from '../../errors';
 import { typedStateStore } from '../../pipeline/notify/typed-stores';
-import { addSilence, expireSilence, readStoredSilences } from '../../pipeline/notify/silence-store';
+import {
+  addSilence,
+  expireSilence,
+  readStoredSilences,
+  type StoredEntryNotValid,
+  type StoredSilencesRead,
+} from '../../pipeline/notify/silence-store';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
@@ -151,10 +157,9 @@ async function listVerb(args: string[]): Promise<number> {
   const config = await loadSilencesConfig(values.config);
   const now = systemClock.now();
   const errors: string[] = [];
-  let stored: readonly Silence[] = [];
+  let read: StoredSilencesRead | undefined;
   try {
-    const read = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)));
-    stored = read.silences;
+    read = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)));
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
   } catch (error) {
@@ -162,20 +167,49 @@ async function listVerb(args: string[]): Promise<number> {
   }
   const all = [
     ...config.silences.map((s) => ({ source: 'config', silence: s as Silence })),
-    ...stored.map((s) => ({ source: 'stored', silence: s })),
+    ...(read?.silences ?? []).map((s) => ({ source: 'stored', silence: s })),
   ].filter(({ silence }) => values.all || !isSilenceOver(silence, now));
+  // --all: every stored entry, the ones never applied too: not valid (in `silences`, each also an error
+  // below) and set aside by `silence expire` (in `setAside`), each with why (and when).
+  const notApplied = values.all
+    ? [
+        ...(read?.notValid ?? []).map((entry) => ({ state: 'not-valid' as const, entry })),
+        ...(read?.setAside ?? []).map((entry) => ({ state: 'set-aside' as const, entry })),
+      ]
+    : [];
   if (values.json) {
-    const silences = all.map(({ source, silence }) => ({ source, state: stateOf(silence, now), ...silence }));
+    const silences = [
+      ...all.map(({ source, silence }) => ({ source, state: stateOf(silence, now), ...silence })),
+      ...notApplied.map(({ state, entry }) => ({ source: 'stored', state, ...entry })),
+    ];
     process.stdout.write(`${terminalJson({ silences, errors })}\n`);
   } else {
-    if (all.length === 0) process.stdout.write('no silences\n');
+    if (all.length + notApplied.length === 0) process.stdout.write('no silences\n');
     for (const { source, silence } of all)
       process.stdout.write(
         `${terminalField(silence.id, 64)}  ${stateOf(silence, now)}  ${source}  ${describe(silence, now)}\n`,
       );
+    for (const { state, entry } of notApplied)
+      process.stdout.write(
+        `${terminalField(entry.id ?? '(no id)', 64)}  ${state}  stored  ${notAppliedText(state, entry)}\n`,
+      );
   }
   for (const error of errors) process.stderr.write(`error: ${error}\n`);
   return errors.length ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * One line for a stored entry that never applied: `set aside at T by silence expire, never applied (not
+ * valid: …); kept under "setAside"`, or `not valid, not applied: …` for one still in `silences`.
+ */
+function notAppliedText(state: 'not-valid' | 'set-aside', entry: StoredEntryNotValid): string {
+  const problems = entry.problems.length ? entry.problems.join('; ') : 'no problem recorded';
+  return terminalField(
+    state === 'set-aside'
+      ? `set aside at ${entry.setAsideAt ?? '(unknown time)'} by silence expire, never applied (not valid: ${problems}); kept under "setAside"`
+      : `not valid, not applied: ${problems}`,
+    600,
+  );
 }
 
 async function expireVerb(args: string[]): Promise<number> {
@@ -190,7 +224,9 @@ async function expireVerb(args: string[]): Promise<number> {
   process.stdout.write(
     'expired' in outcome
       ? expiredText(outcome)
-      : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
+      : 'alreadySetAside' in outcome
+        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`silence list --all\` shows it\n`
+        : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
   );
   return EXIT_OK;
 }

@@ -11,7 +11,7 @@ import type { Severity } from './severity';
 
 /**
  * `critical`; `critical, raised from warning` for a `degraded` sent again because its severity rose
- * (Notice.raisedFrom); `the episode was critical` for a `recovered` (its episode's severity, not a
+ * (Notice.raisedFrom); `the episode was critical` for a `recovered` (the severity its receiver knew, not a
  * current one: said so, so that beside a health it never reads as a past health).
  */
 export function severityLabel(notice: {

@@ -1,5 +1,6 @@
 import type { Notice } from './notice';
 import { noticeServerKey, type ServerRecord } from './server-record';
+import { higherSeverity, severityRank, type Severity } from './severity';
 import { silenceMatches, type SilenceMatchers } from './silence';
 
 /**
@@ -109,8 +110,16 @@ export interface Routing {
  * - `recovered`: exactly the episode's receivers (and only those with `sendResolved`), whatever their
  *   `match` says now: a routing change between `degraded` and `recovered` neither sends a `recovered`
  *   to a receiver that got no `degraded` nor loses one (a PagerDuty alert it opened is resolved).
+ *   Each receiver's copy carries the highest severity that receiver was sent in the episode
+ *   (`notified.receiverSeverities`), not the episode's: a receiver routed `warning` only, or told
+ *   before the episode was raised to `critical` and not routed the raise, hears `the episode was
+ *   warning`, the severity it knew. Same notice id (the id never depended on the severity). A
+ *   `degraded` for a raised severity is likewise a first `degraded` (no `raisedFrom`) to a receiver
+ *   not told the episode before (asToldTo).
  * An episode told before routing was recorded (`notified` without `receivers`, from an earlier
- * release) went to every receiver: its notices go to every receiver whose rules take them, as before.
+ * release) went to every receiver: its notices go to every receiver whose rules take them, as before,
+ * and its `recovered` carries the episode's severity, as does the copy for a receiver with no
+ * severity recorded (told by a release that recorded receivers but not their severities).
  * `previous` is the records the decision started from (a `recovered` episode is gone from `servers`).
  */
 export function routeNotices(
@@ -133,12 +142,52 @@ export function routeNotices(
       if (notice.type === 'still-degraded') return inEpisode(receiver.name) && routeMatches(rules, notice);
       return told === undefined ? routeMatches(rules, notice) : told.includes(receiver.name);
     });
-    for (const target of targets) notices.get(target.name)?.push(notice);
+    for (const target of targets)
+      notices.get(target.name)?.push(asToldTo(notice, target.name, told, before?.receiverSeverities));
     const record = servers[key];
-    if (notice.type === 'degraded' && record?.notified && told !== undefined) {
-      const names = [...new Set([...told, ...targets.map((t) => t.name)])];
-      servers[key] = { ...record, notified: { ...record.notified, receivers: names } };
+    if (notice.type !== 'recovered' && record?.notified && told !== undefined) {
+      const names =
+        notice.type === 'degraded' ? [...new Set([...told, ...targets.map((t) => t.name)])] : told;
+      const severities: Record<string, Severity> = { ...(record.notified.receiverSeverities ?? {}) };
+      for (const { name } of targets) {
+        const known = severities[name];
+        severities[name] = known ? higherSeverity(known, notice.severity) : notice.severity;
+      }
+      servers[key] = {
+        ...record,
+        notified: { ...record.notified, receivers: names, receiverSeverities: severities },
+      };
     }
   }
   return { notices, servers };
+}
+
+/**
+ * A notice as one receiver (`name`) is sent it, in the terms of what it was told of the episode
+ * (`told`: the episode's receivers, undefined for a record of a release before routing; `severities`:
+ * the highest each was sent). The same object when nothing differs, so the id never changes:
+ * - `recovered`: the highest severity this receiver was sent (as it is when none is recorded);
+ * - `degraded` sent again because the severity rose (`raisedFrom`): to a receiver that was not told
+ *   the episode (routed the critical only) it is a first `degraded`, so without `raisedFrom` (never
+ *   "raised from warning" about a warning it never heard); to one told, raised from what it was sent.
+ */
+function asToldTo(
+  notice: Notice,
+  name: string,
+  told: readonly string[] | undefined,
+  severities: Readonly<Record<string, Severity>> | undefined,
+): Notice {
+  const known = severities?.[name];
+  if (notice.type === 'recovered')
+    return known === undefined || known === notice.severity ? notice : { ...notice, severity: known };
+  if (notice.type !== 'degraded' || notice.raisedFrom === undefined || told === undefined) return notice;
+  if (!told.includes(name)) {
+    const { raisedFrom: _never, ...first } = notice;
+    return first;
+  }
+  return known === undefined ||
+    known === notice.raisedFrom ||
+    severityRank(known) >= severityRank(notice.severity)
+    ? notice
+    : { ...notice, raisedFrom: known };
 }

@@ -71,6 +71,13 @@ export interface ServerRecord {
      * which sent to every receiver.
      */
     readonly receivers?: readonly string[];
+    /**
+     * Per receiver of `receivers`, the highest severity it was sent in this episode (its `degraded` and
+     * `still-degraded` notices): its `recovered` carries it (receiver-rules.ts, routeNotices), so a
+     * receiver routed `warning` only is never told "the episode was critical". Absent in records of
+     * earlier releases, and for a receiver missing from it: the `recovered` carries `severity`.
+     */
+    readonly receiverSeverities?: Readonly<Record<string, Severity>>;
   };
 }
 

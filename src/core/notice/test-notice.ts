@@ -1,5 +1,6 @@
 import { causeFor } from '../causes';
 import { hash64 } from '../hash';
+import type { NoticeGroup } from './grouping';
 import type { Notice, NoticeType } from './notice';
 import { RECOVERED_REASONS } from './notice';
 
@@ -72,4 +73,19 @@ export function testNotice(
 /** `appgw-test-ep-` + 16 hex digits: the episode id of the test sent at `now` (ISO) with `nonce`. */
 export function testEpisodeId(now: string, nonce: string): string {
   return `appgw-test-ep-${hash64(['episode', now, nonce].join('|'))}`;
+}
+
+/**
+ * The grouped message of a test, for a receiver in `gateway` grouping: what a run sends it (one
+ * message per gateway, core/notice/grouping.ts) with the one test notice inside, on the `[TEST]`
+ * gateway. Its id is `appgw-test-grp-` + 16 hex digits of the notice's id (a run's is `appgw-grp-`), so
+ * a receiver that files messages by id files it apart. Pure.
+ */
+export function testGroup(notice: Notice): NoticeGroup {
+  return {
+    id: `appgw-test-grp-${hash64(['group', notice.id].join('|'))}`,
+    occurredAt: notice.occurredAt,
+    gateway: notice.gateway,
+    notices: [notice],
+  };
 }

@@ -494,7 +494,10 @@ function stateError(deps: Pick<NotifyDependencies, 'store' | 'logger'>, error: u
 }
 
 /** A receiver's grouping: its own, else the policy's, else `server` (core/notice/grouping.ts). */
-export function groupingOf(notifier: Pick<Notifier, 'grouping'>, policy: NotifyPolicy): GroupingMode {
+export function groupingOf(
+  notifier: Pick<Notifier, 'grouping'>,
+  policy: Pick<NotifyPolicy, 'grouping'>,
+): GroupingMode {
   return notifier.grouping ?? policy.grouping ?? 'server';
 }
 

@@ -90,18 +90,98 @@ function invalidEntries(
   );
 }
 
+/** A stored entry that is not a valid silence, as `silence list --all` shows it. */
+export interface StoredEntryNotValid {
+  /** Its id when it has a usable one (text `silence expire` can be given). */
+  readonly id: string | undefined;
+  /** `field: problem` lines, terminal-safe, at most MAX_LISTED_PROBLEMS. */
+  readonly problems: readonly string[];
+  /** ISO: when `silence expire` set it aside; absent for one still in `silences`. */
+  readonly setAsideAt?: string;
+  /** The entry as stored; absent when its JSON is longer than MAX_LISTED_ENTRY_CHARS (see `omitted`). */
+  readonly stored?: unknown;
+  /** Why `stored` is absent: its size, and where it is. */
+  readonly omitted?: string;
+}
+
+/** Most problems listed per entry, and the longest entry JSON listed (a stored document may hold anything). */
+const MAX_LISTED_PROBLEMS = 20;
+const MAX_LISTED_ENTRY_CHARS = 8_192;
+
+/** What a stored silence document holds, for `silence list`. */
+export interface StoredSilencesRead {
+  /** The valid ones, every one (expired too). */
+  readonly silences: readonly Silence[];
+  /** One per entry of `silences` that is not valid (not applied). */
+  readonly invalid: readonly StoredSilenceInvalidError[];
+  /** The entries of `silences` that are not valid, in order (the same as `invalid`, for a listing). */
+  readonly notValid: readonly StoredEntryNotValid[];
+  /** The entries `silence expire` set aside, in order, each read leniently (hand edits included). */
+  readonly setAside: readonly (StoredEntryNotValid & { readonly setAsideAt: string | undefined })[];
+}
+
 /**
- * The stored silences that are valid (every one, expired too), and one StoredSilenceInvalidError per
- * entry that is not (not applied). Throws the store's errors, or StateInvalidError (the envelope).
+ * The stored silences that are valid (every one, expired too), one StoredSilenceInvalidError per
+ * entry that is not (not applied), and the entries not valid and set aside, for a listing. Throws the
+ * store's errors, or StateInvalidError (the envelope).
  */
-export async function readStoredSilences(
-  store: StateStore<SilenceDocument>,
-): Promise<{ silences: readonly Silence[]; invalid: readonly StoredSilenceInvalidError[] }> {
-  const { entries } = parseSilenceDocument((await store.read())?.value, store.name);
+export async function readStoredSilences(store: StateStore<SilenceDocument>): Promise<StoredSilencesRead> {
+  const { document, entries } = parseSilenceDocument((await store.read())?.value, store.name);
   return {
     silences: entries.flatMap((e) => (e.silence ? [e.silence] : [])),
     invalid: invalidEntries(entries, store.name),
+    notValid: entries.flatMap((e) =>
+      e.silence
+        ? []
+        : [{ id: e.id, ...listedEntry(e.raw, store.name), problems: listedProblems(e.problems) }],
+    ),
+    setAside: (document.setAside ?? []).map((entry) => setAsideListed(entry, store.name)),
   };
+}
+
+/**
+ * A `setAside` entry as listed. Written as SetAsideSilence, but the document may have been edited by
+ * hand: each field is taken only when it has its type (an entry that is not an object is listed with
+ * no id and a problem saying so), and every text is made terminal-safe.
+ */
+function setAsideListed(
+  entry: unknown,
+  document: string,
+): StoredEntryNotValid & { readonly setAsideAt: string | undefined } {
+  const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+  const id = setAsideId(entry);
+  const problems = Array.isArray(fields['problems'])
+    ? fields['problems'].filter((p): p is string => typeof p === 'string')
+    : [];
+  const at = fields['setAsideAt'];
+  return {
+    id: typeof id === 'string' ? terminalSafe(id).slice(0, 64) : undefined,
+    setAsideAt:
+      typeof at === 'string' && !Number.isNaN(Date.parse(at))
+        ? new Date(Date.parse(at)).toISOString()
+        : undefined,
+    problems: listedProblems(
+      typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+        ? problems
+        : ['(entry): is not an object {"setAsideAt", "problems", "silence"}'],
+    ),
+    ...listedEntry('silence' in fields ? fields['silence'] : entry, document),
+  };
+}
+
+function listedProblems(problems: readonly string[]): string[] {
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => terminalSafe(p).slice(0, 500));
+  return problems.length > MAX_LISTED_PROBLEMS
+    ? [...listed, `… and ${problems.length - MAX_LISTED_PROBLEMS} more`]
+    : listed;
+}
+
+/** `{stored}` when the entry's JSON is short enough to list, else `{omitted}` saying where it is. */
+function listedEntry(raw: unknown, document: string): Pick<StoredEntryNotValid, 'stored' | 'omitted'> {
+  const size = (JSON.stringify(raw) ?? '').length;
+  return size <= MAX_LISTED_ENTRY_CHARS
+    ? { stored: raw }
+    : { omitted: `its JSON is ${size} characters, too long to list: it is in ${document}` };
 }
 
 /**
@@ -235,18 +315,24 @@ export async function addSilence(
 
 /**
  * What `silence expire` did: the silence expired (`already`: it had been over before, expired at
- * `expiredAt`, or its window ended at `endsAt`: nothing changed), or the entry (not valid) set aside.
+ * `expiredAt`, or its window ended at `endsAt`: nothing changed), the entry (not valid) set aside, or
+ * found set aside before (`alreadySetAside`: nothing changed; it never applied).
  */
 export type ExpireOutcome =
   | { readonly expired: Silence; readonly already?: 'expired' | 'ended' }
-  | { readonly setAside: SetAsideSilence; readonly id: string };
+  | { readonly setAside: SetAsideSilence; readonly id: string }
+  | {
+      readonly alreadySetAside: StoredEntryNotValid & { readonly setAsideAt: string | undefined };
+      readonly id: string;
+    };
 
 /**
  * Expires the stored silence `id` at `now` (keeping an earlier `expiredAt`). A stored entry with that
  * id that is not a valid silence cannot be given `expiredAt` as a silence: it is moved, exactly as
  * stored, from `silences` to `setAside` (with `now` and its problems), so it is no longer reported and
  * nothing of it is lost. Every entry with that id is handled (a duplicate id is itself a problem).
- * The other entries are written back as stored. Throws UsageError when no stored entry has that id.
+ * The other entries are written back as stored. An id found only in `setAside` changes nothing
+ * (`alreadySetAside`). Throws UsageError when no stored entry, nor set-aside one, has that id.
  */
 export async function expireSilence(
   store: StateStore<SilenceDocument>,
@@ -255,9 +341,15 @@ export async function expireSilence(
   configSilences: readonly Silence[] = [],
 ): Promise<ExpireOutcome> {
   let outcome: ExpireOutcome | undefined;
-  await update(store, ({ entries }) => {
+  await update(store, ({ document, entries }) => {
     outcome = undefined;
-    if (!entries.some((e) => e.id === id))
+    if (!entries.some((e) => e.id === id)) {
+      const aside = (document.setAside ?? []).find((e) => setAsideId(e) === id);
+      // Set aside already: nothing to expire (it never applied), said as such, like "already expired".
+      if (aside !== undefined) {
+        outcome = { alreadySetAside: setAsideListed(aside, store.name), id };
+        return { entries };
+      }
       throw new UsageError(
         [
           configSilences.some((s) => s.id === id)
@@ -266,6 +358,7 @@ export async function expireSilence(
         ],
         'silence expire',
       );
+    }
     const setAside: SetAsideSilence[] = [];
     const kept: StoredSilenceEntry[] = [];
     for (const entry of entries) {

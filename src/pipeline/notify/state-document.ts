@@ -150,6 +150,7 @@ const serverRecord = z.looseObject({
       repeats: count,
       severity: z.optional(severity),
       receivers: z.optional(z.array(text)),
+      receiverSeverities: z.optional(z.record(z.string(), severity)),
     }),
   ),
 });

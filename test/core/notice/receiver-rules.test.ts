@@ -15,7 +15,7 @@ import {
   type RoutedReceiver,
 } from '../../../src/core/notice/receiver-rules';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
-import type { Severity } from '../../../src/core/notice/severity';
+import { higherSeverity, type Severity } from '../../../src/core/notice/severity';
 import type { Finding } from '../../../src/core/model';
 import { finding as noticeFinding } from './fixtures';
 
@@ -132,17 +132,14 @@ function runAll(
   runs: Array<{ at: number; bad: Finding[]; receivers: RoutedReceiver[] }>,
   listed: Finding[],
   start: Record<string, ServerRecord> = {},
+  show: (n: Notice) => string = (n) => `${n.type}:${n.server.address}`,
 ) {
   let servers = start;
   const sent: Array<Record<string, string[]>> = [];
   for (const run of runs) {
     const decision = decideNotices(servers, observation(run.at, run.bad, listed), policy);
     const routing = routeNotices(decision, servers, run.receivers);
-    sent.push(
-      Object.fromEntries(
-        [...routing.notices].map(([name, ns]) => [name, ns.map((n) => `${n.type}:${n.server.address}`)]),
-      ),
-    );
+    sent.push(Object.fromEntries([...routing.notices].map(([name, ns]) => [name, ns.map(show)])));
     servers = routing.servers;
   }
   return { sent, servers };
@@ -270,6 +267,130 @@ describe('routeNotices: degraded by match, recovered to exactly the receivers of
   });
 });
 
+describe('routeNotices: a recovered carries the highest severity its receiver was sent in the episode', () => {
+  const pager: RoutedReceiver = {
+    name: 'webhook[pager]',
+    rules: { sendResolved: true, match: [{ severity: 'critical' }] },
+  };
+  const chat: RoutedReceiver = {
+    name: 'webhook[chat]',
+    rules: { sendResolved: true, match: [{ severity: 'warning' }] },
+  };
+  const all: RoutedReceiver = { name: 'webhook[all]' };
+  const a = (s: Severity) => finding('10.0.0.4', s);
+  const listed = [a('warning'), finding('10.0.0.5', 'warning')];
+  const withSeverity = (n: Notice) => `${n.type}:${n.severity}`;
+  const route = (
+    runs: Array<{ at: number; bad: Finding[] }>,
+    receivers: RoutedReceiver[],
+    start: Record<string, ServerRecord> = {},
+  ) =>
+    runAll(
+      runs.map((run) => ({ ...run, receivers })),
+      listed,
+      start,
+      withSeverity,
+    );
+
+  it.each<[string, Severity[], RoutedReceiver[], Record<string, string[]>]>([
+    [
+      'routed warning only, the episode raised to critical: chat hears warning, the pager critical',
+      ['warning', 'critical'],
+      [pager, chat],
+      { 'webhook[pager]': ['recovered:critical'], 'webhook[chat]': ['recovered:warning'] },
+    ],
+    [
+      'routed warning only, the episode critical from the start then lowered: chat was never told, so no recovered',
+      ['critical', 'warning'],
+      [pager, chat],
+      { 'webhook[pager]': ['recovered:critical'], 'webhook[chat]': [] },
+    ],
+    [
+      'no match, told warning then the raise: it knew critical',
+      ['warning', 'critical'],
+      [all],
+      { 'webhook[all]': ['recovered:critical'] },
+    ],
+    [
+      'no match, told critical, then warning reminders: the highest it was sent, not the last',
+      ['critical', 'warning', 'warning'],
+      [all],
+      { 'webhook[all]': ['recovered:critical'] },
+    ],
+    [
+      'warning all along: warning to every receiver told',
+      ['warning', 'warning'],
+      [pager, chat, all],
+      { 'webhook[pager]': [], 'webhook[chat]': ['recovered:warning'], 'webhook[all]': ['recovered:warning'] },
+    ],
+  ])('%s', (_label, severities, receivers, recovered) => {
+    const runs = severities.map((severity, i) => ({ at: i * 40, bad: [a(severity)] }));
+    const { sent } = route([...runs, { at: severities.length * 40, bad: [] }], receivers);
+    expect(sent[sent.length - 1]).toEqual(recovered);
+  });
+
+  it("the record keeps each receiver's highest severity; the copies keep the one notice id", () => {
+    const { servers } = route(
+      [
+        { at: 0, bad: [a('warning')] },
+        { at: 5, bad: [a('critical')] },
+      ],
+      [pager, chat, all],
+    );
+    expect(Object.values(servers)[0]?.notified).toMatchObject({
+      severity: 'critical',
+      receiverSeverities: {
+        'webhook[chat]': 'warning',
+        'webhook[pager]': 'critical',
+        'webhook[all]': 'critical',
+      },
+    });
+    const decision = decideNotices(servers, observation(10, [], listed), policy);
+    const routing = routeNotices(decision, servers, [pager, chat, all]);
+    const ids = [...routing.notices.values()].flat().map((n) => n.id);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('a raised severity: "raised from warning" only to a receiver told the warning; to one told nothing, a first degraded', () => {
+    const { sent } = runAll(
+      [
+        { at: 0, bad: [a('warning')], receivers: [pager, chat, all] },
+        { at: 5, bad: [a('critical')], receivers: [pager, chat, all] },
+      ],
+      listed,
+      {},
+      (n) => `${n.type}:${n.severity}${n.raisedFrom ? `<${n.raisedFrom}` : ''}`,
+    );
+    expect(sent[1]).toEqual({
+      'webhook[pager]': ['degraded:critical'],
+      'webhook[chat]': [],
+      'webhook[all]': ['degraded:critical<warning'],
+    });
+  });
+
+  it("a record with receivers but no receiverSeverities (an earlier release): the episode's severity, as before", () => {
+    const told = route(
+      [
+        { at: 0, bad: [a('warning')] },
+        { at: 5, bad: [a('critical')] },
+      ],
+      [pager, chat],
+    ).servers;
+    const earlier = Object.fromEntries(
+      Object.entries(told).map(([key, record]) => {
+        const { receiverSeverities: _gone, ...notified } = record.notified!;
+        return [key, { ...record, notified }];
+      }),
+    );
+    const { sent } = route([{ at: 10, bad: [] }], [pager, chat], earlier);
+    expect(sent[0]).toEqual({
+      'webhook[pager]': ['recovered:critical'],
+      'webhook[chat]': ['recovered:critical'],
+    });
+  });
+});
+
 describe('property: routing never sends a recovered (or a reminder) to a receiver that got no degraded of its episode', () => {
   const NAMES = ['webhook[a]', 'webhook[b]', 'webhook[c]'];
   const SERVERS = [
@@ -309,6 +430,8 @@ describe('property: routing never sends a recovered (or a reminder) to a receive
         let at = 0;
         // episode id → receivers it was routed a degraded to
         const told = new Map<string, Set<string>>();
+        // episode|receiver → the highest severity it was routed
+        const highest = new Map<string, Severity>();
         for (const run of runs) {
           at += run.minutes;
           const bad = SERVERS.flatMap((f, i) => {
@@ -323,6 +446,10 @@ describe('property: routing never sends a recovered (or a reminder) to a receive
               const got = told.get(episode) ?? new Set<string>();
               if (notice.type === 'degraded') told.set(episode, got.add(name));
               else expect(got.has(name)).toBe(true);
+              // A recovered carries the highest severity this receiver was sent in the episode.
+              const known = `${episode}|${name}`;
+              if (notice.type === 'recovered') expect(notice.severity).toBe(highest.get(known));
+              else highest.set(known, higherSeverity(highest.get(known) ?? 'warning', notice.severity));
             }
           }
           for (const notice of decision.notices.filter((n) => n.type === 'recovered')) {

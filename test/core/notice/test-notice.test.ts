@@ -11,7 +11,7 @@ import { buildTeamsGroupPayload } from '../../../src/adapters/webhooks/teams/tea
 import { buildTeamsPayload } from '../../../src/adapters/webhooks/teams/teams-payload';
 import { episodeId } from '../../../src/core/notice/episode';
 import { noticeGroup } from '../../../src/core/notice/grouping';
-import { testNotice } from '../../../src/core/notice/test-notice';
+import { testGroup, testNotice } from '../../../src/core/notice/test-notice';
 
 /**
  * The ids a test notice (`appgw-insights notify test`) carries in every format: real (a whole hash, never
@@ -64,5 +64,28 @@ describe('test notice ids', () => {
       expect(payload.body).toContain(group.id);
     }
     expect(buildJsonGroupPayload(group).body).toContain(degraded.id);
+  });
+
+  it('the test group (notify test to a grouping receiver): appgw-test-grp- and 16 hex digits, one per notice, marked in every grouped format', () => {
+    const groups = [degraded, recovered, other].map((n) => testGroup(n));
+    for (const group of groups) expect(group.id).toMatch(/^appgw-test-grp-[0-9a-f]{16}$/);
+    expect(new Set(groups.map((g) => g.id)).size).toBe(3);
+    // The same notice, the same message id (a retry of it is the same message).
+    expect(testGroup(degraded).id).toBe(groups[0]!.id);
+    const group = groups[0]!;
+    expect(group).toMatchObject({ occurredAt: NOW, gateway: degraded.gateway, notices: [degraded] });
+    for (const payload of [
+      buildJsonGroupPayload(group),
+      buildCloudEventsGroupPayload(group),
+      buildTeamsGroupPayload(group),
+      buildSlackGroupPayload(group),
+    ]) {
+      expect(payload.body).toContain(group.id);
+      expect(payload.body).toContain('[TEST] test-notice');
+      expect(payload.body).toContain('[TEST] 192.0.2.10');
+    }
+    // The machine formats carry the notice, with its own id, inside.
+    for (const payload of [buildJsonGroupPayload(group), buildCloudEventsGroupPayload(group)])
+      expect(payload.body).toContain(degraded.id);
   });
 });

@@ -145,6 +145,24 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     const read = await readStoredSilences(store);
     expect(read.silences.map((s) => s.id)).toEqual(['mw', 'mw-2']);
     expect(read.invalid.map((e) => [e.entry, e.id])).toEqual([[2, undefined]]);
+    // For `silence list --all`: the entry not valid still in `silences`, and the one set aside, with why and when.
+    expect(read.notValid).toEqual([
+      { id: undefined, problems: [expect.stringMatching(/^\(entry\): /)], stored: NOT_AN_OBJECT },
+    ]);
+    expect(read.setAside).toEqual([
+      {
+        id: 'old-class',
+        setAsideAt: NOW.toISOString(),
+        problems: [expect.stringMatching(/^matchers\.gateway: /)],
+        stored: OLD_CLASS,
+      },
+    ]);
+    // Expiring it again: it was set aside already; nothing changes.
+    expect(await expireSilence(store, 'old-class', new Date(NOW.getTime() + 60_000))).toEqual({
+      id: 'old-class',
+      alreadySetAside: expect.objectContaining({ id: 'old-class', setAsideAt: NOW.toISOString() }),
+    });
+    expect((await store.read())?.value).toEqual(stored);
   });
 
   it.each<[string, unknown]>([
@@ -170,6 +188,44 @@ it('the folder document is written as JSON a person can edit', async () => {
   expect(JSON.parse(await readFile(path.join(tmp, 'silences.json'), 'utf8')).setAside[0].silence).toEqual(
     OLD_CLASS,
   );
+});
+
+it('set-aside entries are read leniently for a listing: a hand-edited one, one not an object, one too long to list, control characters', async () => {
+  const store = createFileStateStore<SilenceDocument>({ file: path.join(tmp, 'silences.json') });
+  const long = { id: 'long', matchers: { gateway: 'x'.repeat(10_000) } };
+  await store.write(
+    {
+      version: 1,
+      silences: [],
+      setAside: [
+        { setAsideAt: 'yesterday', problems: 'none', silence: { id: 'edited' } },
+        42,
+        { setAsideAt: NOW.toISOString(), problems: ['a\u001b[31m', 7], silence: long },
+        { setAsideAt: NOW.toISOString(), problems: Array.from({ length: 25 }, (_, i) => `p${i}`) },
+      ],
+    } as never,
+    undefined,
+  );
+  const { setAside } = await readStoredSilences(store);
+  expect(setAside[0]).toEqual({
+    id: 'edited',
+    setAsideAt: undefined,
+    problems: [],
+    stored: { id: 'edited' },
+  });
+  expect(setAside[1]).toEqual({
+    id: undefined,
+    setAsideAt: undefined,
+    problems: ['(entry): is not an object {"setAsideAt", "problems", "silence"}'],
+    stored: 42,
+  });
+  expect(setAside[2]).toMatchObject({ id: 'long', problems: [expect.not.stringContaining('\u001b')] });
+  expect(setAside[2]).not.toHaveProperty('stored');
+  expect(setAside[2]?.omitted).toMatch(
+    /^its JSON is \d+ characters, too long to list: it is in .*silences\.json$/,
+  );
+  expect(setAside[3]?.problems).toHaveLength(21);
+  expect(setAside[3]?.problems[20]).toBe('… and 5 more');
 });
 
 describe('add and expire: a silence over is never stored; expire says what it can', () => {
