@@ -17,11 +17,28 @@ export function parseVerbArgs<const S extends VerbSpec>(
   const problem = verbArgsProblem(spec, args);
   if (problem) throw new UsageError([problem], spec.name);
   // Positionals were checked above: a verb without them got a UsageError for any.
-  return parseArgs<VerbArgsConfig<S>>({
+  const parsed = parseArgs<VerbArgsConfig<S>>({
     args: [...args],
     options: spec.options,
     allowPositionals: true,
     strict: true,
+  });
+  const missing = missingRequired(spec, parsed.values as Record<string, unknown>);
+  if (missing.length) throw new UsageError(missing, spec.name);
+  return parsed;
+}
+
+/**
+ * One line per option the verb's table marks `required` that the arguments leave out or give empty
+ * (`--config ""` names no file either): `--config FILE is required`, with the table's hint after a colon.
+ */
+export function missingRequired(spec: VerbSpec, values: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(spec.options).flatMap(([name, option]) => {
+    if (option.required === undefined) return [];
+    const value = values[name];
+    if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)) return [];
+    const said = `--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''} is required`;
+    return [typeof option.required === 'string' ? `${said}: ${option.required}` : said];
   });
 }
 

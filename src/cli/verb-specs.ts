@@ -17,6 +17,12 @@ export interface OptionSpec {
    * help-text.ts adds that marker from `multiple`, the one place it comes from.
    */
   readonly help: string;
+  /**
+   * The verb cannot run without it: parseVerbArgs refuses the arguments when it is missing (or empty),
+   * and the usage line shows it outside `[…]` and `(…|…)` (test/cli/usage-lines.test.ts holds the two
+   * together). A string is said after "--NAME VALUE is required: " (what to give).
+   */
+  readonly required?: true | string;
 }
 
 /** A positional argument, for help only (verbs check their positionals themselves). */
@@ -211,6 +217,7 @@ export const NOTIFY_LIST = {
     config: {
       type: 'string',
       value: 'FILE',
+      required: true,
       help: 'the run configuration whose notify state (state.dir or state.blob) to read',
     },
     json: { type: 'boolean', default: false, help: 'print {notices, errors, read, listed} as JSON' },
@@ -226,6 +233,7 @@ export const NOTIFY_RESEND = {
     config: {
       type: 'string',
       value: 'FILE',
+      required: true,
       help: 'the run configuration whose notify state (state.dir or state.blob) to change',
     },
     notice: { type: 'string', value: 'ID', help: 'the dead letter with this notice id' },
@@ -248,11 +256,13 @@ export const NOTIFY_TEST = {
     receiver: {
       type: 'string',
       value: 'NAME',
+      required: 'a name from sinks.webhooks',
       help: 'the receiver of sinks.webhooks to send it to (ops for webhook[ops])',
     },
     config: {
       type: 'string',
       value: 'FILE',
+      required: true,
       help: 'the run configuration holding the receiver (its url, routingKey or secret may be {"fromEnv"})',
     },
     resolve: {
@@ -277,11 +287,15 @@ export const NOTIFY_TEST = {
 export const RECHECK = {
   name: 'recheck',
   summary: "confirm a fix: ARM's on-demand probe of one pool under one backend setting, per server",
-  usage: 'recheck --gateway ARM-ID --pool NAME --settings NAME [--config FILE] [--json]',
+  usage: 'recheck --gateway ARM-ID --pool NAME [--settings NAME] [--config FILE] [--json]',
   options: options({
-    gateway: { type: 'string', value: 'ARM-ID', help: "the application gateway's ARM id" },
-    pool: { type: 'string', value: 'NAME', help: 'the backend pool to probe' },
-    settings: { type: 'string', value: 'NAME', help: 'the backend setting whose probe to send' },
+    gateway: { type: 'string', value: 'ARM-ID', required: true, help: "the application gateway's ARM id" },
+    pool: { type: 'string', value: 'NAME', required: true, help: 'the backend pool to probe' },
+    settings: {
+      type: 'string',
+      value: 'NAME',
+      help: 'the backend setting whose probe to send; left out, the error lists the settings that pair with the pool',
+    },
     config: {
       type: 'string',
       value: 'FILE',
@@ -308,6 +322,7 @@ export const NOTIFY = {
 const SILENCE_CONFIG = {
   type: 'string',
   value: 'FILE',
+  required: true,
   help: 'the run configuration whose notify state (state.dir or state.blob) keeps the silences',
 } as const;
 
@@ -321,6 +336,7 @@ export const SILENCE_ADD = {
     id: {
       type: 'string',
       value: 'ID',
+      required: '1–64 letters, digits, "_", "." or "-" (never reused)',
       help: 'a name for it (letters, digits, "_", "." or "-"); silence expire takes it',
     },
     gateway: { type: 'string', value: 'GLOB', help: 'gateway name glob (* and ?, case-insensitive)' },

@@ -299,31 +299,44 @@ function readReference(
 }
 
 const GATEWAY_CHILD =
-  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/applicationGateways\/[^/]+)\/(backendAddressPools|backendHttpSettingsCollection)\/[^/]+$/i;
+  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/applicationGateways\/[^/]+)\/(backendAddressPools|backendHttpSettingsCollection|backendSettingsCollection)\/[^/]+$/i;
+
+/**
+ * The collections a settings entry's `backendHttpSettings.id` may name: the HTTP settings, or the TCP/TLS
+ * proxy's backend settings (`properties.backendSettingsCollection`, REST spec
+ * `ApplicationGatewayPropertiesFormat`, Azure/azure-rest-api-specs applicationGateway.json), whose
+ * servers backend health lists under the same `backendHttpSettingsCollection` of the pool.
+ */
+const SETTINGS_COLLECTIONS = ['backendHttpSettingsCollection', 'backendSettingsCollection'] as const;
 
 /** Records the gateway an id names, and checks it is `<gatewayId>/<collection>/<name>` when one is given. */
 function checkChildId(
   reader: Reader,
   reference: { readonly value: JsonObject; readonly idPath: BodyPath },
-  collection: string,
+  collections: string | readonly string[],
 ): void {
   const id = reference.value.id;
   if (typeof id !== 'string') return;
+  const allowed = (typeof collections === 'string' ? [collections] : collections).map((c) => c.toLowerCase());
   const m = GATEWAY_CHILD.exec(id);
   const gateway = m?.[1];
   if (
     gateway &&
-    m[2]?.toLowerCase() === collection.toLowerCase() &&
+    allowed.includes(m[2]?.toLowerCase() ?? '') &&
     !reader.gatewayIds.has(gateway.toLowerCase())
   ) {
     reader.gatewayIds.set(gateway.toLowerCase(), gateway);
   }
   const expected = reader.gatewayId;
   if (expected === undefined) return;
-  const prefix = `${expected}/${collection}/`.toLowerCase();
-  const name = id.slice(prefix.length);
-  if (!id.toLowerCase().startsWith(prefix) || name === '' || name.includes('/')) {
-    problem(reader, reference.idPath, `expected "${expected}/${collection}/<name>", got ${quote(id, 400)}`);
+  const fits = allowed.some((collection) => {
+    const prefix = `${expected}/${collection}/`.toLowerCase();
+    const name = id.slice(prefix.length);
+    return id.toLowerCase().startsWith(prefix) && name !== '' && !name.includes('/');
+  });
+  if (!fits) {
+    const first = typeof collections === 'string' ? collections : (collections[0] ?? '');
+    problem(reader, reference.idPath, `expected "${expected}/${first}/<name>", got ${quote(id, 400)}`);
   }
 }
 
@@ -444,7 +457,7 @@ function readSettings(reader: Reader, value: Json, path: BodyPath): JsonObject |
   const out: JsonObject = {};
   const reference = readReference(reader, fields, 'backendHttpSettings', path);
   if (reference) {
-    checkChildId(reader, reference, 'backendHttpSettingsCollection');
+    checkChildId(reader, reference, SETTINGS_COLLECTIONS);
     out.backendHttpSettings = reference.value;
   }
   requireArmReference(

@@ -217,7 +217,8 @@ const RULES: readonly Rule[] = [
     causes: ['cert-untrusted-ca', 'cert-chain-incomplete'],
     see: (p) =>
       p.generation === 'v2' &&
-      p.protocol === 'https' &&
+      // A TLS probe (the TCP/TLS proxy) validates the backend's certificate against the same roots.
+      sendsServerName(p.protocol) &&
       p.settings.trustedRootCertificateNames.length === 0 &&
       p.settings.authenticationCertificateNames.length === 0
         ? `${settingsLabel(p)} has no trusted root certificate: a backend certificate from a private CA, or a self-signed one, is never trusted without one.`

@@ -2,8 +2,11 @@
  * A gateway's own configuration, as far as it explains a probe: SKU tier, HTTP settings, probes and
  * backend pools, read from ARM's `ApplicationGateway` resource (`GET …/applicationGateways/{name}`,
  * the wire format: each child's fields under `properties`). Field meanings: the REST spec's
- * `ApplicationGatewayBackendHttpSettingsPropertiesFormat`, `ApplicationGatewayProbePropertiesFormat`
- * and `ApplicationGatewaySku` (as @azure/arm-network v39 models them, api-version 2026-01-01).
+ * `ApplicationGatewayBackendHttpSettingsPropertiesFormat`, `ApplicationGatewayBackendSettingsPropertiesFormat`
+ * (the TCP/TLS proxy's `backendSettingsCollection`), `ApplicationGatewayProbePropertiesFormat` and
+ * `ApplicationGatewaySku` (as @azure/arm-network v39 models them, api-version 2026-01-01; the collections
+ * as Azure/azure-rest-api-specs `specification/network/resource-manager/Microsoft.Network/stable/
+ * 2024-05-01/applicationGateway.json` `ApplicationGatewayPropertiesFormat` lists them).
  *
  * Read leniently where ARM leaves a field out (a default applies later), strictly where a value could
  * not have come from ARM: a value of the wrong type, or longer than ARM allows, makes the whole reading
@@ -33,6 +36,16 @@ export interface HttpSettingsConfig {
   readonly requestTimeoutInS?: number;
   /** v2 TLS validation: a specific SNI to send instead of the host name. */
   readonly sniName?: string;
+  /**
+   * True for a backend setting of the TCP/TLS proxy (`properties.backendSettingsCollection`, REST spec
+   * `ApplicationGatewayBackendSettingsPropertiesFormat`: protocol Tcp or Tls, port, timeout, probe,
+   * trustedRootCertificates, hostName and pickHostNameFromBackendAddress, which for Tls give the SNI);
+   * absent for an HTTP setting (`backendHttpSettingsCollection`). The Azure CLI changes it with
+   * `az network application-gateway settings`, not `http-settings`.
+   */
+  readonly layer4?: true;
+  /** A TCP/TLS backend setting's `timeout`: "Connection timeout in seconds" (1–86 400). */
+  readonly connectionTimeoutInS?: number;
 }
 
 export interface ProbeConfig {
@@ -67,7 +80,9 @@ export interface ProbeConfig {
 /**
  * A backend pool and the HTTP settings a routing rule sends its traffic with: `requestRoutingRules[]`
  * (`backendAddressPool`, `backendHttpSettings`) and `urlPathMaps[]` (its defaults and each path rule's),
- * REST spec `ApplicationGatewayRequestRoutingRulePropertiesFormat` / `ApplicationGatewayUrlPathMap`.
+ * REST spec `ApplicationGatewayRequestRoutingRulePropertiesFormat` / `ApplicationGatewayUrlPathMap`;
+ * and the TCP/TLS proxy's `routingRules[]` (`backendAddressPool`, `backendSettings`: REST spec
+ * `ApplicationGatewayRoutingRulePropertiesFormat`).
  * Backend health and the on-demand probe know only these pairs (ARM answers InvalidResourceReference to
  * an on-demand probe of a setting no rule uses).
  */
@@ -134,9 +149,14 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
     const sku = object(properties['sku'], 'properties.sku');
     const skuName = text(sku?.['name'], 'properties.sku.name', CONFIG_VALUE_LIMITS.name);
     const skuTier = text(sku?.['tier'], 'properties.sku.tier', CONFIG_VALUE_LIMITS.name);
-    const settings = children(properties, 'backendHttpSettingsCollection').map(({ name, props, at }) =>
-      readSettings(name, props, at),
-    );
+    const settings = [
+      ...children(properties, 'backendHttpSettingsCollection').map(({ name, props, at }) =>
+        readSettings(name, props, at),
+      ),
+      ...children(properties, 'backendSettingsCollection').map(({ name, props, at }) =>
+        readLayer4Settings(name, props, at),
+      ),
+    ];
     const probes = children(properties, 'probes').map(({ name, props, at }) => readProbe(name, props, at));
     const pools = children(properties, 'backendAddressPools').map(({ name, props, at }) => ({
       name,
@@ -169,18 +189,17 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
 /** The pool/settings pairs of the basic rules and the path maps (RoutedPair), each once (case-insensitive). */
 function routedPairs(properties: Record<string, unknown>): RoutedPair[] {
   const found = new Map<string, RoutedPair>();
-  const add = (pool: unknown, settings: unknown, at: string) => {
+  const add = (pool: unknown, settings: unknown, at: string, field = 'backendHttpSettings') => {
     const poolName = refName(object(pool, `${at}.backendAddressPool`)?.['id'], `${at}.backendAddressPool.id`);
-    const settingsName = refName(
-      object(settings, `${at}.backendHttpSettings`)?.['id'],
-      `${at}.backendHttpSettings.id`,
-    );
+    const settingsName = refName(object(settings, `${at}.${field}`)?.['id'], `${at}.${field}.id`);
     if (poolName === undefined || settingsName === undefined) return; // a redirect: no backend
     const key = `${poolName}\u0000${settingsName}`.toLowerCase();
     if (!found.has(key)) found.set(key, { pool: poolName, settings: settingsName }); // the first spelling
   };
   for (const { props, at } of children(properties, 'requestRoutingRules'))
     add(props['backendAddressPool'], props['backendHttpSettings'], at);
+  for (const { props, at } of children(properties, 'routingRules'))
+    add(props['backendAddressPool'], props['backendSettings'], at, 'backendSettings');
   for (const { props, at } of children(properties, 'urlPathMaps')) {
     add(props['defaultBackendAddressPool'], props['defaultBackendHttpSettings'], at);
     list(props['pathRules'], `${at}.pathRules`).forEach((rule, i) => {
@@ -224,6 +243,36 @@ function readSettings(name: string, props: Record<string, unknown>, at: string):
     ),
     ...(requestTimeoutInS !== undefined ? { requestTimeoutInS } : {}),
     ...(sniName ? { sniName } : {}),
+  };
+}
+
+/**
+ * A TCP/TLS proxy backend setting (`backendSettingsCollection[]`), in the fields an HTTP setting has:
+ * `hostName` and `pickHostNameFromBackendAddress` ("Server name indication to be sent to the backend
+ * servers for Tls protocol", "Whether to pick server name indication from the host name of the backend
+ * server for Tls protocol": REST spec `ApplicationGatewayBackendSettingsPropertiesFormat`), `timeout`
+ * the connection timeout. No authentication certificates or SNI name: the TCP/TLS proxy is v2 only.
+ */
+function readLayer4Settings(name: string, props: Record<string, unknown>, at: string): HttpSettingsConfig {
+  const probeName = refName(object(props['probe'], `${at}.probe`)?.['id'], `${at}.probe.id`);
+  const protocol = text(props['protocol'], `${at}.protocol`, CONFIG_VALUE_LIMITS.name);
+  const port = whole(props['port'], `${at}.port`);
+  const hostName = text(props['hostName'], `${at}.hostName`, CONFIG_VALUE_LIMITS.host);
+  const connectionTimeoutInS = whole(props['timeout'], `${at}.timeout`);
+  return {
+    name,
+    layer4: true,
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(hostName ? { hostName } : {}),
+    pickHostNameFromBackendAddress: flag(
+      props['pickHostNameFromBackendAddress'],
+      `${at}.pickHostNameFromBackendAddress`,
+    ),
+    ...(probeName !== undefined ? { probeName } : {}),
+    trustedRootCertificateNames: refNames(props['trustedRootCertificates'], `${at}.trustedRootCertificates`),
+    authenticationCertificateNames: [],
+    ...(connectionTimeoutInS !== undefined ? { connectionTimeoutInS } : {}),
   };
 }
 

@@ -65,7 +65,13 @@ export function onDemandProbeRequest(
     match: { statusCodes: [...probe.statusCodes], ...(probe.body !== undefined ? { body: probe.body } : {}) },
     ...(probe.proxyProtocolHeader ? { enableProbeProxyProtocolHeader: true } : {}),
     backendAddressPool: { id: child('backendAddressPools', backendPool) },
-    backendHttpSettings: { id: child('backendHttpSettingsCollection', probe.settings.name) },
+    // A TCP/TLS proxy setting is a child of backendSettingsCollection (gateway-config.ts `layer4`).
+    backendHttpSettings: {
+      id: child(
+        probe.settings.layer4 ? 'backendSettingsCollection' : 'backendHttpSettingsCollection',
+        probe.settings.name,
+      ),
+    },
   };
 }
 

@@ -9,7 +9,11 @@
  * create|update` `--protocol --host --host-name-from-http-settings --path --interval --timeout
  * --threshold --port --match-status-codes`; `http-settings update` `--host-name
  * --host-name-from-backend-pool --probe --root-certs --auth-certs`; `root-cert create` and `auth-cert
- * create` `--cert-file`.
+ * create` `--cert-file`. A TCP/TLS proxy setting (gateway-config.ts `layer4`: `backendSettingsCollection`)
+ * is changed by the `settings` group instead, `settings update` `--host-name --backend-pool-host-name
+ * --probe --root-certs --timeout` (Azure/azure-cli `network application-gateway settings`: its help's
+ * examples `settings update … --backend-pool-host-name true … --probe MyNewProbe`), and its custom probe
+ * is a Tcp or Tls probe: no host, path or status match (health monitoring overview: TCP and TLS probes).
  */
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
@@ -59,7 +63,7 @@ export function statusMeaning(status: number): StatusMeaning {
  */
 function rank(line: string): number {
   if (/ (?:root-cert|auth-cert) create /.test(line)) return 0;
-  if (/ http-settings update /.test(line) && !/ --probe /.test(line)) return 1;
+  if (/ (?:http-)?settings update /.test(line) && !/ --probe /.test(line)) return 1;
   if (/ probe (?:create|update) /.test(line)) return 2;
   return 3;
 }
@@ -82,8 +86,11 @@ export function fixCommands(
 ): string[] {
   const base = `az network application-gateway`;
   const at = `-g ${shellWord(p.gateway.resourceGroup)} --gateway-name ${shellWord(p.gateway.name)}`;
+  // A TCP/TLS proxy setting is another resource with its own command group and option names.
+  const layer4 = p.settings.layer4 === true;
   const settingsUpdate = (options: string) =>
-    `${base} http-settings update ${at} -n ${shellWord(p.settings.name)} ${options}`;
+    `${base} ${layer4 ? 'settings' : 'http-settings'} update ${at} -n ${shellWord(p.settings.name)} ${options}`;
+  const pickFromPool = layer4 ? '--backend-pool-host-name' : '--host-name-from-backend-pool';
   const siteHost = `"$${SITE_HOST_VARIABLE}"`;
   const newProbeName = `${p.settings.name}-probe`.slice(0, 80);
   const hostFixed = observations.some((o) => HOST_OBSERVATIONS.has(o.id));
@@ -94,6 +101,14 @@ export function fixCommands(
     readonly timeout?: number;
     readonly options?: string;
   }): string[] => {
+    if (p.protocol === 'tcp' || p.protocol === 'tls') {
+      // A TCP or TLS probe only connects (or completes a handshake): no host, path or match to give.
+      const protocol = p.protocol === 'tls' ? 'Tls' : 'Tcp';
+      return [
+        `${base} probe create ${at} -n ${shellWord(newProbeName)} --protocol ${protocol} --interval ${over.interval ?? p.intervalInS} --timeout ${over.timeout ?? p.timeoutInS} --threshold ${p.unhealthyThreshold}`,
+        settingsUpdate(`--probe ${shellWord(newProbeName)}`),
+      ];
+    }
     // The host name is being fixed in the setting too: the new probe takes it from there.
     const host =
       picksHostFromSettings(p) || hostFixed
@@ -112,9 +127,9 @@ export function fixCommands(
     if (p.hostSource === 'probe') return onProbe(`--host ${siteHost}`);
     if (p.hostSource === 'address')
       // The override and "pick from backend target" exclude each other: turn the pick off.
-      return [settingsUpdate(`--host-name ${siteHost} --host-name-from-backend-pool false`)];
+      return [settingsUpdate(`--host-name ${siteHost} ${pickFromPool} false`)];
     if ((p.hostSource === 'none' || p.hostSource === 'localhost') && !isIpAddress(p.address))
-      return [settingsUpdate('--host-name-from-backend-pool true')];
+      return [settingsUpdate(`${pickFromPool} true`)];
     return [settingsUpdate(`--host-name ${siteHost}`)];
   };
   const cap = (seconds: number) => Math.min(seconds, 86_400);

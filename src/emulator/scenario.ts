@@ -181,6 +181,23 @@ const httpSettingsSchema = z.strictObject({
 });
 
 /**
+ * A TCP/TLS proxy backend setting (`backendSettingsCollection`, REST spec
+ * `ApplicationGatewayBackendSettingsPropertiesFormat`: protocol, port, timeout, probe,
+ * trustedRootCertificates, hostName, pickHostNameFromBackendAddress); `probe` names a probe above.
+ * The backend-health body names it by an id under `…/backendSettingsCollection/`.
+ */
+const backendSettingsSchema = z.strictObject({
+  name: nameSchema(),
+  protocol: z.enum(['Tcp', 'Tls']).default('Tcp'),
+  port: portSchema().optional(),
+  hostName: z.string().optional(),
+  pickHostNameFromBackendAddress: z.boolean().default(false),
+  probe: nameSchema().optional(),
+  trustedRootCertificates: z.array(nameSchema()).default([]),
+  timeout: secondsSchema().default(20),
+});
+
+/**
  * What `GET …/applicationGateways/{name}` serves beyond the pools and settings the backend-health body
  * names (routes/gateway.ts): the SKU, custom probes, and settings of one's own. A settings entry the
  * body names and this does not gets the defaults (`Http`, port 80, the default probe).
@@ -206,6 +223,8 @@ const configurationSchema = z
       .prefault({}),
     probes: z.array(probeSchema).default([]),
     backendHttpSettings: z.array(httpSettingsSchema).default([]),
+    /** The TCP/TLS proxy's backend settings (served as `backendSettingsCollection`). */
+    backendSettings: z.array(backendSettingsSchema).default([]),
   })
   .prefault({});
 
@@ -405,7 +424,7 @@ function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scena
 function configurationIssues(configuration: ParsedGateway['configuration'], g: number): string[] {
   const issues: string[] = [];
   const at = (...segments: PropertyKey[]) => formatPath(['gateways', g, 'configuration', ...segments]);
-  const unique = (kind: 'probes' | 'backendHttpSettings') => {
+  const unique = (kind: 'probes' | 'backendHttpSettings' | 'backendSettings') => {
     const seen = new Map<string, number>();
     configuration[kind].forEach((entry, i) => {
       const first = seen.get(key(entry.name));
@@ -415,13 +434,13 @@ function configurationIssues(configuration: ParsedGateway['configuration'], g: n
   };
   unique('probes');
   unique('backendHttpSettings');
+  unique('backendSettings');
   const probes = new Set(configuration.probes.map((p) => key(p.name)));
-  configuration.backendHttpSettings.forEach((settings, i) => {
-    if (settings.probe !== undefined && !probes.has(key(settings.probe)))
-      issues.push(
-        `${at('backendHttpSettings', i, 'probe')}: no probe "${settings.probe}" in configuration.probes`,
-      );
-  });
+  for (const kind of ['backendHttpSettings', 'backendSettings'] as const)
+    configuration[kind].forEach((settings, i) => {
+      if (settings.probe !== undefined && !probes.has(key(settings.probe)))
+        issues.push(`${at(kind, i, 'probe')}: no probe "${settings.probe}" in configuration.probes`);
+    });
   return issues;
 }
 

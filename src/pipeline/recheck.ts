@@ -232,7 +232,10 @@ function recheckFailure(
       'ARM answered 404 to the on-demand probe',
     );
   if (!isOnDemandProbeRefusedError(error)) return error;
-  const named = /\/(backendAddressPools|backendHttpSettingsCollection)\/([^/\s'"]+)/i.exec(error.armMessage);
+  const named =
+    /\/(backendAddressPools|backendHttpSettingsCollection|backendSettingsCollection)\/([^/\s'"]+)/i.exec(
+      error.armMessage,
+    );
   const which = named
     ? named[1]?.toLowerCase() === 'backendaddresspools'
       ? `${inputs.pool} ${JSON.stringify(named[2])}`

@@ -209,6 +209,21 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
       'gateways[0].configuration.backendHttpSettings[0].probe: no probe "nope" in configuration.probes',
     ],
     [
+      'a TCP/TLS setting whose probe is not among the probes',
+      withGateway({ configuration: { backendSettings: [{ name: 's', probe: 'nope' }] } }),
+      'gateways[0].configuration.backendSettings[0].probe: no probe "nope" in configuration.probes',
+    ],
+    [
+      'two TCP/TLS settings of one name (in any case)',
+      withGateway({ configuration: { backendSettings: [{ name: 's' }, { name: 'S' }] } }),
+      'gateways[0].configuration.backendSettings[1].name: duplicate of gateways[0].configuration.backendSettings[0].name',
+    ],
+    [
+      'a TCP/TLS setting with an HTTP protocol (that is backendHttpSettings)',
+      withGateway({ configuration: { backendSettings: [{ name: 's', protocol: 'Http' }] } }),
+      'gateways[0].configuration.backendSettings[0].protocol: expected one of',
+    ],
+    [
       'two probes of one name (in any case)',
       withGateway({ configuration: { probes: [{ name: 'p' }, { name: 'P' }] } }),
       'gateways[0].configuration.probes[1].name: duplicate of gateways[0].configuration.probes[0].name',

@@ -32,8 +32,8 @@ export async function notifyVerb(args: string[]): Promise<number> {
 /** `notify list`: every waiting, leased and dead-letter notice. */
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
-  if (!values.config) throw new UsageError(['--config FILE is required'], NOTIFY_LIST.name);
-  const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
+  // --config is required (verb-specs.ts): parseVerbArgs refused its absence.
+  const stores = buildStateStores(await loadConfigPart(values.config as string, ['state']), process.env);
   const listing = await listOutboxes(stores, systemClock);
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -45,7 +45,6 @@ async function listVerb(args: string[]): Promise<number> {
 async function resendVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_RESEND, args);
   const issues: string[] = [];
-  if (!values.config) issues.push('--config FILE is required');
   const filtered = values.notice ?? values.receiver ?? values.gateway;
   if (!filtered && !values.all)
     issues.push('say which dead letters: --notice ID, --receiver NAME, --gateway ARM-ID, or --all');
@@ -86,10 +85,7 @@ function reportErrors(errors: readonly ReportedError[]): number {
  */
 async function testVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_TEST, args);
-  const issues: string[] = [];
-  if (!values.receiver) issues.push('--receiver NAME is required (a name from sinks.webhooks)');
-  if (!values.config) issues.push('--config FILE is required');
-  if (issues.length) throw new UsageError(issues, NOTIFY_TEST.name);
+  // --receiver and --config are required (verb-specs.ts): parseVerbArgs refused their absence.
   const config = await loadConfigPart(values.config as string, ['sinks', 'notify']);
   const notifier = buildReceiver(config, process.env, values.receiver as string);
   if (!notifier) {

@@ -13,19 +13,16 @@ import { parseVerbArgs } from '../verb-args';
 import { RECHECK } from '../verb-specs';
 
 /**
- * `recheck --gateway ID --pool NAME --settings NAME [--config FILE] [--json]` (pipeline/recheck.ts).
+ * `recheck --gateway ID --pool NAME [--settings NAME] [--config FILE] [--json]` (pipeline/recheck.ts).
  * Exit 0 when every server was found healthy and every notice delivered; 2 otherwise (and for the
  * errors a user can act on, printed by main.ts).
  */
 export async function recheckVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(RECHECK, args);
+  // --gateway and --pool are required (verb-specs.ts): parseVerbArgs refused their absence.
   const issues: string[] = [];
-  if (!values.gateway) issues.push('--gateway ARM-ID is required');
-  else {
-    const problem = gatewayIdProblem(values.gateway);
-    if (problem) issues.push(`--gateway: ${problem}`);
-  }
-  if (!values.pool) issues.push('--pool NAME is required');
+  const problem = values.gateway ? gatewayIdProblem(values.gateway) : undefined;
+  if (problem) issues.push(`--gateway: ${problem}`);
   // The one name check the HTTP endpoint makes too (core/arm-name.ts).
   for (const [flag, value] of [
     ['--pool', values.pool],

@@ -34,8 +34,8 @@ export async function silenceVerb(args: string[]): Promise<number> {
 }
 
 async function addVerb(args: string[]): Promise<number> {
+  // --config and --id are required (verb-specs.ts): parseVerbArgs refused their absence.
   const { values } = parseVerbArgs(SILENCE_ADD, args);
-  if (!values.config) throw new UsageError(['--config FILE is required'], SILENCE_ADD.name);
   const now = systemClock.now();
   const issues: string[] = [];
   const tags: Record<string, string> = {};
@@ -66,8 +66,6 @@ async function addVerb(args: string[]): Promise<number> {
     issues.push(
       '--ends, --for: give one of them: when it ends (--ends ISO) or how long it lasts (--for DURATION)',
     );
-  if (values.id === undefined)
-    issues.push('--id ID is required: 1–64 letters, digits, "_", "." or "-" (never reused)');
   let window: Record<string, unknown>;
   // An end in the past is said as that (not as "before --starts", which defaults to now).
   let endsInPast = false;
@@ -134,16 +132,15 @@ async function addVerb(args: string[]): Promise<number> {
   if (!parsed.success)
     issues.push(
       ...parsed.error.issues
-        // "ends is missing" when --for was refused already: said once; a missing --id said above.
+        // "ends is missing" when --for was refused already: said once.
         .filter((i) => !(values.for !== undefined && formatPath(i.path) === 'endsAt' && endsAtUnset(window)))
-        .filter((i) => !(values.id === undefined && formatPath(i.path) === 'id'))
         .filter((i) => !(endsInPast && formatPath(i.path) === 'endsAt'))
         // The days of --weekly were said above, as typed.
         .filter((i) => !(weeklyRefused && formatPath(i.path).startsWith('weekly.days')))
         .map((i) => cliIssue(formatPath(i.path), i.message)),
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);
-  const config = await loadSilencesConfig(values.config);
+  const config = await loadSilencesConfig(values.config as string);
   const store = typedStateStore(buildSilenceStore(config, process.env));
   const silence = parsed.data as Silence;
   await addSilence(store, silence, now, config.silences);
@@ -153,8 +150,7 @@ async function addVerb(args: string[]): Promise<number> {
 
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(SILENCE_LIST, args);
-  if (!values.config) throw new UsageError(['--config FILE is required'], SILENCE_LIST.name);
-  const config = await loadSilencesConfig(values.config);
+  const config = await loadSilencesConfig(values.config as string);
   const now = systemClock.now();
   const errors: string[] = [];
   let read: StoredSilencesRead | undefined;
@@ -215,7 +211,6 @@ function notAppliedText(state: 'not-valid' | 'set-aside', entry: StoredEntryNotV
 async function expireVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(SILENCE_EXPIRE, args);
   const issues: string[] = [];
-  if (!values.config) issues.push('--config FILE is required');
   if (positionals.length !== 1) issues.push('give the id of one silence');
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
   const config = await loadSilencesConfig(values.config as string);

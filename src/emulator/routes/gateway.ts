@@ -43,10 +43,28 @@ export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
       provisioningState: 'Succeeded',
       operationalState: 'Running',
       backendAddressPools: uniqueById(ids(pools.map((p) => p.backendAddressPool))),
-      backendHttpSettingsCollection: uniqueById(
-        ids(pools.flatMap((p) => (p.backendHttpSettingsCollection ?? []).map((s) => s.backendHttpSettings))),
+      ...settingsByCollection(
+        uniqueById(
+          ids(
+            pools.flatMap((p) => (p.backendHttpSettingsCollection ?? []).map((s) => s.backendHttpSettings)),
+          ),
+        ),
       ),
     },
+  };
+}
+
+/** Whether a settings id names a TCP/TLS proxy setting (`…/backendSettingsCollection/{name}`). */
+const isLayer4Id = (id: string): boolean => /\/backendSettingsCollection\//i.test(id);
+
+/** Settings references split by the collection their id names: HTTP settings, TCP/TLS proxy settings. */
+function settingsByCollection<T extends { id: string }>(
+  settings: T[],
+): { backendHttpSettingsCollection: T[]; backendSettingsCollection?: T[] } {
+  const layer4 = settings.filter((s) => isLayer4Id(s.id));
+  return {
+    backendHttpSettingsCollection: settings.filter((s) => !isLayer4Id(s.id)),
+    ...(layer4.length ? { backendSettingsCollection: layer4 } : {}),
   };
 }
 
@@ -87,12 +105,22 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
     }
   }
   const given = new Map(config.backendHttpSettings.map((s) => [key(s.name), s]));
-  const names = [...new Set([...settingsIds.keys(), ...given.keys()])];
+  const givenLayer4 = new Map(config.backendSettings.map((s) => [key(s.name), s]));
+  const names = [...new Set([...settingsIds.keys(), ...given.keys(), ...givenLayer4.keys()])];
   const settings = names.map((name) => {
+    const layer4 = givenLayer4.get(name);
     const own = given.get(name);
-    const id = settingsIds.get(name)?.id ?? child('backendHttpSettingsCollection', own?.name ?? name);
-    return { id, name: lastSegment(id), properties: settingsProperties(gateway, own) };
+    const id =
+      settingsIds.get(name)?.id ??
+      child(
+        layer4 ? 'backendSettingsCollection' : 'backendHttpSettingsCollection',
+        layer4?.name ?? own?.name ?? name,
+      );
+    const properties =
+      layer4 || isLayer4Id(id) ? layer4SettingsProperties(gateway, layer4) : settingsProperties(gateway, own);
+    return { id, name: lastSegment(id), properties };
   });
+  const layer4Rules = rules.filter((rule) => isLayer4Id(rule.settings));
   return {
     ...gatewayResource(entry),
     properties: {
@@ -108,18 +136,36 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
           ),
         },
       })),
-      backendHttpSettingsCollection: settings,
-      requestRoutingRules: rules.map((rule, i) => ({
-        id: child('requestRoutingRules', `rule-${i + 1}`),
-        name: `rule-${i + 1}`,
-        properties: {
-          ruleType: 'Basic',
-          priority: 100 + i,
-          backendAddressPool: { id: rule.pool },
-          backendHttpSettings: { id: rule.settings },
-          provisioningState: 'Succeeded',
-        },
-      })),
+      ...settingsByCollection(settings),
+      // The TCP/TLS proxy routes with `routingRules` (`backendSettings`), HTTP with `requestRoutingRules`.
+      ...(layer4Rules.length
+        ? {
+            routingRules: layer4Rules.map((rule, i) => ({
+              id: child('routingRules', `l4-rule-${i + 1}`),
+              name: `l4-rule-${i + 1}`,
+              properties: {
+                ruleType: 'Basic',
+                priority: 200 + i,
+                backendAddressPool: { id: rule.pool },
+                backendSettings: { id: rule.settings },
+                provisioningState: 'Succeeded',
+              },
+            })),
+          }
+        : {}),
+      requestRoutingRules: rules
+        .filter((rule) => !isLayer4Id(rule.settings))
+        .map((rule, i) => ({
+          id: child('requestRoutingRules', `rule-${i + 1}`),
+          name: `rule-${i + 1}`,
+          properties: {
+            ruleType: 'Basic',
+            priority: 100 + i,
+            backendAddressPool: { id: rule.pool },
+            backendHttpSettings: { id: rule.settings },
+            provisioningState: 'Succeeded',
+          },
+        })),
       probes: config.probes.map((probe) => {
         const { name, match, ...properties } = probe;
         return {
@@ -137,6 +183,32 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
 }
 
 type SettingsInput = ScenarioGateway['configuration']['backendHttpSettings'][number];
+type Layer4SettingsInput = ScenarioGateway['configuration']['backendSettings'][number];
+
+/**
+ * A TCP/TLS proxy setting's properties (REST spec `ApplicationGatewayBackendSettingsPropertiesFormat`):
+ * the scenario's, else `Tcp` with a 20 s connection timeout and the default probe; no port of its own
+ * is invented: 443 for Tls, 80 for Tcp.
+ */
+function layer4SettingsProperties(
+  gateway: ScenarioGateway,
+  own: Layer4SettingsInput | undefined,
+): Record<string, unknown> {
+  const ref = (kind: string) => (name: string) => ({ id: `${gateway.id}/${kind}/${name}` });
+  const protocol = own?.protocol ?? 'Tcp';
+  return {
+    port: own?.port ?? (protocol === 'Tls' ? 443 : 80),
+    protocol,
+    timeout: own?.timeout ?? 20,
+    pickHostNameFromBackendAddress: own?.pickHostNameFromBackendAddress ?? false,
+    ...(own?.hostName !== undefined ? { hostName: own.hostName } : {}),
+    ...(own?.probe !== undefined ? { probe: ref('probes')(own.probe) } : {}),
+    ...(own && own.trustedRootCertificates.length > 0
+      ? { trustedRootCertificates: own.trustedRootCertificates.map(ref('trustedRootCertificates')) }
+      : {}),
+    provisioningState: 'Succeeded',
+  };
+}
 
 function settingsProperties(
   gateway: ScenarioGateway,

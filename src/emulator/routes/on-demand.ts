@@ -63,7 +63,13 @@ export async function postBackendHealthOnDemand(ctx: RouteContext, p: GatewayPar
     ),
   );
   if (!pool || !childOf(entry, poolId, 'backendAddressPools')) return invalidReference(poolId);
-  if (!settingsKnown || !childOf(entry, settingsId, 'backendHttpSettingsCollection'))
+  if (
+    !settingsKnown ||
+    !(
+      childOf(entry, settingsId, 'backendHttpSettingsCollection') ||
+      childOf(entry, settingsId, 'backendSettingsCollection')
+    )
+  )
     return invalidReference(settingsId);
 
   const { polls, runsForMs } = entry.gateway.lro;
