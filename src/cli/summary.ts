@@ -12,6 +12,7 @@ import {
   type SilencedReport,
 } from '../core/run-report';
 import { terminalField as field, terminalJsonPieces } from './terminal-text';
+import { writePieces } from './write-pieces';
 
 /**
  * The short human summary: per gateway, each server that is not healthy with its health (as ARM
@@ -364,15 +365,19 @@ function interruptedLines(interrupted: RunInterruptionReport): string[] {
   return lines;
 }
 
-/** The report as JSON, or the human summary with where the sinks wrote. */
-export function printRun(
+/**
+ * The report as JSON, or the human summary with where the sinks wrote. Resolves once stdout has taken
+ * it (the JSON waits for a slow reader: write-pieces.ts).
+ */
+export async function printRun(
   report: RunReport,
   receipts: ReadonlyArray<{ receipt: { locations: readonly string[] } }>,
   asJson = false,
-): void {
+): Promise<void> {
   if (asJson) {
-    // terminalJson's text, written in pieces: a report of 20 000 gateways is never one string (issue 14).
-    for (const text of terminalJsonPieces(report)) process.stdout.write(text);
+    // terminalJson's text, written in pieces as stdout takes them: a report of 20 000 gateways is never
+    // one string, nor all queued at once in stdout's buffer (issue 14).
+    await writePieces(process.stdout, terminalJsonPieces(report));
     process.stdout.write('\n');
     return;
   }

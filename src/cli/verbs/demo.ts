@@ -69,7 +69,7 @@ export async function demoVerb(args: string[]): Promise<number> {
       runs = run;
       if (!runSucceeded(outcome.report)) failedRuns += 1;
     }
-    printRun(outcome.report, outcome.receipts);
+    await printRun(outcome.report, outcome.receipts);
     const { interrupted } = outcome.report;
     if (interrupted) {
       process.stderr.write(

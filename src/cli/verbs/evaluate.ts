@@ -36,6 +36,6 @@ export async function evaluateVerb(args: string[]): Promise<number> {
       logger: createStderrLogger(false),
     },
   );
-  printRun(report, receipts, values.json);
+  await printRun(report, receipts, values.json);
   return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
 }

@@ -48,7 +48,7 @@ export async function runVerb(args: string[]): Promise<number> {
       stop: stop.signal,
       ...(progress ? { progress } : {}),
     });
-    printRun(report, receipts, values.json);
+    await printRun(report, receipts, values.json);
     return exitCode(report);
   } finally {
     stop.dispose();
