@@ -1,6 +1,7 @@
 import { gatewayRef } from '../../../src/core/arm-id';
 import { classifyCause } from '../../../src/core/classify';
 import type { Finding, GatewayRef } from '../../../src/core/model';
+import type { ConfirmedServer } from '../../../src/core/notice/decide';
 import type { Severity } from '../../../src/core/notice/severity';
 
 /** The gateway the notice tests watch unless they say otherwise: `gw` in `rg` of subscription `sub`. */
@@ -33,5 +34,22 @@ export function finding(spec: FindingSpec = {}): Finding {
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
     severity: spec.severity ?? 'warning',
+  };
+}
+
+/**
+ * finding()'s server at `address` as `recheck`'s on-demand probe found it: `health` (Healthy), a
+ * success probe log, and the hold of the mark it leaves (`holdInMs`).
+ */
+export function confirmedServer(address: string, holdInMs: number, health = 'Healthy'): ConfirmedServer {
+  const f = finding({ address });
+  return {
+    gateway: f.gateway,
+    backendPool: f.backendPool,
+    backendSettings: f.backendSettings,
+    address: f.address,
+    health,
+    probeLog: 'Success. Received 200 status code',
+    holdInMs,
   };
 }
