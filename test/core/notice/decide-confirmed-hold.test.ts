@@ -31,7 +31,10 @@ function recheckAt(at: number, addresses: readonly string[], holdInMs = 90 * SEC
     bad: [],
     isGone: () => false,
     confirmedHealthy: new Map(
-      addresses.map((a) => [serverKey(finding({ address: a })), confirmedServer(a, holdInMs)]),
+      addresses.map((a) => [
+        serverKey(finding({ address: a })),
+        confirmedServer(finding({ address: a }), holdInMs),
+      ]),
     ),
   };
 }

@@ -33,7 +33,7 @@ function recheck(confirmed: ReadonlyMap<string, string>, now = NOW, holdInMs = 9
     // The address is the key's last part (serverKey: gateway|pool|settings|address).
     [...confirmed].map(([key, health]) => [
       key,
-      confirmedServer(key.split('|')[3] ?? '10.0.0.4', holdInMs, health),
+      confirmedServer(finding({ address: key.split('|')[3] ?? '10.0.0.4' }), holdInMs, health),
     ]),
   );
   return { now, evaluated: new Map(), bad: [], isGone: () => false, confirmedHealthy: servers };

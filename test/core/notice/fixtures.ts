@@ -38,16 +38,19 @@ export function finding(spec: FindingSpec = {}): Finding {
 }
 
 /**
- * finding()'s server at `address` as `recheck`'s on-demand probe found it: `health` (Healthy), a
- * success probe log, and the hold of the mark it leaves (`holdInMs`).
+ * `server` (a finding: finding() gives one) as `recheck`'s on-demand probe found it: `health`
+ * (Healthy), a success probe log, and the hold of the mark it leaves (`holdInMs`, 90 s).
  */
-export function confirmedServer(address: string, holdInMs: number, health = 'Healthy'): ConfirmedServer {
-  const f = finding({ address });
+export function confirmedServer(
+  server: Pick<Finding, 'gateway' | 'backendPool' | 'backendSettings' | 'address'>,
+  holdInMs = 90_000,
+  health = 'Healthy',
+): ConfirmedServer {
   return {
-    gateway: f.gateway,
-    backendPool: f.backendPool,
-    backendSettings: f.backendSettings,
-    address: f.address,
+    gateway: server.gateway,
+    backendPool: server.backendPool,
+    backendSettings: server.backendSettings,
+    address: server.address,
     health,
     probeLog: 'Success. Received 200 status code',
     holdInMs,
