@@ -13,7 +13,7 @@ import type { Logger } from '../../src/pipeline/logger';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import type { StateStores } from '../../src/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
-import type { Random } from './random';
+import { createRandom, type Random } from './random';
 import { startSoakReceiver, type ReceivedRequest, type SoakReceiver } from './receiver';
 import { startStorageProxy, type ProxyMode, type StorageProxy } from './storage-proxy';
 import { BAD_PROBE_LOGS, SUBSCRIPTIONS, serverKey, type Truth } from './world';
@@ -35,6 +35,15 @@ export const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () =
 /** How the product names a gateway's state document in its errors (`StateError.document`). */
 export const stateDocumentName = (gatewayId: string) =>
   `blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(gatewayId))}`;
+
+/**
+ * A soak's four random streams from its seed, forked in this order (a seed replays them): the
+ * world's, the faults', the receivers' and the storage proxy's.
+ */
+export function soakRandoms(seed: number): [world: Random, faults: Random, receivers: Random, proxy: Random] {
+  const random = createRandom(seed);
+  return [random.fork(), random.fork(), random.fork(), random.fork()];
+}
 
 /** The services a soak runs against, started together and stopped together. */
 export interface SoakServices {

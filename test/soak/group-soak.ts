@@ -19,6 +19,7 @@ import {
   bump,
   proxyMode,
   quietLogger,
+  soakRandoms,
   soakSettings,
   soakStateStores,
   stateDocumentName,
@@ -27,7 +28,7 @@ import {
 } from './common';
 import { checkGroupSoak, type GroupRunRecord } from './group-checks';
 import { GROUP_GATEWAYS, evolveGroups, groupScenario, initialGroupTruth } from './group-world';
-import { createRandom, type Random } from './random';
+import type { Random } from './random';
 import type { ReceivedRequest, ReceiverMode } from './receiver';
 import type { Truth } from './world';
 
@@ -80,13 +81,7 @@ const MODES: Partial<Record<ReceiverMode, number>> = {
 
 export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoakFigures> {
   const log = options.log ?? (() => {});
-  const random = createRandom(options.seed);
-  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = [
-    random.fork(),
-    random.fork(),
-    random.fork(),
-    random.fork(),
-  ] as [Random, Random, Random, Random];
+  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = soakRandoms(options.seed);
   const started = performance.now();
   let truth = initialGroupTruth(worldRandom);
   const scenario = groupScenario(truth, new Set());

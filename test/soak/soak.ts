@@ -39,6 +39,7 @@ import {
   bump,
   proxyMode,
   quietLogger,
+  soakRandoms,
   soakBlobClient,
   soakSettings,
   soakStateStores,
@@ -117,13 +118,7 @@ type RunMode = 'direct' | 'racing' | 'fan-out';
 const counter = (): Record<string, number> => ({});
 export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const log = options.log ?? (() => {});
-  const random = createRandom(options.seed);
-  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = [
-    random.fork(),
-    random.fork(),
-    random.fork(),
-    random.fork(),
-  ] as [Random, Random, Random, Random];
+  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = soakRandoms(options.seed);
   assertDistinctCauses();
 
   const started = performance.now();
