@@ -27,11 +27,12 @@ describe('appgw-insights recheck', () => {
     await writeConfig();
   });
   afterEach(() => rig.close());
-  const recheck = (...more: string[]) =>
+  /** `recheck` of pool-a with settings-a on `gateway`, then `more`. */
+  const recheckOn = (gateway: string, ...more: string[]) =>
     runCli([
       'recheck',
       '--gateway',
-      GW,
+      gateway,
       '--pool',
       'pool-a',
       '--settings',
@@ -40,6 +41,7 @@ describe('appgw-insights recheck', () => {
       configFile,
       ...more,
     ]);
+  const recheck = (...more: string[]) => recheckOn(GW, ...more);
   const events = () => receiver.requests.map((r) => JSON.parse(r.body) as { type: string; reason?: string });
   const onDemandPosts = () => emulator.requests.filter((r) => /getBackendHealthOnDemand/i.test(r.path));
 
@@ -175,17 +177,7 @@ describe('appgw-insights recheck', () => {
   });
 
   it('a gateway ARM does not have: "No such gateway", naming --gateway, not the targets', async () => {
-    const { code, stderr } = await runCli([
-      'recheck',
-      '--gateway',
-      gatewayId('gw-apix'),
-      '--pool',
-      'pool-a',
-      '--settings',
-      'settings-a',
-      '--config',
-      configFile,
-    ]);
+    const { code, stderr } = await recheckOn(gatewayId('gw-apix'));
     expect(code).toBe(2);
     expect(stderr).toContain(`No such gateway: ${gatewayId('gw-apix')} (ARM answered 404`);
     expect(stderr).toContain('in --gateway');

@@ -6,6 +6,20 @@ import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
 
+/** A run's notifications: nothing decided, sent or wrong, but for `parts`. */
+const notifications = (parts: Partial<NotificationsReport>): NotificationsReport => ({
+  decided: 0,
+  silenced: [],
+  claimed: true,
+  deliveries: [],
+  pending: {},
+  undelivered: [],
+  dropped: [],
+  stateErrors: [],
+  contended: [],
+  ...parts,
+});
+
 function report(probeLog: string, names: { gateway?: string; pool?: string; address?: string } = {}) {
   return buildRunReport({
     runId: 'r1',
@@ -179,20 +193,9 @@ describe('per receiver: what was delivered', () => {
     outcome: outcome as 'delivered',
     attempts: [],
   });
-  const withNotifications = (notifications: Partial<NotificationsReport>): RunReport => ({
+  const withNotifications = (parts: Partial<NotificationsReport>): RunReport => ({
     ...report('x'),
-    notifications: {
-      decided: 0,
-      silenced: [],
-      claimed: true,
-      deliveries: [],
-      pending: {},
-      undelivered: [],
-      dropped: [],
-      stateErrors: [],
-      contended: [],
-      ...notifications,
-    },
+    notifications: notifications(parts),
   });
 
   it('names each receiver with how many notices of which kind, for which servers', () => {
@@ -414,18 +417,6 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     causeId: 'tcp-connect',
     severity: 'critical' as const,
     ...(outcome === 'held' ? { raisedFrom: 'warning' as const, until: '2030-01-01T06:00:00.000Z' } : {}),
-  });
-  const notifications = (parts: Partial<NotificationsReport>): NotificationsReport => ({
-    decided: 0,
-    silenced: [],
-    claimed: true,
-    deliveries: [],
-    pending: {},
-    undelivered: [],
-    dropped: [],
-    stateErrors: [],
-    contended: [],
-    ...parts,
   });
   /** The lines of one gateway's block: from its header to the next blank line. */
   const block = (text: string, name: string): string[] => {

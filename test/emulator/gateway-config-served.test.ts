@@ -35,17 +35,19 @@ describe('the emulator serves the probe options and the routing rules', () => {
     });
   });
   afterAll(() => emulator.close());
+  /** The gateway `name`'s configuration, read from the emulator as the product reads it. */
+  const readConfig = (name: string) =>
+    createArmGatewayConfigReader(
+      createArmClientFactory({
+        endpoint: emulator.url,
+        caCertFile: emulator.caCertFile,
+        credential: 'development',
+        maxRetries: 0,
+      }),
+    ).getGatewayConfig(parseGatewayId(gatewayId(name)) as GatewayRef);
 
   it('reads back as the scenario gave them (and absent as false)', async () => {
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 0,
-    });
-    const read = await createArmGatewayConfigReader(clientFor).getGatewayConfig(
-      parseGatewayId(gatewayId('gw')) as GatewayRef,
-    );
+    const read = await readConfig('gw');
     if (!read.ok) throw new Error(read.detail);
     expect(
       read.config.probes.map((p) => [p.name, p.proxyProtocolHeader, p.pickHostNameFromBackendSettings]),
@@ -59,15 +61,7 @@ describe('the emulator serves the probe options and the routing rules', () => {
   });
 
   it('a gateway the emulator does not have reads as not found', async () => {
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 0,
-    });
-    const read = await createArmGatewayConfigReader(clientFor).getGatewayConfig(
-      parseGatewayId(gatewayId('nope')) as GatewayRef,
-    );
+    const read = await readConfig('nope');
     expect(read).toMatchObject({
       ok: false,
       notFound: true,

@@ -26,6 +26,21 @@ const request = (body: string, name = 'gw-fixed', subscription = SUB) =>
     body: { string: body },
   });
 
+/** The function's answer to a POST of `body` to gateway `name`'s recheck URL. */
+const post = (body: string, name?: string, subscription?: string) =>
+  loadHandler()(request(body, name, subscription), context());
+/** A body naming the one pool and setting every test gateway routes. */
+const PAIR = '{"pool":"pool-a","settings":"settings-a"}';
+/** The error message of an error answer. */
+const messageOf = (answer: { jsonBody?: unknown }) =>
+  (answer.jsonBody as { error: { message: string } }).error.message;
+/** A 400 RecheckTargetInvalid whose message contains `text`. */
+const expectTargetInvalid = (answer: { jsonBody?: unknown }, text: string) =>
+  expect(answer).toMatchObject({
+    status: 400,
+    jsonBody: { error: { code: 'RecheckTargetInvalid', message: expect.stringContaining(text) } },
+  });
+
 describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () => {
   let emulator: RunningEmulator;
   const savedEnv = { ...process.env };
@@ -79,7 +94,7 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
   });
 
   it('answers 200 with each server as the on-demand probe found it', async () => {
-    const fixed = await loadHandler()(request('{"pool":"pool-a","settings":"settings-a"}'), context());
+    const fixed = await post(PAIR);
     expect(fixed).toMatchObject({
       status: 200,
       jsonBody: {
@@ -88,10 +103,7 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
         servers: [{ address: '10.1.0.4', health: 'Healthy', state: 'healthy', episodeClosed: false }],
       },
     });
-    const down = await loadHandler()(
-      request('{"pool":"pool-a","settings":"settings-a"}', 'gw-down'),
-      context(),
-    );
+    const down = await post(PAIR, 'gw-down');
     expect(down).toMatchObject({
       status: 200,
       jsonBody: {
@@ -111,13 +123,13 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
     ['a settings name with a shell substitution', '{"pool":"pool-a","settings":"set $(touch pwned1)"}'],
   ])('400 for a body that is %s, before any ARM call', async (_n, body) => {
     const before = emulator.requests.length;
-    const answer = await loadHandler()(request(body), context());
+    const answer = await post(body);
     expect(answer).toMatchObject({ status: 400, jsonBody: { error: { code: 'BadRequest' } } });
     expect(emulator.requests.length).toBe(before);
   });
 
   it('a name refused says what a name may be, in the words the CLI uses (one check)', async () => {
-    const answer = await loadHandler()(request('{"pool":"pool-a","settings":"set $(x)"}'), context());
+    const answer = await post('{"pool":"pool-a","settings":"set $(x)"}');
     expect(answer).toMatchObject({
       status: 400,
       jsonBody: {
@@ -131,27 +143,17 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
   });
 
   it('400 naming "settings" and listing the settings that pair with the pool, for a body without settings', async () => {
-    const answer = await loadHandler()(request('{"pool":"pool-a"}'), context());
-    expect(answer).toMatchObject({
-      status: 400,
-      jsonBody: {
-        error: {
-          code: 'RecheckTargetInvalid',
-          message: expect.stringContaining(
-            `the body's "settings" is missing: say which backend setting to probe pool "pool-a" with (the settings its rules pair with pool "pool-a": "settings-a"`,
-          ),
-        },
-      },
-    });
+    const answer = await post('{"pool":"pool-a"}');
+    expectTargetInvalid(
+      answer,
+      `the body's "settings" is missing: say which backend setting to probe pool "pool-a" with (the settings its rules pair with pool "pool-a": "settings-a"`,
+    );
   });
 
   it('404 "No such gateway" naming the URL, for a gateway ARM does not have', async () => {
-    const answer = await loadHandler()(
-      request('{"pool":"pool-a","settings":"settings-a"}', 'gw-nope'),
-      context(),
-    );
+    const answer = await post(PAIR, 'gw-nope');
     expect(answer).toMatchObject({ status: 404, jsonBody: { error: { code: 'ResourceNotFound' } } });
-    const message = (answer.jsonBody as { error: { message: string } }).error.message;
+    const message = messageOf(answer);
     expect(message).toContain('No such gateway:');
     expect(message).toContain("the URL's {subscription}/{resourceGroup}/{name}");
     expect(message).not.toContain('targets');
@@ -160,31 +162,18 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
   it('400 for a setting no rule pairs with the pool, naming it and the routed ones; nothing probed', async () => {
     const posts = () => emulator.requests.filter((r) => /getBackendHealthOnDemand/i.test(r.path)).length;
     const before = posts();
-    const answer = await loadHandler()(
-      request('{"pool":"pool-a","settings":"unused"}', 'gw-unused'),
-      context(),
+    const answer = await post('{"pool":"pool-a","settings":"unused"}', 'gw-unused');
+    expectTargetInvalid(
+      answer,
+      `no routing rule sends pool "pool-a" to backend setting "unused", and the gateway probes only the pairs its rules use (the settings its rules pair with pool "pool-a": "settings-a"; every setting: "settings-a", "unused")`,
     );
-    expect(answer).toMatchObject({
-      status: 400,
-      jsonBody: {
-        error: {
-          code: 'RecheckTargetInvalid',
-          message: expect.stringContaining(
-            `no routing rule sends pool "pool-a" to backend setting "unused", and the gateway probes only the pairs its rules use (the settings its rules pair with pool "pool-a": "settings-a"; every setting: "settings-a", "unused")`,
-          ),
-        },
-      },
-    });
     expect(posts()).toBe(before);
   });
 
   it("ARM's 400 InvalidResourceReference: names the wrong setting and lists the gateway's; not the scheduled run's text", async () => {
-    const answer = await loadHandler()(
-      request('{"pool":"pool-a","settings":"settings-a"}', 'gw-refused'),
-      context(),
-    );
+    const answer = await post(PAIR, 'gw-refused');
     expect(answer).toMatchObject({ status: 400, jsonBody: { error: { code: 'RecheckTargetInvalid' } } });
-    const message = (answer.jsonBody as { error: { message: string } }).error.message;
+    const message = messageOf(answer);
     expect(message).toContain('ARM refused the on-demand probe (400 InvalidResourceReference');
     expect(message).toContain(`the wrong name is the body's "settings" "settings-a"`);
     expect(message).toContain(`The gateway's pools: "pool-a"; its settings: "settings-a"`);
@@ -194,43 +183,26 @@ describe('POST /api/gateways/{subscription}/{resourceGroup}/{name}/recheck', () 
   it('413 for a body past MAX_RECHECK_BODY_BYTES, read no further, before any ARM call', async () => {
     const before = emulator.requests.length;
     const big = `{"pool":"${'a'.repeat(MAX_RECHECK_BODY_BYTES)}","settings":"settings-a"}`;
-    const answer = await loadHandler()(request(big), context());
+    const answer = await post(big);
     expect(answer).toMatchObject({ status: 413, jsonBody: { error: { code: 'PayloadTooLarge' } } });
     expect(emulator.requests.length).toBe(before);
   });
 
   it('400 naming the pools the gateway has, for an unknown pool', async () => {
-    const answer = await loadHandler()(request('{"pool":"nope","settings":"settings-a"}'), context());
-    expect(answer).toMatchObject({
-      status: 400,
-      jsonBody: {
-        error: {
-          code: 'RecheckTargetInvalid',
-          message: expect.stringContaining(
-            `the body's "pool": the gateway has no backend pool "nope" (its pools: "pool-a")`,
-          ),
-        },
-      },
-    });
+    const answer = await post('{"pool":"nope","settings":"settings-a"}');
+    expectTargetInvalid(
+      answer,
+      `the body's "pool": the gateway has no backend pool "nope" (its pools: "pool-a")`,
+    );
   });
 
   it('404 NotWatched for a gateway outside APPGW_TARGETS', async () => {
-    const answer = await loadHandler()(
-      request(
-        '{"pool":"pool-a","settings":"settings-a"}',
-        'gw-fixed',
-        '99999999-9999-9999-9999-999999999999',
-      ),
-      context(),
-    );
+    const answer = await post(PAIR, 'gw-fixed', '99999999-9999-9999-9999-999999999999');
     expect(answer).toMatchObject({ status: 404, jsonBody: { error: { code: 'NotWatched' } } });
   });
 
   it('502 naming the action when ARM refuses it (403)', async () => {
-    const answer = await loadHandler()(
-      request('{"pool":"pool-a","settings":"settings-a"}', 'gw-denied'),
-      context(),
-    );
+    const answer = await post(PAIR, 'gw-denied');
     expect(answer).toMatchObject({
       status: 502,
       jsonBody: {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { parseConfig } from '../../src/config/load';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
@@ -9,6 +12,7 @@ import type { SilenceDocument } from '../../src/pipeline/notify/silence-store';
 import type { HistoryDocument } from '../../src/core/status/history';
 import { emulatorArm } from './emulator-settings';
 import { SUB } from './scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 /** A logger that keeps every line, as the CLI would print it to stderr. */
 export interface RecordingLogger extends Logger {
@@ -80,6 +84,40 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
   } finally {
     await emulator?.close();
   }
+}
+
+/** The receivers of an end-to-end notify test (notifyRun's config names their `url`s), and its folder. */
+export interface NotifyReceivers {
+  /** Loopback receivers answering 200 (a test configures them as `json`). */
+  readonly ops: WebhookReceiver;
+  readonly chat: WebhookReceiver;
+  /** Answers as PagerDuty's Events API v2 accepts an event: 202 with its JSON body. */
+  readonly pager: WebhookReceiver;
+  /** A fresh folder under the OS temp folder, for the run's folder sink and state. */
+  readonly tmp: string;
+  /** Stops the three receivers and removes `tmp`. */
+  close(): Promise<void>;
+}
+
+/** Three loopback receivers (`ops`, `chat`, and `pager` as PagerDuty) and a temp folder named `prefix`…. */
+export async function startNotifyReceivers(prefix: string): Promise<NotifyReceivers> {
+  const [ops, chat, pager] = await Promise.all([
+    startWebhookReceiver(),
+    startWebhookReceiver(),
+    startWebhookReceiver(),
+  ]);
+  pager.setDefault({ status: 202, body: '{"status":"success","message":"Event processed"}' });
+  const tmp = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return {
+    ops,
+    chat,
+    pager,
+    tmp,
+    close: async () => {
+      await Promise.all([ops.close(), chat.close(), pager.close()]);
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A clock that says `at` (ms) until moved: the in-memory port's. */

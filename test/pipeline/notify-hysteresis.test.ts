@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { formatSummary } from '../../src/cli/summary';
-import { notifyRun } from '../helpers/notify-run';
+import { notifyRun, startNotifyReceivers, type NotifyReceivers } from '../helpers/notify-run';
 import { gateway, type ServerSpec } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * notify.recoverAfter and per-receiver sendResolved, end to end: emulator → notifyRun (a direct run) → real receivers
@@ -30,23 +28,9 @@ interface Seen {
 }
 
 describe('recoverAfter and sendResolved, end to end', () => {
-  let ops: WebhookReceiver;
-  let chat: WebhookReceiver;
-  let pager: WebhookReceiver;
-  let state: string;
-  beforeEach(async () => {
-    [ops, chat, pager] = await Promise.all([
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-    ]);
-    pager.setDefault({ status: 202, body: '{"status":"success","message":"Event processed"}' });
-    state = await mkdtemp(path.join(os.tmpdir(), 'appgw-hysteresis-'));
-  });
-  afterEach(async () => {
-    await Promise.all([ops.close(), chat.close(), pager.close()]);
-    await rm(state, { recursive: true, force: true });
-  });
+  let rig: NotifyReceivers;
+  beforeEach(async () => void (rig = await startNotifyReceivers('appgw-hysteresis-')));
+  afterEach(() => rig.close());
 
   async function run(server: ServerSpec, recoverAfter: number): Promise<RunReport> {
     const outcome = await notifyRun({
@@ -54,12 +38,12 @@ describe('recoverAfter and sendResolved, end to end', () => {
       logger: silentLogger,
       config: {
         sinks: {
-          dir: path.join(state, 'out'),
+          dir: path.join(rig.tmp, 'out'),
           webhooks: [
-            { name: 'ops', url: ops.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
+            { name: 'ops', url: rig.ops.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
             {
               name: 'chat',
-              url: chat.url('/chat'),
+              url: rig.chat.url('/chat'),
               format: 'json',
               grouping: 'server',
               maxAttempts: 1,
@@ -67,7 +51,7 @@ describe('recoverAfter and sendResolved, end to end', () => {
             },
             {
               name: 'pager',
-              url: pager.url('/v2/enqueue'),
+              url: rig.pager.url('/v2/enqueue'),
               format: 'pagerduty',
               grouping: 'server',
               routingKey: ROUTING_KEY,
@@ -76,7 +60,7 @@ describe('recoverAfter and sendResolved, end to end', () => {
           ],
         },
         notify: { recoverAfter },
-        state: { dir: path.join(state, 'state') },
+        state: { dir: path.join(rig.tmp, 'state') },
       },
     });
     return outcome.report;
@@ -87,23 +71,23 @@ describe('recoverAfter and sendResolved, end to end', () => {
 
   it('recoverAfter 2: a flap inside the count is one episode; two healthy runs send one recovered (not to sendResolved: false), and PagerDuty resolves the alert it triggered', async () => {
     for (const server of [bad, good, bad, good]) expect(runSucceeded(await run(server, 2))).toBe(true);
-    expect(seen(ops).map((e) => e.type)).toEqual(['degraded']);
-    expect(seen(pager).map((e) => e.event_action)).toEqual(['trigger']);
+    expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded']);
+    expect(seen(rig.pager).map((e) => e.event_action)).toEqual(['trigger']);
 
     const last = await run(good, 2);
     expect(runSucceeded(last)).toBe(true);
-    expect(seen(ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
-    expect(new Set(seen(ops).map((e) => e.degradedSince)).size).toBe(1);
+    expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
+    expect(new Set(seen(rig.ops).map((e) => e.degradedSince)).size).toBe(1);
     // sendResolved: false: the degraded, never the recovered (and the run is not short of a delivery).
-    expect(seen(chat).map((e) => e.type)).toEqual(['degraded']);
+    expect(seen(rig.chat).map((e) => e.type)).toEqual(['degraded']);
     expect(last.notifications?.pending).toEqual({
       'webhook[ops]': 0,
       'webhook[chat]': 0,
       'webhook[pager]': 0,
     });
     // PagerDuty: one trigger and its resolve, paired by dedup_key, each with the routing key.
-    const [trigger, resolve] = seen(pager);
-    expect(seen(pager).map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    const [trigger, resolve] = seen(rig.pager);
+    expect(seen(rig.pager).map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
     expect(resolve?.dedup_key).toBe(trigger?.dedup_key);
     expect(trigger?.routing_key).toBe(ROUTING_KEY);
     // The routing key is a secret: never in the report.
@@ -112,9 +96,9 @@ describe('recoverAfter and sendResolved, end to end', () => {
 
   it('recoverAfter 1 (the default): each healthy run ends the episode; each new episode is a new PagerDuty alert', async () => {
     for (const server of [bad, good, bad, good]) expect(runSucceeded(await run(server, 1))).toBe(true);
-    expect(seen(ops).map((e) => e.type)).toEqual(['degraded', 'recovered', 'degraded', 'recovered']);
-    expect(seen(chat).map((e) => e.type)).toEqual(['degraded', 'degraded']);
-    const events = seen(pager);
+    expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded', 'recovered', 'degraded', 'recovered']);
+    expect(seen(rig.chat).map((e) => e.type)).toEqual(['degraded', 'degraded']);
+    const events = seen(rig.pager);
     expect(events.map((e) => e.event_action)).toEqual(['trigger', 'resolve', 'trigger', 'resolve']);
     expect(events[1]?.dedup_key).toBe(events[0]?.dedup_key);
     expect(events[3]?.dedup_key).toBe(events[2]?.dedup_key);
@@ -141,6 +125,6 @@ describe('recoverAfter and sendResolved, end to end', () => {
     expect((await run(good, 3)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([2]);
     const last = await run(good, 3);
     expect(last.notifications?.awaitingRecovery).toBeUndefined();
-    expect(seen(ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
+    expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
   });
 });

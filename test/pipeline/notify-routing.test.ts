@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
-import { notifyRun } from '../helpers/notify-run';
+import { notifyRun, startNotifyReceivers, type NotifyReceivers } from '../helpers/notify-run';
 import { gateway, type ServerSpec } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * Routing and severity end to end: emulator → notifyRun (a direct run) → real receivers on loopback, the notify state in
@@ -30,23 +28,9 @@ interface Seen {
 type Match = readonly Record<string, unknown>[] | undefined;
 
 describe('routing by match and severity, end to end', () => {
-  let ops: WebhookReceiver;
-  let chat: WebhookReceiver;
-  let pager: WebhookReceiver;
-  let state: string;
-  beforeEach(async () => {
-    [ops, chat, pager] = await Promise.all([
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-    ]);
-    pager.setDefault({ status: 202, body: '{"status":"success","message":"Event processed"}' });
-    state = await mkdtemp(path.join(os.tmpdir(), 'appgw-routing-'));
-  });
-  afterEach(async () => {
-    await Promise.all([ops.close(), chat.close(), pager.close()]);
-    await rm(state, { recursive: true, force: true });
-  });
+  let rig: NotifyReceivers;
+  beforeEach(async () => void (rig = await startNotifyReceivers('appgw-routing-')));
+  afterEach(() => rig.close());
 
   async function run(
     bad: { a: boolean; b: boolean },
@@ -62,19 +46,19 @@ describe('routing by match and severity, end to end', () => {
       logger: silentLogger,
       config: {
         sinks: {
-          dir: path.join(state, 'out'),
+          dir: path.join(rig.tmp, 'out'),
           webhooks: [
-            { name: 'ops', url: ops.url('/ops'), format: 'json', maxAttempts: 1 },
+            { name: 'ops', url: rig.ops.url('/ops'), format: 'json', maxAttempts: 1 },
             {
               name: 'chat',
-              url: chat.url('/chat'),
+              url: rig.chat.url('/chat'),
               format: 'json',
               maxAttempts: 1,
               ...withMatch(match.chat),
             },
             {
               name: 'pager',
-              url: pager.url('/v2/enqueue'),
+              url: rig.pager.url('/v2/enqueue'),
               format: 'pagerduty',
               routingKey: ROUTING_KEY,
               maxAttempts: 1,
@@ -82,7 +66,7 @@ describe('routing by match and severity, end to end', () => {
             },
           ],
         },
-        state: { dir: path.join(state, 'state') },
+        state: { dir: path.join(rig.tmp, 'state') },
         // Routing is pinned per notice: one message each, and the two servers' notices even when both
         // are down (grouping and inhibition have their own end-to-end tests: notify-grouping.test.ts).
         notify: { grouping: 'server', inhibit: false },
@@ -98,7 +82,7 @@ describe('routing by match and severity, end to end', () => {
     seen(receiver).map((e) => `${e.type} ${e.severity} ${e.server?.address}`);
   /** PagerDuty: "action severity source" (a resolve has no payload). */
   const pages = () =>
-    seen(pager).map(
+    seen(rig.pager).map(
       (e) => `${e.event_action}${e.payload ? ` ${e.payload.severity} ${e.payload.source}` : ''}`,
     );
 
@@ -107,7 +91,7 @@ describe('routing by match and severity, end to end', () => {
     const first = await run({ a: true, b: false });
     expect(runSucceeded(first)).toBe(true);
     expect(first.gateways[0]?.findings.map((f) => f.severity)).toEqual(['warning']);
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
+    expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4']);
     expect(pages()).toEqual([]);
     // Both down: the pool is out, critical; .4's severity rose (a new degraded), .5 is new.
     const second = await run({ a: true, b: true });
@@ -120,12 +104,12 @@ describe('routing by match and severity, end to end', () => {
       'webhook[pager] degraded critical',
       'webhook[pager] degraded critical',
     ]);
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
+    expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4']);
     expect(pages().sort()).toEqual(['trigger critical 10.0.0.4', 'trigger critical 10.0.0.5']);
     // The pager never heard .4 was warning: its trigger is a first one, not "[severity raised from warning]";
     // ops, told the warning, hears the raise.
     expect(
-      seen(pager).map((e) => (e as { payload?: { summary: string } }).payload?.summary),
+      seen(rig.pager).map((e) => (e as { payload?: { summary: string } }).payload?.summary),
     ).not.toContainEqual(expect.stringContaining('raised'));
     expect(
       second.notifications?.deliveries
@@ -137,7 +121,7 @@ describe('routing by match and severity, end to end', () => {
     // that receiver was sent: chat (routed warning only) was never told critical, so hears warning.
     const third = await run({ a: false, b: false });
     expect(runSucceeded(third)).toBe(true);
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'recovered warning 10.0.0.4']);
+    expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4', 'recovered warning 10.0.0.4']);
     expect(
       third.notifications?.deliveries.map((d) => `${d.receiver} ${d.type} ${d.severity}`).sort(),
     ).toEqual([
@@ -148,14 +132,14 @@ describe('routing by match and severity, end to end', () => {
       'webhook[pager] recovered critical',
     ]);
     expect(pages().slice(2)).toEqual(['resolve', 'resolve']);
-    const triggers = seen(pager)
+    const triggers = seen(rig.pager)
       .filter((e) => e.event_action === 'trigger')
       .map((e) => e.dedup_key);
-    const resolves = seen(pager)
+    const resolves = seen(rig.pager)
       .filter((e) => e.event_action === 'resolve')
       .map((e) => e.dedup_key);
     expect(new Set(resolves)).toEqual(new Set(triggers));
-    expect(events(ops).sort()).toEqual([
+    expect(events(rig.ops).sort()).toEqual([
       'degraded critical 10.0.0.4',
       'degraded critical 10.0.0.5',
       'degraded warning 10.0.0.4',
@@ -166,24 +150,24 @@ describe('routing by match and severity, end to end', () => {
 
   it('a match changed between degraded and recovered: the recovered goes to the receiver that got the degraded, not to the one that matches now', async () => {
     await run({ a: true, b: false });
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4']);
+    expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4']);
     // Swapped: chat now takes criticals, pager warnings.
     await run({ a: false, b: false }, { chat: [{ severity: 'critical' }], pager: [{ severity: 'warning' }] });
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'recovered warning 10.0.0.4']);
+    expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4', 'recovered warning 10.0.0.4']);
     expect(pages()).toEqual([]);
   });
 
   it('a changed match does not strand a queued notice: what the receiver was due is delivered, and its recovered follows', async () => {
-    chat.failNext(1, 503);
+    rig.chat.failNext(1, 503);
     const first = await run({ a: true, b: false });
     expect(first.notifications?.pending).toMatchObject({ 'webhook[chat]': 1 });
     // chat no longer matches this server's notices; its queued degraded is still sent.
     const second = await run({ a: true, b: false }, { chat: [{ gateway: 'other-*' }], pager: undefined });
     expect(second.notifications?.pending).toMatchObject({ 'webhook[chat]': 0 });
-    expect(events(chat)).toEqual(['degraded warning 10.0.0.4', 'degraded warning 10.0.0.4']);
-    expect(new Set(chat.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4', 'degraded warning 10.0.0.4']);
+    expect(new Set(rig.chat.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
     await run({ a: false, b: false }, { chat: [{ gateway: 'other-*' }], pager: undefined });
-    expect(events(chat)).toEqual([
+    expect(events(rig.chat)).toEqual([
       'degraded warning 10.0.0.4',
       'degraded warning 10.0.0.4',
       'recovered warning 10.0.0.4',
@@ -201,7 +185,7 @@ describe('routing by match and severity, end to end', () => {
       { a: false, b: false },
       { chat: [{ not: { gateway: 'g?' } }], pager: [{ gateway: 'gw', severity: 'critical' }] },
     );
-    expect(events(chat)).toEqual([]);
+    expect(events(rig.chat)).toEqual([]);
     expect(
       pages()
         .map((p) => p.split(' ')[0])

@@ -5,6 +5,7 @@
  * so a failing soak says what went wrong, where.
  */
 import type { RunReport } from '../../src/core/run-report';
+import { checkReportsTellTheTruth, describe, keyOf, label, untrueServerNotice } from './common';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, GATEWAYS, serverKey, type Truth } from './world';
 
@@ -28,11 +29,6 @@ export interface RunRecord {
 
 /** A notice as a receiver got it (the first copy of each id). */
 export type LedgerNotice = Omit<ReceivedRequest, 'receiver' | 'iteration' | 'answer' | 'accepted' | 'signed'>;
-
-const RECOVERED_REASONS = {
-  healthy: 'healthy again',
-  absent: 'no longer listed by the gateway (removed from its backend pool or settings)',
-} as const;
 
 export interface CheckInput {
   readonly runs: readonly RunRecord[];
@@ -109,24 +105,15 @@ export function checkSoak(input: CheckInput): CheckResult {
     const where = `run ${run.iteration} (${run.mode})`;
     if (!run.readOk.has(notice.gateway.toLowerCase()))
       violations.push(`${where}: ${describe(notice)} decided for a gateway whose read failed`);
-    const truth = run.truth.get(serverKey(notice.gateway, notice.address));
-    if (notice.type === 'recovered') {
-      if (truth?.kind === 'bad')
-        violations.push(`${where}: false recovered, the server was bad: ${describe(notice)}`);
-      else if (truth && notice.reason !== RECOVERED_REASONS[truth.kind])
-        violations.push(
-          `${where}: recovered says "${notice.reason}", the server was ${truth.kind}: ${describe(notice)}`,
-        );
-    } else if (truth?.kind !== 'bad' || BAD_PROBE_LOGS[truth.log] !== notice.probeLog) {
-      violations.push(`${where}: ${describe(notice)} but the server was ${JSON.stringify(truth)}`);
-    }
+    const untrue = untrueServerNotice(notice, run.truth.get(keyOf(notice)));
+    if (untrue) violations.push(`${where}: ${untrue}`);
   }
 
   // 3. Each server's notices make a story: degraded → (still-degraded | degraded on a new cause)* →
   //    recovered → degraded …, one notice per run at most, reminders no sooner than the interval.
   const byServer = new Map<string, LedgerNotice[]>();
   for (const notice of ledger.values()) {
-    const key = serverKey(notice.gateway, notice.address);
+    const key = keyOf(notice);
     byServer.set(key, [...(byServer.get(key) ?? []), notice]);
   }
   for (const [key, notices] of byServer) {
@@ -204,7 +191,7 @@ export function checkSoak(input: CheckInput): CheckResult {
       if (r.receiver !== receiver || !r.accepted || seen.has(r.id) || parked.has(r.id)) continue;
       seen.add(r.id);
       count('in order');
-      const key = serverKey(r.gateway, r.address);
+      const key = keyOf(r);
       const at = Date.parse(r.occurredAt);
       if (at < (lastAt.get(key) ?? -Infinity))
         violations.push(`${receiver}: ${describe(r)} accepted after a newer notice of the same server`);
@@ -224,29 +211,7 @@ export function checkSoak(input: CheckInput): CheckResult {
         violations.push(`run ${run.iteration}: notice ${d.noticeId} dropped: ${d.reason}`);
     }
   }
-  const acceptedPairs = new Set(input.requests.filter((r) => r.accepted).map((r) => `${r.receiver}|${r.id}`));
-  for (const pair of deliveredByReport) {
-    count('reports tell the truth');
-    if (!acceptedPairs.has(pair))
-      violations.push(`a report says ${pair} was delivered; the receiver never accepted it`);
-  }
-  for (const pair of acceptedPairs) {
-    count('reports tell the truth');
-    if (!deliveredByReport.has(pair))
-      violations.push(`${pair} was accepted, but no report says it was delivered`);
-  }
+  violations.push(...checkReportsTellTheTruth(deliveredByReport, input.requests, count));
 
   return { ledger, violations, checked };
-}
-
-/** `gw-1/10.0.0.4` for a server key. */
-function label(key: string): string {
-  const [gateway, address] = key.split('|');
-  return `${gateway?.split('/').pop()}/${address}`;
-}
-
-function describe(notice: LedgerNotice | undefined): string {
-  if (!notice) return 'nothing';
-  const cause = BAD_PROBE_LOGS.findIndex((log) => log === notice.probeLog);
-  return `${notice.type} ${notice.address} on ${notice.gateway.split('/').pop()} (cause ${cause}) at ${notice.occurredAt}`;
 }

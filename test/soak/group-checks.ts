@@ -7,6 +7,7 @@
 import type { RunReport } from '../../src/core/run-report';
 import type { OutboxListing } from '../../src/pipeline/notify/dead-letters';
 import { GROUP_GATEWAYS, allBad, type GroupSoakGateway } from './group-world';
+import { checkReportsTellTheTruth, describe, gatewayName, keyOf, label, untrueServerNotice } from './common';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, serverKey, type Truth } from './world';
 
@@ -45,10 +46,6 @@ export interface GroupCheckInput {
 
 const GATEWAY_ADDRESS = '(every server)';
 const NOT_EVERY_POOL_BAD = 'not every backend pool of the gateway is bad any more';
-const RECOVERED_REASONS: Record<string, string> = {
-  healthy: 'healthy again',
-  absent: 'no longer listed by the gateway (removed from its backend pool or settings)',
-};
 
 export function checkGroupSoak(input: GroupCheckInput): {
   ledger: ReadonlyMap<string, LedgerNotice>;
@@ -85,7 +82,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
       violations.push(`${r.receiver}: message ${r.message.id} holds ${r.message.size} notices`);
     if (r.message.gateway.toLowerCase() !== r.gateway.toLowerCase())
       violations.push(
-        `${r.receiver}: message ${r.message.id} of ${name(r.message.gateway)} carries ${describe(r)}`,
+        `${r.receiver}: message ${r.message.id} of ${gatewayName(r.message.gateway)} carries ${describe(r)}`,
       );
   }
 
@@ -189,17 +186,9 @@ export function checkGroupSoak(input: GroupCheckInput): {
         violations.push(`${where}: ${describe(notice)} but not every server of ${g.name} was bad`);
       continue;
     }
-    const truth = run.truth.get(serverKey(notice.gateway, notice.address));
-    if (notice.type === 'recovered') {
-      if (truth?.kind === 'bad')
-        violations.push(`${where}: false recovered, the server was bad: ${describe(notice)}`);
-      else if (truth && notice.reason !== RECOVERED_REASONS[truth.kind])
-        violations.push(
-          `${where}: recovered says "${notice.reason}", the server was ${truth.kind}: ${describe(notice)}`,
-        );
-    } else {
-      if (truth?.kind !== 'bad' || BAD_PROBE_LOGS[truth.log] !== notice.probeLog)
-        violations.push(`${where}: ${describe(notice)} but the server was ${JSON.stringify(truth)}`);
+    const untrue = untrueServerNotice(notice, run.truth.get(keyOf(notice)));
+    if (untrue) violations.push(`${where}: ${untrue}`);
+    if (notice.type !== 'recovered') {
       if (allBad(run.truth, g))
         violations.push(`${where}: ${describe(notice)} while every server of ${g.name} was bad (inhibited)`);
     }
@@ -375,41 +364,13 @@ export function checkGroupSoak(input: GroupCheckInput): {
   for (const run of input.runs)
     for (const d of run.report.notifications?.deliveries ?? [])
       if (d.outcome === 'delivered') deliveredByReport.add(`${d.receiver}|${d.noticeId}`);
-  const acceptedPairs = new Set(input.requests.filter((r) => r.accepted).map((r) => `${r.receiver}|${r.id}`));
-  for (const pair of deliveredByReport) {
-    count('reports tell the truth');
-    if (!acceptedPairs.has(pair))
-      violations.push(`a report says ${pair} was delivered; the receiver never accepted it`);
-  }
-  for (const pair of acceptedPairs) {
-    count('reports tell the truth');
-    if (!deliveredByReport.has(pair))
-      violations.push(`${pair} was accepted, but no report says it was delivered`);
-  }
+  violations.push(...checkReportsTellTheTruth(deliveredByReport, input.requests, count));
 
   return { ledger, violations, checked };
 }
 
-const keyOf = (n: Pick<LedgerNotice, 'gateway' | 'address'> | undefined) =>
-  n ? serverKey(n.gateway, n.address) : '';
-
 /** A report entry's server key: its `server` is gateway/pool/settings/address, the address last. */
 const endedKey = (e: { readonly gateway: string; readonly server: string }) =>
   serverKey(e.gateway, e.server.split('/').pop() ?? e.server);
-
-const name = (gatewayId: string) => gatewayId.split('/').pop() ?? gatewayId;
-
-function label(key: string): string {
-  const [gateway, address] = key.split('|');
-  return `${name(gateway ?? '')}/${address}`;
-}
-
-function describe(
-  n: Pick<LedgerNotice, 'type' | 'gateway' | 'address' | 'probeLog' | 'occurredAt' | 'severity'> | undefined,
-): string {
-  if (!n) return 'nothing';
-  const cause = BAD_PROBE_LOGS.findIndex((log) => log === n.probeLog);
-  return `${n.type} ${n.address} on ${name(n.gateway)} (cause ${cause}, ${n.severity}) at ${n.occurredAt}`;
-}
 
 export type { GroupSoakGateway };

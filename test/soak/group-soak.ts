@@ -7,25 +7,30 @@
  * come partly back (group-world.ts). After each run the outboxes are listed to see that nothing due
  * is stuck; after the drain, group-checks.ts compares what the receivers got with what was so.
  */
-import { randomBytes } from 'node:crypto';
-import { connectBlobService } from '../../src/adapters/storage/blob-client';
-import { createBlobStateStores, documentName } from '../../src/adapters/state/keyed-state-stores';
 import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { parseConfig } from '../../src/config/load';
-import { gatewayKey } from '../../src/core/arm-id';
-import { startEmulator } from '../../src/emulator';
-import type { Logger } from '../../src/pipeline/logger';
 import { listOutboxes, resendDeadLetters } from '../../src/pipeline/notify/dead-letters';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import { runChecks, type RunDependencies } from '../../src/pipeline/run-checks';
 import type { StateStores } from '../../src/ports';
-import { startAzurite } from '../helpers/azurite';
+import {
+  WRONG_KEY,
+  blobConnection,
+  bump,
+  proxyMode,
+  quietLogger,
+  soakRandoms,
+  soakSettings,
+  soakStateStores,
+  stateDocumentName,
+  withSoakServices,
+  type StateMode,
+} from './common';
 import { checkGroupSoak, type GroupRunRecord } from './group-checks';
 import { GROUP_GATEWAYS, evolveGroups, groupScenario, initialGroupTruth } from './group-world';
-import { createRandom, type Random } from './random';
-import { startSoakReceiver, type ReceivedRequest, type ReceiverMode, type SoakReceiver } from './receiver';
-import { startStorageProxy, type ProxyMode } from './storage-proxy';
-import { SUBSCRIPTIONS, type Truth } from './world';
+import type { Random } from './random';
+import type { ReceivedRequest, ReceiverMode } from './receiver';
+import type { Truth } from './world';
 
 export interface GroupSoakOptions {
   readonly seed: number;
@@ -55,12 +60,10 @@ const T0 = Date.UTC(2030, 0, 1);
 export const GROUP_WAIT = { text: '5m', ms: 5 * 60_000 };
 export const GROUP_INTERVAL = { text: '12m', ms: 12 * 60_000 };
 const REPEAT = { text: '40m', ms: 40 * 60_000 };
-const STATE_CONTAINER = 'appgw-state';
 /** Clean runs after the faults, each past every timer, so whatever waits goes out. */
 const DRAIN_RUNS = 3;
 const DRAIN_STEP_IN_MS = 15 * 60_000;
 
-type StateMode = 'up' | 'down' | 'forbidden' | 'flaky';
 /** Receiver answers (receiver.ts); hangs cost a time-out each, so they are rare. */
 const MODES: Partial<Record<ReceiverMode, number>> = {
   ok: 55,
@@ -76,89 +79,38 @@ const MODES: Partial<Record<ReceiverMode, number>> = {
   'redirect-once': 2,
 };
 
-const bump = (counts: Record<string, number>, key: string, n = 1) =>
-  void (counts[key] = (counts[key] ?? 0) + n);
-
 export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoakFigures> {
   const log = options.log ?? (() => {});
-  const random = createRandom(options.seed);
-  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = [
-    random.fork(),
-    random.fork(),
-    random.fork(),
-    random.fork(),
-  ] as [Random, Random, Random, Random];
+  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = soakRandoms(options.seed);
   const started = performance.now();
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const alive = setInterval(() => {}, 60_000); // Azurite's processes are unref'd
-  try {
-    // On disk: the in-memory store's 64 MiB fills up with a long soak's state writes (MemoryExtentStoreAtSizeLimit).
-    const azurite = await startAzurite({ onDisk: true });
-    cleanups.push(() => azurite.stop());
-    let truth = initialGroupTruth(worldRandom);
-    const emulator = await startEmulator({ scenario: groupScenario(truth, new Set()) as never });
-    cleanups.push(() => emulator.close());
-    const proxy = await startStorageProxy(new URL(azurite.blobEndpoint).host, proxyRandom);
-    cleanups.push(() => proxy.close());
-    const secret = `whsec_${randomBytes(24).toString('base64')}`;
-    const receivers: SoakReceiver[] = await Promise.all([
-      startSoakReceiver('ops', receiverRandom.fork()),
-      startSoakReceiver('pager', receiverRandom.fork(), secret),
-      startSoakReceiver('chat', receiverRandom.fork()),
-    ]);
-    cleanups.push(() => Promise.all(receivers.map((r) => r.close())));
-
-    const blobVia = (host: string, key = azurite.accountKey) =>
-      `DefaultEndpointsProtocol=http;AccountName=${azurite.accountName};AccountKey=${key};BlobEndpoint=http://${host}/${azurite.accountName};`;
-    const direct = blobVia(new URL(azurite.blobEndpoint).host);
-    const stores = (connectionString: string, maxRetries = 0): StateStores<NotifyStateDocument> =>
-      createBlobStateStores<NotifyStateDocument>({
-        // No retries for the product: a fault must reach it, not be ridden out below it.
-        client: connectBlobService(
-          { connectionString },
-          { httpOptions: { maxRetries, requestTimeoutInMs: 5_000 } },
-        ),
-        container: STATE_CONTAINER,
-        prefix: 'notify/',
-      });
+  let truth = initialGroupTruth(worldRandom);
+  const scenario = groupScenario(truth, new Set());
+  return withSoakServices({ scenario, proxyRandom, receiverRandom }, async (services) => {
+    const { azurite, emulator, proxy, receivers } = services;
     const storesBy: Record<'up' | 'forbidden', StateStores<NotifyStateDocument>> = {
-      up: stores(blobVia(proxy.host)),
-      forbidden: stores(blobVia(proxy.host, Buffer.from('not the account key').toString('base64'))),
+      up: soakStateStores(blobConnection(azurite, proxy.host)),
+      forbidden: soakStateStores(blobConnection(azurite, proxy.host, WRONG_KEY)),
     };
     // The soak's own view of the state (listing, re-sending by hand): past the proxy, and with retries,
     // so a kept-alive socket Azurite closed ("socket hang up") is not taken for a fault of the product.
-    const storesDirect = stores(direct, 3);
-    const config = parseConfig({
-      targets: SUBSCRIPTIONS.map((s) => `/subscriptions/${s}`),
-      arm: {
-        endpoint: emulator.url,
-        caCertFile: emulator.caCertFile,
-        credential: 'development',
-        maxRetries: 1,
-        pollIntervalInMs: 20,
-      },
-      gatewayTimeoutInMs: 5_000,
-      sinks: {
-        webhooks: receivers.map((r, i) => ({
-          name: r.name.slice('webhook['.length, -1),
-          url: r.url,
-          format: 'json',
-          timeoutInMs: 1_500,
-          maxAttempts: 2,
-          ...(i === 1 ? { secret } : {}),
-        })),
-      },
-      // The defaults (grouping "gateway", inhibit true) but for timers that span runs.
-      notify: {
-        for: 1,
-        repeatInterval: REPEAT.text,
-        groupWait: GROUP_WAIT.text,
-        groupInterval: GROUP_INTERVAL.text,
-        outboxLimit: 1_000,
-      },
-      state: { blob: { connectionString: direct, container: STATE_CONTAINER } },
-    });
-    const { deps: baseDeps, options: runOptions } = withLogger(await buildRunServices(config, {}), quiet);
+    const storesDirect = soakStateStores(blobConnection(azurite, new URL(azurite.blobEndpoint).host), 3);
+    const config = parseConfig(
+      soakSettings(services, {
+        gatewayTimeoutInMs: 5_000,
+        // The defaults (grouping "gateway", inhibit true) but for timers that span runs.
+        notify: {
+          for: 1,
+          repeatInterval: REPEAT.text,
+          groupWait: GROUP_WAIT.text,
+          groupInterval: GROUP_INTERVAL.text,
+          outboxLimit: 1_000,
+        },
+      }),
+    );
+    const { deps: baseDeps, options: runOptions } = withLogger(
+      await buildRunServices(config, {}),
+      quietLogger,
+    );
     const notifyDeps = baseDeps.notify as NonNullable<RunDependencies['notify']>;
 
     const faults: Record<string, number> = {};
@@ -198,9 +150,7 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
       const troubled = new Set((report.notifications?.stateErrors ?? []).map((e) => e.document ?? ''));
       for (const e of report.notifications?.stateErrors ?? []) {
         if (!/deliveries are not recorded/.test(e.message)) continue;
-        const g = GROUP_GATEWAYS.find(
-          (x) => e.document === `blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(x.id))}`,
-        );
+        const g = GROUP_GATEWAYS.find((x) => e.document === stateDocumentName(x.id));
         for (const d of report.notifications?.deliveries ?? [])
           if (d.outcome === 'delivered' && (!g || d.server.startsWith(`${g.name}/`)))
             mayRepeat.add(`${d.receiver}|${d.noticeId}`);
@@ -216,9 +166,7 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
       const clean = new Set(
         GROUP_GATEWAYS.filter(
           (g) =>
-            readOk.has(g.id.toLowerCase()) &&
-            plan.state === 'up' &&
-            !troubled.has(`blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(g.id))}`),
+            readOk.has(g.id.toLowerCase()) && plan.state === 'up' && !troubled.has(stateDocumentName(g.id)),
         ).map((g) => g.id.toLowerCase()),
       );
       runs.push({ iteration, at: now.toISOString(), drain, truth, report, readOk, clean, listing });
@@ -292,10 +240,7 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
       checks: result.checked,
       violations: [...violations, ...result.violations],
     };
-  } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    clearInterval(alive);
-  }
+  });
 }
 
 /** What one run meets. */
@@ -321,11 +266,5 @@ function describe(plan: Plan): string {
   const failing = [...plan.failing].map((id) => id.split('/').pop());
   return `state ${plan.state}; receivers ${plan.receivers.join('/')}${failing.length ? `; read fails ${failing.join(', ')}` : ''}`;
 }
-
-function proxyMode(state: StateMode): ProxyMode {
-  return state === 'down' ? 'refuse' : state === 'flaky' ? 'flaky' : 'pass';
-}
-
-const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 export type { Truth };

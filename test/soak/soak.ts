@@ -7,19 +7,16 @@
  * letters are re-sent by hand, and checks.ts compares what was said with what was so.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { createStorageWorkQueue } from '../../src/adapters/queue/storage-queue';
-import { connectBlobService } from '../../src/adapters/storage/blob-client';
 import { createBlobSink } from '../../src/adapters/sinks/blob-sink';
-import { createBlobStateStores, documentName } from '../../src/adapters/state/keyed-state-stores';
+import { documentName } from '../../src/adapters/state/keyed-state-stores';
 import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { parseConfig } from '../../src/config/load';
 import { gatewayKey } from '../../src/core/arm-id';
 import { classifyCause } from '../../src/core/classify';
-import { startEmulator } from '../../src/emulator';
+import type { startEmulator } from '../../src/emulator';
 import { processQueuedGateway, recordPoisonedGateway, startFanOut } from '../../src/pipeline/fan-out';
-import type { Logger } from '../../src/pipeline/logger';
 import { listOutboxes, resendDeadLetters } from '../../src/pipeline/notify/dead-letters';
 import { parseStateDocument, type NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import type { RunReport } from '../../src/core/run-report';
@@ -32,16 +29,30 @@ import type {
   SteppedBackendHealthReader,
 } from '../../src/ports';
 import { memoryWorkQueue } from '../helpers/memory/work-queue';
-import { startAzurite, type Azurite } from '../helpers/azurite';
 import { closedPort } from '../helpers/closed-port';
 import { checkSoak, type RunRecord } from './checks';
 import { createRandom, type Random } from './random';
-import { RECEIVER_MODES, startSoakReceiver, type ReceiverMode, type SoakReceiver } from './receiver';
-import { startStorageProxy, type ProxyMode, type StorageProxy } from './storage-proxy';
+import {
+  STATE_CONTAINER,
+  WRONG_KEY,
+  blobConnection,
+  bump,
+  proxyMode,
+  quietLogger,
+  soakRandoms,
+  soakBlobClient,
+  soakSettings,
+  soakStateStores,
+  stateDocumentName,
+  withSoakServices,
+  type SoakServices,
+  type StateMode,
+} from './common';
+import { RECEIVER_MODES, type ReceiverMode, type SoakReceiver } from './receiver';
+import type { StorageProxy } from './storage-proxy';
 import {
   BAD_PROBE_LOGS,
   GATEWAYS,
-  SUBSCRIPTIONS,
   chooseArmFaults,
   evolve,
   initialTruth,
@@ -99,51 +110,22 @@ const T0 = Date.UTC(2030, 0, 1);
 const STEP_IN_MS = 10 * 60_000; // each run is ten minutes after the one before (fake clock)
 const REPEAT = { text: '1h', ms: 3_600_000 };
 const GATEWAY_TIMEOUT_IN_MS = 3_000;
-const STATE_CONTAINER = 'appgw-state';
 const DRAIN_RUNS = 2;
 
-type StateMode = 'up' | 'down' | 'forbidden' | 'flaky';
 type SinkMode = 'up' | 'down' | 'forbidden';
 type RunMode = 'direct' | 'racing' | 'fan-out';
 
 const counter = (): Record<string, number> => ({});
-const bump = (counts: Record<string, number>, key: string, n = 1) =>
-  void (counts[key] = (counts[key] ?? 0) + n);
-
 export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const log = options.log ?? (() => {});
-  const random = createRandom(options.seed);
-  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = [
-    random.fork(),
-    random.fork(),
-    random.fork(),
-    random.fork(),
-  ] as [Random, Random, Random, Random];
+  const [worldRandom, faultRandom, receiverRandom, proxyRandom] = soakRandoms(options.seed);
   assertDistinctCauses();
 
   const started = performance.now();
-  const cleanups: Array<() => Promise<unknown>> = [];
-  // Azurite's processes are unref'd (tests must not wait for them): without this, awaiting their exit
-  // at the end would let Node leave before the figures are printed.
-  const alive = setInterval(() => {}, 60_000);
-  try {
-    const azurite = await startAzurite({ queue: true, onDisk: true });
-    cleanups.push(() => azurite.stop());
-    const emulator = await startEmulator({
-      scenario: scenarioFor(initialTruth(createRandom(0)), none()) as never,
-    });
-    cleanups.push(() => emulator.close());
-    const proxy = await startStorageProxy(hostOf(azurite.blobEndpoint), proxyRandom);
-    cleanups.push(() => proxy.close());
-    const secret = `whsec_${randomBytes(24).toString('base64')}`;
-    const receivers: SoakReceiver[] = await Promise.all([
-      startSoakReceiver('ops', receiverRandom.fork()),
-      startSoakReceiver('pager', receiverRandom.fork(), secret),
-      startSoakReceiver('chat', receiverRandom.fork()),
-    ]);
-    cleanups.push(() => Promise.all(receivers.map((r) => r.close())));
-
-    const world = await buildWorld(azurite, proxy, emulator, receivers, secret);
+  const scenario = scenarioFor(initialTruth(createRandom(0)), none());
+  return withSoakServices({ queue: true, scenario, proxyRandom, receiverRandom }, async (services) => {
+    const { proxy, receivers } = services;
+    const world = await buildWorld(services);
     const runs: RunRecord[] = [];
     const figures = {
       runs: counter(),
@@ -245,10 +227,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       checks: result.checked,
       violations: [...violations, ...result.violations],
     };
-  } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    clearInterval(alive);
-  }
+  });
 }
 
 /** A run's dependencies, with ARM's reader in steps (the fan-out's queue function uses them). */
@@ -269,67 +248,36 @@ interface World {
   clockAt(iteration: number): Clock;
 }
 
-async function buildWorld(
-  azurite: Azurite,
-  proxy: StorageProxy,
-  emulator: World['emulator'],
-  receivers: readonly SoakReceiver[],
-  secret: string,
-): Promise<World> {
-  const blobVia = (host: string, key = azurite.accountKey) =>
-    `DefaultEndpointsProtocol=http;AccountName=${azurite.accountName};AccountKey=${key};BlobEndpoint=http://${host}/${azurite.accountName};`;
-  const wrongKey = Buffer.from('not the account key').toString('base64');
-  const direct = blobVia(hostOf(azurite.blobEndpoint));
-  // No retries: a fault must reach the product, not be ridden out below it.
-  const http = { httpOptions: { maxRetries: 0, requestTimeoutInMs: 5_000 } };
-  const client = (connectionString: string) => connectBlobService({ connectionString }, http);
-  const stores = (connectionString: string) =>
-    createBlobStateStores<NotifyStateDocument>({
-      client: client(connectionString),
-      container: STATE_CONTAINER,
-      prefix: 'notify/',
-    });
-  const config = parseConfig({
-    targets: SUBSCRIPTIONS.map((s) => `/subscriptions/${s}`),
-    arm: {
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 1,
-      pollIntervalInMs: 20,
-    },
-    gatewayTimeoutInMs: GATEWAY_TIMEOUT_IN_MS,
-    sinks: {
-      blob: { connectionString: direct, container: 'insights' },
-      webhooks: receivers.map((r, i) => ({
-        name: r.name.slice('webhook['.length, -1),
-        url: r.url,
-        format: 'json',
-        timeoutInMs: 1_500,
-        maxAttempts: 2,
-        ...(i === 1 ? { secret } : {}),
-      })),
-    },
-    // The oracle counts per-server transitions: one message per notice, and no gateway-level notice
-    // (grouping and inhibition have their own tests; a soak of them is still to write).
-    notify: { for: 1, repeatInterval: REPEAT.text, outboxLimit: 1_000, grouping: 'server', inhibit: false },
-    state: { blob: { connectionString: direct, container: STATE_CONTAINER } },
-  });
+async function buildWorld(services: SoakServices): Promise<World> {
+  const { azurite, proxy, emulator, receivers } = services;
+  const direct = blobConnection(azurite, hostOf(azurite.blobEndpoint));
+  const config = parseConfig(
+    soakSettings(services, {
+      gatewayTimeoutInMs: GATEWAY_TIMEOUT_IN_MS,
+      blobSink: { connectionString: direct, container: 'insights' },
+      // The oracle counts per-server transitions: one message per notice, and no gateway-level notice
+      // (grouping and inhibition have their own soak, group-soak.ts).
+      notify: { for: 1, repeatInterval: REPEAT.text, outboxLimit: 1_000, grouping: 'server', inhibit: false },
+    }),
+  );
   const { deps, options } = withLogger(await buildRunServices(config, {}), quietLogger);
-  const down = blobVia(`127.0.0.1:${await closedPort()}`);
+  const down = blobConnection(azurite, `127.0.0.1:${await closedPort()}`);
   return {
     emulator,
     proxy,
     receivers,
     deps,
     options,
-    stores: { up: stores(blobVia(proxy.host)), forbidden: stores(blobVia(proxy.host, wrongKey)) },
-    storesDirect: stores(direct),
+    stores: {
+      up: soakStateStores(blobConnection(azurite, proxy.host)),
+      forbidden: soakStateStores(blobConnection(azurite, proxy.host, WRONG_KEY)),
+    },
+    storesDirect: soakStateStores(direct),
     sinks: {
-      up: createBlobSink({ client: client(direct), container: 'insights' }),
-      down: createBlobSink({ client: client(down), container: 'insights' }),
+      up: createBlobSink({ client: soakBlobClient(direct), container: 'insights' }),
+      down: createBlobSink({ client: soakBlobClient(down), container: 'insights' }),
       forbidden: createBlobSink({
-        client: client(blobVia(hostOf(azurite.blobEndpoint), wrongKey)),
+        client: soakBlobClient(blobConnection(azurite, hostOf(azurite.blobEndpoint), WRONG_KEY)),
         container: 'insights',
       }),
     },
@@ -452,7 +400,7 @@ async function runOnce(
 
   // What must hold for this run alone.
   if (plan.corrupt && corruptBlob && restore) {
-    const name = `blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(plan.corrupt.gatewayId))}`;
+    const name = stateDocumentName(plan.corrupt.gatewayId);
     const named = reports.some((r) =>
       r.notifications?.stateErrors.some((e) => e.code === 'StateInvalid' && e.document === name),
     );
@@ -482,9 +430,7 @@ async function runOnce(
       violations.push(`${where}: a sink failed: ${report.deliveryErrors.map((e) => e.message).join('; ')}`);
     for (const e of report.notifications?.stateErrors ?? []) {
       if (/deliveries are not recorded/.test(e.message)) {
-        const gateway = GATEWAYS.find(
-          (g) => e.document === `blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(g.id))}`,
-        );
+        const gateway = GATEWAYS.find((g) => e.document === stateDocumentName(g.id));
         for (const d of report.notifications?.deliveries ?? []) {
           if (d.outcome === 'delivered' && gateway && d.server.startsWith(`${gateway.name}/`))
             mayRepeat.add(`${d.receiver}|${d.noticeId}`);
@@ -528,7 +474,7 @@ async function runOnce(
           );
       }
     }
-    const document = `blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(g.id))}`;
+    const document = stateDocumentName(g.id);
     if (
       read &&
       plan.mode !== 'racing' &&
@@ -625,10 +571,6 @@ function repeatedPairs(requests: readonly { receiver: string; id: string; accept
   return [...seen.values()].filter((n) => n > 1).length;
 }
 
-function proxyMode(state: StateMode): ProxyMode {
-  return state === 'down' ? 'refuse' : state === 'flaky' ? 'flaky' : 'pass';
-}
-
 function countTransitions(
   before: ReadonlyMap<string, Truth>,
   after: ReadonlyMap<string, Truth>,
@@ -653,5 +595,3 @@ function assertDistinctCauses(): void {
 function hostOf(url: string): string {
   return new URL(url).host;
 }
-
-const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

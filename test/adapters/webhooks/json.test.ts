@@ -18,6 +18,7 @@ import { decideNotices, type Observation } from '../../../src/core/notice/decide
 import { decideWithInhibition } from '../../../src/core/notice/inhibit';
 import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { serverKey } from '../../../src/core/notice/server-record';
+import { confirmedServer } from '../../core/notice/fixtures';
 import { GATEWAY_ID, recoveredNotice, sampleNotice } from './support/notices';
 import { schemaErrors, validateEventV1 } from './support/validators';
 
@@ -177,20 +178,7 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     evaluated: new Map(),
     bad: [],
     isGone: () => false,
-    confirmedHealthy: new Map([
-      [
-        serverKey(bad),
-        {
-          gateway: bad.gateway,
-          backendPool: bad.backendPool,
-          backendSettings: bad.backendSettings,
-          address: bad.address,
-          health: 'Healthy',
-          probeLog: 'Success. Received 200 status code',
-          holdInMs: 90_000,
-        },
-      ],
-    ]),
+    confirmedHealthy: new Map([[serverKey(bad), confirmedServer(bad)]]),
   };
 
   /** Every way decideNotices ends an announced episode: the notice it sends. */

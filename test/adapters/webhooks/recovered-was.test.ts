@@ -10,7 +10,7 @@ import { buildSlackGroupMessage } from '../../../src/adapters/webhooks/slack/sla
 import { buildSlackMessage } from '../../../src/adapters/webhooks/slack/slack-payload';
 import { buildTeamsGroupCard } from '../../../src/adapters/webhooks/teams/teams-group';
 import { buildTeamsCard } from '../../../src/adapters/webhooks/teams/teams-payload';
-import { finding } from '../../core/notice/fixtures';
+import { confirmedServer, finding } from '../../core/notice/fixtures';
 
 /**
  * A `recovered` means one thing in every format: the server now (its current health, and the current
@@ -48,20 +48,7 @@ const confirmed = recoveredBy({
   evaluated: new Map(),
   bad: [],
   isGone: () => false,
-  confirmedHealthy: new Map([
-    [
-      KEY,
-      {
-        gateway: bad.gateway,
-        backendPool: bad.backendPool,
-        backendSettings: bad.backendSettings,
-        address: bad.address,
-        health: 'Healthy',
-        probeLog: 'Success. Received 200 status code',
-        holdInMs: 90_000,
-      },
-    ],
-  ]),
+  confirmedHealthy: new Map([[KEY, confirmedServer(bad)]]),
 });
 const gone = recoveredBy({ now: new Date(60_000), evaluated: new Map(), bad: [], isGone: () => true });
 

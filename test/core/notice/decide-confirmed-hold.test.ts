@@ -3,7 +3,6 @@ import { gatewayKey } from '../../../src/core/arm-id';
 import {
   confirmationHoldInMs,
   decideNotices,
-  type ConfirmedServer,
   type Decision,
   type NotifyPolicy,
   type Observation,
@@ -11,7 +10,7 @@ import {
 import { decideWithInhibition, GATEWAY_SCOPE } from '../../../src/core/notice/inhibit';
 import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
-import { finding } from './fixtures';
+import { confirmedServer, finding } from './fixtures';
 
 /**
  * The mark of a confirmed fix (ServerRecord.confirmed): after `recheck` found a server healthy, the
@@ -24,19 +23,6 @@ const SECOND = 1000;
 const POLICY: NotifyPolicy = { for: 1, repeatIntervalInMs: 3_600_000 };
 const ADDRESSES = ['10.0.0.4', '10.0.0.5'] as const;
 
-function confirmed(address: string, holdInMs: number): ConfirmedServer {
-  const f = finding({ address });
-  return {
-    gateway: f.gateway,
-    backendPool: f.backendPool,
-    backendSettings: f.backendSettings,
-    address,
-    health: 'Healthy',
-    probeLog: 'Success. Received 200 status code',
-    holdInMs,
-  };
-}
-
 /** A recheck at `at` that found `addresses` healthy, with the given hold. */
 function recheckAt(at: number, addresses: readonly string[], holdInMs = 90 * SECOND): Observation {
   return {
@@ -45,7 +31,10 @@ function recheckAt(at: number, addresses: readonly string[], holdInMs = 90 * SEC
     bad: [],
     isGone: () => false,
     confirmedHealthy: new Map(
-      addresses.map((a) => [serverKey(finding({ address: a })), confirmed(a, holdInMs)]),
+      addresses.map((a) => [
+        serverKey(finding({ address: a })),
+        confirmedServer(finding({ address: a }), holdInMs),
+      ]),
     ),
   };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { decideNotices, type ConfirmedServer, type Observation } from '../../../src/core/notice/decide';
 import { RECOVERED_REASONS } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
-import { finding } from './fixtures';
+import { confirmedServer, finding } from './fixtures';
 
 /** `confirmedHealthy` (recheck): an on-demand probe found the server healthy. */
 
@@ -30,24 +30,13 @@ const KEY = serverKey(finding());
 /** A recheck's observation: no gateway evaluated, nothing bad, `confirmed` (key → health) found healthy. */
 function recheck(confirmed: ReadonlyMap<string, string>, now = NOW, holdInMs = 90_000): Observation {
   const servers = new Map<string, ConfirmedServer>(
-    [...confirmed].map(([key, health]) => [key, confirmedServer(key, health, holdInMs)]),
+    // The address is the key's last part (serverKey: gateway|pool|settings|address).
+    [...confirmed].map(([key, health]) => [
+      key,
+      confirmedServer(finding({ address: key.split('|')[3] ?? '10.0.0.4' }), holdInMs, health),
+    ]),
   );
   return { now, evaluated: new Map(), bad: [], isGone: () => false, confirmedHealthy: servers };
-}
-
-/** The server of `key` (one of finding()'s, by address) as an on-demand probe found it. */
-function confirmedServer(key: string, health: string, holdInMs: number): ConfirmedServer {
-  const address = key.split('|')[3] ?? '10.0.0.4';
-  const f = finding({ address });
-  return {
-    gateway: f.gateway,
-    backendPool: f.backendPool,
-    backendSettings: f.backendSettings,
-    address: f.address,
-    health,
-    probeLog: 'Success. Received 200 status code',
-    holdInMs,
-  };
 }
 
 describe('decideNotices with servers confirmed healthy by an on-demand probe', () => {

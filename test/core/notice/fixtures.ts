@@ -1,6 +1,7 @@
 import { gatewayRef } from '../../../src/core/arm-id';
 import { classifyCause } from '../../../src/core/classify';
 import type { Finding, GatewayRef } from '../../../src/core/model';
+import type { ConfirmedServer } from '../../../src/core/notice/decide';
 import type { Severity } from '../../../src/core/notice/severity';
 
 /** The gateway the notice tests watch unless they say otherwise: `gw` in `rg` of subscription `sub`. */
@@ -33,5 +34,25 @@ export function finding(spec: FindingSpec = {}): Finding {
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
     severity: spec.severity ?? 'warning',
+  };
+}
+
+/**
+ * `server` (a finding: finding() gives one) as `recheck`'s on-demand probe found it: `health`
+ * (Healthy), a success probe log, and the hold of the mark it leaves (`holdInMs`, 90 s).
+ */
+export function confirmedServer(
+  server: Pick<Finding, 'gateway' | 'backendPool' | 'backendSettings' | 'address'>,
+  holdInMs = 90_000,
+  health = 'Healthy',
+): ConfirmedServer {
+  return {
+    gateway: server.gateway,
+    backendPool: server.backendPool,
+    backendSettings: server.backendSettings,
+    address: server.address,
+    health,
+    probeLog: 'Success. Received 200 status code',
+    holdInMs,
   };
 }

@@ -1,0 +1,237 @@
+/**
+ * What both soaks (soak.ts, group-soak.ts) share: the services they run against (Azurite, the
+ * emulator, the storage proxy, three loopback receivers, one of them signing), the product's settings
+ * and state stores over them, and the words their checks (checks.ts, group-checks.ts) use for a notice.
+ * Each soak keeps its own truth, plan and checks.
+ */
+import { randomBytes } from 'node:crypto';
+import { connectBlobService } from '../../src/adapters/storage/blob-client';
+import { createBlobStateStores, documentName } from '../../src/adapters/state/keyed-state-stores';
+import { gatewayKey } from '../../src/core/arm-id';
+import { startEmulator, type ScenarioInput } from '../../src/emulator';
+import type { Logger } from '../../src/pipeline/logger';
+import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
+import type { StateStores } from '../../src/ports';
+import { startAzurite, type Azurite } from '../helpers/azurite';
+import { createRandom, type Random } from './random';
+import { startSoakReceiver, type ReceivedRequest, type SoakReceiver } from './receiver';
+import { startStorageProxy, type ProxyMode, type StorageProxy } from './storage-proxy';
+import { BAD_PROBE_LOGS, SUBSCRIPTIONS, serverKey, type Truth } from './world';
+
+export const STATE_CONTAINER = 'appgw-state';
+
+/** What a run meets at the state store: up, refused, a wrong key, or cut requests and answers. */
+export type StateMode = 'up' | 'down' | 'forbidden' | 'flaky';
+
+export function proxyMode(state: StateMode): ProxyMode {
+  return state === 'down' ? 'refuse' : state === 'flaky' ? 'flaky' : 'pass';
+}
+
+export const bump = (counts: Record<string, number>, key: string, n = 1) =>
+  void (counts[key] = (counts[key] ?? 0) + n);
+
+export const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** How the product names a gateway's state document in its errors (`StateError.document`). */
+export const stateDocumentName = (gatewayId: string) =>
+  `blob ${STATE_CONTAINER}/notify/${documentName(gatewayKey(gatewayId))}`;
+
+/**
+ * A soak's four random streams from its seed, forked in this order (a seed replays them): the
+ * world's, the faults', the receivers' and the storage proxy's.
+ */
+export function soakRandoms(seed: number): [world: Random, faults: Random, receivers: Random, proxy: Random] {
+  const random = createRandom(seed);
+  return [random.fork(), random.fork(), random.fork(), random.fork()];
+}
+
+/** The services a soak runs against, started together and stopped together. */
+export interface SoakServices {
+  readonly azurite: Azurite;
+  readonly emulator: Awaited<ReturnType<typeof startEmulator>>;
+  /** Between the product and Azurite's blobs: the state store's faults. */
+  readonly proxy: StorageProxy;
+  /** `ops`, `pager` (signs with `secret`) and `chat`. */
+  readonly receivers: readonly SoakReceiver[];
+  readonly secret: string;
+}
+
+/**
+ * Starts Azurite (on disk: a long soak's state writes fill the in-memory store's 64 MiB,
+ * MemoryExtentStoreAtSizeLimit), the emulator serving `scenario`, the storage proxy and the three
+ * receivers; runs `body` with them; stops them all whatever happens.
+ */
+export async function withSoakServices<T>(
+  options: {
+    /** Azurite's queue service too (the fan-out). */
+    readonly queue?: boolean;
+    readonly scenario: ScenarioInput;
+    readonly proxyRandom: Random;
+    readonly receiverRandom: Random;
+  },
+  body: (services: SoakServices) => Promise<T>,
+): Promise<T> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  // Azurite's processes are unref'd (tests must not wait for them): without this, awaiting their exit
+  // at the end would let Node leave before the figures are printed.
+  const alive = setInterval(() => {}, 60_000);
+  try {
+    const azurite = await startAzurite({ ...(options.queue ? { queue: true } : {}), onDisk: true });
+    cleanups.push(() => azurite.stop());
+    const emulator = await startEmulator({ scenario: options.scenario as never });
+    cleanups.push(() => emulator.close());
+    const proxy = await startStorageProxy(new URL(azurite.blobEndpoint).host, options.proxyRandom);
+    cleanups.push(() => proxy.close());
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const receivers: SoakReceiver[] = await Promise.all([
+      startSoakReceiver('ops', options.receiverRandom.fork()),
+      startSoakReceiver('pager', options.receiverRandom.fork(), secret),
+      startSoakReceiver('chat', options.receiverRandom.fork()),
+    ]);
+    cleanups.push(() => Promise.all(receivers.map((r) => r.close())));
+    return await body({ azurite, emulator, proxy, receivers, secret });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    clearInterval(alive);
+  }
+}
+
+/** A key Azurite refuses (403): the state store `forbidden`. */
+export const WRONG_KEY = Buffer.from('not the account key').toString('base64');
+
+/** A connection string to Azurite's blobs through `host` (Azurite itself, the proxy, a closed port). */
+export const blobConnection = (azurite: Azurite, host: string, key = azurite.accountKey) =>
+  `DefaultEndpointsProtocol=http;AccountName=${azurite.accountName};AccountKey=${key};BlobEndpoint=http://${host}/${azurite.accountName};`;
+
+/** A blob client with `maxRetries` (none for the product: a fault must reach it, not be ridden out below it). */
+export const soakBlobClient = (connectionString: string, maxRetries = 0) =>
+  connectBlobService({ connectionString }, { httpOptions: { maxRetries, requestTimeoutInMs: 5_000 } });
+
+/** The notify state stores as the product keeps them (`notify/` in STATE_CONTAINER). */
+export const soakStateStores = (connectionString: string, maxRetries = 0): StateStores<NotifyStateDocument> =>
+  createBlobStateStores<NotifyStateDocument>({
+    client: soakBlobClient(connectionString, maxRetries),
+    container: STATE_CONTAINER,
+    prefix: 'notify/',
+  });
+
+/**
+ * The product's settings (for parseConfig) shared by both soaks: both subscriptions on the emulator,
+ * the three receivers as JSON webhooks (`pager` signed), the state in Azurite; `sinks` and `notify`
+ * as the soak says.
+ */
+export function soakSettings(
+  services: SoakServices,
+  own: {
+    readonly gatewayTimeoutInMs: number;
+    readonly blobSink?: { readonly connectionString: string; readonly container: string };
+    readonly notify: Record<string, unknown>;
+  },
+): Record<string, unknown> {
+  const { azurite, emulator, receivers, secret } = services;
+  return {
+    targets: SUBSCRIPTIONS.map((s) => `/subscriptions/${s}`),
+    arm: {
+      endpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      credential: 'development',
+      maxRetries: 1,
+      pollIntervalInMs: 20,
+    },
+    gatewayTimeoutInMs: own.gatewayTimeoutInMs,
+    sinks: {
+      ...(own.blobSink ? { blob: own.blobSink } : {}),
+      webhooks: receivers.map((r, i) => ({
+        name: r.name.slice('webhook['.length, -1),
+        url: r.url,
+        format: 'json',
+        timeoutInMs: 1_500,
+        maxAttempts: 2,
+        ...(i === 1 ? { secret } : {}),
+      })),
+    },
+    notify: own.notify,
+    state: {
+      blob: {
+        connectionString: blobConnection(azurite, new URL(azurite.blobEndpoint).host),
+        container: STATE_CONTAINER,
+      },
+    },
+  };
+}
+
+// The checks' words for a notice.
+
+export const RECOVERED_REASONS: Readonly<Record<string, string>> = {
+  healthy: 'healthy again',
+  absent: 'no longer listed by the gateway (removed from its backend pool or settings)',
+};
+
+/** A notice as the checks read it (a receiver's request, or the first copy of each id). */
+type NoticeWords = Pick<
+  ReceivedRequest,
+  'type' | 'gateway' | 'address' | 'probeLog' | 'occurredAt' | 'severity'
+>;
+
+export const keyOf = (n: Pick<ReceivedRequest, 'gateway' | 'address'> | undefined) =>
+  n ? serverKey(n.gateway, n.address) : '';
+
+/** A gateway's name: the last segment of its id. */
+export const gatewayName = (gatewayId: string) => gatewayId.split('/').pop() ?? gatewayId;
+
+/** `gw-1/10.0.0.4` for a server key. */
+export function label(key: string): string {
+  const [gateway, address] = key.split('|');
+  return `${gatewayName(gateway ?? '')}/${address}`;
+}
+
+/** `degraded 10.0.0.4 on gw-1 (cause 2, critical) at …`: the cause as its index in BAD_PROBE_LOGS. */
+export function describe(n: NoticeWords | undefined): string {
+  if (!n) return 'nothing';
+  const cause = BAD_PROBE_LOGS.findIndex((log) => log === n.probeLog);
+  return `${n.type} ${n.address} on ${gatewayName(n.gateway)} (cause ${cause}, ${n.severity}) at ${n.occurredAt}`;
+}
+
+/**
+ * What is false about a per-server notice, given what its server was when it was decided: a
+ * `recovered` of a bad server or with another reason than the truth's, a `degraded`/`still-degraded`
+ * of a server that was not bad for that cause; undefined if it is true.
+ */
+export function untrueServerNotice(
+  notice: NoticeWords & { readonly reason?: string },
+  truth: Truth | undefined,
+): string | undefined {
+  if (notice.type === 'recovered') {
+    if (truth?.kind === 'bad') return `false recovered, the server was bad: ${describe(notice)}`;
+    if (truth && notice.reason !== RECOVERED_REASONS[truth.kind])
+      return `recovered says "${notice.reason}", the server was ${truth.kind}: ${describe(notice)}`;
+    return undefined;
+  }
+  if (truth?.kind !== 'bad' || BAD_PROBE_LOGS[truth.log] !== notice.probeLog)
+    return `${describe(notice)} but the server was ${JSON.stringify(truth)}`;
+  return undefined;
+}
+
+/**
+ * The reports tell the truth: every `receiver|id` a report says was delivered, the receiver accepted,
+ * and the other way round. `count` is called once per pair checked.
+ */
+export function checkReportsTellTheTruth(
+  deliveredByReport: ReadonlySet<string>,
+  requests: readonly ReceivedRequest[],
+  count: (check: string) => void,
+): string[] {
+  const violations: string[] = [];
+  const acceptedPairs = new Set(requests.filter((r) => r.accepted).map((r) => `${r.receiver}|${r.id}`));
+  for (const pair of deliveredByReport) {
+    count('reports tell the truth');
+    if (!acceptedPairs.has(pair))
+      violations.push(`a report says ${pair} was delivered; the receiver never accepted it`);
+  }
+  for (const pair of acceptedPairs) {
+    count('reports tell the truth');
+    if (!deliveredByReport.has(pair))
+      violations.push(`${pair} was accepted, but no report says it was delivered`);
+  }
+  return violations;
+}
