@@ -73,7 +73,7 @@ const HOST_CAUSES: readonly CauseId[] = [
  */
 const STATUS_ADVICE: Readonly<Record<StatusMeaning, (p: ResolvedProbe, status: number) => string>> = {
   credentials: (p, status) =>
-    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match ${quoted(p.body)} still applies, and a ${status} answer rarely contains it, so change that too (--match-body)` : ''}`,
+    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match ${quoted(p.body)} still applies, and a ${status} answer rarely contains it, so clear it too (--match-body '', in the command below)` : ''}`,
   'wrong-path': (p, status) =>
     `: the path ${quoted(p.path)} is not a page the backend serves; probe one it does (accepting ${status} would mark a missing site healthy)`,
   redirect: (p) =>

@@ -141,7 +141,9 @@ export function fixCommands(
         const meaning = statusMeaning(status);
         if (meaning === 'credentials') {
           const codes = `--match-status-codes ${[...p.statusCodes, String(status)].map(shellWord).join(' ')}`;
-          lines.push(...onProbe(codes));
+          // A body match would still fail a credentials answer: the same command clears it, as the
+          // observation says (config-observations.ts, STATUS_ADVICE).
+          lines.push(...onProbe(p.body !== undefined && p.body !== '' ? `${codes} --match-body ''` : codes));
         } else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed) {
           const path = `"$${HEALTH_PATH_VARIABLE}"`;
           lines.push(...onProbe(`--path ${path}`, { path }));

@@ -43,6 +43,24 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     ]);
   });
 
+  it("clears a custom probe's body match in the same command, as the observation says (a 401 answer rarely holds it)", () => {
+    const p = resolved(settings(), probe({ body: 'OK' }));
+    const facts = { causeId: 'status-code-mismatch' as const, receivedStatus: 401 };
+    const observations = observeConfiguration(p, facts);
+    expect(observations.map((o) => o.text).join(' ')).toMatch(
+      /clear it too \(--match-body '', in the command below\)/,
+    );
+    const [line, ...more] = fixCommands(p, facts, observations);
+    expect(more).toEqual([]);
+    expect(argv(line ?? '')).toEqual(
+      expect.arrayContaining(['--match-status-codes', '200-399', '401', '--match-body', '']),
+    );
+    // Without a body match, nothing to clear.
+    expect(fix(resolved(settings(), probe()), 'status-code-mismatch', 401).join('\n')).not.toContain(
+      '--match-body',
+    );
+  });
+
   it('replaces the default probe by a custom one that accepts it, and attaches it', () => {
     const lines = fix(resolved(settings({ hostName: 'www.contoso.com' })), 'status-code-mismatch', 401);
     expect(lines).toHaveLength(2);
