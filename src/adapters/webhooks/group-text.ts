@@ -13,8 +13,25 @@ const WORDS: Readonly<Record<NoticeType, string>> = {
   recovered: 'recovered',
 };
 
-/** "3 degraded, 1 recovered": the group's headline counts, in the types' order. Unescaped. */
+/** A gateway-level notice (inhibition) stands for every server: said as what it is, not as "1". */
+const GATEWAY_WORDS: Readonly<Record<NoticeType, string>> = {
+  degraded: 'every backend pool down',
+  'still-degraded': 'every backend pool still down',
+  recovered: 'not every backend pool down any more',
+};
+
+/**
+ * "3 degraded, 1 recovered": the group's headline counts, in the types' order; a gateway-level notice
+ * is said first in words ("every backend pool down"). Unescaped.
+ */
 export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
+  const gatewayLevel = group.notices.filter((n) => n.scope === 'gateway').map((n) => GATEWAY_WORDS[n.type]);
+  const servers = group.notices.filter((n) => n.scope !== 'gateway');
+  const perServer = serverCountsText({ notices: servers });
+  return [...gatewayLevel, ...(perServer ? [perServer] : [])].join(', ');
+}
+
+function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
   const counts = groupCounts(group);
   // A degraded sent again because its severity rose is counted apart: "2 degraded (1 severity raised)".
   const raised = group.notices.filter((n) => n.type === 'degraded' && n.raisedFrom !== undefined).length;

@@ -167,12 +167,14 @@ function gatewayFindings(observation: Observation): Finding[] {
       (h) => h,
     );
     const pools = new Set(findings.map((f) => f.backendPool.toLowerCase())).size;
+    // Servers, not findings: one server under two backend settings (or in two pools) is one machine.
+    const servers = new Set(findings.map((f) => f.address.toLowerCase())).size;
     found.push({
       gateway: first.gateway,
       ...GATEWAY_SCOPE,
       health,
       state: findings.find((f) => f.health === health)?.state ?? first.state,
-      probeLog: `All ${findings.length} servers in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause: ${cause.title}`,
+      probeLog: `All ${servers} server${servers === 1 ? '' : 's'} in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause: ${cause.title}`,
       cause,
       // The gravest of its servers': every server bad is every pool down, unless all are Unknown/Draining.
       severity: findings.some((f) => f.severity === 'critical') ? 'critical' : 'warning',

@@ -70,6 +70,14 @@ export function testNotice(
   };
 }
 
+/**
+ * `text` opened by `[TEST]` when `subject` (a notice, or a group of notices) comes from `notify test`
+ * (ids `appgw-test-…`): the chat formats' headlines, which a reader sees first. Pure.
+ */
+export function testMarked(subject: { readonly id: string }, text: string): string {
+  return subject.id.startsWith('appgw-test-') ? `${TEST_MARK} ${text}` : text;
+}
+
 /** `appgw-test-ep-` + 16 hex digits: the episode id of the test sent at `now` (ISO) with `nonce`. */
 export function testEpisodeId(now: string, nonce: string): string {
   return `appgw-test-ep-${hash64(['episode', now, nonce].join('|'))}`;

@@ -11,6 +11,8 @@ import {
   GROUP_ROWS,
 } from '../../../src/adapters/webhooks/teams/teams-group';
 import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
+import { countsText } from '../../../src/adapters/webhooks/group-text';
+import type { Notice } from '../../../src/core/notice/notice';
 import { recoveredNotice, sampleNotice } from './support/notices';
 import { adaptiveCardProblems } from './support/validators';
 
@@ -26,6 +28,22 @@ const many = (n: number, address = (i: number) => `10.0.${Math.floor(i / 250)}.$
   );
 
 describe('grouped payloads', () => {
+  it.each<[string, Array<Partial<Notice>>, string]>([
+    ['every pool down (one gateway-level notice)', [{ scope: 'gateway' }], 'every backend pool down'],
+    ['still down', [{ scope: 'gateway', type: 'still-degraded' }], 'every backend pool still down'],
+    [
+      'released: the gateway-level recovered and the servers still bad',
+      [{ scope: 'gateway', type: 'recovered' }, { id: 'a' }, { id: 'b' }],
+      'not every backend pool down any more, 2 degraded',
+    ],
+    ['servers only', [{ id: 'a' }, { id: 'b', type: 'recovered' }], '1 degraded, 1 recovered'],
+  ])('the headline says a gateway-level notice in words, never "1 degraded": %s', (_name, notices, words) => {
+    const group = noticeGroup(notices.map((n) => sampleNotice(n)));
+    expect(countsText(group)).toBe(words);
+    expect(JSON.stringify(buildTeamsGroupCard(group))).toContain(`Backend servers: ${words}`);
+    expect(JSON.stringify(buildSlackGroupMessage(group))).toContain(`Backend servers: ${words}`);
+  });
+
   it('Teams: servers by pool, at most GROUP_ROWS, then "… and N more"; a valid card', () => {
     const card = buildTeamsGroupCard(noticeGroup(many(45)));
     const text = JSON.stringify(card);

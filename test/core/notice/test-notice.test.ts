@@ -89,3 +89,29 @@ describe('test notice ids', () => {
       expect(payload.body).toContain(degraded.id);
   });
 });
+
+describe('the [TEST] mark on the chat headlines, the first thing a reader sees', () => {
+  const headlineOf = (body: string, pick: (parsed: unknown) => unknown): string =>
+    String(pick(JSON.parse(body)));
+  const teamsHead = (parsed: unknown) =>
+    (parsed as { attachments: [{ content: { body: [{ items: [{ text: string }] }] } }] }).attachments[0]
+      .content.body[0].items[0].text;
+  const slackHead = (parsed: unknown) =>
+    (parsed as { blocks: [{ text: { text: string } }] }).blocks[0].text.text;
+
+  it.each([
+    ['Teams, one notice', () => headlineOf(buildTeamsPayload(degraded).body, teamsHead)],
+    ['Teams, its recovered', () => headlineOf(buildTeamsPayload(recovered).body, teamsHead)],
+    ['Teams, the test group', () => headlineOf(buildTeamsGroupPayload(testGroup(degraded)).body, teamsHead)],
+    ['Slack, one notice', () => headlineOf(buildSlackPayload(degraded).body, slackHead)],
+    ['Slack, the test group', () => headlineOf(buildSlackGroupPayload(testGroup(degraded)).body, slackHead)],
+  ])('%s: the headline opens with [TEST]', (_name, headline) => {
+    expect(headline()).toMatch(/^\[TEST\] /);
+  });
+
+  it('a real notice and a real group have no mark', () => {
+    const real = { ...degraded, id: 'appgw-0123456789abcdef' };
+    expect(headlineOf(buildTeamsPayload(real).body, teamsHead)).not.toContain('[TEST]');
+    expect(headlineOf(buildTeamsGroupPayload(noticeGroup([real])).body, teamsHead)).not.toContain('[TEST]');
+  });
+});

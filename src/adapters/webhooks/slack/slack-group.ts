@@ -1,3 +1,4 @@
+import { testMarked } from '../../../core/notice/test-notice';
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
@@ -32,7 +33,7 @@ function row(notice: Notice): string {
 
 /** The Block Kit message for a group. Pure. */
 export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unknown> {
-  const headline = `Backend servers: ${countsText(group)}`;
+  const headline = testMarked(group, `Backend servers: ${countsText(group)}`);
   const blocks: Record<string, unknown>[] = [
     {
       type: 'header',

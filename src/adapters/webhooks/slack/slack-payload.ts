@@ -1,3 +1,4 @@
+import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
@@ -114,7 +115,10 @@ function probeLogSection(label: string, probeLog: string): string {
 /** The Block Kit message for a notice. Pure. */
 export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   // A raise says so in the header and the notification (Notice.raisedFrom): not a duplicate.
-  const label = `${notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`;
+  const label = testMarked(
+    notice,
+    `${notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
+  );
   const blocks: Record<string, unknown>[] = [
     {
       type: 'header',

@@ -1,3 +1,4 @@
+import { testMarked } from '../../../core/notice/test-notice';
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { countsText, leadingType, rowStatusParts, serverLineText } from '../group-text';
@@ -70,7 +71,7 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
   const body: Record<string, unknown>[] = [
     headContainer(
       HEAD_STYLES[lead],
-      `${ICONS[lead]} Backend servers: ${countsText(group)}`,
+      testMarked(group, `${ICONS[lead]} Backend servers: ${countsText(group)}`),
       runText(group.gateway.name, 300),
     ),
     {

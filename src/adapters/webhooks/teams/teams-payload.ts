@@ -1,3 +1,4 @@
+import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { escapeMarkdownText, markdownToText } from '../../../articles';
@@ -130,7 +131,7 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
       ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
       : HEADINGS[notice.type];
   // A degraded sent again because its severity rose says so first: it is news, not a duplicate.
-  const head = { ...base, text: `${base.text}${raisedSuffix(notice)}` };
+  const head = { ...base, text: testMarked(notice, `${base.text}${raisedSuffix(notice)}`) };
   const facts = noticeFacts(notice).map(([label, value]) => fact(label, value));
   const body: Record<string, unknown>[] = [
     headContainer(head.style, head.text, runText(serverIdentity(notice), b(BASE_BUDGET.title))),
