@@ -5,17 +5,7 @@
  * so a failing soak says what went wrong, where.
  */
 import type { RunReport } from '../../src/core/run-report';
-import {
-  checkEndedRightly,
-  checkReportsTellTheTruth,
-  describe,
-  droppedSince,
-  endedNotices,
-  keyOf,
-  label,
-  mayHaveBeenTold,
-  untrueServerNotice,
-} from './common';
+import { checkReportsTellTheTruth, describe, keyOf, label, untrueServerNotice } from './common';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, GATEWAYS, serverKey, type Truth } from './world';
 
@@ -83,9 +73,6 @@ export function checkSoak(input: CheckInput): CheckResult {
   }
   const runAt = new Map<string, RunRecord>();
   for (const run of input.runs) runAt.set(run.at, run);
-  // Notices rightly never sent: their episode ended while they waited for a retry or lay as dead
-  // letters (checked in 1b).
-  const ended = endedNotices(input.runs.flatMap((run) => run.reports));
 
   // 1. Exactly once per receiver: every decided notice accepted once by every receiver (dead letters
   //    included, once re-sent by hand), never twice unless a run could not record that it delivered it.
@@ -96,14 +83,8 @@ export function checkSoak(input: CheckInput): CheckResult {
     for (const id of ledger.keys()) {
       count('exactly once per receiver');
       const n = accepted.get(id) ?? 0;
-      const dropped = ended.has(`${receiver}|${id}`);
-      if (n === 0 && !dropped)
+      if (n === 0)
         violations.push(`${receiver} never accepted notice ${id} (${describe(ledger.get(id))}): lost`);
-      // Dropped after a send the client gave up on, which the receiver had accepted.
-      if (n > 0 && dropped && !input.mayRepeat.has(`${receiver}|${id}`))
-        violations.push(
-          `${receiver} accepted notice ${id} (${describe(ledger.get(id))}), which a report says it dropped`,
-        );
       if (n > 1 && !input.mayRepeat.has(`${receiver}|${id}`))
         violations.push(`${receiver} accepted notice ${id} ${n} times (${describe(ledger.get(id))})`);
     }
@@ -112,9 +93,6 @@ export function checkSoak(input: CheckInput): CheckResult {
         violations.push(`${receiver}: notice ${r.id} arrived with a signature that does not verify`);
     }
   }
-
-  // 1b. Dropped for an ended episode, rightly (common.ts, checkEndedRightly).
-  violations.push(...checkEndedRightly(ended, ledger.values(), input.requests, count));
 
   // 2. Every notice is true: it was decided in a run that read its gateway, and says what was so then.
   for (const notice of ledger.values()) {
@@ -153,9 +131,7 @@ export function checkSoak(input: CheckInput): CheckResult {
         previous && since === 0
           ? 'two notices in one run'
           : notice.type === 'recovered'
-            ? open ||
-              // Its degraded was dropped as the episode ended, after a send that may have reached a receiver.
-              input.receivers.some((receiver) => mayHaveBeenTold(ended, receiver, key, notice.occurredAt))
+            ? open
               ? undefined
               : 'recovered without an open episode'
             : notice.type === 'still-degraded'
@@ -188,8 +164,7 @@ export function checkSoak(input: CheckInput): CheckResult {
         const last = (byServer.get(key) ?? []).filter((n) => Date.parse(n.occurredAt) <= at).at(-1);
         const where = `run ${run.iteration} (${run.mode}, clean), ${label(key)}`;
         if (truth?.kind === 'bad') {
-          if (droppedSince(ended, key, last, at)) count('nothing missed, dropped as its episode ended');
-          else if (!last || last.type === 'recovered')
+          if (!last || last.type === 'recovered')
             violations.push(`${where}: bad (${truth.health}) but no degraded was decided`);
           else if (last.probeLog !== BAD_PROBE_LOGS[truth.log])
             violations.push(

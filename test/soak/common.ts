@@ -10,7 +10,6 @@ import { createBlobStateStores, documentName } from '../../src/adapters/state/ke
 import { gatewayKey } from '../../src/core/arm-id';
 import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import type { Logger } from '../../src/pipeline/logger';
-import type { EndedInGroupReport, RunReport } from '../../src/core/run-report';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import type { StateStores } from '../../src/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
@@ -235,107 +234,4 @@ export function checkReportsTellTheTruth(
       violations.push(`${pair} was accepted, but no report says it was delivered`);
   }
   return violations;
-}
-
-// Notices the product rightly never sent: their episode ended while they waited (for the group, for a
-// retry) or lay as dead letters (core/notice/grouping.ts, dropEndedEpisodes).
-
-/** Every `notifications.endedInGroup` entry of `reports`, by `receiver|noticeId`. */
-export function endedNotices(reports: readonly RunReport[]): ReadonlyMap<string, EndedInGroupReport> {
-  return new Map(
-    reports.flatMap((report) =>
-      (report.notifications?.endedInGroup ?? []).map((e) => [`${e.receiver}|${e.noticeId}`, e] as const),
-    ),
-  );
-}
-
-/** A report entry's server key: its `server` is gateway/pool/settings/address, the address last. */
-export const endedKey = (e: { readonly gateway: string; readonly server: string }) =>
-  serverKey(e.gateway, e.server.split('/').pop() ?? e.server);
-
-/**
- * Dropped for an ended episode, rightly: a degraded or reminder only when its server's episode did
- * end (a recovered of that server decided at or after it, sent or dropped), and a recovered only when
- * that receiver had not accepted anything of the episode: a receiver that was told (or may have been:
- * a time-out after its 2xx) always gets the recovered, never a stuck alert. `ledger`: every notice a
- * receiver got, once per id. `count` is called once per entry checked.
- */
-export function checkEndedRightly(
-  ended: ReadonlyMap<string, EndedInGroupReport>,
-  ledger: Iterable<Pick<ReceivedRequest, 'type' | 'gateway' | 'address' | 'occurredAt'>>,
-  requests: readonly ReceivedRequest[],
-  count: (check: string) => void,
-): string[] {
-  const violations: string[] = [];
-  const decided = [...ledger];
-  const recoveredAtOf = (key: string) => [
-    ...decided.filter((n) => n.type === 'recovered' && keyOf(n) === key).map((n) => Date.parse(n.occurredAt)),
-    ...[...ended.values()]
-      .filter((e) => e.type === 'recovered' && endedKey(e) === key)
-      .map((e) => Date.parse(e.queuedAt)),
-  ];
-  for (const e of ended.values()) {
-    count('ended before sent, rightly');
-    const key = endedKey(e);
-    const where = `${e.receiver}, ${label(key)}: ${e.type} queued at ${e.queuedAt} dropped (${e.reason})`;
-    if (e.type !== 'recovered') {
-      if (!recoveredAtOf(key).some((at) => at >= Date.parse(e.queuedAt)))
-        violations.push(`${where}, but no recovered of that server was decided after it`);
-      continue;
-    }
-    // By decision time, not arrival: a told episode's recovered may arrive late (a dead letter re-sent
-    // by hand) and still closes it before the next episode.
-    const before = requests
-      .filter(
-        (r) =>
-          r.receiver === e.receiver &&
-          r.accepted &&
-          keyOf(r) === key &&
-          Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
-      )
-      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
-      .at(-1);
-    if (before && before.type !== 'recovered')
-      violations.push(`${where}, but the receiver had accepted ${describe(before)}: its alert stays open`);
-  }
-  return violations;
-}
-
-/**
- * Whether a non-recovered notice of `key` was decided after `last` (the last one a receiver got) and
- * up to `at` (ms), then dropped for its ended episode: the run did not miss it.
- */
-export function droppedSince(
-  ended: ReadonlyMap<string, EndedInGroupReport>,
-  key: string,
-  last: { readonly occurredAt: string } | undefined,
-  at: number,
-): boolean {
-  return [...ended.values()].some(
-    (e) =>
-      e.type !== 'recovered' &&
-      endedKey(e) === key &&
-      Date.parse(e.queuedAt) <= at &&
-      (!last || Date.parse(e.queuedAt) > Date.parse(last.occurredAt)),
-  );
-}
-
-/**
- * Whether `receiver` may have been told of the episode a `recovered` at `occurredAt` closes although
- * it accepted no degraded: one of its notices of `key` was dropped as its episode ended (its send may
- * have reached the receiver, so the recovered goes).
- */
-export function mayHaveBeenTold(
-  ended: ReadonlyMap<string, EndedInGroupReport>,
-  receiver: string,
-  key: string,
-  occurredAt: string,
-): boolean {
-  return [...ended.values()].some(
-    (e) =>
-      e.receiver === receiver &&
-      e.type !== 'recovered' &&
-      endedKey(e) === key &&
-      Date.parse(e.queuedAt) <= Date.parse(occurredAt),
-  );
 }

@@ -7,18 +7,7 @@
 import type { RunReport } from '../../src/core/run-report';
 import type { OutboxListing } from '../../src/pipeline/notify/dead-letters';
 import { GROUP_GATEWAYS, allBad, type GroupSoakGateway } from './group-world';
-import {
-  checkEndedRightly,
-  checkReportsTellTheTruth,
-  describe,
-  droppedSince,
-  endedNotices,
-  gatewayName,
-  keyOf,
-  label,
-  mayHaveBeenTold,
-  untrueServerNotice,
-} from './common';
+import { checkReportsTellTheTruth, describe, gatewayName, keyOf, label, untrueServerNotice } from './common';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, serverKey, type Truth } from './world';
 
@@ -98,7 +87,11 @@ export function checkGroupSoak(input: GroupCheckInput): {
   }
 
   // Notices a receiver was rightly never sent: their episode ended while they waited for the group.
-  const endedInGroup = endedNotices(input.runs.map((run) => run.report));
+  const endedInGroup = new Map(
+    input.runs.flatMap((run) =>
+      (run.report.notifications?.endedInGroup ?? []).map((e) => [`${e.receiver}|${e.noticeId}`, e] as const),
+    ),
+  );
 
   // 2. Exactly once per receiver: every decided notice accepted once (dead letters once re-sent),
   //    unless a report says its episode ended in the group's wait (checked in 2b).
@@ -130,8 +123,42 @@ export function checkGroupSoak(input: GroupCheckInput): {
     }
   }
 
-  // 2b. Dropped for an ended episode, rightly (common.ts, checkEndedRightly).
-  violations.push(...checkEndedRightly(endedInGroup, ledger.values(), input.requests, count));
+  // 2b. Dropped for an ended episode, rightly: a degraded or reminder only when its server's episode
+  //     did end (a recovered of that server decided at or after it, sent or dropped), and a recovered
+  //     only when that receiver had not accepted anything of the episode: a receiver that was told (or
+  //     may have been: a time-out after its 2xx) always gets the recovered, never a stuck alert.
+  const recoveredAtOf = (key: string) => [
+    ...[...ledger.values()]
+      .filter((n) => n.type === 'recovered' && keyOf(n) === key)
+      .map((n) => Date.parse(n.occurredAt)),
+    ...[...endedInGroup.values()]
+      .filter((e) => e.type === 'recovered' && endedKey(e) === key)
+      .map((e) => Date.parse(e.queuedAt)),
+  ];
+  for (const e of endedInGroup.values()) {
+    count('ended in group, rightly');
+    const key = endedKey(e);
+    const where = `${e.receiver}, ${label(key)}: ${e.type} queued at ${e.queuedAt} dropped as ended in group`;
+    if (e.type !== 'recovered') {
+      if (!recoveredAtOf(key).some((at) => at >= Date.parse(e.queuedAt)))
+        violations.push(`${where}, but no recovered of that server was decided after it`);
+      continue;
+    }
+    // By decision time, not arrival: a told episode's recovered may arrive late (a dead letter re-sent
+    // by hand) and still closes it before the next episode.
+    const before = input.requests
+      .filter(
+        (r) =>
+          r.receiver === e.receiver &&
+          r.accepted &&
+          keyOf(r) === key &&
+          Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
+      )
+      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
+      .at(-1);
+    if (before && before.type !== 'recovered')
+      violations.push(`${where}, but the receiver had accepted ${describe(before)}: its alert stays open`);
+  }
 
   // 3. Every notice true when decided: a per-server one says what the server was; a gateway-level
   //    `degraded`/`still-degraded` only while every listed server (2 or more) was bad, its `recovered`
@@ -185,10 +212,16 @@ export function checkGroupSoak(input: GroupCheckInput): {
       const s = state.get(key) ?? { open: false, cause: '', critical: false };
       // A degraded sent without an answer (the receiver may hold it), then dropped as its episode
       // ended in the group's wait: its recovered goes, so the receiver is never left with an open alert.
-      const toldMaybe = mayHaveBeenTold(endedInGroup, receiver, key, r.occurredAt);
+      const mayHaveBeenTold = [...endedInGroup.values()].some(
+        (e) =>
+          e.receiver === receiver &&
+          e.type !== 'recovered' &&
+          endedKey(e) === key &&
+          Date.parse(e.queuedAt) <= Date.parse(r.occurredAt),
+      );
       const problem =
         r.type === 'recovered'
-          ? s.open || toldMaybe
+          ? s.open || mayHaveBeenTold
             ? undefined
             : 'a recovered without a degraded delivered first (or a second recovered)'
           : r.type === 'still-degraded'
@@ -253,12 +286,20 @@ export function checkGroupSoak(input: GroupCheckInput): {
           .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
           .at(-1);
       // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
-      // that it did end): the run did not miss it (droppedSince).
+      // that it did end): the run did not miss it.
+      const droppedSince = (key: string, last: LedgerNotice | undefined) =>
+        [...endedInGroup.values()].some(
+          (e) =>
+            e.type !== 'recovered' &&
+            endedKey(e) === key &&
+            Date.parse(e.queuedAt) <= at &&
+            (!last || Date.parse(e.queuedAt) > Date.parse(last.occurredAt)),
+        );
       const where = `run ${run.iteration} (clean), ${g.name}`;
       const gwLast = lastOf(serverKey(g.id, GATEWAY_ADDRESS));
       count('nothing missed');
       if (allBad(run.truth, g)) {
-        if (droppedSince(endedInGroup, serverKey(g.id, GATEWAY_ADDRESS), gwLast, at))
+        if (droppedSince(serverKey(g.id, GATEWAY_ADDRESS), gwLast))
           count('nothing missed, dropped as ended in group');
         else if (!gwLast || gwLast.type === 'recovered')
           violations.push(`${where}: every server bad, no gateway-level degraded`);
@@ -272,7 +313,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
         const truth = run.truth.get(key);
         const last = lastOf(key);
         if (truth?.kind === 'bad') {
-          if (droppedSince(endedInGroup, key, last, at)) count('nothing missed, dropped as ended in group');
+          if (droppedSince(key, last)) count('nothing missed, dropped as ended in group');
           else if (!last || last.type === 'recovered')
             violations.push(`${where}/${address}: bad, but no degraded was decided`);
           else if (last.probeLog !== BAD_PROBE_LOGS[truth.log])
@@ -327,5 +368,9 @@ export function checkGroupSoak(input: GroupCheckInput): {
 
   return { ledger, violations, checked };
 }
+
+/** A report entry's server key: its `server` is gateway/pool/settings/address, the address last. */
+const endedKey = (e: { readonly gateway: string; readonly server: string }) =>
+  serverKey(e.gateway, e.server.split('/').pop() ?? e.server);
 
 export type { GroupSoakGateway };

@@ -159,9 +159,6 @@ export interface EndedEpisodesStep {
  *   receiver was told before, or may have been (a send of the first notice got no HTTP answer, or its
  *   run died holding it), and the `recovered` goes, closing what it opened. A refusal the receiver
  *   answered (a 503, or the 400 that made a dead letter) told it nothing.
- * A dead letter of the episode is dropped but never makes it untold: the notices behind it went on,
- * and which of them reached the receiver is not kept, so its `recovered` goes (a stray resolve costs
- * less than an alert left open).
  * Per receiver: another receiver that was sent the `degraded` already still gets its `recovered`.
  * An episode with a notice another live run holds (`runId`'s lease check at `now`, ISO) is left as it
  * is: that run may be delivering it. Order is kept. Pure.
@@ -196,8 +193,7 @@ export function dropEndedEpisodes(
   for (const letter of parked) {
     const episode = episodeId(letter.notice);
     const stale = recoveredAt.has(episode) && !busy.has(episode) && letter.notice.type !== 'recovered';
-    // A dead letter never makes its episode untold: the notices behind it went on (a reminder, a
-    // changed cause), and the outbox keeps no trace of which reached the receiver. Its recovered goes.
+    if (stale && letter.opensEpisode && letter.mayHaveReached !== true) untold.add(episode);
     (stale ? endedLetters : keptLetters).push(letter);
   }
   const kept: QueuedNotice[] = [];

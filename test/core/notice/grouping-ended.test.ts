@@ -186,12 +186,12 @@ describe('dropEndedEpisodes: dead letters', () => {
 
   it.each<[string, DeadLetter[], QueuedNotice[], string[], string[], string[]]>([
     [
-      'the opening degraded refused, then recovered: the letter ends; the recovered goes (a reminder behind the letter may have reached the receiver)',
+      'the opening degraded refused (never told), then recovered: the letter and the recovered both end',
       [letter(queued('degraded', 'a', { first: true }))],
       [queued('recovered', 'a')],
-      ['recovered a'],
-      ['degraded a'],
       [],
+      ['degraded a'],
+      ['recovered a'],
     ],
     [
       'a told episode whose reminder was refused: the letter ends, the recovered goes',
