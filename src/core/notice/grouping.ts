@@ -1,7 +1,7 @@
 import { hash64 } from '../hash';
 import type { Notice } from './notice';
 import { episodeId } from './episode';
-import { isLeasedElsewhere, type DeadLetter, type QueuedNotice } from './outbox';
+import { isLeasedElsewhere, type QueuedNotice } from './outbox';
 
 /**
  * Grouping: one message per gateway incident per receiver, with Alertmanager's aggregation-group
@@ -133,32 +133,26 @@ export function settleGroup(
   return options.delivered ? { ...group, flushedAt: options.now } : group;
 }
 
-/** What dropEndedEpisodes left waiting and parked, and what it took out (each oldest first). */
+/** What dropEndedEpisodes left waiting, and what it took out (each oldest first). */
 export interface EndedEpisodesStep {
   readonly waiting: readonly QueuedNotice[];
-  /** Not sent, ever: their episode ended while they waited (for the group, or for a retry). */
+  /** Not sent, ever: their episode ended while they waited for the group. */
   readonly ended: readonly QueuedNotice[];
-  readonly parked: readonly DeadLetter[];
-  /** Dead letters never re-sent: their episode ended, so re-sending them would announce old news. */
-  readonly endedLetters: readonly DeadLetter[];
 }
 
 /**
  * The rule "an episode that ended before its group was sent gets nothing" (Alertmanager's: an alert
  * resolved before its group's first notification is not notified; this product's own rule for
  * silences and inhibition: "recovered meanwhile gets nothing"), applied to one receiver's waiting
- * notices (held for the group, or kept for a retry after a failed send) and its dead letters
- * (`parked`). For each episode with a `recovered` waiting:
- * - its `degraded` and `still-degraded` notices waiting before the `recovered`, and its dead letters,
- *   are dropped: they would announce, as news, a failure that is already over (a reminder, a raised
- *   severity, a changed cause), and a dead letter re-sent by hand after the `recovered` would reopen
- *   an alert nothing closes;
+ * notices. For each episode with a `recovered` waiting:
+ * - its `degraded` and `still-degraded` notices waiting before the `recovered` are dropped: they would
+ *   announce, as news, a failure that is already over (a reminder, a raised severity, a changed cause);
  * - the `recovered` is dropped too when one of those was the episode's first notice to this receiver
  *   (`opensEpisode`): the receiver was never told, so there is nothing to resolve (no red card saying
  *   "degraded" and "recovered" for one server, no PagerDuty trigger then resolve). Otherwise the
  *   receiver was told before, or may have been (a send of the first notice got no HTTP answer, or its
  *   run died holding it), and the `recovered` goes, closing what it opened. A refusal the receiver
- *   answered (a 503, or the 400 that made a dead letter) told it nothing.
+ *   answered (a 503) told it nothing.
  * Per receiver: another receiver that was sent the `degraded` already still gets its `recovered`.
  * An episode with a notice another live run holds (`runId`'s lease check at `now`, ISO) is left as it
  * is: that run may be delivering it. Order is kept. Pure.
@@ -167,13 +161,12 @@ export function dropEndedEpisodes(
   waiting: readonly QueuedNotice[],
   runId: string,
   now: string,
-  parked: readonly DeadLetter[] = [],
 ): EndedEpisodesStep {
   const recoveredAt = new Map<string, number>();
   waiting.forEach((q, index) => {
     if (q.notice.type === 'recovered') recoveredAt.set(episodeId(q.notice), index);
   });
-  if (recoveredAt.size === 0) return { waiting, ended: [], parked, endedLetters: [] };
+  if (recoveredAt.size === 0) return { waiting, ended: [] };
   const busy = new Set(
     waiting.filter((q) => isLeasedElsewhere(q, runId, now)).map((q) => episodeId(q.notice)),
   );
@@ -188,21 +181,13 @@ export function dropEndedEpisodes(
     // the `recovered` still goes, as a stuck alert costs more than a stray resolve.
     if (q.opensEpisode && !mayHaveReached(q)) untold.add(episode);
   });
-  const keptLetters: DeadLetter[] = [];
-  const endedLetters: DeadLetter[] = [];
-  for (const letter of parked) {
-    const episode = episodeId(letter.notice);
-    const stale = recoveredAt.has(episode) && !busy.has(episode) && letter.notice.type !== 'recovered';
-    if (stale && letter.opensEpisode && letter.mayHaveReached !== true) untold.add(episode);
-    (stale ? endedLetters : keptLetters).push(letter);
-  }
   const kept: QueuedNotice[] = [];
   const ended: QueuedNotice[] = [];
   waiting.forEach((q, index) => {
     const drop = stale.has(index) || (q.notice.type === 'recovered' && untold.has(episodeId(q.notice)));
     (drop ? ended : kept).push(q);
   });
-  return { waiting: kept, ended, parked: keptLetters, endedLetters };
+  return { waiting: kept, ended };
 }
 
 /**

@@ -64,10 +64,6 @@ export interface DeadLetter {
   readonly parkedAt: string;
   /** Why: the receiver's answer (`HTTP 400 Bad Request: …`) or the outbox bound. */
   readonly reason: string;
-  /** As on QueuedNotice: it was its episode's first notice to this receiver. */
-  readonly opensEpisode?: boolean;
-  /** As on QueuedNotice: a send of it may have reached the receiver. */
-  readonly mayHaveReached?: boolean;
 }
 
 /** One receiver's notices in one state document. */
@@ -192,15 +188,7 @@ export function settleOutbox(
         ...(outcome.mayHaveReached ? { mayHaveReached: true } : {}),
       });
     } else if (outcome?.kind === 'failed') {
-      refused.push(
-        deadLetter(
-          released,
-          queued.failedRuns + 1,
-          context.now,
-          outcome.reason,
-          outcome.mayHaveReached === true,
-        ),
-      );
+      refused.push(deadLetter(released, queued.failedRuns + 1, context.now, outcome.reason));
     } else {
       waiting.push(released);
     }
@@ -228,8 +216,6 @@ export function requeueDeadLetters(
       queuedAt: letter.queuedAt,
       failedRuns: letter.failedRuns,
       lastError: `re-sent by hand after: ${letter.reason}`,
-      ...(letter.opensEpisode ? { opensEpisode: true } : {}),
-      ...(letter.mayHaveReached ? { mayHaveReached: true } : {}),
     }));
   return {
     outbox: { waiting: [...back, ...outbox.waiting], parked: outbox.parked.filter((l) => !select(l)) },
@@ -255,8 +241,6 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
           queued.failedRuns,
           context.now,
           `set aside unsent: more than ${limit} notices were waiting for this receiver (notify.outboxLimit)`,
-          // A lease here is one a run let run out: it may have sent the notice.
-          queued.lease !== undefined,
         ),
       );
       excess--;
@@ -275,21 +259,6 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
   };
 }
 
-/** `queued` set aside; `reached`: a send of it may have reached the receiver (kept for dropEndedEpisodes). */
-function deadLetter(
-  queued: QueuedNotice,
-  failedRuns: number,
-  now: string,
-  reason: string,
-  reached: boolean,
-): DeadLetter {
-  return {
-    notice: queued.notice,
-    queuedAt: queued.queuedAt,
-    failedRuns,
-    parkedAt: now,
-    reason,
-    ...(queued.opensEpisode ? { opensEpisode: true } : {}),
-    ...(reached || queued.mayHaveReached ? { mayHaveReached: true } : {}),
-  };
+function deadLetter(queued: QueuedNotice, failedRuns: number, now: string, reason: string): DeadLetter {
+  return { notice: queued.notice, queuedAt: queued.queuedAt, failedRuns, parkedAt: now, reason };
 }

@@ -225,18 +225,14 @@ async function claimNotices(
         runId,
         limit: deps.outboxLimit,
       });
-      const grouped = groupingOf(notifier, policy) === 'gateway';
-      // An episode that ended while its notices waited (for the group, or for a retry) or lay as dead
-      // letters is not news any more (grouping.ts).
-      const ended = dropEndedEpisodes(step.outbox.waiting, runId, now, step.outbox.parked);
-      let waiting = ended.waiting;
-      endedInGroup.push(
-        ...ended.endedLetters.map((letter) => endedReport(notifier.name, letter, 'its dead letter')),
-        ...ended.ended.map((q) => endedReport(notifier.name, q, grouped ? 'its group' : 'it')),
-      );
+      let waiting = step.outbox.waiting;
       // Grouping: the receiver's notices wait in its outbox until the group is due (grouping.ts).
       let due = true;
-      if (grouped) {
+      if (groupingOf(notifier, policy) === 'gateway') {
+        // An episode that ended while its notices waited for the group is not news any more.
+        const ended = dropEndedEpisodes(waiting, runId, now);
+        waiting = ended.waiting;
+        endedInGroup.push(...ended.ended.map((q) => endedReport(notifier.name, q)));
         const group = openGroup(previous.groups?.[notifier.name], waiting, now);
         if (group) groups[notifier.name] = group;
         const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
@@ -245,7 +241,7 @@ async function claimNotices(
       }
       if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
-      deadLetters[notifier.name] = ended.parked;
+      deadLetters[notifier.name] = step.outbox.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
     }
     const configured = new Set(deps.notifiers.map((n) => n.name));
@@ -440,24 +436,14 @@ function opensEpisodeFor(
   return told.receivers !== undefined && !told.receivers.includes(receiver);
 }
 
-/**
- * `what`: what had not gone out when the episode ended: `its group` (held for the group's timer), `it`
- * (kept for a retry after a failed send), `its dead letter` (refused, never re-sent by hand).
- */
-function endedReport(
-  receiver: string,
-  queued: QueuedNotice | DeadLetter,
-  what: 'its group' | 'it' | 'its dead letter',
-): EndedInGroupReport {
-  const before =
-    what === 'its dead letter' ? 'ended before its dead letter was re-sent' : `ended before ${what} was sent`;
+function endedReport(receiver: string, queued: QueuedNotice): EndedInGroupReport {
   return {
     ...noticeEntryFields(receiver, queued),
     queuedAt: queued.queuedAt,
     reason:
       queued.notice.type === 'recovered'
-        ? `${before}: the receiver was never told of the episode`
-        : `${before}: the episode is over`,
+        ? 'ended before its group was sent: the receiver was never told of the episode'
+        : 'ended before its group was sent: the episode is over',
   };
 }
 

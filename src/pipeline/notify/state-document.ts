@@ -112,8 +112,6 @@ const deadLetter = z.looseObject({
   failedRuns: z._default(count, 0),
   parkedAt: isoTime,
   reason: text,
-  opensEpisode: z.optional(z.boolean()),
-  mayHaveReached: z.optional(z.boolean()),
 });
 const serverRecord = z.looseObject({
   gateway,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { dropEndedEpisodes } from '../../../src/core/notice/grouping';
 import type { NoticeType } from '../../../src/core/notice/notice';
-import type { DeadLetter, QueuedNotice } from '../../../src/core/notice/outbox';
+import type { QueuedNotice } from '../../../src/core/notice/outbox';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
 
 /**
@@ -169,59 +169,5 @@ describe('dropEndedEpisodes', () => {
         }
       }),
     );
-  });
-});
-
-describe('dropEndedEpisodes: dead letters', () => {
-  const letter = (q: QueuedNotice, extra: Partial<DeadLetter> = {}): DeadLetter => ({
-    notice: q.notice,
-    queuedAt: q.queuedAt,
-    failedRuns: 1,
-    parkedAt: '2030-01-01T00:01:00.000Z',
-    reason: 'HTTP 400 Bad Request',
-    ...(q.opensEpisode ? { opensEpisode: true } : {}),
-    ...extra,
-  });
-  const labelLetter = (l: DeadLetter) => `${l.notice.type} ${l.notice.server.address}`;
-
-  it.each<[string, DeadLetter[], QueuedNotice[], string[], string[], string[]]>([
-    [
-      'the opening degraded refused (never told), then recovered: the letter and the recovered both end',
-      [letter(queued('degraded', 'a', { first: true }))],
-      [queued('recovered', 'a')],
-      [],
-      ['degraded a'],
-      ['recovered a'],
-    ],
-    [
-      'a told episode whose reminder was refused: the letter ends, the recovered goes',
-      [letter(queued('still-degraded', 'a'))],
-      [queued('recovered', 'a')],
-      ['recovered a'],
-      ['still-degraded a'],
-      [],
-    ],
-    [
-      'the opening degraded may have reached the receiver before it was refused: the recovered goes',
-      [letter(queued('degraded', 'a', { first: true }), { mayHaveReached: true })],
-      [queued('recovered', 'a')],
-      ['recovered a'],
-      ['degraded a'],
-      [],
-    ],
-    [
-      'a dead letter of another server, or with no recovered waiting, stays for resend',
-      [letter(queued('degraded', 'b', { first: true }))],
-      [queued('recovered', 'a')],
-      ['recovered a'],
-      [],
-      [],
-    ],
-  ])('%s', (_name, parked, waiting, kept, endedLetters, ended) => {
-    const step = dropEndedEpisodes(waiting, RUN, NOW, parked);
-    expect(step.waiting.map(label)).toEqual(kept);
-    expect(step.endedLetters.map(labelLetter)).toEqual(endedLetters);
-    expect(step.ended.map(label)).toEqual(ended);
-    expect(step.parked.length + step.endedLetters.length).toBe(parked.length);
   });
 });

@@ -243,26 +243,6 @@ describe('claimOutbox: a run takes the outbox', () => {
 });
 
 describe('requeueDeadLetters: re-sent by hand', () => {
-  it('a dead letter keeps whether it opened its episode and whether a send may have reached the receiver, and a resend carries both back', () => {
-    const refused = settleOutbox(
-      { waiting: [mine('o', { opensEpisode: true }), mine('m', { mayHaveReached: true })], parked: [] },
-      new Map([
-        ['o', refuse()],
-        ['m', refuse()],
-      ]),
-      context,
-    );
-    expect(refused.parked.map((l) => [l.notice.id, l.opensEpisode, l.mayHaveReached])).toEqual([
-      ['o', true, undefined],
-      ['m', undefined, true],
-    ]);
-    const back = requeueDeadLetters(refused.outbox, () => true);
-    expect(back.outbox.waiting.map((q) => [q.notice.id, q.opensEpisode, q.mayHaveReached])).toEqual([
-      ['o', true, undefined],
-      ['m', undefined, true],
-    ]);
-  });
-
   it('moves the chosen dead letters to the front of the outbox, same ids, oldest first; the rest stay parked', () => {
     const step = requeueDeadLetters(
       { waiting: [queued('w')], parked: [letter('a'), letter('b'), letter('c')] },

@@ -35,7 +35,7 @@ function groupedNotifier(
           ok: false,
           attempts: [
             answer === 'timeout'
-              ? { attempt: 1, error: 'no answer within 1000 ms', mayHaveReached: true, durationInMs: 1000 }
+              ? { attempt: 1, error: 'timed out after 1000 ms', durationInMs: 1000 }
               : { attempt: 1, status: answer === 'retryable' ? 503 : 400, durationInMs: 1 },
           ],
           error: {
@@ -363,70 +363,5 @@ describe('an episode that ends while its notices wait for the group sends nothin
       ['timeout', [['degraded', '10.0.0.4']]],
       ['accept', [['recovered', '10.0.0.4']]],
     ]);
-  });
-});
-
-describe('the same rule for receivers that do not group: a notice kept for a retry or set aside as a dead letter', () => {
-  const single = () => groupedNotifier('webhook[pd]', { grouping: 'server', grouped: false });
-
-  it('a degraded that failed (HTTP 503) and waits for a retry when the server recovers: neither it nor the recovered is sent', async () => {
-    const pd = single();
-    const { world, run } = setup([pd]);
-    pd.script('retryable');
-    await run(0, { bad: ['10.0.0.4'] });
-    const healthy = await run(5, { healthy: ['10.0.0.4'] });
-    expect(healthy.endedInGroup?.map((e) => [e.type, e.reason])).toEqual([
-      ['degraded', 'ended before it was sent: the episode is over'],
-      ['recovered', 'ended before it was sent: the receiver was never told of the episode'],
-    ]);
-    await run(10, { healthy: ['10.0.0.4'] });
-    expect(pd.singles).toEqual([]);
-    expect(world.document()?.outbox['webhook[pd]']).toEqual([]);
-  });
-
-  it('a degraded refused for good (HTTP 400, a dead letter) when the server recovers: no recovered, and the dead letter is gone, so a resend cannot reopen the alert', async () => {
-    const pd = single();
-    const { world, run } = setup([pd]);
-    pd.script('permanent');
-    await run(0, { bad: ['10.0.0.4'] });
-    expect(
-      world.document()?.deadLetters?.['webhook[pd]']?.map((l) => [l.notice.type, l.opensEpisode]),
-    ).toEqual([['degraded', true]]);
-    const healthy = await run(5, { healthy: ['10.0.0.4'] });
-    expect(healthy.endedInGroup?.map((e) => [e.type, e.reason])).toEqual([
-      ['degraded', 'ended before its dead letter was re-sent: the episode is over'],
-      ['recovered', 'ended before it was sent: the receiver was never told of the episode'],
-    ]);
-    expect(pd.singles).toEqual([]);
-    expect(world.document()?.deadLetters?.['webhook[pd]']).toEqual([]);
-  });
-
-  it('a told episode whose reminder became a dead letter: the dead letter goes, the recovered is sent', async () => {
-    const pd = single();
-    const { world, run } = setup([pd], { ...POLICY, repeatIntervalInMs: 10 * MINUTE });
-    await run(0, { bad: ['10.0.0.4'] });
-    pd.script('permanent');
-    await run(10, { bad: ['10.0.0.4'] });
-    expect(world.document()?.deadLetters?.['webhook[pd]']?.map((l) => l.notice.type)).toEqual([
-      'still-degraded',
-    ]);
-    const healthy = await run(15, { healthy: ['10.0.0.4'] });
-    expect(healthy.endedInGroup?.map((e) => e.type)).toEqual(['still-degraded']);
-    expect(told(pd.singles)).toEqual([
-      ['degraded', '10.0.0.4'],
-      ['recovered', '10.0.0.4'],
-    ]);
-  });
-
-  it('a degraded whose send got no answer (the receiver may hold it), then refused: the recovered still goes', async () => {
-    const pd = single();
-    const { run } = setup([pd]);
-    pd.script('timeout');
-    await run(0, { bad: ['10.0.0.4'] });
-    pd.script('permanent');
-    await run(5, { bad: ['10.0.0.4'] });
-    const healthy = await run(10, { healthy: ['10.0.0.4'] });
-    expect(healthy.endedInGroup?.map((e) => e.type)).toEqual(['degraded']);
-    expect(told(pd.singles)).toEqual([['recovered', '10.0.0.4']]);
   });
 });
