@@ -322,6 +322,12 @@ export interface AttemptRecord {
   readonly status?: number;
   /** Why the attempt failed (absent on success). */
   readonly error?: string;
+  /**
+   * No HTTP answer was read, but the request may have been written (a time-out, a reset, a cancel
+   * mid-attempt): the receiver may hold the notice. Absent when it answered, or when the connection
+   * was never made (refused, unresolvable, unreachable, a TLS certificate refused).
+   */
+  readonly mayHaveReached?: boolean;
   readonly durationInMs: number;
   /** What the receiver's `Retry-After` asked for. */
   readonly retryAfterInMs?: number;

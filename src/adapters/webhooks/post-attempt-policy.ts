@@ -67,14 +67,15 @@ export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSe
           response = await next(request);
         } catch (error) {
           if (external?.aborted === true && !timeout.aborted) {
-            record({ error: 'cancelled' });
+            record({ error: 'cancelled', mayHaveReached: true });
             progress.cancelled = 'during-attempt';
             throw cancelled('cancelled during the attempt');
           }
           const text = timeout.aborted
             ? `no answer within ${timeoutInMs} ms${cutByBudget ? ' (the rest of the total budget)' : ''}`
             : describeNetworkError(error);
-          record({ error: text });
+          const sent = timeout.aborted || !neverConnected(error);
+          record({ error: text, ...(sent ? { mayHaveReached: true } : {}) });
           throw new RestError(text, { code: ATTEMPT_FAILED });
         }
         record(await describeAnswer(response, settings, signal));
@@ -167,6 +168,21 @@ function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   const code = errorCode(cause) ?? errorCode(error);
   return code ? `network error (${code})` : 'network error';
+}
+
+/**
+ * Error codes of a connection that was never made, so no byte of the request reached the receiver:
+ * refused, unresolvable, unreachable, or a TLS certificate our side refused before sending (Node's
+ * net/dns/tls error codes). Any other network error (ECONNRESET, EPIPE, a socket hang-up) may come
+ * after the request was written.
+ */
+const NEVER_CONNECTED =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ERR_TLS_CERT_ALTNAME_INVALID|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+function neverConnected(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const code = errorCode(cause) ?? errorCode(error);
+  return code !== undefined && NEVER_CONNECTED.test(code);
 }
 
 /** A system error code (`ECONNRESET`); not the library's catch-all `REQUEST_SEND_ERROR`. */

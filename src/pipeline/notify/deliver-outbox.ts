@@ -162,7 +162,7 @@ export function sendOutcome(result: SendResult): SendOutcome {
     kind: 'failed',
     retryable: result.error?.retryable ?? true,
     reason: result.error?.message ?? 'refused',
-    ...(result.attempts.some((a) => a.status === undefined) ? { mayHaveReached: true } : {}),
+    ...(result.attempts.some((a) => a.mayHaveReached === true) ? { mayHaveReached: true } : {}),
   };
 }
 

@@ -197,6 +197,8 @@ describe('httpPost: retries', () => {
     const result = await httpPost(request(receiver.url()), options({ sleep: recordingSleep().sleep }));
     expect(result.ok).toBe(true);
     expect(result.attempts[0]?.error).toMatch(/^network error/);
+    // Dropped after the request reached the receiver: it may hold the notice.
+    expect(result.attempts[0]?.mayHaveReached).toBe(true);
     expect(receiver.requests).toHaveLength(2);
   });
 });
@@ -217,6 +219,8 @@ describe('httpPost: time limits', () => {
     for (const attempt of result.attempts) {
       expect(attempt.error).toBe('no answer within 150 ms');
       expect(attempt.status).toBeUndefined();
+      // The request was written: the receiver may hold the notice (grouping.ts, dropEndedEpisodes).
+      expect(attempt.mayHaveReached).toBe(true);
       expect(attempt.durationInMs).toBeGreaterThanOrEqual(140);
       // A hanging receiver never answers: any bound a busy machine keeps proves the time-out.
       expect(attempt.durationInMs).toBeLessThan(10_000);
@@ -300,6 +304,8 @@ describe('httpPost: a receiver that is down', () => {
     expect(result.attempts).toHaveLength(4);
     expect(waits).toHaveLength(3);
     for (const attempt of result.attempts) expect(attempt.error).toBe('network error (ECONNREFUSED)');
+    // Never connected: nothing can have reached the receiver.
+    for (const attempt of result.attempts) expect(attempt.mayHaveReached).toBeUndefined();
     if (result.ok) return;
     expect(result.error.retryable).toBe(true);
     expect(result.error.message).toMatch(

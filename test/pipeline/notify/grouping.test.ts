@@ -35,7 +35,7 @@ function groupedNotifier(
           ok: false,
           attempts: [
             answer === 'timeout'
-              ? { attempt: 1, error: 'timed out after 1000 ms', durationInMs: 1000 }
+              ? { attempt: 1, error: 'no answer within 1000 ms', mayHaveReached: true, durationInMs: 1000 }
               : { attempt: 1, status: answer === 'retryable' ? 503 : 400, durationInMs: 1 },
           ],
           error: {
