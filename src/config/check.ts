@@ -6,6 +6,7 @@ import { formatIssues } from '../core/input/format-issues';
 import { fromEnvSchema, resolveFromEnv } from '../core/input/from-env';
 import { isConfigError } from '../errors';
 import { caCertFileProblem } from './ca-cert-file';
+import { folderProblem } from './folder-problem';
 import { configSchema } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,12 +46,40 @@ export function configProblems(
     const problem = readableFileProblem(path.resolve(options.base, article));
     if (problem) problems.push(`article: ${problem}`);
   }
+  problems.push(...folderProblems(root, options.base));
   if (options.env) {
     for (const key of ['sinks.blob', 'state.blob'] as const) {
       const [parent, child] = key.split('.') as [string, string];
       const connection = asObject(asObject(root[parent])?.[child]);
       if (connection) problems.push(...connectionStringProblems(connection, key, options.env));
     }
+  }
+  return problems;
+}
+
+/** The same defaults as the schema's: `sinks.dir` "out" and `state.dir` ".appgw-state" when no blob is given. */
+const DEFAULT_DIRS = { sinks: 'out', state: '.appgw-state' } as const;
+
+/**
+ * `sinks.dir` and `state.dir` (given, or their defaults when no `blob` is), relative to `base`: each
+ * must be a folder or not exist yet (folder-problem.ts). Exported for the verbs that read one part of
+ * the configuration (load.ts).
+ */
+export function folderProblems(
+  root: Record<string, unknown>,
+  base: string,
+  keys: ReadonlyArray<'sinks' | 'state'> = ['sinks', 'state'],
+): string[] {
+  const problems: string[] = [];
+  for (const key of keys) {
+    const part = asObject(root[key]) ?? (key in root ? undefined : {});
+    if (!part) continue; // of the wrong shape: the schema said so
+    const given = part['dir'];
+    const dir =
+      typeof given === 'string' ? given : part['blob'] === undefined ? DEFAULT_DIRS[key] : undefined;
+    if (!dir?.trim()) continue;
+    const problem = folderProblem(path.resolve(base, dir));
+    if (problem) problems.push(`${key}.dir: ${problem}`);
   }
   return problems;
 }
@@ -92,7 +121,7 @@ function readableFileProblem(file: string): string | undefined {
   }
 }
 
-function asObject(value: unknown): Record<string, unknown> | undefined {
+export function asObject(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors';
 import { formatIssues } from '../core/input/format-issues';
 import { readJsonFile } from '../adapters/files/json-file';
-import { configProblems } from './check';
+import { asObject, configProblems, folderProblems } from './check';
 import * as z from '../core/input/zod';
 import { configSchema, type Config } from './schema';
 import { silencesSchema } from '../core/notice/silence-schema';
@@ -49,6 +49,11 @@ export async function loadConfigPart<K extends ConfigPart>(
   const schema = z.looseObject(Object.fromEntries(parts.map((part) => [part, shape[part]])));
   const result = schema.safeParse(read.value);
   if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
+  // The state folder only: `notify test` reads `sinks` for its receivers, and writes no insight.
+  const badFolders = (parts as readonly ConfigPart[]).includes('state')
+    ? folderProblems(asObject(read.value) ?? {}, path.dirname(path.resolve(file)), ['state'])
+    : [];
+  if (badFolders.length) throw new ConfigError(badFolders, `config file ${file}`);
   const config = result.data as unknown as Pick<Config, K>;
   const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
   const state = (config as Partial<Config>).state;
@@ -81,6 +86,8 @@ export async function loadSilencesConfig(file: string): Promise<SilencesConfig> 
   });
   const result = schema.safeParse(read.value);
   if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
+  const badFolders = folderProblems(asObject(read.value) ?? {}, path.dirname(path.resolve(file)), ['state']);
+  if (badFolders.length) throw new ConfigError(badFolders, `config file ${file}`);
   const state = result.data.state as Config['state'];
   const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
   return {

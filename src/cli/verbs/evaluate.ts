@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { evaluateSavedBody } from '../../app/evaluate-saved';
+import { folderProblem } from '../../config/folder-problem';
 import { readJsonFile } from '../../adapters/files/json-file';
 import { BackendHealthBodyError, UsageError } from '../../errors';
 import { runSucceeded } from '../../core/run-report';
@@ -23,6 +24,8 @@ export async function evaluateVerb(args: string[]): Promise<number> {
       EVALUATE.name,
     );
   }
+  const outProblem = folderProblem(path.resolve(values.out));
+  if (outProblem) throw new UsageError([`--out: ${outProblem}`], EVALUATE.name);
   const file = positionals[0] ?? '-';
   const source =
     file === '-' ? 'backend-health body on standard input' : `backend-health file ${path.resolve(file)}`;

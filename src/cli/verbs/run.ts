@@ -2,7 +2,9 @@ import path from 'node:path';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
+import { folderProblem } from '../../config/folder-problem';
 import { loadConfigFile } from '../../config/load';
+import { UsageError } from '../../errors';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { limitHeapGrowth } from '../heap-growth';
@@ -27,6 +29,9 @@ import { RUN } from '../verb-specs';
  */
 export async function runVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(RUN, args);
+  // Before any gateway is read: a run whose insights cannot be written would do all its work for nothing.
+  const outProblem = values.out === undefined ? undefined : folderProblem(path.resolve(values.out));
+  if (outProblem) throw new UsageError([`--out: ${outProblem}`], RUN.name);
   // Without --config: the Functions app's APPGW_* settings, from the environment (containers, CI jobs).
   const config = values.config
     ? await loadConfigFile(values.config, process.env)

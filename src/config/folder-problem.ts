@@ -1,0 +1,30 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Why `dir` (absolute) cannot be the folder a run writes into, or undefined: it, or a folder on the
+ * way to it, is a file. A folder that does not exist yet is fine (runs make it); one that cannot be
+ * written is found when it is written, with its own error. Checked when the configuration is loaded,
+ * so a run that could keep no state or write no insight stops before it reads any gateway, with one
+ * line, rather than failing once per gateway (trial 18).
+ */
+export function folderProblem(dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(at).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Not there yet (made on the first write), or a file on the way (stat says so further up).
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (path.dirname(at) === at) return undefined;
+        continue;
+      }
+      return undefined; // EACCES and the like: the write says what it is, with its own error
+    }
+    if (isFolder) return undefined;
+    return at === dir
+      ? `${dir} is a file, not a folder: point it at a folder (made if missing)`
+      : `${at} is a file, so ${dir} cannot be a folder: point it at a folder (made if missing)`;
+  }
+}
