@@ -65,8 +65,10 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
     if (problems.length) {
       // An unreadable state document hides its notices: "0 not delivered" would be a false all-clear.
-      const unknown = notifications.stateErrors.length
-        ? ` (not counting the notices of ${notifications.stateErrors.length} state document(s) that failed, below)`
+      // The stored silences fail open: their error hides no notice.
+      const hiding = notifications.stateErrors.filter((e) => !e.failedOpen).length;
+      const unknown = hiding
+        ? ` (not counting the notices of ${hiding} state document(s) that failed, below)`
         : '';
       lines.push(
         '',

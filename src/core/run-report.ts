@@ -80,6 +80,11 @@ export interface ReportedError {
    * deliveries to it (src/pipeline/sink-failures.ts DELIVERY_ERRORS_PER_SINK are listed per sink).
    */
   readonly omitted?: number;
+  /**
+   * State errors only: true when the run went on without the document and sent its notices as if it
+   * were empty (the stored silences fail open): it hides no notice, unlike a gateway's document.
+   */
+  readonly failedOpen?: boolean;
 }
 
 /** How many deliveries failed, in all: each entry of `errors`, and the failures a closing entry counts. */

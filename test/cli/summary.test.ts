@@ -261,6 +261,26 @@ describe('per receiver: what was delivered', () => {
     expect(text).toContain('    notify state file s.json is not valid');
   });
 
+  it('the stored silences failed open: their error is shown, but hides no notice', () => {
+    const text = formatSummary(
+      withNotifications({
+        stateErrors: [
+          {
+            code: 'StateInvalid',
+            message: 'The stored silences in state file silences.json cannot be read',
+            retryable: false,
+            failedOpen: true,
+          },
+        ],
+      }),
+      [],
+    );
+    expect(text).toContain('✗ notifications: 0 delivered, 0 not delivered\n');
+    expect(text).toContain(
+      '    notify state: The stored silences in state file silences.json cannot be read',
+    );
+  });
+
   it('names five servers per receiver and counts the rest', () => {
     const deliveries = Array.from({ length: 8 }, (_, i) =>
       delivery('webhook[ops]', 'degraded', `g/p/s/10.0.0.${i}`),

@@ -162,22 +162,22 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     grouped: outcomes.flatMap((o) => o.grouped ?? []),
     endedInGroup: outcomes.flatMap((o) => o.endedInGroup ?? []),
     awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
-    stateErrors: onceEachStoredSilence(outcomes.flatMap((o) => o.stateErrors)),
+    stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),
     claimed: outcomes.every((o) => o.claimed),
     contended: outcomes.flatMap((o) => o.contended),
   };
 }
 
 /**
- * `errors` with each stored silence that is not valid said once: every gateway reads the one silence
- * document (notifyGateway), but the problem is the silence's, not the gateway's. Other errors, a
- * document that could not be read included, stay per gateway (each gateway's notify went without).
+ * `errors` with each error about one document said once: every gateway reads the one silence
+ * document (notifyGateway), so its problem (or one of its silences') would otherwise be said once per
+ * gateway. A gateway's own document is named in its own errors, so those stay one per gateway.
  */
-function onceEachStoredSilence(errors: readonly ReportedError[]): ReportedError[] {
+function onceEachDocument(errors: readonly ReportedError[]): ReportedError[] {
   const seen = new Set<string>();
   return errors.filter((error) => {
-    if (error.code !== 'StoredSilenceInvalid') return true;
-    const key = `${error.document ?? ''}\n${error.message}`;
+    if (error.document === undefined) return true;
+    const key = `${error.code}\n${error.document}\n${error.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -199,7 +199,7 @@ export async function withStoredSilences(
   if (!store) return { policy, errors: [] };
   try {
     const { silences, invalid } = await readStoredSilences(store);
-    const errors = invalid.map((error) => reportedError(error));
+    const errors = invalid.map((error) => ({ ...reportedError(error), failedOpen: true }));
     for (const error of errors) logger.error(error.message);
     return silences.length
       ? { policy: { ...policy, silences: [...(policy.silences ?? []), ...silences] }, errors }
@@ -209,6 +209,7 @@ export async function withStoredSilences(
     const withDocument = {
       ...reported,
       document: reported.document ?? store.name,
+      failedOpen: true,
       // An invalid document says so itself (errors.ts, the silences' kind); said once.
       message: isStateInvalidError(error)
         ? reported.message

@@ -112,6 +112,30 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     expect(report.ok).toBe(false);
   });
 
+  it('a silence document that is not valid as a whole is said once for the run (two gateways read it), failed open: both gateways are notified', async () => {
+    const { store, state } = make();
+    await store.write({ version: 1, silences: 'not a list' } as never, undefined);
+    const from = receiver.requests.length;
+    const { report } = await notifyRun({
+      scenario,
+      config: {
+        sinks: {
+          dir: path.join(tmp, 'out'),
+          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
+        },
+        state,
+      },
+      silences: store,
+      logger: recordingLogger(),
+    });
+    expect(receiver.requests.length - from).toBe(2);
+    const errors = report.notifications?.stateErrors ?? [];
+    expect(errors.map((e) => [e.code, e.document, e.failedOpen])).toEqual([
+      ['StateInvalid', store.name, true],
+    ]);
+    expect(report.ok).toBe(false);
+  });
+
   it('add and expire work beside invalid entries, keeping each as stored; expire sets an invalid one aside', async () => {
     const { store } = make();
     await store.write(
