@@ -84,7 +84,8 @@ export function folderProblems(
   return problems;
 }
 
-function receiverProblems(webhooks: unknown[], env: Env): string[] {
+/** Each webhook receiver's problems as the adapter will take it (URL and secret policy, `fromEnv`). */
+export function receiverProblems(webhooks: unknown[], env: Env): string[] {
   try {
     resolveWebhookConfigs(webhooks, env);
     return [];

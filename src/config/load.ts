@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors';
 import { formatIssues } from '../core/input/format-issues';
 import { readJsonFile } from '../adapters/files/json-file';
-import { asObject, configProblems, folderProblems } from './check';
+import { asObject, configProblems, folderProblems, receiverProblems } from './check';
 import * as z from '../core/input/zod';
 import { configSchema, type Config } from './schema';
 import { silencesSchema } from '../core/notice/silence-schema';
@@ -42,13 +42,23 @@ export type ConfigPart = 'state' | 'notify' | 'sinks';
 export async function loadConfigPart<K extends ConfigPart>(
   file: string,
   parts: readonly K[],
+  receiver?: ReceiverToCheck,
 ): Promise<Pick<Config, K>> {
   const read = await readJsonFile(file);
   if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
   const shape = configSchema._zod.def.shape;
   const schema = z.looseObject(Object.fromEntries(parts.map((part) => [part, shape[part]])));
   const result = schema.safeParse(read.value);
-  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
+  // The receiver a verb will send to is checked as the adapter takes it (URL and secret policy,
+  // `fromEnv`) in the same round as the schema, so one run of the verb names every problem.
+  const own = receiver ? receiverEntryProblems(read.value, receiver) : undefined;
+  const problems = [
+    ...(result.success ? [] : formatIssues(result.error)).filter(
+      (line) => !(own && line.startsWith(own.path)),
+    ),
+    ...(own?.problems ?? []),
+  ];
+  if (problems.length || !result.success) throw new ConfigError(problems, `config file ${file}`);
   // The state folder only: `notify test` reads `sinks` for its receivers, and writes no insight.
   const badFolders = (parts as readonly ConfigPart[]).includes('state')
     ? folderProblems(asObject(read.value) ?? {}, path.dirname(path.resolve(file)), ['state'])
@@ -63,6 +73,32 @@ export async function loadConfigPart<K extends ConfigPart>(
     ...(state ? { state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) } } : {}),
     ...(sinks ? { sinks: { ...sinks, ...(sinks.dir ? { dir: at(sinks.dir) } : {}) } } : {}),
   };
+}
+
+/** The receiver a verb will send to (`notify test --receiver`), and the environment its `fromEnv` names are read from. */
+export interface ReceiverToCheck {
+  /** `ops` or `webhook[ops]`. */
+  readonly name: string;
+  readonly env: Env;
+}
+
+/**
+ * The problems of the named receiver's entry as the webhook adapter takes it, and the entry's path
+ * (`sinks.webhooks[2]`); undefined when the config has no such entry (the verb says so itself).
+ * Another receiver's unset secret is no reason for this verb to fail: only this entry is resolved.
+ */
+function receiverEntryProblems(
+  raw: unknown,
+  receiver: ReceiverToCheck,
+): { readonly path: string; readonly problems: string[] } | undefined {
+  const webhooks = asObject(asObject(raw)?.['sinks'])?.['webhooks'];
+  if (!Array.isArray(webhooks)) return undefined;
+  const wanted = /^webhook\[(.*)\]$/.exec(receiver.name)?.[1] ?? receiver.name;
+  const index = webhooks.findIndex((entry) => asObject(entry)?.['name'] === wanted);
+  if (index < 0) return undefined;
+  const path = `sinks.webhooks[${index}]`;
+  // `sinks.webhooks[1]` ends in `]`: no prefix of `sinks.webhooks[10]`.
+  return { path, problems: receiverProblems(webhooks, receiver.env).filter((line) => line.startsWith(path)) };
 }
 
 /** What the `silence` verbs read of a config: where the state lives, and `notify.silences`. */

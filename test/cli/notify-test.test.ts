@@ -314,6 +314,37 @@ describe('appgw-insights notify test', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
+  it("every problem of the config at once: the schema's and the tested receiver's URL policy, in one run; nothing sent", async () => {
+    const file = path.join(tmp, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        sinks: {
+          webhooks: [
+            { name: 'a', url: 'ftp://hooks.example/x', format: 'json' },
+            { name: 'b', url: receiver.url('/b'), format: 'nope' },
+          ],
+        },
+        notify: { groupWait: 'forever' },
+      }),
+    );
+    const { code, stderr } = await runCli(['notify', 'test', '--config', file, '--receiver', 'a'], tmp, env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/sinks\.webhooks\[0\]\.url: must use https:\/\//);
+    expect(stderr).toMatch(/sinks\.webhooks\[1\]\.format: /);
+    expect(stderr).toMatch(/notify\.groupWait: "forever"/);
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("another receiver's secret that is not set is no reason to refuse testing this one", async () => {
+    const { code } = await runCli(['notify', 'test', '--config', configFile, '--receiver', 'ops'], tmp, {
+      ...process.env,
+      APPGW_TEST_PD_KEY: '',
+    });
+    expect(code).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('a routing key from a setting that is not set: exit 2 naming the setting, nothing sent', async () => {
     const { code, stderr } = await runCli(
       ['notify', 'test', '--config', configFile, '--receiver', 'pager'],

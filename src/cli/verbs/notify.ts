@@ -86,7 +86,10 @@ function reportErrors(errors: readonly ReportedError[]): number {
 async function testVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_TEST, args);
   // --receiver and --config are required (verb-specs.ts): parseVerbArgs refused their absence.
-  const config = await loadConfigPart(values.config as string, ['sinks', 'notify']);
+  const config = await loadConfigPart(values.config as string, ['sinks', 'notify'], {
+    name: values.receiver as string,
+    env: process.env,
+  });
   const notifier = buildReceiver(config, process.env, values.receiver as string);
   if (!notifier) {
     const names = config.sinks.webhooks.map((w) => w.name);
