@@ -11,7 +11,7 @@ import {
   type RunReport,
   type SilencedReport,
 } from '../core/run-report';
-import { terminalField as field, terminalJsonPieces } from './terminal-text';
+import { terminalField as field, terminalJsonPieces, terminalMessage as message } from './terminal-text';
 import { writePieces } from './write-pieces';
 
 /**
@@ -31,7 +31,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
   ];
   if (report.interrupted) lines.push('', ...interruptedLines(report.interrupted));
   for (const target of report.targets.filter((t) => !t.ok)) {
-    lines.push('', `✗ target ${field(target.id, 400)}`, `    ${field(target.error?.message ?? '')}`);
+    lines.push('', `✗ target ${field(target.id, 400)}`, `    ${message(target.error?.message ?? '')}`);
   }
   for (const target of report.targets.filter((t) => t.ok && t.gateways === 0)) {
     lines.push(
@@ -47,7 +47,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       '',
       `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})`,
     );
-    if (!gateway.ok) lines.push(`    could not be checked: ${field(gateway.error?.message ?? '')}`);
+    if (!gateway.ok) lines.push(`    could not be checked: ${message(gateway.error?.message ?? '')}`);
     for (const f of gateway.findings) {
       lines.push(
         `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}  ${f.severity}`,
@@ -75,7 +75,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
         `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}`,
       );
       lines.push(...receiverLines(notifications));
-      for (const problem of problems) lines.push(`    ${field(problem, 400)}`);
+      for (const problem of problems) lines.push(`    ${message(problem, 400)}`);
     } else if (
       notifications.deliveries.length ||
       notifications.silenced.length ||
@@ -334,7 +334,7 @@ function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
       `✗ ${field(sink, 80)}: ${total} failure(s)`,
       // Whole up to MESSAGE_SHOWN: the advice closes each message, and clipping at 400 cut it off.
       ...shown.map(
-        ([text, count]) => `    ${field(text, MESSAGE_SHOWN)}${count > 1 ? ` (${count} times)` : ''}`,
+        ([text, count]) => `    ${message(text, MESSAGE_SHOWN)}${count > 1 ? ` (${count} times)` : ''}`,
       ),
       ...(more > 0
         ? [
@@ -355,7 +355,7 @@ const NOT_DONE_SHOWN = 10;
 
 /** Why the run stopped, and the gateways it did not do (not failed: nothing was decided for them). */
 function interruptedLines(interrupted: RunInterruptionReport): string[] {
-  const lines = [`✗ interrupted: ${field(interrupted.message, 400)}`];
+  const lines = [`✗ interrupted: ${message(interrupted.message, 400)}`];
   const { notDone } = interrupted;
   if (notDone.length === 0) return lines;
   const names = notDone.slice(0, NOT_DONE_SHOWN).map((id) => {

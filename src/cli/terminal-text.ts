@@ -1,5 +1,5 @@
 import { jsonChunks } from '../core/json-chunks';
-import { clipText } from '../core/text-clip';
+import { clipMiddle, clipText } from '../core/text-clip';
 
 /**
  * What the CLI prints comes partly from the network (gateway, pool and server names, probe messages,
@@ -23,6 +23,17 @@ export function terminalField(value: string, limit = FIELD_LIMIT): string {
   // A hidden character becomes a space, so the words around it stay apart.
   const flat = value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
   return clipAtWord(flat, limit);
+}
+
+/**
+ * An error message for one line of the terminal, made safe as terminalField; a long one keeps its
+ * start and its end (`head… tail`, core/text-clip.ts clipMiddle), where our messages say what to do.
+ * The whole message is in the report and the log.
+ */
+export function terminalMessage(value: string, limit = FIELD_LIMIT): string {
+  const flat = value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
+  // Capped first: clipMiddle reads all of it, and a receiver's answer may be long.
+  return clipMiddle(flat.length > 64 * 1024 ? clipText(flat, 64 * 1024) : flat, limit);
 }
 
 /** Default length of one line of a multi-line message. */

@@ -85,3 +85,36 @@ export function clipText(text: string, limit: number): string {
 export function firstLineClipped(text: string, limit: number): string {
   return clipText((text.split(/\r\n|\r|\n/)[0] ?? '').trim(), limit);
 }
+
+/**
+ * At most `limit` code points of `text`, keeping its start and its end: `head… tail`. For a message
+ * whose advice comes last ("… Point state.dir (APPGW_STATE_DIR) at a folder."), which clipText would
+ * cut off. The tail is the last whole words that fit in half the limit, from the start of
+ * a sentence when one starts there; the head is clipText of the rest. `text` unchanged when it fits;
+ * clipText alone when no whole word fits the tail (one long last word). Cuts only between whole
+ * characters, never inside an escape sequence, as clipText. Reads all of `text`: cap its size first.
+ */
+export function clipMiddle(text: string, limit: number): string {
+  const max = Math.max(1, Math.floor(limit));
+  const all = [...pieces(text)];
+  if (all.reduce((n, piece) => n + weight(piece), 0) <= max) return text;
+  // Half for the tail: the head says what failed, the tail what to do.
+  const tailRoom = Math.floor((max - 2) / 2); // "…" and a space between them
+  let start = all.length;
+  let used = 0;
+  while (start > 0 && used + weight(all[start - 1] as string) <= tailRoom) {
+    start -= 1;
+    used += weight(all[start] as string);
+  }
+  // Whole words only: forward to the next white space when the tail starts inside a word.
+  if (start > 0 && !isSpace(all[start - 1] as string))
+    while (start < all.length && !isSpace(all[start] as string)) start += 1;
+  let tail = all.slice(start).join('').trim();
+  // From a sentence's start when one starts inside the tail: "…, r… To recover: …" reads as a cut.
+  const sentence = /[.!?]\s+(?=[A-Z`"'(])/.exec(tail);
+  if (sentence && sentence.index + sentence[0].length < tail.length)
+    tail = tail.slice(sentence.index + sentence[0].length);
+  if (!tail) return clipText(text, max);
+  const head = clipText(text, max - weight(tail) - 1);
+  return `${head} ${tail}`;
+}

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clipText, ELLIPSIS, firstLineClipped } from '../../src/core/text-clip';
+import { clipMiddle, clipText, ELLIPSIS, firstLineClipped } from '../../src/core/text-clip';
 
 const graphemes = (text: string) => [
   ...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text),
@@ -109,6 +109,63 @@ describe('clipText: whole words, whole characters, whole escapes', () => {
           // What was kept is whole words of the input, or the start of a first word too long alone.
           if ((words[0] as string).length >= limit) expect((words[0] as string).startsWith(kept)).toBe(true);
           else expect(words.slice(0, kept.split(' ').length).join(' ')).toBe(kept);
+        },
+      ),
+    );
+  });
+});
+
+describe('clipMiddle: the start and the advice at the end', () => {
+  const ADVICE =
+    'The status page history in state folder /var/lib/appgw/history is unavailable: cannot list it (EACCES). Notices are not affected. Point state.dir (APPGW_STATE_DIR) at a folder it may write.';
+  it.each<[string, string, number, string]>([
+    ['fits: unchanged', 'State file s.json is not valid.', 40, 'State file s.json is not valid.'],
+    [
+      'the advice, from its sentence start, and the start of the message',
+      ADVICE,
+      130,
+      'The status page history in state folder /var/lib/appgw/history is… Point state.dir (APPGW_STATE_DIR) at a folder it may write.',
+    ],
+    [
+      'no sentence in the tail: its whole last words',
+      'aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk',
+      32,
+      'aaaa bbbb cccc… iiii jjjj kkkk',
+    ],
+    [
+      'a first word longer than the limit: cut inside it, the tail kept',
+      `${'x'.repeat(60)} then point it at a folder`,
+      30,
+      `${'x'.repeat(14)}… it at a folder`,
+    ],
+    ['one long last word: clipText alone', `ab cd ${'y'.repeat(40)}`, 20, 'ab cd…'],
+    [
+      'an escape in the tail is kept whole',
+      `${'a '.repeat(20)}end \\u001bx`,
+      24,
+      'a a a a a a… end \\u001bx',
+    ],
+    ['limit 1', 'abc def', 1, ELLIPSIS],
+  ])('%s', (_name, text, limit, expected) => {
+    const out = clipMiddle(text, limit);
+    expect(out).toBe(expected);
+    expect([...out].length).toBeLessThanOrEqual(Math.max(1, limit));
+  });
+
+  it('property: at most `limit` code points; a start of the text, "…", and an end of it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-zA-Z0-9.é]{1,20}$/), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 100 }),
+        (words, limit) => {
+          const input = words.join(' ');
+          const out = clipMiddle(input, limit);
+          expect([...out].length).toBeLessThanOrEqual(limit);
+          if (out === input) return;
+          const at = out.indexOf(ELLIPSIS);
+          expect(at).toBeGreaterThanOrEqual(0);
+          expect(input.startsWith(out.slice(0, at))).toBe(true);
+          expect(input.endsWith(out.slice(at + ELLIPSIS.length).trimStart())).toBe(true);
         },
       ),
     );
