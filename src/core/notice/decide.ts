@@ -1,3 +1,4 @@
+import { noticeCause } from './notice-cause';
 import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
 import { causeFor } from '../causes';
@@ -257,7 +258,9 @@ export function decideNotices(
     // A `degraded` again because the severity rose (noticeTypeFor) says from what, so it is not
     // read as a duplicate; a changed cause at a raised severity is both, and says so too.
     const { raisedFrom } = raisedOf(record, type);
-    notices.push(buildNotice(type, told, now, repeats, insight, undefined, raisedFrom));
+    // The steps with the gateway's own values (notice-cause.ts); the record keeps the cause as classified.
+    const notice = buildNotice(type, told, now, repeats, insight, undefined, raisedFrom);
+    notices.push({ ...notice, cause: noticeCause(finding) });
   }
 
   for (const [key, record] of Object.entries(previous)) {

@@ -1,0 +1,44 @@
+import type { Cause } from '../causes';
+import type { Finding } from '../model';
+import { reproduceProbe } from '../probe-reproduction';
+import { recheckCommands } from '../recheck-commands';
+
+/** "What we see" steps a notice carries at most: the insight has them all. */
+const MAX_OBSERVATION_STEPS = 2;
+
+/**
+ * A cause step that gives only the general form of the probe's reproduction (`curl -i
+ * http://<address>:<port><probe path> …`, `nc -vz <address> <port>`): the exact command replaces it.
+ * Other steps with placeholders (the certificate chain's `openssl … -showcerts`) do another job and stay.
+ */
+const GENERAL_REPRODUCTION = /<address>.*(?:curl|nc -vz)|(?:curl|nc -vz).*<address>/;
+
+/**
+ * The cause a `degraded` or `still-degraded` notice carries: the finding's, with its steps made exact
+ * from the gateway's own configuration when it was read (issue 17: the insight had the real values,
+ * the notice, read first, the general `curl -i http://<address>:<port><probe path> -H 'Host: <probe
+ * host>'`). Steps, in order:
+ * - what we see in the configuration that explains the failure (at most MAX_OBSERVATION_STEPS, each
+ *   naming the probe or setting it comes from);
+ * - the command that reproduces the probe from the gateway's virtual network, and what a healthy
+ *   answer is (probe-reproduction.ts), or why no command can;
+ * - the cause's own steps, less the general reproductions the exact one replaces;
+ * - the command that confirms a fix at once (`appgw-insights recheck …`, recheck-commands.ts).
+ * Values from ARM are shell-quoted in the commands; each format escapes the step where it lands.
+ * The finding's cause unchanged when the configuration was not read. Pure.
+ */
+export function noticeCause(finding: Finding): Cause {
+  const configuration = finding.configuration;
+  if (!configuration?.read) return finding.cause;
+  const reproduction = reproduceProbe(configuration.probe);
+  const observed = configuration.observations
+    .slice(0, MAX_OBSERVATION_STEPS)
+    .map((o) => `In your configuration: ${o.text}`);
+  const reproduce =
+    reproduction.command !== undefined
+      ? `Reproduce the probe from a VM in the gateway's virtual network: \`${reproduction.command}\`. ${reproduction.expects}`
+      : reproduction.why;
+  const own = finding.cause.steps.filter((step) => !GENERAL_REPRODUCTION.test(step));
+  const confirm = `Once fixed, confirm it at once with an on-demand probe: \`${recheckCommands(finding).cli}\``;
+  return { ...finding.cause, steps: [...observed, reproduce, ...own, confirm] };
+}

@@ -1,0 +1,101 @@
+import { gatewayRef } from '../../../src/core/arm-id';
+import { causeFor, type CauseId } from '../../../src/core/causes';
+import { observeConfiguration } from '../../../src/core/config-observations';
+import type { Finding, FindingConfiguration } from '../../../src/core/model';
+import { noticeCause } from '../../../src/core/notice/notice-cause';
+import type { ResolvedProbe } from '../../../src/core/probe-resolution';
+import { probe, resolved, settings } from '../config-fixtures';
+
+/**
+ * A notice's steps carry the gateway's own values when its configuration was read (issue 17): the
+ * same commands the insight shows, so the person paged can act from the notice.
+ */
+const finding = (
+  causeId: CauseId,
+  configuration?: FindingConfiguration,
+  receivedStatus?: number,
+): Finding => ({
+  gateway: gatewayRef('00000000-0000-0000-0000-000000000000', 'rg', 'appgw'),
+  backendPool: 'pool-a',
+  backendSettings: 'settings-a',
+  address: '10.0.0.5',
+  health: 'Unhealthy',
+  state: 'unhealthy',
+  probeLog: 'x',
+  cause: causeFor(causeId, receivedStatus === undefined ? {} : { receivedStatus }),
+  severity: 'warning',
+  ...(configuration ? { configuration } : {}),
+});
+const read = (p: ResolvedProbe, causeId: CauseId, receivedStatus?: number): FindingConfiguration => ({
+  read: true,
+  probe: p,
+  observations: observeConfiguration(p, {
+    causeId,
+    ...(receivedStatus === undefined ? {} : { receivedStatus }),
+  }),
+});
+const GENERAL = /<address>|<probe path>|<probe host>/;
+
+describe('noticeCause', () => {
+  it.each<[string, Finding]>([
+    ['no configuration (an earlier reading, evaluate)', finding('probe-timeout')],
+    [
+      'a configuration that could not be read',
+      finding('probe-timeout', { read: false, reason: 'ARM answered 403 AuthorizationFailed' }),
+    ],
+  ])('%s: the cause as classified', (_, f) => {
+    expect(noticeCause(f)).toBe(f.cause);
+  });
+
+  it.each<[CauseId, ResolvedProbe, RegExp, number | undefined]>([
+    [
+      'status-code-mismatch',
+      resolved(settings(), probe({ path: '/healthz', statusCodes: ['200'] })),
+      /^Reproduce the probe from a VM in the gateway's virtual network: `curl .*10\.0\.0\.5.*\/healthz.*`\./,
+      404,
+    ],
+    [
+      'probe-timeout',
+      resolved(settings({ port: 8080 }), probe({ path: '/slow' })),
+      /^Reproduce the probe .*`curl .*8080.*\/slow.*`/,
+      undefined,
+    ],
+    ['tcp-connect', resolved(settings({ port: 8443 })), /^Reproduce the probe .*`curl .*8443/, undefined],
+  ])(
+    '%s: the exact reproduction replaces the general one; the recheck command last',
+    (causeId, p, reproduce, status) => {
+      const f = finding(causeId, read(p, causeId, status), status);
+      const { steps, ...rest } = noticeCause(f);
+      const { steps: classified, ...same } = f.cause;
+      expect(rest).toEqual(same);
+      const first = steps.findIndex((step) => step.startsWith('Reproduce the probe'));
+      expect(steps[first]).toMatch(reproduce);
+      // Every step before it says what the configuration shows, at most two of them.
+      expect(steps.slice(0, first).every((step) => step.startsWith('In your configuration: '))).toBe(true);
+      expect(first).toBeLessThanOrEqual(2);
+      expect(steps.filter((step) => /curl|nc -vz/.test(step) && GENERAL.test(step))).toEqual([]);
+      // The classified steps that do another job are all kept, in order.
+      const kept = classified.filter((step) => !(/curl|nc -vz/.test(step) && GENERAL.test(step)));
+      expect(steps.slice(first + 1, -1)).toEqual(kept);
+      expect(steps.at(-1)).toBe(
+        'Once fixed, confirm it at once with an on-demand probe: `appgw-insights recheck --gateway /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/appgw --pool pool-a --settings settings-a`',
+      );
+    },
+  );
+
+  it('a probe the configuration explains: what we see comes first, naming the probe', () => {
+    const p = resolved(settings(), probe({ statusCodes: ['200'] }));
+    const steps = noticeCause(
+      finding('status-code-mismatch', read(p, 'status-code-mismatch', 401), 401),
+    ).steps;
+    expect(steps[0]).toMatch(/^In your configuration: .*probe-a/);
+  });
+
+  it('the certificate chain step (openssl -showcerts) is not a reproduction: kept', () => {
+    const p = resolved(settings({ protocol: 'Https', port: 443 }), probe({ protocol: 'Https' }));
+    const f = finding('cert-chain-incomplete', read(p, 'cert-chain-incomplete'));
+    const openssl = f.cause.steps.filter((step) => step.includes('-showcerts'));
+    expect(openssl.length).toBeGreaterThan(0);
+    for (const step of openssl) expect(noticeCause(f).steps).toContain(step);
+  });
+});
