@@ -1,3 +1,4 @@
+import { receiverConfigName } from '../core/notice/receiver-name';
 import path from 'node:path';
 import type { BlobConnectionOptions } from '../adapters/storage/blob-client';
 import { connectBlobService } from '../adapters/storage/blob-client';
@@ -105,7 +106,7 @@ export function buildReceiver(
   env: Env,
   name: string,
 ): WebhookNotifier | undefined {
-  const wanted = /^webhook\[(.*)\]$/.exec(name)?.[1] ?? name;
+  const wanted = receiverConfigName(name);
   const index = config.sinks.webhooks.findIndex((receiver) => receiver.name === wanted);
   const raw = config.sinks.webhooks[index];
   return raw ? createWebhookNotifier(resolveWebhookConfig(raw, env, `sinks.webhooks[${index}]`)) : undefined;

@@ -1,3 +1,4 @@
+import { receiverConfigName } from '../core/notice/receiver-name';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { formatIssues } from '../core/input/format-issues';
@@ -93,7 +94,7 @@ function receiverEntryProblems(
 ): { readonly path: string; readonly problems: string[] } | undefined {
   const webhooks = asObject(asObject(raw)?.['sinks'])?.['webhooks'];
   if (!Array.isArray(webhooks)) return undefined;
-  const wanted = /^webhook\[(.*)\]$/.exec(receiver.name)?.[1] ?? receiver.name;
+  const wanted = receiverConfigName(receiver.name);
   const index = webhooks.findIndex((entry) => asObject(entry)?.['name'] === wanted);
   if (index < 0) return undefined;
   const path = `sinks.webhooks[${index}]`;

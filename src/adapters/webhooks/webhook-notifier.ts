@@ -1,3 +1,4 @@
+import { receiverKey } from '../../core/notice/receiver-name';
 import type { NoticeGroup } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { CallOptions } from '../../ports';
@@ -53,7 +54,7 @@ export function createWebhookNotifier(
   config: ResolvedWebhookConfig,
   options: WebhookNotifierOptions = {},
 ): WebhookNotifier {
-  const name = `webhook[${config.name}]`;
+  const name = receiverKey(config.name);
   const format = WEBHOOK_FORMATS[config.format];
   const now = options.now ?? (() => new Date());
   // Scrubbed from every error text: the signing secret (with and without its prefix), the routing key.

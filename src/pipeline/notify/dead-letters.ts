@@ -1,3 +1,4 @@
+import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import { gatewayKey } from '../../core/arm-id';
 import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
@@ -101,10 +102,7 @@ export async function resendDeadLetters(
   const stores = typedStateStores(untyped);
   const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
   const errors: ReportedError[] = [];
-  const receiver =
-    filter.receiver && !filter.receiver.startsWith('webhook[')
-      ? `webhook[${filter.receiver}]`
-      : filter.receiver;
+  const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const store of await storesOf(stores, filter.gateway, errors)) {
     try {
       requeued.push(...(await requeueIn(store, receiver, filter.noticeId)));

@@ -1,3 +1,4 @@
+import { receiverConfigName } from '../../core/notice/receiver-name';
 import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
@@ -73,8 +74,7 @@ export function logNotifyProblems(problems: Problems, logger: Logger): void {
 
 /** `appgw-insights notify resend …` for a receiver named `webhook[<name>]`. */
 export function resendHint(receiver: string): string {
-  const name = /^webhook\[(.+)\]$/.exec(receiver)?.[1] ?? receiver;
-  return `re-send: appgw-insights notify resend --config FILE --receiver ${name}`;
+  return `re-send: appgw-insights notify resend --config FILE --receiver ${receiverConfigName(receiver)}`;
 }
 
 function short(text: string): string {
