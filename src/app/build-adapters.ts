@@ -8,7 +8,7 @@ import { createBlobStateStores, createFileStateStores } from '../adapters/state/
 import { createFolderSink } from '../adapters/sinks/folder-sink';
 import { resolveWebhookConfig, resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { createWebhookNotifier, type WebhookNotifier } from '../adapters/webhooks/webhook-notifier';
-import type { Config } from '../config/schema';
+import { DEFAULT_STATE_DIR, type Config } from '../config/schema';
 import type { StorageConnectionConfig } from '../config/storage-schema';
 import { resolveFromEnv } from '../core/input/from-env';
 import { ConfigError } from '../errors';
@@ -91,7 +91,7 @@ export function buildSilenceStore(
     });
   }
   return createFileStateStore({
-    file: path.join(config.state.dir ?? '.appgw-state', 'silences.json'),
+    file: path.join(config.state.dir ?? DEFAULT_STATE_DIR, 'silences.json'),
     ...(advice ? { advice } : {}),
   });
 }
@@ -137,7 +137,7 @@ function keyedStateStores<T>(
     return createBlobStateStores<T>({ client, container: blob.container, prefix: place.blobPrefix });
   }
   return createFileStateStores<T>({
-    dir: path.join(config.state.dir ?? '.appgw-state', place.folder ?? ''),
+    dir: path.join(config.state.dir ?? DEFAULT_STATE_DIR, place.folder ?? ''),
     ...(advice ? { advice } : {}),
   });
 }

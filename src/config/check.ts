@@ -7,7 +7,7 @@ import { fromEnvSchema, resolveFromEnv } from '../core/input/from-env';
 import { isConfigError } from '../errors';
 import { caCertFileProblem } from './ca-cert-file';
 import { folderProblem } from './folder-problem';
-import { configSchema } from './schema';
+import { configSchema, DEFAULT_SINKS_DIR, DEFAULT_STATE_DIR } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -57,8 +57,8 @@ export function configProblems(
   return problems;
 }
 
-/** The same defaults as the schema's: `sinks.dir` "out" and `state.dir` ".appgw-state" when no blob is given. */
-const DEFAULT_DIRS = { sinks: 'out', state: '.appgw-state' } as const;
+/** The schema's defaults, when no blob is given either. */
+const DEFAULT_DIRS = { sinks: DEFAULT_SINKS_DIR, state: DEFAULT_STATE_DIR } as const;
 
 /**
  * `sinks.dir` and `state.dir` (given, or their defaults when no `blob` is), relative to `base`: each
@@ -84,8 +84,7 @@ export function folderProblems(
   return problems;
 }
 
-/** Each webhook receiver's problems as the adapter will take it (URL and secret policy, `fromEnv`). */
-export function receiverProblems(webhooks: unknown[], env: Env): string[] {
+function receiverProblems(webhooks: unknown[], env: Env): string[] {
   try {
     resolveWebhookConfigs(webhooks, env);
     return [];

@@ -1,9 +1,10 @@
 import { receiverConfigName } from '../core/notice/receiver-name';
 import path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, isConfigError } from '../errors';
 import { formatIssues } from '../core/input/format-issues';
 import { readJsonFile } from '../adapters/files/json-file';
-import { asObject, configProblems, folderProblems, receiverProblems } from './check';
+import { resolveWebhookConfig } from '../adapters/webhooks/resolve-config';
+import { asObject, configProblems, folderProblems } from './check';
 import * as z from '../core/input/zod';
 import { configSchema, type Config } from './schema';
 import { silencesSchema } from '../core/notice/silence-schema';
@@ -51,20 +52,18 @@ export async function loadConfigPart<K extends ConfigPart>(
   const schema = z.looseObject(Object.fromEntries(parts.map((part) => [part, shape[part]])));
   const result = schema.safeParse(read.value);
   // The receiver a verb will send to is checked as the adapter takes it (URL and secret policy,
-  // `fromEnv`) in the same round as the schema, so one run of the verb names every problem.
+  // `fromEnv`), and the state folder as a run would write it (not `sinks.dir`: `notify test` reads
+  // `sinks` for its receivers and writes no insight), in the same round as the schema, so one run of
+  // the verb names every problem.
   const own = receiver ? receiverEntryProblems(read.value, receiver) : undefined;
   const problems = [
     ...(result.success ? [] : formatIssues(result.error)).filter(
       (line) => !(own && line.startsWith(own.path)),
     ),
     ...(own?.problems ?? []),
+    ...((parts as readonly ConfigPart[]).includes('state') ? stateFolderProblems(read.value, file) : []),
   ];
-  if (problems.length || !result.success) throw new ConfigError(problems, `config file ${file}`);
-  // The state folder only: `notify test` reads `sinks` for its receivers, and writes no insight.
-  const badFolders = (parts as readonly ConfigPart[]).includes('state')
-    ? folderProblems(asObject(read.value) ?? {}, path.dirname(path.resolve(file)), ['state'])
-    : [];
-  if (badFolders.length) throw new ConfigError(badFolders, `config file ${file}`);
+  if (!result.success || problems.length) throw new ConfigError(problems, `config file ${file}`);
   const config = result.data as unknown as Pick<Config, K>;
   const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
   const state = (config as Partial<Config>).state;
@@ -91,15 +90,25 @@ export interface ReceiverToCheck {
 function receiverEntryProblems(
   raw: unknown,
   receiver: ReceiverToCheck,
-): { readonly path: string; readonly problems: string[] } | undefined {
+): { readonly path: string; readonly problems: readonly string[] } | undefined {
   const webhooks = asObject(asObject(raw)?.['sinks'])?.['webhooks'];
   if (!Array.isArray(webhooks)) return undefined;
   const wanted = receiverConfigName(receiver.name);
   const index = webhooks.findIndex((entry) => asObject(entry)?.['name'] === wanted);
   if (index < 0) return undefined;
   const path = `sinks.webhooks[${index}]`;
-  // `sinks.webhooks[1]` ends in `]`: no prefix of `sinks.webhooks[10]`.
-  return { path, problems: receiverProblems(webhooks, receiver.env).filter((line) => line.startsWith(path)) };
+  try {
+    resolveWebhookConfig(webhooks[index], receiver.env, path);
+    return { path, problems: [] };
+  } catch (error) {
+    if (isConfigError(error)) return { path, problems: error.issues };
+    throw error;
+  }
+}
+
+/** `state.dir` (or its default) of a raw config file: a folder, or none yet (check.ts folderProblems). */
+function stateFolderProblems(raw: unknown, file: string): string[] {
+  return folderProblems(asObject(raw) ?? {}, path.dirname(path.resolve(file)), ['state']);
 }
 
 /** What the `silence` verbs read of a config: where the state lives, and `notify.silences`. */
@@ -122,9 +131,11 @@ export async function loadSilencesConfig(file: string): Promise<SilencesConfig> 
     notify: z._default(z.looseObject({ silences: z._default(silencesSchema, []) }), () => ({ silences: [] })),
   });
   const result = schema.safeParse(read.value);
-  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
-  const badFolders = folderProblems(asObject(read.value) ?? {}, path.dirname(path.resolve(file)), ['state']);
-  if (badFolders.length) throw new ConfigError(badFolders, `config file ${file}`);
+  const problems = [
+    ...(result.success ? [] : formatIssues(result.error)),
+    ...stateFolderProblems(read.value, file),
+  ];
+  if (!result.success || problems.length) throw new ConfigError(problems, `config file ${file}`);
   const state = result.data.state as Config['state'];
   const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
   return {

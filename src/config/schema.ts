@@ -201,6 +201,12 @@ const statusPageSchema = z.strictObject({
   container: z._default(statusContainerSchema, '$web'),
 });
 
+/** `sinks.dir` when neither a folder nor a blob sink is given (relative to the config file). */
+export const DEFAULT_SINKS_DIR = 'out';
+
+/** `state.dir` when neither a folder nor a blob state is given (relative to the config file). */
+export const DEFAULT_STATE_DIR = '.appgw-state';
+
 export const configSchema = z.strictObject({
   targets: z
     .array(target)
@@ -252,7 +258,7 @@ export const configSchema = z.strictObject({
     .pipe(
       z._default(sinksSchema, { webhooks: [] }),
       z.transform((sinks: z.output<typeof sinksSchema>) =>
-        sinks.dir || sinks.blob ? sinks : { ...sinks, dir: 'out' },
+        sinks.dir || sinks.blob ? sinks : { ...sinks, dir: DEFAULT_SINKS_DIR },
       ),
     )
     .check(
@@ -280,7 +286,7 @@ export const configSchema = z.strictObject({
       }, ALWAYS),
     ),
     z.transform((state: z.output<typeof stateSchema>) =>
-      state.dir || state.blob ? state : { dir: '.appgw-state' },
+      state.dir || state.blob ? state : { dir: DEFAULT_STATE_DIR },
     ),
   ),
 });

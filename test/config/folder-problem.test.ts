@@ -92,6 +92,12 @@ describe('a config file', () => {
     expect(await issuesOf(() => loadSilencesConfig(file))).toEqual([expect.stringMatching(/^state\.dir: /)]);
   });
 
+  it('a state.dir that is a file is named in the same round as the schema problems', async () => {
+    const file = await configFile({ state: { dir: 'afile', unknownKey: 1 } });
+    const issues = await issuesOf(() => loadSilencesConfig(file));
+    expect(issues.map((line) => line.split(':')[0])).toEqual(['state', 'state.dir']);
+  });
+
   it('notify test (receivers only) does not look at the folders', async () => {
     const file = await configFile({ sinks: { dir: 'afile' }, state: { dir: 'afile' } });
     expect(await issuesOf(() => loadConfigPart(file, ['sinks', 'notify']))).toEqual([]);
