@@ -20,9 +20,12 @@ export const FIELD_LIMIT = 160;
  * (line breaks included) one space, and a long value is clipped at a word boundary with "…".
  */
 export function terminalField(value: string, limit = FIELD_LIMIT): string {
-  // A hidden character becomes a space, so the words around it stay apart.
-  const flat = value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
-  return clipAtWord(flat, limit);
+  return clipAtWord(oneLine(value), limit);
+}
+
+/** `value` on one line: a hidden character becomes a space, so the words around it stay apart. */
+function oneLine(value: string): string {
+  return value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -31,10 +34,12 @@ export function terminalField(value: string, limit = FIELD_LIMIT): string {
  * The whole message is in the report and the log.
  */
 export function terminalMessage(value: string, limit = FIELD_LIMIT): string {
-  const flat = value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
   // Capped first: clipMiddle reads all of it, and a receiver's answer may be long.
-  return clipMiddle(flat.length > 64 * 1024 ? clipText(flat, 64 * 1024) : flat, limit);
+  return clipMiddle(clipText(oneLine(value), MESSAGE_READ_LIMIT), limit);
 }
+
+/** What terminalMessage reads of a message, in code points: far past any line, so only a flood is cut. */
+const MESSAGE_READ_LIMIT = 64 * 1024;
 
 /** Default length of one line of a multi-line message. */
 export const LINE_LIMIT = 1_000;

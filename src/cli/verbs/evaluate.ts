@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { evaluateSavedBody } from '../../app/evaluate-saved';
-import { folderProblem } from '../../config/folder-problem';
 import { readJsonFile } from '../../adapters/files/json-file';
 import { BackendHealthBodyError, UsageError } from '../../errors';
 import { runSucceeded } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { outFolder } from '../out-folder';
 import { createStderrLogger } from '../stderr-logger';
 import { printRun } from '../summary';
 import { parseVerbArgs } from '../verb-args';
@@ -24,8 +24,7 @@ export async function evaluateVerb(args: string[]): Promise<number> {
       EVALUATE.name,
     );
   }
-  const outProblem = folderProblem(path.resolve(values.out));
-  if (outProblem) throw new UsageError([`--out: ${outProblem}`], EVALUATE.name);
+  const outDir = outFolder(values.out, EVALUATE.name);
   const file = positionals[0] ?? '-';
   const source =
     file === '-' ? 'backend-health body on standard input' : `backend-health file ${path.resolve(file)}`;
@@ -35,7 +34,7 @@ export async function evaluateVerb(args: string[]): Promise<number> {
     { value: read.value, source },
     {
       ...(values.gateway !== undefined ? { gatewayId: values.gateway } : {}),
-      outDir: path.resolve(values.out),
+      outDir,
       logger: createStderrLogger(false),
     },
   );

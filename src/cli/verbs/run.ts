@@ -1,13 +1,11 @@
-import path from 'node:path';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
-import { folderProblem } from '../../config/folder-problem';
 import { loadConfigFile } from '../../config/load';
-import { UsageError } from '../../errors';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { limitHeapGrowth } from '../heap-growth';
+import { outFolder } from '../out-folder';
 import { createProgressLine } from '../progress-line';
 import { interruptOnStopSignal, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
@@ -29,16 +27,12 @@ import { RUN } from '../verb-specs';
  */
 export async function runVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(RUN, args);
-  // Before any gateway is read: a run whose insights cannot be written would do all its work for nothing.
-  const outProblem = values.out === undefined ? undefined : folderProblem(path.resolve(values.out));
-  if (outProblem) throw new UsageError([`--out: ${outProblem}`], RUN.name);
+  const out = values.out === undefined ? undefined : outFolder(values.out, RUN.name);
   // Without --config: the Functions app's APPGW_* settings, from the environment (containers, CI jobs).
   const config = values.config
     ? await loadConfigFile(values.config, process.env)
     : configFromAppSettings(process.env, { reader: 'run' });
-  const effective = values.out
-    ? { ...config, sinks: { ...config.sinks, dir: path.resolve(values.out) } }
-    : config;
+  const effective = out ? { ...config, sinks: { ...config.sinks, dir: out } } : config;
   // Memory: a run of many gateways allocates fast, and V8 would let its heap grow to several times what it keeps.
   limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
