@@ -74,24 +74,28 @@ const kinds: [string, () => { store: StateStore<SilenceDocument>; state: Record<
   ],
 ];
 
+/** One run of both gateways with `store` as the stored silences, one JSON receiver, per-server. */
+function runWithSilences(store: StateStore<SilenceDocument>, state: Record<string, unknown>) {
+  return notifyRun({
+    scenario,
+    config: {
+      sinks: {
+        dir: path.join(tmp, 'out'),
+        webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
+      },
+      state,
+    },
+    silences: store,
+    logger: recordingLogger(),
+  });
+}
+
 describe.each(kinds)('stored silences in a %s', (_, make) => {
   it('a run applies the valid ones and says each invalid one once (two gateways read it)', async () => {
     const { store, state } = make();
     await store.write({ version: 1, silences: [OLD_CLASS, GOOD, NOT_AN_OBJECT, OLD_REGEX] }, undefined);
     const from = receiver.requests.length;
-    const logger = recordingLogger();
-    const { report } = await notifyRun({
-      scenario,
-      config: {
-        sinks: {
-          dir: path.join(tmp, 'out'),
-          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
-        },
-        state,
-      },
-      silences: store,
-      logger,
-    });
+    const { report } = await runWithSilences(store, state);
     expect(receiver.requests.length).toBe(from);
     expect(report.notifications?.silenced.map((s) => s.silenceIds)).toEqual([['mw'], ['mw']]);
     const errors = report.notifications?.stateErrors ?? [];
@@ -116,18 +120,7 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     const { store, state } = make();
     await store.write({ version: 1, silences: 'not a list' } as never, undefined);
     const from = receiver.requests.length;
-    const { report } = await notifyRun({
-      scenario,
-      config: {
-        sinks: {
-          dir: path.join(tmp, 'out'),
-          webhooks: [{ name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' }],
-        },
-        state,
-      },
-      silences: store,
-      logger: recordingLogger(),
-    });
+    const { report } = await runWithSilences(store, state);
     expect(receiver.requests.length - from).toBe(2);
     const errors = report.notifications?.stateErrors ?? [];
     expect(errors.map((e) => [e.code, e.document, e.failedOpen])).toEqual([
