@@ -81,16 +81,24 @@ export const KNOWN_SETTINGS: readonly string[] = [
 /** Who reads the settings: the Functions app, or `run` from the environment (containers, CI jobs). */
 export type SettingsReader = 'functions' | 'run';
 
+/** How the settings are read. */
+export interface AppSettingsOptions {
+  readonly reader?: SettingsReader;
+  /** Relative paths are relative to it (default: the working folder). */
+  readonly base?: string;
+  /** The CLI verb that reads them (`run`, `recheck`), named in the "not set" hint. */
+  readonly verb?: string;
+  /** `run --out DIR` (absolute): replaces `sinks.dir` (APPGW_SINKS_DIR) before anything is checked. */
+  readonly sinksDir?: string;
+}
+
 /**
  * App settings (Functions) or the environment (`run` without `--config`) → the one Config, every
  * problem in one ConfigError: names that are no setting (with the nearest known one), values that do
  * not convert, the storage connection, then everything configProblems finds (schema, CA file, article,
  * webhook receivers). Relative paths are relative to `base` (the working folder).
  */
-export function configFromAppSettings(
-  env: Env,
-  options: { readonly reader?: SettingsReader; readonly base?: string; readonly verb?: string } = {},
-): Config {
+export function configFromAppSettings(env: Env, options: AppSettingsOptions = {}): Config {
   const issues = appSettingsProblems(env, options);
   if (issues.problems.length) throw new ConfigError(issues.problems, settingsSource(options.reader));
   const config = parseConfig(issues.raw, settingsSource(options.reader));
@@ -100,8 +108,7 @@ export function configFromAppSettings(
 /** What configFromAppSettings reads (`raw`, in the JSON file's shape) and every problem, by setting name. */
 export function appSettingsProblems(
   env: Env,
-  /** `verb`: the CLI verb that reads them (`run`, `recheck`), named in the "not set" hint. */
-  options: { readonly reader?: SettingsReader; readonly base?: string; readonly verb?: string } = {},
+  options: AppSettingsOptions = {},
 ): { raw: Record<string, unknown>; problems: string[] } {
   const reader = options.reader ?? 'functions';
   const raw: Record<string, unknown> = {};
@@ -130,6 +137,8 @@ export function appSettingsProblems(
   addStorage(raw, env, problems);
   if (reader === 'run') problems.push(...functionsOnlyProblems(env));
   problems.push(...unknownSettings(env, raw));
+  // `run --out DIR`: APPGW_SINKS_DIR (or its default) is not used, so it is not checked either.
+  if (options.sinksDir !== undefined) setAt(raw, ['sinks', 'dir'], options.sinksDir);
   const checked = configProblems(raw, { base: options.base ?? process.cwd(), env });
   // A setting that did not convert is not there for the schema to miss: say it once.
   const unset = new Set(problems.map(settingOf));

@@ -79,7 +79,9 @@ export function folderProblems(
       typeof given === 'string' ? given : part['blob'] === undefined ? DEFAULT_DIRS[key] : undefined;
     if (!dir?.trim()) continue;
     const problem = folderProblem(path.resolve(base, dir));
-    if (problem) problems.push(`${key}.dir: ${problem}`);
+    // A default is named as one: the user never wrote that folder.
+    const unset = typeof given === 'string' ? '' : `not set, so its default "${dir}" is used, and `;
+    if (problem) problems.push(`${key}.dir: ${unset}${problem}`);
   }
   return problems;
 }
@@ -119,6 +121,18 @@ function readableFileProblem(file: string): string | undefined {
   } catch (error) {
     return `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
   }
+}
+
+/**
+ * `raw` with `sinks.dir` replaced by `dir` (`run --out DIR`, absolute), before it is checked: the
+ * folder the configuration names is not used then, so it is neither checked nor a reason to refuse
+ * the run. `raw` unchanged without `dir`, or when its `sinks` is of the wrong shape (the schema says so).
+ */
+export function withSinksDir(raw: unknown, dir: string | undefined): unknown {
+  const root = asObject(raw);
+  if (dir === undefined || !root) return raw;
+  if (root['sinks'] !== undefined && !asObject(root['sinks'])) return raw;
+  return { ...root, sinks: { ...asObject(root['sinks']), dir } };
 }
 
 export function asObject(value: unknown): Record<string, unknown> | undefined {

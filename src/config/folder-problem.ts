@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -17,6 +17,10 @@ export function folderProblem(dir: string): string | undefined {
       const code = (error as NodeJS.ErrnoException).code;
       // Not there yet (made on the first write), or a file on the way (stat says so further up).
       if (code === 'ENOENT' || code === 'ENOTDIR') {
+        // A link to nothing: the folder cannot be made through it.
+        const target = danglingLinkTarget(at);
+        if (target !== undefined)
+          return `${at} is a link to ${target}, which does not exist: make that folder, or point it at one (made if missing)`;
         if (path.dirname(at) === at) return undefined;
         continue;
       }
@@ -26,5 +30,14 @@ export function folderProblem(dir: string): string | undefined {
     return at === dir
       ? `${dir} is a file, not a folder: point it at a folder (made if missing)`
       : `${at} is a file, so ${dir} cannot be a folder: point it at a folder (made if missing)`;
+  }
+}
+
+/** Where `at` links to when it is a symbolic link whose target does not exist; else undefined. */
+function danglingLinkTarget(at: string): string | undefined {
+  try {
+    return lstatSync(at).isSymbolicLink() ? readlinkSync(at) : undefined;
+  } catch {
+    return undefined; // not there at all
   }
 }

@@ -4,7 +4,7 @@ import { ConfigError, isConfigError } from '../errors';
 import { formatIssues } from '../core/input/format-issues';
 import { readJsonFile } from '../adapters/files/json-file';
 import { resolveWebhookConfig } from '../adapters/webhooks/resolve-config';
-import { asObject, configProblems, folderProblems } from './check';
+import { asObject, configProblems, folderProblems, withSinksDir } from './check';
 import * as z from '../core/input/zod';
 import { configSchema, type Config } from './schema';
 import { silencesSchema } from '../core/notice/silence-schema';
@@ -21,15 +21,17 @@ export function parseConfig(raw: unknown, source = 'configuration'): Config {
 /**
  * Reads a JSON config file. Relative paths inside it are relative to the file, as in tsconfig. Every
  * problem is reported in one ConfigError (src/config/check.ts): with `env` (a run that will use them),
- * also the webhook receivers and storage connections as they will be resolved from it.
+ * also the webhook receivers and storage connections as they will be resolved from it. `sinksDir`
+ * (`run --out DIR`, absolute) replaces the file's `sinks.dir` before anything is checked.
  */
-export async function loadConfigFile(file: string, env?: Env): Promise<Config> {
+export async function loadConfigFile(file: string, env?: Env, sinksDir?: string): Promise<Config> {
   const read = await readJsonFile(file);
   if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
   const base = path.dirname(path.resolve(file));
-  const problems = configProblems(read.value, { base, ...(env ? { env } : {}) });
+  const raw = withSinksDir(read.value, sinksDir);
+  const problems = configProblems(raw, { base, ...(env ? { env } : {}) });
   if (problems.length) throw new ConfigError(problems, `config file ${file}`);
-  return resolvePaths(parseConfig(read.value, `config file ${file}`), base);
+  return resolvePaths(parseConfig(raw, `config file ${file}`), base);
 }
 
 /** The top-level keys a verb may read alone (loadConfigPart). */

@@ -3,7 +3,7 @@
  * refused when the configuration is loaded, with one line naming the key: not found once per gateway
  * after every gateway was read (trial 18). A folder that does not exist yet is fine: runs make it.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { configFromAppSettings } from '../../src/config/app-settings';
@@ -19,6 +19,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folders-'));
   await writeFile(path.join(dir, 'afile'), 'not a folder');
   await mkdir(path.join(dir, 'afolder'));
+  await symlink(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -44,6 +45,7 @@ describe('folderProblem', () => {
     ['a folder not made yet', 'new/deeper', undefined],
     ['a file', 'afile', /afile is a file, not a folder: point it at a folder/],
     ['under a file', 'afile/x/y', /afile is a file, so .*afile\/x\/y cannot be a folder/],
+    ['a link to nothing', 'dangling', /dangling is a link to .*nowhere, which does not exist/],
   ])('%s: %p', (_, relative, says) => {
     const problem = folderProblem(path.join(dir, relative));
     if (says) expect(problem).toMatch(says);
@@ -72,6 +74,9 @@ describe('a config file', () => {
     const issues = await issuesOf(async () => loadConfigFile(await configFile({ targets: [GW], ...parts })));
     expect(issues.map((line) => line.split(':')[0])).toEqual(keys);
     for (const line of issues) expect(line).toMatch(/is a file.*point it at a folder \(made if missing\)$/);
+    // A default is named as one: the user never wrote that folder.
+    for (const line of issues)
+      expect(line.includes(`not set, so its default "${fileNamed}" is used`)).toBe(fileNamed !== '');
   });
 
   it('a blob state or sink: its default folder is not looked at', async () => {
@@ -115,6 +120,26 @@ it('app settings: APPGW_STATE_DIR and APPGW_SINKS_DIR that are files are named a
   ]);
 });
 
+describe('run --out replaces sinks.dir: the folder it replaces is not checked', () => {
+  it('a config file whose sinks.dir is a file', async () => {
+    const file = await configFile({ targets: [GW], sinks: { dir: 'afile' } });
+    const out = path.join(dir, 'out-given');
+    expect((await loadConfigFile(file, undefined, out)).sinks.dir).toBe(out);
+  });
+
+  it('app settings whose APPGW_SINKS_DIR is a file, or whose default "out" is a file', async () => {
+    const out = path.join(dir, 'out-given');
+    const env = { APPGW_TARGETS: GW, APPGW_SINKS_DIR: path.join(dir, 'afile') };
+    expect(configFromAppSettings(env, { reader: 'run', sinksDir: out }).sinks.dir).toBe(out);
+    await writeFile(path.join(dir, 'out'), '');
+    const defaults = configFromAppSettings(
+      { APPGW_TARGETS: GW },
+      { reader: 'run', base: dir, sinksDir: out },
+    );
+    expect(defaults.sinks.dir).toBe(out);
+  });
+});
+
 describe('--out', () => {
   beforeAll(assertBuilt);
   it.each([[['run', '--out']], [['evaluate', 'body.json', '--out']]])(
@@ -123,6 +148,15 @@ describe('--out', () => {
       const result = await runCli([...args, path.join(dir, 'afile')], dir);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/--out: .*afile is a file, not a folder/);
+    },
+  );
+
+  it.each([[['run', '--out', '']], [['evaluate', 'body.json', '--out', ' ']]])(
+    '%p empty (an unset variable): exit 2, not the working folder',
+    async (args) => {
+      const result = await runCli(args, dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--out: empty: give the folder to write into');
     },
   );
 });

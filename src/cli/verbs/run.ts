@@ -29,10 +29,10 @@ export async function runVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(RUN, args);
   const out = values.out === undefined ? undefined : outFolder(values.out, RUN.name);
   // Without --config: the Functions app's APPGW_* settings, from the environment (containers, CI jobs).
-  const config = values.config
-    ? await loadConfigFile(values.config, process.env)
-    : configFromAppSettings(process.env, { reader: 'run' });
-  const effective = out ? { ...config, sinks: { ...config.sinks, dir: out } } : config;
+  // --out replaces sinks.dir before the configuration is checked: the folder it names is not used.
+  const effective = values.config
+    ? await loadConfigFile(values.config, process.env, out)
+    : configFromAppSettings(process.env, { reader: 'run', ...(out ? { sinksDir: out } : {}) });
   // Memory: a run of many gateways allocates fast, and V8 would let its heap grow to several times what it keeps.
   limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
