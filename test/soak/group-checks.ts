@@ -252,15 +252,27 @@ export function checkGroupSoak(input: GroupCheckInput): {
     const k = n.gateway.toLowerCase();
     byGateway.set(k, [...(byGateway.get(k) ?? []), n]);
   }
-  for (const notices of byGateway.values()) {
+  // A gateway-level recovered no receiver got, as no receiver accepted its degraded (both dropped as
+  // ended in the group's wait), still closes the episode when it was decided.
+  const gatewayRecoveredDropped = (gatewayId: string) =>
+    new Set(
+      [...endedInGroup.values()]
+        .filter((e) => e.type === 'recovered' && endedKey(e) === serverKey(gatewayId, GATEWAY_ADDRESS))
+        .map((e) => e.queuedAt),
+    );
+  for (const [gatewayId, notices] of byGateway) {
     const ordered = [...notices].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    const droppedRecovered = gatewayRecoveredDropped(gatewayId);
+    const times = [...new Set([...ordered.map((n) => n.occurredAt), ...droppedRecovered])].sort(
+      (a, b) => Date.parse(a) - Date.parse(b),
+    );
     let openSince: string | undefined;
-    for (const at of [...new Set(ordered.map((n) => n.occurredAt))]) {
+    for (const at of times) {
       const inRun = ordered.filter((n) => n.occurredAt === at);
       const gw = inRun.filter((n) => n.scope === 'gateway');
       if (gw.length > 1) violations.push(`${describe(gw[0])}: ${gw.length} gateway-level notices in one run`);
       const opens = gw.find((n) => n.type !== 'recovered');
-      const closes = gw.find((n) => n.type === 'recovered');
+      const closes = gw.find((n) => n.type === 'recovered') ?? (droppedRecovered.has(at) || undefined);
       const open = opens !== undefined || (openSince !== undefined && closes === undefined);
       for (const n of inRun) {
         if (n.scope === 'gateway' || n.type === 'recovered') continue;
@@ -305,7 +317,12 @@ export function checkGroupSoak(input: GroupCheckInput): {
           violations.push(`${where}: every server bad, no gateway-level degraded`);
         continue;
       }
-      if (gwLast && gwLast.type !== 'recovered')
+      const gwEndedSince =
+        gwLast !== undefined &&
+        [...gatewayRecoveredDropped(g.id)].some(
+          (queuedAt) => Date.parse(queuedAt) >= Date.parse(gwLast.occurredAt) && Date.parse(queuedAt) <= at,
+        );
+      if (gwLast && gwLast.type !== 'recovered' && !gwEndedSince)
         violations.push(`${where}: not every server bad, but the gateway-level episode is still open`);
       for (const address of g.addresses) {
         count('nothing missed');
