@@ -43,14 +43,9 @@ export async function loadConfigPart<K extends ConfigPart>(
   file: string,
   parts: readonly K[],
 ): Promise<Pick<Config, K>> {
-  const read = await readJsonFile(file);
-  if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
   const shape = configSchema._zod.def.shape;
-  const schema = z.looseObject(Object.fromEntries(parts.map((part) => [part, shape[part]])));
-  const result = schema.safeParse(read.value);
-  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
-  const config = result.data as unknown as Pick<Config, K>;
-  const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
+  const { data, at } = await loadKeys(file, Object.fromEntries(parts.map((part) => [part, shape[part]])));
+  const config = data as unknown as Pick<Config, K>;
   const state = (config as Partial<Config>).state;
   const sinks = (config as Partial<Config>).sinks;
   return {
@@ -73,20 +68,31 @@ export interface SilencesConfig {
  * the webhooks or `arm.caCertFile` is no reason for them to fail (README "Silences"; issue 16).
  */
 export async function loadSilencesConfig(file: string): Promise<SilencesConfig> {
-  const read = await readJsonFile(file);
-  if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
-  const schema = z.looseObject({
+  const { data, at } = await loadKeys(file, {
     state: configSchema._zod.def.shape.state,
     notify: z._default(z.looseObject({ silences: z._default(silencesSchema, []) }), () => ({ silences: [] })),
   });
-  const result = schema.safeParse(read.value);
-  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
-  const state = result.data.state as Config['state'];
-  const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
+  const state = data.state as Config['state'];
   return {
     state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) },
-    silences: result.data.notify.silences as Config['notify']['silences'],
+    silences: data.notify.silences as Config['notify']['silences'],
   };
+}
+
+/**
+ * The keys of `shape` of JSON config `file`, each checked by its schema (every problem at once; other
+ * keys passed over), and `at`, which resolves a path relative to the file. Throws ConfigError (the file
+ * unreadable, not JSON, or a key's problems).
+ */
+async function loadKeys<S extends z.core.$ZodLooseShape>(
+  file: string,
+  shape: S,
+): Promise<{ data: z.output<z.ZodMiniObject<S>>; at: (p: string) => string }> {
+  const read = await readJsonFile(file);
+  if (!read.ok) throw new ConfigError([read.problem], `config file ${file}`);
+  const result = z.looseObject(shape).safeParse(read.value);
+  if (!result.success) throw new ConfigError(formatIssues(result.error), `config file ${file}`);
+  return { data: result.data, at: (p) => path.resolve(path.dirname(path.resolve(file)), p) };
 }
 
 /** The config's relative paths (CA file, article, folders) made absolute against `base`. */
