@@ -669,9 +669,10 @@ export class RunInterruptedError extends AppGwInsightsError {
 }
 
 /**
- * `recheck` names a gateway outside the targets: nothing is asked of ARM (the on-demand probe is a write
- * the operator did not scope this app to). The CLI and the HTTP endpoint (404) say the same, naming the
- * setting that lists the targets (`targets` of the configuration file, or APPGW_TARGETS).
+ * `recheck` or the gateway insight endpoint names a gateway outside the targets: nothing is asked of ARM
+ * (the on-demand probe is a write the operator did not scope this app to; the function key opens the
+ * watched gateways only). The CLI and the HTTP endpoints (404) say the same, naming the setting that
+ * lists the targets (`targets` of the configuration file, or APPGW_TARGETS).
  */
 export class GatewayNotWatchedError extends AppGwInsightsError {
   override readonly name = 'GatewayNotWatchedError';
@@ -680,9 +681,11 @@ export class GatewayNotWatchedError extends AppGwInsightsError {
     readonly gatewayId: string,
     /** Where the targets are listed: `"targets" in config.json`, `APPGW_TARGETS`. */
     targetsSetting: string,
+    /** What was not done, said last (`recheck`: nothing was probed). */
+    nothingDone = 'Nothing was probed.',
   ) {
     super(
-      `${gatewayId} is not among the gateways this app watches (${targetsSetting}): add it there, or check the gateway id. Nothing was probed.`,
+      `${gatewayId} is not among the gateways this app watches (${targetsSetting}): add it there, or check the gateway id. ${nothingDone}`,
     );
   }
 }

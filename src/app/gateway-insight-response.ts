@@ -1,5 +1,6 @@
 import { targetsCover } from '../core/arm-id';
 import { renderGatewayPage } from '../insight/gateway-page';
+import { GatewayNotWatchedError } from '../errors';
 import { checkGateway } from '../pipeline/check-gateway';
 import type { FanOutDependencies, FanOutOptions } from '../pipeline/fan-out';
 import {
@@ -26,10 +27,11 @@ export async function gatewayInsightResponse(
   const { deps, options } = services;
   // The key opens the watched gateways only, not whatever else the app's identity may read.
   if (!targetsCover(options.targets, gateway)) {
-    const message = `${gateway.id} is not among the gateways this app watches (APPGW_TARGETS)`;
+    const error = new GatewayNotWatchedError(gateway.id, 'APPGW_TARGETS', 'Nothing was asked of ARM.');
+    const status = httpStatusFor(error.code);
     return wantsJson
-      ? errorAnswer(404, 'NotWatched', message, { gatewayId: gateway.id })
-      : { status: 404, body: `NotWatched: ${message}\n` };
+      ? errorAnswer(status, error.code, error.message, { gatewayId: gateway.id })
+      : { status, body: `${error.code}: ${error.message}\n` };
   }
   const { report, insights } = await checkGateway(gateway, { ...deps, ...options });
   if (!report.ok) {

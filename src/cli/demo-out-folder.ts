@@ -1,6 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeFolder } from '../adapters/files/make-folder';
+import { errnoText } from '../adapters/files/errno-text';
 import { DemoOutFolderError } from '../errors';
 
 /**
@@ -83,11 +84,4 @@ function whyNot(error: unknown): string {
   if (code === 'EEXIST') return 'it is a file, not a folder';
   if (code === 'ENOTDIR') return 'a file is in its path where a folder should be';
   return `it cannot be made (${errnoText(error)})`;
-}
-
-/** "ENOENT: no such file or directory" without the path and call Node appends (the message names the folder). */
-function errnoText(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const text = String(message ?? error).replace(/, \w+ '.*'$/su, '');
-  return code && !text.startsWith(code) ? `${code}: ${text}` : text;
 }

@@ -10,10 +10,7 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
  * strictly: an unknown option, a missing value or an unexpected argument throws a UsageError naming
  * it (main.ts prints it with the verb's usage), never Node's own message.
  */
-export function parseVerbArgs<const S extends VerbSpec>(
-  spec: S,
-  args: readonly string[],
-): ReturnType<typeof parseArgs<VerbArgsConfig<S>>> {
+export function parseVerbArgs<const S extends VerbSpec>(spec: S, args: readonly string[]): VerbArgs<S> {
   const problem = verbArgsProblem(spec, args);
   if (problem) throw new UsageError([problem], spec.name);
   // Positionals were checked above: a verb without them got a UsageError for any.
@@ -25,8 +22,25 @@ export function parseVerbArgs<const S extends VerbSpec>(
   });
   const missing = missingRequired(spec, parsed.values as Record<string, unknown>);
   if (missing.length) throw new UsageError(missing, spec.name);
-  return parsed;
+  // Each option the table marks required is there now (missingRequired), as VerbArgs types it.
+  return parsed as VerbArgs<S>;
 }
+
+/** What parseArgs gives for the verb's table. */
+type ParsedArgs<S extends VerbSpec> = ReturnType<typeof parseArgs<VerbArgsConfig<S>>>;
+
+/**
+ * A verb's parsed arguments, typed by its option table: as parseArgs types them, except that an option
+ * the table marks `required` is always there (parseVerbArgs refuses arguments without it), so a
+ * required string option is a string, not `string | undefined`.
+ */
+export type VerbArgs<S extends VerbSpec> = Omit<ParsedArgs<S>, 'values'> & {
+  values: ParsedArgs<S>['values'] & {
+    [
+      K in keyof S['options'] as S['options'][K] extends { readonly required: true | string } ? K : never
+    ]-?: NonNullable<ParsedArgs<S>['values'][K & keyof ParsedArgs<S>['values']]>;
+  };
+};
 
 /**
  * One line per option the verb's table marks `required` that the arguments leave out or give empty

@@ -309,15 +309,18 @@ const GATEWAY_CHILD =
  */
 const SETTINGS_COLLECTIONS = ['backendHttpSettingsCollection', 'backendSettingsCollection'] as const;
 
-/** Records the gateway an id names, and checks it is `<gatewayId>/<collection>/<name>` when one is given. */
+/**
+ * Records the gateway an id names, and checks it is `<gatewayId>/<collection>/<name>` for one of
+ * `collections` when one is given (the problem names the first).
+ */
 function checkChildId(
   reader: Reader,
   reference: { readonly value: JsonObject; readonly idPath: BodyPath },
-  collections: string | readonly string[],
+  collections: readonly [string, ...string[]],
 ): void {
   const id = reference.value.id;
   if (typeof id !== 'string') return;
-  const allowed = (typeof collections === 'string' ? [collections] : collections).map((c) => c.toLowerCase());
+  const allowed = collections.map((c) => c.toLowerCase());
   const m = GATEWAY_CHILD.exec(id);
   const gateway = m?.[1];
   if (
@@ -335,8 +338,11 @@ function checkChildId(
     return id.toLowerCase().startsWith(prefix) && name !== '' && !name.includes('/');
   });
   if (!fits) {
-    const first = typeof collections === 'string' ? collections : (collections[0] ?? '');
-    problem(reader, reference.idPath, `expected "${expected}/${first}/<name>", got ${quote(id, 400)}`);
+    problem(
+      reader,
+      reference.idPath,
+      `expected "${expected}/${collections[0]}/<name>", got ${quote(id, 400)}`,
+    );
   }
 }
 
@@ -490,7 +496,7 @@ function readPool(reader: Reader, value: Json, path: BodyPath): JsonObject | und
   const out: JsonObject = {};
   const reference = readReference(reader, fields, 'backendAddressPool', path);
   if (reference) {
-    checkChildId(reader, reference, 'backendAddressPools');
+    checkChildId(reader, reference, ['backendAddressPools']);
     out.backendAddressPool = reference.value;
   }
   requireArmReference(reader, reference, fields, 'backendAddressPool', path, 'backendAddressPools');

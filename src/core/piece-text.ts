@@ -11,12 +11,6 @@ export interface PieceText {
 /** The status page as a sink gets it: one string (small pages, the Functions app's) or in pieces. */
 export type PageText = string | PieceText;
 
-/** The text's pieces, in order: a string is one piece. */
-export async function* pagePieces(text: PageText): AsyncGenerator<string> {
-  if (typeof text === 'string') yield text;
-  else yield* text.pieces();
-}
-
 /** The whole text as one string (a sink that must upload it in one request: the blob sink). */
 export async function joinPieces(text: PageText): Promise<string> {
   if (typeof text === 'string') return text;

@@ -166,15 +166,23 @@ const probeSchema = z.strictObject({
   match: z.strictObject({ statusCodes: z.array(text()).optional(), body: z.string().optional() }).optional(),
 });
 
-/** HTTP settings (`ApplicationGatewayBackendHttpSettingsPropertiesFormat`); `probe` names a probe above. */
-const httpSettingsSchema = z.strictObject({
-  name: nameSchema(),
-  protocol: z.enum(['Http', 'Https']).default('Http'),
+/**
+ * The fields HTTP and TCP/TLS proxy settings share (after `name` and `protocol`, in ARM's order);
+ * `probe` names a probe above.
+ */
+const settingsFieldsBoth = {
   port: portSchema().optional(),
   hostName: z.string().optional(),
   pickHostNameFromBackendAddress: z.boolean().default(false),
   probe: nameSchema().optional(),
   trustedRootCertificates: z.array(nameSchema()).default([]),
+};
+
+/** HTTP settings (`ApplicationGatewayBackendHttpSettingsPropertiesFormat`); `probe` names a probe above. */
+const httpSettingsSchema = z.strictObject({
+  name: nameSchema(),
+  protocol: z.enum(['Http', 'Https']).default('Http'),
+  ...settingsFieldsBoth,
   authenticationCertificates: z.array(nameSchema()).default([]),
   requestTimeout: secondsSchema().default(20),
   sniName: z.string().optional(),
@@ -189,11 +197,7 @@ const httpSettingsSchema = z.strictObject({
 const backendSettingsSchema = z.strictObject({
   name: nameSchema(),
   protocol: z.enum(['Tcp', 'Tls']).default('Tcp'),
-  port: portSchema().optional(),
-  hostName: z.string().optional(),
-  pickHostNameFromBackendAddress: z.boolean().default(false),
-  probe: nameSchema().optional(),
-  trustedRootCertificates: z.array(nameSchema()).default([]),
+  ...settingsFieldsBoth,
   timeout: secondsSchema().default(20),
 });
 

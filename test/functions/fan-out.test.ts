@@ -177,6 +177,16 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
       quiet(),
     );
     expect(outside).toMatchObject({ status: 404, jsonBody: { error: { code: 'NotWatched' } } });
+    // The answer says what to do (GatewayNotWatchedError), as recheck's does, in JSON and in text.
+    expect(JSON.stringify(outside.jsonBody)).toContain('add it there, or check the gateway id');
+    const text = await gatewayInsight(
+      request('gw-good', undefined, '99999999-9999-9999-9999-999999999999'),
+      quiet(),
+    );
+    expect(text).toMatchObject({
+      status: 404,
+      body: expect.stringMatching(/^NotWatched: .*APPGW_TARGETS.*add it there/),
+    });
   });
 
   it('registers what the README says: schedule, queue names and connection, route and auth level', () => {

@@ -87,8 +87,8 @@ export function toArmError(error: unknown, call: ArmCall, connection: ArmConnect
     return unavailable(call, firstLine(error instanceof Error ? error.message : String(error)), error);
   }
   const arm = armErrorBody(error);
-  const code = arm.code ?? error.code;
-  const detail = `ARM answered ${error.statusCode}${code ? ` ${code}` : ''}`;
+  const code = armErrorCode(error);
+  const detail = armAnswered(error.statusCode, code);
   const said = arm.message ? `: ${firstLine(arm.message)}` : '';
   switch (error.statusCode) {
     case 401:
@@ -178,6 +178,19 @@ function targetNotFound(target: ListTarget, code: string | undefined, cause: unk
       ? subscription
       : `Resource group ${target.resourceGroup} in subscription ${target.subscriptionId}`;
   return new TargetNotFoundError(target.id, what, code, { cause });
+}
+
+/** ARM's code for a failed call: its error body's, else the SDK's `code` (absent when neither has one). */
+export function armErrorCode(error: RestErrorLike): string | undefined {
+  return armErrorBody(error).code ?? error.code;
+}
+
+/**
+ * `ARM answered <status>` and ARM's code when `code` is a non-empty string: how messages name an HTTP
+ * answer of ARM (`code` unknown: the SDK's `code` is read by shape where its error may not be a RestError).
+ */
+export function armAnswered(status: unknown, code?: unknown): string {
+  return `ARM answered ${String(status)}${typeof code === 'string' && code !== '' ? ` ${code}` : ''}`;
 }
 
 /** ARM's error body `{"error":{"code","message"}}`, as far as the SDK kept it. */

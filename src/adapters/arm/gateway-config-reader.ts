@@ -4,7 +4,7 @@ import { firstLineClipped } from '../../core/text-clip';
 import { isAppGwInsightsError, isCancellation } from '../../errors';
 import type { CallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
 import type { ArmClientFactory } from './client';
-import { armErrorBody, isRestError, toArmError } from './errors';
+import { armAnswered, armErrorCode, isRestError, toArmError } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
@@ -55,8 +55,7 @@ export function createArmGatewayConfigReader(
         if (!capture.last) {
           // 404: no such gateway. Said as ARM's status and code only: what to check depends on who named it.
           if (isRestError(error) && error.statusCode === 404) {
-            const code = armErrorBody(error).code ?? error.code;
-            return { ok: false, detail: `ARM answered 404${code ? ` ${code}` : ''}`, notFound: true };
+            return { ok: false, detail: armAnswered(404, armErrorCode(error)), notFound: true };
           }
           return { ok: false, detail: describeFailure(error, gateway, clientFor) };
         }
@@ -96,9 +95,8 @@ function describeFailure(error: unknown, gateway: GatewayRef, clientFor: ArmClie
   if (isAppGwInsightsError(mapped) && mapped.code !== 'BackendHealthUnavailable')
     return firstLineClipped(mapped.message, 600);
   if (typeof rest.statusCode === 'number') {
-    const code = typeof rest.code === 'string' ? ` ${rest.code}` : '';
     const message = error instanceof Error ? `: ${firstLineClipped(error.message, 300)}` : '';
-    return `ARM answered ${rest.statusCode}${code}${message}`;
+    return `${armAnswered(rest.statusCode, rest.code)}${message}`;
   }
   return firstLineClipped(error instanceof Error ? error.message : String(error), 300);
 }

@@ -10,7 +10,7 @@ import {
 } from '../../errors';
 import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
 import type { ArmClientFactory } from './client';
-import { toArmError, type ListTarget } from './errors';
+import { armAnswered, toArmError, type ListTarget } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
@@ -85,10 +85,9 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
         // A 404 to a nextLink: the scope exists (its earlier pages were read); what ARM no longer knows is
         // the link. Not "the target does not exist", which would send the user to fix a good target.
         if (pageNumber > 1 && isTargetNotFoundError(mapped)) {
-          const code = (error as { code?: unknown }).code;
           throw new TargetListUnavailableError(
             target.id,
-            `ARM answered 404${typeof code === 'string' ? ` ${code}` : ''} to the call for list page ` +
+            `${armAnswered(404, (error as { code?: unknown }).code)} to the call for list page ` +
               `${pageNumber} (the previous page's nextLink), after ${pageNumber - 1} good page(s)`,
             { cause: error, unreadableAnswer: true },
           );

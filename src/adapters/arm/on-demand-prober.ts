@@ -15,7 +15,7 @@ import { waitFor } from './abortable-wait';
 import { admitToEstimate, armSender, gatewayActionPath, nextPoll } from './arm-operation';
 import { BACKEND_HEALTH_API_VERSION } from './backend-health-reader';
 import type { ArmClientFactory } from './client';
-import { armErrorBody, isRestError, toArmError } from './errors';
+import { armErrorBody, armErrorCode, isRestError, toArmError } from './errors';
 import { answerJson } from './response-capture';
 
 export interface OnDemandProberOptions {
@@ -100,11 +100,10 @@ export function createArmOnDemandProber(
       } catch (error) {
         // 400: ARM refused the request itself (a pool or setting it does not probe): not retried, not ARM's fault.
         if (isRestError(error) && error.statusCode === 400) {
-          const arm = armErrorBody(error);
           throw new OnDemandProbeRefusedError(
             gateway.id,
-            arm.code ?? error.code,
-            firstLineClipped(arm.message ?? error.message, 600),
+            armErrorCode(error),
+            firstLineClipped(armErrorBody(error).message ?? error.message, 600),
           );
         }
         throw toArmError(

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
+import { errnoText } from './errno-text';
 import { removeOnExit } from './remove-on-exit';
 
 /**
@@ -34,7 +35,7 @@ export function createTempScratch(options: { readonly parent?: string } = {}): S
         handles.push(handle);
         return scratchFile(name, handle);
       } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot make it: ${reason(error)}`, { cause: error });
+        throw new ScratchUnavailableError(name, `cannot make it: ${errnoText(error)}`, { cause: error });
       }
     },
     async dispose(): Promise<void> {
@@ -65,7 +66,7 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
           written += bytesWritten;
         }
       } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot write it: ${reason(error)}`, { cause: error });
+        throw new ScratchUnavailableError(name, `cannot write it: ${errnoText(error)}`, { cause: error });
       }
       return { offset, length: bytes.length };
     },
@@ -78,17 +79,9 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
           read += bytesRead;
         }
       } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot read it: ${reason(error)}`, { cause: error });
+        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, { cause: error });
       }
       return bytes.toString('utf8');
     },
   };
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  // By shape: an Error of another realm (a test sandbox) is not `instanceof Error`.
-  const text = (error as { message?: unknown })?.message;
-  const message = typeof text === 'string' ? text : String(error);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

@@ -1,6 +1,6 @@
 import { groupCounts, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
-import { severityLabel, shownHealth } from '../../core/notice/notice-labels';
+import { severityLabel } from '../../core/notice/notice-labels';
 
 /**
  * The words the chat formats' grouped messages share (teams/teams-group.ts, slack/slack-group.ts):
@@ -45,12 +45,15 @@ function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
 }
 
 /**
- * A server row's middle, after its address: its severity (`critical, raised from warning` for a
- * raise; `the episode was critical` for a recovered: notice-labels.ts) and its health (a recovered's never reads
- * as unhealthy). Unescaped (the health is untrusted: the caller escapes for its medium).
+ * A server row's severity, after its address: `text` the label (`critical, raised from warning` for a
+ * raise; `the episode was critical` for a recovered: notice-labels.ts), `stressed` when it is critical
+ * and told now (not a recovered), which the medium shows bold: a raise reads as one, not as a duplicate.
  */
-export function rowStatusParts(notice: Notice): readonly [severity: string, health: string] {
-  return [severityLabel(notice), shownHealth(notice)];
+export function rowSeverity(notice: Notice): { readonly text: string; readonly stressed: boolean } {
+  return {
+    text: severityLabel(notice),
+    stressed: notice.type !== 'recovered' && notice.severity === 'critical',
+  };
 }
 
 /** The most pressing type in a group: any `degraded`, else any reminder, else `recovered`. */

@@ -33,7 +33,7 @@ export async function notifyVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
   // --config is required (verb-specs.ts): parseVerbArgs refused its absence.
-  const stores = buildStateStores(await loadConfigPart(values.config as string, ['state']), process.env);
+  const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
   const listing = await listOutboxes(stores, systemClock);
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -52,7 +52,7 @@ async function resendVerb(args: string[]): Promise<number> {
   const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
-  const stores = buildStateStores(await loadConfigPart(values.config as string, ['state']), process.env);
+  const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
   const { requeued, errors } = await resendDeadLetters(stores, {
     ...(values.notice ? { noticeId: values.notice } : {}),
     ...(values.receiver ? { receiver: values.receiver } : {}),
@@ -86,16 +86,16 @@ function reportErrors(errors: readonly ReportedError[]): number {
 async function testVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_TEST, args);
   // --receiver and --config are required (verb-specs.ts): parseVerbArgs refused their absence.
-  const config = await loadConfigPart(values.config as string, ['sinks', 'notify'], {
-    name: values.receiver as string,
+  const config = await loadConfigPart(values.config, ['sinks', 'notify'], {
+    name: values.receiver,
     env: process.env,
   });
-  const notifier = buildReceiver(config, process.env, values.receiver as string);
+  const notifier = buildReceiver(config, process.env, values.receiver);
   if (!notifier) {
     const names = config.sinks.webhooks.map((w) => w.name);
     throw new UsageError(
       [
-        `no receiver named "${terminalField(values.receiver as string, 80)}" in ${values.config as string}: ${
+        `no receiver named "${terminalField(values.receiver, 80)}" in ${values.config}: ${
           names.length
             ? `sinks.webhooks has ${names.map((n) => `"${n}"`).join(', ')}`
             : 'sinks.webhooks is empty'

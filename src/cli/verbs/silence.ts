@@ -140,7 +140,7 @@ async function addVerb(args: string[]): Promise<number> {
         .map((i) => cliIssue(formatPath(i.path), i.message)),
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);
-  const config = await loadSilencesConfig(values.config as string);
+  const config = await loadSilencesConfig(values.config);
   const store = typedStateStore(buildSilenceStore(config, process.env));
   const silence = parsed.data as Silence;
   await addSilence(store, silence, now, config.silences);
@@ -150,7 +150,7 @@ async function addVerb(args: string[]): Promise<number> {
 
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(SILENCE_LIST, args);
-  const config = await loadSilencesConfig(values.config as string);
+  const config = await loadSilencesConfig(values.config);
   const now = systemClock.now();
   const errors: string[] = [];
   let read: StoredSilencesRead | undefined;
@@ -213,7 +213,7 @@ async function expireVerb(args: string[]): Promise<number> {
   const issues: string[] = [];
   if (positionals.length !== 1) issues.push('give the id of one silence');
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
-  const config = await loadSilencesConfig(values.config as string);
+  const config = await loadSilencesConfig(values.config);
   const store = typedStateStore(buildSilenceStore(config, process.env));
   const outcome = await expireSilence(store, positionals[0] as string, systemClock.now(), config.silences);
   process.stdout.write(

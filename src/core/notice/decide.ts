@@ -399,7 +399,7 @@ function silencedTransition(
 }
 
 /** `policy.recoverAfter` as a whole number >= 1 (absent: 1, recovered at the first run not bad). */
-function recoverAfterOf(policy: NotifyPolicy): number {
+export function recoverAfterOf(policy: NotifyPolicy): number {
   return Math.max(1, Math.floor(policy.recoverAfter ?? 1));
 }
 

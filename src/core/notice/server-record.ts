@@ -113,6 +113,19 @@ export function serverKey(parts: {
   return [parts.gateway.id, parts.backendPool, parts.backendSettings, parts.address].join('|').toLowerCase();
 }
 
+/**
+ * `gateway/pool/settings/address`: how reports and the CLI name a server (the gateway by name, case
+ * as configured; not a key: serverKey is).
+ */
+export function serverPath(parts: {
+  gateway: { name: string };
+  backendPool: string;
+  backendSettings: string;
+  address: string;
+}): string {
+  return `${parts.gateway.name}/${parts.backendPool}/${parts.backendSettings}/${parts.address}`;
+}
+
 /** serverKey of the server a notice is about (a notice keeps the address under `server`). */
 export function noticeServerKey(
   notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server'>,

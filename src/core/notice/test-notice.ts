@@ -1,8 +1,11 @@
 import { causeFor } from '../causes';
 import { hash64 } from '../hash';
-import type { NoticeGroup } from './grouping';
+import { noticeGroup, type NoticeGroup } from './grouping';
 import type { Notice, NoticeType } from './notice';
 import { RECOVERED_REASONS } from './notice';
+
+/** What the id of every test notice, test episode and test group starts with (a run's start `appgw-`). */
+export const TEST_ID_PREFIX = 'appgw-test-';
 
 /** What every test notice starts its texts with, so no reader takes it for a real incident. */
 export const TEST_MARK = '[TEST]';
@@ -34,7 +37,7 @@ export function testNotice(
   const probeLog = `${TEST_MARK} A test notice sent by \`appgw-insights notify test\`: no backend server is unhealthy, nothing needs doing.`;
   const cause = causeFor('other', { probeLog });
   const base = {
-    id: `appgw-test-${hash64([type, now, nonce].join('|'))}`,
+    id: `${TEST_ID_PREFIX}${hash64([type, now, nonce].join('|'))}`,
     // Its own episode, shared by its degraded and recovered, unique per test (the nonce), marked as a
     // test: PagerDuty's dedup_key (a derived one would be the same for every test run at one time).
     episodeId: testEpisodeId(now, nonce),
@@ -75,12 +78,12 @@ export function testNotice(
  * (ids `appgw-test-…`): the chat formats' headlines, which a reader sees first. Pure.
  */
 export function testMarked(subject: { readonly id: string }, text: string): string {
-  return subject.id.startsWith('appgw-test-') ? `${TEST_MARK} ${text}` : text;
+  return subject.id.startsWith(TEST_ID_PREFIX) ? `${TEST_MARK} ${text}` : text;
 }
 
 /** `appgw-test-ep-` + 16 hex digits: the episode id of the test sent at `now` (ISO) with `nonce`. */
 export function testEpisodeId(now: string, nonce: string): string {
-  return `appgw-test-ep-${hash64(['episode', now, nonce].join('|'))}`;
+  return `${TEST_ID_PREFIX}ep-${hash64(['episode', now, nonce].join('|'))}`;
 }
 
 /**
@@ -90,10 +93,12 @@ export function testEpisodeId(now: string, nonce: string): string {
  * a receiver that files messages by id files it apart. Pure.
  */
 export function testGroup(notice: Notice): NoticeGroup {
+  // A run's group of the one notice, under a test id (its fields in the same order as a run's).
+  const { occurredAt, gateway, notices } = noticeGroup([notice]);
   return {
-    id: `appgw-test-grp-${hash64(['group', notice.id].join('|'))}`,
-    occurredAt: notice.occurredAt,
-    gateway: notice.gateway,
-    notices: [notice],
+    id: `${TEST_ID_PREFIX}grp-${hash64(['group', notice.id].join('|'))}`,
+    occurredAt,
+    gateway,
+    notices,
   };
 }

@@ -140,32 +140,14 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
       // The TCP/TLS proxy routes with `routingRules` (`backendSettings`), HTTP with `requestRoutingRules`.
       ...(layer4Rules.length
         ? {
-            routingRules: layer4Rules.map((rule, i) => ({
-              id: child('routingRules', `l4-rule-${i + 1}`),
-              name: `l4-rule-${i + 1}`,
-              properties: {
-                ruleType: 'Basic',
-                priority: 200 + i,
-                backendAddressPool: { id: rule.pool },
-                backendSettings: { id: rule.settings },
-                provisioningState: 'Succeeded',
-              },
-            })),
+            routingRules: basicRules(gateway.id, 'layer4', layer4Rules),
           }
         : {}),
-      requestRoutingRules: rules
-        .filter((rule) => !isLayer4Id(rule.settings))
-        .map((rule, i) => ({
-          id: child('requestRoutingRules', `rule-${i + 1}`),
-          name: `rule-${i + 1}`,
-          properties: {
-            ruleType: 'Basic',
-            priority: 100 + i,
-            backendAddressPool: { id: rule.pool },
-            backendHttpSettings: { id: rule.settings },
-            provisioningState: 'Succeeded',
-          },
-        })),
+      requestRoutingRules: basicRules(
+        gateway.id,
+        'http',
+        rules.filter((rule) => !isLayer4Id(rule.settings)),
+      ),
       probes: config.probes.map((probe) => {
         const { name, match, ...properties } = probe;
         return {
@@ -180,6 +162,33 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
       }),
     },
   };
+}
+
+/**
+ * ARM's Basic routing rules of `gatewayId`, one per pool/settings pair (ids in `rules`): HTTP ones in
+ * `requestRoutingRules` (`rule-1`…, priorities from 100, settings under `backendHttpSettings`), TCP/TLS
+ * proxy ones in `routingRules` (`l4-rule-1`…, from 200, under `backendSettings`).
+ */
+function basicRules(
+  gatewayId: string,
+  kind: 'http' | 'layer4',
+  rules: ReadonlyArray<{ pool: string; settings: string }>,
+): Array<Record<string, unknown>> {
+  const [collection, prefix, firstPriority, settingsField] =
+    kind === 'layer4'
+      ? ['routingRules', 'l4-rule', 200, 'backendSettings']
+      : ['requestRoutingRules', 'rule', 100, 'backendHttpSettings'];
+  return rules.map((rule, i) => ({
+    id: `${gatewayId}/${collection}/${prefix}-${i + 1}`,
+    name: `${prefix}-${i + 1}`,
+    properties: {
+      ruleType: 'Basic',
+      priority: firstPriority + i,
+      backendAddressPool: { id: rule.pool },
+      [settingsField]: { id: rule.settings },
+      provisioningState: 'Succeeded',
+    },
+  }));
 }
 
 type SettingsInput = ScenarioGateway['configuration']['backendHttpSettings'][number];

@@ -123,13 +123,7 @@ export function statusView(options: {
   // 20 000 gateways would hold them all beside the run's own): the window, then each gateway.
   let oldestKept = nowMs;
   for (const doc of options.histories) oldestKept = Math.min(oldestKept, firstReadingMs(doc, nowMs) ?? nowMs);
-  const at: StatusAt = {
-    nowMs,
-    runStartedMs: options.runStartedAt.getTime(),
-    retentionInMs: options.retentionInMs,
-    startMs: windowStartMs(nowMs, options.retentionInMs, oldestKept),
-    ...(options.run ? { run: options.run } : {}),
-  };
+  const at = statusAt(options, oldestKept);
   const gateways = options.histories
     .flatMap((stored) => {
       const status = gatewayStatusAt(stored, at);
@@ -168,6 +162,29 @@ export interface StatusAt {
   readonly retentionInMs: number;
   readonly startMs: number;
   readonly run?: StatusRunContext;
+}
+
+/**
+ * The page's StatusAt: its time, the run's start and what the run knows from `page`, the timeline's
+ * left edge from `oldestKeptMs` (the least firstReadingMs over the page's documents, else `page.now`).
+ */
+export function statusAt(
+  page: {
+    readonly now: Date;
+    readonly runStartedAt: Date;
+    readonly retentionInMs: number;
+    readonly run?: StatusRunContext;
+  },
+  oldestKeptMs: number,
+): StatusAt {
+  const nowMs = page.now.getTime();
+  return {
+    nowMs,
+    runStartedMs: page.runStartedAt.getTime(),
+    retentionInMs: page.retentionInMs,
+    startMs: windowStartMs(nowMs, page.retentionInMs, oldestKeptMs),
+    ...(page.run ? { run: page.run } : {}),
+  };
 }
 
 /**

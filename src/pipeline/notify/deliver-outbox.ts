@@ -1,6 +1,7 @@
 import { groupMessages } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { SendOutcome } from '../../core/notice/outbox';
+import { serverPath } from '../../core/notice/server-record';
 import type { CallOptions, Clock, Notifier, SendResult } from '../../ports';
 import { sendFitsLease } from './lease';
 import type { ReceiverBreaker, SendVerdict } from './receiver-breaker';
@@ -174,5 +175,5 @@ export function recordOutcome(record: DeliveryRecord): SendOutcome {
 
 /** `gateway/pool/settings/address`: how reports name the server a notice is about. */
 export function serverOf(notice: Notice): string {
-  return `${notice.gateway.name}/${notice.backendPool}/${notice.backendSettings}/${notice.server.address}`;
+  return serverPath({ ...notice, address: notice.server.address });
 }

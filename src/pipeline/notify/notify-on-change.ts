@@ -1,4 +1,9 @@
-import { type NotifyPolicy, type Observation, type SilencedTransition } from '../../core/notice/decide';
+import {
+  recoverAfterOf,
+  type NotifyPolicy,
+  type Observation,
+  type SilencedTransition,
+} from '../../core/notice/decide';
 import { decideWithInhibition } from '../../core/notice/inhibit';
 import {
   DEFAULT_GROUP_TIMING,
@@ -20,7 +25,7 @@ import {
   type SendOutcome,
 } from '../../core/notice/outbox';
 import { routeNotices } from '../../core/notice/receiver-rules';
-import { noticeServerKey, type ServerRecord } from '../../core/notice/server-record';
+import { noticeServerKey, serverPath, type ServerRecord } from '../../core/notice/server-record';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
@@ -407,12 +412,12 @@ function awaitingRecoveryIn(
   document: NotifyStateDocument,
   policy: NotifyPolicy,
 ): Pick<NotifyOutcome, 'awaitingRecovery'> {
-  const recoverAfter = Math.max(1, Math.floor(policy.recoverAfter ?? 1));
+  const recoverAfter = recoverAfterOf(policy);
   const awaiting = Object.values(document.servers)
     .filter((record) => record.notified !== undefined && (record.goodRuns ?? 0) > 0)
     .map((record): AwaitingRecoveryReport => ({
       gateway: record.gateway.id,
-      server: `${record.gateway.name}/${record.backendPool}/${record.backendSettings}/${record.address}`,
+      server: serverPath(record),
       goodRuns: record.goodRuns ?? 0,
       recoverAfter,
       degradedSince: record.degradedSince,

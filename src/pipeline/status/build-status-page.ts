@@ -16,9 +16,8 @@ import {
   compareNames,
   firstReadingMs,
   gatewayStatusAt,
+  statusAt,
   statusFrame,
-  windowStartMs,
-  type StatusAt,
   type StatusRunContext,
 } from '../../insight/status/status-view';
 import type { Scratch } from '../../ports';
@@ -173,13 +172,7 @@ async function pageFrom(
   let oldestKept = nowMs;
   for (const entry of entries)
     oldestKept = Math.min(oldestKept, firstReadingMs(await docAt(entry), nowMs) ?? nowMs);
-  const at: StatusAt = {
-    nowMs,
-    runStartedMs: options.runStartedAt.getTime(),
-    retentionInMs: services.retentionInMs,
-    startMs: windowStartMs(nowMs, services.retentionInMs, oldestKept),
-    ...(options.run ? { run: options.run } : {}),
-  };
+  const at = statusAt({ ...options, retentionInMs: services.retentionInMs }, oldestKept);
   const sections = createSpool(options.scratch, services.logger, "status page's sections");
   const tally = emptyPageTally();
   const shown: Array<{ readonly gateway: GatewayRef; readonly section: SpoolEntry }> = [];

@@ -2,7 +2,7 @@ import { testMarked } from '../../../core/notice/test-notice';
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
-import { countsText, rowStatusParts, serverLineText } from '../group-text';
+import { countsText, rowSeverity, serverLineText } from '../group-text';
 import { groupHealthText } from '../text';
 import { SLACK_LIMITS, mrkdwn, section as sectionBlock, slackText } from './slack-payload';
 
@@ -25,9 +25,9 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 function row(notice: Notice): string {
   const what = serverLineText(notice);
-  const [severity] = rowStatusParts(notice);
+  const severity = rowSeverity(notice);
   // Severity after the address (bold when critical and told now), so a raise is not a duplicate.
-  const shown = notice.type !== 'recovered' && notice.severity === 'critical' ? `*${severity}*` : severity;
+  const shown = severity.stressed ? `*${severity.text}*` : severity.text;
   return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 300)}`;
 }
 

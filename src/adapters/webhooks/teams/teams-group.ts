@@ -1,7 +1,7 @@
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
-import { countsText, leadingType, rowStatusParts, serverLineText } from '../group-text';
+import { countsText, leadingType, rowSeverity, serverLineText } from '../group-text';
 import { escapeClip, groupHealthText, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
 import {
@@ -45,7 +45,7 @@ const HEAD_STYLES: Readonly<Record<NoticeType, string>> = {
 };
 
 function serverRow(notice: Notice): Record<string, unknown> {
-  const [severity] = rowStatusParts(notice);
+  const severity = rowSeverity(notice);
   return {
     type: 'RichTextBlock',
     inlines: [
@@ -54,10 +54,8 @@ function serverRow(notice: Notice): Record<string, unknown> {
       // Severity first, bold when critical and told now: a raise reads as one, not as a duplicate.
       {
         type: 'TextRun',
-        text: ` · ${severity}`,
-        ...(notice.type !== 'recovered' && notice.severity === 'critical'
-          ? { weight: 'Bolder', color: 'Attention' }
-          : {}),
+        text: ` · ${severity.text}`,
+        ...(severity.stressed ? { weight: 'Bolder', color: 'Attention' } : {}),
       },
       { type: 'TextRun', text: ` · ${runText(groupHealthText(notice), 120)} · `, isSubtle: true },
       { type: 'TextRun', text: runText(serverLineText(notice), 300) },
