@@ -79,17 +79,15 @@ describe('dead letters by hand: list and re-send', () => {
       },
       undefined,
     );
-    await stores
-      .forKey(gatewayKey(B))
-      .write(
-        {
-          version: 1,
-          servers: openEpisodes(B),
-          outbox: {},
-          deadLetters: { 'webhook[ops]': [letter('b-1', B)] },
-        },
-        undefined,
-      );
+    await stores.forKey(gatewayKey(B)).write(
+      {
+        version: 1,
+        servers: openEpisodes(B),
+        outbox: {},
+        deadLetters: { 'webhook[ops]': [letter('b-1', B)] },
+      },
+      undefined,
+    );
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
