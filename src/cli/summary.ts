@@ -158,8 +158,9 @@ function heldLines(
       lines.push(`${indent}    and ${grouped.length - HELD_SHOWN} more (report.json: notifications.grouped)`);
   }
   if (ended.length) {
-    // Not a problem either: the episode ended while its notices waited for the group (grouping.ts).
-    lines.push(`${indent}${ended.length} grouped notice(s) not sent: ended before their group was sent`);
+    // Not a problem either: the episode ended while its notices waited for the group, or before the
+    // receiver took its first notice (grouping.ts, dropEndedEpisodes); each line says which.
+    lines.push(`${indent}${ended.length} notice(s) not sent: their episode ended first`);
     for (const g of ended.slice(0, HELD_SHOWN))
       lines.push(
         `${indent}    ${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
@@ -222,7 +223,7 @@ function heldCountLines(notifications: NotificationsReport): string[] {
   const ended = notifications.endedInGroup ?? [];
   if (ended.length)
     lines.push(
-      `  ${ended.length} grouped notice(s) not sent: their episode ended before their group was sent (each under its gateway)`,
+      `  ${ended.length} notice(s) not sent: their episode ended first (each under its gateway, with why)`,
     );
   const awaiting = notifications.awaitingRecovery ?? [];
   if (awaiting.length)

@@ -227,8 +227,9 @@ export const NOTIFY_LIST = {
 
 export const NOTIFY_RESEND = {
   name: 'notify resend',
-  summary: 'move matching dead letters back to their outbox; the next run sends them first',
-  usage: 'notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all)',
+  summary:
+    'move matching dead letters back to their outbox; the next run sends them first (not those of an ended episode)',
+  usage: 'notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all) [--json]',
   options: options({
     config: {
       type: 'string',
@@ -244,8 +245,16 @@ export const NOTIFY_RESEND = {
     },
     gateway: { type: 'string', value: 'ARM-ID', help: 'the dead letters of this gateway (its ARM id)' },
     all: { type: 'boolean', default: false, help: 'every dead letter' },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print {requeued, notResent, errors} as JSON',
+    },
   }),
-  details: ['Filters combine. Exit 2 when nothing matched.'],
+  details: [
+    'Filters combine. Exit 2 when nothing matched.',
+    'A degraded or reminder of an episode that has ended (the server recovered since) is not re-sent, as it would open an alert that is over: it is removed, and said so.',
+  ],
 } as const satisfies VerbSpec;
 
 export const NOTIFY_TEST = {

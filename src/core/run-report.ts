@@ -301,12 +301,14 @@ export interface GroupedNoticeReport extends QueuedNoticeEntryReport {
 }
 
 /**
- * A notice removed from its group's wait without being sent, because its episode ended first
- * (core/notice/grouping.ts, dropEndedEpisodes): a `degraded`/`still-degraded` that would tell of a
- * failure that is over, and the `recovered` of an episode the receiver was never told. Not a failure.
+ * A notice removed without being sent, because its episode ended first (core/notice/grouping.ts,
+ * dropEndedEpisodes): a `degraded`/`still-degraded` that waited for its group and would tell of a
+ * failure that is over; the `recovered` of an episode the receiver was never told (its first notice
+ * refused or never sent), and that episode's dead letters (re-sent, they would open an alert that is
+ * over). Not a failure.
  */
 export interface EndedInGroupReport extends QueuedNoticeEntryReport {
-  /** `ended before its group was sent: …` */
+  /** `ended before its group was sent: …`, or `not sent: the receiver never accepted …` (the episode's first notice, and why). */
   readonly reason: string;
 }
 

@@ -121,7 +121,7 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['emulator', '-x'], /unknown option -x\nUsage: appgw-insights emulator/],
     // Each sub-verb takes its own options only.
     [['notify', 'list', '--all'], /unknown option --all\nUsage: appgw-insights notify list --config FILE/],
-    [['notify', 'resend', '--json'], /unknown option --json\nUsage: appgw-insights notify resend/],
+    [['notify', 'resend', '--verbose'], /unknown option --verbose\nUsage: appgw-insights notify resend/],
     [['notify'], /after "notify", say "list" or "resend" or "test"\nUsage: appgw-insights notify list/],
     [['notify', 'test', '--all'], /unknown option --all\nUsage: appgw-insights notify test --receiver NAME/],
     [['notify', 'lst'], /Unknown notify verb "lst"/],

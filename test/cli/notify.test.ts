@@ -2,7 +2,7 @@ import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
-import { SUB } from '../helpers/scenario-builder';
+import { SUB, gateway } from '../helpers/scenario-builder';
 import type { WebhookReceiver } from '../helpers/webhook-receiver';
 
 beforeAll(assertBuilt);
@@ -134,5 +134,85 @@ describe('appgw-insights notify resend --gateway', () => {
     expect(resend.stderr).toContain(message);
     expect(resend.stderr).not.toContain('no-such-config.json');
     expect(resend.code).not.toBe(0);
+  });
+});
+
+describe('appgw-insights notify resend: a dead letter of an episode that has ended', () => {
+  let rig: CliNotifyRig;
+  afterEach(() => rig.close());
+  const down = (healthProbeLog: string) => ({
+    gateways: [gateway('gw', [{ address: '10.0.0.4', health: 'Unhealthy', healthProbeLog }])],
+  });
+
+  it('is not re-sent (a degraded for a server that recovered would open an alert that is over): removed, said so in text and --json, exit 0', async () => {
+    rig = await startCliNotifyRig('appgw-cli-resend-ended-', '/hooks/ops', down('TCP connect error'));
+    const { receiver, configFile, emulator } = rig;
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0); // degraded accepted
+    // The cause changes: a second degraded, refused for good (a dead letter of a told episode).
+    emulator.serve(down('DNS resolution error') as never);
+    receiver.script({ status: 400, body: 'unknown field' });
+    expect((await runCli(['run', '--config', configFile])).code).toBe(2);
+    const refusedId = receiver.requests[1]?.headers['webhook-id'];
+    // The server recovers: the receiver, told, gets its recovered; the letter stays until resend.
+    emulator.serve({
+      gateways: [
+        gateway('gw', [
+          { address: '10.0.0.4', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
+        ]),
+      ],
+    } as never);
+    await runCli(['run', '--config', configFile]);
+    expect(receiver.requests).toHaveLength(3);
+
+    const json = await runCli(['notify', 'resend', '--config', configFile, '--receiver', 'ops', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      requeued: [],
+      notResent: [
+        {
+          receiver: 'webhook[ops]',
+          letter: { notice: { id: refusedId, type: 'degraded' } },
+          reason: expect.stringMatching(/^not re-sent, and removed: its episode has ended/),
+        },
+      ],
+      errors: [],
+    });
+    // Removed: nothing left to re-send, and no run sends it.
+    const again = await runCli(['notify', 'resend', '--config', configFile, '--receiver', 'ops']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no dead letter matched/);
+    expect((await runCli(['notify', 'list', '--config', configFile])).stdout).toMatch(
+      /^No undelivered notices\./,
+    );
+    await runCli(['run', '--config', configFile]);
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('the text names each letter not re-sent, with why', async () => {
+    rig = await startCliNotifyRig('appgw-cli-resend-ended-', '/hooks/ops', down('TCP connect error'));
+    const { receiver, configFile, emulator } = rig;
+    await runCli(['run', '--config', configFile]);
+    emulator.serve(down('DNS resolution error') as never);
+    receiver.script({ status: 400, body: 'unknown field' });
+    await runCli(['run', '--config', configFile]);
+    const refusedId = receiver.requests[1]?.headers['webhook-id'];
+    emulator.serve({
+      gateways: [
+        gateway('gw', [
+          { address: '10.0.0.4', health: 'Healthy', healthProbeLog: 'Success. Received 200 status code' },
+        ]),
+      ],
+    } as never);
+    await runCli(['run', '--config', configFile]);
+    const text = await runCli(['notify', 'resend', '--config', configFile, '--all']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `not re-sent webhook[ops]  ${refusedId}  degraded: not re-sent, and removed: its episode has ended`,
+    );
+    expect(text.stdout).toMatch(
+      /\(was: Delivery to webhook\[ops\] failed: HTTP 400 Bad Request: unknown field.*\)\n/,
+    );
+    expect(text.stdout).toMatch(/^1 dead letter\(s\) not re-sent and removed: their episode has ended\.$/m);
+    expect(text.stdout).not.toMatch(/re-queued/);
   });
 });

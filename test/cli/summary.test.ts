@@ -499,13 +499,13 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       [],
     );
     const mine = block(text, 'gw-a').join('\n');
-    expect(mine).toContain('    2 grouped notice(s) not sent: ended before their group was sent');
+    expect(mine).toContain('    2 notice(s) not sent: their episode ended first');
     expect(mine).toContain(
       '        degraded (warning) pool/settings/10.0.0.4 to webhook[ops]: ended before its group was sent: the episode is over',
     );
     expect(block(text, 'gw-b').join('\n')).not.toContain('10.0.0.4');
     expect(text).toContain(
-      '✓ notifications: 0 delivered\n  2 grouped notice(s) not sent: their episode ended before their group was sent (each under its gateway)',
+      '✓ notifications: 0 delivered\n  2 notice(s) not sent: their episode ended first (each under its gateway, with why)',
     );
   });
 

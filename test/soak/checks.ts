@@ -5,7 +5,16 @@
  * so a failing soak says what went wrong, where.
  */
 import type { RunReport } from '../../src/core/run-report';
-import { checkReportsTellTheTruth, describe, keyOf, label, untrueServerNotice } from './common';
+import {
+  checkExcusedRightly,
+  checkReportsTellTheTruth,
+  describe,
+  endedInReports,
+  keyOf,
+  label,
+  untrueServerNotice,
+  type ExcusedNotice,
+} from './common';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, GATEWAYS, serverKey, type Truth } from './world';
 
@@ -38,6 +47,8 @@ export interface CheckInput {
   readonly parked: ReadonlyMap<string, ReadonlySet<string>>;
   /** `receiver|id` pairs a run delivered but could not record (its settle failed): may arrive twice. */
   readonly mayRepeat: ReadonlySet<string>;
+  /** Dead letters notify resend did not re-send, as their episode had ended (checked, as the reports' endedInGroup). */
+  readonly notResent: readonly ExcusedNotice[];
   readonly repeatIntervalInMs: number;
 }
 
@@ -74,8 +85,20 @@ export function checkSoak(input: CheckInput): CheckResult {
   const runAt = new Map<string, RunRecord>();
   for (const run of input.runs) runAt.set(run.at, run);
 
+  // Notices a receiver was rightly never sent (checked in 1b): their episode ended before the receiver
+  // was told of it (its first notice refused or never taken), or a dead letter of an ended episode.
+  const excused = [
+    ...endedInReports(
+      input.runs.flatMap((run) => run.reports),
+      serverKey,
+    ),
+    ...input.notResent,
+  ];
+  const excusedIds = new Set(excused.map((e) => `${e.receiver}|${e.noticeId}`));
+
   // 1. Exactly once per receiver: every decided notice accepted once by every receiver (dead letters
-  //    included, once re-sent by hand), never twice unless a run could not record that it delivered it.
+  //    included, once re-sent by hand), never twice unless a run could not record that it delivered it;
+  //    none, rightly, when a report says its episode ended before it was sent (1b).
   for (const receiver of input.receivers) {
     const accepted = new Map<string, number>();
     for (const r of input.requests)
@@ -83,8 +106,13 @@ export function checkSoak(input: CheckInput): CheckResult {
     for (const id of ledger.keys()) {
       count('exactly once per receiver');
       const n = accepted.get(id) ?? 0;
-      if (n === 0)
+      const ended = excusedIds.has(`${receiver}|${id}`);
+      if (n === 0 && !ended)
         violations.push(`${receiver} never accepted notice ${id} (${describe(ledger.get(id))}): lost`);
+      if (n > 0 && ended && !input.mayRepeat.has(`${receiver}|${id}`))
+        violations.push(
+          `${receiver} accepted notice ${id} (${describe(ledger.get(id))}), which a report says it dropped`,
+        );
       if (n > 1 && !input.mayRepeat.has(`${receiver}|${id}`))
         violations.push(`${receiver} accepted notice ${id} ${n} times (${describe(ledger.get(id))})`);
     }
@@ -93,6 +121,9 @@ export function checkSoak(input: CheckInput): CheckResult {
         violations.push(`${receiver}: notice ${r.id} arrived with a signature that does not verify`);
     }
   }
+
+  // 1b. Never sent for an ended episode, rightly (common.ts): a recovered only to a receiver never told.
+  violations.push(...checkExcusedRightly(excused, ledger, input.requests, count));
 
   // 2. Every notice is true: it was decided in a run that read its gateway, and says what was so then.
   for (const notice of ledger.values()) {

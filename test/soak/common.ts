@@ -9,7 +9,9 @@ import { connectBlobService } from '../../src/adapters/storage/blob-client';
 import { createBlobStateStores, documentName } from '../../src/adapters/state/keyed-state-stores';
 import { gatewayKey } from '../../src/core/arm-id';
 import { startEmulator, type ScenarioInput } from '../../src/emulator';
+import type { RunReport } from '../../src/core/run-report';
 import type { Logger } from '../../src/pipeline/logger';
+import type { ResendResult } from '../../src/pipeline/notify/dead-letters';
 import type { NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import type { StateStores } from '../../src/ports';
 import { startAzurite, type Azurite } from '../helpers/azurite';
@@ -232,6 +234,102 @@ export function checkReportsTellTheTruth(
     count('reports tell the truth');
     if (!deliveredByReport.has(pair))
       violations.push(`${pair} was accepted, but no report says it was delivered`);
+  }
+  return violations;
+}
+
+/**
+ * A notice a receiver was rightly never sent, by the product's word, to be checked
+ * (checkExcusedRightly): a report's `endedInGroup` entry, or a dead letter `notify resend` did not
+ * re-send (`notResent`). `key`: its server's serverKey.
+ */
+export interface ExcusedNotice {
+  readonly receiver: string;
+  readonly noticeId: string;
+  readonly type: string;
+  readonly key: string;
+  /** When it was decided (ISO). */
+  readonly queuedAt: string;
+  readonly what: string;
+}
+
+/** A report's endedInGroup entries as ExcusedNotice, `serverKey` the soak world's. */
+export function endedInReports(
+  reports: readonly RunReport[],
+  serverKey: (gatewayId: string, address: string) => string,
+): ExcusedNotice[] {
+  return reports.flatMap((report) =>
+    (report.notifications?.endedInGroup ?? []).map((e) => ({
+      receiver: e.receiver,
+      noticeId: e.noticeId,
+      type: e.type,
+      key: serverKey(e.gateway, e.server.split('/').pop() ?? e.server),
+      queuedAt: e.queuedAt,
+      what: `dropped as ended (${e.reason})`,
+    })),
+  );
+}
+
+/** notify resend's notResent letters as ExcusedNotice. */
+export function notResentByHand(
+  notResent: ResendResult['notResent'],
+  serverKey: (gatewayId: string, address: string) => string,
+): ExcusedNotice[] {
+  return notResent.map(({ receiver, letter }) => ({
+    receiver,
+    noticeId: letter.notice.id,
+    type: letter.notice.type,
+    key: serverKey(letter.notice.gateway.id, letter.notice.server.address),
+    queuedAt: letter.queuedAt,
+    what: 'not re-sent by notify resend',
+  }));
+}
+
+/**
+ * The rule for notices never sent because their episode ended, checked against what was decided
+ * (`ledger`) and what each receiver accepted (`requests`): a `degraded` or reminder only when its
+ * server's episode did end (a recovered of that server decided at or after it, sent or excused); a
+ * `recovered` only when that receiver was never told the episode: it had accepted nothing of the
+ * server since the server's previous recovered (by decision time), so it has no alert to close. A
+ * receiver that was told (or may have been: a time-out after its 2xx, which it accepted) always gets
+ * the recovered, never a stuck alert.
+ */
+export function checkExcusedRightly(
+  excused: readonly ExcusedNotice[],
+  ledger: ReadonlyMap<
+    string,
+    { readonly type: string; readonly occurredAt: string } & Parameters<typeof keyOf>[0]
+  >,
+  requests: readonly ReceivedRequest[],
+  count: (name: string) => void,
+): string[] {
+  const violations: string[] = [];
+  const recoveredAtOf = (key: string) => [
+    ...[...ledger.values()]
+      .filter((n) => n.type === 'recovered' && keyOf(n) === key)
+      .map((n) => Date.parse(n.occurredAt)),
+    ...excused.filter((e) => e.type === 'recovered' && e.key === key).map((e) => Date.parse(e.queuedAt)),
+  ];
+  for (const e of excused) {
+    count('never sent as ended, rightly');
+    const where = `${e.receiver}, ${label(e.key)}: ${e.type} queued at ${e.queuedAt} ${e.what}`;
+    if (e.type !== 'recovered') {
+      if (!recoveredAtOf(e.key).some((at) => at >= Date.parse(e.queuedAt)))
+        violations.push(`${where}, but no recovered of that server was decided after it`);
+      continue;
+    }
+    const before = requests
+      .filter(
+        (r) =>
+          r.receiver === e.receiver &&
+          r.accepted &&
+          keyOf(r) === e.key &&
+          Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
+      )
+      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
+      .at(-1);
+    if (before && before.type !== 'recovered')
+      violations.push(`${where}, but the receiver had accepted ${describe(before)}: its alert stays open`);
   }
   return violations;
 }

@@ -7,7 +7,16 @@
 import type { RunReport } from '../../src/core/run-report';
 import type { OutboxListing } from '../../src/pipeline/notify/dead-letters';
 import { GROUP_GATEWAYS, allBad, type GroupSoakGateway } from './group-world';
-import { checkReportsTellTheTruth, describe, gatewayName, keyOf, label, untrueServerNotice } from './common';
+import {
+  checkExcusedRightly,
+  checkReportsTellTheTruth,
+  describe,
+  gatewayName,
+  keyOf,
+  label,
+  untrueServerNotice,
+  type ExcusedNotice,
+} from './common';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, serverKey, type Truth } from './world';
 
@@ -39,6 +48,8 @@ export interface GroupCheckInput {
   readonly parked: ReadonlyMap<string, ReadonlySet<string>>;
   /** `receiver|id` pairs a run delivered but could not record: may arrive twice. */
   readonly mayRepeat: ReadonlySet<string>;
+  /** Dead letters notify resend did not re-send, as their episode had ended. */
+  readonly notResent: readonly ExcusedNotice[];
   readonly repeatIntervalInMs: number;
   /** The longest a notice may wait for its group's timer: max(groupWait, groupInterval). */
   readonly holdBoundInMs: number;
@@ -93,6 +104,20 @@ export function checkGroupSoak(input: GroupCheckInput): {
     ),
   );
 
+  // Dead letters notify resend did not re-send, as their episode had ended (checked in 2b).
+  const notResent = new Set(input.notResent.map((e) => `${e.receiver}|${e.noticeId}`));
+  const excused: ExcusedNotice[] = [
+    ...[...endedInGroup.values()].map((e) => ({
+      receiver: e.receiver,
+      noticeId: e.noticeId,
+      type: e.type,
+      key: endedKey(e),
+      queuedAt: e.queuedAt,
+      what: `dropped as ended (${e.reason})`,
+    })),
+    ...input.notResent,
+  ];
+
   // 2. Exactly once per receiver: every decided notice accepted once (dead letters once re-sent),
   //    unless a report says its episode ended in the group's wait (checked in 2b).
   for (const receiver of input.receivers) {
@@ -102,7 +127,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
     for (const [id, notice] of ledger) {
       count('exactly once per receiver');
       const n = accepted.get(id) ?? 0;
-      const ended = endedInGroup.has(`${receiver}|${id}`);
+      const ended = endedInGroup.has(`${receiver}|${id}`) || notResent.has(`${receiver}|${id}`);
       if (n === 0 && !ended) violations.push(`${receiver} never accepted ${describe(notice)}: lost`);
       // Dropped after a send the client gave up on (its time-out), which the receiver had accepted.
       if (n > 0 && ended && !input.mayRepeat.has(`${receiver}|${id}`))
@@ -123,42 +148,11 @@ export function checkGroupSoak(input: GroupCheckInput): {
     }
   }
 
-  // 2b. Dropped for an ended episode, rightly: a degraded or reminder only when its server's episode
-  //     did end (a recovered of that server decided at or after it, sent or dropped), and a recovered
-  //     only when that receiver had not accepted anything of the episode: a receiver that was told (or
-  //     may have been: a time-out after its 2xx) always gets the recovered, never a stuck alert.
-  const recoveredAtOf = (key: string) => [
-    ...[...ledger.values()]
-      .filter((n) => n.type === 'recovered' && keyOf(n) === key)
-      .map((n) => Date.parse(n.occurredAt)),
-    ...[...endedInGroup.values()]
-      .filter((e) => e.type === 'recovered' && endedKey(e) === key)
-      .map((e) => Date.parse(e.queuedAt)),
-  ];
-  for (const e of endedInGroup.values()) {
-    count('ended in group, rightly');
-    const key = endedKey(e);
-    const where = `${e.receiver}, ${label(key)}: ${e.type} queued at ${e.queuedAt} dropped as ended in group`;
-    if (e.type !== 'recovered') {
-      if (!recoveredAtOf(key).some((at) => at >= Date.parse(e.queuedAt)))
-        violations.push(`${where}, but no recovered of that server was decided after it`);
-      continue;
-    }
-    // By decision time, not arrival: a told episode's recovered may arrive late (a dead letter re-sent
-    // by hand) and still closes it before the next episode.
-    const before = input.requests
-      .filter(
-        (r) =>
-          r.receiver === e.receiver &&
-          r.accepted &&
-          keyOf(r) === key &&
-          Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
-      )
-      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
-      .at(-1);
-    if (before && before.type !== 'recovered')
-      violations.push(`${where}, but the receiver had accepted ${describe(before)}: its alert stays open`);
-  }
+  // 2b. Never sent for an ended episode, rightly (common.ts, checkExcusedRightly): a degraded or
+  //     reminder only when its server's episode did end, and a recovered only when that receiver had
+  //     not accepted anything of the episode: a receiver that was told (or may have been: a time-out
+  //     after its 2xx) always gets the recovered, never a stuck alert.
+  violations.push(...checkExcusedRightly(excused, ledger, input.requests, count));
 
   // 3. Every notice true when decided: a per-server one says what the server was; a gateway-level
   //    `degraded`/`still-degraded` only while every listed server (2 or more) was bad, its `recovered`
@@ -252,27 +246,28 @@ export function checkGroupSoak(input: GroupCheckInput): {
     const k = n.gateway.toLowerCase();
     byGateway.set(k, [...(byGateway.get(k) ?? []), n]);
   }
-  // A gateway-level recovered no receiver got, as no receiver accepted its degraded (both dropped as
-  // ended in the group's wait), still closes the episode when it was decided.
-  const gatewayRecoveredDropped = (gatewayId: string) =>
+  // A gateway-level recovered decided but sent to no receiver (each was never told: 2b checks that)
+  // still closes the episode when it was decided.
+  const excusedClosesAt = (gatewayId: string) =>
     new Set(
-      [...endedInGroup.values()]
-        .filter((e) => e.type === 'recovered' && endedKey(e) === serverKey(gatewayId, GATEWAY_ADDRESS))
-        .map((e) => e.queuedAt),
+      excused
+        .filter((e) => e.type === 'recovered' && e.key === serverKey(gatewayId, GATEWAY_ADDRESS))
+        .map((e) => Date.parse(e.queuedAt)),
     );
   for (const [gatewayId, notices] of byGateway) {
     const ordered = [...notices].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
-    const droppedRecovered = gatewayRecoveredDropped(gatewayId);
-    const times = [...new Set([...ordered.map((n) => n.occurredAt), ...droppedRecovered])].sort(
-      (a, b) => Date.parse(a) - Date.parse(b),
-    );
+    const closedAt = excusedClosesAt(gatewayId);
     let openSince: string | undefined;
-    for (const at of times) {
-      const inRun = ordered.filter((n) => n.occurredAt === at);
+    const times = [...new Set([...ordered.map((n) => Date.parse(n.occurredAt)), ...closedAt])].sort(
+      (a, b) => a - b,
+    );
+    for (const time of times) {
+      const at = new Date(time).toISOString();
+      const inRun = ordered.filter((n) => Date.parse(n.occurredAt) === time);
       const gw = inRun.filter((n) => n.scope === 'gateway');
       if (gw.length > 1) violations.push(`${describe(gw[0])}: ${gw.length} gateway-level notices in one run`);
       const opens = gw.find((n) => n.type !== 'recovered');
-      const closes = gw.find((n) => n.type === 'recovered') ?? (droppedRecovered.has(at) || undefined);
+      const closes = gw.find((n) => n.type === 'recovered') ?? (closedAt.has(time) ? 'excused' : undefined);
       const open = opens !== undefined || (openSince !== undefined && closes === undefined);
       for (const n of inRun) {
         if (n.scope === 'gateway' || n.type === 'recovered') continue;
@@ -292,11 +287,20 @@ export function checkGroupSoak(input: GroupCheckInput): {
     const at = Date.parse(run.at);
     for (const g of GROUP_GATEWAYS) {
       if (!run.clean.has(g.id.toLowerCase())) continue;
-      const lastOf = (key: string) =>
-        [...ledger.values()]
+      // The last notice decided for `key` by this run: a recovered sent to no receiver (2b) counts.
+      const lastOf = (key: string): LedgerNotice | undefined => {
+        const last = [...ledger.values()]
           .filter((n) => keyOf(n) === key && Date.parse(n.occurredAt) <= at)
           .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
           .at(-1);
+        const closed = excused
+          .filter((e) => e.type === 'recovered' && e.key === key && Date.parse(e.queuedAt) <= at)
+          .map((e) => Date.parse(e.queuedAt))
+          .filter((t) => !last || t > Date.parse(last.occurredAt));
+        return closed.length && last
+          ? { ...last, type: 'recovered', occurredAt: new Date(Math.max(...closed)).toISOString() }
+          : last;
+      };
       // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
       // that it did end): the run did not miss it.
       const droppedSince = (key: string, last: LedgerNotice | undefined) =>
@@ -317,12 +321,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
           violations.push(`${where}: every server bad, no gateway-level degraded`);
         continue;
       }
-      const gwEndedSince =
-        gwLast !== undefined &&
-        [...gatewayRecoveredDropped(g.id)].some(
-          (queuedAt) => Date.parse(queuedAt) >= Date.parse(gwLast.occurredAt) && Date.parse(queuedAt) <= at,
-        );
-      if (gwLast && gwLast.type !== 'recovered' && !gwEndedSince)
+      if (gwLast && gwLast.type !== 'recovered')
         violations.push(`${where}: not every server bad, but the gateway-level episode is still open`);
       for (const address of g.addresses) {
         count('nothing missed');

@@ -23,6 +23,7 @@ import {
   soakSettings,
   soakStateStores,
   stateDocumentName,
+  notResentByHand,
   withSoakServices,
   type StateMode,
 } from './common';
@@ -30,7 +31,7 @@ import { checkGroupSoak, type GroupRunRecord } from './group-checks';
 import { GROUP_GATEWAYS, evolveGroups, groupScenario, initialGroupTruth } from './group-world';
 import type { Random } from './random';
 import type { ReceivedRequest, ReceiverMode } from './receiver';
-import type { Truth } from './world';
+import { serverKey, type Truth } from './world';
 
 export interface GroupSoakOptions {
   readonly seed: number;
@@ -216,6 +217,7 @@ export async function runGroupSoak(options: GroupSoakOptions): Promise<GroupSoak
       receivers: receivers.map((r) => r.name),
       parked,
       mayRepeat,
+      notResent: notResentByHand(resent.notResent, serverKey),
       repeatIntervalInMs: REPEAT.ms,
       holdBoundInMs: Math.max(GROUP_WAIT.ms, GROUP_INTERVAL.ms),
     });

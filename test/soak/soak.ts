@@ -37,6 +37,7 @@ import {
   WRONG_KEY,
   blobConnection,
   bump,
+  notResentByHand,
   proxyMode,
   quietLogger,
   soakRandoms,
@@ -190,6 +191,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       receivers: receivers.map((r) => r.name),
       parked,
       mayRepeat,
+      notResent: notResentByHand(resent.notResent, serverKey),
       repeatIntervalInMs: REPEAT.ms,
     });
     const decided: Record<string, number> = {};

@@ -53,23 +53,37 @@ async function resendVerb(args: string[]): Promise<number> {
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
   const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
-  const { requeued, errors } = await resendDeadLetters(stores, {
+  const { requeued, notResent, errors } = await resendDeadLetters(stores, {
     ...(values.notice ? { noticeId: values.notice } : {}),
     ...(values.receiver ? { receiver: values.receiver } : {}),
     ...(values.gateway ? { gateway: values.gateway } : {}),
   });
+  const matched = requeued.length + notResent.length > 0;
+  if (values.json) {
+    process.stdout.write(`${terminalJson({ requeued, notResent, errors })}\n`);
+    return errors.length === 0 && matched ? EXIT_OK : EXIT_FAILED;
+  }
   for (const { receiver, letter } of requeued) {
     process.stdout.write(
       `re-queued ${receiver}  ${letter.notice.id}  ${letter.notice.type} (was: ${letter.reason})\n`,
     );
   }
+  for (const { receiver, letter, reason } of notResent) {
+    process.stdout.write(
+      `not re-sent ${receiver}  ${letter.notice.id}  ${letter.notice.type}: ${reason} (was: ${letter.reason})\n`,
+    );
+  }
   if (requeued.length)
     process.stdout.write(`${requeued.length} dead letter(s) re-queued: the next run sends them.\n`);
-  else
+  if (notResent.length)
+    process.stdout.write(
+      `${notResent.length} dead letter(s) not re-sent and removed: their episode has ended.\n`,
+    );
+  if (!matched)
     process.stderr.write(
       'error: no dead letter matched; `appgw-insights notify list --config FILE` shows them\n',
     );
-  return reportErrors(errors) === EXIT_OK && requeued.length > 0 ? EXIT_OK : EXIT_FAILED;
+  return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
 }
 
 function reportErrors(errors: readonly ReportedError[]): number {

@@ -1,6 +1,6 @@
 import { hash64 } from '../hash';
 import type { Notice } from './notice';
-import { noticeServerKey } from './server-record';
+import { isEpisode, noticeServerKey, type ServerRecord } from './server-record';
 
 /**
  * The stable id of the episode a notice belongs to: one server (gateway, pool, settings, address) from
@@ -19,4 +19,18 @@ export function episodeId(
   // A test notice carries its own (test-notice.ts): every test names the same server.
   if (notice.episodeId) return notice.episodeId;
   return `appgw-ep-${hash64(`${noticeServerKey(notice)}|${notice.degradedSince}`)}`;
+}
+
+/**
+ * Whether the episode of `notice` is over, by the notify state's server records (`servers`, keyed by
+ * serverKey): its server has no open episode now, or another one (a later `degradedSince`). A notice
+ * of an episode that is over is old news: re-sent, a `degraded` or reminder would reopen an alert
+ * that was closed, or announce one for a server that is healthy. Pure.
+ */
+export function episodeIsOver(
+  notice: Pick<Notice, 'gateway' | 'backendPool' | 'backendSettings' | 'server' | 'degradedSince'>,
+  servers: Readonly<Record<string, Pick<ServerRecord, 'badRuns' | 'notified' | 'degradedSince'>>>,
+): boolean {
+  const record = servers[noticeServerKey(notice)];
+  return record === undefined || !isEpisode(record) || record.degradedSince !== notice.degradedSince;
 }

@@ -1,7 +1,7 @@
 import { hash64 } from '../hash';
 import type { Notice } from './notice';
 import { episodeId } from './episode';
-import { isLeasedElsewhere, type QueuedNotice } from './outbox';
+import { isLeasedElsewhere, type DeadLetter, type QueuedNotice } from './outbox';
 
 /**
  * Grouping: one message per gateway incident per receiver, with Alertmanager's aggregation-group
@@ -133,61 +133,91 @@ export function settleGroup(
   return options.delivered ? { ...group, flushedAt: options.now } : group;
 }
 
-/** What dropEndedEpisodes left waiting, and what it took out (each oldest first). */
+/** What dropEndedEpisodes left waiting and parked, and what it took out (each oldest first). */
 export interface EndedEpisodesStep {
   readonly waiting: readonly QueuedNotice[];
-  /** Not sent, ever: their episode ended while they waited for the group. */
+  /** Not sent, ever: their episode ended while they waited (for the group, or for a receiver that never took it). */
   readonly ended: readonly QueuedNotice[];
+  readonly parked: readonly DeadLetter[];
+  /**
+   * Dead letters of an episode that ended untold to the receiver: never re-sent (that would open an
+   * alert that is over, and nothing would close it).
+   */
+  readonly endedLetters: readonly DeadLetter[];
+  /** Per episode id of `ended` and `endedLetters`, when it was untold: the letter that left it so. */
+  readonly untoldBy: ReadonlyMap<string, DeadLetter | QueuedNotice>;
 }
 
 /**
- * The rule "an episode that ended before its group was sent gets nothing" (Alertmanager's: an alert
- * resolved before its group's first notification is not notified; this product's own rule for
+ * The rule "an episode that ended before the receiver was told of it gets nothing" (Alertmanager's: an
+ * alert resolved before its group's first notification is not notified; this product's own rule for
  * silences and inhibition: "recovered meanwhile gets nothing"), applied to one receiver's waiting
- * notices. For each episode with a `recovered` waiting:
- * - its `degraded` and `still-degraded` notices waiting before the `recovered` are dropped: they would
- *   announce, as news, a failure that is already over (a reminder, a raised severity, a changed cause);
- * - the `recovered` is dropped too when one of those was the episode's first notice to this receiver
- *   (`opensEpisode`): the receiver was never told, so there is nothing to resolve (no red card saying
- *   "degraded" and "recovered" for one server, no PagerDuty trigger then resolve). Otherwise the
- *   receiver was told before, or may have been (a send of the first notice got no HTTP answer, or its
- *   run died holding it), and the `recovered` goes, closing what it opened. A refusal the receiver
- *   answered (a 503) told it nothing.
+ * notices and dead letters (`parked`) when a `recovered` waits. The receiver is told of an episode once
+ * a notice of it may have reached it: delivered (settleOutbox then clears `opensEpisode` on the
+ * episode's other notices), sent without an HTTP answer, or leased by a run that died with it
+ * (`mayHaveReached`, or a lease left on it). A refusal it answered (a 503, or the 400 that made a dead
+ * letter) told it nothing. So an episode is untold when its first notice to this receiver
+ * (`opensEpisode`) is still waiting or a dead letter, and nothing of the episode may have reached it.
+ * For each episode with a `recovered` waiting:
+ * - untold, in both modes: the `recovered` is dropped (nothing to resolve: no PagerDuty resolve
+ *   without a trigger, no green card from nowhere), with the episode's notices waiting before it and
+ *   its dead letters (re-sent, they would open an alert that is over);
+ * - told, in `gateway` mode: its `degraded` and `still-degraded` notices waiting before the
+ *   `recovered` are dropped (they would announce, as news, a failure that is already over) and the
+ *   `recovered` goes, closing what was opened; in `server` mode everything goes, in order.
  * Per receiver: another receiver that was sent the `degraded` already still gets its `recovered`.
- * An episode with a notice another live run holds (`runId`'s lease check at `now`, ISO) is left as it
- * is: that run may be delivering it. Order is kept. Pure.
+ * Letters of earlier releases (no `opensEpisode`) never make an episode untold. An episode with a
+ * notice another live run holds (`runId`'s lease check at `now`, ISO) is left as it is: that run may
+ * be delivering it. Order is kept. Pure.
  */
 export function dropEndedEpisodes(
   waiting: readonly QueuedNotice[],
   runId: string,
   now: string,
+  parked: readonly DeadLetter[] = [],
+  mode: GroupingMode = 'gateway',
 ): EndedEpisodesStep {
   const recoveredAt = new Map<string, number>();
   waiting.forEach((q, index) => {
     if (q.notice.type === 'recovered') recoveredAt.set(episodeId(q.notice), index);
   });
-  if (recoveredAt.size === 0) return { waiting, ended: [] };
+  if (recoveredAt.size === 0) return { waiting, ended: [], parked, endedLetters: [], untoldBy: new Map() };
   const busy = new Set(
     waiting.filter((q) => isLeasedElsewhere(q, runId, now)).map((q) => episodeId(q.notice)),
   );
-  const stale = new Set<number>();
-  const untold = new Set<string>();
+  const ending = (episode: string) => recoveredAt.has(episode) && !busy.has(episode);
+  // Untold: a first notice still waiting or parked; told: anything of the episode that may have reached.
+  const untoldBy = new Map<string, DeadLetter | QueuedNotice>();
+  const told = new Set<string>();
+  const before = (q: QueuedNotice, index: number) =>
+    index < (recoveredAt.get(episodeId(q.notice)) ?? -1) && q.notice.type !== 'recovered';
+  for (const letter of parked) {
+    const episode = episodeId(letter.notice);
+    if (!ending(episode)) continue;
+    if (letter.mayHaveReached === true) told.add(episode);
+    else if (letter.opensEpisode === true && !untoldBy.has(episode)) untoldBy.set(episode, letter);
+  }
   waiting.forEach((q, index) => {
     const episode = episodeId(q.notice);
-    const end = recoveredAt.get(episode);
-    if (end === undefined || busy.has(episode) || index >= end || q.notice.type === 'recovered') return;
-    stale.add(index);
-    // A notice a send may have reached (no answer read, or a run that died mid-send) counts as told:
-    // the `recovered` still goes, as a stuck alert costs more than a stray resolve.
-    if (q.opensEpisode && !mayHaveReached(q)) untold.add(episode);
+    if (!ending(episode) || !before(q, index)) return;
+    // A send that may have reached (no answer read, or a run that died mid-send) counts as told: the
+    // `recovered` still goes, as a stuck alert costs more than a stray resolve.
+    if (mayHaveReached(q)) told.add(episode);
+    else if (q.opensEpisode === true && !untoldBy.has(episode)) untoldBy.set(episode, q);
   });
+  for (const episode of told) untoldBy.delete(episode);
   const kept: QueuedNotice[] = [];
   const ended: QueuedNotice[] = [];
   waiting.forEach((q, index) => {
-    const drop = stale.has(index) || (q.notice.type === 'recovered' && untold.has(episodeId(q.notice)));
+    const episode = episodeId(q.notice);
+    const drop = untoldBy.has(episode)
+      ? before(q, index) || q.notice.type === 'recovered'
+      : mode === 'gateway' && ending(episode) && before(q, index);
     (drop ? ended : kept).push(q);
   });
-  return { waiting: kept, ended };
+  const keptLetters = parked.filter((letter) => !untoldBy.has(episodeId(letter.notice)));
+  const endedLetters = parked.filter((letter) => untoldBy.has(episodeId(letter.notice)));
+  return { waiting: kept, ended, parked: keptLetters, endedLetters, untoldBy };
 }
 
 /**

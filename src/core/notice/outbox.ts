@@ -1,4 +1,5 @@
 import type { Notice } from './notice';
+import { episodeId } from './episode';
 
 /**
  * The outbox rule: what becomes of each notice waiting for one receiver, as pure functions over the
@@ -64,6 +65,14 @@ export interface DeadLetter {
   readonly parkedAt: string;
   /** Why: the receiver's answer (`HTTP 400 Bad Request: …`) or the outbox bound. */
   readonly reason: string;
+  /**
+   * As on QueuedNotice: it was its episode's first notice to this receiver, and nothing of the episode
+   * has reached the receiver since (settleOutbox clears it once something may have). Absent on letters
+   * parked by earlier releases: they never make an episode untold.
+   */
+  readonly opensEpisode?: boolean;
+  /** As on QueuedNotice: a send of it may have reached the receiver (no HTTP answer, a lease that ran out). */
+  readonly mayHaveReached?: boolean;
 }
 
 /** One receiver's notices in one state document. */
@@ -161,6 +170,9 @@ export function leaseWaiting(
  * have added to it since the claim). Only notices leased to this run change: delivered ones leave; a
  * retryable failure keeps its place and id and counts one more failed run; a permanent refusal becomes
  * a dead letter with its reason; the others are released as they were. Then the bound is applied.
+ * An episode one of whose notices was delivered, or may have reached the receiver (no HTTP answer),
+ * is told to this receiver: its notices left waiting or parked no longer open it (`opensEpisode`
+ * cleared), so its `recovered` goes (grouping.ts, dropEndedEpisodes).
  */
 export function settleOutbox(
   outbox: ReceiverOutbox,
@@ -188,26 +200,48 @@ export function settleOutbox(
         ...(outcome.mayHaveReached ? { mayHaveReached: true } : {}),
       });
     } else if (outcome?.kind === 'failed') {
-      refused.push(deadLetter(released, queued.failedRuns + 1, context.now, outcome.reason));
+      refused.push(
+        deadLetter(
+          released,
+          queued.failedRuns + 1,
+          context.now,
+          outcome.reason,
+          outcome.mayHaveReached === true,
+        ),
+      );
     } else {
       waiting.push(released);
     }
   }
-  const bounded = bound({ waiting, parked: [...outbox.parked, ...refused] }, context);
+  const told = toldOf(toldEpisodes(outbox.waiting, outcomes, context.runId));
+  const parkedNow = refused.map(told);
+  const bounded = bound(
+    { waiting: waiting.map(told), parked: [...outbox.parked.map(told), ...parkedNow] },
+    context,
+  );
   const dropped = new Set(bounded.dropped);
-  return { ...bounded, delivered, parked: [...refused, ...bounded.parked].filter((l) => !dropped.has(l)) };
+  return { ...bounded, delivered, parked: [...parkedNow, ...bounded.parked].filter((l) => !dropped.has(l)) };
 }
 
 /**
  * Moves the dead letters `select` picks back to the front of the outbox (same ids, oldest first), so
- * the next run sends them before anything else. The rest stay parked.
+ * the next run sends them before anything else. A picked letter `isOver` says is old news (a
+ * `degraded` or reminder of an episode that has ended: re-sent, it would reopen an alert that is over)
+ * is not re-queued but taken out (`over`), so it is not reported for ever. The rest stay parked.
  */
 export function requeueDeadLetters(
   outbox: ReceiverOutbox,
   select: (letter: DeadLetter) => boolean,
-): { readonly outbox: ReceiverOutbox; readonly requeued: readonly DeadLetter[] } {
-  const requeued = outbox.parked.filter(select);
-  if (requeued.length === 0) return { outbox, requeued };
+  isOver: (letter: DeadLetter) => boolean = () => false,
+): {
+  readonly outbox: ReceiverOutbox;
+  readonly requeued: readonly DeadLetter[];
+  readonly over: readonly DeadLetter[];
+} {
+  const picked = outbox.parked.filter(select);
+  const over = picked.filter(isOver);
+  const requeued = picked.filter((letter) => !over.includes(letter));
+  if (picked.length === 0) return { outbox, requeued, over };
   const ids = new Set(outbox.waiting.map((q) => q.notice.id));
   const back = requeued
     .filter((letter) => !ids.has(letter.notice.id))
@@ -216,10 +250,18 @@ export function requeueDeadLetters(
       queuedAt: letter.queuedAt,
       failedRuns: letter.failedRuns,
       lastError: `re-sent by hand after: ${letter.reason}`,
+      // Still the episode's first to the receiver (or not): an episode that ends before it is accepted
+      // leaves the receiver untold, and gets no `recovered` (grouping.ts, dropEndedEpisodes).
+      ...(letter.opensEpisode ? { opensEpisode: true } : {}),
+      ...(letter.mayHaveReached ? { mayHaveReached: true } : {}),
     }));
   return {
-    outbox: { waiting: [...back, ...outbox.waiting], parked: outbox.parked.filter((l) => !select(l)) },
+    outbox: {
+      waiting: [...back, ...outbox.waiting],
+      parked: outbox.parked.filter((l) => !picked.includes(l)),
+    },
     requeued,
+    over,
   };
 }
 
@@ -241,6 +283,8 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
           queued.failedRuns,
           context.now,
           `set aside unsent: more than ${limit} notices were waiting for this receiver (notify.outboxLimit)`,
+          // A lease here is one a run let run out (a live one is never parked): it may have sent it.
+          queued.lease !== undefined,
         ),
       );
       excess--;
@@ -259,6 +303,49 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
   };
 }
 
-function deadLetter(queued: QueuedNotice, failedRuns: number, now: string, reason: string): DeadLetter {
-  return { notice: queued.notice, queuedAt: queued.queuedAt, failedRuns, parkedAt: now, reason };
+/** `queued` set aside; `reached`: a send of it may have reached the receiver. */
+function deadLetter(
+  queued: QueuedNotice,
+  failedRuns: number,
+  now: string,
+  reason: string,
+  reached: boolean,
+): DeadLetter {
+  return {
+    notice: queued.notice,
+    queuedAt: queued.queuedAt,
+    failedRuns,
+    parkedAt: now,
+    reason,
+    ...(queued.opensEpisode ? { opensEpisode: true } : {}),
+    ...(reached || queued.mayHaveReached ? { mayHaveReached: true } : {}),
+  };
+}
+
+/**
+ * Episodes (episode.ts ids) this run told the receiver: a notice of theirs, leased to `runId`, was
+ * delivered or got no HTTP answer (the receiver may hold it). A refusal it answered told it nothing.
+ */
+function toldEpisodes(
+  leased: readonly QueuedNotice[],
+  outcomes: ReadonlyMap<string, SendOutcome>,
+  runId: string,
+): ReadonlySet<string> {
+  const told = new Set<string>();
+  for (const queued of leased) {
+    if (queued.lease?.runId !== runId) continue;
+    const outcome = outcomes.get(queued.notice.id);
+    if (outcome?.kind === 'delivered' || (outcome?.kind === 'failed' && outcome.mayHaveReached === true))
+      told.add(episodeId(queued.notice));
+  }
+  return told;
+}
+
+/** An entry of a `told` episode no longer opens it (its first notice reached, or may have, another way). */
+function toldOf(told: ReadonlySet<string>) {
+  return <T extends QueuedNotice | DeadLetter>(entry: T): T => {
+    if (!entry.opensEpisode || !told.has(episodeId(entry.notice))) return entry;
+    const { opensEpisode: _told, ...rest } = entry;
+    return rest as T;
+  };
 }

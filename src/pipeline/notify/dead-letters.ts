@@ -1,5 +1,6 @@
 import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import { gatewayKey } from '../../core/arm-id';
+import { episodeIsOver } from '../../core/notice/episode';
 import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
@@ -86,14 +87,30 @@ export async function listOutboxes(
 export interface ResendResult {
   /** The dead letters moved back into their outbox, with the receiver they wait for. */
   readonly requeued: ReadonlyArray<{ readonly receiver: string; readonly letter: DeadLetter }>;
+  /**
+   * Matching dead letters not re-sent, and taken out of the state, with why: a `degraded` or reminder
+   * of an episode that has ended (its server recovered, or is in another episode), which re-sent would
+   * open an alert that is over.
+   */
+  readonly notResent: ReadonlyArray<{
+    readonly receiver: string;
+    readonly letter: DeadLetter;
+    readonly reason: string;
+  }>;
   readonly errors: readonly ReportedError[];
 }
+
+/** Why a dead letter of an ended episode is not re-sent (ResendResult.notResent). */
+export const ENDED_EPISODE_NOT_RESENT =
+  'not re-sent, and removed: its episode has ended (the server recovered since, or is in another episode), so re-sending it would open an alert that is over';
 
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * Moves the dead letters that match `filter` back to the front of their outbox (ETag-conditional,
- * retried when a run writes in between). The next run sends them, same ids, before anything new.
+ * retried when a run writes in between). The next run sends them, same ids, before anything new. A
+ * matching `degraded` or reminder of an episode that has ended (by the document's server records:
+ * core/notice/episode.ts, episodeIsOver) is not re-queued but removed and returned in `notResent`.
  */
 export async function resendDeadLetters(
   untyped: StateStores<NotifyStateDocument>,
@@ -101,43 +118,53 @@ export async function resendDeadLetters(
 ): Promise<ResendResult> {
   const stores = typedStateStores(untyped);
   const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
+  const notResent: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
   const errors: ReportedError[] = [];
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const store of await storesOf(stores, filter.gateway, errors)) {
     try {
-      requeued.push(...(await requeueIn(store, receiver, filter.noticeId)));
+      const moved = await requeueIn(store, receiver, filter.noticeId);
+      requeued.push(...moved.requeued);
+      notResent.push(...moved.notResent);
     } catch (error) {
       errors.push(stateError(error, store.name));
     }
   }
-  return { requeued, errors };
+  return { requeued, notResent, errors };
 }
 
 async function requeueIn(
   store: StateStore<NotifyStateDocument>,
   receiver: string | undefined,
   noticeId: string | undefined,
-): Promise<Array<{ receiver: string; letter: DeadLetter }>> {
+): Promise<Pick<ResendResult, 'requeued' | 'notResent'>> {
+  const none = { requeued: [], notResent: [] };
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await store.read();
-    if (!stored) return [];
+    if (!stored) return none;
     const doc = parseStateDocument(stored.value, store.name);
     const outbox = { ...doc.outbox };
     const deadLetters = { ...doc.deadLetters };
     const moved: Array<{ receiver: string; letter: DeadLetter }> = [];
+    const over: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
+    // A `recovered` closes what it can, whenever it goes; anything else of an ended episode is old news.
+    const isOver = (letter: DeadLetter) =>
+      letter.notice.type !== 'recovered' && episodeIsOver(letter.notice, doc.servers);
     for (const name of receiversOf(doc).filter((r) => receiver === undefined || r === receiver)) {
       const step = requeueDeadLetters(
         receiverOutbox(doc, name),
         (letter) => noticeId === undefined || letter.notice.id === noticeId,
+        isOver,
       );
       outbox[name] = step.outbox.waiting;
       deadLetters[name] = step.outbox.parked;
       moved.push(...step.requeued.map((letter) => ({ receiver: name, letter })));
+      over.push(...step.over.map((letter) => ({ receiver: name, letter, reason: ENDED_EPISODE_NOT_RESENT })));
     }
-    if (moved.length === 0) return [];
+    if (moved.length === 0 && over.length === 0) return none;
     try {
       await store.write({ ...doc, outbox, deadLetters }, stored.etag);
-      return moved;
+      return { requeued: moved, notResent: over };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
     }

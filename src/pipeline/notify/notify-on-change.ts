@@ -24,6 +24,7 @@ import {
   type QueuedNotice,
   type SendOutcome,
 } from '../../core/notice/outbox';
+import { episodeId } from '../../core/notice/episode';
 import { routeNotices } from '../../core/notice/receiver-rules';
 import { noticeServerKey, serverPath, type ServerRecord } from '../../core/notice/server-record';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
@@ -230,14 +231,19 @@ async function claimNotices(
         runId,
         limit: deps.outboxLimit,
       });
-      let waiting = step.outbox.waiting;
+      const mode = groupingOf(notifier, policy);
+      // An episode that ended before this receiver was told of it gets nothing more, and one that
+      // ended while its notices waited for the group is not news any more (grouping.ts).
+      const ended = dropEndedEpisodes(step.outbox.waiting, runId, now, step.outbox.parked, mode);
+      let waiting = ended.waiting;
+      endedInGroup.push(
+        ...[...ended.endedLetters, ...ended.ended].map((entry) =>
+          endedReport(notifier.name, entry, ended.untoldBy.get(episodeId(entry.notice))),
+        ),
+      );
       // Grouping: the receiver's notices wait in its outbox until the group is due (grouping.ts).
       let due = true;
-      if (groupingOf(notifier, policy) === 'gateway') {
-        // An episode that ended while its notices waited for the group is not news any more.
-        const ended = dropEndedEpisodes(waiting, runId, now);
-        waiting = ended.waiting;
-        endedInGroup.push(...ended.ended.map((q) => endedReport(notifier.name, q)));
+      if (mode === 'gateway') {
         const group = openGroup(previous.groups?.[notifier.name], waiting, now);
         if (group) groups[notifier.name] = group;
         const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
@@ -246,7 +252,7 @@ async function claimNotices(
       }
       if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
-      deadLetters[notifier.name] = step.outbox.parked;
+      deadLetters[notifier.name] = ended.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
     }
     const configured = new Set(deps.notifiers.map((n) => n.name));
@@ -441,14 +447,35 @@ function opensEpisodeFor(
   return told.receivers !== undefined && !told.receivers.includes(receiver);
 }
 
-function endedReport(receiver: string, queued: QueuedNotice): EndedInGroupReport {
+/**
+ * Why `entry` was removed unsent: its episode ended while it waited for the group (told, or never
+ * tried: `untoldBy` a notice waiting for its group), or before the receiver accepted the episode's
+ * first notice (`untoldBy`: that notice, refused as a dead letter or kept after failed sends).
+ */
+function endedReport(
+  receiver: string,
+  entry: QueuedNotice | DeadLetter,
+  untoldBy: QueuedNotice | DeadLetter | undefined,
+): EndedInGroupReport {
+  const recovered = entry.notice.type === 'recovered';
+  const base = { ...noticeEntryFields(receiver, entry), queuedAt: entry.queuedAt };
+  if (!untoldBy || (!('parkedAt' in untoldBy) && untoldBy.lastError === undefined))
+    return {
+      ...base,
+      reason: `ended before its group was sent: ${recovered ? 'the receiver was never told of the episode' : 'the episode is over'}`,
+    };
+  const first =
+    'parkedAt' in untoldBy
+      ? `dead letter: ${untoldBy.reason}`
+      : `waiting: ${untoldBy.lastError ?? 'not sent yet'}`;
+  const never = `the receiver never accepted the episode's first notice (${first})`;
   return {
-    ...noticeEntryFields(receiver, queued),
-    queuedAt: queued.queuedAt,
-    reason:
-      queued.notice.type === 'recovered'
-        ? 'ended before its group was sent: the receiver was never told of the episode'
-        : 'ended before its group was sent: the episode is over',
+    ...base,
+    reason: recovered
+      ? `not sent: ${never}, so there is nothing to resolve`
+      : 'parkedAt' in entry
+        ? `dropped, not to be re-sent: the episode is over and ${never}; re-sent, it would open an alert nothing closes`
+        : `not sent: the episode is over and ${never}`,
   };
 }
 

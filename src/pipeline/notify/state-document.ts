@@ -112,6 +112,9 @@ const deadLetter = z.looseObject({
   failedRuns: z._default(count, 0),
   parkedAt: isoTime,
   reason: text,
+  // Absent in documents of earlier releases: such a letter never makes its episode untold.
+  opensEpisode: z.optional(z.boolean()),
+  mayHaveReached: z.optional(z.boolean()),
 });
 const serverRecord = z.looseObject({
   gateway,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createFileStateStores } from '../../../src/adapters/state/keyed-state-stores';
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { DeadLetter, QueuedNotice } from '../../../src/core/notice/outbox';
+import { noticeServerKey } from '../../../src/core/notice/server-record';
 import { listOutboxes, resendDeadLetters } from '../../../src/pipeline/notify/dead-letters';
 import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
@@ -26,6 +27,30 @@ const letter = (id: string, gateway: string): DeadLetter => ({
   parkedAt: AT,
   reason: 'HTTP 400 Bad Request',
 });
+/**
+ * The server records of `gateways` with the letters' episode open (sampleNotice's server, its
+ * `degradedSince`): notify resend re-sends only letters of an episode still open.
+ */
+const openEpisodes = (...gateways: string[]): NotifyStateDocument['servers'] =>
+  Object.fromEntries(
+    gateways.map((gateway) => {
+      const n = notice('any', gateway);
+      return [
+        noticeServerKey(n),
+        {
+          gateway: n.gateway,
+          backendPool: n.backendPool,
+          backendSettings: n.backendSettings,
+          address: n.server.address,
+          badRuns: 3,
+          degradedSince: n.degradedSince,
+          health: n.server.health,
+          probeLog: n.server.probeLog,
+          cause: n.cause,
+        },
+      ];
+    }),
+  );
 const waiting = (id: string, gateway: string, extra: Partial<QueuedNotice> = {}): QueuedNotice => ({
   notice: notice(id, gateway),
   queuedAt: AT,
@@ -43,7 +68,7 @@ describe('dead letters by hand: list and re-send', () => {
     await stores.forKey(gatewayKey(A)).write(
       {
         version: 1,
-        servers: {},
+        servers: openEpisodes(A),
         outbox: {
           'webhook[ops]': [
             waiting('a-wait', A),
@@ -54,12 +79,15 @@ describe('dead letters by hand: list and re-send', () => {
       },
       undefined,
     );
-    await stores
-      .forKey(gatewayKey(B))
-      .write(
-        { version: 1, servers: {}, outbox: {}, deadLetters: { 'webhook[ops]': [letter('b-1', B)] } },
-        undefined,
-      );
+    await stores.forKey(gatewayKey(B)).write(
+      {
+        version: 1,
+        servers: openEpisodes(B),
+        outbox: {},
+        deadLetters: { 'webhook[ops]': [letter('b-1', B)] },
+      },
+      undefined,
+    );
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -125,7 +153,7 @@ describe('dead letters by hand, on in-memory state', () => {
   const keyB = gatewayKey(B);
   const doc = (extra: Partial<NotifyStateDocument>): NotifyStateDocument => ({
     version: 1,
-    servers: {},
+    servers: openEpisodes(A, B),
     outbox: {},
     deadLetters: {},
     ...extra,
@@ -186,6 +214,7 @@ describe('dead letters by hand, on in-memory state', () => {
     stores.fail('list', { kind: 'unavailable' });
     expect(await resendDeadLetters(stores, {})).toEqual({
       requeued: [],
+      notResent: [],
       errors: [expect.objectContaining({ code: 'StateUnavailable', document: 'memory documents' })],
     });
   });
@@ -195,10 +224,12 @@ describe('dead letters by hand, on in-memory state', () => {
     const writes = () => stores.calls.filter((c) => c.op === 'write').length;
     expect(await resendDeadLetters(stores, { gateway: gatewayId('gw-none') })).toEqual({
       requeued: [],
+      notResent: [],
       errors: [],
     });
     expect(await resendDeadLetters(stores, { noticeId: 'no-such-notice' })).toEqual({
       requeued: [],
+      notResent: [],
       errors: [],
     });
     expect(writes()).toBe(0);
