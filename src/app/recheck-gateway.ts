@@ -8,6 +8,7 @@ import { systemClock } from '../adapters/clock/system-clock';
 import type { Config } from '../config/schema';
 import type { GatewayRef } from '../core/model';
 import type { RequestLimits } from '../core/pacing/request-limits';
+import { notificationsReport } from '../pipeline/build-run-report';
 import type { Logger } from '../pipeline/logger';
 import {
   recheck,
@@ -63,8 +64,15 @@ export function recheckGateway(
   return recheck(deps, gateway, asked, notifyPolicyOf(config), runId, options);
 }
 
-/** The result as JSON (CLI `--json`, the HTTP function's answer): servers, and what notify did. */
+/**
+ * The result as JSON (CLI `--json`, the HTTP function's answer): servers, and what notify did, as a run
+ * reports it (report.json's `notifications`: decided, silenced, pending, undelivered with dead letters,
+ * dropped, grouped with `dueAt`/`dueBy`, endedInGroup, awaitingRecovery, openEpisodes, stateErrors,
+ * contended, claimed), plus `sent` (how many deliveries were delivered). `deliveries` keep the
+ * recheck's own shape: `reason` for a delivery that did not go.
+ */
 export function recheckReport(result: RecheckResult): Record<string, unknown> {
+  const { deliveries: _runShape, ...notifications } = notificationsReport(result.notify);
   return {
     gateway: result.gateway.id,
     backendPool: result.backendPool,
@@ -78,7 +86,8 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
       episodeClosed: s.episodeClosed,
     })),
     notify: {
-      decided: result.notify.decided,
+      ...notifications,
+      sent: result.notify.deliveries.filter((d) => d.outcome === 'delivered').length,
       deliveries: result.notify.deliveries.map((d) => ({
         receiver: d.receiver,
         noticeId: d.noticeId,
@@ -87,7 +96,6 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
         outcome: d.outcome,
         ...(d.reason ? { reason: d.reason } : {}),
       })),
-      stateErrors: result.notify.stateErrors,
     },
   };
 }

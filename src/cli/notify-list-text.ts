@@ -1,3 +1,4 @@
+import { counted } from '../core/counted';
 import { terminalSafe } from '../core/input/json-text';
 import { clipText } from '../core/text-clip';
 import type { OutboxListing } from '../pipeline/notify/dead-letters';
@@ -21,10 +22,10 @@ export function notifyListText(listing: OutboxListing): string[] {
   } else if (unread.length > 0) {
     if (lines.length === 0 && listing.read > 0)
       lines.push(
-        `No undelivered notices in the ${listing.read} notify state document(s) that could be read.`,
+        `No undelivered notices in the ${counted(listing.read, 'notify state document')} that could be read.`,
       );
     lines.push(
-      `${unread.length} notify state document(s) could not be read, so their undelivered notices are not known: ${unread.join(', ')} (the errors say why).`,
+      `${counted(unread.length, 'notify state document')} could not be read, so ${unread.length === 1 ? 'its' : 'their'} undelivered notices are not known: ${unread.join(', ')} (${unread.length === 1 ? 'the error says' : 'the errors say'} why).`,
     );
   } else if (lines.length === 0) {
     lines.push('No undelivered notices.');
@@ -38,7 +39,7 @@ export function notifyListText(listing: OutboxListing): string[] {
  */
 function noticeLine(n: UndeliveredNoticeReport): string {
   const f = (text: string, limit: number) => clipText(text.replace(/\s+/g, ' ').trim(), limit);
-  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${n.failedRuns} failed run(s)): ${f(n.reason, REASON_LIMIT)}`;
+  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${f(n.reason, REASON_LIMIT)}`;
 }
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
+import { counted } from '../core/counted';
 import { severityLabel } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
@@ -25,8 +26,8 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
   const roots = insightRoots(locations);
   const s = report.summary;
   const lines = [
-    `Checked ${s.gateways} gateway(s), ${s.servers} backend server(s): ${s.findings} not healthy` +
-      (s.failedGateways ? `, ${s.failedGateways} gateway(s) could not be checked` : '') +
+    `Checked ${counted(s.gateways, 'gateway')}, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy` +
+      (s.failedGateways ? `, ${counted(s.failedGateways, 'gateway')} could not be checked` : '') +
       '.',
   ];
   if (report.interrupted) lines.push('', ...interruptedLines(report.interrupted));
@@ -38,7 +39,7 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       '',
       `! target ${field(target.id, 400)}: nothing to check` +
         (target.leftOut
-          ? ` (the discovery filter left out all ${target.leftOut} gateway(s) found)`
+          ? ` (the discovery filter left out ${target.leftOut === 1 ? 'the 1 gateway' : `all ${target.leftOut} gateways`} found)`
           : ' (no gateway found)'),
     );
   }
@@ -59,59 +60,110 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
     // This gateway's held notices, in its own block (matched by id: never the block next to it).
     lines.push(...heldLines(report.notifications, gateway, '    '));
   }
-  const notifications = report.notifications;
-  if (notifications) {
-    const problems = describeNotifyProblems(notifications);
-    const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
-    if (problems.length) {
-      // An unreadable state document hides its notices: "0 not delivered" would be a false all-clear.
-      // The stored silences fail open: their error hides no notice.
-      const hiding = notifications.stateErrors.filter((e) => !e.failedOpen).length;
-      const unknown = hiding
-        ? ` (not counting the notices of ${hiding} state document(s) that failed, below)`
-        : '';
-      lines.push(
-        '',
-        `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}`,
-      );
-      lines.push(...receiverLines(notifications));
-      for (const problem of problems) lines.push(`    ${message(problem, 400)}`);
-    } else if (
-      notifications.deliveries.length ||
-      notifications.silenced.length ||
-      (notifications.grouped ?? []).length ||
-      (notifications.endedInGroup ?? []).length ||
-      (notifications.awaitingRecovery ?? []).length
-    ) {
-      lines.push('', `✓ notifications: ${delivered} delivered`, ...receiverLines(notifications));
-    }
-    lines.push(...heldCountLines(notifications));
-    // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
-    const shown = new Set(report.gateways.map((g) => gatewayKey(g.id)));
-    const others = [
-      ...new Set(
-        [
-          ...notifications.silenced,
-          ...(notifications.grouped ?? []),
-          ...(notifications.endedInGroup ?? []),
-          ...(notifications.awaitingRecovery ?? []),
-        ]
-          .map((n) => n.gateway)
-          .filter((id) => !shown.has(gatewayKey(id))),
-      ),
-    ];
-    for (const id of others) {
-      const gateway = parseGatewayId(id);
-      lines.push(
-        `  ${gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400)}:`,
-      );
-      lines.push(...heldLines(notifications, { id, name: gateway?.name ?? '' }, '    '));
-    }
-  }
+  if (report.notifications)
+    lines.push(
+      ...notificationLines(report.notifications, new Set(report.gateways.map((g) => gatewayKey(g.id)))),
+    );
   lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   return lines.join('\n');
+}
+
+/**
+ * What notify did, under the gateways' blocks (the run's summary, `recheck`'s): the notifications line
+ * (delivered, not delivered, and when nothing was delivered, why: held for a group, silenced, already
+ * told), each receiver, each problem (describeNotifyProblems), the held notices counted, and the held
+ * notices of gateways with no block of their own (`shown`: gatewayKey of those that have one). Empty
+ * when notify had nothing to do or say.
+ */
+export function notificationLines(notifications: NotificationsReport, shown: ReadonlySet<string>): string[] {
+  const lines: string[] = [];
+  const problems = describeNotifyProblems(notifications);
+  const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
+  if (problems.length) {
+    // An unreadable state document hides its notices: "0 not delivered" would be a false all-clear.
+    // The stored silences fail open: their error hides no notice.
+    const hiding = notifications.stateErrors.filter((e) => !e.failedOpen).length;
+    const unknown = hiding
+      ? ` (not counting the notices of ${counted(hiding, 'state document')} that failed, below)`
+      : '';
+    lines.push(
+      '',
+      `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}`,
+    );
+    lines.push(...receiverLines(notifications));
+    for (const problem of problems) lines.push(`    ${message(problem, 1000)}`);
+  } else if (
+    notifications.deliveries.length ||
+    notifications.silenced.length ||
+    (notifications.grouped ?? []).length ||
+    (notifications.endedInGroup ?? []).length ||
+    (notifications.awaitingRecovery ?? []).length ||
+    notifications.openEpisodes
+  ) {
+    const why = delivered === 0 ? nothingSentWhy(notifications) : '';
+    lines.push('', `✓ notifications: ${delivered} delivered${why}`, ...receiverLines(notifications));
+  }
+  lines.push(...heldCountLines(notifications));
+  // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
+  const others = [
+    ...new Set(
+      [
+        ...notifications.silenced,
+        ...(notifications.grouped ?? []),
+        ...(notifications.endedInGroup ?? []),
+        ...(notifications.awaitingRecovery ?? []),
+      ]
+        .map((n) => n.gateway)
+        .filter((id) => !shown.has(gatewayKey(id))),
+    ),
+  ];
+  for (const id of others) {
+    const gateway = parseGatewayId(id);
+    lines.push(
+      `  ${gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400)}:`,
+    );
+    lines.push(...heldLines(notifications, { id, name: gateway?.name ?? '' }, '    '));
+  }
+  return lines;
+}
+
+/**
+ * What notify did for one gateway (`recheck`): its held notices (as under its block in a run's summary),
+ * then notificationLines. Empty when notify had nothing to do or say.
+ */
+export function gatewayNotificationLines(
+  notifications: NotificationsReport,
+  gateway: { readonly id: string; readonly name: string },
+): string[] {
+  return [
+    ...heldLines(notifications, gateway, '  '),
+    ...notificationLines(notifications, new Set([gatewayKey(gateway.id)])),
+  ];
+}
+
+/**
+ * Why a run that delivered nothing sent nothing, in one clause: ` (nothing due: 2 notices held for their
+ * group's next message, 1 open episode already told …)`; empty when there is nothing to say.
+ */
+function nothingSentWhy(notifications: NotificationsReport): string {
+  const held = notifications.silenced.filter((s) => s.outcome === 'held').length;
+  const grouped = (notifications.grouped ?? []).length;
+  const ended = (notifications.endedInGroup ?? []).length;
+  const awaiting = (notifications.awaitingRecovery ?? []).length;
+  const { told = 0, notYetTold = 0 } = notifications.openEpisodes ?? {};
+  const parts = [
+    grouped ? `${counted(grouped, 'notice')} held for the group's next message` : '',
+    held ? `${counted(held, 'notice')} silenced` : '',
+    ended ? `${counted(ended, 'notice')} whose episode ended first` : '',
+    awaiting ? `${counted(awaiting, 'episode')} awaiting more healthy runs (notify.recoverAfter)` : '',
+    told
+      ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval)`
+      : '',
+    notYetTold ? `${counted(notYetTold, 'bad server')} not told yet (notify.for)` : '',
+  ].filter(Boolean);
+  return parts.length ? ` (nothing due: ${parts.join(', ')})` : '';
 }
 
 /** Held notices named per gateway and kind; the rest are counted (report.json lists every one). */
@@ -140,27 +192,29 @@ function heldLines(
       400,
     );
   if (silenced.length) {
-    lines.push(`${indent}silenced: ${silenced.length} notice(s) not sent`);
+    lines.push(`${indent}silenced: ${counted(silenced.length, 'notice')} not sent`);
     for (const s of silenced.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${silencedText(s, server)}`);
     if (silenced.length > HELD_SHOWN)
       lines.push(
         `${indent}    and ${silenced.length - HELD_SHOWN} more (report.json: notifications.silenced)`,
       );
   }
-  if (grouped.length) {
-    // On time, not a problem: notify.groupWait / groupInterval hold them for the group's next message.
-    const next = grouped.map((g) => g.dueAt).sort()[0] ?? '';
+  // On time, not a problem: per receiver, how many wait, until when, and the setting that holds them.
+  for (const [receiver, notices] of byReceiver(grouped)) {
+    const next = [...notices].sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
     lines.push(
-      `${indent}${grouped.length} notice(s) waiting for their group's next message (notify.groupWait/groupInterval), from ${field(next, 40)}`,
+      `${indent}${field(receiver, 80)}: ${counted(notices.length, 'notice')} held for the group's next message until ${field(next?.dueAt ?? '', 40)} (${dueByText(next?.dueBy)})`,
     );
-    for (const g of grouped.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${groupedText(g, server)}`);
-    if (grouped.length > HELD_SHOWN)
-      lines.push(`${indent}    and ${grouped.length - HELD_SHOWN} more (report.json: notifications.grouped)`);
+    for (const g of notices.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${groupedText(g, server)}`);
+    if (notices.length > HELD_SHOWN)
+      lines.push(`${indent}    and ${notices.length - HELD_SHOWN} more (report.json: notifications.grouped)`);
   }
   if (ended.length) {
     // Not a problem either: the episode ended while its notices waited for the group, or before the
     // receiver took its first notice (grouping.ts, dropEndedEpisodes); each line says which.
-    lines.push(`${indent}${ended.length} notice(s) not sent: their episode ended first`);
+    lines.push(
+      `${indent}${counted(ended.length, 'notice')} not sent: ${ended.length === 1 ? 'its episode' : 'their episodes'} ended first`,
+    );
     for (const g of ended.slice(0, HELD_SHOWN))
       lines.push(
         `${indent}    ${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
@@ -173,7 +227,7 @@ function heldLines(
   if (awaiting.length) {
     // Healthy now, but `recovered` waits for notify.recoverAfter healthy runs in a row (hysteresis).
     lines.push(
-      `${indent}${awaiting.length} server(s) healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
+      `${indent}${counted(awaiting.length, 'server')} healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
     );
     for (const a of awaiting.slice(0, HELD_SHOWN))
       lines.push(
@@ -185,6 +239,20 @@ function heldLines(
       );
   }
   return lines;
+}
+
+/** Grouped notices per receiver, in the order first met. */
+function byReceiver(grouped: readonly GroupedNoticeReport[]): Map<string, GroupedNoticeReport[]> {
+  const by = new Map<string, GroupedNoticeReport[]>();
+  for (const g of grouped) by.set(g.receiver, [...(by.get(g.receiver) ?? []), g]);
+  return by;
+}
+
+/** The setting that holds a group's next message, and from what it counts. */
+function dueByText(dueBy: GroupedNoticeReport['dueBy']): string {
+  if (dueBy === 'notify.groupWait') return "notify.groupWait, from the group's first notice";
+  if (dueBy === 'notify.groupInterval') return "notify.groupInterval, from the group's last message";
+  return 'notify.groupWait/groupInterval';
 }
 
 /** `degraded (critical, raised from warning) pool/settings/10.0.1.4: held by maint until …`. */
@@ -212,23 +280,23 @@ function heldCountLines(notifications: NotificationsReport): string[] {
       .filter(Boolean)
       .sort();
     lines.push(
-      `  ${notifications.silenced.length} notice(s) silenced: ${held.length} held${until.length ? ` (the first until ${field(until[0] ?? '', 40)})` : ''}, ${ended} ended while silenced (each under its gateway)`,
+      `  ${counted(notifications.silenced.length, 'notice')} silenced: ${held.length} held${until.length ? ` (the first until ${field(until[0] ?? '', 40)})` : ''}, ${ended} ended while silenced (each under its gateway)`,
     );
   }
   const grouped = notifications.grouped ?? [];
   if (grouped.length)
     lines.push(
-      `  ${grouped.length} notice(s) waiting for their group's next message (each under its gateway)`,
+      `  ${counted(grouped.length, 'notice')} held for the group's next message (the first goes at ${field(grouped.map((g) => g.dueAt).sort()[0] ?? '', 40)}; each under its gateway)`,
     );
   const ended = notifications.endedInGroup ?? [];
   if (ended.length)
     lines.push(
-      `  ${ended.length} notice(s) not sent: their episode ended first (each under its gateway, with why)`,
+      `  ${counted(ended.length, 'notice')} not sent: ${ended.length === 1 ? 'its episode' : 'their episodes'} ended first (each under its gateway, with why)`,
     );
   const awaiting = notifications.awaitingRecovery ?? [];
   if (awaiting.length)
     lines.push(
-      `  ${awaiting.length} open episode(s) awaiting more healthy runs before recovered (notify.recoverAfter; each under its gateway)`,
+      `  ${counted(awaiting.length, 'open episode')} awaiting more healthy runs before recovered (notify.recoverAfter; each under its gateway)`,
     );
   return lines;
 }
@@ -332,7 +400,7 @@ function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
     const more = total - shown.reduce((sum, [, count]) => sum + count, 0);
     return [
       '',
-      `✗ ${field(sink, 80)}: ${total} failure(s)`,
+      `✗ ${field(sink, 80)}: ${counted(total, 'failure')}`,
       // Whole up to MESSAGE_SHOWN: the advice closes each message, and clipping at 400 cut it off.
       ...shown.map(
         ([text, count]) => `    ${message(text, MESSAGE_SHOWN)}${count > 1 ? ` (${count} times)` : ''}`,
@@ -364,7 +432,7 @@ function interruptedLines(interrupted: RunInterruptionReport): string[] {
     return gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400);
   });
   const more = notDone.length > NOT_DONE_SHOWN ? `, and ${notDone.length - NOT_DONE_SHOWN} more` : '';
-  lines.push(`    not done (${notDone.length} gateway(s)): ${names.join(', ')}${more}`);
+  lines.push(`    not done (${counted(notDone.length, 'gateway')}): ${names.join(', ')}${more}`);
   return lines;
 }
 

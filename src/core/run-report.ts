@@ -191,6 +191,11 @@ export interface NotificationsReport {
    * none.
    */
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
+  /**
+   * Open episodes still bad after this run, summed over the gateways notify read: told, and not told
+   * yet (OpenEpisodesReport). Says why a run with bad servers sent nothing; absent when none.
+   */
+  readonly openEpisodes?: OpenEpisodesReport;
   /** State documents that could not be listed, read or written, or are not valid (codes StateUnavailable, StateInvalid). */
   readonly stateErrors: readonly ReportedError[];
   /**
@@ -298,6 +303,11 @@ export interface UndeliveredNoticeReport extends QueuedNoticeEntryReport {
 export interface GroupedNoticeReport extends QueuedNoticeEntryReport {
   /** ISO: from when the group's next message may go. */
   readonly dueAt: string;
+  /**
+   * The setting `dueAt` comes from: `notify.groupWait` (from the group's start, before its first
+   * message) or `notify.groupInterval` (from its last message). Absent in reports of earlier releases.
+   */
+  readonly dueBy?: 'notify.groupWait' | 'notify.groupInterval';
 }
 
 /**
@@ -323,6 +333,14 @@ export interface AwaitingRecoveryReport extends ServerEntryReport {
   readonly recoverAfter: number;
   /** ISO: when its episode started. */
   readonly degradedSince: string;
+}
+
+/** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */
+export interface OpenEpisodesReport {
+  /** Their `degraded` was decided: reminded per `notify.repeatInterval` while bad, nothing new till then. */
+  readonly told: number;
+  /** Bad for fewer runs than `notify.for` (not silenced): `degraded` once they reach it. */
+  readonly notYetTold: number;
 }
 
 export interface DroppedNoticeReport extends NoticeEntryReport {

@@ -93,7 +93,7 @@ export async function expandTargets(
 /** The warning for a target listed whole with no gateway to check, saying why and what to look at. */
 export function nothingToCheck(target: Target, leftOut: number): string {
   return leftOut > 0
-    ? `${target.id}: the discovery filter left out all ${leftOut} gateway(s) found there, so none is checked; ` +
+    ? `${target.id}: the discovery filter left out ${leftOut === 1 ? 'the 1 gateway' : `all ${leftOut} gateways`} found there, so none is checked; ` +
         'check discovery.tags, discovery.names and discovery.locations (APPGW_DISCOVERY_*)'
     : `${target.id}: no Application Gateway found there, so none is checked; check the target (targets, ` +
         'APPGW_TARGETS) and that the identity can read it (Reader)';

@@ -1,3 +1,4 @@
+import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
 import type {
@@ -76,7 +77,9 @@ export async function startFanOut(
   }));
   // Not caught: a run whose work cannot be queued has failed, and the timer invocation should say so.
   await deps.queue.enqueue(messages);
-  deps.logger.info(`run ${options.runId}: queued ${messages.length} gateway(s) on ${deps.queue.name}`);
+  deps.logger.info(
+    `run ${options.runId}: queued ${counted(messages.length, 'gateway')} on ${deps.queue.name}`,
+  );
   // Deleted gateways and stranded notices are the timer's: no queue message will visit them.
   const unvisited = await notifyUnvisited(
     deps.notify,

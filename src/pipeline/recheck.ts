@@ -16,6 +16,7 @@ import type { Logger } from './logger';
 import { notifyOnChange, NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
 import type { NotifyServices } from './notify/notify-gateways';
 import { typedStateStore } from './notify/typed-stores';
+import { logNotifyProblems } from './notify/undelivered-summary';
 import { parseStateDocument } from './notify/state-document';
 
 export interface RecheckDependencies {
@@ -138,6 +139,8 @@ export async function recheck(
     policy,
     runId,
   );
+  // As a run logs them: stderr for the CLI, Application Insights for the HTTP endpoint.
+  logNotifyProblems(notify, deps.logger);
   return {
     gateway,
     ...names,

@@ -1,3 +1,4 @@
+import { counted } from '../core/counted';
 import { randomBytes } from 'node:crypto';
 import type { ParsedArticle } from '../articles';
 import type { Target } from '../core/arm-id';
@@ -127,7 +128,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       stop,
     });
     deps.logger.info(
-      `run ${runId}: ${expanded.gateways.length} gateway(s) from ${expanded.targets.length} target(s)`,
+      `run ${runId}: ${counted(expanded.gateways.length, 'gateway')} from ${counted(expanded.targets.length, 'target')}`,
     );
     deps.progress?.started(expanded.gateways.length);
     const sinkFailures = createSinkFailures();

@@ -37,22 +37,22 @@ describe('notify list as text: "No undelivered notices." only when every documen
       'every document read, one notice',
       listing({ read: 3, notices: [waiting] }),
       [
-        'waiting     webhook[ops]  appgw-1  degraded critical gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run(s)): HTTP 503',
+        'waiting     webhook[ops]  appgw-1  degraded critical gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): HTTP 503',
       ],
     ],
     [
       'two of three read, none in them, one not',
       listing({ read: 2, errors: [unreadable('state file /s/a.json')] }),
       [
-        'No undelivered notices in the 2 notify state document(s) that could be read.',
-        '1 notify state document(s) could not be read, so their undelivered notices are not known: state file /s/a.json (the errors say why).',
+        'No undelivered notices in the 2 notify state documents that could be read.',
+        '1 notify state document could not be read, so its undelivered notices are not known: state file /s/a.json (the error says why).',
       ],
     ],
     [
       'the only document unreadable',
       listing({ read: 0, errors: [unreadable('blob c/notify/a.json'), unreadable('blob c/notify/b.json')] }),
       [
-        '2 notify state document(s) could not be read, so their undelivered notices are not known: blob c/notify/a.json, blob c/notify/b.json (the errors say why).',
+        '2 notify state documents could not be read, so their undelivered notices are not known: blob c/notify/a.json, blob c/notify/b.json (the errors say why).',
       ],
     ],
     [
@@ -60,7 +60,7 @@ describe('notify list as text: "No undelivered notices." only when every documen
       listing({ read: 1, notices: [waiting], errors: [unreadable('state file /s/a.json')] }),
       [
         expect.stringMatching(/^waiting +webhook\[ops\] {2}appgw-1 /) as unknown as string,
-        '1 notify state document(s) could not be read, so their undelivered notices are not known: state file /s/a.json (the errors say why).',
+        '1 notify state document could not be read, so its undelivered notices are not known: state file /s/a.json (the error says why).',
       ],
     ],
     [
@@ -86,7 +86,7 @@ describe('notify list as text: "No undelivered notices." only when every documen
 describe('notify list as text: long answers clipped between words, escapes kept whole', () => {
   const line = (reason: string) =>
     notifyListText(listing({ notices: [{ ...waiting, reason }], read: 1 }))[0] ?? '';
-  const shownReason = (reason: string) => line(reason).replace(/^.*failed run\(s\)\): /, '');
+  const shownReason = (reason: string) => line(reason).replace(/^.*failed runs?\): /, '');
 
   it('a short reason is shown whole; control characters escaped, not acted on', () => {
     expect(shownReason('HTTP 400 Bad Request: \u001b[31mred\u009b')).toBe(

@@ -257,7 +257,7 @@ describe('appgw-insights notify test', () => {
     const { code, stderr } = await test('--receiver', 'ops');
     expect(code).toBe(2);
     expect(stderr).toContain('down for maintenance');
-    expect(stderr).toMatch(/2 attempt\(s\): HTTP 503, HTTP 503/);
+    expect(stderr).toMatch(/2 attempts: HTTP 503, HTTP 503/);
     expect(receiver.requests).toHaveLength(2);
   });
 

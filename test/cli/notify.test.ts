@@ -25,7 +25,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     const { code, stdout, stderr } = await runCli(['run', '--config', configFile]);
     expect(code).toBe(2);
     const line =
-      /webhook\[ops\]: 1 notice\(s\) waiting, sent again on the next run: .*HTTP 503 Service Unavailable: down for maintenance/;
+      /webhook\[ops\]: 1 notice waiting, sent again on the next run: .*HTTP 503 Service Unavailable: down for maintenance/;
     expect(stdout).toMatch(/✗ notifications: 0 delivered, 1 not delivered/);
     expect(stdout).toMatch(line);
     expect(stderr).toMatch(new RegExp(`warning: ${line.source}`));
@@ -61,11 +61,11 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
       expect(list.code).toBe(2);
       expect(list.stdout).not.toMatch(/^No undelivered notices\./m);
       expect(list.stdout).toContain(
-        `1 notify state document(s) could not be read, so their undelivered notices are not known: state file ${away} (the errors say why).`,
+        `1 notify state document could not be read, so its undelivered notices are not known: state file ${away} (the error says why).`,
       );
       if (readable === 'clean')
         expect(list.stdout).toMatch(
-          /^No undelivered notices in the 1 notify state document\(s\) that could be read\.$/m,
+          /^No undelivered notices in the 1 notify state document that could be read\.$/m,
         );
       else expect(list.stdout).toMatch(/^dead-letter +webhook\[ops\] .*HTTP 400 Bad Request: unknown field/m);
       expect(list.stderr).toContain(
@@ -116,7 +116,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
 
     const resend = await runCli(['notify', 'resend', '--config', configFile, '--receiver', 'ops']);
     expect(resend.code).toBe(0);
-    expect(resend.stdout).toMatch(/1 dead letter\(s\) re-queued: the next run sends them/);
+    expect(resend.stdout).toMatch(/1 dead letter re-queued: the next run sends it/);
     const again = await runCli(['run', '--config', configFile]);
     expect(again.code).toBe(0);
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([refusedId, refusedId]);

@@ -109,6 +109,96 @@ describe('appgw-insights recheck', () => {
     expect(mark?.['notified']).toBeUndefined();
   });
 
+  /** The notify state document's outbox of webhook[ops], as the config's file state holds it. */
+  const outbox = async (): Promise<Array<{ notice: { id: string; type: string } }>> => {
+    const dir = path.join(rig.tmp, 'state');
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
+    const docs = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
+    const doc = docs
+      .map(
+        (d) => JSON.parse(d) as { outbox?: Record<string, Array<{ notice: { id: string; type: string } }>> },
+      )
+      .find((d) => d.outbox !== undefined);
+    return doc?.outbox?.['webhook[ops]'] ?? [];
+  };
+  const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+
+  it('grouping "gateway": the recovered a recheck decides is held for the group; recheck says so (receiver, count, when, which setting) in text and --json, as a run does', async () => {
+    await rig.writeConfig({ grouping: 'gateway' });
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    expect(receiver.requests).toHaveLength(1); // the group's first message: groupWait 0
+    const [episode] = await stateRecords();
+    const degradedSince = episode?.['degradedSince'];
+    expect(typeof degradedSince).toBe('string');
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+
+    const first = await recheck('--json');
+    expect(first.code).toBe(0);
+    const { notify, servers } = JSON.parse(first.stdout);
+    expect(servers).toEqual([expect.objectContaining({ address: '10.0.0.4', episodeClosed: true })]);
+    expect(notify).toMatchObject({ decided: 1, sent: 0, deliveries: [], undelivered: [], stateErrors: [] });
+    expect(notify.grouped).toEqual([
+      expect.objectContaining({
+        receiver: 'webhook[ops]',
+        type: 'recovered',
+        server: 'gw/pool-a/settings-a/10.0.0.4',
+        dueBy: 'notify.groupInterval',
+        dueAt: expect.stringMatching(new RegExp(`^${ISO}$`)),
+      }),
+    ]);
+    expect(receiver.requests).toHaveLength(1);
+
+    // A second recheck of the server, healthy and closed already: nothing decided, the closed episode
+    // as it was (not dated to this recheck), the one recovered still waiting; said in text.
+    const second = await recheck();
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain('episode closed');
+    expect(second.stdout).toMatch(
+      new RegExp(
+        `\\n  webhook\\[ops\\]: 1 notice held for the group's next message until ${ISO} \\(notify\\.groupInterval, from the group's last message\\)\\n`,
+      ),
+    );
+    expect(second.stdout).toContain(
+      'recovered (the episode was critical) pool-a/settings-a/10.0.0.4 to webhook[ops] from',
+    );
+    expect(second.stdout).toContain(
+      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message)",
+    );
+    const [mark] = await stateRecords();
+    expect(mark).toMatchObject({ badRuns: 0, degradedSince });
+    expect((await outbox()).map((q) => [q.notice.id, q.notice.type])).toEqual([
+      [notify.grouped[0].noticeId, 'recovered'],
+    ]);
+
+    // The run after (the gateway's reading lags, still Unhealthy): nothing sent, and it says why.
+    const run = await runCli(['run', '--config', configFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message)",
+    );
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('a run with nothing new for an episode already told says so in one line', async () => {
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    const again = await runCli(['run', '--config', configFile]);
+    expect(again.code).toBe(0);
+    expect(events().map((e) => e.type)).toEqual(['degraded']);
+    expect(again.stdout).toContain(
+      '✓ notifications: 0 delivered (nothing due: 1 open episode already told (reminded at most every notify.repeatInterval))',
+    );
+  });
+
+  it('a bad server short of notify.for: the run says it is not told yet', async () => {
+    await writeConfig({ for: 3 });
+    const first = await runCli(['run', '--config', configFile]);
+    expect(first.code).toBe(0);
+    expect(receiver.requests).toHaveLength(0);
+    expect(first.stdout).toContain(
+      '✓ notifications: 0 delivered (nothing due: 1 bad server not told yet (notify.for))',
+    );
+  });
+
   it("the hold is the gateway's probe interval × unhealthy threshold; still bad after it, the episode opens then", async () => {
     const configuration = {
       probes: [{ name: 'quick', interval: 1, unhealthyThreshold: 1, timeout: 1 }],

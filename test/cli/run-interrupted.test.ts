@@ -144,7 +144,7 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
         '<strong>⚠ Interrupted:</strong> The run was stopped by',
       );
       expect(result.stdout).toContain('✗ interrupted: The run was stopped by');
-      expect(result.stdout).toContain('not done (2 gateway(s)): slow-1 (rg-test), slow-2 (rg-test)');
+      expect(result.stdout).toContain('not done (2 gateways): slow-1 (rg-test), slow-2 (rg-test)');
       expect(result.stderr).toContain(`${signal}: stopping`);
     },
   );

@@ -110,10 +110,10 @@ describe('an interrupted run, in the summary and the exit code', () => {
     );
     expect(text).toContain('✗ interrupted: The run was stopped by SIGINT before it was done');
     expect(text).toContain(
-      `not done (12 gateway(s)): ${Array.from({ length: 10 }, (_, i) => `gw-${i} (rg-web)`).join(', ')}, and 2 more`,
+      `not done (12 gateways): ${Array.from({ length: 10 }, (_, i) => `gw-${i} (rg-web)`).join(', ')}, and 2 more`,
     );
     // The finished gateway is still listed as checked.
-    expect(text).toMatch(/^Checked 1 gateway\(s\)/);
+    expect(text).toMatch(/^Checked 1 gateway,/);
   });
 
   it('names from the network are made safe for the terminal', () => {
@@ -256,7 +256,7 @@ describe('per receiver: what was delivered', () => {
       [],
     );
     expect(text).toContain(
-      '✗ notifications: 0 delivered, 0 not delivered (not counting the notices of 1 state document(s) that failed, below)',
+      '✗ notifications: 0 delivered, 0 not delivered (not counting the notices of 1 state document that failed, below)',
     );
     expect(text).toContain('    notify state file s.json is not valid');
   });
@@ -333,8 +333,8 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
     };
     const text = formatSummary(failed, []);
     expect(exitCode(failed)).toBe(2);
-    expect(text).toContain('✗ status page: 2 failure(s)\n    history/s/rg/gw-1.json could not be written');
-    expect(text).toContain('✗ folder: 1 failure(s)\n    history/s/rg/gw-2.json');
+    expect(text).toContain('✗ status page: 2 failures\n    history/s/rg/gw-1.json could not be written');
+    expect(text).toContain('✗ folder: 1 failure\n    history/s/rg/gw-2.json');
     expect(text).not.toContain('\u001b');
   });
 
@@ -364,7 +364,7 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
       ] as RunReport['deliveryErrors'],
     };
     const text = formatSummary(failed, []);
-    expect(text).toContain('✗ blob: 5000 failure(s)');
+    expect(text).toContain('✗ blob: 5000 failures');
     expect(text).toContain('    insights of gateway gw-0: Delivery to blob failed: HTTP 503.');
     expect(text).toContain('    and 4995 more (report.json: deliveryErrors lists 10; each is in the log)');
   });
@@ -400,14 +400,14 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
       ] as RunReport['deliveryErrors'],
     };
     const text = formatSummary(failed, []);
-    expect(text).toContain('✗ folder: 7 failure(s)');
+    expect(text).toContain('✗ folder: 7 failures');
     expect(text.match(/Choose another folder with --out\./g)).toHaveLength(2);
     expect(text).toContain('with --out. (6 times)');
     expect(text).not.toContain('more (report.json');
   });
 
   it('says nothing of sinks when none failed', () => {
-    expect(formatSummary(report('x'), [])).not.toMatch(/failure\(s\)/);
+    expect(formatSummary(report('x'), [])).not.toMatch(/: \d+ failures?$/m);
   });
 });
 
@@ -464,7 +464,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     );
     const mine = block(text, 'gw-a').join('\n');
     expect(mine).toContain(
-      "    2 notice(s) waiting for their group's next message (notify.groupWait/groupInterval), from 2030-01-01T00:04:00.000Z",
+      "    webhook[ops]: 2 notices held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait/groupInterval)",
     );
     expect(mine).toContain(
       '        degraded (critical) pool/settings/10.0.0.4 to webhook[ops] from 2030-01-01T00:04:00.000Z',
@@ -473,8 +473,109 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       expect(block(text, other).join('\n')).not.toMatch(/waiting|10\.0\.0\.[45]/);
     // Counted under the notifications line, which is always there when something is held.
     expect(text).toContain(
-      "✓ notifications: 0 delivered\n  2 notice(s) waiting for their group's next message (each under its gateway)",
+      "✓ notifications: 0 delivered (nothing due: 2 notices held for the group's next message)\n  2 notices held for the group's next message (the first goes at 2030-01-01T00:04:00.000Z; each under its gateway)",
     );
+  });
+
+  it.each<[string, Array<Record<string, unknown>>, string[]]>([
+    [
+      'one notice held by notify.groupInterval',
+      [{ dueBy: 'notify.groupInterval' }],
+      [
+        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupInterval, from the group's last message)",
+      ],
+    ],
+    [
+      'two notices held by notify.groupWait',
+      [{ dueBy: 'notify.groupWait' }, { dueBy: 'notify.groupWait', noticeId: 'n-2' }],
+      [
+        "    webhook[ops]: 2 notices held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait, from the group's first notice)",
+      ],
+    ],
+    [
+      'two receivers: a line each, with its own count, time and setting',
+      [
+        { dueBy: 'notify.groupInterval' },
+        { receiver: 'webhook[pager]', dueBy: 'notify.groupWait', dueAt: '2030-01-01T00:00:30.000Z' },
+      ],
+      [
+        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupInterval, from the group's last message)",
+        "    webhook[pager]: 1 notice held for the group's next message until 2030-01-01T00:00:30.000Z (notify.groupWait, from the group's first notice)",
+      ],
+    ],
+  ])('the wait line says the receiver, how many, until when and the setting: %s', (_label, parts, lines) => {
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: [gateway('gw-a')],
+        notifications: notifications({
+          grouped: parts.map((p) => ({ ...grouped('gw-a', '10.0.0.4'), ...p })),
+        }),
+      },
+      [],
+    );
+    const mine = block(text, 'gw-a');
+    expect(mine.filter((l) => l.includes('held for the group'))).toEqual(lines);
+  });
+
+  it.each<[string, Partial<NotificationsReport>, string]>([
+    [
+      'silenced',
+      { silenced: [silenced('gw-a', 'held')] },
+      '✓ notifications: 0 delivered (nothing due: 1 notice silenced)',
+    ],
+    [
+      'told, and not told yet',
+      { openEpisodes: { told: 2, notYetTold: 1 } },
+      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval), 1 bad server not told yet (notify.for))',
+    ],
+    [
+      'held for the group and awaiting more healthy runs',
+      {
+        grouped: [grouped('gw-a', '10.0.0.4')],
+        awaitingRecovery: [
+          {
+            gateway: id('gw-a'),
+            server: 'gw-a/pool/settings/10.0.0.5',
+            goodRuns: 1,
+            recoverAfter: 3,
+            degradedSince: '2030-01-01T00:00:00.000Z',
+          },
+        ],
+      },
+      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message, 1 episode awaiting more healthy runs (notify.recoverAfter))",
+    ],
+  ])('a run that delivered nothing says why in its notifications line: %s', (_label, parts, line) => {
+    const text = formatSummary(
+      { ...report('x'), gateways: [gateway('gw-a')], notifications: notifications(parts) },
+      [],
+    );
+    expect(text.split('\n')).toContain(line);
+  });
+
+  it('a run that delivered something gives no "nothing due"', () => {
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: [gateway('gw-a')],
+        notifications: notifications({
+          openEpisodes: { told: 1, notYetTold: 0 },
+          deliveries: [
+            {
+              receiver: 'webhook[ops]',
+              noticeId: 'n',
+              type: 'degraded',
+              server: 'gw-a/p/s/10.0.0.4',
+              outcome: 'delivered',
+              attempts: [],
+            },
+          ],
+        }),
+      },
+      [],
+    );
+    expect(text).toContain('✓ notifications: 1 delivered\n');
+    expect(text).not.toContain('nothing due');
   });
 
   it('notices whose episode ended before their group was sent: counted, and each under its own gateway with why', () => {
@@ -499,13 +600,13 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       [],
     );
     const mine = block(text, 'gw-a').join('\n');
-    expect(mine).toContain('    2 notice(s) not sent: their episode ended first');
+    expect(mine).toContain('    2 notices not sent: their episodes ended first');
     expect(mine).toContain(
       '        degraded (warning) pool/settings/10.0.0.4 to webhook[ops]: ended before its group was sent: the episode is over',
     );
     expect(block(text, 'gw-b').join('\n')).not.toContain('10.0.0.4');
     expect(text).toContain(
-      '✓ notifications: 0 delivered\n  2 notice(s) not sent: their episode ended first (each under its gateway, with why)',
+      '✓ notifications: 0 delivered (nothing due: 2 notices whose episode ended first)\n  2 notices not sent: their episodes ended first (each under its gateway, with why)',
     );
   });
 
@@ -521,7 +622,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       [],
     );
     const mine = block(text, 'gw-a').join('\n');
-    expect(mine).toContain('    silenced: 2 notice(s) not sent');
+    expect(mine).toContain('    silenced: 2 notices not sent');
     expect(mine).toContain(
       '        degraded (critical, raised from warning) pool/settings/10.0.0.9: held by maint-1 until 2030-01-01T06:00:00.000Z, then sent if still bad',
     );
@@ -530,7 +631,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     );
     expect(block(text, 'gw-b').join('\n')).not.toMatch(/silenced/);
     expect(text).toContain(
-      '  2 notice(s) silenced: 1 held (the first until 2030-01-01T06:00:00.000Z), 1 ended while silenced (each under its gateway)',
+      '  2 notices silenced: 1 held (the first until 2030-01-01T06:00:00.000Z), 1 ended while silenced (each under its gateway)',
     );
   });
 
@@ -539,7 +640,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       { ...report('x'), notifications: notifications({ silenced: [silenced('gw-gone', 'held')] }) },
       [],
     );
-    expect(text).toContain('  gw-gone (rg):\n    silenced: 1 notice(s) not sent');
+    expect(text).toContain('  gw-gone (rg):\n    silenced: 1 notice not sent');
   });
 
   it('a receiver line counts a raise apart, with the severity of each kind', () => {

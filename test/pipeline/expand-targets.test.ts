@@ -365,7 +365,7 @@ describe('expandTargets: a gateway is gone only where a listing shows its scope 
     [
       'the filter left out every gateway found',
       { gateways: [], present: [picked, left], shownScopes: [{ subscriptionId: S1 }] },
-      /the discovery filter left out all 2 gateway\(s\) found there, so none is checked; check discovery\.tags/,
+      /the discovery filter left out all 2 gateways found there, so none is checked; check discovery\.tags/,
     ],
     [
       'the scope has no gateway',

@@ -118,10 +118,10 @@ describe('recoverAfter and sendResolved, end to end', () => {
     ]);
     const summary = formatSummary(first, []);
     expect(summary).toContain(
-      '1 server(s) healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
+      '1 server healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
     );
     expect(summary).toMatch(/pool-a\/settings-a\/10\.0\.0\.4: 1 of 3 healthy runs \(degraded since /);
-    expect(summary).toContain('1 open episode(s) awaiting more healthy runs before recovered');
+    expect(summary).toContain('1 open episode awaiting more healthy runs before recovered');
     expect((await run(good, 3)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([2]);
     const last = await run(good, 3);
     expect(last.notifications?.awaitingRecovery).toBeUndefined();

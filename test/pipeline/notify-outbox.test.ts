@@ -226,7 +226,7 @@ describe('the outbox', () => {
     ]);
     expect(runSucceeded(held.report)).toBe(false);
     expect(formatSummary(held.report, [])).toMatch(
-      /webhook\[ops\]: 1 notice\(s\) held by another run .*\(until 2030-01-01T00:01:00\.000Z, by run-elsewhere\)/,
+      /webhook\[ops\]: 1 notice held by another run .*\(until 2030-01-01T00:01:00\.000Z, by run-elsewhere\)/,
     );
 
     const after = await notifyRun({
@@ -298,7 +298,7 @@ describe('undelivered notices are visible where people look (issue 11.4)', () =>
       expect(r.notifications?.pending).toEqual({ 'webhook[ops]': 1 });
     }
     const line =
-      /webhook\[ops\]: 1 notice\(s\) waiting, sent again on the next run: .*HTTP 503 Service Unavailable: maintenance/;
+      /webhook\[ops\]: 1 notice waiting, sent again on the next run: .*HTTP 503 Service Unavailable: maintenance/;
     expect(formatSummary(report, [])).toMatch(/✗ notifications: 0 delivered, 1 not delivered/);
     expect(formatSummary(report, [])).toMatch(line);
     expect(logger.lines.find((l) => line.test(l))).toMatch(/^warning: /);
@@ -335,7 +335,7 @@ describe('undelivered notices are visible where people look (issue 11.4)', () =>
       // The outbox keeps it: the host is not asked to retry the whole gateway for a receiver.
       expect(result.retryable).toBe(false);
       expect(logger.lines).toContainEqual(
-        expect.stringMatching(/^warning: webhook\[ops\]: 1 notice\(s\) waiting/),
+        expect.stringMatching(/^warning: webhook\[ops\]: 1 notice waiting/),
       );
     } finally {
       await emulator.close();

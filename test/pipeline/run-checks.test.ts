@@ -92,7 +92,7 @@ describe('runChecks: the direct run', () => {
       expect(sink.deliveries.at(-1)).toEqual({ scope: 'report', report: outcome.report, insights: [] });
     }
     expect(outcome.receipts.map((x) => x.sink).sort()).toEqual(['blob', 'folder']);
-    expect(r.logger.at('info')).toEqual(['run run-1: 3 gateway(s) from 1 target(s)']);
+    expect(r.logger.at('info')).toEqual(['run run-1: 3 gateways from 1 target']);
     expect(r.logger.at('warn')).toEqual([]);
 
     expect(r.telemetry.records.map((x) => x.name)).toEqual([
@@ -327,7 +327,7 @@ describe('runChecks: notify on change', () => {
       expect.objectContaining({ status: 'waiting', type: 'degraded' }),
     ]);
     expect(r.logger.at('warn')).toEqual([
-      expect.stringMatching(/^webhook\[ops\]: 1 notice\(s\) waiting, sent again on the next run: /),
+      expect.stringMatching(/^webhook\[ops\]: 1 notice waiting, sent again on the next run: /),
     ]);
 
     delete receiver.answer;

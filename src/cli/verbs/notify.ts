@@ -1,3 +1,4 @@
+import { counted } from '../../core/counted';
 import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { loadConfigPart } from '../../config/load';
@@ -74,10 +75,12 @@ async function resendVerb(args: string[]): Promise<number> {
     );
   }
   if (requeued.length)
-    process.stdout.write(`${requeued.length} dead letter(s) re-queued: the next run sends them.\n`);
+    process.stdout.write(
+      `${counted(requeued.length, 'dead letter')} re-queued: the next run sends ${requeued.length === 1 ? 'it' : 'them'}.\n`,
+    );
   if (notResent.length)
     process.stdout.write(
-      `${notResent.length} dead letter(s) not re-sent and removed: their episode has ended.\n`,
+      `${counted(notResent.length, 'dead letter')} not re-sent and removed: ${notResent.length === 1 ? 'its episode has' : 'their episodes have'} ended.\n`,
     );
   if (!matched)
     process.stderr.write(
@@ -185,5 +188,5 @@ function attemptsText(attempts: readonly AttemptRecord[]): string {
   const each = attempts.map((a) =>
     a.status !== undefined ? `HTTP ${a.status}` : terminalField(a.error ?? 'no answer', 80),
   );
-  return `${attempts.length} attempt(s): ${each.join(', ')}`;
+  return `${counted(attempts.length, 'attempt')}: ${each.join(', ')}`;
 }

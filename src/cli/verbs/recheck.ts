@@ -6,7 +6,9 @@ import { gatewayIdProblem, parseGatewayId } from '../../core/arm-id';
 import { gatewayChildNameProblem } from '../../core/arm-name';
 import { CLI_INPUTS } from '../../pipeline/recheck';
 import { UsageError } from '../../errors';
+import { notificationsReport } from '../../pipeline/build-run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { gatewayNotificationLines } from '../summary';
 import { createStderrLogger } from '../stderr-logger';
 import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
@@ -76,12 +78,10 @@ export async function recheckVerb(args: string[]): Promise<number> {
           `${line}: ${terminalField(s.cause?.title ?? 'unknown cause')}: ${terminalField(s.probeLog || '(no probe message)', 300)}\n`,
         );
     }
-    for (const d of result.notify.deliveries)
-      process.stdout.write(
-        `  ${d.receiver}: ${d.type} ${d.outcome}${d.reason ? ` (${terminalField(d.reason, 200)})` : ''}\n`,
-      );
-    for (const e of result.notify.stateErrors)
-      process.stderr.write(`error: ${terminalField(e.message, 600)}\n`);
+    // What notify did, in the lines a run's summary uses: sent, held for the group (until when, by
+    // which setting), silenced, not delivered and why, dead letters (summary.ts).
+    const notifyLines = gatewayNotificationLines(notificationsReport(result.notify), gateway);
+    if (notifyLines.length) process.stdout.write(`${notifyLines.join('\n')}\n`);
   }
   return allHealthy && delivered ? EXIT_OK : EXIT_FAILED;
 }

@@ -336,12 +336,15 @@ export function decideNotices(
 
 /**
  * The mark of a fix confirmed at `now` (ServerRecord.confirmed), no episode: the server's names from
- * `base`, its health and probe log as the on-demand probe found them; the cause of the episode it ended
- * (a record needs one; `other` for a server that had none), which the first bad reading replaces.
+ * `base`, its health and probe log as the on-demand probe found them; the cause and `degradedSince` of
+ * the episode it ended (a record needs them; `other` and `now` for a server that had none), which the
+ * first bad reading replaces. A mark confirmed again (a second recheck) keeps them: the episode it
+ * closed is not changed by a later confirmation, only the hold is renewed.
  */
 function confirmedMark(
   base: Pick<ServerRecord, 'gateway' | 'backendPool' | 'backendSettings' | 'address'> & {
     readonly cause?: ServerRecord['cause'];
+    readonly degradedSince?: string;
   },
   confirmed: ConfirmedServer,
   now: Date,
@@ -353,7 +356,7 @@ function confirmedMark(
     backendSettings: base.backendSettings,
     address: base.address,
     badRuns: 0,
-    degradedSince: at,
+    degradedSince: base.degradedSince ?? at,
     health: confirmed.health,
     probeLog: confirmed.probeLog,
     cause: base.cause ?? causeFor('other', { probeLog: confirmed.probeLog }),

@@ -96,6 +96,14 @@ export function groupDue(
  * When a group that is not due yet will be (ISO): `groupInterval` after its last message, else
  * `groupWait` after it started. Pure.
  */
+/** The setting that holds `group`'s next message (groupDueAt): `notify.groupInterval` once one went. Pure. */
+export function groupDueSetting(group: GroupState): GroupDueSetting {
+  return group.flushedAt !== undefined ? 'notify.groupInterval' : 'notify.groupWait';
+}
+
+/** Which setting a group's next message waits for: its first (`groupWait`) or a later one (`groupInterval`). */
+export type GroupDueSetting = 'notify.groupWait' | 'notify.groupInterval';
+
 export function groupDueAt(group: GroupState, timing: GroupTiming): string {
   return group.flushedAt !== undefined
     ? new Date(Date.parse(group.flushedAt) + timing.groupIntervalInMs).toISOString()

@@ -16,7 +16,10 @@ export interface ServerRecord {
   readonly address: string;
   /** Consecutive runs that saw it bad (flap damping: `degraded` waits for `notify.for`). */
   readonly badRuns: number;
-  /** ISO: first bad run of this episode. */
+  /**
+   * ISO: first bad run of this episode. In the mark of a confirmed fix (`confirmed`, no episode): that
+   * of the episode the fix closed, kept by a later recheck (the recheck's time when it closed none).
+   */
   readonly degradedSince: string;
   readonly health: string;
   readonly probeLog: string;

@@ -162,10 +162,18 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     grouped: outcomes.flatMap((o) => o.grouped ?? []),
     endedInGroup: outcomes.flatMap((o) => o.endedInGroup ?? []),
     awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
+    ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),
     claimed: outcomes.every((o) => o.claimed),
     contended: outcomes.flatMap((o) => o.contended),
   };
+}
+
+/** The gateways' open episodes summed; absent when none. */
+function openEpisodesOf(outcomes: readonly NotifyOutcome[]): Pick<NotifyOutcome, 'openEpisodes'> {
+  const told = outcomes.reduce((n, o) => n + (o.openEpisodes?.told ?? 0), 0);
+  const notYetTold = outcomes.reduce((n, o) => n + (o.openEpisodes?.notYetTold ?? 0), 0);
+  return told || notYetTold ? { openEpisodes: { told, notYetTold } } : {};
 }
 
 /**

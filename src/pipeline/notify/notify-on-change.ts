@@ -10,6 +10,8 @@ import {
   dropEndedEpisodes,
   groupDue,
   groupDueAt,
+  groupDueSetting,
+  type GroupDueSetting,
   openGroup,
   settleGroup,
   type GroupingMode,
@@ -26,7 +28,7 @@ import {
 } from '../../core/notice/outbox';
 import { episodeId } from '../../core/notice/episode';
 import { routeNotices } from '../../core/notice/receiver-rules';
-import { noticeServerKey, serverPath, type ServerRecord } from '../../core/notice/server-record';
+import { isEpisode, noticeServerKey, serverPath, type ServerRecord } from '../../core/notice/server-record';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
@@ -35,6 +37,7 @@ import type {
   DroppedNoticeReport,
   EndedInGroupReport,
   GroupedNoticeReport,
+  OpenEpisodesReport,
   ReportedError,
   UndeliveredNoticeReport,
 } from '../../core/run-report';
@@ -77,6 +80,8 @@ export interface NotifyOutcome {
   readonly endedInGroup?: readonly EndedInGroupReport[];
   /** Told episodes healthy again, waiting for more healthy runs before `recovered`; absent: none. */
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
+  /** Open episodes the state holds after this run, told or not (OpenEpisodesReport); absent: none. */
+  readonly openEpisodes?: OpenEpisodesReport;
   /** The state document could not be read or written, or is not valid: named, never reset. */
   readonly stateErrors: readonly ReportedError[];
   /** False when this run decided and sent nothing: the state kept changing under it, or failed. */
@@ -103,6 +108,12 @@ export const NOTHING_NOTIFIED: NotifyOutcome = {
 };
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/** When a receiver's group may send next (ISO), and the setting that says so. */
+interface GroupDue {
+  readonly at: string;
+  readonly by: GroupDueSetting;
+}
 
 /**
  * Decide → claim → send → settle, the order that keeps overlapping runs from deciding or sending the
@@ -163,6 +174,7 @@ export async function notifyOnChange(
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
     ...awaitingRecoveryIn(claimed.document, policy),
+    ...openEpisodesIn(claimed.document),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -191,8 +203,8 @@ interface Claim {
   readonly endedInGroup: readonly EndedInGroupReport[];
   /** Per receiver: when this run's lease ends (ms since the epoch). */
   readonly leaseUntilInMs: ReadonlyMap<string, number>;
-  /** Receivers whose group is not due this run → when it will be (ISO). */
-  readonly groupDueAt: ReadonlyMap<string, string>;
+  /** Receivers whose group is not due this run → when it will be (ISO) and which setting says so. */
+  readonly groupDueAt: ReadonlyMap<string, GroupDue>;
 }
 
 async function claimNotices(
@@ -215,7 +227,7 @@ async function claimNotices(
     const dropped: DroppedNoticeReport[] = [];
     const endedInGroup: EndedInGroupReport[] = [];
     const leaseUntilInMs = new Map<string, number>();
-    const groupDueAtOf = new Map<string, string>();
+    const groupDueAtOf = new Map<string, GroupDue>();
     for (const notifier of deps.notifiers) {
       const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
       leaseUntilInMs.set(notifier.name, until);
@@ -248,7 +260,8 @@ async function claimNotices(
         if (group) groups[notifier.name] = group;
         const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
         due = groupDue(waiting, group, now, timing);
-        if (!due && group) groupDueAtOf.set(notifier.name, groupDueAt(group, timing));
+        if (!due && group)
+          groupDueAtOf.set(notifier.name, { at: groupDueAt(group, timing), by: groupDueSetting(group) });
       }
       if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
@@ -371,18 +384,23 @@ function undeliveredIn(
   document: NotifyStateDocument,
   runId: string,
   notes: ReadonlyMap<string, string>,
-  groupDueAt: ReadonlyMap<string, string> = new Map(),
+  groupDueAt: ReadonlyMap<string, GroupDue> = new Map(),
 ): Pick<NotifyOutcome, 'undelivered' | 'pending' | 'grouped'> {
   const now = deps.clock.now().toISOString();
   const undelivered: UndeliveredNoticeReport[] = [];
   const grouped: GroupedNoticeReport[] = [];
   for (const receiver of receiversOf(document)) {
     const { waiting, parked } = receiverOutbox(document, receiver);
-    const dueAt = groupDueAt.get(receiver);
+    const due = groupDueAt.get(receiver);
     for (const queued of waiting) {
-      if (dueAt !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
+      if (due !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
         // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
-        grouped.push({ ...noticeEntryFields(receiver, queued), queuedAt: queued.queuedAt, dueAt });
+        grouped.push({
+          ...noticeEntryFields(receiver, queued),
+          queuedAt: queued.queuedAt,
+          dueAt: due.at,
+          dueBy: due.by,
+        });
         continue;
       }
       const base = {
@@ -429,6 +447,18 @@ function awaitingRecoveryIn(
       degradedSince: record.degradedSince,
     }));
   return awaiting.length ? { awaitingRecovery: awaiting } : {};
+}
+
+/**
+ * The open episodes of `document` still bad (none counting toward `notify.recoverAfter`: those are
+ * awaitingRecovery): told (`degraded` decided; reminded per `notify.repeatInterval`), and not told yet
+ * (short of `notify.for`; one a silence holds is in `silenced`). So a run that sends nothing can say why.
+ */
+function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'openEpisodes'> {
+  const open = Object.values(document.servers).filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0);
+  const told = open.filter((r) => r.notified !== undefined).length;
+  const notYetTold = open.filter((r) => r.notified === undefined && r.silenced === undefined).length;
+  return told || notYetTold ? { openEpisodes: { told, notYetTold } } : {};
 }
 
 /**

@@ -1,3 +1,4 @@
+import { counted, namedList } from '../../core/counted';
 import { receiverConfigName } from '../../core/notice/receiver-name';
 import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
@@ -5,11 +6,18 @@ import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/ru
 
 type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErrors' | 'contended'>;
 
-const WHEN: Record<UndeliveredNoticeReport['status'], string> = {
-  waiting: 'waiting, sent again on the next run',
-  leased: 'held by another run that is sending them, sent again once its lease ends if still undelivered',
-  'dead-letter': 'parked as dead letters, not sent again until re-sent by hand',
-};
+/** When the notices of one status go again, said of `n` of them (singular or plural). */
+function whenText(status: UndeliveredNoticeReport['status'], n: number): string {
+  const one = n === 1;
+  switch (status) {
+    case 'waiting':
+      return 'waiting, sent again on the next run';
+    case 'leased':
+      return `held by another run that is sending ${one ? 'it' : 'them'}, sent again once its lease ends if still undelivered`;
+    case 'dead-letter':
+      return `parked as ${one ? 'a dead letter' : 'dead letters'}, not sent again until re-sent by hand`;
+  }
+}
 
 /**
  * What notify on change left undone, one line each, for people: per receiver and status, how many
@@ -33,7 +41,7 @@ export function describeNotifyProblems(problems: Problems): string[] {
     if (!first) continue;
     const reasons = [...new Set(notices.map((n) => n.reason))];
     const latest = reasons[reasons.length - 1] ?? '';
-    const more = reasons.length > 1 ? ` (and ${reasons.length - 1} other reason(s))` : '';
+    const more = otherReasons(reasons.slice(0, -1).reverse());
     const until =
       first.status === 'leased'
         ? ` (until ${notices
@@ -44,7 +52,9 @@ export function describeNotifyProblems(problems: Problems): string[] {
     const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver)})` : '';
     // A lease says it all (who holds it, until when); the other statuses give the receiver's answer.
     const why = first.status === 'leased' ? '' : `: ${short(latest)}${more}`;
-    lines.push(`${first.receiver}: ${notices.length} notice(s) ${WHEN[first.status]}${until}${hint}${why}`);
+    lines.push(
+      `${first.receiver}: ${counted(notices.length, 'notice')} ${whenText(first.status, notices.length)}${until}${hint}${why}`,
+    );
   }
   for (const dropped of problems.dropped) {
     lines.push(
@@ -75,6 +85,25 @@ export function logNotifyProblems(problems: Problems, logger: Logger): void {
 /** `appgw-insights notify resend …` for a receiver named `webhook[<name>]`. */
 export function resendHint(receiver: string): string {
   return `re-send: appgw-insights notify resend --config FILE --receiver ${receiverConfigName(receiver)}`;
+}
+
+/** Most other reasons named after the latest; the rest are counted. */
+const OTHER_REASONS_SHOWN = 3;
+
+/** Characters shown of each other reason: enough to tell them apart, the latest is shown longer. */
+const OTHER_REASON_CHARS = 60;
+
+/**
+ * ` (and 1 other reason: "HTTP 503")`, ` (and 5 other reasons: "a", "b", "c" and 2 more)`: the reasons
+ * before the latest (most recent first), each clipped; empty when there is none. A bare count would
+ * hide what it counts.
+ */
+export function otherReasons(reasons: readonly string[]): string {
+  if (reasons.length === 0) return '';
+  const named = reasons.map((r) =>
+    JSON.stringify(clipText(r.replace(/\s+/g, ' ').trim(), OTHER_REASON_CHARS)),
+  );
+  return ` (and ${counted(reasons.length, 'other reason')}: ${namedList(named, OTHER_REASONS_SHOWN)})`;
 }
 
 function short(text: string): string {

@@ -1,3 +1,4 @@
+import { counted } from '../../core/counted';
 import { gatewayKey } from '../../core/arm-id';
 import { readHealth } from '../../core/health';
 import type { GatewayRef } from '../../core/model';
@@ -61,7 +62,7 @@ export async function recordHistory(
       // Once per document, not per conflict retry.
       if (future.length > 0 && attempt === 0)
         services.logger.warn(
-          `status page: the history in ${store.name} had ${future.length} reading(s) dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: they cannot be real (a hand edit or a clock far off) and are discarded.`,
+          `status page: the history in ${store.name} had ${counted(future.length, 'reading')} dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: ${future.length === 1 ? 'it cannot be real (a hand edit or a clock far off) and is' : 'they cannot be real (a hand edit or a clock far off) and are'} discarded.`,
         );
       const doc = addReading(previous, gateway, reading, services.retentionInMs, writtenAt);
       situation = 'written';

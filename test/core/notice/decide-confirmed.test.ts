@@ -101,6 +101,28 @@ describe('decideNotices with servers confirmed healthy by an on-demand probe', (
     expect(decision.servers[KEY]).toMatchObject({ badRuns: 0, address: '10.0.0.4', confirmed: {} });
   });
 
+  it.each([
+    ['a told episode', record()],
+    ['an episode never told', record({ notified: undefined })],
+  ])(
+    'a second recheck of %s already closed: no notice, the closed episode kept (degradedSince, cause), only the hold renewed',
+    (_name, rec) => {
+      const policy = { for: 1, repeatIntervalInMs: 3_600_000 };
+      const first = decideNotices({ [KEY]: rec }, recheck(new Map([[KEY, 'Healthy']])), policy);
+      const later = new Date(NOW.getTime() + 600_000);
+      const second = decideNotices(first.servers, recheck(new Map([[KEY, 'Healthy']]), later), policy);
+      expect(second.notices).toEqual([]);
+      expect(first.servers[KEY]?.degradedSince).toBe(rec.degradedSince);
+      expect(second.servers[KEY]).toMatchObject({
+        badRuns: 0,
+        degradedSince: rec.degradedSince,
+        cause: rec.cause,
+        confirmed: { at: later.toISOString() },
+      });
+      expect(second.servers[KEY]?.notified).toBeUndefined();
+    },
+  );
+
   it('without confirmedHealthy nothing changes for a gateway not evaluated', () => {
     const previous = { [KEY]: record() };
     const decision = decideNotices(previous, recheck(new Map()), { for: 1, repeatIntervalInMs: 1 });

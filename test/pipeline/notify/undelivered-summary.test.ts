@@ -42,12 +42,12 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
     [
       'waiting',
       [undelivered('waiting'), undelivered('waiting', { noticeId: 'appgw-2' })],
-      'webhook[ops]: 2 notice(s) waiting, sent again on the next run: HTTP 503',
+      'webhook[ops]: 2 notices waiting, sent again on the next run: HTTP 503',
     ],
     [
       'dead letters, with how to re-send them',
       [undelivered('dead-letter', { reason: 'HTTP 400 Bad Request' })],
-      'webhook[ops]: 1 notice(s) parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 400 Bad Request',
+      'webhook[ops]: 1 notice parked as a dead letter, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 400 Bad Request',
     ],
     [
       'leased: until the latest end, by whom, without a reason',
@@ -56,17 +56,42 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
         undelivered('leased', { leasedBy: 'run-b', leasedUntil: '2030-01-01T00:05:00.000Z' }),
         undelivered('leased', { leasedBy: 'run-a', leasedUntil: '2030-01-01T00:01:00.000Z' }),
       ],
-      'webhook[ops]: 3 notice(s) held by another run that is sending them, sent again once its lease ends if still undelivered (until 2030-01-01T00:05:00.000Z, by run-a, run-b)',
+      'webhook[ops]: 3 notices held by another run that is sending them, sent again once its lease ends if still undelivered (until 2030-01-01T00:05:00.000Z, by run-a, run-b)',
     ],
     [
-      'several reasons: the latest, and how many others',
+      'several reasons: the latest, and the others named, most recent first',
       [
         undelivered('waiting', { reason: 'HTTP 503' }),
         undelivered('waiting', { reason: 'HTTP 429' }),
         undelivered('waiting', { reason: 'HTTP 503' }),
         undelivered('waiting', { reason: 'no answer within 10000 ms' }),
       ],
-      'webhook[ops]: 4 notice(s) waiting, sent again on the next run: no answer within 10000 ms (and 2 other reason(s))',
+      'webhook[ops]: 4 notices waiting, sent again on the next run: no answer within 10000 ms (and 2 other reasons: "HTTP 429" and "HTTP 503")',
+    ],
+    [
+      'two reasons: the other one named, in the singular',
+      [undelivered('waiting', { reason: 'HTTP 503' }), undelivered('waiting', { reason: 'HTTP 429' })],
+      'webhook[ops]: 2 notices waiting, sent again on the next run: HTTP 429 (and 1 other reason: "HTTP 503")',
+    ],
+    [
+      'many reasons: three named, the rest counted',
+      ['HTTP 500', 'HTTP 502', 'HTTP 503', 'HTTP 504', 'HTTP 429', 'HTTP 408'].map((reason) =>
+        undelivered('waiting', { reason }),
+      ),
+      'webhook[ops]: 6 notices waiting, sent again on the next run: HTTP 408 (and 5 other reasons: "HTTP 429", "HTTP 504", "HTTP 503" and 2 more)',
+    ],
+    [
+      'a long other reason: clipped between words, on one line',
+      [
+        undelivered('dead-letter', { reason: `HTTP 400:\n ${'Bad Request '.repeat(10)}` }),
+        undelivered('dead-letter', { reason: 'HTTP 404' }),
+      ],
+      'webhook[ops]: 2 notices parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 404 (and 1 other reason: "HTTP 400: Bad Request Bad Request Bad Request Bad Request…")',
+    ],
+    [
+      'one leased notice: "it"',
+      [undelivered('leased', { leasedBy: 'run-a', leasedUntil: '2030-01-01T00:02:00.000Z' })],
+      'webhook[ops]: 1 notice held by another run that is sending it, sent again once its lease ends if still undelivered (until 2030-01-01T00:02:00.000Z, by run-a)',
     ],
   ])('%s', (_label, notices, line) => {
     expect(describeNotifyProblems({ ...nothing, undelivered: notices })).toEqual([line]);
@@ -82,10 +107,10 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
         undelivered('waiting', { receiver: 'webhook[pager]' }),
       ],
     });
-    expect(lines.map((l) => l.split(':')[0] + ' ' + (/waiting|dead letters/.exec(l)?.[0] ?? ''))).toEqual([
+    expect(lines.map((l) => l.split(':')[0] + ' ' + (/waiting|dead letter/.exec(l)?.[0] ?? ''))).toEqual([
       'webhook[ops] waiting',
-      'webhook[pager] dead letters',
-      'webhook[ops] dead letters',
+      'webhook[pager] dead letter',
+      'webhook[ops] dead letter',
       'webhook[pager] waiting',
     ]);
   });
@@ -106,7 +131,7 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
     ],
   ])('a reason of %s', (_label, reason, said) => {
     const [line] = describeNotifyProblems({ ...nothing, undelivered: [undelivered('waiting', { reason })] });
-    expect(line).toBe(`webhook[ops]: 1 notice(s) waiting, sent again on the next run: ${said}`);
+    expect(line).toBe(`webhook[ops]: 1 notice waiting, sent again on the next run: ${said}`);
   });
 
   it('dropped notices, state errors and overlapped documents each get their line', () => {
@@ -159,7 +184,7 @@ describe('logNotifyProblems', () => {
       logger,
     );
     expect(logger.lines).toEqual([
-      'warning: webhook[ops]: 1 notice(s) waiting, sent again on the next run: HTTP 503',
+      'warning: webhook[ops]: 1 notice waiting, sent again on the next run: HTTP 503',
       expect.stringMatching(/^warning: The notify state in blob y kept changing/),
     ]);
   });
