@@ -186,7 +186,10 @@ export class MissingPermissionError extends AppGwInsightsError {
               : action === ON_DEMAND_PROBE_ACTION
                 ? ' (recheck\'s on-demand probe: the custom role "App Gateway Backend Health Reader" of ' +
                   'infra/ grants it; deploy infra/ again if the role was made before recheck)'
-                : '') +
+                : action === GATEWAY_ACTIONS[0]
+                  ? ' (the custom role "App Gateway Backend Health Reader" of ' +
+                    'infra/app/backend-health-reader-role.bicep grants it, as does Reader)'
+                  : '') +
             `. The app needs ${GATEWAY_ACTIONS.join(' and ')} on the gateways' scope, and ${pollReads} ` +
             `(the operation's polls): see "Least privilege" in infra/README.md.`,
       causeOf(options),

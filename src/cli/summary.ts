@@ -30,6 +30,8 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       (s.failedGateways ? `, ${counted(s.failedGateways, 'gateway')} could not be checked` : '') +
       '.',
   ];
+  // Once per run, at the top: insights that give the general steps, and what to grant or fix.
+  if (report.configuration) lines.push('', ...configurationLines(report));
   if (report.interrupted) lines.push('', ...interruptedLines(report.interrupted));
   for (const target of report.targets.filter((t) => !t.ok)) {
     lines.push('', `✗ target ${field(target.id, 400)}`, `    ${message(target.error?.message ?? '')}`);
@@ -49,12 +51,19 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
       `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})`,
     );
     if (!gateway.ok) lines.push(`    could not be checked: ${message(gateway.error?.message ?? '')}`);
+    if (gateway.configuration && !gateway.configuration.read)
+      lines.push(
+        `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): general steps only: ${message(gateway.configuration.message ?? '')}`,
+      );
     for (const f of gateway.findings) {
       lines.push(
         `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}  ${f.severity}`,
       );
       lines.push(`        cause: ${field(f.cause.title)}`);
       lines.push(`        probe: ${field(f.probeLog) || '(no probe log)'}`);
+      // The gateway's line already says a failed GET; a setting or probe not found is the finding's own.
+      if (f.generalSteps && gateway.configuration?.read !== false)
+        lines.push(`        general steps only: ${field(f.generalSteps.because)}`);
       for (const file of insightFiles(f, roots)) lines.push(`        insight: ${field(file, 2000)}`);
     }
     // This gateway's held notices, in its own block (matched by id: never the block next to it).
@@ -164,6 +173,28 @@ function nothingSentWhy(notifications: NotificationsReport): string {
     notYetTold ? `${counted(notYetTold, 'bad server')} not told yet (notify.for)` : '',
   ].filter(Boolean);
   return parts.length ? ` (nothing due: ${parts.join(', ')})` : '';
+}
+
+
+/** Gateways named under the run's configuration line; the rest are counted (report.json lists each). */
+const UNREAD_SHOWN = 5;
+
+/**
+ * The run's configuration line (report `configuration.message`: how many insights give the general
+ * steps, and what to grant), then the gateways whose configuration was not read, each with why.
+ */
+function configurationLines(report: RunReport): string[] {
+  const configuration = report.configuration;
+  if (!configuration) return [];
+  const lines = [`! ${field(configuration.message, 2000)}`];
+  const unread = report.gateways.filter((g) => g.configuration && !g.configuration.read);
+  for (const gateway of unread.slice(0, UNREAD_SHOWN))
+    lines.push(
+      `    ${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)}): ${gateway.configuration?.reason ?? 'unavailable'}`,
+    );
+  if (unread.length > UNREAD_SHOWN)
+    lines.push(`    and ${unread.length - UNREAD_SHOWN} more (report.json: gateways[].configuration)`);
+  return lines;
 }
 
 /** Held notices named per gateway and kind; the rest are counted (report.json lists every one). */

@@ -11,9 +11,14 @@ export interface EvaluateOptions {
   readonly unhealthyStates: readonly ConfigurableState[];
 }
 
+/** The longest ARM id kept, in characters (a child resource id is far shorter). */
+const ARM_ID_LIMIT = 2_048;
+
 interface ListedServer {
   readonly backendPool: string;
   readonly backendSettings: string;
+  /** The settings entry's id, when the body gave one (capped: an id longer than that is not ARM's). */
+  readonly backendSettingsId?: string;
   readonly address: string;
   readonly server: BackendHealthServerBody;
   /** Which pool-and-setting entry of the body it is listed under (0, 1, …): its pool for severity. */
@@ -36,9 +41,18 @@ function* eachServer(body: BackendHealthBody): Generator<ListedServer> {
         settings.backendHttpSettings?.name ?? lastSegment(settings.backendHttpSettings?.id) ?? '(unnamed)',
         VALUE_CAPS.name,
       );
+      const id = settings.backendHttpSettings?.id;
+      const backendSettingsId = id !== undefined && id.length <= ARM_ID_LIMIT ? id : undefined;
       for (const server of settings.servers ?? []) {
         const address = capText(server.address ?? '(unknown address)', VALUE_CAPS.address);
-        yield { backendPool, backendSettings, address, server, group };
+        yield {
+          backendPool,
+          backendSettings,
+          ...(backendSettingsId !== undefined ? { backendSettingsId } : {}),
+          address,
+          server,
+          group,
+        };
       }
       group++;
     }
@@ -65,12 +79,13 @@ export function evaluateBackendHealth(
     poolStates.set(group, states);
   }
   const findings: Finding[] = [];
-  for (const { backendPool, backendSettings, address, server, group, state } of listed) {
+  for (const { backendPool, backendSettings, backendSettingsId, address, server, group, state } of listed) {
     if (!isReported(state, options.unhealthyStates)) continue;
     findings.push({
       gateway,
       backendPool,
       backendSettings,
+      ...(backendSettingsId !== undefined ? { backendSettingsId } : {}),
       address,
       health: capText(server.health ?? '', VALUE_CAPS.health),
       state,

@@ -16,8 +16,13 @@ export function withConfiguration(findings: readonly Finding[], reading: Gateway
 
 function configurationOf(finding: Finding, reading: GatewayConfigReading): FindingConfiguration {
   if (!reading.ok) return { read: false, reason: capText(reading.detail, VALUE_CAPS.errorMessage) };
-  const resolved = resolveProbe(reading.config, finding.gateway, finding.backendSettings, finding.address);
-  if (!resolved.ok) return { read: false, reason: capText(resolved.reason, VALUE_CAPS.errorMessage) };
+  const settings = {
+    name: finding.backendSettings,
+    ...(finding.backendSettingsId !== undefined ? { id: finding.backendSettingsId } : {}),
+  };
+  const resolved = resolveProbe(reading.config, finding.gateway, settings, finding.address);
+  if (!resolved.ok)
+    return { read: false, reason: capText(resolved.reason, VALUE_CAPS.errorMessage), unresolved: true };
   const facts = {
     causeId: finding.cause.id,
     ...(finding.cause.receivedStatus !== undefined ? { receivedStatus: finding.cause.receivedStatus } : {}),

@@ -19,6 +19,12 @@ export type SkuGeneration = 'v1' | 'v2' | 'unknown';
 
 export interface HttpSettingsConfig {
   readonly name: string;
+  /**
+   * The setting's ARM id as the GET wrote it (`…/backendHttpSettingsCollection/{name}` or
+   * `…/backendSettingsCollection/{name}`), when it did: backend health names a setting by this id, so
+   * the finding's setting is found by it first (probe-resolution.ts, findSettings).
+   */
+  readonly id?: string;
   /** `Http` or `Https` as ARM wrote it (compare case-insensitively). */
   readonly protocol?: string;
   readonly port?: number;
@@ -113,10 +119,26 @@ export interface GatewayConfig {
   readonly pairs?: readonly RoutedPair[];
 }
 
-/** `notFound`: ARM answered 404 (no such gateway), so the caller can say so rather than "cannot be read". */
+/**
+ * Why the configuration GET failed (configuration-report.ts says each for the run report): 403, 404,
+ * 429 or 5xx and lost connections after the retries, 401, an answer that is not a gateway resource, no
+ * answer in time.
+ */
+export type GatewayConfigFailureKind =
+  'forbidden' | 'not-found' | 'throttled' | 'unavailable' | 'unauthenticated' | 'invalid' | 'timeout';
+
+/**
+ * `notFound`: ARM answered 404 (no such gateway), so the caller can say so rather than "cannot be read".
+ * `kind`: why, for the run report (absent: `unavailable`).
+ */
 export type GatewayConfigReading =
   | { readonly ok: true; readonly config: GatewayConfig }
-  | { readonly ok: false; readonly detail: string; readonly notFound?: boolean };
+  | {
+      readonly ok: false;
+      readonly detail: string;
+      readonly notFound?: boolean;
+      readonly kind?: GatewayConfigFailureKind;
+    };
 
 /**
  * Longest values ARM accepts, in characters (a longer one is not ARM's): names 80 (ARM's naming rules
@@ -150,11 +172,11 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
     const skuName = text(sku?.['name'], 'properties.sku.name', CONFIG_VALUE_LIMITS.name);
     const skuTier = text(sku?.['tier'], 'properties.sku.tier', CONFIG_VALUE_LIMITS.name);
     const settings = [
-      ...children(properties, 'backendHttpSettingsCollection').map(({ name, props, at }) =>
-        readSettings(name, props, at),
+      ...children(properties, 'backendHttpSettingsCollection').map(({ name, id, props, at }) =>
+        withId(readSettings(name, props, at), id),
       ),
-      ...children(properties, 'backendSettingsCollection').map(({ name, props, at }) =>
-        readLayer4Settings(name, props, at),
+      ...children(properties, 'backendSettingsCollection').map(({ name, id, props, at }) =>
+        withId(readLayer4Settings(name, props, at), id),
       ),
     ];
     const probes = children(properties, 'probes').map(({ name, props, at }) => readProbe(name, props, at));
@@ -181,7 +203,7 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
       },
     };
   } catch (error) {
-    if (error instanceof Problem) return { ok: false, detail: error.message };
+    if (error instanceof Problem) return { ok: false, detail: error.message, kind: 'invalid' };
     throw error;
   }
 }
@@ -315,11 +337,16 @@ function readProbe(name: string, props: Record<string, unknown>, at: string): Pr
   } as ProbeConfig;
 }
 
-/** The named children of `properties[key]`: each with its name and its `properties` object. */
+/** The setting with its ARM id, when the GET gave one. */
+function withId(settings: HttpSettingsConfig, id: string | undefined): HttpSettingsConfig {
+  return id === undefined ? settings : { ...settings, id };
+}
+
+/** The named children of `properties[key]`: each with its name, its id (when given) and its `properties` object. */
 function children(
   properties: Record<string, unknown>,
   key: string,
-): Array<{ name: string; props: Record<string, unknown>; at: string }> {
+): Array<{ name: string; id?: string; props: Record<string, unknown>; at: string }> {
   return list(properties[key], `properties.${key}`).map((entry, i) => {
     const at = `properties.${key}[${i}]`;
     const child = object(entry, at);
@@ -327,7 +354,13 @@ function children(
     const name =
       text(child['name'], `${at}.name`, CONFIG_VALUE_LIMITS.name) ?? refName(child['id'], `${at}.id`);
     if (name === undefined) throw new Problem(`${at} has neither a name nor an id`);
-    return { name, props: object(child['properties'], `${at}.properties`) ?? {}, at: `${at}.properties` };
+    const id = text(child['id'], `${at}.id`, 2_048);
+    return {
+      name,
+      ...(id ? { id } : {}),
+      props: object(child['properties'], `${at}.properties`) ?? {},
+      at: `${at}.properties`,
+    };
   });
 }
 

@@ -53,6 +53,12 @@ export interface Finding {
   readonly gateway: GatewayRef;
   readonly backendPool: string;
   readonly backendSettings: string;
+  /**
+   * The setting's ARM id as backend health gave it (`…/backendHttpSettingsCollection/{name}` or, for the
+   * TCP/TLS proxy, `…/backendSettingsCollection/{name}`); absent when the body gave only a name (a saved
+   * `az` output). The name alone cannot tell an HTTP setting from a TCP/TLS one of the same name.
+   */
+  readonly backendSettingsId?: string;
   readonly address: string;
   /** The health value exactly as the gateway reported it (e.g. "Unhealthy", "Down"). */
   readonly health: string;
@@ -85,4 +91,10 @@ export type FindingConfiguration =
       readonly read: false;
       /** Why not, in words ("ARM answered 403 …", "the backend setting "s" is not in …"). */
       readonly reason: string;
+      /**
+       * True when the configuration was read but did not give this server's probe: its setting or the
+       * probe it names is missing, or its name is ambiguous (probe-resolution.ts findSettings). Absent:
+       * the GET itself failed.
+       */
+      readonly unresolved?: true;
     };

@@ -12,6 +12,13 @@
  * `{backendAddressPool, backendHealthHttpSettings: {backendHttpSettings, servers[]}}` (each server
  * `address`, `health`, `healthProbeLog`, as in backendhealth). @azure/arm-network v39 models it as
  * `applicationGateways.beginBackendHealthOnDemand`.
+ *
+ * A TCP/TLS proxy setting is probed too, not refused: the on-demand probe's `protocol` takes "Http",
+ * "Https", "Tcp" and "Tls", and `enableProbeProxyProtocolHeader` is "Whether to send Proxy Protocol
+ * header along with the Health Probe over TCP or TLS protocol" (@azure/arm-network
+ * `ApplicationGatewayOnDemandProbe`, learn.microsoft.com/javascript/api/@azure/arm-network/
+ * applicationgatewayondemandprobe; azure-mgmt-network's model lists the same known values). Its
+ * `backendHttpSettings` reference then names the setting under `backendSettingsCollection`.
  */
 import { describeBodyProblems, readBackendHealthBody } from './backend-health-body';
 import { capText, VALUE_CAPS } from './caps';

@@ -5,7 +5,8 @@
  * real host name, a certificate file) is a shell variable the reader sets, never a `<placeholder>` a
  * shell would read as a redirection.
  *
- * Options of the Azure CLI used (learn.microsoft.com/cli/azure/network/application-gateway): `probe
+ * Options of the Azure CLI used (learn.microsoft.com/cli/azure/network/application-gateway, and its
+ * http-settings and settings pages; test/core/probe-command-flags.test.ts checks every line): `probe
  * create|update` `--protocol --host --host-name-from-http-settings --path --interval --timeout
  * --threshold --port --match-status-codes`; `http-settings update` `--host-name
  * --host-name-from-backend-pool --probe --root-certs --auth-certs`; `root-cert create` and `auth-cert
@@ -169,6 +170,11 @@ export function fixCommands(
           lines.push(...onProbe(`--protocol ${shellWord(p.settings.protocol)}`));
         break;
       case 'v1-trusted-root-certificate':
+        // `settings update` has no --auth-certs (az network application-gateway settings update: its
+        // options are --backend-pool-host-name --host-name --port --probe --protocol --root-certs
+        // --timeout, learn.microsoft.com/cli/azure/network/application-gateway/settings): a TCP/TLS
+        // setting trusts a backend by root only (the proxy is v2), so no command is offered.
+        if (layer4) break;
         lines.push(
           `${base} auth-cert create ${at} -n backend-cert --cert-file backend.cer`,
           settingsUpdate('--auth-certs backend-cert'),

@@ -86,29 +86,115 @@ export function isIpAddress(value: string): boolean {
 }
 
 /**
- * The probe of `address` under the backend setting `backendSettings` (names as the backend-health body
- * gave them, compared case-insensitively, as ARM compares names), or why it cannot be resolved (the
- * setting, or the probe it names, is not in the configuration).
+ * How a finding names its backend setting: as backend health gave it, the name and, when the body had
+ * one, the id (`…/backendHttpSettingsCollection/{name}` or `…/backendSettingsCollection/{name}`).
+ */
+export interface SettingsRef {
+  readonly name: string;
+  readonly id?: string;
+}
+
+/** Which collection an id names: HTTP settings, the TCP/TLS proxy's settings, or neither. */
+function collectionOf(id: string): 'http' | 'layer4' | undefined {
+  if (/\/backendHttpSettingsCollection\/[^/]+\/?$/i.test(id)) return 'http';
+  if (/\/backendSettingsCollection\/[^/]+\/?$/i.test(id)) return 'layer4';
+  return undefined;
+}
+
+const kindWords = (s: HttpSettingsConfig): string => (s.layer4 ? 'a TCP/TLS setting' : 'an HTTP setting');
+
+/**
+ * The one entry of `candidates` (already matched case-insensitively, as ARM compares names) that `name`
+ * means: the only one, else the one spelled exactly so; undefined when none or when the spelling does
+ * not decide (the caller says it is ambiguous rather than guessing).
+ */
+export function pickByName<T extends { readonly name: string }>(
+  candidates: readonly T[],
+  name: string,
+): T | undefined {
+  if (candidates.length === 1) return candidates[0];
+  const exact = candidates.filter((c) => c.name === name);
+  return exact.length === 1 ? exact[0] : undefined;
+}
+
+/**
+ * The backend setting a finding names. By id first (ARM ids compare case-insensitively): the setting
+ * whose id it is, else the one of that name in the collection the id names (an HTTP setting and a
+ * TCP/TLS setting may share a name: the id's collection tells them apart). By name only when backend
+ * health gave no id; a name two settings share (an HTTP and a TCP/TLS one, or two spellings) is said to
+ * be ambiguous, never guessed.
+ */
+export function findSettings(
+  config: GatewayConfig,
+  ref: SettingsRef,
+):
+  | { readonly ok: true; readonly settings: HttpSettingsConfig }
+  | { readonly ok: false; readonly reason: string } {
+  if (ref.id !== undefined) {
+    const byId = config.settings.filter((s) => s.id !== undefined && same(s.id, ref.id ?? ''));
+    if (byId.length === 1 && byId[0]) return { ok: true, settings: byId[0] };
+    const collection = collectionOf(ref.id);
+    const name =
+      ref.id
+        .split('/')
+        .filter((part) => part !== '')
+        .pop() ?? ref.name;
+    const inCollection = config.settings.filter(
+      (s) =>
+        same(s.name, name) && (collection === undefined || (collection === 'layer4') === (s.layer4 === true)),
+    );
+    const picked = pickByName(inCollection, name);
+    if (picked) return { ok: true, settings: picked };
+    if (inCollection.length > 1) return { ok: false, reason: ambiguous(name, inCollection) };
+    return {
+      ok: false,
+      reason: `the backend setting "${name}"${collection === 'layer4' ? ' (a TCP/TLS setting, backendSettingsCollection)' : collection === 'http' ? ' (an HTTP setting, backendHttpSettingsCollection)' : ''} is not in the gateway's configuration`,
+    };
+  }
+  const byName = config.settings.filter((s) => same(s.name, ref.name));
+  const picked = pickByName(byName, ref.name);
+  if (picked) return { ok: true, settings: picked };
+  if (byName.length > 1) return { ok: false, reason: ambiguous(ref.name, byName) };
+  return { ok: false, reason: `the backend setting "${ref.name}" is not in the gateway's configuration` };
+}
+
+function ambiguous(name: string, candidates: readonly HttpSettingsConfig[]): string {
+  const kinds = candidates.map((s) => `${kindWords(s)} "${s.name}"`).join(' and ');
+  return (
+    `backend health names the setting "${name}" without an id that tells which it is, and the gateway has ` +
+    `${kinds}: which one this server's probe uses is not known, so no probe values are shown rather than another setting's`
+  );
+}
+
+/**
+ * The probe of `address` under the backend setting `backendSettings` (as the backend-health body gave
+ * it: a name, or the name and id; see findSettings), or why it cannot be resolved (the setting, or the
+ * probe it names, is not in the configuration, or the name is ambiguous).
  */
 export function resolveProbe(
   config: GatewayConfig,
   gateway: { readonly name: string; readonly resourceGroup: string },
-  backendSettings: string,
+  backendSettings: string | SettingsRef,
   address: string,
 ): ProbeResolution {
-  const settings = config.settings.find((s) => same(s.name, backendSettings));
-  if (!settings)
-    return {
-      ok: false,
-      reason: `the backend setting "${backendSettings}" is not in the gateway's configuration`,
-    };
+  const found = findSettings(
+    config,
+    typeof backendSettings === 'string' ? { name: backendSettings } : backendSettings,
+  );
+  if (!found.ok) return found;
+  const settings = found.settings;
   let probe: ProbeConfig | undefined;
   if (settings.probeName !== undefined) {
-    probe = config.probes.find((p) => same(p.name, settings.probeName ?? ''));
+    const probeName = settings.probeName;
+    const candidates = config.probes.filter((p) => same(p.name, probeName));
+    probe = pickByName(candidates, probeName);
     if (!probe)
       return {
         ok: false,
-        reason: `the probe "${settings.probeName}" of backend setting "${settings.name}" is not in the gateway's configuration`,
+        reason:
+          candidates.length > 1
+            ? `the probe "${probeName}" of backend setting "${settings.name}" matches ${candidates.length} probes that differ only in case: which one is meant is not known`
+            : `the probe "${probeName}" of backend setting "${settings.name}" is not in the gateway's configuration`,
       };
   }
   const protocol = (probe?.protocol ?? settings.protocol ?? 'Http').toLowerCase();

@@ -2,6 +2,7 @@ import type { Cause } from './causes';
 import type { Severity } from './notice/severity';
 import type { Finding, GatewayRef } from './model';
 import type { AlertTrigger } from './alerts/alert-trigger';
+import type { GatewayConfigurationReport, RunConfigurationReport } from './configuration-report';
 
 /** The run report (`report.json`, `run --json`). Field names are a contract: add, never rename. */
 export interface RunReport {
@@ -34,6 +35,13 @@ export interface RunReport {
    * false. What it finished is in `gateways` (and was delivered gateway by gateway as it finished).
    */
   readonly interrupted?: RunInterruptionReport;
+  /**
+   * Present when some insight gives the general remediation steps, not the gateway's own probe values
+   * and commands (a configuration GET failed, or did not name a finding's setting or probe): how many,
+   * one message for the top of the summary, and the permission to grant when a GET was refused. `ok`
+   * does not change (the health was read); `run` exits 3 when nothing else failed (cli/exit-codes.ts).
+   */
+  readonly configuration?: RunConfigurationReport;
   /** Sinks that failed to take this run, by name (no secrets). */
   readonly deliveryErrors: readonly ReportedError[];
 }
@@ -114,6 +122,12 @@ export interface GatewayReport {
   readonly servers: number;
   readonly findings: readonly FindingReport[];
   /**
+   * The gateway's configuration GET, when some of its insights give the general steps because of it
+   * (configuration-report.ts): `read`, why not (`reason`, `message`, `retryable`), and how many. Absent
+   * when every insight shows the gateway's own values, or no configuration was asked for.
+   */
+  readonly configuration?: GatewayConfigurationReport;
+  /**
    * The Functions app only: the queue invocations this gateway took (the start, then one per poll of
    * its running operation, each a continuation message) and their handler-active time summed, in ms
    * (each from the invocation's start to its result; the final one's up to its report, not the report's
@@ -144,6 +158,11 @@ export interface FindingReport {
   readonly cause: Cause;
   /** `critical` or `warning`, from the server's pool (core/notice/severity.ts). */
   readonly severity: Severity;
+  /**
+   * Present when the insight gives the general steps, not this server's probe values and commands:
+   * why (the configuration GET failed, or its setting or probe is missing or ambiguous).
+   */
+  readonly generalSteps?: { readonly because: string };
   /** Paths of the insight files, relative to the sink's root (e.g. the folder sink's dir). */
   readonly insight: { readonly markdown: string; readonly html: string };
 }

@@ -47,7 +47,9 @@ export function configurationTemplate(
   const lines = [`### ${CONFIGURATION_HEADING}`, ''];
   if (!configuration.read) {
     lines.push(
-      `The gateway's configuration could not be read, so these steps are the general ones: ${add(configuration.reason)}`,
+      configuration.unresolved
+        ? `The gateway's configuration was read, but it does not say which probe this server has, so these steps are the general ones: ${add(configuration.reason)}`
+        : `The gateway's configuration could not be read, so these steps are the general ones: ${add(configuration.reason)}`,
       '',
     );
     return lines;

@@ -8,6 +8,7 @@ import {
   type TargetReport,
 } from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
+import { runConfigurationReport } from '../core/configuration-report';
 
 /** What a run report is built from. */
 export interface RunReportParts {
@@ -28,6 +29,7 @@ export interface RunReportParts {
 export function buildRunReport(parts: RunReportParts): RunReport {
   const { gateways, targets } = parts;
   const notifications = parts.notify ? notificationsReport(parts.notify) : undefined;
+  const configuration = runConfigurationReport(gateways);
   return {
     schemaVersion: 1,
     runId: parts.runId,
@@ -49,6 +51,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     gateways,
     ...(notifications ? { notifications } : {}),
     ...(parts.interrupted ? { interrupted: parts.interrupted } : {}),
+    ...(configuration ? { configuration } : {}),
     deliveryErrors: [],
   };
 }

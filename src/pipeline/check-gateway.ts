@@ -5,8 +5,11 @@ import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
+import type { GatewayConfigReading } from '../core/gateway-config';
 import type { Finding } from '../core/model';
 import { withConfiguration } from '../core/finding-configuration';
+import { gatewayConfigurationReport } from '../core/configuration-report';
+import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
@@ -56,7 +59,8 @@ export async function checkGateway(
       options.stop,
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
-    const findings = await withGatewayConfiguration(gateway, evaluated, options, elapsed());
+    const { findings, failure } = await withGatewayConfiguration(gateway, evaluated, options, elapsed());
+    const configuration = options.configReader ? gatewayConfigurationReport(findings, failure) : undefined;
     const servers = listServerEntries(gateway, body);
     const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
     const now = options.clock.now();
@@ -80,8 +84,12 @@ export async function checkGateway(
           probeLog: finding.probeLog,
           cause: finding.cause,
           severity: finding.severity,
+          ...(finding.configuration?.read === false
+            ? { generalSteps: { because: finding.configuration.reason } }
+            : {}),
           insight: { markdown: `${path}.md`, html: `${path}.html` },
         })),
+        ...(configuration ? { configuration } : {}),
       },
     };
   } catch (error) {
@@ -105,30 +113,53 @@ export async function checkGateway(
  */
 export const CONFIG_READ_MIN_TIMEOUT_IN_MS = 5_000;
 
+/** Why the configuration GET failed, for the run report (configuration-report.ts). */
+interface ConfigFailure {
+  readonly kind: GatewayConfigFailureKind;
+  readonly detail: string;
+}
+
 /**
  * The findings with the gateway's configuration joined (src/core/finding-configuration.ts): one GET of
  * the gateway, only when there is a finding to explain (a healthy gateway costs no read). Never throws:
  * a read that fails, times out or is cut short by the run's stop leaves each finding `read: false` with
- * the reason, and its insight gives the general steps.
+ * the reason, and its insight gives the general steps; the failure is returned for the run report.
  */
 async function withGatewayConfiguration(
   gateway: GatewayRef,
   findings: Finding[],
   options: CheckGatewayOptions,
   elapsedInMs: number,
-): Promise<Finding[]> {
+): Promise<{ findings: Finding[]; failure?: ConfigFailure }> {
   const reader = options.configReader;
-  if (!reader || findings.length === 0) return findings;
+  if (!reader || findings.length === 0) return { findings };
   const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
+  let reading: GatewayConfigReading;
   try {
-    const reading = await withTimeout(
+    reading = await withTimeout(
       timeoutInMs,
       (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-      (ms) => new Error(`no answer within ${ms} ms`),
+      (ms) => new ConfigReadTimeout(ms),
       options.stop,
     );
-    return withConfiguration(findings, reading);
   } catch (error) {
-    return withConfiguration(findings, { ok: false, detail: toError(error).message });
+    const kind = error instanceof ConfigReadTimeout ? 'timeout' : 'unavailable';
+    reading = { ok: false, detail: toError(error).message, kind };
+  }
+  if (reading.ok) return { findings: withConfiguration(findings, reading) };
+  const kind = reading.kind ?? 'unavailable';
+  // A 404 here follows a backend-health read that worked: the gateway went in between.
+  const detail =
+    kind === 'not-found'
+      ? `${reading.detail}: the gateway was deleted after its backend health was read (the next run's listing will show it gone)`
+      : reading.detail;
+  const failed = { ...reading, detail };
+  return { findings: withConfiguration(findings, failed), failure: { kind, detail } };
+}
+
+/** The configuration GET took longer than its share of the gateway's time-out. */
+class ConfigReadTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
   }
 }

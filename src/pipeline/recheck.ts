@@ -3,7 +3,7 @@ import { confirmationHoldInMs, type ConfirmedServer, type NotifyPolicy } from '.
 import { isEpisode, type ServerRecord } from '../core/notice/server-record';
 import type { GatewayRef } from '../core/model';
 import { onDemandProbeRequest, type OnDemandServer } from '../core/on-demand-probe';
-import { resolveProbe } from '../core/probe-resolution';
+import { findSettings, pickByName, resolveProbe } from '../core/probe-resolution';
 import type { GatewayConfig, HttpSettingsConfig, PoolConfig } from '../core/gateway-config';
 import {
   isGatewayNotFoundError,
@@ -77,7 +77,8 @@ export async function recheck(
   const target = recheckTarget(config, asked, inputs);
   if (typeof target === 'string') throw new RecheckTargetError(gateway.id, target);
   const { pool, settings } = target;
-  const resolved = resolveProbe(config, gateway, settings.name, pool.addresses[0] ?? '');
+  // By the chosen setting's own id: an HTTP and a TCP/TLS setting may share its name.
+  const resolved = resolveProbe(config, gateway, settingsRef(gateway, settings), pool.addresses[0] ?? '');
   if (!resolved.ok) throw new RecheckTargetError(gateway.id, resolved.reason);
 
   const names = { backendPool: pool.name, backendSettings: settings.name };
@@ -191,7 +192,10 @@ export function recheckTarget(
   inputs: RecheckInputs = CLI_INPUTS,
 ): { pool: PoolConfig; settings: HttpSettingsConfig } | string {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  const pool = config.pools.find((p) => same(p.name, asked.backendPool));
+  const pools = config.pools.filter((p) => same(p.name, asked.backendPool));
+  const pool = pickByName(pools, asked.backendPool);
+  if (!pool && pools.length > 1)
+    return `${inputs.pool}: ${JSON.stringify(asked.backendPool)} matches ${pools.length} backend pools that differ only in case (${namesOf(pools)}): give the name exactly as the gateway spells it`;
   if (!pool)
     return `${inputs.pool}: the gateway has no backend pool ${JSON.stringify(asked.backendPool)} (its pools: ${namesOf(config.pools)})`;
   const paired = pairedSettings(config, pool.name);
@@ -199,15 +203,40 @@ export function recheckTarget(
   if (asked.backendSettings === undefined)
     return `${inputs.settings} is missing: say which backend setting to probe pool ${JSON.stringify(pool.name)} with (${choices})`;
   const wanted = asked.backendSettings;
-  const settings = config.settings.find((s) => same(s.name, wanted));
-  if (!settings)
+  // A setting's id (…/backendHttpSettingsCollection/NAME, …/backendSettingsCollection/NAME) says which
+  // of an HTTP and a TCP/TLS setting of one name is meant; a name alone may not.
+  const byId = wanted.includes('/');
+  const found = findSettings(
+    config,
+    byId ? { name: wanted.split('/').pop() ?? wanted, id: wanted } : { name: wanted },
+  );
+  if (!found.ok) {
+    const candidates = config.settings.filter((s) => same(s.name, wanted.split('/').pop() ?? wanted));
+    if (candidates.length > 1)
+      return (
+        `${inputs.settings}: ${JSON.stringify(wanted)} names ${candidates.length} backend settings (${candidates.map((s) => `${s.layer4 ? 'TCP/TLS' : 'HTTP'} ${JSON.stringify(s.name)}`).join(', ')}): ` +
+        `give the setting's id instead, ${gatewayChild('backendHttpSettingsCollection')} for the HTTP one or ${gatewayChild('backendSettingsCollection')} for the TCP/TLS one`
+      );
     return `${inputs.settings}: the gateway has no backend setting ${JSON.stringify(wanted)} (${choices})`;
+  }
+  const settings = found.settings;
   if (config.pairs && config.pairs.length > 0 && !paired.some((n) => same(n, settings.name)))
     return (
       `${inputs.settings}: no routing rule sends pool ${JSON.stringify(pool.name)} to backend setting ` +
       `${JSON.stringify(settings.name)}, and the gateway probes only the pairs its rules use (${choices})`
     );
   return { pool, settings };
+}
+
+/** How a setting's id looks, for messages (the gateway's id is long: its place is said, not spelled). */
+function gatewayChild(collection: string): string {
+  return `<gateway id>/${collection}/<name>`;
+}
+
+/** The setting as a finding would name it: its own id, else the id its collection gives it under the gateway. */
+function settingsRef(gateway: GatewayRef, settings: HttpSettingsConfig): { name: string; id: string } {
+  const collection = settings.layer4 ? 'backendSettingsCollection' : 'backendHttpSettingsCollection';
+  return { name: settings.name, id: settings.id ?? `${gateway.id}/${collection}/${settings.name}` };
 }
 
 /** The settings names a rule pairs with `pool` (RoutedPair); every setting's when the rules were not read. */

@@ -153,6 +153,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         if (processed.interrupted) return undefined;
         if (processed.report.error)
           deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
+        const configuration = processed.report.configuration;
+        if (configuration && !configuration.read)
+          deps.logger.warn(
+            `${processed.report.id}: configuration not read (${configuration.reason ?? 'unavailable'}), its insights give the general steps: ${configuration.message ?? ''}`,
+          );
         await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
         if (deps.status) {
           const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());

@@ -170,6 +170,67 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
     }
   });
 
+  it('run: configurations that cannot be read (403): exit 3, said once at the top with the action and the role; --json says it too', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-cfg-'));
+    const down = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const forbidden = { faults: [{ on: 'get' as const, status: 403, times: 5 }] };
+    const emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          gateway('gw1', [down], forbidden),
+          gateway('gw2', [down], forbidden),
+          gateway('gw3', [down]),
+        ],
+      } as never,
+    });
+    try {
+      const file = path.join(dir, 'config.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          targets: [`/subscriptions/${SUB}`],
+          arm: emulatorArm(emulator),
+          sinks: { dir: path.join(dir, 'out') },
+        }),
+      );
+      const text = await runCli(['run', '--config', file]);
+      expect(text.code).toBe(3);
+      const lines = text.stdout.split('\n');
+      // Once, right under the first line, naming the action and the custom role.
+      expect(lines[2]).toMatch(
+        /^! Remediation steps are the general ones for 2 finding\(s\) on 2 gateway\(s\)/,
+      );
+      expect(lines[2]).toContain('"Microsoft.Network/applicationGateways/read"');
+      expect(lines[2]).toContain('"App Gateway Backend Health Reader"');
+      expect(text.stdout.match(/Remediation steps are the general ones/g)).toHaveLength(1);
+      expect(text.stdout).toContain('configuration not read (forbidden)');
+      expect(text.stderr).toContain(`warning: ${gatewayId('gw1')}: configuration not read (forbidden)`);
+
+      const json = await runCli(['run', '--config', file, '--json']);
+      expect(json.code).toBe(3);
+      const report = JSON.parse(json.stdout);
+      expect(report.ok).toBe(true); // every gateway's health was read
+      expect(report.configuration).toMatchObject({
+        unreadGateways: 2,
+        generalSteps: 2,
+        grant: {
+          action: 'Microsoft.Network/applicationGateways/read',
+          role: 'App Gateway Backend Health Reader',
+          definedIn: 'infra/app/backend-health-reader-role.bicep',
+        },
+      });
+      const byName = new Map(report.gateways.map((g: { name: string }) => [g.name, g]));
+      expect(byName.get('gw1')).toMatchObject({
+        ok: true,
+        configuration: { read: false, reason: 'forbidden' },
+      });
+      expect(byName.get('gw3')).not.toHaveProperty('configuration');
+    } finally {
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('run: names, addresses and probe messages from the network reach the terminal without controls or bidi overrides', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-hostile-'));
     const id = gatewayId('gw');

@@ -693,3 +693,57 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     );
   });
 });
+
+describe('insights with the general steps (issue 17, item 1)', () => {
+  const configuration = {
+    unreadGateways: 1,
+    generalSteps: 1,
+    message: 'Remediation steps are the general ones for 1 finding(s) on 1 gateway(s), …',
+  };
+  it.each([
+    ['nothing else failed: 3', { ok: true, deliveryErrors: [] }, 3],
+    ['a gateway failed too: 2 outranks it', { ok: false, deliveryErrors: [] }, 2],
+    [
+      'a sink failed too: 2',
+      { ok: true, deliveryErrors: [{ code: 'DeliveryFailed', message: 'x', retryable: true }] },
+      2,
+    ],
+  ] as const)('%s', (_, parts, code) => {
+    expect(exitCode({ ...report('x'), ...parts, configuration })).toBe(code);
+  });
+
+  it('without it, a clean run exits 0 (the case that does not trigger)', () => {
+    expect(report('x').configuration).toBeUndefined();
+    expect(exitCode(report('x'))).toBe(0);
+  });
+
+  it('the message is the second block, once; a gateway not read says why under its name', () => {
+    const base = report('x');
+    const [gateway] = base.gateways;
+    const text = formatSummary(
+      {
+        ...base,
+        configuration,
+        gateways: [
+          {
+            ...gateway!,
+            configuration: {
+              read: false,
+              reason: 'forbidden',
+              message: 'The identity lacks permission',
+              retryable: false,
+              generalSteps: 1,
+            },
+          },
+        ],
+      },
+      [],
+    );
+    const lines = text.split('\n');
+    expect(lines[2]).toBe(`! ${configuration.message}`);
+    expect(lines[3]).toBe('    appgw_prod-01 (rg-web (prod)): forbidden');
+    expect(text).toContain(
+      'configuration not read (forbidden): general steps only: The identity lacks permission',
+    );
+  });
+});

@@ -51,7 +51,7 @@ describe('evaluateBackendHealth', () => {
     expect(findings.map((f) => f.state)).toEqual(['draining']);
   });
 
-  it('carries gateway, pool and settings names (from ids), address, raw health and probe log', () => {
+  it('carries gateway, pool and settings names (from ids), the settings id, address, raw health and probe log', () => {
     const [finding] = evaluateBackendHealth(
       gateway,
       body([{ address: 'app.contoso.internal', health: 'Unhealthy', healthProbeLog: 'TCP connect error' }]),
@@ -61,6 +61,8 @@ describe('evaluateBackendHealth', () => {
       gateway,
       backendPool: 'poolA',
       backendSettings: 'settingsA',
+      // The id tells an HTTP setting from a TCP/TLS one of the same name (probe-resolution.ts findSettings).
+      backendSettingsId: `${gateway.id}/backendHttpSettingsCollection/settingsA`,
       address: 'app.contoso.internal',
       health: 'Unhealthy',
       state: 'unhealthy',

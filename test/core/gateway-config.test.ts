@@ -57,6 +57,8 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
         settings: [
           {
             name: 's1',
+            // Kept: backend health names a setting by this id (probe-resolution.ts findSettings).
+            id: `${GW}/backendHttpSettingsCollection/s1`,
             protocol: 'Https',
             port: 443,
             hostName: 'www.contoso.com',
@@ -68,6 +70,7 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
           },
           {
             name: 's2',
+            id: `${GW}/backendHttpSettingsCollection/s2`,
             pickHostNameFromBackendAddress: false,
             trustedRootCertificateNames: [],
             authenticationCertificateNames: [],

@@ -26,7 +26,11 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function check(scenario: ScenarioInput | Awaited<ReturnType<typeof loadDefaultScenario>>, id: string) {
+async function check(
+  scenario: ScenarioInput | Awaited<ReturnType<typeof loadDefaultScenario>>,
+  id: string,
+  options: { gatewayTimeoutInMs?: number } = {},
+) {
   emulator ??= await startEmulator({ scenario: scenario as never });
   const clientFor = createArmClientFactory({
     endpoint: emulator.url,
@@ -40,7 +44,7 @@ async function check(scenario: ScenarioInput | Awaited<ReturnType<typeof loadDef
     clock: { now: () => new Date('2026-11-30T10:00:00Z') },
     article: seedArticle,
     unhealthyStates: DEFAULT_UNHEALTHY_STATES,
-    gatewayTimeoutInMs: 30_000,
+    gatewayTimeoutInMs: options.gatewayTimeoutInMs ?? 30_000,
   });
 }
 
@@ -138,35 +142,113 @@ describe('a configuration that cannot be read', () => {
   };
 
   it.each([
-    ['404', { on: 'get', status: 404 }, 'ResourceNotFound'],
-    ['403', { on: 'get', status: 403 }, 'Microsoft.Network/applicationGateways/read'],
-    ['500', { on: 'get', status: 500 }, 'ARM answered 500'],
-    ['503', { on: 'get', status: 503 }, 'ARM answered 503'],
-    ['a reset connection', { on: 'get', connection: 'reset' }, ''],
-    ['an answer that is not JSON', { on: 'get', text: '{"properties":' }, 'not JSON'],
+    ['404', { on: 'get', status: 404 }, 'ResourceNotFound', 'not-found'],
+    ['403', { on: 'get', status: 403 }, 'Microsoft.Network/applicationGateways/read', 'forbidden'],
+    ['401', { on: 'get', status: 401 }, 'AuthenticationFailed', 'unauthenticated'],
+    ['429 after the retries', { on: 'get', status: 429 }, 'ARM answered 429', 'throttled'],
+    ['500', { on: 'get', status: 500 }, 'ARM answered 500', 'unavailable'],
+    ['503', { on: 'get', status: 503 }, 'ARM answered 503', 'unavailable'],
+    ['a reset connection', { on: 'get', connection: 'reset' }, '', 'unavailable'],
+    ['an answer that is not JSON', { on: 'get', text: '{"properties":' }, 'not JSON', 'invalid'],
     [
       'an answer that is not a gateway',
       { on: 'get', text: '{"properties":{"probes":{}}}' },
       'properties.probes is not an array',
+      'invalid',
     ],
-  ] as const)('%s: general steps, said so, insight delivered', async (_, fault, says) => {
+  ] as const)(
+    '%s: general steps, said so in the insight and the report, insight delivered',
+    async (_, fault, says, reason) => {
+      const outcome = await check(
+        { gateways: [gateway('gw', [down], { faults: [fault as never] })] },
+        gatewayId('gw'),
+      );
+      // The health was read: the gateway did not fail; its configuration entry says what did.
+      expect(outcome.report.ok).toBe(true);
+      expect(outcome.report.configuration).toMatchObject({ read: false, reason, generalSteps: 1 });
+      expect(outcome.report.configuration?.message).toContain(says);
+      expect(outcome.report.findings[0]?.generalSteps?.because).toContain(says);
+      expect(outcome.insights).toHaveLength(1);
+      const [insight] = outcome.insights;
+      expect(insight?.finding.configuration).toMatchObject({ read: false });
+      expect(insight?.markdown).toContain(
+        "The gateway's configuration could not be read, so these steps are the general ones:",
+      );
+      expect(insight?.markdown).toContain(says);
+      expect(insight?.markdown).not.toContain('curl -i --max-time');
+      expect(insight?.markdown).not.toContain('Confirm the fix'); // recheck reads the same configuration
+      // The general steps are all there.
+      expect(insight?.markdown).toContain('### What to do');
+      expect(outcome.report.findings[0]?.cause.id).toBe('status-code-mismatch');
+    },
+  );
+
+  it('403: the insight names the action and the custom role of infra/ that grants it', async () => {
     const outcome = await check(
-      { gateways: [gateway('gw', [down], { faults: [fault as never] })] },
+      { gateways: [gateway('gw', [down], { faults: [{ on: 'get', status: 403 } as never] })] },
       gatewayId('gw'),
     );
-    expect(outcome.report.ok).toBe(true);
-    expect(outcome.insights).toHaveLength(1);
-    const [insight] = outcome.insights;
-    expect(insight?.finding.configuration).toMatchObject({ read: false });
-    expect(insight?.markdown).toContain(
-      "The gateway's configuration could not be read, so these steps are the general ones:",
+    const md = outcome.insights[0]?.markdown ?? '';
+    expect(md).toContain('Microsoft.Network/applicationGateways/read');
+    expect(md).toContain('App Gateway Backend Health Reader');
+    expect(outcome.report.configuration).toMatchObject({ reason: 'forbidden', retryable: false });
+  });
+
+  it('404 after the health was read: said as a gateway deleted in between, the run goes on', async () => {
+    const outcome = await check(
+      { gateways: [gateway('gw', [down], { faults: [{ on: 'get', status: 404 } as never] })] },
+      gatewayId('gw'),
     );
-    expect(insight?.markdown).toContain(says);
-    expect(insight?.markdown).not.toContain('curl -i --max-time');
-    expect(insight?.markdown).not.toContain('Confirm the fix'); // recheck reads the same configuration
-    // The general steps are all there.
-    expect(insight?.markdown).toContain('### What to do');
-    expect(outcome.report.findings[0]?.cause.id).toBe('status-code-mismatch');
+    expect(outcome.report.configuration?.message).toContain('deleted after its backend health was read');
+  });
+
+  it("no answer within the gateway's time-out: timeout (retryable), general steps", async () => {
+    const outcome = await check(
+      { gateways: [gateway('gw', [down], { faults: [{ on: 'get', connection: 'hang' } as never] })] },
+      gatewayId('gw'),
+      // The backend-health read fits in it; the GET gets CONFIG_READ_MIN_TIMEOUT_IN_MS, then is cut.
+      { gatewayTimeoutInMs: 3_000 },
+    );
+    expect(outcome.report.ok).toBe(true);
+    expect(outcome.report.configuration).toMatchObject({ read: false, reason: 'timeout', retryable: true });
+    expect(outcome.insights[0]?.markdown).toContain('could not be read, so these steps are the general ones');
+  });
+
+  it('a setting naming a probe the answer lacks (no probes at all): read, this finding unresolved, said so', async () => {
+    const id = gatewayId('gw');
+    const text = JSON.stringify({
+      id,
+      name: 'gw',
+      properties: {
+        sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+        backendHttpSettingsCollection: [
+          {
+            id: `${id}/backendHttpSettingsCollection/settings-a`,
+            name: 'settings-a',
+            properties: { protocol: 'Http', port: 80, probe: { id: `${id}/probes/gone` } },
+          },
+        ],
+      },
+    });
+    const outcome = await check(
+      { gateways: [gateway('gw', [down], { faults: [{ on: 'get', text } as never] })] },
+      id,
+    );
+    expect(outcome.report.ok).toBe(true);
+    expect(outcome.report.configuration).toEqual({ read: true, generalSteps: 1 });
+    expect(outcome.report.findings[0]?.generalSteps?.because).toContain(
+      'the probe "gone" of backend setting "settings-a" is not in the gateway\'s configuration',
+    );
+    expect(outcome.insights[0]?.markdown).toContain(
+      "The gateway's configuration was read, but it does not say which probe this server has",
+    );
+  });
+
+  it('every insight exact: no configuration entry in the report (the case that does not trigger)', async () => {
+    const outcome = await check({ gateways: [gateway('gw', [down])] }, gatewayId('gw'));
+    expect(outcome.insights[0]?.finding.configuration?.read).toBe(true);
+    expect(outcome.report.configuration).toBeUndefined();
+    expect(outcome.report.findings[0]?.generalSteps).toBeUndefined();
   });
 
   it('does not read the configuration of a gateway without findings', async () => {

@@ -1,4 +1,9 @@
-import { readGatewayConfig, type GatewayConfigReading } from '../../core/gateway-config';
+import { CONFIGURATION_GRANT } from '../../core/configuration-report';
+import {
+  readGatewayConfig,
+  type GatewayConfigFailureKind,
+  type GatewayConfigReading,
+} from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import { firstLineClipped } from '../../core/text-clip';
 import { isAppGwInsightsError, isCancellation } from '../../errors';
@@ -8,7 +13,7 @@ import { armAnswered, armErrorCode, isRestError, toArmError } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
-export const GATEWAY_READ_ACTION = 'Microsoft.Network/applicationGateways/read';
+export const GATEWAY_READ_ACTION = CONFIGURATION_GRANT.action;
 
 export interface GatewayConfigReaderOptions {
   /**
@@ -55,19 +60,25 @@ export function createArmGatewayConfigReader(
         if (!capture.last) {
           // 404: no such gateway. Said as ARM's status and code only: what to check depends on who named it.
           if (isRestError(error) && error.statusCode === 404) {
-            return { ok: false, detail: armAnswered(404, armErrorCode(error)), notFound: true };
+            return {
+              ok: false,
+              detail: armAnswered(404, armErrorCode(error)),
+              notFound: true,
+              kind: 'not-found',
+            };
           }
-          return { ok: false, detail: describeFailure(error, gateway, clientFor) };
+          return { ok: false, ...describeFailure(error, gateway, clientFor) };
         }
       }
       const answer = answerJson(capture.last?.text);
-      if (!answer.ok) return { ok: false, detail: answer.detail };
+      if (!answer.ok) return { ok: false, detail: answer.detail, kind: 'invalid' };
       const read = readGatewayConfig(answer.value);
       return read.ok
         ? read
         : {
             ok: false,
             detail: `ARM answered 200 with a gateway resource that cannot be read: ${read.detail}`,
+            kind: 'invalid',
           };
     },
   };
@@ -82,9 +93,24 @@ async function admitRead(pacer: SubscriptionPacer, gateway: GatewayRef, signal: 
   }
 }
 
-/** What went wrong, in one line: ARM's own words where it answered, the mapped error's otherwise. */
-function describeFailure(error: unknown, gateway: GatewayRef, clientFor: ArmClientFactory): string {
-  if (isCancellation(error)) return "no answer within the gateway's time-out";
+/** The mapped error's code → why the configuration was not read (the run report's `reason`). */
+const KIND_OF_CODE: Readonly<Record<string, GatewayConfigFailureKind>> = {
+  AuthorizationFailed: 'forbidden',
+  ResourceNotFound: 'not-found',
+  Throttled: 'throttled',
+  AuthenticationFailed: 'unauthenticated',
+};
+
+/**
+ * What went wrong, in one line (ARM's own words where it answered, the mapped error's otherwise), and
+ * its kind.
+ */
+function describeFailure(
+  error: unknown,
+  gateway: GatewayRef,
+  clientFor: ArmClientFactory,
+): { detail: string; kind: GatewayConfigFailureKind } {
+  if (isCancellation(error)) return { detail: "no answer within the gateway's time-out", kind: 'timeout' };
   const mapped = toArmError(
     error,
     { kind: 'backendHealth', resourceId: gateway.id, action: GATEWAY_READ_ACTION },
@@ -93,10 +119,16 @@ function describeFailure(error: unknown, gateway: GatewayRef, clientFor: ArmClie
   const rest = error as { statusCode?: unknown; code?: unknown };
   // Missing permission, not found, throttled, unreachable, sign-in: the mapped error says what to do.
   if (isAppGwInsightsError(mapped) && mapped.code !== 'BackendHealthUnavailable')
-    return firstLineClipped(mapped.message, 600);
+    return {
+      detail: firstLineClipped(mapped.message, 600),
+      kind: KIND_OF_CODE[mapped.code] ?? 'unavailable',
+    };
   if (typeof rest.statusCode === 'number') {
     const message = error instanceof Error ? `: ${firstLineClipped(error.message, 300)}` : '';
-    return `${armAnswered(rest.statusCode, rest.code)}${message}`;
+    return { detail: `${armAnswered(rest.statusCode, rest.code)}${message}`, kind: 'unavailable' };
   }
-  return firstLineClipped(error instanceof Error ? error.message : String(error), 300);
+  return {
+    detail: firstLineClipped(error instanceof Error ? error.message : String(error), 300),
+    kind: 'unavailable',
+  };
 }

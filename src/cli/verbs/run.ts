@@ -3,7 +3,7 @@ import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
 import { loadConfigFile } from '../../config/load';
 import { runSucceeded, type RunReport } from '../../core/run-report';
-import { EXIT_DEADLINE, EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { EXIT_DEADLINE, EXIT_DEGRADED, EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { limitHeapGrowth } from '../heap-growth';
 import { outFolder } from '../out-folder';
 import { createProgressLine } from '../progress-line';
@@ -54,10 +54,14 @@ export async function runVerb(args: string[]): Promise<number> {
   }
 }
 
-/** 0, 2, or for an interrupted run 128 + the signal's number, or 124 past the deadline. */
+/**
+ * 0; 3 when everything was done but some insight gives the general steps (report `configuration`);
+ * 2 when anything failed; for an interrupted run 128 + the signal's number, or 124 past the deadline.
+ */
 export function exitCode(report: RunReport): number {
   const interrupted = report.interrupted;
   if (interrupted?.by === 'deadline') return EXIT_DEADLINE;
   if (interrupted) return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
-  return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
+  if (!runSucceeded(report)) return EXIT_FAILED;
+  return report.configuration ? EXIT_DEGRADED : EXIT_OK;
 }

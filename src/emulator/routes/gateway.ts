@@ -87,7 +87,10 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
   const config = gateway.configuration;
   const child = (kind: string, name: string) => `${gateway.id}/${kind}/${name}`;
   const pools = new Map<string, { id: string; name: string; addresses: Set<string> }>();
+  // Keyed by collection and name: an HTTP setting and a TCP/TLS setting may share a name (they are
+  // children of two collections), and backend health tells them apart by id only.
   const settingsIds = new Map<string, { id: string; name: string }>();
+  const settingsKey = (layer4: boolean, name: string) => `${layer4 ? 'l4' : 'http'}|${key(name)}`;
   // One basic rule per pool/settings pair the body lists: ARM's backend health reports exactly those.
   const rules: Array<{ pool: string; settings: string }> = [];
   for (const pool of gateway.backendHealth.backendAddressPools ?? []) {
@@ -98,26 +101,32 @@ export function gatewayResourceInFull(entry: GatewayEntry): Record<string, unkno
     if (entryOf && poolId) pools.set(key(poolId), entryOf);
     for (const settings of pool.backendHttpSettingsCollection ?? []) {
       const settingsId = settings.backendHttpSettings?.id;
-      if (settingsId && !settingsIds.has(key(lastSegment(settingsId))))
-        settingsIds.set(key(lastSegment(settingsId)), { id: settingsId, name: lastSegment(settingsId) });
+      const sKey = settingsId ? settingsKey(isLayer4Id(settingsId), lastSegment(settingsId)) : undefined;
+      if (settingsId && sKey && !settingsIds.has(sKey))
+        settingsIds.set(sKey, { id: settingsId, name: lastSegment(settingsId) });
       if (poolId && settingsId) rules.push({ pool: poolId, settings: settingsId });
       for (const server of settings.servers ?? []) if (server.address) entryOf?.addresses.add(server.address);
     }
   }
   const given = new Map(config.backendHttpSettings.map((s) => [key(s.name), s]));
   const givenLayer4 = new Map(config.backendSettings.map((s) => [key(s.name), s]));
-  const names = [...new Set([...settingsIds.keys(), ...given.keys(), ...givenLayer4.keys()])];
-  const settings = names.map((name) => {
-    const layer4 = givenLayer4.get(name);
-    const own = given.get(name);
+  const keys = [
+    ...new Set([
+      ...settingsIds.keys(),
+      ...[...given.keys()].map((name) => settingsKey(false, name)),
+      ...[...givenLayer4.keys()].map((name) => settingsKey(true, name)),
+    ]),
+  ];
+  const settings = keys.map((sKey) => {
+    const layer4 = sKey.startsWith('l4|');
+    const name = sKey.slice(sKey.indexOf('|') + 1);
+    const own = layer4 ? givenLayer4.get(name) : given.get(name);
     const id =
-      settingsIds.get(name)?.id ??
-      child(
-        layer4 ? 'backendSettingsCollection' : 'backendHttpSettingsCollection',
-        layer4?.name ?? own?.name ?? name,
-      );
-    const properties =
-      layer4 || isLayer4Id(id) ? layer4SettingsProperties(gateway, layer4) : settingsProperties(gateway, own);
+      settingsIds.get(sKey)?.id ??
+      child(layer4 ? 'backendSettingsCollection' : 'backendHttpSettingsCollection', own?.name ?? name);
+    const properties = layer4
+      ? layer4SettingsProperties(gateway, givenLayer4.get(name))
+      : settingsProperties(gateway, given.get(name));
     return { id, name: lastSegment(id), properties };
   });
   const layer4Rules = rules.filter((rule) => isLayer4Id(rule.settings));

@@ -1,0 +1,50 @@
+/**
+ * recheck's pool and setting by name (issue 17, item 2): pools whose names differ only in case, and a
+ * setting name an HTTP and a TCP/TLS setting share; the exact spelling or the setting's id chooses.
+ */
+import type { GatewayConfig, HttpSettingsConfig } from '../../src/core/gateway-config';
+import { recheckTarget } from '../../src/pipeline/recheck';
+
+const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
+const settings = (name: string, collection: string, layer4: boolean): HttpSettingsConfig => ({
+  name,
+  id: `${GW}/${collection}/${name}`,
+  ...(layer4 ? { layer4: true as const } : {}),
+  pickHostNameFromBackendAddress: false,
+  trustedRootCertificateNames: [],
+  authenticationCertificateNames: [],
+});
+const http = settings('shared', 'backendHttpSettingsCollection', false);
+const tls = settings('shared', 'backendSettingsCollection', true);
+const config = (all: HttpSettingsConfig[], extra: Partial<GatewayConfig> = {}): GatewayConfig => ({
+  generation: 'v2',
+  settings: all,
+  probes: [],
+  pools: [{ name: 'pool-a', addresses: ['10.0.0.4'] }],
+  ...extra,
+});
+
+describe('recheckTarget: names that do not decide', () => {
+  it('recheck --pool: the exact spelling wins; otherwise ambiguous, listing both', () => {
+    const cfg = config([http], {
+      pools: [
+        { name: 'web', addresses: [] },
+        { name: 'WEB', addresses: [] },
+      ],
+    });
+    const exact = recheckTarget(cfg, { backendPool: 'WEB', backendSettings: 'shared' });
+    expect(typeof exact !== 'string' && exact.pool.name).toBe('WEB');
+    expect(recheckTarget(cfg, { backendPool: 'Web', backendSettings: 'shared' })).toContain(
+      '--pool: "Web" matches 2 backend pools that differ only in case ("web", "WEB")',
+    );
+  });
+
+  it('recheck --settings: a name an HTTP and a TCP/TLS setting share is refused; its id chooses', () => {
+    const cfg = config([http, tls]);
+    expect(recheckTarget(cfg, { backendPool: 'pool-a', backendSettings: 'shared' })).toContain(
+      '--settings: "shared" names 2 backend settings (HTTP "shared", TCP/TLS "shared"): give the setting\'s id instead',
+    );
+    const chosen = recheckTarget(cfg, { backendPool: 'pool-a', backendSettings: tls.id ?? '' });
+    expect(typeof chosen !== 'string' && chosen.settings.layer4).toBe(true);
+  });
+});
