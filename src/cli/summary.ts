@@ -175,7 +175,6 @@ function nothingSentWhy(notifications: NotificationsReport): string {
   return parts.length ? ` (nothing due: ${parts.join(', ')})` : '';
 }
 
-
 /** Gateways named under the run's configuration line; the rest are counted (report.json lists each). */
 const UNREAD_SHOWN = 5;
 
