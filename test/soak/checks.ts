@@ -9,6 +9,7 @@ import {
   checkExcusedRightly,
   checkReportsTellTheTruth,
   describe,
+  droppedUnrecorded,
   endedInReports,
   keyOf,
   label,
@@ -93,6 +94,11 @@ export function checkSoak(input: CheckInput): CheckResult {
       serverKey,
     ),
     ...input.notResent,
+    // What a run whose state write lost its answer may have dropped unsaid.
+    ...droppedUnrecorded(input.runs, ledger, input.requests, input.receivers, (notice, index) => {
+      const run = input.runs[index] as RunRecord;
+      return run.truth.get(keyOf(notice))?.kind !== 'bad';
+    }),
   ];
   const excusedIds = new Set(excused.map((e) => `${e.receiver}|${e.noticeId}`));
 

@@ -333,3 +333,65 @@ export function checkExcusedRightly(
   }
   return violations;
 }
+
+/** A state error that leaves it unknown whether the write landed: a cut connection can lose its answer. */
+const WRITE_UNANSWERED = /cannot write it/;
+
+/**
+ * Notices a run may have dropped as their episode had ended, with no report saying so: the run's
+ * write of the gateway's state document failed (`cannot write it`), and a cut connection can land the
+ * write and lose its answer, so the drop may be stored while the report lists only the state error
+ * (the next run finds nothing left to report). For each such run: each notice of that gateway decided
+ * up to it (its own included) that a receiver not told of the episode never accepted, whose episode
+ * was over by the truth at that run (`episodeOver`), with a `recovered` at the run's time (the close
+ * the run decided and dropped), for checkExcusedRightly to check like any other.
+ */
+export function droppedUnrecorded<N extends { readonly type: string; readonly occurredAt: string }>(
+  runs: readonly { readonly at: string; readonly reports: readonly RunReport[] }[],
+  ledger: ReadonlyMap<string, N & Parameters<typeof keyOf>[0]>,
+  requests: readonly ReceivedRequest[],
+  receivers: readonly string[],
+  episodeOver: (notice: N & Parameters<typeof keyOf>[0], runIndex: number) => boolean,
+): ExcusedNotice[] {
+  const accepted = new Set(requests.filter((r) => r.accepted).map((r) => `${r.receiver}|${r.id}`));
+  // Told of the episode open at `at`: its latest notice the receiver accepted (by decision time) opens
+  // or keeps one. Such a receiver gets the recovered, so the run dropped nothing for it.
+  const toldOf = (receiver: string, key: string, at: string) => {
+    const latest = requests
+      .filter(
+        (r) =>
+          r.receiver === receiver &&
+          r.accepted &&
+          keyOf(r) === key &&
+          Date.parse(r.occurredAt) < Date.parse(at),
+      )
+      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
+      .at(-1);
+    return latest !== undefined && latest.type !== 'recovered';
+  };
+  const excused: ExcusedNotice[] = [];
+  runs.forEach((run, index) => {
+    const unanswered = run.reports.flatMap((report) =>
+      (report.notifications?.stateErrors ?? [])
+        .filter((e) => e.document !== undefined && WRITE_UNANSWERED.test(e.message))
+        .map((e) => e.document as string),
+    );
+    if (unanswered.length === 0) return;
+    const what = `may have been dropped as ended by the run at ${run.at}, whose state write lost its answer`;
+    for (const [id, notice] of ledger) {
+      // The run's own decisions too: it may have dropped the recovered it decided.
+      if (Date.parse(notice.occurredAt) > Date.parse(run.at)) continue;
+      const document = documentName(gatewayKey(notice.gateway));
+      if (!unanswered.some((d) => d.endsWith(document)) || !episodeOver(notice, index)) continue;
+      const key = keyOf(notice);
+      for (const receiver of receivers) {
+        if (accepted.has(`${receiver}|${id}`) || toldOf(receiver, key, run.at)) continue;
+        excused.push(
+          { receiver, noticeId: id, type: notice.type, key, queuedAt: notice.occurredAt, what },
+          { receiver, noticeId: `closed-at-${run.at}`, type: 'recovered', key, queuedAt: run.at, what },
+        );
+      }
+    }
+  });
+  return excused;
+}

@@ -11,6 +11,7 @@ import {
   checkExcusedRightly,
   checkReportsTellTheTruth,
   describe,
+  droppedUnrecorded,
   gatewayName,
   keyOf,
   label,
@@ -104,8 +105,9 @@ export function checkGroupSoak(input: GroupCheckInput): {
     ),
   );
 
-  // Dead letters notify resend did not re-send, as their episode had ended (checked in 2b).
-  const notResent = new Set(input.notResent.map((e) => `${e.receiver}|${e.noticeId}`));
+  // Notices rightly never sent (checked in 2b): dropped as ended (a report's endedInGroup), dead
+  // letters notify resend did not re-send, and what a run whose state write lost its answer may have
+  // dropped unsaid.
   const excused: ExcusedNotice[] = [
     ...[...endedInGroup.values()].map((e) => ({
       receiver: e.receiver,
@@ -116,7 +118,22 @@ export function checkGroupSoak(input: GroupCheckInput): {
       what: `dropped as ended (${e.reason})`,
     })),
     ...input.notResent,
+    ...droppedUnrecorded(
+      input.runs.map((run) => ({ at: run.at, reports: [run.report] })),
+      ledger,
+      input.requests,
+      input.receivers,
+      (notice, index) => {
+        const run = input.runs[index] as GroupRunRecord;
+        const g = gatewayOf(notice.gateway);
+        if (!g) return false;
+        return notice.scope === 'gateway'
+          ? !allBad(run.truth, g)
+          : run.truth.get(keyOf(notice))?.kind !== 'bad';
+      },
+    ),
   ];
+  const excusedIds = new Set(excused.map((e) => `${e.receiver}|${e.noticeId}`));
 
   // 2. Exactly once per receiver: every decided notice accepted once (dead letters once re-sent),
   //    unless a report says its episode ended in the group's wait (checked in 2b).
@@ -127,7 +144,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
     for (const [id, notice] of ledger) {
       count('exactly once per receiver');
       const n = accepted.get(id) ?? 0;
-      const ended = endedInGroup.has(`${receiver}|${id}`) || notResent.has(`${receiver}|${id}`);
+      const ended = excusedIds.has(`${receiver}|${id}`);
       if (n === 0 && !ended) violations.push(`${receiver} never accepted ${describe(notice)}: lost`);
       // Dropped after a send the client gave up on (its time-out), which the receiver had accepted.
       if (n > 0 && ended && !input.mayRepeat.has(`${receiver}|${id}`))
@@ -205,12 +222,13 @@ export function checkGroupSoak(input: GroupCheckInput): {
       count('one episode, one degraded, one recovered');
       const s = state.get(key) ?? { open: false, cause: '', critical: false };
       // A degraded sent without an answer (the receiver may hold it), then dropped as its episode
-      // ended in the group's wait: its recovered goes, so the receiver is never left with an open alert.
-      const mayHaveBeenTold = [...endedInGroup.values()].some(
+      // ended (said in a report, or by a run whose state write lost its answer): its recovered goes, so
+      // the receiver is never left with an open alert.
+      const mayHaveBeenTold = excused.some(
         (e) =>
           e.receiver === receiver &&
           e.type !== 'recovered' &&
-          endedKey(e) === key &&
+          e.key === key &&
           Date.parse(e.queuedAt) <= Date.parse(r.occurredAt),
       );
       const problem =
