@@ -239,10 +239,12 @@ export function checkGroupSoak(input: GroupCheckInput): {
           : r.type === 'still-degraded'
             ? !s.open
               ? 'a reminder without an open episode'
-              : s.cause !== r.probeLog
+              : causeOf(s.cause) !== causeOf(r.probeLog)
                 ? 'a reminder for another cause than the one told'
                 : undefined
-            : s.open && s.cause === r.probeLog && !(r.severity === 'critical' && !s.critical)
+            : s.open &&
+                causeOf(s.cause) === causeOf(r.probeLog) &&
+                !(r.severity === 'critical' && !s.critical)
               ? 'a second degraded in one episode, same cause, severity not raised'
               : undefined;
       if (problem) violations.push(`${receiver}, ${label(key)}: ${problem}: ${describe(r)}`);
@@ -402,6 +404,15 @@ export function checkGroupSoak(input: GroupCheckInput): {
 
   return { ledger, violations, checked };
 }
+
+/**
+ * What a notice says is the cause: its probe log, or for a gateway-level notice (inhibit.ts) the most
+ * common cause of its summary, whose server count changes as servers come and go while the gateway
+ * stays all bad (`All 3 servers in 2 backend pools …` then `All 2 servers …`): one episode, one cause.
+ */
+const causeOf = (probeLog: string) =>
+  /^All \d+ servers? in \d+ backend pools? are not healthy\. (Most common cause: .*)$/s.exec(probeLog)?.[1] ??
+  probeLog;
 
 /** A report entry's server key: its `server` is gateway/pool/settings/address, the address last. */
 const endedKey = (e: { readonly gateway: string; readonly server: string }) =>
