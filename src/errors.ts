@@ -733,6 +733,14 @@ export class RecheckGatewayNotFoundError extends AppGwInsightsError {
 }
 
 /**
+ * `value` as one POSIX shell word in single quotes (a `'` written `'\''`). Here, not shell-quote.ts:
+ * errors.ts imports none of our modules. For an ARM id, whose characters (validated) are all visible.
+ */
+function singleQuoted(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * ARM refused the on-demand probe's request itself (400: InvalidResourceReference for a pool or setting
  * it does not probe, InvalidRequestFormat, …): the request is wrong, not ARM or the gateway, and
  * retrying it changes nothing. Thrown by the on-demand prober; `recheck` turns it into a
@@ -751,7 +759,7 @@ export class OnDemandProbeRefusedError extends AppGwInsightsError {
     super(
       `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${clause(armMessage)}). ` +
         'The request named something the gateway does not probe: check the backend pool and backend setting ' +
-        "named against the gateway's (`az network application-gateway show`). Nothing was probed.",
+        `named against the gateway's (\`az network application-gateway show --ids ${singleQuoted(gatewayId)}\`). Nothing was probed.`,
     );
   }
 }
