@@ -521,13 +521,19 @@ export class StoredSilenceInvalidError extends AppGwInsightsError {
     readonly entry: number,
     readonly id: string | undefined,
     readonly problems: readonly string[],
+    /**
+     * The command that sets it aside, `appgw-insights silence expire --config FILE ID` (built by the
+     * silence store, follow-up-command.ts: the id one shell word, the verb's --config when known);
+     * absent for an entry without an id.
+     */
+    expireCommand?: string,
   ) {
     const which = id === undefined ? `The stored silence at entry ${entry}` : `The stored silence "${id}"`;
     const where = id === undefined ? ` in ${document}` : ` (entry ${entry} in ${document})`;
     const fix =
       id === undefined
         ? `correct or delete it by hand in ${document} (README "Silences"; it has no id \`silence expire\` can name)`
-        : `\`appgw-insights silence expire ${id}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
+        : `\`${expireCommand ?? `appgw-insights silence expire --config FILE ${id}`}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
     super(
       `${which}${where} is not valid, so it is not applied (the other stored silences are): ` +
         `${problems.join('; ')}. To fix it: ${fix}.`,
