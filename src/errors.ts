@@ -521,13 +521,19 @@ export class StoredSilenceInvalidError extends AppGwInsightsError {
     readonly entry: number,
     readonly id: string | undefined,
     readonly problems: readonly string[],
+    /**
+     * The command that sets it aside, `appgw-insights silence expire --config FILE ID` (built by the
+     * silence store, follow-up-command.ts: the id one shell word, the verb's --config when known);
+     * absent for an entry without an id.
+     */
+    expireCommand?: string,
   ) {
     const which = id === undefined ? `The stored silence at entry ${entry}` : `The stored silence "${id}"`;
     const where = id === undefined ? ` in ${document}` : ` (entry ${entry} in ${document})`;
     const fix =
       id === undefined
         ? `correct or delete it by hand in ${document} (README "Silences"; it has no id \`silence expire\` can name)`
-        : `\`appgw-insights silence expire ${id}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
+        : `\`${expireCommand ?? `appgw-insights silence expire --config FILE ${id}`}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
     super(
       `${which}${where} is not valid, so it is not applied (the other stored silences are): ` +
         `${problems.join('; ')}. To fix it: ${fix}.`,
@@ -733,6 +739,14 @@ export class RecheckGatewayNotFoundError extends AppGwInsightsError {
 }
 
 /**
+ * `value` as one POSIX shell word in single quotes (a `'` written `'\''`). Here, not shell-quote.ts:
+ * errors.ts imports none of our modules. For an ARM id, whose characters (validated) are all visible.
+ */
+function singleQuoted(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * ARM refused the on-demand probe's request itself (400: InvalidResourceReference for a pool or setting
  * it does not probe, InvalidRequestFormat, …): the request is wrong, not ARM or the gateway, and
  * retrying it changes nothing. Thrown by the on-demand prober; `recheck` turns it into a
@@ -751,7 +765,7 @@ export class OnDemandProbeRefusedError extends AppGwInsightsError {
     super(
       `ARM refused the on-demand probe of ${gatewayId} (400${armCode ? ` ${armCode}` : ''}: ${clause(armMessage)}). ` +
         'The request named something the gateway does not probe: check the backend pool and backend setting ' +
-        "named against the gateway's (`az network application-gateway show`). Nothing was probed.",
+        `named against the gateway's (\`az network application-gateway show --ids ${singleQuoted(gatewayId)}\`). Nothing was probed.`,
     );
   }
 }

@@ -202,3 +202,12 @@ async function sdkAbortError(): Promise<unknown> {
       (error: unknown) => error,
     );
 }
+
+describe('OnDemandProbeRefusedError', () => {
+  it('names the gateway in its az command (a value the product knows, issue 17), one shell word', () => {
+    const id =
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg(prod)/providers/Microsoft.Network/applicationGateways/appgw';
+    const error = new errors.OnDemandProbeRefusedError(id, 'InvalidResourceReference', 'x');
+    expect(error.message).toContain(`(\`az network application-gateway show --ids '${id}'\`)`);
+  });
+});

@@ -6,6 +6,7 @@ import { createArmOnDemandProber } from '../adapters/arm/on-demand-prober';
 import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
 import { systemClock } from '../adapters/clock/system-clock';
 import type { Config } from '../config/schema';
+import { exactSteps } from '../core/exact-steps';
 import type { GatewayRef } from '../core/model';
 import type { RequestLimits } from '../core/pacing/request-limits';
 import { notificationsReport } from '../pipeline/build-run-report';
@@ -82,7 +83,16 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
       health: s.health,
       state: s.state,
       probeLog: s.probeLog,
-      ...(s.cause ? { cause: { id: s.cause.id, title: s.cause.title, steps: s.cause.steps } } : {}),
+      // Commands in the steps name the gateway and its resource group (exact-steps.ts).
+      ...(s.cause
+        ? {
+            cause: {
+              id: s.cause.id,
+              title: s.cause.title,
+              steps: exactSteps(s.cause.steps, { gateway: result.gateway }),
+            },
+          }
+        : {}),
       episodeClosed: s.episodeClosed,
     })),
     notify: {

@@ -20,9 +20,10 @@ import { writePieces } from './write-pieces';
  * reported it, the state we read it as beside it: `Down (unhealthy)`), the likely cause's title, the
  * probe's message and where its insight is; per receiver, what was delivered; then where the files
  * are. Names and probe logs come from the network: shown as they are, made safe for a terminal and
- * clipped between words (terminal-text.ts).
+ * clipped between words (terminal-text.ts). `configFile`: the `--config` the verb was given, which
+ * the follow-up commands name (re-send a dead letter); absent: they say `--config FILE`.
  */
-export function formatSummary(report: RunReport, locations: readonly string[]): string {
+export function formatSummary(report: RunReport, locations: readonly string[], configFile?: string): string {
   const roots = insightRoots(locations);
   const s = report.summary;
   const lines = [
@@ -71,7 +72,11 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
   }
   if (report.notifications)
     lines.push(
-      ...notificationLines(report.notifications, new Set(report.gateways.map((g) => gatewayKey(g.id)))),
+      ...notificationLines(
+        report.notifications,
+        new Set(report.gateways.map((g) => gatewayKey(g.id))),
+        configFile,
+      ),
     );
   lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)
@@ -84,11 +89,15 @@ export function formatSummary(report: RunReport, locations: readonly string[]): 
  * (delivered, not delivered, and when nothing was delivered, why: held for a group, silenced, already
  * told), each receiver, each problem (describeNotifyProblems), the held notices counted, and the held
  * notices of gateways with no block of their own (`shown`: gatewayKey of those that have one). Empty
- * when notify had nothing to do or say.
+ * when notify had nothing to do or say. `configFile` as formatSummary's.
  */
-export function notificationLines(notifications: NotificationsReport, shown: ReadonlySet<string>): string[] {
+export function notificationLines(
+  notifications: NotificationsReport,
+  shown: ReadonlySet<string>,
+  configFile?: string,
+): string[] {
   const lines: string[] = [];
-  const problems = describeNotifyProblems(notifications);
+  const problems = describeNotifyProblems(notifications, configFile);
   const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
   if (problems.length) {
     // An unreadable state document hides its notices: "0 not delivered" would be a false all-clear.
@@ -145,10 +154,11 @@ export function notificationLines(notifications: NotificationsReport, shown: Rea
 export function gatewayNotificationLines(
   notifications: NotificationsReport,
   gateway: { readonly id: string; readonly name: string },
+  configFile?: string,
 ): string[] {
   return [
     ...heldLines(notifications, gateway, '  '),
-    ...notificationLines(notifications, new Set([gatewayKey(gateway.id)])),
+    ...notificationLines(notifications, new Set([gatewayKey(gateway.id)]), configFile),
   ];
 }
 
@@ -474,6 +484,7 @@ export async function printRun(
   report: RunReport,
   receipts: ReadonlyArray<{ receipt: { locations: readonly string[] } }>,
   asJson = false,
+  configFile?: string,
 ): Promise<void> {
   if (asJson) {
     // terminalJson's text, written in pieces as stdout takes them: a report of 20 000 gateways is never
@@ -485,6 +496,7 @@ export async function printRun(
   const text = formatSummary(
     report,
     receipts.flatMap((r) => r.receipt.locations),
+    configFile,
   );
   process.stdout.write(`${text}\n`);
 }

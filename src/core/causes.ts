@@ -110,7 +110,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
       "Resolve it: `nslookup <fqdn>` from your machine for a public name, and from a VM in the gateway's virtual network for a private one.",
       "If the virtual network uses custom DNS servers (Virtual network → DNS servers), make sure they answer for this name and are reachable from the gateway subnet. For a private zone, link the Private DNS zone to the gateway's virtual network and check its A or CNAME record.",
       'With Azure-provided DNS (168.63.129.16), check the A or CNAME record at your DNS zone or registrar. Single-label short names (e.g. `server1`) only resolve for resources in the same virtual network: use the full name or a custom DNS server with the right search domains.',
-      'After changing DNS servers or records, stop and start the gateway so it picks them up: `az network application-gateway stop -g <resource group> -n <gateway>` then `… start …` (or `Stop-AzApplicationGateway` / `Start-AzApplicationGateway`).',
+      'After changing DNS servers or records, stop and start the gateway so it picks them up: `az network application-gateway stop -g <resource group> -n <gateway>` then `az network application-gateway start -g <resource group> -n <gateway>` (or `Stop-AzApplicationGateway` / `Start-AzApplicationGateway`).',
     ],
   },
   'tcp-connect': {
@@ -118,8 +118,8 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.tcp),
     steps: [
       "From a VM in the gateway's virtual network, test the port: `Test-NetConnection -ComputerName <address> -Port <port>` or `nc -vz <address> <port>`. Check that the port in the backend setting is the one the server listens on.",
-      "NSGs: the backend's NIC and subnet must allow inbound traffic from the gateway subnet on that port, and the gateway subnet must allow outbound traffic to it. Effective rules: `az network nic list-effective-nsg -g <resource group> -n <nic>` (or `Get-AzEffectiveNetworkSecurityGroup`).",
-      'Routes: look for user-defined routes on the gateway or backend subnet that send the traffic to a virtual appliance, and for a default route advertised over ExpressRoute or VPN: `az network nic show-effective-route-table -g <resource group> -n <nic>` (or `Get-AzEffectiveRouteTable`).',
+      "NSGs: the backend's NIC and subnet must allow inbound traffic from the gateway subnet on that port, and the gateway subnet must allow outbound traffic to it. Effective rules: `az network nic list-effective-nsg -g <nic resource group> -n <nic>` (or `Get-AzEffectiveNetworkSecurityGroup`).",
+      'Routes: look for user-defined routes on the gateway or backend subnet that send the traffic to a virtual appliance, and for a default route advertised over ExpressRoute or VPN: `az network nic show-effective-route-table -g <nic resource group> -n <nic>` (or `Get-AzEffectiveRouteTable`).',
       'If the traffic passes an Azure Firewall (hub virtual network or Virtual WAN secured hub), query its AZFWApplicationRule / AZFWNetworkRule logs for `Action == "Deny"` and add a rule that allows the probe.',
       'On the server: check that something listens on the port (`netstat -an`, `ss -ltn`), that the web server binds it (IIS site bindings, NGINX server block, Apache virtual host), and that the OS firewall allows it.',
     ],
@@ -129,7 +129,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.statusCode),
     steps: [
       "Reproduce the probe from a VM in the gateway's virtual network: `curl -i http://<address>:<port><probe path> -H 'Host: <probe host>'` (for HTTPS: `curl -ik https://<host><path> --resolve <host>:<port>:<address>`). The default probe asks for `<protocol>://127.0.0.1:<port>/` and accepts 200-399.",
-      'If the status is legitimate, accept it: portal → Health probes → the probe → Use probe matching conditions → HTTP response status code match (e.g. `200-399,401`), or `az network application-gateway probe update … --match-status-codes 200-399 401`. The default probe can only be replaced by a custom one.',
+      'If the status is legitimate, accept it: portal → Health probes → the probe → Use probe matching conditions → HTTP response status code match (e.g. `200-399,401`), or `az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --match-status-codes 200-399 401`. The default probe can only be replaced by a custom one.',
     ],
   },
   'body-mismatch': {
@@ -137,8 +137,8 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.body),
     steps: [
       "Fetch the probe path the way the probe does, from a VM in the gateway's virtual network: `curl -s http://<address>:<port><probe path> -H 'Host: <probe host>'`, and read the body.",
-      "Compare it with the probe's body match: portal → Health probes → the probe → probe matching conditions → HTTP response body match (`az network application-gateway probe show … --query match`).",
-      "Fix the health endpoint's output, or change the match string (`az network application-gateway probe update … --match-body '<text>'`), or clear it to match on the status code alone.",
+      "Compare it with the probe's body match: portal → Health probes → the probe → probe matching conditions → HTTP response body match (`az network application-gateway probe show -g <resource group> --gateway-name <gateway> -n <probe> --query match`).",
+      "Fix the health endpoint's output, or change the match string (`az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --match-body '<text>'`), or clear it to match on the status code alone.",
     ],
   },
   'cert-cn-mismatch': {
@@ -284,7 +284,7 @@ export function statusCodeAdvice(status: number | undefined): {
   if (status >= 200 && status < 300) {
     return {
       label: 'success code not accepted',
-      step: `HTTP ${status}: the backend answers successfully, but the probe's status code match doesn't include ${status}. Check the probe's match conditions (\`az network application-gateway probe show … --query match\`).`,
+      step: `HTTP ${status}: the backend answers successfully, but the probe's status code match doesn't include ${status}. Check the probe's match conditions (\`az network application-gateway probe show -g <resource group> --gateway-name <gateway> -n <probe> --query match\`).`,
     };
   }
   if (status >= 300 && status < 400) {

@@ -10,7 +10,8 @@ import { readJsonFile } from '../adapters/files/json-file';
 import { ScenarioError } from '../errors';
 import { readBackendHealthBody } from '../core/backend-health-body';
 import type { BackendHealthBody } from '../core/model';
-import { GATEWAY_ID_SHAPE, key, parseGatewayId } from './arm-id';
+import { gatewayChildNameProblem } from '../core/arm-name';
+import { GATEWAY_ID_SHAPE, key, lastSegment, parseGatewayId } from './arm-id';
 import { ARM_REQUEST_LIMITS } from '../core/pacing/request-limits';
 import type { ScenarioLimits } from './limits';
 
@@ -147,7 +148,9 @@ const nameSchema = () =>
 /**
  * A custom health probe, in the fields of ARM's `ApplicationGatewayProbePropertiesFormat` (served under
  * `properties`). Not validated against ARM's own rules beyond types and ranges, so a scenario can serve
- * the configurations ARM's validation would refuse and live gateways still hold.
+ * the configurations ARM's validation would refuse and live gateways still hold. Names are the
+ * exception (crossCheck, childNameIssues): a name is part of the child's ARM id, so no gateway holds one
+ * outside ARM's naming rule (a `/` would even make another id).
  */
 const probeSchema = z.strictObject({
   name: nameSchema(),
@@ -409,11 +412,14 @@ function crossCheck(parsed: ParsedScenario): { issues: string[]; scenario: Scena
       seen.set(key(gw.id), g);
     }
     issues.push(...configurationIssues(gw.configuration, g));
+    issues.push(...childNameIssues(gw.configuration, g));
     const read = readBackendHealthBody(gw.backendHealth, { gatewayId: gw.id });
     if (!read.ok) {
       for (const p of read.problems) {
         issues.push(`${formatPath(['gateways', g, 'backendHealth', ...p.path])}: ${p.message}`);
       }
+    } else {
+      issues.push(...bodyNameIssues(read.body, g));
     }
     return {
       ...gw,
@@ -445,6 +451,82 @@ function configurationIssues(configuration: ParsedGateway['configuration'], g: n
       if (settings.probe !== undefined && !probes.has(key(settings.probe)))
         issues.push(`${at(kind, i, 'probe')}: no probe "${settings.probe}" in configuration.probes`);
     });
+  return issues;
+}
+
+/** `at: kind "value" is not a name a gateway can have: the rule` when `value` breaks ARM's naming rule. */
+function nameIssue(at: string, kind: string, value: string): string[] {
+  const problem = gatewayChildNameProblem(kind, value);
+  return problem === undefined ? [] : [`${at}: ${problem}`];
+}
+
+/**
+ * Every name the gateway's configuration gives its children, and every child a setting names (its
+ * probe, its certificates), held to ARM's naming rule for application gateways (core/arm-name.ts): the
+ * emulator serves each as the last segment of an id, which ARM never makes of a name it refuses.
+ */
+function childNameIssues(configuration: ParsedGateway['configuration'], g: number): string[] {
+  const at = (...segments: PropertyKey[]) => formatPath(['gateways', g, 'configuration', ...segments]);
+  const issues: string[] = [];
+  configuration.probes.forEach((probe, i) =>
+    issues.push(...nameIssue(at('probes', i, 'name'), 'probe', probe.name)),
+  );
+  const certificates = (kind: string, names: readonly string[], ...segments: PropertyKey[]) =>
+    names.forEach((name, j) => issues.push(...nameIssue(at(...segments, j), kind, name)));
+  for (const kind of ['backendHttpSettings', 'backendSettings'] as const)
+    configuration[kind].forEach((settings, i) => {
+      issues.push(...nameIssue(at(kind, i, 'name'), 'backend setting', settings.name));
+      if (settings.probe !== undefined)
+        issues.push(...nameIssue(at(kind, i, 'probe'), 'probe', settings.probe));
+      certificates(
+        'trusted root certificate',
+        settings.trustedRootCertificates,
+        kind,
+        i,
+        'trustedRootCertificates',
+      );
+    });
+  configuration.backendHttpSettings.forEach((settings, i) =>
+    certificates(
+      'authentication certificate',
+      settings.authenticationCertificates,
+      'backendHttpSettings',
+      i,
+      'authenticationCertificates',
+    ),
+  );
+  return issues;
+}
+
+/**
+ * The pools and settings the backend-health body names by id (the emulator's GET serves them under
+ * those names, and builds a routing rule per pair): each id's last segment held to the naming rule.
+ */
+function bodyNameIssues(body: BackendHealthBody, g: number): string[] {
+  const at = (...segments: PropertyKey[]) => formatPath(['gateways', g, 'backendHealth', ...segments]);
+  const issues: string[] = [];
+  (body.backendAddressPools ?? []).forEach((pool, i) => {
+    const poolId = pool.backendAddressPool?.id;
+    if (poolId !== undefined)
+      issues.push(
+        ...nameIssue(
+          at('backendAddressPools', i, 'backendAddressPool', 'id'),
+          'backend pool',
+          lastSegment(poolId),
+        ),
+      );
+    (pool.backendHttpSettingsCollection ?? []).forEach((settings, j) => {
+      const settingsId = settings.backendHttpSettings?.id;
+      if (settingsId !== undefined)
+        issues.push(
+          ...nameIssue(
+            at('backendAddressPools', i, 'backendHttpSettingsCollection', j, 'backendHttpSettings', 'id'),
+            'backend setting',
+            lastSegment(settingsId),
+          ),
+        );
+    });
+  });
   return issues;
 }
 

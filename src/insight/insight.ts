@@ -1,5 +1,6 @@
 import { boundedMemo, fillWithTokens, renderMarkdown, type ParsedArticle } from '../articles';
 import { stepsBesideProbeLog } from '../core/causes';
+import { exactCause } from '../core/exact-steps';
 import type { Finding } from '../core/model';
 import { causeSectionMarkdown, configurationMarkdown, stepsMarkdown } from './cause-section';
 import { PROBE_MESSAGE_ABOVE, renderHtmlPage, renderInsightFragment } from './html-page';
@@ -42,7 +43,9 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
     backendPool: finding.backendPool,
     backendSettings: finding.backendSettings,
   };
-  const cause = causeSectionMarkdown(finding.cause, finding.probeLog, {
+  // The steps' commands with the values this finding knows (the gateway's, its probe's): issue 17.
+  const exact = exactCause(finding);
+  const cause = causeSectionMarkdown(exact, finding.probeLog, {
     references,
     probeMessage: articleShowsIt ? 'above' : 'here',
     ...(finding.configuration ? { configuration: finding.configuration, recheck } : {}),
@@ -60,7 +63,7 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
     now,
     // From the fill's own tokens where its check parsed them: the article is parsed once per fill.
     articleHtml: pageArticle.html(),
-    stepsHtml: stepsHtml(JSON.stringify(stepsBesideProbeLog(finding.cause, finding.probeLog))),
+    stepsHtml: stepsHtml(JSON.stringify(stepsBesideProbeLog(exact, finding.probeLog))),
     ...(finding.configuration
       ? {
           configurationHtml: renderMarkdown(

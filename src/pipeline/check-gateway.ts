@@ -7,6 +7,7 @@ import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfigReading } from '../core/gateway-config';
 import type { Finding } from '../core/model';
+import { exactCause } from '../core/exact-steps';
 import { withConfiguration } from '../core/finding-configuration';
 import { gatewayConfigurationReport } from '../core/configuration-report';
 import type { GatewayConfigFailureKind } from '../core/gateway-config';
@@ -82,7 +83,8 @@ export async function checkGateway(
           health: finding.health,
           state: finding.state,
           probeLog: finding.probeLog,
-          cause: finding.cause,
+          // The steps as the insight gives them: commands with the gateway's own values.
+          cause: exactCause(finding),
           severity: finding.severity,
           ...(finding.configuration?.read === false
             ? { generalSteps: { because: finding.configuration.reason } }

@@ -234,37 +234,65 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
   it('run: names, addresses and probe messages from the network reach the terminal without controls or bidi overrides', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-hostile-'));
     const id = gatewayId('gw');
+    const pool = 'pool\u001b[2J\u001b[H-a';
+    const settings = 's\u009b31m';
+    const address = '10.0.0.4\u202e';
+    // ARM's names are the last segment of their ids (the reader holds ARM to it): both hostile.
+    const hostileBody = {
+      backendAddressPools: [
+        {
+          backendAddressPool: { id: `${id}/backendAddressPools/${pool}`, name: pool },
+          backendHttpSettingsCollection: [
+            {
+              backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/${settings}`, name: settings },
+              servers: [
+                {
+                  address,
+                  health: 'Unhealthy\u0007',
+                  healthProbeLog: `\u001b]0;pwned\u0007Time taken by the backend to respond ${'x'.repeat(400)}`,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    // The gateway's configuration, with the same names.
+    const hostileGateway = {
+      id,
+      name: 'gw',
+      location: 'westeurope',
+      properties: {
+        sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+        backendAddressPools: [
+          {
+            id: `${id}/backendAddressPools/${pool}`,
+            name: pool,
+            properties: { backendAddresses: [{ fqdn: address }] },
+          },
+        ],
+        backendHttpSettingsCollection: [
+          {
+            id: `${id}/backendHttpSettingsCollection/${settings}`,
+            name: settings,
+            properties: { protocol: 'Http', port: 80, pickHostNameFromBackendAddress: false },
+          },
+        ],
+      },
+    };
+    // The scenario refuses names ARM refuses (src/emulator/scenario.ts): a network that sends them is
+    // played by `text` faults, which serve the answers exactly as given, once per run below.
+    const runs = 3;
     const scenario = {
       gateways: [
         {
           id,
-          backendHealth: {
-            backendAddressPools: [
-              {
-                // ARM's names are the last segment of their ids (the reader holds ARM to it): both hostile.
-                backendAddressPool: {
-                  id: `${id}/backendAddressPools/pool\u001b[2J\u001b[H-a`,
-                  name: 'pool\u001b[2J\u001b[H-a',
-                },
-                backendHttpSettingsCollection: [
-                  {
-                    backendHttpSettings: {
-                      id: `${id}/backendHttpSettingsCollection/s\u009b31m`,
-                      name: 's\u009b31m',
-                    },
-                    servers: [
-                      {
-                        address: '10.0.0.4\u202e',
-                        health: 'Unhealthy\u0007',
-                        healthProbeLog: `\u001b]0;pwned\u0007Time taken by the backend to respond ${'x'.repeat(400)}`,
-                      },
-                    ],
-                  },
-                ],
-              },
-            ],
-          },
+          backendHealth: { backendAddressPools: [] },
           lro: { polls: 0 },
+          faults: [
+            { on: 'backendHealth', text: JSON.stringify(hostileBody), times: runs },
+            { on: 'get', text: JSON.stringify(hostileGateway), times: runs },
+          ],
         },
       ],
     };

@@ -96,7 +96,12 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
 
   it('notify list shows a dead letter; notify resend re-queues it and the next run sends it, same id', async () => {
     receiver.script({ status: 400, body: 'unknown field' });
-    expect((await runCli(['run', '--config', configFile])).code).toBe(2);
+    const run = await runCli(['run', '--config', configFile]);
+    expect(run.code).toBe(2);
+    // The summary's re-send command is pasteable: it names the --config the run was given.
+    expect(run.stdout).toContain(
+      `(re-send: appgw-insights notify resend --config ${configFile} --receiver ops)`,
+    );
     const refusedId = receiver.requests[0]?.headers['webhook-id'];
 
     const list = await runCli(['notify', 'list', '--config', configFile]);
@@ -110,6 +115,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     const nothing = await runCli(['notify', 'resend', '--config', configFile, '--notice', 'appgw-nope']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/no dead letter matched/);
+    expect(nothing.stderr).toContain(`\`appgw-insights notify list --config ${configFile}\` shows them`);
     expect((await runCli(['notify', 'resend', '--config', configFile])).stderr).toMatch(
       /say which dead letters/,
     );

@@ -81,6 +81,18 @@ describe('appgw-insights recheck', () => {
     },
   );
 
+  it('a recovered the receiver refuses: parked as a dead letter, and the re-send command names this --config', async () => {
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+    receiver.script({ status: 400, body: 'unknown field' });
+    const rechecked = await recheck();
+    expect(rechecked.code).toBe(2);
+    expect(events().map((e) => e.type)).toEqual(['degraded', 'recovered']);
+    expect(rechecked.stdout).toContain(
+      `(re-send: appgw-insights notify resend --config ${configFile} --receiver ops)`,
+    );
+  });
+
   /** Every server record of the notify state documents in the config's file state (`state/`). */
   const stateRecords = async (): Promise<Array<Record<string, unknown>>> => {
     const dir = path.join(rig.tmp, 'state');

@@ -223,6 +223,10 @@ describe('appgw-insights silence', () => {
     const again = await cli(...args);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/--id: "weekend" is the id of a silence in force or pending/);
+    // The follow-up command is pasteable: it names the --config this verb was given.
+    expect(again.stderr).toContain(
+      `or end it first with \`appgw-insights silence expire --config ${configFile} weekend\``,
+    );
     const stored = JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'));
     expect(stored.silences[0]).toMatchObject({
       weekly: { days: ['sat', 'sun'], from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' },
@@ -231,6 +235,7 @@ describe('appgw-insights silence', () => {
     const unknown = await cli('silence', 'expire', '--config', configFile, 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no stored silence "nope"/);
+    expect(unknown.stderr).toContain(`\`appgw-insights silence list --config ${configFile}\` shows them`);
   });
 
   it('expire: an already expired silence says so (exit 0, nothing changed); a config silence is said to be in notify.silences', async () => {
@@ -479,7 +484,7 @@ describe('appgw-insights silence', () => {
     ]);
     expect(errors.every((e) => /silences\.json$/.test(e.document))).toBe(true);
     expect(errors[0]?.message).toMatch(
-      /^The stored silence "old-glob" \(entry 1 in .*silences\.json\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*To fix it: `appgw-insights silence expire old-glob`/,
+      /^The stored silence "old-glob" \(entry 1 in .*silences\.json\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*To fix it: `appgw-insights silence expire --config FILE old-glob`/,
     );
     expect(errors[1]?.message).toMatch(
       /^The stored silence at entry 3 in .*id: .*correct or delete it by hand in /,
@@ -495,7 +500,8 @@ describe('appgw-insights silence', () => {
     expect(list.stdout).toMatch(/^mw {2}active {2}stored/);
     expect(list.stdout).not.toMatch(/old-glob/);
     expect(list.stderr.match(/error: The stored silence/g)).toHaveLength(3);
-    expect(list.stderr).toMatch(/"old-glob" .*silence expire old-glob/);
+    // `silence list` knows its --config: the command it suggests names it.
+    expect(list.stderr).toContain(`\`appgw-insights silence expire --config ${configFile} old-glob\``);
 
     // add still works beside invalid entries, which it keeps as stored; their ids stay taken.
     const add = (id: string) =>
@@ -627,7 +633,7 @@ describe('appgw-insights silence', () => {
     const again = await cli('silence', 'expire', '--config', configFile, 'old-glob');
     expect([again.code, again.stderr]).toEqual([0, '']);
     expect(again.stdout).toBe(
-      'stored silence old-glob was set aside already at 2026-11-01T10:00:00.000Z (not valid, so never applied); nothing changed; `silence list --all` shows it\n',
+      `stored silence old-glob was set aside already at 2026-11-01T10:00:00.000Z (not valid, so never applied); nothing changed; \`appgw-insights silence list --config ${configFile} --all\` shows it\n`,
     );
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(JSON.parse(before));
   }, 60_000);

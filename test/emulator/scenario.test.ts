@@ -248,6 +248,97 @@ describe('parseScenario rejects bad scenarios, naming the field by path', () => 
     expect(issuesOf(json)).toContainEqual(expect.stringMatching(new RegExp(`^${escaped}`)));
   });
 
+  /**
+   * ARM's naming rule for a gateway's children (core/arm-name.ts): the emulator serves each name as the
+   * last segment of an id, which ARM never makes of a name it refuses (a `/` would even make another id).
+   */
+  describe('child names ARM refuses', () => {
+    const RULE = 'is not a name a gateway can have: 1 to 80 characters';
+    const bodyWith = (pool: string, settings: string) => {
+      const body = healthBody(ok().id);
+      const [first] = body.backendAddressPools;
+      if (first) {
+        first.backendAddressPool.id = `${ok().id}/backendAddressPools/${pool}`;
+        const [entry] = first.backendHttpSettingsCollection;
+        if (entry) entry.backendHttpSettings.id = `${ok().id}/backendHttpSettingsCollection/${settings}`;
+      }
+      return withGateway({ backendHealth: body });
+    };
+    it.each<[string, unknown, string]>([
+      [
+        'a probe name with a slash',
+        withGateway({ configuration: { probes: [{ name: 'health/probe' }] } }),
+        `gateways[0].configuration.probes[0].name: probe "health/probe" ${RULE}`,
+      ],
+      [
+        'a probe name ending in a period',
+        withGateway({ configuration: { probes: [{ name: 'probe.' }] } }),
+        `gateways[0].configuration.probes[0].name: probe "probe." ${RULE}`,
+      ],
+      [
+        'an HTTP setting name with a space',
+        withGateway({ configuration: { backendHttpSettings: [{ name: 'web settings' }] } }),
+        `gateways[0].configuration.backendHttpSettings[0].name: backend setting "web settings" ${RULE}`,
+      ],
+      [
+        'a TCP/TLS setting name starting with a hyphen',
+        withGateway({ configuration: { backendSettings: [{ name: '-l4' }] } }),
+        `gateways[0].configuration.backendSettings[0].name: backend setting "-l4" ${RULE}`,
+      ],
+      [
+        "a setting's probe reference with a slash",
+        withGateway({
+          configuration: { probes: [{ name: 'a/b' }], backendHttpSettings: [{ name: 's', probe: 'a/b' }] },
+        }),
+        `gateways[0].configuration.backendHttpSettings[0].probe: probe "a/b" ${RULE}`,
+      ],
+      [
+        'a trusted root certificate name with a slash',
+        withGateway({
+          configuration: { backendSettings: [{ name: 's', trustedRootCertificates: ['root/1'] }] },
+        }),
+        `gateways[0].configuration.backendSettings[0].trustedRootCertificates[0]: trusted root certificate "root/1" ${RULE}`,
+      ],
+      [
+        'an authentication certificate name with a control character',
+        withGateway({
+          configuration: { backendHttpSettings: [{ name: 's', authenticationCertificates: ['c\u001b'] }] },
+        }),
+        `gateways[0].configuration.backendHttpSettings[0].authenticationCertificates[0]: authentication certificate "c\\u001b" ${RULE}`,
+      ],
+      [
+        'a pool the body names with a character ARM refuses',
+        bodyWith('pool$a', 'settings-a'),
+        `gateways[0].backendHealth.backendAddressPools[0].backendAddressPool.id: backend pool "pool$a" ${RULE}`,
+      ],
+      [
+        'a setting the body names with a space',
+        bodyWith('pool-a', 'settings a'),
+        `gateways[0].backendHealth.backendAddressPools[0].backendHttpSettingsCollection[0].backendHttpSettings.id: backend setting "settings a" ${RULE}`,
+      ],
+    ])('%s', (_name, json, expected) => {
+      expect(issuesOf(json)).toContainEqual(expect.stringContaining(expected));
+    });
+
+    it.each([
+      ['one character', 'p'],
+      ['80 characters', `p${'x'.repeat(78)}_`],
+      ['periods, hyphens and underscores inside', 'web_probe-1.v2'],
+    ])('accepts a name the rule allows: %s', (_, name) => {
+      expect(() =>
+        parseScenario(
+          withGateway({
+            configuration: {
+              probes: [{ name }],
+              backendHttpSettings: [{ name, probe: name, trustedRootCertificates: [name] }],
+              backendSettings: [{ name }],
+            },
+          }),
+        ),
+      ).not.toThrow();
+    });
+  });
+
   it('lists every problem at once, in a ScenarioError whose message names the source', () => {
     const error = (() => {
       try {

@@ -5,6 +5,7 @@ import { fillArticle, markdownToText, parseArticle, renderMarkdown } from '../..
 import { gatewayRef } from '../../src/core/arm-id';
 import { CAUSE_IDS, causeFor } from '../../src/core/causes';
 import { classifyCause } from '../../src/core/classify';
+import { exactCause } from '../../src/core/exact-steps';
 import type { Finding } from '../../src/core/model';
 import { causeSectionMarkdown, stepMarkdown } from '../../src/insight/cause-section';
 import { escapeHtml, PROBE_MESSAGE_ABOVE, PROBE_MESSAGE_HEADING } from '../../src/insight/html-page';
@@ -381,9 +382,10 @@ describe('the page leads with the fix and keeps the article whole (issue 15.4)',
     }
   });
 
-  it('every step of the cause, as the markdown has them', () => {
-    for (const step of f.cause.steps)
-      expect(html).toContain(renderMarkdown(stepMarkdown(step)).trim().slice(3, -4));
+  it('every step of the cause, as the markdown has them, its commands naming the gateway (issue 17)', () => {
+    const steps = exactCause(f).steps;
+    expect(steps.join('\n')).toContain('probe update -g rg-prod --gateway-name appgw-shop -n <probe>');
+    for (const step of steps) expect(html).toContain(renderMarkdown(stepMarkdown(step)).trim().slice(3, -4));
   });
 
   it('a server without a probe message: no probe section, the article says so once', () => {

@@ -63,6 +63,8 @@ describe('the default scenario: every finding shows its probe as configured', ()
       'Probe "shop-probe" waits 30 s for an answer but probes every 30 s',
       'curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health',
       'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout 60 --interval 120',
+      // Issue 17: the steps' own commands name this gateway and probe too, not placeholders.
+      '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout <seconds>`',
     ],
     'appgw-shop/MFPoolSettingsHttps/10.220.1.5': [
       'The default probe of backend setting "MFPoolSettingsHttps"',
@@ -117,6 +119,12 @@ describe('the default scenario: every finding shows its probe as configured', ()
         );
         expect(html).toContain('<section class="configuration">');
         // The fix can be confirmed on the spot: the recheck line names this server's gateway, pool, setting.
+        // Issue 17: no step leaves a placeholder for the gateway, its resource group or the server.
+        expect(markdown).not.toMatch(/<resource group>|<gateway>|<address>|<probe path>|<probe host>/);
+        expect(html).not.toMatch(/&lt;(?:resource group|gateway|address|probe path|probe host)&gt;/);
+        expect(outcome.report.findings.map((f) => f.cause.steps.join('\n')).join('\n')).not.toMatch(
+          /<resource group>|<gateway>/,
+        );
         expect(markdown).toContain('### Confirm the fix');
         expect(markdown).toContain(
           `appgw-insights recheck --gateway ${gw.id} --pool ${finding.backendPool} --settings ${finding.backendSettings}`,
@@ -177,8 +185,12 @@ describe('a configuration that cannot be read', () => {
       expect(insight?.markdown).toContain(says);
       expect(insight?.markdown).not.toContain('curl -i --max-time');
       expect(insight?.markdown).not.toContain('Confirm the fix'); // recheck reads the same configuration
-      // The general steps are all there.
+      // The general steps are all there, their commands naming the gateway of its ARM id (issue 17).
       expect(insight?.markdown).toContain('### What to do');
+      expect(insight?.markdown).toContain(
+        '`az network application-gateway probe update -g rg-test --gateway-name gw -n <probe> --match-status-codes 200-399 401`',
+      );
+      expect(insight?.markdown).toContain('http://<address>:<port><probe path>');
       expect(outcome.report.findings[0]?.cause.id).toBe('status-code-mismatch');
     },
   );

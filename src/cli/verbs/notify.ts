@@ -1,4 +1,5 @@
 import { counted } from '../../core/counted';
+import { followUpCommand } from '../../core/follow-up-command';
 import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { loadConfigPart } from '../../config/load';
@@ -84,7 +85,7 @@ async function resendVerb(args: string[]): Promise<number> {
     );
   if (!matched)
     process.stderr.write(
-      'error: no dead letter matched; `appgw-insights notify list --config FILE` shows them\n',
+      `error: no dead letter matched; \`${followUpCommand('notify list', values.config)}\` shows them\n`,
     );
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
 }

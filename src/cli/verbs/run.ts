@@ -47,7 +47,7 @@ export async function runVerb(args: string[]): Promise<number> {
       stop: stop.signal,
       ...(progress ? { progress } : {}),
     });
-    await printRun(report, receipts, values.json);
+    await printRun(report, receipts, values.json, values.config);
     return exitCode(report);
   } finally {
     stop.dispose();

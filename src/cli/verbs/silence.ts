@@ -2,6 +2,7 @@ import { buildSilenceStore } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
 import { loadSilencesConfig } from '../../config/load';
+import { followUpCommand } from '../../core/follow-up-command';
 import { formatPath } from '../../core/input/format-issues';
 import { expandWeekdays, isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
 import { silenceSchema } from '../../core/notice/silence-schema';
@@ -143,7 +144,7 @@ async function addVerb(args: string[]): Promise<number> {
   const config = await loadSilencesConfig(values.config);
   const store = typedStateStore(buildSilenceStore(config, process.env));
   const silence = parsed.data as Silence;
-  await addSilence(store, silence, now, config.silences);
+  await addSilence(store, silence, now, config.silences, values.config);
   process.stdout.write(`added silence ${silence.id}: ${describe(silence, now)}\n`);
   return EXIT_OK;
 }
@@ -155,7 +156,7 @@ async function listVerb(args: string[]): Promise<number> {
   const errors: string[] = [];
   let read: StoredSilencesRead | undefined;
   try {
-    read = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)));
+    read = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)), values.config);
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
   } catch (error) {
@@ -215,12 +216,18 @@ async function expireVerb(args: string[]): Promise<number> {
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
   const config = await loadSilencesConfig(values.config);
   const store = typedStateStore(buildSilenceStore(config, process.env));
-  const outcome = await expireSilence(store, positionals[0] as string, systemClock.now(), config.silences);
+  const outcome = await expireSilence(
+    store,
+    positionals[0] as string,
+    systemClock.now(),
+    config.silences,
+    values.config,
+  );
   process.stdout.write(
     'expired' in outcome
       ? expiredText(outcome)
       : 'alreadySetAside' in outcome
-        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`silence list --all\` shows it\n`
+        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`${followUpCommand('silence list', values.config, '--all')}\` shows it\n`
         : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
   );
   return EXIT_OK;

@@ -1,3 +1,4 @@
+import { exactCause } from '../exact-steps';
 import { noticeCause } from './notice-cause';
 import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
@@ -444,7 +445,9 @@ function buildNotice(
     backendPool: record.backendPool,
     backendSettings: record.backendSettings,
     server: { address: record.address, health: record.health, probeLog: record.probeLog },
-    cause: record.cause,
+    // Its commands name the gateway and its resource group (a recovered's too); the record keeps the
+    // cause as classified.
+    cause: exactCause({ gateway: record.gateway, cause: record.cause }),
     severity: recordSeverity(record),
     ...(raisedFrom ? { raisedFrom } : {}),
     ...(reason ? { reason } : {}),

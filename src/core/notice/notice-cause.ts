@@ -1,5 +1,6 @@
 import type { Cause } from '../causes';
 import type { Finding } from '../model';
+import { exactCause, exactSteps } from '../exact-steps';
 import { reproduceProbe } from '../probe-reproduction';
 import { recheckCommands } from '../recheck-commands';
 
@@ -9,7 +10,8 @@ const MAX_OBSERVATION_STEPS = 2;
 /**
  * A cause step that gives only the general form of the probe's reproduction (`curl -i
  * http://<address>:<port><probe path> …`, `nc -vz <address> <port>`): the exact command replaces it.
- * Other steps with placeholders (the certificate chain's `openssl … -showcerts`) do another job and stay.
+ * Other steps with placeholders (the certificate chain's `openssl … -showcerts`) do another job and stay,
+ * their placeholders filled (exact-steps.ts).
  */
 const GENERAL_REPRODUCTION = /<address>.*(?:curl|nc -vz)|(?:curl|nc -vz).*<address>/;
 
@@ -25,11 +27,12 @@ const GENERAL_REPRODUCTION = /<address>.*(?:curl|nc -vz)|(?:curl|nc -vz).*<addre
  * - the cause's own steps, less the general reproductions the exact one replaces;
  * - the command that confirms a fix at once (`appgw-insights recheck …`, recheck-commands.ts).
  * Values from ARM are shell-quoted in the commands; each format escapes the step where it lands.
- * The finding's cause unchanged when the configuration was not read. Pure.
+ * When the configuration was not read: the finding's cause, its commands naming the resource group and
+ * gateway of its ARM id (exact-steps.ts), the rest general. Pure.
  */
 export function noticeCause(finding: Finding): Cause {
   const configuration = finding.configuration;
-  if (!configuration?.read) return finding.cause;
+  if (!configuration?.read) return exactCause(finding);
   const reproduction = reproduceProbe(configuration.probe);
   const observed = configuration.observations
     .slice(0, MAX_OBSERVATION_STEPS)
@@ -38,7 +41,10 @@ export function noticeCause(finding: Finding): Cause {
     reproduction.command !== undefined
       ? `Reproduce the probe from a VM in the gateway's virtual network: \`${reproduction.command}\`. ${reproduction.expects}`
       : reproduction.why;
-  const own = finding.cause.steps.filter((step) => !GENERAL_REPRODUCTION.test(step));
+  const own = exactSteps(
+    finding.cause.steps.filter((step) => !GENERAL_REPRODUCTION.test(step)),
+    finding,
+  );
   const confirm = `Once fixed, confirm it at once with an on-demand probe: \`${recheckCommands(finding).cli}\``;
   return { ...finding.cause, steps: [...observed, reproduce, ...own, confirm] };
 }

@@ -1,4 +1,5 @@
 import * as z from '../../core/input/zod';
+import { followUpCommand } from '../../core/follow-up-command';
 import { terminalSafe } from '../../core/input/json-text';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import { isSilenceOver, type Silence } from '../../core/notice/silence';
@@ -84,9 +85,20 @@ export function parseSilenceDocument(value: unknown, document: string): StoredSi
 function invalidEntries(
   entries: readonly StoredSilenceEntry[],
   document: string,
+  configFile?: string,
 ): StoredSilenceInvalidError[] {
   return entries.flatMap((entry, index) =>
-    entry.silence ? [] : [new StoredSilenceInvalidError(document, index + 1, entry.id, entry.problems)],
+    entry.silence
+      ? []
+      : [
+          new StoredSilenceInvalidError(
+            document,
+            index + 1,
+            entry.id,
+            entry.problems,
+            entry.id === undefined ? undefined : followUpCommand('silence expire', configFile, entry.id),
+          ),
+        ],
   );
 }
 
@@ -123,13 +135,17 @@ export interface StoredSilencesRead {
 /**
  * The stored silences that are valid (every one, expired too), one StoredSilenceInvalidError per
  * entry that is not (not applied), and the entries not valid and set aside, for a listing. Throws the
- * store's errors, or StateInvalidError (the envelope).
+ * store's errors, or StateInvalidError (the envelope). `configFile`: the `--config` the verb was
+ * given, which each error's `silence expire` command names (absent: `--config FILE`).
  */
-export async function readStoredSilences(store: StateStore<SilenceDocument>): Promise<StoredSilencesRead> {
+export async function readStoredSilences(
+  store: StateStore<SilenceDocument>,
+  configFile?: string,
+): Promise<StoredSilencesRead> {
   const { document, entries } = parseSilenceDocument((await store.read())?.value, store.name);
   return {
     silences: entries.flatMap((e) => (e.silence ? [e.silence] : [])),
-    invalid: invalidEntries(entries, store.name),
+    invalid: invalidEntries(entries, store.name, configFile),
     notValid: entries.flatMap((e) =>
       e.silence
         ? []
@@ -268,12 +284,14 @@ function setAsideId(entry: unknown): unknown {
  * Adds `silence` (already valid per the schema). Throws UsageError when its id is the id of any stored
  * silence, active, pending or expired, or of one in the config (`configSilences`): a silence id is never
  * reused, so `silence list --all`, the report and the state's `silenceIds` keep naming one silence.
+ * `configFile`: the `--config` the verb was given, which the follow-up command it suggests names.
  */
 export async function addSilence(
   store: StateStore<SilenceDocument>,
   silence: Silence,
   now: Date,
   configSilences: readonly Silence[] = [],
+  configFile?: string,
 ): Promise<void> {
   const id = terminalSafe(silence.id);
   // One that has ended would never apply, and its id could never be used again: never stored.
@@ -305,7 +323,7 @@ export async function addSilence(
         [
           over
             ? `--id: "${id}" was the id of a silence that is over (${taken.expiredAt ? `expired at ${taken.expiredAt}` : `ended at ${taken.endsAt ?? ''}`}); a silence id is never reused: choose another --id (e.g. "${id}-2")`
-            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`appgw-insights silence expire ${id}\` (its id stays taken)`,
+            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`${followUpCommand('silence expire', configFile, silence.id)}\` (its id stays taken)`,
         ],
         'silence add',
       );
@@ -333,13 +351,15 @@ export type ExpireOutcome =
  * stored, from `silences` to `setAside` (with `now` and its problems), so it is no longer reported and
  * nothing of it is lost. Every entry with that id is handled (a duplicate id is itself a problem).
  * The other entries are written back as stored. An id found only in `setAside` changes nothing
- * (`alreadySetAside`). Throws UsageError when no stored entry, nor set-aside one, has that id.
+ * (`alreadySetAside`). Throws UsageError when no stored entry, nor set-aside one, has that id (saying
+ * the `silence list` command, with `configFile`, the `--config` the verb was given).
  */
 export async function expireSilence(
   store: StateStore<SilenceDocument>,
   id: string,
   now: Date,
   configSilences: readonly Silence[] = [],
+  configFile?: string,
 ): Promise<ExpireOutcome> {
   let outcome: ExpireOutcome | undefined;
   await update(store, ({ document, entries }) => {
@@ -355,7 +375,7 @@ export async function expireSilence(
         [
           configSilences.some((s) => s.id === id)
             ? `"${terminalSafe(id)}" is a silence in the configuration (notify.silences), not a stored one: \`silence expire\` ends only those added with \`silence add\`; to end it, remove it from notify.silences in the config`
-            : `no stored silence "${terminalSafe(id)}"; \`appgw-insights silence list\` shows them`,
+            : `no stored silence "${terminalSafe(id)}"; \`${followUpCommand('silence list', configFile)}\` shows them`,
         ],
         'silence expire',
       );

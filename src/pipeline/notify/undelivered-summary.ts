@@ -1,4 +1,5 @@
 import { counted, namedList } from '../../core/counted';
+import { followUpCommand } from '../../core/follow-up-command';
 import { receiverConfigName } from '../../core/notice/receiver-name';
 import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
@@ -24,9 +25,10 @@ function whenText(status: UndeliveredNoticeReport['status'], n: number): string 
  * notices, why (the latest reason) and when they will be tried again; then dropped notices, state
  * errors, and the documents overlapping runs kept writing first (`contended`). Empty when everything
  * was delivered.
- * The CLI summary and the log (stderr, Application Insights) print the same lines.
+ * The CLI summary and the log (stderr, Application Insights) print the same lines. `configFile`: the
+ * file the verb was given (`--config`), which the re-send command then names; absent: `FILE`.
  */
-export function describeNotifyProblems(problems: Problems): string[] {
+export function describeNotifyProblems(problems: Problems, configFile?: string): string[] {
   const lines: string[] = [];
   const groups = new Map<string, UndeliveredNoticeReport[]>();
   for (const notice of problems.undelivered) {
@@ -49,7 +51,7 @@ export function describeNotifyProblems(problems: Problems): string[] {
             .sort()
             .at(-1)}, by ${[...new Set(notices.map((n) => n.leasedBy))].join(', ')})`
         : '';
-    const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver)})` : '';
+    const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver, configFile)})` : '';
     // A lease says it all (who holds it, until when); the other statuses give the receiver's answer.
     const why = first.status === 'leased' ? '' : `: ${short(latest)}${more}`;
     lines.push(
@@ -82,9 +84,12 @@ export function logNotifyProblems(problems: Problems, logger: Logger): void {
   for (const line of describeNotifyProblems({ ...problems, stateErrors: [], dropped: [] })) logger.warn(line);
 }
 
-/** `appgw-insights notify resend …` for a receiver named `webhook[<name>]`. */
-export function resendHint(receiver: string): string {
-  return `re-send: appgw-insights notify resend --config FILE --receiver ${receiverConfigName(receiver)}`;
+/**
+ * `re-send: appgw-insights notify resend --config FILE --receiver NAME` for a receiver named
+ * `webhook[NAME]`, naming `configFile` when the verb that prints it was given one (follow-up-command.ts).
+ */
+export function resendHint(receiver: string, configFile?: string): string {
+  return `re-send: ${followUpCommand('notify resend', configFile, '--receiver', receiverConfigName(receiver))}`;
 }
 
 /** Most other reasons named after the latest; the rest are counted. */

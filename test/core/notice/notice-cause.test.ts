@@ -2,6 +2,7 @@ import { gatewayRef } from '../../../src/core/arm-id';
 import { causeFor, type CauseId } from '../../../src/core/causes';
 import { observeConfiguration } from '../../../src/core/config-observations';
 import type { Finding, FindingConfiguration } from '../../../src/core/model';
+import { exactCause, exactSteps } from '../../../src/core/exact-steps';
 import { noticeCause } from '../../../src/core/notice/notice-cause';
 import type { ResolvedProbe } from '../../../src/core/probe-resolution';
 import { probe, resolved, settings } from '../config-fixtures';
@@ -43,8 +44,14 @@ describe('noticeCause', () => {
       'a configuration that could not be read',
       finding('probe-timeout', { read: false, reason: 'ARM answered 403 AuthorizationFailed' }),
     ],
-  ])('%s: the cause as classified', (_, f) => {
-    expect(noticeCause(f)).toBe(f.cause);
+  ])('%s: the cause as classified, its commands naming the gateway of its ARM id', (_, f) => {
+    const cause = noticeCause(f);
+    expect(cause).toEqual(exactCause(f));
+    expect(cause.steps.join('\n')).toContain(
+      '`az network application-gateway probe update -g rg --gateway-name appgw -n <probe> --timeout <seconds>`',
+    );
+    // The rest stays general: the configuration was not read.
+    expect(cause.steps.join('\n')).toContain('http://<address>:<port><probe path>');
   });
 
   it.each<[CauseId, ResolvedProbe, RegExp, number | undefined]>([
@@ -76,7 +83,8 @@ describe('noticeCause', () => {
       expect(steps.filter((step) => /curl|nc -vz/.test(step) && GENERAL.test(step))).toEqual([]);
       // The classified steps that do another job are all kept, in order.
       const kept = classified.filter((step) => !(/curl|nc -vz/.test(step) && GENERAL.test(step)));
-      expect(steps.slice(first + 1, -1)).toEqual(kept);
+      expect(steps.slice(first + 1, -1)).toEqual(exactSteps(kept, f));
+      expect(steps.join('\n')).not.toMatch(/<resource group>|<gateway>/);
       expect(steps.at(-1)).toBe(
         'Once fixed, confirm it at once with an on-demand probe: `appgw-insights recheck --gateway /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/appgw --pool pool-a --settings settings-a`',
       );
@@ -96,6 +104,7 @@ describe('noticeCause', () => {
     const f = finding('cert-chain-incomplete', read(p, 'cert-chain-incomplete'));
     const openssl = f.cause.steps.filter((step) => step.includes('-showcerts'));
     expect(openssl.length).toBeGreaterThan(0);
-    for (const step of openssl) expect(noticeCause(f).steps).toContain(step);
+    for (const step of openssl) expect(noticeCause(f).steps).toContain(exactSteps([step], f)[0]);
+    expect(noticeCause(f).steps.join('\n')).toContain('openssl s_client -connect 10.0.0.5:443');
   });
 });

@@ -47,6 +47,9 @@ it('each degraded notice of the default scenario reproduces its probe with the r
   expect(steps('MFPoolSettings', '10.220.1.5')).toEqual(
     expect.arrayContaining([
       expect.stringContaining(
+        '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout <seconds>`',
+      ),
+      expect.stringContaining(
         '`curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health`',
       ),
     ]),
@@ -55,6 +58,8 @@ it('each degraded notice of the default scenario reproduces its probe with the r
     const all = notice.cause.steps.join('\n');
     // No general form left: every command names this server.
     expect(all).not.toMatch(/curl[^`]*<address>/);
+    // Nor a command with a placeholder for the gateway or its resource group (issue 17).
+    expect(all).not.toMatch(/<resource group>|<gateway>/);
     expect(notice.cause.steps.at(-1)).toMatch(
       new RegExp(
         `^Once fixed, confirm it at once with an on-demand probe: \`appgw-insights recheck --gateway .* --settings `,

@@ -104,7 +104,7 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     );
     expect(errors.map((e) => e.message)).toEqual([
       expect.stringMatching(
-        /^The stored silence "old-class" \(entry 1 in .*\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*`appgw-insights silence expire old-class`/,
+        /^The stored silence "old-class" \(entry 1 in .*\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*`appgw-insights silence expire --config FILE old-class`/,
       ),
       expect.stringMatching(
         /^The stored silence at entry 3 in .*: \(entry\): .*correct or delete it by hand/,
@@ -151,6 +151,16 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
       expired: { ...GOOD, expiredAt: NOW.toISOString() },
     });
     await expect(expireSilence(store, 'nope', NOW)).rejects.toThrow(/no stored silence "nope"/);
+    // The follow-up commands are pasteable: the verb's --config when given, else the FILE placeholder.
+    await expect(expireSilence(store, 'nope', NOW)).rejects.toThrow(
+      '`appgw-insights silence list --config FILE` shows them',
+    );
+    await expect(expireSilence(store, 'nope', NOW, [], 'my conf.json')).rejects.toThrow(
+      "`appgw-insights silence list --config 'my conf.json'` shows them",
+    );
+    await expect(addSilence(store, added, NOW, [], 'c.json')).rejects.toThrow(
+      'or end it first with `appgw-insights silence expire --config c.json mw-2`',
+    );
 
     const stored = (await store.read())?.value as unknown as Record<string, unknown>;
     expect(stored).toEqual({

@@ -222,4 +222,15 @@ describe('resendHint', () => {
   ])('%s → %s', (receiver, flag) => {
     expect(resendHint(receiver)).toBe(`re-send: appgw-insights notify resend --config FILE ${flag}`);
   });
+
+  it.each([
+    ['the file the verb was given', 'conf/appgw.json', '--config conf/appgw.json'],
+    ['one shell word, whatever its name', "my conf's.json", `--config 'my conf'\\''s.json'`],
+  ])('names %s', (_, file, config) => {
+    expect(resendHint('webhook[ops]', file)).toBe(
+      `re-send: appgw-insights notify resend ${config} --receiver ops`,
+    );
+    const [line] = describeNotifyProblems({ ...nothing, undelivered: [undelivered('dead-letter')] }, file);
+    expect(line).toContain(`(re-send: appgw-insights notify resend ${config} --receiver ops)`);
+  });
 });
