@@ -1,4 +1,5 @@
 import { capText } from '../../core/caps';
+import { clipMessage } from '../../core/text-clip';
 import type { CauseId } from '../../core/causes';
 import type { HealthState } from '../../core/model';
 import { escapeHtml } from '../html-page';
@@ -98,7 +99,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(frame.interrupted, 500))}</p>` : ''}
+<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(clipMessage(frame.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(frame.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -193,7 +194,7 @@ export function gatewaySection(status: GatewayStatus): string {
 
 function staleNote(status: GatewayStatus): string {
   const error = status.lastError
-    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(capText(status.lastError.message, 300))})`
+    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(clipMessage(status.lastError.message, 300))})`
     : '';
   const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
   if (status.stale === 'failed' && status.lastError) {
@@ -207,7 +208,7 @@ function staleNote(status: GatewayStatus): string {
             .slice(0, 3)
             .map(
               (t) =>
-                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(capText(t.error.message, 300))})`,
+                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(clipMessage(t.error.message, 300))})`,
             )
             .join(
               '; ',
