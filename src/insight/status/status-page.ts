@@ -1,5 +1,12 @@
 import { capText } from '../../core/caps';
 import { clipMessage } from '../../core/text-clip';
+
+/**
+ * Longest error message of a gateway's read a page shows, in code points: its start (what failed, after
+ * the gateway's ARM id of up to ~200 characters) and its end (what to do), the cut marker between
+ * (core/text-clip.ts clipMessage). A target's failure (a short id) keeps 300.
+ */
+const ERROR_MESSAGE_CHARS = 600;
 import type { CauseId } from '../../core/causes';
 import type { HealthState } from '../../core/model';
 import { escapeHtml } from '../html-page';
@@ -194,7 +201,7 @@ export function gatewaySection(status: GatewayStatus): string {
 
 function staleNote(status: GatewayStatus): string {
   const error = status.lastError
-    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(clipMessage(status.lastError.message, 300))})`
+    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(clipMessage(status.lastError.message, ERROR_MESSAGE_CHARS))})`
     : '';
   const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
   if (status.stale === 'failed' && status.lastError) {
