@@ -6,6 +6,7 @@ import { GATEWAY_ID_SHAPE, gatewayIdProblem, parseGatewayId } from '../core/arm-
 import { describeBodyProblems, readBackendHealthBody } from '../core/backend-health-body';
 import type { GatewayRef } from '../core/model';
 import { parseConfig } from '../config/load';
+import { folderSinkAdvice } from '../config/folder-origin';
 import { BackendHealthBodyError, ConfigError } from '../errors';
 import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
@@ -45,7 +46,10 @@ export async function evaluateSavedBody(
   if (!read.ok) throw new BackendHealthBodyError(describeBodyProblems(read.problems), saved.source);
 
   const config = parseConfig({ targets: [gateway.id], sinks: { dir: options.outDir } }, 'evaluate');
-  const services = await buildRunServices(config, options.env ?? process.env);
+  // Its folder is --out's, never sinks.dir: a write failure says so.
+  const services = await buildRunServices(config, options.env ?? process.env, {
+    sinkFolderAdvice: folderSinkAdvice({ by: 'flag', flag: '--out' }),
+  });
   // No ARM call to pace (the body is saved), and no history: a saved body is no reading of the gateway
   // now, and `evaluate` writes nothing but its --out folder (it wrote .appgw-state/ where it was run).
   // No configuration read either: `evaluate` calls no ARM (its insights keep the general steps).

@@ -1,3 +1,4 @@
+import { folderAdvice } from '../config/folder-origin';
 import { createStorageWorkQueue, queueConnectionFromAppSettings } from '../adapters/queue/storage-queue';
 import { endpointOfConnectionString } from '../adapters/storage/blob-client';
 import { appSettingsProblems } from '../config/app-settings';
@@ -74,7 +75,8 @@ let shared: Shared | undefined;
 export function sharedFunctionServices(env: Env = process.env): Shared {
   if (!shared) {
     const settings = readFunctionSettings(env);
-    const services = buildRunServices(settings.config, env);
+    // App settings only: a folder's failure names APPGW_SINKS_DIR / APPGW_STATE_DIR, never a file's key.
+    const services = buildRunServices(settings.config, env, appSettingsFolderAdvice(settings.config, env));
     services.catch(() => (shared = undefined)); // e.g. a bad article template: read again once fixed
     const queue = createStorageWorkQueue({
       connection: queueConnectionFromAppSettings('AzureWebJobsStorage', env),
@@ -107,7 +109,12 @@ export function functionRecheckServices(
   env: Env = process.env,
 ): { deps: RecheckDependencies; config: Config; runId: string } {
   const { config } = sharedFunctionServices(env);
-  return { deps: buildRecheckDependencies(config, env, logger), config, runId: `recheck-${invocationId}` };
+  const { stateFolderAdvice } = appSettingsFolderAdvice(config, env);
+  return {
+    deps: buildRecheckDependencies(config, env, logger, { stateFolderAdvice }),
+    config,
+    runId: `recheck-${invocationId}`,
+  };
 }
 
 /**
@@ -134,4 +141,15 @@ let alertMarks: StateStores<AlertMarks> | undefined;
 export function resetFunctionServices(): void {
   shared = undefined;
   alertMarks = undefined;
+}
+
+/** The folders' advice of the Functions app, whose configuration is its APPGW_* app settings. */
+function appSettingsFolderAdvice(config: Config, env: Env): ReturnType<typeof folderAdvice> {
+  return folderAdvice(
+    { env },
+    {
+      ...(config.sinks.dir ? { sinks: config.sinks.dir } : {}),
+      ...(config.state.dir ? { state: config.state.dir } : {}),
+    },
+  );
 }

@@ -6,6 +6,7 @@ import { createArmOnDemandProber } from '../adapters/arm/on-demand-prober';
 import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
 import { systemClock } from '../adapters/clock/system-clock';
 import type { Config } from '../config/schema';
+import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { exactSteps } from '../core/exact-steps';
 import type { GatewayRef } from '../core/model';
 import type { RequestLimits } from '../core/pacing/request-limits';
@@ -31,11 +32,15 @@ export function buildRecheckDependencies(
   config: Config,
   env: Env,
   logger: Logger,
-  options: { readonly requestLimits?: RequestLimits } = {},
+  options: {
+    readonly requestLimits?: RequestLimits;
+    /** What a state file's failures advise (config/folder-origin.ts); default the config's state.dir. */
+    readonly stateFolderAdvice?: StateFolderAdvice;
+  } = {},
 ): RecheckDependencies {
   const pacer = createSubscriptionPacer(options.requestLimits ? { limits: options.requestLimits } : {});
   const clientFor = createArmClientFactory({ ...config.arm, observer: pacer });
-  const notify = buildNotify(config, env);
+  const notify = buildNotify(config, env, options.stateFolderAdvice);
   return {
     configReader: createArmGatewayConfigReader(clientFor, { pacer }),
     prober: createArmOnDemandProber(clientFor, { pollIntervalInMs: config.arm.pollIntervalInMs, pacer }),

@@ -4,7 +4,8 @@
  * (config-observations.ts), or, when the configuration could not be read or does not hold the
  * server's setting, why not: the insight then gives the general steps and says so.
  */
-import { capText, VALUE_CAPS } from './caps';
+import { VALUE_CAPS } from './caps';
+import { clipMessage } from './text-clip';
 import { observeConfiguration } from './config-observations';
 import type { GatewayConfigReading } from './gateway-config';
 import type { Finding, FindingConfiguration } from './model';
@@ -15,14 +16,14 @@ export function withConfiguration(findings: readonly Finding[], reading: Gateway
 }
 
 function configurationOf(finding: Finding, reading: GatewayConfigReading): FindingConfiguration {
-  if (!reading.ok) return { read: false, reason: capText(reading.detail, VALUE_CAPS.errorMessage) };
+  if (!reading.ok) return { read: false, reason: clipMessage(reading.detail, VALUE_CAPS.errorMessage) };
   const settings = {
     name: finding.backendSettings,
     ...(finding.backendSettingsId !== undefined ? { id: finding.backendSettingsId } : {}),
   };
   const resolved = resolveProbe(reading.config, finding.gateway, settings, finding.address);
   if (!resolved.ok)
-    return { read: false, reason: capText(resolved.reason, VALUE_CAPS.errorMessage), unresolved: true };
+    return { read: false, reason: clipMessage(resolved.reason, VALUE_CAPS.errorMessage), unresolved: true };
   const facts = {
     causeId: finding.cause.id,
     ...(finding.cause.receivedStatus !== undefined ? { receivedStatus: finding.cause.receivedStatus } : {}),

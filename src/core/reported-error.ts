@@ -1,4 +1,5 @@
-import { capText, VALUE_CAPS } from './caps';
+import { VALUE_CAPS } from './caps';
+import { clipMessage } from './text-clip';
 import {
   isAppGwInsightsError,
   isStateInvalidError,
@@ -15,8 +16,9 @@ export function reportedError(error: Error, sink?: string): ReportedError {
   const ours = isAppGwInsightsError(error);
   return {
     code: ours ? error.code : 'Unexpected',
-    // Messages may quote what ARM, storage or a receiver answered: bounded like every network value.
-    message: capText(error.message, VALUE_CAPS.errorMessage),
+    // Messages may quote what ARM, storage or a receiver answered: bounded like every network value,
+    // keeping the end, where our messages say what to do.
+    message: clipMessage(error.message, VALUE_CAPS.errorMessage),
     retryable: ours ? error.retryable : true,
     ...(sink ? { sink } : {}),
     ...(isStateUnavailableError(error) || isStateInvalidError(error) || isStoredSilenceInvalidError(error)

@@ -8,6 +8,8 @@
  * the size of whatever the network sent.
  */
 
+import { cutMarker } from './caps';
+
 export const ELLIPSIS = '…';
 
 /**
@@ -35,7 +37,7 @@ function* pieces(text: string): Generator<string> {
   }
 }
 
-/** Code points in a piece: what a limit counts, so a cluster of a thousand accents is no "one character". */
+/** Code points in a piece (or any text): what a limit counts, so a cluster of a thousand accents is no "one character". */
 function weight(piece: string): number {
   let n = 0;
   for (const _ of piece) n += 1;
@@ -52,6 +54,15 @@ const isSpace = (piece: string) => /^\s/.test(piece);
  * below 1 is taken as 1 ("…" alone). Reads no more of `text` than the limit needs.
  */
 export function clipText(text: string, limit: number): string {
+  const head = clipHead(text, limit);
+  return head.cut ? `${head.kept}${ELLIPSIS}` : text;
+}
+
+/**
+ * clipText without its "…": `kept` is at most `limit` − 1 code points of `text` (cut as clipText
+ * cuts), `cut` whether anything was left off (`kept` is then `text` itself).
+ */
+function clipHead(text: string, limit: number): { kept: string; cut: boolean } {
   const max = Math.max(1, Math.floor(limit));
   const room = max - 1;
   const head: string[] = [];
@@ -69,7 +80,7 @@ export function clipText(text: string, limit: number): string {
     }
     if (total > max) break;
   }
-  if (total <= max || next === undefined) return text;
+  if (total <= max || next === undefined) return { kept: text, cut: false };
   let cut = head.length;
   if (!isSpace(next)) {
     // The cut falls inside a word: back to the white space before it. A word cut short reads as
@@ -78,12 +89,7 @@ export function clipText(text: string, limit: number): string {
     while (space >= 0 && !isSpace(head[space] as string)) space -= 1;
     if (head.slice(0, Math.max(space, 0)).some((piece) => !isSpace(piece))) cut = space;
   }
-  return `${head.slice(0, cut).join('').trimEnd()}${ELLIPSIS}`;
-}
-
-/** The first line of `text` (an error's message), clipped to `limit` characters with clipText. */
-export function firstLineClipped(text: string, limit: number): string {
-  return clipText((text.split(/\r\n|\r|\n/)[0] ?? '').trim(), limit);
+  return { kept: head.slice(0, cut).join('').trimEnd(), cut: true };
 }
 
 /**
@@ -96,8 +102,19 @@ export function firstLineClipped(text: string, limit: number): string {
  */
 export function clipMiddle(text: string, limit: number): string {
   const max = Math.max(1, Math.floor(limit));
+  const parts = middleParts(text, max);
+  if (!parts) return text;
+  if (!parts.tail) return clipText(text, max);
+  return `${clipText(text, max - weight(parts.tail) - 1)} ${parts.tail}`;
+}
+
+/**
+ * The tail clipMiddle keeps of `text` within `max` code points (`''` when no whole word fits it), or
+ * undefined when `text` fits whole.
+ */
+function middleParts(text: string, max: number): { tail: string } | undefined {
   const all = [...pieces(text)];
-  if (all.reduce((n, piece) => n + weight(piece), 0) <= max) return text;
+  if (all.reduce((n, piece) => n + weight(piece), 0) <= max) return undefined;
   // Half for the tail: the head says what failed, the tail what to do.
   const tailRoom = Math.floor((max - 2) / 2); // "…" and a space between them
   let start = all.length;
@@ -114,7 +131,61 @@ export function clipMiddle(text: string, limit: number): string {
   const sentence = /[.!?]\s+(?=[A-Z`"'(])/.exec(tail);
   if (sentence && sentence.index + sentence[0].length < tail.length)
     tail = tail.slice(sentence.index + sentence[0].length);
-  if (!tail) return clipText(text, max);
-  const head = clipText(text, max - weight(tail) - 1);
-  return `${head} ${tail}`;
+  return { tail };
+}
+
+/**
+ * The first line of `text` (an error's message, whose later lines may be a dump): what comes before
+ * its first line break, whole; read no further.
+ */
+export function firstLineOf(text: string): string {
+  const end = text.search(/[\r\n]/);
+  return end < 0 ? text : text.slice(0, end);
+}
+
+/**
+ * How much of a long message clipMessage looks at from each end, per code point of its limit: the
+ * head and the tail each need at most the limit (and a word's worth past it to cut between words),
+ * so a 1 MB error body is never segmented whole.
+ */
+const WINDOW_PER_LIMIT = 2;
+const WINDOW_SLACK = 64;
+
+/** Fewest code points beside the marker worth showing: less, and clipMiddle's `head… tail` says more. */
+const MIN_ROOM = 40;
+
+/**
+ * A message from the network or one of our errors (which end with what to do), at most `limit` code
+ * points: `text` unchanged when it fits, else its start, the cut marker of core/caps.ts and its end,
+ * `head … [cut: N characters in all] tail` (N: `text.length`, UTF-16 code units as capText counts),
+ * cut between whole words and whole characters as clipMiddle, so both what failed and the advice at
+ * the end survive, and nobody takes the rest for the whole. `oneLine` folds every run of white space
+ * (line breaks included) into one space first, for a message quoted inside one line of ours. Looks at
+ * no more than a window at each end of a long `text`. A limit too small for the marker gets
+ * clipMiddle's `head… tail`.
+ */
+export function clipMessage(text: string, limit: number, options: { oneLine?: boolean } = {}): string {
+  const max = Math.max(1, Math.floor(limit));
+  const fold = (part: string) => (options.oneLine ? part.replace(/\s+/g, ' ') : part);
+  const window = max * WINDOW_PER_LIMIT + WINDOW_SLACK;
+  // Both ends of a long text, with a space between so no word runs across the gap.
+  const seen =
+    text.length <= 2 * window
+      ? fold(text)
+      : `${fold(text.slice(0, endBefore(text, window)))} ${fold(text.slice(endBefore(text, text.length - window)))}`;
+  const shown = options.oneLine ? seen.trim() : seen;
+  if (text.length <= 2 * window && weight(shown) <= max) return shown;
+  const marker = cutMarker(text.length); // " … [cut: N characters in all]"
+  const room = max - weight(marker) - 1; // and a space before the tail
+  if (room < MIN_ROOM) return clipMiddle(shown, max);
+  const parts = middleParts(shown, room);
+  const tail = parts?.tail ?? '';
+  const head = clipHead(shown, room - weight(tail) + 1).kept.trimEnd(); // clipHead keeps limit − 1
+  return tail ? `${head}${marker} ${tail}` : `${head}${marker}`;
+}
+
+/** `at`, or one less when a surrogate pair would be split there. */
+function endBefore(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  return c >= 0xdc00 && c <= 0xdfff ? at - 1 : at;
 }

@@ -3,6 +3,7 @@ import type { Delivery, DeliveryReceipt, InsightSink } from '../ports';
 import type { Logger } from './logger';
 import type { ReportedError } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
+import { clipMessage, firstLineOf } from '../core/text-clip';
 
 export interface SinkDeliveries {
   readonly receipts: Array<{ readonly sink: string; readonly receipt: DeliveryReceipt }>;
@@ -37,7 +38,8 @@ export async function deliverToSinks(
 function typedDeliveryError(sink: string, error: unknown): Error {
   if (isAppGwInsightsError(error)) return error;
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const line = (text.split('\n')[0] ?? '').slice(0, 200);
+  // The first line (the rest may be a dump), its start and its end, the cut marker between.
+  const line = clipMessage(firstLineOf(text).trim(), 300);
   return new DeliveryError(
     sink,
     `the sink failed without saying why (${line}); the next run tries again, and if it persists, ` +

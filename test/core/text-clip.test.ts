@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { clipMiddle, clipText, ELLIPSIS, firstLineClipped } from '../../src/core/text-clip';
+import { cutMarker } from '../../src/core/caps';
+import { clipMessage, clipMiddle, clipText, ELLIPSIS } from '../../src/core/text-clip';
 
 const graphemes = (text: string) => [
   ...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text),
@@ -54,13 +55,6 @@ describe('clipText: whole words, whole characters, whole escapes', () => {
     ['empty', '', 5, ''],
   ])('%s', (_name, text, limit, expected) => {
     expect(clipText(text, limit)).toBe(expected);
-  });
-
-  it('firstLineClipped: the first line of a message, clipped the same way', () => {
-    expect(firstLineClipped('Connection refused by backend.contoso.com\n    at Socket.connect', 30)).toBe(
-      'Connection refused by…',
-    );
-    expect(firstLineClipped('  one line  ', 30)).toBe('one line');
   });
 
   const text = fc.oneof(
@@ -166,6 +160,91 @@ describe('clipMiddle: the start and the advice at the end', () => {
           expect(at).toBeGreaterThanOrEqual(0);
           expect(input.startsWith(out.slice(0, at))).toBe(true);
           expect(input.endsWith(out.slice(at + ELLIPSIS.length).trimStart())).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+/** ARM's 403 as it words it (Azure/azure-cli#29802): its advice comes last. */
+const ARM_403 =
+  "The client 'dev@contoso.com' with object id '00000000-0000-0000-0000-000000000001' does not have " +
+  "authorization to perform action 'Microsoft.Network/applicationGateways/backendhealth/action' over scope " +
+  "'/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shop/providers/Microsoft.Network/" +
+  "applicationGateways/appgw-shop' or the scope is invalid. If access was recently granted, please refresh " +
+  'your credentials.';
+
+describe('clipMessage: the start, the cut marker and the advice at the end', () => {
+  it.each<[string, string, number, { oneLine?: boolean }, string]>([
+    ['fits: unchanged', 'Denied by a policy.', 100, {}, 'Denied by a policy.'],
+    ['fits: line breaks kept unless oneLine', 'a\nb', 100, {}, 'a\nb'],
+    ['oneLine: every run of white space one space, trimmed', '  a\r\n\tb  \n', 100, { oneLine: true }, 'a b'],
+    [
+      "ARM's 403: what failed, the marker, and ARM's advice",
+      ARM_403,
+      200,
+      {},
+      `The client 'dev@contoso.com' with object id '00000000-0000-0000-0000-000000000001' does not have${cutMarker(ARM_403.length)} If access was recently granted, please refresh your credentials.`,
+    ],
+    [
+      'oneLine: a later line is kept (the advice), not only the first',
+      'Conflict: the operation failed.\nRetry after the gateway update finishes, or ask its owner to stop it.',
+      120,
+      { oneLine: true },
+      'Conflict: the operation failed. Retry after the gateway update finishes, or ask its owner to stop it.',
+    ],
+    [
+      'a limit too small for the marker: head… tail',
+      'Cannot write the state. Point state.dir at a folder.',
+      40,
+      {},
+      'Cannot write the state.… at a folder.',
+    ],
+    [
+      'an escape sequence is never cut',
+      `found "${'\\u001b'.repeat(40)}" at the end. Fix it.`,
+      80,
+      {},
+      `found${cutMarker(268)} Fix it.`,
+    ],
+  ])('%s', (_name, text, limit, options, expected) => {
+    const out = clipMessage(text, limit, options);
+    expect(out).toBe(expected);
+    expect([...out].length).toBeLessThanOrEqual(limit);
+  });
+
+  it('a huge message (8 MB): both ends, the marker with its whole length, within the limit', () => {
+    const text = `Start of it. ${'word '.repeat(1_600_000)}Do this to fix it.`;
+    const out = clipMessage(text, 300, { oneLine: true });
+    expect(out.startsWith('Start of it. word')).toBe(true);
+    expect(out).toContain(cutMarker(text.length));
+    expect(out.endsWith('Do this to fix it.')).toBe(true);
+    expect([...out].length).toBeLessThanOrEqual(300);
+  });
+
+  it('a huge message of emoji: no surrogate pair split at either window', () => {
+    for (const extra of ['', 'x']) {
+      const out = clipMessage(`${extra}${'😀'.repeat(300_000)}`, 120);
+      expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      expect(out).toContain('[cut: ');
+    }
+  });
+
+  it('property: at most `limit` code points; a start of the text, the marker, and an end of it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-zA-Z0-9.é]{1,20}$/), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 80, max: 400 }),
+        (words, limit) => {
+          const input = words.join(' ');
+          const out = clipMessage(input, limit);
+          expect([...out].length).toBeLessThanOrEqual(limit);
+          if (out === input) return;
+          const marker = cutMarker(input.length);
+          const at = out.indexOf(marker);
+          expect(at).toBeGreaterThanOrEqual(0);
+          expect(input.startsWith(out.slice(0, at))).toBe(true);
+          expect(input.endsWith(out.slice(at + marker.length).trimStart())).toBe(true);
         },
       ),
     );

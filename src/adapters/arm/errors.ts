@@ -1,4 +1,4 @@
-import { firstLineClipped } from '../../core/text-clip';
+import { clipMessage } from '../../core/text-clip';
 import type { Target } from '../../core/arm-id';
 import {
   ArmUnreachableError,
@@ -292,6 +292,13 @@ function hostOf(url: string): string {
   }
 }
 
+/**
+ * ARM's (or the SDK's) message in one line of ours: its start and its end, where ARM puts its advice
+ * ("… If access was recently granted, please refresh your credentials."), with the cut marker between.
+ */
 function firstLine(text: string): string {
-  return firstLineClipped(text, 300);
+  return clipMessage(text, ARM_MESSAGE_LIMIT, { oneLine: true });
 }
+
+/** Longest quotation of ARM's message in one of our errors, in code points (the cut marker included). */
+export const ARM_MESSAGE_LIMIT = 400;

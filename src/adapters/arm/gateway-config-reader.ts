@@ -5,11 +5,12 @@ import {
   type GatewayConfigReading,
 } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
-import { firstLineClipped } from '../../core/text-clip';
+import { VALUE_CAPS } from '../../core/caps';
+import { clipMessage } from '../../core/text-clip';
 import { isAppGwInsightsError, isCancellation } from '../../errors';
 import type { CallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
 import type { ArmClientFactory } from './client';
-import { armAnswered, armErrorCode, isRestError, toArmError } from './errors';
+import { ARM_MESSAGE_LIMIT, armAnswered, armErrorCode, isRestError, toArmError } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
@@ -120,15 +121,19 @@ function describeFailure(
   // Missing permission, not found, throttled, unreachable, sign-in: the mapped error says what to do.
   if (isAppGwInsightsError(mapped) && mapped.code !== 'BackendHealthUnavailable')
     return {
-      detail: firstLineClipped(mapped.message, 600),
+      // Our own message (ARM's words in it already clipped): whole up to the report's cap on messages.
+      detail: clipMessage(mapped.message, VALUE_CAPS.errorMessage, { oneLine: true }),
       kind: KIND_OF_CODE[mapped.code] ?? 'unavailable',
     };
   if (typeof rest.statusCode === 'number') {
-    const message = error instanceof Error ? `: ${firstLineClipped(error.message, 300)}` : '';
+    const message =
+      error instanceof Error ? `: ${clipMessage(error.message, ARM_MESSAGE_LIMIT, { oneLine: true })}` : '';
     return { detail: `${armAnswered(rest.statusCode, rest.code)}${message}`, kind: 'unavailable' };
   }
   return {
-    detail: firstLineClipped(error instanceof Error ? error.message : String(error), 300),
+    detail: clipMessage(error instanceof Error ? error.message : String(error), ARM_MESSAGE_LIMIT, {
+      oneLine: true,
+    }),
     kind: 'unavailable',
   };
 }

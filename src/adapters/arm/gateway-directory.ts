@@ -1,4 +1,4 @@
-import { firstLineClipped } from '../../core/text-clip';
+import { clipMessage } from '../../core/text-clip';
 import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
 import type { GatewayRef } from '../../core/model';
@@ -139,5 +139,5 @@ function readPageText(
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return firstLineClipped(text, 200);
+  return clipMessage(text, 300, { oneLine: true });
 }

@@ -9,7 +9,7 @@ import {
   ON_DEMAND_PROBE_ACTION,
   OnDemandProbeRefusedError,
 } from '../../errors';
-import { firstLineClipped } from '../../core/text-clip';
+import { clipMessage } from '../../core/text-clip';
 import type { CallOptions, OnDemandProber, SubscriptionPacer } from '../../ports';
 import { waitFor } from './abortable-wait';
 import { admitToEstimate, armSender, gatewayActionPath, nextPoll } from './arm-operation';
@@ -103,7 +103,7 @@ export function createArmOnDemandProber(
           throw new OnDemandProbeRefusedError(
             gateway.id,
             armErrorCode(error),
-            firstLineClipped(armErrorBody(error).message ?? error.message, 600),
+            clipMessage(armErrorBody(error).message ?? error.message, 600, { oneLine: true }),
           );
         }
         throw toArmError(

@@ -1,4 +1,4 @@
-import { clipText } from '../../core/text-clip';
+import { clipMessage } from '../../core/text-clip';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { gatewayKey, type Target } from '../../core/arm-id';
 import type { DiscoveryFilter } from '../../core/discovery/filter';
@@ -159,8 +159,8 @@ function readPage(
 function describeUnreadable(text: string | undefined, page: number, error: unknown): string {
   const json = answerJson(text, ` to ${call(page)}`, 'Resource Graph');
   if (!json.ok) return json.detail;
-  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  return `Resource Graph answered 200 to ${call(page)} with an answer the SDK could not read (${line.slice(0, 200)})`;
+  const line = clipMessage(error instanceof Error ? error.message : String(error), 300, { oneLine: true });
+  return `Resource Graph answered 200 to ${call(page)} with an answer the SDK could not read (${line})`;
 }
 
 /** The subscriptions (or the resource group) the listing returned a gateway from: see the module comment. */
@@ -195,7 +195,7 @@ function detailText(body: GraphErrorBody | undefined): string {
     .map((d) => [d.code, d.message].filter((x) => typeof x === 'string' && x !== '').join(': '))
     .filter((x) => x !== '');
   const text = parts.length > 0 ? parts.join('; ') : [body?.code, body?.message].filter(Boolean).join(': ');
-  return clipText(text, 400);
+  return clipMessage(text, 400, { oneLine: true });
 }
 
 /** Maps a failed query to the error a user can act on (see createResourceGraphDirectory). */

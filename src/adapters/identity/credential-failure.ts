@@ -1,4 +1,4 @@
-import { clipText } from '../../core/text-clip';
+import { clipMessage } from '../../core/text-clip';
 import { AuthenticationError } from '../../errors';
 
 /**
@@ -111,11 +111,12 @@ function endpointMessage(text: unknown): string {
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return cap((message.split('\n')[0] ?? '').trim());
+  return cap(message);
 }
 
+/** One line, its start and its end (the identity endpoint's advice comes last), the cut marker between. */
 function cap(text: string): string {
-  return clipText(text, 300);
+  return clipMessage(text, 400, { oneLine: true });
 }
 
 function capitalise(text: string): string {

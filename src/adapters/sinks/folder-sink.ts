@@ -14,6 +14,7 @@ import {
 import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { jsonChunks } from '../../core/json-chunks';
+import { clipMessage } from '../../core/text-clip';
 import type { GatewayReport } from '../../core/run-report';
 
 export interface FolderSinkOptions {
@@ -51,7 +52,7 @@ function refusal(error: unknown): string {
     case 'ENOENT':
       return 'the folder cannot be made there (ENOENT)';
     default:
-      return code ?? String(message ?? error).slice(0, 200);
+      return code ?? clipMessage(String(message ?? error), 300, { oneLine: true });
   }
 }
 

@@ -2,6 +2,7 @@ import { counted } from '../../core/counted';
 import { followUpCommand } from '../../core/follow-up-command';
 import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
+import { fileStateAdvice } from '../../config/folder-origin';
 import { loadConfigPart } from '../../config/load';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
@@ -35,7 +36,7 @@ export async function notifyVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
   // --config is required (verb-specs.ts): parseVerbArgs refused its absence.
-  const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
+  const stores = await stateStoresOf(values.config);
   const listing = await listOutboxes(stores, systemClock);
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -54,7 +55,7 @@ async function resendVerb(args: string[]): Promise<number> {
   const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
-  const stores = buildStateStores(await loadConfigPart(values.config, ['state']), process.env);
+  const stores = await stateStoresOf(values.config);
   const { requeued, notResent, errors } = await resendDeadLetters(stores, {
     ...(values.notice ? { noticeId: values.notice } : {}),
     ...(values.receiver ? { receiver: values.receiver } : {}),
@@ -190,4 +191,10 @@ function attemptsText(attempts: readonly AttemptRecord[]): string {
     a.status !== undefined ? `HTTP ${a.status}` : terminalField(a.error ?? 'no answer', 80),
   );
   return `${counted(attempts.length, 'attempt')}: ${each.join(', ')}`;
+}
+
+/** The notify state of config file `file`; a state file's failure names its state.dir. */
+async function stateStoresOf(file: string): Promise<ReturnType<typeof buildStateStores>> {
+  const config = await loadConfigPart(file, ['state']);
+  return buildStateStores(config, process.env, fileStateAdvice(file, config.state));
 }

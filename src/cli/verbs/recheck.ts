@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildRecheckDependencies, recheckGateway, recheckReport } from '../../app/recheck-gateway';
 import { configFromAppSettings } from '../../config/app-settings';
+import { folderAdvice } from '../../config/folder-origin';
 import { loadConfigFile } from '../../config/load';
 import { gatewayIdProblem, parseGatewayId } from '../../core/arm-id';
 import { gatewayChildNameProblem } from '../../core/arm-name';
@@ -41,7 +42,12 @@ export async function recheckVerb(args: string[]): Promise<number> {
     ? await loadConfigFile(values.config, process.env)
     : configFromAppSettings(process.env, { reader: 'run', verb: 'recheck' });
   const logger = createStderrLogger(false, (text) => void process.stderr.write(text));
-  const deps = buildRecheckDependencies(config, process.env, logger);
+  const deps = buildRecheckDependencies(config, process.env, logger, {
+    stateFolderAdvice: folderAdvice(
+      { ...(values.config ? { file: values.config } : {}), env: process.env },
+      config.state.dir ? { state: config.state.dir } : {},
+    ).stateFolderAdvice,
+  });
   const result = await recheckGateway(
     deps,
     config,

@@ -1,6 +1,7 @@
 import { systemClock } from '../../adapters/clock/system-clock';
 import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
+import { folderAdvice } from '../../config/folder-origin';
 import { loadConfigFile } from '../../config/load';
 import { runSucceeded, type RunReport } from '../../core/run-report';
 import { EXIT_DEADLINE, EXIT_DEGRADED, EXIT_FAILED, EXIT_OK } from '../exit-codes';
@@ -46,6 +47,14 @@ export async function runVerb(args: string[]): Promise<number> {
       telemetry: createStderrTelemetry(values.verbose, toStderr),
       stop: stop.signal,
       ...(progress ? { progress } : {}),
+      // A folder's failure names where it came from: --out, sinks.dir in FILE, or APPGW_SINKS_DIR.
+      ...folderAdvice(
+        { ...(values.config ? { file: values.config } : {}), ...(out ? { out } : {}), env: process.env },
+        {
+          ...(effective.sinks.dir ? { sinks: effective.sinks.dir } : {}),
+          ...(effective.state.dir ? { state: effective.state.dir } : {}),
+        },
+      ),
     });
     await printRun(report, receipts, values.json, values.config);
     return exitCode(report);

@@ -1,6 +1,7 @@
 import { buildSilenceStore } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
+import { fileStateAdvice } from '../../config/folder-origin';
 import { loadSilencesConfig } from '../../config/load';
 import { followUpCommand } from '../../core/follow-up-command';
 import { formatPath } from '../../core/input/format-issues';
@@ -142,7 +143,9 @@ async function addVerb(args: string[]): Promise<number> {
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);
   const config = await loadSilencesConfig(values.config);
-  const store = typedStateStore(buildSilenceStore(config, process.env));
+  const store = typedStateStore(
+    buildSilenceStore(config, process.env, fileStateAdvice(values.config, config.state)),
+  );
   const silence = parsed.data as Silence;
   await addSilence(store, silence, now, config.silences, values.config);
   process.stdout.write(`added silence ${silence.id}: ${describe(silence, now)}\n`);
@@ -156,7 +159,10 @@ async function listVerb(args: string[]): Promise<number> {
   const errors: string[] = [];
   let read: StoredSilencesRead | undefined;
   try {
-    read = await readStoredSilences(typedStateStore(buildSilenceStore(config, process.env)), values.config);
+    read = await readStoredSilences(
+      typedStateStore(buildSilenceStore(config, process.env, fileStateAdvice(values.config, config.state))),
+      values.config,
+    );
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
   } catch (error) {
@@ -215,7 +221,9 @@ async function expireVerb(args: string[]): Promise<number> {
   if (positionals.length !== 1) issues.push('give the id of one silence');
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
   const config = await loadSilencesConfig(values.config);
-  const store = typedStateStore(buildSilenceStore(config, process.env));
+  const store = typedStateStore(
+    buildSilenceStore(config, process.env, fileStateAdvice(values.config, config.state)),
+  );
   const outcome = await expireSilence(
     store,
     positionals[0] as string,

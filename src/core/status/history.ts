@@ -1,6 +1,7 @@
 import type { CauseId } from '../causes';
 import { isCauseId } from '../causes';
 import { capText, VALUE_CAPS } from '../caps';
+import { clipMessage } from '../text-clip';
 import { readHealth } from '../health';
 import type { GatewayRef, HealthState } from '../model';
 
@@ -264,7 +265,7 @@ function latestError(
       ? {
           at,
           code: capText(reading.error.code, 64),
-          message: capText(reading.error.message, VALUE_CAPS.errorMessage),
+          message: clipMessage(reading.error.message, VALUE_CAPS.errorMessage),
         }
       : previous;
   return candidate && (!lastReadAt || candidate.at > lastReadAt) ? candidate : undefined;

@@ -1,4 +1,12 @@
 import { capText } from '../../core/caps';
+import { clipMessage } from '../../core/text-clip';
+
+/**
+ * Longest error message of a gateway's read a page shows, in code points: its start (what failed, after
+ * the gateway's ARM id of up to ~200 characters) and its end (what to do), the cut marker between
+ * (core/text-clip.ts clipMessage). A target's failure (a short id) keeps 300.
+ */
+const ERROR_MESSAGE_CHARS = 600;
 import type { CauseId } from '../../core/causes';
 import type { HealthState } from '../../core/model';
 import { escapeHtml } from '../html-page';
@@ -98,7 +106,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(capText(frame.interrupted, 500))}</p>` : ''}
+<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(clipMessage(frame.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(frame.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -193,7 +201,7 @@ export function gatewaySection(status: GatewayStatus): string {
 
 function staleNote(status: GatewayStatus): string {
   const error = status.lastError
-    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(capText(status.lastError.message, 300))})`
+    ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(clipMessage(status.lastError.message, ERROR_MESSAGE_CHARS))})`
     : '';
   const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
   if (status.stale === 'failed' && status.lastError) {
@@ -207,7 +215,7 @@ function staleNote(status: GatewayStatus): string {
             .slice(0, 3)
             .map(
               (t) =>
-                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(capText(t.error.message, 300))})`,
+                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(clipMessage(t.error.message, 300))})`,
             )
             .join(
               '; ',

@@ -1,6 +1,7 @@
 import * as z from '../../core/input/zod';
 import { followUpCommand } from '../../core/follow-up-command';
 import { terminalSafe } from '../../core/input/json-text';
+import { clipMessage, clipText } from '../../core/text-clip';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import { isSilenceOver, type Silence } from '../../core/notice/silence';
 import { readStoredSilenceEntries, type StoredSilenceEntry } from '../../core/notice/silence-schema';
@@ -171,7 +172,8 @@ function setAsideListed(
     : [];
   const at = fields['setAsideAt'];
   return {
-    id: typeof id === 'string' ? terminalSafe(id).slice(0, 64) : undefined,
+    // Cut before escaping (the stored text may be huge) and after (never inside an escape sequence).
+    id: typeof id === 'string' ? clipText(terminalSafe(clipText(id, 64)), 64) : undefined,
     setAsideAt:
       typeof at === 'string' && !Number.isNaN(Date.parse(at))
         ? new Date(Date.parse(at)).toISOString()
@@ -186,7 +188,10 @@ function setAsideListed(
 }
 
 function listedProblems(problems: readonly string[]): string[] {
-  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => terminalSafe(p).slice(0, 500));
+  // Each keeps its start and its end (what to do), cut before escaping and after, as the id.
+  const listed = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((p) => clipMessage(terminalSafe(clipMessage(p, 500)), 500));
   return problems.length > MAX_LISTED_PROBLEMS
     ? [...listed, `… and ${problems.length - MAX_LISTED_PROBLEMS} more`]
     : listed;

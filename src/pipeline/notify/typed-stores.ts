@@ -1,4 +1,4 @@
-import { firstLineClipped } from '../../core/text-clip';
+import { clipMessage, firstLineOf } from '../../core/text-clip';
 import { isAppGwInsightsError, StateUnavailableError } from '../../errors';
 import type { StateStore, StateStores } from '../../ports';
 
@@ -42,5 +42,6 @@ async function typed<R>(document: string, action: string, call: () => Promise<R>
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return firstLineClipped(text, 200);
+  // The first line (the rest may be a dump), its start and its end, the cut marker between.
+  return clipMessage(firstLineOf(text).trim(), 300);
 }

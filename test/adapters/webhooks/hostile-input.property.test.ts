@@ -86,6 +86,15 @@ function slackTexts(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/** Our neutralised formatting character: a date token whose fallback (the character) Slack shows as is. */
+const NEUTRAL = /<!date\^00000000\^\{_\}\|[*_~`]>/g;
+
+/** What a Slack reader sees of an escaped value: each fallback's character, entities decoded. */
+const slackShown = (text: string): string =>
+  text
+    .replace(NEUTRAL, (token) => token.slice(-2, -1))
+    .replace(/&(lt|gt|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&' })[e] ?? '');
+
 function facts(card: Json): string[] {
   return (card['body'] as Json[])
     .filter((e) => e['type'] === 'FactSet')
@@ -124,7 +133,21 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
         const slack = bodies['slack']!;
         expect(schemaErrors(validateSlackMessage, slack)).toEqual([]);
         const ownLink = `<${notice.cause.docUrl}|Troubleshooting guide>`;
-        for (const text of slackTexts(slack)) expect(text.split(ownLink).join('')).not.toMatch(/[<>]/);
+        for (const text of slackTexts(slack))
+          expect(text.split(ownLink).join('').replace(NEUTRAL, '')).not.toMatch(/[<>]/);
+        // slack: each fact's value is shown as exactly its text (cut with "…" when long): every
+        // formatting character of it sits in a date token's fallback, which Slack shows unformatted
+        const fields = ((slack['blocks'] as Json[])[1]?.['fields'] ?? []) as Json[];
+        noticeFacts(notice).forEach(([label, raw], i) => {
+          const text = fields[i]?.['text'] as string;
+          expect(text.startsWith(`*${label}*\n`)).toBe(true);
+          const value = text.slice(label.length + 3);
+          expect(value.replace(NEUTRAL, '')).not.toMatch(/[*_~`]|^&gt;/);
+          const shown = slackShown(value);
+          // A line's leading > is shown as its look-alike ˃ (a quote otherwise).
+          const whole = (singleLine(raw) || '—').replace(/^>/, '\u02c3');
+          expect(shown === whole || (shown.endsWith('…') && whole.startsWith(shown.slice(0, -1)))).toBe(true);
+        });
 
         // teams: the SDK accepts the card, it fits Teams' size limit, and FactSet markdown is escaped
         const teamsBody = WEBHOOK_FORMATS.teams.buildPayload(notice, RECEIVER).body;

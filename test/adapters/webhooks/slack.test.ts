@@ -103,10 +103,49 @@ describe('slack format', () => {
     expect(schemaErrors(validateSlackMessage, hostile)).toEqual([]);
   });
 
-  it('escapes those three only: Slack decodes no other entity and reads no backslash escape', () => {
-    const text = 'backend\'s pool_a (b) *x* ~y~ `z` #1 1. - \\ "q"';
+  it('escapes &, <, > as entities and nothing else that way: Slack decodes no other entity', () => {
+    const text = 'backend\'s pool-a (b) #1 1. - \\ "q" :x:';
     expect(slackText(text, 500)).toBe(text);
     expect(slackText('a & b < c > d', 500)).toBe('a &amp; b &lt; c &gt; d');
+  });
+
+  const neutral = (ch: string) => `<!date^00000000^{_}|${ch}>`;
+  it.each<[string, string, string]>([
+    ['bold', '*x*', `${neutral('*')}x${neutral('*')}`],
+    ['italic', 'pool_a_1 _it_', `pool${neutral('_')}a${neutral('_')}1 ${neutral('_')}it${neutral('_')}`],
+    ['strike', '~y~', `${neutral('~')}y${neutral('~')}`],
+    ['inline code', '`z`', `${neutral('`')}z${neutral('`')}`],
+    ['code block', '```a```', `${neutral('`').repeat(3)}a${neutral('`').repeat(3)}`],
+    ['a leading quote', '> quoted', '\u02c3 quoted'],
+    ['a > inside the text stays an entity', 'a > b', 'a &gt; b'],
+  ])('neutralises mrkdwn formatting in a value: %s', (_name, value, expected) => {
+    expect(slackText(value, 500)).toBe(expected);
+  });
+
+  it('a value cannot end our bold label or format the card (fields, rows, sections, context)', () => {
+    const hostile = buildSlackMessage(
+      hostileNotice({ name: 'gw*_~`', address: '*10.0.0.9*', probeLog: '_x_ *y* ~z~ `w`' }),
+    );
+    const body = JSON.stringify(hostile);
+    for (const raw of ['gw*', '*10.0.0.9*', '_x_', '*y*', '~z~', '`w`'])
+      for (const text of sectionTexts(hostile).filter((t) => !t.includes('```')))
+        expect(text).not.toContain(raw);
+    expect(body).toContain(`${neutral('*')}10.0.0.9${neutral('*')}`);
+    expect(schemaErrors(validateSlackMessage, hostile)).toEqual([]);
+  });
+
+  it('the probe log in its code block keeps its characters (no formatting there)', () => {
+    const texts = sectionTexts(
+      buildSlackMessage(hostileNotice({ name: 'n', address: 'a', probeLog: '_x_ *y* ~z~ `w`' })),
+    );
+    expect(texts.find((t) => t.startsWith('*Probe log*'))).toBe('*Probe log*\n```\n_x_ *y* ~z~ `w`\n```');
+  });
+
+  it('the header is plain_text, which Slack never formats: its characters as they are', () => {
+    const header = blocks(
+      buildSlackMessage(hostileNotice({ name: 'gw_*a*', address: 'a', probeLog: 'p' })),
+    )[0];
+    expect(((header?.['text'] as Json)['text'] as string).includes('gw_*a*')).toBe(true);
   });
 
   it('shows the insight summary as text: Slack does not read CommonMark', () => {

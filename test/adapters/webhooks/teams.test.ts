@@ -1,5 +1,7 @@
+import MarkdownIt from 'markdown-it';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
+  buildTeamsCard,
   buildTeamsPayload,
   TEAMS_MAX_BODY_BYTES,
   teamsMarkdownText,
@@ -194,4 +196,25 @@ describe('teams format: the probe log once', () => {
       expect(texts.filter((text) => text.includes(probeLog))).toHaveLength(1);
     },
   );
+});
+
+describe('teams: a heading that quotes a value from the network is escaped (TextBlock text is markdown)', () => {
+  it("a recovered's 'Was: <health>' heading: a hostile health value shows as its text", () => {
+    const base = recoveredNotice();
+    const notice = {
+      ...base,
+      server: {
+        ...base.server,
+        was: { health: '*Down* [x](https://evil.example) _y_', probeLog: 'TCP connect error' },
+      },
+    };
+    const card = buildTeamsCard(notice) as { body: Array<Record<string, unknown>> };
+    const heading = card.body.find(
+      (e) => e['type'] === 'TextBlock' && String(e['text']).startsWith('Was:'),
+    )?.['text'] as string;
+    expect(heading).toBeDefined();
+    const html = new MarkdownIt().render(heading);
+    expect(html).not.toMatch(/<(em|strong|a)\b/);
+    expect(html).toContain('*Down* [x](https://evil.example) _y_');
+  });
 });

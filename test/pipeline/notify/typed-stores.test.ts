@@ -157,4 +157,15 @@ describe('through the use case: every state failure in the report is StateUnavai
     );
     expect(errors).toEqual([expect.objectContaining({ code: 'StateUnavailable', document })]);
   });
+
+  it("a long untyped message keeps its start and its end, with the cut marker (the store's own words last)", async () => {
+    const long = `Store broke: ${'the lease table answered with an unreadable row; '.repeat(20)}Restart the store host.`;
+    const store = typedStateStore(brokenStores('read', () => new Error(long)).forKey(KEY));
+    const error = await rejection(store.read());
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    const message = (error as Error).message;
+    expect(message).toContain('(Error: Store broke:');
+    expect(message).toContain(`[cut: ${'Error: '.length + long.length} characters in all] `);
+    expect(message).toContain('Restart the store host.)');
+  });
 });

@@ -4,13 +4,14 @@ import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, rowSeverity, serverLineText } from '../group-text';
 import { groupHealthText } from '../text';
-import { SLACK_LIMITS, mrkdwn, section as sectionBlock, slackText } from './slack-payload';
+import { SLACK_LIMITS, mrkdwn, section as sectionBlock, slackPlainText, slackText } from './slack-payload';
 
 /**
  * The grouped Slack message (core/notice/grouping.ts): a header with the counts, the gateway, then
  * one section per pool and settings listing its servers with severity (a raise says so), health (a
  * recovered's never reads as unhealthy) and cause. Every value escaped
- * as in the per-notice message (slack-payload.ts: `&`, `<`, `>`), cut to Slack's limits; at most
+ * as in the per-notice message (slack-payload.ts: `&`, `<`, `>` and the formatting characters), cut
+ * to Slack's limits; at most
  * GROUP_ROWS servers, then "… and N more".
  */
 
@@ -39,7 +40,7 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
       type: 'header',
       text: {
         type: 'plain_text',
-        text: slackText(`${headline} on ${group.gateway.name}`, SLACK_LIMITS.headerText),
+        text: slackPlainText(`${headline} on ${group.gateway.name}`, SLACK_LIMITS.headerText),
         emoji: true,
       },
     },
@@ -81,7 +82,9 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
       ),
     ],
   });
-  return { text: slackText(`${headline} on ${group.gateway.name}`, SLACK_LIMITS.fallbackText), blocks };
+  // Our headline as it is, the gateway's name escaped after it.
+  const text = `${headline} on ${slackText(group.gateway.name, SLACK_LIMITS.fallbackText - headline.length - 4)}`;
+  return { text, blocks };
 }
 
 /** `format: "slack"`, grouped. Pure. */

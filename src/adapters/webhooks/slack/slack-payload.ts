@@ -18,11 +18,12 @@ import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 /**
  * Slack incoming webhook with Block Kit: `text` (the notification fallback) and `blocks`. Every value
  * from the notice is escaped for mrkdwn (`&`, `<`, `>` → entities, so no `<!channel>`, `<@U…>` or link
- * can be injected), and only those three: Slack decodes no other entity and has no escape for its
- * formatting characters (api.slack.com/reference/surfaces/formatting#escaping). Values are cut to
- * Slack's limits, measured after escaping. mrkdwn objects carry
- * `verbatim: true` so Slack does not auto-link names. The probe log sits in a code block whose fence
- * it cannot close (runs of three backticks are broken with a zero-width space).
+ * can be injected: api.slack.com/reference/surfaces/formatting#escaping), and its formatting
+ * characters are neutralised (escapeSlackMrkdwnChar), so a name or a probe message cannot bold,
+ * italicise, strike or code-format the card or end our own bold labels. Values are cut to Slack's
+ * limits, measured after escaping. mrkdwn objects carry `verbatim: true` so Slack does not auto-link
+ * names. The probe log sits in a code block (no formatting inside) whose fence it cannot close (runs
+ * of three backticks are broken with a zero-width space).
  */
 
 /** Slack's documented Block Kit limits, and our cap for the fallback text. */
@@ -57,13 +58,55 @@ export function escapeSlackChar(ch: string): string {
   return ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
 }
 
-/** One line of untrusted text for mrkdwn or plain_text, escaped, at most `max` code units. */
+/**
+ * A mrkdwn formatting character (`*` bold, `_` italic, `~` strike, `` ` `` code) shown as itself and
+ * read as no markup: Slack has no escape for them (its docs escape only `&`, `<`, `>`; a backslash
+ * shows as itself), and wrapping a value in backticks is no help (a backtick in it ends the code).
+ * So each goes into the fallback of a date token with an invalid format, `<!date^00000000^{_}|*>`:
+ * Slack documents that a date it cannot format shows its fallback text
+ * (api.slack.com/reference/surfaces/formatting#date-formatting), and clients show a fallback as plain
+ * text, unformatted; jsx-slack's `<Escape>` neutralises these four the same way
+ * (github.com/yhatt/jsx-slack docs/about-escape-and-exact-mode.md). Unlike a look-alike character
+ * (`∗`), what a reader sees and copies (a pool name into an az command) is the character itself;
+ * unlike a zero-width space, it does not depend on how Slack pairs markers around one.
+ */
+export function escapeSlackMrkdwnChar(ch: string): string {
+  return MRKDWN_FORMATTING.has(ch) ? `<!date^00000000^{_}|${ch}>` : escapeSlackChar(ch);
+}
+
+const MRKDWN_FORMATTING = new Set(['*', '_', '~', '`']);
+
+/**
+ * A `>` that starts a line makes the line a quote, entity or not, and a date token does not help there
+ * (jsx-slack replaces it too): U+02C3 MODIFIER LETTER RIGHT ARROWHEAD, which looks the same.
+ */
+function noQuote(escaped: string): string {
+  return escaped.replace(/(^|\n)&gt;/g, '$1\u02c3');
+}
+
+/**
+ * One line of untrusted text for mrkdwn, escaped (entities and formatting characters), at most `max`
+ * code units.
+ */
 export function slackText(value: string, max: number): string {
+  return noQuote(escapeClip(singleLine(value), max, escapeSlackMrkdwnChar)) || '—';
+}
+
+/**
+ * One line of untrusted text for a plain_text object (the header): Slack formats none of it, so only
+ * `&`, `<`, `>` are escaped, at most `max` code units.
+ */
+export function slackPlainText(value: string, max: number): string {
   return escapeClip(singleLine(value), max, escapeSlackChar) || '—';
 }
 
-/** Multi-line untrusted text, escaped, at most `max` code units. */
+/** Multi-line untrusted text for mrkdwn, escaped as slackText, at most `max` code units. */
 function slackBlockText(value: string, max: number): string {
+  return noQuote(escapeClip(plainText(value).trim(), max, escapeSlackMrkdwnChar)) || '—';
+}
+
+/** Multi-line untrusted text inside a code block (no formatting there): `&`, `<`, `>` only. */
+function slackCodeText(value: string, max: number): string {
   return escapeClip(plainText(value).trim(), max, escapeSlackChar) || '—';
 }
 
@@ -109,7 +152,7 @@ function probeLogSection(label: string, probeLog: string): string {
   const open = `*${slackText(label, 200)}*\n\`\`\`\n`;
   const close = '\n```';
   const fenceSafe = plainText(probeLog).replace(/`(?=``)/g, '`\u200b');
-  return open + slackBlockText(fenceSafe, SLACK_LIMITS.sectionText - open.length - close.length) + close;
+  return open + slackCodeText(fenceSafe, SLACK_LIMITS.sectionText - open.length - close.length) + close;
 }
 
 /** The Block Kit message for a notice. Pure. */
@@ -124,7 +167,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: slackText(`${label}: ${serverIdentity(notice)}`, SLACK_LIMITS.headerText),
+        text: slackPlainText(`${label}: ${serverIdentity(notice)}`, SLACK_LIMITS.headerText),
         emoji: true,
       },
     },
@@ -150,11 +193,13 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   const footer = `${link ? `${link} · ` : ''}notice ${slackText(notice.id, 200)} · ${slackText(notice.occurredAt, 100)}`;
   blocks.push({ type: 'context', elements: [mrkdwn(footer)] });
   // The notification's text: the severity, and a recovered's health never read as unhealthy.
-  const fallback =
+  // Our label as it is (its emoji code), the values escaped after it.
+  const values =
     notice.scope === 'gateway'
-      ? `${label}: ${notice.gateway.name} (${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`
-      : `${label}: ${serverIdentity(notice)} (${healthAndSeverity(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
-  return { text: slackText(fallback, SLACK_LIMITS.fallbackText), blocks };
+      ? `${notice.gateway.name} (${severityLabel(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`
+      : `${serverIdentity(notice)} (${healthAndSeverity(notice)}) — ${notice.type === 'recovered' ? (notice.reason ?? 'recovered') : notice.cause.title}`;
+  const text = `${label}: ${slackText(values, SLACK_LIMITS.fallbackText - label.length - 2)}`;
+  return { text, blocks };
 }
 
 /** `format: "slack"`. Pure. */

@@ -141,7 +141,7 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     body.push(heading('Why it ended'), run(runText(notice.reason, b(BASE_BUDGET.text))));
   for (const part of probeLogParts(notice))
     body.push(
-      heading(runText(part.label, b(BASE_BUDGET.title))),
+      heading(teamsMarkdownText(part.label, b(BASE_BUDGET.title))),
       run(runText(part.text, b(BASE_BUDGET.log)), { fontType: 'Monospace' }),
     );
   body.push(heading(notice.type === 'recovered' ? 'Cause (of the episode that ended)' : 'Cause'));
