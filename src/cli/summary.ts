@@ -251,7 +251,8 @@ function heldLines(
   }
   if (ended.length) {
     // Not a problem either: the episode ended while its notices waited for the group, or before the
-    // receiver took its first notice (grouping.ts, dropEndedEpisodes); each line says which.
+    // receiver took its first notice (grouping.ts, dropEndedEpisodes), or it waited for a receiver no
+    // `recovered` goes to (dropOutlivedNotices); each line says which.
     lines.push(
       `${indent}${counted(ended.length, 'notice')} not sent: ${ended.length === 1 ? 'its episode' : 'their episodes'} ended first`,
     );

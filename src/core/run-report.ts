@@ -334,10 +334,11 @@ export interface GroupedNoticeReport extends QueuedNoticeEntryReport {
  * dropEndedEpisodes): a `degraded`/`still-degraded` that waited for its group and would tell of a
  * failure that is over; the `recovered` of an episode the receiver was never told (its first notice
  * refused or never sent), and that episode's dead letters (re-sent, they would open an alert that is
- * over). Not a failure.
+ * over); and a `degraded`/`still-degraded` of an episode that is over waiting for a receiver no
+ * `recovered` of it goes to (`sendResolved: false`: grouping.ts, dropOutlivedNotices). Not a failure.
  */
 export interface EndedInGroupReport extends QueuedNoticeEntryReport {
-  /** `ended before its group was sent: …`, or `not sent: the receiver never accepted …` (the episode's first notice, and why). */
+  /** `ended before its group was sent: …`, `not sent: the receiver never accepted …` (the episode's first notice, and why), or `not sent: the episode is over and no recovered of it goes to this receiver …`. */
   readonly reason: string;
 }
 

@@ -229,6 +229,43 @@ export function dropEndedEpisodes(
 }
 
 /**
+ * The rule "a notice does not outlive its episode", for what dropEndedEpisodes cannot see: that rule
+ * starts from a `recovered` waiting in the receiver's outbox, and some receivers are never sent one
+ * (`sendResolved: false`, a pager that does not resolve), so their `degraded` or `still-degraded`
+ * would wait for the group (or for a retry) and go out after the server is healthy again: a trigger
+ * nothing resolves. So, per receiver, in both modes: a waiting notice other than a `recovered` whose
+ * episode is over (`isOver`, from the server records this run wrote: core/notice/episode.ts,
+ * episodeIsOver) and with no `recovered` of its episode waiting beside it is dropped (returned in
+ * `ended`). An episode still open is left as it is, whatever its severity now (its notice goes with the
+ * severity it was decided with). An episode with a notice another live run holds (`runId`'s lease
+ * check at `now`, ISO) is left to that run; a test notice (its own `episodeId`) is never dropped.
+ * Order is kept. Pure.
+ */
+export function dropOutlivedNotices(
+  waiting: readonly QueuedNotice[],
+  runId: string,
+  now: string,
+  isOver: (notice: Notice) => boolean,
+): { readonly waiting: readonly QueuedNotice[]; readonly ended: readonly QueuedNotice[] } {
+  const spared = new Set(
+    waiting
+      .filter((q) => q.notice.type === 'recovered' || isLeasedElsewhere(q, runId, now))
+      .map((q) => episodeId(q.notice)),
+  );
+  const kept: QueuedNotice[] = [];
+  const ended: QueuedNotice[] = [];
+  for (const q of waiting) {
+    const outlived =
+      q.notice.type !== 'recovered' &&
+      q.notice.episodeId === undefined &&
+      !spared.has(episodeId(q.notice)) &&
+      isOver(q.notice);
+    (outlived ? ended : kept).push(q);
+  }
+  return ended.length === 0 ? { waiting, ended } : { waiting: kept, ended };
+}
+
+/**
  * Whether the receiver may hold `q`: a send got no HTTP answer, or a run leased it and never settled it
  * (the lease outlived the run; a live run's lease makes the episode busy before this is asked).
  */

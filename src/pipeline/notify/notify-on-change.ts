@@ -8,6 +8,7 @@ import { decideWithInhibition } from '../../core/notice/inhibit';
 import {
   DEFAULT_GROUP_TIMING,
   dropEndedEpisodes,
+  dropOutlivedNotices,
   groupDue,
   groupDueAt,
   groupDueSetting,
@@ -26,7 +27,7 @@ import {
   type QueuedNotice,
   type SendOutcome,
 } from '../../core/notice/outbox';
-import { episodeId } from '../../core/notice/episode';
+import { episodeId, episodeIsOver } from '../../core/notice/episode';
 import { routeNotices } from '../../core/notice/receiver-rules';
 import { isEpisode, noticeServerKey, serverPath, type ServerRecord } from '../../core/notice/server-record';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
@@ -247,11 +248,21 @@ async function claimNotices(
       // An episode that ended before this receiver was told of it gets nothing more, and one that
       // ended while its notices waited for the group is not news any more (grouping.ts).
       const ended = dropEndedEpisodes(step.outbox.waiting, runId, now, step.outbox.parked, mode);
-      let waiting = ended.waiting;
+      // A receiver that takes no `recovered` of an episode (sendResolved: false, its `match`) has no
+      // notice that ends it waiting: what waits of an episode that is over is dropped too (grouping.ts).
+      const outlived = dropOutlivedNotices(ended.waiting, runId, now, (notice) =>
+        episodeIsOver(notice, routing.servers),
+      );
+      let waiting = outlived.waiting;
       endedInGroup.push(
         ...[...ended.endedLetters, ...ended.ended].map((entry) =>
           endedReport(notifier.name, entry, ended.untoldBy.get(episodeId(entry.notice))),
         ),
+        ...outlived.ended.map((entry) => ({
+          ...noticeEntryFields(notifier.name, entry),
+          queuedAt: entry.queuedAt,
+          reason: OUTLIVED_REASON,
+        })),
       );
       // Grouping: the receiver's notices wait in its outbox until the group is due (grouping.ts).
       let due = true;
@@ -482,6 +493,10 @@ function opensEpisodeFor(
  * tried: `untoldBy` a notice waiting for its group), or before the receiver accepted the episode's
  * first notice (`untoldBy`: that notice, refused as a dead letter or kept after failed sends).
  */
+/** Why a notice of an episode that is over was dropped for a receiver no `recovered` of it goes to. */
+const OUTLIVED_REASON =
+  'not sent: the episode is over and no recovered of it goes to this receiver (sendResolved: false, or its match); sent now, it would open an alert nothing closes';
+
 function endedReport(
   receiver: string,
   entry: QueuedNotice | DeadLetter,
