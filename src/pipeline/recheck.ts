@@ -93,7 +93,13 @@ export async function recheck(
     s.cause
       ? {
           ...s,
-          configuration: serverConfiguration(config, gateway, settingsRef(gateway, settings), s.address, s.cause),
+          configuration: serverConfiguration(
+            config,
+            gateway,
+            settingsRef(gateway, settings),
+            s.address,
+            s.cause,
+          ),
         }
       : s;
   const servers = await deps.prober

@@ -83,7 +83,8 @@ export async function recheckVerb(args: string[]): Promise<number> {
           `${line}: ${terminalField(s.cause?.title ?? 'unknown cause')}: ${terminalField(s.probeLog || '(no probe message)', 300)}\n`,
         );
         // What to do next, exact from the configuration the recheck read (as --json's cause.steps).
-        for (const step of recheckSteps(result, s)) process.stdout.write(`    - ${terminalField(step, 2000)}\n`);
+        for (const step of recheckSteps(result, s))
+          process.stdout.write(`    - ${terminalField(step, 2000)}\n`);
       }
     }
     // What notify did, in the lines a run's summary uses: sent, held for the group (until when, by
