@@ -16,6 +16,7 @@ import {
   recheck,
   type RecheckAsked,
   type RecheckDependencies,
+  type RecheckedServer,
   type RecheckInputs,
   type RecheckResult,
 } from '../pipeline/recheck';
@@ -88,13 +89,13 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
       health: s.health,
       state: s.state,
       probeLog: s.probeLog,
-      // Commands in the steps name the gateway and its resource group (exact-steps.ts).
+      // The steps with the values the gateway's configuration gives (exact-steps.ts), as an insight's.
       ...(s.cause
         ? {
             cause: {
               id: s.cause.id,
               title: s.cause.title,
-              steps: exactSteps(s.cause.steps, { gateway: result.gateway }),
+              steps: recheckSteps(result, s),
             },
           }
         : {}),
@@ -113,4 +114,16 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
       })),
     },
   };
+}
+
+/**
+ * A server's cause steps as the recheck knows them: exact (exact-steps.ts) from the configuration the
+ * recheck read for the server's own probe; empty for a server without a cause.
+ */
+export function recheckSteps(result: RecheckResult, server: RecheckedServer): string[] {
+  if (!server.cause) return [];
+  return exactSteps(server.cause.steps, {
+    gateway: result.gateway,
+    ...(server.configuration ? { configuration: server.configuration } : {}),
+  });
 }

@@ -66,6 +66,31 @@ const HOST_CAUSES: readonly CauseId[] = [
   'cert-cn-mismatch',
   'other',
 ];
+/**
+ * Causes a backend's trust (its root or authentication certificate) can explain: not an expired
+ * certificate nor a name mismatch, which a new root does not change.
+ */
+const TRUST_CAUSES: readonly CauseId[] = [
+  'cert-untrusted-ca',
+  'cert-chain-incomplete',
+  'cert-root-mismatch',
+  'cert-verify-failed',
+];
+
+/**
+ * Whether the Host header the probe sends can explain this failure: not where the backend itself
+ * answered an error (5xx: the fix is the backend's, STATUS_ADVICE), and not a certificate on a v1
+ * gateway, which sends the backend address as SNI whatever the Host header (probe-resolution.ts).
+ */
+function hostCanExplain(p: ResolvedProbe, facts: ObservationFacts): boolean {
+  if (
+    facts.causeId === 'status-code-mismatch' &&
+    facts.receivedStatus !== undefined &&
+    statusMeaning(facts.receivedStatus) === 'backend-error'
+  )
+    return false;
+  return !(p.generation === 'v1' && CERT_CAUSES.includes(facts.causeId));
+}
 
 /**
  * What the insight adds to "the backend answered N", by what N means (probe-commands.ts,
@@ -120,24 +145,25 @@ const RULES: readonly Rule[] = [
   {
     id: 'default-probe-localhost',
     causes: HOST_CAUSES,
-    see: (p) =>
-      p.hostSource === 'localhost'
+    see: (p, facts) =>
+      p.hostSource === 'localhost' && hostCanExplain(p, facts)
         ? `${settingsLabel(p)} sets no host name and does not pick it from the backend target, and has no custom probe: the default probe sends "Host: 127.0.0.1", which a site bound to its own name often refuses (400, 404) or answers with another certificate.`
         : undefined,
   },
   {
     id: 'probe-picks-missing-host',
     causes: HOST_CAUSES,
-    see: (p) =>
-      p.hostSource === 'none' && p.probe
+    see: (p, facts) =>
+      p.hostSource === 'none' && p.probe && hostCanExplain(p, facts)
         ? `Probe ${quoted(p.probe.name)} takes its host name from backend setting ${quoted(p.settings.name)}, which sets none and does not pick it from the backend target: the probe has no host name to send.`
         : undefined,
   },
   {
     id: 'host-is-ip-address',
     causes: HOST_CAUSES,
-    see: (p) => {
+    see: (p, facts) => {
       if (p.host === undefined || p.hostSource === 'localhost' || !isIpAddress(p.host)) return undefined;
+      if (!hostCanExplain(p, facts)) return undefined;
       const from =
         p.hostSource === 'probe'
           ? `Probe ${quoted(p.probe?.name ?? '')} sets its host name to`
@@ -152,7 +178,7 @@ const RULES: readonly Rule[] = [
     causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
     see: (p) =>
       sendsServerName(p.protocol) && p.sni === undefined
-        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `${quoted(p.host)} is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.`
+        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `${quoted(p.host)} is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.${p.generation === 'v1' ? ' On v1 no host name setting changes that: list the server in its backend pool by the name on its certificate (an FQDN).' : ''}`
         : undefined,
   },
   {
@@ -188,15 +214,20 @@ const RULES: readonly Rule[] = [
   },
   {
     id: 'protocol-port-unusual',
-    causes: REQUEST_CAUSES,
-    see: (p) =>
-      (p.protocol === 'https' && p.port === 80) || (p.protocol === 'http' && p.port === 443)
+    // A backend that does not speak the protocol there times out, fails the handshake (other, or a
+    // certificate that could not be verified) or, to plain HTTP on an HTTPS port, answers 400. A
+    // certificate found expired, untrusted or of another name, a body, or any status to HTTPS shows
+    // that the protocol was spoken there, so it explains none of those.
+    causes: ['probe-timeout', 'other', 'status-code-mismatch', 'cert-verify-failed'],
+    see: (p, { causeId }) =>
+      (p.protocol === 'https' && p.port === 80 && causeId !== 'status-code-mismatch') ||
+      (p.protocol === 'http' && p.port === 443 && causeId !== 'cert-verify-failed')
         ? `${probeLabel(p)} sends ${upper(p.protocol)} to port ${p.port}, the usual ${p.port === 80 ? 'HTTP' : 'HTTPS'} port: check that the backend speaks ${upper(p.protocol)} there.`
         : undefined,
   },
   {
     id: 'v1-trusted-root-certificate',
-    causes: CERT_CAUSES,
+    causes: TRUST_CAUSES,
     see: (p) =>
       p.generation === 'v1' && p.settings.trustedRootCertificateNames.length > 0
         ? `${settingsLabel(p)} names trusted root certificate(s) ${list(p.settings.trustedRootCertificateNames)}, which only v2 gateways use: this v1 gateway (${p.skuTier ?? 'v1'}) trusts a backend through authentication certificates${p.settings.authenticationCertificateNames.length === 0 ? ', and the setting has none' : ''}.`
@@ -204,7 +235,7 @@ const RULES: readonly Rule[] = [
   },
   {
     id: 'v2-authentication-certificate',
-    causes: CERT_CAUSES,
+    causes: TRUST_CAUSES,
     see: (p) =>
       p.generation === 'v2' &&
       p.settings.authenticationCertificateNames.length > 0 &&
@@ -226,7 +257,9 @@ const RULES: readonly Rule[] = [
   },
   {
     id: 'probe-sends-proxy-header',
-    causes: ['proxy-protocol', 'tcp-connect', 'probe-timeout', 'other', ...CERT_CAUSES],
+    // A backend that sees the header first closes or fails the handshake: no certificate reaches the
+    // probe, so it cannot explain one found expired, untrusted or of another name.
+    causes: ['proxy-protocol', 'tcp-connect', 'probe-timeout', 'other', 'cert-verify-failed'],
     see: (p) =>
       p.proxyProtocolHeader && p.probe
         ? `Probe ${quoted(p.probe.name)} sends a PROXY protocol header before anything else (enableProbeProxyProtocolHeader): a backend not set to read one on port ${p.port} closes the connection or fails the handshake.`

@@ -7,8 +7,9 @@
 import { VALUE_CAPS } from './caps';
 import { clipMessage } from './text-clip';
 import { observeConfiguration } from './config-observations';
-import type { GatewayConfigReading } from './gateway-config';
-import type { Finding, FindingConfiguration } from './model';
+import type { Cause } from './causes';
+import type { GatewayConfig, GatewayConfigReading } from './gateway-config';
+import type { Finding, FindingConfiguration, GatewayRef } from './model';
 import { resolveProbe } from './probe-resolution';
 
 export function withConfiguration(findings: readonly Finding[], reading: GatewayConfigReading): Finding[] {
@@ -21,12 +22,28 @@ function configurationOf(finding: Finding, reading: GatewayConfigReading): Findi
     name: finding.backendSettings,
     ...(finding.backendSettingsId !== undefined ? { id: finding.backendSettingsId } : {}),
   };
-  const resolved = resolveProbe(reading.config, finding.gateway, settings, finding.address);
+  return serverConfiguration(reading.config, finding.gateway, settings, finding.address, finding.cause);
+}
+
+/**
+ * The configuration behind one server's probe under one backend setting (`settings`: its name, or its
+ * name and id) and what it shows about `cause`: what a finding carries, and what a recheck of a server
+ * still bad reports, so both give the same exact steps (exact-steps.ts). `{ read: false, unresolved }`
+ * when the configuration does not give the server's probe.
+ */
+export function serverConfiguration(
+  config: GatewayConfig,
+  gateway: GatewayRef,
+  settings: Parameters<typeof resolveProbe>[2],
+  address: string,
+  cause: Pick<Cause, 'id' | 'receivedStatus'>,
+): FindingConfiguration {
+  const resolved = resolveProbe(config, gateway, settings, address);
   if (!resolved.ok)
     return { read: false, reason: clipMessage(resolved.reason, VALUE_CAPS.errorMessage), unresolved: true };
   const facts = {
-    causeId: finding.cause.id,
-    ...(finding.cause.receivedStatus !== undefined ? { receivedStatus: finding.cause.receivedStatus } : {}),
+    causeId: cause.id,
+    ...(cause.receivedStatus !== undefined ? { receivedStatus: cause.receivedStatus } : {}),
   };
   return { read: true, probe: resolved.probe, observations: observeConfiguration(resolved.probe, facts) };
 }

@@ -2,8 +2,10 @@
  * The exact commands an insight offers (pure): a `curl` that sends what the gateway's probe sends, and
  * the `az network application-gateway …` commands that change what the configuration shows is likely
  * wrong. Every value from ARM is one shell word (shell-quote.ts); a value we cannot know (the site's
- * real host name, a certificate file) is a shell variable the reader sets, never a `<placeholder>` a
- * shell would read as a redirection.
+ * real host name, a health path) is a shell variable the reader sets, never a `<placeholder>` a shell
+ * would read as a redirection, and never given a plausible default: the insight sets it empty and each
+ * command reads it as `"${NAME:?set NAME to …}"`, which bash and zsh refuse to run while it is empty
+ * (a pasted default such as www.example.com would change a live gateway to a made-up value).
  *
  * Options of the Azure CLI used (learn.microsoft.com/cli/azure/network/application-gateway, and its
  * http-settings and settings pages; test/core/probe-command-flags.test.ts checks every line): `probe
@@ -30,6 +32,28 @@ const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
 
 /** The variable a command uses for the name the site answers to (the reader sets it first). */
 export const SITE_HOST_VARIABLE = 'SITE_HOST_NAME';
+
+/** What each reader-set variable must hold, as its comment and its refusal message say it. */
+const VARIABLE_MEANING: Readonly<Record<string, string>> = {
+  SITE_HOST_NAME: 'the name the site answers to, on its certificate',
+  HEALTH_PATH: 'a path the backend answers 200 on',
+};
+
+/**
+ * `name` as a command reads it: `"${NAME:?set NAME to …}"`, which the shell (bash, zsh) refuses with
+ * that message while NAME is unset or empty, so nothing runs with a value the reader did not give.
+ */
+export function requiredVariable(name: string): string {
+  return `"\${${name}:?set ${name} to ${VARIABLE_MEANING[name] ?? 'its value'}}"`;
+}
+
+/**
+ * The line that introduces `name` above the commands: set empty on purpose, with a comment saying what
+ * to put there and that the commands refuse to run until it is set (no default: we cannot know it).
+ */
+export function variableLine(name: string): string {
+  return `${name}=''  # set it: ${VARIABLE_MEANING[name] ?? 'its value'} (the commands refuse to run while it is empty; we cannot know it)`;
+}
 
 export interface FixFacts {
   readonly causeId: CauseId;
@@ -92,9 +116,12 @@ export function fixCommands(
   const settingsUpdate = (options: string) =>
     `${base} ${layer4 ? 'settings' : 'http-settings'} update ${at} -n ${shellWord(p.settings.name)} ${options}`;
   const pickFromPool = layer4 ? '--backend-pool-host-name' : '--host-name-from-backend-pool';
-  const siteHost = `"$${SITE_HOST_VARIABLE}"`;
+  const siteHost = requiredVariable(SITE_HOST_VARIABLE);
   const newProbeName = `${p.settings.name}-probe`.slice(0, 80);
-  const hostFixed = observations.some((o) => HOST_OBSERVATIONS.has(o.id));
+  // v1's missing server name gets no host command (below): it fixes no host name.
+  const hostFixed = observations.some(
+    (o) => HOST_OBSERVATIONS.has(o.id) && !(o.id === 'https-without-server-name' && p.generation === 'v1'),
+  );
   /** The default probe cannot be edited: a custom probe with its values and these, attached. */
   const customProbe = (over: {
     readonly path?: string;
@@ -146,7 +173,7 @@ export function fixCommands(
           // observation says (config-observations.ts, STATUS_ADVICE).
           lines.push(...onProbe(p.body !== undefined && p.body !== '' ? `${codes} --match-body ''` : codes));
         } else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed) {
-          const path = `"$${HEALTH_PATH_VARIABLE}"`;
+          const path = requiredVariable(HEALTH_PATH_VARIABLE);
           lines.push(...onProbe(`--path ${path}`, { path }));
         }
         break;
@@ -154,8 +181,12 @@ export function fixCommands(
       case 'default-probe-localhost':
       case 'probe-picks-missing-host':
       case 'host-is-ip-address':
-      case 'https-without-server-name':
         lines.push(...hostFix());
+        break;
+      case 'https-without-server-name':
+        // A v1 gateway sends the backend address as SNI whatever the host name: only the pool listing
+        // the server by its FQDN fixes it (the observation says so), which no setting's command does.
+        if (p.generation !== 'v1') lines.push(...hostFix());
         break;
       case 'timeout-not-below-interval':
         // A slow backend is the probe-timeout fix's (below); otherwise the interval goes above the timeout.
@@ -212,10 +243,10 @@ export function fixCommands(
 
 /** Whether a command line uses the site-host variable (the insight then says how to set it). */
 export function usesSiteHost(lines: readonly string[]): boolean {
-  return lines.some((line) => line.includes(`$${SITE_HOST_VARIABLE}`));
+  return lines.some((line) => line.includes(`\${${SITE_HOST_VARIABLE}:?`));
 }
 
 /** Whether a command line uses the health-path variable (the insight then says how to set it). */
 export function usesHealthPath(lines: readonly string[]): boolean {
-  return lines.some((line) => line.includes(`$${HEALTH_PATH_VARIABLE}`));
+  return lines.some((line) => line.includes(`\${${HEALTH_PATH_VARIABLE}:?`));
 }

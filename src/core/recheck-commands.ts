@@ -46,13 +46,15 @@ export function recheckCommands(target: RecheckTarget): RecheckCommands {
     .map(encodeURIComponent)
     .join('/');
   // The URL's variable parts stay outside the quotes so the shell expands them; the path is one word.
-  const url = `"https://\${${FUNCTION_HOST_VARIABLE}}"${shellWord(`/api/${path}`)}`;
+  // Each variable refused while empty (bash, zsh: `${NAME:?message}`), as the fix commands' are
+  // (probe-commands.ts requiredVariable): nothing is sent with a value the reader did not give.
+  const url = `"https://\${${FUNCTION_HOST_VARIABLE}:?set ${FUNCTION_HOST_VARIABLE} to the host name of the Functions app}"${shellWord(`/api/${path}`)}`;
   const body = JSON.stringify({ pool: target.backendPool, settings: target.backendSettings });
   const http = [
     'curl -sS -X POST',
     url,
     '-H',
-    `"x-functions-key: \${${FUNCTION_KEY_VARIABLE}}"`,
+    `"x-functions-key: \${${FUNCTION_KEY_VARIABLE}:?set ${FUNCTION_KEY_VARIABLE} to a function key}"`,
     '-H',
     shellWord('Content-Type: application/json'),
     '--data',

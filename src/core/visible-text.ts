@@ -29,7 +29,11 @@ export function visible(value: string): string {
   return out;
 }
 
-/** `value` in double quotes, as `visible` writes it, a `"` inside written `\"`. */
+/**
+ * `value` in double quotes, as `visible` writes it, a `"` inside kept as itself: the outer pair
+ * delimits it, and a `\"` would show the reader a backslash the value does not have (each medium
+ * then escapes the text once, for itself: markdown, HTML, JSON).
+ */
 export function quoted(value: string): string {
-  return `"${visible(value).replace(/"/g, '\\"')}"`;
+  return `"${visible(value)}"`;
 }

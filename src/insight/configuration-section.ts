@@ -17,6 +17,7 @@ import {
   SITE_HOST_VARIABLE,
   usesHealthPath,
   usesSiteHost,
+  variableLine,
 } from '../core/probe-commands';
 import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
 import { quoted, visible } from '../core/visible-text';
@@ -77,12 +78,8 @@ export function configurationTemplate(
   const commands = fixCommands(p, facts, configuration.observations);
   if (commands.length > 0) {
     lines.push('Change what is likely wrong with the Azure CLI:', '', '```sh');
-    if (usesSiteHost(commands))
-      lines.push(
-        add(`${SITE_HOST_VARIABLE}=www.example.com  # the name the site answers to, on its certificate`),
-      );
-    if (usesHealthPath(commands))
-      lines.push(add(`${HEALTH_PATH_VARIABLE}=/health  # a path the backend answers 200 on`));
+    if (usesSiteHost(commands)) lines.push(add(variableLine(SITE_HOST_VARIABLE)));
+    if (usesHealthPath(commands)) lines.push(add(variableLine(HEALTH_PATH_VARIABLE)));
     for (const command of commands) lines.push(add(command));
     lines.push('```', '');
   }

@@ -1,7 +1,8 @@
 import { gatewayKey } from '../core/arm-id';
 import { confirmationHoldInMs, type ConfirmedServer, type NotifyPolicy } from '../core/notice/decide';
 import { isEpisode, type ServerRecord } from '../core/notice/server-record';
-import type { GatewayRef } from '../core/model';
+import { serverConfiguration } from '../core/finding-configuration';
+import type { FindingConfiguration, GatewayRef } from '../core/model';
 import { onDemandProbeRequest, type OnDemandServer } from '../core/on-demand-probe';
 import { findSettings, pickByName, resolveProbe } from '../core/probe-resolution';
 import type { GatewayConfig, HttpSettingsConfig, PoolConfig } from '../core/gateway-config';
@@ -32,6 +33,11 @@ export interface RecheckDependencies {
 export interface RecheckedServer extends OnDemandServer {
   /** True when the server was healthy and this recheck ended its open episode (`recovered` decided). */
   readonly episodeClosed: boolean;
+  /**
+   * A server still bad: the configuration behind its probe, as a finding carries it
+   * (finding-configuration.ts), so its cause's steps are the exact ones (exact-steps.ts).
+   */
+  readonly configuration?: FindingConfiguration;
 }
 
 export interface RecheckResult {
@@ -82,6 +88,20 @@ export async function recheck(
   if (!resolved.ok) throw new RecheckTargetError(gateway.id, resolved.reason);
 
   const names = { backendPool: pool.name, backendSettings: settings.name };
+  // A server still bad gets the configuration behind its own probe (its address), as a finding does.
+  const withConfiguration = <S extends OnDemandServer>(s: S): S & { configuration?: FindingConfiguration } =>
+    s.cause
+      ? {
+          ...s,
+          configuration: serverConfiguration(
+            config,
+            gateway,
+            settingsRef(gateway, settings),
+            s.address,
+            s.cause,
+          ),
+        }
+      : s;
   const servers = await deps.prober
     .probeOnDemand(gateway, onDemandProbeRequest(gateway, pool.name, resolved.probe), names, options)
     .catch((error: unknown) => {
@@ -109,7 +129,7 @@ export async function recheck(
     return {
       gateway,
       ...names,
-      servers: servers.map((s) => ({ ...s, episodeClosed: false })),
+      servers: servers.map((s) => withConfiguration({ ...s, episodeClosed: false })),
       notify: NOTHING_NOTIFIED,
     };
   }
@@ -145,10 +165,12 @@ export async function recheck(
   return {
     gateway,
     ...names,
-    servers: servers.map((s) => ({
-      ...s,
-      episodeClosed: notify.claimed && confirmed.has(s.key) && isEpisodeRecord(before[s.key]),
-    })),
+    servers: servers.map((s) =>
+      withConfiguration({
+        ...s,
+        episodeClosed: notify.claimed && confirmed.has(s.key) && isEpisodeRecord(before[s.key]),
+      }),
+    ),
     notify,
   };
 }

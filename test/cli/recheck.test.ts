@@ -247,6 +247,14 @@ describe('appgw-insights recheck', () => {
     const { code, stdout } = await recheck();
     expect(code).toBe(2);
     expect(stdout).toMatch(/10\.0\.0\.4: Unhealthy \(unhealthy\): .+: TCP connect error/);
+    // The steps are the exact ones: recheck read the configuration (the server, its port, the gateway).
+    expect(stdout).toMatch(/^ {4}- .*`nc -vz 10\.0\.0\.4 \d+`/m);
+    const report = JSON.parse((await recheck('--json')).stdout) as {
+      servers: { cause: { steps: string[] } }[];
+    };
+    const steps = report.servers[0]?.cause.steps ?? [];
+    expect(steps[0]).toMatch(/`nc -vz 10\.0\.0\.4 \d+`/);
+    expect(steps.join('\n')).not.toMatch(/<(?:address|port|resource group|gateway|probe|host)>/);
     expect(events().map((e) => e.type)).toEqual(['degraded']);
     // The episode is still open: fixed later, a recheck closes it.
     emulator.serve(scenario({ onDemand: 'healthy' }) as never);

@@ -76,6 +76,12 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
     ],
     quiet: [
       {
+        name: 'the backend answered 503 (its own error: fix the backend, not the host name)',
+        probe: resolved(settings()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 503,
+      },
+      {
         name: 'a TCP setting (connects only)',
         probe: resolved(settings({ protocol: 'Tcp' })),
         cause: 'other',
@@ -111,6 +117,12 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
     ],
     quiet: [
       {
+        name: 'the backend answered 500 (its own error)',
+        probe: resolved(settings(), probe({ host: undefined, pickHostNameFromBackendHttpSettings: true })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 500,
+      },
+      {
         name: 'settings name one',
         probe: resolved(
           settings({ hostName: 'www.contoso.com' }),
@@ -145,6 +157,17 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
     quiet: [
+      {
+        name: 'the backend answered 503 (its own error)',
+        probe: resolved(settings({ hostName: '10.9.9.9' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 503,
+      },
+      {
+        name: 'v1, a certificate name mismatch (v1 sends the backend address as SNI, not the Host)',
+        probe: resolved(settings({ ...https, hostName: '10.9.9.9' }), undefined, 'www.contoso.com', 'v1'),
+        cause: 'cert-cn-mismatch',
+      },
       { name: 'a name', probe: resolved(settings(), probe()), cause: 'body-mismatch' },
       { name: 'the default 127.0.0.1 (its own rule)', probe: resolved(settings()), cause: 'body-mismatch' },
       {
@@ -172,7 +195,11 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
         name: 'v1 HTTPS to an IP backend',
         probe: resolved(settings(https), probe(https), '10.0.0.5', 'v1'),
         cause: 'cert-cn-mismatch',
-        says: ['v1 gateway', '10.0.0.5'],
+        says: [
+          'v1 gateway',
+          '10.0.0.5',
+          'list the server in its backend pool by the name on its certificate',
+        ],
       },
     ],
     quiet: [
@@ -273,6 +300,29 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
     ],
     quiet: [
       {
+        name: 'HTTPS to 80, the certificate found expired (a certificate means HTTPS was spoken there)',
+        probe: resolved(settings({ ...https, port: 80 }), probe(https)),
+        cause: 'cert-expired',
+      },
+      ...(
+        ['cert-cn-mismatch', 'cert-untrusted-ca', 'cert-chain-incomplete', 'cert-root-mismatch'] as const
+      ).map((cause) => ({
+        name: `HTTPS to 80, ${cause} (a certificate was received)`,
+        probe: resolved(settings({ ...https, port: 80 }), probe(https)),
+        cause,
+      })),
+      {
+        name: 'HTTPS to 80, a status (HTTPS was answered)',
+        probe: resolved(settings({ ...https, port: 80 }), probe(https)),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+      },
+      {
+        name: 'HTTPS to 80, a body mismatch (HTTPS was answered)',
+        probe: resolved(settings({ ...https, port: 80 }), probe({ ...https, body: 'ok' })),
+        cause: 'body-mismatch',
+      },
+      {
         name: 'HTTPS to 443',
         probe: resolved(settings({ ...https, port: 443 }), probe(https)),
         cause: 'cert-verify-failed',
@@ -294,6 +344,16 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
     quiet: [
+      {
+        name: 'v1 with a trusted root, the certificate expired (no trust setting renews it)',
+        probe: resolved(
+          settings({ ...https, trustedRootCertificateNames: ['root-a'] }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        cause: 'cert-expired',
+      },
       {
         name: 'v2 with a trusted root',
         probe: resolved(settings({ ...https, trustedRootCertificateNames: ['root-a'] })),
@@ -321,6 +381,11 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
     quiet: [
+      {
+        name: 'a name mismatch (a trusted root does not change the name)',
+        probe: resolved(settings({ ...https, authenticationCertificateNames: ['auth-a'] })),
+        cause: 'cert-cn-mismatch',
+      },
       {
         name: 'v2 with a trusted root too',
         probe: resolved(
@@ -372,6 +437,11 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
     quiet: [
+      {
+        name: 'the certificate found expired (a certificate was received: the header was read)',
+        probe: resolved(settings(https), probe({ name: 'l4', protocol: 'Tls', proxyProtocolHeader: true })),
+        cause: 'cert-expired',
+      },
       {
         name: 'the TLS probe does not send it',
         probe: resolved(settings(https), probe({ name: 'l4', protocol: 'Tls', proxyProtocolHeader: false })),

@@ -4,8 +4,11 @@ import { CAUSE_IDS, type CauseId } from '../../src/core/causes';
 import {
   fixCommands,
   HEALTH_PATH_VARIABLE,
+  requiredVariable,
   SITE_HOST_VARIABLE,
   usesHealthPath,
+  usesSiteHost,
+  variableLine,
 } from '../../src/core/probe-commands';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { shellArgv } from '../helpers/shell-argv';
@@ -84,11 +87,76 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
   it("sets the setting's host name from a variable the reader sets, never a <placeholder>", () => {
     const lines = fix(resolved(settings()), 'status-code-mismatch', 404);
     const hostLine = lines.find((l) => l.includes('--host-name '));
-    expect(hostLine).toContain(`"$${SITE_HOST_VARIABLE}"`);
+    expect(hostLine).toContain(`"\${${SITE_HOST_VARIABLE}:?set ${SITE_HOST_VARIABLE} to `);
     expect(argv(hostLine ?? '', { [SITE_HOST_VARIABLE]: 'shop.contoso.com' })).toEqual(
       expect.arrayContaining(['--host-name', 'shop.contoso.com']),
     );
     expect(lines.join('\n')).not.toMatch(/[<>]/);
+  });
+
+  // F3: a pasted default (www.example.com) changed a live gateway to a made-up value.
+  it.each([
+    ['the site host name', SITE_HOST_VARIABLE, fix(resolved(settings()), 'status-code-mismatch', 404)],
+    [
+      'a health path',
+      HEALTH_PATH_VARIABLE,
+      fix(resolved(settings({ hostName: 'www.contoso.com' }), probe()), 'status-code-mismatch', 404),
+    ],
+  ])(
+    '%s: the shell refuses the command while the variable is unset or empty, naming it',
+    (_n, name, lines) => {
+      const line = lines.find((l) => l.includes(`\${${name}:?`)) ?? '';
+      expect(line).not.toBe('');
+      for (const env of [{}, { [name]: '' }])
+        expect(() => argv(line, env)).toThrow(new RegExp(`${name}: set ${name} to `));
+      // The line that introduces it sets it empty, saying what to put there: no plausible default.
+      expect(variableLine(name)).toMatch(
+        new RegExp(`^${name}=''  # set it: .+ refuse to run while it is empty`),
+      );
+    },
+  );
+
+  it('every variable a command uses is the refusing form, and has its introducing line', () => {
+    for (const name of [SITE_HOST_VARIABLE, HEALTH_PATH_VARIABLE]) {
+      expect(requiredVariable(name)).toMatch(new RegExp(`^"\\$\\{${name}:\\?set ${name} to [^"}$\`]+\\}"$`));
+      expect(variableLine(name)).not.toMatch(/example|\/health/);
+    }
+  });
+
+  it('503 from the backend (the demo appgw-edge insight): no host name change, the backend is what to fix', () => {
+    const edge = resolved(
+      settings({ name: 'edge-tls-settings', protocol: 'Https', port: 443, hostName: '10.1.0.4' }),
+    );
+    const lines = fix(edge, 'status-code-mismatch', 503);
+    expect(lines.join('\n')).not.toMatch(/--host(?:-name)? |--host-name-from-backend-pool /);
+    expect(usesSiteHost(lines)).toBe(false);
+    // The same configuration under a 404 still gets it (the host can explain a missing page).
+    expect(usesSiteHost(fix(edge, 'status-code-mismatch', 404))).toBe(true);
+  });
+
+  it('v1, HTTPS to an IP address in the pool, CN mismatch: no host name command (v1 sends the address as SNI)', () => {
+    for (const s of [
+      settings({ protocol: 'Https', port: 443 }),
+      settings({ protocol: 'Https', port: 443, hostName: '10.9.9.9' }),
+      settings({ protocol: 'Https', port: 443, pickHostNameFromBackendAddress: true }),
+    ]) {
+      const p = resolved(s, undefined, '10.0.0.5', 'v1');
+      const seen = observeConfiguration(p, { causeId: 'cert-cn-mismatch' });
+      expect(seen.map((o) => o.id)).toContain('https-without-server-name');
+      const lines = fixCommands(p, { causeId: 'cert-cn-mismatch' }, seen);
+      expect(lines.join('\n')).not.toMatch(/--host(?:-name)? |--host-name-from-backend-pool /);
+      // On v2 the same setting's host name is what the probe sends as SNI: the command is offered.
+      const v2 = resolved(s, undefined, '10.0.0.5', 'v2');
+      expect(
+        usesSiteHost(
+          fixCommands(
+            v2,
+            { causeId: 'cert-cn-mismatch' },
+            observeConfiguration(v2, { causeId: 'cert-cn-mismatch' }),
+          ),
+        ),
+      ).toBe(true);
+    }
   });
 
   it('picks the host name from an FQDN backend pool instead', () => {
@@ -160,7 +228,9 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
 
   it.each([404, 410, 301, 302])('%i: probe another path, no match change', (status) => {
     const custom = fix(resolved(named, probe({ statusCodes: ['200'] })), 'status-code-mismatch', status);
-    expect(custom.lines).toEqual([expect.stringContaining(`-n probe-a --path "$${HEALTH_PATH_VARIABLE}"`)]);
+    expect(custom.lines).toEqual([
+      expect.stringContaining(`-n probe-a --path ${requiredVariable(HEALTH_PATH_VARIABLE)}`),
+    ]);
     expect(usesHealthPath(custom.lines)).toBe(true);
     const byDefault = fix(
       resolved(named),
@@ -168,7 +238,7 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
       status === 301 || status === 302 ? 404 : status,
     );
     expect(byDefault.lines[0]).toContain(`probe create`);
-    expect(byDefault.lines[0]).toContain(`--path "$${HEALTH_PATH_VARIABLE}"`);
+    expect(byDefault.lines[0]).toContain(`--path ${requiredVariable(HEALTH_PATH_VARIABLE)}`);
     expect(byDefault.lines.join('\n')).not.toContain('--match-status-codes');
   });
 
@@ -193,12 +263,14 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
 
   it('sets the host name on the setting before a new probe picks it from there, and attaches the probe last', () => {
     const { lines } = fix(resolved(settings()), 'status-code-mismatch', 401);
-    expect(lines.map((l) => argv(l).slice(2, 4).join(' '))).toEqual([
-      'http-settings update',
-      'probe create',
-      'http-settings update',
-    ]);
-    expect(lines[0]).toContain('--host-name "$');
+    expect(
+      lines.map((l) =>
+        argv(l, { [SITE_HOST_VARIABLE]: 'shop.contoso.com' })
+          .slice(2, 4)
+          .join(' '),
+      ),
+    ).toEqual(['http-settings update', 'probe create', 'http-settings update']);
+    expect(lines[0]).toContain(`--host-name ${requiredVariable(SITE_HOST_VARIABLE)}`);
     expect(lines[1]).toContain('--host-name-from-http-settings true');
     expect(lines[2]).toContain('--probe settings-a-probe');
   });
@@ -316,6 +388,14 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
             if (uses >= 0) expect(cert).toBeLessThan(uses);
           }
           if (lines.some((l) => l.includes('--match-status-codes'))) expect([401, 403]).toContain(status);
+          const hostChange = /--host(?:-name)? |--host-name-from-backend-pool /;
+          // A backend's own error (5xx) is fixed at the backend; v1 sends the address as SNI.
+          if (causeId === 'status-code-mismatch' && status >= 500)
+            expect(lines.join('\n')).not.toMatch(hostChange);
+          if (generation === 'v1' && causeId.startsWith('cert-'))
+            expect(lines.join('\n')).not.toMatch(hostChange);
+          // Every variable the reader sets is read in the form the shell refuses while it is empty.
+          for (const l of lines) expect(l).not.toMatch(/\$(?!\{(?:SITE_HOST_NAME|HEALTH_PATH):\?)/);
           for (const l of lines) {
             if (!/ probe (?:create|update) /.test(l)) continue;
             const timeout = / --timeout (\d+)/.exec(l)?.[1];

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { gatewayRef } from '../../src/core/arm-id';
-import { recheckCommands, type RecheckTarget } from '../../src/core/recheck-commands';
+import {
+  FUNCTION_HOST_VARIABLE,
+  FUNCTION_KEY_VARIABLE,
+  recheckCommands,
+  type RecheckTarget,
+} from '../../src/core/recheck-commands';
 import { shellArgv } from '../helpers/shell-argv';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -17,6 +22,18 @@ const target = (
 const ENV = { FUNCTION_APP_HOST: 'func-appgw.azurewebsites.net', FUNCTION_KEY: 'k3y' };
 
 describe('recheckCommands: the commands that confirm a fix', () => {
+  it.each([FUNCTION_HOST_VARIABLE, FUNCTION_KEY_VARIABLE])(
+    'the curl is refused by the shell while %s is unset or empty, naming it (nothing sent without it)',
+    (name) => {
+      const { http } = recheckCommands(target('rg-shop', 'appgw-shop', 'pool-web', 'settings-https'));
+      for (const env of [
+        { ...ENV, [name]: '' },
+        Object.fromEntries(Object.entries(ENV).filter(([k]) => k !== name)),
+      ])
+        expect(() => shellArgv(http, env)).toThrow(new RegExp(`${name}: set ${name} to `));
+    },
+  );
+
   it.each([
     ['plain names', target('rg-shop', 'appgw-shop', 'pool-web', 'settings-https')],
     ['names with spaces and quotes', target('rg (prod)', 'appgw.shop', "pool 'web'", 'settings "a"')],
@@ -64,8 +81,8 @@ describe('recheckCommands: the commands that confirm a fix', () => {
 
   it('never carries a key: the command names the variable, not a value', () => {
     const { http } = recheckCommands(target('rg', 'gw', 'p', 's'));
-    expect(http).toContain('${FUNCTION_KEY}');
-    expect(http).toContain('${FUNCTION_APP_HOST}');
+    expect(http).toContain('${FUNCTION_KEY:?');
+    expect(http).toContain('${FUNCTION_APP_HOST:?');
   });
 
   it('property: any pool and setting names reach bash as themselves, on one line', () => {

@@ -18,8 +18,9 @@ describe('visible: values from ARM shown as text, every invisible character as i
     expect(visible(value)).toBe(shown);
   });
 
-  it('quoted: in double quotes, a quote inside escaped', () => {
-    expect(quoted('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
+  it('quoted: in double quotes, a quote inside shown once, as itself (no JSON escape for a medium to escape again)', () => {
+    expect(quoted('say "hi"\n')).toBe('"say "hi"\\n"');
+    expect(quoted(`it's "ok"`)).toBe(`"it's "ok""`);
   });
 
   it('property: the text holds no invisible character and no line break, and tells values apart', () => {

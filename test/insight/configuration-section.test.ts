@@ -133,11 +133,44 @@ describe('the configuration section with values from ARM', () => {
       for (const line of codeLines(markdown)) noRawControl(line);
     });
 
+    // F6: `it's "ok"` was shown `"it's \\"ok\\""` in markdown and `it's \"ok\"` on the page (JSON, then markdown).
+    it('a body match with quotes: shown once, as it is, in the statement, the match and the expectation', () => {
+      const p = resolved(settings(), probe({ body: `it's "ok"` }));
+      const body = configurationMarkdown(causeFor('body-mismatch'), {
+        read: true,
+        probe: p,
+        observations: observeConfiguration(p, { causeId: 'body-mismatch' }),
+      });
+      const text = markdownToText(body);
+      const html = renderMarkdown(body);
+      expect(text).toContain(`requires the response body to contain "it's "ok""`);
+      expect(text).toContain(`with a body that contains "it's "ok"", within`);
+      expect(text).not.toContain('\\');
+      expect(html).not.toContain('\\');
+      expect(html).toContain("&quot;it's &quot;ok&quot;&quot;");
+    });
+
     it('a plain value is shown as it is (no escape added)', () => {
       const { text } = views(resolved(settings(), probe({ body: 'healthy', path: '/health' })));
       expect(text).toContain('"healthy"');
       expect(text).not.toContain('\\');
     });
+  });
+
+  // F3: `SITE_HOST_NAME=www.example.com` above the commands changed a live gateway to a made-up value.
+  it('a value only the reader knows: set empty above the commands, each command refusing it empty', () => {
+    const markdown = configurationMarkdown(cause, read(resolved(settings())));
+    const lines = codeLines(markdown);
+    expect(lines).toContain(
+      "SITE_HOST_NAME=''  # set it: the name the site answers to, on its certificate (the commands refuse to run while it is empty; we cannot know it)",
+    );
+    const uses = lines.filter((l) => l.includes('SITE_HOST_NAME') && !l.startsWith('SITE_HOST_NAME='));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const l of uses)
+      expect(l).toContain(
+        '"${SITE_HOST_NAME:?set SITE_HOST_NAME to the name the site answers to, on its certificate}"',
+      );
+    expect(markdown).not.toContain('example.com');
   });
 
   it('says why when the configuration could not be read, and shows no command', () => {

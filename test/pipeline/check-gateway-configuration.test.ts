@@ -99,8 +99,12 @@ describe('the default scenario: every finding shows its probe as configured', ()
       '`Host: 127.0.0.1` and no TLS server name (SNI)',
       "curl -i --max-time 30 -H 'Host: 127.0.0.1' https://10.30.1.5:443/",
       'fix the backend (accepting 503 would mark a failing server healthy)',
-      'az network application-gateway http-settings update -g rg-edge --gateway-name appgw-edge -n edge-tls-settings --host-name "$SITE_HOST_NAME"',
     ],
+  };
+
+  /** What an insight must not say: F3, a host name change offered where the backend itself answered 503. */
+  const NOT_EXPECTED: Readonly<Record<string, readonly string[]>> = {
+    'appgw-edge/edge-tls-settings/10.30.1.5': ['--host-name', 'SITE_HOST_NAME'],
   };
 
   it('shows the real probe values in each insight, with one GET per gateway with findings', async () => {
@@ -131,6 +135,11 @@ describe('the default scenario: every finding shows its probe as configured', ()
         );
         const key = `${gw.id.split('/').at(-1)}/${finding.backendSettings}/${finding.address}`;
         for (const text of EXPECTED[key] ?? []) expect(markdown).toContain(text);
+        for (const text of NOT_EXPECTED[key] ?? []) expect(markdown).not.toContain(text);
+        // A value only the reader knows is never given a plausible default (F3): set empty, refused empty.
+        expect(markdown).not.toMatch(/www\.example\.com|^HEALTH_PATH=\//m);
+        for (const name of markdown.match(/\$\{?[A-Z_]+/g) ?? [])
+          if (/SITE_HOST_NAME|HEALTH_PATH/.test(name)) expect(name).toMatch(/^\$\{/);
         seen.add(key);
       }
     }

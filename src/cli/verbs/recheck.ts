@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { buildRecheckDependencies, recheckGateway, recheckReport } from '../../app/recheck-gateway';
+import {
+  buildRecheckDependencies,
+  recheckGateway,
+  recheckReport,
+  recheckSteps,
+} from '../../app/recheck-gateway';
 import { configFromAppSettings } from '../../config/app-settings';
 import { folderAdvice } from '../../config/folder-origin';
 import { loadConfigFile } from '../../config/load';
@@ -79,10 +84,14 @@ export async function recheckVerb(args: string[]): Promise<number> {
         process.stdout.write(
           `${line}${s.episodeClosed ? ': episode closed (confirmed by an on-demand probe)' : ''}\n`,
         );
-      else
+      else {
         process.stdout.write(
           `${line}: ${terminalField(s.cause?.title ?? 'unknown cause')}: ${terminalField(s.probeLog || '(no probe message)', 300)}\n`,
         );
+        // What to do next, exact from the configuration the recheck read (as --json's cause.steps).
+        for (const step of recheckSteps(result, s))
+          process.stdout.write(`    - ${terminalField(step, 2000)}\n`);
+      }
     }
     // What notify did, in the lines a run's summary uses: sent, held for the group (until when, by
     // which setting), silenced, not delivered and why, dead letters (summary.ts).
