@@ -201,3 +201,15 @@ describe('a degraded for a changed cause says from what (F11)', () => {
     expect(late).not.toHaveProperty('causeChangedFrom');
   });
 });
+
+describe('a grouped card of one notice says "1 notice"', () => {
+  it.each<[string, (ns: Notice[]) => unknown]>([
+    ['Slack', (ns) => buildSlackGroupMessage(noticeGroup(ns))],
+    ['Teams', (ns) => buildTeamsGroupCard(noticeGroup(ns))],
+  ])('%s: "· 1 notice ·", and "· 2 notices ·" for two', (_f, build) => {
+    const [first, again] = play(['status-code-mismatch', 'G', 'probe-timeout']).map((r) => r.notices[0]!);
+    expect(JSON.stringify(build([first!]))).toMatch(/ · 1 notice · /);
+    expect(JSON.stringify(build([first!]))).not.toMatch(/1 notices/);
+    expect(JSON.stringify(build([first!, again!]))).toMatch(/ · 2 notices · /);
+  });
+});
