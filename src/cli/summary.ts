@@ -167,14 +167,16 @@ export function gatewayNotificationLines(
  * group's next message, 1 open episode already told …)`; empty when there is nothing to say.
  */
 function nothingSentWhy(notifications: NotificationsReport): string {
-  const held = notifications.silenced.filter((s) => s.outcome === 'held').length;
+  // Every silenced notice (held, and ended while silenced): the count the line below gives
+  // (heldCountLines), so the two never disagree ("1 notice silenced", then "2 notices silenced").
+  const silenced = notifications.silenced.length;
   const grouped = (notifications.grouped ?? []).length;
   const ended = (notifications.endedInGroup ?? []).length;
   const awaiting = (notifications.awaitingRecovery ?? []).length;
   const { told = 0, notYetTold = 0 } = notifications.openEpisodes ?? {};
   const parts = [
     grouped ? `${counted(grouped, 'notice')} held for the group's next message` : '',
-    held ? `${counted(held, 'notice')} silenced` : '',
+    silenced ? `${counted(silenced, 'notice')} silenced` : '',
     ended ? `${counted(ended, 'notice')} whose episode ended first` : '',
     awaiting ? `${counted(awaiting, 'episode')} awaiting more healthy runs (notify.recoverAfter)` : '',
     told

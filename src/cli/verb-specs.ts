@@ -358,7 +358,7 @@ export const SILENCE_ADD = {
       type: 'string',
       multiple: true,
       value: 'NAME=VALUE',
-      help: 'gateway tag (matches only gateways whose tags the run knows: README, Silences)',
+      help: 'gateway tag: refused for now, tags are not matched yet (README, Silences)',
     },
     starts: { type: 'string', value: 'ISO', help: 'start, ISO 8601 with a zone (default: now)' },
     ends: { type: 'string', value: 'ISO', help: 'end, ISO 8601 with a zone' },

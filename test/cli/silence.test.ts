@@ -166,6 +166,12 @@ describe('appgw-insights silence', () => {
       /--time-zone: must be an IANA time zone/,
     ],
     ['a bad tag', ['--id', 'x', '--tag', 'env', '--for', '1h'], /--tag "env": give NAME=VALUE/],
+    // Runs read no gateway tags: `silence list` would show a silence of prod that silences nothing.
+    [
+      'a tag matcher (tags are not matched yet)',
+      ['--id', 'x', '--tag', 'env=prod', '--for', '1h'],
+      /--tag: tags are not matched yet: runs do not read gateway tags/,
+    ],
     // Globs as a receiver's match takes them (one validator): a class would match nothing.
     [
       'a character class',
@@ -208,8 +214,8 @@ describe('appgw-insights silence', () => {
       configFile,
       '--id',
       'weekend',
-      '--tag',
-      'env=prod',
+      '--gateway',
+      'agw-prod-*',
       '--weekly',
       'sat,sun',
       '--from',
@@ -230,7 +236,7 @@ describe('appgw-insights silence', () => {
     const stored = JSON.parse(await readFile(path.join(tmp, 'state', 'silences.json'), 'utf8'));
     expect(stored.silences[0]).toMatchObject({
       weekly: { days: ['sat', 'sun'], from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' },
-      matchers: { tags: { env: 'prod' } },
+      matchers: { gateway: 'agw-prod-*' },
     });
     const unknown = await cli('silence', 'expire', '--config', configFile, 'nope');
     expect(unknown.code).toBe(2);

@@ -525,6 +525,11 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       '✓ notifications: 0 delivered (nothing due: 1 notice silenced)',
     ],
     [
+      'silenced, held and ended: the count the line below gives',
+      { silenced: [silenced('gw-a', 'held'), silenced('gw-a', 'ended-silenced')] },
+      '✓ notifications: 0 delivered (nothing due: 2 notices silenced)',
+    ],
+    [
       'told, and not told yet',
       { openEpisodes: { told: 2, notYetTold: 1 } },
       '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval), 1 bad server not told yet (notify.for))',

@@ -1,6 +1,7 @@
 import { groupCounts, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
 import { severityLabel } from '../../core/notice/notice-labels';
+import { causeChangedSuffix } from './text';
 
 /**
  * The words the chat formats' grouped messages share (teams/teams-group.ts, slack/slack-group.ts):
@@ -69,5 +70,6 @@ export function leadingType(group: Pick<NoticeGroup, 'notices'>): NoticeType {
  */
 export function serverLineText(notice: Notice): string {
   if (notice.type === 'recovered') return notice.reason ?? 'recovered';
-  return notice.scope === 'gateway' ? notice.server.probeLog : notice.cause.title;
+  // A changed cause says so on the row (causeChangedSuffix): the row is news, not a duplicate.
+  return `${notice.scope === 'gateway' ? notice.server.probeLog : notice.cause.title}${causeChangedSuffix(notice)}`;
 }

@@ -67,10 +67,25 @@ export function replaceAll(text: string, needle: string, replacement: string): s
   return needle ? text.split(needle).join(replacement) : text;
 }
 
-/** ` · severity raised to critical (was warning)` for a raise (Notice.raisedFrom), else empty. */
-export function raisedSuffix(notice: Pick<Notice, 'type' | 'severity' | 'raisedFrom'>): string {
-  return notice.type === 'degraded' && notice.raisedFrom
+/**
+ * What makes a `degraded` sent again within its episode news, for a heading: ` · severity raised to
+ * critical (was warning)` for a raise (Notice.raisedFrom), ` · cause changed from probe-timeout` for
+ * a changed cause (Notice.causeChangedFrom), both when both; else empty. Unescaped: the caller escapes.
+ */
+export function raisedSuffix(
+  notice: Pick<Notice, 'type' | 'severity' | 'raisedFrom' | 'causeChangedFrom'>,
+): string {
+  if (notice.type !== 'degraded') return '';
+  const raised = notice.raisedFrom
     ? ` · severity raised to ${notice.severity} (was ${notice.raisedFrom})`
+    : '';
+  return raised + causeChangedSuffix(notice);
+}
+
+/** ` · cause changed from probe-timeout` for a `degraded` whose cause changed (Notice.causeChangedFrom), else empty. */
+export function causeChangedSuffix(notice: Pick<Notice, 'type' | 'causeChangedFrom'>): string {
+  return notice.type === 'degraded' && notice.causeChangedFrom
+    ? ` · cause changed from ${notice.causeChangedFrom}`
     : '';
 }
 

@@ -261,7 +261,16 @@ export function decideNotices(
     const { raisedFrom } = raisedOf(record, type);
     // The steps with the gateway's own values (notice-cause.ts); the record keeps the cause as classified.
     const notice = buildNotice(type, told, now, repeats, insight, undefined, raisedFrom);
-    notices.push({ ...notice, cause: noticeCause(finding) });
+    // Likewise a `degraded` again because the cause changed (noticeTypeFor) names the cause told before.
+    const causeChangedFrom =
+      type === 'degraded' && record.notified && record.notified.causeId !== record.cause.id
+        ? record.notified.causeId
+        : undefined;
+    notices.push({
+      ...notice,
+      cause: noticeCause(finding),
+      ...(causeChangedFrom ? { causeChangedFrom } : {}),
+    });
   }
 
   for (const [key, record] of Object.entries(previous)) {

@@ -97,6 +97,14 @@ export interface Notice {
    * Absent on a first `degraded` and on one for a changed cause at the same severity.
    */
   readonly raisedFrom?: Severity;
+  /**
+   * `degraded` only, sent again within its episode because its cause changed (decide.ts: the cause
+   * told last differs from the one read now): the cause id told before (`status-code-mismatch` when
+   * `cause.id` is now `probe-timeout`). Every format says so ("cause changed from …"), so the new
+   * `degraded` does not read as a duplicate. Absent on a first `degraded`, and to a receiver that was
+   * not told the episode before (receiver-rules.ts: for it this is the first `degraded`).
+   */
+  readonly causeChangedFrom?: string;
   /** `recovered` only: "healthy again", or why the server is gone (one of RECOVERED_REASONS). */
   readonly reason?: RecoveredReason;
   /**

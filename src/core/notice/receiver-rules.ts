@@ -169,7 +169,9 @@ export function routeNotices(
  * - `recovered`: the highest severity this receiver was sent (as it is when none is recorded);
  * - `degraded` sent again because the severity rose (`raisedFrom`): to a receiver that was not told
  *   the episode (routed the critical only) it is a first `degraded`, so without `raisedFrom` (never
- *   "raised from warning" about a warning it never heard); to one told, raised from what it was sent.
+ *   "raised from warning" about a warning it never heard); to one told, raised from what it was sent;
+ * - `degraded` sent again because the cause changed (`causeChangedFrom`): likewise without it to a
+ *   receiver that was not told the episode (it never heard of the earlier cause).
  */
 function asToldTo(
   notice: Notice,
@@ -180,12 +182,14 @@ function asToldTo(
   const known = severities?.[name];
   if (notice.type === 'recovered')
     return known === undefined || known === notice.severity ? notice : { ...notice, severity: known };
-  if (notice.type !== 'degraded' || notice.raisedFrom === undefined || told === undefined) return notice;
+  if (notice.type !== 'degraded' || told === undefined) return notice;
+  if (notice.raisedFrom === undefined && notice.causeChangedFrom === undefined) return notice;
   if (!told.includes(name)) {
-    const { raisedFrom: _never, ...first } = notice;
+    const { raisedFrom: _never, causeChangedFrom: _unknown, ...first } = notice;
     return first;
   }
-  return known === undefined ||
+  return notice.raisedFrom === undefined ||
+    known === undefined ||
     known === notice.raisedFrom ||
     severityRank(known) >= severityRank(notice.severity)
     ? notice

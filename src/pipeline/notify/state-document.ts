@@ -93,6 +93,7 @@ const notice = z.looseObject({
   // A notice queued by a release before severity (severity.ts) is sent as `warning`.
   severity: z._default(severity, 'warning'),
   raisedFrom: z.optional(severity),
+  causeChangedFrom: z.optional(text),
   reason: z.optional(recoveredReason),
   insight: z.optional(z.looseObject({ title: text, summary: text, markdown: text, path: text })),
 });

@@ -15,6 +15,7 @@ import { gatewayKey, gatewayRef } from '../../../src/core/arm-id';
 import { classifyCause } from '../../../src/core/classify';
 import type { Finding } from '../../../src/core/model';
 import { decideNotices, type Observation } from '../../../src/core/notice/decide';
+import { episodeId } from '../../../src/core/notice/episode';
 import { decideWithInhibition } from '../../../src/core/notice/inhibit';
 import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { serverKey } from '../../../src/core/notice/server-record';
@@ -31,6 +32,7 @@ describe('json format: the event', () => {
     expect(event).toEqual({
       schemaVersion: 1,
       id: 'appgw-0123456789abcdef',
+      episodeId: episodeId(notice),
       type: 'degraded',
       severity: 'critical',
       occurredAt: '2026-03-01T10:15:00.000Z',

@@ -33,6 +33,13 @@ describe('readStoredSilenceEntries', () => {
       'a',
       /^matchers\.subscription: /,
     ],
+    // Stored by an earlier release: it matched nothing, and now says so instead of being listed active.
+    [
+      'a tag matcher (tags are not matched yet)',
+      { id: 'a', matchers: { tags: { env: 'prod' } }, ...WINDOW },
+      'a',
+      /^matchers\.tags: tags are not matched yet/,
+    ],
     ['an unknown matcher', { id: 'a', matchers: { pool: 'x' }, ...WINDOW }, 'a', /^matchers/],
     ['an unknown key', { ...GOOD, id: 'a', note: 1 }, 'a', /^\(entry\): unknown key "note"/],
     ['no window', { id: 'a', matchers: { gateway: 'x' } }, 'a', /^\(entry\): needs a window/],

@@ -1,4 +1,5 @@
 import type { Notice, NoticeType, RecoveredReason } from '../../../core/notice/notice';
+import { episodeId } from '../../../core/notice/episode';
 import type { Severity } from '../../../core/notice/severity';
 import { clip, wellFormed } from '../text';
 import { JSON_HEADERS, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
@@ -20,6 +21,12 @@ export const EVENT_LIMITS = {
 export interface WebhookEventV1 {
   readonly schemaVersion: 1;
   readonly id: string;
+  /**
+   * The episode (core/notice/episode.ts): the same on every notice of one server's bad spell, from its
+   * `degraded` to its `recovered` (PagerDuty's `dedup_key`); another for the next one. Optional in the
+   * schema, as version 1 gains only optional fields (earlier releases sent none).
+   */
+  readonly episodeId: string;
   readonly type: NoticeType;
   readonly occurredAt: string;
   readonly degradedSince: string;
@@ -51,6 +58,8 @@ export interface WebhookEventV1 {
   readonly severity: Severity;
   /** `degraded` only, sent again because the severity rose: from what (Notice.raisedFrom). */
   readonly raisedFrom?: Severity;
+  /** `degraded` only, sent again because the cause changed: the cause id told before (Notice.causeChangedFrom). */
+  readonly causeChangedFrom?: string;
   /** `recovered` only: one of RECOVERED_REASONS, the schema's `reason.enum`. */
   readonly reason?: RecoveredReason;
   /** `gateway`: a gateway-level notice (every pool bad, core/notice/inhibit.ts); absent: one server. */
@@ -79,6 +88,7 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
   const event: WebhookEventV1 = {
     schemaVersion: EVENT_SCHEMA_VERSION,
     id: text('/id', notice.id),
+    episodeId: text('/episodeId', episodeId(notice)),
     type: notice.type,
     occurredAt: text('/occurredAt', notice.occurredAt),
     degradedSince: text('/degradedSince', notice.degradedSince),
@@ -113,6 +123,9 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
     // One of two fixed values (the schema's enum), like `reason` below: never cut.
     severity: notice.severity,
     ...(notice.raisedFrom !== undefined ? { raisedFrom: notice.raisedFrom } : {}),
+    ...(notice.causeChangedFrom !== undefined
+      ? { causeChangedFrom: text('/causeChangedFrom', notice.causeChangedFrom) }
+      : {}),
     // One of a fixed set of short texts (the schema's enum): never cut, nothing to make well-formed.
     ...(notice.reason !== undefined ? { reason: notice.reason } : {}),
     ...(notice.scope === 'gateway' ? { scope: 'gateway' as const } : {}),

@@ -85,7 +85,10 @@ export function toPagerDutyEvent(notice: Notice, routingKey: string): PagerDutyT
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   const line = (value: string, max: number) => clip(singleLine(value), max) || '-';
   // A trigger again because the severity rose says so first (payload.severity has the new one).
-  const raised = notice.raisedFrom ? `[severity raised from ${notice.raisedFrom}] ` : '';
+  // A changed cause likewise (Notice.causeChangedFrom): the trigger is news, not a repeat.
+  const raised =
+    (notice.raisedFrom ? `[severity raised from ${notice.raisedFrom}] ` : '') +
+    (notice.causeChangedFrom ? `[cause changed from ${notice.causeChangedFrom}] ` : '');
   const summary =
     notice.scope === 'gateway'
       ? `${raised}Every backend pool of ${notice.gateway.name} is down: ${notice.server.probeLog}`

@@ -1,3 +1,4 @@
+import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
@@ -78,7 +79,7 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
     type: 'context',
     elements: [
       mrkdwn(
-        `group ${slackText(group.id, 200)} · ${group.notices.length} notices · ${slackText(group.occurredAt, 100)}`,
+        `group ${slackText(group.id, 200)} · ${counted(group.notices.length, 'notice')} · ${slackText(group.occurredAt, 100)}`,
       ),
     ],
   });

@@ -1,3 +1,4 @@
+import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
@@ -104,10 +105,13 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
       isSubtle: true,
     });
   body.push(
-    run(runText(`Group ${group.id} · ${group.notices.length} notices · ${group.occurredAt}`, 300), {
-      isSubtle: true,
-      size: 'Small',
-    }),
+    run(
+      runText(`Group ${group.id} · ${counted(group.notices.length, 'notice')} · ${group.occurredAt}`, 300),
+      {
+        isSubtle: true,
+        size: 'Small',
+      },
+    ),
   );
   return adaptiveCard(body);
 }
