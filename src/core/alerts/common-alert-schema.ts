@@ -58,13 +58,31 @@ export interface GatewayAlert {
   readonly firedAt: string;
   /** ISO 8601 UTC; `Resolved` only. */
   readonly resolvedAt?: string;
-  /** `alertTargetIDs`, each an application gateway (as the alert writes it: often in lower case). */
+  /** `alertTargetIDs` that are application gateways (as the alert writes them: often in lower case); never empty. */
   readonly gateways: readonly GatewayRef[];
+  /**
+   * The other `alertTargetIDs` (a multi-resource rule may name a VM or a load balancer beside a
+   * gateway): left out, saying why, while the gateways are still taken. Empty when every target is one.
+   */
+  readonly notTaken: readonly NotTakenTarget[];
   /** `BackendSettingsPool` dimension values (`<pool>~<settings>`) the alert was raised for; may be empty. */
   readonly backendSettingsPools: readonly string[];
   /** The condition type (one of METRIC_CONDITION_TYPES). */
   readonly conditionType: string;
 }
+
+/** One alert target left out of an alert that is otherwise taken (its gateways are still evaluated). */
+export interface NotTakenTarget {
+  /** The target id as the alert wrote it, capped at MAX_TARGET_TEXT characters. */
+  readonly target: string;
+  /** `NotApplicationGateway` here; `NotWatched` added by the HTTP answer for a gateway outside the targets. */
+  readonly code: 'NotApplicationGateway' | 'NotWatched';
+  /** What to change, for a person (the id quoted and escaped). */
+  readonly message: string;
+}
+
+/** Longest target id kept in a NotTakenTarget (ARM ids run to a few hundred characters). */
+export const MAX_TARGET_TEXT = 300;
 
 /** Why a body is not taken: the HTTP status to answer and a code and message saying what to change. */
 export interface AlertRefusal {
@@ -89,9 +107,13 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d
 
 /**
  * The alert in `body` (a parsed JSON value), or why it is refused. Strict: every field this app uses
- * must be there with its documented type; a metric other than UnhealthyHostCount, a signal other than
- * Metric, or a target that is not a `Microsoft.Network/applicationGateways` id is refused saying so (an
- * action group shared with other rules posts those too, and each refusal names the rule to unhook).
+ * must be there with its documented type; a signal other than Metric, a rule with no condition on
+ * UnhealthyHostCount, or one whose targets are none of them a `Microsoft.Network/applicationGateways` id
+ * is refused saying so (an action group shared with other rules posts those too, and each refusal names
+ * the rule to unhook). Per target and per condition it is lenient instead: one gateway among other
+ * resources is taken (the others listed in `notTaken`), and UnhealthyHostCount beside other metrics in
+ * `allOf` is taken (the others are not read): one target or condition this app cannot use never stops
+ * the gateway it can evaluate.
  */
 export function readGatewayAlert(body: Json): GatewayAlert | AlertRefusal {
   if (!isObject(body)) return invalid(`the body must be a JSON object; found ${describe(body)}`);
@@ -144,8 +166,8 @@ export function readGatewayAlert(body: Json): GatewayAlert | AlertRefusal {
     if (typeof resolved !== 'string') return resolved;
     resolvedAt = resolved;
   }
-  const gateways = readTargets(essentials['alertTargetIDs'], where);
-  if (!Array.isArray(gateways)) return gateways as AlertRefusal;
+  const targets = readTargets(essentials['alertTargetIDs'], where);
+  if ('status' in targets) return targets;
   const context = readMetricContext(data['alertContext'], where);
   if ('status' in context) return context;
   return {
@@ -155,7 +177,8 @@ export function readGatewayAlert(body: Json): GatewayAlert | AlertRefusal {
     monitorCondition,
     firedAt,
     ...(resolvedAt !== undefined ? { resolvedAt } : {}),
-    gateways,
+    gateways: targets.gateways,
+    notTaken: targets.notTaken,
     backendSettingsPools: context.pools,
     conditionType: context.conditionType,
   };
@@ -178,7 +201,10 @@ function dateTime(value: Json, name: string): string | AlertRefusal {
   return new Date(Date.parse(value)).toISOString();
 }
 
-function readTargets(value: Json, where: string): GatewayRef[] | AlertRefusal {
+function readTargets(
+  value: Json,
+  where: string,
+): { gateways: GatewayRef[]; notTaken: NotTakenTarget[] } | AlertRefusal {
   if (!Array.isArray(value) || value.length === 0)
     return invalid(
       `data.essentials.alertTargetIDs must be a non-empty array of ARM ids; found ${describe(value)}`,
@@ -188,19 +214,29 @@ function readTargets(value: Json, where: string): GatewayRef[] | AlertRefusal {
       `data.essentials.alertTargetIDs names ${value.length} resources; at most ${MAX_ALERT_TARGETS} are taken (a metric alert names one)`,
     );
   const gateways: GatewayRef[] = [];
+  const notTaken: NotTakenTarget[] = [];
   for (const [i, id] of value.entries()) {
     if (typeof id !== 'string')
       return invalid(`data.essentials.alertTargetIDs[${i}] must be a string; found ${describe(id)}`);
     const gateway = parseGatewayId(id);
-    if (!gateway)
-      return {
-        status: 422,
+    if (!gateway) {
+      // Left out, not refused: a multi-resource rule may name a gateway beside it, and that one is taken.
+      notTaken.push({
+        target: capText(id, MAX_TARGET_TEXT),
         code: 'NotApplicationGateway',
-        message: `${where}: alertTargetIDs[${i}] ${quote(id, 300)} is not a Microsoft.Network/applicationGateways resource; only alerts on application gateways are taken. Remove this webhook from the rule's action group`,
-      };
+        message: `alertTargetIDs[${i}] ${quote(id, MAX_TARGET_TEXT)} is not a Microsoft.Network/applicationGateways resource; only application gateways are evaluated`,
+      });
+      continue;
+    }
     if (!gateways.some((g) => g.id.toLowerCase() === gateway.id.toLowerCase())) gateways.push(gateway);
   }
-  return gateways;
+  if (gateways.length === 0)
+    return {
+      status: 422,
+      code: 'NotApplicationGateway',
+      message: `${where}: ${notTaken.map((t) => t.message).join('; ')}. Remove this webhook from the rule's action group`,
+    };
+  return { gateways, notTaken };
 }
 
 function readMetricContext(
@@ -225,6 +261,10 @@ function readMetricContext(
   if (!Array.isArray(allOf) || allOf.length === 0)
     return invalid(`data.alertContext.condition.allOf must be a non-empty array; found ${describe(allOf)}`);
   const pools: string[] = [];
+  // Conditions on other metrics (a rule may watch UnhealthyHostCount and FailedRequests together) are
+  // checked for shape but not read: the alert is taken when any condition is UnhealthyHostCount.
+  const others: string[] = [];
+  let taken = false;
   for (const [i, criterion] of allOf.entries()) {
     const at = `data.alertContext.condition.allOf[${i}]`;
     if (!isObject(criterion)) return invalid(`${at} must be an object; found ${describe(criterion)}`);
@@ -232,21 +272,18 @@ function readMetricContext(
     if (typeof metricName !== 'string')
       return invalid(`${at}.metricName must be a string; found ${describe(metricName)}`);
     // Metric names are matched as Azure Monitor matches them: in any case.
-    if (metricName.toLowerCase() !== ALERT_METRIC.toLowerCase())
-      return {
-        status: 422,
-        code: 'MetricNotSupported',
-        message: `${where}: metric ${quote(metricName)} is not taken; only ${ALERT_METRIC} of ${ALERT_METRIC_NAMESPACE} says which backend servers to look at. Remove this webhook from the rule's action group`,
-      };
+    if (metricName.toLowerCase() !== ALERT_METRIC.toLowerCase()) {
+      others.push(`metric ${quote(metricName)}`);
+      continue;
+    }
     const namespace = criterion['metricNamespace'];
     if (namespace !== undefined && namespace !== null) {
-      if (typeof namespace !== 'string' || namespace.toLowerCase() !== ALERT_METRIC_NAMESPACE.toLowerCase())
-        return {
-          status: 422,
-          code: 'MetricNotSupported',
-          message: `${where}: ${at}.metricNamespace must be ${ALERT_METRIC_NAMESPACE}; found ${describe(namespace)}`,
-        };
+      if (typeof namespace !== 'string' || namespace.toLowerCase() !== ALERT_METRIC_NAMESPACE.toLowerCase()) {
+        others.push(`${at}.metricNamespace ${describe(namespace)}`);
+        continue;
+      }
     }
+    taken = true;
     const dimensions = criterion['dimensions'];
     if (dimensions === undefined || dimensions === null) continue;
     if (!Array.isArray(dimensions))
@@ -265,5 +302,11 @@ function readMetricContext(
       if (!pools.includes(value) && pools.length < MAX_POOL_VALUES) pools.push(value);
     }
   }
+  if (!taken)
+    return {
+      status: 422,
+      code: 'MetricNotSupported',
+      message: `${where}: no condition is on ${ALERT_METRIC} of ${ALERT_METRIC_NAMESPACE} (the only metric that says which backend servers to look at; metricNamespace must be ${ALERT_METRIC_NAMESPACE}); found ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}. Remove this webhook from the rule's action group`,
+    };
   return { pools, conditionType };
 }

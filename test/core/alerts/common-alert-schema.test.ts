@@ -46,6 +46,7 @@ describe('readGatewayAlert: the payloads Azure Monitor sends for UnhealthyHostCo
           name: 'gw-alerted',
         },
       ],
+      notTaken: [],
       backendSettingsPools: ['pool-a~settings-a'],
       conditionType: 'SingleResourceMultipleMetricCriteria',
     });
@@ -88,6 +89,56 @@ describe('readGatewayAlert: the payloads Azure Monitor sends for UnhealthyHostCo
   ])('taken too: %s', (_name, edit, pools) => {
     expect(accepted(fired(edit)).backendSettingsPools).toEqual(pools);
   });
+
+  it('a gateway beside other resources (a multi-resource rule): the gateway taken, the others listed as not taken', () => {
+    const alert = accepted(
+      fired({
+        'data.essentials.alertTargetIDs.1': `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm`,
+        'data.essentials.alertTargetIDs.2': 'not an id\n\u202e',
+      }),
+    );
+    expect(alert.gateways.map((g) => g.name)).toEqual(['gw-alerted']);
+    expect(alert.notTaken).toEqual([
+      {
+        target: `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm`,
+        code: 'NotApplicationGateway',
+        message: expect.stringMatching(
+          /alertTargetIDs\[1\].*virtualmachines\/vm.*not a Microsoft\.Network\/applicationGateways/,
+        ),
+      },
+      {
+        target: 'not an id\n\u202e',
+        code: 'NotApplicationGateway',
+        // Quoted and escaped in the message: a crafted id cannot break a log line.
+        message: expect.stringContaining('alertTargetIDs[2] "not an id\\n\\u202e"'),
+      },
+    ]);
+  });
+
+  it.each([
+    ['after it', 1],
+    ['before it', 0],
+  ])(
+    'UnhealthyHostCount beside another metric (%s) in allOf: taken; only its own BackendSettingsPool values kept',
+    (_name, index) => {
+      const other = {
+        metricName: 'FailedRequests',
+        metricNamespace: 'Microsoft.Network/applicationGateways',
+        operator: 'GreaterThan',
+        threshold: '0',
+        timeAggregation: 'Total',
+        dimensions: [{ name: 'BackendSettingsPool', value: 'pool-z~settings-z' }],
+        metricValue: 3,
+      };
+      const body = fixture('metric-static-fired.json') as {
+        data: { alertContext: { condition: { allOf: unknown[] } } };
+      };
+      body.data.alertContext.condition.allOf.splice(index, 0, other);
+      const alert = accepted(body);
+      expect(alert.backendSettingsPools).toEqual(['pool-a~settings-a']);
+      expect(alert.gateways).toHaveLength(1);
+    },
+  );
 
   it('the same gateway named twice is one gateway', () => {
     const alert = accepted(
@@ -232,7 +283,7 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
     fired({ 'data.essentials.alertTargetIDs': [`${GW}/backendAddressPools/pool-a`] }),
     422,
     'NotApplicationGateway',
-    /only alerts on application gateways/,
+    /only application gateways are evaluated/,
   ],
   [
     'a load balancer',
@@ -253,13 +304,16 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
     /trafficcontrollers/,
   ],
   [
-    'a gateway and a VM',
+    'a VM and a load balancer, no gateway: both named',
     fired({
-      'data.essentials.alertTargetIDs.1': `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm`,
+      'data.essentials.alertTargetIDs': [
+        `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm`,
+        GW.replace('applicationgateways', 'loadbalancers'),
+      ],
     }),
     422,
     'NotApplicationGateway',
-    /alertTargetIDs\[1\]/,
+    /alertTargetIDs\[0\].*virtualmachines.*alertTargetIDs\[1\].*loadbalancers/,
   ],
   [
     'no alertContext',
@@ -309,7 +363,7 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
     fired({ 'data.alertContext.condition.allOf.0.metricName': 'HealthyHostCount' }),
     422,
     'MetricNotSupported',
-    /only UnhealthyHostCount/,
+    /no condition is on UnhealthyHostCount/,
   ],
   [
     'CpuUtilization',
@@ -319,8 +373,9 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
     /"CpuUtilization"/,
   ],
   [
-    'UnhealthyHostCount and another metric',
+    'two metrics, neither UnhealthyHostCount: both named',
     fired({
+      [`${CRITERION}.metricName`]: 'CpuUtilization',
       'data.alertContext.condition.allOf.1': {
         metricName: 'FailedRequests',
         metricNamespace: 'Microsoft.Network/applicationGateways',
@@ -333,7 +388,7 @@ const REFUSED: [string, unknown, AlertRefusal['status'], AlertRefusal['code'], R
     }),
     422,
     'MetricNotSupported',
-    /FailedRequests/,
+    /"CpuUtilization", metric "FailedRequests"/,
   ],
   [
     'UnhealthyHostCount of another namespace',
