@@ -1,5 +1,11 @@
 import { targetsCover } from '../core/arm-id';
-import { isAlertRefusal, readGatewayAlert } from '../core/alerts/common-alert-schema';
+import {
+  MAX_TARGET_TEXT,
+  isAlertRefusal,
+  readGatewayAlert,
+  type NotTakenTarget,
+} from '../core/alerts/common-alert-schema';
+import { capText } from '../core/caps';
 import { quote } from '../core/json-describe';
 import type { Config } from '../config/schema';
 import { isAppGwInsightsError } from '../errors';
@@ -43,15 +49,18 @@ export interface AlertServices {
 /**
  * POST /api/alerts/azure-monitor: an action group's webhook (common alert schema) for a metric alert on
  * a gateway's UnhealthyHostCount. Answers, without waiting on ARM:
- * - 202 `{status: "accepted", alert, queued, duplicates, note}`: an evaluation of each gateway queued on
- *   the fan-out queue (or, within APPGW_ALERT_DEDUP_WINDOW of one, the one already queued: `duplicates`);
+ * - 202 `{status: "accepted", alert, queued, duplicates, notTaken, note}`: an evaluation of each watched
+ *   gateway queued on the fan-out queue (or, within APPGW_ALERT_DEDUP_WINDOW of one, the one already
+ *   queued: `duplicates`); `notTaken` lists the alert's other targets, each `{target, code, message}`
+ *   (`NotApplicationGateway`, or `NotWatched` for a gateway outside APPGW_TARGETS): one target this app
+ *   cannot evaluate never stops the ones it can;
  * - 400 a body that is not JSON or not the common alert schema (code `NotCommonAlertSchema`: the action
  *   group's webhook must have "Enable the common alert schema" on) or lacks a field (`InvalidAlert`);
- *   413 past MAX_ALERT_BODY_BYTES; 415 a content type other than JSON;
- * - 422 an alert this app does not take, saying why: not a metric alert (`NotMetricAlert`), another
- *   metric (`MetricNotSupported`), a resource that is not an application gateway
- *   (`NotApplicationGateway`), a gateway outside APPGW_TARGETS (`NotWatched`: the function key opens
- *   the watched gateways only). An action group does not retry these (it retries 408, 429, 503, 504);
+ *   413 past MAX_ALERT_BODY_BYTES; 415 a content type other than JSON, or none;
+ * - 422 an alert this app does not take, saying why: not a metric alert (`NotMetricAlert`), no condition
+ *   on UnhealthyHostCount (`MetricNotSupported`), no target an application gateway
+ *   (`NotApplicationGateway`), no gateway among APPGW_TARGETS (`NotWatched`: the function key opens the
+ *   watched gateways only). An action group does not retry these (it retries 408, 429, 503, 504);
  * - 503 with Retry-After when the dedupe mark or the queue cannot be reached within
  *   ALERT_INTAKE_BUDGET_IN_MS: the action group retries, and nothing was queued twice.
  */
@@ -66,11 +75,15 @@ export async function azureMonitorAlertResponse(
       'PayloadTooLarge',
       `the body is larger than ${MAX_ALERT_BODY_BYTES} bytes (Azure Monitor's cap for one alert)`,
     );
-  if (contentType !== null && !/^application\/(.+\+)?json\b/i.test(contentType.trim()))
+  // No Content-Type is refused too: an action group always sends `application/json`
+  // (learn.microsoft.com/azure/azure-monitor/alerts/action-groups, webhooks), so this loses no real
+  // alert, and a webhook that runs work on a POST takes only what declares itself JSON (a browser's
+  // no-cors fetch of a Blob sends none) rather than guess; the README promised this 415 already.
+  if (contentType === null || !/^application\/(.+\+)?json\b/i.test(contentType.trim()))
     return errorAnswer(
       415,
       'UnsupportedMediaType',
-      `the content type must be application/json; found ${quote(contentType)}`,
+      `the content type must be application/json; found ${contentType === null ? 'no Content-Type header' : quote(contentType)}`,
     );
   let parsed: unknown;
   try {
@@ -84,12 +97,28 @@ export async function azureMonitorAlertResponse(
   }
   const alert = readGatewayAlert(parsed);
   if (isAlertRefusal(alert)) return errorAnswer(alert.status, alert.code, alert.message);
-  const outside = alert.gateways.filter((gateway) => !targetsCover(services.config.targets, gateway));
-  if (outside.length > 0)
+  const watched = alert.gateways.filter((gateway) => targetsCover(services.config.targets, gateway));
+  const notTaken: NotTakenTarget[] = [
+    ...alert.notTaken,
+    ...alert.gateways
+      .filter((gateway) => !watched.includes(gateway))
+      .map((gateway) => ({
+        target: capText(gateway.id, MAX_TARGET_TEXT),
+        code: 'NotWatched' as const,
+        message: `${quote(gateway.id, MAX_TARGET_TEXT)} is not among the gateways this app watches (APPGW_TARGETS; a management-group target is not matched from an alert's id, name the subscription or resource group too)`,
+      })),
+  ];
+  // Refused only when nothing can be evaluated; otherwise the watched gateways are queued and the
+  // others listed in the 202 (one target this app cannot take never stops the others).
+  if (watched.length === 0)
     return errorAnswer(
       422,
       'NotWatched',
-      `${outside.map((g) => g.id).join(', ')} ${outside.length > 1 ? 'are' : 'is'} not among the gateways this app watches (APPGW_TARGETS; a management-group target is not matched from an alert's id, name the subscription or resource group too): alert rule ${quote(alert.alertRule)} was not taken`,
+      `${notTaken.map((t) => t.message).join('; ')}: alert rule ${quote(alert.alertRule)} was not taken`,
+    );
+  if (notTaken.length > 0)
+    services.deps.logger.warn(
+      `alert ${quote(alert.alertRule)}: ${notTaken.length} of its targets not evaluated: ${notTaken.map((t) => t.message).join('; ')}`,
     );
   const budget = services.budgetInMs ?? ALERT_INTAKE_BUDGET_IN_MS;
   let taken;
@@ -97,10 +126,14 @@ export async function azureMonitorAlertResponse(
     taken = await withTimeout(
       budget,
       () =>
-        takeGatewayAlert(services.deps, alert, {
-          runId: services.runId,
-          dedupWindowInMs: services.dedupWindowInMs,
-        }),
+        takeGatewayAlert(
+          services.deps,
+          { ...alert, gateways: watched },
+          {
+            runId: services.runId,
+            dedupWindowInMs: services.dedupWindowInMs,
+          },
+        ),
       (ms) => new IntakeTimeout(ms),
     );
   } catch (error) {
@@ -121,6 +154,7 @@ export async function azureMonitorAlertResponse(
       alert: { id: alert.alertId, rule: alert.alertRule, monitorCondition: alert.monitorCondition },
       queued: taken.queued,
       duplicates: taken.duplicates,
+      notTaken,
       note:
         alert.monitorCondition === 'Resolved'
           ? 'Resolved: the gateway is evaluated now; recovered is sent only when the evaluation reads its servers healthy (notify.recoverAfter), never on the alert alone'

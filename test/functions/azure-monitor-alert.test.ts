@@ -274,6 +274,121 @@ describe('POST /api/alerts/azure-monitor: common alert schema in → evaluation 
     expect(await drainTriggerMessages(queue)).toEqual([]);
   });
 
+  // A gateway of the watched subscription not yet alerted in this file (no dedupe mark), and one outside it.
+  const OTHER_WATCHED = GW.replace('gw-alerted', 'gw-quiet');
+  const UNWATCHED = GW.replace(SUB, '99999999-9999-9999-9999-999999999999');
+  const VM = `/subscriptions/${SUB}/resourcegroups/rg-test/providers/microsoft.compute/virtualmachines/vm-1`;
+
+  it('a multi-resource alert: each watched gateway queued; the targets not watched or not gateways listed in the 202, never blocking the others', async () => {
+    const { handler } = loadHandler();
+    const answer = await handler(
+      post(
+        edited({
+          'data.alertContext.conditionType': 'MultipleResourceMultipleMetricCriteria',
+          'data.essentials.alertTargetIDs': [UNWATCHED, VM, OTHER_WATCHED],
+        }),
+      ),
+      context('inv-multi'),
+    );
+    expect(answer).toMatchObject({
+      status: 202,
+      jsonBody: {
+        status: 'accepted',
+        queued: [{ gateway: expect.stringMatching(/gw-quiet$/i), runId: 'alert-inv-multi' }],
+        duplicates: [],
+        notTaken: [
+          { target: VM, code: 'NotApplicationGateway', message: expect.stringContaining('vm-1') },
+          {
+            target: expect.stringMatching(/^\/subscriptions\/99999999-.*gw-alerted$/i),
+            code: 'NotWatched',
+            message: expect.stringContaining('APPGW_TARGETS'),
+          },
+        ],
+      },
+    });
+    const messages = await drainTriggerMessages(queue);
+    expect(messages.map((m) => (m as { gatewayId: string }).gatewayId.toLowerCase())).toEqual([
+      OTHER_WATCHED,
+    ]);
+    // And evaluated: the watched gateway's result, with the alert as its trigger.
+    await evaluateQueued(messages);
+    const result = await readBlob('insights', `runs/alert-inv-multi/gateways/${SUB}/rg-test/gw-quiet.json`);
+    expect(result.gateways[0]).toMatchObject({ ok: true, trigger: { kind: 'azure-monitor-alert' } });
+  }, 60_000);
+
+  it.each([
+    [
+      'a gateway not watched and a VM',
+      [UNWATCHED, VM],
+      'NotWatched',
+      /99999999.*not among.*vm-1|vm-1.*99999999.*not among/s,
+    ],
+    [
+      'two resources, neither a gateway',
+      [VM, VM.replace('vm-1', 'vm-2')],
+      'NotApplicationGateway',
+      /vm-1.*vm-2/s,
+    ],
+  ])('refused (422) only when no target can be evaluated: %s', async (_name, targets, code, says) => {
+    const answer = await loadHandler().handler(
+      post(edited({ 'data.essentials.alertTargetIDs': targets })),
+      context('inv-none'),
+    );
+    expect(answer).toMatchObject({
+      status: 422,
+      jsonBody: { error: { code, message: expect.stringMatching(says) } },
+    });
+    expect(await drainTriggerMessages(queue)).toEqual([]);
+  });
+
+  it('a rule on UnhealthyHostCount and another metric (allOf): taken, the gateway queued with its own pools', async () => {
+    const answer = await loadHandler().handler(
+      post(
+        edited({
+          'data.essentials.alertTargetIDs': [GW.replace('gw-alerted', 'gw-two-metrics')],
+          'data.alertContext.condition.allOf.1': {
+            metricName: 'FailedRequests',
+            metricNamespace: 'Microsoft.Network/applicationGateways',
+            operator: 'GreaterThan',
+            threshold: '0',
+            timeAggregation: 'Total',
+            dimensions: [{ name: 'BackendSettingsPool', value: 'pool-z~settings-z' }],
+            metricValue: 3,
+          },
+        }),
+      ),
+      context('inv-two-metrics'),
+    );
+    expect(answer).toMatchObject({
+      status: 202,
+      jsonBody: { queued: [{ gateway: expect.stringMatching(/gw-two-metrics$/i) }], notTaken: [] },
+    });
+    expect(await drainTriggerMessages(queue)).toMatchObject([
+      {
+        gatewayId: expect.stringMatching(/gw-two-metrics$/i),
+        trigger: { backendSettingsPools: ['pool-a~settings-a'] },
+      },
+    ]);
+  });
+
+  it('415 for a body with no Content-Type (an action group always sends application/json), nothing queued', async () => {
+    const bare = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/api/alerts/azure-monitor?code=k',
+      // Bytes, not a string: the library would add text/plain for a string body.
+      body: { bytes: Buffer.from(fixture('metric-static-fired.json')) },
+    });
+    expect(bare.headers.get('content-type')).toBeNull();
+    const answer = await loadHandler().handler(bare, context('inv-no-type'));
+    expect(answer).toMatchObject({
+      status: 415,
+      jsonBody: {
+        error: { code: 'UnsupportedMediaType', message: expect.stringContaining('no Content-Type header') },
+      },
+    });
+    expect(await drainTriggerMessages(queue)).toEqual([]);
+  });
+
   it('415 for a body that is not JSON by its content type; 413 from a declared Content-Length before reading', async () => {
     const { handler } = loadHandler();
     const form = await handler(
