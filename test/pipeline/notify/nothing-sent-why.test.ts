@@ -89,4 +89,16 @@ describe('a run that sends nothing says what holds its bad servers', () => {
     expect(after.heldByConfirmation).toBeUndefined();
     expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
   });
+  it("a degraded no receiver's match takes: counted as told to nobody, not as already told", async () => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    const world = notifyWorld({
+      notifiers: [{ ...ops, rules: { sendResolved: true, match: [{ severity: 'warning' }] } }],
+    });
+    const outcome = await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4'] }));
+    expect(ops.calls).toEqual([]);
+    expect(outcome.openEpisodes).toEqual({ told: 0, notYetTold: 0, noReceiver: 1 });
+    expect(notificationLines(notificationsReport(outcome), shown)).toContain(
+      "✓ notifications: 0 delivered (nothing due: 1 bad server no receiver's match takes)",
+    );
+  });
 });
