@@ -74,9 +74,9 @@ export function recheckGateway(
 /**
  * The result as JSON (CLI `--json`, the HTTP function's answer): servers, and what notify did, as a run
  * reports it (report.json's `notifications`: decided, silenced, pending, undelivered with dead letters,
- * dropped, grouped with `dueAt`/`dueBy`, endedInGroup, awaitingRecovery, openEpisodes, stateErrors,
- * contended, claimed), plus `sent` (how many deliveries were delivered). `deliveries` keep the
- * recheck's own shape: `reason` for a delivery that did not go.
+ * dropped, grouped with `dueAt`/`dueBy`, endedInGroup, awaitingRecovery, heldByConfirmation,
+ * openEpisodes, stateErrors, contended, claimed), plus `sent` (how many deliveries were delivered).
+ * `deliveries` keep the recheck's own shape: `reason` for a delivery that did not go.
  */
 export function recheckReport(result: RecheckResult): Record<string, unknown> {
   const { deliveries: _runShape, ...notifications } = notificationsReport(result.notify);

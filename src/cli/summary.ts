@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { counted } from '../core/counted';
+import { GATEWAY_SCOPE } from '../core/notice/inhibit';
 import { severityLabel } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
@@ -118,6 +119,7 @@ export function notificationLines(
     (notifications.grouped ?? []).length ||
     (notifications.endedInGroup ?? []).length ||
     (notifications.awaitingRecovery ?? []).length ||
+    (notifications.heldByConfirmation ?? []).length ||
     notifications.openEpisodes
   ) {
     const why = delivered === 0 ? nothingSentWhy(notifications) : '';
@@ -132,6 +134,7 @@ export function notificationLines(
         ...(notifications.grouped ?? []),
         ...(notifications.endedInGroup ?? []),
         ...(notifications.awaitingRecovery ?? []),
+        ...(notifications.heldByConfirmation ?? []),
       ]
         .map((n) => n.gateway)
         .filter((id) => !shown.has(gatewayKey(id))),
@@ -173,7 +176,8 @@ function nothingSentWhy(notifications: NotificationsReport): string {
   const grouped = (notifications.grouped ?? []).length;
   const ended = (notifications.endedInGroup ?? []).length;
   const awaiting = (notifications.awaitingRecovery ?? []).length;
-  const { told = 0, notYetTold = 0 } = notifications.openEpisodes ?? {};
+  const confirmed = (notifications.heldByConfirmation ?? []).length;
+  const { told = 0, notYetTold = 0, inhibited = 0, noReceiver = 0 } = notifications.openEpisodes ?? {};
   const parts = [
     grouped ? `${counted(grouped, 'notice')} held for the group's next message` : '',
     silenced ? `${counted(silenced, 'notice')} silenced` : '',
@@ -183,6 +187,14 @@ function nothingSentWhy(notifications: NotificationsReport): string {
       ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval)`
       : '',
     notYetTold ? `${counted(notYetTold, 'bad server')} not told yet (notify.for)` : '',
+    // Not notify.for: the gateway-level notice stands for them until its episode ends (inhibit.ts).
+    inhibited
+      ? `${counted(inhibited, 'bad server')} held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs)`
+      : '',
+    noReceiver ? `${counted(noReceiver, 'bad server')} no receiver's match takes` : '',
+    confirmed
+      ? `${counted(confirmed, 'bad server')} held closed by a recheck confirmation (the gateway's reading may lag)`
+      : '',
   ].filter(Boolean);
   return parts.length ? ` (nothing due: ${parts.join(', ')})` : '';
 }
@@ -227,12 +239,16 @@ function heldLines(
   const grouped = (notifications.grouped ?? []).filter((g) => gatewayKey(g.gateway) === key);
   const ended = (notifications.endedInGroup ?? []).filter((g) => gatewayKey(g.gateway) === key);
   const awaiting = (notifications.awaitingRecovery ?? []).filter((a) => gatewayKey(a.gateway) === key);
+  const confirmed = (notifications.heldByConfirmation ?? []).filter((c) => gatewayKey(c.gateway) === key);
   const lines: string[] = [];
-  const server = (text: string) =>
-    field(
+  const server = (text: string) => {
+    // The gateway-level episode (notify.inhibit) reads as the gateway, not as a server path.
+    if (text.endsWith(GATEWAY_LEVEL_PATH)) return field(gatewayLevelName(text), 400);
+    return field(
       gateway.name && text.startsWith(`${gateway.name}/`) ? text.slice(gateway.name.length + 1) : text,
       400,
     );
+  };
   if (silenced.length) {
     lines.push(`${indent}silenced: ${counted(silenced.length, 'notice')} not sent`);
     for (const s of silenced.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${silencedText(s, server)}`);
@@ -269,8 +285,14 @@ function heldLines(
   }
   if (awaiting.length) {
     // Healthy now, but `recovered` waits for notify.recoverAfter healthy runs in a row (hysteresis).
+    // The gateway-level episode is not a server: it is no longer all bad, not healthy again.
+    const servers = awaiting.filter((a) => !a.server.endsWith(GATEWAY_LEVEL_PATH)).length;
+    const what = [
+      awaiting.length > servers ? 'the gateway no longer all bad' : '',
+      servers ? `${counted(servers, 'server')} healthy again` : '',
+    ].filter(Boolean);
     lines.push(
-      `${indent}${counted(awaiting.length, 'server')} healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
+      `${indent}${what.join(', ')}, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
     );
     for (const a of awaiting.slice(0, HELD_SHOWN))
       lines.push(
@@ -281,8 +303,25 @@ function heldLines(
         `${indent}    and ${awaiting.length - HELD_SHOWN} more (report.json: notifications.awaitingRecovery)`,
       );
   }
+  if (confirmed.length) {
+    // Bad in this run, but a recheck confirmed them healthy moments ago: the gateway's reading lags.
+    lines.push(
+      `${indent}${counted(confirmed.length, 'server')} read bad, no notice: held closed by a recheck confirmation (the gateway's backend-health reading may lag)`,
+    );
+    for (const c of confirmed.slice(0, HELD_SHOWN))
+      lines.push(
+        `${indent}    ${server(c.server)}: confirmed healthy at ${field(c.confirmedAt, 40)}, held closed until ${field(c.until, 40)} (an episode opens if still bad then)`,
+      );
+    if (confirmed.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${confirmed.length - HELD_SHOWN} more (report.json: notifications.heldByConfirmation)`,
+      );
+  }
   return lines;
 }
+
+/** How a gateway-level record's server path ends (`gw/(every pool)/(every setting)/(every server)`). */
+const GATEWAY_LEVEL_PATH = `/${GATEWAY_SCOPE.backendPool}/${GATEWAY_SCOPE.backendSettings}/${GATEWAY_SCOPE.address}`;
 
 /** Grouped notices per receiver, in the order first met. */
 function byReceiver(grouped: readonly GroupedNoticeReport[]): Map<string, GroupedNoticeReport[]> {
@@ -341,6 +380,11 @@ function heldCountLines(notifications: NotificationsReport): string[] {
     lines.push(
       `  ${counted(awaiting.length, 'open episode')} awaiting more healthy runs before recovered (notify.recoverAfter; each under its gateway)`,
     );
+  const confirmed = notifications.heldByConfirmation ?? [];
+  if (confirmed.length)
+    lines.push(
+      `  ${counted(confirmed.length, 'server')} read bad but held closed by a recheck confirmation (the first until ${field(confirmed.map((c) => c.until).sort()[0] ?? '', 40)}; each under its gateway)`,
+    );
   return lines;
 }
 
@@ -375,6 +419,13 @@ function insightFiles(finding: FindingReport, roots: readonly string[]): string[
   );
 }
 
+/** A server path as the summary names it: the gateway-level episode's as `every server of <gateway>`. */
+function gatewayLevelName(server: string): string {
+  return server.endsWith(GATEWAY_LEVEL_PATH)
+    ? `every server of ${server.slice(0, -GATEWAY_LEVEL_PATH.length)}`
+    : server;
+}
+
 /** Most servers named per receiver; the rest are counted. */
 const SERVERS_SHOWN = 5;
 
@@ -397,7 +448,7 @@ function receiverLines(notifications: NotificationsReport): string[] {
       byType.set(kind, (byType.get(kind) ?? 0) + 1);
     }
     const kinds = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
-    const servers = [...new Set(taken.map((d) => d.server))];
+    const servers = [...new Set(taken.map((d) => gatewayLevelName(d.server)))];
     const named =
       servers.length > SERVERS_SHOWN
         ? `${servers.slice(0, SERVERS_SHOWN).join(', ')} and ${servers.length - SERVERS_SHOWN} more`

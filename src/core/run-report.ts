@@ -211,6 +211,12 @@ export interface NotificationsReport {
    */
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /**
+   * Servers found bad this run that open no episode yet: an on-demand probe (`recheck`) confirmed them
+   * healthy moments ago, and the gateway's backend-health reading may lag (ConfirmationHeldReport).
+   * Absent when none.
+   */
+  readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
+  /**
    * Open episodes still bad after this run, summed over the gateways notify read: told, and not told
    * yet (OpenEpisodesReport). Says why a run with bad servers sent nothing; absent when none.
    */
@@ -355,12 +361,37 @@ export interface AwaitingRecoveryReport extends ServerEntryReport {
   readonly degradedSince: string;
 }
 
+/**
+ * A server found bad by this run inside the hold of a confirmed fix (ServerRecord.confirmed): its
+ * reading is taken for the gateway's lag, so no episode opens (no notice) unless it is still bad at
+ * the first run after `until`. Not a failure.
+ */
+export interface ConfirmationHeldReport extends ServerEntryReport {
+  /** ISO: when the on-demand probe found it healthy. */
+  readonly confirmedAt: string;
+  /** ISO: until when a bad reading opens no episode. */
+  readonly until: string;
+}
+
 /** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */
 export interface OpenEpisodesReport {
   /** Their `degraded` was decided: reminded per `notify.repeatInterval` while bad, nothing new till then. */
   readonly told: number;
-  /** Bad for fewer runs than `notify.for` (not silenced): `degraded` once they reach it. */
+  /**
+   * Bad for fewer runs than `notify.for` (not silenced, not inhibited): `degraded` once they reach it.
+   */
   readonly notYetTold: number;
+  /**
+   * Not told, held by their gateway's open gateway-level episode (`notify.inhibit`): their `degraded`
+   * goes once that episode ends (it ends after the gateway has not been all bad for
+   * `notify.recoverAfter` runs). Absent: none (and in reports of earlier releases).
+   */
+  readonly inhibited?: number;
+  /**
+   * Past `notify.for`, but no receiver's `match` takes their `degraded` (routed to none): told to
+   * nobody, not counted in `told`. Absent: none (and in reports of earlier releases).
+   */
+  readonly noReceiver?: number;
 }
 
 export interface DroppedNoticeReport extends NoticeEntryReport {

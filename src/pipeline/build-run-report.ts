@@ -79,6 +79,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     ...(outcome.grouped?.length ? { grouped: outcome.grouped } : {}),
     ...(outcome.endedInGroup?.length ? { endedInGroup: outcome.endedInGroup } : {}),
     ...(outcome.awaitingRecovery?.length ? { awaitingRecovery: outcome.awaitingRecovery } : {}),
+    ...(outcome.heldByConfirmation?.length ? { heldByConfirmation: outcome.heldByConfirmation } : {}),
     ...(outcome.openEpisodes ? { openEpisodes: outcome.openEpisodes } : {}),
     stateErrors: outcome.stateErrors,
     contended: outcome.contended,

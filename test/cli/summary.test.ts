@@ -558,6 +558,136 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     expect(text.split('\n')).toContain(line);
   });
 
+  // Every reason a bad server gets no notice, each named in the notifications line and, where it is
+  // about servers, under the gateway's block (trial F8, F13).
+  const GATEWAY_LEVEL = 'gw-a/(every pool)/(every setting)/(every server)';
+  it.each<[string, Partial<NotificationsReport>, string, string[]]>([
+    [
+      'silenced',
+      { silenced: [silenced('gw-a', 'held')] },
+      '✓ notifications: 0 delivered (nothing due: 1 notice silenced)',
+      [
+        '    silenced: 1 notice not sent',
+        '        degraded (critical, raised from warning) pool/settings/10.0.0.9: held by maint-1 until 2030-01-01T06:00:00.000Z, then sent if still bad',
+      ],
+    ],
+    [
+      'held for the group (notify.grouping)',
+      { grouped: [grouped('gw-a', '10.0.0.4')] },
+      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message)",
+      [
+        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait/groupInterval)",
+      ],
+    ],
+    [
+      'short of notify.for',
+      { openEpisodes: { told: 0, notYetTold: 2 } },
+      '✓ notifications: 0 delivered (nothing due: 2 bad servers not told yet (notify.for))',
+      [],
+    ],
+    [
+      'already told (notify.repeatInterval)',
+      { openEpisodes: { told: 1, notYetTold: 0 } },
+      '✓ notifications: 0 delivered (nothing due: 1 open episode already told (reminded at most every notify.repeatInterval))',
+      [],
+    ],
+    [
+      'a server awaiting notify.recoverAfter',
+      {
+        awaitingRecovery: [
+          {
+            gateway: id('gw-a'),
+            server: 'gw-a/pool/settings/10.0.0.5',
+            goodRuns: 1,
+            recoverAfter: 2,
+            degradedSince: '2030-01-01T00:00:00.000Z',
+          },
+        ],
+      },
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more healthy runs (notify.recoverAfter))',
+      [
+        '    1 server healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
+        '        pool/settings/10.0.0.5: 1 of 2 healthy runs (degraded since 2030-01-01T00:00:00.000Z)',
+      ],
+    ],
+    [
+      'held by the gateway-level episode awaiting notify.recoverAfter (notify.inhibit; F8): not notify.for, and the gateway reads as the gateway',
+      {
+        openEpisodes: { told: 0, notYetTold: 0, inhibited: 2 },
+        awaitingRecovery: [
+          {
+            gateway: id('gw-a'),
+            server: GATEWAY_LEVEL,
+            goodRuns: 1,
+            recoverAfter: 2,
+            degradedSince: '2030-01-01T00:00:00.000Z',
+          },
+        ],
+      },
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more healthy runs (notify.recoverAfter), 2 bad servers held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
+      [
+        '    the gateway no longer all bad, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
+        '        every server of gw-a: 1 of 2 healthy runs (degraded since 2030-01-01T00:00:00.000Z)',
+      ],
+    ],
+    [
+      'held closed by a recheck confirmation (F13)',
+      {
+        heldByConfirmation: [
+          {
+            gateway: id('gw-a'),
+            server: 'gw-a/pool/settings/10.0.0.4',
+            confirmedAt: '2030-01-01T00:00:00.000Z',
+            until: '2030-01-01T00:01:30.000Z',
+          },
+        ],
+      },
+      "✓ notifications: 0 delivered (nothing due: 1 bad server held closed by a recheck confirmation (the gateway's reading may lag))",
+      [
+        "    1 server read bad, no notice: held closed by a recheck confirmation (the gateway's backend-health reading may lag)",
+        '        pool/settings/10.0.0.4: confirmed healthy at 2030-01-01T00:00:00.000Z, held closed until 2030-01-01T00:01:30.000Z (an episode opens if still bad then)',
+      ],
+    ],
+    [
+      "no receiver's match takes it",
+      { openEpisodes: { told: 0, notYetTold: 0, noReceiver: 1 } },
+      "✓ notifications: 0 delivered (nothing due: 1 bad server no receiver's match takes)",
+      [],
+    ],
+  ])('every reason a bad server gets no notice is named: %s', (_label, parts, line, blockLines) => {
+    const text = formatSummary(
+      { ...report('x'), gateways: [gateway('gw-a')], notifications: notifications(parts) },
+      [],
+    );
+    expect(text.split('\n')).toContain(line);
+    const mine = block(text, 'gw-a');
+    for (const l of blockLines) expect(mine).toContain(l);
+    expect(text).not.toContain('(every pool)');
+  });
+
+  it('a gateway-level notice delivered is named as the gateway in its receiver line', () => {
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: [gateway('gw-a')],
+        notifications: notifications({
+          deliveries: [
+            {
+              receiver: 'webhook[ops]',
+              noticeId: 'n',
+              type: 'degraded',
+              server: GATEWAY_LEVEL,
+              outcome: 'delivered',
+              attempts: [],
+            },
+          ],
+        }),
+      },
+      [],
+    );
+    expect(text).toContain('    webhook[ops]: 1 delivered (1 degraded): every server of gw-a');
+  });
+
   it('a run that delivered something gives no "nothing due"', () => {
     const text = formatSummary(
       {

@@ -162,6 +162,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     grouped: outcomes.flatMap((o) => o.grouped ?? []),
     endedInGroup: outcomes.flatMap((o) => o.endedInGroup ?? []),
     awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
+    heldByConfirmation: outcomes.flatMap((o) => o.heldByConfirmation ?? []),
     ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),
     claimed: outcomes.every((o) => o.claimed),
@@ -173,7 +174,18 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
 function openEpisodesOf(outcomes: readonly NotifyOutcome[]): Pick<NotifyOutcome, 'openEpisodes'> {
   const told = outcomes.reduce((n, o) => n + (o.openEpisodes?.told ?? 0), 0);
   const notYetTold = outcomes.reduce((n, o) => n + (o.openEpisodes?.notYetTold ?? 0), 0);
-  return told || notYetTold ? { openEpisodes: { told, notYetTold } } : {};
+  const inhibited = outcomes.reduce((n, o) => n + (o.openEpisodes?.inhibited ?? 0), 0);
+  const noReceiver = outcomes.reduce((n, o) => n + (o.openEpisodes?.noReceiver ?? 0), 0);
+  return told || notYetTold || inhibited || noReceiver
+    ? {
+        openEpisodes: {
+          told,
+          notYetTold,
+          ...(inhibited ? { inhibited } : {}),
+          ...(noReceiver ? { noReceiver } : {}),
+        },
+      }
+    : {};
 }
 
 /**

@@ -4,7 +4,7 @@ import {
   type Observation,
   type SilencedTransition,
 } from '../../core/notice/decide';
-import { decideWithInhibition } from '../../core/notice/inhibit';
+import { decideWithInhibition, isGatewayScope } from '../../core/notice/inhibit';
 import {
   DEFAULT_GROUP_TIMING,
   dropEndedEpisodes,
@@ -29,12 +29,20 @@ import {
 } from '../../core/notice/outbox';
 import { episodeId, episodeIsOver } from '../../core/notice/episode';
 import { routeNotices } from '../../core/notice/receiver-rules';
-import { isEpisode, noticeServerKey, serverPath, type ServerRecord } from '../../core/notice/server-record';
+import {
+  heldByConfirmation,
+  isEpisode,
+  noticeServerKey,
+  serverPath,
+  type ServerRecord,
+} from '../../core/notice/server-record';
+import { gatewayKey } from '../../core/arm-id';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
 import type { Logger } from '../logger';
 import type {
   AwaitingRecoveryReport,
+  ConfirmationHeldReport,
   DroppedNoticeReport,
   EndedInGroupReport,
   GroupedNoticeReport,
@@ -81,6 +89,8 @@ export interface NotifyOutcome {
   readonly endedInGroup?: readonly EndedInGroupReport[];
   /** Told episodes healthy again, waiting for more healthy runs before `recovered`; absent: none. */
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
+  /** Servers found bad this run inside a confirmed fix's hold: no episode opened; absent: none. */
+  readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
   /** Open episodes the state holds after this run, told or not (OpenEpisodesReport); absent: none. */
   readonly openEpisodes?: OpenEpisodesReport;
   /** The state document could not be read or written, or is not valid: named, never reset. */
@@ -175,6 +185,7 @@ export async function notifyOnChange(
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
     ...awaitingRecoveryIn(claimed.document, policy),
+    ...heldByConfirmationIn(claimed.document, observation.now),
     ...openEpisodesIn(claimed.document),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
@@ -466,10 +477,51 @@ function awaitingRecoveryIn(
  * (short of `notify.for`; one a silence holds is in `silenced`). So a run that sends nothing can say why.
  */
 function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'openEpisodes'> {
-  const open = Object.values(document.servers).filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0);
-  const told = open.filter((r) => r.notified !== undefined).length;
-  const notYetTold = open.filter((r) => r.notified === undefined && r.silenced === undefined).length;
-  return told || notYetTold ? { openEpisodes: { told, notYetTold } } : {};
+  const records = Object.values(document.servers);
+  // Gateways whose gateway-level episode is open (inhibit.ts): their servers' degraded is held by it,
+  // not by notify.for, until it ends (after notify.recoverAfter runs not all bad).
+  const inhibiting = new Set(
+    records.filter((r) => isGatewayScope(r) && isEpisode(r)).map((r) => gatewayKey(r.gateway.id)),
+  );
+  const open = records.filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0);
+  // A `degraded` no receiver's match took leaves `receivers` empty: decided, told to nobody.
+  const noReceiver = open.filter((r) => r.notified?.receivers?.length === 0).length;
+  const told = open.filter((r) => r.notified !== undefined).length - noReceiver;
+  const untold = open.filter((r) => r.notified === undefined && r.silenced === undefined);
+  const held = (r: ServerRecord) => !isGatewayScope(r) && inhibiting.has(gatewayKey(r.gateway.id));
+  const inhibited = untold.filter(held).length;
+  const notYetTold = untold.length - inhibited;
+  return told || notYetTold || inhibited || noReceiver
+    ? {
+        openEpisodes: {
+          told,
+          notYetTold,
+          ...(inhibited ? { inhibited } : {}),
+          ...(noReceiver ? { noReceiver } : {}),
+        },
+      }
+    : {};
+}
+
+/**
+ * The servers this run found bad inside the hold of a confirmed fix (ServerRecord.confirmed: the
+ * reading was recorded at `now`, no episode opened), so a run that lists them bad and sends nothing
+ * says why.
+ */
+function heldByConfirmationIn(
+  document: NotifyStateDocument,
+  now: Date,
+): Pick<NotifyOutcome, 'heldByConfirmation'> {
+  const at = now.toISOString();
+  const held = Object.values(document.servers)
+    .filter((r) => heldByConfirmation(r, now) && r.confirmed?.lastBadAt === at)
+    .map((r): ConfirmationHeldReport => ({
+      gateway: r.gateway.id,
+      server: serverPath(r),
+      confirmedAt: r.confirmed?.at ?? '',
+      until: r.confirmed?.until ?? '',
+    }));
+  return held.length ? { heldByConfirmation: held } : {};
 }
 
 /**

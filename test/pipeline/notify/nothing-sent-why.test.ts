@@ -1,0 +1,104 @@
+import { notificationLines } from '../../../src/cli/summary';
+import { gatewayKey } from '../../../src/core/arm-id';
+import { serverKey } from '../../../src/core/notice/server-record';
+import { notificationsReport } from '../../../src/pipeline/build-run-report';
+import { createMemoryNotifier } from '../../helpers/memory-notifier';
+import { finding } from '../../helpers/delivery-builder';
+import { GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support/notify-world';
+
+/**
+ * Why a run with bad servers sent nothing, from the decision to the summary's line: in-memory state,
+ * a memory receiver, a fake clock (trial F8, F13).
+ */
+
+const SECOND = 1000;
+const shown = new Set([gatewayKey(GW.id)]);
+
+describe('a run that sends nothing says what holds its bad servers', () => {
+  it('notify.inhibit with recoverAfter 2 (F8): after one server recovers, the one still bad is held by the gateway-level episode, not notify.for', async () => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    const world = notifyWorld({
+      notifiers: [ops],
+      policy: { for: 1, repeatIntervalInMs: 4 * HOUR, inhibit: true, recoverAfter: 2 },
+    });
+    await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4', '10.0.0.5'] }));
+    expect(ops.accepted.map((n) => n.scope)).toEqual(['gateway']);
+
+    const outcome = await world.run(
+      'r2',
+      observe(T0 + 5 * MINUTE, GW, { bad: ['10.0.0.5'], healthy: ['10.0.0.4'] }),
+    );
+    expect(ops.accepted).toHaveLength(1);
+    expect(outcome.openEpisodes).toEqual({ told: 0, notYetTold: 0, inhibited: 1 });
+    expect(outcome.awaitingRecovery).toEqual([
+      expect.objectContaining({ server: 'gw/(every pool)/(every setting)/(every server)', goodRuns: 1 }),
+    ]);
+    const lines = notificationLines(notificationsReport(outcome), shown);
+    expect(lines).toContain(
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more healthy runs (notify.recoverAfter), 1 bad server held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
+    );
+    expect(lines.join('\n')).not.toContain('notify.for');
+
+    // The second run not all bad ends the gateway-level episode: the server still bad is told then.
+    await world.run('r3', observe(T0 + 10 * MINUTE, GW, { bad: ['10.0.0.5'], healthy: ['10.0.0.4'] }));
+    expect(told(ops.accepted.slice(1))).toEqual(
+      expect.arrayContaining([
+        ['recovered', '(every server)'],
+        ['degraded', '10.0.0.5'],
+      ]),
+    );
+  });
+
+  it('a scheduled run inside a recheck confirmation hold (F13): the server read bad is reported held closed until the hold ends', async () => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    const world = notifyWorld({ notifiers: [ops] });
+    const server = finding(GW, '10.0.0.4');
+    await world.run('recheck', {
+      now: new Date(T0),
+      evaluated: new Map(),
+      bad: [],
+      isGone: () => false,
+      confirmedHealthy: new Map([
+        [serverKey(server), { ...server, health: 'Healthy', probeLog: 'Success', holdInMs: 90 * SECOND }],
+      ]),
+    });
+
+    const outcome = await world.run('r1', observe(T0 + 30 * SECOND, GW, { bad: ['10.0.0.4'] }));
+    expect(ops.calls).toEqual([]);
+    const until = new Date(T0 + 90 * SECOND).toISOString();
+    expect(outcome.heldByConfirmation).toEqual([
+      {
+        gateway: GW.id,
+        server: 'gw/pool-a/settings-a/10.0.0.4',
+        confirmedAt: new Date(T0).toISOString(),
+        until,
+      },
+    ]);
+    const report = notificationsReport(outcome);
+    expect(report.heldByConfirmation).toHaveLength(1);
+    const lines = notificationLines(report, new Set());
+    expect(lines).toContain(
+      "✓ notifications: 0 delivered (nothing due: 1 bad server held closed by a recheck confirmation (the gateway's reading may lag))",
+    );
+    expect(lines).toContain(
+      `        pool-a/settings-a/10.0.0.4: confirmed healthy at ${new Date(T0).toISOString()}, held closed until ${until} (an episode opens if still bad then)`,
+    );
+
+    // Past the hold, a bad reading opens the episode and is no longer reported held.
+    const after = await world.run('r2', observe(T0 + 2 * MINUTE, GW, { bad: ['10.0.0.4'] }));
+    expect(after.heldByConfirmation).toBeUndefined();
+    expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+  });
+  it("a degraded no receiver's match takes: counted as told to nobody, not as already told", async () => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    const world = notifyWorld({
+      notifiers: [{ ...ops, rules: { sendResolved: true, match: [{ severity: 'warning' }] } }],
+    });
+    const outcome = await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4'] }));
+    expect(ops.calls).toEqual([]);
+    expect(outcome.openEpisodes).toEqual({ told: 0, notYetTold: 0, noReceiver: 1 });
+    expect(notificationLines(notificationsReport(outcome), shown)).toContain(
+      "✓ notifications: 0 delivered (nothing due: 1 bad server no receiver's match takes)",
+    );
+  });
+});
