@@ -1,7 +1,7 @@
 import { gatewayKey } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
-import type { ReportedError } from '../../core/run-report';
+import type { OpenEpisodesReport, ReportedError } from '../../core/run-report';
 import { toError } from '../../errors';
 import type { Clock, Notifier, StateStore, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
@@ -11,6 +11,7 @@ import { reportedError } from '../../core/reported-error';
 import {
   NOTHING_NOTIFIED,
   notifyOnChange,
+  openEpisodesReport,
   reviewOutbox,
   type NotifyDependencies,
   type NotifyOutcome,
@@ -172,20 +173,14 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
 
 /** The gateways' open episodes summed; absent when none. */
 function openEpisodesOf(outcomes: readonly NotifyOutcome[]): Pick<NotifyOutcome, 'openEpisodes'> {
-  const told = outcomes.reduce((n, o) => n + (o.openEpisodes?.told ?? 0), 0);
-  const notYetTold = outcomes.reduce((n, o) => n + (o.openEpisodes?.notYetTold ?? 0), 0);
-  const inhibited = outcomes.reduce((n, o) => n + (o.openEpisodes?.inhibited ?? 0), 0);
-  const noReceiver = outcomes.reduce((n, o) => n + (o.openEpisodes?.noReceiver ?? 0), 0);
-  return told || notYetTold || inhibited || noReceiver
-    ? {
-        openEpisodes: {
-          told,
-          notYetTold,
-          ...(inhibited ? { inhibited } : {}),
-          ...(noReceiver ? { noReceiver } : {}),
-        },
-      }
-    : {};
+  const sum = (count: keyof OpenEpisodesReport) =>
+    outcomes.reduce((n, o) => n + (o.openEpisodes?.[count] ?? 0), 0);
+  return openEpisodesReport({
+    told: sum('told'),
+    notYetTold: sum('notYetTold'),
+    inhibited: sum('inhibited'),
+    noReceiver: sum('noReceiver'),
+  });
 }
 
 /**

@@ -491,6 +491,17 @@ function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'ope
   const held = (r: ServerRecord) => !isGatewayScope(r) && inhibiting.has(gatewayKey(r.gateway.id));
   const inhibited = untold.filter(held).length;
   const notYetTold = untold.length - inhibited;
+  return openEpisodesReport({ told, notYetTold, inhibited, noReceiver });
+}
+
+/**
+ * `openEpisodes` for these counts (one gateway's, or the gateways' summed: notify-gateways.ts), with
+ * `inhibited` and `noReceiver` left out when zero; absent when every count is zero.
+ */
+export function openEpisodesReport(
+  counts: Required<OpenEpisodesReport>,
+): Pick<NotifyOutcome, 'openEpisodes'> {
+  const { told, notYetTold, inhibited, noReceiver } = counts;
   return told || notYetTold || inhibited || noReceiver
     ? {
         openEpisodes: {
