@@ -100,6 +100,7 @@ export function notificationLines(
   const lines: string[] = [];
   const problems = describeNotifyProblems(notifications, configFile);
   const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
+  const held = heldEntries(notifications);
   if (problems.length) {
     // An unreadable state document hides its notices: "0 not delivered" would be a false all-clear.
     // The stored silences fail open: their error hides no notice.
@@ -113,33 +114,13 @@ export function notificationLines(
     );
     lines.push(...receiverLines(notifications));
     for (const problem of problems) lines.push(`    ${message(problem, 1000)}`);
-  } else if (
-    notifications.deliveries.length ||
-    notifications.silenced.length ||
-    (notifications.grouped ?? []).length ||
-    (notifications.endedInGroup ?? []).length ||
-    (notifications.awaitingRecovery ?? []).length ||
-    (notifications.heldByConfirmation ?? []).length ||
-    notifications.openEpisodes
-  ) {
+  } else if (notifications.deliveries.length || held.length || notifications.openEpisodes) {
     const why = delivered === 0 ? nothingSentWhy(notifications) : '';
     lines.push('', `✓ notifications: ${delivered} delivered${why}`, ...receiverLines(notifications));
   }
   lines.push(...heldCountLines(notifications));
   // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
-  const others = [
-    ...new Set(
-      [
-        ...notifications.silenced,
-        ...(notifications.grouped ?? []),
-        ...(notifications.endedInGroup ?? []),
-        ...(notifications.awaitingRecovery ?? []),
-        ...(notifications.heldByConfirmation ?? []),
-      ]
-        .map((n) => n.gateway)
-        .filter((id) => !shown.has(gatewayKey(id))),
-    ),
-  ];
+  const others = [...new Set(held.map((n) => n.gateway).filter((id) => !shown.has(gatewayKey(id))))];
   for (const id of others) {
     const gateway = parseGatewayId(id);
     lines.push(
@@ -148,6 +129,20 @@ export function notificationLines(
     lines.push(...heldLines(notifications, { id, name: gateway?.name ?? '' }, '    '));
   }
   return lines;
+}
+
+/**
+ * What notify held or did not send, each entry naming its gateway (heldLines shows them under it):
+ * silenced, grouped, ended first, awaiting recovery, held by a recheck confirmation.
+ */
+function heldEntries(notifications: NotificationsReport): ReadonlyArray<{ readonly gateway: string }> {
+  return [
+    ...notifications.silenced,
+    ...(notifications.grouped ?? []),
+    ...(notifications.endedInGroup ?? []),
+    ...(notifications.awaitingRecovery ?? []),
+    ...(notifications.heldByConfirmation ?? []),
+  ];
 }
 
 /**
