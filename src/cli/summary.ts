@@ -48,10 +48,7 @@ export function formatSummary(report: RunReport, locations: readonly string[], c
     );
   }
   for (const gateway of report.gateways) {
-    lines.push(
-      '',
-      `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})`,
-    );
+    lines.push('', `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`);
     if (!gateway.ok) lines.push(`    could not be checked: ${message(gateway.error?.message ?? '')}`);
     if (gateway.configuration && !gateway.configuration.read)
       lines.push(
@@ -122,11 +119,8 @@ export function notificationLines(
   // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
   const others = [...new Set(held.map((n) => n.gateway).filter((id) => !shown.has(gatewayKey(id))))];
   for (const id of others) {
-    const gateway = parseGatewayId(id);
-    lines.push(
-      `  ${gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400)}:`,
-    );
-    lines.push(...heldLines(notifications, { id, name: gateway?.name ?? '' }, '    '));
+    lines.push(`  ${gatewayNameOf(id)}:`);
+    lines.push(...heldLines(notifications, { id, name: parseGatewayId(id)?.name ?? '' }, '    '));
   }
   return lines;
 }
@@ -207,9 +201,7 @@ function configurationLines(report: RunReport): string[] {
   const lines = [`! ${field(configuration.message, 2000)}`];
   const unread = report.gateways.filter((g) => g.configuration && !g.configuration.read);
   for (const gateway of unread.slice(0, UNREAD_SHOWN))
-    lines.push(
-      `    ${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)}): ${gateway.configuration?.reason ?? 'unavailable'}`,
-    );
+    lines.push(`    ${gatewayName(gateway)}: ${gateway.configuration?.reason ?? 'unavailable'}`);
   if (unread.length > UNREAD_SHOWN)
     lines.push(`    and ${unread.length - UNREAD_SHOWN} more (report.json: gateways[].configuration)`);
   return lines;
@@ -516,13 +508,21 @@ function interruptedLines(interrupted: RunInterruptionReport): string[] {
   const lines = [`✗ interrupted: ${message(interrupted.message, 400)}`];
   const { notDone } = interrupted;
   if (notDone.length === 0) return lines;
-  const names = notDone.slice(0, NOT_DONE_SHOWN).map((id) => {
-    const gateway = parseGatewayId(id);
-    return gateway ? `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})` : field(id, 400);
-  });
+  const names = notDone.slice(0, NOT_DONE_SHOWN).map(gatewayNameOf);
   const more = notDone.length > NOT_DONE_SHOWN ? `, and ${notDone.length - NOT_DONE_SHOWN} more` : '';
   lines.push(`    not done (${counted(notDone.length, 'gateway')}): ${names.join(', ')}${more}`);
   return lines;
+}
+
+/** `name (resource group)`: how the summary names a gateway, each part made safe and clipped. */
+function gatewayName(gateway: { readonly name: string; readonly resourceGroup: string }): string {
+  return `${field(gateway.name, 80)} (${field(gateway.resourceGroup, 90)})`;
+}
+
+/** The gateway of ARM id `id` as gatewayName names it; the id itself (clipped) when it is not one. */
+function gatewayNameOf(id: string): string {
+  const gateway = parseGatewayId(id);
+  return gateway ? gatewayName(gateway) : field(id, 400);
 }
 
 /**
