@@ -92,22 +92,29 @@ export function groupDue(
   return at - Date.parse(opened) >= timing.groupWaitInMs;
 }
 
-/**
- * When a group that is not due yet will be (ISO): `groupInterval` after its last message, else
- * `groupWait` after it started. Pure.
- */
-/** The setting that holds `group`'s next message (groupDueAt): `notify.groupInterval` once one went. Pure. */
-export function groupDueSetting(group: GroupState): GroupDueSetting {
-  return group.flushedAt !== undefined ? 'notify.groupInterval' : 'notify.groupWait';
-}
-
 /** Which setting a group's next message waits for: its first (`groupWait`) or a later one (`groupInterval`). */
 export type GroupDueSetting = 'notify.groupWait' | 'notify.groupInterval';
 
-export function groupDueAt(group: GroupState, timing: GroupTiming): string {
+/** When a group's next message may go (`at`, ISO), and the setting that says so (`by`). */
+export interface GroupDue {
+  readonly at: string;
+  readonly by: GroupDueSetting;
+}
+
+/**
+ * When a group that is not due yet will be: `groupInterval` after its last message, else `groupWait`
+ * after it started; with the setting that holds it. Pure.
+ */
+export function groupDueAt(group: GroupState, timing: GroupTiming): GroupDue {
   return group.flushedAt !== undefined
-    ? new Date(Date.parse(group.flushedAt) + timing.groupIntervalInMs).toISOString()
-    : new Date(Date.parse(group.openedAt) + timing.groupWaitInMs).toISOString();
+    ? {
+        at: new Date(Date.parse(group.flushedAt) + timing.groupIntervalInMs).toISOString(),
+        by: 'notify.groupInterval',
+      }
+    : {
+        at: new Date(Date.parse(group.openedAt) + timing.groupWaitInMs).toISOString(),
+        by: 'notify.groupWait',
+      };
 }
 
 /**

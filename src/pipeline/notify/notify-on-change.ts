@@ -11,8 +11,7 @@ import {
   dropOutlivedNotices,
   groupDue,
   groupDueAt,
-  groupDueSetting,
-  type GroupDueSetting,
+  type GroupDue,
   openGroup,
   settleGroup,
   type GroupingMode,
@@ -119,12 +118,6 @@ export const NOTHING_NOTIFIED: NotifyOutcome = {
 };
 
 const MAX_CONFLICT_RETRIES = 5;
-
-/** When a receiver's group may send next (ISO), and the setting that says so. */
-interface GroupDue {
-  readonly at: string;
-  readonly by: GroupDueSetting;
-}
 
 /**
  * Decide → claim → send → settle, the order that keeps overlapping runs from deciding or sending the
@@ -282,8 +275,7 @@ async function claimNotices(
         if (group) groups[notifier.name] = group;
         const timing = policy.groupTiming ?? DEFAULT_GROUP_TIMING;
         due = groupDue(waiting, group, now, timing);
-        if (!due && group)
-          groupDueAtOf.set(notifier.name, { at: groupDueAt(group, timing), by: groupDueSetting(group) });
+        if (!due && group) groupDueAtOf.set(notifier.name, groupDueAt(group, timing));
       }
       if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
