@@ -9,7 +9,7 @@
 import { shellWord } from './shell-quote';
 
 /** What a follow-up command says when the configuration file is not known. */
-export const CONFIG_FILE_PLACEHOLDER = 'FILE';
+const CONFIG_FILE_PLACEHOLDER = 'FILE';
 
 /**
  * `appgw-insights VERB --config FILE ARG…`. `verb` is the verb as typed (`silence expire`, `notify

@@ -43,7 +43,7 @@ const subscriptionId = z
   );
 
 /** Why a `tags` matcher is refused (README "Silences"): what to match by instead. */
-export const TAGS_NOT_MATCHED =
+const TAGS_NOT_MATCHED =
   'tags are not matched yet: runs do not read gateway tags, so a tag matcher would match nothing (README, Silences); match the gateways by name glob ("gateway": "agw-prod-*"), "resourceGroup" or "subscription" instead';
 
 /**

@@ -5,7 +5,7 @@ import type { Notice, NoticeType } from './notice';
 import { RECOVERED_REASONS } from './notice';
 
 /** What the id of every test notice, test episode and test group starts with (a run's start `appgw-`). */
-export const TEST_ID_PREFIX = 'appgw-test-';
+const TEST_ID_PREFIX = 'appgw-test-';
 
 /** What every test notice starts its texts with, so no reader takes it for a real incident. */
 export const TEST_MARK = '[TEST]';

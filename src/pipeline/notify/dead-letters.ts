@@ -101,7 +101,7 @@ export interface ResendResult {
 }
 
 /** Why a dead letter of an ended episode is not re-sent (ResendResult.notResent). */
-export const ENDED_EPISODE_NOT_RESENT =
+const ENDED_EPISODE_NOT_RESENT =
   'not re-sent, and removed: its episode has ended (the server recovered since, or is in another episode), so re-sending it would open an alert that is over';
 
 const MAX_CONFLICT_RETRIES = 5;

@@ -103,7 +103,7 @@ const OTHER_REASON_CHARS = 60;
  * before the latest (most recent first), each clipped; empty when there is none. A bare count would
  * hide what it counts.
  */
-export function otherReasons(reasons: readonly string[]): string {
+function otherReasons(reasons: readonly string[]): string {
   if (reasons.length === 0) return '';
   const named = reasons.map((r) =>
     JSON.stringify(clipText(r.replace(/\s+/g, ' ').trim(), OTHER_REASON_CHARS)),
