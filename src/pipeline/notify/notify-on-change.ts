@@ -543,15 +543,15 @@ function opensEpisodeFor(
   return told.receivers !== undefined && !told.receivers.includes(receiver);
 }
 
+/** Why a notice of an episode that is over was dropped for a receiver no `recovered` of it goes to. */
+const OUTLIVED_REASON =
+  'not sent: the episode is over and no recovered of it goes to this receiver (sendResolved: false, or its match); sent now, it would open an alert nothing closes';
+
 /**
  * Why `entry` was removed unsent: its episode ended while it waited for the group (told, or never
  * tried: `untoldBy` a notice waiting for its group), or before the receiver accepted the episode's
  * first notice (`untoldBy`: that notice, refused as a dead letter or kept after failed sends).
  */
-/** Why a notice of an episode that is over was dropped for a receiver no `recovered` of it goes to. */
-const OUTLIVED_REASON =
-  'not sent: the episode is over and no recovered of it goes to this receiver (sendResolved: false, or its match); sent now, it would open an alert nothing closes';
-
 function endedReport(
   receiver: string,
   entry: QueuedNotice | DeadLetter,
