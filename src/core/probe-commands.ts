@@ -40,11 +40,18 @@ const VARIABLE_MEANING: Readonly<Record<string, string>> = {
 };
 
 /**
- * `name` as a command reads it: `"${NAME:?set NAME to …}"`, which the shell (bash, zsh) refuses with
- * that message while NAME is unset or empty, so nothing runs with a value the reader did not give.
+ * The expansion `${NAME:?set NAME to <meaning>}`, which the shell (bash, zsh) refuses with that message
+ * while NAME is unset or empty, so nothing runs with a value the reader did not give. Unquoted: the
+ * caller puts it inside double quotes (alone, or in a longer word such as a URL). `meaning` defaults to
+ * the variable's entry in VARIABLE_MEANING.
  */
+export function requiredExpansion(name: string, meaning = VARIABLE_MEANING[name] ?? 'its value'): string {
+  return `\${${name}:?set ${name} to ${meaning}}`;
+}
+
+/** `name` as a command reads it: `"${NAME:?set NAME to …}"` (requiredExpansion, one quoted word). */
 export function requiredVariable(name: string): string {
-  return `"\${${name}:?set ${name} to ${VARIABLE_MEANING[name] ?? 'its value'}}"`;
+  return `"${requiredExpansion(name)}"`;
 }
 
 /**
