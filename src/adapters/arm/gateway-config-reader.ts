@@ -14,7 +14,7 @@ import { armAnswered, armErrorCode, armMessageLine, isRestError, toArmError } fr
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
-export const GATEWAY_READ_ACTION = CONFIGURATION_GRANT.action;
+const GATEWAY_READ_ACTION = CONFIGURATION_GRANT.action;
 
 export interface GatewayConfigReaderOptions {
   /**
