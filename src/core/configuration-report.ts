@@ -5,6 +5,7 @@
  * top, with the permission to grant when the GET was refused. A configuration that cannot be read never
  * fails the gateway (its health was read): it degrades its insights, and `run` exits 3 (cli/exit-codes.ts).
  */
+import { GATEWAY_ACTIONS } from '../errors';
 import type { GatewayConfigFailureKind } from './gateway-config';
 import type { Finding } from './model';
 
@@ -13,7 +14,7 @@ import type { Finding } from './model';
  * backend-health actions): `infra/app/backend-health-reader-role.bicep`, role name parameter default.
  */
 export const CONFIGURATION_GRANT = {
-  action: 'Microsoft.Network/applicationGateways/read',
+  action: GATEWAY_ACTIONS[0],
   role: 'App Gateway Backend Health Reader',
   definedIn: 'infra/app/backend-health-reader-role.bicep',
 } as const;

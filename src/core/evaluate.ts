@@ -2,6 +2,7 @@ import { lastSegment } from './arm-id';
 import { capOptional, capText, VALUE_CAPS } from './caps';
 import type { Cause } from './causes';
 import { classifyCause } from './classify';
+import { CONFIG_VALUE_LIMITS } from './gateway-config';
 import { isReported, readHealth, type ConfigurableState } from './health';
 import type { BackendHealthBody, BackendHealthServerBody, Finding, GatewayRef, HealthState } from './model';
 import { serverKey } from './notice/server-record';
@@ -10,9 +11,6 @@ import { serverSeverity } from './notice/severity';
 export interface EvaluateOptions {
   readonly unhealthyStates: readonly ConfigurableState[];
 }
-
-/** The longest ARM id kept, in characters (a child resource id is far shorter). */
-const ARM_ID_LIMIT = 2_048;
 
 interface ListedServer {
   readonly backendPool: string;
@@ -42,7 +40,7 @@ function* eachServer(body: BackendHealthBody): Generator<ListedServer> {
         VALUE_CAPS.name,
       );
       const id = settings.backendHttpSettings?.id;
-      const backendSettingsId = id !== undefined && id.length <= ARM_ID_LIMIT ? id : undefined;
+      const backendSettingsId = id !== undefined && id.length <= CONFIG_VALUE_LIMITS.id ? id : undefined;
       for (const server of settings.servers ?? []) {
         const address = capText(server.address ?? '(unknown address)', VALUE_CAPS.address);
         yield {

@@ -27,13 +27,14 @@ import { quoted } from './visible-text';
 
 /**
  * A step that gives only the general form of the probe's reproduction (`curl -i
- * http://<address>:<port><probe path> …`, `nc -vz <address> <port>`): the exact command replaces it.
- * Other steps with an address (the certificate chain's `openssl … -showcerts`) do another job.
+ * http://<address>:<port><probe path> …`, `nc -vz <address> <port>`): the exact command replaces it
+ * (here, the `curl` ones; a notice drops them all, notice-cause.ts). Other steps with an address (the
+ * certificate chain's `openssl … -showcerts`) do another job.
  */
-const GENERAL_REPRODUCTION = /<address>.*(?:curl|nc -vz)|(?:curl|nc -vz).*<address>/;
+export const GENERAL_REPRODUCTION = /<address>.*(?:curl|nc -vz)|(?:curl|nc -vz).*<address>/;
 
-/** Whether `step` is a general reproduction of the probe (see GENERAL_REPRODUCTION). */
-export function isGeneralReproduction(step: string): boolean {
+/** Whether `step` is a general `curl` reproduction of the probe (see GENERAL_REPRODUCTION). */
+function isGeneralReproduction(step: string): boolean {
   return GENERAL_REPRODUCTION.test(step) && /curl/.test(step);
 }
 

@@ -144,9 +144,17 @@ export type GatewayConfigReading =
  * Longest values ARM accepts, in characters (a longer one is not ARM's): names 80 (ARM's naming rules
  * for Microsoft.Network child resources), a host name 253 (RFC 1035), a probe path 2 048 (a URL path),
  * the probe's body match 4 090 ("The specified match must be 4090 characters or less", Application
- * Gateway health monitoring overview, learn.microsoft.com).
+ * Gateway health monitoring overview, learn.microsoft.com); a child resource's ARM id kept up to 2 048
+ * (a real one is far shorter).
  */
-export const CONFIG_VALUE_LIMITS = { name: 80, host: 253, path: 2_048, body: 4_090, list: 100 } as const;
+export const CONFIG_VALUE_LIMITS = {
+  name: 80,
+  host: 253,
+  path: 2_048,
+  body: 4_090,
+  list: 100,
+  id: 2_048,
+} as const;
 
 /** v2 tiers (`ApplicationGatewayTier`): Standard_v2, WAF_v2, Basic; v1: Standard, WAF. */
 export function skuGeneration(tier: string | undefined, name: string | undefined): SkuGeneration {
@@ -354,7 +362,7 @@ function children(
     const name =
       text(child['name'], `${at}.name`, CONFIG_VALUE_LIMITS.name) ?? refName(child['id'], `${at}.id`);
     if (name === undefined) throw new Problem(`${at} has neither a name nor an id`);
-    const id = text(child['id'], `${at}.id`, 2_048);
+    const id = text(child['id'], `${at}.id`, CONFIG_VALUE_LIMITS.id);
     return {
       name,
       ...(id ? { id } : {}),
@@ -400,7 +408,7 @@ function flag(value: unknown, at: string): boolean {
 
 /** The last segment of a child resource id (`…/probes/{name}`). */
 function refName(value: unknown, at: string): string | undefined {
-  const id = text(value, at, 2_048);
+  const id = text(value, at, CONFIG_VALUE_LIMITS.id);
   if (id === undefined) return undefined;
   const name = id
     .split('/')

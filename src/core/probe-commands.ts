@@ -40,11 +40,18 @@ const VARIABLE_MEANING: Readonly<Record<string, string>> = {
 };
 
 /**
- * `name` as a command reads it: `"${NAME:?set NAME to …}"`, which the shell (bash, zsh) refuses with
- * that message while NAME is unset or empty, so nothing runs with a value the reader did not give.
+ * The expansion `${NAME:?set NAME to <meaning>}`, which the shell (bash, zsh) refuses with that message
+ * while NAME is unset or empty, so nothing runs with a value the reader did not give. Unquoted: the
+ * caller puts it inside double quotes (alone, or in a longer word such as a URL). `meaning` defaults to
+ * the variable's entry in VARIABLE_MEANING.
  */
+export function requiredExpansion(name: string, meaning = VARIABLE_MEANING[name] ?? 'its value'): string {
+  return `\${${name}:?set ${name} to ${meaning}}`;
+}
+
+/** `name` as a command reads it: `"${NAME:?set NAME to …}"` (requiredExpansion, one quoted word). */
 export function requiredVariable(name: string): string {
-  return `"\${${name}:?set ${name} to ${VARIABLE_MEANING[name] ?? 'its value'}}"`;
+  return `"${requiredExpansion(name)}"`;
 }
 
 /**
@@ -118,10 +125,12 @@ export function fixCommands(
   const pickFromPool = layer4 ? '--backend-pool-host-name' : '--host-name-from-backend-pool';
   const siteHost = requiredVariable(SITE_HOST_VARIABLE);
   const newProbeName = `${p.settings.name}-probe`.slice(0, 80);
-  // v1's missing server name gets no host command (below): it fixes no host name.
-  const hostFixed = observations.some(
-    (o) => HOST_OBSERVATIONS.has(o.id) && !(o.id === 'https-without-server-name' && p.generation === 'v1'),
-  );
+  // Whether an observation gets the host command. Not v1's missing server name: a v1 gateway sends the
+  // backend address as SNI whatever the host name, so only the pool listing the server by its FQDN fixes
+  // it (the observation says so), which no setting's command does.
+  const fixesHost = (id: string): boolean =>
+    HOST_OBSERVATIONS.has(id) && !(id === 'https-without-server-name' && p.generation === 'v1');
+  const hostFixed = observations.some((o) => fixesHost(o.id));
   /** The default probe cannot be edited: a custom probe with its values and these, attached. */
   const customProbe = (over: {
     readonly path?: string;
@@ -181,12 +190,8 @@ export function fixCommands(
       case 'default-probe-localhost':
       case 'probe-picks-missing-host':
       case 'host-is-ip-address':
-        lines.push(...hostFix());
-        break;
       case 'https-without-server-name':
-        // A v1 gateway sends the backend address as SNI whatever the host name: only the pool listing
-        // the server by its FQDN fixes it (the observation says so), which no setting's command does.
-        if (p.generation !== 'v1') lines.push(...hostFix());
+        if (fixesHost(id)) lines.push(...hostFix());
         break;
       case 'timeout-not-below-interval':
         // A slow backend is the probe-timeout fix's (below); otherwise the interval goes above the timeout.

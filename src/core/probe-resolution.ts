@@ -19,6 +19,7 @@
  * - The troubleshooting guide (see causes.ts): the default probe takes the backend setting's "Override
  *   with specific domain name" or "Pick host name from backend target" when set.
  */
+import { lastSegment } from './arm-id';
 import type { GatewayConfig, HttpSettingsConfig, ProbeConfig, SkuGeneration } from './gateway-config';
 
 /** The default probe's values (health monitoring overview, "Default health probe settings"). */
@@ -134,11 +135,7 @@ export function findSettings(
     const byId = config.settings.filter((s) => s.id !== undefined && same(s.id, ref.id ?? ''));
     if (byId.length === 1 && byId[0]) return { ok: true, settings: byId[0] };
     const collection = collectionOf(ref.id);
-    const name =
-      ref.id
-        .split('/')
-        .filter((part) => part !== '')
-        .pop() ?? ref.name;
+    const name = lastSegment(ref.id) ?? ref.name;
     const inCollection = config.settings.filter(
       (s) =>
         same(s.name, name) && (collection === undefined || (collection === 'layer4') === (s.layer4 === true)),

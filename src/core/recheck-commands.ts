@@ -10,6 +10,7 @@
  * sets: the key is a secret and never written into an insight.
  */
 import type { GatewayRef } from './model';
+import { requiredExpansion } from './probe-commands';
 import { shellWord } from './shell-quote';
 
 /** The variables the HTTP command uses (the reader sets them first). */
@@ -47,14 +48,15 @@ export function recheckCommands(target: RecheckTarget): RecheckCommands {
     .join('/');
   // The URL's variable parts stay outside the quotes so the shell expands them; the path is one word.
   // Each variable refused while empty (bash, zsh: `${NAME:?message}`), as the fix commands' are
-  // (probe-commands.ts requiredVariable): nothing is sent with a value the reader did not give.
-  const url = `"https://\${${FUNCTION_HOST_VARIABLE}:?set ${FUNCTION_HOST_VARIABLE} to the host name of the Functions app}"${shellWord(`/api/${path}`)}`;
+  // (probe-commands.ts requiredExpansion): nothing is sent with a value the reader did not give.
+  const host = requiredExpansion(FUNCTION_HOST_VARIABLE, 'the host name of the Functions app');
+  const url = `"https://${host}"${shellWord(`/api/${path}`)}`;
   const body = JSON.stringify({ pool: target.backendPool, settings: target.backendSettings });
   const http = [
     'curl -sS -X POST',
     url,
     '-H',
-    `"x-functions-key: \${${FUNCTION_KEY_VARIABLE}:?set ${FUNCTION_KEY_VARIABLE} to a function key}"`,
+    `"x-functions-key: ${requiredExpansion(FUNCTION_KEY_VARIABLE, 'a function key')}"`,
     '-H',
     shellWord('Content-Type: application/json'),
     '--data',

@@ -84,12 +84,12 @@ export function toArmError(error: unknown, call: ArmCall, connection: ArmConnect
   const unreachable = toUnreachable(error, connection);
   if (unreachable) return unreachable;
   if (!isRestError(error) || error.statusCode === undefined) {
-    return unavailable(call, firstLine(error instanceof Error ? error.message : String(error)), error);
+    return unavailable(call, armMessageLine(error instanceof Error ? error.message : String(error)), error);
   }
   const arm = armErrorBody(error);
   const code = armErrorCode(error);
   const detail = armAnswered(error.statusCode, code);
-  const said = arm.message ? `: ${firstLine(arm.message)}` : '';
+  const said = arm.message ? `: ${armMessageLine(arm.message)}` : '';
   switch (error.statusCode) {
     case 401:
       return new AuthenticationError(
@@ -267,7 +267,7 @@ function toUnreachable(error: unknown, connection: ArmConnection): ArmUnreachabl
     });
   }
   if (!TLS_CODE.test(code)) return undefined;
-  const message = firstLine(typeof e.message === 'string' ? e.message : code);
+  const message = armMessageLine(typeof e.message === 'string' ? e.message : code);
   const noTls = code === 'EPROTO' || code.startsWith('ERR_SSL_');
   const wrongName = code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH';
   const advice = noTls
@@ -294,11 +294,12 @@ function hostOf(url: string): string {
 
 /**
  * ARM's (or the SDK's) message in one line of ours: its start and its end, where ARM puts its advice
- * ("… If access was recently granted, please refresh your credentials."), with the cut marker between.
+ * ("… If access was recently granted, please refresh your credentials."), with the cut marker between;
+ * at most ARM_MESSAGE_LIMIT code points.
  */
-function firstLine(text: string): string {
+export function armMessageLine(text: string): string {
   return clipMessage(text, ARM_MESSAGE_LIMIT, { oneLine: true });
 }
 
 /** Longest quotation of ARM's message in one of our errors, in code points (the cut marker included). */
-export const ARM_MESSAGE_LIMIT = 400;
+const ARM_MESSAGE_LIMIT = 400;

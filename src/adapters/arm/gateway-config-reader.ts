@@ -10,11 +10,11 @@ import { clipMessage } from '../../core/text-clip';
 import { isAppGwInsightsError, isCancellation } from '../../errors';
 import type { CallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
 import type { ArmClientFactory } from './client';
-import { ARM_MESSAGE_LIMIT, armAnswered, armErrorCode, isRestError, toArmError } from './errors';
+import { armAnswered, armErrorCode, armMessageLine, isRestError, toArmError } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
-export const GATEWAY_READ_ACTION = CONFIGURATION_GRANT.action;
+const GATEWAY_READ_ACTION = CONFIGURATION_GRANT.action;
 
 export interface GatewayConfigReaderOptions {
   /**
@@ -126,14 +126,11 @@ function describeFailure(
       kind: KIND_OF_CODE[mapped.code] ?? 'unavailable',
     };
   if (typeof rest.statusCode === 'number') {
-    const message =
-      error instanceof Error ? `: ${clipMessage(error.message, ARM_MESSAGE_LIMIT, { oneLine: true })}` : '';
+    const message = error instanceof Error ? `: ${armMessageLine(error.message)}` : '';
     return { detail: `${armAnswered(rest.statusCode, rest.code)}${message}`, kind: 'unavailable' };
   }
   return {
-    detail: clipMessage(error instanceof Error ? error.message : String(error), ARM_MESSAGE_LIMIT, {
-      oneLine: true,
-    }),
+    detail: armMessageLine(error instanceof Error ? error.message : String(error)),
     kind: 'unavailable',
   };
 }

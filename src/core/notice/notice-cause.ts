@@ -1,19 +1,11 @@
 import type { Cause } from '../causes';
 import type { Finding } from '../model';
-import { exactCause, exactSteps } from '../exact-steps';
+import { exactCause, exactSteps, GENERAL_REPRODUCTION } from '../exact-steps';
 import { reproduceProbe } from '../probe-reproduction';
 import { recheckCommands } from '../recheck-commands';
 
 /** "What we see" steps a notice carries at most: the insight has them all. */
 const MAX_OBSERVATION_STEPS = 2;
-
-/**
- * A cause step that gives only the general form of the probe's reproduction (`curl -i
- * http://<address>:<port><probe path> …`, `nc -vz <address> <port>`): the exact command replaces it.
- * Other steps with placeholders (the certificate chain's `openssl … -showcerts`) do another job and stay,
- * their placeholders filled (exact-steps.ts).
- */
-const GENERAL_REPRODUCTION = /<address>.*(?:curl|nc -vz)|(?:curl|nc -vz).*<address>/;
 
 /**
  * The cause a `degraded` or `still-degraded` notice carries: the finding's, with its steps made exact
