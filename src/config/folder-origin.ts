@@ -104,11 +104,13 @@ export interface FolderSource {
 
 /**
  * The advice of the folder sink's and the state files' failures for folders configured as `source`
- * says (run-services.ts RunServicesOptions), `dirs` the loaded config's folders (absolute).
+ * says (run-services.ts RunServicesOptions), `dirs` the loaded config's folders (absolute): read only
+ * with a `source.file` (whether a folder is its default beside the file); the APPGW_* settings say
+ * that themselves.
  */
 export function folderAdvice(
   source: FolderSource,
-  dirs: { readonly sinks?: string; readonly state?: string },
+  dirs: { readonly sinks?: string; readonly state?: string } = {},
 ): { readonly sinkFolderAdvice: string; readonly stateFolderAdvice: StateFolderAdvice } {
   const origin = (key: FolderKey): FolderOrigin =>
     source.file !== undefined
