@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
-import { DEFAULT_SINKS_DIR, DEFAULT_STATE_DIR } from './schema';
+import { DEFAULT_DIRS } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,7 +22,6 @@ const ENV_NAMES: Readonly<Record<FolderKey, string>> = {
   sinks: 'APPGW_SINKS_DIR',
   state: 'APPGW_STATE_DIR',
 };
-const DEFAULTS: Readonly<Record<FolderKey, string>> = { sinks: DEFAULT_SINKS_DIR, state: DEFAULT_STATE_DIR };
 
 /**
  * The origin of `dir`, the config file `file`'s `key.dir` as loaded (absolute, load.ts resolvePaths):
@@ -30,7 +29,7 @@ const DEFAULTS: Readonly<Record<FolderKey, string>> = { sinks: DEFAULT_SINKS_DIR
  */
 export function fileFolderOrigin(key: FolderKey, file: string, dir: string): FolderOrigin {
   const resolved = path.resolve(file);
-  const isDefault = path.resolve(dir) === path.resolve(path.dirname(resolved), DEFAULTS[key]);
+  const isDefault = path.resolve(dir) === path.resolve(path.dirname(resolved), DEFAULT_DIRS[key]);
   return { by: 'file', key, file: resolved, isDefault };
 }
 
@@ -48,9 +47,9 @@ export function folderOriginText(origin: FolderOrigin): string {
     case 'flag':
       return origin.flag;
     case 'file':
-      return `${origin.key}.dir in ${origin.file}${origin.isDefault ? `, the default ${DEFAULTS[origin.key]} beside it` : ''}`;
+      return `${origin.key}.dir in ${origin.file}${origin.isDefault ? `, the default ${DEFAULT_DIRS[origin.key]} beside it` : ''}`;
     case 'env':
-      return `${ENV_NAMES[origin.key]}${origin.isDefault ? `, not set: the default ${DEFAULTS[origin.key]}` : ''}`;
+      return `${ENV_NAMES[origin.key]}${origin.isDefault ? `, not set: the default ${DEFAULT_DIRS[origin.key]}` : ''}`;
   }
 }
 
