@@ -27,14 +27,14 @@ const ENV_NAMES: Readonly<Record<FolderKey, string>> = {
  * The origin of `dir`, the config file `file`'s `key.dir` as loaded (absolute, load.ts resolvePaths):
  * the default when it is the default's folder beside the file.
  */
-export function fileFolderOrigin(key: FolderKey, file: string, dir: string): FolderOrigin {
+function fileFolderOrigin(key: FolderKey, file: string, dir: string): FolderOrigin {
   const resolved = path.resolve(file);
   const isDefault = path.resolve(dir) === path.resolve(path.dirname(resolved), DEFAULT_DIRS[key]);
   return { by: 'file', key, file: resolved, isDefault };
 }
 
 /** The origin of `key.dir` read from the APPGW_* settings in `env` (config/app-settings.ts). */
-export function envFolderOrigin(key: FolderKey, env: Env): FolderOrigin {
+function envFolderOrigin(key: FolderKey, env: Env): FolderOrigin {
   return { by: 'env', key, isDefault: !env[ENV_NAMES[key]]?.trim() };
 }
 
@@ -42,7 +42,7 @@ export function envFolderOrigin(key: FolderKey, env: Env): FolderOrigin {
  * The origin in words: `--out`, `sinks.dir in /etc/appgw.json` (`…, the default out beside it`),
  * `APPGW_STATE_DIR` (`APPGW_STATE_DIR, not set: the default .appgw-state`).
  */
-export function folderOriginText(origin: FolderOrigin): string {
+function folderOriginText(origin: FolderOrigin): string {
   switch (origin.by) {
     case 'flag':
       return origin.flag;

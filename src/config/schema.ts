@@ -202,7 +202,7 @@ const statusPageSchema = z.strictObject({
 });
 
 /** `sinks.dir` when neither a folder nor a blob sink is given (relative to the config file). */
-export const DEFAULT_SINKS_DIR = 'out';
+const DEFAULT_SINKS_DIR = 'out';
 
 /** `state.dir` when neither a folder nor a blob state is given (relative to the config file). */
 export const DEFAULT_STATE_DIR = '.appgw-state';
