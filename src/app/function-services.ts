@@ -76,7 +76,7 @@ export function sharedFunctionServices(env: Env = process.env): Shared {
   if (!shared) {
     const settings = readFunctionSettings(env);
     // App settings only: a folder's failure names APPGW_SINKS_DIR / APPGW_STATE_DIR, never a file's key.
-    const services = buildRunServices(settings.config, env, appSettingsFolderAdvice(settings.config, env));
+    const services = buildRunServices(settings.config, env, folderAdvice({ env }));
     services.catch(() => (shared = undefined)); // e.g. a bad article template: read again once fixed
     const queue = createStorageWorkQueue({
       connection: queueConnectionFromAppSettings('AzureWebJobsStorage', env),
@@ -109,7 +109,7 @@ export function functionRecheckServices(
   env: Env = process.env,
 ): { deps: RecheckDependencies; config: Config; runId: string } {
   const { config } = sharedFunctionServices(env);
-  const { stateFolderAdvice } = appSettingsFolderAdvice(config, env);
+  const { stateFolderAdvice } = folderAdvice({ env });
   return {
     deps: buildRecheckDependencies(config, env, logger, { stateFolderAdvice }),
     config,
@@ -141,15 +141,4 @@ let alertMarks: StateStores<AlertMarks> | undefined;
 export function resetFunctionServices(): void {
   shared = undefined;
   alertMarks = undefined;
-}
-
-/** The folders' advice of the Functions app, whose configuration is its APPGW_* app settings. */
-function appSettingsFolderAdvice(config: Config, env: Env): ReturnType<typeof folderAdvice> {
-  return folderAdvice(
-    { env },
-    {
-      ...(config.sinks.dir ? { sinks: config.sinks.dir } : {}),
-      ...(config.state.dir ? { state: config.state.dir } : {}),
-    },
-  );
 }

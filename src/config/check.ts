@@ -7,7 +7,7 @@ import { fromEnvSchema, resolveFromEnv } from '../core/input/from-env';
 import { isConfigError } from '../errors';
 import { caCertFileProblem } from './ca-cert-file';
 import { folderProblem } from './folder-problem';
-import { configSchema, DEFAULT_SINKS_DIR, DEFAULT_STATE_DIR } from './schema';
+import { configSchema, DEFAULT_DIRS } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,9 +56,6 @@ export function configProblems(
   }
   return problems;
 }
-
-/** The schema's defaults, when no blob is given either. */
-const DEFAULT_DIRS = { sinks: DEFAULT_SINKS_DIR, state: DEFAULT_STATE_DIR } as const;
 
 /**
  * `sinks.dir` and `state.dir` (given, or their defaults when no `blob` is), relative to `base`: each

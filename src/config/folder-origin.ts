@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
-import { DEFAULT_SINKS_DIR, DEFAULT_STATE_DIR } from './schema';
+import { DEFAULT_DIRS } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,20 +22,19 @@ const ENV_NAMES: Readonly<Record<FolderKey, string>> = {
   sinks: 'APPGW_SINKS_DIR',
   state: 'APPGW_STATE_DIR',
 };
-const DEFAULTS: Readonly<Record<FolderKey, string>> = { sinks: DEFAULT_SINKS_DIR, state: DEFAULT_STATE_DIR };
 
 /**
  * The origin of `dir`, the config file `file`'s `key.dir` as loaded (absolute, load.ts resolvePaths):
  * the default when it is the default's folder beside the file.
  */
-export function fileFolderOrigin(key: FolderKey, file: string, dir: string): FolderOrigin {
+function fileFolderOrigin(key: FolderKey, file: string, dir: string): FolderOrigin {
   const resolved = path.resolve(file);
-  const isDefault = path.resolve(dir) === path.resolve(path.dirname(resolved), DEFAULTS[key]);
+  const isDefault = path.resolve(dir) === path.resolve(path.dirname(resolved), DEFAULT_DIRS[key]);
   return { by: 'file', key, file: resolved, isDefault };
 }
 
 /** The origin of `key.dir` read from the APPGW_* settings in `env` (config/app-settings.ts). */
-export function envFolderOrigin(key: FolderKey, env: Env): FolderOrigin {
+function envFolderOrigin(key: FolderKey, env: Env): FolderOrigin {
   return { by: 'env', key, isDefault: !env[ENV_NAMES[key]]?.trim() };
 }
 
@@ -43,14 +42,14 @@ export function envFolderOrigin(key: FolderKey, env: Env): FolderOrigin {
  * The origin in words: `--out`, `sinks.dir in /etc/appgw.json` (`…, the default out beside it`),
  * `APPGW_STATE_DIR` (`APPGW_STATE_DIR, not set: the default .appgw-state`).
  */
-export function folderOriginText(origin: FolderOrigin): string {
+function folderOriginText(origin: FolderOrigin): string {
   switch (origin.by) {
     case 'flag':
       return origin.flag;
     case 'file':
-      return `${origin.key}.dir in ${origin.file}${origin.isDefault ? `, the default ${DEFAULTS[origin.key]} beside it` : ''}`;
+      return `${origin.key}.dir in ${origin.file}${origin.isDefault ? `, the default ${DEFAULT_DIRS[origin.key]} beside it` : ''}`;
     case 'env':
-      return `${ENV_NAMES[origin.key]}${origin.isDefault ? `, not set: the default ${DEFAULTS[origin.key]}` : ''}`;
+      return `${ENV_NAMES[origin.key]}${origin.isDefault ? `, not set: the default ${DEFAULT_DIRS[origin.key]}` : ''}`;
   }
 }
 
@@ -104,11 +103,13 @@ export interface FolderSource {
 
 /**
  * The advice of the folder sink's and the state files' failures for folders configured as `source`
- * says (run-services.ts RunServicesOptions), `dirs` the loaded config's folders (absolute).
+ * says (run-services.ts RunServicesOptions), `dirs` the loaded config's folders (absolute): read only
+ * with a `source.file` (whether a folder is its default beside the file); the APPGW_* settings say
+ * that themselves.
  */
 export function folderAdvice(
   source: FolderSource,
-  dirs: { readonly sinks?: string; readonly state?: string },
+  dirs: { readonly sinks?: string; readonly state?: string } = {},
 ): { readonly sinkFolderAdvice: string; readonly stateFolderAdvice: StateFolderAdvice } {
   const origin = (key: FolderKey): FolderOrigin =>
     source.file !== undefined

@@ -67,13 +67,13 @@ export async function loadConfigPart<K extends ConfigPart>(
   ];
   if (!result.success || problems.length) throw new ConfigError(problems, `config file ${file}`);
   const config = result.data as unknown as Pick<Config, K>;
-  const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
+  const base = path.dirname(path.resolve(file));
   const state = (config as Partial<Config>).state;
   const sinks = (config as Partial<Config>).sinks;
   return {
     ...config,
-    ...(state ? { state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) } } : {}),
-    ...(sinks ? { sinks: { ...sinks, ...(sinks.dir ? { dir: at(sinks.dir) } : {}) } } : {}),
+    ...(state ? { state: dirAt(state, base) } : {}),
+    ...(sinks ? { sinks: dirAt(sinks, base) } : {}),
   };
 }
 
@@ -138,10 +138,8 @@ export async function loadSilencesConfig(file: string): Promise<SilencesConfig> 
     ...stateFolderProblems(read.value, file),
   ];
   if (!result.success || problems.length) throw new ConfigError(problems, `config file ${file}`);
-  const state = result.data.state as Config['state'];
-  const at = (p: string) => path.resolve(path.dirname(path.resolve(file)), p);
   return {
-    state: { ...state, ...(state.dir ? { dir: at(state.dir) } : {}) },
+    state: dirAt(result.data.state as Config['state'], path.dirname(path.resolve(file))),
     silences: result.data.notify.silences as Config['notify']['silences'],
   };
 }
@@ -153,7 +151,12 @@ export function resolvePaths(config: Config, base: string): Config {
     ...config,
     arm: { ...config.arm, ...(config.arm.caCertFile ? { caCertFile: at(config.arm.caCertFile) } : {}) },
     ...(config.article ? { article: at(config.article) } : {}),
-    sinks: { ...config.sinks, ...(config.sinks.dir ? { dir: at(config.sinks.dir) } : {}) },
-    state: { ...config.state, ...(config.state.dir ? { dir: at(config.state.dir) } : {}) },
+    sinks: dirAt(config.sinks, base),
+    state: dirAt(config.state, base),
   };
+}
+
+/** `part` (`sinks` or `state`) with its `dir`, when it has one, made absolute against `base`. */
+function dirAt<T extends { readonly dir?: string | undefined }>(part: T, base: string): T {
+  return { ...part, ...(part.dir ? { dir: path.resolve(base, part.dir) } : {}) };
 }

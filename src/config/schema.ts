@@ -202,10 +202,13 @@ const statusPageSchema = z.strictObject({
 });
 
 /** `sinks.dir` when neither a folder nor a blob sink is given (relative to the config file). */
-export const DEFAULT_SINKS_DIR = 'out';
+const DEFAULT_SINKS_DIR = 'out';
 
 /** `state.dir` when neither a folder nor a blob state is given (relative to the config file). */
 export const DEFAULT_STATE_DIR = '.appgw-state';
+
+/** Both defaults by key, for what checks or names either folder (check.ts, folder-origin.ts). */
+export const DEFAULT_DIRS = { sinks: DEFAULT_SINKS_DIR, state: DEFAULT_STATE_DIR } as const;
 
 export const configSchema = z.strictObject({
   targets: z

@@ -318,20 +318,34 @@ export function checkExcusedRightly(
         violations.push(`${where}, but no recovered of that server was decided after it`);
       continue;
     }
-    const before = requests
-      .filter(
-        (r) =>
-          r.receiver === e.receiver &&
-          r.accepted &&
-          keyOf(r) === e.key &&
-          Date.parse(r.occurredAt) < Date.parse(e.queuedAt),
-      )
-      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
-      .at(-1);
+    const before = lastAccepted(requests, e.receiver, e.key, e.queuedAt);
     if (before && before.type !== 'recovered')
       violations.push(`${where}, but the receiver had accepted ${describe(before)}: its alert stays open`);
   }
   return violations;
+}
+
+/**
+ * The latest notice of server `key` that `receiver` accepted, by decision time (not arrival: a told
+ * episode's recovered may arrive late, a dead letter re-sent by hand, and still closes it), decided
+ * before `at` (ISO); undefined when none.
+ */
+function lastAccepted(
+  requests: readonly ReceivedRequest[],
+  receiver: string,
+  key: string,
+  at: string,
+): ReceivedRequest | undefined {
+  return requests
+    .filter(
+      (r) =>
+        r.receiver === receiver &&
+        r.accepted &&
+        keyOf(r) === key &&
+        Date.parse(r.occurredAt) < Date.parse(at),
+    )
+    .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
+    .at(-1);
 }
 
 /** A state error that leaves it unknown whether the write landed: a cut connection can lose its answer. */
@@ -357,16 +371,7 @@ export function droppedUnrecorded<N extends { readonly type: string; readonly oc
   // Told of the episode open at `at`: its latest notice the receiver accepted (by decision time) opens
   // or keeps one. Such a receiver gets the recovered, so the run dropped nothing for it.
   const toldOf = (receiver: string, key: string, at: string) => {
-    const latest = requests
-      .filter(
-        (r) =>
-          r.receiver === receiver &&
-          r.accepted &&
-          keyOf(r) === key &&
-          Date.parse(r.occurredAt) < Date.parse(at),
-      )
-      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
-      .at(-1);
+    const latest = lastAccepted(requests, receiver, key, at);
     return latest !== undefined && latest.type !== 'recovered';
   };
   const excused: ExcusedNotice[] = [];

@@ -12,6 +12,7 @@ import {
   checkReportsTellTheTruth,
   describe,
   droppedUnrecorded,
+  endedInReports,
   gatewayName,
   keyOf,
   label,
@@ -99,24 +100,20 @@ export function checkGroupSoak(input: GroupCheckInput): {
   }
 
   // Notices a receiver was rightly never sent: their episode ended while they waited for the group.
-  const endedInGroup = new Map(
-    input.runs.flatMap((run) =>
-      (run.report.notifications?.endedInGroup ?? []).map((e) => [`${e.receiver}|${e.noticeId}`, e] as const),
-    ),
-  );
+  const endedInGroup = [
+    ...new Map(
+      endedInReports(
+        input.runs.map((run) => run.report),
+        serverKey,
+      ).map((e) => [`${e.receiver}|${e.noticeId}`, e] as const),
+    ).values(),
+  ];
 
   // Notices rightly never sent (checked in 2b): dropped as ended (a report's endedInGroup), dead
   // letters notify resend did not re-send, and what a run whose state write lost its answer may have
   // dropped unsaid.
   const excused: ExcusedNotice[] = [
-    ...[...endedInGroup.values()].map((e) => ({
-      receiver: e.receiver,
-      noticeId: e.noticeId,
-      type: e.type,
-      key: endedKey(e),
-      queuedAt: e.queuedAt,
-      what: `dropped as ended (${e.reason})`,
-    })),
+    ...endedInGroup,
     ...input.notResent,
     ...droppedUnrecorded(
       input.runs.map((run) => ({ at: run.at, reports: [run.report] })),
@@ -324,10 +321,10 @@ export function checkGroupSoak(input: GroupCheckInput): {
       // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
       // that it did end): the run did not miss it.
       const droppedSince = (key: string, last: LedgerNotice | undefined) =>
-        [...endedInGroup.values()].some(
+        endedInGroup.some(
           (e) =>
             e.type !== 'recovered' &&
-            endedKey(e) === key &&
+            e.key === key &&
             Date.parse(e.queuedAt) <= at &&
             (!last || Date.parse(e.queuedAt) > Date.parse(last.occurredAt)),
         );
@@ -413,9 +410,5 @@ export function checkGroupSoak(input: GroupCheckInput): {
 const causeOf = (probeLog: string) =>
   /^All \d+ servers? in \d+ backend pools? are not healthy\. (Most common cause: .*)$/s.exec(probeLog)?.[1] ??
   probeLog;
-
-/** A report entry's server key: its `server` is gateway/pool/settings/address, the address last. */
-const endedKey = (e: { readonly gateway: string; readonly server: string }) =>
-  serverKey(e.gateway, e.server.split('/').pop() ?? e.server);
 
 export type { GroupSoakGateway };

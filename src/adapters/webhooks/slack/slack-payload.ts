@@ -70,7 +70,7 @@ export function escapeSlackChar(ch: string): string {
  * (`∗`), what a reader sees and copies (a pool name into an az command) is the character itself;
  * unlike a zero-width space, it does not depend on how Slack pairs markers around one.
  */
-export function escapeSlackMrkdwnChar(ch: string): string {
+function escapeSlackMrkdwnChar(ch: string): string {
   return MRKDWN_FORMATTING.has(ch) ? `<!date^00000000^{_}|${ch}>` : escapeSlackChar(ch);
 }
 
