@@ -8,6 +8,14 @@
  */
 
 import { capText } from './caps';
+import { statusMeaning } from './probe-commands';
+import { requiredVariable } from './shell-variables';
+
+/**
+ * A value only the reader knows, in a catalogue command: read from a shell variable the shell refuses to
+ * run without (shell-variables.ts), never a `<placeholder>` (a redirection when pasted) or a made-up one.
+ */
+const reader = requiredVariable;
 
 export const CAUSE_IDS = [
   'probe-timeout',
@@ -88,6 +96,12 @@ interface CatalogueEntry {
   readonly docUrl: string;
 }
 
+/**
+ * The status-code-mismatch step that offers to accept the status (the guide: "If the status is
+ * legitimate, accept it"); `acceptStep` writes it for the status received, or leaves it out.
+ */
+const ACCEPT_STEP = 'accept-step';
+
 const OPENSSL_CHAIN = 'openssl s_client -connect <address>:443 -servername <host> -showcerts </dev/null';
 
 export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
@@ -98,7 +112,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
       "Time the probe URL from a VM in the gateway's virtual network, e.g. `curl -o /dev/null -s -w '%{time_total}\\n' http://<address>:<port><probe path> -H 'Host: <probe host>'`, and compare it with the probe's timeout (the default probe waits 30 s).",
       'Find out why the application is slow: look at its dependencies (database, downstream APIs), CPU and memory on the backend, and its own logs for the probe requests.',
       "If the response is slow by design, point the probe at a lightweight health endpoint, or raise the timeout: portal → Application Gateway → Health probes → the probe used by this backend setting → Timeout (seconds). The default probe can't be edited: create a custom probe and associate it with the backend setting.",
-      'From the CLI: `az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --timeout <seconds>`.',
+      `From the CLI: \`az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --timeout ${reader('PROBE_TIMEOUT_SECONDS')}\`, with a timeout longer than the time you measured and below the probe's interval.`,
       'Save, then watch Backend health: the server should turn Healthy after the next probe interval.',
     ],
   },
@@ -118,8 +132,8 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.tcp),
     steps: [
       "From a VM in the gateway's virtual network, test the port: `Test-NetConnection -ComputerName <address> -Port <port>` or `nc -vz <address> <port>`. Check that the port in the backend setting is the one the server listens on.",
-      "NSGs: the backend's NIC and subnet must allow inbound traffic from the gateway subnet on that port, and the gateway subnet must allow outbound traffic to it. Effective rules: `az network nic list-effective-nsg -g <nic resource group> -n <nic>` (or `Get-AzEffectiveNetworkSecurityGroup`).",
-      'Routes: look for user-defined routes on the gateway or backend subnet that send the traffic to a virtual appliance, and for a default route advertised over ExpressRoute or VPN: `az network nic show-effective-route-table -g <nic resource group> -n <nic>` (or `Get-AzEffectiveRouteTable`).',
+      `NSGs: the backend's NIC and subnet must allow inbound traffic from the gateway subnet on that port, and the gateway subnet must allow outbound traffic to it. Effective rules: \`az network nic list-effective-nsg -g ${reader('NIC_RESOURCE_GROUP')} -n ${reader('NIC_NAME')}\` (or \`Get-AzEffectiveNetworkSecurityGroup\`).`,
+      `Routes: look for user-defined routes on the gateway or backend subnet that send the traffic to a virtual appliance, and for a default route advertised over ExpressRoute or VPN: \`az network nic show-effective-route-table -g ${reader('NIC_RESOURCE_GROUP')} -n ${reader('NIC_NAME')}\` (or \`Get-AzEffectiveRouteTable\`).`,
       'If the traffic passes an Azure Firewall (hub virtual network or Virtual WAN secured hub), query its AZFWApplicationRule / AZFWNetworkRule logs for `Action == "Deny"` and add a rule that allows the probe.',
       'On the server: check that something listens on the port (`netstat -an`, `ss -ltn`), that the web server binds it (IIS site bindings, NGINX server block, Apache virtual host), and that the OS firewall allows it.',
     ],
@@ -129,7 +143,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.statusCode),
     steps: [
       "Reproduce the probe from a VM in the gateway's virtual network: `curl -i http://<address>:<port><probe path> -H 'Host: <probe host>'` (for HTTPS: `curl -ik https://<host><path> --resolve <host>:<port>:<address>`). The default probe asks for `<protocol>://127.0.0.1:<port>/` and accepts 200-399.",
-      'If the status is legitimate, accept it: portal → Health probes → the probe → Use probe matching conditions → HTTP response status code match (e.g. `200-399,401`), or `az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --match-status-codes 200-399 401`. The default probe can only be replaced by a custom one.',
+      ACCEPT_STEP,
     ],
   },
   'body-mismatch': {
@@ -138,7 +152,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     steps: [
       "Fetch the probe path the way the probe does, from a VM in the gateway's virtual network: `curl -s http://<address>:<port><probe path> -H 'Host: <probe host>'`, and read the body.",
       "Compare it with the probe's body match: portal → Health probes → the probe → probe matching conditions → HTTP response body match (`az network application-gateway probe show -g <resource group> --gateway-name <gateway> -n <probe> --query match`).",
-      "Fix the health endpoint's output, or change the match string (`az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --match-body '<text>'`), or clear it to match on the status code alone.",
+      `Fix the health endpoint's output, or change the match string (\`az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --match-body ${reader('MATCH_BODY')}\`), or clear it to match on the status code alone.`,
     ],
   },
   'cert-cn-mismatch': {
@@ -190,7 +204,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     steps: [
       `Find the root the backend's chain leads to: \`${OPENSSL_CHAIN}\`, and compare it with the trusted root certificates of the backend setting (\`az network application-gateway root-cert list -g <resource group> --gateway-name <gateway>\`), e.g. by \`openssl x509 -noout -fingerprint -sha256\`.`,
       'Export the right root: browser padlock → certificate path → root → Export as Base-64 X.509 (.CER), or certlm.msc on a Windows backend.',
-      'Upload it (`az network application-gateway root-cert create -g <resource group> --gateway-name <gateway> -n <name> --cert-file root.cer`) and reference it from the backend setting, replacing the wrong one.',
+      `Upload it (\`az network application-gateway root-cert create -g <resource group> --gateway-name <gateway> -n ${reader('ROOT_CERT_NAME')} --cert-file ${reader('ROOT_CERT_FILE')}\`) and reference it from the backend setting, replacing the wrong one.`,
       'If the backend sends only the leaf and intermediate, the uploaded root must be the one that signed that intermediate.',
       "v1 SKU ('not whitelisted'): the authentication certificate must be the backend's own leaf certificate (public part, .CER), not its root.",
     ],
@@ -311,6 +325,31 @@ export function statusCodeAdvice(status: number | undefined): {
   };
 }
 
+/**
+ * The step that offers to accept `status` in the probe's match: for a status that can be a right answer
+ * for a health probe (401 or 403 from a path that asks for credentials, a 2xx a narrow match left out);
+ * none for any other (issue 17's trial: a 503 was offered "accept 401"; accepting a 5xx would mark a
+ * failing server healthy, a 404 or a redirect says the probe asks for the wrong page, which the status
+ * advice says). Unknown status: the reader names it. `200-399` is the default probe's match; the
+ * insight puts the probe's own in its place when it read the configuration (exact-steps.ts).
+ */
+function acceptStep(status: number | undefined): string[] {
+  const portal =
+    'portal → Health probes → the probe → Use probe matching conditions → HTTP response status code match';
+  const command = (value: string) =>
+    `\`az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> --match-status-codes 200-399 ${value}\``;
+  const replace = 'The default probe can only be replaced by a custom one.';
+  if (status === undefined)
+    return [
+      `If the status is a right answer for a health probe (401 or 403 from a path that asks for credentials), accept it: ${portal}, or ${command(reader('ACCEPTED_STATUS'))}. ${replace}`,
+    ];
+  const meaning = statusMeaning(status);
+  if (meaning !== 'credentials' && !(status >= 200 && status <= 299)) return [];
+  return [
+    `If ${status} is a right answer for this path, accept it: ${portal} (e.g. \`200-399,${status}\`), or ${command(String(status))}. ${replace}`,
+  ];
+}
+
 export interface CauseOptions {
   /** For `status-code-mismatch`: the HTTP status the backend returned. */
   readonly receivedStatus?: number;
@@ -340,7 +379,8 @@ export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
       status === undefined
         ? entry.title
         : `The backend answers the probe with HTTP ${status} (${advice.label})`;
-    const base = { id, title, steps: [...lead, advice.step, ...entry.steps], docUrl };
+    const steps = entry.steps.flatMap((step) => (step === ACCEPT_STEP ? acceptStep(status) : [step]));
+    const base = { id, title, steps: [...lead, advice.step, ...steps], docUrl };
     return status === undefined ? base : { ...base, receivedStatus: status };
   }
   if (id === 'other') {

@@ -12,15 +12,20 @@
  *   general reproduction (`curl … http://<address>:<port><probe path> …`) becomes the exact command
  *   that sends what the probe sends (probe-reproduction.ts), naming the probe it reproduces.
  *
+ * - a command that changes the probe: the one the insight's own commands would give (withProbeChanges;
+ *   for the default probe, which has no name and cannot be edited, a custom one replacing it);
+ * - the status match a catalogue command extends: the probe's own.
+ *
  * Without the configuration the steps stay general but for the ARM id's values (the insight says why
- * they are general). Placeholders for what only the reader knows stay: `<seconds>` they choose, a new
- * certificate's `<name>`, a backend NIC `<nic>` and its `<nic resource group>`, `<text>` to match.
+ * they are general). What only the reader knows (how many seconds, a certificate file, a NIC, a text to
+ * match) is a shell variable in the catalogue itself (shell-variables.ts), never a placeholder.
  * A value that a step's code span could not carry (a backtick) leaves its placeholder: steps mark
  * commands with backticks, and each medium escapes the step where it lands (markdown, HTML, JSON).
  */
 import type { Cause } from './causes';
 import type { Finding } from './model';
 import { authority, reproduceProbe } from './probe-reproduction';
+import { probeChange, type ProbeChange } from './probe-commands';
 import { isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
 import { quoted } from './visible-text';
@@ -79,7 +84,8 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
     if (!step.includes('<')) return step;
     const reproduction = p && isGeneralReproduction(step) ? exactReproduction(p) : undefined;
     if (reproduction !== undefined) return reproduction;
-    let out = put(step, '<resource group>', word(finding.gateway.resourceGroup));
+    let out = p ? withProbeChanges(step, p) : step;
+    out = put(out, '<resource group>', word(finding.gateway.resourceGroup));
     out = put(out, '<gateway>', word(finding.gateway.name));
     return p ? withProbeValues(out, p) : out;
   });
@@ -101,6 +107,49 @@ function probeName(p: ResolvedProbe): string {
   return name.replace(/`/g, "'");
 }
 
+/** A catalogue command, in a code span, that changes the custom probe: its options are group 1. */
+const PROBE_UPDATE =
+  /`az network application-gateway probe update -g <resource group> --gateway-name <gateway> -n <probe> ([^`]*)`/g;
+
+/** A catalogue command, in a code span, that shows the custom probe. */
+const PROBE_SHOW =
+  /`az network application-gateway probe show -g <resource group> --gateway-name <gateway> -n <probe>[^`]*`/g;
+
+/** `probe update` options as a ProbeChange: the timing and path apart, the rest as written. */
+function changeOf(options: string): ProbeChange {
+  const change: { path?: string; intervalInS?: string; timeoutInS?: string } = {};
+  const rest = options.replace(
+    /(?:^| )--(timeout|interval|path) ("[^"]*"|[^ ]+)/g,
+    (_, flag: string, value: string) => {
+      if (flag === 'timeout') change.timeoutInS = value;
+      else if (flag === 'interval') change.intervalInS = value;
+      else change.path = value;
+      return '';
+    },
+  );
+  const others = rest.trim();
+  return others === '' ? change : { ...change, options: others };
+}
+
+/**
+ * `step` with each catalogue command that changes the probe made by probeChange (probe-commands.ts),
+ * as the insight's own commands are: for a custom probe its `probe update`, with the interval the
+ * reader sets too where a longer timeout needs it; for the default probe, which has no name and cannot
+ * be edited (issue 17's trial: `probe update … -n <probe>` for a default probe), a custom probe with
+ * its values and the change, then attached (joined by `&&`). A command showing the default probe
+ * becomes what the default probe matches. A command that could not sit in a code span (a backtick) is
+ * left as it was.
+ */
+function withProbeChanges(step: string, p: ResolvedProbe): string {
+  const changed = step.replace(PROBE_UPDATE, (span, options: string) => {
+    const commands = probeChange(p, changeOf(options)).join(' && ');
+    return commands.includes('`') ? span : `\`${commands}\``;
+  });
+  return p.probe
+    ? changed
+    : changed.replace(PROBE_SHOW, 'the default probe matches status 200-399 and no body');
+}
+
 /** A step's placeholders for the server, its port, host name, probe and protocol, from `p`. */
 function withProbeValues(step: string, p: ResolvedProbe): string {
   const address = bare(p.address);
@@ -117,6 +166,13 @@ function withProbeValues(step: string, p: ResolvedProbe): string {
   out = put(out, '<address>', word(address));
   out = put(out, '<port>', String(p.port));
   out = put(out, '<probe>', p.probe ? word(p.probe.name) : undefined);
+  // The catalogue's match to accept a status in is the default probe's: the probe's own takes its place.
+  if (p.statusCodes.length > 0)
+    out = put(
+      out,
+      '--match-status-codes 200-399 ',
+      `--match-status-codes ${p.statusCodes.map(shellWord).join(' ')} `,
+    );
   const protocol = p.settings.protocol?.toLowerCase();
   out = put(out, '<protocol>', protocol !== undefined && /^[a-z]+$/.test(protocol) ? protocol : undefined);
   return out;

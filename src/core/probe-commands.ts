@@ -2,10 +2,13 @@
  * The exact commands an insight offers (pure): a `curl` that sends what the gateway's probe sends, and
  * the `az network application-gateway …` commands that change what the configuration shows is likely
  * wrong. Every value from ARM is one shell word (shell-quote.ts); a value we cannot know (the site's
- * real host name, a health path) is a shell variable the reader sets, never a `<placeholder>` a shell
- * would read as a redirection, and never given a plausible default: the insight sets it empty and each
- * command reads it as `"${NAME:?set NAME to …}"`, which bash and zsh refuse to run while it is empty
- * (a pasted default such as www.example.com would change a live gateway to a made-up value).
+ * real host name, a health path, how many seconds a probe should wait, a certificate file) is a shell
+ * variable the reader sets (shell-variables.ts), never a `<placeholder>` a shell would read as a
+ * redirection, and never given a plausible default: the insight sets it empty and each command reads it
+ * as `"${NAME:?set NAME to …}"`, which bash and zsh refuse to run while it is empty (a pasted default
+ * such as www.example.com, `--timeout 60` or `--cert-file backend.cer` would change a live gateway to
+ * a made-up value). A new probe or certificate is named after its backend setting (`<setting>-probe`,
+ * `<setting>-root`, `<setting>-auth`): a name must be given, and that one says what it is for.
  *
  * Options of the Azure CLI used (learn.microsoft.com/cli/azure/network/application-gateway, and its
  * http-settings and settings pages; test/core/probe-command-flags.test.ts checks every line): `probe
@@ -22,6 +25,7 @@ import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
 import { isIpAddress, picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
+import { HEALTH_PATH_VARIABLE, requiredVariable, SITE_HOST_VARIABLE } from './shell-variables';
 
 const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
   'default-probe-localhost',
@@ -30,45 +34,10 @@ const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
   'https-without-server-name',
 ]);
 
-/** The variable a command uses for the name the site answers to (the reader sets it first). */
-export const SITE_HOST_VARIABLE = 'SITE_HOST_NAME';
-
-/** What each reader-set variable must hold, as its comment and its refusal message say it. */
-const VARIABLE_MEANING: Readonly<Record<string, string>> = {
-  SITE_HOST_NAME: 'the name the site answers to, on its certificate',
-  HEALTH_PATH: 'a path the backend answers 200 on',
-};
-
-/**
- * The expansion `${NAME:?set NAME to <meaning>}`, which the shell (bash, zsh) refuses with that message
- * while NAME is unset or empty, so nothing runs with a value the reader did not give. Unquoted: the
- * caller puts it inside double quotes (alone, or in a longer word such as a URL). `meaning` defaults to
- * the variable's entry in VARIABLE_MEANING.
- */
-export function requiredExpansion(name: string, meaning = VARIABLE_MEANING[name] ?? 'its value'): string {
-  return `\${${name}:?set ${name} to ${meaning}}`;
-}
-
-/** `name` as a command reads it: `"${NAME:?set NAME to …}"` (requiredExpansion, one quoted word). */
-export function requiredVariable(name: string): string {
-  return `"${requiredExpansion(name)}"`;
-}
-
-/**
- * The line that introduces `name` above the commands: set empty on purpose, with a comment saying what
- * to put there and that the commands refuse to run until it is set (no default: we cannot know it).
- */
-export function variableLine(name: string): string {
-  return `${name}=''  # set it: ${VARIABLE_MEANING[name] ?? 'its value'} (the commands refuse to run while it is empty; we cannot know it)`;
-}
-
 export interface FixFacts {
   readonly causeId: CauseId;
   readonly receivedStatus?: number;
 }
-
-/** The variable a command uses for a path the backend answers healthy on (the reader sets it first). */
-export const HEALTH_PATH_VARIABLE = 'HEALTH_PATH';
 
 /**
  * What an excluded status says is wrong (troubleshooting guide, "HTTP response status code mismatch"):
@@ -100,6 +69,84 @@ function rank(line: string): number {
   return 3;
 }
 
+const AZ = 'az network application-gateway';
+
+/** `-g <resource group> --gateway-name <gateway>`, each one shell word. */
+function gatewayOptions(p: ResolvedProbe): string {
+  return `-g ${shellWord(p.gateway.resourceGroup)} --gateway-name ${shellWord(p.gateway.name)}`;
+}
+
+/** `az … http-settings update` (or `settings update` for a TCP/TLS proxy setting) of `p`'s setting. */
+function settingsUpdate(p: ResolvedProbe, options: string): string {
+  // A TCP/TLS proxy setting is another resource with its own command group and option names.
+  const group = p.settings.layer4 === true ? 'settings' : 'http-settings';
+  return `${AZ} ${group} update ${gatewayOptions(p)} -n ${shellWord(p.settings.name)} ${options}`;
+}
+
+/** A name for a new child of the gateway made for `p`'s setting: `<setting>-<suffix>`, ARM's 80 at most. */
+function childName(p: ResolvedProbe, suffix: string): string {
+  return `${p.settings.name.slice(0, 80 - suffix.length - 1)}-${suffix}`;
+}
+
+/**
+ * A change to the probe of `p`'s setting: what the `probe update` options would set. `timeout`,
+ * `interval` and `path` are given apart because a new probe (replacing the default one) states them
+ * anyway; `options` are the other `probe update` options, as they are written after them.
+ */
+export interface ProbeChange {
+  readonly path?: string;
+  readonly intervalInS?: string;
+  readonly timeoutInS?: string;
+  readonly options?: string;
+}
+
+/**
+ * The commands that make `change` to the probe of `p`'s setting: `probe update` of its custom probe,
+ * or, for the default probe (which cannot be edited: health monitoring overview, "Default health probe
+ * settings"), a custom probe created with the default probe's values and the change (named
+ * `<setting>-probe`), then attached to the setting. `hostFixed`: the setting's host name is being set
+ * in the same change, so a new HTTP(S) probe takes its host from the setting. A longer timeout comes
+ * with the interval (PROBE_INTERVAL_SECONDS) where the interval now is not above twice the timeout. Pure.
+ */
+export function probeChange(p: ResolvedProbe, asked: ProbeChange, hostFixed = false): string[] {
+  const at = gatewayOptions(p);
+  // A longer timeout must stay below the interval: where the interval now leaves no room (not above
+  // twice the timeout), the reader sets it too.
+  const change: ProbeChange =
+    asked.timeoutInS !== undefined && asked.intervalInS === undefined && p.intervalInS <= p.timeoutInS * 2
+      ? { ...asked, intervalInS: requiredVariable('PROBE_INTERVAL_SECONDS') }
+      : asked;
+  if (p.probe) {
+    const options = [
+      change.path !== undefined ? `--path ${change.path}` : '',
+      change.timeoutInS !== undefined ? `--timeout ${change.timeoutInS}` : '',
+      change.intervalInS !== undefined ? `--interval ${change.intervalInS}` : '',
+      change.options ?? '',
+    ].filter((o) => o !== '');
+    return [`${AZ} probe update ${at} -n ${shellWord(p.probe.name)} ${options.join(' ')}`];
+  }
+  const name = shellWord(childName(p, 'probe'));
+  const timing = `--interval ${change.intervalInS ?? p.intervalInS} --timeout ${change.timeoutInS ?? p.timeoutInS} --threshold ${p.unhealthyThreshold}`;
+  if (p.protocol === 'tcp' || p.protocol === 'tls') {
+    // A TCP or TLS probe only connects (or completes a handshake): no host, path or match to give.
+    const protocol = p.protocol === 'tls' ? 'Tls' : 'Tcp';
+    return [
+      `${AZ} probe create ${at} -n ${name} --protocol ${protocol} ${timing}`,
+      settingsUpdate(p, `--probe ${name}`),
+    ];
+  }
+  // The host name is being fixed in the setting too: the new probe takes it from there.
+  const host =
+    picksHostFromSettings(p) || hostFixed
+      ? '--host-name-from-http-settings true'
+      : `--host ${shellWord(p.host ?? '127.0.0.1')}`;
+  const protocol = p.protocol === 'https' ? 'Https' : 'Http';
+  return [
+    `${AZ} probe create ${at} -n ${name} --protocol ${protocol} ${host} --path ${change.path ?? shellWord(p.path)} ${timing}${change.options ? ` ${change.options}` : ''}`,
+    settingsUpdate(p, `--probe ${name}`),
+  ];
+}
+
 /**
  * The Azure CLI commands that change what the observations say is likely wrong, in an order ARM
  * accepts (see `rank`), without duplicates; empty when the configuration shows nothing to change (the
@@ -107,69 +154,43 @@ function rank(line: string): number {
  * failure: a match accepts only a status that can be right for a probe (401/403, statusMeaning).
  *
  * Time-outs ("Troubleshoot backend health issues", "Request time-out"; health monitoring overview): a
- * backend slower than the probe's timeout gets a longer timeout, kept below the interval (the interval
- * raised only when it must be), and the setting's request timeout raised with it where it is shorter
- * (users' requests to that backend would time out the same way).
+ * backend slower than the probe's timeout gets a longer timeout, which only the reader can measure
+ * (PROBE_TIMEOUT_SECONDS: the steps time the probe path first); the interval is set too where the
+ * current one leaves no room (not above twice the timeout), and the setting's request timeout gets the
+ * same value where it is not above the probe's timeout now (then it is shorter than the new one, and
+ * users' requests to that backend would time out the same way).
+ *
+ * Certificates: a v1 setting with no authentication certificate gets one (the backend's own
+ * certificate), a v2 setting with none trusted gets a trusted root (the root of the backend's chain);
+ * each file is the reader's (AUTH_CERT_FILE, ROOT_CERT_FILE). A setting that already has the kind it
+ * needs is left alone: `--auth-certs`/`--root-certs` replace the list, and which one is wrong only the
+ * certificates can say (the cause's steps compare them).
  */
 export function fixCommands(
   p: ResolvedProbe,
   facts: FixFacts,
   observations: readonly Observation[],
 ): string[] {
-  const base = `az network application-gateway`;
-  const at = `-g ${shellWord(p.gateway.resourceGroup)} --gateway-name ${shellWord(p.gateway.name)}`;
-  // A TCP/TLS proxy setting is another resource with its own command group and option names.
+  const at = gatewayOptions(p);
   const layer4 = p.settings.layer4 === true;
-  const settingsUpdate = (options: string) =>
-    `${base} ${layer4 ? 'settings' : 'http-settings'} update ${at} -n ${shellWord(p.settings.name)} ${options}`;
   const pickFromPool = layer4 ? '--backend-pool-host-name' : '--host-name-from-backend-pool';
   const siteHost = requiredVariable(SITE_HOST_VARIABLE);
-  const newProbeName = `${p.settings.name}-probe`.slice(0, 80);
   // Whether an observation gets the host command. Not v1's missing server name: a v1 gateway sends the
   // backend address as SNI whatever the host name, so only the pool listing the server by its FQDN fixes
   // it (the observation says so), which no setting's command does.
   const fixesHost = (id: string): boolean =>
     HOST_OBSERVATIONS.has(id) && !(id === 'https-without-server-name' && p.generation === 'v1');
   const hostFixed = observations.some((o) => fixesHost(o.id));
-  /** The default probe cannot be edited: a custom probe with its values and these, attached. */
-  const customProbe = (over: {
-    readonly path?: string;
-    readonly interval?: number;
-    readonly timeout?: number;
-    readonly options?: string;
-  }): string[] => {
-    if (p.protocol === 'tcp' || p.protocol === 'tls') {
-      // A TCP or TLS probe only connects (or completes a handshake): no host, path or match to give.
-      const protocol = p.protocol === 'tls' ? 'Tls' : 'Tcp';
-      return [
-        `${base} probe create ${at} -n ${shellWord(newProbeName)} --protocol ${protocol} --interval ${over.interval ?? p.intervalInS} --timeout ${over.timeout ?? p.timeoutInS} --threshold ${p.unhealthyThreshold}`,
-        settingsUpdate(`--probe ${shellWord(newProbeName)}`),
-      ];
-    }
-    // The host name is being fixed in the setting too: the new probe takes it from there.
-    const host =
-      picksHostFromSettings(p) || hostFixed
-        ? '--host-name-from-http-settings true'
-        : `--host ${shellWord(p.host ?? '127.0.0.1')}`;
-    const protocol = p.protocol === 'https' ? 'Https' : 'Http';
-    return [
-      `${base} probe create ${at} -n ${shellWord(newProbeName)} --protocol ${protocol} ${host} --path ${over.path ?? shellWord(p.path)} --interval ${over.interval ?? p.intervalInS} --timeout ${over.timeout ?? p.timeoutInS} --threshold ${p.unhealthyThreshold}${over.options ? ` ${over.options}` : ''}`,
-      settingsUpdate(`--probe ${shellWord(newProbeName)}`),
-    ];
-  };
-  /** `options` on the custom probe, or on a new one replacing the default probe. */
-  const onProbe = (options: string, over: Parameters<typeof customProbe>[0] = { options }): string[] =>
-    p.probe ? [`${base} probe update ${at} -n ${shellWord(p.probe.name)} ${options}`] : customProbe(over);
+  const onProbe = (change: ProbeChange): string[] => probeChange(p, change, hostFixed);
   const hostFix = (): string[] => {
-    if (p.hostSource === 'probe') return onProbe(`--host ${siteHost}`);
+    if (p.hostSource === 'probe') return onProbe({ options: `--host ${siteHost}` });
     if (p.hostSource === 'address')
       // The override and "pick from backend target" exclude each other: turn the pick off.
-      return [settingsUpdate(`--host-name ${siteHost} ${pickFromPool} false`)];
+      return [settingsUpdate(p, `--host-name ${siteHost} ${pickFromPool} false`)];
     if ((p.hostSource === 'none' || p.hostSource === 'localhost') && !isIpAddress(p.address))
-      return [settingsUpdate(`${pickFromPool} true`)];
-    return [settingsUpdate(`--host-name ${siteHost}`)];
+      return [settingsUpdate(p, `${pickFromPool} true`)];
+    return [settingsUpdate(p, `--host-name ${siteHost}`)];
   };
-  const cap = (seconds: number) => Math.min(seconds, 86_400);
   const lines: string[] = [];
   for (const { id } of observations) {
     switch (id) {
@@ -180,11 +201,13 @@ export function fixCommands(
           const codes = `--match-status-codes ${[...p.statusCodes, String(status)].map(shellWord).join(' ')}`;
           // A body match would still fail a credentials answer: the same command clears it, as the
           // observation says (config-observations.ts, STATUS_ADVICE).
-          lines.push(...onProbe(p.body !== undefined && p.body !== '' ? `${codes} --match-body ''` : codes));
-        } else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed) {
-          const path = requiredVariable(HEALTH_PATH_VARIABLE);
-          lines.push(...onProbe(`--path ${path}`, { path }));
-        }
+          lines.push(
+            ...onProbe({
+              options: p.body !== undefined && p.body !== '' ? `${codes} --match-body ''` : codes,
+            }),
+          );
+        } else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed)
+          lines.push(...onProbe({ path: requiredVariable(HEALTH_PATH_VARIABLE) }));
         break;
       }
       case 'default-probe-localhost':
@@ -195,63 +218,53 @@ export function fixCommands(
         break;
       case 'timeout-not-below-interval':
         // A slow backend is the probe-timeout fix's (below); otherwise the interval goes above the timeout.
-        if (facts.causeId !== 'probe-timeout') lines.push(...onProbe(`--interval ${cap(p.timeoutInS * 2)}`));
+        if (facts.causeId !== 'probe-timeout')
+          lines.push(...onProbe({ intervalInS: requiredVariable('PROBE_INTERVAL_SECONDS') }));
         break;
       case 'probe-port-differs':
         if (p.probe && p.generation === 'v2' && p.settings.port !== undefined)
-          lines.push(...onProbe(`--port ${p.settings.port}`));
+          lines.push(...onProbe({ options: `--port ${p.settings.port}` }));
         break;
       case 'probe-protocol-differs':
         if (p.probe && p.settings.protocol !== undefined)
-          lines.push(...onProbe(`--protocol ${shellWord(p.settings.protocol)}`));
+          lines.push(...onProbe({ options: `--protocol ${shellWord(p.settings.protocol)}` }));
         break;
-      case 'v1-trusted-root-certificate':
+      case 'v1-trusted-root-certificate': {
         // `settings update` has no --auth-certs (az network application-gateway settings update: its
         // options are --backend-pool-host-name --host-name --port --probe --protocol --root-certs
         // --timeout, learn.microsoft.com/cli/azure/network/application-gateway/settings): a TCP/TLS
         // setting trusts a backend by root only (the proxy is v2), so no command is offered.
-        if (layer4) break;
+        if (layer4 || p.settings.authenticationCertificateNames.length > 0) break;
+        const name = shellWord(childName(p, 'auth'));
         lines.push(
-          `${base} auth-cert create ${at} -n backend-cert --cert-file backend.cer`,
-          settingsUpdate('--auth-certs backend-cert'),
+          `${AZ} auth-cert create ${at} -n ${name} --cert-file ${requiredVariable('AUTH_CERT_FILE')}`,
+          settingsUpdate(p, `--auth-certs ${name}`),
         );
         break;
+      }
       case 'v2-authentication-certificate':
-      case 'v2-no-trusted-root':
+      case 'v2-no-trusted-root': {
+        if (p.settings.trustedRootCertificateNames.length > 0) break;
+        const name = shellWord(childName(p, 'root'));
         lines.push(
-          `${base} root-cert create ${at} -n backend-root --cert-file root.cer`,
-          settingsUpdate('--root-certs backend-root'),
+          `${AZ} root-cert create ${at} -n ${name} --cert-file ${requiredVariable('ROOT_CERT_FILE')}`,
+          settingsUpdate(p, `--root-certs ${name}`),
         );
         break;
+      }
       default:
         break;
     }
   }
   if (facts.causeId === 'probe-timeout') {
-    const timeout = cap(p.timeoutInS * 2);
-    const interval = p.intervalInS > timeout ? undefined : cap(timeout * 2);
-    lines.push(
-      ...onProbe(`--timeout ${timeout}${interval !== undefined ? ` --interval ${interval}` : ''}`, {
-        timeout,
-        ...(interval !== undefined ? { interval } : {}),
-      }),
-    );
-    if (p.settings.requestTimeoutInS !== undefined && p.settings.requestTimeoutInS < timeout)
-      lines.push(settingsUpdate(`--timeout ${timeout}`));
+    const timeout = requiredVariable('PROBE_TIMEOUT_SECONDS');
+    lines.push(...onProbe({ timeoutInS: timeout }));
+    if (p.settings.requestTimeoutInS !== undefined && p.settings.requestTimeoutInS <= p.timeoutInS)
+      lines.push(settingsUpdate(p, `--timeout ${timeout}`));
   }
   const unique = [...new Set(lines)];
   return unique
     .map((line, i) => ({ line, i }))
     .sort((a, b) => rank(a.line) - rank(b.line) || a.i - b.i)
     .map(({ line }) => line);
-}
-
-/** Whether a command line uses the site-host variable (the insight then says how to set it). */
-export function usesSiteHost(lines: readonly string[]): boolean {
-  return lines.some((line) => line.includes(`\${${SITE_HOST_VARIABLE}:?`));
-}
-
-/** Whether a command line uses the health-path variable (the insight then says how to set it). */
-export function usesHealthPath(lines: readonly string[]): boolean {
-  return lines.some((line) => line.includes(`\${${HEALTH_PATH_VARIABLE}:?`));
 }

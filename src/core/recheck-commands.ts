@@ -10,7 +10,7 @@
  * sets: the key is a secret and never written into an insight.
  */
 import type { GatewayRef } from './model';
-import { requiredExpansion } from './probe-commands';
+import { requiredExpansion } from './shell-variables';
 import { shellWord } from './shell-quote';
 
 /** The variables the HTTP command uses (the reader sets them first). */
@@ -48,7 +48,7 @@ export function recheckCommands(target: RecheckTarget): RecheckCommands {
     .join('/');
   // The URL's variable parts stay outside the quotes so the shell expands them; the path is one word.
   // Each variable refused while empty (bash, zsh: `${NAME:?message}`), as the fix commands' are
-  // (probe-commands.ts requiredExpansion): nothing is sent with a value the reader did not give.
+  // (shell-variables.ts requiredExpansion): nothing is sent with a value the reader did not give.
   const host = requiredExpansion(FUNCTION_HOST_VARIABLE, 'the host name of the Functions app');
   const url = `"https://${host}"${shellWord(`/api/${path}`)}`;
   const body = JSON.stringify({ pool: target.backendPool, settings: target.backendSettings });

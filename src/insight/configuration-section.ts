@@ -11,14 +11,8 @@
  */
 import { probeLabel } from '../core/config-observations';
 import type { FindingConfiguration } from '../core/model';
-import {
-  fixCommands,
-  HEALTH_PATH_VARIABLE,
-  SITE_HOST_VARIABLE,
-  usesHealthPath,
-  usesSiteHost,
-  variableLine,
-} from '../core/probe-commands';
+import { fixCommands } from '../core/probe-commands';
+import { variableLine, variablesRead } from '../core/shell-variables';
 import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
 import { quoted, visible } from '../core/visible-text';
 import type { ResolvedProbe } from '../core/probe-resolution';
@@ -78,8 +72,8 @@ export function configurationTemplate(
   const commands = fixCommands(p, facts, configuration.observations);
   if (commands.length > 0) {
     lines.push('Change what is likely wrong with the Azure CLI:', '', '```sh');
-    if (usesSiteHost(commands)) lines.push(add(variableLine(SITE_HOST_VARIABLE)));
-    if (usesHealthPath(commands)) lines.push(add(variableLine(HEALTH_PATH_VARIABLE)));
+    // Each value only the reader knows is introduced once, empty, with what to put there.
+    for (const name of variablesRead(commands)) lines.push(add(variableLine(name)));
     for (const command of commands) lines.push(add(command));
     lines.push('```', '');
   }

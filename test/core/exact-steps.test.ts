@@ -47,8 +47,6 @@ const HTTPS_BY_NAME = resolved(
 );
 const DEFAULT_PROBE = resolved(settings({ port: 8080 }));
 
-/** Placeholders only the reader can fill: a value they choose, a NIC, a new certificate's name, a text. */
-const READERS_OWN = new Set(['<seconds>', '<name>', '<nic>', '<nic resource group>', '<text>']);
 const placeholders = (steps: readonly string[]): string[] =>
   [...new Set(steps.join('\n').match(/<[a-z][a-z ]*>/g) ?? [])].sort();
 
@@ -60,7 +58,7 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       'probe-timeout',
       undefined,
       undefined,
-      `\`az network application-gateway probe update -g ${RG} --gateway-name appgw-shop -n <probe> --timeout <seconds>\``,
+      `\`az network application-gateway probe update -g ${RG} --gateway-name appgw-shop -n <probe> --timeout "\${PROBE_TIMEOUT_SECONDS:?set PROBE_TIMEOUT_SECONDS to `,
     ],
     [
       'stop, then start',
@@ -77,11 +75,11 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       `\`az network application-gateway root-cert list -g ${RG} --gateway-name appgw-shop\``,
     ],
     [
-      "root-cert create (the new name is the reader's)",
+      "root-cert create (the new name and the file are the reader's)",
       'cert-root-mismatch',
       undefined,
       undefined,
-      `\`az network application-gateway root-cert create -g ${RG} --gateway-name appgw-shop -n <name> --cert-file root.cer\``,
+      `\`az network application-gateway root-cert create -g ${RG} --gateway-name appgw-shop -n "\${ROOT_CERT_NAME:?set ROOT_CERT_NAME to a name for the trusted root certificate on the gateway}" --cert-file "\${ROOT_CERT_FILE:?set ROOT_CERT_FILE to `,
     ],
     [
       'ssl-policy show',
@@ -109,7 +107,7 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       'body-mismatch',
       undefined,
       undefined,
-      `\`az network application-gateway probe update -g ${RG} --gateway-name appgw-shop -n <probe> --match-body '<text>'\``,
+      `\`az network application-gateway probe update -g ${RG} --gateway-name appgw-shop -n <probe> --match-body "\${MATCH_BODY:?set MATCH_BODY to `,
     ],
     // With the configuration read: the probe, the server, its port and host name too.
     [
@@ -117,7 +115,8 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       'probe-timeout',
       read(HTTPS, 'probe-timeout'),
       undefined,
-      `\`az network application-gateway probe update -g ${RG} --gateway-name appgw-shop -n probe-tls --timeout <seconds>\``,
+      // (probe changes name the gateway of the probe's configuration: the fixture's is appgw in rg)
+      `\`az network application-gateway probe update -g rg --gateway-name appgw -n probe-tls --timeout "\${PROBE_TIMEOUT_SECONDS:?`,
     ],
     [
       'probe show names the custom probe',
@@ -188,7 +187,9 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       causeFor('probe-timeout').steps,
       finding('probe-timeout', read(odd, 'probe-timeout')),
     );
-    expect(steps.join('\n')).toContain(`--gateway-name appgw-shop -n <probe> --timeout <seconds>`);
+    expect(steps.join('\n')).toContain(
+      `--gateway-name appgw-shop -n <probe> --timeout "\${PROBE_TIMEOUT_SECONDS:?`,
+    );
   });
 
   describe.each(CAUSE_IDS.map((id) => [id]))('%s', (id) => {
@@ -207,11 +208,70 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       // A server by IP address: the name it would have (nslookup's) is not known.
       ['an HTTPS custom probe, a server by IP', HTTPS, ['<fqdn>']],
       ['a server by name', HTTPS_BY_NAME, []],
-    ])("configuration read (%s): only the reader's own placeholders left", (_, p, unknown) => {
+      // Issue 17's trial: `-n <probe>` for a default probe, which has no name.
+      ['the default probe', resolved(settings({ port: 8080 }), undefined, 'backend.contoso.net'), []],
+    ])('configuration read (%s): no placeholder left', (_, p, unknown) => {
       const steps = exactCause(finding(id, read(p, id), status)).steps;
-      const left = placeholders(steps).filter((name) => !READERS_OWN.has(name) && !unknown.includes(name));
+      const left = placeholders(steps).filter((name) => !unknown.includes(name));
       expect(left).toEqual([]);
     });
+  });
+
+  // Issue 17's trial: the default probe (no name, not editable) got `probe update -n <probe>`.
+  it('the default probe: a change becomes a custom probe with its values and the change, attached', () => {
+    const steps = exactSteps(
+      causeFor('probe-timeout').steps,
+      finding('probe-timeout', read(DEFAULT_PROBE, 'probe-timeout')),
+    ).join('\n');
+    expect(steps).toContain(
+      // (the fixture's probe names gateway appgw in rg: probe-commands take the gateway from the probe)
+      `\`az network application-gateway probe create -g rg --gateway-name appgw -n settings-a-probe --protocol Http --host 127.0.0.1 --path / --interval "\${PROBE_INTERVAL_SECONDS:?`,
+    );
+    expect(steps).toContain(`--timeout "\${PROBE_TIMEOUT_SECONDS:?`);
+    expect(steps).toContain(
+      `--threshold 3 && az network application-gateway http-settings update -g rg --gateway-name appgw -n settings-a --probe settings-a-probe\``,
+    );
+    expect(steps).not.toContain('<probe>');
+    const accept = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 401 }).steps,
+      finding('status-code-mismatch', read(DEFAULT_PROBE, 'status-code-mismatch')),
+    ).join('\n');
+    expect(accept).toMatch(
+      /probe create .* --match-status-codes 200-399 401 && az .* --probe settings-a-probe`/,
+    );
+  });
+
+  // Issue 17's trial: a 503 was offered "accept 401" (accepting a 5xx would mark a failing server healthy).
+  it.each<[number | undefined, string | undefined]>([
+    [401, '--match-status-codes 200-399 401`'],
+    [403, '--match-status-codes 200-399 403`'],
+    [204, '--match-status-codes 200-399 204`'],
+    [undefined, '--match-status-codes 200-399 "${ACCEPTED_STATUS:?'],
+    [503, undefined],
+    [500, undefined],
+    [404, undefined],
+    [302, undefined],
+    [400, undefined],
+  ])(
+    'status %s: accepting it is offered only where it can be right, with that status',
+    (status, expected) => {
+      const steps = causeFor(
+        'status-code-mismatch',
+        status === undefined ? {} : { receivedStatus: status },
+      ).steps;
+      const accept = steps.filter((step) => step.includes('--match-status-codes'));
+      if (expected === undefined) expect(accept).toEqual([]);
+      else expect(accept).toEqual([expect.stringContaining(expected)]);
+    },
+  );
+
+  it("a custom probe's own match is the one extended", () => {
+    const narrow = resolved(settings(), probe({ statusCodes: ['200', '202'] }));
+    const steps = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 204 }).steps,
+      finding('status-code-mismatch', read(narrow, 'status-code-mismatch'), 204),
+    ).join('\n');
+    expect(steps).toContain('-n probe-a --match-status-codes 200 202 204`');
   });
 
   it('nothing to fill: the same cause', () => {

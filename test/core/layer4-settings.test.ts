@@ -5,6 +5,7 @@
  * backend-health body's settings ids, the on-demand probe's reference, the reproduction, the "what we
  * see" rules and the az commands. Each with a case that triggers it and one that does not.
  */
+import { requiredVariable } from '../../src/core/shell-variables';
 import { gatewayRef } from '../../src/core/arm-id';
 import { readBackendHealthBody } from '../../src/core/backend-health-body';
 import { observeConfiguration } from '../../src/core/config-observations';
@@ -147,7 +148,7 @@ describe('what we see, and the az commands, for a TCP/TLS setting', () => {
       'v2-no-trusted-root',
     );
     const lines = fix(p, 'cert-untrusted-ca');
-    expect(lines.map((line) => shellArgv(line))).toContainEqual([
+    expect(lines.map((line) => shellArgv(line, { ROOT_CERT_FILE: 'root.cer' }))).toContainEqual([
       'network',
       'application-gateway',
       'settings',
@@ -159,7 +160,7 @@ describe('what we see, and the az commands, for a TCP/TLS setting', () => {
       '-n',
       'tls-a',
       '--root-certs',
-      'backend-root',
+      'tls-a-root',
     ]);
     expect(lines.join('\n')).not.toContain('http-settings');
   });
@@ -195,7 +196,7 @@ describe('what we see, and the az commands, for a TCP/TLS setting', () => {
   it('a slow TCP backend on the default probe: a new Tcp probe, no host, path or match, attached with settings update', () => {
     const lines = fix(resolved(tcpSettings), 'probe-timeout');
     expect(lines).toEqual([
-      'az network application-gateway probe create -g rg --gateway-name appgw -n tcp-a-probe --protocol Tcp --interval 120 --timeout 60 --threshold 3',
+      `az network application-gateway probe create -g rg --gateway-name appgw -n tcp-a-probe --protocol Tcp --interval ${requiredVariable('PROBE_INTERVAL_SECONDS')} --timeout ${requiredVariable('PROBE_TIMEOUT_SECONDS')} --threshold 3`,
       'az network application-gateway settings update -g rg --gateway-name appgw -n tcp-a --probe tcp-a-probe',
     ]);
   });
@@ -203,7 +204,7 @@ describe('what we see, and the az commands, for a TCP/TLS setting', () => {
   it('a slow TCP backend on a custom probe: probe update, as for HTTP (the interval, 30 s, stays above the timeout)', () => {
     const p = resolved(tcpSettings, probe({ name: 'tcp-probe', protocol: 'Tcp', host: undefined }));
     expect(fix(p, 'probe-timeout')).toEqual([
-      'az network application-gateway probe update -g rg --gateway-name appgw -n tcp-probe --timeout 20',
+      `az network application-gateway probe update -g rg --gateway-name appgw -n tcp-probe --timeout ${requiredVariable('PROBE_TIMEOUT_SECONDS')}`,
     ]);
   });
 });

@@ -1,20 +1,22 @@
 import { observeConfiguration } from '../../src/core/config-observations';
 import fc from 'fast-check';
 import { CAUSE_IDS, type CauseId } from '../../src/core/causes';
+import { fixCommands } from '../../src/core/probe-commands';
 import {
-  fixCommands,
   HEALTH_PATH_VARIABLE,
   requiredVariable,
   SITE_HOST_VARIABLE,
-  usesHealthPath,
-  usesSiteHost,
   variableLine,
-} from '../../src/core/probe-commands';
+  variablesRead,
+  type ShellVariable,
+} from '../../src/core/shell-variables';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { shellArgv } from '../helpers/shell-argv';
 import { probe, resolved, settings } from './config-fixtures';
 
 const argv = shellArgv;
+const usesSiteHost = (lines: readonly string[]) => variablesRead(lines).includes(SITE_HOST_VARIABLE);
+const usesHealthPath = (lines: readonly string[]) => variablesRead(lines).includes(HEALTH_PATH_VARIABLE);
 
 describe('fixCommands: the az commands for what the configuration shows', () => {
   const fix = (
@@ -102,6 +104,34 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
       HEALTH_PATH_VARIABLE,
       fix(resolved(settings({ hostName: 'www.contoso.com' }), probe()), 'status-code-mismatch', 404),
     ],
+    [
+      "the probe's new timeout",
+      'PROBE_TIMEOUT_SECONDS',
+      fix(resolved(settings(), probe({ timeoutInS: 30, intervalInS: 30 })), 'probe-timeout'),
+    ],
+    [
+      "the probe's new interval",
+      'PROBE_INTERVAL_SECONDS',
+      fix(resolved(settings(), probe({ timeoutInS: 30, intervalInS: 30 })), 'other'),
+    ],
+    [
+      "a v1 backend's certificate file",
+      'AUTH_CERT_FILE',
+      fix(
+        resolved(
+          settings({ protocol: 'Https', trustedRootCertificateNames: ['r'] }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        'cert-untrusted-ca',
+      ),
+    ],
+    [
+      "a v2 backend's root certificate file",
+      'ROOT_CERT_FILE',
+      fix(resolved(settings({ protocol: 'Https' })), 'cert-untrusted-ca'),
+    ],
   ])(
     '%s: the shell refuses the command while the variable is unset or empty, naming it',
     (_n, name, lines) => {
@@ -117,7 +147,20 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
   );
 
   it('every variable a command uses is the refusing form, and has its introducing line', () => {
-    for (const name of [SITE_HOST_VARIABLE, HEALTH_PATH_VARIABLE]) {
+    const names: ShellVariable[] = [
+      SITE_HOST_VARIABLE,
+      HEALTH_PATH_VARIABLE,
+      'PROBE_TIMEOUT_SECONDS',
+      'PROBE_INTERVAL_SECONDS',
+      'AUTH_CERT_FILE',
+      'ROOT_CERT_FILE',
+      'ROOT_CERT_NAME',
+      'MATCH_BODY',
+      'ACCEPTED_STATUS',
+      'NIC_NAME',
+      'NIC_RESOURCE_GROUP',
+    ];
+    for (const name of names) {
       expect(requiredVariable(name)).toMatch(new RegExp(`^"\\$\\{${name}:\\?set ${name} to [^"}$\`]+\\}"$`));
       expect(variableLine(name)).not.toMatch(/example|\/health/);
     }
@@ -165,30 +208,63 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     ).toContainEqual(expect.stringContaining('--host-name-from-backend-pool true'));
   });
 
-  it('raises the timeout of a slow backend, the interval only to stay above it', () => {
+  // Issue 17's trial: `--timeout 60 --interval 120` (twice the probe's) was a number we made up; how long
+  // the backend takes only the reader can measure (the steps time the probe path first).
+  it('raises the timeout of a slow backend to what the reader measured, the interval only when it leaves no room', () => {
+    const timeout = requiredVariable('PROBE_TIMEOUT_SECONDS');
+    const interval = requiredVariable('PROBE_INTERVAL_SECONDS');
     expect(fix(resolved(settings(), probe({ timeoutInS: 30, intervalInS: 30 })), 'probe-timeout')).toEqual([
-      expect.stringContaining('-n probe-a --timeout 60 --interval 120'),
+      expect.stringContaining(`-n probe-a --timeout ${timeout} --interval ${interval}`),
     ]);
     expect(fix(resolved(settings(), probe({ timeoutInS: 10, intervalInS: 30 })), 'probe-timeout')).toEqual([
-      expect.stringContaining('-n probe-a --timeout 20'),
+      expect.stringMatching(new RegExp(`-n probe-a --timeout \\S+SECONDS:\\?[^"]+"$`)),
     ]);
+    // The default probe (30 s, every 30 s) is replaced by one with the reader's timeout and interval.
+    const byDefault = fix(resolved(settings({ hostName: 'www.contoso.com' })), 'probe-timeout');
+    expect(byDefault[0]).toContain(`probe create -g rg --gateway-name appgw -n settings-a-probe`);
+    expect(byDefault[0]).toContain(`--interval ${interval} --timeout ${timeout} --threshold 3`);
+    expect(byDefault[1]).toContain('--probe settings-a-probe');
+    const run = argv(byDefault[0] ?? '', { PROBE_TIMEOUT_SECONDS: '75', PROBE_INTERVAL_SECONDS: '90' });
+    expect(run).toEqual(expect.arrayContaining(['--interval', '90', '--timeout', '75']));
   });
 
-  it('uploads the right kind of certificate for the SKU', () => {
-    expect(
-      fix(
-        resolved(
-          settings({ protocol: 'Https', trustedRootCertificateNames: ['r'] }),
-          undefined,
-          '10.0.0.5',
-          'v1',
-        ),
-        'cert-untrusted-ca',
-      ).join('\n'),
-    ).toContain('auth-cert create');
-    expect(fix(resolved(settings({ protocol: 'Https' })), 'cert-untrusted-ca').join('\n')).toContain(
-      'root-cert create',
+  // Issue 17's trial: `-n backend-cert --cert-file backend.cer` named a file nobody has.
+  it('uploads the right kind of certificate for the SKU, from the file the reader names, named after the setting', () => {
+    const v1 = fix(
+      resolved(
+        settings({ protocol: 'Https', trustedRootCertificateNames: ['r'] }),
+        undefined,
+        '10.0.0.5',
+        'v1',
+      ),
+      'cert-untrusted-ca',
     );
+    expect(v1).toEqual([
+      `az network application-gateway auth-cert create -g rg --gateway-name appgw -n settings-a-auth --cert-file ${requiredVariable('AUTH_CERT_FILE')}`,
+      'az network application-gateway http-settings update -g rg --gateway-name appgw -n settings-a --auth-certs settings-a-auth',
+    ]);
+    const v2 = fix(resolved(settings({ protocol: 'Https' })), 'cert-untrusted-ca');
+    expect(v2).toEqual([
+      `az network application-gateway root-cert create -g rg --gateway-name appgw -n settings-a-root --cert-file ${requiredVariable('ROOT_CERT_FILE')}`,
+      'az network application-gateway http-settings update -g rg --gateway-name appgw -n settings-a --root-certs settings-a-root',
+    ]);
+    // A long setting name still gives a name ARM takes (80 characters at most).
+    const long = fix(resolved(settings({ protocol: 'Https', name: 'x'.repeat(80) })), 'cert-untrusted-ca');
+    expect(argv(long[0] ?? '', { ROOT_CERT_FILE: 'r.cer' })[9]).toBe(`${'x'.repeat(75)}-root`);
+  });
+
+  it('leaves a setting that already has the kind of certificate it needs alone (the list would be replaced)', () => {
+    const v1 = resolved(
+      settings({
+        protocol: 'Https',
+        trustedRootCertificateNames: ['r'],
+        authenticationCertificateNames: ['a'],
+      }),
+      undefined,
+      '10.0.0.5',
+      'v1',
+    );
+    expect(fix(v1, 'cert-root-mismatch').join('\n')).not.toMatch(/auth-cert|--auth-certs/);
   });
 
   it('quotes hostile names of the resource group, gateway, probe and setting', () => {
@@ -286,15 +362,15 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
 
   it.each([
     [
-      'timeout below the interval: the timeout alone',
+      'interval more than twice the timeout: the timeout alone',
       probe({ timeoutInS: 10, intervalInS: 30 }),
-      ['--timeout 20'],
+      ['--timeout "${PROBE_TIMEOUT_SECONDS:?'],
       ['--interval'],
     ],
     [
-      'interval raised only to stay above the timeout',
+      'interval not above twice the timeout: the interval too, above the new timeout',
       probe({ timeoutInS: 20, intervalInS: 30 }),
-      ['--timeout 40 --interval 80'],
+      ['--timeout "${PROBE_TIMEOUT_SECONDS:?', '--interval "${PROBE_INTERVAL_SECONDS:?'],
       [],
     ],
   ])('probe-timeout: %s', (_, pr, has, hasNot) => {
@@ -303,14 +379,16 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
     for (const h of hasNot) expect(lines.join('\n')).not.toContain(h);
   });
 
-  it("probe-timeout: the setting's shorter request timeout is raised with it; a longer one is left", () => {
+  it("probe-timeout: the setting's request timeout, if not above the probe's now, gets the new timeout too; a longer one is left", () => {
     const short = fix(
-      resolved(settings({ hostName: 'w.c', requestTimeoutInS: 15 }), probe({ timeoutInS: 10 })),
+      resolved(settings({ hostName: 'w.c', requestTimeoutInS: 10 }), probe({ timeoutInS: 10 })),
       'probe-timeout',
     );
-    expect(short.lines).toContainEqual(expect.stringMatching(/http-settings update .* --timeout 20$/));
+    expect(short.lines).toContainEqual(
+      expect.stringMatching(/http-settings update .* --timeout "\$\{PROBE_TIMEOUT_SECONDS:\?[^"]+"$/),
+    );
     const long = fix(
-      resolved(settings({ hostName: 'w.c', requestTimeoutInS: 60 }), probe({ timeoutInS: 10 })),
+      resolved(settings({ hostName: 'w.c', requestTimeoutInS: 15 }), probe({ timeoutInS: 10 })),
       'probe-timeout',
     );
     expect(long.lines.join('\n')).not.toContain('http-settings update');
@@ -318,7 +396,7 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
 
   it('timeout not below the interval under another cause: the interval goes above it', () => {
     expect(fix(resolved(named, probe({ timeoutInS: 30, intervalInS: 30 })), 'other').lines).toEqual([
-      expect.stringContaining('-n probe-a --interval 60'),
+      expect.stringContaining(`-n probe-a --interval ${requiredVariable('PROBE_INTERVAL_SECONDS')}`),
     ]);
   });
 
@@ -395,13 +473,21 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
           if (generation === 'v1' && causeId.startsWith('cert-'))
             expect(lines.join('\n')).not.toMatch(hostChange);
           // Every variable the reader sets is read in the form the shell refuses while it is empty.
-          for (const l of lines) expect(l).not.toMatch(/\$(?!\{(?:SITE_HOST_NAME|HEALTH_PATH):\?)/);
           for (const l of lines) {
-            if (!/ probe (?:create|update) /.test(l)) continue;
-            const timeout = / --timeout (\d+)/.exec(l)?.[1];
-            const interval = / --interval (\d+)/.exec(l)?.[1];
-            if (timeout !== undefined)
-              expect(Number(timeout)).toBeLessThan(Number(interval ?? p.intervalInS));
+            const read = [...l.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
+            expect(read.filter((name) => !variablesRead([l]).includes(name as ShellVariable))).toEqual([]);
+            expect(l).not.toMatch(/\$(?!\{[A-Z_]+:\?)/);
+          }
+          // No value we made up: a number is the probe's own (a new probe copies the default one's),
+          // a changed one is the reader's; a certificate file is always the reader's.
+          for (const l of lines) {
+            for (const [, flag, value] of l.matchAll(/ --(timeout|interval) (\d+)/g))
+              expect({ l, value: Number(value) }).toEqual({
+                l,
+                value: flag === 'timeout' ? p.timeoutInS : p.intervalInS,
+              });
+            if (/ --(timeout|interval) \d/.test(l)) expect(l).toContain(' probe create ');
+            if (l.includes('--cert-file')) expect(l).toMatch(/--cert-file "\$\{(?:AUTH|ROOT)_CERT_FILE:\?/);
           }
         },
       ),

@@ -62,9 +62,11 @@ describe('the default scenario: every finding shows its probe as configured', ()
       '`Host: shop.contoso.com`',
       'Probe "shop-probe" waits 30 s for an answer but probes every 30 s',
       'curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health',
-      'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout 60 --interval 120',
+      // Issue 17's trial: no timeout we made up (it was `--timeout 60 --interval 120`): the reader's.
+      'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout "${PROBE_TIMEOUT_SECONDS:?set PROBE_TIMEOUT_SECONDS to the seconds the probe waits: longer than the backend takes to answer the probe, and below the probe interval}" --interval "${PROBE_INTERVAL_SECONDS:?',
+      "PROBE_TIMEOUT_SECONDS=''  # set it: the seconds the probe waits",
       // Issue 17: the steps' own commands name this gateway and probe too, not placeholders.
-      '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout <seconds>`',
+      '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout "${PROBE_TIMEOUT_SECONDS:?',
     ],
     'appgw-shop/MFPoolSettingsHttps/10.220.1.5': [
       'The default probe of backend setting "MFPoolSettingsHttps"',
@@ -194,11 +196,10 @@ describe('a configuration that cannot be read', () => {
       expect(insight?.markdown).toContain(says);
       expect(insight?.markdown).not.toContain('curl -i --max-time');
       expect(insight?.markdown).not.toContain('Confirm the fix'); // recheck reads the same configuration
-      // The general steps are all there, their commands naming the gateway of its ARM id (issue 17).
+      // The general steps are all there; a 404 is never offered to be accepted (issue 17's trial).
       expect(insight?.markdown).toContain('### What to do');
-      expect(insight?.markdown).toContain(
-        '`az network application-gateway probe update -g rg-test --gateway-name gw -n <probe> --match-status-codes 200-399 401`',
-      );
+      expect(insight?.markdown).toContain("HTTP 404: the probe's host name or path doesn't exist");
+      expect(insight?.markdown).not.toContain('--match-status-codes');
       expect(insight?.markdown).toContain('http://<address>:<port><probe path>');
       expect(outcome.report.findings[0]?.cause.id).toBe('status-code-mismatch');
     },

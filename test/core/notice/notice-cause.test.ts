@@ -48,7 +48,7 @@ describe('noticeCause', () => {
     const cause = noticeCause(f);
     expect(cause).toEqual(exactCause(f));
     expect(cause.steps.join('\n')).toContain(
-      '`az network application-gateway probe update -g rg --gateway-name appgw -n <probe> --timeout <seconds>`',
+      '`az network application-gateway probe update -g rg --gateway-name appgw -n <probe> --timeout "${PROBE_TIMEOUT_SECONDS:?',
     );
     // The rest stays general: the configuration was not read.
     expect(cause.steps.join('\n')).toContain('http://<address>:<port><probe path>');

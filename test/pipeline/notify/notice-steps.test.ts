@@ -47,7 +47,7 @@ it('each degraded notice of the default scenario reproduces its probe with the r
   expect(steps('MFPoolSettings', '10.220.1.5')).toEqual(
     expect.arrayContaining([
       expect.stringContaining(
-        '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout <seconds>`',
+        '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout "${PROBE_TIMEOUT_SECONDS:?',
       ),
       expect.stringContaining(
         '`curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health`',
