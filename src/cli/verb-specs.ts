@@ -358,7 +358,7 @@ export const SILENCE_ADD = {
       type: 'string',
       multiple: true,
       value: 'NAME=VALUE',
-      help: 'gateway tag: refused for now, tags are not matched yet (README, Silences)',
+      help: "gateway tag, exact; repeat for more (all must match); matched against the gateway's ARM tags as its configuration GET gave them (README, Silences)",
     },
     starts: { type: 'string', value: 'ISO', help: 'start, ISO 8601 with a zone (default: now)' },
     ends: { type: 'string', value: 'ISO', help: 'end, ISO 8601 with a zone' },

@@ -12,8 +12,17 @@ import type { GatewayConfig, GatewayConfigReading } from './gateway-config';
 import type { Finding, FindingConfiguration, GatewayRef } from './model';
 import { resolveProbe } from './probe-resolution';
 
+/**
+ * `findings` with the configuration joined; when it was read, each finding's gateway also carries the
+ * tags its resource had (GatewayRef.tags: what a silence's or a route's `tags` matcher compares).
+ */
 export function withConfiguration(findings: readonly Finding[], reading: GatewayConfigReading): Finding[] {
-  return findings.map((finding) => ({ ...finding, configuration: configurationOf(finding, reading) }));
+  const tags = reading.ok ? reading.config.tags : undefined;
+  return findings.map((finding) => ({
+    ...finding,
+    ...(tags !== undefined ? { gateway: { ...finding.gateway, tags } } : {}),
+    configuration: configurationOf(finding, reading),
+  }));
 }
 
 function configurationOf(finding: Finding, reading: GatewayConfigReading): FindingConfiguration {

@@ -13,6 +13,7 @@
  * fail (`{ ok: false, detail }`), and the insight falls back to the general steps. Values stay untrusted
  * text: the insight escapes them where they land (markdown, HTML, shell).
  */
+import { readGatewayTags, type GatewayTags } from './gateway-tags';
 
 /** The gateway generation the SKU tier says: `v2` (Standard_v2, WAF_v2, Basic) or `v1` (Standard, WAF). */
 export type SkuGeneration = 'v1' | 'v2' | 'unknown';
@@ -117,6 +118,11 @@ export interface GatewayConfig {
    * Absent: not read (a configuration built by hand).
    */
   readonly pairs?: readonly RoutedPair[];
+  /**
+   * The gateway's ARM tags (gateway-tags.ts): `{}` when it has none; absent when the answer's `tags`
+   * broke ARM's limits (unknown) or the configuration was built by hand.
+   */
+  readonly tags?: GatewayTags;
 }
 
 /**
@@ -179,6 +185,8 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
     const sku = object(properties['sku'], 'properties.sku');
     const skuName = text(sku?.['name'], 'properties.sku.name', CONFIG_VALUE_LIMITS.name);
     const skuTier = text(sku?.['tier'], 'properties.sku.tier', CONFIG_VALUE_LIMITS.name);
+    // Tags sit beside `properties`; tags out of ARM's limits are unknown, not a configuration we refuse.
+    const tags = readGatewayTags(root['tags']);
     const settings = [
       ...children(properties, 'backendHttpSettingsCollection').map(({ name, id, props, at }) =>
         withId(readSettings(name, props, at), id),
@@ -208,6 +216,7 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
         probes,
         pools,
         pairs: routedPairs(properties),
+        ...(tags !== undefined ? { tags } : {}),
       },
     };
   } catch (error) {

@@ -43,6 +43,12 @@ export interface GatewayRef {
   readonly subscriptionId: string;
   readonly resourceGroup: string;
   readonly name: string;
+  /**
+   * The gateway's ARM tags (name → value; gateway-tags.ts), when its resource was read: a finding's
+   * gateway has them from the configuration GET, a server's record keeps the last ones known. Absent:
+   * unknown, and no `tags` matcher of a silence or a receiver's `match` matches it.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** How we read the `health` string: both vocabularies (spec's Up/Down, live Healthy/Unhealthy). */

@@ -100,16 +100,15 @@ describe('sinks.webhooks[].match: refused with the receiver and the key named', 
       [{ cause: 'timeout' }],
       /match\[0\]\.cause \(receiver "pager"\): must be a cause id, one of /,
     ],
-    // Runs read no gateway tags: a tag rule would route nothing, a negated one exclude nothing (F9).
     [
-      'a tag matcher (tags are not matched yet)',
-      [{ tags: { env: 'prod' } }],
-      /match\[0\]\.tags \(receiver "pager"\): tags are not matched yet/,
+      'an empty tag matcher',
+      [{ tags: {} }],
+      /match\[0\]\.tags \(receiver "pager"\): must name at least one tag/,
     ],
     [
-      'a negated tag matcher',
-      [{ severity: 'critical', not: { tags: { env: 'test' } } }],
-      /match\[0\]\.not\.tags \(receiver "pager"\): tags are not matched yet/,
+      'an empty negated tag matcher',
+      [{ severity: 'critical', not: { tags: {} } }],
+      /match\[0\]\.not\.tags \(receiver "pager"\): must name at least one tag/,
     ],
     [
       'an empty rule (it would take everything)',

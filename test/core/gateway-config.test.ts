@@ -54,6 +54,7 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
         skuName: 'WAF_v2',
         skuTier: 'WAF_v2',
         generation: 'v2',
+        tags: {}, // none given: known to have none (gateway-tags.test.ts)
         settings: [
           {
             name: 's1',

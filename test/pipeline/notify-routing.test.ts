@@ -38,11 +38,12 @@ describe('routing by match and severity, end to end', () => {
       chat: [{ severity: 'warning' }],
       pager: [{ severity: 'critical' }],
     },
+    options: { gateway?: Record<string, unknown>; grouping?: 'server' | 'gateway' } = {},
   ): Promise<RunReport> {
     const servers = [server('10.0.0.4', bad.a), server('10.0.0.5', bad.b)];
     const withMatch = (m: Match) => (m ? { match: m } : {});
     const outcome = await notifyRun({
-      scenario: { gateways: [gateway('gw', servers)] },
+      scenario: { gateways: [gateway('gw', servers, options.gateway ?? {})] },
       logger: silentLogger,
       config: {
         sinks: {
@@ -69,7 +70,7 @@ describe('routing by match and severity, end to end', () => {
         state: { dir: path.join(rig.tmp, 'state') },
         // Routing is pinned per notice: one message each, and the two servers' notices even when both
         // are down (grouping and inhibition have their own end-to-end tests: notify-grouping.test.ts).
-        notify: { grouping: 'server', inhibit: false },
+        notify: { grouping: options.grouping ?? 'server', inhibit: false, groupWait: '0s' },
       },
     });
     return outcome.report;
@@ -191,5 +192,40 @@ describe('routing by match and severity, end to end', () => {
         .map((p) => p.split(' ')[0])
         .sort(),
     ).toEqual(['resolve', 'resolve', 'trigger', 'trigger']);
+  });
+
+  // Issue 16: routing by the gateway's ARM tags, read with its configuration (one GET, no extra call).
+  describe('by tag', () => {
+    const byTag = { chat: [{ not: { tags: { env: 'prod' } } }], pager: [{ tags: { ENV: 'prod' } }] };
+    const prod = { tags: { env: 'prod' } };
+
+    it.each<['server' | 'gateway']>([['server'], ['gateway']])(
+      'a pager that takes prod hears a prod gateway, a chat that excludes prod does not (%s grouping)',
+      async (grouping) => {
+        await run({ a: true, b: false }, byTag, { gateway: prod, grouping });
+        await run({ a: false, b: false }, byTag, { gateway: prod, grouping });
+        expect(events(rig.chat)).toEqual([]);
+        // Grouped, the resolve waits for the group interval (its timing: notify-grouping.test.ts).
+        expect(pages().map((p) => p.split(' ')[0])).toEqual(
+          grouping === 'server' ? ['trigger', 'resolve'] : ['trigger'],
+        );
+      },
+    );
+
+    it("another gateway's tags route the other way", async () => {
+      await run({ a: true, b: false }, byTag, { gateway: { tags: { env: 'test' } } });
+      expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4']);
+      expect(pages()).toEqual([]);
+    });
+
+    it('tags never read (configuration GET refused): no tag rule takes it, a not-tag rule does, everything-receivers do', async () => {
+      const report = await run({ a: true, b: false }, byTag, {
+        gateway: { ...prod, faults: [{ on: 'get', status: 403 }] },
+      });
+      expect(pages()).toEqual([]);
+      expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4']);
+      expect(events(rig.ops)).toEqual(['degraded warning 10.0.0.4']);
+      expect(report.gateways[0]?.findings[0]?.generalSteps).toBeDefined();
+    });
   });
 });

@@ -205,7 +205,7 @@ export function decideNotices(
     // A mark past its time is no episode: the server's episode starts with this reading.
     const before = mark && isEpisode(mark) ? mark : undefined;
     const record: ServerRecord = {
-      gateway: finding.gateway,
+      gateway: withKnownTags(finding.gateway, mark?.gateway),
       backendPool: finding.backendPool,
       backendSettings: finding.backendSettings,
       address: finding.address,
@@ -374,6 +374,17 @@ function confirmedMark(
   };
 }
 
+/**
+ * `gateway` as a finding gave it, with the tags `before` (the server's record) kept when this reading
+ * has none (its configuration GET failed): tags unknown this run are not tags removed, and a silence or
+ * route by tag keeps matching the episode it matched.
+ */
+function withKnownTags(gateway: ServerRecord['gateway'], before: ServerRecord['gateway'] | undefined) {
+  return gateway.tags === undefined && before?.tags !== undefined
+    ? { ...gateway, tags: before.tags }
+    : gateway;
+}
+
 function subjectOf(record: ServerRecord) {
   return {
     gateway: record.gateway,
@@ -450,6 +461,7 @@ function buildNotice(
       name: record.gateway.name,
       resourceGroup: record.gateway.resourceGroup,
       subscriptionId: record.gateway.subscriptionId,
+      ...(record.gateway.tags !== undefined ? { tags: record.gateway.tags } : {}),
     },
     backendPool: record.backendPool,
     backendSettings: record.backendSettings,

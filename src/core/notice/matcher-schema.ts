@@ -42,15 +42,12 @@ const subscriptionId = z
     ),
   );
 
-/** Why a `tags` matcher is refused (README "Silences"): what to match by instead. */
-const TAGS_NOT_MATCHED =
-  'tags are not matched yet: runs do not read gateway tags, so a tag matcher would match nothing (README, Silences); match the gateways by name glob ("gateway": "agw-prod-*"), "resourceGroup" or "subscription" instead';
-
 /**
  * Tag names and values as ARM takes them: a name of 1–512 characters without `<>%&\?/`, a value of at
  * most 256 characters (learn.microsoft.com azure/azure-resource-manager/management/tag-resources,
- * "Limitations"). Compared exactly (names case-insensitively), never as globs. Refused for now, with
- * TAGS_NOT_MATCHED, after those checks (a user gets every problem in one round).
+ * "Limitations"). Compared with the gateway's tags as its configuration GET last gave them
+ * (GatewayRef.tags; silence.ts): names case-insensitively, values exactly, never as globs; a gateway
+ * whose tags are not known (its configuration never read) matches no tag matcher.
  */
 const TAG_NAME_REFUSED = /[<>%&\\?/]/;
 const tagsMatcher = z
@@ -65,6 +62,13 @@ const tagsMatcher = z
     z.superRefine(
       (tags: unknown, ctx) => {
         if (typeof tags !== 'object' || tags === null) return;
+        if (Object.keys(tags).length === 0)
+          ctx.addIssue({
+            code: 'custom',
+            input: tags,
+            message:
+              'must name at least one tag, e.g. {"env": "prod"}; leave the matcher out to match any tags',
+          });
         for (const name of Object.keys(tags)) {
           const problem =
             name.length === 0
@@ -76,11 +80,6 @@ const tagsMatcher = z
                   : undefined;
           if (problem) ctx.addIssue({ code: 'custom', input: name, path: [name], message: problem });
         }
-        // Runs do not read gateways' tags (discovery filters by them in Resource Graph but does not
-        // return them): a tag matcher would match nothing, and a silence of `env=prod` that silences
-        // nothing, listed as active, would make operators believe production is silenced. Refused
-        // until tags are read, as a value no resource can have is.
-        ctx.addIssue({ code: 'custom', input: tags, message: TAGS_NOT_MATCHED });
       },
       { when: () => true },
     ),

@@ -64,6 +64,11 @@ export interface Notice {
     readonly name: string;
     readonly resourceGroup: string;
     readonly subscriptionId: string;
+    /**
+     * The gateway's ARM tags as last known (GatewayRef.tags), for routing: a receiver's `match` may
+     * name tags. No format sends them (each payload names the gateway's fields one by one).
+     */
+    readonly tags?: Readonly<Record<string, string>>;
   };
   readonly backendPool: string;
   readonly backendSettings: string;

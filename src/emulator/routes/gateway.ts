@@ -39,6 +39,8 @@ export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
     name: entry.parts.name,
     type: 'Microsoft.Network/applicationGateways',
     location: entry.gateway.location,
+    // ARM leaves `tags` out of a resource that has none.
+    ...(entry.gateway.tags && Object.keys(entry.gateway.tags).length ? { tags: entry.gateway.tags } : {}),
     properties: {
       provisioningState: 'Succeeded',
       operationalState: 'Running',

@@ -1,4 +1,5 @@
 import * as z from '../../core/input/zod';
+import { readGatewayTags } from '../../core/gateway-tags';
 import { formatPath } from '../../core/input/format-issues';
 import { terminalSafe } from '../../core/input/json-text';
 import { isRecoveredReason, RECOVERED_REASONS, type RecoveredReason } from '../../core/notice/notice';
@@ -40,7 +41,22 @@ const isoTime = z
   .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date-time'));
 const count = z.int().check(z.gte(0));
 
-const gateway = z.looseObject({ id: text, name: text, resourceGroup: text, subscriptionId: text });
+/**
+ * The gateway's tags as a record keeps them (GatewayRef.tags): read back through the same check as ARM's
+ * answer (gateway-tags.ts), so a document edited by hand cannot carry tags ARM would refuse; tags that
+ * fail it are dropped (unknown: no tag matcher matches), never the record.
+ */
+const storedTags = z.pipe(
+  z.unknown(),
+  z.transform((value) => (value === undefined ? undefined : readGatewayTags(value))),
+);
+const gateway = z.looseObject({
+  id: text,
+  name: text,
+  resourceGroup: text,
+  subscriptionId: text,
+  tags: z.optional(storedTags),
+});
 const cause = z.looseObject({
   id: text,
   title: text,

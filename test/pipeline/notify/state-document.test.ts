@@ -48,6 +48,29 @@ describe('parseStateDocument: the state is checked on read, like the config', ()
     expect(doc).toMatchObject({ writer: 'newer' });
   });
 
+  // Issue 16: a record keeps its gateway's tags (what tag silences and routes match when a GET fails).
+  it.each<[string, unknown, unknown]>([
+    ['kept', { env: 'prod' }, { env: 'prod' }],
+    ['none', {}, {}],
+    ['out of ARM limits: dropped (unknown), the record kept', { env: 'x'.repeat(257) }, undefined],
+    ['not an object: dropped, the record kept', 'env=prod', undefined],
+  ])("a record's gateway tags: %s", (_, tags, expected) => {
+    const record = {
+      gateway: { ...notice.gateway, tags },
+      backendPool: 'pool',
+      backendSettings: 'settings',
+      address: '10.0.0.4',
+      badRuns: 1,
+      degradedSince: '2026-03-01T10:00:00.000Z',
+      health: 'Unhealthy',
+      probeLog: 'x',
+      cause: notice.cause,
+    };
+    const doc = parseStateDocument({ version: 1, servers: { k: record }, outbox: {} }, DOC);
+    expect(doc.servers['k']?.gateway.tags).toEqual(expected);
+    expect(doc.servers['k']?.gateway.name).toBe('gw');
+  });
+
   it.each<[string, unknown, RegExp]>([
     ['an array', [], /\(root\): is not a JSON object/],
     ['a string', 'state', /\(root\): is not a JSON object/],
