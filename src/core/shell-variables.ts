@@ -8,7 +8,7 @@
  * made up).
  *
  * A meaning is plain words: no quote, backtick, dollar, brace or leading dash (it sits inside a double-
- * quoted `${…}`, inside a markdown code span, and among a command's words).
+ * quoted `${…}`, a single-quoted argument, a markdown code span, and among a command's words).
  */
 
 /** What each variable must hold, as the line that introduces it and its refusal message say it. */
@@ -52,11 +52,14 @@ export function requiredVariable(name: ShellVariable): string {
 }
 
 /**
- * The line that introduces `name` above the commands: set empty on purpose, with a comment saying what
- * to put there and that the commands refuse to run until it is set (no default: we cannot know it).
+ * The line that introduces `name` above the commands: set empty on purpose, then what to put there and
+ * that the commands refuse to run until it is set (no default: we cannot know it), as the argument of
+ * the no-op `:`, not a `#` comment: interactive zsh (macOS's shell) does not take `#` as a comment
+ * unless `interactivecomments` is set, and a pasted `NAME=''  # … (…)` failed to parse there, so the
+ * empty value was never set and a value left from an earlier paste ran (issue 17's second trial).
  */
 export function variableLine(name: string): string {
-  return `${name}=''  # set it: ${meaningOf(name)} (the commands refuse to run while it is empty; we cannot know it)`;
+  return `${name}=''; : 'set ${name} to ${meaningOf(name)}; the commands refuse to run while it is empty, we cannot know it'`;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { observeConfiguration } from '../../src/core/config-observations';
 import fc from 'fast-check';
 import { CAUSE_IDS, type CauseId } from '../../src/core/causes';
@@ -141,8 +143,38 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
         expect(() => argv(line, env)).toThrow(new RegExp(`${name}: set ${name} to `));
       // The line that introduces it sets it empty, saying what to put there: no plausible default.
       expect(variableLine(name)).toMatch(
-        new RegExp(`^${name}=''  # set it: .+ refuse to run while it is empty`),
+        new RegExp(
+          `^${name}=''; : 'set ${name} to [^']+ refuse to run while it is empty, we cannot know it'$`,
+        ),
       );
+    },
+  );
+
+  // Issue 17's second trial: interactive zsh (macOS's shell) takes no `#` comment, so a pasted
+  // `NAME=''  # … (…)` failed to parse, the variable kept a value from an earlier paste, and the
+  // command ran with it. Pasted as a block after a stale value, in bash and in interactive zsh: refused.
+  it.each([
+    ['bash', ['--norc', '--noprofile', '-i']],
+    ['zsh', ['-f', '-i']],
+  ])(
+    'pasted into %s after an earlier value: the block empties it and the command is refused',
+    (shell, args) => {
+      const lines = fix(resolved(settings()), 'status-code-mismatch', 404);
+      const command = lines.find((l) => l.includes(SITE_HOST_VARIABLE)) ?? '';
+      const pasted = [
+        `${SITE_HOST_VARIABLE}=stale.example.com`,
+        variableLine(SITE_HOST_VARIABLE),
+        command.replace(/^az /, "printf 'RAN %s\\n' "),
+        '',
+      ].join('\n');
+      const result = spawnSync(shell, args, {
+        input: pasted,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', HOME: os.tmpdir(), TERM: 'dumb' },
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.stdout + result.stderr).not.toContain('RAN');
+      expect(result.stderr).toContain(`${SITE_HOST_VARIABLE}: set ${SITE_HOST_VARIABLE} to `);
     },
   );
 

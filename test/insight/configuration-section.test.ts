@@ -162,7 +162,7 @@ describe('the configuration section with values from ARM', () => {
     const markdown = configurationMarkdown(cause, read(resolved(settings())));
     const lines = codeLines(markdown);
     expect(lines).toContain(
-      "SITE_HOST_NAME=''  # set it: the name the site answers to, on its certificate (the commands refuse to run while it is empty; we cannot know it)",
+      "SITE_HOST_NAME=''; : 'set SITE_HOST_NAME to the name the site answers to, on its certificate; the commands refuse to run while it is empty, we cannot know it'",
     );
     const uses = lines.filter((l) => l.includes('SITE_HOST_NAME') && !l.startsWith('SITE_HOST_NAME='));
     expect(uses.length).toBeGreaterThan(0);

@@ -64,7 +64,7 @@ describe('the default scenario: every finding shows its probe as configured', ()
       'curl -i --max-time 30 --resolve shop.contoso.com:80:10.220.1.5 http://shop.contoso.com:80/health',
       // Issue 17's trial: no timeout we made up (it was `--timeout 60 --interval 120`): the reader's.
       'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout "${PROBE_TIMEOUT_SECONDS:?set PROBE_TIMEOUT_SECONDS to the seconds the probe waits: longer than the backend takes to answer the probe, and below the probe interval}" --interval "${PROBE_INTERVAL_SECONDS:?',
-      "PROBE_TIMEOUT_SECONDS=''  # set it: the seconds the probe waits",
+      "PROBE_TIMEOUT_SECONDS=''; : 'set PROBE_TIMEOUT_SECONDS to the seconds the probe waits",
       // Issue 17: the steps' own commands name this gateway and probe too, not placeholders.
       '`az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-shop -n shop-probe --timeout "${PROBE_TIMEOUT_SECONDS:?',
     ],
