@@ -8,7 +8,7 @@
  */
 
 import { capText } from './caps';
-import { statusMeaning } from './probe-commands';
+import { acceptable, statusMeaning } from './probe-commands';
 import { requiredVariable } from './shell-variables';
 
 /**
@@ -191,7 +191,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     docUrl: guideUrl(GUIDE_ANCHORS.serverNotWellKnown),
     steps: [
       `Find who issued the backend's chain: \`${OPENSSL_CHAIN}\` (look at the issuer of the last certificate).`,
-      "A private CA or a self-signed chain: in the backend setting, set 'Use well known CA certificate' to No and upload the root CA certificate (Base-64 X.509 .CER) as a trusted root certificate.",
+      "v2 SKU, a private CA or a self-signed chain: in the backend setting, set 'Use well known CA certificate' to No and upload the root CA certificate (Base-64 X.509 .CER) as a trusted root certificate.",
       'If the certificate should chain to a public CA, make the backend send its intermediates so the chain reaches the public root.',
       'Installing the complete chain, root included, on the backend makes the result easy to verify.',
       "v1 SKU ('Invalid certificate - Invalid CA'): a v1 gateway trusts a backend through the backend setting's authentication certificate (the backend's own certificate, public part, .CER), not through trusted root certificates: upload it, and make the backend send its complete chain.",
@@ -205,7 +205,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
       `Find the root the backend's chain leads to: \`${OPENSSL_CHAIN}\`, and compare it with the trusted root certificates of the backend setting (\`az network application-gateway root-cert list -g <resource group> --gateway-name <gateway>\`), e.g. by \`openssl x509 -noout -fingerprint -sha256\`.`,
       'Export the right root: browser padlock → certificate path → root → Export as Base-64 X.509 (.CER), or certlm.msc on a Windows backend.',
       `Upload it (\`az network application-gateway root-cert create -g <resource group> --gateway-name <gateway> -n ${reader('ROOT_CERT_NAME')} --cert-file ${reader('ROOT_CERT_FILE')}\`) and reference it from the backend setting, replacing the wrong one.`,
-      'If the backend sends only the leaf and intermediate, the uploaded root must be the one that signed that intermediate.',
+      'v2 SKU: if the backend sends only the leaf and intermediate, the uploaded root must be the one that signed that intermediate.',
       "v1 SKU ('not whitelisted'): the authentication certificate must be the backend's own leaf certificate (public part, .CER), not its root.",
     ],
   },
@@ -343,8 +343,7 @@ function acceptStep(status: number | undefined): string[] {
     return [
       `If the status is a right answer for a health probe (401 or 403 from a path that asks for credentials), accept it: ${portal}, or ${command(reader('ACCEPTED_STATUS'))}. ${replace}`,
     ];
-  const meaning = statusMeaning(status);
-  if (meaning !== 'credentials' && !(status >= 200 && status <= 299)) return [];
+  if (!acceptable(statusMeaning(status))) return [];
   return [
     `If ${status} is a right answer for this path, accept it: ${portal} (e.g. \`200-399,${status}\`), or ${command(String(status))}. ${replace}`,
   ];

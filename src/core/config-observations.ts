@@ -28,6 +28,7 @@ export const OBSERVATION_IDS = [
   'probe-protocol-differs',
   'protocol-port-unusual',
   'v1-trusted-root-certificate',
+  'v1-no-authentication-certificate',
   'v2-authentication-certificate',
   'v2-no-trusted-root',
   'probe-sends-proxy-header',
@@ -98,7 +99,11 @@ function hostCanExplain(p: ResolvedProbe, facts: ObservationFacts): boolean {
  */
 const STATUS_ADVICE: Readonly<Record<StatusMeaning, (p: ResolvedProbe, status: number) => string>> = {
   credentials: (p, status) =>
-    `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}${p.body !== undefined ? `; its body match ${quoted(p.body)} still applies, and a ${status} answer rarely contains it, so clear it too (--match-body '', in the command below)` : ''}`,
+    p.body !== undefined && p.body !== ''
+      ? `: its body match ${quoted(p.body)} still applies, and a ${status} answer rarely contains it; rather than accept ${status} and clear the match (which would stop checking the body of every server this probe watches), probe a path that answers without credentials`
+      : `: if the probe's path rightly asks for credentials, the probe can accept ${status}${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}`,
+  success: (p, status) =>
+    `: ${status} is a success the match leaves out; the probe can accept it${p.probe ? '' : ' (through a custom probe: the default probe cannot be changed)'}`,
   'wrong-path': (p, status) =>
     `: the path ${quoted(p.path)} is not a page the backend serves; probe one it does (accepting ${status} would mark a missing site healthy)`,
   redirect: (p) =>
@@ -231,6 +236,21 @@ const RULES: readonly Rule[] = [
     see: (p) =>
       p.generation === 'v1' && p.settings.trustedRootCertificateNames.length > 0
         ? `${settingsLabel(p)} names trusted root certificate(s) ${list(p.settings.trustedRootCertificateNames)}, which only v2 gateways use: this v1 gateway (${p.skuTier ?? 'v1'}) trusts a backend through authentication certificates${p.settings.authenticationCertificateNames.length === 0 ? ', and the setting has none' : ''}.`
+        : undefined,
+  },
+  {
+    // learn.microsoft.com azure/application-gateway/certificates-for-backend-authentication: "For the
+    // v1 SKU, authentication certificates are required" to allow an HTTPS backend (issue 17's trial: a
+    // v1 setting with none got no observation and no command). With trusted roots set instead, the
+    // rule above says it.
+    id: 'v1-no-authentication-certificate',
+    causes: TRUST_CAUSES,
+    see: (p) =>
+      p.generation === 'v1' &&
+      p.protocol === 'https' &&
+      p.settings.authenticationCertificateNames.length === 0 &&
+      p.settings.trustedRootCertificateNames.length === 0
+        ? `${settingsLabel(p)} has no authentication certificate: a v1 gateway (${p.skuTier ?? 'v1'}) allows an HTTPS backend only through one, the backend's own certificate (public part, .CER).`
         : undefined,
   },
   {

@@ -68,33 +68,63 @@ export type KnownValues = Pick<Finding, 'gateway' | 'configuration'>;
  */
 export function exactCause(finding: KnownValues & { readonly cause: Cause }): Cause {
   const steps = exactSteps(finding.cause.steps, finding);
-  return steps.every((step, i) => step === finding.cause.steps[i])
+  return steps.length === finding.cause.steps.length &&
+    steps.every((step, i) => step === finding.cause.steps[i])
     ? finding.cause
     : { ...finding.cause, steps };
 }
 
 /**
  * `steps` (a cause's, or some of them) with every placeholder whose value `finding` knows filled in
- * (see the module comment). Steps without a placeholder are returned as they are.
+ * (see the module comment). Steps without a placeholder are returned as they are, but for what the
+ * configuration, once read, shows does not apply (forSku, acceptsNothing): those are left out.
  */
 export function exactSteps(steps: readonly string[], finding: KnownValues): string[] {
   const configuration = finding.configuration;
   const p = configuration?.read ? configuration.probe : undefined;
-  return steps.map((step) => {
-    if (!step.includes('<')) return step;
-    const reproduction = p && isGeneralReproduction(step) ? exactReproduction(p) : undefined;
-    if (reproduction !== undefined) return reproduction;
+  return steps.flatMap((step) => {
+    if (p && (!forSku(step, p) || acceptsNothing(step, p))) return [];
+    if (!step.includes('<')) return [step];
+    // The general reproduction: the exact one, or (a value no command can carry) why there is none;
+    // never the general one with its placeholders when the configuration was read.
+    if (p && isGeneralReproduction(step)) return [exactReproduction(p)];
     let out = p ? withProbeChanges(step, p) : step;
     out = put(out, '<resource group>', word(finding.gateway.resourceGroup));
     out = put(out, '<gateway>', word(finding.gateway.name));
-    return p ? withProbeValues(out, p) : out;
+    return [p ? withProbeValues(out, p) : out];
   });
 }
 
-/** The step that reproduces `p` exactly, naming it; undefined when no command can (the general one stays). */
-function exactReproduction(p: ResolvedProbe): string | undefined {
+/**
+ * Whether a catalogue step is for `p`'s SKU: a step that opens with "v1 SKU" or "v2 SKU" (the
+ * certificate causes give both: a v1 gateway trusts a backend through authentication certificates, a
+ * v2 one through trusted roots) only on that generation; any other step always. Issue 17's trial: a v1
+ * gateway was offered `root-cert create`, which only v2 uses.
+ */
+function forSku(step: string, p: ResolvedProbe): boolean {
+  if (p.generation === 'unknown') return true;
+  if (p.generation === 'v1' && / root-cert create /.test(step)) return false;
+  const sku = /^(v1|v2) SKU\b/.exec(step)?.[1];
+  return sku === undefined || sku === p.generation;
+}
+
+/**
+ * Whether a step offers to accept a status in a match that accepting cannot fix: the probe also
+ * matches a body, which a credentials answer rarely holds (its observation says what to do instead).
+ */
+function acceptsNothing(step: string, p: ResolvedProbe): boolean {
+  return step.includes('--match-status-codes') && p.body !== undefined && p.body !== '';
+}
+
+/**
+ * The step that reproduces `p` exactly, naming it; when no command can (a value curl cannot carry, or a
+ * backtick no code span holds), why not, in words.
+ */
+function exactReproduction(p: ResolvedProbe): string {
   const reproduction = reproduceProbe(p);
-  if (reproduction.command === undefined || reproduction.command.includes('`')) return undefined;
+  if (reproduction.command === undefined) return reproduction.why;
+  if (reproduction.command.includes('`'))
+    return `No command reproduces this probe here: a value of ${probeName(p)} holds a backtick, which a step cannot show as a command; see its values under "In your configuration".`;
   return `Reproduce the probe from a VM in the gateway's virtual network (${probeName(p)}): \`${reproduction.command}\`. ${reproduction.expects}`;
 }
 

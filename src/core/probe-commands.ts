@@ -41,15 +41,22 @@ export interface FixFacts {
 
 /**
  * What an excluded status says is wrong (troubleshooting guide, "HTTP response status code mismatch"):
- * 401/403 a probe path that asks for credentials, which a probe may accept; 404/410 or a redirect a
- * path that is not the health page (probe another path); 5xx the backend itself failing (fix it:
- * accepting would mark a failing server healthy); any other status nothing the match should change.
+ * 401/403 a probe path that asks for credentials, which a probe may accept; a 2xx a success a narrow
+ * match left out, which it may accept too; 404/410 or a redirect a path that is not the health page
+ * (probe another path); 5xx the backend itself failing (fix it: accepting would mark a failing server
+ * healthy); any other status nothing the match should change.
  */
-export type StatusMeaning = 'credentials' | 'wrong-path' | 'redirect' | 'backend-error' | 'other';
+export type StatusMeaning = 'credentials' | 'success' | 'wrong-path' | 'redirect' | 'backend-error' | 'other';
+
+/** Whether a probe may be changed to accept a status of this meaning (never one that hides a failure). */
+export function acceptable(meaning: StatusMeaning): boolean {
+  return meaning === 'credentials' || meaning === 'success';
+}
 
 /** The meaning of `status` for a probe (see StatusMeaning). */
 export function statusMeaning(status: number): StatusMeaning {
   if (status === 401 || status === 403) return 'credentials';
+  if (status >= 200 && status <= 299) return 'success';
   if (status === 404 || status === 410) return 'wrong-path';
   if (status >= 300 && status <= 399) return 'redirect';
   if (status >= 500 && status <= 599) return 'backend-error';
@@ -151,7 +158,8 @@ export function probeChange(p: ResolvedProbe, asked: ProbeChange, hostFixed = fa
  * The Azure CLI commands that change what the observations say is likely wrong, in an order ARM
  * accepts (see `rank`), without duplicates; empty when the configuration shows nothing to change (the
  * cause lies outside it: the network, the backend, its certificate). Never a change that would hide a
- * failure: a match accepts only a status that can be right for a probe (401/403, statusMeaning).
+ * failure: a match accepts only a status that can be right for a probe (401/403, a 2xx: acceptable),
+ * and no body match is cleared (the probe may watch other servers whose body it still checks).
  *
  * Time-outs ("Troubleshoot backend health issues", "Request time-out"; health monitoring overview): a
  * backend slower than the probe's timeout gets a longer timeout, which only the reader can measure
@@ -197,16 +205,17 @@ export function fixCommands(
       case 'match-excludes-status': {
         const status = facts.receivedStatus ?? 0;
         const meaning = statusMeaning(status);
-        if (meaning === 'credentials') {
+        const bodyMatch = p.body !== undefined && p.body !== '';
+        if (meaning === 'success' || (meaning === 'credentials' && !bodyMatch)) {
           const codes = `--match-status-codes ${[...p.statusCodes, String(status)].map(shellWord).join(' ')}`;
-          // A body match would still fail a credentials answer: the same command clears it, as the
-          // observation says (config-observations.ts, STATUS_ADVICE).
-          lines.push(
-            ...onProbe({
-              options: p.body !== undefined && p.body !== '' ? `${codes} --match-body ''` : codes,
-            }),
-          );
-        } else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed)
+          lines.push(...onProbe({ options: codes }));
+        } else if (meaning === 'credentials' && !hostFixed)
+          // A body match would still fail a credentials answer, and clearing it would stop checking
+          // the body of every server this probe watches (issue 17's trial: another server of the same
+          // probe failed its body match, and clearing it would have marked that one healthy): a path
+          // that answers without credentials instead (config-observations.ts, STATUS_ADVICE, says so).
+          lines.push(...onProbe({ path: requiredVariable(HEALTH_PATH_VARIABLE) }));
+        else if ((meaning === 'wrong-path' || meaning === 'redirect') && !hostFixed)
           lines.push(...onProbe({ path: requiredVariable(HEALTH_PATH_VARIABLE) }));
         break;
       }
@@ -229,7 +238,8 @@ export function fixCommands(
         if (p.probe && p.settings.protocol !== undefined)
           lines.push(...onProbe({ options: `--protocol ${shellWord(p.settings.protocol)}` }));
         break;
-      case 'v1-trusted-root-certificate': {
+      case 'v1-trusted-root-certificate':
+      case 'v1-no-authentication-certificate': {
         // `settings update` has no --auth-certs (az network application-gateway settings update: its
         // options are --backend-pool-host-name --host-name --port --probe --protocol --root-certs
         // --timeout, learn.microsoft.com/cli/azure/network/application-gateway/settings): a TCP/TLS
@@ -244,7 +254,10 @@ export function fixCommands(
       }
       case 'v2-authentication-certificate':
       case 'v2-no-trusted-root': {
-        if (p.settings.trustedRootCertificateNames.length > 0) break;
+        // An incomplete chain is fixed on the backend (it sends its intermediates), not by a root
+        // (issue 17's trial: the root offered would also end well-known-CA trust for the setting).
+        if (p.settings.trustedRootCertificateNames.length > 0 || facts.causeId === 'cert-chain-incomplete')
+          break;
         const name = shellWord(childName(p, 'root'));
         lines.push(
           `${AZ} root-cert create ${at} -n ${name} --cert-file ${requiredVariable('ROOT_CERT_FILE')}`,

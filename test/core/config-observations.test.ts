@@ -371,6 +371,53 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
   },
+  'v1-no-authentication-certificate': {
+    triggers: [
+      {
+        name: 'v1 HTTPS with no certificate at all',
+        probe: resolved(settings(https), undefined, '10.0.0.5', 'v1'),
+        cause: 'cert-untrusted-ca',
+        says: ['Backend setting "settings-a"', 'no authentication certificate', 'v1'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'v1 with an authentication certificate',
+        probe: resolved(
+          settings({ ...https, authenticationCertificateNames: ['auth-a'] }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'v1 with a trusted root instead (the rule for that says it)',
+        probe: resolved(
+          settings({ ...https, trustedRootCertificateNames: ['root-a'] }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'v2 with no certificate',
+        probe: resolved(settings(https)),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'v1 HTTP',
+        probe: resolved(settings(), undefined, '10.0.0.5', 'v1'),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'v1 HTTPS, an expired certificate (no certificate setting renews it)',
+        probe: resolved(settings(https), undefined, '10.0.0.5', 'v1'),
+        cause: 'cert-expired',
+      },
+    ],
+  },
   'v2-authentication-certificate': {
     triggers: [
       {

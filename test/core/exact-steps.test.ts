@@ -274,6 +274,56 @@ describe('exactSteps: each command of the catalogue with the values known', () =
     expect(steps).toContain('-n probe-a --match-status-codes 200 202 204`');
   });
 
+  // Issue 17's second trial: a v1 gateway was offered `root-cert create`, a v2-only command, and every
+  // certificate insight gave both the v1 and the v2 steps though the SKU was read.
+  it.each<['v1' | 'v2', RegExp, RegExp]>([
+    ['v1', /^v1 SKU/m, /^v2 SKU|root-cert create/m],
+    ['v2', /^v2 SKU/m, /^v1 SKU/m],
+  ])('the SKU read (%s): only its own steps', (generation, has, hasNot) => {
+    const p = resolved(settings({ protocol: 'Https', port: 443 }), undefined, '10.0.0.5', generation);
+    for (const id of [
+      'cert-root-mismatch',
+      'cert-untrusted-ca',
+      'cert-expired',
+      'cert-cn-mismatch',
+    ] as const) {
+      const steps = exactSteps(causeFor(id).steps, finding(id, read(p, id))).join('\n');
+      expect({ id, has: has.test(steps), hasNot: hasNot.test(steps) }).toEqual({
+        id,
+        has: true,
+        hasNot: false,
+      });
+    }
+    // Unread, both stay: the SKU is not known.
+    const general = exactSteps(causeFor('cert-root-mismatch').steps, finding('cert-root-mismatch')).join(
+      '\n',
+    );
+    expect(general).toMatch(/^v1 SKU/m);
+    expect(general).toMatch(/root-cert create/);
+  });
+
+  it('a probe with a body match: the step that accepts the status is left out (the body would still fail)', () => {
+    const bodied = resolved(settings(), probe({ body: 'healthy' }));
+    const steps = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 401 }).steps,
+      finding('status-code-mismatch', read(bodied, 'status-code-mismatch'), 401),
+    );
+    expect(steps.join('\n')).not.toContain('--match-status-codes');
+    expect(steps.join('\n')).toContain('HTTP 401');
+  });
+
+  // Issue 17's second trial: a probe no command can reproduce kept the general `curl …<probe path>`
+  // step, placeholders and all, and its "The default probe asks for …" said of a custom probe.
+  it('a probe no command reproduces: why, never the general step with its placeholders', () => {
+    const odd = resolved(settings(), probe({ host: 'bad host\nname' }));
+    const steps = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 404 }).steps,
+      finding('status-code-mismatch', read(odd, 'status-code-mismatch'), 404),
+    );
+    expect(steps.join('\n')).toMatch(/No command reproduces this probe/);
+    expect(steps.join('\n')).not.toMatch(/<probe path>|<probe host>|<address>|The default probe asks/);
+  });
+
   it('nothing to fill: the same cause', () => {
     const f = finding('draining');
     expect(exactCause(f)).toBe(f.cause);

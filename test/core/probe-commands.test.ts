@@ -50,22 +50,29 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     ]);
   });
 
-  it("clears a custom probe's body match in the same command, as the observation says (a 401 answer rarely holds it)", () => {
-    const p = resolved(settings(), probe({ body: 'OK' }));
+  // Issue 17's second trial: clearing the body match to accept a 401 (`--match-body ''`) would have
+  // marked healthy another server of the same probe that failed the body match for its own reason.
+  it('a probe with a body match: no status accepted and no match cleared; a path that answers without credentials instead', () => {
+    const p = resolved(settings({ hostName: 'www.contoso.com' }), probe({ body: 'OK' }));
     const facts = { causeId: 'status-code-mismatch' as const, receivedStatus: 401 };
     const observations = observeConfiguration(p, facts);
     expect(observations.map((o) => o.text).join(' ')).toMatch(
-      /clear it too \(--match-body '', in the command below\)/,
+      /body match "OK" still applies.*rather than accept 401 and clear the match.*probe a path that answers without credentials/,
     );
-    const [line, ...more] = fixCommands(p, facts, observations);
-    expect(more).toEqual([]);
-    expect(argv(line ?? '')).toEqual(
-      expect.arrayContaining(['--match-status-codes', '200-399', '401', '--match-body', '']),
-    );
-    // Without a body match, nothing to clear.
-    expect(fix(resolved(settings(), probe()), 'status-code-mismatch', 401).join('\n')).not.toContain(
-      '--match-body',
-    );
+    const lines = fixCommands(p, facts, observations);
+    expect(lines).toEqual([
+      expect.stringContaining(`-n probe-a --path ${requiredVariable(HEALTH_PATH_VARIABLE)}`),
+    ]);
+    expect(lines.join('\n')).not.toMatch(/--match-body|--match-status-codes/);
+    // Without a body match, the 401 is accepted, and nothing is cleared.
+    const plain = fix(resolved(settings(), probe()), 'status-code-mismatch', 401).join('\n');
+    expect(plain).toContain('--match-status-codes 200-399 401');
+    expect(plain).not.toContain('--match-body');
+  });
+
+  it('a 2xx a narrow match leaves out is accepted (a success), into the match as it is', () => {
+    const lines = fix(resolved(settings(), probe({ statusCodes: ['200'] })), 'status-code-mismatch', 204);
+    expect(lines).toEqual([expect.stringContaining('-n probe-a --match-status-codes 200 204')]);
   });
 
   it('replaces the default probe by a custom one that accepts it, and attaches it', () => {
@@ -497,7 +504,10 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
             const uses = at(new RegExp(`--${kind}-certs `));
             if (uses >= 0) expect(cert).toBeLessThan(uses);
           }
-          if (lines.some((l) => l.includes('--match-status-codes'))) expect([401, 403]).toContain(status);
+          if (lines.some((l) => l.includes('--match-status-codes')))
+            expect(status === 401 || status === 403 || (status >= 200 && status <= 299)).toBe(true);
+          // No body match is ever cleared: the probe may watch servers whose body it still checks.
+          for (const l of lines) expect(l).not.toContain('--match-body');
           const hostChange = /--host(?:-name)? |--host-name-from-backend-pool /;
           // A backend's own error (5xx) is fixed at the backend; v1 sends the address as SNI.
           if (causeId === 'status-code-mismatch' && status >= 500)
