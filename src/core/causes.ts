@@ -310,7 +310,7 @@ export function statusCodeAdvice(status: number | undefined): {
   if (status >= 500 && status < 600) {
     return {
       label: 'backend error',
-      step: `HTTP ${status}: the application itself is failing. Check that the service is running (app pool, container, process), its logs and its dependencies; 503 often means stopped, starting or overloaded.`,
+      step: `HTTP ${status}: the application itself is failing. Check that the service is running (app pool, container, process), its logs and its dependencies${status === 503 ? '; 503 often means stopped, starting or overloaded' : ''}.`,
     };
   }
   if (status === 400) {

@@ -30,6 +30,20 @@ import { isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
 import { quoted } from './visible-text';
 
+/** A placeholder for a value of one server or its probe, which only its configuration gives. */
+const SERVER_PLACEHOLDER = /<(?:address|port|host|fqdn|probe|probe path|probe host|protocol)>/;
+
+/**
+ * `cause` without the steps that still hold a placeholder for a server's value: for a notice that
+ * cannot make them exact, because it has no one server's configuration (a gateway-level notice, a
+ * `recovered`: issue 17's second trial found `curl … <address>` and `-n <probe>` in both though the
+ * configuration had been read). What is left is true as written. Pure.
+ */
+export function withoutServerPlaceholders(cause: Cause): Cause {
+  const steps = cause.steps.filter((step) => !SERVER_PLACEHOLDER.test(step));
+  return steps.length === cause.steps.length ? cause : { ...cause, steps };
+}
+
 /**
  * A step that gives only the general form of the probe's reproduction (`curl -i
  * http://<address>:<port><probe path> …`, `nc -vz <address> <port>`): the exact command replaces it

@@ -1,7 +1,7 @@
 import { gatewayRef } from '../../src/core/arm-id';
 import { CAUSE_IDS, causeFor, type CauseId } from '../../src/core/causes';
 import { observeConfiguration } from '../../src/core/config-observations';
-import { exactCause, exactSteps } from '../../src/core/exact-steps';
+import { exactCause, exactSteps, withoutServerPlaceholders } from '../../src/core/exact-steps';
 import type { Finding, FindingConfiguration } from '../../src/core/model';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { probe, resolved, settings } from './config-fixtures';
@@ -323,6 +323,18 @@ describe('exactSteps: each command of the catalogue with the values known', () =
     expect(steps.join('\n')).toMatch(/No command reproduces this probe/);
     expect(steps.join('\n')).not.toMatch(/<probe path>|<probe host>|<address>|The default probe asks/);
   });
+
+  // Issue 17's second trial: a `recovered` and a gateway-level notice carried `curl … <address>` and
+  // `-n <probe>`: they have no one server's configuration to make them exact.
+  it.each(CAUSE_IDS.map((id) => [id]))(
+    '%s: without the server placeholders, what is left holds none, and nothing else is dropped',
+    (id) => {
+      const cause = exactCause(finding(id, undefined, id === 'status-code-mismatch' ? 401 : undefined));
+      const left = withoutServerPlaceholders(cause);
+      expect(placeholders(left.steps)).toEqual([]);
+      expect(left.steps).toEqual(cause.steps.filter((step) => placeholders([step]).length === 0));
+    },
+  );
 
   it('nothing to fill: the same cause', () => {
     const f = finding('draining');

@@ -1,4 +1,4 @@
-import { exactCause } from '../exact-steps';
+import { exactCause, withoutServerPlaceholders } from '../exact-steps';
 import { noticeCause } from './notice-cause';
 import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
@@ -467,8 +467,12 @@ function buildNotice(
     backendSettings: record.backendSettings,
     server: { address: record.address, health: record.health, probeLog: record.probeLog },
     // Its commands name the gateway and its resource group (a recovered's too); the record keeps the
-    // cause as classified.
-    cause: exactCause({ gateway: record.gateway, cause: record.cause }),
+    // cause as classified, not the server's configuration, so a `recovered` leaves out the steps that
+    // would need it (a `degraded` and `still-degraded` get noticeCause's, from the finding).
+    cause:
+      type === 'recovered'
+        ? withoutServerPlaceholders(exactCause({ gateway: record.gateway, cause: record.cause }))
+        : exactCause({ gateway: record.gateway, cause: record.cause }),
     severity: recordSeverity(record),
     ...(raisedFrom ? { raisedFrom } : {}),
     ...(reason ? { reason } : {}),

@@ -1,4 +1,5 @@
 import { gatewayKey } from '../arm-id';
+import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
@@ -158,9 +159,12 @@ function gatewayFindings(observation: Observation): Finding[] {
     if (!listed || listed.size < MIN_SERVERS_TO_INHIBIT || !first) continue;
     const bad = new Set(findings.map((f) => serverKey(f)));
     if (![...listed.keys()].every((server) => bad.has(server))) continue;
-    const cause = mostCommon(
-      findings.map((f) => f.cause),
-      (c) => c.id,
+    // One cause for many servers: its steps that need one server's values are left out.
+    const cause = withoutServerPlaceholders(
+      mostCommon(
+        findings.map((f) => f.cause),
+        (c) => c.id,
+      ),
     );
     const health = mostCommon(
       findings.map((f) => f.health),

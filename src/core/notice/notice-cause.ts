@@ -1,6 +1,7 @@
 import type { Cause } from '../causes';
 import type { Finding } from '../model';
 import { exactCause, exactSteps, GENERAL_REPRODUCTION } from '../exact-steps';
+import { fixCommands } from '../probe-commands';
 import { reproduceProbe } from '../probe-reproduction';
 import { recheckCommands } from '../recheck-commands';
 
@@ -16,6 +17,7 @@ const MAX_OBSERVATION_STEPS = 2;
  *   naming the probe or setting it comes from);
  * - the command that reproduces the probe from the gateway's virtual network, and what a healthy
  *   answer is (probe-reproduction.ts), or why no command can;
+ * - the commands that change what is likely wrong, as the insight gives them (probe-commands.ts);
  * - the cause's own steps, less the general reproductions the exact one replaces;
  * - the command that confirms a fix at once (`appgw-insights recheck …`, recheck-commands.ts).
  * Values from ARM are shell-quoted in the commands; each format escapes the step where it lands.
@@ -37,6 +39,30 @@ export function noticeCause(finding: Finding): Cause {
     finding.cause.steps.filter((step) => !GENERAL_REPRODUCTION.test(step)),
     finding,
   );
-  const confirm = `Once fixed, confirm it at once with an on-demand probe: \`${recheckCommands(finding).cli}\``;
-  return { ...finding.cause, steps: [...observed, reproduce, ...own, confirm] };
+  const facts = {
+    causeId: finding.cause.id,
+    ...(finding.cause.receivedStatus !== undefined ? { receivedStatus: finding.cause.receivedStatus } : {}),
+  };
+  // The insight's own "change what is likely wrong" commands (issue 17's second trial: a notice lacked
+  // the host-name change its insight gave); left to the insight if one could not sit in a code span.
+  const commands = fixCommands(configuration.probe, facts, configuration.observations);
+  const change =
+    commands.length > 0 && !commands.some((c) => c.includes('`'))
+      ? [
+          `Change what is likely wrong with the Azure CLI: ${commands.map((c) => `\`${c}\``).join(', then ')}.`,
+        ]
+      : [];
+  // The pasted line must name the configuration file when there is one (the notice cannot know).
+  const confirm = `Once fixed, confirm it at once with an on-demand probe: \`${recheckCommands(finding).cli}\` (add \`--config FILE\` when you run appgw-insights from a configuration file).`;
+  // A step of the cause's whose every command is one of those is said once, by the change step.
+  const told = new Set(change.length > 0 ? commands : []);
+  const untold = own.filter((step) => !azCommandsOf(step).every((command) => told.has(command)));
+  return { ...finding.cause, steps: [...observed, reproduce, ...change, ...untold, confirm] };
+}
+
+/** The `az` commands of a step's code spans (one span may join several with `&&`); none: keep the step. */
+function azCommandsOf(step: string): string[] {
+  const spans = [...step.matchAll(/`([^`]*)`/g)].map((m) => m[1] as string);
+  const commands = spans.flatMap((span) => span.split(' && ')).filter((c) => c.startsWith('az '));
+  return commands.length > 0 && commands.length === spans.length ? commands : ['(not only az)'];
 }

@@ -4,6 +4,7 @@ import { observeConfiguration } from '../../../src/core/config-observations';
 import type { Finding, FindingConfiguration } from '../../../src/core/model';
 import { exactCause, exactSteps } from '../../../src/core/exact-steps';
 import { noticeCause } from '../../../src/core/notice/notice-cause';
+import { fixCommands } from '../../../src/core/probe-commands';
 import type { ResolvedProbe } from '../../../src/core/probe-resolution';
 import { probe, resolved, settings } from '../config-fixtures';
 
@@ -81,12 +82,36 @@ describe('noticeCause', () => {
       expect(steps.slice(0, first).every((step) => step.startsWith('In your configuration: '))).toBe(true);
       expect(first).toBeLessThanOrEqual(2);
       expect(steps.filter((step) => /curl|nc -vz/.test(step) && GENERAL.test(step))).toEqual([]);
-      // The classified steps that do another job are all kept, in order.
+      // Then the insight's own "change what is likely wrong" commands, when the configuration shows
+      // something to change (issue 17's second trial: a notice lacked them).
+      const commands = fixCommands(
+        p,
+        { causeId, ...(status ? { receivedStatus: status } : {}) },
+        f.configuration?.read ? f.configuration.observations : [],
+      );
+      const change = steps.slice(first + 1).filter((step) => step.startsWith('Change what is likely wrong'));
+      expect(change).toEqual(
+        commands.length
+          ? [
+              `Change what is likely wrong with the Azure CLI: ${commands.map((c) => `\`${c}\``).join(', then ')}.`,
+            ]
+          : [],
+      );
+      // The classified steps that do another job are all kept, in order, but for one whose commands
+      // the change step already gives (said once).
       const kept = classified.filter((step) => !(/curl|nc -vz/.test(step) && GENERAL.test(step)));
-      expect(steps.slice(first + 1, -1)).toEqual(exactSteps(kept, f));
+      const saidOnce = exactSteps(kept, f).filter(
+        (step) =>
+          !commands.some(
+            (c) =>
+              step ===
+              `From the CLI: \`${c}\`, with a timeout longer than the time you measured and below the probe's interval.`,
+          ),
+      );
+      expect(steps.slice(first + 1 + change.length, -1)).toEqual(saidOnce);
       expect(steps.join('\n')).not.toMatch(/<resource group>|<gateway>/);
       expect(steps.at(-1)).toBe(
-        'Once fixed, confirm it at once with an on-demand probe: `appgw-insights recheck --gateway /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/appgw --pool pool-a --settings settings-a`',
+        'Once fixed, confirm it at once with an on-demand probe: `appgw-insights recheck --gateway /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/appgw --pool pool-a --settings settings-a` (add `--config FILE` when you run appgw-insights from a configuration file).',
       );
     },
   );
