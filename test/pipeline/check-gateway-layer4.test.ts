@@ -151,8 +151,12 @@ describe("each finding's insight shows its TCP or TLS probe", () => {
     expect(md).not.toContain('curl -i');
     expect(md).not.toContain('Host:');
     expect(md).toContain('Backend setting "tls-a" has no trusted root certificate');
+    // The new root is named after the setting, from the reader's file (issue 17: no made-up name).
     expect(md).toContain(
-      'az network application-gateway settings update -g rg-test --gateway-name gw-l4 -n tls-a --root-certs backend-root',
+      'az network application-gateway root-cert create -g rg-test --gateway-name gw-l4 -n tls-a-root --cert-file "${ROOT_CERT_FILE:?',
+    );
+    expect(md).toContain(
+      'az network application-gateway settings update -g rg-test --gateway-name gw-l4 -n tls-a --root-certs tls-a-root',
     );
     expect(md).not.toContain('http-settings');
   });
