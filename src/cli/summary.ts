@@ -49,7 +49,10 @@ export function formatSummary(report: RunReport, locations: readonly string[], c
   }
   for (const gateway of report.gateways) {
     lines.push('', `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`);
-    if (!gateway.ok) lines.push(`    could not be checked: ${message(gateway.error?.message ?? '')}`);
+    if (!gateway.ok)
+      lines.push(
+        `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
+      );
     if (gateway.configuration && !gateway.configuration.read)
       lines.push(
         `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): general steps only: ${message(gateway.configuration.message ?? '')}`,
@@ -129,6 +132,14 @@ export function notificationLines(
  * What notify held or did not send, each entry naming its gateway (heldLines shows them under it):
  * silenced, grouped, ended first, awaiting recovery, held by a recheck confirmation.
  */
+/**
+ * A gateway's error under its own heading, its ARM id (which the heading names) left out: the id took
+ * the start of the clipped line, and ARM's status and code after it were cut (issue 15's trial).
+ */
+function withoutOwnId(text: string, id: string): string {
+  return id === '' ? text : text.split(` for ${id}`).join('').split(id).join('the gateway');
+}
+
 function heldEntries(notifications: NotificationsReport): ReadonlyArray<{ readonly gateway: string }> {
   return [
     ...notifications.silenced,

@@ -318,6 +318,27 @@ describe('a gateway that could not be checked: its error clipped to its start an
   });
 });
 
+// Issue 15's trial: the line spent its start on the gateway's ARM id, which its heading names, and
+// the clip cut ARM's status and code after it.
+it("a gateway that could not be checked: its ARM id left out of its line, so ARM's status and code show", () => {
+  const base = report('x').gateways[0]!;
+  const message = `Backend health for ${base.id} is unavailable: ARM answered 500 InternalServerError: upstream failed. No server is counted as recovered from it; it is tried again on the next run. Check the gateway's Resource health and Activity log in the portal, and Azure status for the region.`;
+  const failed: RunReport = {
+    ...report('x'),
+    gateways: [
+      {
+        ...base,
+        ok: false,
+        findings: [],
+        error: { code: 'BackendHealthUnavailable', message, retryable: true },
+      },
+    ],
+  };
+  const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+  expect(line).toMatch(/^Backend health is unavailable: ARM answered 500 InternalServerError/);
+  expect(line).not.toContain(base.id);
+});
+
 describe('a failed sink says so: the exit is 2 with every gateway checked, and stdout says why', () => {
   const failure = (sink: string, i: number) => ({
     code: 'StatusHistoryUnavailable',
