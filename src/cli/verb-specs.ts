@@ -212,13 +212,12 @@ export const RENDER = {
 export const NOTIFY_LIST = {
   name: 'notify list',
   summary: "every undelivered notice in the configuration's notify state",
-  usage: 'notify list --config FILE [--json]',
+  usage: 'notify list [--config FILE] [--json]',
   options: options({
     config: {
       type: 'string',
       value: 'FILE',
-      required: true,
-      help: 'the run configuration whose notify state (state.dir or state.blob) to read',
+      help: 'the run configuration whose notify state (state.dir or state.blob) to read (README: Configuration); without it, the APPGW_* settings from the environment, as run reads them',
     },
     json: { type: 'boolean', default: false, help: 'print {notices, errors, read, listed} as JSON' },
   }),
@@ -229,13 +228,12 @@ export const NOTIFY_RESEND = {
   name: 'notify resend',
   summary:
     'move matching dead letters back to their outbox; the next run sends them first (not those of an ended episode)',
-  usage: 'notify resend --config FILE (--notice ID | --receiver NAME | --gateway ARM-ID | --all) [--json]',
+  usage: 'notify resend [--config FILE] (--notice ID | --receiver NAME | --gateway ARM-ID | --all) [--json]',
   options: options({
     config: {
       type: 'string',
       value: 'FILE',
-      required: true,
-      help: 'the run configuration whose notify state (state.dir or state.blob) to change',
+      help: 'the run configuration whose notify state (state.dir or state.blob) to change (README: Configuration); without it, the APPGW_* settings from the environment, as run reads them',
     },
     notice: { type: 'string', value: 'ID', help: 'the dead letter with this notice id' },
     receiver: {
@@ -260,7 +258,7 @@ export const NOTIFY_RESEND = {
 export const NOTIFY_TEST = {
   name: 'notify test',
   summary: 'send a test notice, marked [TEST], to one receiver in its format and say what it answered',
-  usage: 'notify test --receiver NAME --config FILE [--resolve] [--json]',
+  usage: 'notify test --receiver NAME [--config FILE] [--resolve] [--json]',
   options: options({
     receiver: {
       type: 'string',
@@ -271,8 +269,7 @@ export const NOTIFY_TEST = {
     config: {
       type: 'string',
       value: 'FILE',
-      required: true,
-      help: 'the run configuration holding the receiver (its url, routingKey or secret may be {"fromEnv"})',
+      help: 'the run configuration holding the receiver (its url, routingKey or secret may be {"fromEnv"}) (README: Configuration); without it, the APPGW_* settings from the environment, as run reads them',
     },
     resolve: {
       type: 'boolean',
@@ -331,15 +328,14 @@ export const NOTIFY = {
 const SILENCE_CONFIG = {
   type: 'string',
   value: 'FILE',
-  required: true,
-  help: 'the run configuration whose notify state (state.dir or state.blob) keeps the silences',
+  help: 'the run configuration whose notify state (state.dir or state.blob) keeps the silences (README: Configuration); without it, the APPGW_* settings from the environment, as run reads them',
 } as const;
 
 export const SILENCE_ADD = {
   name: 'silence add',
   summary: 'silence matching servers for a time window: their notices are recorded, not sent',
   usage:
-    'silence add --config FILE --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --severity LEVEL | --tag NAME=VALUE)… ([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
+    'silence add [--config FILE] --id ID (--gateway GLOB | --resource-group GLOB | --subscription ID | --pool GLOB | --cause ID | --severity LEVEL | --tag NAME=VALUE)… ([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS --from HH:MM --to HH:MM --time-zone ZONE) [--comment TEXT]',
   options: options({
     config: SILENCE_CONFIG,
     id: {
@@ -393,7 +389,7 @@ export const SILENCE_ADD = {
 export const SILENCE_LIST = {
   name: 'silence list',
   summary: 'the silences in force: from the configuration (notify.silences) and stored',
-  usage: 'silence list --config FILE [--all] [--json]',
+  usage: 'silence list [--config FILE] [--all] [--json]',
   options: options({
     config: SILENCE_CONFIG,
     all: {
@@ -411,7 +407,7 @@ export const SILENCE_LIST = {
 export const SILENCE_EXPIRE = {
   name: 'silence expire',
   summary: 'end a stored silence now; a held degraded goes out on the next run if the server is still bad',
-  usage: 'silence expire --config FILE ID',
+  usage: 'silence expire [--config FILE] ID',
   positionals: [{ name: 'ID', help: 'the id given to silence add' }],
   options: options({ config: SILENCE_CONFIG }),
   details: [

@@ -120,7 +120,10 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['demo', '--json'], /unknown option --json\nUsage: appgw-insights demo \[--out DIR\]/],
     [['emulator', '-x'], /unknown option -x\nUsage: appgw-insights emulator/],
     // Each sub-verb takes its own options only.
-    [['notify', 'list', '--all'], /unknown option --all\nUsage: appgw-insights notify list --config FILE/],
+    [
+      ['notify', 'list', '--all'],
+      /unknown option --all\nUsage: appgw-insights notify list \[--config FILE\]/,
+    ],
     [['notify', 'resend', '--verbose'], /unknown option --verbose\nUsage: appgw-insights notify resend/],
     [['notify'], /after "notify", say "list" or "resend" or "test"\nUsage: appgw-insights notify list/],
     [['notify', 'test', '--all'], /unknown option --all\nUsage: appgw-insights notify test --receiver NAME/],

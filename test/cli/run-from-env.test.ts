@@ -6,6 +6,7 @@ import { startEmulator } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { SUB, gateway } from '../helpers/scenario-builder';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * `run` without --config (issue 15.3): the Functions app's APPGW_* settings, read from the environment
@@ -91,5 +92,63 @@ describe('run without --config: the APPGW_* settings from the environment', () =
     expect(stderr).not.toMatch(/APPGW_OPS_HOOK: not a setting/);
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
     expect(await readFile(path.join(dir, 'not-a-ca.pem'), 'utf8')).toBe('no certificate here');
+  });
+});
+// Issue 15's trial: `notify` and `silence` refused to run without --config, though `run` read the
+// environment, and a run configured by it told the user to paste `notify resend --config FILE`.
+describe('notify and silence without --config: the same APPGW_* settings', () => {
+  it('silence add, list and expire, notify list, and a run between them, all from the environment', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-verbs-env-'));
+    const receiver = await startWebhookReceiver();
+    const unhealthy = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const emulator = await startEmulator({ scenario: { gateways: [gateway('gw1', [unhealthy])] } as never });
+    try {
+      const env = envOf(
+        {
+          ...emulatorArmSettings(emulator),
+          APPGW_TARGETS: `/subscriptions/${SUB}`,
+          APPGW_SINKS_DIR: 'out',
+          APPGW_STATE_DIR: 'state',
+          APPGW_WEBHOOKS: JSON.stringify([
+            { name: 'ops', url: receiver.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
+          ]),
+        },
+        dir,
+      );
+      const cli = (...args: string[]) => runCli(args, dir, env);
+      const added = await cli('silence', 'add', '--id', 'mw', '--gateway', 'gw*', '--for', '2h');
+      expect({ code: added.code, stderr: added.stderr }).toEqual({ code: 0, stderr: '' });
+      const listed = await cli('silence', 'list', '--json');
+      expect(JSON.parse(listed.stdout)).toMatchObject({ silences: [{ id: 'mw', source: 'stored' }] });
+      expect((await cli('run')).code).toBe(0);
+      expect(receiver.requests).toEqual([]); // held by the silence stored from the environment's state
+      expect((await cli('silence', 'expire', 'mw')).code).toBe(0);
+      // The receiver refuses: the notice waits in its outbox, which notify list reads from the same state.
+      receiver.failNext(1, 503);
+      await cli('run');
+      const waiting = await cli('notify', 'list', '--json');
+      expect(waiting.code).toBe(0);
+      expect(JSON.parse(waiting.stdout)).toMatchObject({
+        notices: [{ receiver: 'webhook[ops]', type: 'degraded' }],
+      });
+      // A follow-up a verb prints names no --config: it reads the same settings.
+      const none = await cli('notify', 'resend', '--receiver', 'nobody');
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('`appgw-insights notify list` shows them');
+    } finally {
+      await emulator.close();
+      await receiver.close();
+    }
+  });
+
+  it('a setting that is wrong is said as run says it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-verbs-env-'));
+    const { code, stderr } = await runCli(
+      ['notify', 'list'],
+      dir,
+      envOf({ APPGW_TARGET: `/subscriptions/${SUB}` }, dir),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/APPGW_TARGET: not a setting.*APPGW_TARGETS/);
   });
 });

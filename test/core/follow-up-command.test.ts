@@ -1,4 +1,4 @@
-import { followUpCommand } from '../../src/core/follow-up-command';
+import { FROM_ENVIRONMENT, followUpCommand } from '../../src/core/follow-up-command';
 
 /** A command a message tells the user to run next can be pasted as it is: the --config, and each argument one shell word. */
 describe('followUpCommand', () => {
@@ -44,6 +44,14 @@ describe('followUpCommand', () => {
       undefined,
       ['--receiver', 'ops'],
       'appgw-insights notify resend --config FILE --receiver ops',
+    ],
+    // Issue 15's trial: a run configured by the environment printed `--config FILE`, and there was no FILE.
+    [
+      'a verb that read the APPGW_* settings from the environment: no --config',
+      'notify resend',
+      FROM_ENVIRONMENT,
+      ['--receiver', 'ops'],
+      'appgw-insights notify resend --receiver ops',
     ],
   ])('%s', (_, verb, file, args, expected) => {
     expect(followUpCommand(verb, file, ...args)).toBe(expected);

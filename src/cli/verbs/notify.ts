@@ -2,8 +2,6 @@ import { counted } from '../../core/counted';
 import { followUpCommand } from '../../core/follow-up-command';
 import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
-import { fileStateAdvice } from '../../config/folder-origin';
-import { loadConfigPart } from '../../config/load';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
@@ -15,6 +13,7 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText } from '../notify-list-text';
 import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
+import { followUpConfig, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
 import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND, NOTIFY_TEST } from '../verb-specs';
 
 /**
@@ -35,8 +34,7 @@ export async function notifyVerb(args: string[]): Promise<number> {
 /** `notify list`: every waiting, leased and dead-letter notice. */
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
-  // --config is required (verb-specs.ts): parseVerbArgs refused its absence.
-  const stores = await stateStoresOf(values.config);
+  const stores = await stateStoresOf(values.config, NOTIFY_LIST.name);
   const listing = await listOutboxes(stores, systemClock);
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -55,7 +53,7 @@ async function resendVerb(args: string[]): Promise<number> {
   const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
-  const stores = await stateStoresOf(values.config);
+  const stores = await stateStoresOf(values.config, NOTIFY_RESEND.name);
   const { requeued, notResent, errors } = await resendDeadLetters(stores, {
     ...(values.notice ? { noticeId: values.notice } : {}),
     ...(values.receiver ? { receiver: values.receiver } : {}),
@@ -86,7 +84,7 @@ async function resendVerb(args: string[]): Promise<number> {
     );
   if (!matched)
     process.stderr.write(
-      `error: no dead letter matched; \`${followUpCommand('notify list', values.config)}\` shows them\n`,
+      `error: no dead letter matched; \`${followUpCommand('notify list', followUpConfig(values.config))}\` shows them\n`,
     );
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
 }
@@ -104,8 +102,8 @@ function reportErrors(errors: readonly ReportedError[]): number {
  */
 async function testVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_TEST, args);
-  // --receiver and --config are required (verb-specs.ts): parseVerbArgs refused their absence.
-  const config = await loadConfigPart(values.config, ['sinks', 'notify'], {
+  // --receiver is required (verb-specs.ts): parseVerbArgs refused its absence.
+  const config = await verbConfig(values.config, ['sinks', 'notify'], NOTIFY_TEST.name, {
     name: values.receiver,
     env: process.env,
   });
@@ -114,7 +112,7 @@ async function testVerb(args: string[]): Promise<number> {
     const names = config.sinks.webhooks.map((w) => w.name);
     throw new UsageError(
       [
-        `no receiver named "${terminalField(values.receiver, 80)}" in ${values.config}: ${
+        `no receiver named "${terminalField(values.receiver, 80)}" ${settingPlace(values.config, 'APPGW_WEBHOOKS')}: ${
           names.length
             ? `sinks.webhooks has ${names.map((n) => `"${n}"`).join(', ')}`
             : 'sinks.webhooks is empty'
@@ -193,8 +191,14 @@ function attemptsText(attempts: readonly AttemptRecord[]): string {
   return `${counted(attempts.length, 'attempt')}: ${each.join(', ')}`;
 }
 
-/** The notify state of config file `file`; a state file's failure names its state.dir. */
-async function stateStoresOf(file: string): Promise<ReturnType<typeof buildStateStores>> {
-  const config = await loadConfigPart(file, ['state']);
-  return buildStateStores(config, process.env, fileStateAdvice(file, config.state));
+/**
+ * The notify state of config file `file`, or of the APPGW_* settings without one; a state file's
+ * failure names its state.dir (or APPGW_STATE_DIR).
+ */
+async function stateStoresOf(
+  file: string | undefined,
+  verb: string,
+): Promise<ReturnType<typeof buildStateStores>> {
+  const config = await verbConfig(file, ['state'], verb);
+  return buildStateStores(config, process.env, stateAdviceOf(file, config.state));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { followUpConfig } from '../verb-config';
 import {
   buildRecheckDependencies,
   recheckGateway,
@@ -96,7 +97,11 @@ export async function recheckVerb(args: string[]): Promise<number> {
     // What notify did, in the lines a run's summary uses: sent, held for the group (until when, by
     // which setting), silenced, not delivered and why, dead letters (summary.ts).
     // Follow-up commands (re-send a dead letter) name the --config this recheck was given.
-    const notifyLines = gatewayNotificationLines(notificationsReport(result.notify), gateway, values.config);
+    const notifyLines = gatewayNotificationLines(
+      notificationsReport(result.notify),
+      gateway,
+      followUpConfig(values.config),
+    );
     if (notifyLines.length) process.stdout.write(`${notifyLines.join('\n')}\n`);
   }
   return allHealthy && delivered ? EXIT_OK : EXIT_FAILED;

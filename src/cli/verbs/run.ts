@@ -1,4 +1,5 @@
 import { systemClock } from '../../adapters/clock/system-clock';
+import { followUpConfig } from '../verb-config';
 import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
 import { folderAdvice } from '../../config/folder-origin';
@@ -56,7 +57,7 @@ export async function runVerb(args: string[]): Promise<number> {
         },
       ),
     });
-    await printRun(report, receipts, values.json, values.config);
+    await printRun(report, receipts, values.json, followUpConfig(values.config));
     return exitCode(report);
   } finally {
     stop.dispose();

@@ -1,8 +1,7 @@
 import { buildSilenceStore } from '../../app/build-adapters';
+import { followUpConfig, silencesConfig, stateAdviceOf } from '../verb-config';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
-import { fileStateAdvice } from '../../config/folder-origin';
-import { loadSilencesConfig } from '../../config/load';
 import { followUpCommand } from '../../core/follow-up-command';
 import { formatPath } from '../../core/input/format-issues';
 import { expandWeekdays, isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
@@ -142,26 +141,26 @@ async function addVerb(args: string[]): Promise<number> {
         .map((i) => cliIssue(formatPath(i.path), i.message)),
     );
   if (issues.length || !parsed.success) throw new UsageError(issues, SILENCE_ADD.name);
-  const config = await loadSilencesConfig(values.config);
+  const config = await silencesConfig(values.config, SILENCE_ADD.name);
   const store = typedStateStore(
-    buildSilenceStore(config, process.env, fileStateAdvice(values.config, config.state)),
+    buildSilenceStore(config, process.env, stateAdviceOf(values.config, config.state)),
   );
   const silence = parsed.data as Silence;
-  await addSilence(store, silence, now, config.silences, values.config);
+  await addSilence(store, silence, now, config.silences, followUpConfig(values.config));
   process.stdout.write(`added silence ${silence.id}: ${describe(silence, now)}\n`);
   return EXIT_OK;
 }
 
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(SILENCE_LIST, args);
-  const config = await loadSilencesConfig(values.config);
+  const config = await silencesConfig(values.config, SILENCE_LIST.name);
   const now = systemClock.now();
   const errors: string[] = [];
   let read: StoredSilencesRead | undefined;
   try {
     read = await readStoredSilences(
-      typedStateStore(buildSilenceStore(config, process.env, fileStateAdvice(values.config, config.state))),
-      values.config,
+      typedStateStore(buildSilenceStore(config, process.env, stateAdviceOf(values.config, config.state))),
+      followUpConfig(values.config),
     );
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
@@ -220,22 +219,22 @@ async function expireVerb(args: string[]): Promise<number> {
   const issues: string[] = [];
   if (positionals.length !== 1) issues.push('give the id of one silence');
   if (issues.length) throw new UsageError(issues, SILENCE_EXPIRE.name);
-  const config = await loadSilencesConfig(values.config);
+  const config = await silencesConfig(values.config, SILENCE_EXPIRE.name);
   const store = typedStateStore(
-    buildSilenceStore(config, process.env, fileStateAdvice(values.config, config.state)),
+    buildSilenceStore(config, process.env, stateAdviceOf(values.config, config.state)),
   );
   const outcome = await expireSilence(
     store,
     positionals[0] as string,
     systemClock.now(),
     config.silences,
-    values.config,
+    followUpConfig(values.config),
   );
   process.stdout.write(
     'expired' in outcome
       ? expiredText(outcome)
       : 'alreadySetAside' in outcome
-        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`${followUpCommand('silence list', values.config, '--all')}\` shows it\n`
+        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`${followUpCommand('silence list', followUpConfig(values.config), '--all')}\` shows it\n`
         : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
   );
   return EXIT_OK;
