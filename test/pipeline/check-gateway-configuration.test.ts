@@ -84,8 +84,10 @@ describe('the default scenario: every finding shows its probe as configured', ()
     ],
     'appgw-api/api-https-settings/catalog-api.contoso.internal': ['Probe "api-https-probe"'],
     'appgw-api/api-http-settings/10.220.2.11': [
-      'Probe "api-probe" accepts status 200-399 only, and the backend answered 401: if the probe\'s path rightly asks for credentials, the probe can accept 401; its body match "healthy" still applies',
-      '--match-status-codes 200-399 401',
+      // Issue 17's second trial: api-probe also watches 10.220.2.12, which fails its body match:
+      // clearing the match to accept this 401 would have marked that server healthy.
+      'Probe "api-probe" accepts status 200-399 only, and the backend answered 401: its body match "healthy" still applies, and a 401 answer rarely contains it; rather than accept 401 and clear the match',
+      'az network application-gateway probe update -g rg-prod-weu --gateway-name appgw-api -n api-probe --path "${HEALTH_PATH:?',
     ],
     'appgw-api/api-http-settings/10.220.2.12': [
       'Probe "api-probe" requires the response body to contain "healthy".',
@@ -106,7 +108,14 @@ describe('the default scenario: every finding shows its probe as configured', ()
 
   /** What an insight must not say: F3, a host name change offered where the backend itself answered 503. */
   const NOT_EXPECTED: Readonly<Record<string, readonly string[]>> = {
-    'appgw-edge/edge-tls-settings/10.30.1.5': ['--host-name', 'SITE_HOST_NAME'],
+    'appgw-edge/edge-tls-settings/10.30.1.5': [
+      '--host-name',
+      'SITE_HOST_NAME',
+      '--match-status-codes',
+      '-n <probe>',
+    ],
+    'appgw-api/api-http-settings/10.220.2.11': ['--match-body', '--match-status-codes'],
+    'appgw-shop/MFPoolSettings/10.220.1.5': ['--timeout 60', '--interval 120'],
   };
 
   it('shows the real probe values in each insight, with one GET per gateway with findings', async () => {
