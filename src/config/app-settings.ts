@@ -9,7 +9,7 @@ import { parseConfig, resolvePaths } from './load';
 import type { Config } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Kind = 'string' | 'list' | 'int' | 'int-or-auto' | 'json' | 'list-or-json';
+type Kind = 'string' | 'list' | 'int' | 'int-or-auto' | 'json' | 'list-or-json' | 'boolean';
 
 /**
  * App settings (Functions) / environment → the same schema as the JSON file. One table maps each
@@ -42,8 +42,8 @@ export const APP_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
   { name: 'APPGW_NOTIFY_GROUPING', path: ['notify', 'grouping'], kind: 'string' },
   { name: 'APPGW_NOTIFY_GROUP_WAIT', path: ['notify', 'groupWait'], kind: 'string' },
   { name: 'APPGW_NOTIFY_GROUP_INTERVAL', path: ['notify', 'groupInterval'], kind: 'string' },
-  // `true` or `false`, read as JSON.
-  { name: 'APPGW_NOTIFY_INHIBIT', path: ['notify', 'inhibit'], kind: 'json' },
+  // `true` or `false` (any case: the portal and `az functionapp config appsettings` write `True` too).
+  { name: 'APPGW_NOTIFY_INHIBIT', path: ['notify', 'inhibit'], kind: 'boolean' },
   { name: 'APPGW_STATE_DIR', path: ['state', 'dir'], kind: 'string' },
   { name: 'APPGW_STATUS_RETENTION', path: ['statusPage', 'retention'], kind: 'string' },
   { name: 'APPGW_STATUS_CONTAINER', path: ['statusPage', 'container'], kind: 'string' },
@@ -278,6 +278,13 @@ function convert(value: string, kind: Kind): { value: unknown } | { problem: str
     return JSON_NUMBER.test(value)
       ? { value: Number(value) }
       : { problem: `"${value}" is not a whole number` };
+  if (kind === 'boolean') {
+    // Issue 15's trial: `yes` was said to be "not valid JSON: Unexpected character".
+    const word = value.trim().toLowerCase();
+    return word === 'true' || word === 'false'
+      ? { value: word === 'true' }
+      : { problem: `"${value}" must be true or false` };
+  }
   if (kind === 'json') {
     // The value may hold secrets (webhook URLs): the problem never quotes it.
     const parsed = parseJsonText(value);

@@ -333,3 +333,29 @@ describe('notify.recoverAfter as a setting', () => {
     ]);
   });
 });
+
+// Issue 15's trial: `APPGW_NOTIFY_INHIBIT=yes` was said to be "not valid JSON: Unexpected character".
+describe('notify.inhibit as a setting: true or false', () => {
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['True', true],
+    [' FALSE ', false],
+  ])('%j is %s', (value, expected) => {
+    const config = configFromAppSettings(
+      { APPGW_TARGETS: SUB, APPGW_NOTIFY_INHIBIT: value },
+      { reader: 'run' },
+    );
+    expect(config.notify.inhibit).toBe(expected);
+  });
+
+  it.each(['yes', '1', '"true"'])('%j: must be true or false, said once', (value) => {
+    const { problems } = appSettingsProblems(
+      { APPGW_TARGETS: SUB, APPGW_NOTIFY_INHIBIT: value },
+      { reader: 'run' },
+    );
+    expect(problems.filter((p) => p.includes('INHIBIT'))).toEqual([
+      `APPGW_NOTIFY_INHIBIT: "${value}" must be true or false`,
+    ]);
+  });
+});
