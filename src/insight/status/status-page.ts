@@ -284,7 +284,10 @@ const CAUSE_LABELS: Readonly<Record<CauseId, string>> = {
   'proxy-protocol': 'PROXY protocol',
   'health-unknown': 'Health unknown',
   draining: 'Draining',
-  other: 'Unrecognised probe message',
+  // `other` is both a message we do not recognise and no message at all (the history keeps the cause
+  // id, not the message): a label true of both (issue 15's trial: "Unrecognised probe message" stood
+  // beside a server whose gateway gave none).
+  other: 'Cause not recognised',
 };
 
 /**
