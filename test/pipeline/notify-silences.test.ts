@@ -47,9 +47,14 @@ describe('silences, end to end', () => {
     endsAt: iso(-HOUR),
   });
 
-  async function run(server: ServerSpec, silences: unknown[]): Promise<RunReport> {
+  /** One run of gateway `gw` holding `server` (`extra`: its tags, its faults) under `silences`. */
+  async function run(
+    server: ServerSpec,
+    silences: unknown[],
+    extra: Record<string, unknown> = {},
+  ): Promise<RunReport> {
     const outcome = await notifyRun({
-      scenario: { gateways: [gateway('gw', [server])] },
+      scenario: { gateways: [gateway('gw', [server], extra)] },
       logger: silentLogger,
       config: {
         sinks: {
@@ -135,27 +140,6 @@ describe('silences, end to end', () => {
 
   // Issue 16: tags, read with the configuration of a gateway that has a bad server (its ARM `tags`).
   describe('by tag', () => {
-    async function runTagged(
-      server: ServerSpec,
-      silences: unknown[],
-      extra: Record<string, unknown>,
-    ): Promise<RunReport> {
-      const outcome = await notifyRun({
-        scenario: { gateways: [gateway('gw', [server], extra)] },
-        logger: silentLogger,
-        config: {
-          sinks: {
-            dir: path.join(state, 'out'),
-            webhooks: [
-              { name: 'ops', url: ops.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
-            ],
-          },
-          notify: { silences },
-          state: { dir: path.join(state, 'state') },
-        },
-      });
-      return outcome.report;
-    }
     const prod = { tags: { Env: 'prod', owner: 'web' } };
     const getRefused = { faults: [{ on: 'get', status: 403 }] };
 
@@ -166,24 +150,24 @@ describe('silences, end to end', () => {
       ['another value (values exact)', { tags: { env: 'Prod' } }, ['degraded']],
       ['a tag it lacks', { tags: { env: 'prod', team: 'db' } }, ['degraded']],
     ])('holds or sends by %s', async (_, matchers, sent) => {
-      const report = await runTagged(bad, [inForce(matchers)], prod);
+      const report = await run(bad, [inForce(matchers)], prod);
       expect(types()).toEqual(sent);
       expect(report.notifications?.silenced ?? []).toHaveLength(sent.length === 0 ? 1 : 0);
     });
 
     it('a gateway whose tags were never read (configuration GET refused) matches no tag silence: sent', async () => {
-      await runTagged(bad, [inForce({ tags: { env: 'prod' } })], { ...prod, ...getRefused });
+      await run(bad, [inForce({ tags: { env: 'prod' } })], { ...prod, ...getRefused });
       expect(types()).toEqual(['degraded']);
     });
 
     it('the tags a record keeps match on when a later GET fails, through the recovery', async () => {
       const silence = inForce({ tags: { env: 'prod' } });
-      await runTagged(bad, [silence], prod);
-      await runTagged(bad, [silence], { ...prod, ...getRefused });
+      await run(bad, [silence], prod);
+      await run(bad, [silence], { ...prod, ...getRefused });
       expect(types()).toEqual([]);
       const records = Object.values(await storedServers()) as Array<{ gateway?: { tags?: unknown } }>;
       expect(records.map((r) => r.gateway?.tags)).toEqual([{ Env: 'prod', owner: 'web' }]);
-      const recovered = await runTagged(good, [silence], prod);
+      const recovered = await run(good, [silence], prod);
       expect(types()).toEqual([]);
       expect(recovered.notifications?.silenced).toEqual([
         expect.objectContaining({ type: 'recovered', outcome: 'ended-silenced', silenceIds: ['mw'] }),
@@ -192,9 +176,9 @@ describe('silences, end to end', () => {
 
     it('tags changed on the gateway apply from the next run that reads them', async () => {
       const silence = inForce({ tags: { env: 'prod' } });
-      await runTagged(bad, [silence], prod);
+      await run(bad, [silence], prod);
       expect(types()).toEqual([]);
-      await runTagged(bad, [silence], { tags: { env: 'test' } });
+      await run(bad, [silence], { tags: { env: 'test' } });
       expect(types()).toEqual(['degraded']);
     });
   });
