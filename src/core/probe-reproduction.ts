@@ -12,6 +12,7 @@
  * `--connect-to` and `-H` (curl.se/docs/manpage.html), `nc -z`, `openssl s_client -servername`.
  */
 import { isHttpProbe, isIpAddress, type ResolvedProbe } from './probe-resolution';
+import { requiredVariable } from './shell-variables';
 import { shellWord } from './shell-quote';
 import { quoted } from './visible-text';
 
@@ -141,6 +142,10 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     };
   if (wire.kind === 'tls')
     return {
+      // The handshake fails as the probe's does only when openssl checks what the gateway checks
+      // (issue 17's second trial: s_client completes a handshake with an untrusted or misnamed
+      // certificate and only reports it): the chain, against the setting's trusted roots when it
+      // names any, and the name the probe sends.
       command:
         [
           'timeout',
@@ -150,9 +155,12 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
           '-connect',
           shellWord(authority(wire.address, wire.port)),
           ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
+          '-verify_return_error',
+          ...(wire.sni !== undefined ? ['-verify_hostname', shellWord(wire.sni)] : []),
+          ...(trustsOwnRoots(p) ? ['-CAfile', requiredVariable('TRUSTED_ROOT_FILE')] : []),
           '</dev/null',
         ].join(' ') + proxy,
-      expects: `A healthy server completes the TLS handshake within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
+      expects: `A healthy server completes the TLS handshake with a certificate that verifies${trustsOwnRoots(p) ? ' against the trusted root' : ''} within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
     };
   // The URL's host: what curl sends as SNI (https) and, without -H, as Host.
   // A Host header no URL can hold (http) goes in -H alone, to the address.
@@ -173,6 +181,10 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
       why: `No command reproduces this probe: ${quoted(shown)} is not a host name curl can put in a URL.`,
     };
   const parts = ['curl', '-i', '--max-time', t];
+  // A setting that names trusted roots trusts those, not the VM's CA store (issue 17's second trial:
+  // curl failed on a private CA's certificate the gateway trusted).
+  if (wire.protocol === 'https' && trustsOwnRoots(p))
+    parts.push('--cacert', requiredVariable('TRUSTED_ROOT_FILE'));
   if (!direct)
     parts.push(
       isIpAddress(wire.address) ? '--resolve' : '--connect-to',
@@ -189,6 +201,14 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     command: parts.join(' '),
     expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,
   };
+}
+
+/**
+ * Whether the gateway checks the backend's chain against roots the setting names (v2 with trusted
+ * root certificates) rather than well-known CAs: a reproduction must be given the same root.
+ */
+function trustsOwnRoots(p: ResolvedProbe): boolean {
+  return p.generation === 'v2' && p.settings.trustedRootCertificateNames.length > 0;
 }
 
 /**

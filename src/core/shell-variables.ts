@@ -20,6 +20,7 @@ const VARIABLE_MEANING = {
   PROBE_INTERVAL_SECONDS: 'the seconds between probes: above the probe timeout',
   ROOT_CERT_FILE: 'the path of the root CA certificate of the backend chain, Base64 .cer',
   ROOT_CERT_NAME: 'a name for the trusted root certificate on the gateway',
+  TRUSTED_ROOT_FILE: 'the path of a trusted root certificate the backend setting names, Base64 .cer',
   AUTH_CERT_FILE: 'the path of the backend server certificate, public part only, Base64 .cer',
   MATCH_BODY: 'a text the health page body always contains when healthy',
   ACCEPTED_STATUS: 'the status the backend returns, if it is a right answer for a health probe',

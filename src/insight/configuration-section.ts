@@ -62,6 +62,7 @@ export function configurationTemplate(
       "Reproduce the probe from a VM in the gateway's virtual network:",
       '',
       '```sh',
+      ...variablesRead([reproduction.command]).map((name) => add(variableLine(name))),
       add(reproduction.command),
       '```',
       '',

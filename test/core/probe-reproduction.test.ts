@@ -180,15 +180,43 @@ describe('reproduceProbe: the command that sends what the probe sends', () => {
       probe({ protocol: 'Tls', host: undefined, pickHostNameFromBackendHttpSettings: true }),
       '10.1.0.6',
     );
+    // It checks what the gateway checks: the chain, and the name it sends (issue 17's second trial).
     expect(command(p)).toBe(
-      'timeout 10 openssl s_client -connect 10.1.0.6:443 -servername tls.contoso.com </dev/null',
+      'timeout 10 openssl s_client -connect 10.1.0.6:443 -servername tls.contoso.com -verify_return_error -verify_hostname tls.contoso.com </dev/null',
     );
     const ipv6 = resolved(
       settings({ protocol: 'Tls', port: 443 }),
       probe({ protocol: 'Tls', host: undefined }),
       'fd00::5',
     );
-    expect(command(ipv6)).toBe("timeout 10 openssl s_client -connect '[fd00::5]:443' </dev/null");
+    expect(command(ipv6)).toBe(
+      "timeout 10 openssl s_client -connect '[fd00::5]:443' -verify_return_error </dev/null",
+    );
+  });
+
+  // Issue 17's second trial: with trusted roots the gateway trusts those, and the VM's CA store does not.
+  it("a v2 setting that names trusted roots: curl and openssl check against the reader's copy of one", () => {
+    const rooted = { trustedRootCertificateNames: ['contoso-root'] };
+    const https = resolved(
+      settings({ protocol: 'Https', port: 443, hostName: 'shop.contoso.com', ...rooted }),
+    );
+    expect(command(https)).toContain(' --cacert "${TRUSTED_ROOT_FILE:?set TRUSTED_ROOT_FILE to ');
+    expect(shellArgv(command(https), { TRUSTED_ROOT_FILE: '/tmp/root.cer' })).toEqual(
+      expect.arrayContaining(['--cacert', '/tmp/root.cer']),
+    );
+    const tls = resolved(settings({ protocol: 'Tls', port: 443, hostName: 'tls.contoso.com', ...rooted }));
+    expect(command(tls)).toContain(' -CAfile "${TRUSTED_ROOT_FILE:?');
+    // Well-known CAs (no roots named), or v1 (authentication certificates): the VM's store, nothing added.
+    for (const p of [
+      resolved(settings({ protocol: 'Https', port: 443, hostName: 'shop.contoso.com' })),
+      resolved(
+        settings({ protocol: 'Https', port: 443, hostName: 'shop.contoso.com', ...rooted }),
+        undefined,
+        '10.0.0.5',
+        'v1',
+      ),
+    ])
+      expect(command(p)).not.toMatch(/--cacert|-CAfile/);
   });
 
   it('keeps hostile values inside their one argument', () => {

@@ -71,7 +71,9 @@ describe('the default scenario: every finding shows its probe as configured', ()
     'appgw-shop/MFPoolSettingsHttps/10.220.1.5': [
       'The default probe of backend setting "MFPoolSettingsHttps"',
       '`Host: shop.contoso.com` and TLS server name `shop.contoso.com`',
-      'curl -i --max-time 30 --resolve shop.contoso.com:443:10.220.1.5 https://shop.contoso.com:443/',
+      // The setting trusts the root "contoso-root": curl checks against the reader's copy of it.
+      "TRUSTED_ROOT_FILE=''; : 'set TRUSTED_ROOT_FILE to the path of a trusted root certificate the backend setting names",
+      'curl -i --max-time 30 --cacert "${TRUSTED_ROOT_FILE:?set TRUSTED_ROOT_FILE to the path of a trusted root certificate the backend setting names, Base64 .cer}" --resolve shop.contoso.com:443:10.220.1.5 https://shop.contoso.com:443/',
     ],
     'appgw-api/api-https-settings/shop-api.contoso.internal': [
       'Probe "api-https-probe"',
