@@ -1,3 +1,4 @@
+import { counted } from '../counted';
 import type { Notice } from './notice';
 import { episodeId } from './episode';
 
@@ -282,7 +283,7 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
           rest,
           queued.failedRuns,
           context.now,
-          `set aside unsent: more than ${limit} notices were waiting for this receiver (notify.outboxLimit)`,
+          `set aside unsent: more than ${counted(limit, 'notice')} ${limit === 1 ? 'was' : 'were'} waiting for this receiver (notify.outboxLimit)`,
           // A lease here is one a run let run out (a live one is never parked): it may have sent it.
           queued.lease !== undefined,
         ),

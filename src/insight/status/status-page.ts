@@ -93,7 +93,11 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
     `${fresh} gateway${plural(fresh)} read · ${servers} server${plural(servers)}: ` +
     serverCounts(tally) +
     (stale > 0
-      ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
+      ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${
+          staleServers === 0
+            ? 'no server of them ever read' // issue 15's trial: "their 0 servers as last read"
+            : `${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
+        }`
       : '');
   return `<!doctype html>
 <html lang="en">

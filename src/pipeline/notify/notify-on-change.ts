@@ -1,3 +1,4 @@
+import { counted } from '../../core/counted';
 import {
   recoverAfterOf,
   type NotifyPolicy,
@@ -591,7 +592,7 @@ function droppedLetter(receiver: string, letter: DeadLetter, limit: number): Dro
   return droppedReport(
     receiver,
     letter,
-    `more than ${limit} dead letters for this receiver (notify.outboxLimit); it had been set aside: ${letter.reason}`,
+    `more than ${counted(limit, 'dead letter')} for this receiver (notify.outboxLimit); it had been set aside: ${letter.reason}`,
   );
 }
 

@@ -224,6 +224,9 @@ describe('claimOutbox: a run takes the outbox', () => {
     expect(step.parked).toEqual([expect.objectContaining({ notice: notice('1'), parkedAt: NOW })]);
     expect(step.parked[0]?.reason).toMatch(/more than 3 notices were waiting.*notify\.outboxLimit/);
     expect(step.parked[0]).not.toHaveProperty('lease');
+    // Counted in words (issue 15's trial: "more than 1 notices were waiting").
+    const one = claim({ waiting: [queued('1')], parked: [] }, [queued('2')], 1);
+    expect(one.parked[0]?.reason).toMatch(/more than 1 notice was waiting/);
   });
 
   it('the bound never parks a notice another live run is sending (it may deliver it)', () => {

@@ -473,6 +473,12 @@ describe('status page: HTML', () => {
       '1 gateway read · 1 server: 1 not healthy, 0 healthy · <strong>1 stale gateway</strong>: its 2 servers as last read, not counted above</p>',
     );
     expect(two).toContain('<title>Backend health: 1 not healthy</title>');
+    // Issue 15's trial: stale gateways never read said "their 0 servers as last read".
+    const never = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+      history(stale, [failed(NOW - 1_000)]),
+    ]);
+    expect(never).toContain('<strong>1 stale gateway</strong>: no server of them ever read</p>');
     // Still not healthy to the eye and the filter: their rows have their state's class.
     expect(html).toContain('<tr class=w><td>c<td>↧ Draining<td><td>');
   });
