@@ -138,8 +138,10 @@ function printJsonError(code: string, message: string): void {
 /** `help`, `help VERB`, `help notify list`. */
 function helpFor(words: readonly string[]): number {
   const [verb, sub] = words;
-  // `help --help`, `--help -h`: help about help is the tool's help.
-  if (verb === undefined || verb === '--help' || verb === '-h') return printed(toolHelp(toolVersion()));
+  // `help --help`, `--help -h`, `help help`: help about help is the tool's help; so is `--help
+  // --version` (it names the version): issue 15's trial saw both exit 2 as unknown verbs.
+  if (verb === undefined || ['--help', '-h', 'help', '--version'].includes(verb))
+    return printed(toolHelp(toolVersion()));
   const spec = verbSpec(verb);
   if (!spec) return usageFailure(`Unknown verb "${verb}"`, toolUsageHint());
   if (!isVerbGroup(spec)) return printed(verbHelp(spec));
