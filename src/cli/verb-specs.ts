@@ -121,7 +121,10 @@ export const EVALUATE = {
       help: 'print the run report as JSON on stdout instead of the summary',
     },
   }),
-  details: [EXIT_CODES, 'No notify state, no webhooks.'],
+  details: [
+    EXIT_CODES,
+    'No notify state, no webhooks, no status page or history: a saved body is no reading of the gateway now.',
+  ],
 } as const satisfies VerbSpec;
 
 export const EMULATOR = {
