@@ -20,9 +20,14 @@ export function oneLine(value: string): string {
   return mapControls(value.replace(/[^\S\r\n\u2028\u2029]*[\r\n\u2028\u2029][\s\u2028\u2029]*/g, ' '), ' ');
 }
 
-/** Breaks `<!--$` / `<!--/$` placeholder markers where no escaping can (code): `<!-` + ZWSP + `-`. */
+/**
+ * Breaks `<!--$` / `<!--/$` placeholder markers where no escaping can (code): `<!-` + ZWSP + `-`. A
+ * `<!--` that ends the value is broken too: what follows it in the output (the template's text, or the
+ * next value, e.g. `$…` after a blank line in an indented code block) could complete a marker across
+ * the edge (a property test's counterexample: the value `$<!--` in two places).
+ */
 export function breakMarkers(value: string): { text: string; broken: boolean } {
-  const text = value.replace(/<!--(?=\s*\/?\s*\$)/g, `<!-${ZWSP}-`);
+  const text = value.replace(/<!--(?=\s*\/?\s*(?:\$|$))/g, `<!-${ZWSP}-`);
   return { text, broken: text !== value };
 }
 

@@ -131,6 +131,10 @@ describe('arbitrary values never change the structure nor reach the HTML unescap
     ],
   ])('%s', (_label, source) => {
     const names = parseArticle(source).placeholders;
+    // A counterexample CI met (seed -673056858): a value ending in `<!--` whose next occurrence, after
+    // a blank line in an indented code block, begins with `$`: a marker across two values.
+    checkInvariants(source, names, ['$<!--']);
+    checkInvariants(source, names, ['x<!-- ', '/$y']);
     fc.assert(
       fc.property(fc.array(hostileValue, { minLength: 1, maxLength: names.length }), (values) => {
         checkInvariants(source, names, values);

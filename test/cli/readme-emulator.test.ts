@@ -56,7 +56,10 @@ describe('README: the emulator snippet works when pasted', () => {
       `npx() { if [ "$1" = appgw-insights ]; then shift; "${process.execPath}" "${BIN}" "$@"; else command npx "$@"; fi; }`,
       snippet,
       // What the snippet left behind: the emulator must have stopped (wait returns) and removed FILE.
+      // `wait` waits for the job (npx), not the emulator under it, which removes FILE as it stops: a
+      // loaded CI machine saw it a moment later (10 s is a margin no busy machine reaches).
       'wait',
+      'for _ in $(seq 100); do [ -e "$dir/emulator.json" ] || break; sleep 0.1; done',
       'echo "left in dir: [$(ls -A "$dir")]"',
       'echo "dir=$dir"',
     ].join('\n');
