@@ -282,7 +282,8 @@ const CAUSE_LABELS: Readonly<Record<CauseId, string>> = {
   'cert-cn-mismatch': 'Certificate name mismatch',
   'cert-expired': 'Certificate expired',
   'cert-chain-incomplete': 'Incomplete certificate chain',
-  'cert-untrusted-ca': 'Certificate not from a well-known CA',
+  // A non-breaking hyphen (U+2011): a narrow column broke the word after "well-" at 320 px.
+  'cert-untrusted-ca': 'Certificate not from a well\u2011known CA',
   'cert-root-mismatch': 'Trusted root mismatch',
   'cert-verify-failed': 'Certificate not verified',
   'proxy-protocol': 'PROXY protocol',
