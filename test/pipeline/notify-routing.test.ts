@@ -218,14 +218,19 @@ describe('routing by match and severity, end to end', () => {
       expect(pages()).toEqual([]);
     });
 
-    it('tags never read (configuration GET refused): no tag rule takes it, a not-tag rule does, everything-receivers do', async () => {
+    // Issue 16's trial: with the GET refused, the pager routed by `env: prod` missed the incident, and
+    // the receiver that excludes prod got it alone. Unknown tags keep a notice from no receiver.
+    it('tags never read (configuration GET refused): a tag rule takes it, a not-tag rule does not exclude it', async () => {
       const report = await run({ a: true, b: false }, byTag, {
         gateway: { ...prod, faults: [{ on: 'get', status: 403 }] },
       });
-      expect(pages()).toEqual([]);
+      expect(pages().map((p) => p.split(' ')[0])).toEqual(['trigger']);
       expect(events(rig.chat)).toEqual(['degraded warning 10.0.0.4']);
       expect(events(rig.ops)).toEqual(['degraded warning 10.0.0.4']);
       expect(report.gateways[0]?.findings[0]?.generalSteps).toBeDefined();
+      // Its recovered goes to exactly those told, tags read or not.
+      await run({ a: false, b: false }, byTag, { gateway: prod });
+      expect(pages().map((p) => p.split(' ')[0])).toEqual(['trigger', 'resolve']);
     });
   });
 });

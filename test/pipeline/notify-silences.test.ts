@@ -141,7 +141,7 @@ describe('silences, end to end', () => {
   // Issue 16: tags, read with the configuration of a gateway that has a bad server (its ARM `tags`).
   describe('by tag', () => {
     const prod = { tags: { Env: 'prod', owner: 'web' } };
-    const getRefused = { faults: [{ on: 'get', status: 403 }] };
+    const getRefused = { faults: [{ on: 'get' as const, status: 403 }] };
 
     it.each<[string, Matchers, string[]]>([
       ['a tag it has (names case-insensitive)', { tags: { env: 'prod' } }, []],
@@ -171,6 +171,33 @@ describe('silences, end to end', () => {
       expect(types()).toEqual([]);
       expect(recovered.notifications?.silenced).toEqual([
         expect.objectContaining({ type: 'recovered', outcome: 'ended-silenced', silenceIds: ['mw'] }),
+      ]);
+    });
+
+    // Issue 16's trial: a server first bad in the run whose GET failed was not held by the tag silence
+    // that held its gateway's other server: it pages during the maintenance window.
+    it("a server first bad in a run whose GET fails takes its gateway's last-known tags", async () => {
+      const silence = inForce({ tags: { env: 'prod' } });
+      await run(bad, [silence], prod);
+      const second = { ...bad, address: '10.0.0.5' };
+      const outcome = await notifyRun({
+        scenario: { gateways: [gateway('gw', [bad, second], { ...prod, ...getRefused })] },
+        logger: silentLogger,
+        config: {
+          sinks: {
+            dir: path.join(state, 'out'),
+            webhooks: [
+              { name: 'ops', url: ops.url('/ops'), format: 'json', grouping: 'server', maxAttempts: 1 },
+            ],
+          },
+          notify: { silences: [silence], inhibit: false },
+          state: { dir: path.join(state, 'state') },
+        },
+      });
+      expect(types()).toEqual([]);
+      expect(outcome.report.notifications?.silenced?.map((s) => s.server).sort()).toEqual([
+        'gw/pool-a/settings-a/10.0.0.4',
+        'gw/pool-a/settings-a/10.0.0.5',
       ]);
     });
 

@@ -184,6 +184,11 @@ export function decideNotices(
   const notices: Notice[] = [];
   const silenced: SilencedTransition[] = [];
   const silences = policy.silences ?? [];
+  // The tags each gateway's records last knew: a server first bad in a run whose configuration GET
+  // failed takes them (issue 16's trial: a tag silence held the gateway's other servers but not it).
+  const knownTags = new Map<string, ServerRecord['gateway']>();
+  for (const record of Object.values(previous))
+    if (record.gateway.tags !== undefined) knownTags.set(gatewayKey(record.gateway.id), record.gateway);
 
   for (const { finding, insight } of observation.bad) {
     const key = serverKey(finding);
@@ -205,7 +210,7 @@ export function decideNotices(
     // A mark past its time is no episode: the server's episode starts with this reading.
     const before = mark && isEpisode(mark) ? mark : undefined;
     const record: ServerRecord = {
-      gateway: withKnownTags(finding.gateway, mark?.gateway),
+      gateway: withKnownTags(finding.gateway, mark?.gateway ?? knownTags.get(gatewayKey(finding.gateway.id))),
       backendPool: finding.backendPool,
       backendSettings: finding.backendSettings,
       address: finding.address,

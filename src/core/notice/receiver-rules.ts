@@ -63,18 +63,26 @@ export function routeMatches(rules: ReceiverRules, notice: RouteSubject): boolea
 /** Whether one rule matches `notice`: every positive matcher, and none of `not` (each alone). */
 export function ruleMatches(rule: RouteRule, notice: RouteSubject): boolean {
   const { not, ...positive } = rule;
-  if (!matchersMatch(positive, notice)) return false;
-  return not === undefined || singleMatchers(not).every((one) => !matchersMatch(one, notice));
+  // A gateway whose tags were never read (its configuration GET failed): a tag rule takes its notice,
+  // and a negated tag rule does not exclude it. Sent to a receiver it may not be for, rather than
+  // missed by the one it is for (issue 16's trial: a pager routed by `env: prod` missed a prod
+  // incident, and a `not: {tags: {env: prod}}` receiver got it alone).
+  if (!matchersMatch(positive, notice, true)) return false;
+  return not === undefined || singleMatchers(not).every((one) => !matchersMatch(one, notice, false));
 }
 
-function matchersMatch(matchers: RouteMatchers, notice: RouteSubject): boolean {
+function matchersMatch(matchers: RouteMatchers, notice: RouteSubject, unknownTags: boolean): boolean {
   // silenceMatches is all-of over the keys given: the one matcher of silences and routes.
-  return silenceMatches(matchers, {
-    gateway: notice.gateway,
-    backendPool: notice.backendPool,
-    causeId: notice.cause.id,
-    severity: notice.severity,
-  });
+  return silenceMatches(
+    matchers,
+    {
+      gateway: notice.gateway,
+      backendPool: notice.backendPool,
+      causeId: notice.cause.id,
+      severity: notice.severity,
+    },
+    unknownTags,
+  );
 }
 
 /** `matchers` as one matcher each (every tag of `tags` its own), so that each can be negated alone. */

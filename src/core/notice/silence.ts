@@ -136,8 +136,15 @@ export function isSilenceOver(silence: Silence, now: Date): boolean {
 /**
  * Whether every matcher of `matchers` matches `subject`: the one matcher of silences and of receivers'
  * `match` rules (receiver-rules.ts), whose values the one validator checks (matcher-schema.ts).
+ * `unknownTags`: what a `tags` matcher says of a gateway whose tags were never read: `false` for a
+ * silence (unknown tags never hold a notice back), `true` for a route's rule (unknown tags never keep
+ * a notice from a receiver that may be the one for it: a pager routed by tag must not miss it).
  */
-export function silenceMatches(matchers: SilenceMatchers, subject: SilenceSubject): boolean {
+export function silenceMatches(
+  matchers: SilenceMatchers,
+  subject: SilenceSubject,
+  unknownTags = false,
+): boolean {
   const { gateway } = subject;
   if (matchers.subscription !== undefined && !sameName(matchers.subscription, gateway.subscriptionId))
     return false;
@@ -148,7 +155,11 @@ export function silenceMatches(matchers: SilenceMatchers, subject: SilenceSubjec
     return false;
   if (matchers.cause !== undefined && matchers.cause !== subject.causeId) return false;
   if (matchers.severity !== undefined && matchers.severity !== subject.severity) return false;
-  if (matchers.tags !== undefined && !tagsMatch(matchers.tags, gateway.tags)) return false;
+  if (
+    matchers.tags !== undefined &&
+    !(gateway.tags === undefined ? unknownTags : tagsMatch(matchers.tags, gateway.tags))
+  )
+    return false;
   return true;
 }
 
