@@ -130,6 +130,8 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const wire = probeWire(p);
   if ('why' in wire) return { why: `No command reproduces this probe: ${wire.why}.` };
   const t = String(p.timeoutInS);
+  // The reader's copy of a root the setting trusts, when it names any (trustsOwnRoots); else the VM's store.
+  const ownRoot = trustsOwnRoots(p) ? requiredVariable('TRUSTED_ROOT_FILE') : undefined;
   // A PROXY protocol header neither nc nor openssl sends: said beside the command and in what it expects.
   const proxy = p.proxyProtocolHeader ? `  ${PROXY_NOTE}` : '';
   const proxyExpects = p.proxyProtocolHeader
@@ -157,10 +159,10 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
           ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
           '-verify_return_error',
           ...(wire.sni !== undefined ? ['-verify_hostname', shellWord(wire.sni)] : []),
-          ...(trustsOwnRoots(p) ? ['-CAfile', requiredVariable('TRUSTED_ROOT_FILE')] : []),
+          ...(ownRoot !== undefined ? ['-CAfile', ownRoot] : []),
           '</dev/null',
         ].join(' ') + proxy,
-      expects: `A healthy server completes the TLS handshake with a certificate that verifies${trustsOwnRoots(p) ? ' against the trusted root' : ''} within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
+      expects: `A healthy server completes the TLS handshake with a certificate that verifies${ownRoot !== undefined ? ' against the trusted root' : ''} within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
     };
   // The URL's host: what curl sends as SNI (https) and, without -H, as Host.
   // A Host header no URL can hold (http) goes in -H alone, to the address.
@@ -183,8 +185,7 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const parts = ['curl', '-i', '--max-time', t];
   // A setting that names trusted roots trusts those, not the VM's CA store (issue 17's second trial:
   // curl failed on a private CA's certificate the gateway trusted).
-  if (wire.protocol === 'https' && trustsOwnRoots(p))
-    parts.push('--cacert', requiredVariable('TRUSTED_ROOT_FILE'));
+  if (wire.protocol === 'https' && ownRoot !== undefined) parts.push('--cacert', ownRoot);
   if (!direct)
     parts.push(
       isIpAddress(wire.address) ? '--resolve' : '--connect-to',
