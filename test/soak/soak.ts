@@ -274,9 +274,12 @@ async function buildWorld(services: SoakServices): Promise<World> {
       up: soakStateStores(blobConnection(azurite, proxy.host)),
       forbidden: soakStateStores(blobConnection(azurite, proxy.host, WRONG_KEY)),
     },
-    storesDirect: soakStateStores(direct),
+    // The soak's own view of the state (listing, re-sending, the final check): with retries, as above.
+    storesDirect: soakStateStores(direct, 3),
     sinks: {
-      up: createBlobSink({ client: soakBlobClient(direct), container: 'insights' }),
+      // With the product's retries (3): the up sink is not a fault, and with none a kept-alive socket
+      // Azurite closed between runs ("socket hang up", seed 1811372568) read as a failed sink.
+      up: createBlobSink({ client: soakBlobClient(direct, 3), container: 'insights' }),
       down: createBlobSink({ client: soakBlobClient(down), container: 'insights' }),
       forbidden: createBlobSink({
         client: soakBlobClient(blobConnection(azurite, hostOf(azurite.blobEndpoint), WRONG_KEY)),
@@ -286,7 +289,8 @@ async function buildWorld(services: SoakServices): Promise<World> {
     queue: createStorageWorkQueue({
       connection: { connectionString: azurite.connectionString },
       queueName: 'soak-evaluate',
-      httpOptions: { maxRetries: 0 },
+      // Not a fault source: the product's retries, so a closed kept-alive socket is not a failed run.
+      httpOptions: { maxRetries: 3 },
     }),
     blobs: BlobServiceClient.fromConnectionString(azurite.connectionString),
     clockAt: (iteration) => {
