@@ -1,3 +1,4 @@
+import type { ConfigSource } from '../core/follow-up-command';
 import { targetsCover } from '../core/arm-id';
 import { GatewayNotWatchedError } from '../errors';
 import { createArmClientFactory } from '../adapters/arm/client';
@@ -63,6 +64,8 @@ export function recheckGateway(
     readonly targetsSetting?: string;
     /** How the request named gateway, pool and setting, for messages (default the CLI's flags). */
     readonly inputs?: RecheckInputs;
+    /** Where the configuration came from, for the follow-up commands of the warnings logged. */
+    readonly configSource?: ConfigSource;
   } = {},
 ): Promise<RecheckResult> {
   // The CLI and the HTTP endpoint refuse a gateway outside the targets alike, before asking ARM.

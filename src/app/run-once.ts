@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema';
+import type { ConfigSource } from '../core/follow-up-command';
 import type { Logger } from '../pipeline/logger';
 import type { RunProgress, Telemetry } from '../ports';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
@@ -22,6 +23,8 @@ export interface RunOnceOptions {
   readonly stateFolderAdvice?: StateFolderAdvice;
   /** What the folder sink's failures advise (the demo's: another --out); default sinks.dir's. */
   readonly sinkFolderAdvice?: string;
+  /** Where the configuration came from, for the follow-up commands the run's warnings name. */
+  readonly configSource?: ConfigSource;
 }
 
 /** One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. */
@@ -40,5 +43,6 @@ export async function runOnce(config: Config, options: RunOnceOptions): Promise<
     ...runOptions,
     ...(options.runId ? { runId: options.runId } : {}),
     ...(options.stop ? { stop: options.stop } : {}),
+    ...(options.configSource ? { configSource: options.configSource } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
+import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { counted } from '../core/counted';
 import { GATEWAY_SCOPE } from '../core/notice/inhibit';
@@ -21,10 +22,14 @@ import { writePieces } from './write-pieces';
  * reported it, the state we read it as beside it: `Down (unhealthy)`), the likely cause's title, the
  * probe's message and where its insight is; per receiver, what was delivered; then where the files
  * are. Names and probe logs come from the network: shown as they are, made safe for a terminal and
- * clipped between words (terminal-text.ts). `configFile`: the `--config` the verb was given, which
- * the follow-up commands name (re-send a dead letter); absent: they say `--config FILE`.
+ * clipped between words (terminal-text.ts). `config`: where the verb's configuration came from, as
+ * the follow-up commands name it (re-send a dead letter; follow-up-command.ts); absent: `--config FILE`.
  */
-export function formatSummary(report: RunReport, locations: readonly string[], configFile?: string): string {
+export function formatSummary(
+  report: RunReport,
+  locations: readonly string[],
+  config?: ConfigSource,
+): string {
   const roots = insightRoots(locations);
   const s = report.summary;
   const lines = [
@@ -76,7 +81,7 @@ export function formatSummary(report: RunReport, locations: readonly string[], c
       ...notificationLines(
         report.notifications,
         new Set(report.gateways.map((g) => gatewayKey(g.id))),
-        configFile,
+        config,
       ),
     );
   lines.push(...deliveryErrorLines(report.deliveryErrors));
@@ -90,15 +95,15 @@ export function formatSummary(report: RunReport, locations: readonly string[], c
  * (delivered, not delivered, and when nothing was delivered, why: held for a group, silenced, already
  * told), each receiver, each problem (describeNotifyProblems), the held notices counted, and the held
  * notices of gateways with no block of their own (`shown`: gatewayKey of those that have one). Empty
- * when notify had nothing to do or say. `configFile` as formatSummary's.
+ * when notify had nothing to do or say. `config` as formatSummary's.
  */
 export function notificationLines(
   notifications: NotificationsReport,
   shown: ReadonlySet<string>,
-  configFile?: string,
+  config?: ConfigSource,
 ): string[] {
   const lines: string[] = [];
-  const problems = describeNotifyProblems(notifications, configFile);
+  const problems = describeNotifyProblems(notifications, config);
   const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
   const held = heldEntries(notifications);
   if (problems.length) {
@@ -157,11 +162,11 @@ function heldEntries(notifications: NotificationsReport): ReadonlyArray<{ readon
 export function gatewayNotificationLines(
   notifications: NotificationsReport,
   gateway: { readonly id: string; readonly name: string },
-  configFile?: string,
+  config?: ConfigSource,
 ): string[] {
   return [
     ...heldLines(notifications, gateway, '  '),
-    ...notificationLines(notifications, new Set([gatewayKey(gateway.id)]), configFile),
+    ...notificationLines(notifications, new Set([gatewayKey(gateway.id)]), config),
   ];
 }
 
@@ -544,7 +549,7 @@ export async function printRun(
   report: RunReport,
   receipts: ReadonlyArray<{ receipt: { locations: readonly string[] } }>,
   asJson = false,
-  configFile?: string,
+  config?: ConfigSource,
 ): Promise<void> {
   if (asJson) {
     // terminalJson's text, written in pieces as stdout takes them: a report of 20 000 gateways is never
@@ -556,7 +561,7 @@ export async function printRun(
   const text = formatSummary(
     report,
     receipts.flatMap((r) => r.receipt.locations),
-    configFile,
+    config,
   );
   process.stdout.write(`${text}\n`);
 }

@@ -10,7 +10,7 @@ import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { fileStateAdvice, folderAdvice } from '../config/folder-origin';
 import { loadConfigPart, loadSilencesConfig, type SilencesConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import { FROM_ENVIRONMENT } from '../core/follow-up-command';
+import type { ConfigSource } from '../core/follow-up-command';
 
 type ConfigPart = Parameters<typeof loadConfigPart>[1][number];
 
@@ -43,9 +43,9 @@ export function stateAdviceOf(file: string | undefined, state: { readonly dir?: 
     : fileStateAdvice(file, state);
 }
 
-/** The configuration as a follow-up command names it: the file, or FROM_ENVIRONMENT (no --config). */
-export function followUpConfig(file: string | undefined): string {
-  return file ?? FROM_ENVIRONMENT;
+/** Where a verb's configuration came from, as its follow-up commands name it: the file, or the environment. */
+export function configSource(file: string | undefined): ConfigSource {
+  return file === undefined ? 'environment' : { file };
 }
 
 /** How a message names where a setting lives: `in FILE`, or the APPGW_* setting given. */

@@ -1,3 +1,4 @@
+import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey } from '../core/arm-id';
 import { confirmationHoldInMs, type ConfirmedServer, type NotifyPolicy } from '../core/notice/decide';
 import { isEpisode, type ServerRecord } from '../core/notice/server-record';
@@ -71,7 +72,11 @@ export async function recheck(
   asked: RecheckAsked,
   policy: NotifyPolicy,
   runId: string,
-  options: CallOptions & { readonly inputs?: RecheckInputs } = {},
+  options: CallOptions & {
+    readonly inputs?: RecheckInputs;
+    /** Where the configuration came from, for the follow-up commands of the warnings logged. */
+    readonly configSource?: ConfigSource;
+  } = {},
 ): Promise<RecheckResult> {
   const inputs = options.inputs ?? CLI_INPUTS;
   const reading = await deps.configReader.getGatewayConfig(gateway, options);
@@ -161,7 +166,7 @@ export async function recheck(
     runId,
   );
   // As a run logs them: stderr for the CLI, Application Insights for the HTTP endpoint.
-  logNotifyProblems(notify, deps.logger);
+  logNotifyProblems(notify, deps.logger, options.configSource);
   return {
     gateway,
     ...names,

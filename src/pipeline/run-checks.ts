@@ -1,3 +1,4 @@
+import type { ConfigSource } from '../core/follow-up-command';
 import { counted } from '../core/counted';
 import { randomBytes } from 'node:crypto';
 import type { ParsedArticle } from '../articles';
@@ -82,6 +83,11 @@ export interface RunOptions {
    * The run then starts no gateway, cuts the reads in flight short, and writes its report.
    */
   readonly stop?: AbortSignal;
+  /**
+   * Where the run's configuration came from, as the follow-up commands of its warnings name it
+   * (`re-send: appgw-insights notify resend …`; follow-up-command.ts); absent: `--config FILE`.
+   */
+  readonly configSource?: ConfigSource;
 }
 
 export interface RunOutcome {
@@ -185,7 +191,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     const notify = deps.notify
       ? mergeNotifyOutcomes([...finished.flatMap((d) => (d.notify ? [d.notify] : [])), ...unvisited])
       : undefined;
-    if (notify) logNotifyProblems(notify, deps.logger);
+    if (notify) logNotifyProblems(notify, deps.logger, options.configSource);
 
     const statusPage = deps.status
       ? await buildStatusPage(deps.status, {

@@ -102,6 +102,10 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     expect(run.stdout).toContain(
       `(re-send: appgw-insights notify resend --config ${configFile} --receiver ops)`,
     );
+    // So is the run's warning on stderr (it said --config FILE: issue 16's trial).
+    expect(run.stderr).toContain(
+      `(re-send: appgw-insights notify resend --config ${configFile} --receiver ops)`,
+    );
     const refusedId = receiver.requests[0]?.headers['webhook-id'];
 
     const list = await runCli(['notify', 'list', '--config', configFile]);

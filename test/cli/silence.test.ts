@@ -273,7 +273,7 @@ describe('appgw-insights silence', () => {
     const inConfig = await cli('silence', 'expire', '--config', withSilence, 'cfg');
     expect(inConfig.code).toBe(2);
     expect(inConfig.stderr).toMatch(
-      /"cfg" is a silence in the configuration \(notify\.silences\), not a stored one: .*remove it from notify\.silences in the config/,
+      /"cfg" is a silence of the configuration, not a stored one: .*remove it from notify\.silences in \S*with-silence\.json/,
     );
     expect(inConfig.stderr).not.toMatch(/silence list shows them/);
   });

@@ -1,8 +1,8 @@
-import { FROM_ENVIRONMENT, followUpCommand } from '../../src/core/follow-up-command';
+import { followUpCommand, type ConfigSource } from '../../src/core/follow-up-command';
 
 /** A command a message tells the user to run next can be pasted as it is: the --config, and each argument one shell word. */
 describe('followUpCommand', () => {
-  it.each<[string, string, string | undefined, string[], string]>([
+  it.each<[string, string, ConfigSource | undefined, string[], string]>([
     [
       'no file known: the placeholder',
       'silence list',
@@ -13,28 +13,28 @@ describe('followUpCommand', () => {
     [
       'the file the verb was given',
       'silence list',
-      'appgw.json',
+      { file: 'appgw.json' },
       ['--all'],
       'appgw-insights silence list --config appgw.json --all',
     ],
     [
       'a path with a space, quoted',
       'notify list',
-      'my dir/a.json',
+      { file: 'my dir/a.json' },
       [],
       "appgw-insights notify list --config 'my dir/a.json'",
     ],
     [
       'a file named like an option stays one word',
       'notify list',
-      '$(rm -rf ~)',
+      { file: '$(rm -rf ~)' },
       [],
       "appgw-insights notify list --config '$(rm -rf ~)'",
     ],
     [
       'an id that a shell would read otherwise',
       'silence expire',
-      'c.json',
+      { file: 'c.json' },
       ['mw;1'],
       "appgw-insights silence expire --config c.json 'mw;1'",
     ],
@@ -49,7 +49,7 @@ describe('followUpCommand', () => {
     [
       'a verb that read the APPGW_* settings from the environment: no --config',
       'notify resend',
-      FROM_ENVIRONMENT,
+      'environment',
       ['--receiver', 'ops'],
       'appgw-insights notify resend --receiver ops',
     ],

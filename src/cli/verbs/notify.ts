@@ -13,7 +13,7 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText } from '../notify-list-text';
 import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
-import { followUpConfig, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
+import { configSource, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
 import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND, NOTIFY_TEST } from '../verb-specs';
 
 /**
@@ -84,7 +84,7 @@ async function resendVerb(args: string[]): Promise<number> {
     );
   if (!matched)
     process.stderr.write(
-      `error: no dead letter matched; \`${followUpCommand('notify list', followUpConfig(values.config))}\` shows them\n`,
+      `error: no dead letter matched; \`${followUpCommand('notify list', configSource(values.config))}\` shows them\n`,
     );
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
 }

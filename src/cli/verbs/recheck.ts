@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { followUpConfig } from '../verb-config';
+import { configSource } from '../verb-config';
 import {
   buildRecheckDependencies,
   recheckGateway,
@@ -66,6 +66,7 @@ export async function recheckVerb(args: string[]): Promise<number> {
     {
       targetsSetting: values.config ? `"targets" in ${values.config}` : 'APPGW_TARGETS',
       inputs: CLI_INPUTS,
+      configSource: configSource(values.config),
     },
   );
   const allHealthy = result.servers.length > 0 && result.servers.every((s) => s.state === 'healthy');
@@ -100,7 +101,7 @@ export async function recheckVerb(args: string[]): Promise<number> {
     const notifyLines = gatewayNotificationLines(
       notificationsReport(result.notify),
       gateway,
-      followUpConfig(values.config),
+      configSource(values.config),
     );
     if (notifyLines.length) process.stdout.write(`${notifyLines.join('\n')}\n`);
   }

@@ -1,5 +1,5 @@
 import { systemClock } from '../../adapters/clock/system-clock';
-import { followUpConfig } from '../verb-config';
+import { configSource } from '../verb-config';
 import { runOnce } from '../../app/run-once';
 import { configFromAppSettings } from '../../config/app-settings';
 import { folderAdvice } from '../../config/folder-origin';
@@ -47,6 +47,7 @@ export async function runVerb(args: string[]): Promise<number> {
       logger: createStderrLogger(values.verbose, toStderr),
       telemetry: createStderrTelemetry(values.verbose, toStderr),
       stop: stop.signal,
+      configSource: configSource(values.config),
       ...(progress ? { progress } : {}),
       // A folder's failure names where it came from: --out, sinks.dir in FILE, or APPGW_SINKS_DIR.
       ...folderAdvice(
@@ -57,7 +58,7 @@ export async function runVerb(args: string[]): Promise<number> {
         },
       ),
     });
-    await printRun(report, receipts, values.json, followUpConfig(values.config));
+    await printRun(report, receipts, values.json, configSource(values.config));
     return exitCode(report);
   } finally {
     stop.dispose();

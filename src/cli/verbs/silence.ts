@@ -1,5 +1,5 @@
 import { buildSilenceStore } from '../../app/build-adapters';
-import { followUpConfig, silencesConfig, stateAdviceOf } from '../verb-config';
+import { configSource, silencesConfig, stateAdviceOf } from '../verb-config';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
 import { followUpCommand } from '../../core/follow-up-command';
@@ -146,7 +146,7 @@ async function addVerb(args: string[]): Promise<number> {
     buildSilenceStore(config, process.env, stateAdviceOf(values.config, config.state)),
   );
   const silence = parsed.data as Silence;
-  await addSilence(store, silence, now, config.silences, followUpConfig(values.config));
+  await addSilence(store, silence, now, config.silences, configSource(values.config));
   process.stdout.write(`added silence ${silence.id}: ${describe(silence, now)}\n`);
   return EXIT_OK;
 }
@@ -160,7 +160,7 @@ async function listVerb(args: string[]): Promise<number> {
   try {
     read = await readStoredSilences(
       typedStateStore(buildSilenceStore(config, process.env, stateAdviceOf(values.config, config.state))),
-      followUpConfig(values.config),
+      configSource(values.config),
     );
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
@@ -228,13 +228,13 @@ async function expireVerb(args: string[]): Promise<number> {
     positionals[0] as string,
     systemClock.now(),
     config.silences,
-    followUpConfig(values.config),
+    configSource(values.config),
   );
   process.stdout.write(
     'expired' in outcome
       ? expiredText(outcome)
       : 'alreadySetAside' in outcome
-        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`${followUpCommand('silence list', followUpConfig(values.config), '--all')}\` shows it\n`
+        ? `stored silence ${terminalField(outcome.id, 64)} was set aside already at ${outcome.alreadySetAside.setAsideAt ?? '(unknown time)'} (not valid, so never applied); nothing changed; \`${followUpCommand('silence list', configSource(values.config), '--all')}\` shows it\n`
         : `set aside stored silence ${terminalField(outcome.id, 64)} (not valid, so never applied: ${terminalField(outcome.setAside.problems.join('; '), 400)}); its JSON is kept under "setAside" in ${terminalField(store.name, 400)}\n`,
   );
   return EXIT_OK;

@@ -1,5 +1,5 @@
 import * as z from '../../core/input/zod';
-import { followUpCommand } from '../../core/follow-up-command';
+import { followUpCommand, type ConfigSource } from '../../core/follow-up-command';
 import { terminalSafe } from '../../core/input/json-text';
 import { clipMessage, clipText } from '../../core/text-clip';
 import type { NotifyPolicy } from '../../core/notice/decide';
@@ -86,7 +86,7 @@ export function parseSilenceDocument(value: unknown, document: string): StoredSi
 function invalidEntries(
   entries: readonly StoredSilenceEntry[],
   document: string,
-  configFile?: string,
+  config?: ConfigSource,
 ): StoredSilenceInvalidError[] {
   return entries.flatMap((entry, index) =>
     entry.silence
@@ -97,7 +97,7 @@ function invalidEntries(
             index + 1,
             entry.id,
             entry.problems,
-            entry.id === undefined ? undefined : followUpCommand('silence expire', configFile, entry.id),
+            entry.id === undefined ? undefined : followUpCommand('silence expire', config, entry.id),
           ),
         ],
   );
@@ -136,17 +136,17 @@ export interface StoredSilencesRead {
 /**
  * The stored silences that are valid (every one, expired too), one StoredSilenceInvalidError per
  * entry that is not (not applied), and the entries not valid and set aside, for a listing. Throws the
- * store's errors, or StateInvalidError (the envelope). `configFile`: the `--config` the verb was
- * given, which each error's `silence expire` command names (absent: `--config FILE`).
+ * store's errors, or StateInvalidError (the envelope). `config`: where the verb's configuration came
+ * from, which each error's `silence expire` command names (follow-up-command.ts; absent: `--config FILE`).
  */
 export async function readStoredSilences(
   store: StateStore<SilenceDocument>,
-  configFile?: string,
+  config?: ConfigSource,
 ): Promise<StoredSilencesRead> {
   const { document, entries } = parseSilenceDocument((await store.read())?.value, store.name);
   return {
     silences: entries.flatMap((e) => (e.silence ? [e.silence] : [])),
-    invalid: invalidEntries(entries, store.name, configFile),
+    invalid: invalidEntries(entries, store.name, config),
     notValid: entries.flatMap((e) =>
       e.silence
         ? []
@@ -289,14 +289,14 @@ function setAsideId(entry: unknown): unknown {
  * Adds `silence` (already valid per the schema). Throws UsageError when its id is the id of any stored
  * silence, active, pending or expired, or of one in the config (`configSilences`): a silence id is never
  * reused, so `silence list --all`, the report and the state's `silenceIds` keep naming one silence.
- * `configFile`: the `--config` the verb was given, which the follow-up command it suggests names.
+ * `config`: where the verb's configuration came from, which the follow-up command it suggests names.
  */
 export async function addSilence(
   store: StateStore<SilenceDocument>,
   silence: Silence,
   now: Date,
   configSilences: readonly Silence[] = [],
-  configFile?: string,
+  config?: ConfigSource,
 ): Promise<void> {
   const id = terminalSafe(silence.id);
   // One that has ended would never apply, and its id could never be used again: never stored.
@@ -328,7 +328,7 @@ export async function addSilence(
         [
           over
             ? `--id: "${id}" was the id of a silence that is over (${taken.expiredAt ? `expired at ${taken.expiredAt}` : `ended at ${taken.endsAt ?? ''}`}); a silence id is never reused: choose another --id (e.g. "${id}-2")`
-            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`${followUpCommand('silence expire', configFile, silence.id)}\` (its id stays taken)`,
+            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`${followUpCommand('silence expire', config, silence.id)}\` (its id stays taken)`,
         ],
         'silence add',
       );
@@ -357,14 +357,20 @@ export type ExpireOutcome =
  * nothing of it is lost. Every entry with that id is handled (a duplicate id is itself a problem).
  * The other entries are written back as stored. An id found only in `setAside` changes nothing
  * (`alreadySetAside`). Throws UsageError when no stored entry, nor set-aside one, has that id (saying
- * the `silence list` command, with `configFile`, the `--config` the verb was given).
+ * the `silence list` command as `config` says, or, for a silence of the configuration, where to remove it).
  */
+/** Where the configuration's silences are set, for a message telling the user to remove one. */
+function silencesSetting(config: ConfigSource | undefined): string {
+  if (config === 'environment') return 'the APPGW_NOTIFY_SILENCES setting';
+  return `notify.silences in ${config === undefined ? 'the configuration file' : terminalSafe(config.file)}`;
+}
+
 export async function expireSilence(
   store: StateStore<SilenceDocument>,
   id: string,
   now: Date,
   configSilences: readonly Silence[] = [],
-  configFile?: string,
+  config?: ConfigSource,
 ): Promise<ExpireOutcome> {
   let outcome: ExpireOutcome | undefined;
   await update(store, ({ document, entries }) => {
@@ -379,8 +385,8 @@ export async function expireSilence(
       throw new UsageError(
         [
           configSilences.some((s) => s.id === id)
-            ? `"${terminalSafe(id)}" is a silence in the configuration (notify.silences), not a stored one: \`silence expire\` ends only those added with \`silence add\`; to end it, remove it from notify.silences in the config`
-            : `no stored silence "${terminalSafe(id)}"; \`${followUpCommand('silence list', configFile)}\` shows them`,
+            ? `"${terminalSafe(id)}" is a silence of the configuration, not a stored one: \`silence expire\` ends only those added with \`silence add\`; to end it, remove it from ${silencesSetting(config)}`
+            : `no stored silence "${terminalSafe(id)}"; \`${followUpCommand('silence list', config)}\` shows them`,
         ],
         'silence expire',
       );

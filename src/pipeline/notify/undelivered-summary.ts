@@ -1,5 +1,5 @@
 import { counted, namedList } from '../../core/counted';
-import { followUpCommand } from '../../core/follow-up-command';
+import { followUpCommand, type ConfigSource } from '../../core/follow-up-command';
 import { receiverConfigName } from '../../core/notice/receiver-name';
 import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
@@ -25,10 +25,10 @@ function whenText(status: UndeliveredNoticeReport['status'], n: number): string 
  * notices, why (the latest reason) and when they will be tried again; then dropped notices, state
  * errors, and the documents overlapping runs kept writing first (`contended`). Empty when everything
  * was delivered.
- * The CLI summary and the log (stderr, Application Insights) print the same lines. `configFile`: the
- * file the verb was given (`--config`), which the re-send command then names; absent: `FILE`.
+ * The CLI summary and the log (stderr, Application Insights) print the same lines. `config`: where the
+ * verb's configuration came from, which the re-send command then names (follow-up-command.ts); absent: `FILE`.
  */
-export function describeNotifyProblems(problems: Problems, configFile?: string): string[] {
+export function describeNotifyProblems(problems: Problems, config?: ConfigSource): string[] {
   const lines: string[] = [];
   const groups = new Map<string, UndeliveredNoticeReport[]>();
   for (const notice of problems.undelivered) {
@@ -51,7 +51,7 @@ export function describeNotifyProblems(problems: Problems, configFile?: string):
             .sort()
             .at(-1)}, by ${[...new Set(notices.map((n) => n.leasedBy))].join(', ')})`
         : '';
-    const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver, configFile)})` : '';
+    const hint = first.status === 'dead-letter' ? ` (${resendHint(first.receiver, config)})` : '';
     // A lease says it all (who holds it, until when); the other statuses give the receiver's answer.
     const why = first.status === 'leased' ? '' : `: ${short(latest)}${more}`;
     lines.push(
@@ -80,16 +80,17 @@ export function describeNotifyProblems(problems: Problems, configFile?: string):
  * the state errors and the dropped notices, which were logged where they happened (notify-on-change.ts:
  * a state error as an error, each dropped notice as a warning), so none is told twice.
  */
-export function logNotifyProblems(problems: Problems, logger: Logger): void {
-  for (const line of describeNotifyProblems({ ...problems, stateErrors: [], dropped: [] })) logger.warn(line);
+export function logNotifyProblems(problems: Problems, logger: Logger, config?: ConfigSource): void {
+  for (const line of describeNotifyProblems({ ...problems, stateErrors: [], dropped: [] }, config))
+    logger.warn(line);
 }
 
 /**
  * `re-send: appgw-insights notify resend --config FILE --receiver NAME` for a receiver named
- * `webhook[NAME]`, naming `configFile` when the verb that prints it was given one (follow-up-command.ts).
+ * `webhook[NAME]`, with `config` as the verb that prints it read it (follow-up-command.ts).
  */
-export function resendHint(receiver: string, configFile?: string): string {
-  return `re-send: ${followUpCommand('notify resend', configFile, '--receiver', receiverConfigName(receiver))}`;
+export function resendHint(receiver: string, config?: ConfigSource): string {
+  return `re-send: ${followUpCommand('notify resend', config, '--receiver', receiverConfigName(receiver))}`;
 }
 
 /** Most other reasons named after the latest; the rest are counted. */

@@ -155,10 +155,10 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     await expect(expireSilence(store, 'nope', NOW)).rejects.toThrow(
       '`appgw-insights silence list --config FILE` shows them',
     );
-    await expect(expireSilence(store, 'nope', NOW, [], 'my conf.json')).rejects.toThrow(
+    await expect(expireSilence(store, 'nope', NOW, [], { file: 'my conf.json' })).rejects.toThrow(
       "`appgw-insights silence list --config 'my conf.json'` shows them",
     );
-    await expect(addSilence(store, added, NOW, [], 'c.json')).rejects.toThrow(
+    await expect(addSilence(store, added, NOW, [], { file: 'c.json' })).rejects.toThrow(
       'or end it first with `appgw-insights silence expire --config c.json mw-2`',
     );
 
@@ -282,8 +282,16 @@ describe('add and expire: a silence over is never stored; expire says what it ca
 
   it('expire of an id that is a config silence (notify.silences) says to remove it there', async () => {
     const store = file();
-    await expect(expireSilence(store, 'cfg', NOW, [{ ...GOOD, id: 'cfg' }])).rejects.toThrow(
-      /"cfg" is a silence in the configuration \(notify\.silences\), not a stored one: .*remove it from notify\.silences in the config/,
+    const configured = [{ ...GOOD, id: 'cfg' }];
+    await expect(expireSilence(store, 'cfg', NOW, configured)).rejects.toThrow(
+      /"cfg" is a silence of the configuration, not a stored one: .*remove it from notify\.silences in the configuration file$/,
+    );
+    // Where it is set, as the verb read it: the file given, or the environment's setting.
+    await expect(expireSilence(store, 'cfg', NOW, configured, { file: 'my.json' })).rejects.toThrow(
+      /remove it from notify\.silences in my\.json$/,
+    );
+    await expect(expireSilence(store, 'cfg', NOW, configured, 'environment')).rejects.toThrow(
+      /remove it from the APPGW_NOTIFY_SILENCES setting$/,
     );
     await expect(expireSilence(store, 'cfg', NOW)).rejects.toThrow(/no stored silence "cfg"/);
   });

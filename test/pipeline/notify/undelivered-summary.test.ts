@@ -227,10 +227,13 @@ describe('resendHint', () => {
     ['the file the verb was given', 'conf/appgw.json', '--config conf/appgw.json'],
     ['one shell word, whatever its name', "my conf's.json", `--config 'my conf'\\''s.json'`],
   ])('names %s', (_, file, config) => {
-    expect(resendHint('webhook[ops]', file)).toBe(
+    expect(resendHint('webhook[ops]', { file })).toBe(
       `re-send: appgw-insights notify resend ${config} --receiver ops`,
     );
-    const [line] = describeNotifyProblems({ ...nothing, undelivered: [undelivered('dead-letter')] }, file);
+    const [line] = describeNotifyProblems(
+      { ...nothing, undelivered: [undelivered('dead-letter')] },
+      { file },
+    );
     expect(line).toContain(`(re-send: appgw-insights notify resend ${config} --receiver ops)`);
   });
 });
