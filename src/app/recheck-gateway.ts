@@ -8,7 +8,7 @@ import { createSubscriptionPacer } from '../adapters/arm/subscription-pacer';
 import { systemClock } from '../adapters/clock/system-clock';
 import type { Config } from '../config/schema';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
-import { exactSteps } from '../core/exact-steps';
+import { causeWithConfiguration } from '../core/notice/notice-cause';
 import type { GatewayRef } from '../core/model';
 import type { RequestLimits } from '../core/pacing/request-limits';
 import { notificationsReport } from '../pipeline/build-run-report';
@@ -120,13 +120,18 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
 }
 
 /**
- * A server's cause steps as the recheck knows them: exact (exact-steps.ts) from the configuration the
- * recheck read for the server's own probe; empty for a server without a cause.
+ * A server's cause steps as the recheck knows them, as its notice gives them (notice-cause.ts): what
+ * the configuration the recheck read for the server's own probe shows, the exact reproduction, the
+ * commands that change what is likely wrong, the cause's own steps made exact (exact-steps.ts); no
+ * "confirm with a recheck" (this is one). Empty for a server without a cause.
  */
 export function recheckSteps(result: RecheckResult, server: RecheckedServer): string[] {
   if (!server.cause) return [];
-  return exactSteps(server.cause.steps, {
-    gateway: result.gateway,
-    ...(server.configuration ? { configuration: server.configuration } : {}),
-  });
+  return [
+    ...causeWithConfiguration({
+      gateway: result.gateway,
+      cause: server.cause,
+      ...(server.configuration ? { configuration: server.configuration } : {}),
+    }).steps,
+  ];
 }

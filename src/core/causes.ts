@@ -304,7 +304,7 @@ export function statusCodeAdvice(status: number | undefined): {
   if (status >= 300 && status < 400) {
     return {
       label: 'redirect',
-      step: `HTTP ${status}: the backend redirects (e.g. HTTP→HTTPS, or to a login page) and the probe's match conditions don't accept it. Probe the final URL directly (right protocol, port and path), or include ${status} in the status code match.`,
+      step: `HTTP ${status}: the backend redirects (e.g. HTTP→HTTPS, or to a login page) and the probe's match conditions don't accept it. Probe the final URL directly (right protocol, port and path), or stop the redirect for the probe's path: accepting ${status} would mark healthy a server that only redirects.`,
     };
   }
   if (status >= 500 && status < 600) {
@@ -316,7 +316,7 @@ export function statusCodeAdvice(status: number | undefined): {
   if (status === 400) {
     return {
       label: 'bad request',
-      step: "HTTP 400: often the Host header the probe sends isn't one the site accepts. Set the probe's Host to the site's name.",
+      step: "HTTP 400: often the Host header the probe sends isn't one the site accepts. Set the probe's Host to the site's name (the default probe, which has none, sends the backend setting's host name: set that).",
     };
   }
   return {

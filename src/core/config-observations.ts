@@ -33,6 +33,7 @@ export const OBSERVATION_IDS = [
   'v2-no-trusted-root',
   'probe-sends-proxy-header',
   'tls-probe-sni-from-settings',
+  'health-partial',
 ] as const;
 
 export type ObservationId = (typeof OBSERVATION_IDS)[number];
@@ -47,6 +48,8 @@ export interface ObservationFacts {
   readonly causeId: CauseId;
   /** The status the backend answered (status-code-mismatch). */
   readonly receivedStatus?: number;
+  /** The gateway reports the server `Partial`, not down (model.ts HealthState). */
+  readonly partial?: boolean;
 }
 
 /** The certificate causes: every catalogue id of the `cert-` family, so a new one is covered too. */
@@ -91,6 +94,20 @@ function hostCanExplain(p: ResolvedProbe, facts: ObservationFacts): boolean {
   )
     return false;
   return !(p.generation === 'v1' && CERT_CAUSES.includes(facts.causeId));
+}
+
+/**
+ * Why a TLS-sending probe has no server name, in words: v1 sends the backend address; otherwise the
+ * name it would send is missing, or an IP address. The default probe's Host 127.0.0.1 is a Host header
+ * only, never a name the backend setting gave (issue 17's third trial: a TLS probe was said to have
+ * "host name 127.0.0.1", and a TLS probe sends no Host at all).
+ */
+function serverNameMissing(p: ResolvedProbe): string {
+  if (p.generation === 'v1')
+    return `a v1 gateway sends the backend address as SNI, and ${visible(p.address)} is an IP address, which is never sent as SNI`;
+  if (p.host === undefined || p.hostSource === 'localhost')
+    return 'its backend setting gives no host name and does not pick it from the backend target';
+  return `its host name ${quoted(p.host)} is an IP address, which is never sent as SNI`;
 }
 
 /**
@@ -183,16 +200,23 @@ const RULES: readonly Rule[] = [
     causes: ['cert-cn-mismatch', 'cert-verify-failed', 'other'],
     see: (p) =>
       sendsServerName(p.protocol) && p.sni === undefined
-        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${p.generation === 'v1' ? `a v1 gateway sends the backend address as SNI, and ${p.address} is an IP address` : `its host name ${p.host === undefined ? 'is missing' : `${quoted(p.host)} is an IP address`}`}; an IP address is never sent as SNI): no certificate name can match it.${p.generation === 'v1' ? ' On v1 no host name setting changes that: list the server in its backend pool by the name on its certificate (an FQDN).' : ''}`
+        ? `${probeLabel(p)} is ${upper(p.protocol)} with no server name to send (${serverNameMissing(p)}): no certificate name can match it.${p.generation === 'v1' ? ' On v1 no host name setting changes that: list the server in its backend pool by the name on its certificate (an FQDN).' : ''}`
         : undefined,
   },
   {
     id: 'timeout-not-below-interval',
     causes: ['probe-timeout', 'other'],
-    see: (p) =>
-      p.probe && p.timeoutInS >= p.intervalInS
-        ? `Probe ${quoted(p.probe.name)} waits ${p.timeoutInS} s for an answer but probes every ${p.intervalInS} s: its timeout is not below its interval, so a slow answer is still awaited when the next probe goes out.`
-        : undefined,
+    see: (p, facts) => {
+      if (p.timeoutInS < p.intervalInS) return undefined;
+      if (p.probe)
+        return `Probe ${quoted(p.probe.name)} waits ${p.timeoutInS} s for an answer but probes every ${p.intervalInS} s: its timeout is not below its interval, so a slow answer is still awaited when the next probe goes out.`;
+      // The default probe's timing is fixed (30 s, every 30 s): said where it explains a time-out
+      // (issue 17's third trial: a timed-out server on the default probe got no observation at all),
+      // not for a failure it has nothing to do with, where replacing the probe would be a change for nothing.
+      return facts.causeId === 'probe-timeout'
+        ? `${probeLabel(p)} waits ${p.timeoutInS} s for an answer and probes every ${p.intervalInS} s, and the default probe's timing cannot be changed: an answer slower than ${p.timeoutInS} s fails it, and only a custom probe can wait longer.`
+        : undefined;
+    },
   },
   {
     id: 'probe-port-differs',
@@ -307,10 +331,23 @@ const HTTP_ONLY: ReadonlySet<ObservationId> = new Set([
 
 /** Every observation that holds for this probe and cause, in the order of OBSERVATION_IDS. */
 export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFacts): Observation[] {
-  return RULES.flatMap((rule) => {
+  const seen = RULES.flatMap((rule) => {
     if (!rule.causes.includes(facts.causeId)) return [];
     if (HTTP_ONLY.has(rule.id) && !isHttpProbe(probe)) return [];
     const text = rule.see(probe, facts);
     return text === undefined ? [] : [{ id: rule.id, text }];
   });
+  // Said only beside what it qualifies.
+  return facts.partial && seen.length > 0
+    ? [{ id: 'health-partial', text: partialText(probe) }, ...seen]
+    : seen;
 }
+
+/**
+ * A Partial server (a state Azure's docs do not describe: backend-health-api.md §2): the gateway
+ * sends every probe of a setting with the same configuration, so what the configuration shows is
+ * unlikely to explain a result that is not plainly down, and no change to it is offered (fixCommands;
+ * issue 17's third trial: a Partial server was offered a host name change).
+ */
+const partialText = (p: ResolvedProbe): string =>
+  `The gateway reports this server Partial, not Unhealthy (a state Azure does not document): every probe it sends for backend setting ${quoted(p.settings.name)} uses the same configuration, so what is listed below is unlikely to explain a partial result alone, and no change to it is offered. Reproduce the probe several times and compare the answers.`;

@@ -25,10 +25,11 @@
 import type { Cause } from './causes';
 import type { Finding } from './model';
 import { authority, reproduceProbe } from './probe-reproduction';
-import { probeChange, type ProbeChange } from './probe-commands';
+import { probeChangeAsInsight, type ProbeChange } from './probe-commands';
 import { isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
-import { quoted } from './visible-text';
+import { stepQuoted } from './visible-text';
+import type { Observation } from './config-observations';
 
 /** A placeholder for a value of one server or its probe, which only its configuration gives. */
 const SERVER_PLACEHOLDER = /<(?:address|port|host|fqdn|probe|probe path|probe host|protocol)>/;
@@ -96,17 +97,52 @@ export function exactCause(finding: KnownValues & { readonly cause: Cause }): Ca
 export function exactSteps(steps: readonly string[], finding: KnownValues): string[] {
   const configuration = finding.configuration;
   const p = configuration?.read ? configuration.probe : undefined;
+  const observations = configuration?.read ? configuration.observations : [];
   return steps.flatMap((step) => {
     if (p && (!forSku(step, p) || acceptsNothing(step, p))) return [];
     if (!step.includes('<')) return [step];
     // The general reproduction: the exact one, or (a value no command can carry) why there is none;
     // never the general one with its placeholders when the configuration was read.
     if (p && isGeneralReproduction(step)) return [exactReproduction(p)];
-    let out = p ? withProbeChanges(step, p) : step;
+    let out = p ? withProbeChanges(step, p, observations) : step;
     out = put(out, '<resource group>', word(finding.gateway.resourceGroup));
     out = put(out, '<gateway>', word(finding.gateway.name));
-    return [p ? withProbeValues(out, p) : out];
+    if (!p) return [out];
+    out = withProbeValues(out, p);
+    // A value a step's code span cannot carry (a backtick) left its placeholder, which bash reads as a
+    // redirection (issue 17's third trial: `-servername <host>`): the step says why there is no command.
+    const stuck = uncarried(out, p);
+    return [stuck === undefined ? out : noCommandStep(stuck, p)];
   });
+}
+
+/**
+ * The value of the first server placeholder left in `step` that has a value `p` knows but a step
+ * cannot show (a backtick in it); undefined when none is (a placeholder with no value, `<fqdn>` of an
+ * IP address, stays as the catalogue wrote it).
+ */
+function uncarried(step: string, p: ResolvedProbe): string | undefined {
+  const address = bare(p.address);
+  const known: ReadonlyArray<readonly [string, string | undefined]> = [
+    ['<address>', address],
+    ['<fqdn>', isIpAddress(address) ? undefined : address],
+    ['<host>', p.sni],
+    ['<probe>', p.probe?.name],
+  ];
+  return known.find(
+    ([placeholder, value]) => value !== undefined && step.includes(placeholder) && word(value) === undefined,
+  )?.[0];
+}
+
+/** What a step whose command cannot be shown says instead: which value, and where to find it. */
+function noCommandStep(placeholder: string, p: ResolvedProbe): string {
+  const what =
+    placeholder === '<host>'
+      ? `the TLS server name that ${probeName(p)} sends`
+      : placeholder === '<probe>'
+        ? `the name of ${probeName(p)}`
+        : `the server's address ${stepQuoted(bare(p.address))}`;
+  return `No command for this step here: ${what} holds a backtick, which a step cannot show as a command; its values are under "In your configuration", and the commands there carry it quoted.`;
 }
 
 /**
@@ -142,13 +178,12 @@ function exactReproduction(p: ResolvedProbe): string {
   return `Reproduce the probe from a VM in the gateway's virtual network (${probeName(p)}): \`${reproduction.command}\`. ${reproduction.expects}`;
 }
 
-/** The probe a step's values come from, in words no code span can be opened by (a backtick becomes `'`). */
+/** The probe a step's values come from, in words no code span can be opened by (stepQuoted). */
 function probeName(p: ResolvedProbe): string {
-  const setting = quoted(p.settings.name);
-  const name = p.probe
-    ? `probe ${quoted(p.probe.name)} of backend setting ${setting}`
+  const setting = stepQuoted(p.settings.name);
+  return p.probe
+    ? `probe ${stepQuoted(p.probe.name)} of backend setting ${setting}`
     : `the default probe of backend setting ${setting}`;
-  return name.replace(/`/g, "'");
 }
 
 /** A catalogue command, in a code span, that changes the custom probe: its options are group 1. */
@@ -184,9 +219,9 @@ function changeOf(options: string): ProbeChange {
  * becomes what the default probe matches. A command that could not sit in a code span (a backtick) is
  * left as it was.
  */
-function withProbeChanges(step: string, p: ResolvedProbe): string {
+function withProbeChanges(step: string, p: ResolvedProbe, observations: readonly Observation[]): string {
   const changed = step.replace(PROBE_UPDATE, (span, options: string) => {
-    const commands = probeChange(p, changeOf(options)).join(' && ');
+    const commands = probeChangeAsInsight(p, changeOf(options), observations).join(' && ');
     return commands.includes('`') ? span : `\`${commands}\``;
   });
   return p.probe
@@ -204,19 +239,27 @@ function withProbeValues(step: string, p: ResolvedProbe): string {
   out = put(
     out,
     ' -servername <host>',
-    p.sni === undefined ? '' : word(p.sni) === undefined ? undefined : ` -servername ${word(p.sni)}`,
+    p.sni === undefined
+      ? ' -noservername'
+      : word(p.sni) === undefined
+        ? undefined
+        : ` -servername ${word(p.sni)}`,
   );
   out = put(out, '<fqdn>', isIpAddress(address) ? undefined : word(address));
   out = put(out, '<address>', word(address));
   out = put(out, '<port>', String(p.port));
   out = put(out, '<probe>', p.probe ? word(p.probe.name) : undefined);
   // The catalogue's match to accept a status in is the default probe's: the probe's own takes its place.
-  if (p.statusCodes.length > 0)
+  if (p.statusCodes.length > 0) {
     out = put(
       out,
       '--match-status-codes 200-399 ',
       `--match-status-codes ${p.statusCodes.map(shellWord).join(' ')} `,
     );
+    // The portal's example too (issue 17's third trial: "e.g. `200-399,401`" beside a probe matching 200).
+    const portal = p.statusCodes.join(',');
+    if (!portal.includes('`')) out = put(out, '`200-399,', `\`${portal},`);
+  }
   const protocol = p.settings.protocol?.toLowerCase();
   out = put(out, '<protocol>', protocol !== undefined && /^[a-z]+$/.test(protocol) ? protocol : undefined);
   return out;

@@ -9,7 +9,7 @@ import { clipMessage } from './text-clip';
 import { observeConfiguration } from './config-observations';
 import type { Cause } from './causes';
 import type { GatewayConfig, GatewayConfigReading } from './gateway-config';
-import type { Finding, FindingConfiguration, GatewayRef } from './model';
+import type { Finding, FindingConfiguration, GatewayRef, HealthState } from './model';
 import { resolveProbe } from './probe-resolution';
 
 /**
@@ -31,7 +31,14 @@ function configurationOf(finding: Finding, reading: GatewayConfigReading): Findi
     name: finding.backendSettings,
     ...(finding.backendSettingsId !== undefined ? { id: finding.backendSettingsId } : {}),
   };
-  return serverConfiguration(reading.config, finding.gateway, settings, finding.address, finding.cause);
+  return serverConfiguration(
+    reading.config,
+    finding.gateway,
+    settings,
+    finding.address,
+    finding.cause,
+    finding.state,
+  );
 }
 
 /**
@@ -46,6 +53,7 @@ export function serverConfiguration(
   settings: Parameters<typeof resolveProbe>[2],
   address: string,
   cause: Pick<Cause, 'id' | 'receivedStatus'>,
+  state?: HealthState,
 ): FindingConfiguration {
   const resolved = resolveProbe(config, gateway, settings, address);
   if (!resolved.ok)
@@ -53,6 +61,7 @@ export function serverConfiguration(
   const facts = {
     causeId: cause.id,
     ...(cause.receivedStatus !== undefined ? { receivedStatus: cause.receivedStatus } : {}),
+    ...(state === 'partial' ? { partial: true } : {}),
   };
   return { read: true, probe: resolved.probe, observations: observeConfiguration(resolved.probe, facts) };
 }

@@ -155,6 +155,62 @@ export function probeChange(p: ResolvedProbe, asked: ProbeChange, hostFixed = fa
 }
 
 /**
+ * Whether `observation` gets the host command. Not v1's missing server name: a v1 gateway sends the
+ * backend address as SNI whatever the host name, so only the pool listing the server by its FQDN fixes
+ * it (the observation says so), which no setting's command does.
+ */
+function fixesHostBy(p: ResolvedProbe, observation: string): boolean {
+  return (
+    HOST_OBSERVATIONS.has(observation) &&
+    !(observation === 'https-without-server-name' && p.generation === 'v1')
+  );
+}
+
+/** Whether `observations` get the host command (fixesHostBy): a new probe then takes its host from the setting. */
+export function fixesHost(p: ResolvedProbe, observations: readonly Observation[]): boolean {
+  return observations.some((o) => fixesHostBy(p, o.id));
+}
+
+/**
+ * The commands that give the probe a site's host name (SITE_HOST_NAME): on its custom probe when the
+ * probe sets its own host, else on the backend setting, turning "pick from the backend target" off
+ * where it picked an address (the two exclude each other), or on where the server is listed by name.
+ */
+function hostFixCommands(p: ResolvedProbe): string[] {
+  const pickFromPool =
+    p.settings.layer4 === true ? '--backend-pool-host-name' : '--host-name-from-backend-pool';
+  const siteHost = requiredVariable(SITE_HOST_VARIABLE);
+  if (p.hostSource === 'probe') return probeChange(p, { options: `--host ${siteHost}` });
+  if (p.hostSource === 'address') return [settingsUpdate(p, `--host-name ${siteHost} ${pickFromPool} false`)];
+  if ((p.hostSource === 'none' || p.hostSource === 'localhost') && !isIpAddress(p.address))
+    return [settingsUpdate(p, `${pickFromPool} true`)];
+  return [settingsUpdate(p, `--host-name ${siteHost}`)];
+}
+
+/**
+ * The commands that make `change` to `p`'s probe as the insight's own commands make it (fixCommands),
+ * for a step of the catalogue that changes the probe: where the observations fix the host name too,
+ * that fix first and a new probe taking its host from the setting (issue 17's third trial: a step
+ * created a probe with `--host 127.0.0.1` where the insight's commands set the site's name); a longer
+ * timeout with the setting's request timeout where that is not above the probe's now. Pure.
+ */
+export function probeChangeAsInsight(
+  p: ResolvedProbe,
+  change: ProbeChange,
+  observations: readonly Observation[],
+): string[] {
+  const hostFixed = fixesHost(p, observations);
+  const host = hostFixed ? hostFixCommands(p) : [];
+  const timeout =
+    change.timeoutInS !== undefined &&
+    p.settings.requestTimeoutInS !== undefined &&
+    p.settings.requestTimeoutInS <= p.timeoutInS
+      ? [settingsUpdate(p, `--timeout ${change.timeoutInS}`)]
+      : [];
+  return [...host, ...probeChange(p, change, hostFixed), ...timeout];
+}
+
+/**
  * The Azure CLI commands that change what the observations say is likely wrong, in an order ARM
  * accepts (see `rank`), without duplicates; empty when the configuration shows nothing to change (the
  * cause lies outside it: the network, the backend, its certificate). Never a change that would hide a
@@ -181,26 +237,13 @@ export function fixCommands(
 ): string[] {
   const at = gatewayOptions(p);
   const layer4 = p.settings.layer4 === true;
-  const pickFromPool = layer4 ? '--backend-pool-host-name' : '--host-name-from-backend-pool';
-  const siteHost = requiredVariable(SITE_HOST_VARIABLE);
-  // Whether an observation gets the host command. Not v1's missing server name: a v1 gateway sends the
-  // backend address as SNI whatever the host name, so only the pool listing the server by its FQDN fixes
-  // it (the observation says so), which no setting's command does.
-  const fixesHost = (id: string): boolean =>
-    HOST_OBSERVATIONS.has(id) && !(id === 'https-without-server-name' && p.generation === 'v1');
-  const hostFixed = observations.some((o) => fixesHost(o.id));
+  const hostFixed = fixesHost(p, observations);
   const onProbe = (change: ProbeChange): string[] => probeChange(p, change, hostFixed);
-  const hostFix = (): string[] => {
-    if (p.hostSource === 'probe') return onProbe({ options: `--host ${siteHost}` });
-    if (p.hostSource === 'address')
-      // The override and "pick from backend target" exclude each other: turn the pick off.
-      return [settingsUpdate(p, `--host-name ${siteHost} ${pickFromPool} false`)];
-    if ((p.hostSource === 'none' || p.hostSource === 'localhost') && !isIpAddress(p.address))
-      return [settingsUpdate(p, `${pickFromPool} true`)];
-    return [settingsUpdate(p, `--host-name ${siteHost}`)];
-  };
   const lines: string[] = [];
-  for (const { id } of observations) {
+  // A Partial server: what the configuration shows is unlikely to be why alone (config-observations.ts);
+  // a slow backend is still given a longer timeout (below).
+  const partial = observations.some((o) => o.id === 'health-partial');
+  for (const { id } of partial ? [] : observations) {
     switch (id) {
       case 'match-excludes-status': {
         const status = facts.receivedStatus ?? 0;
@@ -223,7 +266,7 @@ export function fixCommands(
       case 'probe-picks-missing-host':
       case 'host-is-ip-address':
       case 'https-without-server-name':
-        if (fixesHost(id)) lines.push(...hostFix());
+        if (fixesHostBy(p, id)) lines.push(...hostFixCommands(p));
         break;
       case 'timeout-not-below-interval':
         // A slow backend is the probe-timeout fix's (below); otherwise the interval goes above the timeout.

@@ -14,7 +14,7 @@
 import { isHttpProbe, isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { requiredVariable } from './shell-variables';
 import { shellWord } from './shell-quote';
-import { quoted } from './visible-text';
+import { stepQuoted } from './visible-text';
 
 /** What the probe sends, as the insight states it and the command reproduces it. */
 export type ProbeWire =
@@ -67,17 +67,17 @@ export function probeWire(p: ResolvedProbe): ProbeWire | { readonly why: string 
   const unsendable = [p.address, p.host, p.sni].find((v) => v !== undefined && CONTROL.test(v));
   if (unsendable !== undefined)
     return {
-      why: `the host name or address ${quoted(unsendable)} holds a control character, which no request can carry`,
+      why: `the host name or address ${stepQuoted(unsendable)} holds a control character, which no request can carry`,
     };
   if (p.protocol === 'tcp') return { kind: 'tcp', address: p.address, port: p.port };
   if (p.protocol === 'tls')
     return { kind: 'tls', address: p.address, port: p.port, ...(p.sni !== undefined ? { sni: p.sni } : {}) };
   if (!isHttpProbe(p))
-    return { why: `the probe's protocol ${quoted(p.protocol)} is not one we can reproduce` };
+    return { why: `the probe's protocol ${stepQuoted(p.protocol)} is not one we can reproduce` };
   const path = urlPath(p.path);
   if (path === undefined)
     return {
-      why: `the probe's path ${quoted(p.path)} holds a control character, which no request line can carry`,
+      why: `the probe's path ${stepQuoted(p.path)} holds a control character, which no request line can carry`,
     };
   return {
     kind: 'http',
@@ -156,13 +156,15 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
           's_client',
           '-connect',
           shellWord(authority(wire.address, wire.port)),
-          ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : []),
+          // OpenSSL 1.1.1+ sends the -connect host as SNI unless told not to (openssl-s_client(1),
+          // -noservername): a probe that sends none is reproduced only without it (issue 17's third trial).
+          ...(wire.sni !== undefined ? ['-servername', shellWord(wire.sni)] : ['-noservername']),
           '-verify_return_error',
           ...(wire.sni !== undefined ? ['-verify_hostname', shellWord(wire.sni)] : []),
           ...(ownRoot !== undefined ? ['-CAfile', ownRoot] : []),
           '</dev/null',
         ].join(' ') + proxy,
-      expects: `A healthy server completes the TLS handshake with a certificate that verifies${ownRoot !== undefined ? ' against the trusted root' : ''} within ${p.timeoutInS} s (the probe's timeout); no request is sent.${proxyExpects}`,
+      expects: `A healthy server completes the TLS handshake with a certificate that verifies${ownRoot !== undefined ? ' against the trusted root' : ''} within ${p.timeoutInS} s (the probe's timeout); no request is sent.${wire.sni === undefined ? ' The probe sends no server name, so this command sends and checks none: a name the certificate lacks does not fail it here.' : ''}${proxyExpects}`,
     };
   // The URL's host: what curl sends as SNI (https) and, without -H, as Host.
   // A Host header no URL can hold (http) goes in -H alone, to the address.
@@ -180,7 +182,7 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
   const shown = direct && isIpAddress(urlHost) ? wire.address : urlHost;
   if (!urlHostName(shown))
     return {
-      why: `No command reproduces this probe: ${quoted(shown)} is not a host name curl can put in a URL.`,
+      why: `No command reproduces this probe: ${stepQuoted(shown)} is not a host name curl can put in a URL.`,
     };
   const parts = ['curl', '-i', '--max-time', t];
   // A setting that names trusted roots trusts those, not the VM's CA store (issue 17's second trial:
@@ -197,7 +199,7 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
     );
   if (wire.host.toLowerCase() !== shown.toLowerCase()) parts.push('-H', shellWord(`Host: ${wire.host}`));
   parts.push(shellWord(`${wire.protocol}://${authority(shown, wire.port)}${wire.path}`));
-  const body = p.body !== undefined ? `, with a body that contains ${quoted(p.body)}` : '';
+  const body = p.body !== undefined ? `, with a body that contains ${stepQuoted(p.body)}` : '';
   return {
     command: parts.join(' '),
     expects: `A healthy answer has status ${p.statusCodes.join(', ')}${body}, within ${p.timeoutInS} s (the probe's timeout).`,

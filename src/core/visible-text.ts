@@ -37,3 +37,13 @@ export function visible(value: string): string {
 export function quoted(value: string): string {
   return `"${visible(value)}"`;
 }
+
+/**
+ * `quoted(value)` for the text of a step, where a backtick opens a command's code span (cause-section.ts
+ * stepTemplate): a backtick in the value is written as `\u0060`, as `visible` writes what a reader could
+ * not see, so the value reads whole (issue 17's third trial: a body match's backticks turned its middle
+ * into code and were lost).
+ */
+export function stepQuoted(value: string): string {
+  return quoted(value).replace(/`/g, '\\u0060');
+}

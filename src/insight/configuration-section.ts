@@ -128,7 +128,8 @@ function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): st
   );
   if (!('why' in wire) && wire.kind === 'http')
     lines.push(
-      `- Healthy: status ${add(p.statusCodes.map(visible).join(', '))}${p.body !== undefined ? `, with a body that contains \`${add(visible(p.body))}\`` : ''}`,
+      // The body as text in quotes: a code span would drop its outer spaces (issue 17's third trial: "ok ").
+      `- Healthy: status ${add(p.statusCodes.map(visible).join(', '))}${p.body !== undefined ? `, with a body that contains ${add(quoted(p.body))}` : ''}`,
     );
   return lines;
 }
@@ -139,7 +140,7 @@ function wireLines(
   add: (value: string) => string,
 ): string[] {
   const sniText = (sni: string | undefined) =>
-    sni !== undefined ? `TLS server name \`${add(sni)}\`` : 'no TLS server name (SNI)';
+    sni !== undefined ? `TLS server name \`${add(visible(sni))}\`` : 'no TLS server name (SNI)';
   if ('why' in wire)
     return [
       `- ${add(`Sends ${visible(p.protocol.toUpperCase())} to ${visible(p.address)} port ${p.port}, path ${quoted(p.path)}, Host ${quoted(p.host ?? p.address)}`)}`,
@@ -153,17 +154,19 @@ function wireLines(
   if (wire.kind === 'tcp')
     return [
       ...proxy,
-      `- Opens a TCP connection to ${add(wire.address)} port ${add(String(wire.port))} and sends ${p.proxyProtocolHeader ? 'nothing after that header' : 'nothing'}: no HTTP request, no status or body to match`,
+      `- Opens a TCP connection to ${add(visible(wire.address))} port ${add(String(wire.port))} and sends ${p.proxyProtocolHeader ? 'nothing after that header' : 'nothing'}: no HTTP request, no status or body to match`,
       '- Healthy: the connection is accepted',
     ];
   if (wire.kind === 'tls')
     return [
       ...proxy,
-      `- Completes a TLS handshake with ${add(wire.address)} port ${add(String(wire.port))}, ${sniText(wire.sni)}: no HTTP request, no status or body to match`,
+      `- Completes a TLS handshake with ${add(visible(wire.address))} port ${add(String(wire.port))}, ${sniText(wire.sni)}: no HTTP request, no status or body to match`,
       '- Healthy: the handshake succeeds',
     ];
   return [
-    `- Sends \`${add(`GET ${wire.path}`)}\` over ${wire.protocol.toUpperCase()} to ${add(wire.address)} port ${add(String(wire.port))}`,
-    `- With \`${add(`Host: ${wire.host}`)}\`${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
+    // Each value as `visible` writes it, an invisible character named (issue 17's third trial: a
+    // zero-width space in the Host showed as nothing, the likely cause hidden).
+    `- Sends \`${add(`GET ${visible(wire.path)}`)}\` over ${wire.protocol.toUpperCase()} to ${add(visible(wire.address))} port ${add(String(wire.port))}`,
+    `- With \`${add(`Host: ${visible(wire.host)}`)}\`${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
   ];
 }

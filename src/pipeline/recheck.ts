@@ -104,6 +104,7 @@ export async function recheck(
             settingsRef(gateway, settings),
             s.address,
             s.cause,
+            s.state,
           ),
         }
       : s;

@@ -252,14 +252,19 @@ describe('appgw-insights recheck', () => {
     expect(code).toBe(2);
     expect(stdout).toMatch(/10\.0\.0\.4: Unhealthy \(unhealthy\): .+: TCP connect error/);
     // The steps are the exact ones: recheck read the configuration (the server, its port, the gateway).
-    expect(stdout).toMatch(/^ {4}- .*`nc -vz 10\.0\.0\.4 \d+`/m);
+    expect(stdout).toMatch(/^ {4}- Reproduce the probe .*`curl -i --max-time \d+ .*http:\/\/10\.0\.0\.4:80\/`/m);
     const report = JSON.parse((await recheck('--json')).stdout) as {
       servers: { cause: { steps: string[] } }[];
     };
     const steps = report.servers[0]?.cause.steps ?? [];
-    expect(steps[0]).toMatch(/`nc -vz 10\.0\.0\.4 \d+`/);
+    expect(steps[0]).toMatch(/`curl -i --max-time \d+ .*http:\/\/10\.0\.0\.4:80\/`/);
     expect(steps.join('\n')).not.toMatch(/<(?:address|port|resource group|gateway|probe|host)>/);
     expect(events().map((e) => e.type)).toEqual(['degraded']);
+    // The same steps as the degraded notice, but for its "confirm with a recheck" (issue 17's third
+    // trial: a recheck of a server still bad printed less than its notice).
+    const degraded = JSON.parse(receiver.requests[0]?.body ?? '{}') as { cause: { steps: string[] } };
+    expect(degraded.cause.steps.at(-1)).toMatch(/^Once fixed, confirm it at once/);
+    expect(steps).toEqual(degraded.cause.steps.slice(0, -1));
     // The episode is still open: fixed later, a recheck closes it.
     emulator.serve(scenario({ onDemand: 'healthy' }) as never);
     expect((await recheck()).code).toBe(0);

@@ -12,6 +12,8 @@ interface Case {
   readonly probe: ResolvedProbe;
   readonly cause: CauseId;
   readonly receivedStatus?: number;
+  /** The gateway reports the server Partial. */
+  readonly partial?: boolean;
   /** A text the observation must contain: the probe or setting it names, and the value. */
   readonly says?: readonly string[];
 }
@@ -20,6 +22,33 @@ const https = { protocol: 'Https' } as const;
 
 /** Per rule: cases where it speaks, and where it must not (the configuration explains nothing). */
 const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>> = {
+  // Issue 17's third trial: a Partial server was offered a host name change for Host 127.0.0.1.
+  'health-partial': {
+    triggers: [
+      {
+        name: 'a Partial server whose configuration shows something',
+        probe: resolved(settings()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+        partial: true,
+        says: ['Partial', 'backend setting "settings-a"', 'no change to it is offered'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'an Unhealthy server',
+        probe: resolved(settings()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+      },
+      {
+        name: 'a Partial server whose configuration shows nothing',
+        probe: resolved(settings(), probe({ host: 'www.contoso.com' })),
+        cause: 'tcp-connect',
+        partial: true,
+      },
+    ],
+  },
   'match-excludes-status': {
     triggers: [
       {
@@ -237,6 +266,13 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
         cause: 'probe-timeout',
         says: ['60 s'],
       },
+      // Issue 17's third trial: a timed-out server on the default probe got no observation at all.
+      {
+        name: "the default probe's own 30/30, for a time-out",
+        probe: resolved(settings()),
+        cause: 'probe-timeout',
+        says: ['The default probe of backend setting', 'cannot be changed', 'only a custom probe'],
+      },
     ],
     quiet: [
       {
@@ -244,7 +280,11 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
         probe: resolved(settings(), probe({ timeoutInS: 29, intervalInS: 30 })),
         cause: 'probe-timeout',
       },
-      { name: "the default probe's own 30/30", probe: resolved(settings()), cause: 'probe-timeout' },
+      {
+        name: "the default probe's own 30/30, for a failure that is no time-out",
+        probe: resolved(settings()),
+        cause: 'other',
+      },
     ],
   },
   'probe-port-differs': {
@@ -538,6 +578,7 @@ const ids = (c: Case) =>
   observeConfiguration(c.probe, {
     causeId: c.cause,
     ...(c.receivedStatus !== undefined ? { receivedStatus: c.receivedStatus } : {}),
+    ...(c.partial ? { partial: true } : {}),
   });
 
 describe('what we see in your configuration: each rule', () => {

@@ -178,19 +178,49 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       causeFor('cert-expired').steps,
       finding('cert-expired', read(ip, 'cert-expired')),
     );
-    expect(steps.join('\n')).toContain('`openssl s_client -connect 10.0.0.5:443 -showcerts </dev/null`');
+    // OpenSSL 1.1.1+ would send the -connect host as one (issue 17's third trial).
+    expect(steps.join('\n')).toContain(
+      '`openssl s_client -connect 10.0.0.5:443 -noservername -showcerts </dev/null`',
+    );
   });
 
-  it('a value a code span cannot carry (a backtick) keeps its placeholder', () => {
-    const odd = resolved(settings(), probe({ name: 'p`x' }));
-    const steps = exactSteps(
-      causeFor('probe-timeout').steps,
-      finding('probe-timeout', read(odd, 'probe-timeout')),
-    );
-    expect(steps.join('\n')).toContain(
-      `--gateway-name appgw-shop -n <probe> --timeout "\${PROBE_TIMEOUT_SECONDS:?`,
-    );
-  });
+  // Issue 17's third trial: `-servername <host>` (bash: "host: No such file or directory").
+  it.each([
+    [
+      'a probe name',
+      resolved(settings(), probe({ name: 'p`x' })),
+      'probe-timeout',
+      'the name of probe "p\\u0060x" of backend setting "settings-a"',
+    ],
+    [
+      'a TLS server name',
+      resolved(
+        settings({ protocol: 'Https', port: 443 }),
+        probe({ protocol: 'Https', host: 'a`id`.contoso.com' }),
+      ),
+      'cert-cn-mismatch',
+      'the TLS server name that probe "probe-a" of backend setting "settings-a" sends',
+    ],
+    [
+      "a server's address",
+      resolved(
+        settings({ protocol: 'Https', port: 443 }),
+        probe({ protocol: 'Https', host: 'www.contoso.com' }),
+        'a`id`b.example',
+      ),
+      'cert-cn-mismatch',
+      `the server's address "a\\u0060id\\u0060b.example"`,
+    ],
+  ] as const)(
+    'a value a code span cannot carry (a backtick, in %s): no command, and why',
+    (_, p, cause, what) => {
+      const steps = exactSteps(causeFor(cause).steps, finding(cause, read(p, cause)));
+      for (const step of steps) expect(step).not.toMatch(/<(?:address|host|probe|fqdn)>/);
+      expect(steps).toContainEqual(
+        expect.stringContaining(`No command for this step here: ${what} holds a backtick`),
+      );
+    },
+  );
 
   describe.each(CAUSE_IDS.map((id) => [id]))('%s', (id) => {
     const status = id === 'status-code-mismatch' ? 401 : undefined;
@@ -339,5 +369,74 @@ describe('exactSteps: each command of the catalogue with the values known', () =
   it('nothing to fill: the same cause', () => {
     const f = finding('draining');
     expect(exactCause(f)).toBe(f.cause);
+  });
+});
+
+// Issue 17's third trial: a catalogue step and the insight's own commands must agree.
+describe('exactSteps: a step that changes the probe agrees with the insight', () => {
+  const readWith = (p: ResolvedProbe, causeId: CauseId, receivedStatus?: number): FindingConfiguration => ({
+    read: true,
+    probe: p,
+    observations: observeConfiguration(p, {
+      causeId,
+      ...(receivedStatus !== undefined ? { receivedStatus } : {}),
+    }),
+  });
+
+  it('v1, the default probe, 401: the host name fixed first, and the new probe takes it from the setting (not --host 127.0.0.1)', () => {
+    const v1 = resolved(settings({ port: 80 }), undefined, '10.0.0.5', 'v1');
+    const configuration = readWith(v1, 'status-code-mismatch', 401);
+    expect(configuration.read && configuration.observations.map((o) => o.id)).toContain(
+      'default-probe-localhost',
+    );
+    const steps = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 401 }).steps,
+      finding('status-code-mismatch', configuration, 401),
+    ).join('\n');
+    expect(steps).not.toContain('--host 127.0.0.1');
+    expect(steps).toMatch(
+      /http-settings update .*--host-name "\$\{SITE_HOST_NAME:\?[^`]*&& az network application-gateway probe create .*--host-name-from-http-settings true .*--match-status-codes 200-399 401/,
+    );
+  });
+
+  it("the portal's example is the probe's own match, not 200-399", () => {
+    const narrow = resolved(settings(), probe({ statusCodes: ['200'] }));
+    const steps = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 401 }).steps,
+      finding('status-code-mismatch', readWith(narrow, 'status-code-mismatch', 401), 401),
+    ).join('\n');
+    expect(steps).toContain('(e.g. `200,401`)');
+    expect(steps).not.toContain('200-399');
+  });
+
+  it("a longer timeout also raises the setting's request timeout where that is not above the probe's", () => {
+    const short = resolved(settings({ requestTimeoutInS: 10 }), probe({ timeoutInS: 10, intervalInS: 60 }));
+    const steps = exactSteps(
+      causeFor('probe-timeout').steps,
+      finding('probe-timeout', readWith(short, 'probe-timeout')),
+    ).join('\n');
+    expect(steps).toMatch(
+      /probe update .*--timeout "\$\{PROBE_TIMEOUT_SECONDS:\?[^`]*&& az network application-gateway http-settings update .*--timeout "\$\{PROBE_TIMEOUT_SECONDS/,
+    );
+  });
+
+  it('a body match with backticks reads whole in the step that reproduces the probe', () => {
+    const odd = resolved(settings(), probe({ body: "it's `ok` $(id)" }));
+    const steps = exactSteps(
+      causeFor('body-mismatch').steps,
+      finding('body-mismatch', readWith(odd, 'body-mismatch')),
+    );
+    const reproduce = steps.find((s) => s.startsWith('Reproduce the probe'));
+    expect(reproduce).toContain('with a body that contains "it\'s \\u0060ok\\u0060 $(id)"');
+    // Only the command's own pair of backticks: nothing of the value opens a code span.
+    expect(reproduce?.split('`')).toHaveLength(3);
+  });
+});
+
+describe('the catalogue: a redirect is never offered to be accepted', () => {
+  it.each([301, 302, 307, 308])('%s', (status) => {
+    const steps = causeFor('status-code-mismatch', { receivedStatus: status }).steps.join('\n');
+    expect(steps).not.toMatch(new RegExp(`include ${status}|accept ${status}[^ ]* in|--match-status-codes`));
+    expect(steps).toContain('stop the redirect');
   });
 });

@@ -537,3 +537,19 @@ describe('fixCommands: never a change that hides a failure, in an order ARM acce
     );
   });
 });
+
+// Issue 17's third trial: a Partial server (health "Partial") was offered a host name change.
+describe('fixCommands: a Partial server', () => {
+  it('gets no change of what the configuration shows, but a time-out still its longer timeout', () => {
+    const p = resolved(settings());
+    const facts = { causeId: 'status-code-mismatch', receivedStatus: 400 } as const;
+    expect(fixCommands(p, facts, observeConfiguration(p, facts)).join('\n')).toContain('--host-name');
+    const partial = observeConfiguration(p, { ...facts, partial: true });
+    expect(partial.map((o) => o.id)).toContain('health-partial');
+    expect(fixCommands(p, facts, partial)).toEqual([]);
+    const slow = { causeId: 'probe-timeout' } as const;
+    expect(fixCommands(p, slow, observeConfiguration(p, { ...slow, partial: true })).join('\n')).toContain(
+      'PROBE_TIMEOUT_SECONDS',
+    );
+  });
+});

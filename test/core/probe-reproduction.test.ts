@@ -189,9 +189,21 @@ describe('reproduceProbe: the command that sends what the probe sends', () => {
       probe({ protocol: 'Tls', host: undefined }),
       'fd00::5',
     );
+    // No server name: openssl must not send the -connect host as one (issue 17's third trial).
     expect(command(ipv6)).toBe(
-      "timeout 10 openssl s_client -connect '[fd00::5]:443' -verify_return_error </dev/null",
+      "timeout 10 openssl s_client -connect '[fd00::5]:443' -noservername -verify_return_error </dev/null",
     );
+    const fqdn = resolved(
+      settings({ protocol: 'Tls', port: 8443 }),
+      probe({ protocol: 'Tls', host: undefined }),
+      'tls.internal.contoso.com',
+    );
+    expect(fqdn.sni).toBeUndefined();
+    expect(command(fqdn)).toBe(
+      'timeout 10 openssl s_client -connect tls.internal.contoso.com:8443 -noservername -verify_return_error </dev/null',
+    );
+    const said = reproduceProbe(fqdn);
+    expect('expects' in said && said.expects).toContain('this command sends and checks none');
   });
 
   // Issue 17's second trial: with trusted roots the gateway trusts those, and the VM's CA store does not.

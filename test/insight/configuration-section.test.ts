@@ -107,7 +107,7 @@ describe('the configuration section with values from ARM', () => {
       expect(text).toContain('with a body that contains "status:\\nok", within');
       const statements = observeConfiguration(p, { causeId: 'body-mismatch' }).map((o) => o.text);
       expect(statements.join('\n')).toContain('requires the response body to contain "status:\\nok"');
-      expect(text).toContain('with a body that contains status:\\nok');
+      expect(text).toContain('Healthy: status 200-399, with a body that contains "status:\\nok"');
       expect(text).not.toContain('status: ok');
       expect(html).toContain('status:\\nok');
       // The curl is unchanged by the body (it is not sent): still one correct command.
@@ -148,6 +148,35 @@ describe('the configuration section with values from ARM', () => {
       expect(text).not.toContain('\\');
       expect(html).not.toContain('\\');
       expect(html).toContain("&quot;it's &quot;ok&quot;&quot;");
+    });
+
+    // Issue 17's third trial: "ok " showed as `ok` (a code span drops its outer spaces); a zero-width
+    // space and a bidi override in the Host showed as nothing, hiding the likely cause.
+    it.each([
+      [
+        'a trailing space in the body match',
+        probe({ body: 'ok ' }),
+        'Healthy: status 200-399, with a body that contains "ok "',
+      ],
+      [
+        'a zero-width space in the host',
+        probe({ host: 'h\u200B.contoso.com' }),
+        'With Host: h\\u200B.contoso.com',
+      ],
+      [
+        'a bidi override in the host',
+        probe({ host: 'x.contoso.com\u202E' }),
+        'With Host: x.contoso.com\\u202E',
+      ],
+      [
+        'a zero-width space in the path',
+        probe({ path: '/he\u200Balth' }),
+        'Sends GET /he%E2%80%8Balth over HTTP',
+      ],
+    ])('%s: shown where the probe is described', (_n, pr, shown) => {
+      const { text, html } = views(resolved(settings(), pr));
+      expect(text).toContain(shown);
+      expect(html).not.toMatch(/[\u200B\u202E]/);
     });
 
     it('a plain value is shown as it is (no escape added)', () => {

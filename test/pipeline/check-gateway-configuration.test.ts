@@ -93,7 +93,7 @@ describe('the default scenario: every finding shows its probe as configured', ()
     ],
     'appgw-api/api-http-settings/10.220.2.12': [
       'Probe "api-probe" requires the response body to contain "healthy".',
-      'with a body that contains `healthy`',
+      'with a body that contains "healthy"',
     ],
     'appgw-edge/edge-tls-settings/10.30.1.4': [
       'on a Standard (v1) gateway',

@@ -1,6 +1,6 @@
 import type { Cause } from '../causes';
 import type { Finding } from '../model';
-import { exactCause, exactSteps, GENERAL_REPRODUCTION } from '../exact-steps';
+import { exactCause, exactSteps, GENERAL_REPRODUCTION, type KnownValues } from '../exact-steps';
 import { fixCommands } from '../probe-commands';
 import { reproduceProbe } from '../probe-reproduction';
 import { recheckCommands } from '../recheck-commands';
@@ -25,6 +25,18 @@ const MAX_OBSERVATION_STEPS = 2;
  * gateway of its ARM id (exact-steps.ts), the rest general. Pure.
  */
 export function noticeCause(finding: Finding): Cause {
+  return causeWithConfiguration(finding, recheckCommands(finding).cli);
+}
+
+/**
+ * noticeCause's steps for what is known of one server: its cause, gateway and configuration;
+ * `recheck`: the command that confirms a fix, or none where the steps are a recheck's own answer
+ * (issue 17's third trial: a recheck of a server still bad printed less than its notice). Pure.
+ */
+export function causeWithConfiguration(
+  finding: KnownValues & { readonly cause: Cause },
+  recheck?: string,
+): Cause {
   const configuration = finding.configuration;
   if (!configuration?.read) return exactCause(finding);
   const reproduction = reproduceProbe(configuration.probe);
@@ -53,11 +65,16 @@ export function noticeCause(finding: Finding): Cause {
         ]
       : [];
   // The pasted line must name the configuration file when there is one (the notice cannot know).
-  const confirm = `Once fixed, confirm it at once with an on-demand probe: \`${recheckCommands(finding).cli}\` (add \`--config FILE\` when you run appgw-insights from a configuration file).`;
+  const confirm =
+    recheck === undefined
+      ? []
+      : [
+          `Once fixed, confirm it at once with an on-demand probe: \`${recheck}\` (add \`--config FILE\` when you run appgw-insights from a configuration file).`,
+        ];
   // A step of the cause's whose every command is one of those is said once, by the change step.
   const told = new Set(change.length > 0 ? commands : []);
   const untold = own.filter((step) => !azCommandsOf(step).every((command) => told.has(command)));
-  return { ...finding.cause, steps: [...observed, reproduce, ...change, ...untold, confirm] };
+  return { ...finding.cause, steps: [...observed, reproduce, ...change, ...untold, ...confirm] };
 }
 
 /** The `az` commands of a step's code spans (one span may join several with `&&`); none: keep the step. */
