@@ -252,7 +252,9 @@ describe('appgw-insights recheck', () => {
     expect(code).toBe(2);
     expect(stdout).toMatch(/10\.0\.0\.4: Unhealthy \(unhealthy\): .+: TCP connect error/);
     // The steps are the exact ones: recheck read the configuration (the server, its port, the gateway).
-    expect(stdout).toMatch(/^ {4}- Reproduce the probe .*`curl -i --max-time \d+ .*http:\/\/10\.0\.0\.4:80\/`/m);
+    expect(stdout).toMatch(
+      /^ {4}- Reproduce the probe .*`curl -i --max-time \d+ .*http:\/\/10\.0\.0\.4:80\/`/m,
+    );
     const report = JSON.parse((await recheck('--json')).stdout) as {
       servers: { cause: { steps: string[] } }[];
     };
