@@ -20,6 +20,39 @@ describe('appgw-insights silence', () => {
   const cli = (...args: string[]) => runCli(args, tmp);
   const types = () => receiver.requests.map((r) => (JSON.parse(r.body) as { type: string }).type);
 
+  // Issue 16's trial: a long glob and comment clipped the line, and its tags matcher with it.
+  it('add and list show every matcher, however long a glob or comment is', async () => {
+    // Each at the longest the options take: 90 characters a glob, 500 the comment.
+    const added = await cli(
+      'silence',
+      'add',
+      '--config',
+      configFile,
+      '--id',
+      'long',
+      '--subscription',
+      '00000000-0000-0000-0000-000000000000',
+      '--resource-group',
+      `${'r'.repeat(89)}*`,
+      '--gateway',
+      `${'g'.repeat(89)}*`,
+      '--pool',
+      `${'p'.repeat(89)}*`,
+      '--tag',
+      'env=prod',
+      '--for',
+      '2h',
+      '--comment',
+      'x'.repeat(500),
+    );
+    expect({ code: added.code, stderr: added.stderr }).toEqual({ code: 0, stderr: '' });
+    const listed = await cli('silence', 'list', '--config', configFile);
+    for (const text of [added.stdout, listed.stdout]) {
+      expect(text).toContain('tags={"env":"prod"}');
+      expect(text).toMatch(/gateway=g+…? /);
+    }
+  });
+
   it('add holds the degraded back (recorded in report.json); expire lets it out on the next run, once', async () => {
     const added = await cli(
       'silence',

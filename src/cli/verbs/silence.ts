@@ -309,14 +309,29 @@ function stateOf(silence: Silence, now: Date): 'active' | 'pending' | 'expired' 
   return isSilenceActive(silence, now) ? 'active' : 'pending';
 }
 
-/** One line: its window and matchers, safe for the terminal. */
+/**
+ * One line: its window, every matcher, and its comment, safe for the terminal. Each matcher's value is
+ * clipped on its own (MATCHER_VALUE_CHARS) and the comment after them, so no matcher is ever cut from
+ * the line (issue 16's trial: a long glob clipped the line's `tags` matcher away, and a silence read as
+ * broader than it is).
+ */
 function describe(silence: Silence, _now: Date): string {
   const window = silence.weekly
     ? `weekly ${silence.weekly.days.join(',')} ${silence.weekly.from}–${silence.weekly.to} ${silence.weekly.timeZone}`
     : `${silence.startsAt ?? ''} – ${silence.endsAt ?? ''}`;
+  const value = (text: string) => terminalField(text, MATCHER_VALUE_CHARS);
   const matchers = Object.entries(silence.matchers)
-    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([name, matcher]) =>
+      typeof matcher === 'string'
+        ? `${name}=${value(matcher)}`
+        : `${name}=${JSON.stringify(Object.fromEntries(Object.entries(matcher).map(([k, v]) => [value(k), value(String(v))])))}`,
+    )
     .join(' ');
-  const comment = silence.comment ? `  # ${silence.comment}` : '';
-  return terminalField(`${window}  ${matchers}${comment}`, 400);
+  const comment = silence.comment ? `  # ${terminalField(silence.comment, COMMENT_CHARS)}` : '';
+  return `${terminalField(window, 200)}  ${matchers}${comment}`;
 }
+
+/** Characters shown of one matcher's value (a glob, a tag's name or value) in `silence list`. */
+const MATCHER_VALUE_CHARS = 80;
+/** Characters shown of a silence's comment in `silence list`. */
+const COMMENT_CHARS = 200;
