@@ -2,6 +2,7 @@ import * as z from '../input/zod';
 import { nearestName } from '../input/nearest-name';
 import { CAUSE_IDS, isCauseId } from '../causes';
 import { SEVERITIES } from './severity';
+import { TAG_LIMITS } from '../gateway-tags';
 
 /**
  * The one validator of matchers, for a silence's `matchers` (silence-schema.ts) and a receiver's
@@ -55,7 +56,7 @@ const tagsMatcher = z
     z.string(),
     z
       .string({ error: 'a tag value must be text (tag values are strings: "true", "42")' })
-      .check(z.maxLength(256, 'a tag value is at most 256 characters')),
+      .check(z.maxLength(TAG_LIMITS.value, `a tag value is at most ${TAG_LIMITS.value} characters`)),
     { error: 'must be an object of tag name → value, e.g. {"env": "prod"}' },
   )
   .check(
@@ -73,12 +74,33 @@ const tagsMatcher = z
           const problem =
             name.length === 0
               ? 'a tag name must not be empty'
-              : name.length > 512
-                ? 'a tag name is at most 512 characters'
+              : name.length > TAG_LIMITS.name
+                ? `a tag name is at most ${TAG_LIMITS.name} characters`
                 : TAG_NAME_REFUSED.test(name)
                   ? 'a tag name cannot hold < > % & \\ ? / (Azure refuses them in tag names)'
                   : undefined;
           if (problem) ctx.addIssue({ code: 'custom', input: name, path: [name], message: problem });
+        }
+        // What no gateway's tags can satisfy is refused, never stored to match nothing (issue 16's
+        // trial): more names than a resource may have, or one name twice (names are case-insensitive).
+        const names = Object.keys(tags);
+        if (names.length > TAG_LIMITS.pairs)
+          ctx.addIssue({
+            code: 'custom',
+            input: tags,
+            message: `names ${names.length} tags; a resource has at most ${TAG_LIMITS.pairs}, so no gateway could match them all`,
+          });
+        const byLowerCase = new Map<string, string>();
+        for (const name of names) {
+          const first = byLowerCase.get(name.toLowerCase());
+          if (first === undefined) byLowerCase.set(name.toLowerCase(), name);
+          else
+            ctx.addIssue({
+              code: 'custom',
+              input: name,
+              path: [name],
+              message: `the same tag as ${JSON.stringify(first)} (tag names are case-insensitive): name it once`,
+            });
         }
       },
       { when: () => true },

@@ -43,6 +43,11 @@ describe('silences and receiver match: one validator, every matcher field', () =
     // Tags: matched against the gateway's ARM tags as its configuration GET gave them.
     ['tag', { tags: { env: 'prod' } }, undefined],
     ['tag with empty value (ARM allows one)', { tags: { env: '' } }, undefined],
+    [
+      '50 tags, as many as a resource may have',
+      { tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'x'])) },
+      undefined,
+    ],
     ['no tag', { tags: {} }, /tags: must name at least one tag/],
     [
       'tag value longer than ARM allows',
@@ -73,6 +78,17 @@ describe('silences and receiver match: one validator, every matcher field', () =
   it.each([
     ['tag name Azure refuses', { tags: { 'a/b': 'x' } }, /tags\.a\/b: a tag name cannot hold/],
     ['tag value not text', { tags: { env: true } }, /tags\.env: a tag value must be text/],
+    // Issue 16's trial: what no gateway's tags can satisfy was stored, to match nothing.
+    [
+      'one tag named twice',
+      { tags: { env: 'prod', ENV: 'prod' } },
+      /tags\.ENV: the same tag as "env" \(tag names are case-insensitive\)/,
+    ],
+    [
+      'more tags than a resource may have',
+      { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x'])) },
+      /tags: names 51 tags; a resource has at most 50/,
+    ],
   ])('%s: said, in both', (_label, matchers, expected) => {
     const { silence, match } = problems(matchers);
     for (const said of [silence, match]) expect(said).toEqual([expect.stringMatching(expected)]);
