@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
-import { ConfigError } from '../../errors';
+import { ConfigError, UsageError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
 import { writeReadyFile, type ReadyFile } from '../ready-file';
 import { onStopSignal, removeOnExit } from '../shutdown';
@@ -22,9 +22,10 @@ export async function emulatorVerb(args: string[]): Promise<number> {
   // Digits only: Number() would take "", "0x50" and "1e3" as ports.
   const port = /^\d{1,5}$/.test(values.port.trim()) ? Number(values.port) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(
+    // A usage error as every verb's (issue 15's trial: this one had a format of its own, without the usage).
+    throw new UsageError(
       [`--port: "${values.port}" is not a port number (0 takes any free port)`],
-      'arguments',
+      EMULATOR.name,
     );
   }
   const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
