@@ -110,7 +110,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(clipMessage(frame.interrupted, 500))}</p>` : ''}
+<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${targetsNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(clipMessage(frame.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(frame.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -126,6 +126,25 @@ export function statusPageTail(): string {
 </body>
 </html>
 `;
+}
+
+/**
+ * The page's top note when targets could not be listed: each one's id and error, once (issue 15's
+ * trial: each of 50 stale gateways repeated its target's id and error, and the page passed 200 KB);
+ * the stale gateways' notes refer to it. Empty when every target was listed.
+ */
+function targetsNote(frame: StatusFrame): string {
+  const failed = frame.failedTargets ?? [];
+  if (failed.length === 0) return '';
+  const shown = failed
+    .slice(0, NAMES_SHOWN)
+    .map(
+      (t) =>
+        `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(clipMessage(t.error.message, 300))})`,
+    )
+    .join('; ');
+  const more = failed.length > NAMES_SHOWN ? ` and ${failed.length - NAMES_SHOWN} more` : '';
+  return `\n<p class="note"><strong>⚠ Not listed:</strong> ${count(failed.length, 'target')} could not be listed, so this run did not read ${failed.length === 1 ? 'its' : 'their'} gateways: ${shown}${more}.</p>`;
 }
 
 /** Names shown in the history note; the rest are counted. */
@@ -215,15 +234,9 @@ function staleNote(status: GatewayStatus): string {
     status.notRead?.by === 'interrupted'
       ? 'the run was interrupted before it (see above)'
       : status.notRead?.by === 'targets'
-        ? `${status.notRead.targets.length === 1 ? 'its target' : 'one of these targets'} could not be listed: ${status.notRead.targets
-            .slice(0, 3)
-            .map(
-              (t) =>
-                `${escapeHtml(capText(t.id, 300))} (${escapeHtml(t.error.code)}: ${escapeHtml(clipMessage(t.error.message, 300))})`,
-            )
-            .join(
-              '; ',
-            )}${status.notRead.targets.length > 3 ? ` and ${status.notRead.targets.length - 3} more` : ''}`
+        ? status.notRead.targets.length === 1
+          ? `its target ${escapeHtml(capText(status.notRead.targets[0]?.id ?? '', 300))} could not be listed (see above)`
+          : 'one of the targets above could not be listed'
         : "it is not in the run's targets";
   const last = status.lastError
     ? `; its last read failed at ${time(new Date(status.lastError.at))}${error}`

@@ -23,6 +23,8 @@ export interface StatusView {
   readonly now: Date;
   /** The run was cut short (a signal, its deadline): why, in a person's words. */
   readonly interrupted?: string;
+  /** Targets whose gateways could not be listed, said once at the page's top (their gateways' notes refer to it). */
+  readonly failedTargets?: readonly FailedTarget[];
   /** The timeline's left edge: the oldest reading kept, at most the retention before `now`. */
   readonly windowStart: Date;
   readonly gateways: readonly GatewayStatus[];
@@ -146,6 +148,7 @@ export function statusFrame(
   return {
     now,
     ...(run?.interrupted ? { interrupted: run.interrupted.message } : {}),
+    ...(run?.failedTargets?.length ? { failedTargets: run.failedTargets } : {}),
     windowStart: new Date(at.startMs),
     historyProblems: historyProblems ?? { withoutHistory: [], unreadable: [] },
   };
