@@ -340,11 +340,14 @@ export const MAX_TIMELINE_SEGMENTS = 12;
  */
 function timelineSvg(server: ServerStatus, rowClass: string): string {
   const [first, second] = server.counts;
-  // One state all the readings long: its name is one of the page's STEADY_LABELS.
+  // Slots with no reading (a server new to the window, the first runs): said in the name too, which
+  // otherwise read "healthy 100%" under a line drawn mostly "not read" (issue 15's trial).
+  const unreadSlots = server.timeline.filter((slot) => slot === 'none').length;
+  // One state all the readings long, every slot read: its name is one of the page's STEADY_LABELS.
   const label =
-    first && !second
+    first && !second && unreadSlots === 0
       ? `role=img aria-labelledby=${STEADY_LABEL_IDS[first[0]]} `
-      : `role=img aria-label="${escapeHtml(shares(server.counts))}"`;
+      : `role=img aria-label="${escapeHtml(shares(server.counts))}${unreadSlots > 0 ? `; not read in ${unreadSlots} of ${server.timeline.length} slots` : ''}"`;
   const runs = segments(server.timeline);
   const only = runs.length === 1 ? runs[0]?.state : undefined;
   if (only !== undefined) {

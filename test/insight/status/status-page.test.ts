@@ -317,6 +317,21 @@ describe('timeline: the window in slots, each the worst state read in it', () =>
     expect(slotsOf(readings)).toEqual(expected);
   });
 
+  // Issue 15's trial: a first run's timelines are drawn "not read" but for their last slot, and their
+  // names said "healthy 100%".
+  it('a timeline with slots not read says so in its accessible name', () => {
+    // A gateway read for the first time, beside one with a window of history.
+    const old = gw('appgw-old');
+    const html = page([
+      history(old, [ok(start, [server(old, 'x')]), ok(NOW - 1_000, [server(old, 'x')])]),
+      history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+    ]);
+    expect(html).toMatch(
+      /<tr><td>a<td>[^\n]*<svg class=n [^>]*role=img aria-label="healthy 100%; not read in 47 of 48 slots"/,
+    );
+    expect(html).toMatch(/<tr><td>x<td>[^\n]*aria-labelledby=lh /);
+  });
+
   it('draws each run of equal slots as one segment, each state at its own height (not only its colour)', () => {
     const html = page([
       history(g, [
