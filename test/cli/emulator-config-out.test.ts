@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
@@ -26,6 +26,22 @@ describe('emulator --config-out FILE', () => {
       expect(existsSync(path.join(dir, 'nested', `.emulator.json.${child.pid}.tmp`))).toBe(false);
     },
   );
+
+  // Issue 15's trial: a second emulator's FILE replaced the first's, and the first, stopping, removed it.
+  it("a FILE that exists (another emulator's): exit 2 saying so, the first emulator's FILE left as it was", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
+    const file = path.join(dir, 'emulator.json');
+    const { child, firstLine } = await startCli(['emulator', '--config-out', file, '--out', dir]);
+    try {
+      const second = await runCli(['emulator', '--config-out', file, '--out', dir]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`--config-out: ${file} exists already`);
+      expect(await readFile(file, 'utf8')).toBe(`${firstLine}\n`);
+    } finally {
+      expect(await stop(child, 'SIGTERM')).toBe(0);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a FILE it cannot write: exit 2 naming --config-out, and the emulator does not keep running', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));

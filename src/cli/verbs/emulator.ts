@@ -4,7 +4,7 @@ import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { ConfigError, UsageError } from '../../errors';
 import { EXIT_OK } from '../exit-codes';
-import { writeReadyFile, type ReadyFile } from '../ready-file';
+import { ReadyFileExistsError, writeReadyFile, type ReadyFile } from '../ready-file';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { parseVerbArgs } from '../verb-args';
 import { EMULATOR } from '../verb-specs';
@@ -63,6 +63,13 @@ async function writeConfigOut(file: string, text: string): Promise<ReadyFile> {
   try {
     return await writeReadyFile(file, text);
   } catch (error) {
+    if (error instanceof ReadyFileExistsError)
+      throw new ConfigError(
+        [
+          `--config-out: ${file} exists already (another emulator's, or left by one that was killed): choose another file, or remove it if no emulator is using it`,
+        ],
+        'arguments',
+      );
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError([`--config-out: cannot write ${file} (${code})`], 'arguments');
   }
