@@ -162,6 +162,8 @@ export async function recheck(
       bad: [],
       isGone: () => false,
       confirmedHealthy: confirmed,
+      // What it reports of other episodes: this pool's servers only.
+      scope: new Set(servers.map((s) => s.key)),
     },
     policy,
     runId,

@@ -75,6 +75,13 @@ export interface Observation {
    * (ServerRecord.confirmed). Absent: none (a scheduled run).
    */
   readonly confirmedHealthy?: ReadonlyMap<string, ConfirmedServer>;
+  /**
+   * The server keys this observation is about, for what notify reports of the episodes it did not
+   * change (open, awaiting recovery, held by a confirmation): a recheck's pool, not the gateway's other
+   * pools (issue 17's third trial: a recheck of one pool said "1 open episode already told" of
+   * another's). Absent: every server of the state document (a run).
+   */
+  readonly scope?: ReadonlySet<string>;
 }
 
 /** A server an on-demand probe found healthy (Observation.confirmedHealthy). */

@@ -178,9 +178,9 @@ export async function notifyOnChange(
     ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
-    ...awaitingRecoveryIn(claimed.document, policy),
-    ...heldByConfirmationIn(claimed.document, observation.now),
-    ...openEpisodesIn(claimed.document),
+    ...awaitingRecoveryIn(inScope(claimed.document, observation.scope), policy),
+    ...heldByConfirmationIn(inScope(claimed.document, observation.scope), observation.now),
+    ...openEpisodesIn(inScope(claimed.document, observation.scope)),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -462,6 +462,15 @@ function awaitingRecoveryIn(
       degradedSince: record.degradedSince,
     }));
   return awaiting.length ? { awaitingRecovery: awaiting } : {};
+}
+
+/** `document` with only the servers of `scope` (Observation.scope); all of them without one. */
+function inScope(document: NotifyStateDocument, scope: ReadonlySet<string> | undefined): NotifyStateDocument {
+  if (scope === undefined) return document;
+  return {
+    ...document,
+    servers: Object.fromEntries(Object.entries(document.servers).filter(([key]) => scope.has(key))),
+  };
 }
 
 /**

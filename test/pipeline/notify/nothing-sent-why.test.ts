@@ -89,6 +89,34 @@ describe('a run that sends nothing says what holds its bad servers', () => {
     expect(after.heldByConfirmation).toBeUndefined();
     expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
   });
+  // Issue 17's third trial: a recheck of one pool said "1 open episode already told" of another pool's server.
+  it("a recheck reports the open episodes of its own servers only (Observation.scope), not the gateway's others", async () => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    const world = notifyWorld({ notifiers: [ops] });
+    await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4', '10.0.0.5'] }));
+    const fixed = finding(GW, '10.0.0.4');
+    const recheck = (scope?: ReadonlySet<string>) => ({
+      now: new Date(T0 + MINUTE),
+      evaluated: new Map(),
+      bad: [],
+      isGone: () => false,
+      confirmedHealthy: new Map([
+        [serverKey(fixed), { ...fixed, health: 'Healthy', probeLog: 'Success', holdInMs: 90 * SECOND }],
+      ]),
+      ...(scope ? { scope } : {}),
+    });
+    const scoped = await world.run('recheck-1', recheck(new Set([serverKey(fixed)])));
+    expect(told(ops.accepted.slice(2))).toEqual([['recovered', '10.0.0.4']]);
+    expect(scoped.openEpisodes).toBeUndefined();
+    // The same recheck again, unscoped (a run's view): the other server's open episode is counted.
+    const unscoped = await world.run('recheck-2', recheck());
+    expect(unscoped.openEpisodes).toEqual(expect.objectContaining({ told: 1 }));
+    const scopedAgain = await world.run('recheck-3', recheck(new Set([serverKey(fixed)])));
+    expect(notificationLines(notificationsReport(scopedAgain), shown).join('\n')).not.toContain(
+      'already told',
+    );
+  });
+
   it("a degraded no receiver's match takes: counted as told to nobody, not as already told", async () => {
     const ops = createMemoryNotifier({ name: 'webhook[ops]' });
     const world = notifyWorld({
