@@ -1,6 +1,6 @@
 import { counted } from '../core/counted';
 import { terminalSafe } from '../core/input/json-text';
-import { clipText } from '../core/text-clip';
+import { clipMiddle, clipText } from '../core/text-clip';
 import type { OutboxListing } from '../pipeline/notify/dead-letters';
 import type { UndeliveredNoticeReport } from '../core/run-report';
 import { severityLabel } from '../core/notice/notice-labels';
@@ -39,7 +39,10 @@ export function notifyListText(listing: OutboxListing): string[] {
  */
 function noticeLine(n: UndeliveredNoticeReport): string {
   const f = (text: string, limit: number) => clipText(text.replace(/\s+/g, ' ').trim(), limit);
-  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${f(n.reason, REASON_LIMIT)}`;
+  // The answer keeps its start and its end (where a receiver says what was wrong), as every error
+  // message on the terminal does (terminal-text.ts terminalMessage; issue 15's trial: its tail was lost).
+  const reason = clipMiddle(n.reason.replace(/\s+/g, ' ').trim(), REASON_LIMIT);
+  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${reason}`;
 }
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */

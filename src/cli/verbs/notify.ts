@@ -11,7 +11,7 @@ import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText } from '../notify-list-text';
-import { terminalField, terminalJson } from '../terminal-text';
+import { terminalField, terminalJson, terminalMessage } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
 import { configSource, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
 import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND, NOTIFY_TEST } from '../verb-specs';
@@ -163,7 +163,7 @@ async function testVerb(args: string[]): Promise<number> {
       process.stdout.write(`delivered: ${what}: ${attemptsText(send.result.attempts)}\n`);
     else {
       process.stderr.write(
-        `error: not delivered: ${what}: ${terminalField(send.result?.error?.message ?? 'refused', 600)}\n`,
+        `error: not delivered: ${what}: ${terminalMessage(send.result?.error?.message ?? 'refused', 600)}\n`,
       );
       if (send.result?.attempts.length) process.stderr.write(`  ${attemptsText(send.result.attempts)}\n`);
     }
@@ -186,7 +186,7 @@ function attemptsText(attempts: readonly AttemptRecord[]): string {
   const last = attempts[attempts.length - 1];
   if (attempts.length === 1 && last?.status !== undefined) return `HTTP ${last.status} at attempt 1`;
   const each = attempts.map((a) =>
-    a.status !== undefined ? `HTTP ${a.status}` : terminalField(a.error ?? 'no answer', 80),
+    a.status !== undefined ? `HTTP ${a.status}` : terminalMessage(a.error ?? 'no answer', 80),
   );
   return `${counted(attempts.length, 'attempt')}: ${each.join(', ')}`;
 }
