@@ -123,6 +123,15 @@ export interface GatewayConfig {
    * broke ARM's limits (unknown) or the configuration was built by hand.
    */
   readonly tags?: GatewayTags;
+  /**
+   * The names of the gateway's trusted root and authentication certificates (`trustedRootCertificates`,
+   * `authenticationCertificates`): a new one the insight offers must not take one of them. Absent: a
+   * configuration built by hand.
+   */
+  readonly certificateNames?: {
+    readonly trustedRoot: readonly string[];
+    readonly authentication: readonly string[];
+  };
 }
 
 /**
@@ -217,6 +226,10 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
         pools,
         pairs: routedPairs(properties),
         ...(tags !== undefined ? { tags } : {}),
+        certificateNames: {
+          trustedRoot: children(properties, 'trustedRootCertificates').map((c) => c.name),
+          authentication: children(properties, 'authenticationCertificates').map((c) => c.name),
+        },
       },
     };
   } catch (error) {

@@ -24,6 +24,7 @@
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
 import { isIpAddress, picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
+import { fnv1a32 } from './hash';
 import { shellWord } from './shell-quote';
 import { HEALTH_PATH_VARIABLE, requiredVariable, SITE_HOST_VARIABLE } from './shell-variables';
 
@@ -90,9 +91,34 @@ function settingsUpdate(p: ResolvedProbe, options: string): string {
   return `${AZ} ${group} update ${gatewayOptions(p)} -n ${shellWord(p.settings.name)} ${options}`;
 }
 
-/** A name for a new child of the gateway made for `p`'s setting: `<setting>-<suffix>`, ARM's 80 at most. */
-function childName(p: ResolvedProbe, suffix: string): string {
-  return `${p.settings.name.slice(0, 80 - suffix.length - 1)}-${suffix}`;
+/** ARM's longest name for a gateway's child (a probe, a certificate). */
+const CHILD_NAME_LIMIT = 80;
+
+/**
+ * A name for a new child of the gateway made for `p`'s setting: `<setting>-<suffix>` (probe, root,
+ * auth), within ARM's 80 characters, and none the gateway's children of that kind already have
+ * (ResolvedProbe.takenNames; ARM names compare case-insensitively): issue 17's fourth trial found
+ * `probe create -n s-exists-probe` where the gateway had such a probe, serving other settings. A
+ * setting name cut to fit keeps a short digest of the whole one, so two long settings that begin alike
+ * get two names; a name taken gets `-2`, `-3` ….
+ */
+function childName(p: ResolvedProbe, suffix: 'probe' | 'root' | 'auth'): string {
+  const taken = new Set(
+    (suffix === 'probe'
+      ? p.takenNames.probes
+      : suffix === 'root'
+        ? p.takenNames.trustedRootCertificates
+        : p.takenNames.authenticationCertificates
+    ).map((name) => name.toLowerCase()),
+  );
+  const whole = p.settings.name;
+  for (let n = 1; ; n++) {
+    const tail = `${n === 1 ? '' : `-${n}`}-${suffix}`;
+    const room = CHILD_NAME_LIMIT - tail.length;
+    const base = whole.length <= room ? whole : `${whole.slice(0, room - 9)}-${fnv1a32(whole)}`;
+    const name = `${base}${tail}`;
+    if (!taken.has(name.toLowerCase())) return name;
+  }
 }
 
 /**

@@ -72,6 +72,15 @@ export interface ResolvedProbe {
    * False for HTTP(S) probes and when the probe does not set it.
    */
   readonly proxyProtocolHeader: boolean;
+  /**
+   * The names the gateway's probes and certificates already have (as its configuration gave them), so
+   * a probe or certificate the insight offers to create takes none of them (probe-commands.ts).
+   */
+  readonly takenNames: {
+    readonly probes: readonly string[];
+    readonly trustedRootCertificates: readonly string[];
+    readonly authenticationCertificates: readonly string[];
+  };
 }
 
 export type ProbeResolution =
@@ -222,6 +231,11 @@ export function resolveProbe(
       statusCodes: probe?.statusCodes ?? DEFAULT_PROBE.statusCodes,
       ...(probe?.body !== undefined ? { body: probe.body } : {}),
       proxyProtocolHeader: (protocol === 'tcp' || protocol === 'tls') && probe?.proxyProtocolHeader === true,
+      takenNames: {
+        probes: config.probes.map((p) => p.name),
+        trustedRootCertificates: config.certificateNames?.trustedRoot ?? [],
+        authenticationCertificates: config.certificateNames?.authentication ?? [],
+      },
     },
   };
 }

@@ -55,6 +55,7 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
         skuTier: 'WAF_v2',
         generation: 'v2',
         tags: {}, // none given: known to have none (gateway-tags.test.ts)
+        certificateNames: { trustedRoot: [], authentication: [] },
         settings: [
           {
             name: 's1',

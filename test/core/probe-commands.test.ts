@@ -4,6 +4,7 @@ import { observeConfiguration } from '../../src/core/config-observations';
 import fc from 'fast-check';
 import { CAUSE_IDS, type CauseId } from '../../src/core/causes';
 import { fixCommands } from '../../src/core/probe-commands';
+import { readGatewayConfig } from '../../src/core/gateway-config';
 import {
   HEALTH_PATH_VARIABLE,
   requiredVariable,
@@ -289,7 +290,10 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     ]);
     // A long setting name still gives a name ARM takes (80 characters at most).
     const long = fix(resolved(settings({ protocol: 'Https', name: 'x'.repeat(80) })), 'cert-untrusted-ca');
-    expect(argv(long[0] ?? '', { ROOT_CERT_FILE: 'r.cer' })[9]).toBe(`${'x'.repeat(75)}-root`);
+    // (cut, with a digest of the whole name, so two long settings that begin alike differ).
+    expect(argv(long[0] ?? '', { ROOT_CERT_FILE: 'r.cer' })[9]).toMatch(
+      new RegExp(`^${'x'.repeat(66)}-[0-9a-f]{8}-root$`),
+    );
   });
 
   it('leaves a setting that already has the kind of certificate it needs alone (the list would be replaced)', () => {
@@ -551,5 +555,71 @@ describe('fixCommands: a Partial server', () => {
     expect(fixCommands(p, slow, observeConfiguration(p, { ...slow, partial: true })).join('\n')).toContain(
       'PROBE_TIMEOUT_SECONDS',
     );
+  });
+});
+
+// Issue 17's fourth trial: `probe create -n s-exists-probe` where the gateway had such a probe (serving
+// other settings), and two long settings that begin alike given one new probe name.
+describe('fixCommands: a new probe or certificate never takes a name the gateway has', () => {
+  const withTaken = (p: ResolvedProbe, taken: Partial<ResolvedProbe['takenNames']>): ResolvedProbe => ({
+    ...p,
+    takenNames: { ...p.takenNames, ...taken },
+  });
+  const accept401 = { causeId: 'status-code-mismatch', receivedStatus: 401 } as const;
+  const created = (p: ResolvedProbe, facts: Parameters<typeof fixCommands>[1]): string[] =>
+    fixCommands(p, facts, observeConfiguration(p, facts)).flatMap(
+      (c) => /(?:probe|root-cert|auth-cert) create .* -n (\S+)/.exec(c)?.[1] ?? [],
+    );
+
+  it.each([
+    ['free', [], 'settings-a-probe'],
+    ['taken', ['settings-a-probe'], 'settings-a-2-probe'],
+    ['taken in another case, and its next', ['SETTINGS-A-PROBE', 'settings-a-2-probe'], 'settings-a-3-probe'],
+  ])('a probe: %s', (_, probes, name) => {
+    const p = withTaken(resolved(settings({ hostName: 'www.contoso.com' })), { probes });
+    expect(created(p, accept401)).toEqual([name]);
+  });
+
+  it('a root certificate whose name is taken', () => {
+    const p = withTaken(resolved(settings({ protocol: 'Https', port: 443 })), {
+      trustedRootCertificates: ['settings-a-root'],
+    });
+    expect(created(p, { causeId: 'cert-untrusted-ca' })).toEqual(['settings-a-2-root']);
+  });
+
+  it('two long settings that begin alike get two names, each within 80 characters', () => {
+    const long = (end: string) =>
+      resolved(settings({ name: `${'s'.repeat(78)}${end}`, hostName: 'www.contoso.com' }));
+    const [a] = created(long('-a'), accept401);
+    const [b] = created(long('-b'), accept401);
+    expect(a).not.toEqual(b);
+    for (const name of [a, b]) expect(name?.length).toBeLessThanOrEqual(80);
+  });
+
+  it("read from the configuration GET: the gateway's probes and certificates", () => {
+    const reading = readGatewayConfig({
+      properties: {
+        sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+        probes: [
+          {
+            name: 'p1',
+            properties: {
+              protocol: 'Http',
+              host: 'h',
+              path: '/',
+              interval: 30,
+              timeout: 30,
+              unhealthyThreshold: 3,
+            },
+          },
+        ],
+        trustedRootCertificates: [{ name: 'root-1', properties: {} }],
+        authenticationCertificates: [{ name: 'auth-1', properties: {} }],
+      },
+    });
+    expect(reading.ok && reading.config.certificateNames).toEqual({
+      trustedRoot: ['root-1'],
+      authentication: ['auth-1'],
+    });
   });
 });
