@@ -1,3 +1,4 @@
+import { fitStep } from '../../../core/notice/step-fit';
 import type { Notice, NoticeType, RecoveredReason } from '../../../core/notice/notice';
 import { episodeId } from '../../../core/notice/episode';
 import type { Severity } from '../../../core/notice/severity';
@@ -116,7 +117,12 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
     cause: {
       id: notice.cause.id,
       title: text('/cause/title', notice.cause.title, EVENT_LIMITS.text),
-      steps: steps.map((step, i) => text(`/cause/steps/${i}`, step, EVENT_LIMITS.text)),
+      // Never a command cut partway (step-fit.ts): a step too long points to the insight for its commands.
+      steps: steps.map((step, i) => {
+        const fitted = fitStep(step, (t) => wellFormed(t).length <= EVENT_LIMITS.text);
+        if (fitted !== step) truncated.push(`/cause/steps/${i}`);
+        return text(`/cause/steps/${i}`, fitted, EVENT_LIMITS.text);
+      }),
       docUrl: text('/cause/docUrl', notice.cause.docUrl),
       ...(notice.cause.receivedStatus !== undefined ? { receivedStatus: notice.cause.receivedStatus } : {}),
     },

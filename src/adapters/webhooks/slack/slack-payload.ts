@@ -1,5 +1,6 @@
 import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
+import { fitStep } from '../../../core/notice/step-fit';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
 import { healthAndSeverity, severityLabel } from '../../../core/notice/notice-labels';
@@ -138,7 +139,9 @@ function causeSection(notice: Notice): string {
   const allSteps = stepsBesideProbeLog(notice.cause, failureProbeLog(notice));
   const steps = allSteps.slice(0, BUDGET.steps);
   for (const [i, step] of steps.entries()) {
-    const line = `\n${i + 1}. ${slackText(step, BUDGET.step)}`;
+    // Never a command cut partway (step-fit.ts): a step too long points to the insight for its commands.
+    const fits = (text: string) => slackText(text, Number.MAX_SAFE_INTEGER).length <= BUDGET.step;
+    const line = `\n${i + 1}. ${slackText(fitStep(step, fits), BUDGET.step)}`;
     if (text.length + line.length > SLACK_LIMITS.sectionText - 2) {
       text += '\n…';
       return text;

@@ -1,5 +1,6 @@
 import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
+import { fitStep } from '../../../core/notice/step-fit';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { escapeMarkdownText, markdownToText } from '../../../articles';
 import {
@@ -149,7 +150,10 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   // The card shows the probe log above: a step that only quotes it would be its second appearance.
   const allSteps = stepsBesideProbeLog(notice.cause, failureProbeLog(notice));
   const steps = allSteps.slice(0, BASE_BUDGET.steps);
-  steps.forEach((step, i) => body.push(run(`${i + 1}. ${runText(step, b(BASE_BUDGET.step))}`)));
+  // Never a command cut partway (step-fit.ts): a step too long points to the insight for its commands.
+  const stepRoom = b(BASE_BUDGET.step);
+  const fits = (text: string) => runText(text, Number.MAX_SAFE_INTEGER).length <= stepRoom;
+  steps.forEach((step, i) => body.push(run(`${i + 1}. ${runText(fitStep(step, fits), stepRoom)}`)));
   if (allSteps.length > steps.length)
     body.push(run(`… ${allSteps.length - steps.length} more steps in the guide`));
   if (notice.insight?.summary) {
