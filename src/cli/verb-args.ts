@@ -97,7 +97,18 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
     strict: false,
     tokens: true,
   });
+  const seen = new Set<string>();
   for (const token of tokens) {
+    // An option that takes one value, given twice: parseArgs keeps the last, so the first would be
+    // dropped without a word (issue 15's trial: `silence add --gateway a --gateway b` stored gateway=b
+    // alone, and `--gateway gw-prod --gateway '*'` would silence every gateway). Only a `multiple`
+    // option (`--tag`, `--set`) may repeat; a switch said twice loses nothing.
+    if (token.kind === 'option' && Object.hasOwn(known, token.name)) {
+      const option = known[token.name] as { readonly type: string; readonly multiple?: boolean };
+      if (seen.has(token.name) && option.type === 'string' && option.multiple !== true)
+        return `--${token.name} given more than once: give it once (the first would be dropped)`;
+      seen.add(token.name);
+    }
     if (token.kind === 'option' && !Object.hasOwn(known, token.name)) {
       const near = nearestOption(token.name, Object.keys(known));
       return `unknown option ${token.rawName}${near ? ` (did you mean --${near}?)` : ''}`;

@@ -122,6 +122,13 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['run', '--conifg', 'x.json'], /unknown option --conifg \(did you mean --config\?\)/],
     [['run', 'extra'], /unexpected argument "extra"/],
     [['run', '--config'], /Option '--config <value>' argument missing/],
+    // Issue 15's trial: an option given twice kept only its last value, without a word.
+    [
+      ['silence', 'add', '--id', 'x', '--gateway', 'gw-prod', '--gateway', '*', '--for', '1h'],
+      /--gateway given more than once: give it once \(the first would be dropped\)\nUsage: appgw-insights silence add/,
+    ],
+    [['run', '--config', 'a.json', '--config', 'b.json'], /--config given more than once/],
+    [['notify', 'resend', '--receiver', 'a', '--receiver', 'b'], /--receiver given more than once/],
     [['run', '--json=yes'], /--json/],
     [['demo', '--json'], /unknown option --json\nUsage: appgw-insights demo \[--out DIR\]/],
     [['emulator', '-x'], /unknown option -x\nUsage: appgw-insights emulator/],
