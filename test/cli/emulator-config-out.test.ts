@@ -43,6 +43,31 @@ describe('emulator --config-out FILE', () => {
     }
   });
 
+  // Issue 15's trial: --counts into a folder that did not exist crashed when the emulator stopped.
+  it('--counts into a folder that does not exist: made, and the counts written when it stops', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-counts-'));
+    const counts = path.join(dir, 'no', 'such', 'counts.json');
+    const { child } = await startCli(['emulator', '--counts', counts, '--out', dir]);
+    try {
+      expect(await stop(child, 'SIGINT')).toBe(0);
+      expect(JSON.parse(await readFile(counts, 'utf8'))).toEqual(expect.any(Object));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--counts where no folder can be made: exit 2 at start, saying so', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-counts-'));
+    try {
+      await writeFile(path.join(dir, 'file'), 'x');
+      const { code, stderr } = await runCli(['emulator', '--counts', path.join(dir, 'file', 'counts.json')]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/--counts: cannot write .*counts\.json \(E[A-Z]+\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a FILE it cannot write: exit 2 naming --config-out, and the emulator does not keep running', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
     const notAFolder = path.join(dir, 'file');

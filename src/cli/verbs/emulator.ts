@@ -3,7 +3,8 @@ import path from 'node:path';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { ConfigError, UsageError } from '../../errors';
-import { EXIT_OK } from '../exit-codes';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { makeFolder } from '../../adapters/files/make-folder';
 import { ReadyFileExistsError, writeReadyFile, type ReadyFile } from '../ready-file';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { parseVerbArgs } from '../verb-args';
@@ -28,6 +29,16 @@ export async function emulatorVerb(args: string[]): Promise<number> {
       EMULATOR.name,
     );
   }
+  // The counts' folder, made now: a folder that cannot be made is said before the emulator starts, not
+  // as a crash when it stops with the counts in hand (issue 15's trial).
+  const counts = values.counts === undefined ? undefined : path.resolve(values.counts);
+  if (counts !== undefined)
+    await makeFolder(path.dirname(counts)).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError(
+        [`--counts: cannot write ${counts} (${error.code ?? error.message})`],
+        'arguments',
+      );
+    });
   const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port });
   removeOnExit(path.dirname(emulator.caCertFile));
@@ -53,8 +64,16 @@ export async function emulatorVerb(args: string[]): Promise<number> {
     await ready?.remove();
     await emulator.close();
   }
-  if (values.counts) {
-    await writeFile(path.resolve(values.counts), `${JSON.stringify(emulator.requestCounts())}\n`, 'utf8');
+  if (counts !== undefined) {
+    try {
+      await writeFile(counts, `${JSON.stringify(emulator.requestCounts())}\n`, 'utf8');
+    } catch (error) {
+      // Stopped already: say so, never a crash (the counts are lost, and the exit code says it).
+      process.stderr.write(
+        `error: --counts: cannot write ${counts} (${(error as NodeJS.ErrnoException).code ?? String(error)}): the request counts are lost\n`,
+      );
+      return EXIT_FAILED;
+    }
   }
   return EXIT_OK;
 }
