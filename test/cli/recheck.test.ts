@@ -91,6 +91,11 @@ describe('appgw-insights recheck', () => {
     expect(rechecked.stdout).toContain(
       `(re-send: appgw-insights notify resend --config ${configFile} --receiver ops)`,
     );
+    // A second recheck delivers nothing new, but the dead letter is still there: exit 2 as its ✗ line
+    // says (issue 15's trial: exit 0 under "✗ notifications: 0 delivered, 1 not delivered").
+    const again = await recheck();
+    expect(again.stdout).toMatch(/✗ notifications: .*not delivered/);
+    expect(again.code).toBe(2);
   });
 
   /** Every server record of the notify state documents in the config's file state (`state/`). */
@@ -312,7 +317,17 @@ describe('appgw-insights recheck', () => {
   ])(
     'a --settings name with %s: refused before ARM, in the words the HTTP endpoint uses',
     async (_n, name) => {
-      const { code, stderr } = await recheck('--settings', name);
+      const { code, stderr } = await runCli([
+        'recheck',
+        '--gateway',
+        GW,
+        '--pool',
+        'pool-a',
+        '--settings',
+        name,
+        '--config',
+        configFile,
+      ]);
       expect(code).toBe(2);
       expect(stderr).toContain(
         `--settings ${JSON.stringify(name)} is not a name a gateway can have: 1 to 80 characters`,
