@@ -104,7 +104,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backend health: ${tally.reported} not healthy</title>
+<title>Backend health: ${tally.reported} not healthy${tally.stale > 0 ? `, ${count(tally.stale, 'stale gateway')}` : ''}</title>
 <style>${STYLE}</style>
 </head>
 <body>

@@ -148,7 +148,7 @@ export function statusFrame(
   return {
     now,
     ...(run?.interrupted ? { interrupted: run.interrupted.message } : {}),
-    ...(run?.failedTargets?.length ? { failedTargets: run.failedTargets } : {}),
+    ...(listingFailures(run).length ? { failedTargets: listingFailures(run) } : {}),
     windowStart: new Date(at.startMs),
     historyProblems: historyProblems ?? { withoutHistory: [], unreadable: [] },
   };
@@ -231,13 +231,28 @@ function withNotRead(status: GatewayStatus, run: StatusRunContext | undefined): 
   if (run?.interrupted?.notDone.some((notDone) => notDone.toLowerCase() === id)) {
     return { ...status, notRead: { by: 'interrupted' } };
   }
-  const failed = run?.failedTargets ?? [];
-  const holding = failed.filter((t) => {
+  const holds = (t: FailedTarget) => {
     const scope = t.id.toLowerCase().replace(/\/+$/, '');
     return id === scope || id.startsWith(`${scope}/`);
-  });
+  };
+  // A target the interruption left unlisted: the gateway was not read because the run stopped.
+  const cut = (run?.failedTargets ?? []).filter((t) => t.error.code === INTERRUPTED_CODE);
+  const failed = listingFailures(run);
+  const holding = failed.filter(holds);
+  if (holding.length === 0 && cut.length > 0) return { ...status, notRead: { by: 'interrupted' } };
   const targets = holding.length > 0 ? holding : failed;
   return targets.length > 0 ? { ...status, notRead: { by: 'targets', targets } } : status;
+}
+
+/** RunInterruptedError's code (errors.ts): a target not listed because the run stopped first. */
+const INTERRUPTED_CODE = 'RunInterrupted';
+
+/**
+ * The targets whose listing failed, not those the run's interruption left unlisted (issue 15's trial:
+ * the page said "1 target could not be listed (RunInterrupted: …)"; the interruption is said itself).
+ */
+function listingFailures(run: StatusRunContext | undefined): readonly FailedTarget[] {
+  return (run?.failedTargets ?? []).filter((t) => t.error.code !== INTERRUPTED_CODE);
 }
 
 function gatewayStatus(

@@ -203,6 +203,24 @@ describe('status view: gateways → pools → servers, as last read', () => {
         /its target \/subscriptions\/0{8}-[^ ]* could not be listed \(see above\)/,
         /its target \/subscriptions\/1{8}-[^ ]*\/resourceGroups\/RG-OLD could not be listed \(see above\)/,
       ],
+      // Issue 15's trial: an interrupted run's unlisted target was said as a listing failure.
+      [
+        'the run was interrupted while listing: said as the interruption, not a listing failure',
+        {
+          interrupted: { message: 'Stopped by SIGINT.', notDone: [] },
+          failedTargets: [
+            {
+              id: '/subscriptions/00000000-0000-0000-0000-000000000000/',
+              error: {
+                code: 'RunInterrupted',
+                message: 'the run was interrupted before it listed this target',
+              },
+            },
+          ],
+        },
+        /the run was interrupted before it \(see above\)/,
+        /the run was interrupted before it \(see above\)/,
+      ],
       [
         'a management group could not be listed: it may hold any gateway',
         {
@@ -221,15 +239,16 @@ describe('status view: gateways → pools → servers, as last read', () => {
       expect(noteOf(html, 'appgw-shop')).toMatch(shopNote);
       expect(noteOf(html, 'appgw-other')).toMatch(otherNote);
       if (run?.interrupted)
-        expect(html).toContain('<strong>⚠ Interrupted:</strong> Stopped by SIGTERM: run again.');
+        expect(html).toContain(`<strong>⚠ Interrupted:</strong> ${run.interrupted.message}`);
       else expect(html).not.toContain('Interrupted');
       // Each target's error once, at the top (issue 15's trial: repeated in every stale note).
-      for (const t of run?.failedTargets ?? []) {
+      for (const t of (run?.failedTargets ?? []).filter((f) => f.error.code !== 'RunInterrupted')) {
         const said = `${t.id} (${t.error.code}: ${t.error.message})`;
         expect(html.split(said)).toHaveLength(2);
         expect(html.indexOf(said)).toBeLessThan(html.indexOf('<main>'));
       }
-      if (!run?.failedTargets?.length) expect(html).not.toContain('Not listed');
+      if (!run?.failedTargets?.some((f) => f.error.code !== 'RunInterrupted'))
+        expect(html).not.toContain('Not listed');
     });
 
     it('escapes and clips what the targets say', () => {
@@ -494,7 +513,7 @@ describe('status page: HTML', () => {
     expect(two).toContain(
       '1 gateway read · 1 server: 1 not healthy, 0 healthy · <strong>1 stale gateway</strong>: its 2 servers as last read, not counted above</p>',
     );
-    expect(two).toContain('<title>Backend health: 1 not healthy</title>');
+    expect(two).toContain('<title>Backend health: 1 not healthy, 1 stale gateway</title>');
     // Issue 15's trial: stale gateways never read said "their 0 servers as last read".
     const never = page([
       history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
@@ -621,6 +640,8 @@ describe('status page: HTML', () => {
       }),
     );
     expect(html.match(/\(stale\)/g)).toHaveLength(50);
+    // A tab left open says the page is not all read (issue 15's trial: "0 not healthy" over stale ones).
+    expect(html).toMatch(/<title>Backend health: \d+ not healthy, 50 stale gateways<\/title>/);
     expect(html.split(target.error.code)).toHaveLength(2);
     expect(Buffer.byteLength(html)).toBeLessThan(200_000);
   });
