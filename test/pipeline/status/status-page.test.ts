@@ -113,10 +113,16 @@ describe('status page in a direct run', () => {
     const outcome = await run(r, 'run-2');
     expect(outcome.report.targets[0]?.error?.code).toBe('ArmUnreachable');
     const page = pageOf(r);
+    // The target and its error once, at the top; each stale gateway names the target and refers to it.
+    expect(page).toMatch(
+      new RegExp(
+        `⚠ Not listed:</strong> 1 target could not be listed, so this run did not read its gateways: ${subscription} \\(ArmUnreachable: Azure Resource Manager at https://management\\.azure\\.com cannot be reached`,
+      ),
+    );
     for (const name of ['gw-a', 'gw-b']) {
       expect(page).toMatch(
         new RegExp(
-          `<h2>${name} <span class="stale-tag">\\(stale\\)</span>[^\\n]*\\n[^\\n]*\\n<p class="note">.*its target could not be listed: ${subscription} \\(ArmUnreachable: Azure Resource Manager at https://management\\.azure\\.com cannot be reached`,
+          `<h2>${name} <span class="stale-tag">\\(stale\\)</span>[^\\n]*\\n[^\\n]*\\n<p class="note">.*its target ${subscription} could not be listed \\(see above\\)`,
         ),
       );
     }
