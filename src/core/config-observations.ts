@@ -339,7 +339,7 @@ export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFac
   });
   // Said only beside what it qualifies.
   return facts.partial && seen.length > 0
-    ? [{ id: 'health-partial', text: partialText(probe) }, ...seen]
+    ? [{ id: 'health-partial', text: partialText(probe, facts) }, ...seen]
     : seen;
 }
 
@@ -349,5 +349,5 @@ export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFac
  * unlikely to explain a result that is not plainly down, and no change to it is offered (fixCommands;
  * issue 17's third trial: a Partial server was offered a host name change).
  */
-const partialText = (p: ResolvedProbe): string =>
-  `The gateway reports this server Partial, not Unhealthy (a state Azure does not document): every probe it sends for backend setting ${quoted(p.settings.name)} uses the same configuration, so what is listed below is unlikely to explain a partial result alone, and no change to it is offered. Reproduce the probe several times and compare the answers.`;
+const partialText = (p: ResolvedProbe, facts: ObservationFacts): string =>
+  `The gateway reports this server Partial, not Unhealthy (a state Azure does not document): every probe it sends for backend setting ${quoted(p.settings.name)} uses the same configuration, so what is listed below is unlikely to explain a partial result alone, and no change to it is offered${facts.causeId === 'probe-timeout' ? ' but a longer timeout, for a backend slow at times' : ''}. Reproduce the probe several times and compare the answers.`;

@@ -142,7 +142,7 @@ function noCommandStep(placeholder: string, p: ResolvedProbe): string {
       : placeholder === '<probe>'
         ? `the name of ${probeName(p)}`
         : `the server's address ${stepQuoted(bare(p.address))}`;
-  return `No command for this step here: ${what} holds a backtick, which a step cannot show as a command; its values are under "In your configuration", and the commands there carry it quoted.`;
+  return `No command for this step here: ${what} holds a backtick, which a step cannot show as a command; its values are under "In your configuration".`;
 }
 
 /**

@@ -31,7 +31,15 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
         cause: 'status-code-mismatch',
         receivedStatus: 400,
         partial: true,
-        says: ['Partial', 'backend setting "settings-a"', 'no change to it is offered'],
+        says: ['Partial', 'backend setting "settings-a"', 'no change to it is offered.'],
+      },
+      // Issue 17's fourth trial: it said "no change is offered", then offered a longer timeout.
+      {
+        name: 'a Partial server that times out: the longer timeout is the one change, and it says so',
+        probe: resolved(settings()),
+        cause: 'probe-timeout',
+        partial: true,
+        says: ['no change to it is offered but a longer timeout, for a backend slow at times.'],
       },
     ],
     quiet: [

@@ -623,3 +623,19 @@ describe('fixCommands: a new probe or certificate never takes a name the gateway
     });
   });
 });
+
+// Issue 17's fourth trial: a 401 the probe got from port 8081 was offered to be accepted, beside the
+// change that moves the probe to the setting's port 80, whose answer is not known yet.
+describe("fixCommands: a status from another port than the setting's", () => {
+  it('the port is fixed first; nothing is accepted or re-pathed on that answer', () => {
+    const p = resolved(settings({ port: 80 }), probe({ port: 8081 }));
+    const facts = { causeId: 'status-code-mismatch', receivedStatus: 401 } as const;
+    const observations = observeConfiguration(p, facts);
+    expect(observations.map((o) => o.id)).toEqual(
+      expect.arrayContaining(['match-excludes-status', 'probe-port-differs']),
+    );
+    const commands = fixCommands(p, facts, observations).join('\n');
+    expect(commands).toContain('--port 80');
+    expect(commands).not.toMatch(/--match-status-codes|--path/);
+  });
+});

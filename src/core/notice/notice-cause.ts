@@ -40,9 +40,12 @@ export function causeWithConfiguration(
   const configuration = finding.configuration;
   if (!configuration?.read) return exactCause(finding);
   const reproduction = reproduceProbe(configuration.probe);
-  const observed = configuration.observations
-    .slice(0, MAX_OBSERVATION_STEPS)
-    .map((o) => `In your configuration: ${o.text}`);
+  // A Partial server's caveat comes first and takes no slot of what it qualifies (issue 17's fourth trial).
+  const partial = configuration.observations.filter((o) => o.id === 'health-partial');
+  const observed = [
+    ...partial,
+    ...configuration.observations.filter((o) => o.id !== 'health-partial').slice(0, MAX_OBSERVATION_STEPS),
+  ].map((o) => `In your configuration: ${o.text}`);
   const reproduce =
     reproduction.command !== undefined
       ? `Reproduce the probe from a VM in the gateway's virtual network: \`${reproduction.command}\`. ${reproduction.expects}`
