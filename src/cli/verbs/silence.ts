@@ -327,8 +327,8 @@ function describe(silence: Silence, _now: Date): string {
         : `${name}=${JSON.stringify(Object.fromEntries(Object.entries(matcher).map(([k, v]) => [value(k), value(String(v))])))}`,
     )
     .join(' ');
-  const comment = silence.comment ? `  # ${terminalField(silence.comment, COMMENT_CHARS)}` : '';
-  return `${terminalField(window, 200)}  ${matchers}${comment}`;
+  const comment = silence.comment ? ` # ${terminalField(silence.comment, COMMENT_CHARS)}` : '';
+  return `${terminalField(window, 200)} ${matchers}${comment}`;
 }
 
 /** Characters shown of one matcher's value (a glob, a tag's name or value) in `silence list`. */
