@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { relaunchArgs, RUN_SEMI_SPACE_MIB } from '../../src/cli/young-generation';
+import {
+  relaunchArgs,
+  relaunchEnv,
+  RUN_MALLOC_ARENA_MAX,
+  RUN_SEMI_SPACE_MIB,
+} from '../../src/cli/young-generation';
 import { ROOT, assertBuilt } from '../helpers/cli';
 
 const FLAG = `--max-semi-space-size=${RUN_SEMI_SPACE_MIB}`;
@@ -51,6 +56,13 @@ describe('relaunchArgs', () => {
   });
 });
 
+describe('relaunchEnv', () => {
+  it('adds MALLOC_ARENA_MAX, and keeps one the environment names', () => {
+    expect(relaunchEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX });
+    expect(relaunchEnv({ MALLOC_ARENA_MAX: '8' })).toEqual({ MALLOC_ARENA_MAX: '8' });
+  });
+});
+
 describe('the bin’s `run`', () => {
   beforeAll(assertBuilt);
   let dir: string;
@@ -66,10 +78,11 @@ describe('the bin’s `run`', () => {
     writeFileSync(
       preload,
       `require('node:fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify({ pid: process.pid, ` +
-        `execArgv: process.execArgv, limit: require('node:v8').getHeapStatistics().heap_size_limit }) + '\\n');`,
+        `execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, limit: require('node:v8').getHeapStatistics().heap_size_limit }) + '\\n');`,
     );
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // jest's own must not decide the case
+    delete env.MALLOC_ARENA_MAX;
     const result = spawnSync(process.execPath, ['--require', preload, BIN, ...args], {
       cwd: ROOT,
       env,
@@ -91,6 +104,7 @@ describe('the bin’s `run`', () => {
     expect(second.pid).toBe(first.pid);
     expect(first.execArgv).not.toContain(FLAG);
     expect(second.execArgv).toContain(FLAG);
+    expect([first.arenas, second.arenas]).toEqual([null, RUN_MALLOC_ARENA_MAX]);
     // V8's young generation is three semi-spaces of its heap limit: 3 × (16 − 4) MiB less.
     expect(second.limit as number).toBeLessThan(first.limit as number);
   });
@@ -99,5 +113,6 @@ describe('the bin’s `run`', () => {
     const { images } = launched(['help']);
     expect(images).toHaveLength(1);
     expect(images[0]?.execArgv).not.toContain(FLAG);
+    expect(images[0]?.arenas).toBeNull();
   });
 });
