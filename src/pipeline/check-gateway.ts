@@ -30,6 +30,11 @@ export interface CheckGatewayOptions {
   readonly startedAt?: Date;
   /** The run's interruption (a direct run's stop signal or deadline): cuts the read short. */
   readonly stop?: AbortSignal;
+  /**
+   * Waited for once the gateway's reads are done, before its insights are rendered: a direct run holds
+   * the gateway there while too many others hold rendered insights (run-checks.ts). Absent: no wait.
+   */
+  readonly beforeRender?: () => Promise<void>;
 }
 
 export interface GatewayOutcome {
@@ -51,7 +56,10 @@ export async function checkGateway(
   options: CheckGatewayOptions,
 ): Promise<GatewayOutcome> {
   const started = options.startedAt ?? options.clock.now();
-  const elapsed = () => options.clock.now().getTime() - started.getTime();
+  // Time spent waiting for a place to render (beforeRender) is the run's pacing, not the gateway's:
+  // `durationInMs` leaves it out, as it left out the wait for a place before the read.
+  let placeWaitInMs = 0;
+  const elapsed = () => options.clock.now().getTime() - started.getTime() - placeWaitInMs;
   try {
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
@@ -62,9 +70,14 @@ export async function checkGateway(
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const { findings, failure } = await withGatewayConfiguration(gateway, evaluated, options, elapsed());
     const configuration = options.configReader ? gatewayConfigurationReport(findings, failure) : undefined;
+    // The insights' time is the reading's, whatever the wait for a place to render them.
+    const now = options.clock.now();
+    if (options.beforeRender) {
+      await options.beforeRender();
+      placeWaitInMs = options.clock.now().getTime() - now.getTime();
+    }
     const servers = listServerEntries(gateway, body);
     const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
-    const now = options.clock.now();
     const insights = findings.map((finding) => composeInsight(options.article, finding, now));
     return {
       insights,

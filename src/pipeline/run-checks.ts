@@ -27,9 +27,9 @@ import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
-import { processGateway } from './process-gateway';
+import { processGateway, type ProcessedGateway } from './process-gateway';
 import { emitRunTelemetry } from './emit-telemetry';
-import { scheduleGateways, type Concurrency } from './schedule-gateways';
+import { fifoSemaphore, scheduleGateways, type Concurrency } from './schedule-gateways';
 import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
 import { memoryScratch } from './memory-scratch';
@@ -97,6 +97,17 @@ export interface RunOutcome {
   readonly receipts: ReadonlyArray<{ readonly sink: string; readonly receipt: DeliveryReceipt }>;
 }
 
+/**
+ * Most gateways of a direct run past their reads at once: rendering their insights, notifying,
+ * delivering to the sinks and recording their history; the next one waits, holding its backend-health
+ * reading but nothing rendered yet. Without it, a CPU-bound run had 300–750 gateways delivering at once
+ * (file system work, which does not lag the event loop, so the load's gate kept admitting), each holding
+ * its rendered insights (about 30 KB each) and its writes' buffers for seconds, long enough to be
+ * promoted to V8's old generation (README "Memory"). It never holds a read: ARM's operations, 30–90 s
+ * live, still run as wide as pacing admits.
+ */
+export const RUN_RENDERING_GATEWAYS = 64;
+
 /** What the run keeps of a gateway once it is delivered: its result, never its rendered insights. */
 interface GatewayDone {
   readonly report: GatewayReport;
@@ -143,6 +154,34 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     const written = writtenHistories(createSpool(scratch, deps.logger, 'status page histories'));
     // Gateways whose history could not be read or written: on the page from this run's reading alone.
     const withoutHistory: string[] = [];
+    const rendering = fifoSemaphore(RUN_RENDERING_GATEWAYS);
+    /** A processed gateway, delivered to the sinks and recorded for the status page: its result. */
+    const deliverProcessed = async (
+      gateway: GatewayRef,
+      gatewayStartedAt: Date,
+      processed: ProcessedGateway,
+    ): Promise<GatewayDone | undefined> => {
+      if (processed.interrupted) return undefined;
+      if (processed.report.error)
+        deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
+      const configuration = processed.report.configuration;
+      if (configuration && !configuration.read)
+        deps.logger.warn(
+          `${processed.report.id}: configuration not read (${configuration.reason ?? 'unavailable'}), its insights give the general steps: ${configuration.message ?? ''}`,
+        );
+      await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
+      if (deps.status) {
+        const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());
+        // Shown even when its history failed (this reading alone), and the page says so.
+        await written.add(gatewayKey(gateway.id), recorded.doc);
+        if (recorded.error) {
+          sinkFailures.add([recorded.error]);
+          withoutHistory.push(gateway.name);
+        }
+      }
+      deps.progress?.gatewayDone();
+      return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
+    };
 
     const done = await scheduleGateways(
       expanded.gateways,
@@ -155,27 +194,22 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       async (gateway): Promise<GatewayDone | undefined> => {
         if (stop.aborted) return undefined;
         const gatewayStartedAt = deps.clock.now();
-        const processed = await processGateway(gateway, { ...deps, ...options, runId, stop });
-        if (processed.interrupted) return undefined;
-        if (processed.report.error)
-          deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
-        const configuration = processed.report.configuration;
-        if (configuration && !configuration.read)
-          deps.logger.warn(
-            `${processed.report.id}: configuration not read (${configuration.reason ?? 'unavailable'}), its insights give the general steps: ${configuration.message ?? ''}`,
+        // Its place among RUN_RENDERING_GATEWAYS, taken once its reads are done, given back when it is
+        // delivered and recorded (or whatever ends it).
+        let placed = false;
+        const beforeRender = async () => {
+          await rendering.acquire();
+          placed = true;
+        };
+        try {
+          return await deliverProcessed(
+            gateway,
+            gatewayStartedAt,
+            await processGateway(gateway, { ...deps, ...options, runId, stop, beforeRender }),
           );
-        await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
-        if (deps.status) {
-          const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());
-          // Shown even when its history failed (this reading alone), and the page says so.
-          await written.add(gatewayKey(gateway.id), recorded.doc);
-          if (recorded.error) {
-            sinkFailures.add([recorded.error]);
-            withoutHistory.push(gateway.name);
-          }
+        } finally {
+          if (placed) rendering.release();
         }
-        deps.progress?.gatewayDone();
-        return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
       },
     );
     deps.progress?.finished();

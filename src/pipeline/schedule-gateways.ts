@@ -172,7 +172,7 @@ export async function scheduleGateways<T extends { readonly subscriptionId: stri
 }
 
 /** `size` places, given out in the order asked for. */
-function fifoSemaphore(size: number): { acquire(): Promise<void>; release(): void } {
+export function fifoSemaphore(size: number): { acquire(): Promise<void>; release(): void } {
   let free = size;
   const waiting: Array<() => void> = [];
   return {

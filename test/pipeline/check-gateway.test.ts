@@ -54,6 +54,36 @@ function taking(clock: FakeClock, ms: number, body: BackendHealthBody): Answer<B
 }
 
 describe('checkGateway: one gateway read and rendered', () => {
+  it('waits for beforeRender after its read, and renders once it resolves', async () => {
+    const body = healthOf(gw, [{ address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: TCP }]);
+    let letGo: () => void = () => undefined;
+    let asked = 0;
+    const clock = fakeClock(START_IN_MS);
+    const s = setup(
+      taking(clock, 1_500, body),
+      {
+        beforeRender: () => {
+          asked += 1;
+          return new Promise<void>((resolve) => (letGo = resolve));
+        },
+      },
+      clock,
+    );
+    let outcome: Awaited<ReturnType<typeof checkGateway>> | undefined;
+    const checked = checkGateway(gw, s.check).then((o) => (outcome = o));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(s.reader.calls).toHaveLength(1);
+    expect(asked).toBe(1);
+    expect(outcome).toBeUndefined();
+    clock.advance(4_000); // the wait for a place
+    letGo();
+    await checked;
+    expect(outcome?.insights).toHaveLength(1);
+    // The wait is the run's, not the gateway's: its duration is its read, its insight's time the reading's.
+    expect(outcome?.report).toMatchObject({ ok: true, durationInMs: 1_500 });
+    expect(outcome?.insights[0]?.markdown).toContain('2026-01-05 10:00:01');
+  });
+
   it('reports every server it lists, and a finding with its insight for each bad one', async () => {
     const clock = fakeClock(START_IN_MS);
     const body = healthOf(gw, [

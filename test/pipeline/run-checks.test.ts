@@ -7,7 +7,8 @@ import {
   TargetNotFoundError,
   ThrottledError,
 } from '../../src/errors';
-import { newRunId, runChecks } from '../../src/pipeline/run-checks';
+import { newRunId, runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';
+import type { InsightSink } from '../../src/ports';
 import { noAnswerWithin } from '../../src/pipeline/timeout';
 import type { RunProgress } from '../../src/ports';
 import {
@@ -263,6 +264,35 @@ describe('runChecks: the direct run', () => {
     const { report } = await run(r);
     expect(most).toBe(2);
     expect(report.gateways.map((g) => g.name)).toEqual(['gw-1', 'gw-2', 'gw-3', 'gw-4', 'gw-5']);
+  });
+});
+
+describe('runChecks: gateways past their reads', () => {
+  it('at most RUN_RENDERING_GATEWAYS are rendered and delivering at once; the others wait, and none is lost', async () => {
+    const count = RUN_RENDERING_GATEWAYS + 40;
+    const refs = Array.from({ length: count }, (_, i) => gatewayNamed(`gw-${i}`));
+    // Every gateway read at once, each with a finding (an insight to render).
+    const r = memoryRun({
+      gateways: refs.map((ref) => ({ ref, servers: [BAD] })),
+      options: { concurrency: count },
+    });
+    let delivering = 0;
+    let most = 0;
+    const slow: InsightSink = {
+      name: 'slow',
+      async deliver(delivery) {
+        if (delivery.scope === 'gateway') {
+          most = Math.max(most, ++delivering);
+          for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+          delivering -= 1;
+        }
+        return { locations: [] };
+      },
+    };
+    const { report } = await runChecks({ ...r.deps, sinks: [slow] }, { ...r.options, runId: 'run-1' });
+    expect(most).toBe(RUN_RENDERING_GATEWAYS);
+    expect(report.summary).toMatchObject({ gateways: count, failedGateways: 0, findings: count });
+    expect(report.gateways.map((g) => g.name)).toEqual(refs.map((ref) => ref.name));
   });
 });
 
