@@ -1,4 +1,5 @@
 import { capText } from '../../core/caps';
+import { fnv1a32 } from '../../core/hash';
 import { clipMessage } from '../../core/text-clip';
 
 /**
@@ -18,6 +19,7 @@ import {
   type SlotState,
   type StatusFrame,
   type StatusView,
+  compareNames,
 } from './status-view';
 
 /**
@@ -55,17 +57,38 @@ export interface PageTally {
   /** Stale gateways, and their servers (as last read, not counted above). */
   stale: number;
   staleServers: number;
+  /**
+   * Gateways read by this run with servers not healthy (reported), the first BAD_GATEWAYS_NAMED in
+   * page order (compareNames, whatever order they are added in), each with its count, named at the top
+   * with a link to its section; `badGateways` counts all of them.
+   */
+  readonly badNamed: Array<{ readonly gateway: GatewayStatus['gateway']; readonly reported: number }>;
+  badGateways: number;
 }
 
 export function emptyPageTally(): PageTally {
-  return { fresh: 0, servers: 0, reported: 0, healthy: 0, others: new Map(), stale: 0, staleServers: 0 };
+  return {
+    fresh: 0,
+    servers: 0,
+    reported: 0,
+    healthy: 0,
+    others: new Map(),
+    stale: 0,
+    staleServers: 0,
+    badNamed: [],
+    badGateways: 0,
+  };
 }
+
+/** Gateways with servers not healthy named at the page's top; the rest are counted. */
+const BAD_GATEWAYS_NAMED = 10;
 
 /**
  * Counts `status` in `tally` (changed in place) as the page's top counts it: a stale gateway's servers
  * are as last read, not this run's, so they are told apart rather than added in.
  */
 export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
+  const reportedBefore = tally.reported;
   for (const pool of status.pools) {
     for (const server of pool.servers) {
       if (status.stale) {
@@ -80,6 +103,39 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   }
   if (status.stale) tally.stale++;
   else tally.fresh++;
+  const reported = tally.reported - reportedBefore;
+  if (reported > 0) {
+    tally.badGateways++;
+    tally.badNamed.push({ gateway: status.gateway, reported });
+    tally.badNamed.sort((a, b) => compareNames(a.gateway, b.gateway));
+    if (tally.badNamed.length > BAD_GATEWAYS_NAMED) tally.badNamed.pop();
+  }
+}
+
+/**
+ * The page's top line that leads with what is wrong (issue 15's trial: the one gateway with a server
+ * down was the 40th section, sections being sorted by name): each gateway with servers not healthy,
+ * linked to its section, with how many; empty when there is none.
+ */
+function badGatewaysNote(tally: PageTally): string {
+  if (tally.badGateways === 0) return '';
+  const named = tally.badNamed
+    .map(
+      ({ gateway, reported }) =>
+        `<a href=#${sectionId(gateway)}>${escapeHtml(gateway.name)}</a> (${reported})`,
+    )
+    .join(', ');
+  const more =
+    tally.badGateways > tally.badNamed.length ? ` and ${tally.badGateways - tally.badNamed.length} more` : '';
+  return `\n<p class=lead><strong>Not healthy:</strong> ${named}${more}</p>`;
+}
+
+/**
+ * The id of a gateway's section, for the top's links: from its ARM id (32 bits, in base 36 to keep a
+ * page of a thousand servers small), so two gateways of a page practically never share one.
+ */
+function sectionId(gateway: GatewayStatus['gateway']): string {
+  return `g${Number.parseInt(fnv1a32(gateway.id.toLowerCase()), 16).toString(36)}`;
 }
 
 /**
@@ -110,7 +166,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <body>
 <header>
 <h1>Backend health</h1>
-<p>Run at ${time(frame.now)} · ${summary}</p>${historyNote(frame)}${targetsNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(clipMessage(frame.interrupted, 500))}</p>` : ''}
+<p>Run at ${time(frame.now)} · ${summary}</p>${badGatewaysNote(tally)}${historyNote(frame)}${targetsNote(frame)}${frame.interrupted ? `\n<p class="note"><strong>⚠ Interrupted:</strong> ${escapeHtml(clipMessage(frame.interrupted, 500))}</p>` : ''}
 <p class="legend">History from ${time(frame.windowStart)} to the run, in ${TIMELINE_SLOTS} slots, each showing the worst state read in it: ${legendItem('up', 'healthy (low bar)')} ${legendItem('warn', 'unknown, partial or draining (half bar)')} ${legendItem('down', 'unhealthy (full bar)')} ${legendItem('none', 'not read (dotted line)')}</p>
 </header>
 <main>
@@ -204,7 +260,10 @@ function serverCounts(tally: PageTally): string {
 /** One gateway's section of the page: its heading, last read, stale note and servers' table. */
 export function gatewaySection(status: GatewayStatus): string {
   const g = status.gateway;
-  const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ' <span class="stale-tag">(stale)</span>' : ''} <small>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
+  // The id on the heading's last part, so a link from the top (badGatewaysNote) lands on the heading.
+  // Only a gateway the top may link to (with servers not healthy) needs one.
+  const bad = !status.stale && status.pools.some((p) => p.servers.some((s) => s.cause !== null));
+  const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ' <span class="stale-tag">(stale)</span>' : ''} <small${bad ? ` id=${sectionId(g)}` : ''}>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
   const lines: string[] = [heading];
   const lastRead = status.lastReadAt ? `${formatUtc(new Date(status.lastReadAt))} UTC` : 'none kept';
   lines.push(`<p>Last successful read: ${lastRead}</p>`);

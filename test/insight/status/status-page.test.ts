@@ -744,3 +744,47 @@ function fleet(
     } as HistoryDocument;
   });
 }
+
+// Issue 15's trial: with 40 gateways and one server down, the bad gateway was the 40th section.
+describe('status page: leads with what is wrong', () => {
+  it('names each gateway with servers not healthy at the top, linked to its section', () => {
+    const NOW_MS = NOW;
+    const gateways = Array.from({ length: 40 }, (_, i) => gw(`gw-${String(i).padStart(2, '0')}`));
+    const broken = gw('zz-broken');
+    const html = renderStatusPage(
+      statusView({
+        now: new Date(NOW_MS),
+        runStartedAt: new Date(NOW_MS - MINUTE),
+        retentionInMs: WEEK,
+        histories: [
+          ...gateways.map((g) => history(g, [ok(NOW_MS - 1_000, [server(g, 'a')])])),
+          history(broken, [
+            ok(NOW_MS - 1_000, [server(broken, 'a', 'Down', 'probe-timeout'), server(broken, 'b')]),
+          ]),
+        ],
+      }),
+    );
+    const lead =
+      /<p class=lead><strong>Not healthy:<\/strong> <a href=#(g[0-9a-z]+)>zz-broken<\/a> \(1\)<\/p>/.exec(
+        html,
+      );
+    expect(lead).not.toBeNull();
+    expect(html.indexOf(lead?.[0] ?? '')).toBeLessThan(html.indexOf('<main>'));
+    // The link's target is that gateway's heading.
+    expect(html).toMatch(new RegExp(`<h2>zz-broken <small id=${lead?.[1]}>`));
+    expect(html.match(/<p class=lead>/g)).toHaveLength(1);
+  });
+
+  it('says nothing of the kind when every server read is healthy', () => {
+    const g = gw('gw-ok');
+    const html = renderStatusPage(
+      statusView({
+        now: new Date(NOW),
+        runStartedAt: new Date(NOW - MINUTE),
+        retentionInMs: WEEK,
+        histories: [history(g, [ok(NOW - 1_000, [server(g, 'a')])])],
+      }),
+    );
+    expect(html).not.toContain('class=lead');
+  });
+});
