@@ -33,6 +33,7 @@ export const OBSERVATION_IDS = [
   'v2-no-trusted-root',
   'probe-sends-proxy-header',
   'tls-probe-sni-from-settings',
+  'host-has-edge-space',
   'health-partial',
 ] as const;
 
@@ -179,6 +180,20 @@ const RULES: readonly Rule[] = [
       p.hostSource === 'none' && p.probe && hostCanExplain(p, facts)
         ? `Probe ${quoted(p.probe.name)} takes its host name from backend setting ${quoted(p.settings.name)}, which sets none and does not pick it from the backend target: the probe has no host name to send.`
         : undefined,
+  },
+  {
+    // Issue 17's fourth trial: "trail.example " sent as it is, and shown as `trail.example`.
+    id: 'host-has-edge-space',
+    causes: [...HOST_CAUSES, ...CERT_CAUSES.filter((c) => !HOST_CAUSES.includes(c))],
+    see: (p, facts) => {
+      const edged = (name: string | undefined) => name !== undefined && name !== name.trim();
+      if (!hostCanExplain(p, facts)) return undefined;
+      if (edged(p.host) && isHttpProbe(p))
+        return `${probeLabel(p)} sends the host name ${quoted(p.host ?? '')}, which begins or ends with white space: the probe sends it as it is, and no site or certificate has that name.`;
+      if (edged(p.sni))
+        return `${probeLabel(p)} sends the TLS server name ${quoted(p.sni ?? '')}, which begins or ends with white space: no certificate has that name.`;
+      return undefined;
+    },
   },
   {
     id: 'host-is-ip-address',

@@ -29,6 +29,7 @@ import { shellWord } from './shell-quote';
 import { HEALTH_PATH_VARIABLE, requiredVariable, SITE_HOST_VARIABLE } from './shell-variables';
 
 const HOST_OBSERVATIONS: ReadonlySet<string> = new Set([
+  'host-has-edge-space',
   'default-probe-localhost',
   'probe-picks-missing-host',
   'host-is-ip-address',

@@ -134,13 +134,24 @@ function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): st
   return lines;
 }
 
+/**
+ * Whether a name begins or ends with white space, which a code span would not show (it drops the
+ * span's outer spaces): such a name is shown quoted instead (issue 17's fourth trial: `Host:
+ * trail.example` for "trail.example ").
+ */
+const edged = (name: string): boolean => name !== name.trim();
+
 function wireLines(
   p: ResolvedProbe,
   wire: ProbeWire | { readonly why: string },
   add: (value: string) => string,
 ): string[] {
   const sniText = (sni: string | undefined) =>
-    sni !== undefined ? `TLS server name \`${add(visible(sni))}\`` : 'no TLS server name (SNI)';
+    sni === undefined
+      ? 'no TLS server name (SNI)'
+      : edged(sni)
+        ? `TLS server name ${add(quoted(sni))}`
+        : `TLS server name \`${add(visible(sni))}\``;
   if ('why' in wire)
     return [
       `- ${add(`Sends ${visible(p.protocol.toUpperCase())} to ${visible(p.address)} port ${p.port}, path ${quoted(p.path)}, Host ${quoted(p.host ?? p.address)}`)}`,
@@ -167,6 +178,6 @@ function wireLines(
     // Each value as `visible` writes it, an invisible character named (issue 17's third trial: a
     // zero-width space in the Host showed as nothing, the likely cause hidden).
     `- Sends \`${add(`GET ${visible(wire.path)}`)}\` over ${wire.protocol.toUpperCase()} to ${add(visible(wire.address))} port ${add(String(wire.port))}`,
-    `- With \`${add(`Host: ${visible(wire.host)}`)}\`${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
+    `- With ${edged(wire.host) ? add(quoted(`Host: ${wire.host}`)) : `\`${add(`Host: ${visible(wire.host)}`)}\``}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
   ];
 }

@@ -22,6 +22,41 @@ const https = { protocol: 'Https' } as const;
 
 /** Per rule: cases where it speaks, and where it must not (the configuration explains nothing). */
 const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>> = {
+  // Issue 17's fourth trial: "trail.example " was sent as it is, and nothing said so.
+  'host-has-edge-space': {
+    triggers: [
+      {
+        name: "a custom probe's host with a trailing space, 400",
+        probe: resolved(settings(), probe({ host: 'trail.example ' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+        says: ['Probe "probe-a"', '"trail.example "', 'white space'],
+      },
+      {
+        name: "a setting's SNI with a trailing space, CN mismatch",
+        probe: resolved(
+          settings({ protocol: 'Https', port: 443, hostName: 'tls.example ' }),
+          probe({ protocol: 'Https', host: undefined, pickHostNameFromBackendHttpSettings: true }),
+        ),
+        cause: 'cert-cn-mismatch',
+        says: ['"tls.example "'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'a host without edge spaces',
+        probe: resolved(settings(), probe({ host: 'trail.example' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+      },
+      {
+        name: 'the backend failing (5xx): a host name is not why',
+        probe: resolved(settings(), probe({ host: 'trail.example ' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 503,
+      },
+    ],
+  },
   // Issue 17's third trial: a Partial server was offered a host name change for Host 127.0.0.1.
   'health-partial': {
     triggers: [

@@ -163,6 +163,8 @@ describe('the configuration section with values from ARM', () => {
         probe({ host: 'h\u200B.contoso.com' }),
         'With Host: h\\u200B.contoso.com',
       ],
+      // Issue 17's fourth trial: a code span dropped the edge spaces ("trail.example " shown `trail.example`).
+      ['a trailing space in the host', probe({ host: 'trail.example ' }), 'With "Host: trail.example "'],
       [
         'a bidi override in the host',
         probe({ host: 'x.contoso.com\u202E' }),
