@@ -15,7 +15,12 @@ import {
 } from '../errors';
 import type { CallOptions, Clock, GatewayConfigReader, OnDemandProber } from '../ports';
 import type { Logger } from './logger';
-import { notifyOnChange, NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
+import {
+  episodesReported,
+  notifyOnChange,
+  NOTHING_NOTIFIED,
+  type NotifyOutcome,
+} from './notify/notify-on-change';
 import type { NotifyServices } from './notify/notify-gateways';
 import { typedStateStore } from './notify/typed-stores';
 import { logNotifyProblems } from './notify/undelivered-summary';
@@ -131,15 +136,33 @@ export async function recheck(
         },
       ]),
   );
+  const key = gatewayKey(gateway.id);
   if (!deps.notify || confirmed.size === 0) {
+    // Nothing to decide; with a state, what it holds of this pool's episodes is said as a run says it
+    // (read only: a state that cannot be read is the next run's to report).
+    const store = deps.notify ? typedStateStore(deps.notify.stores.forKey(key)) : undefined;
+    const episodes = store
+      ? await store
+          .read()
+          .then((stored) =>
+            stored === undefined
+              ? {}
+              : episodesReported(
+                  parseStateDocument(stored.value, store.name),
+                  new Set(servers.map((s) => s.key)),
+                  policy,
+                  deps.clock.now(),
+                ),
+          )
+          .catch(() => ({}))
+      : {};
     return {
       gateway,
       ...names,
       servers: servers.map((s) => withConfiguration({ ...s, episodeClosed: false })),
-      notify: NOTHING_NOTIFIED,
+      notify: { ...NOTHING_NOTIFIED, ...episodes },
     };
   }
-  const key = gatewayKey(gateway.id);
   const store = typedStateStore(deps.notify.stores.forKey(key));
   // Which confirmed servers had an open episode (read first: the decision itself reports only notices,
   // and an episode never told ends silently).

@@ -256,6 +256,8 @@ describe('appgw-insights recheck', () => {
     const { code, stdout } = await recheck();
     expect(code).toBe(2);
     expect(stdout).toMatch(/10\.0\.0\.4: Unhealthy \(unhealthy\): .+: TCP connect error/);
+    // What notify holds of this pool, as a run says it (issue 17's fourth trial: no line at all).
+    expect(stdout).toContain('✓ notifications: 0 delivered (nothing due: 1 open episode already told');
     // The steps are the exact ones: recheck read the configuration (the server, its port, the gateway).
     expect(stdout).toMatch(
       /^ {4}- Reproduce the probe .*`curl -i --max-time \d+ .*http:\/\/10\.0\.0\.4:80\/`/m,

@@ -464,6 +464,26 @@ function awaitingRecoveryIn(
   return awaiting.length ? { awaitingRecovery: awaiting } : {};
 }
 
+/**
+ * What notify reports, without deciding or writing anything, of the episodes of `document`'s servers in
+ * `scope`: open (told, not yet told …), awaiting recovery, held by a confirmation. For a recheck that
+ * confirmed no server (issue 17's fourth trial: a recheck of a pool still all bad printed no notify
+ * line, where a run says "1 open episode already told").
+ */
+export function episodesReported(
+  document: NotifyStateDocument,
+  scope: ReadonlySet<string>,
+  policy: NotifyPolicy,
+  now: Date,
+): Pick<NotifyOutcome, 'openEpisodes' | 'awaitingRecovery' | 'heldByConfirmation'> {
+  const mine = inScope(document, scope);
+  return {
+    ...awaitingRecoveryIn(mine, policy),
+    ...heldByConfirmationIn(mine, now),
+    ...openEpisodesIn(mine),
+  };
+}
+
 /** `document` with only the servers of `scope` (Observation.scope); all of them without one. */
 function inScope(document: NotifyStateDocument, scope: ReadonlySet<string> | undefined): NotifyStateDocument {
   if (scope === undefined) return document;
