@@ -114,9 +114,7 @@ describe('status page in a real browser', () => {
   it('links every cause to an insight file the run wrote', async () => {
     const tab = await browser.newPage();
     await tab.goto(`file://${index}`);
-    const all = await tab
-      .locator('a[href]')
-      .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    const all = await tab.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     // The top's links to the sections of gateways not healthy: each lands on an element of the page.
     const anchors = all.filter((href) => href.startsWith('#'));
     expect(anchors.length).toBeGreaterThan(0);
