@@ -6,7 +6,7 @@
  * in probe-resolution.ts, and the troubleshooting guide's sections named in causes.ts.
  */
 import { CAUSE_IDS, type CauseId } from './causes';
-import { quoted, visible } from './visible-text';
+import { hasEdgeSpace, quoted, visible } from './visible-text';
 import { statusMeaning, type StatusMeaning } from './probe-commands';
 import {
   isHttpProbe,
@@ -186,11 +186,10 @@ const RULES: readonly Rule[] = [
     id: 'host-has-edge-space',
     causes: [...HOST_CAUSES, ...CERT_CAUSES.filter((c) => !HOST_CAUSES.includes(c))],
     see: (p, facts) => {
-      const edged = (name: string | undefined) => name !== undefined && name !== name.trim();
       if (!hostCanExplain(p, facts)) return undefined;
-      if (edged(p.host) && isHttpProbe(p))
+      if (hasEdgeSpace(p.host) && isHttpProbe(p))
         return `${probeLabel(p)} sends the host name ${quoted(p.host ?? '')}, which begins or ends with white space: the probe sends it as it is, and no site or certificate has that name.`;
-      if (edged(p.sni))
+      if (hasEdgeSpace(p.sni))
         return `${probeLabel(p)} sends the TLS server name ${quoted(p.sni ?? '')}, which begins or ends with white space: no certificate has that name.`;
       return undefined;
     },

@@ -228,13 +228,19 @@ export function probeChangeAsInsight(
 ): string[] {
   const hostFixed = fixesHost(p, observations);
   const host = hostFixed ? hostFixCommands(p) : [];
-  const timeout =
-    change.timeoutInS !== undefined &&
-    p.settings.requestTimeoutInS !== undefined &&
-    p.settings.requestTimeoutInS <= p.timeoutInS
-      ? [settingsUpdate(p, `--timeout ${change.timeoutInS}`)]
-      : [];
+  const timeout = change.timeoutInS === undefined ? [] : requestTimeoutChange(p, change.timeoutInS);
   return [...host, ...probeChange(p, change, hostFixed), ...timeout];
+}
+
+/**
+ * The setting's request timeout raised with the probe's to `timeout`, where it is not above the
+ * probe's timeout now (then it would be shorter than the new one, and users' requests to that backend
+ * would time out the same way); none otherwise.
+ */
+function requestTimeoutChange(p: ResolvedProbe, timeout: string): string[] {
+  return p.settings.requestTimeoutInS !== undefined && p.settings.requestTimeoutInS <= p.timeoutInS
+    ? [settingsUpdate(p, `--timeout ${timeout}`)]
+    : [];
 }
 
 /**
@@ -346,9 +352,7 @@ export function fixCommands(
   }
   if (facts.causeId === 'probe-timeout') {
     const timeout = requiredVariable('PROBE_TIMEOUT_SECONDS');
-    lines.push(...onProbe({ timeoutInS: timeout }));
-    if (p.settings.requestTimeoutInS !== undefined && p.settings.requestTimeoutInS <= p.timeoutInS)
-      lines.push(settingsUpdate(p, `--timeout ${timeout}`));
+    lines.push(...onProbe({ timeoutInS: timeout }), ...requestTimeoutChange(p, timeout));
   }
   const unique = [...new Set(lines)];
   return unique

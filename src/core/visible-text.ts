@@ -39,6 +39,14 @@ export function quoted(value: string): string {
 }
 
 /**
+ * Whether `value` begins or ends with white space, which a code span would not show (it drops the
+ * span's outer spaces) and a reader would not see: such a value is shown quoted.
+ */
+export function hasEdgeSpace(value: string | undefined): boolean {
+  return value !== undefined && value !== value.trim();
+}
+
+/**
  * `quoted(value)` for the text of a step, where a backtick opens a command's code span (cause-section.ts
  * stepTemplate): a backtick in the value is written as `\u0060`, as `visible` writes what a reader could
  * not see, so the value reads whole (issue 17's third trial: a body match's backticks turned its middle

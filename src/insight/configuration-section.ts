@@ -14,7 +14,7 @@ import type { FindingConfiguration } from '../core/model';
 import { fixCommands } from '../core/probe-commands';
 import { variableLine, variablesRead } from '../core/shell-variables';
 import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
-import { quoted, visible } from '../core/visible-text';
+import { hasEdgeSpace, quoted, visible } from '../core/visible-text';
 import type { ResolvedProbe } from '../core/probe-resolution';
 import {
   FUNCTION_HOST_VARIABLE,
@@ -134,13 +134,6 @@ function whatTheProbeSends(p: ResolvedProbe, add: (value: string) => string): st
   return lines;
 }
 
-/**
- * Whether a name begins or ends with white space, which a code span would not show (it drops the
- * span's outer spaces): such a name is shown quoted instead (issue 17's fourth trial: `Host:
- * trail.example` for "trail.example ").
- */
-const edged = (name: string): boolean => name !== name.trim();
-
 function wireLines(
   p: ResolvedProbe,
   wire: ProbeWire | { readonly why: string },
@@ -149,7 +142,7 @@ function wireLines(
   const sniText = (sni: string | undefined) =>
     sni === undefined
       ? 'no TLS server name (SNI)'
-      : edged(sni)
+      : hasEdgeSpace(sni)
         ? `TLS server name ${add(quoted(sni))}`
         : `TLS server name \`${add(visible(sni))}\``;
   if ('why' in wire)
@@ -178,6 +171,6 @@ function wireLines(
     // Each value as `visible` writes it, an invisible character named (issue 17's third trial: a
     // zero-width space in the Host showed as nothing, the likely cause hidden).
     `- Sends \`${add(`GET ${visible(wire.path)}`)}\` over ${wire.protocol.toUpperCase()} to ${add(visible(wire.address))} port ${add(String(wire.port))}`,
-    `- With ${edged(wire.host) ? add(quoted(`Host: ${wire.host}`)) : `\`${add(`Host: ${visible(wire.host)}`)}\``}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
+    `- With ${hasEdgeSpace(wire.host) ? add(quoted(`Host: ${wire.host}`)) : `\`${add(`Host: ${visible(wire.host)}`)}\``}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
   ];
 }

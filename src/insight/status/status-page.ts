@@ -83,12 +83,17 @@ export function emptyPageTally(): PageTally {
 /** Gateways with servers not healthy named at the page's top; the rest are counted. */
 const BAD_GATEWAYS_NAMED = 10;
 
+/** This run's servers of `status` not healthy (reported, with a cause); 0 for a stale gateway. */
+function reportedServers(status: GatewayStatus): number {
+  if (status.stale) return 0;
+  return status.pools.reduce((n, pool) => n + pool.servers.filter((s) => s.cause !== null).length, 0);
+}
+
 /**
  * Counts `status` in `tally` (changed in place) as the page's top counts it: a stale gateway's servers
  * are as last read, not this run's, so they are told apart rather than added in.
  */
 export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
-  const reportedBefore = tally.reported;
   for (const pool of status.pools) {
     for (const server of pool.servers) {
       if (status.stale) {
@@ -103,7 +108,7 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   }
   if (status.stale) tally.stale++;
   else tally.fresh++;
-  const reported = tally.reported - reportedBefore;
+  const reported = reportedServers(status);
   if (reported > 0) {
     tally.badGateways++;
     tally.badNamed.push({ gateway: status.gateway, reported });
@@ -262,7 +267,7 @@ export function gatewaySection(status: GatewayStatus): string {
   const g = status.gateway;
   // The id on the heading's last part, so a link from the top (badGatewaysNote) lands on the heading.
   // Only a gateway the top may link to (with servers not healthy) needs one.
-  const bad = !status.stale && status.pools.some((p) => p.servers.some((s) => s.cause !== null));
+  const bad = reportedServers(status) > 0;
   const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ' <span class="stale-tag">(stale)</span>' : ''} <small${bad ? ` id=${sectionId(g)}` : ''}>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
   const lines: string[] = [heading];
   const lastRead = status.lastReadAt ? `${formatUtc(new Date(status.lastReadAt))} UTC` : 'none kept';
