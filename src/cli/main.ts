@@ -64,7 +64,11 @@ export async function main(argv: string[]): Promise<number> {
   if (first === undefined) return usageFailure('say which verb', toolUsageHint());
   // `--help run` as `help run` (git's and npm's reading), not the tool's help with the verb ignored.
   if (first === '--help' || first === '-h') return helpFor(args);
-  if (first === '--version') return printed(`${toolVersion()}\n`);
+  // `--version extra`: the extra word is said back, never silently ignored (issue 15's trial).
+  if (first === '--version')
+    return args.length === 0
+      ? printed(`${toolVersion()}\n`)
+      : usageFailure(`--version takes nothing after it (got ${JSON.stringify(args[0])})`, toolUsageHint());
   if (first === 'help') return helpFor(args);
   const spec = verbSpec(first);
   if (!spec) {

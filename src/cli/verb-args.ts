@@ -104,10 +104,16 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
     // alone, and `--gateway gw-prod --gateway '*'` would silence every gateway). Only a `multiple`
     // option (`--tag`, `--set`) may repeat; a switch said twice loses nothing.
     if (token.kind === 'option' && Object.hasOwn(known, token.name)) {
-      const option = known[token.name] as { readonly type: string; readonly multiple?: boolean };
+      const option = known[token.name] as {
+        readonly type: string;
+        readonly multiple?: boolean;
+        readonly value?: string;
+      };
       if (seen.has(token.name) && option.type === 'string' && option.multiple !== true)
         return `--${token.name} given more than once: give it once (the first would be dropped)`;
       seen.add(token.name);
+      const valueProblem = missingValue(token, option);
+      if (valueProblem) return valueProblem;
     }
     if (token.kind === 'option' && !Object.hasOwn(known, token.name)) {
       const near = nearestOption(token.name, Object.keys(known));
@@ -128,6 +134,28 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
       .map((line) => (/[.?!]$/.test(line.trim()) ? line.trim() : `${line.trim()}.`))
       .join(' ');
   }
+}
+
+/**
+ * A string option given no value (`--for` last), or followed by what looks like another option
+ * (`--for --gateway x`), in our words with the value's name from the verb's table; undefined otherwise.
+ * Node's own text for these ("Option '--for <value>' argument missing", "argument is ambiguous")
+ * names neither what the value is nor, for the second, that `--for=-x` gives a value starting with "-".
+ */
+function missingValue(
+  token: {
+    readonly rawName: string;
+    readonly value?: string | undefined;
+    readonly inlineValue?: boolean | undefined;
+  },
+  option: { readonly type: string; readonly value?: string },
+): string | undefined {
+  if (option.type !== 'string') return undefined;
+  const needs = `${token.rawName} needs a value (${option.value ?? 'VALUE'})`;
+  if (token.value === undefined) return `${needs}: give it after the option`;
+  if (token.inlineValue !== true && token.value.startsWith('-'))
+    return `${needs}, but ${JSON.stringify(token.value)} follows it: a value that starts with "-" is written ${token.rawName}=${token.value}`;
+  return undefined;
 }
 
 /** A known option within two edits of what was typed (`--conifg` → `config`), for the error message. */

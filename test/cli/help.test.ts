@@ -121,7 +121,13 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['run', '--bogus'], /^error: .*unknown option --bogus\nUsage: appgw-insights run \[--config FILE\]/],
     [['run', '--conifg', 'x.json'], /unknown option --conifg \(did you mean --config\?\)/],
     [['run', 'extra'], /unexpected argument "extra"/],
-    [['run', '--config'], /Option '--config <value>' argument missing/],
+    // Node's own text named neither the value nor, for a value starting with "-", how to give it.
+    [['run', '--config'], /--config needs a value \(FILE\): give it after the option\nUsage:/],
+    [
+      ['silence', 'add', '--id', 'x', '--for', '--gateway', 'gw'],
+      /--for needs a value \(DURATION\), but "--gateway" follows it: a value that starts with "-" is written --for=--gateway\n/,
+    ],
+    [['render', '--set', '-1'], /--set needs a value \(NAME=VALUE\), but "-1" follows it/],
     // Issue 15's trial: an option given twice kept only its last value, without a word.
     [
       ['silence', 'add', '--id', 'x', '--gateway', 'gw-prod', '--gateway', '*', '--for', '1h'],
@@ -141,6 +147,10 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['notify'], /after "notify", say "list" or "resend" or "test"\nUsage: appgw-insights notify list/],
     [['notify', 'test', '--all'], /unknown option --all\nUsage: appgw-insights notify test --receiver NAME/],
     [['notify', 'lst'], /Unknown notify verb "lst"/],
+    [
+      ['--version', 'extra'],
+      /^error: --version takes nothing after it \(got "extra"\)\nUsage: appgw-insights VERB/,
+    ],
     [['frobnicate'], /^error: Unknown verb "frobnicate"\nUsage: appgw-insights VERB/],
     [['--verbose'], /^error: Unknown option --verbose\n/],
     [['help', 'frobnicate'], /Unknown verb "frobnicate"/],

@@ -118,7 +118,34 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     );
     const nothing = await runCli(['notify', 'resend', '--config', configFile, '--notice', 'appgw-nope']);
     expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toMatch(/no dead letter matched/);
+    expect(nothing.stderr).toMatch(
+      /no dead letter matched; `appgw-insights notify list --config .*` shows them/,
+    );
+    expect(nothing.stderr).not.toMatch(/configured receiver/);
+    // A mistyped receiver: the configured ones are named, and --json carries the same error.
+    const typo = await runCli(['notify', 'resend', '--config', configFile, '--receiver', 'opps']);
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      expect.stringMatching(
+        /no dead letter matched \("opps" is no configured receiver: sinks\.webhooks has "ops"\)/,
+      ),
+    ]);
+    const typoJson = await runCli([
+      'notify',
+      'resend',
+      '--config',
+      configFile,
+      '--receiver',
+      'opps',
+      '--json',
+    ]);
+    expect(typoJson.code).toBe(2);
+    expect(JSON.parse(typoJson.stdout).errors).toEqual([
+      expect.objectContaining({
+        code: 'NoDeadLetterMatched',
+        message: expect.stringContaining('"opps" is no configured receiver'),
+      }),
+    ]);
     expect(nothing.stderr).toContain(`\`appgw-insights notify list --config ${configFile}\` shows them`);
     expect((await runCli(['notify', 'resend', '--config', configFile])).stderr).toMatch(
       /say which dead letters/,

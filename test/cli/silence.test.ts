@@ -90,8 +90,13 @@ describe('appgw-insights silence', () => {
     expect(expired.code).toBe(0);
     expect(expired.stdout).toMatch(/expired silence mw-1 at /);
     expect((await cli('silence', 'list', '--config', configFile)).stdout).toBe('no silences\n');
+    // When it was ended early is shown, not only its planned window.
+    const expiredAt = /expired silence mw-1 at (\S+)/.exec(expired.stdout)?.[1];
     expect((await cli('silence', 'list', '--config', configFile, '--all')).stdout).toMatch(
-      /^mw-1 {2}expired {2}stored/,
+      new RegExp(
+        `^mw-1 {2}expired {2}stored  \\S+ – \\S+ expired ${expiredAt} gateway=g\\* # patching$`,
+        'm',
+      ),
     );
 
     expect((await cli('run', '--config', configFile)).code).toBe(0);
@@ -198,7 +203,12 @@ describe('appgw-insights silence', () => {
       ],
       /--time-zone: must be an IANA time zone/,
     ],
-    ['a bad tag', ['--id', 'x', '--tag', 'env', '--for', '1h'], /--tag "env": give NAME=VALUE/],
+    // Said once, as the tag: not also "no matcher", as if the user had given none.
+    [
+      'a bad tag',
+      ['--id', 'x', '--tag', 'env', '--for', '1h'],
+      /--tag "env": give NAME=VALUE, e\.g\. --tag env=prod\nUsage:/,
+    ],
     [
       'a tag name Azure refuses',
       ['--id', 'x', '--tag', 'a/b=prod', '--for', '1h'],

@@ -60,8 +60,14 @@ async function resendVerb(args: string[]): Promise<number> {
     ...(values.gateway ? { gateway: values.gateway } : {}),
   });
   const matched = requeued.length + notResent.length > 0;
+  const unmatched = matched
+    ? undefined
+    : `no dead letter matched${await receiverNotConfigured(values.config, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
   if (values.json) {
-    process.stdout.write(`${terminalJson({ requeued, notResent, errors })}\n`);
+    const said = unmatched
+      ? [...errors, { code: 'NoDeadLetterMatched', message: unmatched, retryable: false }]
+      : errors;
+    process.stdout.write(`${terminalJson({ requeued, notResent, errors: said })}\n`);
     return errors.length === 0 && matched ? EXIT_OK : EXIT_FAILED;
   }
   for (const { receiver, letter } of requeued) {
@@ -82,11 +88,32 @@ async function resendVerb(args: string[]): Promise<number> {
     process.stdout.write(
       `${counted(notResent.length, 'dead letter')} not re-sent and removed: ${notResent.length === 1 ? 'its episode has' : 'their episodes have'} ended.\n`,
     );
-  if (!matched)
-    process.stderr.write(
-      `error: no dead letter matched; \`${followUpCommand('notify list', configSource(values.config))}\` shows them\n`,
-    );
+  if (unmatched) process.stderr.write(`error: ${unmatched}\n`);
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * For `resend --receiver NAME` that matched nothing: `` (NAME is no configured receiver: sinks.webhooks
+ * has "a", "b")`` when the configuration names no such receiver (a typo, most often), else ``. A
+ * receiver since removed from the configuration may still hold dead letters, so this is a hint beside
+ * the answer, never a refusal; a configuration whose webhooks cannot be read gives no hint.
+ */
+async function receiverNotConfigured(
+  file: string | undefined,
+  receiver: string | undefined,
+): Promise<string> {
+  if (receiver === undefined) return '';
+  let names: string[];
+  try {
+    names = (await verbConfig(file, ['sinks'], NOTIFY_RESEND.name)).sinks.webhooks.map((w) => w.name);
+  } catch {
+    return '';
+  }
+  if (names.includes(receiver)) return '';
+  const listed = names.length
+    ? `sinks.webhooks has ${names.map((n) => `"${terminalField(n, 80)}"`).join(', ')}`
+    : 'sinks.webhooks is empty';
+  return ` ("${terminalField(receiver, 80)}" is no configured receiver: ${listed})`;
 }
 
 function reportErrors(errors: readonly ReportedError[]): number {

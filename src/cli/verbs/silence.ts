@@ -40,10 +40,13 @@ async function addVerb(args: string[]): Promise<number> {
   const now = systemClock.now();
   const issues: string[] = [];
   const tags: Record<string, string> = {};
+  let tagRefused = false;
   for (const tag of values.tag ?? []) {
     const at = tag.indexOf('=');
-    if (at <= 0) issues.push(`--tag ${JSON.stringify(tag)}: give NAME=VALUE`);
-    else tags[tag.slice(0, at)] = tag.slice(at + 1);
+    if (at <= 0) {
+      tagRefused = true;
+      issues.push(`--tag ${JSON.stringify(terminalField(tag, 60))}: give NAME=VALUE, e.g. --tag env=prod`);
+    } else tags[tag.slice(0, at)] = tag.slice(at + 1);
   }
   const matchers = {
     ...(values.subscription ? { subscription: values.subscription } : {}),
@@ -136,6 +139,8 @@ async function addVerb(args: string[]): Promise<number> {
         // "ends is missing" when --for was refused already: said once.
         .filter((i) => !(values.for !== undefined && formatPath(i.path) === 'endsAt' && endsAtUnset(window)))
         .filter((i) => !(endsInPast && formatPath(i.path) === 'endsAt'))
+        // A --tag without "=" was said above: "no matcher" would blame the user for leaving it out.
+        .filter((i) => !(tagRefused && formatPath(i.path) === 'matchers'))
         // The days of --weekly were said above, as typed.
         .filter((i) => !(weeklyRefused && formatPath(i.path).startsWith('weekly.days')))
         .map((i) => cliIssue(formatPath(i.path), i.message)),
@@ -328,7 +333,10 @@ function describe(silence: Silence, _now: Date): string {
     )
     .join(' ');
   const comment = silence.comment ? ` # ${terminalField(silence.comment, COMMENT_CHARS)}` : '';
-  return `${terminalField(window, 200)} ${matchers}${comment}`;
+  // `silence expire` ends a window early: `--all` shows when, or an expired silence reads as if its
+  // window had run its course.
+  const expired = silence.expiredAt ? ` expired ${terminalField(silence.expiredAt, 40)}` : '';
+  return `${terminalField(window, 200)}${expired} ${matchers}${comment}`;
 }
 
 /** Characters shown of one matcher's value (a glob, a tag's name or value) in `silence list`. */
