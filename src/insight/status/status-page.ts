@@ -479,13 +479,33 @@ const STEADY_LABELS = `<p hidden>${Object.entries(STEADY_LABEL_IDS)
   .map(([state, id]) => `<span id=${id}>${state} 100%</span>`)
   .join('')}</p>`;
 
-/** `healthy 97%, unhealthy 3%`: each state's share of the readings (rounded; under 1% as `<1%`). */
-function shares(counts: ServerStatus['counts']): string {
+/**
+ * `healthy 97%, unhealthy 3%`: each state's share of the readings, whole percents that add up to 100
+ * (largest remainder: rounding each alone gave 34% + 33% + 34% = 101% for three equal states); a share
+ * rounded to 0 is `<1%`, and a share rounded to 100 beside another state is `>99%`, so no state that
+ * was seen reads as absent and none reads as all.
+ */
+export function shares(counts: ServerStatus['counts']): string {
   const total = counts.reduce((n, [, count]) => n + count, 0);
+  if (total === 0) return '';
+  const exact = counts.map(([, count]) => (100 * count) / total);
+  const whole = exact.map(Math.floor);
+  let left = 100 - whole.reduce((n, p) => n + p, 0);
+  // Stable order: the larger remainder first, then the state listed first.
+  const byRemainder = exact
+    .map((p, i) => ({ i, rest: p - Math.floor(p) }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    whole[i] = (whole[i] as number) + 1;
+    left -= 1;
+  }
+  const seen = counts.filter(([, count]) => count > 0).length;
   return counts
-    .map(([state, count]) => {
-      const percent = Math.round((100 * count) / total);
-      return `${state} ${percent === 0 ? '<1' : percent}%`;
+    .map(([state, count], i) => {
+      const percent = whole[i] as number;
+      const text = count > 0 && percent === 0 ? '<1' : percent === 100 && seen > 1 ? '>99' : String(percent);
+      return `${state} ${text}%`;
     })
     .join(', ');
 }

@@ -12,7 +12,7 @@ import {
   type ServerReading,
 } from '../../../src/core/status/history';
 import { statusInsightPath } from '../../../src/insight/insight-path';
-import { MAX_TIMELINE_SEGMENTS, renderStatusPage } from '../../../src/insight/status/status-page';
+import { MAX_TIMELINE_SEGMENTS, renderStatusPage, shares } from '../../../src/insight/status/status-page';
 import { statusView, TIMELINE_SLOTS, type SlotState } from '../../../src/insight/status/status-view';
 import { gatewayRef } from '../../helpers/delivery-builder';
 
@@ -786,5 +786,69 @@ describe('status page: leads with what is wrong', () => {
       }),
     );
     expect(html).not.toContain('class=lead');
+  });
+});
+
+describe("a timeline's shares (its accessible name)", () => {
+  it.each([
+    [
+      [
+        ['healthy', 1],
+        ['unhealthy', 1],
+        ['unknown', 1],
+      ],
+      'healthy 34%, unhealthy 33%, unknown 33%',
+    ],
+    [
+      [
+        ['unhealthy', 2],
+        ['healthy', 1],
+      ],
+      'unhealthy 67%, healthy 33%',
+    ],
+    [
+      [
+        ['healthy', 999],
+        ['unhealthy', 1],
+      ],
+      'healthy >99%, unhealthy <1%',
+    ],
+    [[['healthy', 5]], 'healthy 100%'],
+    [
+      [
+        ['healthy', 1],
+        ['partial', 1],
+        ['draining', 1],
+        ['unknown', 1],
+        ['unhealthy', 1],
+        ['not read', 1],
+      ],
+      'healthy 17%, partial 17%, draining 17%, unknown 17%, unhealthy 16%, not read 16%',
+    ],
+  ] as const)('%j: %s', (counts, expected) => {
+    expect(shares(counts)).toBe(expected);
+  });
+
+  it('whole percents add up to 100, and each state seen shows (never 0%, never 100% beside another)', () => {
+    const states = ['healthy', 'unhealthy', 'unknown', 'partial', 'not read'] as const;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.constantFrom(...states), { minLength: 1 }),
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 5, maxLength: 5 }),
+        (seen, sizes) => {
+          const counts = seen.map((state, i) => [state, sizes[i] as number] as const);
+          const parts = shares(counts)
+            .split(', ')
+            .map((part) => /^(.+) ([<>]?)(\d+)%$/.exec(part));
+          expect(parts.every(Boolean)).toBe(true);
+          const numbers = parts.map((m) => Number(m?.[3]));
+          const marked = parts.filter((m) => m?.[2] !== '').length;
+          // Only a marked share may leave the sum off 100 (<1 counts as 0 here, >99 as 100).
+          if (marked === 0) expect(numbers.reduce((a, b) => a + b, 0)).toBe(100);
+          expect(parts.some((m) => m?.[2] === '' && m[3] === '0')).toBe(false);
+          if (counts.length > 1) expect(parts.some((m) => m?.[2] === '' && m[3] === '100')).toBe(false);
+        },
+      ),
+    );
   });
 });
