@@ -243,6 +243,7 @@ function heldLines(
   const ended = (notifications.endedInGroup ?? []).filter((g) => gatewayKey(g.gateway) === key);
   const awaiting = (notifications.awaitingRecovery ?? []).filter((a) => gatewayKey(a.gateway) === key);
   const confirmed = (notifications.heldByConfirmation ?? []).filter((c) => gatewayKey(c.gateway) === key);
+  const unrouted = (notifications.unrouted ?? []).filter((u) => gatewayKey(u.gateway) === key);
   const lines: string[] = [];
   const server = (text: string) => {
     // The gateway-level episode (notify.inhibit) reads as the gateway, not as a server path.
@@ -304,6 +305,21 @@ function heldLines(
     if (awaiting.length > HELD_SHOWN)
       lines.push(
         `${indent}    and ${awaiting.length - HELD_SHOWN} more (report.json: notifications.awaitingRecovery)`,
+      );
+  }
+  if (unrouted.length) {
+    // Told to nobody: every receiver's `match` refused the degraded. A gap in the routing, said per
+    // server so it can be found (issue 16's trial: only a count was said).
+    lines.push(
+      `${indent}${counted(unrouted.length, 'bad server')} told to no receiver: no receiver's match takes ${unrouted.length === 1 ? 'its' : 'their'} degraded (sinks.webhooks[].match)`,
+    );
+    for (const u of unrouted.slice(0, HELD_SHOWN))
+      lines.push(
+        `${indent}    ${server(u.server)} (${field(u.severity, 20)}, degraded since ${field(u.degradedSince, 40)})`,
+      );
+    if (unrouted.length > HELD_SHOWN)
+      lines.push(
+        `${indent}    and ${unrouted.length - HELD_SHOWN} more (report.json: notifications.unrouted)`,
       );
   }
   if (confirmed.length) {

@@ -217,6 +217,12 @@ export interface NotificationsReport {
    */
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
   /**
+   * Open episodes past `notify.for` whose `degraded` no receiver's `match` took (counted in
+   * `openEpisodes.noReceiver`): which servers, so a gap in the routing is found, not guessed. Absent
+   * when none (and in reports of earlier releases).
+   */
+  readonly unrouted?: readonly UnroutedReport[];
+  /**
    * Open episodes still bad after this run, summed over the gateways notify read: told, and not told
    * yet (OpenEpisodesReport). Says why a run with bad servers sent nothing; absent when none.
    */
@@ -392,6 +398,18 @@ export interface OpenEpisodesReport {
    * nobody, not counted in `told`. Absent: none (and in reports of earlier releases).
    */
   readonly noReceiver?: number;
+}
+
+/**
+ * An open episode whose `degraded` went to no receiver: every configured receiver's `match` refused it
+ * (receiver-rules.ts). It is told to nobody until its episode ends, or the rules change and a later
+ * episode opens.
+ */
+export interface UnroutedReport extends ServerEntryReport {
+  /** The severity its `degraded` was decided with (what a `match` on severity compared). */
+  readonly severity: string;
+  /** ISO time of the episode's first bad run. */
+  readonly degradedSince: string;
 }
 
 export interface DroppedNoticeReport extends NoticeEntryReport {

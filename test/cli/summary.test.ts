@@ -671,9 +671,23 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     ],
     [
       "no receiver's match takes it",
-      { openEpisodes: { told: 0, notYetTold: 0, noReceiver: 1 } },
+      {
+        openEpisodes: { told: 0, notYetTold: 0, noReceiver: 1 },
+        unrouted: [
+          {
+            gateway: id('gw-a'),
+            server: 'gw-a/pool/settings/10.0.0.4',
+            severity: 'warning',
+            degradedSince: '2030-01-01T00:00:00.000Z',
+          },
+        ],
+      },
       "✓ notifications: 0 delivered (nothing due: 1 bad server no receiver's match takes)",
-      [],
+      // Which server, not only how many (issue 16's trial).
+      [
+        "    1 bad server told to no receiver: no receiver's match takes its degraded (sinks.webhooks[].match)",
+        '        pool/settings/10.0.0.4 (warning, degraded since 2030-01-01T00:00:00.000Z)',
+      ],
     ],
   ])('every reason a bad server gets no notice is named: %s', (_label, parts, line, blockLines) => {
     const text = formatSummary(

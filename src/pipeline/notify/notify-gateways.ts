@@ -164,6 +164,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     endedInGroup: outcomes.flatMap((o) => o.endedInGroup ?? []),
     awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
     heldByConfirmation: outcomes.flatMap((o) => o.heldByConfirmation ?? []),
+    unrouted: outcomes.flatMap((o) => o.unrouted ?? []),
     ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),
     claimed: outcomes.every((o) => o.claimed),

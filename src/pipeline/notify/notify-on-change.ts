@@ -33,6 +33,7 @@ import {
   heldByConfirmation,
   isEpisode,
   noticeServerKey,
+  recordSeverity,
   serverPath,
   type ServerRecord,
 } from '../../core/notice/server-record';
@@ -49,6 +50,7 @@ import type {
   OpenEpisodesReport,
   ReportedError,
   UndeliveredNoticeReport,
+  UnroutedReport,
 } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
@@ -91,6 +93,8 @@ export interface NotifyOutcome {
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** Servers found bad this run inside a confirmed fix's hold: no episode opened; absent: none. */
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
+  /** Open episodes whose `degraded` no receiver's match took (UnroutedReport); absent: none. */
+  readonly unrouted?: readonly UnroutedReport[];
   /** Open episodes the state holds after this run, told or not (OpenEpisodesReport); absent: none. */
   readonly openEpisodes?: OpenEpisodesReport;
   /** The state document could not be read or written, or is not valid: named, never reset. */
@@ -181,6 +185,7 @@ export async function notifyOnChange(
     ...awaitingRecoveryIn(inScope(claimed.document, observation.scope), policy),
     ...heldByConfirmationIn(inScope(claimed.document, observation.scope), observation.now),
     ...openEpisodesIn(inScope(claimed.document, observation.scope)),
+    ...unroutedIn(inScope(claimed.document, observation.scope)),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -514,6 +519,22 @@ function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'ope
   const inhibited = untold.filter(held).length;
   const notYetTold = untold.length - inhibited;
   return openEpisodesReport({ told, notYetTold, inhibited, noReceiver });
+}
+
+/**
+ * The open episodes of `document` still bad whose `degraded` no receiver's `match` took (`receivers`
+ * recorded empty): the servers behind `openEpisodes.noReceiver`, the same filter.
+ */
+function unroutedIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'unrouted'> {
+  const unrouted = Object.values(document.servers)
+    .filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0 && r.notified?.receivers?.length === 0)
+    .map((r): UnroutedReport => ({
+      gateway: r.gateway.id,
+      server: serverPath(r),
+      severity: r.notified?.severity ?? recordSeverity(r),
+      degradedSince: r.degradedSince,
+    }));
+  return unrouted.length ? { unrouted } : {};
 }
 
 /**

@@ -125,6 +125,10 @@ describe('a run that sends nothing says what holds its bad servers', () => {
     const outcome = await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4'] }));
     expect(ops.calls).toEqual([]);
     expect(outcome.openEpisodes).toEqual({ told: 0, notYetTold: 0, noReceiver: 1 });
+    // Which server: the routing gap named, not only counted.
+    expect(outcome.unrouted).toEqual([
+      expect.objectContaining({ server: expect.stringMatching(/\/10\.0\.0\.4$/), severity: 'critical' }),
+    ]);
     expect(notificationLines(notificationsReport(outcome), shown)).toContain(
       "✓ notifications: 0 delivered (nothing due: 1 bad server no receiver's match takes)",
     );
