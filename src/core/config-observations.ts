@@ -17,7 +17,9 @@ import {
 } from './probe-resolution';
 
 export const OBSERVATION_IDS = [
+  'match-accepts-status',
   'match-excludes-status',
+  'body-match-absent',
   'body-match-required',
   'default-probe-localhost',
   'probe-picks-missing-host',
@@ -33,6 +35,8 @@ export const OBSERVATION_IDS = [
   'v2-no-trusted-root',
   'probe-sends-proxy-header',
   'tls-probe-sni-from-settings',
+  'sni-differs-from-host',
+  'trusted-root-not-reached',
   'host-has-edge-space',
   'health-partial',
 ] as const;
@@ -148,7 +152,54 @@ interface Rule {
   readonly see: (p: ResolvedProbe, facts: ObservationFacts) => string | undefined;
 }
 
+/**
+ * The observations that say the reading and the configuration read disagree: the probe, as configured
+ * now, would accept what the gateway reports it refused. The reading came before the probe was changed
+ * (or the gateway has not applied the change yet), so nothing in the configuration explains it, and no
+ * change to the match is offered (exact-steps.ts): the recheck shows what the probe gets now. Issue 17's
+ * fifth trial: a match of `200-399, 404, 201` was offered `--match-status-codes … 201 200`.
+ */
+export const READING_PREDATES_CONFIGURATION: ReadonlySet<ObservationId> = new Set([
+  'match-accepts-status',
+  'body-match-absent',
+]);
+
+/** What a reading the configuration contradicts means, and what to do: the close of both such rules. */
+const PREDATES =
+  'this reading came before the probe was last changed (or the gateway has not applied the change yet): confirm with the recheck below before changing anything';
+
+/**
+ * Observations that name the request's host, protocol or port as wrong: with one of them, a 404 may
+ * come from the wrong site or scheme rather than a missing path (issue 17's fifth trial: "the path is
+ * not a page the backend serves" beside "the probe uses HTTPS, the setting HTTP").
+ */
+const REQUEST_TARGET_WRONG: ReadonlySet<ObservationId> = new Set([
+  'default-probe-localhost',
+  'probe-picks-missing-host',
+  'host-is-ip-address',
+  'host-has-edge-space',
+  'probe-port-differs',
+  'probe-protocol-differs',
+  'protocol-port-unusual',
+]);
+
 const RULES: readonly Rule[] = [
+  {
+    id: 'match-accepts-status',
+    causes: ['status-code-mismatch'],
+    see: (p, { receivedStatus }) =>
+      receivedStatus !== undefined && statusAccepted(p.statusCodes, receivedStatus)
+        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')}, which includes the ${receivedStatus} the backend answered: ${PREDATES}.`
+        : undefined,
+  },
+  {
+    id: 'body-match-absent',
+    causes: ['body-mismatch'],
+    see: (p) =>
+      p.body === undefined || p.body === ''
+        ? `${probeLabel(p)} matches no response body, yet the gateway reports a body mismatch: ${PREDATES}.`
+        : undefined,
+  },
   {
     id: 'match-excludes-status',
     causes: ['status-code-mismatch'],
@@ -324,6 +375,29 @@ const RULES: readonly Rule[] = [
         : undefined,
   },
   {
+    // Issue 17's fifth trial: an SNI from the setting's sniName, not its host name, and no word of it.
+    id: 'sni-differs-from-host',
+    causes: ['cert-cn-mismatch'],
+    see: (p) =>
+      p.sni !== undefined &&
+      p.host !== undefined &&
+      p.sni.toLowerCase() !== p.host.toLowerCase() &&
+      p.protocol === 'https'
+        ? `${probeLabel(p)} sends the TLS server name ${quoted(p.sni)}${p.settings.sniName !== undefined && p.settings.sniName === p.sni ? ` (backend setting ${quoted(p.settings.name)}'s SNI name)` : ''}, not its Host ${quoted(p.host)}: the backend's certificate must carry ${quoted(p.sni)}.`
+        : undefined,
+  },
+  {
+    // Issue 17's fifth trial: "upload the root CA" to a setting that already names one.
+    id: 'trusted-root-not-reached',
+    causes: ['cert-untrusted-ca', 'cert-root-mismatch', 'cert-chain-incomplete'],
+    see: (p) =>
+      p.generation === 'v2' &&
+      sendsServerName(p.protocol) &&
+      p.settings.trustedRootCertificateNames.length > 0
+        ? `${settingsLabel(p)} already trusts root certificate(s) ${list(p.settings.trustedRootCertificateNames)}: the backend's chain does not end at ${p.settings.trustedRootCertificateNames.length === 1 ? 'it' : 'one of them'} (another CA, or intermediates the backend does not send): compare the issuer of the chain's last certificate with ${p.settings.trustedRootCertificateNames.length === 1 ? 'it' : 'them'}.`
+        : undefined,
+  },
+  {
     id: 'tls-probe-sni-from-settings',
     causes: CERT_CAUSES,
     see: (p) =>
@@ -335,7 +409,9 @@ const RULES: readonly Rule[] = [
 
 /** Rules about an HTTP request (Host, status, body): a TCP or TLS probe sends none. */
 const HTTP_ONLY: ReadonlySet<ObservationId> = new Set([
+  'match-accepts-status',
   'match-excludes-status',
+  'body-match-absent',
   'body-match-required',
   'default-probe-localhost',
   'probe-picks-missing-host',
@@ -345,17 +421,33 @@ const HTTP_ONLY: ReadonlySet<ObservationId> = new Set([
 
 /** Every observation that holds for this probe and cause, in the order of OBSERVATION_IDS. */
 export function observeConfiguration(probe: ResolvedProbe, facts: ObservationFacts): Observation[] {
-  const seen = RULES.flatMap((rule) => {
+  const found = RULES.flatMap((rule) => {
     if (!rule.causes.includes(facts.causeId)) return [];
     if (HTTP_ONLY.has(rule.id) && !isHttpProbe(probe)) return [];
     const text = rule.see(probe, facts);
     return text === undefined ? [] : [{ id: rule.id, text }];
   });
+  const targetWrong = found.some((o) => REQUEST_TARGET_WRONG.has(o.id));
+  const seen =
+    targetWrong && facts.receivedStatus !== undefined && statusMeaning(facts.receivedStatus) === 'wrong-path'
+      ? found.map((o) =>
+          o.id === 'match-excludes-status'
+            ? { ...o, text: pathOrTarget(probe, facts.receivedStatus ?? 0) }
+            : o,
+        )
+      : found;
   // Said only beside what it qualifies.
   return facts.partial && seen.length > 0
     ? [{ id: 'health-partial', text: partialText(probe, facts) }, ...seen]
     : seen;
 }
+
+/**
+ * `match-excludes-status` for a 404 when another observation names the request's host, protocol or port
+ * as wrong: the path may be right and the request reach another site or scheme, so it says "may".
+ */
+const pathOrTarget = (p: ResolvedProbe, status: number): string =>
+  `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')} only, and the backend answered ${status}: the path ${quoted(p.path)} may not be a page the backend serves, or the request reaches another site, as what is listed here suggests; fix that first (accepting ${status} would mark a missing site healthy).`;
 
 /**
  * A Partial server (a state Azure's docs do not describe: backend-health-api.md §2): the gateway

@@ -29,7 +29,7 @@ import { probeChangeAsInsight, type ProbeChange } from './probe-commands';
 import { isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
 import { stepQuoted } from './visible-text';
-import type { Observation } from './config-observations';
+import { READING_PREDATES_CONFIGURATION, type Observation } from './config-observations';
 
 /** A placeholder for a value of one server or its probe, which only its configuration gives. */
 const SERVER_PLACEHOLDER = /<(?:address|port|host|fqdn|probe|probe path|probe host|protocol)>/;
@@ -98,8 +98,12 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
   const configuration = finding.configuration;
   const p = configuration?.read ? configuration.probe : undefined;
   const observations = configuration?.read ? configuration.observations : [];
-  return steps.flatMap((step) => {
+  const predates = p ? predatesStep(p, observations) : undefined;
+  const exact = steps.flatMap((step) => {
     if (p && (!forSku(step, p) || acceptsNothing(step, p))) return [];
+    // The configuration accepts what the reading says it refused: no change to the match is right.
+    if (predates !== undefined && MATCH_STEP.test(step)) return [];
+    if (predates !== undefined && STATUS_ADVICE_STEP.test(step)) return [];
     if (!step.includes('<')) return [step];
     // The general reproduction: the exact one, or (a value no command can carry) why there is none;
     // never the general one with its placeholders when the configuration was read.
@@ -109,11 +113,42 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
     out = put(out, '<gateway>', word(finding.gateway.name));
     if (!p) return [out];
     out = withProbeValues(out, p);
+    // A custom probe is the one the command changes: the catalogue's word on the default probe is not for it.
+    if (p.probe) out = put(out, ' The default probe can only be replaced by a custom one.', '');
     // A value a step's code span cannot carry (a backtick) left its placeholder, which bash reads as a
     // redirection (issue 17's third trial: `-servername <host>`): the step says why there is no command.
     const stuck = uncarried(out, p);
     return [stuck === undefined ? out : noCommandStep(stuck, p)];
   });
+  // First, in place of the advice it makes moot (a notice may carry only some of a cause's steps: the
+  // step goes with any of them).
+  return predates === undefined || exact.length === 0 ? exact : [predates, ...exact];
+}
+
+/**
+ * The steps that change or inspect the probe's match (status or body), or explain a status as one the
+ * match should or should not take: moot when the configuration already accepts what the reading
+ * refused (READING_PREDATES_CONFIGURATION).
+ */
+const MATCH_STEP = /--match-status-codes|--match-body|the probe's body match|--query match/;
+/** The catalogue's advice for the status answered (causes.ts, statusCodeAdvice): `HTTP 404: …`. */
+const STATUS_ADVICE_STEP = /^HTTP \d{3}: /;
+
+/**
+ * What a cause's first step says when the probe as configured would accept what the reading says it
+ * refused (config-observations.ts READING_PREDATES_CONFIGURATION): nothing to change in its match, and
+ * the recheck shows what the probe gets now; undefined when no such observation holds. Issue 17's
+ * fifth trial: a probe matching `200-399, 404, 201` was told its match leaves out 200 and offered
+ * `--match-status-codes 200-399 404 201 200`.
+ */
+function predatesStep(p: ResolvedProbe, observations: readonly Observation[]): string | undefined {
+  const seen = observations.find((o) => READING_PREDATES_CONFIGURATION.has(o.id));
+  if (seen === undefined) return undefined;
+  const what =
+    seen.id === 'match-accepts-status'
+      ? `accepts status ${stepQuoted(p.statusCodes.join(', '))}`
+      : 'matches no response body';
+  return `Nothing in the match of ${probeName(p)} explains this reading: as configured now it ${what}, so the reading came before the probe was last changed (or the gateway has not applied the change yet). Run the recheck to see what the probe gets now, before changing anything.`;
 }
 
 /**

@@ -119,6 +119,136 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       { name: 'status not stated', probe: resolved(settings(), probe()), cause: 'status-code-mismatch' },
     ],
   },
+  // Issue 17's fifth trial: a match of 200-399, 404, 201 was told it leaves out 200, and offered it.
+  'match-accepts-status': {
+    triggers: [
+      {
+        name: 'a custom match that includes the status answered',
+        probe: resolved(settings(), probe({ statusCodes: ['200-399', '404', '201'] })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 404,
+        says: ['Probe "probe-a" accepts status 200-399, 404, 201, which includes the 404', 'recheck'],
+      },
+      {
+        name: 'the default probe, 204',
+        probe: resolved(settings()),
+        cause: 'status-code-mismatch',
+        receivedStatus: 204,
+        says: ['default probe of backend setting "settings-a" accepts status 200-399'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'a match without the status',
+        probe: resolved(settings(), probe({ statusCodes: ['200'] })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 204,
+      },
+      { name: 'status not stated', probe: resolved(settings(), probe()), cause: 'status-code-mismatch' },
+    ],
+  },
+  'body-match-absent': {
+    triggers: [
+      {
+        name: 'a custom probe with no body match',
+        probe: resolved(settings(), probe()),
+        cause: 'body-mismatch',
+        says: ['Probe "probe-a" matches no response body', 'recheck'],
+      },
+      {
+        name: 'the default probe (it never matches a body)',
+        probe: resolved(settings()),
+        cause: 'body-mismatch',
+        says: ['default probe of backend setting "settings-a"'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'a body match set',
+        probe: resolved(settings(), probe({ body: 'ok' })),
+        cause: 'body-mismatch',
+      },
+    ],
+  },
+  // Issue 17's fifth trial: an SNI from the setting's sniName, and nothing said.
+  'sni-differs-from-host': {
+    triggers: [
+      {
+        name: "the default probe: the setting's SNI name differs from its host name",
+        probe: resolved(
+          settings({ protocol: 'Https', port: 443, hostName: 'www.example.com', sniName: 'sni.example.org' }),
+        ),
+        cause: 'cert-cn-mismatch',
+        says: ['"sni.example.org"', `backend setting "settings-a"'s SNI name`, 'Host "www.example.com"'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'SNI and host the same',
+        probe: resolved(settings({ protocol: 'Https', port: 443, hostName: 'www.example.com' })),
+        cause: 'cert-cn-mismatch',
+      },
+      {
+        name: 'another cause',
+        probe: resolved(
+          settings({ protocol: 'Https', port: 443, hostName: 'www.example.com', sniName: 'sni.example.org' }),
+        ),
+        cause: 'cert-expired',
+      },
+    ],
+  },
+  // Issue 17's fifth trial: "upload the root CA" to a setting that names one already.
+  'trusted-root-not-reached': {
+    triggers: [
+      {
+        name: 'a v2 setting with a trusted root, untrusted CA',
+        probe: resolved(
+          settings({
+            protocol: 'Https',
+            port: 443,
+            hostName: 'www.example.com',
+            trustedRootCertificateNames: ['root-a'],
+          }),
+        ),
+        cause: 'cert-untrusted-ca',
+        says: ['Backend setting "settings-a" already trusts root certificate(s) "root-a"'],
+      },
+    ],
+    quiet: [
+      {
+        name: 'no trusted root',
+        probe: resolved(settings({ protocol: 'Https', port: 443, hostName: 'www.example.com' })),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'a v1 gateway (authentication certificates)',
+        probe: resolved(
+          settings({
+            protocol: 'Https',
+            port: 443,
+            hostName: 'www.example.com',
+            trustedRootCertificateNames: ['root-a'],
+          }),
+          undefined,
+          '10.0.0.5',
+          'v1',
+        ),
+        cause: 'cert-untrusted-ca',
+      },
+      {
+        name: 'an expired certificate (a root does not change that)',
+        probe: resolved(
+          settings({
+            protocol: 'Https',
+            port: 443,
+            hostName: 'www.example.com',
+            trustedRootCertificateNames: ['root-a'],
+          }),
+        ),
+        cause: 'cert-expired',
+      },
+    ],
+  },
   'body-match-required': {
     triggers: [
       {
@@ -651,6 +781,35 @@ describe('what we see in your configuration: each rule', () => {
           expect(o.text).toMatch(/(Probe|probe|Backend setting|backend setting) "[^"]+"/);
       }
     }
+  });
+
+  // Issue 17's fifth trial: "the path is not a page the backend serves" beside "the probe uses HTTPS,
+  // the setting HTTP": with the request's target named wrong, the path only may be.
+  it.each([
+    ['the protocol differs', resolved(settings(), probe({ protocol: 'Https' })), 'probe-protocol-differs'],
+    [
+      'no host name to send',
+      resolved(settings(), probe({ host: undefined, pickHostNameFromBackendHttpSettings: true })),
+      'probe-picks-missing-host',
+    ],
+  ] as const)('a 404 with %s: the path "may" be wrong, not "is"', (_, p, other) => {
+    const seen = observeConfiguration(p, { causeId: 'status-code-mismatch', receivedStatus: 404 });
+    expect(seen.map((o) => o.id)).toContain(other);
+    const match = seen.find((o) => o.id === 'match-excludes-status');
+    expect(match?.text).toContain(
+      'the path "/health" may not be a page the backend serves, or the request reaches another site',
+    );
+    expect(match?.text).not.toContain('is not a page');
+  });
+
+  it('a 404 with nothing else wrong: the path is not a page the backend serves', () => {
+    const seen = observeConfiguration(resolved(settings(), probe()), {
+      causeId: 'status-code-mismatch',
+      receivedStatus: 404,
+    });
+    expect(seen.find((o) => o.id === 'match-excludes-status')?.text).toContain(
+      'is not a page the backend serves',
+    );
   });
 
   it('says nothing about causes the configuration cannot explain', () => {

@@ -121,7 +121,14 @@ describe('exactSteps: each command of the catalogue with the values known', () =
     [
       'probe show names the custom probe',
       'body-mismatch',
-      read(HTTPS, 'body-mismatch'),
+      // With a body match: a probe that has none would make the reading predate it (no match step).
+      read(
+        resolved(
+          settings({ protocol: 'Https', port: 8443 }),
+          probe({ name: 'probe-tls', protocol: 'Https', host: 'shop.contoso.com', body: 'ok' }),
+        ),
+        'body-mismatch',
+      ),
       undefined,
       `\`az network application-gateway probe show -g ${RG} --gateway-name appgw-shop -n probe-tls --query match\``,
     ],
@@ -330,6 +337,56 @@ describe('exactSteps: each command of the catalogue with the values known', () =
     );
     expect(general).toMatch(/^v1 SKU/m);
     expect(general).toMatch(/root-cert create/);
+  });
+
+  // Issue 17's fifth trial: a match of 200-399, 404, 201 was told it leaves out 200, and offered
+  // `--match-status-codes 200-399 404 201 200`; a 404 it accepts was told to probe a path that exists.
+  it.each([200, 404, 201])(
+    'a match that already accepts %s: no change to the match, no advice on the status, the recheck first',
+    (status) => {
+      const wide = resolved(settings(), probe({ statusCodes: ['200-399', '404', '201'] }));
+      const observations = observeConfiguration(wide, {
+        causeId: 'status-code-mismatch',
+        receivedStatus: status,
+      });
+      const steps = exactSteps(causeFor('status-code-mismatch', { receivedStatus: status }).steps, {
+        ...finding('status-code-mismatch', undefined, status),
+        configuration: { read: true, probe: wide, observations },
+      });
+      const text = steps.join('\n');
+      expect(text).not.toMatch(/--match-status-codes|--query match|^HTTP \d+:/m);
+      expect(steps[0]).toBe(
+        'Nothing in the match of probe "probe-a" of backend setting "settings-a" explains this reading: as configured now it accepts status "200-399, 404, 201", so the reading came before the probe was last changed (or the gateway has not applied the change yet). Run the recheck to see what the probe gets now, before changing anything.',
+      );
+      // The exact reproduction stays: it shows what the backend answers now.
+      expect(text).toContain('curl -i');
+    },
+  );
+
+  it('a body mismatch for a probe that matches no body: no change to the match, the recheck first', () => {
+    const plain = resolved(settings(), probe());
+    const steps = exactSteps(
+      causeFor('body-mismatch').steps,
+      finding('body-mismatch', read(plain, 'body-mismatch')),
+    );
+    expect(steps[0]).toMatch(/^Nothing in the match of probe "probe-a" .* it matches no response body, so/);
+    expect(steps.join('\n')).not.toMatch(/--match-body|the probe's body match/);
+    expect(steps.join('\n')).toContain('curl -i');
+  });
+
+  it("a custom probe's accept step says nothing of the default probe", () => {
+    const steps = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 401 }).steps,
+      finding('status-code-mismatch', read(resolved(settings(), probe()), 'status-code-mismatch'), 401),
+    ).join('\n');
+    expect(steps).toContain('--match-status-codes 200-399 401');
+    expect(steps).not.toContain('The default probe can only be replaced');
+    // The default probe's keeps it.
+    const byDefault = exactSteps(
+      causeFor('status-code-mismatch', { receivedStatus: 401 }).steps,
+      finding('status-code-mismatch', read(resolved(settings()), 'status-code-mismatch'), 401),
+    ).join('\n');
+    expect(byDefault).toContain('The default probe can only be replaced by a custom one.');
   });
 
   it('a probe with a body match: the step that accepts the status is left out (the body would still fail)', () => {
