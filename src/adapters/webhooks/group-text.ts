@@ -1,4 +1,4 @@
-import { groupCounts, type NoticeGroup } from '../../core/notice/grouping';
+import { groupCounts, serverRows, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
 import { severityLabel } from '../../core/notice/notice-labels';
 import { causeChangedSuffix } from './text';
@@ -22,12 +22,14 @@ const GATEWAY_WORDS: Readonly<Record<NoticeType, string>> = {
 };
 
 /**
- * "3 degraded, 1 recovered": the group's headline counts, in the types' order; a gateway-level notice
- * is said first in words ("every backend pool down"). Unescaped.
+ * "3 degraded, 1 recovered": the group's headline counts of servers by the state each row shows
+ * (serverRows: a server with several notices counts once, as its last), in the types' order; a
+ * gateway-level notice is said first in words ("every backend pool down"). Unescaped.
  */
 export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
-  const gatewayLevel = group.notices.filter((n) => n.scope === 'gateway').map((n) => GATEWAY_WORDS[n.type]);
-  const servers = group.notices.filter((n) => n.scope !== 'gateway');
+  const latest = serverRows(group.notices).map((row) => row.notice);
+  const gatewayLevel = latest.filter((n) => n.scope === 'gateway').map((n) => GATEWAY_WORDS[n.type]);
+  const servers = latest.filter((n) => n.scope !== 'gateway');
   const perServer = serverCountsText({ notices: servers });
   return [...gatewayLevel, ...(perServer ? [perServer] : [])].join(', ');
 }
@@ -68,8 +70,20 @@ export function leadingType(group: Pick<NoticeGroup, 'notices'>): NoticeType {
  * gateway-level notice (core/notice/inhibit.ts) its probe log, which says how many servers and pools.
  * Unescaped (untrusted values: the caller escapes for its medium).
  */
-export function serverLineText(notice: Notice): string {
-  if (notice.type === 'recovered') return notice.reason ?? 'recovered';
-  // A changed cause says so on the row (causeChangedSuffix): the row is news, not a duplicate.
-  return `${notice.scope === 'gateway' ? notice.server.probeLog : notice.cause.title}${causeChangedSuffix(notice)}`;
+export function serverLineText(notice: Notice, earlier: readonly Notice[] = []): string {
+  const now =
+    notice.type === 'recovered'
+      ? (notice.reason ?? 'recovered')
+      : // A changed cause says so on the row (causeChangedSuffix): the row is news, not a duplicate.
+        `${notice.scope === 'gateway' ? notice.server.probeLog : notice.cause.title}${causeChangedSuffix(notice)}`;
+  return earlier.length ? `${now}; earlier in this message: ${earlier.map(earlierText).join(', ')}` : now;
+}
+
+/**
+ * A notice a row folds in (serverRows), in a few words: its type, why for a `recovered` (a server
+ * confirmed fixed and bad again reads as both, in order), the cause a changed one came from.
+ */
+function earlierText(notice: Notice): string {
+  if (notice.type === 'recovered') return `recovered (${notice.reason ?? 'healthy again'})`;
+  return `${WORDS[notice.type]}${causeChangedSuffix(notice)}`;
 }

@@ -2,6 +2,7 @@ import { hash64 } from '../hash';
 import type { Notice } from './notice';
 import { episodeId } from './episode';
 import { isLeasedElsewhere, type DeadLetter, type QueuedNotice } from './outbox';
+import { noticeServerKey } from './server-record';
 
 /**
  * Grouping: one message per gateway incident per receiver, with Alertmanager's aggregation-group
@@ -317,27 +318,49 @@ export function noticeGroup(notices: readonly Notice[]): NoticeGroup {
   };
 }
 
-/** One pool and settings of a group, its notices in the group's order. */
-export interface PoolSection {
-  readonly backendPool: string;
-  readonly backendSettings: string;
-  readonly notices: readonly Notice[];
+/**
+ * One server's row in a chat message: the last of its notices in the group (its state as the message
+ * goes out), and the ones before it that the row folds in, in order. A group can hold several notices
+ * of one server: a `recovered` a recheck confirmed and the `degraded` of its next episode, a reminder
+ * queued behind a `degraded` the receiver had not taken, a changed cause (issues 16 and 17's fifth
+ * trials: one card listed a server two and three times). Each notice keeps its id in the json formats.
+ */
+export interface ServerRow {
+  readonly notice: Notice;
+  readonly earlier: readonly Notice[];
 }
 
-/**
- * A group's notices by pool, then settings (in the order each first appears), for the chat formats:
- * "servers grouped by gateway, then pool and settings inside the message". Pure.
- */
-export function poolSections(notices: readonly Notice[]): PoolSection[] {
-  const sections = new Map<string, { backendPool: string; backendSettings: string; notices: Notice[] }>();
+/** `notices` as one row per server (a gateway-level notice is its own), in the order each first appears. Pure. */
+export function serverRows(notices: readonly Notice[]): ServerRow[] {
+  const rows = new Map<string, Notice[]>();
   for (const notice of notices) {
-    const key = JSON.stringify([notice.backendPool, notice.backendSettings]);
+    const key = `${notice.scope ?? 'server'}|${noticeServerKey(notice)}`;
+    rows.set(key, [...(rows.get(key) ?? []), notice]);
+  }
+  return [...rows.values()].map((all) => ({
+    notice: all[all.length - 1] as Notice,
+    earlier: all.slice(0, -1),
+  }));
+}
+
+/** One pool and settings of a group as rows (serverRows), in the order each first appears. */
+export interface PoolRows {
+  readonly backendPool: string;
+  readonly backendSettings: string;
+  readonly rows: readonly ServerRow[];
+}
+
+/** A group's server rows by pool, then settings: what a chat message lists. Pure. */
+export function poolRows(notices: readonly Notice[]): PoolRows[] {
+  const sections = new Map<string, { backendPool: string; backendSettings: string; rows: ServerRow[] }>();
+  for (const row of serverRows(notices)) {
+    const key = JSON.stringify([row.notice.backendPool, row.notice.backendSettings]);
     const section = sections.get(key) ?? {
-      backendPool: notice.backendPool,
-      backendSettings: notice.backendSettings,
-      notices: [],
+      backendPool: row.notice.backendPool,
+      backendSettings: row.notice.backendSettings,
+      rows: [],
     };
-    section.notices.push(notice);
+    section.rows.push(row);
     sections.set(key, section);
   }
   return [...sections.values()];

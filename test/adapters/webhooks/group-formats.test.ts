@@ -38,10 +38,56 @@ describe('grouped payloads', () => {
     ],
     ['servers only', [{ id: 'a' }, { id: 'b', type: 'recovered' }], '1 degraded, 1 recovered'],
   ])('the headline says a gateway-level notice in words, never "1 degraded": %s', (_name, notices, words) => {
-    const group = noticeGroup(notices.map((n) => sampleNotice(n)));
+    // Each notice of another server (one server's notices are one row: below).
+    const group = noticeGroup(
+      notices.map((n, i) =>
+        sampleNotice({ ...n, server: { address: `10.0.9.${i}`, health: 'Unhealthy', probeLog: 'x' } }),
+      ),
+    );
     expect(countsText(group)).toBe(words);
     expect(JSON.stringify(buildTeamsGroupCard(group))).toContain(`Backend servers: ${words}`);
     expect(JSON.stringify(buildSlackGroupMessage(group))).toContain(`Backend servers: ${words}`);
+  });
+
+  // Issues 16 and 17's fifth trials: a card listed one server two and three times (a recovered a
+  // recheck confirmed and the next episode's degraded; reminders behind degraded notices the receiver
+  // had not taken; a changed cause). One row per server, its last notice, the earlier ones said on it;
+  // the json formats keep every notice with its id.
+  it('one row per server: its last notice, the earlier ones in the message said on the row', () => {
+    const server = { address: '10.0.1.4', health: 'Unhealthy', probeLog: 'x' };
+    const confirmed = sampleNotice({
+      id: 'appgw-1',
+      type: 'recovered',
+      server: { ...server, health: 'Healthy' },
+      reason: 'confirmed by an on-demand probe',
+    });
+    const again = sampleNotice({ id: 'appgw-2', server });
+    const other = sampleNotice({ id: 'appgw-3', server: { ...server, address: '10.0.1.5' } });
+    const group = noticeGroup([confirmed, again, other]);
+    expect(countsText(group)).toBe('2 degraded');
+    const card = buildTeamsGroupCard(group);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const teams = JSON.stringify(card);
+    expect(teams.match(/10\.0\.1\.4/g)).toHaveLength(1);
+    expect(teams).toContain('; earlier in this message: recovered (confirmed by an on-demand probe)');
+    expect(teams).not.toContain('more server');
+    const slack = JSON.stringify(buildSlackGroupMessage(group));
+    expect(slack.match(/10\.0\.1\.4\*/g)).toHaveLength(1);
+    expect(slack).toContain('earlier in this message: recovered (confirmed by an on-demand probe)');
+    // Every notice stays in the json event, with its id.
+    const event = JSON.parse(buildJsonGroupPayload(group).body) as { notices: Array<{ id: string }> };
+    expect(event.notices.map((n) => n.id)).toEqual(['appgw-1', 'appgw-2', 'appgw-3']);
+  });
+
+  it('a reminder behind the degraded and the changed cause of one server: one row, the reminder last', () => {
+    const first = sampleNotice({ id: 'appgw-1' });
+    const changed = sampleNotice({ id: 'appgw-2', causeChangedFrom: 'status-code-mismatch' });
+    const reminder = sampleNotice({ id: 'appgw-3', type: 'still-degraded' });
+    const group = noticeGroup([first, changed, reminder]);
+    expect(countsText(group)).toBe('1 still degraded');
+    expect(JSON.stringify(buildTeamsGroupCard(group))).toContain(
+      '; earlier in this message: degraded, degraded · cause changed from status-code-mismatch',
+    );
   });
 
   it('Teams: servers by pool, at most GROUP_ROWS, then "… and N more"; a valid card', () => {

@@ -127,7 +127,8 @@ describe('severity in every format, and a raise said so', () => {
     severity: 'warning',
     server: { ...raised.server, address: '10.0.1.6' },
   });
-  const recovered = recoveredNotice();
+  // Another server than the raised one: a server's notices in one message are one row (serverRows).
+  const recovered = { ...recoveredNotice(), server: { ...recoveredNotice().server, address: '10.0.1.7' } };
 
   it('Teams grouped: each row shows its severity; the raise and the headline say "raised"', () => {
     const card = buildTeamsGroupCard(noticeGroup([raised, plainCritical, warning, recovered]));
@@ -138,7 +139,7 @@ describe('severity in every format, and a raise said so', () => {
       expect.stringMatching(/10\.0\.1\.4 · critical, raised from warning · Unhealthy · /),
       expect.stringMatching(/10\.0\.1\.5 · critical · Unhealthy · /),
       expect.stringMatching(/10\.0\.1\.6 · warning · Unhealthy · /),
-      expect.stringMatching(/10\.0\.1\.4 · the episode was critical · Healthy · healthy again/),
+      expect.stringMatching(/10\.0\.1\.7 · the episode was critical · Healthy · healthy again/),
     ]);
   });
 
@@ -149,7 +150,7 @@ describe('severity in every format, and a raise said so', () => {
     expect(text).toMatch(/10\.0\.1\.4\* · \*critical, raised from warning\* · Unhealthy · /);
     expect(text).toMatch(/10\.0\.1\.5\* · \*critical\* · Unhealthy · /);
     expect(text).toMatch(/10\.0\.1\.6\* · warning · Unhealthy · /);
-    expect(text).toMatch(/10\.0\.1\.4\* · the episode was critical · Healthy · healthy again/);
+    expect(text).toMatch(/10\.0\.1\.7\* · the episode was critical · Healthy · healthy again/);
   });
 
   it('Teams and Slack per notice: the heading and the Severity fact say raised', () => {

@@ -1,7 +1,7 @@
 import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
-import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
-import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
+import type { NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, rowSeverity, serverLineText } from '../group-text';
 import { groupHealthText } from '../text';
@@ -25,12 +25,12 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
   recovered: ':white_check_mark:',
 };
 
-function row(notice: Notice): string {
-  const what = serverLineText(notice);
+function row({ notice, earlier }: ServerRow): string {
+  const what = serverLineText(notice, earlier);
   const severity = rowSeverity(notice);
   // Severity after the address (bold when critical and told now), so a raise is not a duplicate.
   const shown = severity.stressed ? `*${severity.text}*` : severity.text;
-  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 300)}`;
+  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}`;
 }
 
 /** The Block Kit message for a group. Pure. */
@@ -58,18 +58,19 @@ export function buildSlackGroupMessage(group: NoticeGroup): Record<string, unkno
     },
   ];
   let listed = 0;
-  for (const section of poolSections(group.notices)) {
+  const sections = poolRows(group.notices);
+  for (const section of sections) {
     if (listed >= SLACK_GROUP_ROWS) break;
     let text = `*Pool ${slackText(section.backendPool, 200)} · settings ${slackText(section.backendSettings, 200)}*`;
-    for (const notice of section.notices) {
-      const line = `\n${row(notice)}`;
+    for (const server of section.rows) {
+      const line = `\n${row(server)}`;
       if (listed >= SLACK_GROUP_ROWS || text.length + line.length > SLACK_LIMITS.sectionText) break;
       text += line;
       listed++;
     }
     blocks.push(sectionBlock(text));
   }
-  const more = group.notices.length - listed;
+  const more = sections.reduce((n, s) => n + s.rows.length, 0) - listed;
   if (more > 0)
     blocks.push({
       type: 'context',

@@ -1,7 +1,7 @@
 import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
-import { poolSections, type NoticeGroup } from '../../../core/notice/grouping';
-import type { Notice, NoticeType } from '../../../core/notice/notice';
+import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
+import type { NoticeType } from '../../../core/notice/notice';
 import { countsText, leadingType, rowSeverity, serverLineText } from '../group-text';
 import { escapeClip, groupHealthText, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
@@ -45,7 +45,7 @@ const HEAD_STYLES: Readonly<Record<NoticeType, string>> = {
   recovered: 'good',
 };
 
-function serverRow(notice: Notice): Record<string, unknown> {
+function serverRow({ notice, earlier }: ServerRow): Record<string, unknown> {
   const severity = rowSeverity(notice);
   return {
     type: 'RichTextBlock',
@@ -59,7 +59,7 @@ function serverRow(notice: Notice): Record<string, unknown> {
         ...(severity.stressed ? { weight: 'Bolder', color: 'Attention' } : {}),
       },
       { type: 'TextRun', text: ` · ${runText(groupHealthText(notice), 120)} · `, isSubtle: true },
-      { type: 'TextRun', text: runText(serverLineText(notice), 300) },
+      { type: 'TextRun', text: runText(serverLineText(notice, earlier), 400) },
     ],
   };
 }
@@ -83,20 +83,21 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
     },
   ];
   let listed = 0;
-  for (const section of poolSections(group.notices)) {
+  const sections = poolRows(group.notices);
+  for (const section of sections) {
     if (listed >= rows) break;
     body.push(
       heading(
         `Pool ${teamsMarkdownText(section.backendPool, 200)} · settings ${teamsMarkdownText(section.backendSettings, 200)}`,
       ),
     );
-    for (const notice of section.notices) {
+    for (const row of section.rows) {
       if (listed >= rows) break;
-      body.push(serverRow(notice));
+      body.push(serverRow(row));
       listed++;
     }
   }
-  const more = group.notices.length - listed;
+  const more = sections.reduce((n, s) => n + s.rows.length, 0) - listed;
   if (more > 0)
     body.push({
       type: 'TextBlock',
