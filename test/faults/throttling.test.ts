@@ -133,9 +133,17 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
   });
 
   it('a 429 waits its Retry-After: no write to that subscription before it; every gateway evaluated; another subscription not slowed', async () => {
-    // The first gateway of SUB (its probe) is answered 429 with Retry-After 3 s.
+    // The first gateway of SUB (its probe) is answered ARM's 429 with Retry-After 3 s.
     const first = gateway('gw-a-00', healthy, {
-      faults: [{ on: 'backendHealth', status: 429, times: 1, retryAfterSeconds: 3 }],
+      faults: [
+        {
+          on: 'backendHealth',
+          status: 429,
+          code: 'SubscriptionRequestsThrottled',
+          times: 1,
+          retryAfterSeconds: 3,
+        },
+      ],
     });
     const emulator = await emulatorFor({
       gateways: [first, ...gateways(SUB, 6, 'gw-a').slice(1), ...gateways(OTHER_SUB, 6, 'gw-b')],
@@ -155,6 +163,32 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     // subscription's pause (none waited for it).
     expect(posts(emulator, OTHER_SUB)).toHaveLength(6);
     for (const post of posts(emulator, OTHER_SUB)) expect(post.receivedAtMs - at).toBeLessThan(3000);
+  });
+
+  // Issue 14's trial: a provider's 429 on one gateway in seven paused and slowed the whole subscription.
+  it("a provider's 429 for one gateway (tokens left in the bucket): that gateway waits, the others of its subscription do not", async () => {
+    const first = gateway('gw-a-00', healthy, {
+      faults: [{ on: 'backendHealth', status: 429, code: 'TooManyRequests', times: 1, retryAfterSeconds: 3 }],
+    });
+    const emulator = await emulatorFor({ gateways: [first, ...gateways(SUB, 6, 'gw-a').slice(1)] });
+
+    const report = await run(emulator, { targets: [`/subscriptions/${SUB}`] });
+
+    expect(evaluated(report)).toHaveLength(6);
+    const [throttle, ...rest] = throttled(emulator.requests);
+    expect(rest).toEqual([]);
+    expect(throttle?.path).toBe(`${gatewayId('gw-a-00')}/backendhealth`);
+    const at = (throttle as RecordedRequest).receivedAtMs;
+    const others = posts(emulator, SUB).filter((r) => !r.path.startsWith(`${gatewayId('gw-a-00')}/`));
+    expect(others).toHaveLength(5);
+    // None waited for the throttled gateway's Retry-After (a margin no busy machine reaches: 3 s).
+    for (const post of others) expect(post.receivedAtMs - at).toBeLessThan(3000);
+    // The throttled one itself was sent again only after it.
+    const again = posts(emulator, SUB).filter(
+      (r) => r !== throttle && r.path.startsWith(`${gatewayId('gw-a-00')}/`),
+    );
+    expect(again).toHaveLength(1);
+    expect((again[0] as RecordedRequest).receivedAtMs - at).toBeGreaterThanOrEqual(3000);
   });
 
   it('a bucket another client emptied: the first POST is throttled, waits its Retry-After, then the rest are paced with zero 429s', async () => {

@@ -57,12 +57,66 @@ describe('what an ARM answer says about its bucket', () => {
       false,
     ],
     ['a 503', 503, undefined, false],
+    // Issue 14's trial: a provider's 429 for one gateway paused its whole subscription.
+    [
+      "a 429 whose bucket still holds tokens (a resource provider's own limit)",
+      429,
+      JSON.stringify({ error: { code: 'TooManyRequests' } }),
+      false,
+    ],
     ['a 202', 202, undefined, false],
   ])('%s is a throttle: %j', (_name, status, body, throttled) => {
-    const answer = readRateLimitAnswer('writes', status, headers({ 'retry-after': '1' }), body, NOW);
+    const left: Record<string, string> = body?.includes('TooManyRequests')
+      ? { 'x-ms-ratelimit-remaining-subscription-writes': '120' }
+      : {};
+    const answer = readRateLimitAnswer('writes', status, headers({ 'retry-after': '1', ...left }), body, NOW);
     expect(answer.throttled).toBe(throttled);
     expect(answer.retryAfterInMs).toBe(throttled ? 1000 : undefined);
   });
+
+  it.each<[string, Record<string, string>, boolean]>([
+    ['0 left', { 'x-ms-ratelimit-remaining-subscription-writes': '0' }, true],
+    [
+      '0 left globally, 50 for the principal',
+      {
+        'x-ms-ratelimit-remaining-subscription-writes': '50',
+        'x-ms-ratelimit-remaining-subscription-global-writes': '0',
+      },
+      true,
+    ],
+    ['no count', {}, true],
+    // ARM's own code says so whatever the count (another principal's or region's bucket).
+    ['3 left', { 'x-ms-ratelimit-remaining-subscription-writes': '3' }, true],
+    ["only the other kind's count", { 'x-ms-ratelimit-remaining-subscription-reads': '3' }, true],
+  ])('a 429 SubscriptionRequestsThrottled with %s: the bucket is empty: %j', (_name, values, throttled) => {
+    const answer = readRateLimitAnswer(
+      'writes',
+      429,
+      headers({ 'retry-after': '1', ...values }),
+      throttleBody,
+      NOW,
+    );
+    expect(answer.throttled).toBe(throttled);
+  });
+
+  it.each<[string, Record<string, string>, boolean]>([
+    ['0 left', { 'x-ms-ratelimit-remaining-subscription-writes': '0' }, true],
+    ['no count', {}, true],
+    ['3 left', { 'x-ms-ratelimit-remaining-subscription-writes': '3' }, false],
+  ])(
+    "a 429 of another code (a provider's TooManyRequests) with %s: the bucket is empty: %j",
+    (_name, values, throttled) => {
+      const body = JSON.stringify({ error: { code: 'TooManyRequests' } });
+      const answer = readRateLimitAnswer(
+        'writes',
+        429,
+        headers({ 'retry-after': '1', ...values }),
+        body,
+        NOW,
+      );
+      expect(answer.throttled).toBe(throttled);
+    },
+  );
 
   it('names the headers as ARM does', () => {
     expect(remainingHeaderOf('reads', 'principal')).toBe('x-ms-ratelimit-remaining-subscription-reads');
