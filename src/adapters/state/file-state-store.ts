@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError, StateUnavailableError } from '../../errors';
@@ -51,7 +52,9 @@ export const STATE_DIR_ADVICE: StateFolderAdvice = {
  * The etag is a hash of the file's bytes. A write takes `<file>.lock` (created exclusively, `wx`),
  * re-reads the file and compares etags under the lock, then writes a temporary file and renames it over
  * the document, so readers (which take no lock) see the old or the new document, never half of one.
- * A lock older than `staleLockInMs` is taken to be a crashed writer's and is broken.
+ * A lock older than `staleLockInMs` is taken to be a crashed writer's and is broken; so is, at once, a
+ * lock of this machine whose process is gone (issue 14's trial: a run killed twice left its locks, and a
+ * run started at once waited 10 s for each, gave up, and exited 2, though no other run was active).
  */
 export function createFileStateStore<T>(options: FileStateStoreOptions): StateStore<T> {
   const file = path.resolve(options.file);
@@ -159,7 +162,7 @@ class LockFile {
 
   /** Resolves with a release function once this process holds the lock. */
   async acquire(): Promise<() => Promise<void>> {
-    const token = `${process.pid} ${randomUUID()}`;
+    const token = `${process.pid} ${randomUUID()} ${hostname()}`;
     const deadline = Date.now() + this.timeoutInMs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -199,6 +202,17 @@ class LockFile {
     }
   }
 
+  /** Whether the lock's owner is a process of this machine that is gone (ownerOf, processIsGone). */
+  private async ownerIsGone(): Promise<boolean> {
+    const owner = await ownerOf(this.lockFile);
+    return (
+      owner !== undefined &&
+      owner.host === hostname() &&
+      owner.pid !== process.pid &&
+      processIsGone(owner.pid)
+    );
+  }
+
   /** True when the lock is gone or was stale and has been broken: try to take it again at once. */
   private async breakIfStale(): Promise<boolean> {
     let seen;
@@ -208,7 +222,7 @@ class LockFile {
       if (isErrno(error, 'ENOENT')) return true;
       throw error;
     }
-    if (Date.now() - seen.mtimeMs < this.staleInMs) return false;
+    if (Date.now() - seen.mtimeMs < this.staleInMs && !(await this.ownerIsGone())) return false;
     // Rename is atomic: of several processes breaking the same stale lock, one moves it aside.
     const aside = `${this.lockFile}.stale-${randomUUID()}`;
     try {
@@ -224,6 +238,31 @@ class LockFile {
     }
     await rm(aside, { force: true });
     return true;
+  }
+}
+
+/**
+ * Whether the lock's token (`pid uuid host`) names a process of this machine that no longer runs. A
+ * lock of another machine (a shared folder), of a release that wrote no host, or one that cannot be
+ * read is not known to be gone: only its age can break it. A pid reused by another process reads as
+ * alive, so the age decides then too.
+ */
+async function ownerOf(lockFile: string): Promise<{ pid: number; host: string } | undefined> {
+  try {
+    const [pid, , host] = (await readFile(lockFile, 'utf8')).split(' ');
+    return pid && host && /^\d+$/.test(pid) ? { pid: Number(pid), host } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return isErrno(error, 'ESRCH');
   }
 }
 

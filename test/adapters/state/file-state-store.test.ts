@@ -117,6 +117,45 @@ describe('file state store', () => {
     expect(await readdir(path.dirname(file))).toEqual(['state.json']);
   });
 
+  // Issue 14's trial: a run killed twice left its locks; the next run waited 10 s for each and gave up.
+  describe("a fresh lock whose owner's process is gone", () => {
+    /** The pid of a process that ran on this machine and has exited (spawned, awaited). */
+    const exitedPid = async (): Promise<number> => {
+      const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      await new Promise((resolve) => child.on('exit', resolve));
+      return child.pid as number;
+    };
+
+    test('on this machine: broken at once, the write goes through', async () => {
+      const file = freshFile();
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(
+        `${file}.lock`,
+        `${await exitedPid()} 0b6c1f0e-aaaa-bbbb-cccc-000000000000 ${os.hostname()}`,
+      );
+      const store = createFileStateStore({ file, staleLockInMs: 600_000, lockTimeoutInMs: 200 });
+      await expect(store.write({ counter: 1 }, undefined)).resolves.toEqual(expect.any(String));
+      expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+    });
+
+    test.each([
+      [
+        'another machine (a shared folder): its process cannot be checked',
+        async () => `${await exitedPid()} u other-host.example`,
+      ],
+      ['a lock of a release that wrote no host', async () => `${await exitedPid()} u`],
+      ['a live process of this machine', async () => `${process.pid === 1 ? 2 : 1} u ${os.hostname()}`],
+    ])('%s: waited for, never broken before it is stale', async (_, token) => {
+      const file = freshFile();
+      await mkdir(path.dirname(file), { recursive: true });
+      const held = await token();
+      await writeFile(`${file}.lock`, held);
+      const store = createFileStateStore({ file, staleLockInMs: 600_000, lockTimeoutInMs: 200 });
+      expect(await rejection(store.write({ counter: 1 }, undefined))).toBeInstanceOf(StateUnavailableError);
+      expect(await readFile(`${file}.lock`, 'utf8')).toBe(held);
+    });
+  });
+
   test('a conflict releases the lock: the next writer is not blocked', async () => {
     const file = freshFile();
     const store = createFileStateStore({ file, lockTimeoutInMs: 200 });
