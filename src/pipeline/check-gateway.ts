@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
-import { BackendHealthUnavailableError, toError } from '../errors';
+import { BackendHealthUnavailableError, isRunInterruptedError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfigReading } from '../core/gateway-config';
@@ -137,8 +137,9 @@ interface ConfigFailure {
 /**
  * The findings with the gateway's configuration joined (src/core/finding-configuration.ts): one GET of
  * the gateway, only when there is a finding to explain (a healthy gateway costs no read). Never throws:
- * a read that fails, times out or is cut short by the run's stop leaves each finding `read: false` with
- * the reason, and its insight gives the general steps; the failure is returned for the run report.
+ * a read that fails or times out leaves each finding `read: false` with the reason, and its insight
+ * gives the general steps; the failure is returned for the run report. Throws the run's stop reason
+ * (RunInterruptedError) when the stop cut it short: the gateway is then not done.
  */
 async function withGatewayConfiguration(
   gateway: GatewayRef,
@@ -158,6 +159,9 @@ async function withGatewayConfiguration(
       options.stop,
     );
   } catch (error) {
+    // The run's stop cut the GET: the gateway is not done (the caller reports it so, and the next run
+    // reads it again), rather than done with the general steps its notices would then keep for good.
+    if (isRunInterruptedError(error)) throw error;
     const kind = error instanceof ConfigReadTimeout ? 'timeout' : 'unavailable';
     reading = { ok: false, detail: toError(error).message, kind };
   }

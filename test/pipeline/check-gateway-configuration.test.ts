@@ -17,6 +17,7 @@ import {
   type ScenarioInput,
 } from '../../src/emulator';
 import { checkGateway } from '../../src/pipeline/check-gateway';
+import { RunInterruptedError } from '../../src/errors';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
 import { seedArticle } from '../helpers/memory/run-dependencies';
 
@@ -29,7 +30,7 @@ afterEach(async () => {
 async function check(
   scenario: ScenarioInput | Awaited<ReturnType<typeof loadDefaultScenario>>,
   id: string,
-  options: { gatewayTimeoutInMs?: number } = {},
+  options: { gatewayTimeoutInMs?: number; stop?: AbortSignal } = {},
 ) {
   emulator ??= await startEmulator({ scenario: scenario as never });
   const clientFor = createArmClientFactory({
@@ -45,6 +46,7 @@ async function check(
     article: seedArticle,
     unhealthyStates: DEFAULT_UNHEALTHY_STATES,
     gatewayTimeoutInMs: options.gatewayTimeoutInMs ?? 30_000,
+    ...(options.stop ? { stop: options.stop } : {}),
   });
 }
 
@@ -245,6 +247,24 @@ describe('a configuration that cannot be read', () => {
     expect(outcome.report.ok).toBe(true);
     expect(outcome.report.configuration).toMatchObject({ read: false, reason: 'timeout', retryable: true });
     expect(outcome.insights[0]?.markdown).toContain('could not be read, so these steps are the general ones');
+  });
+
+  // Issue 14's trial: a Ctrl-C during the GET left 88 gateways "done" with the general steps, and
+  // their notices went out so, never again with the gateway's own values.
+  it('the run stopped during the GET: the gateway is not done (its reading is left to the next run), not done with general steps', async () => {
+    const stop = new AbortController();
+    const hung = check(
+      { gateways: [gateway('gw', [down], { faults: [{ on: 'get', connection: 'hang' } as never] })] },
+      gatewayId('gw'),
+      { stop: stop.signal },
+    );
+    // Once the GET has reached the emulator, the run is stopped.
+    while (gatewayGets().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort(new RunInterruptedError({ by: 'signal', signal: 'SIGINT' }));
+    const outcome = await hung;
+    expect(outcome.report.ok).toBe(false);
+    expect(outcome.report.error?.code).toBe('RunInterrupted');
+    expect(outcome.insights).toEqual([]);
   });
 
   it('a setting naming a probe the answer lacks (no probes at all): read, this finding unresolved, said so', async () => {
