@@ -61,9 +61,46 @@ const AZURITE_ACCOUNT = 'devstoreaccount1';
 const AZURITE_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/**
+ * The bench's options, read strictly (node:util parseArgs): an unknown option or a missing value is
+ * refused with the usage, and `--help` prints it, before anything starts (issue 14's trial: `--help`
+ * and a mistyped `--gateway` started the whole default matrix, two 20 000-gateway cases included).
+ */
+const USAGE = `Usage: npm run bench:scale [-- OPTIONS]
+  --gateways N[,N…]       gateways per case (default 1000,5000,20000)
+  --subscriptions S[,S…]  subscriptions per case (default 1,10,50)
+  --concurrency auto|N    the run's concurrency (default: the most the config schema takes)
+  --fan-out N             gateways of the fan-out case against Azurite, 0 for none (default 200)
+  --keep                  keep each case's temp folder
+  --profile DIR           a CPU profile of each run process in DIR
+  --sink-cost             each case again with every sink delivery discarded
+  -h, --help              this text`;
+let parsed;
+try {
+  parsed = require('node:util').parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      gateways: { type: 'string' },
+      subscriptions: { type: 'string' },
+      concurrency: { type: 'string' },
+      'fan-out': { type: 'string' },
+      keep: { type: 'boolean' },
+      profile: { type: 'string' },
+      'sink-cost': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  console.error(`error: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+  return parsed[name] ?? fallback;
 }
 const numbers = (text) =>
   text
@@ -195,6 +232,7 @@ function sumCounts(counts, pick = () => true) {
 /** One direct run: the emulator's config with `concurrency` and a temp folder sink. */
 async function directCase(gateways, subscriptions, concurrency, keep, profileDir, extraEnv = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-scale-'));
+  workFolders.add(work);
   try {
     const scenarioFile = path.join(work, 'scenario.json');
     fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
@@ -345,6 +383,7 @@ function startAzuriteService(service, work) {
 /** The fan-out path: the timer and the queue function against Azurite, each handler invocation timed. */
 async function fanOutCase(gateways, subscriptions, keep) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-fanout-'));
+  workFolders.add(work);
   const children = [];
   try {
     const scenarioFile = path.join(work, 'scenario.json');
@@ -405,16 +444,22 @@ async function fanOutCase(gateways, subscriptions, keep) {
 
 /** Children to stop if the bench is stopped (Ctrl-C): each case's emulator, run, Azurite and host. */
 const live = new Set();
+/** Temp folders of the cases in progress: removed if the bench is stopped (unless --keep). */
+const workFolders = new Set();
 const spawnChild = (...args) => {
   const child = spawn(...args);
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
 };
-for (const signal of ['SIGINT', 'SIGTERM'])
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+])
   process.once(signal, () => {
     for (const child of live) child.kill('SIGTERM');
-    process.exit(130);
+    if (!parsed.keep) for (const work of workFolders) fs.rmSync(work, { recursive: true, force: true });
+    process.exit(code);
   });
 
 async function main() {
@@ -423,9 +468,9 @@ async function main() {
   const asked = option('concurrency', undefined);
   const concurrency = asked === undefined ? defaultConcurrency() : asked === 'auto' ? 'auto' : Number(asked);
   const fanOut = Number(option('fan-out', '200'));
-  const keep = process.argv.includes('--keep');
+  const keep = parsed.keep === true;
   const profile = option('profile', undefined);
-  const sinkCost = process.argv.includes('--sink-cost');
+  const sinkCost = parsed['sink-cost'] === true;
   const profileDir = profile ? path.resolve(profile) : undefined;
 
   console.log(
