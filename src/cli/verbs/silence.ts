@@ -191,7 +191,13 @@ async function listVerb(args: string[]): Promise<number> {
     ];
     process.stdout.write(`${terminalJson({ silences, errors })}\n`);
   } else {
-    if (all.length + notApplied.length === 0) process.stdout.write('no silences\n');
+    // Stored silences that could not be read are unknown, not none (issue 15's trial: "no silences"
+    // beside an error on stderr read as an all-clear): the configuration's are listed, and this said.
+    if (read === undefined)
+      process.stdout.write(
+        `stored silences not read (see the error below); ${all.length ? "the configuration's:" : 'none in the configuration'}\n`,
+      );
+    else if (all.length + notApplied.length === 0) process.stdout.write('no silences\n');
     for (const { source, silence } of all)
       process.stdout.write(
         `${terminalField(silence.id, 64)}  ${stateOf(silence, now)}  ${source}  ${describe(silence, now)}\n`,
