@@ -8,6 +8,7 @@
 import { CAUSE_IDS, type CauseId } from './causes';
 import { hasEdgeSpace, quoted, visible } from './visible-text';
 import { statusMeaning, type StatusMeaning } from './probe-commands';
+import { hostHeaderValue } from './probe-reproduction';
 import {
   isHttpProbe,
   isIpAddress,
@@ -257,7 +258,7 @@ const RULES: readonly Rule[] = [
           : p.hostSource === 'settings'
             ? `${settingsLabel(p)} overrides the host name with`
             : `${settingsLabel(p)} picks the host name from the backend target, which is`;
-      return `${from} the IP address ${visible(p.host ?? '')}: the probe sends ${quoted(`Host: ${p.host}`)}, not a site name.`;
+      return `${from} the IP address ${visible(p.host ?? '')}: the probe sends ${quoted(`Host: ${hostHeaderValue(p.host ?? '')}`)}, not a site name.`;
     },
   },
   {

@@ -85,9 +85,19 @@ export function probeWire(p: ResolvedProbe): ProbeWire | { readonly why: string 
     address: p.address,
     port: p.port,
     path,
-    host: p.host ?? p.address,
+    host: hostHeaderValue(p.host ?? p.address),
     ...(p.protocol === 'https' && p.sni !== undefined ? { sni: p.sni } : {}),
   };
+}
+
+/**
+ * A host name or address as a Host header carries it: an IPv6 literal in brackets (RFC 9110 §7.2 takes
+ * the URI's `host`, RFC 3986 §3.2.2 brackets an IPv6 literal there); anything else as it is. Issue 17's
+ * fifth trial: `Host: 2001:db8::7` was shown, which no client sends.
+ */
+export function hostHeaderValue(host: string): string {
+  const name = bare(host);
+  return isIpAddress(name) && name.includes(':') ? `[${name}]` : host;
 }
 
 /** An address or host without the brackets of an IPv6 literal (`[::1]` → `::1`). */

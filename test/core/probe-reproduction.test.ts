@@ -3,7 +3,7 @@ import { markdownToText } from '../../src/articles';
 import { causeFor } from '../../src/core/causes';
 import { observeConfiguration } from '../../src/core/config-observations';
 import type { GatewayConfig, HttpSettingsConfig, ProbeConfig } from '../../src/core/gateway-config';
-import { probeWire, reproduceProbe, urlPath } from '../../src/core/probe-reproduction';
+import { hostHeaderValue, probeWire, reproduceProbe, urlPath } from '../../src/core/probe-reproduction';
 import { isIpAddress, resolveProbe, type ResolvedProbe } from '../../src/core/probe-resolution';
 import { configurationMarkdown } from '../../src/insight/cause-section';
 import { shellArgv } from '../helpers/shell-argv';
@@ -231,6 +231,15 @@ describe('reproduceProbe: the command that sends what the probe sends', () => {
       expect(command(p)).not.toMatch(/--cacert|-CAfile/);
   });
 
+  it('an IPv6 host name: the Host header carries it in brackets, as every client sends it', () => {
+    const v6 = resolved(settings({ pickHostNameFromBackendAddress: true }), undefined, 'fd00::7');
+    expect(argv(v6)).toContain('Host: [fd00::7]');
+    expect(hostHeaderValue('fd00::7')).toBe('[fd00::7]');
+    expect(hostHeaderValue('[fd00::7]')).toBe('[fd00::7]');
+    expect(hostHeaderValue('10.0.0.7')).toBe('10.0.0.7');
+    expect(hostHeaderValue('www.contoso.com')).toBe('www.contoso.com');
+  });
+
   it('keeps hostile values inside their one argument', () => {
     for (const pr of [
       probe({ host: "evil.com'; rm -rf / #" }),
@@ -345,7 +354,8 @@ describe('the insight\'s "Sends" lines and the command agree, for any resolved p
             address,
             port: p.port,
             path: wire.path,
-            host: p.host ?? address,
+            // An IPv6 literal in brackets, as a Host header carries it (issue 17's fifth trial).
+            host: hostHeaderValue(p.host ?? address),
             sni: p.protocol === 'https' ? p.sni : undefined,
           });
           expect(text).toContain(
