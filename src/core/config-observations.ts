@@ -10,6 +10,7 @@ import { hasEdgeSpace, quoted, visible } from './visible-text';
 import { statusMeaning, type StatusMeaning } from './probe-commands';
 import { hostHeaderValue } from './probe-reproduction';
 import {
+  hostWithPort,
   isHttpProbe,
   isIpAddress,
   sendsServerName,
@@ -39,6 +40,7 @@ export const OBSERVATION_IDS = [
   'sni-differs-from-host',
   'trusted-root-not-reached',
   'host-has-edge-space',
+  'host-has-port',
   'health-partial',
 ] as const;
 
@@ -179,6 +181,7 @@ const REQUEST_TARGET_WRONG: ReadonlySet<ObservationId> = new Set([
   'probe-picks-missing-host',
   'host-is-ip-address',
   'host-has-edge-space',
+  'host-has-port',
   'probe-port-differs',
   'probe-protocol-differs',
   'protocol-port-unusual',
@@ -232,6 +235,20 @@ const RULES: readonly Rule[] = [
       p.hostSource === 'none' && p.probe && hostCanExplain(p, facts)
         ? `Probe ${quoted(p.probe.name)} takes its host name from backend setting ${quoted(p.settings.name)}, which sets none and does not pick it from the backend target: the probe has no host name to send.`
         : undefined,
+  },
+  {
+    // Issue 17's fifth trial: a probe host "shop.example.com:8443" got no word and no reproduction.
+    id: 'host-has-port',
+    causes: [...HOST_CAUSES, ...CERT_CAUSES.filter((c) => !HOST_CAUSES.includes(c))],
+    see: (p, facts) => {
+      if (!hostCanExplain(p, facts) || p.host === undefined || hostWithPort(p.host) === undefined)
+        return undefined;
+      const from =
+        p.hostSource === 'probe'
+          ? `Probe ${quoted(p.probe?.name ?? '')} sets its host name to`
+          : `${settingsLabel(p)} sets the host name to`;
+      return `${from} ${quoted(p.host)}, a name with a port: the probe sends it whole as its Host${sendsServerName(p.protocol) ? ' and as its TLS server name, which no certificate has' : ''}; the host name is the name alone (${quoted(hostWithPort(p.host) ?? '')}), and the port is the probe's or the setting's own.`;
+    },
   },
   {
     // Issue 17's fourth trial: "trail.example " sent as it is, and shown as `trail.example`.

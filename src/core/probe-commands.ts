@@ -23,7 +23,7 @@
  */
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
-import { isIpAddress, picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
+import { hostWithPort, isIpAddress, picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
 import { fnv1a32 } from './hash';
 import { shellWord } from './shell-quote';
 import { HEALTH_PATH_VARIABLE, requiredVariable, SITE_HOST_VARIABLE } from './shell-variables';
@@ -311,6 +311,14 @@ export function fixCommands(
         if (facts.causeId !== 'probe-timeout')
           lines.push(...onProbe({ intervalInS: requiredVariable('PROBE_INTERVAL_SECONDS') }));
         break;
+      case 'host-has-port': {
+        // The name alone, known: no variable for the reader to fill.
+        const name = p.host === undefined ? undefined : hostWithPort(p.host);
+        if (name === undefined) break;
+        if (p.hostSource === 'probe') lines.push(...onProbe({ options: `--host ${shellWord(name)}` }));
+        else if (p.hostSource === 'settings') lines.push(settingsUpdate(p, `--host-name ${shellWord(name)}`));
+        break;
+      }
       case 'probe-port-differs':
         if (p.probe && p.generation === 'v2' && p.settings.port !== undefined)
           lines.push(...onProbe({ options: `--port ${p.settings.port}` }));

@@ -318,3 +318,12 @@ export function statusAccepted(statusCodes: readonly string[], status: number): 
       return status >= low && status <= high;
     });
 }
+
+/**
+ * The name part of a host name given with a port (`shop.example.com:8443` → `shop.example.com`);
+ * undefined for a name without one, and for an IPv6 literal (its colons are not a port).
+ */
+export function hostWithPort(host: string): string | undefined {
+  const match = /^([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(host.trim());
+  return match?.[1];
+}

@@ -57,6 +57,41 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
       },
     ],
   },
+  // Issue 17's fifth trial: a host "shop.example.com:8443" got no word and no reproduction.
+  'host-has-port': {
+    triggers: [
+      {
+        name: "a custom probe's host with a port, 400",
+        probe: resolved(settings(), probe({ host: 'shop.example.com:8443' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+        says: ['Probe "probe-a" sets its host name to "shop.example.com:8443"', '("shop.example.com")'],
+      },
+      {
+        name: "a setting's host name with a port, HTTPS, CN mismatch",
+        probe: resolved(settings({ protocol: 'Https', port: 443, hostName: 'shop.example.com:443' })),
+        cause: 'cert-cn-mismatch',
+        says: [
+          'Backend setting "settings-a" sets the host name to "shop.example.com:443"',
+          'TLS server name',
+        ],
+      },
+    ],
+    quiet: [
+      {
+        name: 'a host without a port',
+        probe: resolved(settings(), probe({ host: 'shop.example.com' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+      },
+      {
+        name: 'an IPv6 literal (its colons are no port)',
+        probe: resolved(settings(), probe({ host: 'fd00::9' })),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+      },
+    ],
+  },
   // Issue 17's third trial: a Partial server was offered a host name change for Host 127.0.0.1.
   'health-partial': {
     triggers: [

@@ -51,6 +51,46 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     ]);
   });
 
+  // Issue 17's fifth trial: a host with a port; the name alone is known, so no variable is read.
+  it.each([
+    [
+      "the probe's host",
+      resolved(settings(), probe({ host: 'shop.example.com:8443' })),
+      [
+        'probe',
+        'update',
+        '-g',
+        'rg',
+        '--gateway-name',
+        'appgw',
+        '-n',
+        'probe-a',
+        '--host',
+        'shop.example.com',
+      ],
+    ],
+    [
+      "the setting's host name",
+      resolved(settings({ hostName: 'shop.example.com:80' })),
+      [
+        'http-settings',
+        'update',
+        '-g',
+        'rg',
+        '--gateway-name',
+        'appgw',
+        '-n',
+        'settings-a',
+        '--host-name',
+        'shop.example.com',
+      ],
+    ],
+  ])('a host name with a port (%s): set to the name alone', (_, p, words) => {
+    const lines = fix(p, 'status-code-mismatch', 400);
+    expect(lines.map((l) => argv(l).slice(2))).toContainEqual(words);
+    expect(usesSiteHost(lines)).toBe(false);
+  });
+
   // Issue 17's second trial: clearing the body match to accept a 401 (`--match-body ''`) would have
   // marked healthy another server of the same probe that failed the body match for its own reason.
   it('a probe with a body match: no status accepted and no match cleared; a path that answers without credentials instead', () => {
