@@ -9,6 +9,7 @@ import { systemClock } from '../adapters/clock/system-clock';
 import type { Config } from '../config/schema';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { causeWithConfiguration } from '../core/notice/notice-cause';
+import { exactTitle } from '../core/exact-steps';
 import type { GatewayRef } from '../core/model';
 import type { RequestLimits } from '../core/pacing/request-limits';
 import { notificationsReport } from '../pipeline/build-run-report';
@@ -97,7 +98,11 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
         ? {
             cause: {
               id: s.cause.id,
-              title: s.cause.title,
+              title: exactTitle({
+                gateway: result.gateway,
+                cause: s.cause,
+                ...(s.configuration ? { configuration: s.configuration } : {}),
+              }),
               steps: recheckSteps(result, s),
             },
           }

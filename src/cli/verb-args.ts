@@ -154,7 +154,7 @@ function missingValue(
   const needs = `${token.rawName} needs a value (${option.value ?? 'VALUE'})`;
   if (token.value === undefined) return `${needs}: give it after the option`;
   if (token.inlineValue !== true && token.value.startsWith('-'))
-    return `${needs}, but ${JSON.stringify(token.value)} follows it: a value that starts with "-" is written ${token.rawName}=${token.value}`;
+    return `${needs}, but ${JSON.stringify(token.value)} follows it: give the value first (a value that starts with "-" is written ${token.rawName}=-…)`;
   return undefined;
 }
 

@@ -58,6 +58,8 @@ export interface ObservationFacts {
   readonly receivedStatus?: number;
   /** The gateway reports the server `Partial`, not down (model.ts HealthState). */
   readonly partial?: boolean;
+  /** The reading is an on-demand probe's (`recheck`), sent with the configuration read: not older than it. */
+  readonly onDemand?: boolean;
 }
 
 /** The certificate causes: every catalogue id of the `cert-` family, so a new one is covered too. */
@@ -167,9 +169,15 @@ export const READING_PREDATES_CONFIGURATION: ReadonlySet<ObservationId> = new Se
   'body-match-absent',
 ]);
 
-/** What a reading the configuration contradicts means, and what to do: the close of both such rules. */
-const PREDATES =
-  'this reading came before the probe was last changed (or the gateway has not applied the change yet): confirm with the recheck below before changing anything';
+/**
+ * What a reading the configuration contradicts means, and what to do: the close of both such rules. An
+ * on-demand probe's reading was sent with the configuration just read, so it cannot be older than it
+ * (issue 17's fifth trial: `recheck` told the reader to run the recheck its answer came from).
+ */
+const predates = (facts: ObservationFacts): string =>
+  facts.onDemand
+    ? "yet the on-demand probe, sent with the configuration just read, reports it refused: the gateway may not have applied a recent change to the probe yet; look at the probe's match in the portal, and recheck again in a minute"
+    : 'this reading came before the probe was last changed (or the gateway has not applied the change yet): confirm with the recheck below before changing anything';
 
 /**
  * Observations that name the request's host, protocol or port as wrong: with one of them, a 404 may
@@ -191,17 +199,17 @@ const RULES: readonly Rule[] = [
   {
     id: 'match-accepts-status',
     causes: ['status-code-mismatch'],
-    see: (p, { receivedStatus }) =>
-      receivedStatus !== undefined && statusAccepted(p.statusCodes, receivedStatus)
-        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')}, which includes the ${receivedStatus} the backend answered: ${PREDATES}.`
+    see: (p, facts) =>
+      facts.receivedStatus !== undefined && statusAccepted(p.statusCodes, facts.receivedStatus)
+        ? `${probeLabel(p)} accepts status ${p.statusCodes.join(', ')}, which includes the ${facts.receivedStatus} the backend answered: ${predates(facts)}.`
         : undefined,
   },
   {
     id: 'body-match-absent',
     causes: ['body-mismatch'],
-    see: (p) =>
+    see: (p, facts) =>
       p.body === undefined || p.body === ''
-        ? `${probeLabel(p)} matches no response body, yet the gateway reports a body mismatch: ${PREDATES}.`
+        ? `${probeLabel(p)} matches no response body, yet the gateway reports a body mismatch: ${predates(facts)}.`
         : undefined,
   },
   {

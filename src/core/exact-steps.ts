@@ -83,10 +83,29 @@ export type KnownValues = Pick<Finding, 'gateway' | 'configuration'>;
  */
 export function exactCause(finding: KnownValues & { readonly cause: Cause }): Cause {
   const steps = exactSteps(finding.cause.steps, finding);
-  return steps.length === finding.cause.steps.length &&
+  const title = exactTitle(finding);
+  return title === finding.cause.title &&
+    steps.length === finding.cause.steps.length &&
     steps.every((step, i) => step === finding.cause.steps[i])
     ? finding.cause
-    : { ...finding.cause, steps };
+    : { ...finding.cause, title, steps };
+}
+
+/**
+ * The cause's title, unless the configuration read contradicts it (READING_PREDATES_CONFIGURATION):
+ * then what was reported, without "not accepted" (issue 17's fifth trial: "HTTP 200 (success code not
+ * accepted)" above a match that accepts 200). Pure.
+ */
+export function exactTitle(finding: KnownValues & { readonly cause: Cause }): string {
+  const configuration = finding.configuration;
+  if (!configuration?.read) return finding.cause.title;
+  const ids = new Set(configuration.observations.map((o) => o.id));
+  const status = finding.cause.receivedStatus;
+  if (ids.has('match-accepts-status') && status !== undefined)
+    return `The backend answers the probe with HTTP ${status}, a status the probe's match accepts`;
+  if (ids.has('body-match-absent'))
+    return 'The gateway reports a body mismatch, but the probe matches no body';
+  return finding.cause.title;
 }
 
 /**
@@ -98,12 +117,17 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
   const configuration = finding.configuration;
   const p = configuration?.read ? configuration.probe : undefined;
   const observations = configuration?.read ? configuration.observations : [];
-  const predates = p ? predatesStep(p, observations) : undefined;
+  const predates = p
+    ? predatesStep(p, observations, configuration?.read === true && configuration.onDemand === true)
+    : undefined;
   const exact = steps.flatMap((step) => {
     if (p && (!forSku(step, p) || acceptsNothing(step, p))) return [];
     // The configuration accepts what the reading says it refused: no change to the match is right.
     if (predates !== undefined && MATCH_STEP.test(step)) return [];
     if (predates !== undefined && STATUS_ADVICE_STEP.test(step)) return [];
+    // "Upload the root" to a setting that trusts one already: replace it instead (issue 17's fifth trial).
+    if (p && UPLOAD_ROOT_STEP.test(step) && observations.some((o) => o.id === 'trusted-root-not-reached'))
+      return [replaceRootStep(p)];
     if (!step.includes('<')) return [step];
     // The general reproduction: the exact one, or (a value no command can carry) why there is none;
     // never the general one with its placeholders when the configuration was read.
@@ -120,9 +144,9 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
     const stuck = uncarried(out, p);
     return [stuck === undefined ? out : noCommandStep(stuck, p)];
   });
-  // First, in place of the advice it makes moot (a notice may carry only some of a cause's steps: the
-  // step goes with any of them).
-  return predates === undefined || exact.length === 0 ? exact : [predates, ...exact];
+  // First, in place of the advice it makes moot, whatever else is left (a notice passes only some of a
+  // cause's steps, and may have none left here: issue 17's fifth trial lost the step so).
+  return predates === undefined || steps.length === 0 ? exact : [predates, ...exact];
 }
 
 /**
@@ -131,6 +155,15 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
  * refused (READING_PREDATES_CONFIGURATION).
  */
 const MATCH_STEP = /--match-status-codes|--match-body|the probe's body match|--query match/;
+/** The catalogue's v2 step that uploads a first trusted root (cert-untrusted-ca). */
+const UPLOAD_ROOT_STEP = /set 'Use well known CA certificate' to No and upload the root CA certificate/;
+
+/** That step for a setting that already trusts a root its backend's chain does not reach. */
+function replaceRootStep(p: ResolvedProbe): string {
+  const roots = p.settings.trustedRootCertificateNames.map(stepQuoted).join(', ');
+  return `v2 SKU: backend setting ${stepQuoted(p.settings.name)} already trusts ${roots}: upload the root CA certificate the backend's chain ends at (Base-64 X.509 .CER) as a trusted root certificate, and reference it from the setting in place of the one it does not reach.`;
+}
+
 /** The catalogue's advice for the status answered (causes.ts, statusCodeAdvice): `HTTP 404: …`. */
 const STATUS_ADVICE_STEP = /^HTTP \d{3}: /;
 
@@ -141,14 +174,21 @@ const STATUS_ADVICE_STEP = /^HTTP \d{3}: /;
  * fifth trial: a probe matching `200-399, 404, 201` was told its match leaves out 200 and offered
  * `--match-status-codes 200-399 404 201 200`.
  */
-function predatesStep(p: ResolvedProbe, observations: readonly Observation[]): string | undefined {
+function predatesStep(
+  p: ResolvedProbe,
+  observations: readonly Observation[],
+  onDemand: boolean,
+): string | undefined {
   const seen = observations.find((o) => READING_PREDATES_CONFIGURATION.has(o.id));
   if (seen === undefined) return undefined;
   const what =
     seen.id === 'match-accepts-status'
       ? `accepts status ${stepQuoted(p.statusCodes.join(', '))}`
       : 'matches no response body';
-  return `Nothing in the match of ${probeName(p)} explains this reading: as configured now it ${what}, so the reading came before the probe was last changed (or the gateway has not applied the change yet). Run the recheck to see what the probe gets now, before changing anything.`;
+  // An on-demand probe's answer was sent with the configuration read: not older than it (recheck).
+  return onDemand
+    ? `Nothing in the match of ${probeName(p)} explains this answer: as configured it ${what}, and the on-demand probe was sent with that configuration; the gateway may not have applied a recent change to the probe yet. Look at the probe's match in the portal (Health probes), and recheck again in a minute.`
+    : `Nothing in the match of ${probeName(p)} explains this reading: as configured now it ${what}, so the reading came before the probe was last changed (or the gateway has not applied the change yet). Run the recheck to see what the probe gets now, before changing anything.`;
 }
 
 /**

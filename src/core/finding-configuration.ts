@@ -54,6 +54,8 @@ export function serverConfiguration(
   address: string,
   cause: Pick<Cause, 'id' | 'receivedStatus'>,
   state?: HealthState,
+  /** The reading is an on-demand probe's (`recheck`), sent with this configuration. */
+  onDemand = false,
 ): FindingConfiguration {
   const resolved = resolveProbe(config, gateway, settings, address);
   if (!resolved.ok)
@@ -62,6 +64,12 @@ export function serverConfiguration(
     causeId: cause.id,
     ...(cause.receivedStatus !== undefined ? { receivedStatus: cause.receivedStatus } : {}),
     ...(state === 'partial' ? { partial: true } : {}),
+    ...(onDemand ? { onDemand: true } : {}),
   };
-  return { read: true, probe: resolved.probe, observations: observeConfiguration(resolved.probe, facts) };
+  return {
+    read: true,
+    probe: resolved.probe,
+    observations: observeConfiguration(resolved.probe, facts),
+    ...(onDemand ? { onDemand: true as const } : {}),
+  };
 }

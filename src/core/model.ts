@@ -92,6 +92,11 @@ export type FindingConfiguration =
       readonly probe: ResolvedProbe;
       /** "What we see in your configuration" (config-observations.ts), possibly none. */
       readonly observations: readonly Observation[];
+      /**
+       * True when the reading these observations explain is an on-demand probe's (`recheck`), sent with
+       * the configuration just read: it cannot predate it (exact-steps.ts says so in other words).
+       */
+      readonly onDemand?: true;
     }
   | {
       readonly read: false;

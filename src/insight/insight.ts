@@ -59,7 +59,8 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
       : withHtml;
   const page = {
     title,
-    finding,
+    // Its cause as the steps give it (exact-steps.ts): the title a contradicted reading gets too.
+    finding: { ...finding, cause: exact },
     now,
     // From the fill's own tokens where its check parsed them: the article is parsed once per fill.
     articleHtml: pageArticle.html(),

@@ -110,6 +110,7 @@ export async function recheck(
             s.address,
             s.cause,
             s.state,
+            true,
           ),
         }
       : s;

@@ -125,7 +125,7 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['run', '--config'], /--config needs a value \(FILE\): give it after the option\nUsage:/],
     [
       ['silence', 'add', '--id', 'x', '--for', '--gateway', 'gw'],
-      /--for needs a value \(DURATION\), but "--gateway" follows it: a value that starts with "-" is written --for=--gateway\n/,
+      /--for needs a value \(DURATION\), but "--gateway" follows it: give the value first \(a value that starts with "-" is written --for=-…\)\n/,
     ],
     [['render', '--set', '-1'], /--set needs a value \(NAME=VALUE\), but "-1" follows it/],
     // Issue 15's trial: an option given twice kept only its last value, without a word.

@@ -183,7 +183,12 @@ describe('appgw-insights silence', () => {
       ['--id', 'x', '--gateway', 'gw', '--starts', '2020-01-01T00:00:00Z', '--for', '1h'],
       /--starts, --for: the silence would end at 2020-01-01T01:00:00.000Z, in the past/,
     ],
-    ['no end', ['--id', 'x', '--gateway', 'gw'], /say when it ends/],
+    // Said once (not also "--ends: is missing").
+    [
+      'no end',
+      ['--id', 'x', '--gateway', 'gw'],
+      /^error: [^\n]*--ends: say when it ends: --ends ISO or --for DURATION \(or --weekly …\)\nUsage:/,
+    ],
     ['a bad cause', ['--id', 'x', '--cause', 'nope', '--for', '1h'], /--cause: must be a cause id, one of/],
     [
       'a bad zone',

@@ -2,6 +2,7 @@ import { gatewayRef } from '../../src/core/arm-id';
 import { CAUSE_IDS, causeFor, type CauseId } from '../../src/core/causes';
 import { observeConfiguration } from '../../src/core/config-observations';
 import { exactCause, exactSteps, withoutServerPlaceholders } from '../../src/core/exact-steps';
+import { noticeCause } from '../../src/core/notice/notice-cause';
 import type { Finding, FindingConfiguration } from '../../src/core/model';
 import type { ResolvedProbe } from '../../src/core/probe-resolution';
 import { probe, resolved, settings } from './config-fixtures';
@@ -362,6 +363,80 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       expect(text).toContain('curl -i');
     },
   );
+
+  // Issue 17's fifth trial's check: the title said "not accepted"; a recheck told the reader to run the
+  // recheck its own answer came from; a notice (its general reproduction taken out first) lost the step.
+  describe('a contradicted reading, everywhere it is said', () => {
+    const wide = resolved(settings(), probe({ statusCodes: ['200-399', '404', '201'] }));
+    const cause = causeFor('status-code-mismatch', { receivedStatus: 200 });
+    const known = (onDemand: boolean) => ({
+      ...finding('status-code-mismatch', undefined, 200),
+      configuration: {
+        read: true as const,
+        probe: wide,
+        observations: observeConfiguration(wide, {
+          causeId: 'status-code-mismatch',
+          receivedStatus: 200,
+          ...(onDemand ? { onDemand: true } : {}),
+        }),
+        ...(onDemand ? { onDemand: true as const } : {}),
+      },
+    });
+
+    it('the title says the match accepts it, not "not accepted"', () => {
+      expect(exactCause(known(false)).title).toBe(
+        "The backend answers the probe with HTTP 200, a status the probe's match accepts",
+      );
+      expect(cause.title).toContain('not accepted'); // the catalogue's, before the configuration
+      expect(noticeCause(known(false)).title).toBe(exactCause(known(false)).title);
+    });
+
+    it('a notice keeps the step, though its general reproduction was taken out before', () => {
+      expect(noticeCause(known(false)).steps.join('\n')).toContain('Nothing in the match of probe "probe-a"');
+    });
+
+    it("a recheck's own answer is not said to predate the configuration, nor sent to a recheck below", () => {
+      const observed = known(true)
+        .configuration.observations.map((o) => o.text)
+        .join('\n');
+      expect(observed).toContain(
+        'the on-demand probe, sent with the configuration just read, reports it refused',
+      );
+      expect(observed).not.toMatch(/came before|recheck below/);
+      const steps = exactSteps(cause.steps, known(true));
+      expect(steps[0]).toMatch(
+        /^Nothing in the match of probe "probe-a" .* explains this answer: .* recheck again in a minute\.$/,
+      );
+      expect(steps.join('\n')).not.toMatch(/came before|Run the recheck/);
+    });
+  });
+
+  it("untrusted CA, a setting that trusts a root already: the step replaces that root, not 'upload the root' as if none", () => {
+    const rooted = resolved(
+      settings({
+        protocol: 'Https',
+        port: 443,
+        hostName: 'www.contoso.com',
+        trustedRootCertificateNames: ['root-a'],
+      }),
+    );
+    const steps = exactSteps(
+      causeFor('cert-untrusted-ca').steps,
+      finding('cert-untrusted-ca', read(rooted, 'cert-untrusted-ca')),
+    );
+    expect(steps.join('\n')).not.toContain("set 'Use well known CA certificate' to No");
+    expect(steps).toContain(
+      `v2 SKU: backend setting "settings-a" already trusts "root-a": upload the root CA certificate the backend's chain ends at (Base-64 X.509 .CER) as a trusted root certificate, and reference it from the setting in place of the one it does not reach.`,
+    );
+    // Without a root: the catalogue's step.
+    const bare = resolved(settings({ protocol: 'Https', port: 443, hostName: 'www.contoso.com' }));
+    expect(
+      exactSteps(
+        causeFor('cert-untrusted-ca').steps,
+        finding('cert-untrusted-ca', read(bare, 'cert-untrusted-ca')),
+      ).join('\n'),
+    ).toContain("set 'Use well known CA certificate' to No");
+  });
 
   it('a body mismatch for a probe that matches no body: no change to the match, the recheck first', () => {
     const plain = resolved(settings(), probe());

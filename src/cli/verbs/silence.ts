@@ -136,8 +136,9 @@ async function addVerb(args: string[]): Promise<number> {
   if (!parsed.success)
     issues.push(
       ...parsed.error.issues
-        // "ends is missing" when --for was refused already: said once.
-        .filter((i) => !(values.for !== undefined && formatPath(i.path) === 'endsAt' && endsAtUnset(window)))
+        // "ends is missing" when --for was refused already, or neither --ends nor --for was given (said
+        // above as "say when it ends"): said once.
+        .filter((i) => !(formatPath(i.path) === 'endsAt' && endsAtUnset(window) && values.ends === undefined))
         .filter((i) => !(endsInPast && formatPath(i.path) === 'endsAt'))
         // A --tag without "=" was said above: "no matcher" would blame the user for leaving it out.
         .filter((i) => !(tagRefused && formatPath(i.path) === 'matchers'))

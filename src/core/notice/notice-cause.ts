@@ -1,6 +1,6 @@
 import type { Cause } from '../causes';
 import type { Finding } from '../model';
-import { exactCause, exactSteps, GENERAL_REPRODUCTION, type KnownValues } from '../exact-steps';
+import { exactCause, exactSteps, exactTitle, GENERAL_REPRODUCTION, type KnownValues } from '../exact-steps';
 import { fixCommands } from '../probe-commands';
 import { reproduceProbe } from '../probe-reproduction';
 import { recheckCommands } from '../recheck-commands';
@@ -77,7 +77,11 @@ export function causeWithConfiguration(
   // A step of the cause's whose every command is one of those is said once, by the change step.
   const told = new Set(change.length > 0 ? commands : []);
   const untold = own.filter((step) => !azCommandsOf(step).every((command) => told.has(command)));
-  return { ...finding.cause, steps: [...observed, reproduce, ...change, ...untold, ...confirm] };
+  return {
+    ...finding.cause,
+    title: exactTitle(finding),
+    steps: [...observed, reproduce, ...change, ...untold, ...confirm],
+  };
 }
 
 /** The `az` commands of a step's code spans (one span may join several with `&&`); none: keep the step. */
