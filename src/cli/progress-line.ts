@@ -14,6 +14,11 @@ export interface ProgressStream {
 export interface ProgressLine extends RunProgress {
   /** Writes `text` (ending in a line feed) above the progress line: warnings, `--verbose` records. */
   writeAbove(text: string): void;
+  /**
+   * The run was asked to stop (a stop signal): the line then says so and drops the rate and ETA, which
+   * told of a total the run will not reach (issue 14's trial: it went on counting to 600 with an ETA).
+   */
+  stopping(): void;
 }
 
 /** Least time between two redraws: a run of 20 000 gateways redraws a few times a second, not 20 000 times. */
@@ -34,10 +39,13 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
   let startedAt = 0;
   let drawnAt: number | undefined;
   let shown = '';
+  let stopping = false;
 
   const draw = (now: number) => {
     drawnAt = now;
-    const text = progressText(done, total, now - startedAt);
+    const text = stopping
+      ? `stopping: ${done}/${total} gateways done; finishing those already read`
+      : progressText(done, total, now - startedAt);
     // Narrower than the line: whole words ("12/50 gateways (24%) · 3.1/s…"), never "12/50 gatew".
     shown = stream.columns && stream.columns > 1 ? clipAtWord(text, stream.columns - 1) : text;
     stream.write(`${ERASE_LINE}${shown}`);
@@ -61,6 +69,10 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
     finished() {
       erase();
       total = 0;
+    },
+    stopping() {
+      stopping = true;
+      if (total > 0) draw(clock.now().getTime());
     },
     writeAbove(text) {
       const again = shown !== '';

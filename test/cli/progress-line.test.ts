@@ -54,6 +54,23 @@ describe('the progress line (run on a terminal)', () => {
     expect(screen(stream.text)).toEqual(['warning: gw-x: no answer', 'done', '']);
   });
 
+  // Issue 14's trial: after Ctrl-C the line went on counting toward the total, with an ETA.
+  it('once stopping: says so, with what is done, and no rate or ETA', () => {
+    const clock = fakeClock(0);
+    const stream = fakeStream(true);
+    const progress = createProgressLine(stream, clock)!;
+    progress.started(600);
+    clock.advance(1_000);
+    progress.gatewayDone();
+    progress.stopping();
+    expect(screen(stream.text)).toEqual(['stopping: 1/600 gateways done; finishing those already read']);
+    clock.advance(1_000);
+    progress.gatewayDone();
+    expect(screen(stream.text)).toEqual(['stopping: 2/600 gateways done; finishing those already read']);
+    progress.finished();
+    expect(screen(stream.text)).toEqual(['']);
+  });
+
   it('redraws at most every 200 ms of the clock, and always for the last gateway', () => {
     const clock = fakeClock(0);
     const stream = fakeStream(true);

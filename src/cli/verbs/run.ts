@@ -39,9 +39,10 @@ export async function runVerb(args: string[]): Promise<number> {
   limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
   const toStderr = progress ? progress.writeAbove : (text: string) => void process.stderr.write(text);
-  const stop = interruptOnStopSignal((signal) =>
-    toStderr(`${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`),
-  );
+  const stop = interruptOnStopSignal((signal) => {
+    toStderr(`${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`);
+    progress?.stopping();
+  });
   try {
     const { report, receipts } = await runOnce(effective, {
       logger: createStderrLogger(values.verbose, toStderr),
