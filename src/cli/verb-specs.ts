@@ -369,7 +369,7 @@ export const SILENCE_ADD = {
     weekly: {
       type: 'string',
       value: 'DAYS',
-      help: 'recurring on these days: sat,sun (sun mon tue wed thu fri sat)',
+      help: 'recurring on these days: sat,sun, or ranges: mon-fri, fri-mon (sun mon tue wed thu fri sat)',
     },
     from: { type: 'string', value: 'HH:MM', help: 'weekly: start time on the wall clock of --time-zone' },
     to: {
