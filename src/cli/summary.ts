@@ -362,7 +362,12 @@ function silencedText(s: SilencedReport, server: (text: string) => string): stri
   const by = s.silenceIds.map((id) => field(id, 80)).join(', ');
   if (s.outcome === 'ended-silenced')
     return `${what}: recovered while silenced by ${by}: neither degraded nor recovered is sent`;
-  return `${what}: held by ${by}${s.until ? ` until ${field(s.until, 40)}` : ''}, then sent if still bad`;
+  // Held by the gateway-level episode too: the silence's end sends nothing (notify.inhibit).
+  return `${what}: held by ${by}${s.until ? ` until ${field(s.until, 40)}` : ''}${
+    s.inhibited
+      ? ', and by the gateway-level episode (notify.inhibit): sent once that episode ends, if still bad'
+      : ', then sent if still bad'
+  }`;
 }
 
 /** `degraded (critical) pool/settings/10.0.1.4 to webhook[ops] from …`. */

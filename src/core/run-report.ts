@@ -279,6 +279,11 @@ export interface SilencedReport extends ServerEntryReport {
    * expiry counted); the first run from then sends it if the server is still bad.
    */
   readonly until?: string;
+  /**
+   * `held` only: the gateway's gateway-level episode (`notify.inhibit`) holds it as well: it goes out
+   * when that episode ends, not when the silence does. Absent: not so.
+   */
+  readonly inhibited?: true;
 }
 
 export interface NoticeDeliveryReport {

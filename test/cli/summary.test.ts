@@ -593,6 +593,14 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       ],
     ],
     [
+      'silenced, and held by the gateway-level episode too (issue 16 trial)',
+      { silenced: [{ ...silenced('gw-a', 'held'), inhibited: true }] },
+      '✓ notifications: 0 delivered (nothing due: 1 notice silenced)',
+      [
+        '        degraded (critical, raised from warning) pool/settings/10.0.0.9: held by maint-1 until 2030-01-01T06:00:00.000Z, and by the gateway-level episode (notify.inhibit): sent once that episode ends, if still bad',
+      ],
+    ],
+    [
       'held for the group (notify.grouping)',
       { grouped: [grouped('gw-a', '10.0.0.4')] },
       "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message)",

@@ -151,6 +151,12 @@ export interface SilencedTransition {
    * the first run from then sends it if the server is still bad.
    */
   readonly until?: string;
+  /**
+   * `held` only: its gateway's gateway-level episode is open (inhibit.ts), which holds it too, so it
+   * is not sent when the silence ends but when that episode does (issue 16's trial: the summary said
+   * "then sent if still bad", and nothing was sent).
+   */
+  readonly inhibited?: true;
 }
 
 export interface Decision {

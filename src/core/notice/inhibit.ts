@@ -85,7 +85,16 @@ export function decideWithInhibition(
     }
     notices.push(notice);
   }
-  return { ...decided, notices, servers };
+  // A transition a silence holds is held by the gateway-level episode as well: said so on it.
+  const silenced = decided.silenced.map((s) =>
+    s.outcome === 'held' &&
+    s.type !== 'recovered' &&
+    inhibiting.has(gatewayKey(s.gateway)) &&
+    s.serverKey !== serverKey({ gateway: { id: s.gateway }, ...GATEWAY_SCOPE })
+      ? { ...s, inhibited: true as const }
+      : s,
+  );
+  return { ...decided, notices, servers, silenced };
 }
 
 /**

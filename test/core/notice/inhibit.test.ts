@@ -5,6 +5,7 @@ import { episodeId } from '../../../src/core/notice/episode';
 import { decideWithInhibition, GATEWAY_SCOPE } from '../../../src/core/notice/inhibit';
 import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { serverKey, type ServerRecord } from '../../../src/core/notice/server-record';
+import type { Silence } from '../../../src/core/notice/silence';
 import { finding, gatewayRef } from '../../helpers/delivery-builder';
 
 /**
@@ -159,6 +160,28 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
         ['still-degraded', '10.0.0.4'],
         ['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad],
       ],
+    ]);
+  });
+
+  // Issue 16's trial: a silenced server of an all-bad gateway was said "then sent if still bad", and
+  // nothing was sent when the silence ended: the gateway-level episode held it too.
+  it('a silence over a server the gateway-level episode holds: its held transition says so', () => {
+    const silence: Silence = {
+      id: 'mw',
+      matchers: { backendPool: 'pool-b' },
+      startsAt: new Date(T0 - MINUTE).toISOString(),
+      endsAt: new Date(T0 + 60 * MINUTE).toISOString(),
+    };
+    const policy = { ...POLICY, silences: [silence] };
+    const allBad = decideWithInhibition({}, observe({ '10.0.0.4': 'B', '10.0.0.5': 'B' }, T0), policy);
+    expect(told(allBad.notices)).toEqual([['degraded', 'gateway']]);
+    expect(allBad.silenced.map((s) => [s.server.split('/').at(-1), s.outcome, s.inhibited])).toEqual([
+      ['10.0.0.5', 'held', true],
+    ]);
+    // One pool healthy: no gateway-level episode, the silence alone holds it.
+    const someBad = decideWithInhibition({}, observe({ '10.0.0.4': 'G', '10.0.0.5': 'B' }, T0), policy);
+    expect(someBad.silenced.map((s) => [s.server.split('/').at(-1), s.outcome, s.inhibited])).toEqual([
+      ['10.0.0.5', 'held', undefined],
     ]);
   });
 
