@@ -280,7 +280,7 @@ function heldLines(
     );
     for (const g of ended.slice(0, HELD_SHOWN))
       lines.push(
-        `${indent}    ${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
+        `${indent}    ${field(g.type, 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
       );
     if (ended.length > HELD_SHOWN)
       lines.push(
@@ -371,8 +371,18 @@ function silencedText(s: SilencedReport, server: (text: string) => string): stri
 }
 
 /** `degraded (critical) pool/settings/10.0.1.4 to webhook[ops] from …`. */
+/**
+ * A notice's severity label (`critical, raised from warning`), and a changed cause after it (`cause
+ * changed from probe-timeout`), as a raise is: the line is news, not a duplicate (issue 16's trial).
+ */
+function noticeLabel(
+  n: Parameters<typeof severityLabel>[0] & { readonly causeChangedFrom?: string },
+): string {
+  return `${severityLabel(n)}${n.causeChangedFrom ? `, cause changed from ${field(n.causeChangedFrom, 60)}` : ''}`;
+}
+
 function groupedText(g: GroupedNoticeReport, server: (text: string) => string): string {
-  return `${field(g.type, 20)} (${severityLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)} from ${field(g.dueAt, 40)}`;
+  return `${field(g.type, 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)} from ${field(g.dueAt, 40)}`;
 }
 
 /** The run's held notices counted, under the notifications line: silenced (held, ended) and grouped. */
@@ -468,7 +478,7 @@ function receiverLines(notifications: NotificationsReport): string[] {
     const byType = new Map<string, number>();
     // By type and severity; a degraded sent again because the severity rose is counted apart.
     for (const d of taken) {
-      const kind = d.severity ? `${d.type} [${severityLabel(d)}]` : d.type;
+      const kind = d.severity ? `${d.type} [${noticeLabel(d)}]` : d.type;
       byType.set(kind, (byType.get(kind) ?? 0) + 1);
     }
     const kinds = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');

@@ -257,6 +257,8 @@ export interface NoticeEntryReport extends ServerEntryReport {
   readonly severity?: Severity;
   /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
   readonly raisedFrom?: Severity;
+  /** A `degraded` sent again because its cause changed: the cause id told before (Notice.causeChangedFrom). */
+  readonly causeChangedFrom?: string;
 }
 
 /** A notice entry of a notice still in the outbox, or one taken from it. */
@@ -294,6 +296,8 @@ export interface NoticeDeliveryReport {
   readonly severity?: Severity;
   /** A `degraded` sent again because its severity rose: the severity told before (Notice.raisedFrom). */
   readonly raisedFrom?: Severity;
+  /** A `degraded` sent again because its cause changed: the cause id told before (Notice.causeChangedFrom). */
+  readonly causeChangedFrom?: string;
   /** gateway/pool/settings/address */
   readonly server: string;
   /**

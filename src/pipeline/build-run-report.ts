@@ -67,6 +67,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       type: d.type,
       ...(d.severity ? { severity: d.severity } : {}),
       ...(d.raisedFrom ? { raisedFrom: d.raisedFrom } : {}),
+      ...(d.causeChangedFrom ? { causeChangedFrom: d.causeChangedFrom } : {}),
       server: d.server,
       outcome: d.outcome,
       attempts: d.result?.attempts ?? [],

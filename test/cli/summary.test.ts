@@ -609,6 +609,15 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       ],
     ],
     [
+      // Issue 16's trial: a held cause change read as a plain degraded, a duplicate.
+      'a changed cause held for the group: labelled as one',
+      { grouped: [{ ...grouped('gw-a', '10.0.0.4'), causeChangedFrom: 'probe-timeout' }] },
+      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message)",
+      [
+        '        degraded (critical, cause changed from probe-timeout) pool/settings/10.0.0.4 to webhook[ops] from 2030-01-01T00:04:00.000Z',
+      ],
+    ],
+    [
       'short of notify.for',
       { openEpisodes: { told: 0, notYetTold: 2 } },
       '✓ notifications: 0 delivered (nothing due: 2 bad servers not told yet (notify.for))',

@@ -15,6 +15,8 @@ export interface DeliveryRecord {
   readonly severity?: Notice['severity'];
   /** A `degraded` sent again because its severity rose: from what (Notice.raisedFrom). */
   readonly raisedFrom?: Notice['severity'];
+  /** A `degraded` sent again because its cause changed: the cause told before (Notice.causeChangedFrom). */
+  readonly causeChangedFrom?: Notice['causeChangedFrom'];
   /** gateway/pool/settings/address */
   readonly server: string;
   /**
@@ -107,6 +109,7 @@ async function deliverMessages(
       type: notice.type,
       severity: notice.severity,
       ...(notice.raisedFrom ? { raisedFrom: notice.raisedFrom } : {}),
+      ...(notice.causeChangedFrom ? { causeChangedFrom: notice.causeChangedFrom } : {}),
       server: serverOf(notice),
       ...(message.groupId !== undefined ? { groupId: message.groupId } : {}),
     }));

@@ -12,6 +12,7 @@ export function noticeEntryFields(receiver: string, entry: { readonly notice: No
     type: entry.notice.type,
     severity: entry.notice.severity,
     ...(entry.notice.raisedFrom ? { raisedFrom: entry.notice.raisedFrom } : {}),
+    ...(entry.notice.causeChangedFrom ? { causeChangedFrom: entry.notice.causeChangedFrom } : {}),
     gateway: entry.notice.gateway.id,
     server: serverOf(entry.notice),
   };
