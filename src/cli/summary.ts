@@ -370,7 +370,6 @@ function silencedText(s: SilencedReport, server: (text: string) => string): stri
   }`;
 }
 
-/** `degraded (critical) pool/settings/10.0.1.4 to webhook[ops] from …`. */
 /**
  * A notice's severity label (`critical, raised from warning`), and a changed cause after it (`cause
  * changed from probe-timeout`), as a raise is: the line is news, not a duplicate (issue 16's trial).
@@ -381,6 +380,7 @@ function noticeLabel(
   return `${severityLabel(n)}${n.causeChangedFrom ? `, cause changed from ${field(n.causeChangedFrom, 60)}` : ''}`;
 }
 
+/** `degraded (critical) pool/settings/10.0.1.4 to webhook[ops] from …`. */
 function groupedText(g: GroupedNoticeReport, server: (text: string) => string): string {
   return `${field(g.type, 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)} from ${field(g.dueAt, 40)}`;
 }

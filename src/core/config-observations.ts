@@ -10,7 +10,7 @@ import { hasEdgeSpace, quoted, visible } from './visible-text';
 import { statusMeaning, type StatusMeaning } from './probe-commands';
 import { hostHeaderValue } from './probe-reproduction';
 import {
-  hostWithPort,
+  hostNameBeforePort,
   isHttpProbe,
   isIpAddress,
   sendsServerName,
@@ -79,6 +79,11 @@ const HOST_CAUSES: readonly CauseId[] = [
   'body-mismatch',
   'cert-cn-mismatch',
   'other',
+];
+/** Causes a host name or TLS server name can explain: a request's, and a certificate's name. */
+const HOST_OR_CERT_CAUSES: readonly CauseId[] = [
+  ...HOST_CAUSES,
+  ...CERT_CAUSES.filter((c) => !HOST_CAUSES.includes(c)),
 ];
 /**
  * Causes a backend's trust (its root or authentication certificate) can explain: not an expired
@@ -158,16 +163,25 @@ interface Rule {
 }
 
 /**
- * The observations that say the reading and the configuration read disagree: the probe, as configured
- * now, would accept what the gateway reports it refused. The reading came before the probe was changed
- * (or the gateway has not applied the change yet), so nothing in the configuration explains it, and no
- * change to the match is offered (exact-steps.ts): the recheck shows what the probe gets now. Issue 17's
- * fifth trial: a match of `200-399, 404, 201` was offered `--match-status-codes … 201 200`.
+ * A reading the configuration read contradicts: the probe, as configured now, would accept what the
+ * gateway reports it refused (`status`: observation `match-accepts-status`; `body`: `body-match-absent`).
+ * The reading came before the probe was changed (or the gateway has not applied the change yet), so
+ * nothing in the configuration explains it, and no change to the match is offered (exact-steps.ts): the
+ * recheck shows what the probe gets now. Issue 17's fifth trial: a match of `200-399, 404, 201` was
+ * offered `--match-status-codes … 201 200`.
  */
-export const READING_PREDATES_CONFIGURATION: ReadonlySet<ObservationId> = new Set([
-  'match-accepts-status',
-  'body-match-absent',
-]);
+export type Contradiction = 'status' | 'body';
+
+/**
+ * The contradiction `observations` say, if any; undefined when none. The one test the steps, the title
+ * and the recheck make (exact-steps.ts).
+ */
+export function contradiction(observations: readonly Observation[]): Contradiction | undefined {
+  const ids = new Set(observations.map((o) => o.id));
+  if (ids.has('match-accepts-status')) return 'status';
+  if (ids.has('body-match-absent')) return 'body';
+  return undefined;
+}
 
 /**
  * What a reading the configuration contradicts means, and what to do: the close of both such rules. An
@@ -247,21 +261,21 @@ const RULES: readonly Rule[] = [
   {
     // Issue 17's fifth trial: a probe host "shop.example.com:8443" got no word and no reproduction.
     id: 'host-has-port',
-    causes: [...HOST_CAUSES, ...CERT_CAUSES.filter((c) => !HOST_CAUSES.includes(c))],
+    causes: HOST_OR_CERT_CAUSES,
     see: (p, facts) => {
-      if (!hostCanExplain(p, facts) || p.host === undefined || hostWithPort(p.host) === undefined)
-        return undefined;
+      const name = p.host === undefined ? undefined : hostNameBeforePort(p.host);
+      if (!hostCanExplain(p, facts) || p.host === undefined || name === undefined) return undefined;
       const from =
         p.hostSource === 'probe'
           ? `Probe ${quoted(p.probe?.name ?? '')} sets its host name to`
           : `${settingsLabel(p)} sets the host name to`;
-      return `${from} ${quoted(p.host)}, a name with a port: the probe sends it whole as its Host${sendsServerName(p.protocol) ? ' and as its TLS server name, which no certificate has' : ''}; the host name is the name alone (${quoted(hostWithPort(p.host) ?? '')}), and the port is the probe's or the setting's own.`;
+      return `${from} ${quoted(p.host)}, a name with a port: the probe sends it whole as its Host${sendsServerName(p.protocol) ? ' and as its TLS server name, which no certificate has' : ''}; the host name is the name alone (${quoted(name)}), and the port is the probe's or the setting's own.`;
     },
   },
   {
     // Issue 17's fourth trial: "trail.example " sent as it is, and shown as `trail.example`.
     id: 'host-has-edge-space',
-    causes: [...HOST_CAUSES, ...CERT_CAUSES.filter((c) => !HOST_CAUSES.includes(c))],
+    causes: HOST_OR_CERT_CAUSES,
     see: (p, facts) => {
       if (!hostCanExplain(p, facts)) return undefined;
       if (hasEdgeSpace(p.host) && isHttpProbe(p))

@@ -29,7 +29,7 @@ import { probeChangeAsInsight, type ProbeChange } from './probe-commands';
 import { isIpAddress, type ResolvedProbe } from './probe-resolution';
 import { shellWord } from './shell-quote';
 import { stepQuoted } from './visible-text';
-import { READING_PREDATES_CONFIGURATION, type Observation } from './config-observations';
+import { contradiction, type Observation } from './config-observations';
 
 /** A placeholder for a value of one server or its probe, which only its configuration gives. */
 const SERVER_PLACEHOLDER = /<(?:address|port|host|fqdn|probe|probe path|probe host|protocol)>/;
@@ -92,19 +92,18 @@ export function exactCause(finding: KnownValues & { readonly cause: Cause }): Ca
 }
 
 /**
- * The cause's title, unless the configuration read contradicts it (READING_PREDATES_CONFIGURATION):
+ * The cause's title, unless the configuration read contradicts it (config-observations.ts contradiction):
  * then what was reported, without "not accepted" (issue 17's fifth trial: "HTTP 200 (success code not
  * accepted)" above a match that accepts 200). Pure.
  */
 export function exactTitle(finding: KnownValues & { readonly cause: Cause }): string {
   const configuration = finding.configuration;
   if (!configuration?.read) return finding.cause.title;
-  const ids = new Set(configuration.observations.map((o) => o.id));
+  const contradicted = contradiction(configuration.observations);
   const status = finding.cause.receivedStatus;
-  if (ids.has('match-accepts-status') && status !== undefined)
+  if (contradicted === 'status' && status !== undefined)
     return `The backend answers the probe with HTTP ${status}, a status the probe's match accepts`;
-  if (ids.has('body-match-absent'))
-    return 'The gateway reports a body mismatch, but the probe matches no body';
+  if (contradicted === 'body') return 'The gateway reports a body mismatch, but the probe matches no body';
   return finding.cause.title;
 }
 
@@ -152,7 +151,7 @@ export function exactSteps(steps: readonly string[], finding: KnownValues): stri
 /**
  * The steps that change or inspect the probe's match (status or body), or explain a status as one the
  * match should or should not take: moot when the configuration already accepts what the reading
- * refused (READING_PREDATES_CONFIGURATION).
+ * refused (config-observations.ts contradiction).
  */
 const MATCH_STEP = /--match-status-codes|--match-body|the probe's body match|--query match/;
 /** The catalogue's v2 step that uploads a first trusted root (cert-untrusted-ca). */
@@ -169,7 +168,7 @@ const STATUS_ADVICE_STEP = /^HTTP \d{3}: /;
 
 /**
  * What a cause's first step says when the probe as configured would accept what the reading says it
- * refused (config-observations.ts READING_PREDATES_CONFIGURATION): nothing to change in its match, and
+ * refused (config-observations.ts contradiction): nothing to change in its match, and
  * the recheck shows what the probe gets now; undefined when no such observation holds. Issue 17's
  * fifth trial: a probe matching `200-399, 404, 201` was told its match leaves out 200 and offered
  * `--match-status-codes 200-399 404 201 200`.
@@ -179,10 +178,10 @@ function predatesStep(
   observations: readonly Observation[],
   onDemand: boolean,
 ): string | undefined {
-  const seen = observations.find((o) => READING_PREDATES_CONFIGURATION.has(o.id));
-  if (seen === undefined) return undefined;
+  const contradicted = contradiction(observations);
+  if (contradicted === undefined) return undefined;
   const what =
-    seen.id === 'match-accepts-status'
+    contradicted === 'status'
       ? `accepts status ${stepQuoted(p.statusCodes.join(', '))}`
       : 'matches no response body';
   // An on-demand probe's answer was sent with the configuration read: not older than it (recheck).

@@ -23,7 +23,12 @@
  */
 import type { CauseId } from './causes';
 import type { Observation } from './config-observations';
-import { hostWithPort, isIpAddress, picksHostFromSettings, type ResolvedProbe } from './probe-resolution';
+import {
+  hostNameBeforePort,
+  isIpAddress,
+  picksHostFromSettings,
+  type ResolvedProbe,
+} from './probe-resolution';
 import { fnv1a32 } from './hash';
 import { shellWord } from './shell-quote';
 import { HEALTH_PATH_VARIABLE, requiredVariable, SITE_HOST_VARIABLE } from './shell-variables';
@@ -313,7 +318,7 @@ export function fixCommands(
         break;
       case 'host-has-port': {
         // The name alone, known: no variable for the reader to fill.
-        const name = p.host === undefined ? undefined : hostWithPort(p.host);
+        const name = p.host === undefined ? undefined : hostNameBeforePort(p.host);
         if (name === undefined) break;
         if (p.hostSource === 'probe') lines.push(...onProbe({ options: `--host ${shellWord(name)}` }));
         else if (p.hostSource === 'settings') lines.push(settingsUpdate(p, `--host-name ${shellWord(name)}`));

@@ -105,8 +105,7 @@ const bare = (address: string): string => address.replace(/^\[|\]$/g, '');
 
 /** A URL authority: an IPv6 literal bracketed, anything else as is (a host name is never bracketed). */
 export function authority(host: string, port: number): string {
-  const name = bare(host);
-  return isIpAddress(name) && name.includes(':') ? `[${name}]:${port}` : `${name}:${port}`;
+  return `${hostHeaderValue(bare(host))}:${port}`;
 }
 
 /** A name curl can put in a URL as the host: a DNS name or an IP literal. */
@@ -203,7 +202,7 @@ export function reproduceProbe(p: ResolvedProbe): ProbeReproduction {
       isIpAddress(wire.address) ? '--resolve' : '--connect-to',
       shellWord(
         isIpAddress(wire.address)
-          ? `${authority(urlHost, wire.port)}:${bare(wire.address).includes(':') ? `[${bare(wire.address)}]` : wire.address}`
+          ? `${authority(urlHost, wire.port)}:${hostHeaderValue(wire.address)}`
           : `${authority(urlHost, wire.port)}:${wire.address}:${wire.port}`,
       ),
     );

@@ -323,7 +323,7 @@ export function statusAccepted(statusCodes: readonly string[], status: number): 
  * The name part of a host name given with a port (`shop.example.com:8443` → `shop.example.com`);
  * undefined for a name without one, and for an IPv6 literal (its colons are not a port).
  */
-export function hostWithPort(host: string): string | undefined {
+export function hostNameBeforePort(host: string): string | undefined {
   const match = /^([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(host.trim());
   return match?.[1];
 }

@@ -139,12 +139,11 @@ function wireLines(
   wire: ProbeWire | { readonly why: string },
   add: (value: string) => string,
 ): string[] {
+  // A value with white space at an edge, quoted: a code span would drop it (visible-text hasEdgeSpace).
+  const shown = (text: string, value: string) =>
+    hasEdgeSpace(value) ? add(quoted(text)) : `\`${add(visible(text))}\``;
   const sniText = (sni: string | undefined) =>
-    sni === undefined
-      ? 'no TLS server name (SNI)'
-      : hasEdgeSpace(sni)
-        ? `TLS server name ${add(quoted(sni))}`
-        : `TLS server name \`${add(visible(sni))}\``;
+    sni === undefined ? 'no TLS server name (SNI)' : `TLS server name ${shown(sni, sni)}`;
   if ('why' in wire)
     return [
       `- ${add(`Sends ${visible(p.protocol.toUpperCase())} to ${visible(p.address)} port ${p.port}, path ${quoted(p.path)}, Host ${quoted(p.host ?? p.address)}`)}`,
@@ -171,6 +170,6 @@ function wireLines(
     // Each value as `visible` writes it, an invisible character named (issue 17's third trial: a
     // zero-width space in the Host showed as nothing, the likely cause hidden).
     `- Sends \`${add(`GET ${visible(wire.path)}`)}\` over ${wire.protocol.toUpperCase()} to ${add(visible(wire.address))} port ${add(String(wire.port))}`,
-    `- With ${hasEdgeSpace(wire.host) ? add(quoted(`Host: ${wire.host}`)) : `\`${add(`Host: ${visible(wire.host)}`)}\``}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
+    `- With ${shown(`Host: ${wire.host}`, wire.host)}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
   ];
 }

@@ -145,10 +145,11 @@ export function statusFrame(
   run?: StatusRunContext,
   historyProblems?: HistoryProblems,
 ): StatusFrame {
+  const failedTargets = listingFailures(run);
   return {
     now,
     ...(run?.interrupted ? { interrupted: run.interrupted.message } : {}),
-    ...(listingFailures(run).length ? { failedTargets: listingFailures(run) } : {}),
+    ...(failedTargets.length ? { failedTargets } : {}),
     windowStart: new Date(at.startMs),
     historyProblems: historyProblems ?? { withoutHistory: [], unreadable: [] },
   };

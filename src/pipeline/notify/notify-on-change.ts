@@ -182,10 +182,7 @@ export async function notifyOnChange(
     ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
-    ...awaitingRecoveryIn(inScope(claimed.document, observation.scope), policy),
-    ...heldByConfirmationIn(inScope(claimed.document, observation.scope), observation.now),
-    ...openEpisodesIn(inScope(claimed.document, observation.scope)),
-    ...unroutedIn(inScope(claimed.document, observation.scope)),
+    ...episodesReported(claimed.document, observation.scope, policy, observation.now),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -471,16 +468,17 @@ function awaitingRecoveryIn(
 
 /**
  * What notify reports, without deciding or writing anything, of the episodes of `document`'s servers in
- * `scope`: open (told, not yet told …), awaiting recovery, held by a confirmation. For a recheck that
- * confirmed no server (issue 17's fourth trial: a recheck of a pool still all bad printed no notify
- * line, where a run says "1 open episode already told").
+ * `scope` (every server without one): open (told, not yet told, told to no receiver …), awaiting
+ * recovery, held by a confirmation. What a run reports after deciding, and what a recheck that confirmed
+ * no server reports (issue 17's fourth trial: a recheck of a pool still all bad printed no notify line,
+ * where a run says "1 open episode already told").
  */
 export function episodesReported(
   document: NotifyStateDocument,
-  scope: ReadonlySet<string>,
+  scope: ReadonlySet<string> | undefined,
   policy: NotifyPolicy,
   now: Date,
-): Pick<NotifyOutcome, 'openEpisodes' | 'awaitingRecovery' | 'heldByConfirmation'> {
+): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted' | 'awaitingRecovery' | 'heldByConfirmation'> {
   const mine = inScope(document, scope);
   return {
     ...awaitingRecoveryIn(mine, policy),
@@ -500,10 +498,11 @@ function inScope(document: NotifyStateDocument, scope: ReadonlySet<string> | und
 
 /**
  * The open episodes of `document` still bad (none counting toward `notify.recoverAfter`: those are
- * awaitingRecovery): told (`degraded` decided; reminded per `notify.repeatInterval`), and not told yet
- * (short of `notify.for`; one a silence holds is in `silenced`). So a run that sends nothing can say why.
+ * awaitingRecovery): told (`degraded` decided; reminded per `notify.repeatInterval`), told to no
+ * receiver (`unrouted`, counted as `noReceiver`), and not told yet (short of `notify.for`; one a silence
+ * holds is in `silenced`). So a run that sends nothing can say why.
  */
-function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'openEpisodes'> {
+function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted'> {
   const records = Object.values(document.servers);
   // Gateways whose gateway-level episode is open (inhibit.ts): their servers' degraded is held by it,
   // not by notify.for, until it ends (after notify.recoverAfter runs not all bad).
@@ -512,29 +511,24 @@ function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'ope
   );
   const open = records.filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0);
   // A `degraded` no receiver's match took leaves `receivers` empty: decided, told to nobody.
-  const noReceiver = open.filter((r) => r.notified?.receivers?.length === 0).length;
-  const told = open.filter((r) => r.notified !== undefined).length - noReceiver;
-  const untold = open.filter((r) => r.notified === undefined && r.silenced === undefined);
-  const held = (r: ServerRecord) => !isGatewayScope(r) && inhibiting.has(gatewayKey(r.gateway.id));
-  const inhibited = untold.filter(held).length;
-  const notYetTold = untold.length - inhibited;
-  return openEpisodesReport({ told, notYetTold, inhibited, noReceiver });
-}
-
-/**
- * The open episodes of `document` still bad whose `degraded` no receiver's `match` took (`receivers`
- * recorded empty): the servers behind `openEpisodes.noReceiver`, the same filter.
- */
-function unroutedIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'unrouted'> {
-  const unrouted = Object.values(document.servers)
-    .filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0 && r.notified?.receivers?.length === 0)
+  const unrouted = open
+    .filter((r) => r.notified?.receivers?.length === 0)
     .map((r): UnroutedReport => ({
       gateway: r.gateway.id,
       server: serverPath(r),
       severity: r.notified?.severity ?? recordSeverity(r),
       degradedSince: r.degradedSince,
     }));
-  return unrouted.length ? { unrouted } : {};
+  const noReceiver = unrouted.length;
+  const told = open.filter((r) => r.notified !== undefined).length - noReceiver;
+  const untold = open.filter((r) => r.notified === undefined && r.silenced === undefined);
+  const held = (r: ServerRecord) => !isGatewayScope(r) && inhibiting.has(gatewayKey(r.gateway.id));
+  const inhibited = untold.filter(held).length;
+  const notYetTold = untold.length - inhibited;
+  return {
+    ...openEpisodesReport({ told, notYetTold, inhibited, noReceiver }),
+    ...(unrouted.length ? { unrouted } : {}),
+  };
 }
 
 /**

@@ -74,9 +74,18 @@ describe('what an ARM answer says about its bucket', () => {
     expect(answer.retryAfterInMs).toBe(throttled ? 1000 : undefined);
   });
 
-  it.each<[string, Record<string, string>, boolean]>([
-    ['0 left', { 'x-ms-ratelimit-remaining-subscription-writes': '0' }, true],
+  // Whether a 429 is its subscription's empty bucket, by its code and its remaining counts: ARM's own
+  // code always is; another (a provider's TooManyRequests) only when no count says tokens are left.
+  const LEFT_3 = { 'x-ms-ratelimit-remaining-subscription-writes': '3' };
+  it.each<[string, string, Record<string, string>, boolean]>([
     [
+      'SubscriptionRequestsThrottled',
+      '0 left',
+      { 'x-ms-ratelimit-remaining-subscription-writes': '0' },
+      true,
+    ],
+    [
+      'SubscriptionRequestsThrottled',
       '0 left globally, 50 for the principal',
       {
         'x-ms-ratelimit-remaining-subscription-writes': '50',
@@ -84,39 +93,23 @@ describe('what an ARM answer says about its bucket', () => {
       },
       true,
     ],
-    ['no count', {}, true],
+    ['SubscriptionRequestsThrottled', 'no count', {}, true],
     // ARM's own code says so whatever the count (another principal's or region's bucket).
-    ['3 left', { 'x-ms-ratelimit-remaining-subscription-writes': '3' }, true],
-    ["only the other kind's count", { 'x-ms-ratelimit-remaining-subscription-reads': '3' }, true],
-  ])('a 429 SubscriptionRequestsThrottled with %s: the bucket is empty: %j', (_name, values, throttled) => {
-    const answer = readRateLimitAnswer(
-      'writes',
-      429,
-      headers({ 'retry-after': '1', ...values }),
-      throttleBody,
-      NOW,
-    );
+    ['SubscriptionRequestsThrottled', '3 left', LEFT_3, true],
+    [
+      'SubscriptionRequestsThrottled',
+      "only the other kind's count",
+      { 'x-ms-ratelimit-remaining-subscription-reads': '3' },
+      true,
+    ],
+    ['TooManyRequests', '0 left', { 'x-ms-ratelimit-remaining-subscription-writes': '0' }, true],
+    ['TooManyRequests', 'no count', {}, true],
+    ['TooManyRequests', '3 left', LEFT_3, false],
+  ])('a 429 %s with %s: the bucket is empty: %j', (code, _name, values, throttled) => {
+    const body = JSON.stringify({ error: { code } });
+    const answer = readRateLimitAnswer('writes', 429, headers({ 'retry-after': '1', ...values }), body, NOW);
     expect(answer.throttled).toBe(throttled);
   });
-
-  it.each<[string, Record<string, string>, boolean]>([
-    ['0 left', { 'x-ms-ratelimit-remaining-subscription-writes': '0' }, true],
-    ['no count', {}, true],
-    ['3 left', { 'x-ms-ratelimit-remaining-subscription-writes': '3' }, false],
-  ])(
-    "a 429 of another code (a provider's TooManyRequests) with %s: the bucket is empty: %j",
-    (_name, values, throttled) => {
-      const body = JSON.stringify({ error: { code: 'TooManyRequests' } });
-      const answer = readRateLimitAnswer(
-        'writes',
-        429,
-        headers({ 'retry-after': '1', ...values }),
-        body,
-        NOW,
-      );
-      expect(answer.throttled).toBe(throttled);
-    },
-  );
 
   it('names the headers as ARM does', () => {
     expect(remainingHeaderOf('reads', 'principal')).toBe('x-ms-ratelimit-remaining-subscription-reads');

@@ -747,23 +747,24 @@ function fleet(
 
 // Issue 15's trial: with 40 gateways and one server down, the bad gateway was the 40th section.
 describe('status page: leads with what is wrong', () => {
-  it('names each gateway with servers not healthy at the top, linked to its section', () => {
-    const NOW_MS = NOW;
-    const gateways = Array.from({ length: 40 }, (_, i) => gw(`gw-${String(i).padStart(2, '0')}`));
-    const broken = gw('zz-broken');
-    const html = renderStatusPage(
+  /** The page of a run a minute long, now, from these histories. */
+  const pageOf = (histories: HistoryDocument[]) =>
+    renderStatusPage(
       statusView({
-        now: new Date(NOW_MS),
-        runStartedAt: new Date(NOW_MS - MINUTE),
+        now: new Date(NOW),
+        runStartedAt: new Date(NOW - MINUTE),
         retentionInMs: WEEK,
-        histories: [
-          ...gateways.map((g) => history(g, [ok(NOW_MS - 1_000, [server(g, 'a')])])),
-          history(broken, [
-            ok(NOW_MS - 1_000, [server(broken, 'a', 'Down', 'probe-timeout'), server(broken, 'b')]),
-          ]),
-        ],
+        histories,
       }),
     );
+
+  it('names each gateway with servers not healthy at the top, linked to its section', () => {
+    const gateways = Array.from({ length: 40 }, (_, i) => gw(`gw-${String(i).padStart(2, '0')}`));
+    const broken = gw('zz-broken');
+    const html = pageOf([
+      ...gateways.map((g) => history(g, [ok(NOW - 1_000, [server(g, 'a')])])),
+      history(broken, [ok(NOW - 1_000, [server(broken, 'a', 'Down', 'probe-timeout'), server(broken, 'b')])]),
+    ]);
     const lead =
       /<p class=lead><strong>Not healthy:<\/strong> <a href=#(g[0-9a-z]+)>zz-broken<\/a> \(1\)<\/p>/.exec(
         html,
@@ -777,15 +778,7 @@ describe('status page: leads with what is wrong', () => {
 
   it('says nothing of the kind when every server read is healthy', () => {
     const g = gw('gw-ok');
-    const html = renderStatusPage(
-      statusView({
-        now: new Date(NOW),
-        runStartedAt: new Date(NOW - MINUTE),
-        retentionInMs: WEEK,
-        histories: [history(g, [ok(NOW - 1_000, [server(g, 'a')])])],
-      }),
-    );
-    expect(html).not.toContain('class=lead');
+    expect(pageOf([history(g, [ok(NOW - 1_000, [server(g, 'a')])])])).not.toContain('class=lead');
   });
 });
 
