@@ -11,6 +11,7 @@ import { statusMeaning, type StatusMeaning } from './probe-commands';
 import { hostHeaderValue } from './probe-reproduction';
 import {
   hostNameBeforePort,
+  settingHostWithPort,
   isHttpProbe,
   isIpAddress,
   sendsServerName,
@@ -269,7 +270,12 @@ const RULES: readonly Rule[] = [
         p.hostSource === 'probe'
           ? `Probe ${quoted(p.probe?.name ?? '')} sets its host name to`
           : `${settingsLabel(p)} sets the host name to`;
-      return `${from} ${quoted(p.host)}, a name with a port: the probe sends it whole as its Host${sendsServerName(p.protocol) ? ' and as its TLS server name, which no certificate has' : ''}; the host name is the name alone (${quoted(name)}), and the port is the probe's or the setting's own.`;
+      // The probe's own host has it, and the setting's host name too: users' requests carry that one.
+      const alsoSetting =
+        p.hostSource === 'probe' && settingHostWithPort(p) !== undefined
+          ? ` ${settingsLabel(p)} sets its host name to ${quoted(p.settings.hostName ?? '')} too, which users' requests to the backend carry: the name alone there as well.`
+          : '';
+      return `${from} ${quoted(p.host)}, a name with a port: the probe sends it whole as its Host${sendsServerName(p.protocol) ? ' and as its TLS server name, which no certificate has' : ''}; the host name is the name alone (${quoted(name)}), and the port is the probe's or the setting's own.${alsoSetting}`;
     },
   },
   {

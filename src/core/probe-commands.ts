@@ -27,6 +27,7 @@ import {
   hostNameBeforePort,
   isIpAddress,
   picksHostFromSettings,
+  settingHostWithPort,
   type ResolvedProbe,
 } from './probe-resolution';
 import { fnv1a32 } from './hash';
@@ -321,7 +322,10 @@ export function fixCommands(
         const name = p.host === undefined ? undefined : hostNameBeforePort(p.host);
         if (name === undefined) break;
         if (p.hostSource === 'probe') lines.push(...onProbe({ options: `--host ${shellWord(name)}` }));
-        else if (p.hostSource === 'settings') lines.push(settingsUpdate(p, `--host-name ${shellWord(name)}`));
+        // The setting's own host name, when it has the port too (the probe's or its own source).
+        const setting = p.hostSource === 'settings' ? name : settingHostWithPort(p);
+        if (setting !== undefined && (p.hostSource === 'settings' || p.hostSource === 'probe'))
+          lines.push(settingsUpdate(p, `--host-name ${shellWord(setting)}`));
         break;
       }
       case 'probe-port-differs':

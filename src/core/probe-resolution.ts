@@ -327,3 +327,8 @@ export function hostNameBeforePort(host: string): string | undefined {
   const match = /^([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(host.trim());
   return match?.[1];
 }
+
+/** The name alone of the backend setting's host name when it is given with a port; undefined otherwise. */
+export function settingHostWithPort(p: ResolvedProbe): string | undefined {
+  return p.settings.hostName === undefined ? undefined : hostNameBeforePort(p.settings.hostName);
+}

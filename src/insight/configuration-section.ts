@@ -9,7 +9,7 @@
  * rest of the cause section is: each value escaped for where it lands (text, code span, code block
  * line), so a host name or path from ARM cannot add markup; in commands each is also one shell word.
  */
-import { probeLabel } from '../core/config-observations';
+import { contradiction, probeLabel } from '../core/config-observations';
 import type { FindingConfiguration } from '../core/model';
 import { fixCommands } from '../core/probe-commands';
 import { variableLine, variablesRead } from '../core/shell-variables';
@@ -78,7 +78,8 @@ export function configurationTemplate(
     for (const command of commands) lines.push(add(command));
     lines.push('```', '');
   }
-  if (recheck) lines.push(...confirmTemplate(recheck, add));
+  if (recheck)
+    lines.push(...confirmTemplate(recheck, add, contradiction(configuration.observations) !== undefined));
   return lines;
 }
 
@@ -87,12 +88,20 @@ export function configurationTemplate(
  * `recheckGateway` endpoint. What a healthy answer does is said here because it is why one would run it
  * rather than wait for the next run: the episode ends and `recovered` goes out once.
  */
-function confirmTemplate(target: RecheckTarget, add: (value: string) => string): string[] {
+function confirmTemplate(
+  target: RecheckTarget,
+  add: (value: string) => string,
+  /** The configuration already accepts what the reading refused: the recheck comes first, not after a change. */
+  first = false,
+): string[] {
   const commands = recheckCommands(target);
+  const when = first
+    ? 'Before changing anything (the configuration already accepts what this reading refused)'
+    : 'When you have changed it';
   return [
     `### ${CONFIRM_HEADING}`,
     '',
-    'When you have changed it, send the gateway\'s probe now instead of waiting for the next run (ARM\'s on-demand probe of this pool with this backend setting). A server it finds healthy is closed at once and `recovered` goes out with the reason "confirmed by an on-demand probe".',
+    `${when}, send the gateway's probe now instead of waiting for the next run (ARM's on-demand probe of this pool with this backend setting). A server it finds healthy is closed at once and \`recovered\` goes out with the reason "confirmed by an on-demand probe".`,
     '',
     '```sh',
     add(commands.cli),

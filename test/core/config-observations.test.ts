@@ -76,6 +76,17 @@ const CASES: Readonly<Record<ObservationId, { triggers: Case[]; quiet: Case[] }>
           'TLS server name',
         ],
       },
+      // The final trial: the setting's host name had the port too, and only the probe's was said.
+      {
+        name: "the probe's host and the setting's host name, both with a port",
+        probe: resolved(
+          settings({ hostName: 'shop.example.com:8443' }),
+          probe({ host: 'shop.example.com:8443' }),
+        ),
+        cause: 'status-code-mismatch',
+        receivedStatus: 400,
+        says: ['Backend setting "settings-a" sets its host name to "shop.example.com:8443" too'],
+      },
     ],
     quiet: [
       {

@@ -395,6 +395,25 @@ describe('exactSteps: each command of the catalogue with the values known', () =
       expect(noticeCause(known(false)).steps.join('\n')).toContain('Nothing in the match of probe "probe-a"');
     });
 
+    // The final trial: "recheck first" pointed at a step worded "Once fixed, confirm it".
+    it("a notice's recheck step is the first check, not a fix's confirmation", () => {
+      const steps = noticeCause(known(false)).steps;
+      expect(steps.at(-1)).toMatch(
+        /^Before changing anything, send the on-demand probe now: `appgw-insights recheck /,
+      );
+      expect(steps.join('\n')).not.toContain('Once fixed');
+      const plain = resolved(settings(), probe());
+      const ordinary = noticeCause({
+        ...finding('status-code-mismatch', undefined, 401),
+        configuration: {
+          read: true,
+          probe: plain,
+          observations: observeConfiguration(plain, { causeId: 'status-code-mismatch', receivedStatus: 401 }),
+        },
+      });
+      expect(ordinary.steps.at(-1)).toMatch(/^Once fixed, confirm it at once with an on-demand probe: /);
+    });
+
     it("a recheck's own answer is not said to predate the configuration, nor sent to a recheck below", () => {
       const observed = known(true)
         .configuration.observations.map((o) => o.text)

@@ -85,6 +85,22 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
         'shop.example.com',
       ],
     ],
+    [
+      "the probe's host, and the setting's host name with the port too",
+      resolved(settings({ hostName: 'shop.example.com:8443' }), probe({ host: 'shop.example.com:8443' })),
+      [
+        'http-settings',
+        'update',
+        '-g',
+        'rg',
+        '--gateway-name',
+        'appgw',
+        '-n',
+        'settings-a',
+        '--host-name',
+        'shop.example.com',
+      ],
+    ],
   ])('a host name with a port (%s): set to the name alone', (_, p, words) => {
     const lines = fix(p, 'status-code-mismatch', 400);
     expect(lines.map((l) => argv(l).slice(2))).toContainEqual(words);

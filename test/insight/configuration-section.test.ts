@@ -249,6 +249,19 @@ describe('the configuration section with values from ARM', () => {
       );
     });
 
+    // The final trial: "recheck before changing anything" beside "When you have changed it".
+    it('a reading the configuration contradicts (404 accepted): the recheck is the first check', () => {
+      const wide = resolved(settings(), probe({ statusCodes: ['200-399', '404'] }), '10.0.0.5');
+      const insight = composeInsight(seedArticle, finding('pool-web', read(wide)), NOW);
+      expect(insight.markdown).toContain(
+        "Before changing anything (the configuration already accepts what this reading refused), send the gateway's probe now",
+      );
+      expect(insight.markdown).not.toContain('When you have changed it');
+      expect(composeInsight(seedArticle, finding('pool-web', read(p)), NOW).markdown).toContain(
+        "When you have changed it, send the gateway's probe now",
+      );
+    });
+
     it.each([
       ['no configuration (a saved body: evaluate)', undefined],
       [

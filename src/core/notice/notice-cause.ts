@@ -2,6 +2,7 @@ import type { Cause } from '../causes';
 import type { Finding } from '../model';
 import { exactCause, exactSteps, exactTitle, GENERAL_REPRODUCTION, type KnownValues } from '../exact-steps';
 import { fixCommands } from '../probe-commands';
+import { contradiction } from '../config-observations';
 import { reproduceProbe } from '../probe-reproduction';
 import { recheckCommands } from '../recheck-commands';
 
@@ -72,7 +73,7 @@ export function causeWithConfiguration(
     recheck === undefined
       ? []
       : [
-          `Once fixed, confirm it at once with an on-demand probe: \`${recheck}\` (add \`--config FILE\` when you run appgw-insights from a configuration file).`,
+          `${contradiction(configuration.observations) !== undefined ? 'Before changing anything, send the on-demand probe now' : 'Once fixed, confirm it at once with an on-demand probe'}: \`${recheck}\` (add \`--config FILE\` when you run appgw-insights from a configuration file).`,
         ];
   // A step of the cause's whose every command is one of those is said once, by the change step.
   const told = new Set(change.length > 0 ? commands : []);
