@@ -5,7 +5,11 @@
  * finding. Prints CPU ms per insight and a SHA-256 of every output, so a change to the engine can be
  * checked to keep the output byte-identical.
  *
- *   npm run build && node bench/insight-cpu.js [--insights 2000]
+ *   npm run build && node bench/insight-cpu.js [--insights 2000] [--configured]
+ *
+ * `--configured`: each finding carries its gateway's configuration as a run reads it for a gateway with
+ * findings (the bench scale emulator's: one HTTP setting on port 80, the default probe, one pool and
+ * rule), so the insight has its configuration part and exact commands, as in `bench:scale`.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -16,17 +20,45 @@ const { parseArticle } = require(path.join(DIST, 'articles'));
 const { gatewayRef } = require(path.join(DIST, 'core', 'arm-id.js'));
 const { classifyCause } = require(path.join(DIST, 'core', 'classify.js'));
 const { composeInsight } = require(path.join(DIST, 'insight', 'insight.js'));
+const { withConfiguration } = require(path.join(DIST, 'core', 'finding-configuration.js'));
 const { PROBE_LOGS } = require('./scale/scenario');
 
 const at = process.argv.indexOf('--insights');
 const n = at > 0 ? Number(process.argv[at + 1]) : 2000;
+const configured = process.argv.includes('--configured');
 const article = parseArticle(
   fs.readFileSync(path.join(__dirname, '..', 'articles', 'degraded-backend-server-health.md')),
 );
 const now = new Date('2026-11-30T06:00:00.000Z');
+/** The emulator's configuration of bench gateway `i` (src/emulator/routes/gateway.ts, in full). */
+const configurationOf = (i) => ({
+  ok: true,
+  config: {
+    skuName: 'Standard_v2',
+    skuTier: 'Standard_v2',
+    generation: 'v2',
+    settings: [
+      {
+        name: 'settings-https',
+        protocol: 'Http',
+        port: 80,
+        pickHostNameFromBackendAddress: false,
+        trustedRootCertificateNames: [],
+        authenticationCertificateNames: [],
+      },
+    ],
+    probes: [],
+    pools: [
+      { name: 'pool-web', addresses: [4, 5, 6, 7, 8].map((k) => `10.${(i >> 8) & 255}.${i & 255}.${k}`) },
+    ],
+    pairs: [{ pool: 'pool-web', settings: 'settings-https' }],
+    tags: {},
+    certificateNames: { trustedRoot: [], authentication: [] },
+  },
+});
 const findings = Array.from({ length: n }, (_, i) => {
   const probeLog = PROBE_LOGS[i % PROBE_LOGS.length];
-  return {
+  const finding = {
     gateway: gatewayRef('00000000-0000-4000-8000-000000000001', `rg-bench-${i % 20}`, `appgw-${i}`),
     backendPool: 'pool-web',
     backendSettings: 'settings-https',
@@ -36,6 +68,7 @@ const findings = Array.from({ length: n }, (_, i) => {
     probeLog,
     cause: classifyCause({ state: 'unhealthy', probeLog }),
   };
+  return configured ? withConfiguration([finding], configurationOf(i))[0] : finding;
 });
 
 const hash = crypto.createHash('sha256');
@@ -46,5 +79,5 @@ for (const finding of findings) {
 }
 const used = process.cpuUsage(started);
 console.log(
-  `${n} insights: ${((used.user + used.system) / 1000 / n).toFixed(3)} CPU ms per insight; sha256 ${hash.digest('hex')}`,
+  `${n} insights${configured ? ' (configured)' : ''}: ${((used.user + used.system) / 1000 / n).toFixed(3)} CPU ms per insight; sha256 ${hash.digest('hex')}`,
 );

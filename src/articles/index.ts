@@ -5,7 +5,7 @@ export { parseArticle, type ParsedArticle, type ArticleTemplate, type ParseOptio
 export { fillArticle, fillWithTokens, trustedMarkdown, type RenderableFill } from './fill';
 export { markdownToText, renderArticle, renderMarkdown } from './render';
 export { escapeMarkdownText } from './inline-escape';
-export { boundedMemo } from './memo';
+export { boundedCache, boundedMemo, type BoundedCache } from './memo';
 export type {
   FillOptions,
   FillResult,

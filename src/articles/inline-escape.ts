@@ -12,7 +12,7 @@
  * not render the same (see README.md).
  */
 import { oneLine, ZWSP } from './escape';
-import { boundedMemo } from './memo';
+import { boundedCache, boundedMemo } from './memo';
 import { markdownIt } from './markdown';
 
 const { isWhiteSpace, isPunctCharCode, isMdAsciiPunct } = markdownIt.utils;
@@ -272,11 +272,35 @@ export function escapeInlineText(
   return escapeLine(oneLine(value).trim(), around, mode);
 }
 
-/** Both forms of a value, for escape-occurrence.ts: [minimal, full]. */
+/**
+ * Both forms of a value, for escape-occurrence.ts: [minimal, full]. Kept by surroundings (an occurrence
+ * of a parsed template, which a run reuses: each gets a number) and value: thousands of insights put the
+ * same step texts and titles at the same places, and each escape asks markdown-it about the line
+ * (issue 14). One bound for all (formsKept): a gateway's name, which recurs nowhere, is dropped first.
+ */
 export function escapeInlineForms(value: string, around: InlineSurroundings): [string, string] {
+  let place = placeNumbers.get(around);
+  if (place === undefined) {
+    place = nextPlace++;
+    placeNumbers.set(around, place);
+  }
+  const key = `${place}\u0000${value}`;
+  const kept = formsKept.get(key);
+  if (kept !== undefined) return [kept.value[0], kept.value[1]];
   const text = oneLine(value).trim();
-  return [escapeLine(text, around, 'minimal'), escapeLine(text, around, 'full')];
+  const forms: [string, string] = [escapeLine(text, around, 'minimal'), escapeLine(text, around, 'full')];
+  formsKept.set(key, [forms[0], forms[1]]);
+  return forms;
 }
+
+/** Each surroundings' number (escapeInlineForms' keys); gone with its template. */
+const placeNumbers = new WeakMap<InlineSurroundings, number>();
+let nextPlace = 0;
+/**
+ * escapeInlineForms' answers: at most 2 048, of values up to about 500 characters. A few MB at worst (a
+ * full form is up to six times its value), far less in a run, whose recurring values are short.
+ */
+const formsKept = boundedCache<readonly [string, string]>(2048, 512);
 
 function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 'full'): string {
   if (text === '') return ZWSP;

@@ -1,4 +1,4 @@
-import { fillArticle, parseArticle } from '../articles';
+import { boundedCache, boundedMemo, fillArticle, parseArticle, type ParsedArticle } from '../articles';
 import { stepsBesideProbeLog, type Cause } from '../core/causes';
 import type { FindingConfiguration } from '../core/model';
 import type { RecheckTarget } from '../core/recheck-commands';
@@ -56,19 +56,9 @@ export function causeSectionMarkdown(
     options.recheck ?? null,
   ]);
   const written = writtenSections.get(key);
-  if (written !== undefined) {
-    writtenSections.delete(key); // the most recently used is dropped last
-    writtenSections.set(key, written);
-    return written;
-  }
+  if (written !== undefined) return written.value;
   const section = writeCauseSection(cause, probeLog, options);
-  if (key.length <= SECTION_MEMO_KEY_CHARS) {
-    if (writtenSections.size >= SECTION_MEMO_SIZE) {
-      const oldest = writtenSections.keys().next();
-      if (oldest.done !== true) writtenSections.delete(oldest.value);
-    }
-    writtenSections.set(key, section);
-  }
+  writtenSections.set(key, section);
   return section;
 }
 
@@ -76,12 +66,10 @@ export function causeSectionMarkdown(
  * Sections already written, by what they are made of (causeSectionMarkdown's key). A run writes the same
  * few sections for thousands of servers, one per cause and probe message, and filling one took two
  * thirds of an insight's CPU (markdown-it reads each escaped line, several times; 2.7 of 4 ms per
- * insight in bench/insight-cpu.js). Bounded: past SECTION_MEMO_SIZE the least recently used is
- * dropped, and a key longer than SECTION_MEMO_KEY_CHARS (a very long probe message) is not kept.
+ * insight in bench/insight-cpu.js). Bounded: past 512 sections the least recently used is
+ * dropped, and a key longer than 16 384 characters (a very long probe message) is not kept.
  */
-const writtenSections = new Map<string, string>();
-const SECTION_MEMO_SIZE = 512;
-const SECTION_MEMO_KEY_CHARS = 16_384;
+const writtenSections = boundedCache<string>(512, 16_384);
 
 function writeCauseSection(cause: Cause, probeLog: string, options: CauseSectionOptions): string {
   const slots = new Slots();
@@ -165,10 +153,23 @@ class Slots {
   }
 
   fill(template: string, options: CauseSectionOptions): string {
-    const article = parseArticle(template, { assumeReferences: options.references === true });
+    const article = parsedTemplate(`${options.references === true ? 'r' : '-'}${template}`);
     return fillArticle(article, this.values, { strict: true }).markdown;
   }
 }
+
+/**
+ * A generated template parsed, by its first character (`r`: as if the document defined link
+ * references) and its text. The values are in the slots, not the template: thousands of servers with
+ * one cause and one kind of configuration share a few templates, and parsing one was a fifth of an
+ * insight's CPU (issue 14, `node bench/insight-cpu.js --configured`). A parsed article is read, never
+ * changed, by a fill.
+ */
+const parsedTemplate = boundedMemo(
+  (key: string): ParsedArticle => parseArticle(key.slice(1), { assumeReferences: key.startsWith('r') }),
+  512,
+  32_768,
+);
 
 /**
  * A step's template: code spans for backtick pairs (an odd backtick left unpaired is text), text

@@ -102,3 +102,20 @@ describe('the value at fault', () => {
     );
   });
 });
+
+describe('sameRendering', () => {
+  it.each([
+    ['an attribute', '[a](/u)', '[a](/v)'],
+    ['a fence info', '```js\nx\n```\n', '```ts\nx\n```\n'],
+    ['rendered content', '`a`', '`b`'],
+    ['a tag', '# a', '## a'],
+    ['nesting', '*a*', '\\*a\\*'],
+  ])('tells documents apart by %s', (_, one, other) => {
+    expect(sameRendering(renderingOf(one), renderingOf(other))).toBe(false);
+    expect(sameRendering(renderingOf(one), renderingOf(one))).toBe(true);
+  });
+
+  it('ignores U+200B in rendered content', () => {
+    expect(sameRendering(renderingOf('a b'), renderingOf('a \u200bb'))).toBe(true);
+  });
+});
