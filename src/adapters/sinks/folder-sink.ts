@@ -157,7 +157,8 @@ async function replaceGatewayFolder(root: string, gateway: GatewayReport, insigh
 }
 
 /**
- * `folder` (relative to `root`) made to hold `files` (paths relative to it) and nothing else. Staged
+ * `folder` (relative to `root`) made to hold `files` (paths relative to it) and nothing else (no
+ * folder when there are none). Staged
  * as a folder of its own under the sink's root (`.staging-<uuid>`, one per gateway: the gateways of
  * one run may be delivered at once, by a direct run's concurrent gateways or a Function App
  * instance's queue invocations, and the run id comes from a queue message, so it never names a
@@ -170,6 +171,9 @@ async function replaceFolder(
   folder: string,
   files: ReadonlyArray<{ readonly file: string; readonly text: string }>,
 ): Promise<void> {
+  // Nothing to hold (a gateway without insights, most of them): the folder goes, and no empty one is
+  // staged and renamed in its place, two of a healthy gateway's four file system calls (issue 14).
+  if (files.length === 0) return rm(path.join(root, folder), { recursive: true, force: true });
   const staged = path.join(root, `.staging-${randomUUID()}`);
   await inFolder(root, () => mkdir(staged));
   try {

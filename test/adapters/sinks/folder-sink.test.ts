@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
 import { DeliveryError, isScratchUnavailableError, ScratchUnavailableError } from '../../../src/errors';
-import { statusInsightFolder, statusInsightPath } from '../../../src/insight/insight-path';
+import {
+  gatewayInsightFolder,
+  statusInsightFolder,
+  statusInsightPath,
+} from '../../../src/insight/insight-path';
 import { buildDelivery, finding, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
 
 async function files(dir: string): Promise<string[]> {
@@ -64,6 +68,28 @@ describe('folder sink', () => {
       ].sort((a, b) => String(a).localeCompare(String(b))),
     );
     expect(after.some((f) => f.includes('.staging'))).toBe(false);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a gateway whose servers all recovered keeps no folder: neither its insights nor their copies', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]));
+      await sink.deliver(buildDelivery('r2', [{ gateway: gw, unhealthy: [] }]));
+      // Before, an empty folder was staged and renamed into place for each of them.
+      const gone = async (folder: string) =>
+        stat(path.join(dir, folder)).then(
+          () => false,
+          (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+        );
+      expect(await gone(gatewayInsightFolder(gw))).toBe(true);
+      expect(await gone(statusInsightFolder(gw))).toBe(true);
+      expect((await files(dir)).filter((f) => f.startsWith('insights/') || f.startsWith('s/'))).toEqual([]);
+      expect((await readdir(dir)).filter((f) => f.startsWith('.staging'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("the status page's copies (s/<gateway>/<server>.html): each insight's HTML, replaced as the insights are", async () => {
