@@ -23,6 +23,8 @@
  *   bound: with n gateways in it, f of them with findings, writes need max(0, n − 200) / 10 s (one
  *   POST each) and reads max(0, n + f + ⌈n/50⌉ − 250) / 25 s (one poll each, one GET of the gateway's
  *   configuration for each with findings, plus the list pages);
+ * - cores (below the case): the run's and the emulator's CPU seconds over the machine's cores, the
+ *   least wall time the machine allows for the work they did, which the ideal leaves out;
  * - req/gw: every request the emulator answered (lists, POSTs, polls, 429s) per gateway;
  * - 429: answers `429` (ARM's throttling: the scenario injects no fault);
  * - RSS: the run process's peak resident set (process.resourceUsage().maxRSS), MiB;
@@ -294,6 +296,20 @@ async function directCase(gateways, subscriptions, concurrency, keep, profileDir
 
 const pad = (value, width) => String(value).padStart(width);
 
+/**
+ * The machine's bound, which the ideal leaves out: the CPU seconds the run and the emulator used,
+ * spread over every core at once. Wall time cannot be less; a ratio to the ideal far above 1.15 with
+ * wall near this bound says the case was bound by this machine, not by ARM's limits or the pacing.
+ * Undefined without both CPU figures.
+ */
+function cpuBound(r) {
+  if (!r.probe || r.emulatorCpuSeconds === undefined) return undefined;
+  const cpus = os.cpus().length;
+  const runS = r.probe.cpuInMs / 1000;
+  const emulatorS = r.emulatorCpuSeconds;
+  return { cpus, runS, emulatorS, seconds: (runS + emulatorS) / cpus };
+}
+
 function printCase(gateways, subscriptions, r) {
   const { seconds, formula } = ideal(gateways, subscriptions);
   const wall = r.wallInMs / 1000;
@@ -320,6 +336,12 @@ function printCase(gateways, subscriptions, r) {
     )
     .join('; ');
   console.log(`       ideal = ${formula}`);
+  const bound = cpuBound(r);
+  if (bound !== undefined)
+    console.log(
+      `       cores = (run ${bound.runS.toFixed(1)} + emulator ${bound.emulatorS.toFixed(1)} CPU s) / ${bound.cpus} CPU(s) = ${bound.seconds.toFixed(1)} s, ` +
+        `the least wall time this machine's cores allow for this work; wall / that ${(wall / bound.seconds).toFixed(2)}`,
+    );
   console.log(
     `       requests: ${byRoute}` +
       (r.probe
