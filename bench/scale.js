@@ -304,7 +304,7 @@ const pad = (value, width) => String(value).padStart(width);
  */
 function cpuBound(r) {
   if (!r.probe || r.emulatorCpuSeconds === undefined) return undefined;
-  const cpus = os.cpus().length;
+  const cpus = Math.max(1, os.cpus().length);
   const runS = r.probe.cpuInMs / 1000;
   const emulatorS = r.emulatorCpuSeconds;
   return { cpus, runS, emulatorS, seconds: (runS + emulatorS) / cpus };

@@ -284,23 +284,36 @@ export function escapeInlineForms(value: string, around: InlineSurroundings): [s
     place = nextPlace++;
     placeNumbers.set(around, place);
   }
+  const escape = (): [string, string] => {
+    const text = oneLine(value).trim();
+    return [escapeLine(text, around, 'minimal'), escapeLine(text, around, 'full')];
+  };
+  // A value that cannot be kept is not looked up either (a probe message of thousands of characters).
+  if (value.length > FORMS_VALUE_CHARS) return escape();
   const key = `${place}\u0000${value}`;
   const kept = formsKept.get(key);
   if (kept !== undefined) return [kept.value[0], kept.value[1]];
-  const text = oneLine(value).trim();
-  const forms: [string, string] = [escapeLine(text, around, 'minimal'), escapeLine(text, around, 'full')];
-  formsKept.set(key, [forms[0], forms[1]]);
+  const forms = escape();
+  formsKept.set(ownCopy(key), [ownCopy(forms[0]), ownCopy(forms[1])]);
   return forms;
 }
+
+/**
+ * `text` in a string of its own: V8 may represent a part cut from a longer string (or a join of two) by a
+ * reference to the whole, which a kept answer would then keep alive (a value cut from a large answer).
+ */
+const ownCopy = (text: string): string => Array.from(text).join('');
 
 /** Each surroundings' number (escapeInlineForms' keys); gone with its template. */
 const placeNumbers = new WeakMap<InlineSurroundings, number>();
 let nextPlace = 0;
 /**
- * escapeInlineForms' answers: at most 2 048, of values up to about 500 characters. A few MB at worst (a
- * full form is up to six times its value), far less in a run, whose recurring values are short.
+ * escapeInlineForms' answers: at most 2 048, of values up to FORMS_VALUE_CHARS characters (the key is
+ * the value and a few digits). At worst about 16 MB (a full form is up to six times its value, two bytes
+ * a character); a run's recurring values are step texts and titles, well under 1 MB.
  */
-const formsKept = boundedCache<readonly [string, string]>(2048, 512);
+const FORMS_VALUE_CHARS = 500;
+const formsKept = boundedCache<readonly [string, string]>(2048, FORMS_VALUE_CHARS + 20);
 
 function escapeLine(text: string, around: InlineSurroundings, mode: 'minimal' | 'full'): string {
   if (text === '') return ZWSP;

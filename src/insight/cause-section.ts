@@ -163,12 +163,13 @@ class Slots {
  * references) and its text. The values are in the slots, not the template: thousands of servers with
  * one cause and one kind of configuration share a few templates, and parsing one was a fifth of an
  * insight's CPU (issue 14, `node bench/insight-cpu.js --configured`). A parsed article is read, never
- * changed, by a fill.
+ * changed, by a fill. Bounded by what a parsed template holds (about 80 bytes per character of its
+ * text): at most 64, of up to 8 192 characters, so at most about 40 MB; a run has a few dozen, of 1–3 KB.
  */
 const parsedTemplate = boundedMemo(
   (key: string): ParsedArticle => parseArticle(key.slice(1), { assumeReferences: key.startsWith('r') }),
-  512,
-  32_768,
+  64,
+  8_192,
 );
 
 /**

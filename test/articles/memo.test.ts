@@ -59,6 +59,14 @@ describe('escapeInlineForms, kept per surroundings', () => {
     for (const around of places) expect(escapeInlineForms('- item', around)[0]).toBe(expected(around));
   });
 
+  it('a value too long to keep is escaped all the same, at each place', () => {
+    const long = `- ${'word '.repeat(120)}`; // 602 characters: past what is kept
+    for (const around of [lineStart, midLine, lineStart]) {
+      const [minimal] = escapeInlineForms(long, around);
+      expect(minimal.startsWith(around === lineStart ? '\\- word' : '- word')).toBe(true);
+    }
+  });
+
   it('is the escape computed afresh, for any value and place', () => {
     const places = [
       lineStart,

@@ -84,6 +84,8 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
           if (statusPage !== undefined) await writePage(file, statusPage);
           return { locations: statusPage !== undefined ? [file] : [] };
         }
+        // Named in every receipt below: there even when no gateway has insights (then none has a folder).
+        await makeFolder(path.join(root, 'insights'));
         if (scope !== 'report') {
           const byFolder = insightsByFolder(insights);
           for (const gateway of report.gateways.filter((g) => g.ok)) {

@@ -92,6 +92,22 @@ describe('folder sink', () => {
     }
   });
 
+  it.each(['run', 'gateway', 'report'] as const)(
+    'the insights folder a receipt names is there when no gateway has insights (%s delivery)',
+    async (scope) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        const delivery = { ...buildDelivery('r1', [{ gateway: gw, unhealthy: [] }], scope), insights: [] };
+        const receipt = await createFolderSink({ dir }).deliver(delivery);
+        const insights = path.join(dir, 'insights');
+        expect(receipt.locations).toContain(insights);
+        expect((await stat(insights)).isDirectory()).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("the status page's copies (s/<gateway>/<server>.html): each insight's HTML, replaced as the insights are", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {
