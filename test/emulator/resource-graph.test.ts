@@ -1,6 +1,6 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { buildGatewayQuery } from '../../src/core/discovery/gateway-query';
-import { NO_FILTER } from '../../src/core/discovery/filter';
+import { NO_FILTER, tagsMatch } from '../../src/core/discovery/filter';
 import { parseScenario, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
 import { fakeClock, SUB, gateway, gatewayId, rawRequest, type RawResponse, useEmulators } from './helpers';
 
@@ -45,7 +45,7 @@ const scenario = (extra: Partial<ScenarioInput> = {}): ScenarioInput => ({
 describe('Resource Graph in the emulator: the query the product sends', () => {
   const start = useEmulators();
 
-  it('answers the filter as a selected column, over a management group, rows ordered by id', async () => {
+  it("answers the names as a selected column and each gateway's tags, over a management group, rows ordered by id", async () => {
     const emulator = await start(scenario());
     const query = buildGatewayQuery({
       filter: { tags: [{ key: 'env', value: 'prod' }], namePatterns: ['appgw-*', 'edge-?'], locations: [] },
@@ -53,14 +53,17 @@ describe('Resource Graph in the emulator: the query the product sends', () => {
     const answer = await graphClient(emulator).resources({ managementGroups: ['mg-web'], query });
     expect(answer).toMatchObject({ totalRecords: 4, count: 4, resultTruncated: 'false' });
     expect(answer.skipToken).toBeUndefined();
-    expect(
-      (answer.data as Array<{ name: string; selected: boolean }>).map((r) => [r.name, r.selected]),
-    ).toEqual([
-      ['appgw-prod-1', true],
-      ['appgw-test-1', false],
-      ['edge-1', true], // env "Prod": =~ compares in any case
-      ['other-1', false],
+    const rows = answer.data as Array<{ name: string; selected: boolean; tags: Record<string, string> }>;
+    expect(rows.map((r) => [r.name, r.selected, r.tags])).toEqual([
+      ['appgw-prod-1', true, { env: 'prod', owner: 'web' }],
+      ['appgw-test-1', true, { env: 'test' }],
+      ['edge-1', true, { env: 'Prod' }],
+      ['other-1', false, {}],
     ]);
+    // What the product picks of them (resource-graph-directory.ts): env "Prod" in any case.
+    expect(
+      rows.filter((r) => r.selected && tagsMatch([{ key: 'env', value: 'prod' }], r.tags)).map((r) => r.name),
+    ).toEqual(['appgw-prod-1', 'edge-1']);
     expect((answer.data as Array<Record<string, unknown>>)[0]).toEqual({
       id: gatewayId('rg-a', 'appgw-prod-1'),
       name: 'appgw-prod-1',
@@ -69,6 +72,7 @@ describe('Resource Graph in the emulator: the query the product sends', () => {
       subscriptionId: SUB,
       resourceGroup: 'rg-a',
       selected: true,
+      tags: { env: 'prod', owner: 'web' },
     });
   });
 

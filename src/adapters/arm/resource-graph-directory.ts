@@ -1,7 +1,7 @@
 import { clipMessage } from '../../core/text-clip';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { gatewayKey, type Target } from '../../core/arm-id';
-import type { DiscoveryFilter } from '../../core/discovery/filter';
+import { tagsMatch, type DiscoveryFilter } from '../../core/discovery/filter';
 import { buildGatewayQuery } from '../../core/discovery/gateway-query';
 import { incompleteListing, readGraphPage, type GraphScope } from '../../core/discovery/graph-page';
 import type { ListScope } from '../../core/gateway-list-page';
@@ -92,7 +92,7 @@ export function createResourceGraphDirectory(
           for (const row of page.rows) {
             listed.add(gatewayKey(row.gateway.id));
             present.push(row.gateway);
-            if (row.selected) gateways.push(row.gateway);
+            if (row.selected && tagsMatch(options.filter.tags, row.tags)) gateways.push(row.gateway);
           }
           skipToken = page.skipToken;
           totalRecords = page.totalRecords;

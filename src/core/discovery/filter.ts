@@ -1,7 +1,8 @@
 /**
  * The discovery filter (`discovery` in the config): which of the gateways a target's scope holds are
  * evaluated, by tag, name and location. Pure: the config schema reads each entry with these functions,
- * and src/core/discovery/gateway-query.ts turns the filter into Resource Graph's KQL.
+ * src/core/discovery/gateway-query.ts turns the names and locations into Resource Graph's KQL, and
+ * tagsMatch picks by tags from the tags each row of its answer carries.
  *
  * Meaning: every kind that is given must match (tags AND names AND locations); within a kind any entry
  * may (a name matching any pattern, a location among the list). Tags are grouped by name: a gateway
@@ -9,7 +10,10 @@
  * when the name is also given alone (`"owner"`); every tag name given must match.
  */
 
-/** One tag entry: `key=value` (that tag with that value, any case) or `key` (that tag, any value). */
+/**
+ * One tag entry: `key=value` (that tag with that value, any case) or `key` (that tag, any value); the
+ * name in any case, as ARM treats tag names (tagsMatch).
+ */
 export interface TagFilter {
   readonly key: string;
   /** undefined: the tag only has to be there. */
@@ -114,4 +118,28 @@ export function tagGroups(
     groups.set(tag.key, values);
   }
   return [...groups].map(([key, values]) => ({ key, values }));
+}
+
+/**
+ * Whether a gateway's ARM tags (`{ name: value }`, as Resource Graph's `tags` column gives them;
+ * undefined: none) match the filter's tags (tagGroups: every name given, with one of its values or any).
+ * Names compare in any case: "Tag names are case-insensitive for operations", while "the resource
+ * provider might keep the casing you provide" (learn.microsoft.com azure-resource-manager/management/
+ * tag-resources, Limitations), so a gateway tagged `Env` is one tagged `env`. Resource Graph's KQL reads
+ * `tags['env']` in the case written, which is why this is not in the query (gateway-query.ts). Values
+ * compare in any case too, as KQL's `=~` did before (the README's `discovery.tags`). True without tags
+ * in the filter.
+ */
+export function tagsMatch(
+  filter: readonly TagFilter[],
+  tags: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (filter.length === 0) return true;
+  const byName = new Map<string, string>();
+  for (const [name, value] of Object.entries(tags ?? {})) byName.set(name.toLowerCase(), value);
+  return tagGroups(filter).every(({ key, values }) => {
+    const value = byName.get(key.toLowerCase());
+    if (value === undefined) return false;
+    return values.some((v) => v === undefined || v.toLowerCase() === value.toLowerCase());
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * The one Resource Graph query the product sends to list application gateways: every gateway in the
  * request's scope (its subscriptions or management groups; a resource group's with a `where`), each
- * with a `selected` column saying whether the discovery filter picks it. Pure.
+ * with a `selected` column saying whether the filter's names and locations pick it, and, when the
+ * filter has tags, the gateway's `tags` for the product to match (filter.ts tagsMatch: ARM's tag names
+ * are case-insensitive, KQL's `tags['env']` is not). Pure.
  *
  * Why every gateway in scope and not only the selected ones: a listing is also a statement about what
  * is NOT there (a gateway absent from it is taken as deleted, and its servers are sent as recovered:
@@ -11,12 +13,13 @@
  * Why `order by id`: Resource Graph pages with `$skipToken` "in stable sorted fashion" only when `id` is
  * in the result (azure-rest-api-specs, Microsoft.ResourceGraph stable/2024-04-01
  * examples/ResourcesNextPageQuery.json). Every value from the config is written with kqlString, so a
- * quote, backslash, line break or `|` in a tag stays inside its literal (test/core/discovery/).
+ * quote, backslash, line break or `|` in a name pattern or location stays inside its literal
+ * (test/core/discovery/); tag names and values never reach the query.
  */
 import { globToRegex, kqlString } from './kql';
-import { tagGroups, type DiscoveryFilter } from './filter';
+import type { DiscoveryFilter } from './filter';
 
-/** The columns the query returns, each row read by src/core/discovery/graph-page.ts. */
+/** The columns the query returns (and `tags` with a tag filter), each row read by src/core/discovery/graph-page.ts. */
 export const GATEWAY_COLUMNS = [
   'id',
   'name',
@@ -42,12 +45,16 @@ export function buildGatewayQuery(options: GatewayQueryOptions): string {
   if (options.resourceGroup !== undefined)
     lines.push(`| where resourceGroup =~ ${kqlString(options.resourceGroup)}`);
   lines.push(`| extend selected = ${selection(options.filter)}`);
-  lines.push(`| project ${GATEWAY_COLUMNS.join(', ')}`);
+  const columns = options.filter.tags.length > 0 ? [...GATEWAY_COLUMNS, 'tags'] : GATEWAY_COLUMNS;
+  lines.push(`| project ${columns.join(', ')}`);
   lines.push('| order by id asc');
   return lines.join('\n');
 }
 
-/** The filter as one boolean KQL expression: `true` without one; else `(…) and (…)`, each a kind or a tag name. */
+/**
+ * The filter's locations and names as one boolean KQL expression: `true` without them; else
+ * `(…) and (…)`, each a kind. Its tags are not in it: they are matched by tagsMatch (filter.ts).
+ */
 export function selection(filter: DiscoveryFilter): string {
   const groups: string[] = [];
   if (filter.locations.length > 0)
@@ -56,13 +63,5 @@ export function selection(filter: DiscoveryFilter): string {
     groups.push(
       filter.namePatterns.map((p) => `name matches regex ${kqlString(globToRegex(p))}`).join(' or '),
     );
-  for (const { key, values } of tagGroups(filter.tags)) {
-    const tag = `tags[${kqlString(key)}]`;
-    groups.push(
-      values
-        .map((value) => (value === undefined ? `isnotnull(${tag})` : `${tag} =~ ${kqlString(value)}`))
-        .join(' or '),
-    );
-  }
   return groups.length === 0 ? 'true' : groups.map((g) => `(${g})`).join(' and ');
 }

@@ -25,8 +25,14 @@ export type GraphScope =
 
 export interface GraphRow {
   readonly gateway: GatewayRef;
-  /** The discovery filter picks it. */
+  /** The discovery filter's names and locations pick it (its tags: `tags`, filter.ts tagsMatch). */
   readonly selected: boolean;
+  /**
+   * The gateway's tags, when the query asked for them (a tag filter) and the row has them: each entry
+   * whose value is text. Read leniently: anything else is no tags, which only leaves the gateway
+   * unpicked, never unlisted (a listing's rows, not their tags, say which gateways are gone).
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export type GraphPageRead =
@@ -120,7 +126,17 @@ function readRow(
     ok = false;
   }
   listed.set(key, at);
-  return ok ? { gateway, selected: selected === true } : undefined;
+  if (!ok) return undefined;
+  const tags = rowTags(row.tags);
+  return { gateway, selected: selected === true, ...(tags ? { tags } : {}) };
+}
+
+/** A row's `tags` column: its text values by name; undefined when it is not an object. */
+function rowTags(value: unknown): Readonly<Record<string, string>> | undefined {
+  if (!isObject(value)) return undefined;
+  const tags: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value)) if (typeof text === 'string') tags[name] = text;
+  return tags;
 }
 
 /** Reads one page (see the module comment for what fails it). Never throws. */

@@ -72,6 +72,26 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
     );
   });
 
+  it('a tag name in any case: ARM keeps the casing it was given, and compares tag names in any case', async () => {
+    const cased: ScenarioInput = {
+      gateways: [
+        gateway('appgw-upper', [], { tags: { ENV: 'prod' } }, 'rg-a'),
+        gateway('appgw-title', [], { tags: { Env: 'Prod', Owner: 'web' } }, 'rg-a'),
+        gateway('appgw-other', [], { tags: { Environment: 'prod' } }, 'rg-a'),
+      ],
+    };
+    await withDirectory(cased, { ...NO_FILTER, tags: [{ key: 'env', value: 'prod' }] }, async (directory) => {
+      const listing = await directory.listGateways(target(`/subscriptions/${SUB}`));
+      expect(names(listing.gateways)).toEqual(['appgw-title', 'appgw-upper']);
+      expect(names(listing.present)).toEqual(['appgw-other', 'appgw-title', 'appgw-upper']);
+    });
+    await withDirectory(cased, { ...NO_FILTER, tags: [{ key: 'owner' }] }, async (directory) => {
+      expect(names((await directory.listGateways(target(`/subscriptions/${SUB}`))).gateways)).toEqual([
+        'appgw-title',
+      ]);
+    });
+  });
+
   it('a tag that only has to be there, and values given for one tag (any of them)', async () => {
     await withDirectory(
       fleet,

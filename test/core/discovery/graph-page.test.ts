@@ -40,6 +40,22 @@ describe('a Resource Graph page of gateways, read strictly', () => {
     ]);
   });
 
+  it.each([
+    ['an object of text: as it is', { env: 'prod', Owner: 'web' }, { env: 'prod', Owner: 'web' }],
+    ['empty', {}, {}],
+    ['a value that is not text: left out', { env: 'prod', n: 1, o: null }, { env: 'prod' }],
+    ['null (no tags): none', null, undefined],
+    ['not an object: none, the row still listed', ['env'], undefined],
+    ['absent (no tag filter): none', undefined, undefined],
+  ])("a row's tags, read leniently: %s", (_, tags, expected) => {
+    const read = readGraphPage(page([row('gw1', tags === undefined ? {} : { tags })]), {
+      scope: SUBSCRIPTION,
+    });
+    expect(read.ok).toBe(true);
+    expect(read.ok && read.rows[0]?.tags).toEqual(expected);
+    expect(read.ok && read.rows[0]?.gateway.name).toBe('gw1');
+  });
+
   it('an empty page is "none here"; a management group takes any subscription', () => {
     expect(readGraphPage(page([]), { scope: SUBSCRIPTION })).toMatchObject({ ok: true, rows: [] });
     const mg = readGraphPage(page([{ ...row('gw1'), id: id('gw1', 'rg', OTHER) }]), {

@@ -1,6 +1,13 @@
 import { globToRegex, kqlString } from '../../../src/core/discovery/kql';
 import { buildGatewayQuery, selection } from '../../../src/core/discovery/gateway-query';
-import { NO_FILTER, readLocation, readNamePattern, readTagFilter } from '../../../src/core/discovery/filter';
+import {
+  NO_FILTER,
+  readLocation,
+  readNamePattern,
+  readTagFilter,
+  tagsMatch,
+  type TagFilter,
+} from '../../../src/core/discovery/filter';
 
 // Values from the config end up inside KQL text: each one must stay one string literal, whatever it
 // holds. The emulator's reader (test/emulator/resource-graph.test.ts) and a property test read them back.
@@ -81,7 +88,7 @@ describe('the gateway query', () => {
     );
   });
 
-  it('a resource group is a where; a filter is the selected column: kinds and and, entries or', () => {
+  it('a resource group is a where; names and locations are the selected column: kinds and and, entries or; tags a column', () => {
     const query = buildGatewayQuery({
       resourceGroup: "rg-'x",
       filter: {
@@ -94,24 +101,40 @@ describe('the gateway query', () => {
       'resources',
       "| where type =~ 'microsoft.network/applicationgateways'",
       "| where resourceGroup =~ 'rg-\\'x'",
-      "| extend selected = (location in~ ('westeurope', 'northeurope')) and (name matches regex '(?i)^appgw\\\\-.*$' or name matches regex '(?i)^edge.$') and (tags['env'] =~ 'prod' or tags['env'] =~ 'test') and (isnotnull(tags['owner']))",
-      '| project id, name, type, location, subscriptionId, resourceGroup, selected',
+      "| extend selected = (location in~ ('westeurope', 'northeurope')) and (name matches regex '(?i)^appgw\\\\-.*$' or name matches regex '(?i)^edge.$')",
+      '| project id, name, type, location, subscriptionId, resourceGroup, selected, tags',
       '| order by id asc',
     ]);
   });
 
-  it('a tag given alone and with a value is "any value"', () => {
-    expect(selection({ ...NO_FILTER, tags: [{ key: 'env' }, { key: 'env', value: 'x' }] })).toBe(
-      "(isnotnull(tags['env']) or tags['env'] =~ 'x')",
-    );
+  it('tag names and values never reach the query, whatever they hold: the product matches them (tagsMatch)', () => {
+    const tags = [{ key: "k'\n| project x", value: "v\\'\r\n| take 1 //" }];
+    const query = buildGatewayQuery({ filter: { ...NO_FILTER, tags } });
+    expect(query).toBe(buildGatewayQuery({ filter: NO_FILTER }).replace('selected\n', 'selected, tags\n'));
+    expect(selection({ ...NO_FILTER, tags })).toBe('true');
   });
+});
 
-  it('every value stays inside its literal: one line per operator, whatever the tags hold', () => {
-    const query = buildGatewayQuery({
-      filter: { ...NO_FILTER, tags: [{ key: "k'\n| project x", value: "v\\'\r\n| take 1 //" }] },
-    });
-    expect(query.split('\n')).toHaveLength(5);
-    expect(query).toContain("tags['k\\'\\n| project x'] =~ 'v\\\\\\'\\r\\n| take 1 //'");
+describe('tagsMatch: a gateway picked by its tags', () => {
+  const env = (value?: string) => ({ key: 'env', ...(value === undefined ? {} : { value }) });
+  it.each([
+    ['no tag filter: any gateway', [], undefined, true],
+    ['the name in another case (ARM: tag names are case-insensitive)', [env('prod')], { Env: 'prod' }, true],
+    ['the name in capitals, the value too', [env('prod')], { ENV: 'PROD' }, true],
+    ['the value in another case, as =~ compared it', [env('prod')], { env: 'Prod' }, true],
+    ['another value', [env('prod')], { env: 'test' }, false],
+    ['one of the values given for the name', [env('prod'), env('test')], { env: 'test' }, true],
+    ['the name alone: any value', [env()], { eNv: '' }, true],
+    ['the name alone and with a value: any value', [env(), env('x')], { env: 'y' }, true],
+    ['the tag missing', [env()], { owner: 'web' }, false],
+    ['no tags at all', [env()], undefined, false],
+    ['every name must match', [env('prod'), { key: 'owner' }], { env: 'prod' }, false],
+    ['every name matching', [env('prod'), { key: 'owner' }], { env: 'prod', Owner: 'web' }, true],
+    ['a hostile value only as itself', [{ key: 'team', value: "x' or true //" }], { team: 'x' }, false],
+    ['a hostile value, exactly', [{ key: 'team', value: "x' or true //" }], { team: "X' OR TRUE //" }, true],
+    ['a name that is a prefix is another name', [env('prod')], { environment: 'prod' }, false],
+  ])('%s', (_, filter, tags, expected) => {
+    expect(tagsMatch(filter as TagFilter[], tags as Record<string, string> | undefined)).toBe(expected);
   });
 });
 
