@@ -107,17 +107,20 @@ export function readLocation(text: string): string | { readonly problem: string 
       };
 }
 
-/** Tag entries grouped by name, in first-seen order: `undefined` in `values` means "any value". */
+/**
+ * Tag entries grouped by name in any case (`env` and `ENV` are one name, as ARM reads them), in
+ * first-seen order, each named as first written: `undefined` in `values` means "any value".
+ */
 export function tagGroups(
   tags: readonly TagFilter[],
 ): ReadonlyArray<{ readonly key: string; readonly values: ReadonlyArray<string | undefined> }> {
-  const groups = new Map<string, Array<string | undefined>>();
+  const groups = new Map<string, { key: string; values: Array<string | undefined> }>();
   for (const tag of tags) {
-    const values = groups.get(tag.key) ?? [];
-    if (!values.includes(tag.value)) values.push(tag.value);
-    groups.set(tag.key, values);
+    const group = groups.get(tag.key.toLowerCase()) ?? { key: tag.key, values: [] };
+    if (!group.values.includes(tag.value)) group.values.push(tag.value);
+    groups.set(tag.key.toLowerCase(), group);
   }
-  return [...groups].map(([key, values]) => ({ key, values }));
+  return [...groups.values()];
 }
 
 /**

@@ -133,6 +133,18 @@ describe('tagsMatch: a gateway picked by its tags', () => {
     ['a hostile value only as itself', [{ key: 'team', value: "x' or true //" }], { team: 'x' }, false],
     ['a hostile value, exactly', [{ key: 'team', value: "x' or true //" }], { team: "X' OR TRUE //" }, true],
     ['a name that is a prefix is another name', [env('prod')], { environment: 'prod' }, false],
+    [
+      'one name written in two cases is one name: any of its values',
+      [env('prod'), { key: 'ENV', value: 'test' }],
+      { Env: 'test' },
+      true,
+    ],
+    [
+      'one name in two cases, neither value',
+      [env('prod'), { key: 'ENV', value: 'test' }],
+      { env: 'dev' },
+      false,
+    ],
   ])('%s', (_, filter, tags, expected) => {
     expect(tagsMatch(filter as TagFilter[], tags as Record<string, string> | undefined)).toBe(expected);
   });
