@@ -138,11 +138,14 @@ export function tagsMatch(
   tags: Readonly<Record<string, string>> | undefined,
 ): boolean {
   if (filter.length === 0) return true;
-  const byName = new Map<string, string>();
-  for (const [name, value] of Object.entries(tags ?? {})) byName.set(name.toLowerCase(), value);
+  // By name in any case; a row holding one name in two cases (ARM would not write it) keeps both.
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(tags ?? {})) {
+    const key = name.toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), value.toLowerCase()]);
+  }
   return tagGroups(filter).every(({ key, values }) => {
-    const value = byName.get(key.toLowerCase());
-    if (value === undefined) return false;
-    return values.some((v) => v === undefined || v.toLowerCase() === value.toLowerCase());
+    const held = byName.get(key.toLowerCase()) ?? [];
+    return values.some((v) => (v === undefined ? held.length > 0 : held.includes(v.toLowerCase())));
   });
 }

@@ -29,8 +29,9 @@ export interface GraphRow {
   readonly selected: boolean;
   /**
    * The gateway's tags, when the query asked for them (a tag filter) and the row has them: each entry
-   * whose value is text. Read leniently: anything else is no tags, which only leaves the gateway
-   * unpicked, never unlisted (a listing's rows, not their tags, say which gateways are gone).
+   * whose value is text (ARM's tag values are). `null` or absent: none (an untagged resource; whether
+   * Resource Graph writes a null column in an objectArray row is not documented, so absent is read so
+   * too). Anything else is not Resource Graph's answer and fails the page, as a bad `selected` does.
    */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -125,18 +126,21 @@ function readRow(
     );
     ok = false;
   }
+  const tags = row.tags;
+  if (tags !== undefined && tags !== null && !isObject(tags)) {
+    problems.push(`${at}.tags: expected the gateway's tags, an object or null, found ${describe(tags)}`);
+    ok = false;
+  }
   listed.set(key, at);
   if (!ok) return undefined;
-  const tags = rowTags(row.tags);
-  return { gateway, selected: selected === true, ...(tags ? { tags } : {}) };
+  return { gateway, selected: selected === true, ...(isObject(tags) ? { tags: textValues(tags) } : {}) };
 }
 
-/** A row's `tags` column: its text values by name; undefined when it is not an object. */
-function rowTags(value: unknown): Readonly<Record<string, string>> | undefined {
-  if (!isObject(value)) return undefined;
-  const tags: Record<string, string> = {};
-  for (const [name, text] of Object.entries(value)) if (typeof text === 'string') tags[name] = text;
-  return tags;
+/** A `tags` object's text values by name. */
+function textValues(tags: Record<string, unknown>): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(tags)) if (typeof text === 'string') out[name] = text;
+  return out;
 }
 
 /** Reads one page (see the module comment for what fails it). Never throws. */

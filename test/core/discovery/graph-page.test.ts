@@ -45,15 +45,26 @@ describe('a Resource Graph page of gateways, read strictly', () => {
     ['empty', {}, {}],
     ['a value that is not text: left out', { env: 'prod', n: 1, o: null }, { env: 'prod' }],
     ['null (no tags): none', null, undefined],
-    ['not an object: none, the row still listed', ['env'], undefined],
-    ['absent (no tag filter): none', undefined, undefined],
-  ])("a row's tags, read leniently: %s", (_, tags, expected) => {
+    ['absent (no tag filter, or a null column left out): none', undefined, undefined],
+  ])("a row's tags: %s", (_, tags, expected) => {
     const read = readGraphPage(page([row('gw1', tags === undefined ? {} : { tags })]), {
       scope: SUBSCRIPTION,
     });
     expect(read.ok).toBe(true);
     expect(read.ok && read.rows[0]?.tags).toEqual(expected);
     expect(read.ok && read.rows[0]?.gateway.name).toBe('gw1');
+  });
+
+  it.each([
+    ['an array', ['env']],
+    ['text', 'env=prod'],
+    ['a number', 1],
+  ])("a row's tags that are not an object (%s) fail the page, as a bad selected does", (_, tags) => {
+    const read = readGraphPage(page([row('gw1', { tags })]), { scope: SUBSCRIPTION });
+    expect(read).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^data\[0\]\.tags: expected the gateway's tags/)],
+    });
   });
 
   it('an empty page is "none here"; a management group takes any subscription', () => {
