@@ -28,10 +28,11 @@ export interface GraphRow {
   /** The discovery filter's names and locations pick it (its tags: `tags`, filter.ts tagsMatch). */
   readonly selected: boolean;
   /**
-   * The gateway's tags, when the query asked for them (a tag filter) and the row has them: each entry
-   * whose value is text (ARM's tag values are). `null` or absent: none (an untagged resource; whether
+   * The gateway's tags, when the query asked for them (a tag filter) and the row has them: an object of
+   * text values (ARM's tag values are text). `null` or absent: none (an untagged resource; whether
    * Resource Graph writes a null column in an objectArray row is not documented, so absent is read so
-   * too). Anything else is not Resource Graph's answer and fails the page, as a bad `selected` does.
+   * too). Anything else, a value that is not text included, is not Resource Graph's answer and fails the
+   * page, as a bad `selected` does.
    */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -127,20 +128,24 @@ function readRow(
     ok = false;
   }
   const tags = row.tags;
-  if (tags !== undefined && tags !== null && !isObject(tags)) {
-    problems.push(`${at}.tags: expected the gateway's tags, an object or null, found ${describe(tags)}`);
+  const notText = isObject(tags)
+    ? Object.entries(tags).find(([, value]) => typeof value !== 'string')
+    : undefined;
+  if ((tags !== undefined && tags !== null && !isObject(tags)) || notText !== undefined) {
+    const found = notText ? `${quote(notText[0], 100)}: ${describe(notText[1])}` : describe(tags);
+    problems.push(
+      `${at}.tags (${quote(id, 400)}): expected the gateway's tags, an object of text values or null, found ${found}`,
+    );
     ok = false;
   }
   listed.set(key, at);
   if (!ok) return undefined;
-  return { gateway, selected: selected === true, ...(isObject(tags) ? { tags: textValues(tags) } : {}) };
-}
-
-/** A `tags` object's text values by name. */
-function textValues(tags: Record<string, unknown>): Readonly<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [name, text] of Object.entries(tags)) if (typeof text === 'string') out[name] = text;
-  return out;
+  // Own properties, whatever their names (`__proto__` is a name ARM allows).
+  return {
+    gateway,
+    selected: selected === true,
+    ...(isObject(tags) ? { tags: Object.fromEntries(Object.entries(tags)) as Record<string, string> } : {}),
+  };
 }
 
 /** Reads one page (see the module comment for what fails it). Never throws. */

@@ -43,7 +43,11 @@ describe('a Resource Graph page of gateways, read strictly', () => {
   it.each([
     ['an object of text: as it is', { env: 'prod', Owner: 'web' }, { env: 'prod', Owner: 'web' }],
     ['empty', {}, {}],
-    ['a value that is not text: left out', { env: 'prod', n: 1, o: null }, { env: 'prod' }],
+    [
+      'a name ARM allows that JavaScript objects treat apart',
+      JSON.parse('{"__proto__":"x"}'),
+      JSON.parse('{"__proto__":"x"}'),
+    ],
     ['null (no tags): none', null, undefined],
     ['absent (no tag filter, or a null column left out): none', undefined, undefined],
   ])("a row's tags: %s", (_, tags, expected) => {
@@ -59,11 +63,13 @@ describe('a Resource Graph page of gateways, read strictly', () => {
     ['an array', ['env']],
     ['text', 'env=prod'],
     ['a number', 1],
-  ])("a row's tags that are not an object (%s) fail the page, as a bad selected does", (_, tags) => {
+    ['an object with a value that is not text', { env: 'prod', n: 1 }],
+    ['an object with a null value', { env: null }],
+  ])("a row's tags that are not an object of text (%s) fail the page, as a bad selected does", (_, tags) => {
     const read = readGraphPage(page([row('gw1', { tags })]), { scope: SUBSCRIPTION });
     expect(read).toMatchObject({
       ok: false,
-      problems: [expect.stringMatching(/^data\[0\]\.tags: expected the gateway's tags/)],
+      problems: [expect.stringMatching(/^data\[0\]\.tags \(".*gw1"\): expected the gateway's tags/)],
     });
   });
 

@@ -133,6 +133,7 @@ describe('tagsMatch: a gateway picked by its tags', () => {
     ['a hostile value only as itself', [{ key: 'team', value: "x' or true //" }], { team: 'x' }, false],
     ['a hostile value, exactly', [{ key: 'team', value: "x' or true //" }], { team: "X' OR TRUE //" }, true],
     ['a name that is a prefix is another name', [env('prod')], { environment: 'prod' }, false],
+    ['a name JavaScript objects treat apart', [{ key: '__proto__' }], JSON.parse('{"__proto__":"x"}'), true],
     [
       'one name written in two cases is one name: any of its values',
       [env('prod'), { key: 'ENV', value: 'test' }],
