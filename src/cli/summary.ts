@@ -41,7 +41,13 @@ export function formatSummary(
   if (report.configuration) lines.push('', ...configurationLines(report));
   if (report.interrupted) lines.push('', ...interruptedLines(report.interrupted));
   for (const target of report.targets.filter((t) => !t.ok)) {
-    lines.push('', `✗ target ${field(target.id, 400)}`, `    ${message(target.error?.message ?? '')}`);
+    // Whole up to MESSAGE_SHOWN, as a delivery's: at 160 characters the middle, what was wrong, was cut
+    // (a target is one line per run, not one per gateway).
+    lines.push(
+      '',
+      `✗ target ${field(target.id, 400)}`,
+      `    ${message(target.error?.message ?? '', MESSAGE_SHOWN)}`,
+    );
   }
   for (const target of report.targets.filter((t) => t.ok && t.gateways === 0)) {
     lines.push(

@@ -934,3 +934,28 @@ describe('insights with the general steps (issue 17, item 1)', () => {
     );
   });
 });
+
+describe('a target that could not be listed', () => {
+  it('is said whole: what was wrong (the middle of the message) and what to do (its end)', () => {
+    const what =
+      'data[2].tags ("/subscriptions/s/…/applicationGateways/g"): expected the gateway\'s tags, an object of text values or null, found string "env=prod"';
+    const text =
+      `Target /subscriptions/s could not be listed: Resource Graph answered 200, but ${what}. ` +
+      'No gateway is counted as deleted from it; it is tried again on the next run. If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) and that no proxy in between rewrites its answers.';
+    const failed = {
+      ...report('x'),
+      targets: [
+        {
+          id: '/subscriptions/s',
+          ok: false,
+          error: { code: 'TargetListUnavailable', message: text, retryable: true },
+          gateways: 0,
+        },
+      ],
+    };
+    const out = formatSummary(failed, []);
+    expect(out).toContain('✗ target /subscriptions/s');
+    expect(out).toContain(what);
+    expect(out).toContain('no proxy in between rewrites its answers.');
+  });
+});
