@@ -21,7 +21,7 @@ const { gatewayRef } = require(path.join(DIST, 'core', 'arm-id.js'));
 const { classifyCause } = require(path.join(DIST, 'core', 'classify.js'));
 const { composeInsight } = require(path.join(DIST, 'insight', 'insight.js'));
 const { withConfiguration } = require(path.join(DIST, 'core', 'finding-configuration.js'));
-const { PROBE_LOGS } = require('./scale/scenario');
+const { PROBE_LOGS, SERVERS_PER_GATEWAY, serverAddress } = require('./scale/scenario');
 
 const at = process.argv.indexOf('--insights');
 const n = at > 0 ? Number(process.argv[at + 1]) : 2000;
@@ -49,7 +49,10 @@ const configurationOf = (i) => ({
     ],
     probes: [],
     pools: [
-      { name: 'pool-web', addresses: [4, 5, 6, 7, 8].map((k) => `10.${(i >> 8) & 255}.${i & 255}.${k}`) },
+      {
+        name: 'pool-web',
+        addresses: Array.from({ length: SERVERS_PER_GATEWAY }, (_, k) => serverAddress(i, k)),
+      },
     ],
     pairs: [{ pool: 'pool-web', settings: 'settings-https' }],
     tags: {},
@@ -62,7 +65,7 @@ const findings = Array.from({ length: n }, (_, i) => {
     gateway: gatewayRef('00000000-0000-4000-8000-000000000001', `rg-bench-${i % 20}`, `appgw-${i}`),
     backendPool: 'pool-web',
     backendSettings: 'settings-https',
-    address: `10.${(i >> 8) & 255}.${i & 255}.4`,
+    address: serverAddress(i, 0),
     health: 'Unhealthy',
     state: 'unhealthy',
     probeLog,

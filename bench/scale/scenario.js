@@ -27,6 +27,9 @@ const POLLS = 1;
 /** `00000000-0000-0000-0000-00000000000<n>`-shaped subscription ids, 1-based. */
 const subscriptionId = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
+/** Server `k` (0-based) of gateway `i`: `10.<i high>.<i low>.<k + 4>`. */
+const serverAddress = (i, k) => `10.${(i >> 8) & 255}.${i & 255}.${k + 4}`;
+
 /** Whether gateway `i` (0-based) has an unhealthy server: two in five. */
 const hasUnhealthy = (i) => i % 5 < 2;
 
@@ -38,7 +41,7 @@ function buildScenario({ gateways, subscriptions }) {
     const id = `/subscriptions/${sub}/resourceGroups/rg-bench-${i % 20}/providers/Microsoft.Network/applicationGateways/appgw-${i}`;
     const servers = [];
     for (let k = 0; k < SERVERS_PER_GATEWAY; k++) {
-      const address = `10.${(i >> 8) & 255}.${i & 255}.${k + 4}`;
+      const address = serverAddress(i, k);
       servers.push(
         k === 0 && hasUnhealthy(i)
           ? { address, health: 'Unhealthy', healthProbeLog: PROBE_LOGS[i % PROBE_LOGS.length] }
@@ -78,6 +81,7 @@ function expectedFindings(gateways) {
 module.exports = {
   buildScenario,
   hasUnhealthy,
+  serverAddress,
   expectedFindings,
   subscriptionId,
   SERVERS_PER_GATEWAY,

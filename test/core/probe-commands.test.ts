@@ -52,6 +52,18 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
   });
 
   // Issue 17's fifth trial: a host with a port; the name alone is known, so no variable is read.
+  const SETTING_HOST_NAME_ALONE = [
+    'http-settings',
+    'update',
+    '-g',
+    'rg',
+    '--gateway-name',
+    'appgw',
+    '-n',
+    'settings-a',
+    '--host-name',
+    'shop.example.com',
+  ];
   it.each([
     [
       "the probe's host",
@@ -72,34 +84,12 @@ describe('fixCommands: the az commands for what the configuration shows', () => 
     [
       "the setting's host name",
       resolved(settings({ hostName: 'shop.example.com:80' })),
-      [
-        'http-settings',
-        'update',
-        '-g',
-        'rg',
-        '--gateway-name',
-        'appgw',
-        '-n',
-        'settings-a',
-        '--host-name',
-        'shop.example.com',
-      ],
+      SETTING_HOST_NAME_ALONE,
     ],
     [
       "the probe's host, and the setting's host name with the port too",
       resolved(settings({ hostName: 'shop.example.com:8443' }), probe({ host: 'shop.example.com:8443' })),
-      [
-        'http-settings',
-        'update',
-        '-g',
-        'rg',
-        '--gateway-name',
-        'appgw',
-        '-n',
-        'settings-a',
-        '--host-name',
-        'shop.example.com',
-      ],
+      SETTING_HOST_NAME_ALONE,
     ],
   ])('a host name with a port (%s): set to the name alone', (_, p, words) => {
     const lines = fix(p, 'status-code-mismatch', 400);

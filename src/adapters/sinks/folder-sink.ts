@@ -74,6 +74,7 @@ function refusal(error: unknown): string {
 export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
   const advice = options.advice ?? FOLDER_SINK_ADVICE;
+  let insightsMade: Promise<void> | undefined;
   return {
     name: 'folder',
     async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
@@ -85,7 +86,12 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
           return { locations: statusPage !== undefined ? [file] : [] };
         }
         // Named in every receipt below: there even when no gateway has insights (then none has a folder).
-        await makeFolder(path.join(root, 'insights'));
+        // Made once per sink, not once per gateway; a failure is tried again by the next delivery.
+        insightsMade ??= makeFolder(path.join(root, 'insights')).catch((error: unknown) => {
+          insightsMade = undefined;
+          throw error;
+        });
+        await insightsMade;
         if (scope !== 'report') {
           const byFolder = insightsByFolder(insights);
           for (const gateway of report.gateways.filter((g) => g.ok)) {

@@ -140,11 +140,11 @@ function readRow(
   }
   listed.set(key, at);
   if (!ok) return undefined;
-  // Own properties, whatever their names (`__proto__` is a name ARM allows).
+  // The parsed object as it is: its values were checked above, and JSON gives `__proto__` as a name.
   return {
     gateway,
     selected: selected === true,
-    ...(isObject(tags) ? { tags: Object.fromEntries(Object.entries(tags)) as Record<string, string> } : {}),
+    ...(isObject(tags) ? { tags: tags as Record<string, string> } : {}),
   };
 }
 
