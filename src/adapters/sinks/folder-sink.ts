@@ -91,7 +91,8 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
           insightsMade = undefined;
           throw error;
         });
-        await insightsMade;
+        // report.json and the status page do not need it: a file in its way never keeps them unwritten.
+        await (scope === 'report' ? insightsMade.catch(() => undefined) : insightsMade);
         if (scope !== 'report') {
           const byFolder = insightsByFolder(insights);
           for (const gateway of report.gateways.filter((g) => g.ok)) {

@@ -108,6 +108,24 @@ describe('folder sink', () => {
     },
   );
 
+  it('a file where insights/ should be fails the insights, never report.json (its report delivery)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      await writeFile(path.join(dir, 'insights'), 'in the way');
+      const sink = createFolderSink({ dir });
+      await expect(
+        sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway')),
+      ).rejects.toThrow(DeliveryError);
+      await sink.deliver({
+        ...buildDelivery('r1', [{ gateway: gw, unhealthy: [] }], 'report'),
+        insights: [],
+      });
+      expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')).runId).toBe('r1');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the status page's copies (s/<gateway>/<server>.html): each insight's HTML, replaced as the insights are", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {
