@@ -13,6 +13,7 @@ import {
   endedInReports,
   keyOf,
   label,
+  lastDecided,
   untrueServerNotice,
   type ExcusedNotice,
 } from './common';
@@ -198,7 +199,8 @@ export function checkSoak(input: CheckInput): CheckResult {
         count('nothing missed');
         const key = serverKey(gateway.id, address);
         const truth = run.truth.get(key);
-        const last = (byServer.get(key) ?? []).filter((n) => Date.parse(n.occurredAt) <= at).at(-1);
+        // A recovered decided but rightly sent to no receiver (1b) closes the episode too.
+        const last = lastDecided(byServer.get(key) ?? [], excused, key, keyOf, at);
         const where = `run ${run.iteration} (${run.mode}, clean), ${label(key)}`;
         if (truth?.kind === 'bad') {
           if (!last || last.type === 'recovered')

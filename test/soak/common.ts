@@ -253,6 +253,34 @@ export interface ExcusedNotice {
   readonly what: string;
 }
 
+/**
+ * The last notice decided for server `key` at or before `atInMs` (epoch ms): the newest of `decided`
+ * (what reached some receiver, accepted or not), or, when a `recovered` of the server was decided
+ * after it but rightly sent to no receiver (`excused`: none had been told of the episode; its rule is
+ * checkExcusedRightly's), that close, as a `recovered` at its decision time. Without the second, a
+ * `degraded` every receiver refused reads as an episode left open after the server recovered
+ * (soak seed 1008584013).
+ */
+export function lastDecided<N extends { readonly type: string; readonly occurredAt: string }>(
+  decided: Iterable<N>,
+  excused: readonly ExcusedNotice[],
+  key: string,
+  keyOfNotice: (notice: N) => string,
+  atInMs: number,
+): N | undefined {
+  const last = [...decided]
+    .filter((n) => keyOfNotice(n) === key && Date.parse(n.occurredAt) <= atInMs)
+    .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
+    .at(-1);
+  const closed = excused
+    .filter((e) => e.type === 'recovered' && e.key === key && Date.parse(e.queuedAt) <= atInMs)
+    .map((e) => Date.parse(e.queuedAt))
+    .filter((t) => !last || t > Date.parse(last.occurredAt));
+  return closed.length && last
+    ? { ...last, type: 'recovered', occurredAt: new Date(Math.max(...closed)).toISOString() }
+    : last;
+}
+
 /** A report's endedInGroup entries as ExcusedNotice, `serverKey` the soak world's. */
 export function endedInReports(
   reports: readonly RunReport[],

@@ -16,6 +16,7 @@ import {
   gatewayName,
   keyOf,
   label,
+  lastDecided,
   untrueServerNotice,
   type ExcusedNotice,
 } from './common';
@@ -305,19 +306,8 @@ export function checkGroupSoak(input: GroupCheckInput): {
     for (const g of GROUP_GATEWAYS) {
       if (!run.clean.has(g.id.toLowerCase())) continue;
       // The last notice decided for `key` by this run: a recovered sent to no receiver (2b) counts.
-      const lastOf = (key: string): LedgerNotice | undefined => {
-        const last = [...ledger.values()]
-          .filter((n) => keyOf(n) === key && Date.parse(n.occurredAt) <= at)
-          .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
-          .at(-1);
-        const closed = excused
-          .filter((e) => e.type === 'recovered' && e.key === key && Date.parse(e.queuedAt) <= at)
-          .map((e) => Date.parse(e.queuedAt))
-          .filter((t) => !last || t > Date.parse(last.occurredAt));
-        return closed.length && last
-          ? { ...last, type: 'recovered', occurredAt: new Date(Math.max(...closed)).toISOString() }
-          : last;
-      };
+      const lastOf = (key: string): LedgerNotice | undefined =>
+        lastDecided(ledger.values(), excused, key, keyOf, at);
       // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
       // that it did end): the run did not miss it.
       const droppedSince = (key: string, last: LedgerNotice | undefined) =>
