@@ -238,6 +238,56 @@ describe('the outbox', () => {
     expect(runSucceeded(after.report)).toBe(true);
   });
 
+  it('a server’s newer notice waits while another run holds its older one: the receiver gets them in order, never a recovered before its degraded', async () => {
+    // Two runs overlapping on one gateway (soak seed 2112407395): the other run holds the `degraded`;
+    // this run, seeing the server healthy, decides the `recovered`, and must not send it first.
+    const now = Date.parse('2030-01-01T00:00:00.000Z');
+    receiver.setDefault({ status: 503 });
+    await notifyRun({
+      scenario: one([bad('10.0.0.4'), bad('10.0.0.5')]),
+      config: config({ maxAttempts: 1 }),
+      clock: fakeClock(now - 60_000),
+    });
+    const file = STATE_FILE(path.join(tmp, 'state'));
+    const state = JSON.parse(await readFile(file, 'utf8'));
+    const [held, other] = state.outbox['webhook[ops]'];
+    expect([held.notice.server.address, other.notice.server.address]).toEqual(['10.0.0.4', '10.0.0.5']);
+    held.lease = { runId: 'run-elsewhere', until: new Date(now + 60_000).toISOString() };
+    await writeFile(file, JSON.stringify(state));
+    receiver.setDefault({ status: 200 });
+    const tried = receiver.requests.length;
+    const healthy: ServerSpec = { address: '10.0.0.4', health: 'Healthy', healthProbeLog: 'Success' };
+
+    const during = await notifyRun({
+      scenario: one([healthy, bad('10.0.0.5')]),
+      config: config(),
+      clock: fakeClock(now),
+    });
+    // The other server's notice is not held back: only 10.0.0.4's recovered waits.
+    expect(addresses(tried)).toEqual(['10.0.0.5']);
+    const undelivered = during.report.notifications?.undelivered ?? [];
+    expect(undelivered.map((u) => [u.type, u.status, u.server])).toEqual([
+      ['degraded', 'leased', 'gw/pool-a/settings-a/10.0.0.4'],
+      ['recovered', 'waiting', 'gw/pool-a/settings-a/10.0.0.4'],
+    ]);
+    expect(undelivered[1]?.reason).toMatch(
+      /waits for an older notice of the same server, held by run run-elsewhere .*until 2030-01-01T00:01:00\.000Z/,
+    );
+    expect(runSucceeded(during.report)).toBe(false);
+
+    // The other run never settled: once its lease ends, the next run sends both, oldest first.
+    await notifyRun({
+      scenario: one([healthy, bad('10.0.0.5')]),
+      config: config(),
+      clock: fakeClock(now + 61_000),
+    });
+    const types = receiver.requests.slice(tried + 1).map((r) => JSON.parse(r.body));
+    expect(types.map((n) => [n.type, n.server.address])).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['recovered', '10.0.0.4'],
+    ]);
+  });
+
   it('a run leases its notices for two send budgets and some slack, not a quarter of an hour', async () => {
     receiver.setDefault({ hang: true });
     const now = Date.parse('2030-01-01T00:00:00.000Z');

@@ -1,6 +1,7 @@
 import { counted } from '../counted';
 import type { Notice } from './notice';
 import { episodeId } from './episode';
+import { noticeServerKey } from './server-record';
 
 /**
  * The outbox rule: what becomes of each notice waiting for one receiver, as pure functions over the
@@ -148,9 +149,15 @@ export function claimOutbox(
 }
 
 /**
- * Every notice of `waiting` no other live run holds, leased to `runId` until `leaseUntil` (ISO). A
- * notice taken over from a run whose lease ran out is marked `mayHaveReached`: that run may have sent
- * it before it died or failed to record the delivery, and a release by this run must not forget that.
+ * Every notice of `waiting` no other live run holds, leased to `runId` until `leaseUntil` (ISO), but
+ * for one held back behind its server: a notice whose server has an older notice here that another
+ * live run holds is not leased (heldBehind), so that run sends the older one first and a later run
+ * this one. Two runs overlapping on one gateway (a scheduled run and an alert's, two fan-out
+ * invocations) would otherwise send a server's notices at once, out of order: a `recovered` that
+ * arrives before the `degraded` it closes leaves the receiver's alert open for good (soak seed
+ * 2112407395). A notice taken over from a run whose lease ran out is marked `mayHaveReached`: that run
+ * may have sent it before it died or failed to record the delivery, and a release by this run must not
+ * forget that.
  */
 export function leaseWaiting(
   waiting: readonly QueuedNotice[],
@@ -159,11 +166,39 @@ export function leaseWaiting(
   leaseUntil: string,
 ): QueuedNotice[] {
   const lease: Lease = { runId, until: leaseUntil };
-  return waiting.map((q) =>
-    isLeasedElsewhere(q, runId, now)
-      ? q
-      : { ...q, lease, ...(q.lease && q.lease.runId !== runId ? { mayHaveReached: true } : {}) },
-  );
+  const behind = heldBehind(waiting, runId, now);
+  return waiting.map((q) => {
+    if (isLeasedElsewhere(q, runId, now)) return q;
+    if (behind.has(q.notice.id)) {
+      // Not this run's to send now; a lease of its own from an earlier claim is given back.
+      if (q.lease?.runId !== runId) return q;
+      const { lease: _given, ...waitingOne } = q;
+      return waitingOne;
+    }
+    return { ...q, lease, ...(q.lease && q.lease.runId !== runId ? { mayHaveReached: true } : {}) };
+  });
+}
+
+/**
+ * The notices of `waiting` (one receiver's, oldest first) held back behind an older notice of the same
+ * server (noticeServerKey) that another run holds at `now`: by notice id, that older notice's lease.
+ * They wait for it, so a receiver gets each server's notices in the order they were decided.
+ */
+export function heldBehind(
+  waiting: readonly QueuedNotice[],
+  runId: string,
+  now: string,
+): ReadonlyMap<string, Lease> {
+  const held = new Map<string, Lease>();
+  const holding = new Map<string, Lease>();
+  for (const q of waiting) {
+    const server = noticeServerKey(q.notice);
+    const older = holding.get(server);
+    if (isLeasedElsewhere(q, runId, now)) {
+      if (!older) holding.set(server, q.lease as Lease);
+    } else if (older) held.set(q.notice.id, older);
+  }
+  return held;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 } from '../../core/notice/grouping';
 import {
   claimOutbox,
+  heldBehind,
   isLeasedElsewhere,
   leaseWaiting,
   settleOutbox,
@@ -409,6 +410,7 @@ function undeliveredIn(
   for (const receiver of receiversOf(document)) {
     const { waiting, parked } = receiverOutbox(document, receiver);
     const due = groupDueAt.get(receiver);
+    const behind = heldBehind(waiting, runId, now);
     for (const queued of waiting) {
       if (due !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
         // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
@@ -435,7 +437,10 @@ function undeliveredIn(
           leasedUntil: queued.lease.until,
         });
       } else {
-        const reason = notes.get(noteKey(receiver, queued.notice.id)) ?? queued.lastError ?? 'not sent yet';
+        const older = behind.get(queued.notice.id);
+        const reason = older
+          ? `waits for an older notice of the same server, held by run ${older.runId} (sending it) until ${older.until}: sent after it, so the receiver gets the server's notices in order`
+          : (notes.get(noteKey(receiver, queued.notice.id)) ?? queued.lastError ?? 'not sent yet');
         undelivered.push({ ...base, status: 'waiting', reason, retry: 'next-run' });
       }
     }

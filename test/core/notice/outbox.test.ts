@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import type { Notice } from '../../../src/core/notice/notice';
 import {
   claimOutbox,
+  heldBehind,
+  leaseWaiting,
   requeueDeadLetters,
   settleOutbox,
   type DeadLetter,
@@ -177,12 +179,115 @@ describe('claimOutbox: a run takes the outbox', () => {
     claimOutbox(outbox, fresh, { ...context, limit, leaseUntil: LATER });
 
   it('new notices join the end; every notice no other live run holds is leased to this run', () => {
-    const theirs = queued('t', { lease: { runId: 'other', until: LATER } });
+    // Another server's (the fixture's address is the id's length): it holds nothing of these back.
+    const theirs = queued('tt', { lease: { runId: 'other', until: LATER } });
     const expired = queued('e', { lease: { runId: 'dead-run', until: EARLIER } });
     const step = claim({ waiting: [queued('a'), theirs, expired], parked: [] }, [queued('n')]);
-    expect(ids(step.outbox.waiting)).toEqual(['a', 't', 'e', 'n']);
+    expect(ids(step.outbox.waiting)).toEqual(['a', 'tt', 'e', 'n']);
     expect(step.outbox.waiting.map((q) => q.lease?.runId)).toEqual([RUN, 'other', RUN, RUN]);
     expect(step.outbox.waiting[2]?.lease?.until).toBe(LATER);
+  });
+
+  describe('a server’s notices go in order: none is leased while another live run holds an older one of its server (soak seed 2112407395)', () => {
+    const theirs = (id: string, until = LATER) => queued(id, { lease: { runId: 'other', until } });
+    const leases = (waiting: readonly QueuedNotice[]) => waiting.map((q) => [q.notice.id, q.lease?.runId]);
+
+    it.each<[string, QueuedNotice[], QueuedNotice[], Array<[string, string | undefined]>]>([
+      [
+        'behind a live lease: not leased',
+        [theirs('d')],
+        [queued('r')],
+        [
+          ['d', 'other'],
+          ['r', undefined],
+        ],
+      ],
+      [
+        'behind an expired one: taken over, both',
+        [theirs('d', EARLIER)],
+        [queued('r')],
+        [
+          ['d', RUN],
+          ['r', RUN],
+        ],
+      ],
+      [
+        'another server’s: leased',
+        [theirs('dd')],
+        [queued('r')],
+        [
+          ['dd', 'other'],
+          ['r', RUN],
+        ],
+      ],
+      [
+        'older than the held one: leased',
+        [queued('a'), theirs('d')],
+        [queued('r')],
+        [
+          ['a', RUN],
+          ['d', 'other'],
+          ['r', undefined],
+        ],
+      ],
+      [
+        'every later one of the server waits',
+        [theirs('d'), queued('x')],
+        [queued('r'), queued('ss')],
+        [
+          ['d', 'other'],
+          ['x', undefined],
+          ['r', undefined],
+          ['ss', RUN],
+        ],
+      ],
+      [
+        'this run’s own earlier lease behind it is given back',
+        [theirs('d'), mine('x')],
+        [],
+        [
+          ['d', 'other'],
+          ['x', undefined],
+        ],
+      ],
+    ])('%s', (_name, waiting, fresh, expected) => {
+      expect(leases(claim({ waiting, parked: [] }, fresh).outbox.waiting)).toEqual(expected);
+    });
+
+    it('heldBehind names the older notice’s lease, for the report', () => {
+      const held = heldBehind([theirs('d'), queued('r'), queued('ss')], RUN, NOW);
+      expect([...held]).toEqual([['r', { runId: 'other', until: LATER }]]);
+    });
+
+    it('property: whatever the leases, no notice of a server is leased to this run after one another live run holds', () => {
+      const entry = fc.record({
+        id: fc.constantFrom('a', 'b', 'cc', 'dd', 'eee'),
+        lease: fc.constantFrom(undefined, 'mine', 'live', 'expired'),
+      });
+      fc.assert(
+        fc.property(fc.array(entry, { maxLength: 12 }), (entries) => {
+          const waiting = entries.map(({ id, lease }, i) =>
+            queued(id, {
+              notice: { ...notice(id), id: `${id}#${i}` },
+              ...(lease === 'mine' ? { lease: { runId: RUN, until: LATER } } : {}),
+              ...(lease === 'live' ? { lease: { runId: 'other', until: LATER } } : {}),
+              ...(lease === 'expired' ? { lease: { runId: 'other', until: EARLIER } } : {}),
+            }),
+          );
+          const leased = leaseWaiting(waiting, RUN, NOW, LATER);
+          const heldBy = new Set<string>();
+          leased.forEach((q, i) => {
+            const server = q.notice.server.address;
+            const before = waiting[i] as QueuedNotice;
+            if (before.lease?.runId === 'other' && before.lease.until === LATER) {
+              expect(q).toBe(before); // another live run's: untouched
+              heldBy.add(server);
+            } else if (heldBy.has(server)) expect(q.lease?.runId === RUN).toBe(false);
+            else expect(q.lease).toEqual({ runId: RUN, until: LATER });
+          });
+        }),
+      );
+    });
   });
 
   it('taking over a notice whose run let its lease run out marks it mayHaveReached (that run may have sent it); a release keeps the mark', () => {
