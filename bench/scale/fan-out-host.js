@@ -9,9 +9,12 @@
  * queue is empty, visible and invisible messages alike. So a function that hands its wait to a
  * continuation message (visible after Retry-After) is driven to the end the same way.
  *
- * Measured around each handler invocation (the time the host would bill for it): the sum over every
- * queue invocation, and their count. Printed as one JSON line on stdout at the end:
- * `{ timerInMs, queue: { invocations, activeInMs, failures, poisoned }, wallInMs }`.
+ * Measured around each handler invocation: the sum over every queue invocation (`activeInMs`), their
+ * count, and the instance's active time (`instanceActiveInMs`: while at least one invocation ran, the
+ * union of their intervals, which is what Flex Consumption bills an instance for). Printed as one JSON
+ * line on stdout at the end:
+ * `{ timerInMs, queue: { invocations, activeInMs, instanceActiveInMs, failures, poisoned }, cpuInMs, wallInMs }`
+ * (`cpuInMs`: this process's CPU, its own queue driving included).
  * Settings come from the environment (the app settings: AzureWebJobsStorage, APPGW_*).
  */
 const fs = require('node:fs');
@@ -69,19 +72,28 @@ async function main() {
   }
   const timerInMs = performance.now() - t;
 
-  const queue = { invocations: 0, activeInMs: 0, failures: 0, poisoned: 0 };
+  const queue = { invocations: 0, activeInMs: 0, instanceActiveInMs: 0, failures: 0, poisoned: 0 };
   const running = new Set();
+  // The instance's active time: while at least one invocation runs (the union of their intervals).
+  // Flex Consumption bills an on-demand instance for the time it is executing functions, concurrent
+  // executions once (learn.microsoft.com azure-functions/functions-consumption-costs, "Flex
+  // Consumption plan": on-demand "while each on-demand instance is actively executing functions").
+  let inFlight = 0;
+  let busySince = 0;
   const invoke = async ({ fn, client }, item) => {
     const message = JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8'));
     const context = quiet({ triggerMetadata: { dequeueCount: item.dequeueCount } });
     const at = performance.now();
+    if (inFlight++ === 0) busySince = at;
     let failed = false;
     try {
       await fn.handler(message, context);
     } catch {
       failed = true;
     }
-    queue.activeInMs += performance.now() - at;
+    const ended = performance.now();
+    queue.activeInMs += ended - at;
+    if (--inFlight === 0) queue.instanceActiveInMs += ended - busySince;
     queue.invocations++;
     if (!failed) return client.deleteMessage(item.messageId, item.popReceipt);
     queue.failures++;
@@ -120,7 +132,11 @@ async function main() {
     if (waiting === 0) break;
     await sleep(100);
   }
-  process.stdout.write(`${JSON.stringify({ timerInMs, queue, wallInMs: performance.now() - started })}\n`);
+  const cpu = process.cpuUsage();
+  const cpuInMs = (cpu.user + cpu.system) / 1000; // the host's own queue driving included
+  process.stdout.write(
+    `${JSON.stringify({ timerInMs, queue, cpuInMs, wallInMs: performance.now() - started })}\n`,
+  );
 }
 
 main().then(
