@@ -271,7 +271,7 @@ describe('the outbox', () => {
       ['recovered', 'waiting', 'gw/pool-a/settings-a/10.0.0.4'],
     ]);
     expect(undelivered[1]?.reason).toMatch(
-      /waits for an older notice of the same server, held by run run-elsewhere .*until 2030-01-01T00:01:00\.000Z/,
+      /waits for an older notice of the same server, which run run-elsewhere is sending \(held until 2030-01-01T00:01:00\.000Z\)/,
     );
     expect(runSucceeded(during.report)).toBe(false);
 

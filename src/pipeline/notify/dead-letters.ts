@@ -1,12 +1,12 @@
 import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import { gatewayKey } from '../../core/arm-id';
 import { episodeIsOver } from '../../core/notice/episode';
-import { isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
+import { heldBehind, isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
-import { deadLetterEntry, noticeEntryFields } from './notice-entries';
+import { deadLetterEntry, heldBehindReason, noticeEntryFields } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 import { typedStateStores } from './typed-stores';
 
@@ -59,14 +59,18 @@ export async function listOutboxes(
       read++;
       for (const receiver of receiversOf(doc)) {
         const { waiting, parked } = receiverOutbox(doc, receiver);
+        const behind = heldBehind(waiting, '', now);
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
+          const older = behind.get(queued.notice.id);
           notices.push({
             ...noticeEntryFields(receiver, queued),
             status: leased ? 'leased' : 'waiting',
             reason: leased
               ? `held by run ${leased.runId} until ${leased.until}`
-              : (queued.lastError ?? 'not sent yet'),
+              : older
+                ? heldBehindReason(older, 'is')
+                : (queued.lastError ?? 'not sent yet'),
             retry: leased ? 'after-lease' : 'next-run',
             queuedAt: queued.queuedAt,
             failedRuns: queued.failedRuns,

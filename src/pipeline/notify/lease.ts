@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * How long a run holds the notices it is about to send to one receiver. A send takes at most the
  * receiver's send budget (`Notifier.sendBudgetInMs`: timeout × attempts + back-off, ≈ 1 minute by
@@ -20,4 +22,15 @@ export function leaseInMs(sendBudgetInMs: number): number {
 /** Whether a send starting at `nowInMs`, taking at most `sendBudgetInMs`, ends (with skew to spare) before `leaseUntilInMs`. */
 export function sendFitsLease(nowInMs: number, sendBudgetInMs: number, leaseUntilInMs: number): boolean {
   return nowInMs + sendBudgetInMs + CLOCK_SKEW_IN_MS <= leaseUntilInMs;
+}
+
+/**
+ * Who holds the notices one notify call leases (stored as the lease's `runId`): the run's id and a
+ * suffix of its own (`<runId>~<6 hex>`), so that two calls of one run on one gateway never take each
+ * other's leases for their own. A queue message delivered twice and processed at once (the Functions
+ * app's queue is at-least-once) runs two calls with one run id: with the bare id each would send the
+ * notices the other holds (twice, and a server's out of order). Reports name it as the run holding them.
+ */
+export function leaseHolder(runId: string): string {
+  return `${runId}~${randomBytes(3).toString('hex')}`;
 }

@@ -1,5 +1,5 @@
 /** The run report's entries about notices (`notifications.undelivered`, `dropped`), and `notify list`'s. */
-import type { DeadLetter } from '../../core/notice/outbox';
+import type { DeadLetter, Lease } from '../../core/notice/outbox';
 import type { Notice } from '../../core/notice/notice';
 import type { NoticeEntryReport, UndeliveredNoticeReport } from '../../core/run-report';
 import { serverOf } from './deliver-outbox';
@@ -29,4 +29,12 @@ export function deadLetterEntry(receiver: string, letter: DeadLetter): Undeliver
     failedRuns: letter.failedRuns,
     parkedAt: letter.parkedAt,
   };
+}
+
+/**
+ * Why a notice waits behind an older one of its server that another run holds (core/notice/outbox.ts
+ * heldBehind): `is` while that run still holds it, `was` when it held it at this run's claim.
+ */
+export function heldBehindReason(older: Lease, tense: 'is' | 'was'): string {
+  return `waits for an older notice of the same server, which run ${older.runId} ${tense === 'is' ? 'is sending' : 'was sending'} (held until ${older.until}): sent after it, on the next run, so the receiver gets the server's notices in order`;
 }

@@ -55,9 +55,9 @@ import type {
 } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
-import { leaseInMs } from './lease';
+import { leaseHolder, leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';
-import { deadLetterEntry, noticeEntryFields } from './notice-entries';
+import { deadLetterEntry, heldBehindReason, noticeEntryFields } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 export interface NotifyDependencies {
@@ -145,9 +145,11 @@ export async function notifyOnChange(
   policy: NotifyPolicy,
   runId: string,
 ): Promise<NotifyOutcome> {
+  // This call's leases are its own, not the run's: see leaseHolder.
+  const holder = leaseHolder(runId);
   let claim: Claim | undefined;
   try {
-    claim = await claimNotices(deps, observation, policy, runId);
+    claim = await claimNotices(deps, observation, policy, holder);
   } catch (error) {
     return { ...NOTHING_NOTIFIED, stateErrors: [stateError(deps, error)] };
   }
@@ -158,7 +160,7 @@ export async function notifyOnChange(
       (groupingOf(notifier, policy) === 'gateway' ? deliverGrouped : deliverOutbox)(
         notifier,
         (claimed.document.outbox[notifier.name] ?? [])
-          .filter((q) => q.lease?.runId === runId)
+          .filter((q) => q.lease?.runId === holder)
           .map((q) => q.notice),
         {
           breaker: deps.breaker,
@@ -169,18 +171,25 @@ export async function notifyOnChange(
     ),
   );
   const deliveries = perReceiver.flat();
-  const settled = await settle(deps, claimed.document, deliveries, runId, {
+  const settled = await settle(deps, claimed.document, deliveries, holder, {
     policy,
     now: observation.now.toISOString(),
   });
   const notes = new Map(
     deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
   );
+  // Why a notice held back at the claim was not sent, should its holder have settled since.
+  const claimedAt = observation.now.toISOString();
+  for (const [receiver, waiting] of Object.entries(claimed.document.outbox)) {
+    for (const [noticeId, older] of heldBehind(waiting, holder, claimedAt))
+      if (!notes.has(noteKey(receiver, noticeId)))
+        notes.set(noteKey(receiver, noticeId), heldBehindReason(older, 'was'));
+  }
   return {
     decided: claimed.decided,
     silenced: claimed.silenced,
     deliveries,
-    ...undeliveredIn(deps, settled.document, runId, notes, claimed.groupDueAt),
+    ...undeliveredIn(deps, settled.document, holder, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
     ...episodesReported(claimed.document, observation.scope, policy, observation.now),
@@ -220,7 +229,7 @@ async function claimNotices(
   deps: NotifyDependencies,
   observation: Observation,
   policy: NotifyPolicy,
-  runId: string,
+  holder: string,
 ): Promise<Claim | undefined> {
   const now = observation.now.toISOString();
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
@@ -249,16 +258,16 @@ async function claimNotices(
       }));
       const step = claimOutbox(receiverOutbox(previous, notifier.name), taken, {
         now,
-        runId,
+        runId: holder,
         limit: deps.outboxLimit,
       });
       const mode = groupingOf(notifier, policy);
       // An episode that ended before this receiver was told of it gets nothing more, and one that
       // ended while its notices waited for the group is not news any more (grouping.ts).
-      const ended = dropEndedEpisodes(step.outbox.waiting, runId, now, step.outbox.parked, mode);
+      const ended = dropEndedEpisodes(step.outbox.waiting, holder, now, step.outbox.parked, mode);
       // A receiver that takes no `recovered` of an episode (sendResolved: false, its `match`) has no
       // notice that ends it waiting: what waits of an episode that is over is dropped too (grouping.ts).
-      const outlived = dropOutlivedNotices(ended.waiting, runId, now, (notice) =>
+      const outlived = dropOutlivedNotices(ended.waiting, holder, now, (notice) =>
         episodeIsOver(notice, routing.servers),
       );
       let waiting = outlived.waiting;
@@ -281,7 +290,7 @@ async function claimNotices(
         due = groupDue(waiting, group, now, timing);
         if (!due && group) groupDueAtOf.set(notifier.name, groupDueAt(group, timing));
       }
-      if (due) waiting = leaseWaiting(waiting, runId, now, new Date(until).toISOString());
+      if (due) waiting = leaseWaiting(waiting, holder, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
       deadLetters[notifier.name] = ended.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
@@ -336,7 +345,7 @@ async function settle(
   deps: NotifyDependencies,
   claimed: NotifyStateDocument,
   deliveries: readonly DeliveryRecord[],
-  runId: string,
+  holder: string,
   grouping: { readonly policy: NotifyPolicy; readonly now: string },
 ): Promise<Settled> {
   const deliveredTo = new Set(deliveries.filter((d) => d.outcome === 'delivered').map((d) => d.receiver));
@@ -347,7 +356,7 @@ async function settle(
     outcomes.set(record.receiver, forReceiver);
   }
   const apply = (current: NotifyStateDocument) => {
-    const context = { now: deps.clock.now().toISOString(), runId, limit: deps.outboxLimit };
+    const context = { now: deps.clock.now().toISOString(), runId: holder, limit: deps.outboxLimit };
     const outbox: Record<string, readonly QueuedNotice[]> = { ...current.outbox };
     const deadLetters: Record<string, readonly DeadLetter[]> = { ...current.deadLetters };
     const groups: Record<string, GroupState> = {};
@@ -400,7 +409,7 @@ async function settle(
 function undeliveredIn(
   deps: Pick<NotifyDependencies, 'notifiers' | 'clock'>,
   document: NotifyStateDocument,
-  runId: string,
+  holder: string,
   notes: ReadonlyMap<string, string>,
   groupDueAt: ReadonlyMap<string, GroupDue> = new Map(),
 ): Pick<NotifyOutcome, 'undelivered' | 'pending' | 'grouped'> {
@@ -410,7 +419,7 @@ function undeliveredIn(
   for (const receiver of receiversOf(document)) {
     const { waiting, parked } = receiverOutbox(document, receiver);
     const due = groupDueAt.get(receiver);
-    const behind = heldBehind(waiting, runId, now);
+    const behind = heldBehind(waiting, holder, now);
     for (const queued of waiting) {
       if (due !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
         // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
@@ -427,7 +436,7 @@ function undeliveredIn(
         queuedAt: queued.queuedAt,
         failedRuns: queued.failedRuns,
       };
-      if (queued.lease && isLeasedElsewhere(queued, runId, now)) {
+      if (queued.lease && isLeasedElsewhere(queued, holder, now)) {
         undelivered.push({
           ...base,
           status: 'leased',
@@ -439,7 +448,7 @@ function undeliveredIn(
       } else {
         const older = behind.get(queued.notice.id);
         const reason = older
-          ? `waits for an older notice of the same server, held by run ${older.runId} (sending it) until ${older.until}: sent after it, so the receiver gets the server's notices in order`
+          ? heldBehindReason(older, 'is')
           : (notes.get(noteKey(receiver, queued.notice.id)) ?? queued.lastError ?? 'not sent yet');
         undelivered.push({ ...base, status: 'waiting', reason, retry: 'next-run' });
       }

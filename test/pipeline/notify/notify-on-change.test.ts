@@ -1,5 +1,11 @@
+import { listOutboxes } from '../../../src/pipeline/notify/dead-letters';
 import { leaseInMs } from '../../../src/pipeline/notify/lease';
-import { NOTHING_NOTIFIED, reviewOutbox } from '../../../src/pipeline/notify/notify-on-change';
+import { createReceiverBreakers } from '../../../src/pipeline/notify/receiver-breaker';
+import {
+  NOTHING_NOTIFIED,
+  notifyOnChange,
+  reviewOutbox,
+} from '../../../src/pipeline/notify/notify-on-change';
 import type { NotifyStateDocument, QueuedNotice } from '../../../src/pipeline/notify/state-document';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
 import { createMemoryNotifier, type MemoryNotifier } from '../../helpers/memory-notifier';
@@ -12,6 +18,7 @@ import {
   notEvaluated,
   notifyWorld,
   observe,
+  POLICY,
   T0,
   told,
   type NotifyWorld,
@@ -327,12 +334,13 @@ describe('notifyOnChange: leases', () => {
     const running = world.run('r1', observe(at(0), GW, { bad: ['10.0.0.4'] }));
     await drain();
     const leaseOf = (receiver: string) => world.document()?.outbox[receiver]?.[0]?.lease;
+    // The run's id and a suffix of this call's own (lease.ts leaseHolder).
     expect(leaseOf('webhook[slow]')).toEqual({
-      runId: 'r1',
+      runId: expect.stringMatching(/^r1~[0-9a-f]{6}$/),
       until: new Date(T0 + leaseInMs(30_000)).toISOString(),
     });
     expect(leaseOf('webhook[quick]')).toEqual({
-      runId: 'r1',
+      runId: leaseOf('webhook[slow]')?.runId,
       until: new Date(T0 + leaseInMs(1_000)).toISOString(),
     });
     slow.releaseHanging('accept');
@@ -348,14 +356,14 @@ describe('notifyOnChange: leases', () => {
     const dying = world.run('r1', observe(at(0), GW, { bad: ['10.0.0.4'] }));
     await drain();
     const lease = world.document()?.outbox['webhook[ops]']?.[0]?.lease;
-    expect(lease?.runId).toBe('r1');
+    expect(lease?.runId).toMatch(/^r1~[0-9a-f]{6}$/);
 
     const during = await world.run('r2', observe(at(MINUTE / 6), GW, { bad: ['10.0.0.4'] }));
     expect(during.undelivered).toEqual([
       expect.objectContaining({
         status: 'leased',
         retry: 'after-lease',
-        leasedBy: 'r1',
+        leasedBy: lease?.runId,
         leasedUntil: lease?.until,
       }),
     ]);
@@ -556,5 +564,61 @@ describe('reviewOutbox: what a document holds, without claiming or sending', () 
         expect.objectContaining({ code: 'StateUnavailable', document: `memory document ${KEY}` }),
       ],
     });
+  });
+});
+
+describe('notifyOnChange: a server’s notices in order when calls overlap (outbox.ts heldBehind)', () => {
+  it('two calls with one run id (a queue message delivered twice, on two instances): neither takes the other’s leases, so nothing is sent twice and the recovered waits for the degraded', async () => {
+    const { world, ops, at } = setup();
+    ops.script('hang');
+    const first = world.run('run-1', observe(at(0), GW, { bad: ['10.0.0.4'] }));
+    await drain();
+    // The other instance: its own breakers (one instance's would hold its send behind the first's).
+    const otherInstance = { ...world.deps('run-1'), breaker: createReceiverBreakers().forRun('run-1') };
+    const second = await notifyOnChange(
+      otherInstance,
+      observe(at(1_000), GW, { healthy: ['10.0.0.4'] }),
+      POLICY,
+      'run-1',
+    );
+    expect(second.deliveries).toEqual([]);
+    expect(second.undelivered.map((u) => [u.type, u.status])).toEqual([
+      ['degraded', 'leased'],
+      ['recovered', 'waiting'],
+    ]);
+    ops.releaseHanging('accept');
+    await first;
+    await world.run('run-2', observe(at(5 * MINUTE), GW, { healthy: ['10.0.0.4'] }));
+    expect(told(ops.accepted)).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['recovered', '10.0.0.4'],
+    ]);
+  });
+
+  it('held back, then its holder settles first: the report still says why it was not sent, and notify list says what it waits for', async () => {
+    const { world, ops, at } = setup();
+    ops.script('hang'); // run-a's degraded of .4
+    const a = world.run('run-a', observe(at(0), GW, { bad: ['10.0.0.4'] }));
+    await drain();
+    ops.script('hang'); // run-b's degraded of .5; run-b holds .4's recovered back
+    const b = world.run('run-b', observe(at(1_000), GW, { healthy: ['10.0.0.4'], bad: ['10.0.0.5'] }));
+    await drain();
+    const listing = await listOutboxes(world.stores, world.clock);
+    expect(listing.notices.map((n) => [n.type, n.server, n.status])).toEqual([
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.4', 'leased'],
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.5', 'leased'],
+      ['recovered', 'gw/pool-a/settings-a/10.0.0.4', 'waiting'],
+    ]);
+    expect(listing.notices[2]?.reason).toMatch(
+      /^waits for an older notice of the same server, which run run-a~[0-9a-f]{6} is sending/,
+    );
+    ops.releaseHanging('accept'); // run-a's send ends and run-a settles, then run-b's
+    await a;
+    const outcome = await b;
+    const held = outcome.undelivered.find((u) => u.type === 'recovered');
+    expect(held).toMatchObject({ status: 'waiting', retry: 'next-run' });
+    expect(held?.reason).toMatch(
+      /^waits for an older notice of the same server, which run run-a~[0-9a-f]{6} was sending .*on the next run/,
+    );
   });
 });
