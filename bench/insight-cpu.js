@@ -5,7 +5,8 @@
  * finding. Prints CPU ms per insight and a SHA-256 of every output, so a change to the engine can be
  * checked to keep the output byte-identical.
  *
- *   npm run build && node bench/insight-cpu.js [--insights 2000] [--configured]
+ *   npm run bench:insight-cpu [-- --insights 2000] [-- --configured]
+ *   (or, built: node bench/insight-cpu.js [--insights 2000] [--configured])
  *
  * `--configured`: each finding carries its gateway's configuration as a run reads it for a gateway with
  * findings (the bench scale emulator's: one HTTP setting on port 80, the default probe, one pool and
@@ -23,9 +24,37 @@ const { composeInsight } = require(path.join(DIST, 'insight', 'insight.js'));
 const { withConfiguration } = require(path.join(DIST, 'core', 'finding-configuration.js'));
 const { PROBE_LOGS, SERVERS_PER_GATEWAY, serverAddress } = require('./scale/scenario');
 
-const at = process.argv.indexOf('--insights');
-const n = at > 0 ? Number(process.argv[at + 1]) : 2000;
-const configured = process.argv.includes('--configured');
+// Read strictly, as bench/scale.js reads its options: an unknown option, a missing value or a count
+// that is not a whole number is refused with the usage, before anything runs.
+const USAGE = `Usage: npm run bench:insight-cpu [-- OPTIONS]
+  --insights N   insights to compose (default 2000)
+  --configured   each finding with its gateway's configuration, as bench:scale's
+  -h, --help     this text`;
+let options;
+try {
+  options = require('node:util').parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      insights: { type: 'string' },
+      configured: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  console.error(`error: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const n = Number(options.insights ?? '2000');
+if (!Number.isSafeInteger(n) || n < 1) {
+  console.error(`error: --insights takes a whole number >= 1, not ${options.insights}\n${USAGE}`);
+  process.exit(2);
+}
+const configured = options.configured === true;
 const article = parseArticle(
   fs.readFileSync(path.join(__dirname, '..', 'articles', 'degraded-backend-server-health.md')),
 );
