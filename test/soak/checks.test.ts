@@ -99,6 +99,40 @@ it('without it, the degraded nobody accepted reads as an episode left open (the 
   );
 });
 
+describe('a degraded every receiver failed to take, dropped when the server recovered (seed 1951319838)', () => {
+  const AT_RECOVERED = '2030-01-01T01:20:00.000Z';
+  // Decided at AT_HEALTHY (the server bad then), sent to nobody (each receiver failed earlier in that
+  // run), then dropped with its recovered for every receiver: nobody was told of the episode.
+  function checkNeverSent(reportsTheEnd: boolean) {
+    const closing = reportsTheEnd
+      ? RECEIVERS.flatMap((r) => [
+          ended(r, 'appgw-degraded-2', 'degraded', AT_HEALTHY),
+          ended(r, 'appgw-recovered-2', 'recovered', AT_RECOVERED),
+        ])
+      : [];
+    const bad = run(7, AT_HEALTHY, 'bad', []);
+    return checkSoak({
+      runs: [run(6, AT_BAD, 'healthy', []), bad, run(8, AT_RECOVERED, 'healthy', closing)],
+      requests: [],
+      receivers: RECEIVERS,
+      parked: new Map(),
+      mayRepeat: new Set(),
+      notResent: [],
+      repeatIntervalInMs: 3_600_000,
+    }).violations;
+  }
+
+  it('"nothing missed" counts it as decided', () => {
+    expect(checkNeverSent(true)).toEqual([]);
+  });
+
+  it('without the report saying so, the bad run missed it (the check can fail)', () => {
+    expect(checkNeverSent(false)).toEqual([
+      expect.stringMatching(/run 7 .*bad \(Down\) but no degraded was decided/),
+    ]);
+  });
+});
+
 describe('lastDecided', () => {
   const notice = (type: string, occurredAt: string) => ({ type, occurredAt, key });
   const excuse = (type: string, queuedAt: string): ExcusedNotice => ({

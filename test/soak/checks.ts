@@ -8,6 +8,7 @@ import type { RunReport } from '../../src/core/run-report';
 import {
   checkExcusedRightly,
   checkReportsTellTheTruth,
+  decidedThenDropped,
   describe,
   droppedUnrecorded,
   endedInReports,
@@ -203,7 +204,8 @@ export function checkSoak(input: CheckInput): CheckResult {
         const last = lastDecided(byServer.get(key) ?? [], excused, key, keyOf, at);
         const where = `run ${run.iteration} (${run.mode}, clean), ${label(key)}`;
         if (truth?.kind === 'bad') {
-          if (!last || last.type === 'recovered')
+          if (decidedThenDropped(excused, key, last, at)) count('nothing missed, dropped as ended');
+          else if (!last || last.type === 'recovered')
             violations.push(`${where}: bad (${truth.health}) but no degraded was decided`);
           else if (last.probeLog !== BAD_PROBE_LOGS[truth.log])
             violations.push(

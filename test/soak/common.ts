@@ -281,6 +281,28 @@ export function lastDecided<N extends { readonly type: string; readonly occurred
     : last;
 }
 
+/**
+ * Whether a notice other than a `recovered` was decided for server `key` after `last` (at or before
+ * `atInMs`) and then rightly sent to no receiver (`dropped`: its episode ended before any receiver was
+ * told; checkExcusedRightly checks that it did end). The run that decided it missed nothing, though no
+ * receiver has it: every receiver failed that run, and the server recovered before the next (soak seed
+ * 1951319838).
+ */
+export function decidedThenDropped(
+  dropped: readonly ExcusedNotice[],
+  key: string,
+  last: { readonly occurredAt: string } | undefined,
+  atInMs: number,
+): boolean {
+  return dropped.some(
+    (e) =>
+      e.type !== 'recovered' &&
+      e.key === key &&
+      Date.parse(e.queuedAt) <= atInMs &&
+      (!last || Date.parse(e.queuedAt) > Date.parse(last.occurredAt)),
+  );
+}
+
 /** A report's endedInGroup entries as ExcusedNotice, `serverKey` the soak world's. */
 export function endedInReports(
   reports: readonly RunReport[],

@@ -10,6 +10,7 @@ import { GROUP_GATEWAYS, allBad, type GroupSoakGateway } from './group-world';
 import {
   checkExcusedRightly,
   checkReportsTellTheTruth,
+  decidedThenDropped,
   describe,
   droppedUnrecorded,
   endedInReports,
@@ -311,13 +312,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
       // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
       // that it did end): the run did not miss it.
       const droppedSince = (key: string, last: LedgerNotice | undefined) =>
-        endedInGroup.some(
-          (e) =>
-            e.type !== 'recovered' &&
-            e.key === key &&
-            Date.parse(e.queuedAt) <= at &&
-            (!last || Date.parse(e.queuedAt) > Date.parse(last.occurredAt)),
-        );
+        decidedThenDropped(endedInGroup, key, last, at);
       const where = `run ${run.iteration} (clean), ${g.name}`;
       const gwLast = lastOf(serverKey(g.id, GATEWAY_ADDRESS));
       count('nothing missed');
