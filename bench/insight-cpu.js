@@ -23,32 +23,14 @@ const { classifyCause } = require(path.join(DIST, 'core', 'classify.js'));
 const { composeInsight } = require(path.join(DIST, 'insight', 'insight.js'));
 const { withConfiguration } = require(path.join(DIST, 'core', 'finding-configuration.js'));
 const { PROBE_LOGS, SERVERS_PER_GATEWAY, serverAddress } = require('./scale/scenario');
+const { readOptions } = require('./read-options');
 
-// Read strictly, as bench/scale.js reads its options: an unknown option, a missing value or a count
-// that is not a whole number is refused with the usage, before anything runs.
+// Read strictly (read-options.js); a count that is not a whole number is refused too.
 const USAGE = `Usage: npm run bench:insight-cpu [-- OPTIONS]
   --insights N   insights to compose (default 2000)
   --configured   each finding with its gateway's configuration, as bench:scale's
   -h, --help     this text`;
-let options;
-try {
-  options = require('node:util').parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      insights: { type: 'string' },
-      configured: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  console.error(`error: ${error.message}\n${USAGE}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = readOptions({ insights: { type: 'string' }, configured: { type: 'boolean' } }, USAGE);
 const n = Number(options.insights ?? '2000');
 if (!Number.isSafeInteger(n) || n < 1) {
   console.error(`error: --insights takes a whole number >= 1, not ${options.insights}\n${USAGE}`);

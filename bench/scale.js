@@ -52,6 +52,7 @@ const {
   RETRY_AFTER_SECONDS,
   POLLS,
 } = require('./scale/scenario');
+const { readOptions } = require('./read-options');
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'appgw-insights');
@@ -63,11 +64,7 @@ const AZURITE_ACCOUNT = 'devstoreaccount1';
 const AZURITE_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-/**
- * The bench's options, read strictly (node:util parseArgs): an unknown option or a missing value is
- * refused with the usage, and `--help` prints it, before anything starts (issue 14's trial: `--help`
- * and a mistyped `--gateway` started the whole default matrix, two 20 000-gateway cases included).
- */
+/** The bench's options (read strictly: bench/read-options.js). */
 const USAGE = `Usage: npm run bench:scale [-- OPTIONS]
   --gateways N[,N…]       gateways per case (default 1000,5000,20000)
   --subscriptions S[,S…]  subscriptions per case (default 1,10,50)
@@ -77,30 +74,19 @@ const USAGE = `Usage: npm run bench:scale [-- OPTIONS]
   --profile DIR           a CPU profile of each run process in DIR
   --sink-cost             each case again with every sink delivery discarded
   -h, --help              this text`;
-let parsed;
-try {
-  parsed = require('node:util').parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      gateways: { type: 'string' },
-      subscriptions: { type: 'string' },
-      concurrency: { type: 'string' },
-      'fan-out': { type: 'string' },
-      keep: { type: 'boolean' },
-      profile: { type: 'string' },
-      'sink-cost': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  console.error(`error: ${error.message}\n${USAGE}`);
-  process.exit(2);
-}
-if (parsed.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+// Read strictly before anything starts (read-options.js).
+const parsed = readOptions(
+  {
+    gateways: { type: 'string' },
+    subscriptions: { type: 'string' },
+    concurrency: { type: 'string' },
+    'fan-out': { type: 'string' },
+    keep: { type: 'boolean' },
+    profile: { type: 'string' },
+    'sink-cost': { type: 'boolean' },
+  },
+  USAGE,
+);
 function option(name, fallback) {
   return parsed[name] ?? fallback;
 }

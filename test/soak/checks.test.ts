@@ -78,9 +78,17 @@ function check(reportsTheEnd: boolean) {
         ended(r, 'appgw-recovered', 'recovered', AT_HEALTHY),
       ])
     : [];
+  return violationsOf(
+    [run(6, AT_BAD, 'bad', []), run(7, AT_HEALTHY, 'healthy', closing)],
+    RECEIVERS.map(refused),
+  );
+}
+
+/** The oracle's violations for these runs and requests: three receivers, nothing parked or repeated. */
+function violationsOf(runs: RunRecord[], requests: ReceivedRequest[]): string[] {
   return checkSoak({
-    runs: [run(6, AT_BAD, 'bad', []), run(7, AT_HEALTHY, 'healthy', closing)],
-    requests: RECEIVERS.map(refused),
+    runs,
+    requests,
     receivers: RECEIVERS,
     parked: new Map(),
     mayRepeat: new Set(),
@@ -111,15 +119,7 @@ describe('a degraded every receiver failed to take, dropped when the server reco
         ])
       : [];
     const bad = run(7, AT_HEALTHY, 'bad', []);
-    return checkSoak({
-      runs: [run(6, AT_BAD, 'healthy', []), bad, run(8, AT_RECOVERED, 'healthy', closing)],
-      requests: [],
-      receivers: RECEIVERS,
-      parked: new Map(),
-      mayRepeat: new Set(),
-      notResent: [],
-      repeatIntervalInMs: 3_600_000,
-    }).violations;
+    return violationsOf([run(6, AT_BAD, 'healthy', []), bad, run(8, AT_RECOVERED, 'healthy', closing)], []);
   }
 
   it('"nothing missed" counts it as decided', () => {
