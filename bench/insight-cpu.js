@@ -5,7 +5,7 @@
  * finding. Prints CPU ms per insight and a SHA-256 of every output, so a change to the engine can be
  * checked to keep the output byte-identical.
  *
- *   npm run bench:insight-cpu [-- --insights 2000] [-- --configured]
+ *   npm run bench:insight-cpu [-- [--insights N] [--configured]]   (N: 2000 by default)
  *   (or, built: node bench/insight-cpu.js [--insights 2000] [--configured])
  *
  * `--configured`: each finding carries its gateway's configuration as a run reads it for a gateway with

@@ -25,7 +25,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     const { code, stdout, stderr } = await runCli(['run', '--config', configFile]);
     expect(code).toBe(2);
     const line =
-      /webhook\[ops\]: 1 notice waiting, sent again on the next run: .*HTTP 503 Service Unavailable: down for maintenance/;
+      /webhook\[ops\]: 1 notice waiting, sent on the next run: .*HTTP 503 Service Unavailable: down for maintenance/;
     expect(stdout).toMatch(/✗ notifications: 0 delivered, 1 not delivered/);
     expect(stdout).toMatch(line);
     expect(stderr).toMatch(new RegExp(`warning: ${line.source}`));

@@ -348,7 +348,7 @@ describe('undelivered notices are visible where people look (issue 11.4)', () =>
       expect(r.notifications?.pending).toEqual({ 'webhook[ops]': 1 });
     }
     const line =
-      /webhook\[ops\]: 1 notice waiting, sent again on the next run: .*HTTP 503 Service Unavailable: maintenance/;
+      /webhook\[ops\]: 1 notice waiting, sent on the next run: .*HTTP 503 Service Unavailable: maintenance/;
     expect(formatSummary(report, [])).toMatch(/✗ notifications: 0 delivered, 1 not delivered/);
     expect(formatSummary(report, [])).toMatch(line);
     expect(logger.lines.find((l) => line.test(l))).toMatch(/^warning: /);

@@ -357,7 +357,7 @@ describe('runChecks: notify on change', () => {
       expect.objectContaining({ status: 'waiting', type: 'degraded' }),
     ]);
     expect(r.logger.at('warn')).toEqual([
-      expect.stringMatching(/^webhook\[ops\]: 1 notice waiting, sent again on the next run: /),
+      expect.stringMatching(/^webhook\[ops\]: 1 notice waiting, sent on the next run: /),
     ]);
 
     delete receiver.answer;

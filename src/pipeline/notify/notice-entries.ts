@@ -36,5 +36,5 @@ export function deadLetterEntry(receiver: string, letter: DeadLetter): Undeliver
  * heldBehind): `is` while that run still holds it, `was` when it held it at this run's claim.
  */
 export function heldBehindReason(older: Lease, tense: 'is' | 'was'): string {
-  return `waits for an older notice of the same server, which run ${older.runId} ${tense === 'is' ? 'is sending' : 'was sending'} (held until ${older.until}): sent after it, on the next run, so the receiver gets the server's notices in order`;
+  return `waits for an older notice of the same server, which run ${older.runId} ${tense === 'is' ? 'is sending' : 'was sending'} (held until ${older.until}): sent after it, so the receiver gets the server's notices in order`;
 }

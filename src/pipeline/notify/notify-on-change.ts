@@ -125,6 +125,10 @@ export const NOTHING_NOTIFIED: NotifyOutcome = {
 
 const MAX_CONFLICT_RETRIES = 5;
 
+/** The reason of a waiting notice another run queued after this run's claim (notifyOnChange). */
+export const QUEUED_BY_ANOTHER_RUN =
+  'queued by another run while this run was sending, not tried yet (often held behind this run’s older notice of the same server, so that the receiver gets them in order)';
+
 /**
  * Decide → claim → send → settle, the order that keeps overlapping runs from deciding or sending the
  * same notice twice, and loses none when a receiver, a run or the state fails:
@@ -184,6 +188,18 @@ export async function notifyOnChange(
     for (const [noticeId, older] of heldBehind(waiting, holder, claimedAt))
       if (!notes.has(noteKey(receiver, noticeId)))
         notes.set(noteKey(receiver, noticeId), heldBehindReason(older, 'was'));
+  }
+  // Notices another run queued while this one was sending (often behind this run's own older notice
+  // of the server): not this run's to send, and said so rather than "not sent yet".
+  for (const [receiver, waiting] of Object.entries(settled.document.outbox)) {
+    const claimedIds = new Set((claimed.document.outbox[receiver] ?? []).map((q) => q.notice.id));
+    for (const q of waiting)
+      if (
+        !claimedIds.has(q.notice.id) &&
+        q.lastError === undefined &&
+        !notes.has(noteKey(receiver, q.notice.id))
+      )
+        notes.set(noteKey(receiver, q.notice.id), QUEUED_BY_ANOTHER_RUN);
   }
   return {
     decided: claimed.decided,

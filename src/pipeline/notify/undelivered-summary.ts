@@ -12,7 +12,7 @@ function whenText(status: UndeliveredNoticeReport['status'], n: number): string 
   const one = n === 1;
   switch (status) {
     case 'waiting':
-      return 'waiting, sent again on the next run';
+      return 'waiting, sent on the next run';
     case 'leased':
       return `held by another run that is sending ${one ? 'it' : 'them'}, sent again once its lease ends if still undelivered`;
     case 'dead-letter':

@@ -4,6 +4,7 @@ import { createReceiverBreakers } from '../../../src/pipeline/notify/receiver-br
 import {
   NOTHING_NOTIFIED,
   notifyOnChange,
+  QUEUED_BY_ANOTHER_RUN,
   reviewOutbox,
 } from '../../../src/pipeline/notify/notify-on-change';
 import type { NotifyStateDocument, QueuedNotice } from '../../../src/pipeline/notify/state-document';
@@ -613,12 +614,17 @@ describe('notifyOnChange: a server’s notices in order when calls overlap (outb
       /^waits for an older notice of the same server, which run run-a~[0-9a-f]{6} is sending/,
     );
     ops.releaseHanging('accept'); // run-a's send ends and run-a settles, then run-b's
-    await a;
     const outcome = await b;
     const held = outcome.undelivered.find((u) => u.type === 'recovered');
     expect(held).toMatchObject({ status: 'waiting', retry: 'next-run' });
+    // run-a, which settled first, says whose it is rather than "not sent yet".
+    const holder = await a;
+    expect(holder.undelivered.map((u) => [u.type, u.server, u.status, u.reason])).toEqual([
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.5', 'leased', expect.stringMatching(/^held by run run-b~/)],
+      ['recovered', 'gw/pool-a/settings-a/10.0.0.4', 'waiting', QUEUED_BY_ANOTHER_RUN],
+    ]);
     expect(held?.reason).toMatch(
-      /^waits for an older notice of the same server, which run run-a~[0-9a-f]{6} was sending .*on the next run/,
+      /^waits for an older notice of the same server, which run run-a~[0-9a-f]{6} was sending \(held until [^)]*\): sent after it, so the receiver gets the server.s notices in order$/,
     );
   });
 });

@@ -42,7 +42,7 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
     [
       'waiting',
       [undelivered('waiting'), undelivered('waiting', { noticeId: 'appgw-2' })],
-      'webhook[ops]: 2 notices waiting, sent again on the next run: HTTP 503',
+      'webhook[ops]: 2 notices waiting, sent on the next run: HTTP 503',
     ],
     [
       'dead letters, with how to re-send them',
@@ -66,19 +66,19 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
         undelivered('waiting', { reason: 'HTTP 503' }),
         undelivered('waiting', { reason: 'no answer within 10000 ms' }),
       ],
-      'webhook[ops]: 4 notices waiting, sent again on the next run: no answer within 10000 ms (and 2 other reasons: "HTTP 429" and "HTTP 503")',
+      'webhook[ops]: 4 notices waiting, sent on the next run: no answer within 10000 ms (and 2 other reasons: "HTTP 429" and "HTTP 503")',
     ],
     [
       'two reasons: the other one named, in the singular',
       [undelivered('waiting', { reason: 'HTTP 503' }), undelivered('waiting', { reason: 'HTTP 429' })],
-      'webhook[ops]: 2 notices waiting, sent again on the next run: HTTP 429 (and 1 other reason: "HTTP 503")',
+      'webhook[ops]: 2 notices waiting, sent on the next run: HTTP 429 (and 1 other reason: "HTTP 503")',
     ],
     [
       'many reasons: three named, the rest counted',
       ['HTTP 500', 'HTTP 502', 'HTTP 503', 'HTTP 504', 'HTTP 429', 'HTTP 408'].map((reason) =>
         undelivered('waiting', { reason }),
       ),
-      'webhook[ops]: 6 notices waiting, sent again on the next run: HTTP 408 (and 5 other reasons: "HTTP 429", "HTTP 504", "HTTP 503" and 2 more)',
+      'webhook[ops]: 6 notices waiting, sent on the next run: HTTP 408 (and 5 other reasons: "HTTP 429", "HTTP 504", "HTTP 503" and 2 more)',
     ],
     [
       'a long other reason: clipped between words, on one line',
@@ -131,7 +131,7 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
     ],
   ])('a reason of %s', (_label, reason, said) => {
     const [line] = describeNotifyProblems({ ...nothing, undelivered: [undelivered('waiting', { reason })] });
-    expect(line).toBe(`webhook[ops]: 1 notice waiting, sent again on the next run: ${said}`);
+    expect(line).toBe(`webhook[ops]: 1 notice waiting, sent on the next run: ${said}`);
   });
 
   it('dropped notices, state errors and overlapped documents each get their line', () => {
@@ -184,7 +184,7 @@ describe('logNotifyProblems', () => {
       logger,
     );
     expect(logger.lines).toEqual([
-      'warning: webhook[ops]: 1 notice waiting, sent again on the next run: HTTP 503',
+      'warning: webhook[ops]: 1 notice waiting, sent on the next run: HTTP 503',
       expect.stringMatching(/^warning: The notify state in blob y kept changing/),
     ]);
   });
