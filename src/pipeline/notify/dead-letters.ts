@@ -6,7 +6,7 @@ import { isStateConflictError, StateConflictError, toError } from '../../errors'
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
-import { deadLetterEntry, heldBehindReason, noticeEntryFields } from './notice-entries';
+import { deadLetterEntry, noticeEntryFields, waitingReason } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 import { typedStateStores } from './typed-stores';
 
@@ -68,9 +68,7 @@ export async function listOutboxes(
             status: leased ? 'leased' : 'waiting',
             reason: leased
               ? `held by run ${leased.runId} until ${leased.until}`
-              : older
-                ? heldBehindReason(older, 'is')
-                : (queued.lastError ?? 'not sent yet'),
+              : waitingReason(queued, older),
             retry: leased ? 'after-lease' : 'next-run',
             queuedAt: queued.queuedAt,
             failedRuns: queued.failedRuns,

@@ -38,3 +38,16 @@ export function deadLetterEntry(receiver: string, letter: DeadLetter): Undeliver
 export function heldBehindReason(older: Lease, tense: 'is' | 'was'): string {
   return `waits for an older notice of the same server, which run ${older.runId} ${tense === 'is' ? 'is sending' : 'was sending'} (held until ${older.until}): sent after it, so the receiver gets the server's notices in order`;
 }
+
+/**
+ * Why a waiting notice (not held by another run) is not delivered yet, for the report and `notify list`
+ * alike: behind an older notice of its server that another run holds (`older`), else what this run
+ * learnt of it (`note`: a send's reason), else its last failure, else never tried.
+ */
+export function waitingReason(
+  queued: { readonly lastError?: string },
+  older: Lease | undefined,
+  note?: string,
+): string {
+  return older ? heldBehindReason(older, 'is') : (note ?? queued.lastError ?? 'not sent yet');
+}

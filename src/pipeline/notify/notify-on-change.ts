@@ -57,7 +57,7 @@ import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseHolder, leaseInMs } from './lease';
 import type { ReceiverBreaker } from './receiver-breaker';
-import { deadLetterEntry, heldBehindReason, noticeEntryFields } from './notice-entries';
+import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 export interface NotifyDependencies {
@@ -175,15 +175,12 @@ export async function notifyOnChange(
     ),
   );
   const deliveries = perReceiver.flat();
-  const settled = await settle(deps, claimed.document, deliveries, holder, {
-    policy,
-    now: observation.now.toISOString(),
-  });
+  const claimedAt = observation.now.toISOString();
+  const settled = await settle(deps, claimed.document, deliveries, holder, { policy, now: claimedAt });
   const notes = new Map(
     deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
   );
   // Why a notice held back at the claim was not sent, should its holder have settled since.
-  const claimedAt = observation.now.toISOString();
   for (const [receiver, waiting] of Object.entries(claimed.document.outbox)) {
     for (const [noticeId, older] of heldBehind(waiting, holder, claimedAt))
       if (!notes.has(noteKey(receiver, noticeId)))
@@ -462,10 +459,11 @@ function undeliveredIn(
           leasedUntil: queued.lease.until,
         });
       } else {
-        const older = behind.get(queued.notice.id);
-        const reason = older
-          ? heldBehindReason(older, 'is')
-          : (notes.get(noteKey(receiver, queued.notice.id)) ?? queued.lastError ?? 'not sent yet');
+        const reason = waitingReason(
+          queued,
+          behind.get(queued.notice.id),
+          notes.get(noteKey(receiver, queued.notice.id)),
+        );
         undelivered.push({ ...base, status: 'waiting', reason, retry: 'next-run' });
       }
     }
