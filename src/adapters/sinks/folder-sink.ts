@@ -75,52 +75,81 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
   const advice = options.advice ?? FOLDER_SINK_ADVICE;
   let insightsMade: Promise<void> | undefined;
+  /** One failure of this folder, saying which step met it (never a random staging name). */
+  const failure = (failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>) =>
+    new DeliveryError(
+      'folder',
+      `cannot write to ${root}: ${failed.map(({ step, error }) => `${refusal(error)} (${step})`).join('; ')}. ${advice}`,
+      { retryable: false, cause: failed[0]?.error },
+    );
+  /** `work`, its failure said as this folder's at `step`; the run's own temporary files aside (ports.ts Scratch). */
+  const at = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (isScratchUnavailableError(error)) throw error;
+      throw failure([{ step, error }]);
+    }
+  };
   return {
     name: 'folder',
     async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
-      try {
-        if (scope === 'page') {
-          // The status page alone, between a fan-out run's reports.
-          const file = path.join(root, 'index.html');
-          if (statusPage !== undefined) await writePage(file, statusPage);
-          return { locations: statusPage !== undefined ? [file] : [] };
-        }
-        // Named in every receipt below: there even when no gateway has insights (then none has a folder).
-        // Made once per sink, not once per gateway; a failure is tried again by the next delivery.
-        insightsMade ??= makeFolder(path.join(root, 'insights')).catch((error: unknown) => {
-          insightsMade = undefined;
-          throw error;
-        });
-        // report.json and the status page do not need it: a file in its way never keeps them unwritten.
-        await (scope === 'report' ? insightsMade.catch(() => undefined) : insightsMade);
-        if (scope !== 'report') {
-          const byFolder = insightsByFolder(insights);
-          for (const gateway of report.gateways.filter((g) => g.ok)) {
+      if (scope === 'page') {
+        // The status page alone, between a fan-out run's reports.
+        const file = path.join(root, 'index.html');
+        if (statusPage !== undefined) await at('writing index.html', () => writePage(file, statusPage));
+        return { locations: statusPage !== undefined ? [file] : [] };
+      }
+      // Named in every receipt below: there even when no gateway has insights (then none has a folder).
+      // Made once per sink, not once per gateway; a failure is tried again by the next delivery.
+      insightsMade ??= makeFolder(path.join(root, 'insights')).catch((error: unknown) => {
+        insightsMade = undefined;
+        throw error;
+      });
+      const insightsFolder = path.join(root, 'insights');
+      if (scope !== 'report') {
+        await at('making insights/', () => insightsMade as Promise<void>);
+        const byFolder = insightsByFolder(insights);
+        await at("writing the gateway's insights", async () => {
+          for (const gateway of report.gateways.filter((g) => g.ok))
             await replaceGatewayFolder(root, gateway, byFolder.get(gatewayInsightFolder(gateway)) ?? []);
-          }
-          if (scope === 'gateway') {
-            const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
+        });
+        if (scope === 'gateway') {
+          const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
+          await at(`writing this run's gateway results (runs/${report.runId}/)`, async () => {
             for (const [i, file] of files.entries())
               await writeJson(file, { ...report, gateways: [report.gateways[i]] });
-            return { locations: [...files, path.join(root, 'insights')] };
-          }
+          });
+          return { locations: [...files, insightsFolder] };
         }
-        const reportFile = path.join(root, 'report.json');
-        await writeJson(reportFile, report);
-        // A direct run's end: its gateways' results are in the report now.
-        if (scope === 'report') await removeRunResults(root, report.runId);
-        // After the report: the page links to insights every gateway delivery has written by now.
-        const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
-        for (const file of page) await writePage(file, statusPage as PageText);
-        return { locations: [reportFile, ...page, path.join(root, 'insights')] };
-      } catch (error) {
-        // The run's own temporary files, not this folder, failed: said as such (ports.ts Scratch).
-        if (isScratchUnavailableError(error)) throw error;
-        throw new DeliveryError('folder', `cannot write to ${root}: ${refusal(error)}. ${advice}`, {
-          retryable: false,
-          cause: error,
-        });
+      } else {
+        // report.json and the status page do not need it: a file in its way never keeps them unwritten.
+        await insightsMade.catch(() => undefined);
       }
+      // Each step of the run's end on its own: a file in the way of one (runs/, report.json, index.html)
+      // never keeps the others unwritten; every step that failed is named.
+      const failed: Array<{ step: string; error: unknown }> = [];
+      const attempt = async (step: string, work: () => Promise<unknown>) => {
+        try {
+          await work();
+        } catch (error) {
+          if (isScratchUnavailableError(error)) throw error;
+          failed.push({ step, error });
+        }
+      };
+      const reportFile = path.join(root, 'report.json');
+      await attempt('writing report.json', () => writeJson(reportFile, report));
+      // A direct run's end: its gateways' results are in the report now.
+      if (scope === 'report')
+        await attempt(`removing this run's gateway results (runs/${report.runId}/)`, () =>
+          removeRunResults(root, report.runId),
+        );
+      // After the report: the page links to insights every gateway delivery has written by now.
+      const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
+      for (const file of page)
+        await attempt('writing index.html', () => writePage(file, statusPage as PageText));
+      if (failed.length > 0) throw failure(failed);
+      return { locations: [reportFile, ...page, insightsFolder] };
     },
   };
 }

@@ -126,6 +126,58 @@ describe('folder sink', () => {
     }
   });
 
+  it('the gateway delivery’s failure names the step that met the file in the way (making insights/)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      await writeFile(path.join(dir, 'insights'), 'in the way');
+      const error = await createFolderSink({ dir })
+        .deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'))
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(error?.message).toContain(
+        `cannot write to ${dir}: a file is where a folder should be (EEXIST) (making insights/)`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // The other cases of the kind: a file or folder in the way of one step of the run's end never keeps
+  // the others unwritten, and the failure names the step that met it.
+  it.each([
+    [
+      'a file named runs',
+      'runs',
+      'file',
+      ['report.json', 'index.html'],
+      /\(removing this run's gateway results \(runs\/r1\/\)\)/,
+    ],
+    ['a folder named report.json', 'report.json', 'folder', ['index.html'], /\(writing report\.json\)/],
+    ['a folder named index.html', 'index.html', 'folder', ['report.json'], /\(writing index\.html\)/],
+  ])(
+    '%s: the report delivery writes the rest, and says which step failed',
+    async (_, name, kind, written, step) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        if (kind === 'file') await writeFile(path.join(dir, name), 'in the way');
+        else await mkdir(path.join(dir, name, 'inside'), { recursive: true });
+        const error = await createFolderSink({ dir })
+          .deliver({ ...buildDelivery('r1', [], 'report'), statusPage: '<!doctype html><p>run 1' })
+          .then(
+            () => undefined,
+            (e: Error) => e,
+          );
+        expect(error).toBeInstanceOf(DeliveryError);
+        expect(error?.message).toMatch(step);
+        for (const file of written) expect((await stat(path.join(dir, file))).isFile()).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("the status page's copies (s/<gateway>/<server>.html): each insight's HTML, replaced as the insights are", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {
