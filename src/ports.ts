@@ -221,6 +221,11 @@ export interface ScratchFile {
   append(text: string): Promise<ScratchPlace>;
   /** The text appended at `place`. Throws ScratchUnavailableError when it cannot be read. */
   read(place: ScratchPlace): Promise<string>;
+  /**
+   * `read`, blocking: for a reader that must answer at once (a report's gateway entries, read as an
+   * array's items: src/pipeline/report-entries.ts). Throws ScratchUnavailableError as `read` does.
+   */
+  readSync(place: ScratchPlace): string;
 }
 
 /**

@@ -9,16 +9,20 @@ export function memoryScratch(): Scratch {
   return {
     async file() {
       const texts: string[] = [];
+      const readSync = (place: ScratchPlace): string => {
+        const text = texts[place.offset];
+        if (text === undefined) throw new RangeError(`no text at ${place.offset}`);
+        return text;
+      };
       return {
         async append(text: string): Promise<ScratchPlace> {
           texts.push(text);
           return { offset: texts.length - 1, length: text.length };
         },
         async read(place: ScratchPlace): Promise<string> {
-          const text = texts[place.offset];
-          if (text === undefined) throw new RangeError(`no text at ${place.offset}`);
-          return text;
+          return readSync(place);
         },
+        readSync,
       };
     },
     async dispose() {},

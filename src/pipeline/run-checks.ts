@@ -6,7 +6,7 @@ import type { Target } from '../core/arm-id';
 import type { ConfigurableState } from '../core/health';
 import type { NotifyPolicy } from '../core/notice/decide';
 import type { GatewayRef } from '../core/model';
-import type { GatewayReport, RunInterruptionReport, RunReport } from '../core/run-report';
+import type { RunInterruptionReport, RunReport } from '../core/run-report';
 import { isRunInterruptedError, RunInterruptedError } from '../errors';
 import type {
   BackendHealthReader,
@@ -33,7 +33,8 @@ import { fifoSemaphore, scheduleGateways, type Concurrency } from './schedule-ga
 import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
 import { memoryScratch } from './memory-scratch';
-import { createSpool } from './spool';
+import { createSpool, type SpoolEntry } from './spool';
+import { createReportEntries } from './report-entries';
 import { buildStatusPage, writtenHistories } from './status/build-status-page';
 import { recordHistory } from './status/record-history';
 import type { StatusServices } from './status/status-services';
@@ -61,9 +62,9 @@ export interface RunDependencies {
   /** The status page: each gateway's history, and `index.html` with the report; absent: none. */
   readonly status?: StatusServices;
   /**
-   * A run's temporary files (one Scratch per call, disposed when the run ends): the status page's
-   * material is kept there instead of in memory (src/adapters/files/temp-scratch.ts for the CLI); absent:
-   * in memory (pipeline/memory-scratch.ts).
+   * A run's temporary files (one Scratch per call, disposed by the outcome's `dispose`, or when the run
+   * throws): the status page's material and the gateways' report entries are kept there instead of in
+   * memory (src/adapters/files/temp-scratch.ts for the CLI); absent: in memory (pipeline/memory-scratch.ts).
    */
   readonly scratch?: () => Scratch;
 }
@@ -91,10 +92,18 @@ export interface RunOptions {
 }
 
 export interface RunOutcome {
-  /** The run's report, with every sink failure of the run in `deliveryErrors`. */
+  /**
+   * The run's report, with every sink failure of the run in `deliveryErrors`. Its `gateways` are read
+   * from the run's scratch as they are asked for (report-entries.ts): read it before `dispose`.
+   */
   readonly report: RunReport;
   /** What each sink did with the run's report (its last delivery). */
   readonly receipts: ReadonlyArray<{ readonly sink: string; readonly receipt: DeliveryReceipt }>;
+  /**
+   * Removes the run's temporary files (RunDependencies.scratch), the report's gateway entries with them;
+   * never throws, and twice is fine. Until then they stay (and are removed when the process exits).
+   */
+  dispose(): Promise<void>;
 }
 
 /**
@@ -108,9 +117,12 @@ export interface RunOutcome {
  */
 export const RUN_RENDERING_GATEWAYS = 64;
 
-/** What the run keeps of a gateway once it is delivered: its result, never its rendered insights. */
+/**
+ * What the run keeps of a gateway once it is delivered: where its report entry is (in the run's scratch:
+ * report-entries.ts) and its notify outcome; never its rendered insights.
+ */
 interface GatewayDone {
-  readonly report: GatewayReport;
+  readonly entry: SpoolEntry;
   readonly notify?: NotifyOutcome;
 }
 
@@ -118,10 +130,13 @@ interface GatewayDone {
  * The direct run (CLI, no queue): expand targets → process every gateway (evaluate + notify,
  * concurrently, paced per subscription by ARM's limits and bounded, each with its own time-out from
  * its admission) and deliver it to every sink as soon as it is done
- * (scope `gateway`: its insights and result; only its result is kept) → notify for deleted gateways →
+ * (scope `gateway`: its insights and result; only its result is kept, its report entry in the run's
+ * scratch: report-entries.ts) → notify for deleted gateways →
  * the run's report, built from the gateways' results, to every sink (scope `report`, with the status
  * page when `status` is given: each gateway's reading is added to its history as it is done, and the
- * page is made from the histories at the end) → its telemetry records (core/telemetry-records.ts). Memory: the gateways' results, never all the rendered insights.
+ * page is made from the histories at the end) → its telemetry records (core/telemetry-records.ts).
+ * Memory: each gateway's notify outcome and where its report entry is; never its rendered insights.
+ * The outcome's report reads its gateways from the scratch: call its `dispose` once it is read.
  *
  * Interrupted (`stop`, or `runDeadlineInMs` passed), the run starts no more gateways, cuts the reads in
  * flight short, skips the deleted gateways' notify (it would read the not-done ones as unvisited), and
@@ -137,6 +152,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   const interruption = runInterruption(options);
   const stop = interruption.signal;
   const scratch = deps.scratch?.() ?? memoryScratch();
+  // Disposed by the outcome (its report reads its gateways from it), or here when the run throws.
+  let handedOver = false;
   try {
     const expanded = await expandTargets(deps.directory, options.targets, {
       concurrency: options.concurrency,
@@ -152,6 +169,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     // This run's history documents as written, for the status page at the end (not read again from the
     // store): in the run's scratch file, not in memory.
     const written = writtenHistories(createSpool(scratch, deps.logger, 'status page histories'));
+    // Each gateway's report entry, until the report is written: in the scratch too.
+    const entries = createReportEntries(createSpool(scratch, deps.logger, "the report's gateway entries"));
     // Gateways whose history could not be read or written: on the page from this run's reading alone.
     const withoutHistory: string[] = [];
     const rendering = fifoSemaphore(RUN_RENDERING_GATEWAYS);
@@ -179,8 +198,9 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           withoutHistory.push(gateway.name);
         }
       }
+      const entry = await entries.add(processed.report);
       deps.progress?.gatewayDone();
-      return { report: processed.report, ...(processed.notify ? { notify: processed.notify } : {}) };
+      return { entry, ...(processed.notify ? { notify: processed.notify } : {}) };
     };
 
     const done = await scheduleGateways(
@@ -257,7 +277,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         startedAt,
         finishedAt: deps.clock.now(),
         targets: expanded.targets,
-        gateways: finished.map((d) => d.report),
+        gateways: entries.view(finished.map((d) => d.entry)),
         ...(notify ? { notify } : {}),
         ...(interrupted ? { interrupted } : {}),
         ...(statusPage?.page ? { statusPage: statusPage.page } : {}),
@@ -265,10 +285,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       sinkFailures,
     );
     emitRunTelemetry(deps.telemetry, report, { step: 'run' });
-    return { report, receipts: sinks.receipts };
+    handedOver = true;
+    return { report, receipts: sinks.receipts, dispose: () => scratch.dispose() };
   } finally {
     interruption.dispose();
-    await scratch.dispose();
+    if (!handedOver) await scratch.dispose();
   }
 }
 

@@ -14,18 +14,23 @@ export type SpoolEntry = ScratchPlace | { readonly text: string };
 export interface Spool {
   add(text: string): Promise<SpoolEntry>;
   text(entry: SpoolEntry): Promise<string>;
+  /** `text`, blocking (ScratchFile.readSync); throws as `text` does. */
+  textSync(entry: SpoolEntry): string;
 }
 
 /** A spool on a new file of `scratch` (made on the first `add`); `what` names it in the log. */
 export function createSpool(scratch: Scratch, logger: Logger, what: string): Spool {
   let file: Promise<ScratchFile> | undefined;
+  // The file once made: every place was handed out after it was.
+  let made: ScratchFile | undefined;
   let failed = false;
   return {
     async add(text) {
       if (!failed) {
         try {
           file ??= scratch.file();
-          return await (await file).append(text);
+          made = await file;
+          return await made.append(text);
         } catch (error) {
           // Once: every later text goes to memory, so no text is in a file that failed.
           if (!failed)
@@ -41,6 +46,10 @@ export function createSpool(scratch: Scratch, logger: Logger, what: string): Spo
       if ('text' in entry) return entry.text;
       // A place is only handed out once the file was made.
       return (await (file as Promise<ScratchFile>)).read(entry);
+    },
+    textSync(entry) {
+      if ('text' in entry) return entry.text;
+      return (made as ScratchFile).readSync(entry);
     },
   };
 }

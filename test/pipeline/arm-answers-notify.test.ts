@@ -13,6 +13,7 @@ import { startEmulator, type ScenarioInput } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { emulatorArm } from '../helpers/emulator-settings';
+import { settledReport } from '../helpers/run-outcome';
 import { OTHER_SUB, SUB, gateway, gatewayId, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -86,7 +87,7 @@ describe('no false "recovered" from ARM answers read too kindly (emulator → ru
         },
         state: { dir: path.join(state, 'notify') },
       });
-      return (await runOnce(config, { logger: silentLogger })).report;
+      return settledReport(await runOnce(config, { logger: silentLogger }));
     } finally {
       await emulator.close();
     }

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/pipeline/logger';
 import { runSucceeded, type RunReport } from '../../src/core/run-report';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { notifyRun } from '../helpers/notify-run';
+import { settledReport } from '../helpers/run-outcome';
 import { SUB, gateway, type ServerSpec } from '../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -266,7 +267,12 @@ describe('two overlapping runs racing for the same state blob (Azurite)', () => 
         },
         state: { blob: { connectionString: azurite.connectionString, container: 'appgw-state' } },
       });
-      const reports = await Promise.all([1, 2, 3].map(() => runOnce(config, { logger: silentLogger })));
+      const reports = await Promise.all(
+        [1, 2, 3].map(async () => {
+          const outcome = await runOnce(config, { logger: silentLogger });
+          return { receipts: outcome.receipts, report: await settledReport(outcome) };
+        }),
+      );
       expect(
         acceptedEvents(receiver)
           .map((e) => `${e.type} ${e.server.address}`)

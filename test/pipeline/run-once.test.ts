@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runOnce } from '../../src/app/run-once';
+import type { RunOutcome } from '../../src/pipeline/run-checks';
 import { parseConfig } from '../../src/config/load';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
@@ -23,6 +24,11 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     emulator = undefined;
   }
   afterEach(stopEmulator);
+  // Each run's temporary files (its report's gateways are read from them), removed after its test.
+  const outcomes: RunOutcome[] = [];
+  afterEach(async () => {
+    await Promise.all(outcomes.splice(0).map((outcome) => outcome.dispose()));
+  });
 
   async function run(
     scenario: ScenarioInput,
@@ -39,7 +45,9 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
       state: { dir: `${out}-state` },
       ...extra,
     });
-    return runOnce(config, { logger: silentLogger });
+    const outcome = await runOnce(config, { logger: silentLogger });
+    outcomes.push(outcome);
+    return outcome;
   }
 
   it('one slow, one missing and one throttled gateway never hide the healthy ones', async () => {

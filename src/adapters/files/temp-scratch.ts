@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { readSync } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +76,19 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
       try {
         for (let read = 0; read < place.length;) {
           const { bytesRead } = await handle.read(bytes, read, place.length - read, place.offset + read);
+          if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
+          read += bytesRead;
+        }
+      } catch (error) {
+        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, { cause: error });
+      }
+      return bytes.toString('utf8');
+    },
+    readSync(place: ScratchPlace): string {
+      const bytes = Buffer.alloc(place.length);
+      try {
+        for (let read = 0; read < place.length;) {
+          const bytesRead = readSync(handle.fd, bytes, read, place.length - read, place.offset + read);
           if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
           read += bytesRead;
         }

@@ -65,21 +65,27 @@ export async function demoVerb(args: string[]): Promise<number> {
     // "0 not healthy" and replaced the insights of an earlier demo. Only an interruption stops it.
     for (let run = 2; run <= DEMO_RUNS && !outcome.report.interrupted; run++) {
       if (run === 2) emulator.serve(scenario);
+      // The run before is done with: its report's gateways are read from its temporary files.
+      await outcome.dispose();
       outcome = await runOnce(config, options);
       runs = run;
       if (!runSucceeded(outcome.report)) failedRuns += 1;
     }
-    await printRun(outcome.report, outcome.receipts);
-    const { interrupted } = outcome.report;
-    if (interrupted) {
-      process.stderr.write(
-        `demo: interrupted${interrupted.signal ? ` by ${interrupted.signal}` : ''} in run ${runs} of ${DEMO_RUNS}; ${outDir} holds what was written until then\n`,
-      );
-      return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
+    try {
+      await printRun(outcome.report, outcome.receipts);
+      const { interrupted } = outcome.report;
+      if (interrupted) {
+        process.stderr.write(
+          `demo: interrupted${interrupted.signal ? ` by ${interrupted.signal}` : ''} in run ${runs} of ${DEMO_RUNS}; ${outDir} holds what was written until then\n`,
+        );
+        return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
+      }
+      if (failedRuns)
+        process.stderr.write(`demo: ${failedRuns} of its runs did not succeed (see the warnings above)\n`);
+      return failedRuns ? EXIT_FAILED : EXIT_OK;
+    } finally {
+      await outcome.dispose();
     }
-    if (failedRuns)
-      process.stderr.write(`demo: ${failedRuns} of its runs did not succeed (see the warnings above)\n`);
-    return failedRuns ? EXIT_FAILED : EXIT_OK;
   } finally {
     stop.dispose();
     await emulator.close();

@@ -30,7 +30,7 @@ export async function evaluateVerb(args: string[]): Promise<number> {
     file === '-' ? 'backend-health body on standard input' : `backend-health file ${path.resolve(file)}`;
   const read = await readJsonFile(file);
   if (!read.ok) throw new BackendHealthBodyError([read.problem], source);
-  const { report, receipts } = await evaluateSavedBody(
+  const outcome = await evaluateSavedBody(
     { value: read.value, source },
     {
       ...(values.gateway !== undefined ? { gatewayId: values.gateway } : {}),
@@ -38,6 +38,10 @@ export async function evaluateVerb(args: string[]): Promise<number> {
       logger: createStderrLogger(false),
     },
   );
-  await printRun(report, receipts, values.json);
-  return runSucceeded(report) ? EXIT_OK : EXIT_FAILED;
+  try {
+    await printRun(outcome.report, outcome.receipts, values.json);
+    return runSucceeded(outcome.report) ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    await outcome.dispose();
+  }
 }

@@ -44,7 +44,7 @@ export async function runVerb(args: string[]): Promise<number> {
     progress?.stopping();
   });
   try {
-    const { report, receipts } = await runOnce(effective, {
+    const outcome = await runOnce(effective, {
       logger: createStderrLogger(values.verbose, toStderr),
       telemetry: createStderrTelemetry(values.verbose, toStderr),
       stop: stop.signal,
@@ -59,8 +59,13 @@ export async function runVerb(args: string[]): Promise<number> {
         },
       ),
     });
-    await printRun(report, receipts, values.json, configSource(values.config));
-    return exitCode(report);
+    try {
+      await printRun(outcome.report, outcome.receipts, values.json, configSource(values.config));
+      return exitCode(outcome.report);
+    } finally {
+      // After the report is printed: its gateways are read from the run's temporary files.
+      await outcome.dispose();
+    }
   } finally {
     stop.dispose();
   }

@@ -35,6 +35,10 @@ function failingScratch(how: 'make' | 'append' | 'read', after = 0): Scratch {
           if (how === 'read') throw refuse();
           return file.read(place);
         },
+        readSync: (place) => {
+          if (how === 'read') throw refuse();
+          return file.readSync(place);
+        },
       };
     },
   };
