@@ -396,14 +396,22 @@ export class ScratchUnavailableError extends AppGwInsightsError {
   override readonly name = 'ScratchUnavailableError';
   readonly code = 'ScratchUnavailable';
   override readonly retryable = true;
+  /**
+   * `detail`: what failed, one clause (`cannot write it: ENOSPC`); `reading`: the file was made and
+   * written, and reading it back failed (a disk error), so the advice is the disk's, not room or access.
+   */
   constructor(
     readonly file: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reading?: boolean },
   ) {
     super(
-      `The run's temporary file ${file} cannot be used: ${detail}. Point TMPDIR at a folder this user can ` +
-        'write, with room to spare (or free space in it); the next run tries again.',
+      `The run's temporary file ${file} cannot be used: ${detail}. ` +
+        (options?.reading
+          ? "Check the disk that holds TMPDIR (the system's log names read errors), or point TMPDIR at " +
+            'a folder on another disk; the next run tries again.'
+          : 'Point TMPDIR at a folder this user can write, with room to spare (or free space in it); ' +
+            'the next run tries again.'),
       causeOf(options),
     );
   }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { createTempScratch } from '../../src/adapters/files/temp-scratch';
 import { jsonChunks } from '../../src/core/json-chunks';
@@ -71,6 +72,14 @@ describe('spooledArray: a read-only array whose items are read when asked for', 
     ['in', (a: readonly GatewayReport[]) => [0 in a, 3 in a, 4 in a]],
     ['spread into an object', (a: readonly GatewayReport[]) => ({ ...{ gateways: a } }).gateways.length],
     ['JSON.stringify', (a: readonly GatewayReport[]) => JSON.stringify({ gateways: a }, null, 2)],
+    [
+      'util.inspect (console.log, the tests that look for secrets)',
+      (a: readonly GatewayReport[]) => inspect(a, { depth: 12 }),
+    ],
+    [
+      'util.inspect inside a report',
+      (a: readonly GatewayReport[]) => inspect({ gateways: a }, { depth: 12 }),
+    ],
     [
       'jsonChunks (report.json, --json)',
       (a: readonly GatewayReport[]) => [...jsonChunks({ gateways: a })].join(''),
@@ -290,6 +299,14 @@ describe('runChecks keeps its gateways’ report entries in its scratch', () => 
     // The gateway went to every sink as it was done; its temporary files are gone.
     for (const sink of r.sinks) expect(sink.deliveries.map((d) => d.scope)).toEqual(['gateway']);
     expect(disposed).toBe(1);
+  });
+
+  it('a report printed (util.inspect) shows its gateways, so what a gateway holds is seen', async () => {
+    const bad = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error 7c1e' };
+    const r = memoryRun({ gateways: [{ ref: gatewayNamed('gw-a', 'rg-web'), servers: [bad] }] });
+    const { report } = await runChecks(r.deps, { ...r.options, runId: 'run-1' });
+    expect(inspect(report, { depth: 12 })).toContain('TCP connect error 7c1e');
+    expect(inspect(report, { depth: 12 })).not.toMatch(/offset: \d/);
   });
 
   it('a run that throws disposes its scratch itself', async () => {

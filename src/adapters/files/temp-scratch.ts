@@ -80,7 +80,10 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
           read += bytesRead;
         }
       } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, { cause: error });
+        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, {
+          cause: error,
+          reading: true,
+        });
       }
       return bytes.toString('utf8');
     },
@@ -93,7 +96,10 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
           read += bytesRead;
         }
       } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, { cause: error });
+        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, {
+          cause: error,
+          reading: true,
+        });
       }
       return bytes.toString('utf8');
     },

@@ -129,18 +129,26 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       // Each step of the run's end on its own: a file in the way of one (runs/, report.json, index.html)
       // never keeps the others unwritten; every step that failed is named.
       const failed: Array<{ step: string; error: unknown }> = [];
-      const attempt = async (step: string, work: () => Promise<unknown>) => {
+      // The run's own temporary files failing (the report's gateway entries, the page's sections: read
+      // back as they are written here) is no failure of this folder: the other steps still run, and the
+      // scratch's own error, which names the file and what to do, is what this delivery throws.
+      let scratchError: unknown;
+      /** `work`; true when it was done. */
+      const attempt = async (step: string, work: () => Promise<unknown>): Promise<boolean> => {
         try {
           await work();
+          return true;
         } catch (error) {
-          if (isScratchUnavailableError(error)) throw error;
-          failed.push({ step, error });
+          if (isScratchUnavailableError(error)) scratchError ??= error;
+          else failed.push({ step, error });
+          return false;
         }
       };
       const reportFile = path.join(root, 'report.json');
-      await attempt('writing report.json', () => writeJson(reportFile, report));
-      // A direct run's end: its gateways' results are in the report now.
-      if (scope === 'report')
+      const reportWritten = await attempt('writing report.json', () => writeJson(reportFile, report));
+      // A direct run's end: its gateways' results are in the report now. Only then: without report.json
+      // they are the only record of what the run did.
+      if (scope === 'report' && reportWritten)
         await attempt(`removing this run's gateway results (runs/${report.runId}/)`, () =>
           removeRunResults(root, report.runId),
         );
@@ -148,6 +156,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
       for (const file of page)
         await attempt('writing index.html', () => writePage(file, statusPage as PageText));
+      if (scratchError !== undefined) throw scratchError;
       if (failed.length > 0) throw failure(failed);
       return { locations: [reportFile, ...page, insightsFolder] };
     },
@@ -241,7 +250,13 @@ async function removeRunResults(root: string, runId: string): Promise<void> {
  * (core/json-chunks.ts): a report of 20 000 gateways is never one string (issue 14: memory).
  */
 async function writeJson(file: string, value: unknown): Promise<void> {
-  await inFolder(path.dirname(file), () => writePieces(`${file}.tmp`, jsonChunks(value)));
+  try {
+    await inFolder(path.dirname(file), () => writePieces(`${file}.tmp`, jsonChunks(value)));
+  } catch (error) {
+    // Half a file (a full disk, a value that could not be read to the end) is no file: FILE stays as it was.
+    await rm(`${file}.tmp`, { force: true }).catch(() => undefined);
+    throw error;
+  }
   await rename(`${file}.tmp`, file);
 }
 

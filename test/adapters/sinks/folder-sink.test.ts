@@ -9,6 +9,7 @@ import {
   statusInsightPath,
 } from '../../../src/insight/insight-path';
 import { buildDelivery, finding, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
+import { spooledArray } from '../../../src/pipeline/report-entries';
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -270,6 +271,66 @@ describe('folder sink', () => {
       expect(isScratchUnavailableError(error)).toBe(true);
       expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe('<!doctype html><p>run 1');
       expect(await files(dir)).not.toContain('index.html.tmp');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('report entries that cannot be read back: the scratch’s error; index.html written, the old report.json and this run’s results kept, no half file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'report'));
+      const oldReport = await readFile(path.join(dir, 'report.json'), 'utf8');
+      // Run r2: each gateway delivered as it is done, then its report, whose second entry cannot be read
+      // (a read error on the run's temporary file: report-entries.ts).
+      const specs = Array.from({ length: 40 }, (_, i) => ({
+        gateway: gatewayRef(`gw-${i}`),
+        unhealthy: ['10.0.0.4'],
+      }));
+      for (const spec of specs) await sink.deliver(buildDelivery('r2', [spec], 'gateway'));
+      const whole = buildDelivery('r2', specs, 'report');
+      const gateways = spooledArray(whole.report.gateways, (entry) => {
+        if (entry === whole.report.gateways[30])
+          throw new ScratchUnavailableError('/tmp/appgw-insights-run-x/1.txt', 'cannot read it: EIO', {
+            reading: true,
+          });
+        return entry;
+      });
+      const error = await sink
+        .deliver({ ...whole, report: { ...whole.report, gateways }, statusPage: '<!doctype html><p>run 2' })
+        .catch((e: unknown) => e);
+      expect(isScratchUnavailableError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/cannot read it: EIO\. Check the disk that holds TMPDIR/);
+      expect(await readFile(path.join(dir, 'report.json'), 'utf8')).toBe(oldReport);
+      expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe('<!doctype html><p>run 2');
+      const left = await files(dir);
+      expect(left).not.toContain('report.json.tmp');
+      // Without report.json, the gateways' results are the run's only record: kept.
+      expect(left.filter((f) => f.startsWith('runs/r2/gateways/'))).toHaveLength(40);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('report.json that cannot be written: this run’s gateway results are kept, the rest written', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'));
+      await mkdir(path.join(dir, 'report.json', 'inside'), { recursive: true });
+      const error = await sink
+        .deliver({
+          ...buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'report'),
+          statusPage: 'p',
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect((error as Error).message).toMatch(/\(writing report\.json\)/);
+      expect((error as Error).message).not.toMatch(/removing this run/);
+      const left = await files(dir);
+      expect(left.filter((f) => f.startsWith('runs/r1/gateways/'))).toHaveLength(1);
+      expect(left).toContain('index.html');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
