@@ -151,17 +151,36 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           }
         }
         // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
-        step = `write ${runRoot}report.json`;
-        await uploadReport(container, `${runRoot}report.json`, report, false);
-        step = `write ${latestRoot}report.json`;
-        await uploadReport(container, `${latestRoot}report.json`, report, true);
+        // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
+        // be read back from the run's temporary files) never keeps the others unwritten. The first
+        // failure is what this delivery throws, said below as its step's.
+        let failed: { readonly step: string; readonly error: unknown } | undefined;
+        const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+          try {
+            await work();
+          } catch (error) {
+            failed ??= { step: what, error };
+          }
+        };
+        await attempt(`write ${runRoot}report.json`, () =>
+          uploadReport(container, `${runRoot}report.json`, report, false),
+        );
+        await attempt(`write ${latestRoot}report.json`, () =>
+          uploadReport(container, `${latestRoot}report.json`, report, true),
+        );
         const page: string[] = [];
         if (options.statusContainer && statusPage !== undefined) {
+          const statusContainer = options.statusContainer;
           // Last: every insight it links to is there by now.
-          step = `write index.html in container ${options.statusContainer}`;
-          const web = await getContainer(options.statusContainer);
-          await uploadText(web, 'index.html', await joinPieces(statusPage), CONTENT_TYPES.html, true);
-          page.push(`${web.url}/index.html`);
+          await attempt(`write index.html in container ${statusContainer}`, async () => {
+            const web = await getContainer(statusContainer);
+            await uploadText(web, 'index.html', await joinPieces(statusPage), CONTENT_TYPES.html, true);
+            page.push(`${web.url}/index.html`);
+          });
+        }
+        if (failed) {
+          step = failed.step;
+          throw failed.error;
         }
         return {
           locations: [

@@ -4,7 +4,13 @@ import { inspect } from 'node:util';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobSink } from '../../../src/adapters/sinks/blob-sink';
-import { ConfigError, DeliveryError } from '../../../src/errors';
+import {
+  ConfigError,
+  DeliveryError,
+  isScratchUnavailableError,
+  ScratchUnavailableError,
+} from '../../../src/errors';
+import { spooledArray } from '../../../src/pipeline/report-entries';
 import { gatewayInsightFolder, insightPath, statusInsightPath } from '../../../src/insight/insight-path';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
@@ -100,6 +106,32 @@ describe('blob sink: the status page in its own container ($web: the static webs
       },
     });
     expect(await readBlob(web, 'index.html')).toBe(pieces.join(''));
+  });
+
+  test('a report whose entries cannot be read back: the scratch’s error; latest/report.json kept whole, index.html written', async () => {
+    const container = freshContainer();
+    const web = `web-${next++}`;
+    const sink = createBlobSink({ client, container, statusContainer: web });
+    await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'report'));
+    const before = await readBlob(container, 'latest/report.json');
+    // Run r2's report: its second entry cannot be read (a read error on the run's temporary file).
+    const whole = buildDelivery('r2', [{ gateway: gw }, { gateway: gw2 }], 'report');
+    const gateways = spooledArray(whole.report.gateways, (entry) => {
+      if (entry === whole.report.gateways[1])
+        throw new ScratchUnavailableError('/tmp/appgw-insights-run-x/1.txt', 'cannot read it: EIO', {
+          reading: true,
+        });
+      return entry;
+    });
+    const error = await sink
+      .deliver({ ...whole, report: { ...whole.report, gateways }, statusPage: '<!doctype html><p>run 2' })
+      .catch((e: unknown) => e);
+    expect(isScratchUnavailableError(error)).toBe(true);
+    expect(await readBlob(container, 'latest/report.json')).toBe(before);
+    expect(await listBlobs(container, 'runs/')).not.toContainEqual(
+      expect.stringMatching(/r2\/report\.json$/),
+    );
+    expect(await readBlob(web, 'index.html')).toBe('<!doctype html><p>run 2');
   });
 
   test('a page delivery (fan-out, between discoveries) writes index.html only', async () => {
