@@ -162,7 +162,10 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
           const html = sdkMarkdown.render(value);
           expect(html).toMatch(/^<p>[^<]*<\/p>\n$/);
           const text = htmlText(html).replace(/\n$/, '');
-          const whole = singleLine(raw) || '—';
+          // Compared without zero-width spaces on both sides: htmlText drops the ones the escaping puts
+          // between characters, and cannot tell them from the input's own (seed 529745467: a value of
+          // one zero-width space, shown as it is, read as empty).
+          const whole = (singleLine(raw) || '—').split('\u200b').join('');
           expect(text === whole || (text.endsWith('…') && whole.startsWith(text.slice(0, -1)))).toBe(true);
         });
       }),
