@@ -186,3 +186,28 @@ describe('run, interrupted (a real CLI process against the emulator)', () => {
     expect(await readdir(tmp)).toEqual([]);
   });
 });
+
+describe('run with a TMPDIR it cannot use (a real CLI process against the emulator)', () => {
+  it('the report is whole (its entries kept in memory), and the cause is said once on stderr', async () => {
+    const { file, out } = await configFile('tmpdir-unusable', {
+      targets: ['fast-1', 'fast-2'].map((g) => gatewayId(g)),
+    });
+    // A file where the temp folder should be: no temporary file can be made (ENOTDIR).
+    const tmp = path.join(dir, 'tmpdir-unusable', 'not-a-folder');
+    await writeFile(tmp, '');
+    const result = await startRun(['--config', file, '--json'], tmp).exited;
+
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ ok: true, summary: { gateways: 2, findings: 2 } });
+    expect(report.gateways.map((g: { name: string }) => g.name)).toEqual(['fast-1', 'fast-2']);
+    expect(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'))).toEqual(report);
+    // One cause, one line: not one per kind of file the run keeps there (histories, report entries, page).
+    const said = result.stderr.split('\n').filter((line) => line.includes('kept in memory'));
+    expect(said).toEqual([
+      expect.stringMatching(
+        /ENOTDIR.*Point TMPDIR at a folder this user can write.*It, and everything else this run keeps in its temporary files, is kept in memory/,
+      ),
+    ]);
+  });
+});
