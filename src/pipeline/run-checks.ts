@@ -151,9 +151,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   const runId = options.runId ?? newRunId(startedAt);
   const interruption = runInterruption(options);
   const stop = interruption.signal;
-  const scratch = deps.scratch?.() ?? memoryScratch();
   // Disposed by the outcome (its report reads its gateways from it), or here when the run throws.
-  let handedOver = false;
+  const scratch = deps.scratch?.() ?? memoryScratch();
   try {
     const expanded = await expandTargets(deps.directory, options.targets, {
       concurrency: options.concurrency,
@@ -285,11 +284,12 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       sinkFailures,
     );
     emitRunTelemetry(deps.telemetry, report, { step: 'run' });
-    handedOver = true;
     return { report, receipts: sinks.receipts, dispose: () => scratch.dispose() };
+  } catch (error) {
+    await scratch.dispose();
+    throw error;
   } finally {
     interruption.dispose();
-    if (!handedOver) await scratch.dispose();
   }
 }
 

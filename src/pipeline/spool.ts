@@ -8,8 +8,8 @@ export type SpoolEntry = ScratchPlace | { readonly text: string };
 /**
  * Texts a run needs only at its end, kept in one file of its Scratch (ports.ts) instead of memory
  * (issue 14: memory). Nothing is lost when the file fails: from the first failure of any file of its
- * scratch (a full temp folder) the texts of every spool of it are kept in memory, said once in the log. Reading a text back may throw the scratch's
- * ScratchUnavailableError (the file removed under the run).
+ * scratch (a full temp folder) the texts of every spool of it are kept in memory, said once in the
+ * log. Reading a text back may throw the scratch's ScratchUnavailableError (a disk error).
  */
 export interface Spool {
   add(text: string): Promise<SpoolEntry>;

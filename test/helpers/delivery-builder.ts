@@ -4,6 +4,8 @@ import type { Insight } from '../../src/insight/insight';
 import { insightPath } from '../../src/insight/insight-path';
 import type { GatewayReport, RunReport } from '../../src/core/run-report';
 import type { Delivery } from '../../src/ports';
+import { ScratchUnavailableError } from '../../src/errors';
+import { spooledArray } from '../../src/pipeline/report-entries';
 
 export const SUBSCRIPTION = '22222222-2222-2222-2222-222222222222';
 
@@ -130,4 +132,20 @@ export function buildDelivery(
     deliveryErrors: [],
   };
   return { scope, report, insights };
+}
+
+/**
+ * `delivery` as a direct run's end gives it (its report's gateways read back from the run's temporary
+ * file: report-entries.ts), entry `unreadable` failing as a disk read error would.
+ */
+export function withUnreadableEntry(delivery: Delivery, unreadable: number): Delivery {
+  const entries = delivery.report.gateways;
+  const gateways = spooledArray(entries, (entry) => {
+    if (entry === entries[unreadable])
+      throw new ScratchUnavailableError('/tmp/appgw-insights-run-x/1.txt', 'cannot read it: EIO', {
+        reading: true,
+      });
+    return entry;
+  });
+  return { ...delivery, report: { ...delivery.report, gateways } };
 }

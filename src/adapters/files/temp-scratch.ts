@@ -51,6 +51,22 @@ export function createTempScratch(options: { readonly parent?: string } = {}): S
 
 function scratchFile(name: string, handle: FileHandle): ScratchFile {
   let size = 0;
+  const readPlace = (place: ScratchPlace): string => {
+    const bytes = Buffer.alloc(place.length);
+    try {
+      for (let read = 0; read < place.length;) {
+        const bytesRead = readSync(handle.fd, bytes, read, place.length - read, place.offset + read);
+        if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
+        read += bytesRead;
+      }
+    } catch (error) {
+      throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, {
+        cause: error,
+        reading: true,
+      });
+    }
+    return bytes.toString('utf8');
+  };
   return {
     async append(text: string): Promise<ScratchPlace> {
       const bytes = Buffer.from(text, 'utf8');
@@ -71,37 +87,11 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
       }
       return { offset, length: bytes.length };
     },
+    // One way to read a place back, blocking: what a run reads is a few KB it wrote moments ago (in the
+    // page cache), and the report's entries must be read at once (ScratchFile.readSync).
     async read(place: ScratchPlace): Promise<string> {
-      const bytes = Buffer.alloc(place.length);
-      try {
-        for (let read = 0; read < place.length;) {
-          const { bytesRead } = await handle.read(bytes, read, place.length - read, place.offset + read);
-          if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
-          read += bytesRead;
-        }
-      } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, {
-          cause: error,
-          reading: true,
-        });
-      }
-      return bytes.toString('utf8');
+      return readPlace(place);
     },
-    readSync(place: ScratchPlace): string {
-      const bytes = Buffer.alloc(place.length);
-      try {
-        for (let read = 0; read < place.length;) {
-          const bytesRead = readSync(handle.fd, bytes, read, place.length - read, place.offset + read);
-          if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
-          read += bytesRead;
-        }
-      } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot read it: ${errnoText(error)}`, {
-          cause: error,
-          reading: true,
-        });
-      }
-      return bytes.toString('utf8');
-    },
+    readSync: readPlace,
   };
 }

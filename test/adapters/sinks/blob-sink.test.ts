@@ -4,17 +4,11 @@ import { inspect } from 'node:util';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
 import { createBlobSink } from '../../../src/adapters/sinks/blob-sink';
-import {
-  ConfigError,
-  DeliveryError,
-  isScratchUnavailableError,
-  ScratchUnavailableError,
-} from '../../../src/errors';
-import { spooledArray } from '../../../src/pipeline/report-entries';
+import { ConfigError, DeliveryError, isScratchUnavailableError } from '../../../src/errors';
 import { gatewayInsightFolder, insightPath, statusInsightPath } from '../../../src/insight/insight-path';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
 import { closedPort } from '../../helpers/closed-port';
-import { buildDelivery, finding, gatewayRef } from '../../helpers/delivery-builder';
+import { buildDelivery, finding, gatewayRef, withUnreadableEntry } from '../../helpers/delivery-builder';
 
 let azurite: Azurite;
 let client: BlobService;
@@ -116,15 +110,8 @@ describe('blob sink: the status page in its own container ($web: the static webs
     const before = await readBlob(container, 'latest/report.json');
     // Run r2's report: its second entry cannot be read (a read error on the run's temporary file).
     const whole = buildDelivery('r2', [{ gateway: gw }, { gateway: gw2 }], 'report');
-    const gateways = spooledArray(whole.report.gateways, (entry) => {
-      if (entry === whole.report.gateways[1])
-        throw new ScratchUnavailableError('/tmp/appgw-insights-run-x/1.txt', 'cannot read it: EIO', {
-          reading: true,
-        });
-      return entry;
-    });
     const error = await sink
-      .deliver({ ...whole, report: { ...whole.report, gateways }, statusPage: '<!doctype html><p>run 2' })
+      .deliver({ ...withUnreadableEntry(whole, 1), statusPage: '<!doctype html><p>run 2' })
       .catch((e: unknown) => e);
     expect(isScratchUnavailableError(error)).toBe(true);
     expect(await readBlob(container, 'latest/report.json')).toBe(before);

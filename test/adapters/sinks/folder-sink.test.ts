@@ -8,8 +8,13 @@ import {
   statusInsightFolder,
   statusInsightPath,
 } from '../../../src/insight/insight-path';
-import { buildDelivery, finding, gatewayRef, SUBSCRIPTION } from '../../helpers/delivery-builder';
-import { spooledArray } from '../../../src/pipeline/report-entries';
+import {
+  buildDelivery,
+  finding,
+  gatewayRef,
+  withUnreadableEntry,
+  SUBSCRIPTION,
+} from '../../helpers/delivery-builder';
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -290,15 +295,8 @@ describe('folder sink', () => {
       }));
       for (const spec of specs) await sink.deliver(buildDelivery('r2', [spec], 'gateway'));
       const whole = buildDelivery('r2', specs, 'report');
-      const gateways = spooledArray(whole.report.gateways, (entry) => {
-        if (entry === whole.report.gateways[30])
-          throw new ScratchUnavailableError('/tmp/appgw-insights-run-x/1.txt', 'cannot read it: EIO', {
-            reading: true,
-          });
-        return entry;
-      });
       const error = await sink
-        .deliver({ ...whole, report: { ...whole.report, gateways }, statusPage: '<!doctype html><p>run 2' })
+        .deliver({ ...withUnreadableEntry(whole, 30), statusPage: '<!doctype html><p>run 2' })
         .catch((e: unknown) => e);
       expect(isScratchUnavailableError(error)).toBe(true);
       expect((error as Error).message).toMatch(/cannot read it: EIO\. Check the disk that holds TMPDIR/);
