@@ -245,69 +245,66 @@ async function removeRunResults(root: string, runId: string): Promise<void> {
 }
 
 /**
- * Written to a temporary name and renamed, so a reader never sees half a report. The text is
- * `JSON.stringify(value, null, 2)` and a line break, written in pieces of about WRITE_CHUNK characters
- * (core/json-chunks.ts): a report of 20 000 gateways is never one string (issue 14: memory).
+ * `file` replaced whole: `write` fills a temporary file of its own beside it (a name no other run
+ * writes: two runs on one folder each rename a whole file into place, the last one wins, and neither
+ * writes into or removes the other's), which is then renamed over `file`, so a reader (a script, a
+ * browser on the status page) sees the old file or the new one. When writing or renaming fails (a full
+ * disk, a folder in the way, a value that could not be read to the end), the temporary file is removed
+ * and `file` stays as it was.
  */
-async function writeJson(file: string, value: unknown): Promise<void> {
+async function replaceFile(file: string, write: (temporary: string) => Promise<void>): Promise<void> {
+  const temporary = `${file}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    await inFolder(path.dirname(file), () => writePieces(`${file}.tmp`, jsonChunks(value)));
+    await inFolder(path.dirname(file), () => write(temporary));
+    await rename(temporary, file);
   } catch (error) {
-    // Half a file (a full disk, a value that could not be read to the end) is no file: FILE stays as it was.
-    await rm(`${file}.tmp`, { force: true }).catch(() => undefined);
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw error;
   }
-  await rename(`${file}.tmp`, file);
+}
+
+/**
+ * `JSON.stringify(value, null, 2)` and a line break, replacing `file` (replaceFile), written in pieces of
+ * about WRITE_CHUNK characters (core/json-chunks.ts): a report of 20 000 gateways is never one string
+ * (issue 14: memory).
+ */
+function writeJson(file: string, value: unknown): Promise<void> {
+  return replaceFile(file, (temporary) => writePieces(temporary, jsonChunks(value)));
 }
 
 /** Characters written at once by writePieces. */
 const WRITE_CHUNK = 64 * 1024;
 
-/** `pieces`, then a line break, into `file` (made or emptied), in writes of about WRITE_CHUNK characters. */
-async function writePieces(file: string, pieces: Iterable<string>): Promise<void> {
+/** `pieces`, then `end`, into `file` (made or emptied), in writes of about WRITE_CHUNK characters. */
+async function writePieces(
+  file: string,
+  pieces: Iterable<string> | AsyncIterable<string>,
+  end = '\n',
+): Promise<void> {
   const handle = await open(file, 'w');
   try {
     let batch = '';
-    for (const piece of pieces) {
+    for await (const piece of pieces) {
       batch += piece;
       if (batch.length >= WRITE_CHUNK) {
         await handle.write(batch, null, 'utf8');
         batch = '';
       }
     }
-    await handle.write(`${batch}\n`, null, 'utf8');
+    await handle.write(`${batch}${end}`, null, 'utf8');
   } finally {
     await handle.close();
   }
 }
 
 /**
- * As writeJson: a reader (a browser on the status page) sees the old file or the new one. A page in
- * pieces (a direct run's, read from its temporary files) is written as they come, never one string.
+ * The status page replacing `file` (replaceFile). A page in pieces (a direct run's, read from its
+ * temporary files) is written as they come, never one string.
  */
-async function writePage(file: string, text: PageText): Promise<void> {
-  await inFolder(path.dirname(file), async () => {
-    if (typeof text === 'string') return writeFile(`${file}.tmp`, text, 'utf8');
-    const handle = await open(`${file}.tmp`, 'w');
-    try {
-      let batch = '';
-      for await (const piece of text.pieces()) {
-        batch += piece;
-        if (batch.length >= WRITE_CHUNK) {
-          await handle.write(batch, null, 'utf8');
-          batch = '';
-        }
-      }
-      await handle.write(batch, null, 'utf8');
-    } catch (error) {
-      // The page's temporary files failed (or the disk): no half page left beside index.html.
-      await handle.close().catch(() => undefined);
-      await rm(`${file}.tmp`, { force: true }).catch(() => undefined);
-      throw error;
-    }
-    await handle.close();
-  });
-  await rename(`${file}.tmp`, file);
+function writePage(file: string, text: PageText): Promise<void> {
+  return replaceFile(file, (temporary) =>
+    typeof text === 'string' ? writeFile(temporary, text, 'utf8') : writePieces(temporary, text.pieces(), ''),
+  );
 }
 
 /**

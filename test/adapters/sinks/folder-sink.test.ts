@@ -24,6 +24,9 @@ async function files(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** The sink's temporary files (`<name>.<id>.tmp`) among `names`. */
+const temporaryFiles = (names: readonly string[]) => names.filter((n) => n.endsWith('.tmp'));
+
 describe('folder sink', () => {
   const gw = gatewayRef('gw');
   const other = gatewayRef('gw-2');
@@ -41,7 +44,7 @@ describe('folder sink', () => {
       const written = await readFile(path.join(dir, 'report.json'), 'utf8');
       expect(written.length).toBeGreaterThan(3 * 64 * 1024);
       expect(written).toBe(`${JSON.stringify(delivery.report, null, 2)}\n`);
-      expect(await files(dir)).not.toContain('report.json.tmp');
+      expect(temporaryFiles(await files(dir))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -253,7 +256,7 @@ describe('folder sink', () => {
       };
       await createFolderSink({ dir }).deliver({ ...buildDelivery('r1', [], 'report'), statusPage });
       expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe(pieces.join(''));
-      expect(await files(dir)).not.toContain('index.html.tmp');
+      expect(temporaryFiles(await files(dir))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -275,7 +278,7 @@ describe('folder sink', () => {
         .catch((e: unknown) => e);
       expect(isScratchUnavailableError(error)).toBe(true);
       expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe('<!doctype html><p>run 1');
-      expect(await files(dir)).not.toContain('index.html.tmp');
+      expect(temporaryFiles(await files(dir))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -303,13 +306,58 @@ describe('folder sink', () => {
       expect(await readFile(path.join(dir, 'report.json'), 'utf8')).toBe(oldReport);
       expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe('<!doctype html><p>run 2');
       const left = await files(dir);
-      expect(left).not.toContain('report.json.tmp');
+      expect(temporaryFiles(left)).toEqual([]);
       // Without report.json, the gateways' results are the run's only record: kept.
       expect(left.filter((f) => f.startsWith('runs/r2/gateways/'))).toHaveLength(40);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('two runs delivering their reports to one folder at once: report.json and index.html are one run’s, whole', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sizes = [3000, 200, 5];
+      const deliveries = sizes.map((n, r) => ({
+        ...buildDelivery(
+          `r${r}`,
+          Array.from({ length: n }, (_, i) => ({ gateway: gatewayRef(`gw-${i}`) })),
+          'report',
+        ),
+        statusPage: `<!doctype html><p>run ${r}`.padEnd(n * 40, ' '),
+      }));
+      for (let round = 0; round < 3; round++) {
+        // Each its own sink, as two processes have.
+        const results = await Promise.allSettled(deliveries.map((d) => createFolderSink({ dir }).deliver(d)));
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+        const written = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));
+        expect(sizes).toContain(written.gateways.length);
+        expect(sizes.map((n) => n * 40)).toContain(
+          (await readFile(path.join(dir, 'index.html'), 'utf8')).length,
+        );
+        expect(temporaryFiles(await files(dir))).toEqual([]);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['report.json', 'index.html'])(
+    'a folder named %s: nothing temporary is left beside it',
+    async (name) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        await mkdir(path.join(dir, name, 'inside'), { recursive: true });
+        const error = await createFolderSink({ dir })
+          .deliver({ ...buildDelivery('r1', [], 'report'), statusPage: '<!doctype html><p>run 1' })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DeliveryError);
+        expect(temporaryFiles(await readdir(dir))).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('report.json that cannot be written: this run’s gateway results are kept, the rest written', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
