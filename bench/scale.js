@@ -6,7 +6,7 @@
  *
  *   npm run bench:scale [-- --gateways 1000,5000,20000] [-- --subscriptions 1,10,50]
  *                       [-- --concurrency auto|N] [-- --fan-out 200|0] [-- --keep]
- *                       [-- --profile DIR] [-- --sink-cost]
+ *                       [-- --profile DIR] [-- --sink-cost] [-- --sink folder|blob]
  *
  * Each case (bench/scale/scenario.js: 5 servers per gateway, two gateways in five with one unhealthy
  * server and a real probe message, `Retry-After: 1`, one poll; ARM's default limits) runs:
@@ -73,6 +73,8 @@ const USAGE = `Usage: npm run bench:scale [-- OPTIONS]
   --keep                  keep each case's temp folder
   --profile DIR           a CPU profile of each run process in DIR
   --sink-cost             each case again with every sink delivery discarded
+  --sink folder|blob      the direct run's sink: a temp folder (default), or a blob container in an
+                          Azurite of its own (its memory and CPU are not the run's)
   -h, --help              this text`;
 // Read strictly before anything starts (read-options.js).
 const parsed = readOptions(
@@ -84,11 +86,17 @@ const parsed = readOptions(
     keep: { type: 'boolean' },
     profile: { type: 'string' },
     'sink-cost': { type: 'boolean' },
+    sink: { type: 'string' },
   },
   USAGE,
 );
 function option(name, fallback) {
   return parsed[name] ?? fallback;
+}
+const SINK = option('sink', 'folder');
+if (SINK !== 'folder' && SINK !== 'blob') {
+  console.error(`error: --sink takes folder or blob, not ${SINK}\n${USAGE}`);
+  process.exit(2);
 }
 const numbers = (text) =>
   text
@@ -217,10 +225,11 @@ function sumCounts(counts, pick = () => true) {
   return n;
 }
 
-/** One direct run: the emulator's config with `concurrency` and a temp folder sink. */
+/** One direct run: the emulator's config with `concurrency` and a temp folder sink (or a blob one). */
 async function directCase(gateways, subscriptions, concurrency, keep, profileDir, extraEnv = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-scale-'));
   workFolders.add(work);
+  const azurite = SINK === 'blob' ? await startAzuriteService('blob', work) : undefined;
   try {
     const scenarioFile = path.join(work, 'scenario.json');
     fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
@@ -229,7 +238,9 @@ async function directCase(gateways, subscriptions, concurrency, keep, profileDir
     let result;
     try {
       const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
-      config.sinks = { ...config.sinks, dir: path.join(work, 'out') };
+      config.sinks = azurite
+        ? { blob: { connectionString: azuriteConnection({ blob: azurite.url }), container: 'insights' } }
+        : { ...config.sinks, dir: path.join(work, 'out') };
       config.state = { dir: path.join(work, 'state') };
       // The product's own poll interval, as the fan-out path has it (the emulator's config shortens it).
       if (config.arm) delete config.arm.pollIntervalInMs;
@@ -275,6 +286,10 @@ async function directCase(gateways, subscriptions, concurrency, keep, profileDir
     }
     return { ...result, counts: stopped.counts, emulatorCpuSeconds: stopped.cpuSeconds };
   } finally {
+    if (azurite) {
+      azurite.child.kill('SIGTERM');
+      await exited(azurite.child);
+    }
     if (!keep) fs.rmSync(work, { recursive: true, force: true });
     else console.log(`  (kept ${work})`);
   }
@@ -370,6 +385,16 @@ function printSinkCost(withSinks, without) {
   );
 }
 
+/** A connection string to Azurite's development account at the given blob (and queue) services. */
+function azuriteConnection(urls) {
+  const account = (url) => `${url}/${AZURITE_ACCOUNT}`;
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+    `BlobEndpoint=${account(urls.blob)};` +
+    (urls.queue ? `QueueEndpoint=${account(urls.queue)};` : '')
+  );
+}
+
 /** One Azurite service (blob or queue) in memory, on a port the OS picks; resolves with its URL. */
 function startAzuriteService(service, work) {
   const main = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', service, 'main.js');
@@ -403,10 +428,7 @@ async function fanOutCase(gateways, subscriptions, keep) {
     const emulator = await startEmulator(scenarioFile, work);
     children.push(emulator.child);
     const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
-    const account = (url) => `${url}/${AZURITE_ACCOUNT}`;
-    const storage =
-      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
-      `BlobEndpoint=${account(blob.url)};QueueEndpoint=${account(queue.url)};`;
+    const storage = azuriteConnection({ blob: blob.url, queue: queue.url });
     const host = spawnChild(process.execPath, [path.join(__dirname, 'scale', 'fan-out-host.js')], {
       cwd: work,
       env: {

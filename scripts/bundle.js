@@ -160,6 +160,32 @@ const SUBSTITUTES = [
         ? [`${file} may ask storage for CRC64 checksums: the bundle has no CRC64 (scripts/bundle.js)`]
         : [],
   },
+  {
+    // The blob sink writes a report.json or status page over 1 Mi characters in blocks through
+    // @azure/storage-blob (src/adapters/storage/blob-block-upload.ts): a direct run's report at 20 000
+    // gateways is tens of MB. The Functions app holds its reports and pages whole anyway and turns that
+    // off (src/app/function-services.ts, `blobBlocks: false`), so the SDK (about 630 KB, 65 ms more to
+    // load the bundle) stays out of it.
+    name: '@azure/storage-blob (block uploads: the CLI only)',
+    resolve: /^@azure\/storage-blob$/,
+    contents: () =>
+      [
+        "const notBundled = () => new Error('@azure/storage-blob is not bundled (scripts/bundle.js): the Functions app sets blobBlocks: false');",
+        'export class BlobServiceClient {',
+        '  constructor() { throw notBundled(); }',
+        '  static fromConnectionString() { throw notBundled(); }',
+        '}',
+      ].join('\n'),
+    misuse: (file, text) =>
+      (file === 'src/app/function-services.ts' && !/\bblobBlocks: false\b/.test(text)) ||
+      (/(\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"]@azure\/storage-blob['"]/.test(text) &&
+        file !== 'src/adapters/storage/blob-block-upload.ts')
+        ? [
+            `${file} may upload through @azure/storage-blob in the Functions app: the bundle has a stub only ` +
+              '(keep blobBlocks: false in src/app/function-services.ts; scripts/bundle.js)',
+          ]
+        : [],
+  },
 ];
 
 /**

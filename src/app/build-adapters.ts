@@ -26,8 +26,16 @@ import { createFileStateStore, type StateFolderAdvice } from '../adapters/state/
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The sinks the config names: folder and/or blob. `folderAdvice`: FolderSinkOptions.advice (the demo's). */
-export function buildSinks(config: Config, env: Env, folderAdvice?: string): InsightSink[] {
+/**
+ * The sinks the config names: folder and/or blob. `folderAdvice`: FolderSinkOptions.advice (the demo's);
+ * `blobBlocks`: BlobSinkOptions.inBlocks (default true).
+ */
+export function buildSinks(
+  config: Config,
+  env: Env,
+  options: { readonly folderAdvice?: string; readonly blobBlocks?: boolean } = {},
+): InsightSink[] {
+  const { folderAdvice } = options;
   const sinks: InsightSink[] = [];
   if (config.sinks.dir)
     sinks.push(
@@ -38,6 +46,7 @@ export function buildSinks(config: Config, env: Env, folderAdvice?: string): Ins
     sinks.push(
       createBlobSink({
         connection: blobConnection(blob, env, 'sinks.blob'),
+        inBlocks: options.blobBlocks ?? true,
         container: blob.container,
         ...(blob.prefix ? { prefix: blob.prefix } : {}),
         statusContainer: config.statusPage.container,

@@ -76,7 +76,11 @@ export function sharedFunctionServices(env: Env = process.env): Shared {
   if (!shared) {
     const settings = readFunctionSettings(env);
     // App settings only: a folder's failure names APPGW_SINKS_DIR / APPGW_STATE_DIR, never a file's key.
-    const services = buildRunServices(settings.config, env, folderAdvice({ env }));
+    const services = buildRunServices(settings.config, env, {
+      ...folderAdvice({ env }),
+      // Its reports and pages are held whole anyway; the bundle leaves @azure/storage-blob out.
+      blobBlocks: false,
+    });
     services.catch(() => (shared = undefined)); // e.g. a bad article template: read again once fixed
     const queue = createStorageWorkQueue({
       connection: queueConnectionFromAppSettings('AzureWebJobsStorage', env),

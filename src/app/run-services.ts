@@ -52,6 +52,13 @@ export interface RunServicesOptions {
   readonly stateFolderAdvice?: StateFolderAdvice;
   /** What the folder sink's failures advise (the demo's: another --out); default sinks.dir's. */
   readonly sinkFolderAdvice?: string;
+  /**
+   * Whether the blob sink writes a large report.json or status page in blocks from its pieces (default
+   * true: a direct run's report at 20 000 gateways is tens of MB). The Functions app says false: its
+   * reports and pages are held whole anyway, and its bundle leaves out @azure/storage-blob
+   * (scripts/bundle.js).
+   */
+  readonly blobBlocks?: boolean;
 }
 
 /**
@@ -86,7 +93,10 @@ export async function buildRunServices(
       }),
       // One GET of the gateway for a gateway with findings: the insight's real probe values and commands.
       configReader: createArmGatewayConfigReader(clientFor, { pacer }),
-      sinks: buildSinks(config, env, options.sinkFolderAdvice),
+      sinks: buildSinks(config, env, {
+        ...(options.sinkFolderAdvice ? { folderAdvice: options.sinkFolderAdvice } : {}),
+        blobBlocks: options.blobBlocks ?? true,
+      }),
       ...(notify ? { notify } : {}),
       status: buildStatus(config, env, options.stateFolderAdvice),
       clock: systemClock,

@@ -30,6 +30,18 @@ export function formatSummary(
   locations: readonly string[],
   config?: ConfigSource,
 ): string {
+  return [...summaryLines(report, locations, config)].join('\n');
+}
+
+/**
+ * formatSummary's lines, one gateway's block at a time: a run of 20 000 gateways is never its summary as
+ * one string (several MB; issue 14: memory), and its report's entries are read back one at a time.
+ */
+export function* summaryLines(
+  report: RunReport,
+  locations: readonly string[],
+  config?: ConfigSource,
+): Generator<string> {
   const roots = insightRoots(locations);
   const s = report.summary;
   const lines = [
@@ -58,6 +70,7 @@ export function formatSummary(
           : ' (no gateway found)'),
     );
   }
+  yield* lines.splice(0);
   for (const gateway of report.gateways) {
     lines.push('', `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`);
     if (!gateway.ok)
@@ -81,6 +94,7 @@ export function formatSummary(
     }
     // This gateway's held notices, in its own block (matched by id: never the block next to it).
     lines.push(...heldLines(report.notifications, gateway, '    '));
+    yield* lines.splice(0);
   }
   if (report.notifications)
     lines.push(
@@ -93,7 +107,7 @@ export function formatSummary(
   lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
-  return lines.join('\n');
+  yield* lines;
 }
 
 /**
@@ -595,10 +609,25 @@ export async function printRun(
     process.stdout.write('\n');
     return;
   }
-  const text = formatSummary(
+  // Written as stdout takes it, a gateway's block at a time, as --json is (issue 14).
+  const lines = summaryLines(
     report,
     receipts.flatMap((r) => r.receipt.locations),
     config,
   );
-  process.stdout.write(`${text}\n`);
+  await writePieces(process.stdout, linesInPieces(lines));
 }
+
+/** `lines`, each ended by a line break, in pieces of about PIECE_CHARACTERS (few writes to stdout). */
+function* linesInPieces(lines: Iterable<string>): Generator<string> {
+  let piece = '';
+  for (const line of lines) {
+    piece += `${line}\n`;
+    if (piece.length < PIECE_CHARACTERS) continue;
+    yield piece;
+    piece = '';
+  }
+  if (piece) yield piece;
+}
+
+const PIECE_CHARACTERS = 16 * 1024;

@@ -11,7 +11,7 @@ export interface PieceText {
 /** The status page as a sink gets it: one string (small pages, the Functions app's) or in pieces. */
 export type PageText = string | PieceText;
 
-/** The whole text as one string (a sink that must upload it in one request: the blob sink). */
+/** The whole text as one string (the blob sink without its block uploader: the Functions app). */
 export async function joinPieces(text: PageText): Promise<string> {
   if (typeof text === 'string') return text;
   let joined = '';

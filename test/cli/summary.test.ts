@@ -1,4 +1,5 @@
-import { formatSummary, healthText } from '../../src/cli/summary';
+import { formatSummary, healthText, printRun, summaryLines } from '../../src/cli/summary';
+import { spooledArray } from '../../src/pipeline/report-entries';
 import type { NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
 import { RunInterruptedError } from '../../src/errors';
@@ -957,5 +958,51 @@ describe('a target that could not be listed', () => {
     expect(out).toContain('✗ target /subscriptions/s');
     expect(out).toContain(what);
     expect(out).toContain('no proxy in between rewrites its answers.');
+  });
+});
+
+describe('the summary of a large run: a gateway’s block at a time (issue 14: memory)', () => {
+  /** A report of `n` gateways whose entries are read as a run's end reads them (spooledArray), each read logged. */
+  function readLogged(n: number) {
+    const whole = report('Connection refused');
+    const entries = Array.from({ length: n }, (_, i) => ({
+      ...whole.gateways[0]!,
+      id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/g${i}`,
+      name: `gw-${i}`,
+    }));
+    const read: string[] = [];
+    const gateways = spooledArray(entries, (entry) => (read.push(entry.name), { ...entry }));
+    return { report: { ...whole, gateways }, entries, read };
+  }
+
+  it('yields each gateway’s block having read no entry past it', () => {
+    const { report: large, read } = readLogged(50);
+    const lines = summaryLines(large, ['/out/latest']);
+    const seen: string[] = [];
+    for (const line of lines) {
+      seen.push(line);
+      if (line.includes('gw-2 ')) break;
+    }
+    // Up to gw-2's own line: gw-0 and gw-1's blocks were yielded as they were read; nothing past gw-2.
+    expect(read).toEqual(['gw-0', 'gw-1', 'gw-2']);
+    expect(seen.some((l) => l.includes('gw-1 '))).toBe(true);
+  });
+
+  it('prints the same text as formatSummary, a line break after each line', async () => {
+    const { report: large, entries } = readLogged(400);
+    const plain = { ...large, gateways: entries };
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await printRun(large, [{ receipt: { locations: ['/out/latest'] } }]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(written.join('')).toBe(`${formatSummary(plain, ['/out/latest'])}\n`);
+    // In pieces, not one write of the whole text.
+    expect(written.length).toBeGreaterThan(1);
   });
 });

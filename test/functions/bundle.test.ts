@@ -280,6 +280,7 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
       '@azure/arm-network',
       '@azure/arm-resourcegraph',
       '@azure/identity',
+      '@azure/storage-blob', // a report.json or status page over 1 Mi characters, in blocks
       '@azure/storage-queue',
       'cron-parser', // only for an APPGW_SCHEDULE other than the default (src/config/schedule.ts)
     ]);

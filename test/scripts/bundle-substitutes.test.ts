@@ -27,7 +27,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const ARM = '@azure/arm-network client (applicationGateways only)';
 const ZOD = 'zod locales (English only)';
 const CRC = 'storage-common CRC64 (StorageCrc64 checksums unused)';
-const ALL = new Set([ARM, ZOD, CRC]);
+const BLOB = '@azure/storage-blob (block uploads: the CLI only)';
+const ALL = new Set([ARM, ZOD, CRC, BLOB]);
+/** Where the misuses below are written, unless a row names the file. */
+const EXAMPLE = 'src/adapters/example.ts';
 const CRC64_MODULE = path.join(
   path.dirname(require.resolve('@azure/storage-common/package.json', { paths: [ROOT] })),
   'dist/esm/crc64.js',
@@ -43,6 +46,11 @@ const ENTRIES: Record<string, string> = {
   ].join('\n'),
   [ZOD]: "import * as locales from 'zod/locales';\nexport const names = Object.keys(locales);",
   [CRC]: `import NativeCRC64 from ${JSON.stringify(CRC64_MODULE)};\nexport const crc = () => NativeCRC64();`,
+  [BLOB]: [
+    "import { BlobServiceClient } from '@azure/storage-blob';",
+    "export const fromString = () => BlobServiceClient.fromConnectionString('UseDevelopmentStorage=true');",
+    "export const fromUrl = () => new BlobServiceClient('https://a.blob.core.windows.net');",
+  ].join('\n'),
 };
 
 /** Builds `entry` as scripts/bundle.js builds (ESM builds first), then loads it: its exports and what was substituted. */
@@ -82,7 +90,7 @@ const failure = (seen: { applied: ReadonlySet<string>; sources: readonly Source[
 };
 
 describe('scripts/bundle.js substitutes', () => {
-  it('lists the three substitutes these tests cover', () => {
+  it('lists the four substitutes these tests cover', () => {
     expect(SUBSTITUTES.map((s) => s.name).sort()).toEqual([...ALL].sort());
   });
 
@@ -107,9 +115,18 @@ describe('scripts/bundle.js substitutes', () => {
         'CRC64 is not bundled (scripts/bundle.js)',
       );
     }, 60_000);
+
+    it(`${BLOB}: the SDK's client refuses, saying why`, async () => {
+      const { exports, applied } = await buildWithSubstitutes(ENTRIES[BLOB] ?? '');
+      expect(applied).toEqual(new Set([BLOB]));
+      for (const make of ['fromString', 'fromUrl'])
+        expect(exports[make] as () => unknown).toThrow(
+          '@azure/storage-blob is not bundled (scripts/bundle.js): the Functions app sets blobBlocks: false',
+        );
+    }, 60_000);
   });
 
-  it.each([ARM, ZOD, CRC])(
+  it.each([ARM, ZOD, CRC, BLOB])(
     'where its pattern is not, the guard fails naming it: %s',
     async (name) => {
       // The other substitutes' entries, so that only this one's pattern is missing from the graph.
@@ -144,6 +161,14 @@ describe('scripts/bundle.js substitutes', () => {
         file: 'src/adapters/storage/rest/storage-http.ts',
         text: "import { x } from '@azure/storage-common';",
       },
+      {
+        file: 'src/adapters/storage/blob-block-upload.ts',
+        text: "return require('@azure/storage-blob');",
+      },
+      {
+        file: 'src/app/function-services.ts',
+        text: '// the bundle leaves @azure/storage-blob out\nbuildRunServices(config, env, { blobBlocks: false });',
+      },
     ];
     expect(failure({ applied: ALL, sources })).toBe('no failure');
   });
@@ -153,24 +178,55 @@ describe('scripts/bundle.js substitutes', () => {
       ARM,
       "import { KnownApplicationGatewaySkuName } from '@azure/arm-network';\nKnownApplicationGatewaySkuName.Basic;",
       'uses KnownApplicationGatewaySkuName from @azure/arm-network',
+      EXAMPLE,
     ],
     [
       ARM,
       "import { restorePoller } from '@azure/arm-network';\nrestorePoller(client, state);",
       'uses restorePoller from @azure/arm-network',
+      EXAMPLE,
     ],
     [
       ARM,
       'await client.applicationGateways.getBackendHealthOnDemand(rg, name, probe);',
       'calls applicationGateways.getBackendHealthOnDemand: add it to APPLICATION_GATEWAY_OPERATIONS',
+      EXAMPLE,
     ],
-    [ARM, 'for await (const n of client.virtualNetworks.listAll()) {}', 'uses client.virtualNetworks'],
-    [ZOD, "import { de } from 'zod/locales';\nz.config(de());", 'configures zod locales'],
-    [ZOD, "import * as locales from 'zod/v4/locales';", 'configures zod locales'],
-    [CRC, "upload(data, { checksumAlgorithm: 'StorageCrc64' });", 'may ask storage for CRC64 checksums'],
-    [CRC, 'const algorithm = ChecksumAlgorithm.Auto;', 'may ask storage for CRC64 checksums'],
-  ])('fails when our code uses what a substitute leaves out: %s, %#', (name, text, problem) => {
-    const file = 'src/adapters/example.ts';
+    [
+      ARM,
+      'for await (const n of client.virtualNetworks.listAll()) {}',
+      'uses client.virtualNetworks',
+      EXAMPLE,
+    ],
+    [ZOD, "import { de } from 'zod/locales';\nz.config(de());", 'configures zod locales', EXAMPLE],
+    [ZOD, "import * as locales from 'zod/v4/locales';", 'configures zod locales', EXAMPLE],
+    [
+      CRC,
+      "upload(data, { checksumAlgorithm: 'StorageCrc64' });",
+      'may ask storage for CRC64 checksums',
+      EXAMPLE,
+    ],
+    [CRC, 'const algorithm = ChecksumAlgorithm.Auto;', 'may ask storage for CRC64 checksums', EXAMPLE],
+    [
+      BLOB,
+      "import { BlobServiceClient } from '@azure/storage-blob';",
+      'may upload through @azure/storage-blob',
+      EXAMPLE,
+    ],
+    [BLOB, "const sdk = require('@azure/storage-blob');", 'may upload through @azure/storage-blob', EXAMPLE],
+    [
+      BLOB,
+      "const sdk = await import('@azure/storage-blob');",
+      'may upload through @azure/storage-blob',
+      EXAMPLE,
+    ],
+    [
+      BLOB,
+      'buildRunServices(config, env, folderAdvice({ env }));',
+      'may upload through @azure/storage-blob',
+      'src/app/function-services.ts',
+    ],
+  ])('fails when our code uses what a substitute leaves out: %s, %#', (name, text, problem, file) => {
     const message = failure({ applied: ALL, sources: [{ file, text }] });
     expect(message).toContain(`[${name}] ${file} ${problem}`);
     for (const other of ALL) if (other !== name) expect(message).not.toContain(`[${other}]`);

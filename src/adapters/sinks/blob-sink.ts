@@ -10,7 +10,8 @@ import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
 import type { GatewayReport, RunReport } from '../../core/run-report';
-import { joinPieces } from '../../core/piece-text';
+import { joinPieces, type PageText } from '../../core/piece-text';
+import { jsonChunks } from '../../core/json-chunks';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
@@ -18,9 +19,30 @@ import {
   type BlobConnectionOptions,
 } from '../storage/blob-client';
 import type { BlobContainer, BlobService } from '../storage/rest/blob-service';
+import {
+  createBlobBlockUploader,
+  type BlobBlockUploader,
+  type TextPieces,
+} from '../storage/blob-block-upload';
 
 export type BlobSinkOptions = (
-  { readonly client: BlobService } | { readonly connection: BlobConnectionOptions }
+  | {
+      readonly client: BlobService;
+      /**
+       * Writes the run's report.json and index.html in blocks, from their pieces. Without it (a client
+       * given alone: tests that count or break the REST client's calls) each is joined and sent in one
+       * Put Blob.
+       */
+      readonly blocks?: BlobBlockUploader;
+    }
+  | {
+      readonly connection: BlobConnectionOptions;
+      /**
+       * Whether report.json and index.html over 1 Mi characters go in blocks from their pieces (through
+       * @azure/storage-blob: blob-block-upload.ts) rather than joined into one Put Blob. Default true.
+       */
+      readonly inBlocks?: boolean;
+    }
 ) & {
   /** Created when missing. */
   readonly container: string;
@@ -53,6 +75,10 @@ export const CONTENT_TYPES = {
  *   that failed keeps its last insights, as we could not re-check them. `latest/report.json` is written
  *   last, so it never names an insight that is not there yet.
  *
+ * A report.json or index.html over 1 Mi characters goes in blocks from its pieces (BlobBlockUploader:
+ * Put Block, then Put Block List), never one string or Buffer of tens of MB (issue 14: memory); readers
+ * see the old blob or the new one. Smaller ones, and all without an uploader, are one Put Blob.
+ *
  * Paths inside report.json (`insights/…`) are relative to `runs/<runId>/` and to `latest/` alike.
  * A `gateway` delivery (one gateway, as soon as it is done: a direct run streams each, the queue
  * function of a fan-out run) writes that gateway's insights under both roots and its result at
@@ -82,6 +108,12 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
   const prefix = normalisePrefix(options.prefix);
   const concurrency = Math.max(1, options.concurrency ?? 8);
   let service: BlobService | undefined;
+  const blocks: BlobBlockUploader | undefined =
+    'client' in options
+      ? options.blocks
+      : options.inBlocks === false
+        ? undefined
+        : createBlobBlockUploader(options.connection);
   const ensured = new Map<string, Promise<unknown>>();
 
   /** The container, created on first use (a failed creation is tried again on the next delivery). */
@@ -110,7 +142,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           if (!options.statusContainer || statusPage === undefined) return { locations: [] };
           step = `write index.html in container ${options.statusContainer}`;
           const web = await getContainer(options.statusContainer);
-          await uploadText(web, 'index.html', await joinPieces(statusPage), CONTENT_TYPES.html, true);
+          await uploadPage(web, blocks, statusPage);
           return { locations: [`${web.url}/index.html`] };
         }
         const container = await getContainer(options.container);
@@ -163,10 +195,10 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           }
         };
         await attempt(`write ${runRoot}report.json`, () =>
-          uploadReport(container, `${runRoot}report.json`, report, false),
+          uploadReport(container, `${runRoot}report.json`, report, false, blocks),
         );
         await attempt(`write ${latestRoot}report.json`, () =>
-          uploadReport(container, `${latestRoot}report.json`, report, true),
+          uploadReport(container, `${latestRoot}report.json`, report, true, blocks),
         );
         const page: string[] = [];
         if (options.statusContainer && statusPage !== undefined) {
@@ -174,7 +206,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           // Last: every insight it links to is there by now.
           await attempt(`write index.html in container ${statusContainer}`, async () => {
             const web = await getContainer(statusContainer);
-            await uploadText(web, 'index.html', await joinPieces(statusPage), CONTENT_TYPES.html, true);
+            await uploadPage(web, blocks, statusPage);
             page.push(`${web.url}/index.html`);
           });
         }
@@ -279,8 +311,89 @@ async function replaceStatusCopies(
   }
 }
 
-async function uploadReport(container: BlobContainer, blobName: string, report: RunReport, latest: boolean) {
-  await uploadText(container, blobName, `${JSON.stringify(report, null, 2)}\n`, CONTENT_TYPES.json, latest);
+/**
+ * `JSON.stringify(report, null, 2)` and a line break. With `blocks`, from the report's pieces
+ * (core/json-chunks.ts): a run of 20 000 gateways never holds its report as one string or Buffer, each
+ * entry being read back from the run's temporary file as it is written (issue 14: memory).
+ */
+async function uploadReport(
+  container: BlobContainer,
+  blobName: string,
+  report: RunReport,
+  latest: boolean,
+  blocks?: BlobBlockUploader,
+) {
+  if (!blocks) {
+    await uploadText(container, blobName, `${JSON.stringify(report, null, 2)}\n`, CONTENT_TYPES.json, latest);
+    return;
+  }
+  await uploadPieces(container, blocks, blobName, reportPieces(report), CONTENT_TYPES.json, latest);
+}
+
+function* reportPieces(report: RunReport): Generator<string> {
+  yield* jsonChunks(report);
+  yield '\n';
+}
+
+/** The status page as `index.html` of `web`: in blocks from its pieces with `blocks`, else joined. */
+async function uploadPage(web: BlobContainer, blocks: BlobBlockUploader | undefined, page: PageText) {
+  if (!blocks) {
+    await uploadText(web, 'index.html', await joinPieces(page), CONTENT_TYPES.html, true);
+    return;
+  }
+  const pieces: TextPieces = typeof page === 'string' ? [page] : page.pieces();
+  await uploadPieces(web, blocks, 'index.html', pieces, CONTENT_TYPES.html, true);
+}
+
+/** Characters of a text sent in one Put Blob; a longer one goes in blocks. */
+const ONE_REQUEST_CHARACTERS = 1024 * 1024;
+
+/**
+ * `pieces` as `blobName`: a text that ends within ONE_REQUEST_CHARACTERS in one Put Blob (a run of a
+ * few hundred gateways: one request, and the Storage SDK never loaded), a longer one in blocks from its
+ * pieces, the part already read first.
+ */
+async function uploadPieces(
+  container: BlobContainer,
+  blocks: BlobBlockUploader,
+  blobName: string,
+  pieces: TextPieces,
+  contentType: string,
+  latest: boolean,
+): Promise<void> {
+  const iterator = toAsyncIterator(pieces);
+  try {
+    let head = '';
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) {
+        await uploadText(container, blobName, head, contentType, latest);
+        return;
+      }
+      head += next.value;
+      if (head.length > ONE_REQUEST_CHARACTERS) break;
+    }
+    const rest = async function* (): AsyncGenerator<string> {
+      yield head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    };
+    await blocks.upload(container.name, blobName, rest(), {
+      contentType,
+      // `latest/` and the status page change every run: tell caches (static website, CDN) to revalidate.
+      ...(latest ? { cacheControl: 'no-cache' } : {}),
+    });
+  } finally {
+    // A text not read to its end (a refused block): its reader (a temporary file) is closed.
+    await iterator.return?.().catch(() => undefined);
+  }
+}
+
+function toAsyncIterator(pieces: TextPieces): AsyncIterator<string> {
+  return Symbol.asyncIterator in pieces
+    ? pieces[Symbol.asyncIterator]()
+    : (async function* () {
+        yield* pieces;
+      })();
 }
 
 async function uploadText(

@@ -500,3 +500,84 @@ async function startRelay(port: number, target: number): Promise<{ close(): Prom
       }),
   };
 }
+
+describe('blob sink: a large report.json and status page go in blocks, from their pieces (issue 14: memory)', () => {
+  /** A report over the one-request size (1 Mi characters): 2 000 gateways, one server not healthy each. */
+  const large = (runId: string) =>
+    buildDelivery(
+      runId,
+      Array.from({ length: 2_000 }, (_, i) => ({ gateway: gatewayRef(`gw-${i}`), unhealthy: ['10.0.0.4'] })),
+      'report',
+    );
+  const committedBlocks = async (container: string, name: string) =>
+    (await sdk.getContainerClient(container).getBlockBlobClient(name).getBlockList('committed'))
+      .committedBlocks ?? [];
+  /** The sink as a run builds it: from a connection (the REST client and the block uploader). */
+  const sinkFor = (container: string, statusContainer?: string) =>
+    createBlobSink({
+      connection: { connectionString: azurite.connectionString },
+      container,
+      ...(statusContainer ? { statusContainer } : {}),
+    });
+
+  test('report.json is JSON.stringify(report, null, 2) byte for byte, under runs/ and latest/, committed as blocks', async () => {
+    const container = freshContainer();
+    const delivery = large('r1');
+    const expected = `${JSON.stringify(delivery.report, null, 2)}\n`;
+    expect(expected.length).toBeGreaterThan(1024 * 1024);
+    await sinkFor(container).deliver(delivery);
+    for (const name of ['runs/r1/report.json', 'latest/report.json']) {
+      expect(await readBlob(container, name)).toBe(expected);
+      expect((await committedBlocks(container, name)).length).toBeGreaterThan(1);
+    }
+    const latest = await sdk
+      .getContainerClient(container)
+      .getBlobClient('latest/report.json')
+      .getProperties();
+    expect(latest).toMatchObject({ contentType: 'application/json', cacheControl: 'no-cache' });
+  });
+
+  test('a small report stays one Put Blob (no blocks), as before', async () => {
+    const container = freshContainer();
+    const delivery = buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'report');
+    await sinkFor(container).deliver(delivery);
+    expect(await readBlob(container, 'latest/report.json')).toBe(
+      `${JSON.stringify(delivery.report, null, 2)}\n`,
+    );
+    expect(await committedBlocks(container, 'latest/report.json')).toEqual([]);
+  });
+
+  test('a status page in pieces over 1 Mi characters: index.html whole, in blocks', async () => {
+    const container = freshContainer();
+    const web = `web-${next++}`;
+    const pieces = Array.from({ length: 3_000 }, (_, i) => `<p>server ${i} — “${'x'.repeat(400)}”</p>\n`);
+    await sinkFor(container, web).deliver({
+      ...buildDelivery('r1', [], 'report'),
+      statusPage: {
+        async *pieces() {
+          yield* pieces;
+        },
+      },
+    });
+    expect(await readBlob(web, 'index.html')).toBe(pieces.join(''));
+    expect((await committedBlocks(web, 'index.html')).length).toBeGreaterThan(1);
+    const page = await sdk.getContainerClient(web).getBlobClient('index.html').getProperties();
+    expect(page).toMatchObject({ contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache' });
+  });
+
+  test('a large report whose entries cannot be read back past its first block: the scratch’s error; both report.json kept, index.html written', async () => {
+    const container = freshContainer();
+    const web = `web-${next++}`;
+    const sink = sinkFor(container, web);
+    await sink.deliver(large('r1'));
+    const before = await readBlob(container, 'latest/report.json');
+    // Run r2: entry 1 900 cannot be read, well past the first 1 Mi characters (a disk read error).
+    const error = await sink
+      .deliver({ ...withUnreadableEntry(large('r2'), 1_900), statusPage: '<!doctype html><p>run 2' })
+      .catch((e: unknown) => e);
+    expect(isScratchUnavailableError(error)).toBe(true);
+    expect(await readBlob(container, 'latest/report.json')).toBe(before);
+    expect(await listBlobs(container, 'runs/')).toEqual(['runs/r1/report.json']);
+    expect(await readBlob(web, 'index.html')).toBe('<!doctype html><p>run 2');
+  });
+});
