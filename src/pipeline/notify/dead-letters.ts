@@ -1,7 +1,13 @@
 import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import { gatewayKey } from '../../core/arm-id';
 import { episodeIsOver } from '../../core/notice/episode';
-import { heldBehind, isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
+import {
+  heldBehind,
+  isLeasedElsewhere,
+  requeueDeadLetters,
+  type DeadLetter,
+  type Lease,
+} from '../../core/notice/outbox';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
@@ -68,7 +74,9 @@ export async function listOutboxes(
             status: leased ? 'leased' : 'waiting',
             reason: leased
               ? `held by run ${leased.runId} until ${leased.until}`
-              : waitingReason(queued, older),
+              : !older && queued.lease
+                ? unsettledReason(queued.lease, queued.lastError)
+                : waitingReason(queued, older),
             retry: leased ? 'after-lease' : 'next-run',
             queuedAt: queued.queuedAt,
             failedRuns: queued.failedRuns,
@@ -84,6 +92,20 @@ export async function listOutboxes(
     }
   }
   return { notices, errors, read, listed: true };
+}
+
+/**
+ * Why a notice whose lease has ended waits: the run that held it stopped (killed, or its host went away)
+ * before it recorded what became of the send, so the receiver may have it already; the next run sends
+ * it again with the same id (at least once: README "Notify on change"). `lastError`: a failure recorded
+ * by an earlier try.
+ */
+function unsettledReason(lease: Lease, lastError: string | undefined): string {
+  return (
+    `run ${lease.runId} was sending it and stopped before it recorded the outcome (its hold ended ` +
+    `${lease.until}): it may have reached the receiver; the next run sends it again, with the same id` +
+    (lastError ? ` (the try before: ${lastError})` : '')
+  );
 }
 
 export interface ResendResult {

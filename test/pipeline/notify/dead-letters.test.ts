@@ -271,7 +271,14 @@ describe('dead letters by hand, on in-memory state', () => {
       'leased',
       'held by run run-x until 2030-01-01T00:05:00.000Z',
     ],
-    ['a lease that has ended: waiting', '2030-01-01T00:00:00.000Z', 'waiting', 'HTTP 503'],
+    [
+      'a lease that has ended (its run stopped before recording the outcome): waiting, and it may have been sent',
+      '2030-01-01T00:00:00.000Z',
+      'waiting',
+      'run run-x was sending it and stopped before it recorded the outcome (its hold ended ' +
+        '2030-01-01T00:00:00.000Z): it may have reached the receiver; the next run sends it again, with the ' +
+        'same id (the try before: HTTP 503)',
+    ],
   ])('lists %s', async (_label, until, status, reason) => {
     const stores = createMemoryStateStores<NotifyStateDocument>();
     stores.plant(
@@ -284,5 +291,32 @@ describe('dead letters by hand, on in-memory state', () => {
     );
     const { notices } = await listOutboxes(stores, fakeClock(Date.parse(AT)));
     expect(notices).toEqual([expect.objectContaining({ noticeId: 'a-1', status, reason })]);
+  });
+
+  it('a run killed mid-send, its lease over: listed as possibly sent, never "not sent yet" (break trial)', async () => {
+    // The notice as the killed run left it: leased, never settled (no lastError, still in the outbox).
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    stores.plant(
+      keyA,
+      doc({
+        outbox: {
+          'webhook[ops]': [
+            waiting('a-1', A, { lease: { runId: 'run-killed', until: '2030-01-01T00:00:00.000Z' } }),
+          ],
+        },
+      }),
+    );
+    const { notices } = await listOutboxes(stores, fakeClock(Date.parse(AT)));
+    expect(notices).toEqual([
+      expect.objectContaining({
+        noticeId: 'a-1',
+        status: 'waiting',
+        retry: 'next-run',
+        reason: expect.stringMatching(
+          /^run run-killed was sending it and stopped .* it may have reached the receiver/,
+        ),
+      }),
+    ]);
+    expect(notices[0]?.reason).not.toContain('not sent yet');
   });
 });
