@@ -337,6 +337,18 @@ function printCase(gateways, subscriptions, r) {
     )
     .join('; ');
   console.log(`       ideal = ${formula}`);
+  // The target's "≤ 2 requests per gateway at one poll" counts the backend-health operation (its POST
+  // and polls, 429s included); the configuration GET (issue 17, gateways with findings) and the list
+  // pages are reads of their own, shown beside it.
+  const operation = sumCounts(r.counts, (route) =>
+    ['backendHealth', 'operationResult', 'operationStatus'].includes(route),
+  );
+  const configuration = sumCounts(r.counts, (route) => route === 'gateway');
+  const lists = sumCounts(r.counts, (route) => route === 'list' || route === 'resourceGraph');
+  console.log(
+    `       requests per gateway: ${(operation / gateways).toFixed(2)} for the backend-health operation (POST and polls, 429s included), ` +
+      `${(configuration / gateways).toFixed(2)} configuration GETs, ${(lists / gateways).toFixed(2)} list pages`,
+  );
   const bound = cpuBound(r);
   if (bound !== undefined)
     console.log(
