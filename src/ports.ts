@@ -213,13 +213,21 @@ export interface Scratch {
 export interface ScratchPlace {
   readonly offset: number;
   readonly length: number;
+  /**
+   * The CRC-32 of its bytes as written, when the file keeps one (a file on disk: another process may
+   * truncate or write into it), so a text read back otherwise is refused, never parsed as the run's own.
+   */
+  readonly crc32?: number;
 }
 
 /** One temporary file: texts appended (at once from concurrent gateways), then read back by place. */
 export interface ScratchFile {
   /** Throws ScratchUnavailableError when it cannot be written (a full disk). */
   append(text: string): Promise<ScratchPlace>;
-  /** The text appended at `place`. Throws ScratchUnavailableError when it cannot be read. */
+  /**
+   * The text appended at `place`. Throws ScratchUnavailableError when it cannot be read, or when what
+   * is read back is not what was written (its `crc32`).
+   */
   read(place: ScratchPlace): Promise<string>;
   /**
    * `read`, blocking: for a reader that must answer at once (a report's gateway entries, read as an

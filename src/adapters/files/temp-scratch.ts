@@ -3,6 +3,7 @@ import { readSync } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
 import { errnoText } from './errno-text';
@@ -65,6 +66,14 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
         reading: true,
       });
     }
+    // Another process truncated or wrote into the file (zeros where a truncation left a hole): refused
+    // here, with what to do, rather than failing as the run's own JSON that does not parse.
+    if (place.crc32 !== undefined && crc32(bytes) !== place.crc32)
+      throw new ScratchUnavailableError(
+        name,
+        `what it holds at byte ${place.offset} is not what the run wrote there (something else changed the file)`,
+        { reading: true },
+      );
     return bytes.toString('utf8');
   };
   return {
@@ -85,7 +94,7 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
       } catch (error) {
         throw new ScratchUnavailableError(name, `cannot write it: ${errnoText(error)}`, { cause: error });
       }
-      return { offset, length: bytes.length };
+      return { offset, length: bytes.length, crc32: crc32(bytes) };
     },
     // One way to read a place back, blocking: what a run reads is a few KB it wrote moments ago (in the
     // page cache), and the report's entries must be read at once (ScratchFile.readSync).

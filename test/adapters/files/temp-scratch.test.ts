@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTempScratch } from '../../../src/adapters/files/temp-scratch';
@@ -53,6 +53,38 @@ describe('temporary files of a run (createTempScratch)', () => {
     );
     expect((error as Error).message).toContain('TMPDIR');
   });
+
+  it.each([
+    ['truncated, then written past (zeros in the hole)', 'truncate'],
+    ['written into by another process', 'overwrite'],
+  ])(
+    'a file %s: ScratchUnavailable, never the changed text (break trial: a SyntaxError, exit 1)',
+    async (_label, how) => {
+      const scratch = createTempScratch({ parent });
+      const file = await scratch.file();
+      const first = await file.append('{"gateway":"a"}');
+      const second = await file.append('{"gateway":"b"}');
+      const [folder] = await readdir(parent);
+      const [name] = await readdir(path.join(parent, folder!));
+      const onDisk = path.join(parent, folder!, name!);
+      if (how === 'truncate') {
+        await truncate(onDisk, 3);
+        await file.append('{"gateway":"c"}'); // the run goes on writing at its own offsets
+      } else {
+        const handle = await open(onDisk, 'r+');
+        await handle.write('{"gateway":"X"}', second.offset);
+        await handle.close();
+      }
+      for (const place of how === 'truncate' ? [first, second] : [second]) {
+        const error = await file.read(place).catch((e: unknown) => e);
+        expect(isScratchUnavailableError(error)).toBe(true);
+        expect((error as Error).message).toContain(`is not what the run wrote there`);
+        expect(() => file.readSync(place)).toThrow(/is not what the run wrote there/);
+      }
+      if (how === 'overwrite') expect(await file.read(first)).toBe('{"gateway":"a"}');
+      await scratch.dispose();
+    },
+  );
 
   it('a temp folder it cannot write in: ScratchUnavailable when the file is asked for', async () => {
     const blocked = path.join(parent, 'not-a-folder');
