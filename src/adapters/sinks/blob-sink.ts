@@ -184,14 +184,14 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         }
         // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
         // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
-        // be read back from the run's temporary files) never keeps the others unwritten. The first
-        // failure is what this delivery throws, said below as its step's.
-        let failed: { readonly step: string; readonly error: unknown } | undefined;
+        // be read back from the run's temporary files) never keeps the others unwritten. Every failure
+        // is said, each with its step (the run's temporary files' first, as the folder sink does).
+        const failed: { readonly step: string; readonly error: unknown }[] = [];
         const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
           try {
             await work();
           } catch (error) {
-            failed ??= { step: what, error };
+            failed.push({ step: what, error });
           }
         };
         await attempt(`write ${runRoot}report.json`, () =>
@@ -210,9 +210,13 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
             page.push(`${web.url}/index.html`);
           });
         }
-        if (failed) {
-          step = failed.step;
-          throw failed.error;
+        const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
+        if (scratch) throw scratch.error;
+        const [first, ...more] = failed;
+        if (first && more.length > 0) throw storageFailures(name, failed);
+        if (first) {
+          step = first.step;
+          throw first.error;
         }
         return {
           locations: [
@@ -225,6 +229,8 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       } catch (error) {
         // The run's own temporary files (the page's pieces), not the container, failed (ports.ts Scratch).
         if (isScratchUnavailableError(error)) throw error;
+        // Said already: the report's writes that failed, each with its step (storageFailures).
+        if (error instanceof DeliveryError) throw error;
         if (isConfigError(error)) {
           throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
             retryable: false,
@@ -240,6 +246,23 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       }
     },
   };
+}
+
+/**
+ * Two or more of a run's report writes that failed, in one DeliveryError naming each step and why
+ * (never a secret: describeStorageFailure): retryable when every one is, the first one's HTTP status.
+ */
+function storageFailures(
+  sink: string,
+  failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>,
+): DeliveryError {
+  const described = failed.map(({ step, error }) => ({ step, ...describeStorageFailure(error) }));
+  const status = described.find((d) => d.statusCode !== undefined)?.statusCode;
+  return new DeliveryError(sink, described.map((d) => `cannot ${d.step}: ${d.detail}`).join('; '), {
+    retryable: described.every((d) => d.retryable),
+    ...(status !== undefined ? { status } : {}),
+    cause: failed[0]?.error,
+  });
 }
 
 async function uploadInsights(

@@ -121,6 +121,30 @@ describe('blob sink: the status page in its own container ($web: the static webs
     expect(await readBlob(web, 'index.html')).toBe('<!doctype html><p>run 2');
   });
 
+  test('two of the report’s writes refused: one DeliveryError naming each step and why; the third written (break trial)', async () => {
+    const container = freshContainer();
+    const web = `web-${next++}`;
+    const sink = createBlobSink({ client, container, statusContainer: web });
+    await sink.deliver({ ...buildDelivery('r1', [{ gateway: gw }], 'report'), statusPage: '<p>run 1' });
+    // Another holder's lease on latest/report.json and on index.html: each Put Blob is refused (412).
+    for (const [name, blob] of [
+      [container, 'latest/report.json'],
+      [web, 'index.html'],
+    ] as const)
+      await sdk.getContainerClient(name).getBlobClient(blob).getBlobLeaseClient().acquireLease(-1);
+    const error = await sink
+      .deliver({ ...buildDelivery('r2', [{ gateway: gw }], 'report'), statusPage: '<p>run 2' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).toMatch(
+      new RegExp(
+        `cannot write latest/report\\.json: HTTP 412 \\w+.*; cannot write index\\.html in container ${web}: HTTP 412 \\w+`,
+      ),
+    );
+    expect(error).toMatchObject({ status: 412, retryable: false });
+    expect(JSON.parse(await readBlob(container, 'runs/r2/report.json')).runId).toBe('r2');
+  });
+
   test('a page delivery (fan-out, between discoveries) writes index.html only', async () => {
     const container = freshContainer();
     const web = `web-${next++}`;
