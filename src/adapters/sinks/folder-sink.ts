@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
@@ -156,6 +156,8 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
       for (const file of page)
         await attempt('writing index.html', () => writePage(file, statusPage as PageText));
+      // Staging folders a killed run left (a second signal, kill -9): tidied by a later run's end.
+      await removeLeftStaging(root);
       if (scratchError !== undefined) throw scratchError;
       if (failed.length > 0) throw failure(failed);
       return { locations: [reportFile, ...page, insightsFolder] };
@@ -235,6 +237,31 @@ async function replaceFolder(
   } catch (error) {
     await rm(staged, { recursive: true, force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * A `.staging-…` folder (replaceFolder) lives for the few milliseconds of one gateway's writes; one
+ * older than this was left by a run that was killed meanwhile.
+ */
+const LEFT_STAGING_AGE_IN_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the `.staging-…` folders under `root` last changed more than LEFT_STAGING_AGE_IN_MS ago:
+ * left by a run killed while it wrote a gateway's folder. A younger one may be another run's, at work
+ * now, and is left alone. Best effort: a folder it cannot read or remove stays, and says nothing.
+ */
+async function removeLeftStaging(root: string): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  const before = Date.now() - LEFT_STAGING_AGE_IN_MS;
+  for (const name of names.filter((n) => n.startsWith('.staging-'))) {
+    const folder = path.join(root, name);
+    const changed = await stat(folder).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
+    if (changed !== undefined && changed < before)
+      await rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

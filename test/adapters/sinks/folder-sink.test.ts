@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
@@ -150,6 +150,30 @@ describe('folder sink', () => {
       });
       expect(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')).runId).toBe('r1');
       expect(await readFile(path.join(dir, 'runs'), 'utf8')).toBe('in the way');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a run’s end removes the .staging folders a killed run left (over an hour old), never a young one (new-user trial)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const left = path.join(dir, '.staging-left-by-a-killed-run');
+      const young = path.join(dir, '.staging-another-run-at-work');
+      const notStaging = path.join(dir, 'staging-notes');
+      for (const folder of [left, young, notStaging])
+        await mkdir(path.join(folder, 'pool'), { recursive: true });
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      for (const folder of [left, notStaging]) await utimes(folder, twoHoursAgo, twoHoursAgo);
+      await createFolderSink({ dir }).deliver({
+        ...buildDelivery('r1', [{ gateway: gw }], 'report'),
+        insights: [],
+      });
+      const names = await readdir(dir);
+      expect(names).not.toContain('.staging-left-by-a-killed-run');
+      expect(names).toEqual(
+        expect.arrayContaining(['.staging-another-run-at-work', 'staging-notes', 'report.json']),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
