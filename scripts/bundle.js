@@ -175,18 +175,35 @@ const SUBSTITUTES = [
         '  constructor() { throw notBundled(); }',
         '  static fromConnectionString() { throw notBundled(); }',
         '}',
+        'export class StorageSharedKeyCredential {}',
+        'export class AnonymousCredential {}',
       ].join('\n'),
-    misuse: (file, text) =>
-      (file === 'src/app/function-services.ts' && !/\bblobBlocks: false\b/.test(text)) ||
-      (/(\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"]@azure\/storage-blob['"]/.test(text) &&
-        file !== 'src/adapters/storage/blob-block-upload.ts')
-        ? [
-            `${file} may upload through @azure/storage-blob in the Functions app: the bundle has a stub only ` +
-              '(keep blobBlocks: false in src/app/function-services.ts; scripts/bundle.js)',
-          ]
-        : [],
+    misuse: blobBlocksMisuse,
   },
 ];
+
+/** `text` without its comments (line and block), so a rule on code is not met by a comment. */
+const codeOf = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+
+/**
+ * Where bundled code could upload through @azure/storage-blob, which the bundle stubs: a file other
+ * than blob-block-upload.ts that imports it, or that builds the run's services or sinks (every such
+ * call in the bundle is the Functions app's) without turning blocks off in code (`blobBlocks: false`;
+ * `inBlocks: false` for a blob sink built from a connection). run-services.ts and build-adapters.ts
+ * only pass the option on.
+ */
+function blobBlocksMisuse(file, text) {
+  const code = codeOf(text);
+  const problem = `${file} may upload through @azure/storage-blob in the Functions app: the bundle has a stub only (keep blobBlocks: false in src/app/function-services.ts; scripts/bundle.js)`;
+  if (/(\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"]@azure\/storage-blob['"]/.test(code))
+    return file === 'src/adapters/storage/blob-block-upload.ts' ? [] : [problem];
+  if (file === 'src/app/run-services.ts' || file === 'src/app/build-adapters.ts') return [];
+  const builds = /\b(buildRunServices|buildSinks)\(/.test(code);
+  const blobSink = /\bcreateBlobSink\(\s*\{[^}]*\bconnection\b/.test(code);
+  const off = /\bblobBlocks:\s*false\b/.test(code) || /\binBlocks:\s*false\b/.test(code);
+  if (file === 'src/app/function-services.ts' && !/\bblobBlocks:\s*false\b/.test(code)) return [problem];
+  return (builds || blobSink) && !off ? [problem] : [];
+}
 
 /**
  * The esbuild plugin that substitutes SUBSTITUTES. `applied` (a Set) receives the name of each

@@ -169,6 +169,12 @@ describe('scripts/bundle.js substitutes', () => {
         file: 'src/app/function-services.ts',
         text: '// the bundle leaves @azure/storage-blob out\nbuildRunServices(config, env, { blobBlocks: false });',
       },
+      {
+        file: 'src/app/run-services.ts',
+        text: 'buildSinks(config, env, { blobBlocks: options.blobBlocks ?? true });',
+      },
+      { file: 'src/app/other.ts', text: "createBlobSink({ connection, container: 'x', inBlocks: false });" },
+      { file: 'src/app/tests-only.ts', text: "createBlobSink({ client, container: 'x' });" },
     ];
     expect(failure({ applied: ALL, sources })).toBe('no failure');
   });
@@ -225,6 +231,24 @@ describe('scripts/bundle.js substitutes', () => {
       'buildRunServices(config, env, folderAdvice({ env }));',
       'may upload through @azure/storage-blob',
       'src/app/function-services.ts',
+    ],
+    [
+      BLOB,
+      '// blobBlocks: false\nbuildRunServices(config, env, folderAdvice({ env }));',
+      'may upload through @azure/storage-blob',
+      'src/app/function-services.ts',
+    ],
+    [
+      BLOB,
+      'const sinks = buildSinks(config, env);',
+      'may upload through @azure/storage-blob',
+      'functions/other.ts',
+    ],
+    [
+      BLOB,
+      "createBlobSink({ connection, container: 'insights' });",
+      'may upload through @azure/storage-blob',
+      EXAMPLE,
     ],
   ])('fails when our code uses what a substitute leaves out: %s, %#', (name, text, problem, file) => {
     const message = failure({ applied: ALL, sources: [{ file, text }] });

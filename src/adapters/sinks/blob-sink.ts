@@ -350,7 +350,7 @@ async function uploadReport(
     await uploadText(container, blobName, `${JSON.stringify(report, null, 2)}\n`, CONTENT_TYPES.json, latest);
     return;
   }
-  await uploadPieces(container, blocks, blobName, reportPieces(report), CONTENT_TYPES.json, latest);
+  await uploadPieces(container, blocks, blobName, () => reportPieces(report), CONTENT_TYPES.json, latest);
 }
 
 function* reportPieces(report: RunReport): Generator<string> {
@@ -364,7 +364,8 @@ async function uploadPage(web: BlobContainer, blocks: BlobBlockUploader | undefi
     await uploadText(web, 'index.html', await joinPieces(page), CONTENT_TYPES.html, true);
     return;
   }
-  const pieces: TextPieces = typeof page === 'string' ? [page] : page.pieces();
+  // PieceText.pieces() reads the page again from its start at each call (a try again: BlobBlockUploader).
+  const pieces = (): TextPieces => (typeof page === 'string' ? [page] : page.pieces());
   await uploadPieces(web, blocks, 'index.html', pieces, CONTENT_TYPES.html, true);
 }
 
@@ -372,19 +373,19 @@ async function uploadPage(web: BlobContainer, blocks: BlobBlockUploader | undefi
 const ONE_REQUEST_CHARACTERS = 1024 * 1024;
 
 /**
- * `pieces` as `blobName`: a text that ends within ONE_REQUEST_CHARACTERS in one Put Blob (a run of a
- * few hundred gateways: one request, and the Storage SDK never loaded), a longer one in blocks from its
- * pieces, the part already read first.
+ * The text of `pieces()` as `blobName`: one that ends within ONE_REQUEST_CHARACTERS in one Put Blob (a
+ * run of a few hundred gateways: one request, and the Storage SDK never loaded), a longer one in blocks
+ * from its pieces, the part already read first (a try again reads a new `pieces()` from its start).
  */
 async function uploadPieces(
   container: BlobContainer,
   blocks: BlobBlockUploader,
   blobName: string,
-  pieces: TextPieces,
+  pieces: () => TextPieces,
   contentType: string,
   latest: boolean,
 ): Promise<void> {
-  const iterator = toAsyncIterator(pieces);
+  const iterator = toAsyncIterator(pieces());
   try {
     let head = '';
     for (;;) {
@@ -400,7 +401,14 @@ async function uploadPieces(
       yield head;
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     };
-    await blocks.upload(container.name, blobName, rest(), {
+    // The first try goes on from the part already read; a try again starts a new reading.
+    let goingOn: AsyncGenerator<string> | undefined = rest();
+    const tried = (): TextPieces => {
+      const text = goingOn ?? pieces();
+      goingOn = undefined;
+      return text;
+    };
+    await blocks.upload(container.name, blobName, tried, {
       contentType,
       // `latest/` and the status page change every run: tell caches (static website, CDN) to revalidate.
       ...(latest ? { cacheControl: 'no-cache' } : {}),

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createEntraCredential } from '../identity/entra-credential';
-import type { BlobClientExtras, BlobConnectionOptions } from './blob-client';
+import { endpointOfConnectionString, type BlobClientExtras, type BlobConnectionOptions } from './blob-client';
 
 /** A text to upload, read once, in order: its pieces (strings of any length). */
 export type TextPieces = Iterable<string> | AsyncIterable<string>;
@@ -21,14 +21,18 @@ export interface BlobTextHeaders {
  */
 export interface BlobBlockUploader {
   /**
-   * Replaces `blobName` in `containerName` (which must exist) with the UTF-8 text of `pieces`. Throws the
-   * Storage SDK's RestError (`statusCode`, `code`: describeStorageFailure reads it) for a refused or
-   * failed request after the retries, or, unchanged, what reading `pieces` threw.
+   * Replaces `blobName` in `containerName` (which must exist) with the UTF-8 text of `pieces()`, read
+   * once per try. Another writer of the same blob that commits meanwhile (another run's report: Put
+   * Block List and Put Blob drop the uncommitted blocks they do not name) makes the commit fail with
+   * 400 InvalidBlockList; the text is then staged and committed again, from a new `pieces()`, up to
+   * COMMIT_TRIES times, so the last writer wins as with one Put Blob. Throws the Storage SDK's RestError
+   * (`statusCode`, `code`: describeStorageFailure reads it) for a refused or failed request after the
+   * retries, or, unchanged, what reading the pieces threw.
    */
   upload(
     containerName: string,
     blobName: string,
-    pieces: TextPieces,
+    pieces: () => TextPieces,
     headers: BlobTextHeaders,
   ): Promise<void>;
 }
@@ -43,13 +47,15 @@ export interface BlobBlockUploadOptions {
   readonly maxConcurrency?: number;
 }
 
+/** Tries of staging and committing one text while other writers' commits drop its blocks. */
+const COMMIT_TRIES = 3;
+
 /** Text is turned into bytes in runs of about this many characters, so small pieces make few chunks. */
 const CHUNK_CHARACTERS = 64 * 1024;
 
 /**
- * The uploader for `connection`, the same account and sign-in as connectBlobService's REST client
- * (a connection string, shared key or SAS, is read by the SDK itself: both parsers take the same forms;
- * an identity's credential caches its token across clients). `extras`: the credential to use instead,
+ * The uploader for `connection`, the same account and sign-in as connectBlobService's REST client (a
+ * connection string read by the same parser; an identity's credential caches its token across clients). `extras`: the credential to use instead,
  * and of `httpOptions` the REST client's retries (Storage's retry policy: `maxRetries` + 1 tries) and
  * time limit of one try; its `tlsOptions` and `httpClient` are the REST client's only (the SDK takes
  * neither in that form; no sink is given them). `@azure/storage-blob` is required on the first upload,
@@ -67,12 +73,20 @@ export function createBlobBlockUploader(
     async upload(containerName, blobName, pieces, headers) {
       service ??= serviceClient(connection, extras);
       const blob = service.getContainerClient(containerName).getBlockBlobClient(blobName);
-      await blob.uploadStream(Readable.from(utf8Chunks(pieces)), blockSize, maxConcurrency, {
-        blobHTTPHeaders: {
-          blobContentType: headers.contentType,
-          ...(headers.cacheControl !== undefined ? { blobCacheControl: headers.cacheControl } : {}),
-        },
-      });
+      const blobHTTPHeaders = {
+        blobContentType: headers.contentType,
+        ...(headers.cacheControl !== undefined ? { blobCacheControl: headers.cacheControl } : {}),
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await blob.uploadStream(Readable.from(utf8Chunks(pieces())), blockSize, maxConcurrency, {
+            blobHTTPHeaders,
+          });
+          return;
+        } catch (error) {
+          if (attempt >= COMMIT_TRIES || !isDroppedBlocks(error)) throw error;
+        }
+      }
     },
   };
 }
@@ -92,11 +106,22 @@ async function* utf8Chunks(pieces: TextPieces): AsyncGenerator<Buffer> {
   if (pending.length > 0) yield Buffer.from(pending, 'utf8');
 }
 
+/** A commit refused because blocks it names were dropped by another writer's commit of the blob. */
+function isDroppedBlocks(error: unknown): boolean {
+  const e = error as { statusCode?: unknown; code?: unknown } | undefined;
+  return e?.statusCode === 400 && e.code === 'InvalidBlockList';
+}
+
+/**
+ * The SDK's client for the account `connection` names, read by our own parser (connection-string.ts:
+ * the forms the REST client takes, some of which the SDK's parser refuses: lower-case keys, spaces
+ * around `=`, no protocol), signed as the REST client signs: shared key, SAS, or the identity's token.
+ */
 function serviceClient(
   connection: BlobConnectionOptions,
   extras: BlobClientExtras,
 ): import('@azure/storage-blob').BlobServiceClient {
-  const { BlobServiceClient } = loadStorageBlob();
+  const { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential } = loadStorageBlob();
   const httpOptions = extras.httpOptions ?? {};
   const timeoutInMs = httpOptions.requestTimeoutInMs ?? 30_000;
   const pipeline = {
@@ -106,8 +131,17 @@ function serviceClient(
     },
     userAgentOptions: { userAgentPrefix: 'appgw-insights' },
   };
-  if ('connectionString' in connection)
-    return BlobServiceClient.fromConnectionString(connection.connectionString, pipeline);
+  if ('connectionString' in connection) {
+    const source = connection.setting ?? 'storage connection';
+    const { url, auth } = endpointOfConnectionString(connection.connectionString, 'blob', source);
+    if ('sharedKey' in auth) {
+      const { accountName, accountKey } = auth.sharedKey;
+      return new BlobServiceClient(url, new StorageSharedKeyCredential(accountName, accountKey), pipeline);
+    }
+    if ('sas' in auth)
+      return new BlobServiceClient(`${url}?${auth.sas}`, new AnonymousCredential(), pipeline);
+    return new BlobServiceClient(url, auth.credential, pipeline);
+  }
   const url =
     'blobServiceUri' in connection
       ? connection.blobServiceUri.replace(/\/+$/, '')

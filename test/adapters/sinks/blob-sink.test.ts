@@ -589,6 +589,16 @@ describe('blob sink: a large report.json and status page go in blocks, from thei
     expect(page).toMatchObject({ contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache' });
   });
 
+  test('two runs’ large reports at once, to one container: both delivered, latest/report.json one of them whole (break trial)', async () => {
+    const container = freshContainer();
+    for (let round = 0; round < 3; round++) {
+      const runs = [large(`a${round}`), large(`b${round}`)];
+      await Promise.all(runs.map((delivery) => sinkFor(container).deliver(delivery)));
+      const latest = await readBlob(container, 'latest/report.json');
+      expect(runs.map((d) => `${JSON.stringify(d.report, null, 2)}\n`)).toContain(latest);
+    }
+  });
+
   test('a large report whose entries cannot be read back past its first block: the scratch’s error; both report.json kept, index.html written', async () => {
     const container = freshContainer();
     const web = `web-${next++}`;

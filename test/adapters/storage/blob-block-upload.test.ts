@@ -1,7 +1,7 @@
 import { AccountSASPermissions, BlobServiceClient } from '@azure/storage-blob';
 import { createBlobBlockUploader } from '../../../src/adapters/storage/blob-block-upload';
 import { describeStorageFailure } from '../../../src/adapters/storage/blob-client';
-import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { AZURITE_ACCOUNT, startAzurite, type Azurite } from '../../helpers/azurite';
 
 let azurite: Azurite;
 /** The official SDK, to read back independently what was written. */
@@ -34,7 +34,7 @@ describe('blob block uploader (Azurite)', () => {
       {},
       { blockSizeInBytes: 64 * 1024 },
     );
-    await uploader.upload(container, 'a/report.json', pieces(), {
+    await uploader.upload(container, 'a/report.json', pieces, {
       contentType: 'application/json',
       cacheControl: 'no-cache',
     });
@@ -53,7 +53,7 @@ describe('blob block uploader (Azurite)', () => {
     const uploader = createBlobBlockUploader({ connectionString: azurite.connectionString });
     // 64 Ki characters is where the pieces are turned into bytes; the pair straddles it.
     const split = ['x'.repeat(64 * 1024 - 1) + '\uD83D', '\uDE00 end'];
-    await uploader.upload(container, 'pair.txt', split, { contentType: 'text/plain; charset=utf-8' });
+    await uploader.upload(container, 'pair.txt', () => split, { contentType: 'text/plain; charset=utf-8' });
     const written = await sdk.getContainerClient(container).getBlobClient('pair.txt').downloadToBuffer();
     expect(written.equals(Buffer.from(split.join(''), 'utf8'))).toBe(true);
     expect(written.toString('utf8').endsWith('😀 end')).toBe(true);
@@ -68,8 +68,8 @@ describe('blob block uploader (Azurite)', () => {
         yield piece;
       }
     }
-    await uploader.upload(container, 'x.json', slow(), { contentType: 'application/json' });
-    await uploader.upload(container, 'empty.json', [], { contentType: 'application/json' });
+    await uploader.upload(container, 'x.json', slow, { contentType: 'application/json' });
+    await uploader.upload(container, 'empty.json', () => [], { contentType: 'application/json' });
     const client = sdk.getContainerClient(container);
     expect((await client.getBlobClient('x.json').downloadToBuffer()).toString('utf8')).toBe('{"a": 1}');
     expect((await client.getBlobClient('empty.json').getProperties()).contentLength).toBe(0);
@@ -91,7 +91,7 @@ describe('blob block uploader (Azurite)', () => {
       throw unreadable;
     }
     await expect(
-      uploader.upload(container, 'latest/report.json', failing(), { contentType: 'application/json' }),
+      uploader.upload(container, 'latest/report.json', failing, { contentType: 'application/json' }),
     ).rejects.toBe(unreadable);
     expect((await blob.downloadToBuffer()).toString('utf8')).toBe('the old report');
   });
@@ -109,9 +109,63 @@ describe('blob block uploader (Azurite)', () => {
       {},
       { blockSizeInBytes: 64 * 1024 },
     );
-    await uploader.upload(container, 'page.html', pieces(), { contentType: 'text/html; charset=utf-8' });
+    await uploader.upload(container, 'page.html', pieces, { contentType: 'text/html; charset=utf-8' });
     const written = await sdk.getContainerClient(container).getBlobClient('page.html').downloadToBuffer();
     expect(written.toString('utf8')).toBe(TEXT);
+  });
+
+  test.each([
+    [
+      'lower-case keys, spaces around "="',
+      (a: Azurite) =>
+        `accountname = ${AZURITE_ACCOUNT} ; accountkey = ${a.accountKey} ; blobendpoint = ${a.blobEndpoint}`,
+    ],
+    [
+      'no DefaultEndpointsProtocol',
+      (a: Azurite) =>
+        `AccountName=${AZURITE_ACCOUNT};AccountKey=${a.accountKey};BlobEndpoint=${a.blobEndpoint}`,
+    ],
+  ])(
+    'a connection string the REST client takes and the SDK’s own parser refuses (%s): read by our parser, it works (break trial)',
+    async (_label, connectionString) => {
+      const container = await freshContainer();
+      const uploader = createBlobBlockUploader(
+        { connectionString: connectionString(azurite) },
+        {},
+        { blockSizeInBytes: 64 * 1024 },
+      );
+      await uploader.upload(container, 'r.json', pieces, { contentType: 'application/json' });
+      const written = await sdk.getContainerClient(container).getBlobClient('r.json').downloadToBuffer();
+      expect(written.toString('utf8')).toBe(TEXT);
+    },
+  );
+
+  test('two writers of one blob at once (two runs’ latest/report.json): both succeed, the blob is one whole text (break trial)', async () => {
+    const container = await freshContainer();
+    const uploader = createBlobBlockUploader(
+      { connectionString: azurite.connectionString },
+      {},
+      { blockSizeInBytes: 16 * 1024 },
+    );
+    const texts = ['a', 'b'].map((c) => c.repeat(600_000));
+    const slowly = (text: string) =>
+      async function* (): AsyncGenerator<string> {
+        for (let at = 0; at < text.length; at += 50_000) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yield text.slice(at, at + 50_000);
+        }
+      };
+    for (let round = 0; round < 4; round++) {
+      await Promise.all(
+        texts.map((text) =>
+          uploader.upload(container, 'latest.json', slowly(text), { contentType: 'application/json' }),
+        ),
+      );
+      const written = (
+        await sdk.getContainerClient(container).getBlobClient('latest.json').downloadToBuffer()
+      ).toString('utf8');
+      expect(texts).toContain(written);
+    }
   });
 
   test('a refused request: the HTTP status and service code, as describeStorageFailure reads them', async () => {
@@ -122,7 +176,7 @@ describe('blob block uploader (Azurite)', () => {
       { httpOptions: { maxRetries: 0 } },
     );
     const error = await uploader
-      .upload(container, 'r.json', ['{}'], { contentType: 'application/json' })
+      .upload(container, 'r.json', () => ['{}'], { contentType: 'application/json' })
       .catch((e: unknown) => e);
     const failure = describeStorageFailure(error);
     expect(failure).toMatchObject({ statusCode: 403, retryable: false });
