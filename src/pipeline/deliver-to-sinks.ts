@@ -13,26 +13,29 @@ export interface SinkDeliveries {
 /**
  * Every sink gets the run at once; one that fails is recorded and never stops another. A sink's failure
  * is a DeliveryFailed naming the sink, also when the sink did not type it (a bug in it: the message
- * says so), never `Unexpected`.
+ * says so), never `Unexpected`. Receipts and errors are in the sinks' order, whichever finished first,
+ * so the summary lists the same run the same way every time.
  */
 export async function deliverToSinks(
   sinks: readonly InsightSink[],
   delivery: Delivery,
   logger: Logger,
 ): Promise<SinkDeliveries> {
-  const result: SinkDeliveries = { receipts: [], errors: [] };
-  await Promise.all(
+  const outcomes = await Promise.all(
     sinks.map(async (sink) => {
       try {
-        result.receipts.push({ sink: sink.name, receipt: await sink.deliver(delivery) });
+        return { receipt: { sink: sink.name, receipt: await sink.deliver(delivery) } };
       } catch (error) {
         const reported = reportedError(typedDeliveryError(sink.name, error), sink.name);
-        result.errors.push(reported);
         logger.error(reported.message);
+        return { error: reported };
       }
     }),
   );
-  return result;
+  return {
+    receipts: outcomes.flatMap((o) => (o.receipt ? [o.receipt] : [])),
+    errors: outcomes.flatMap((o) => (o.error ? [o.error] : [])),
+  };
 }
 
 function typedDeliveryError(sink: string, error: unknown): Error {

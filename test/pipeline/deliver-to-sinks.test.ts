@@ -21,6 +21,33 @@ describe('deliverToSinks', () => {
     expect(logger.entries).toEqual([]);
   });
 
+  it('receipts and errors in the sinks’ order, whichever finished first (the summary lists a run the same way each time)', async () => {
+    const slow = deferred<void>();
+    const sinks: InsightSink[] = [
+      { name: 'folder', deliver: async () => (await slow.promise, { locations: ['/out'] }) },
+      { name: 'blob', deliver: async () => ({ locations: ['https://a/c'] }) },
+      {
+        name: 'slow-failing',
+        deliver: async () => {
+          await slow.promise;
+          throw new DeliveryError('slow-failing', 'no', { retryable: true });
+        },
+      },
+      {
+        name: 'fast-failing',
+        deliver: async () => {
+          throw new DeliveryError('fast-failing', 'no', { retryable: true });
+        },
+      },
+    ];
+    const done = deliverToSinks(sinks, delivery, memoryLogger());
+    await new Promise((resolve) => setImmediate(resolve));
+    slow.resolve();
+    const result = await done;
+    expect(result.receipts.map((r) => r.sink)).toEqual(['folder', 'blob']);
+    expect(result.errors.map((e) => e.sink)).toEqual(['slow-failing', 'fast-failing']);
+  });
+
   it('no sinks: nothing delivered, nothing failed', async () => {
     expect(await deliverToSinks([], delivery, memoryLogger())).toEqual({ receipts: [], errors: [] });
   });
@@ -131,6 +158,7 @@ describe('deliverToSinks', () => {
     expect(slow.offered).toEqual([delivery]);
     expect(fast.deliveries).toEqual([delivery]);
     answer.resolve({ locations: ['slow://done'] });
-    expect((await result).receipts.map((r) => r.sink)).toEqual(['fast', 'slow']);
+    // Listed in the sinks' order, though fast finished first.
+    expect((await result).receipts.map((r) => r.sink)).toEqual(['slow', 'fast']);
   });
 });
