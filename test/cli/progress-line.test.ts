@@ -36,7 +36,7 @@ describe('the progress line (run on a terminal)', () => {
     expect(screen(stream.text)).toEqual(['0/50 gateways (0%) · –/s · ETA –']);
     for (let i = 0; i < 10; i++) {
       clock.advance(400);
-      progress.gatewayDone(); // 10 in 4 s: 2.5/s, 40 left: 16 s
+      progress.gatewayDone(); // 9 more in the 3.6 s after the first: 2.5/s, 40 left: 16 s
     }
     expect(screen(stream.text)).toEqual(['10/50 gateways (20%) · 2.5/s · ETA 16s']);
     progress.writeAbove('warning: gw-x: no answer\n');
@@ -46,7 +46,7 @@ describe('the progress line (run on a terminal)', () => {
     ]);
     clock.advance(36_000);
     for (let i = 0; i < 40; i++) progress.gatewayDone();
-    expect(screen(stream.text).at(-1)).toBe('50/50 gateways (100%) · 1.3/s · ETA 0s');
+    expect(screen(stream.text).at(-1)).toBe('50/50 gateways (100%) · 1.2/s · ETA 0s'); // 49 in 39.6 s
     progress.finished();
     expect(screen(stream.text)).toEqual(['warning: gw-x: no answer', '']);
     // Lines written after it are plain.
@@ -104,12 +104,15 @@ describe('the progress line (run on a terminal)', () => {
   });
 
   it.each([
-    [0, 10, 0, '0/10 gateways (0%) · –/s · ETA –'],
-    [1, 10, 500, '1/10 gateways (10%) · 2.0/s · ETA 5s'],
-    [1, 200, 1_000, '1/200 gateways (0%) · 1.0/s · ETA 3m 19s'],
-    [1, 20_000, 1_000, '1/20000 gateways (0%) · 1.0/s · ETA 5h 33m'],
-    [3, 3, 0, '3/3 gateways (100%) · –/s · ETA –'],
-  ])('%i of %i after %i ms: %s', (done, total, elapsed, text) => {
-    expect(progressText(done, total, elapsed)).toBe(text);
+    [0, 10, 0, undefined, '0/10 gateways (0%) · –/s · ETA –'],
+    // The first one done after an operation's latency: no rate yet, never "ETA 5h 33m" (new-user trial).
+    [1, 20_000, 1_000, 1_000, '1/20000 gateways (0%) · –/s · ETA –'],
+    [400, 20_000, 2_900, 1_000, '400/20000 gateways (2%) · –/s · ETA –'],
+    // 200 more in the 2 s after the first: 100/s, 19 799 left.
+    [201, 20_000, 3_000, 1_000, '201/20000 gateways (1%) · 100.0/s · ETA 3m 18s'],
+    [5, 10, 3_000, 500, '5/10 gateways (50%) · 1.6/s · ETA 4s'],
+    [3, 3, 0, 0, '3/3 gateways (100%) · –/s · ETA –'],
+  ])('%i of %i after %i ms, the first done after %s ms: %s', (done, total, elapsed, firstDone, text) => {
+    expect(progressText(done, total, elapsed, firstDone)).toBe(text);
   });
 });
