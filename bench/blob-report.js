@@ -7,7 +7,7 @@
  * with one finding and its cause's steps). Prints the process's resident set before the delivery and
  * at its peak, and the time it took; it asserts nothing.
  *
- *   npm run bench:blob-report [-- --gateways 20000] [-- --whole]
+ *   npm run bench:blob-report [-- [--gateways 20000] [--whole]]     (e.g. -- --gateways 3000 --whole)
  *
  * `--whole`: the sink without its block uploader (each report.json joined into one Put Blob, as before
  * blocks), for comparison. (bench:scale's `--sink blob` runs the whole path, but Azurite's in-memory

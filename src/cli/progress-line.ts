@@ -17,8 +17,10 @@ export interface ProgressLine extends RunProgress {
   /**
    * The run was asked to stop (a stop signal): the line then says so and drops the rate and ETA, which
    * told of a total the run will not reach (issue 14's trial: it went on counting to 600 with an ETA).
+   * `said` (ending in a line feed): what the run says of it, written above the line once it says
+   * "stopping", so the line with the old rate and ETA is never drawn again after it (a new-user trial).
    */
-  stopping(): void;
+  stopping(said?: string): void;
 }
 
 /** Least time between two redraws: a run of 20 000 gateways redraws a few times a second, not 20 000 times. */
@@ -78,9 +80,16 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
       erase();
       total = 0;
     },
-    stopping() {
+    stopping(said) {
       stopping = true;
-      if (total > 0) draw(clock.now().getTime());
+      if (said === undefined) {
+        if (total > 0) draw(clock.now().getTime());
+        return;
+      }
+      const again = shown !== '' || total > 0;
+      erase();
+      stream.write(said);
+      if (again) draw(clock.now().getTime());
     },
     writeAbove(text) {
       const again = shown !== '';

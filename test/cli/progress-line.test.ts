@@ -71,6 +71,26 @@ describe('the progress line (run on a terminal)', () => {
     expect(screen(stream.text)).toEqual(['']);
   });
 
+  it('the stop message is written above a line that already says stopping: the old rate and ETA never come back after it (new-user trial)', () => {
+    const clock = fakeClock(0);
+    const stream = fakeStream(true);
+    const progress = createProgressLine(stream, clock)!;
+    progress.started(320);
+    clock.advance(1_000);
+    progress.gatewayDone();
+    clock.advance(3_000);
+    for (let i = 0; i < 37; i++) progress.gatewayDone();
+    expect(screen(stream.text).at(-1)).toMatch(/ETA/);
+    const before = stream.text.length;
+    progress.stopping('SIGINT: stopping: no new gateway is started\n');
+    const after = stream.text.slice(before);
+    expect(after).not.toMatch(/ETA|\/s/);
+    expect(screen(stream.text)).toEqual([
+      'SIGINT: stopping: no new gateway is started',
+      'stopping: 38/320 gateways done; finishing those already read',
+    ]);
+  });
+
   it('redraws at most every 200 ms of the clock, and always for the last gateway', () => {
     const clock = fakeClock(0);
     const stream = fakeStream(true);

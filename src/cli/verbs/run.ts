@@ -40,8 +40,10 @@ export async function runVerb(args: string[]): Promise<number> {
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
   const toStderr = progress ? progress.writeAbove : (text: string) => void process.stderr.write(text);
   const stop = interruptOnStopSignal((signal) => {
-    toStderr(`${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`);
-    progress?.stopping();
+    const said = `${signal}: stopping: no new gateway is started; the report follows (again to quit at once)\n`;
+    // The line says "stopping" before the message is written above it: never the old ETA after it.
+    if (progress) progress.stopping(said);
+    else toStderr(said);
   });
   try {
     const outcome = await runOnce(effective, {
