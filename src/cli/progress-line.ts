@@ -62,6 +62,12 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
     if (shown) stream.write(ERASE_LINE);
     shown = '';
   };
+  const writeAbove = (text: string) => {
+    const again = shown !== '';
+    erase();
+    stream.write(text);
+    if (again) draw(clock.now().getTime());
+  };
   return {
     started(count) {
       total = count;
@@ -82,21 +88,11 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
     },
     stopping(said) {
       stopping = true;
-      if (said === undefined) {
-        if (total > 0) draw(clock.now().getTime());
-        return;
-      }
-      const again = shown !== '' || total > 0;
-      erase();
-      stream.write(said);
-      if (again) draw(clock.now().getTime());
+      // Written above a line that says "stopping" by now: redrawn, it never shows the old rate again.
+      if (said !== undefined) writeAbove(said);
+      else if (total > 0) draw(clock.now().getTime());
     },
-    writeAbove(text) {
-      const again = shown !== '';
-      erase();
-      stream.write(text);
-      if (again) draw(clock.now().getTime());
-    },
+    writeAbove,
   };
 }
 

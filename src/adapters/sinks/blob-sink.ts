@@ -10,7 +10,7 @@ import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
 import type { GatewayReport, RunReport } from '../../core/run-report';
-import { joinPieces, type PageText } from '../../core/piece-text';
+import type { PageText } from '../../core/piece-text';
 import { jsonChunks } from '../../core/json-chunks';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
@@ -22,6 +22,7 @@ import type { BlobContainer, BlobService } from '../storage/rest/blob-service';
 import {
   createBlobBlockUploader,
   type BlobBlockUploader,
+  type BlobTextHeaders,
   type TextPieces,
 } from '../storage/blob-block-upload';
 
@@ -212,12 +213,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         }
         const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
         if (scratch) throw scratch.error;
-        const [first, ...more] = failed;
-        if (first && more.length > 0) throw storageFailures(name, failed);
-        if (first) {
-          step = first.step;
-          throw first.error;
-        }
+        if (failed.length > 0) throw storageFailures(name, failed);
         return {
           locations: [
             `${base}/${latestRoot}report.json`,
@@ -249,8 +245,8 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 }
 
 /**
- * Two or more of a run's report writes that failed, in one DeliveryError naming each step and why
- * (never a secret: describeStorageFailure): retryable when every one is, the first one's HTTP status.
+ * The run's report writes that failed, in one DeliveryError naming each step and why (never a secret:
+ * describeStorageFailure): retryable when every one is, the first HTTP status among them.
  */
 function storageFailures(
   sink: string,
@@ -346,10 +342,6 @@ async function uploadReport(
   latest: boolean,
   blocks?: BlobBlockUploader,
 ) {
-  if (!blocks) {
-    await uploadText(container, blobName, `${JSON.stringify(report, null, 2)}\n`, CONTENT_TYPES.json, latest);
-    return;
-  }
   await uploadPieces(container, blocks, blobName, () => reportPieces(report), CONTENT_TYPES.json, latest);
 }
 
@@ -358,12 +350,8 @@ function* reportPieces(report: RunReport): Generator<string> {
   yield '\n';
 }
 
-/** The status page as `index.html` of `web`: in blocks from its pieces with `blocks`, else joined. */
+/** The status page as `index.html` of `web` (uploadPieces). */
 async function uploadPage(web: BlobContainer, blocks: BlobBlockUploader | undefined, page: PageText) {
-  if (!blocks) {
-    await uploadText(web, 'index.html', await joinPieces(page), CONTENT_TYPES.html, true);
-    return;
-  }
   // PieceText.pieces() reads the page again from its start at each call (a try again: BlobBlockUploader).
   const pieces = (): TextPieces => (typeof page === 'string' ? [page] : page.pieces());
   await uploadPieces(web, blocks, 'index.html', pieces, CONTENT_TYPES.html, true);
@@ -376,10 +364,11 @@ const ONE_REQUEST_CHARACTERS = 1024 * 1024;
  * The text of `pieces()` as `blobName`: one that ends within ONE_REQUEST_CHARACTERS in one Put Blob (a
  * run of a few hundred gateways: one request, and the Storage SDK never loaded), a longer one in blocks
  * from its pieces, the part already read first (a try again reads a new `pieces()` from its start).
+ * Without `blocks` (the Functions app, tests of the REST client alone), any text in one Put Blob.
  */
 async function uploadPieces(
   container: BlobContainer,
-  blocks: BlobBlockUploader,
+  blocks: BlobBlockUploader | undefined,
   blobName: string,
   pieces: () => TextPieces,
   contentType: string,
@@ -387,15 +376,18 @@ async function uploadPieces(
 ): Promise<void> {
   const iterator = toAsyncIterator(pieces());
   try {
+    // Without an uploader the whole text is the head.
+    const limit = blocks ? ONE_REQUEST_CHARACTERS : Infinity;
     let head = '';
-    for (;;) {
+    let done = false;
+    while (!done && head.length <= limit) {
       const next = await iterator.next();
-      if (next.done) {
-        await uploadText(container, blobName, head, contentType, latest);
-        return;
-      }
-      head += next.value;
-      if (head.length > ONE_REQUEST_CHARACTERS) break;
+      if (next.done) done = true;
+      else head += next.value;
+    }
+    if (done || !blocks) {
+      await uploadText(container, blobName, head, contentType, latest);
+      return;
     }
     const rest = async function* (): AsyncGenerator<string> {
       yield head;
@@ -408,11 +400,7 @@ async function uploadPieces(
       goingOn = undefined;
       return text;
     };
-    await blocks.upload(container.name, blobName, tried, {
-      contentType,
-      // `latest/` and the status page change every run: tell caches (static website, CDN) to revalidate.
-      ...(latest ? { cacheControl: 'no-cache' } : {}),
-    });
+    await blocks.upload(container.name, blobName, tried, blobHeaders(contentType, latest));
   } finally {
     // A text not read to its end (a refused block): its reader (a temporary file) is closed.
     await iterator.return?.().catch(() => undefined);
@@ -434,11 +422,12 @@ async function uploadText(
   contentType: string,
   latest: boolean,
 ): Promise<void> {
-  await container.upload(blobName, Buffer.from(text, 'utf8'), {
-    contentType,
-    // `latest/` changes every run: tell caches (static website, CDN) to revalidate.
-    ...(latest ? { cacheControl: 'no-cache' } : {}),
-  });
+  await container.upload(blobName, Buffer.from(text, 'utf8'), blobHeaders(contentType, latest));
+}
+
+/** A blob's headers: `latest/` and the status page change every run, so caches (static website, CDN) revalidate. */
+function blobHeaders(contentType: string, latest: boolean): BlobTextHeaders {
+  return { contentType, ...(latest ? { cacheControl: 'no-cache' } : {}) };
 }
 
 function ignoreNotFound(error: unknown): void {

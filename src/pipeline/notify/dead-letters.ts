@@ -1,18 +1,12 @@
 import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import { gatewayKey } from '../../core/arm-id';
 import { episodeIsOver } from '../../core/notice/episode';
-import {
-  heldBehind,
-  isLeasedElsewhere,
-  requeueDeadLetters,
-  type DeadLetter,
-  type Lease,
-} from '../../core/notice/outbox';
+import { heldBehind, isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
-import { deadLetterEntry, noticeEntryFields, waitingReason } from './notice-entries';
+import { deadLetterEntry, noticeEntryFields, unsettledReason, waitingReason } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 import { typedStateStores } from './typed-stores';
 
@@ -92,20 +86,6 @@ export async function listOutboxes(
     }
   }
   return { notices, errors, read, listed: true };
-}
-
-/**
- * Why a notice whose lease has ended waits: the run that held it stopped (killed, or its host went away)
- * before it recorded what became of the send, so the receiver may have it already; the next run sends
- * it again with the same id (at least once: README "Notify on change"). `lastError`: a failure recorded
- * by an earlier try.
- */
-function unsettledReason(lease: Lease, lastError: string | undefined): string {
-  return (
-    `run ${lease.runId} was sending it and stopped before it recorded the outcome (its hold ended ` +
-    `${lease.until}): it may have reached the receiver; the next run sends it again, with the same id` +
-    (lastError ? ` (the try before: ${lastError})` : '')
-  );
 }
 
 export interface ResendResult {

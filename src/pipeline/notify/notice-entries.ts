@@ -40,6 +40,20 @@ export function heldBehindReason(older: Lease, tense: 'is' | 'was'): string {
 }
 
 /**
+ * Why a notice whose lease has ended waits: the run that held it stopped (killed, or its host went away)
+ * before it recorded what became of the send, so the receiver may have it already; the next run sends
+ * it again with the same id (at least once: README "Notify on change"). `lastError`: a failure recorded
+ * by an earlier try.
+ */
+export function unsettledReason(lease: Lease, lastError: string | undefined): string {
+  return (
+    `run ${lease.runId} was sending it and stopped before it recorded the outcome (its hold ended ` +
+    `${lease.until}): it may have reached the receiver; the next run sends it again, with the same id` +
+    (lastError ? ` (the try before: ${lastError})` : '')
+  );
+}
+
+/**
  * Why a waiting notice (not held by another run) is not delivered yet, for the report and `notify list`
  * alike: behind an older notice of its server that another run holds (`older`), else what this run
  * learnt of it (`note`: a send's reason), else its last failure, else never tried.
