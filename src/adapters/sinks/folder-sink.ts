@@ -246,18 +246,23 @@ async function replaceFolder(
  */
 const LEFT_STAGING_AGE_IN_MS = 60 * 60 * 1000;
 
+/** The name replaceFolder gives a staging folder: `.staging-` and a random UUID. */
+const STAGING_NAME = /^\.staging-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
- * Removes the `.staging-…` folders under `root` last changed more than LEFT_STAGING_AGE_IN_MS ago:
+ * Removes the `.staging-<uuid>` folders under `root` last changed more than LEFT_STAGING_AGE_IN_MS ago:
  * left by a run killed while it wrote a gateway's folder. A younger one may be another run's, at work
- * now, and is left alone. Best effort: a folder it cannot read or remove stays, and says nothing.
+ * now, and is left alone; so is anything not named and made as replaceFolder makes them (a user's file
+ * or folder: a trial's `.staging-oldfile` was deleted). Best effort: a folder it cannot read or remove
+ * stays, and says nothing.
  */
 async function removeLeftStaging(root: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
   const before = Date.now() - LEFT_STAGING_AGE_IN_MS;
-  for (const name of names.filter((n) => n.startsWith('.staging-'))) {
+  for (const name of names.filter((n) => STAGING_NAME.test(n))) {
     const folder = path.join(root, name);
     const changed = await stat(folder).then(
-      (s) => s.mtimeMs,
+      (s) => (s.isDirectory() ? s.mtimeMs : undefined),
       () => undefined,
     );
     if (changed !== undefined && changed < before)

@@ -155,24 +155,34 @@ describe('folder sink', () => {
     }
   });
 
-  it('a run’s end removes the .staging folders a killed run left (over an hour old), never a young one (new-user trial)', async () => {
+  it('a run’s end removes the .staging folders a killed run left (over an hour old), never a young one, nor what it did not make (trials)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {
-      const left = path.join(dir, '.staging-left-by-a-killed-run');
-      const young = path.join(dir, '.staging-another-run-at-work');
+      const left = path.join(dir, '.staging-0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f');
+      const young = path.join(dir, '.staging-7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f');
+      const notOurs = path.join(dir, '.staging-notes');
       const notStaging = path.join(dir, 'staging-notes');
-      for (const folder of [left, young, notStaging])
+      for (const folder of [left, young, notOurs, notStaging])
         await mkdir(path.join(folder, 'pool'), { recursive: true });
+      const userFile = path.join(dir, '.staging-0b6e1f9c-3d2a-4c5e-9f10-000000000000');
+      await writeFile(userFile, 'a file of the user, named like ours');
       const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-      for (const folder of [left, notStaging]) await utimes(folder, twoHoursAgo, twoHoursAgo);
+      for (const entry of [left, notOurs, notStaging, userFile])
+        await utimes(entry, twoHoursAgo, twoHoursAgo);
       await createFolderSink({ dir }).deliver({
         ...buildDelivery('r1', [{ gateway: gw }], 'report'),
         insights: [],
       });
       const names = await readdir(dir);
-      expect(names).not.toContain('.staging-left-by-a-killed-run');
+      expect(names).not.toContain(path.basename(left));
       expect(names).toEqual(
-        expect.arrayContaining(['.staging-another-run-at-work', 'staging-notes', 'report.json']),
+        expect.arrayContaining([
+          path.basename(young),
+          path.basename(notOurs),
+          path.basename(userFile),
+          'staging-notes',
+          'report.json',
+        ]),
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
