@@ -24,8 +24,9 @@ export async function evaluateGateway(message: unknown, context: InvocationConte
   const { deps, options } = await functionServices(contextLogger(context), contextTelemetry(context));
   const attempt = dequeueCount(context);
   const result = await processQueuedGateway(deps, options, work, { attempt });
-  // The operation is running: a continuation waits out its Retry-After in the queue, not here.
-  if (result.kind === 'continued') return;
+  // The operation is running, or its subscription's quota has no place for the step yet: the next
+  // message waits out its Retry-After or its turn in the queue, not here.
+  if (result.kind !== 'finished') return;
   // A passing failure (throttling, time-out, 5xx, a sink) is thrown after its result was delivered, so
   // the host retries the message and, after its last try (host.json maxDequeueCount), moves it to the
   // poison queue, where recordPoisonedGateway reports it. A lasting one (404, 403) is reported, not retried.

@@ -244,15 +244,16 @@ export class ThrottledError extends AppGwInsightsError {
   constructor(
     readonly resourceId: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; advice?: string },
   ) {
     super(
-      `Azure Resource Manager throttled the request for ${resourceId} (${detail}). Runs pace ` +
-        `themselves by ARM's published limits, lowered by its remaining-quota headers and by each 429, ` +
-        `so this subscription's quota is lower than ARM's or shared (other tools or runs with the same ` +
-        `identity), or a resource provider limits the call: raise arm.maxRetries, check less often, ` +
-        `or set a lower "concurrency".`,
-      options,
+      `Azure Resource Manager throttled the request for ${resourceId} (${detail}). ` +
+        (options?.advice ??
+          `Runs pace themselves by ARM's published limits, lowered by its remaining-quota headers and by ` +
+            `each 429, so this subscription's quota is lower than ARM's or shared (other tools or runs ` +
+            `with the same identity), or a resource provider limits the call: raise arm.maxRetries, ` +
+            `check less often, or set a lower "concurrency".`),
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
     );
   }
 }

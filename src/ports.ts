@@ -92,8 +92,11 @@ export interface OnDemandProber {
  * Each step throws as `getBackendHealth` does. (`getBackendHealth` is these steps with in-process waits.)
  */
 export interface SteppedBackendHealthReader extends BackendHealthReader {
-  /** The POST: the body at once (ARM answered 200), or the operation to poll and when. */
-  startBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthStep>;
+  /**
+   * The POST: the body at once (ARM answered 200), or the operation to poll and when; with
+   * `deferWaits`, `deferred` instead of a wait for the subscription's quota.
+   */
+  startBackendHealth(gateway: GatewayRef, options?: StepOptions): Promise<BackendHealthStep>;
   /**
    * One poll of `operation` (from an earlier step of this gateway, possibly stored in a queue message:
    * untrusted). An operation whose URL is not https on the configured ARM endpoint, or not under the
@@ -103,13 +106,40 @@ export interface SteppedBackendHealthReader extends BackendHealthReader {
   pollBackendHealth(
     gateway: GatewayRef,
     operation: BackendHealthOperation,
-    options?: CallOptions,
+    options?: StepOptions,
   ): Promise<BackendHealthStep>;
 }
 
-/** Where a step of the backend-health operation left off: the body, or the operation still running. */
+/** How a step is taken. */
+export interface StepOptions extends CallOptions {
+  /**
+   * Wait in the process no more than a moment (the ARM adapter's DEFER_BEYOND_IN_MS) for the
+   * subscription's quota: a step whose request the pacer's estimate has no place for soon, or that ARM
+   * answers `429`, is answered `deferred` (the Functions app's queue function hands that wait to the
+   * queue). Without it the adapter waits: the pacer's turn for a poll, the SDK's retries for a 429.
+   */
+  readonly deferWaits?: boolean;
+}
+
+/**
+ * Where a step of the backend-health operation left off: the body, the operation still running, or
+ * (only with StepOptions.deferWaits) the step not taken for its subscription's quota.
+ */
 export type BackendHealthStep =
-  { readonly done: BackendHealthBody } | { readonly pending: PendingBackendHealth };
+  | { readonly done: BackendHealthBody }
+  | { readonly pending: PendingBackendHealth }
+  | { readonly deferred: DeferredStep };
+
+/** A step to take again later: its subscription's quota had no place for it. */
+export interface DeferredStep {
+  /**
+   * In ms, when to take it again: its turn in the pacer's estimate (steps deferred together come back
+   * one refill apart), never before a `429`'s `Retry-After`.
+   */
+  readonly retryAfterInMs: number;
+  /** `paced`: the estimate had no place for it, and nothing was sent; `throttled`: ARM answered `429`. */
+  readonly reason: 'paced' | 'throttled';
+}
 
 export interface PendingBackendHealth {
   readonly operation: BackendHealthOperation;
@@ -370,6 +400,22 @@ export interface GatewayEvaluation {
    * src/app/azure-monitor-alert-response.ts), not the timer: recorded in the gateway's result.
    */
   readonly trigger?: AlertTrigger;
+  /** Steps of this gateway deferred so far (QueuedDeferrals); absent: none. */
+  readonly deferrals?: QueuedDeferrals;
+  /**
+   * ISO time this message's step was first deferred (its subscription's quota had no place for it):
+   * it is deferred again only within `gatewayTimeoutInMs` of it. Absent: not deferred.
+   */
+  readonly deferredSince?: string;
+}
+
+/**
+ * The steps of a gateway put back on the queue for its subscription's quota (src/pipeline/fan-out.ts):
+ * how many, and the handler-active time of the invocations that deferred them, in ms.
+ */
+export interface QueuedDeferrals {
+  readonly count: number;
+  readonly handlerActiveInMs: number;
 }
 
 /**
@@ -393,6 +439,10 @@ export interface GatewayContinuation {
   /** Invocations of this gateway so far (the start and each poll) and their handler-active time. */
   readonly invocations: number;
   readonly handlerActiveInMs: number;
+  /** As in GatewayEvaluation: carried from step to step. */
+  readonly deferrals?: QueuedDeferrals;
+  /** As in GatewayEvaluation: this poll's first deferral (each step's own). */
+  readonly deferredSince?: string;
 }
 
 /** Where the fan-out puts its work: one message per gateway (Azure Functions' queue-based scale-out). */

@@ -132,12 +132,14 @@ export interface GatewayReport {
    * its running operation, each a continuation message) and their handler-active time summed, in ms
    * (each from the invocation's start to its result; the final one's up to its report, not the report's
    * delivery). Beside `durationInMs` (from the start to the body), it shows what instance time the wait
-   * did not cost.
+   * did not cost. `deferrals`, when any: how many of those invocations put the gateway's step back on
+   * the queue because its subscription's ARM quota had no place for it (counted in `invocations`).
    */
   readonly fanOut?: {
     readonly invocations: number;
     readonly polls: number;
     readonly handlerActiveInMs: number;
+    readonly deferrals?: number;
   };
   /**
    * The Functions app only: the Azure Monitor alert that asked for this evaluation out of schedule

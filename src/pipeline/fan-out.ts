@@ -1,9 +1,11 @@
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
-import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
+import { BackendHealthUnavailableError, PoisonedMessageError, ThrottledError } from '../errors';
 import type {
   BackendHealthStep,
+  DeferredStep,
   GatewayContinuation,
+  QueuedDeferrals,
   GatewayEvaluation,
   GatewayMessage,
   SteppedBackendHealthReader,
@@ -118,6 +120,9 @@ export async function startFanOut(
 /** The longest an operation URL in a continuation may be (ARM's are about 250 characters). */
 const MAX_OPERATION_URL = 2048;
 
+const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+const milliseconds = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
 /**
  * Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. A
  * continuation's operation is only checked for shape here: the reader refuses a URL off the ARM
@@ -139,12 +144,13 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   // An alert's trigger that is not one is a malformed message: what asked for it cannot be said.
   const trigger = fields['trigger'] !== undefined ? readAlertTrigger(fields['trigger']) : undefined;
   if (fields['trigger'] !== undefined && !trigger) return undefined;
-  const extra = { ...discovered, ...(trigger ? { trigger } : {}) };
+  const deferred = readDeferred(fields);
+  if (!deferred) return undefined;
+  const extra = { ...discovered, ...(trigger ? { trigger } : {}), ...deferred.fields };
   if (version === 1) return { version, runId, gatewayId, ...extra };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
   const { location, atOnceBefore } = (operation ?? {}) as { location?: unknown; atOnceBefore?: unknown };
-  const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
   if (
     typeof location !== 'string' ||
     (atOnceBefore !== undefined && !count(atOnceBefore)) ||
@@ -153,9 +159,7 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     Number.isNaN(Date.parse(startedAt)) ||
     !count(polls) ||
     !count(invocations) ||
-    typeof handlerActiveInMs !== 'number' ||
-    !Number.isFinite(handlerActiveInMs) ||
-    handlerActiveInMs < 0
+    !milliseconds(handlerActiveInMs)
   )
     return undefined;
   return {
@@ -171,8 +175,29 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   };
 }
 
-/** What an invocation came to: the gateway finished (its result delivered), or continued in the queue. */
-export type QueuedGatewayResult = FinishedGateway | ContinuedGateway;
+/** A message's `deferrals` and `deferredSince` (either version), checked; undefined when malformed. */
+function readDeferred(
+  fields: Record<string, unknown>,
+): { readonly fields: Pick<GatewayEvaluation, 'deferrals' | 'deferredSince'> } | undefined {
+  const { deferrals, deferredSince } = fields;
+  const read: { deferrals?: QueuedDeferrals; deferredSince?: string } = {};
+  if (deferrals !== undefined) {
+    const { count: n, handlerActiveInMs } = (deferrals ?? {}) as Record<string, unknown>;
+    if (typeof deferrals !== 'object' || !count(n) || !milliseconds(handlerActiveInMs)) return undefined;
+    read.deferrals = { count: n, handlerActiveInMs };
+  }
+  if (deferredSince !== undefined) {
+    if (typeof deferredSince !== 'string' || Number.isNaN(Date.parse(deferredSince))) return undefined;
+    read.deferredSince = new Date(Date.parse(deferredSince)).toISOString();
+  }
+  return { fields: read };
+}
+
+/**
+ * What an invocation came to: the gateway finished (its result delivered), continued in the queue
+ * (its operation running), or deferred (its step put back for its subscription's quota).
+ */
+export type QueuedGatewayResult = FinishedGateway | ContinuedGateway | DeferredGateway;
 
 export interface FinishedGateway {
   readonly kind: 'finished';
@@ -188,6 +213,15 @@ export interface ContinuedGateway {
   readonly continuation: GatewayContinuation;
   /** How long it stays hidden: the operation's Retry-After, cut to what is left of the gateway time-out. */
   readonly visibleAfterInMs: number;
+}
+
+export interface DeferredGateway {
+  readonly kind: 'deferred';
+  /** The same step enqueued again: the message, its deferral counted (and `deferredSince` set). */
+  readonly message: GatewayMessage;
+  /** How long it stays hidden: the step's turn in the subscription's quota (DeferredStep.retryAfterInMs). */
+  readonly visibleAfterInMs: number;
+  readonly reason: DeferredStep['reason'];
 }
 
 /** Which try of its queue message an invocation is (the host retries a message that fails). */
@@ -243,8 +277,8 @@ export async function processQueuedGateway(
         left,
         (abortSignal) =>
           continued
-            ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal })
-            : deps.reader.startBackendHealth(gateway, { abortSignal }),
+            ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal, deferWaits: true })
+            : deps.reader.startBackendHealth(gateway, { abortSignal, deferWaits: true }),
         expired,
       );
     } catch (error) {
@@ -254,6 +288,42 @@ export async function processQueuedGateway(
   const activeSoFar = () =>
     (continued?.handlerActiveInMs ?? 0) + deps.clock.now().getTime() - invokedAt.getTime();
   const polls = (continued?.polls ?? -1) + 1; // polls made once this invocation's step is done
+  const deferrals = message.deferrals ?? { count: 0, handlerActiveInMs: 0 };
+  let deferralsRanOut = false;
+  if ('deferred' in step) {
+    const deferredSince = message.deferredSince ? new Date(message.deferredSince) : invokedAt;
+    const waitedInMs = invokedAt.getTime() - deferredSince.getTime();
+    const what = continued ? `poll ${polls}` : 'start';
+    if (waitedInMs >= options.gatewayTimeoutInMs) {
+      deferralsRanOut = true;
+      step = { failed: quotaRanOut(gateway.id, step.deferred, what, waitedInMs, deferrals.count) };
+    } else {
+      // Never hidden past the bound: it then fails as throttled, or, a poll, as timed out.
+      const visibleAfterInMs = Math.min(
+        step.deferred.retryAfterInMs,
+        options.gatewayTimeoutInMs - waitedInMs,
+        continued ? Math.max(0, left) : Infinity,
+      );
+      const again: GatewayMessage = {
+        ...message,
+        deferrals: {
+          count: deferrals.count + 1,
+          handlerActiveInMs: deferrals.handlerActiveInMs + deps.clock.now().getTime() - invokedAt.getTime(),
+        },
+        deferredSince: deferredSince.toISOString(),
+      };
+      try {
+        await deps.queue.enqueue([again], { visibleAfterInMs });
+        deps.logger.info(
+          `${gateway.id}: ${step.deferred.reason === 'throttled' ? 'ARM answered 429 to its' : "its subscription's ARM quota has no place yet for its"} ${what}; queued again on ${deps.queue.name} in ${visibleAfterInMs} ms (deferral ${deferrals.count + 1})`,
+        );
+        return { kind: 'deferred', message: again, visibleAfterInMs, reason: step.deferred.reason };
+      } catch (error) {
+        // The step cannot be put back: the gateway fails this try, and the host tries it again.
+        step = { failed: error };
+      }
+    }
+  }
   if ('pending' in step) {
     const continuation: GatewayContinuation = {
       version: 2,
@@ -266,6 +336,7 @@ export async function processQueuedGateway(
       polls,
       invocations: (continued?.invocations ?? 0) + 1,
       handlerActiveInMs: activeSoFar(),
+      ...(message.deferrals ? { deferrals: message.deferrals } : {}),
     };
     // Never hidden past the time-out: the continuation then reports it (it polls no more).
     const visibleAfterInMs = Math.min(step.pending.retryAfterInMs, Math.max(0, left));
@@ -297,9 +368,10 @@ export async function processQueuedGateway(
   });
   if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
   const fanOut = {
-    invocations: (continued?.invocations ?? 0) + 1,
+    invocations: (continued?.invocations ?? 0) + 1 + deferrals.count,
     polls: 'done' in outcome ? polls : (continued?.polls ?? 0),
-    handlerActiveInMs: activeSoFar(),
+    handlerActiveInMs: activeSoFar() + deferrals.handlerActiveInMs,
+    ...(deferrals.count > 0 ? { deferrals: deferrals.count } : {}),
   };
   // What asked for this evaluation, when an alert did: in the gateway's result beside fanOut.
   const asked = message.trigger ? { trigger: message.trigger } : {};
@@ -322,7 +394,9 @@ export async function processQueuedGateway(
     continued !== undefined && deps.clock.now().getTime() - startedAt.getTime() >= options.gatewayTimeoutInMs;
   // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
   // that ends in the poison queue would report it as not), and the next scheduled run claims again.
-  const retryable = (error?.retryable === true && !pastTimeout) || sinks.errors.length > 0;
+  // Nor one whose quota never had a place for it: its retries would find the same bound passed.
+  const retryable =
+    (error?.retryable === true && !pastTimeout && !deferralsRanOut) || sinks.errors.length > 0;
   emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',
     attempt: queueTry.attempt,
@@ -334,6 +408,30 @@ export async function processQueuedGateway(
     report,
     retryable,
   };
+}
+
+/**
+ * A step deferred for `gatewayTimeoutInMs` (from its first deferral): throttled, not retried by the
+ * host (a retry would find the bound passed); the next scheduled run starts afresh.
+ */
+function quotaRanOut(
+  gatewayId: string,
+  last: DeferredStep,
+  what: string,
+  waitedInMs: number,
+  count: number,
+): ThrottledError {
+  const seconds = Math.round(waitedInMs / 1000);
+  return new ThrottledError(
+    gatewayId,
+    `its ${what} waited ${seconds} s (gatewayTimeoutInMs) for a place in its subscription's ARM quota, ` +
+      `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : 'not sent: the quota had no place for it'}`,
+    {
+      advice:
+        "Other gateways of the subscription (or other tools with the app's identity) use its quota: " +
+        'check less often (APPGW_SCHEDULE), split the gateways over more runs, or raise gatewayTimeoutInMs.',
+    },
+  );
 }
 
 /**

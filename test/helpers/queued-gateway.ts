@@ -20,7 +20,11 @@ export async function processUntilFinished(
 ): Promise<FinishedGateway> {
   const withQueue = { ...deps, queue: deps.queue ?? memoryWorkQueue('continuations') };
   let result = await processQueuedGateway(withQueue, options, message, queueTry);
-  while (result.kind === 'continued')
-    result = await processQueuedGateway(withQueue, options, result.continuation);
+  while (result.kind !== 'finished')
+    result = await processQueuedGateway(
+      withQueue,
+      options,
+      result.kind === 'continued' ? result.continuation : result.message,
+    );
   return result;
 }

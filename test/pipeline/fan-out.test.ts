@@ -15,7 +15,13 @@ import {
   startFanOut,
   type FanOutDependencies,
 } from '../../src/pipeline/fan-out';
-import type { GatewayContinuation, GatewayMessage } from '../../src/ports';
+import type {
+  DeferredStep,
+  GatewayContinuation,
+  GatewayMessage,
+  SteppedBackendHealthReader,
+  StepOptions,
+} from '../../src/ports';
 import {
   UNTIL_ABORTED,
   gatewayNamed,
@@ -237,6 +243,52 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
     ['a continuation with negative active time', { ...CONTINUATION, handlerActiveInMs: -1 }, undefined],
     ['a continuation with active time as text', { ...CONTINUATION, handlerActiveInMs: '5' }, undefined],
     ['a continuation of a resource group', { ...CONTINUATION, gatewayId: RG_WEB }, undefined],
+    [
+      'a deferred start: its deferrals and since when, read as ISO',
+      {
+        ...message(gwA.id, 'r'),
+        deferrals: { count: 2, handlerActiveInMs: 7.5 },
+        deferredSince: 'Mon, 30 Nov 2026 03:00:00 GMT',
+      },
+      {
+        ...message(gwA.id, 'r'),
+        deferrals: { count: 2, handlerActiveInMs: 7.5 },
+        deferredSince: '2026-11-30T03:00:00.000Z',
+      },
+    ],
+    [
+      'a deferred poll',
+      {
+        ...CONTINUATION,
+        deferrals: { count: 1, handlerActiveInMs: 0 },
+        deferredSince: '2026-11-30T03:00:01.000Z',
+      },
+      {
+        ...CONTINUATION,
+        deferrals: { count: 1, handlerActiveInMs: 0 },
+        deferredSince: '2026-11-30T03:00:01.000Z',
+      },
+    ],
+    [
+      'deferrals: extra fields are dropped',
+      { ...message(gwA.id, 'r'), deferrals: { count: 1, handlerActiveInMs: 1, x: 1 } },
+      { ...message(gwA.id, 'r'), deferrals: { count: 1, handlerActiveInMs: 1 } },
+    ],
+    ['deferrals that are no object', { ...message(gwA.id, 'r'), deferrals: 3 }, undefined],
+    ['deferrals null', { ...message(gwA.id, 'r'), deferrals: null }, undefined],
+    ['deferrals without a count', { ...CONTINUATION, deferrals: { handlerActiveInMs: 1 } }, undefined],
+    [
+      'deferrals with a fractional count',
+      { ...message(gwA.id, 'r'), deferrals: { count: 1.5, handlerActiveInMs: 1 } },
+      undefined,
+    ],
+    [
+      'deferrals with negative active time',
+      { ...message(gwA.id, 'r'), deferrals: { count: 1, handlerActiveInMs: -1 } },
+      undefined,
+    ],
+    ['deferred since no time', { ...message(gwA.id, 'r'), deferredSince: 'a while' }, undefined],
+    ['deferred since a number', { ...CONTINUATION, deferredSince: 1_764_471_600_000 }, undefined],
     ['another version', { version: 3, runId: 'r', gatewayId: gwA.id }, undefined],
     ['version 2 without a continuation', { version: 2, runId: 'r', gatewayId: gwA.id }, undefined],
     ['the version as text', { version: '1', runId: 'r', gatewayId: gwA.id }, undefined],
@@ -407,6 +459,169 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     await expect(processQueuedGateway(w.fanOut, queueOptions(w), message(RG_WEB))).rejects.toThrow(
       /unreachable/,
     );
+  });
+});
+
+describe('processQueuedGateway: a step its subscription’s quota has no place for goes back on the queue', () => {
+  /** The memory reader, its first `times` steps deferred (`throttled`: ARM answered 429). */
+  function deferring(w: FanOutWorld, times: number, deferred: DeferredStep) {
+    let left = times;
+    const steps: StepOptions[] = [];
+    const reader: SteppedBackendHealthReader = {
+      ...w.reader,
+      async startBackendHealth(gateway, options = {}) {
+        steps.push(options);
+        if (left-- > 0) return { deferred };
+        return w.reader.startBackendHealth(gateway, options);
+      },
+      async pollBackendHealth(gateway, operation, options = {}) {
+        steps.push(options);
+        if (left-- > 0) return { deferred };
+        return w.reader.pollBackendHealth(gateway, operation, options);
+      },
+    };
+    return { deps: { ...w.fanOut, reader }, steps };
+  }
+  const PACED: DeferredStep = { retryAfterInMs: 1_500, reason: 'paced' };
+  const THROTTLED: DeferredStep = { retryAfterInMs: 4_000, reason: 'throttled' };
+
+  it('the same message, hidden for its turn, its deferral counted and dated; nothing evaluated or delivered', async () => {
+    const w = world();
+    const { deps, steps } = deferring(w, 2, THROTTLED);
+    const first = await processQueuedGateway(deps, queueOptions(w), message(gwA.id));
+    expect(steps).toEqual([expect.objectContaining({ deferWaits: true })]);
+    expect(first).toEqual({
+      kind: 'deferred',
+      reason: 'throttled',
+      visibleAfterInMs: 4_000,
+      message: {
+        ...message(gwA.id),
+        deferrals: { count: 1, handlerActiveInMs: 0 },
+        deferredSince: w.clock.now().toISOString(),
+      },
+    });
+    expect(w.queue.enqueued).toEqual([
+      { message: (first as { message: GatewayMessage }).message, visibleAfterInMs: 4_000 },
+    ]);
+    expect(w.sinks.map((s) => s.deliveries.length)).toEqual([0, 0]);
+    expect(w.telemetry.records).toEqual([]);
+    expect(w.logger.at('info').join('\n')).toMatch(
+      /ARM answered 429 to its start; queued again on appgw-evaluate in 4000 ms \(deferral 1\)/,
+    );
+
+    // Its second deferral keeps the first one's time; the third try starts and finishes.
+    const since = w.clock.now().toISOString();
+    w.clock.advance(4_000);
+    const second = await processQueuedGateway(
+      deps,
+      queueOptions(w),
+      (first as { message: GatewayMessage }).message,
+    );
+    expect(second).toMatchObject({
+      kind: 'deferred',
+      message: { deferrals: { count: 2 }, deferredSince: since },
+    });
+    w.clock.advance(4_000);
+    const done = await processUntilFinished(
+      deps,
+      queueOptions(w),
+      (second as { message: GatewayMessage }).message,
+    );
+    expect(done.retryable).toBe(false);
+    expect(done.report.gateways[0]).toMatchObject({
+      ok: true,
+      fanOut: { invocations: 3, polls: 0, deferrals: 2 },
+    });
+    expect(w.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
+  });
+
+  it('a deferred poll keeps its operation, polls and start; its deferrals travel on to the next poll', async () => {
+    const w = world();
+    const { deps } = deferring(w, 1, PACED);
+    const poll: GatewayContinuation = {
+      ...CONTINUATION,
+      runId: 'run-7',
+      startedAt: w.clock.now().toISOString(),
+    };
+    const result = await processQueuedGateway(deps, queueOptions(w), poll);
+    expect(result).toEqual({
+      kind: 'deferred',
+      reason: 'paced',
+      visibleAfterInMs: 1_500,
+      message: {
+        ...poll,
+        deferrals: { count: 1, handlerActiveInMs: 0 },
+        deferredSince: w.clock.now().toISOString(),
+      },
+    });
+    expect(w.logger.at('info').join('\n')).toMatch(
+      /its subscription's ARM quota has no place yet for its poll 2/,
+    );
+    const done = await processUntilFinished(
+      deps,
+      queueOptions(w),
+      (result as { message: GatewayMessage }).message,
+    );
+    expect(done.report.gateways[0]?.fanOut).toEqual({
+      invocations: 4, // the start, the first poll, the deferral, this poll
+      polls: 2,
+      handlerActiveInMs: 12.5,
+      deferrals: 1,
+    });
+  });
+
+  it('never hidden past the bound (gatewayTimeoutInMs from the first deferral), nor past a poll’s time-out', async () => {
+    const w = world({ options: { gatewayTimeoutInMs: 10_000 } });
+    const { deps } = deferring(w, 5, THROTTLED);
+    const since = new Date(w.clock.now().getTime() - 7_000).toISOString();
+    const late = { ...message(gwA.id), deferrals: { count: 3, handlerActiveInMs: 3 }, deferredSince: since };
+    expect(await processQueuedGateway(deps, queueOptions(w), late)).toMatchObject({
+      kind: 'deferred',
+      visibleAfterInMs: 3_000,
+    });
+    // A poll whose operation started 8 s ago: 2 s are left of its time-out.
+    const poll: GatewayContinuation = {
+      ...CONTINUATION,
+      runId: 'run-7',
+      startedAt: new Date(w.clock.now().getTime() - 8_000).toISOString(),
+    };
+    expect(await processQueuedGateway(deps, queueOptions(w), poll)).toMatchObject({
+      kind: 'deferred',
+      visibleAfterInMs: 2_000,
+    });
+  });
+
+  it('past the bound: reported as throttled, with what to do, and not handed back to the host', async () => {
+    const w = world({ options: { gatewayTimeoutInMs: 10_000 } });
+    const { deps } = deferring(w, 1, THROTTLED);
+    const since = new Date(w.clock.now().getTime() - 10_000).toISOString();
+    const late = { ...message(gwA.id), deferrals: { count: 6, handlerActiveInMs: 30 }, deferredSince: since };
+    const result = await processQueuedGateway(deps, queueOptions(w), late, { attempt: 1 });
+    if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
+    expect(result.retryable).toBe(false);
+    expect(w.queue.enqueued).toEqual([]);
+    expect(result.report.gateways[0]).toMatchObject({
+      ok: false,
+      error: {
+        code: 'Throttled',
+        message: expect.stringMatching(
+          /its start waited 10 s \(gatewayTimeoutInMs\) for a place in its subscription's ARM quota, put back on the queue 6 times; the last try was answered 429\)\. .*check less often \(APPGW_SCHEDULE\)/,
+        ),
+      },
+      fanOut: { invocations: 7, deferrals: 6, handlerActiveInMs: 30 },
+    });
+    expect(w.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ retrying: false, errorCode: 'Throttled' });
+  });
+
+  it('a queue that refuses the deferred step: the gateway fails this try, and the host tries it again', async () => {
+    const w = world();
+    const { deps } = deferring(w, 1, PACED);
+    w.queue.failure = new DeliveryError('queue', 'Azurite is down', { retryable: true });
+    const result = await processQueuedGateway(deps, queueOptions(w), message(gwA.id));
+    if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
+    expect(result.retryable).toBe(true);
+    expect(result.report.gateways[0]).toMatchObject({ ok: false });
   });
 });
 

@@ -524,8 +524,9 @@ async function execute(
           message,
           { attempt },
         );
-        if (result.kind === 'continued') {
-          [message, attempt] = [result.continuation, 0]; // a new message: its own tries
+        if (result.kind !== 'finished') {
+          // a new message: its own tries
+          [message, attempt] = [result.kind === 'continued' ? result.continuation : result.message, 0];
           continue;
         }
         reports.push(result.report);

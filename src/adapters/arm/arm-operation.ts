@@ -10,6 +10,7 @@ import { BackendHealthUnavailableError } from '../../errors';
 import type { BackendHealthOperation, PendingBackendHealth, SubscriptionPacer } from '../../ports';
 import { abortedWait } from './abortable-wait';
 import type { ArmClientFactory } from './client';
+import { handBackThrottling } from './throttle-hand-back';
 
 /**
  * The pieces of an ARM long-running POST on a gateway that backendhealth (backend-health-reader.ts)
@@ -30,12 +31,17 @@ export type ArmSend = (
   gateway: GatewayRef,
   method: 'GET' | 'POST',
   url: string,
-  options: { readonly body?: string; readonly abortSignal?: AbortSignal | undefined },
+  options: {
+    readonly body?: string;
+    readonly abortSignal?: AbortSignal | undefined;
+    /** A 429 is thrown back at once as ThrottledAnswer, not retried (throttle-hand-back.ts). */
+    readonly handBackThrottling?: boolean;
+  },
 ) => Promise<PipelineResponse>;
 
 /** ArmSend over `clientFor`'s clients (see ArmSend). */
 export function armSender(clientFor: ArmClientFactory): ArmSend {
-  return async (gateway, method, url, { body, abortSignal }) => {
+  return async (gateway, method, url, { body, abortSignal, handBackThrottling: handBack }) => {
     const client = await clientFor(gateway.subscriptionId);
     const request = createPipelineRequest({
       url,
@@ -47,6 +53,7 @@ export function armSender(clientFor: ArmClientFactory): ArmSend {
       ...(body !== undefined ? { body } : {}),
       ...(abortSignal ? { abortSignal } : {}),
     });
+    if (handBack) handBackThrottling(request);
     const response = await client.pipeline.sendRequest(clientFor.httpClient, request);
     if (response.status >= 400) throw restError(response);
     return response;

@@ -5,11 +5,15 @@ import type {
   SteppedBackendHealthReader,
   BackendHealthStep,
   CallOptions,
+  StepOptions,
   SubscriptionPacer,
 } from '../../ports';
+import { DEFAULT_THROTTLE_PAUSE_IN_MS } from '../../core/pacing/subscription-pacing';
+import type { TurnBooking } from './subscription-pacer';
+import { isThrottledAnswer, type ThrottledAnswer } from './throttle-hand-back';
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ArmClientFactory } from './client';
-import { waitFor } from './abortable-wait';
+import { abortedWait, waitFor } from './abortable-wait';
 import { admitToEstimate, armSender, gatewayActionPath, nextPoll, refuseElsewhere } from './arm-operation';
 import { toArmError } from './errors';
 import { answerJson } from './response-capture';
@@ -28,8 +32,16 @@ export interface BackendHealthReaderOptions {
    * Found unpaced: 20 000 gateways in one subscription met 145 429s on polls (the list pages had spent
    * the reads bucket) and the SDK's retries ran out for 4. Absent: a poll goes when its wait is over.
    */
-  readonly pacer?: SubscriptionPacer;
+  readonly pacer?: SubscriptionPacer & TurnBooking;
 }
+
+/**
+ * With StepOptions.deferWaits, the longest a step waits in the process for its place in the
+ * subscription's estimate: about one answer's time, so a new instance's first requests wait for the
+ * first answer (the estimate's probe) rather than all going back to the queue. A longer wait is
+ * deferred.
+ */
+export const DEFER_BEYOND_IN_MS = 300;
 
 /**
  * ARM's `backendHealth` long-running operation driven in steps, each request sent through the
@@ -99,29 +111,88 @@ export function createArmBackendHealthReader(
       clientFor,
     );
 
+  /**
+   * With `deferWaits`: the step's place in its subscription's `kind` estimate, taken (undefined) or
+   * booked for later (the deferred step, nothing sent). A pacer that fails lets the request go.
+   */
+  const placeOrDefer = async (
+    gateway: GatewayRef,
+    kind: 'reads' | 'writes',
+    { deferWaits, abortSignal }: StepOptions,
+  ): Promise<BackendHealthStep | undefined> => {
+    if (!deferWaits || !options.pacer) return undefined;
+    let turnInMs: number;
+    try {
+      turnInMs = await options.pacer.admitOrBook(gateway.subscriptionId, kind, DEFER_BEYOND_IN_MS, {
+        ...(abortSignal ? { abortSignal } : {}),
+      });
+    } catch {
+      if (abortSignal?.aborted)
+        throw mapped(
+          gateway,
+          abortedWait(
+            `the wait for the ${kind === 'writes' ? 'POST' : 'poll'}'s place in the ${kind} estimate`,
+          ),
+        );
+      return undefined;
+    }
+    return turnInMs > 0 ? { deferred: { retryAfterInMs: turnInMs, reason: 'paced' } } : undefined;
+  };
+
+  /**
+   * A 429 handed back: deferred to its turn in the estimate (which the 429 paused until its
+   * Retry-After), never before its Retry-After; without a pacer, the Retry-After (1 s when it gave
+   * none) plus up to a quarter more at random, so steps throttled together do not come back together.
+   */
+  const throttled = async (
+    gateway: GatewayRef,
+    kind: 'reads' | 'writes',
+    answer: ThrottledAnswer,
+  ): Promise<BackendHealthStep> => {
+    const said = answer.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS;
+    let turnInMs = said + Math.random() * (said / 4);
+    if (options.pacer) {
+      try {
+        turnInMs = Math.max(said, await options.pacer.admitOrBook(gateway.subscriptionId, kind, 0));
+      } catch {
+        // a pacer that fails: the Retry-After and its jitter
+      }
+    }
+    return { deferred: { retryAfterInMs: Math.ceil(turnInMs), reason: 'throttled' } };
+  };
+
   const reader: SteppedBackendHealthReader = {
-    async startBackendHealth(gateway, callOptions: CallOptions = {}) {
+    async startBackendHealth(gateway, callOptions: StepOptions = {}) {
+      const deferred = await placeOrDefer(gateway, 'writes', callOptions);
+      if (deferred) return deferred;
       try {
         const url = `${endpoint}${gatewayActionPath(gateway, 'backendhealth')}?api-version=${BACKEND_HEALTH_API_VERSION}`;
-        return step(gateway, await send(gateway, 'POST', url, callOptions), 0);
+        return step(gateway, await send(gateway, 'POST', url, sendOptions(callOptions)), 0);
       } catch (error) {
+        if (callOptions.deferWaits && isThrottledAnswer(error)) return throttled(gateway, 'writes', error);
         throw mapped(gateway, error);
       }
     },
 
-    async pollBackendHealth(gateway, operation, callOptions: CallOptions = {}) {
+    async pollBackendHealth(gateway, operation, callOptions: StepOptions = {}) {
       refuseElsewhere(gateway, operation, endpoint);
+      const deferred = await placeOrDefer(gateway, 'reads', callOptions);
+      if (deferred) return deferred;
       try {
-        const response = await send(gateway, 'GET', operation.location, callOptions);
+        const response = await send(gateway, 'GET', operation.location, sendOptions(callOptions));
         return step(gateway, response, operation.atOnceBefore ?? 0);
       } catch (error) {
+        if (callOptions.deferWaits && isThrottledAnswer(error)) return throttled(gateway, 'reads', error);
         throw mapped(gateway, error);
       }
     },
 
     async getBackendHealth(gateway, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
-      let next = await reader.startBackendHealth(gateway, callOptions);
-      while ('pending' in next) {
+      // Without deferWaits no step is deferred: the SDK's retries wait out a 429, the loop the poll's turn.
+      const inProcess = { ...(callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {}) };
+      let next = await reader.startBackendHealth(gateway, inProcess);
+      while (!('done' in next)) {
+        if (!('pending' in next)) throw new Error('unreachable: a step deferred without deferWaits');
         const { operation, retryAfterInMs: wait } = next.pending;
         try {
           await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
@@ -135,12 +206,17 @@ export function createArmBackendHealthReader(
         } catch (error) {
           throw mapped(gateway, error);
         }
-        next = await reader.pollBackendHealth(gateway, operation, callOptions);
+        next = await reader.pollBackendHealth(gateway, operation, inProcess);
       }
       return next.done;
     },
   };
   return reader;
+}
+
+/** What the sender is given of a step's options: its signal, and a 429 handed back with deferWaits. */
+function sendOptions({ abortSignal, deferWaits }: StepOptions) {
+  return { abortSignal, handBackThrottling: deferWaits === true };
 }
 
 /** ARM's final answer as text → the body, or what ARM sent instead ("ARM answered 200 with …"). */

@@ -13,6 +13,7 @@ import { createDevelopmentCredential } from './credential';
 import { responseCapturePolicy } from './response-capture';
 import { tooManyRequestsRetryPolicy } from './retry';
 import { subscriptionPacingPolicy } from './pacing-policy';
+import { throttleHandBackPolicy } from './throttle-hand-back';
 import type { ArmAnswerObserver } from './subscription-pacer';
 
 export interface ArmClientOptions {
@@ -110,6 +111,8 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
         ...(options.observer
           ? [{ policy: subscriptionPacingPolicy(options.observer), position: 'perRetry' as const }]
           : []),
+        // After the observer, which must see the 429: marked requests get it back, not retried.
+        { policy: throttleHandBackPolicy, position: 'perRetry' },
         ...extraPolicies,
       ],
       // The same object for every client: the SDK keeps one keep-alive agent per TLS settings object.

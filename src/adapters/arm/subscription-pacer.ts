@@ -17,7 +17,24 @@ export interface ArmAnswerObserver {
   answerReceived(subscriptionId: string, kind: RequestKind, answer: RateLimitAnswer | undefined): void;
 }
 
-export type ArmSubscriptionPacer = SubscriptionPacer & ArmAnswerObserver;
+/** The pacer the ARM adapters hold: the port, the pipeline's observer, and bookings for the queue. */
+export type ArmSubscriptionPacer = SubscriptionPacer & ArmAnswerObserver & TurnBooking;
+
+/** For a caller that hands long waits to a queue instead of waiting in its process. */
+export interface TurnBooking {
+  /**
+   * Resolves 0 once one `kind` request to `subscriptionId` may go out within `withinInMs` (admitted as
+   * `admit` admits, in turn with its waiters), else the ms until the turn it is booked instead (at least
+   * 1; no token taken: ask again then. SubscriptionPacing.book). Rejects only with the signal's reason
+   * when `options.abortSignal` fires first.
+   */
+  admitOrBook(
+    subscriptionId: string,
+    kind: RequestKind,
+    withinInMs: number,
+    options?: CallOptions,
+  ): Promise<number>;
+}
 
 export interface SubscriptionPacerOptions {
   /**
@@ -68,28 +85,50 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     lanes.delete(key);
   };
 
+  const admit = (subscriptionId: string, kind: RequestKind, callOptions: CallOptions = {}): Promise<void> => {
+    const signal = callOptions.abortSignal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const key = keyOf(subscriptionId, kind);
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { subscriptionId, kind, waiters: [] };
+      lanes.set(key, lane);
+    }
+    const waiters = lane.waiters;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const at = waiters.indexOf(waiter);
+        if (at >= 0) waiters.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = { resolve, detach: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiters.push(waiter);
+      if (waiters.length === 1) pump(key);
+    });
+  };
+
   return {
-    admit(subscriptionId: string, kind: RequestKind, callOptions: CallOptions = {}): Promise<void> {
-      const signal = callOptions.abortSignal;
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      const key = keyOf(subscriptionId, kind);
-      let lane = lanes.get(key);
-      if (!lane) {
-        lane = { subscriptionId, kind, waiters: [] };
-        lanes.set(key, lane);
+    admit,
+    async admitOrBook(subscriptionId, kind, withinInMs, callOptions = {}) {
+      const caller = callOptions.abortSignal;
+      if (caller?.aborted) throw caller.reason;
+      if (withinInMs > 0) {
+        const enough = new AbortController();
+        const timer = setTimeout(() => enough.abort(), withinInMs);
+        try {
+          await admit(subscriptionId, kind, {
+            abortSignal: caller ? AbortSignal.any([caller, enough.signal]) : enough.signal,
+          });
+          return 0;
+        } catch (error) {
+          if (caller?.aborted) throw caller.reason;
+          if (!enough.signal.aborted) throw error;
+        } finally {
+          clearTimeout(timer);
+        }
       }
-      const waiters = lane.waiters;
-      return new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          const at = waiters.indexOf(waiter);
-          if (at >= 0) waiters.splice(at, 1);
-          reject(signal?.reason);
-        };
-        const waiter: Waiter = { resolve, detach: () => signal?.removeEventListener('abort', onAbort) };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(waiter);
-        if (waiters.length === 1) pump(key);
-      });
+      return pacing.book(subscriptionId, kind, now());
     },
     requestSent(subscriptionId, kind) {
       pacing.sent(subscriptionId, kind, now());

@@ -83,6 +83,12 @@ export interface BucketEstimate {
  */
 export const RESERVATION_TTL_IN_MS = 2_000;
 
+/**
+ * A booking's turn while a kind's probe is out (no answer has told the level yet, so tryAdmit names no
+ * time): about when its answer is in (ARM answers a POST or a GET in well under a second).
+ */
+export const PROBE_BOOKING_IN_MS = 1_000;
+
 interface MutableEstimate {
   level: number;
   at: number;
@@ -92,6 +98,8 @@ interface MutableEstimate {
   pausedUntil: number;
   answered: boolean;
   perSecond: number;
+  /** The next turn a booking may get (book): the last one booked plus one refill's spacing. */
+  nextTurn: number;
 }
 
 export class SubscriptionPacing {
@@ -118,6 +126,24 @@ export class SubscriptionPacing {
     }
     const missing = 1 - e.level;
     return { admitted: false, retryInMs: Math.max(1, Math.ceil((missing * 1000) / e.perSecond)) };
+  }
+
+  /**
+   * Admits one `kind` request now (returns 0: its token taken, as tryAdmit admits) or books it a later
+   * turn and returns the ms until it (at least 1): when tryAdmit would next admit one, or, when turns
+   * are booked past that, one refill's spacing (`1000 / perSecond` ms) after the last one booked. For a
+   * caller that does not wait in its process (the Functions app's queue function hands the wait to the
+   * queue, src/pipeline/fan-out.ts): requests booked together come back one turn apart, as the bucket
+   * refills, not all at its first free token. A booking takes no token: the request asks again at its
+   * turn (beaten to the token, it is booked again), and one never used costs only its place in the line.
+   */
+  book(subscriptionId: string, kind: RequestKind, nowInMs: number): number {
+    const admission = this.tryAdmit(subscriptionId, kind, nowInMs);
+    if (admission.admitted) return 0;
+    const e = this.estimate(subscriptionId, kind, nowInMs);
+    const turn = Math.max(nowInMs + (admission.retryInMs ?? PROBE_BOOKING_IN_MS), e.nextTurn);
+    e.nextTurn = turn + 1000 / e.perSecond;
+    return Math.max(1, Math.ceil(turn - nowInMs));
   }
 
   /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
@@ -193,6 +219,7 @@ export class SubscriptionPacing {
         pausedUntil: 0,
         answered: false,
         perSecond,
+        nextTurn: -Infinity,
       };
       this.estimates.set(key, e);
     }

@@ -156,6 +156,7 @@ describe('the operation as JSON (a queue message), polled by another reader', ()
         polls += 1;
       }
       expect(polls).toBe(3);
+      if (!('done' in step)) throw new Error('expected the body');
       expect(step.done.backendAddressPools?.[0]?.backendHttpSettingsCollection?.[0]?.servers).toEqual([down]);
       expect(operationRequests(emulator)).toHaveLength(4);
     },

@@ -40,6 +40,45 @@ describe('the subscription pacer', () => {
   });
 });
 
+describe('admitOrBook: a place now, or a turn to come back at', () => {
+  const slow = { reads: { burst: 1, perSecond: 1 }, writes: { burst: 1, perSecond: 1 } };
+
+  it('0 when a place comes within the wait; else the booked turn, one refill after the last', async () => {
+    let now = 0;
+    const pacer = createSubscriptionPacer({ limits: slow, now: () => now });
+    expect(await pacer.admitOrBook(A, 'writes', 0)).toBe(0); // the probe
+    pacer.requestSent(A, 'writes');
+    pacer.answerReceived(A, 'writes', { remaining: 0, throttled: false });
+    // Empty at 1 a second: a place in 1 000 ms, more than the 50 ms the caller waits.
+    expect(await pacer.admitOrBook(A, 'writes', 50)).toBe(1000);
+    expect(await pacer.admitOrBook(A, 'writes', 0)).toBe(2000);
+    now = 1000;
+    expect(await pacer.admitOrBook(A, 'writes', 0)).toBe(0); // the token is back
+  });
+
+  it('waits for a place that comes within the wait (the probe’s answer)', async () => {
+    const pacer = createSubscriptionPacer({ limits });
+    expect(await pacer.admitOrBook(A, 'reads', 0)).toBe(0);
+    pacer.requestSent(A, 'reads');
+    const second = pacer.admitOrBook(A, 'reads', 60_000);
+    setTimeout(() => pacer.answerReceived(A, 'reads', { remaining: 1, throttled: false }), 20);
+    await expect(second).resolves.toBe(0);
+  });
+
+  it('rejects with the signal’s reason when the caller aborts (before or while it waits)', async () => {
+    const pacer = createSubscriptionPacer({ limits });
+    await pacer.admitOrBook(A, 'writes', 0);
+    pacer.requestSent(A, 'writes');
+    const controller = new AbortController();
+    const waiting = pacer.admitOrBook(A, 'writes', 60_000, { abortSignal: controller.signal });
+    controller.abort(new Error('run stopped'));
+    await expect(waiting).rejects.toThrow('run stopped');
+    await expect(pacer.admitOrBook(A, 'writes', 0, { abortSignal: controller.signal })).rejects.toThrow(
+      'run stopped',
+    );
+  });
+});
+
 describe('the pacer under the scheduler', () => {
   it('gateways whose calls fail before sending anything (no ARM client) do not hold the run up', async () => {
     let now = 0;

@@ -9,6 +9,7 @@ import type { RequestKind, RequestLimits } from '../../../src/core/pacing/reques
 import { ARM_REQUEST_LIMITS } from '../../../src/core/pacing/request-limits';
 import {
   MIN_RATE_SHARE,
+  PROBE_BOOKING_IN_MS,
   RATE_GAIN_PER_ANSWER,
   RESERVATION_TTL_IN_MS,
   SubscriptionPacing,
@@ -442,5 +443,95 @@ describe('what the estimate admits never empties the bucket (ARM’s, as the emu
       return n;
     });
     expect(admitted).toEqual(subs.map(() => 4));
+  });
+});
+
+describe('booking a turn (a step the Functions app hands to the queue instead of waiting)', () => {
+  it('admits at once while the estimate has a token (0), as tryAdmit does', () => {
+    const pacing = new SubscriptionPacing(small(2, 10));
+    pacing.answered(A, 'writes', NOW, answer(2)); // the probe's answer: the level is known
+    expect(pacing.book(A, 'writes', NOW)).toBe(0);
+    expect(pacing.peek(A, 'writes', NOW)).toMatchObject({ reserved: 1 });
+  });
+
+  it('books requests asking together one refill apart, from when the next token is due', () => {
+    const pacing = new SubscriptionPacing(small(2, 10));
+    pacing.answered(A, 'writes', NOW, answer(0)); // empty: a token every 100 ms
+    expect([1, 2, 3, 4].map(() => pacing.book(A, 'writes', NOW))).toEqual([100, 200, 300, 400]);
+    // A booking takes no token: the estimate is as it was.
+    expect(pacing.peek(A, 'writes', NOW)).toMatchObject({ reserved: 0, level: 0 });
+    // Later askers queue behind the turns booked; once the line is past, the next token's time again.
+    expect(pacing.book(A, 'writes', NOW + 50)).toBe(450);
+    expect(pacing.book(A, 'writes', NOW + 10_000)).toBe(0);
+  });
+
+  it('never books before a 429’s Retry-After; the spacing follows the rate the 429 lowered', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(0, { throttled: true, retryAfterInMs: 3000 }));
+    const turns = [1, 2, 3].map(() => pacing.book(A, 'writes', NOW));
+    expect(turns[0]).toBeGreaterThanOrEqual(3000);
+    // 5 a second halved by the 429: 400 ms apart.
+    expect(turns).toEqual([turns[0], (turns[0] as number) + 400, (turns[0] as number) + 800]);
+  });
+
+  it('while the kind’s first request (the probe) is out, books about when its answer is in', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    admitAndSend(pacing, A, 'writes', NOW); // the probe, sent, not answered
+    expect(pacing.book(A, 'writes', NOW)).toBe(PROBE_BOOKING_IN_MS);
+    expect(pacing.book(A, 'writes', NOW)).toBe(PROBE_BOOKING_IN_MS + 200);
+  });
+
+  it('another subscription, or the other kind, has its own line', () => {
+    const pacing = new SubscriptionPacing(small(2, 10));
+    pacing.answered(A, 'writes', NOW, answer(0));
+    expect(pacing.book(A, 'writes', NOW)).toBe(100);
+    expect(pacing.book(A, 'writes', NOW)).toBe(200);
+    expect(pacing.book(B, 'writes', NOW)).toBe(0);
+    expect(pacing.book(A, 'reads', NOW)).toBe(0);
+  });
+
+  it('requests that come back at their turns (in whole seconds, as a queue shows them) meet no 429 and wait their share only', () => {
+    // ARM's write bucket as the emulator keeps it; 400 requests ask at once, each booked request comes
+    // back at its turn rounded up to a whole second (Queue Storage's unit) and asks again.
+    let now = 0;
+    const limiter = new SubscriptionLimiter(ARM_REQUEST_LIMITS, { now: () => now });
+    const pacing = new SubscriptionPacing();
+    const asks = new Map<number, number[]>([[0, Array.from({ length: 400 }, (_, i) => i)]]);
+    const tries = new Array<number>(400).fill(0);
+    let throttled = 0;
+    let sent = 0;
+    let lastSentAt = 0;
+    while (sent < 400 && now < 600_000) {
+      for (const request of asks.get(now) ?? []) {
+        tries[request] = (tries[request] as number) + 1;
+        const turn = pacing.book(A, 'writes', now);
+        if (turn > 0) {
+          const back = Math.ceil((now + turn) / 1000) * 1000;
+          asks.set(back, [...(asks.get(back) ?? []), request]);
+          continue;
+        }
+        pacing.sent(A, 'writes', now);
+        const charge = limiter.take(A, 'dev', 'writes');
+        const headers: Record<string, string> = { ...charge.headers };
+        if (charge.throttled) throttled += 1;
+        pacing.answered(
+          A,
+          'writes',
+          now,
+          readRateLimitAnswer('writes', charge.throttled ? 429 : 202, (n) => headers[n], undefined, now),
+        );
+        sent += 1;
+        lastSentAt = now;
+      }
+      asks.delete(now);
+      now += 1000;
+    }
+    expect(sent).toBe(400);
+    expect(throttled).toBe(0);
+    // (400 − 200) / 10 a second = 20 s at the bucket's rate; whole seconds and the probe add a little.
+    expect(lastSentAt).toBeLessThanOrEqual(25_000);
+    // Most are booked once; none goes round the line again and again.
+    expect(Math.max(...tries)).toBeLessThanOrEqual(3);
   });
 });

@@ -4,6 +4,8 @@ import type { GatewayMessage, WorkQueue } from '../../../src/ports';
 export interface MemoryWorkQueue extends WorkQueue {
   /** Every message enqueued, in order. */
   readonly messages: GatewayMessage[];
+  /** The same, each with the `visibleAfterInMs` it was enqueued with (absent: visible at once). */
+  readonly enqueued: Array<{ readonly message: GatewayMessage; readonly visibleAfterInMs?: number }>;
   /** Thrown by the next enqueue instead of taking the messages; unset to heal. */
   failure?: Error;
 }
@@ -12,9 +14,13 @@ export function memoryWorkQueue(name = 'memory-queue'): MemoryWorkQueue {
   const queue: MemoryWorkQueue = {
     name,
     messages: [],
-    async enqueue(messages) {
+    enqueued: [],
+    async enqueue(messages, options = {}) {
       if (queue.failure) throw queue.failure;
       queue.messages.push(...messages);
+      const { visibleAfterInMs } = options;
+      for (const message of messages)
+        queue.enqueued.push({ message, ...(visibleAfterInMs !== undefined ? { visibleAfterInMs } : {}) });
     },
   };
   return queue;
