@@ -57,7 +57,10 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
     try {
       for (let read = 0; read < place.length;) {
         const bytesRead = readSync(handle.fd, bytes, read, place.length - read, place.offset + read);
-        if (bytesRead === 0) throw new Error(`it ends before byte ${place.offset + place.length}`);
+        if (bytesRead === 0)
+          throw new Error(
+            `it is shorter than the run wrote (it ends before byte ${place.offset + place.length}): something else truncated it`,
+          );
         read += bytesRead;
       }
     } catch (error) {
@@ -71,7 +74,7 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
     if (place.crc32 !== undefined && crc32(bytes) !== place.crc32)
       throw new ScratchUnavailableError(
         name,
-        `what it holds at byte ${place.offset} is not what the run wrote there (something else changed the file)`,
+        `what it holds at bytes ${place.offset}–${place.offset + place.length - 1} is not what the run wrote there (something else changed the file)`,
         { reading: true },
       );
     return bytes.toString('utf8');

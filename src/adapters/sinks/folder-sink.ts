@@ -33,14 +33,15 @@ export const FOLDER_SINK_ADVICE =
 
 /**
  * Why the file system refused, in words, with its code; never the path it names (a staging folder's
- * random name would make each failure of one cause a different message) nor the call.
+ * random name would make each failure of one cause a different message) nor the call. `inTheWay`: the
+ * file found where a folder should be (fileInTheWay), named so the user knows which to move.
  */
-function refusal(error: unknown): string {
+function refusal(error: unknown, inTheWay?: string): string {
   const { code, message } = error as NodeJS.ErrnoException;
   switch (code) {
     case 'ENOTDIR':
     case 'EEXIST':
-      return `a file is where a folder should be (${code})`;
+      return `a file is where a folder should be${inTheWay ? ` (${inTheWay})` : ''} (${code})`;
     case 'EACCES':
     case 'EPERM':
       return `permission denied (${code})`;
@@ -54,6 +55,33 @@ function refusal(error: unknown): string {
     default:
       return code ?? clipMessage(String(message ?? error), 300, { oneLine: true });
   }
+}
+
+/**
+ * For a refusal because a file is where a folder should be (ENOTDIR, EEXIST): which, as the user
+ * would look for it: `it is a file` (sinks.dir itself), or the file's path inside sinks.dir (`runs`, `insights/<sub>`), the
+ * first file along the refused path. undefined for another refusal, a path outside sinks.dir, or a
+ * file inside a staging folder (its random name would make each failure's message another).
+ */
+async function fileInTheWay(root: string, error: unknown): Promise<string | undefined> {
+  const { code, path: refused } = error as NodeJS.ErrnoException;
+  if ((code !== 'ENOTDIR' && code !== 'EEXIST') || typeof refused !== 'string') return undefined;
+  const relative = path.relative(root, refused);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  const parts = relative === '' ? [] : relative.split(path.sep);
+  for (let n = 0; n <= parts.length; n++) {
+    const at = path.join(root, ...parts.slice(0, n));
+    const isFile = await stat(at).then(
+      (s) => !s.isDirectory(),
+      () => false,
+    );
+    if (!isFile) continue;
+    if (n === 0) return 'it is a file';
+    const name = parts.slice(0, n).join('/');
+    if (name.split('/').some((part) => part.startsWith('.staging-'))) return undefined;
+    return `the file ${JSON.stringify(clipMessage(name, 200, { oneLine: true }))} in it`;
+  }
+  return undefined;
 }
 
 /**
@@ -76,19 +104,22 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const advice = options.advice ?? FOLDER_SINK_ADVICE;
   let insightsMade: Promise<void> | undefined;
   /** One failure of this folder, saying which step met it (never a random staging name). */
-  const failure = (failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>) =>
-    new DeliveryError(
-      'folder',
-      `cannot write to ${root}: ${failed.map(({ step, error }) => `${refusal(error)} (${step})`).join('; ')}. ${advice}`,
-      { retryable: false, cause: failed[0]?.error },
+  const failure = async (failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>) => {
+    const said = await Promise.all(
+      failed.map(async ({ step, error }) => `${refusal(error, await fileInTheWay(root, error))} (${step})`),
     );
+    return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${advice}`, {
+      retryable: false,
+      cause: failed[0]?.error,
+    });
+  };
   /** `work`, its failure said as this folder's at `step`; the run's own temporary files aside (ports.ts Scratch). */
   const at = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
       if (isScratchUnavailableError(error)) throw error;
-      throw failure([{ step, error }]);
+      throw await failure([{ step, error }]);
     }
   };
   return {
@@ -159,7 +190,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       // Staging folders a killed run left (a second signal, kill -9): tidied by a later run's end.
       await removeLeftStaging(root);
       if (scratchError !== undefined) throw scratchError;
-      if (failed.length > 0) throw failure(failed);
+      if (failed.length > 0) throw await failure(failed);
       return { locations: [reportFile, ...page, insightsFolder] };
     },
   };

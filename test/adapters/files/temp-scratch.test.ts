@@ -78,13 +78,31 @@ describe('temporary files of a run (createTempScratch)', () => {
       for (const place of how === 'truncate' ? [first, second] : [second]) {
         const error = await file.read(place).catch((e: unknown) => e);
         expect(isScratchUnavailableError(error)).toBe(true);
-        expect((error as Error).message).toContain(`is not what the run wrote there`);
+        // The bytes the text was written at, not only where it began.
+        expect((error as Error).message).toContain(
+          `what it holds at bytes ${place.offset}–${place.offset + place.length - 1} is not what the run wrote there`,
+        );
         expect(() => file.readSync(place)).toThrow(/is not what the run wrote there/);
       }
       if (how === 'overwrite') expect(await file.read(first)).toBe('{"gateway":"a"}');
       await scratch.dispose();
     },
   );
+
+  it('a file truncated and left short: ScratchUnavailable that says it is shorter than the run wrote', async () => {
+    const scratch = createTempScratch({ parent });
+    const file = await scratch.file();
+    const place = await file.append('{"gateway":"a"}');
+    const [folder] = await readdir(parent);
+    const [name] = await readdir(path.join(parent, folder!));
+    await truncate(path.join(parent, folder!, name!), 3);
+    const error = await file.read(place).catch((e: unknown) => e);
+    expect(isScratchUnavailableError(error)).toBe(true);
+    expect((error as Error).message).toContain(
+      `it is shorter than the run wrote (it ends before byte ${place.offset + place.length}): something else truncated it`,
+    );
+    await scratch.dispose();
+  });
 
   it('a temp folder it cannot write in: ScratchUnavailable when the file is asked for', async () => {
     const blocked = path.join(parent, 'not-a-folder');

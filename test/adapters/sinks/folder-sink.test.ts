@@ -140,9 +140,18 @@ describe('folder sink', () => {
     try {
       await writeFile(path.join(dir, 'runs'), 'in the way');
       const sink = createFolderSink({ dir });
-      await expect(
-        sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway')),
-      ).rejects.toThrow(DeliveryError);
+      // The file in the way is named, so the user knows which to move (it said only "a file is where a
+      // folder should be", and to let the account write there).
+      const error = await sink
+        .deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'))
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error?.message).toContain(
+        `cannot write to ${dir}: a file is where a folder should be (the file "runs" in it) (ENOTDIR)`,
+      );
       // Its results were never written: nothing to remove, nothing to say.
       await sink.deliver({
         ...buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'report'),
@@ -200,7 +209,7 @@ describe('folder sink', () => {
           (e: Error) => e,
         );
       expect(error?.message).toContain(
-        `cannot write to ${dir}: a file is where a folder should be (EEXIST) (making insights/)`,
+        `cannot write to ${dir}: a file is where a folder should be (the file "insights" in it) (EEXIST) (making insights/)`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -588,7 +597,9 @@ describe('folder sink: a folder it cannot write says why in words and what to do
         }
         expect([...messages]).toHaveLength(1);
         const [message] = messages;
-        expect(message).toContain(`cannot write to ${dir}: a file is where a folder should be (ENOTDIR)`);
+        expect(message).toContain(
+          `cannot write to ${dir}: a file is where a folder should be (it is a file) (ENOTDIR)`,
+        );
         expect(message).toContain(said);
         expect(message).not.toMatch(/staging|mkdir '/);
       } finally {
