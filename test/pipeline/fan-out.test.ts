@@ -99,6 +99,34 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     });
   });
 
+  it('hides each start past its subscription’s burst of writes until the bucket should have refilled for it', async () => {
+    const OTHER = '22222222-2222-2222-2222-222222222222';
+    const many = ['a', 'b', 'c', 'd', 'e'].map((n) => gatewayNamed(`gw-${n}`, 'rg-web'));
+    const elsewhere = [1, 2].map((n) => ({ ...gatewayNamed(`gw-o${n}`, 'rg-web', OTHER) }));
+    const w = world({
+      gateways: [...many, ...elsewhere].map((ref) => ({ ref, servers: [GOOD] })),
+      targets: [SUB_ID, `/subscriptions/${OTHER}`],
+    });
+    const limits = { reads: { burst: 9, perSecond: 9 }, writes: { burst: 2, perSecond: 2 } };
+    await startFanOut(w.fanOut, { ...w.options, runId: 'run-s', requestLimits: limits });
+    const hiddenFor = Object.fromEntries(
+      w.queue.enqueued.map((e) => [e.message.gatewayId.split('/').at(-1) as string, e.visibleAfterInMs ?? 0]),
+    );
+    // Two at once per subscription, then one every 500 ms, in the queue's whole seconds.
+    expect(hiddenFor).toEqual({
+      'gw-a': 0,
+      'gw-b': 0,
+      'gw-c': 1_000,
+      'gw-d': 1_000,
+      'gw-e': 2_000,
+      'gw-o1': 0,
+      'gw-o2': 0,
+    });
+    expect(w.logger.at('info').join('\n')).toMatch(
+      /queued 7 gateways on appgw-evaluate, 3 of them hidden for up to 2 s: past their subscription's burst of ARM writes/,
+    );
+  });
+
   it('a queue that refuses the work fails the timer: nothing delivered, no completed discovery in telemetry', async () => {
     const w = world();
     const refusal = new Error('the queue is gone');
@@ -612,6 +640,45 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
     });
     expect(w.sinks.map((s) => s.deliveries.length)).toEqual([1, 1]);
     expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ retrying: false, errorCode: 'Throttled' });
+  });
+
+  it('a first deferral or a start dated in the future counts from now: the bounds still hold (break trial: deferred without end)', async () => {
+    const w = world({ options: { gatewayTimeoutInMs: 10_000 } });
+    const { deps } = deferring(w, 1_000, THROTTLED);
+    const future = '9999-01-01T00:00:00.000Z';
+    let next: GatewayMessage = { ...message(gwA.id), deferredSince: future };
+    let invocations = 0;
+    for (;;) {
+      const result = await processQueuedGateway(deps, queueOptions(w), next);
+      invocations += 1;
+      if (result.kind !== 'deferred') {
+        expect(result).toMatchObject({ kind: 'finished', retryable: false });
+        break;
+      }
+      expect(result.message.deferredSince).not.toBe(future);
+      w.clock.advance(result.visibleAfterInMs);
+      next = result.message;
+    }
+    // 10 s of 4 s turns: the third comes back at the bound (hidden only up to it), the fourth fails.
+    expect(invocations).toBeLessThanOrEqual(5);
+
+    // A poll whose operation "started" in the future: its time-out counts from this invocation.
+    const poll: GatewayContinuation = { ...CONTINUATION, runId: 'run-7', startedAt: future };
+    const polled = await processQueuedGateway(deps, queueOptions(w), poll);
+    expect(polled).toMatchObject({
+      kind: 'deferred',
+      visibleAfterInMs: 4_000,
+      message: { startedAt: w.clock.now().toISOString() },
+    });
+  });
+
+  it('a deferral count at its largest stays a message the queue function reads', async () => {
+    const w = world();
+    const { deps } = deferring(w, 1, PACED);
+    const most = { count: Number.MAX_SAFE_INTEGER, handlerActiveInMs: 0 };
+    const result = await processQueuedGateway(deps, queueOptions(w), { ...message(gwA.id), deferrals: most });
+    if (result.kind !== 'deferred') throw new Error(`expected it deferred, not ${result.kind}`);
+    expect(readGatewayMessage(JSON.parse(JSON.stringify(result.message)))).toEqual(result.message);
   });
 
   it('a queue that refuses the deferred step: the gateway fails this try, and the host tries it again', async () => {

@@ -141,19 +141,21 @@ export function createArmBackendHealthReader(
 
   /**
    * A 429 handed back: deferred to its turn in the estimate (which the 429 paused until its
-   * Retry-After), never before its Retry-After; without a pacer, the Retry-After (1 s when it gave
-   * none) plus up to a quarter more at random, so steps throttled together do not come back together.
+   * Retry-After, at most MAX_THROTTLE_PAUSE_IN_MS), never before its Retry-After nor 1 s; without a
+   * pacer, that wait plus up to a quarter more at random, so steps throttled together do not come
+   * back together. (The pipeline caps how long a step is hidden: src/pipeline/fan-out.ts.)
    */
-  const throttled = async (
+  const throttled = (
     gateway: GatewayRef,
     kind: 'reads' | 'writes',
     answer: ThrottledAnswer,
-  ): Promise<BackendHealthStep> => {
-    const said = answer.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS;
+  ): BackendHealthStep => {
+    // At least 1 s: a 429 that says 0 (or nothing) must not bring the step straight back to ARM.
+    const said = Math.max(answer.retryAfterInMs ?? 0, DEFAULT_THROTTLE_PAUSE_IN_MS);
     let turnInMs = said + Math.random() * (said / 4);
     if (options.pacer) {
       try {
-        turnInMs = Math.max(said, await options.pacer.admitOrBook(gateway.subscriptionId, kind, 0));
+        turnInMs = Math.max(said, options.pacer.bookTurn(gateway.subscriptionId, kind));
       } catch {
         // a pacer that fails: the Retry-After and its jitter
       }

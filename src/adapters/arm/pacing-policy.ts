@@ -10,6 +10,7 @@ import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/c
 import { readRateLimitAnswer, type RateLimitAnswer } from '../../core/pacing/rate-limit-answer';
 import { requestKindOf, type RequestKind } from '../../core/pacing/request-limits';
 import type { ArmAnswerObserver } from './subscription-pacer';
+import { isThrottledAnswer } from './throttle-hand-back';
 
 export const SUBSCRIPTION_PACING_POLICY = 'appgwSubscriptionPacing';
 
@@ -26,7 +27,13 @@ export function subscriptionPacingPolicy(observer: ArmAnswerObserver): PipelineP
         response = await next(request);
       } catch (error) {
         const answered = (error as { response?: PipelineResponse } | undefined)?.response;
-        observer.answerReceived(subscriptionId, kind, answered ? rateLimitOf(answered, kind) : undefined);
+        observer.answerReceived(
+          subscriptionId,
+          kind,
+          answered ? rateLimitOf(answered, kind) : undefined,
+          // A 429 handed back is not sent again by the SDK: no token is kept for its retry.
+          isThrottledAnswer(error) ? { retried: false } : {},
+        );
         throw error;
       }
       observer.answerReceived(subscriptionId, kind, rateLimitOf(response, kind));

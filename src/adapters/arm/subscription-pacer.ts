@@ -13,8 +13,16 @@ import type { CallOptions, SubscriptionPacer } from '../../ports';
 /** What the ARM client's pipeline tells the pacer: every request sent to a subscription, every answer. */
 export interface ArmAnswerObserver {
   requestSent(subscriptionId: string, kind: RequestKind): void;
-  /** `answer` undefined: no HTTP answer (the connection failed or was cut). */
-  answerReceived(subscriptionId: string, kind: RequestKind, answer: RateLimitAnswer | undefined): void;
+  /**
+   * `answer` undefined: no HTTP answer (the connection failed or was cut). `retried: false`: a 429 the
+   * SDK does not send again (handed back to the caller: throttle-hand-back.ts).
+   */
+  answerReceived(
+    subscriptionId: string,
+    kind: RequestKind,
+    answer: RateLimitAnswer | undefined,
+    options?: { readonly retried?: boolean },
+  ): void;
 }
 
 /** The pacer the ARM adapters hold: the port, the pipeline's observer, and bookings for the queue. */
@@ -34,6 +42,12 @@ export interface TurnBooking {
     withinInMs: number,
     options?: CallOptions,
   ): Promise<number>;
+  /**
+   * The ms until a turn booked for one `kind` request (0: a place is free now, not taken), for a
+   * request that goes no sooner than a wait of its own (a 429's Retry-After): SubscriptionPacing.book
+   * without taking a place.
+   */
+  bookTurn(subscriptionId: string, kind: RequestKind): number;
 }
 
 export interface SubscriptionPacerOptions {
@@ -45,6 +59,9 @@ export interface SubscriptionPacerOptions {
   /** Monotonic milliseconds; default `performance.now()` (a wall-clock change never refills a bucket). */
   readonly now?: () => number;
 }
+
+/** The longest delay setTimeout takes (2^31 − 1 ms); Node fires a longer one after 1 ms. */
+const MAX_TIMER_IN_MS = 2 ** 31 - 1;
 
 interface Waiter {
   readonly resolve: () => void;
@@ -74,8 +91,9 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       const admission = pacing.tryAdmit(lane.subscriptionId, lane.kind, now());
       if (!admission.admitted) {
         // No time given: a probe is out, and its answer (answerReceived) pumps the lane again.
+        // Capped at the largest delay a timer takes (a longer one fires at once, and the lane would spin).
         if (admission.retryInMs !== undefined)
-          lane.timer = setTimeout(() => pump(key), Math.ceil(admission.retryInMs));
+          lane.timer = setTimeout(() => pump(key), Math.min(Math.ceil(admission.retryInMs), MAX_TIMER_IN_MS));
         return;
       }
       const waiter = lane.waiters.shift() as Waiter;
@@ -130,11 +148,14 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       }
       return pacing.book(subscriptionId, kind, now());
     },
+    bookTurn(subscriptionId, kind) {
+      return pacing.book(subscriptionId, kind, now(), false);
+    },
     requestSent(subscriptionId, kind) {
       pacing.sent(subscriptionId, kind, now());
     },
-    answerReceived(subscriptionId, kind, answer) {
-      pacing.answered(subscriptionId, kind, now(), answer);
+    answerReceived(subscriptionId, kind, answer, answerOptions = {}) {
+      pacing.answered(subscriptionId, kind, now(), answer, answerOptions);
       const key = keyOf(subscriptionId, kind);
       if (lanes.has(key)) pump(key);
     },

@@ -43,6 +43,13 @@ export type Admission =
 export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
 
 /**
+ * The longest a 429 pauses the estimate: ARM's throttling Retry-After is the time until its bucket
+ * holds a token again (seconds at ARM's refill rates), so a longer one is not a bucket's; past it the
+ * estimate lets a probe out, and a 429 to that pauses it again.
+ */
+export const MAX_THROTTLE_PAUSE_IN_MS = 300_000;
+
+/**
  * Float slack: a level computed as exactly one token may come out a hair below it (refill is
  * `ms × perSecond / 1000`); far less than any real refill between two milliseconds.
  */
@@ -113,17 +120,23 @@ export class SubscriptionPacing {
    */
   tryAdmit(subscriptionId: string, kind: RequestKind, nowInMs: number): Admission {
     const e = this.estimate(subscriptionId, kind, nowInMs);
+    const admission = this.check(e, nowInMs);
+    if (admission.admitted) {
+      e.level -= 1;
+      e.reservations.push(nowInMs + RESERVATION_TTL_IN_MS);
+    }
+    return admission;
+  }
+
+  /** Whether the estimate `e` would admit a request at `nowInMs`, taking nothing. */
+  private check(e: MutableEstimate, nowInMs: number): Admission {
     if (nowInMs < e.pausedUntil) return { admitted: false, retryInMs: e.pausedUntil - nowInMs };
     if (!e.answered && e.reservations.length + e.inFlight >= 1) {
       // A probe is out: its answer decides. One admitted but not yet sent is waited for a while.
       const expiry = e.reservations.length ? Math.min(...e.reservations) : undefined;
       return expiry === undefined ? { admitted: false } : { admitted: false, retryInMs: expiry - nowInMs };
     }
-    if (e.level >= 1 - EPSILON) {
-      e.level -= 1;
-      e.reservations.push(nowInMs + RESERVATION_TTL_IN_MS);
-      return { admitted: true };
-    }
+    if (e.level >= 1 - EPSILON) return { admitted: true };
     const missing = 1 - e.level;
     return { admitted: false, retryInMs: Math.max(1, Math.ceil((missing * 1000) / e.perSecond)) };
   }
@@ -136,11 +149,13 @@ export class SubscriptionPacing {
    * queue, src/pipeline/fan-out.ts): requests booked together come back one turn apart, as the bucket
    * refills, not all at its first free token. A booking takes no token: the request asks again at its
    * turn (beaten to the token, it is booked again), and one never used costs only its place in the line.
+   * `take: false`: a place free now is not taken (0 all the same): for a request that goes later
+   * whatever the estimate says (a 429 handed back waits its Retry-After).
    */
-  book(subscriptionId: string, kind: RequestKind, nowInMs: number): number {
-    const admission = this.tryAdmit(subscriptionId, kind, nowInMs);
-    if (admission.admitted) return 0;
+  book(subscriptionId: string, kind: RequestKind, nowInMs: number, take = true): number {
     const e = this.estimate(subscriptionId, kind, nowInMs);
+    const admission = take ? this.tryAdmit(subscriptionId, kind, nowInMs) : this.check(e, nowInMs);
+    if (admission.admitted) return 0;
     const turn = Math.max(nowInMs + (admission.retryInMs ?? PROBE_BOOKING_IN_MS), e.nextTurn);
     e.nextTurn = turn + 1000 / e.perSecond;
     return Math.max(1, Math.ceil(turn - nowInMs));
@@ -164,15 +179,20 @@ export class SubscriptionPacing {
     kind: RequestKind,
     nowInMs: number,
     answer: RateLimitAnswer | undefined,
+    { retried = true }: { readonly retried?: boolean } = {},
   ): void {
     const e = this.estimate(subscriptionId, kind, nowInMs);
     e.inFlight = Math.max(0, e.inFlight - 1);
     if (!answer) return;
     e.answered = true;
+    // Never paused longer than MAX_THROTTLE_PAUSE_IN_MS: one answer with an absurd Retry-After (a proxy's,
+    // a clock years off) would otherwise hold every request to the subscription for as long.
+    const pause = Math.min(answer.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS, MAX_THROTTLE_PAUSE_IN_MS);
+    const until = nowInMs + pause;
     // The SDK sends a throttled request again once Retry-After has passed, without admission: its token
-    // is spoken for from now (kept, if it gives up instead: an estimate one low is safe).
-    const until = nowInMs + (answer.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS);
-    if (answer.throttled) e.reservations.push(until + RESERVATION_TTL_IN_MS);
+    // is spoken for from now (kept, if it gives up instead: an estimate one low is safe). Not when it
+    // was handed back (`retried: false`): it asks for a place again, as a new request.
+    if (answer.throttled && retried) e.reservations.push(until + RESERVATION_TTL_IN_MS);
     const outstanding = e.reservations.length + e.inFlight;
     if (answer.remaining !== undefined) e.level = Math.min(e.level, answer.remaining - outstanding);
     const { burst, perSecond } = this.bucket(kind);

@@ -8,6 +8,7 @@ import { readRateLimitAnswer } from '../../../src/core/pacing/rate-limit-answer'
 import type { RequestKind, RequestLimits } from '../../../src/core/pacing/request-limits';
 import { ARM_REQUEST_LIMITS } from '../../../src/core/pacing/request-limits';
 import {
+  MAX_THROTTLE_PAUSE_IN_MS,
   MIN_RATE_SHARE,
   PROBE_BOOKING_IN_MS,
   RATE_GAIN_PER_ANSWER,
@@ -480,6 +481,34 @@ describe('booking a turn (a step the Functions app hands to the queue instead of
     admitAndSend(pacing, A, 'writes', NOW); // the probe, sent, not answered
     expect(pacing.book(A, 'writes', NOW)).toBe(PROBE_BOOKING_IN_MS);
     expect(pacing.book(A, 'writes', NOW)).toBe(PROBE_BOOKING_IN_MS + 200);
+  });
+
+  it('a turn for a request that goes later anyway (a 429’s Retry-After) takes no place free now', () => {
+    const pacing = new SubscriptionPacing(small(2, 10));
+    pacing.answered(A, 'writes', NOW, answer(1));
+    expect(pacing.book(A, 'writes', NOW, false)).toBe(0);
+    expect(pacing.peek(A, 'writes', NOW)).toMatchObject({ level: 1, reserved: 0 });
+  });
+
+  it('a 429 handed back (not retried by the SDK) keeps no place for a retry; one the SDK retries does', () => {
+    for (const retried of [true, false]) {
+      const pacing = new SubscriptionPacing(small(2, 1));
+      admitAndSend(pacing, A, 'writes', NOW);
+      pacing.answered(A, 'writes', NOW, answer(0, { throttled: true, retryAfterInMs: 1000 }), { retried });
+      // At its Retry-After the bucket holds one token: the SDK's retry's, or free for the next request.
+      expect(pacing.peek(A, 'writes', NOW + 1000)).toMatchObject({ reserved: retried ? 1 : 0 });
+      expect(pacing.tryAdmit(A, 'writes', NOW + 1000).admitted).toBe(!retried);
+    }
+  });
+
+  it('one 429 with an absurd Retry-After pauses the subscription for MAX_THROTTLE_PAUSE_IN_MS at most (break trial: an hour, or 31 years)', () => {
+    for (const retryAfterInMs of [3_600_000, 999_999_999_000]) {
+      const pacing = new SubscriptionPacing(small(10, 5));
+      admitAndSend(pacing, A, 'writes', NOW);
+      pacing.answered(A, 'writes', NOW, answer(0, { throttled: true, retryAfterInMs }));
+      expect(pacing.peek(A, 'writes', NOW).pausedUntil).toBe(NOW + MAX_THROTTLE_PAUSE_IN_MS);
+      expect(pacing.book(A, 'writes', NOW)).toBeLessThanOrEqual(MAX_THROTTLE_PAUSE_IN_MS + 1000);
+    }
   });
 
   it('another subscription, or the other kind, has its own line', () => {
