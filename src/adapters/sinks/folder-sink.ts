@@ -59,9 +59,10 @@ function refusal(error: unknown, inTheWay?: string): string {
 
 /**
  * For a refusal because a file is where a folder should be (ENOTDIR, EEXIST): which, as the user
- * would look for it: `it is a file` (sinks.dir itself), or the file's path inside sinks.dir (`runs`, `insights/<sub>`), the
- * first file along the refused path. undefined for another refusal, a path outside sinks.dir, or a
- * file inside a staging folder (its random name would make each failure's message another).
+ * would look for it: `it is a file` (sinks.dir itself), or the file's path inside sinks.dir (`runs`,
+ * `insights/<sub>`), the first file along the refused path. undefined for another refusal, a path
+ * outside sinks.dir, or a file inside a staging folder (its random name would make each failure's
+ * message another).
  */
 async function fileInTheWay(root: string, error: unknown): Promise<string | undefined> {
   const { code, path: refused } = error as NodeJS.ErrnoException;
