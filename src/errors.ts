@@ -244,10 +244,11 @@ export class ThrottledError extends AppGwInsightsError {
   constructor(
     readonly resourceId: string,
     detail: string,
-    options?: { cause?: unknown; advice?: string },
+    /** `headline`: the first words instead of "Azure Resource Manager throttled the request for …". */
+    options?: { cause?: unknown; advice?: string; headline?: string | undefined },
   ) {
     super(
-      `Azure Resource Manager throttled the request for ${resourceId} (${detail}). ` +
+      `${options?.headline ?? `Azure Resource Manager throttled the request for ${resourceId}`} (${detail}). ` +
         (options?.advice ??
           `Runs pace themselves by ARM's published limits, lowered by its remaining-quota headers and by ` +
             `each 429, so this subscription's quota is lower than ARM's or shared (other tools or runs ` +

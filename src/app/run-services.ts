@@ -64,8 +64,10 @@ export interface RunServicesOptions {
 /**
  * Reads and parses the article (an unreadable template fails here, naming its line), builds the
  * adapters. One subscription pacer for the whole set: every ARM client's answers feed it, and the
- * direct run's scheduler admits gateways by it (the Functions app's queue invocations run one gateway
- * each and are not paced: instances share no memory).
+ * direct run's scheduler admits gateways by it. In the Functions app it is the instance's: each queue
+ * invocation's backend-health step asks it for a place and, without one soon, goes back on the queue
+ * for the turn it books (src/pipeline/fan-out.ts); instances share no memory, each learns the buckets
+ * from ARM's answers.
  */
 export async function buildRunServices(
   config: Config,

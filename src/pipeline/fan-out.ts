@@ -319,9 +319,12 @@ export async function processQueuedGateway(
   const deferrals = message.deferrals ?? { count: 0, handlerActiveInMs: 0 };
   let deferralsRanOut = false;
   if ('deferred' in step) {
-    const deferredSince = message.deferredSince
-      ? notAfter(new Date(message.deferredSince), invokedAt)
-      : invokedAt;
+    // A host's retry (attempt 2 on) follows a try that was sent and failed, or failed before it was
+    // put back: a new streak of deferrals, not the old one's (its bound would fail a 5xx at once).
+    const deferredSince =
+      message.deferredSince && queueTry.attempt <= 1
+        ? notAfter(new Date(message.deferredSince), invokedAt)
+        : invokedAt;
     const waitedInMs = invokedAt.getTime() - deferredSince.getTime();
     const what = continued ? `poll ${polls}` : 'start';
     if (waitedInMs >= options.gatewayTimeoutInMs) {
@@ -456,11 +459,16 @@ function quotaRanOut(
   return new ThrottledError(
     gatewayId,
     `its ${what} waited ${seconds} s (gatewayTimeoutInMs) for a place in its subscription's ARM quota, ` +
-      `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : 'not sent: the quota had no place for it'}`,
+      `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : "not sent: this instance's estimate of the quota had no place for it"}`,
     {
+      headline:
+        last.reason === 'throttled'
+          ? undefined
+          : `The subscription's Azure Resource Manager quota had no place for ${gatewayId}`,
       advice:
-        "Other gateways of the subscription (or other tools with the app's identity) use its quota: " +
-        'check less often (APPGW_SCHEDULE), split the gateways over more runs, or raise gatewayTimeoutInMs.',
+        "Other gateways of the subscription (or other tools with the app's identity) use its quota, or " +
+        'a resource provider limits the call: check less often (APPGW_SCHEDULE), split the gateways over ' +
+        'deployments with identities of their own (each identity has its own buckets), or raise gatewayTimeoutInMs.',
     },
   );
 }

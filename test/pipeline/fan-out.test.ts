@@ -681,6 +681,38 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
     expect(readGatewayMessage(JSON.parse(JSON.stringify(result.message)))).toEqual(result.message);
   });
 
+  it('past the bound with nothing sent: the instance’s estimate, not ARM, is named', async () => {
+    const w = world({ options: { gatewayTimeoutInMs: 10_000 } });
+    const { deps } = deferring(w, 1, PACED);
+    const since = new Date(w.clock.now().getTime() - 10_000).toISOString();
+    const result = await processQueuedGateway(deps, queueOptions(w), {
+      ...message(gwA.id),
+      deferrals: { count: 2, handlerActiveInMs: 1 },
+      deferredSince: since,
+    });
+    if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
+    expect(result.report.gateways[0]?.error?.message).toMatch(
+      /^The subscription's Azure Resource Manager quota had no place for .*gw-a \(its start waited 10 s .*not sent: this instance's estimate of the quota had no place for it\)/,
+    );
+  });
+
+  it('a host’s retry of a message deferred before (its try was sent and failed) starts a new streak, not the old bound (trial: a 5xx made Throttled at once)', async () => {
+    const w = world({ options: { gatewayTimeoutInMs: 10_000 } });
+    const { deps } = deferring(w, 1, PACED);
+    const since = new Date(w.clock.now().getTime() - 9_500).toISOString();
+    const retried = {
+      ...message(gwA.id),
+      deferrals: { count: 1, handlerActiveInMs: 1 },
+      deferredSince: since,
+    };
+    const result = await processQueuedGateway(deps, queueOptions(w), retried, { attempt: 2 });
+    expect(result).toMatchObject({
+      kind: 'deferred',
+      visibleAfterInMs: 1_500,
+      message: { deferrals: { count: 2 }, deferredSince: w.clock.now().toISOString() },
+    });
+  });
+
   it('a queue that refuses the deferred step: the gateway fails this try, and the host tries it again', async () => {
     const w = world();
     const { deps } = deferring(w, 1, PACED);
