@@ -9,8 +9,9 @@ import { processQueuedGateway, readGatewayMessage } from '../src/pipeline/fan-ou
 /**
  * Queue: one step of one gateway. A gateway message starts its backend-health operation, a
  * continuation polls it; while it runs, the next continuation is queued (hidden for the operation's
- * Retry-After) and the invocation ends. When the body is in, evaluates, notifies on change and delivers
- * its result under its run.
+ * Retry-After) and the invocation ends. A step the subscription's ARM quota has no place for is queued
+ * again, hidden until its turn. When the body is in, evaluates, notifies on change and delivers its
+ * result under its run.
  */
 export async function evaluateGateway(message: unknown, context: InvocationContext): Promise<void> {
   const work = readGatewayMessage(message);

@@ -272,10 +272,17 @@ type Step = BackendHealthStep | { readonly failed: unknown };
  * continuation past it finishes with the BackendHealthUnavailable a direct run reports, not retried
  * (a retry of it could only time out again; the next scheduled run starts afresh).
  *
+ * Nor does an invocation wait for its subscription's ARM quota: the step is taken with `deferWaits`,
+ * and one the instance's pacer has no place for soon, or that ARM answers 429, comes back `deferred`.
+ * The same message is then enqueued again, its deferral counted, hidden until its turn, and the
+ * invocation ends (`deferred`: nothing evaluated, recorded or delivered). A step is put back for at most
+ * `gatewayTimeoutInMs` from its first deferral (a poll no longer than its operation's time-out); past
+ * that the gateway finishes as Throttled, not retried by the host.
+ *
  * With `status`, a finished try (read, or failed, retryable or not) adds the gateway's reading to its
  * history, dated by the run's discovery (`discoveredAt`): a retry's successful reading replaces the
  * try's before it, a failure never replaces a reading of the run. Then the status page is made again
- * when due (status/fan-out-page.ts). A continuation records nothing. A history or page failure is in
+ * when due (status/fan-out-page.ts). A continuation or a deferral records nothing. A history or page failure is in
  * the result's delivery errors (sink "status page") and never makes the message retried.
  */
 export async function processQueuedGateway(
