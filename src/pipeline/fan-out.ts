@@ -1,9 +1,8 @@
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
-import { BackendHealthUnavailableError, PoisonedMessageError, ThrottledError } from '../errors';
+import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
 import type {
   BackendHealthStep,
-  DeferredStep,
   GatewayContinuation,
   QueuedDeferrals,
   GatewayEvaluation,
@@ -29,6 +28,7 @@ import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
+import { notAfter, putBack, type DeferredGateway } from './queue-deferral';
 import { startDelaysInMs } from '../core/pacing/start-spread';
 import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
 
@@ -224,6 +224,7 @@ function readDeferred(
  * (its operation running), or deferred (its step put back for its subscription's quota).
  */
 export type QueuedGatewayResult = FinishedGateway | ContinuedGateway | DeferredGateway;
+export type { DeferredGateway } from './queue-deferral';
 
 export interface FinishedGateway {
   readonly kind: 'finished';
@@ -239,15 +240,6 @@ export interface ContinuedGateway {
   readonly continuation: GatewayContinuation;
   /** How long it stays hidden: the operation's Retry-After, cut to what is left of the gateway time-out. */
   readonly visibleAfterInMs: number;
-}
-
-export interface DeferredGateway {
-  readonly kind: 'deferred';
-  /** The same step enqueued again: the message, its deferral counted (and `deferredSince` set). */
-  readonly message: GatewayMessage;
-  /** How long it stays hidden: the step's turn in the subscription's quota (DeferredStep.retryAfterInMs). */
-  readonly visibleAfterInMs: number;
-  readonly reason: DeferredStep['reason'];
 }
 
 /** Which try of its queue message an invocation is (the host retries a message that fails). */
@@ -326,44 +318,15 @@ export async function processQueuedGateway(
   const deferrals = message.deferrals ?? { count: 0, handlerActiveInMs: 0 };
   let deferralsRanOut = false;
   if ('deferred' in step) {
-    // A host's retry (attempt 2 on) follows a try that was sent and failed, or failed before it was
-    // put back: a new streak of deferrals, not the old one's (its bound would fail a 5xx at once).
-    const deferredSince =
-      message.deferredSince && queueTry.attempt <= 1
-        ? notAfter(new Date(message.deferredSince), invokedAt)
-        : invokedAt;
-    const waitedInMs = invokedAt.getTime() - deferredSince.getTime();
-    const what = continued ? `poll ${polls}` : 'start';
-    if (waitedInMs >= options.gatewayTimeoutInMs) {
-      deferralsRanOut = true;
-      step = { failed: quotaRanOut(gateway.id, step.deferred, what, waitedInMs, deferrals.count) };
-    } else {
-      // Never hidden past the bound: it then fails as throttled, or, a poll, as timed out.
-      const visibleAfterInMs = Math.min(
-        step.deferred.retryAfterInMs,
-        options.gatewayTimeoutInMs - waitedInMs,
-        continued ? Math.max(0, left) : Infinity,
-      );
-      const again: GatewayMessage = {
-        ...message,
-        ...(continued ? { startedAt: startedAt.toISOString() } : {}),
-        deferrals: {
-          count: Math.min(deferrals.count + 1, Number.MAX_SAFE_INTEGER), // still a valid message
-          handlerActiveInMs: deferrals.handlerActiveInMs + deps.clock.now().getTime() - invokedAt.getTime(),
-        },
-        deferredSince: deferredSince.toISOString(),
-      };
-      try {
-        await deps.queue.enqueue([again], { visibleAfterInMs });
-        deps.logger.info(
-          `${gateway.id}: ${step.deferred.reason === 'throttled' ? 'ARM answered 429 to its' : "its subscription's ARM quota has no place yet for its"} ${what}; queued again on ${deps.queue.name} in ${visibleAfterInMs} ms (deferral ${deferrals.count + 1})`,
-        );
-        return { kind: 'deferred', message: again, visibleAfterInMs, reason: step.deferred.reason };
-      } catch (error) {
-        // The step cannot be put back: the gateway fails this try, and the host tries it again.
-        step = { failed: error };
-      }
-    }
+    const put = await putBack(deps, options, message, step.deferred, {
+      invokedAt,
+      startedAt,
+      leftInMs: left,
+      attempt: queueTry.attempt,
+    });
+    if ('kind' in put) return put;
+    deferralsRanOut = put.ranOut;
+    step = { failed: put.failed };
   }
   if ('pending' in step) {
     const continuation: GatewayContinuation = {
@@ -452,35 +415,6 @@ export async function processQueuedGateway(
 }
 
 /**
- * A step deferred for `gatewayTimeoutInMs` (from its first deferral): throttled, not retried by the
- * host (a retry would find the bound passed); the next scheduled run starts afresh.
- */
-function quotaRanOut(
-  gatewayId: string,
-  last: DeferredStep,
-  what: string,
-  waitedInMs: number,
-  count: number,
-): ThrottledError {
-  const seconds = Math.round(waitedInMs / 1000);
-  return new ThrottledError(
-    gatewayId,
-    `its ${what} waited ${seconds} s (gatewayTimeoutInMs) for a place in its subscription's ARM quota, ` +
-      `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : "not sent: this instance's estimate of the quota had no place for it"}`,
-    {
-      headline:
-        last.reason === 'throttled'
-          ? undefined
-          : `The subscription's Azure Resource Manager quota had no place for ${gatewayId}`,
-      advice:
-        "Other gateways of the subscription (or other tools with the app's identity) use its quota, or " +
-        'a resource provider limits the call: check less often (APPGW_SCHEDULE), split the gateways over ' +
-        'deployments with identities of their own (each identity has its own buckets), or raise gatewayTimeoutInMs.',
-    },
-  );
-}
-
-/**
  * Poison queue function: the host gave up on this gateway; its run records it as failed (and, with
  * `status`, in its history when no try of the message recorded the run's reading: a try's own error
  * says more than the poison queue's).
@@ -516,11 +450,6 @@ export async function recordPoisonedGateway(
   const report = await refreshPage(deps, delivered.report, written, failures);
   emitRunTelemetry(deps.telemetry, report, { step: 'poison', attempt: queueTry.attempt });
   return report;
-}
-
-/** `date`, or `limit` when `date` is later. */
-function notAfter(date: Date, limit: Date): Date {
-  return date.getTime() > limit.getTime() ? limit : date;
 }
 
 /** When a try's reading is dated: its run's discovery (every try alike), or, for a message without it, `fallback`. */

@@ -11,6 +11,7 @@ import type { BackendHealthOperation, PendingBackendHealth, SubscriptionPacer } 
 import { abortedWait } from './abortable-wait';
 import type { ArmClientFactory } from './client';
 import { handBackThrottling } from './throttle-hand-back';
+import type { TurnBooking } from './subscription-pacer';
 
 /**
  * The pieces of an ARM long-running POST on a gateway that backendhealth (backend-health-reader.ts)
@@ -73,21 +74,28 @@ export function gatewayActionPath(gateway: GatewayRef, action: string): string {
  * Waits for a request's place in its subscription's `kind` estimate. Only the call's abort ends it
  * (thrown as the AbortError the Retry-After wait throws, whatever reason the signal carries, naming
  * `what` was waited for); a pacer that fails otherwise lets the request go: pacing never costs a
- * gateway. Absent pacer: at once.
+ * gateway. Absent pacer: at once. Returns 0 when the request may go; with `bookBeyondInMs` (a caller
+ * that hands longer waits to a queue) and a pacer that books turns, waits no longer than that and
+ * returns the ms until the turn it booked instead (TurnBooking.admitOrBook).
  */
 export async function admitToEstimate(
-  pacer: SubscriptionPacer | undefined,
+  pacer: (SubscriptionPacer & Partial<TurnBooking>) | undefined,
   gateway: GatewayRef,
   kind: 'reads' | 'writes',
   signal: AbortSignal | undefined,
   what: string,
-): Promise<void> {
-  if (!pacer) return;
+  bookBeyondInMs?: number,
+): Promise<number> {
+  if (!pacer) return 0;
+  const callOptions = signal ? { abortSignal: signal } : {};
   try {
-    await pacer.admit(gateway.subscriptionId, kind, signal ? { abortSignal: signal } : {});
+    if (bookBeyondInMs !== undefined && pacer.admitOrBook)
+      return await pacer.admitOrBook(gateway.subscriptionId, kind, bookBeyondInMs, callOptions);
+    await pacer.admit(gateway.subscriptionId, kind, callOptions);
   } catch {
     if (signal?.aborted) throw abortedWait(what);
   }
+  return 0;
 }
 
 /**

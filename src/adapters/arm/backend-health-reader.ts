@@ -13,7 +13,7 @@ import type { TurnBooking } from './subscription-pacer';
 import { isThrottledAnswer, type ThrottledAnswer } from './throttle-hand-back';
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ArmClientFactory } from './client';
-import { abortedWait, waitFor } from './abortable-wait';
+import { waitFor } from './abortable-wait';
 import { admitToEstimate, armSender, gatewayActionPath, nextPoll, refuseElsewhere } from './arm-operation';
 import { toArmError } from './errors';
 import { answerJson } from './response-capture';
@@ -113,28 +113,26 @@ export function createArmBackendHealthReader(
 
   /**
    * With `deferWaits`: the step's place in its subscription's `kind` estimate, taken (undefined) or
-   * booked for later (the deferred step, nothing sent). A pacer that fails lets the request go.
+   * booked for later (the deferred step, nothing sent): admitToEstimate.
    */
   const placeOrDefer = async (
     gateway: GatewayRef,
     kind: 'reads' | 'writes',
     { deferWaits, abortSignal }: StepOptions,
   ): Promise<BackendHealthStep | undefined> => {
-    if (!deferWaits || !options.pacer) return undefined;
+    if (!deferWaits) return undefined;
     let turnInMs: number;
     try {
-      turnInMs = await options.pacer.admitOrBook(gateway.subscriptionId, kind, DEFER_BEYOND_IN_MS, {
-        ...(abortSignal ? { abortSignal } : {}),
-      });
-    } catch {
-      if (abortSignal?.aborted)
-        throw mapped(
-          gateway,
-          abortedWait(
-            `the wait for the ${kind === 'writes' ? 'POST' : 'poll'}'s place in the ${kind} estimate`,
-          ),
-        );
-      return undefined;
+      turnInMs = await admitToEstimate(
+        options.pacer,
+        gateway,
+        kind,
+        abortSignal,
+        `the wait for the ${kind === 'writes' ? 'POST' : 'poll'}'s place in the ${kind} estimate`,
+        DEFER_BEYOND_IN_MS,
+      );
+    } catch (error) {
+      throw mapped(gateway, error);
     }
     return turnInMs > 0 ? { deferred: { retryAfterInMs: turnInMs, reason: 'paced' } } : undefined;
   };
@@ -152,15 +150,17 @@ export function createArmBackendHealthReader(
   ): BackendHealthStep => {
     // At least 1 s: a 429 that says 0 (or nothing) must not bring the step straight back to ARM.
     const said = Math.max(answer.retryAfterInMs ?? 0, DEFAULT_THROTTLE_PAUSE_IN_MS);
-    let turnInMs = said + Math.random() * (said / 4);
-    if (options.pacer) {
-      try {
-        turnInMs = Math.max(said, options.pacer.bookTurn(gateway.subscriptionId, kind));
-      } catch {
-        // a pacer that fails: the Retry-After and its jitter
-      }
+    return { deferred: { retryAfterInMs: Math.ceil(turnAfter(gateway, kind, said)), reason: 'throttled' } };
+  };
+
+  /** Its turn in the estimate, not before `said`; without a pacer (or one that fails), `said` and jitter. */
+  const turnAfter = (gateway: GatewayRef, kind: 'reads' | 'writes', said: number): number => {
+    try {
+      if (options.pacer) return Math.max(said, options.pacer.bookTurn(gateway.subscriptionId, kind));
+    } catch {
+      // a pacer that fails: the Retry-After and its jitter
     }
-    return { deferred: { retryAfterInMs: Math.ceil(turnInMs), reason: 'throttled' } };
+    return said + Math.random() * (said / 4);
   };
 
   const reader: SteppedBackendHealthReader = {
@@ -191,7 +191,7 @@ export function createArmBackendHealthReader(
 
     async getBackendHealth(gateway, callOptions: CallOptions = {}): Promise<BackendHealthBody> {
       // Without deferWaits no step is deferred: the SDK's retries wait out a 429, the loop the poll's turn.
-      const inProcess = { ...(callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {}) };
+      const inProcess: StepOptions = { ...callOptions, deferWaits: false };
       let next = await reader.startBackendHealth(gateway, inProcess);
       while (!('done' in next)) {
         if (!('pending' in next)) throw new Error('unreachable: a step deferred without deferWaits');

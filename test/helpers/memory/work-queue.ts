@@ -2,8 +2,8 @@ import type { GatewayMessage, WorkQueue } from '../../../src/ports';
 
 /** A WorkQueue that keeps the messages put on it. */
 export interface MemoryWorkQueue extends WorkQueue {
-  /** Every message enqueued, in order. */
-  readonly messages: GatewayMessage[];
+  /** Every message enqueued, in order (enqueued's messages). */
+  readonly messages: readonly GatewayMessage[];
   /** The same, each with the `visibleAfterInMs` it was enqueued with (absent: visible at once). */
   readonly enqueued: Array<{ readonly message: GatewayMessage; readonly visibleAfterInMs?: number }>;
   /** Thrown by the next enqueue instead of taking the messages; unset to heal. */
@@ -13,11 +13,12 @@ export interface MemoryWorkQueue extends WorkQueue {
 export function memoryWorkQueue(name = 'memory-queue'): MemoryWorkQueue {
   const queue: MemoryWorkQueue = {
     name,
-    messages: [],
+    get messages() {
+      return queue.enqueued.map((e) => e.message);
+    },
     enqueued: [],
     async enqueue(messages, options = {}) {
       if (queue.failure) throw queue.failure;
-      queue.messages.push(...messages);
       const { visibleAfterInMs } = options;
       for (const message of messages)
         queue.enqueued.push({ message, ...(visibleAfterInMs !== undefined ? { visibleAfterInMs } : {}) });

@@ -1,0 +1,122 @@
+/**
+ * A queue invocation's backend-health step that its subscription's ARM quota has no place for (the
+ * instance's estimate, or a 429: DeferredStep) is put back on the queue instead of waited for in the
+ * instance (issue 14.5): the same message, its deferral counted, hidden until its turn. For at most
+ * `gatewayTimeoutInMs` from the first deferral of a streak (a poll no longer than its operation's
+ * time-out); past that the gateway fails as Throttled (src/pipeline/fan-out.ts processQueuedGateway).
+ */
+import { counted } from '../core/counted';
+import { ThrottledError } from '../errors';
+import type { Clock, DeferredStep, GatewayMessage, QueuedDeferrals, WorkQueue } from '../ports';
+import type { Logger } from './logger';
+
+/** An invocation that put its step back on the queue. */
+export interface DeferredGateway {
+  readonly kind: 'deferred';
+  /** The same step enqueued again: the message, its deferral counted (and `deferredSince` set). */
+  readonly message: GatewayMessage;
+  /** How long it stays hidden: the step's turn in the subscription's quota (DeferredStep.retryAfterInMs). */
+  readonly visibleAfterInMs: number;
+  readonly reason: DeferredStep['reason'];
+}
+
+/** A step that could not be put back: `failed` is why; `ranOut` when the bound had passed (not retried). */
+export interface NotPutBack {
+  readonly failed: unknown;
+  readonly ranOut: boolean;
+}
+
+/** Where the invocation stands: its start, its step's start (a poll's operation), the time-out left, its try. */
+export interface InvocationTimes {
+  readonly invokedAt: Date;
+  readonly startedAt: Date;
+  readonly leftInMs: number;
+  /** The message's `dequeueCount` (QueueTry.attempt). */
+  readonly attempt: number;
+}
+
+/**
+ * Enqueues `message` again for `deferred`'s turn, hidden no longer than the bound allows, and logs it;
+ * or, past the bound, the Throttled error the gateway finishes with; or the queue's failure (the host
+ * tries the message again).
+ */
+export async function putBack(
+  deps: { readonly queue: WorkQueue; readonly clock: Clock; readonly logger: Logger },
+  options: { readonly gatewayTimeoutInMs: number },
+  message: GatewayMessage,
+  deferred: DeferredStep,
+  { invokedAt, startedAt, leftInMs, attempt }: InvocationTimes,
+): Promise<DeferredGateway | NotPutBack> {
+  const continued = message.version === 2 ? message : undefined;
+  const deferrals: QueuedDeferrals = message.deferrals ?? { count: 0, handlerActiveInMs: 0 };
+  // A host's retry (attempt 2 on) follows a try that was sent and failed, or failed before it was
+  // put back: a new streak of deferrals, not the old one's (its bound would fail a 5xx at once).
+  const deferredSince =
+    message.deferredSince && attempt <= 1 ? notAfter(new Date(message.deferredSince), invokedAt) : invokedAt;
+  const waitedInMs = invokedAt.getTime() - deferredSince.getTime();
+  const what = continued ? `poll ${continued.polls + 1}` : 'start';
+  if (waitedInMs >= options.gatewayTimeoutInMs)
+    return {
+      failed: quotaRanOut(message.gatewayId, deferred, what, waitedInMs, deferrals.count),
+      ranOut: true,
+    };
+  // Never hidden past the bound: it then fails as throttled, or, a poll, as timed out.
+  const visibleAfterInMs = Math.min(
+    deferred.retryAfterInMs,
+    options.gatewayTimeoutInMs - waitedInMs,
+    continued ? Math.max(0, leftInMs) : Infinity,
+  );
+  const again: GatewayMessage = {
+    ...message,
+    ...(continued ? { startedAt: startedAt.toISOString() } : {}),
+    deferrals: {
+      count: Math.min(deferrals.count + 1, Number.MAX_SAFE_INTEGER), // still a valid message
+      handlerActiveInMs: deferrals.handlerActiveInMs + deps.clock.now().getTime() - invokedAt.getTime(),
+    },
+    deferredSince: deferredSince.toISOString(),
+  };
+  try {
+    await deps.queue.enqueue([again], { visibleAfterInMs });
+  } catch (error) {
+    // The step cannot be put back: the gateway fails this try, and the host tries it again.
+    return { failed: error, ranOut: false };
+  }
+  deps.logger.info(
+    `${message.gatewayId}: ${deferred.reason === 'throttled' ? 'ARM answered 429 to its' : "its subscription's ARM quota has no place yet for its"} ${what}; queued again on ${deps.queue.name} in ${visibleAfterInMs} ms (deferral ${deferrals.count + 1})`,
+  );
+  return { kind: 'deferred', message: again, visibleAfterInMs, reason: deferred.reason };
+}
+
+/** `date`, or `limit` when `date` is later. */
+export function notAfter(date: Date, limit: Date): Date {
+  return date.getTime() > limit.getTime() ? limit : date;
+}
+
+/**
+ * A step deferred for `gatewayTimeoutInMs` (from its first deferral): throttled, not retried by the
+ * host (a retry would find the bound passed); the next scheduled run starts afresh.
+ */
+function quotaRanOut(
+  gatewayId: string,
+  last: DeferredStep,
+  what: string,
+  waitedInMs: number,
+  count: number,
+): ThrottledError {
+  const seconds = Math.round(waitedInMs / 1000);
+  return new ThrottledError(
+    gatewayId,
+    `its ${what} waited ${seconds} s (gatewayTimeoutInMs) for a place in its subscription's ARM quota, ` +
+      `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : "not sent: this instance's estimate of the quota had no place for it"}`,
+    {
+      headline:
+        last.reason === 'throttled'
+          ? undefined
+          : `The subscription's Azure Resource Manager quota had no place for ${gatewayId}`,
+      advice:
+        "Other gateways of the subscription (or other tools with the app's identity) use its quota, or " +
+        'a resource provider limits the call: check less often (APPGW_SCHEDULE), split the gateways over ' +
+        'deployments with identities of their own (each identity has its own buckets), or raise gatewayTimeoutInMs.',
+    },
+  );
+}
