@@ -147,7 +147,9 @@ export async function startFanOut(
 const MAX_OPERATION_URL = 2048;
 
 const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
-const milliseconds = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+/** A time in ms as a message may carry it: up to MAX_SAFE_INTEGER, so sums of them stay finite and exact. */
+const milliseconds = (n: unknown): n is number =>
+  typeof n === 'number' && n >= 0 && n <= Number.MAX_SAFE_INTEGER;
 
 /**
  * Reads a queue message as the host hands it over (already JSON-parsed); undefined when malformed. A

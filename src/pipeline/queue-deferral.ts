@@ -57,7 +57,14 @@ export async function putBack(
   const what = continued ? `poll ${continued.polls + 1}` : 'start';
   if (waitedInMs >= options.gatewayTimeoutInMs)
     return {
-      failed: quotaRanOut(message.gatewayId, deferred, what, waitedInMs, deferrals.count),
+      failed: quotaRanOut(
+        message.gatewayId,
+        deferred,
+        what,
+        waitedInMs,
+        deferrals.count,
+        options.gatewayTimeoutInMs,
+      ),
       ranOut: true,
     };
   // Never hidden past the bound: it then fails as throttled, or, a poll, as timed out.
@@ -102,11 +109,12 @@ function quotaRanOut(
   what: string,
   waitedInMs: number,
   count: number,
+  gatewayTimeoutInMs: number,
 ): ThrottledError {
-  const seconds = Math.round(waitedInMs / 1000);
+  const seconds = (ms: number) => Math.round(ms / 1000);
   return new ThrottledError(
     gatewayId,
-    `its ${what} waited ${seconds} s (gatewayTimeoutInMs) for a place in its subscription's ARM quota, ` +
+    `its ${what} waited ${seconds(waitedInMs)} s for a place in its subscription's ARM quota, past gatewayTimeoutInMs (${seconds(gatewayTimeoutInMs)} s), ` +
       `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : "not sent: this instance's estimate of the quota had no place for it"}`,
     {
       headline:

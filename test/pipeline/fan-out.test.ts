@@ -270,6 +270,17 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
     ['a continuation with fractional invocations', { ...CONTINUATION, invocations: 1.5 }, undefined],
     ['a continuation with negative active time', { ...CONTINUATION, handlerActiveInMs: -1 }, undefined],
     ['a continuation with active time as text', { ...CONTINUATION, handlerActiveInMs: '5' }, undefined],
+    // Sums of these must stay finite (a trial's MAX_VALUE made the result's active time Infinity, null in JSON).
+    [
+      'a continuation with active time past MAX_SAFE_INTEGER',
+      { ...CONTINUATION, handlerActiveInMs: Number.MAX_VALUE },
+      undefined,
+    ],
+    [
+      'deferrals with active time past MAX_SAFE_INTEGER',
+      { ...message(gwA.id, 'r'), deferrals: { count: 1, handlerActiveInMs: Number.MAX_VALUE } },
+      undefined,
+    ],
     ['a continuation of a resource group', { ...CONTINUATION, gatewayId: RG_WEB }, undefined],
     [
       'a deferred start: its deferrals and since when, read as ISO',
@@ -633,7 +644,7 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       error: {
         code: 'Throttled',
         message: expect.stringMatching(
-          /its start waited 10 s \(gatewayTimeoutInMs\) for a place in its subscription's ARM quota, put back on the queue 6 times; the last try was answered 429\)\. .*check less often \(APPGW_SCHEDULE\)/,
+          /its start waited 10 s for a place in its subscription's ARM quota, past gatewayTimeoutInMs \(10 s\), put back on the queue 6 times; the last try was answered 429\)\. .*check less often \(APPGW_SCHEDULE\)/,
         ),
       },
       fanOut: { invocations: 7, deferrals: 6, handlerActiveInMs: 30 },

@@ -42,6 +42,8 @@ function refusal(error: unknown, inTheWay?: string): string {
     case 'ENOTDIR':
     case 'EEXIST':
       return `a file is where a folder should be${inTheWay ? ` (${inTheWay})` : ''} (${code})`;
+    case 'EISDIR':
+      return `a folder is where a file should be${inTheWay ? ` (${inTheWay})` : ''} (${code})`;
     case 'EACCES':
     case 'EPERM':
       return `permission denied (${code})`;
@@ -65,7 +67,8 @@ function refusal(error: unknown, inTheWay?: string): string {
  * message another).
  */
 async function fileInTheWay(root: string, error: unknown): Promise<string | undefined> {
-  const { code, path: refused } = error as NodeJS.ErrnoException;
+  const { code, path: refused, dest } = error as NodeJS.ErrnoException & { dest?: unknown };
+  if (code === 'EISDIR') return folderInTheWay(root, typeof dest === 'string' ? dest : refused);
   if ((code !== 'ENOTDIR' && code !== 'EEXIST') || typeof refused !== 'string') return undefined;
   const relative = path.relative(root, refused);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
@@ -83,6 +86,19 @@ async function fileInTheWay(root: string, error: unknown): Promise<string | unde
     return `the file ${JSON.stringify(clipMessage(name, 200, { oneLine: true }))} in it`;
   }
   return undefined;
+}
+
+/**
+ * For EISDIR (a folder where the sink writes a file: `report.json`, `index.html`): the folder's path
+ * inside sinks.dir, as fileInTheWay names a file; undefined outside it or inside a staging folder.
+ */
+function folderInTheWay(root: string, refused: string | undefined): string | undefined {
+  if (refused === undefined) return undefined;
+  const relative = path.relative(root, refused);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  const name = relative.split(path.sep).join('/');
+  if (name.split('/').some((part) => part.startsWith('.staging-'))) return undefined;
+  return `the folder ${JSON.stringify(clipMessage(name, 200, { oneLine: true }))} in it`;
 }
 
 /**

@@ -219,8 +219,21 @@ describe('folder sink', () => {
   // The other cases of the kind: a file or folder in the way of one step of the run's end never keeps
   // the others unwritten, and the failure names the step that met it.
   it.each([
-    ['a folder named report.json', 'report.json', 'folder', ['index.html'], /\(writing report\.json\)/],
-    ['a folder named index.html', 'index.html', 'folder', ['report.json'], /\(writing index\.html\)/],
+    // The folder in the way is named as a file in the way is (a trial saw a bare "EISDIR").
+    [
+      'a folder named report.json',
+      'report.json',
+      'folder',
+      ['index.html'],
+      /a folder is where a file should be \(the folder "report\.json" in it\) \(EISDIR\) \(writing report\.json\)/,
+    ],
+    [
+      'a folder named index.html',
+      'index.html',
+      'folder',
+      ['report.json'],
+      /a folder is where a file should be \(the folder "index\.html" in it\) \(EISDIR\) \(writing index\.html\)/,
+    ],
   ])(
     '%s: the report delivery writes the rest, and says which step failed',
     async (_, name, kind, written, step) => {
