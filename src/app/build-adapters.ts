@@ -5,7 +5,7 @@ import { connectBlobService } from '../adapters/storage/blob-client';
 import type { BlobService } from '../adapters/storage/rest/blob-service';
 import { createBlobSink } from '../adapters/sinks/blob-sink';
 import { createBlobStateStores, createFileStateStores } from '../adapters/state/keyed-state-stores';
-import { createFolderSink } from '../adapters/sinks/folder-sink';
+import { createFolderSink, type FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import { resolveWebhookConfig, resolveWebhookConfigs } from '../adapters/webhooks/resolve-config';
 import { createWebhookNotifier, type WebhookNotifier } from '../adapters/webhooks/webhook-notifier';
 import { DEFAULT_STATE_DIR, type Config } from '../config/schema';
@@ -33,7 +33,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export function buildSinks(
   config: Config,
   env: Env,
-  options: { readonly folderAdvice?: string; readonly blobBlocks?: boolean } = {},
+  options: { readonly folderAdvice?: FolderSinkAdvice; readonly blobBlocks?: boolean } = {},
 ): InsightSink[] {
   const { folderAdvice } = options;
   const sinks: InsightSink[] = [];

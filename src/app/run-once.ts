@@ -4,6 +4,7 @@ import type { Logger } from '../pipeline/logger';
 import type { RunProgress, Telemetry } from '../ports';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
+import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { createTempScratch } from '../adapters/files/temp-scratch';
 import { buildRunServices, withLogger } from './run-services';
@@ -22,7 +23,7 @@ export interface RunOnceOptions {
   /** What a state file's failures advise (the demo's, which has no config); default the config's state.dir. */
   readonly stateFolderAdvice?: StateFolderAdvice;
   /** What the folder sink's failures advise (the demo's: another --out); default sinks.dir's. */
-  readonly sinkFolderAdvice?: string;
+  readonly sinkFolderAdvice?: FolderSinkAdvice;
   /** Where the configuration came from, for the follow-up commands the run's warnings name. */
   readonly configSource?: ConfigSource;
 }

@@ -20,6 +20,7 @@ import type { BackendHealthReader, SteppedBackendHealthReader, Telemetry } from 
 import { buildNotify, buildSinks, buildStatus, type Env } from './build-adapters';
 import type { StatusServices } from '../pipeline/status/status-services';
 import type { RequestLimits } from '../core/pacing/request-limits';
+import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 
 /**
@@ -51,7 +52,7 @@ export interface RunServicesOptions {
    */
   readonly stateFolderAdvice?: StateFolderAdvice;
   /** What the folder sink's failures advise (the demo's: another --out); default sinks.dir's. */
-  readonly sinkFolderAdvice?: string;
+  readonly sinkFolderAdvice?: FolderSinkAdvice;
   /**
    * Whether the blob sink writes a large report.json or status page in blocks from its pieces (default
    * true: a direct run's report at 20 000 gateways is tens of MB). The Functions app says false: its

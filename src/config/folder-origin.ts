@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { DEFAULT_DIRS } from './schema';
 
@@ -66,14 +67,19 @@ function pointAt(origin: FolderOrigin, what: string): string {
 }
 
 /**
- * FolderSinkOptions.advice for the folder sink's folder from `origin` (one sentence, no full stop):
- * the folder's origin and the setting to change, never another one (`--out` replaced `sinks.dir`).
+ * FolderSinkOptions.advice for the folder sink's folder from `origin` (each one sentence, no full
+ * stop): the folder's origin and the setting to change, never another one (`--out` replaced
+ * `sinks.dir`).
  */
-export function folderSinkAdvice(origin: FolderOrigin): string {
-  return (
-    `The folder is ${folderOriginText(origin)}: let the account that runs appgw-insights write there, ` +
-    `or ${pointAt(origin, 'another folder')}`
-  );
+export function folderSinkAdvice(origin: FolderOrigin): FolderSinkAdvice {
+  const where = `The folder is ${folderOriginText(origin)}`;
+  const elsewhere = pointAt(origin, 'another folder');
+  return {
+    access: `${where}: let the account that runs appgw-insights write there, or ${elsewhere}`,
+    inTheWay:
+      `${where}: move what is in the way out of it (appgw-insights writes report.json, index.html, ` +
+      `insights/, s/ and runs/ there), or ${elsewhere}`,
+  };
 }
 
 /** The state files' advice (file-state-store.ts) for the state folder from `origin`. */
@@ -110,7 +116,7 @@ export interface FolderSource {
 export function folderAdvice(
   source: FolderSource,
   dirs: { readonly sinks?: string; readonly state?: string } = {},
-): { readonly sinkFolderAdvice: string; readonly stateFolderAdvice: StateFolderAdvice } {
+): { readonly sinkFolderAdvice: FolderSinkAdvice; readonly stateFolderAdvice: StateFolderAdvice } {
   const origin = (key: FolderKey): FolderOrigin =>
     source.file !== undefined
       ? fileFolderOrigin(key, source.file, dirs[key] ?? '')

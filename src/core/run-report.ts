@@ -80,7 +80,7 @@ export interface ReportedError {
   readonly sink?: string;
   /**
    * State and delivery errors: the document (file or blob) or delivery concerned (`state file …`,
-   * `report.json`, `insights of gateway …`), never a key or SAS.
+   * `report.json`, `insights and result of gateway …`), never a key or SAS.
    */
   readonly document?: string;
   /**

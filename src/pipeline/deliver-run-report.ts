@@ -67,13 +67,13 @@ export async function deliverRunReport(
 }
 
 /**
- * What a delivery carried, as its failures name it: `insights of gateway <id>` (scope `gateway`),
+ * What a delivery carried, as its failures name it: `insights and result of gateway <id>` (scope `gateway`: the sinks write both),
  * `report.json` (with `index.html` when it carried the status page), `index.html` (scope `page`).
  */
 function deliveredWhat(delivery: RunReportDelivery): string {
   const page = delivery.statusPage !== undefined;
   if (delivery.scope === 'gateway')
-    return `insights of gateway ${delivery.gateways.map((g) => g.id).join(', ')}`;
+    return `insights and result of gateway ${delivery.gateways.map((g) => g.id).join(', ')}`;
   if (delivery.scope === 'page') return 'index.html';
   const insights = delivery.insights.length > 0 ? ', the insights' : '';
   return `report.json${insights}${page ? ' and index.html' : ''}`;

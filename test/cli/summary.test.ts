@@ -376,7 +376,7 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
       message: 'Delivery to blob failed: HTTP 503.',
       retryable: true,
       sink: 'blob',
-      document: `insights of gateway gw-${i}`,
+      document: `insights and result of gateway gw-${i}`,
     }));
     const failed: RunReport = {
       ...report('x'),
@@ -387,7 +387,7 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
     };
     const text = formatSummary(failed, []);
     expect(text).toContain('✗ blob: 5000 failures');
-    expect(text).toContain('    insights of gateway gw-0: Delivery to blob failed: HTTP 503.');
+    expect(text).toContain('    insights and result of gateway gw-0: Delivery to blob failed: HTTP 503.');
     expect(text).toContain('    and 4995 more (report.json: deliveryErrors lists 10; each is in the log)');
   });
 
@@ -412,7 +412,7 @@ describe('a failed sink says so: the exit is 2 with every gateway checked, and s
         'Delivery to folder failed: cannot write to /x/F: a file is where a folder should be (ENOTDIR). Choose another folder with --out.',
       retryable: false,
       sink: 'folder',
-      document: `insights of gateway gw-${i}`,
+      document: `insights and result of gateway gw-${i}`,
     });
     const failed: RunReport = {
       ...report('x'),

@@ -227,13 +227,15 @@ describe('runChecks: the direct run', () => {
     const message =
       'Delivery to folder failed: the sink failed without saying why (Error: disk full); the next run tries again, and if it persists, please report it (a bug in the sink).';
     expect(outcome.report.deliveryErrors).toEqual(
-      [...[gwA, gwB, gwC].map((g) => `insights of gateway ${g.id}`), 'report.json'].map((document) => ({
-        code: 'DeliveryFailed',
-        message,
-        retryable: true,
-        sink: 'folder',
-        document,
-      })),
+      [...[gwA, gwB, gwC].map((g) => `insights and result of gateway ${g.id}`), 'report.json'].map(
+        (document) => ({
+          code: 'DeliveryFailed',
+          message,
+          retryable: true,
+          sink: 'folder',
+          document,
+        }),
+      ),
     );
     // The working sink's report names the failures the run knew of when it wrote it (the gateways').
     expect(r.sinks[1]?.deliveries.at(-1)?.report.deliveryErrors).toHaveLength(3);

@@ -19,17 +19,35 @@ import type { GatewayReport } from '../../core/run-report';
 
 export interface FolderSinkOptions {
   readonly dir: string;
-  /**
-   * What a user who cannot get the folder written can do, one sentence without a full stop; default
-   * the config's: "Let the account that runs appgw-insights write there, or set sinks.dir
-   * (APPGW_SINKS_DIR) to another folder". The demo's: another --out.
-   */
-  readonly advice?: string;
+  /** What a user who cannot get the folder written can do; default FOLDER_SINK_ADVICE (the config's). */
+  readonly advice?: FolderSinkAdvice;
 }
 
-/** The default advice of FolderSinkOptions.advice (run, the Functions app). */
-export const FOLDER_SINK_ADVICE =
-  'Let the account that runs appgw-insights write there, or set sinks.dir (APPGW_SINKS_DIR) to another folder';
+/**
+ * What a folder sink's failure advises, each one sentence without a full stop, worded for how the user
+ * chose the folder (config/folder-origin.ts folderSinkAdvice: the config's `sinks.dir`, `--out`).
+ */
+export interface FolderSinkAdvice {
+  /** Any refusal but one below (permission, read-only, no space …): who must be let write, or where else. */
+  readonly access: string;
+  /**
+   * A file where a folder should be, or a folder where a file should be (ENOTDIR, EEXIST, EISDIR): the
+   * message names it; moving it away is what helps, not permissions (a trial saw "let the account …
+   * write there" for a file called `runs`).
+   */
+  readonly inTheWay: string;
+}
+
+/** The default FolderSinkOptions.advice (run, the Functions app, from the APPGW_* settings). */
+export const FOLDER_SINK_ADVICE: FolderSinkAdvice = {
+  access:
+    'Let the account that runs appgw-insights write there, or set sinks.dir (APPGW_SINKS_DIR) to another folder',
+  inTheWay:
+    'Move what is in the way out of that folder (appgw-insights writes report.json, index.html, insights/, s/ and runs/ there), or set sinks.dir (APPGW_SINKS_DIR) to another folder',
+};
+
+/** The refusals fileInTheWay names: something in the way, not a lack of permission or space. */
+const IN_THE_WAY = new Set(['ENOTDIR', 'EEXIST', 'EISDIR']);
 
 /**
  * Why the file system refused, in words, with its code; never the path it names (a staging folder's
@@ -125,7 +143,11 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
     const said = await Promise.all(
       failed.map(async ({ step, error }) => `${refusal(error, await fileInTheWay(root, error))} (${step})`),
     );
-    return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${advice}`, {
+    const inTheWay = failed.every(({ error }) =>
+      IN_THE_WAY.has((error as NodeJS.ErrnoException | undefined)?.code ?? ''),
+    );
+    const todo = inTheWay ? advice.inTheWay : advice.access;
+    return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${todo}`, {
       retryable: false,
       cause: failed[0]?.error,
     });

@@ -55,7 +55,10 @@ export async function demoVerb(args: string[]): Promise<number> {
     const options = {
       logger,
       stateFolderAdvice: demoStateAdvice(outDir),
-      sinkFolderAdvice: 'Choose another folder with --out',
+      sinkFolderAdvice: {
+        access: 'Choose another folder with --out',
+        inTheWay: 'Move what is in the way out of that folder, or choose another folder with --out',
+      },
       stop: stop.signal,
     };
     let outcome = await runOnce(config, options);

@@ -586,9 +586,30 @@ describe('folder sink', () => {
 });
 
 describe('folder sink: a folder it cannot write says why in words and what to do, never a random name', () => {
+  it('a refusal with nothing in the way (a folder that cannot be made) gives the access advice', async () => {
+    // /proc answers ENOENT to mkdir: no file in the way, so moving one is not the advice.
+    const dir = `/proc/appgw-no-such-${process.pid}/out`;
+    const advice = { access: 'Let them write, or pick another', inTheWay: 'Move it away' };
+    const error = await createFolderSink({ dir, advice })
+      .deliver(buildDelivery('r1', [{ gateway: gatewayRef('gw'), unhealthy: ['10.0.0.4'] }]))
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as Error).message).toContain('the folder cannot be made there (ENOENT)');
+    expect((error as Error).message).toContain('Let them write, or pick another.');
+    expect((error as Error).message).not.toContain('Move it away');
+  });
+
+  const demoAdvice = { access: 'Choose another folder with --out', inTheWay: 'Move it, or use --out' };
   it.each([
-    ['the config (run)', undefined, 'set sinks.dir (APPGW_SINKS_DIR) to another folder'],
-    ['the demo', 'Choose another folder with --out', 'Choose another folder with --out.'],
+    [
+      'the config (run)',
+      undefined,
+      'Move what is in the way out of that folder (appgw-insights writes report.json, index.html, insights/, s/ and runs/ there), or set sinks.dir (APPGW_SINKS_DIR) to another folder.',
+    ],
+    ['the demo', demoAdvice, 'Move it, or use --out.'],
   ])(
     'a file where the folder is, advice of %s; the same message for every gateway',
     async (_, advice, said) => {
@@ -614,6 +635,8 @@ describe('folder sink: a folder it cannot write says why in words and what to do
           `cannot write to ${dir}: a file is where a folder should be (it is a file) (ENOTDIR)`,
         );
         expect(message).toContain(said);
+        // A file in the way is moved, not given permissions (the access advice is for EACCES and the like).
+        expect(message).not.toMatch(/let the account|Choose another folder/i);
         expect(message).not.toMatch(/staging|mkdir '/);
       } finally {
         await rm(temp, { recursive: true, force: true });
