@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -162,7 +162,7 @@ class LockFile {
 
   /** Resolves with a release function once this process holds the lock. */
   async acquire(): Promise<() => Promise<void>> {
-    const token = `${process.pid} ${randomUUID()} ${hostname()}`;
+    const token = `${process.pid} ${randomUUID()} ${thisHost()}`;
     const deadline = Date.now() + this.timeoutInMs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -196,7 +196,8 @@ class LockFile {
    */
   private async release(token: string): Promise<void> {
     try {
-      if ((await readFile(this.lockFile, 'utf8')) === token) await rm(this.lockFile, { force: true });
+      // unlink, not rm: rm looks at the file twice before it removes it (two lstat calls a write).
+      if ((await readFile(this.lockFile, 'utf8')) === token) await unlink(this.lockFile);
     } catch {
       // gone already, or not ours to remove
     }
@@ -207,7 +208,7 @@ class LockFile {
     const owner = await ownerOf(this.lockFile);
     return (
       owner !== undefined &&
-      owner.host === hostname() &&
+      owner.host === thisHost() &&
       owner.pid !== process.pid &&
       processIsGone(owner.pid)
     );
@@ -254,6 +255,13 @@ async function ownerOf(lockFile: string): Promise<{ pid: number; host: string } 
   } catch {
     return undefined;
   }
+}
+
+let host: string | undefined;
+/** This machine's name, asked once: os.hostname() is a system call, and every write takes a lock. */
+function thisHost(): string {
+  host ??= hostname();
+  return host;
 }
 
 function processIsGone(pid: number): boolean {
