@@ -28,7 +28,7 @@ import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
-import { notAfter, putBack, type DeferredGateway } from './queue-deferral';
+import { notAfter, pollRanOutWhileDeferred, putBack, type DeferredGateway } from './queue-deferral';
 import { startDelaysInMs } from '../core/pacing/start-spread';
 import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
 
@@ -299,7 +299,11 @@ export async function processQueuedGateway(
     });
   let step: Step;
   if (left <= 0) {
-    step = { failed: expired() };
+    step = {
+      failed:
+        pollRanOutWhileDeferred(message, invokedAt, queueTry.attempt, options.gatewayTimeoutInMs) ??
+        expired(),
+    };
   } else {
     try {
       step = await withTimeout(
@@ -454,9 +458,13 @@ export async function recordPoisonedGateway(
   return report;
 }
 
-/** When a try's reading is dated: its run's discovery (every try alike), or, for a message without it, `fallback`. */
+/**
+ * When a try's reading is dated: its run's discovery (every try alike), or, for a message without it,
+ * `fallback` (the try's start); never after `fallback`: a discovery dated in the future (another
+ * instance's clock, a tampered message) would put a reading ahead of the ones still to come.
+ */
 function readingTime(message: GatewayMessage, fallback: Date): Date {
-  return message.discoveredAt !== undefined ? new Date(message.discoveredAt) : fallback;
+  return message.discoveredAt !== undefined ? notAfter(new Date(message.discoveredAt), fallback) : fallback;
 }
 
 /**

@@ -94,6 +94,33 @@ export async function putBack(
   return { kind: 'deferred', message: again, visibleAfterInMs, reason: deferred.reason };
 }
 
+/**
+ * The error of a poll found past its operation's time-out when the message was a put-back one (its
+ * `deferredSince` set, first try): the poll was held back for the subscription's quota, so the time ran
+ * out on this side, not ARM's, and Throttled says so where the operation's time-out
+ * (BackendHealthUnavailable) would say that ARM gave no answer (it was never asked). undefined for any
+ * other message, whose time-out is the operation's.
+ */
+export function pollRanOutWhileDeferred(
+  message: GatewayMessage,
+  invokedAt: Date,
+  attempt: number,
+  gatewayTimeoutInMs: number,
+): ThrottledError | undefined {
+  if (message.version !== 2 || message.deferredSince === undefined || attempt > 1) return undefined;
+  const since = notAfter(new Date(message.deferredSince), invokedAt);
+  const seconds = (ms: number) => Math.round(ms / 1000);
+  const count = message.deferrals?.count ?? 0;
+  return new ThrottledError(
+    message.gatewayId,
+    `its poll ${message.polls + 1} waited ${seconds(invokedAt.getTime() - since.getTime())} s for a place in its subscription's ARM quota, until its operation's time-out (gatewayTimeoutInMs, ${seconds(gatewayTimeoutInMs)} s) had passed, put back on the queue ${counted(count, 'time')}; ARM was not asked whether the operation had finished`,
+    {
+      headline: `The subscription's Azure Resource Manager quota had no place for ${message.gatewayId}`,
+      advice: QUOTA_ADVICE,
+    },
+  );
+}
+
 /** `date`, or `limit` when `date` is later. */
 export function notAfter(date: Date, limit: Date): Date {
   return date.getTime() > limit.getTime() ? limit : date;
@@ -121,10 +148,13 @@ function quotaRanOut(
         last.reason === 'throttled'
           ? undefined
           : `The subscription's Azure Resource Manager quota had no place for ${gatewayId}`,
-      advice:
-        "Other gateways of the subscription (or other tools with the app's identity) use its quota, or " +
-        'a resource provider limits the call: check less often (APPGW_SCHEDULE), split the gateways over ' +
-        'deployments with identities of their own (each identity has its own buckets), or raise gatewayTimeoutInMs.',
+      advice: QUOTA_ADVICE,
     },
   );
 }
+
+/** What to do when a queued step's quota never had a place for it. */
+const QUOTA_ADVICE =
+  "Other gateways of the subscription (or other tools with the app's identity) use its quota, or " +
+  'a resource provider limits the call: check less often (APPGW_SCHEDULE), split the gateways over ' +
+  'deployments with identities of their own (each identity has its own buckets), or raise gatewayTimeoutInMs.';

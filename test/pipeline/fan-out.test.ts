@@ -15,6 +15,7 @@ import {
   startFanOut,
   type FanOutDependencies,
 } from '../../src/pipeline/fan-out';
+import type { HistoryDocument } from '../../src/core/status/history';
 import type {
   DeferredStep,
   GatewayContinuation,
@@ -27,6 +28,7 @@ import {
   gatewayNamed,
   healthOf,
   memoryRun,
+  memoryStateForRuns,
   memoryWorkQueue,
   refused,
   type Answer,
@@ -501,6 +503,23 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
   });
 });
 
+describe('processQueuedGateway: the reading it adds to the gateway’s history', () => {
+  it.each([
+    ['its discovery', -60_000, 'discovery'],
+    // Another instance's clock, or a tampered message: a reading is never dated after its own try.
+    ['never after its try: a discovery dated in the future', 8e12, 'now'],
+  ])('is dated by %s', async (_, offsetInMs, expected) => {
+    const w = world();
+    const discoveredAt = new Date(w.clock.now().getTime() + offsetInMs).toISOString();
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const status = { history, retentionInMs: 7 * 86_400_000, logger: w.logger };
+    const deps = { ...w.fanOut, status };
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
+    const doc = (await history.forKey(gatewayKey(gwA.id)).read())?.value;
+    expect(doc?.readings).toEqual([expected === 'now' ? w.clock.now().toISOString() : discoveredAt]);
+  });
+});
+
 describe('processQueuedGateway: a step its subscription’s quota has no place for goes back on the queue', () => {
   /** The memory reader, its first `times` steps deferred (`throttled`: ARM answered 429). */
   function deferring(w: FanOutWorld, times: number, deferred: DeferredStep) {
@@ -722,6 +741,38 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       visibleAfterInMs: 1_500,
       message: { deferrals: { count: 2 }, deferredSince: w.clock.now().toISOString() },
     });
+  });
+
+  it.each([
+    // A poll put back for the quota until its operation's time-out: ARM was never asked, so the time
+    // ran out on this side (Throttled), not ARM's (the operation's time-out, BackendHealthUnavailable).
+    ['a put-back poll', { deferredSince: -30_000 }, 1, 'Throttled'],
+    // No deferral: the operation took too long.
+    ['a poll never put back', {}, 1, 'BackendHealthUnavailable'],
+    // The host's retry of a deferred poll that was then sent and failed: its last try was ARM's.
+    ['a host’s retry of a put-back poll', { deferredSince: -30_000 }, 2, 'BackendHealthUnavailable'],
+  ])('past its operation’s time-out, %s is reported as %s, not retried', async (_, fields, attempt, code) => {
+    const w = world({ options: { gatewayTimeoutInMs: 20_000 } });
+    const { deps, steps } = deferring(w, 0, PACED);
+    const at = (offsetInMs: number) => new Date(w.clock.now().getTime() + offsetInMs).toISOString();
+    const poll: GatewayMessage = {
+      ...CONTINUATION,
+      runId: 'run-7',
+      startedAt: at(-40_000),
+      polls: 2,
+      ...('deferredSince' in fields
+        ? { deferrals: { count: 4, handlerActiveInMs: 4 }, deferredSince: at(fields.deferredSince) }
+        : {}),
+    };
+    const result = await processQueuedGateway(deps, queueOptions(w), poll, { attempt });
+    if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
+    expect(steps).toEqual([]); // nothing sent: the time is up
+    expect(result.retryable).toBe(false);
+    expect(result.report.gateways[0]?.error?.code).toBe(code);
+    if (code === 'Throttled')
+      expect(result.report.gateways[0]?.error?.message).toMatch(
+        /^The subscription's Azure Resource Manager quota had no place for .*gw-a \(its poll 3 waited 30 s for a place in its subscription's ARM quota, until its operation's time-out \(gatewayTimeoutInMs, 20 s\) had passed, put back on the queue 4 times; ARM was not asked whether the operation had finished\)\. .*APPGW_SCHEDULE/,
+      );
   });
 
   it('a queue that refuses the deferred step: the gateway fails this try, and the host tries it again', async () => {
