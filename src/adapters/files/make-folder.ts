@@ -9,8 +9,8 @@ import path from 'node:path';
  * parent again on ENOENT, gets EEXIST, and retries the child forever).
  *
  * @throws the file system's error for the first folder that cannot be made (ENOENT, EACCES, EROFS,
- *   EPERM …), ENOTDIR when a parent is a file, EEXIST when `dir` itself is a file — the codes
- *   `mkdir -p` gives.
+ *   EPERM …), ENOTDIR when a parent is a file, EEXIST when `dir` itself is a file or one of them is a
+ *   link to nothing, ELOOP for a link that leads back to itself — the codes `mkdir -p` gives.
  */
 export async function makeFolder(dir: string): Promise<void> {
   const missing: string[] = [];
@@ -32,8 +32,17 @@ export async function makeFolder(dir: string): Promise<void> {
     try {
       await mkdir(folder);
     } catch (error) {
-      // Made meanwhile by another writer (two gateways' deliveries at once): what we wanted.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Made meanwhile by another writer (two gateways' deliveries at once): what we wanted. Not a
+      // link to nothing, which stat saw as missing and mkdir finds there (a trial's `insights` link).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await isFolder(folder))) throw error;
     }
   }
+}
+
+/** Whether `at` is a folder now (a link to one included). */
+function isFolder(at: string): Promise<boolean> {
+  return stat(at).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }

@@ -8,6 +8,7 @@ import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
 import { errnoText } from './errno-text';
 import { removeOnExit } from './remove-on-exit';
+import { writeAll } from './write-all';
 
 /**
  * A run's temporary files (ports.ts Scratch) in a folder of its own under `parent` (default the OS temp
@@ -85,15 +86,7 @@ function scratchFile(name: string, handle: FileHandle): ScratchFile {
       const offset = size;
       size += bytes.length;
       try {
-        for (let written = 0; written < bytes.length;) {
-          const { bytesWritten } = await handle.write(
-            bytes,
-            written,
-            bytes.length - written,
-            offset + written,
-          );
-          written += bytesWritten;
-        }
+        await writeAll(handle, bytes, offset);
       } catch (error) {
         throw new ScratchUnavailableError(name, `cannot write it: ${errnoText(error)}`, { cause: error });
       }

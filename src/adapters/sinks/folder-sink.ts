@@ -4,6 +4,8 @@ import path from 'node:path';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
 import { makeFolder } from '../files/make-folder';
+import { describeRefusal } from './folder-refusal';
+import { writeAll } from '../files/write-all';
 import {
   gatewayInsightFolder,
   gatewayResultPath,
@@ -14,7 +16,6 @@ import {
 import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { jsonChunks } from '../../core/json-chunks';
-import { clipMessage } from '../../core/text-clip';
 import type { GatewayReport } from '../../core/run-report';
 
 export interface FolderSinkOptions {
@@ -46,78 +47,8 @@ export const FOLDER_SINK_ADVICE: FolderSinkAdvice = {
     'Move what is in the way out of that folder (appgw-insights writes report.json, index.html, insights/, s/ and runs/ there), or set sinks.dir (APPGW_SINKS_DIR) to another folder',
 };
 
-/** The refusals fileInTheWay names: something in the way, not a lack of permission or space. */
-const IN_THE_WAY = new Set(['ENOTDIR', 'EEXIST', 'EISDIR']);
-
-/**
- * Why the file system refused, in words, with its code; never the path it names (a staging folder's
- * random name would make each failure of one cause a different message) nor the call. `inTheWay`: the
- * file found where a folder should be (fileInTheWay), named so the user knows which to move.
- */
-function refusal(error: unknown, inTheWay?: string): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  switch (code) {
-    case 'ENOTDIR':
-    case 'EEXIST':
-      return `a file is where a folder should be${inTheWay ? ` (${inTheWay})` : ''} (${code})`;
-    case 'EISDIR':
-      return `a folder is where a file should be${inTheWay ? ` (${inTheWay})` : ''} (${code})`;
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied (${code})`;
-    case 'EROFS':
-      return 'the file system is read-only (EROFS)';
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return `no space left (${code})`;
-    case 'ENOENT':
-      return 'the folder cannot be made there (ENOENT)';
-    default:
-      return code ?? clipMessage(String(message ?? error), 300, { oneLine: true });
-  }
-}
-
-/**
- * For a refusal because a file is where a folder should be (ENOTDIR, EEXIST): which, as the user
- * would look for it: `it is a file` (sinks.dir itself), or the file's path inside sinks.dir (`runs`,
- * `insights/<sub>`), the first file along the refused path. undefined for another refusal, a path
- * outside sinks.dir, or a file inside a staging folder (its random name would make each failure's
- * message another).
- */
-async function fileInTheWay(root: string, error: unknown): Promise<string | undefined> {
-  const { code, path: refused, dest } = error as NodeJS.ErrnoException & { dest?: unknown };
-  if (code === 'EISDIR') return folderInTheWay(root, typeof dest === 'string' ? dest : refused);
-  if ((code !== 'ENOTDIR' && code !== 'EEXIST') || typeof refused !== 'string') return undefined;
-  const relative = path.relative(root, refused);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
-  const parts = relative === '' ? [] : relative.split(path.sep);
-  for (let n = 0; n <= parts.length; n++) {
-    const at = path.join(root, ...parts.slice(0, n));
-    const isFile = await stat(at).then(
-      (s) => !s.isDirectory(),
-      () => false,
-    );
-    if (!isFile) continue;
-    if (n === 0) return 'it is a file';
-    const name = parts.slice(0, n).join('/');
-    if (name.split('/').some((part) => part.startsWith('.staging-'))) return undefined;
-    return `the file ${JSON.stringify(clipMessage(name, 200, { oneLine: true }))} in it`;
-  }
-  return undefined;
-}
-
-/**
- * For EISDIR (a folder where the sink writes a file: `report.json`, `index.html`): the folder's path
- * inside sinks.dir, as fileInTheWay names a file; undefined outside it or inside a staging folder.
- */
-function folderInTheWay(root: string, refused: string | undefined): string | undefined {
-  if (refused === undefined) return undefined;
-  const relative = path.relative(root, refused);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
-  const name = relative.split(path.sep).join('/');
-  if (name.split('/').some((part) => part.startsWith('.staging-'))) return undefined;
-  return `the folder ${JSON.stringify(clipMessage(name, 200, { oneLine: true }))} in it`;
-}
+/** What a refusal for want of space advises: nothing the folder's settings change. */
+const SPACE_ADVICE = 'Free some space on its file system; the next run writes it again';
 
 /**
  * Writes each insight as `.md` + standalone `.html` under `insights/`, and the run's `report.json`.
@@ -140,14 +71,18 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   let insightsMade: Promise<void> | undefined;
   /** One failure of this folder, saying which step met it (never a random staging name). */
   const failure = async (failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>) => {
-    const said = await Promise.all(
-      failed.map(async ({ step, error }) => `${refusal(error, await fileInTheWay(root, error))} (${step})`),
+    const refusals = await Promise.all(
+      failed.map(async ({ step, error }) => ({ step, refusal: await describeRefusal(root, error) })),
     );
-    const inTheWay = failed.every(({ error }) =>
-      IN_THE_WAY.has((error as NodeJS.ErrnoException | undefined)?.code ?? ''),
-    );
-    const todo = inTheWay ? advice.inTheWay : advice.access;
-    return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${todo}`, {
+    const said = refusals.map(({ step, refusal }) => `${refusal.text} (${step})`);
+    // Each kind of refusal its own advice, once (a folder in the way and a permission: both).
+    const kinds = new Set(refusals.map(({ refusal }) => refusal.kind));
+    const todo = [
+      kinds.has('inTheWay') ? advice.inTheWay : undefined,
+      kinds.has('space') ? SPACE_ADVICE : undefined,
+      kinds.has('access') ? advice.access : undefined,
+    ].filter((sentence) => sentence !== undefined);
+    return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${todo.join('. ')}`, {
       retryable: false,
       cause: failed[0]?.error,
     });
@@ -398,11 +333,11 @@ async function writePieces(
     for await (const piece of pieces) {
       batch += piece;
       if (batch.length >= WRITE_CHUNK) {
-        await handle.write(batch, null, 'utf8');
+        await writeAll(handle, Buffer.from(batch, 'utf8'), null);
         batch = '';
       }
     }
-    await handle.write(`${batch}${end}`, null, 'utf8');
+    await writeAll(handle, Buffer.from(`${batch}${end}`, 'utf8'), null);
   } finally {
     await handle.close();
   }

@@ -133,6 +133,9 @@ export function fileStateError(
     EPERM: ['operation not permitted', advice.access, false],
     EISDIR: ['a folder is where the file should be', advice.folderInTheWay, false],
     ENOTDIR: ['a part of its path is a file, not a folder', advice.fileInTheWay, false],
+    // makeFolder's: a file where a folder of its path should be, or a link to nothing (a trial's).
+    EEXIST: ['a part of its path is a file or a link to nothing, not a folder', advice.fileInTheWay, false],
+    ELOOP: ['a link along its path leads back to itself', advice.fileInTheWay, false],
     EROFS: ['the file system is read-only', advice.readOnly, false],
     ENOSPC: ['no space left on the device', 'Free some space; the next run tries again.', true],
     EDQUOT: ['the disk quota is used up', 'Free some space; the next run tries again.', true],

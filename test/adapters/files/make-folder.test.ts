@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeFolder } from '../../../src/adapters/files/make-folder';
@@ -32,6 +32,23 @@ const codeOf = (promise: Promise<unknown>) =>
   );
 
 describe('makeFolder', () => {
+  it.each([
+    // stat sees a link to nothing as missing, and mkdir finds it there: not "made meanwhile".
+    ['a link to nothing', (at: string) => symlink(path.join(temp, 'nowhere'), at), 'EEXIST'],
+    ['a link to itself', (at: string) => symlink('x', at), 'ELOOP'],
+    [
+      'a link to a folder',
+      async (at: string) => {
+        await mkdir(path.join(temp, 'real'));
+        await symlink(path.join(temp, 'real'), at);
+      },
+      'made',
+    ],
+  ])('%s where a folder of the path should be: %s', async (_, make, code) => {
+    await make(path.join(temp, 'x'));
+    await expect(codeOf(makeFolder(path.join(temp, 'x', 'y')))).resolves.toBe(code);
+  });
+
   it('makes the folder and its missing parents; a folder already there is fine', async () => {
     const dir = path.join(temp, 'a', 'b', 'c');
     await makeFolder(dir);

@@ -1,4 +1,15 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFolderSink } from '../../../src/adapters/sinks/folder-sink';
@@ -46,6 +57,47 @@ describe('folder sink', () => {
       expect(written).toBe(`${JSON.stringify(delivery.report, null, 2)}\n`);
       expect(temporaryFiles(await files(dir))).toEqual([]);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file system that writes only part of what is asked (a nearly full disk): report.json and index.html still whole (trial: cut at 8 192 bytes, renamed over the good one)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    // Every FileHandle's write takes at most 1 000 bytes a call and says so in bytesWritten, as write(2)
+    // may on a disk that is nearly full; the file system's own calls, not a mock of ours.
+    const probe = await open(path.join(dir, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const original = prototype.write;
+    const short = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
+      const [data, offsetOrPosition, lengthOrEncoding, position] = args;
+      if (typeof data === 'string') {
+        const bytes = Buffer.from(data, (lengthOrEncoding as BufferEncoding | undefined) ?? 'utf8');
+        return original.call(this, bytes, 0, Math.min(1_000, bytes.length), offsetOrPosition ?? null);
+      }
+      const length = Math.min(1_000, lengthOrEncoding as number);
+      return original.call(this, data, offsetOrPosition, length, position);
+    });
+    try {
+      const many = Array.from({ length: 60 }, (_, i) => ({ gateway: gatewayRef(`gw-${i}`), unhealthy: [] }));
+      const pieces = Array.from({ length: 500 }, (_, i) => `<h2>gw-${i} ✓</h2>\n`);
+      const delivery = {
+        ...buildDelivery('r-short', many, 'report'),
+        insights: [],
+        statusPage: {
+          async *pieces() {
+            yield* pieces;
+          },
+        },
+      };
+      await createFolderSink({ dir }).deliver(delivery);
+      expect(short).toHaveBeenCalled();
+      expect(await readFile(path.join(dir, 'report.json'), 'utf8')).toBe(
+        `${JSON.stringify(delivery.report, null, 2)}\n`,
+      );
+      expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toBe(pieces.join(''));
+    } finally {
+      short.mockRestore();
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -586,6 +638,134 @@ describe('folder sink', () => {
 });
 
 describe('folder sink: a folder it cannot write says why in words and what to do, never a random name', () => {
+  const IN_THE_WAY =
+    'Move what is in the way out of that folder (appgw-insights writes report.json, index.html, insights/, s/ and runs/ there), or set sinks.dir (APPGW_SINKS_DIR) to another folder';
+  /** The message of a gateway delivery (one unhealthy server: insights, s/ copies, runs/) into `dir`. */
+  const deliveredGateway = (dir: string) =>
+    createFolderSink({ dir })
+      .deliver(buildDelivery('r1', [{ gateway: gatewayRef('gw'), unhealthy: ['10.0.0.4'] }], 'gateway'))
+      .then(
+        () => '(delivered)',
+        (e: Error) => e.message,
+      );
+
+  // The other kinds of a trial's "a link to nothing at insights said 'the folder cannot be made there
+  // (ENOENT)' and advised permissions", and its bare ELOOP: each thing in the way, named for what it is.
+  it.each([
+    [
+      'a link to nothing',
+      'insights',
+      async (at: string) => symlink('/nonexistent/appgw', at),
+      'a link to nothing is where a folder should be (the link "insights" in it) (EEXIST)',
+    ],
+    [
+      'a link to nothing',
+      'runs',
+      async (at: string) => symlink('/nonexistent/appgw', at),
+      'a link to nothing is where a folder should be (the link "runs" in it)',
+    ],
+    [
+      'a link to nothing',
+      's',
+      async (at: string) => symlink('/nonexistent/appgw', at),
+      'a link to nothing is where a folder should be (the link "s" in it)',
+    ],
+    [
+      'a link to itself',
+      'insights',
+      async (at: string) => symlink('insights', at),
+      'a link that leads back to itself is where a folder should be (the link "insights" in it) (ELOOP)',
+    ],
+    [
+      'a link to a file',
+      'insights',
+      async (at: string) => {
+        await writeFile(`${at}-file`, 'x');
+        await symlink(`${at}-file`, at);
+      },
+      'a link to a file is where a folder should be (the link "insights" in it)',
+    ],
+    [
+      'a file',
+      's',
+      async (at: string) => writeFile(at, 'x'),
+      'a file is where a folder should be (the file "s" in it)',
+    ],
+  ])('%s at %s: named, and the advice is to move it', async (_, name, make, said) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      await make(path.join(dir, name));
+      const message = await deliveredGateway(dir);
+      expect(message).toContain(said);
+      expect(message).toContain(IN_THE_WAY);
+      expect(message).not.toMatch(/let the account|cannot be made|staging/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('insights/ linked to another file system: the link is named and EXDEV said in words (trial: a bare EXDEV)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const elsewhere = await mkdtemp('/dev/shm/appgw-folder-');
+    try {
+      // The case needs two file systems: the temp folder's and /dev/shm (a tmpfs).
+      expect((await stat(elsewhere)).dev).not.toBe((await stat(dir)).dev);
+      await symlink(elsewhere, path.join(dir, 'insights'));
+      const message = await deliveredGateway(dir);
+      expect(message).toContain(
+        'the link "insights" in it is on another file system (a link or a mount), and what is written in the folder is moved into place, which cannot cross file systems (EXDEV)',
+      );
+      expect(message).toContain(IN_THE_WAY);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('two kinds at once (a folder in the way, a full disk): the advice of each (trial: the move advice was dropped)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const probe = await open(path.join(dir, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const original = prototype.write;
+    // The page's pieces meet a full disk; report.json meets a folder in its place.
+    const full = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
+      if (
+        Buffer.from(args[0] as Uint8Array)
+          .toString('utf8')
+          .includes('<h2>full')
+      )
+        return Promise.reject(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+        );
+      return original.apply(this, args);
+    });
+    try {
+      await mkdir(path.join(dir, 'report.json'));
+      const error = await createFolderSink({ dir })
+        .deliver({
+          ...buildDelivery('r1', [], 'report'),
+          statusPage: {
+            async *pieces() {
+              yield '<h2>full</h2>';
+            },
+          },
+        })
+        .catch((e: unknown) => e);
+      const message = (error as Error).message;
+      expect(message).toContain(
+        'a folder is where a file should be (the folder "report.json" in it) (EISDIR) (writing report.json)',
+      );
+      expect(message).toContain('no space left (ENOSPC) (writing index.html)');
+      expect(message).toContain(IN_THE_WAY);
+      expect(message).toContain('Free some space on its file system; the next run writes it again');
+      expect(message).not.toContain('let the account');
+    } finally {
+      full.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a refusal with nothing in the way (a folder that cannot be made) gives the access advice', async () => {
     // /proc answers ENOENT to mkdir: no file in the way, so moving one is not the advice.
     const dir = `/proc/appgw-no-such-${process.pid}/out`;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createFileStateStore } from '../../../src/adapters/state/file-state-store';
+import { createFileStateStore, STATE_DIR_ADVICE } from '../../../src/adapters/state/file-state-store';
 import { StateConflictError, StateInvalidError, StateUnavailableError } from '../../../src/errors';
 import { rejection } from '../../helpers/failures';
 import { describeStateStoreContract } from './contract/state-store.contract';
@@ -77,6 +77,36 @@ describe('file state store', () => {
     const error = await rejection(createFileStateStore({ file }).write({ counter: 1 }, undefined));
     expect(error).toBeInstanceOf(StateUnavailableError);
     expect((error as Error).message).toMatch(/ENOTDIR|EEXIST/);
+  });
+
+  // The other things that can stand where a folder of the path should be (a trial's links at the
+  // folder sink's insights/): each in words, with the file-in-the-way advice, not retried.
+  test.each([
+    [
+      'a link to nothing',
+      (at: string) => symlink('/nonexistent/appgw', at),
+      'a part of its path is a file or a link to nothing, not a folder (EEXIST)',
+    ],
+    [
+      'a link to itself',
+      (at: string) => symlink('blocker', at),
+      'a link along its path leads back to itself (ELOOP)',
+    ],
+    [
+      'a file',
+      (at: string) => writeFile(at, 'x'),
+      'a part of its path is a file or a link to nothing, not a folder (EEXIST)',
+    ],
+  ])('%s where the state folder should be: said in words, move it', async (_, make, said) => {
+    const parent = path.dirname(freshFile());
+    await mkdir(parent, { recursive: true });
+    await make(path.join(parent, 'blocker'));
+    const file = path.join(parent, 'blocker', 'state.json');
+    const error = await rejection(createFileStateStore({ file }).write({ counter: 1 }, undefined));
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect(error).toMatchObject({ retryable: false });
+    expect((error as Error).message).toContain(said);
+    expect((error as Error).message).toContain(STATE_DIR_ADVICE.fileInTheWay);
   });
 
   test('a writer waits for a lock another process holds, then writes', async () => {
