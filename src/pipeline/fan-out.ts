@@ -28,7 +28,7 @@ import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
-import { notAfter, pollRanOutWhileDeferred, putBack, type DeferredGateway } from './queue-deferral';
+import { notAfter, pollPastTimeOut, putBack, type DeferredGateway } from './queue-deferral';
 import { startDelaysInMs } from '../core/pacing/start-spread';
 import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
 
@@ -293,17 +293,15 @@ export async function processQueuedGateway(
   // tampered message) would otherwise push its time-out or deferral bound back without end.
   const startedAt = continued ? notAfter(new Date(continued.startedAt), invokedAt) : invokedAt;
   const left = options.gatewayTimeoutInMs - (invokedAt.getTime() - startedAt.getTime());
-  const expired = () =>
-    new BackendHealthUnavailableError(gateway.id, noAnswerWithin(options.gatewayTimeoutInMs), {
+  /** The operation's time-out; `extra`: a clause the message ends with (pollPastTimeOut's). */
+  const expired = (extra = '') =>
+    new BackendHealthUnavailableError(gateway.id, `${noAnswerWithin(options.gatewayTimeoutInMs)}${extra}`, {
       timedOut: true,
     });
   let step: Step;
   if (left <= 0) {
-    step = {
-      failed:
-        pollRanOutWhileDeferred(message, invokedAt, queueTry.attempt, options.gatewayTimeoutInMs) ??
-        expired(),
-    };
+    const times = { invokedAt, startedAt, attempt: queueTry.attempt };
+    step = { failed: pollPastTimeOut(message, times, options.gatewayTimeoutInMs, expired) };
   } else {
     try {
       step = await withTimeout(
@@ -312,7 +310,7 @@ export async function processQueuedGateway(
           continued
             ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal, deferWaits: true })
             : deps.reader.startBackendHealth(gateway, { abortSignal, deferWaits: true }),
-        expired,
+        () => expired(),
       );
     } catch (error) {
       step = { failed: error };

@@ -743,37 +743,83 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
     });
   });
 
+  // A poll put back for the quota at the end of its operation's time-out: Throttled when the hold was
+  // at least half the time-out (the time ran out on this side), else the operation's time-out saying
+  // the hold (a trial: 18 of 20 s with ARM, then 2 s put back, was called throttled).
   it.each([
-    // A poll put back for the quota until its operation's time-out: ARM was never asked, so the time
-    // ran out on this side (Throttled), not ARM's (the operation's time-out, BackendHealthUnavailable).
-    ['a put-back poll', { deferredSince: -30_000 }, 1, 'Throttled'],
-    // No deferral: the operation took too long.
-    ['a poll never put back', {}, 1, 'BackendHealthUnavailable'],
-    // The host's retry of a deferred poll that was then sent and failed: its last try was ARM's.
-    ['a host’s retry of a put-back poll', { deferredSince: -30_000 }, 2, 'BackendHealthUnavailable'],
-  ])('past its operation’s time-out, %s is reported as %s, not retried', async (_, fields, attempt, code) => {
-    const w = world({ options: { gatewayTimeoutInMs: 20_000 } });
-    const { deps, steps } = deferring(w, 0, PACED);
-    const at = (offsetInMs: number) => new Date(w.clock.now().getTime() + offsetInMs).toISOString();
-    const poll: GatewayMessage = {
-      ...CONTINUATION,
-      runId: 'run-7',
-      startedAt: at(-40_000),
-      polls: 2,
-      ...('deferredSince' in fields
-        ? { deferrals: { count: 4, handlerActiveInMs: 4 }, deferredSince: at(fields.deferredSince) }
-        : {}),
-    };
-    const result = await processQueuedGateway(deps, queueOptions(w), poll, { attempt });
-    if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
-    expect(steps).toEqual([]); // nothing sent: the time is up
-    expect(result.retryable).toBe(false);
-    expect(result.report.gateways[0]?.error?.code).toBe(code);
-    if (code === 'Throttled')
-      expect(result.report.gateways[0]?.error?.message).toMatch(
-        /^The subscription's Azure Resource Manager quota had no place for .*gw-a \(its poll 3 waited 30 s for a place in its subscription's ARM quota, until its operation's time-out \(gatewayTimeoutInMs, 20 s\) had passed, put back on the queue 4 times; ARM was not asked whether the operation had finished\)\. .*APPGW_SCHEDULE/,
-      );
-  });
+    [
+      'put back for 15 of 20 s',
+      { heldInMs: 15_000 },
+      1,
+      'Throttled',
+      /^The subscription's Azure Resource Manager quota had no place for .*gw-a \(its poll 3 waited 15 s of gatewayTimeoutInMs \(20 s\) for a place in its subscription's ARM quota, put back on the queue 4 times, until the time-out had passed; ARM did not say whether the operation had finished\)\. .*APPGW_SCHEDULE/,
+    ],
+    ['put back for exactly half', { heldInMs: 10_000 }, 1, 'Throttled', /waited 10 s of gatewayTimeoutInMs/],
+    [
+      'put back for 2 of 20 s',
+      { heldInMs: 2_000 },
+      1,
+      'BackendHealthUnavailable',
+      /no answer within 20000 ms \(gatewayTimeoutInMs\); its poll 3 was then held back 2 s for a place in its subscription's ARM quota \(put back on the queue 4 times\)/,
+    ],
+    // Dated before the operation's start (a day old): the hold counts from the start, 40 s ago.
+    [
+      'put back "since yesterday"',
+      { heldInMs: 86_400_000 },
+      1,
+      'Throttled',
+      /waited 40 s of gatewayTimeoutInMs/,
+    ],
+    // Dated in the future: no hold at all.
+    ['put back "since tomorrow"', { heldInMs: -86_400_000 }, 1, 'BackendHealthUnavailable', /held back 0 s/],
+    [
+      'put back with no count',
+      { heldInMs: 15_000, noCount: true },
+      1,
+      'Throttled',
+      /put back on the queue 1 time,/,
+    ],
+    [
+      'never put back',
+      {},
+      1,
+      'BackendHealthUnavailable',
+      /^Backend health for .* is unavailable: no answer within 20000 ms \(gatewayTimeoutInMs\)\. /,
+    ],
+    // The host's retry of a put-back poll: its last try was sent (or not put back): the operation's.
+    [
+      'a host’s retry of one put back',
+      { heldInMs: 15_000 },
+      2,
+      'BackendHealthUnavailable',
+      /within 20000 ms \(gatewayTimeoutInMs\)\. /,
+    ],
+  ])(
+    'past its operation’s time-out, a poll %s (%j, try %i) is %s, not retried, nothing sent',
+    async (_, fields, attempt, code, said) => {
+      const w = world({ options: { gatewayTimeoutInMs: 20_000 } });
+      const { deps, steps } = deferring(w, 0, PACED);
+      const at = (offsetInMs: number) => new Date(w.clock.now().getTime() + offsetInMs).toISOString();
+      const poll: GatewayMessage = {
+        ...CONTINUATION,
+        runId: 'run-7',
+        startedAt: at(-40_000),
+        polls: 2,
+        ...('heldInMs' in fields
+          ? {
+              ...('noCount' in fields ? {} : { deferrals: { count: 4, handlerActiveInMs: 4 } }),
+              deferredSince: at(-fields.heldInMs),
+            }
+          : {}),
+      };
+      const result = await processQueuedGateway(deps, queueOptions(w), poll, { attempt });
+      if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
+      expect(steps).toEqual([]); // nothing sent: the time is up
+      expect(result.retryable).toBe(false);
+      expect(result.report.gateways[0]?.error?.code).toBe(code);
+      expect(result.report.gateways[0]?.error?.message).toMatch(said);
+    },
+  );
 
   it('a queue that refuses the deferred step: the gateway fails this try, and the host tries it again', async () => {
     const w = world();
