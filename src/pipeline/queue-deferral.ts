@@ -115,21 +115,28 @@ export function pollPastTimeOut(
   if (message.version !== 2 || message.deferredSince === undefined || attempt > 1) return expired();
   const since = notAfter(notBefore(new Date(message.deferredSince), startedAt), invokedAt);
   const heldInMs = invokedAt.getTime() - since.getTime();
-  const seconds = (ms: number) => Math.round(ms / 1000);
   const count = Math.max(1, message.deferrals?.count ?? 0);
   const poll = `its poll ${message.polls + 1}`;
   if (2 * heldInMs < gatewayTimeoutInMs)
     return expired(
-      `; ${poll} was then held back ${seconds(heldInMs)} s for a place in its subscription's ARM quota (put back on the queue ${counted(count, 'time')})`,
+      `; ${poll} was then held back ${seconds(heldInMs)} s for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all)`,
     );
   return new ThrottledError(
     message.gatewayId,
-    `${poll} waited ${seconds(heldInMs)} s of gatewayTimeoutInMs (${seconds(gatewayTimeoutInMs)} s) for a place in its subscription's ARM quota, put back on the queue ${counted(count, 'time')}, until the time-out had passed; ARM did not say whether the operation had finished`,
+    `${poll} waited ${seconds(heldInMs)} s of gatewayTimeoutInMs (${seconds(gatewayTimeoutInMs)} s) for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all), until the time-out had passed; ARM did not say whether the operation had finished`,
     {
       headline: `The subscription's Azure Resource Manager quota had no place for ${message.gatewayId}`,
       advice: QUOTA_ADVICE,
     },
   );
+}
+
+/**
+ * `ms` in seconds as a message says them: whole from 10 s, else to a tenth (a trial's "waited 1 s of
+ * gatewayTimeoutInMs (2 s)" was 750 of 1 500 ms, and "held back 0 s" 499 ms).
+ */
+function seconds(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10);
 }
 
 /** `date`, or `limit` when `date` is earlier. */
@@ -154,7 +161,6 @@ function quotaRanOut(
   count: number,
   gatewayTimeoutInMs: number,
 ): ThrottledError {
-  const seconds = (ms: number) => Math.round(ms / 1000);
   return new ThrottledError(
     gatewayId,
     `its ${what} waited ${seconds(waitedInMs)} s for a place in its subscription's ARM quota, past gatewayTimeoutInMs (${seconds(gatewayTimeoutInMs)} s), ` +

@@ -20,6 +20,7 @@ beforeEach(async () => {
   await writeFile(path.join(dir, 'afile'), 'not a folder');
   await mkdir(path.join(dir, 'afolder'));
   await symlink(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
+  await symlink('loop', path.join(dir, 'loop'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -46,6 +47,16 @@ describe('folderProblem', () => {
     ['a file', 'afile', /afile is a file, not a folder: point it at a folder/],
     ['under a file', 'afile/x/y', /afile is a file, so .*afile\/x\/y cannot be a folder/],
     ['a link to nothing', 'dangling', /dangling is a link to .*nowhere, which does not exist/],
+    [
+      'a link that leads back to itself',
+      'loop',
+      /loop is a link that leads back to itself: point it at a folder/,
+    ],
+    [
+      'under such a link',
+      'loop/out',
+      /loop is a link that leads back to itself, so .*loop\/out cannot be a folder: point it at a folder/,
+    ],
   ])('%s: %p', (_, relative, says) => {
     const problem = folderProblem(path.join(dir, relative));
     if (says) expect(problem).toMatch(says);

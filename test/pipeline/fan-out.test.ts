@@ -752,7 +752,7 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       { heldInMs: 15_000 },
       1,
       'Throttled',
-      /^The subscription's Azure Resource Manager quota had no place for .*gw-a \(its poll 3 waited 15 s of gatewayTimeoutInMs \(20 s\) for a place in its subscription's ARM quota, put back on the queue 4 times, until the time-out had passed; ARM did not say whether the operation had finished\)\. .*APPGW_SCHEDULE/,
+      /^The subscription's Azure Resource Manager quota had no place for .*gw-a \(its poll 3 waited 15 s of gatewayTimeoutInMs \(20 s\) for a place in its subscription's ARM quota \(its steps put back on the queue 4 times in all\), until the time-out had passed; ARM did not say whether the operation had finished\)\. .*APPGW_SCHEDULE/,
     ],
     ['put back for exactly half', { heldInMs: 10_000 }, 1, 'Throttled', /waited 10 s of gatewayTimeoutInMs/],
     [
@@ -760,7 +760,7 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       { heldInMs: 2_000 },
       1,
       'BackendHealthUnavailable',
-      /no answer within 20000 ms \(gatewayTimeoutInMs\); its poll 3 was then held back 2 s for a place in its subscription's ARM quota \(put back on the queue 4 times\)/,
+      /no answer within 20000 ms \(gatewayTimeoutInMs\); its poll 3 was then held back 2 s for a place in its subscription's ARM quota \(its steps put back on the queue 4 times in all\)/,
     ],
     // Dated before the operation's start (a day old): the hold counts from the start, 40 s ago.
     [
@@ -772,12 +772,27 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
     ],
     // Dated in the future: no hold at all.
     ['put back "since tomorrow"', { heldInMs: -86_400_000 }, 1, 'BackendHealthUnavailable', /held back 0 s/],
+    // Under 10 s, to a tenth: 750 ms of 1.5 s is not "1 s of 2 s" (a trial's).
+    [
+      'put back for 0.75 of 1.5 s',
+      { heldInMs: 750, timeoutInMs: 1_500 },
+      1,
+      'Throttled',
+      /waited 0\.8 s of gatewayTimeoutInMs \(1\.5 s\)/,
+    ],
+    [
+      'put back for 0.499 of 1 s',
+      { heldInMs: 499, timeoutInMs: 1_000 },
+      1,
+      'BackendHealthUnavailable',
+      /held back 0\.5 s/,
+    ],
     [
       'put back with no count',
       { heldInMs: 15_000, noCount: true },
       1,
       'Throttled',
-      /put back on the queue 1 time,/,
+      /put back on the queue 1 time in all/,
     ],
     [
       'never put back',
@@ -797,13 +812,14 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
   ])(
     'past its operation’s time-out, a poll %s (%j, try %i) is %s, not retried, nothing sent',
     async (_, fields, attempt, code, said) => {
-      const w = world({ options: { gatewayTimeoutInMs: 20_000 } });
+      const timeoutInMs = 'timeoutInMs' in fields ? fields.timeoutInMs : 20_000;
+      const w = world({ options: { gatewayTimeoutInMs: timeoutInMs } });
       const { deps, steps } = deferring(w, 0, PACED);
       const at = (offsetInMs: number) => new Date(w.clock.now().getTime() + offsetInMs).toISOString();
       const poll: GatewayMessage = {
         ...CONTINUATION,
         runId: 'run-7',
-        startedAt: at(-40_000),
+        startedAt: at(-2 * timeoutInMs),
         polls: 2,
         ...('heldInMs' in fields
           ? {
@@ -816,8 +832,10 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       if (result.kind !== 'finished') throw new Error(`expected it finished, not ${result.kind}`);
       expect(steps).toEqual([]); // nothing sent: the time is up
       expect(result.retryable).toBe(false);
-      expect(result.report.gateways[0]?.error?.code).toBe(code);
-      expect(result.report.gateways[0]?.error?.message).toMatch(said);
+      expect([result.report.gateways[0]?.error?.code, result.report.gateways[0]?.error?.message]).toEqual([
+        code,
+        expect.stringMatching(said),
+      ]);
     },
   );
 

@@ -5,9 +5,10 @@ import { clipMessage } from '../../core/text-clip';
 /**
  * What a refusal asks of the user: `inTheWay`, move something out of the folder (a file, folder or
  * link where the sink writes, or a link or mount to another file system under it); `space`, free some;
- * `access`, let the account write or point the folder elsewhere (permission, read-only, anything else).
+ * `again`, nothing (another run wrote the same place at the same moment); `access`, let the account
+ * write or point the folder elsewhere (permission, read-only, anything else).
  */
-export type RefusalKind = 'inTheWay' | 'space' | 'access';
+export type RefusalKind = 'inTheWay' | 'space' | 'again' | 'access';
 
 /** A refusal in words (`text`, with its code) and what kind of advice fits it. */
 export interface Refusal {
@@ -44,12 +45,16 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
       return inTheWay(`a file is where a folder should be (${code})`);
     }
     case 'EXDEV': {
-      const crossing = await otherFileSystem(root, paths[0]);
+      // rename's two paths: the staging folder's (never named) and the one on the other side.
+      let crossing: string | undefined;
+      for (const each of paths) crossing ??= await otherFileSystem(root, each);
       return inTheWay(
         `${crossing ? `${crossing} is` : 'a part of it is'} on another file system (a link or a mount), and ` +
           `what is written in the folder is moved into place, which cannot cross file systems (EXDEV)`,
       );
     }
+    case 'ENOTEMPTY':
+      return { text: 'another run wrote the same folder at the same moment (ENOTEMPTY)', kind: 'again' };
     case 'EACCES':
     case 'EPERM':
       return { text: `permission denied (${code})`, kind: 'access' };

@@ -50,6 +50,9 @@ export const FOLDER_SINK_ADVICE: FolderSinkAdvice = {
 /** What a refusal for want of space advises: nothing the folder's settings change. */
 const SPACE_ADVICE = 'Free some space on its file system; the next run writes it again';
 
+/** What a refusal because another run wrote the same place at once advises. */
+const AGAIN_ADVICE = 'The next run writes it again';
+
 /**
  * Writes each insight as `.md` + standalone `.html` under `insights/`, and the run's `report.json`.
  * Each `.html` is also written at `s/<gateway>/<server>.html` (statusInsightPath), the short path the
@@ -80,6 +83,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
     const todo = [
       kinds.has('inTheWay') ? advice.inTheWay : undefined,
       kinds.has('space') ? SPACE_ADVICE : undefined,
+      kinds.has('again') ? AGAIN_ADVICE : undefined,
       kinds.has('access') ? advice.access : undefined,
     ].filter((sentence) => sentence !== undefined);
     return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${todo.join('. ')}`, {
@@ -236,12 +240,60 @@ async function replaceFolder(
       if (path.dirname(target) !== staged) await makeFolder(path.dirname(target));
       await writeFile(target, text, 'utf8');
     }
-    const target = path.join(root, folder);
-    await rm(target, { recursive: true, force: true });
-    await inFolder(path.dirname(target), () => rename(staged, target));
+    await swapIn(root, staged, path.join(root, folder));
   } catch (error) {
     await rm(staged, { recursive: true, force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * `staged` renamed to `target`, what was at `target` moved aside first and removed only once the new
+ * folder is in place: a rename that cannot be made (EXDEV: `insights/` a link or mount to another file
+ * system) leaves the last good run's insights where they were (a trial's: they were removed first, and
+ * the failed rename lost all 24 files). Another delivery of the same gateway that put its folder in
+ * between (overlapping runs) is moved aside too: the last one wins, as before.
+ */
+async function swapIn(root: string, staged: string, target: string): Promise<void> {
+  return oneAtATime(target, () => swapInNow(root, staged, target));
+}
+
+/** The swaps under way in this process, by target: two at once of one folder take turns. */
+const swapping = new Map<string, Promise<void>>();
+
+/** `work` after every earlier one of `key` in this process has ended (done or failed). */
+async function oneAtATime(key: string, work: () => Promise<void>): Promise<void> {
+  const mine = (swapping.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+  swapping.set(key, mine);
+  try {
+    await mine;
+  } finally {
+    if (swapping.get(key) === mine) swapping.delete(key);
+  }
+}
+
+/** swapIn itself; another process's swap of the same folder in between is tried again, a few times. */
+async function swapInNow(root: string, staged: string, target: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    // Beside the staging folder, under the root: a `.staging-<uuid>` a later run tidies if this one dies.
+    const aside = path.join(root, `.staging-${randomUUID()}`);
+    const moved = await rename(target, aside).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
+    try {
+      await inFolder(path.dirname(target), () => rename(staged, target));
+    } catch (error) {
+      if (moved) await rename(aside, target).catch(() => undefined);
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) continue;
+      throw error;
+    }
+    if (moved) await rm(aside, { recursive: true, force: true });
+    return;
   }
 }
 
@@ -284,7 +336,8 @@ async function removeRunResults(root: string, runId: string): Promise<void> {
   try {
     await rm(path.join(root, runFolder(runId)), { recursive: true, force: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    // A file or a link loop where runs/ should be: there are none (the gateway deliveries said why).
+    if (['ENOTDIR', 'ELOOP'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
     throw error;
   }
   await rmdir(path.join(root, 'runs')).catch(() => undefined);

@@ -1,4 +1,5 @@
 import {
+  cp,
   mkdir,
   mkdtemp,
   open,
@@ -704,21 +705,60 @@ describe('folder sink: a folder it cannot write says why in words and what to do
     }
   });
 
-  it('insights/ linked to another file system: the link is named and EXDEV said in words (trial: a bare EXDEV)', async () => {
+  it('insights/ linked to another file system: the link is named, EXDEV said in words, and the last good run’s insights kept (trials: a bare EXDEV; all 24 files removed)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     const elsewhere = await mkdtemp('/dev/shm/appgw-folder-');
     try {
       // The case needs two file systems: the temp folder's and /dev/shm (a tmpfs).
       expect((await stat(elsewhere)).dev).not.toBe((await stat(dir)).dev);
+      // A good run's insights, then moved to the other disk and linked back.
+      expect(await deliveredGateway(dir)).toBe('(delivered)');
+      await cp(path.join(dir, 'insights'), elsewhere, { recursive: true });
+      await rm(path.join(dir, 'insights'), { recursive: true });
       await symlink(elsewhere, path.join(dir, 'insights'));
+      const before = await files(elsewhere);
+      expect(before.filter((f) => f.endsWith('.md'))).toHaveLength(1);
       const message = await deliveredGateway(dir);
       expect(message).toContain(
         'the link "insights" in it is on another file system (a link or a mount), and what is written in the folder is moved into place, which cannot cross file systems (EXDEV)',
       );
       expect(message).toContain(IN_THE_WAY);
+      expect(await files(elsewhere)).toEqual(before);
+      expect((await readdir(dir)).filter((name) => name.startsWith('.staging-'))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
       await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('a gateway’s folder replaced while another delivery of it put one in between: the last one wins, nothing left aside', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      const gateway = gatewayRef('gw');
+      const deliveries = Array.from({ length: 6 }, (_, i) =>
+        buildDelivery(`r${i}`, [{ gateway, unhealthy: [`10.0.0.${i + 1}`] }], 'gateway'),
+      );
+      const settled = await Promise.allSettled(deliveries.map((d) => sink.deliver(d)));
+      expect(settled.filter((r) => r.status === 'rejected')).toEqual([]);
+      const md = (await files(path.join(dir, 'insights'))).filter((f) => f.endsWith('.md'));
+      expect(md).toHaveLength(1); // one delivery's folder, whole: never two runs' files mixed
+      expect((await readdir(dir)).filter((name) => name.startsWith('.staging-'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a link loop where runs/ should be: the report delivery writes report.json and says nothing more (trial: said twice)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      await symlink('runs', path.join(dir, 'runs'));
+      const delivery = { ...buildDelivery('r1', [{ gateway: gatewayRef('gw') }], 'report'), insights: [] };
+      await expect(createFolderSink({ dir }).deliver(delivery)).resolves.toMatchObject({
+        locations: expect.arrayContaining([path.join(dir, 'report.json')]),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
