@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * Why `dir` (absolute) cannot be the folder a run writes into, or undefined: it, or a folder on the
- * way to it, is a file, a link to nothing or a link that leads back to itself (a trial's `--out` loop
+ * way to it, is a file, a link to nothing or a link that never ends (a trial's `--out` loop
  * got the folder sink's "move what is in the way out of it" once per gateway). A folder that does not exist yet is fine (runs make it); one that cannot be
  * written is found when it is written, with its own error. Checked when the configuration is loaded,
  * so a run that could keep no state or write no insight stops before it reads any gateway, with one
@@ -28,8 +28,8 @@ export function folderProblem(dir: string): string | undefined {
       if (code === 'ELOOP') {
         const loop = firstLoop(dir);
         return loop === dir
-          ? `${dir} is a link that leads back to itself: point it at a folder (made if missing)`
-          : `${loop} is a link that leads back to itself, so ${dir} cannot be a folder: point it at a folder (made if missing)`;
+          ? `${dir} is a link that never ends (a loop, or too many links in a row): point it at a folder (made if missing)`
+          : `${loop} is a link that never ends (a loop, or too many links in a row), so ${dir} cannot be a folder: point it at a folder (made if missing)`;
       }
       return undefined; // EACCES and the like: the write says what it is, with its own error
     }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
@@ -82,10 +82,12 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
   );
 
   it('notify list when the state folder cannot be listed: says the notices are not known, exit 2', async () => {
-    // A link to itself (ELOOP): a folder that passes the load-time check (a file there is refused
-    // when the config is loaded: test/config/folder-problem.test.ts) but cannot be listed.
-    const state = path.join(tmp, 'state');
-    await symlink(state, state);
+    // A name longer than the file system takes (ENAMETOOLONG): a folder that passes the load-time
+    // check (a file or a link loop there is refused when the config is loaded:
+    // test/config/folder-problem.test.ts) but cannot be listed.
+    const name = 'n'.repeat(300);
+    await rig.writeConfig({}, { state: { dir: name } });
+    const state = path.join(tmp, name);
     const list = await runCli(['notify', 'list', '--config', configFile]);
     expect(list.code).toBe(2);
     expect(list.stdout).not.toMatch(/No undelivered notices/);

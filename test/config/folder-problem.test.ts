@@ -21,6 +21,7 @@ beforeEach(async () => {
   await mkdir(path.join(dir, 'afolder'));
   await symlink(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
   await symlink('loop', path.join(dir, 'loop'));
+  await symlink('loop', path.join(dir, 'toloop'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -50,12 +51,18 @@ describe('folderProblem', () => {
     [
       'a link that leads back to itself',
       'loop',
-      /loop is a link that leads back to itself: point it at a folder/,
+      /loop is a link that never ends \(a loop, or too many links in a row\): point it at a folder/,
     ],
     [
       'under such a link',
       'loop/out',
-      /loop is a link that leads back to itself, so .*loop\/out cannot be a folder: point it at a folder/,
+      /loop is a link that never ends \(a loop, or too many links in a row\), so .*loop\/out cannot be a folder: point it at a folder/,
+    ],
+    // A link into a loop is one that never ends too (a trial: it was said to lead back to itself).
+    [
+      'a link into a loop',
+      'toloop/out',
+      /toloop is a link that never ends \(a loop, or too many links in a row\), so /,
     ],
   ])('%s: %p', (_, relative, says) => {
     const problem = folderProblem(path.join(dir, relative));

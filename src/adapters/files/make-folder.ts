@@ -10,7 +10,7 @@ import path from 'node:path';
  *
  * @throws the file system's error for the first folder that cannot be made (ENOENT, EACCES, EROFS,
  *   EPERM …), ENOTDIR when a parent is a file, EEXIST when `dir` itself is a file or one of them is a
- *   link to nothing, ELOOP for a link that leads back to itself — the codes `mkdir -p` gives.
+ *   link to nothing, ELOOP for a link that never ends (a loop, or too many links) — the codes `mkdir -p` gives.
  */
 export async function makeFolder(dir: string): Promise<void> {
   const missing: string[] = [];

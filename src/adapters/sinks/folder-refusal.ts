@@ -40,7 +40,8 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
     case 'ENOENT': {
       const found = await firstObstacle(root, paths.at(-1));
       if (found) return inTheWay(`${found.what} is where a folder should be (${found.named}) (${code})`);
-      if (code === 'ELOOP') return inTheWay('links there lead back to themselves (ELOOP)');
+      if (code === 'ELOOP')
+        return inTheWay('links there never end (a loop, or too many links in a row) (ELOOP)');
       if (code === 'ENOENT') return { text: 'the folder cannot be made there (ENOENT)', kind: 'access' };
       return inTheWay(`a file is where a folder should be (${code})`);
     }
@@ -51,6 +52,14 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
       return inTheWay(
         `${crossing ? `${crossing} is` : 'a part of it is'} on another file system (a link or a mount), and ` +
           `what is written in the folder is moved into place, which cannot cross file systems (EXDEV)`,
+      );
+    }
+    case 'EBUSY': {
+      // A mount point where the sink replaces a folder (a gateway's insights): it cannot be moved.
+      let mount: string | undefined;
+      for (const each of paths) mount ??= await otherFileSystem(root, each);
+      return inTheWay(
+        `${mount ? `${mount} is` : 'a part of it is'} a mount point, which cannot be moved or replaced (EBUSY)`,
       );
     }
     case 'ENOTEMPTY':
@@ -121,7 +130,7 @@ async function firstObstacle(
     const what = {
       file: 'a link to a file',
       nothing: 'a link to nothing',
-      loop: 'a link that leads back to itself',
+      loop: 'a link that never ends (a loop, or too many links in a row)',
     }[target];
     return { what, named: subject ? `${subject} ${what}` : `the link ${quoted(parts.slice(0, n))} in it` };
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
@@ -284,16 +284,34 @@ async function swapInNow(root: string, staged: string, target: string): Promise<
         throw error;
       },
     );
+    // Dated now, not by the old folder's last change: another run's tidying (removeLeftStaging) takes
+    // a `.staging-` folder for left over by its age, and the old folder may be hours old (a trial's).
+    if (moved) await utimes(aside, new Date(), new Date()).catch(() => undefined);
     try {
       await inFolder(path.dirname(target), () => rename(staged, target));
     } catch (error) {
-      if (moved) await rename(aside, target).catch(() => undefined);
+      if (moved) await moveBack(aside, target);
       const code = (error as NodeJS.ErrnoException).code;
       if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) continue;
       throw error;
     }
     if (moved) await rm(aside, { recursive: true, force: true });
     return;
+  }
+}
+
+/**
+ * The old folder put back where it was. When another delivery's folder is there by now (overlapping
+ * runs: the last one wins), the old one is removed, never left to a later tidying (a trial found 49
+ * `.staging-` folders of old insights after four processes wrote one gateway).
+ */
+async function moveBack(aside: string, target: string): Promise<void> {
+  try {
+    await rename(aside, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST')
+      await rm(aside, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -135,7 +135,11 @@ export function fileStateError(
     ENOTDIR: ['a part of its path is a file, not a folder', advice.fileInTheWay, false],
     // makeFolder's: a file where a folder of its path should be, or a link to nothing (a trial's).
     EEXIST: ['a part of its path is a file or a link to nothing, not a folder', advice.fileInTheWay, false],
-    ELOOP: ['a link along its path leads back to itself', advice.fileInTheWay, false],
+    ELOOP: [
+      'a link along its path never ends (a loop, or too many links in a row)',
+      advice.fileInTheWay,
+      false,
+    ],
     EROFS: ['the file system is read-only', advice.readOnly, false],
     ENOSPC: ['no space left on the device', 'Free some space; the next run tries again.', true],
     EDQUOT: ['the disk quota is used up', 'Free some space; the next run tries again.', true],

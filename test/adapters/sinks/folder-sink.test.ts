@@ -675,7 +675,7 @@ describe('folder sink: a folder it cannot write says why in words and what to do
       'a link to itself',
       'insights',
       async (at: string) => symlink('insights', at),
-      'a link that leads back to itself is where a folder should be (the link "insights" in it) (ELOOP)',
+      'a link that never ends (a loop, or too many links in a row) is where a folder should be (the link "insights" in it) (ELOOP)',
     ],
     [
       'a link to a file',

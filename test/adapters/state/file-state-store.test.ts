@@ -90,7 +90,7 @@ describe('file state store', () => {
     [
       'a link to itself',
       (at: string) => symlink('blocker', at),
-      'a link along its path leads back to itself (ELOOP)',
+      'a link along its path never ends (a loop, or too many links in a row) (ELOOP)',
     ],
     [
       'a file',
