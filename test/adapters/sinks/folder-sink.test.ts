@@ -39,6 +39,15 @@ async function files(dir: string): Promise<string[]> {
 /** The sink's temporary files (`<name>.<id>.tmp`) among `names`. */
 const temporaryFiles = (names: readonly string[]) => names.filter((n) => n.endsWith('.tmp'));
 
+/** FileHandle's prototype (Node does not export the class) and its own `write`, for a spy to wrap. */
+async function fileHandleWrite(dir: string) {
+  const probe = await open(path.join(dir, 'probe'), 'w');
+  const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+  await probe.close();
+  await rm(path.join(dir, 'probe'));
+  return { prototype, original: prototype.write };
+}
+
 describe('folder sink', () => {
   const gw = gatewayRef('gw');
   const other = gatewayRef('gw-2');
@@ -66,10 +75,7 @@ describe('folder sink', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     // Every FileHandle's write takes at most 1 000 bytes a call and says so in bytesWritten, as write(2)
     // may on a disk that is nearly full; the file system's own calls, not a mock of ours.
-    const probe = await open(path.join(dir, 'probe'), 'w');
-    const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
-    await probe.close();
-    const original = prototype.write;
+    const { prototype, original } = await fileHandleWrite(dir);
     const short = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
       const [data, offsetOrPosition, lengthOrEncoding, position] = args;
       if (typeof data === 'string') {
@@ -764,10 +770,7 @@ describe('folder sink: a folder it cannot write says why in words and what to do
 
   it('two kinds at once (a folder in the way, a full disk): the advice of each (trial: the move advice was dropped)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
-    const probe = await open(path.join(dir, 'probe'), 'w');
-    const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
-    await probe.close();
-    const original = prototype.write;
+    const { prototype, original } = await fileHandleWrite(dir);
     // The page's pieces meet a full disk; report.json meets a folder in its place.
     const full = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
       if (
