@@ -458,7 +458,7 @@ export async function recordPoisonedGateway(
 
 /**
  * When a try's reading is dated: its run's discovery (every try alike), or, for a message without it,
- * `fallback` (the try's start); never after `fallback`: a discovery dated in the future (another
+ * `fallback` (the operation's first start, or for the poison queue now); never after `fallback`: a discovery dated in the future (another
  * instance's clock, a tampered message) would put a reading ahead of the ones still to come.
  */
 function readingTime(message: GatewayMessage, fallback: Date): Date {

@@ -101,9 +101,10 @@ export async function putBack(
  * at least half of `gatewayTimeoutInMs`, the time ran out on this side more than ARM's, and it is
  * Throttled; for less, ARM had the operation most of the time, and it is the operation's time-out,
  * saying how long the last poll was held back (the trial's: 18 of 20 s with ARM, then 2 s put back, is
- * not "throttled"). The hold counts from `deferredSince`, never before the operation's start nor after
- * now (a tampered or skewed date). A host's retry (attempt 2 on) follows a try that was sent, or that
- * could not be put back: its time-out is the operation's.
+ * not "throttled"). The hold counts from `deferredSince` (never before the operation's start: a
+ * tampered or skewed date) to the time-out (`startedAt` + `gatewayTimeoutInMs`, or now if sooner). A
+ * host's retry (attempt 2 on) follows a try that was sent, or that could not be put back: its time-out
+ * is the operation's. Returns the error; never throws. Times are Dates; `gatewayTimeoutInMs` in ms.
  */
 export function pollPastTimeOut(
   message: GatewayMessage,
@@ -113,17 +114,20 @@ export function pollPastTimeOut(
 ): Error {
   const { invokedAt, startedAt, attempt } = times;
   if (message.version !== 2 || message.deferredSince === undefined || attempt > 1) return expired();
-  const since = notAfter(notBefore(new Date(message.deferredSince), startedAt), invokedAt);
-  const heldInMs = invokedAt.getTime() - since.getTime();
+  // Up to the time-out, not to this invocation: time on the queue after it is nobody's wait for quota
+  // (a review's: picked up 10 minutes late, "waited 602 s of gatewayTimeoutInMs (20 s)").
+  const deadline = notAfter(new Date(startedAt.getTime() + gatewayTimeoutInMs), invokedAt);
+  const since = notAfter(notBefore(new Date(message.deferredSince), startedAt), deadline);
+  const heldInMs = deadline.getTime() - since.getTime();
   const count = Math.max(1, message.deferrals?.count ?? 0);
   const poll = `its poll ${message.polls + 1}`;
   if (2 * heldInMs < gatewayTimeoutInMs)
     return expired(
-      `; ${poll} was then held back ${seconds(heldInMs)} s for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all)`,
+      `; ${poll} was then held back ${duration(heldInMs)} for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all)`,
     );
   return new ThrottledError(
     message.gatewayId,
-    `${poll} waited ${seconds(heldInMs)} s of gatewayTimeoutInMs (${seconds(gatewayTimeoutInMs)} s) for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all), until the time-out had passed; ARM did not say whether the operation had finished`,
+    `${poll} waited ${duration(heldInMs)} of gatewayTimeoutInMs (${duration(gatewayTimeoutInMs)}) for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all), until the time-out had passed; ARM did not say whether the operation had finished`,
     {
       headline: `The subscription's Azure Resource Manager quota had no place for ${message.gatewayId}`,
       advice: QUOTA_ADVICE,
@@ -132,11 +136,12 @@ export function pollPastTimeOut(
 }
 
 /**
- * `ms` in seconds as a message says them: whole from 10 s, else to a tenth (a trial's "waited 1 s of
- * gatewayTimeoutInMs (2 s)" was 750 of 1 500 ms, and "held back 0 s" 499 ms).
+ * A hold or time-out as a message says it: whole seconds from 10 s, milliseconds below, so a figure
+ * never reads on the wrong side of the half that decides (a trial's "waited 1 s of gatewayTimeoutInMs
+ * (2 s)" was 750 of 1 500 ms; rounded to tenths, 499 ms read "0.5 s" of 1 s and was not Throttled).
  */
-function seconds(ms: number): string {
-  return ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10);
+function duration(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms)} ms`;
 }
 
 /** `date`, or `limit` when `date` is earlier. */
@@ -163,7 +168,7 @@ function quotaRanOut(
 ): ThrottledError {
   return new ThrottledError(
     gatewayId,
-    `its ${what} waited ${seconds(waitedInMs)} s for a place in its subscription's ARM quota, past gatewayTimeoutInMs (${seconds(gatewayTimeoutInMs)} s), ` +
+    `its ${what} waited ${duration(waitedInMs)} for a place in its subscription's ARM quota, past gatewayTimeoutInMs (${duration(gatewayTimeoutInMs)}), ` +
       `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : "not sent: this instance's estimate of the quota had no place for it"}`,
     {
       headline:

@@ -760,7 +760,7 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       { heldInMs: 2_000 },
       1,
       'BackendHealthUnavailable',
-      /no answer within 20000 ms \(gatewayTimeoutInMs\); its poll 3 was then held back 2 s for a place in its subscription's ARM quota \(its steps put back on the queue 4 times in all\)/,
+      /no answer within 20000 ms \(gatewayTimeoutInMs\); its poll 3 was then held back 2000 ms for a place in its subscription's ARM quota \(its steps put back on the queue 4 times in all\)/,
     ],
     // Dated before the operation's start (a day old): the hold counts from the start, 40 s ago.
     [
@@ -768,24 +768,33 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       { heldInMs: 86_400_000 },
       1,
       'Throttled',
-      /waited 40 s of gatewayTimeoutInMs/,
+      /waited 20 s of gatewayTimeoutInMs/,
     ],
     // Dated in the future: no hold at all.
-    ['put back "since tomorrow"', { heldInMs: -86_400_000 }, 1, 'BackendHealthUnavailable', /held back 0 s/],
+    ['put back "since tomorrow"', { heldInMs: -86_400_000 }, 1, 'BackendHealthUnavailable', /held back 0 ms/],
+    // Picked up 10 minutes after the time-out: the hold ends at the time-out, not at the pickup (a
+    // review's: "waited 602 s of gatewayTimeoutInMs (20 s)", Throttled).
+    [
+      'put back for 2 of 20 s, picked up 10 minutes late',
+      { heldInMs: 2_000, lateInMs: 600_000 },
+      1,
+      'BackendHealthUnavailable',
+      /held back 2000 ms for a place/,
+    ],
     // Under 10 s, to a tenth: 750 ms of 1.5 s is not "1 s of 2 s" (a trial's).
     [
       'put back for 0.75 of 1.5 s',
       { heldInMs: 750, timeoutInMs: 1_500 },
       1,
       'Throttled',
-      /waited 0\.8 s of gatewayTimeoutInMs \(1\.5 s\)/,
+      /waited 750 ms of gatewayTimeoutInMs \(1500 ms\)/,
     ],
     [
       'put back for 0.499 of 1 s',
       { heldInMs: 499, timeoutInMs: 1_000 },
       1,
       'BackendHealthUnavailable',
-      /held back 0\.5 s/,
+      /held back 499 ms/,
     ],
     [
       'put back with no count',
@@ -813,18 +822,19 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
     'past its operation’s time-out, a poll %s (%j, try %i) is %s, not retried, nothing sent',
     async (_, fields, attempt, code, said) => {
       const timeoutInMs = 'timeoutInMs' in fields ? fields.timeoutInMs : 20_000;
+      const late = 'lateInMs' in fields ? fields.lateInMs : 0;
       const w = world({ options: { gatewayTimeoutInMs: timeoutInMs } });
       const { deps, steps } = deferring(w, 0, PACED);
       const at = (offsetInMs: number) => new Date(w.clock.now().getTime() + offsetInMs).toISOString();
       const poll: GatewayMessage = {
         ...CONTINUATION,
         runId: 'run-7',
-        startedAt: at(-2 * timeoutInMs),
+        startedAt: at(-timeoutInMs - late),
         polls: 2,
         ...('heldInMs' in fields
           ? {
               ...('noCount' in fields ? {} : { deferrals: { count: 4, handlerActiveInMs: 4 } }),
-              deferredSince: at(-fields.heldInMs),
+              deferredSince: at(-fields.heldInMs - late),
             }
           : {}),
       };

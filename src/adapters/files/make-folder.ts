@@ -9,8 +9,8 @@ import path from 'node:path';
  * parent again on ENOENT, gets EEXIST, and retries the child forever).
  *
  * @throws the file system's error for the first folder that cannot be made (ENOENT, EACCES, EROFS,
- *   EPERM …), ENOTDIR when a parent is a file, EEXIST when `dir` itself is a file or one of them is a
- *   link to nothing, ELOOP for a link that never ends (a loop, or too many links) — the codes `mkdir -p` gives.
+ *   EPERM …), ENOTDIR when a parent is a file, EEXIST when `dir` itself is a file, or `dir` or a missing parent
+ *   is a link to nothing, ELOOP for a link that never ends (a loop, or too many links) — the codes `mkdir -p` gives.
  */
 export async function makeFolder(dir: string): Promise<void> {
   const missing: string[] = [];

@@ -25,7 +25,7 @@ export interface Refusal {
  * trial saw "the folder cannot be made there (ENOENT)" for a link to nothing, and a bare ELOOP).
  */
 export async function describeRefusal(root: string, error: unknown): Promise<Refusal> {
-  const { code, message, path: refused, dest } = error as NodeJS.ErrnoException & { dest?: unknown };
+  const { code, message, syscall, path: refused, dest } = error as NodeJS.ErrnoException & { dest?: unknown };
   const paths = [dest, refused].filter((p): p is string => typeof p === 'string');
   switch (code) {
     case 'EISDIR': {
@@ -34,10 +34,14 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
         `a folder is where a file should be${name ? ` (the folder ${name} in it)` : ''} (EISDIR)`,
       );
     }
-    case 'ENOTDIR':
     case 'EEXIST':
+    case 'ENOTDIR':
     case 'ELOOP':
     case 'ENOENT': {
+      // rename onto a folder that is not empty may say EEXIST (POSIX) where Linux says ENOTEMPTY;
+      // mkdir's EEXIST is something in the way.
+      if (code === 'EEXIST' && syscall === 'rename')
+        return { text: 'another run wrote the same folder at the same moment (EEXIST)', kind: 'again' };
       const found = await firstObstacle(root, paths.at(-1));
       if (found) return inTheWay(`${found.what} is where a folder should be (${found.named}) (${code})`);
       if (code === 'ELOOP')
@@ -55,11 +59,11 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
       );
     }
     case 'EBUSY': {
-      // A mount point where the sink replaces a folder (a gateway's insights): it cannot be moved.
-      let mount: string | undefined;
-      for (const each of paths) mount ??= await otherFileSystem(root, each);
+      // A mount point where the sink replaces a folder, or a folder another process is using.
+      let named: string | undefined;
+      for (const each of paths) named ??= await otherFileSystem(root, each);
       return inTheWay(
-        `${mount ? `${mount} is` : 'a part of it is'} a mount point, which cannot be moved or replaced (EBUSY)`,
+        `${named ? `${named} is` : 'a part of it is'} busy: a mount point, or in use by another process (EBUSY)`,
       );
     }
     case 'ENOTEMPTY':

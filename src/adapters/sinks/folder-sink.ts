@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
 import { makeFolder } from '../files/make-folder';
@@ -29,12 +30,14 @@ export interface FolderSinkOptions {
  * chose the folder (config/folder-origin.ts folderSinkAdvice: the config's `sinks.dir`, `--out`).
  */
 export interface FolderSinkAdvice {
-  /** Any refusal but one below (permission, read-only, no space …): who must be let write, or where else. */
+  /** Permission, read-only, and any refusal no other advice fits: who must be let write, or where else. */
   readonly access: string;
   /**
-   * A file where a folder should be, or a folder where a file should be (ENOTDIR, EEXIST, EISDIR): the
-   * message names it; moving it away is what helps, not permissions (a trial saw "let the account …
-   * write there" for a file called `runs`).
+   * Something in the way (folder-refusal.ts kind `inTheWay`): a file, folder or link where the sink
+   * writes, a link or mount to another file system (ENOTDIR, EEXIST, EISDIR, ELOOP, EXDEV, EBUSY, ENOENT
+   * through a link to nothing): the message names it; moving it is what helps, not permissions (a trial
+   * saw "let the account … write there" for a file called `runs`). No space and another run's write at
+   * the same moment have advice of their own.
    */
   readonly inTheWay: string;
 }
@@ -87,7 +90,8 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       kinds.has('access') ? advice.access : undefined,
     ].filter((sentence) => sentence !== undefined);
     return new DeliveryError('folder', `cannot write to ${root}: ${said.join('; ')}. ${todo.join('. ')}`, {
-      retryable: false,
+      // Space freed or another run done, the next delivery may fare better; not a file in the way.
+      retryable: [...kinds].every((kind) => kind === 'space' || kind === 'again'),
       cause: failed[0]?.error,
     });
   };
@@ -231,7 +235,10 @@ async function replaceFolder(
 ): Promise<void> {
   // Nothing to hold (a gateway without insights, most of them): the folder goes, and no empty one is
   // staged and renamed in its place, two of a healthy gateway's four file system calls (issue 14).
-  if (files.length === 0) return rm(path.join(root, folder), { recursive: true, force: true });
+  // In turn with any swap of the same folder in this process (a review's: a removal between another
+  // delivery's two renames could let an older run win).
+  const target = path.join(root, folder);
+  if (files.length === 0) return oneAtATime(target, () => rm(target, { recursive: true, force: true }));
   const staged = path.join(root, `.staging-${randomUUID()}`);
   await inFolder(root, () => mkdir(staged));
   try {
@@ -240,7 +247,7 @@ async function replaceFolder(
       if (path.dirname(target) !== staged) await makeFolder(path.dirname(target));
       await writeFile(target, text, 'utf8');
     }
-    await swapIn(root, staged, path.join(root, folder));
+    await swapIn(root, staged, target);
   } catch (error) {
     await rm(staged, { recursive: true, force: true }).catch(() => undefined);
     throw error;
@@ -291,11 +298,17 @@ async function swapInNow(root: string, staged: string, target: string): Promise<
       await inFolder(path.dirname(target), () => rename(staged, target));
     } catch (error) {
       if (moved) await moveBack(aside, target);
-      const code = (error as NodeJS.ErrnoException).code;
-      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) continue;
+      // Only the rename's own "something is there now" is another process's folder: an EEXIST from
+      // making the parents (a link to nothing on the path) would fail the same way each time.
+      const { code, syscall } = error as NodeJS.ErrnoException;
+      if (syscall === 'rename' && (code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) {
+        await sleep(10 * attempt * (0.5 + Math.random())); // apart from the other process, not in step
+        continue;
+      }
       throw error;
     }
-    if (moved) await rm(aside, { recursive: true, force: true });
+    // The new folder is in place: the old one's removal failing fails nothing (a later run tidies it).
+    if (moved) await rm(aside, { recursive: true, force: true }).catch(() => undefined);
     return;
   }
 }

@@ -15,7 +15,7 @@ const refused = (code: string, at: string, dest?: string) =>
 describe('describeRefusal: the file system’s refusal in words, and the kind of advice that fits it', () => {
   it.each([
     // A mount point where a gateway's folder is replaced (a trial's bare "EBUSY" with the access advice).
-    ['EBUSY', 'a part of it is a mount point, which cannot be moved or replaced (EBUSY)', 'inTheWay'],
+    ['EBUSY', 'a part of it is busy: a mount point, or in use by another process (EBUSY)', 'inTheWay'],
     ['ENOSPC', 'no space left (ENOSPC)', 'space'],
     ['EDQUOT', 'no space left (EDQUOT)', 'space'],
     ['ENOTEMPTY', 'another run wrote the same folder at the same moment (ENOTEMPTY)', 'again'],
@@ -27,6 +27,19 @@ describe('describeRefusal: the file system’s refusal in words, and the kind of
     await expect(describeRefusal(root, refused(code, path.join(root, 'insights', 'x')))).resolves.toEqual({
       text,
       kind,
+    });
+  });
+
+  it('rename’s EEXIST (POSIX’s word for a folder that is not empty) is another run’s write, not a file in the way', async () => {
+    const error = Object.assign(
+      refused('EEXIST', path.join(root, '.staging-x'), path.join(root, 'insights')),
+      {
+        syscall: 'rename',
+      },
+    );
+    await expect(describeRefusal(root, error)).resolves.toEqual({
+      text: 'another run wrote the same folder at the same moment (EEXIST)',
+      kind: 'again',
     });
   });
 

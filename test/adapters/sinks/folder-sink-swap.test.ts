@@ -9,10 +9,20 @@ import path from 'node:path';
  * puts them exactly in the window the trial hit.
  */
 let beforeSwapIn: ((to: string) => Promise<void>) | undefined;
+/** When set, removing a `.staging-` folder fails once with this code. */
+let failStagingRemoval: string | undefined;
 jest.mock('node:fs/promises', () => {
   const real = jest.requireActual<typeof fsp>('node:fs/promises');
   return {
     ...real,
+    rm: async (at: string, options?: Parameters<typeof fsp.rm>[1]) => {
+      const code = failStagingRemoval;
+      if (code && path.basename(at).startsWith('.staging-')) {
+        failStagingRemoval = undefined;
+        throw Object.assign(new Error(`${code}: refused, rm '${at}'`), { code, syscall: 'rm' });
+      }
+      return real.rm(at, options);
+    },
     rename: async (from: string, to: string) => {
       const hook = beforeSwapIn;
       if (hook && path.basename(from).startsWith('.staging-') && !path.basename(to).startsWith('.staging-')) {
@@ -35,6 +45,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   beforeSwapIn = undefined;
+  failStagingRemoval = undefined;
   await fsp.rm(dir, { recursive: true, force: true });
 });
 const staging = async () => (await fsp.readdir(dir)).filter((name) => name.startsWith('.staging-'));
@@ -69,5 +80,17 @@ describe('folder sink: a gateway folder’s swap while another process works on 
     expect(seen).toHaveLength(2);
     for (const mtime of seen) expect(mtime).toBeGreaterThan(before - 60_000);
     expect(await staging()).toEqual([]);
+  });
+
+  it('the old folder that cannot be removed once the new one is in place fails nothing (a review’s: the delivery failed after the swap worked)', async () => {
+    const sink = createFolderSink({ dir });
+    await sink.deliver(buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.1'] }]));
+    failStagingRemoval = 'EACCES';
+    await expect(
+      sink.deliver(buildDelivery('run-2', [{ gateway: gw, unhealthy: ['10.0.0.2'] }])),
+    ).resolves.toBeDefined();
+    expect(failStagingRemoval).toBeUndefined(); // the removal was tried, and failed
+    const folder = await fsp.readdir(path.join(dir, gatewayInsightFolder(gw)));
+    expect(folder.some((file) => file.includes('10.0.0.2'))).toBe(true);
   });
 });
