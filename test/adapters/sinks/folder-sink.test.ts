@@ -768,6 +768,41 @@ describe('folder sink: a folder it cannot write says why in words and what to do
     }
   });
 
+  it('a full disk alone is retryable (the next delivery may find space), with the space advice alone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    const { prototype, original } = await fileHandleWrite(dir);
+    const full = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
+      if (
+        Buffer.from(args[0] as Uint8Array)
+          .toString('utf8')
+          .includes('<h2>full')
+      )
+        return Promise.reject(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+        );
+      return original.apply(this, args);
+    });
+    try {
+      const error = await createFolderSink({ dir })
+        .deliver({
+          ...buildDelivery('r1', [], 'report'),
+          statusPage: {
+            async *pieces() {
+              yield '<h2>full</h2>';
+            },
+          },
+        })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ retryable: true });
+      expect((error as Error).message).toMatch(
+        /no space left \(ENOSPC\) \(writing index\.html\)\. Free some space on its file system; the next run writes it again\.?$/,
+      );
+    } finally {
+      full.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('two kinds at once (a folder in the way, a full disk): the advice of each (trial: the move advice was dropped)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     const { prototype, original } = await fileHandleWrite(dir);
@@ -803,6 +838,8 @@ describe('folder sink: a folder it cannot write says why in words and what to do
       expect(message).toContain(IN_THE_WAY);
       expect(message).toContain('Free some space on its file system; the next run writes it again');
       expect(message).not.toContain('let the account');
+      // A folder in the way stays in the way: not retryable, whatever else failed.
+      expect(error).toMatchObject({ retryable: false });
     } finally {
       full.mockRestore();
       await rm(dir, { recursive: true, force: true });
