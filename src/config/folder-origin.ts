@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SINK_ENTRIES } from '../adapters/sinks/folder-entries';
 import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { DEFAULT_DIRS } from './schema';
@@ -76,9 +77,7 @@ export function folderSinkAdvice(origin: FolderOrigin): FolderSinkAdvice {
   const elsewhere = pointAt(origin, 'another folder');
   return {
     access: `${where}: let the account that runs appgw-insights write there, or ${elsewhere}`,
-    inTheWay:
-      `${where}: move what is in the way out of it (appgw-insights writes report.json, index.html, ` +
-      `insights/, s/ and runs/ there), or ${elsewhere}`,
+    inTheWay: `${where}: move what is in the way out of it (appgw-insights writes ${SINK_ENTRIES} there), or ${elsewhere}`,
   };
 }
 

@@ -129,7 +129,7 @@ export function pollPastTimeOut(
     message.gatewayId,
     `${poll} waited ${duration(heldInMs)} of gatewayTimeoutInMs (${duration(gatewayTimeoutInMs)}) for a place in its subscription's ARM quota (its steps put back on the queue ${counted(count, 'time')} in all), until the time-out had passed; ARM did not say whether the operation had finished`,
     {
-      headline: `The subscription's Azure Resource Manager quota had no place for ${message.gatewayId}`,
+      headline: quotaHeadline(message.gatewayId),
       advice: QUOTA_ADVICE,
     },
   );
@@ -171,13 +171,15 @@ function quotaRanOut(
     `its ${what} waited ${duration(waitedInMs)} for a place in its subscription's ARM quota, past gatewayTimeoutInMs (${duration(gatewayTimeoutInMs)}), ` +
       `put back on the queue ${counted(count, 'time')}; the last try was ${last.reason === 'throttled' ? 'answered 429' : "not sent: this instance's estimate of the quota had no place for it"}`,
     {
-      headline:
-        last.reason === 'throttled'
-          ? undefined
-          : `The subscription's Azure Resource Manager quota had no place for ${gatewayId}`,
+      headline: last.reason === 'throttled' ? undefined : quotaHeadline(gatewayId),
       advice: QUOTA_ADVICE,
     },
   );
+}
+
+/** A Throttled's first words when the wait was for the quota, not ARM's 429 (ThrottledError headline). */
+function quotaHeadline(gatewayId: string): string {
+  return `The subscription's Azure Resource Manager quota had no place for ${gatewayId}`;
 }
 
 /** What to do when a queued step's quota never had a place for it. */

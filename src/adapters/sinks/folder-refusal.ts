@@ -40,8 +40,7 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
     case 'ENOENT': {
       // rename onto a folder that is not empty may say EEXIST (POSIX) where Linux says ENOTEMPTY;
       // mkdir's EEXIST is something in the way.
-      if (code === 'EEXIST' && syscall === 'rename')
-        return { text: 'another run wrote the same folder at the same moment (EEXIST)', kind: 'again' };
+      if (code === 'EEXIST' && syscall === 'rename') return writtenAtOnce(code);
       const found = await firstObstacle(root, paths.at(-1));
       if (found) return inTheWay(`${found.what} is where a folder should be (${found.named}) (${code})`);
       if (code === 'ELOOP')
@@ -50,9 +49,7 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
       return inTheWay(`a file is where a folder should be (${code})`);
     }
     case 'EXDEV': {
-      // rename's two paths: the staging folder's (never named) and the one on the other side.
-      let crossing: string | undefined;
-      for (const each of paths) crossing ??= await otherFileSystem(root, each);
+      const crossing = await firstOtherFileSystem(root, paths);
       return inTheWay(
         `${crossing ? `${crossing} is` : 'a part of it is'} on another file system (a link or a mount), and ` +
           `what is written in the folder is moved into place, which cannot cross file systems (EXDEV)`,
@@ -60,14 +57,13 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
     }
     case 'EBUSY': {
       // A mount point where the sink replaces a folder, or a folder another process is using.
-      let named: string | undefined;
-      for (const each of paths) named ??= await otherFileSystem(root, each);
+      const named = await firstOtherFileSystem(root, paths);
       return inTheWay(
         `${named ? `${named} is` : 'a part of it is'} busy: a mount point, or in use by another process (EBUSY)`,
       );
     }
     case 'ENOTEMPTY':
-      return { text: 'another run wrote the same folder at the same moment (ENOTEMPTY)', kind: 'again' };
+      return writtenAtOnce(code);
     case 'EACCES':
     case 'EPERM':
       return { text: `permission denied (${code})`, kind: 'access' };
@@ -83,6 +79,23 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
 
 function inTheWay(text: string): Refusal {
   return { text, kind: 'inTheWay' };
+}
+
+/** A rename onto a folder another run had just put there (ENOTEMPTY, or POSIX's EEXIST). */
+function writtenAtOnce(code: string): Refusal {
+  return { text: `another run wrote the same folder at the same moment (${code})`, kind: 'again' };
+}
+
+/**
+ * otherFileSystem of the first of `paths` that names one: a rename's two paths are the staging
+ * folder's (never named) and the one on the other side.
+ */
+async function firstOtherFileSystem(root: string, paths: readonly string[]): Promise<string | undefined> {
+  for (const each of paths) {
+    const found = await otherFileSystem(root, each);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** `target`'s path inside `root`, quoted and clipped; undefined outside it, for root, or in a staging folder. */

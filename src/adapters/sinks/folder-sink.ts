@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
 import { makeFolder } from '../files/make-folder';
+import { SINK_ENTRIES } from './folder-entries';
 import { describeRefusal } from './folder-refusal';
 import { writeAll } from '../files/write-all';
 import {
@@ -46,8 +47,7 @@ export interface FolderSinkAdvice {
 export const FOLDER_SINK_ADVICE: FolderSinkAdvice = {
   access:
     'Let the account that runs appgw-insights write there, or set sinks.dir (APPGW_SINKS_DIR) to another folder',
-  inTheWay:
-    'Move what is in the way out of that folder (appgw-insights writes report.json, index.html, insights/, s/ and runs/ there), or set sinks.dir (APPGW_SINKS_DIR) to another folder',
+  inTheWay: `Move what is in the way out of that folder (appgw-insights writes ${SINK_ENTRIES} there), or set sinks.dir (APPGW_SINKS_DIR) to another folder`,
 };
 
 /** What a refusal for want of space advises: nothing the folder's settings change. */

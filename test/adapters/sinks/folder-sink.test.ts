@@ -48,6 +48,39 @@ async function fileHandleWrite(dir: string) {
   return { prototype, original: prototype.write };
 }
 
+/**
+ * Every FileHandle write of the status page's `<h2>full` piece refused with ENOSPC from now on, as a
+ * full disk would, the rest written: the spy, to restore.
+ */
+async function pageOnFullDisk(dir: string) {
+  const { prototype, original } = await fileHandleWrite(dir);
+  return jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
+    if (
+      Buffer.from(args[0] as Uint8Array)
+        .toString('utf8')
+        .includes('<h2>full')
+    )
+      return Promise.reject(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+      );
+    return original.apply(this, args);
+  });
+}
+
+/** A run's end delivered to a folder sink in `dir` with the page pageOnFullDisk refuses: its error. */
+function deliverFullPage(dir: string): Promise<unknown> {
+  return createFolderSink({ dir })
+    .deliver({
+      ...buildDelivery('r1', [], 'report'),
+      statusPage: {
+        async *pieces() {
+          yield '<h2>full</h2>';
+        },
+      },
+    })
+    .catch((e: unknown) => e);
+}
+
 describe('folder sink', () => {
   const gw = gatewayRef('gw');
   const other = gatewayRef('gw-2');
@@ -770,29 +803,9 @@ describe('folder sink: a folder it cannot write says why in words and what to do
 
   it('a full disk alone is retryable (the next delivery may find space), with the space advice alone', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
-    const { prototype, original } = await fileHandleWrite(dir);
-    const full = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
-      if (
-        Buffer.from(args[0] as Uint8Array)
-          .toString('utf8')
-          .includes('<h2>full')
-      )
-        return Promise.reject(
-          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
-        );
-      return original.apply(this, args);
-    });
+    const full = await pageOnFullDisk(dir);
     try {
-      const error = await createFolderSink({ dir })
-        .deliver({
-          ...buildDelivery('r1', [], 'report'),
-          statusPage: {
-            async *pieces() {
-              yield '<h2>full</h2>';
-            },
-          },
-        })
-        .catch((e: unknown) => e);
+      const error = await deliverFullPage(dir);
       expect(error).toMatchObject({ retryable: true });
       expect((error as Error).message).toMatch(
         /no space left \(ENOSPC\) \(writing index\.html\)\. Free some space on its file system; the next run writes it again\.?$/,
@@ -805,31 +818,11 @@ describe('folder sink: a folder it cannot write says why in words and what to do
 
   it('two kinds at once (a folder in the way, a full disk): the advice of each (trial: the move advice was dropped)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
-    const { prototype, original } = await fileHandleWrite(dir);
     // The page's pieces meet a full disk; report.json meets a folder in its place.
-    const full = jest.spyOn(prototype, 'write').mockImplementation(function (this: unknown, ...args) {
-      if (
-        Buffer.from(args[0] as Uint8Array)
-          .toString('utf8')
-          .includes('<h2>full')
-      )
-        return Promise.reject(
-          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
-        );
-      return original.apply(this, args);
-    });
+    const full = await pageOnFullDisk(dir);
     try {
       await mkdir(path.join(dir, 'report.json'));
-      const error = await createFolderSink({ dir })
-        .deliver({
-          ...buildDelivery('r1', [], 'report'),
-          statusPage: {
-            async *pieces() {
-              yield '<h2>full</h2>';
-            },
-          },
-        })
-        .catch((e: unknown) => e);
+      const error = await deliverFullPage(dir);
       const message = (error as Error).message;
       expect(message).toContain(
         'a folder is where a file should be (the folder "report.json" in it) (EISDIR) (writing report.json)',
