@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError, StateUnavailableError } from '../../errors';
 import { makeFolder } from '../files/make-folder';
+import { writeAll } from '../files/write-all';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 
 export interface FileStateStoreOptions {
@@ -173,7 +174,7 @@ class LockFile {
     const deadline = Date.now() + this.timeoutInMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        await writeFile(this.lockFile, token, { flag: 'wx' });
+        await this.create(token);
         return () => this.release(token);
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error);
@@ -194,6 +195,23 @@ class LockFile {
       }
       // Back off with jitter so that waiting writers do not retry in lock-step.
       await sleep(Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+    }
+  }
+
+  /**
+   * Creates the lock file holding `token`; EEXIST when another holds it. A lock this call created but
+   * could not fill (a full disk: ENOSPC) is removed before the error goes on: left empty, it named no
+   * owner, and the next run waited 10 s for it per document and gave up (a new-user trial).
+   */
+  private async create(token: string): Promise<void> {
+    const handle = await open(this.lockFile, 'wx');
+    try {
+      await writeAll(handle, Buffer.from(token, 'utf8'), 0);
+      await handle.close();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(this.lockFile).catch(() => undefined);
+      throw error;
     }
   }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStore, STATE_DIR_ADVICE } from '../../../src/adapters/state/file-state-store';
@@ -107,6 +107,32 @@ describe('file state store', () => {
     expect(error).toMatchObject({ retryable: false });
     expect((error as Error).message).toContain(said);
     expect((error as Error).message).toContain(STATE_DIR_ADVICE.fileInTheWay);
+  });
+
+  test('a lock that a full disk left empty is removed at once: the next write is not kept waiting (new-user trial: 10 s per document, then exit 2)', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    const probe = await open(path.join(path.dirname(file), 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    await rm(path.join(path.dirname(file), 'probe'));
+    // The lock's is the store's first FileHandle write: refused as a full disk refuses it.
+    const full = jest
+      .spyOn(prototype, 'write')
+      .mockRejectedValueOnce(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+      );
+    try {
+      const error = await rejection(createFileStateStore({ file }).write({ counter: 1 }, undefined));
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect((error as Error).message).toContain('no space left on the device (ENOSPC)');
+    } finally {
+      full.mockRestore();
+    }
+    expect(await readdir(path.dirname(file))).toEqual([]);
+    // A lock left behind would keep this writer waiting past its 50 ms and fail it.
+    await createFileStateStore({ file, lockTimeoutInMs: 50 }).write({ counter: 2 }, undefined);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ counter: 2 });
   });
 
   test('a writer waits for a lock another process holds, then writes', async () => {
