@@ -34,8 +34,8 @@
  * seconds per gateway next to the operation's duration.
  *
  * Temp folders (scenario, sink, counts) are under the OS temp dir and removed unless --keep.
- * `--profile DIR` runs the run process with `node --cpu-prof --cpu-prof-dir DIR` (one .cpuprofile per
- * case; bench/cpuprofile-top.js sums it by function and by package).
+ * `--profile DIR` runs the run process (and the fan-out's host) with `node --cpu-prof --cpu-prof-dir DIR`
+ * (one .cpuprofile per case; bench/cpuprofile-top.js sums it by function and by package).
  */
 const { spawn } = require('node:child_process');
 const { Buffer } = require('node:buffer');
@@ -71,7 +71,7 @@ const USAGE = `Usage: npm run bench:scale [-- OPTIONS]
   --concurrency auto|N    the run's concurrency (default: the most the config schema takes)
   --fan-out N             gateways of the fan-out case against Azurite, 0 for none (default 200)
   --keep                  keep each case's temp folder
-  --profile DIR           a CPU profile of each run process in DIR
+  --profile DIR           a CPU profile of each run process (and the fan-out host) in DIR
   --sink-cost             each case again with every sink delivery discarded
   --sink folder|blob      the direct run's sink: a temp folder (default), or a blob container in an
                           Azurite of its own (its memory and CPU are not the run's)
@@ -426,7 +426,7 @@ function startAzuriteService(service, work) {
 }
 
 /** The fan-out path: the timer and the queue function against Azurite, each handler invocation timed. */
-async function fanOutCase(gateways, subscriptions, keep) {
+async function fanOutCase(gateways, subscriptions, keep, profileDir) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-fanout-'));
   workFolders.add(work);
   const children = [];
@@ -441,21 +441,28 @@ async function fanOutCase(gateways, subscriptions, keep) {
     children.push(emulator.child);
     const config = JSON.parse(fs.readFileSync(emulator.info.config, 'utf8'));
     const storage = azuriteConnection({ blob: blob.url, queue: queue.url });
-    const host = spawnChild(process.execPath, [path.join(__dirname, 'scale', 'fan-out-host.js')], {
-      cwd: work,
-      env: {
-        ...process.env,
-        AzureWebJobsStorage: storage,
-        APPGW_TARGETS: config.targets.join(','),
-        APPGW_ARM_ENDPOINT: emulator.info.url,
-        APPGW_ARM_CA_CERT_FILE: emulator.info.caCertFile,
-        APPGW_ARM_CREDENTIAL: 'development',
-        APPGW_BLOB_CONTAINER: 'insights',
-        APPGW_STATE_CONTAINER: 'appgw-state',
-        APPGW_QUEUE_NAME: 'appgw-evaluate',
+    const host = spawnChild(
+      process.execPath,
+      [
+        ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+        path.join(__dirname, 'scale', 'fan-out-host.js'),
+      ],
+      {
+        cwd: work,
+        env: {
+          ...process.env,
+          AzureWebJobsStorage: storage,
+          APPGW_TARGETS: config.targets.join(','),
+          APPGW_ARM_ENDPOINT: emulator.info.url,
+          APPGW_ARM_CA_CERT_FILE: emulator.info.caCertFile,
+          APPGW_ARM_CREDENTIAL: 'development',
+          APPGW_BLOB_CONTAINER: 'insights',
+          APPGW_STATE_CONTAINER: 'appgw-state',
+          APPGW_QUEUE_NAME: 'appgw-evaluate',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const out = [];
     host.stdout.on('data', (d) => out.push(d));
     // @azure/functions outside the host warns once per registration that it is in test mode: expected here.
@@ -548,7 +555,7 @@ async function main() {
   }
   if (fanOut > 0) {
     try {
-      await fanOutCase(fanOut, 1, keep);
+      await fanOutCase(fanOut, 1, keep, profileDir);
     } catch (error) {
       console.log(`fan-out ${fanOut}: failed: ${error.message}`);
     }

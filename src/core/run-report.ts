@@ -20,7 +20,8 @@ export interface RunReport {
    * True when the run did everything it had to: every target expanded, every gateway evaluated, and
    * (with receivers) every notice delivered and every state document read and written. A notice still
    * waiting, parked as a dead letter, held by another run's lease or dropped, or a state error, makes
-   * it false. Sink failures are in `deliveryErrors` (a sink cannot report its own failure).
+   * it false; so does any entry in `deliveryErrors` (withDeliveryErrors): a sink failure before this
+   * report was delivered (a sink cannot report its own failure to take the report itself).
    */
   readonly ok: boolean;
   readonly summary: RunSummary;
@@ -433,6 +434,19 @@ export interface AttemptReport {
   readonly status?: number;
   readonly error?: string;
   readonly durationInMs: number;
+}
+
+/**
+ * `report` with `deliveryErrors` (every sink failure of the run so far): `ok` is then false too. A
+ * script reading `report.json` saw `ok: true` for a run whose insights a sink refused, though `run`
+ * exited 2 (a new-user trial). A sink cannot name its own failure to take this very report: that is
+ * only in the report a run returns (the CLI's summary, `--json`, telemetry).
+ */
+export function withDeliveryErrors(
+  report: RunReport,
+  deliveryErrors: RunReport['deliveryErrors'],
+): RunReport {
+  return { ...report, ok: report.ok && deliveryErrors.length === 0, deliveryErrors };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PageText } from '../core/piece-text';
-import type { GatewayReport, RunReport } from '../core/run-report';
+import { withDeliveryErrors, type GatewayReport, type RunReport } from '../core/run-report';
 import type { Insight } from '../insight/insight';
 import type { Clock, Delivery, InsightSink } from '../ports';
 import { buildRunReport, type RunReportParts } from './build-run-report';
@@ -49,8 +49,7 @@ export async function deliverRunReport(
   const { scope, insights, queued, statusPage, ...parts } = delivery;
   // `queued` after the built fields, as report.json has always had it.
   const report: RunReport = {
-    ...buildRunReport(parts),
-    deliveryErrors: failures.reported(),
+    ...withDeliveryErrors(buildRunReport(parts), failures.reported()),
     ...(queued ? { queued } : {}),
   };
   const sinks = await deliverToSinks(
@@ -63,7 +62,7 @@ export async function deliverRunReport(
   failures.add(
     sinks.errors.map((error) => (error.document === undefined ? { ...error, document: what } : error)),
   );
-  return { report: { ...report, deliveryErrors: failures.reported() }, sinks };
+  return { report: withDeliveryErrors(report, failures.reported()), sinks };
 }
 
 /**

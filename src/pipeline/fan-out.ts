@@ -16,7 +16,7 @@ import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway, type ProcessedGateway } from './process-gateway';
-import { gatewayFields, type RunReport } from '../core/run-report';
+import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
@@ -507,5 +507,5 @@ async function refreshPage(
   );
   if (refreshed.errors.length === 0) return report;
   failures.add(refreshed.errors);
-  return { ...report, deliveryErrors: failures.reported() };
+  return withDeliveryErrors(report, failures.reported());
 }

@@ -50,9 +50,10 @@ describe('deliverRunReport: build the report, deliver it to the sinks, merge the
     expect(report.deliveryErrors).toEqual([named]);
     expect(sinks.errors).toEqual([failure]);
     expect(folder.deliveries[0]?.report.deliveryErrors).toEqual([]);
-    // A sink's failure is not the run's: `ok` says what the run did (RunReport.ok).
-    expect(report.ok).toBe(true);
-    expect(report).toEqual({ ...folder.deliveries[0]?.report, deliveryErrors: [named] });
+    expect(folder.deliveries[0]?.report.ok).toBe(true);
+    // The returned report is not ok: a sink failed (withDeliveryErrors; the exit code says 2 too).
+    expect(report.ok).toBe(false);
+    expect(report).toEqual({ ...folder.deliveries[0]?.report, ok: false, deliveryErrors: [named] });
     expect(logger.at('error')).toEqual([failure.message]);
   });
 

@@ -423,7 +423,9 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     const w = world();
     w.sinks[0]!.failure = new DeliveryError('folder', 'read-only file system', { retryable: false });
     const result = await evaluate(w, gwB.id, 2);
-    expect(result.report.ok).toBe(true);
+    // The gateway was evaluated, but the invocation is not ok: a sink did not take it.
+    expect(result.report.gateways[0]?.ok).toBe(true);
+    expect(result.report.ok).toBe(false);
     expect(result.retryable).toBe(true);
     expect(result.report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder' })]);
     expect(w.sinks[1]?.deliveries).toHaveLength(1);

@@ -238,10 +238,11 @@ describe('runChecks: the direct run', () => {
       ),
     );
     // The working sink's report names the failures the run knew of when it wrote it (the gateways').
+    // …and is not ok: a script reading report.json saw `ok: true` for a run that exited 2 (a trial).
     expect(r.sinks[1]?.deliveries.at(-1)?.report.deliveryErrors).toHaveLength(3);
+    expect(r.sinks[1]?.deliveries.at(-1)?.report.ok).toBe(false);
     expect(outcome.receipts.map((x) => x.sink)).toEqual(['blob']);
-    // `ok` is what the run did; runSucceeded adds the sinks (exit code 2).
-    expect(outcome.report.ok).toBe(true);
+    expect(outcome.report.ok).toBe(false);
     expect(runSucceeded(outcome.report)).toBe(false);
     expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, sinkErrors: 1 });
     expect(r.logger.at('error')).toHaveLength(4);

@@ -1,6 +1,7 @@
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { clipMessage } from '../../core/text-clip';
+import { firstObstacle } from '../files/first-obstacle';
 
 /**
  * What a refusal asks of the user: `inTheWay`, move something out of the folder (a file, folder or
@@ -41,7 +42,7 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
       // rename onto a folder that is not empty may say EEXIST (POSIX) where Linux says ENOTEMPTY;
       // mkdir's EEXIST is something in the way.
       if (code === 'EEXIST' && syscall === 'rename') return writtenAtOnce(code);
-      const found = await firstObstacle(root, paths.at(-1));
+      const found = await obstacleInside(root, paths.at(-1));
       if (found) return inTheWay(`${found.what} is where a folder should be (${found.named}) (${code})`);
       if (code === 'ELOOP')
         return inTheWay('links there never end (a loop, or too many links in a row) (ELOOP)');
@@ -119,39 +120,24 @@ function quoted(parts: readonly string[]): string {
 }
 
 /**
- * The first thing along `refused` (from `root` down) that is not a folder, nor a link to one: what it
- * is (`what`) and how it is named (`named`: `it is a file`, `the link "insights" in it` …).
+ * The first thing along `refused` (from `root` down) that is not a folder, nor a link to one
+ * (files/first-obstacle.ts): what it is (`what`) and how it is named (`named`: `it is a file`, `the link
+ * "insights" in it` …).
  */
-async function firstObstacle(
+async function obstacleInside(
   root: string,
   refused: string | undefined,
 ): Promise<{ readonly what: string; readonly named: string } | undefined> {
   const parts = partsInside(root, refused);
   if (!parts) return undefined;
-  for (let n = 0; n <= parts.length; n++) {
-    const at = path.join(root, ...parts.slice(0, n));
-    const own = await lstat(at).catch(() => undefined);
-    if (!own) return undefined; // missing: nothing further along is in the way
-    if (own.isDirectory()) continue;
-    const subject = n === 0 ? 'it is' : undefined;
-    if (!own.isSymbolicLink())
-      return {
-        what: 'a file',
-        named: subject ? `${subject} a file` : `the file ${quoted(parts.slice(0, n))} in it`,
-      };
-    const target = await stat(at).then(
-      (s) => (s.isDirectory() ? 'folder' : 'file'),
-      (error: NodeJS.ErrnoException) => (error.code === 'ELOOP' ? 'loop' : 'nothing'),
-    );
-    if (target === 'folder') continue;
-    const what = {
-      file: 'a link to a file',
-      nothing: 'a link to nothing',
-      loop: 'a link that never ends (a loop, or too many links in a row)',
-    }[target];
-    return { what, named: subject ? `${subject} ${what}` : `the link ${quoted(parts.slice(0, n))} in it` };
-  }
-  return undefined;
+  const found = await firstObstacle(root, parts);
+  if (!found) return undefined;
+  const inside = partsInside(root, found.at) ?? [];
+  const named =
+    inside.length === 0
+      ? `it is ${found.what}`
+      : `the ${found.link ? 'link' : 'file'} ${quoted(inside)} in it`;
+  return { what: found.what, named };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
@@ -165,11 +165,16 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         await attempt(`removing this run's gateway results (runs/${report.runId}/)`, () =>
           removeRunResults(root, report.runId),
         );
+      // Without report.json, its folders that hold no result (a full disk refused every one) say
+      // nothing: a trial found an empty runs/<runId>/gateways/ tree. Those with a result stay.
+      else if (scope === 'report' && (await removeEmptyFolders(path.join(root, runFolder(report.runId)))))
+        await rmdir(path.join(root, 'runs')).catch(() => undefined);
       // After the report: the page links to insights every gateway delivery has written by now.
       const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
       for (const file of page)
         await attempt('writing index.html', () => writePage(file, statusPage as PageText));
-      // Staging folders a killed run left (a second signal, kill -9): tidied by a later run's end.
+      // Staging folders and temporary files a killed run left (a second signal, kill -9): tidied by a
+      // later run's end.
       await removeLeftStaging(root);
       if (scratchError !== undefined) throw scratchError;
       if (failed.length > 0) throw await failure(failed);
@@ -337,25 +342,49 @@ const LEFT_STAGING_AGE_IN_MS = 60 * 60 * 1000;
 /** The name replaceFolder gives a staging folder: `.staging-` and a random UUID. */
 const STAGING_NAME = /^\.staging-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The name replaceFile gives the temporary file of `report.json` or `index.html` (under the root). */
+const TEMPORARY_NAME = /^(?:report\.json|index\.html)\.[0-9a-f]{8}\.tmp$/;
+
 /**
- * Removes the `.staging-<uuid>` folders under `root` last changed more than LEFT_STAGING_AGE_IN_MS ago:
- * left by a run killed while it wrote a gateway's folder. A younger one may be another run's, at work
- * now, and is left alone; so is anything not named and made as replaceFolder makes them (a user's file
- * or folder: a trial's `.staging-oldfile` was deleted). Best effort: a folder it cannot read or remove
- * stays, and says nothing.
+ * Removes what a run killed in the middle of a write left under `root`, once it was last changed more
+ * than LEFT_STAGING_AGE_IN_MS ago: `.staging-<uuid>` folders (a gateway's folder being written) and the
+ * temporary files of `report.json` and `index.html` (`report.json.<8 hex>.tmp`: a trial found one a
+ * kill before the rename left, which nothing tidied). A younger one may be another run's, at work now,
+ * and is left alone; so is anything not named and made as replaceFolder and replaceFile make them (a
+ * user's file or folder: a trial's `.staging-oldfile` was deleted). Best effort: what it cannot read or
+ * remove stays, and says nothing.
  */
 async function removeLeftStaging(root: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
   const before = Date.now() - LEFT_STAGING_AGE_IN_MS;
-  for (const name of names.filter((n) => STAGING_NAME.test(n))) {
-    const folder = path.join(root, name);
-    const changed = await stat(folder).then(
-      (s) => (s.isDirectory() ? s.mtimeMs : undefined),
+  for (const name of names) {
+    const isFolder = STAGING_NAME.test(name);
+    if (!isFolder && !TEMPORARY_NAME.test(name)) continue;
+    const left = path.join(root, name);
+    const changed = await lstat(left).then(
+      (s) => ((isFolder ? s.isDirectory() : s.isFile()) ? s.mtimeMs : undefined),
       () => undefined,
     );
     if (changed !== undefined && changed < before)
-      await rm(folder, { recursive: true, force: true }).catch(() => undefined);
+      await rm(left, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * Removes `folder` and the folders under it when no file is anywhere in them (only empty folders);
+ * true when `folder` is gone. Best effort: what it cannot read or remove stays, and says nothing.
+ */
+async function removeEmptyFolders(folder: string): Promise<boolean> {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return false;
+  let empty = true;
+  for (const entry of entries)
+    if (!entry.isDirectory() || !(await removeEmptyFolders(path.join(folder, entry.name)))) empty = false;
+  if (!empty) return false;
+  return rmdir(folder).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

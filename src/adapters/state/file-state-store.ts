@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError, StateUnavailableError } from '../../errors';
+import { clipMessage } from '../../core/text-clip';
+import { firstObstacleOf, type Obstacle } from '../files/first-obstacle';
 import { makeFolder } from '../files/make-folder';
 import { writeAll } from '../files/write-all';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
@@ -29,7 +31,7 @@ export interface StateFolderAdvice {
   readonly access: string;
   /** EISDIR: a folder where a document should be. */
   readonly folderInTheWay: string;
-  /** ENOTDIR: a file where a folder of its path should be. */
+  /** ENOTDIR, EEXIST, ELOOP: a file or a link where a folder of its path should be (the error names it). */
   readonly fileInTheWay: string;
   /** EROFS: a read-only file system. */
   readonly readOnly: string;
@@ -43,7 +45,7 @@ export const STATE_DIR_ADVICE: StateFolderAdvice = {
     'Give the account that runs appgw-insights read and write access to state.dir (APPGW_STATE_DIR) and ' +
     'everything in it, or point state.dir at a folder it owns.',
   folderInTheWay: 'Move that folder away: state.dir holds one JSON file per gateway.',
-  fileInTheWay: 'Point state.dir (APPGW_STATE_DIR) at a folder.',
+  fileInTheWay: 'Move away the file in the way, or point state.dir (APPGW_STATE_DIR) at a folder.',
   readOnly: 'Point state.dir (APPGW_STATE_DIR) at a writable folder.',
   other: 'Check state.dir (APPGW_STATE_DIR); the next run tries again.',
 };
@@ -66,6 +68,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
     `${file}.lock`,
     options.staleLockInMs ?? 30_000,
     options.lockTimeoutInMs ?? 10_000,
+    advice,
   );
 
   const readCurrent = async (): Promise<{ text: string; etag: string } | undefined> => {
@@ -74,7 +77,7 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
       return { text: bytes.toString('utf8'), etag: etagOf(bytes) };
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return undefined;
-      throw fileStateError(name, 'read', error, advice);
+      throw await namedFileStateError(name, 'read', error, advice, path.dirname(file));
     }
   };
 
@@ -89,8 +92,8 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
 
     async write(value: T, expectedEtag: string | undefined): Promise<string> {
       const text = serialiseDocument(value);
-      await makeFolder(path.dirname(file)).catch((error: unknown) => {
-        throw fileStateError(name, 'create the folder of', error, advice);
+      await makeFolder(path.dirname(file)).catch(async (error: unknown) => {
+        throw await namedFileStateError(name, 'create the folder of', error, advice, path.dirname(file));
       });
       const release = await lock.acquire();
       try {
@@ -127,17 +130,25 @@ export function fileStateError(
   action: string,
   error: unknown,
   advice: StateFolderAdvice = STATE_DIR_ADVICE,
+  obstacle?: Obstacle,
 ): StateUnavailableError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const inTheWay = obstacle
+    ? `${obstacle.what} is where a folder of its path should be (the ${obstacle.link ? 'link' : 'file'} ${clipMessage(obstacle.at, 300, { oneLine: true })})`
+    : undefined;
   const known: Record<string, [detail: string, advice: string, retryable: boolean]> = {
     EACCES: ['permission denied', advice.access, false],
     EPERM: ['operation not permitted', advice.access, false],
     EISDIR: ['a folder is where the file should be', advice.folderInTheWay, false],
-    ENOTDIR: ['a part of its path is a file, not a folder', advice.fileInTheWay, false],
+    ENOTDIR: [inTheWay ?? 'a part of its path is a file, not a folder', advice.fileInTheWay, false],
     // makeFolder's: a file where a folder of its path should be, or a link to nothing (a trial's).
-    EEXIST: ['a part of its path is a file or a link to nothing, not a folder', advice.fileInTheWay, false],
+    EEXIST: [
+      inTheWay ?? 'a part of its path is a file or a link to nothing, not a folder',
+      advice.fileInTheWay,
+      false,
+    ],
     ELOOP: [
-      'a link along its path never ends (a loop, or too many links in a row)',
+      inTheWay ?? 'a link along its path never ends (a loop, or too many links in a row)',
       advice.fileInTheWay,
       false,
     ],
@@ -159,6 +170,25 @@ export function fileStateError(
   );
 }
 
+/**
+ * fileStateError, naming what stands where a folder of `folder`'s path should be when the refusal is one
+ * (ENOTDIR, EEXIST, ELOOP): a trial's file called `history` in the state folder was "a part of its path
+ * is a file", which left the user to search the path for it.
+ */
+export async function namedFileStateError(
+  document: string,
+  action: string,
+  error: unknown,
+  advice: StateFolderAdvice | undefined,
+  folder: string,
+): Promise<StateUnavailableError> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const obstacle = ['ENOTDIR', 'EEXIST', 'ELOOP'].includes(code)
+    ? await firstObstacleOf(folder).catch(() => undefined)
+    : undefined;
+  return fileStateError(document, action, error, advice ?? STATE_DIR_ADVICE, obstacle);
+}
+
 /** An advisory lock between processes: a file created with O_EXCL, holding the owner's token. */
 class LockFile {
   constructor(
@@ -166,6 +196,8 @@ class LockFile {
     private readonly lockFile: string,
     private readonly staleInMs: number,
     private readonly timeoutInMs: number,
+    /** The store's advice: a lock's failure is its folder's (the demo's words, not state.dir's). */
+    private readonly advice: StateFolderAdvice,
   ) {}
 
   /** Resolves with a release function once this process holds the lock. */
@@ -177,11 +209,11 @@ class LockFile {
         await this.create(token);
         return () => this.release(token);
       } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error);
+        if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error, this.advice);
       }
       if (
         await this.breakIfStale().catch((error: unknown) => {
-          throw fileStateError(this.document, 'lock', error);
+          throw fileStateError(this.document, 'lock', error, this.advice);
         })
       )
         continue;

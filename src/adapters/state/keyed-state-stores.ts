@@ -1,9 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
 import type { BlobService } from '../storage/rest/blob-service';
-import { createFileStateStore, fileStateError, type StateFolderAdvice } from './file-state-store';
+import { createFileStateStore, namedFileStateError, type StateFolderAdvice } from './file-state-store';
 
 /**
  * Keys are gateway keys (lower-case ARM ids): `/subscriptions/s/resourcegroups/rg/providers/…/gw`.
@@ -60,14 +60,46 @@ export function createFileStateStores<T>(options: {
         entries = await readdir(root, { recursive: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw fileStateError(name, 'list', error, options.advice);
+        throw await namedFileStateError(name, 'list', error, options.advice, root);
       }
+      await removeLeftTemporaries(root, entries);
       return entries
         .map((entry) => entry.split(path.sep).join('/'))
         .filter((entry) => entry.endsWith('.json'))
         .flatMap((entry) => keyOfDocument(entry) ?? []);
     },
   };
+}
+
+/**
+ * What a process killed in the middle of a state write leaves beside the documents: the temporary file
+ * it was writing (`<doc>.json.<pid>.<uuid>.tmp`, createFileStateStore) and a stale lock it had moved
+ * aside to break it (`<doc>.json.lock.stale-<uuid>`). Nothing else tidied them (a new-user trial found
+ * the folder sink's alike).
+ */
+const LEFT_BY_A_KILLED_WRITE =
+  /\.json(?:\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** A write's temporary file lives for milliseconds; one this old was left by a process killed meanwhile. */
+const LEFT_TEMPORARY_AGE_IN_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the files among `entries` (paths under `root`, as listed) that LEFT_BY_A_KILLED_WRITE names
+ * and that were last changed more than LEFT_TEMPORARY_AGE_IN_MS ago (a younger one may be another
+ * process's, at work now). Best effort: what it cannot read or remove stays, and says nothing. Run
+ * where the folder is listed anyway (every run's end, for the gateways it did not visit), so it costs
+ * no listing of its own.
+ */
+async function removeLeftTemporaries(root: string, entries: readonly string[]): Promise<void> {
+  const before = Date.now() - LEFT_TEMPORARY_AGE_IN_MS;
+  for (const entry of entries.filter((e) => LEFT_BY_A_KILLED_WRITE.test(e))) {
+    const file = path.join(root, entry);
+    const changed = await lstat(file).then(
+      (s) => (s.isFile() ? s.mtimeMs : undefined),
+      () => undefined,
+    );
+    if (changed !== undefined && changed < before) await unlink(file).catch(() => undefined);
+  }
 }
 
 /** One blob per key under `prefix` in `container` (see createBlobStateStore for the ETag conditions). */

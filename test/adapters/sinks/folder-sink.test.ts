@@ -256,7 +256,7 @@ describe('folder sink', () => {
     }
   });
 
-  it('a run’s end removes the .staging folders a killed run left (over an hour old), never a young one, nor what it did not make (trials)', async () => {
+  it('a run’s end removes the .staging folders and report.json or index.html temporary files a killed run left (over an hour old), never a young one, nor what it did not make (trials)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {
       const left = path.join(dir, '.staging-0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f');
@@ -267,15 +267,33 @@ describe('folder sink', () => {
         await mkdir(path.join(folder, 'pool'), { recursive: true });
       const userFile = path.join(dir, '.staging-0b6e1f9c-3d2a-4c5e-9f10-000000000000');
       await writeFile(userFile, 'a file of the user, named like ours');
+      // A kill just before report.json's or index.html's rename leaves its temporary file (a new-user
+      // trial: nothing tidied it); a user's folder or file named alike is not ours.
+      const leftReport = path.join(dir, 'report.json.0b6e1f9c.tmp');
+      const leftPage = path.join(dir, 'index.html.7c1d2e3f.tmp');
+      const youngReport = path.join(dir, 'report.json.4a5b4c6d.tmp');
+      const userNotes = path.join(dir, 'report.json.notes.tmp');
+      const folderNamedAlike = path.join(dir, 'index.html.0a1b2c3d.tmp');
+      for (const file of [leftReport, leftPage, youngReport, userNotes]) await writeFile(file, '{"cut');
+      await mkdir(folderNamedAlike);
       const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-      for (const entry of [left, notOurs, notStaging, userFile])
+      for (const entry of [
+        left,
+        notOurs,
+        notStaging,
+        userFile,
+        leftReport,
+        leftPage,
+        userNotes,
+        folderNamedAlike,
+      ])
         await utimes(entry, twoHoursAgo, twoHoursAgo);
       await createFolderSink({ dir }).deliver({
         ...buildDelivery('r1', [{ gateway: gw }], 'report'),
         insights: [],
       });
       const names = await readdir(dir);
-      expect(names).not.toContain(path.basename(left));
+      for (const gone of [left, leftReport, leftPage]) expect(names).not.toContain(path.basename(gone));
       expect(names).toEqual(
         expect.arrayContaining([
           path.basename(young),
@@ -283,8 +301,35 @@ describe('folder sink', () => {
           path.basename(userFile),
           'staging-notes',
           'report.json',
+          ...[youngReport, userNotes, folderNamedAlike].map((kept) => path.basename(kept)),
         ]),
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a report delivery that cannot write report.json removes its run’s folders left empty (a full disk: trial), and keeps those that hold a result', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      // Gateway results refused (their folders made, no file in them), then report.json too.
+      const emptyTree = path.join(dir, 'runs', 'r1', 'gateways', 'sub-1', 'rg-1');
+      await mkdir(emptyTree, { recursive: true });
+      await mkdir(path.join(dir, 'report.json'));
+      const sink = createFolderSink({ dir });
+      const deliverReport = (runId: string) =>
+        sink.deliver({ ...buildDelivery(runId, [{ gateway: gw }], 'report'), insights: [] });
+      await expect(deliverReport('r1')).rejects.toThrow(/writing report\.json/);
+      expect(await readdir(dir)).toEqual(expect.arrayContaining(['insights', 'report.json']));
+      expect(await readdir(dir)).not.toContain('runs');
+      // A run with a result written keeps it (the only record of what it did), and its empty folders.
+      const written = path.join(dir, 'runs', 'r2', 'gateways', 'sub-1', 'rg-1');
+      await mkdir(written, { recursive: true });
+      await mkdir(path.join(dir, 'runs', 'r2', 'gateways', 'sub-2'), { recursive: true });
+      await writeFile(path.join(written, 'gw.json'), '{}');
+      await expect(deliverReport('r2')).rejects.toThrow(/writing report\.json/);
+      expect(await readdir(path.join(dir, 'runs', 'r2', 'gateways'))).toEqual(['sub-1']);
+      expect(await readFile(path.join(written, 'gw.json'), 'utf8')).toBe('{}');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

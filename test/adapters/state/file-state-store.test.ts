@@ -80,34 +80,59 @@ describe('file state store', () => {
   });
 
   // The other things that can stand where a folder of the path should be (a trial's links at the
-  // folder sink's insights/): each in words, with the file-in-the-way advice, not retried.
+  // folder sink's insights/): each in words, named by its path, with the file-in-the-way advice, not
+  // retried.
   test.each([
     [
       'a link to nothing',
       (at: string) => symlink('/nonexistent/appgw', at),
-      'a part of its path is a file or a link to nothing, not a folder (EEXIST)',
+      (at: string) => `a link to nothing is where a folder of its path should be (the link ${at}) (EEXIST)`,
     ],
     [
       'a link to itself',
       (at: string) => symlink('blocker', at),
-      'a link along its path never ends (a loop, or too many links in a row) (ELOOP)',
+      (at: string) =>
+        `a link that never ends (a loop, or too many links in a row) is where a folder of its path should be (the link ${at}) (ELOOP)`,
     ],
     [
       'a file',
       (at: string) => writeFile(at, 'x'),
-      'a part of its path is a file or a link to nothing, not a folder (EEXIST)',
+      (at: string) => `a file is where a folder of its path should be (the file ${at}) (EEXIST)`,
     ],
-  ])('%s where the state folder should be: said in words, move it', async (_, make, said) => {
+  ])('%s where the state folder should be: said in words and named, move it', async (_, make, said) => {
     const parent = path.dirname(freshFile());
     await mkdir(parent, { recursive: true });
-    await make(path.join(parent, 'blocker'));
-    const file = path.join(parent, 'blocker', 'state.json');
+    const blocker = path.join(parent, 'blocker');
+    await make(blocker);
+    const file = path.join(blocker, 'state.json');
     const error = await rejection(createFileStateStore({ file }).write({ counter: 1 }, undefined));
     expect(error).toBeInstanceOf(StateUnavailableError);
     expect(error).toMatchObject({ retryable: false });
-    expect((error as Error).message).toContain(said);
+    expect((error as Error).message).toContain(said(blocker));
     expect((error as Error).message).toContain(STATE_DIR_ADVICE.fileInTheWay);
   });
+
+  // A new-user trial: a file called `history` in the state folder (where the status page's histories
+  // go) was "a part of its path is a file … Point state.dir at a folder", naming neither the file nor
+  // that moving it helps. Reading through it (ENOTDIR) and making the folder (EEXIST) both name it.
+  test.each([
+    ['read', (file: string) => createFileStateStore({ file }).read(), 'ENOTDIR'],
+    ['written', (file: string) => createFileStateStore({ file }).write({ counter: 1 }, undefined), 'ENOTDIR'],
+  ])(
+    'a file called history inside the state folder, the document %s: the file is named',
+    async (_, use, code) => {
+      const stateDir = path.dirname(freshFile());
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(path.join(stateDir, 'history'), 'not a folder');
+      const file = path.join(stateDir, 'history', 'sub', 'gw.json');
+      const error = await rejection(use(file));
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect((error as Error).message).toContain(
+        `a file is where a folder of its path should be (the file ${path.join(stateDir, 'history')}) (${code})`,
+      );
+      expect((error as Error).message).toContain('Move away the file in the way');
+    },
+  );
 
   test('a lock that a full disk left empty is removed at once: the next write is not kept waiting (new-user trial: 10 s per document, then exit 2)', async () => {
     const file = freshFile();

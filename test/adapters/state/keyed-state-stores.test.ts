@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -76,13 +76,39 @@ describeKeyedStores('file state stores', async () => {
 describe('file state stores layout', () => {
   it('are files a human can find: <dir>/<sub>/<rg>/<gateway>.json, no lock left behind', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-'));
-    await createFileStateStores<{ n: number }>({ dir })
-      .forKey(key('sub', 'rg', 'gw'))
-      .write({ n: 1 }, undefined);
-    expect(await readdir(dir, { recursive: true })).toEqual(
-      expect.arrayContaining([path.join('sub', 'rg', 'gw.json')]),
-    );
-    expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    try {
+      await createFileStateStores<{ n: number }>({ dir })
+        .forKey(key('sub', 'rg', 'gw'))
+        .write({ n: 1 }, undefined);
+      expect(await readdir(dir, { recursive: true })).toEqual(
+        expect.arrayContaining([path.join('sub', 'rg', 'gw.json')]),
+      );
+      expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('listing the keys removes what a killed write left over an hour ago (its temporary file, a stale lock moved aside), never a young one, nor a file it did not make (new-user trial)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-'));
+    try {
+      const stores = createFileStateStores<{ n: number }>({ dir });
+      await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
+      const at = (name: string) => path.join(dir, 'sub', 'rg', name);
+      const uuid = '0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f';
+      const left = [at(`gw.json.4242.${uuid}.tmp`), at(`gw.json.lock.stale-${uuid}`)];
+      const young = at(`other.json.4243.${uuid}.tmp`);
+      const notOurs = [at('gw.json.notes.tmp'), at('notes.tmp'), at(`gw.json.lock`)];
+      for (const file of [...left, young, ...notOurs]) await writeFile(file, 'left');
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      for (const file of [...left, ...notOurs]) await utimes(file, twoHoursAgo, twoHoursAgo);
+      expect(await stores.listKeys()).toEqual([key('sub', 'rg', 'gw')]);
+      expect((await readdir(path.join(dir, 'sub', 'rg'))).sort()).toEqual(
+        ['gw.json', path.basename(young), ...notOurs.map((file) => path.basename(file))].sort(),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -103,13 +129,15 @@ describe('listing keys that cannot be listed', () => {
     await expect(createFileStateStores({ dir }).listKeys()).resolves.toEqual([key('s', 'rg', 'gw')]);
   });
 
-  it('a state folder that is a file: StateUnavailableError naming the folder', async () => {
+  it('a state folder that is a file: StateUnavailableError naming the folder, and the file', async () => {
     const dir = path.join(tmp, 'a-file');
     await writeFile(dir, 'not a folder');
     const error = await rejection(createFileStateStores({ dir }).listKeys());
     expect(error).toBeInstanceOf(StateUnavailableError);
     expect(error).toMatchObject({ document: `state folder ${dir}` });
-    expect((error as Error).message).toMatch(/ENOTDIR/);
+    expect((error as Error).message).toContain(
+      `a file is where a folder of its path should be (the file ${dir}) (ENOTDIR)`,
+    );
   });
 
   it('a storage account that is down: StateUnavailableError naming the container, retryable', async () => {
