@@ -1,5 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { firstObstacleOf } from '../adapters/files/first-obstacle';
 import { makeFolder } from '../adapters/files/make-folder';
 import { errnoText } from '../adapters/files/errno-text';
 import { DemoOutFolderError } from '../errors';
@@ -41,7 +42,7 @@ export async function prepareDemoOutFolder(outDir: string): Promise<void> {
   try {
     await makeFolder(outDir);
   } catch (error) {
-    throw new DemoOutFolderError(outDir, whyNot(error), undefined, { cause: error });
+    throw new DemoOutFolderError(outDir, await whyNot(outDir, error), undefined, { cause: error });
   }
   const entries = await readdir(outDir).catch((error: unknown) => {
     throw new DemoOutFolderError(outDir, `it cannot be read (${errnoText(error)})`, undefined, {
@@ -78,9 +79,18 @@ export async function prepareDemoOutFolder(outDir: string): Promise<void> {
   }
 }
 
-/** What stops the folder being made, as the user would say it, with the file system's code. */
-function whyNot(error: unknown): string {
+/**
+ * What stops the folder being made, as the user would say it, with the file system's code: what stands
+ * where a folder of its path should be is named (files/first-obstacle.ts; a trial's link to nothing was
+ * "it is a file, not a folder").
+ */
+async function whyNot(outDir: string, error: unknown): Promise<string> {
   const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'ELOOP') {
+    const found = await firstObstacleOf(outDir).catch(() => undefined);
+    if (found && path.resolve(found.at) === path.resolve(outDir)) return `it is ${found.what}, not a folder`;
+    if (found) return `${found.what} is in its path where a folder should be (${found.at})`;
+  }
   if (code === 'EEXIST') return 'it is a file, not a folder';
   if (code === 'ENOTDIR') return 'a file is in its path where a folder should be';
   return `it cannot be made (${errnoText(error)})`;

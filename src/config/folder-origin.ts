@@ -89,7 +89,9 @@ export function stateFolderAdvice(origin: FolderOrigin): StateFolderAdvice {
       `Give the account that runs appgw-insights read and write access to ${where} and everything in ` +
       `it, or ${pointAt(origin, 'a folder it owns')}.`,
     folderInTheWay: `Move that folder away: ${where} holds one JSON file per gateway.`,
-    fileInTheWay: `Move away the file in the way, or ${pointAt(origin, 'a folder')}: ${where} must be a folder.`,
+    // Said of a file or link at the folder itself or inside it (a file called `history`): pointing the
+    // folder elsewhere would leave its history behind, so moving the thing is said first.
+    fileInTheWay: `Move the file or link in the way (named above) out of there: ${where} and the folders in it must be folders. Or ${pointAt(origin, 'another folder')}.`,
     readOnly: `${capitalised(pointAt(origin, 'a writable folder'))}: ${where} is on a read-only file system.`,
     other: `Check ${where}; the next run tries again.`,
   };

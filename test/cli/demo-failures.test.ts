@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunReport } from '../../src/core/run-report';
@@ -78,6 +79,20 @@ describe('demo: all three runs, whatever the sinks or the history say', () => {
       (t: string) => path.join(t, 'a-file', 'out'),
     ],
     ['the out path is a file', 'it is a file, not a folder', (t: string) => path.join(t, 'a-file')],
+    // A break trial: both were "it is a file, not a folder".
+    [
+      'a link to nothing is where its parent should be',
+      'a link to nothing is in its path where a folder should be (',
+      (t: string) => (
+        symlinkSync('/nonexistent/appgw', path.join(t, 'dangling')),
+        path.join(t, 'dangling', 'out')
+      ),
+    ],
+    [
+      'the out path is a link to nothing',
+      'it is a link to nothing, not a folder',
+      (t: string) => (symlinkSync('/nonexistent/appgw', path.join(t, 'dangling')), path.join(t, 'dangling')),
+    ],
     // Node's recursive mkdir spun forever here (issue 15 trial: 14 minutes, no output).
     ['a folder the file system will not make (/proc/ro)', 'it cannot be made (ENOENT', () => '/proc/ro'],
   ])(

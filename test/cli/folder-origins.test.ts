@@ -179,7 +179,7 @@ describe('a folder that cannot be written names where it came from', () => {
     await blockStateFolder(path.join(temp, 'kept-state'));
     const { text } = await said(['run', '--config', file]);
     expect(text).toContain(`the state folder (state.dir in ${file})`);
-    expect(text).toContain(`set state.dir in ${file} to a folder`);
+    expect(text).toContain(`set state.dir in ${file} to another folder`);
     expect(text).not.toContain('APPGW_STATE_DIR');
   });
 
@@ -200,7 +200,7 @@ describe('a folder that cannot be written names where it came from', () => {
       );
       const { text } = await said(['run'], env);
       expect(text).toContain(expected);
-      expect(text).toContain('set APPGW_STATE_DIR to a folder');
+      expect(text).toContain('set APPGW_STATE_DIR to another folder');
       expect(text).not.toContain('state.dir');
     }
   });

@@ -56,3 +56,17 @@ export function firstObstacleOf(folder: string): Promise<Obstacle | undefined> {
   const parts = path.relative(root, absolute).split(path.sep).filter(Boolean);
   return firstObstacle(root, parts);
 }
+
+/**
+ * The words for a refusal to make or reach something in `folder` when what stands in a folder's place
+ * can be named: `a file is where a folder should be (/x/precious)` for ENOTDIR, EEXIST and ELOOP; the
+ * refusal's own code otherwise, or when nothing is found (`errnoText` of files/errno-text.ts for the rest
+ * of the message is the caller's). A break trial saw `cannot write /x/precious/c.json (EEXIST)` and
+ * `cannot make it: ENOTDIR` with nothing to say which file was in the way.
+ */
+export async function obstacleText(folder: string, error: unknown): Promise<string | undefined> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOTDIR' && code !== 'EEXIST' && code !== 'ELOOP') return undefined;
+  const found = await firstObstacleOf(folder).catch(() => undefined);
+  return found ? `${found.what} is where a folder should be (${found.at}) (${code})` : undefined;
+}

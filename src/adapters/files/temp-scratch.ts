@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
 import { errnoText } from './errno-text';
+import { obstacleText } from './first-obstacle';
 import { removeOnExit } from './remove-on-exit';
 import { writeAll } from './write-all';
 
@@ -38,7 +39,8 @@ export function createTempScratch(options: { readonly parent?: string } = {}): S
         handles.push(handle);
         return scratchFile(name, handle);
       } catch (error) {
-        throw new ScratchUnavailableError(name, `cannot make it: ${errnoText(error)}`, { cause: error });
+        const why = (await obstacleText(path.dirname(name), error)) ?? errnoText(error);
+        throw new ScratchUnavailableError(name, `cannot make it: ${why}`, { cause: error });
       }
     },
     async dispose(): Promise<void> {

@@ -45,7 +45,8 @@ export const STATE_DIR_ADVICE: StateFolderAdvice = {
     'Give the account that runs appgw-insights read and write access to state.dir (APPGW_STATE_DIR) and ' +
     'everything in it, or point state.dir at a folder it owns.',
   folderInTheWay: 'Move that folder away: state.dir holds one JSON file per gateway.',
-  fileInTheWay: 'Move away the file in the way, or point state.dir (APPGW_STATE_DIR) at a folder.',
+  fileInTheWay:
+    'Move the file or link in the way (named above) out of there: state.dir (APPGW_STATE_DIR) and the folders in it must be folders. Or point state.dir at another folder.',
   readOnly: 'Point state.dir (APPGW_STATE_DIR) at a writable folder.',
   other: 'Check state.dir (APPGW_STATE_DIR); the next run tries again.',
 };
@@ -148,7 +149,9 @@ export function fileStateError(
       false,
     ],
     ELOOP: [
-      inTheWay ?? 'a link along its path never ends (a loop, or too many links in a row)',
+      // None along its folder's path: the document itself is the link (a trial's `silences.json`).
+      inTheWay ??
+        'it, or a link along its path, is a link that never ends (a loop, or too many links in a row)',
       advice.fileInTheWay,
       false,
     ],
@@ -289,7 +292,14 @@ class LockFile {
       if (isErrno(error, 'ENOENT')) return true;
       throw error;
     }
-    const moved = await stat(aside);
+    // Gone already: another run's tidying of its folder (keyed-state-stores.ts removeLeftTemporaries)
+    // took the stale lock aside, by its old date, in between; it is broken all the same (a break trial
+    // saw "cannot lock it: ENOENT"). A fresh lock is young and never taken so.
+    const moved = await stat(aside).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT')) return undefined;
+      throw error;
+    });
+    if (!moved) return true;
     if (moved.ino !== seen.ino || moved.mtimeMs !== seen.mtimeMs) {
       // Another process broke the stale lock and took a fresh one in between: put that one back.
       await link(aside, this.lockFile).catch(() => undefined);

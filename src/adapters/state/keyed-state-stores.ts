@@ -57,7 +57,7 @@ export function createFileStateStores<T>(options: {
     async listKeys() {
       let entries: string[];
       try {
-        entries = await readdir(root, { recursive: true });
+        entries = await entriesUnder(root);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw await namedFileStateError(name, 'list', error, options.advice, root);
@@ -69,6 +69,36 @@ export function createFileStateStores<T>(options: {
         .flatMap((entry) => keyOfDocument(entry) ?? []);
     },
   };
+}
+
+/**
+ * The paths (relative to `root`, with the platform's separator) of the entries under `root` (files,
+ * folders, links), at any depth, without following links. Node's `readdir(root, { recursive: true })`
+ * follows a link to a folder: two links to `.` in the state folder made the listing (and every run's
+ * end) never finish, and a link to a folder elsewhere had its files listed and tidied as the state's
+ * (a break trial).
+ * Throws as readdir does for `root` (ENOENT, ENOTDIR …); a folder under it that vanished meanwhile is
+ * skipped.
+ */
+async function entriesUnder(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (relative: string, mustExist: boolean): Promise<void> => {
+    const entries = await readdir(path.join(root, relative), { withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (mustExist || error.code !== 'ENOENT') throw error;
+        return [];
+      },
+    );
+    for (const entry of entries) {
+      const at = relative === '' ? entry.name : path.join(relative, entry.name);
+      // Every entry, as readdir listed them: a folder or link named like a document is one that
+      // cannot be read, and the listing's reader says so (notify list: "could not be read").
+      found.push(at);
+      if (entry.isDirectory()) await walk(at, false);
+    }
+  };
+  await walk('', true);
+  return found;
 }
 
 /**
@@ -94,6 +124,9 @@ async function removeLeftTemporaries(root: string, entries: readonly string[]): 
   const before = Date.now() - LEFT_TEMPORARY_AGE_IN_MS;
   for (const entry of entries.filter((e) => LEFT_BY_A_KILLED_WRITE.test(e))) {
     const file = path.join(root, entry);
+    // A stale lock moved aside keeps the old lock's date: one may be taken from under the process
+    // breaking it, which is fine (file-state-store.ts breakIfStale: gone is broken). A fresh lock moved
+    // aside by mistake is young, and kept.
     const changed = await lstat(file).then(
       (s) => (s.isFile() ? s.mtimeMs : undefined),
       () => undefined,

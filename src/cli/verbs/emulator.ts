@@ -4,6 +4,7 @@ import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
 import { ConfigError, UsageError } from '../../errors';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { obstacleText } from '../../adapters/files/first-obstacle';
 import { makeFolder } from '../../adapters/files/make-folder';
 import { ReadyFileExistsError, writeReadyFile, type ReadyFile } from '../ready-file';
 import { onStopSignal, removeOnExit } from '../shutdown';
@@ -33,11 +34,9 @@ export async function emulatorVerb(args: string[]): Promise<number> {
   // as a crash when it stops with the counts in hand (issue 15's trial).
   const counts = values.counts === undefined ? undefined : path.resolve(values.counts);
   if (counts !== undefined)
-    await makeFolder(path.dirname(counts)).catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigError(
-        [`--counts: cannot write ${counts} (${error.code ?? error.message})`],
-        'arguments',
-      );
+    await makeFolder(path.dirname(counts)).catch(async (error: NodeJS.ErrnoException) => {
+      const why = (await obstacleText(path.dirname(counts), error)) ?? error.code ?? error.message;
+      throw new ConfigError([`--counts: cannot write ${counts} (${why})`], 'arguments');
     });
   const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port });
@@ -89,7 +88,10 @@ async function writeConfigOut(file: string, text: string): Promise<ReadyFile> {
         ],
         'arguments',
       );
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ConfigError([`--config-out: cannot write ${file} (${code})`], 'arguments');
+    const why =
+      (await obstacleText(path.dirname(path.resolve(file)), error)) ??
+      (error as NodeJS.ErrnoException).code ??
+      String(error);
+    throw new ConfigError([`--config-out: cannot write ${file} (${why})`], 'arguments');
   }
 }

@@ -130,7 +130,9 @@ describe('file state store', () => {
       expect((error as Error).message).toContain(
         `a file is where a folder of its path should be (the file ${path.join(stateDir, 'history')}) (${code})`,
       );
-      expect((error as Error).message).toContain('Move away the file in the way');
+      expect((error as Error).message).toContain(
+        'Move the file or link in the way (named above) out of there',
+      );
     },
   );
 

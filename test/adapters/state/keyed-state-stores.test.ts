@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -108,6 +108,34 @@ describe('file state stores layout', () => {
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('listing keys never follows a link (break trial)', () => {
+  it('two links to the state folder itself and one to a folder elsewhere: the listing ends, with the documents in it only; nothing elsewhere is tidied', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-links-'));
+    try {
+      const dir = path.join(tmp, 'state');
+      const elsewhere = path.join(tmp, 'elsewhere', 'rg');
+      await mkdir(elsewhere, { recursive: true });
+      const stores = createFileStateStores<{ n: number }>({ dir });
+      await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
+      // Node's recursive readdir follows these: two links to `.` made it never end.
+      await symlink('.', path.join(dir, 'a'));
+      await symlink('.', path.join(dir, 'b'));
+      await symlink(path.join(tmp, 'elsewhere'), path.join(dir, 'linked'));
+      const foreignDocument = path.join(elsewhere, 'gw.json');
+      const foreignLeft = path.join(elsewhere, 'gw.json.4242.0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f.tmp');
+      for (const file of [foreignDocument, foreignLeft]) await writeFile(file, '{}');
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      await utimes(foreignLeft, twoHoursAgo, twoHoursAgo);
+      expect(await stores.listKeys()).toEqual([key('sub', 'rg', 'gw')]);
+      expect((await readdir(elsewhere)).sort()).toEqual(
+        [path.basename(foreignDocument), path.basename(foreignLeft)].sort(),
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 });
