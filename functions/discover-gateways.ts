@@ -4,6 +4,7 @@ import { contextTelemetry } from '../src/app/context-telemetry';
 import { functionServices } from '../src/app/function-services';
 import { readSchedule } from '../src/config/schedule';
 import { startFanOut } from '../src/pipeline/fan-out';
+import { runSucceeded } from '../src/core/run-report';
 
 /** Timer: lists the target gateways and queues one message each for `evaluateGateway`. */
 export async function discoverGateways(_timer: Timer, context: InvocationContext): Promise<void> {
@@ -11,7 +12,7 @@ export async function discoverGateways(_timer: Timer, context: InvocationContext
   const { report } = await startFanOut(deps, { ...options, runId: context.invocationId });
   context.log(`run ${report.runId}: ${report.queued?.length ?? 0} gateway(s) queued`);
   // Timers are not retried: failing the invocation makes a failed target or sink visible in monitoring.
-  if (!report.ok || report.deliveryErrors.length)
+  if (!runSucceeded(report))
     throw new Error(`run ${report.runId}: some targets or sinks failed (see warnings)`);
 }
 

@@ -1,10 +1,11 @@
-import type {
-  DroppedNoticeReport,
-  GatewayReport,
-  NoticeDeliveryReport,
-  ReportedError,
-  RunReport,
-  UndeliveredNoticeReport,
+import {
+  runSucceeded,
+  type DroppedNoticeReport,
+  type GatewayReport,
+  type NoticeDeliveryReport,
+  type ReportedError,
+  type RunReport,
+  type UndeliveredNoticeReport,
 } from './run-report';
 
 /**
@@ -223,7 +224,7 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
       name: 'appgw.run',
       fields: {
         ...common,
-        ok: report.ok && report.deliveryErrors.length === 0,
+        ok: runSucceeded(report),
         targets: report.targets.length,
         targetsFailed: report.targets.filter((t) => !t.ok).length,
         gateways: context.step === 'discover' ? (report.queued?.length ?? 0) : report.summary.gateways,

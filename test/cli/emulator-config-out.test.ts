@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, startCli, stop } from '../helpers/cli';
@@ -51,6 +51,27 @@ describe('emulator --config-out FILE', () => {
     try {
       expect(await stop(child, 'SIGINT')).toBe(0);
       expect(JSON.parse(await readFile(counts, 'utf8'))).toEqual(expect.any(Object));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // A trial: a folder was "exists already (another emulator's …): … remove it".
+  it.each([
+    ['a folder', (at: string) => mkdir(at), 'is a folder: --config-out takes the path of a file to write'],
+    [
+      'a link to nothing',
+      (at: string) => symlink('/nonexistent/appgw', at),
+      'is a link: --config-out takes the path of a new file to write',
+    ],
+  ])('--config-out naming %s: exit 2, said for what it is, never "remove it"', async (_, make, said) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
+    try {
+      const there = path.join(dir, 'there');
+      await make(there);
+      const { code, stderr } = await runCli(['emulator', '--config-out', there]);
+      expect(code).toBe(2);
+      expect(stderr).toBe(`error: Invalid arguments: --config-out: ${there} ${said}\n`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -192,6 +192,13 @@ export async function namedFileStateError(
   return fileStateError(document, action, error, advice ?? STATE_DIR_ADVICE, obstacle);
 }
 
+/**
+ * How long a lock may stay empty: its owner writes its token the moment it has created it (LockFile
+ * create), so one still empty after this was left by a process killed in between. Well under the 10 s
+ * a write waits for a lock, so the next run is not kept waiting; far over the moment it takes.
+ */
+const EMPTY_LOCK_GRACE_IN_MS = 3_000;
+
 /** An advisory lock between processes: a file created with O_EXCL, holding the owner's token. */
 class LockFile {
   constructor(
@@ -283,7 +290,11 @@ class LockFile {
       if (isErrno(error, 'ENOENT')) return true;
       throw error;
     }
-    if (Date.now() - seen.mtimeMs < this.staleInMs && !(await this.ownerIsGone())) return false;
+    const age = Date.now() - seen.mtimeMs;
+    // Empty past EMPTY_LOCK_GRACE_IN_MS: its owner died between creating it and writing its token (a
+    // kill -9 there made every run within staleInMs wait 10 s a document and exit 2: a trial).
+    const leftEmpty = seen.size === 0 && age >= EMPTY_LOCK_GRACE_IN_MS;
+    if (age < this.staleInMs && !leftEmpty && !(await this.ownerIsGone())) return false;
     // Rename is atomic: of several processes breaking the same stale lock, one moves it aside.
     const aside = `${this.lockFile}.stale-${randomUUID()}`;
     try {

@@ -1,4 +1,4 @@
-import { lstat, readdir, unlink } from 'node:fs/promises';
+import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
@@ -55,49 +55,70 @@ export function createFileStateStores<T>(options: {
         ...(options.advice ? { advice: options.advice } : {}),
       }),
     async listKeys() {
-      let entries: string[];
+      let entries: StateEntry[];
       try {
         entries = await entriesUnder(root);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw await namedFileStateError(name, 'list', error, options.advice, root);
       }
-      await removeLeftTemporaries(root, entries);
+      // Only what lies in the state folder itself: a link may lead anywhere (a trial's tidying reached a
+      // folder elsewhere).
+      await removeLeftTemporaries(
+        root,
+        entries.filter((entry) => !entry.throughLink).map((entry) => entry.path),
+      );
       return entries
-        .map((entry) => entry.split(path.sep).join('/'))
+        .map((entry) => entry.path.split(path.sep).join('/'))
         .filter((entry) => entry.endsWith('.json'))
         .flatMap((entry) => keyOfDocument(entry) ?? []);
     },
   };
 }
 
+/** An entry under the state folder: its path relative to it, and whether a link led to it. */
+interface StateEntry {
+  readonly path: string;
+  /** Reached through a link to a folder: listed as the state's, but never tidied (it may be elsewhere). */
+  readonly throughLink: boolean;
+}
+
 /**
- * The paths (relative to `root`, with the platform's separator) of the entries under `root` (files,
- * folders, links), at any depth, without following links. Node's `readdir(root, { recursive: true })`
- * follows a link to a folder: two links to `.` in the state folder made the listing (and every run's
- * end) never finish, and a link to a folder elsewhere had its files listed and tidied as the state's
- * (a break trial).
- * Throws as readdir does for `root` (ENOENT, ENOTDIR …); a folder under it that vanished meanwhile is
- * skipped.
+ * The entries under `root` (files, folders, links; paths relative to it, with the platform's
+ * separator), at any depth. A link to a folder is followed (a user may keep part of the state on
+ * another disk: its notices must be listed), but each folder is read once, by its device and inode, so
+ * two links to `.` no longer made the listing (and every run's end) endless, as Node's
+ * `readdir(root, { recursive: true })` did (a break trial). Throws as readdir does for `root` (ENOENT,
+ * ENOTDIR …); a folder under it that vanished or cannot be followed meanwhile is skipped.
  */
-async function entriesUnder(root: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (relative: string, mustExist: boolean): Promise<void> => {
-    const entries = await readdir(path.join(root, relative), { withFileTypes: true }).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (mustExist || error.code !== 'ENOENT') throw error;
-        return [];
+async function entriesUnder(root: string): Promise<StateEntry[]> {
+  const found: StateEntry[] = [];
+  const seen = new Set<string>();
+  const walk = async (relative: string, throughLink: boolean, isRoot: boolean): Promise<void> => {
+    const folder = path.join(root, relative);
+    const identity = await stat(folder).then(
+      (s) => `${s.dev}:${s.ino}`,
+      (error: unknown) => {
+        if (isRoot) throw error;
+        return undefined;
       },
     );
+    if (identity === undefined || seen.has(identity)) return;
+    seen.add(identity);
+    const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
+      if (isRoot) throw error;
+      return [];
+    });
     for (const entry of entries) {
       const at = relative === '' ? entry.name : path.join(relative, entry.name);
-      // Every entry, as readdir listed them: a folder or link named like a document is one that
+      // Every entry, as readdir lists them: a folder or link named like a document is one that
       // cannot be read, and the listing's reader says so (notify list: "could not be read").
-      found.push(at);
-      if (entry.isDirectory()) await walk(at, false);
+      found.push({ path: at, throughLink });
+      if (entry.isDirectory()) await walk(at, throughLink, false);
+      else if (entry.isSymbolicLink()) await walk(at, true, false);
     }
   };
-  await walk('', true);
+  await walk('', false, true);
   return found;
 }
 

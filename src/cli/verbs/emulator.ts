@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { lstat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
@@ -68,9 +68,9 @@ export async function emulatorVerb(args: string[]): Promise<number> {
       await writeFile(counts, `${JSON.stringify(emulator.requestCounts())}\n`, 'utf8');
     } catch (error) {
       // Stopped already: say so, never a crash (the counts are lost, and the exit code says it).
-      process.stderr.write(
-        `error: --counts: cannot write ${counts} (${(error as NodeJS.ErrnoException).code ?? String(error)}): the request counts are lost\n`,
-      );
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EISDIR' ? 'a folder is there (EISDIR)' : (code ?? String(error));
+      process.stderr.write(`error: --counts: cannot write ${counts} (${why}): the request counts are lost\n`);
       return EXIT_FAILED;
     }
   }
@@ -81,13 +81,17 @@ async function writeConfigOut(file: string, text: string): Promise<ReadyFile> {
   try {
     return await writeReadyFile(file, text);
   } catch (error) {
-    if (error instanceof ReadyFileExistsError)
-      throw new ConfigError(
-        [
-          `--config-out: ${file} exists already (another emulator's, or left by one that was killed): choose another file, or remove it if no emulator is using it`,
-        ],
-        'arguments',
-      );
+    if (error instanceof ReadyFileExistsError) {
+      // A folder or a link is no emulator's file: "remove it" would be advice to delete a user's folder
+      // (a trial's `--config-out /tmp/t2w`).
+      const there = await lstat(file).catch(() => undefined);
+      const what = there?.isDirectory()
+        ? 'is a folder: --config-out takes the path of a file to write'
+        : there?.isSymbolicLink()
+          ? 'is a link: --config-out takes the path of a new file to write'
+          : "exists already (another emulator's, or left by one that was killed): choose another file, or remove it if no emulator is using it";
+      throw new ConfigError([`--config-out: ${file} ${what}`], 'arguments');
+    }
     const why =
       (await obstacleText(path.dirname(path.resolve(file)), error)) ??
       (error as NodeJS.ErrnoException).code ??

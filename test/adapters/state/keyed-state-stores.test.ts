@@ -112,27 +112,30 @@ describe('file state stores layout', () => {
   });
 });
 
-describe('listing keys never follows a link (break trial)', () => {
-  it('two links to the state folder itself and one to a folder elsewhere: the listing ends, with the documents in it only; nothing elsewhere is tidied', async () => {
+describe('listing keys through links (break trials)', () => {
+  it('two links to the state folder itself: the listing ends; a subscription folder linked from elsewhere is listed, and nothing there is tidied', async () => {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-links-'));
     try {
       const dir = path.join(tmp, 'state');
-      const elsewhere = path.join(tmp, 'elsewhere', 'rg');
+      const elsewhere = path.join(tmp, 'other-disk', 'rg');
       await mkdir(elsewhere, { recursive: true });
       const stores = createFileStateStores<{ n: number }>({ dir });
       await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
-      // Node's recursive readdir follows these: two links to `.` made it never end.
+      // Node's recursive readdir followed these for ever (every run's end hung).
       await symlink('.', path.join(dir, 'a'));
       await symlink('.', path.join(dir, 'b'));
-      await symlink(path.join(tmp, 'elsewhere'), path.join(dir, 'linked'));
-      const foreignDocument = path.join(elsewhere, 'gw.json');
-      const foreignLeft = path.join(elsewhere, 'gw.json.4242.0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f.tmp');
-      for (const file of [foreignDocument, foreignLeft]) await writeFile(file, '{}');
+      // Part of the state kept on another disk (a trial): its notices must still be listed.
+      await symlink(path.join(tmp, 'other-disk'), path.join(dir, 'sub2'));
+      const linkedDocument = path.join(elsewhere, 'gw.json');
+      const linkedLeft = path.join(elsewhere, 'gw.json.4242.0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f.tmp');
+      for (const file of [linkedDocument, linkedLeft]) await writeFile(file, '{}');
       const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-      await utimes(foreignLeft, twoHoursAgo, twoHoursAgo);
-      expect(await stores.listKeys()).toEqual([key('sub', 'rg', 'gw')]);
+      await utimes(linkedLeft, twoHoursAgo, twoHoursAgo);
+      expect((await stores.listKeys()).sort()).toEqual(
+        [key('sub', 'rg', 'gw'), key('sub2', 'rg', 'gw')].sort(),
+      );
       expect((await readdir(elsewhere)).sort()).toEqual(
-        [path.basename(foreignDocument), path.basename(foreignLeft)].sort(),
+        [path.basename(linkedDocument), path.basename(linkedLeft)].sort(),
       );
     } finally {
       await rm(tmp, { recursive: true, force: true });
