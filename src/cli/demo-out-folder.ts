@@ -1,6 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { firstObstacleOf } from '../adapters/files/first-obstacle';
+import { obstacleFor } from '../adapters/files/first-obstacle';
 import { makeFolder } from '../adapters/files/make-folder';
 import { errnoText } from '../adapters/files/errno-text';
 import { DemoOutFolderError } from '../errors';
@@ -86,11 +86,9 @@ export async function prepareDemoOutFolder(outDir: string): Promise<void> {
  */
 async function whyNot(outDir: string, error: unknown): Promise<string> {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'ELOOP') {
-    const found = await firstObstacleOf(outDir).catch(() => undefined);
-    if (found && path.resolve(found.at) === path.resolve(outDir)) return `it is ${found.what}, not a folder`;
-    if (found) return `${found.what} is in its path where a folder should be (${found.at})`;
-  }
+  const found = await obstacleFor(outDir, error);
+  if (found && path.resolve(found.at) === path.resolve(outDir)) return `it is ${found.what}, not a folder`;
+  if (found) return `${found.what} is in its path where a folder should be (${found.at})`;
   if (code === 'EEXIST') return 'it is a file, not a folder';
   if (code === 'ENOTDIR') return 'a file is in its path where a folder should be';
   return `it cannot be made (${errnoText(error)})`;

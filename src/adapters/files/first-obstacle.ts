@@ -57,16 +57,30 @@ export function firstObstacleOf(folder: string): Promise<Obstacle | undefined> {
   return firstObstacle(root, parts);
 }
 
+/** The refusals that something standing where a folder should be explains. */
+const OBSTACLE_CODES = new Set(['ENOTDIR', 'EEXIST', 'ELOOP']);
+
+/**
+ * firstObstacleOf `folder` when `error` is a refusal that something in a folder's place explains
+ * (ENOTDIR, EEXIST, ELOOP); undefined for any other refusal, or when nothing is found. Never throws.
+ * One test for every message that names what is in the way (the state store's, the demo's `--out`,
+ * obstacleText's), each worded for its own message.
+ */
+export async function obstacleFor(folder: string, error: unknown): Promise<Obstacle | undefined> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || !OBSTACLE_CODES.has(code)) return undefined;
+  return firstObstacleOf(folder).catch(() => undefined);
+}
+
 /**
  * The words for a refusal to make or reach something in `folder` when what stands in a folder's place
- * can be named: `a file is where a folder should be (/x/precious)` for ENOTDIR, EEXIST and ELOOP; the
- * refusal's own code otherwise, or when nothing is found (`errnoText` of files/errno-text.ts for the rest
- * of the message is the caller's). A break trial saw `cannot write /x/precious/c.json (EEXIST)` and
- * `cannot make it: ENOTDIR` with nothing to say which file was in the way.
+ * can be named (obstacleFor): `a file is where a folder should be (/x/precious) (EEXIST)`; undefined
+ * otherwise (the caller says the refusal's own code). A break trial saw `cannot write
+ * /x/precious/c.json (EEXIST)` and `cannot make it: ENOTDIR` with nothing to say which file was in the
+ * way.
  */
 export async function obstacleText(folder: string, error: unknown): Promise<string | undefined> {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== 'ENOTDIR' && code !== 'EEXIST' && code !== 'ELOOP') return undefined;
-  const found = await firstObstacleOf(folder).catch(() => undefined);
+  const found = await obstacleFor(folder, error);
+  const code = (error as NodeJS.ErrnoException).code ?? '';
   return found ? `${found.what} is where a folder should be (${found.at}) (${code})` : undefined;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError, StateUnavailableError } from '../../errors';
 import { clipMessage } from '../../core/text-clip';
-import { firstObstacleOf, type Obstacle } from '../files/first-obstacle';
+import { obstacleFor, type Obstacle } from '../files/first-obstacle';
 import { makeFolder } from '../files/make-folder';
 import { writeAll } from '../files/write-all';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
@@ -185,10 +185,7 @@ export async function namedFileStateError(
   advice: StateFolderAdvice | undefined,
   folder: string,
 ): Promise<StateUnavailableError> {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-  const obstacle = ['ENOTDIR', 'EEXIST', 'ELOOP'].includes(code)
-    ? await firstObstacleOf(folder).catch(() => undefined)
-    : undefined;
+  const obstacle = await obstacleFor(folder, error);
   return fileStateError(document, action, error, advice ?? STATE_DIR_ADVICE, obstacle);
 }
 
