@@ -175,7 +175,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         await attempt('writing index.html', () => writePage(file, statusPage as PageText));
       // Staging folders and temporary files a killed run left (a second signal, kill -9): tidied by a
       // later run's end.
-      await removeLeftStaging(root);
+      await removeLeftByKilledRuns(root);
       if (scratchError !== undefined) throw scratchError;
       if (failed.length > 0) throw await failure(failed);
       return { locations: [reportFile, ...page, insightsFolder] };
@@ -296,7 +296,7 @@ async function swapInNow(root: string, staged: string, target: string): Promise<
         throw error;
       },
     );
-    // Dated now, not by the old folder's last change: another run's tidying (removeLeftStaging) takes
+    // Dated now, not by the old folder's last change: another run's tidying (removeLeftByKilledRuns) takes
     // a `.staging-` folder for left over by its age, and the old folder may be hours old (a trial's).
     if (moved) await utimes(aside, new Date(), new Date()).catch(() => undefined);
     try {
@@ -354,7 +354,7 @@ const TEMPORARY_NAME = /^(?:report\.json|index\.html)\.[0-9a-f]{8}\.tmp$/;
  * user's file or folder: a trial's `.staging-oldfile` was deleted). Best effort: what it cannot read or
  * remove stays, and says nothing.
  */
-async function removeLeftStaging(root: string): Promise<void> {
+async function removeLeftByKilledRuns(root: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
   const before = Date.now() - LEFT_STAGING_AGE_IN_MS;
   for (const name of names) {
