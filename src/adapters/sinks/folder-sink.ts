@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, open, readdir, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
+import { LEFT_OVER_AGE_IN_MS, removeIfLeftOver } from '../files/left-over';
 import { makeFolder } from '../files/make-folder';
 import { SINK_ENTRIES } from './folder-entries';
 import { describeRefusal } from './folder-refusal';
@@ -333,12 +334,6 @@ async function moveBack(aside: string, target: string): Promise<void> {
   }
 }
 
-/**
- * A `.staging-…` folder (replaceFolder) lives for the few milliseconds of one gateway's writes; one
- * older than this was left by a run that was killed meanwhile.
- */
-const LEFT_STAGING_AGE_IN_MS = 60 * 60 * 1000;
-
 /** The name replaceFolder gives a staging folder: `.staging-` and a random UUID. */
 const STAGING_NAME = /^\.staging-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -347,7 +342,7 @@ const TEMPORARY_NAME = /^(?:report\.json|index\.html)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Removes what a run killed in the middle of a write left under `root`, once it was last changed more
- * than LEFT_STAGING_AGE_IN_MS ago: `.staging-<uuid>` folders (a gateway's folder being written) and the
+ * than LEFT_OVER_AGE_IN_MS ago (files/left-over.ts): `.staging-<uuid>` folders (a gateway's folder being written) and the
  * temporary files of `report.json` and `index.html` (`report.json.<8 hex>.tmp`: a trial found one a
  * kill before the rename left, which nothing tidied). A younger one may be another run's, at work now,
  * and is left alone; so is anything not named and made as replaceFolder and replaceFile make them (a
@@ -356,17 +351,10 @@ const TEMPORARY_NAME = /^(?:report\.json|index\.html)\.[0-9a-f]{8}\.tmp$/;
  */
 async function removeLeftByKilledRuns(root: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
-  const before = Date.now() - LEFT_STAGING_AGE_IN_MS;
+  const before = Date.now() - LEFT_OVER_AGE_IN_MS;
   for (const name of names) {
-    const isFolder = STAGING_NAME.test(name);
-    if (!isFolder && !TEMPORARY_NAME.test(name)) continue;
-    const left = path.join(root, name);
-    const changed = await lstat(left).then(
-      (s) => ((isFolder ? s.isDirectory() : s.isFile()) ? s.mtimeMs : undefined),
-      () => undefined,
-    );
-    if (changed !== undefined && changed < before)
-      await rm(left, { recursive: true, force: true }).catch(() => undefined);
+    if (STAGING_NAME.test(name)) await removeIfLeftOver(path.join(root, name), 'folder', before);
+    else if (TEMPORARY_NAME.test(name)) await removeIfLeftOver(path.join(root, name), 'file', before);
   }
 }
 

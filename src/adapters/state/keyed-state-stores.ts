@@ -1,7 +1,9 @@
-import { lstat, readdir, stat, unlink } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
+import { LEFT_OVER_AGE_IN_MS, removeIfLeftOver } from '../files/left-over';
 import type { BlobService } from '../storage/rest/blob-service';
 import { createFileStateStore, namedFileStateError, type StateFolderAdvice } from './file-state-store';
 
@@ -86,39 +88,36 @@ interface StateEntry {
 /**
  * The entries under `root` (files, folders, links; paths relative to it, with the platform's
  * separator), at any depth. A link to a folder is followed (a user may keep part of the state on
- * another disk: its notices must be listed), but each folder is read once, by its device and inode, so
- * two links to `.` no longer made the listing (and every run's end) endless, as Node's
- * `readdir(root, { recursive: true })` did (a break trial). Throws as readdir does for `root` (ENOENT,
- * ENOTDIR …); a folder under it that vanished or cannot be followed meanwhile is skipped.
+ * another disk: its notices must be listed) unless it leads into the state folder itself, which is read
+ * anyway, or to a folder read already: two links to `.` no longer made the listing (and every run's
+ * end) endless, as Node's `readdir(root, { recursive: true })` did (a break trial). Only a link costs a
+ * look where it leads (realpath); a real folder under `root` is reached once, by its one path. Throws as
+ * readdir does for `root` (ENOENT, ENOTDIR …); a folder under it that vanished or cannot be followed
+ * meanwhile is skipped.
  */
 async function entriesUnder(root: string): Promise<StateEntry[]> {
   const found: StateEntry[] = [];
-  const seen = new Set<string>();
-  const walk = async (relative: string, throughLink: boolean, isRoot: boolean): Promise<void> => {
-    const folder = path.join(root, relative);
-    const identity = await stat(folder).then(
-      (s) => `${s.dev}:${s.ino}`,
-      (error: unknown) => {
-        if (isRoot) throw error;
-        return undefined;
-      },
-    );
-    if (identity === undefined || seen.has(identity)) return;
-    seen.add(identity);
-    const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
-      if (isRoot) throw error;
-      return [];
-    });
+  const entriesOf = (relative: string) => readdir(path.join(root, relative), { withFileTypes: true });
+  const top = await entriesOf('');
+  const rootReal = await realpath(root);
+  const followed = new Set<string>();
+  const walk = async (relative: string, throughLink: boolean, entries: Dirent[]): Promise<void> => {
     for (const entry of entries) {
       const at = relative === '' ? entry.name : path.join(relative, entry.name);
       // Every entry, as readdir lists them: a folder or link named like a document is one that
       // cannot be read, and the listing's reader says so (notify list: "could not be read").
       found.push({ path: at, throughLink });
-      if (entry.isDirectory()) await walk(at, throughLink, false);
-      else if (entry.isSymbolicLink()) await walk(at, true, false);
+      if (entry.isDirectory()) await walk(at, throughLink, await entriesOf(at).catch(() => []));
+      else if (entry.isSymbolicLink()) {
+        const target = await realpath(path.join(root, at)).catch(() => undefined);
+        const inside = target === rootReal || target?.startsWith(`${rootReal}${path.sep}`);
+        if (target === undefined || inside || followed.has(target)) continue;
+        followed.add(target);
+        await walk(at, true, await entriesOf(at).catch(() => []));
+      }
     }
   };
-  await walk('', false, true);
+  await walk('', false, top);
   return found;
 }
 
@@ -131,29 +130,18 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
 const LEFT_BY_A_KILLED_WRITE =
   /\.json(?:\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
-/** A write's temporary file lives for milliseconds; one this old was left by a process killed meanwhile. */
-const LEFT_TEMPORARY_AGE_IN_MS = 60 * 60 * 1000;
-
 /**
  * Removes the files among `entries` (paths under `root`, as listed) that LEFT_BY_A_KILLED_WRITE names
- * and that were last changed more than LEFT_TEMPORARY_AGE_IN_MS ago (a younger one may be another
- * process's, at work now). Best effort: what it cannot read or remove stays, and says nothing. Run
- * where the folder is listed anyway (every run's end, for the gateways it did not visit), so it costs
- * no listing of its own.
+ * and that were last changed more than LEFT_OVER_AGE_IN_MS ago (files/left-over.ts). A stale lock moved
+ * aside keeps the old lock's date: one may be taken from under the process breaking it, which is fine
+ * (file-state-store.ts breakIfStale: gone is broken); a fresh lock moved aside by mistake is young, and
+ * kept. Run where the folder is listed anyway (every run's end, for the gateways it did not visit), so
+ * it costs no listing of its own.
  */
 async function removeLeftTemporaries(root: string, entries: readonly string[]): Promise<void> {
-  const before = Date.now() - LEFT_TEMPORARY_AGE_IN_MS;
-  for (const entry of entries.filter((e) => LEFT_BY_A_KILLED_WRITE.test(e))) {
-    const file = path.join(root, entry);
-    // A stale lock moved aside keeps the old lock's date: one may be taken from under the process
-    // breaking it, which is fine (file-state-store.ts breakIfStale: gone is broken). A fresh lock moved
-    // aside by mistake is young, and kept.
-    const changed = await lstat(file).then(
-      (s) => (s.isFile() ? s.mtimeMs : undefined),
-      () => undefined,
-    );
-    if (changed !== undefined && changed < before) await unlink(file).catch(() => undefined);
-  }
+  const before = Date.now() - LEFT_OVER_AGE_IN_MS;
+  for (const entry of entries.filter((e) => LEFT_BY_A_KILLED_WRITE.test(e)))
+    await removeIfLeftOver(path.join(root, entry), 'file', before);
 }
 
 /** One blob per key under `prefix` in `container` (see createBlobStateStore for the ETag conditions). */
