@@ -6,6 +6,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
+import { errnoText } from '../adapters/files/errno-text';
+import { obstacleText } from '../adapters/files/first-obstacle';
+import { ScratchUnavailableError } from '../errors';
 
 export interface EmulatorCertificate {
   readonly certPem: string;
@@ -38,8 +41,16 @@ export async function createCertificate(): Promise<EmulatorCertificate> {
       },
     ],
   });
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-emulator-'));
+  const where = path.join(os.tmpdir(), 'appgw-emulator-…');
+  // A TMPDIR that cannot hold it is said as the run's temporary files say it (exit 2, what to do), not
+  // a crash with a stack (a trial's TMPDIR, a link to nothing).
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-emulator-')).catch(async (error: unknown) => {
+    const why = (await obstacleText(os.tmpdir(), error)) ?? errnoText(error);
+    throw new ScratchUnavailableError(where, `cannot make it: ${why}`, { cause: error });
+  });
   const caCertFile = path.join(dir, 'emulator-ca.pem');
-  await writeFile(caCertFile, pems.cert, { mode: 0o644 });
+  await writeFile(caCertFile, pems.cert, { mode: 0o644 }).catch((error: unknown) => {
+    throw new ScratchUnavailableError(caCertFile, `cannot write it: ${errnoText(error)}`, { cause: error });
+  });
   return { certPem: pems.cert, keyPem: pems.private, caCertFile };
 }

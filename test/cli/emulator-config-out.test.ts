@@ -77,6 +77,22 @@ describe('emulator --config-out FILE', () => {
     }
   });
 
+  // A trial: exit 1 and a stack trace ("mkdtemp … ENOENT") for a TMPDIR that is a link to nothing.
+  it('a TMPDIR that is a link to nothing: exit 2 naming it, no stack trace', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-emulator-tmpdir-'));
+    try {
+      const tmpdir = path.join(dir, 'gone');
+      await symlink('/nonexistent/appgw', tmpdir);
+      const { code, stderr } = await runCli(['emulator'], dir, { ...process.env, TMPDIR: tmpdir });
+      expect(code).toBe(2);
+      expect(stderr).toContain(`a link to nothing is where a folder should be (${tmpdir}) (ENOENT)`);
+      expect(stderr).toContain('Point TMPDIR at a folder');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--counts where no folder can be made: exit 2 at start, saying so', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-counts-'));
     try {

@@ -57,12 +57,15 @@ export function firstObstacleOf(folder: string): Promise<Obstacle | undefined> {
   return firstObstacle(root, parts);
 }
 
-/** The refusals that something standing where a folder should be explains. */
-const OBSTACLE_CODES = new Set(['ENOTDIR', 'EEXIST', 'ELOOP']);
+/**
+ * The refusals that something standing where a folder should be explains: ENOENT too, through a link to
+ * nothing (a trial's TMPDIR); a folder that is simply missing has no obstacle, and is said as before.
+ */
+const OBSTACLE_CODES = new Set(['ENOTDIR', 'EEXIST', 'ELOOP', 'ENOENT']);
 
 /**
  * firstObstacleOf `folder` when `error` is a refusal that something in a folder's place explains
- * (ENOTDIR, EEXIST, ELOOP); undefined for any other refusal, or when nothing is found. Never throws.
+ * (OBSTACLE_CODES); undefined for any other refusal, or when nothing is found. Never throws.
  * One test for every message that names what is in the way (the state store's, the demo's `--out`,
  * obstacleText's), each worded for its own message.
  */

@@ -155,6 +155,8 @@ export function fileStateError(
       advice.fileInTheWay,
       false,
     ],
+    // Only through a link to nothing (a disk not mounted, say): a document simply missing is none.
+    ...(inTheWay ? { ENOENT: [inTheWay, advice.fileInTheWay, true] as [string, string, boolean] } : {}),
     EROFS: ['the file system is read-only', advice.readOnly, false],
     ENOSPC: ['no space left on the device', 'Free some space; the next run tries again.', true],
     EDQUOT: ['the disk quota is used up', 'Free some space; the next run tries again.', true],

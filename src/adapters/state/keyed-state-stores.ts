@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
@@ -61,8 +61,10 @@ export function createFileStateStores<T>(options: {
       try {
         entries = await entriesUnder(root);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw await namedFileStateError(name, 'list', error, options.advice, root);
+        const { code, path: at } = error as NodeJS.ErrnoException;
+        if (code === 'ENOENT' && at === root) return []; // no state folder yet: no state yet
+        // What could not be read or followed is named along its own path (a link to nothing under it).
+        throw await namedFileStateError(name, 'list', error, options.advice, at ?? root);
       }
       // Only what lies in the state folder itself: a link may lead anywhere (a trial's tidying reached a
       // folder elsewhere).
@@ -92,14 +94,22 @@ interface StateEntry {
  * anyway, or to a folder read already: two links to `.` no longer made the listing (and every run's
  * end) endless, as Node's `readdir(root, { recursive: true })` did (a break trial). Only a link costs a
  * look where it leads (realpath); a real folder under `root` is reached once, by its one path. Throws as
- * readdir does for `root` (ENOENT, ENOTDIR …); a folder under it that vanished or cannot be followed
- * meanwhile is skipped.
+ * readdir does for `root` (ENOENT, ENOTDIR …), and as realpath or readdir do for a folder or link under
+ * it that cannot be read or followed (a link to nothing, a loop); one that vanished meanwhile is
+ * skipped. Entries of a `root` that is itself a link all count as reached through a link.
  */
 async function entriesUnder(root: string): Promise<StateEntry[]> {
   const found: StateEntry[] = [];
   const entriesOf = (relative: string) => readdir(path.join(root, relative), { withFileTypes: true });
   const top = await entriesOf('');
   const rootReal = await realpath(root);
+  // The state folder itself a link (`history` on another disk): everything in it lies behind that link.
+  const rootIsLink = (await lstat(root)).isSymbolicLink();
+  /** A folder gone between its listing and its reading: nothing to list. */
+  const vanished = (error: NodeJS.ErrnoException): Dirent[] => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  };
   const followed = new Set<string>();
   const walk = async (relative: string, throughLink: boolean, entries: Dirent[]): Promise<void> => {
     for (const entry of entries) {
@@ -107,17 +117,23 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
       // Every entry, as readdir lists them: a folder or link named like a document is one that
       // cannot be read, and the listing's reader says so (notify list: "could not be read").
       found.push({ path: at, throughLink });
-      if (entry.isDirectory()) await walk(at, throughLink, await entriesOf(at).catch(() => []));
+      if (entry.isDirectory()) await walk(at, throughLink, await entriesOf(at).catch(vanished));
       else if (entry.isSymbolicLink()) {
-        const target = await realpath(path.join(root, at)).catch(() => undefined);
-        const inside = target === rootReal || target?.startsWith(`${rootReal}${path.sep}`);
-        if (target === undefined || inside || followed.has(target)) continue;
+        // A link that leads nowhere (a disk not mounted) or never ends hides every document behind it:
+        // said, not skipped (a trial's notify list said "No undelivered notices." over 12 waiting).
+        const target = await realpath(path.join(root, at));
+        const inside = target === rootReal || target.startsWith(`${rootReal}${path.sep}`);
+        if (inside || followed.has(target)) continue;
         followed.add(target);
-        await walk(at, true, await entriesOf(at).catch(() => []));
+        const behind = await entriesOf(at).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOTDIR') return []; // a link to a file: an entry, not a folder
+          throw error;
+        });
+        await walk(at, true, behind);
       }
     }
   };
-  await walk('', false, top);
+  await walk('', rootIsLink, top);
   return found;
 }
 

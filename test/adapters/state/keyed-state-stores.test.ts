@@ -143,6 +143,49 @@ describe('listing keys through links (break trials)', () => {
   });
 });
 
+describe('listing keys through links that cannot be followed, or a state folder that is a link (new-user trial)', () => {
+  it.each([
+    ['a link to nothing (its disk not mounted)', (at: string) => symlink('/nonexistent/appgw-disk', at)],
+    ['a link that never ends', (at: string) => symlink(at, at)],
+  ])(
+    'a subscription folder that is %s: the listing fails naming it, never "no documents"',
+    async (_, make) => {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-unreachable-'));
+      try {
+        const dir = path.join(tmp, 'state');
+        const stores = createFileStateStores<{ n: number }>({ dir });
+        await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
+        const link = path.join(dir, 'sub2');
+        await make(link);
+        const error = await rejection(stores.listKeys());
+        expect(error).toBeInstanceOf(StateUnavailableError);
+        expect((error as Error).message).toContain(`(the link ${link})`);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('a history folder that is itself a link elsewhere: listed, and nothing behind it tidied', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-rootlink-'));
+    try {
+      const elsewhere = path.join(tmp, 'elsewhere');
+      await mkdir(path.join(elsewhere, 'sub', 'rg'), { recursive: true });
+      await symlink(elsewhere, path.join(tmp, 'history'));
+      const stores = createFileStateStores<{ n: number }>({ dir: path.join(tmp, 'history') });
+      await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
+      const left = path.join(elsewhere, 'sub', 'rg', 'gw.json.4242.0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f.tmp');
+      await writeFile(left, '{}');
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      await utimes(left, twoHoursAgo, twoHoursAgo);
+      expect(await stores.listKeys()).toEqual([key('sub', 'rg', 'gw')]);
+      expect(await readdir(path.join(elsewhere, 'sub', 'rg'))).toContain(path.basename(left));
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('listing keys that cannot be listed', () => {
   let tmp: string;
   beforeAll(async () => {
