@@ -7,7 +7,7 @@ import type { GroupingMode, NoticeGroup } from './core/notice/grouping';
 import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
 import type { AlertTrigger } from './core/alerts/alert-trigger';
-import type { GatewayConfigReading } from './core/gateway-config';
+import type { GatewayConfig, GatewayConfigReading } from './core/gateway-config';
 import type { ListScope } from './core/gateway-list-page';
 import type { OnDemandProbeRequest, OnDemandServer } from './core/on-demand-probe';
 import type { BackendHealthBody, GatewayRef } from './core/model';
@@ -187,6 +187,12 @@ export interface TargetListing {
    * from, since it answers an empty result for a scope the identity cannot read.
    */
   readonly shownScopes: readonly ListScope[];
+  /**
+   * gatewayKey → the gateway's configuration as the listing gave it: ARM's list pages carry the whole
+   * resource (src/core/gateway-list-page.ts), so a gateway with findings needs no GET of its own.
+   * Absent or without a gateway: read by the GET (Resource Graph's rows carry no configuration).
+   */
+  readonly configurations?: ReadonlyMap<string, GatewayConfig>;
 }
 
 /** Where a run's insights and report go. One failing sink never stops another. */

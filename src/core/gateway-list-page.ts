@@ -17,8 +17,16 @@
  * (@azure/arm-network v39 static-helpers/pagingHelpers.js), so a `NextLink` would end the listing early.
  * What is tolerated: other fields (ARM adds fields), an entry without `type` (its id says what it is),
  * an empty `value` (an explicit "none here", also on a page that has a `nextLink`).
+ *
+ * Each entry is the whole resource, as the GET of the gateway answers it (the REST spec's example
+ * `ApplicationGatewayListAll.json`: `sku`, pools with their addresses, HTTP settings, rules, probes), so
+ * the page also gives each gateway's configuration (gateway-config.ts): what its insights need, read
+ * once here instead of one more GET per gateway with findings (issue 14: at most 2 requests a gateway).
+ * An entry whose configuration cannot be read, or that carries no `properties.sku` (not the whole
+ * resource), gives none: the gateway is still listed, and its configuration is read by the GET.
  */
 import { gatewayKey, parseGatewayId } from './arm-id';
+import { readGatewayConfig, type GatewayConfig } from './gateway-config';
 import { describe, quote } from './json-describe';
 import type { GatewayRef } from './model';
 
@@ -35,6 +43,8 @@ export type GatewayListPageRead =
       readonly gateways: readonly GatewayRef[];
       /** The next page's absolute URL; undefined on the last page. */
       readonly nextLink: string | undefined;
+      /** gatewayKey → the configuration its entry gives (see the module comment), for those that give one. */
+      readonly configurations: ReadonlyMap<string, GatewayConfig>;
     }
   | {
       readonly ok: false;
@@ -172,12 +182,24 @@ export function readGatewayListPage(page: unknown, options: ReadGatewayListPageO
   }
   const nextLink = readNextLink(page, problems);
   const gateways: GatewayRef[] = [];
+  const configurations = new Map<string, GatewayConfig>();
   const listed = new Map<string, string>();
   if (Array.isArray(value)) {
     value.forEach((entry, i) => {
       const gateway = readEntry(entry, `value[${i}]`, options, listed, problems);
-      if (gateway) gateways.push(gateway);
+      if (!gateway) return;
+      gateways.push(gateway);
+      const config = listedConfiguration(entry);
+      if (config) configurations.set(gatewayKey(gateway.id), config);
     });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, gateways, nextLink };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, gateways, nextLink, configurations };
+}
+
+/** The configuration a list entry gives, when it is the whole resource and can be read (module comment). */
+function listedConfiguration(entry: unknown): GatewayConfig | undefined {
+  const properties = isObject(entry) ? entry.properties : undefined;
+  if (!isObject(properties) || !isObject(properties.sku)) return undefined;
+  const read = readGatewayConfig(entry);
+  return read.ok ? read.config : undefined;
 }

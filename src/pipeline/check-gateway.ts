@@ -5,7 +5,7 @@ import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, isRunInterruptedError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
-import type { GatewayConfigReading } from '../core/gateway-config';
+import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
 import type { Finding } from '../core/model';
 import { exactCause } from '../core/exact-steps';
 import { withConfiguration } from '../core/finding-configuration';
@@ -22,6 +22,12 @@ export interface CheckGatewayOptions {
    * real values and exact commands; absent (`evaluate`: a saved body): the insights keep the general steps.
    */
   readonly configReader?: GatewayConfigReader;
+  /**
+   * The gateway's configuration as its target's listing gave it (a direct run: listed-configurations.ts),
+   * used instead of the GET when it explains every finding; asked only with `configReader` and findings.
+   * Absent, or undefined: the GET.
+   */
+  readonly listedConfiguration?: () => Promise<GatewayConfig | undefined>;
   readonly clock: Clock;
   readonly article: ParsedArticle;
   readonly unhealthyStates: readonly ConfigurableState[];
@@ -135,8 +141,10 @@ interface ConfigFailure {
 }
 
 /**
- * The findings with the gateway's configuration joined (src/core/finding-configuration.ts): one GET of
- * the gateway, only when there is a finding to explain (a healthy gateway costs no read). Never throws:
+ * The findings with the gateway's configuration joined (src/core/finding-configuration.ts), only when
+ * there is a finding to explain (a healthy gateway costs no read): the configuration its listing gave
+ * (`listedConfiguration`) when that explains every finding, else one GET of the gateway, which reads it
+ * as it is now (a setting or pool added since the listing, which the listed one cannot explain). Never throws:
  * a read that fails or times out leaves each finding `read: false` with the reason, and its insight
  * gives the general steps; the failure is returned for the run report. Throws the run's stop reason
  * (RunInterruptedError) when the stop cut it short: the gateway is then not done.
@@ -149,6 +157,11 @@ async function withGatewayConfiguration(
 ): Promise<{ findings: Finding[]; failure?: ConfigFailure }> {
   const reader = options.configReader;
   if (!reader || findings.length === 0) return { findings };
+  const listed = await options.listedConfiguration?.();
+  if (listed) {
+    const joined = withConfiguration(findings, { ok: true, config: listed });
+    if (joined.every((finding) => finding.configuration?.read !== false)) return { findings: joined };
+  }
   const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
   let reading: GatewayConfigReading;
   try {

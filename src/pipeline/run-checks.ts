@@ -34,6 +34,7 @@ import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
 import { memoryScratch } from './memory-scratch';
 import { createSpool, type SpoolEntry } from './spool';
+import { listedConfigurations } from './listed-configurations';
 import { createReportEntries } from './report-entries';
 import { buildStatusPage, writtenHistories } from './status/build-status-page';
 import { recordHistory } from './status/record-history';
@@ -135,7 +136,9 @@ interface GatewayDone {
  * the run's report, built from the gateways' results, to every sink (scope `report`, with the status
  * page when `status` is given: each gateway's reading is added to its history as it is done, and the
  * page is made from the histories at the end) → its telemetry records (core/telemetry-records.ts).
- * Memory: each gateway's notify outcome and where its report entry is; never its rendered insights.
+ * Memory: each gateway's notify outcome and where its report entry is, and until it is checked where
+ * its listed configuration is (listed-configurations.ts: the insights' configuration without a GET);
+ * never its rendered insights.
  * The outcome's report reads its gateways from the scratch: call its `dispose` once it is read.
  *
  * Interrupted (`stop`, or `runDeadlineInMs` passed), the run starts no more gateways, cuts the reads in
@@ -154,11 +157,16 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
   // Disposed by the outcome (its report reads its gateways from it), or here when the run throws.
   const scratch = deps.scratch?.() ?? memoryScratch();
   try {
+    // What the listings gave of each gateway's configuration, until its findings need it: in the scratch.
+    const listed = listedConfigurations(
+      createSpool(scratch, deps.logger, "the listed gateways' configurations"),
+    );
     const expanded = await expandTargets(deps.directory, options.targets, {
       concurrency: options.concurrency,
       timeoutInMs: options.gatewayTimeoutInMs,
       logger: deps.logger,
       stop,
+      ...(deps.configReader ? { keepConfigurations: (c) => listed.keep(c) } : {}),
     });
     deps.logger.info(
       `run ${runId}: ${counted(expanded.gateways.length, 'gateway')} from ${counted(expanded.targets.length, 'target')}`,
@@ -221,12 +229,21 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           placed = true;
         };
         try {
+          const listedConfiguration = () => listed.take(gateway);
           return await deliverProcessed(
             gateway,
             gatewayStartedAt,
-            await processGateway(gateway, { ...deps, ...options, runId, stop, beforeRender }),
+            await processGateway(gateway, {
+              ...deps,
+              ...options,
+              runId,
+              stop,
+              beforeRender,
+              listedConfiguration,
+            }),
           );
         } finally {
+          listed.forget(gateway);
           if (placed) rendering.release();
         }
       },

@@ -188,7 +188,8 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       await writeFile(
         file,
         JSON.stringify({
-          targets: [`/subscriptions/${SUB}`],
+          // By id: a listing would give the configurations, and no GET would be refused.
+          targets: ['gw1', 'gw2', 'gw3'].map((name) => gatewayId(name)),
           arm: emulatorArm(emulator),
           sinks: { dir: path.join(dir, 'out') },
         }),
@@ -291,6 +292,9 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
           lro: { polls: 0 },
           faults: [
             { on: 'backendHealth', text: JSON.stringify(hostileBody), times: runs },
+            // The listing gives the configuration (ARM's list pages carry the whole resource); the
+            // GET, for a target naming the gateway.
+            { on: 'list', text: JSON.stringify({ value: [hostileGateway] }), times: runs },
             { on: 'get', text: JSON.stringify(hostileGateway), times: runs },
           ],
         },

@@ -1,6 +1,7 @@
 /** One page of ARM's gateway list, read strictly: what is a listing, and what fails it (never a shorter one). */
 import fc from 'fast-check';
 import { gatewayKey } from '../../src/core/arm-id';
+import { readGatewayConfig } from '../../src/core/gateway-config';
 import { readGatewayListPage, type ListScope } from '../../src/core/gateway-list-page';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
@@ -38,6 +39,7 @@ describe('readGatewayListPage: what ARM answers', () => {
         { id: id('gw2', 'rg-b'), subscriptionId: SUB, resourceGroup: 'rg-b', name: 'gw2' },
       ],
       nextLink: NEXT,
+      configurations: new Map(),
     });
   });
 
@@ -254,5 +256,66 @@ describe('readGatewayListPage: properties', () => {
         expect(readGatewayListPage(value, { scope: subscription }).ok).toBe(false);
       }),
     );
+  });
+});
+
+// Issue 14: ARM's list pages carry the whole resource (the REST spec's ApplicationGatewayListAll.json),
+// so a gateway with findings needs no GET of its configuration.
+describe('readGatewayListPage: the configuration each entry gives', () => {
+  const whole = (name: string, extra: Record<string, unknown> = {}) => ({
+    ...entry(name),
+    tags: { env: 'prod' },
+    properties: {
+      provisioningState: 'Succeeded',
+      sku: { name: 'Standard_v2', tier: 'Standard_v2', capacity: 2 },
+      backendAddressPools: [
+        {
+          name: 'pool-a',
+          id: `${id(name)}/backendAddressPools/pool-a`,
+          properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }, { fqdn: 'app.contoso.net' }] },
+        },
+      ],
+      backendHttpSettingsCollection: [
+        {
+          name: 'settings-a',
+          id: `${id(name)}/backendHttpSettingsCollection/settings-a`,
+          properties: { port: 443, protocol: 'Https', probe: { id: `${id(name)}/probes/probe-a` } },
+        },
+      ],
+      probes: [{ name: 'probe-a', properties: { protocol: 'Https', path: '/healthz', interval: 30 } }],
+      ...extra,
+    },
+  });
+
+  it('an entry that is the whole resource gives what the GET of it would', () => {
+    const read = readGatewayListPage({ value: [whole('gw1'), whole('gw2')] }, { scope: subscription });
+    if (!read.ok) throw new Error(read.problems.join('; '));
+    const getOf = (name: string) => {
+      const got = readGatewayConfig(whole(name));
+      if (!got.ok) throw new Error(got.detail);
+      return got.config;
+    };
+    expect(read.configurations).toEqual(
+      new Map([
+        [gatewayKey(id('gw1')), getOf('gw1')],
+        [gatewayKey(id('gw2')), getOf('gw2')],
+      ]),
+    );
+    expect(read.configurations.get(gatewayKey(id('gw1')))?.probes[0]?.path).toBe('/healthz');
+  });
+
+  it.each<[string, unknown]>([
+    ['no properties', { id: id('gw1'), name: 'gw1' }],
+    ['properties without sku (not the whole resource)', entry('gw1')],
+    ['a configuration that cannot be read (probes not an array)', whole('gw1', { probes: {} })],
+    [
+      'a value longer than ARM allows',
+      whole('gw1', { sku: { name: 'x'.repeat(5000), tier: 'Standard_v2' } }),
+    ],
+  ])('an entry with %s is listed, and gives none: the GET reads it', (_name, listed) => {
+    const read = readGatewayListPage({ value: [listed, whole('gw2')] }, { scope: subscription });
+    if (!read.ok) throw new Error(read.problems.join('; '));
+    expect(read.gateways.map((g) => g.name)).toEqual(['gw1', 'gw2']);
+    expect([...read.configurations.keys()]).toEqual([gatewayKey(id('gw2'))]);
   });
 });

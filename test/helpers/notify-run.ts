@@ -31,7 +31,7 @@ export function recordingLogger(): RecordingLogger {
 
 export interface NotifyRunOptions {
   readonly scenario: ScenarioInput;
-  /** The run's config, without `arm` (the emulator's) and `targets` (default: the whole subscription). */
+  /** The run's config, without `arm` (the emulator's) and `targets` (defaultTargets). */
   readonly config: Record<string, unknown>;
   readonly targets?: readonly string[];
   /** Merged over the emulator's `arm` block (e.g. `maxRetries`). */
@@ -45,6 +45,20 @@ export interface NotifyRunOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly runId?: string;
+  /** Given the emulator once the run is done, before it closes (its `requests`). */
+  readonly afterRun?: (emulator: RunningEmulator) => void;
+}
+
+/**
+ * The whole subscription; or, when a gateway's scenario breaks the GET of its configuration (a `get`
+ * fault), each gateway by its id: a listing gives the configuration, and the GET the test means to break
+ * would not be made.
+ */
+function defaultTargets(scenario: ScenarioInput): string[] {
+  const gateways = (scenario as { gateways?: Array<{ id?: string; faults?: Array<{ on?: string }> }> })
+    .gateways;
+  const breaksGet = gateways?.some((g) => g.faults?.some((f) => f.on === 'get')) ?? false;
+  return breaksGet ? gateways!.map((g) => g.id as string) : [`/subscriptions/${SUB}`];
 }
 
 /**
@@ -56,7 +70,7 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
   try {
     emulator = await startEmulator({ scenario: options.scenario as never });
     const config = parseConfig({
-      targets: options.targets ?? [`/subscriptions/${SUB}`],
+      targets: options.targets ?? defaultTargets(options.scenario),
       arm: { ...emulatorArm(emulator), ...options.arm },
       ...options.config,
     });
@@ -64,7 +78,7 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
       await buildRunServices(config, process.env),
       options.logger ?? recordingLogger(),
     );
-    return await runChecks(
+    const outcome = await runChecks(
       {
         ...deps,
         ...(options.clock ? { clock: options.clock } : {}),
@@ -81,6 +95,8 @@ export async function notifyRun(options: NotifyRunOptions): Promise<RunOutcome> 
       },
       { ...runOptions, ...(options.runId ? { runId: options.runId } : {}) },
     );
+    options.afterRun?.(emulator);
+    return outcome;
   } finally {
     await emulator?.close();
   }

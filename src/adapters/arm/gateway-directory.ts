@@ -1,6 +1,7 @@
 import { clipMessage } from '../../core/text-clip';
 import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
+import type { GatewayConfig } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import {
   isCancellation,
@@ -24,7 +25,7 @@ const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
  * (which would let an entry without an id, or of another scope, pass or vanish): a listing says which
  * gateways are gone, so any page that is not ARM's complete shape, including a `nextLink` page after
  * good ones, fails the whole listing with a TargetListUnavailableError saying what ARM sent. A partial
- * listing is never returned.
+ * listing is never returned. Each listed gateway's configuration comes with it (TargetListing.configurations).
  */
 export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayDirectory {
   return {
@@ -48,15 +49,17 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             ? client.applicationGateways.list(target.resourceGroup, options)
             : client.applicationGateways.listAll(options);
         const gateways: GatewayRef[] = [];
+        const configurations = new Map<string, GatewayConfig>();
         const listed = new Set<string>();
         await capturingResponses(capture, async () => {
           // The SDK's items are not used: each page is read from the text ARM sent (captured).
           for await (const _ of pages.byPage()) {
             const page = readPage(capture, target, listed, pageNumber);
-            for (const gateway of page) {
+            for (const gateway of page.gateways) {
               gateways.push(gateway);
               listed.add(gatewayKey(gateway.id));
             }
+            for (const [key, config] of page.configurations) configurations.set(key, config);
             pageNumber += 1;
           }
         });
@@ -65,7 +68,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
           target.kind === 'resourceGroup'
             ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
             : { subscriptionId: target.subscriptionId };
-        return { gateways, present: gateways, shownScopes: [scope] };
+        return { gateways, present: gateways, shownScopes: [scope], configurations };
       } catch (error) {
         // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
         // a `value` that is not an array, text that is not JSON): say what ARM sent instead.
@@ -109,7 +112,7 @@ function readPage(
   capture.last = undefined; // the next page's answer is its own
   const read = readPageText(text, target, listed, page);
   if (!read.ok) throw new TargetListUnavailableError(target.id, read.detail, { unreadableAnswer: true });
-  return read.gateways;
+  return read;
 }
 
 function readPageText(
@@ -118,7 +121,11 @@ function readPageText(
   listedBefore: ReadonlySet<string>,
   page: number,
 ):
-  | { readonly ok: true; readonly gateways: readonly GatewayRef[] }
+  | {
+      readonly ok: true;
+      readonly gateways: readonly GatewayRef[];
+      readonly configurations: ReadonlyMap<string, GatewayConfig>;
+    }
   | { readonly ok: false; readonly detail: string } {
   const call = page === 1 ? 'the list call' : `the call for list page ${page} (the previous page's nextLink)`;
   const answer = answerJson(text, ` to ${call}`);

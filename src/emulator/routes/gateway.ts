@@ -1,8 +1,8 @@
 /**
- * GET .../applicationGateways/{name}: the gateway resource, shaped like ARM's (only what we model). The
- * list pages carry the short form (ids and names of pools and settings: what discovery reads, kept small
- * for listings of thousands); the GET carries the configuration an insight reads: SKU, backend pools
- * with their addresses, HTTP settings and probes (the scenario's `configuration`, else defaults).
+ * GET .../applicationGateways/{name}: the gateway resource, shaped like ARM's (only what we model),
+ * with the configuration an insight reads: SKU, backend pools with their addresses, HTTP settings and
+ * probes (the scenario's `configuration`, else defaults). ARM's list pages carry the same resource
+ * (routes/list.ts).
  */
 import { isIpAddress } from '../../core/probe-resolution';
 import { key, lastSegment } from '../arm-id';
@@ -31,8 +31,11 @@ function uniqueById(ids: string[]): SubResource[] {
 const ids = (refs: ReadonlyArray<{ id?: string } | undefined>) =>
   refs.flatMap((ref) => (ref?.id ? [ref.id] : []));
 
-/** The ApplicationGateway resource as a list page shows it; pools and settings from the health body. */
-export function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
+/**
+ * The resource's short form: its identity, and the ids and names of the pools and settings the health
+ * body names; gatewayResourceInFull adds the rest.
+ */
+function gatewayResource(entry: GatewayEntry): Record<string, unknown> {
   const pools = entry.gateway.backendHealth.backendAddressPools ?? [];
   return {
     id: entry.gateway.id,

@@ -1,6 +1,8 @@
 /**
  * GET .../applicationGateways at subscription or resource-group scope, paged like ARM: `value` plus an
- * absolute `nextLink` carrying `$skipToken` and the caller's api-version while more remain.
+ * absolute `nextLink` carrying `$skipToken` and the caller's api-version while more remain. Each entry
+ * is the whole resource, as the GET answers it (ARM's list does: the REST spec's example
+ * `ApplicationGatewayListAll.json`); a `get` fault changes the GET's answer only.
  */
 import type { RouteContext } from './context';
 import {
@@ -10,7 +12,7 @@ import {
   resourceGroupNotFound,
   subscriptionNotFound,
 } from './errors';
-import { gatewayResource } from './gateway';
+import { gatewayResourceInFull } from './gateway';
 
 export const PAGE_SIZE = 50;
 
@@ -48,7 +50,7 @@ export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Re
 
   const page = inScope.slice(skip, skip + PAGE_SIZE);
   const next = skip + PAGE_SIZE;
-  const body: Record<string, unknown> = { value: page.map(gatewayResource) };
+  const body: Record<string, unknown> = { value: page.map(gatewayResourceInFull) };
   if (next < inScope.length) {
     const q = new URLSearchParams({ 'api-version': ctx.apiVersion, $skipToken: String(next) });
     body['nextLink'] = `${ctx.baseUrl}${ctx.path}?${q.toString()}`;

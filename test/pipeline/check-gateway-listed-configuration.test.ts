@@ -1,0 +1,129 @@
+/**
+ * Issue 14 (at most 2 requests a gateway): the configuration a gateway's listing gave (ARM's list pages
+ * carry the whole resource) stands for the GET of it. The real ARM adapters against the emulator: the
+ * listing by createArmGatewayDirectory, the reading by checkGateway. The insights are the same either
+ * way; the GET is made only when the listed configuration cannot explain a finding (a setting added
+ * since the listing), and then its answer is what the insight shows.
+ */
+import { createArmBackendHealthReader } from '../../src/adapters/arm/backend-health-reader';
+import { createArmClientFactory } from '../../src/adapters/arm/client';
+import { createArmGatewayConfigReader } from '../../src/adapters/arm/gateway-config-reader';
+import { createArmGatewayDirectory } from '../../src/adapters/arm/gateway-directory';
+import { gatewayKey, parseGatewayId, parseTarget, type Target } from '../../src/core/arm-id';
+import type { GatewayConfig } from '../../src/core/gateway-config';
+import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
+import type { GatewayRef } from '../../src/core/model';
+import { loadDefaultScenario, startEmulator, type RunningEmulator } from '../../src/emulator';
+import { checkGateway } from '../../src/pipeline/check-gateway';
+import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { seedArticle } from '../helpers/memory/run-dependencies';
+
+let emulator: RunningEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+function clients(running: RunningEmulator) {
+  return createArmClientFactory({
+    endpoint: running.url,
+    caCertFile: running.caCertFile,
+    credential: 'development',
+    maxRetries: 0,
+  });
+}
+
+/** Every configuration the subscription's listing gave (gatewayKey → configuration). */
+async function listed(
+  running: RunningEmulator,
+  subscription = SUB,
+): Promise<ReadonlyMap<string, GatewayConfig>> {
+  const listing = await createArmGatewayDirectory(clients(running)).listGateways(
+    parseTarget(`/subscriptions/${subscription}`) as Target,
+  );
+  return listing.configurations ?? new Map();
+}
+
+async function check(
+  running: RunningEmulator,
+  id: string,
+  listedConfiguration?: () => Promise<GatewayConfig | undefined>,
+) {
+  const clientFor = clients(running);
+  return checkGateway(parseGatewayId(id) as GatewayRef, {
+    reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: 10 }),
+    configReader: createArmGatewayConfigReader(clientFor),
+    ...(listedConfiguration ? { listedConfiguration } : {}),
+    clock: { now: () => new Date('2026-11-30T10:00:00Z') },
+    article: seedArticle,
+    unhealthyStates: DEFAULT_UNHEALTHY_STATES,
+    gatewayTimeoutInMs: 30_000,
+  });
+}
+
+const gatewayGets = () =>
+  (emulator?.requests ?? []).filter(
+    (r) => r.method === 'GET' && /\/applicationGateways\/[^/]+$/i.test(r.path),
+  ).length;
+
+const markdowns = (outcome: Awaited<ReturnType<typeof check>>) => outcome.insights.map((i) => i.markdown);
+
+describe('the configuration a listing gave stands for the GET', () => {
+  it('every gateway of the default scenario: the same insights and report as with the GET, and no GET', async () => {
+    const scenario = await loadDefaultScenario();
+    emulator = await startEmulator({ scenario });
+    const ids = scenario.gateways.map((g) => g.id);
+    const subscriptions = new Set(ids.map((id) => (parseGatewayId(id) as GatewayRef).subscriptionId));
+    const configurations = new Map<string, GatewayConfig>();
+    for (const subscription of subscriptions)
+      for (const [key, config] of await listed(emulator, subscription)) configurations.set(key, config);
+    expect(ids.length).toBeGreaterThan(1);
+    const before = gatewayGets();
+    // Side by side (each operation waits its Retry-After): by the GET, then by the listing.
+    const byGet = await Promise.all(ids.map((id) => check(emulator!, id)));
+    expect(gatewayGets() - before).toBeGreaterThan(0);
+    const afterGets = gatewayGets();
+    const byListing = await Promise.all(
+      ids.map((id) => check(emulator!, id, async () => configurations.get(gatewayKey(id)))),
+    );
+    expect(gatewayGets()).toBe(afterGets);
+    ids.forEach((id, i) => {
+      expect(configurations.has(gatewayKey(id))).toBe(true);
+      expect(markdowns(byListing[i]!)).toEqual(markdowns(byGet[i]!));
+      expect({ ...byListing[i]!.report, durationInMs: 0 }).toEqual({ ...byGet[i]!.report, durationInMs: 0 });
+    });
+    const withFindings = byGet.filter((outcome) => outcome.insights.length > 0).length;
+    // The case the GET was for: gateways with findings, their probes' values in the insights.
+    expect(withFindings).toBeGreaterThan(0);
+  });
+
+  const down = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+
+  it('a finding the listed configuration cannot explain (its setting added since): one GET, whose values the insight shows', async () => {
+    emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [down])] } as never });
+    const current = (await listed(emulator)).get(gatewayKey(gatewayId('gw')));
+    if (!current) throw new Error('the listing gave no configuration');
+    const stale: GatewayConfig = { ...current, settings: [] };
+    const outcome = await check(emulator, gatewayId('gw'), async () => stale);
+    expect(gatewayGets()).toBe(1);
+    expect(outcome.insights[0]?.finding.configuration).toEqual(expect.objectContaining({ read: true }));
+    expect(markdowns(outcome)).toEqual(markdowns(await check(emulator, gatewayId('gw'))));
+  });
+
+  it('no listed configuration (none kept, or not read back): the GET', async () => {
+    emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [down])] } as never });
+    const outcome = await check(emulator, gatewayId('gw'), async () => undefined);
+    expect(gatewayGets()).toBe(1);
+    expect(outcome.insights[0]?.finding.configuration).toEqual(expect.objectContaining({ read: true }));
+  });
+
+  it('a gateway without findings asks for nothing: neither the listed configuration nor the GET', async () => {
+    const up = { address: '10.0.0.4', health: 'Healthy' };
+    emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [up])] } as never });
+    const asked = jest.fn(async () => undefined);
+    const outcome = await check(emulator, gatewayId('gw'), asked);
+    expect(outcome.report.ok).toBe(true);
+    expect(asked).not.toHaveBeenCalled();
+    expect(gatewayGets()).toBe(0);
+  });
+});
