@@ -7,7 +7,7 @@ import type { GroupingMode, NoticeGroup } from './core/notice/grouping';
 import type { ReceiverRules } from './core/notice/receiver-rules';
 import type { Target } from './core/arm-id';
 import type { AlertTrigger } from './core/alerts/alert-trigger';
-import type { GatewayConfig, GatewayConfigReading } from './core/gateway-config';
+import type { ConfigurationResource, GatewayConfigReading } from './core/gateway-config';
 import type { ListScope } from './core/gateway-list-page';
 import type { OnDemandProbeRequest, OnDemandServer } from './core/on-demand-probe';
 import type { BackendHealthBody, GatewayRef } from './core/model';
@@ -188,11 +188,12 @@ export interface TargetListing {
    */
   readonly shownScopes: readonly ListScope[];
   /**
-   * gatewayKey → the gateway's configuration as the listing gave it: ARM's list pages carry the whole
-   * resource (src/core/gateway-list-page.ts), so a gateway with findings needs no GET of its own.
-   * Absent or without a gateway: read by the GET (Resource Graph's rows carry no configuration).
+   * gatewayKey → the gateway's configuration as the listing gave it (ConfigurationResource: read by
+   * readGatewayConfig when a finding needs it): ARM's list pages carry the whole resource
+   * (src/core/gateway-list-page.ts), so a gateway with findings needs no GET of its own. Absent or
+   * without a gateway: read by the GET (Resource Graph's rows carry no configuration).
    */
-  readonly configurations?: ReadonlyMap<string, GatewayConfig>;
+  readonly configurations?: ReadonlyMap<string, ConfigurationResource>;
 }
 
 /** Where a run's insights and report go. One failing sink never stops another. */
@@ -413,6 +414,13 @@ export interface GatewayEvaluation {
    * it is deferred again only within `gatewayTimeoutInMs` of it. Absent: not deferred.
    */
   readonly deferredSince?: string;
+  /**
+   * The gateway's configuration as the timer's listing gave it (TargetListing.configurations), carried
+   * to the invocation that has the body, so its findings need no GET (src/pipeline/fan-out.ts,
+   * CARRIED_CONFIGURATION_MAX_CHARS). Untrusted when read back: read strictly (readGatewayConfig) when
+   * a finding needs it, and a GET instead when it does not read. Absent: the GET.
+   */
+  readonly configuration?: ConfigurationResource;
 }
 
 /**
@@ -449,6 +457,8 @@ export interface GatewayContinuation {
   readonly deferrals?: QueuedDeferrals;
   /** As in GatewayEvaluation: this poll's first deferral (each step's own). */
   readonly deferredSince?: string;
+  /** As in the message it continues (GatewayEvaluation.configuration). */
+  readonly configuration?: ConfigurationResource;
 }
 
 /** Where the fan-out puts its work: one message per gateway (Azure Functions' queue-based scale-out). */

@@ -183,6 +183,51 @@ export function skuGeneration(tier: string | undefined, name: string | undefined
 
 class Problem extends Error {}
 
+/**
+ * What readGatewayConfig reads of a gateway resource, and no more: `tags`, and of `properties` its
+ * `sku` and the collections below, the certificates' names and ids alone (their data, Base64 kilobytes,
+ * is never read). JSON; readGatewayConfig gives from it what it gives from the whole resource.
+ */
+export type ConfigurationResource = Readonly<Record<string, unknown>>;
+
+/** The `properties` readGatewayConfig reads whole (the certificate collections are reduced). */
+const CONFIGURATION_PROPERTIES = [
+  'sku',
+  'backendHttpSettingsCollection',
+  'backendSettingsCollection',
+  'probes',
+  'backendAddressPools',
+  'requestRoutingRules',
+  'routingRules',
+  'urlPathMaps',
+] as const;
+const CERTIFICATE_COLLECTIONS = ['trustedRootCertificates', 'authenticationCertificates'] as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The ConfigurationResource of a gateway resource as ARM gives it (a list page's entry, a GET's
+ * answer): what a run keeps of a listed gateway until its findings need the configuration, and what a
+ * queue message carries. Undefined when `resource` is not the whole resource: no `properties.sku`
+ * (every resource ARM gives has one; a short form does not). Pure; never throws.
+ */
+export function configurationResource(resource: unknown): ConfigurationResource | undefined {
+  if (!isRecord(resource)) return undefined;
+  const properties = resource['properties'];
+  if (!isRecord(properties) || !isRecord(properties['sku'])) return undefined;
+  const kept: Record<string, unknown> = {};
+  for (const key of CONFIGURATION_PROPERTIES) if (properties[key] !== undefined) kept[key] = properties[key];
+  for (const key of CERTIFICATE_COLLECTIONS) {
+    const value = properties[key];
+    if (value === undefined) continue;
+    kept[key] = Array.isArray(value)
+      ? value.map((c) => (isRecord(c) ? { name: c['name'], id: c['id'] } : c))
+      : value;
+  }
+  return { ...(resource['tags'] !== undefined ? { tags: resource['tags'] } : {}), properties: kept };
+}
+
 /** ARM's `ApplicationGateway` resource JSON → the configuration, or why it is not one. */
 export function readGatewayConfig(json: unknown): GatewayConfigReading {
   try {

@@ -22,11 +22,12 @@
  * `ApplicationGatewayListAll.json`: `sku`, pools with their addresses, HTTP settings, rules, probes), so
  * the page also gives each gateway's configuration (gateway-config.ts): what its insights need, read
  * once here instead of one more GET per gateway with findings (issue 14: at most 2 requests a gateway).
- * An entry whose configuration cannot be read, or that carries no `properties.sku` (not the whole
- * resource), gives none: the gateway is still listed, and its configuration is read by the GET.
+ * What is kept of it is its ConfigurationResource (gateway-config.ts), read when a finding needs it;
+ * an entry that carries no `properties.sku` (not the whole resource) gives none: the gateway is still
+ * listed, and its configuration is read by the GET.
  */
 import { gatewayKey, parseGatewayId } from './arm-id';
-import { readGatewayConfig, type GatewayConfig } from './gateway-config';
+import { configurationResource, type ConfigurationResource } from './gateway-config';
 import { describe, quote } from './json-describe';
 import type { GatewayRef } from './model';
 
@@ -43,8 +44,8 @@ export type GatewayListPageRead =
       readonly gateways: readonly GatewayRef[];
       /** The next page's absolute URL; undefined on the last page. */
       readonly nextLink: string | undefined;
-      /** gatewayKey → the configuration its entry gives (see the module comment), for those that give one. */
-      readonly configurations: ReadonlyMap<string, GatewayConfig>;
+      /** gatewayKey → what its entry gives of its configuration (module comment), for those that give it. */
+      readonly configurations: ReadonlyMap<string, ConfigurationResource>;
     }
   | {
       readonly ok: false;
@@ -182,24 +183,16 @@ export function readGatewayListPage(page: unknown, options: ReadGatewayListPageO
   }
   const nextLink = readNextLink(page, problems);
   const gateways: GatewayRef[] = [];
-  const configurations = new Map<string, GatewayConfig>();
+  const configurations = new Map<string, ConfigurationResource>();
   const listed = new Map<string, string>();
   if (Array.isArray(value)) {
     value.forEach((entry, i) => {
       const gateway = readEntry(entry, `value[${i}]`, options, listed, problems);
       if (!gateway) return;
       gateways.push(gateway);
-      const config = listedConfiguration(entry);
-      if (config) configurations.set(gatewayKey(gateway.id), config);
+      const resource = configurationResource(entry);
+      if (resource) configurations.set(gatewayKey(gateway.id), resource);
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, gateways, nextLink, configurations };
-}
-
-/** The configuration a list entry gives, when it is the whole resource and can be read (module comment). */
-function listedConfiguration(entry: unknown): GatewayConfig | undefined {
-  const properties = isObject(entry) ? entry.properties : undefined;
-  if (!isObject(properties) || !isObject(properties.sku)) return undefined;
-  const read = readGatewayConfig(entry);
-  return read.ok ? read.config : undefined;
 }

@@ -1,5 +1,5 @@
 import { gatewayKey, type Target } from '../core/arm-id';
-import type { GatewayConfig } from '../core/gateway-config';
+import type { ConfigurationResource } from '../core/gateway-config';
 import type { GatewayRef } from '../core/model';
 import { TargetListUnavailableError, toError } from '../errors';
 import type { GatewayDirectory, TargetListing } from '../ports';
@@ -37,7 +37,7 @@ export async function expandTargets(
      * soon as it is listed: they are not held here. Must not throw (a throw would fail the target's
      * listing). Absent: dropped (the Functions app's timer).
      */
-    keepConfigurations?: (configurations: ReadonlyMap<string, GatewayConfig>) => Promise<void>;
+    keepConfigurations?: (configurations: ReadonlyMap<string, ConfigurationResource>) => Promise<void>;
   },
 ): Promise<ExpandedTargets> {
   const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {
@@ -110,10 +110,10 @@ export function nothingToCheck(target: Target, leftOut: number): string {
 
 /** Only the configurations of the gateways to evaluate (a filter's left-out ones are never read). */
 function picked(
-  configurations: ReadonlyMap<string, GatewayConfig>,
+  configurations: ReadonlyMap<string, ConfigurationResource>,
   gateways: readonly GatewayRef[],
-): ReadonlyMap<string, GatewayConfig> {
-  const kept = new Map<string, GatewayConfig>();
+): ReadonlyMap<string, ConfigurationResource> {
+  const kept = new Map<string, ConfigurationResource>();
   for (const gateway of gateways) {
     const key = gatewayKey(gateway.id);
     const config = configurations.get(key);

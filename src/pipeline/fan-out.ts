@@ -31,6 +31,8 @@ import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
 import { notAfter, pollPastTimeOut, putBack, type DeferredGateway } from './queue-deferral';
 import { startDelaysInMs } from '../core/pacing/start-spread';
 import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
+import type { ConfigurationResource } from '../core/gateway-config';
+import { carried, configurationOf, readCarriedConfiguration } from './carried-configuration';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
@@ -63,7 +65,8 @@ export interface FanOutOptions extends RunOptions {
 }
 
 /**
- * Timer: targets → one queue message per gateway (those past their subscription's burst of ARM writes
+ * Timer: targets → one queue message per gateway (carrying the configuration its listing gave, when
+ * short enough: carried-configuration.ts; those past their subscription's burst of ARM writes
  * hidden until its bucket should have refilled for them: start-spread.ts), plus the run's own report (mode `fan-out`) and, with
  * `status`, the status page of every stored history (the previous run, whole), this discovery recorded
  * in the page schedule. A history or schedule that fails is the report's delivery error (sink "status
@@ -74,17 +77,24 @@ export async function startFanOut(
   options: FanOutOptions,
 ): Promise<{ report: RunReport; sinks: SinkDeliveries }> {
   const startedAt = deps.clock.now();
+  // What the listings gave of each gateway's configuration, carried by its message (carried-configuration.ts).
+  const configurations = new Map<string, ConfigurationResource>();
   const expanded = await expandTargets(deps.directory, options.targets, {
     concurrency: options.concurrency,
     timeoutInMs: options.gatewayTimeoutInMs,
     logger: deps.logger,
+    keepConfigurations: async (listed) => {
+      for (const [key, resource] of listed) if (!configurations.has(key)) configurations.set(key, resource);
+    },
   });
   const messages: GatewayEvaluation[] = expanded.gateways.map((g) => ({
     version: 1,
     runId: options.runId,
     gatewayId: g.id,
     discoveredAt: startedAt.toISOString(),
+    ...carried(configurations.get(gatewayKey(g.id))),
   }));
+  configurations.clear();
   // Each hidden until its subscription's writes bucket should have a place for its POST (as ARM
   // publishes the bucket): a message past the burst, taken at once, would only be put back.
   const delays = startDelaysInMs(
@@ -174,7 +184,14 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   if (fields['trigger'] !== undefined && !trigger) return undefined;
   const deferred = readDeferred(fields);
   if (!deferred) return undefined;
-  const extra = { ...discovered, ...(trigger ? { trigger } : {}), ...deferred.fields };
+  // A configuration that is not one is left behind, not the message: the GET reads it instead.
+  const configuration = readCarriedConfiguration(fields['configuration']);
+  const extra = {
+    ...discovered,
+    ...(trigger ? { trigger } : {}),
+    ...deferred.fields,
+    ...(configuration ? { configuration } : {}),
+  };
   if (version === 1) return { version, runId, gatewayId, ...extra };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
@@ -345,6 +362,7 @@ export async function processQueuedGateway(
       invocations: (continued?.invocations ?? 0) + 1,
       handlerActiveInMs: activeSoFar(),
       ...(message.deferrals ? { deferrals: message.deferrals } : {}),
+      ...(message.configuration ? { configuration: message.configuration } : {}),
     };
     // Never hidden past the time-out: the continuation then reports it (it polls no more).
     const visibleAfterInMs = Math.min(step.pending.retryAfterInMs, Math.max(0, left));
@@ -367,6 +385,7 @@ export async function processQueuedGateway(
     ...options,
     runId: message.runId,
     startedAt,
+    listedConfiguration: () => configurationOf(message),
     reader: {
       getBackendHealth: async () => {
         if ('done' in outcome) return outcome.done;

@@ -1,20 +1,21 @@
 import { gatewayKey } from '../core/arm-id';
-import type { GatewayConfig } from '../core/gateway-config';
+import { readGatewayConfig, type ConfigurationResource, type GatewayConfig } from '../core/gateway-config';
 import type { GatewayRef } from '../core/model';
 import type { Spool, SpoolEntry } from './spool';
 
 /**
  * The configurations a direct run's listings gave (TargetListing.configurations), until each gateway
  * is checked: in the run's scratch file (spool.ts), not in memory, since a listing of 20 000 gateways
- * comes before the first is checked (about 1 KB of JSON each; memory holds a place per gateway).
+ * comes before the first is checked (a few KB of JSON each; memory holds a place per gateway).
  * A gateway's configuration is taken once, when its findings need it, then forgotten.
  */
 export interface ListedConfigurations {
-  /** Keeps `configurations` (gatewayKey → configuration); a gateway kept twice keeps the first. Never throws. */
-  keep(configurations: ReadonlyMap<string, GatewayConfig>): Promise<void>;
+  /** Keeps `configurations` (gatewayKey → resource); a gateway kept twice keeps the first. Never throws. */
+  keep(configurations: ReadonlyMap<string, ConfigurationResource>): Promise<void>;
   /**
-   * The gateway's configuration as listed, and forgets it; undefined when none was kept, or when it
-   * cannot be read back (a disk error): the caller then reads it by the GET. Never throws.
+   * The gateway's configuration as listed, read strictly (readGatewayConfig), and forgets it; undefined
+   * when none was kept, when it cannot be read back (a disk error), or when it is not a configuration
+   * ARM could have sent: the caller then reads it by the GET, which says what is wrong. Never throws.
    */
   take(gateway: GatewayRef): Promise<GatewayConfig | undefined>;
   /** Forgets the gateway's configuration (it is done, with or without findings). */
@@ -29,12 +30,12 @@ export function listedConfigurations(spool: Spool): ListedConfigurations {
   return {
     async keep(configurations) {
       const added: Array<Promise<void>> = [];
-      for (const [key, config] of configurations) {
+      for (const [key, resource] of configurations) {
         if (places.has(key)) continue;
         places.set(key, PENDING);
         // Appended at once: the scratch file hands out each text's place as it is asked.
         added.push(
-          spool.add(JSON.stringify(config)).then(
+          spool.add(JSON.stringify(resource)).then(
             (place) => void places.set(key, place),
             // The spool keeps a text in memory when its file fails; anything else costs this gateway a GET.
             () => void places.delete(key),
@@ -49,7 +50,8 @@ export function listedConfigurations(spool: Spool): ListedConfigurations {
       if (place === undefined || place === PENDING) return undefined;
       places.delete(key);
       try {
-        return JSON.parse(await spool.text(place)) as GatewayConfig;
+        const read = readGatewayConfig(JSON.parse(await spool.text(place)));
+        return read.ok ? read.config : undefined;
       } catch {
         return undefined;
       }

@@ -279,43 +279,110 @@ describe('readGatewayListPage: the configuration each entry gives', () => {
         {
           name: 'settings-a',
           id: `${id(name)}/backendHttpSettingsCollection/settings-a`,
-          properties: { port: 443, protocol: 'Https', probe: { id: `${id(name)}/probes/probe-a` } },
+          properties: {
+            port: 443,
+            protocol: 'Https',
+            probe: { id: `${id(name)}/probes/probe-a` },
+            trustedRootCertificates: [{ id: `${id(name)}/trustedRootCertificates/root-a` }],
+          },
         },
       ],
       probes: [{ name: 'probe-a', properties: { protocol: 'Https', path: '/healthz', interval: 30 } }],
+      requestRoutingRules: [
+        {
+          name: 'rule-a',
+          properties: {
+            httpListener: { id: `${id(name)}/httpListeners/listener-a` },
+            backendAddressPool: { id: `${id(name)}/backendAddressPools/pool-a` },
+            backendHttpSettings: { id: `${id(name)}/backendHttpSettingsCollection/settings-a` },
+          },
+        },
+      ],
+      trustedRootCertificates: [
+        {
+          name: 'root-a',
+          id: `${id(name)}/trustedRootCertificates/root-a`,
+          properties: { data: 'MIIB'.repeat(500) },
+        },
+      ],
+      sslCertificates: [{ name: 'tls', properties: { publicCertData: 'MIIC'.repeat(500) } }],
+      httpListeners: [{ name: 'listener-a', properties: { protocol: 'Https' } }],
       ...extra,
     },
   });
+  const kept = (listed: unknown, key: string) => {
+    const read = readGatewayListPage({ value: [listed] }, { scope: subscription });
+    if (!read.ok) throw new Error(read.problems.join('; '));
+    return read.configurations.get(key);
+  };
 
-  it('an entry that is the whole resource gives what the GET of it would', () => {
+  it('an entry that is the whole resource keeps what the GET of it reads, and no more', () => {
     const read = readGatewayListPage({ value: [whole('gw1'), whole('gw2')] }, { scope: subscription });
     if (!read.ok) throw new Error(read.problems.join('; '));
-    const getOf = (name: string) => {
-      const got = readGatewayConfig(whole(name));
-      if (!got.ok) throw new Error(got.detail);
-      return got.config;
-    };
-    expect(read.configurations).toEqual(
-      new Map([
-        [gatewayKey(id('gw1')), getOf('gw1')],
-        [gatewayKey(id('gw2')), getOf('gw2')],
-      ]),
-    );
-    expect(read.configurations.get(gatewayKey(id('gw1')))?.probes[0]?.path).toBe('/healthz');
+    expect([...read.configurations.keys()]).toEqual([gatewayKey(id('gw1')), gatewayKey(id('gw2'))]);
+    const byGet = readGatewayConfig(whole('gw1'));
+    expect(byGet.ok).toBe(true);
+    expect(readGatewayConfig(read.configurations.get(gatewayKey(id('gw1'))))).toEqual(byGet);
+    if (!byGet.ok) return;
+    expect(byGet.config.pairs).toEqual([{ pool: 'pool-a', settings: 'settings-a' }]);
+    expect(byGet.config.certificateNames?.trustedRoot).toEqual(['root-a']);
+    // Neither certificate data nor what no reader reads is kept.
+    const text = JSON.stringify(read.configurations.get(gatewayKey(id('gw1'))));
+    expect(text).not.toContain('MIIB');
+    expect(text).not.toContain('MIIC');
+    expect(text).not.toContain('"httpListeners"');
+    expect(text.length).toBeLessThan(JSON.stringify(whole('gw1')).length / 3);
   });
 
   it.each<[string, unknown]>([
     ['no properties', { id: id('gw1'), name: 'gw1' }],
     ['properties without sku (not the whole resource)', entry('gw1')],
-    ['a configuration that cannot be read (probes not an array)', whole('gw1', { probes: {} })],
-    [
-      'a value longer than ARM allows',
-      whole('gw1', { sku: { name: 'x'.repeat(5000), tier: 'Standard_v2' } }),
-    ],
   ])('an entry with %s is listed, and gives none: the GET reads it', (_name, listed) => {
     const read = readGatewayListPage({ value: [listed, whole('gw2')] }, { scope: subscription });
     if (!read.ok) throw new Error(read.problems.join('; '));
     expect(read.gateways.map((g) => g.name)).toEqual(['gw1', 'gw2']);
     expect([...read.configurations.keys()]).toEqual([gatewayKey(id('gw2'))]);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['probes not an array', { probes: {} }],
+    ['a value longer than ARM allows', { sku: { name: 'x'.repeat(5000), tier: 'Standard_v2' } }],
+    [
+      'a port that is not a number',
+      { backendHttpSettingsCollection: [{ name: 's', properties: { port: '80' } }] },
+    ],
+  ])(
+    'an entry whose configuration cannot be read (%s) is listed; reading what it keeps fails as the GET would',
+    (_name, extra) => {
+      const listed = whole('gw1', extra);
+      const byGet = readGatewayConfig(listed);
+      expect(byGet.ok).toBe(false);
+      expect(readGatewayConfig(kept(listed, gatewayKey(id('gw1'))))).toEqual(byGet);
+    },
+  );
+
+  it('property: what an entry keeps reads as the whole entry reads, whatever else ARM adds', () => {
+    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null));
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), value, { maxKeys: 4 }),
+        fc.array(fc.record({ name: fc.string({ maxLength: 10 }), data: fc.string({ maxLength: 40 }) }), {
+          maxLength: 3,
+        }),
+        fc.constantFrom('backendAddressPools', 'probes', 'sku', 'tags', 'zones'),
+        value,
+        (extra, roots, replaced, odd) => {
+          const listed = whole('gw1', {
+            ...extra,
+            trustedRootCertificates: roots.map((r) => ({ name: r.name, properties: { data: r.data } })),
+          });
+          // One field of the resource replaced by an odd value: read alike, or failed alike.
+          if (replaced === 'tags') (listed as Record<string, unknown>)['tags'] = odd;
+          else if (replaced !== 'sku') (listed.properties as Record<string, unknown>)[replaced] = odd;
+          const keptOf = kept(listed, gatewayKey(id('gw1')));
+          expect(readGatewayConfig(keptOf)).toEqual(readGatewayConfig(listed));
+        },
+      ),
+    );
   });
 });

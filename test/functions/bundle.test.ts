@@ -373,12 +373,14 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
             runId: 'bundle-run',
             gatewayId: gatewayId('gw-good'),
             discoveredAt: expect.any(String),
+            configuration: expect.any(Object),
           },
           {
             version: 1,
             runId: 'bundle-run',
             gatewayId: gatewayId('gw-other', 'rg-other'),
             discoveredAt: expect.any(String),
+            configuration: expect.any(Object),
           },
         ]),
       );
@@ -465,6 +467,7 @@ describe('deployed bundle (npm run bundle → package.json "main")', () => {
           runId: 'bundle-rg',
           gatewayId: gatewayId('gw-other', 'rg-other'),
           discoveredAt: expect.any(String),
+          configuration: expect.any(Object),
         },
       ]);
 

@@ -110,11 +110,15 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
 
     await discoverGateways(timer, quiet('run-c'));
     const [first, ...others] = await drainTriggerMessages(queue);
+    // Issue 14: the configuration its listing gave rides with it, so its findings need no GET.
     expect(first).toEqual({
       version: 1,
       runId: 'run-c',
       gatewayId: gatewayId('gw-location'),
       discoveredAt: expect.any(String),
+      configuration: expect.objectContaining({
+        properties: expect.objectContaining({ sku: expect.any(Object) }),
+      }),
     });
 
     // One invocation: the POST, then a continuation hidden for Retry-After; no result yet.
@@ -143,6 +147,7 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
         polls: 0,
         invocations: 1,
         handlerActiveInMs: expect.any(Number),
+        configuration: (first as { configuration: unknown }).configuration, // handed on
       },
     ]);
 
@@ -151,6 +156,11 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
       await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
     await runQueueHost(queue, evaluateGateway, poison);
     expect(await drainTriggerMessages(poison)).toEqual([]);
+    // Every gateway has a finding, and none cost a GET of its configuration: 2 requests each at one poll.
+    const configurationGets = () =>
+      emulator.requests.filter((r) => r.method === 'GET' && /\/applicationGateways\/[^/]+$/i.test(r.path))
+        .length;
+    expect(configurationGets()).toBe(0);
 
     // The direct run (the CLI's) of the same gateways, with its own state, folder and receiver.
     const config = parseConfig({
@@ -164,6 +174,7 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
     });
     const services = withLogger(await buildRunServices(config, {}), silentLogger);
     const direct = await runChecks(services.deps, { ...services.options, runId: 'run-d' });
+    expect(configurationGets()).toBe(0);
 
     for (const name of NAMES) {
       const fanOut = JSON.parse(await blobText(insights, `runs/run-c/gateways/${SUB}/rg-test/${name}.json`));
@@ -191,6 +202,33 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
     const notices = (receiver: WebhookReceiver) => receiver.requests.map((r) => noticeOf(r.body)).sort();
     expect(notices(fanOutReceiver)).toEqual(notices(directReceiver));
     expect(notices(fanOutReceiver)).toHaveLength(3);
+  }, 60_000);
+
+  it('a message whose configuration does not read (changed on the way): the GET reads it, the insight has its probe', async () => {
+    const { evaluateGateway } = loadFunctionHandlers();
+    const queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
+    const poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
+    await poison.createIfNotExists();
+    const isGet = (r: { method: string; path: string }) =>
+      r.method === 'GET' && /\/applicationGateways\/gw-polls$/i.test(r.path);
+    const before = emulator.requests.filter(isGet).length;
+    const message = {
+      version: 1,
+      runId: 'run-odd',
+      gatewayId: gatewayId('gw-polls'),
+      configuration: { properties: { sku: { name: 'Standard_v2' }, probes: 'not a list' } },
+    };
+    await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+    await runQueueHost(queue, evaluateGateway, poison);
+    expect(await drainTriggerMessages(poison)).toEqual([]);
+    expect(emulator.requests.filter(isGet).length - before).toBe(1);
+    const insights = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'insights',
+    );
+    const result = JSON.parse(await blobText(insights, `runs/run-odd/gateways/${SUB}/rg-test/gw-polls.json`));
+    const report = result.gateways[0] as GatewayReport;
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]?.generalSteps).toBeUndefined();
   }, 60_000);
 
   it('a tampered operation URL is refused: no request leaves, the gateway is reported, not retried', async () => {

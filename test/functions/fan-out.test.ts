@@ -70,8 +70,14 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
     expect(messages).toHaveLength(2);
     expect(messages).toEqual(
       expect.arrayContaining([
-        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-good'), discoveredAt: expect.any(String) },
-        { version: 1, runId: 'run-1', gatewayId: gatewayId('gw-broken'), discoveredAt: expect.any(String) },
+        // Each with the configuration its listing gave (issue 14: no GET for its findings).
+        ...['gw-good', 'gw-broken'].map((name) => ({
+          version: 1,
+          runId: 'run-1',
+          gatewayId: gatewayId(name),
+          discoveredAt: expect.any(String),
+          configuration: expect.objectContaining({ properties: expect.any(Object) }),
+        })),
       ]),
     );
 

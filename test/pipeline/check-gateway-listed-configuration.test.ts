@@ -10,7 +10,7 @@ import { createArmClientFactory } from '../../src/adapters/arm/client';
 import { createArmGatewayConfigReader } from '../../src/adapters/arm/gateway-config-reader';
 import { createArmGatewayDirectory } from '../../src/adapters/arm/gateway-directory';
 import { gatewayKey, parseGatewayId, parseTarget, type Target } from '../../src/core/arm-id';
-import type { GatewayConfig } from '../../src/core/gateway-config';
+import { readGatewayConfig, type GatewayConfig } from '../../src/core/gateway-config';
 import { DEFAULT_UNHEALTHY_STATES } from '../../src/core/health';
 import type { GatewayRef } from '../../src/core/model';
 import { loadDefaultScenario, startEmulator, type RunningEmulator } from '../../src/emulator';
@@ -33,7 +33,7 @@ function clients(running: RunningEmulator) {
   });
 }
 
-/** Every configuration the subscription's listing gave (gatewayKey → configuration). */
+/** Every configuration the subscription's listing gave (gatewayKey → configuration, as read). */
 async function listed(
   running: RunningEmulator,
   subscription = SUB,
@@ -41,7 +41,12 @@ async function listed(
   const listing = await createArmGatewayDirectory(clients(running)).listGateways(
     parseTarget(`/subscriptions/${subscription}`) as Target,
   );
-  return listing.configurations ?? new Map();
+  const configurations = new Map<string, GatewayConfig>();
+  for (const [key, resource] of listing.configurations ?? []) {
+    const read = readGatewayConfig(resource);
+    if (read.ok) configurations.set(key, read.config);
+  }
+  return configurations;
 }
 
 async function check(

@@ -208,6 +208,21 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
     ['a valid message', { version: 1, runId: 'r', gatewayId: gwA.id }, message(gwA.id, 'r')],
     ['extra fields are dropped', { version: 1, runId: 'r', gatewayId: gwA.id, x: 1 }, message(gwA.id, 'r')],
     [
+      'a message carrying its listed configuration keeps it',
+      { version: 1, runId: 'r', gatewayId: gwA.id, configuration: { properties: { sku: {} } } },
+      { ...message(gwA.id, 'r'), configuration: { properties: { sku: {} } } },
+    ],
+    [
+      'a configuration that is no object is left behind, not the message (the GET reads it)',
+      { version: 1, runId: 'r', gatewayId: gwA.id, configuration: 'x' },
+      message(gwA.id, 'r'),
+    ],
+    [
+      'a continuation carrying the configuration keeps it',
+      { ...CONTINUATION, configuration: { properties: { sku: {} } } },
+      { ...CONTINUATION, configuration: { properties: { sku: {} } } },
+    ],
+    [
       'a message dated by its discovery, read as ISO',
       { version: 1, runId: 'r', gatewayId: gwA.id, discoveredAt: 'Mon, 30 Nov 2026 03:00:00 GMT' },
       { ...message(gwA.id, 'r'), discoveredAt: '2026-11-30T03:00:00.000Z' },

@@ -1,36 +1,39 @@
 /** The listings' configurations until each gateway is checked: kept in the run's scratch, taken once. */
 import { gatewayKey } from '../../src/core/arm-id';
-import type { GatewayConfig } from '../../src/core/gateway-config';
+import { readGatewayConfig, type GatewayConfig } from '../../src/core/gateway-config';
 import { silentLogger } from '../../src/pipeline/logger';
 import { listedConfigurations } from '../../src/pipeline/listed-configurations';
 import { memoryScratch } from '../../src/pipeline/memory-scratch';
 import { createSpool, type Spool } from '../../src/pipeline/spool';
 import { gatewayNamed } from '../helpers/memory/run-dependencies';
 
-const config = (probe: string): GatewayConfig => ({
-  skuName: 'Standard_v2',
-  generation: 'v2',
-  settings: [
-    {
-      name: 'settings-a',
-      id: '/x/backendHttpSettingsCollection/settings-a',
-      protocol: 'Https',
-      port: 443,
-      pickHostNameFromBackendAddress: true,
-      probeName: probe,
-      trustedRootCertificateNames: ['root'],
-      authenticationCertificateNames: [],
-      layer4: true,
-    },
-  ],
-  probes: [
-    { name: probe, path: '/healthz', pickHostNameFromBackendHttpSettings: false, statusCodes: ['200'] },
-  ],
-  pools: [{ name: 'pool-a', addresses: ['10.0.0.4', 'app.contoso.net'] }],
-  pairs: [{ pool: 'pool-a', settings: 'settings-a' }],
+/** A gateway resource as ARM lists it, its one setting's probe named `probe`. */
+const resource = (probe: string) => ({
   tags: { env: 'prod' },
-  certificateNames: { trustedRoot: ['root'], authentication: [] },
+  properties: {
+    sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+    backendHttpSettingsCollection: [
+      {
+        name: 'settings-a',
+        id: '/x/backendHttpSettingsCollection/settings-a',
+        properties: { protocol: 'Https', port: 443, probe: { id: `/x/probes/${probe}` } },
+      },
+    ],
+    probes: [{ name: probe, properties: { path: '/healthz', match: { statusCodes: ['200'] } } }],
+    backendAddressPools: [
+      {
+        name: 'pool-a',
+        properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }, { fqdn: 'app.contoso.net' }] },
+      },
+    ],
+  },
 });
+/** What the GET of that resource would give. */
+function config(probe: string): GatewayConfig {
+  const read = readGatewayConfig(resource(probe));
+  if (!read.ok) throw new Error(read.detail);
+  return read.config;
+}
 
 const a = gatewayNamed('gw-a');
 const b = gatewayNamed('gw-b');
@@ -42,8 +45,8 @@ describe('listedConfigurations', () => {
     const listed = listedConfigurations(spoolOf());
     await listed.keep(
       new Map([
-        [gatewayKey(a.id), config('probe-a')],
-        [gatewayKey(b.id), config('probe-b')],
+        [gatewayKey(a.id), resource('probe-a')],
+        [gatewayKey(b.id), resource('probe-b')],
       ]),
     );
     expect(await listed.take(a)).toEqual(config('probe-a'));
@@ -53,15 +56,23 @@ describe('listedConfigurations', () => {
 
   it('a gateway two listings gave keeps the first', async () => {
     const listed = listedConfigurations(spoolOf());
-    await listed.keep(new Map([[gatewayKey(a.id), config('first')]]));
-    await listed.keep(new Map([[gatewayKey(a.id), config('second')]]));
+    await listed.keep(new Map([[gatewayKey(a.id), resource('first')]]));
+    await listed.keep(new Map([[gatewayKey(a.id), resource('second')]]));
     expect((await listed.take(a))?.probes[0]?.name).toBe('first');
   });
 
   it('forget: a gateway done without findings leaves nothing to take', async () => {
     const listed = listedConfigurations(spoolOf());
-    await listed.keep(new Map([[gatewayKey(a.id), config('probe-a')]]));
+    await listed.keep(new Map([[gatewayKey(a.id), resource('probe-a')]]));
     listed.forget(a);
+    expect(await listed.take(a)).toBeUndefined();
+  });
+
+  it('a kept configuration ARM could not have sent (a port that is not a number): undefined, the GET reads it', async () => {
+    const listed = listedConfigurations(spoolOf());
+    const odd = resource('probe-a');
+    odd.properties.backendHttpSettingsCollection[0]!.properties.port = '443' as never;
+    await listed.keep(new Map([[gatewayKey(a.id), odd]]));
     expect(await listed.take(a)).toBeUndefined();
   });
 
@@ -81,8 +92,8 @@ describe('listedConfigurations', () => {
     await expect(
       listed.keep(
         new Map([
-          [gatewayKey(a.id), config('unwritable')],
-          [gatewayKey(b.id), config('probe-b')],
+          [gatewayKey(a.id), resource('unwritable')],
+          [gatewayKey(b.id), resource('probe-b')],
         ]),
       ),
     ).resolves.toBeUndefined();

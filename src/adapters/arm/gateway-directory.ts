@@ -1,7 +1,7 @@
 import { clipMessage } from '../../core/text-clip';
 import { gatewayKey, type Target } from '../../core/arm-id';
 import { readGatewayListPage, type ListScope } from '../../core/gateway-list-page';
-import type { GatewayConfig } from '../../core/gateway-config';
+import type { ConfigurationResource } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import {
   isCancellation,
@@ -49,7 +49,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             ? client.applicationGateways.list(target.resourceGroup, options)
             : client.applicationGateways.listAll(options);
         const gateways: GatewayRef[] = [];
-        const configurations = new Map<string, GatewayConfig>();
+        const configurations = new Map<string, ConfigurationResource>();
         const listed = new Set<string>();
         await capturingResponses(capture, async () => {
           // The SDK's items are not used: each page is read from the text ARM sent (captured).
@@ -124,7 +124,7 @@ function readPageText(
   | {
       readonly ok: true;
       readonly gateways: readonly GatewayRef[];
-      readonly configurations: ReadonlyMap<string, GatewayConfig>;
+      readonly configurations: ReadonlyMap<string, ConfigurationResource>;
     }
   | { readonly ok: false; readonly detail: string } {
   const call = page === 1 ? 'the list call' : `the call for list page ${page} (the previous page's nextLink)`;
