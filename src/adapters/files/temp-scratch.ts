@@ -1,23 +1,26 @@
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
 import { errnoText } from './errno-text';
+import { removeIfLeftOver } from './left-over';
 import { obstacleText } from './first-obstacle';
 import { removeOnExit } from './remove-on-exit';
 import { writeAll } from './write-all';
 
 /**
  * A run's temporary files (ports.ts Scratch) in a folder of its own under `parent` (default the OS temp
- * folder: TMPDIR), `appgw-insights-run-XXXXXX`, made on the first `file()`. Texts are appended as UTF-8
+ * folder: TMPDIR), `appgw-insights-run-<pid>-XXXXXX`, made on the first `file()`. Texts are appended as UTF-8
  * at the end of the file (the place is taken before the write, so appends from concurrent gateways never
  * overlap: positional writes) and read back by place. `dispose()` closes the files and removes the
  * folder; the folder is also removed when the process exits any other way (a second stop signal's
- * `process.exit`, an uncaught error: removeOnExit), though not on SIGKILL.
+ * `process.exit`, an uncaught error: removeOnExit), though not on SIGKILL: the folder of a run killed
+ * so (its process gone, the folder untouched for LEFT_OVER_AGE_IN_MS) is removed by the next run that
+ * makes its own in the same place (removeLeftByKilledRuns).
  */
 export function createTempScratch(options: { readonly parent?: string } = {}): Scratch {
   let folder: Promise<string> | undefined;
@@ -26,8 +29,9 @@ export function createTempScratch(options: { readonly parent?: string } = {}): S
   let files = 0;
   const parent = options.parent ?? os.tmpdir();
   const made = (): Promise<string> =>
-    (folder ??= mkdtemp(path.join(parent, 'appgw-insights-run-')).then((dir) => {
+    (folder ??= mkdtemp(path.join(parent, `${RUN_FOLDER_PREFIX}${process.pid}-`)).then(async (dir) => {
       stopWatching = removeOnExit(dir);
+      await removeLeftByKilledRuns(parent);
       return dir;
     }));
   return {
@@ -51,6 +55,36 @@ export function createTempScratch(options: { readonly parent?: string } = {}): S
       folder = undefined;
     },
   };
+}
+
+const RUN_FOLDER_PREFIX = 'appgw-insights-run-';
+/** A run's folder as createTempScratch names it: the prefix, its process id, mkdtemp's six characters. */
+const RUN_FOLDER = /^appgw-insights-run-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the folders under `parent` that runs killed with SIGKILL left (a run's status page material,
+ * report entries and listed configurations: megabytes at thousands of gateways): named as a run's, of
+ * a process that no longer exists (`kill(pid, 0)` answers ESRCH; another user's answers EPERM, and is
+ * left), and untouched for LEFT_OVER_AGE_IN_MS (removeIfLeftOver: so a process id reused since, or a
+ * folder of another machine's process on a shared disk, is not taken for a live run's). Best effort:
+ * never throws, says nothing.
+ */
+export async function removeLeftByKilledRuns(parent: string): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = RUN_FOLDER.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+    await removeIfLeftOver(path.join(parent, name), 'folder');
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function scratchFile(name: string, handle: FileHandle): ScratchFile {

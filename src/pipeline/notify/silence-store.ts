@@ -328,7 +328,7 @@ export async function addSilence(
         [
           over
             ? `--id: "${id}" was the id of a silence that is over (${taken.expiredAt ? `expired at ${taken.expiredAt}` : `ended at ${taken.endsAt ?? ''}`}); a silence id is never reused: choose another --id (e.g. "${id}-2")`
-            : `--id: "${id}" is the id of a silence in force or pending; choose another --id, or end it first with \`${followUpCommand('silence expire', config, silence.id)}\` (its id stays taken)`,
+            : `--id: "${id}" is the id of a silence in force or pending, and a silence id is never reused: choose another --id (e.g. "${id}-2"). To replace that silence, end it with \`${followUpCommand('silence expire', config, silence.id)}\` and add the new one under another id`,
         ],
         'silence add',
       );

@@ -1,5 +1,16 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, open, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  rm,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTempScratch } from '../../../src/adapters/files/temp-scratch';
@@ -39,6 +50,42 @@ describe('temporary files of a run (createTempScratch)', () => {
     await scratch.dispose();
     await scratch.dispose();
     expect(await readdir(parent)).toEqual([]);
+  });
+
+  // A run killed with SIGKILL cannot remove its folder (at 20 000 gateways, tens of MB of listed
+  // configurations, histories and report entries): the next run that makes its own removes it.
+  it("the folder of a run killed with SIGKILL (its process gone, untouched for an hour) is removed by the next run's", async () => {
+    const dead = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['-e', '']);
+      child.once('exit', () => resolve(child.pid as number));
+    });
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const folder = async (name: string, at = hoursAgo) => {
+      await mkdir(path.join(parent, name));
+      await writeFile(path.join(parent, name, '0.txt'), 'left');
+      await utimes(path.join(parent, name), at, at);
+      return name;
+    };
+    const killed = await folder(`appgw-insights-run-${dead}-AbC123`);
+    const kept = [
+      await folder(`appgw-insights-run-${dead}-young1`, new Date()), // a killed run's, but recent
+      await folder(`appgw-insights-run-${process.pid}-live12`), // a live process's, however old
+      await folder('appgw-insights-run-Xy9abc'), // no process id: not ours to judge
+      await folder(`appgw-insights-run-${dead}-AbC123-mine`), // a user's, named otherwise
+    ];
+    await writeFile(path.join(parent, `appgw-insights-run-${dead}-file12`), 'a file named alike');
+    await utimes(path.join(parent, `appgw-insights-run-${dead}-file12`), hoursAgo, hoursAgo);
+    kept.push(`appgw-insights-run-${dead}-file12`);
+    await symlink(path.join(parent, killed), path.join(parent, `appgw-insights-run-${dead}-link12`));
+    kept.push(`appgw-insights-run-${dead}-link12`);
+
+    const scratch = createTempScratch({ parent });
+    await (await scratch.file()).append('a');
+    const after = await readdir(parent);
+    expect(after).not.toContain(killed);
+    expect(after).toEqual(expect.arrayContaining(kept));
+    expect(after.filter((name) => name.startsWith(`appgw-insights-run-${process.pid}-`))).toHaveLength(2);
+    await scratch.dispose();
   });
 
   it('a text read back after its file was removed: ScratchUnavailable naming the file', async () => {

@@ -159,7 +159,7 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
       "`appgw-insights silence list --config 'my conf.json'` shows them",
     );
     await expect(addSilence(store, added, NOW, [], { file: 'c.json' })).rejects.toThrow(
-      'or end it first with `appgw-insights silence expire --config c.json mw-2`',
+      'choose another --id (e.g. "mw-2-2"). To replace that silence, end it with `appgw-insights silence expire --config c.json mw-2` and add the new one under another id',
     );
 
     const stored = (await store.read())?.value as unknown as Record<string, unknown>;
