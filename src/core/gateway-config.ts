@@ -184,24 +184,29 @@ export function skuGeneration(tier: string | undefined, name: string | undefined
 class Problem extends Error {}
 
 /**
- * What readGatewayConfig reads of a gateway resource, and no more: `tags`, and of `properties` its
- * `sku` and the collections below, the certificates' names and ids alone (their data, Base64 kilobytes,
- * is never read). JSON; readGatewayConfig gives from it what it gives from the whole resource.
+ * What readGatewayConfig reads of a gateway resource: `tags`, and of `properties` its `sku` and the
+ * collections below, a backend pool's addresses alone (not its `backendIPConfigurations`, a NIC id per
+ * scale-set instance) and the certificates' names and ids alone (not their data, Base64 kilobytes).
+ * JSON; readGatewayConfig gives from it what it gives from the whole resource, a failure included.
  */
 export type ConfigurationResource = Readonly<Record<string, unknown>>;
 
-/** The `properties` readGatewayConfig reads whole (the certificate collections are reduced). */
+/** The `properties` readGatewayConfig reads whole (the pools and certificates are reduced). */
 const CONFIGURATION_PROPERTIES = [
   'sku',
   'backendHttpSettingsCollection',
   'backendSettingsCollection',
   'probes',
-  'backendAddressPools',
   'requestRoutingRules',
   'routingRules',
   'urlPathMaps',
 ] as const;
-const CERTIFICATE_COLLECTIONS = ['trustedRootCertificates', 'authenticationCertificates'] as const;
+/** Collections of which the reader reads each child's name, id and these of its `properties`. */
+const REDUCED_COLLECTIONS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['backendAddressPools', ['backendAddresses']],
+  ['trustedRootCertificates', []],
+  ['authenticationCertificates', []],
+];
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -218,14 +223,23 @@ export function configurationResource(resource: unknown): ConfigurationResource 
   if (!isRecord(properties) || !isRecord(properties['sku'])) return undefined;
   const kept: Record<string, unknown> = {};
   for (const key of CONFIGURATION_PROPERTIES) if (properties[key] !== undefined) kept[key] = properties[key];
-  for (const key of CERTIFICATE_COLLECTIONS) {
+  for (const [key, fields] of REDUCED_COLLECTIONS) {
     const value = properties[key];
-    if (value === undefined) continue;
-    kept[key] = Array.isArray(value)
-      ? value.map((c) => (isRecord(c) ? { name: c['name'], id: c['id'] } : c))
-      : value;
+    if (value !== undefined) kept[key] = Array.isArray(value) ? value.map((c) => reduced(c, fields)) : value;
   }
   return { ...(resource['tags'] !== undefined ? { tags: resource['tags'] } : {}), properties: kept };
+}
+
+/**
+ * A child with its name, its id and `fields` of its `properties`; one the reader would refuse (not an
+ * object, `properties` not an object) as it is, so reading it fails alike.
+ */
+function reduced(child: unknown, fields: readonly string[]): unknown {
+  if (!isRecord(child)) return child;
+  const properties = child['properties'];
+  if (properties !== undefined && properties !== null && !isRecord(properties)) return child;
+  const props = isRecord(properties) ? Object.fromEntries(fields.map((f) => [f, properties[f]])) : undefined;
+  return { name: child['name'], id: child['id'], ...(props ? { properties: props } : {}) };
 }
 
 /** ARM's `ApplicationGateway` resource JSON → the configuration, or why it is not one. */

@@ -2,33 +2,58 @@ import { readGatewayConfig, type ConfigurationResource, type GatewayConfig } fro
 import type { GatewayMessage } from '../ports';
 
 /**
- * The longest configuration a queue message carries, in characters of JSON: a message is at most
- * 64 KiB, Base64-encoded (Queue Storage's Put Message; the trigger's default encoding), so 48 KiB of
- * JSON; this leaves the rest room (an operation URL up to 2 048, an alert's trigger). A gateway whose
- * configuration is longer is read by the GET, as before.
+ * The longest configuration a queue message carries, in bytes of UTF-8 JSON (a tag or a probe's body
+ * match of CJK characters is 3 bytes a character): a message is at most 64 KiB once Base64-encoded
+ * (Queue Storage's Put Message; the trigger's default encoding), 48 KiB of JSON; this leaves the rest
+ * room. A gateway whose configuration is longer is read by the GET, as before; and a message that
+ * would still be too long drops its configuration (withinQueueMessage).
  */
-export const CARRIED_CONFIGURATION_MAX_CHARS = 24_000;
+export const CARRIED_CONFIGURATION_MAX_BYTES = 24_000;
 
-/** `{ configuration }` for a message when `resource` is given and short enough; else nothing. */
+/** Put Message's limit on a message's text (Base64 here), in characters: 64 KiB. */
+export const QUEUE_MESSAGE_MAX_CHARS = 64 * 1024;
+
+/** Bytes of `value` as UTF-8 JSON; undefined when it cannot be written (nested too deep: a RangeError). */
+function jsonBytes(value: unknown): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(value), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const isCarriable = (value: unknown): boolean =>
+  (jsonBytes(value) ?? Number.POSITIVE_INFINITY) <= CARRIED_CONFIGURATION_MAX_BYTES;
+
+/** `{ configuration }` for a message when `resource` is given and short enough; else nothing. Never throws. */
 export function carried(resource: ConfigurationResource | undefined): {
   readonly configuration?: ConfigurationResource;
 } {
-  if (resource === undefined) return {};
-  return JSON.stringify(resource).length <= CARRIED_CONFIGURATION_MAX_CHARS
-    ? { configuration: resource }
-    : {};
+  return resource !== undefined && isCarriable(resource) ? { configuration: resource } : {};
+}
+
+/**
+ * `message`, or, when its Base64 text would pass Put Message's 64 KiB, the same without its
+ * `configuration` (its gateway's configuration is then read by the GET): the one part a message can
+ * do without. Never throws.
+ */
+export function withinQueueMessage<M extends GatewayMessage>(message: M): M {
+  if (message.configuration === undefined) return message;
+  const bytes = jsonBytes(message);
+  if (bytes !== undefined && Math.ceil(bytes / 3) * 4 <= QUEUE_MESSAGE_MAX_CHARS) return message;
+  const { configuration: _dropped, ...rest } = message;
+  return rest as M;
 }
 
 /**
  * A message's `configuration` as read back: a JSON object no longer than a message carries, else
- * undefined (the message stays good: its gateway's configuration is then read by the GET). Its
- * content is read strictly only when a finding needs it (configurationOf).
+ * undefined (the message stays good: its gateway's configuration is then read by the GET), nested too
+ * deep to be written included. Its content is read strictly only when a finding needs it
+ * (configurationOf). Never throws.
  */
 export function readCarriedConfiguration(value: unknown): ConfigurationResource | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return JSON.stringify(value).length <= CARRIED_CONFIGURATION_MAX_CHARS
-    ? (value as ConfigurationResource)
-    : undefined;
+  return isCarriable(value) ? (value as ConfigurationResource) : undefined;
 }
 
 /**

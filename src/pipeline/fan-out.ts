@@ -32,7 +32,12 @@ import { notAfter, pollPastTimeOut, putBack, type DeferredGateway } from './queu
 import { startDelaysInMs } from '../core/pacing/start-spread';
 import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
 import type { ConfigurationResource } from '../core/gateway-config';
-import { carried, configurationOf, readCarriedConfiguration } from './carried-configuration';
+import {
+  carried,
+  configurationOf,
+  readCarriedConfiguration,
+  withinQueueMessage,
+} from './carried-configuration';
 
 /**
  * The Functions app spreads a run over a storage queue: the timer lists the gateways and enqueues one
@@ -87,13 +92,15 @@ export async function startFanOut(
       for (const [key, resource] of listed) if (!configurations.has(key)) configurations.set(key, resource);
     },
   });
-  const messages: GatewayEvaluation[] = expanded.gateways.map((g) => ({
-    version: 1,
-    runId: options.runId,
-    gatewayId: g.id,
-    discoveredAt: startedAt.toISOString(),
-    ...carried(configurations.get(gatewayKey(g.id))),
-  }));
+  const messages: GatewayEvaluation[] = expanded.gateways.map((g) =>
+    withinQueueMessage({
+      version: 1,
+      runId: options.runId,
+      gatewayId: g.id,
+      discoveredAt: startedAt.toISOString(),
+      ...carried(configurations.get(gatewayKey(g.id))),
+    }),
+  );
   configurations.clear();
   // Each hidden until its subscription's writes bucket should have a place for its POST (as ARM
   // publishes the bucket): a message past the burst, taken at once, would only be put back.
@@ -350,7 +357,7 @@ export async function processQueuedGateway(
     step = { failed: put.failed };
   }
   if ('pending' in step) {
-    const continuation: GatewayContinuation = {
+    const continuation: GatewayContinuation = withinQueueMessage({
       version: 2,
       runId: message.runId,
       gatewayId: message.gatewayId,
@@ -363,7 +370,7 @@ export async function processQueuedGateway(
       handlerActiveInMs: activeSoFar(),
       ...(message.deferrals ? { deferrals: message.deferrals } : {}),
       ...(message.configuration ? { configuration: message.configuration } : {}),
-    };
+    });
     // Never hidden past the time-out: the continuation then reports it (it polls no more).
     const visibleAfterInMs = Math.min(step.pending.retryAfterInMs, Math.max(0, left));
     try {

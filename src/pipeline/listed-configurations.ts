@@ -32,10 +32,16 @@ export function listedConfigurations(spool: Spool): ListedConfigurations {
       const added: Array<Promise<void>> = [];
       for (const [key, resource] of configurations) {
         if (places.has(key)) continue;
+        let text: string;
+        try {
+          text = JSON.stringify(resource);
+        } catch {
+          continue; // nested too deep to be written (no answer of ARM's): this gateway's GET reads it
+        }
         places.set(key, PENDING);
         // Appended at once: the scratch file hands out each text's place as it is asked.
         added.push(
-          spool.add(JSON.stringify(resource)).then(
+          spool.add(text).then(
             (place) => void places.set(key, place),
             // The spool keeps a text in memory when its file fails; anything else costs this gateway a GET.
             () => void places.delete(key),

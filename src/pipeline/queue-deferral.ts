@@ -9,6 +9,7 @@ import { counted } from '../core/counted';
 import { ThrottledError } from '../errors';
 import type { Clock, DeferredStep, GatewayMessage, QueuedDeferrals, WorkQueue } from '../ports';
 import type { Logger } from './logger';
+import { withinQueueMessage } from './carried-configuration';
 
 /** An invocation that put its step back on the queue. */
 export interface DeferredGateway {
@@ -73,7 +74,7 @@ export async function putBack(
     options.gatewayTimeoutInMs - waitedInMs,
     continued ? Math.max(0, leftInMs) : Infinity,
   );
-  const again: GatewayMessage = {
+  const again: GatewayMessage = withinQueueMessage({
     ...message,
     ...(continued ? { startedAt: startedAt.toISOString() } : {}),
     deferrals: {
@@ -81,7 +82,7 @@ export async function putBack(
       handlerActiveInMs: deferrals.handlerActiveInMs + deps.clock.now().getTime() - invokedAt.getTime(),
     },
     deferredSince: deferredSince.toISOString(),
-  };
+  });
   try {
     await deps.queue.enqueue([again], { visibleAfterInMs });
   } catch (error) {

@@ -272,7 +272,13 @@ describe('readGatewayListPage: the configuration each entry gives', () => {
         {
           name: 'pool-a',
           id: `${id(name)}/backendAddressPools/pool-a`,
-          properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }, { fqdn: 'app.contoso.net' }] },
+          properties: {
+            backendAddresses: [{ ipAddress: '10.0.0.4' }, { fqdn: 'app.contoso.net' }],
+            // A scale set's pool: a NIC IP configuration per instance, which no reader reads.
+            backendIPConfigurations: Array.from({ length: 50 }, (_, i) => ({
+              id: `/subscriptions/${SUB}/resourceGroups/rg-a/providers/Microsoft.Compute/virtualMachineScaleSets/vmss/virtualMachines/${i}/networkInterfaces/nic/ipConfigurations/ipconfig`,
+            })),
+          },
         },
       ],
       backendHttpSettingsCollection: [
@@ -331,6 +337,7 @@ describe('readGatewayListPage: the configuration each entry gives', () => {
     expect(text).not.toContain('MIIB');
     expect(text).not.toContain('MIIC');
     expect(text).not.toContain('"httpListeners"');
+    expect(text).not.toContain('backendIPConfigurations');
     expect(text.length).toBeLessThan(JSON.stringify(whole('gw1')).length / 3);
   });
 

@@ -76,6 +76,19 @@ describe('listedConfigurations', () => {
     expect(await listed.take(a)).toBeUndefined();
   });
 
+  it('a configuration nested too deep to be written (no answer of ARM’s): not kept, never thrown', async () => {
+    const listed = listedConfigurations(spoolOf());
+    const deep = JSON.parse(`{"tags":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as Record<string, unknown>;
+    await listed.keep(
+      new Map([
+        [gatewayKey(a.id), deep],
+        [gatewayKey(b.id), resource('probe-b')],
+      ]),
+    );
+    expect(await listed.take(a)).toBeUndefined();
+    expect(await listed.take(b)).toEqual(config('probe-b'));
+  });
+
   it('a gateway never kept: undefined (the GET reads it)', async () => {
     expect(await listedConfigurations(spoolOf()).take(a)).toBeUndefined();
   });
