@@ -171,7 +171,19 @@ export interface BackendHealthOperation {
  * listing (a listing also says which gateways are gone).
  */
 export interface GatewayDirectory {
-  listGateways(target: Target, options?: CallOptions): Promise<TargetListing>;
+  listGateways(target: Target, options?: ListOptions): Promise<TargetListing>;
+}
+
+export interface ListOptions extends CallOptions {
+  /**
+   * Given each page's configurations as the page is read (gatewayKey → the gateway's configuration as
+   * the listing gave it, a ConfigurationResource to read with readGatewayConfig when a finding needs
+   * it), so a listing of 20 000 holds none of them: ARM's list pages carry the whole resource
+   * (src/core/gateway-list-page.ts), and a gateway with findings then needs no GET of its own. Must not
+   * throw. Resource Graph's rows carry no configuration: its directory never calls it. A listing that
+   * fails after some pages leaves their configurations given, unused.
+   */
+  readonly keepConfigurations?: (configurations: ReadonlyMap<string, ConfigurationResource>) => Promise<void>;
 }
 
 /** What one successful listing of a target found. */
@@ -187,13 +199,6 @@ export interface TargetListing {
    * from, since it answers an empty result for a scope the identity cannot read.
    */
   readonly shownScopes: readonly ListScope[];
-  /**
-   * gatewayKey → the gateway's configuration as the listing gave it (ConfigurationResource: read by
-   * readGatewayConfig when a finding needs it): ARM's list pages carry the whole resource
-   * (src/core/gateway-list-page.ts), so a gateway with findings needs no GET of its own. Absent or
-   * without a gateway: read by the GET (Resource Graph's rows carry no configuration).
-   */
-  readonly configurations?: ReadonlyMap<string, ConfigurationResource>;
 }
 
 /** Where a run's insights and report go. One failing sink never stops another. */

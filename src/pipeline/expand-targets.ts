@@ -33,23 +33,25 @@ export async function expandTargets(
     /** The run's interruption: a listing it cuts short is a target not listed (`RunInterrupted`). */
     stop?: AbortSignal;
     /**
-     * Given each listing's configurations (TargetListing.configurations) of the gateways it picked, as
-     * soon as it is listed: they are not held here. Must not throw (a throw would fail the target's
-     * listing). Absent: dropped (the Functions app's timer).
+     * Given each list page's configurations as it is read (ListOptions.keepConfigurations): none is
+     * held here. Must not throw (a throw would fail the target's listing). Absent: not asked for.
      */
     keepConfigurations?: (configurations: ReadonlyMap<string, ConfigurationResource>) => Promise<void>;
   },
 ): Promise<ExpandedTargets> {
   const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {
     try {
-      const { configurations, ...found } = await withTimeout(
+      const keepConfigurations = options.keepConfigurations;
+      const found = await withTimeout(
         options.timeoutInMs,
-        (abortSignal) => directory.listGateways(target, { abortSignal }),
+        (abortSignal) =>
+          directory.listGateways(target, {
+            abortSignal,
+            ...(keepConfigurations ? { keepConfigurations } : {}),
+          }),
         (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms), { timedOut: true }),
         options.stop,
       );
-      if (configurations && configurations.size > 0 && options.keepConfigurations)
-        await options.keepConfigurations(picked(configurations, found.gateways));
       const leftOut = found.present.length - found.gateways.length;
       // A listing that yields nothing to check is no failure, but never silent: a filter that matches
       // nothing (a tag's value misspelt) or an empty scope looks like "all healthy" otherwise.
@@ -106,20 +108,6 @@ export function nothingToCheck(target: Target, leftOut: number): string {
         'check discovery.tags, discovery.names and discovery.locations (APPGW_DISCOVERY_*)'
     : `${target.id}: no Application Gateway found there, so none is checked; check the target (targets, ` +
         'APPGW_TARGETS) and that the identity can read it (Reader)';
-}
-
-/** Only the configurations of the gateways to evaluate (a filter's left-out ones are never read). */
-function picked(
-  configurations: ReadonlyMap<string, ConfigurationResource>,
-  gateways: readonly GatewayRef[],
-): ReadonlyMap<string, ConfigurationResource> {
-  const kept = new Map<string, ConfigurationResource>();
-  for (const gateway of gateways) {
-    const key = gatewayKey(gateway.id);
-    const config = configurations.get(key);
-    if (config) kept.set(key, config);
-  }
-  return kept;
 }
 
 function scopeKey(subscriptionId: string, resourceGroup?: string): string {

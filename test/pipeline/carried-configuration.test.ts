@@ -27,6 +27,28 @@ const resource = (pools = 1) => ({
 const messageWith = (configuration: unknown): GatewayMessage =>
   ({ version: 1, runId: 'r', gatewayId: gw.id, configuration }) as GatewayMessage;
 
+/** A continuation with every field at its longest (an operation URL of 2 000 `char`s), carrying `carried`. */
+function longestContinuation(
+  char: string,
+  runIdLength: number,
+  carriedPart: ReturnType<typeof carried>,
+): GatewayMessage {
+  return {
+    version: 2,
+    runId: char.repeat(runIdLength),
+    gatewayId: gw.id,
+    discoveredAt: new Date(0).toISOString(),
+    operation: { location: `https://management.azure.com/${char.repeat(2000)}` },
+    startedAt: new Date(0).toISOString(),
+    polls: Number.MAX_SAFE_INTEGER,
+    invocations: Number.MAX_SAFE_INTEGER,
+    handlerActiveInMs: Number.MAX_SAFE_INTEGER,
+    deferrals: { count: Number.MAX_SAFE_INTEGER, handlerActiveInMs: Number.MAX_SAFE_INTEGER },
+    deferredSince: new Date(0).toISOString(),
+    ...carriedPart,
+  };
+}
+
 describe('carried: what a message carries', () => {
   it('a configuration short enough rides with the message, and the message stays within a queue message', () => {
     let pools = 1;
@@ -34,20 +56,7 @@ describe('carried: what a message carries', () => {
     const largest = carried(resource(pools));
     expect(largest.configuration).toEqual(resource(pools));
     // Put Message takes at most 64 KiB: the largest carried configuration with the longest continuation.
-    const continuation: GatewayMessage = {
-      version: 2,
-      runId: 'r'.repeat(100),
-      gatewayId: gw.id,
-      discoveredAt: new Date(0).toISOString(),
-      operation: { location: `https://management.azure.com/${'x'.repeat(2000)}` },
-      startedAt: new Date(0).toISOString(),
-      polls: Number.MAX_SAFE_INTEGER,
-      invocations: Number.MAX_SAFE_INTEGER,
-      handlerActiveInMs: Number.MAX_SAFE_INTEGER,
-      deferrals: { count: Number.MAX_SAFE_INTEGER, handlerActiveInMs: Number.MAX_SAFE_INTEGER },
-      deferredSince: new Date(0).toISOString(),
-      ...largest,
-    };
+    const continuation = longestContinuation('x', 100, largest);
     expect(encodeMessage(continuation).length).toBeLessThanOrEqual(64 * 1024 - 8 * 1024);
   });
 
@@ -96,20 +105,7 @@ describe('withinQueueMessage: every message within Put Message’s 64 KiB', () =
     }
     const largest = carried({ tags, properties: { sku: {} } });
     expect(largest.configuration).toBeDefined();
-    const continuation: GatewayMessage = {
-      version: 2,
-      runId: char.repeat(1000),
-      gatewayId: gw.id,
-      discoveredAt: new Date(0).toISOString(),
-      operation: { location: `https://management.azure.com/${char.repeat(2000)}` },
-      startedAt: new Date(0).toISOString(),
-      polls: Number.MAX_SAFE_INTEGER,
-      invocations: Number.MAX_SAFE_INTEGER,
-      handlerActiveInMs: Number.MAX_SAFE_INTEGER,
-      deferrals: { count: Number.MAX_SAFE_INTEGER, handlerActiveInMs: Number.MAX_SAFE_INTEGER },
-      deferredSince: new Date(0).toISOString(),
-      ...largest,
-    };
+    const continuation = longestContinuation(char, 1000, largest);
     expect(encodeMessage(withinQueueMessage(continuation)).length).toBeLessThanOrEqual(
       QUEUE_MESSAGE_MAX_CHARS,
     );

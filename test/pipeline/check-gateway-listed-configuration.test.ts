@@ -38,14 +38,18 @@ async function listed(
   running: RunningEmulator,
   subscription = SUB,
 ): Promise<ReadonlyMap<string, GatewayConfig>> {
-  const listing = await createArmGatewayDirectory(clients(running)).listGateways(
-    parseTarget(`/subscriptions/${subscription}`) as Target,
-  );
   const configurations = new Map<string, GatewayConfig>();
-  for (const [key, resource] of listing.configurations ?? []) {
-    const read = readGatewayConfig(resource);
-    if (read.ok) configurations.set(key, read.config);
-  }
+  await createArmGatewayDirectory(clients(running)).listGateways(
+    parseTarget(`/subscriptions/${subscription}`) as Target,
+    {
+      keepConfigurations: async (page) => {
+        for (const [key, resource] of page) {
+          const read = readGatewayConfig(resource);
+          if (read.ok) configurations.set(key, read.config);
+        }
+      },
+    },
+  );
   return configurations;
 }
 

@@ -9,7 +9,7 @@ import {
   isTargetNotFoundError,
   TargetListUnavailableError,
 } from '../../errors';
-import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
+import type { GatewayDirectory, ListOptions, TargetListing } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { armAnswered, toArmError, type ListTarget } from './errors';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
@@ -25,11 +25,11 @@ const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
  * (which would let an entry without an id, or of another scope, pass or vanish): a listing says which
  * gateways are gone, so any page that is not ARM's complete shape, including a `nextLink` page after
  * good ones, fails the whole listing with a TargetListUnavailableError saying what ARM sent. A partial
- * listing is never returned. Each listed gateway's configuration comes with it (TargetListing.configurations).
+ * listing is never returned. Each page's configurations go to `keepConfigurations` as it is read.
  */
 export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayDirectory {
   return {
-    async listGateways(target: Target, callOptions: CallOptions = {}): Promise<TargetListing> {
+    async listGateways(target: Target, callOptions: ListOptions = {}): Promise<TargetListing> {
       if (target.kind === 'gateway')
         return { gateways: [target.gateway], present: [target.gateway], shownScopes: [] };
       // ARM has no list call across a management group: discovery-directory.ts sends it to Resource Graph.
@@ -49,7 +49,6 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             ? client.applicationGateways.list(target.resourceGroup, options)
             : client.applicationGateways.listAll(options);
         const gateways: GatewayRef[] = [];
-        const configurations = new Map<string, ConfigurationResource>();
         const listed = new Set<string>();
         await capturingResponses(capture, async () => {
           // The SDK's items are not used: each page is read from the text ARM sent (captured).
@@ -59,7 +58,8 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
               gateways.push(gateway);
               listed.add(gatewayKey(gateway.id));
             }
-            for (const [key, config] of page.configurations) configurations.set(key, config);
+            // Handed on page by page: the listing holds none of them.
+            if (page.configurations.size > 0) await callOptions.keepConfigurations?.(page.configurations);
             pageNumber += 1;
           }
         });
@@ -68,7 +68,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
           target.kind === 'resourceGroup'
             ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
             : { subscriptionId: target.subscriptionId };
-        return { gateways, present: gateways, shownScopes: [scope], configurations };
+        return { gateways, present: gateways, shownScopes: [scope] };
       } catch (error) {
         // The SDK failed on a 200 page it could not take (`{}`: "Cannot read properties of undefined",
         // a `value` that is not an array, text that is not JSON): say what ARM sent instead.

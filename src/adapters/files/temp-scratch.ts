@@ -1,13 +1,14 @@
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
-import { mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
 import { errnoText } from './errno-text';
-import { removeIfLeftOver } from './left-over';
+import { LEFT_OVER_AGE_IN_MS, removeIfLeftOver } from './left-over';
+import { processIsGone } from './process-gone';
 import { obstacleText } from './first-obstacle';
 import { removeOnExit } from './remove-on-exit';
 import { writeAll } from './write-all';
@@ -64,26 +65,32 @@ const RUN_FOLDER = /^appgw-insights-run-(\d+)-[A-Za-z0-9]{6}$/;
 /**
  * Removes the folders under `parent` that runs killed with SIGKILL left (a run's status page material,
  * report entries and listed configurations: megabytes at thousands of gateways): named as a run's, of
- * a process that no longer exists (`kill(pid, 0)` answers ESRCH; another user's answers EPERM, and is
- * left), and untouched for LEFT_OVER_AGE_IN_MS (removeIfLeftOver: so a process id reused since, or a
- * folder of another machine's process on a shared disk, is not taken for a live run's). Best effort:
- * never throws, says nothing.
+ * a process that no longer exists here (`kill(pid, 0)` answers ESRCH; another user's answers EPERM, and
+ * is left), neither the folder nor a file in it changed for LEFT_OVER_AGE_IN_MS. A live run writes its
+ * files as its gateways are done, so the age also keeps the folder of a process this one cannot see (a
+ * container sharing the TMPDIR, another machine on a shared disk) while that run writes; one that writes
+ * nothing for an hour there may lose it, and then keeps what it has open (the files stay readable) and
+ * the rest in memory. Best effort: never throws, says nothing.
  */
 export async function removeLeftByKilledRuns(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
     const pid = RUN_FOLDER.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
-    await removeIfLeftOver(path.join(parent, name), 'folder');
+    if (pid === undefined || Number(pid) === process.pid || !processIsGone(Number(pid))) continue;
+    const folder = path.join(parent, name);
+    if (await filesChangedSince(folder, Date.now() - LEFT_OVER_AGE_IN_MS)) continue;
+    await removeIfLeftOver(folder, 'folder');
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a file in `folder` changed at or after `sinceInMs` (epoch ms); true when it cannot be told. */
+async function filesChangedSince(folder: string, sinceInMs: number): Promise<boolean> {
   try {
-    process.kill(pid, 0);
+    for (const name of await readdir(folder))
+      if ((await lstat(path.join(folder, name))).mtimeMs >= sinceInMs) return true;
+    return false;
+  } catch {
     return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

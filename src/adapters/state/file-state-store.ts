@@ -9,6 +9,7 @@ import { obstacleFor, type Obstacle } from '../files/first-obstacle';
 import { makeFolder } from '../files/make-folder';
 import { writeAll } from '../files/write-all';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
+import { processIsGone } from '../files/process-gone';
 
 export interface FileStateStoreOptions {
   /** The JSON file holding the document; its folder is created on the first write. */
@@ -339,16 +340,6 @@ let host: string | undefined;
 function thisHost(): string {
   host ??= hostname();
   return host;
-}
-
-function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: it runs, under another user.
-    return isErrno(error, 'ESRCH');
-  }
 }
 
 function isErrno(error: unknown, code: string): boolean {

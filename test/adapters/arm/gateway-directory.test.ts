@@ -1,6 +1,6 @@
 import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { createArmGatewayDirectory } from '../../../src/adapters/arm/gateway-directory';
-import { parseTarget, type Target } from '../../../src/core/arm-id';
+import { gatewayKey, parseTarget, type Target } from '../../../src/core/arm-id';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
 import { TargetListUnavailableError, TargetNotFoundError } from '../../../src/errors';
 import { SUB, gateway, gatewayId } from '../../helpers/scenario-builder';
@@ -40,6 +40,30 @@ describe('ARM gateway directory (real list/listAll against the emulator)', () =>
     expect(
       emulator.requests.filter((r) => r.method === 'GET' && r.query['$skipToken']).length,
     ).toBeGreaterThanOrEqual(2);
+  });
+
+  // Issue 14 (new-user trial): a listing held every configuration of its target until its last page,
+  // about 100 MiB at 20 000 gateways in one subscription. Each page's go on as the page is read.
+  it("hands each page's configurations on as the page is read, every gateway's once; holds none", async () => {
+    const pages: string[][] = [];
+    const requestedAt: number[] = [];
+    const listCalls = () => emulator.requests.filter((r) => /applicationGateways$/i.test(r.path)).length;
+    const { gateways: found } = await directory.listGateways(target(`/subscriptions/${SUB}`), {
+      keepConfigurations: async (page) => {
+        requestedAt.push(listCalls());
+        pages.push([...page.keys()]);
+      },
+    });
+    // Each page handed on before the next was asked for.
+    expect(requestedAt.map((n) => n - requestedAt[0]!)).toEqual([0, 1, 2]);
+    // 120 gateways, 50 a page: three pages, each handed on before the next was asked for.
+    expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
+    expect(new Set(pages.flat())).toEqual(new Set(found.map((g) => gatewayKey(g.id))));
+    expect(Object.keys(await directory.listGateways(target(`/subscriptions/${SUB}`)))).toEqual([
+      'gateways',
+      'present',
+      'shownScopes',
+    ]);
   });
 
   it('lists a resource group (paged past 50)', async () => {

@@ -63,12 +63,20 @@ describe('temporary files of a run (createTempScratch)', () => {
     const folder = async (name: string, at = hoursAgo) => {
       await mkdir(path.join(parent, name));
       await writeFile(path.join(parent, name, '0.txt'), 'left');
+      await utimes(path.join(parent, name, '0.txt'), at, at);
       await utimes(path.join(parent, name), at, at);
       return name;
     };
     const killed = await folder(`appgw-insights-run-${dead}-AbC123`);
     const kept = [
       await folder(`appgw-insights-run-${dead}-young1`, new Date()), // a killed run's, but recent
+      // A process this one cannot see (another container's), writing its files: the folder is old.
+      await (async () => {
+        const name = await folder(`appgw-insights-run-${dead}-write1`);
+        await writeFile(path.join(parent, name, '1.txt'), 'written now');
+        await utimes(path.join(parent, name), hoursAgo, hoursAgo);
+        return name;
+      })(),
       await folder(`appgw-insights-run-${process.pid}-live12`), // a live process's, however old
       await folder('appgw-insights-run-Xy9abc'), // no process id: not ours to judge
       await folder(`appgw-insights-run-${dead}-AbC123-mine`), // a user's, named otherwise
