@@ -1,8 +1,7 @@
 import { gatewayKey, type Target } from '../core/arm-id';
-import type { ConfigurationResource } from '../core/gateway-config';
 import type { GatewayRef } from '../core/model';
 import { TargetListUnavailableError, toError } from '../errors';
-import type { GatewayDirectory, TargetListing } from '../ports';
+import type { GatewayDirectory, ListOptions, TargetListing } from '../ports';
 import { mapBounded } from '../core/bounded';
 import type { Logger } from './logger';
 import type { TargetReport } from '../core/run-report';
@@ -36,7 +35,7 @@ export async function expandTargets(
      * Given each list page's configurations as it is read (ListOptions.keepConfigurations): none is
      * held here. Must not throw (a throw would fail the target's listing). Absent: not asked for.
      */
-    keepConfigurations?: (configurations: ReadonlyMap<string, ConfigurationResource>) => Promise<void>;
+    keepConfigurations?: ListOptions['keepConfigurations'];
   },
 ): Promise<ExpandedTargets> {
   const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {

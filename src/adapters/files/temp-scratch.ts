@@ -1,13 +1,13 @@
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ScratchUnavailableError } from '../../errors';
 import type { Scratch, ScratchFile, ScratchPlace } from '../../ports';
 import { errnoText } from './errno-text';
-import { LEFT_OVER_AGE_IN_MS, removeIfLeftOver } from './left-over';
+import { removeIfLeftOver } from './left-over';
 import { processIsGone } from './process-gone';
 import { obstacleText } from './first-obstacle';
 import { removeOnExit } from './remove-on-exit';
@@ -20,8 +20,8 @@ import { writeAll } from './write-all';
  * overlap: positional writes) and read back by place. `dispose()` closes the files and removes the
  * folder; the folder is also removed when the process exits any other way (a second stop signal's
  * `process.exit`, an uncaught error: removeOnExit), though not on SIGKILL: the folder of a run killed
- * so (its process gone, the folder untouched for LEFT_OVER_AGE_IN_MS) is removed by the next run that
- * makes its own in the same place (removeLeftByKilledRuns).
+ * so (its process gone, nothing in the folder changed for LEFT_OVER_AGE_IN_MS) is removed by the next
+ * run that makes its own in the same place (removeFoldersOfKilledRuns).
  */
 export function createTempScratch(options: { readonly parent?: string } = {}): Scratch {
   let folder: Promise<string> | undefined;
@@ -32,7 +32,7 @@ export function createTempScratch(options: { readonly parent?: string } = {}): S
   const made = (): Promise<string> =>
     (folder ??= mkdtemp(path.join(parent, `${RUN_FOLDER_PREFIX}${process.pid}-`)).then(async (dir) => {
       stopWatching = removeOnExit(dir);
-      await removeLeftByKilledRuns(parent);
+      await removeFoldersOfKilledRuns(parent);
       return dir;
     }));
   return {
@@ -72,25 +72,13 @@ const RUN_FOLDER = /^appgw-insights-run-(\d+)-[A-Za-z0-9]{6}$/;
  * nothing for an hour there may lose it, and then keeps what it has open (the files stay readable) and
  * the rest in memory. Best effort: never throws, says nothing.
  */
-export async function removeLeftByKilledRuns(parent: string): Promise<void> {
+export async function removeFoldersOfKilledRuns(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
     const pid = RUN_FOLDER.exec(name)?.[1];
     if (pid === undefined || Number(pid) === process.pid || !processIsGone(Number(pid))) continue;
-    const folder = path.join(parent, name);
-    if (await filesChangedSince(folder, Date.now() - LEFT_OVER_AGE_IN_MS)) continue;
-    await removeIfLeftOver(folder, 'folder');
-  }
-}
-
-/** Whether a file in `folder` changed at or after `sinceInMs` (epoch ms); true when it cannot be told. */
-async function filesChangedSince(folder: string, sinceInMs: number): Promise<boolean> {
-  try {
-    for (const name of await readdir(folder))
-      if ((await lstat(path.join(folder, name))).mtimeMs >= sinceInMs) return true;
-    return false;
-  } catch {
-    return true;
+    // Judged by its files' changes too (removeIfLeftOver): a live run writes them as gateways are done.
+    await removeIfLeftOver(path.join(parent, name), 'folder');
   }
 }
 

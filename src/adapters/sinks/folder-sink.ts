@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
-import { LEFT_OVER_AGE_IN_MS, removeIfLeftOver } from '../files/left-over';
+import { removeIfLeftOver } from '../files/left-over';
 import { makeFolder } from '../files/make-folder';
 import { SINK_ENTRIES } from './folder-entries';
 import { describeRefusal } from './folder-refusal';
@@ -342,7 +342,7 @@ const TEMPORARY_NAME = /^(?:report\.json|index\.html)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Removes what a run killed in the middle of a write left under `root`, once it was last changed more
- * than LEFT_OVER_AGE_IN_MS ago (files/left-over.ts): `.staging-<uuid>` folders (a gateway's folder being written) and the
+ * than LEFT_OVER_AGE_IN_MS ago (files/left-over.ts removeIfLeftOver): `.staging-<uuid>` folders (a gateway's folder being written) and the
  * temporary files of `report.json` and `index.html` (`report.json.<8 hex>.tmp`: a trial found one a
  * kill before the rename left, which nothing tidied). A younger one may be another run's, at work now,
  * and is left alone; so is anything not named and made as replaceFolder and replaceFile make them (a
@@ -351,10 +351,9 @@ const TEMPORARY_NAME = /^(?:report\.json|index\.html)\.[0-9a-f]{8}\.tmp$/;
  */
 async function removeLeftByKilledRuns(root: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
-  const before = Date.now() - LEFT_OVER_AGE_IN_MS;
   for (const name of names) {
-    if (STAGING_NAME.test(name)) await removeIfLeftOver(path.join(root, name), 'folder', before);
-    else if (TEMPORARY_NAME.test(name)) await removeIfLeftOver(path.join(root, name), 'file', before);
+    if (STAGING_NAME.test(name)) await removeIfLeftOver(path.join(root, name), 'folder');
+    else if (TEMPORARY_NAME.test(name)) await removeIfLeftOver(path.join(root, name), 'file');
   }
 }
 

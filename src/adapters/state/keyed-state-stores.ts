@@ -3,7 +3,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
-import { LEFT_OVER_AGE_IN_MS, removeIfLeftOver } from '../files/left-over';
+import { removeIfLeftOver } from '../files/left-over';
 import type { BlobService } from '../storage/rest/blob-service';
 import { createFileStateStore, namedFileStateError, type StateFolderAdvice } from './file-state-store';
 
@@ -155,9 +155,8 @@ const LEFT_BY_A_KILLED_WRITE =
  * it costs no listing of its own.
  */
 async function removeLeftTemporaries(root: string, entries: readonly string[]): Promise<void> {
-  const before = Date.now() - LEFT_OVER_AGE_IN_MS;
   for (const entry of entries.filter((e) => LEFT_BY_A_KILLED_WRITE.test(e)))
-    await removeIfLeftOver(path.join(root, entry), 'file', before);
+    await removeIfLeftOver(path.join(root, entry), 'file');
 }
 
 /** One blob per key under `prefix` in `container` (see createBlobStateStore for the ETag conditions). */

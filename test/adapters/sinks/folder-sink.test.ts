@@ -277,7 +277,9 @@ describe('folder sink', () => {
       for (const file of [leftReport, leftPage, youngReport, userNotes]) await writeFile(file, '{"cut');
       await mkdir(folderNamedAlike);
       const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      // What a killed run left is old through and through: the folder and what it holds.
       for (const entry of [
+        path.join(left, 'pool'),
         left,
         notOurs,
         notStaging,
