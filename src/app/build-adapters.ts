@@ -101,6 +101,8 @@ export function buildSilenceStore(
   }
   return createFileStateStore({
     file: path.join(config.state.dir ?? DEFAULT_STATE_DIR, 'silences.json'),
+    // Nothing lists the top of state.dir: its writes tidy what killed ones left there.
+    tidiesAfterWrite: true,
     ...(advice ? { advice } : {}),
   });
 }

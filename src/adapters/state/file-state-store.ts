@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateConflictError, StateUnavailableError } from '../../errors';
 import { clipMessage } from '../../core/text-clip';
 import { obstacleFor, type Obstacle } from '../files/first-obstacle';
+import { removeIfLeftOver } from '../files/left-over';
 import { makeFolder } from '../files/make-folder';
 import { writeAll } from '../files/write-all';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
@@ -20,7 +22,24 @@ export interface FileStateStoreOptions {
   readonly lockTimeoutInMs?: number;
   /** What the failures advise (default STATE_DIR_ADVICE: the config's `state.dir`). */
   readonly advice?: StateFolderAdvice;
+  /**
+   * After each write, remove this document's leftovers of killed writes from its folder
+   * (LEFT_BY_A_KILLED_WRITE, once over LEFT_OVER_AGE_IN_MS old). For a document nothing else lists the
+   * folder of: the silences at the top of state.dir, whose `silence add` killed mid-write left its
+   * files for good (a trial). It costs a listing of the folder per write, so the gateways' documents,
+   * whose folders every run lists anyway (keyed-state-stores.ts), go without. Default false.
+   */
+  readonly tidiesAfterWrite?: boolean;
 }
+
+/**
+ * What a process killed in the middle of a state write leaves beside the document: the temporary file
+ * it was writing (`<doc>.json.<pid>.<uuid>.tmp`) and a stale lock it had moved aside to break it
+ * (`<doc>.json.lock.stale-<uuid>`). Nothing else tidied them (a new-user trial found the folder sink's
+ * alike).
+ */
+export const LEFT_BY_A_KILLED_WRITE =
+  /\.json(?:\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
  * The advice of a state file's failures, worded for how the user chose the folder: the config's
@@ -112,9 +131,24 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
         return etagOf(Buffer.from(text, 'utf8'));
       } finally {
         await release();
+        if (options.tidiesAfterWrite) await removeLeftoversOf(file);
       }
     },
   };
+}
+
+/**
+ * Removes the leftovers of killed writes of `file` (LEFT_BY_A_KILLED_WRITE, its own name before them)
+ * from its folder, once old (removeIfLeftOver). Best effort: never throws.
+ */
+async function removeLeftoversOf(file: string): Promise<void> {
+  const folder = path.dirname(file);
+  const own = `${path.basename(file)}.`;
+  const entries = await readdir(folder).catch(() => []);
+  for (const entry of entries) {
+    if (entry.startsWith(own) && LEFT_BY_A_KILLED_WRITE.test(entry))
+      await removeIfLeftOver(path.join(folder, entry), 'file');
+  }
 }
 
 /** Content hash as an etag. Equal content, equal etag: a writer whose read matches the content is not stale. */
@@ -221,12 +255,8 @@ class LockFile {
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error, this.advice);
       }
-      if (
-        await this.breakIfStale().catch((error: unknown) => {
-          throw fileStateError(this.document, 'lock', error, this.advice);
-        })
-      )
-        continue;
+      // Before any retry, a broken lock's too: were the name taken and seen gone over and over (only a
+      // file system that contradicts itself does that), the write still ends.
       if (Date.now() >= deadline) {
         throw new StateUnavailableError(
           this.document,
@@ -235,6 +265,13 @@ class LockFile {
           { retryable: true },
         );
       }
+      if (
+        await this.breakIfStale().catch((error: unknown) => {
+          if (error instanceof StateUnavailableError) throw error;
+          throw fileStateError(this.document, 'lock', error, this.advice);
+        })
+      )
+        continue;
       // Back off with jitter so that waiting writers do not retry in lock-step.
       await sleep(Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
     }
@@ -285,10 +322,20 @@ class LockFile {
   private async breakIfStale(): Promise<boolean> {
     let seen;
     try {
-      seen = await stat(this.lockFile);
+      // lstat: a link is what stands there, never where it leads (a link to nothing was "gone", taken
+      // again at once, and the write spun for ever: a break trial).
+      seen = await lstat(this.lockFile);
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return true;
       throw error;
+    }
+    if (!seen.isFile()) {
+      throw new StateUnavailableError(
+        this.document,
+        `cannot lock it: ${kindOf(seen)} stands where its lock file ${this.lockFile} should be`,
+        'Move it out of there: appgw-insights makes and removes that file itself, around each write.',
+        { retryable: false },
+      );
     }
     const age = Date.now() - seen.mtimeMs;
     // Empty past EMPTY_LOCK_GRACE_IN_MS: its owner died between creating it and writing its token (a
@@ -306,7 +353,7 @@ class LockFile {
     // Gone already: another run's tidying of its folder (keyed-state-stores.ts removeLeftTemporaries)
     // took the stale lock aside, by its old date, in between; it is broken all the same (a break trial
     // saw "cannot lock it: ENOENT"). A fresh lock is young and never taken so.
-    const moved = await stat(aside).catch((error: unknown) => {
+    const moved = await lstat(aside).catch((error: unknown) => {
       if (isErrno(error, 'ENOENT')) return undefined;
       throw error;
     });
@@ -318,6 +365,13 @@ class LockFile {
     await rm(aside, { force: true });
     return true;
   }
+}
+
+/** What a non-file at a lock's path is, for the message. */
+function kindOf(entry: Stats): string {
+  if (entry.isDirectory()) return 'a folder';
+  if (entry.isSymbolicLink()) return 'a link';
+  return 'something that is not a file (a pipe, socket or device)';
 }
 
 /**

@@ -5,7 +5,12 @@ import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
 import { removeIfLeftOver } from '../files/left-over';
 import type { BlobService } from '../storage/rest/blob-service';
-import { createFileStateStore, namedFileStateError, type StateFolderAdvice } from './file-state-store';
+import {
+  createFileStateStore,
+  LEFT_BY_A_KILLED_WRITE,
+  namedFileStateError,
+  type StateFolderAdvice,
+} from './file-state-store';
 
 /**
  * Keys are gateway keys (lower-case ARM ids): `/subscriptions/s/resourcegroups/rg/providers/…/gw`.
@@ -136,15 +141,6 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
   await walk('', rootIsLink, top);
   return found;
 }
-
-/**
- * What a process killed in the middle of a state write leaves beside the documents: the temporary file
- * it was writing (`<doc>.json.<pid>.<uuid>.tmp`, createFileStateStore) and a stale lock it had moved
- * aside to break it (`<doc>.json.lock.stale-<uuid>`). Nothing else tidied them (a new-user trial found
- * the folder sink's alike).
- */
-const LEFT_BY_A_KILLED_WRITE =
-  /\.json(?:\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
  * Removes the files among `entries` (paths under `root`, as listed) that LEFT_BY_A_KILLED_WRITE names

@@ -217,6 +217,83 @@ describe('file state store', () => {
     expect(await readdir(path.dirname(file))).toEqual(['state.json']);
   });
 
+  // A break trial: a link to nothing at the lock's path read as "gone", was taken again at once, and the
+  // write spun for ever (no timeout, one core at 100 %); an old folder there was moved aside and then
+  // failed a bare ERR_FS_EISDIR, a young one was waited for 10 s and called "held by another process".
+  test.each<[string, string, (lock: string) => Promise<void>]>([
+    ['a link to nothing', 'a link', (lock) => symlink(path.join(dir, 'nothing-here'), lock)],
+    ['a link to a folder', 'a link', (lock) => symlink(dir, lock)],
+    [
+      'a link to an old file',
+      'a link',
+      async (lock) => {
+        const target = `${lock}-target`;
+        await writeFile(target, 'not a lock');
+        await utimes(target, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+        await symlink(target, lock);
+      },
+    ],
+    ['a young folder', 'a folder', (lock) => mkdir(lock)],
+    [
+      'an old folder',
+      'a folder',
+      async (lock) => {
+        await mkdir(lock);
+        await utimes(lock, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+      },
+    ],
+  ])(
+    '%s at the lock path fails the write at once, saying what stands there; nothing is moved or removed',
+    async (_, kind, make) => {
+      const file = freshFile();
+      await mkdir(path.dirname(file), { recursive: true });
+      const lock = `${file}.lock`;
+      await make(lock);
+      const before = (await readdir(path.dirname(file))).sort();
+      // Well under the lock timeout: it is not waited for.
+      const store = createFileStateStore({ file, lockTimeoutInMs: 30_000 });
+      const started = Date.now();
+      const error = await rejection(store.write({ counter: 1 }, undefined));
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({ retryable: false, document: `state file ${file}` });
+      expect((error as Error).message).toContain(
+        `cannot lock it: ${kind} stands where its lock file ${lock} should be`,
+      );
+      expect((error as Error).message).toContain('Move it out of there');
+      expect((await readdir(path.dirname(file))).sort()).toEqual(before);
+      await expect(store.read()).resolves.toBeUndefined();
+    },
+  );
+
+  test("the silences' store (tidiesAfterWrite) removes its killed writes' old leftovers beside it, and nothing else", async () => {
+    const file = freshFile();
+    const folder = path.dirname(file);
+    await mkdir(folder, { recursive: true });
+    const uuid = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    const oldLeftovers = [`state.json.4242.${uuid}.tmp`, `state.json.lock.stale-${uuid}`];
+    const kept = [
+      `state.json.4243.${uuid}.tmp`, // young: a write at work now
+      `other.json.4242.${uuid}.tmp`, // another document's (its folder's listing tidies it)
+      `state.json.4242.${uuid}.tmp.keep`, // not a name the writer gives
+      'notes.txt',
+    ];
+    for (const name of [...oldLeftovers, ...kept]) await writeFile(path.join(folder, name), 'x');
+    for (const name of [...oldLeftovers, ...kept.slice(1)]) await utimes(path.join(folder, name), old, old);
+    await mkdir(path.join(folder, `state.json.9.${uuid}.tmp`)); // a folder by that name: not taken
+    await utimes(path.join(folder, `state.json.9.${uuid}.tmp`), old, old);
+
+    const etag = await createFileStateStore({ file }).write({ counter: 1 }, undefined);
+    expect((await readdir(folder)).sort()).toEqual(
+      [...oldLeftovers, ...kept, `state.json.9.${uuid}.tmp`, 'state.json'].sort(),
+    );
+    await createFileStateStore({ file, tidiesAfterWrite: true }).write({ counter: 2 }, etag);
+    expect((await readdir(folder)).sort()).toEqual(
+      [...kept, `state.json.9.${uuid}.tmp`, 'state.json'].sort(),
+    );
+  });
+
   // Issue 14's trial: a run killed twice left its locks; the next run waited 10 s for each and gave up.
   describe("a fresh lock whose owner's process is gone", () => {
     /** The pid of a process that ran on this machine and has exited (spawned, awaited). */
