@@ -34,12 +34,13 @@ export interface FileStateStoreOptions {
 
 /**
  * What a process killed in the middle of a state write leaves beside the document: the temporary file
- * it was writing (`<doc>.json.<pid>.<uuid>.tmp`) and a stale lock it had moved aside to break it
+ * it was writing (`<doc>.json.<pid>.<uuid>.tmp`), the file its lock's token was written to before it
+ * became the lock (`<doc>.json.lock.<pid>.<uuid>.tmp`) and a stale lock it had moved aside to break it
  * (`<doc>.json.lock.stale-<uuid>`). Nothing else tidied them (a new-user trial found the folder sink's
  * alike).
  */
 export const LEFT_BY_A_KILLED_WRITE =
-  /\.json(?:\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+  /\.json(?:(?:\.lock)?\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
  * The advice of a state file's failures, worded for how the user chose the folder: the config's
@@ -227,9 +228,11 @@ export async function namedFileStateError(
 }
 
 /**
- * How long a lock may stay empty: its owner writes its token the moment it has created it (LockFile
- * create), so one still empty after this was left by a process killed in between. Well under the 10 s
- * a write waits for a lock, so the next run is not kept waiting; far over the moment it takes.
+ * How long a lock may stay empty. This release's locks are never empty (LockFile create links a file
+ * that holds the token) except where the file system makes no hard links, or an earlier release made
+ * them: there the owner writes its token the moment it has created the lock, so one still empty after
+ * this was left by a process killed in between. Well under the 10 s a write waits for a lock, so the
+ * next run is not kept waiting.
  */
 const EMPTY_LOCK_GRACE_IN_MS = 3_000;
 
@@ -278,20 +281,28 @@ class LockFile {
   }
 
   /**
-   * Creates the lock file holding `token`; EEXIST when another holds it. A lock this call created but
-   * could not fill (a full disk: ENOSPC) is removed before the error goes on: left empty, it named no
-   * owner, and the next run waited 10 s for it per document and gave up (a new-user trial).
+   * Creates the lock file holding `token`; EEXIST when another holds it. The token is written to a
+   * file of this process's first (`<lock>.<pid>.<uuid>.tmp`), which is then linked to the lock's name:
+   * the lock is never seen empty. Created empty and filled after, a writer held up in between (a busy
+   * disk queues the two calls behind a run's other writes) had its lock broken as "left empty" after 3 s
+   * while it wrote, and two writers passed the etag check at once. Where the file system makes no hard
+   * links (EPERM, ENOTSUP …: FAT, some network shares), the lock is created empty and filled, as before.
+   * A file this call made but could not fill (a full disk: ENOSPC) is removed before the error goes on:
+   * left empty, a lock named no owner, and the next run waited 10 s for it per document and gave up (a
+   * new-user trial).
    */
   private async create(token: string): Promise<void> {
-    const handle = await open(this.lockFile, 'wx');
+    const temp = `${this.lockFile}.${process.pid}.${randomUUID()}.tmp`;
+    await writeToken(temp, token);
     try {
-      await writeAll(handle, Buffer.from(token, 'utf8'), 0);
-      await handle.close();
+      await link(temp, this.lockFile);
+      return;
     } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlink(this.lockFile).catch(() => undefined);
-      throw error;
+      if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
     }
+    await writeToken(this.lockFile, token);
   }
 
   /**
@@ -364,6 +375,25 @@ class LockFile {
     }
     await rm(aside, { force: true });
     return true;
+  }
+}
+
+/** link(2)'s answers where the file system makes no hard links (Linux: EPERM; others: ENOTSUP …). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates `file` (exclusively: EEXIST when it exists) holding `token`; removes it again when it cannot
+ * be filled, and throws that error.
+ */
+async function writeToken(file: string, token: string): Promise<void> {
+  const handle = await open(file, 'wx');
+  try {
+    await writeAll(handle, Buffer.from(token, 'utf8'), 0);
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(file).catch(() => undefined);
+    throw error;
   }
 }
 

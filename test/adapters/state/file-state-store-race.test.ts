@@ -9,8 +9,22 @@ import path from 'node:path';
  * break trial hit.
  */
 let afterAside: (() => Promise<void>) | undefined;
+/**
+ * A writer held up the moment its lock's name exists (a busy disk queues its next calls behind a run's
+ * other writes), played by a hook on the calls that can make that name: `open` with `wx` and `link`.
+ */
+let afterLockNamed: (() => Promise<void>) | undefined;
+/** A file system that makes no hard links (FAT, some network shares): link answers this errno. */
+let linkRefusal: string | undefined;
 jest.mock('node:fs/promises', () => {
   const real = jest.requireActual<typeof fsp>('node:fs/promises');
+  const lockNamed = async (at: unknown) => {
+    const hook = afterLockNamed;
+    if (hook && String(at).endsWith('.lock')) {
+      afterLockNamed = undefined;
+      await hook();
+    }
+  };
   return {
     ...real,
     rename: async (from: string, to: string) => {
@@ -21,10 +35,25 @@ jest.mock('node:fs/promises', () => {
         await hook();
       }
     },
+    open: async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await real.open(...args);
+      if (args[1] === 'wx') await lockNamed(args[0]);
+      return handle;
+    },
+    link: async (from: string, to: string) => {
+      if (linkRefusal && String(to).endsWith('.lock'))
+        throw Object.assign(new Error(`${linkRefusal}: operation not permitted, link`), {
+          code: linkRefusal,
+        });
+      await real.link(from, to);
+      await lockNamed(to);
+    },
   };
 });
 
+import { createFileStateStore } from '../../../src/adapters/state/file-state-store';
 import { createFileStateStores } from '../../../src/adapters/state/keyed-state-stores';
+import { StateUnavailableError } from '../../../src/errors';
 import { gatewayKey } from '../../../src/core/arm-id';
 
 describe('file state store: another run tidies the folder while this one breaks a stale lock', () => {
@@ -57,4 +86,42 @@ describe('file state store: another run tidies the folder while this one breaks 
     expect((await stores.forKey(key).read())?.value).toEqual({ n: 2 });
     expect(await fsp.readdir(path.join(dir, 'sub', 'rg'))).toEqual(['gw.json']);
   });
+
+  // Created empty and filled after, the lock was empty while its writer was held up, and broken as left
+  // empty once 3 s old: two writers passed the etag check at once.
+  it('a writer held up once its lock exists keeps it: another writer waits, and does not break it as left empty', async () => {
+    const file = path.join(dir, 'doc.json');
+    let other: unknown;
+    afterLockNamed = async () => {
+      // Old enough to pass for empty and left (3 s), young enough not to be stale (30 s).
+      const tenSecondsAgo = new Date(Date.now() - 10_000);
+      await fsp.utimes(`${file}.lock`, tenSecondsAgo, tenSecondsAgo);
+      other = await createFileStateStore<{ n: number }>({ file, lockTimeoutInMs: 300 })
+        .write({ n: 2 }, undefined)
+        .catch((error: unknown) => error);
+    };
+    await createFileStateStore<{ n: number }>({ file }).write({ n: 1 }, undefined);
+    expect(afterLockNamed).toBeUndefined(); // the hook ran
+    expect(other).toBeInstanceOf(StateUnavailableError);
+    expect((other as Error).message).toContain('waiting for the lock');
+    expect((await createFileStateStore<{ n: number }>({ file }).read())?.value).toEqual({ n: 1 });
+    expect(await fsp.readdir(dir)).toEqual(['doc.json']);
+  });
+
+  it.each(['EPERM', 'ENOTSUP'])(
+    'where the file system makes no hard links (link: %s), the lock is made in place: writes go on, and nothing is left',
+    async (code) => {
+      linkRefusal = code;
+      try {
+        const file = path.join(dir, 'doc.json');
+        const store = createFileStateStore<{ n: number }>({ file, lockTimeoutInMs: 300 });
+        const etag = await store.write({ n: 1 }, undefined);
+        await store.write({ n: 2 }, etag);
+        expect((await store.read())?.value).toEqual({ n: 2 });
+        expect(await fsp.readdir(dir)).toEqual(['doc.json']);
+      } finally {
+        linkRefusal = undefined;
+      }
+    },
+  );
 });

@@ -89,14 +89,18 @@ describe('file state stores layout', () => {
     }
   });
 
-  it('listing the keys removes what a killed write left over an hour ago (its temporary file, a stale lock moved aside), never a young one, nor a file it did not make (new-user trial)', async () => {
+  it('listing the keys removes what a killed write left over an hour ago (its temporary file, its lock’s token file, a stale lock moved aside), never a young one, nor a file it did not make (new-user trial)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-'));
     try {
       const stores = createFileStateStores<{ n: number }>({ dir });
       await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
       const at = (name: string) => path.join(dir, 'sub', 'rg', name);
       const uuid = '0b6e1f9c-3d2a-4c5e-9f10-2a3b4c5d6e7f';
-      const left = [at(`gw.json.4242.${uuid}.tmp`), at(`gw.json.lock.stale-${uuid}`)];
+      const left = [
+        at(`gw.json.4242.${uuid}.tmp`),
+        at(`gw.json.lock.4242.${uuid}.tmp`),
+        at(`gw.json.lock.stale-${uuid}`),
+      ];
       const young = at(`other.json.4243.${uuid}.tmp`);
       const notOurs = [at('gw.json.notes.tmp'), at('notes.tmp'), at(`gw.json.lock`)];
       for (const file of [...left, young, ...notOurs]) await writeFile(file, 'left');
