@@ -108,6 +108,21 @@ describe('emulator --config-out FILE', () => {
     }
   });
 
+  // A trial: a folder by FILE's name was found only when the emulator stopped, the counts lost.
+  it('--counts naming a folder: exit 2 at start, saying so', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-counts-'));
+    try {
+      await mkdir(path.join(dir, 'counts.json'));
+      const { code, stderr } = await runCli(['emulator', '--counts', path.join(dir, 'counts.json')]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `--counts: cannot write ${path.join(dir, 'counts.json')} (a folder is there (EISDIR))`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a FILE it cannot write: exit 2 naming --config-out, and the emulator does not keep running', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
     try {

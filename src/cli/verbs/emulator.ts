@@ -1,4 +1,5 @@
-import { lstat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emulatorRunConfig } from '../../app/emulator-run-config';
 import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
@@ -33,11 +34,16 @@ export async function emulatorVerb(args: string[]): Promise<number> {
   // The counts' folder, made now: a folder that cannot be made is said before the emulator starts, not
   // as a crash when it stops with the counts in hand (issue 15's trial).
   const counts = values.counts === undefined ? undefined : path.resolve(values.counts);
-  if (counts !== undefined)
+  if (counts !== undefined) {
     await makeFolder(path.dirname(counts)).catch(async (error: NodeJS.ErrnoException) => {
       const why = (await obstacleText(path.dirname(counts), error)) ?? error.code ?? error.message;
       throw new ConfigError([`--counts: cannot write ${counts} (${why})`], 'arguments');
     });
+    // And FILE itself, now: a folder by its name, or a folder or file this account may not write (a
+    // read-only file system), was found only at stop, with the counts lost (a trial).
+    const why = await whyNotWritable(counts);
+    if (why) throw new ConfigError([`--counts: cannot write ${counts} (${why})`], 'arguments');
+  }
   const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port });
   removeOnExit(path.dirname(emulator.caCertFile));
@@ -75,6 +81,20 @@ export async function emulatorVerb(args: string[]): Promise<number> {
     }
   }
   return EXIT_OK;
+}
+
+/**
+ * Why `file` could not be written (it, or its folder when it does not exist yet), or undefined when
+ * it can: a folder by its name (EISDIR), or access(2)'s W_OK refusal (EACCES, EROFS …).
+ */
+async function whyNotWritable(file: string): Promise<string | undefined> {
+  // stat, not lstat: what a link to a file or folder leads to is what a write reaches.
+  const found = await stat(file).catch(() => undefined);
+  if (found?.isDirectory()) return 'a folder is there (EISDIR)';
+  return access(found ? file : path.dirname(file), constants.W_OK).then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error.code ?? error.message,
+  );
 }
 
 async function writeConfigOut(file: string, text: string): Promise<ReadyFile> {
