@@ -445,14 +445,19 @@ export class StateConflictError extends AppGwInsightsError {
   override readonly name = 'StateConflictError';
   readonly code = 'StateConflict';
   override readonly retryable = true;
+  /**
+   * @param options.whatToDo what the user does about it, for a writer whose user must act (the
+   *   silence verbs); by default a run's, whose next run resolves it.
+   */
   constructor(
     readonly store: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; whatToDo?: string },
   ) {
     super(
       `Another run updated the notify state in ${store} since this run read it; nothing was written. ` +
-        `Read the state again and retry (runs that overlap resolve this on their own).`,
-      options,
+        (options?.whatToDo ??
+          'Read the state again and retry (runs that overlap resolve this on their own).'),
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }

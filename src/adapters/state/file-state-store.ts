@@ -24,7 +24,7 @@ export interface FileStateStoreOptions {
   readonly advice?: StateFolderAdvice;
   /**
    * After each write, remove this document's leftovers of killed writes from its folder
-   * (LEFT_BY_A_KILLED_WRITE, once over LEFT_OVER_AGE_IN_MS old). For a document nothing else lists the
+   * (documentLeftBehind, once over LEFT_OVER_AGE_IN_MS old). For a document nothing else lists the
    * folder of: the silences at the top of state.dir, whose `silence add` killed mid-write left its
    * files for good (a trial). It costs a listing of the folder per write, so the gateways' documents,
    * whose folders every run lists anyway (keyed-state-stores.ts), go without. Default false.
@@ -33,14 +33,22 @@ export interface FileStateStoreOptions {
 }
 
 /**
- * What a process killed in the middle of a state write leaves beside the document: the temporary file
- * it was writing (`<doc>.json.<pid>.<uuid>.tmp`), the file its lock's token was written to before it
- * became the lock (`<doc>.json.lock.<pid>.<uuid>.tmp`) and a stale lock it had moved aside to break it
- * (`<doc>.json.lock.stale-<uuid>`). Nothing else tidied them (a new-user trial found the folder sink's
- * alike).
+ * The document (a file name, `x.json`) whose write, killed in the middle, left a file named `name`
+ * beside it, or undefined when `name` is not such a file's: the temporary file the write was writing
+ * (`x.json.<pid>.<uuid>.tmp`), the file its lock's token was written to before it became the lock
+ * (`x.json.lock.<pid>.<uuid>.tmp`) or a stale lock it had moved aside to break it
+ * (`x.json.lock.stale-<uuid>`), exactly. Nothing else tidied them (a new-user trial found the folder
+ * sink's alike). Whose it is matters: `silences.json.mine.json.888.<uuid>.tmp` only ended like one of
+ * `silences.json`'s, and `silence add` removed it (a break trial).
  */
-export const LEFT_BY_A_KILLED_WRITE =
-  /\.json(?:(?:\.lock)?\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp|\.lock\.stale-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export function documentLeftBehind(name: string): string | undefined {
+  return KILLED_WRITE.exec(name)?.[1];
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const KILLED_WRITE = new RegExp(
+  `^(.+\\.json)(?:(?:\\.lock)?\\.\\d+\\.${UUID}\\.tmp|\\.lock\\.stale-${UUID})$`,
+);
 
 /**
  * The advice of a state file's failures, worded for how the user chose the folder: the config's
@@ -98,7 +106,17 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
       const bytes = await readFile(file);
       return { text: bytes.toString('utf8'), etag: etagOf(bytes) };
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) return undefined;
+      if (isErrno(error, 'ENOENT') && !(await isLink(file))) return undefined;
+      if (isErrno(error, 'ENOENT')) {
+        // A link to nothing is not "no state yet": its notices are where it leads (a disk not mounted),
+        // and a write would have replaced the link with a file of its own (a break trial's silences.json).
+        throw new StateUnavailableError(
+          name,
+          'cannot read it: it is a link to nothing',
+          'If the disk it leads to is not mounted, mount it; otherwise move the link out of there.',
+          { retryable: true, cause: error },
+        );
+      }
       throw await namedFileStateError(name, 'read', error, advice, path.dirname(file));
     }
   };
@@ -139,16 +157,15 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
 }
 
 /**
- * Removes the leftovers of killed writes of `file` (LEFT_BY_A_KILLED_WRITE, its own name before them)
+ * Removes the leftovers of killed writes of `file` (documentLeftBehind)
  * from its folder, once old (removeIfLeftOver). Best effort: never throws.
  */
 async function removeLeftoversOf(file: string): Promise<void> {
   const folder = path.dirname(file);
-  const own = `${path.basename(file)}.`;
+  const document = path.basename(file);
   const entries = await readdir(folder).catch(() => []);
   for (const entry of entries) {
-    if (entry.startsWith(own) && LEFT_BY_A_KILLED_WRITE.test(entry))
-      await removeIfLeftOver(path.join(folder, entry), 'file');
+    if (documentLeftBehind(entry) === document) await removeIfLeftOver(path.join(folder, entry), 'file');
   }
 }
 
@@ -271,7 +288,8 @@ class LockFile {
       if (
         await this.breakIfStale().catch((error: unknown) => {
           if (error instanceof StateUnavailableError) throw error;
-          throw fileStateError(this.document, 'lock', error, this.advice);
+          // Which file could not be looked at or moved aside (a trial's bare "cannot lock it: EPERM").
+          throw fileStateError(this.document, `break the stale lock ${this.lockFile} of`, error, this.advice);
         })
       )
         continue;
@@ -395,6 +413,14 @@ async function writeToken(file: string, token: string): Promise<void> {
     await unlink(file).catch(() => undefined);
     throw error;
   }
+}
+
+/** Whether `at` is a link (lstat), false when nothing is there or it cannot be looked at. */
+function isLink(at: string): Promise<boolean> {
+  return lstat(at).then(
+    (found) => found.isSymbolicLink(),
+    () => false,
+  );
 }
 
 /** What a non-file at a lock's path is, for the message. */

@@ -7,7 +7,7 @@ import { removeIfLeftOver } from '../files/left-over';
 import type { BlobService } from '../storage/rest/blob-service';
 import {
   createFileStateStore,
-  LEFT_BY_A_KILLED_WRITE,
+  documentLeftBehind,
   namedFileStateError,
   type StateFolderAdvice,
 } from './file-state-store';
@@ -85,6 +85,24 @@ export function createFileStateStores<T>(options: {
   };
 }
 
+/** A key's document is three names deep: `<sub>/<rg>/<gateway>.json` (documentName). */
+const DOCUMENT_DEPTH = 3;
+
+/**
+ * Whether a link at `at` (relative to the state folder) is followed as a folder of the state: one above
+ * the documents (a subscription's or a resource group's, kept on another disk), not one named as a
+ * document, its lock or a killed write's file at the top (`silences.json.lock`). A link where a
+ * document's lock should be was followed: one to nothing failed the whole listing (every gateway's
+ * notices unknown, nothing tidied), one to `/usr` walked `/usr` on every run (a break trial). Not
+ * followed, it is an entry like a file: a document's own read says what is wrong with it.
+ */
+function mayBeAFolderOfTheState(at: string): boolean {
+  const parts = at.split(path.sep);
+  const name = parts[parts.length - 1] ?? '';
+  if (parts.length >= DOCUMENT_DEPTH) return false;
+  return parts.length > 1 || !(/\.json(?:\.lock)?$/.test(name) || documentLeftBehind(name) !== undefined);
+}
+
 /** An entry under the state folder: its path relative to it, and whether a link led to it. */
 interface StateEntry {
   readonly path: string;
@@ -95,7 +113,8 @@ interface StateEntry {
 /**
  * The entries under `root` (files, folders, links; paths relative to it, with the platform's
  * separator), at any depth. A link to a folder is followed (a user may keep part of the state on
- * another disk: its notices must be listed) unless it leads into the state folder itself, which is read
+ * another disk: its notices must be listed) where a folder of the state can be (mayBeAFolderOfTheState),
+ * unless it leads into the state folder itself, which is read
  * anyway, or to a folder read already: two links to `.` no longer made the listing (and every run's
  * end) endless, as Node's `readdir(root, { recursive: true })` did (a break trial). Only a link costs a
  * look where it leads (realpath); a real folder under `root` is reached once, by its one path. Throws as
@@ -123,7 +142,7 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
       // cannot be read, and the listing's reader says so (notify list: "could not be read").
       found.push({ path: at, throughLink });
       if (entry.isDirectory()) await walk(at, throughLink, await entriesOf(at).catch(vanished));
-      else if (entry.isSymbolicLink()) {
+      else if (entry.isSymbolicLink() && mayBeAFolderOfTheState(at)) {
         // A link that leads nowhere (a disk not mounted) or never ends hides every document behind it:
         // said, not skipped (a trial's notify list said "No undelivered notices." over 12 waiting).
         const target = await realpath(path.join(root, at));
@@ -143,16 +162,22 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
 }
 
 /**
- * Removes the files among `entries` (paths under `root`, as listed) that LEFT_BY_A_KILLED_WRITE names
- * and that were last changed more than LEFT_OVER_AGE_IN_MS ago (files/left-over.ts). A stale lock moved
- * aside keeps the old lock's date: one may be taken from under the process breaking it, which is fine
- * (file-state-store.ts breakIfStale: gone is broken); a fresh lock moved aside by mistake is young, and
- * kept. Run where the folder is listed anyway (every run's end, for the gateways it did not visit), so
- * it costs no listing of its own.
+ * Removes the files among `entries` (paths under `root`, as listed) that a killed write of a key's
+ * document left (documentLeftBehind) where such documents are, `<sub>/<rg>/`, and that were last
+ * changed more than LEFT_OVER_AGE_IN_MS ago (files/left-over.ts). Nowhere else: a user's
+ * `backup/silences.json.lock.stale-<uuid>` or `notes.json.1.<uuid>.tmp` at the top was removed (a break
+ * trial); the silences' own are tidied by their writes (file-state-store.ts tidiesAfterWrite). A stale
+ * lock moved aside keeps the old lock's date: one may be taken from under the process breaking it,
+ * which is fine (file-state-store.ts breakIfStale: gone is broken); a fresh lock moved aside by mistake
+ * is young, and kept. Run where the folder is listed anyway (every run's end, for the gateways it did
+ * not visit), so it costs no listing of its own.
  */
 async function removeLeftTemporaries(root: string, entries: readonly string[]): Promise<void> {
-  for (const entry of entries.filter((e) => LEFT_BY_A_KILLED_WRITE.test(e)))
-    await removeIfLeftOver(path.join(root, entry), 'file');
+  for (const entry of entries) {
+    const parts = entry.split(path.sep);
+    if (parts.length === DOCUMENT_DEPTH && documentLeftBehind(parts[DOCUMENT_DEPTH - 1] ?? '') !== undefined)
+      await removeIfLeftOver(path.join(root, entry), 'file');
+  }
 }
 
 /** One blob per key under `prefix` in `container` (see createBlobStateStore for the ETag conditions). */

@@ -60,7 +60,12 @@ const documentSchema = z.looseObject(
   { error: 'is not a JSON object {"version": 1, "silences": [...]}' },
 );
 
-const MAX_CONFLICT_RETRIES = 5;
+/**
+ * Tries of a silence verb's write when another one wrote in between, each after a pause that doubles
+ * (20 ms, up to 320 ms, jittered): about 2 s in all. Five tries at once lost 3 of 20 `silence add`s
+ * started together (a trial), whose users were told to retry what a run resolves on its own.
+ */
+const MAX_CONFLICT_RETRIES = 10;
 
 /** A silence document read: its envelope as stored (unknown keys kept) and each entry checked. */
 export interface StoredSilences {
@@ -272,8 +277,14 @@ async function update(
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
     }
+    // Apart from the other writers, not in step with them.
+    await new Promise((resolve) =>
+      setTimeout(resolve, 20 * 2 ** Math.min(attempt, 4) * (0.5 + Math.random())),
+    );
   }
-  throw new StateConflictError(store.name);
+  throw new StateConflictError(store.name, {
+    whatToDo: `Other silence commands changed the silences ${MAX_CONFLICT_RETRIES} times while this one tried to write them: run this command again.`,
+  });
 }
 
 /** The id of a set-aside entry's silence, when it has one in text. */

@@ -16,6 +16,8 @@ let afterAside: (() => Promise<void>) | undefined;
 let afterLockNamed: (() => Promise<void>) | undefined;
 /** A file system that makes no hard links (FAT, some network shares): link answers this errno. */
 let linkRefusal: string | undefined;
+/** A stale lock this process may not move aside (another user's, in a folder with the sticky bit). */
+let asideRefusal: string | undefined;
 jest.mock('node:fs/promises', () => {
   const real = jest.requireActual<typeof fsp>('node:fs/promises');
   const lockNamed = async (at: unknown) => {
@@ -28,6 +30,10 @@ jest.mock('node:fs/promises', () => {
   return {
     ...real,
     rename: async (from: string, to: string) => {
+      if (asideRefusal && /\.lock\.stale-/.test(path.basename(to)))
+        throw Object.assign(new Error(`${asideRefusal}: operation not permitted, rename`), {
+          code: asideRefusal,
+        });
       await real.rename(from, to);
       const hook = afterAside;
       if (hook && /\.lock\.stale-/.test(path.basename(to))) {
@@ -124,4 +130,23 @@ describe('file state store: another run tidies the folder while this one breaks 
       }
     },
   );
+
+  // A trial: "cannot lock it: operation not permitted (EPERM)" did not say which file it could not move.
+  it('a stale lock it may not move aside: the write fails naming that lock file', async () => {
+    const file = path.join(dir, 'doc.json');
+    await fsp.writeFile(`${file}.lock`, '1 dead-run other-host');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await fsp.utimes(`${file}.lock`, twoHoursAgo, twoHoursAgo);
+    asideRefusal = 'EPERM';
+    try {
+      const error = await createFileStateStore({ file, lockTimeoutInMs: 300 })
+        .write({ n: 1 }, undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect((error as Error).message).toContain(`cannot break the stale lock ${file}.lock of it:`);
+      expect((error as Error).message).toContain('(EPERM)');
+    } finally {
+      asideRefusal = undefined;
+    }
+  });
 });

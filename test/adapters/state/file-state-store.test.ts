@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStore, STATE_DIR_ADVICE } from '../../../src/adapters/state/file-state-store';
@@ -266,6 +266,27 @@ describe('file state store', () => {
     },
   );
 
+  // A break trial: a silences.json that was a link to nothing read as "none yet", and silence add
+  // replaced the link with a file of its own.
+  test('a document that is a link to nothing is said, not read as none; a write keeps the link', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    const nowhere = path.join(dir, 'not-mounted', 'state.json');
+    await symlink(nowhere, file);
+    const store = createFileStateStore<{ counter: number }>({ file, lockTimeoutInMs: 200 });
+    for (const error of [
+      await rejection(store.read()),
+      await rejection(store.write({ counter: 1 }, undefined)),
+    ]) {
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({ retryable: true, document: `state file ${file}` });
+      expect((error as Error).message).toContain('cannot read it: it is a link to nothing');
+      expect((error as Error).message).toContain('If the disk it leads to is not mounted, mount it');
+    }
+    expect(await readlink(file)).toBe(nowhere);
+    expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+  });
+
   test("the silences' store (tidiesAfterWrite) removes its killed writes' old leftovers beside it, and nothing else", async () => {
     const file = freshFile();
     const folder = path.dirname(file);
@@ -277,6 +298,7 @@ describe('file state store', () => {
       `state.json.4243.${uuid}.tmp`, // young: a write at work now
       `other.json.4242.${uuid}.tmp`, // another document's (its folder's listing tidies it)
       `state.json.4242.${uuid}.tmp.keep`, // not a name the writer gives
+      `state.json.mine.json.888.${uuid}.tmp`, // another document's, named to look like one (a break trial)
       'notes.txt',
     ];
     for (const name of [...oldLeftovers, ...kept]) await writeFile(path.join(folder, name), 'x');

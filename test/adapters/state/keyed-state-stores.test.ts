@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,14 +103,24 @@ describe('file state stores layout', () => {
         at(`gw.json.lock.stale-${uuid}`),
       ];
       const young = at(`other.json.4243.${uuid}.tmp`);
-      const notOurs = [at('gw.json.notes.tmp'), at('notes.tmp'), at(`gw.json.lock`)];
+      // Named as a killed write's, but not where the store writes documents (a break trial's were removed).
+      await mkdir(path.join(dir, 'backup'));
+      const notOurs = [
+        at('gw.json.notes.tmp'),
+        at('notes.tmp'),
+        at(`gw.json.lock`),
+        path.join(dir, `notes.json.1.${uuid}.tmp`),
+        path.join(dir, 'backup', `silences.json.lock.stale-${uuid}`),
+        path.join(dir, 'sub', `rg.json.1.${uuid}.tmp`),
+      ];
       for (const file of [...left, young, ...notOurs]) await writeFile(file, 'left');
       const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
       for (const file of [...left, ...notOurs]) await utimes(file, twoHoursAgo, twoHoursAgo);
       expect(await stores.listKeys()).toEqual([key('sub', 'rg', 'gw')]);
       expect((await readdir(path.join(dir, 'sub', 'rg'))).sort()).toEqual(
-        ['gw.json', path.basename(young), ...notOurs.map((file) => path.basename(file))].sort(),
+        ['gw.json', path.basename(young), ...notOurs.slice(0, 3).map((file) => path.basename(file))].sort(),
       );
+      for (const file of notOurs.slice(3)) expect(existsSync(file)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -145,6 +156,49 @@ describe('listing keys through links (break trials)', () => {
       await rm(tmp, { recursive: true, force: true });
     }
   });
+});
+
+// A break trial: a link where one gateway's lock should be failed the whole listing (every gateway's
+// notices unknown, nothing tidied), and one to a folder was walked on every run (/usr, or all of /).
+describe("links where a document, its lock or a killed write's file should be are not followed", () => {
+  it.each<[string, (at: string, elsewhere: string) => Promise<void>]>([
+    ['a link to nothing', (at) => symlink('/nonexistent/appgw-disk', at)],
+    ['a link that never ends', (at) => symlink(at, at)],
+    ['a link to a folder elsewhere', (at, elsewhere) => symlink(elsewhere, at)],
+  ])(
+    '%s at a lock, a document or the top-level silences.json.lock: the listing lists the keys',
+    async (_, make) => {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-lock-links-'));
+      try {
+        const dir = path.join(tmp, 'state');
+        // A folder a walk must never enter: what it holds fails any listing that reaches it.
+        const elsewhere = path.join(tmp, 'elsewhere', 'deep');
+        await mkdir(elsewhere, { recursive: true });
+        await symlink('/nonexistent/appgw-elsewhere', path.join(elsewhere, 'trap'));
+        const stores = createFileStateStores<{ n: number }>({ dir });
+        await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 1 }, undefined);
+        await mkdir(path.join(dir, 'history', 'sub', 'rg'), { recursive: true });
+        for (const at of [
+          path.join(dir, 'sub', 'rg', 'gw.json.lock'),
+          path.join(dir, 'sub', 'rg', 'other.json'),
+          path.join(dir, 'silences.json.lock'),
+          path.join(dir, 'history', 'sub', 'rg', 'gw.json.lock'),
+        ])
+          await make(at, path.join(tmp, 'elsewhere'));
+        expect((await stores.listKeys()).sort()).toEqual(
+          [key('sub', 'rg', 'gw'), key('sub', 'rg', 'other')].sort(),
+        );
+        // The document that is a link says so when it is read, for itself alone.
+        const linked = await rejection(stores.forKey(key('sub', 'rg', 'other')).read());
+        expect(linked).toBeInstanceOf(StateUnavailableError);
+        await expect(stores.forKey(key('sub', 'rg', 'gw')).read()).resolves.toMatchObject({
+          value: { n: 1 },
+        });
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('listing keys through links that cannot be followed, or a state folder that is a link (new-user trial)', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createBlobStateStore } from '../../../src/adapters/state/blob-state-store';
 import { createFileStateStore } from '../../../src/adapters/state/file-state-store';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
-import { StateInvalidError, UsageError } from '../../../src/errors';
+import { StateConflictError, StateInvalidError, UsageError } from '../../../src/errors';
 import {
   addSilence,
   expireSilence,
@@ -15,6 +15,7 @@ import {
 import type { ScenarioInput } from '../../../src/emulator';
 import type { StateStore } from '../../../src/ports';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { rejection } from '../../helpers/failures';
 import { notifyRun, recordingLogger } from '../../helpers/notify-run';
 import { gateway } from '../../helpers/scenario-builder';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver';
@@ -267,6 +268,50 @@ describe('add and expire: a silence over is never stored; expire says what it ca
       /--ends: the silence would end at .*, in the past \(now 2026-11-30T12:00:00.000Z\): it would never apply/,
     );
     expect(await store.read()).toBeUndefined();
+  });
+
+  // A break trial: of 20 `silence add` started together, 3 failed "Another run updated …; Read the state
+  // again and retry (runs that overlap resolve this on their own)", which nothing would re-run.
+  /** The file store, whose first `conflicts` writes meet another writer's (StateConflictError). */
+  const contended = (conflicts: number): StateStore<SilenceDocument> => {
+    const real = file();
+    let met = 0;
+    return {
+      ...real,
+      write: (value, etag) =>
+        met++ < conflicts ? Promise.reject(new StateConflictError(real.name)) : real.write(value, etag),
+    };
+  };
+
+  it("an add that meets other silence commands' writes 9 times in a row is still stored", async () => {
+    await addSilence(contended(9), { ...GOOD, id: 'p1' }, NOW);
+    expect(((await file().read())?.value.silences as { id: string }[]).map((silence) => silence.id)).toEqual([
+      'p1',
+    ]);
+  });
+
+  it('one that meets them every time says to run the command again, not what a run resolves', async () => {
+    const error = await rejection(addSilence(contended(Infinity), { ...GOOD, id: 'p2' }, NOW));
+    expect(error).toBeInstanceOf(StateConflictError);
+    expect((error as Error).message).toContain(
+      'Other silence commands changed the silences 10 times while this one tried to write them: run this command again.',
+    );
+    expect((error as Error).message).not.toContain('resolve this on their own');
+    expect(await file().read()).toBeUndefined();
+  });
+
+  it('20 adds at once, each its own store (as 20 processes): every one is stored', async () => {
+    const many = path.join(tmp, 'many', 'silences.json');
+    const added = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        addSilence(createFileStateStore<SilenceDocument>({ file: many }), { ...GOOD, id: `p${i}` }, NOW),
+      ),
+    );
+    expect(added.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    const stored = (await createFileStateStore<SilenceDocument>({ file: many }).read())?.value;
+    expect((stored?.silences as { id: string }[]).map((silence) => silence.id).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `p${i}`).sort(),
+    );
   });
 
   it('expire of a silence already expired, or whose window ended, says so and changes nothing', async () => {
