@@ -157,8 +157,8 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
 }
 
 /**
- * Removes the leftovers of killed writes of `file` (documentLeftBehind)
- * from its folder, once old (removeIfLeftOver). Best effort: never throws.
+ * Removes the leftovers of killed writes of `file` (documentLeftBehind) from its folder, once old
+ * (removeIfLeftOver). Best effort: never throws.
  */
 async function removeLeftoversOf(file: string): Promise<void> {
   const folder = path.dirname(file);
@@ -275,8 +275,8 @@ class LockFile {
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error, this.advice);
       }
-      // Before any retry, a broken lock's too: were the name taken and seen gone over and over (only a
-      // file system that contradicts itself does that), the write still ends.
+      // Checked before a broken lock's retry too: a lock name taken, then seen gone, over and over (only
+      // a file system that contradicts itself does that) still ends the wait.
       if (Date.now() >= deadline) {
         throw new StateUnavailableError(
           this.document,
