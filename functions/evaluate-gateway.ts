@@ -2,6 +2,7 @@ import { app, type InvocationContext, type StorageQueueFunctionOptions } from '@
 import { contextLogger } from '../src/app/context-logger';
 import { contextTelemetry } from '../src/app/context-telemetry';
 import { dequeueCount } from '../src/app/dequeue-count';
+import { messagePreview } from '../src/app/message-preview';
 import { functionServices } from '../src/app/function-services';
 import { DEFAULT_QUEUE_NAME, readQueueName } from '../src/config/functions-settings';
 import { processQueuedGateway, readGatewayMessage } from '../src/pipeline/fan-out';
@@ -18,7 +19,7 @@ export async function evaluateGateway(message: unknown, context: InvocationConte
   if (!work) {
     // Retrying cannot fix a malformed message: say so and let it go.
     context.error(
-      `ignored a malformed message (expected {"version":1,"runId","gatewayId"} or a continuation, version 2): ${JSON.stringify(message)?.slice(0, 200)}`,
+      `ignored a malformed message (expected {"version":1,"runId","gatewayId"} or a continuation, version 2): ${messagePreview(message)}`,
     );
     return;
   }

@@ -2,6 +2,7 @@ import { app, type InvocationContext, type StorageQueueFunctionOptions } from '@
 import { contextLogger } from '../src/app/context-logger';
 import { contextTelemetry } from '../src/app/context-telemetry';
 import { dequeueCount } from '../src/app/dequeue-count';
+import { messagePreview } from '../src/app/message-preview';
 import { functionServices } from '../src/app/function-services';
 import { DEFAULT_QUEUE_NAME } from '../src/config/functions-settings';
 import { readGatewayMessage, recordPoisonedGateway } from '../src/pipeline/fan-out';
@@ -13,7 +14,7 @@ export async function recordPoisonedGatewayMessage(
 ): Promise<void> {
   const work = readGatewayMessage(message);
   if (!work) {
-    context.error(`ignored a malformed poison message: ${JSON.stringify(message)?.slice(0, 200)}`);
+    context.error(`ignored a malformed poison message: ${messagePreview(message)}`);
     return;
   }
   const { deps } = await functionServices(contextLogger(context), contextTelemetry(context));

@@ -1,3 +1,4 @@
+import { datableTime } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
@@ -179,13 +180,10 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   const { version, runId, gatewayId, discoveredAt } = fields;
   if (typeof runId !== 'string' || typeof gatewayId !== 'string' || !parseGatewayId(gatewayId))
     return undefined;
-  if (
-    discoveredAt !== undefined &&
-    (typeof discoveredAt !== 'string' || Number.isNaN(Date.parse(discoveredAt)))
-  )
-    return undefined;
+  const discoveredInMs = datableTime(discoveredAt);
+  if (discoveredAt !== undefined && discoveredInMs === undefined) return undefined;
   const discovered =
-    discoveredAt !== undefined ? { discoveredAt: new Date(Date.parse(discoveredAt)).toISOString() } : {};
+    discoveredInMs !== undefined ? { discoveredAt: new Date(discoveredInMs).toISOString() } : {};
   // An alert's trigger that is not one is a malformed message: what asked for it cannot be said.
   const trigger = fields['trigger'] !== undefined ? readAlertTrigger(fields['trigger']) : undefined;
   if (fields['trigger'] !== undefined && !trigger) return undefined;
@@ -202,13 +200,13 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   if (version === 1) return { version, runId, gatewayId, ...extra };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
+  const startedInMs = datableTime(startedAt);
   const { location, atOnceBefore } = (operation ?? {}) as { location?: unknown; atOnceBefore?: unknown };
   if (
     typeof location !== 'string' ||
     (atOnceBefore !== undefined && !count(atOnceBefore)) ||
     location.length > MAX_OPERATION_URL ||
-    typeof startedAt !== 'string' ||
-    Number.isNaN(Date.parse(startedAt)) ||
+    startedInMs === undefined ||
     !count(polls) ||
     !count(invocations) ||
     !milliseconds(handlerActiveInMs)
@@ -220,7 +218,7 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     gatewayId,
     ...extra,
     operation: { location, ...(atOnceBefore !== undefined ? { atOnceBefore } : {}) },
-    startedAt: new Date(Date.parse(startedAt)).toISOString(),
+    startedAt: new Date(startedInMs).toISOString(),
     polls,
     invocations,
     handlerActiveInMs,
@@ -239,8 +237,9 @@ function readDeferred(
     read.deferrals = { count: n, handlerActiveInMs };
   }
   if (deferredSince !== undefined) {
-    if (typeof deferredSince !== 'string' || Number.isNaN(Date.parse(deferredSince))) return undefined;
-    read.deferredSince = new Date(Date.parse(deferredSince)).toISOString();
+    const sinceInMs = datableTime(deferredSince);
+    if (sinceInMs === undefined) return undefined;
+    read.deferredSince = new Date(sinceInMs).toISOString();
   }
   return { fields: read };
 }

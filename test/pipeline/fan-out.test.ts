@@ -243,6 +243,11 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
       { ...CONTINUATION, discoveredAt: '2026-11-30T02:59:58.000Z' },
     ],
     ['a continuation whose discovery is no time', { ...CONTINUATION, discoveredAt: 'earlier' }, undefined],
+    [
+      'a continuation dated at the ends of the years 0000 to 9999',
+      { ...CONTINUATION, discoveredAt: '0000-01-01T00:00:00.000Z', startedAt: '9999-12-31T23:59:59.999Z' },
+      { ...CONTINUATION, discoveredAt: '0000-01-01T00:00:00.000Z', startedAt: '9999-12-31T23:59:59.999Z' },
+    ],
     ['a continuation', CONTINUATION, CONTINUATION],
     [
       'a continuation: its start time read as ISO',
@@ -362,6 +367,18 @@ describe('readGatewayMessage: a queue message as the host hands it over', () => 
     ['an array', [1, 'r', gwA.id], undefined],
   ])('%s', (_, input, expected) => {
     expect(readGatewayMessage(input)).toEqual(expected);
+  });
+
+  // A break trial: dated where JavaScript's dates end, the poison handler threw "Invalid time value" on
+  // every try (a retention subtracted left the range), and the gateway was never recorded.
+  it.each([
+    ['discoveredAt', '-271821-04-20T00:00:00.000Z'],
+    ['discoveredAt', '+275760-09-13T00:00:00.000Z'],
+    ['discoveredAt', '-000001-12-31T23:59:59.999Z'],
+    ['startedAt', '+275760-09-13T00:00:00.000Z'],
+    ['deferredSince', '-271821-04-20T00:00:00.000Z'],
+  ])('a continuation whose %s is outside the years 0000 to 9999 (%s): malformed', (field, at) => {
+    expect(readGatewayMessage({ ...CONTINUATION, [field]: at })).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { datableTime } from '../datable-time';
 import * as z from '../input/zod';
 import { formatPath } from '../input/format-issues';
 import { terminalSafe } from '../input/json-text';
@@ -17,15 +18,17 @@ const isoTime = z
   .check(
     z.refine(
       (value) => isoMs(value) !== undefined,
-      `must be an ISO 8601 date-time with a zone (Z or ±HH:MM), e.g. ${ISO_EXAMPLE}`,
+      `must be an ISO 8601 date-time with a zone (Z or ±HH:MM) of the years 0000 to 9999, e.g. ${ISO_EXAMPLE}`,
     ),
   );
 
-/** `value` as ms since the epoch when it is an ISO date-time with a zone, else undefined. */
+/**
+ * `value` as ms since the epoch when it is an ISO date-time with a zone of the years 0000 to 9999
+ * (datableTime: one at the end of JavaScript's dates was stored, a break trial), else undefined.
+ */
 function isoMs(value: unknown): number | undefined {
   if (typeof value !== 'string' || !/(Z|[+-]\d\d:\d\d)$/i.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  return datableTime(value);
 }
 
 const ALWAYS = { when: () => true } as const;

@@ -1,3 +1,4 @@
+import { datableTime } from '../../core/datable-time';
 import * as z from '../../core/input/zod';
 import { readGatewayTags } from '../../core/gateway-tags';
 import { formatPath } from '../../core/input/format-issues';
@@ -38,7 +39,12 @@ export const EMPTY_STATE: NotifyStateDocument = { version: 1, servers: {}, outbo
 const text = z.string();
 const isoTime = z
   .string()
-  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date-time'));
+  .check(
+    z.refine(
+      (value) => datableTime(value) !== undefined,
+      'must be an ISO 8601 date-time of the years 0000 to 9999',
+    ),
+  );
 const count = z.int().check(z.gte(0));
 
 /**

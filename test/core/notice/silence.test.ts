@@ -302,6 +302,12 @@ describe('the silence schema', () => {
       /is before \\"startsAt\\".*ends after it starts/,
     ],
     ['no zone on a date-time', [{ ...ok, startsAt: '2026-12-01T22:00:00' }], /with a zone/],
+    // A break trial's kind: stored, a time at the end of JavaScript's dates leaves it in any arithmetic.
+    [
+      "an end at the last of JavaScript's dates",
+      [{ ...ok, endsAt: '+275760-09-13T00:00:00.000Z' }],
+      /"endsAt"\],"message":"must be an ISO 8601 date-time with a zone \(Z or ±HH:MM\) of the years 0000 to 9999/,
+    ],
     [
       'both kinds of window',
       [{ ...ok, weekly: { days: ['sun'], from: '01:00', to: '02:00', timeZone: 'UTC' } }],
