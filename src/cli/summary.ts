@@ -77,9 +77,12 @@ export function* summaryLines(
       lines.push(
         `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
       );
+    // Its start only: what ARM refused, and why. What to grant or fix is the run's second block, once;
+    // cut in the middle, the permission ran into the tail's "(the operation's polls)", another
+    // permission (a new-user trial).
     if (gateway.configuration && !gateway.configuration.read)
       lines.push(
-        `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): general steps only: ${message(gateway.configuration.message ?? '')}`,
+        `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): general steps only: ${field(withoutOwnId(gateway.configuration.message ?? '', gateway.id), CONFIGURATION_SHOWN)}`,
       );
     for (const f of gateway.findings) {
       lines.push(
@@ -519,6 +522,8 @@ function receiverLines(notifications: NotificationsReport): string[] {
  * last (names in them are capped where they are made); only a message far longer is clipped.
  */
 const MESSAGE_SHOWN = 2000;
+/** A gateway's configuration failure, from its start: room for the action and the status ARM named. */
+const CONFIGURATION_SHOWN = 240;
 
 /** Errors shown per sink; the rest are counted (report.json's deliveryErrors lists more, each in the log). */
 const ERRORS_SHOWN = 5;

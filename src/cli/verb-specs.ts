@@ -89,6 +89,8 @@ export const RUN = {
   }),
   details: [
     EXIT_CODES,
+    // A new-user trial met exit 3 and found it nowhere in this help.
+    "Exit 3 when nothing failed but some insight gives the general steps, because a gateway's configuration could not be read (its GET: 403, 404, 429 or 5xx) or did not say the server's probe: the summary's second line says which, and what to grant on a 403; 2 outranks it.",
     'Ctrl-C, SIGTERM or SIGHUP stop it after writing the report: exit 128 + the signal number (130, 143, 129); past runDeadlineInMs, exit 124.',
   ],
 } as const satisfies VerbSpec;
@@ -380,7 +382,7 @@ export const SILENCE_ADD = {
     'time-zone': {
       type: 'string',
       value: 'ZONE',
-      help: 'weekly: IANA zone (Europe/Berlin), UTC or an offset (+02:00)',
+      help: 'weekly, required: IANA zone (Europe/Berlin), UTC or an offset (+02:00)',
     },
     comment: { type: 'string', value: 'TEXT', help: 'why (shown by silence list)' },
   }),

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, ROOT, runCli } from '../helpers/cli';
+import { EXIT_BUG, EXIT_DEADLINE, EXIT_DEGRADED, EXIT_FAILED, EXIT_OK } from '../../src/cli/exit-codes';
 import { verbHelp } from '../../src/cli/help-text';
 import { RUN, VERBS, isVerbGroup, leafVerbs, type VerbSpec } from '../../src/cli/verb-specs';
 
@@ -218,6 +219,19 @@ describe('help loads no verb: none of the Azure SDK, markdown-it, zod or our pip
 
 describe('usage lines agree with their options', () => {
   const leaves = leafVerbs();
+  // A new-user trial met exit 3 and found it nowhere in run's help.
+  it("run's help names every exit code run returns (src/cli/exit-codes.ts)", () => {
+    const help = verbHelp(RUN);
+    for (const [code, words] of [
+      [EXIT_OK, 'Exit 0'],
+      [EXIT_BUG, '1 is a bug'],
+      [EXIT_FAILED, '; 2 when'],
+      [EXIT_DEGRADED, 'Exit 3 when'],
+      [EXIT_DEADLINE, 'exit 124'],
+    ] as const)
+      expect([code, help.includes(words)]).toEqual([code, true]);
+  });
+
   it('silence add: --starts optional (default now), with --ends or --for; or a weekly window', () => {
     const add = leaves.find((spec) => spec.name === 'silence add');
     expect(add?.usage).toContain('([--starts ISO] (--ends ISO | --for DURATION) | --weekly DAYS');

@@ -120,6 +120,8 @@ describe('appgw-insights silence', () => {
       '09:00',
       '--to',
       '17:00',
+      '--time-zone',
+      'UTC',
     );
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(/added silence wk-1: weekly mon,tue,wed,fri 09:00–17:00/);
@@ -157,6 +159,11 @@ describe('appgw-insights silence', () => {
       '--weekly with --for',
       ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '01:00', '--to', '02:00', '--for', '1h'],
       /--for: not with --weekly/,
+    ],
+    [
+      '--weekly without --time-zone (a new-user trial: it was quietly UTC)',
+      ['--id', 'x', '--gateway', 'gw', '--weekly', 'sat', '--from', '22:00', '--to', '02:00'],
+      /--time-zone: required with --weekly: the zone whose wall clock --from and --to are on, e\.g\. --time-zone Europe\/Berlin, or UTC/,
     ],
     [
       '--from without --weekly',

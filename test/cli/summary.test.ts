@@ -2,7 +2,7 @@ import { formatSummary, healthText, printRun, summaryLines } from '../../src/cli
 import { spooledArray } from '../../src/pipeline/report-entries';
 import type { NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
-import { RunInterruptedError } from '../../src/errors';
+import { MissingPermissionError, RunInterruptedError } from '../../src/errors';
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
@@ -934,6 +934,41 @@ describe('insights with the general steps (issue 17, item 1)', () => {
       'configuration not read (forbidden): general steps only: The identity lacks permission',
     );
   });
+});
+
+// A new-user trial: cut in the middle, "…/read" ran into the tail's "(the operation's polls)", another
+// permission, as if that were the one to grant.
+it("a gateway's configuration not read (403): its line keeps the permission ARM refused and why, never the tail's other permission", () => {
+  const base = report('x');
+  const [gateway] = base.gateways;
+  const refused = new MissingPermissionError(
+    gateway!.id,
+    'Microsoft.Network/applicationGateways/read',
+    'ARM answered 403 AuthorizationFailed',
+  ).message;
+  const text = formatSummary(
+    {
+      ...base,
+      gateways: [
+        {
+          ...gateway!,
+          configuration: {
+            read: false,
+            reason: 'forbidden',
+            message: refused,
+            retryable: false,
+            generalSteps: 1,
+          },
+        },
+      ],
+    },
+    [],
+  );
+  const line = /configuration not read.*$/m.exec(text)?.[0] ?? '';
+  expect(line).toContain(
+    'general steps only: The identity lacks permission "Microsoft.Network/applicationGateways/read" on the gateway (ARM answered 403 AuthorizationFailed).',
+  );
+  expect(line).not.toContain("the operation's polls");
 });
 
 describe('a target that could not be listed', () => {

@@ -64,6 +64,11 @@ async function addVerb(args: string[]): Promise<number> {
     issues.push(
       `${oneOff.map((o) => `--${o}`).join(', ')}: not with --weekly: give --starts/--ends/--for (one window) or --weekly with --from, --to and --time-zone (a recurring one)`,
     );
+  // A new-user trial: without it the window was quietly UTC's, an hour off for an operator in Berlin.
+  if (values.weekly !== undefined && values['time-zone'] === undefined)
+    issues.push(
+      '--time-zone: required with --weekly: the zone whose wall clock --from and --to are on, e.g. --time-zone Europe/Berlin, or UTC',
+    );
   if (values.weekly === undefined && weekly.length)
     issues.push(`${weekly.map((o) => `--${o}`).join(', ')}: only with --weekly DAYS (a recurring window)`);
   if (values.ends !== undefined && values.for !== undefined)
@@ -90,6 +95,7 @@ async function addVerb(args: string[]): Promise<number> {
         days,
         from: values.from,
         to: values.to,
+        // UTC only so that the window's other problems are found too: its absence is an issue above.
         timeZone: values['time-zone'] ?? 'UTC',
       },
     };
