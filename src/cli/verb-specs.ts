@@ -132,12 +132,17 @@ export const EVALUATE = {
 export const EMULATOR = {
   name: 'emulator',
   summary: 'run the backend-health emulator (an HTTPS stand-in for ARM) until Ctrl-C',
-  usage: 'emulator [--scenario FILE] [--port N] [--out DIR] [--counts FILE] [--config-out FILE]',
+  usage: 'emulator [--scenario FILE [--watch]] [--port N] [--out DIR] [--counts FILE] [--config-out FILE]',
   options: options({
     scenario: {
       type: 'string',
       value: 'FILE',
       help: 'the scenario to serve (JSON); default: the default scenario the demo uses',
+    },
+    watch: {
+      type: 'boolean',
+      default: false,
+      help: 'serve --scenario FILE again each time it changes (looked at every second): make a server sick or well without a restart',
     },
     port: {
       type: 'string',

@@ -8,6 +8,7 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { obstacleText } from '../../adapters/files/first-obstacle';
 import { makeFolder } from '../../adapters/files/make-folder';
 import { ReadyFileExistsError, writeReadyFile, type ReadyFile } from '../ready-file';
+import { watchScenario } from '../scenario-watch';
 import { onStopSignal, removeOnExit } from '../shutdown';
 import { parseVerbArgs } from '../verb-args';
 import { EMULATOR } from '../verb-specs';
@@ -44,8 +45,15 @@ export async function emulatorVerb(args: string[]): Promise<number> {
     const why = await whyNotWritable(counts);
     if (why) throw new ConfigError([`--counts: cannot write ${counts} (${why})`], 'arguments');
   }
+  if (values.watch && values.scenario === undefined)
+    throw new UsageError(
+      ['--watch: give --scenario FILE, the file to serve again as it changes'],
+      EMULATOR.name,
+    );
   const scenario = await loadScenarioFile(values.scenario ?? defaultScenarioPath);
   const emulator = await startEmulator({ scenario, port });
+  const unwatch =
+    values.watch && values.scenario !== undefined ? watchScenario(values.scenario, emulator) : undefined;
   removeOnExit(path.dirname(emulator.caCertFile));
   const stop = onStopSignal(() => emulator.close(), { exitOnSignal: false });
   const config = path.join(path.dirname(emulator.caCertFile), 'appgw-insights.config.json');
@@ -65,6 +73,7 @@ export async function emulatorVerb(args: string[]): Promise<number> {
     await stop.stopped;
   } finally {
     // Also when FILE cannot be written: a listening server would keep the process alive.
+    unwatch?.();
     stop.dispose();
     await ready?.remove();
     await emulator.close();
