@@ -1,4 +1,5 @@
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { loadScenarioFile, type RunningEmulator } from '../emulator';
 import { terminalField, terminalMessage } from './terminal-text';
 
@@ -18,22 +19,31 @@ export function watchScenario(file: string, emulator: RunningEmulator): () => vo
   const shown = terminalField(file, 400);
   const changed = (now: Stats, before: Stats): void => {
     if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
-    reloading = reloading.then(() =>
-      loadScenarioFile(file).then(
-        (scenario) => {
-          emulator.serve(scenario);
-          process.stderr.write(`emulator: serving ${shown} as changed\n`);
-        },
-        (error: unknown) => {
-          const why = terminalMessage(error instanceof Error ? error.message : String(error), 2000);
-          process.stderr.write(
-            `warning: --watch: ${shown} changed but does not read; still serving it as it was: ${why}\n`,
-          );
-        },
-      ),
-    );
+    reloading = reloading.then(() => reload(file, shown, emulator));
   };
   // Not persistent: the server keeps the process alive, and the watch must not outlive it.
   watchFile(file, { interval: SCENARIO_WATCH_INTERVAL_IN_MS, persistent: false }, changed);
   return () => unwatchFile(file, changed);
+}
+
+/** Serves `file` again, or says on stderr why not; never throws. */
+async function reload(file: string, shown: string, emulator: RunningEmulator): Promise<void> {
+  // A named pipe there would block the read for ever, and every later change behind it, without a
+  // word (a break trial): said, and the next change is read as usual.
+  const found = await stat(file).catch(() => undefined);
+  if (found && !found.isFile() && !found.isDirectory()) {
+    process.stderr.write(
+      `warning: --watch: ${shown} is not a file now (a pipe, socket or device); still serving it as it was\n`,
+    );
+    return;
+  }
+  try {
+    emulator.serve(await loadScenarioFile(file));
+    process.stderr.write(`emulator: serving ${shown} as changed\n`);
+  } catch (error) {
+    const why = terminalMessage(error instanceof Error ? error.message : String(error), 2000);
+    process.stderr.write(
+      `warning: --watch: ${shown} changed but does not read; still serving it as it was: ${why}\n`,
+    );
+  }
 }

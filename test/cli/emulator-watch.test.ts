@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,7 @@ describe('emulator --watch', () => {
     return report.gateways.reduce((sum, g) => sum + g.findings.length, 0);
   };
 
-  it('serves the scenario file again as it changes; one that does not read is said, and the one served kept', async () => {
+  it('serves the scenario file again as it changes; one that does not read, or a named pipe, is said, and the one served kept', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-emulator-watch-'));
     const file = path.join(dir, 'scenario.json');
     await writeFile(file, scenario('Unhealthy'));
@@ -65,6 +65,13 @@ describe('emulator --watch', () => {
       await said(`warning: --watch: ${file} changed but does not read; still serving it as it was:`);
       expect(await findings(config)).toBe(0);
 
+      // A break trial: a named pipe there blocked the read for ever, and every later change behind it.
+      await rm(file);
+      execFileSync('mkfifo', [file]);
+      await said(
+        `warning: --watch: ${file} is not a file now (a pipe, socket or device); still serving it as it was`,
+      );
+      await rm(file);
       await writeFile(file, scenario('Unhealthy'));
       for (let waited = 0; (stderr.match(/as changed/g) ?? []).length < 2; waited += 100) {
         if (waited > 20_000) throw new Error(`the second change was not served; stderr: ${stderr}`);

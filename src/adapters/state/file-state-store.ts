@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { link, lstat, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,9 +103,17 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
 
   const readCurrent = async (): Promise<{ text: string; etag: string } | undefined> => {
     try {
-      const bytes = await readFile(file);
+      const bytes = await readDocument(file);
+      if (bytes === NOT_A_FILE)
+        throw new StateUnavailableError(
+          name,
+          'cannot read it: it is not a file (a pipe, socket or device)',
+          'Move it out of there: appgw-insights keeps one JSON file there, and makes it itself.',
+          { retryable: false },
+        );
       return { text: bytes.toString('utf8'), etag: etagOf(bytes) };
     } catch (error) {
+      if (error instanceof StateUnavailableError) throw error;
       if (isErrno(error, 'ENOENT') && !(await isLink(file))) return undefined;
       if (isErrno(error, 'ENOENT')) {
         // A link to nothing is not "no state yet": its notices are where it leads (a disk not mounted),
@@ -393,6 +401,27 @@ class LockFile {
     }
     await rm(aside, { force: true });
     return true;
+  }
+}
+
+/** What readDocument returns for a pipe, socket or device where a document should be. */
+const NOT_A_FILE = Symbol('not a file');
+
+/**
+ * The bytes of the document `file`, or NOT_A_FILE when it is not a regular file (a folder still fails
+ * as reading one does: EISDIR). Opened without blocking: a named pipe there (a break trial's mkfifo)
+ * blocked the open for ever, in a file system thread that even a second signal could not end, so
+ * `run`, `notify list` and `silence list` hung until killed. O_NONBLOCK changes nothing for a file.
+ * Throws as open and read do (ENOENT …).
+ */
+async function readDocument(file: string): Promise<Buffer | typeof NOT_A_FILE> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const found = await handle.stat();
+    if (!found.isFile() && !found.isDirectory()) return NOT_A_FILE;
+    return await handle.readFile();
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 

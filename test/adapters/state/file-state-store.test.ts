@@ -1,6 +1,17 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStore, STATE_DIR_ADVICE } from '../../../src/adapters/state/file-state-store';
@@ -265,6 +276,27 @@ describe('file state store', () => {
       await expect(store.read()).resolves.toBeUndefined();
     },
   );
+
+  // A break trial: a named pipe where the document should be blocked the open for ever (run, notify list
+  // and silence list hung; not even a second signal ended them).
+  test('a named pipe where the document should be is said at once, for read and write; the pipe stays', async () => {
+    const file = freshFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    execFileSync('mkfifo', [file]);
+    const store = createFileStateStore<{ counter: number }>({ file, lockTimeoutInMs: 200 });
+    for (const error of [
+      await rejection(store.read()),
+      await rejection(store.write({ counter: 1 }, undefined)),
+    ]) {
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(error).toMatchObject({ retryable: false, document: `state file ${file}` });
+      expect((error as Error).message).toContain(
+        'cannot read it: it is not a file (a pipe, socket or device)',
+      );
+    }
+    expect((await lstat(file)).isFIFO()).toBe(true);
+    expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+  });
 
   // A break trial: a silences.json that was a link to nothing read as "none yet", and silence add
   // replaced the link with a file of its own.
