@@ -101,7 +101,7 @@ export function buildSilenceStore(
   }
   return createFileStateStore({
     file: path.join(config.state.dir ?? DEFAULT_STATE_DIR, 'silences.json'),
-    // Nothing lists the top of state.dir: its writes tidy what killed ones left there.
+    // No listing tidies the top of state.dir (only beside the gateways' documents): its writes do.
     tidiesAfterWrite: true,
     ...(advice ? { advice } : {}),
   });

@@ -21,3 +21,9 @@ export function datableTime(text: unknown): number | undefined {
   const ms = Date.parse(text);
   return ms >= EARLIEST_DATABLE_IN_MS && ms <= LATEST_DATABLE_IN_MS ? ms : undefined;
 }
+
+/** `text` as datableTime reads it, written as ISO 8601 in UTC (`2026-11-30T03:00:00.000Z`), or undefined. */
+export function datableIso(text: unknown): string | undefined {
+  const ms = datableTime(text);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}

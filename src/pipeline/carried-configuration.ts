@@ -1,5 +1,6 @@
 import { readGatewayConfig, type ConfigurationResource, type GatewayConfig } from '../core/gateway-config';
 import type { GatewayMessage } from '../ports';
+import { writeJsonText } from '../core/input/json-text';
 
 /**
  * The longest configuration a queue message carries, in bytes of UTF-8 JSON (a tag or a probe's body
@@ -13,13 +14,10 @@ export const CARRIED_CONFIGURATION_MAX_BYTES = 24_000;
 /** Put Message's limit on a message's text (Base64 here), in characters: 64 KiB. */
 export const QUEUE_MESSAGE_MAX_CHARS = 64 * 1024;
 
-/** Bytes of `value` as UTF-8 JSON; undefined when it cannot be written (nested too deep: a RangeError). */
+/** Bytes of `value` as UTF-8 JSON; undefined when it cannot be written (writeJsonText). */
 function jsonBytes(value: unknown): number | undefined {
-  try {
-    return Buffer.byteLength(JSON.stringify(value), 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = writeJsonText(value);
+  return text === undefined ? undefined : Buffer.byteLength(text, 'utf8');
 }
 
 const isCarriable = (value: unknown): boolean =>

@@ -1,4 +1,4 @@
-import { datableTime } from '../core/datable-time';
+import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
@@ -180,10 +180,9 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   const { version, runId, gatewayId, discoveredAt } = fields;
   if (typeof runId !== 'string' || typeof gatewayId !== 'string' || !parseGatewayId(gatewayId))
     return undefined;
-  const discoveredInMs = datableTime(discoveredAt);
-  if (discoveredAt !== undefined && discoveredInMs === undefined) return undefined;
-  const discovered =
-    discoveredInMs !== undefined ? { discoveredAt: new Date(discoveredInMs).toISOString() } : {};
+  const discoveredIso = datableIso(discoveredAt);
+  if (discoveredAt !== undefined && discoveredIso === undefined) return undefined;
+  const discovered = discoveredIso !== undefined ? { discoveredAt: discoveredIso } : {};
   // An alert's trigger that is not one is a malformed message: what asked for it cannot be said.
   const trigger = fields['trigger'] !== undefined ? readAlertTrigger(fields['trigger']) : undefined;
   if (fields['trigger'] !== undefined && !trigger) return undefined;
@@ -200,13 +199,13 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   if (version === 1) return { version, runId, gatewayId, ...extra };
   if (version !== 2) return undefined;
   const { operation, startedAt, polls, invocations, handlerActiveInMs } = fields;
-  const startedInMs = datableTime(startedAt);
+  const startedIso = datableIso(startedAt);
   const { location, atOnceBefore } = (operation ?? {}) as { location?: unknown; atOnceBefore?: unknown };
   if (
     typeof location !== 'string' ||
     (atOnceBefore !== undefined && !count(atOnceBefore)) ||
     location.length > MAX_OPERATION_URL ||
-    startedInMs === undefined ||
+    startedIso === undefined ||
     !count(polls) ||
     !count(invocations) ||
     !milliseconds(handlerActiveInMs)
@@ -218,7 +217,7 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
     gatewayId,
     ...extra,
     operation: { location, ...(atOnceBefore !== undefined ? { atOnceBefore } : {}) },
-    startedAt: new Date(startedInMs).toISOString(),
+    startedAt: startedIso,
     polls,
     invocations,
     handlerActiveInMs,
@@ -237,9 +236,9 @@ function readDeferred(
     read.deferrals = { count: n, handlerActiveInMs };
   }
   if (deferredSince !== undefined) {
-    const sinceInMs = datableTime(deferredSince);
-    if (sinceInMs === undefined) return undefined;
-    read.deferredSince = new Date(sinceInMs).toISOString();
+    const sinceIso = datableIso(deferredSince);
+    if (sinceIso === undefined) return undefined;
+    read.deferredSince = sinceIso;
   }
   return { fields: read };
 }

@@ -1,6 +1,7 @@
 import { gatewayKey } from '../core/arm-id';
 import { readGatewayConfig, type ConfigurationResource, type GatewayConfig } from '../core/gateway-config';
 import type { GatewayRef } from '../core/model';
+import { writeJsonText } from '../core/input/json-text';
 import type { Spool, SpoolEntry } from './spool';
 
 /**
@@ -32,12 +33,9 @@ export function listedConfigurations(spool: Spool): ListedConfigurations {
       const added: Array<Promise<void>> = [];
       for (const [key, resource] of configurations) {
         if (places.has(key)) continue;
-        let text: string;
-        try {
-          text = JSON.stringify(resource);
-        } catch {
-          continue; // nested too deep to be written (no answer of ARM's): this gateway's GET reads it
-        }
+        const text = writeJsonText(resource);
+        // Nested too deep to be written (no answer of ARM's): this gateway's GET reads it.
+        if (text === undefined) continue;
         places.set(key, PENDING);
         // Appended at once: the scratch file hands out each text's place as it is asked.
         added.push(

@@ -9,7 +9,7 @@ import { clipMessage } from '../../core/text-clip';
 import { obstacleFor, type Obstacle } from '../files/first-obstacle';
 import { removeIfLeftOver } from '../files/left-over';
 import { makeFolder } from '../files/make-folder';
-import { writeAll } from '../files/write-all';
+import { createWhole } from '../files/create-whole';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
 import { processIsGone } from '../files/process-gone';
 
@@ -24,10 +24,12 @@ export interface FileStateStoreOptions {
   readonly advice?: StateFolderAdvice;
   /**
    * After each write, remove this document's leftovers of killed writes from its folder
-   * (documentLeftBehind, once over LEFT_OVER_AGE_IN_MS old). For a document nothing else lists the
-   * folder of: the silences at the top of state.dir, whose `silence add` killed mid-write left its
-   * files for good (a trial). It costs a listing of the folder per write, so the gateways' documents,
-   * whose folders every run lists anyway (keyed-state-stores.ts), go without. Default false.
+   * (documentLeftBehind, once over LEFT_OVER_AGE_IN_MS old). For a document whose folder no listing
+   * tidies: the silences at the top of state.dir, whose `silence add` killed mid-write left its files
+   * for good (a trial). The run's listing of state.dir reads the top too, but tidies only beside the
+   * gateways' documents (`<sub>/<rg>/`: a user's files named alike at the top were removed, a break
+   * trial). It costs a listing of the folder per write, so the gateways' documents, whose folders every
+   * run lists anyway (keyed-state-stores.ts), go without. Default false.
    */
   readonly tidiesAfterWrite?: boolean;
 }
@@ -306,29 +308,9 @@ class LockFile {
     }
   }
 
-  /**
-   * Creates the lock file holding `token`; EEXIST when another holds it. The token is written to a
-   * file of this process's first (`<lock>.<pid>.<uuid>.tmp`), which is then linked to the lock's name:
-   * the lock is never seen empty. Created empty and filled after, a writer held up in between (a busy
-   * disk queues the two calls behind a run's other writes) had its lock broken as "left empty" after 3 s
-   * while it wrote, and two writers passed the etag check at once. Where the file system makes no hard
-   * links (EPERM, ENOTSUP …: FAT, some network shares), the lock is created empty and filled, as before.
-   * A file this call made but could not fill (a full disk: ENOSPC) is removed before the error goes on:
-   * left empty, a lock named no owner, and the next run waited 10 s for it per document and gave up (a
-   * new-user trial).
-   */
-  private async create(token: string): Promise<void> {
-    const temp = `${this.lockFile}.${process.pid}.${randomUUID()}.tmp`;
-    await writeToken(temp, token);
-    try {
-      await link(temp, this.lockFile);
-      return;
-    } catch (error) {
-      if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-    } finally {
-      await unlink(temp).catch(() => undefined);
-    }
-    await writeToken(this.lockFile, token);
+  /** Creates the lock file holding `token`, never seen empty (createWhole); EEXIST when another holds it. */
+  private create(token: string): Promise<void> {
+    return createWhole(this.lockFile, token);
   }
 
   /**
@@ -422,25 +404,6 @@ async function readDocument(file: string): Promise<Buffer | typeof NOT_A_FILE> {
     return await handle.readFile();
   } finally {
     await handle.close().catch(() => undefined);
-  }
-}
-
-/** link(2)'s answers where the file system makes no hard links (Linux: EPERM; others: ENOTSUP …). */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
-
-/**
- * Creates `file` (exclusively: EEXIST when it exists) holding `token`; removes it again when it cannot
- * be filled, and throws that error.
- */
-async function writeToken(file: string, token: string): Promise<void> {
-  const handle = await open(file, 'wx');
-  try {
-    await writeAll(handle, Buffer.from(token, 'utf8'), 0);
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(file).catch(() => undefined);
-    throw error;
   }
 }
 

@@ -132,6 +132,20 @@ export function parseJsonText(text: string): Decoded<unknown> {
   }
 }
 
+/**
+ * Value → JSON text, for a value read from outside (a queue message, a listing's entry): undefined when
+ * JSON.stringify cannot write it (nested deeper than the stack reaches: a RangeError; a message of
+ * 20 000 nested brackets made the queue handlers throw on every try, a break trial) or writes nothing
+ * (undefined, a function). Never throws.
+ */
+export function writeJsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** V8's JSON.parse message without its quotation of the input, made terminal-safe and short. */
 export function jsonErrorReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

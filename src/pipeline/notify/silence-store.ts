@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from '../../core/input/zod';
 import { followUpCommand, type ConfigSource } from '../../core/follow-up-command';
 import { terminalSafe } from '../../core/input/json-text';
@@ -278,9 +279,7 @@ async function update(
       if (!isStateConflictError(error)) throw error;
     }
     // Apart from the other writers, not in step with them.
-    await new Promise((resolve) =>
-      setTimeout(resolve, 20 * 2 ** Math.min(attempt, 4) * (0.5 + Math.random())),
-    );
+    await sleep(20 * 2 ** Math.min(attempt, 4) * (0.5 + Math.random()));
   }
   throw new StateConflictError(store.name, {
     whatToDo: `Other silence commands changed the silences ${MAX_CONFLICT_RETRIES} times while this one tried to write them: run this command again.`,
