@@ -164,6 +164,13 @@ export async function startFanOut(
 /** The longest an operation URL in a continuation may be (ARM's are about 250 characters). */
 const MAX_OPERATION_URL = 2048;
 
+/**
+ * The longest run id a message may carry: the app makes them from invocation ids (a GUID, `alert-…`,
+ * `recheck-…`); one past this is not ours, and would be copied into every state record it counts in
+ * (ServerRecord.countedReading), log line and telemetry record.
+ */
+const MAX_RUN_ID = 256;
+
 const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 /** A time in ms as a message may carry it: up to MAX_SAFE_INTEGER, so sums of them stay finite and exact. */
 const milliseconds = (n: unknown): n is number =>
@@ -178,8 +185,8 @@ export function readGatewayMessage(message: unknown): GatewayMessage | undefined
   if (typeof message !== 'object' || message === null) return undefined;
   const fields = message as Record<string, unknown>;
   const { version, runId, gatewayId, discoveredAt } = fields;
-  if (typeof runId !== 'string' || typeof gatewayId !== 'string' || !parseGatewayId(gatewayId))
-    return undefined;
+  if (typeof runId !== 'string' || runId === '' || runId.length > MAX_RUN_ID) return undefined;
+  if (typeof gatewayId !== 'string' || !parseGatewayId(gatewayId)) return undefined;
   const discoveredIso = datableIso(discoveredAt);
   if (discoveredAt !== undefined && discoveredIso === undefined) return undefined;
   const discovered = discoveredIso !== undefined ? { discoveredAt: discoveredIso } : {};

@@ -27,6 +27,10 @@ describe('queue handlers: a malformed message is said, never thrown (break trial
       { version: 1, runId: 'r', gatewayId, discoveredAt: '-271821-04-20T00:00:00.000Z' },
       /"discoveredAt":"-271821-04-20/,
     ],
+    // A run id is the app's own (an invocation id): one of 60 000 characters was taken, and would have
+    // been copied into every state record that counts its run (ServerRecord.countedReading).
+    ['with a run id of 257 characters', { version: 1, runId: 'r'.repeat(257), gatewayId }, /"runId":"rrr/],
+    ['with an empty run id', { version: 1, runId: '', gatewayId }, /"runId":""/],
   ])('%s: the evaluate and poison handlers each log it once and return', async (_, message, shown) => {
     const { evaluateGateway, recordPoisonedGatewayMessage } = loadFunctionHandlers();
     await expect(evaluateGateway(message, context())).resolves.toBeUndefined();

@@ -82,6 +82,15 @@ export interface Observation {
    * another's). Absent: every server of the state document (a run).
    */
   readonly scope?: ReadonlySet<string>;
+  /**
+   * The run whose reading this is (its run id): it counts once toward `for` and `recoverAfter` however
+   * often it is decided on. Storage queues deliver a message at least once, and the host retries one
+   * whose invocation failed, so the Functions app may evaluate one run's gateway twice (a fan-out
+   * trial: a duplicated message made `notify.for: 2` send `degraded` after one run). A second reading of
+   * a run already counted changes no count and ends no episode; a bad one still updates the server's
+   * health and cause. Absent: every observation counts (a recheck, the tests of the pure decision).
+   */
+  readonly reading?: string;
 }
 
 /** A server an on-demand probe found healthy (Observation.confirmedHealthy). */
@@ -222,18 +231,20 @@ export function decideNotices(
     }
     // A mark past its time is no episode: the server's episode starts with this reading.
     const before = mark && isEpisode(mark) ? mark : undefined;
+    const countedAlready = before !== undefined && countedIn(before, observation);
     const record: ServerRecord = {
       gateway: withKnownTags(finding.gateway, mark?.gateway ?? knownTags.get(gatewayKey(finding.gateway.id))),
       backendPool: finding.backendPool,
       backendSettings: finding.backendSettings,
       address: finding.address,
-      badRuns: (before?.badRuns ?? 0) + 1,
+      badRuns: countedAlready ? before.badRuns : (before?.badRuns ?? 0) + 1,
       degradedSince: before?.degradedSince ?? now,
       health: finding.health,
       probeLog: finding.probeLog,
       cause: finding.cause,
       severity: finding.severity,
       // Bad again: any count of good runs toward `recoverAfter` starts over (goodRuns is left out).
+      ...(observation.reading !== undefined ? { countedReading: observation.reading } : {}),
       ...(before?.notified ? { notified: before.notified } : {}),
       ...(before?.silenced ? { silenced: before.silenced } : {}),
     };
@@ -301,6 +312,10 @@ export function decideNotices(
       next[key] = record; // not evaluated this run: we know nothing new
       continue;
     }
+    if (!gone && confirmed === undefined && countedIn(record, observation)) {
+      next[key] = record; // this run's reading was counted already (Observation.reading)
+      continue;
+    }
     if (!isEpisode(record)) {
       // The mark of a confirmed fix, and the server not bad now: confirmed again (a new mark), kept until
       // its time is up, dropped with its gateway or after.
@@ -321,7 +336,11 @@ export function decideNotices(
     if (!gone && confirmed === undefined && goodRuns < recoverAfterOf(policy)) {
       // Hysteresis: not bad this run, but not yet for `recoverAfter` runs in a row. The record keeps the
       // episode's bad health and cause (what `recovered` will report); only the count moves.
-      next[key] = { ...record, goodRuns };
+      next[key] = {
+        ...record,
+        goodRuns,
+        ...(observation.reading !== undefined ? { countedReading: observation.reading } : {}),
+      };
       continue;
     }
     // The current health, when listed, is the notice's `server.health`; the reason names no value.
@@ -360,6 +379,11 @@ export function decideNotices(
     if (!previous[key] && !next[key]) next[key] = confirmedMark(confirmed, confirmed, observation.now);
   }
   return { notices, silenced, servers: next };
+}
+
+/** Whether `record` already counts the run `observation` reads (Observation.reading). */
+function countedIn(record: ServerRecord, observation: Observation): boolean {
+  return observation.reading !== undefined && record.countedReading === observation.reading;
 }
 
 /**

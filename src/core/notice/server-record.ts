@@ -35,6 +35,12 @@ export interface ServerRecord {
    */
   readonly goodRuns?: number;
   /**
+   * The run (its id, Observation.reading) last counted in `badRuns` or `goodRuns`: another reading of
+   * the same run (a queue message delivered twice) counts nothing. Absent in records of earlier
+   * releases and of observations without a reading.
+   */
+  readonly countedReading?: string;
+  /**
    * Set while an active silence holds back this episode's transitions (silence.ts): when it first did,
    * when it last did, which silences, and the transition last held back. Cleared once a notice is sent.
    */

@@ -75,6 +75,8 @@ export async function notifyGateway(
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
       bad: outcome.insights.map((insight) => ({ finding: insight.finding, insight })),
       isGone: () => false,
+      // A run's reading counts once, however often its queue message is delivered (decide.ts).
+      reading: runId,
     },
     policy,
     runId,

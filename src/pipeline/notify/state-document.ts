@@ -151,6 +151,7 @@ const serverRecord = z.looseObject({
   cause,
   severity: z.optional(severity),
   goodRuns: z.optional(count),
+  countedReading: z.optional(text),
   confirmed: z.optional(
     z.looseObject({
       at: isoTime,

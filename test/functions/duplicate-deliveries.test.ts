@@ -1,0 +1,95 @@
+/**
+ * Storage queues deliver a message at least once, and the host retries an invocation that failed: one
+ * run's continuation may be handled twice, one after the other or at once. A fan-out trial found each
+ * handling counted as a run of its own, so `notify.for: 2` sent `degraded` after one run. Against
+ * Azurite and the emulator, handlers called with the library's real InvocationContext.
+ */
+import { InvocationContext } from '@azure/functions';
+import { QueueClient } from '@azure/storage-queue';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resetFunctionServices } from '../../src/app/function-services';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { startAzurite, type Azurite } from '../helpers/azurite';
+import { emulatorArmSettings } from '../helpers/emulator-settings';
+import { loadFunctionHandlers } from '../helpers/function-handlers';
+import { drainTriggerMessages, nextTriggerMessages } from '../helpers/queue-messages';
+import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+const quiet = () => new InvocationContext({ logHandler: () => {} });
+// The operation is done before its Retry-After: the continuation's one poll has the body.
+const LRO = { lro: { runsForMs: 200, retryAfterSeconds: 1 } };
+const down = (address: string) => [{ address, health: 'Unhealthy', healthProbeLog: 'TCP connect error' }];
+const SCENARIO = {
+  gateways: [gateway('gw-one', down('10.1.0.4'), LRO), gateway('gw-two', down('10.2.0.4'), LRO)],
+};
+
+describe('Functions app: a run handled twice counts once toward notify.for', () => {
+  let azurite: Azurite;
+  let emulator: RunningEmulator;
+  let receiver: WebhookReceiver;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    [azurite, receiver, emulator] = await Promise.all([
+      startAzurite({ queue: true }),
+      startWebhookReceiver(),
+      startEmulator({ scenario: SCENARIO as never }),
+    ]);
+    Object.assign(process.env, {
+      AzureWebJobsStorage: azurite.connectionString,
+      APPGW_TARGETS: `/subscriptions/${SUB}`,
+      ...emulatorArmSettings(emulator),
+      APPGW_BLOB_CONTAINER: 'insights',
+      APPGW_NOTIFY_FOR: '2',
+      APPGW_NOTIFY_GROUPING: 'server', // one message a notice, at once
+      APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url('/hook'), format: 'json' }]),
+    });
+    resetFunctionServices();
+  }, 60_000);
+  afterAll(async () => {
+    process.env = savedEnv;
+    resetFunctionServices();
+    await Promise.all([azurite?.stop(), emulator?.close(), receiver?.close()]);
+  });
+
+  const queue = () => new QueueClient(azurite.connectionString, 'appgw-evaluate');
+  const notices = (name: string) =>
+    receiver.requests
+      .map((r) => JSON.parse(r.body) as { type: string; gateway?: { name?: string } })
+      .filter((n) => n.gateway?.name === name)
+      .map((n) => n.type);
+
+  /** Starts `name`'s operation for `runId`; its continuation, once the operation is done. */
+  async function continuationOf(name: string, runId: string): Promise<unknown> {
+    const { evaluateGateway } = loadFunctionHandlers();
+    await queue().createIfNotExists();
+    await drainTriggerMessages(queue());
+    await evaluateGateway({ version: 1, runId, gatewayId: gatewayId(name) }, quiet());
+    const [continuation] = await nextTriggerMessages(queue());
+    await sleep(300); // the operation has its body
+    return continuation;
+  }
+
+  it.each([
+    ['one after the other', 'gw-one', 'sequential'],
+    ['at once', 'gw-two', 'concurrent'],
+  ])(
+    'a continuation handled three times %s is one run: degraded only with the second run',
+    async (_, name, how) => {
+      const { evaluateGateway } = loadFunctionHandlers();
+      const first = await continuationOf(name, `run-1-${how}`);
+      if (how === 'sequential') {
+        for (let i = 0; i < 3; i += 1) await evaluateGateway(first, quiet());
+      } else {
+        await Promise.all([1, 2, 3].map(() => evaluateGateway(first, quiet())));
+      }
+      expect(notices(name)).toEqual([]);
+      const second = await continuationOf(name, `run-2-${how}`);
+      await evaluateGateway(second, quiet());
+      await evaluateGateway(second, quiet());
+      expect(notices(name)).toEqual(['degraded']);
+    },
+    60_000,
+  );
+});
