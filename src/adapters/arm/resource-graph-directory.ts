@@ -70,40 +70,67 @@ export function createResourceGraphDirectory(
         }),
       };
       const capture: CapturedAnswer = {};
-      const listed = new Set<string>();
-      const gateways: GatewayRef[] = [];
-      const present: GatewayRef[] = [];
       let pageNumber = 1;
       try {
         const client = await graph();
-        let skipToken: string | undefined;
-        let totalRecords = 0;
-        do {
-          await capturingResponses(capture, () =>
-            client.resources(
-              {
-                ...request,
-                options: { top: pageSize, resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) },
-              },
-              callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {},
-            ),
-          );
-          const page = readPage(capture, target, scope, listed, pageNumber);
-          for (const row of page.rows) {
-            listed.add(gatewayKey(row.gateway.id));
-            present.push(row.gateway);
-            if (row.selected && tagsMatch(options.filter.tags, row.tags)) gateways.push(row.gateway);
+        for (let attempt = 1; ; attempt += 1) {
+          const listed = new Set<string>();
+          const gateways: GatewayRef[] = [];
+          const present: GatewayRef[] = [];
+          pageNumber = 1;
+          let skipToken: string | undefined;
+          let totalRecords: number | undefined;
+          let counted: string | undefined;
+          do {
+            await capturingResponses(capture, () =>
+              client.resources(
+                {
+                  ...request,
+                  options: {
+                    top: pageSize,
+                    resultFormat: 'objectArray',
+                    ...(skipToken ? { skipToken } : {}),
+                  },
+                },
+                callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {},
+              ),
+            );
+            const page = readPage(capture, target, scope, listed, pageNumber);
+            for (const row of page.rows) {
+              listed.add(gatewayKey(row.gateway.id));
+              present.push(row.gateway);
+              if (row.selected && tagsMatch(options.filter.tags, row.tags)) gateways.push(row.gateway);
+            }
+            counted = countChanged(totalRecords, page.totalRecords, pageNumber);
+            if (counted) break;
+            skipToken = page.skipToken;
+            totalRecords = page.totalRecords;
+            pageNumber += 1;
+          } while (skipToken !== undefined);
+          // Pages are taken by position, so a gateway removed while they are read moves one row back
+          // past the page boundary: it is skipped, and the pages still add up to the last count (a
+          // fan-out trial: an existing gateway was taken as deleted, and its episode sent `recovered`).
+          // Once more from the start; a count that changes again fails the listing.
+          if (counted) {
+            if (attempt < COUNT_CHANGE_ATTEMPTS) continue;
+            throw new TargetListUnavailableError(
+              target.id,
+              `Resource Graph answered 200, but ${counted}, on ${COUNT_CHANGE_ATTEMPTS} listings in a row: ` +
+                'gateways were added or removed while it paged, so rows may have been skipped',
+              { unreadableAnswer: true },
+            );
           }
-          skipToken = page.skipToken;
-          totalRecords = page.totalRecords;
-          pageNumber += 1;
-        } while (skipToken !== undefined);
-        const incomplete = incompleteListing(present.length, totalRecords);
-        if (incomplete)
-          throw new TargetListUnavailableError(target.id, `Resource Graph answered 200, but ${incomplete}`, {
-            unreadableAnswer: true,
-          });
-        return { gateways, present, shownScopes: shownScopes(target, present) };
+          const incomplete = incompleteListing(present.length, totalRecords ?? 0);
+          if (incomplete)
+            throw new TargetListUnavailableError(
+              target.id,
+              `Resource Graph answered 200, but ${incomplete}`,
+              {
+                unreadableAnswer: true,
+              },
+            );
+          return { gateways, present, shownScopes: shownScopes(target, present) };
+        }
       } catch (error) {
         // The SDK failed on a 200 it could not take (not JSON, `null`): say what Resource Graph sent.
         if (capture.last && !isTargetListUnavailableError(error) && !isCancellation(error)) {
@@ -118,6 +145,16 @@ export function createResourceGraphDirectory(
       }
     },
   };
+}
+
+/** Listings of one target begun before a count that changes between pages fails it (see listGateways). */
+const COUNT_CHANGE_ATTEMPTS = 2;
+
+/** Says the count that changed from one page to the next; undefined when it did not (or on the first page). */
+function countChanged(before: number | undefined, now: number, page: number): string | undefined {
+  return before === undefined || before === now
+    ? undefined
+    : `its count of rows changed between pages (${before} rows, then ${now} on page ${page})`;
 }
 
 function call(page: number): string {

@@ -305,6 +305,57 @@ describe('Resource Graph discovery: an answer that is not complete fails the lis
     );
   });
 
+  // A fan-out trial: gw-1 removed while the pages were read moves back onto page 1, already read, so page 2
+  // holds gw-2 alone and counts 2; the pages added up to the last count, and gw-1 was taken as deleted.
+  const countDown = (times: number): ScenarioInput => ({
+    gateways: [
+      gateway(
+        'gw-0',
+        [],
+        {
+          faults: [{ on: 'resourceGraph', text: answer([row('gw-2')], { totalRecords: 2 }), page: 2, times }],
+        },
+        'rg-a',
+      ),
+      gateway('gw-1', [], {}, 'rg-a'),
+      gateway('gw-2', [], {}, 'rg-a'),
+    ],
+  });
+
+  it('a count that changes between pages lists the target again from the start: nothing skipped', async () => {
+    await withDirectory(
+      countDown(1),
+      { ...NO_FILTER, namePatterns: ['gw-*'] },
+      async (directory, emulator) => {
+        const listing = await directory.listGateways(target(`/subscriptions/${SUB}`));
+        expect(names(listing.present)).toEqual(['gw-0', 'gw-1', 'gw-2']);
+        expect(names(listing.gateways)).toEqual(['gw-0', 'gw-1', 'gw-2']);
+        // 2 pages, then 3 pages of 1 from the start.
+        expect(emulator.requests.filter((r) => r.path.includes('Microsoft.ResourceGraph'))).toHaveLength(5);
+      },
+      1,
+    );
+  });
+
+  it('a count that changes between pages again fails the listing: no gateway taken as deleted', async () => {
+    await withDirectory(
+      countDown(2),
+      { ...NO_FILTER, namePatterns: ['gw-*'] },
+      async (directory) => {
+        const error = await directory.listGateways(target(`/subscriptions/${SUB}`)).then(
+          (l) => new Error(`listed ${l.present.length}: expected the listing to fail`),
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(TargetListUnavailableError);
+        expect((error as Error).message).toMatch(
+          /its count of rows changed between pages \(3 rows, then 2 on page 2\), on 2 listings in a row/,
+        );
+        expect((error as Error).message).toMatch(/No gateway is counted as deleted from it/);
+      },
+      1,
+    );
+  });
+
   it('a scope cut short at the subscription limit (x-ms-tenant-subscription-limit-hit) fails it', async () => {
     await withDirectory(
       { ...fleet, resourceGraph: { subscriptionLimit: 1 } },
