@@ -25,6 +25,7 @@ import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
+import { confirmGoneWith } from './notify/confirm-gone';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
@@ -256,7 +257,16 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     // targets, but the next run does this step whole rather than guess from half a run.
     const unvisited = interrupted
       ? []
-      : await notifyUnvisited(deps.notify, expanded, deps.clock, options.notifyPolicy, runId);
+      : await notifyUnvisited(
+          deps.notify,
+          expanded,
+          deps.clock,
+          options.notifyPolicy,
+          runId,
+          deps.configReader
+            ? confirmGoneWith(deps.configReader, options.gatewayTimeoutInMs, deps.logger)
+            : undefined,
+        );
     const finished = done.filter((d): d is GatewayDone => d !== undefined);
     const notify = deps.notify
       ? mergeNotifyOutcomes([...finished.flatMap((d) => (d.notify ? [d.notify] : [])), ...unvisited])

@@ -192,6 +192,70 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(receiver.requests).toHaveLength(2);
   });
 
+  // A fan-out trial: Resource Graph answers only what the identity may read (Reader on one resource group
+  // of the subscription): gw-old's group was not in the answer, the subscription seemed listed whole, and
+  // gw-old's episode was sent as `recovered … no longer exists`. ARM's GET of it answers 200.
+  it('a gateway a Resource Graph listing lacks but ARM still has: no recovered, and the run says why', async () => {
+    await run([ok('10.0.0.9')], state, {}, [gateway('gw-old', [dns], {}, 'rg-other')]);
+    expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+    const onlyGw = JSON.stringify({
+      totalRecords: 1,
+      count: 1,
+      resultTruncated: 'false',
+      facets: [],
+      data: [
+        {
+          id: `/subscriptions/${SUB}/resourceGroups/rg-test/providers/Microsoft.Network/applicationGateways/gw`,
+          name: 'gw',
+          type: 'microsoft.network/applicationgateways',
+          location: 'westeurope',
+          subscriptionId: SUB,
+          resourceGroup: 'rg-test',
+          selected: true,
+        },
+      ],
+    });
+    const warnings: string[] = [];
+    const outcome = await notifyRun({
+      scenario: {
+        gateways: [
+          gateway('gw', [ok('10.0.0.9')]),
+          gateway(
+            'gw-old',
+            [dns],
+            { faults: [{ on: 'resourceGraph', text: onlyGw, times: 10 }] },
+            'rg-other',
+          ),
+        ],
+      },
+      logger: { ...silentLogger, warn: (m: string) => void warnings.push(m) },
+      config: {
+        sinks: {
+          dir: path.join(state, 'out'),
+          webhooks: [
+            {
+              name: 'ops',
+              url: receiver.url('/hooks/ops'),
+              format: 'json',
+              grouping: 'server',
+              secret: SECRET,
+            },
+          ],
+        },
+        state: { dir: state },
+        notify: { inhibit: false },
+        discovery: { names: ['gw*'] },
+      },
+    });
+    expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw']);
+    expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /applicationGateways\/gw-old: not in the listing of its scope, but ARM still has it/,
+      ),
+    );
+  });
+
   // Issue 11: a read that lists nothing is not a recovery. Each broken answer of the backend-health
   // operation fails the read (BackendHealthUnavailable): the open episode stays open, nothing is sent.
   it.each<[string, Record<string, unknown>, Record<string, unknown>]>([

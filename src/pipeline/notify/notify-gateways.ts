@@ -7,6 +7,7 @@ import type { Clock, Notifier, StateStore, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
+import type { GoneCheck } from './confirm-gone';
 import { reportedError } from '../../core/reported-error';
 import {
   NOTHING_NOTIFIED,
@@ -90,8 +91,8 @@ function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefi
 
 /**
  * Gateways with notify state that this run did not evaluate (outside the targets, deleted, or failed
- * to list): those a successful listing shows to be deleted get `recovered` for their open episodes;
- * the others have their waiting notices sent, and their dead letters reported. A document that cannot
+ * to list): those a successful listing shows to be deleted, and `confirmGone` confirms (when given:
+ * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; the others have their waiting notices sent, and their dead letters reported. A document that cannot
  * be listed, read or understood is reported (naming it) and left as it is; the others go on.
  * Nothing to do without notify services. Never throws.
  */
@@ -101,6 +102,7 @@ export async function notifyUnvisited(
   clock: Clock,
   policy: NotifyPolicy,
   runId: string,
+  confirmGone?: GoneCheck,
 ): Promise<NotifyOutcome[]> {
   // Stored silences are not read here: only a deleted gateway decides anything (its `recovered`, which
   // silences never hold back: decide.ts), and an `ended-silenced` comes from the record, not the silence.
@@ -123,7 +125,9 @@ export async function notifyUnvisited(
       continue;
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
-    const gone = gateway !== undefined && expanded.isGone(gateway);
+    // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask.
+    const gone =
+      gateway !== undefined && expanded.isGone(gateway) && (confirmGone ? await confirmGone(gateway) : true);
     const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);
     const parked = Object.values(doc.deadLetters).some((letters) => letters.length > 0);
     if (gone || waiting) {

@@ -10,6 +10,9 @@ import {
 } from '../../../src/pipeline/notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from '../../../src/pipeline/notify/notify-on-change';
 import { createReceiverBreakers } from '../../../src/pipeline/notify/receiver-breaker';
+import { confirmGoneWith } from '../../../src/pipeline/notify/confirm-gone';
+import type { GatewayConfigReading } from '../../../src/core/gateway-config';
+import type { GatewayConfigReader } from '../../../src/ports';
 import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
 import { buildDelivery, finding } from '../../helpers/delivery-builder';
 import { createMemoryNotifier, type MemoryNotifier } from '../../helpers/memory-notifier';
@@ -129,6 +132,72 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
       ['recovered', 'the application gateway no longer exists'],
     ]);
   });
+
+  // A fan-out trial: Resource Graph answers only what the identity may read (a Reader on one resource group
+  // of the subscription), and its copy may lag ARM's, so a listing's word alone sent an existing gateway's
+  // episode as `recovered … no longer exists`. ARM's GET of the gateway confirms it (confirm-gone.ts).
+  it.each<[string, GatewayConfigReading | Error, string[], RegExp | undefined]>([
+    [
+      'ARM answers 404',
+      { ok: false, detail: 'ARM answered 404', notFound: true },
+      ['degraded', 'recovered'],
+      undefined,
+    ],
+    [
+      'ARM still has it (200)',
+      { ok: true, config: { generation: 'v2', settings: [], probes: [], pools: [], pairs: [] } },
+      ['degraded'],
+      /not in the listing of its scope, but ARM still has it .* none is sent as recovered/,
+    ],
+    [
+      'ARM answers 403',
+      {
+        ok: false,
+        detail: 'missing permission Microsoft.Network/applicationGateways/read',
+        kind: 'forbidden',
+      },
+      ['degraded'],
+      /ARM could not say whether it still exists \(missing permission .*\); its open episodes stay open/,
+    ],
+    ['the GET throws', new Error('socket hang up'), ['degraded'], /could not say .*socket hang up/],
+  ])(
+    'a gateway a listing took as deleted, and %s: sent as recovered only on a 404',
+    async (_, answer, types, warned) => {
+      const world = setup();
+      await announced(world, GW);
+      const asked: string[] = [];
+      const reader: GatewayConfigReader = {
+        getGatewayConfig: async (gateway) => {
+          asked.push(gateway.name);
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+      };
+      await notifyUnvisited(
+        world.services,
+        { gateways: [], isGone: (g) => g.name === 'gw' },
+        world.clock,
+        POLICY,
+        'r1',
+        confirmGoneWith(reader, 60_000, world.logger),
+      );
+      expect(asked).toEqual(['gw']);
+      expect(world.ops.accepted.map((n) => n.type)).toEqual(types);
+      if (warned) expect(world.logger.lines).toEqual([expect.stringMatching(warned)]);
+      else expect(world.logger.lines).toEqual([]);
+      // Kept open: the next run asks again; ended: nothing left to ask about.
+      world.clock.advance(MINUTE);
+      await notifyUnvisited(
+        world.services,
+        { gateways: [], isGone: (g) => g.name === 'gw' },
+        world.clock,
+        POLICY,
+        'r2',
+        confirmGoneWith(reader, 60_000, world.logger),
+      );
+      expect(asked).toHaveLength(warned ? 2 : 1);
+    },
+  );
 
   it('a gateway not listed but not known to be gone (a listing that failed): nothing decided or sent, the record kept', async () => {
     const world = setup();
