@@ -207,8 +207,8 @@ describe('ARM faults on each call, through the whole pipeline', () => {
           : {
               code: 'NotFound',
               expected: 'BackendHealthUnavailable',
-              retryable: true,
-              message: /operation is no longer known to ARM/,
+              retryable: false,
+              message: /operation is no longer known to ARM .* the next run starts a new operation/,
             },
     ),
   )('404 on %s: named for what is missing, the episode stays open', async (_label, on, row) => {

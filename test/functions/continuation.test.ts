@@ -270,6 +270,42 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
     }
   });
 
+  // A fan-out trial: the 404 was thrown back to the host, which polled the same operation 5 times, and the
+  // poison handler then recorded a bare "poisoned" where the direct run says what ARM answered.
+  it('a continuation whose operation ARM no longer knows (404): polled once, the gateway reported with that, not retried', async () => {
+    const { evaluateGateway } = loadFunctionHandlers();
+    const before = emulator.requests.length;
+    const unknown: GatewayContinuation = {
+      version: 2,
+      runId: 'run-404',
+      gatewayId: gatewayId('gw-location'),
+      operation: {
+        location: `${emulator.url}/subscriptions/${SUB}/providers/Microsoft.Network/locations/westeurope/operationResults/no-such-operation?api-version=2025-07-01`,
+      },
+      startedAt: new Date().toISOString(),
+      polls: 0,
+      invocations: 1,
+      handlerActiveInMs: 10,
+    };
+    await evaluateGateway(unknown, quiet()); // resolves: nothing for the host to retry
+    const polled = emulator.requests.slice(before);
+    expect(polled.map((r) => r.status)).toEqual([404]);
+    const insights = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'insights',
+    );
+    const report = JSON.parse(
+      await blobText(insights, `runs/run-404/gateways/${SUB}/rg-test/gw-location.json`),
+    );
+    expect(report.gateways[0]).toMatchObject({
+      ok: false,
+      error: {
+        code: 'BackendHealthUnavailable',
+        retryable: false,
+        message: expect.stringMatching(/operation is no longer known to ARM \(ARM answered 404/),
+      },
+    });
+  });
+
   it('a continuation past the gateway time-out (from the first start) is the direct run’s time-out, not retried', async () => {
     const { evaluateGateway, recordPoisonedGatewayMessage } = loadFunctionHandlers();
     const before = emulator.requests.length;

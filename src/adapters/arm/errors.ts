@@ -102,7 +102,12 @@ export function toArmError(error: unknown, call: ArmCall, connection: ArmConnect
     case 404:
       if (call.kind === 'list') return targetNotFound(call.target, code, error);
       if (pollAction(error.request?.url)) {
-        return unavailable(call, `its operation is no longer known to ARM (${detail})`, error);
+        // Polling the same operation again cannot help: the next run starts a new one. A queue
+        // continuation retried by the host polled it 5 times, then was recorded as a bare "poisoned"
+        // (a fan-out trial), where the direct run says this.
+        return unavailable(call, `its operation is no longer known to ARM (${detail})`, error, {
+          retryable: false,
+        });
       }
       return new GatewayNotFoundError(call.resourceId, detail, { cause: error });
     case 429:
@@ -128,7 +133,7 @@ function unavailable(
   call: ArmCall,
   detail: string,
   cause: unknown,
-  options: { timedOut?: boolean } = {},
+  options: { timedOut?: boolean; retryable?: boolean } = {},
 ): Error {
   return call.kind === 'list'
     ? new TargetListUnavailableError(call.target.id, detail, { cause, ...options })
