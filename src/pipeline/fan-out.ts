@@ -15,7 +15,7 @@ import type { SinkDeliveries } from './deliver-to-sinks';
 import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
-import { confirmGoneWith } from './notify/confirm-gone';
+import { goneCheckFor } from './notify/confirm-gone';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-report';
@@ -134,9 +134,7 @@ export async function startFanOut(
     deps.clock,
     options.notifyPolicy,
     options.runId,
-    deps.configReader
-      ? confirmGoneWith(deps.configReader, options.gatewayTimeoutInMs, deps.logger)
-      : undefined,
+    goneCheckFor(deps, options.gatewayTimeoutInMs),
   );
   const notify = deps.notify ? mergeNotifyOutcomes(unvisited) : undefined;
   if (notify) logNotifyProblems(notify, deps.logger);

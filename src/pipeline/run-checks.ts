@@ -25,7 +25,7 @@ import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
-import { confirmGoneWith } from './notify/confirm-gone';
+import { goneCheckFor } from './notify/confirm-gone';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
@@ -263,9 +263,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           deps.clock,
           options.notifyPolicy,
           runId,
-          deps.configReader
-            ? confirmGoneWith(deps.configReader, options.gatewayTimeoutInMs, deps.logger)
-            : undefined,
+          goneCheckFor(deps, options.gatewayTimeoutInMs),
         );
     const finished = done.filter((d): d is GatewayDone => d !== undefined);
     const notify = deps.notify

@@ -244,7 +244,7 @@ export function decideNotices(
       cause: finding.cause,
       severity: finding.severity,
       // Bad again: any count of good runs toward `recoverAfter` starts over (goodRuns is left out).
-      ...(observation.reading !== undefined ? { countedReading: observation.reading } : {}),
+      ...countedNow(observation),
       ...(before?.notified ? { notified: before.notified } : {}),
       ...(before?.silenced ? { silenced: before.silenced } : {}),
     };
@@ -339,7 +339,7 @@ export function decideNotices(
       next[key] = {
         ...record,
         goodRuns,
-        ...(observation.reading !== undefined ? { countedReading: observation.reading } : {}),
+        ...countedNow(observation),
       };
       continue;
     }
@@ -379,6 +379,11 @@ export function decideNotices(
     if (!previous[key] && !next[key]) next[key] = confirmedMark(confirmed, confirmed, observation.now);
   }
   return { notices, silenced, servers: next };
+}
+
+/** The record's mark of the run this observation reads (ServerRecord.countedReading), when it has one. */
+function countedNow(observation: Observation): Pick<ServerRecord, 'countedReading'> {
+  return observation.reading !== undefined ? { countedReading: observation.reading } : {};
 }
 
 /** Whether `record` already counts the run `observation` reads (Observation.reading). */

@@ -43,3 +43,14 @@ export function confirmGoneWith(reader: GatewayConfigReader, timeoutInMs: number
     return false;
   };
 }
+
+/**
+ * The GoneCheck a run uses: ARM's answer through `deps.configReader` (within `timeoutInMs`, the gateway
+ * time-out); undefined without one (a listing's word then stands, as in the tests' in-memory runs).
+ */
+export function goneCheckFor(
+  deps: { readonly configReader?: GatewayConfigReader; readonly logger: Logger },
+  timeoutInMs: number,
+): GoneCheck | undefined {
+  return deps.configReader ? confirmGoneWith(deps.configReader, timeoutInMs, deps.logger) : undefined;
+}

@@ -92,8 +92,9 @@ function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefi
 /**
  * Gateways with notify state that this run did not evaluate (outside the targets, deleted, or failed
  * to list): those a successful listing shows to be deleted, and `confirmGone` confirms (when given:
- * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; the others have their waiting notices sent, and their dead letters reported. A document that cannot
- * be listed, read or understood is reported (naming it) and left as it is; the others go on.
+ * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; the others have their waiting
+ * notices sent, and their dead letters reported. A document that cannot be listed, read or understood
+ * is reported (naming it) and left as it is; the others go on.
  * Nothing to do without notify services. Never throws.
  */
 export async function notifyUnvisited(

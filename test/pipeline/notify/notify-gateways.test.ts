@@ -173,28 +173,24 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
           return answer;
         },
       };
-      await notifyUnvisited(
-        world.services,
-        { gateways: [], isGone: (g) => g.name === 'gw' },
-        world.clock,
-        POLICY,
-        'r1',
-        confirmGoneWith(reader, 60_000, world.logger),
-      );
+      /** A run that did not list gw (a listing took it as deleted), asking ARM through `reader`. */
+      const unlisted = (runId: string) =>
+        notifyUnvisited(
+          world.services,
+          { gateways: [], isGone: (g) => g.name === 'gw' },
+          world.clock,
+          POLICY,
+          runId,
+          confirmGoneWith(reader, 60_000, world.logger),
+        );
+      await unlisted('r1');
       expect(asked).toEqual(['gw']);
       expect(world.ops.accepted.map((n) => n.type)).toEqual(types);
       if (warned) expect(world.logger.lines).toEqual([expect.stringMatching(warned)]);
       else expect(world.logger.lines).toEqual([]);
       // Kept open: the next run asks again; ended: nothing left to ask about.
       world.clock.advance(MINUTE);
-      await notifyUnvisited(
-        world.services,
-        { gateways: [], isGone: (g) => g.name === 'gw' },
-        world.clock,
-        POLICY,
-        'r2',
-        confirmGoneWith(reader, 60_000, world.logger),
-      );
+      await unlisted('r2');
       expect(asked).toHaveLength(warned ? 2 : 1);
     },
   );
