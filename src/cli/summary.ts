@@ -157,10 +157,6 @@ export function notificationLines(
 }
 
 /**
- * What notify held or did not send, each entry naming its gateway (heldLines shows them under it):
- * silenced, grouped, ended first, awaiting recovery, held by a recheck confirmation.
- */
-/**
  * A gateway's error under its own heading, its ARM id (which the heading names) left out: the id took
  * the start of the clipped line, and ARM's status and code after it were cut (issue 15's trial).
  */
@@ -168,6 +164,10 @@ function withoutOwnId(text: string, id: string): string {
   return id === '' ? text : text.split(` for ${id}`).join('').split(id).join('the gateway');
 }
 
+/**
+ * What notify held or did not send, each entry naming its gateway (heldLines shows them under it):
+ * silenced, grouped, ended first, awaiting recovery, held by a recheck confirmation.
+ */
 function heldEntries(notifications: NotificationsReport): ReadonlyArray<{ readonly gateway: string }> {
   return [
     ...notifications.silenced,

@@ -220,6 +220,11 @@ export interface NotificationsReport {
    */
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
   /**
+   * Gateways no listing showed that ARM did not confirm deleted (UnconfirmedDeletionReport): their
+   * episodes stay open, and the run is not `ok`. Absent when none.
+   */
+  readonly unconfirmedDeletions?: readonly UnconfirmedDeletionReport[];
+  /**
    * Open episodes past `notify.for` whose `degraded` no receiver's `match` took (counted in
    * `openEpisodes.noReceiver`): which servers, so a gap in the routing is found, not guessed. Absent
    * when none (and in reports of earlier releases).
@@ -391,6 +396,21 @@ export interface ConfirmationHeldReport extends ServerEntryReport {
   readonly until: string;
 }
 
+/**
+ * A gateway with notify state that no listing of this run showed, though its scope was listed whole,
+ * and that ARM did not confirm deleted (pipeline/notify/confirm-gone.ts): its open episodes stay open,
+ * none is sent as `recovered`, and the run is not `ok` (nobody read it this run). A failure to act on
+ * when it lasts: grant the identity Reader on the whole target, or move the gateway's state document aside.
+ */
+export interface UnconfirmedDeletionReport {
+  /** The gateway's ARM id. */
+  readonly gateway: string;
+  /** Why it is not known to be gone, one line: ARM's 200, its error, or no answer. */
+  readonly reason: string;
+  /** Its notify state document (`state file …`, `blob …`): moved aside, the gateway is no longer asked about. */
+  readonly document: string;
+}
+
 /** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */
 export interface OpenEpisodesReport {
   /** Their `degraded` was decided: reminded per `notify.repeatInterval` while bad, nothing new till then. */
@@ -457,13 +477,17 @@ export function runSucceeded(report: RunReport): boolean {
   return report.ok && report.deliveryErrors.length === 0;
 }
 
-/** True when notify on change left nothing undone: claimed, every notice delivered, no state error. */
+/**
+ * True when notify on change left nothing undone: claimed, every notice delivered, no state error, no
+ * gateway left unread whose deletion ARM did not confirm.
+ */
 export function notificationsDone(notifications: NotificationsReport | undefined): boolean {
   return (
     notifications === undefined ||
     (notifications.claimed &&
       notifications.undelivered.length === 0 &&
       notifications.dropped.length === 0 &&
-      notifications.stateErrors.length === 0)
+      notifications.stateErrors.length === 0 &&
+      (notifications.unconfirmedDeletions ?? []).length === 0)
   );
 }

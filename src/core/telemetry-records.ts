@@ -56,6 +56,11 @@ export interface RunTelemetry extends Common {
   readonly noticesDropped: number;
   /** Notify state documents that could not be listed, read or written, or are not valid. */
   readonly stateErrors: number;
+  /**
+   * Gateways with notify state no listing showed that ARM did not confirm deleted (report
+   * `notifications.unconfirmedDeletions`): their episodes stay open, and nobody read them this run.
+   */
+  readonly unconfirmedDeletions: number;
   /** Sinks that failed to take the run (blob container, folder). */
   readonly sinkErrors: number;
   readonly durationInMs: number;
@@ -234,6 +239,7 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         noticesUndelivered: notifications?.undelivered.length ?? 0,
         noticesDropped: notifications?.dropped.length ?? 0,
         stateErrors: notifications?.stateErrors.length ?? 0,
+        unconfirmedDeletions: notifications?.unconfirmedDeletions?.length ?? 0,
         sinkErrors: failedSinks(report.deliveryErrors),
         durationInMs: durationInMs(report.startedAt, report.finishedAt),
         interrupted: report.interrupted?.by ?? '',

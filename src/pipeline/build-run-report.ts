@@ -81,6 +81,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     ...(outcome.endedInGroup?.length ? { endedInGroup: outcome.endedInGroup } : {}),
     ...(outcome.awaitingRecovery?.length ? { awaitingRecovery: outcome.awaitingRecovery } : {}),
     ...(outcome.heldByConfirmation?.length ? { heldByConfirmation: outcome.heldByConfirmation } : {}),
+    ...(outcome.unconfirmedDeletions?.length ? { unconfirmedDeletions: outcome.unconfirmedDeletions } : {}),
     ...(outcome.unrouted?.length ? { unrouted: outcome.unrouted } : {}),
     ...(outcome.openEpisodes ? { openEpisodes: outcome.openEpisodes } : {}),
     stateErrors: outcome.stateErrors,

@@ -263,7 +263,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           deps.clock,
           options.notifyPolicy,
           runId,
-          goneCheckFor(deps, options.gatewayTimeoutInMs),
+          goneCheckFor(deps, options.gatewayTimeoutInMs, stop),
         );
     const finished = done.filter((d): d is GatewayDone => d !== undefined);
     const notify = deps.notify

@@ -251,9 +251,18 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
     expect(warnings).toContainEqual(
       expect.stringMatching(
-        /applicationGateways\/gw-old: not in the listing of its scope, but ARM still has it/,
+        /applicationGateways\/gw-old: not in the listing of its scope, but not known to be deleted: ARM still has it/,
       ),
     );
+    // Nobody read gw-old this run: the report names it and the run is not whole.
+    expect(outcome.report.notifications?.unconfirmedDeletions).toEqual([
+      {
+        gateway: expect.stringMatching(/\/applicationGateways\/gw-old$/),
+        reason: expect.stringMatching(/^ARM still has it \(its GET answered 200\)/),
+        document: expect.stringMatching(/^state file .*gw-old/i),
+      },
+    ]);
+    expect(outcome.report.ok).toBe(false);
   });
 
   // Issue 11: a read that lists nothing is not a recovery. Each broken answer of the backend-health

@@ -3,14 +3,25 @@ import type { GatewayRef } from '../../core/model';
 import { clipMessage } from '../../core/text-clip';
 import { toError } from '../../errors';
 import type { GatewayConfigReader } from '../../ports';
-import type { Logger } from '../logger';
-import { noAnswerWithin, withTimeout } from '../timeout';
+import { withTimeout } from '../timeout';
 
 /**
- * Whether a gateway the run's listings took as deleted (ExpandedTargets.isGone) is gone: resolves true
- * only when ARM answers 404 to its GET. Never rejects.
+ * ARM's word on a gateway the run's listings took as deleted (ExpandedTargets.isGone): `gone` only on
+ * a 404 to its GET; otherwise why it is not known to be gone (one line, for the run report's
+ * `notifications.unconfirmedDeletions` and the log).
  */
-export type GoneCheck = (gateway: GatewayRef) => Promise<boolean>;
+export type GoneAnswer = { readonly gone: true } | { readonly gone: false; readonly reason: string };
+
+/** Asks ARM whether a gateway is gone (GoneAnswer). Never rejects. */
+export type GoneCheck = (gateway: GatewayRef) => Promise<GoneAnswer>;
+
+/**
+ * The longest a run waits for ARM to answer one gateway's GET here, whatever `gatewayTimeoutInMs` is:
+ * the checks come after every gateway is done, and one that never answered held the run for the whole
+ * gateway time-out (5 min by default) before the report was written (a trial). A GET is one read of a
+ * few KB; a check that runs out only keeps the gateway's episodes open, and the next run asks again.
+ */
+export const GONE_CHECK_TIMEOUT_IN_MS = 30_000;
 
 /**
  * A GoneCheck that asks ARM (`GET …/applicationGateways/{name}`, one read, only for a gateway with
@@ -18,39 +29,47 @@ export type GoneCheck = (gateway: GatewayRef) => Promise<boolean>;
  * once, so a listing's word alone is not enough. Resource Graph answers only what the identity may read,
  * at any level (a Reader on one resource group of a subscription sees that group's gateways, and the
  * subscription seems listed whole), and its copy may lag ARM's; either made an existing gateway's
- * episode `recovered … no longer exists` (a fan-out trial). A 200, a 403 or no answer within
- * `timeoutInMs` keeps the episodes open and is said in a warning on `logger`, naming the gateway.
+ * episode `recovered … no longer exists` (a fan-out trial). A 200, a 403, no answer within
+ * `timeoutInMs`, or the run's `stop` (its deadline or a signal) keeps the episodes open, with the reason.
  */
-export function confirmGoneWith(reader: GatewayConfigReader, timeoutInMs: number, logger: Logger): GoneCheck {
+export function confirmGoneWith(
+  reader: GatewayConfigReader,
+  timeoutInMs: number,
+  stop?: AbortSignal,
+): GoneCheck {
   return async (gateway) => {
     let reading: GatewayConfigReading;
     try {
       reading = await withTimeout(
         timeoutInMs,
         (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-        (ms) => new Error(noAnswerWithin(ms)),
+        (ms) => new Error(`no answer within ${ms} ms`),
+        stop,
       );
     } catch (error) {
       reading = { ok: false, detail: toError(error).message };
     }
-    if (!reading.ok && reading.notFound) return true;
-    const why = reading.ok
-      ? 'but ARM still has it (its GET answered 200): Resource Graph may not have caught up, or the identity reads only part of the scope'
-      : `and ARM could not say whether it still exists (${clipMessage(reading.detail, 300, { oneLine: true })})`;
-    logger.warn(
-      `${gateway.id}: not in the listing of its scope, ${why}; its open episodes stay open, none is sent as recovered`,
-    );
-    return false;
+    if (!reading.ok && reading.notFound) return { gone: true };
+    return {
+      gone: false,
+      reason: reading.ok
+        ? 'ARM still has it (its GET answered 200): the identity may read only part of the scope (grant it Reader on the whole target), or Resource Graph has not caught up'
+        : `ARM could not say whether it still exists (${clipMessage(reading.detail, 300, { oneLine: true })})`,
+    };
   };
 }
 
 /**
- * The GoneCheck a run uses: ARM's answer through `deps.configReader` (within `timeoutInMs`, the gateway
- * time-out); undefined without one (a listing's word then stands, as in the tests' in-memory runs).
+ * The GoneCheck a run uses: ARM's answer through `deps.configReader`, within the smaller of
+ * `timeoutInMs` (the gateway time-out) and GONE_CHECK_TIMEOUT_IN_MS, cut short by `stop`; undefined
+ * without a reader (a listing's word then stands, as in the tests' in-memory runs).
  */
 export function goneCheckFor(
-  deps: { readonly configReader?: GatewayConfigReader; readonly logger: Logger },
+  deps: { readonly configReader?: GatewayConfigReader },
   timeoutInMs: number,
+  stop?: AbortSignal,
 ): GoneCheck | undefined {
-  return deps.configReader ? confirmGoneWith(deps.configReader, timeoutInMs, deps.logger) : undefined;
+  return deps.configReader
+    ? confirmGoneWith(deps.configReader, Math.min(timeoutInMs, GONE_CHECK_TIMEOUT_IN_MS), stop)
+    : undefined;
 }

@@ -1,13 +1,14 @@
 import { gatewayKey } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
-import type { OpenEpisodesReport, ReportedError } from '../../core/run-report';
+import type { OpenEpisodesReport, ReportedError, UnconfirmedDeletionReport } from '../../core/run-report';
+import { mapBounded } from '../../core/bounded';
 import { toError } from '../../errors';
 import type { Clock, Notifier, StateStore, StateStores } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
-import type { GoneCheck } from './confirm-gone';
+import type { GoneAnswer, GoneCheck } from './confirm-gone';
 import { reportedError } from '../../core/reported-error';
 import {
   NOTHING_NOTIFIED,
@@ -90,11 +91,19 @@ function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefi
 }
 
 /**
+ * How many unvisited gateways' documents are handled at once: each may wait on ARM's GET (confirm-gone.ts,
+ * up to 30 s) and on receivers; one after another, a few unanswered GETs held the report for minutes.
+ */
+const UNVISITED_CONCURRENCY = 8;
+
+/**
  * Gateways with notify state that this run did not evaluate (outside the targets, deleted, or failed
  * to list): those a successful listing shows to be deleted, and `confirmGone` confirms (when given:
- * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; the others have their waiting
- * notices sent, and their dead letters reported. A document that cannot be listed, read or understood
- * is reported (naming it) and left as it is; the others go on.
+ * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; one it does not confirm is
+ * reported in `unconfirmedDeletions`, with why; the others have their waiting notices sent, and their
+ * dead letters reported. A document that cannot be listed, read or understood is reported (naming it)
+ * and left as it is; the others go on. Up to UNVISITED_CONCURRENCY documents at once; the outcomes in
+ * the order the store listed them.
  * Nothing to do without notify services. Never throws.
  */
 export async function notifyUnvisited(
@@ -115,36 +124,42 @@ export async function notifyUnvisited(
   } catch (error) {
     return [failed(services, error, services.stores.name)];
   }
-  const outcomes: NotifyOutcome[] = [];
-  for (const key of keys) {
+  const outcomes = await mapBounded(keys, UNVISITED_CONCURRENCY, async (key): Promise<NotifyOutcome[]> => {
     const deps = depsForDocument(services, key, clock, runId);
     let doc: NotifyStateDocument;
     try {
       doc = parseStateDocument((await deps.store.read())?.value, deps.store.name);
     } catch (error) {
-      outcomes.push(failed(services, error, deps.store.name));
-      continue;
+      return [failed(services, error, deps.store.name)];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
     // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask.
-    const gone =
-      gateway !== undefined && expanded.isGone(gateway) && (confirmGone ? await confirmGone(gateway) : true);
+    const answer: GoneAnswer | undefined =
+      gateway !== undefined && expanded.isGone(gateway)
+        ? ((await confirmGone?.(gateway)) ?? { gone: true })
+        : undefined;
+    const gone = answer?.gone === true;
+    const unconfirmed: UnconfirmedDeletionReport[] =
+      gateway && answer && !answer.gone
+        ? [{ gateway: gateway.id, reason: answer.reason, document: deps.store.name }]
+        : [];
     const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);
     const parked = Object.values(doc.deadLetters).some((letters) => letters.length > 0);
+    let outcome: NotifyOutcome | undefined;
     if (gone || waiting) {
-      outcomes.push(
-        await notifyOnChange(
-          deps,
-          { now: clock.now(), evaluated: new Map(), bad: [], isGone: () => gone },
-          policy,
-          runId,
-        ),
+      outcome = await notifyOnChange(
+        deps,
+        { now: clock.now(), evaluated: new Map(), bad: [], isGone: () => gone },
+        policy,
+        runId,
       );
     } else if (parked) {
-      outcomes.push(await reviewOutbox(deps, runId));
+      outcome = await reviewOutbox(deps, runId);
     }
-  }
-  return outcomes;
+    if (!unconfirmed.length) return outcome ? [outcome] : [];
+    return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), unconfirmedDeletions: unconfirmed }];
+  });
+  return outcomes.flat();
 }
 
 function failed(services: NotifyServices, error: unknown, document: string): NotifyOutcome {
@@ -171,6 +186,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     endedInGroup: outcomes.flatMap((o) => o.endedInGroup ?? []),
     awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
     heldByConfirmation: outcomes.flatMap((o) => o.heldByConfirmation ?? []),
+    unconfirmedDeletions: outcomes.flatMap((o) => o.unconfirmedDeletions ?? []),
     unrouted: outcomes.flatMap((o) => o.unrouted ?? []),
     ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),

@@ -50,6 +50,7 @@ import type {
   GroupedNoticeReport,
   OpenEpisodesReport,
   ReportedError,
+  UnconfirmedDeletionReport,
   UndeliveredNoticeReport,
   UnroutedReport,
 } from '../../core/run-report';
@@ -94,6 +95,8 @@ export interface NotifyOutcome {
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** Servers found bad this run inside a confirmed fix's hold: no episode opened; absent: none. */
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
+  /** Gateways no listing showed, not confirmed deleted by ARM (UnconfirmedDeletionReport); absent: none. */
+  readonly unconfirmedDeletions?: readonly UnconfirmedDeletionReport[];
   /** Open episodes whose `degraded` no receiver's match took (UnroutedReport); absent: none. */
   readonly unrouted?: readonly UnroutedReport[];
   /** Open episodes the state holds after this run, told or not (OpenEpisodesReport); absent: none. */

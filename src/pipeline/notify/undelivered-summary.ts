@@ -5,7 +5,13 @@ import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
 
-type Problems = Pick<NotificationsReport, 'undelivered' | 'dropped' | 'stateErrors' | 'contended'>;
+type Problems = Pick<
+  NotificationsReport,
+  'undelivered' | 'dropped' | 'stateErrors' | 'contended' | 'unconfirmedDeletions'
+>;
+
+/** Unconfirmed deletions named one per line; the rest counted (report.json lists each). */
+const UNCONFIRMED_SHOWN = 5;
 
 /** When the notices of one status go again, said of `n` of them (singular or plural). */
 function whenText(status: UndeliveredNoticeReport['status'], n: number): string {
@@ -23,8 +29,8 @@ function whenText(status: UndeliveredNoticeReport['status'], n: number): string 
 /**
  * What notify on change left undone, one line each, for people: per receiver and status, how many
  * notices, why (the latest reason) and when they will be tried again; then dropped notices, state
- * errors, and the documents overlapping runs kept writing first (`contended`). Empty when everything
- * was delivered.
+ * errors, the documents overlapping runs kept writing first (`contended`), and the gateways no listing
+ * showed that ARM did not confirm deleted. Empty when everything was delivered.
  * The CLI summary and the log (stderr, Application Insights) print the same lines. `config`: where the
  * verb's configuration came from, which the re-send command then names (follow-up-command.ts); absent: `FILE`.
  */
@@ -72,6 +78,16 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
       `The notify state in ${document} kept changing under this run: overlapping runs wrote it first each time this run tried, so its notices were left to them`,
     );
   }
+  const unconfirmed = problems.unconfirmedDeletions ?? [];
+  for (const { gateway, reason } of unconfirmed.slice(0, UNCONFIRMED_SHOWN)) {
+    lines.push(
+      `${gateway}: not in the listing of its scope, but not known to be deleted: ${short(reason)}; its open episodes stay open, none is sent as recovered`,
+    );
+  }
+  if (unconfirmed.length > UNCONFIRMED_SHOWN)
+    lines.push(
+      `and ${counted(unconfirmed.length - UNCONFIRMED_SHOWN, 'more gateway')} not in a listing, not known to be deleted (report.json: notifications.unconfirmedDeletions)`,
+    );
   return lines;
 }
 

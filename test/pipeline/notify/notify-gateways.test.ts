@@ -14,7 +14,7 @@ import { confirmGoneWith } from '../../../src/pipeline/notify/confirm-gone';
 import type { GatewayConfigReading } from '../../../src/core/gateway-config';
 import type { GatewayConfigReader } from '../../../src/ports';
 import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
-import { buildDelivery, finding } from '../../helpers/delivery-builder';
+import { buildDelivery, finding, gatewayRef } from '../../helpers/delivery-builder';
 import { createMemoryNotifier, type MemoryNotifier } from '../../helpers/memory-notifier';
 import { createMemoryStateStores } from '../../helpers/memory-state';
 import { fakeClock, recordingLogger } from '../../helpers/notify-run';
@@ -147,7 +147,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
       'ARM still has it (200)',
       { ok: true, config: { generation: 'v2', settings: [], probes: [], pools: [], pairs: [] } },
       ['degraded'],
-      /not in the listing of its scope, but ARM still has it .* none is sent as recovered/,
+      /^ARM still has it \(its GET answered 200\): the identity may read only part of the scope \(grant it Reader on the whole target\)/,
     ],
     [
       'ARM answers 403',
@@ -157,12 +157,12 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
         kind: 'forbidden',
       },
       ['degraded'],
-      /ARM could not say whether it still exists \(missing permission .*\); its open episodes stay open/,
+      /^ARM could not say whether it still exists \(missing permission .*\)$/,
     ],
     ['the GET throws', new Error('socket hang up'), ['degraded'], /could not say .*socket hang up/],
   ])(
     'a gateway a listing took as deleted, and %s: sent as recovered only on a 404',
-    async (_, answer, types, warned) => {
+    async (_, answer, types, unconfirmed) => {
       const world = setup();
       await announced(world, GW);
       const asked: string[] = [];
@@ -181,19 +181,63 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
           world.clock,
           POLICY,
           runId,
-          confirmGoneWith(reader, 60_000, world.logger),
+          confirmGoneWith(reader, 60_000),
         );
-      await unlisted('r1');
+      const merged = mergeNotifyOutcomes(await unlisted('r1'));
       expect(asked).toEqual(['gw']);
       expect(world.ops.accepted.map((n) => n.type)).toEqual(types);
-      if (warned) expect(world.logger.lines).toEqual([expect.stringMatching(warned)]);
-      else expect(world.logger.lines).toEqual([]);
+      // Not confirmed: named with why (the report's notifications.unconfirmedDeletions), never dropped.
+      expect(merged.unconfirmedDeletions).toEqual(
+        unconfirmed
+          ? [
+              {
+                gateway: GW.id,
+                reason: expect.stringMatching(unconfirmed),
+                document: expect.stringContaining(KEY),
+              },
+            ]
+          : [],
+      );
       // Kept open: the next run asks again; ended: nothing left to ask about.
       world.clock.advance(MINUTE);
       await unlisted('r2');
-      expect(asked).toHaveLength(warned ? 2 : 1);
+      expect(asked).toHaveLength(unconfirmed ? 2 : 1);
     },
   );
+
+  // A trial: the checks ran one after another, each up to gatewayTimeoutInMs (5 min), after every gateway
+  // was done, so a few GETs that never answered held the run's report for minutes.
+  it('gateways a listing took as deleted are asked about at once, not one after another', async () => {
+    const world = setup();
+    const gateways = [GW, GW2, gatewayRef('gw-3')];
+    for (const gateway of gateways) await announced(world, gateway);
+    let inFlight = 0;
+    let most = 0;
+    let allAsked: () => void = () => undefined;
+    const everyoneAsked = new Promise<void>((resolve) => (allAsked = resolve));
+    const reader: GatewayConfigReader = {
+      getGatewayConfig: async () => {
+        most = Math.max(most, ++inFlight);
+        if (most === gateways.length) allAsked();
+        // One after another, the third GET never starts while the first waits: the margin ends it.
+        let margin: NodeJS.Timeout | undefined;
+        await Promise.race([everyoneAsked, new Promise((resolve) => (margin = setTimeout(resolve, 2_000)))]);
+        clearTimeout(margin);
+        inFlight -= 1;
+        return { ok: false, detail: 'ARM answered 404', notFound: true };
+      },
+    };
+    await notifyUnvisited(
+      world.services,
+      { gateways: [], isGone: () => true },
+      world.clock,
+      POLICY,
+      'r1',
+      confirmGoneWith(reader, 60_000),
+    );
+    expect(most).toBe(gateways.length);
+    expect(told(world.ops.accepted).filter(([type]) => type === 'recovered')).toHaveLength(3);
+  });
 
   it('a gateway not listed but not known to be gone (a listing that failed): nothing decided or sent, the record kept', async () => {
     const world = setup();

@@ -169,6 +169,33 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
   });
 });
 
+describe('describeNotifyProblems: gateways no listing showed that ARM did not confirm deleted', () => {
+  const gateway = (n: number) =>
+    `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw-${n}`;
+  const unconfirmed = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      gateway: gateway(i + 1),
+      reason: 'ARM still has it (its GET answered 200)',
+      document: `state file /state/gw-${i + 1}.json`,
+    }));
+
+  it('each named with why, and that its episodes stay open', () => {
+    expect(describeNotifyProblems({ ...nothing, unconfirmedDeletions: unconfirmed(1) })).toEqual([
+      `${gateway(1)}: not in the listing of its scope, but not known to be deleted: ARM still has it (its GET answered 200); its open episodes stay open, none is sent as recovered`,
+    ]);
+  });
+
+  // An identity with Reader on one resource group of a subscription with hundreds of gateways.
+  it('the first 5 named, the rest counted, pointing at the report', () => {
+    const lines = describeNotifyProblems({ ...nothing, unconfirmedDeletions: unconfirmed(300) });
+    expect(lines).toHaveLength(6);
+    expect(lines[4]).toMatch(/applicationGateways\/gw-5: not in the listing/);
+    expect(lines[5]).toBe(
+      'and 295 more gateways not in a listing, not known to be deleted (report.json: notifications.unconfirmedDeletions)',
+    );
+  });
+});
+
 describe('logNotifyProblems', () => {
   it('warns every line but the state errors (those were logged as errors where they happened)', () => {
     const logger = recordingLogger();
