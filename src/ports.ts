@@ -34,6 +34,22 @@ export interface SubscriptionPacer {
    * Rejects only with the signal's reason when `options.abortSignal` fires first.
    */
   admit(subscriptionId: string, kind: 'reads' | 'writes', options?: CallOptions): Promise<void>;
+  /**
+   * The latest 429 ARM answered for `subscriptionId`'s reads or writes bucket within the last
+   * `withinLastInMs` (not one for a single resource: RetryableErrorDueToAnotherOperation): which bucket,
+   * how long ago, and the pause it asked for (its Retry-After); undefined when none. So a gateway that
+   * ran out of time can say the subscription's quota held it, not ARM's silence.
+   */
+  recentThrottle(subscriptionId: string, withinLastInMs: number): RecentThrottle | undefined;
+}
+
+/** A 429 for a subscription's bucket, as SubscriptionPacer.recentThrottle gives it. */
+export interface RecentThrottle {
+  readonly kind: 'reads' | 'writes';
+  /** How long before the question it was answered. */
+  readonly agoInMs: number;
+  /** The pause it asked for: its Retry-After (capped at 300 000 ms: core/pacing/subscription-pacing.ts). */
+  readonly retryAfterInMs: number;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { noAnswerWithin, withTimeout } from './timeout';
+import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
 
 export interface CheckGatewayOptions {
   readonly reader: BackendHealthReader;
@@ -36,6 +37,8 @@ export interface CheckGatewayOptions {
   readonly startedAt?: Date;
   /** The run's interruption (a direct run's stop signal or deadline): cuts the read short. */
   readonly stop?: AbortSignal;
+  /** The run's pacer: a read that ran out of time while its subscription was throttled says so (timed-out.ts). */
+  readonly pacer?: ThrottleMemory;
   /**
    * Waited for once the gateway's reads are done, before its insights are rendered: a direct run holds
    * the gateway there while too many others hold rendered insights (run-checks.ts). Absent: no wait.
@@ -70,7 +73,7 @@ export async function checkGateway(
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
       (abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }),
-      (ms) => new BackendHealthUnavailableError(gateway.id, noAnswerWithin(ms), { timedOut: true }),
+      (ms) => backendHealthTimedOut(gateway, ms, options.pacer),
       options.stop,
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });

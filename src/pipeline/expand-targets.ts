@@ -6,7 +6,8 @@ import { mapBounded } from '../core/bounded';
 import type { Logger } from './logger';
 import type { TargetReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
-import { noAnswerWithin, withTimeout } from './timeout';
+import { withTimeout } from './timeout';
+import { targetListTimedOut, type ThrottleMemory } from './timed-out';
 import { listingConcurrency, type Concurrency } from './schedule-gateways';
 
 export interface ExpandedTargets {
@@ -31,6 +32,8 @@ export async function expandTargets(
     logger: Logger;
     /** The run's interruption: a listing it cuts short is a target not listed (`RunInterrupted`). */
     stop?: AbortSignal;
+    /** The run's pacer: a listing that ran out of time while its subscription was throttled says so. */
+    pacer?: ThrottleMemory;
     /**
      * Given each list page's configurations as it is read (ListOptions.keepConfigurations): none is
      * held here. Must not throw (a throw would fail the target's listing). Absent: not asked for.
@@ -48,7 +51,7 @@ export async function expandTargets(
             abortSignal,
             ...(keepConfigurations ? { keepConfigurations } : {}),
           }),
-        (ms) => new TargetListUnavailableError(target.id, noAnswerWithin(ms), { timedOut: true }),
+        (ms) => targetListTimedOut(target, ms, options.pacer),
         options.stop,
       );
       const leftOut = found.present.length - found.gateways.length;

@@ -167,6 +167,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       timeoutInMs: options.gatewayTimeoutInMs,
       logger: deps.logger,
       stop,
+      ...(deps.pacer ? { pacer: deps.pacer } : {}),
       ...(deps.configReader ? { keepConfigurations: (c) => listed.keep(c) } : {}),
     });
     deps.logger.info(

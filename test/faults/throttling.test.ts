@@ -68,7 +68,13 @@ let runs = 0;
 /** One direct run as `appgw-insights run` makes it (config → services → runChecks), paced unless said. */
 async function run(
   emulator: RunningEmulator,
-  options: { targets: string[]; requestLimits?: RequestLimits; unpaced?: boolean; concurrency?: number },
+  options: {
+    targets: string[];
+    requestLimits?: RequestLimits;
+    unpaced?: boolean;
+    concurrency?: number;
+    gatewayTimeoutInMs?: number;
+  },
 ): Promise<RunReport> {
   const dir = path.join(tmp, `run-${++runs}`);
   const config = parseConfig({
@@ -77,6 +83,7 @@ async function run(
     sinks: { dir },
     state: { dir: path.join(dir, 'state') },
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.gatewayTimeoutInMs ? { gatewayTimeoutInMs: options.gatewayTimeoutInMs } : {}),
   });
   const services = await buildRunServices(
     config,
@@ -233,6 +240,61 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
         retryAfterInMs,
       );
   });
+
+  // A break trial: one 429 (Retry-After 20 s) paused the subscription, as ARM's limit is its, and every
+  // other gateway of it ran out of gatewayTimeoutInMs waiting for its turn: each was reported "no answer
+  // … raise gatewayTimeoutInMs", as if ARM were silent, where the subscription's quota held it.
+  it('gateways that run out of time while their subscription waits out a 429 are reported Throttled, naming it; a slow gateway elsewhere is still "no answer"', async () => {
+    // Whichever of the subscription's gateways polls first is answered ARM's 429 (its reads bucket is
+    // empty) with Retry-After 20 s; the others' polls then wait for the subscription's turn.
+    const pausing = ['gw-a-00', 'gw-a-01', 'gw-a-02', 'gw-a-03'].map((name) =>
+      gateway(name, healthy, {
+        faults: [
+          {
+            on: 'poll',
+            status: 429,
+            code: 'SubscriptionRequestsThrottled',
+            times: 1,
+            retryAfterSeconds: 20,
+          },
+        ],
+      }),
+    );
+    // Its operation answers after 60 polls a second apart: past any time-out here, with no 429.
+    const slow = gateway(
+      'gw-b-slow',
+      healthy,
+      { lro: { polls: 60, retryAfterSeconds: 1, style: 'location' } },
+      'rg-test',
+      OTHER_SUB,
+    );
+    const emulator = await emulatorFor({
+      gateways: [...pausing, slow],
+    });
+
+    // A margin a busy machine cannot close: the time-out is 4 s, the pause 20 s.
+    const report = await run(emulator, {
+      targets: [`/subscriptions/${SUB}`, `/subscriptions/${OTHER_SUB}`],
+      gatewayTimeoutInMs: 4_000,
+    });
+
+    const bySub = (sub: string) => report.gateways.filter((g) => g.subscriptionId === sub);
+    expect(bySub(SUB).map((g) => [g.name, g.error?.code])).toEqual(
+      ['gw-a-00', 'gw-a-01', 'gw-a-02', 'gw-a-03'].map((name) => [name, 'Throttled']),
+    );
+    for (const g of bySub(SUB)) {
+      expect(g.error?.retryable).toBe(true);
+      expect(g.error?.message).toMatch(
+        /^ARM throttled the subscription of .*\/gw-a-0\d \(429 for its reads \d+\.\d s before the time-out, Retry-After 20\.0 s; no answer within 4000 ms \(gatewayTimeoutInMs\)\)\. The gateway's requests waited for subscription 1{8}-1{4}-1{4}-1{4}-1{12}'s quota/,
+      );
+    }
+    expect(bySub(OTHER_SUB).map((g) => [g.name, g.error?.code])).toEqual([
+      ['gw-b-slow', 'BackendHealthUnavailable'],
+    ]);
+    expect(bySub(OTHER_SUB)[0]?.error?.message).toMatch(
+      /no answer within 4000 ms .*raise "gatewayTimeoutInMs"/,
+    );
+  }, 60_000);
 });
 
 /*

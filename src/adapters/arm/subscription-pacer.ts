@@ -154,6 +154,14 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     requestSent(subscriptionId, kind) {
       pacing.sent(subscriptionId, kind, now());
     },
+    recentThrottle(subscriptionId, withinLastInMs) {
+      const note = pacing.latestThrottle(subscriptionId);
+      if (!note) return undefined;
+      const agoInMs = Math.max(0, now() - note.atInMs);
+      return agoInMs <= withinLastInMs
+        ? { kind: note.kind, agoInMs, retryAfterInMs: note.pauseInMs }
+        : undefined;
+    },
     answerReceived(subscriptionId, kind, answer, answerOptions = {}) {
       pacing.answered(subscriptionId, kind, now(), answer, answerOptions);
       const key = keyOf(subscriptionId, kind);

@@ -96,7 +96,19 @@ export const RESERVATION_TTL_IN_MS = 2_000;
  */
 export const PROBE_BOOKING_IN_MS = 1_000;
 
+/** The latest 429 answered for a subscription's bucket (SubscriptionPacing.latestThrottle). */
+export interface ThrottleNote {
+  /** Which bucket ARM said was empty. */
+  readonly kind: RequestKind;
+  /** When it was answered, on the pacing's clock. */
+  readonly atInMs: number;
+  /** The pause it asked for (its Retry-After, as the SDK reads it; capped at MAX_THROTTLE_PAUSE_IN_MS). */
+  readonly pauseInMs: number;
+}
+
 interface MutableEstimate {
+  /** The latest 429 for this bucket (not one of a single resource: RateLimitAnswer.throttled). */
+  throttled?: ThrottleNote;
   level: number;
   at: number;
   /** One entry per admission not yet sent: when it is taken as abandoned. */
@@ -200,6 +212,7 @@ export class SubscriptionPacing {
       e.perSecond = Math.min(perSecond, e.perSecond * (1 + RATE_GAIN_PER_ANSWER));
       return;
     }
+    e.throttled = { kind, atInMs: nowInMs, pauseInMs: pause };
     if (until <= e.pausedUntil) return; // a 429 of the same pause: one halving per pause
     // Retry-After is when the bucket holds one token again: the estimate resumes then, from that one
     // token (less what is still out), whatever the refill would have given, since a 429 says the
@@ -209,6 +222,17 @@ export class SubscriptionPacing {
     e.at = until;
     e.pausedUntil = until;
     e.perSecond = Math.max(perSecond * MIN_RATE_SHARE, e.perSecond / 2);
+  }
+
+  /**
+   * The latest 429 answered for `subscriptionId`'s reads or writes (either kind; any case), so a caller
+   * whose request ran out of time can say the subscription's quota held it; undefined when none.
+   */
+  latestThrottle(subscriptionId: string): ThrottleNote | undefined {
+    const notes = (['reads', 'writes'] as const).flatMap(
+      (kind) => this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`)?.throttled ?? [],
+    );
+    return notes.sort((a, b) => b.atInMs - a.atInMs)[0];
   }
 
   /** The estimate of `subscriptionId`'s `kind` bucket at `nowInMs` (for tests and diagnostics). */

@@ -104,3 +104,53 @@ describe('the subscription a request is to', () => {
     expect(subscriptionOf({ url })).toBe(expected);
   });
 });
+
+describe('recentThrottle: the 429 a request that ran out of time waited behind', () => {
+  let clock = 0;
+  const pacer = () => createSubscriptionPacer({ limits, now: () => clock });
+
+  it.each<[string, (p: ReturnType<typeof pacer>) => void, number, object | undefined]>([
+    ['no answer yet', () => undefined, 10_000, undefined],
+    [
+      'a 429 for the reads bucket 3 s ago, asking 20 s',
+      (p) => p.answerReceived(A, 'reads', { throttled: true, retryAfterInMs: 20_000 }),
+      10_000,
+      { kind: 'reads', agoInMs: 3_000, retryAfterInMs: 20_000 },
+    ],
+    [
+      'the same, asked about the last 2 s only',
+      (p) => p.answerReceived(A, 'reads', { throttled: true, retryAfterInMs: 20_000 }),
+      2_000,
+      undefined,
+    ],
+    [
+      "a provider's 429 for one resource (not the bucket's)",
+      (p) => p.answerReceived(A, 'writes', { remaining: 100, throttled: false, retryAfterInMs: 20_000 }),
+      10_000,
+      undefined,
+    ],
+    [
+      'a 429 without Retry-After: the pause the estimate took',
+      (p) => p.answerReceived(A, 'writes', { throttled: true }),
+      10_000,
+      { kind: 'writes', agoInMs: 3_000, retryAfterInMs: expect.any(Number) },
+    ],
+  ])('%s', (_, answered, withinLastInMs, expected) => {
+    clock = 100_000;
+    const p = pacer();
+    answered(p);
+    clock += 3_000;
+    expect(p.recentThrottle(A.toUpperCase(), withinLastInMs)).toEqual(expected);
+    expect(p.recentThrottle('22222222-2222-2222-2222-222222222222', withinLastInMs)).toBeUndefined();
+  });
+
+  it('the latest of the two buckets', () => {
+    clock = 0;
+    const p = pacer();
+    p.answerReceived(A, 'writes', { throttled: true, retryAfterInMs: 5_000 });
+    clock = 1_000;
+    p.answerReceived(A, 'reads', { throttled: true, retryAfterInMs: 7_000 });
+    clock = 1_500;
+    expect(p.recentThrottle(A, 60_000)).toEqual({ kind: 'reads', agoInMs: 500, retryAfterInMs: 7_000 });
+  });
+});

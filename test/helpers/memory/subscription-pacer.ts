@@ -34,6 +34,7 @@ export function memorySubscriptionPacer(): MemorySubscriptionPacer {
     },
     waiting: (id) => held.get(keyOf(id))?.waiters.length ?? 0,
     failWith: (error) => void (failure = error),
+    recentThrottle: () => undefined,
     admit(subscriptionId: string, _kind: 'reads' | 'writes', options?: CallOptions): Promise<void> {
       if (failure) return Promise.reject(failure);
       if (options?.abortSignal?.aborted) return Promise.reject(options.abortSignal.reason);

@@ -1,0 +1,83 @@
+import type { Target } from '../core/arm-id';
+import type { GatewayRef } from '../core/model';
+import { BackendHealthUnavailableError, TargetListUnavailableError, ThrottledError } from '../errors';
+import type { RecentThrottle, SubscriptionPacer } from '../ports';
+import { noAnswerWithin } from './timeout';
+
+/** What these errors ask of the pacer: the subscription's latest 429, if any came during the wait. */
+export type ThrottleMemory = Pick<SubscriptionPacer, 'recentThrottle'>;
+
+/**
+ * The error of a gateway's backend-health read that had no answer within `timeoutInMs`
+ * (`gatewayTimeoutInMs`): ThrottledError (`Throttled`, retryable) when ARM answered a 429 for the
+ * gateway's subscription during the wait, since the run's pacing then held the gateway's requests
+ * until the subscription's Retry-After (a trial: one 429 with Retry-After 20 s, and every other gateway
+ * of the subscription was told "no answer … raise gatewayTimeoutInMs"); BackendHealthUnavailableError
+ * (`timedOut`) otherwise.
+ */
+export function backendHealthTimedOut(
+  gateway: GatewayRef,
+  timeoutInMs: number,
+  pacer: ThrottleMemory | undefined,
+): Error {
+  const throttle = pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs);
+  return throttle
+    ? new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle), {
+        headline: `ARM throttled the subscription of ${gateway.id}`,
+        advice: quotaAdvice('gateway', gateway.subscriptionId),
+      })
+    : new BackendHealthUnavailableError(gateway.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+}
+
+/**
+ * The error of a target's listing that had no answer within `timeoutInMs`: ThrottledError when ARM
+ * answered a 429 for the target's subscription during the wait (as backendHealthTimedOut), else
+ * TargetListUnavailableError (`timedOut`). A management group's listing (Resource Graph, whose quota is
+ * the tenant's, not a subscription's) is always the latter.
+ */
+export function targetListTimedOut(
+  target: Target,
+  timeoutInMs: number,
+  pacer: ThrottleMemory | undefined,
+): Error {
+  const subscriptionId = subscriptionOf(target);
+  const throttle = subscriptionId ? pacer?.recentThrottle(subscriptionId, timeoutInMs) : undefined;
+  return throttle && subscriptionId
+    ? new ThrottledError(target.id, throttledWait(timeoutInMs, throttle), {
+        headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
+        advice: quotaAdvice('listing', subscriptionId),
+      })
+    : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+}
+
+function subscriptionOf(target: Target): string | undefined {
+  switch (target.kind) {
+    case 'gateway':
+      return target.gateway.subscriptionId;
+    case 'resourceGroup':
+    case 'subscription':
+      return target.subscriptionId;
+    case 'managementGroup':
+      return undefined;
+  }
+}
+
+/** `429 for its reads 8.0 s before, Retry-After 20.0 s; no answer within 8000 ms (gatewayTimeoutInMs)`: the facts first (a summary keeps a message's start). */
+function throttledWait(timeoutInMs: number, throttle: RecentThrottle): string {
+  return (
+    `429 for its ${throttle.kind} ${seconds(throttle.agoInMs)} before the time-out, Retry-After ${seconds(throttle.retryAfterInMs)}; ` +
+    noAnswerWithin(timeoutInMs)
+  );
+}
+
+function quotaAdvice(what: 'gateway' | 'listing', subscriptionId: string): string {
+  return (
+    `The ${what}'s requests waited for subscription ${subscriptionId}'s quota; it is tried again on the next run. ` +
+    `If it keeps happening, other clients share that quota (ARM's limits are per subscription and region): ` +
+    `check less often, or raise "gatewayTimeoutInMs" (APPGW_GATEWAY_TIMEOUT_MS) past ARM's Retry-After.`
+  );
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,68 @@
+import { parseGatewayId, parseTarget } from '../../src/core/arm-id';
+import type { GatewayRef } from '../../src/core/model';
+import type { RecentThrottle } from '../../src/ports';
+import { backendHealthTimedOut, targetListTimedOut } from '../../src/pipeline/timed-out';
+import { gatewayId, SUB } from '../helpers/scenario-builder';
+
+const GW = parseGatewayId(gatewayId('gw')) as GatewayRef;
+const throttledOnce = (throttle: RecentThrottle | undefined) => ({
+  asked: [] as Array<[string, number]>,
+  recentThrottle(subscriptionId: string, withinLastInMs: number) {
+    this.asked.push([subscriptionId, withinLastInMs]);
+    return throttle;
+  },
+});
+const THROTTLE: RecentThrottle = { kind: 'reads', agoInMs: 2_500, retryAfterInMs: 20_000 };
+
+describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs is reported as', () => {
+  it.each<[string, RecentThrottle | undefined | 'no pacer', string, RegExp]>([
+    [
+      'no pacer',
+      'no pacer',
+      'BackendHealthUnavailable',
+      /no answer within 8000 ms \(gatewayTimeoutInMs\).*raise "gatewayTimeoutInMs"/,
+    ],
+    ['no 429 during the wait', undefined, 'BackendHealthUnavailable', /no answer within 8000 ms/],
+    [
+      'a 429 for its subscription during the wait',
+      THROTTLE,
+      'Throttled',
+      /^ARM throttled the subscription of \S+\/gw \(429 for its reads 2\.5 s before the time-out, Retry-After 20\.0 s; no answer within 8000 ms \(gatewayTimeoutInMs\)\)\. The gateway's requests waited for subscription 1{8}-1{4}-1{4}-1{4}-1{12}'s quota; it is tried again on the next run\./,
+    ],
+  ])('%s: %s', (_, throttle, code, message) => {
+    const pacer = throttle === 'no pacer' ? undefined : throttledOnce(throttle);
+    const error = backendHealthTimedOut(GW, 8_000, pacer) as Error & { code: string; retryable: boolean };
+    expect([error.code, error.retryable]).toEqual([code, true]);
+    expect(error.message).toMatch(message);
+    // Only a 429 within the gateway's own wait: the time-out's length back from now.
+    if (pacer) expect(pacer.asked).toEqual([[SUB, 8_000]]);
+  });
+});
+
+describe('targetListTimedOut: a listing that ran out of time', () => {
+  it.each<[string, string, string]>([
+    ['a subscription', `/subscriptions/${SUB}`, 'Throttled'],
+    ['a resource group', `/subscriptions/${SUB}/resourceGroups/rg-test`, 'Throttled'],
+    ['a gateway', gatewayId('gw'), 'Throttled'],
+    // Resource Graph's quota is the tenant's: a subscription's 429 says nothing of it.
+    ['a management group', '/providers/Microsoft.Management/managementGroups/mg-1', 'TargetListUnavailable'],
+  ])('%s, its subscription throttled during the wait: %s', (_, id, code) => {
+    const target = parseTarget(id);
+    if ('error' in target) throw new Error(target.error);
+    const error = targetListTimedOut(target, 8_000, throttledOnce(THROTTLE)) as Error & { code: string };
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(
+      code === 'Throttled'
+        ? /^The gateways of \S+ could not be listed: ARM throttled its subscription \(429 for its reads/
+        : /could not be listed: no answer within 8000 ms/,
+    );
+  });
+
+  it('no 429 during the wait: no answer, as before', () => {
+    const target = parseTarget(`/subscriptions/${SUB}`);
+    if ('error' in target) throw new Error(target.error);
+    expect(
+      (targetListTimedOut(target, 8_000, throttledOnce(undefined)) as Error & { code: string }).code,
+    ).toBe('TargetListUnavailable');
+  });
+});
