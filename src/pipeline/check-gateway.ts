@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
-import { BackendHealthUnavailableError, isRunInterruptedError, toError } from '../errors';
+import { isRunInterruptedError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
@@ -13,7 +13,7 @@ import { gatewayConfigurationReport } from '../core/configuration-report';
 import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
-import { noAnswerWithin, withTimeout } from './timeout';
+import { withTimeout } from './timeout';
 import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
 
 export interface CheckGatewayOptions {

@@ -1,6 +1,6 @@
 import { gatewayKey, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
-import { TargetListUnavailableError, toError } from '../errors';
+import { toError } from '../errors';
 import type { GatewayDirectory, ListOptions, TargetListing } from '../ports';
 import { mapBounded } from '../core/bounded';
 import type { Logger } from './logger';
