@@ -102,6 +102,11 @@ export interface PoolConfig {
   readonly name: string;
   /** Every `backendAddresses[]` entry's `fqdn` or `ipAddress`. */
   readonly addresses: readonly string[];
+  /**
+   * The pool also has members by NIC (`backendIPConfigurations`: VMs, scale-set instances), whose
+   * addresses the configuration does not give. Absent: none.
+   */
+  readonly hasIpConfigurations?: boolean;
 }
 
 export interface GatewayConfig {
@@ -185,8 +190,8 @@ class Problem extends Error {}
 
 /**
  * What readGatewayConfig reads of a gateway resource: `tags`, and of `properties` its `sku` and the
- * collections below, a backend pool's addresses alone (not its `backendIPConfigurations`, a NIC id per
- * scale-set instance) and the certificates' names and ids alone (not their data, Base64 kilobytes).
+ * collections below, a backend pool's addresses and the first of its `backendIPConfigurations` (a NIC id
+ * per scale-set instance: whether it has any) and the certificates' names and ids alone (not their data, Base64 kilobytes).
  * JSON; readGatewayConfig gives from it what it gives from the whole resource, a failure included.
  */
 export type ConfigurationResource = Readonly<Record<string, unknown>>;
@@ -203,7 +208,7 @@ const CONFIGURATION_PROPERTIES = [
 ] as const;
 /** Collections of which the reader reads each child's name, id and these of its `properties`. */
 const REDUCED_COLLECTIONS: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['backendAddressPools', ['backendAddresses']],
+  ['backendAddressPools', ['backendAddresses', 'backendIPConfigurations']],
   ['trustedRootCertificates', []],
   ['authenticationCertificates', []],
 ];
@@ -238,9 +243,21 @@ function reduced(child: unknown, fields: readonly string[]): unknown {
   if (!isRecord(child)) return child;
   const properties = child['properties'];
   if (properties !== undefined && properties !== null && !isRecord(properties)) return child;
-  const props = isRecord(properties) ? Object.fromEntries(fields.map((f) => [f, properties[f]])) : undefined;
+  const props = isRecord(properties)
+    ? Object.fromEntries(fields.map((f) => [f, firstOnly(f, properties[f])]))
+    : undefined;
   return { name: child['name'], id: child['id'], ...(props ? { properties: props } : {}) };
 }
+
+/**
+ * A pool's `backendIPConfigurations` as its first entry alone: whether the pool has NIC members is all
+ * the reader takes of it (PoolConfig.hasIpConfigurations), and a scale set lists one id per instance.
+ */
+function firstOnly(field: string, value: unknown): unknown {
+  return field === 'backendIPConfigurations' && Array.isArray(value) ? value.slice(0, 1) : value;
+}
+
+const nonEmptyArray = (value: unknown): boolean => Array.isArray(value) && value.length > 0;
 
 /** ARM's `ApplicationGateway` resource JSON → the configuration, or why it is not one. */
 export function readGatewayConfig(json: unknown): GatewayConfigReading {
@@ -273,6 +290,7 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
           text(address?.['ipAddress'], `${at}.backendAddresses[${i}].ipAddress`, CONFIG_VALUE_LIMITS.host);
         return value === undefined ? [] : [value];
       }),
+      ...(nonEmptyArray(props['backendIPConfigurations']) ? { hasIpConfigurations: true } : {}),
     }));
     return {
       ok: true,

@@ -225,6 +225,12 @@ export interface NotificationsReport {
    */
   readonly unconfirmedDeletions?: readonly UnconfirmedDeletionReport[];
   /**
+   * Servers a successful reading lacked with their whole pool and settings, not confirmed removed by
+   * the configuration (UnconfirmedRemovalReport): their episodes stay open, and the run is not `ok`.
+   * Absent when none.
+   */
+  readonly unconfirmedRemovals?: readonly UnconfirmedRemovalReport[];
+  /**
    * Open episodes past `notify.for` whose `degraded` no receiver's `match` took (counted in
    * `openEpisodes.noReceiver`): which servers, so a gap in the routing is found, not guessed. Absent
    * when none (and in reports of earlier releases).
@@ -411,6 +417,18 @@ export interface UnconfirmedDeletionReport {
   readonly document: string;
 }
 
+/**
+ * A server with an open episode that its gateway's successful reading did not list, with none of its
+ * pool and settings either, while the gateway's configuration still has it (or could not be read):
+ * the reading is taken as incomplete, the episode stays as it was, and the run is not `ok`
+ * (pipeline/notify/confirm-removed.ts). A server the configuration no longer has ends with `recovered`
+ * ("no longer listed by the gateway").
+ */
+export interface UnconfirmedRemovalReport extends ServerEntryReport {
+  /** Why its absence is not taken as removal, one line. */
+  readonly reason: string;
+}
+
 /** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */
 export interface OpenEpisodesReport {
   /** Their `degraded` was decided: reminded per `notify.repeatInterval` while bad, nothing new till then. */
@@ -488,6 +506,7 @@ export function notificationsDone(notifications: NotificationsReport | undefined
       notifications.undelivered.length === 0 &&
       notifications.dropped.length === 0 &&
       notifications.stateErrors.length === 0 &&
-      (notifications.unconfirmedDeletions ?? []).length === 0)
+      (notifications.unconfirmedDeletions ?? []).length === 0 &&
+      (notifications.unconfirmedRemovals ?? []).length === 0)
   );
 }

@@ -82,6 +82,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     ...(outcome.awaitingRecovery?.length ? { awaitingRecovery: outcome.awaitingRecovery } : {}),
     ...(outcome.heldByConfirmation?.length ? { heldByConfirmation: outcome.heldByConfirmation } : {}),
     ...(outcome.unconfirmedDeletions?.length ? { unconfirmedDeletions: outcome.unconfirmedDeletions } : {}),
+    ...(outcome.unconfirmedRemovals?.length ? { unconfirmedRemovals: outcome.unconfirmedRemovals } : {}),
     ...(outcome.unrouted?.length ? { unrouted: outcome.unrouted } : {}),
     ...(outcome.openEpisodes ? { openEpisodes: outcome.openEpisodes } : {}),
     stateErrors: outcome.stateErrors,

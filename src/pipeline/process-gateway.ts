@@ -5,6 +5,7 @@ import { reportedError } from '../core/reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
+import { removalCheckFor } from './notify/confirm-removed';
 
 export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly notify?: NotifyServices;
@@ -43,6 +44,7 @@ export async function processGateway(
       options.clock,
       options.notifyPolicy,
       options.runId,
+      removalCheckFor(options.configReader, options.gatewayTimeoutInMs, options.stop),
     );
     return { ...outcome, notify };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { readGatewayConfig, skuGeneration } from '../../src/core/gateway-config';
+import { configurationResource, readGatewayConfig, skuGeneration } from '../../src/core/gateway-config';
 
 const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw';
 
@@ -208,6 +208,40 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
     const read = readGatewayConfig(json);
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.detail).toContain(says);
+  });
+});
+
+// A pool of NICs (VMs, scale-set instances) gives no addresses; whether it has members is what tells an
+// empty pool from one whose addresses the configuration does not say (core/notice/absent-servers.ts).
+describe("a pool's members by NIC (backendIPConfigurations)", () => {
+  const nics = Array.from({ length: 500 }, (_, i) => ({
+    id: `${GW}/../nic-${i}/ipConfigurations/ipconfig1`,
+  }));
+  const pools = (backendIPConfigurations: unknown) =>
+    resource({
+      sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+      backendAddressPools: [
+        { name: 'vmss', properties: { backendAddresses: [], backendIPConfigurations } },
+        { name: 'ips', properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }] } },
+      ],
+    });
+  it.each<[string, unknown, boolean | undefined]>([
+    ['500 NICs', nics, true],
+    ['none ([])', [], undefined],
+    ['not sent', undefined, undefined],
+  ])('%s: read from the resource, and from what a run keeps of it (its first NIC only)', (_, given, has) => {
+    for (const json of [pools(given), configurationResource(pools(given))]) {
+      const read = readGatewayConfig(json);
+      if (!read.ok) throw new Error(read.detail);
+      expect(read.config.pools.map((p) => p.hasIpConfigurations)).toEqual([has, undefined]);
+    }
+    const kept = configurationResource(pools(given)) as {
+      properties: { backendAddressPools: Array<{ properties: Record<string, unknown> }> };
+    };
+    const keptNics = kept.properties.backendAddressPools[0]?.properties['backendIPConfigurations'];
+    expect(Array.isArray(keptNics) ? keptNics.length : keptNics).toEqual(
+      Array.isArray(given) ? Math.min(1, given.length) : undefined,
+    );
   });
 });
 

@@ -192,6 +192,79 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(receiver.requests).toHaveLength(2);
   });
 
+  // A break trial: ARM answered backend health once with no pools (as a gateway under update may), and
+  // every told server was sent as `recovered … no longer listed`, then as a new `degraded` a run later.
+  it.each<[string, string]>([
+    ['no pools at all', '{"backendAddressPools":[]}'],
+    [
+      'another pool only',
+      JSON.stringify({
+        backendAddressPools: [
+          {
+            backendAddressPool: { id: '/x/backendAddressPools/pool-other' },
+            backendHttpSettingsCollection: [
+              {
+                backendHttpSettings: { id: '/x/backendHttpSettingsCollection/settings-a' },
+                servers: [{ address: '10.0.0.8', health: 'Healthy' }],
+              },
+            ],
+          },
+        ],
+      }),
+    ],
+  ])(
+    'a reading with %s while the configuration still has the told server: no recovered, the run says why, the episode goes on',
+    async (_, body) => {
+      await run([tcp], state);
+      expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+
+      const gatewayResourceId = gateway('gw', [tcp]).id;
+      const short = await run([tcp], state, {}, [], {
+        faults: [{ on: 'backendHealth', text: body.replaceAll('/x/', `${gatewayResourceId}/`), times: 5 }],
+      });
+      expect(receiver.requests).toHaveLength(1);
+      expect(short.notifications?.unconfirmedRemovals).toEqual([
+        {
+          gateway: gatewayResourceId,
+          server: 'gw/pool-a/settings-a/10.0.0.4',
+          reason: expect.stringMatching(/configuration still has the server there/),
+        },
+      ]);
+      expect(short.ok).toBe(false);
+
+      // Read whole again, still bad: the same episode, nothing new to say.
+      const after = await run([tcp], state);
+      expect(receiver.requests).toHaveLength(1);
+      expect(runSucceeded(after)).toBe(true);
+    },
+  );
+
+  it('a told server removed from its pool (the configuration no longer has it) is recovered, as the gateway says', async () => {
+    await run([tcp, ok('10.0.0.9')], state);
+    // The scenario's configuration follows its body: 10.0.0.4 is gone from pool-a's addresses too.
+    const report = await run([ok('10.0.0.9')], state);
+    const [recovered] = receiver.requests.slice(1).map((r) => JSON.parse(r.body));
+    expect(recovered).toMatchObject({
+      type: 'recovered',
+      reason: 'no longer listed by the gateway (removed from its backend pool or settings)',
+      server: { address: '10.0.0.4' },
+    });
+    expect(report.notifications?.unconfirmedRemovals).toBeUndefined();
+    expect(runSucceeded(report)).toBe(true);
+  });
+
+  it('a told server whose whole pool was removed (the configuration has no such pool) is recovered', async () => {
+    await run([tcp], state, {}, [], {});
+    const empty = await run([tcp], state, {}, [], {
+      backendHealth: { backendAddressPools: [] },
+    });
+    expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'degraded 10.0.0.4',
+      'recovered 10.0.0.4',
+    ]);
+    expect(runSucceeded(empty)).toBe(true);
+  });
+
   // A fan-out trial: Resource Graph answers only what the identity may read (Reader on one resource group
   // of the subscription): gw-old's group was not in the answer, the subscription seemed listed whole, and
   // gw-old's episode was sent as `recovered … no longer exists`. ARM's GET of it answers 200.

@@ -76,6 +76,12 @@ export interface Observation {
    */
   readonly confirmedHealthy?: ReadonlyMap<string, ConfirmedServer>;
   /**
+   * Server keys whose records stay as they are although their gateway's reading does not list them: the
+   * reading lacks their whole pool and settings and the configuration still has them (absent-servers.ts),
+   * so their health is not known this run. Absent: none.
+   */
+  readonly keptOpen?: ReadonlySet<string>;
+  /**
    * The server keys this observation is about, for what notify reports of the episodes it did not
    * change (open, awaiting recovery, held by a confirmation): a recheck's pool, not the gateway's other
    * pools (issue 17's third trial: a recheck of one pool said "1 open episode already told" of
@@ -310,6 +316,10 @@ export function decideNotices(
     const gone = !listed && confirmed === undefined && observation.isGone(record.gateway);
     if (!listed && !gone && confirmed === undefined) {
       next[key] = record; // not evaluated this run: we know nothing new
+      continue;
+    }
+    if (listed && !listed.has(key) && confirmed === undefined && observation.keptOpen?.has(key)) {
+      next[key] = record; // a reading short of its pool and settings: nothing known of it (keptOpen)
       continue;
     }
     if (!gone && confirmed === undefined && countedIn(record, observation)) {

@@ -9,6 +9,7 @@ import type { GatewayOutcome } from '../check-gateway';
 import type { ExpandedTargets } from '../expand-targets';
 import type { Logger } from '../logger';
 import type { GoneAnswer, GoneCheck } from './confirm-gone';
+import type { RemovalCheck } from './confirm-removed';
 import { reportedError } from '../../core/reported-error';
 import {
   NOTHING_NOTIFIED,
@@ -56,6 +57,8 @@ function depsForDocument(
 /**
  * Notify on change for one gateway this run looked at. A gateway that could not be evaluated changes
  * no episode, but its undelivered notices are still sent: a failing gateway never strands them.
+ * `confirmRemoved`: asks the configuration about servers the reading lacks with their whole pool and
+ * settings (confirm-removed.ts); absent, the reading's word stands.
  * Never throws (state failures are in the outcome's `stateErrors`).
  */
 export async function notifyGateway(
@@ -65,13 +68,14 @@ export async function notifyGateway(
   clock: Clock,
   configPolicy: NotifyPolicy,
   runId: string,
+  confirmRemoved?: RemovalCheck,
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
   // Read per gateway: the Functions app notifies one gateway per invocation (fan-out), so there is no
   // run-wide place to read it once; it is one small document.
   const { policy, errors } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
   const notified = await notifyOnChange(
-    depsForDocument(services, key, clock, runId),
+    { ...depsForDocument(services, key, clock, runId), ...(confirmRemoved ? { confirmRemoved } : {}) },
     {
       now: clock.now(),
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
@@ -187,6 +191,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     awaitingRecovery: outcomes.flatMap((o) => o.awaitingRecovery ?? []),
     heldByConfirmation: outcomes.flatMap((o) => o.heldByConfirmation ?? []),
     unconfirmedDeletions: outcomes.flatMap((o) => o.unconfirmedDeletions ?? []),
+    unconfirmedRemovals: outcomes.flatMap((o) => o.unconfirmedRemovals ?? []),
     unrouted: outcomes.flatMap((o) => o.unrouted ?? []),
     ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),

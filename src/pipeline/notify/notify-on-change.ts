@@ -35,9 +35,11 @@ import {
   isEpisode,
   noticeServerKey,
   recordSeverity,
+  serverKey,
   serverPath,
   type ServerRecord,
 } from '../../core/notice/server-record';
+import { keptOpenKeys, unexplainedAbsences } from '../../core/notice/absent-servers';
 import { gatewayKey } from '../../core/arm-id';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, Notifier, StateStore } from '../../ports';
@@ -51,12 +53,14 @@ import type {
   OpenEpisodesReport,
   ReportedError,
   UnconfirmedDeletionReport,
+  UnconfirmedRemovalReport,
   UndeliveredNoticeReport,
   UnroutedReport,
 } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseHolder, leaseInMs } from './lease';
+import type { RemovalCheck, UnconfirmedRemoval } from './confirm-removed';
 import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
@@ -70,6 +74,11 @@ export interface NotifyDependencies {
   readonly breaker: ReceiverBreaker;
   /** Most notices waiting, and most dead letters, per receiver and gateway (`notify.outboxLimit`). */
   readonly outboxLimit: number;
+  /**
+   * Asks the gateway's configuration about servers its reading lacks with their whole pool and settings
+   * (confirm-removed.ts); absent: the reading's word stands.
+   */
+  readonly confirmRemoved?: RemovalCheck;
 }
 
 export interface NotifyOutcome {
@@ -95,6 +104,8 @@ export interface NotifyOutcome {
   readonly awaitingRecovery?: readonly AwaitingRecoveryReport[];
   /** Servers found bad this run inside a confirmed fix's hold: no episode opened; absent: none. */
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
+  /** Servers a reading lacked that the configuration did not confirm removed (UnconfirmedRemovalReport); absent: none. */
+  readonly unconfirmedRemovals?: readonly UnconfirmedRemovalReport[];
   /** Gateways no listing showed, not confirmed deleted by ARM (UnconfirmedDeletionReport); absent: none. */
   readonly unconfirmedDeletions?: readonly UnconfirmedDeletionReport[];
   /** Open episodes whose `degraded` no receiver's match took (UnroutedReport); absent: none. */
@@ -208,6 +219,7 @@ export async function notifyOnChange(
     ...undeliveredIn(deps, settled.document, holder, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
+    ...(claimed.unconfirmedRemovals.length ? { unconfirmedRemovals: claimed.unconfirmedRemovals } : {}),
     ...episodesReported(claimed.document, observation.scope, policy, observation.now),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
@@ -238,7 +250,11 @@ interface Claim {
   /** Per receiver: when this run's lease ends (ms since the epoch). */
   readonly leaseUntilInMs: ReadonlyMap<string, number>;
   /** Receivers whose group is not due this run → when it will be (ISO) and which setting says so. */
-  readonly groupDueAt: ReadonlyMap<string, GroupDue>;
+  readonly groupDueAt: ReadonlyMap<
+    string,
+    GroupDue
+  >; /** Servers kept open because the configuration did not confirm their absence (confirm-removed.ts). */
+  readonly unconfirmedRemovals: readonly UnconfirmedRemovalReport[];
 }
 
 async function claimNotices(
@@ -248,10 +264,25 @@ async function claimNotices(
   holder: string,
 ): Promise<Claim | undefined> {
   const now = observation.now.toISOString();
+  // Asked once per distinct set of absences: a retry after a conflict usually finds the same ones.
+  const removals = new Map<string, readonly UnconfirmedRemoval[]>();
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
     const previous = parseStateDocument(stored?.value, deps.store.name);
-    const decision = decideWithInhibition(previous.servers, observation, policy);
+    const unconfirmed = await unconfirmedRemovalsOf(deps, previous, observation, removals);
+    const decision = decideWithInhibition(
+      previous.servers,
+      unconfirmed.length
+        ? {
+            ...observation,
+            keptOpen: keptOpenKeys(
+              previous.servers,
+              unconfirmed.map((u) => u.record),
+            ),
+          }
+        : observation,
+      policy,
+    );
     // Each receiver's rules pick from the one decision (match, sendResolved), and each told episode
     // records its receivers, so its `recovered` goes to exactly them (receiver-rules.ts).
     const routing = routeNotices(decision, previous.servers, deps.notifiers);
@@ -335,6 +366,11 @@ async function claimNotices(
         endedInGroup,
         leaseUntilInMs,
         groupDueAt: groupDueAtOf,
+        unconfirmedRemovals: unconfirmed.map(({ record, reason }) => ({
+          gateway: record.gateway.id,
+          server: serverPath(record),
+          reason,
+        })),
       };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
@@ -343,6 +379,33 @@ async function claimNotices(
   }
   // Reported by the caller with the run's other notify problems (contended, undelivered-summary.ts).
   return undefined;
+}
+
+/**
+ * The absences of this reading the configuration does not confirm (confirm-removed.ts), asked through
+ * `deps.confirmRemoved` only when there are any; `asked` keeps the answers of this call's attempts.
+ */
+async function unconfirmedRemovalsOf(
+  deps: NotifyDependencies,
+  previous: NotifyStateDocument,
+  observation: Observation,
+  asked: Map<string, readonly UnconfirmedRemoval[]>,
+): Promise<readonly UnconfirmedRemoval[]> {
+  if (!deps.confirmRemoved) return [];
+  const absent = unexplainedAbsences(previous.servers, observation.evaluated);
+  const [first] = absent;
+  if (!first) return [];
+  const key = absent
+    .map((r) => serverKey(r))
+    .sort()
+    .join('\n');
+  let answer = asked.get(key);
+  if (!answer) {
+    answer = await deps.confirmRemoved(first.gateway, absent);
+    asked.set(key, answer);
+  }
+  // Said with the run's other notify problems (undelivered-summary.ts), once, not per attempt.
+  return answer;
 }
 
 interface Settled {

@@ -7,10 +7,10 @@ import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/ru
 
 type Problems = Pick<
   NotificationsReport,
-  'undelivered' | 'dropped' | 'stateErrors' | 'contended' | 'unconfirmedDeletions'
+  'undelivered' | 'dropped' | 'stateErrors' | 'contended' | 'unconfirmedDeletions' | 'unconfirmedRemovals'
 >;
 
-/** Unconfirmed deletions named one per line; the rest counted (report.json lists each). */
+/** Unconfirmed deletions and removals named one per line; the rest counted (report.json lists each). */
 const UNCONFIRMED_SHOWN = 5;
 
 /** When the notices of one status go again, said of `n` of them (singular or plural). */
@@ -87,6 +87,16 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
   if (unconfirmed.length > UNCONFIRMED_SHOWN)
     lines.push(
       `and ${counted(unconfirmed.length - UNCONFIRMED_SHOWN, 'more gateway')} not in a listing, not known to be deleted (report.json: notifications.unconfirmedDeletions)`,
+    );
+  const removals = problems.unconfirmedRemovals ?? [];
+  for (const { server, reason } of removals.slice(0, UNCONFIRMED_SHOWN)) {
+    lines.push(
+      `${server}: not in its gateway's backend-health reading, but not known to be removed: ${short(reason)}; its open episode stays open, no recovered is sent`,
+    );
+  }
+  if (removals.length > UNCONFIRMED_SHOWN)
+    lines.push(
+      `and ${counted(removals.length - UNCONFIRMED_SHOWN, 'more server')} not in a reading, not known to be removed (report.json: notifications.unconfirmedRemovals)`,
     );
   return lines;
 }

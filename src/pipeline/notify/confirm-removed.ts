@@ -1,0 +1,81 @@
+import { stillConfigured } from '../../core/notice/absent-servers';
+import type { GatewayConfigReading } from '../../core/gateway-config';
+import type { GatewayRef } from '../../core/model';
+import type { ServerRecord } from '../../core/notice/server-record';
+import { clipMessage } from '../../core/text-clip';
+import { toError } from '../../errors';
+import type { GatewayConfigReader } from '../../ports';
+import { withTimeout } from '../timeout';
+import { GONE_CHECK_TIMEOUT_IN_MS } from './confirm-gone';
+
+/** A server whose absence from its gateway's reading its configuration did not confirm, and why. */
+export interface UnconfirmedRemoval {
+  readonly record: ServerRecord;
+  /** One line: the configuration still has it, or could not be read (with what happened). */
+  readonly reason: string;
+}
+
+/**
+ * Of `absent` (open episodes of `gateway`'s servers a successful reading lacks with their whole pool
+ * and settings: absent-servers.ts unexplainedAbsences), those whose removal the gateway's configuration
+ * does not confirm, with why. Never rejects.
+ */
+export type RemovalCheck = (
+  gateway: GatewayRef,
+  absent: readonly ServerRecord[],
+) => Promise<readonly UnconfirmedRemoval[]>;
+
+/**
+ * A RemovalCheck by one `GET` of the gateway (`reader`, within `timeoutInMs`, cut short by the run's
+ * `stop`): a server its configuration still has (absent-servers.ts stillConfigured) keeps its episode
+ * open, as does every one when the configuration cannot be read; only a server it no longer has ends
+ * with `recovered` ("no longer listed by the gateway"). Asked only when such an absence happens, so a
+ * run's requests per gateway stay as they are otherwise.
+ */
+export function confirmRemovedWith(
+  reader: GatewayConfigReader,
+  timeoutInMs: number,
+  stop?: AbortSignal,
+): RemovalCheck {
+  return async (gateway, absent) => {
+    if (absent.length === 0) return [];
+    let reading: GatewayConfigReading;
+    try {
+      reading = await withTimeout(
+        timeoutInMs,
+        (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
+        (ms) => new Error(`no answer within ${ms} ms`),
+        stop,
+      );
+    } catch (error) {
+      reading = { ok: false, detail: toError(error).message };
+    }
+    if (!reading.ok) {
+      const reason = `the reading lacked its pool and settings, and the gateway's configuration could not be read to confirm it was removed (${clipMessage(reading.detail, 300, { oneLine: true })})`;
+      return absent.map((record) => ({ record, reason }));
+    }
+    const config = reading.config;
+    return absent
+      .filter((record) => stillConfigured(record, config))
+      .map((record) => ({
+        record,
+        reason:
+          "the reading lacked its pool and settings, but the gateway's configuration still has the server there: the reading is taken as incomplete",
+      }));
+  };
+}
+
+/**
+ * The RemovalCheck a run uses: through `configReader`, within the smaller of `timeoutInMs` (the gateway
+ * time-out) and GONE_CHECK_TIMEOUT_IN_MS; undefined without a reader (`evaluate`, the tests' in-memory
+ * runs: the reading's word then stands).
+ */
+export function removalCheckFor(
+  configReader: GatewayConfigReader | undefined,
+  timeoutInMs: number,
+  stop?: AbortSignal,
+): RemovalCheck | undefined {
+  return configReader
+    ? confirmRemovedWith(configReader, Math.min(timeoutInMs, GONE_CHECK_TIMEOUT_IN_MS), stop)
+    : undefined;
+}
