@@ -206,6 +206,8 @@ function nothingSentWhy(notifications: NotificationsReport): string {
   const awaiting = (notifications.awaitingRecovery ?? []).length;
   const confirmed = (notifications.heldByConfirmation ?? []).length;
   const { told = 0, notYetTold = 0, inhibited = 0, noReceiver = 0 } = notifications.openEpisodes ?? {};
+  // Of noReceiver, those whose degraded went to receivers since renamed or removed (UnroutedReport.toldTo).
+  const orphaned = (notifications.unrouted ?? []).filter((u) => u.toldTo).length;
   const parts = [
     grouped ? `${counted(grouped, 'notice')} held for the group's next message` : '',
     silenced ? `${counted(silenced, 'notice')} silenced` : '',
@@ -219,7 +221,8 @@ function nothingSentWhy(notifications: NotificationsReport): string {
     inhibited
       ? `${counted(inhibited, 'bad server')} held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs)`
       : '',
-    noReceiver ? `${counted(noReceiver, 'bad server')} no receiver's match takes` : '',
+    noReceiver > orphaned ? `${counted(noReceiver - orphaned, 'bad server')} no receiver's match takes` : '',
+    orphaned ? `${counted(orphaned, 'bad server')} told only to receivers no longer configured` : '',
     confirmed
       ? `${counted(confirmed, 'bad server')} held closed by a recheck confirmation (the gateway's reading may lag)`
       : '',
@@ -330,20 +333,29 @@ function heldLines(
         `${indent}    and ${awaiting.length - HELD_SHOWN} more (report.json: notifications.awaitingRecovery)`,
       );
   }
-  if (unrouted.length) {
-    // Told to nobody: every receiver's `match` refused the degraded. A gap in the routing, said per
-    // server so it can be found (issue 16's trial: only a count was said).
-    lines.push(
-      `${indent}${counted(unrouted.length, 'bad server')} told to no receiver: no receiver's match takes ${unrouted.length === 1 ? 'its' : 'their'} degraded (sinks.webhooks[].match)`,
-    );
-    for (const u of unrouted.slice(0, HELD_SHOWN))
+  // Told to nobody: every receiver's `match` refused the degraded (a gap in the routing, said per server
+  // so it can be found: issue 16's trial), or it went only to receivers since renamed or removed.
+  const unmatched = unrouted.filter((u) => !u.toldTo);
+  const orphaned = unrouted.filter((u) => u.toldTo);
+  const unroutedGroups: Array<[typeof unrouted, string]> = [
+    [
+      unmatched,
+      `told to no receiver: no receiver's match takes ${unmatched.length === 1 ? 'its' : 'their'} degraded (sinks.webhooks[].match)`,
+    ],
+    [
+      orphaned,
+      `told to no receiver configured now: ${orphaned.length === 1 ? 'its' : 'their'} degraded went only to ${field([...new Set(orphaned.flatMap((u) => u.toldTo ?? []))].join(', '), 200)}, since renamed or removed (a receiver added or renamed hears of an open episode only from its next degraded)`,
+    ],
+  ];
+  for (const [group, why] of unroutedGroups) {
+    if (!group.length) continue;
+    lines.push(`${indent}${counted(group.length, 'bad server')} ${why}`);
+    for (const u of group.slice(0, HELD_SHOWN))
       lines.push(
         `${indent}    ${server(u.server)} (${field(u.severity, 20)}, degraded since ${field(u.degradedSince, 40)})`,
       );
-    if (unrouted.length > HELD_SHOWN)
-      lines.push(
-        `${indent}    and ${unrouted.length - HELD_SHOWN} more (report.json: notifications.unrouted)`,
-      );
+    if (group.length > HELD_SHOWN)
+      lines.push(`${indent}    and ${group.length - HELD_SHOWN} more (report.json: notifications.unrouted)`);
   }
   if (confirmed.length) {
     // Bad in this run, but a recheck confirmed them healthy moments ago: the gateway's reading lags.

@@ -460,6 +460,11 @@ export interface UnroutedReport extends ServerEntryReport {
   readonly severity: string;
   /** ISO time of the episode's first bad run. */
   readonly degradedSince: string;
+  /**
+   * The receivers its `degraded` went to, none of them configured any more (renamed or removed: their
+   * notices were dropped); absent when no receiver's `match` took it.
+   */
+  readonly toldTo?: readonly string[];
 }
 
 export interface DroppedNoticeReport extends NoticeEntryReport {

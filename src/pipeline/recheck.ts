@@ -153,6 +153,7 @@ export async function recheck(
                   new Set(servers.map((s) => s.key)),
                   policy,
                   deps.clock.now(),
+                  new Set(deps.notify?.notifiers.map((n) => n.name)),
                 ),
           )
           .catch(() => ({}))

@@ -220,7 +220,13 @@ export async function notifyOnChange(
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
     ...(claimed.unconfirmedRemovals.length ? { unconfirmedRemovals: claimed.unconfirmedRemovals } : {}),
-    ...episodesReported(claimed.document, observation.scope, policy, observation.now),
+    ...episodesReported(
+      claimed.document,
+      observation.scope,
+      policy,
+      observation.now,
+      new Set(deps.notifiers.map((n) => n.name)),
+    ),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
     contended: [],
@@ -562,7 +568,8 @@ function awaitingRecoveryIn(
 
 /**
  * What notify reports, without deciding or writing anything, of the episodes of `document`'s servers in
- * `scope` (every server without one): open (told, not yet told, told to no receiver …), awaiting
+ * `scope` (every server without one): open (told, not yet told, told to no receiver, or only to
+ * receivers no longer among `configured` …), awaiting
  * recovery, held by a confirmation. What a run reports after deciding, and what a recheck that confirmed
  * no server reports (issue 17's fourth trial: a recheck of a pool still all bad printed no notify line,
  * where a run says "1 open episode already told").
@@ -572,12 +579,13 @@ export function episodesReported(
   scope: ReadonlySet<string> | undefined,
   policy: NotifyPolicy,
   now: Date,
+  configured: ReadonlySet<string>,
 ): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted' | 'awaitingRecovery' | 'heldByConfirmation'> {
   const mine = inScope(document, scope);
   return {
     ...awaitingRecoveryIn(mine, policy),
     ...heldByConfirmationIn(mine, now),
-    ...openEpisodesIn(mine),
+    ...openEpisodesIn(mine, configured),
   };
 }
 
@@ -596,7 +604,10 @@ function inScope(document: NotifyStateDocument, scope: ReadonlySet<string> | und
  * receiver (`unrouted`, counted as `noReceiver`), and not told yet (short of `notify.for`; one a silence
  * holds is in `silenced`). So a run that sends nothing can say why.
  */
-function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted'> {
+function openEpisodesIn(
+  document: NotifyStateDocument,
+  configured: ReadonlySet<string>,
+): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted'> {
   const records = Object.values(document.servers);
   // Gateways whose gateway-level episode is open (inhibit.ts): their servers' degraded is held by it,
   // not by notify.for, until it ends (after notify.recoverAfter runs not all bad).
@@ -604,15 +615,21 @@ function openEpisodesIn(document: NotifyStateDocument): Pick<NotifyOutcome, 'ope
     records.filter((r) => isGatewayScope(r) && isEpisode(r)).map((r) => gatewayKey(r.gateway.id)),
   );
   const open = records.filter((r) => isEpisode(r) && (r.goodRuns ?? 0) === 0);
-  // A `degraded` no receiver's match took leaves `receivers` empty: decided, told to nobody.
+  // A `degraded` no receiver's match took leaves `receivers` empty: decided, told to nobody. One told
+  // only to receivers since renamed or removed is told to nobody now either: its notice to them was
+  // dropped undelivered, and "already told" hid it (a break trial).
   const unrouted = open
-    .filter((r) => r.notified?.receivers?.length === 0)
-    .map((r): UnroutedReport => ({
-      gateway: r.gateway.id,
-      server: serverPath(r),
-      severity: r.notified?.severity ?? recordSeverity(r),
-      degradedSince: r.degradedSince,
-    }));
+    .filter((r) => r.notified?.receivers?.every((name) => !configured.has(name)) === true)
+    .map((r): UnroutedReport => {
+      const toldTo = r.notified?.receivers ?? [];
+      return {
+        gateway: r.gateway.id,
+        server: serverPath(r),
+        severity: r.notified?.severity ?? recordSeverity(r),
+        degradedSince: r.degradedSince,
+        ...(toldTo.length ? { toldTo } : {}),
+      };
+    });
   const noReceiver = unrouted.length;
   const told = open.filter((r) => r.notified !== undefined).length - noReceiver;
   const untold = open.filter((r) => r.notified === undefined && r.silenced === undefined);

@@ -1,10 +1,11 @@
-import { notificationLines } from '../../../src/cli/summary';
+import { gatewayNotificationLines, notificationLines } from '../../../src/cli/summary';
 import { gatewayKey } from '../../../src/core/arm-id';
 import { serverKey } from '../../../src/core/notice/server-record';
 import { notificationsReport } from '../../../src/pipeline/build-run-report';
 import { createMemoryNotifier } from '../../helpers/memory-notifier';
 import { finding } from '../../helpers/delivery-builder';
-import { GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support/notify-world';
+import { notifyOnChange } from '../../../src/pipeline/notify/notify-on-change';
+import { GW, HOUR, MINUTE, notifyWorld, observe, POLICY, T0, told } from './support/notify-world';
 
 /**
  * Why a run with bad servers sent nothing, from the decision to the summary's line: in-memory state,
@@ -132,5 +133,44 @@ describe('a run that sends nothing says what holds its bad servers', () => {
     expect(notificationLines(notificationsReport(outcome), shown)).toContain(
       "✓ notifications: 0 delivered (nothing due: 1 bad server no receiver's match takes)",
     );
+  });
+
+  // A break trial: `ops` answered 503, so its `degraded` waited; the config then renamed it `oncall`.
+  // The waiting notice was dropped ("no longer configured"), and every later run said "1 open episode
+  // already told" of a server nobody had heard of.
+  it('an episode told only to a receiver since renamed: told to no receiver configured now, not already told', async () => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    ops.answerWith({ fail: 'retryable' });
+    const world = notifyWorld({ notifiers: [ops] });
+    await world.run('r1', observe(T0, GW, { bad: ['10.0.0.4'] }));
+    expect(ops.accepted).toEqual([]);
+    const oncall = createMemoryNotifier({ name: 'webhook[oncall]' });
+    const renamed = (runId: string, at: number) =>
+      notifyOnChange(
+        { ...world.deps(runId), notifiers: [oncall] },
+        observe(at, GW, { bad: ['10.0.0.4'] }),
+        POLICY,
+        runId,
+      );
+    const second = await renamed('r2', T0 + 5 * MINUTE);
+    expect(second.dropped).toEqual([
+      expect.objectContaining({ receiver: 'webhook[ops]', reason: 'webhook[ops] is no longer configured' }),
+    ]);
+    const third = await renamed('r3', T0 + 10 * MINUTE);
+    expect(third.openEpisodes).toEqual({ told: 0, notYetTold: 0, noReceiver: 1 });
+    expect(third.unrouted).toEqual([
+      expect.objectContaining({ server: expect.stringMatching(/\/10\.0\.0\.4$/), toldTo: ['webhook[ops]'] }),
+    ]);
+    const lines = notificationLines(notificationsReport(third), shown);
+    expect(lines).toContain(
+      '✓ notifications: 0 delivered (nothing due: 1 bad server told only to receivers no longer configured)',
+    );
+    // Under its gateway, by name (as a run's summary shows it).
+    expect(
+      gatewayNotificationLines(notificationsReport(third), { id: GW.id, name: GW.name }).join('\n'),
+    ).toContain(
+      '1 bad server told to no receiver configured now: its degraded went only to webhook[ops], since renamed or removed',
+    );
+    expect(lines.join('\n')).not.toContain('already told');
   });
 });
