@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
+import { unreadWarning } from '../pipeline/notify/notify-gateways';
 import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { counted } from '../core/counted';
@@ -423,6 +424,7 @@ function groupedText(g: GroupedNoticeReport, server: (text: string) => string): 
 /** The run's held notices counted, under the notifications line: silenced (held, ended) and grouped. */
 function heldCountLines(notifications: NotificationsReport): string[] {
   const lines: string[] = [];
+  if (notifications.unread?.length) lines.push(`  ! ${message(unreadWarning(notifications.unread), 1000)}`);
   const held = notifications.silenced.filter((s) => s.outcome === 'held');
   if (notifications.silenced.length) {
     const ended = notifications.silenced.length - held.length;

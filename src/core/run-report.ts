@@ -231,6 +231,11 @@ export interface NotificationsReport {
    */
   readonly unconfirmedRemovals?: readonly UnconfirmedRemovalReport[];
   /**
+   * Gateways with open episodes this run did not read (UnreadGatewayReport): outside its targets, or
+   * in a target that could not be listed. Not a failure; absent when none.
+   */
+  readonly unread?: readonly UnreadGatewayReport[];
+  /**
    * Open episodes past `notify.for` whose `degraded` no receiver's `match` took (counted in
    * `openEpisodes.noReceiver`): which servers, so a gap in the routing is found, not guessed. Absent
    * when none (and in reports of earlier releases).
@@ -427,6 +432,19 @@ export interface UnconfirmedDeletionReport {
 export interface UnconfirmedRemovalReport extends ServerEntryReport {
   /** Why its absence is not taken as removal, one line. */
   readonly reason: string;
+}
+
+/**
+ * A gateway with open episodes in the notify state that this run did not read: outside its targets (a
+ * target narrowed or removed), or in a target whose listing failed. Its episodes stay open, told or
+ * not, until a run reads it again; nothing is sent for them. Not a failure (a target's failure is said
+ * with the target).
+ */
+export interface UnreadGatewayReport {
+  /** The gateway's ARM id. */
+  readonly gateway: string;
+  /** Its open episodes (told or not). */
+  readonly openEpisodes: number;
 }
 
 /** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */

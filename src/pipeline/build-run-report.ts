@@ -83,6 +83,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     ...(outcome.heldByConfirmation?.length ? { heldByConfirmation: outcome.heldByConfirmation } : {}),
     ...(outcome.unconfirmedDeletions?.length ? { unconfirmedDeletions: outcome.unconfirmedDeletions } : {}),
     ...(outcome.unconfirmedRemovals?.length ? { unconfirmedRemovals: outcome.unconfirmedRemovals } : {}),
+    ...(outcome.unread?.length ? { unread: outcome.unread } : {}),
     ...(outcome.unrouted?.length ? { unrouted: outcome.unrouted } : {}),
     ...(outcome.openEpisodes ? { openEpisodes: outcome.openEpisodes } : {}),
     stateErrors: outcome.stateErrors,

@@ -265,6 +265,23 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(runSucceeded(empty)).toBe(true);
   });
 
+  // A new-user trial: with `targets` narrowed, the episodes of the gateways left out stayed open for
+  // good, without a word (and their alerts were never closed).
+  it('a gateway taken out of the targets: its open episodes stay open, no recovered, and the run names it', async () => {
+    const other = gateway('gw-other', [dns]);
+    await run([tcp], state, {}, [other]);
+    expect(
+      acceptedEvents(receiver)
+        .map((e) => `${e.type} ${e.server.address}`)
+        .sort(),
+    ).toEqual(['degraded 10.0.0.4', 'degraded api.contoso.internal']);
+
+    const narrowed = await run([tcp], state, { targets: [gateway('gw', [tcp]).id] }, [other]);
+    expect(receiver.requests).toHaveLength(2);
+    expect(narrowed.notifications?.unread).toEqual([{ gateway: other.id, openEpisodes: 1 }]);
+    expect(runSucceeded(narrowed)).toBe(true);
+  });
+
   // A fan-out trial: Resource Graph answers only what the identity may read (Reader on one resource group
   // of the subscription): gw-old's group was not in the answer, the subscription seemed listed whole, and
   // gw-old's episode was sent as `recovered … no longer exists`. ARM's GET of it answers 200.

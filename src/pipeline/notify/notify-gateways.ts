@@ -1,7 +1,14 @@
-import { gatewayKey } from '../../core/arm-id';
+import { gatewayKey, parseGatewayId } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
-import type { OpenEpisodesReport, ReportedError, UnconfirmedDeletionReport } from '../../core/run-report';
+import type {
+  OpenEpisodesReport,
+  ReportedError,
+  UnconfirmedDeletionReport,
+  UnreadGatewayReport,
+} from '../../core/run-report';
+import { counted, namedList } from '../../core/counted';
+import { isEpisode } from '../../core/notice/server-record';
 import { mapBounded } from '../../core/bounded';
 import { toError } from '../../errors';
 import type { Clock, Notifier, StateStore, StateStores } from '../../ports';
@@ -149,6 +156,11 @@ export async function notifyUnvisited(
         : [];
     const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);
     const parked = Object.values(doc.deadLetters).some((letters) => letters.length > 0);
+    // Not read, not gone: its episodes stay open until a run reads it (a target narrowed left them open
+    // without a word: a new-user trial).
+    const open = Object.values(doc.servers).filter(isEpisode).length;
+    const unread =
+      gateway && !answer && open > 0 ? { unread: [{ gateway: gateway.id, openEpisodes: open }] } : {};
     let outcome: NotifyOutcome | undefined;
     if (gone || waiting) {
       outcome = await notifyOnChange(
@@ -160,10 +172,36 @@ export async function notifyUnvisited(
     } else if (parked) {
       outcome = await reviewOutbox(deps, runId);
     }
-    if (!unconfirmed.length) return outcome ? [outcome] : [];
-    return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), unconfirmedDeletions: unconfirmed }];
+    if (!unconfirmed.length && !unread.unread) return outcome ? [outcome] : [];
+    return [
+      {
+        ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }),
+        ...(unconfirmed.length ? { unconfirmedDeletions: unconfirmed } : {}),
+        ...unread,
+      },
+    ];
   });
-  return outcomes.flat();
+  const all = outcomes.flat();
+  const unread = all.flatMap((o) => o.unread ?? []);
+  if (unread.length) services.logger.warn(unreadWarning(unread));
+  return all;
+}
+
+/**
+ * `2 gateways with open episodes were not read by this run (…): gw-a, gw-b`: said once per run, as the
+ * run's other notify lines are.
+ */
+export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
+  const episodes = unread.reduce((n, u) => n + u.openEpisodes, 0);
+  return (
+    `${counted(unread.length, 'gateway')} with ${counted(episodes, 'open episode')} ${unread.length === 1 ? 'was' : 'were'} not read by this run ` +
+    '(outside its targets, or in a target that could not be listed): ' +
+    `${namedList(
+      unread.map((u) => parseGatewayId(u.gateway)?.name ?? u.gateway),
+      5,
+    )}. Their episodes stay open, and nothing is sent for them, ` +
+    'until a run reads them again: add them back to the targets, or, for a gateway no longer watched, move its notify state aside'
+  );
 }
 
 function failed(services: NotifyServices, error: unknown, document: string): NotifyOutcome {
@@ -192,6 +230,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     heldByConfirmation: outcomes.flatMap((o) => o.heldByConfirmation ?? []),
     unconfirmedDeletions: outcomes.flatMap((o) => o.unconfirmedDeletions ?? []),
     unconfirmedRemovals: outcomes.flatMap((o) => o.unconfirmedRemovals ?? []),
+    unread: outcomes.flatMap((o) => o.unread ?? []),
     unrouted: outcomes.flatMap((o) => o.unrouted ?? []),
     ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),

@@ -55,6 +55,7 @@ import type {
   UnconfirmedDeletionReport,
   UnconfirmedRemovalReport,
   UndeliveredNoticeReport,
+  UnreadGatewayReport,
   UnroutedReport,
 } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
@@ -106,6 +107,8 @@ export interface NotifyOutcome {
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
   /** Servers a reading lacked that the configuration did not confirm removed (UnconfirmedRemovalReport); absent: none. */
   readonly unconfirmedRemovals?: readonly UnconfirmedRemovalReport[];
+  /** Gateways with open episodes this run did not read (UnreadGatewayReport); absent: none. */
+  readonly unread?: readonly UnreadGatewayReport[];
   /** Gateways no listing showed, not confirmed deleted by ARM (UnconfirmedDeletionReport); absent: none. */
   readonly unconfirmedDeletions?: readonly UnconfirmedDeletionReport[];
   /** Open episodes whose `degraded` no receiver's match took (UnroutedReport); absent: none. */

@@ -239,13 +239,20 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(told(world.ops.accepted).filter(([type]) => type === 'recovered')).toHaveLength(3);
   });
 
-  it('a gateway not listed but not known to be gone (a listing that failed): nothing decided or sent, the record kept', async () => {
+  it('a gateway not listed but not known to be gone (a listing that failed): nothing decided or sent, the record kept, the gateway named', async () => {
     const world = setup();
     await announced(world, GW);
     const before = world.stores.peek(KEY);
-    expect(await world.unvisitedRun('r1', [])).toEqual([]);
+    const outcomes = await world.unvisitedRun('r1', []);
+    expect(outcomes.map((o) => [o.decided, o.deliveries, o.unread])).toEqual([
+      [0, [], [{ gateway: GW.id, openEpisodes: 1 }]],
+    ]);
     expect(world.ops.calls).toHaveLength(1);
     expect(world.stores.peek(KEY)).toEqual(before);
+    // Said once per run, by name, with what to do.
+    expect(world.logger.lines).toEqual([
+      'warning: 1 gateway with 1 open episode was not read by this run (outside its targets, or in a target that could not be listed): gw. Their episodes stay open, and nothing is sent for them, until a run reads them again: add them back to the targets, or, for a gateway no longer watched, move its notify state aside',
+    ]);
   });
 
   it('gateways this run evaluated are left to notifyGateway: their documents are not even read', async () => {
@@ -292,6 +299,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(world.stores.peek(broken)).toEqual({ version: 2 });
     expect(world.logger.lines).toEqual([
       expect.stringMatching(/^error: The notify state in memory document/),
+      expect.stringMatching(/^warning: 1 gateway with 1 open episode was not read by this run/),
     ]);
   });
 
