@@ -4,7 +4,7 @@ import type { SendOutcome } from '../../core/notice/outbox';
 import { serverPath } from '../../core/notice/server-record';
 import type { CallOptions, Clock, Notifier, SendResult } from '../../ports';
 import { sendFitsLease } from './lease';
-import type { ReceiverBreaker, SendVerdict } from './receiver-breaker';
+import { DEFAULT_THROTTLE_PAUSE_IN_MS, type ReceiverBreaker, type SendVerdict } from './receiver-breaker';
 
 /** What became of one notice this run held for one receiver. */
 export interface DeliveryRecord {
@@ -150,12 +150,16 @@ async function deliverMessages(
 
 /**
  * A send's result as the breaker reads it: a refusal for good is an answer (the receiver is up, only
- * this notice was refused); a retryable failure opens the breaker for the run.
+ * this notice was refused), with the pause a 429 on the way asked for; a retryable failure opens the
+ * breaker for the run.
  */
 export function breakerVerdict(result: SendResult): SendVerdict {
   const outcome = sendOutcome(result);
-  return outcome.kind === 'failed' && outcome.retryable
-    ? { kind: 'failed', reason: outcome.reason }
+  if (outcome.kind === 'failed' && outcome.retryable) return { kind: 'failed', reason: outcome.reason };
+  // Rate-limited on the way (429): the other sends to it wait its Retry-After (receiver-breaker.ts).
+  const throttled = result.attempts.filter((a) => a.status === 429).at(-1);
+  return throttled
+    ? { kind: 'answered', throttledForInMs: throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS }
     : { kind: 'answered' };
 }
 

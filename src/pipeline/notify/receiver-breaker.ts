@@ -11,7 +11,8 @@
  * would each spend a budget before any of them has failed. Hence the gate: until one send to the
  * receiver has finished in this run, only one is in flight, and the others wait for its outcome.
  * - accepted, or refused for good (a 4xx for that notice: the receiver answered): the receiver is up,
- *   and the waiting sends go on, concurrently;
+ *   and the waiting sends go on, MAX_SENDS_PER_RECEIVER at a time; once one was answered 429 (rate
+ *   limited, and taken on a retry), one at a time, each after the receiver's `Retry-After`;
  * - failed retryably: the breaker is open, and the waiting sends are not made;
  * - not made after all (the lease would end first): the next waiting send takes its place.
  * A permanent refusal does not open the breaker: the receiver answered, and the other notices may well
@@ -37,9 +38,30 @@ export type Admission =
  * (retryably, after its retries: `reason` is why), or `not-sent` (nothing learnt).
  */
 export type SendVerdict =
-  | { readonly kind: 'answered' }
+  | {
+      readonly kind: 'answered';
+      /**
+       * The receiver answered 429 (rate-limited) on some attempt: how long it asked to be left alone
+       * (its last `Retry-After`, or DEFAULT_THROTTLE_PAUSE_IN_MS). Absent: never throttled.
+       */
+      readonly throttledForInMs?: number;
+    }
   | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'not-sent' };
+
+/**
+ * Most sends in flight at once to a receiver known to be up. Without a bound, a run with 150 gateways
+ * going bad at once sent about 58 messages to one receiver together; Slack's incoming webhooks take one
+ * a second, and every send retried on its own after the same `Retry-After`: about 30 refused requests
+ * for each one taken, and some 10 notices delivered per run (a new-user trial).
+ */
+export const MAX_SENDS_PER_RECEIVER = 4;
+
+/** The pause after a 429 that names no `Retry-After`: Slack's published rate, one message a second. */
+export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
+
+/** The longest one receiver's 429 holds its other sends (a `Retry-After` of hours is the next run's). */
+export const MAX_THROTTLE_PAUSE_IN_MS = 60_000;
 
 /** The breakers of the runs one process takes part in, by run id. */
 export interface ReceiverBreakers {
@@ -49,8 +71,21 @@ export interface ReceiverBreakers {
 type ReceiverState =
   /** No send has finished yet; `probe` settles when the one in flight has. */
   | { readonly kind: 'unknown'; readonly probe?: Promise<void> }
-  | { readonly kind: 'up' }
+  | Up
   | { readonly kind: 'open'; readonly reason: string };
+
+/**
+ * A receiver that answers: up to `limit` sends at once (MAX_SENDS_PER_RECEIVER; 1 once it answered 429,
+ * for the rest of the run), none before `pausedUntil` (performance.now() ms: its last 429's
+ * `Retry-After`). `waiting` wakes the sends held for a place.
+ */
+interface Up {
+  readonly kind: 'up';
+  limit: number;
+  inFlight: number;
+  pausedUntil: number;
+  readonly waiting: Array<() => void>;
+}
 
 /**
  * One breaker per run id, shared by every gateway of that run this process evaluates: the whole run in
@@ -81,16 +116,52 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
   const settleWith = (receiver: string, verdict: SendVerdict) => {
     const state = states.get(receiver);
     if (state?.kind === 'open') return; // the first failure's reason stands
-    if (verdict.kind === 'failed') states.set(receiver, { kind: 'open', reason: verdict.reason });
-    else if (verdict.kind === 'answered') states.set(receiver, { kind: 'up' });
-    else if (state?.kind !== 'up') states.set(receiver, { kind: 'unknown' });
+    if (verdict.kind === 'failed') {
+      states.set(receiver, { kind: 'open', reason: verdict.reason });
+      if (state?.kind === 'up') for (const wake of state.waiting.splice(0)) wake();
+      return;
+    }
+    if (verdict.kind === 'not-sent') {
+      if (state?.kind !== 'up') states.set(receiver, { kind: 'unknown' });
+      return;
+    }
+    const up: Up =
+      state?.kind === 'up'
+        ? state
+        : { kind: 'up', limit: MAX_SENDS_PER_RECEIVER, inFlight: 0, pausedUntil: 0, waiting: [] };
+    if (verdict.throttledForInMs !== undefined) {
+      // Rate-limited: one send at a time from now on, after the pause it asked for.
+      up.limit = 1;
+      const pause = Math.min(Math.max(verdict.throttledForInMs, 0), MAX_THROTTLE_PAUSE_IN_MS);
+      up.pausedUntil = Math.max(up.pausedUntil, performance.now() + pause);
+    }
+    states.set(receiver, up);
   };
   return {
     async admit(receiver) {
       for (;;) {
         const state = states.get(receiver) ?? { kind: 'unknown' };
         if (state.kind === 'open') return { send: false, reason: state.reason };
-        if (state.kind === 'up') return { send: true, settle: once((v) => settleWith(receiver, v)) };
+        if (state.kind === 'up') {
+          const pauseInMs = state.pausedUntil - performance.now();
+          if (pauseInMs > 0) {
+            await new Promise((resolve) => setTimeout(resolve, pauseInMs));
+            continue;
+          }
+          if (state.inFlight >= state.limit) {
+            await new Promise<void>((resolve) => state.waiting.push(resolve));
+            continue;
+          }
+          state.inFlight += 1;
+          return {
+            send: true,
+            settle: once((verdict) => {
+              state.inFlight -= 1;
+              settleWith(receiver, verdict);
+              state.waiting.shift()?.();
+            }),
+          };
+        }
         if (state.probe) {
           // Waiters resume in the order they came; the first finds the state known, or probes next.
           await state.probe;

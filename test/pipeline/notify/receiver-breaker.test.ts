@@ -1,5 +1,6 @@
 import {
   createReceiverBreakers,
+  MAX_SENDS_PER_RECEIVER,
   type Admission,
   type ReceiverBreaker,
 } from '../../../src/pipeline/notify/receiver-breaker';
@@ -108,5 +109,56 @@ describe('the receiver breakerâ€™s gate: one send in flight while the receiverâ€
     breakers.forRun('run-3');
     breakers.forRun('run-4');
     expect(breakers.forRun('run-1').openReason(OPS)).toBeUndefined();
+  });
+});
+
+// A new-user trial: 150 gateways went bad at once, about 58 messages went to one Slack receiver (one
+// a second) together, each retried alone after the same Retry-After: ~30 refused for each one taken.
+describe('the receiver breaker paces a receiver that answers', () => {
+  it(`lets at most ${MAX_SENDS_PER_RECEIVER} sends be in flight to it; each settled one lets the next in`, async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    const probe = admitMany(breaker, 1);
+    await probe.all;
+    sending(probe.admitted[0]).settle({ kind: 'answered' });
+    const { admitted } = admitMany(breaker, MAX_SENDS_PER_RECEIVER + 2);
+    await drain();
+    expect(admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER);
+    sending(admitted[0]).settle({ kind: 'answered' });
+    await drain();
+    expect(admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER + 1);
+  });
+
+  it('once a send was answered 429, the others go one at a time, none before its Retry-After', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const breaker = createReceiverBreakers().forRun('run-1');
+      const probe = admitMany(breaker, 1);
+      await probe.all;
+      // The fake clock moves both the timer and performance.now, which the breaker reads.
+      sending(probe.admitted[0]).settle({ kind: 'answered', throttledForInMs: 60_000 });
+      const { admitted } = admitMany(breaker, 3);
+      await drain();
+      expect(admitted.filter(Boolean)).toHaveLength(0); // paused
+      await jest.advanceTimersByTimeAsync(60_000);
+      await drain();
+      expect(admitted.filter(Boolean)).toHaveLength(1); // then one at a time
+      sending(admitted[0]).settle({ kind: 'answered' });
+      await drain();
+      expect(admitted.filter(Boolean)).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a receiver that fails while sends wait for a place: the waiting ones are not made, with its reason', async () => {
+    const breaker = createReceiverBreakers().forRun('run-1');
+    const probe = admitMany(breaker, 1);
+    await probe.all;
+    sending(probe.admitted[0]).settle({ kind: 'answered' });
+    const { admitted, all } = admitMany(breaker, MAX_SENDS_PER_RECEIVER + 1);
+    await drain();
+    sending(admitted[0]).settle({ kind: 'failed', reason: 'HTTP 503' });
+    await all;
+    expect(admitted.at(-1)).toEqual({ send: false, reason: 'HTTP 503' });
   });
 });
