@@ -394,9 +394,11 @@ export interface AttemptRecord {
   /** Why the attempt failed (absent on success). */
   readonly error?: string;
   /**
-   * No HTTP answer was read, but the request may have been written (a time-out, a reset, a cancel
-   * mid-attempt): the receiver may hold the notice. Absent when it answered, or when the connection
-   * was never made (refused, unresolvable, unreachable, a TLS certificate refused).
+   * The receiver may hold the notice: no HTTP answer was read, but the request may have been written
+   * (a time-out, a reset, a cancel mid-attempt), or a gateway in front of it answered that its upstream
+   * gave no usable answer (502, 504: post-retry.ts `mayHaveReachedUpstream`). Absent when the receiver
+   * itself answered, or when the connection was never made (refused, unresolvable, unreachable, a TLS
+   * certificate refused).
    */
   readonly mayHaveReached?: boolean;
   readonly durationInMs: number;

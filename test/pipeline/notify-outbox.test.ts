@@ -119,6 +119,42 @@ describe('the outbox', () => {
     },
   );
 
+  // A gateway's 502/504 does not say whether the receiver behind it took the notice (RFC 9110 §15.6.3,
+  // §15.6.5): like a time-out, the episode counts as told, so its recovered goes and closes what the
+  // degraded may have opened. A 503 is the receiver's own refusal: told nothing, nothing to resolve.
+  it.each<[string, 'sent' | 'not sent', number]>([
+    ['502 Bad Gateway', 'sent', 502],
+    ['504 Gateway Timeout', 'sent', 504],
+    ['503 Service Unavailable', 'not sent', 503],
+  ])(
+    'a proxy answering %s to every try of the degraded, then the server recovers: the recovered is %s',
+    async (_label, expected, status) => {
+      receiver.setDefault({ status, body: `upstream said ${status}` });
+      const first = await notifyRun({ scenario: one([bad('10.0.0.4')]), config: config() });
+      expect(first.report.notifications?.deliveries.map((d) => d.outcome)).toEqual(['queued']);
+      expect(receiver.requests).toHaveLength(2);
+
+      receiver.setDefault({ status: 200 });
+      const healthy = await notifyRun({
+        scenario: one([{ address: '10.0.0.4', health: 'Healthy' }]),
+        config: config(),
+      });
+      const types = receiver.requests.slice(2).map((r) => JSON.parse(r.body).type);
+      if (expected === 'sent') {
+        // grouping "server": the degraded that may have reached goes again (same id), then the recovered.
+        expect(types).toEqual(['degraded', 'recovered']);
+        expect(receiver.requests[2]?.headers['webhook-id']).toBe(receiver.requests[0]?.headers['webhook-id']);
+        expect(healthy.report.notifications?.endedInGroup ?? []).toEqual([]);
+      } else {
+        expect(types).toEqual([]);
+        expect(healthy.report.notifications?.endedInGroup?.map((e) => e.type)).toEqual([
+          'degraded',
+          'recovered',
+        ]);
+      }
+    },
+  );
+
   it('a receiver that used up its retries for one gateway is not tried again for the others in that run', async () => {
     receiver.setDefault({ hang: true });
     const scenario: ScenarioInput = {

@@ -3,7 +3,7 @@ import { RestError, type PipelinePolicy, type PipelineResponse } from '@azure/co
 import type { AttemptRecord } from '../../ports';
 import { answerSnippet, discardAnswer } from './answer-snippet';
 import type { PostProgress } from './post-progress';
-import { isRetryableStatus, parseRetryAfter } from './post-retry';
+import { isRetryableStatus, mayHaveReachedUpstream, parseRetryAfter } from './post-retry';
 
 /** What the attempt policy needs besides the progress it shares with the retry strategy. */
 export interface AttemptSettings {
@@ -136,6 +136,8 @@ async function describeAnswer(
     status,
     error: `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() + redirect + answer,
     ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
+    // A gateway's 502/504: the receiver behind it may hold the notice, as after a time-out.
+    ...(mayHaveReachedUpstream(status) ? { mayHaveReached: true } : {}),
   };
 }
 

@@ -13,6 +13,23 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
+/**
+ * An answer that does not say whether the receiver got the notice: a gateway or proxy in front of it
+ * saying its upstream gave no (usable) answer. RFC 9110 §15.6.3: 502 Bad Gateway, "while acting as a
+ * gateway or proxy, received an invalid response from an inbound server"; §15.6.5: 504 Gateway
+ * Timeout, "did not receive a timely response from an upstream server": the upstream may have
+ * processed the request either way, as after our own time-out. Cloudflare's 520 ("the origin server
+ * returned an empty, unknown, or unexpected response") and 524 ("connected to the origin, but the
+ * origin did not provide an HTTP response before the connection timed out"),
+ * https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/,
+ * are the same. Not 503 ("currently unable to handle the request", §15.6.4: the receiver's refusal,
+ * nothing processed), nor Cloudflare's 521–523 and 525–526, which say the origin was never reached
+ * (as ECONNREFUSED does), nor a 500, which the receiver itself answered.
+ */
+export function mayHaveReachedUpstream(status: number): boolean {
+  return status === 502 || status === 504 || status === 520 || status === 524;
+}
+
 /** `Retry-After` as delta-seconds or an HTTP-date, in ms from `nowInMs`: the one reading, src/core/retry-after.ts. */
 export { retryAfterInMs as parseRetryAfter } from '../../core/retry-after';
 

@@ -170,9 +170,9 @@ export interface EndedEpisodesStep {
  * silences and inhibition: "recovered meanwhile gets nothing"), applied to one receiver's waiting
  * notices and dead letters (`parked`) when a `recovered` waits. The receiver is told of an episode once
  * a notice of it may have reached it: delivered (settleOutbox then clears `opensEpisode` on the
- * episode's other notices), sent without an HTTP answer, or leased by a run that died with it
- * (`mayHaveReached`, or a lease left on it). A refusal it answered (a 503, or the 400 that made a dead
- * letter) told it nothing. So an episode is untold when its first notice to this receiver
+ * episode's other notices), sent without an HTTP answer (or with a gateway's 502/504 in front of it,
+ * which cannot say either), or leased by a run that died with it (`mayHaveReached`, or a lease left on
+ * it). A refusal it answered (a 503, or the 400 that made a dead letter) told it nothing. So an episode is untold when its first notice to this receiver
  * (`opensEpisode`) is still waiting or a dead letter, and nothing of the episode may have reached it.
  * For each episode with a `recovered` waiting:
  * - untold, in both modes: the `recovered` is dropped (nothing to resolve: no PagerDuty resolve
@@ -216,8 +216,8 @@ export function dropEndedEpisodes(
   waiting.forEach((q, index) => {
     const episode = episodeId(q.notice);
     if (!ending(episode) || !before(q, index)) return;
-    // A send that may have reached (no answer read, or a run that died mid-send) counts as told: the
-    // `recovered` still goes, as a stuck alert costs more than a stray resolve.
+    // A send that may have reached (no answer read, a gateway's 502/504, or a run that died mid-send)
+    // counts as told: the `recovered` still goes, as a stuck alert costs more than a stray resolve.
     if (mayHaveReached(q)) told.add(episode);
     else if (q.opensEpisode === true && !untoldBy.has(episode)) untoldBy.set(episode, q);
   });
@@ -274,8 +274,9 @@ export function dropOutlivedNotices(
 }
 
 /**
- * Whether the receiver may hold `q`: a send got no HTTP answer, or a run leased it and never settled it
- * (the lease outlived the run; a live run's lease makes the episode busy before this is asked).
+ * Whether the receiver may hold `q`: a send got no HTTP answer (or a gateway's 502/504), or a run
+ * leased it and never settled it (the lease outlived the run; a live run's lease makes the episode busy
+ * before this is asked).
  */
 function mayHaveReached(q: QueuedNotice): boolean {
   return q.mayHaveReached === true || q.lease !== undefined;

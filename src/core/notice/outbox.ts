@@ -47,7 +47,8 @@ export interface QueuedNotice {
    */
   readonly opensEpisode?: boolean;
   /**
-   * True once a run's send of it got no HTTP answer (a time-out, a reset), or a run took it over from a
+   * True once a run's send of it got no HTTP answer (a time-out, a reset) or a gateway's 502/504 (its
+   * upstream may have taken it: post-retry.ts, mayHaveReachedUpstream), or a run took it over from a
    * run whose lease ran out (that run may have sent it): the receiver may hold it, so an episode it
    * opened counts as told (grouping.ts, dropEndedEpisodes).
    */
@@ -94,8 +95,8 @@ export type SendOutcome =
       readonly retryable: boolean;
       readonly reason: string;
       /**
-       * Some attempt got no HTTP answer (a time-out, a reset, a refused connection): the receiver may
-       * have taken the notice even so.
+       * Some attempt got no HTTP answer after the request may have been written (a time-out, a reset),
+       * or a gateway's 502/504: the receiver may have taken the notice even so.
        */
       readonly mayHaveReached?: boolean;
     }
@@ -360,7 +361,8 @@ function deadLetter(
 
 /**
  * Episodes (episode.ts ids) this run told the receiver: a notice of theirs, leased to `runId`, was
- * delivered or got no HTTP answer (the receiver may hold it). A refusal it answered told it nothing.
+ * delivered, or got no HTTP answer or a gateway's 502/504 (the receiver may hold it). A refusal it
+ * answered told it nothing.
  */
 function toldEpisodes(
   leased: readonly QueuedNotice[],
