@@ -261,6 +261,19 @@ describe('appgw-insights notify test', () => {
     expect(receiver.requests).toHaveLength(2);
   });
 
+  it('a Teams connector answering 200 "Webhook message delivery failed …" (its way of saying 429): not delivered, exit 2, what Teams said on stderr', async () => {
+    receiver.setDefault({
+      status: 200,
+      body: 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0.',
+    });
+    const { code, stdout, stderr } = await test('--receiver', 'chat');
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(/^error: not delivered: \[TEST\] degraded appgw-test-\S+ to webhook\[chat\] /);
+    expect(stderr).toContain(
+      'HTTP 200 OK, but the receiver did not take the notice: Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429',
+    );
+  });
+
   it('pagerduty --resolve: a trigger, then the resolve of the same dedup_key; the routing key never printed', async () => {
     receiver.setDefault({ status: 202, body: '{"status":"success","message":"Event processed"}' });
     const { code, stdout, stderr } = await test('--receiver', 'pager', '--resolve', '--json');

@@ -155,6 +155,33 @@ describe('the outbox', () => {
     },
   );
 
+  it('a teams connector answering 200 "Webhook message delivery failed … HTTP error 429" to every try: the notice is queued, not delivered; the next run sends it again', async () => {
+    const teams = { format: 'teams' };
+    receiver.setDefault({
+      status: 200,
+      body: 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0.',
+    });
+    const first = await notifyRun({ scenario: one([bad('10.0.0.4')]), config: config(teams) });
+    expect(first.report.notifications?.deliveries.map((d) => d.outcome)).toEqual(['queued']);
+    expect(first.report.notifications?.undelivered).toEqual([
+      expect.objectContaining({
+        status: 'waiting',
+        reason: expect.stringMatching(
+          /HTTP 200 OK, but the receiver did not take the notice: Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429/,
+        ),
+      }),
+    ]);
+    expect(first.report.ok).toBe(false);
+    expect(receiver.requests).toHaveLength(2);
+
+    receiver.setDefault({ status: 200, body: '1' });
+    const second = await notifyRun({ scenario: one([bad('10.0.0.4')]), config: config(teams) });
+    expect(second.report.notifications?.deliveries.map((d) => d.outcome)).toEqual(['delivered']);
+    expect(receiver.requests).toHaveLength(3);
+    expect(receiver.requests[2]?.body).toBe(receiver.requests[0]?.body);
+    expect(second.report.ok).toBe(true);
+  });
+
   it('a receiver that used up its retries for one gateway is not tried again for the others in that run', async () => {
     receiver.setDefault({ hang: true });
     const scenario: ScenarioInput = {

@@ -14,15 +14,17 @@ import { DeliveryError } from '../../errors';
 import type { AttemptRecord } from '../../ports';
 import { ATTEMPT_FAILED, attemptHeadersPolicy, webhookAttemptPolicy } from './post-attempt-policy';
 import type { PostProgress } from './post-progress';
-import { isRetryableStatus, SEND_BUDGET_OVERRUN, webhookRetryStrategy } from './post-retry';
+import { ANSWER_REFUSED, isRetryableStatus, SEND_BUDGET_OVERRUN, webhookRetryStrategy } from './post-retry';
 import { webhookUrlProblem } from './url-policy';
 
 /**
  * The one POST every webhook format uses (Alertmanager's notify.PostJSON + Retrier, plus a budget),
  * over `@azure/core-rest-pipeline`, the HTTP stack ARM and storage use: per-attempt time-out, retries
  * with exponential backoff and full jitter, `Retry-After` honoured, and a bounded total time. 2xx is
- * success (a 202 with an empty body too: Teams Workflows answers that); network errors, 408, 429 and
- * 5xx are retried; any other status is permanent. Redirects are not followed (the body would go where
+ * success (a 202 with an empty body too: Teams Workflows answers that), unless the format reads its
+ * body as a failure (`failureIn2xx`: a Teams connector's 200 "Webhook message delivery failed …"),
+ * which is retried or not as the status it names; network errors, 408, 429 and 5xx are retried; any
+ * other status is permanent. Redirects are not followed (the body would go where
  * the config does not say). Records and errors never hold the URL, headers or secrets, and nothing
  * the pipeline logs names the URL.
  */
@@ -66,6 +68,8 @@ export interface PostRequest {
     Readonly<Record<string, string>> | ((attempt: number) => Readonly<Record<string, string>>);
   /** Strings to scrub from receiver answers besides the URL's parts (e.g. a signing secret). */
   readonly secrets?: readonly string[];
+  /** The format's reading of a 2xx answer (WebhookFormat.failureIn2xx); absent: every 2xx is a success. */
+  readonly failureIn2xx?: (answer: string) => { readonly status?: number } | undefined;
 }
 
 /** One attempt, for the run report. Holds no URL, header or secret. */
@@ -138,6 +142,10 @@ export async function httpPost(request: PostRequest, options: PostOptions): Prom
         true,
       );
     }
+    if (isRestError(error) && error.code === ANSWER_REFUSED) {
+      // a 2xx whose body says the receiver did not take it, for good (failureIn2xx)
+      return fail(`${reason}; not retried, the receiver refused the notice (${tally()})`, false);
+    }
     if (isRestError(error) && error.code === ATTEMPT_FAILED) {
       // retryPolicy rethrows the last try's error once maxRetries is reached
       return fail(`${reason} (gave up after ${tally()}, the maximum)`, true);
@@ -192,6 +200,7 @@ function webhookPipeline(
       timeoutInMs: options.timeoutInMs,
       url: request.url,
       secrets: request.secrets ?? [],
+      ...(request.failureIn2xx ? { failureIn2xx: request.failureIn2xx } : {}),
       sleep: options.sleep ?? defaultSleep,
       now: options.now ?? Date.now,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),

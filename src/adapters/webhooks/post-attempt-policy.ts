@@ -3,7 +3,7 @@ import { RestError, type PipelinePolicy, type PipelineResponse } from '@azure/co
 import type { AttemptRecord } from '../../ports';
 import { answerSnippet, discardAnswer } from './answer-snippet';
 import type { PostProgress } from './post-progress';
-import { isRetryableStatus, mayHaveReachedUpstream, parseRetryAfter } from './post-retry';
+import { ANSWER_REFUSED, isRetryableStatus, mayHaveReachedUpstream, parseRetryAfter } from './post-retry';
 
 /** What the attempt policy needs besides the progress it shares with the retry strategy. */
 export interface AttemptSettings {
@@ -12,6 +12,8 @@ export interface AttemptSettings {
   /** The configured URL and extra secrets, only to scrub them out of the receiver's answers. */
   readonly url: string;
   readonly secrets: readonly string[];
+  /** The format's reading of a 2xx answer (WebhookFormat.failureIn2xx); absent: a 2xx body is not read. */
+  readonly failureIn2xx?: (answer: string) => { readonly status?: number } | undefined;
   /** The caller's signal (the run's); per-try signals are derived from it. */
   readonly abortSignal?: AbortSignal;
   /** Waits out the strategy's planned wait (tests inject one that returns at once). */
@@ -33,13 +35,16 @@ const SNIPPET_CHARS = 300;
  * (`AbortSignal.timeout`, whose timer does not hold a CLI run open), sends, and records the try in
  * `progress.attempts`: status, error text, duration and the receiver's `Retry-After`.
  *
- * An answer is returned whatever its status (the strategy decides); a 2xx body is dropped unread, an
- * error body is read only as far as the report needs (answer-snippet.ts). The request asks for every
- * status as a stream (`streamResponseStatusCodes` holds `POSITIVE_INFINITY`), since the Node client
- * otherwise buffers the whole body (@typespec/ts-http-runtime `nodeHttpClient.js`). A try with no
- * answer throws a `RestError` whose message is the record's text ("network error (ECONNRESET)",
- * "no answer within 150 ms"), never the transport's (which names host and port): `retryPolicy` hands
- * only `RestError`s to the strategy. The caller's abort throws an `AbortError`, which ends the loop.
+ * An answer is returned whatever its status (the strategy decides); a 2xx body is dropped unread
+ * unless the format reads 2xx answers (`failureIn2xx`: Teams' connectors answer 200 to a post that
+ * failed), and then, like an error body, it is read only as far as the report needs (answer-snippet.ts).
+ * A 2xx so read as a failure throws, as a try with no answer does: `ATTEMPT_FAILED` when the status it
+ * names is worth another try, `ANSWER_REFUSED` otherwise. The request asks for every status as a
+ * stream (`streamResponseStatusCodes` holds `POSITIVE_INFINITY`), since the Node client otherwise
+ * buffers the whole body (@typespec/ts-http-runtime `nodeHttpClient.js`). A try with no answer throws
+ * a `RestError` whose message is the record's text ("network error (ECONNRESET)", "no answer within
+ * 150 ms"), never the transport's (which names host and port): `retryPolicy` hands only `RestError`s
+ * to the strategy. The caller's abort throws an `AbortError`, which ends the loop.
  */
 export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSettings): PipelinePolicy {
   return {
@@ -78,7 +83,14 @@ export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSe
           record({ error: text, ...(sent ? { mayHaveReached: true } : {}) });
           throw new RestError(text, { code: ATTEMPT_FAILED });
         }
-        record(await describeAnswer(response, settings, signal));
+        const answer = await describeAnswer(response, settings, signal);
+        record(answer.record);
+        if (answer.failedIn2xx) {
+          // A 2xx that says the notice was not taken (Teams' connectors): a failed try, retried or not
+          // as the status it names. Thrown, so the strategy and httpPost see a failure, not the 2xx.
+          const code = answer.failedIn2xx.retryable ? ATTEMPT_FAILED : ANSWER_REFUSED;
+          throw new RestError(answer.record.error ?? 'failed', { code });
+        }
         return response;
       } finally {
         request.abortSignal = outer;
@@ -105,25 +117,47 @@ async function waitForTurn(progress: PostProgress, settings: AttemptSettings): P
   }
 }
 
-/** The record of an answered try; reads (and closes) the answer's body. */
+type AnswerRecord = Omit<AttemptRecord, 'attempt' | 'durationInMs'>;
+
+/**
+ * The record of an answered try; reads (and closes) the answer's body. `failedIn2xx`: a 2xx the
+ * format's `failureIn2xx` read as a failure (its body is then read as an error answer is).
+ */
 async function describeAnswer(
   response: PipelineResponse,
   settings: AttemptSettings,
   signal: AbortSignal,
-): Promise<Omit<AttemptRecord, 'attempt' | 'durationInMs'>> {
+): Promise<{ readonly record: AnswerRecord; readonly failedIn2xx?: { readonly retryable: boolean } }> {
   const status = response.status;
   const body = response.readableStreamBody;
   response.readableStreamBody = undefined;
+  const snippetOf = (stream: NodeJS.ReadableStream | undefined): Promise<string> =>
+    answerSnippet(stream, { maxChars: SNIPPET_CHARS, url: settings.url, secrets: settings.secrets, signal });
   if (status >= 200 && status <= 299) {
-    discardAnswer(body);
-    return { status };
+    if (!settings.failureIn2xx) {
+      discardAnswer(body);
+      return { record: { status } };
+    }
+    // Read as an error answer is (at most 1200 bytes, within the try's time-out, scrubbed, clipped):
+    // a connector's failure text opens its body. A body that stalls holds the try until its time-out,
+    // then what arrived decides (a stalled "1" is a success, as before).
+    const snippet = await snippetOf(body);
+    const failure = settings.failureIn2xx(snippet);
+    if (!failure) return { record: { status } };
+    const named = failure.status;
+    const said = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim();
+    return {
+      record: {
+        status,
+        error: `${said}, but the receiver did not take the notice: ${snippet}`,
+        // Teams' endpoint answering 502/504 to the connector: it may have posted it all the same.
+        ...(named !== undefined && mayHaveReachedUpstream(named) ? { mayHaveReached: true } : {}),
+      },
+      // Retried as that status would be (429, 5xx); any other, or none named, is final.
+      failedIn2xx: { retryable: named !== undefined && (named === 429 || (named >= 500 && named <= 599)) },
+    };
   }
-  const snippet = await answerSnippet(body, {
-    maxChars: SNIPPET_CHARS,
-    url: settings.url,
-    secrets: settings.secrets,
-    signal,
-  });
+  const snippet = await snippetOf(body);
   response.bodyAsText = snippet;
   const retryAfterInMs = isRetryableStatus(status)
     ? parseRetryAfter(response.headers.get('retry-after'), settings.now())
@@ -133,11 +167,13 @@ async function describeAnswer(
   const redirect =
     status >= 300 && status <= 399 ? ' (redirects are not followed: configure the final URL)' : '';
   return {
-    status,
-    error: `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() + redirect + answer,
-    ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
-    // A gateway's 502/504: the receiver behind it may hold the notice, as after a time-out.
-    ...(mayHaveReachedUpstream(status) ? { mayHaveReached: true } : {}),
+    record: {
+      status,
+      error: `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() + redirect + answer,
+      ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
+      // A gateway's 502/504: the receiver behind it may hold the notice, as after a time-out.
+      ...(mayHaveReachedUpstream(status) ? { mayHaveReached: true } : {}),
+    },
   };
 }
 

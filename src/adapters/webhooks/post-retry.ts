@@ -1,6 +1,9 @@
 import { RestError, type RetryStrategy } from '@azure/core-rest-pipeline';
 import type { PostProgress } from './post-progress';
 
+/** `RestError.code` of a 2xx the format read as a refusal for good (WebhookFormat.failureIn2xx): not retried. */
+export const ANSWER_REFUSED = 'WebhookAnswerRefused';
+
 /** Backoff settings, in ms. */
 export interface BackoffOptions {
   /** The backoff cap before the first retry; it doubles per retry up to `maxBackoffInMs`. */
@@ -88,6 +91,8 @@ export function webhookRetryStrategy(
       // A try that failed without an answer (network error, time-out) comes as a RestError from the
       // attempt policy; a try the receiver answered comes as its response, whatever the status.
       if (!responseError && response && !isRetryableStatus(response.status)) return { skipStrategy: true };
+      // A 2xx the format read as a refusal for good (post-attempt-policy.ts): thrown as it is.
+      if (responseError?.code === ANSWER_REFUSED) return { skipStrategy: true };
       const last = progress.attempts.at(-1);
       if (!last) return { skipStrategy: true };
       const retryAfter = last.retryAfterInMs;

@@ -11,6 +11,7 @@ import { buildPagerDutyPayload } from './pagerduty/pagerduty-payload';
 import { slackConfigSchema } from './slack/config';
 import { buildSlackPayload } from './slack/slack-payload';
 import { teamsConfigSchema } from './teams/config';
+import { teamsDeliveryFailure } from './teams/teams-answer';
 import { buildTeamsPayload } from './teams/teams-payload';
 import { WEBHOOK_FORMAT_NAMES, type WebhookFormat, type WebhookFormatName } from './webhook-format';
 
@@ -30,6 +31,8 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
     configSchema: teamsConfigSchema,
     buildPayload: buildTeamsPayload,
     buildGroupPayload: buildTeamsGroupPayload,
+    // A connector's 200 can say the post failed (teams-answer.ts); a Workflow's 202 is empty.
+    failureIn2xx: teamsDeliveryFailure,
   },
   slack: {
     configSchema: slackConfigSchema,

@@ -46,6 +46,13 @@ export interface WebhookFormat {
    * Absent: the format has none, and a group is sent as its notices one by one (PagerDuty).
    */
   buildGroupPayload?(group: NoticeGroup, config: ResolvedWebhookConfig): WebhookPayload;
+  /**
+   * Reads the start of a 2xx answer (up to 1200 bytes, scrubbed, one line): `undefined` when it is a
+   * success, else a failure, with the status it names when it names one (its retry follows that
+   * status: http-post.ts). Absent: every 2xx is a success and its body is not read. Teams' connectors
+   * answer 200 to a post that failed (teams/teams-answer.ts).
+   */
+  failureIn2xx?(answer: string): { readonly status?: number } | undefined;
   /** Headers that depend on the attempt's time (a signature), added to the payload's own. */
   attemptHeaders?(
     payload: WebhookPayload,

@@ -107,7 +107,14 @@ export function createWebhookNotifier(
         ...(options.sleep ? { sleep: options.sleep } : {}),
       };
       const result = await httpPost(
-        { sink: name, url: config.url, body: payload.body, headers, secrets },
+        {
+          sink: name,
+          url: config.url,
+          body: payload.body,
+          headers,
+          secrets,
+          ...(format.failureIn2xx ? { failureIn2xx: format.failureIn2xx.bind(format) } : {}),
+        },
         postOptions,
       );
       if (result.ok) return { ok: true, attempts: result.attempts };
