@@ -62,6 +62,7 @@ import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseHolder, leaseInMs } from './lease';
 import type { RemovalCheck, UnconfirmedRemoval } from './confirm-removed';
+import { withPastTimes } from './future-times';
 import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
@@ -277,7 +278,12 @@ async function claimNotices(
   const removals = new Map<string, readonly UnconfirmedRemoval[]>();
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
-    const previous = parseStateDocument(stored?.value, deps.store.name);
+    const past = withPastTimes(parseStateDocument(stored?.value, deps.store.name), observation.now);
+    const previous = past.document;
+    if (past.taken > 0 && attempt === 0)
+      deps.logger.warn(
+        `${deps.store.name}: ${counted(past.taken, 'time')} later than this run's clock (up to ${past.latest ?? 'a lease far ahead'}) ${past.taken === 1 ? 'was' : 'were'} taken as now: a run whose clock was ahead wrote ${past.taken === 1 ? 'it' : 'them'}, and ${past.taken === 1 ? 'it' : 'they'} would hold its notices until then; check the clocks of the machines that run appgw-insights`,
+      );
     const unconfirmed = await unconfirmedRemovalsOf(deps, previous, observation, removals);
     const decision = decideWithInhibition(
       previous.servers,

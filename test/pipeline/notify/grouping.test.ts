@@ -364,4 +364,28 @@ describe('an episode that ends while its notices wait for the group sends nothin
       ['accept', [['recovered', '10.0.0.4']]],
     ]);
   });
+
+  // A break trial: one run on a machine 30 days fast sent the group's message (flushedAt 30 days ahead);
+  // with the clock right again, every later notice was "held for the group's next message" for 30 days.
+  it('a group message stamped by a run whose clock was 30 days ahead holds nothing: the next notices go at the group interval, and the log says why', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { world, run } = setup([ops]);
+    await run(30 * 24 * 60, { bad: ['10.0.0.4'] }, 'fast-1');
+    await run(30 * 24 * 60 + 2, { bad: ['10.0.0.4'] }, 'fast-2');
+    expect(delivered(ops).map((m) => m.notices)).toEqual([[['degraded', '10.0.0.4']]]);
+    // The clock right again: the server recovers an hour later than the real first run.
+    const right = await run(60, { healthy: ['10.0.0.4'] });
+    expect(right.grouped ?? []).toHaveLength(1); // the interval counts from now: due at 70
+    expect(world.logger.lines).toContainEqual(
+      expect.stringMatching(
+        /^warning: memory document .*: \d+ times later than this run's clock \(up to 2030-01-31T00:02:00\.000Z\) were taken as now/,
+      ),
+    );
+    const later = await run(70, { healthy: ['10.0.0.4'] });
+    expect(later.grouped ?? []).toEqual([]);
+    expect(delivered(ops).map((m) => m.notices)).toEqual([
+      [['degraded', '10.0.0.4']],
+      [['recovered', '10.0.0.4']],
+    ]);
+  });
 });

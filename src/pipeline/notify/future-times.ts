@@ -1,0 +1,114 @@
+import type { ServerRecord } from '../../core/notice/server-record';
+import type { DeadLetter, QueuedNotice } from '../../core/notice/outbox';
+import { CLOCK_SKEW_IN_MS } from './lease';
+import type { NotifyStateDocument } from './state-document';
+
+/**
+ * The longest a lease may still run: two send budgets and slack (lease.ts), a send budget being at most
+ * `maxAttempts` × `timeoutInMs` plus back-off (10 × 60 s at the configuration's bounds), rounded up.
+ */
+export const MAX_LEASE_AHEAD_IN_MS = 30 * 60_000;
+
+/** A document with the times no run could have written yet taken back to `now`, and how many there were. */
+export interface PastTimes {
+  readonly document: NotifyStateDocument;
+  /** How many times were later than `now` (beyond CLOCK_SKEW_IN_MS); 0: the document as it was. */
+  readonly taken: number;
+  /** The latest of them (ISO), when any. */
+  readonly latest?: string;
+}
+
+/**
+ * `doc` with every time that records the past (when a group started and last sent, when a server was
+ * told, went bad, was silenced or confirmed, when a notice was queued, tried or parked) that is later
+ * than `now` (beyond CLOCK_SKEW_IN_MS) taken as `now`; a confirmed fix keeps its hold's length from
+ * then; a lease that runs further ahead than any lease can (MAX_LEASE_AHEAD_IN_MS) is dropped. Such a
+ * time comes from a run whose clock was ahead (a machine days fast, a hand edit), and compared with
+ * the right clock it held everything it gates until then: one run 30 days ahead held a receiver's
+ * group message, and with it every later notice, for 30 days (a break trial). Pure.
+ */
+export function withPastTimes(doc: NotifyStateDocument, now: Date): PastTimes {
+  const nowInMs = now.getTime();
+  const iso = now.toISOString();
+  let taken = 0;
+  let latest: number | undefined;
+  const past = (time: string): string => {
+    const at = Date.parse(time);
+    if (!(at > nowInMs + CLOCK_SKEW_IN_MS)) return time;
+    taken += 1;
+    latest = Math.max(latest ?? at, at);
+    return iso;
+  };
+  const maybe = (time: string | undefined) => (time === undefined ? undefined : past(time));
+  const server = (record: ServerRecord): ServerRecord => {
+    const confirmed = record.confirmed;
+    const confirmedAt = confirmed ? past(confirmed.at) : undefined;
+    return {
+      ...record,
+      degradedSince: past(record.degradedSince),
+      ...(record.notified ? { notified: { ...record.notified, at: past(record.notified.at) } } : {}),
+      ...(record.silenced
+        ? {
+            silenced: {
+              ...record.silenced,
+              since: past(record.silenced.since),
+              at: past(record.silenced.at),
+            },
+          }
+        : {}),
+      ...(confirmed && confirmedAt !== undefined
+        ? {
+            confirmed: {
+              ...confirmed,
+              at: confirmedAt,
+              // The hold keeps its length from the time taken (a probe's interval × threshold).
+              until:
+                confirmedAt === confirmed.at
+                  ? confirmed.until
+                  : new Date(nowInMs + Date.parse(confirmed.until) - Date.parse(confirmed.at)).toISOString(),
+              ...(confirmed.lastBadAt !== undefined ? { lastBadAt: past(confirmed.lastBadAt) } : {}),
+            },
+          }
+        : {}),
+    };
+  };
+  const queued = (q: QueuedNotice): QueuedNotice => {
+    const { lease, ...rest } = q;
+    const keepLease = lease && !(Date.parse(lease.until) > nowInMs + MAX_LEASE_AHEAD_IN_MS);
+    if (lease && !keepLease) taken += 1;
+    const lastTriedAt = maybe(q.lastTriedAt);
+    return {
+      ...rest,
+      queuedAt: past(q.queuedAt),
+      ...(lastTriedAt !== undefined ? { lastTriedAt } : {}),
+      ...(keepLease ? { lease } : {}),
+    };
+  };
+  const parked = (letter: DeadLetter): DeadLetter => ({
+    ...letter,
+    queuedAt: past(letter.queuedAt),
+    parkedAt: past(letter.parkedAt),
+  });
+  const map = <T, U>(record: Readonly<Record<string, T>>, f: (value: T) => U): Record<string, U> =>
+    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
+  const document: NotifyStateDocument = {
+    ...doc,
+    servers: map(doc.servers, server),
+    outbox: map(doc.outbox, (queue) => queue.map(queued)),
+    deadLetters: map(doc.deadLetters, (letters) => letters.map(parked)),
+    ...(doc.groups
+      ? {
+          groups: map(doc.groups, (group) => {
+            const flushedAt = maybe(group.flushedAt);
+            return {
+              ...group,
+              openedAt: past(group.openedAt),
+              ...(flushedAt !== undefined ? { flushedAt } : {}),
+            };
+          }),
+        }
+      : {}),
+  };
+  if (taken === 0) return { document: doc, taken };
+  return { document, taken, ...(latest !== undefined ? { latest: new Date(latest).toISOString() } : {}) };
+}

@@ -1,0 +1,96 @@
+import type { ServerRecord } from '../../../src/core/notice/server-record';
+import type { QueuedNotice } from '../../../src/core/notice/outbox';
+import { MAX_LEASE_AHEAD_IN_MS, withPastTimes } from '../../../src/pipeline/notify/future-times';
+import { EMPTY_STATE, type NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
+import { notifyWorld, observe, GW, HOUR, MINUTE, T0 } from './support/notify-world';
+import { createMemoryNotifier } from '../../helpers/memory-notifier';
+
+const NOW = new Date(T0);
+const DAY = 24 * HOUR;
+const ahead = (ms: number) => new Date(T0 + ms).toISOString();
+
+/** A told episode's record, its times at `at`. */
+async function toldRecord(): Promise<{ doc: NotifyStateDocument; key: string; record: ServerRecord }> {
+  const world = notifyWorld({ notifiers: [createMemoryNotifier({ name: 'webhook[ops]' })] });
+  await world.run('r1', observe(T0 - HOUR, GW, { bad: ['10.0.0.4'] }));
+  const doc = world.document() as NotifyStateDocument;
+  const [key, record] = Object.entries(doc.servers)[0] as [string, ServerRecord];
+  return { doc, key, record };
+}
+
+describe('withPastTimes: times no run could have written yet are taken as now', () => {
+  it('a document with no time ahead is given back as it is', async () => {
+    const { doc } = await toldRecord();
+    expect(withPastTimes(doc, NOW)).toEqual({ document: doc, taken: 0 });
+    expect(withPastTimes(EMPTY_STATE, NOW).taken).toBe(0);
+  });
+
+  it.each<[string, (r: ServerRecord) => ServerRecord, (r: ServerRecord) => unknown, unknown]>([
+    [
+      'told 30 days ahead (its reminders would wait for it)',
+      (r) => ({ ...r, notified: { ...r.notified!, at: ahead(30 * DAY) } }),
+      (r) => r.notified?.at,
+      NOW.toISOString(),
+    ],
+    [
+      'bad since 30 days ahead',
+      (r) => ({ ...r, degradedSince: ahead(30 * DAY) }),
+      (r) => r.degradedSince,
+      NOW.toISOString(),
+    ],
+    [
+      'a confirmed fix 30 days ahead (no episode would open until then): its 90 s hold counts from now',
+      (r) => ({ ...r, badRuns: 0, confirmed: { at: ahead(30 * DAY), until: ahead(30 * DAY + 90_000) } }),
+      (r) => r.confirmed,
+      { at: NOW.toISOString(), until: ahead(90_000) },
+    ],
+    [
+      'within the clocks’ allowed skew (a few seconds): kept',
+      (r) => ({ ...r, degradedSince: ahead(3_000) }),
+      (r) => r.degradedSince,
+      ahead(3_000),
+    ],
+  ])('a server record %s', async (_, edit, pick, expected) => {
+    const { doc, key, record } = await toldRecord();
+    const past = withPastTimes({ ...doc, servers: { [key]: edit(record) } }, NOW);
+    expect(pick(past.document.servers[key] as ServerRecord)).toEqual(expected);
+  });
+
+  it.each<[string, Partial<QueuedNotice>, Partial<QueuedNotice> | 'no lease']>([
+    ['queued 30 days ahead', { queuedAt: ahead(30 * DAY) }, { queuedAt: NOW.toISOString() }],
+    [
+      'leased 30 days ahead (held by "another run" till then)',
+      { lease: { runId: 'r0~abc', until: ahead(30 * DAY) } },
+      'no lease',
+    ],
+    [
+      'leased as a run leases (minutes)',
+      { lease: { runId: 'r0~abc', until: ahead(2 * MINUTE) } },
+      { lease: { runId: 'r0~abc', until: ahead(2 * MINUTE) } },
+    ],
+    [
+      'leased just within the longest lease',
+      { lease: { runId: 'r0~abc', until: ahead(MAX_LEASE_AHEAD_IN_MS) } },
+      { lease: { runId: 'r0~abc', until: ahead(MAX_LEASE_AHEAD_IN_MS) } },
+    ],
+  ])('a waiting notice %s', async (_, edit, expected) => {
+    const { doc } = await toldRecord();
+    const notice = { id: 'appgw-1' } as QueuedNotice['notice'];
+    const waiting: QueuedNotice = { notice, queuedAt: NOW.toISOString(), failedRuns: 0, ...edit };
+    const past = withPastTimes({ ...doc, outbox: { 'webhook[ops]': [waiting] } }, NOW);
+    const [after] = past.document.outbox['webhook[ops]'] ?? [];
+    if (expected === 'no lease') expect(after?.lease).toBeUndefined();
+    else expect(after).toMatchObject(expected);
+  });
+
+  it('a group started and sent 30 days ahead: both taken as now, counted, the latest said', () => {
+    const past = withPastTimes(
+      { ...EMPTY_STATE, groups: { 'webhook[ops]': { openedAt: ahead(DAY), flushedAt: ahead(30 * DAY) } } },
+      NOW,
+    );
+    expect(past.document.groups).toEqual({
+      'webhook[ops]': { openedAt: NOW.toISOString(), flushedAt: NOW.toISOString() },
+    });
+    expect([past.taken, past.latest]).toEqual([2, ahead(30 * DAY)]);
+  });
+});
