@@ -57,6 +57,8 @@ export interface PageTally {
   /** Stale gateways, and their servers (as last read, not counted above). */
   stale: number;
   staleServers: number;
+  /** Of staleServers, those not healthy when last read (reported, with a cause). */
+  staleReported: number;
   /**
    * Gateways read by this run with servers not healthy (reported), the first BAD_GATEWAYS_NAMED in
    * page order (compareNames, whatever order they are added in), each with its count, named at the top
@@ -75,6 +77,7 @@ export function emptyPageTally(): PageTally {
     others: new Map(),
     stale: 0,
     staleServers: 0,
+    staleReported: 0,
     badNamed: [],
     badGateways: 0,
   };
@@ -98,6 +101,7 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
     for (const server of pool.servers) {
       if (status.stale) {
         tally.staleServers++;
+        if (server.cause !== null) tally.staleReported++;
         continue;
       }
       tally.servers++;
@@ -144,6 +148,17 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
 }
 
 /**
+ * The page's title (a browser tab, a wallboard): the servers not healthy, counting a stale gateway's as
+ * last read and saying how many those are. An interrupted run's page was titled "0 not healthy, 60
+ * stale gateways" while 21 servers were down at their last reading (a new-user trial).
+ */
+export function pageTitle(tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'>): string {
+  if (tally.stale === 0) return `Backend health: ${tally.reported} not healthy`;
+  const asLastRead = tally.staleReported > 0 ? `${tally.staleReported} as last read: ` : '';
+  return `Backend health: ${tally.reported + tally.staleReported} not healthy (${asLastRead}${count(tally.stale, 'stale gateway')})`;
+}
+
+/**
  * The page up to its first gateway's section: the head, the top (the run's time and the counts of
  * `tally`, the notes), the legend and the timelines' shared labels. Then come the sections
  * (gatewaySection, one line break between two), then statusPageTail().
@@ -165,7 +180,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backend health: ${tally.reported} not healthy${tally.stale > 0 ? `, ${count(tally.stale, 'stale gateway')}` : ''}</title>
+<title>${pageTitle(tally)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
