@@ -4,14 +4,10 @@
  * skipping every `finally`, so each verb that holds resources registers its cleanup here.
  */
 import { RunInterruptedError } from '../errors';
+import { STOP_SIGNALS, takeOverEarlyStop } from './early-stop';
 
 /** The signals that end a CLI run, and the exit code a POSIX shell reports for each (128 + number). */
-export const STOP_SIGNALS: Readonly<Partial<Record<NodeJS.Signals, number>>> = {
-  SIGINT: 130,
-  SIGTERM: 143,
-  SIGHUP: 129,
-  SIGBREAK: 149, // Windows: Ctrl-Break
-};
+export { STOP_SIGNALS };
 
 /** How long cleanup may take after a signal before the process exits anyway. */
 const CLEANUP_LIMIT_IN_MS = 5_000;
@@ -27,6 +23,7 @@ export interface StopHandle {
  * Until `dispose()`, a stop signal runs `cleanup` (bounded by CLEANUP_LIMIT_IN_MS) and then exits with
  * 128 + the signal's number, unless `exitOnSignal` is false: then the caller awaits `stopped` and
  * cleans up itself (the emulator verb, whose normal end *is* a signal). A second signal exits at once.
+ * It takes over from the bin's early handler (a signal before it: early-stop.ts).
  */
 export function onStopSignal(
   cleanup: () => Promise<void>,
@@ -48,6 +45,8 @@ export function onStopSignal(
   };
   const signals = Object.keys(STOP_SIGNALS) as NodeJS.Signals[];
   for (const signal of signals) process.on(signal, handler);
+  // The bin's early handler (early-stop.ts) steps aside only now that this one listens.
+  takeOverEarlyStop();
   return {
     stopped,
     dispose: () => {
