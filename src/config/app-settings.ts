@@ -195,6 +195,20 @@ function unknownSettings(env: Env, raw: Record<string, unknown>): string[] {
     });
 }
 
+/**
+ * `run --config FILE`: the `APPGW_*` variables of the environment that are set (not empty) and not
+ * applied, because FILE is the whole configuration; a name FILE itself reads (`{ "fromEnv": NAME }`, a
+ * webhook URL in `APPGW_OPS_HOOK`) is applied and left out. Names only, sorted: their values may be
+ * secrets (webhook URLs, storage keys). The CLI warns with them (src/cli/verbs/run.ts); the Functions
+ * app, which has no file, reads them all.
+ */
+export function settingsNotApplied(env: Env, config: unknown): string[] {
+  const referenced = new Set(fromEnvNames(config));
+  return Object.keys(env)
+    .filter((name) => /^APPGW_/i.test(name) && Boolean(env[name]?.trim()) && !referenced.has(name))
+    .sort();
+}
+
 /** Every `{ "fromEnv": NAME }` in the configuration. */
 function fromEnvNames(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(fromEnvNames);
