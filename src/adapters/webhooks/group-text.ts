@@ -87,3 +87,19 @@ function earlierText(notice: Notice): string {
   if (notice.type === 'recovered') return `recovered (${notice.reason ?? 'healthy again'})`;
   return `${WORDS[notice.type]}${causeChangedSuffix(notice)}`;
 }
+
+/** Most characters of a probe message on a grouped row (the insight and a per-server message hold it whole). */
+export const GROUP_PROBE_CHARS = 200;
+
+/**
+ * The probe's own message for a grouped row of a server told bad now (`degraded`, `still-degraded`),
+ * on one line: what the on-call person reads first (a new-user trial: the default grouped Teams and
+ * Slack messages gave a cause title alone, where the README promises the probe's own error). Undefined
+ * for a `recovered`, a gateway-level notice (its row already says its probe log), or an empty log.
+ * Unescaped and unclipped: the caller escapes and cuts it for its medium (GROUP_PROBE_CHARS).
+ */
+export function rowProbeText(notice: Notice): string | undefined {
+  if (notice.type === 'recovered' || notice.scope === 'gateway') return undefined;
+  const log = notice.server.probeLog.replace(/\s+/g, ' ').trim();
+  return log ? log : undefined;
+}

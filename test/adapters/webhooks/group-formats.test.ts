@@ -90,6 +90,40 @@ describe('grouped payloads', () => {
     );
   });
 
+  // A new-user trial: the default grouped Teams and Slack messages gave each server a cause title only,
+  // where the README promises the probe's own error.
+  it("Teams and Slack: a server told bad carries its probe's own message, escaped and cut; a recovered does not", () => {
+    const probeLog =
+      'Time taken by the backend to respond to the probe is more than the timeout <!channel> *bold* [x](http://e) ' +
+      'z'.repeat(400);
+    const group = noticeGroup([
+      sampleNotice({ id: 'a', server: { address: '10.0.2.1', health: 'Unhealthy', probeLog } }),
+      sampleNotice({
+        id: 'b',
+        type: 'recovered',
+        server: { address: '10.0.2.2', health: 'Healthy', probeLog: 'Success. Received 200 status code' },
+      }),
+    ]);
+    const slack = JSON.stringify(buildSlackGroupMessage(group));
+    expect(slack).toContain(
+      'probe: _Time taken by the backend to respond to the probe is more than the timeout',
+    );
+    expect(slack).not.toContain('<!channel>');
+    expect(slack).not.toContain('z'.repeat(300));
+    expect(slack).not.toContain('Success. Received 200');
+    const card = buildTeamsGroupCard(group);
+    const texts = JSON.stringify(card);
+    expect(texts).toContain(
+      'probe: Time taken by the backend to respond to the probe is more than the timeout',
+    );
+    // Shown as written, in a TextRun (which Teams renders without markdown), never in a TextBlock.
+    const probeRuns = JSON.stringify(card).match(/"type":"TextBlock","text":"probe:/g);
+    expect(probeRuns).toBeNull();
+    expect(texts).not.toContain('z'.repeat(300));
+    expect(texts).not.toContain('Success. Received 200');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
   it('Teams: servers by pool, at most GROUP_ROWS, then "… and N more"; a valid card', () => {
     const card = buildTeamsGroupCard(noticeGroup(many(45)));
     const text = JSON.stringify(card);

@@ -3,14 +3,14 @@ import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
-import { countsText, rowSeverity, serverLineText } from '../group-text';
+import { countsText, GROUP_PROBE_CHARS, rowProbeText, rowSeverity, serverLineText } from '../group-text';
 import { groupHealthText } from '../text';
 import { SLACK_LIMITS, mrkdwn, section as sectionBlock, slackPlainText, slackText } from './slack-payload';
 
 /**
  * The grouped Slack message (core/notice/grouping.ts): a header with the counts, the gateway, then
  * one section per pool and settings listing its servers with severity (a raise says so), health (a
- * recovered's never reads as unhealthy) and cause. Every value escaped
+ * recovered's never reads as unhealthy) and cause, and under a server told bad its probe's message. Every value escaped
  * as in the per-notice message (slack-payload.ts: `&`, `<`, `>` and the formatting characters), cut
  * to Slack's limits; at most
  * GROUP_ROWS servers, then "… and N more".
@@ -30,7 +30,11 @@ function row({ notice, earlier }: ServerRow): string {
   const severity = rowSeverity(notice);
   // Severity after the address (bold when critical and told now), so a raise is not a duplicate.
   const shown = severity.stressed ? `*${severity.text}*` : severity.text;
-  return `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}`;
+  const probe = rowProbeText(notice);
+  return (
+    `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}` +
+    (probe ? `\n      probe: _${slackText(probe, GROUP_PROBE_CHARS)}_` : '')
+  );
 }
 
 /** The Block Kit message for a group. Pure. */

@@ -2,7 +2,14 @@ import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
-import { countsText, leadingType, rowSeverity, serverLineText } from '../group-text';
+import {
+  countsText,
+  GROUP_PROBE_CHARS,
+  leadingType,
+  rowProbeText,
+  rowSeverity,
+  serverLineText,
+} from '../group-text';
 import { escapeClip, groupHealthText, plainText } from '../text';
 import type { WebhookPayload } from '../webhook-format';
 import {
@@ -45,9 +52,10 @@ const HEAD_STYLES: Readonly<Record<NoticeType, string>> = {
   recovered: 'good',
 };
 
-function serverRow({ notice, earlier }: ServerRow): Record<string, unknown> {
+function serverRow({ notice, earlier }: ServerRow): Record<string, unknown>[] {
   const severity = rowSeverity(notice);
-  return {
+  const probe = rowProbeText(notice);
+  const line = {
     type: 'RichTextBlock',
     inlines: [
       { type: 'TextRun', text: `${ICONS[notice.type]} ` },
@@ -62,6 +70,24 @@ function serverRow({ notice, earlier }: ServerRow): Record<string, unknown> {
       { type: 'TextRun', text: runText(serverLineText(notice, earlier), 400) },
     ],
   };
+  return probe
+    ? [
+        line,
+        // A TextRun, as the row's: Teams renders no markdown in it (a TextBlock would: the log is untrusted).
+        {
+          type: 'RichTextBlock',
+          spacing: 'None',
+          inlines: [
+            {
+              type: 'TextRun',
+              text: `probe: ${runText(probe, GROUP_PROBE_CHARS)}`,
+              isSubtle: true,
+              size: 'Small',
+            },
+          ],
+        },
+      ]
+    : [line];
 }
 
 /** The grouped card listing at most `rows` servers. Pure. */
@@ -93,7 +119,7 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
     );
     for (const row of section.rows) {
       if (listed >= rows) break;
-      body.push(serverRow(row));
+      body.push(...serverRow(row));
       listed++;
     }
   }
