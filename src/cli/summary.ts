@@ -9,6 +9,7 @@ import { severityLabel } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
   type FindingReport,
+  type GatewayReport,
   type GroupedNoticeReport,
   type NotificationsReport,
   type RunInterruptionReport,
@@ -72,7 +73,10 @@ export function* summaryLines(
     );
   }
   yield* lines.splice(0);
+  const collapsed = collapsedGateways();
   for (const gateway of report.gateways) {
+    const held = heldLines(report.notifications, gateway, '    ');
+    if (held.length === 0 && collapsed.takes(gateway)) continue;
     lines.push('', `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`);
     if (!gateway.ok)
       lines.push(
@@ -97,9 +101,10 @@ export function* summaryLines(
       for (const file of insightFiles(f, roots)) lines.push(`        insight: ${field(file, 2000)}`);
     }
     // This gateway's held notices, in its own block (matched by id: never the block next to it).
-    lines.push(...heldLines(report.notifications, gateway, '    '));
+    lines.push(...held);
     yield* lines.splice(0);
   }
+  lines.push(...collapsed.lines());
   if (report.notifications)
     lines.push(
       ...notificationLines(
@@ -112,6 +117,66 @@ export function* summaryLines(
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
   yield* lines;
+}
+
+/** Gateways with every server healthy shown one by one; those after them are counted in one line. */
+export const HEALTHY_SHOWN = 20;
+/** Gateways that failed with one message shown one by one; those after them are one block. */
+export const FAILED_ALIKE_SHOWN = 5;
+/** Distinct failure messages tracked for collapsing (beyond: each further message's gateways shown). */
+const MAX_ALIKE_KEYS = 1_000;
+
+/**
+ * The gateways the summary says in one block rather than one each: past the first HEALTHY_SHOWN with
+ * every server healthy (`✓ 430 more gateways with every server healthy: …`), and past the first
+ * FAILED_ALIKE_SHOWN that failed with the same message (`✗ 445 more gateways could not be checked, as
+ * above: …`). A new-user trial: 450 gateways printed 1 500 lines, 300 of them `✓`, and a run where
+ * every gateway timed out printed 450 copies of one message. A gateway with held notices keeps its own
+ * block; report.json lists every gateway. `takes` is asked once per gateway, in report order, so the
+ * gateways are still read and said one at a time.
+ */
+function collapsedGateways(): {
+  takes(gateway: GatewayReport): boolean;
+  lines(): string[];
+} {
+  const healthyKey = '\u0000healthy';
+  const keyOf = (g: GatewayReport): string | undefined =>
+    g.ok
+      ? g.findings.length === 0 && g.configuration?.read !== false
+        ? healthyKey
+        : undefined
+      : withoutOwnId(g.error?.message ?? '', g.id);
+  const seen = new Map<string, number>();
+  const groups = new Map<string, { count: number; names: string[] }>();
+  return {
+    takes(gateway) {
+      const key = keyOf(gateway);
+      if (key === undefined || (!seen.has(key) && seen.size >= MAX_ALIKE_KEYS)) return false;
+      const before = seen.get(key) ?? 0;
+      seen.set(key, before + 1);
+      if (before < (key === healthyKey ? HEALTHY_SHOWN : FAILED_ALIKE_SHOWN)) return false;
+      const group = groups.get(key) ?? { count: 0, names: [] };
+      group.count += 1;
+      if (group.names.length < 5) group.names.push(gateway.name);
+      groups.set(key, group);
+      return true;
+    },
+    lines() {
+      return [...groups].flatMap(([key, { count, names }]) => {
+        const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
+        return key === healthyKey
+          ? [
+              '',
+              `✓ ${counted(count, 'more gateway')} with every server healthy: ${some} (report.json lists each)`,
+            ]
+          : [
+              '',
+              `✗ ${counted(count, 'more gateway')} could not be checked, as above: ${some}`,
+              `    ${message(key)}`,
+            ];
+      });
+    },
+  };
 }
 
 /**

@@ -1,4 +1,12 @@
-import { formatSummary, healthText, printRun, summaryLines } from '../../src/cli/summary';
+import {
+  FAILED_ALIKE_SHOWN,
+  formatSummary,
+  HEALTHY_SHOWN,
+  healthText,
+  printRun,
+  summaryLines,
+} from '../../src/cli/summary';
+import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
 import { spooledArray } from '../../src/pipeline/report-entries';
 import type { NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
@@ -1039,5 +1047,42 @@ describe('the summary of a large run: a gateway’s block at a time (issue 14: m
     expect(written.join('')).toBe(`${formatSummary(plain, ['/out/latest'])}\n`);
     // In pieces, not one write of the whole text.
     expect(written.length).toBeGreaterThan(1);
+  });
+});
+
+// A new-user trial: 450 gateways printed 1 500 lines (300 of them a `✓` block), and a run where every
+// gateway timed out printed 450 copies of one message.
+describe('the summary of many gateways alike', () => {
+  const gateways = (prefix: string, n: number, ok: boolean) =>
+    Array.from({ length: n }, (_, i) => ({
+      gateway: gatewayRef(`${prefix}-${String(i).padStart(3, '0')}`),
+      ok,
+    }));
+
+  it('past the first 20 healthy and the first 5 failing alike, each kind is one block; the others keep theirs', () => {
+    const { report } = buildDelivery('run', [
+      ...gateways('fine', 300, true),
+      ...gateways('down', 150, false),
+      { gateway: gatewayRef('sick'), unhealthy: ['10.0.0.4'] },
+    ]);
+    const text = formatSummary(report, []);
+    expect(text.match(/^✓ /gm)).toHaveLength(HEALTHY_SHOWN + 1);
+    expect(text).toContain(
+      '✓ 280 more gateways with every server healthy: fine-020, fine-021, fine-022, fine-023, fine-024 and 275 more (report.json lists each)',
+    );
+    expect(text.match(/^✗ /gm)).toHaveLength(FAILED_ALIKE_SHOWN + 1);
+    expect(text).toContain(
+      '✗ 145 more gateways could not be checked, as above: down-005, down-006, down-007, down-008, down-009 and 140 more\n    Backend health is unavailable.',
+    );
+    expect(text).toMatch(/^! sick \(/m);
+    expect(text.split('\n').length).toBeLessThan(80);
+  });
+
+  it('20 healthy gateways or fewer, and 5 failing alike or fewer, are each shown as before', () => {
+    const { report } = buildDelivery('run', [...gateways('fine', 20, true), ...gateways('down', 5, false)]);
+    const text = formatSummary(report, []);
+    expect(text.match(/^✓ /gm)).toHaveLength(20);
+    expect(text.match(/^✗ /gm)).toHaveLength(5);
+    expect(text).not.toContain('more gateway');
   });
 });
