@@ -46,10 +46,12 @@ export function* summaryLines(
 ): Generator<string> {
   const roots = insightRoots(locations);
   const s = report.summary;
+  // "Checked 450 gateways … 450 gateways could not be checked" read as a contradiction (a new-user trial).
   const lines = [
-    `Checked ${counted(s.gateways, 'gateway')}, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy` +
-      (s.failedGateways ? `, ${counted(s.failedGateways, 'gateway')} could not be checked` : '') +
-      '.',
+    (s.failedGateways
+      ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${s.failedGateways} could not be checked)`
+      : `Checked ${counted(s.gateways, 'gateway')}`) +
+      `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy.`,
   ];
   // Once per run, at the top: insights that give the general steps, and what to grant or fix.
   if (report.configuration) lines.push('', ...configurationLines(report));

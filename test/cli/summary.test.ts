@@ -1086,3 +1086,16 @@ describe('the summary of many gateways alike', () => {
     expect(text).not.toContain('more gateway');
   });
 });
+
+it('the first line says how many gateways were read of how many, never "Checked" gateways it could not check', () => {
+  const { report } = buildDelivery('run', [
+    { gateway: gatewayRef('fine') },
+    { gateway: gatewayRef('down-1'), ok: false },
+    { gateway: gatewayRef('down-2'), ok: false },
+  ]);
+  expect(formatSummary(report, []).split('\n')[0]).toBe(
+    'Read 1 of 3 gateways (2 could not be checked), 3 backend servers: 0 not healthy.',
+  );
+  const { report: all } = buildDelivery('run', [{ gateway: gatewayRef('fine') }]);
+  expect(formatSummary(all, []).split('\n')[0]).toBe('Checked 1 gateway, 1 backend server: 0 not healthy.');
+});
