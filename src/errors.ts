@@ -22,16 +22,18 @@ export abstract class AppGwInsightsError extends Error {
 
 /** Input that cannot be used as given; lists every problem at once, each naming its field. */
 abstract class InvalidInputError extends AppGwInsightsError {
-  constructor(
-    readonly issues: readonly string[],
-    source: string,
-  ) {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], source: string) {
+    // Each problem said once: two checks of one field (a whole number, and at most its maximum) both
+    // refused 1e300 with the same words (a new-user trial).
+    const unique = [...new Set(issues)];
     // One problem reads as one line (e.g. a file in the wrong encoding); several are listed.
     super(
-      issues.length === 1
-        ? `Invalid ${source}: ${issues[0]}`
-        : `Invalid ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+      unique.length === 1
+        ? `Invalid ${source}: ${unique[0]}`
+        : `Invalid ${source}:\n${unique.map((i) => `  - ${i}`).join('\n')}`,
     );
+    this.issues = unique;
   }
 }
 

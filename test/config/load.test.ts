@@ -433,3 +433,25 @@ describe('discovery: management groups and the filter', () => {
     ).toEqual([expect.stringMatching(/^APPGW_DISCOVERY_NAMES\[1\]: .*pattern/)]);
   });
 });
+
+// A new-user trial: `gatewayTimeoutInMs: 1e300` was refused twice in the same words (two checks of one
+// field: a whole number, and at most its maximum).
+describe('each problem said once', () => {
+  it.each([1e300, 1e20, Number.MAX_SAFE_INTEGER + 2])('gatewayTimeoutInMs %s: one line', (value) => {
+    const refused = (() => {
+      try {
+        parseConfig({
+          targets: [`/subscriptions/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`],
+          gatewayTimeoutInMs: value,
+        });
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(refused.issues).toEqual([
+      expect.stringMatching(/^gatewayTimeoutInMs: must be a whole number from 1000 to 3600000/),
+    ]);
+    expect(refused.message.split('\n')).toHaveLength(1);
+  });
+});
