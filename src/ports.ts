@@ -35,10 +35,12 @@ export interface SubscriptionPacer {
    */
   admit(subscriptionId: string, kind: 'reads' | 'writes', options?: CallOptions): Promise<void>;
   /**
-   * The latest 429 ARM answered for `subscriptionId`'s reads or writes bucket within the last
-   * `withinLastInMs` (not one for a single resource: RetryableErrorDueToAnotherOperation): which bucket,
-   * how long ago, and the pause it asked for (its Retry-After); undefined when none. So a gateway that
-   * ran out of time can say the subscription's quota held it, not ARM's silence.
+   * The latest 429 ARM answered for `subscriptionId`'s reads or writes bucket whose pause (its
+   * Retry-After) was in force at some time within the last `withinLastInMs`: answered then, or before
+   * and still pausing the subscription then (not one for a single resource:
+   * RetryableErrorDueToAnotherOperation): which bucket, how long ago, and the pause it asked for;
+   * undefined when none. So a gateway that ran out of time can say the subscription's quota held it,
+   * not ARM's silence.
    */
   recentThrottle(subscriptionId: string, withinLastInMs: number): RecentThrottle | undefined;
 }

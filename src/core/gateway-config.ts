@@ -480,7 +480,9 @@ function object(value: unknown, at: string): Record<string, unknown> | undefined
 function list(value: unknown, at: string): unknown[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Problem(`${at} is not an array`);
-  if (value.length > CONFIG_VALUE_LIMITS.list * 10) throw new Problem(`${at} has ${value.length} entries`);
+  // Far above Azure's limits (a pool holds up to 1 200 back-end servers: "Application Gateway limits",
+  // azure-subscription-service-limits); 1 000 refused a valid pool of 1 100 addresses (a break trial).
+  if (value.length > CONFIG_VALUE_LIMITS.list * 100) throw new Problem(`${at} has ${value.length} entries`);
   return value;
 }
 

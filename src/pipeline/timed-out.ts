@@ -9,8 +9,8 @@ export type ThrottleMemory = Pick<SubscriptionPacer, 'recentThrottle'>;
 
 /**
  * The error of a gateway's backend-health read that had no answer within `timeoutInMs`
- * (`gatewayTimeoutInMs`): ThrottledError (`Throttled`, retryable) when ARM answered a 429 for the
- * gateway's subscription during the wait, since the run's pacing then held the gateway's requests
+ * (`gatewayTimeoutInMs`): ThrottledError (`Throttled`, retryable) when a 429 ARM answered for the
+ * gateway's subscription paused it during the wait (answered then, or before and still in force), since the run's pacing then held the gateway's requests
  * until the subscription's Retry-After (a trial: one 429 with Retry-After 20 s, and every other gateway
  * of the subscription was told "no answer … raise gatewayTimeoutInMs"); BackendHealthUnavailableError
  * (`timedOut`) otherwise.

@@ -253,6 +253,31 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(runSucceeded(report)).toBe(true);
   });
 
+  // A break trial: beside a pool of 1 100 addresses (Azure allows 1 200), the configuration was refused
+  // as unreadable, so the removal of another pool could never be confirmed: every run failed, for good.
+  it('a told server whose pool was removed beside a pool of 1 100 addresses is recovered', async () => {
+    const id = gateway('gw', [tcp]).id;
+    const bigPool = {
+      backendAddressPool: { id: `${id}/backendAddressPools/pool-big` },
+      backendHttpSettingsCollection: [
+        {
+          backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-a` },
+          servers: Array.from({ length: 1_100 }, (_, i) => ok(`10.1.${Math.floor(i / 250)}.${i % 250}`)),
+        },
+      ],
+    };
+    const withPools = (pools: unknown[]) => ({ backendHealth: { backendAddressPools: pools } }) as never;
+    const both = (gateway('gw', [tcp]).backendHealth as { backendAddressPools: unknown[] })
+      .backendAddressPools;
+    await run([tcp], state, {}, [], withPools([...both, bigPool]));
+    const removed = await run([tcp], state, {}, [], withPools([bigPool]));
+    expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'degraded 10.0.0.4',
+      'recovered 10.0.0.4',
+    ]);
+    expect(runSucceeded(removed)).toBe(true);
+  });
+
   it('a told server whose whole pool was removed (the configuration has no such pool) is recovered', async () => {
     await run([tcp], state, {}, [], {});
     const empty = await run([tcp], state, {}, [], {

@@ -158,7 +158,9 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       const note = pacing.latestThrottle(subscriptionId);
       if (!note) return undefined;
       const agoInMs = Math.max(0, now() - note.atInMs);
-      return agoInMs <= withinLastInMs
+      // Its pause held the subscription at some time in the window: answered in it, or before it and
+      // still in force then (a CI run: gateways that started after the 429 were not counted).
+      return agoInMs - note.pauseInMs <= withinLastInMs
         ? { kind: note.kind, agoInMs, retryAfterInMs: note.pauseInMs }
         : undefined;
     },

@@ -1,5 +1,5 @@
 import { stillConfigured } from '../../core/notice/absent-servers';
-import type { GatewayConfigReading } from '../../core/gateway-config';
+import type { GatewayConfigFailureKind, GatewayConfigReading } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { clipMessage } from '../../core/text-clip';
@@ -28,10 +28,20 @@ export type RemovalCheck = (
 /**
  * A RemovalCheck by one `GET` of the gateway (`reader`, within `timeoutInMs`, cut short by the run's
  * `stop`): a server its configuration still has (absent-servers.ts stillConfigured) keeps its episode
- * open, as does every one when the configuration cannot be read; only a server it no longer has ends
- * with `recovered` ("no longer listed by the gateway"). Asked only when such an absence happens, so a
+ * open, as does every one when the configuration cannot be read this run (no answer, throttled, 5xx);
+ * a server it no longer has ends with `recovered` ("no longer listed by the gateway"), as does every
+ * one when the configuration cannot be read for good (403, 404, a resource it cannot take): the
+ * reading's word stands then. Asked only when such an absence happens, so a
  * run's requests per gateway stay as they are otherwise.
  */
+/** Configuration failures that asking again cannot cure (GatewayConfigFailureKind). */
+const PERMANENT: ReadonlySet<GatewayConfigFailureKind> = new Set([
+  'forbidden',
+  'not-found',
+  'invalid',
+  'unauthenticated',
+]);
+
 export function confirmRemovedWith(
   reader: GatewayConfigReader,
   timeoutInMs: number,
@@ -51,7 +61,12 @@ export function confirmRemovedWith(
       reading = { ok: false, detail: toError(error).message };
     }
     if (!reading.ok) {
-      const reason = `the reading lacked its pool and settings, and the gateway's configuration could not be read to confirm it was removed (${clipMessage(reading.detail, 300, { oneLine: true })})`;
+      // A configuration that cannot be read for good (no read permission, a resource this reader cannot
+      // take, the gateway gone) would keep the episodes open, and every run failing, with nothing the
+      // user can do but grant a read (a break trial: a pool of 1 100 addresses); the reading's word then
+      // stands, as it did before this check. One that may answer next time keeps them open this run.
+      if (reading.kind && PERMANENT.has(reading.kind)) return [];
+      const reason = `the reading lacked its pool and settings, and the gateway's configuration could not be read this run to confirm it was removed (${clipMessage(reading.detail, 200, { oneLine: true })}); it is asked again on the next run`;
       return absent.map((record) => ({ record, reason }));
     }
     const config = reading.config;

@@ -11,8 +11,9 @@
  * would each spend a budget before any of them has failed. Hence the gate: until one send to the
  * receiver has finished in this run, only one is in flight, and the others wait for its outcome.
  * - accepted, or refused for good (a 4xx for that notice: the receiver answered): the receiver is up,
- *   and the waiting sends go on, MAX_SENDS_PER_RECEIVER at a time; once one was answered 429 (rate
- *   limited, and taken on a retry), one at a time, each after the receiver's `Retry-After`;
+ *   and the waiting sends go on, at most MAX_SENDS_PER_RECEIVER at a time; each 429 on the way (rate
+ *   limited, and taken on a retry) halves that and holds them until the receiver's `Retry-After`,
+ *   each answer without one adds one back (Up);
  * - failed retryably: the breaker is open, and the waiting sends are not made;
  * - not made after all (the lease would end first): the next waiting send takes its place.
  * A permanent refusal does not open the breaker: the receiver answered, and the other notices may well
@@ -51,11 +52,11 @@ export type SendVerdict =
 
 /**
  * Most sends in flight at once to a receiver known to be up. Without a bound, a run with 150 gateways
- * going bad at once sent about 58 messages to one receiver together; Slack's incoming webhooks take one
- * a second, and every send retried on its own after the same `Retry-After`: about 30 refused requests
- * for each one taken, and some 10 notices delivered per run (a new-user trial).
+ * going bad at once sent about 58 messages to one receiver together (a new-user trial); with 4, a
+ * receiver taking 2 s an answer left a fifth of them for the next run (a break trial): the bound is the
+ * ceiling, and a receiver's 429s lower its own (receiver-breaker.ts, additive increase, halving).
  */
-export const MAX_SENDS_PER_RECEIVER = 4;
+export const MAX_SENDS_PER_RECEIVER = 32;
 
 /** The pause after a 429 that names no `Retry-After`: Slack's published rate, one message a second. */
 export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
@@ -75,9 +76,13 @@ type ReceiverState =
   | { readonly kind: 'open'; readonly reason: string };
 
 /**
- * A receiver that answers: up to `limit` sends at once (MAX_SENDS_PER_RECEIVER; 1 once it answered 429,
- * for the rest of the run), none before `pausedUntil` (performance.now() ms: its last 429's
- * `Retry-After`). `waiting` wakes the sends held for a place.
+ * A receiver that answers: up to `limit` sends at once, none before `pausedUntil` (performance.now()
+ * ms: its last 429's `Retry-After`). The limit starts at MAX_SENDS_PER_RECEIVER, is halved by each 429
+ * that pauses it further (down to 1), and grows by one with each answer without a 429 (up to
+ * MAX_SENDS_PER_RECEIVER), as TCP's congestion window does: Slack's one message a second is met at
+ * about one send in flight, and one early 429 does not keep a fast receiver at one for the whole run
+ * (a break trial: 100 messages took 104 s where they had taken 14). `waiting` wakes the sends held
+ * for a place.
  */
 interface Up {
   readonly kind: 'up';
@@ -130,10 +135,16 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
         ? state
         : { kind: 'up', limit: MAX_SENDS_PER_RECEIVER, inFlight: 0, pausedUntil: 0, waiting: [] };
     if (verdict.throttledForInMs !== undefined) {
-      // Rate-limited: one send at a time from now on, after the pause it asked for.
-      up.limit = 1;
+      // Rate-limited: half as many at once, after the pause it asked for (one halving per pause: the
+      // sends already out when it came answer 429 too).
       const pause = Math.min(Math.max(verdict.throttledForInMs, 0), MAX_THROTTLE_PAUSE_IN_MS);
-      up.pausedUntil = Math.max(up.pausedUntil, performance.now() + pause);
+      const until = performance.now() + pause;
+      if (until > up.pausedUntil) {
+        up.limit = Math.max(1, Math.floor(up.limit / 2));
+        up.pausedUntil = until;
+      }
+    } else {
+      up.limit = Math.min(MAX_SENDS_PER_RECEIVER, up.limit + 1);
     }
     states.set(receiver, up);
   };
@@ -158,7 +169,9 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
             settle: once((verdict) => {
               state.inFlight -= 1;
               settleWith(receiver, verdict);
-              state.waiting.shift()?.();
+              // As many as there are places now (an answer may have raised the limit by one).
+              for (let free = Math.max(1, state.limit - state.inFlight); free > 0; free--)
+                state.waiting.shift()?.();
             }),
           };
         }

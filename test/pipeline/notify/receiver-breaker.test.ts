@@ -128,23 +128,56 @@ describe('the receiver breaker paces a receiver that answers', () => {
     expect(admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER + 1);
   });
 
-  it('once a send was answered 429, the others go one at a time, none before its Retry-After', async () => {
+  it('once a send was answered 429, none goes before its Retry-After; each such 429 halves how many go at once, down to one', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {
       const breaker = createReceiverBreakers().forRun('run-1');
       const probe = admitMany(breaker, 1);
       await probe.all;
-      // The fake clock moves both the timer and performance.now, which the breaker reads.
-      sending(probe.admitted[0]).settle({ kind: 'answered', throttledForInMs: 60_000 });
+      sending(probe.admitted[0]).settle({ kind: 'answered' });
+      // Five sends in a row answered 429 with Retry-After 1 s (the fake clock moves the timers and
+      // performance.now, which the breaker reads): 32 → 16 → 8 → 4 → 2 → 1 at once.
+      for (let i = 0; i < 5; i++) {
+        const one = admitMany(breaker, 1);
+        await jest.advanceTimersByTimeAsync(1_000);
+        await one.all;
+        sending(one.admitted[0]).settle({ kind: 'answered', throttledForInMs: 1_000 });
+        const held = admitMany(breaker, 1);
+        await drain();
+        expect(held.admitted).toEqual([undefined]); // paused until the Retry-After
+        await jest.advanceTimersByTimeAsync(1_000);
+        await held.all;
+        sending(held.admitted[0]).settle({ kind: 'not-sent' });
+      }
       const { admitted } = admitMany(breaker, 3);
+      await jest.advanceTimersByTimeAsync(1_000);
       await drain();
-      expect(admitted.filter(Boolean)).toHaveLength(0); // paused
-      await jest.advanceTimersByTimeAsync(60_000);
-      await drain();
-      expect(admitted.filter(Boolean)).toHaveLength(1); // then one at a time
+      expect(admitted.filter(Boolean)).toHaveLength(1);
+      // An answer without a 429 adds one back: two at once.
       sending(admitted[0]).settle({ kind: 'answered' });
       await drain();
-      expect(admitted.filter(Boolean)).toHaveLength(2);
+      expect(admitted.filter(Boolean)).toHaveLength(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('one early 429 does not keep a receiver slow: answers without one bring it back to the full count', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const breaker = createReceiverBreakers().forRun('run-1');
+      const probe = admitMany(breaker, 1);
+      await probe.all;
+      sending(probe.admitted[0]).settle({ kind: 'answered', throttledForInMs: 2_000 });
+      await jest.advanceTimersByTimeAsync(2_000);
+      // Half the ceiling at once after the pause; each answer lets one more in, up to the ceiling.
+      const first = admitMany(breaker, MAX_SENDS_PER_RECEIVER);
+      await drain();
+      expect(first.admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER / 2);
+      for (const admission of first.admitted.slice(0, MAX_SENDS_PER_RECEIVER / 2))
+        sending(admission).settle({ kind: 'answered' });
+      await drain();
+      expect(first.admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER);
     } finally {
       jest.useRealTimers();
     }

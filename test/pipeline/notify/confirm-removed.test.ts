@@ -1,0 +1,70 @@
+import type { GatewayConfigReading } from '../../../src/core/gateway-config';
+import type { ServerRecord } from '../../../src/core/notice/server-record';
+import { confirmRemovedWith } from '../../../src/pipeline/notify/confirm-removed';
+import type { GatewayConfigReader } from '../../../src/ports';
+import { GW } from './support/notify-world';
+
+const record = {
+  gateway: GW,
+  backendPool: 'pool-a',
+  backendSettings: 'settings-a',
+  address: '10.0.0.4',
+} as unknown as ServerRecord;
+
+const config = (addresses: string[]): GatewayConfigReading => ({
+  ok: true,
+  config: {
+    generation: 'v2',
+    settings: [
+      {
+        name: 'settings-a',
+        pickHostNameFromBackendAddress: false,
+        trustedRootCertificateNames: [],
+        authenticationCertificateNames: [],
+      },
+    ],
+    probes: [],
+    pools: [{ name: 'pool-a', addresses }],
+    pairs: [{ pool: 'pool-a', settings: 'settings-a' }],
+  },
+});
+const failed = (kind: Extract<GatewayConfigReading, { ok: false }>['kind']): GatewayConfigReading => ({
+  ok: false,
+  detail: `it failed (${kind})`,
+  ...(kind ? { kind } : {}),
+});
+
+describe('confirmRemovedWith: what the configuration says of a server the reading lacks with its pool and settings', () => {
+  it.each<[string, GatewayConfigReading | Error, RegExp | undefined]>([
+    ['still has it: kept open', config(['10.0.0.4']), /configuration still has the server there/],
+    ['no longer has it: removed', config(['10.0.0.9']), undefined],
+    // A break trial: a permanent failure kept the episode open and every run failing, for good.
+    ['403 (no read permission): the reading’s word stands', failed('forbidden'), undefined],
+    ['a resource it cannot take: the reading’s word stands', failed('invalid'), undefined],
+    ['404 (the gateway is gone): removed', failed('not-found'), undefined],
+    [
+      'throttled: kept open this run, asked again',
+      failed('throttled'),
+      /could not be read this run .*asked again on the next run/,
+    ],
+    ['5xx: kept open this run', failed('unavailable'), /could not be read this run/],
+    ['no answer: kept open this run', failed('timeout'), /could not be read this run/],
+    ['a failure of no known kind: kept open this run', failed(undefined), /could not be read this run/],
+    ['the GET throws: kept open this run', new Error('socket hang up'), /socket hang up/],
+  ])('%s', async (_, answer, kept) => {
+    const reader: GatewayConfigReader = {
+      getGatewayConfig: async () => {
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    };
+    const unconfirmed = await confirmRemovedWith(reader, 60_000)(GW, [record]);
+    expect(unconfirmed).toEqual(kept ? [{ record, reason: expect.stringMatching(kept) }] : []);
+  });
+
+  it('nothing absent: ARM is not asked', async () => {
+    const reader = { getGatewayConfig: jest.fn() };
+    await expect(confirmRemovedWith(reader, 60_000)(GW, [])).resolves.toEqual([]);
+    expect(reader.getGatewayConfig).not.toHaveBeenCalled();
+  });
+});
