@@ -57,7 +57,10 @@ export interface PageTally {
   /** Stale gateways, and their servers (as last read, not counted above). */
   stale: number;
   staleServers: number;
-  /** Of staleServers, those not healthy when last read (reported, with a cause). */
+  /**
+   * Of staleServers, those not healthy when last read (reported, with a cause) of gateways the run
+   * meant to read (stillWatched).
+   */
   staleReported: number;
   /**
    * Gateways read by this run with servers not healthy (reported), the first BAD_GATEWAYS_NAMED in
@@ -93,6 +96,16 @@ function reportedServers(status: GatewayStatus): number {
 }
 
 /**
+ * Whether a stale gateway is one the run meant to read: its read failed, the run was interrupted before
+ * it, or its target could not be listed. One outside the run's targets (narrowed, deleted, moved to
+ * another resource group) is shown as last read, but its servers are not counted in the title: a
+ * deleted gateway's down server was counted for the whole retention (a break trial).
+ */
+function stillWatched(status: GatewayStatus): boolean {
+  return status.stale === 'failed' || status.notRead !== undefined;
+}
+
+/**
  * Counts `status` in `tally` (changed in place) as the page's top counts it: a stale gateway's servers
  * are as last read, not this run's, so they are told apart rather than added in.
  */
@@ -101,7 +114,7 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
     for (const server of pool.servers) {
       if (status.stale) {
         tally.staleServers++;
-        if (server.cause !== null) tally.staleReported++;
+        if (server.cause !== null && stillWatched(status)) tally.staleReported++;
         continue;
       }
       tally.servers++;

@@ -58,6 +58,15 @@ export type SendVerdict =
  */
 export const MAX_SENDS_PER_RECEIVER = 32;
 
+/**
+ * How many sends go at once to a receiver that just answered, before its answers raise it: a send's
+ * retries after a 429 are its own (post-retry.ts), so every send in flight when a rate-limited receiver
+ * starts refusing retries together; started at the ceiling, 31 of 32 sends to a Slack webhook (one a
+ * second) used up their attempts and opened the breaker: 8 delivered a run (a break trial); from 4,
+ * 140 of 150.
+ */
+export const START_SENDS_PER_RECEIVER = 4;
+
 /** The pause after a 429 that names no `Retry-After`: Slack's published rate, one message a second. */
 export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
 
@@ -77,7 +86,7 @@ type ReceiverState =
 
 /**
  * A receiver that answers: up to `limit` sends at once, none before `pausedUntil` (performance.now()
- * ms: its last 429's `Retry-After`). The limit starts at MAX_SENDS_PER_RECEIVER, is halved by each 429
+ * ms: its last 429's `Retry-After`). The limit starts at START_SENDS_PER_RECEIVER, is halved by each 429
  * that pauses it further (down to 1), and grows by one with each answer without a 429 (up to
  * MAX_SENDS_PER_RECEIVER), as TCP's congestion window does: Slack's one message a second is met at
  * about one send in flight, and one early 429 does not keep a fast receiver at one for the whole run
@@ -133,7 +142,7 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
     const up: Up =
       state?.kind === 'up'
         ? state
-        : { kind: 'up', limit: MAX_SENDS_PER_RECEIVER, inFlight: 0, pausedUntil: 0, waiting: [] };
+        : { kind: 'up', limit: START_SENDS_PER_RECEIVER, inFlight: 0, pausedUntil: 0, waiting: [] };
     if (verdict.throttledForInMs !== undefined) {
       // Rate-limited: half as many at once, after the pause it asked for (one halving per pause: the
       // sends already out when it came answer 429 too).
@@ -143,7 +152,7 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
         up.limit = Math.max(1, Math.floor(up.limit / 2));
         up.pausedUntil = until;
       }
-    } else {
+    } else if (up === state) {
       up.limit = Math.min(MAX_SENDS_PER_RECEIVER, up.limit + 1);
     }
     states.set(receiver, up);

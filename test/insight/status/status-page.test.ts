@@ -513,9 +513,24 @@ describe('status page: HTML', () => {
     expect(two).toContain(
       '1 gateway read · 1 server: 1 not healthy, 0 healthy · <strong>1 stale gateway</strong>: its 2 servers as last read, not counted above</p>',
     );
-    // The tab counts the stale gateway's server down when last read, and says so (a new-user trial: an
-    // interrupted run's page was titled "0 not healthy, 60 stale gateways" with 21 servers down).
-    expect(two).toContain('<title>Backend health: 2 not healthy (1 as last read: 1 stale gateway)</title>');
+    // Not in the run's targets (narrowed, deleted, moved): shown as last read, not counted in the tab (a
+    // break trial: a deleted gateway's down server was counted for the whole retention).
+    expect(two).toContain('<title>Backend health: 1 not healthy (1 stale gateway)</title>');
+    // An interrupted run: the gateways it did not reach are counted as last read, and said so (a new-user
+    // trial: the page was titled "0 not healthy, 60 stale gateways" with 21 servers down).
+    const cut = renderStatusPage(
+      statusView({
+        now: new Date(NOW),
+        runStartedAt: new Date(NOW - MINUTE),
+        retentionInMs: WEEK,
+        histories: [
+          history(g, [ok(NOW - 1_000, [server(g, 'a', 'Down', 'probe-timeout')])]),
+          history(stale, [ok(NOW - DAY, [server(stale, 'x', 'Down', 'other'), server(stale, 'y')])]),
+        ],
+        run: { interrupted: { message: 'Stopped by SIGTERM.', notDone: [stale.id] }, failedTargets: [] },
+      }),
+    );
+    expect(cut).toContain('<title>Backend health: 2 not healthy (1 as last read: 1 stale gateway)</title>');
     // Issue 15's trial: stale gateways never read said "their 0 servers as last read".
     const never = page([
       history(g, [ok(NOW - 1_000, [server(g, 'a')])]),

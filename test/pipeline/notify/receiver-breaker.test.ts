@@ -1,6 +1,7 @@
 import {
   createReceiverBreakers,
   MAX_SENDS_PER_RECEIVER,
+  START_SENDS_PER_RECEIVER,
   type Admission,
   type ReceiverBreaker,
 } from '../../../src/pipeline/notify/receiver-breaker';
@@ -115,17 +116,32 @@ describe('the receiver breakerâ€™s gate: one send in flight while the receiverâ€
 // A new-user trial: 150 gateways went bad at once, about 58 messages went to one Slack receiver (one
 // a second) together, each retried alone after the same Retry-After: ~30 refused for each one taken.
 describe('the receiver breaker paces a receiver that answers', () => {
-  it(`lets at most ${MAX_SENDS_PER_RECEIVER} sends be in flight to it; each settled one lets the next in`, async () => {
+  /**
+   * Settles the sends of `admitted` in the order they were let in, each answered without a 429, until
+   * none is left in flight; the most that were in flight at once after each answer.
+   */
+  async function answerAll(admitted: Array<Admission | undefined>): Promise<number[]> {
+    const most: number[] = [];
+    for (let next = 0; next < admitted.length; next++) {
+      await drain();
+      const admission = admitted[next];
+      if (!admission) break;
+      most.push(admitted.filter(Boolean).length - next);
+      sending(admission).settle({ kind: 'answered' });
+    }
+    return most;
+  }
+
+  it(`starts with ${START_SENDS_PER_RECEIVER} in flight, one more with each answer, never more than ${MAX_SENDS_PER_RECEIVER}`, async () => {
     const breaker = createReceiverBreakers().forRun('run-1');
     const probe = admitMany(breaker, 1);
     await probe.all;
     sending(probe.admitted[0]).settle({ kind: 'answered' });
-    const { admitted } = admitMany(breaker, MAX_SENDS_PER_RECEIVER + 2);
-    await drain();
-    expect(admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER);
-    sending(admitted[0]).settle({ kind: 'answered' });
-    await drain();
-    expect(admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER + 1);
+    const { admitted } = admitMany(breaker, 100);
+    const inFlight = await answerAll(admitted);
+    expect(inFlight[0]).toBe(START_SENDS_PER_RECEIVER);
+    expect(Math.max(...inFlight)).toBe(MAX_SENDS_PER_RECEIVER);
+    expect(admitted.every(Boolean)).toBe(true);
   });
 
   it('once a send was answered 429, none goes before its Retry-After; each such 429 halves how many go at once, down to one', async () => {
@@ -170,14 +186,10 @@ describe('the receiver breaker paces a receiver that answers', () => {
       await probe.all;
       sending(probe.admitted[0]).settle({ kind: 'answered', throttledForInMs: 2_000 });
       await jest.advanceTimersByTimeAsync(2_000);
-      // Half the ceiling at once after the pause; each answer lets one more in, up to the ceiling.
-      const first = admitMany(breaker, MAX_SENDS_PER_RECEIVER);
-      await drain();
-      expect(first.admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER / 2);
-      for (const admission of first.admitted.slice(0, MAX_SENDS_PER_RECEIVER / 2))
-        sending(admission).settle({ kind: 'answered' });
-      await drain();
-      expect(first.admitted.filter(Boolean)).toHaveLength(MAX_SENDS_PER_RECEIVER);
+      const { admitted } = admitMany(breaker, 100);
+      const inFlight = await answerAll(admitted);
+      expect(inFlight[0]).toBe(START_SENDS_PER_RECEIVER / 2);
+      expect(Math.max(...inFlight)).toBe(MAX_SENDS_PER_RECEIVER);
     } finally {
       jest.useRealTimers();
     }
