@@ -20,7 +20,7 @@ export function backendHealthTimedOut(
   timeoutInMs: number,
   pacer: ThrottleMemory | undefined,
 ): Error {
-  const throttle = pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs);
+  const throttle = heldBy(pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs), timeoutInMs);
   return throttle
     ? new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle), {
         headline: `ARM throttled the subscription of ${gateway.id}`,
@@ -41,13 +41,31 @@ export function targetListTimedOut(
   pacer: ThrottleMemory | undefined,
 ): Error {
   const subscriptionId = subscriptionOf(target);
-  const throttle = subscriptionId ? pacer?.recentThrottle(subscriptionId, timeoutInMs) : undefined;
+  const throttle = subscriptionId
+    ? heldBy(pacer?.recentThrottle(subscriptionId, timeoutInMs), timeoutInMs)
+    : undefined;
   return throttle && subscriptionId
     ? new ThrottledError(target.id, throttledWait(timeoutInMs, throttle), {
         headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
         advice: quotaAdvice('listing', subscriptionId),
       })
     : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+}
+
+/** Of a wait, the share a 429's pause must cover to be why it ran out: a 1 s pause in 300 s is not. */
+export const THROTTLED_SHARE_OF_WAIT = 0.25;
+
+/**
+ * `throttle` when its pause covered at least THROTTLED_SHARE_OF_WAIT of the wait that just ran out
+ * (the last `waitInMs`); undefined otherwise. A break trial: any 429 in the last 5 minutes, with a
+ * Retry-After of 1 s, made a gateway that hung for 300 s `Throttled`, advising to raise the time-out.
+ */
+function heldBy(throttle: RecentThrottle | undefined, waitInMs: number): RecentThrottle | undefined {
+  if (!throttle) return undefined;
+  // On a line ending now (0): the pause from -ago to -ago + retryAfter, the wait from -waitInMs to 0.
+  const covered =
+    Math.min(0, throttle.retryAfterInMs - throttle.agoInMs) - Math.max(-waitInMs, -throttle.agoInMs);
+  return covered >= THROTTLED_SHARE_OF_WAIT * waitInMs ? throttle : undefined;
 }
 
 function subscriptionOf(target: Target): string | undefined {

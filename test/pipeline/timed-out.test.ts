@@ -39,6 +39,36 @@ describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs 
   });
 });
 
+describe('only a 429 whose pause held a good part of the wait explains it', () => {
+  it.each<[string, RecentThrottle, string]>([
+    [
+      'a 1 s pause 280 s before a 300 s time-out (a break trial)',
+      { kind: 'writes', agoInMs: 280_000, retryAfterInMs: 1_000 },
+      'BackendHealthUnavailable',
+    ],
+    [
+      'a 20 s pause from before the wait began, still in force through it',
+      { kind: 'reads', agoInMs: 9_000, retryAfterInMs: 20_000 },
+      'Throttled',
+    ],
+    [
+      'a 2 s pause in the middle of an 8 s wait: a quarter',
+      { kind: 'reads', agoInMs: 5_000, retryAfterInMs: 2_000 },
+      'Throttled',
+    ],
+    [
+      'a 1 s pause in an 8 s wait',
+      { kind: 'reads', agoInMs: 5_000, retryAfterInMs: 1_000 },
+      'BackendHealthUnavailable',
+    ],
+  ])('%s: %s', (_, throttle, code) => {
+    const timeout = throttle.agoInMs > 100_000 ? 300_000 : 8_000;
+    expect(
+      (backendHealthTimedOut(GW, timeout, throttledOnce(throttle)) as Error & { code: string }).code,
+    ).toBe(code);
+  });
+});
+
 describe('targetListTimedOut: a listing that ran out of time', () => {
   it.each<[string, string, string]>([
     ['a subscription', `/subscriptions/${SUB}`, 'Throttled'],
