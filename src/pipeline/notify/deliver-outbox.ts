@@ -149,18 +149,34 @@ async function deliverMessages(
 }
 
 /**
+ * The longest `Retry-After` of a receiver refusing with 429 on every try that the run keeps sending to,
+ * paced (Slack's incoming webhooks ask for about a second); one asking longer opens the breaker.
+ */
+export const PACED_RETRY_AFTER_IN_MS = 5_000;
+
+/**
  * A send's result as the breaker reads it: a refusal for good is an answer (the receiver is up, only
- * this notice was refused), with the pause a 429 on the way asked for; a retryable failure opens the
- * breaker for the run.
+ * this notice was refused), with the pause a 429 on the way asked for, as is a send refused with 429 on
+ * every try; any other retryable failure opens the breaker for the run.
  */
 export function breakerVerdict(result: SendResult): SendVerdict {
   const outcome = sendOutcome(result);
-  if (outcome.kind === 'failed' && outcome.retryable) return { kind: 'failed', reason: outcome.reason };
   // Rate-limited on the way (429): the other sends to it wait its Retry-After (receiver-breaker.ts).
   const throttled = result.attempts.filter((a) => a.status === 429).at(-1);
-  return throttled
-    ? { kind: 'answered', throttledForInMs: throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS }
-    : { kind: 'answered' };
+  const pause = throttled
+    ? { throttledForInMs: throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS }
+    : {};
+  // Refused with 429 on every try: up, only asking for fewer at a time; its notice waits for the next
+  // run, and the run's other notices go on, paced (one send that gave up after five 429s opened the
+  // breaker, and a Slack webhook then took 6 notices of 27 in a run: a break trial).
+  // Not for a long Retry-After: the run would wait it out per notice (30 s each: the breaker opens).
+  const onlyThrottled =
+    throttled !== undefined &&
+    (throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS) <= PACED_RETRY_AFTER_IN_MS &&
+    result.attempts.every((a) => a.status === 429);
+  if (outcome.kind === 'failed' && outcome.retryable && !onlyThrottled)
+    return { kind: 'failed', reason: outcome.reason };
+  return { kind: 'answered', ...pause };
 }
 
 /** A send's result as the outbox rule reads it: `retryable` decides between keeping and parking. */

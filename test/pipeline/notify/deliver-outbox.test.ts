@@ -195,6 +195,55 @@ describe('a send’s result as the outbox rule and the breaker read it', () => {
       { kind: 'failed', retryable: true, reason: 'refused' },
       { kind: 'failed', reason: 'refused' },
     ],
+    // A break trial: a Slack webhook (one a second) refused one send five times with 429, Retry-After
+    // 1 s; that opened the breaker, and 20 notices of the run were not tried.
+    [
+      'refused with 429 on every try, Retry-After 1 s: up, only asking for fewer at once',
+      {
+        ...failed(true, 'HTTP 429'),
+        attempts: [1, 2, 3].map((attempt) => ({
+          attempt,
+          status: 429,
+          durationInMs: 1,
+          retryAfterInMs: 1_000,
+        })),
+      },
+      { kind: 'failed', retryable: true, reason: 'HTTP 429' },
+      { kind: 'answered', throttledForInMs: 1_000 },
+    ],
+    [
+      'refused with 429 asking 30 s: the run cannot wait that per notice, the breaker opens',
+      {
+        ...failed(true, 'HTTP 429'),
+        attempts: [{ attempt: 1, status: 429, durationInMs: 1, retryAfterInMs: 30_000 }],
+      },
+      { kind: 'failed', retryable: true, reason: 'HTTP 429' },
+      { kind: 'failed', reason: 'HTTP 429' },
+    ],
+    [
+      'a 429, then a 503: failed',
+      {
+        ...failed(true),
+        attempts: [
+          { attempt: 1, status: 429, durationInMs: 1, retryAfterInMs: 1_000 },
+          { attempt: 2, status: 503, durationInMs: 1 },
+        ],
+      },
+      { kind: 'failed', retryable: true, reason: 'HTTP 503' },
+      { kind: 'failed', reason: 'HTTP 503' },
+    ],
+    [
+      'accepted after a 429: up, with the pause it asked for',
+      {
+        ok: true,
+        attempts: [
+          { attempt: 1, status: 429, durationInMs: 1 },
+          { attempt: 2, status: 200, durationInMs: 1 },
+        ],
+      },
+      { kind: 'delivered' },
+      { kind: 'answered', throttledForInMs: 1_000 },
+    ],
   ])('%s', (_label, result, outcome, verdict) => {
     expect(sendOutcome(result)).toEqual(outcome);
     expect(breakerVerdict(result)).toEqual(verdict);
