@@ -50,11 +50,24 @@ export function confirmGoneWith(
       reading = { ok: false, detail: toError(error).message };
     }
     if (!reading.ok && reading.notFound) return { gone: true };
+    if (reading.ok)
+      return {
+        gone: false,
+        reason:
+          'ARM still has it (its GET answered 200): the identity may read only part of the scope (grant it Reader on the whole target), or Resource Graph has not caught up',
+      };
+    // ARM answers 403 for a gateway the identity may not read, whether or not it exists: a resource
+    // group deleted with the role assignment scoped to it reads so too (a break trial: the message
+    // named the operation's polls and no way out).
+    if (reading.kind === 'forbidden')
+      return {
+        gone: false,
+        reason:
+          'ARM refused to say whether it still exists (403: the identity may not read it): grant the identity Reader on it, or, if it was deleted (with the role assignment that let the identity read it), move its notify state document aside',
+      };
     return {
       gone: false,
-      reason: reading.ok
-        ? 'ARM still has it (its GET answered 200): the identity may read only part of the scope (grant it Reader on the whole target), or Resource Graph has not caught up'
-        : `ARM could not say whether it still exists (${clipMessage(reading.detail, 300, { oneLine: true })})`,
+      reason: `ARM could not say whether it still exists (${clipMessage(reading.detail, 300, { oneLine: true })}); it is asked again on the next run`,
     };
   };
 }

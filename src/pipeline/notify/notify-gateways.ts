@@ -195,12 +195,12 @@ export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
   const episodes = unread.reduce((n, u) => n + u.openEpisodes, 0);
   return (
     `${counted(unread.length, 'gateway')} with ${counted(episodes, 'open episode')} ${unread.length === 1 ? 'was' : 'were'} not read by this run ` +
-    '(outside its targets, or in a target that could not be listed): ' +
+    '(outside its targets or left out by the discovery filter, or in a target that could not be listed): ' +
     `${namedList(
       unread.map((u) => parseGatewayId(u.gateway)?.name ?? u.gateway),
       5,
     )}. Their episodes stay open, and nothing is sent for them, ` +
-    'until a run reads them again: add them back to the targets, or, for a gateway no longer watched, move its notify state aside'
+    'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside'
   );
 }
 

@@ -41,7 +41,7 @@ describe('goneCheckFor: how long ARM is asked whether a gateway is gone', () => 
       await jest.advanceTimersByTimeAsync(1);
       expect(answer).toEqual({
         gone: false,
-        reason: `ARM could not say whether it still exists (no answer within ${boundInMs} ms)`,
+        reason: `ARM could not say whether it still exists (no answer within ${boundInMs} ms); it is asked again on the next run`,
       });
       expect(calls.map((signal) => signal.aborted)).toEqual([true]);
     },

@@ -157,7 +157,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
         kind: 'forbidden',
       },
       ['degraded'],
-      /^ARM could not say whether it still exists \(missing permission .*\)$/,
+      /^ARM refused to say whether it still exists \(403: the identity may not read it\): grant the identity Reader on it, or, if it was deleted .*, move its notify state document aside$/,
     ],
     ['the GET throws', new Error('socket hang up'), ['degraded'], /could not say .*socket hang up/],
   ])(
@@ -251,7 +251,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(world.stores.peek(KEY)).toEqual(before);
     // Said once per run, by name, with what to do.
     expect(world.logger.lines).toEqual([
-      'warning: 1 gateway with 1 open episode was not read by this run (outside its targets, or in a target that could not be listed): gw. Their episodes stay open, and nothing is sent for them, until a run reads them again: add them back to the targets, or, for a gateway no longer watched, move its notify state aside',
+      'warning: 1 gateway with 1 open episode was not read by this run (outside its targets or left out by the discovery filter, or in a target that could not be listed): gw. Their episodes stay open, and nothing is sent for them, until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside',
     ]);
   });
 
