@@ -38,17 +38,7 @@ export function confirmGoneWith(
   stop?: AbortSignal,
 ): GoneCheck {
   return async (gateway) => {
-    let reading: GatewayConfigReading;
-    try {
-      reading = await withTimeout(
-        timeoutInMs,
-        (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-        (ms) => new Error(`no answer within ${ms} ms`),
-        stop,
-      );
-    } catch (error) {
-      reading = { ok: false, detail: toError(error).message };
-    }
+    const reading = await readWithin(reader, gateway, timeoutInMs, stop);
     if (!reading.ok && reading.notFound) return { gone: true };
     if (reading.ok)
       return {
@@ -70,6 +60,29 @@ export function confirmGoneWith(
       reason: `ARM could not say whether it still exists (${clipMessage(reading.detail, 300, { oneLine: true })}); it is asked again on the next run`,
     };
   };
+}
+
+/**
+ * `gateway`'s configuration through `reader` (one GET), within `timeoutInMs`, cut short by `stop`: a
+ * time-out, the stop or a throw is a failed reading saying so. Never rejects. The confirmations' one
+ * read (this file's and confirm-removed.ts's).
+ */
+export async function readWithin(
+  reader: GatewayConfigReader,
+  gateway: GatewayRef,
+  timeoutInMs: number,
+  stop: AbortSignal | undefined,
+): Promise<GatewayConfigReading> {
+  try {
+    return await withTimeout(
+      timeoutInMs,
+      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
+      (ms) => new Error(`no answer within ${ms} ms`),
+      stop,
+    );
+  } catch (error) {
+    return { ok: false, detail: toError(error).message };
+  }
 }
 
 /**

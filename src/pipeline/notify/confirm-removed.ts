@@ -1,12 +1,10 @@
 import { stillConfigured } from '../../core/notice/absent-servers';
-import type { GatewayConfigFailureKind, GatewayConfigReading } from '../../core/gateway-config';
+import type { GatewayConfigFailureKind } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { clipMessage } from '../../core/text-clip';
-import { toError } from '../../errors';
 import type { GatewayConfigReader } from '../../ports';
-import { withTimeout } from '../timeout';
-import { GONE_CHECK_TIMEOUT_IN_MS } from './confirm-gone';
+import { GONE_CHECK_TIMEOUT_IN_MS, readWithin } from './confirm-gone';
 
 /** A server whose absence from its gateway's reading its configuration did not confirm, and why. */
 export interface UnconfirmedRemoval {
@@ -49,17 +47,7 @@ export function confirmRemovedWith(
 ): RemovalCheck {
   return async (gateway, absent) => {
     if (absent.length === 0) return [];
-    let reading: GatewayConfigReading;
-    try {
-      reading = await withTimeout(
-        timeoutInMs,
-        (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-        (ms) => new Error(`no answer within ${ms} ms`),
-        stop,
-      );
-    } catch (error) {
-      reading = { ok: false, detail: toError(error).message };
-    }
+    const reading = await readWithin(reader, gateway, timeoutInMs, stop);
     if (!reading.ok) {
       // A configuration that cannot be read for good (no read permission, a resource this reader cannot
       // take, the gateway gone) would keep the episodes open, and every run failing, with nothing the
