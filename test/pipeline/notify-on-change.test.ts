@@ -279,10 +279,22 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   });
 
   it('a told server whose whole pool was removed (the configuration has no such pool) is recovered', async () => {
-    await run([tcp], state, {}, [], {});
+    const id = gateway('gw', [tcp]).id;
+    const other = {
+      backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
+      backendHttpSettingsCollection: [
+        {
+          backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
+          servers: [ok('10.0.9.9')],
+        },
+      ],
+    };
+    const both = (gateway('gw', [tcp]).backendHealth as { backendAddressPools: unknown[] })
+      .backendAddressPools;
+    await run([tcp], state, {}, [], { backendHealth: { backendAddressPools: [...both, other] } } as never);
     const empty = await run([tcp], state, {}, [], {
-      backendHealth: { backendAddressPools: [] },
-    });
+      backendHealth: { backendAddressPools: [other] },
+    } as never);
     expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
       'degraded 10.0.0.4',
       'recovered 10.0.0.4',

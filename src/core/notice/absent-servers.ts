@@ -47,15 +47,20 @@ export function unexplainedAbsences(
  * Whether `config` (the gateway's configuration, read after the reading) still has `record`'s server:
  * its pool and settings exist (names compare case-insensitively, as ARM's do), a rule routes the pair
  * when the configuration says its rules, and the pool holds the server's address, or members the
- * configuration gives no address for (NICs, scale-set instances: `backendIPConfigurations`). False: it
- * was removed, so its absence from the reading is the gateway's word.
+ * configuration gives no address for (NICs, scale-set instances: `backendIPConfigurations`); true, too,
+ * for an answer without pools, settings (or, for the pair, rules). False: it was removed, so its absence
+ * from the reading is the gateway's word.
  */
 export function stillConfigured(record: ServerRecord, config: GatewayConfig): boolean {
+  // A gateway always has a pool, HTTP settings and a rule (ARM refuses one without): an answer without
+  // them is not the whole resource, and says nothing of what was removed (a break trial: a GET without
+  // `requestRoutingRules` read as "no rule routes it", and the server as removed).
+  if (config.pools.length === 0 || config.settings.length === 0) return true;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const pool = config.pools.find((p) => same(p.name, record.backendPool));
   if (!pool || !config.settings.some((s) => same(s.name, record.backendSettings))) return false;
   if (
-    config.pairs &&
+    config.pairs?.length &&
     !config.pairs.some((p) => same(p.pool, record.backendPool) && same(p.settings, record.backendSettings))
   )
     return false;

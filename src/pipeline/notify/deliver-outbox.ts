@@ -161,22 +161,26 @@ export const PACED_RETRY_AFTER_IN_MS = 5_000;
  */
 export function breakerVerdict(result: SendResult): SendVerdict {
   const outcome = sendOutcome(result);
-  // Rate-limited on the way (429): the other sends to it wait its Retry-After (receiver-breaker.ts).
+  // Rate-limited on the way (429): the other sends to it wait its Retry-After (receiver-breaker.ts),
+  // from now only when this send gave up: one that was taken on a retry waited it out already (a break
+  // trial: the others waited a second Retry-After after the receiver had taken one).
   const throttled = result.attempts.filter((a) => a.status === 429).at(-1);
-  const pause = throttled
-    ? { throttledForInMs: throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS }
-    : {};
-  // Refused with 429 on every try: up, only asking for fewer at a time; its notice waits for the next
-  // run, and the run's other notices go on, paced (one send that gave up after five 429s opened the
-  // breaker, and a Slack webhook then took 6 notices of 27 in a run: a break trial).
-  // Not for a long Retry-After: the run would wait it out per notice (30 s each: the breaker opens).
+  const asked = throttled ? (throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS) : 0;
+  if (outcome.kind === 'delivered')
+    return throttled ? { kind: 'answered', throttledForInMs: 0 } : { kind: 'answered' };
+  // Refused with 429 on every try, asking a short pause: up, only asking for fewer at a time; its
+  // notice waits for the next run, and the breaker opens only after a few such sends in a row (one
+  // Slack send that gave up after five 429s left 20 notices of the run untried; not opening at all
+  // spent a whole lease on a receiver refusing everything: break trials).
   const onlyThrottled =
     throttled !== undefined &&
-    (throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS) <= PACED_RETRY_AFTER_IN_MS &&
+    asked <= PACED_RETRY_AFTER_IN_MS &&
     result.attempts.every((a) => a.status === 429);
-  if (outcome.kind === 'failed' && outcome.retryable && !onlyThrottled)
-    return { kind: 'failed', reason: outcome.reason };
-  return { kind: 'answered', ...pause };
+  if (outcome.kind === 'failed' && outcome.retryable)
+    return onlyThrottled
+      ? { kind: 'answered', throttledForInMs: asked, refusedByRateLimit: outcome.reason }
+      : { kind: 'failed', reason: outcome.reason };
+  return throttled ? { kind: 'answered', throttledForInMs: asked } : { kind: 'answered' };
 }
 
 /** A send's result as the outbox rule reads it: `retryable` decides between keeping and parking. */

@@ -4,10 +4,11 @@ import { CLOCK_SKEW_IN_MS } from './lease';
 import type { NotifyStateDocument } from './state-document';
 
 /**
- * The longest a lease may still run: two send budgets and slack (lease.ts), a send budget being at most
- * `maxAttempts` × `timeoutInMs` plus back-off (10 × 60 s at the configuration's bounds), rounded up.
+ * How far ahead a lease may be before it is dropped: a day. A lease runs for minutes (lease.ts), but
+ * this run's own clock may be the one behind, and dropping another run's live lease would send its
+ * notices twice (a break trial); a lease a day ahead is a clock days fast.
  */
-export const MAX_LEASE_AHEAD_IN_MS = 30 * 60_000;
+export const MAX_LEASE_AHEAD_IN_MS = 24 * 60 * 60_000;
 
 /** A document with the times no run could have written yet taken back to `now`, and how many there were. */
 export interface PastTimes {
@@ -19,8 +20,8 @@ export interface PastTimes {
 }
 
 /**
- * `doc` with every time that records the past (when a group started and last sent, when a server was
- * told, went bad, was silenced or confirmed, when a notice was queued, tried or parked) that is later
+ * `doc` with every time that records the past and gates a decision (when a group started and last sent,
+ * when a server was told or confirmed, when a notice was queued, tried or parked) that is later
  * than `now` (beyond CLOCK_SKEW_IN_MS) taken as `now`; a confirmed fix keeps its hold's length from
  * then; a lease that runs further ahead than any lease can (MAX_LEASE_AHEAD_IN_MS) is dropped. Such a
  * time comes from a run whose clock was ahead (a machine days fast, a hand edit), and compared with
@@ -45,17 +46,9 @@ export function withPastTimes(doc: NotifyStateDocument, now: Date): PastTimes {
     const confirmedAt = confirmed ? past(confirmed.at) : undefined;
     return {
       ...record,
-      degradedSince: past(record.degradedSince),
+      // Only what gates a decision; `degradedSince` and a silence's start are history, kept as written
+      // (the run with the wrong clock may be this one: a clock behind rewrote them a day back).
       ...(record.notified ? { notified: { ...record.notified, at: past(record.notified.at) } } : {}),
-      ...(record.silenced
-        ? {
-            silenced: {
-              ...record.silenced,
-              since: past(record.silenced.since),
-              at: past(record.silenced.at),
-            },
-          }
-        : {}),
       ...(confirmed && confirmedAt !== undefined
         ? {
             confirmed: {

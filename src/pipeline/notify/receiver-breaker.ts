@@ -46,6 +46,11 @@ export type SendVerdict =
        * (its last `Retry-After`, or DEFAULT_THROTTLE_PAUSE_IN_MS). Absent: never throttled.
        */
       readonly throttledForInMs?: number;
+      /**
+       * The send gave up after 429 on every try (its notice waits for the next run): why. The breaker
+       * opens after THROTTLED_OUT_IN_A_ROW such sends with no send taken between them.
+       */
+      readonly refusedByRateLimit?: string;
     }
   | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'not-sent' };
@@ -66,6 +71,12 @@ export const MAX_SENDS_PER_RECEIVER = 32;
  * 140 of 150.
  */
 export const START_SENDS_PER_RECEIVER = 4;
+
+/**
+ * Sends given up on 429 alone, in a row, after which the receiver is not tried again in the run: a
+ * receiver that refuses everything is found out in a few sends, not after the whole lease.
+ */
+export const THROTTLED_OUT_IN_A_ROW = 3;
 
 /** The pause after a 429 that names no `Retry-After`: Slack's published rate, one message a second. */
 export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
@@ -98,6 +109,8 @@ interface Up {
   limit: number;
   inFlight: number;
   pausedUntil: number;
+  /** Sends given up on 429 alone since the last one taken (THROTTLED_OUT_IN_A_ROW). */
+  throttledOut: number;
   readonly waiting: Array<() => void>;
 }
 
@@ -142,7 +155,14 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
     const up: Up =
       state?.kind === 'up'
         ? state
-        : { kind: 'up', limit: START_SENDS_PER_RECEIVER, inFlight: 0, pausedUntil: 0, waiting: [] };
+        : {
+            kind: 'up',
+            limit: START_SENDS_PER_RECEIVER,
+            inFlight: 0,
+            pausedUntil: 0,
+            throttledOut: 0,
+            waiting: [],
+          };
     if (verdict.throttledForInMs !== undefined) {
       // Rate-limited: half as many at once, after the pause it asked for (one halving per pause: the
       // sends already out when it came answer 429 too).
@@ -154,6 +174,12 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
       }
     } else if (up === state) {
       up.limit = Math.min(MAX_SENDS_PER_RECEIVER, up.limit + 1);
+    }
+    if (verdict.refusedByRateLimit === undefined) up.throttledOut = 0;
+    else if (++up.throttledOut >= THROTTLED_OUT_IN_A_ROW) {
+      states.set(receiver, { kind: 'open', reason: verdict.refusedByRateLimit });
+      for (const wake of up.waiting.splice(0)) wake();
+      return;
     }
     states.set(receiver, up);
   };

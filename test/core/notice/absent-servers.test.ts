@@ -82,11 +82,28 @@ describe('stillConfigured: whether the configuration still has the server', () =
   it.each<[string, GatewayConfig, boolean]>([
     ['its address in its pool (names in any case)', config(), true],
     ['its pool gone', config({ pools: [{ name: 'other', addresses: ['10.0.0.4'] }] }), false],
-    ['its settings gone', config({ settings: [] }), false],
+    [
+      'its settings gone',
+      config({
+        settings: [
+          {
+            name: 'other',
+            pickHostNameFromBackendAddress: false,
+            trustedRootCertificateNames: [],
+            authenticationCertificateNames: [],
+          },
+        ],
+      }),
+      false,
+    ],
     ['no rule routes the pair any more', config({ pairs: [{ pool: 'pool', settings: 'other' }] }), false],
     ['rules not read (a configuration built by hand)', config({ pairs: undefined as never }), true],
     ['its address gone from the pool', config({ pools: [{ name: 'pool', addresses: ['10.0.0.9'] }] }), false],
     ['an empty pool', config({ pools: [{ name: 'pool', addresses: [] }] }), false],
+    // A break trial: an answer without its rules read as "no rule routes it": a false recovered.
+    ['an answer without rules (not the whole resource): the rules say nothing', config({ pairs: [] }), true],
+    ['an answer without pools: says nothing', config({ pools: [] }), true],
+    ['an answer without HTTP settings: says nothing', config({ settings: [] }), true],
     [
       'a pool of NICs, whose addresses the configuration does not give',
       config({ pools: [{ name: 'pool', addresses: [], hasIpConfigurations: true }] }),

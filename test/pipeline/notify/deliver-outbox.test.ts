@@ -209,7 +209,7 @@ describe('a send’s result as the outbox rule and the breaker read it', () => {
         })),
       },
       { kind: 'failed', retryable: true, reason: 'HTTP 429' },
-      { kind: 'answered', throttledForInMs: 1_000 },
+      { kind: 'answered', throttledForInMs: 1_000, refusedByRateLimit: 'HTTP 429' },
     ],
     [
       'refused with 429 asking 30 s: the run cannot wait that per notice, the breaker opens',
@@ -232,8 +232,9 @@ describe('a send’s result as the outbox rule and the breaker read it', () => {
       { kind: 'failed', retryable: true, reason: 'HTTP 503' },
       { kind: 'failed', reason: 'HTTP 503' },
     ],
+    // A break trial: the other sends waited a second Retry-After after this one had waited it out.
     [
-      'accepted after a 429: up, with the pause it asked for',
+      'accepted after a 429: up, throttled, no pause left (its retry waited the Retry-After out)',
       {
         ok: true,
         attempts: [
@@ -242,7 +243,7 @@ describe('a send’s result as the outbox rule and the breaker read it', () => {
         ],
       },
       { kind: 'delivered' },
-      { kind: 'answered', throttledForInMs: 1_000 },
+      { kind: 'answered', throttledForInMs: 0 },
     ],
   ])('%s', (_label, result, outcome, verdict) => {
     expect(sendOutcome(result)).toEqual(outcome);

@@ -32,11 +32,12 @@ describe('withPastTimes: times no run could have written yet are taken as now', 
       (r) => r.notified?.at,
       NOW.toISOString(),
     ],
+    // A break trial: a run whose own clock was a day behind rewrote every episode's start a day back.
     [
-      'bad since 30 days ahead',
+      'bad since 30 days ahead: history, kept as written (this run’s clock may be the one behind)',
       (r) => ({ ...r, degradedSince: ahead(30 * DAY) }),
       (r) => r.degradedSince,
-      NOW.toISOString(),
+      ahead(30 * DAY),
     ],
     [
       'a confirmed fix 30 days ahead (no episode would open until then): its 90 s hold counts from now',

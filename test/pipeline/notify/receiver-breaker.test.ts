@@ -2,6 +2,7 @@ import {
   createReceiverBreakers,
   MAX_SENDS_PER_RECEIVER,
   START_SENDS_PER_RECEIVER,
+  THROTTLED_OUT_IN_A_ROW,
   type Admission,
   type ReceiverBreaker,
 } from '../../../src/pipeline/notify/receiver-breaker';
@@ -190,6 +191,32 @@ describe('the receiver breaker paces a receiver that answers', () => {
       const inFlight = await answerAll(admitted);
       expect(inFlight[0]).toBe(START_SENDS_PER_RECEIVER / 2);
       expect(Math.max(...inFlight)).toBe(MAX_SENDS_PER_RECEIVER);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  // A break trial: a receiver answering 429 to everything never opened the breaker, and the run spent its
+  // whole lease on it (140 s and 110 POSTs where 8 s and 5 had said the same), delaying another receiver.
+  it(`${THROTTLED_OUT_IN_A_ROW} sends in a row given up on 429 alone open it; one taken between starts the count again`, async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const breaker = createReceiverBreakers().forRun('run-1');
+      const send = async (verdict: Parameters<Extract<Admission, { send: true }>['settle']>[0]) => {
+        const one = admitMany(breaker, 1);
+        await jest.advanceTimersByTimeAsync(1_000);
+        await one.all;
+        sending(one.admitted[0]).settle(verdict);
+      };
+      const refused = { kind: 'answered', throttledForInMs: 1_000, refusedByRateLimit: 'HTTP 429' } as const;
+      await send({ kind: 'answered' });
+      await send(refused);
+      await send(refused);
+      await send({ kind: 'answered', throttledForInMs: 0 }); // taken: the count starts again
+      for (let i = 0; i < THROTTLED_OUT_IN_A_ROW - 1; i++) await send(refused);
+      expect(breaker.openReason(OPS)).toBeUndefined();
+      await send(refused);
+      expect(breaker.openReason(OPS)).toBe('HTTP 429');
     } finally {
       jest.useRealTimers();
     }
