@@ -166,8 +166,6 @@ export function breakerVerdict(result: SendResult): SendVerdict {
   // trial: the others waited a second Retry-After after the receiver had taken one).
   const throttled = result.attempts.filter((a) => a.status === 429).at(-1);
   const asked = throttled ? (throttled.retryAfterInMs ?? DEFAULT_THROTTLE_PAUSE_IN_MS) : 0;
-  if (outcome.kind === 'delivered')
-    return throttled ? { kind: 'answered', throttledForInMs: 0 } : { kind: 'answered' };
   // Refused with 429 on every try, asking a short pause: up, only asking for fewer at a time; its
   // notice waits for the next run, and the breaker opens only after a few such sends in a row (one
   // Slack send that gave up after five 429s left 20 notices of the run untried; not opening at all
@@ -180,7 +178,8 @@ export function breakerVerdict(result: SendResult): SendVerdict {
     return onlyThrottled
       ? { kind: 'answered', throttledForInMs: asked, refusedByRateLimit: outcome.reason }
       : { kind: 'failed', reason: outcome.reason };
-  return throttled ? { kind: 'answered', throttledForInMs: asked } : { kind: 'answered' };
+  if (!throttled) return { kind: 'answered' };
+  return { kind: 'answered', throttledForInMs: outcome.kind === 'delivered' ? 0 : asked };
 }
 
 /** A send's result as the outbox rule reads it: `retryable` decides between keeping and parking. */

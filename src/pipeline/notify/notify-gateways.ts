@@ -1,12 +1,7 @@
 import { gatewayKey, parseGatewayId } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
-import type {
-  OpenEpisodesReport,
-  ReportedError,
-  UnconfirmedDeletionReport,
-  UnreadGatewayReport,
-} from '../../core/run-report';
+import type { OpenEpisodesReport, ReportedError, UnreadGatewayReport } from '../../core/run-report';
 import { counted, namedList } from '../../core/counted';
 import { isEpisode } from '../../core/notice/server-record';
 import { mapBounded } from '../../core/bounded';
@@ -150,17 +145,21 @@ export async function notifyUnvisited(
         ? ((await confirmGone?.(gateway)) ?? { gone: true })
         : undefined;
     const gone = answer?.gone === true;
-    const unconfirmed: UnconfirmedDeletionReport[] =
-      gateway && answer && !answer.gone
-        ? [{ gateway: gateway.id, reason: answer.reason, document: deps.store.name }]
-        : [];
+    // What the run says of it besides notices: ARM did not confirm the listing's word; or, not read and
+    // not gone, its episodes stay open until a run reads it (a target narrowed left them open without a
+    // word: a new-user trial).
+    const open = Object.values(doc.servers).filter(isEpisode).length;
+    const said: Pick<NotifyOutcome, 'unconfirmedDeletions' | 'unread'> | undefined = !gateway
+      ? undefined
+      : answer && !answer.gone
+        ? {
+            unconfirmedDeletions: [{ gateway: gateway.id, reason: answer.reason, document: deps.store.name }],
+          }
+        : !answer && open > 0
+          ? { unread: [{ gateway: gateway.id, openEpisodes: open }] }
+          : undefined;
     const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);
     const parked = Object.values(doc.deadLetters).some((letters) => letters.length > 0);
-    // Not read, not gone: its episodes stay open until a run reads it (a target narrowed left them open
-    // without a word: a new-user trial).
-    const open = Object.values(doc.servers).filter(isEpisode).length;
-    const unread =
-      gateway && !answer && open > 0 ? { unread: [{ gateway: gateway.id, openEpisodes: open }] } : {};
     let outcome: NotifyOutcome | undefined;
     if (gone || waiting) {
       outcome = await notifyOnChange(
@@ -172,14 +171,8 @@ export async function notifyUnvisited(
     } else if (parked) {
       outcome = await reviewOutbox(deps, runId);
     }
-    if (!unconfirmed.length && !unread.unread) return outcome ? [outcome] : [];
-    return [
-      {
-        ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }),
-        ...(unconfirmed.length ? { unconfirmedDeletions: unconfirmed } : {}),
-        ...unread,
-      },
-    ];
+    if (!said) return outcome ? [outcome] : [];
+    return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), ...said }];
   });
   const all = outcomes.flat();
   const unread = all.flatMap((o) => o.unread ?? []);

@@ -140,14 +140,16 @@ export function createReceiverBreakers(keepRuns = 16): ReceiverBreakers {
 }
 
 function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
+  /** Opens `receiver`'s breaker; the sends waiting for a place find it open. */
+  const open = (receiver: string, reason: string, up: Up | undefined) => {
+    states.set(receiver, { kind: 'open', reason });
+    for (const wake of up?.waiting.splice(0) ?? []) wake();
+  };
   const settleWith = (receiver: string, verdict: SendVerdict) => {
     const state = states.get(receiver);
     if (state?.kind === 'open') return; // the first failure's reason stands
-    if (verdict.kind === 'failed') {
-      states.set(receiver, { kind: 'open', reason: verdict.reason });
-      if (state?.kind === 'up') for (const wake of state.waiting.splice(0)) wake();
-      return;
-    }
+    if (verdict.kind === 'failed')
+      return open(receiver, verdict.reason, state?.kind === 'up' ? state : undefined);
     if (verdict.kind === 'not-sent') {
       if (state?.kind !== 'up') states.set(receiver, { kind: 'unknown' });
       return;
@@ -176,11 +178,8 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
       up.limit = Math.min(MAX_SENDS_PER_RECEIVER, up.limit + 1);
     }
     if (verdict.refusedByRateLimit === undefined) up.throttledOut = 0;
-    else if (++up.throttledOut >= THROTTLED_OUT_IN_A_ROW) {
-      states.set(receiver, { kind: 'open', reason: verdict.refusedByRateLimit });
-      for (const wake of up.waiting.splice(0)) wake();
-      return;
-    }
+    else if (++up.throttledOut >= THROTTLED_OUT_IN_A_ROW)
+      return open(receiver, verdict.refusedByRateLimit, up);
     states.set(receiver, up);
   };
   return {
