@@ -148,8 +148,9 @@ export type GatewayConfigFailureKind =
   'forbidden' | 'not-found' | 'throttled' | 'unavailable' | 'unauthenticated' | 'invalid' | 'timeout';
 
 /**
- * `notFound`: ARM answered 404 (no such gateway), so the caller can say so rather than "cannot be read".
- * `kind`: why, for the run report (absent: `unavailable`).
+ * `notFound`: ARM answered 404 (no such gateway), so the caller can say so rather than "cannot be read";
+ * `armCode`: the code of that 404 when ARM gave one (`ResourceNotFound`, `ResourceGroupNotFound`,
+ * `SubscriptionNotFound`). `kind`: why, for the run report (absent: `unavailable`).
  */
 export type GatewayConfigReading =
   | { readonly ok: true; readonly config: GatewayConfig }
@@ -157,6 +158,7 @@ export type GatewayConfigReading =
       readonly ok: false;
       readonly detail: string;
       readonly notFound?: boolean;
+      readonly armCode?: string;
       readonly kind?: GatewayConfigFailureKind;
     };
 

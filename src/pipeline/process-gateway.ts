@@ -6,6 +6,7 @@ import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './c
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
 import { removalCheckFor } from './notify/confirm-removed';
+import { goneCheckFor } from './notify/confirm-gone';
 
 export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly notify?: NotifyServices;
@@ -36,6 +37,8 @@ export async function processGateway(
   // undelivered notices wait for the next run with the rest.
   if (!outcome.report.ok && options.stop?.aborted) return { ...outcome, interrupted: true };
   if (!options.notify) return outcome;
+  const confirmRemoved = removalCheckFor(options.configReader, options.gatewayTimeoutInMs, options.stop);
+  const confirmGone = goneCheckFor(options, options.gatewayTimeoutInMs, options.stop);
   try {
     const notify = await notifyGateway(
       options.notify,
@@ -44,7 +47,7 @@ export async function processGateway(
       options.clock,
       options.notifyPolicy,
       options.runId,
-      removalCheckFor(options.configReader, options.gatewayTimeoutInMs, options.stop),
+      { ...(confirmRemoved ? { confirmRemoved } : {}), ...(confirmGone ? { confirmGone } : {}) },
     );
     return { ...outcome, notify };
   } catch (error) {

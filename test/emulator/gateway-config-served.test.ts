@@ -65,7 +65,8 @@ describe('the emulator serves the probe options and the routing rules', () => {
     expect(read).toMatchObject({
       ok: false,
       notFound: true,
-      detail: expect.stringContaining('ARM answered 404'),
+      armCode: 'ResourceNotFound',
+      detail: 'ARM answered 404 ResourceNotFound',
     });
   });
 });

@@ -190,6 +190,32 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(w.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);
     expect(report.notifications?.decided).toBe(1);
   });
+
+  // A new-user trial (the direct run's, end to end in notify-on-change.test.ts): a gateway named by id
+  // whose backend-health call answers 404 kept its episode open for good.
+  it('a queued gateway whose backend-health call answers 404, and whose GET does too: its servers are told `recovered`', async () => {
+    const w = world({ withNotify: true, targets: [gwA.id] });
+    await evaluate(w, gwA.id, 1, 'run-6');
+    w.reader.health.set(gwA.id, new GatewayNotFoundError(gwA.id, 'ARM answered 404 ResourceNotFound'));
+    w.clock.advance(300_000);
+    const asked: string[] = [];
+    const fanOut: FanOutDependencies = {
+      ...w.fanOut,
+      configReader: {
+        getGatewayConfig: (gateway) => {
+          asked.push(gateway.id);
+          return Promise.resolve({ ok: false, notFound: true, detail: 'ARM answered 404 ResourceNotFound' });
+        },
+      },
+    };
+    const result = await processUntilFinished(fanOut, queueOptions(w), message(gwA.id, 'run-7'));
+    expect(w.notify!.notifiers[0]!.sent.map((n) => `${n.type} ${n.reason ?? ''}`)).toEqual([
+      'degraded ',
+      'recovered the application gateway no longer exists',
+    ]);
+    expect(asked).toEqual([gwA.id]);
+    expect(result.report.gateways[0]?.error?.code).toBe('ResourceNotFound');
+  });
 });
 
 const CONTINUATION: GatewayContinuation = {

@@ -319,6 +319,96 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(runSucceeded(narrowed)).toBe(true);
   });
 
+  // A new-user trial: a gateway named by id in the targets was deleted; its backend-health call answered
+  // 404 on every run, and its episode never ended (nor after it left the targets, as the message advised).
+  it('a gateway named by id in the targets, then deleted: its episodes are recovered ("no longer exists"), once, and the run still names the target', async () => {
+    const old = gateway('gw-old', [dns]);
+    const targets = { targets: [gateway('gw', [tcp]).id, old.id] };
+    await run([ok('10.0.0.9')], state, targets, [old]);
+    expect(acceptedEvents(receiver).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'degraded api.contoso.internal',
+    ]);
+
+    const deleted = await run([ok('10.0.0.9')], state, targets);
+    expect(acceptedEvents(receiver, 1).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'recovered api.contoso.internal',
+    ]);
+    expect(JSON.parse(receiver.requests[1]?.body ?? '{}')).toMatchObject({
+      reason: 'the application gateway no longer exists',
+      gateway: { name: 'gw-old' },
+    });
+    // The target names a gateway that does not exist: still the run's failure, saying to remove it.
+    expect(deleted.gateways.find((g) => g.name === 'gw-old')?.error).toMatchObject({
+      code: 'ResourceNotFound',
+      message: expect.stringMatching(/if the gateway was deleted, remove it there/),
+    });
+    expect(deleted.ok).toBe(false);
+
+    await run([ok('10.0.0.9')], state, targets);
+    expect(receiver.requests).toHaveLength(2);
+    // Taken out of the targets as advised: nothing left open, nothing said of it.
+    const narrowed = await run([ok('10.0.0.9')], state, { targets: targets.targets.slice(0, 1) });
+    expect(narrowed.notifications?.unread).toBeUndefined();
+    expect(runSucceeded(narrowed)).toBe(true);
+  });
+
+  it.each<[string, Record<string, unknown>[]]>([
+    ['ARM still has it (its GET answers 200)', [{ on: 'backendHealth', status: 404, times: 9 }]],
+    [
+      'ARM does not know its subscription (404 SubscriptionNotFound to the call and the GET)',
+      [
+        { on: 'backendHealth', status: 404, code: 'SubscriptionNotFound', times: 9 },
+        { on: 'get', status: 404, code: 'SubscriptionNotFound', times: 9 },
+      ],
+    ],
+  ])(
+    'a gateway named by id whose backend-health call answers 404 while %s: no recovered, the episode stays open',
+    async (_, faults) => {
+      const old = gateway('gw-old', [dns]);
+      const targets = { targets: [gateway('gw', [tcp]).id, old.id] };
+      await run([ok('10.0.0.9')], state, targets, [old]);
+      const failing = await run([ok('10.0.0.9')], state, targets, [
+        gateway('gw-old', [dns], { faults: faults as never }),
+      ]);
+      expect(failing.gateways.find((g) => g.name === 'gw-old')?.error?.code).toBe('ResourceNotFound');
+      expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+      expect(failing.notifications?.openEpisodes).toMatchObject({ told: 1 });
+    },
+  );
+
+  // The same trial's other cases: a gateway deleted after it left the targets, and one deleted with its
+  // resource group (the group's listing then answers 404 ResourceGroupNotFound, so no listing shows it gone).
+  it('a gateway taken out of the targets, then deleted: its episodes are recovered, and it is no longer named unread', async () => {
+    const other = gateway('gw-other', [dns]);
+    const narrowedTo = { targets: [gateway('gw', [tcp]).id] };
+    await run([tcp], state, {}, [other]);
+    const unread = await run([tcp], state, narrowedTo, [other]);
+    expect(unread.notifications?.unread).toEqual([{ gateway: other.id, openEpisodes: 1 }]);
+    expect(receiver.requests).toHaveLength(2);
+
+    const deleted = await run([tcp], state, narrowedTo);
+    expect(acceptedEvents(receiver, 2).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'recovered api.contoso.internal',
+    ]);
+    expect(deleted.notifications?.unread).toBeUndefined();
+    expect(runSucceeded(deleted)).toBe(true);
+  });
+
+  it('a gateway deleted with its resource group (a target): its episodes are recovered, and the target is still named', async () => {
+    const old = gateway('gw-old', [dns], {}, 'rg-old');
+    const targets = { targets: [gateway('gw', [tcp]).id, `/subscriptions/${SUB}/resourceGroups/rg-old`] };
+    await run([ok('10.0.0.9')], state, targets, [old]);
+    expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+
+    const deleted = await run([ok('10.0.0.9')], state, targets);
+    expect(acceptedEvents(receiver, 1).map((e) => `${e.type} ${e.server.address}`)).toEqual([
+      'recovered api.contoso.internal',
+    ]);
+    expect(deleted.targets.find((t) => !t.ok)?.error?.code).toBe('TargetNotFound');
+    expect(deleted.notifications?.unread).toBeUndefined();
+    expect(deleted.ok).toBe(false);
+  });
+
   // A fan-out trial: Resource Graph answers only what the identity may read (Reader on one resource group
   // of the subscription): gw-old's group was not in the answer, the subscription seemed listed whole, and
   // gw-old's episode was sent as `recovered … no longer exists`. ARM's GET of it answers 200.

@@ -61,10 +61,12 @@ export function createArmGatewayConfigReader(
         if (!capture.last) {
           // 404: no such gateway. Said as ARM's status and code only: what to check depends on who named it.
           if (isRestError(error) && error.statusCode === 404) {
+            const armCode = armErrorCode(error);
             return {
               ok: false,
-              detail: armAnswered(404, armErrorCode(error)),
+              detail: armAnswered(404, armCode),
               notFound: true,
+              ...(armCode ? { armCode } : {}),
               kind: 'not-found',
             };
           }

@@ -6,14 +6,17 @@ import type { GatewayConfigReader } from '../../ports';
 import { withTimeout } from '../timeout';
 
 /**
- * ARM's word on a gateway the run's listings took as deleted (ExpandedTargets.isGone): `gone` only on
- * a 404 to its GET; otherwise why it is not known to be gone (one line, for the run report's
+ * ARM's word on a gateway the run's listings took as deleted (ExpandedTargets.isGone), or did not read:
+ * `gone` only on a 404 to its GET (not `SubscriptionNotFound`); otherwise why it is not known to be gone (one line, for the run report's
  * `notifications.unconfirmedDeletions` and the log).
  */
 export type GoneAnswer = { readonly gone: true } | { readonly gone: false; readonly reason: string };
 
 /** Asks ARM whether a gateway is gone (GoneAnswer). Never rejects. */
 export type GoneCheck = (gateway: GatewayRef) => Promise<GoneAnswer>;
+
+/** ARM's code for a 404 about the subscription itself, not the gateway. */
+const SUBSCRIPTION_NOT_FOUND = 'SubscriptionNotFound';
 
 /**
  * The longest a run waits for ARM to answer one gateway's GET here, whatever `gatewayTimeoutInMs` is:
@@ -29,8 +32,11 @@ export const GONE_CHECK_TIMEOUT_IN_MS = 30_000;
  * once, so a listing's word alone is not enough. Resource Graph answers only what the identity may read,
  * at any level (a Reader on one resource group of a subscription sees that group's gateways, and the
  * subscription seems listed whole), and its copy may lag ARM's; either made an existing gateway's
- * episode `recovered … no longer exists` (a fan-out trial). A 200, a 403, no answer within
- * `timeoutInMs`, or the run's `stop` (its deadline or a signal) keeps the episodes open, with the reason.
+ * episode `recovered … no longer exists` (a fan-out trial). A 200, a 403, a 404 `SubscriptionNotFound`,
+ * no answer within `timeoutInMs`, or the run's `stop` (its deadline or a signal) keeps the episodes
+ * open, with the reason. A 404 about the gateway or its resource group is ARM's word that it is gone
+ * (an identity that may not read there gets 403 `AuthorizationFailed`, "… or the scope is invalid",
+ * which keeps it open).
  */
 export function confirmGoneWith(
   reader: GatewayConfigReader,
@@ -39,6 +45,13 @@ export function confirmGoneWith(
 ): GoneCheck {
   return async (gateway) => {
     const reading = await readWithin(reader, gateway, timeoutInMs, stop);
+    // A subscription ARM does not know says nothing of the gateway: a credential signed in to another
+    // tenant, or a subscription just moved or created, reads so too, and would end every episode of it.
+    if (!reading.ok && reading.notFound && reading.armCode === SUBSCRIPTION_NOT_FOUND)
+      return {
+        gone: false,
+        reason: `ARM does not know its subscription (404 ${SUBSCRIPTION_NOT_FOUND}): check that the identity signs in to the subscription's tenant (tenantId, AZURE_TENANT_ID); if the subscription was deleted, move the gateway's notify state document aside`,
+      };
     if (!reading.ok && reading.notFound) return { gone: true };
     if (reading.ok)
       return {

@@ -59,8 +59,11 @@ function depsForDocument(
 /**
  * Notify on change for one gateway this run looked at. A gateway that could not be evaluated changes
  * no episode, but its undelivered notices are still sent: a failing gateway never strands them.
- * `confirmRemoved`: asks the configuration about servers the reading lacks with their whole pool and
- * settings (confirm-removed.ts); absent, the reading's word stands.
+ * `checks.confirmRemoved`: asks the configuration about servers the reading lacks with their whole pool
+ * and settings (confirm-removed.ts); absent, the reading's word stands. `checks.confirmGone`: asked when
+ * the reading answered 404 (`ResourceNotFound`) and the gateway has an open episode: ARM's 404 to its GET
+ * ends its episodes as a deletion (a gateway named by id in the targets, deleted, kept them open for
+ * good: a new-user trial); absent, a failed reading changes no episode.
  * Never throws (state failures are in the outcome's `stateErrors`).
  */
 export async function notifyGateway(
@@ -70,14 +73,20 @@ export async function notifyGateway(
   clock: Clock,
   configPolicy: NotifyPolicy,
   runId: string,
-  confirmRemoved?: RemovalCheck,
+  checks: { readonly confirmRemoved?: RemovalCheck; readonly confirmGone?: GoneCheck } = {},
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
   // Read per gateway: the Functions app notifies one gateway per invocation (fan-out), so there is no
   // run-wide place to read it once; it is one small document.
   const { policy, errors } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
   const notified = await notifyOnChange(
-    { ...depsForDocument(services, key, clock, runId), ...(confirmRemoved ? { confirmRemoved } : {}) },
+    {
+      ...depsForDocument(services, key, clock, runId),
+      ...(checks.confirmRemoved ? { confirmRemoved: checks.confirmRemoved } : {}),
+      ...(checks.confirmGone && outcome.report.error?.code === GATEWAY_NOT_FOUND
+        ? { confirmGone: checks.confirmGone }
+        : {}),
+    },
     {
       now: clock.now(),
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
@@ -91,6 +100,9 @@ export async function notifyGateway(
   );
   return errors.length ? { ...notified, stateErrors: [...notified.stateErrors, ...errors] } : notified;
 }
+
+/** GatewayNotFoundError's code, as a gateway's report carries it: its backend-health call answered 404. */
+const GATEWAY_NOT_FOUND = 'ResourceNotFound';
 
 function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefined {
   return services.silences ? typedStateStore(services.silences) : undefined;
@@ -106,8 +118,10 @@ const UNVISITED_CONCURRENCY = 8;
  * Gateways with notify state that this run did not evaluate (outside the targets, deleted, or failed
  * to list): those a successful listing shows to be deleted, and `confirmGone` confirms (when given:
  * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; one it does not confirm is
- * reported in `unconfirmedDeletions`, with why; the others have their waiting notices sent, and their
- * dead letters reported. A document that cannot be listed, read or understood is reported (naming it)
+ * reported in `unconfirmedDeletions`, with why. One with open episodes that no listing showed gone is
+ * asked too: gone, it gets its `recovered` the same way; otherwise it is reported in `unread` (without
+ * `confirmGone`: in `unread`). The others have their waiting notices sent, and their dead letters
+ * reported. A document that cannot be listed, read or understood is reported (naming it)
  * and left as it is; the others go on. Up to UNVISITED_CONCURRENCY documents at once; the outcomes in
  * the order the store listed them.
  * Nothing to do without notify services. Never throws.
@@ -139,23 +153,26 @@ export async function notifyUnvisited(
       return [failed(services, error, deps.store.name)];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
-    // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask.
+    const open = Object.values(doc.servers).filter(isEpisode).length;
+    const listedGone = gateway !== undefined && expanded.isGone(gateway);
+    // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask. A gateway with open
+    // episodes that no listing showed gone is asked too: one deleted after it left the targets, or with
+    // its resource group (whose listing then fails), kept its episodes open for good (a new-user trial).
     const answer: GoneAnswer | undefined =
-      gateway !== undefined && expanded.isGone(gateway)
-        ? ((await confirmGone?.(gateway)) ?? { gone: true })
+      gateway !== undefined && (listedGone || open > 0)
+        ? ((await confirmGone?.(gateway)) ?? (listedGone ? { gone: true } : undefined))
         : undefined;
     const gone = answer?.gone === true;
     // What the run says of it besides notices: ARM did not confirm the listing's word; or, not read and
     // not gone, its episodes stay open until a run reads it (a target narrowed left them open without a
     // word: a new-user trial).
-    const open = Object.values(doc.servers).filter(isEpisode).length;
     const said: Pick<NotifyOutcome, 'unconfirmedDeletions' | 'unread'> | undefined = !gateway
       ? undefined
-      : answer && !answer.gone
+      : listedGone && answer && !answer.gone
         ? {
             unconfirmedDeletions: [{ gateway: gateway.id, reason: answer.reason, document: deps.store.name }],
           }
-        : !answer && open > 0
+        : !gone && open > 0
           ? { unread: [{ gateway: gateway.id, openEpisodes: open }] }
           : undefined;
     const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);

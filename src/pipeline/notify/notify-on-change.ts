@@ -62,6 +62,7 @@ import { reportedError } from '../../core/reported-error';
 import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
 import { leaseHolder, leaseInMs } from './lease';
 import type { RemovalCheck, UnconfirmedRemoval } from './confirm-removed';
+import type { GoneAnswer, GoneCheck } from './confirm-gone';
 import { withPastTimes } from './future-times';
 import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
@@ -81,6 +82,13 @@ export interface NotifyDependencies {
    * (confirm-removed.ts); absent: the reading's word stands.
    */
   readonly confirmRemoved?: RemovalCheck;
+  /**
+   * Given when this run's reading of the gateway answered 404 (GatewayNotFoundError: a gateway named by
+   * id in the targets, deleted): asks ARM whether it is gone (confirm-gone.ts), only when its document
+   * holds an episode; gone, its episodes end as its deletion (`recovered`, "no longer exists"), as a
+   * listing's deleted gateway's do. Absent: a gateway not evaluated changes no episode.
+   */
+  readonly confirmGone?: GoneCheck;
 }
 
 export interface NotifyOutcome {
@@ -276,6 +284,8 @@ async function claimNotices(
   const now = observation.now.toISOString();
   // Asked once per distinct set of absences: a retry after a conflict usually finds the same ones.
   const removals = new Map<string, readonly UnconfirmedRemoval[]>();
+  // Asked once per call (deps.confirmGone), whatever the retries after a conflict.
+  let goneAnswer: GoneAnswer | undefined;
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
     const past = withPastTimes(parseStateDocument(stored?.value, deps.store.name), observation.now);
@@ -285,17 +295,22 @@ async function claimNotices(
         `${deps.store.name}: ${counted(past.taken, 'time')} later than this run's clock (up to ${past.latest ?? 'a lease far ahead'}) ${past.taken === 1 ? 'was' : 'were'} taken as now: a run whose clock was ahead wrote ${past.taken === 1 ? 'it' : 'them'}, and ${past.taken === 1 ? 'it' : 'they'} would hold its notices until then; check the clocks of the machines that run appgw-insights`,
       );
     const unconfirmed = await unconfirmedRemovalsOf(deps, previous, observation, removals);
+    if (deps.confirmGone && !goneAnswer) {
+      const told = Object.values(previous.servers).find(isEpisode);
+      if (told) goneAnswer = await deps.confirmGone(told.gateway);
+    }
+    const seen: Observation = goneAnswer?.gone ? { ...observation, isGone: () => true } : observation;
     const decision = decideWithInhibition(
       previous.servers,
       unconfirmed.length
         ? {
-            ...observation,
+            ...seen,
             keptOpen: keptOpenKeys(
               previous.servers,
               unconfirmed.map((u) => u.record),
             ),
           }
-        : observation,
+        : seen,
       policy,
     );
     // Each receiver's rules pick from the one decision (match, sendResolved), and each told episode

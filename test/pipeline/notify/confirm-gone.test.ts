@@ -71,3 +71,31 @@ describe('goneCheckFor: how long ARM is asked whether a gateway is gone', () => 
     expect(goneCheckFor({}, 60_000)).toBeUndefined();
   });
 });
+
+describe("confirmGoneWith: ARM's answer to the gateway's GET", () => {
+  const answering = (
+    reading: Awaited<ReturnType<GatewayConfigReader['getGatewayConfig']>>,
+  ): GatewayConfigReader => ({ getGatewayConfig: () => Promise.resolve(reading) });
+
+  it.each<[string, boolean, string | undefined]>([
+    ['ResourceNotFound (the gateway)', true, 'ResourceNotFound'],
+    ['ResourceGroupNotFound (its resource group)', true, 'ResourceGroupNotFound'],
+    ['without a code', true, undefined],
+    // A credential signed in to another tenant, or a subscription just moved, reads so too.
+    ['SubscriptionNotFound (its subscription)', false, 'SubscriptionNotFound'],
+  ])('a 404 %s: gone is %s', async (_, gone, armCode) => {
+    const reader = answering({
+      ok: false,
+      notFound: true,
+      kind: 'not-found',
+      detail: `ARM answered 404${armCode ? ` ${armCode}` : ''}`,
+      ...(armCode ? { armCode } : {}),
+    });
+    const answer = await confirmGoneWith(reader, 1_000)(GW);
+    expect(answer.gone).toBe(gone);
+    if (!answer.gone)
+      expect(answer.reason).toMatch(
+        /^ARM does not know its subscription \(404 SubscriptionNotFound\): .*tenant/,
+      );
+  });
+});
