@@ -3,7 +3,7 @@ import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import { unreadWarning } from '../pipeline/notify/notify-gateways';
 import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
-import { counted } from '../core/counted';
+import { counted, namedList } from '../core/counted';
 import { GATEWAY_SCOPE } from '../core/notice/inhibit';
 import { severityLabel } from '../core/notice/notice-labels';
 import {
@@ -51,7 +51,10 @@ export function* summaryLines(
     (s.failedGateways
       ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${s.failedGateways} could not be checked)`
       : `Checked ${counted(s.gateways, 'gateway')}`) +
-      `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy.`,
+      `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy` +
+      (s.incompleteReadings
+        ? `; ${counted(s.incompleteReadings, 'reading')} incomplete (below): not every server was read.`
+        : '.'),
   ];
   // Once per run, at the top: insights that give the general steps, and what to grant or fix.
   if (report.configuration) lines.push('', ...configurationLines(report));
@@ -79,11 +82,15 @@ export function* summaryLines(
   for (const gateway of report.gateways) {
     const held = heldLines(report.notifications, gateway, '    ');
     if (held.length === 0 && collapsed.takes(gateway)) continue;
-    lines.push('', `${gateway.ok ? (gateway.findings.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`);
+    lines.push(
+      '',
+      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
+    );
     if (!gateway.ok)
       lines.push(
         `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
       );
+    if (gateway.poolsNotRead?.length) lines.push(`    ${readingIncompleteText(gateway.poolsNotRead)}`);
     // Its start only: what ARM refused, and why. What to grant or fix is the run's second block, once;
     // cut in the middle, the permission ran into the tail's "(the operation's polls)", another
     // permission (a new-user trial).
@@ -121,6 +128,21 @@ export function* summaryLines(
   yield* lines;
 }
 
+/**
+ * A gateway's reading that lacked pools its configuration routes to (GatewayReport.poolsNotRead), in one
+ * line: which, and what it means. The names are ARM's (escaped for the terminal by `field`).
+ */
+export function readingIncompleteText(pools: readonly string[]): string {
+  const names = namedList(
+    pools.map((p) => field(p, 80)),
+    5,
+  );
+  return (
+    `reading incomplete: ARM's backend health did not list ${pools.length === 1 ? 'backend pool' : 'backend pools'} ${names}, ` +
+    `which its rules route to: ${pools.length === 1 ? 'its servers were' : 'their servers were'} not read this run (the run is not ok; the next run reads the gateway again)`
+  );
+}
+
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */
 export const HEALTHY_SHOWN = 20;
 /** Gateways that failed with one message shown one by one; those after them are one block. */
@@ -144,7 +166,7 @@ function collapsedGateways(): {
   const healthyKey = '\u0000healthy';
   const keyOf = (g: GatewayReport): string | undefined =>
     g.ok
-      ? g.findings.length === 0 && g.configuration?.read !== false
+      ? g.findings.length === 0 && g.configuration?.read !== false && !g.poolsNotRead?.length
         ? healthyKey
         : undefined
       : withoutOwnId(g.error?.message ?? '', g.id);

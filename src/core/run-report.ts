@@ -71,6 +71,8 @@ export interface RunSummary {
   readonly failedGateways: number;
   readonly servers: number;
   readonly findings: number;
+  /** Gateways read whose reading lacked pools their configuration routes to (GatewayReport.poolsNotRead); absent: none. */
+  readonly incompleteReadings?: number;
 }
 
 export interface ReportedError {
@@ -128,6 +130,13 @@ export interface GatewayReport {
    * when every insight shows the gateway's own values, or no configuration was asked for.
    */
   readonly configuration?: GatewayConfigurationReport;
+  /**
+   * Backend pools the gateway's configuration routes to, with members, that its backend-health reading
+   * did not list at all (core/reading-coverage.ts): their servers were not read this run, so the run is
+   * not `ok`. Said only when a configuration was at hand (the listing's, or the GET for findings).
+   * Absent: none, or not known.
+   */
+  readonly poolsNotRead?: readonly string[];
   /**
    * The Functions app only: the queue invocations this gateway took (the start, then one per poll of
    * its running operation, each a continuation message) and their handler-active time summed, in ms

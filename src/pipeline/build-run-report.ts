@@ -5,6 +5,7 @@ import {
   type NotificationsReport,
   type RunInterruptionReport,
   type RunReport,
+  type RunSummary,
   type TargetReport,
 } from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
@@ -39,13 +40,14 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     ok:
       !parts.interrupted &&
       targets.every((t) => t.ok) &&
-      gateways.every((g) => g.ok) &&
+      gateways.every((g) => g.ok && !g.poolsNotRead?.length) &&
       notificationsDone(notifications),
     summary: {
       gateways: gateways.length,
       failedGateways: gateways.filter((g) => !g.ok).length,
       servers: gateways.reduce((n, g) => n + g.servers, 0),
       findings: gateways.reduce((n, g) => n + g.findings.length, 0),
+      ...incompleteReadingsOf(gateways),
     },
     targets,
     gateways,
@@ -54,6 +56,12 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     ...(configuration ? { configuration } : {}),
     deliveryErrors: [],
   };
+}
+
+/** RunSummary.incompleteReadings: present only when some gateway's reading lacked a routed pool. */
+function incompleteReadingsOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'incompleteReadings'> {
+  const count = gateways.filter((g) => (g.poolsNotRead?.length ?? 0) > 0).length;
+  return count > 0 ? { incompleteReadings: count } : {};
 }
 
 export function notificationsReport(outcome: NotifyOutcome): NotificationsReport {

@@ -13,6 +13,7 @@ import { gatewayConfigurationReport } from '../core/configuration-report';
 import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
+import { poolsNotRead } from '../core/reading-coverage';
 import { withTimeout } from './timeout';
 import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
 
@@ -77,8 +78,15 @@ export async function checkGateway(
       options.stop,
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
-    const { findings, failure } = await withGatewayConfiguration(gateway, evaluated, options, elapsed());
+    const { findings, failure, config } = await withGatewayConfiguration(
+      gateway,
+      evaluated,
+      options,
+      elapsed(),
+    );
     const configuration = options.configReader ? gatewayConfigurationReport(findings, failure) : undefined;
+    // Only with a configuration at hand (read for the findings, or the listing's): never a GET for it.
+    const notRead = config ? poolsNotRead(config, body) : [];
     // The insights' time is the reading's, whatever the wait for a place to render them.
     const now = options.clock.now();
     if (options.beforeRender) {
@@ -114,6 +122,7 @@ export async function checkGateway(
           insight: { markdown: `${path}.md`, html: `${path}.html` },
         })),
         ...(configuration ? { configuration } : {}),
+        ...(notRead.length ? { poolsNotRead: notRead } : {}),
       },
     };
   } catch (error) {
@@ -149,21 +158,25 @@ interface ConfigFailure {
  * (`listedConfiguration`) when that explains every finding, else one GET of the gateway, which reads it
  * as it is now (a setting or pool added since the listing, which the listed one cannot explain). Never throws:
  * a read that fails or times out leaves each finding `read: false` with the reason, and its insight
- * gives the general steps; the failure is returned for the run report. Throws the run's stop reason
- * (RunInterruptedError) when the stop cut it short: the gateway is then not done.
+ * gives the general steps; the failure is returned for the run report. `config`: the configuration
+ * used (the listing's, or the GET's), or the listing's when there is no finding; absent when none is at
+ * hand. Throws the run's stop reason (RunInterruptedError) when the stop cut it short: the gateway is
+ * then not done.
  */
 async function withGatewayConfiguration(
   gateway: GatewayRef,
   findings: Finding[],
   options: CheckGatewayOptions,
   elapsedInMs: number,
-): Promise<{ findings: Finding[]; failure?: ConfigFailure }> {
+): Promise<{ findings: Finding[]; failure?: ConfigFailure; config?: GatewayConfig }> {
   const reader = options.configReader;
-  if (!reader || findings.length === 0) return { findings };
+  if (!reader) return { findings };
   const listed = await options.listedConfiguration?.();
+  if (findings.length === 0) return listed ? { findings, config: listed } : { findings };
   if (listed) {
     const joined = withConfiguration(findings, { ok: true, config: listed });
-    if (joined.every((finding) => finding.configuration?.read !== false)) return { findings: joined };
+    if (joined.every((finding) => finding.configuration?.read !== false))
+      return { findings: joined, config: listed };
   }
   const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
   let reading: GatewayConfigReading;
@@ -181,7 +194,7 @@ async function withGatewayConfiguration(
     const kind = error instanceof ConfigReadTimeout ? 'timeout' : 'unavailable';
     reading = { ok: false, detail: toError(error).message, kind };
   }
-  if (reading.ok) return { findings: withConfiguration(findings, reading) };
+  if (reading.ok) return { findings: withConfiguration(findings, reading), config: reading.config };
   const kind = reading.kind ?? 'unavailable';
   // A 404 here follows a backend-health read that worked: the gateway went in between.
   const detail =

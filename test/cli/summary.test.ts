@@ -1099,3 +1099,56 @@ it('the first line says how many gateways were read of how many, never "Checked"
   const { report: all } = buildDelivery('run', [{ gateway: gatewayRef('fine') }]);
   expect(formatSummary(all, []).split('\n')[0]).toBe('Checked 1 gateway, 1 backend server: 0 not healthy.');
 });
+
+// A new-user trial: a reading that lacked a routed pool (ARM answered `{"backendAddressPools":[]}`) was
+// a green ✓ with 0 servers, and exit 0.
+describe('a reading short of the pools its configuration routes to', () => {
+  const shortReading = (pools: string[], extra = 0) =>
+    buildRunReport({
+      runId: 'r1',
+      startedAt: new Date(0),
+      finishedAt: new Date(0),
+      targets: [],
+      gateways: [
+        ...Array.from({ length: 25 + extra }, (_, i) => ({
+          ...gatewayRef(`fine-${String(i).padStart(2, '0')}`),
+          ok: true,
+          error: null,
+          durationInMs: 1,
+          servers: 1,
+          findings: [],
+        })),
+        {
+          ...gatewayRef('gw-b'),
+          ok: true,
+          error: null,
+          durationInMs: 1,
+          servers: 0,
+          findings: [],
+          poolsNotRead: pools,
+        },
+      ],
+    });
+
+  it('is said on the first line and under its gateway (never collapsed among the healthy), and the run is not ok', () => {
+    const report = shortReading(['pb1', 'pb2\u001b[31m']);
+    const text = formatSummary(report, []);
+    expect(text.split('\n')[0]).toBe(
+      'Checked 26 gateways, 25 backend servers: 0 not healthy; 1 reading incomplete (below): not every server was read.',
+    );
+    expect(text).toMatch(
+      /^! gw-b \(.*\)\n {4}reading incomplete: ARM's backend health did not list backend pools pb1 and pb2.*, which its rules route to: their servers were not read this run/m,
+    );
+    // ARM's names reach the terminal escaped.
+    expect(text).not.toContain('\u001b');
+    expect(report.ok).toBe(false);
+    expect(report.summary.incompleteReadings).toBe(1);
+    expect(exitCode(report)).toBe(2);
+  });
+
+  it('a run whose readings were whole says nothing of it', () => {
+    const { report } = buildDelivery('run', [{ gateway: gatewayRef('fine') }]);
+    expect(report.summary.incompleteReadings).toBeUndefined();
+    expect(formatSummary(report, [])).not.toContain('incomplete');
+  });
+});

@@ -126,13 +126,84 @@ describe('the configuration a listing gave stands for the GET', () => {
     expect(outcome.insights[0]?.finding.configuration).toEqual(expect.objectContaining({ read: true }));
   });
 
-  it('a gateway without findings asks for nothing: neither the listed configuration nor the GET', async () => {
+  it('a gateway without findings makes no GET: only the listed configuration is asked (whether the reading covers it)', async () => {
     const up = { address: '10.0.0.4', health: 'Healthy' };
     emulator = await startEmulator({ scenario: { gateways: [gateway('gw', [up])] } as never });
     const asked = jest.fn(async () => undefined);
     const outcome = await check(emulator, gatewayId('gw'), asked);
     expect(outcome.report.ok).toBe(true);
-    expect(asked).not.toHaveBeenCalled();
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(gatewayGets()).toBe(0);
+  });
+});
+
+// A new-user trial: ARM answered one reading with `{"backendAddressPools":[]}`; the gateway was shown
+// green with 0 servers (summary, report.json, status page) while a server of it was down.
+describe('a reading short of the pools the configuration routes to', () => {
+  const up = (address: string) => ({ address, health: 'Healthy' });
+  const twoPools = (faults: unknown[] = []) => {
+    const id = gatewayId('gw');
+    const base = gateway('gw', [up('10.0.0.4')]);
+    const pools = (base.backendHealth as { backendAddressPools: unknown[] }).backendAddressPools;
+    return {
+      ...base,
+      backendHealth: {
+        backendAddressPools: [
+          ...pools,
+          {
+            backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
+            backendHttpSettingsCollection: [
+              {
+                backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
+                servers: [up('10.0.1.4')],
+              },
+            ],
+          },
+        ],
+      },
+      faults,
+    };
+  };
+  const poolB = (id: string) => ({
+    backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
+    backendHttpSettingsCollection: [
+      {
+        backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
+        servers: [up('10.0.1.4')],
+      },
+    ],
+  });
+
+  it.each<[string, (id: string) => string, string[]]>([
+    ['no pools at all', () => '{"backendAddressPools":[]}', ['pool-a', 'pool-b']],
+    ['one pool of two', (id) => JSON.stringify({ backendAddressPools: [poolB(id)] }), ['pool-a']],
+  ])(
+    'a reading with %s: the pools it lacked are named in the report, with no GET',
+    async (_, body, missing) => {
+      const id = gatewayId('gw');
+      emulator = await startEmulator({
+        scenario: { gateways: [twoPools([{ on: 'backendHealth', text: body(id), times: 1 }])] } as never,
+      });
+      const configuration = (await listed(emulator)).get(gatewayKey(id));
+      const outcome = await check(emulator, id, async () => configuration);
+      expect(outcome.report).toMatchObject({ ok: true, poolsNotRead: missing });
+      expect(gatewayGets()).toBe(0);
+      // Read whole the next time: nothing said.
+      const whole = await check(emulator, id, async () => configuration);
+      expect(whole.report.poolsNotRead).toBeUndefined();
+      expect(whole.report.servers).toBe(2);
+    },
+  );
+
+  it('without a listed configuration and no finding, nothing is said (no GET is made for it)', async () => {
+    const id = gatewayId('gw');
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [twoPools([{ on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 }])],
+      } as never,
+    });
+    const outcome = await check(emulator, id);
+    expect(outcome.report.poolsNotRead).toBeUndefined();
     expect(gatewayGets()).toBe(0);
   });
 });

@@ -231,6 +231,8 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
         },
       ]);
       expect(short.ok).toBe(false);
+      // The gateway's own entry says its reading was short (not "✓, 0 servers").
+      expect(short.gateways[0]?.poolsNotRead).toEqual(['pool-a']);
 
       // Read whole again, still bad: the same episode, nothing new to say.
       const after = await run([tcp], state);
@@ -238,6 +240,17 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       expect(runSucceeded(after)).toBe(true);
     },
   );
+
+  // A new-user trial: with no episode open, such a reading was a silent success (exit 0, 0 servers).
+  it('a reading with no pools, nothing told before: the run is not ok and names the pool it lacked; nothing is sent', async () => {
+    const short = await run([tcp], state, {}, [], {
+      faults: [{ on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 5 }],
+    });
+    expect(short.gateways[0]).toMatchObject({ ok: true, servers: 0, poolsNotRead: ['pool-a'] });
+    expect(short.summary.incompleteReadings).toBe(1);
+    expect(short.ok).toBe(false);
+    expect(receiver.requests).toHaveLength(0);
+  });
 
   it('a told server removed from its pool (the configuration no longer has it) is recovered, as the gateway says', async () => {
     await run([tcp, ok('10.0.0.9')], state);

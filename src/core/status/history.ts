@@ -26,6 +26,12 @@ export interface HistoryDocument {
   readonly lastReadAt?: string;
   /** The last failed reading, when it is later than `lastReadAt`. */
   readonly lastError?: { readonly at: string; readonly code: string; readonly message: string };
+  /**
+   * The last successful reading (`at` is `lastReadAt`) lacked these backend pools, which the gateway's
+   * configuration routes to (GatewayReport.poolsNotRead): their servers were not read then. Absent when
+   * that reading listed every routed pool, or none was known.
+   */
+  readonly lastReadIncomplete?: { readonly at: string; readonly pools: readonly string[] };
   readonly readings: readonly string[];
   readonly outcomes: string;
   readonly servers: Readonly<Record<string, ServerHistory>>;
@@ -43,7 +49,13 @@ export interface ServerHistory {
 
 /** What one run read of one gateway: every server it listed, or why the read failed. */
 export type GatewayReading =
-  | { readonly at: Date; readonly ok: true; readonly servers: readonly ServerReading[] }
+  | {
+      readonly at: Date;
+      readonly ok: true;
+      readonly servers: readonly ServerReading[];
+      /** Routed pools the reading lacked (GatewayReport.poolsNotRead); absent: none. */
+      readonly poolsNotRead?: readonly string[];
+    }
   | {
       readonly at: Date;
       readonly ok: false;
@@ -154,12 +166,21 @@ export function addReading(
   }
   const lastReadAt = reading.ok && (!base.lastReadAt || at > base.lastReadAt) ? at : base.lastReadAt;
   const lastError = latestError(base.lastError, reading, at, lastReadAt);
+  const lastReadIncomplete =
+    reading.ok && lastReadAt === at
+      ? reading.poolsNotRead?.length
+        ? { at, pools: reading.poolsNotRead.slice(0, INCOMPLETE_POOLS_KEPT) }
+        : undefined
+      : base.lastReadIncomplete?.at === lastReadAt
+        ? base.lastReadIncomplete
+        : undefined;
   return trimmed(
     {
       version: 1,
       gateway: base.gateway,
       ...(lastReadAt ? { lastReadAt } : {}),
       ...(lastError ? { lastError } : {}),
+      ...(lastReadIncomplete ? { lastReadIncomplete } : {}),
       readings,
       outcomes,
       servers,
@@ -168,6 +189,9 @@ export function addReading(
     at,
   );
 }
+
+/** Most pool names kept of an incomplete reading (HistoryDocument.lastReadIncomplete): ARM's 100 pools per gateway. */
+const INCOMPLETE_POOLS_KEPT = 100;
 
 /**
  * How far after a run's reading a stored reading may be dated and still be real: overlapping runs
@@ -211,11 +235,14 @@ export function historyUntil(doc: HistoryDocument, untilMs: number): HistoryDocu
     doc.lastError && Date.parse(doc.lastError.at) <= untilMs && (!lastReadAt || doc.lastError.at > lastReadAt)
       ? doc.lastError
       : undefined;
+  const lastReadIncomplete =
+    doc.lastReadIncomplete && doc.lastReadIncomplete.at === lastReadAt ? doc.lastReadIncomplete : undefined;
   return {
     version: 1,
     gateway: doc.gateway,
     ...(lastReadAt ? { lastReadAt } : {}),
     ...(lastError ? { lastError } : {}),
+    ...(lastReadIncomplete ? { lastReadIncomplete } : {}),
     readings,
     outcomes,
     servers,
@@ -381,6 +408,18 @@ export function parseHistory(value: unknown): { doc: HistoryDocument } | { probl
     )
   )
     problems.push('"lastError" is not {at, code, message}');
+  const incomplete = value['lastReadIncomplete'];
+  if (
+    incomplete !== undefined &&
+    !(
+      isRecord(incomplete) &&
+      isIsoTime(incomplete['at']) &&
+      Array.isArray(incomplete['pools']) &&
+      incomplete['pools'].length <= INCOMPLETE_POOLS_KEPT &&
+      incomplete['pools'].every((p) => typeof p === 'string' && p.length <= VALUE_CAPS.name * 2)
+    )
+  )
+    problems.push('"lastReadIncomplete" is not {at, pools: [names]}');
   const servers = value['servers'];
   if (!isRecord(servers)) problems.push('"servers" is not an object');
   else {

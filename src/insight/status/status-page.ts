@@ -69,6 +69,11 @@ export interface PageTally {
    */
   readonly badNamed: Array<{ readonly gateway: GatewayStatus['gateway']; readonly reported: number }>;
   badGateways: number;
+  /**
+   * Gateways read by this run whose reading lacked pools their configuration routes to
+   * (GatewayStatus.poolsNotRead): their servers were not read, so the counts above leave them out.
+   */
+  incomplete: number;
 }
 
 export function emptyPageTally(): PageTally {
@@ -83,6 +88,7 @@ export function emptyPageTally(): PageTally {
     staleReported: 0,
     badNamed: [],
     badGateways: 0,
+    incomplete: 0,
   };
 }
 
@@ -125,6 +131,7 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   }
   if (status.stale) tally.stale++;
   else tally.fresh++;
+  if (!status.stale && status.poolsNotRead?.length) tally.incomplete++;
   const reported = reportedServers(status);
   if (reported > 0) {
     tally.badGateways++;
@@ -165,10 +172,15 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  * last read and saying how many those are. An interrupted run's page was titled "0 not healthy, 60
  * stale gateways" while 21 servers were down at their last reading (a new-user trial).
  */
-export function pageTitle(tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'>): string {
-  if (tally.stale === 0) return `Backend health: ${tally.reported} not healthy`;
+export function pageTitle(
+  tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'> & Partial<Pick<PageTally, 'incomplete'>>,
+): string {
+  // A reading that lacked routed pools read as all well, "0 not healthy", with a server of them down
+  // (a new-user trial): the title says so.
+  const incomplete = tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '';
+  if (tally.stale === 0) return `Backend health: ${tally.reported} not healthy${incomplete}`;
   const asLastRead = tally.staleReported > 0 ? `${tally.staleReported} as last read: ` : '';
-  return `Backend health: ${tally.reported + tally.staleReported} not healthy (${asLastRead}${count(tally.stale, 'stale gateway')})`;
+  return `Backend health: ${tally.reported + tally.staleReported} not healthy (${asLastRead}${count(tally.stale, 'stale gateway')})${incomplete}`;
 }
 
 /**
@@ -301,6 +313,7 @@ export function gatewaySection(status: GatewayStatus): string {
   const lastRead = status.lastReadAt ? `${formatUtc(new Date(status.lastReadAt))} UTC` : 'none kept';
   lines.push(`<p>Last successful read: ${lastRead}</p>`);
   if (status.stale) lines.push(staleNote(status));
+  if (status.poolsNotRead?.length) lines.push(incompleteNote(status.poolsNotRead));
   const rows = status.pools.map((pool) => {
     const head = `<tbody><tr><th colspan=4 scope=rowgroup>Pool ${escapeHtml(pool.backendPool)} · settings ${escapeHtml(pool.backendSettings)}`;
     return `${head}\n${pool.servers.map(serverRow).join('\n')}`;
@@ -312,6 +325,12 @@ export function gatewaySection(status: GatewayStatus): string {
   }
   // No <section>: the heading is what one navigates by, and an unnamed section is no landmark.
   return lines.join('\n');
+}
+
+/** A gateway's note when its last reading lacked pools its rules route to (GatewayStatus.poolsNotRead). */
+function incompleteNote(pools: readonly string[]): string {
+  const one = pools.length === 1;
+  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, which its rules route to: ${one ? 'its servers were' : 'their servers were'} not read, and are not shown.</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {

@@ -65,6 +65,11 @@ export interface GatewayStatus {
    */
   readonly notRead?:
     { readonly by: 'interrupted' } | { readonly by: 'targets'; readonly targets: readonly FailedTarget[] };
+  /**
+   * The backend pools its last successful reading lacked though its configuration routes to them
+   * (HistoryDocument.lastReadIncomplete): their servers were not read then. Absent: none.
+   */
+  readonly poolsNotRead?: readonly string[];
   readonly pools: readonly PoolStatus[];
 }
 
@@ -309,6 +314,9 @@ function gatewayStatus(
     ...(doc.lastReadAt ? { lastReadAt: doc.lastReadAt } : {}),
     ...(stale ? { stale } : {}),
     ...(doc.lastError ? { lastError: doc.lastError } : {}),
+    ...(doc.lastReadIncomplete && doc.lastReadIncomplete.at === doc.lastReadAt
+      ? { poolsNotRead: doc.lastReadIncomplete.pools }
+      : {}),
     pools: sortedPools,
   };
 }

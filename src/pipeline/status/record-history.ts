@@ -108,5 +108,6 @@ function readingOf(gateway: GatewayRef, outcome: GatewayOutcome, at: Date): Gate
     state: readHealth(entry.health),
     cause: causes.get(entry.key) ?? null,
   }));
-  return { at, ok: true, servers };
+  const poolsNotRead = outcome.report.poolsNotRead;
+  return { at, ok: true, servers, ...(poolsNotRead?.length ? { poolsNotRead } : {}) };
 }

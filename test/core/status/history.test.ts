@@ -452,3 +452,44 @@ describe('parseHistory: a stored document is untrusted', () => {
     expect(parseHistory(value)).toEqual({ problems: expect.any(Array) });
   });
 });
+
+describe('history: a reading that lacked routed pools (lastReadIncomplete)', () => {
+  const short = (atMs: number, pools: string[]): GatewayReading => ({
+    at: new Date(atMs),
+    ok: true,
+    servers: [server('10.0.0.4')],
+    poolsNotRead: pools,
+  });
+
+  it('is kept with the last successful reading, and forgotten once a reading lists every routed pool', () => {
+    const incomplete = apply([read(T0, [server('10.0.0.4')]), short(T0 + 1_000, ['pool-b'])]);
+    expect(incomplete.lastReadIncomplete).toEqual({
+      at: new Date(T0 + 1_000).toISOString(),
+      pools: ['pool-b'],
+    });
+    // A failed read after it leaves it with the reading it belongs to.
+    const thenFailed = addReading(incomplete, gateway, failed(T0 + 2_000), WEEK);
+    expect(thenFailed.lastReadIncomplete).toEqual(incomplete.lastReadIncomplete);
+    const whole = addReading(thenFailed, gateway, read(T0 + 3_000, [server('10.0.0.4')]), WEEK);
+    expect(whole.lastReadIncomplete).toBeUndefined();
+  });
+
+  it('an older reading added late (a queue retry) does not take it from the latest', () => {
+    const latest = apply([short(T0 + 5_000, ['pool-b'])]);
+    const withOlder = addReading(latest, gateway, read(T0 + 1_000, [server('10.0.0.4')]), WEEK);
+    expect(withOlder.lastReadIncomplete?.pools).toEqual(['pool-b']);
+  });
+
+  it('reads back as written, and a document with a broken one is refused', () => {
+    const doc = apply([short(T0, ['pool-b', 'pool-c'])]);
+    expect(parseHistory(JSON.parse(JSON.stringify(doc)))).toEqual({ doc });
+    for (const broken of [
+      { at: 'yesterday', pools: [] },
+      { at: doc.readings[0], pools: 'pool-b' },
+      { at: doc.readings[0], pools: [7] },
+    ])
+      expect(parseHistory({ ...JSON.parse(JSON.stringify(doc)), lastReadIncomplete: broken })).toEqual({
+        problems: ['"lastReadIncomplete" is not {at, pools: [names]}'],
+      });
+  });
+});

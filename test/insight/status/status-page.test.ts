@@ -799,6 +799,27 @@ describe('status page: leads with what is wrong', () => {
     const g = gw('gw-ok');
     expect(pageOf([history(g, [ok(NOW - 1_000, [server(g, 'a')])])])).not.toContain('class=lead');
   });
+
+  // A new-user trial: a reading that lacked a routed pool was titled "0 not healthy" and shown green.
+  it('a reading that lacked pools its rules route to: the title counts it, its section names them (escaped)', () => {
+    const g = gw('gw-b');
+    const short: GatewayReading = {
+      at: new Date(NOW - 1_000),
+      ok: true,
+      servers: [server(g, 'a', 'Healthy', null, 'pb1')],
+      poolsNotRead: ['pb2<script>'],
+    };
+    const html = pageOf([
+      history(g, [ok(NOW - 2 * MINUTE, [server(g, 'a', 'Healthy', null, 'pb1')]), short]),
+    ]);
+    expect(html).toContain('<title>Backend health: 0 not healthy, 1 reading incomplete</title>');
+    expect(html).toContain(
+      "<strong>⚠ Reading incomplete:</strong> ARM's backend health did not list backend pool pb2&#60;script&#62;, which its rules route to",
+    );
+    // Read whole the next run: nothing said.
+    const whole = pageOf([history(g, [short, ok(NOW - 500, [server(g, 'a', 'Healthy', null, 'pb1')])])]);
+    expect(whole).not.toContain('incomplete');
+  });
 });
 
 describe("a timeline's shares (its accessible name)", () => {

@@ -1,0 +1,41 @@
+/**
+ * Whether a backend-health reading covers the gateway: ARM answered it once with
+ * `{"backendAddressPools":[]}` (as a gateway under update may), and the run showed that gateway green,
+ * with 0 servers, in the summary, report.json and the status page, while a down server of it went
+ * unread (a new-user trial). Pure.
+ */
+import { lastSegment } from './arm-id';
+import type { GatewayConfig } from './gateway-config';
+import type { BackendHealthBody } from './model';
+
+/** Most pool names said per gateway (ARM allows 100 pools per gateway: Azure subscription limits). */
+export const POOLS_NOT_READ_SHOWN = 100;
+
+/**
+ * The backend pools `config` routes traffic to (a rule or a path map pairs them with HTTP settings:
+ * RoutedPair) and that have members (addresses, or NICs: PoolConfig.hasIpConfigurations), which
+ * `body` does not list at all: their servers were not read. Names as the configuration spells them, in
+ * its order, at most POOLS_NOT_READ_SHOWN; compared case-insensitively, as ARM compares names. Empty when
+ * the configuration says no rules or no pools (an answer without them is not the whole resource:
+ * absent-servers.ts), when a pool of `body` has neither name nor id (it could be any), and for a pool
+ * without members (backend health may list it with no server).
+ */
+export function poolsNotRead(config: GatewayConfig, body: BackendHealthBody): string[] {
+  if (!config.pairs?.length || config.pools.length === 0) return [];
+  const routed = new Set(config.pairs.map((pair) => pair.pool.toLowerCase()));
+  const names = (body.backendAddressPools ?? []).map(
+    (pool) => pool.backendAddressPool?.name ?? lastSegment(pool.backendAddressPool?.id),
+  );
+  // A pool listed without a name or id could be any of them: nothing is said.
+  if (names.some((name) => name === undefined)) return [];
+  const listed = new Set(names.map((name) => (name ?? '').toLowerCase()));
+  return config.pools
+    .filter(
+      (pool) =>
+        routed.has(pool.name.toLowerCase()) &&
+        !listed.has(pool.name.toLowerCase()) &&
+        (pool.addresses.length > 0 || pool.hasIpConfigurations === true),
+    )
+    .slice(0, POOLS_NOT_READ_SHOWN)
+    .map((pool) => pool.name);
+}
