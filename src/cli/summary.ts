@@ -226,15 +226,27 @@ export function notificationLines(
     const unknown = hiding
       ? ` (not counting the notices of ${counted(hiding, 'state document')} that failed, below)`
       : '';
+    // A problem that holds no notice back (an absence not confirmed, a document another run held) read
+    // as "✗ 0 delivered, 0 not delivered" with nothing wrong in it (a trial): the header points below.
+    const below =
+      notifications.undelivered.length === 0 && !unknown
+        ? `; ${counted(problems.length, 'problem')} below`
+        : '';
     lines.push(
       '',
-      `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}`,
+      `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}${below}`,
     );
     lines.push(...receiverLines(notifications));
     for (const problem of problems) lines.push(`    ${message(problem, 1000)}`);
   } else if (notifications.deliveries.length || held.length || notifications.openEpisodes) {
     const why = delivered === 0 ? nothingSentWhy(notifications) : '';
     lines.push('', `✓ notifications: ${delivered} delivered${why}`, ...receiverLines(notifications));
+  }
+  // Under the notifications line when there is one; else a block of its own, not indented under the
+  // last gateway's (a trial: it read as that gateway's).
+  if (notifications.unread?.length) {
+    const unread = message(unreadWarning(notifications.unread), 1000);
+    lines.push(...(lines.length ? [`  ! ${unread}`] : ['', `! ${unread}`]));
   }
   lines.push(...heldCountLines(notifications));
   // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
@@ -513,7 +525,6 @@ function groupedText(g: GroupedNoticeReport, server: (text: string) => string): 
 /** The run's held notices counted, under the notifications line: silenced (held, ended) and grouped. */
 function heldCountLines(notifications: NotificationsReport): string[] {
   const lines: string[] = [];
-  if (notifications.unread?.length) lines.push(`  ! ${message(unreadWarning(notifications.unread), 1000)}`);
   const held = notifications.silenced.filter((s) => s.outcome === 'held');
   if (notifications.silenced.length) {
     const ended = notifications.silenced.length - held.length;

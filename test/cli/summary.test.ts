@@ -284,9 +284,28 @@ describe('per receiver: what was delivered', () => {
       }),
       [],
     );
-    expect(text).toContain('✗ notifications: 0 delivered, 0 not delivered\n');
+    expect(text).toContain('✗ notifications: 0 delivered, 0 not delivered; 1 problem below\n');
     expect(text).toContain(
       '    notify state: The stored silences in state file silences.json cannot be read',
+    );
+  });
+
+  // A trial: with nothing else to say of notify, the unread line was indented under the last gateway.
+  it('gateways not read, with nothing else of notify to say: a block of its own, not under the last gateway', () => {
+    const unread = [
+      {
+        gateway: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw-c',
+        openEpisodes: 1,
+      },
+    ];
+    const text = formatSummary(withNotifications({ unread }), []);
+    expect(text).toMatch(/\n\n! 1 gateway with 1 open episode was not read by this run .*: gw-c\./);
+    const withDeliveries = formatSummary(
+      withNotifications({ unread, deliveries: [delivery('webhook[ops]', 'degraded', 'g/p/s/10.0.1.4')] }),
+      [],
+    );
+    expect(withDeliveries).toMatch(
+      /\n {4}webhook\[ops\]: 1 delivered.*\n {2}! 1 gateway with 1 open episode/,
     );
   });
 

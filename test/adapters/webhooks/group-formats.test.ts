@@ -11,7 +11,7 @@ import {
   GROUP_ROWS,
 } from '../../../src/adapters/webhooks/teams/teams-group';
 import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
-import { countsText } from '../../../src/adapters/webhooks/group-text';
+import { countsText, GROUP_PROBE_CHARS } from '../../../src/adapters/webhooks/group-text';
 import type { Notice } from '../../../src/core/notice/notice';
 import { recoveredNotice, sampleNotice } from './support/notices';
 import { adaptiveCardProblems } from './support/validators';
@@ -122,6 +122,21 @@ describe('grouped payloads', () => {
     expect(texts).not.toContain('z'.repeat(300));
     expect(texts).not.toContain('Success. Received 200');
     expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
+  // A trial: the 200 characters were counted escaped, so a probe message with a few tags showed 55.
+  it('Slack: the probe line shows 200 characters of the message however many of them are escaped', () => {
+    const probeLog = `${'<b>&amp;</b> '.repeat(30)}end`;
+    const group = noticeGroup([
+      sampleNotice({ server: { address: '10.0.2.1', health: 'Unhealthy', probeLog } }),
+    ]);
+    const line = /probe: _([^\n]*)_/.exec(
+      (buildSlackGroupMessage(group).blocks as Array<{ text?: { text?: string } }>)
+        .map((b) => b.text?.text ?? '')
+        .join('\n'),
+    )?.[1];
+    const shown = (line ?? '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+    expect(shown).toBe(`${probeLog.slice(0, GROUP_PROBE_CHARS - 1)}…`);
   });
 
   it('Teams: servers by pool, at most GROUP_ROWS, then "… and N more"; a valid card', () => {

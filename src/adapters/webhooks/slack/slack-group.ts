@@ -4,7 +4,7 @@ import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice
 import type { NoticeType } from '../../../core/notice/notice';
 import { JSON_HEADERS, type WebhookPayload } from '../webhook-format';
 import { countsText, GROUP_PROBE_CHARS, rowProbeText, rowSeverity, serverLineText } from '../group-text';
-import { groupHealthText } from '../text';
+import { clip, groupHealthText } from '../text';
 import { SLACK_LIMITS, mrkdwn, section as sectionBlock, slackPlainText, slackText } from './slack-payload';
 
 /**
@@ -25,6 +25,14 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
   recovered: ':white_check_mark:',
 };
 
+/**
+ * Most code units of a row's probe line once escaped. GROUP_PROBE_CHARS counts what a reader sees: each
+ * `&`, `<`, `>` and formatting character takes 4–23 code units escaped, and counted so, a probe message
+ * of a few `<html>` tags showed 55 characters of its 200 (a trial). A line of only formatting characters
+ * is still cut, so a row stays within a section's 3 000 (SLACK_LIMITS.sectionText) beside the others.
+ */
+const PROBE_ESCAPED_CHARS = 1_000;
+
 function row({ notice, earlier }: ServerRow): string {
   const what = serverLineText(notice, earlier);
   const severity = rowSeverity(notice);
@@ -33,7 +41,7 @@ function row({ notice, earlier }: ServerRow): string {
   const probe = rowProbeText(notice);
   return (
     `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}` +
-    (probe ? `\n      probe: _${slackText(probe, GROUP_PROBE_CHARS)}_` : '')
+    (probe ? `\n      probe: _${slackText(clip(probe, GROUP_PROBE_CHARS), PROBE_ESCAPED_CHARS)}_` : '')
   );
 }
 
