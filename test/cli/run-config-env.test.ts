@@ -68,6 +68,13 @@ describe('run --config FILE with APPGW_* variables in the environment (a real CL
     expect(result.stderr).not.toContain('APPGW_OPS_HOOK');
   });
 
+  it('one variable not applied is said in the singular throughout', async () => {
+    const result = await runCli(['run', '--config', config], dir, envWith({ APPGW_NOTIFY_FOR: '2' }));
+    expect(result.stderr.split('\n').filter((l) => l.includes('not applied'))).toEqual([
+      `warning: --config ${config} is the whole configuration: this APPGW_* variable of the environment is not applied: APPGW_NOTIFY_FOR (move what it should set into the file, or unset it; without --config, run reads it instead)`,
+    ]);
+  });
+
   it('prints no such warning when no APPGW_* variable is set (or only ones FILE reads)', async () => {
     const result = await runCli(['run', '--config', config], dir, envWith({ APPGW_EMPTY: '' }));
     expect(result.code).toBe(0);

@@ -84,7 +84,7 @@ function warnSettingsNotApplied(file: string, config: unknown): void {
   const names = settingsNotApplied(process.env, config);
   if (names.length === 0) return;
   process.stderr.write(
-    `warning: --config ${terminalLines(file)} is the whole configuration: ${names.length === 1 ? 'this APPGW_* variable of the environment is' : `these ${names.length} APPGW_* variables of the environment are`} not applied: ${names.map((name) => terminalLines(name)).join(', ')} (move what they should set into the file, or unset them; without --config, run reads them instead)\n`,
+    `warning: --config ${terminalLines(file)} is the whole configuration: ${names.length === 1 ? 'this APPGW_* variable of the environment is' : `these ${names.length} APPGW_* variables of the environment are`} not applied: ${names.map((name) => terminalLines(name)).join(', ')} (move what ${names.length === 1 ? 'it should' : 'they should'} set into the file, or unset ${names.length === 1 ? 'it' : 'them'}; without --config, run reads ${names.length === 1 ? 'it' : 'them'} instead)\n`,
   );
 }
 

@@ -54,7 +54,7 @@ export function confirmRemovedWith(
       // user can do but grant a read (a break trial: a pool of 1 100 addresses); the reading's word then
       // stands, as it did before this check. One that may answer next time keeps them open this run.
       if (reading.kind && PERMANENT.has(reading.kind)) return [];
-      const reason = `the reading lacked its pool and settings, and the gateway's configuration could not be read this run to confirm it was removed (${clipMessage(reading.detail, 200, { oneLine: true })}); it is asked again on the next run`;
+      const reason = `the reading listed no server of its pool and settings, and the gateway's configuration could not be read this run to confirm it was removed (${clipMessage(reading.detail, 200, { oneLine: true })}); it is asked again on the next run`;
       return absent.map((record) => ({ record, reason }));
     }
     const config = reading.config;
@@ -63,7 +63,7 @@ export function confirmRemovedWith(
       .map((record) => ({
         record,
         reason:
-          "the reading lacked its pool and settings, but the gateway's configuration still has the server there: the reading is taken as incomplete",
+          "the reading listed no server of its pool and settings, but the gateway's configuration still has the server there: the reading is taken as incomplete",
       }));
   };
 }
