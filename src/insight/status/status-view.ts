@@ -229,8 +229,8 @@ export function gatewayStatusAt(stored: HistoryDocument, at: StatusAt): GatewayS
 /**
  * Why the run did not read a gateway it has a history of: it was interrupted before it (the gateway is
  * among those not done), or a target that could not be listed holds it (its id is the gateway's or a
- * prefix of it: subscription, resource group), else, when some target could not be listed, any of
- * them (a management group's gateways are only known by listing it). ARM ids compare case-insensitively.
+ * prefix of it: subscription, resource group), else a management group that could not be listed (its
+ * gateways are only known by listing it): then any of those. ARM ids compare case-insensitively.
  */
 function withNotRead(status: GatewayStatus, run: StatusRunContext | undefined): GatewayStatus {
   const id = status.gateway.id.toLowerCase();
@@ -241,13 +241,24 @@ function withNotRead(status: GatewayStatus, run: StatusRunContext | undefined): 
     const scope = t.id.toLowerCase().replace(/\/+$/, '');
     return id === scope || id.startsWith(`${scope}/`);
   };
-  // A target the interruption left unlisted: the gateway was not read because the run stopped.
-  const cut = (run?.failedTargets ?? []).filter((t) => t.error.code === INTERRUPTED_CODE);
+  // A target the interruption left unlisted: the gateway was not read because the run stopped, when
+  // that target holds it, or may (a management group's gateways are only known by listing it). Not any
+  // gateway with a history: one deleted or taken out of the targets days ago was counted in the title
+  // as one the run meant to read (a trial).
+  const cut = (run?.failedTargets ?? []).filter(
+    (t) => t.error.code === INTERRUPTED_CODE && (holds(t) || isManagementGroup(t.id)),
+  );
   const failed = listingFailures(run);
   const holding = failed.filter(holds);
   if (holding.length === 0 && cut.length > 0) return { ...status, notRead: { by: 'interrupted' } };
-  const targets = holding.length > 0 ? holding : failed;
+  // None holds it: only a management group may (the others' scopes are in their ids).
+  const targets = holding.length > 0 ? holding : failed.filter((t) => isManagementGroup(t.id));
   return targets.length > 0 ? { ...status, notRead: { by: 'targets', targets } } : status;
+}
+
+/** Whether a target's ARM id is a management group's (its gateways are not known from the id). */
+function isManagementGroup(id: string): boolean {
+  return /^\/providers\/Microsoft\.Management\/managementGroups\//i.test(id);
 }
 
 /** RunInterruptedError's code (errors.ts): a target not listed because the run stopped first. */

@@ -219,7 +219,39 @@ describe('status view: gateways → pools → servers, as last read', () => {
           ],
         },
         /the run was interrupted before it \(see above\)/,
+        // A trial: a gateway no cut target holds (deleted, or out of the targets) was counted as one
+        // the run meant to read.
+        /not in the run's targets/,
+      ],
+      [
+        'the run was interrupted while listing a management group: it may hold any gateway',
+        {
+          interrupted: { message: 'Stopped by SIGINT.', notDone: [] },
+          failedTargets: [
+            {
+              id: '/providers/Microsoft.Management/managementGroups/mg-prod',
+              error: {
+                code: 'RunInterrupted',
+                message: 'the run was interrupted before it listed this target',
+              },
+            },
+          ],
+        },
         /the run was interrupted before it \(see above\)/,
+        /the run was interrupted before it \(see above\)/,
+      ],
+      [
+        'a subscription that holds neither could not be listed: neither is said to be in it',
+        {
+          failedTargets: [
+            {
+              id: '/subscriptions/22222222-2222-2222-2222-222222222222',
+              error: { code: 'ArmUnreachable', message: 'connect ECONNREFUSED' },
+            },
+          ],
+        },
+        /not in the run's targets/,
+        /not in the run's targets/,
       ],
       [
         'a management group could not be listed: it may hold any gateway',
