@@ -210,7 +210,7 @@ export class GatewayNotFoundError extends AppGwInsightsError {
   ) {
     super(
       `${resourceId} does not exist (${detail}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
-        'if the gateway was deleted, remove it there.',
+        'if the gateway was deleted, remove it there (its open episodes end once ARM confirms it); if it was moved to another resource group or subscription, put its new id there.',
       options,
     );
   }

@@ -11,6 +11,7 @@ import { fileStateAdvice, folderAdvice } from '../config/folder-origin';
 import { loadConfigPart, loadSilencesConfig, type SilencesConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { ConfigSource } from '../core/follow-up-command';
+import { warnSettingsNotApplied } from './settings-not-applied';
 
 type ConfigPart = Parameters<typeof loadConfigPart>[1][number];
 
@@ -26,12 +27,19 @@ export async function verbConfig<K extends ConfigPart>(
   verb: string,
   receiver?: Parameters<typeof loadConfigPart>[2],
 ): Promise<Pick<Config, K>> {
-  return file === undefined ? fromEnvironment(verb) : loadConfigPart(file, parts, receiver);
+  if (file === undefined) return fromEnvironment(verb);
+  const config = await loadConfigPart(file, parts, receiver);
+  await warnSettingsNotApplied(file, verb);
+  return config;
 }
 
 /** `state` and `notify.silences` of `file`, or of the environment when there is no file. */
 export async function silencesConfig(file: string | undefined, verb: string): Promise<SilencesConfig> {
-  if (file !== undefined) return loadSilencesConfig(file);
+  if (file !== undefined) {
+    const config = await loadSilencesConfig(file);
+    await warnSettingsNotApplied(file, verb);
+    return config;
+  }
   const config = fromEnvironment(verb);
   return { state: config.state, silences: config.notify.silences };
 }

@@ -454,6 +454,12 @@ export interface UnreadGatewayReport {
   readonly gateway: string;
   /** Its open episodes (told or not). */
   readonly openEpisodes: number;
+  /**
+   * Why ARM could not say whether it still exists (asked with its `GET`: a 404 would have ended its
+   * episodes as a deletion): a 403, no answer, a 404 that is not ARM's word on it. Absent: ARM still has
+   * it, or it was not asked (its episodes were told to receivers this run does not have).
+   */
+  readonly existenceUnknown?: string;
 }
 
 /** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */

@@ -131,6 +131,12 @@ function middleParts(text: string, max: number): { tail: string } | undefined {
   const sentence = /[.!?]\s+(?=[A-Z`"'(])/.exec(tail);
   if (sentence && sentence.index + sentence[0].length < tail.length)
     tail = tail.slice(sentence.index + sentence[0].length);
+  else {
+    // Else not from the end of a parenthesis (or one whole) on words the cut took: a 403's tail began
+    // "(the operation's polls): see …" or "polls): see …", a remark on words no longer there (a trial).
+    const aside = /^\(?[^()]*\)[:;,]?\s+/.exec(tail);
+    if (aside && aside[0].length < tail.length) tail = tail.slice(aside[0].length);
+  }
   return { tail };
 }
 

@@ -15,7 +15,7 @@ import type { SinkDeliveries } from './deliver-to-sinks';
 import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
-import { goneCheckFor } from './notify/confirm-gone';
+import { goneCheckFor, UNREAD_CHECK_TIMEOUT_IN_MS } from './notify/confirm-gone';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-report';
@@ -135,6 +135,7 @@ export async function startFanOut(
     options.notifyPolicy,
     options.runId,
     goneCheckFor(deps, options.gatewayTimeoutInMs),
+    goneCheckFor(deps, Math.min(options.gatewayTimeoutInMs, UNREAD_CHECK_TIMEOUT_IN_MS)),
   );
   const notify = deps.notify ? mergeNotifyOutcomes(unvisited) : undefined;
   if (notify) logNotifyProblems(notify, deps.logger);

@@ -25,7 +25,7 @@ import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
-import { goneCheckFor } from './notify/confirm-gone';
+import { goneCheckFor, UNREAD_CHECK_TIMEOUT_IN_MS } from './notify/confirm-gone';
 import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
@@ -265,6 +265,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           options.notifyPolicy,
           runId,
           goneCheckFor(deps, options.gatewayTimeoutInMs, stop),
+          goneCheckFor(deps, Math.min(options.gatewayTimeoutInMs, UNREAD_CHECK_TIMEOUT_IN_MS), stop),
         );
     const finished = done.filter((d): d is GatewayDone => d !== undefined);
     const notify = deps.notify

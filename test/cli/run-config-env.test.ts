@@ -1,5 +1,5 @@
 /**
- * `run --config FILE`: FILE is the whole configuration, and APPGW_* variables set in the environment
+ * `run --config FILE` (and the other verbs given --config): FILE is the whole configuration, and APPGW_* variables set in the environment
  * are not applied; one warning names them (never their values, which may be secrets), so a setting
  * meant to apply (or a misspelt one) is not silently ignored.
  */
@@ -73,6 +73,23 @@ describe('run --config FILE with APPGW_* variables in the environment (a real CL
     expect(result.stderr.split('\n').filter((l) => l.includes('not applied'))).toEqual([
       `warning: --config ${config} is the whole configuration: this APPGW_* variable of the environment is not applied: APPGW_NOTIFY_FOR (move what it should set into the file, or unset it; without --config, run reads it instead)`,
     ]);
+  });
+
+  // A trial: only `run` said so; the other verbs that take --config ignored them without a word.
+  it.each<[string, string[]]>([
+    ['notify list', ['notify', 'list']],
+    ['silence list', ['silence', 'list']],
+  ])('%s --config FILE warns the same way, naming itself', async (verb, args) => {
+    const result = await runCli(
+      [...args, '--config', config],
+      dir,
+      envWith({ APPGW_STATE_DIR: '/elsewhere' }),
+    );
+    expect(result.stderr.split('\n').filter((l) => l.includes('not applied'))).toEqual([
+      `warning: --config ${config} is the whole configuration: this APPGW_* variable of the environment is not applied: APPGW_STATE_DIR (move what it should set into the file, or unset it; without --config, ${verb} reads it instead)`,
+    ]);
+    // APPGW_OPS_HOOK is read by the file's sinks, a part these verbs do not load: still not named.
+    expect(result.stderr).not.toContain('APPGW_OPS_HOOK');
   });
 
   it('prints no such warning when no APPGW_* variable is set (or only ones FILE reads)', async () => {

@@ -140,6 +140,13 @@ describe('clipMiddle: the start and the advice at the end', () => {
       'a a a a a a… end \\u001bx',
     ],
     ['limit 1', 'abc def', 1, ELLIPSIS],
+    // A trial: a 403's tail read "(the operation's polls): see …", half a parenthesis.
+    [
+      'no sentence starts in the tail, which starts with a parenthesis ending a clause the cut took: after it',
+      'The identity lacks permission "x/action" on the gateway. The app needs a/read on the scope, and b/read on the subscription (the operation\'s polls): see "Least privilege" in infra/README.md.',
+      110,
+      'The identity lacks permission "x/action" on the gateway. The app… see "Least privilege" in infra/README.md.',
+    ],
   ])('%s', (_name, text, limit, expected) => {
     const out = clipMiddle(text, limit);
     expect(out).toBe(expected);

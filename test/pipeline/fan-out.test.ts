@@ -204,7 +204,12 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
       configReader: {
         getGatewayConfig: (gateway) => {
           asked.push(gateway.id);
-          return Promise.resolve({ ok: false, notFound: true, detail: 'ARM answered 404 ResourceNotFound' });
+          return Promise.resolve({
+            ok: false,
+            notFound: true,
+            armCode: 'ResourceNotFound',
+            detail: 'ARM answered 404 ResourceNotFound',
+          });
         },
       },
     };

@@ -353,7 +353,9 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     // The target names a gateway that does not exist: still the run's failure, saying to remove it.
     expect(deleted.gateways.find((g) => g.name === 'gw-old')?.error).toMatchObject({
       code: 'ResourceNotFound',
-      message: expect.stringMatching(/if the gateway was deleted, remove it there/),
+      message: expect.stringMatching(
+        /if the gateway was deleted, remove it there .*; if it was moved to another resource group or subscription, put its new id there\./,
+      ),
     });
     expect(deleted.ok).toBe(false);
 
@@ -367,6 +369,13 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
 
   it.each<[string, Record<string, unknown>[]]>([
     ['ARM still has it (its GET answers 200)', [{ on: 'backendHealth', status: 404, times: 9 }]],
+    [
+      'a host that is not ARM answers 404 with another code (InvalidResourceType to the call and the GET)',
+      [
+        { on: 'backendHealth', status: 404, code: 'InvalidResourceType', times: 9 },
+        { on: 'get', status: 404, code: 'InvalidResourceType', times: 9 },
+      ],
+    ],
     [
       'ARM does not know its subscription (404 SubscriptionNotFound to the call and the GET)',
       [

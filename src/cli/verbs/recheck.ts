@@ -20,6 +20,7 @@ import { createStderrLogger } from '../stderr-logger';
 import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
 import { RECHECK } from '../verb-specs';
+import { warnSettingsNotApplied } from '../settings-not-applied';
 
 /**
  * `recheck --gateway ID --pool NAME [--settings NAME] [--config FILE] [--json]` (pipeline/recheck.ts).
@@ -47,6 +48,7 @@ export async function recheckVerb(args: string[]): Promise<number> {
   const config = values.config
     ? await loadConfigFile(values.config, process.env)
     : configFromAppSettings(process.env, { reader: 'run', verb: 'recheck' });
+  if (values.config) await warnSettingsNotApplied(values.config, RECHECK.name);
   const logger = createStderrLogger(false, (text) => void process.stderr.write(text));
   const deps = buildRecheckDependencies(config, process.env, logger, {
     stateFolderAdvice: folderAdvice(

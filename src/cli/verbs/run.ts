@@ -1,7 +1,7 @@
 import { systemClock } from '../../adapters/clock/system-clock';
 import { configSource } from '../verb-config';
 import { runOnce } from '../../app/run-once';
-import { configFromAppSettings, settingsNotApplied } from '../../config/app-settings';
+import { configFromAppSettings } from '../../config/app-settings';
 import { folderAdvice } from '../../config/folder-origin';
 import { loadConfigFile } from '../../config/load';
 import { runSucceeded, type RunReport } from '../../core/run-report';
@@ -13,7 +13,7 @@ import { interruptOnStopSignal, STOP_SIGNALS } from '../shutdown';
 import { createStderrLogger } from '../stderr-logger';
 import { createStderrTelemetry } from '../stderr-telemetry';
 import { printRun } from '../summary';
-import { terminalLines } from '../terminal-text';
+import { warnSettingsNotApplied } from '../settings-not-applied';
 import { parseVerbArgs } from '../verb-args';
 import { RUN } from '../verb-specs';
 
@@ -36,7 +36,7 @@ export async function runVerb(args: string[]): Promise<number> {
   const effective = values.config
     ? await loadConfigFile(values.config, process.env, out)
     : configFromAppSettings(process.env, { reader: 'run', ...(out ? { sinksDir: out } : {}) });
-  if (values.config) warnSettingsNotApplied(values.config, effective);
+  if (values.config) await warnSettingsNotApplied(values.config, RUN.name);
   // Memory: a run of many gateways allocates fast, and V8 would let its heap grow to several times what it keeps.
   limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);
@@ -73,19 +73,6 @@ export async function runVerb(args: string[]): Promise<number> {
   } finally {
     stop.dispose();
   }
-}
-
-/**
- * With `--config FILE`, FILE is the whole configuration: `APPGW_*` variables set in the environment are
- * not applied (only names FILE reads through `{"fromEnv"}`). One warning names them, never their values
- * (webhook URLs and storage keys are secrets), so a setting meant to apply is not silently ignored.
- */
-function warnSettingsNotApplied(file: string, config: unknown): void {
-  const names = settingsNotApplied(process.env, config);
-  if (names.length === 0) return;
-  process.stderr.write(
-    `warning: --config ${terminalLines(file)} is the whole configuration: ${names.length === 1 ? 'this APPGW_* variable of the environment is' : `these ${names.length} APPGW_* variables of the environment are`} not applied: ${names.map((name) => terminalLines(name)).join(', ')} (move what ${names.length === 1 ? 'it should' : 'they should'} set into the file, or unset ${names.length === 1 ? 'it' : 'them'}; without --config, run reads ${names.length === 1 ? 'it' : 'them'} instead)\n`,
-  );
 }
 
 /**

@@ -7,16 +7,30 @@ import { withTimeout } from '../timeout';
 
 /**
  * ARM's word on a gateway the run's listings took as deleted (ExpandedTargets.isGone), or did not read:
- * `gone` only on a 404 to its GET (not `SubscriptionNotFound`); otherwise why it is not known to be gone (one line, for the run report's
+ * `gone` only on a 404 `ResourceNotFound` or `ResourceGroupNotFound` to its GET; otherwise why it is not known to be gone (one line, for the run report's
  * `notifications.unconfirmedDeletions` and the log).
  */
-export type GoneAnswer = { readonly gone: true } | { readonly gone: false; readonly reason: string };
+export type GoneAnswer =
+  | { readonly gone: true }
+  | {
+      readonly gone: false;
+      readonly reason: string;
+      /** ARM answered 200: it exists. Absent: ARM could not say (the reason says why). */
+      readonly exists?: true;
+    };
 
 /** Asks ARM whether a gateway is gone (GoneAnswer). Never rejects. */
 export type GoneCheck = (gateway: GatewayRef) => Promise<GoneAnswer>;
 
 /** ARM's code for a 404 about the subscription itself, not the gateway. */
 const SUBSCRIPTION_NOT_FOUND = 'SubscriptionNotFound';
+
+/**
+ * ARM's codes for a 404 that says the gateway is gone: the resource (`ResourceNotFound`), or its resource
+ * group (`ResourceGroupNotFound`, deleted with it). Any other 404, or one without ARM's error body, is not
+ * taken as a deletion.
+ */
+const GONE_CODES: ReadonlySet<string> = new Set(['ResourceNotFound', 'ResourceGroupNotFound']);
 
 /**
  * The longest a run waits for ARM to answer one gateway's GET here, whatever `gatewayTimeoutInMs` is:
@@ -32,9 +46,10 @@ export const GONE_CHECK_TIMEOUT_IN_MS = 30_000;
  * once, so a listing's word alone is not enough. Resource Graph answers only what the identity may read,
  * at any level (a Reader on one resource group of a subscription sees that group's gateways, and the
  * subscription seems listed whole), and its copy may lag ARM's; either made an existing gateway's
- * episode `recovered … no longer exists` (a fan-out trial). A 200, a 403, a 404 `SubscriptionNotFound`,
- * no answer within `timeoutInMs`, or the run's `stop` (its deadline or a signal) keeps the episodes
- * open, with the reason. A 404 about the gateway or its resource group is ARM's word that it is gone
+ * episode `recovered … no longer exists` (a fan-out trial). A 200, a 403, a 404 of another code or of none
+ * (`SubscriptionNotFound`; a host that is not ARM), no answer within `timeoutInMs`, or the run's `stop`
+ * (its deadline or a signal) keeps the episodes open, with the reason. A 404 about the gateway or its
+ * resource group is ARM's word that it is gone
  * (an identity that may not read there gets 403 `AuthorizationFailed`, "… or the scope is invalid",
  * which keeps it open).
  */
@@ -45,17 +60,27 @@ export function confirmGoneWith(
 ): GoneCheck {
   return async (gateway) => {
     const reading = await readWithin(reader, gateway, timeoutInMs, stop);
-    // A subscription ARM does not know says nothing of the gateway: a credential signed in to another
-    // tenant, or a subscription just moved or created, reads so too, and would end every episode of it.
-    if (!reading.ok && reading.notFound && reading.armCode === SUBSCRIPTION_NOT_FOUND)
+    if (!reading.ok && reading.notFound) {
+      if (reading.armCode !== undefined && GONE_CODES.has(reading.armCode)) return { gone: true };
+      // A subscription ARM does not know says nothing of the gateway: a credential signed in to another
+      // tenant, or a subscription just moved or created, reads so too, and would end every episode of it.
+      if (reading.armCode === SUBSCRIPTION_NOT_FOUND)
+        return {
+          gone: false,
+          reason: `ARM does not know its subscription (404 ${SUBSCRIPTION_NOT_FOUND}): check that the identity signs in to the subscription's tenant (tenantId, AZURE_TENANT_ID); if the subscription was deleted, move the gateway's notify state document aside`,
+        };
+      // Nor does a 404 that is not ARM's word on the resource: a host that is not ARM (a wrong
+      // arm.endpoint, a proxy) answered 404 to everything, and every open episode was sent as
+      // `recovered` (a break trial).
       return {
         gone: false,
-        reason: `ARM does not know its subscription (404 ${SUBSCRIPTION_NOT_FOUND}): check that the identity signs in to the subscription's tenant (tenantId, AZURE_TENANT_ID); if the subscription was deleted, move the gateway's notify state document aside`,
+        reason: `${clipMessage(reading.detail, 200, { oneLine: true })}, not ARM's ResourceNotFound or ResourceGroupNotFound: check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager; it is asked again on the next run`,
       };
-    if (!reading.ok && reading.notFound) return { gone: true };
+    }
     if (reading.ok)
       return {
         gone: false,
+        exists: true,
         reason:
           'ARM still has it (its GET answered 200): the identity may read only part of the scope (grant it Reader on the whole target), or Resource Graph has not caught up',
       };
@@ -97,6 +122,14 @@ export async function readWithin(
     return { ok: false, detail: toError(error).message };
   }
 }
+
+/**
+ * The longest a run waits for one GET of a gateway it did not read and no listing showed gone (one left
+ * out of the targets, or in a target that could not be listed): asked only in case it was deleted, every
+ * run, 8 at a time; 20 such GETs that never answered held each run 94 s at GONE_CHECK_TIMEOUT_IN_MS (a
+ * break trial). One that runs out keeps the gateway `unread`, saying so.
+ */
+export const UNREAD_CHECK_TIMEOUT_IN_MS = 10_000;
 
 /**
  * The GoneCheck a run uses: ARM's answer through `deps.configReader`, within the smaller of

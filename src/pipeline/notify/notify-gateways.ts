@@ -119,8 +119,9 @@ const UNVISITED_CONCURRENCY = 8;
  * to list): those a successful listing shows to be deleted, and `confirmGone` confirms (when given:
  * ARM's 404, confirm-gone.ts), get `recovered` for their open episodes; one it does not confirm is
  * reported in `unconfirmedDeletions`, with why. One with open episodes that no listing showed gone is
- * asked too: gone, it gets its `recovered` the same way; otherwise it is reported in `unread` (without
- * `confirmGone`: in `unread`). The others have their waiting notices sent, and their dead letters
+ * asked too, through `confirmUnread` (default `confirmGone`), when its told episodes were told to this
+ * run's receivers (toldHere): gone, it gets its `recovered` the same way; otherwise it is reported in
+ * `unread`, with why ARM could not say when it could not. The others have their waiting notices sent, and their dead letters
  * reported. A document that cannot be listed, read or understood is reported (naming it)
  * and left as it is; the others go on. Up to UNVISITED_CONCURRENCY documents at once; the outcomes in
  * the order the store listed them.
@@ -133,6 +134,7 @@ export async function notifyUnvisited(
   policy: NotifyPolicy,
   runId: string,
   confirmGone?: GoneCheck,
+  confirmUnread: GoneCheck | undefined = confirmGone,
 ): Promise<NotifyOutcome[]> {
   // Stored silences are not read here: only a deleted gateway decides anything (its `recovered`, which
   // silences never hold back: decide.ts), and an `ended-silenced` comes from the record, not the silence.
@@ -158,9 +160,14 @@ export async function notifyUnvisited(
     // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask. A gateway with open
     // episodes that no listing showed gone is asked too: one deleted after it left the targets, or with
     // its resource group (whose listing then fails), kept its episodes open for good (a new-user trial).
+    const check = listedGone
+      ? confirmGone
+      : open > 0 && toldHere(doc, services.notifiers)
+        ? confirmUnread
+        : undefined;
     const answer: GoneAnswer | undefined =
-      gateway !== undefined && (listedGone || open > 0)
-        ? ((await confirmGone?.(gateway)) ?? (listedGone ? { gone: true } : undefined))
+      gateway !== undefined && (listedGone || check)
+        ? ((await check?.(gateway)) ?? (listedGone ? { gone: true } : undefined))
         : undefined;
     const gone = answer?.gone === true;
     // What the run says of it besides notices: ARM did not confirm the listing's word; or, not read and
@@ -173,7 +180,15 @@ export async function notifyUnvisited(
             unconfirmedDeletions: [{ gateway: gateway.id, reason: answer.reason, document: deps.store.name }],
           }
         : !gone && open > 0
-          ? { unread: [{ gateway: gateway.id, openEpisodes: open }] }
+          ? {
+              unread: [
+                {
+                  gateway: gateway.id,
+                  openEpisodes: open,
+                  ...(answer && !answer.gone && !answer.exists ? { existenceUnknown: answer.reason } : {}),
+                },
+              ],
+            }
           : undefined;
     const waiting = Object.values(doc.outbox).some((queue) => queue.length > 0);
     const parked = Object.values(doc.deadLetters).some((letters) => letters.length > 0);
@@ -198,6 +213,21 @@ export async function notifyUnvisited(
 }
 
 /**
+ * Whether this run could tell the end of every told episode of `doc`: each was told to a receiver it
+ * has, or to receivers not recorded (earlier releases sent to all). An episode told only to receivers
+ * this run does not have is another deployment's sharing the state (or of a receiver renamed): a run
+ * that ended it sent its `recovered` to no one, and the run that could was left nothing to send (a break
+ * trial), so such a gateway, when not read, is left for that run.
+ */
+function toldHere(doc: NotifyStateDocument, notifiers: readonly Notifier[]): boolean {
+  const here = new Set(notifiers.map((n) => n.name));
+  return Object.values(doc.servers).every((record) => {
+    const receivers = isEpisode(record) ? record.notified?.receivers : undefined;
+    return receivers === undefined || receivers.length === 0 || receivers.some((r) => here.has(r));
+  });
+}
+
+/**
  * `2 gateways with open episodes were not read by this run (…): gw-a, gw-b`: said once per run, as the
  * run's other notify lines are.
  */
@@ -210,8 +240,21 @@ export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
       unread.map((u) => parseGatewayId(u.gateway)?.name ?? u.gateway),
       5,
     )}. Their episodes stay open, and nothing is sent for them, ` +
-    'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside'
+    'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside' +
+    existenceUnknownText(unread)
   );
+}
+
+/**
+ * `. ARM could not say whether 2 of them still exist (a deleted one's episodes would end): …`, with the
+ * first one's reason; empty when ARM answered for each it was asked about.
+ */
+function existenceUnknownText(unread: readonly UnreadGatewayReport[]): string {
+  const unknown = unread.filter((u) => u.existenceUnknown !== undefined);
+  const [first] = unknown;
+  if (!first) return '';
+  const which = unread.length === 1 ? 'it still exists' : `${unknown.length} of them still exist`;
+  return `. ARM could not say whether ${which} (a deleted gateway's episodes would end): ${first.existenceUnknown ?? ''}`;
 }
 
 function failed(services: NotifyServices, error: unknown, document: string): NotifyOutcome {

@@ -80,7 +80,9 @@ describe("confirmGoneWith: ARM's answer to the gateway's GET", () => {
   it.each<[string, boolean, string | undefined]>([
     ['ResourceNotFound (the gateway)', true, 'ResourceNotFound'],
     ['ResourceGroupNotFound (its resource group)', true, 'ResourceGroupNotFound'],
-    ['without a code', true, undefined],
+    // A break trial: a host that is not ARM (a wrong arm.endpoint) answered 404 to everything.
+    ["without a code (not ARM's error body)", false, undefined],
+    ['InvalidResourceType (not the resource)', false, 'InvalidResourceType'],
     // A credential signed in to another tenant, or a subscription just moved, reads so too.
     ['SubscriptionNotFound (its subscription)', false, 'SubscriptionNotFound'],
   ])('a 404 %s: gone is %s', async (_, gone, armCode) => {
@@ -95,7 +97,9 @@ describe("confirmGoneWith: ARM's answer to the gateway's GET", () => {
     expect(answer.gone).toBe(gone);
     if (!answer.gone)
       expect(answer.reason).toMatch(
-        /^ARM does not know its subscription \(404 SubscriptionNotFound\): .*tenant/,
+        armCode === 'SubscriptionNotFound'
+          ? /^ARM does not know its subscription \(404 SubscriptionNotFound\): .*tenant/
+          : /^ARM answered 404.*, not ARM's ResourceNotFound or ResourceGroupNotFound: check that arm\.endpoint \(APPGW_ARM_ENDPOINT\) is Azure Resource Manager/,
       );
   });
 });

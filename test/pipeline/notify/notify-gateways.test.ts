@@ -139,9 +139,16 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
   it.each<[string, GatewayConfigReading | Error, string[], RegExp | undefined]>([
     [
       'ARM answers 404',
-      { ok: false, detail: 'ARM answered 404', notFound: true },
+      { ok: false, detail: 'ARM answered 404 ResourceNotFound', notFound: true, armCode: 'ResourceNotFound' },
       ['degraded', 'recovered'],
       undefined,
+    ],
+    // A break trial: a host that is not ARM (a wrong arm.endpoint) answered 404 to everything.
+    [
+      "a 404 that is not ARM's word on the gateway (no ARM error code)",
+      { ok: false, detail: 'ARM answered 404', notFound: true },
+      ['degraded'],
+      /^ARM answered 404, not ARM's ResourceNotFound or ResourceGroupNotFound: check that arm\.endpoint/,
     ],
     [
       'ARM still has it (200)',
@@ -224,7 +231,12 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
         await Promise.race([everyoneAsked, new Promise((resolve) => (margin = setTimeout(resolve, 2_000)))]);
         clearTimeout(margin);
         inFlight -= 1;
-        return { ok: false, detail: 'ARM answered 404', notFound: true };
+        return {
+          ok: false,
+          detail: 'ARM answered 404 ResourceNotFound',
+          notFound: true,
+          armCode: 'ResourceNotFound',
+        };
       },
     };
     await notifyUnvisited(
@@ -253,6 +265,83 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(world.logger.lines).toEqual([
       'warning: 1 gateway with 1 open episode was not read by this run (outside its targets or left out by the discovery filter, or in a target that could not be listed): gw. Their episodes stay open, and nothing is sent for them, until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside',
     ]);
+  });
+
+  // A break trial: two deployments sharing one notify state, each with its own receiver: A's run asked
+  // ARM about B's deleted gateway (not in A's targets), ended its episode and sent the `recovered` to no
+  // one; B's run then had nothing to send, and B's incident stayed open.
+  it.each<[string, boolean, string[]]>([
+    ["told to this run's receiver: ARM is asked, and a 404 ends it", true, ['gw']],
+    ['told only to a receiver this run does not have: not asked, left for the run that has it', false, []],
+  ])('a gateway not read, with an open episode %s', async (_, ours, expectedAsked) => {
+    const world = setup();
+    await announced(world, GW);
+    if (!ours) {
+      const stored = world.stores.peek(KEY) as NotifyStateDocument;
+      const servers = Object.fromEntries(
+        Object.entries(stored.servers).map(([key, record]) => [
+          key,
+          record.notified
+            ? { ...record, notified: { ...record.notified, receivers: ['webhook[team-b]'] } }
+            : record,
+        ]),
+      );
+      world.stores.plant(KEY, { ...stored, servers });
+    }
+    const asked: string[] = [];
+    const reader: GatewayConfigReader = {
+      getGatewayConfig: async (gateway) => {
+        asked.push(gateway.name);
+        return {
+          ok: false,
+          detail: 'ARM answered 404 ResourceNotFound',
+          notFound: true,
+          armCode: 'ResourceNotFound',
+        };
+      },
+    };
+    const merged = mergeNotifyOutcomes(
+      await notifyUnvisited(
+        world.services,
+        { gateways: [], isGone: () => false },
+        world.clock,
+        POLICY,
+        'r1',
+        confirmGoneWith(reader, 60_000),
+      ),
+    );
+    expect(asked).toEqual(expectedAsked);
+    expect(merged.unread).toEqual(ours ? [] : [{ gateway: GW.id, openEpisodes: 1 }]);
+    expect(world.ops.accepted.map((n) => n.type)).toEqual(ours ? ['degraded', 'recovered'] : ['degraded']);
+  });
+
+  it('a gateway not read that ARM cannot say is gone or not: named unread, with why', async () => {
+    const world = setup();
+    await announced(world, GW);
+    const reader: GatewayConfigReader = {
+      getGatewayConfig: async () => ({ ok: false, detail: 'no answer within 10000 ms', kind: 'timeout' }),
+    };
+    const merged = mergeNotifyOutcomes(
+      await notifyUnvisited(
+        world.services,
+        { gateways: [], isGone: () => false },
+        world.clock,
+        POLICY,
+        'r1',
+        confirmGoneWith(reader, 60_000),
+      ),
+    );
+    expect(merged.unread).toEqual([
+      {
+        gateway: GW.id,
+        openEpisodes: 1,
+        existenceUnknown:
+          'ARM could not say whether it still exists (no answer within 10000 ms); it is asked again on the next run',
+      },
+    ]);
+    expect(world.logger.lines.at(-1)).toMatch(
+      /\. ARM could not say whether it still exists \(a deleted gateway's episodes would end\): ARM could not say whether it still exists \(no answer within 10000 ms\)/,
+    );
   });
 
   it('gateways this run evaluated are left to notifyGateway: their documents are not even read', async () => {
