@@ -10,7 +10,7 @@ import {
 } from '../../../src/pipeline/notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from '../../../src/pipeline/notify/notify-on-change';
 import { createReceiverBreakers } from '../../../src/pipeline/notify/receiver-breaker';
-import { confirmGoneWith } from '../../../src/pipeline/notify/confirm-gone';
+import { confirmGoneWith, type GoneAnswer } from '../../../src/pipeline/notify/confirm-gone';
 import type { GatewayConfigReading } from '../../../src/core/gateway-config';
 import type { GatewayConfigReader } from '../../../src/ports';
 import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
@@ -313,6 +313,31 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(asked).toEqual(expectedAsked);
     expect(merged.unread).toEqual(ours ? [] : [{ gateway: GW.id, openEpisodes: 1 }]);
     expect(world.ops.accepted.map((n) => n.type)).toEqual(ours ? ['degraded', 'recovered'] : ['degraded']);
+  });
+
+  // A break trial: 20 GETs that never answered held each run 94 s at the listing's 30 s bound; a gateway
+  // not read is asked through its own, shorter check (run-checks.ts: UNREAD_CHECK_TIMEOUT_IN_MS).
+  it('a gateway not read is asked through confirmUnread; one a listing took as deleted through confirmGone', async () => {
+    const world = setup();
+    await announced(world, GW);
+    await announced(world, GW2);
+    const calls: string[] = [];
+    const check =
+      (which: string) =>
+      async (gateway: GatewayRef): Promise<GoneAnswer> => {
+        calls.push(`${which} ${gateway.name}`);
+        return { gone: false, reason: 'no answer within 10000 ms' };
+      };
+    await notifyUnvisited(
+      world.services,
+      { gateways: [], isGone: (g) => g.name === GW.name },
+      world.clock,
+      POLICY,
+      'r1',
+      check('confirmGone'),
+      check('confirmUnread'),
+    );
+    expect(calls.sort()).toEqual([`confirmGone ${GW.name}`, `confirmUnread ${GW2.name}`]);
   });
 
   it('a gateway not read that ARM cannot say is gone or not: named unread, with why', async () => {
