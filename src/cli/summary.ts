@@ -138,7 +138,7 @@ export function readingIncompleteText(pools: readonly string[]): string {
     5,
   );
   return (
-    `reading incomplete: ARM's backend health did not list ${pools.length === 1 ? 'backend pool' : 'backend pools'} ${names}, ` +
+    `reading incomplete: ARM's backend health did not list ${pools.length === 1 ? 'backend pool' : 'backend pools'} ${names} (or listed no server of ${pools.length === 1 ? 'it' : 'them'}), ` +
     `which its rules route to: ${pools.length === 1 ? 'its servers were' : 'their servers were'} not read this run (the run is not ok; the next run reads the gateway again)`
   );
 }

@@ -6,15 +6,24 @@
  */
 import { lastSegment } from './arm-id';
 import type { GatewayConfig } from './gateway-config';
-import type { BackendHealthBody } from './model';
+import type { BackendHealthBody, BackendHealthPoolBody } from './model';
 
 /** Most pool names said per gateway (ARM allows 100 pools per gateway: Azure subscription limits). */
 export const POOLS_NOT_READ_SHOWN = 100;
 
+/** Whether `body` lists any server at all (a reading that lists none may be empty: coverageConfiguration). */
+export function listsAnyServer(body: BackendHealthBody): boolean {
+  return (body.backendAddressPools ?? []).some(poolListsServer);
+}
+
+function poolListsServer(pool: BackendHealthPoolBody | undefined): boolean {
+  return (pool?.backendHttpSettingsCollection ?? []).some((settings) => (settings.servers ?? []).length > 0);
+}
+
 /**
  * The backend pools `config` routes traffic to (a rule or a path map pairs them with HTTP settings:
  * RoutedPair) and that have members (addresses, or NICs: PoolConfig.hasIpConfigurations), which
- * `body` does not list at all: their servers were not read. Names as the configuration spells them, in
+ * `body` does not list, or lists with no server: their servers were not read. Names as the configuration spells them, in
  * its order, at most POOLS_NOT_READ_SHOWN; compared case-insensitively, as ARM compares names. Empty when
  * the configuration says no rules or no pools (an answer without them is not the whole resource:
  * absent-servers.ts), when a pool of `body` has neither name nor id (it could be any), and for a pool
@@ -23,12 +32,16 @@ export const POOLS_NOT_READ_SHOWN = 100;
 export function poolsNotRead(config: GatewayConfig, body: BackendHealthBody): string[] {
   if (!config.pairs?.length || config.pools.length === 0) return [];
   const routed = new Set(config.pairs.map((pair) => pair.pool.toLowerCase()));
-  const names = (body.backendAddressPools ?? []).map(
+  const pools = body.backendAddressPools ?? [];
+  const names = pools.map(
     (pool) => pool.backendAddressPool?.name ?? lastSegment(pool.backendAddressPool?.id),
   );
   // A pool listed without a name or id could be any of them: nothing is said.
   if (names.some((name) => name === undefined)) return [];
-  const listed = new Set(names.map((name) => (name ?? '').toLowerCase()));
+  // Listed with no server under any of its settings (`servers: []`, no settings) is not read either.
+  const listed = new Set(
+    names.flatMap((name, i) => (poolListsServer(pools[i]) ? [(name ?? '').toLowerCase()] : [])),
+  );
   return config.pools
     .filter(
       (pool) =>

@@ -6,14 +6,14 @@ import { isRunInterruptedError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
-import type { Finding } from '../core/model';
+import type { BackendHealthBody, Finding } from '../core/model';
 import { exactCause } from '../core/exact-steps';
 import { withConfiguration } from '../core/finding-configuration';
 import { gatewayConfigurationReport } from '../core/configuration-report';
 import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
-import { poolsNotRead } from '../core/reading-coverage';
+import { listsAnyServer, poolsNotRead } from '../core/reading-coverage';
 import { withTimeout } from './timeout';
 import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
 
@@ -85,8 +85,8 @@ export async function checkGateway(
       elapsed(),
     );
     const configuration = options.configReader ? gatewayConfigurationReport(findings, failure) : undefined;
-    // Only with a configuration at hand (read for the findings, or the listing's): never a GET for it.
-    const notRead = config ? poolsNotRead(config, body) : [];
+    const coverage = await coverageConfiguration(gateway, body, config, options, elapsed());
+    const notRead = coverage ? poolsNotRead(coverage, body) : [];
     // The insights' time is the reading's, whatever the wait for a place to render them.
     const now = options.clock.now();
     if (options.beforeRender) {
@@ -178,22 +178,7 @@ async function withGatewayConfiguration(
     if (joined.every((finding) => finding.configuration?.read !== false))
       return { findings: joined, config: listed };
   }
-  const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
-  let reading: GatewayConfigReading;
-  try {
-    reading = await withTimeout(
-      timeoutInMs,
-      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-      (ms) => new ConfigReadTimeout(ms),
-      options.stop,
-    );
-  } catch (error) {
-    // The run's stop cut the GET: the gateway is not done (the caller reports it so, and the next run
-    // reads it again), rather than done with the general steps its notices would then keep for good.
-    if (isRunInterruptedError(error)) throw error;
-    const kind = error instanceof ConfigReadTimeout ? 'timeout' : 'unavailable';
-    reading = { ok: false, detail: toError(error).message, kind };
-  }
+  const reading = await readConfiguration(reader, gateway, options, elapsedInMs);
   if (reading.ok) return { findings: withConfiguration(findings, reading), config: reading.config };
   const kind = reading.kind ?? 'unavailable';
   // A 404 here follows a backend-health read that worked: the gateway went in between.
@@ -202,7 +187,58 @@ async function withGatewayConfiguration(
       ? `${reading.detail}: the gateway was deleted after its backend health was read (the next run's listing will show it gone)`
       : reading.detail;
   const failed = { ...reading, detail };
-  return { findings: withConfiguration(findings, failed), failure: { kind, detail } };
+  // The listing's, which did not explain every finding, still says which pools the gateway routes to.
+  return {
+    findings: withConfiguration(findings, failed),
+    failure: { kind, detail },
+    ...(listed ? { config: listed } : {}),
+  };
+}
+
+/**
+ * The gateway's configuration GET, within what is left of `gatewayTimeoutInMs` (at least
+ * CONFIG_READ_MIN_TIMEOUT_IN_MS): a time-out or a throw is a failed reading saying so. Throws the run's
+ * stop reason (RunInterruptedError) when the stop cut it short: the gateway is then not done (the caller
+ * reports it so, and the next run reads it again), rather than done with the general steps its notices
+ * would then keep for good.
+ */
+async function readConfiguration(
+  reader: GatewayConfigReader,
+  gateway: GatewayRef,
+  options: CheckGatewayOptions,
+  elapsedInMs: number,
+): Promise<GatewayConfigReading> {
+  const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
+  try {
+    return await withTimeout(
+      timeoutInMs,
+      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
+      (ms) => new ConfigReadTimeout(ms),
+      options.stop,
+    );
+  } catch (error) {
+    if (isRunInterruptedError(error)) throw error;
+    const kind = error instanceof ConfigReadTimeout ? 'timeout' : 'unavailable';
+    return { ok: false, detail: toError(error).message, kind };
+  }
+}
+
+/**
+ * The configuration to tell whether the reading covers the gateway (poolsNotRead): the one at hand, or,
+ * for a reading that lists no server at all and none at hand (a gateway named by id, Resource Graph's
+ * discovery), one GET: an empty answer was a green gateway with 0 servers there (a break trial). A
+ * healthy whole reading costs no GET; a GET that fails says nothing (undefined).
+ */
+async function coverageConfiguration(
+  gateway: GatewayRef,
+  body: BackendHealthBody,
+  atHand: GatewayConfig | undefined,
+  options: CheckGatewayOptions,
+  elapsedInMs: number,
+): Promise<GatewayConfig | undefined> {
+  if (atHand || !options.configReader || listsAnyServer(body)) return atHand;
+  const reading = await readConfiguration(options.configReader, gateway, options, elapsedInMs);
+  return reading.ok ? reading.config : undefined;
 }
 
 /** The configuration GET took longer than its share of the gateway's time-out. */

@@ -49,11 +49,26 @@ export async function processGateway(
       options.runId,
       { ...(confirmRemoved ? { confirmRemoved } : {}), ...(confirmGone ? { confirmGone } : {}) },
     );
-    return { ...outcome, notify };
+    return { ...withUnreadPools(outcome, notify.unreadPools), notify };
   } catch (error) {
     // notifyGateway reports state failures itself; this is a bug, reported the same way, not thrown.
     const reported = reportedError(toError(error));
     options.notify.logger.error(`${gateway.id}: notify on change failed: ${reported.message}`);
     return { ...outcome, notify: { ...NOTHING_NOTIFIED, stateErrors: [reported] } };
   }
+}
+
+/**
+ * `outcome` with the pools notify found the reading lacked (NotifyOutcome.unreadPools: the servers it
+ * kept open) added to its report's `poolsNotRead`: the gateway is said to be read incomplete, not green,
+ * when the check had no configuration to tell (a break trial: notify kept the episode open and said the
+ * reading was incomplete, while the gateway's line was `✓`).
+ */
+function withUnreadPools(outcome: GatewayOutcome, pools: readonly string[] | undefined): GatewayOutcome {
+  if (!pools?.length) return outcome;
+  const said = outcome.report.poolsNotRead ?? [];
+  const known = new Set(said.map((p) => p.toLowerCase()));
+  const added = pools.filter((p) => !known.has(p.toLowerCase()));
+  if (added.length === 0) return outcome;
+  return { ...outcome, report: { ...outcome.report, poolsNotRead: [...said, ...added] } };
 }

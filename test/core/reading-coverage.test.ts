@@ -1,4 +1,4 @@
-import { poolsNotRead, POOLS_NOT_READ_SHOWN } from '../../src/core/reading-coverage';
+import { listsAnyServer, poolsNotRead, POOLS_NOT_READ_SHOWN } from '../../src/core/reading-coverage';
 import type { GatewayConfig, PoolConfig, RoutedPair } from '../../src/core/gateway-config';
 import type { BackendHealthBody } from '../../src/core/model';
 
@@ -73,6 +73,32 @@ describe('poolsNotRead: the routed pools with members a reading does not list', 
       reading(null),
       [],
     ],
+    // A break trial: listed, but with nothing in it, was as green as not listed at all.
+    [
+      'a routed pool with members, listed with no server',
+      config([pool('a'), pool('b')], routed('a', 'b')),
+      {
+        backendAddressPools: [
+          ...(reading('a').backendAddressPools ?? []),
+          {
+            backendAddressPool: { id: `${GW}/backendAddressPools/b` },
+            backendHttpSettingsCollection: [{ backendHttpSettings: { id: 'x/settings-a' }, servers: [] }],
+          },
+        ],
+      },
+      ['b'],
+    ],
+    [
+      'a routed pool with members, listed with no settings',
+      config([pool('a'), pool('b')], routed('a', 'b')),
+      {
+        backendAddressPools: [
+          ...(reading('a').backendAddressPools ?? []),
+          { backendAddressPool: { id: `${GW}/backendAddressPools/b` }, backendHttpSettingsCollection: [] },
+        ],
+      },
+      ['b'],
+    ],
   ])('%s', (_, gatewayConfig, body, expected) => {
     expect(poolsNotRead(gatewayConfig, body)).toEqual(expected);
   });
@@ -87,5 +113,19 @@ describe('poolsNotRead: the routed pools with members a reading does not list', 
       reading(),
     );
     expect(missing).toEqual(names.slice(0, POOLS_NOT_READ_SHOWN));
+  });
+});
+
+describe('listsAnyServer', () => {
+  it.each<[string, BackendHealthBody, boolean]>([
+    ['an empty answer', { backendAddressPools: [] }, false],
+    [
+      'pools with no server',
+      { backendAddressPools: [{ backendAddressPool: { id: 'p' }, backendHttpSettingsCollection: [] }] },
+      false,
+    ],
+    ['a server', reading('a'), true],
+  ])('%s: %s', (_, body, expected) => {
+    expect(listsAnyServer(body)).toBe(expected);
   });
 });

@@ -195,7 +195,9 @@ describe('a reading short of the pools the configuration routes to', () => {
     },
   );
 
-  it('without a listed configuration and no finding, nothing is said (no GET is made for it)', async () => {
+  // A break trial: with a gateway named by id (or Resource Graph's discovery) no configuration is at
+  // hand, and an empty answer was still a green gateway with 0 servers.
+  it('without a listed configuration, a reading that lists no server: one GET, and the pools it lacked are named', async () => {
     const id = gatewayId('gw');
     emulator = await startEmulator({
       scenario: {
@@ -203,7 +205,61 @@ describe('a reading short of the pools the configuration routes to', () => {
       } as never,
     });
     const outcome = await check(emulator, id);
+    expect(outcome.report.poolsNotRead).toEqual(['pool-a', 'pool-b']);
+    expect(gatewayGets()).toBe(1);
+    // A whole reading, healthy, costs no GET.
+    const whole = await check(emulator, id);
+    expect(whole.report.poolsNotRead).toBeUndefined();
+    expect(gatewayGets()).toBe(1);
+  });
+
+  it('without a listed configuration, a reading that lists servers but not every pool: no GET here (notify asks, when it has an episode there)', async () => {
+    const id = gatewayId('gw');
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          twoPools([
+            { on: 'backendHealth', text: JSON.stringify({ backendAddressPools: [poolB(id)] }), times: 1 },
+          ]),
+        ],
+      } as never,
+    });
+    const outcome = await check(emulator, id);
     expect(outcome.report.poolsNotRead).toBeUndefined();
     expect(gatewayGets()).toBe(0);
+  });
+
+  it('a finding the listed configuration cannot explain, and the GET fails: the listing still tells the pools not read', async () => {
+    const id = gatewayId('gw');
+    const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const bad = twoPools([
+      {
+        on: 'backendHealth',
+        text: JSON.stringify({
+          backendAddressPools: [
+            {
+              ...poolB(id),
+              backendHttpSettingsCollection: [
+                { ...poolB(id).backendHttpSettingsCollection[0], servers: [down] },
+              ],
+            },
+          ],
+        }),
+        times: 1,
+      },
+      { on: 'get', status: 500, times: 9 },
+    ]);
+    emulator = await startEmulator({ scenario: { gateways: [bad] } as never });
+    const current = (await listed(emulator)).get(gatewayKey(id));
+    if (!current) throw new Error('the listing gave no configuration');
+    // The listing is older than settings-b: it cannot explain the finding, so the GET is asked (and fails).
+    const stale: GatewayConfig = {
+      ...current,
+      settings: current.settings.filter((x) => x.name !== 'settings-b'),
+    };
+    const outcome = await check(emulator, id, async () => stale);
+    expect(gatewayGets()).toBeGreaterThan(0);
+    expect(outcome.report.configuration).toMatchObject({ read: false });
+    expect(outcome.report.poolsNotRead).toEqual(['pool-a']);
   });
 });

@@ -241,6 +241,33 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     },
   );
 
+  // A break trial: with the gateway named by id (no listing's configuration), notify kept the episode
+  // open and said the reading was incomplete, while the gateway's own entry was green.
+  it("a gateway named by id, read without its told server's pool: its entry names the pool as not read", async () => {
+    const id = gateway('gw', [tcp]).id;
+    const other = {
+      backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
+      backendHttpSettingsCollection: [
+        {
+          backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
+          servers: [ok('10.0.9.9')],
+        },
+      ],
+    };
+    const both = (gateway('gw', [tcp]).backendHealth as { backendAddressPools: unknown[] })
+      .backendAddressPools;
+    const byId = { targets: [id] };
+    await run([tcp], state, byId, [], { backendHealth: { backendAddressPools: [...both, other] } } as never);
+    const short = await run([tcp], state, byId, [], {
+      backendHealth: { backendAddressPools: [...both, other] },
+      faults: [{ on: 'backendHealth', text: JSON.stringify({ backendAddressPools: [other] }), times: 5 }],
+    } as never);
+    expect(short.gateways[0]).toMatchObject({ ok: true, poolsNotRead: ['pool-a'] });
+    expect(short.notifications?.unconfirmedRemovals).toHaveLength(1);
+    expect(short.summary.incompleteReadings).toBe(1);
+    expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+  });
+
   // A new-user trial: with no episode open, such a reading was a silent success (exit 0, 0 servers).
   it('a reading with no pools, nothing told before: the run is not ok and names the pool it lacked; nothing is sent', async () => {
     const short = await run([tcp], state, {}, [], {

@@ -74,6 +74,13 @@ export interface PageTally {
    * (GatewayStatus.poolsNotRead): their servers were not read, so the counts above leave them out.
    */
   incomplete: number;
+  /**
+   * Servers of those gateways' pools the reading lacked, shown as last read before it
+   * (ServerStatus.asReadAt), not counted in `servers`; `incompleteReported`: of them, those not healthy
+   * then (reported, with a cause).
+   */
+  incompleteServers: number;
+  incompleteReported: number;
 }
 
 export function emptyPageTally(): PageTally {
@@ -89,6 +96,8 @@ export function emptyPageTally(): PageTally {
     badNamed: [],
     badGateways: 0,
     incomplete: 0,
+    incompleteServers: 0,
+    incompleteReported: 0,
   };
 }
 
@@ -121,6 +130,11 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
       if (status.stale) {
         tally.staleServers++;
         if (server.cause !== null && stillWatched(status)) tally.staleReported++;
+        continue;
+      }
+      if (server.asReadAt) {
+        tally.incompleteServers++;
+        if (server.cause !== null) tally.incompleteReported++;
         continue;
       }
       tally.servers++;
@@ -173,14 +187,18 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  * stale gateways" while 21 servers were down at their last reading (a new-user trial).
  */
 export function pageTitle(
-  tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'> & Partial<Pick<PageTally, 'incomplete'>>,
+  tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'> &
+    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported'>>,
 ): string {
   // A reading that lacked routed pools read as all well, "0 not healthy", with a server of them down
-  // (a new-user trial): the title says so.
+  // (a new-user trial): the title says so, and counts that server as last read.
   const incomplete = tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '';
-  if (tally.stale === 0) return `Backend health: ${tally.reported} not healthy${incomplete}`;
-  const asLastRead = tally.staleReported > 0 ? `${tally.staleReported} as last read: ` : '';
-  return `Backend health: ${tally.reported + tally.staleReported} not healthy (${asLastRead}${count(tally.stale, 'stale gateway')})${incomplete}`;
+  const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
+  const total = tally.reported + lastRead;
+  if (tally.stale === 0)
+    return `Backend health: ${total} not healthy${lastRead > 0 ? ` (${lastRead} as last read)` : ''}${incomplete}`;
+  const asLastRead = lastRead > 0 ? `${lastRead} as last read: ` : '';
+  return `Backend health: ${total} not healthy (${asLastRead}${count(tally.stale, 'stale gateway')})${incomplete}`;
 }
 
 /**
@@ -199,6 +217,9 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
             ? 'no server of them ever read' // issue 15's trial: "their 0 servers as last read"
             : `${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
         }`
+      : '') +
+    (tally.incompleteServers > 0
+      ? ` · <strong>${tally.incompleteServers} server${plural(tally.incompleteServers)} not read</strong> (${tally.incomplete === 1 ? 'a reading' : 'readings'} short of ${tally.incompleteServers === 1 ? 'its pool' : 'their pools'}): as last read, not counted above`
       : '');
   return `<!doctype html>
 <html lang="en">
@@ -330,7 +351,7 @@ export function gatewaySection(status: GatewayStatus): string {
 /** A gateway's note when its last reading lacked pools its rules route to (GatewayStatus.poolsNotRead). */
 function incompleteNote(pools: readonly string[]): string {
   const one = pools.length === 1;
-  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, which its rules route to: ${one ? 'its servers were' : 'their servers were'} not read, and are not shown.</p>`;
+  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, or listed no server of ${one ? 'it' : 'them'}, though its rules route to ${one ? 'it' : 'them'}: ${one ? 'its servers were' : 'their servers were'} not read, and are shown as last read.</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {
@@ -366,7 +387,10 @@ function serverRow(server: ServerStatus): string {
   // thousand servers is mostly rows.
   // The row's class (none when healthy) colours its health and its steady timeline's bar (CSS).
   const state = SLOT_CLASS[server.state];
-  return `<tr${state ? ` class=${state}` : ''}><td>${escapeHtml(server.address)}<td>${SYMBOLS[server.state]} ${health}<td>${cause}<td>${timelineSvg(server, state)}`;
+  const asRead = server.asReadAt
+    ? ` <small>(not read in the last reading; as read ${time(new Date(server.asReadAt))})</small>`
+    : '';
+  return `<tr${state ? ` class=${state}` : ''}><td>${escapeHtml(server.address)}<td>${SYMBOLS[server.state]} ${health}${asRead}<td>${cause}<td>${timelineSvg(server, state)}`;
 }
 
 /** The value as reported, with the normalised state beside it when they are not the same word. */

@@ -105,6 +105,11 @@ export interface ServerStatus {
    */
   readonly insightHref?: string;
   readonly timeline: readonly SlotState[];
+  /**
+   * ISO: the reading its health is from, when not the last successful one: its pool was not in that
+   * reading (GatewayStatus.poolsNotRead), so it is shown as read then. Absent: from the last reading.
+   */
+  readonly asReadAt?: string;
   /** Readings in the window by normalised state, for the timeline's text: `[state, count]`, most first. */
   readonly counts: ReadonlyArray<readonly [HealthState | 'not read', number]>;
 }
@@ -290,8 +295,20 @@ function gatewayStatus(
         ? undefined
         : ('not-read' as const);
   const pools = new Map<string, { backendPool: string; backendSettings: string; servers: ServerStatus[] }>();
+  // Pools the last successful reading lacked though the gateway routes to them: their servers are shown
+  // as last read before it, said so (a break trial: a server known down vanished from the page).
+  const incomplete =
+    doc.lastReadIncomplete && doc.lastReadIncomplete.at === doc.lastReadAt
+      ? doc.lastReadIncomplete.pools
+      : [];
+  const notReadPools = new Set(incomplete.map((p) => p.toLowerCase()));
   for (const server of Object.values(doc.servers)) {
-    const current = lastRead >= 0 ? valueAt(server.values, server.samples, lastRead) : undefined;
+    const inLast = lastRead >= 0 ? valueAt(server.values, server.samples, lastRead) : undefined;
+    const before =
+      inLast || !notReadPools.has(server.backendPool.toLowerCase())
+        ? undefined
+        : lastValueBefore(server.values, server.samples, lastRead);
+    const current = inLast ?? before?.value;
     if (!current) continue; // not in the last successful read: removed from its pool
     const [health, state, cause] = current;
     const poolKey = `${server.backendPool}\u0000${server.backendSettings}`;
@@ -306,6 +323,7 @@ function gatewayStatus(
       state,
       cause,
       ...(cause ? { insightHref: statusInsightPath({ gateway: doc.gateway, ...server }) } : {}),
+      ...(before ? { asReadAt: doc.readings[before.index] ?? '' } : {}),
       timeline: timeline(server.values, server.samples, doc.outcomes, times, startMs, nowMs),
       counts: counts(server.values, server.samples, startMs, times),
     });
@@ -330,6 +348,19 @@ function gatewayStatus(
       : {}),
     pools: sortedPools,
   };
+}
+
+/** The latest value of a server read before reading `index`, with that reading's index; undefined when none. */
+function lastValueBefore(
+  values: readonly HistoryValue[],
+  samples: string,
+  index: number,
+): { value: HistoryValue; index: number } | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const value = valueAt(values, samples, i);
+    if (value) return { value, index: i };
+  }
+  return undefined;
 }
 
 function valueAt(values: readonly HistoryValue[], samples: string, index: number): HistoryValue | undefined {

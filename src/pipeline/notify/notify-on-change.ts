@@ -116,6 +116,12 @@ export interface NotifyOutcome {
   readonly heldByConfirmation?: readonly ConfirmationHeldReport[];
   /** Servers a reading lacked that the configuration did not confirm removed (UnconfirmedRemovalReport); absent: none. */
   readonly unconfirmedRemovals?: readonly UnconfirmedRemovalReport[];
+  /**
+   * The backend pools of `unconfirmedRemovals` (as their records name them), each once: the reading did
+   * not list them though the configuration may still have them, so the gateway's report says its reading
+   * was incomplete (GatewayReport.poolsNotRead). Absent: none.
+   */
+  readonly unreadPools?: readonly string[];
   /** Gateways with open episodes this run did not read (UnreadGatewayReport); absent: none. */
   readonly unread?: readonly UnreadGatewayReport[];
   /** Gateways no listing showed, not confirmed deleted by ARM (UnconfirmedDeletionReport); absent: none. */
@@ -231,7 +237,14 @@ export async function notifyOnChange(
     ...undeliveredIn(deps, settled.document, holder, notes, claimed.groupDueAt),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
-    ...(claimed.unconfirmedRemovals.length ? { unconfirmedRemovals: claimed.unconfirmedRemovals } : {}),
+    ...(claimed.unconfirmedRemovals.length
+      ? {
+          unconfirmedRemovals: claimed.unconfirmedRemovals.map(
+            ({ backendPool: _pool, ...removal }) => removal,
+          ),
+          unreadPools: [...new Set(claimed.unconfirmedRemovals.map((u) => u.backendPool))],
+        }
+      : {}),
     ...episodesReported(
       claimed.document,
       observation.scope,
@@ -272,7 +285,7 @@ interface Claim {
     string,
     GroupDue
   >; /** Servers kept open because the configuration did not confirm their absence (confirm-removed.ts). */
-  readonly unconfirmedRemovals: readonly UnconfirmedRemovalReport[];
+  readonly unconfirmedRemovals: ReadonlyArray<UnconfirmedRemovalReport & { readonly backendPool: string }>;
 }
 
 async function claimNotices(
@@ -400,6 +413,7 @@ async function claimNotices(
           gateway: record.gateway.id,
           server: serverPath(record),
           reason,
+          backendPool: record.backendPool,
         })),
       };
     } catch (error) {

@@ -846,11 +846,33 @@ describe('status page: leads with what is wrong', () => {
     ]);
     expect(html).toContain('<title>Backend health: 0 not healthy, 1 reading incomplete</title>');
     expect(html).toContain(
-      "<strong>⚠ Reading incomplete:</strong> ARM's backend health did not list backend pool pb2&#60;script&#62;, which its rules route to",
+      "<strong>⚠ Reading incomplete:</strong> ARM's backend health did not list backend pool pb2&#60;script&#62;, or listed no server of it, though its rules route to it",
     );
     // Read whole the next run: nothing said.
     const whole = pageOf([history(g, [short, ok(NOW - 500, [server(g, 'a', 'Healthy', null, 'pb1')])])]);
     expect(whole).not.toContain('incomplete');
+  });
+
+  // A break trial: the history had the server of the pool not read, down, and the page dropped it.
+  it('a reading that lacked the pool of a server known down: the server is shown as last read, and counted so', () => {
+    const g = gw('gw-b');
+    const up = server(g, 'a', 'Healthy', null, 'pb1');
+    const down = server(g, 'b', 'Unhealthy', 'probe-timeout', 'pb2');
+    const short: GatewayReading = {
+      at: new Date(NOW - 1_000),
+      ok: true,
+      servers: [up],
+      poolsNotRead: ['pb2'],
+    };
+    const html = pageOf([history(g, [ok(NOW - 2 * MINUTE, [up, down]), short])]);
+    expect(html).toContain(
+      '<title>Backend health: 1 not healthy (1 as last read), 1 reading incomplete</title>',
+    );
+    expect(html).toMatch(
+      /<td>b<td>✕ Unhealthy <small>\(not read in the last reading; as read [^)]+\)<\/small>/,
+    );
+    expect(html).toContain('1 server not read</strong>');
+    expect(html).toMatch(/<p class=lead><strong>Not healthy:<\/strong> <a href=#g[0-9a-z]+>gw-b<\/a> \(1\)/);
   });
 });
 
