@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
-import { isRunInterruptedError, toError } from '../errors';
+import { BackendHealthUnavailableError, isRunInterruptedError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
@@ -14,6 +14,7 @@ import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { listsAnyServer, poolsNotRead } from '../core/reading-coverage';
+import { clipMessage } from '../core/text-clip';
 import { withTimeout } from './timeout';
 import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
 
@@ -197,7 +198,7 @@ async function withGatewayConfiguration(
 
 /**
  * The gateway's configuration GET, within what is left of `gatewayTimeoutInMs` (at least
- * CONFIG_READ_MIN_TIMEOUT_IN_MS): a time-out or a throw is a failed reading saying so. Throws the run's
+ * CONFIG_READ_MIN_TIMEOUT_IN_MS, at most `atMostInMs`): a time-out or a throw is a failed reading saying so. Throws the run's
  * stop reason (RunInterruptedError) when the stop cut it short: the gateway is then not done (the caller
  * reports it so, and the next run reads it again), rather than done with the general steps its notices
  * would then keep for good.
@@ -207,8 +208,12 @@ async function readConfiguration(
   gateway: GatewayRef,
   options: CheckGatewayOptions,
   elapsedInMs: number,
+  atMostInMs = Number.POSITIVE_INFINITY,
 ): Promise<GatewayConfigReading> {
-  const timeoutInMs = Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS);
+  const timeoutInMs = Math.min(
+    Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS),
+    atMostInMs,
+  );
   try {
     return await withTimeout(
       timeoutInMs,
@@ -224,10 +229,19 @@ async function readConfiguration(
 }
 
 /**
+ * The longest the GET for an empty reading's coverage is waited for, whatever `gatewayTimeoutInMs` is
+ * (5 min by default): one that never answered held a run 5 min (a break trial). One read of a few KB.
+ */
+export const COVERAGE_READ_TIMEOUT_IN_MS = 30_000;
+
+/**
  * The configuration to tell whether the reading covers the gateway (poolsNotRead): the one at hand, or,
  * for a reading that lists no server at all and none at hand (a gateway named by id, Resource Graph's
- * discovery), one GET: an empty answer was a green gateway with 0 servers there (a break trial). A
- * healthy whole reading costs no GET; a GET that fails says nothing (undefined).
+ * discovery), one GET (within COVERAGE_READ_TIMEOUT_IN_MS): an empty answer was a green gateway with 0
+ * servers there (a break trial). A healthy whole reading costs no GET. Throws a
+ * BackendHealthUnavailableError when that GET fails: an empty reading nothing can tell apart from a
+ * short one is a failed reading (episodes unchanged, the gateway red), not a green gateway (a break
+ * trial); retryable unless the GET was refused (403) or its answer is not a gateway resource.
  */
 async function coverageConfiguration(
   gateway: GatewayRef,
@@ -237,8 +251,19 @@ async function coverageConfiguration(
   elapsedInMs: number,
 ): Promise<GatewayConfig | undefined> {
   if (atHand || !options.configReader || listsAnyServer(body)) return atHand;
-  const reading = await readConfiguration(options.configReader, gateway, options, elapsedInMs);
-  return reading.ok ? reading.config : undefined;
+  const reading = await readConfiguration(
+    options.configReader,
+    gateway,
+    options,
+    elapsedInMs,
+    COVERAGE_READ_TIMEOUT_IN_MS,
+  );
+  if (reading.ok) return reading.config;
+  throw new BackendHealthUnavailableError(
+    gateway.id,
+    `ARM's backend health listed no server, and the gateway's configuration could not be read to tell whether it routes to any (${clipMessage(reading.detail, 300, { oneLine: true })}); the reading is taken as failed`,
+    { retryable: reading.kind !== 'forbidden' && reading.kind !== 'invalid' },
+  );
 }
 
 /** The configuration GET took longer than its share of the gateway's time-out. */

@@ -213,6 +213,39 @@ describe('a reading short of the pools the configuration routes to', () => {
     expect(gatewayGets()).toBe(1);
   });
 
+  // The second trial: when that GET failed the gateway was green again (0 servers, exit 0).
+  it.each<[string, number, boolean]>([
+    ['answers 500', 500, true],
+    ['is refused (403)', 403, false],
+  ])(
+    'a reading that lists no server, and the GET %s: a failed reading, saying why (never green)',
+    async (_, status, retryable) => {
+      const id = gatewayId('gw');
+      emulator = await startEmulator({
+        scenario: {
+          gateways: [
+            twoPools([
+              { on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 },
+              { on: 'get', status, times: 9 },
+            ]),
+          ],
+        } as never,
+      });
+      const outcome = await check(emulator, id);
+      expect(outcome.report).toMatchObject({
+        ok: false,
+        error: {
+          code: 'BackendHealthUnavailable',
+          retryable,
+          message: expect.stringMatching(
+            /ARM's backend health listed no server, and the gateway's configuration could not be read to tell whether it routes to any/,
+          ),
+        },
+      });
+      expect(outcome.listed).toBeUndefined();
+    },
+  );
+
   it('without a listed configuration, a reading that lists servers but not every pool: no GET here (notify asks, when it has an episode there)', async () => {
     const id = gatewayId('gw');
     emulator = await startEmulator({

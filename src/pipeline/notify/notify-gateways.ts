@@ -213,17 +213,18 @@ export async function notifyUnvisited(
 }
 
 /**
- * Whether this run could tell the end of every told episode of `doc`: each was told to a receiver it
- * has, or to receivers not recorded (earlier releases sent to all). An episode told only to receivers
- * this run does not have is another deployment's sharing the state (or of a receiver renamed): a run
- * that ended it sent its `recovered` to no one, and the run that could was left nothing to send (a break
- * trial), so such a gateway, when not read, is left for that run.
+ * Whether this run could tell the end of every told episode of `doc` to everyone told: each was told
+ * only to receivers it has, or to receivers not recorded (earlier releases sent to all). An episode told
+ * to a receiver this run does not have is (also) another deployment's sharing the state, or of a
+ * receiver renamed: a run that ended it sent its `recovered` to no one, or to the receiver they share
+ * only, and the run that could tell the rest was left nothing to send (two break trials), so such a
+ * gateway, when not read, is left for that run.
  */
 function toldHere(doc: NotifyStateDocument, notifiers: readonly Notifier[]): boolean {
   const here = new Set(notifiers.map((n) => n.name));
   return Object.values(doc.servers).every((record) => {
     const receivers = isEpisode(record) ? record.notified?.receivers : undefined;
-    return receivers === undefined || receivers.length === 0 || receivers.some((r) => here.has(r));
+    return receivers === undefined || receivers.every((r) => here.has(r));
   });
 }
 
@@ -246,7 +247,7 @@ export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
 }
 
 /**
- * `. ARM could not say whether 2 of them still exist (a deleted one's episodes would end): …`, with the
+ * `. Whether 2 of them still exist is not known (a deleted gateway's episodes would end): …`, with the
  * first one's reason; empty when ARM answered for each it was asked about.
  */
 function existenceUnknownText(unread: readonly UnreadGatewayReport[]): string {
@@ -254,7 +255,7 @@ function existenceUnknownText(unread: readonly UnreadGatewayReport[]): string {
   const [first] = unknown;
   if (!first) return '';
   const which = unread.length === 1 ? 'it still exists' : `${unknown.length} of them still exist`;
-  return `. ARM could not say whether ${which} (a deleted gateway's episodes would end): ${first.existenceUnknown ?? ''}`;
+  return `. Whether ${which} is not known (a deleted gateway's episodes would end): ${first.existenceUnknown ?? ''}`;
 }
 
 function failed(services: NotifyServices, error: unknown, document: string): NotifyOutcome {

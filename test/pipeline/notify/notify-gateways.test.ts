@@ -270,20 +270,29 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
   // A break trial: two deployments sharing one notify state, each with its own receiver: A's run asked
   // ARM about B's deleted gateway (not in A's targets), ended its episode and sent the `recovered` to no
   // one; B's run then had nothing to send, and B's incident stayed open.
-  it.each<[string, boolean, string[]]>([
-    ["told to this run's receiver: ARM is asked, and a 404 ends it", true, ['gw']],
-    ['told only to a receiver this run does not have: not asked, left for the run that has it', false, []],
-  ])('a gateway not read, with an open episode %s', async (_, ours, expectedAsked) => {
+  // The second trial: with a receiver both deployments have, A ended it and told only that one.
+  it.each<[string, string[] | undefined, boolean]>([
+    ["told to this run's receiver: ARM is asked, and a 404 ends it", undefined, true],
+    [
+      'told only to a receiver this run does not have: not asked, left for the run that has it',
+      ['webhook[team-b]'],
+      false,
+    ],
+    [
+      "told to this run's receiver and one it does not have: not asked either",
+      ['webhook[ops]', 'webhook[team-b]'],
+      false,
+    ],
+  ])('a gateway not read, with an open episode %s', async (_, toldTo, ours) => {
+    const expectedAsked = ours ? ['gw'] : [];
     const world = setup();
     await announced(world, GW);
-    if (!ours) {
+    if (toldTo) {
       const stored = world.stores.peek(KEY) as NotifyStateDocument;
       const servers = Object.fromEntries(
         Object.entries(stored.servers).map(([key, record]) => [
           key,
-          record.notified
-            ? { ...record, notified: { ...record.notified, receivers: ['webhook[team-b]'] } }
-            : record,
+          record.notified ? { ...record, notified: { ...record.notified, receivers: toldTo } } : record,
         ]),
       );
       world.stores.plant(KEY, { ...stored, servers });
@@ -365,7 +374,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
       },
     ]);
     expect(world.logger.lines.at(-1)).toMatch(
-      /\. ARM could not say whether it still exists \(a deleted gateway's episodes would end\): ARM could not say whether it still exists \(no answer within 10000 ms\)/,
+      /\. Whether it still exists is not known \(a deleted gateway's episodes would end\): ARM could not say whether it still exists \(no answer within 10000 ms\)/,
     );
   });
 
