@@ -429,6 +429,11 @@ export interface UnconfirmedDeletionReport {
   readonly reason: string;
   /** Its notify state document (`state file …`, `blob …`): moved aside, the gateway is no longer asked about. */
   readonly document: string;
+  /**
+   * `backendHealth`: what said it may be gone is its backend-health call's 404 (a gateway named by id
+   * in the targets), not a listing. Absent: a listing that lacked it.
+   */
+  readonly notFoundBy?: 'backendHealth';
 }
 
 /**

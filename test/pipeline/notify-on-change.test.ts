@@ -422,6 +422,17 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       expect(failing.gateways.find((g) => g.name === 'gw-old')?.error?.code).toBe('ResourceNotFound');
       expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
       expect(failing.notifications?.openEpisodes).toMatchObject({ told: 1 });
+      // The second trial: the summary said "already told", nothing said why it stayed open.
+      expect(failing.notifications?.unconfirmedDeletions).toEqual([
+        {
+          gateway: old.id,
+          reason: expect.stringMatching(
+            /^(ARM still has it|ARM answered 404 InvalidResourceType|ARM does not know)/,
+          ),
+          document: expect.any(String),
+          notFoundBy: 'backendHealth',
+        },
+      ]);
     },
   );
 

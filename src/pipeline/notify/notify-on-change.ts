@@ -245,6 +245,7 @@ export async function notifyOnChange(
           unreadPools: [...new Set(claimed.unconfirmedRemovals.map((u) => u.backendPool))],
         }
       : {}),
+    ...(claimed.unconfirmedDeletion ? { unconfirmedDeletions: [claimed.unconfirmedDeletion] } : {}),
     ...episodesReported(
       claimed.document,
       observation.scope,
@@ -286,6 +287,8 @@ interface Claim {
     GroupDue
   >; /** Servers kept open because the configuration did not confirm their absence (confirm-removed.ts). */
   readonly unconfirmedRemovals: ReadonlyArray<UnconfirmedRemovalReport & { readonly backendPool: string }>;
+  /** ARM's GET did not confirm the deletion its backend-health call's 404 said (deps.confirmGone); absent: not asked, or gone. */
+  readonly unconfirmedDeletion?: UnconfirmedDeletionReport;
 }
 
 async function claimNotices(
@@ -409,6 +412,16 @@ async function claimNotices(
         endedInGroup,
         leaseUntilInMs,
         groupDueAt: groupDueAtOf,
+        ...(goneAnswer && !goneAnswer.gone
+          ? {
+              unconfirmedDeletion: {
+                gateway: Object.values(previous.servers).find(isEpisode)?.gateway.id ?? '',
+                reason: goneAnswer.reason,
+                document: deps.store.name,
+                notFoundBy: 'backendHealth' as const,
+              },
+            }
+          : {}),
         unconfirmedRemovals: unconfirmed.map(({ record, reason }) => ({
           gateway: record.gateway.id,
           server: serverPath(record),

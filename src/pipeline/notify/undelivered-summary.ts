@@ -79,9 +79,13 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
     );
   }
   const unconfirmed = problems.unconfirmedDeletions ?? [];
-  for (const { gateway, reason } of unconfirmed.slice(0, UNCONFIRMED_SHOWN)) {
+  for (const { gateway, reason, notFoundBy } of unconfirmed.slice(0, UNCONFIRMED_SHOWN)) {
+    const seen =
+      notFoundBy === 'backendHealth'
+        ? 'its backend-health call answered 404'
+        : 'not in the listing of its scope';
     lines.push(
-      `${gateway}: not in the listing of its scope, but not known to be deleted: ${short(reason)}; its open episodes stay open, none is sent as recovered`,
+      `${gateway}: ${seen}, but not known to be deleted: ${short(reason)}; its open episodes stay open, none is sent as recovered`,
     );
   }
   if (unconfirmed.length > UNCONFIRMED_SHOWN)

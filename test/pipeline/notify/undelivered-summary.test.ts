@@ -185,6 +185,26 @@ describe('describeNotifyProblems: gateways no listing showed that ARM did not co
     ]);
   });
 
+  // The second trial on deletions: a gateway named by id whose backend-health call answered 404 stayed
+  // open with no word of why (the summary said "already told").
+  it('one its backend-health call said not found says so, not "not in the listing"', () => {
+    const [entry] = unconfirmed(1);
+    expect(
+      describeNotifyProblems({
+        ...nothing,
+        unconfirmedDeletions: [
+          {
+            ...entry!,
+            reason: 'ARM refused to say whether it still exists (403 …)',
+            notFoundBy: 'backendHealth',
+          },
+        ],
+      }),
+    ).toEqual([
+      `${gateway(1)}: its backend-health call answered 404, but not known to be deleted: ARM refused to say whether it still exists (403 …); its open episodes stay open, none is sent as recovered`,
+    ]);
+  });
+
   // An identity with Reader on one resource group of a subscription with hundreds of gateways.
   it('the first 5 named, the rest counted, pointing at the report', () => {
     const lines = describeNotifyProblems({ ...nothing, unconfirmedDeletions: unconfirmed(300) });
