@@ -38,6 +38,21 @@ function acceptedEvents(receiver: WebhookReceiver, from = 0): Event[] {
   });
 }
 
+/** gw's pool-a (as gateway() makes it) and another pool, pool-b with one healthy server, of gateway `id`. */
+function withPoolB(id: string): { other: unknown; both: unknown[] } {
+  const other = {
+    backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
+    backendHttpSettingsCollection: [
+      {
+        backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
+        servers: [ok('10.0.9.9')],
+      },
+    ],
+  };
+  const both = (gateway('gw', [tcp]).backendHealth as { backendAddressPools: unknown[] }).backendAddressPools;
+  return { other, both };
+}
+
 describe('notify on change, end to end (emulator → runOnce → real webhook receiver)', () => {
   let receiver: WebhookReceiver;
   let state: string;
@@ -245,17 +260,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
   // open and said the reading was incomplete, while the gateway's own entry was green.
   it("a gateway named by id, read without its told server's pool: its entry names the pool as not read", async () => {
     const id = gateway('gw', [tcp]).id;
-    const other = {
-      backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
-      backendHttpSettingsCollection: [
-        {
-          backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
-          servers: [ok('10.0.9.9')],
-        },
-      ],
-    };
-    const both = (gateway('gw', [tcp]).backendHealth as { backendAddressPools: unknown[] })
-      .backendAddressPools;
+    const { other, both } = withPoolB(id);
     const byId = { targets: [id] };
     await run([tcp], state, byId, [], { backendHealth: { backendAddressPools: [...both, other] } } as never);
     const short = await run([tcp], state, byId, [], {
@@ -320,17 +325,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
 
   it('a told server whose whole pool was removed (the configuration has no such pool) is recovered', async () => {
     const id = gateway('gw', [tcp]).id;
-    const other = {
-      backendAddressPool: { id: `${id}/backendAddressPools/pool-b` },
-      backendHttpSettingsCollection: [
-        {
-          backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-b` },
-          servers: [ok('10.0.9.9')],
-        },
-      ],
-    };
-    const both = (gateway('gw', [tcp]).backendHealth as { backendAddressPools: unknown[] })
-      .backendAddressPools;
+    const { other, both } = withPoolB(id);
     await run([tcp], state, {}, [], { backendHealth: { backendAddressPools: [...both, other] } } as never);
     const empty = await run([tcp], state, {}, [], {
       backendHealth: { backendAddressPools: [other] },

@@ -267,6 +267,19 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     ]);
   });
 
+  /** A run that read no gateway and whose listings showed none gone, asking ARM through `reader`: merged. */
+  const notReadRun = async (world: ReturnType<typeof setup>, reader: GatewayConfigReader) =>
+    mergeNotifyOutcomes(
+      await notifyUnvisited(
+        world.services,
+        { gateways: [], isGone: () => false },
+        world.clock,
+        POLICY,
+        'r1',
+        confirmGoneWith(reader, 60_000),
+      ),
+    );
+
   // A break trial: two deployments sharing one notify state, each with its own receiver: A's run asked
   // ARM about B's deleted gateway (not in A's targets), ended its episode and sent the `recovered` to no
   // one; B's run then had nothing to send, and B's incident stayed open.
@@ -309,16 +322,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
         };
       },
     };
-    const merged = mergeNotifyOutcomes(
-      await notifyUnvisited(
-        world.services,
-        { gateways: [], isGone: () => false },
-        world.clock,
-        POLICY,
-        'r1',
-        confirmGoneWith(reader, 60_000),
-      ),
-    );
+    const merged = await notReadRun(world, reader);
     expect(asked).toEqual(expectedAsked);
     expect(merged.unread).toEqual(ours ? [] : [{ gateway: GW.id, openEpisodes: 1 }]);
     expect(world.ops.accepted.map((n) => n.type)).toEqual(ours ? ['degraded', 'recovered'] : ['degraded']);
@@ -355,16 +359,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     const reader: GatewayConfigReader = {
       getGatewayConfig: async () => ({ ok: false, detail: 'no answer within 10000 ms', kind: 'timeout' }),
     };
-    const merged = mergeNotifyOutcomes(
-      await notifyUnvisited(
-        world.services,
-        { gateways: [], isGone: () => false },
-        world.clock,
-        POLICY,
-        'r1',
-        confirmGoneWith(reader, 60_000),
-      ),
-    );
+    const merged = await notReadRun(world, reader);
     expect(merged.unread).toEqual([
       {
         gateway: GW.id,
