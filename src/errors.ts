@@ -199,6 +199,9 @@ export class MissingPermissionError extends AppGwInsightsError {
   }
 }
 
+/** How messages name the ARM endpoint's setting. */
+const ARM_ENDPOINT_SETTING = 'arm.endpoint (APPGW_ARM_ENDPOINT)';
+
 /** The gateway does not exist (404 on its backend-health call). */
 export class GatewayNotFoundError extends AppGwInsightsError {
   override readonly name = 'GatewayNotFoundError';
@@ -209,7 +212,7 @@ export class GatewayNotFoundError extends AppGwInsightsError {
     options?: { cause?: unknown },
   ) {
     super(
-      `${resourceId} does not exist (${detail}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
+      `${resourceId} does not exist (${detail}${/^ARM answered 404$/.test(detail) ? `, without ARM's error code: check too that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager` : ''}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
         'if the gateway was deleted, remove it there (its open episodes end once ARM confirms it); if it was moved to another resource group or subscription, put its new id there.',
       options,
     );
@@ -232,7 +235,11 @@ export class TargetNotFoundError extends AppGwInsightsError {
   ) {
     super(
       `${what} does not exist, or the identity cannot see it (ARM answered 404${armCode ? ` ${armCode}` : ''}). ` +
-        `Check the target ${target} in "targets" (APPGW_TARGETS).`,
+        `Check the target ${target} in "targets" (APPGW_TARGETS)` +
+        // A 404 without ARM's error body may not be ARM's (a wrong endpoint, a proxy: a break trial).
+        (armCode
+          ? '.'
+          : `; the answer had no ARM error code, so check too that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager.`),
       options,
     );
   }

@@ -211,3 +211,33 @@ describe('OnDemandProbeRefusedError', () => {
     expect(error.message).toContain(`(\`az network application-gateway show --ids '${id}'\`)`);
   });
 });
+
+// A break trial: a host that is not ARM (a wrong arm.endpoint) answered 404 to everything, and the
+// messages said only that the gateway and the target do not exist.
+describe('a 404 without ARM error code', () => {
+  const HINT = 'check too that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager';
+  it.each<[string, string, boolean]>([
+    [
+      'a target, no code',
+      new errors.TargetNotFoundError('/subscriptions/s', 'Subscription s', undefined).message,
+      true,
+    ],
+    [
+      'a target, ARM code',
+      new errors.TargetNotFoundError('/subscriptions/s', 'Subscription s', 'SubscriptionNotFound').message,
+      false,
+    ],
+    [
+      'a gateway, no code',
+      new errors.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404').message,
+      true,
+    ],
+    [
+      'a gateway, ARM code',
+      new errors.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404 ResourceNotFound').message,
+      false,
+    ],
+  ])('%s: the endpoint named only without a code', (_, message, hinted) => {
+    expect(message.includes(HINT)).toBe(hinted);
+  });
+});

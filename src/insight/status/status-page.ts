@@ -334,7 +334,8 @@ export function gatewaySection(status: GatewayStatus): string {
   const lastRead = status.lastReadAt ? `${formatUtc(new Date(status.lastReadAt))} UTC` : 'none kept';
   lines.push(`<p>Last successful read: ${lastRead}</p>`);
   if (status.stale) lines.push(staleNote(status));
-  if (status.poolsNotRead?.length) lines.push(incompleteNote(status.poolsNotRead));
+  if (status.poolsNotRead?.length)
+    lines.push(incompleteNote(status.poolsNotRead, status.stale !== undefined));
   const rows = status.pools.map((pool) => {
     const head = `<tbody><tr><th colspan=4 scope=rowgroup>Pool ${escapeHtml(pool.backendPool)} · settings ${escapeHtml(pool.backendSettings)}`;
     return `${head}\n${pool.servers.map(serverRow).join('\n')}`;
@@ -348,10 +349,14 @@ export function gatewaySection(status: GatewayStatus): string {
   return lines.join('\n');
 }
 
-/** A gateway's note when its last reading lacked pools its rules route to (GatewayStatus.poolsNotRead). */
-function incompleteNote(pools: readonly string[]): string {
+/**
+ * A gateway's note when its last successful reading lacked pools its rules route to
+ * (GatewayStatus.poolsNotRead); `stale`: that reading is not this run's.
+ */
+function incompleteNote(pools: readonly string[], stale: boolean): string {
   const one = pools.length === 1;
-  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, or listed no server of ${one ? 'it' : 'them'}, though its rules route to ${one ? 'it' : 'them'}: ${one ? 'its servers were' : 'their servers were'} not read, and are shown as last read.</p>`;
+  // Beside "Stale" it is the last successful reading's, not this run's (a trial read it as this run's).
+  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ${stale ? 'at its last successful read, ' : ''}ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, or listed no server of ${one ? 'it' : 'them'}, though its rules route to ${one ? 'it' : 'them'}: ${one ? 'its servers were' : 'their servers were'} not read, and are shown as last read.</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {

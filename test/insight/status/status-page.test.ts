@@ -872,6 +872,9 @@ describe('status page: leads with what is wrong', () => {
       /<td>b<td>✕ Unhealthy <small>\(not read in the last reading; as read [^)]+\)<\/small>/,
     );
     expect(html).toContain('1 server not read</strong>');
+    // A read that fails after it: the note says it is that reading's, beside "Stale".
+    const failedAfter = pageOf([history(g, [ok(NOW - 2 * MINUTE, [up, down]), short, failed(NOW - 500)])]);
+    expect(failedAfter).toContain('<strong>⚠ Reading incomplete:</strong> at its last successful read, ARM');
     expect(html).toMatch(/<p class=lead><strong>Not healthy:<\/strong> <a href=#g[0-9a-z]+>gw-b<\/a> \(1\)/);
   });
 });
