@@ -7,12 +7,18 @@ import { terminalLines } from './terminal-text';
  * not applied (only names FILE reads through `{"fromEnv"}`, anywhere in it, even in a part `verb` does
  * not use). One warning on stderr names them, never their values (webhook URLs and storage keys are
  * secrets), so a setting meant to apply is not silently ignored. `verb`: how the warning names the
- * command (`run`, `notify resend` …). A FILE that cannot be read says nothing here: loading it says why.
+ * command (`run`, `notify resend` …). `whole`: FILE's whole configuration as loaded, when the verb loaded
+ * all of it (`run`, `recheck`); otherwise FILE is read again here, for the names a part the verb does
+ * not load reads. A FILE that cannot be read says nothing here: loading it says why.
  */
-export async function warnSettingsNotApplied(file: string, verb: string): Promise<void> {
-  const read = await readJsonFile(file);
-  if (!read.ok) return;
-  const names = settingsNotApplied(process.env, read.value);
+export async function warnSettingsNotApplied(file: string, verb: string, whole?: unknown): Promise<void> {
+  let config = whole;
+  if (config === undefined) {
+    const read = await readJsonFile(file);
+    if (!read.ok) return;
+    config = read.value;
+  }
+  const names = settingsNotApplied(process.env, config);
   if (names.length === 0) return;
   const one = names.length === 1;
   process.stderr.write(

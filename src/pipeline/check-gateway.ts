@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
-import { BackendHealthUnavailableError, isRunInterruptedError, toError } from '../errors';
+import { BackendHealthUnavailableError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
@@ -16,6 +16,7 @@ import { reportedError } from '../core/reported-error';
 import { listsAnyServer, poolsNotRead } from '../core/reading-coverage';
 import { clipMessage } from '../core/text-clip';
 import { withTimeout } from './timeout';
+import { readConfigurationWithin } from './read-configuration';
 import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
 
 export interface CheckGatewayOptions {
@@ -197,11 +198,11 @@ async function withGatewayConfiguration(
 }
 
 /**
- * The gateway's configuration GET, within what is left of `gatewayTimeoutInMs` (at least
- * CONFIG_READ_MIN_TIMEOUT_IN_MS, at most `atMostInMs`): a time-out or a throw is a failed reading saying so. Throws the run's
- * stop reason (RunInterruptedError) when the stop cut it short: the gateway is then not done (the caller
- * reports it so, and the next run reads it again), rather than done with the general steps its notices
- * would then keep for good.
+ * The gateway's configuration GET (read-configuration.ts), within what is left of `gatewayTimeoutInMs`
+ * (at least CONFIG_READ_MIN_TIMEOUT_IN_MS, at most `atMostInMs`). Throws the run's stop reason
+ * (RunInterruptedError) when the stop cut it short: the gateway is then not done (the caller reports it
+ * so, and the next run reads it again), rather than done with the general steps its notices would then
+ * keep for good.
  */
 async function readConfiguration(
   reader: GatewayConfigReader,
@@ -214,18 +215,9 @@ async function readConfiguration(
     Math.max(options.gatewayTimeoutInMs - elapsedInMs, CONFIG_READ_MIN_TIMEOUT_IN_MS),
     atMostInMs,
   );
-  try {
-    return await withTimeout(
-      timeoutInMs,
-      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-      (ms) => new ConfigReadTimeout(ms),
-      options.stop,
-    );
-  } catch (error) {
-    if (isRunInterruptedError(error)) throw error;
-    const kind = error instanceof ConfigReadTimeout ? 'timeout' : 'unavailable';
-    return { ok: false, detail: toError(error).message, kind };
-  }
+  const reading = await readConfigurationWithin(reader, gateway, timeoutInMs, options.stop);
+  if (!reading.ok && options.stop?.aborted) throw options.stop.reason;
+  return reading;
 }
 
 /**
@@ -264,11 +256,4 @@ async function coverageConfiguration(
     `ARM's backend health listed no server, and the gateway's configuration could not be read to tell whether it routes to any (${clipMessage(reading.detail, 300, { oneLine: true })}); the reading is taken as failed`,
     { retryable: reading.kind !== 'forbidden' && reading.kind !== 'invalid' },
   );
-}
-
-/** The configuration GET took longer than its share of the gateway's time-out. */
-class ConfigReadTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
-  }
 }

@@ -48,7 +48,7 @@ export async function recheckVerb(args: string[]): Promise<number> {
   const config = values.config
     ? await loadConfigFile(values.config, process.env)
     : configFromAppSettings(process.env, { reader: 'run', verb: 'recheck' });
-  if (values.config) await warnSettingsNotApplied(values.config, RECHECK.name);
+  if (values.config) await warnSettingsNotApplied(values.config, RECHECK.name, config);
   const logger = createStderrLogger(false, (text) => void process.stderr.write(text));
   const deps = buildRecheckDependencies(config, process.env, logger, {
     stateFolderAdvice: folderAdvice(

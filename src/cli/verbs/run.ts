@@ -36,7 +36,7 @@ export async function runVerb(args: string[]): Promise<number> {
   const effective = values.config
     ? await loadConfigFile(values.config, process.env, out)
     : configFromAppSettings(process.env, { reader: 'run', ...(out ? { sinksDir: out } : {}) });
-  if (values.config) await warnSettingsNotApplied(values.config, RUN.name);
+  if (values.config) await warnSettingsNotApplied(values.config, RUN.name, effective);
   // Memory: a run of many gateways allocates fast, and V8 would let its heap grow to several times what it keeps.
   limitHeapGrowth();
   const progress = values.json ? undefined : createProgressLine(process.stderr, systemClock);

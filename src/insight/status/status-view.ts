@@ -297,11 +297,8 @@ function gatewayStatus(
   const pools = new Map<string, { backendPool: string; backendSettings: string; servers: ServerStatus[] }>();
   // Pools the last successful reading lacked though the gateway routes to them: their servers are shown
   // as last read before it, said so (a break trial: a server known down vanished from the page).
-  const incomplete =
-    doc.lastReadIncomplete && doc.lastReadIncomplete.at === doc.lastReadAt
-      ? doc.lastReadIncomplete.pools
-      : [];
-  const notReadPools = new Set(incomplete.map((p) => p.toLowerCase()));
+  // `doc` is cut by historyUntil, which keeps lastReadIncomplete only with its reading (lastReadAt).
+  const notReadPools = new Set((doc.lastReadIncomplete?.pools ?? []).map((p) => p.toLowerCase()));
   for (const server of Object.values(doc.servers)) {
     const inLast = lastRead >= 0 ? valueAt(server.values, server.samples, lastRead) : undefined;
     const before =
@@ -343,9 +340,7 @@ function gatewayStatus(
     ...(doc.lastReadAt ? { lastReadAt: doc.lastReadAt } : {}),
     ...(stale ? { stale } : {}),
     ...(doc.lastError ? { lastError: doc.lastError } : {}),
-    ...(doc.lastReadIncomplete && doc.lastReadIncomplete.at === doc.lastReadAt
-      ? { poolsNotRead: doc.lastReadIncomplete.pools }
-      : {}),
+    ...(doc.lastReadIncomplete ? { poolsNotRead: doc.lastReadIncomplete.pools } : {}),
     pools: sortedPools,
   };
 }

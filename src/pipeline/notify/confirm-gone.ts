@@ -1,9 +1,7 @@
-import type { GatewayConfigReading } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import { clipMessage } from '../../core/text-clip';
-import { toError } from '../../errors';
 import type { GatewayConfigReader } from '../../ports';
-import { withTimeout } from '../timeout';
+import { readConfigurationWithin } from '../read-configuration';
 
 /**
  * ARM's word on a gateway the run's listings took as deleted (ExpandedTargets.isGone), or did not read:
@@ -59,7 +57,7 @@ export function confirmGoneWith(
   stop?: AbortSignal,
 ): GoneCheck {
   return async (gateway) => {
-    const reading = await readWithin(reader, gateway, timeoutInMs, stop);
+    const reading = await readConfigurationWithin(reader, gateway, timeoutInMs, stop);
     if (!reading.ok && reading.notFound) {
       if (reading.armCode !== undefined && GONE_CODES.has(reading.armCode)) return { gone: true };
       // A subscription ARM does not know says nothing of the gateway: a credential signed in to another
@@ -98,29 +96,6 @@ export function confirmGoneWith(
       reason: `ARM could not say whether it still exists (${clipMessage(reading.detail, 300, { oneLine: true })}); it is asked again on the next run`,
     };
   };
-}
-
-/**
- * `gateway`'s configuration through `reader` (one GET), within `timeoutInMs`, cut short by `stop`: a
- * time-out, the stop or a throw is a failed reading saying so. Never rejects. The confirmations' one
- * read (this file's and confirm-removed.ts's).
- */
-export async function readWithin(
-  reader: GatewayConfigReader,
-  gateway: GatewayRef,
-  timeoutInMs: number,
-  stop: AbortSignal | undefined,
-): Promise<GatewayConfigReading> {
-  try {
-    return await withTimeout(
-      timeoutInMs,
-      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-      (ms) => new Error(`no answer within ${ms} ms`),
-      stop,
-    );
-  } catch (error) {
-    return { ok: false, detail: toError(error).message };
-  }
 }
 
 /**

@@ -4,7 +4,8 @@ import type { GatewayRef } from '../../core/model';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { clipMessage } from '../../core/text-clip';
 import type { GatewayConfigReader } from '../../ports';
-import { GONE_CHECK_TIMEOUT_IN_MS, readWithin } from './confirm-gone';
+import { GONE_CHECK_TIMEOUT_IN_MS } from './confirm-gone';
+import { readConfigurationWithin } from '../read-configuration';
 
 /** A server whose absence from its gateway's reading its configuration did not confirm, and why. */
 export interface UnconfirmedRemoval {
@@ -47,7 +48,7 @@ export function confirmRemovedWith(
 ): RemovalCheck {
   return async (gateway, absent) => {
     if (absent.length === 0) return [];
-    const reading = await readWithin(reader, gateway, timeoutInMs, stop);
+    const reading = await readConfigurationWithin(reader, gateway, timeoutInMs, stop);
     if (!reading.ok) {
       // A configuration that cannot be read for good (no read permission, a resource this reader cannot
       // take, the gateway gone) would keep the episodes open, and every run failing, with nothing the

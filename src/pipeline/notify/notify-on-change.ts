@@ -239,10 +239,8 @@ export async function notifyOnChange(
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
     ...(claimed.unconfirmedRemovals.length
       ? {
-          unconfirmedRemovals: claimed.unconfirmedRemovals.map(
-            ({ backendPool: _pool, ...removal }) => removal,
-          ),
-          unreadPools: [...new Set(claimed.unconfirmedRemovals.map((u) => u.backendPool))],
+          unconfirmedRemovals: claimed.unconfirmedRemovals,
+          unreadPools: claimed.unreadPools,
         }
       : {}),
     ...(claimed.unconfirmedDeletion ? { unconfirmedDeletions: [claimed.unconfirmedDeletion] } : {}),
@@ -286,7 +284,9 @@ interface Claim {
     string,
     GroupDue
   >; /** Servers kept open because the configuration did not confirm their absence (confirm-removed.ts). */
-  readonly unconfirmedRemovals: ReadonlyArray<UnconfirmedRemovalReport & { readonly backendPool: string }>;
+  readonly unconfirmedRemovals: readonly UnconfirmedRemovalReport[];
+  /** Their backend pools, each once (NotifyOutcome.unreadPools). */
+  readonly unreadPools: readonly string[];
   /** ARM's GET did not confirm the deletion its backend-health call's 404 said (deps.confirmGone); absent: not asked, or gone. */
   readonly unconfirmedDeletion?: UnconfirmedDeletionReport;
 }
@@ -426,8 +426,8 @@ async function claimNotices(
           gateway: record.gateway.id,
           server: serverPath(record),
           reason,
-          backendPool: record.backendPool,
         })),
+        unreadPools: [...new Set(unconfirmed.map(({ record }) => record.backendPool))],
       };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
