@@ -85,10 +85,14 @@ export function runConfigurationReport(
   if (generalSteps === 0 && unread.length === 0) return undefined;
   const forbidden = unread.filter((e) => e.reason === 'forbidden').length;
   const gatewaysWith = entries.filter((e) => e.generalSteps > 0).length;
-  const parts = [
-    `Remediation steps are the general ones for ${generalSteps} finding(s) on ${gatewaysWith} gateway(s), ` +
-      "not the gateway's own probe values and commands:",
-  ];
+  // With no finding, a configuration was read only to tell a reading's coverage (check-gateway.ts).
+  const parts =
+    generalSteps > 0
+      ? [
+          `Remediation steps are the general ones for ${generalSteps} finding(s) on ${gatewaysWith} gateway(s), ` +
+            "not the gateway's own probe values and commands:",
+        ]
+      : [];
   if (forbidden > 0)
     parts.push(
       `the identity may not read the configuration of ${forbidden} gateway(s) (403): grant it ` +
@@ -106,7 +110,12 @@ export function runConfigurationReport(
   return {
     unreadGateways: unread.length,
     generalSteps,
-    message: parts.join(' '),
+    message: sentence(parts.join(' ')),
     ...(forbidden > 0 ? { grant: CONFIGURATION_GRANT } : {}),
   };
+}
+
+/** `text` with its first letter capital (the parts after the first start in lower case). */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -16,6 +16,21 @@ export function listsAnyServer(body: BackendHealthBody): boolean {
   return (body.backendAddressPools ?? []).some(poolListsServer);
 }
 
+/**
+ * The pools `body` lists with no server under any of its settings (`servers: []`, no settings), by name
+ * (or its id's last segment; `"(unnamed)"` with neither), in its order, at most POOLS_NOT_READ_SHOWN. A
+ * pool without members is listed so, and so is one whose servers ARM did not read: only the
+ * configuration tells them apart (coverageConfiguration). Empty when every listed pool lists a server.
+ */
+export function poolsListedEmpty(body: BackendHealthBody): string[] {
+  return (body.backendAddressPools ?? [])
+    .filter((pool) => !poolListsServer(pool))
+    .slice(0, POOLS_NOT_READ_SHOWN)
+    .map(
+      (pool) => pool?.backendAddressPool?.name ?? lastSegment(pool?.backendAddressPool?.id) ?? '(unnamed)',
+    );
+}
+
 function poolListsServer(pool: BackendHealthPoolBody | undefined): boolean {
   return (pool?.backendHttpSettingsCollection ?? []).some((settings) => (settings.servers ?? []).length > 0);
 }

@@ -13,7 +13,7 @@ import { gatewayConfigurationReport } from '../core/configuration-report';
 import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
-import { listsAnyServer, poolsNotRead } from '../core/reading-coverage';
+import { listsAnyServer, poolsListedEmpty, poolsNotRead } from '../core/reading-coverage';
 import { clipMessage } from '../core/text-clip';
 import { withTimeout } from './timeout';
 import { readConfigurationWithin } from './read-configuration';
@@ -86,9 +86,11 @@ export async function checkGateway(
       options,
       elapsed(),
     );
-    const configuration = options.configReader ? gatewayConfigurationReport(findings, failure) : undefined;
-    const coverage = await coverageConfiguration(gateway, body, config, options, elapsed());
-    const notRead = coverage ? poolsNotRead(coverage, body) : [];
+    const coverage = await readingCoverage(gateway, body, { config, failure }, options, elapsed());
+    const notRead = coverage.poolsNotRead;
+    const configuration = options.configReader
+      ? gatewayConfigurationReport(findings, failure ?? coverage.failure)
+      : undefined;
     // The insights' time is the reading's, whatever the wait for a place to render them.
     const now = options.clock.now();
     if (options.beforeRender) {
@@ -221,39 +223,59 @@ async function readConfiguration(
 }
 
 /**
- * The longest the GET for an empty reading's coverage is waited for, whatever `gatewayTimeoutInMs` is
- * (5 min by default): one that never answered held a run 5 min (a break trial). One read of a few KB.
+ * The longest the GET for a reading's coverage is waited for, whatever `gatewayTimeoutInMs` is (5 min by
+ * default): one that never answered held a run 5 min (a break trial). One read of a few KB.
  */
 export const COVERAGE_READ_TIMEOUT_IN_MS = 30_000;
 
 /**
- * The configuration to tell whether the reading covers the gateway (poolsNotRead): the one at hand, or,
- * for a reading that lists no server at all and none at hand (a gateway named by id, Resource Graph's
- * discovery), one GET (within COVERAGE_READ_TIMEOUT_IN_MS): an empty answer was a green gateway with 0
- * servers there (a break trial). A healthy whole reading costs no GET. Throws a
- * BackendHealthUnavailableError when that GET fails: an empty reading nothing can tell apart from a
- * short one is a failed reading (episodes unchanged, the gateway red), not a green gateway (a break
- * trial); retryable unless the GET was refused (403) or its answer is not a gateway resource.
+ * The routed pools the reading did not read (poolsNotRead), told by the configuration at hand (the
+ * listing's, or the one read for the findings); with none at hand (a gateway named by id, Resource
+ * Graph's discovery), by one GET (within COVERAGE_READ_TIMEOUT_IN_MS) when the reading lists a pool with
+ * no server, or no server at all: both were a green gateway whose down server went unread (break and
+ * new-user trials). A reading that lists a server under every pool it lists costs no GET (a pool it
+ * does not list at all is told only by a configuration at hand, or by notify's removal check when a
+ * told server is there). When that GET fails (or the findings' GET failed already: not asked again),
+ * `failure` says why, and:
+ * - a reading that lists no server at all throws a BackendHealthUnavailableError: an empty reading
+ *   nothing can tell apart from a short one is a failed reading (episodes unchanged, the gateway red),
+ *   not a green gateway; retryable unless the GET was refused (403) or its answer is not a gateway;
+ * - otherwise the pools it lists with no server are taken as not read (never green), and what it lists
+ *   is read as usual.
  */
-async function coverageConfiguration(
+async function readingCoverage(
   gateway: GatewayRef,
   body: BackendHealthBody,
-  atHand: GatewayConfig | undefined,
+  atHand: { readonly config?: GatewayConfig; readonly failure?: ConfigFailure },
   options: CheckGatewayOptions,
   elapsedInMs: number,
-): Promise<GatewayConfig | undefined> {
-  if (atHand || !options.configReader || listsAnyServer(body)) return atHand;
-  const reading = await readConfiguration(
-    options.configReader,
-    gateway,
-    options,
-    elapsedInMs,
-    COVERAGE_READ_TIMEOUT_IN_MS,
-  );
-  if (reading.ok) return reading.config;
-  throw new BackendHealthUnavailableError(
-    gateway.id,
-    `ARM's backend health listed no server, and the gateway's configuration could not be read to tell whether it routes to any (${clipMessage(reading.detail, 300, { oneLine: true })}); the reading is taken as failed`,
-    { retryable: reading.kind !== 'forbidden' && reading.kind !== 'invalid' },
-  );
+): Promise<{ poolsNotRead: string[]; failure?: ConfigFailure }> {
+  if (atHand.config) return { poolsNotRead: poolsNotRead(atHand.config, body) };
+  const listedEmpty = poolsListedEmpty(body);
+  const listsNone = !listsAnyServer(body);
+  if (!options.configReader || (!listsNone && listedEmpty.length === 0)) return { poolsNotRead: [] };
+  const reading: GatewayConfigReading = atHand.failure
+    ? { ok: false, ...atHand.failure }
+    : await readConfiguration(
+        options.configReader,
+        gateway,
+        options,
+        elapsedInMs,
+        COVERAGE_READ_TIMEOUT_IN_MS,
+      );
+  if (reading.ok) return { poolsNotRead: poolsNotRead(reading.config, body) };
+  if (listsNone)
+    throw new BackendHealthUnavailableError(
+      gateway.id,
+      `ARM's backend health listed no server, and the gateway's configuration could not be read to tell whether it routes to any (${clipMessage(reading.detail, 300, { oneLine: true })}); the reading is taken as failed`,
+      { retryable: reading.kind !== 'forbidden' && reading.kind !== 'invalid' },
+    );
+  const kind = reading.kind ?? 'unavailable';
+  return {
+    poolsNotRead: listedEmpty,
+    failure: {
+      kind,
+      detail: `${reading.detail} (ARM's backend health listed ${listedEmpty.length === 1 ? 'a pool' : 'pools'} with no server, which the configuration would tell apart from ${listedEmpty.length === 1 ? 'a pool' : 'pools'} without members: taken as not read)`,
+    },
+  };
 }

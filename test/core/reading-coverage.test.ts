@@ -1,4 +1,9 @@
-import { listsAnyServer, poolsNotRead, POOLS_NOT_READ_SHOWN } from '../../src/core/reading-coverage';
+import {
+  listsAnyServer,
+  poolsListedEmpty,
+  poolsNotRead,
+  POOLS_NOT_READ_SHOWN,
+} from '../../src/core/reading-coverage';
 import type { GatewayConfig, PoolConfig, RoutedPair } from '../../src/core/gateway-config';
 import type { BackendHealthBody } from '../../src/core/model';
 
@@ -127,5 +132,32 @@ describe('listsAnyServer', () => {
     ['a server', reading('a'), true],
   ])('%s: %s', (_, body, expected) => {
     expect(listsAnyServer(body)).toBe(expected);
+  });
+});
+
+describe('poolsListedEmpty: the pools a reading lists with no server', () => {
+  const empty = (pool: Record<string, string>, settings: boolean) => ({
+    backendAddressPool: pool,
+    backendHttpSettingsCollection: settings
+      ? [{ backendHttpSettings: { id: `${GW}/backendHttpSettingsCollection/settings-a` }, servers: [] }]
+      : [],
+  });
+  it.each<[string, BackendHealthBody, string[]]>([
+    ['an empty answer', { backendAddressPools: [] }, []],
+    ['every pool with a server', reading('a', 'b'), []],
+    [
+      'one with servers: [] beside one with a server',
+      {
+        backendAddressPools: [
+          empty({ id: `${GW}/backendAddressPools/a` }, true),
+          ...reading('b').backendAddressPools!,
+        ],
+      },
+      ['a'],
+    ],
+    ['one by name with no settings', { backendAddressPools: [empty({ name: 'x' }, false)] }, ['x']],
+    ['one with neither name nor id', { backendAddressPools: [empty({}, true)] }, ['(unnamed)']],
+  ])('%s', (_, body, expected) => {
+    expect(poolsListedEmpty(body)).toEqual(expected);
   });
 });

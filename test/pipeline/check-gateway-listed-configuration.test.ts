@@ -262,6 +262,122 @@ describe('a reading short of the pools the configuration routes to', () => {
     expect(gatewayGets()).toBe(0);
   });
 
+  // A new-user trial: a gateway named by id whose reading listed pool-a with no server (its member down,
+  // unread) was green, with no finding, no episode and no word of it.
+  const listedEmpty: Array<[string, (id: string) => unknown]> = [
+    [
+      'servers: []',
+      (id) => ({
+        backendAddressPool: { id: `${id}/backendAddressPools/pool-a` },
+        backendHttpSettingsCollection: [
+          { backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-a` }, servers: [] },
+        ],
+      }),
+    ],
+    [
+      'no settings',
+      (id) => ({
+        backendAddressPool: { id: `${id}/backendAddressPools/pool-a` },
+        backendHttpSettingsCollection: [],
+      }),
+    ],
+  ];
+  const withPoolAEmpty = (id: string, empty: (id: string) => unknown) =>
+    JSON.stringify({ backendAddressPools: [empty(id), poolB(id)] });
+
+  it.each(listedEmpty)(
+    'without a listed configuration, a reading that lists pool-a with %s beside servers of pool-b: one GET, and pool-a is named',
+    async (_, empty) => {
+      const id = gatewayId('gw');
+      emulator = await startEmulator({
+        scenario: {
+          gateways: [twoPools([{ on: 'backendHealth', text: withPoolAEmpty(id, empty), times: 1 }])],
+        } as never,
+      });
+      const outcome = await check(emulator, id);
+      expect(outcome.report).toMatchObject({ ok: true, servers: 1, poolsNotRead: ['pool-a'] });
+      expect(outcome.report.configuration).toBeUndefined();
+      expect(gatewayGets()).toBe(1);
+      // Read whole the next time: nothing said, no GET.
+      const whole = await check(emulator, id);
+      expect(whole.report.poolsNotRead).toBeUndefined();
+      expect(gatewayGets()).toBe(1);
+    },
+  );
+
+  it('a pool without members, listed with no server: the GET tells it apart, and nothing is said', async () => {
+    const id = gatewayId('gw');
+    const base = twoPools();
+    const placeholder = {
+      ...base,
+      backendHealth: JSON.parse(withPoolAEmpty(id, listedEmpty[0]![1])) as unknown,
+    };
+    emulator = await startEmulator({ scenario: { gateways: [placeholder] } as never });
+    const outcome = await check(emulator, id);
+    expect(outcome.report).toMatchObject({ ok: true, servers: 1 });
+    expect(outcome.report.poolsNotRead).toBeUndefined();
+    expect(gatewayGets()).toBe(1);
+  });
+
+  it.each<[string, number, string]>([
+    ['answers 500', 500, 'unavailable'],
+    ['is refused (403)', 403, 'forbidden'],
+  ])(
+    'a reading that lists pool-a with no server beside servers of pool-b, and the GET %s: what it lists is read, pool-a is named as not read, and the configuration says why',
+    async (_, status, reason) => {
+      const id = gatewayId('gw');
+      emulator = await startEmulator({
+        scenario: {
+          gateways: [
+            twoPools([
+              { on: 'backendHealth', text: withPoolAEmpty(id, listedEmpty[0]![1]), times: 1 },
+              { on: 'get', status, times: 9 },
+            ]),
+          ],
+        } as never,
+      });
+      const outcome = await check(emulator, id);
+      expect(outcome.report).toMatchObject({
+        ok: true,
+        servers: 1,
+        poolsNotRead: ['pool-a'],
+        configuration: {
+          read: false,
+          reason,
+          generalSteps: 0,
+          message: expect.stringContaining('taken as not read'),
+        },
+      });
+    },
+  );
+
+  it('a finding, a pool listed with no server, and the GET fails: asked once, not again for the coverage', async () => {
+    const id = gatewayId('gw');
+    const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const poolBDown = {
+      ...poolB(id),
+      backendHttpSettingsCollection: [{ ...poolB(id).backendHttpSettingsCollection[0], servers: [down] }],
+    };
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          twoPools([
+            {
+              on: 'backendHealth',
+              text: JSON.stringify({ backendAddressPools: [listedEmpty[0]![1](id), poolBDown] }),
+              times: 1,
+            },
+            { on: 'get', status: 500, times: 9 },
+          ]),
+        ],
+      } as never,
+    });
+    const outcome = await check(emulator, id);
+    expect(gatewayGets()).toBe(1);
+    expect(outcome.insights).toHaveLength(1);
+    expect(outcome.report).toMatchObject({ poolsNotRead: ['pool-a'], configuration: { read: false } });
+  });
+
   it('a finding the listed configuration cannot explain, and the GET fails: the listing still tells the pools not read', async () => {
     const id = gatewayId('gw');
     const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
