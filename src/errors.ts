@@ -208,13 +208,42 @@ export class GatewayNotFoundError extends AppGwInsightsError {
   readonly code = 'ResourceNotFound';
   constructor(
     readonly resourceId: string,
-    detail: string,
+    /** What ARM answered: "ARM answered 404 <code>" (adapters/arm/errors.ts armAnswered). */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
     super(
-      `${resourceId} does not exist (${detail}${/^ARM answered 404$/.test(detail) ? `, without ARM's error code: check too that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager` : ''}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
+      `${resourceId} does not exist (${detail}${notArmsNotFound(detail) ? `, ${/^ARM answered 404$/.test(detail) ? "without ARM's error code" : "not ARM's ResourceNotFound"}: check too that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager` : ''}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
         'if the gateway was deleted, remove it there (its open episodes end once ARM confirms it); if it was moved to another resource group or subscription, put its new id there.',
       options,
+    );
+  }
+}
+
+/**
+ * Whether a 404's `detail` (armAnswered: "ARM answered 404 <code>") lacks ARM's own codes for a missing
+ * resource: a host that is not ARM (a wrong arm.endpoint, a proxy) answers 404 with no code, or its own
+ * (`NotFound`), and read as "the gateway does not exist" with no hint (new-user trials).
+ */
+function notArmsNotFound(detail: string): boolean {
+  const code = /^ARM answered 404(?: (\S+))?$/.exec(detail);
+  return code !== null && code[1] !== 'ResourceNotFound' && code[1] !== 'ResourceGroupNotFound';
+}
+
+/**
+ * ARM confirmed a gateway named in the targets deleted: its backend-health call and its GET both answered
+ * 404 `ResourceNotFound` (or `ResourceGroupNotFound`) in one run (process-gateway.ts). Not retryable:
+ * the id names nothing; the run fails on it until the targets no longer name it.
+ */
+export class GatewayDeletedError extends AppGwInsightsError {
+  override readonly name = 'GatewayDeletedError';
+  readonly code = 'GatewayDeleted';
+  override readonly retryable = false;
+  constructor(readonly resourceId: string) {
+    super(
+      `${resourceId} no longer exists: ARM answered 404 to its backend-health call and to its GET. ` +
+        'Its open episodes end as its deletion ("recovered … no longer exists"). Remove it from "targets" ' +
+        '(APPGW_TARGETS); if it was moved to another resource group or subscription, put its new id there.',
     );
   }
 }
@@ -837,6 +866,8 @@ export const isGatewayNotFoundError = errorGuard<GatewayNotFoundError>(
   'GatewayNotFoundError',
   'ResourceNotFound',
 );
+/** A GatewayDeletedError (`GatewayDeleted`), from any copy of this module. */
+export const isGatewayDeletedError = errorGuard<GatewayDeletedError>('GatewayDeletedError', 'GatewayDeleted');
 /** A TargetNotFoundError (`TargetNotFound`), from any copy of this module. */
 export const isTargetNotFoundError = errorGuard<TargetNotFoundError>('TargetNotFoundError', 'TargetNotFound');
 /** A ThrottledError (`Throttled`), from any copy of this module. */

@@ -24,6 +24,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
     (m) => new m.MissingPermissionError('/subscriptions/s', m.GATEWAY_ACTIONS[0], 'ARM answered 403'),
   ],
   ['GatewayNotFoundError', (m) => new m.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404')],
+  ['GatewayDeletedError', (m) => new m.GatewayDeletedError('/subscriptions/s/…/gw')],
   ['GatewayNotWatchedError', (m) => new m.GatewayNotWatchedError('/subscriptions/s/…/gw', 'APPGW_TARGETS')],
   ['TargetNotFoundError', (m) => new m.TargetNotFoundError('/subscriptions/s', 'Subscription s', undefined)],
   ['ThrottledError', (m) => new m.ThrottledError('/subscriptions/s', 'ARM answered 429')],
@@ -236,6 +237,18 @@ describe('a 404 without ARM error code', () => {
       'a gateway, ARM code',
       new errors.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404 ResourceNotFound').message,
       false,
+    ],
+    [
+      "a gateway, its resource group's ARM code",
+      new errors.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404 ResourceGroupNotFound')
+        .message,
+      false,
+    ],
+    // A new-user trial: a host's own code read as ARM's word that the gateway does not exist.
+    [
+      "a gateway, a code not ARM's",
+      new errors.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404 NotFound').message,
+      true,
     ],
   ])('%s: the endpoint named only without a code', (_, message, hinted) => {
     expect(message.includes(HINT)).toBe(hinted);

@@ -1,6 +1,7 @@
 /** The HTTP status that tells a caller of the HTTP functions (insight, recheck) what went wrong, by our error code. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ResourceNotFound: 404,
+  GatewayDeleted: 404,
   Throttled: 429,
   AuthorizationFailed: 502, // our identity lacks a role: the gateway is fine, this app is not
   AuthenticationFailed: 502,

@@ -2,7 +2,7 @@ import type { ParsedArticle } from '../articles';
 import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
-import { BackendHealthUnavailableError, toError } from '../errors';
+import { BackendHealthUnavailableError, isGatewayNotFoundError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
 import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
@@ -56,6 +56,11 @@ export interface GatewayOutcome {
   readonly listed?: ReadonlyMap<string, string>;
   /** The same servers with their names, in the gateway's order (the status page's history). */
   readonly servers?: readonly ListedServerEntry[];
+  /**
+   * The backend-health call answered 404 (GatewayNotFoundError): what ARM answered ("ARM answered 404
+   * ResourceNotFound"), for the check of whether the gateway is gone (process-gateway.ts). Absent otherwise.
+   */
+  readonly notFound?: { readonly detail: string };
 }
 
 /**
@@ -132,6 +137,7 @@ export async function checkGateway(
   } catch (error) {
     return {
       insights: [],
+      ...(isGatewayNotFoundError(error) ? { notFound: { detail: error.detail } } : {}),
       report: {
         ...gatewayFields(gateway),
         ok: false,

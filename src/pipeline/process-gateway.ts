@@ -1,12 +1,15 @@
 import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
-import { toError } from '../errors';
+import { BackendHealthUnavailableError, GatewayDeletedError, toError } from '../errors';
+import { VALUE_CAPS } from '../core/caps';
+import type { ReportedError } from '../core/run-report';
+import { clipMessage } from '../core/text-clip';
 import { reportedError } from '../core/reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
 import { removalCheckFor } from './notify/confirm-removed';
-import { goneCheckFor } from './notify/confirm-gone';
+import { goneCheckFor, type GoneAnswer } from './notify/confirm-gone';
 
 export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly notify?: NotifyServices;
@@ -36,25 +39,30 @@ export async function processGateway(
   // A read that did not succeed once the run is stopping is "not done", whatever cut it short: its
   // undelivered notices wait for the next run with the rest.
   if (!outcome.report.ok && options.stop?.aborted) return { ...outcome, interrupted: true };
-  if (!options.notify) return outcome;
+  const gone = await askWhetherGone(gateway, outcome, options);
+  const checked = gone ? withGoneAnswer(gateway, outcome, gone) : outcome;
+  if (!options.notify) return checked;
   const confirmRemoved = removalCheckFor(options.configReader, options.gatewayTimeoutInMs, options.stop);
-  const confirmGone = goneCheckFor(options, options.gatewayTimeoutInMs, options.stop);
   try {
     const notify = await notifyGateway(
       options.notify,
-      outcome,
+      checked,
       gateway,
       options.clock,
       options.notifyPolicy,
       options.runId,
-      { ...(confirmRemoved ? { confirmRemoved } : {}), ...(confirmGone ? { confirmGone } : {}) },
+      // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny.
+      {
+        ...(confirmRemoved ? { confirmRemoved } : {}),
+        ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
+      },
     );
-    return { ...withUnreadPools(outcome, notify.unreadPools), notify };
+    return { ...withUnreadPools(checked, notify.unreadPools), notify };
   } catch (error) {
     // notifyGateway reports state failures itself; this is a bug, reported the same way, not thrown.
     const reported = reportedError(toError(error));
     options.notify.logger.error(`${gateway.id}: notify on change failed: ${reported.message}`);
-    return { ...outcome, notify: { ...NOTHING_NOTIFIED, stateErrors: [reported] } };
+    return { ...checked, notify: { ...NOTHING_NOTIFIED, stateErrors: [reported] } };
   }
 }
 
@@ -71,4 +79,49 @@ function withUnreadPools(outcome: GatewayOutcome, pools: readonly string[] | und
   const added = pools.filter((p) => !known.has(p.toLowerCase()));
   if (added.length === 0) return outcome;
   return { ...outcome, report: { ...outcome.report, poolsNotRead: [...said, ...added] } };
+}
+
+/**
+ * ARM's word on a gateway whose backend-health call answered 404 (GatewayNotFoundError): one GET
+ * (confirm-gone.ts), asked whether or not notify is on, so the report, the summary and the status page
+ * say what ARM confirmed (a new-user trial: a gateway confirmed deleted was still counted on the status
+ * page, its note saying its episodes would end "once ARM confirms it"). Undefined for any other outcome,
+ * or without a configuration reader.
+ */
+async function askWhetherGone(
+  gateway: GatewayRef,
+  outcome: GatewayOutcome,
+  options: ProcessGatewayOptions,
+): Promise<GoneAnswer | undefined> {
+  if (!outcome.notFound) return undefined;
+  const confirmGone = goneCheckFor(options, options.gatewayTimeoutInMs, options.stop);
+  return confirmGone ? await confirmGone(gateway) : undefined;
+}
+
+/**
+ * `outcome` (a 404 to the backend-health call) with its error as ARM's GET answered: gone, a
+ * GatewayDeletedError; found (200), a failed reading, never "does not exist" beside "ARM still has it" (a
+ * new-user trial); neither, the 404's message with why the deletion is not confirmed.
+ */
+function withGoneAnswer(gateway: GatewayRef, outcome: GatewayOutcome, gone: GoneAnswer): GatewayOutcome {
+  const error = outcome.report.error;
+  if (!error) return outcome;
+  const replaced: ReportedError = gone.gone
+    ? reportedError(new GatewayDeletedError(gateway.id))
+    : gone.exists
+      ? reportedError(
+          new BackendHealthUnavailableError(
+            gateway.id,
+            `its backend-health call: ${outcome.notFound?.detail ?? 'ARM answered 404'}, yet its GET finds the gateway (200): it was not read, and is not taken as deleted`,
+            { unreadableAnswer: true },
+          ),
+        )
+      : {
+          ...error,
+          message: clipMessage(
+            `${error.message} ARM's GET did not confirm the deletion: ${gone.reason}.`,
+            VALUE_CAPS.errorMessage,
+          ),
+        };
+  return { ...outcome, report: { ...outcome.report, error: replaced } };
 }

@@ -199,10 +199,11 @@ describe('ARM faults on each call, through the whole pipeline', () => {
           }
         : call === 'backendHealth'
           ? {
+              // The gateway's GET answers 200: ARM still has it (a failed reading, not a deletion).
               code: 'ResourceNotFound',
-              expected: 'ResourceNotFound',
-              retryable: false,
-              message: /ARM answered 404 ResourceNotFound/,
+              expected: 'BackendHealthUnavailable',
+              retryable: true,
+              message: /ARM answered 404 ResourceNotFound, yet its GET finds the gateway \(200\)/,
             }
           : {
               code: 'NotFound',

@@ -219,7 +219,7 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
       'recovered the application gateway no longer exists',
     ]);
     expect(asked).toEqual([gwA.id]);
-    expect(result.report.gateways[0]?.error?.code).toBe('ResourceNotFound');
+    expect(result.report.gateways[0]?.error?.code).toBe('GatewayDeleted');
   });
 });
 

@@ -374,9 +374,10 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     });
     // The target names a gateway that does not exist: still the run's failure, saying to remove it.
     expect(deleted.gateways.find((g) => g.name === 'gw-old')?.error).toMatchObject({
-      code: 'ResourceNotFound',
+      code: 'GatewayDeleted',
+      retryable: false,
       message: expect.stringMatching(
-        /if the gateway was deleted, remove it there .*; if it was moved to another resource group or subscription, put its new id there\./,
+        /gw-old no longer exists: ARM answered 404 to its backend-health call and to its GET\. .*Remove it from "targets" \(APPGW_TARGETS\); if it was moved to another resource group or subscription, put its new id there\./,
       ),
     });
     expect(deleted.ok).toBe(false);
@@ -389,8 +390,33 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(runSucceeded(narrowed)).toBe(true);
   });
 
+  // A new-user trial: the gateway's entry said it "does not exist" and the run's deletions that "ARM
+  // still has it … or Resource Graph has not caught up" (no Resource Graph was asked).
+  it('a gateway named by id whose backend-health call answers 404 while ARM still has it (its GET answers 200): a failed reading, never "does not exist", no recovered', async () => {
+    const old = gateway('gw-old', [dns]);
+    const targets = { targets: [gateway('gw', [tcp]).id, old.id] };
+    await run([ok('10.0.0.9')], state, targets, [old]);
+    const failing = await run([ok('10.0.0.9')], state, targets, [
+      gateway('gw-old', [dns], {
+        faults: [{ on: 'backendHealth', status: 404, code: 'ResourceNotFound', times: 9 }] as never,
+      }),
+    ]);
+    const error = failing.gateways.find((g) => g.name === 'gw-old')?.error;
+    expect(error).toMatchObject({
+      code: 'BackendHealthUnavailable',
+      retryable: true,
+      message: expect.stringMatching(
+        /its backend-health call: ARM answered 404 ResourceNotFound, yet its GET finds the gateway \(200\): it was not read, and is not taken as deleted\. .*arm\.endpoint/,
+      ),
+    });
+    expect(error?.message).not.toMatch(/does not exist|Resource Graph/);
+    expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
+    expect(failing.notifications?.openEpisodes).toMatchObject({ told: 1 });
+    expect(failing.notifications?.unconfirmedDeletions).toBeUndefined();
+    expect(failing.ok).toBe(false);
+  });
+
   it.each<[string, Record<string, unknown>[]]>([
-    ['ARM still has it (its GET answers 200)', [{ on: 'backendHealth', status: 404, times: 9 }]],
     [
       'a host that is not ARM answers 404 with another code (InvalidResourceType to the call and the GET)',
       [
@@ -414,16 +440,18 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       const failing = await run([ok('10.0.0.9')], state, targets, [
         gateway('gw-old', [dns], { faults: faults as never }),
       ]);
-      expect(failing.gateways.find((g) => g.name === 'gw-old')?.error?.code).toBe('ResourceNotFound');
+      const error = failing.gateways.find((g) => g.name === 'gw-old')?.error;
+      expect(error?.code).toBe('ResourceNotFound');
+      // What ARM's GET said, in the gateway's entry too; a 404 not ARM's own names arm.endpoint.
+      expect(error?.message).toMatch(/ARM's GET did not confirm the deletion: /);
+      expect(error?.message).toMatch(/arm\.endpoint|tenant/);
       expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
       expect(failing.notifications?.openEpisodes).toMatchObject({ told: 1 });
       // The second trial: the summary said "already told", nothing said why it stayed open.
       expect(failing.notifications?.unconfirmedDeletions).toEqual([
         {
           gateway: old.id,
-          reason: expect.stringMatching(
-            /^(ARM still has it|ARM answered 404 InvalidResourceType|ARM does not know)/,
-          ),
+          reason: expect.stringMatching(/^(ARM answered 404 InvalidResourceType|ARM does not know)/),
           document: expect.any(String),
           notFoundBy: 'backendHealth',
         },

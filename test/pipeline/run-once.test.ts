@@ -88,7 +88,8 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
     expect(byName['good']).toMatchObject({ ok: true, error: null, servers: 2 });
     expect(byName['good']?.findings.map((f) => f.address)).toEqual(['10.0.0.4']);
     expect(byName['slow']).toMatchObject({ ok: false, error: { code: 'BackendHealthUnavailable' } });
-    expect(byName['missing']).toMatchObject({ ok: false, error: { code: 'ResourceNotFound' } });
+    // ARM's GET finds nothing there either: confirmed deleted.
+    expect(byName['missing']).toMatchObject({ ok: false, error: { code: 'GatewayDeleted' } });
     expect(byName['throttled']).toMatchObject({ ok: false, error: { code: 'Throttled' } });
     expect(report.targets.find((t) => t.id.endsWith('rg-gone'))).toMatchObject({
       ok: false,

@@ -117,7 +117,20 @@ function reportedServers(status: GatewayStatus): number {
  * deleted gateway's down server was counted for the whole retention (a break trial).
  */
 function stillWatched(status: GatewayStatus): boolean {
+  if (confirmedDeleted(status)) return false;
   return status.stale === 'failed' || status.notRead !== undefined;
+}
+
+/** GatewayDeletedError's code (errors.ts), as a history's `lastError` keeps it. */
+const DELETED_CODE = 'GatewayDeleted';
+
+/**
+ * Whether ARM confirmed the gateway deleted at its last read (its history's `lastError`, kept only while
+ * later than its last successful read): shown as last read, never counted as down (a new-user trial: a
+ * deleted gateway named in the targets kept its down servers in the title).
+ */
+function confirmedDeleted(status: GatewayStatus): boolean {
+  return status.stale !== undefined && status.lastError?.code === DELETED_CODE;
 }
 
 /**
@@ -329,7 +342,7 @@ export function gatewaySection(status: GatewayStatus): string {
   // The id on the heading's last part, so a link from the top (badGatewaysNote) lands on the heading.
   // Only a gateway the top may link to (with servers not healthy) needs one.
   const bad = reportedServers(status) > 0;
-  const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ' <span class="stale-tag">(stale)</span>' : ''} <small${bad ? ` id=${sectionId(g)}` : ''}>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
+  const heading = `<h2>${escapeHtml(g.name)}${status.stale ? ` <span class="stale-tag">(${confirmedDeleted(status) ? 'deleted' : 'stale'})</span>` : ''} <small${bad ? ` id=${sectionId(g)}` : ''}>${escapeHtml(g.resourceGroup)} · ${escapeHtml(g.subscriptionId)}</small></h2>`;
   const lines: string[] = [heading];
   const lastRead = status.lastReadAt ? `${formatUtc(new Date(status.lastReadAt))} UTC` : 'none kept';
   lines.push(`<p>Last successful read: ${lastRead}</p>`);
@@ -364,6 +377,9 @@ function staleNote(status: GatewayStatus): string {
     ? ` (${escapeHtml(status.lastError.code)}: ${escapeHtml(clipMessage(status.lastError.message, ERROR_MESSAGE_CHARS))})`
     : '';
   const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
+  if (confirmedDeleted(status) && status.lastError) {
+    return `<p class="note"><strong>⚠ Deleted:</strong> ARM confirmed at ${time(new Date(status.lastError.at))} that this gateway no longer exists (404 to its backend-health call and to its GET); its open episodes, if any, ended as its deletion. ${status.stale === 'failed' ? `Remove it from the targets; ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`}, not counted above.</p>`;
+  }
   if (status.stale === 'failed' && status.lastError) {
     return `<p class="note"><strong>⚠ Stale:</strong> this run's read failed at ${time(new Date(status.lastError.at))}${error}; ${what}.</p>`;
   }

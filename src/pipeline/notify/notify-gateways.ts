@@ -60,10 +60,10 @@ function depsForDocument(
  * Notify on change for one gateway this run looked at. A gateway that could not be evaluated changes
  * no episode, but its undelivered notices are still sent: a failing gateway never strands them.
  * `checks.confirmRemoved`: asks the configuration about servers the reading lacks with their whole pool
- * and settings (confirm-removed.ts); absent, the reading's word stands. `checks.confirmGone`: asked when
- * the reading answered 404 (`ResourceNotFound`) and the gateway has an open episode: ARM's 404 to its GET
- * ends its episodes as a deletion (a gateway named by id in the targets, deleted, kept them open for
- * good: a new-user trial); absent, a failed reading changes no episode.
+ * and settings (confirm-removed.ts); absent, the reading's word stands. `checks.gone`: ARM's word on a
+ * gateway whose reading answered 404 (process-gateway.ts asked it): gone, its open episodes end as a
+ * deletion (a gateway named by id in the targets, deleted, kept them open for good: a new-user trial);
+ * absent, a failed reading changes no episode.
  * Never throws (state failures are in the outcome's `stateErrors`).
  */
 export async function notifyGateway(
@@ -73,9 +73,10 @@ export async function notifyGateway(
   clock: Clock,
   configPolicy: NotifyPolicy,
   runId: string,
-  checks: { readonly confirmRemoved?: RemovalCheck; readonly confirmGone?: GoneCheck } = {},
+  checks: { readonly confirmRemoved?: RemovalCheck; readonly gone?: GoneAnswer } = {},
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
+  const gone = checks.gone;
   // Read per gateway: the Functions app notifies one gateway per invocation (fan-out), so there is no
   // run-wide place to read it once; it is one small document.
   const { policy, errors } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
@@ -83,9 +84,7 @@ export async function notifyGateway(
     {
       ...depsForDocument(services, key, clock, runId),
       ...(checks.confirmRemoved ? { confirmRemoved: checks.confirmRemoved } : {}),
-      ...(checks.confirmGone && outcome.report.error?.code === GATEWAY_NOT_FOUND
-        ? { confirmGone: checks.confirmGone }
-        : {}),
+      ...(gone ? { confirmGone: async () => gone } : {}),
     },
     {
       now: clock.now(),
@@ -100,9 +99,6 @@ export async function notifyGateway(
   );
   return errors.length ? { ...notified, stateErrors: [...notified.stateErrors, ...errors] } : notified;
 }
-
-/** GatewayNotFoundError's code, as a gateway's report carries it: its backend-health call answered 404. */
-const GATEWAY_NOT_FOUND = 'ResourceNotFound';
 
 function storeOf(services: NotifyServices): StateStore<SilenceDocument> | undefined {
   return services.silences ? typedStateStore(services.silences) : undefined;

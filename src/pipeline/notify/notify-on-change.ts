@@ -84,9 +84,10 @@ export interface NotifyDependencies {
   readonly confirmRemoved?: RemovalCheck;
   /**
    * Given when this run's reading of the gateway answered 404 (GatewayNotFoundError: a gateway named by
-   * id in the targets, deleted): asks ARM whether it is gone (confirm-gone.ts), only when its document
-   * holds an episode; gone, its episodes end as its deletion (`recovered`, "no longer exists"), as a
-   * listing's deleted gateway's do. Absent: a gateway not evaluated changes no episode.
+   * id in the targets, deleted): ARM's word on whether it is gone (confirm-gone.ts; process-gateway.ts
+   * asked it once, so this answers at once), taken only when its document holds an episode; gone, its
+   * episodes end as its deletion (`recovered`, "no longer exists"), as a listing's deleted gateway's
+   * do. Absent: a gateway not evaluated changes no episode.
    */
   readonly confirmGone?: GoneCheck;
 }

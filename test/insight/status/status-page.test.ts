@@ -573,6 +573,50 @@ describe('status page: HTML', () => {
     expect(html).toContain('<tr class=w><td>c<td>↧ Draining<td><td>');
   });
 
+  // A new-user trial: a gateway named by id in the targets, deleted, ARM confirming it (404 to its
+  // backend-health call and to its GET): each run's read failed, so its last-read down server stayed in
+  // the title, and its note said its episodes would end "once ARM confirms it".
+  it('a gateway ARM confirmed deleted: shown as last read, said deleted, never counted in the title', () => {
+    const g = gw('appgw-shop');
+    const gone = gw('gw-gone');
+    const deleted = (atMs: number): GatewayReading => ({
+      at: new Date(atMs),
+      ok: false,
+      error: { code: 'GatewayDeleted', message: `${gone.id} no longer exists: …` },
+    });
+    const readings = [ok(NOW - DAY, [server(gone, 'x', 'Down', 'other')])];
+    const html = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a', 'Down', 'probe-timeout')])]),
+      history(gone, [...readings, deleted(NOW - 500)]),
+    ]);
+    expect(html).toContain('<title>Backend health: 1 not healthy (1 stale gateway)</title>');
+    expect(html).toContain('gw-gone <span class="stale-tag">(deleted)</span>');
+    expect(html).toMatch(
+      /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway no longer exists \(404 to its backend-health call and to its GET\); its open episodes, if any, ended as its deletion\. Remove it from the targets; the servers below are as last read, not counted above\./,
+    );
+    expect(html).not.toContain('once ARM confirms it');
+    // Taken out of the targets since: still said deleted, without the advice to remove it.
+    const later = page(
+      [
+        history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+        history(gone, [...readings, deleted(NOW - 2 * MINUTE)]),
+      ],
+      NOW - MINUTE,
+    );
+    expect(later).toContain('<title>Backend health: 0 not healthy (1 stale gateway)</title>');
+    expect(later).toMatch(
+      /⚠ Deleted:<\/strong> ARM confirmed at .*ended as its deletion\. The servers below are as last read, not counted above\./,
+    );
+    // A read that failed otherwise is still counted as last read.
+    const failing = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+      history(gone, [...readings, failed(NOW - 500)]),
+    ]);
+    expect(failing).toContain(
+      '<title>Backend health: 1 not healthy (1 as last read: 1 stale gateway)</title>',
+    );
+  });
+
   const hostile = fc.oneof(
     fc.string({ maxLength: 30 }),
     fc.constantFrom(
