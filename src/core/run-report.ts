@@ -462,9 +462,15 @@ export interface UnreadGatewayReport {
   /**
    * Why ARM could not say whether it still exists (asked with its `GET`: a 404 would have ended its
    * episodes as a deletion): a 403, no answer, a 404 that is not ARM's word on it. Absent: ARM still has
-   * it, or it was not asked (its episodes were told to receivers this run does not have).
+   * it, or it was not asked (`notAsked`).
    */
   readonly existenceUnknown?: string;
+  /**
+   * Why ARM was not asked whether it still exists: its episodes were told to receivers this run does not
+   * have (named; another deployment sharing the state, or a receiver renamed or removed), and what to do.
+   * Absent: it was asked.
+   */
+  readonly notAsked?: string;
 }
 
 /** Open episodes still bad after a run (none counting toward `notify.recoverAfter`). */

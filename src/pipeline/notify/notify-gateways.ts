@@ -2,6 +2,7 @@ import { gatewayKey, parseGatewayId } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
 import type { OpenEpisodesReport, ReportedError, UnreadGatewayReport } from '../../core/run-report';
+import { capText } from '../../core/caps';
 import { counted, namedList } from '../../core/counted';
 import { isEpisode } from '../../core/notice/server-record';
 import { mapBounded } from '../../core/bounded';
@@ -156,11 +157,8 @@ export async function notifyUnvisited(
     // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask. A gateway with open
     // episodes that no listing showed gone is asked too: one deleted after it left the targets, or with
     // its resource group (whose listing then fails), kept its episodes open for good (a new-user trial).
-    const check = listedGone
-      ? confirmGone
-      : open > 0 && toldHere(doc, services.notifiers)
-        ? confirmUnread
-        : undefined;
+    const elsewhere = receiversNotHere(doc, services.notifiers);
+    const check = listedGone ? confirmGone : open > 0 && elsewhere.length === 0 ? confirmUnread : undefined;
     const answer: GoneAnswer | undefined =
       gateway !== undefined && (listedGone || check)
         ? ((await check?.(gateway)) ?? (listedGone ? { gone: true } : undefined))
@@ -182,6 +180,9 @@ export async function notifyUnvisited(
                   gateway: gateway.id,
                   openEpisodes: open,
                   ...(answer && !answer.gone && !answer.exists ? { existenceUnknown: answer.reason } : {}),
+                  ...(!answer && elsewhere.length > 0
+                    ? { notAsked: notAskedReason(elsewhere, deps.store.name) }
+                    : {}),
                 },
               ],
             }
@@ -209,19 +210,42 @@ export async function notifyUnvisited(
 }
 
 /**
- * Whether this run could tell the end of every told episode of `doc` to everyone told: each was told
- * only to receivers it has, or to receivers not recorded (earlier releases sent to all). An episode told
- * to a receiver this run does not have is (also) another deployment's sharing the state, or of a
- * receiver renamed: a run that ended it sent its `recovered` to no one, or to the receiver they share
- * only, and the run that could tell the rest was left nothing to send (two break trials), so such a
- * gateway, when not read, is left for that run.
+ * The receivers `doc`'s told episodes were told to that this run does not have (`notifiers`), each once,
+ * in the document's order; empty when this run could tell the end of every told episode to everyone
+ * told (receivers not recorded: earlier releases sent to all). An episode told to a receiver this run
+ * does not have is (also) another deployment's sharing the state, or of a receiver renamed or removed:
+ * a run that ended it sent its `recovered` to no one, or to the receiver they share only, and the run
+ * that could tell the rest was left nothing to send (two break trials), so such a gateway, when not
+ * read, is left for that run.
  */
-function toldHere(doc: NotifyStateDocument, notifiers: readonly Notifier[]): boolean {
+function receiversNotHere(doc: NotifyStateDocument, notifiers: readonly Notifier[]): string[] {
   const here = new Set(notifiers.map((n) => n.name));
-  return Object.values(doc.servers).every((record) => {
+  const elsewhere = new Set<string>();
+  for (const record of Object.values(doc.servers)) {
     const receivers = isEpisode(record) ? record.notified?.receivers : undefined;
-    return receivers === undefined || receivers.every((r) => here.has(r));
-  });
+    for (const receiver of receivers ?? []) if (!here.has(receiver)) elsewhere.add(receiver);
+  }
+  return [...elsewhere];
+}
+
+/** Most receiver names said in UnreadGatewayReport.notAsked (names from the state: capped each). */
+const NOT_HERE_NAMED = 3;
+
+/**
+ * Why a gateway not read was not asked of ARM (UnreadGatewayReport.notAsked): a new-user trial read its
+ * entry, with no `existenceUnknown`, as "ARM still has it". Receiver names come from the state document
+ * (our own configuration's names), clipped.
+ */
+function notAskedReason(elsewhere: readonly string[], document: string): string {
+  const names = namedList(
+    elsewhere.map((name) => JSON.stringify(capText(name, 80))),
+    NOT_HERE_NAMED,
+  );
+  return (
+    `not asked of ARM: its episodes were told to ${elsewhere.length === 1 ? 'receiver' : 'receivers'} ${names}, which this run does not have, ` +
+    `so their end is left for a run that has ${elsewhere.length === 1 ? 'it' : 'them'} (another deployment sharing the state); ` +
+    `if ${elsewhere.length === 1 ? 'it was' : 'they were'} renamed or removed, move ${document} aside`
+  );
 }
 
 /**
@@ -238,7 +262,8 @@ export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
       5,
     )}. Their episodes stay open, and nothing is sent for them, ` +
     'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside' +
-    existenceUnknownText(unread)
+    existenceUnknownText(unread) +
+    notAskedText(unread)
   );
 }
 
@@ -252,6 +277,19 @@ function existenceUnknownText(unread: readonly UnreadGatewayReport[]): string {
   if (!first) return '';
   const which = unread.length === 1 ? 'it still exists' : `${unknown.length} of them still exist`;
   return `. Whether ${which} is not known (a deleted gateway's episodes would end): ${first.existenceUnknown ?? ''}`;
+}
+
+/**
+ * `. 2 of them were not asked of ARM whether they still exist: …`, with the first one's reason
+ * (UnreadGatewayReport.notAsked); empty when each was asked.
+ */
+function notAskedText(unread: readonly UnreadGatewayReport[]): string {
+  const notAsked = unread.filter((u) => u.notAsked !== undefined);
+  const [first] = notAsked;
+  if (!first) return '';
+  const which =
+    unread.length === 1 ? 'It was' : `${notAsked.length} of them ${notAsked.length === 1 ? 'was' : 'were'}`;
+  return `. ${which} ${first.notAsked ?? ''}`;
 }
 
 function failed(services: NotifyServices, error: unknown, document: string): NotifyOutcome {

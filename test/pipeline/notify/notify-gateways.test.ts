@@ -6,6 +6,7 @@ import {
   mergeNotifyOutcomes,
   notifyGateway,
   notifyUnvisited,
+  unreadWarning,
   type NotifyServices,
 } from '../../../src/pipeline/notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from '../../../src/pipeline/notify/notify-on-change';
@@ -324,7 +325,23 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     };
     const merged = await notReadRun(world, reader);
     expect(asked).toEqual(expectedAsked);
-    expect(merged.unread).toEqual(ours ? [] : [{ gateway: GW.id, openEpisodes: 1 }]);
+    // A new-user trial: with no `existenceUnknown`, the entry read as "ARM still has it".
+    expect(merged.unread).toEqual(
+      ours
+        ? []
+        : [
+            {
+              gateway: GW.id,
+              openEpisodes: 1,
+              notAsked: expect.stringMatching(
+                /^not asked of ARM: its episodes were told to receiver "webhook\[team-b\]", which this run does not have, so their end is left for a run that has it \(another deployment sharing the state\); if it was renamed or removed, move .+ aside$/,
+              ),
+            },
+          ],
+    );
+    expect(/\. It was not asked of ARM: .*webhook\[team-b\]/.test(unreadWarning(merged.unread ?? []))).toBe(
+      !ours,
+    );
     expect(world.ops.accepted.map((n) => n.type)).toEqual(ours ? ['degraded', 'recovered'] : ['degraded']);
   });
 
