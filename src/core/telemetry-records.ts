@@ -61,6 +61,16 @@ export interface RunTelemetry extends Common {
    * `notifications.unconfirmedDeletions`): their episodes stay open, and nobody read them this run.
    */
   readonly unconfirmedDeletions: number;
+  /**
+   * Servers kept open because the reading lacked their pool and the configuration did not confirm their
+   * removal (report `notifications.unconfirmedRemovals`).
+   */
+  readonly unconfirmedRemovals: number;
+  /**
+   * Direct only: gateways read whose reading lacked pools their configuration routes to (report
+   * `summary.incompleteReadings`): their servers were not read, and the run is not `ok`.
+   */
+  readonly incompleteReadings: number;
   /** Sinks that failed to take the run (blob container, folder). */
   readonly sinkErrors: number;
   readonly durationInMs: number;
@@ -102,6 +112,12 @@ export interface GatewayTelemetry extends Common {
   readonly retrying: boolean;
   readonly servers: number;
   readonly unhealthyServers: number;
+  /**
+   * Routed backend pools the reading did not list, or listed with no server (report
+   * `gateways[].poolsNotRead`): their servers were not read; 0 when the reading was whole. A new-user
+   * trial: a Functions deployment's alerts on telemetry could not see an incomplete reading.
+   */
+  readonly poolsNotRead: number;
   /** A queue invocation's notify state errors for this gateway (a direct run counts them in `appgw.run`). */
   readonly stateErrors: number;
   /** A queue invocation's sinks that failed (a direct run counts them in `appgw.run`). */
@@ -240,6 +256,8 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         noticesDropped: notifications?.dropped.length ?? 0,
         stateErrors: notifications?.stateErrors.length ?? 0,
         unconfirmedDeletions: notifications?.unconfirmedDeletions?.length ?? 0,
+        unconfirmedRemovals: notifications?.unconfirmedRemovals?.length ?? 0,
+        incompleteReadings: report.summary.incompleteReadings ?? 0,
         sinkErrors: failedSinks(report.deliveryErrors),
         durationInMs: durationInMs(report.startedAt, report.finishedAt),
         interrupted: report.interrupted?.by ?? '',
@@ -271,6 +289,7 @@ function gatewayRecord(
       retrying: context.retrying ?? false,
       servers: g.servers,
       unhealthyServers: g.findings.length,
+      poolsNotRead: g.poolsNotRead?.length ?? 0,
       stateErrors: ownReport?.notifications?.stateErrors.length ?? 0,
       sinkErrors: failedSinks(ownReport?.deliveryErrors ?? []),
       durationInMs: g.durationInMs,

@@ -214,6 +214,7 @@ describe('telemetry records from a run report', () => {
         retrying: false,
         servers: 3,
         unhealthyServers: 1,
+        poolsNotRead: 0,
         stateErrors: 0,
         sinkErrors: 0,
         durationInMs: 1200,
@@ -280,8 +281,42 @@ describe('telemetry records from a run report', () => {
         durationInMs: 5000,
         interrupted: '',
         gatewaysNotDone: 0,
+        unconfirmedRemovals: 0,
+        incompleteReadings: 0,
       }),
     ]);
+  });
+
+  // A new-user trial: an incomplete reading (pools the reading lacked) left no trace in telemetry, so a
+  // Functions deployment's alerts could not see it.
+  it('an incomplete reading: the gateway counts its pools not read, the run its incomplete readings and unconfirmed removals', () => {
+    const base = directReport();
+    const report = buildRunReport({
+      runId: 'run-1',
+      startedAt: new Date(FINISHED - 5000),
+      finishedAt: new Date(FINISHED),
+      targets: base.targets,
+      gateways: [gatewayReport('gw-a', { poolsNotRead: ['pool-a', 'pool-b'] }), gatewayReport('gw-c')],
+      notify: {
+        ...notify,
+        unconfirmedRemovals: [
+          { gateway: gatewayId('gw-a'), server: 'pool-a/settings-a/10.0.0.9', reason: 'x' },
+        ],
+      },
+    });
+    const records = telemetryRecords(report, { step: 'run' });
+    expect(fieldsOf(records, 'appgw.gateway').map((g) => [g['gateway'], g['poolsNotRead']])).toEqual([
+      ['gw-a', 2],
+      ['gw-c', 0],
+    ]);
+    expect(fieldsOf(records, 'appgw.run')[0]).toMatchObject({
+      ok: false,
+      incompleteReadings: 1,
+      unconfirmedRemovals: 1,
+    });
+    // A queue invocation of that gateway says it too.
+    const invocation = telemetryRecords({ ...report, gateways: [report.gateways[0]!] }, { step: 'evaluate' });
+    expect(fieldsOf(invocation, 'appgw.gateway')[0]).toMatchObject({ poolsNotRead: 2 });
   });
 
   it('a queue invocation: its gateway carries its own state and sink errors, its receivers its gateway; no appgw.run', () => {
