@@ -206,16 +206,25 @@ const ARM_ENDPOINT_SETTING = 'arm.endpoint (APPGW_ARM_ENDPOINT)';
 export class GatewayNotFoundError extends AppGwInsightsError {
   override readonly name = 'GatewayNotFoundError';
   readonly code = 'ResourceNotFound';
+  /**
+   * `unconfirmed`: why the gateway's GET did not confirm a deletion (confirm-gone.ts GoneAnswer.reason),
+   * when it was asked (process-gateway.ts): the message then says that, not "does not exist".
+   */
   constructor(
     readonly resourceId: string,
     /** What ARM answered: "ARM answered 404 <code>" (adapters/arm/errors.ts armAnswered). */
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unconfirmed?: string },
   ) {
+    const notArms = notArmsNotFound(detail);
+    const answered = `${detail}${notArms ? `, ${/^ARM answered 404$/.test(detail) ? "without ARM's error code" : "not ARM's ResourceNotFound"}: check too that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager` : ''}`;
     super(
-      `${resourceId} does not exist (${detail}${notArmsNotFound(detail) ? `, ${/^ARM answered 404$/.test(detail) ? "without ARM's error code" : "not ARM's ResourceNotFound"}: check too that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager` : ''}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
-        'if the gateway was deleted, remove it there (its open episodes end once ARM confirms it); if it was moved to another resource group or subscription, put its new id there.',
-      options,
+      options?.unconfirmed !== undefined
+        ? // Short, what to do at its end: the summary's one line keeps both ends.
+          `${resourceId} was not found by its backend-health call (${detail}), and its GET did not confirm a deletion: ${options.unconfirmed}. Check the gateway id in "targets" (APPGW_TARGETS)${notArms ? ` and that ${ARM_ENDPOINT_SETTING} is Azure Resource Manager` : ''}.`
+        : `${resourceId} does not exist (${answered}). Check the gateway id in "targets" (APPGW_TARGETS); ` +
+            'if the gateway was deleted, remove it there (its open episodes end once ARM confirms it); if it was moved to another resource group or subscription, put its new id there.',
+      causeOf(options),
     );
   }
 }
@@ -225,9 +234,15 @@ export class GatewayNotFoundError extends AppGwInsightsError {
  * resource: a host that is not ARM (a wrong arm.endpoint, a proxy) answers 404 with no code, or its own
  * (`NotFound`), and read as "the gateway does not exist" with no hint (new-user trials).
  */
+const ARMS_NOT_FOUND_CODES: ReadonlySet<string> = new Set([
+  'ResourceNotFound',
+  'ResourceGroupNotFound',
+  // ARM's word on the subscription (a credential of another tenant reads so): not a wrong endpoint.
+  'SubscriptionNotFound',
+]);
 function notArmsNotFound(detail: string): boolean {
   const code = /^ARM answered 404(?: (\S+))?$/.exec(detail);
-  return code !== null && code[1] !== 'ResourceNotFound' && code[1] !== 'ResourceGroupNotFound';
+  return code !== null && !ARMS_NOT_FOUND_CODES.has(code[1] ?? '');
 }
 
 /**
@@ -241,9 +256,9 @@ export class GatewayDeletedError extends AppGwInsightsError {
   override readonly retryable = false;
   constructor(readonly resourceId: string) {
     super(
-      `${resourceId} no longer exists: ARM answered 404 to its backend-health call and to its GET. ` +
-        'Its open episodes end as its deletion ("recovered … no longer exists"). Remove it from "targets" ' +
-        '(APPGW_TARGETS); if it was moved to another resource group or subscription, put its new id there.',
+      // Short, so the summary's one line (160 characters, both ends) keeps what to do.
+      `${resourceId} no longer exists (404 to its backend-health call and its GET): its open episodes end. ` +
+        'Remove it from "targets" (APPGW_TARGETS), or put its new id there if moved.',
     );
   }
 }

@@ -244,6 +244,12 @@ describe('a 404 without ARM error code', () => {
         .message,
       false,
     ],
+    [
+      "a gateway, ARM's code for its subscription",
+      new errors.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404 SubscriptionNotFound')
+        .message,
+      false,
+    ],
     // A new-user trial: a host's own code read as ARM's word that the gateway does not exist.
     [
       "a gateway, a code not ARM's",

@@ -1,9 +1,7 @@
 import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
-import { BackendHealthUnavailableError, GatewayDeletedError, toError } from '../errors';
-import { VALUE_CAPS } from '../core/caps';
+import { BackendHealthUnavailableError, GatewayDeletedError, GatewayNotFoundError, toError } from '../errors';
 import type { ReportedError } from '../core/run-report';
-import { clipMessage } from '../core/text-clip';
 import { reportedError } from '../core/reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
@@ -104,24 +102,18 @@ async function askWhetherGone(
  * new-user trial); neither, the 404's message with why the deletion is not confirmed.
  */
 function withGoneAnswer(gateway: GatewayRef, outcome: GatewayOutcome, gone: GoneAnswer): GatewayOutcome {
-  const error = outcome.report.error;
-  if (!error) return outcome;
+  const detail = outcome.notFound?.detail;
+  if (!detail) return outcome;
   const replaced: ReportedError = gone.gone
     ? reportedError(new GatewayDeletedError(gateway.id))
     : gone.exists
       ? reportedError(
           new BackendHealthUnavailableError(
             gateway.id,
-            `its backend-health call: ${outcome.notFound?.detail ?? 'ARM answered 404'}, yet its GET finds the gateway (200): it was not read, and is not taken as deleted`,
+            `its backend-health call: ${detail}, yet its GET finds the gateway (200): it was not read, and is not taken as deleted`,
             { unreadableAnswer: true },
           ),
         )
-      : {
-          ...error,
-          message: clipMessage(
-            `${error.message} ARM's GET did not confirm the deletion: ${gone.reason}.`,
-            VALUE_CAPS.errorMessage,
-          ),
-        };
+      : reportedError(new GatewayNotFoundError(gateway.id, detail, { unconfirmed: gone.reason }));
   return { ...outcome, report: { ...outcome.report, error: replaced } };
 }

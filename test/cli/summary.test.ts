@@ -10,7 +10,12 @@ import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
 import { spooledArray } from '../../src/pipeline/report-entries';
 import type { NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
-import { MissingPermissionError, RunInterruptedError } from '../../src/errors';
+import {
+  GatewayDeletedError,
+  GatewayNotFoundError,
+  MissingPermissionError,
+  RunInterruptedError,
+} from '../../src/errors';
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
@@ -365,6 +370,55 @@ it("a gateway that could not be checked: its ARM id left out of its line, so ARM
   const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
   expect(line).toMatch(/^Backend health is unavailable: ARM answered 500 InternalServerError/);
   expect(line).not.toContain(base.id);
+});
+
+// A new-user trial: the line of a gateway whose backend-health call answered 404 was cut before "if the
+// gateway was deleted …", so it read "… Check the gateway id in "targets"; if the… move its notify state
+// document aside" (the GET's reason joined to the 404's advice).
+describe('a gateway whose backend-health call answered 404: its line keeps what was found and what to do', () => {
+  const id = report('x').gateways[0]!.id;
+  it.each<[string, Error, RegExp, RegExp]>([
+    [
+      'confirmed deleted',
+      new GatewayDeletedError(id),
+      /^the gateway no longer exists \(404 to its backend-health call and its GET\): its/,
+      /Remove it from "targets" \(APPGW_TARGETS\), or put its new id there if moved\.$/,
+    ],
+    [
+      'not confirmed (403 to its GET)',
+      new GatewayNotFoundError(id, 'ARM answered 404 ResourceNotFound', {
+        unconfirmed:
+          'ARM refused to say whether it still exists (403: the identity may not read it): grant the identity Reader on it, or, if it was deleted (with the role assignment that let the identity read it), move its notify state document aside',
+      }),
+      /^the gateway was not found by its backend-health call \(ARM answered 404 ResourceNotFound\), and its GET/,
+      /Check the gateway id in "targets" \(APPGW_TARGETS\)\.$/,
+    ],
+    [
+      "not confirmed, a 404 not ARM's",
+      new GatewayNotFoundError(id, 'ARM answered 404 NotFound', {
+        unconfirmed:
+          "ARM answered 404 NotFound, not ARM's ResourceNotFound or ResourceGroupNotFound: check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager; it is asked again on the next run",
+      }),
+      /^the gateway was not found by its backend-health call \(ARM answered 404 NotFound\)/,
+      /and that arm\.endpoint \(APPGW_ARM_ENDPOINT\) is Azure Resource Manager\.$/,
+    ],
+  ])('%s', (_, error, start, end) => {
+    const failed: RunReport = {
+      ...report('x'),
+      gateways: [
+        {
+          ...report('x').gateways[0]!,
+          ok: false,
+          findings: [],
+          error: { code: (error as GatewayDeletedError).code, message: error.message, retryable: false },
+        },
+      ],
+    };
+    const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+    expect(line).toMatch(start);
+    expect(line).toMatch(end);
+    expect(line).not.toMatch(/if the…|does not exist/);
+  });
 });
 
 describe('a failed sink says so: the exit is 2 with every gateway checked, and stdout says why', () => {

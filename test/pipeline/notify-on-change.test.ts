@@ -377,7 +377,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       code: 'GatewayDeleted',
       retryable: false,
       message: expect.stringMatching(
-        /gw-old no longer exists: ARM answered 404 to its backend-health call and to its GET\. .*Remove it from "targets" \(APPGW_TARGETS\); if it was moved to another resource group or subscription, put its new id there\./,
+        /gw-old no longer exists \(404 to its backend-health call and its GET\): its open episodes end\. Remove it from "targets" \(APPGW_TARGETS\), or put its new id there if moved\.$/,
       ),
     });
     expect(deleted.ok).toBe(false);
@@ -443,7 +443,10 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       const error = failing.gateways.find((g) => g.name === 'gw-old')?.error;
       expect(error?.code).toBe('ResourceNotFound');
       // What ARM's GET said, in the gateway's entry too; a 404 not ARM's own names arm.endpoint.
-      expect(error?.message).toMatch(/ARM's GET did not confirm the deletion: /);
+      expect(error?.message).toMatch(
+        /^\/subscriptions\/.*\/gw-old was not found by its backend-health call \(ARM answered 404 \w+.*\), and its GET did not confirm a deletion: .*\. Check the gateway id in "targets" \(APPGW_TARGETS\)( and that arm\.endpoint \(APPGW_ARM_ENDPOINT\) is Azure Resource Manager)?\.$/,
+      );
+      expect(error?.message).not.toMatch(/does not exist/);
       expect(error?.message).toMatch(/arm\.endpoint|tenant/);
       expect(acceptedEvents(receiver).map((e) => e.type)).toEqual(['degraded']);
       expect(failing.notifications?.openEpisodes).toMatchObject({ told: 1 });
