@@ -252,11 +252,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     );
     deps.progress?.finished();
 
-    const interrupted = stop.aborted ? interruptionReport(stop.reason, expanded.gateways, done) : undefined;
-    if (interrupted) deps.logger.warn(`run ${runId}: ${interrupted.message}`);
+    const cut = stop.aborted ? interruptionReport(stop.reason, expanded.gateways, done) : undefined;
+    if (cut) deps.logger.warn(`run ${runId}: ${cut.message}`);
     // Unvisited gateways are those of no target: an interrupted run's not-done gateways are in its
     // targets, but the next run does this step whole rather than guess from half a run.
-    const unvisited = interrupted
+    const unvisited = cut
       ? []
       : await notifyUnvisited(
           deps.notify,
@@ -267,6 +267,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           goneCheckFor(deps, options.gatewayTimeoutInMs, stop),
           goneCheckFor(deps, Math.min(options.gatewayTimeoutInMs, UNREAD_CHECK_TIMEOUT_IN_MS), stop),
         );
+    // Stopped while ARM was asked about the gateways no target holds (every gateway done): those it did
+    // not answer stay unread, and the run says it was interrupted, never `ok` (a break trial).
+    const interrupted =
+      cut ?? (stop.aborted ? interruptionReport(stop.reason, expanded.gateways, done) : undefined);
+    if (interrupted && !cut) deps.logger.warn(`run ${runId}: ${interrupted.message}`);
     const finished = done.filter((d): d is GatewayDone => d !== undefined);
     const notify = deps.notify
       ? mergeNotifyOutcomes([...finished.flatMap((d) => (d.notify ? [d.notify] : [])), ...unvisited])

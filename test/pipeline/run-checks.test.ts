@@ -1,3 +1,4 @@
+import { parseTarget, type Target } from '../../src/core/arm-id';
 import type { BackendHealthBody } from '../../src/core/model';
 import { runSucceeded } from '../../src/core/run-report';
 import {
@@ -8,7 +9,7 @@ import {
   ThrottledError,
 } from '../../src/errors';
 import { newRunId, runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';
-import type { InsightSink } from '../../src/ports';
+import type { GatewayConfigReader, InsightSink } from '../../src/ports';
 import { noAnswerWithin } from '../../src/pipeline/timeout';
 import type { RunProgress } from '../../src/ports';
 import {
@@ -496,6 +497,52 @@ describe('runChecks: interrupted (stop signal, deadline)', () => {
       interrupted: 'signal',
       gatewaysNotDone: 2,
     });
+  });
+
+  // A break trial: a signal or the deadline while ARM was asked about gateways no target holds (every
+  // gateway done) left the run `ok`, its unread gateways' existence unknown.
+  it('stopped while ARM is asked about a gateway not read: the run says it was interrupted, and is not ok', async () => {
+    const r = memoryRun({
+      gateways: [
+        { ref: gwA, servers: [GOOD] },
+        { ref: gwB, servers: [BAD] },
+      ],
+      withNotify: true,
+    });
+    await runChecks(r.deps, { ...r.options, runId: 'run-1' });
+    // gwB has an open episode; the targets are narrowed to gwA, and gwB's GET never answers.
+    const stop = new AbortController();
+    const asked: string[] = [];
+    const configReader: GatewayConfigReader = {
+      getGatewayConfig: (gateway, options) => {
+        asked.push(gateway.name);
+        stop.abort(new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }));
+        return new Promise((resolve) => {
+          const answer = () => resolve({ ok: false, detail: 'aborted', kind: 'timeout' });
+          if (options?.abortSignal?.aborted) answer();
+          options?.abortSignal?.addEventListener('abort', answer);
+        });
+      },
+    };
+    const outcome = await runChecks(
+      { ...r.deps, configReader },
+      { ...r.options, targets: [parseTarget(gwA.id) as Target], runId: 'run-2', stop: stop.signal },
+    );
+    expect(asked).toEqual(['gw-b']);
+    expect(outcome.report.interrupted).toEqual({
+      by: 'signal',
+      signal: 'SIGTERM',
+      message: expect.stringContaining('stopped by SIGTERM'),
+      notDone: [],
+    });
+    expect(runSucceeded(outcome.report)).toBe(false);
+    expect(outcome.report.gateways.map((g) => [g.name, g.ok])).toEqual([['gw-a', true]]);
+    expect(outcome.report.notifications?.unread).toEqual([
+      expect.objectContaining({ gateway: gwB.id, openEpisodes: 1, existenceUnknown: expect.any(String) }),
+    ]);
+    expect(r.logger.at('warn')).toContainEqual(
+      expect.stringMatching(/^run run-2: The run was stopped by SIGTERM/),
+    );
   });
 
   it('runDeadlineInMs: past it, the gateway still being read is not done; the others are kept', async () => {
