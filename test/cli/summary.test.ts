@@ -325,23 +325,21 @@ describe('per receiver: what was delivered', () => {
   });
 });
 
+/** The summary's "could not be checked" line of report('x')'s gateway failed with `error`. */
+function couldNotBeChecked(error: { code: string; message: string; retryable: boolean }): string {
+  const failed: RunReport = {
+    ...report('x'),
+    gateways: [{ ...report('x').gateways[0]!, ok: false, findings: [], error }],
+  };
+  return /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+}
+
 describe('a gateway that could not be checked: its error clipped to its start and end, escapes in it kept whole', () => {
   it.each([0, 1, 2, 3, 4, 5, 6])('an escaped value %i character(s) before the cut', (shift) => {
     // A message of one long word (a URL, a body) holding escapes (core/json-describe.ts quotes values
     // JSON-escaped): the only kind cut inside a word, so the only one where an escape can meet the cut.
     const message = `${'x'.repeat(150 + shift)}\\u001b\\u009b\\u001b more text after it`;
-    const failed: RunReport = {
-      ...report('x'),
-      gateways: [
-        {
-          ...report('x').gateways[0]!,
-          ok: false,
-          findings: [],
-          error: { code: 'BackendHealthUnavailable', message, retryable: false },
-        },
-      ],
-    };
-    const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+    const line = couldNotBeChecked({ code: 'BackendHealthUnavailable', message, retryable: false });
     expect([...line].length).toBeLessThanOrEqual(160);
     // Its start and its end (where our messages say what to do): `head… tail`.
     const [head = '', tail] = line.split('…');
@@ -356,18 +354,7 @@ describe('a gateway that could not be checked: its error clipped to its start an
 it("a gateway that could not be checked: its ARM id left out of its line, so ARM's status and code show", () => {
   const base = report('x').gateways[0]!;
   const message = `Backend health for ${base.id} is unavailable: ARM answered 500 InternalServerError: upstream failed. No server is counted as recovered from it; it is tried again on the next run. Check the gateway's Resource health and Activity log in the portal, and Azure status for the region.`;
-  const failed: RunReport = {
-    ...report('x'),
-    gateways: [
-      {
-        ...base,
-        ok: false,
-        findings: [],
-        error: { code: 'BackendHealthUnavailable', message, retryable: true },
-      },
-    ],
-  };
-  const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+  const line = couldNotBeChecked({ code: 'BackendHealthUnavailable', message, retryable: true });
   expect(line).toMatch(/^Backend health is unavailable: ARM answered 500 InternalServerError/);
   expect(line).not.toContain(base.id);
 });
@@ -403,18 +390,11 @@ describe('a gateway whose backend-health call answered 404: its line keeps what 
       /and that arm\.endpoint \(APPGW_ARM_ENDPOINT\) is Azure Resource Manager\.$/,
     ],
   ])('%s', (_, error, start, end) => {
-    const failed: RunReport = {
-      ...report('x'),
-      gateways: [
-        {
-          ...report('x').gateways[0]!,
-          ok: false,
-          findings: [],
-          error: { code: (error as GatewayDeletedError).code, message: error.message, retryable: false },
-        },
-      ],
-    };
-    const line = /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+    const line = couldNotBeChecked({
+      code: (error as GatewayDeletedError).code,
+      message: error.message,
+      retryable: false,
+    });
     expect(line).toMatch(start);
     expect(line).toMatch(end);
     expect(line).not.toMatch(/if the…|does not exist/);
