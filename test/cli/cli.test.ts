@@ -113,7 +113,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       const report = JSON.parse(stdout);
       expect(report.gateways.find((g: { name: string }) => g.name === 'ghost')).toMatchObject({
         ok: false,
-        error: { code: 'ResourceNotFound' },
+        error: { code: 'GatewayDeleted' },
       });
       expect(report.gateways.filter((g: { ok: boolean }) => g.ok).length).toBeGreaterThanOrEqual(3);
     } finally {

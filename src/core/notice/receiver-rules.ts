@@ -106,6 +106,13 @@ export interface Routing {
   readonly notices: ReadonlyMap<string, readonly Notice[]>;
   /** The decision's server records, each told episode with the receivers its `degraded` went to. */
   readonly servers: Readonly<Record<string, ServerRecord>>;
+  /**
+   * `recovered` notices of episodes told to receivers not among this run's (`receiver`: the name the
+   * episode recorded), in the decision's order: a receiver renamed or removed, or another deployment's
+   * sharing the state. Nobody here can tell them the episode ended (a break trial: it ended in silence);
+   * the caller reports each as dropped.
+   */
+  readonly unrouted: ReadonlyArray<{ readonly receiver: string; readonly notice: Notice }>;
 }
 
 /**
@@ -137,6 +144,8 @@ export function routeNotices(
 ): Routing {
   const notices = new Map<string, Notice[]>(receivers.map((r) => [r.name, []]));
   const servers: Record<string, ServerRecord> = { ...decision.servers };
+  const here = new Set(receivers.map((r) => r.name));
+  const unrouted: Array<{ receiver: string; notice: Notice }> = [];
   for (const notice of decision.notices) {
     const key = noticeServerKey(notice);
     const before = previous[key]?.notified;
@@ -152,6 +161,9 @@ export function routeNotices(
     });
     for (const target of targets)
       notices.get(target.name)?.push(asToldTo(notice, target.name, told, before?.receiverSeverities));
+    if (notice.type === 'recovered')
+      for (const name of (told ?? []).filter((n) => !here.has(n)))
+        unrouted.push({ receiver: name, notice: asToldTo(notice, name, told, before?.receiverSeverities) });
     const record = servers[key];
     if (notice.type !== 'recovered' && record?.notified && told !== undefined) {
       const names =
@@ -167,7 +179,7 @@ export function routeNotices(
       };
     }
   }
-  return { notices, servers };
+  return { notices, servers, unrouted };
 }
 
 /**

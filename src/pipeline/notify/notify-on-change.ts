@@ -389,10 +389,15 @@ async function claimNotices(
       deadLetters[notifier.name] = ended.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
     }
+    // An episode told to a receiver this run does not have ends here all the same (kept open, a renamed
+    // receiver's would never end): its `recovered` for that receiver is said to be dropped, never lost
+    // in silence (a break trial: another deployment sharing the state ended it, and told no one).
+    for (const { receiver, notice } of routing.unrouted)
+      dropped.push(droppedReport(receiver, { notice }, notConfiguredReason(receiver)));
     const configured = new Set(deps.notifiers.map((n) => n.name));
     for (const gone of receiversOf(previous).filter((name) => !configured.has(name))) {
       const { waiting, parked } = receiverOutbox(previous, gone);
-      const reason = `${gone} is no longer configured`;
+      const reason = notConfiguredReason(gone);
       dropped.push(...[...waiting, ...parked].map((entry) => droppedReport(gone, entry, reason)));
     }
     const document: NotifyStateDocument = {
@@ -785,6 +790,14 @@ function endedReport(
         ? `dropped, not to be re-sent: the episode is over and ${never}; re-sent, it would open an alert nothing closes`
         : `not sent: the episode is over and ${never}`,
   };
+}
+
+/**
+ * Why a notice for `receiver` is dropped: this run has no receiver of that name (renamed or removed, or
+ * another deployment's sharing the notify state: each deployment needs its own).
+ */
+function notConfiguredReason(receiver: string): string {
+  return `${receiver} is no longer configured (renamed or removed; if another deployment has it and shares this notify state, give each deployment its own)`;
 }
 
 function droppedReport(

@@ -154,7 +154,10 @@ describe('a run that sends nothing says what holds its bad servers', () => {
       );
     const second = await renamed('r2', T0 + 5 * MINUTE);
     expect(second.dropped).toEqual([
-      expect.objectContaining({ receiver: 'webhook[ops]', reason: 'webhook[ops] is no longer configured' }),
+      expect.objectContaining({
+        receiver: 'webhook[ops]',
+        reason: expect.stringMatching(/^webhook\[ops\] is no longer configured \(renamed or removed;/),
+      }),
     ]);
     const third = await renamed('r3', T0 + 10 * MINUTE);
     expect(third.openEpisodes).toEqual({ told: 0, notYetTold: 0, noReceiver: 1 });
@@ -172,5 +175,25 @@ describe('a run that sends nothing says what holds its bad servers', () => {
       '1 bad server told to no receiver configured now: its degraded went only to webhook[ops], since renamed or removed',
     );
     expect(lines.join('\n')).not.toContain('already told');
+    // A new-user trial and a break trial: the episode then ended with no word (its receiver renamed, or
+    // another deployment's sharing the state); its `recovered` for that receiver is said to be dropped.
+    const healed = await notifyOnChange(
+      { ...world.deps('r4'), notifiers: [oncall] },
+      observe(T0 + 15 * MINUTE, GW, {}),
+      POLICY,
+      'r4',
+    );
+    expect(healed.dropped).toEqual([
+      expect.objectContaining({
+        receiver: 'webhook[ops]',
+        type: 'recovered',
+        server: expect.stringMatching(/\/10\.0\.0\.4$/),
+        reason: expect.stringMatching(
+          /^webhook\[ops\] is no longer configured \(renamed or removed; if another deployment has it and shares this notify state, give each deployment its own\)$/,
+        ),
+      }),
+    ]);
+    expect(healed.openEpisodes).toBeUndefined();
+    expect(oncall.accepted).toEqual([]);
   });
 });
