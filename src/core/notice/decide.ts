@@ -82,6 +82,13 @@ export interface Observation {
    */
   readonly keptOpen?: ReadonlySet<string>;
   /**
+   * Gateways (gatewayKey) whose reading this run lacked pools their configuration routes to
+   * (GatewayReport.poolsNotRead): whether every pool of them is bad is not known, so their gateway-level
+   * episode (inhibit.ts) neither opens nor ends on it (a new-user trial: a reading short of a healthy
+   * pool sent "every server of the gateway" down, and `recovered` the next run). Absent: none.
+   */
+  readonly incomplete?: ReadonlySet<string>;
+  /**
    * The server keys this observation is about, for what notify reports of the episodes it did not
    * change (open, awaiting recovery, held by a confirmation): a recheck's pool, not the gateway's other
    * pools (issue 17's third trial: a recheck of one pool said "1 open episode already told" of

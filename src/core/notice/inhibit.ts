@@ -49,16 +49,26 @@ export function decideWithInhibition(
 ): Decision {
   if (!policy.inhibit) return decideNotices(previous, observation, policy);
   // A server under the mark of a confirmed fix is not counted bad (its reading may be the gateway's lag).
+  const incomplete = observation.incomplete ?? new Set<string>();
   const pseudo = gatewayFindings({
     ...observation,
     bad: observation.bad.filter((b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now)),
-  });
+  }).filter((finding) => !incomplete.has(gatewayKey(finding.gateway.id)));
+  // A reading short of pools says nothing of "every pool bad": the gateway-level record stays as it was.
+  const keptOpen =
+    incomplete.size > 0
+      ? new Set([
+          ...(observation.keptOpen ?? []),
+          ...[...incomplete].map((gateway) => serverKey({ gateway: { id: gateway }, ...GATEWAY_SCOPE })),
+        ])
+      : observation.keptOpen;
   const decided = decideNotices(
     previous,
     {
       ...observation,
       bad: [...observation.bad, ...pseudo.map((finding) => ({ finding }))],
       ...confirmedGateways(previous, observation),
+      ...(keptOpen ? { keptOpen } : {}),
     },
     policy,
   );

@@ -92,6 +92,7 @@ export async function notifyGateway(
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
       bad: outcome.insights.map((insight) => ({ finding: insight.finding, insight })),
       isGone: () => false,
+      ...(outcome.report.poolsNotRead?.length ? { incomplete: new Set([key]) } : {}),
       // A run's reading counts once, however often its queue message is delivered (decide.ts).
       reading: runId,
     },

@@ -326,6 +326,11 @@ async function claimNotices(
               previous.servers,
               unconfirmed.map((u) => u.record),
             ),
+            // Short of a pool with a told server: "every pool bad" is not known either (inhibit.ts).
+            incomplete: new Set([
+              ...(seen.incomplete ?? []),
+              ...unconfirmed.map((u) => gatewayKey(u.record.gateway.id)),
+            ]),
           }
         : seen,
       policy,

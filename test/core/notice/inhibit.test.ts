@@ -257,3 +257,33 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     );
   });
 });
+
+// A new-user trial: a reading short of a healthy pool (the configuration routes to it; poolsNotRead)
+// listed only bad servers: "every server of the gateway" was sent down, and `recovered` the next run.
+describe('inhibition: a reading short of pools (Observation.incomplete)', () => {
+  const incomplete = (run: Readonly<Record<string, 'B' | 'G'>>, at: number): Observation => ({
+    ...observe(run, at),
+    incomplete: new Set([gatewayKey(gw.id)]),
+  });
+
+  it('never opens the gateway-level episode: each bad server is told on its own', () => {
+    const decision = decideWithInhibition({}, incomplete({ '10.0.0.5': 'B', '10.0.0.6': 'B' }, T0), POLICY);
+    expect(told(decision.notices)).toEqual([
+      ['degraded', '10.0.0.5'],
+      ['degraded', '10.0.0.6'],
+    ]);
+  });
+
+  it('never ends an open one: no recovered from a reading that did not read every pool', () => {
+    const [first] = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B', '10.0.0.6': 'B' }]);
+    expect(told(first!.notices)).toEqual([['degraded', 'gateway']]);
+    const short = decideWithInhibition(
+      first!.servers,
+      incomplete({ '10.0.0.5': 'B', '10.0.0.6': 'G' }, T0 + 10 * MINUTE),
+      POLICY,
+    );
+    expect(told(short.notices).filter(([, scope]) => scope === 'gateway')).toEqual([]);
+    const gatewayLevel = serverKey({ gateway: gw, ...GATEWAY_SCOPE });
+    expect(short.servers[gatewayLevel]).toEqual(first!.servers[gatewayLevel]);
+  });
+});

@@ -74,6 +74,19 @@ describe('notifyGateway: one gateway this run looked at', () => {
     expect(await stores.listKeys()).toEqual([KEY]);
   });
 
+  // A new-user trial: a reading short of a healthy pool (poolsNotRead) with every listed server bad sent
+  // "every server of the gateway" down (notify.inhibit), and `recovered` once the pool was read again.
+  it('a reading short of pools (poolsNotRead) never opens the gateway-level episode', async () => {
+    const { services, ops, clock } = setup();
+    const short = checked(GW, { bad: ['10.0.0.4', '10.0.0.5'] });
+    const outcome = { ...short, report: { ...short.report, poolsNotRead: ['pool-img'] } };
+    await notifyGateway(services, outcome, GW, clock, { ...POLICY, inhibit: true }, 'r1');
+    expect(told(ops.accepted)).toEqual([
+      ['degraded', '10.0.0.4'],
+      ['degraded', '10.0.0.5'],
+    ]);
+  });
+
   it('healthy again on a gateway that was read: recovered', async () => {
     const { ops, gatewayRun, clock } = setup();
     await gatewayRun('r1', GW, checked(GW, { bad: ['10.0.0.4'] }));
