@@ -124,6 +124,11 @@ export interface GatewayConfig {
    */
   readonly pairs?: readonly RoutedPair[];
   /**
+   * How many routing rules ARM sent (`requestRoutingRules` and `routingRules`): a gateway always has
+   * one, so 0 is an answer short of the resource (reading-coverage.ts). Absent: built by hand.
+   */
+  readonly routingRules?: number;
+  /**
    * The gateway's ARM tags (gateway-tags.ts): `{}` when it has none; absent when the answer's `tags`
    * broke ARM's limits (unknown) or the configuration was built by hand.
    */
@@ -304,6 +309,8 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
         probes,
         pools,
         pairs: routedPairs(properties),
+        routingRules:
+          children(properties, 'requestRoutingRules').length + children(properties, 'routingRules').length,
         ...(tags !== undefined ? { tags } : {}),
         certificateNames: {
           trustedRoot: children(properties, 'trustedRootCertificates').map((c) => c.name),

@@ -36,6 +36,22 @@ function poolListsServer(pool: BackendHealthPoolBody | undefined): boolean {
 }
 
 /**
+ * Whether `config` can tell which pools a reading should list (poolsNotRead): it has pools, HTTP settings
+ * and a routing rule, as every gateway does (ARM refuses one without), and says which pairs its rules
+ * route. An answer without them is not the whole resource (a break trial: a GET without
+ * `requestRoutingRules` made an empty reading green). A gateway whose rules all redirect routes no
+ * pair, and tells that no pool is to be read.
+ */
+export function tellsCoverage(config: GatewayConfig): boolean {
+  return (
+    config.pools.length > 0 &&
+    config.settings.length > 0 &&
+    config.pairs !== undefined &&
+    (config.routingRules ?? config.pairs.length) > 0
+  );
+}
+
+/**
  * The backend pools `config` routes traffic to (a rule or a path map pairs them with HTTP settings:
  * RoutedPair) and that have members (addresses, or NICs: PoolConfig.hasIpConfigurations), which
  * `body` does not list, or lists with no server: their servers were not read. Names as the configuration spells them, in

@@ -13,7 +13,7 @@ import { gatewayConfigurationReport } from '../core/configuration-report';
 import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
-import { listsAnyServer, poolsListedEmpty, poolsNotRead } from '../core/reading-coverage';
+import { listsAnyServer, poolsListedEmpty, poolsNotRead, tellsCoverage } from '../core/reading-coverage';
 import { clipMessage } from '../core/text-clip';
 import { withTimeout } from './timeout';
 import { readConfigurationWithin } from './read-configuration';
@@ -234,6 +234,14 @@ async function readConfiguration(
  */
 export const COVERAGE_READ_TIMEOUT_IN_MS = 30_000;
 
+/** A configuration that cannot tell a reading's coverage (tellsCoverage), as a failed read. */
+const SHORT_CONFIGURATION = {
+  ok: false,
+  kind: 'invalid',
+  detail:
+    "ARM's answer to the gateway's GET has no routing rule, backend pool or HTTP settings, which every gateway has: it is not the whole resource",
+} as const;
+
 /**
  * The routed pools the reading did not read (poolsNotRead), told by the configuration at hand (the
  * listing's, or the one read for the findings); with none at hand (a gateway named by id, Resource
@@ -256,11 +264,12 @@ async function readingCoverage(
   options: CheckGatewayOptions,
   elapsedInMs: number,
 ): Promise<{ poolsNotRead: string[]; failure?: ConfigFailure }> {
-  if (atHand.config) return { poolsNotRead: poolsNotRead(atHand.config, body) };
+  if (atHand.config && tellsCoverage(atHand.config))
+    return { poolsNotRead: poolsNotRead(atHand.config, body) };
   const listedEmpty = poolsListedEmpty(body);
   const listsNone = !listsAnyServer(body);
   if (!options.configReader || (!listsNone && listedEmpty.length === 0)) return { poolsNotRead: [] };
-  const reading: GatewayConfigReading = atHand.failure
+  const answer: GatewayConfigReading = atHand.failure
     ? { ok: false, ...atHand.failure }
     : await readConfiguration(
         options.configReader,
@@ -269,7 +278,8 @@ async function readingCoverage(
         elapsedInMs,
         COVERAGE_READ_TIMEOUT_IN_MS,
       );
-  if (reading.ok) return { poolsNotRead: poolsNotRead(reading.config, body) };
+  if (answer.ok && tellsCoverage(answer.config)) return { poolsNotRead: poolsNotRead(answer.config, body) };
+  const reading = answer.ok ? SHORT_CONFIGURATION : answer;
   if (listsNone)
     throw new BackendHealthUnavailableError(
       gateway.id,

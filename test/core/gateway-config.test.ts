@@ -96,6 +96,7 @@ describe('readGatewayConfig: the gateway resource as ARM sends it', () => {
         ],
         pools: [{ name: 'pool', addresses: ['10.0.0.4', 'a.contoso.com'] }],
         pairs: [],
+        routingRules: 0,
       },
     });
   });

@@ -3,6 +3,7 @@ import {
   poolsListedEmpty,
   poolsNotRead,
   POOLS_NOT_READ_SHOWN,
+  tellsCoverage,
 } from '../../src/core/reading-coverage';
 import type { GatewayConfig, PoolConfig, RoutedPair } from '../../src/core/gateway-config';
 import type { BackendHealthBody } from '../../src/core/model';
@@ -159,5 +160,18 @@ describe('poolsListedEmpty: the pools a reading lists with no server', () => {
     ['one with neither name nor id', { backendAddressPools: [empty({}, true)] }, ['(unnamed)']],
   ])('%s', (_, body, expected) => {
     expect(poolsListedEmpty(body)).toEqual(expected);
+  });
+});
+
+describe('tellsCoverage: a configuration that can tell which pools a reading should list', () => {
+  it.each<[string, GatewayConfig, boolean]>([
+    ['pools, settings and a rule routing them', config([pool('a')], routed('a')), true],
+    ['rules that all redirect (none routed)', { ...config([pool('a')], []), routingRules: 2 }, true],
+    ['no routing rule at all', { ...config([pool('a')], []), routingRules: 0 }, false],
+    ['no pools', config([], routed('a')), false],
+    ['no settings', { ...config([pool('a')], routed('a')), settings: [] }, false],
+    ['rules not read (built by hand)', config([pool('a')], undefined), false],
+  ])('%s: %s', (_, gatewayConfig, expected) => {
+    expect(tellsCoverage(gatewayConfig)).toBe(expected);
   });
 });

@@ -351,6 +351,54 @@ describe('a reading short of the pools the configuration routes to', () => {
     },
   );
 
+  // A break trial: a GET that answered a gateway without routing rules (or without pools) read as "no
+  // pool routed", and an empty reading was green again.
+  const shortResource = (id: string, properties: Record<string, unknown>) =>
+    JSON.stringify({
+      id,
+      name: 'gw',
+      properties: { sku: { name: 'Standard_v2', tier: 'Standard_v2' }, ...properties },
+    });
+  const withoutRules = {
+    backendAddressPools: [{ name: 'pool-a', properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }] } }],
+    backendHttpSettingsCollection: [{ name: 'settings-a', properties: { port: 80, protocol: 'Http' } }],
+  };
+  it.each<[string, Record<string, unknown>]>([
+    ['no routing rule', withoutRules],
+    ['no pool, no settings, no rule', {}],
+  ])(
+    'the GET answers a gateway with %s: an empty reading is a failed one, a short one names its empty pools (never green)',
+    async (_, properties) => {
+      const id = gatewayId('gw');
+      emulator = await startEmulator({
+        scenario: {
+          gateways: [
+            twoPools([
+              { on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 },
+              { on: 'backendHealth', text: withPoolAEmpty(id, listedEmpty[0]![1]), times: 1 },
+              { on: 'get', text: shortResource(id, properties), times: 9 },
+            ]),
+          ],
+        } as never,
+      });
+      const empty = await check(emulator, id);
+      expect(empty.report).toMatchObject({
+        ok: false,
+        error: {
+          code: 'BackendHealthUnavailable',
+          message: expect.stringContaining('not the whole resource'),
+        },
+      });
+      const short = await check(emulator, id);
+      expect(short.report).toMatchObject({
+        ok: true,
+        servers: 1,
+        poolsNotRead: ['pool-a'],
+        configuration: { read: false, reason: 'invalid' },
+      });
+    },
+  );
+
   it('a finding, a pool listed with no server, and the GET fails: asked once, not again for the coverage', async () => {
     const id = gatewayId('gw');
     const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
