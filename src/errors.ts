@@ -246,9 +246,11 @@ function notArmsNotFound(detail: string): boolean {
 }
 
 /**
- * ARM confirmed a gateway named in the targets deleted: its backend-health call and its GET both answered
- * 404 `ResourceNotFound` (or `ResourceGroupNotFound`) in one run (process-gateway.ts). Not retryable:
- * the id names nothing; the run fails on it until the targets no longer name it.
+ * ARM confirmed a gateway does not exist: its backend-health call and its GET both answered 404
+ * `ResourceNotFound` (or `ResourceGroupNotFound`) in one run (process-gateway.ts): deleted (also one a
+ * listing gave, deleted since), moved, or an id with a typo in the targets (the message says to fix or
+ * remove it there; break trials: "no longer exists" of a typo, "remove it from targets" of a gateway a
+ * subscription target listed). Not retryable: the id names nothing.
  */
 export class GatewayDeletedError extends AppGwInsightsError {
   override readonly name = 'GatewayDeletedError';
@@ -257,8 +259,8 @@ export class GatewayDeletedError extends AppGwInsightsError {
   constructor(readonly resourceId: string) {
     super(
       // Short, so the summary's one line (160 characters, both ends) keeps what to do.
-      `${resourceId} no longer exists (404 to its backend-health call and its GET): its open episodes end. ` +
-        'Remove it from "targets" (APPGW_TARGETS), or put its new id there if moved.',
+      `${resourceId} does not exist (404 to its backend-health call and its GET): its open episodes end. ` +
+        'If "targets" (APPGW_TARGETS) names it by id, fix or remove that id.',
     );
   }
 }

@@ -90,13 +90,14 @@ export function* summaryLines(
       lines.push(
         `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
       );
-    if (gateway.poolsNotRead?.length) lines.push(`    ${readingIncompleteText(gateway.poolsNotRead)}`);
+    if (gateway.poolsNotRead?.length)
+      lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
     // Its start only: what ARM refused, and why. What to grant or fix is the run's second block, once;
     // cut in the middle, the permission ran into the tail's "(the operation's polls)", another
     // permission (a new-user trial).
     if (gateway.configuration && !gateway.configuration.read)
       lines.push(
-        `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): general steps only: ${field(withoutOwnId(gateway.configuration.message ?? '', gateway.id), CONFIGURATION_SHOWN)}`,
+        `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): ${gateway.findings.length ? 'general steps only: ' : ''}${field(withoutOwnId(gateway.configuration.message ?? '', gateway.id), CONFIGURATION_SHOWN)}`,
       );
     for (const f of gateway.findings) {
       lines.push(
@@ -132,14 +133,19 @@ export function* summaryLines(
  * A gateway's reading that lacked pools its configuration routes to (GatewayReport.poolsNotRead), in one
  * line: which, and what it means. The names are ARM's (escaped for the terminal by `field`).
  */
-export function readingIncompleteText(pools: readonly string[]): string {
+export function readingIncompleteText(pools: readonly string[], configurationRead = true): string {
   const names = namedList(
     pools.map((p) => field(p, 80)),
     5,
   );
+  const one = pools.length === 1;
+  // Without the configuration (its GET failed) the rules were not read: the pools may have members.
+  const why = configurationRead
+    ? 'which its rules route to'
+    : `which may have members (the configuration could not be read to tell)`;
   return (
-    `reading incomplete: ARM's backend health did not list ${pools.length === 1 ? 'backend pool' : 'backend pools'} ${names} (or listed no server of ${pools.length === 1 ? 'it' : 'them'}), ` +
-    `which its rules route to: ${pools.length === 1 ? 'its servers were' : 'their servers were'} not read this run (the run is not ok; the next run reads the gateway again)`
+    `reading incomplete: ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names} (or listed no server of ${one ? 'it' : 'them'}), ` +
+    `${why}: ${one ? 'its servers were' : 'their servers were'} not read this run (the run is not ok; the next run reads the gateway again)`
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ConfigSource } from '../core/follow-up-command';
-import { counted } from '../core/counted';
+import { counted, namedList } from '../core/counted';
 import { randomBytes } from 'node:crypto';
 import type { ParsedArticle } from '../articles';
 import type { Target } from '../core/arm-id';
@@ -195,7 +195,13 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       const configuration = processed.report.configuration;
       if (configuration && !configuration.read)
         deps.logger.warn(
-          `${processed.report.id}: configuration not read (${configuration.reason ?? 'unavailable'}), its insights give the general steps: ${configuration.message ?? ''}`,
+          `${processed.report.id}: configuration not read (${configuration.reason ?? 'unavailable'})${processed.report.findings.length ? ', its insights give the general steps' : ''}: ${configuration.message ?? ''}`,
+        );
+      // Exit 2 says a problem: stderr names it, as for any other (a new-user trial: nothing there).
+      const notRead = processed.report.poolsNotRead;
+      if (notRead?.length)
+        deps.logger.warn(
+          `${processed.report.id}: reading incomplete: ARM's backend health did not list ${counted(notRead.length, 'backend pool')} (${namedList(notRead, 5)}), or listed no server of them: their servers were not read this run`,
         );
       await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
       if (deps.status) {

@@ -369,7 +369,7 @@ export function gatewaySection(status: GatewayStatus): string {
 function incompleteNote(pools: readonly string[], stale: boolean): string {
   const one = pools.length === 1;
   // Beside "Stale" it is the last successful reading's, not this run's (a trial read it as this run's).
-  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ${stale ? 'at its last successful read, ' : ''}ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, or listed no server of ${one ? 'it' : 'them'}, though its rules route to ${one ? 'it' : 'them'}: ${one ? 'its servers were' : 'their servers were'} not read, and are shown as last read.</p>`;
+  return `<p class="note"><strong>⚠ Reading incomplete:</strong> ${stale ? 'at its last successful read, ' : ''}ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, or listed no server of ${one ? 'it' : 'them'}: ${one ? 'its servers were' : 'their servers were'} not read, and are shown as last read.</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {
@@ -378,7 +378,7 @@ function staleNote(status: GatewayStatus): string {
     : '';
   const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
   if (confirmedDeleted(status) && status.lastError) {
-    return `<p class="note"><strong>⚠ Deleted:</strong> ARM confirmed at ${time(new Date(status.lastError.at))} that this gateway no longer exists (404 to its backend-health call and to its GET); its open episodes, if any, ended as its deletion. ${status.stale === 'failed' ? `Remove it from the targets; ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`}, not counted above.</p>`;
+    return `<p class="note"><strong>⚠ Deleted:</strong> ARM confirmed at ${time(new Date(status.lastError.at))} that this gateway does not exist (404 to its backend-health call and to its GET); its open episodes, if any, ended as its deletion. ${status.stale === 'failed' ? `If the targets name it by id, fix or remove that id; ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`}, not counted above.</p>`;
   }
   if (status.stale === 'failed' && status.lastError) {
     return `<p class="note"><strong>⚠ Stale:</strong> this run's read failed at ${time(new Date(status.lastError.at))}${error}; ${what}.</p>`;

@@ -592,7 +592,7 @@ describe('status page: HTML', () => {
     expect(html).toContain('<title>Backend health: 1 not healthy (1 stale gateway)</title>');
     expect(html).toContain('gw-gone <span class="stale-tag">(deleted)</span>');
     expect(html).toMatch(
-      /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway no longer exists \(404 to its backend-health call and to its GET\); its open episodes, if any, ended as its deletion\. Remove it from the targets; the servers below are as last read, not counted above\./,
+      /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway does not exist \(404 to its backend-health call and to its GET\); its open episodes, if any, ended as its deletion\. If the targets name it by id, fix or remove that id; the servers below are as last read, not counted above\./,
     );
     expect(html).not.toContain('once ARM confirms it');
     // Taken out of the targets since: still said deleted, without the advice to remove it.
@@ -890,7 +890,7 @@ describe('status page: leads with what is wrong', () => {
     ]);
     expect(html).toContain('<title>Backend health: 0 not healthy, 1 reading incomplete</title>');
     expect(html).toContain(
-      "<strong>⚠ Reading incomplete:</strong> ARM's backend health did not list backend pool pb2&#60;script&#62;, or listed no server of it, though its rules route to it",
+      "<strong>⚠ Reading incomplete:</strong> ARM's backend health did not list backend pool pb2&#60;script&#62;, or listed no server of it: its servers were not read",
     );
     // Read whole the next run: nothing said.
     const whole = pageOf([history(g, [short, ok(NOW - 500, [server(g, 'a', 'Healthy', null, 'pb1')])])]);
