@@ -201,7 +201,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       const notRead = processed.report.poolsNotRead;
       if (notRead?.length)
         deps.logger.warn(
-          `${processed.report.id}: reading incomplete: ARM's backend health did not list ${counted(notRead.length, 'backend pool')} (${namedList(notRead, 5)}), or listed no server of them: their servers were not read this run`,
+          `${processed.report.id}: reading incomplete: ARM's backend health did not list ${counted(notRead.length, 'backend pool')} (${namedList(notRead, 5)}), or listed no server of ${notRead.length === 1 ? 'it: its servers were' : 'them: their servers were'} not read this run`,
         );
       await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
       if (deps.status) {

@@ -422,6 +422,30 @@ describe('runChecks: streaming, each gateway to the sinks as it is done', () => 
   });
 });
 
+// A new-user trial: an incomplete reading made the run exit 2 with nothing on stderr.
+it('an incomplete reading is a warning in the log, naming the pools not read', async () => {
+  const r = threeGateways();
+  r.reader.health.set(gwB.id, async () => ({ backendAddressPools: [] }) as BackendHealthBody);
+  const configReader: GatewayConfigReader = {
+    getGatewayConfig: async () => ({
+      ok: true,
+      config: {
+        generation: 'v2',
+        settings: [{ name: 'settings-z' } as never],
+        probes: [],
+        pools: [{ name: 'pool-z', addresses: ['10.9.0.4'] }],
+        pairs: [{ pool: 'pool-z', settings: 'settings-z' }],
+        routingRules: 1,
+      },
+    }),
+  };
+  const outcome = await runChecks({ ...r.deps, configReader }, { ...r.options, runId: 'run-1' });
+  expect(outcome.report.gateways.find((g) => g.name === 'gw-b')?.poolsNotRead).toEqual(['pool-z']);
+  expect(r.logger.at('warn')).toContainEqual(
+    `${gwB.id}: reading incomplete: ARM's backend health did not list 1 backend pool (pool-z), or listed no server of it: its servers were not read this run`,
+  );
+});
+
 describe('runChecks: interrupted (stop signal, deadline)', () => {
   const BAD2 = { ...BAD, address: '10.0.0.7' };
   const gwD = gatewayNamed('gw-d', 'rg-data');
