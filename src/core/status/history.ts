@@ -281,14 +281,22 @@ function withoutReading(doc: HistoryDocument, index: number): HistoryDocument {
   };
 }
 
+/** GatewayDeletedError's and GatewayNotFoundError's codes (errors.ts), as readings carry them. */
+const DELETED_CODE = 'GatewayDeleted';
+const NOT_FOUND_CODE = 'ResourceNotFound';
+
 function latestError(
   previous: HistoryDocument['lastError'],
   reading: GatewayReading,
   at: string,
   lastReadAt: string | undefined,
 ): HistoryDocument['lastError'] {
+  // A 404 whose GET could not confirm it (a 500, no answer) after ARM confirmed the deletion is the same
+  // deletion: its down servers came back into the page's title, after their `recovered` (a break trial).
+  const sameDeletion =
+    previous?.code === DELETED_CODE && !reading.ok && reading.error.code === NOT_FOUND_CODE;
   const candidate =
-    !reading.ok && (!previous || at > previous.at)
+    !reading.ok && !sameDeletion && (!previous || at > previous.at)
       ? {
           at,
           code: capText(reading.error.code, 64),

@@ -81,6 +81,11 @@ export interface PageTally {
    */
   incompleteServers: number;
   incompleteReported: number;
+  /**
+   * Gateways ARM confirmed deleted (confirmedDeleted): shown as last read, marked so, counted nowhere
+   * else (a new-user trial: the title said "1 stale gateway" of a deleted one for the whole retention).
+   */
+  deleted: number;
 }
 
 export function emptyPageTally(): PageTally {
@@ -98,6 +103,7 @@ export function emptyPageTally(): PageTally {
     incomplete: 0,
     incompleteServers: 0,
     incompleteReported: 0,
+    deleted: 0,
   };
 }
 
@@ -138,6 +144,10 @@ function confirmedDeleted(status: GatewayStatus): boolean {
  * are as last read, not this run's, so they are told apart rather than added in.
  */
 export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
+  if (confirmedDeleted(status)) {
+    tally.deleted++;
+    return;
+  }
   for (const pool of status.pools) {
     for (const server of pool.servers) {
       if (status.stale) {
@@ -230,6 +240,9 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
             ? 'no server of them ever read' // issue 15's trial: "their 0 servers as last read"
             : `${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
         }`
+      : '') +
+    (tally.deleted > 0
+      ? ` · <strong>${tally.deleted} deleted gateway${plural(tally.deleted)}</strong>: as last read, not counted`
       : '') +
     (tally.incompleteServers > 0
       ? ` · <strong>${tally.incompleteServers} server${plural(tally.incompleteServers)} not read</strong> (${tally.incomplete === 1 ? 'a reading' : 'readings'} short of ${tally.incompleteServers === 1 ? 'its pool' : 'their pools'}): as last read, not counted above`
