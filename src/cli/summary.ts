@@ -86,9 +86,10 @@ export function* summaryLines(
       '',
       `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
     );
+    // One ARM confirmed deleted was checked: its message says what it is (a new-user trial).
     if (!gateway.ok)
       lines.push(
-        `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
+        `    ${gateway.error?.code === GATEWAY_DELETED ? '' : 'could not be checked: '}${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
       );
     if (gateway.poolsNotRead?.length)
       lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
@@ -148,6 +149,9 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
     `${why}: ${one ? 'its servers were' : 'their servers were'} not read this run (the run is not ok; the next run reads the gateway again)`
   );
 }
+
+/** GatewayDeletedError's code (errors.ts), as a report entry carries it. */
+const GATEWAY_DELETED = 'GatewayDeleted';
 
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */
 export const HEALTHY_SHOWN = 20;

@@ -190,8 +190,14 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       processed: ProcessedGateway,
     ): Promise<GatewayDone | undefined> => {
       if (processed.interrupted) return undefined;
-      if (processed.report.error)
-        deps.logger.warn(`${processed.report.id}: ${processed.report.error.message}`);
+      const error = processed.report.error;
+      // Most messages name the gateway first: named once (a new-user trial: "<id>: <id> does not exist").
+      if (error)
+        deps.logger.warn(
+          error.message.startsWith(processed.report.id)
+            ? error.message
+            : `${processed.report.id}: ${error.message}`,
+        );
       const configuration = processed.report.configuration;
       if (configuration && !configuration.read)
         deps.logger.warn(

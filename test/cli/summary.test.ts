@@ -331,7 +331,8 @@ function couldNotBeChecked(error: { code: string; message: string; retryable: bo
     ...report('x'),
     gateways: [{ ...report('x').gateways[0]!, ok: false, findings: [], error }],
   };
-  return /could not be checked: (.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
+  // The line under the gateway's `✗` heading ("could not be checked: " but for one ARM confirmed deleted).
+  return /^✗ .*\n {4}(?:could not be checked: )?(.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
 }
 
 describe('a gateway that could not be checked: its error clipped to its start and end, escapes in it kept whole', () => {
@@ -398,6 +399,22 @@ describe('a gateway whose backend-health call answered 404: its line keeps what 
     expect(line).toMatch(start);
     expect(line).toMatch(end);
     expect(line).not.toMatch(/if the…/);
+  });
+
+  it('one ARM confirmed deleted is not said to be one that "could not be checked"', () => {
+    const failed: RunReport = {
+      ...report('x'),
+      gateways: [
+        {
+          ...report('x').gateways[0]!,
+          ok: false,
+          findings: [],
+          error: { code: 'GatewayDeleted', message: new GatewayDeletedError(id).message, retryable: false },
+        },
+      ],
+    };
+    expect(formatSummary(failed, [])).toMatch(/^ {4}the gateway does not exist \(404/m);
+    expect(formatSummary(failed, [])).not.toMatch(/could not be checked: the gateway does not exist/);
   });
 });
 

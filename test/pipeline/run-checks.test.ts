@@ -3,6 +3,7 @@ import type { BackendHealthBody } from '../../src/core/model';
 import { runSucceeded } from '../../src/core/run-report';
 import {
   BackendHealthUnavailableError,
+  GatewayNotFoundError,
   RunInterruptedError,
   StateUnavailableError,
   TargetNotFoundError,
@@ -420,6 +421,18 @@ describe('runChecks: streaming, each gateway to the sinks as it is done', () => 
     expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-b', 'gw-c']);
     expect(progress.calls).toEqual(['started 3', 'done', 'done', 'done', 'finished']);
   });
+});
+
+// A new-user trial: "warning: <id>: <id> does not exist …".
+it("a failed gateway's warning names it once when its message names it first", async () => {
+  const r = threeGateways();
+  r.reader.health.set(gwB.id, async () => {
+    throw new GatewayNotFoundError(gwB.id, 'ARM answered 404 ResourceNotFound');
+  });
+  await runChecks(r.deps, { ...r.options, runId: 'run-1' });
+  const warnings = r.logger.at('warn').filter((w) => w.includes('does not exist'));
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]?.startsWith(`${gwB.id} does not exist`)).toBe(true);
 });
 
 // A new-user trial: an incomplete reading made the run exit 2 with nothing on stderr.

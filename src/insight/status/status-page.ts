@@ -220,7 +220,10 @@ export function pageTitle(
   const total = tally.reported + lastRead;
   if (tally.stale === 0)
     return `Backend health: ${total} not healthy${lastRead > 0 ? ` (${lastRead} as last read)` : ''}${incomplete}`;
-  const asLastRead = lastRead > 0 ? `${lastRead} as last read: ` : '';
+  // "N as last read: M stale gateways" says the N are theirs; some from an incomplete reading are not
+  // (a new-user trial read "1 as last read: 1 stale gateway" of another gateway's unread pool).
+  const asLastRead =
+    lastRead > 0 ? `${lastRead} as last read${(tally.incompleteReported ?? 0) > 0 ? '; ' : ': '}` : '';
   return `Backend health: ${total} not healthy (${asLastRead}${count(tally.stale, 'stale gateway')})${incomplete}`;
 }
 

@@ -932,6 +932,16 @@ describe('status page: leads with what is wrong', () => {
       /<td>b<td>✕ Unhealthy <small>\(not read in the last reading; as read [^)]+\)<\/small>/,
     );
     expect(html).toContain('1 server not read</strong>');
+    // Beside a stale gateway of its own: the server as last read is not said to be the stale one's (a
+    // new-user trial: "1 as last read: 1 stale gateway").
+    const other = gw('gw-old');
+    const beside = pageOf([
+      history(g, [ok(NOW - 2 * MINUTE, [up, down]), short]),
+      history(other, [ok(NOW - DAY, [server(other, 'z')])]),
+    ]);
+    expect(beside).toContain(
+      '<title>Backend health: 1 not healthy (1 as last read; 1 stale gateway), 1 reading incomplete</title>',
+    );
     // A read that fails after it: the note says it is that reading's, beside "Stale".
     const failedAfter = pageOf([history(g, [ok(NOW - 2 * MINUTE, [up, down]), short, failed(NOW - 500)])]);
     expect(failedAfter).toContain('<strong>⚠ Reading incomplete:</strong> at its last successful read, ARM');
