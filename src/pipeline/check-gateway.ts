@@ -61,6 +61,12 @@ export interface GatewayOutcome {
    * ResourceNotFound"), for the check of whether the gateway is gone (process-gateway.ts). Absent otherwise.
    */
   readonly notFound?: { readonly detail: string };
+  /**
+   * ARM's answer to the gateway's configuration GET when this check asked it (for the findings, or the
+   * reading's coverage), failed or not: notify's removal check takes it rather than asking again in the
+   * same run (a break trial: a GET that never answered was waited for twice, 61 s). Absent: not asked.
+   */
+  readonly configurationAnswer?: GatewayConfigReading;
 }
 
 /**
@@ -85,13 +91,15 @@ export async function checkGateway(
       options.stop,
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
+    const answered: Answered = {};
     const { findings, failure, config } = await withGatewayConfiguration(
       gateway,
       evaluated,
       options,
       elapsed(),
+      answered,
     );
-    const coverage = await readingCoverage(gateway, body, { config, failure }, options, elapsed());
+    const coverage = await readingCoverage(gateway, body, { config, failure }, options, elapsed(), answered);
     const notRead = coverage.poolsNotRead;
     const configuration = options.configReader
       ? gatewayConfigurationReport(findings, failure ?? coverage.failure)
@@ -109,6 +117,7 @@ export async function checkGateway(
       insights,
       listed,
       servers,
+      ...(answered.reading ? { configurationAnswer: answered.reading } : {}),
       report: {
         ...gatewayFields(gateway),
         ok: true,
@@ -156,6 +165,11 @@ export async function checkGateway(
  */
 export const CONFIG_READ_MIN_TIMEOUT_IN_MS = 5_000;
 
+/** The configuration GET's answer this check got, if it asked (GatewayOutcome.configurationAnswer). */
+interface Answered {
+  reading?: GatewayConfigReading;
+}
+
 /** Why the configuration GET failed, for the run report (configuration-report.ts). */
 interface ConfigFailure {
   readonly kind: GatewayConfigFailureKind;
@@ -178,6 +192,7 @@ async function withGatewayConfiguration(
   findings: Finding[],
   options: CheckGatewayOptions,
   elapsedInMs: number,
+  answered: Answered,
 ): Promise<{ findings: Finding[]; failure?: ConfigFailure; config?: GatewayConfig }> {
   const reader = options.configReader;
   if (!reader) return { findings };
@@ -189,6 +204,7 @@ async function withGatewayConfiguration(
       return { findings: joined, config: listed };
   }
   const reading = await readConfiguration(reader, gateway, options, elapsedInMs);
+  answered.reading = reading;
   if (reading.ok) return { findings: withConfiguration(findings, reading), config: reading.config };
   const kind = reading.kind ?? 'unavailable';
   // A 404 here follows a backend-health read that worked: the gateway went in between.
@@ -263,6 +279,7 @@ async function readingCoverage(
   atHand: { readonly config?: GatewayConfig; readonly failure?: ConfigFailure },
   options: CheckGatewayOptions,
   elapsedInMs: number,
+  answered: Answered,
 ): Promise<{ poolsNotRead: string[]; failure?: ConfigFailure }> {
   if (atHand.config && tellsCoverage(atHand.config))
     return { poolsNotRead: poolsNotRead(atHand.config, body) };
@@ -278,6 +295,7 @@ async function readingCoverage(
         elapsedInMs,
         COVERAGE_READ_TIMEOUT_IN_MS,
       );
+  if (!atHand.failure) answered.reading = answer;
   if (answer.ok && tellsCoverage(answer.config)) return { poolsNotRead: poolsNotRead(answer.config, body) };
   const reading = answer.ok ? SHORT_CONFIGURATION : answer;
   if (listsNone)

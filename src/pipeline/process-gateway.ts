@@ -40,7 +40,14 @@ export async function processGateway(
   const gone = await askWhetherGone(gateway, outcome, options);
   const checked = gone ? withGoneAnswer(gateway, outcome, gone) : outcome;
   if (!options.notify) return checked;
-  const confirmRemoved = removalCheckFor(options.configReader, options.gatewayTimeoutInMs, options.stop);
+  // The GET this check made, when it made one, answers the removal check too (asked again, one that
+  // never answered was waited for twice).
+  const answer = outcome.configurationAnswer;
+  const confirmRemoved = removalCheckFor(
+    answer && options.configReader ? { getGatewayConfig: async () => answer } : options.configReader,
+    options.gatewayTimeoutInMs,
+    options.stop,
+  );
   try {
     const notify = await notifyGateway(
       options.notify,

@@ -134,3 +134,41 @@ describe('processGateway: check one gateway, then notify on change', () => {
     expect(receiver.sent[0]?.insight?.path).toBe(processed.insights[0]?.path);
   });
 });
+
+// A break trial: a told server's pool listed with no server, and a configuration GET that never
+// answered: the coverage's GET waited 30 s, then notify's removal check asked it again, 30 s more.
+it('the configuration GET this check made answers the removal check: asked once', async () => {
+  const { run, receiver } = withNotify();
+  const pool = (name: string, servers: unknown[]) => ({
+    backendAddressPool: { id: `${gw.id}/backendAddressPools/${name}` },
+    backendHttpSettingsCollection: [
+      { backendHttpSettings: { id: `${gw.id}/backendHttpSettingsCollection/settings-a` }, servers },
+    ],
+  });
+  run.reader.health.set(
+    gw.id,
+    async () => ({ backendAddressPools: [pool('pool-a', [BAD]), pool('pool-b', [GOOD])] }) as never,
+  );
+  await processGateway(gw, options(run, 'run-1'));
+  expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+
+  run.reader.health.set(
+    gw.id,
+    async () => ({ backendAddressPools: [pool('pool-a', []), pool('pool-b', [GOOD])] }) as never,
+  );
+  run.clock.advance(60_000);
+  let asked = 0;
+  const configReader = {
+    getGatewayConfig: async () => {
+      asked++;
+      return { ok: false as const, kind: 'timeout' as const, detail: 'no answer within 30000 ms' };
+    },
+  };
+  const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
+  expect(asked).toBe(1);
+  expect(processed.report.poolsNotRead).toEqual(['pool-a']);
+  expect(processed.notify?.unconfirmedRemovals).toEqual([
+    expect.objectContaining({ reason: expect.stringContaining('no answer within 30000 ms') }),
+  ]);
+  expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+});
