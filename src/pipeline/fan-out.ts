@@ -24,7 +24,7 @@ import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
 import { noAnswerWithin, withTimeout } from './timeout';
 import { createSinkFailures, type SinkFailures } from './sink-failures';
-import { recordHistory } from './status/record-history';
+import { recordDeletion, recordHistory } from './status/record-history';
 import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
 import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
@@ -140,6 +140,12 @@ export async function startFanOut(
   const notify = deps.notify ? mergeNotifyOutcomes(unvisited) : undefined;
   if (notify) logNotifyProblems(notify, deps.logger);
   const failures = createSinkFailures();
+  // Gateways no queue message visits that ARM confirmed deleted: their page sections say so.
+  if (deps.status)
+    for (const gone of unvisited.flatMap((o) => o.deletedGateways ?? [])) {
+      const recorded = await recordDeletion(deps.status, gone, deps.clock.now());
+      if (recorded.error) failures.add([recorded.error]);
+    }
   const statusPage = deps.status ? await makeDiscoveryPage(deps.status, deps.clock, startedAt) : undefined;
   if (statusPage) failures.add(statusPage.errors);
   const { report, sinks } = await deliverRunReport(

@@ -38,7 +38,7 @@ import { createSpool, type SpoolEntry } from './spool';
 import { listedConfigurations } from './listed-configurations';
 import { createReportEntries } from './report-entries';
 import { buildStatusPage, writtenHistories } from './status/build-status-page';
-import { recordHistory } from './status/record-history';
+import { recordDeletion, recordHistory } from './status/record-history';
 import type { StatusServices } from './status/status-services';
 import { gatewayKey } from '../core/arm-id';
 
@@ -284,6 +284,13 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     const interrupted =
       cut ?? (stop.aborted ? interruptionReport(stop.reason, expanded.gateways, done) : undefined);
     if (interrupted && !cut) deps.logger.warn(`run ${runId}: ${interrupted.message}`);
+    // Gateways no target holds that ARM confirmed deleted: their page sections say so.
+    if (deps.status)
+      for (const gone of unvisited.flatMap((o) => o.deletedGateways ?? [])) {
+        const recorded = await recordDeletion(deps.status, gone, deps.clock.now());
+        await written.add(gatewayKey(gone.id), recorded.doc);
+        if (recorded.error) sinkFailures.add([recorded.error]);
+      }
     const finished = done.filter((d): d is GatewayDone => d !== undefined);
     const notify = deps.notify
       ? mergeNotifyOutcomes([...finished.flatMap((d) => (d.notify ? [d.notify] : [])), ...unvisited])

@@ -191,6 +191,20 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(report.notifications?.decided).toBe(1);
   });
 
+  // A new-user trial (the direct run's: status/status-page.test.ts): the page kept it "(stale)".
+  it('a gateway deleted since the last run: its status history says deleted', async () => {
+    const w = world({ withNotify: true });
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const fanOut = { ...w.fanOut, status: { history, retentionInMs: 7 * 86_400_000, logger: w.logger } };
+    await processUntilFinished(fanOut, queueOptions(w), message(gwA.id, 'run-6'));
+    w.directory.gateways = w.directory.gateways.filter((g) => g.name !== 'gw-a');
+    w.clock.advance(300_000);
+    await startFanOut(fanOut, { ...w.options, runId: 'run-7' });
+    expect(w.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);
+    const doc = (await history.forKey(gatewayKey(gwA.id)).read())?.value;
+    expect(doc?.lastError).toMatchObject({ code: 'GatewayDeleted' });
+  });
+
   // A new-user trial (the direct run's, end to end in notify-on-change.test.ts): a gateway named by id
   // whose backend-health call answers 404 kept its episode open for good.
   it('a queued gateway whose backend-health call answers 404, and whose GET does too: its servers are told `recovered`', async () => {

@@ -201,8 +201,9 @@ export async function notifyUnvisited(
     } else if (parked) {
       outcome = await reviewOutbox(deps, runId);
     }
-    if (!said) return outcome ? [outcome] : [];
-    return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), ...said }];
+    const deleted = gone && gateway ? { deletedGateways: [gateway] } : undefined;
+    if (!said && !deleted) return outcome ? [outcome] : [];
+    return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), ...said, ...deleted }];
   });
   const all = outcomes.flat();
   const unread = all.flatMap((o) => o.unread ?? []);

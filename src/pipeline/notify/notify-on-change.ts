@@ -1,3 +1,4 @@
+import type { GatewayRef } from '../../core/model';
 import { counted } from '../../core/counted';
 import {
   recoverAfterOf,
@@ -125,6 +126,12 @@ export interface NotifyOutcome {
   readonly unreadPools?: readonly string[];
   /** Gateways with open episodes this run did not read (UnreadGatewayReport); absent: none. */
   readonly unread?: readonly UnreadGatewayReport[];
+  /**
+   * Gateways this run did not read whose episodes ended because ARM confirmed them deleted
+   * (notifyUnvisited), for their status-page history (a new-user trial: shown "stale", not deleted). Not
+   * in the run report (their `recovered` is). Absent: none.
+   */
+  readonly deletedGateways?: readonly GatewayRef[];
   /** Gateways no listing showed, not confirmed deleted by ARM (UnconfirmedDeletionReport); absent: none. */
   readonly unconfirmedDeletions?: readonly UnconfirmedDeletionReport[];
   /** Open episodes whose `degraded` no receiver's match took (UnroutedReport); absent: none. */

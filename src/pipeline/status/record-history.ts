@@ -4,7 +4,7 @@ import { readHealth } from '../../core/health';
 import type { GatewayRef } from '../../core/model';
 import { serverKey } from '../../core/notice/server-record';
 import { reportedError } from '../../core/reported-error';
-import type { ReportedError } from '../../core/run-report';
+import { gatewayFields, type ReportedError } from '../../core/run-report';
 import {
   addReading,
   FUTURE_TOLERANCE_IN_MS,
@@ -14,7 +14,12 @@ import {
   type HistoryDocument,
   type ServerReading,
 } from '../../core/status/history';
-import { isStateConflictError, StateConflictError, StateInvalidError } from '../../errors';
+import {
+  GatewayDeletedError,
+  isStateConflictError,
+  StateConflictError,
+  StateInvalidError,
+} from '../../errors';
 import type { StateStore } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import { typedStateStore } from '../notify/typed-stores';
@@ -110,4 +115,28 @@ function readingOf(gateway: GatewayRef, outcome: GatewayOutcome, at: Date): Gate
   }));
   const poolsNotRead = outcome.report.poolsNotRead;
   return { at, ok: true, servers, ...(poolsNotRead?.length ? { poolsNotRead } : {}) };
+}
+
+/**
+ * Records that ARM confirmed `gateway` deleted (GatewayDeletedError) though this run did not read it
+ * (notify's check of gateways no target holds: notifyUnvisited's `deletedGateways`), so its status page
+ * shows it deleted and counts it nowhere, as a read that met the deletion does. As recordHistory.
+ */
+export async function recordDeletion(
+  services: StatusServices,
+  gateway: GatewayRef,
+  at: Date,
+): Promise<RecordedHistory> {
+  const outcome: GatewayOutcome = {
+    insights: [],
+    report: {
+      ...gatewayFields(gateway),
+      ok: false,
+      error: reportedError(new GatewayDeletedError(gateway.id)),
+      durationInMs: 0,
+      servers: 0,
+      findings: [],
+    },
+  };
+  return recordHistory(services, gateway, outcome, at);
 }

@@ -1,4 +1,4 @@
-import { gatewayKey } from '../../../src/core/arm-id';
+import { gatewayKey, parseTarget, type Target } from '../../../src/core/arm-id';
 import { addReading, type HistoryDocument } from '../../../src/core/status/history';
 import {
   ArmUnreachableError,
@@ -413,4 +413,43 @@ describe('recordHistory: overlapping runs', () => {
       '2026-01-05T10:00:01.000Z',
     ]);
   });
+});
+
+// A new-user trial: a gateway left out of the targets, then deleted, got its `recovered` ("no longer
+// exists"), while the page kept it "(stale)" with its down server.
+it('a gateway no target holds, confirmed deleted by ARM: its section says deleted, counted nowhere', async () => {
+  const history = memoryStateForRuns<HistoryDocument>('memory history');
+  const base = memoryRun({
+    gateways: [
+      { ref: gwA, servers: [GOOD] },
+      { ref: gwB, servers: [BAD] },
+    ],
+    withNotify: true,
+  });
+  const status: StatusServices = { history, retentionInMs: WEEK, logger: base.logger };
+  const r: StatusRun = { ...base, history, deps: { ...base.deps, status } };
+  await run(r, 'run-1');
+  expect(pageOf(r)).toContain('<title>Backend health: 1 not healthy</title>');
+  // gw-b leaves the targets, and ARM no longer has it.
+  const configReader = {
+    getGatewayConfig: async () => ({
+      ok: false as const,
+      notFound: true,
+      armCode: 'ResourceNotFound',
+      detail: 'ARM answered 404 ResourceNotFound',
+      kind: 'not-found' as const,
+    }),
+  };
+  r.clock.advance(300_000);
+  r.sinks.forEach((sink) => sink.deliveries.splice(0));
+  const outcome = await runChecks(
+    { ...r.deps, configReader },
+    { ...r.options, targets: [parseTarget(gwA.id) as Target], runId: 'run-2' },
+  );
+  expect(r.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);
+  expect(outcome.report.notifications?.unread).toBeUndefined();
+  const page = pageOf(r);
+  expect(page).toContain('gw-b <span class="stale-tag">(deleted)</span>');
+  expect(page).toContain('<title>Backend health: 0 not healthy</title>');
+  expect(stored(r, gwB)?.lastError?.code).toBe('GatewayDeleted');
 });
