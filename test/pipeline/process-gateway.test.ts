@@ -8,6 +8,36 @@ const gw = gatewayNamed('gw-web');
 const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
 const GOOD = { address: '10.0.0.5', health: 'Healthy' };
 
+/** A backend pool of `gw` as ARM's backend health lists it, with settings-a. */
+const pool = (name: string, servers: unknown[]) => ({
+  backendAddressPool: { id: `${gw.id}/backendAddressPools/${name}` },
+  backendHttpSettingsCollection: [
+    { backendHttpSettings: { id: `${gw.id}/backendHttpSettingsCollection/settings-a` }, servers },
+  ],
+});
+const reading =
+  (...pools: unknown[]) =>
+  async () =>
+    ({ backendAddressPools: pools }) as never;
+/** gw's configuration: pool-a holding 10.0.0.4, pool-b holding 10.0.0.5, both routed with settings-a. */
+const CONFIG = {
+  ok: true as const,
+  config: {
+    generation: 'v2' as const,
+    settings: [{ name: 'settings-a' } as never],
+    probes: [],
+    pools: [
+      { name: 'pool-a', addresses: ['10.0.0.4'] },
+      { name: 'pool-b', addresses: ['10.0.0.5', '10.0.0.6'] },
+    ],
+    pairs: [
+      { pool: 'pool-a', settings: 'settings-a' },
+      { pool: 'pool-b', settings: 'settings-a' },
+    ],
+    routingRules: 2,
+  },
+};
+
 function options(run: MemoryRun, runId = 'run-1'): ProcessGatewayOptions {
   return { ...run.deps, ...run.options, runId };
 }
@@ -139,12 +169,6 @@ describe('processGateway: check one gateway, then notify on change', () => {
 // answered: the coverage's GET waited 30 s, then notify's removal check asked it again, 30 s more.
 it('the configuration GET this check made answers the removal check: asked once', async () => {
   const { run, receiver } = withNotify();
-  const pool = (name: string, servers: unknown[]) => ({
-    backendAddressPool: { id: `${gw.id}/backendAddressPools/${name}` },
-    backendHttpSettingsCollection: [
-      { backendHttpSettings: { id: `${gw.id}/backendHttpSettingsCollection/settings-a` }, servers },
-    ],
-  });
   run.reader.health.set(
     gw.id,
     async () => ({ backendAddressPools: [pool('pool-a', [BAD]), pool('pool-b', [GOOD])] }) as never,
@@ -171,4 +195,53 @@ it('the configuration GET this check made answers the removal check: asked once'
     expect.objectContaining({ reason: expect.stringContaining('no answer within 30000 ms') }),
   ]);
   expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+});
+
+// A break trial of the reuse above: the check's GET failed once with a final-looking answer (404, not a
+// gateway), the removal check took it as "cannot be read for good" and let the reading's word stand: a
+// false `recovered` for a server still configured, and `degraded` again the next run.
+it.each<[string, Record<string, unknown>]>([
+  ['404', { ok: false, kind: 'not-found', notFound: true, detail: 'ARM answered 404 ResourceNotFound' }],
+  ['an answer that is not a gateway', { ok: false, kind: 'invalid', detail: 'properties is missing' }],
+])(
+  'the check’s GET fails once (%s): the removal check asks for itself, and no recovered is sent',
+  async (_, failure) => {
+    const { run, receiver } = withNotify();
+    run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
+    await processGateway(gw, options(run, 'run-1'));
+    // pool-a left out; a new bad server in pool-b makes the check read the configuration.
+    run.reader.health.set(
+      gw.id,
+      reading(pool('pool-b', [GOOD, { address: '10.0.0.6', health: 'Unhealthy', healthProbeLog: 'x' }])),
+    );
+    run.clock.advance(60_000);
+    const answers = [failure, CONFIG];
+    const configReader = { getGatewayConfig: async () => answers.shift() ?? CONFIG } as never;
+    const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
+    expect(answers).toEqual([]);
+    expect(receiver.sent.map((n) => `${n.type} ${n.server.address}`)).toEqual([
+      'degraded 10.0.0.4',
+      'degraded 10.0.0.6',
+    ]);
+    expect(processed.notify?.unconfirmedRemovals).toEqual([
+      expect.objectContaining({ server: expect.stringMatching(/10\.0\.0\.4$/) }),
+    ]);
+  },
+);
+
+// A break trial: the run said pool-a was not read (listed with no server, the GET refused) and sent
+// `recovered` for its told server, "removed from its backend pool", in the same run.
+it('a server of a pool the reading did not read is never recovered from it, whatever the GET answers', async () => {
+  const { run, receiver } = withNotify();
+  run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
+  await processGateway(gw, options(run, 'run-1'));
+  run.reader.health.set(gw.id, reading(pool('pool-a', []), pool('pool-b', [GOOD])));
+  run.clock.advance(60_000);
+  const configReader = {
+    getGatewayConfig: async () => ({ ok: false, kind: 'forbidden', detail: 'ARM answered 403' }),
+  } as never;
+  const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
+  expect(processed.report.poolsNotRead).toEqual(['pool-a']);
+  expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+  expect(processed.notify?.openEpisodes).toMatchObject({ told: 1 });
 });

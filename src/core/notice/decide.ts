@@ -89,6 +89,13 @@ export interface Observation {
    */
   readonly incomplete?: ReadonlySet<string>;
   /**
+   * Per gateway (gatewayKey), the backend pools (lower case) its reading did not read
+   * (GatewayReport.poolsNotRead): a server of one of them that the reading does not list stays as it
+   * was, whatever the configuration's GET said or could not say (a break trial: a pool the run said
+   * was not read had its server sent `recovered`, "removed from its backend pool"). Absent: none.
+   */
+  readonly poolsNotRead?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
    * The server keys this observation is about, for what notify reports of the episodes it did not
    * change (open, awaiting recovery, held by a confirmation): a recheck's pool, not the gateway's other
    * pools (issue 17's third trial: a recheck of one pool said "1 open episode already told" of
@@ -325,7 +332,13 @@ export function decideNotices(
       next[key] = record; // not evaluated this run: we know nothing new
       continue;
     }
-    if (listed && !listed.has(key) && confirmed === undefined && observation.keptOpen?.has(key)) {
+    const inPoolNotRead = observation.poolsNotRead?.get(gateway)?.has(record.backendPool.toLowerCase());
+    if (
+      listed &&
+      !listed.has(key) &&
+      confirmed === undefined &&
+      (observation.keptOpen?.has(key) || inPoolNotRead === true)
+    ) {
       next[key] = record; // a reading short of its pool and settings: nothing known of it (keptOpen)
       continue;
     }

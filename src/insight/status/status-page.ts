@@ -394,7 +394,7 @@ function staleNote(status: GatewayStatus): string {
     : '';
   const what = status.lastReadAt ? 'the servers below are as last read' : 'no successful read is kept';
   if (confirmedDeleted(status) && status.lastError) {
-    return `<p class="note"><strong>⚠ Deleted:</strong> ARM confirmed at ${time(new Date(status.lastError.at))} that this gateway does not exist (404 to its backend-health call and to its GET); its open episodes, if any, ended as its deletion. ${status.stale === 'failed' ? `If the targets name it by id, fix or remove that id; ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`}, not counted above.</p>`;
+    return `<p class="note"><strong>⚠ Deleted:</strong> ARM confirmed at ${time(new Date(status.lastError.at))} that this gateway does not exist (ARM answered 404 for it); its open episodes, if any, ended as its deletion. ${status.stale === 'failed' ? `If the targets name it by id, fix or remove that id; ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`}, not counted above.</p>`;
   }
   if (status.stale === 'failed' && status.lastError) {
     return `<p class="note"><strong>⚠ Stale:</strong> this run's read failed at ${time(new Date(status.lastError.at))}${error}; ${what}.</p>`;

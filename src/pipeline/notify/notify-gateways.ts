@@ -92,7 +92,12 @@ export async function notifyGateway(
       evaluated: outcome.listed ? new Map([[key, outcome.listed]]) : new Map(),
       bad: outcome.insights.map((insight) => ({ finding: insight.finding, insight })),
       isGone: () => false,
-      ...(outcome.report.poolsNotRead?.length ? { incomplete: new Set([key]) } : {}),
+      ...(outcome.report.poolsNotRead?.length
+        ? {
+            incomplete: new Set([key]),
+            poolsNotRead: new Map([[key, new Set(outcome.report.poolsNotRead.map((p) => p.toLowerCase()))]]),
+          }
+        : {}),
       // A run's reading counts once, however often its queue message is delivered (decide.ts).
       reading: runId,
     },

@@ -595,7 +595,7 @@ describe('status page: HTML', () => {
     expect(html).not.toContain('stale gateway');
     expect(html).toContain('gw-gone <span class="stale-tag">(deleted)</span>');
     expect(html).toMatch(
-      /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway does not exist \(404 to its backend-health call and to its GET\); its open episodes, if any, ended as its deletion\. If the targets name it by id, fix or remove that id; the servers below are as last read, not counted above\./,
+      /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway does not exist \(ARM answered 404 for it\); its open episodes, if any, ended as its deletion\. If the targets name it by id, fix or remove that id; the servers below are as last read, not counted above\./,
     );
     expect(html).not.toContain('once ARM confirms it');
     // Taken out of the targets since: still said deleted, without the advice to remove it.
