@@ -16,6 +16,7 @@ import {
   oneLine,
 } from './escape';
 import { escapeInlineForms, escapeTitleMinimal, STANDALONE } from './inline-escape';
+import type { TemplatePart } from './markers';
 import type { ParsedArticle } from './parse';
 import type { PlaceholderOccurrence, PlaceholderValue } from './types';
 
@@ -44,6 +45,28 @@ interface Escaped {
 
 const MARKER_IN_TRUSTED = /<!--[ \t]*\/?[ \t]*\$[^\n]*?-->/g;
 
+/** The rest of a marker after its `<!--`: what a value must not start with after the template's `<!--`. */
+const MARKER_REST = /^[ \t]*\/?[ \t]*\$/;
+
+/**
+ * Per occurrence index, whether the template's text right before it (markers between dropped from the
+ * output, so skipped) ends in a comment opener `<!--` (with spaces or `/` after it).
+ */
+function openerBefore(parts: readonly TemplatePart[]): boolean[] {
+  const opened: boolean[] = [];
+  let tail = '';
+  for (const part of parts) {
+    if (part.kind === 'text') tail = part.text;
+    else if (part.kind === 'ticks')
+      tail = ''; // a backtick run stands between them in the output
+    else if (part.kind === 'placeholder') {
+      opened[part.index] = /<!--[ \t]*\/?[ \t]*$/.test(tail);
+      tail = '';
+    }
+  }
+  return opened;
+}
+
 const isTrusted = (value: PlaceholderValue): value is { readonly markdown: string } =>
   typeof value === 'object' &&
   value !== null &&
@@ -58,6 +81,7 @@ export function escapeOccurrences(
   const used = new Set<string>();
   const missing = new Map<string, { name: string; lines: number[] }>();
   const fullForms: (string | undefined)[] = article.occurrences.map(() => undefined);
+  const opened = openerBefore(article.template.parts);
   const filled: string[] = article.occurrences.map((occurrence, index) => {
     const ctx = article.template.contexts[index];
     const entry = given.get(occurrence.key);
@@ -71,7 +95,9 @@ export function escapeOccurrences(
     const inSpan = article.template.spanOf[index] !== undefined;
     const escaped = escapeOccurrence(entry.value, ctx, occurrence, inSpan, warnings);
     if (escaped.full !== undefined) fullForms[index] = escaped.full;
-    return escaped.text;
+    // After the template's `<!--`, a value starting with `$` would complete a marker (breakMarkers
+    // covers the value's own `<!--`, and one at its end; a property test found the template's).
+    return opened[index] === true && MARKER_REST.test(escaped.text) ? `${ZWSP}${escaped.text}` : escaped.text;
   });
   return { filled, fullForms, used, missing };
 }
