@@ -245,3 +245,23 @@ it('a server of a pool the reading did not read is never recovered from it, what
   expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
   expect(processed.notify?.openEpisodes).toMatchObject({ told: 1 });
 });
+
+// A break trial: the told server's pool left out of the reading, and the identity may not read the
+// configuration (a lasting 403): `recovered` "removed from its backend pool", in a green run, then
+// `degraded` again the next run.
+it('a told server whose pool the reading leaves out, and a lasting 403 to the GET: kept open, naming the grant', async () => {
+  const { run, receiver } = withNotify();
+  run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
+  await processGateway(gw, options(run, 'run-1'));
+  run.reader.health.set(gw.id, reading(pool('pool-b', [GOOD])));
+  run.clock.advance(60_000);
+  const configReader = {
+    getGatewayConfig: async () => ({ ok: false, kind: 'forbidden', detail: 'ARM answered 403' }),
+  } as never;
+  const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
+  expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+  expect(processed.notify?.unconfirmedRemovals).toEqual([
+    expect.objectContaining({ reason: expect.stringMatching(/\(403\): grant it /) }),
+  ]);
+  expect(processed.report.poolsNotRead).toEqual(['pool-a']);
+});

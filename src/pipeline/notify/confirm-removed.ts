@@ -2,6 +2,7 @@ import { stillConfigured } from '../../core/notice/absent-servers';
 import type { GatewayConfigFailureKind } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import type { ServerRecord } from '../../core/notice/server-record';
+import { CONFIGURATION_GRANT } from '../../core/configuration-report';
 import { clipMessage } from '../../core/text-clip';
 import type { GatewayConfigReader } from '../../ports';
 import { GONE_CHECK_TIMEOUT_IN_MS } from './confirm-gone';
@@ -33,13 +34,13 @@ export type RemovalCheck = (
  * reading's word stands then. Asked only when such an absence happens, so a
  * run's requests per gateway stay as they are otherwise.
  */
-/** Configuration failures that asking again cannot cure (GatewayConfigFailureKind). */
-const PERMANENT: ReadonlySet<GatewayConfigFailureKind> = new Set([
-  'forbidden',
-  'not-found',
-  'invalid',
-  'unauthenticated',
-]);
+/**
+ * Configuration failures that asking again cannot cure (GatewayConfigFailureKind). Not a 403: the app's
+ * roles include the read (CONFIGURATION_GRANT), so a 403 is a grant to fix, and taking the reading's
+ * word then sent a false `recovered` in a green run, the server still configured and down, and
+ * `degraded` again the next run (a break trial): the episode stays open, saying which grant.
+ */
+const PERMANENT: ReadonlySet<GatewayConfigFailureKind> = new Set(['not-found', 'invalid', 'unauthenticated']);
 
 export function confirmRemovedWith(
   reader: GatewayConfigReader,
@@ -55,7 +56,10 @@ export function confirmRemovedWith(
       // user can do but grant a read (a break trial: a pool of 1 100 addresses); the reading's word then
       // stands, as it did before this check. One that may answer next time keeps them open this run.
       if (reading.kind && PERMANENT.has(reading.kind)) return [];
-      const reason = `the reading listed no server of its pool and settings, and the gateway's configuration could not be read this run to confirm it was removed (${clipMessage(reading.detail, 200, { oneLine: true })}); it is asked again on the next run`;
+      const reason =
+        reading.kind === 'forbidden'
+          ? `the reading listed no server of its pool and settings, and the identity may not read the gateway's configuration to confirm it was removed (403): grant it "${CONFIGURATION_GRANT.action}" (the role "${CONFIGURATION_GRANT.role}" of ${CONFIGURATION_GRANT.definedIn} has it; so does Reader)`
+          : `the reading listed no server of its pool and settings, and the gateway's configuration could not be read this run to confirm it was removed (${clipMessage(reading.detail, 200, { oneLine: true })}); it is asked again on the next run`;
       return absent.map((record) => ({ record, reason }));
     }
     const config = reading.config;

@@ -44,7 +44,12 @@ describe('confirmRemovedWith: what the configuration says of a server the readin
     ],
     ['no longer has it: removed', config(['10.0.0.9']), undefined],
     // A break trial: a permanent failure kept the episode open and every run failing, for good.
-    ['403 (no read permission): the reading’s word stands', failed('forbidden'), undefined],
+    // A later one: a 403 taken so sent a false `recovered` in a green run; a 403 is a grant to fix.
+    [
+      '403 (no read permission): kept open, saying which grant',
+      failed('forbidden'),
+      /may not read the gateway's configuration to confirm it was removed \(403\): grant it "Microsoft\.Network\/applicationGateways\/read"/,
+    ],
     ['a resource it cannot take: the reading’s word stands', failed('invalid'), undefined],
     ['404 (the gateway is gone): removed', failed('not-found'), undefined],
     [
