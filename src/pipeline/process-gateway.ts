@@ -1,4 +1,3 @@
-import type { GatewayConfigFailureKind } from '../core/gateway-config';
 import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
 import { BackendHealthUnavailableError, GatewayDeletedError, GatewayNotFoundError, toError } from '../errors';
@@ -41,17 +40,12 @@ export async function processGateway(
   const gone = await askWhetherGone(gateway, outcome, options);
   const checked = gone ? withGoneAnswer(gateway, outcome, gone) : outcome;
   if (!options.notify) return checked;
-  // The GET this check made, when it made one, answers the removal check too (asked again, one that
-  // never answered was waited for twice).
-  // Only an answer, or a failure that may pass (no answer, throttled, 5xx): one that reads as final (404,
-  // 403, not a gateway) lets the reading's word stand there, and a one-off one sent a false `recovered`
-  // (a break trial), so the check asks for itself then.
-  const answer = outcome.configurationAnswer;
-  const reuse = answer && (answer.ok || (answer.kind !== undefined && PASSING.has(answer.kind)));
+  // The GET this check made, when it made one, answers the removal check too (removalCheckFor says when).
   const confirmRemoved = removalCheckFor(
-    reuse && options.configReader ? { getGatewayConfig: async () => answer } : options.configReader,
+    options.configReader,
     options.gatewayTimeoutInMs,
     options.stop,
+    outcome.configurationAnswer,
   );
   try {
     const notify = await notifyGateway(
@@ -90,9 +84,6 @@ function withUnreadPools(outcome: GatewayOutcome, pools: readonly string[] | und
   if (added.length === 0) return outcome;
   return { ...outcome, report: { ...outcome.report, poolsNotRead: [...said, ...added] } };
 }
-
-/** Configuration failures that may pass by the next ask (GatewayConfigFailureKind). */
-const PASSING: ReadonlySet<GatewayConfigFailureKind> = new Set(['timeout', 'unavailable', 'throttled']);
 
 /**
  * ARM's word on a gateway whose backend-health call answered 404 (GatewayNotFoundError): one GET

@@ -1,5 +1,5 @@
 import { stillConfigured } from '../../core/notice/absent-servers';
-import type { GatewayConfigFailureKind } from '../../core/gateway-config';
+import type { GatewayConfigFailureKind, GatewayConfigReading } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import type { ServerRecord } from '../../core/notice/server-record';
 import { CONFIGURATION_GRANT } from '../../core/configuration-report';
@@ -82,8 +82,19 @@ export function removalCheckFor(
   configReader: GatewayConfigReader | undefined,
   timeoutInMs: number,
   stop?: AbortSignal,
+  /**
+   * The GET's answer this run already had (check-gateway.ts GatewayOutcome.configurationAnswer): taken
+   * instead of asking again (one that never answered was waited for twice), unless it is a failure that
+   * would let the reading's word stand (PERMANENT): a one-off 404 or unreadable answer sent a false
+   * `recovered` (a break trial), so that one is asked again.
+   */
+  known?: GatewayConfigReading,
 ): RemovalCheck | undefined {
-  return configReader
-    ? confirmRemovedWith(configReader, Math.min(timeoutInMs, GONE_CHECK_TIMEOUT_IN_MS), stop)
-    : undefined;
+  if (!configReader) return undefined;
+  const reuse = known && (known.ok || known.kind === undefined || !PERMANENT.has(known.kind));
+  return confirmRemovedWith(
+    reuse ? { getGatewayConfig: async () => known } : configReader,
+    Math.min(timeoutInMs, GONE_CHECK_TIMEOUT_IN_MS),
+    stop,
+  );
 }
