@@ -19,25 +19,6 @@ const reading =
   (...pools: unknown[]) =>
   async () =>
     ({ backendAddressPools: pools }) as never;
-/** gw's configuration: pool-a holding 10.0.0.4, pool-b holding 10.0.0.5, both routed with settings-a. */
-const CONFIG = {
-  ok: true as const,
-  config: {
-    generation: 'v2' as const,
-    settings: [{ name: 'settings-a' } as never],
-    probes: [],
-    pools: [
-      { name: 'pool-a', addresses: ['10.0.0.4'] },
-      { name: 'pool-b', addresses: ['10.0.0.5', '10.0.0.6'] },
-    ],
-    pairs: [
-      { pool: 'pool-a', settings: 'settings-a' },
-      { pool: 'pool-b', settings: 'settings-a' },
-    ],
-    routingRules: 2,
-  },
-};
-
 function options(run: MemoryRun, runId = 'run-1'): ProcessGatewayOptions {
   return { ...run.deps, ...run.options, runId };
 }
@@ -203,31 +184,33 @@ it('the configuration GET this check made answers the removal check: asked once'
 it.each<[string, Record<string, unknown>]>([
   ['404', { ok: false, kind: 'not-found', notFound: true, detail: 'ARM answered 404 ResourceNotFound' }],
   ['an answer that is not a gateway', { ok: false, kind: 'invalid', detail: 'properties is missing' }],
-])(
-  'the check’s GET fails once (%s): the removal check asks for itself, and no recovered is sent',
-  async (_, failure) => {
-    const { run, receiver } = withNotify();
-    run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
-    await processGateway(gw, options(run, 'run-1'));
-    // pool-a left out; a new bad server in pool-b makes the check read the configuration.
-    run.reader.health.set(
-      gw.id,
-      reading(pool('pool-b', [GOOD, { address: '10.0.0.6', health: 'Unhealthy', healthProbeLog: 'x' }])),
-    );
-    run.clock.advance(60_000);
-    const answers = [failure, CONFIG];
-    const configReader = { getGatewayConfig: async () => answers.shift() ?? CONFIG } as never;
-    const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
-    expect(answers).toEqual([]);
-    expect(receiver.sent.map((n) => `${n.type} ${n.server.address}`)).toEqual([
-      'degraded 10.0.0.4',
-      'degraded 10.0.0.6',
-    ]);
-    expect(processed.notify?.unconfirmedRemovals).toEqual([
-      expect.objectContaining({ server: expect.stringMatching(/10\.0\.0\.4$/) }),
-    ]);
-  },
-);
+])('the check’s GET fails (%s): no recovered is sent, the episode is kept open', async (_, failure) => {
+  const { run, receiver } = withNotify();
+  run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
+  await processGateway(gw, options(run, 'run-1'));
+  // pool-a left out; a new bad server in pool-b makes the check read the configuration.
+  run.reader.health.set(
+    gw.id,
+    reading(pool('pool-b', [GOOD, { address: '10.0.0.6', health: 'Unhealthy', healthProbeLog: 'x' }])),
+  );
+  run.clock.advance(60_000);
+  let asked = 0;
+  const configReader = {
+    getGatewayConfig: async () => {
+      asked++;
+      return failure;
+    },
+  } as never;
+  const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
+  expect(asked).toBe(1);
+  expect(receiver.sent.map((n) => `${n.type} ${n.server.address}`)).toEqual([
+    'degraded 10.0.0.4',
+    'degraded 10.0.0.6',
+  ]);
+  expect(processed.notify?.unconfirmedRemovals).toEqual([
+    expect.objectContaining({ server: expect.stringMatching(/10\.0\.0\.4$/) }),
+  ]);
+});
 
 // A break trial: the run said pool-a was not read (listed with no server, the GET refused) and sent
 // `recovered` for its told server, "removed from its backend pool", in the same run.
@@ -249,19 +232,27 @@ it('a server of a pool the reading did not read is never recovered from it, what
 // A break trial: the told server's pool left out of the reading, and the identity may not read the
 // configuration (a lasting 403): `recovered` "removed from its backend pool", in a green run, then
 // `degraded` again the next run.
-it('a told server whose pool the reading leaves out, and a lasting 403 to the GET: kept open, naming the grant', async () => {
-  const { run, receiver } = withNotify();
-  run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
-  await processGateway(gw, options(run, 'run-1'));
-  run.reader.health.set(gw.id, reading(pool('pool-b', [GOOD])));
-  run.clock.advance(60_000);
-  const configReader = {
-    getGatewayConfig: async () => ({ ok: false, kind: 'forbidden', detail: 'ARM answered 403' }),
-  } as never;
-  const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
-  expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
-  expect(processed.notify?.unconfirmedRemovals).toEqual([
-    expect.objectContaining({ reason: expect.stringMatching(/\(403\): grant it /) }),
-  ]);
-  expect(processed.report.poolsNotRead).toEqual(['pool-a']);
-});
+it.each<[string, string, RegExp]>([
+  ['403', 'forbidden', /\(403\): grant it /],
+  ['404', 'not-found', /could not be read this run/],
+  ['401', 'unauthenticated', /could not be read this run/],
+  ['an answer that is not a gateway', 'invalid', /could not be read this run/],
+])(
+  'a told server whose pool the reading leaves out, and a lasting %s to the GET: kept open, saying why',
+  async (_, kind, why) => {
+    const { run, receiver } = withNotify();
+    run.reader.health.set(gw.id, reading(pool('pool-a', [BAD]), pool('pool-b', [GOOD])));
+    await processGateway(gw, options(run, 'run-1'));
+    run.reader.health.set(gw.id, reading(pool('pool-b', [GOOD])));
+    run.clock.advance(60_000);
+    const configReader = {
+      getGatewayConfig: async () => ({ ok: false, kind, detail: `ARM answered ${kind}` }),
+    } as never;
+    const processed = await processGateway(gw, { ...options(run, 'run-2'), configReader });
+    expect(receiver.sent.map((n) => n.type)).toEqual(['degraded']);
+    expect(processed.notify?.unconfirmedRemovals).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(why) }),
+    ]);
+    expect(processed.report.poolsNotRead).toEqual(['pool-a']);
+  },
+);
