@@ -30,8 +30,9 @@
  * - RSS: the run process's peak resident set (process.resourceUsage().maxRSS), MiB;
  * - sinks: the time at least one sink call was in flight, as a share of wall;
  * - lost: gateways of the scenario not evaluated ok in the run's report.
- * The fan-out section: the timer, then every queue message, each handler invocation timed; active
- * seconds per gateway next to the operation's duration.
+ * The fan-out section: the timer, and every queue message while it runs and after (as the host takes
+ * them), each handler invocation timed; active seconds per gateway next to the operation's duration
+ * (the queue invocations', and every invocation's, the timer's too).
  *
  * Temp folders (scenario, sink, counts) are under the OS temp dir and removed unless --keep.
  * `--profile DIR` runs the run process (and the fan-out's host) with `node --cpu-prof --cpu-prof-dir DIR`
@@ -487,7 +488,8 @@ async function fanOutCase(gateways, subscriptions, keep, profileDir) {
     );
     console.log(
       `       handler-active summed ${summedPerGateway.toFixed(3)} s per gateway (${figures.queue.invocations} queue invocation(s), ` +
-        `${(figures.queue.activeInMs / 1000).toFixed(1)} s in all, concurrent ones counted each); timer ${(figures.timerInMs / 1000).toFixed(1)} s; ` +
+        `${(figures.queue.activeInMs / 1000).toFixed(1)} s in all, concurrent ones counted each); timer ${(figures.timerInMs / 1000).toFixed(1)} s, ` +
+        `run beside the queues; with the timer, instance-active ${(figures.withTimerInMs / 1000 / gateways).toFixed(3)} s per gateway; ` +
         `host CPU ${(figures.cpuInMs / 1000).toFixed(1)} s (${(figures.cpuInMs / gateways).toFixed(1)} ms per gateway, its queue driving included)`,
     );
     console.log(

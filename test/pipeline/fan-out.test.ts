@@ -129,6 +129,22 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     );
   });
 
+  it('counts each hidden group’s delay from the first put, not its own (puts that took time started later groups behind the bucket)', async () => {
+    const many = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => gatewayNamed(`gw-${n}`, 'rg-web'));
+    const w = world({ gateways: many.map((ref) => ({ ref, servers: [GOOD] })), targets: [SUB_ID] });
+    // Each put takes 700 ms of the timer's time (a busy instance, thousands of messages).
+    const put = w.queue.enqueue.bind(w.queue);
+    w.queue.enqueue = async (messages, options) => {
+      await put(messages, options);
+      w.clock.advance(700);
+    };
+    const limits = { reads: { burst: 9, perSecond: 9 }, writes: { burst: 2, perSecond: 2 } };
+    await startFanOut(w.fanOut, { ...w.options, runId: 'run-p', requestLimits: limits });
+    const hiddenFor = w.queue.enqueued.map((e) => e.visibleAfterInMs ?? 0);
+    // Seconds 0, 1 and 2 of the spread, put at 0, 700 and 1 400 ms: hidden 300 and 600 ms.
+    expect(hiddenFor).toEqual([0, 0, 300, 300, 600, 600]);
+  });
+
   it('a queue that refuses the work fails the timer: nothing delivered, no completed discovery in telemetry', async () => {
     const w = world();
     const refusal = new Error('the queue is gone');

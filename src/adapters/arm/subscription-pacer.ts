@@ -33,8 +33,10 @@ export interface TurnBooking {
   /**
    * Resolves 0 once one `kind` request to `subscriptionId` may go out within `withinInMs` (admitted as
    * `admit` admits, in turn with its waiters), else the ms until the turn it is booked instead (at least
-   * 1; no token taken: ask again then. SubscriptionPacing.book). Rejects only with the signal's reason
-   * when `options.abortSignal` fires first.
+   * 1; no token taken: ask again then. SubscriptionPacing.book): at once when the estimate already puts
+   * the place past `withinInMs` (SubscriptionPacing.expectedWaitInMs, the waiters ahead counted), else
+   * after waiting that long in vain. Rejects only with the signal's reason when `options.abortSignal`
+   * fires first.
    */
   admitOrBook(
     subscriptionId: string,
@@ -131,7 +133,11 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     async admitOrBook(subscriptionId, kind, withinInMs, callOptions = {}) {
       const caller = callOptions.abortSignal;
       if (caller?.aborted) throw caller.reason;
-      if (withinInMs > 0) {
+      // A place the estimate puts past the wait is booked at once: waiting for it to fail would only
+      // cost the caller `withinInMs` (a queue invocation's billed time), and the booking is the same.
+      const ahead = lanes.get(keyOf(subscriptionId, kind))?.waiters.length ?? 0;
+      const expected = pacing.expectedWaitInMs(subscriptionId, kind, now(), ahead);
+      if (withinInMs > 0 && (expected === undefined || expected <= withinInMs)) {
         const enough = new AbortController();
         const timer = setTimeout(() => enough.abort(), withinInMs);
         try {

@@ -1,7 +1,7 @@
 /**
  * When each gateway a Functions run queues may start, so that its backend-health POSTs meet each
  * subscription's writes bucket as the bucket refills instead of all at once: the timer hides each
- * message that long (src/pipeline/fan-out.ts startFanOut). Without it, every message past a
+ * message that long after its first put (src/pipeline/fan-out.ts startFanOut). Without it, every message past a
  * subscription's burst was taken at once, found no place in the instance's estimate and was put back
  * on the queue: an invocation each (800 of them for 1 000 gateways in one subscription).
  *

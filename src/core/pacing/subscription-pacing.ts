@@ -173,6 +173,26 @@ export class SubscriptionPacing {
     return Math.max(1, Math.ceil(turn - nowInMs));
   }
 
+  /**
+   * The ms the estimate expects before it admits one more `kind` request to `subscriptionId` (any
+   * case) at `nowInMs`, after the `ahead` requests already waiting for a place (0: at once); taking
+   * nothing. Undefined while the bucket's first answer is not in and a probe is (or will be) out: that
+   * answer decides. An estimate, not a promise: answers may lower it (their remaining-quota headers, a
+   * 429). For a caller that books a later turn rather than wait past a bound (TurnBooking.admitOrBook).
+   */
+  expectedWaitInMs(
+    subscriptionId: string,
+    kind: RequestKind,
+    nowInMs: number,
+    ahead = 0,
+  ): number | undefined {
+    const e = this.estimate(subscriptionId, kind, nowInMs);
+    if (!e.answered && e.reservations.length + e.inFlight + ahead >= 1) return undefined;
+    const paused = Math.max(0, e.pausedUntil - nowInMs);
+    const missing = ahead + 1 - e.level;
+    return paused + (missing <= EPSILON ? 0 : (missing * 1000) / e.perSecond);
+  }
+
   /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
   sent(subscriptionId: string, kind: RequestKind, nowInMs: number): void {
     const e = this.estimate(subscriptionId, kind, nowInMs);

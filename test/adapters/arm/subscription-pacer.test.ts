@@ -56,6 +56,25 @@ describe('admitOrBook: a place now, or a turn to come back at', () => {
     expect(await pacer.admitOrBook(A, 'writes', 0)).toBe(0); // the token is back
   });
 
+  it('books at once, without waiting in vain, when the estimate puts the place past the wait (each deferred queue step held its invocation 0.3 s)', async () => {
+    const now = 0;
+    const pacer = createSubscriptionPacer({ limits: slow, now: () => now });
+    await pacer.admitOrBook(A, 'writes', 0);
+    pacer.requestSent(A, 'writes');
+    pacer.answerReceived(A, 'writes', { remaining: 0, throttled: false }); // a place in 1 000 ms
+    let answered: number | undefined;
+    void pacer.admitOrBook(A, 'writes', 300).then((turn) => (answered = turn));
+    // Answered before any timer could fire: nothing waited.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(1000);
+    // A place within the wait is still waited for (a token in 1 ms, on the real clock).
+    const pacer2 = createSubscriptionPacer({ limits });
+    await pacer2.admitOrBook(A, 'reads', 0);
+    pacer2.requestSent(A, 'reads');
+    pacer2.answerReceived(A, 'reads', { remaining: 0, throttled: false });
+    await expect(pacer2.admitOrBook(A, 'reads', 1_500)).resolves.toBe(0);
+  });
+
   it('waits for a place that comes within the wait (the probe’s answer)', async () => {
     const pacer = createSubscriptionPacer({ limits });
     expect(await pacer.admitOrBook(A, 'reads', 0)).toBe(0);

@@ -511,6 +511,39 @@ describe('booking a turn (a step the Functions app hands to the queue instead of
     }
   });
 
+  it('expects a place: at once with a token, one refill per missing token, after a pause; none while a probe decides', () => {
+    const empty = new SubscriptionPacing(small(2, 10));
+    empty.answered(A, 'writes', NOW, answer(0)); // empty: a token every 100 ms
+    const half = new SubscriptionPacing(small(4, 2));
+    half.answered(A, 'writes', NOW, answer(1)); // one token; then 500 ms each
+    const paused = new SubscriptionPacing(small(10, 5));
+    admitAndSend(paused, A, 'writes', NOW);
+    paused.answered(A, 'writes', NOW, answer(0, { throttled: true, retryAfterInMs: 3000 }));
+    const probing = new SubscriptionPacing(small(10, 5));
+    admitAndSend(probing, A, 'writes', NOW); // the probe, sent, not answered
+    const fresh = new SubscriptionPacing(small(10, 5));
+    const table: [string, SubscriptionPacing, number, number | undefined][] = [
+      ['empty, none ahead', empty, 0, 100],
+      ['empty, 3 ahead', empty, 3, 400],
+      ['a token, none ahead', half, 0, 0],
+      ['a token, 2 ahead', half, 2, 1000],
+      // At Retry-After the bucket's one token is the SDK's retry's; then 400 ms each (the rate halved).
+      ['paused by a 429', paused, 0, 3400],
+      ['paused, 1 ahead', paused, 1, 3800],
+      ['a probe out', probing, 0, undefined],
+      ['never asked: the first is the probe', fresh, 0, 0],
+      ['never asked, one ahead (the probe)', fresh, 1, undefined],
+    ];
+    for (const [what, pacing, ahead, expected] of table) {
+      const got = pacing.expectedWaitInMs(A, 'writes', NOW, ahead);
+      if (expected === undefined) expect({ what, got }).toEqual({ what, got: undefined });
+      else expect({ what, got: Math.round(got ?? -1) }).toEqual({ what, got: expected });
+    }
+    // It takes nothing: asked again, the same.
+    expect(empty.expectedWaitInMs(A, 'writes', NOW)).toBe(100);
+    expect(empty.peek(A, 'writes', NOW)).toMatchObject({ level: 0, reserved: 0 });
+  });
+
   it('another subscription, or the other kind, has its own line', () => {
     const pacing = new SubscriptionPacing(small(2, 10));
     pacing.answered(A, 'writes', NOW, answer(0));
