@@ -245,6 +245,9 @@ function notArmsNotFound(detail: string): boolean {
   return code !== null && !ARMS_NOT_FOUND_CODES.has(code[1] ?? '');
 }
 
+/** GatewayDeletedError's code, as a report entry carries it (summaries count these apart). */
+export const GATEWAY_DELETED_CODE = 'GatewayDeleted';
+
 /**
  * ARM confirmed a gateway does not exist: its backend-health call and its GET both answered 404
  * `ResourceNotFound` (or `ResourceGroupNotFound`) in one run (process-gateway.ts): deleted (also one a
@@ -254,12 +257,13 @@ function notArmsNotFound(detail: string): boolean {
  */
 export class GatewayDeletedError extends AppGwInsightsError {
   override readonly name = 'GatewayDeletedError';
-  readonly code = 'GatewayDeleted';
+  readonly code = GATEWAY_DELETED_CODE;
   override readonly retryable = false;
   constructor(readonly resourceId: string) {
     super(
       // Short, so the summary's one line (160 characters, both ends) keeps what to do.
-      `${resourceId} does not exist (404 to its backend-health call and its GET): its open episodes end. ` +
+      // "any episode still open" rather than "its open episodes": true on every later run too.
+      `${resourceId} does not exist (404 to its backend-health call and its GET): any episode still open for it ends. ` +
         'If "targets" (APPGW_TARGETS) names it by id, fix or remove that id.',
     );
   }

@@ -18,6 +18,7 @@ import {
 } from '../core/run-report';
 import { terminalField as field, terminalJsonPieces, terminalMessage as message } from './terminal-text';
 import { writePieces } from './write-pieces';
+import { GATEWAY_DELETED_CODE } from '../errors';
 
 /**
  * The short human summary: per gateway, each server that is not healthy with its health (as ARM
@@ -47,9 +48,15 @@ export function* summaryLines(
   const roots = insightRoots(locations);
   const s = report.summary;
   // "Checked 450 gateways … 450 gateways could not be checked" read as a contradiction (a new-user trial).
+  // A gateway ARM confirmed deleted was checked: "could not be checked" of it misled (a new-user trial).
+  const deleted = s.deletedGateways ?? 0;
+  const failedApart = [
+    ...(s.failedGateways > deleted ? [`${s.failedGateways - deleted} could not be checked`] : []),
+    ...(deleted ? [`${deleted} deleted`] : []),
+  ];
   const lines = [
     (s.failedGateways
-      ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${s.failedGateways} could not be checked)`
+      ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${failedApart.join(', ')})`
       : `Checked ${counted(s.gateways, 'gateway')}`) +
       `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy` +
       (s.incompleteReadings
@@ -89,7 +96,10 @@ export function* summaryLines(
     // One ARM confirmed deleted was checked: its message says what it is (a new-user trial).
     if (!gateway.ok)
       lines.push(
-        `    ${gateway.error?.code === GATEWAY_DELETED ? '' : 'could not be checked: '}${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
+        gateway.error?.code === GATEWAY_DELETED_CODE
+          ? // Whole: it is short, and what to do is at its end (cut at 160, it lost the middle).
+            `    ${message(withoutOwnId(gateway.error.message, gateway.id), DELETED_SHOWN)}`
+          : `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
       );
     if (gateway.poolsNotRead?.length)
       lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
@@ -150,8 +160,8 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
   );
 }
 
-/** GatewayDeletedError's code (errors.ts), as a report entry carries it. */
-const GATEWAY_DELETED = 'GatewayDeleted';
+/** The length a deleted gateway's message is shown whole up to (GatewayDeletedError's is about 170). */
+const DELETED_SHOWN = 400;
 
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */
 export const HEALTHY_SHOWN = 20;
@@ -181,7 +191,7 @@ function collapsedGateways(): {
         : undefined
       : withoutOwnId(g.error?.message ?? '', g.id);
   const seen = new Map<string, number>();
-  const groups = new Map<string, { count: number; names: string[] }>();
+  const groups = new Map<string, { count: number; names: string[]; deleted: boolean }>();
   return {
     takes(gateway) {
       const key = keyOf(gateway);
@@ -189,25 +199,35 @@ function collapsedGateways(): {
       const before = seen.get(key) ?? 0;
       seen.set(key, before + 1);
       if (before < (key === healthyKey ? HEALTHY_SHOWN : FAILED_ALIKE_SHOWN)) return false;
-      const group = groups.get(key) ?? { count: 0, names: [] };
+      const group = groups.get(key) ?? {
+        count: 0,
+        names: [],
+        deleted: !gateway.ok && gateway.error?.code === GATEWAY_DELETED_CODE,
+      };
       group.count += 1;
       if (group.names.length < 5) group.names.push(gateway.name);
       groups.set(key, group);
       return true;
     },
     lines() {
-      return [...groups].flatMap(([key, { count, names }]) => {
+      return [...groups].flatMap(([key, { count, names, deleted }]) => {
         const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
         return key === healthyKey
           ? [
               '',
               `✓ ${counted(count, 'more gateway')} with every server healthy: ${some} (report.json lists each)`,
             ]
-          : [
-              '',
-              `✗ ${counted(count, 'more gateway')} could not be checked, as above: ${some}`,
-              `    ${message(key)}`,
-            ];
+          : deleted
+            ? [
+                '',
+                `✗ ${counted(count, 'more gateway')} deleted, as above: ${some}`,
+                `    ${message(key, DELETED_SHOWN)}`,
+              ]
+            : [
+                '',
+                `✗ ${counted(count, 'more gateway')} could not be checked, as above: ${some}`,
+                `    ${message(key)}`,
+              ];
       });
     },
   };

@@ -73,6 +73,12 @@ export interface RunSummary {
   readonly findings: number;
   /** Gateways read whose reading lacked pools their configuration routes to (GatewayReport.poolsNotRead); absent: none. */
   readonly incompleteReadings?: number;
+  /**
+   * Of `failedGateways`, those ARM confirmed deleted (error `GatewayDeleted`: a 404 to the
+   * backend-health call and to the gateway's GET); absent: none. Not "could not be checked": checked,
+   * and gone.
+   */
+  readonly deletedGateways?: number;
 }
 
 export interface ReportedError {

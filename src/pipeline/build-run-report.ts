@@ -10,6 +10,7 @@ import {
 } from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { runConfigurationReport } from '../core/configuration-report';
+import { GATEWAY_DELETED_CODE } from '../errors';
 
 /** What a run report is built from. */
 export interface RunReportParts {
@@ -48,6 +49,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
       servers: gateways.reduce((n, g) => n + g.servers, 0),
       findings: gateways.reduce((n, g) => n + g.findings.length, 0),
       ...incompleteReadingsOf(gateways),
+      ...deletedGatewaysOf(gateways),
     },
     targets,
     gateways,
@@ -62,6 +64,12 @@ export function buildRunReport(parts: RunReportParts): RunReport {
 function incompleteReadingsOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'incompleteReadings'> {
   const count = gateways.filter((g) => (g.poolsNotRead?.length ?? 0) > 0).length;
   return count > 0 ? { incompleteReadings: count } : {};
+}
+
+/** RunSummary.deletedGateways: present only when ARM confirmed some gateway deleted. */
+function deletedGatewaysOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'deletedGateways'> {
+  const count = gateways.filter((g) => !g.ok && g.error?.code === GATEWAY_DELETED_CODE).length;
+  return count > 0 ? { deletedGateways: count } : {};
 }
 
 export function notificationsReport(outcome: NotifyOutcome): NotificationsReport {

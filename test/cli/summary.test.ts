@@ -369,7 +369,7 @@ describe('a gateway whose backend-health call answered 404: its line keeps what 
     [
       'confirmed deleted',
       new GatewayDeletedError(id),
-      /^the gateway does not exist \(404 to its backend-health call and its GET\): its/,
+      /^the gateway does not exist \(404 to its backend-health call and its GET\): any episode still open for it ends\. If/,
       /If "targets" \(APPGW_TARGETS\) names it by id, fix or remove that id\.$/,
     ],
     [
@@ -416,6 +416,59 @@ describe('a gateway whose backend-health call answered 404: its line keeps what 
     expect(formatSummary(failed, [])).toMatch(/^ {4}the gateway does not exist \(404/m);
     expect(formatSummary(failed, [])).not.toMatch(/could not be checked: the gateway does not exist/);
   });
+});
+
+// A new-user trial: a run whose one failure was a gateway ARM confirmed deleted said "(1 could not be
+// checked)" on its first line, and the gateway's line was cut in its middle.
+it('gateways ARM confirmed deleted: counted apart on the first line, each line whole, past FAILED_ALIKE_SHOWN one "deleted" block', () => {
+  const base = report('x').gateways[0]!;
+  const at = (name: string) => base.id.replace(/[^/]+$/, name);
+  const gone = Array.from({ length: FAILED_ALIKE_SHOWN + 2 }, (_, i) => ({
+    ...base,
+    id: at(`gone-${i}`),
+    name: `gone-${i}`,
+    ok: false,
+    servers: 0,
+    findings: [],
+    error: {
+      code: 'GatewayDeleted',
+      message: new GatewayDeletedError(at(`gone-${i}`)).message,
+      retryable: false,
+    },
+  }));
+  const down = {
+    ...base,
+    id: at('down'),
+    name: 'down',
+    ok: false,
+    servers: 0,
+    findings: [],
+    error: { code: 'BackendHealthUnavailable', message: 'Backend health is unavailable.', retryable: true },
+  };
+  const run = buildRunReport({
+    runId: 'r1',
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    targets: [],
+    gateways: [base, down, ...gone],
+  });
+  expect(run.summary).toMatchObject({ gateways: 9, failedGateways: 8, deletedGateways: 7 });
+  const text = formatSummary(run, []);
+  expect(text.split('\n')[0]).toMatch(/^Read 1 of 9 gateways \(1 could not be checked, 7 deleted\), /);
+  expect(text).toContain('✗ 2 more gateways deleted, as above: gone-5, gone-6\n');
+  expect(text).not.toMatch(/could not be checked, as above/);
+  const whole = new GatewayDeletedError(base.id).message.replace(base.id, 'the gateway');
+  expect(text.split('\n').filter((l) => l === `    ${whole}`)).toHaveLength(FAILED_ALIKE_SHOWN + 1);
+  // Only deleted ones: no "could not be checked" at all; none: no count.
+  const onlyGone = buildRunReport({
+    runId: 'r1',
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    targets: [],
+    gateways: [base, gone[0]!],
+  });
+  expect(formatSummary(onlyGone, []).split('\n')[0]).toMatch(/^Read 1 of 2 gateways \(1 deleted\), /);
+  expect(report('x').summary.deletedGateways).toBeUndefined();
 });
 
 describe('a failed sink says so: the exit is 2 with every gateway checked, and stdout says why', () => {

@@ -377,7 +377,7 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       code: 'GatewayDeleted',
       retryable: false,
       message: expect.stringMatching(
-        /gw-old does not exist \(404 to its backend-health call and its GET\): its open episodes end\. If "targets" \(APPGW_TARGETS\) names it by id, fix or remove that id\.$/,
+        /gw-old does not exist \(404 to its backend-health call and its GET\): any episode still open for it ends\. If "targets" \(APPGW_TARGETS\) names it by id, fix or remove that id\.$/,
       ),
     });
     expect(deleted.ok).toBe(false);

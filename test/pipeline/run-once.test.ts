@@ -96,7 +96,13 @@ describe('runOnce: targets → real ARM client → emulator → insights in a fo
       error: { code: 'TargetNotFound' },
     });
     expect(report.ok).toBe(false);
-    expect(report.summary).toEqual({ gateways: 4, failedGateways: 3, servers: 2, findings: 1 });
+    expect(report.summary).toEqual({
+      gateways: 4,
+      failedGateways: 3,
+      servers: 2,
+      findings: 1,
+      deletedGateways: 1,
+    });
   });
 
   it('a target whose listing times out is reported as a listing failure, not a backend-health one', async () => {
