@@ -258,13 +258,15 @@ export function notificationLines(
       : '';
     // A problem that holds no notice back (an absence not confirmed, a document another run held) read
     // as "✗ 0 delivered, 0 not delivered" with nothing wrong in it (a trial): the header points below.
+    // A dropped notice is lost, not waiting: "0 not delivered" beside it read as nothing lost (a trial).
+    const dropped = notifications.dropped.length ? `, ${notifications.dropped.length} dropped` : '';
     const below =
-      notifications.undelivered.length === 0 && !unknown
+      notifications.undelivered.length === 0 && !unknown && !dropped
         ? `; ${counted(problems.length, 'problem')} below`
         : '';
     lines.push(
       '',
-      `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${unknown}${below}`,
+      `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${dropped}${unknown}${below}`,
     );
     lines.push(...receiverLines(notifications));
     for (const problem of problems) lines.push(`    ${message(problem, 1000)}`);

@@ -259,6 +259,26 @@ describe('per receiver: what was delivered', () => {
     );
   });
 
+  it('a dropped notice is counted as dropped beside "not delivered" (it read as nothing lost)', () => {
+    const text = formatSummary(
+      withNotifications({
+        dropped: [
+          {
+            receiver: 'webhook[old]',
+            noticeId: 'n',
+            type: 'recovered',
+            gateway: '/subscriptions/s',
+            server: 'g/p/s/a',
+            reason: 'webhook[old] is no longer configured (renamed or removed)',
+          },
+        ],
+      }),
+      [],
+    );
+    expect(text).toContain('✗ notifications: 0 delivered, 0 not delivered, 1 dropped\n');
+    expect(text).toContain('no longer configured');
+  });
+
   it('an unreadable state document is no "0 not delivered": its notices are said to be uncounted', () => {
     const text = formatSummary(
       withNotifications({
