@@ -191,10 +191,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     ): Promise<GatewayDone | undefined> => {
       if (processed.interrupted) return undefined;
       const error = processed.report.error;
-      // Most messages name the gateway first: named once (a new-user trial: "<id>: <id> does not exist").
+      // Most messages name the gateway: named once (new-user trials: "<id>: <id> does not exist", and
+      // "<id>: Backend health for <id> is unavailable").
       if (error)
         deps.logger.warn(
-          error.message.startsWith(processed.report.id)
+          error.message.includes(processed.report.id)
             ? error.message
             : `${processed.report.id}: ${error.message}`,
         );

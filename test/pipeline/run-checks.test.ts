@@ -423,16 +423,23 @@ describe('runChecks: streaming, each gateway to the sinks as it is done', () => 
   });
 });
 
-// A new-user trial: "warning: <id>: <id> does not exist …".
-it("a failed gateway's warning names it once when its message names it first", async () => {
+// New-user trials: "warning: <id>: <id> does not exist …", "<id>: Backend health for <id> is unavailable".
+it.each<[string, () => Error, string]>([
+  ['first', () => new GatewayNotFoundError(gwB.id, 'ARM answered 404 ResourceNotFound'), 'does not exist'],
+  [
+    'after a prefix',
+    () => new BackendHealthUnavailableError(gwB.id, 'ARM answered 500 InternalServerError'),
+    'is unavailable',
+  ],
+])("a failed gateway's warning names it once when its message names it %s", async (_, error, words) => {
   const r = threeGateways();
   r.reader.health.set(gwB.id, async () => {
-    throw new GatewayNotFoundError(gwB.id, 'ARM answered 404 ResourceNotFound');
+    throw error();
   });
   await runChecks(r.deps, { ...r.options, runId: 'run-1' });
-  const warnings = r.logger.at('warn').filter((w) => w.includes('does not exist'));
+  const warnings = r.logger.at('warn').filter((w) => w.includes(words));
   expect(warnings).toHaveLength(1);
-  expect(warnings[0]?.startsWith(`${gwB.id} does not exist`)).toBe(true);
+  expect(warnings[0]?.split(gwB.id)).toHaveLength(2);
 });
 
 // A new-user trial: an incomplete reading made the run exit 2 with nothing on stderr.
