@@ -203,8 +203,11 @@ async function withGatewayConfiguration(
     if (joined.every((finding) => finding.configuration?.read !== false))
       return { findings: joined, config: listed };
   }
-  const reading = await readConfiguration(reader, gateway, options, elapsedInMs);
-  answered.reading = reading;
+  const got = await readConfiguration(reader, gateway, options, elapsedInMs);
+  answered.reading = got;
+  // An answer without a rule, pool or HTTP settings is not the whole resource: joined, it said "not in
+  // the gateway's configuration" of every finding (a trial), where it says nothing. A failed read.
+  const reading = got.ok && !tellsCoverage(got.config) ? SHORT_CONFIGURATION : got;
   if (reading.ok) return { findings: withConfiguration(findings, reading), config: reading.config };
   const kind = reading.kind ?? 'unavailable';
   // A 404 here follows a backend-health read that worked: the gateway went in between.

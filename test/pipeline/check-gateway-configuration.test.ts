@@ -274,11 +274,29 @@ describe('a configuration that cannot be read', () => {
       name: 'gw',
       properties: {
         sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+        backendAddressPools: [
+          {
+            id: `${id}/backendAddressPools/pool-a`,
+            name: 'pool-a',
+            properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }] },
+          },
+        ],
         backendHttpSettingsCollection: [
           {
             id: `${id}/backendHttpSettingsCollection/settings-a`,
             name: 'settings-a',
             properties: { protocol: 'Http', port: 80, probe: { id: `${id}/probes/gone` } },
+          },
+        ],
+        // A whole gateway (a rule, a pool, HTTP settings), but for its probes: one without them is not
+        // read at all (check-gateway-listed-configuration.test.ts).
+        requestRoutingRules: [
+          {
+            name: 'rule-a',
+            properties: {
+              backendAddressPool: { id: `${id}/backendAddressPools/pool-a` },
+              backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-a` },
+            },
           },
         ],
       },

@@ -399,6 +399,51 @@ describe('a reading short of the pools the configuration routes to', () => {
     },
   );
 
+  // A trial: findings joined to a GET answer without rules, pools or settings read "not in the
+  // gateway's configuration" (exit 3, exact-looking advice) where the answer said nothing.
+  it.each<[string, Record<string, unknown>]>([
+    ['no routing rule', withoutRules],
+    ['no pool, no settings, no rule', {}],
+  ])(
+    'a finding, and the GET answers a gateway with %s: the configuration is not read (general steps), never "not in the configuration"',
+    async (_, properties) => {
+      const id = gatewayId('gw');
+      const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+      emulator = await startEmulator({
+        scenario: {
+          gateways: [
+            twoPools([
+              {
+                on: 'backendHealth',
+                text: JSON.stringify({
+                  backendAddressPools: [
+                    {
+                      ...poolB(id),
+                      backendHttpSettingsCollection: [
+                        { ...poolB(id).backendHttpSettingsCollection[0], servers: [down] },
+                      ],
+                    },
+                  ],
+                }),
+                times: 1,
+              },
+              { on: 'get', text: shortResource(id, properties), times: 9 },
+            ]),
+          ],
+        } as never,
+      });
+      const outcome = await check(emulator, id);
+      expect(gatewayGets()).toBe(1);
+      expect(outcome.report.configuration).toMatchObject({
+        read: false,
+        reason: 'invalid',
+        message: expect.stringContaining('not the whole resource'),
+      });
+      expect(outcome.report.findings[0]?.generalSteps?.because).toMatch(/not the whole resource/);
+      expect(JSON.stringify(outcome.report.findings)).not.toMatch(/not in the gateway's configuration/);
+    },
+  );
+
   it('a finding, a pool listed with no server, and the GET fails: asked once, not again for the coverage', async () => {
     const id = gatewayId('gw');
     const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };

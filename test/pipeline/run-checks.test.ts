@@ -162,7 +162,10 @@ describe('runChecks: the direct run', () => {
         ['gw-b', false, code],
         ['gw-c', true, null],
       ]);
-      expect(r.logger.at('warn')).toEqual([`${gwB.id}: ${outcome.report.gateways[1]?.error?.message}`]);
+      // Named once: by its message when that names it, else before it.
+      const said = outcome.report.gateways[1]?.error?.message ?? '';
+      expect(r.logger.at('warn')).toEqual([said.includes(gwB.id) ? said : `${gwB.id}: ${said}`]);
+      expect(r.logger.at('warn')[0]?.split(gwB.id)).toHaveLength(2);
       expect(r.sinks[1]?.deliveries.flatMap((d) => d.insights)).toHaveLength(1);
       expect(r.telemetry.named('appgw.gateway').map((g) => [g['gateway'], g['ok'], g['errorCode']])).toEqual([
         ['gw-a', true, ''],
