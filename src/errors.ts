@@ -245,9 +245,6 @@ function notArmsNotFound(detail: string): boolean {
   return code !== null && !ARMS_NOT_FOUND_CODES.has(code[1] ?? '');
 }
 
-/** GatewayDeletedError's code, as a report entry carries it (summaries count these apart). */
-export const GATEWAY_DELETED_CODE = 'GatewayDeleted';
-
 /**
  * ARM confirmed a gateway does not exist: its backend-health call and its GET both answered 404
  * `ResourceNotFound` (or `ResourceGroupNotFound`) in one run (process-gateway.ts): deleted (also one a
@@ -257,7 +254,7 @@ export const GATEWAY_DELETED_CODE = 'GatewayDeleted';
  */
 export class GatewayDeletedError extends AppGwInsightsError {
   override readonly name = 'GatewayDeletedError';
-  readonly code = GATEWAY_DELETED_CODE;
+  readonly code = 'GatewayDeleted';
   override readonly retryable = false;
   constructor(readonly resourceId: string) {
     super(
@@ -268,6 +265,9 @@ export class GatewayDeletedError extends AppGwInsightsError {
     );
   }
 }
+
+/** GatewayDeletedError's code, as a report entry carries it (summaries count these apart); typed by the class's. */
+export const GATEWAY_DELETED_CODE: GatewayDeletedError['code'] = 'GatewayDeleted';
 
 /**
  * A subscription or resource group named in `targets` does not exist, or the identity cannot see it

@@ -1,3 +1,4 @@
+import { gatewayWarnings } from './gateway-warnings';
 import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
@@ -422,6 +423,9 @@ export async function processQueuedGateway(
       },
     },
   });
+  // As the direct run says them (a queue invocation said none: a failed or incomplete reading was in
+  // telemetry only).
+  for (const warning of gatewayWarnings(processed.report)) deps.logger.warn(warning);
   if (processed.notify) logNotifyProblems(processed.notify, deps.logger);
   const fanOut = {
     invocations: (continued?.invocations ?? 0) + 1 + deferrals.count,

@@ -1,5 +1,5 @@
 import type { ConfigSource } from '../core/follow-up-command';
-import { counted, namedList } from '../core/counted';
+import { counted } from '../core/counted';
 import { randomBytes } from 'node:crypto';
 import type { ParsedArticle } from '../articles';
 import type { Target } from '../core/arm-id';
@@ -23,6 +23,7 @@ import type {
 } from '../ports';
 import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
 import { expandTargets } from './expand-targets';
+import { gatewayWarnings } from './gateway-warnings';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
 import { goneCheckFor, UNREAD_CHECK_TIMEOUT_IN_MS } from './notify/confirm-gone';
@@ -190,26 +191,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       processed: ProcessedGateway,
     ): Promise<GatewayDone | undefined> => {
       if (processed.interrupted) return undefined;
-      const error = processed.report.error;
-      // Most messages name the gateway: named once (new-user trials: "<id>: <id> does not exist", and
-      // "<id>: Backend health for <id> is unavailable").
-      if (error)
-        deps.logger.warn(
-          error.message.includes(processed.report.id)
-            ? error.message
-            : `${processed.report.id}: ${error.message}`,
-        );
-      const configuration = processed.report.configuration;
-      if (configuration && !configuration.read)
-        deps.logger.warn(
-          `${processed.report.id}: configuration not read (${configuration.reason ?? 'unavailable'})${processed.report.findings.length ? ', its insights give the general steps' : ''}: ${configuration.message ?? ''}`,
-        );
-      // Exit 2 says a problem: stderr names it, as for any other (a new-user trial: nothing there).
-      const notRead = processed.report.poolsNotRead;
-      if (notRead?.length)
-        deps.logger.warn(
-          `${processed.report.id}: reading incomplete: ARM's backend health did not list ${counted(notRead.length, 'backend pool')} (${namedList(notRead, 5)}), or listed no server of ${notRead.length === 1 ? 'it: its servers were' : 'them: their servers were'} not read this run`,
-        );
+      for (const warning of gatewayWarnings(processed.report)) deps.logger.warn(warning);
       await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
       if (deps.status) {
         const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());

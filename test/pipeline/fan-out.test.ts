@@ -509,8 +509,41 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
         retrying: retryable,
         errorCode: code,
       });
+      // The invocation's log says it, naming the gateway once, as the direct run's stderr does (it
+      // said nothing: telemetry only).
+      const said = result.report.gateways[0]?.error?.message ?? '';
+      expect(w.logger.at('warn')).toEqual([said.includes(gwA.id) ? said : `${gwA.id}: ${said}`]);
     },
   );
+
+  it('a reading short of a routed pool: the invocation logs it as the direct run does', async () => {
+    const w = world({ gateways: [{ ref: gwA, servers: [GOOD] }] });
+    w.reader.health.set(gwA.id, { backendAddressPools: [] } as BackendHealthBody);
+    const result = await processUntilFinished(
+      {
+        ...w.fanOut,
+        configReader: {
+          getGatewayConfig: async () => ({
+            ok: true,
+            config: {
+              generation: 'v2',
+              settings: [{ name: 'settings-z' } as never],
+              probes: [],
+              pools: [{ name: 'pool-z', addresses: ['10.9.0.4'] }],
+              pairs: [{ pool: 'pool-z', settings: 'settings-z' }],
+              routingRules: 1,
+            },
+          }),
+        },
+      },
+      queueOptions(w),
+      message(gwA.id),
+    );
+    expect(result.report.gateways[0]?.poolsNotRead).toEqual(['pool-z']);
+    expect(w.logger.at('warn')).toContainEqual(
+      `${gwA.id}: reading incomplete: ARM's backend health did not list 1 backend pool (pool-z), or listed no server of it: its servers were not read this run`,
+    );
+  });
 
   it('a sink that fails: the host tries again (the result must reach every sink), the other sink has it', async () => {
     const w = world();
