@@ -1,4 +1,3 @@
-import { gatewayWarnings } from './gateway-warnings';
 import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
@@ -18,6 +17,7 @@ import { expandTargets } from './expand-targets';
 import { mergeNotifyOutcomes, notifyUnvisited } from './notify/notify-gateways';
 import { goneCheckFor, UNREAD_CHECK_TIMEOUT_IN_MS } from './notify/confirm-gone';
 import { logNotifyProblems } from './notify/undelivered-summary';
+import { gatewayWarnings } from './gateway-warnings';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
