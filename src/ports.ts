@@ -137,6 +137,13 @@ export interface StepOptions extends CallOptions {
    * queue). Without it the adapter waits: the pacer's turn for a poll, the SDK's retries for a 429.
    */
   readonly deferWaits?: boolean;
+  /**
+   * With `deferWaits`: the step was put back for its quota before. It waits its moment in the process,
+   * in line, even when the estimate already puts its place further off (a fresh step is then put back
+   * at once): booked at once too, steps put back lost every place to fresh ones arriving with the
+   * timer's spread, again and again, until their deferrals ran out (`Throttled`; a break trial).
+   */
+  readonly putBackBefore?: boolean;
 }
 
 /**
@@ -311,6 +318,11 @@ export interface RunProgress {
 
 export interface Clock {
   now(): Date;
+  /**
+   * Milliseconds on a monotonic clock (a step of the wall clock never moves it), for an elapsed time
+   * that must not jump: the timer's start spread (fan-out.ts). Absent: `now()`'s.
+   */
+  monotonicInMs?(): number;
 }
 
 /**

@@ -121,11 +121,16 @@ export async function startFanOut(
   // Each group's delay counts from when the first was queued, not from its own put: the host takes
   // the first ones while the timer goes on queuing (1 000 puts took 4 to 12 s in bench:scale), so a
   // later group hidden for its whole delay would start that much behind the bucket's refill.
+  // Monotonic: a wall-clock step forward would show every later group at once, one back hide them
+  // for as long (a break trial). A group due during a slow put shows at once, as the bucket refilled
+  // meanwhile for it (at most its burst).
+  const elapsedClock = () => deps.clock.monotonicInMs?.() ?? deps.clock.now().getTime();
   let firstQueuedAt: number | undefined;
   for (const [second, group] of [...bySecond].sort(([a], [b]) => a - b)) {
-    const now = deps.clock.now().getTime();
+    const now = elapsedClock();
     firstQueuedAt ??= now;
-    const hiddenInMs = Math.max(0, second * 1000 - (now - firstQueuedAt));
+    const elapsed = Math.max(0, now - firstQueuedAt);
+    const hiddenInMs = Math.max(0, second * 1000 - elapsed);
     await deps.queue.enqueue(group, hiddenInMs > 0 ? { visibleAfterInMs: hiddenInMs } : {});
   }
   const last = Math.max(0, ...bySecond.keys());
@@ -345,6 +350,9 @@ export async function processQueuedGateway(
     new BackendHealthUnavailableError(gateway.id, `${noAnswerWithin(options.gatewayTimeoutInMs)}${extra}`, {
       timedOut: true,
     });
+  // A step put back before waits its moment in line: booked at once as a fresh one may be, it lost
+  // every place to fresh ones until its deferrals ran out (a break trial).
+  const stepOptions = { deferWaits: true, putBackBefore: (message.deferrals?.count ?? 0) > 0 } as const;
   let step: Step;
   if (left <= 0) {
     const times = { invokedAt, startedAt, attempt: queueTry.attempt };
@@ -355,8 +363,8 @@ export async function processQueuedGateway(
         left,
         (abortSignal) =>
           continued
-            ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal, deferWaits: true })
-            : deps.reader.startBackendHealth(gateway, { abortSignal, deferWaits: true }),
+            ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal, ...stepOptions })
+            : deps.reader.startBackendHealth(gateway, { abortSignal, ...stepOptions }),
         () => expired(),
       );
     } catch (error) {

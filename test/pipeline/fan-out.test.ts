@@ -145,6 +145,31 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(hiddenFor).toEqual([0, 0, 300, 300, 600, 600]);
   });
 
+  it('the spread follows the monotonic clock: a wall-clock step forward shows no group early, one back hides none longer (a break trial)', async () => {
+    const many = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => gatewayNamed(`gw-${n}`, 'rg-web'));
+    const limits = { reads: { burst: 9, perSecond: 9 }, writes: { burst: 2, perSecond: 2 } };
+    const hiddenWith = async (step: number, monotonic: boolean) => {
+      const w = world({ gateways: many.map((ref) => ({ ref, servers: [GOOD] })), targets: [SUB_ID] });
+      let mono = 0;
+      const clock = monotonic
+        ? { now: () => w.clock.now(), monotonicInMs: () => mono }
+        : { now: () => w.clock.now() };
+      const put = w.queue.enqueue.bind(w.queue);
+      w.queue.enqueue = async (messages, options) => {
+        await put(messages, options);
+        mono += 700;
+        w.clock.advance(step);
+      };
+      await startFanOut({ ...w.fanOut, clock }, { ...w.options, runId: 'run-j', requestLimits: limits });
+      return w.queue.enqueued.map((e) => e.visibleAfterInMs ?? 0);
+    };
+    // Puts of 700 ms on the monotonic clock, the wall clock stepping an hour either way at each.
+    expect(await hiddenWith(3_600_000, true)).toEqual([0, 0, 300, 300, 600, 600]);
+    expect(await hiddenWith(-3_600_000, true)).toEqual([0, 0, 300, 300, 600, 600]);
+    // A clock with no monotonic time: a step back never hides a group past its own delay.
+    expect(await hiddenWith(-3_600_000, false)).toEqual([0, 0, 1000, 1000, 2000, 2000]);
+  });
+
   it('a queue that refuses the work fails the timer: nothing delivered, no completed discovery in telemetry', async () => {
     const w = world();
     const refusal = new Error('the queue is gone');
@@ -675,7 +700,7 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
     const w = world();
     const { deps, steps } = deferring(w, 2, THROTTLED);
     const first = await processQueuedGateway(deps, queueOptions(w), message(gwA.id));
-    expect(steps).toEqual([expect.objectContaining({ deferWaits: true })]);
+    expect(steps).toEqual([expect.objectContaining({ deferWaits: true, putBackBefore: false })]);
     expect(first).toEqual({
       kind: 'deferred',
       reason: 'throttled',
@@ -707,6 +732,8 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
       kind: 'deferred',
       message: { deferrals: { count: 2 }, deferredSince: since },
     });
+    // Put back before, it waits its moment in line (fresh steps took its every place: a break trial).
+    expect(steps[1]).toMatchObject({ deferWaits: true, putBackBefore: true });
     w.clock.advance(4_000);
     const done = await processUntilFinished(
       deps,

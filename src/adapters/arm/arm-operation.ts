@@ -76,7 +76,8 @@ export function gatewayActionPath(gateway: GatewayRef, action: string): string {
  * `what` was waited for); a pacer that fails otherwise lets the request go: pacing never costs a
  * gateway. Absent pacer: at once. Returns 0 when the request may go; with `bookBeyondInMs` (a caller
  * that hands longer waits to a queue) and a pacer that books turns, waits no longer than that and
- * returns the ms until the turn it booked instead (TurnBooking.admitOrBook).
+ * returns the ms until the turn it booked instead (TurnBooking.admitOrBook; `inLine`: waits that long
+ * in line even when the estimate puts the place further off).
  */
 export async function admitToEstimate(
   pacer: (SubscriptionPacer & Partial<TurnBooking>) | undefined,
@@ -85,12 +86,16 @@ export async function admitToEstimate(
   signal: AbortSignal | undefined,
   what: string,
   bookBeyondInMs?: number,
+  inLine = false,
 ): Promise<number> {
   if (!pacer) return 0;
   const callOptions = signal ? { abortSignal: signal } : {};
   try {
     if (bookBeyondInMs !== undefined && pacer.admitOrBook)
-      return await pacer.admitOrBook(gateway.subscriptionId, kind, bookBeyondInMs, callOptions);
+      return await pacer.admitOrBook(gateway.subscriptionId, kind, bookBeyondInMs, {
+        ...callOptions,
+        inLine,
+      });
     await pacer.admit(gateway.subscriptionId, kind, callOptions);
   } catch {
     if (signal?.aborted) throw abortedWait(what);

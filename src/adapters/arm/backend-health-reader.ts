@@ -118,7 +118,7 @@ export function createArmBackendHealthReader(
   const placeOrDefer = async (
     gateway: GatewayRef,
     kind: 'reads' | 'writes',
-    { deferWaits, abortSignal }: StepOptions,
+    { deferWaits, abortSignal, putBackBefore }: StepOptions,
   ): Promise<BackendHealthStep | undefined> => {
     if (!deferWaits) return undefined;
     let turnInMs: number;
@@ -130,6 +130,7 @@ export function createArmBackendHealthReader(
         abortSignal,
         `the wait for the ${kind === 'writes' ? 'POST' : 'poll'}'s place in the ${kind} estimate`,
         DEFER_BEYOND_IN_MS,
+        putBackBefore === true,
       );
     } catch (error) {
       throw mapped(gateway, error);

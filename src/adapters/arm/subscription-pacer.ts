@@ -34,15 +34,21 @@ export interface TurnBooking {
    * Resolves 0 once one `kind` request to `subscriptionId` may go out within `withinInMs` (admitted as
    * `admit` admits, in turn with its waiters), else the ms until the turn it is booked instead (at least
    * 1; no token taken: ask again then. SubscriptionPacing.book): at once when the estimate already puts
-   * the place past `withinInMs` (SubscriptionPacing.expectedWaitInMs, the waiters ahead counted), else
-   * after waiting that long in vain. Rejects only with the signal's reason when `options.abortSignal`
+   * the place past `withinInMs` (SubscriptionPacing.expectedWaitInMs, the waiters ahead counted) and
+   * `options.inLine` is not set, else after waiting that long in vain. Rejects only with the signal's reason when `options.abortSignal`
    * fires first.
    */
   admitOrBook(
     subscriptionId: string,
     kind: RequestKind,
     withinInMs: number,
-    options?: CallOptions,
+    options?: CallOptions & {
+      /**
+       * Wait in line for up to `withinInMs` even when the estimate puts the place further off (a step
+       * put back before, so fresh ones do not take every place from it).
+       */
+      readonly inLine?: boolean;
+    },
   ): Promise<number>;
   /**
    * The ms until a turn booked for one `kind` request (0: a place is free now, not taken), for a
@@ -137,7 +143,10 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       // cost the caller `withinInMs` (a queue invocation's billed time), and the booking is the same.
       const ahead = lanes.get(keyOf(subscriptionId, kind))?.waiters.length ?? 0;
       const expected = pacing.expectedWaitInMs(subscriptionId, kind, now(), ahead);
-      if (withinInMs > 0 && (expected === undefined || expected <= withinInMs)) {
+      if (
+        withinInMs > 0 &&
+        (callOptions.inLine === true || expected === undefined || expected <= withinInMs)
+      ) {
         const enough = new AbortController();
         const timer = setTimeout(() => enough.abort(), withinInMs);
         try {

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../ports';
 
-export const systemClock: Clock = { now: () => new Date() };
+/** The machine's clock; its monotonic time is `performance.now()`'s. */
+export const systemClock: Clock = { now: () => new Date(), monotonicInMs: () => performance.now() };

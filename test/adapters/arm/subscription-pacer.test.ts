@@ -67,6 +67,13 @@ describe('admitOrBook: a place now, or a turn to come back at', () => {
     // Answered before any timer could fire: nothing waited.
     await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(1000);
+    // A step put back before waits in line all the same (fresh ones took its every place otherwise).
+    let inLine: number | undefined;
+    void pacer.admitOrBook(A, 'writes', 300, { inLine: true }).then((turn) => (inLine = turn));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inLine).toBeUndefined(); // still waiting
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(inLine).toBeGreaterThan(0); // then booked, after its wait
     // A place within the wait is still waited for (a token in 1 ms, on the real clock).
     const pacer2 = createSubscriptionPacer({ limits });
     await pacer2.admitOrBook(A, 'reads', 0);
