@@ -138,10 +138,10 @@ export interface StepOptions extends CallOptions {
    */
   readonly deferWaits?: boolean;
   /**
-   * With `deferWaits`: the step was put back for its quota before. It waits its moment in the process,
-   * in line, even when the estimate already puts its place further off (a fresh step is then put back
-   * at once): booked at once too, steps put back lost every place to fresh ones arriving with the
-   * timer's spread, again and again, until their deferrals ran out (`Throttled`; a break trial).
+   * With `deferWaits`: this step was put back for its quota before (not the gateway's earlier steps).
+   * It goes ahead of fresh steps in the instance's line for the place: behind them, steps put back lost
+   * every place to fresh ones arriving with the timer's spread, again and again, until their deferrals
+   * ran out (`Throttled`; a break trial).
    */
   readonly putBackBefore?: boolean;
 }

@@ -350,9 +350,10 @@ export async function processQueuedGateway(
     new BackendHealthUnavailableError(gateway.id, `${noAnswerWithin(options.gatewayTimeoutInMs)}${extra}`, {
       timedOut: true,
     });
-  // A step put back before waits its moment in line: booked at once as a fresh one may be, it lost
-  // every place to fresh ones until its deferrals ran out (a break trial).
-  const stepOptions = { deferWaits: true, putBackBefore: (message.deferrals?.count ?? 0) > 0 } as const;
+  // This very step put back before (its message has `deferredSince`; a continuation does not carry it
+  // on) goes ahead of fresh ones: behind them it lost every place until its deferrals ran out (a
+  // break trial).
+  const stepOptions = { deferWaits: true, putBackBefore: message.deferredSince !== undefined } as const;
   let step: Step;
   if (left <= 0) {
     const times = { invokedAt, startedAt, attempt: queueTry.attempt };

@@ -76,8 +76,8 @@ export function gatewayActionPath(gateway: GatewayRef, action: string): string {
  * `what` was waited for); a pacer that fails otherwise lets the request go: pacing never costs a
  * gateway. Absent pacer: at once. Returns 0 when the request may go; with `bookBeyondInMs` (a caller
  * that hands longer waits to a queue) and a pacer that books turns, waits no longer than that and
- * returns the ms until the turn it booked instead (TurnBooking.admitOrBook; `inLine`: waits that long
- * in line even when the estimate puts the place further off).
+ * returns the ms until the turn it booked instead (TurnBooking.admitOrBook; `putBack`: a step put
+ * back before, in line ahead of fresh ones).
  */
 export async function admitToEstimate(
   pacer: (SubscriptionPacer & Partial<TurnBooking>) | undefined,
@@ -86,7 +86,7 @@ export async function admitToEstimate(
   signal: AbortSignal | undefined,
   what: string,
   bookBeyondInMs?: number,
-  inLine = false,
+  putBack = false,
 ): Promise<number> {
   if (!pacer) return 0;
   const callOptions = signal ? { abortSignal: signal } : {};
@@ -94,7 +94,7 @@ export async function admitToEstimate(
     if (bookBeyondInMs !== undefined && pacer.admitOrBook)
       return await pacer.admitOrBook(gateway.subscriptionId, kind, bookBeyondInMs, {
         ...callOptions,
-        inLine,
+        putBack,
       });
     await pacer.admit(gateway.subscriptionId, kind, callOptions);
   } catch {

@@ -34,8 +34,8 @@ export interface TurnBooking {
    * Resolves 0 once one `kind` request to `subscriptionId` may go out within `withinInMs` (admitted as
    * `admit` admits, in turn with its waiters), else the ms until the turn it is booked instead (at least
    * 1; no token taken: ask again then. SubscriptionPacing.book): at once when the estimate already puts
-   * the place past `withinInMs` (SubscriptionPacing.expectedWaitInMs, the waiters ahead counted) and
-   * `options.inLine` is not set, else after waiting that long in vain. Rejects only with the signal's reason when `options.abortSignal`
+   * the place past `withinInMs` (SubscriptionPacing.expectedWaitInMs, the waiters ahead counted; the
+   * turn then after theirs, never a token taken past them), else after waiting that long in vain. Rejects only with the signal's reason when `options.abortSignal`
    * fires first.
    */
   admitOrBook(
@@ -44,10 +44,11 @@ export interface TurnBooking {
     withinInMs: number,
     options?: CallOptions & {
       /**
-       * Wait in line for up to `withinInMs` even when the estimate puts the place further off (a step
-       * put back before, so fresh ones do not take every place from it).
+       * A step put back before: in line ahead of fresh ones (after others put back), and its expected
+       * wait counts only those. Booked like the fresh ones, steps put back lost every place to fresh
+       * ones arriving with the timer's spread, until their deferrals ran out (a break trial).
        */
-      readonly inLine?: boolean;
+      readonly putBack?: boolean;
     },
   ): Promise<number>;
   /**
@@ -74,6 +75,8 @@ const MAX_TIMER_IN_MS = 2 ** 31 - 1;
 interface Waiter {
   readonly resolve: () => void;
   readonly detach: () => void;
+  /** A step put back before (admitOrBook's `putBack`): in line ahead of every other waiter. */
+  readonly putBack: boolean;
 }
 
 interface Lane {
@@ -111,7 +114,11 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     lanes.delete(key);
   };
 
-  const admit = (subscriptionId: string, kind: RequestKind, callOptions: CallOptions = {}): Promise<void> => {
+  const admit = (
+    subscriptionId: string,
+    kind: RequestKind,
+    callOptions: CallOptions & { readonly putBack?: boolean } = {},
+  ): Promise<void> => {
     const signal = callOptions.abortSignal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const key = keyOf(subscriptionId, kind);
@@ -127,9 +134,17 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
         if (at >= 0) waiters.splice(at, 1);
         reject(signal?.reason);
       };
-      const waiter: Waiter = { resolve, detach: () => signal?.removeEventListener('abort', onAbort) };
+      const putBack = callOptions.putBack === true;
+      const waiter: Waiter = {
+        resolve,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+        putBack,
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
-      waiters.push(waiter);
+      // A step put back before goes after the others put back, ahead of fresh ones (FIFO among each).
+      const firstFresh = putBack ? waiters.findIndex((w) => !w.putBack) : -1;
+      if (firstFresh >= 0) waiters.splice(firstFresh, 0, waiter);
+      else waiters.push(waiter);
       if (waiters.length === 1) pump(key);
     });
   };
@@ -139,19 +154,22 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     async admitOrBook(subscriptionId, kind, withinInMs, callOptions = {}) {
       const caller = callOptions.abortSignal;
       if (caller?.aborted) throw caller.reason;
-      // A place the estimate puts past the wait is booked at once: waiting for it to fail would only
-      // cost the caller `withinInMs` (a queue invocation's billed time), and the booking is the same.
-      const ahead = lanes.get(keyOf(subscriptionId, kind))?.waiters.length ?? 0;
+      // A place the estimate puts past the wait is booked at once, after the waiters ahead: waiting for
+      // it to fail would only cost the caller `withinInMs` (a queue invocation's billed time). A step
+      // put back before counts only the others put back ahead of it: fresh ones come after it.
+      const putBack = callOptions.putBack === true;
+      const waiters = lanes.get(keyOf(subscriptionId, kind))?.waiters ?? [];
+      const ahead = putBack ? waiters.filter((w) => w.putBack).length : waiters.length;
       const expected = pacing.expectedWaitInMs(subscriptionId, kind, now(), ahead);
-      if (
-        withinInMs > 0 &&
-        (callOptions.inLine === true || expected === undefined || expected <= withinInMs)
-      ) {
+      if (withinInMs > 0 && expected !== undefined && expected > withinInMs)
+        return pacing.book(subscriptionId, kind, now(), true, expected);
+      if (withinInMs > 0) {
         const enough = new AbortController();
         const timer = setTimeout(() => enough.abort(), withinInMs);
         try {
           await admit(subscriptionId, kind, {
             abortSignal: caller ? AbortSignal.any([caller, enough.signal]) : enough.signal,
+            putBack,
           });
           return 0;
         } catch (error) {

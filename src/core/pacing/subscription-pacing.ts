@@ -162,11 +162,25 @@ export class SubscriptionPacing {
    * refills, not all at its first free token. A booking takes no token: the request asks again at its
    * turn (beaten to the token, it is booked again), and one never used costs only its place in the line.
    * `take: false`: a place free now is not taken (0 all the same): for a request that goes later
-   * whatever the estimate says (a 429 handed back waits its Retry-After).
+   * whatever the estimate says (a 429 handed back waits its Retry-After). `soonestInMs` (> 0): not
+   * before then, and no place is taken now (requests waiting for one are ahead of this one).
    */
-  book(subscriptionId: string, kind: RequestKind, nowInMs: number, take = true): number {
+  book(
+    subscriptionId: string,
+    kind: RequestKind,
+    nowInMs: number,
+    take = true,
+    soonestInMs?: number,
+  ): number {
     const e = this.estimate(subscriptionId, kind, nowInMs);
-    const admission = take ? this.tryAdmit(subscriptionId, kind, nowInMs) : this.check(e, nowInMs);
+    // `soonestInMs`: the caller's own expectation (expectedWaitInMs, with requests waiting ahead of it),
+    // booked without asking for a place now, which would go past those ahead.
+    const admission: Admission =
+      soonestInMs !== undefined && soonestInMs > 0
+        ? { admitted: false, retryInMs: soonestInMs }
+        : take
+          ? this.tryAdmit(subscriptionId, kind, nowInMs)
+          : this.check(e, nowInMs);
     if (admission.admitted) return 0;
     const turn = Math.max(nowInMs + (admission.retryInMs ?? PROBE_BOOKING_IN_MS), e.nextTurn);
     e.nextTurn = turn + 1000 / e.perSecond;

@@ -67,19 +67,52 @@ describe('admitOrBook: a place now, or a turn to come back at', () => {
     // Answered before any timer could fire: nothing waited.
     await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(1000);
-    // A step put back before waits in line all the same (fresh ones took its every place otherwise).
-    let inLine: number | undefined;
-    void pacer.admitOrBook(A, 'writes', 300, { inLine: true }).then((turn) => (inLine = turn));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(inLine).toBeUndefined(); // still waiting
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(inLine).toBeGreaterThan(0); // then booked, after its wait
     // A place within the wait is still waited for (a token in 1 ms, on the real clock).
     const pacer2 = createSubscriptionPacer({ limits });
     await pacer2.admitOrBook(A, 'reads', 0);
     pacer2.requestSent(A, 'reads');
     pacer2.answerReceived(A, 'reads', { remaining: 0, throttled: false });
     await expect(pacer2.admitOrBook(A, 'reads', 1_500)).resolves.toBe(0);
+  });
+
+  it('a step put back before goes ahead of fresh ones in line, and counts only those put back ahead of it (behind fresh ones it lost every place: a break trial)', async () => {
+    // The pacer's clock and its timers moved together by the test: nothing depends on the machine's speed.
+    jest.useFakeTimers();
+    try {
+      let now = 0;
+      const pacer = createSubscriptionPacer({
+        limits: { reads: { burst: 1, perSecond: 5 }, writes: { burst: 1, perSecond: 5 } },
+        now: () => now,
+      });
+      const move = async (ms: number) => {
+        now += ms;
+        jest.advanceTimersByTime(ms);
+        for (let i = 0; i < 10; i++) await Promise.resolve();
+      };
+      await pacer.admitOrBook(A, 'writes', 0);
+      pacer.requestSent(A, 'writes');
+      pacer.answerReceived(A, 'writes', { remaining: 0, throttled: false }); // a place every 200 ms
+      const order: string[] = [];
+      const ask = (name: string, putBack: boolean) =>
+        pacer.admitOrBook(A, 'writes', 300, { putBack }).then((turn) => {
+          order.push(`${name}:${turn === 0 ? 'admitted' : `booked ${turn}`}`);
+        });
+      const asked = [
+        ask('fresh', false), // its place in 200 ms: waits
+        ask('second fresh', false), // 400 ms, past its 300: booked at once
+        ask('put back', true), // none put back ahead: 200 ms, and ahead of the fresh one
+      ];
+      await move(0);
+      expect(order).toEqual(['second fresh:booked 400']);
+      await move(200);
+      expect(order).toEqual(['second fresh:booked 400', 'put back:admitted']);
+      await move(100); // the fresh one's 300 ms: its place (400 ms) is still ahead
+      await Promise.all(asked);
+      // Booked behind the second fresh one's turn (400 ms), one refill later: at 600 ms, 300 from now.
+      expect(order).toEqual(['second fresh:booked 400', 'put back:admitted', 'fresh:booked 300']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('waits for a place that comes within the wait (the probe’s answer)', async () => {
