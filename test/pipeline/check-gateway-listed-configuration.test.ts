@@ -173,6 +173,16 @@ describe('a reading short of the pools the configuration routes to', () => {
       },
     ],
   });
+  /** poolB with its one server down (a finding). */
+  const poolBDown = (id: string) => ({
+    ...poolB(id),
+    backendHttpSettingsCollection: [
+      {
+        ...poolB(id).backendHttpSettingsCollection[0],
+        servers: [{ address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' }],
+      },
+    ],
+  });
 
   it.each<[string, (id: string) => string, string[]]>([
     ['no pools at all', () => '{"backendAddressPools":[]}', ['pool-a', 'pool-b']],
@@ -408,23 +418,13 @@ describe('a reading short of the pools the configuration routes to', () => {
     'a finding, and the GET answers a gateway with %s: the configuration is not read (general steps), never "not in the configuration"',
     async (_, properties) => {
       const id = gatewayId('gw');
-      const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
       emulator = await startEmulator({
         scenario: {
           gateways: [
             twoPools([
               {
                 on: 'backendHealth',
-                text: JSON.stringify({
-                  backendAddressPools: [
-                    {
-                      ...poolB(id),
-                      backendHttpSettingsCollection: [
-                        { ...poolB(id).backendHttpSettingsCollection[0], servers: [down] },
-                      ],
-                    },
-                  ],
-                }),
+                text: JSON.stringify({ backendAddressPools: [poolBDown(id)] }),
                 times: 1,
               },
               { on: 'get', text: shortResource(id, properties), times: 9 },
@@ -446,18 +446,13 @@ describe('a reading short of the pools the configuration routes to', () => {
 
   it('a finding, a pool listed with no server, and the GET fails: asked once, not again for the coverage', async () => {
     const id = gatewayId('gw');
-    const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
-    const poolBDown = {
-      ...poolB(id),
-      backendHttpSettingsCollection: [{ ...poolB(id).backendHttpSettingsCollection[0], servers: [down] }],
-    };
     emulator = await startEmulator({
       scenario: {
         gateways: [
           twoPools([
             {
               on: 'backendHealth',
-              text: JSON.stringify({ backendAddressPools: [listedEmpty[0]![1](id), poolBDown] }),
+              text: JSON.stringify({ backendAddressPools: [listedEmpty[0]![1](id), poolBDown(id)] }),
               times: 1,
             },
             { on: 'get', status: 500, times: 9 },
@@ -473,22 +468,8 @@ describe('a reading short of the pools the configuration routes to', () => {
 
   it('a finding the listed configuration cannot explain, and the GET fails: the listing still tells the pools not read', async () => {
     const id = gatewayId('gw');
-    const down = { address: '10.0.1.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
     const bad = twoPools([
-      {
-        on: 'backendHealth',
-        text: JSON.stringify({
-          backendAddressPools: [
-            {
-              ...poolB(id),
-              backendHttpSettingsCollection: [
-                { ...poolB(id).backendHttpSettingsCollection[0], servers: [down] },
-              ],
-            },
-          ],
-        }),
-        times: 1,
-      },
+      { on: 'backendHealth', text: JSON.stringify({ backendAddressPools: [poolBDown(id)] }), times: 1 },
       { on: 'get', status: 500, times: 9 },
     ]);
     emulator = await startEmulator({ scenario: { gateways: [bad] } as never });

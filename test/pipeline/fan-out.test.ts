@@ -37,6 +37,7 @@ import {
 } from '../helpers/memory';
 import { SUB } from '../helpers/scenario-builder';
 import { processUntilFinished } from '../helpers/queued-gateway';
+import { routesPoolZ } from '../helpers/memory/config-reader';
 
 const SUB_ID = `/subscriptions/${SUB}`;
 const RG_WEB = `${SUB_ID}/resourceGroups/rg-web`;
@@ -545,22 +546,7 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     const w = world({ gateways: [{ ref: gwA, servers: [GOOD] }] });
     w.reader.health.set(gwA.id, { backendAddressPools: [] } as BackendHealthBody);
     const result = await processUntilFinished(
-      {
-        ...w.fanOut,
-        configReader: {
-          getGatewayConfig: async () => ({
-            ok: true,
-            config: {
-              generation: 'v2',
-              settings: [{ name: 'settings-z' } as never],
-              probes: [],
-              pools: [{ name: 'pool-z', addresses: ['10.9.0.4'] }],
-              pairs: [{ pool: 'pool-z', settings: 'settings-z' }],
-              routingRules: 1,
-            },
-          }),
-        },
-      },
+      { ...w.fanOut, configReader: routesPoolZ() },
       queueOptions(w),
       message(gwA.id),
     );

@@ -12,6 +12,7 @@ import {
 import { newRunId, runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';
 import type { GatewayConfigReader, InsightSink } from '../../src/ports';
 import { noAnswerWithin } from '../../src/pipeline/timeout';
+import { routesPoolZ } from '../helpers/memory/config-reader';
 import type { RunProgress } from '../../src/ports';
 import {
   NEVER,
@@ -449,19 +450,7 @@ it.each<[string, () => Error, string]>([
 it('an incomplete reading is a warning in the log, naming the pools not read', async () => {
   const r = threeGateways();
   r.reader.health.set(gwB.id, async () => ({ backendAddressPools: [] }) as BackendHealthBody);
-  const configReader: GatewayConfigReader = {
-    getGatewayConfig: async () => ({
-      ok: true,
-      config: {
-        generation: 'v2',
-        settings: [{ name: 'settings-z' } as never],
-        probes: [],
-        pools: [{ name: 'pool-z', addresses: ['10.9.0.4'] }],
-        pairs: [{ pool: 'pool-z', settings: 'settings-z' }],
-        routingRules: 1,
-      },
-    }),
-  };
+  const configReader = routesPoolZ();
   const outcome = await runChecks({ ...r.deps, configReader }, { ...r.options, runId: 'run-1' });
   expect(outcome.report.gateways.find((g) => g.name === 'gw-b')?.poolsNotRead).toEqual(['pool-z']);
   expect(r.logger.at('warn')).toContainEqual(
