@@ -97,9 +97,8 @@ export function* summaryLines(
     if (!gateway.ok)
       lines.push(
         gateway.error?.code === GATEWAY_DELETED_CODE
-          ? // Whole: it is short, and what to do is at its end (cut at 160, it lost the middle).
-            `    ${message(withoutOwnId(gateway.error.message, gateway.id), DELETED_SHOWN)}`
-          : `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id))}`,
+          ? `    ${message(withoutOwnId(gateway.error.message, gateway.id), shownOf(gateway))}`
+          : `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id), shownOf(gateway))}`,
       );
     if (gateway.poolsNotRead?.length)
       lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
@@ -160,8 +159,21 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
   );
 }
 
-/** The length a deleted gateway's message is shown whole up to (GatewayDeletedError's is about 170). */
-const DELETED_SHOWN = 400;
+/**
+ * The length a 404's message is shown whole up to: confirmed deleted (about 170 characters), or not
+ * confirmed by the GET (up to about 500: why, and what to grant or fix, in its middle). Cut at 160,
+ * both lost what to do (new-user trials: "… and its GET did… Check the gateway id").
+ */
+const NOT_FOUND_SHOWN = 800;
+
+/** How much of a failed gateway's message its line shows: a 404's whole, another's start and end. */
+function shownOf(gateway: GatewayReport): number | undefined {
+  const code = gateway.error?.code;
+  return code === GATEWAY_DELETED_CODE || code === GATEWAY_NOT_FOUND_CODE ? NOT_FOUND_SHOWN : undefined;
+}
+
+/** GatewayNotFoundError's code (errors.ts), as a report entry carries it. */
+const GATEWAY_NOT_FOUND_CODE = 'ResourceNotFound';
 
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */
 export const HEALTHY_SHOWN = 20;
@@ -191,7 +203,7 @@ function collapsedGateways(): {
         : undefined
       : withoutOwnId(g.error?.message ?? '', g.id);
   const seen = new Map<string, number>();
-  const groups = new Map<string, { count: number; names: string[]; deleted: boolean }>();
+  const groups = new Map<string, { count: number; names: string[]; deleted: boolean; shown?: number }>();
   return {
     takes(gateway) {
       const key = keyOf(gateway);
@@ -203,6 +215,7 @@ function collapsedGateways(): {
         count: 0,
         names: [],
         deleted: !gateway.ok && gateway.error?.code === GATEWAY_DELETED_CODE,
+        shown: gateway.ok ? undefined : shownOf(gateway),
       };
       group.count += 1;
       if (group.names.length < 5) group.names.push(gateway.name);
@@ -210,7 +223,7 @@ function collapsedGateways(): {
       return true;
     },
     lines() {
-      return [...groups].flatMap(([key, { count, names, deleted }]) => {
+      return [...groups].flatMap(([key, { count, names, deleted, shown }]) => {
         const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
         return key === healthyKey
           ? [
@@ -221,12 +234,12 @@ function collapsedGateways(): {
             ? [
                 '',
                 `✗ ${counted(count, 'more gateway')} deleted, as above: ${some}`,
-                `    ${message(key, DELETED_SHOWN)}`,
+                `    ${message(key, shown)}`,
               ]
             : [
                 '',
                 `✗ ${counted(count, 'more gateway')} could not be checked, as above: ${some}`,
-                `    ${message(key)}`,
+                `    ${message(key, shown)}`,
               ];
       });
     },

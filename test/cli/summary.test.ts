@@ -419,6 +419,9 @@ describe('a gateway whose backend-health call answered 404: its line keeps what 
     expect(line).toMatch(start);
     expect(line).toMatch(end);
     expect(line).not.toMatch(/if the…/);
+    // Whole: what the GET answered and what to do are in its middle (a new-user trial: "its GET did… Check the gateway id").
+    expect(line).not.toContain('…');
+    expect(line).toBe(error.message.replace(id, 'the gateway'));
   });
 
   it('one ARM confirmed deleted is not said to be one that "could not be checked"', () => {
