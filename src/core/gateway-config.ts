@@ -107,6 +107,23 @@ export interface PoolConfig {
    * addresses the configuration does not give. Absent: none.
    */
   readonly hasIpConfigurations?: boolean;
+  /**
+   * The configuration does not say all of the pool's members: its `backendAddresses` is not sent (ARM
+   * sends `[]` for an empty pool, as the configuration dump in
+   * Azure/application-gateway-kubernetes-ingress#758 shows), or an entry of it has neither `fqdn` nor
+   * `ipAddress`. Such a pool may have members, as one of NICs does: a reading that lists none of its
+   * servers did not read them, and a server absent from a reading was not removed. Absent: the
+   * addresses (and NICs) are all its members.
+   */
+  readonly membersUnknown?: true;
+}
+
+/**
+ * Whether `pool` may have members whose addresses the configuration does not give (NICs, members it
+ * does not say: PoolConfig.membersUnknown).
+ */
+export function hasUnaddressedMembers(pool: PoolConfig): boolean {
+  return pool.hasIpConfigurations === true || pool.membersUnknown === true;
 }
 
 export interface GatewayConfig {
@@ -288,17 +305,23 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
       ),
     ];
     const probes = children(properties, 'probes').map(({ name, props, at }) => readProbe(name, props, at));
-    const pools = children(properties, 'backendAddressPools').map(({ name, props, at }) => ({
-      name,
-      addresses: list(props['backendAddresses'], `${at}.backendAddresses`).flatMap((entry, i) => {
+    const pools = children(properties, 'backendAddressPools').map(({ name, props, at }): PoolConfig => {
+      const entries = list(props['backendAddresses'], `${at}.backendAddresses`);
+      const addresses = entries.flatMap((entry, i) => {
         const address = object(entry, `${at}.backendAddresses[${i}]`);
         const value =
           text(address?.['fqdn'], `${at}.backendAddresses[${i}].fqdn`, CONFIG_VALUE_LIMITS.host) ??
           text(address?.['ipAddress'], `${at}.backendAddresses[${i}].ipAddress`, CONFIG_VALUE_LIMITS.host);
         return value === undefined ? [] : [value];
-      }),
-      ...(nonEmptyArray(props['backendIPConfigurations']) ? { hasIpConfigurations: true } : {}),
-    }));
+      });
+      const notSent = props['backendAddresses'] === undefined || props['backendAddresses'] === null;
+      return {
+        name,
+        addresses,
+        ...(nonEmptyArray(props['backendIPConfigurations']) ? { hasIpConfigurations: true } : {}),
+        ...(notSent || addresses.length < entries.length ? { membersUnknown: true } : {}),
+      };
+    });
     return {
       ok: true,
       config: {

@@ -5,7 +5,7 @@
  * unread (a new-user trial). Pure.
  */
 import { lastSegment } from './arm-id';
-import type { GatewayConfig } from './gateway-config';
+import { hasUnaddressedMembers, type GatewayConfig } from './gateway-config';
 import type { BackendHealthBody, BackendHealthPoolBody } from './model';
 
 /** Most pool names said per gateway (ARM allows 100 pools per gateway: Azure subscription limits). */
@@ -53,7 +53,7 @@ export function tellsCoverage(config: GatewayConfig): boolean {
 
 /**
  * The backend pools `config` routes traffic to (a rule or a path map pairs them with HTTP settings:
- * RoutedPair) and that have members (addresses, or NICs: PoolConfig.hasIpConfigurations), which
+ * RoutedPair) and that have members (addresses, NICs, or members it does not say: hasUnaddressedMembers), which
  * `body` does not list, or lists with no server: their servers were not read. Names as the configuration spells them, in
  * its order, at most POOLS_NOT_READ_SHOWN; compared case-insensitively, as ARM compares names. Empty when
  * the configuration says no rules or no pools (an answer without them is not the whole resource:
@@ -78,7 +78,7 @@ export function poolsNotRead(config: GatewayConfig, body: BackendHealthBody): st
       (pool) =>
         routed.has(pool.name.toLowerCase()) &&
         !listed.has(pool.name.toLowerCase()) &&
-        (pool.addresses.length > 0 || pool.hasIpConfigurations === true),
+        (pool.addresses.length > 0 || hasUnaddressedMembers(pool)),
     )
     .slice(0, POOLS_NOT_READ_SHOWN)
     .map((pool) => pool.name);

@@ -246,6 +246,47 @@ describe("a pool's members by NIC (backendIPConfigurations)", () => {
   });
 });
 
+// A pool whose members the configuration does not all say may have members: the reading coverage and
+// the removed-server check must not take it as empty (an answer without `backendAddresses` read as an
+// empty pool made an empty reading green: a new-user trial's MED).
+describe("a pool's members the configuration does not say (membersUnknown)", () => {
+  const withPool = (properties: unknown) =>
+    resource({
+      sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+      backendAddressPools: [{ name: 'pool', ...(properties === 'none' ? {} : { properties }) }],
+    });
+  it.each<[string, unknown, string[], true | undefined]>([
+    ['backendAddresses not sent', {}, [], true],
+    ['no properties at all', 'none', [], true],
+    ['backendAddresses null', { backendAddresses: null }, [], true],
+    [
+      'an entry with neither fqdn nor ipAddress',
+      { backendAddresses: [{ ipAddress: '10.0.0.4' }, {}] },
+      ['10.0.0.4'],
+      true,
+    ],
+    ['an empty pool ([])', { backendAddresses: [] }, [], undefined],
+    [
+      'every entry with an address',
+      { backendAddresses: [{ fqdn: 'a.example' }, { ipAddress: '10.0.0.4' }] },
+      ['a.example', '10.0.0.4'],
+      undefined,
+    ],
+  ])(
+    '%s: read from the resource, and from what a run keeps of it, through JSON',
+    (_, properties, addresses, unknown) => {
+      for (const json of [
+        withPool(properties),
+        JSON.parse(JSON.stringify(configurationResource(withPool(properties)))),
+      ]) {
+        const read = readGatewayConfig(json);
+        if (!read.ok) throw new Error(read.detail);
+        expect(read.config.pools.map((p) => [p.addresses, p.membersUnknown])).toEqual([[addresses, unknown]]);
+      }
+    },
+  );
+});
+
 describe('skuGeneration', () => {
   it.each([
     ['Standard_v2', undefined, 'v2'],

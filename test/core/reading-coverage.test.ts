@@ -65,6 +65,12 @@ describe('poolsNotRead: the routed pools with members a reading does not list', 
       reading('a'),
       ['vms'],
     ],
+    [
+      'a routed pool whose members the configuration does not say (no backendAddresses sent)',
+      config([pool('a'), { name: 'unsaid', addresses: [], membersUnknown: true }], routed('a', 'unsaid')),
+      reading('a'),
+      ['unsaid'],
+    ],
     ['a configuration without rules (not the whole resource)', config([pool('a')], []), reading(), []],
     [
       'a configuration whose rules were not read (built by hand)',

@@ -409,6 +409,50 @@ describe('a reading short of the pools the configuration routes to', () => {
     },
   );
 
+  // A new-user trial's MED: a GET answer whose pools carry no `backendAddresses` read as empty pools, and
+  // a reading that listed no server was green (ARM sends `[]` for a pool without members).
+  const routedResource = (id: string, poolProperties: Record<string, unknown>) =>
+    shortResource(id, {
+      backendAddressPools: ['pool-a', 'pool-b'].map((name) => ({ name, properties: poolProperties })),
+      backendHttpSettingsCollection: ['settings-a', 'settings-b'].map((name) => ({
+        name,
+        properties: { port: 80, protocol: 'Http' },
+      })),
+      requestRoutingRules: ['a', 'b'].map((x) => ({
+        name: `rule-${x}`,
+        properties: {
+          ruleType: 'Basic',
+          backendAddressPool: { id: `${id}/backendAddressPools/pool-${x}` },
+          backendHttpSettings: { id: `${id}/backendHttpSettingsCollection/settings-${x}` },
+        },
+      })),
+    });
+  it.each<[string, Record<string, unknown>, string[] | undefined]>([
+    ['carry no backendAddresses: the pools are named as not read (never green)', {}, ['pool-a', 'pool-b']],
+    [
+      'carry an address entry without an address: named alike',
+      { backendAddresses: [{}] },
+      ['pool-a', 'pool-b'],
+    ],
+    ['are empty ([]): nothing to read, nothing said', { backendAddresses: [] }, undefined],
+  ])('a reading that lists no server, and the GET answers pools that %s', async (_, pool, missing) => {
+    const id = gatewayId('gw');
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          twoPools([
+            { on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 },
+            { on: 'get', text: routedResource(id, pool), times: 9 },
+          ]),
+        ],
+      } as never,
+    });
+    const outcome = await check(emulator, id);
+    expect(gatewayGets()).toBe(1);
+    expect(outcome.report).toMatchObject({ ok: true, servers: 0 });
+    expect(outcome.report.poolsNotRead).toEqual(missing);
+  });
+
   // A trial: findings joined to a GET answer without rules, pools or settings read "not in the
   // gateway's configuration" (exit 3, exact-looking advice) where the answer said nothing.
   it.each<[string, Record<string, unknown>]>([

@@ -7,7 +7,7 @@
  * configuration first (pipeline/notify/confirm-removed.ts); these are the pure parts. Pure.
  */
 import { gatewayKey } from '../arm-id';
-import type { GatewayConfig } from '../gateway-config';
+import { hasUnaddressedMembers, type GatewayConfig } from '../gateway-config';
 import { isGatewayScope } from './inhibit';
 import { isEpisode, serverKey, type ServerRecord } from './server-record';
 
@@ -47,7 +47,8 @@ export function unexplainedAbsences(
  * Whether `config` (the gateway's configuration, read after the reading) still has `record`'s server:
  * its pool and settings exist (names compare case-insensitively, as ARM's do), a rule routes the pair
  * when the configuration says its rules, and the pool holds the server's address, or members the
- * configuration gives no address for (NICs, scale-set instances: `backendIPConfigurations`); true, too,
+ * configuration gives no address for (NICs, scale-set instances: `backendIPConfigurations`; members it
+ * does not say: PoolConfig.membersUnknown); true, too,
  * for an answer without pools, settings (or, for the pair, rules). False: it was removed, so its absence
  * from the reading is the gateway's word.
  */
@@ -64,7 +65,7 @@ export function stillConfigured(record: ServerRecord, config: GatewayConfig): bo
     !config.pairs.some((p) => same(p.pool, record.backendPool) && same(p.settings, record.backendSettings))
   )
     return false;
-  return pool.hasIpConfigurations === true || pool.addresses.some((a) => same(a, record.address));
+  return hasUnaddressedMembers(pool) || pool.addresses.some((a) => same(a, record.address));
 }
 
 /**

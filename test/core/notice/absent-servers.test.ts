@@ -109,6 +109,16 @@ describe('stillConfigured: whether the configuration still has the server', () =
       config({ pools: [{ name: 'pool', addresses: [], hasIpConfigurations: true }] }),
       true,
     ],
+    [
+      'a pool whose members the configuration does not say (no backendAddresses sent)',
+      config({ pools: [{ name: 'pool', addresses: [], membersUnknown: true }] }),
+      true,
+    ],
+    [
+      'a pool with another address and an entry without one',
+      config({ pools: [{ name: 'pool', addresses: ['10.0.0.9'], membersUnknown: true }] }),
+      true,
+    ],
   ])('%s', (_, given, expected) => {
     const { pairs, ...rest } = given;
     expect(stillConfigured(record, pairs === undefined ? rest : given)).toBe(expected);
