@@ -8,6 +8,7 @@ import { GATEWAY_SCOPE } from '../core/notice/inhibit';
 import { severityLabel } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
+  notOkReasons,
   type FindingReport,
   type GatewayReport,
   type GroupedNoticeReport,
@@ -97,8 +98,8 @@ export function* summaryLines(
     if (!gateway.ok)
       lines.push(
         gateway.error?.code === GATEWAY_DELETED_CODE
-          ? `    ${message(withoutOwnId(gateway.error.message, gateway.id), shownOf(gateway))}`
-          : `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id), shownOf(gateway))}`,
+          ? `    ${message(withoutOwnId(gateway.error.message, gateway.id), FAILURE_SHOWN)}`
+          : `    could not be checked: ${message(withoutOwnId(gateway.error?.message ?? '', gateway.id), FAILURE_SHOWN)}`,
       );
     if (gateway.poolsNotRead?.length)
       lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
@@ -136,6 +137,9 @@ export function* summaryLines(
   lines.push(...deliveryErrorLines(report.deliveryErrors));
   if (locations.length)
     lines.push('', `Insights and report: ${locations.map((l) => field(l, 2000)).join(', ')}`);
+  // Last, where the eye lands: why the run is not ok (run exits 2), each kind counted once.
+  const reasons = notOkReasons(report);
+  if (reasons.length) lines.push('', `The run is not ok: ${reasons.join('; ')}.`);
   yield* lines;
 }
 
@@ -160,20 +164,13 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
 }
 
 /**
- * The length a 404's message is shown whole up to: confirmed deleted (about 170 characters), or not
- * confirmed by the GET (up to about 500: why, and what to grant or fix, in its middle). Cut at 160,
- * both lost what to do (new-user trials: "… and its GET did… Check the gateway id").
+ * The length a failed gateway's message is shown whole up to: our messages are 150 to 500 characters
+ * with ARM's answer in their middle and what to do at their end. Cut at 160, a 404's lost what the GET
+ * answered and what to grant ("… and its GET did… Check the gateway id"), and a 500's tail began in
+ * its last sentence's middle ("… health and Activity log in the portal": new-user trials). Past this,
+ * a flood from the network: its start and end.
  */
-const NOT_FOUND_SHOWN = 800;
-
-/** How much of a failed gateway's message its line shows: a 404's whole, another's start and end. */
-function shownOf(gateway: GatewayReport): number | undefined {
-  const code = gateway.error?.code;
-  return code === GATEWAY_DELETED_CODE || code === GATEWAY_NOT_FOUND_CODE ? NOT_FOUND_SHOWN : undefined;
-}
-
-/** GatewayNotFoundError's code (errors.ts), as a report entry carries it. */
-const GATEWAY_NOT_FOUND_CODE = 'ResourceNotFound';
+const FAILURE_SHOWN = 800;
 
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */
 export const HEALTHY_SHOWN = 20;
@@ -203,7 +200,7 @@ function collapsedGateways(): {
         : undefined
       : withoutOwnId(g.error?.message ?? '', g.id);
   const seen = new Map<string, number>();
-  const groups = new Map<string, { count: number; names: string[]; deleted: boolean; shown?: number }>();
+  const groups = new Map<string, { count: number; names: string[]; deleted: boolean }>();
   return {
     takes(gateway) {
       const key = keyOf(gateway);
@@ -215,7 +212,6 @@ function collapsedGateways(): {
         count: 0,
         names: [],
         deleted: !gateway.ok && gateway.error?.code === GATEWAY_DELETED_CODE,
-        shown: gateway.ok ? undefined : shownOf(gateway),
       };
       group.count += 1;
       if (group.names.length < 5) group.names.push(gateway.name);
@@ -223,7 +219,7 @@ function collapsedGateways(): {
       return true;
     },
     lines() {
-      return [...groups].flatMap(([key, { count, names, deleted, shown }]) => {
+      return [...groups].flatMap(([key, { count, names, deleted }]) => {
         const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
         return key === healthyKey
           ? [
@@ -234,12 +230,12 @@ function collapsedGateways(): {
             ? [
                 '',
                 `✗ ${counted(count, 'more gateway')} deleted, as above: ${some}`,
-                `    ${message(key, shown)}`,
+                `    ${message(key, FAILURE_SHOWN)}`,
               ]
             : [
                 '',
                 `✗ ${counted(count, 'more gateway')} could not be checked, as above: ${some}`,
-                `    ${message(key, shown)}`,
+                `    ${message(key, FAILURE_SHOWN)}`,
               ];
       });
     },

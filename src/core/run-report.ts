@@ -551,6 +551,52 @@ export function runSucceeded(report: RunReport): boolean {
 }
 
 /**
+ * Why `runSucceeded(report)` is false: one phrase per kind of failure, in the report's order
+ * (targets, gateways, readings, notices, sinks), each with its count, for the summary's closing line.
+ * Empty when the run succeeded, and for an interrupted run (its own block and exit code say so). Never
+ * empty otherwise: a failure of a kind not named here is "see report.json". A new-user trial: a run whose
+ * only failures were deleted gateways exited 2, and its summary said "(7 deleted)" and no word of failure.
+ */
+export function notOkReasons(report: RunReport): string[] {
+  if (runSucceeded(report) || report.interrupted) return [];
+  const s = report.summary;
+  const n = report.notifications;
+  const deleted = s.deletedGateways ?? 0;
+  const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const failedTargets = report.targets.filter((t) => !t.ok).length;
+  const deliveries = failedDeliveries(report.deliveryErrors);
+  const reasons = [
+    failedTargets ? plural(failedTargets, 'target not listed', 'targets not listed') : '',
+    s.failedGateways > deleted
+      ? plural(s.failedGateways - deleted, 'gateway could not be checked', 'gateways could not be checked')
+      : '',
+    deleted
+      ? `${plural(deleted, 'gateway', 'gateways')} deleted (if "targets" names ${deleted === 1 ? 'it' : 'them'} by id, fix or remove ${deleted === 1 ? 'that id' : 'those ids'})`
+      : '',
+    s.incompleteReadings ? plural(s.incompleteReadings, 'reading incomplete', 'readings incomplete') : '',
+    n && !n.claimed ? 'notify on change not done (another run holds its lease)' : '',
+    n?.undelivered.length
+      ? plural(n.undelivered.length, 'notice not delivered', 'notices not delivered')
+      : '',
+    n?.dropped.length ? plural(n.dropped.length, 'notice dropped', 'notices dropped') : '',
+    n?.stateErrors.length
+      ? plural(n.stateErrors.length, 'notify state document', 'notify state documents') +
+        ' not read or written'
+      : '',
+    n?.unconfirmedDeletions?.length
+      ? plural(n.unconfirmedDeletions.length, 'gateway', 'gateways') +
+        ' not listed whose deletion ARM did not confirm'
+      : '',
+    n?.unconfirmedRemovals?.length
+      ? plural(n.unconfirmedRemovals.length, 'server', 'servers') +
+        ' not listed whose removal the configuration did not confirm'
+      : '',
+    deliveries ? plural(deliveries, 'delivery to a sink failed', 'deliveries to sinks failed') : '',
+  ].filter((reason) => reason !== '');
+  return reasons.length ? reasons : ['see report.json'];
+}
+
+/**
  * True when notify on change left nothing undone: claimed, every notice delivered, no state error, no
  * gateway left unread whose deletion ARM did not confirm.
  */

@@ -11,10 +11,13 @@ import { spooledArray } from '../../src/pipeline/report-entries';
 import type { NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
 import {
+  ArmUnreachableError,
+  BackendHealthUnavailableError,
   GatewayDeletedError,
   GatewayNotFoundError,
   MissingPermissionError,
   RunInterruptedError,
+  ThrottledError,
 } from '../../src/errors';
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
@@ -355,18 +358,64 @@ function couldNotBeChecked(error: { code: string; message: string; retryable: bo
   return /^✗ .*\n {4}(?:could not be checked: )?(.*)$/m.exec(formatSummary(failed, []))?.[1] ?? '';
 }
 
-describe('a gateway that could not be checked: its error clipped to its start and end, escapes in it kept whole', () => {
+describe('a gateway that could not be checked: a flood of an error clipped to its start and end, escapes in it kept whole', () => {
   it.each([0, 1, 2, 3, 4, 5, 6])('an escaped value %i character(s) before the cut', (shift) => {
     // A message of one long word (a URL, a body) holding escapes (core/json-describe.ts quotes values
     // JSON-escaped): the only kind cut inside a word, so the only one where an escape can meet the cut.
-    const message = `${'x'.repeat(150 + shift)}\\u001b\\u009b\\u001b more text after it`;
+    const message = `${'x'.repeat(790 + shift)}\\u001b\\u009b\\u001b more text after it`;
     const line = couldNotBeChecked({ code: 'BackendHealthUnavailable', message, retryable: false });
-    expect([...line].length).toBeLessThanOrEqual(160);
+    expect([...line].length).toBeLessThanOrEqual(800);
     // Its start and its end (where our messages say what to do): `head… tail`.
     const [head = '', tail] = line.split('…');
     expect(message.startsWith(head)).toBe(true);
     expect(head).not.toMatch(/\\(u[0-9a-f]{0,3})?$/);
     expect(tail).toBe(' more text after it');
+  });
+});
+
+// A new-user trial: a 500's line, cut at 160 characters, ended in its last sentence's middle ("… health
+// and Activity log in the portal"); each kind of failure a gateway can have is said whole.
+describe('a gateway that could not be checked: its error said whole, what ARM answered and what to do', () => {
+  const id = report('x').gateways[0]!.id;
+  const detail = `ARM answered 500 InternalServerError: ${'an upstream dependency of the resource provider failed '.repeat(3).trim()}`;
+  it.each<[string, Error & { code: string }]>([
+    ['ARM failed the call (500)', new BackendHealthUnavailableError(id, detail)],
+    [
+      'no answer in time',
+      new BackendHealthUnavailableError(id, 'no answer within 30000 ms (gatewayTimeoutInMs)', {
+        timedOut: true,
+      }),
+    ],
+    [
+      "an answer not ARM's shape",
+      new BackendHealthUnavailableError(id, 'ARM answered 200 with a body that is not backend health', {
+        unreadableAnswer: true,
+      }),
+    ],
+    ['throttled', new ThrottledError(id, 'ARM answered 429 after 3 retries; Retry-After 17 s')],
+    [
+      'refused (403)',
+      new MissingPermissionError(
+        id,
+        'Microsoft.Network/applicationGateways/backendhealth/action',
+        'ARM answered 403 AuthorizationFailed',
+      ),
+    ],
+    [
+      'ARM not reached',
+      new ArmUnreachableError(
+        'https://management.azure.com',
+        'nothing answers at management.azure.com:443 (ECONNREFUSED)',
+        "Check arm.endpoint (APPGW_ARM_ENDPOINT): in Azure leave it unset (https://management.azure.com); locally it is the emulator's URL, which changes each time the emulator starts.",
+      ),
+    ],
+  ])('%s', (_, error) => {
+    const line = couldNotBeChecked({ code: error.code, message: error.message, retryable: true });
+    expect(error.message.length).toBeGreaterThan(160);
+    expect(line).not.toContain('…');
+    // All after the gateway's id (left out of the line: its heading names it), to the last word.
+    const at = error.message.lastIndexOf(id);
+    expect(line.endsWith(at < 0 ? error.message : error.message.slice(at + id.length))).toBe(true);
   });
 });
 
@@ -492,6 +541,15 @@ it('gateways ARM confirmed deleted: counted apart on the first line, each line w
   });
   expect(formatSummary(onlyGone, []).split('\n')[0]).toMatch(/^Read 1 of 2 gateways \(1 deleted\), /);
   expect(report('x').summary.deletedGateways).toBeUndefined();
+  // The trial: a run whose only failures were deletions exited 2 with no word of failure; the last line
+  // says why the run is not ok (core/run-report.ts notOkReasons).
+  expect(formatSummary(onlyGone, []).split('\n').at(-1)).toBe(
+    'The run is not ok: 1 gateway deleted (if "targets" names it by id, fix or remove that id).',
+  );
+  expect(formatSummary(run, []).split('\n').at(-1)).toBe(
+    'The run is not ok: 1 gateway could not be checked; 7 gateways deleted (if "targets" names them by id, fix or remove those ids).',
+  );
+  expect(formatSummary(report('x'), [])).not.toMatch(/not ok/);
 });
 
 describe('a failed sink says so: the exit is 2 with every gateway checked, and stdout says why', () => {

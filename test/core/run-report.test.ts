@@ -1,0 +1,131 @@
+/**
+ * notOkReasons: every way a run is not ok (run exits 2) is said by the summary's closing line. A new-user
+ * trial: a run whose only failures were deleted gateways exited 2 with "(7 deleted)" and no word of
+ * failure.
+ */
+import { notOkReasons, runSucceeded, withDeliveryErrors, type RunReport } from '../../src/core/run-report';
+import { buildRunReport } from '../../src/pipeline/build-run-report';
+import type { NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
+
+const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/g';
+const gateway = (name: string, over: Record<string, unknown> = {}) => ({
+  id: `${GW}${name}`,
+  name,
+  subscriptionId: 's',
+  resourceGroup: 'rg',
+  ok: true,
+  error: null,
+  durationInMs: 1,
+  servers: 1,
+  findings: [],
+  ...over,
+});
+const failed = (name: string, code: string) =>
+  gateway(name, { ok: false, servers: 0, error: { code, message: `${code} happened`, retryable: true } });
+
+/** A notify outcome that did everything: `over` makes it fall short. */
+const notify = (over: Partial<NotifyOutcome> = {}): NotifyOutcome =>
+  ({
+    decided: 0,
+    silenced: [],
+    claimed: true,
+    deliveries: [],
+    pending: {},
+    undelivered: [],
+    dropped: [],
+    stateErrors: [],
+    ...over,
+  }) as unknown as NotifyOutcome;
+
+function run(parts: { targets?: unknown[]; gateways?: unknown[]; notify?: NotifyOutcome } = {}): RunReport {
+  return buildRunReport({
+    runId: 'r1',
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    targets: (parts.targets ?? [{ id: '/subscriptions/s', ok: true, gateways: 1 }]) as never,
+    gateways: (parts.gateways ?? [gateway('a')]) as never,
+    ...(parts.notify ? { notify: parts.notify } : {}),
+  });
+}
+
+const one = [{}] as never[];
+
+describe('notOkReasons', () => {
+  it('a run that did everything: none', () => {
+    expect(notOkReasons(run())).toEqual([]);
+    expect(notOkReasons(run({ notify: notify() }))).toEqual([]);
+  });
+
+  it.each<[string, RunReport, RegExp]>([
+    [
+      'a target not listed',
+      run({ targets: [{ id: '/subscriptions/s', ok: false, gateways: 0, error: {} }] }),
+      /^1 target not listed$/,
+    ],
+    [
+      'a gateway that failed',
+      run({ gateways: [gateway('a'), failed('b', 'Throttled')] }),
+      /^1 gateway could not be checked$/,
+    ],
+    [
+      'only deleted gateways (the trial)',
+      run({ gateways: [failed('a', 'GatewayDeleted'), failed('b', 'GatewayDeleted')] }),
+      /^2 gateways deleted \(if "targets" names them by id, fix or remove those ids\)$/,
+    ],
+    [
+      'an incomplete reading',
+      run({ gateways: [gateway('a', { poolsNotRead: ['pool-b'] })] }),
+      /^1 reading incomplete$/,
+    ],
+    ['notify not claimed', run({ notify: notify({ claimed: false }) }), /another run holds its lease/],
+    ['a notice not delivered', run({ notify: notify({ undelivered: one }) }), /^1 notice not delivered$/],
+    ['a notice dropped', run({ notify: notify({ dropped: one }) }), /^1 notice dropped$/],
+    [
+      'a state document',
+      run({ notify: notify({ stateErrors: one }) }),
+      /^1 notify state document not read or written$/,
+    ],
+    [
+      'a deletion not confirmed',
+      run({ notify: notify({ unconfirmedDeletions: one } as never) }),
+      /^1 gateway not listed whose deletion ARM did not confirm$/,
+    ],
+    [
+      'a removal not confirmed',
+      run({ notify: notify({ unconfirmedRemovals: one } as never) }),
+      /^1 server not listed whose removal the configuration did not confirm$/,
+    ],
+    [
+      'a sink that failed',
+      withDeliveryErrors(run(), [{ code: 'DeliveryFailed', message: 'x', retryable: true, omitted: 3 }]),
+      /^3 deliveries to sinks failed$/,
+    ],
+  ])('%s: said, and the run is not ok', (_, report, said) => {
+    expect(runSucceeded(report)).toBe(false);
+    const reasons = notOkReasons(report);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(said);
+  });
+
+  it('a gateway deleted beside one that failed: each counted apart', () => {
+    const report = run({
+      gateways: [failed('a', 'GatewayDeleted'), failed('b', 'BackendHealthUnavailable')],
+    });
+    expect(notOkReasons(report)).toEqual([
+      '1 gateway could not be checked',
+      '1 gateway deleted (if "targets" names it by id, fix or remove that id)',
+    ]);
+  });
+
+  it('an interrupted run: none (its own block and exit code say it)', () => {
+    const report = {
+      ...run({ gateways: [failed('a', 'Throttled')] }),
+      interrupted: { by: 'signal' },
+    } as never;
+    expect(notOkReasons(report)).toEqual([]);
+  });
+
+  it('a run not ok for a reason not named here: "see report.json", never silent', () => {
+    expect(notOkReasons({ ...run(), ok: false })).toEqual(['see report.json']);
+  });
+});
