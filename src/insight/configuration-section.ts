@@ -43,8 +43,8 @@ export function configurationTemplate(
   if (!configuration.read) {
     lines.push(
       configuration.unresolved
-        ? `The gateway's configuration was read, but it does not say which probe this server has, so these steps are the general ones: ${add(configuration.reason)}`
-        : `The gateway's configuration could not be read, so these steps are the general ones: ${add(configuration.reason)}`,
+        ? `The gateway's configuration was read, but it does not say which probe this server has, so these steps are the general ones: ${add(configuration.reason)}${sentenceEnd(configuration.reason)}`
+        : `The gateway's configuration could not be read, so these steps are the general ones: ${add(configuration.reason)}${sentenceEnd(configuration.reason)}`,
       '',
     );
     return lines;
@@ -181,4 +181,14 @@ function wireLines(
     `- Sends \`${add(`GET ${visible(wire.path)}`)}\` over ${wire.protocol.toUpperCase()} to ${add(visible(wire.address))} port ${add(String(wire.port))}`,
     `- With ${shown(`Host: ${wire.host}`, wire.host)}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
   ];
+}
+
+/**
+ * The full stop a reason needs to close the sentence it ends: our error messages end with one, ARM's
+ * details and our own short reasons do not ("… it is not the whole resource" closed a paragraph with
+ * no stop: a new-user trial). `''` when `reason` already ends a sentence (`.`, `!`, `?`, then any
+ * closing quotes or brackets).
+ */
+export function sentenceEnd(reason: string): string {
+  return /[.!?]["'”’)\]]*\s*$/.test(reason) ? '' : '.';
 }

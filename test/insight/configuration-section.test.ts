@@ -216,6 +216,33 @@ describe('the configuration section with values from ARM', () => {
     expect(markdown).not.toContain('```');
   });
 
+  // A new-user trial: "… it is not the whole resource" closed the paragraph with no full stop.
+  it.each<[string, string, boolean]>([
+    [
+      'a reason of ours without a stop',
+      "ARM's answer to the gateway's GET has no routing rule: it is not the whole resource",
+      false,
+    ],
+    [
+      'an error message, which ends with one',
+      'ARM answered 500 InternalServerError. It is tried again on the next run.',
+      true,
+    ],
+    ['one closing in a parenthesis after its stop', 'Grant it Reader (or the custom role.)', true],
+    ['one closing in a quote without a stop', 'the backend setting "web"', false],
+    ['a question', 'is the endpoint ARM?', true],
+  ])('%s: the sentence ends with one full stop, whatever the reason', (_, reason, hasStop) => {
+    for (const unresolved of [false, true]) {
+      const markdown = configurationMarkdown(cause, {
+        read: false,
+        reason,
+        ...(unresolved ? { unresolved } : {}),
+      } as never);
+      const text = markdownToText(markdown).trim();
+      expect(text.endsWith(hasStop ? reason : `${reason}.`)).toBe(true);
+    }
+  });
+
   it('the insight page shows it under the steps, escaped', () => {
     const p = resolved(settings({ hostName: '<b>x</b>' }), undefined, '10.0.0.5');
     const insight = composeInsight(

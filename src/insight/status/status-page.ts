@@ -240,7 +240,8 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
     (stale > 0
       ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${
           staleServers === 0
-            ? 'no server of them ever read' // issue 15's trial: "their 0 servers as last read"
+            ? // Issue 15's trial: "their 0 servers as last read"; then "1 stale gateway: … of them".
+              `no server of ${stale === 1 ? 'it' : 'them'} ever read`
             : `${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
         }`
       : '') +

@@ -568,7 +568,14 @@ describe('status page: HTML', () => {
       history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
       history(stale, [failed(NOW - 1_000)]),
     ]);
-    expect(never).toContain('<strong>1 stale gateway</strong>: no server of them ever read</p>');
+    expect(never).toContain('<strong>1 stale gateway</strong>: no server of it ever read</p>');
+    const stale2 = gw('appgw-old-2');
+    const neverTwo = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+      history(stale, [failed(NOW - 1_000)]),
+      history(stale2, [failed(NOW - 1_000)]),
+    ]);
+    expect(neverTwo).toContain('<strong>2 stale gateways</strong>: no server of them ever read</p>');
     // Still not healthy to the eye and the filter: their rows have their state's class.
     expect(html).toContain('<tr class=w><td>c<td>↧ Draining<td><td>');
   });
