@@ -6,7 +6,7 @@
  *
  *   npm run bench:scale [-- --gateways 1000,5000,20000] [-- --subscriptions 1,10,50]
  *                       [-- --concurrency auto|N] [-- --fan-out 200|0] [-- --keep]
- *                       [-- --profile DIR] [-- --sink-cost] [-- --sink folder|blob]
+ *                       [-- --profile DIR] [-- --sink-cost] [-- --sink folder|blob] [-- --retry-after S]
  *
  * Each case (bench/scale/scenario.js: 5 servers per gateway, two gateways in five with one unhealthy
  * server and a real probe message, `Retry-After: 1`, one poll; ARM's default limits) runs:
@@ -71,6 +71,8 @@ const USAGE = `Usage: npm run bench:scale [-- OPTIONS]
   --subscriptions S[,S…]  subscriptions per case (default 1,10,50)
   --concurrency auto|N    the run's concurrency (default: the most the config schema takes)
   --fan-out N             gateways of the fan-out case against Azurite, 0 for none (default 200)
+  --retry-after S         each operation's duration and Retry-After, seconds (default 1; live ARM
+                          takes 30 to 90: the ideal's latency bound grows with it)
   --keep                  keep each case's temp folder
   --profile DIR           a CPU profile of each run process (and the fan-out host) in DIR
   --sink-cost             each case again with every sink delivery discarded
@@ -84,6 +86,7 @@ const parsed = readOptions(
     subscriptions: { type: 'string' },
     concurrency: { type: 'string' },
     'fan-out': { type: 'string' },
+    'retry-after': { type: 'string' },
     keep: { type: 'boolean' },
     profile: { type: 'string' },
     'sink-cost': { type: 'boolean' },
@@ -95,6 +98,11 @@ function option(name, fallback) {
   return parsed[name] ?? fallback;
 }
 const SINK = option('sink', 'folder');
+const RETRY_AFTER = Number(option('retry-after', String(RETRY_AFTER_SECONDS)));
+if (!Number.isInteger(RETRY_AFTER) || RETRY_AFTER < 1 || RETRY_AFTER > 300) {
+  console.error(`error: --retry-after takes whole seconds from 1 to 300\n${USAGE}`);
+  process.exit(2);
+}
 if (SINK !== 'folder' && SINK !== 'blob') {
   console.error(`error: --sink takes folder or blob, not ${SINK}\n${USAGE}`);
   process.exit(2);
@@ -137,7 +145,7 @@ function subscriptionLoads(gateways, subscriptions) {
  * insight's exact values, src/pipeline/listed-configurations.ts): no read of its own, so f counts none.
  */
 function ideal(gateways, subscriptions) {
-  const latency = RETRY_AFTER_SECONDS * POLLS;
+  const latency = RETRY_AFTER * POLLS;
   const { reads, writes } = ARM_REQUEST_LIMITS;
   const bounds = subscriptionLoads(gateways, subscriptions).map(({ n }) => {
     const f = 0;
@@ -235,7 +243,10 @@ async function directCase(gateways, subscriptions, concurrency, keep, profileDir
   const azurite = SINK === 'blob' ? await startAzuriteService('blob', work) : undefined;
   try {
     const scenarioFile = path.join(work, 'scenario.json');
-    fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
+    fs.writeFileSync(
+      scenarioFile,
+      JSON.stringify(buildScenario({ gateways, subscriptions, retryAfterSeconds: RETRY_AFTER })),
+    );
     const emulator = await startEmulator(scenarioFile, work);
     let stopped;
     let result;
@@ -435,7 +446,10 @@ async function fanOutCase(gateways, subscriptions, keep, profileDir) {
   const children = [];
   try {
     const scenarioFile = path.join(work, 'scenario.json');
-    fs.writeFileSync(scenarioFile, JSON.stringify(buildScenario({ gateways, subscriptions })));
+    fs.writeFileSync(
+      scenarioFile,
+      JSON.stringify(buildScenario({ gateways, subscriptions, retryAfterSeconds: RETRY_AFTER })),
+    );
     const [blob, queue] = await Promise.all(
       ['blob', 'queue'].map((service) => startAzuriteService(service, work)),
     );
@@ -476,7 +490,7 @@ async function fanOutCase(gateways, subscriptions, keep, profileDir) {
     const { counts } = await stopEmulator(emulator, work);
     if (code !== 0) throw new Error(`the fan-out host exited ${code}`);
     const figures = JSON.parse(Buffer.concat(out).toString('utf8').trim().split('\n').pop());
-    const operation = RETRY_AFTER_SECONDS * POLLS;
+    const operation = RETRY_AFTER * POLLS;
     // The instance's active time (while at least one invocation ran) is what Flex Consumption bills;
     // the sum over invocations counts concurrent ones each (fan-out-host.js).
     const instancePerGateway = figures.queue.instanceActiveInMs / 1000 / gateways;
@@ -484,7 +498,7 @@ async function fanOutCase(gateways, subscriptions, keep, profileDir) {
     console.log(
       `fan-out ${gateways} gateways over ${subscriptions} subscription(s): instance-active ${instancePerGateway.toFixed(3)} s per gateway ` +
         `(at least one invocation running, ${(figures.queue.instanceActiveInMs / 1000).toFixed(1)} s in all), ` +
-        `operation ${operation} s (Retry-After ${RETRY_AFTER_SECONDS} s × ${POLLS} poll): ratio ${(instancePerGateway / operation).toFixed(3)}`,
+        `operation ${operation} s (Retry-After ${RETRY_AFTER} s × ${POLLS} poll): ratio ${(instancePerGateway / operation).toFixed(3)}`,
     );
     console.log(
       `       handler-active summed ${summedPerGateway.toFixed(3)} s per gateway (${figures.queue.invocations} queue invocation(s), ` +
@@ -535,7 +549,7 @@ async function main() {
   const profileDir = profile ? path.resolve(profile) : undefined;
 
   console.log(
-    `node ${process.version}, ${os.cpus().length} CPU(s); ${SERVERS_PER_GATEWAY} servers per gateway, Retry-After ${RETRY_AFTER_SECONDS} s, ${POLLS} poll; ` +
+    `node ${process.version}, ${os.cpus().length} CPU(s); ${SERVERS_PER_GATEWAY} servers per gateway, Retry-After ${RETRY_AFTER} s, ${POLLS} poll; ` +
       `ARM limits per subscription: reads ${ARM_REQUEST_LIMITS.reads.burst} burst / ${ARM_REQUEST_LIMITS.reads.perSecond} per s, writes ${ARM_REQUEST_LIMITS.writes.burst} / ${ARM_REQUEST_LIMITS.writes.perSecond} per s; ` +
       `concurrency ${concurrency ?? '(config default)'}`,
   );

@@ -33,8 +33,11 @@ const serverAddress = (i, k) => `10.${(i >> 8) & 255}.${i & 255}.${k + 4}`;
 /** Whether gateway `i` (0-based) has an unhealthy server: two in five. */
 const hasUnhealthy = (i) => i % 5 < 2;
 
-/** The scenario document (what `emulator --scenario FILE` reads). */
-function buildScenario({ gateways, subscriptions }) {
+/**
+ * The scenario document (what `emulator --scenario FILE` reads); each gateway's operation runs for
+ * `retryAfterSeconds` (default RETRY_AFTER_SECONDS) and says so in its `Retry-After`.
+ */
+function buildScenario({ gateways, subscriptions, retryAfterSeconds = RETRY_AFTER_SECONDS }) {
   const list = [];
   for (let i = 0; i < gateways; i++) {
     const sub = subscriptionId((i % subscriptions) + 1);
@@ -52,8 +55,8 @@ function buildScenario({ gateways, subscriptions }) {
       id,
       location: 'westeurope',
       lro: {
-        runsForMs: RETRY_AFTER_SECONDS * 1000,
-        retryAfterSeconds: RETRY_AFTER_SECONDS,
+        runsForMs: retryAfterSeconds * 1000,
+        retryAfterSeconds,
         style: 'location',
       },
       backendHealth: {
