@@ -22,17 +22,11 @@ import {
 import { terminalField, terminalLines } from '../../src/cli/terminal-text';
 import { causeFor } from '../../src/core/causes';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
+import { QUIET_NOTIFICATIONS } from '../helpers/quiet-notifications';
 
 /** A run's notifications: nothing decided, sent or wrong, but for `parts`. */
 const notifications = (parts: Partial<NotificationsReport>): NotificationsReport => ({
-  decided: 0,
-  silenced: [],
-  claimed: true,
-  deliveries: [],
-  pending: {},
-  undelivered: [],
-  dropped: [],
-  stateErrors: [],
+  ...QUIET_NOTIFICATIONS,
   contended: [],
   ...parts,
 });

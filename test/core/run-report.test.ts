@@ -6,6 +6,7 @@
 import { notOkReasons, runSucceeded, withDeliveryErrors, type RunReport } from '../../src/core/run-report';
 import { buildRunReport } from '../../src/pipeline/build-run-report';
 import type { NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
+import { QUIET_NOTIFICATIONS } from '../helpers/quiet-notifications';
 
 const GW = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/g';
 const gateway = (name: string, over: Record<string, unknown> = {}) => ({
@@ -25,17 +26,7 @@ const failed = (name: string, code: string) =>
 
 /** A notify outcome that did everything: `over` makes it fall short. */
 const notify = (over: Partial<NotifyOutcome> = {}): NotifyOutcome =>
-  ({
-    decided: 0,
-    silenced: [],
-    claimed: true,
-    deliveries: [],
-    pending: {},
-    undelivered: [],
-    dropped: [],
-    stateErrors: [],
-    ...over,
-  }) as unknown as NotifyOutcome;
+  ({ ...QUIET_NOTIFICATIONS, ...over }) as unknown as NotifyOutcome;
 
 function run(parts: { targets?: unknown[]; gateways?: unknown[]; notify?: NotifyOutcome } = {}): RunReport {
   return buildRunReport({

@@ -223,6 +223,19 @@ describe('a reading short of the pools the configuration routes to', () => {
     expect(gatewayGets()).toBe(1);
   });
 
+  /** The emulator with twoPools, whose first reading lists no server, and whose GET answers `get`. */
+  const emptyReadingAnd = (get: { status?: number; text?: string }) =>
+    startEmulator({
+      scenario: {
+        gateways: [
+          twoPools([
+            { on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 },
+            { on: 'get', ...get, times: 9 },
+          ]),
+        ],
+      } as never,
+    });
+
   // The second trial: when that GET failed the gateway was green again (0 servers, exit 0).
   it.each<[string, number, boolean]>([
     ['answers 500', 500, true],
@@ -231,16 +244,7 @@ describe('a reading short of the pools the configuration routes to', () => {
     'a reading that lists no server, and the GET %s: a failed reading, saying why (never green)',
     async (_, status, retryable) => {
       const id = gatewayId('gw');
-      emulator = await startEmulator({
-        scenario: {
-          gateways: [
-            twoPools([
-              { on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 },
-              { on: 'get', status, times: 9 },
-            ]),
-          ],
-        } as never,
-      });
+      emulator = await emptyReadingAnd({ status });
       const outcome = await check(emulator, id);
       expect(outcome.report).toMatchObject({
         ok: false,
@@ -437,16 +441,7 @@ describe('a reading short of the pools the configuration routes to', () => {
     ['are empty ([]): nothing to read, nothing said', { backendAddresses: [] }, undefined],
   ])('a reading that lists no server, and the GET answers pools that %s', async (_, pool, missing) => {
     const id = gatewayId('gw');
-    emulator = await startEmulator({
-      scenario: {
-        gateways: [
-          twoPools([
-            { on: 'backendHealth', text: '{"backendAddressPools":[]}', times: 1 },
-            { on: 'get', text: routedResource(id, pool), times: 9 },
-          ]),
-        ],
-      } as never,
-    });
+    emulator = await emptyReadingAnd({ text: routedResource(id, pool) });
     const outcome = await check(emulator, id);
     expect(gatewayGets()).toBe(1);
     expect(outcome.report).toMatchObject({ ok: true, servers: 0 });
