@@ -69,22 +69,26 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
     if (again) draw(clock.now().getTime());
   };
   return {
+    // Gateways of a target listed early are done before the last target is listed (run-checks.ts): they
+    // count, and the line shows once the total is known.
     started(count) {
       total = count;
-      done = 0;
       startedAt = clock.now().getTime();
-      firstDoneAt = undefined;
       if (total > 0) draw(startedAt);
     },
     gatewayDone() {
       done += 1;
       const now = clock.now().getTime();
       firstDoneAt ??= now;
+      if (total === 0) return;
       if (drawnAt === undefined || now - drawnAt >= REDRAW_EVERY_IN_MS || done === total) draw(now);
     },
     finished() {
       erase();
       total = 0;
+      done = 0;
+      firstDoneAt = undefined;
+      drawnAt = undefined;
     },
     stopping(said) {
       stopping = true;

@@ -39,8 +39,15 @@ export async function expandTargets(
      * held here. Must not throw (a throw would fail the target's listing). Absent: not asked for.
      */
     keepConfigurations?: ListOptions['keepConfigurations'];
+    /**
+     * Given each target's gateways as soon as its listing ends (in the order the listings end), less
+     * those a target given before had: each gateway once. A run starts them there and then, so a target
+     * whose listing hangs until its time-out holds back no other's. Must not throw. Absent: not told.
+     */
+    onListed?: (gateways: readonly GatewayRef[]) => void;
   },
 ): Promise<ExpandedTargets> {
+  const given = new Set<string>();
   const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {
     try {
       const keepConfigurations = options.keepConfigurations;
@@ -58,6 +65,9 @@ export async function expandTargets(
       // A listing that yields nothing to check is no failure, but never silent: a filter that matches
       // nothing (a tag's value misspelt) or an empty scope looks like "all healthy" otherwise.
       if (found.gateways.length === 0) options.logger.warn(nothingToCheck(target, leftOut));
+      options.onListed?.(
+        found.gateways.filter((g) => !given.has(gatewayKey(g.id)) && !!given.add(gatewayKey(g.id))),
+      );
       return {
         target,
         ok: true,

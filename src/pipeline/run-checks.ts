@@ -22,7 +22,7 @@ import type {
   ProcessLoad,
 } from '../ports';
 import { deliverGatewayResult, deliverRunReport } from './deliver-run-report';
-import { expandTargets } from './expand-targets';
+import { expandTargets, type ExpandedTargets } from './expand-targets';
 import { gatewayWarnings } from './gateway-warnings';
 import type { Logger } from './logger';
 import { mergeNotifyOutcomes, notifyUnvisited, type NotifyServices } from './notify/notify-gateways';
@@ -31,7 +31,7 @@ import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { emitRunTelemetry } from './emit-telemetry';
-import { fifoSemaphore, scheduleGateways, type Concurrency } from './schedule-gateways';
+import { fifoSemaphore, scheduleListedGateways, type Concurrency } from './schedule-gateways';
 import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
 import { memoryScratch } from './memory-scratch';
@@ -163,18 +163,6 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     const listed = listedConfigurations(
       createSpool(scratch, deps.logger, "the listed gateways' configurations"),
     );
-    const expanded = await expandTargets(deps.directory, options.targets, {
-      concurrency: options.concurrency,
-      timeoutInMs: options.gatewayTimeoutInMs,
-      logger: deps.logger,
-      stop,
-      ...(deps.pacer ? { pacer: deps.pacer } : {}),
-      ...(deps.configReader ? { keepConfigurations: (c) => listed.keep(c) } : {}),
-    });
-    deps.logger.info(
-      `run ${runId}: ${counted(expanded.gateways.length, 'gateway')} from ${counted(expanded.targets.length, 'target')}`,
-    );
-    deps.progress?.started(expanded.gateways.length);
     const sinkFailures = createSinkFailures();
     // This run's history documents as written, for the status page at the end (not read again from the
     // store): in the run's scratch file, not in memory.
@@ -207,45 +195,70 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       return { entry, ...(processed.notify ? { notify: processed.notify } : {}) };
     };
 
-    const done = await scheduleGateways(
-      expanded.gateways,
+    /** One gateway checked, delivered and recorded: its result; undefined once the run is stopped. */
+    const checkOne = async (gateway: GatewayRef): Promise<GatewayDone | undefined> => {
+      if (stop.aborted) return undefined;
+      const gatewayStartedAt = deps.clock.now();
+      // Its place among RUN_RENDERING_GATEWAYS, taken once its reads are done, given back when it is
+      // delivered and recorded (or whatever ends it).
+      let placed = false;
+      const beforeRender = async () => {
+        await rendering.acquire();
+        placed = true;
+      };
+      try {
+        const listedConfiguration = () => listed.take(gateway);
+        return await deliverProcessed(
+          gateway,
+          gatewayStartedAt,
+          await processGateway(gateway, {
+            ...deps,
+            ...options,
+            runId,
+            stop,
+            beforeRender,
+            listedConfiguration,
+          }),
+        );
+      } finally {
+        listed.forget(gateway);
+        if (placed) rendering.release();
+      }
+    };
+
+    // Each target's gateways start as soon as its listing ends: a listing that hangs until its time-out
+    // holds back no other target's (scheduleListedGateways).
+    let expanded: ExpandedTargets = { targets: [], gateways: [], isGone: () => false };
+    const doneByKey = new Map<string, GatewayDone | undefined>();
+    await scheduleListedGateways<GatewayRef, void>(
+      async (add) => {
+        expanded = await expandTargets(deps.directory, options.targets, {
+          concurrency: options.concurrency,
+          timeoutInMs: options.gatewayTimeoutInMs,
+          logger: deps.logger,
+          stop,
+          ...(deps.pacer ? { pacer: deps.pacer } : {}),
+          ...(deps.configReader ? { keepConfigurations: (c) => listed.keep(c) } : {}),
+          onListed: add,
+        });
+        deps.logger.info(
+          `run ${runId}: ${counted(expanded.gateways.length, 'gateway')} from ${counted(expanded.targets.length, 'target')}`,
+        );
+        deps.progress?.started(expanded.gateways.length);
+      },
       {
         concurrency: options.concurrency,
         stop,
         ...(deps.pacer ? { pacer: deps.pacer } : {}),
         ...(deps.load ? { load: deps.load } : {}),
       },
-      async (gateway): Promise<GatewayDone | undefined> => {
-        if (stop.aborted) return undefined;
-        const gatewayStartedAt = deps.clock.now();
-        // Its place among RUN_RENDERING_GATEWAYS, taken once its reads are done, given back when it is
-        // delivered and recorded (or whatever ends it).
-        let placed = false;
-        const beforeRender = async () => {
-          await rendering.acquire();
-          placed = true;
-        };
-        try {
-          const listedConfiguration = () => listed.take(gateway);
-          return await deliverProcessed(
-            gateway,
-            gatewayStartedAt,
-            await processGateway(gateway, {
-              ...deps,
-              ...options,
-              runId,
-              stop,
-              beforeRender,
-              listedConfiguration,
-            }),
-          );
-        } finally {
-          listed.forget(gateway);
-          if (placed) rendering.release();
-        }
+      async (gateway) => {
+        doneByKey.set(gatewayKey(gateway.id), await checkOne(gateway));
       },
     );
     deps.progress?.finished();
+    // In the order the targets list them, whichever listing ended first.
+    const done = expanded.gateways.map((g) => doneByKey.get(gatewayKey(g.id)));
 
     const cut = stop.aborted ? interruptionReport(stop.reason, expanded.gateways, done) : undefined;
     if (cut) deps.logger.warn(`run ${runId}: ${cut.message}`);

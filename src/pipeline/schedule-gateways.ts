@@ -1,4 +1,3 @@
-import { mapBounded } from '../core/bounded';
 import type { ProcessLoad, SubscriptionPacer } from '../ports';
 
 /** `concurrency` as configured: `"auto"` (bounded by pacing) or a cap on gateways in flight. */
@@ -67,16 +66,46 @@ export interface ScheduleOptions {
  * A pacer that fails lets the gateway go unpaced: pacing never loses a gateway. With `"auto"` and
  * `load`, a lane also waits, before asking the pacer, while the process does not keep up (ScheduleOptions.load).
  */
-export async function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
+export function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
   gateways: readonly T[],
   options: ScheduleOptions,
   fn: (gateway: T, index: number) => Promise<R>,
 ): Promise<R[]> {
+  return scheduleListedGateways(
+    async (add) => {
+      add(gateways);
+    },
+    options,
+    fn,
+  );
+}
+
+/**
+ * scheduleGateways for gateways that arrive in batches (each target's, as its listing ends): `list`
+ * is called once with `add`, and each gateway given to `add` is scheduled at once, behind those given
+ * before it in its lane, under the same in-flight cap, pacing and load gate; `index` counts them in the
+ * order given. Resolves, results in that order, once `list` has resolved and every gateway given ended.
+ * A target whose listing hangs until its time-out held back every other target's gateways (a break
+ * trial: gatewayTimeoutInMs, 5 min by default, before the first POST). Without a pacer the gateways
+ * run in the order given, at most `concurrency` (`"auto"`: AUTO_UNPACED_CONCURRENCY) at once. A throw
+ * of `list` or of `fn` (a bug: neither may throw) rejects, once every started call ended.
+ */
+export async function scheduleListedGateways<T extends { readonly subscriptionId: string }, R>(
+  list: (add: (gateways: readonly T[]) => void) => Promise<void>,
+  options: ScheduleOptions,
+  fn: (gateway: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const { pacer, concurrency } = options;
-  if (!pacer)
-    return mapBounded(gateways, concurrency === 'auto' ? AUTO_UNPACED_CONCURRENCY : concurrency, fn);
-  const places = fifoSemaphore(concurrency === 'auto' ? AUTO_IN_FLIGHT_CEILING : Math.max(1, concurrency));
-  const load = concurrency === 'auto' ? options.load : undefined;
+  const places = fifoSemaphore(
+    pacer
+      ? concurrency === 'auto'
+        ? AUTO_IN_FLIGHT_CEILING
+        : Math.max(1, concurrency)
+      : concurrency === 'auto'
+        ? AUTO_UNPACED_CONCURRENCY
+        : Math.max(1, concurrency),
+  );
+  const load = pacer && concurrency === 'auto' ? options.load : undefined;
   // Gateways past the load's gate and not yet ended: in flight, or waiting for pacing or a place.
   let inFlight = 0;
   // Set while a lane waits for the load: called when a gateway's end takes the count below the floor.
@@ -120,54 +149,81 @@ export async function scheduleGateways<T extends { readonly subscriptionId: stri
     return loadTurn;
   };
 
-  const lanes = new Map<string, number[]>();
-  gateways.forEach((gateway, index) => {
-    const key = gateway.subscriptionId.toLowerCase();
-    const lane = lanes.get(key);
-    if (lane) lane.push(index);
-    else lanes.set(key, [index]);
-  });
-  const results = new Array<R>(gateways.length);
-  // A bug in `fn` (it must not throw) fails the run as mapBounded would, once every started call ended.
+  const results: R[] = [];
+  // A bug in `fn` (it must not throw) fails the run, once every started call ended.
   let failure: { readonly error: unknown } | undefined;
-  await Promise.all(
-    [...lanes.values()].map(async (lane) => {
-      const running: Promise<void>[] = [];
-      for (const index of lane) {
-        const gateway = gateways[index] as T;
-        await throughLoadGate();
-        if (!options.stop?.aborted) {
-          try {
-            await pacer.admit(
-              gateway.subscriptionId,
-              'writes',
-              options.stop ? { abortSignal: options.stop } : {},
-            );
-          } catch {
-            // Pacing is an optimisation: a pacer that fails must not cost a gateway; a stopped run's
-            // admission is cut short and `fn` returns at once.
-          }
+  const running: Promise<void>[] = [];
+  /** One lane per subscription with a pacer, one for all without: its gateways not started yet. */
+  interface Lane {
+    readonly waiting: Array<{ readonly gateway: T; readonly index: number }>;
+    draining: boolean;
+  }
+  const lanes = new Map<string, Lane>();
+  const drainers: Promise<void>[] = [];
+  /** Starts the lane's gateways in order; ends, in the same turn as it finds the lane empty. */
+  const drain = async (lane: Lane): Promise<void> => {
+    for (let next = lane.waiting.shift(); next !== undefined; next = lane.waiting.shift()) {
+      const { gateway, index } = next;
+      await throughLoadGate();
+      if (pacer && !options.stop?.aborted) {
+        try {
+          await pacer.admit(
+            gateway.subscriptionId,
+            'writes',
+            options.stop ? { abortSignal: options.stop } : {},
+          );
+        } catch {
+          // Pacing is an optimisation: a pacer that fails must not cost a gateway; a stopped run's
+          // admission is cut short and `fn` returns at once.
         }
-        await places.acquire();
-        running.push(
-          fn(gateway, index).then(
-            (result) => {
-              results[index] = result;
-              ended();
-              places.release();
-            },
-            (error: unknown) => {
-              ended();
-              places.release();
-              failure ??= { error };
-            },
-          ),
-        );
       }
-      await Promise.all(running);
-    }),
-  );
+      await places.acquire();
+      running.push(
+        fn(gateway, index).then(
+          (result) => {
+            results[index] = result;
+            ended();
+            places.release();
+          },
+          (error: unknown) => {
+            ended();
+            places.release();
+            failure ??= { error };
+          },
+        ),
+      );
+    }
+    // Synchronously after the lane was found empty: a gateway added from now on starts a new drain.
+    lane.draining = false;
+  };
+  let given = 0;
+  const add = (gateways: readonly T[]): void => {
+    for (const gateway of gateways) {
+      const key = pacer ? gateway.subscriptionId.toLowerCase() : '';
+      let lane = lanes.get(key);
+      if (!lane) {
+        lane = { waiting: [], draining: false };
+        lanes.set(key, lane);
+      }
+      lane.waiting.push({ gateway, index: given++ });
+      if (!lane.draining) {
+        lane.draining = true;
+        drainers.push(drain(lane));
+      }
+    }
+  };
+  let listFailure: { readonly error: unknown } | undefined;
+  try {
+    await list(add);
+  } catch (error) {
+    listFailure = { error };
+  }
+  // No drain starts once `list` has resolved: every one is in `drainers`.
+  await Promise.all(drainers);
+  await Promise.all(running);
+  if (listFailure) throw listFailure.error;
   if (failure) throw failure.error;
+  results.length = given;
   return results;
 }
 

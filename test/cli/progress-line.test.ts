@@ -54,6 +54,26 @@ describe('the progress line (run on a terminal)', () => {
     expect(screen(stream.text)).toEqual(['warning: gw-x: no answer', 'done', '']);
   });
 
+  // A target listed early has its gateways done before the last target is listed (run-checks.ts).
+  it('gateways done before the total is known: counted, and the line shows once it is', () => {
+    const clock = fakeClock(0);
+    const stream = fakeStream(true);
+    const progress = createProgressLine(stream, clock)!;
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1_000);
+      progress.gatewayDone();
+    }
+    expect(stream.text).toBe('');
+    clock.advance(1_000);
+    progress.started(10);
+    // 2 more in the 3 s since the first: 0.7/s.
+    expect(screen(stream.text)).toEqual(['3/10 gateways (30%) · 0.7/s · ETA 11s']);
+    progress.finished();
+    // A second run on the same line (the demo) counts from nothing again.
+    progress.started(4);
+    expect(screen(stream.text).at(-1)).toBe('0/4 gateways (0%) · –/s · ETA –');
+  });
+
   // Issue 14's trial: after Ctrl-C the line went on counting toward the total, with an ETA.
   it('once stopping: says so, with what is done, and no rate or ETA', () => {
     const clock = fakeClock(0);

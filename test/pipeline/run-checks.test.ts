@@ -224,6 +224,30 @@ describe('runChecks: the direct run', () => {
     expect(r.telemetry.named('appgw.run')[0]).toMatchObject({ ok: false, targetsFailed: 1 });
   });
 
+  // A listing that hangs until its time-out (gatewayTimeoutInMs, 5 min by default) held back every other
+  // target's gateways: none was read before it ended.
+  it("a target's gateways are read as soon as its listing ends, while another target's listing still runs; the report keeps the targets' order", async () => {
+    const r = threeGateways({ targets: [RG_WEB, `${SUB_ID}/resourceGroups/rg-data`] });
+    const listingWeb = deferred<void>();
+    r.directory.answers.set(RG_WEB, async () => {
+      await listingWeb.promise;
+      return [gwA, gwB];
+    });
+    const progress = recordingProgress(() => {});
+    const outcome = runChecks({ ...r.deps, progress }, { ...r.options, runId: 'run-1' });
+    for (let i = 0; i < 1_000 && !progress.calls.includes('done'); i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(r.reader.calls.map((c) => c.gateway.name)).toEqual(['gw-c']);
+    // Done, though the total is not known yet (the progress line shows it once it is).
+    expect(progress.calls).toEqual(['done']);
+    listingWeb.resolve();
+    const report = (await outcome).report;
+    expect(report.ok).toBe(true);
+    expect(report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-b', 'gw-c']);
+    expect(r.reader.calls.map((c) => c.gateway.name).sort()).toEqual(['gw-a', 'gw-b', 'gw-c']);
+    expect(progress.calls).toEqual(['done', 'started 3', 'done', 'done', 'finished']);
+  });
+
   it('a sink that fails: the other takes the run; the outcome names it; the run is not a success', async () => {
     const r = threeGateways();
     r.sinks[0]!.failure = new Error('disk full');

@@ -4,9 +4,10 @@ import {
   AUTO_UNPACED_CONCURRENCY,
   listingConcurrency,
   scheduleGateways,
+  scheduleListedGateways,
 } from '../../src/pipeline/schedule-gateways';
 import { runChecks } from '../../src/pipeline/run-checks';
-import { gatewayNamed, memoryRun, memorySubscriptionPacer } from '../helpers/memory';
+import { deferred, gatewayNamed, memoryRun, memorySubscriptionPacer } from '../helpers/memory';
 
 const A = 'aaaaaaaa-0000-0000-0000-000000000000';
 const B = 'bbbbbbbb-0000-0000-0000-000000000000';
@@ -267,5 +268,64 @@ describe('runChecks with a pacer', () => {
     const { report } = await runChecks({ ...r.deps, pacer }, r.options);
     expect(report.gateways.map((g) => g.name)).toEqual(['gw-1', 'gw-2', 'gw-3']);
     expect(pacer.admitted.map((s) => s.toLowerCase()).sort()).toEqual([A, A, B]);
+  });
+});
+
+describe('scheduleListedGateways: gateways given in batches, as each target is listed', () => {
+  it.each<[string, boolean]>([
+    ['with a pacer', true],
+    ['without one', false],
+  ])(
+    '%s: each batch starts at once, under one cap across batches; a lane that ran dry starts again; results in the order given',
+    async (_, paced) => {
+      const calls = heldCalls();
+      let add!: (gateways: ReturnType<typeof gatewaysOf>) => void;
+      const listingEnds = deferred<void>();
+      const done = scheduleListedGateways<{ subscriptionId: string; name: string }, string>(
+        async (given) => {
+          add = given;
+          add(gatewaysOf(A, 2));
+          await listingEnds.promise;
+        },
+        { concurrency: 3, ...(paced ? { pacer: memorySubscriptionPacer() } : {}) },
+        calls.fn,
+      );
+      for (let i = 0; i < 20; i++) await settle();
+      expect(calls.started).toEqual(['a1', 'a2']);
+      calls.end('a1');
+      calls.end('a2');
+      for (let i = 0; i < 20; i++) await settle();
+      // Lane A has run dry; a later batch of A and B starts at once, at most 3 in flight.
+      add([...gatewaysOf(B, 3), ...gatewaysOf(A, 4).slice(2)]);
+      for (let i = 0; i < 20; i++) await settle();
+      expect(calls.started).toHaveLength(5);
+      expect(calls.most()).toBe(3);
+      listingEnds.resolve();
+      for (let i = 0; i < 40 && calls.started.length < 7; i++) {
+        calls.endAll();
+        await settle();
+      }
+      calls.endAll();
+      expect(await done).toEqual(['a1#0', 'a2#1', 'b1#2', 'b2#3', 'b3#4', 'a3#5', 'a4#6']);
+      expect(calls.most()).toBe(3);
+    },
+  );
+
+  it('a listing that throws (a bug) rejects once the gateways it gave have ended', async () => {
+    const ended: string[] = [];
+    const run = scheduleListedGateways<{ subscriptionId: string; name: string }, string>(
+      async (add) => {
+        add(gatewaysOf(A, 2));
+        throw new Error('bug in the listing');
+      },
+      { concurrency: 'auto', pacer: memorySubscriptionPacer() },
+      async (g) => {
+        await settle();
+        ended.push(g.name);
+        return g.name;
+      },
+    );
+    await expect(run).rejects.toThrow('bug in the listing');
+    expect(ended).toEqual(['a1', 'a2']);
   });
 });
