@@ -116,7 +116,7 @@ export class ArmUnreachableError extends AppGwInsightsError {
     advice: string,
     options: { retryable?: boolean; cause?: unknown } = {},
   ) {
-    super(`Azure Resource Manager at ${endpoint} cannot be reached: ${detail}. ${advice}`, {
+    super(`Azure Resource Manager at ${endpoint} cannot be reached: ${sentence(detail)} ${advice}`, {
       cause: options.cause,
     });
     this.retryable = options.retryable ?? false;
@@ -351,7 +351,7 @@ export class TargetListUnavailableError extends AppGwInsightsError {
     options?: { cause?: unknown; unreadableAnswer?: boolean; timedOut?: boolean },
   ) {
     super(
-      `The gateways of ${target} could not be listed: ${detail}. ` +
+      `The gateways of ${target} could not be listed: ${sentence(detail)} ` +
         (options?.unreadableAnswer
           ? `No gateway is counted as deleted from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
           : options?.timedOut
@@ -383,7 +383,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
     options?: { cause?: unknown; unreadableAnswer?: boolean; retryable?: boolean; timedOut?: boolean },
   ) {
     super(
-      `Backend health for ${resourceId} is unavailable: ${detail}. ` +
+      `Backend health for ${resourceId} is unavailable: ${sentence(detail)} ` +
         (options?.unreadableAnswer
           ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
           : options?.retryable === false
@@ -467,7 +467,7 @@ export class ScratchUnavailableError extends AppGwInsightsError {
     options?: { cause?: unknown; reading?: boolean },
   ) {
     super(
-      `The run's temporary file ${file} cannot be used: ${detail}. ` +
+      `The run's temporary file ${file} cannot be used: ${sentence(detail)} ` +
         (options?.reading
           ? "Check the disk that holds TMPDIR (the system's log names read errors), or point TMPDIR at " +
             'a folder on another disk; the next run tries again.'
@@ -492,7 +492,7 @@ export class DemoOutFolderError extends AppGwInsightsError {
     advice = 'Choose another folder with --out.',
     options?: { cause?: unknown },
   ) {
-    super(`The demo cannot use ${folder} as its --out folder: ${reason}. ${advice}`, options);
+    super(`The demo cannot use ${folder} as its --out folder: ${sentence(reason)} ${advice}`, options);
   }
 }
 
@@ -544,7 +544,7 @@ export class StateUnavailableError extends AppGwInsightsError {
     readonly action: string,
     options: { readonly retryable: boolean; readonly cause?: unknown },
   ) {
-    super(`The notify state in ${document} is unavailable: ${detail}. ${action}`, causeOf(options));
+    super(`The notify state in ${document} is unavailable: ${sentence(detail)} ${action}`, causeOf(options));
     this.retryable = options.retryable;
   }
 }
@@ -676,7 +676,7 @@ export class StatusHistoryUnavailableError extends AppGwInsightsError {
     options: { readonly retryable: boolean; readonly cause?: unknown; readonly what?: string },
   ) {
     super(
-      `The status page's ${options.what ?? 'history'} in ${document} is unavailable: ${detail}. Notices are not affected. ` +
+      `The status page's ${options.what ?? 'history'} in ${document} is unavailable: ${sentence(detail)} Notices are not affected. ` +
         `${consequence} ${action}`,
       causeOf(options),
     );
@@ -1024,4 +1024,13 @@ function clause(text: string): string {
 /** Anything thrown, as an Error, so callers can report `message` safely. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+/**
+ * `text` closed with a full stop unless it ends a sentence already: "… Retry later.. No server is
+ * counted …" when ARM's message ended with one (a break trial). The same rule as core/sentence.ts,
+ * which this module may not import (it imports none of ours: the dependency rule).
+ */
+function sentence(text: string): string {
+  return /[.!?…:]["'”’)\]]*\s*$/.test(text) ? text : `${text}.`;
 }

@@ -198,9 +198,9 @@ function collapsedGateways(): {
       ? g.findings.length === 0 && g.configuration?.read !== false && !g.poolsNotRead?.length
         ? healthyKey
         : undefined
-      : withoutOwnId(g.error?.message ?? '', g.id);
+      : alikeKey(withoutOwnId(g.error?.message ?? '', g.id));
   const seen = new Map<string, number>();
-  const groups = new Map<string, { count: number; names: string[]; deleted: boolean }>();
+  const groups = new Map<string, { count: number; names: string[]; deleted: boolean; text: string }>();
   return {
     takes(gateway) {
       const key = keyOf(gateway);
@@ -212,6 +212,7 @@ function collapsedGateways(): {
         count: 0,
         names: [],
         deleted: !gateway.ok && gateway.error?.code === GATEWAY_DELETED_CODE,
+        text: gateway.ok ? '' : withoutOwnId(gateway.error?.message ?? '', gateway.id),
       };
       group.count += 1;
       if (group.names.length < 5) group.names.push(gateway.name);
@@ -219,7 +220,7 @@ function collapsedGateways(): {
       return true;
     },
     lines() {
-      return [...groups].flatMap(([key, { count, names, deleted }]) => {
+      return [...groups].flatMap(([key, { count, names, deleted, text }]) => {
         const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
         return key === healthyKey
           ? [
@@ -230,16 +231,30 @@ function collapsedGateways(): {
             ? [
                 '',
                 `✗ ${counted(count, 'more gateway')} deleted, as above: ${some}`,
-                `    ${message(key, FAILURE_SHOWN)}`,
+                `    ${message(text, FAILURE_SHOWN)}`,
               ]
             : [
                 '',
                 `✗ ${counted(count, 'more gateway')} could not be checked, as above: ${some}`,
-                `    ${message(key, FAILURE_SHOWN)}`,
+                `    ${message(text, FAILURE_SHOWN)}`,
               ];
       });
     },
   };
+}
+
+/**
+ * A failure message with what differs between gateways that failed alike blanked (`#`): GUIDs (ARM's
+ * tracking and correlation ids), hex runs of 16 or more, ISO times and decimal numbers (seconds waited).
+ * An outage's 5xx each carry a tracking id: 30 gateways printed 30 lines of 590 characters, never
+ * "as above" (a break trial). Whole numbers (a status, a time-out's ms) are kept: 500 is not 503.
+ */
+export function alikeKey(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '#')
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g, '#')
+    .replace(/\b[0-9a-f]{16,}\b/gi, '#')
+    .replace(/\b\d+\.\d+\b/g, '#');
 }
 
 /**

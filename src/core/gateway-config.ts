@@ -309,9 +309,12 @@ export function readGatewayConfig(json: unknown): GatewayConfigReading {
       const entries = list(props['backendAddresses'], `${at}.backendAddresses`);
       const addresses = entries.flatMap((entry, i) => {
         const address = object(entry, `${at}.backendAddresses[${i}]`);
+        // An empty `fqdn` beside an `ipAddress` hid the address (a break trial: a false recovered).
         const value =
-          text(address?.['fqdn'], `${at}.backendAddresses[${i}].fqdn`, CONFIG_VALUE_LIMITS.host) ??
-          text(address?.['ipAddress'], `${at}.backendAddresses[${i}].ipAddress`, CONFIG_VALUE_LIMITS.host);
+          nonBlank(text(address?.['fqdn'], `${at}.backendAddresses[${i}].fqdn`, CONFIG_VALUE_LIMITS.host)) ??
+          nonBlank(
+            text(address?.['ipAddress'], `${at}.backendAddresses[${i}].ipAddress`, CONFIG_VALUE_LIMITS.host),
+          );
         return value === undefined ? [] : [value];
       });
       const notSent = props['backendAddresses'] === undefined || props['backendAddresses'] === null;
@@ -516,6 +519,11 @@ function list(value: unknown, at: string): unknown[] {
   // azure-subscription-service-limits); 1 000 refused a valid pool of 1 100 addresses (a break trial).
   if (value.length > CONFIG_VALUE_LIMITS.list * 100) throw new Problem(`${at} has ${value.length} entries`);
   return value;
+}
+
+/** `value`, or undefined when it is empty or white space only (no address). */
+function nonBlank(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' ? value : undefined;
 }
 
 function text(value: unknown, at: string, limit: number): string | undefined {

@@ -574,7 +574,13 @@ export function notOkReasons(report: RunReport): string[] {
       ? `${plural(deleted, 'gateway', 'gateways')} deleted (if "targets" names ${deleted === 1 ? 'it' : 'them'} by id, fix or remove ${deleted === 1 ? 'that id' : 'those ids'})`
       : '',
     s.incompleteReadings ? plural(s.incompleteReadings, 'reading incomplete', 'readings incomplete') : '',
-    n && !n.claimed ? 'notify on change not done (another run holds its lease)' : '',
+    // Not claimed: its state failed (stateErrors, below) or overlapping runs wrote it first (contended);
+    // "another run holds its lease" of a broken state file sent an SRE looking for a run (a trial).
+    n?.contended.length
+      ? plural(n.contended.length, 'notify state document', 'notify state documents') +
+        ' written first by another run each time this run tried (its notices left to that run)'
+      : '',
+    n && !n.claimed && !n.stateErrors.length && !n.contended.length ? 'notify on change not done' : '',
     n?.undelivered.length
       ? plural(n.undelivered.length, 'notice not delivered', 'notices not delivered')
       : '',

@@ -15,6 +15,7 @@ import { fixCommands } from '../core/probe-commands';
 import { variableLine, variablesRead } from '../core/shell-variables';
 import { probeWire, reproduceProbe, type ProbeWire } from '../core/probe-reproduction';
 import { hasEdgeSpace, quoted, visible } from '../core/visible-text';
+import { endsSentence } from '../core/sentence';
 import type { ResolvedProbe } from '../core/probe-resolution';
 import {
   FUNCTION_HOST_VARIABLE,
@@ -43,8 +44,8 @@ export function configurationTemplate(
   if (!configuration.read) {
     lines.push(
       configuration.unresolved
-        ? `The gateway's configuration was read, but it does not say which probe this server has, so these steps are the general ones: ${add(configuration.reason)}${sentenceEnd(configuration.reason)}`
-        : `The gateway's configuration could not be read, so these steps are the general ones: ${add(configuration.reason)}${sentenceEnd(configuration.reason)}`,
+        ? `The gateway's configuration was read, but it does not say which probe this server has, so these steps are the general ones: ${add(configuration.reason)}${endsSentence(configuration.reason) ? '' : '.'}`
+        : `The gateway's configuration could not be read, so these steps are the general ones: ${add(configuration.reason)}${endsSentence(configuration.reason) ? '' : '.'}`,
       '',
     );
     return lines;
@@ -181,14 +182,4 @@ function wireLines(
     `- Sends \`${add(`GET ${visible(wire.path)}`)}\` over ${wire.protocol.toUpperCase()} to ${add(visible(wire.address))} port ${add(String(wire.port))}`,
     `- With ${shown(`Host: ${wire.host}`, wire.host)}${wire.protocol === 'https' ? ` and ${sniText(wire.sni)}` : ''}`,
   ];
-}
-
-/**
- * The full stop a reason needs to close the sentence it ends: our error messages end with one, ARM's
- * details and our own short reasons do not ("… it is not the whole resource" closed a paragraph with
- * no stop: a new-user trial). `''` when `reason` already ends a sentence (`.`, `!`, `?`, then any
- * closing quotes or brackets).
- */
-export function sentenceEnd(reason: string): string {
-  return /[.!?]["'”’)\]]*\s*$/.test(reason) ? '' : '.';
 }

@@ -27,7 +27,6 @@ import { QUIET_NOTIFICATIONS } from '../helpers/quiet-notifications';
 /** A run's notifications: nothing decided, sent or wrong, but for `parts`. */
 const notifications = (parts: Partial<NotificationsReport>): NotificationsReport => ({
   ...QUIET_NOTIFICATIONS,
-  contended: [],
   ...parts,
 });
 
@@ -1274,6 +1273,32 @@ describe('the summary of many gateways alike', () => {
     );
     expect(text).toMatch(/^! sick \(/m);
     expect(text.split('\n').length).toBeLessThan(80);
+  });
+
+  // A break trial: an outage's 5xx each carried a tracking id, so 30 gateways printed 30 whole lines.
+  it('failures that differ only in ids, times and seconds waited are alike; another status is not', () => {
+    const id = (i: number) =>
+      `0f3c${String(i).padStart(4, '0')}-1a2b-4c3d-8e9f-00112233${String(i).padStart(4, '0')}`;
+    const failed = (name: string, message: string) => ({ gateway: gatewayRef(name), ok: false, message });
+    const { report } = buildDelivery('run', [
+      ...Array.from({ length: 30 }, (_, i) =>
+        failed(
+          `out-${String(i).padStart(2, '0')}`,
+          `Backend health is unavailable: ARM answered 500 InternalServerError: Tracking ID: ${id(i)}; at 2026-12-03T15:0${i % 10}:00.123Z after ${i}.5 s.`,
+        ),
+      ),
+      failed(
+        'other',
+        'Backend health is unavailable: ARM answered 503 ServiceUnavailable: Tracking ID: ' + id(99) + '.',
+      ),
+    ]);
+    const text = formatSummary(report, []);
+    expect(text).toContain(
+      '✗ 25 more gateways could not be checked, as above: out-05, out-06, out-07, out-08, out-09 and 20 more\n    Backend health is unavailable: ARM answered 500 InternalServerError: Tracking ID: ' +
+        id(5),
+    );
+    expect(text.match(/^✗ /gm)).toHaveLength(FAILED_ALIKE_SHOWN + 2);
+    expect(text).toMatch(/^✗ other \(/m);
   });
 
   it('20 healthy gateways or fewer, and 5 failing alike or fewer, are each shown as before', () => {

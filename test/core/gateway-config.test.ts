@@ -266,6 +266,14 @@ describe("a pool's members the configuration does not say (membersUnknown)", () 
       true,
     ],
     ['an empty pool ([])', { backendAddresses: [] }, [], undefined],
+    // A break trial: the empty fqdn was taken as the address, and the server as removed.
+    [
+      'an empty fqdn beside an ipAddress',
+      { backendAddresses: [{ fqdn: '', ipAddress: '10.0.0.4' }] },
+      ['10.0.0.4'],
+      undefined,
+    ],
+    ['an empty fqdn and ipAddress', { backendAddresses: [{ fqdn: '', ipAddress: ' ' }] }, [], true],
     [
       'every entry with an address',
       { backendAddresses: [{ fqdn: 'a.example' }, { ipAddress: '10.0.0.4' }] },

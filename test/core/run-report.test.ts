@@ -68,12 +68,22 @@ describe('notOkReasons', () => {
       run({ gateways: [gateway('a', { poolsNotRead: ['pool-b'] })] }),
       /^1 reading incomplete$/,
     ],
-    ['notify not claimed', run({ notify: notify({ claimed: false }) }), /another run holds its lease/],
+    [
+      'a state document overlapping runs wrote first',
+      run({ notify: notify({ claimed: false, contended: ['state file s/rg/g.json'] } as never) }),
+      /^1 notify state document written first by another run each time this run tried \(its notices left to that run\)$/,
+    ],
+    [
+      'notify not claimed, for no reason said',
+      run({ notify: notify({ claimed: false }) }),
+      /^notify on change not done$/,
+    ],
     ['a notice not delivered', run({ notify: notify({ undelivered: one }) }), /^1 notice not delivered$/],
     ['a notice dropped', run({ notify: notify({ dropped: one }) }), /^1 notice dropped$/],
     [
-      'a state document',
-      run({ notify: notify({ stateErrors: one }) }),
+      // A trial: a broken state file also said "another run holds its lease", and no other run existed.
+      'a state document (not claimed because of it)',
+      run({ notify: notify({ claimed: false, stateErrors: one }) }),
       /^1 notify state document not read or written$/,
     ],
     [

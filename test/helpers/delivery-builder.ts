@@ -69,6 +69,8 @@ export interface GatewaySpec {
   readonly gateway: GatewayRef;
   /** false: the gateway could not be evaluated (no findings, an error). Default true. */
   readonly ok?: boolean;
+  /** A failed gateway's error message; default `Backend health for <id> is unavailable.` */
+  readonly message?: string;
   /** Addresses of unhealthy servers. */
   readonly unhealthy?: readonly string[];
 }
@@ -96,7 +98,7 @@ export function buildDelivery(
         ? null
         : {
             code: 'BackendHealthUnavailable',
-            message: `Backend health for ${spec.gateway.id} is unavailable.`,
+            message: spec.message ?? `Backend health for ${spec.gateway.id} is unavailable.`,
             retryable: true,
           },
       durationInMs: 12,

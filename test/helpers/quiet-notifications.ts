@@ -12,4 +12,5 @@ export const QUIET_NOTIFICATIONS = {
   undelivered: [],
   dropped: [],
   stateErrors: [],
+  contended: [],
 } as const;

@@ -231,6 +231,9 @@ describe('the configuration section with values from ARM', () => {
     ['one closing in a parenthesis after its stop', 'Grant it Reader (or the custom role.)', true],
     ['one closing in a quote without a stop', 'the backend setting "web"', false],
     ['a question', 'is the endpoint ARM?', true],
+    // A trial: "…: Ends with a colon:." and "Ends with ellipsis….".
+    ['a colon', 'ARM answered 500: Ends with a colon:', true],
+    ['an ellipsis', 'ARM answered 500: Ends with ellipsis…', true],
   ])('%s: the sentence ends with one full stop, whatever the reason', (_, reason, hasStop) => {
     for (const unresolved of [false, true]) {
       const markdown = configurationMarkdown(cause, {

@@ -69,6 +69,19 @@ export function stillConfigured(record: ServerRecord, config: GatewayConfig): bo
 }
 
 /**
+ * Whether `config` keeps `record`'s server only because its pool has members it gives no address for
+ * (NICs, members it does not say: hasUnaddressedMembers), not by the server's address: said so where
+ * the episode is kept open, not "the configuration still has the server there" (a break trial).
+ */
+export function keptForUnaddressedMembers(record: ServerRecord, config: GatewayConfig): boolean {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const pool = config.pools.find((p) => same(p.name, record.backendPool));
+  return (
+    pool !== undefined && hasUnaddressedMembers(pool) && !pool.addresses.some((a) => same(a, record.address))
+  );
+}
+
+/**
  * The server keys decide.ts keeps as they are (Observation.keptOpen): each server whose absence was not
  * confirmed, and the gateway-level record (inhibit.ts) of its gateway, whose "every pool bad" a reading
  * short of a pool cannot tell either.

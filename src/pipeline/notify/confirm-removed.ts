@@ -1,4 +1,4 @@
-import { stillConfigured } from '../../core/notice/absent-servers';
+import { keptForUnaddressedMembers, stillConfigured } from '../../core/notice/absent-servers';
 import type { GatewayConfigReading } from '../../core/gateway-config';
 import type { GatewayRef } from '../../core/model';
 import type { ServerRecord } from '../../core/notice/server-record';
@@ -56,8 +56,9 @@ export function confirmRemovedWith(
       .filter((record) => stillConfigured(record, config))
       .map((record) => ({
         record,
-        reason:
-          "the reading listed no server of its pool and settings, but the gateway's configuration still has the server there: the reading is taken as incomplete",
+        reason: keptForUnaddressedMembers(record, config)
+          ? "the reading listed no server of its pool and settings, and the gateway's configuration gives no address for some of the pool's members (scale-set or VM NICs, or members it does not say), so it cannot confirm the server was removed: the reading is taken as incomplete"
+          : "the reading listed no server of its pool and settings, but the gateway's configuration still has the server there: the reading is taken as incomplete",
       }));
   };
 }

@@ -28,6 +28,12 @@ const config = (addresses: string[]): GatewayConfigReading => ({
     pairs: [{ pool: 'pool-a', settings: 'settings-a' }],
   },
 });
+/** config(addresses) with its pool's `extra` (NICs, members not said). */
+const withPool = (addresses: string[], extra: Record<string, unknown>): GatewayConfigReading => {
+  const read = config(addresses);
+  if (!read.ok) return read;
+  return { ok: true, config: { ...read.config, pools: [{ name: 'pool-a', addresses, ...extra }] } };
+};
 const failed = (kind: Extract<GatewayConfigReading, { ok: false }>['kind']): GatewayConfigReading => ({
   ok: false,
   detail: `it failed (${kind})`,
@@ -43,6 +49,22 @@ describe('confirmRemovedWith: what the configuration says of a server the readin
       /^the reading listed no server of its pool and settings, but the gateway's configuration still has the server there/,
     ],
     ['no longer has it: removed', config(['10.0.0.9']), undefined],
+    // A break trial: a pool whose members the configuration does not say was "still has the server there".
+    ...(
+      [
+        ['a pool of NICs', { hasIpConfigurations: true }],
+        ['a pool whose members it does not say', { membersUnknown: true }],
+      ] as const
+    ).map(([what, pool]): [string, GatewayConfigReading, RegExp] => [
+      `${what}, without the server's address: kept open, saying the configuration cannot confirm it`,
+      withPool(['10.0.0.9'], pool),
+      /gives no address for some of the pool's members \(scale-set or VM NICs, or members it does not say\), so it cannot confirm the server was removed/,
+    ]),
+    [
+      "a pool of NICs that gives the server's address too: still has it",
+      withPool(['10.0.0.4'], { hasIpConfigurations: true }),
+      /the gateway's configuration still has the server there/,
+    ],
     // A break trial: a permanent failure kept the episode open and every run failing, for good.
     // A later one: a 403 taken so sent a false `recovered` in a green run; a 403 is a grant to fix.
     [
