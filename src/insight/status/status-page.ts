@@ -86,6 +86,8 @@ export interface PageTally {
    * else (a new-user trial: the title said "1 stale gateway" of a deleted one for the whole retention).
    */
   deleted: number;
+  /** Their servers as last read: none when no read of them ever succeeded (a gateway named by id, never there). */
+  deletedServers: number;
 }
 
 export function emptyPageTally(): PageTally {
@@ -104,6 +106,7 @@ export function emptyPageTally(): PageTally {
     incompleteServers: 0,
     incompleteReported: 0,
     deleted: 0,
+    deletedServers: 0,
   };
 }
 
@@ -146,6 +149,7 @@ function confirmedDeleted(status: GatewayStatus): boolean {
 export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   if (confirmedDeleted(status)) {
     tally.deleted++;
+    for (const pool of status.pools) tally.deletedServers += pool.servers.length;
     return;
   }
   for (const pool of status.pools) {
@@ -246,7 +250,12 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
         }`
       : '') +
     (tally.deleted > 0
-      ? ` · <strong>${tally.deleted} deleted gateway${plural(tally.deleted)}</strong>: as last read, not counted`
+      ? ` · <strong>${tally.deleted} deleted gateway${plural(tally.deleted)}</strong>: ${
+          // A trial: "as last read" of a gateway named by id that never existed.
+          tally.deletedServers === 0
+            ? `no server of ${tally.deleted === 1 ? 'it' : 'them'} ever read`
+            : 'as last read, not counted'
+        }`
       : '') +
     (tally.incompleteServers > 0
       ? ` · <strong>${tally.incompleteServers} server${plural(tally.incompleteServers)} not read</strong> (${tally.incomplete === 1 ? 'a reading' : 'readings'} short of ${tally.incompleteServers === 1 ? 'its pool' : 'their pools'}): as last read, not counted above`

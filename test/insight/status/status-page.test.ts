@@ -605,6 +605,12 @@ describe('status page: HTML', () => {
       /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway does not exist \(ARM answered 404 for it\); its open episodes, if any, ended as its deletion\. If the targets name it by id, fix or remove that id; the servers below are as last read, not counted above\./,
     );
     expect(html).not.toContain('once ARM confirms it');
+    // A trial: one named by id that never existed was "as last read" with nothing ever read.
+    const neverThere = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+      history(gone, [deleted(NOW - 500)]),
+    ]);
+    expect(neverThere).toContain('· <strong>1 deleted gateway</strong>: no server of it ever read</p>');
     // Taken out of the targets since: still said deleted, without the advice to remove it.
     const later = page(
       [
