@@ -73,7 +73,7 @@ export interface FanOutOptions extends RunOptions {
 }
 
 /**
- * Timer: targets → one queue message per gateway (carrying the configuration its listing gave, when
+ * Timer: targets → one queue message per gateway, each target's queued as soon as its listing ends (carrying the configuration its listing gave, when
  * short enough: carried-configuration.ts; those past their subscription's burst of ARM writes
  * hidden until its bucket should have refilled for them: start-spread.ts), plus the run's own report (mode `fan-out`) and, with
  * `status`, the status page of every stored history (the previous run, whole), this discovery recorded
@@ -87,37 +87,12 @@ export async function startFanOut(
   const startedAt = deps.clock.now();
   // What the listings gave of each gateway's configuration, carried by its message (carried-configuration.ts).
   const configurations = new Map<string, ConfigurationResource>();
-  const expanded = await expandTargets(deps.directory, options.targets, {
-    concurrency: options.concurrency,
-    timeoutInMs: options.gatewayTimeoutInMs,
-    logger: deps.logger,
-    keepConfigurations: async (listed) => {
-      for (const [key, resource] of listed) if (!configurations.has(key)) configurations.set(key, resource);
-    },
-  });
-  const messages: GatewayEvaluation[] = expanded.gateways.map((g) =>
-    withinQueueMessage({
-      version: 1,
-      runId: options.runId,
-      gatewayId: g.id,
-      discoveredAt: startedAt.toISOString(),
-      ...carried(configurations.get(gatewayKey(g.id))),
-    }),
-  );
-  configurations.clear();
-  // Each hidden until its subscription's writes bucket should have a place for its POST (as ARM
-  // publishes the bucket): a message past the burst, taken at once, would only be put back.
-  const delays = startDelaysInMs(
-    expanded.gateways.map((g) => g.subscriptionId),
-    (options.requestLimits ?? ARM_REQUEST_LIMITS).writes,
-  );
-  const bySecond = new Map<number, GatewayEvaluation[]>();
-  messages.forEach((m, i) => {
-    const second = Math.ceil((delays[i] ?? 0) / 1000); // the queue's unit
-    bySecond.set(second, [...(bySecond.get(second) ?? []), m]);
-  });
-  // Not caught: a run whose work cannot be queued has failed, and the timer invocation should say so.
-  if (bySecond.size === 0) await deps.queue.enqueue([]);
+  const writes = (options.requestLimits ?? ARM_REQUEST_LIMITS).writes;
+  // Starts of each subscription queued so far: a later target's share its bucket (start-spread.ts).
+  const startsBefore = new Map<string, number>();
+  const queuedIds = new Map<string, string>();
+  let hidden = 0;
+  let last = 0;
   // Each group's delay counts from when the first was queued, not from its own put: the host takes
   // the first ones while the timer goes on queuing (1 000 puts took 4 to 12 s in bench:scale), so a
   // later group hidden for its whole delay would start that much behind the bucket's refill.
@@ -126,17 +101,71 @@ export async function startFanOut(
   // meanwhile for it (at most its burst).
   const elapsedClock = () => deps.clock.monotonicInMs?.() ?? deps.clock.now().getTime();
   let firstQueuedAt: number | undefined;
-  for (const [second, group] of [...bySecond].sort(([a], [b]) => a - b)) {
-    const now = elapsedClock();
-    firstQueuedAt ??= now;
-    const elapsed = Math.max(0, now - firstQueuedAt);
-    const hiddenInMs = Math.max(0, second * 1000 - elapsed);
-    await deps.queue.enqueue(group, hiddenInMs > 0 ? { visibleAfterInMs: hiddenInMs } : {});
-  }
-  const last = Math.max(0, ...bySecond.keys());
-  const hidden = messages.length - (bySecond.get(0)?.length ?? 0);
+  /** One target's gateways, each a message, hidden until its subscription's bucket should have a place. */
+  const queueListed = async (gateways: readonly GatewayRef[]): Promise<void> => {
+    const messages = gateways.map((g) =>
+      withinQueueMessage({
+        version: 1,
+        runId: options.runId,
+        gatewayId: g.id,
+        discoveredAt: startedAt.toISOString(),
+        ...carried(configurations.get(gatewayKey(g.id))),
+      }),
+    );
+    for (const g of gateways) configurations.delete(gatewayKey(g.id));
+    // Each hidden until its subscription's writes bucket should have a place for its POST (as ARM
+    // publishes the bucket): a message past the burst, taken at once, would only be put back.
+    const delays = startDelaysInMs(
+      gateways.map((g) => g.subscriptionId),
+      writes,
+      startsBefore,
+    );
+    const bySecond = new Map<number, GatewayEvaluation[]>();
+    messages.forEach((m, i) => {
+      const second = Math.ceil((delays[i] ?? 0) / 1000); // the queue's unit
+      bySecond.set(second, [...(bySecond.get(second) ?? []), m]);
+    });
+    for (const [second, group] of [...bySecond].sort(([a], [b]) => a - b)) {
+      const now = elapsedClock();
+      firstQueuedAt ??= now;
+      const elapsed = Math.max(0, now - firstQueuedAt);
+      const hiddenInMs = Math.max(0, second * 1000 - elapsed);
+      // Not caught: a run whose work cannot be queued has failed, and the timer invocation should say so.
+      await deps.queue.enqueue(group, hiddenInMs > 0 ? { visibleAfterInMs: hiddenInMs } : {});
+      if (second > 0) hidden += group.length;
+      last = Math.max(last, second);
+    }
+    for (const g of gateways) queuedIds.set(gatewayKey(g.id), g.id);
+  };
+  // Each target's gateways are queued as soon as its listing ends: a listing that hangs until its
+  // time-out holds back no other target's (as in the direct run: run-checks.ts). One batch at a time,
+  // in the order the listings end; a failed put fails the rest and, at the end, the invocation.
+  let queuing: Promise<void> = Promise.resolve();
+  // Held, not left rejected while the listings go on (an unhandled rejection ends the process).
+  let queueFailure: { readonly error: unknown } | undefined;
+  const expanded = await expandTargets(deps.directory, options.targets, {
+    concurrency: options.concurrency,
+    timeoutInMs: options.gatewayTimeoutInMs,
+    logger: deps.logger,
+    keepConfigurations: async (listed) => {
+      for (const [key, resource] of listed) if (!configurations.has(key)) configurations.set(key, resource);
+    },
+    onListed: (gateways) => {
+      if (gateways.length > 0)
+        queuing = queuing
+          .then(() => (queueFailure ? undefined : queueListed(gateways)))
+          .catch((error: unknown) => {
+            queueFailure ??= { error };
+          });
+    },
+  });
+  await queuing;
+  if (queueFailure) throw queueFailure.error;
+  configurations.clear();
+  // Nothing to queue: the queue is still asked (a run whose queue is missing fails, and says so).
+  if (queuedIds.size === 0) await deps.queue.enqueue([]);
   deps.logger.info(
-    `run ${options.runId}: queued ${counted(messages.length, 'gateway')} on ${deps.queue.name}` +
+    `run ${options.runId}: queued ${counted(queuedIds.size, 'gateway')} on ${deps.queue.name}` +
       (hidden > 0
         ? `, ${hidden} of them hidden for up to ${last} s: past their subscription's burst of ARM writes, they start as its bucket refills`
         : ''),
@@ -174,7 +203,8 @@ export async function startFanOut(
       targets: expanded.targets,
       gateways: [],
       ...(notify ? { notify } : {}),
-      queued: messages.map((m) => m.gatewayId),
+      // In the order the targets list them, whichever listing ended first.
+      queued: expanded.gateways.flatMap((g) => queuedIds.get(gatewayKey(g.id)) ?? []),
       ...(statusPage ? { statusPage: statusPage.html } : {}),
     },
     failures,

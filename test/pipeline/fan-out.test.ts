@@ -25,6 +25,7 @@ import type {
 } from '../../src/ports';
 import {
   UNTIL_ABORTED,
+  deferred,
   gatewayNamed,
   healthOf,
   memoryRun,
@@ -100,6 +101,42 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
       gateways: 3,
       sinkErrors: 0,
     });
+  });
+
+  // As in the direct run: a listing that hung until its time-out held back every other target's messages.
+  it("queues a target's gateways as soon as its listing ends, while another's still runs; the report keeps the targets' order", async () => {
+    const w = world({ targets: [RG_WEB, RG_DATA] });
+    const listingWeb = deferred<void>();
+    w.directory.answers.set(RG_WEB, async () => {
+      await listingWeb.promise;
+      return [gwA, gwB];
+    });
+    const discovering = discover(w);
+    for (let i = 0; i < 1_000 && w.queue.messages.length === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(w.queue.messages.map((m) => m.gatewayId)).toEqual([gwC.id]);
+    listingWeb.resolve();
+    const { report } = await discovering;
+    expect(w.queue.messages.map((m) => m.gatewayId)).toEqual([gwC.id, gwA.id, gwB.id]);
+    expect(report.queued).toEqual([gwA.id, gwB.id, gwC.id]);
+    expect(w.logger.at('info')).toEqual(['run run-7: queued 3 gateways on appgw-evaluate']);
+  });
+
+  it('a put that fails while another listing still runs fails the timer once the listings end, and queues nothing after it', async () => {
+    const w = world({ targets: [RG_WEB, RG_DATA] });
+    const listingWeb = deferred<void>();
+    w.directory.answers.set(RG_WEB, async () => {
+      await listingWeb.promise;
+      return [gwA, gwB];
+    });
+    w.queue.failure = new Error('queue gone');
+    const discovering = discover(w);
+    // The failed put is held (no unhandled rejection) while RG_WEB's listing goes on.
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    delete w.queue.failure;
+    listingWeb.resolve();
+    await expect(discovering).rejects.toThrow('queue gone');
+    expect(w.queue.messages).toEqual([]);
   });
 
   it('hides each start past its subscription’s burst of writes until the bucket should have refilled for it', async () => {

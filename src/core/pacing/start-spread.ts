@@ -12,9 +12,16 @@
  */
 import type { RequestBucket } from './request-limits';
 
-/** The delay of each of `subscriptionIds`' starts, in ms (0: at once), in the same order. */
-export function startDelaysInMs(subscriptionIds: readonly string[], writes: RequestBucket): number[] {
-  const seen = new Map<string, number>();
+/**
+ * The delay of each of `subscriptionIds`' starts, in ms (0: at once), in the same order. `seen` (how many
+ * starts of each subscription, lower case, were given before: the batches a run queued already) is
+ * counted on and updated; absent: none before.
+ */
+export function startDelaysInMs(
+  subscriptionIds: readonly string[],
+  writes: RequestBucket,
+  seen: Map<string, number> = new Map(),
+): number[] {
   return subscriptionIds.map((id) => {
     const key = id.toLowerCase();
     const index = seen.get(key) ?? 0;

@@ -23,6 +23,26 @@ describe('startDelaysInMs: a run’s starts spread over each subscription’s wr
     expect(startDelaysInMs(ids as string[], bucket)).toEqual(expected);
   });
 
+  it('in batches (a target at a time) with the starts before counted: the same delays as all at once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'B', 'b', 'c'), { maxLength: 40 }),
+        fc.array(fc.nat(40), { maxLength: 5 }),
+        (ids, cuts) => {
+          const bucket = { burst: 3, perSecond: 4 };
+          const seen = new Map<string, number>();
+          const at = [...new Set([0, ...cuts.map((c) => Math.min(c, ids.length)), ids.length])].sort(
+            (x, y) => x - y,
+          );
+          const inBatches = at
+            .slice(1)
+            .flatMap((end, k) => startDelaysInMs(ids.slice(at[k], end), bucket, seen));
+          expect(inBatches).toEqual(startDelaysInMs(ids, bucket));
+        },
+      ),
+    );
+  });
+
   it('never starts more in a subscription by any time than its bucket holds then; each start no sooner than the one before it', () => {
     fc.assert(
       fc.property(
