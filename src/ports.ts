@@ -308,7 +308,12 @@ export interface ScratchFile {
  * src/cli/progress-line.ts). Called from the run's own flow; must not throw.
  */
 export interface RunProgress {
-  /** The targets are listed: `total` gateways to do. */
+  /**
+   * One target is listed: `count` more gateways to do (a run starts them at once; the other targets may
+   * still be listing). Absent: only `started` is told.
+   */
+  listed?(count: number): void;
+  /** Every target is listed: `total` gateways to do. */
   started(total: number): void;
   /** One more gateway done (evaluated or failed, and delivered). */
   gatewayDone(): void;

@@ -37,6 +37,8 @@ const ERASE_LINE = '\r\x1b[2K';
 export function createProgressLine(stream: ProgressStream, clock: Clock): ProgressLine | undefined {
   if (!stream.isTTY) return undefined;
   let total = 0;
+  // Every target listed: until then `total` is the gateways of those listed so far.
+  let final = false;
   let done = 0;
   let startedAt = 0;
   let firstDoneAt: number | undefined;
@@ -53,6 +55,7 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
           total,
           now - startedAt,
           firstDoneAt === undefined ? undefined : firstDoneAt - startedAt,
+          final,
         );
     // Narrower than the line: whole words ("12/50 gateways (24%) · 3.1/s…"), never "12/50 gatew".
     shown = stream.columns && stream.columns > 1 ? clipAtWord(text, stream.columns - 1) : text;
@@ -69,12 +72,20 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
     if (again) draw(clock.now().getTime());
   };
   return {
-    // Gateways of a target listed early are done before the last target is listed (run-checks.ts): they
-    // count, and the line shows once the total is known.
+    // A target listed early has its gateways started and done while others are still listing
+    // (run-checks.ts): the line counts them against the gateways listed so far, and says so (a break
+    // trial: 5 min of a silent terminal while a listing hung and the rest was done).
+    listed(count) {
+      if (total === 0) startedAt = clock.now().getTime();
+      total += count;
+      const now = clock.now().getTime();
+      if (drawnAt === undefined || now - drawnAt >= REDRAW_EVERY_IN_MS) draw(now);
+    },
     started(count) {
+      if (total === 0) startedAt = clock.now().getTime();
       total = count;
-      startedAt = clock.now().getTime();
-      if (total > 0) draw(startedAt);
+      final = true;
+      if (total > 0) draw(clock.now().getTime());
     },
     gatewayDone() {
       done += 1;
@@ -86,6 +97,7 @@ export function createProgressLine(stream: ProgressStream, clock: Clock): Progre
     finished() {
       erase();
       total = 0;
+      final = false;
       done = 0;
       firstDoneAt = undefined;
       drawnAt = undefined;
@@ -118,12 +130,15 @@ export function progressText(
   total: number,
   elapsedInMs: number,
   firstDoneAfterInMs?: number,
+  /** False while targets are still being listed: `total` is then those listed so far, and no ETA. */
+  final = true,
 ): string {
   const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
   const windowInMs = firstDoneAfterInMs === undefined ? 0 : elapsedInMs - firstDoneAfterInMs;
   const perSecond = done >= 2 && windowInMs >= RATE_WINDOW_IN_MS ? ((done - 1) * 1000) / windowInMs : 0;
   const rate = perSecond > 0 ? `${perSecond.toFixed(1)}/s` : '–/s';
   const eta = perSecond > 0 ? duration(Math.ceil((total - done) / perSecond)) : '–';
+  if (!final) return `${done}/${total} gateways listed so far · ${rate} · still listing targets`;
   return `${done}/${total} gateways (${percent}%) · ${rate} · ETA ${eta}`;
 }
 

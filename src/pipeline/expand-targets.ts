@@ -8,7 +8,6 @@ import type { TargetReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { withTimeout } from './timeout';
 import { targetListTimedOut, type ThrottleMemory } from './timed-out';
-import { listingConcurrency, type Concurrency } from './schedule-gateways';
 
 export interface ExpandedTargets {
   readonly targets: TargetReport[];
@@ -27,7 +26,6 @@ export async function expandTargets(
   directory: GatewayDirectory,
   targets: readonly Target[],
   options: {
-    concurrency: Concurrency;
     timeoutInMs: number;
     logger: Logger;
     /** The run's interruption: a listing it cuts short is a target not listed (`RunInterrupted`). */
@@ -48,7 +46,10 @@ export async function expandTargets(
   },
 ): Promise<ExpandedTargets> {
   const given = new Set<string>();
-  const expanded = await mapBounded(targets, listingConcurrency(options.concurrency), async (target) => {
+  // Every target listed at once: each listing's pages are paced by its subscription's reads bucket
+  // (the pacer), so a bound saved nothing, and let listings that hang until their time-out hold back
+  // the rest (a break trial: `concurrency: 1`, one hung resource group, the others 5 min late).
+  const expanded = await mapBounded(targets, Math.max(1, targets.length), async (target) => {
     try {
       const keepConfigurations = options.keepConfigurations;
       const found = await withTimeout(

@@ -233,13 +233,15 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     await scheduleListedGateways<GatewayRef, void>(
       async (add) => {
         expanded = await expandTargets(deps.directory, options.targets, {
-          concurrency: options.concurrency,
           timeoutInMs: options.gatewayTimeoutInMs,
           logger: deps.logger,
           stop,
           ...(deps.pacer ? { pacer: deps.pacer } : {}),
           ...(deps.configReader ? { keepConfigurations: (c) => listed.keep(c) } : {}),
-          onListed: add,
+          onListed: (gateways) => {
+            if (gateways.length > 0) deps.progress?.listed?.(gateways.length);
+            add(gateways);
+          },
         });
         deps.logger.info(
           `run ${runId}: ${counted(expanded.gateways.length, 'gateway')} from ${counted(expanded.targets.length, 'target')}`,

@@ -26,17 +26,6 @@ export const AUTO_MIN_IN_FLIGHT = 32;
  */
 export const AUTO_UNPACED_CONCURRENCY = 8;
 
-/**
- * Targets listed at once with `"auto"`: a run names few targets (each one paged listing, a read, or a
- * Resource Graph query, which keeps its own per-identity quota); 8 lists them well within both.
- */
-export const AUTO_LISTING_CONCURRENCY = 8;
-
-/** Targets listed at once for a configured `concurrency`. */
-export function listingConcurrency(concurrency: Concurrency): number {
-  return concurrency === 'auto' ? AUTO_LISTING_CONCURRENCY : concurrency;
-}
-
 export interface ScheduleOptions {
   readonly concurrency: Concurrency;
   /** Absent: no pacing (as `mapBounded`, with `"auto"` read as AUTO_UNPACED_CONCURRENCY). */

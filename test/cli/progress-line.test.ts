@@ -54,16 +54,19 @@ describe('the progress line (run on a terminal)', () => {
     expect(screen(stream.text)).toEqual(['warning: gw-x: no answer', 'done', '']);
   });
 
-  // A target listed early has its gateways done before the last target is listed (run-checks.ts).
-  it('gateways done before the total is known: counted, and the line shows once it is', () => {
+  // A target listed early has its gateways done before the last target is listed (run-checks.ts); a
+  // break trial: the terminal stayed silent for 5 min while a listing hung and the rest was done.
+  it('while targets are still being listed: done against those listed so far, said so, no ETA; then as usual', () => {
     const clock = fakeClock(0);
     const stream = fakeStream(true);
     const progress = createProgressLine(stream, clock)!;
+    progress.listed!(3);
+    expect(screen(stream.text)).toEqual(['0/3 gateways listed so far · –/s · still listing targets']);
     for (let i = 0; i < 3; i++) {
       clock.advance(1_000);
       progress.gatewayDone();
     }
-    expect(stream.text).toBe('');
+    expect(screen(stream.text)).toEqual(['3/3 gateways listed so far · 1.0/s · still listing targets']);
     clock.advance(1_000);
     progress.started(10);
     // 2 more in the 3 s since the first: 0.7/s.

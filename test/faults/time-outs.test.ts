@@ -86,7 +86,6 @@ describe('the use case: a call that outlives gatewayTimeoutInMs is the caller’
   it.each(ON_ABORT)('listing a target, whose port %s: TargetListUnavailable', async (_, onAbort) => {
     const directory: GatewayDirectory = { listGateways: (_target, options) => onAbort(options?.abortSignal) };
     const { targets } = await expandTargets(directory, [parseTarget(RESOURCE_GROUP) as Target], {
-      concurrency: 1,
       timeoutInMs: TIMEOUT_IN_MS,
       logger: silentLogger,
     });
@@ -123,7 +122,6 @@ describe('the use case: a call that outlives gatewayTimeoutInMs is the caller’
         ),
     };
     await expandTargets(directory, [parseTarget(RESOURCE_GROUP) as Target], {
-      concurrency: 1,
       timeoutInMs: TIMEOUT_IN_MS,
       logger: silentLogger,
     });
@@ -195,7 +193,6 @@ describe('each adapter: no answer in time is reported under its own type (real s
       async () => {
         const { directory } = await arm(hangOn('list'));
         const expanded = await expandTargets(directory, [parseTarget(RESOURCE_GROUP) as Target], {
-          concurrency: 1,
           timeoutInMs: TIMEOUT_IN_MS,
           logger: silentLogger,
         });

@@ -122,6 +122,43 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(w.logger.at('info')).toEqual(['run run-7: queued 3 gateways on appgw-evaluate']);
   });
 
+  // A break trial: a later target's group already due was logged as hidden.
+  it('a later target of a subscription, listed after its bucket refilled: its starts are not hidden, nor logged as hidden', async () => {
+    const web = ['a', 'b', 'c'].map((n) => gatewayNamed(`gw-${n}`, 'rg-web'));
+    const data = ['x', 'y', 'z'].map((n) => gatewayNamed(`gw-${n}`, 'rg-data'));
+    const w = world({
+      gateways: [...web, ...data].map((ref) => ({ ref, servers: [GOOD] })),
+      targets: [RG_WEB, RG_DATA],
+    });
+    const listingWeb = deferred<void>();
+    w.directory.answers.set(RG_WEB, async () => {
+      await listingWeb.promise;
+      return web;
+    });
+    const limits = { reads: { burst: 9, perSecond: 9 }, writes: { burst: 2, perSecond: 2 } };
+    const discovering = startFanOut(w.fanOut, { ...w.options, runId: 'run-t', requestLimits: limits });
+    for (let i = 0; i < 1_000 && w.queue.enqueued.length < 3; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    w.clock.advance(60_000);
+    listingWeb.resolve();
+    await discovering;
+    const hiddenFor = w.queue.enqueued.map((e) => [
+      e.message.gatewayId.split('/').at(-1),
+      e.visibleAfterInMs ?? 0,
+    ]);
+    expect(hiddenFor).toEqual([
+      ['gw-x', 0],
+      ['gw-y', 0],
+      ['gw-z', 1_000],
+      ['gw-a', 0],
+      ['gw-b', 0],
+      ['gw-c', 0],
+    ]);
+    expect(w.logger.at('info')).toEqual([
+      "run run-t: queued 6 gateways on appgw-evaluate, 1 of them hidden for up to 1 s: past their subscription's burst of ARM writes, they start as its bucket refills",
+    ]);
+  });
+
   it('a put that fails while another listing still runs fails the timer once the listings end, and queues nothing after it', async () => {
     const w = world({ targets: [RG_WEB, RG_DATA] });
     const listingWeb = deferred<void>();

@@ -239,13 +239,13 @@ describe('runChecks: the direct run', () => {
       await new Promise((resolve) => setImmediate(resolve));
     expect(r.reader.calls.map((c) => c.gateway.name)).toEqual(['gw-c']);
     // Done, though the total is not known yet (the progress line shows it once it is).
-    expect(progress.calls).toEqual(['done']);
+    expect(progress.calls).toEqual(['listed 1', 'done']);
     listingWeb.resolve();
     const report = (await outcome).report;
     expect(report.ok).toBe(true);
     expect(report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-b', 'gw-c']);
     expect(r.reader.calls.map((c) => c.gateway.name).sort()).toEqual(['gw-a', 'gw-b', 'gw-c']);
-    expect(progress.calls).toEqual(['done', 'started 3', 'done', 'done', 'finished']);
+    expect(progress.calls).toEqual(['listed 1', 'done', 'listed 2', 'started 3', 'done', 'done', 'finished']);
   });
 
   it('a sink that fails: the other takes the run; the outcome names it; the run is not a success', async () => {
@@ -420,6 +420,7 @@ function recordingProgress(onDone: () => void = () => {}): RunProgress & { reado
   const calls: string[] = [];
   return {
     calls,
+    listed: (count) => calls.push(`listed ${count}`),
     started: (total) => calls.push(`started ${total}`),
     gatewayDone: () => {
       calls.push('done');
@@ -447,7 +448,7 @@ describe('runChecks: streaming, each gateway to the sinks as it is done', () => 
     const outcome = await runChecks({ ...r.deps, progress }, { ...r.options, runId: 'run-1' });
     expect(seenWhileGwBRead).toEqual([['gateway', ['gw-a'], 1]]);
     expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-b', 'gw-c']);
-    expect(progress.calls).toEqual(['started 3', 'done', 'done', 'done', 'finished']);
+    expect(progress.calls).toEqual(['listed 3', 'started 3', 'done', 'done', 'done', 'finished']);
   });
 });
 
@@ -549,7 +550,7 @@ describe('runChecks: interrupted (stop signal, deadline)', () => {
       expect(key).toBeDefined();
       expect(r.notify!.stores.documents.get(key!)).toEqual(stateAfterRun1.get(key!));
     }
-    expect(progress.calls).toEqual(['started 3', 'done', 'finished']);
+    expect(progress.calls).toEqual(['listed 3', 'started 3', 'done', 'finished']);
     expect(r.logger.at('warn')).toEqual([expect.stringMatching(/^run run-2: The run was stopped by SIGINT/)]);
     expect(r.telemetry.named('appgw.run').at(-1)).toMatchObject({
       ok: false,

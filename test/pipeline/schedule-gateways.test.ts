@@ -2,7 +2,6 @@ import {
   AUTO_IN_FLIGHT_CEILING,
   AUTO_MIN_IN_FLIGHT,
   AUTO_UNPACED_CONCURRENCY,
-  listingConcurrency,
   scheduleGateways,
   scheduleListedGateways,
 } from '../../src/pipeline/schedule-gateways';
@@ -67,11 +66,6 @@ describe('scheduleGateways without a pacer: as mapBounded', () => {
     const results = await done;
     expect(calls.most()).toBe(most);
     expect(results).toEqual(gateways.map((g, i) => `${g.name}#${i}`));
-  });
-
-  it('targets are listed 8 at a time with "auto", or as configured', () => {
-    expect(listingConcurrency('auto')).toBe(8);
-    expect(listingConcurrency(3)).toBe(3);
   });
 });
 
