@@ -329,6 +329,14 @@ const FAILED_ADVICE =
   'the portal, and Azure status for the region.';
 
 /**
+ * ARM failed a target's listing (5xx): a subscription's or resource group's, so no one gateway's health
+ * to look at (a new-user trial: "check the gateway's Resource health" of a resource group).
+ */
+const LIST_FAILED_ADVICE =
+  "If it persists, it is ARM's: check the subscription's Activity log and Service health in the portal, " +
+  'and Azure status for the region.';
+
+/**
  * The gateways of a target (subscription or resource group) could not be listed in time, ARM failed
  * the list call (5xx), or answered 200 with something that is not a complete listing of that scope
  * (`unreadableAnswer`): the target's gateways are not known this run, and none is taken as deleted.
@@ -357,7 +365,7 @@ export class TargetListUnavailableError extends AppGwInsightsError {
           : options?.timedOut
             ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
               '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
-            : `No gateway is counted as deleted from it; it is tried again on the next run. ${FAILED_ADVICE}`),
+            : `No gateway is counted as deleted from it; it is tried again on the next run. ${LIST_FAILED_ADVICE}`),
       causeOf(options),
     );
   }

@@ -59,7 +59,12 @@ const onEachCall = <T>(data: (call: Call) => T): Array<[string, Call, T]> =>
  */
 function expectFailureAdvice(result: FaultRun, call: Call): void {
   const message = reportedAt(result.report, call)?.error?.message ?? '';
-  expect(message).toMatch(/Resource health and Activity log/);
+  // A listing's failure is the subscription's, not one gateway's (a new-user trial).
+  expect(message).toMatch(
+    call === 'list'
+      ? /check the subscription's Activity log and Service health/
+      : /check the gateway's Resource health and Activity log/,
+  );
   expect(message).not.toMatch(/gatewayTimeoutInMs/);
 }
 const unavailable = (call: Call) => (call === 'list' ? 'TargetListUnavailable' : 'BackendHealthUnavailable');
