@@ -25,9 +25,9 @@ import type {
 } from '../../src/ports';
 import {
   UNTIL_ABORTED,
-  deferred,
   gatewayNamed,
   healthOf,
+  holdListing,
   memoryRun,
   memoryStateForRuns,
   memoryWorkQueue,
@@ -106,16 +106,12 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
   // As in the direct run: a listing that hung until its time-out held back every other target's messages.
   it("queues a target's gateways as soon as its listing ends, while another's still runs; the report keeps the targets' order", async () => {
     const w = world({ targets: [RG_WEB, RG_DATA] });
-    const listingWeb = deferred<void>();
-    w.directory.answers.set(RG_WEB, async () => {
-      await listingWeb.promise;
-      return [gwA, gwB];
-    });
+    const releaseWeb = holdListing(w.directory, RG_WEB, [gwA, gwB]);
     const discovering = discover(w);
     for (let i = 0; i < 1_000 && w.queue.messages.length === 0; i++)
       await new Promise((resolve) => setImmediate(resolve));
     expect(w.queue.messages.map((m) => m.gatewayId)).toEqual([gwC.id]);
-    listingWeb.resolve();
+    releaseWeb();
     const { report } = await discovering;
     expect(w.queue.messages.map((m) => m.gatewayId)).toEqual([gwC.id, gwA.id, gwB.id]);
     expect(report.queued).toEqual([gwA.id, gwB.id, gwC.id]);
@@ -130,17 +126,13 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
       gateways: [...web, ...data].map((ref) => ({ ref, servers: [GOOD] })),
       targets: [RG_WEB, RG_DATA],
     });
-    const listingWeb = deferred<void>();
-    w.directory.answers.set(RG_WEB, async () => {
-      await listingWeb.promise;
-      return web;
-    });
+    const releaseWeb = holdListing(w.directory, RG_WEB, web);
     const limits = { reads: { burst: 9, perSecond: 9 }, writes: { burst: 2, perSecond: 2 } };
     const discovering = startFanOut(w.fanOut, { ...w.options, runId: 'run-t', requestLimits: limits });
     for (let i = 0; i < 1_000 && w.queue.enqueued.length < 3; i++)
       await new Promise((resolve) => setImmediate(resolve));
     w.clock.advance(60_000);
-    listingWeb.resolve();
+    releaseWeb();
     await discovering;
     const hiddenFor = w.queue.enqueued.map((e) => [
       e.message.gatewayId.split('/').at(-1),
@@ -161,17 +153,13 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
 
   it('a put that fails while another listing still runs fails the timer once the listings end, and queues nothing after it', async () => {
     const w = world({ targets: [RG_WEB, RG_DATA] });
-    const listingWeb = deferred<void>();
-    w.directory.answers.set(RG_WEB, async () => {
-      await listingWeb.promise;
-      return [gwA, gwB];
-    });
+    const releaseWeb = holdListing(w.directory, RG_WEB, [gwA, gwB]);
     w.queue.failure = new Error('queue gone');
     const discovering = discover(w);
     // The failed put is held (no unhandled rejection) while RG_WEB's listing goes on.
     for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
     delete w.queue.failure;
-    listingWeb.resolve();
+    releaseWeb();
     await expect(discovering).rejects.toThrow('queue gone');
     expect(w.queue.messages).toEqual([]);
   });

@@ -20,6 +20,7 @@ import {
   deferred,
   gatewayNamed,
   healthOf,
+  holdListing,
   memoryRun,
   play,
   refused,
@@ -228,11 +229,7 @@ describe('runChecks: the direct run', () => {
   // target's gateways: none was read before it ended.
   it("a target's gateways are read as soon as its listing ends, while another target's listing still runs; the report keeps the targets' order", async () => {
     const r = threeGateways({ targets: [RG_WEB, `${SUB_ID}/resourceGroups/rg-data`] });
-    const listingWeb = deferred<void>();
-    r.directory.answers.set(RG_WEB, async () => {
-      await listingWeb.promise;
-      return [gwA, gwB];
-    });
+    const releaseWeb = holdListing(r.directory, RG_WEB, [gwA, gwB]);
     const progress = recordingProgress(() => {});
     const outcome = runChecks({ ...r.deps, progress }, { ...r.options, runId: 'run-1' });
     for (let i = 0; i < 1_000 && !progress.calls.includes('done'); i++)
@@ -240,7 +237,7 @@ describe('runChecks: the direct run', () => {
     expect(r.reader.calls.map((c) => c.gateway.name)).toEqual(['gw-c']);
     // Done, though the total is not known yet (the progress line shows it once it is).
     expect(progress.calls).toEqual(['listed 1', 'done']);
-    listingWeb.resolve();
+    releaseWeb();
     const report = (await outcome).report;
     expect(report.ok).toBe(true);
     expect(report.gateways.map((g) => g.name)).toEqual(['gw-a', 'gw-b', 'gw-c']);

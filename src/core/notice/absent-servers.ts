@@ -43,6 +43,9 @@ export function unexplainedAbsences(
   });
 }
 
+/** Names and addresses compare case-insensitively, as ARM's do. */
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
 /**
  * Whether `config` (the gateway's configuration, read after the reading) still has `record`'s server:
  * its pool and settings exist (names compare case-insensitively, as ARM's do), a rule routes the pair
@@ -57,7 +60,6 @@ export function stillConfigured(record: ServerRecord, config: GatewayConfig): bo
   // them is not the whole resource, and says nothing of what was removed (a break trial: a GET without
   // `requestRoutingRules` read as "no rule routes it", and the server as removed).
   if (config.pools.length === 0 || config.settings.length === 0) return true;
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const pool = config.pools.find((p) => same(p.name, record.backendPool));
   if (!pool || !config.settings.some((s) => same(s.name, record.backendSettings))) return false;
   if (
@@ -74,7 +76,6 @@ export function stillConfigured(record: ServerRecord, config: GatewayConfig): bo
  * the episode is kept open, not "the configuration still has the server there" (a break trial).
  */
 export function keptForUnaddressedMembers(record: ServerRecord, config: GatewayConfig): boolean {
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const pool = config.pools.find((p) => same(p.name, record.backendPool));
   return (
     pool !== undefined && hasUnaddressedMembers(pool) && !pool.addresses.some((a) => same(a, record.address))

@@ -57,3 +57,21 @@ function armListing(target: Target, gateways: readonly GatewayRef[]): TargetList
         : [];
   return { gateways, present: gateways, shownScopes: scope };
 }
+
+/**
+ * Holds `target`'s listing until the returned `release` is called, then answers `gateways`: a listing
+ * still running while the others have ended.
+ */
+export function holdListing(
+  directory: MemoryGatewayDirectory,
+  target: string,
+  gateways: GatewayRef[],
+): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  directory.answers.set(target, async () => {
+    await held;
+    return gateways;
+  });
+  return release;
+}
