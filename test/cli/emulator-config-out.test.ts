@@ -24,8 +24,39 @@ describe('emulator --config-out FILE', () => {
       expect(existsSync(file)).toBe(false);
       // No temporary file left beside it.
       expect(existsSync(path.join(dir, 'nested', `.emulator.json.${child.pid}.tmp`))).toBe(false);
+      await rm(dir, { recursive: true, force: true });
     },
   );
+
+  // A new-user trial: the config's state (the status page's history, notify's episodes) was kept in the
+  // emulator's temporary folder and went with each stop: the next emulator's page had one reading.
+  it("a run on its config keeps its state in --out: the next emulator's run adds to the same history", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-config-out-'));
+    const out = path.join(dir, 'out');
+    try {
+      for (const round of [1, 2]) {
+        const file = path.join(dir, `emulator-${round}.json`);
+        const { child, firstLine } = await startCli(['emulator', '--config-out', file, '--out', out]);
+        try {
+          const run = await runCli(['run', '--config', JSON.parse(firstLine).config, '--json']);
+          expect(run.code).toBe(0);
+        } finally {
+          expect(await stop(child, 'SIGTERM')).toBe(0);
+        }
+      }
+      const history = path.join(
+        out,
+        '.appgw-state',
+        'history',
+        '00000000-0000-0000-0000-000000000000',
+        'rg-edge',
+        'appgw-static.json',
+      );
+      expect(JSON.parse(await readFile(history, 'utf8')).readings).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   // Issue 15's trial: a second emulator's FILE replaced the first's, and the first, stopping, removed it.
   it("a FILE that exists (another emulator's): exit 2 saying so, the first emulator's FILE left as it was", async () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { emulatorRunConfig } from '../../app/emulator-run-config';
+import { emulatorRunConfig, STATE_FOLDER } from '../../app/emulator-run-config';
 import { runOnce } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
 import { runSucceeded } from '../../core/run-report';
@@ -47,7 +47,6 @@ export async function demoVerb(args: string[]): Promise<number> {
           gatewayIds: scenario.gateways.map((g) => g.id),
           outDir,
         }),
-        state: { dir: path.join(outDir, STATE_FOLDER) },
       },
       'demo configuration',
     );
@@ -95,9 +94,6 @@ export async function demoVerb(args: string[]): Promise<number> {
     keepCertDir();
   }
 }
-
-/** The demo's state (the status page's history), in its --out folder. */
-export const STATE_FOLDER = '.appgw-state';
 
 /**
  * What a failure of the demo's state files advises: the demo has no config (no state.dir, no
