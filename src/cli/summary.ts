@@ -132,6 +132,7 @@ export function* summaryLines(
         report.notifications,
         new Set(report.gateways.map((g) => gatewayKey(g.id))),
         config,
+        report.targets.filter((t) => !t.ok).length,
       ),
     );
   lines.push(...deliveryErrorLines(report.deliveryErrors));
@@ -262,12 +263,14 @@ export function alikeKey(text: string): string {
  * (delivered, not delivered, and when nothing was delivered, why: held for a group, silenced, already
  * told), each receiver, each problem (describeNotifyProblems), the held notices counted, and the held
  * notices of gateways with no block of their own (`shown`: gatewayKey of those that have one). Empty
- * when notify had nothing to do or say. `config` as formatSummary's.
+ * when notify had nothing to do or say. `config` as formatSummary's; `targetsNotListed`: how many of the
+ * run's targets could not be listed (unreadWarning's advice).
  */
 export function notificationLines(
   notifications: NotificationsReport,
   shown: ReadonlySet<string>,
   config?: ConfigSource,
+  targetsNotListed = 0,
 ): string[] {
   const lines: string[] = [];
   const problems = describeNotifyProblems(notifications, config);
@@ -301,7 +304,7 @@ export function notificationLines(
   // Under the notifications line when there is one; else a block of its own, not indented under the
   // last gateway's (a trial: it read as that gateway's).
   if (notifications.unread?.length) {
-    const unread = message(unreadWarning(notifications.unread), 1000);
+    const unread = message(unreadWarning(notifications.unread, targetsNotListed), 1000);
     lines.push(...(lines.length ? [`  ! ${unread}`] : ['', `! ${unread}`]));
   }
   lines.push(...heldCountLines(notifications));

@@ -321,6 +321,26 @@ describe('per receiver: what was delivered', () => {
     ];
     const text = formatSummary(withNotifications({ unread }), []);
     expect(text).toMatch(/\n\n! 1 gateway with 1 open episode was not read by this run .*: gw-c\./);
+    expect(text).toContain('add them back to the targets');
+    // A new-user trial: its target could not be listed, and the advice was to add it back to the targets.
+    const unlisted = withNotifications({ unread });
+    const failedTarget = formatSummary(
+      {
+        ...unlisted,
+        targets: [
+          {
+            id: '/subscriptions/s',
+            ok: false,
+            error: { code: 'TargetListUnavailable', message: 'ARM answered 503', retryable: true },
+            gateways: 0,
+          },
+        ],
+      },
+      [],
+    );
+    expect(failedTarget).toContain(
+      '1 target could not be listed this run, and a gateway in one is read once it is listed again',
+    );
     const withDeliveries = formatSummary(
       withNotifications({ unread, deliveries: [delivery('webhook[ops]', 'degraded', 'g/p/s/10.0.1.4')] }),
       [],

@@ -79,8 +79,10 @@ export function confirmGoneWith(
       return {
         gone: false,
         exists: true,
+        // Not "Resource Graph has not caught up" alone: a resource group or a subscription without a
+        // discovery filter is listed by ARM, which lags too (a new-user trial read it of such a target).
         reason:
-          'ARM still has it (its GET answered 200): the identity may read only part of the scope (grant it Reader on the whole target), or Resource Graph has not caught up',
+          "ARM still has it (its GET answered 200): the identity may read only part of the scope (grant it Reader on the whole target), or the listing has not caught up yet (ARM's list of a resource group or subscription, or Resource Graph's for a management group or a discovery filter); it is asked again on the next run",
       };
     // ARM answers 403 for a gateway the identity may not read, whether or not it exists: a resource
     // group deleted with the role assignment scoped to it reads so too (a break trial: the message

@@ -132,7 +132,7 @@ const UNVISITED_CONCURRENCY = 8;
  */
 export async function notifyUnvisited(
   services: NotifyServices | undefined,
-  expanded: Pick<ExpandedTargets, 'gateways' | 'isGone'>,
+  expanded: Pick<ExpandedTargets, 'gateways' | 'isGone'> & Partial<Pick<ExpandedTargets, 'targets'>>,
   clock: Clock,
   policy: NotifyPolicy,
   runId: string,
@@ -212,7 +212,8 @@ export async function notifyUnvisited(
   });
   const all = outcomes.flat();
   const unread = all.flatMap((o) => o.unread ?? []);
-  if (unread.length) services.logger.warn(unreadWarning(unread));
+  if (unread.length)
+    services.logger.warn(unreadWarning(unread, expanded.targets?.filter((t) => !t.ok).length));
   return all;
 }
 
@@ -257,10 +258,18 @@ function notAskedReason(elsewhere: readonly string[], document: string): string 
 
 /**
  * `2 gateways with open episodes were not read by this run (…): gw-a, gw-b`: said once per run, as the
- * run's other notify lines are.
+ * run's other notify lines are. `targetsNotListed`: how many of the run's targets could not be listed
+ * (0 or absent: none, or not known); when some could not, the advice says first that their gateways are
+ * read once they are listed again (only "add them back to the targets" sent a user to edit a config
+ * that was right: a new-user trial).
  */
-export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
+export function unreadWarning(unread: readonly UnreadGatewayReport[], targetsNotListed = 0): string {
   const episodes = unread.reduce((n, u) => n + u.openEpisodes, 0);
+  const advice =
+    targetsNotListed > 0
+      ? `until a run reads them again: ${counted(targetsNotListed, 'target')} could not be listed this run, and a gateway in one is read once it is listed again; ` +
+        'one outside the targets needs adding back to them (or to the discovery filter), or, if no longer watched, its notify state moved aside'
+      : 'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside';
   return (
     `${counted(unread.length, 'gateway')} with ${counted(episodes, 'open episode')} ${unread.length === 1 ? 'was' : 'were'} not read by this run ` +
     '(outside its targets or left out by the discovery filter, or in a target that could not be listed): ' +
@@ -268,7 +277,7 @@ export function unreadWarning(unread: readonly UnreadGatewayReport[]): string {
       unread.map((u) => parseGatewayId(u.gateway)?.name ?? u.gateway),
       5,
     )}. Their episodes stay open, and nothing is sent for them, ` +
-    'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside' +
+    advice +
     existenceUnknownText(unread) +
     notAskedText(unread)
   );

@@ -1,5 +1,6 @@
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { GatewayRef } from '../../../src/core/model';
+import type { TargetReport } from '../../../src/core/run-report';
 import { serverKey } from '../../../src/core/notice/server-record';
 import type { GatewayOutcome } from '../../../src/pipeline/check-gateway';
 import {
@@ -168,7 +169,8 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
       'ARM still has it (200)',
       { ok: true, config: { generation: 'v2', settings: [], probes: [], pools: [], pairs: [] } },
       ['degraded'],
-      /^ARM still has it \(its GET answered 200\): the identity may read only part of the scope \(grant it Reader on the whole target\)/,
+      // Never Resource Graph's lag alone: a resource group's target is listed by ARM (a new-user trial).
+      /^ARM still has it \(its GET answered 200\): the identity may read only part of the scope \(grant it Reader on the whole target\), or the listing has not caught up yet \(ARM's list of a resource group or subscription, or Resource Graph's/,
     ],
     [
       'ARM answers 403',
@@ -279,6 +281,49 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(world.logger.lines).toEqual([
       'warning: 1 gateway with 1 open episode was not read by this run (outside its targets or left out by the discovery filter, or in a target that could not be listed): gw. Their episodes stay open, and nothing is sent for them, until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside',
     ]);
+  });
+
+  // A new-user trial: a gateway whose target could not be listed was advised "add them back to the
+  // targets", as if the config had lost it.
+  it.each<[string, TargetReport[] | undefined, RegExp, RegExp | undefined]>([
+    [
+      'every target listed',
+      [{ id: '/subscriptions/s1', ok: true, error: null, gateways: 1 }],
+      /until a run reads them again: add them back to the targets \(or the discovery filter\), or, for a gateway no longer watched, move its notify state aside$/,
+      /could not be listed this run/,
+    ],
+    [
+      'targets not known',
+      undefined,
+      /until a run reads them again: add them back to the targets/,
+      /could not be listed this run/,
+    ],
+    [
+      'a target not listed',
+      [
+        { id: '/subscriptions/s1', ok: true, error: null, gateways: 1 },
+        {
+          id: '/subscriptions/s2',
+          ok: false,
+          error: { code: 'TargetListUnavailable', message: 'x', retryable: true },
+          gateways: 0,
+        },
+      ],
+      /until a run reads them again: 1 target could not be listed this run, and a gateway in one is read once it is listed again; one outside the targets needs adding back to them \(or to the discovery filter\), or, if no longer watched, its notify state moved aside$/,
+      undefined,
+    ],
+  ])('a gateway not read, %s: the advice fits', async (_, targets, said, notSaid) => {
+    const world = setup();
+    await announced(world, GW);
+    await notifyUnvisited(
+      world.services,
+      { gateways: [], isGone: () => false, ...(targets ? { targets } : {}) },
+      world.clock,
+      POLICY,
+      'r1',
+    );
+    expect(world.logger.lines).toEqual([expect.stringMatching(said)]);
+    if (notSaid) expect(world.logger.lines[0]).not.toMatch(notSaid);
   });
 
   /** A run that read no gateway and whose listings showed none gone, asking ARM through `reader`: merged. */
