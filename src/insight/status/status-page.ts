@@ -63,11 +63,18 @@ export interface PageTally {
    */
   staleReported: number;
   /**
-   * Gateways read by this run with servers not healthy (reported), the first BAD_GATEWAYS_NAMED in
+   * Gateways with servers not healthy: read by this run (reported), or stale but still watched with
+   * servers not healthy as last read (staleReported: the title counts those, and a lead that did not
+   * name them left a title's count with no gateway to it, a new-user trial), the first BAD_GATEWAYS_NAMED in
    * page order (compareNames, whatever order they are added in), each with its count, named at the top
    * with a link to its section; `badGateways` counts all of them.
    */
-  readonly badNamed: Array<{ readonly gateway: GatewayStatus['gateway']; readonly reported: number }>;
+  readonly badNamed: Array<{
+    readonly gateway: GatewayStatus['gateway'];
+    readonly reported: number;
+    /** A stale gateway's, as last read (the title counts them: the lead must name them too). */
+    readonly asLastRead?: boolean;
+  }>;
   badGateways: number;
   /**
    * Gateways read by this run whose reading lacked pools their configuration routes to
@@ -113,9 +120,13 @@ export function emptyPageTally(): PageTally {
 /** Gateways with servers not healthy named at the page's top; the rest are counted. */
 const BAD_GATEWAYS_NAMED = 10;
 
-/** This run's servers of `status` not healthy (reported, with a cause); 0 for a stale gateway. */
+/**
+ * The servers of `status` not healthy (reported, with a cause) as the title counts them: this run's, or
+ * a stale gateway's as last read while still watched (stillWatched); 0 for a stale gateway no longer
+ * watched.
+ */
 function reportedServers(status: GatewayStatus): number {
-  if (status.stale) return 0;
+  if (status.stale && !stillWatched(status)) return 0;
   return status.pools.reduce((n, pool) => n + pool.servers.filter((s) => s.cause !== null).length, 0);
 }
 
@@ -176,7 +187,11 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   const reported = reportedServers(status);
   if (reported > 0) {
     tally.badGateways++;
-    tally.badNamed.push({ gateway: status.gateway, reported });
+    tally.badNamed.push({
+      gateway: status.gateway,
+      reported,
+      ...(status.stale ? { asLastRead: true } : {}),
+    });
     tally.badNamed.sort((a, b) => compareNames(a.gateway, b.gateway));
     if (tally.badNamed.length > BAD_GATEWAYS_NAMED) tally.badNamed.pop();
   }
@@ -191,8 +206,8 @@ function badGatewaysNote(tally: PageTally): string {
   if (tally.badGateways === 0) return '';
   const named = tally.badNamed
     .map(
-      ({ gateway, reported }) =>
-        `<a href=#${sectionId(gateway)}>${escapeHtml(gateway.name)}</a> (${reported})`,
+      ({ gateway, reported, asLastRead }) =>
+        `<a href=#${sectionId(gateway)}>${escapeHtml(gateway.name)}</a> (${reported}${asLastRead ? ' as last read' : ''})`,
     )
     .join(', ');
   const more =
@@ -212,14 +227,19 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  * The page's title (a browser tab, a wallboard): the servers not healthy, counting a stale gateway's as
  * last read and saying how many those are. An interrupted run's page was titled "0 not healthy, 60
  * stale gateways" while 21 servers were down at their last reading (a new-user trial).
+ * `targetsNotListed`: the run's targets that could not be listed (0: none), said last.
  */
 export function pageTitle(
   tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'> &
     Partial<Pick<PageTally, 'incomplete' | 'incompleteReported'>>,
+  targetsNotListed = 0,
 ): string {
   // A reading that lacked routed pools read as all well, "0 not healthy", with a server of them down
-  // (a new-user trial): the title says so, and counts that server as last read.
-  const incomplete = tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '';
+  // (a new-user trial): the title says so, and counts that server as last read. So does a target not
+  // listed, whose gateways no run read (a new-user trial: the tab said nothing of it).
+  const incomplete =
+    (tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '') +
+    (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
   const total = tally.reported + lastRead;
   if (tally.stale === 0)
@@ -265,7 +285,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${pageTitle(tally)}</title>
+<title>${pageTitle(tally, frame.failedTargets?.length)}</title>
 <style>${STYLE}</style>
 </head>
 <body>

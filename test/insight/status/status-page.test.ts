@@ -279,8 +279,12 @@ describe('status view: gateways → pools → servers, as last read', () => {
         expect(html.split(said)).toHaveLength(2);
         expect(html.indexOf(said)).toBeLessThan(html.indexOf('<main>'));
       }
-      if (!run?.failedTargets?.some((f) => f.error.code !== 'RunInterrupted'))
-        expect(html).not.toContain('Not listed');
+      const notListed = (run?.failedTargets ?? []).filter((f) => f.error.code !== 'RunInterrupted').length;
+      if (notListed === 0) expect(html).not.toContain('Not listed');
+      // The tab too (a new-user trial: a wallboard's title said nothing of a target not listed).
+      const title = /<title>(.*)<\/title>/.exec(html)?.[1] ?? '';
+      if (notListed === 0) expect(title).not.toContain('not listed');
+      else expect(title).toMatch(new RegExp(`, ${notListed} targets? not listed$`));
     });
 
     it('escapes and clips what the targets say', () => {
@@ -563,6 +567,17 @@ describe('status page: HTML', () => {
       }),
     );
     expect(cut).toContain('<title>Backend health: 2 not healthy (1 as last read: 1 stale gateway)</title>');
+    // The lead names each gateway the title counts (a new-user trial: a title of 2 beside a lead that
+    // named 1), the stale one's as last read, linked to its section.
+    const lead = /<p class=lead><strong>Not healthy:<\/strong> (.*)<\/p>/.exec(cut)?.[1];
+    expect(lead).toMatch(
+      /^<a href=#g[0-9a-z]+>gw<\/a> \(1\), <a href=#(g[0-9a-z]+)>gw-stale<\/a> \(1 as last read\)$/,
+    );
+    expect(cut).toContain(
+      `id=${/gw-stale<\/a>/.test(lead ?? '') ? /#(g[0-9a-z]+)>gw-stale/.exec(lead ?? '')?.[1] : 'none'}>`,
+    );
+    // Not watched any more (`two`): neither counted in the title nor named.
+    expect(two).toMatch(/<strong>Not healthy:<\/strong> <a href=#g[0-9a-z]+>gw<\/a> \(1\)<\/p>/);
     // Issue 15's trial: stale gateways never read said "their 0 servers as last read".
     const never = page([
       history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
@@ -764,7 +779,7 @@ describe('status page: HTML', () => {
     expect(html.match(/\(stale\)/g)).toHaveLength(50);
     // A tab left open says the page is not all read (issue 15's trial: "0 not healthy" over stale ones).
     expect(html).toMatch(
-      /<title>Backend health: \d+ not healthy \((\d+ as last read: )?50 stale gateways\)<\/title>/,
+      /<title>Backend health: \d+ not healthy \((\d+ as last read: )?50 stale gateways\), 1 target not listed<\/title>/,
     );
     expect(html.split(target.error.code)).toHaveLength(2);
     expect(Buffer.byteLength(html)).toBeLessThan(200_000);
