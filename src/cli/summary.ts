@@ -16,6 +16,7 @@ import {
   type RunInterruptionReport,
   type RunReport,
   type SilencedReport,
+  type UnlistedDeletionReport,
 } from '../core/run-report';
 import { terminalField as field, terminalJsonPieces, terminalMessage as message } from './terminal-text';
 import { writePieces } from './write-pieces';
@@ -126,6 +127,8 @@ export function* summaryLines(
     yield* lines.splice(0);
   }
   lines.push(...collapsed.lines());
+  // Above the notifications, whose `recovered` they explain.
+  lines.push(...unlistedDeletionLines(report.deletedUnlisted ?? []));
   if (report.notifications)
     lines.push(
       ...notificationLines(
@@ -743,6 +746,33 @@ function deliveryErrorLines(errors: RunReport['deliveryErrors']): string[] {
 /** What failed, before a message that does not name it itself ("Delivery to blob failed: HTTP 503"). */
 function namedIn(error: RunReport['deliveryErrors'][number]): string {
   return error.document && !error.message.includes(error.document) ? `${field(error.document, 200)}: ` : '';
+}
+
+/** Gateways named in the line of those no target lists any more that were deleted; the rest are counted. */
+const UNLISTED_DELETIONS_SHOWN = 10;
+
+/**
+ * The gateways no target lists any more that ARM confirmed deleted this run (RunReport.deletedUnlisted),
+ * in one block: which, and that their open episodes ended. Not read, they are in no gateway's block nor
+ * the first line's count, and the run said of them only a `recovered` while the status page marked them
+ * deleted (a new-user trial). Names are from ARM (via the notify state): made safe and clipped. Empty
+ * when none.
+ */
+function unlistedDeletionLines(deleted: readonly UnlistedDeletionReport[]): string[] {
+  if (deleted.length === 0) return [];
+  const one = deleted.length === 1;
+  const names = namedList(
+    deleted.map(
+      (g) => `${field(g.name, 80)} (${field(g.resourceGroup, 90)}, ${field(g.subscriptionId, 64)})`,
+    ),
+    UNLISTED_DELETIONS_SHOWN,
+  );
+  const more = deleted.length > UNLISTED_DELETIONS_SHOWN ? ' (report.json: deletedUnlisted)' : '';
+  return [
+    '',
+    `${counted(deleted.length, 'gateway')} no target lists any more ${one ? 'was' : 'were'} deleted (ARM confirmed ${one ? 'it' : 'each'}): ` +
+      `${names}${more}; ${one ? 'its' : 'their'} open episodes ended as recovered.`,
+  ];
 }
 
 /** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */

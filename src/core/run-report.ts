@@ -27,6 +27,17 @@ export interface RunReport {
   readonly summary: RunSummary;
   readonly targets: readonly TargetReport[];
   readonly gateways: readonly GatewayReport[];
+  /**
+   * Gateways no target lists any more (gone from their subscription's or resource group's listing, or
+   * outside the targets) whose open notify episodes this run ended because ARM confirmed them deleted
+   * (a 404 to their `GET`: pipeline/notify/notify-gateways.ts notifyUnvisited): each ARM id, name,
+   * subscription and resource group, as `gateways` names a gateway. Not read, so not in `gateways` nor
+   * counted in `summary.gateways`; not a failure (`ok` stays as it is: the run did what it was asked).
+   * Their episodes' `recovered` is in `notifications.deliveries`, and the status page shows them
+   * deleted. A gateway named by id in `targets` that ARM confirmed deleted is in `gateways` instead
+   * (error `GatewayDeleted`). Absent: none (and without receivers: nothing to end).
+   */
+  readonly deletedUnlisted?: readonly UnlistedDeletionReport[];
   /** Notify on change: what was decided and what became of each delivery (absent without receivers). */
   readonly notifications?: NotificationsReport;
   /** Fan-out only: the gateways queued for the queue function (their results are reported one by one). */
@@ -76,9 +87,15 @@ export interface RunSummary {
   /**
    * Of `failedGateways`, those ARM confirmed deleted (error `GatewayDeleted`: a 404 to the
    * backend-health call and to the gateway's GET); absent: none. Not "could not be checked": checked,
-   * and gone.
+   * and gone. Gateways no target lists any more that ARM confirmed deleted are `deletedUnlisted`.
    */
   readonly deletedGateways?: number;
+  /**
+   * How many gateways `RunReport.deletedUnlisted` lists: not read, not in `gateways` nor `failedGateways`,
+   * and no failure. Absent: none. With `deletedGateways`, every gateway this run found deleted (what the
+   * status page marks deleted).
+   */
+  readonly deletedUnlisted?: number;
 }
 
 export interface ReportedError {
@@ -164,6 +181,12 @@ export interface GatewayReport {
    */
   readonly trigger?: AlertTrigger;
 }
+
+/**
+ * A gateway of `RunReport.deletedUnlisted`: who it is, with the fields a GatewayReport names a gateway by
+ * (gatewayFields). All but the id come from its notify state, as an earlier run read them from ARM.
+ */
+export type UnlistedDeletionReport = Pick<GatewayReport, 'id' | 'name' | 'subscriptionId' | 'resourceGroup'>;
 
 export interface FindingReport {
   readonly backendPool: string;

@@ -1,5 +1,6 @@
 /** Assembles the run report (its shape: src/core/run-report.ts) from one run's parts; `ok` and the summary are derived here. */
 import {
+  gatewayFields,
   notificationsDone,
   type GatewayReport,
   type NotificationsReport,
@@ -7,6 +8,7 @@ import {
   type RunReport,
   type RunSummary,
   type TargetReport,
+  type UnlistedDeletionReport,
 } from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { runConfigurationReport } from '../core/configuration-report';
@@ -32,6 +34,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
   const { gateways, targets } = parts;
   const notifications = parts.notify ? notificationsReport(parts.notify) : undefined;
   const configuration = runConfigurationReport(gateways);
+  const deletedUnlisted = unlistedDeletions(parts.notify);
   return {
     schemaVersion: 1,
     runId: parts.runId,
@@ -50,9 +53,11 @@ export function buildRunReport(parts: RunReportParts): RunReport {
       findings: gateways.reduce((n, g) => n + g.findings.length, 0),
       ...incompleteReadingsOf(gateways),
       ...deletedGatewaysOf(gateways),
+      ...(deletedUnlisted.length ? { deletedUnlisted: deletedUnlisted.length } : {}),
     },
     targets,
     gateways,
+    ...(deletedUnlisted.length ? { deletedUnlisted } : {}),
     ...(notifications ? { notifications } : {}),
     ...(parts.interrupted ? { interrupted: parts.interrupted } : {}),
     ...(configuration ? { configuration } : {}),
@@ -70,6 +75,15 @@ function incompleteReadingsOf(gateways: RunReportParts['gateways']): Pick<RunSum
 function deletedGatewaysOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'deletedGateways'> {
   const count = gateways.filter((g) => !g.ok && g.error?.code === GATEWAY_DELETED_CODE).length;
   return count > 0 ? { deletedGateways: count } : {};
+}
+
+/**
+ * RunReport.deletedUnlisted: the gateways notify's pass over the gateways no target holds ended because
+ * ARM confirmed them deleted (NotifyOutcome.deletedGateways), by the report's identity fields only (a
+ * GatewayRef may carry its tags). Not in `ok`: ending them was what the run had to do. Empty: none.
+ */
+function unlistedDeletions(notify: NotifyOutcome | undefined): UnlistedDeletionReport[] {
+  return (notify?.deletedGateways ?? []).map(gatewayFields);
 }
 
 export function notificationsReport(outcome: NotifyOutcome): NotificationsReport {

@@ -565,6 +565,52 @@ it('gateways ARM confirmed deleted: counted apart on the first line, each line w
   expect(formatSummary(report('x'), [])).not.toMatch(/not ok/);
 });
 
+// A new-user trial: a gateway gone from its subscription's listing that ARM confirmed deleted was said
+// only as a `recovered` ("Read 1 of 2 gateways (1 deleted)"), while the status page counted 2 deleted.
+describe('gateways no target lists any more that ARM confirmed deleted (deletedUnlisted)', () => {
+  const unlisted = (name: string, resourceGroup = 'rg-old') => {
+    const ref = gatewayRef(name, resourceGroup);
+    return { id: ref.id, name, subscriptionId: ref.subscriptionId, resourceGroup };
+  };
+  const withDeleted = (deletedUnlisted: ReturnType<typeof unlisted>[]): RunReport => ({
+    ...report('x'),
+    deletedUnlisted,
+    summary: { ...report('x').summary, deletedUnlisted: deletedUnlisted.length },
+  });
+
+  it('one: named with its resource group and subscription, in a line of its own; the run stays ok', () => {
+    const one = unlisted('gw-b');
+    const text = formatSummary(withDeleted([one]), []);
+    // A block of its own (here the last: the report has no notifications or failures).
+    expect(text.split('\n').slice(-2)).toEqual([
+      '',
+      `1 gateway no target lists any more was deleted (ARM confirmed it): gw-b (rg-old, ${one.subscriptionId}); its open episodes ended as recovered.`,
+    ]);
+    expect(text.split('\n')[0]).toMatch(/^Checked 1 gateway, /);
+    expect(text).not.toMatch(/not ok/);
+    // None: no line.
+    expect(formatSummary(report('x'), [])).not.toMatch(/no target lists/);
+  });
+
+  it('many: the first 10 named, the rest counted; names from ARM made safe for a terminal', () => {
+    const many = [
+      unlisted('gw-\u001b[31mred', 'rg-\u001b]0;owned\u0007x'),
+      ...Array.from({ length: 11 }, (_, i) => unlisted(`gw-${i}`)),
+    ];
+    const text = formatSummary(withDeleted(many), []);
+    const line = text.split('\n').find((l) => l.startsWith('12 gateways no target lists'));
+    expect(line).toMatch(
+      /^12 gateways no target lists any more were deleted \(ARM confirmed each\): gw-.*red \(rg-/,
+    );
+    expect(line).toMatch(
+      /gw-8 \(rg-old, [^)]+\) and 2 more \(report\.json: deletedUnlisted\); their open episodes ended as recovered\.$/,
+    );
+    expect(line).not.toContain('gw-9 ');
+    expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('\u0007');
+  });
+});
+
 describe('a failed sink says so: the exit is 2 with every gateway checked, and stdout says why', () => {
   const failure = (sink: string, i: number) => ({
     code: 'StatusHistoryUnavailable',

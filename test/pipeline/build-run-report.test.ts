@@ -1,4 +1,4 @@
-import type { GatewayReport, TargetReport } from '../../src/core/run-report';
+import { notOkReasons, type GatewayReport, type TargetReport } from '../../src/core/run-report';
 import { buildRunReport, notificationsReport } from '../../src/pipeline/build-run-report';
 import type { DeliveryRecord } from '../../src/pipeline/notify/deliver-outbox';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
@@ -109,6 +109,39 @@ describe('buildRunReport', () => {
       gateways: [...gateways, ...failedGateway],
     });
     expect(report.summary).toEqual({ gateways: 3, failedGateways: 1, servers: 5, findings: 2 });
+  });
+});
+
+// A new-user trial: a gateway gone from its subscription's listing that ARM confirmed deleted had its
+// episodes ended and its status page section marked deleted, but report.json said nothing of it.
+describe('buildRunReport: gateways no target lists any more that ARM confirmed deleted', () => {
+  const gone = { ...gatewayRef('gw-gone', 'rg-old'), tags: { env: 'prod' } };
+  const report = buildRunReport({
+    runId: 'r',
+    startedAt,
+    finishedAt,
+    targets: [target(true)],
+    gateways,
+    notify: { ...notified, deletedGateways: [gone] },
+  });
+
+  it('lists each in `deletedUnlisted` by the fields a gateway entry names it with, and counts them apart', () => {
+    expect(report.deletedUnlisted).toEqual([
+      { id: gone.id, name: 'gw-gone', subscriptionId: gone.subscriptionId, resourceGroup: 'rg-old' },
+    ]);
+    expect(report.summary).toEqual({
+      gateways: 2,
+      failedGateways: 0,
+      servers: 4,
+      findings: 2,
+      deletedUnlisted: 1,
+    });
+    // Not a gateway the run read: not among `gateways`, nor a reason the run is not ok.
+    expect(report.gateways).toBe(gateways);
+    expect(report.ok).toBe(true);
+    expect(notOkReasons(report)).toEqual([]);
+    // Nor a notifications entry: what notify ended is said once, at the top level.
+    expect(report.notifications).not.toHaveProperty('deletedGateways');
   });
 });
 

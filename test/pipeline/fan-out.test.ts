@@ -309,6 +309,34 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(doc?.lastError).toMatchObject({ code: 'GatewayDeleted' });
   });
 
+  // A new-user trial (the direct run's: run-checks.test.ts): the timer's report said nothing of it but its
+  // `recovered`, while the status page marked it deleted.
+  it('a gateway gone from the listing whose GET answers 404: the discovery report lists it in deletedUnlisted, still ok', async () => {
+    const w = world({ withNotify: true });
+    await evaluate(w, gwA.id, 1, 'run-6');
+    w.directory.gateways = w.directory.gateways.filter((g) => g.name !== 'gw-a');
+    w.clock.advance(300_000);
+    const fanOut: FanOutDependencies = {
+      ...w.fanOut,
+      configReader: {
+        getGatewayConfig: () =>
+          Promise.resolve({
+            ok: false,
+            notFound: true,
+            armCode: 'ResourceNotFound',
+            detail: 'ARM answered 404 ResourceNotFound',
+          }),
+      },
+    };
+    const { report } = await startFanOut(fanOut, { ...w.options, runId: 'run-7' });
+    expect(w.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);
+    expect(report.deletedUnlisted).toEqual([
+      { id: gwA.id, name: 'gw-a', subscriptionId: SUB, resourceGroup: 'rg-web' },
+    ]);
+    expect(report.summary).toMatchObject({ gateways: 0, failedGateways: 0, deletedUnlisted: 1 });
+    expect(report.ok).toBe(true);
+  });
+
   // A new-user trial (the direct run's, end to end in notify-on-change.test.ts): a gateway named by id
   // whose backend-health call answers 404 kept its episode open for good.
   it('a queued gateway whose backend-health call answers 404, and whose GET does too: its servers are told `recovered`', async () => {

@@ -1,6 +1,7 @@
 import { parseTarget, type Target } from '../../src/core/arm-id';
 import type { BackendHealthBody } from '../../src/core/model';
 import { runSucceeded } from '../../src/core/run-report';
+import { formatSummary } from '../../src/cli/summary';
 import {
   BackendHealthUnavailableError,
   GatewayNotFoundError,
@@ -365,6 +366,49 @@ describe('runChecks: notify on change', () => {
     ]);
     expect(outcome.report.notifications).toMatchObject({ decided: 1, undelivered: [] });
     expect(outcome.report.gateways.map((g) => g.name)).toEqual(['gw-b', 'gw-c']);
+  });
+
+  // A new-user trial: a gateway gone from its subscription's listing, confirmed deleted by ARM, ended its
+  // episodes and the status page said it deleted, but report.json and the summary said nothing of it.
+  it('a gateway gone from its subscription’s listing whose GET answers 404: the report lists it in deletedUnlisted, the run stays ok', async () => {
+    const r = notifying();
+    await run(r, 'run-1');
+    r.directory.gateways = r.directory.gateways.filter((g) => g.name !== 'gw-a');
+    r.clock.advance(300_000);
+    const asked: string[] = [];
+    const configReader: GatewayConfigReader = {
+      getGatewayConfig: async (gateway) => {
+        asked.push(gateway.id);
+        return {
+          ok: false,
+          notFound: true,
+          armCode: 'ResourceNotFound',
+          detail: 'ARM answered 404 ResourceNotFound',
+          kind: 'not-found',
+        };
+      },
+    };
+    const { report } = await runChecks({ ...r.deps, configReader }, { ...r.options, runId: 'run-2' });
+    expect(asked).toEqual([gwA.id]);
+    expect(r.notify!.notifiers[0]!.sent.map((n) => [n.type, n.gateway.name])).toEqual([
+      ['degraded', 'gw-a'],
+      ['recovered', 'gw-a'],
+    ]);
+    expect(report.deletedUnlisted).toEqual([
+      { id: gwA.id, name: 'gw-a', subscriptionId: SUB, resourceGroup: 'rg-web' },
+    ]);
+    expect(report.summary).toEqual({
+      gateways: 2,
+      failedGateways: 0,
+      servers: 3,
+      findings: 0,
+      deletedUnlisted: 1,
+    });
+    expect(report.ok).toBe(true);
+    expect(runSucceeded(report)).toBe(true);
+    expect(formatSummary(report, [])).toContain(
+      `1 gateway no target lists any more was deleted (ARM confirmed it): gw-a (rg-web, ${SUB}); its open episodes ended as recovered.`,
+    );
   });
 
   it('a gateway whose target failed to list is not taken as deleted', async () => {

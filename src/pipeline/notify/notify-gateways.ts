@@ -335,6 +335,9 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     unconfirmedDeletions: outcomes.flatMap((o) => o.unconfirmedDeletions ?? []),
     unconfirmedRemovals: outcomes.flatMap((o) => o.unconfirmedRemovals ?? []),
     unread: outcomes.flatMap((o) => o.unread ?? []),
+    // Kept for the run report (RunReport.deletedUnlisted): merged away, the report said nothing of them
+    // but their `recovered` while the status page marked them deleted (a new-user trial).
+    deletedGateways: outcomes.flatMap((o) => o.deletedGateways ?? []),
     unrouted: outcomes.flatMap((o) => o.unrouted ?? []),
     ...openEpisodesOf(outcomes),
     stateErrors: onceEachDocument(outcomes.flatMap((o) => o.stateErrors)),

@@ -128,8 +128,8 @@ export interface NotifyOutcome {
   readonly unread?: readonly UnreadGatewayReport[];
   /**
    * Gateways this run did not read whose episodes ended because ARM confirmed them deleted
-   * (notifyUnvisited), for their status-page history (a new-user trial: shown "stale", not deleted). Not
-   * in the run report (their `recovered` is). Absent: none.
+   * (notifyUnvisited), for their status-page history (a new-user trial: shown "stale", not deleted) and
+   * the run report's `deletedUnlisted` (build-run-report.ts). Absent: none.
    */
   readonly deletedGateways?: readonly GatewayRef[];
   /** Gateways no listing showed, not confirmed deleted by ARM (UnconfirmedDeletionReport); absent: none. */

@@ -541,6 +541,12 @@ describe('mergeNotifyOutcomes: many gateways as one', () => {
       [outcome({ stateErrors: [error('a')], contended: ['c'] }), outcome({ stateErrors: [error('b')] })],
       { stateErrors: [error('a'), error('b')], contended: ['c'] },
     ],
+    // Kept for the run report's `deletedUnlisted` (a new-user trial: merged away, the report lacked them).
+    [
+      'gateways ARM confirmed deleted kept, in order',
+      [outcome({ deletedGateways: [GW] }), outcome({}), outcome({ deletedGateways: [GW2] })],
+      { deletedGateways: [GW, GW2] },
+    ],
   ])('%s', (_label, outcomes, expected) => {
     expect(mergeNotifyOutcomes(outcomes)).toMatchObject(expected);
   });
