@@ -957,6 +957,9 @@ export const isScratchUnavailableError = errorGuard<ScratchUnavailableError>(
   'ScratchUnavailable',
 );
 /** A RunInterruptedError (`RunInterrupted`), from any copy of this module. */
+/** RunInterruptedError's code, as a report keeps it (a target the interruption cut short). */
+export const RUN_INTERRUPTED_CODE: RunInterruptedError['code'] = 'RunInterrupted';
+
 export const isRunInterruptedError = errorGuard<RunInterruptedError>('RunInterruptedError', 'RunInterrupted');
 /** A GatewayNotWatchedError (`NotWatched`), from any copy of this module. */
 export const isGatewayNotWatchedError = errorGuard<GatewayNotWatchedError>(

@@ -20,7 +20,7 @@ import {
 } from '../core/run-report';
 import { terminalField as field, terminalJsonPieces, terminalMessage as message } from './terminal-text';
 import { writePieces } from './write-pieces';
-import { GATEWAY_DELETED_CODE } from '../errors';
+import { GATEWAY_DELETED_CODE, RUN_INTERRUPTED_CODE } from '../errors';
 
 /**
  * The short human summary: per gateway, each server that is not healthy with its health (as ARM
@@ -56,14 +56,21 @@ export function* summaryLines(
     ...(s.failedGateways > deleted ? [`${s.failedGateways - deleted} could not be checked`] : []),
     ...(deleted ? [`${deleted} deleted`] : []),
   ];
+  // A target not listed holds gateways nobody read: "Checked 3 gateways … 0 not healthy." alone read as
+  // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.
+  const notListed = report.targets.filter((t) => !t.ok && t.error?.code !== RUN_INTERRUPTED_CODE).length;
   const lines = [
     (s.failedGateways
       ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${failedApart.join(', ')})`
       : `Checked ${counted(s.gateways, 'gateway')}`) +
       `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy` +
       (s.incompleteReadings
-        ? `; ${counted(s.incompleteReadings, 'reading')} incomplete (below): not every server was read.`
-        : '.'),
+        ? `; ${counted(s.incompleteReadings, 'reading')} incomplete (below): not every server was read`
+        : '') +
+      (notListed
+        ? `; ${counted(notListed, 'target')} not listed (below): ${notListed === 1 ? 'its' : 'their'} gateways were not read`
+        : '') +
+      '.',
   ];
   // Once per run, at the top: insights that give the general steps, and what to grant or fix.
   if (report.configuration) lines.push('', ...configurationLines(report));
@@ -771,7 +778,7 @@ function unlistedDeletionLines(deleted: readonly UnlistedDeletionReport[]): stri
   return [
     '',
     `${counted(deleted.length, 'gateway')} no target lists any more ${one ? 'was' : 'were'} deleted (ARM confirmed ${one ? 'it' : 'each'}): ` +
-      `${names}${more}; ${one ? 'its' : 'their'} open episodes ended as recovered.`,
+      `${names}${more}; ${one ? 'its' : 'their'} open episodes ended.`,
   ];
 }
 

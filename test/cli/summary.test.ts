@@ -584,7 +584,7 @@ describe('gateways no target lists any more that ARM confirmed deleted (deletedU
     // A block of its own (here the last: the report has no notifications or failures).
     expect(text.split('\n').slice(-2)).toEqual([
       '',
-      `1 gateway no target lists any more was deleted (ARM confirmed it): gw-b (rg-old, ${one.subscriptionId}); its open episodes ended as recovered.`,
+      `1 gateway no target lists any more was deleted (ARM confirmed it): gw-b (rg-old, ${one.subscriptionId}); its open episodes ended.`,
     ]);
     expect(text.split('\n')[0]).toMatch(/^Checked 1 gateway, /);
     expect(text).not.toMatch(/not ok/);
@@ -603,7 +603,7 @@ describe('gateways no target lists any more that ARM confirmed deleted (deletedU
       /^12 gateways no target lists any more were deleted \(ARM confirmed each\): gw-.*red \(rg-/,
     );
     expect(line).toMatch(
-      /gw-8 \(rg-old, [^)]+\) and 2 more \(report\.json: deletedUnlisted\); their open episodes ended as recovered\.$/,
+      /gw-8 \(rg-old, [^)]+\) and 2 more \(report\.json: deletedUnlisted\); their open episodes ended\.$/,
     );
     expect(line).not.toContain('gw-9 ');
     expect(text).not.toContain('\u001b');
@@ -1264,6 +1264,33 @@ describe('a target that could not be listed', () => {
     expect(out).toContain('✗ target /subscriptions/s');
     expect(out).toContain(what);
     expect(out).toContain('no proxy in between rewrites its answers.');
+  });
+
+  // A new-user trial: the first line said "Checked 1 gateway … 0 not healthy." of a run that could not
+  // list one of its targets; the last line alone said it.
+  it.each<[string, string[], RegExp]>([
+    [
+      'one not listed',
+      ['TargetListUnavailable'],
+      /; 1 target not listed \(below\): its gateways were not read\.$/,
+    ],
+    [
+      'two not listed',
+      ['TargetListUnavailable', 'Throttled'],
+      /; 2 targets not listed \(below\): their gateways were not read\.$/,
+    ],
+    ['one cut by an interruption (its own block says it)', ['RunInterrupted'], /: \d+ not healthy\.$/],
+  ])('%s: the first line says so', (_, codes, first) => {
+    const failed = {
+      ...report('x'),
+      targets: codes.map((code, i) => ({
+        id: `/subscriptions/s${i}`,
+        ok: false,
+        error: { code, message: 'm', retryable: true },
+        gateways: 0,
+      })),
+    };
+    expect(formatSummary(failed, []).split('\n')[0]).toMatch(first);
   });
 });
 
