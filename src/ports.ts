@@ -22,6 +22,27 @@ export interface CallOptions {
 }
 
 /**
+ * An answer to one try of an ARM (or Resource Graph) request that failed in a way the client's retries
+ * take again (5xx, 408): what a time-out that ends the call meanwhile says, since "no answer" of a call
+ * ARM kept failing sent a user to raise the time-out (a new-user trial).
+ */
+export interface FailedAttempt {
+  /** Who answered: `ARM`, or `Resource Graph`. */
+  readonly from: string;
+  readonly status: number;
+  /** The code in the answer's error body (`ServiceUnavailable`), capped; absent when it had none. */
+  readonly code?: string;
+  /** The answer's `Retry-After` (or `retry-after-ms`), in ms; absent when it said none. */
+  readonly retryAfterInMs?: number;
+}
+
+/** CallOptions of an ARM call whose tries a client retries: each failed try is told as it comes. */
+export interface ArmCallOptions extends CallOptions {
+  /** Given each try's FailedAttempt as it is answered. Must not throw. Absent: not told. */
+  readonly onFailedAttempt?: (attempt: FailedAttempt) => void;
+}
+
+/**
  * Paces this process's requests to each subscription under ARM's limits (per subscription: a bucket of
  * reads and one of writes; a backendhealth POST is a write, every GET a read). Adapter:
  * src/adapters/arm/subscription-pacer.ts, fed by every ARM answer the client sees.
@@ -75,7 +96,7 @@ export interface ProcessLoad {
  * MissingPermissionError, ThrottledError, AuthenticationError, ArmUnreachableError as named.
  */
 export interface BackendHealthReader {
-  getBackendHealth(gateway: GatewayRef, options?: CallOptions): Promise<BackendHealthBody>;
+  getBackendHealth(gateway: GatewayRef, options?: ArmCallOptions): Promise<BackendHealthBody>;
 }
 
 /**
@@ -199,7 +220,7 @@ export interface GatewayDirectory {
   listGateways(target: Target, options?: ListOptions): Promise<TargetListing>;
 }
 
-export interface ListOptions extends CallOptions {
+export interface ListOptions extends ArmCallOptions {
   /**
    * Given each page's configurations as the page is read (gatewayKey → the gateway's configuration as
    * the listing gave it, a ConfigurationResource to read with readGatewayConfig when a finding needs

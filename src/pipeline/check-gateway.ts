@@ -17,7 +17,7 @@ import { listsAnyServer, poolsListedEmpty, poolsNotRead, tellsCoverage } from '.
 import { clipMessage } from '../core/text-clip';
 import { withTimeout } from './timeout';
 import { readConfigurationWithin } from './read-configuration';
-import { backendHealthTimedOut, type ThrottleMemory } from './timed-out';
+import { backendHealthTimedOut, lastFailedAttempt, type ThrottleMemory } from './timed-out';
 
 export interface CheckGatewayOptions {
   readonly reader: BackendHealthReader;
@@ -84,10 +84,12 @@ export async function checkGateway(
   let placeWaitInMs = 0;
   const elapsed = () => options.clock.now().getTime() - started.getTime() - placeWaitInMs;
   try {
+    const failed = lastFailedAttempt();
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
-      (abortSignal) => options.reader.getBackendHealth(gateway, { abortSignal }),
-      (ms) => backendHealthTimedOut(gateway, ms, options.pacer),
+      (abortSignal) =>
+        options.reader.getBackendHealth(gateway, { abortSignal, onFailedAttempt: failed.tell }),
+      (ms) => backendHealthTimedOut(gateway, ms, options.pacer, failed.last()),
       options.stop,
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });

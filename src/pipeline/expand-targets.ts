@@ -7,7 +7,7 @@ import type { Logger } from './logger';
 import type { TargetReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { withTimeout } from './timeout';
-import { targetListTimedOut, type ThrottleMemory } from './timed-out';
+import { lastFailedAttempt, targetListTimedOut, type ThrottleMemory } from './timed-out';
 
 export interface ExpandedTargets {
   readonly targets: TargetReport[];
@@ -52,14 +52,16 @@ export async function expandTargets(
   const expanded = await mapBounded(targets, Math.max(1, targets.length), async (target) => {
     try {
       const keepConfigurations = options.keepConfigurations;
+      const failed = lastFailedAttempt();
       const found = await withTimeout(
         options.timeoutInMs,
         (abortSignal) =>
           directory.listGateways(target, {
             abortSignal,
+            onFailedAttempt: failed.tell,
             ...(keepConfigurations ? { keepConfigurations } : {}),
           }),
-        (ms) => targetListTimedOut(target, ms, options.pacer),
+        (ms) => targetListTimedOut(target, ms, options.pacer, failed.last()),
         options.stop,
       );
       const leftOut = found.present.length - found.gateways.length;

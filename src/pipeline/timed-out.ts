@@ -1,11 +1,32 @@
 import type { Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, TargetListUnavailableError, ThrottledError } from '../errors';
-import type { RecentThrottle, SubscriptionPacer } from '../ports';
+import type { FailedAttempt, RecentThrottle, SubscriptionPacer } from '../ports';
 import { noAnswerWithin } from './timeout';
 
 /** What these errors ask of the pacer: the subscription's latest 429, if any came during the wait. */
 export type ThrottleMemory = Pick<SubscriptionPacer, 'recentThrottle'>;
+
+/** A call's last failed try (ArmCallOptions.onFailedAttempt), and how long before the time-out it was answered. */
+export interface FailedBeforeTimeOut {
+  readonly attempt: FailedAttempt;
+  readonly agoInMs: number;
+}
+
+/**
+ * Keeps a call's last failed try: `tell` is its ArmCallOptions.onFailedAttempt, `last()` what the
+ * time-out's error says of it (undefined: none came). Times on the process's monotonic clock.
+ */
+export function lastFailedAttempt(): {
+  readonly tell: (attempt: FailedAttempt) => void;
+  readonly last: () => FailedBeforeTimeOut | undefined;
+} {
+  let kept: { attempt: FailedAttempt; atInMs: number } | undefined;
+  return {
+    tell: (attempt) => (kept = { attempt, atInMs: performance.now() }),
+    last: () => (kept ? { attempt: kept.attempt, agoInMs: performance.now() - kept.atInMs } : undefined),
+  };
+}
 
 /**
  * The error of a gateway's backend-health read that had no answer within `timeoutInMs`
@@ -13,25 +34,31 @@ export type ThrottleMemory = Pick<SubscriptionPacer, 'recentThrottle'>;
  * gateway's subscription paused it during the wait (answered then, or before and still in force), since the run's pacing then held the gateway's requests
  * until the subscription's Retry-After (a trial: one 429 with Retry-After 20 s, and every other gateway
  * of the subscription was told "no answer … raise gatewayTimeoutInMs"); BackendHealthUnavailableError
- * (`timedOut`) otherwise.
+ * saying ARM's last failed answer (`failed`: a 5xx the client kept retrying) with the advice of a
+ * failure; BackendHealthUnavailableError (`timedOut`) otherwise.
  */
 export function backendHealthTimedOut(
   gateway: GatewayRef,
   timeoutInMs: number,
   pacer: ThrottleMemory | undefined,
+  failed?: FailedBeforeTimeOut,
 ): Error {
   const throttle = heldBy(pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs), timeoutInMs);
-  return throttle
-    ? new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle), {
-        headline: `ARM throttled the subscription of ${gateway.id}`,
-        advice: quotaAdvice('gateway', gateway.subscriptionId),
-      })
+  if (throttle)
+    return new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle), {
+      headline: `ARM throttled the subscription of ${gateway.id}`,
+      advice: quotaAdvice('gateway', gateway.subscriptionId),
+    });
+  // ARM kept failing it (the client retrying) until the time-out: ARM's failure, not a slow answer.
+  return failed
+    ? new BackendHealthUnavailableError(gateway.id, failedThenNoAnswer(timeoutInMs, failed))
     : new BackendHealthUnavailableError(gateway.id, noAnswerWithin(timeoutInMs), { timedOut: true });
 }
 
 /**
  * The error of a target's listing that had no answer within `timeoutInMs`: ThrottledError when ARM
  * answered a 429 for the target's subscription during the wait (as backendHealthTimedOut), else
+ * TargetListUnavailableError saying the last failed answer (`failed`), as backendHealthTimedOut; else
  * TargetListUnavailableError (`timedOut`). A management group's listing (Resource Graph, whose quota is
  * the tenant's, not a subscription's) is always the latter.
  */
@@ -39,6 +66,7 @@ export function targetListTimedOut(
   target: Target,
   timeoutInMs: number,
   pacer: ThrottleMemory | undefined,
+  failed?: FailedBeforeTimeOut,
 ): Error {
   const subscriptionId = subscriptionOf(target);
   const throttle = subscriptionId
@@ -49,7 +77,27 @@ export function targetListTimedOut(
         headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
         advice: quotaAdvice('listing', subscriptionId),
       })
-    : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+    : failed
+      ? new TargetListUnavailableError(target.id, failedThenNoAnswer(timeoutInMs, failed))
+      : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+}
+
+/**
+ * `ARM answered 503 ServiceUnavailable to its last try, 2.0 s before the time-out (Retry-After 60.0 s);
+ * no answer within 30000 ms (gatewayTimeoutInMs)`: what ARM said first (a summary keeps a message's
+ * start). With the advice of a failure ARM answered, not "raise the time-out": a call retried on 5xx
+ * until the time-out was "no answer" before, and a longer time-out only waits for more of them (a
+ * new-user trial).
+ */
+function failedThenNoAnswer(timeoutInMs: number, failed: FailedBeforeTimeOut): string {
+  const { attempt } = failed;
+  const code = attempt.code ? ` ${attempt.code}` : '';
+  const retryAfter =
+    attempt.retryAfterInMs !== undefined ? ` (Retry-After ${seconds(attempt.retryAfterInMs)})` : '';
+  return (
+    `${attempt.from} answered ${attempt.status}${code} to its last try, ${seconds(failed.agoInMs)} before the time-out${retryAfter}, ` +
+    `and its retries had no answer within ${timeoutInMs} ms (gatewayTimeoutInMs)`
+  );
 }
 
 /** Of a wait, the share a 429's pause must cover to be why it ran out: a 1 s pause in 300 s is not. */

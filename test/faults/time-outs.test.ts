@@ -14,6 +14,9 @@ import path from 'node:path';
 import { createArmBackendHealthReader } from '../../src/adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../../src/adapters/arm/client';
 import { createArmGatewayDirectory } from '../../src/adapters/arm/gateway-directory';
+import { createResourceGraphClient } from '../../src/adapters/arm/resource-graph-client';
+import { createResourceGraphDirectory } from '../../src/adapters/arm/resource-graph-directory';
+import { NO_FILTER } from '../../src/core/discovery/filter';
 import { createStorageWorkQueue } from '../../src/adapters/queue/storage-queue';
 import { connectBlobService } from '../../src/adapters/storage/blob-client';
 import { createBlobSink } from '../../src/adapters/sinks/blob-sink';
@@ -311,5 +314,111 @@ describe('each adapter: no answer in time is reported under its own type (real s
     ],
   ])('%s', async (_, timeOut, expected) => {
     expectReported(await timeOut(), expected);
+  });
+});
+
+// A new-user trial: a listing ARM kept answering 503 (with a Retry-After the client waits) until the
+// time-out said "no answer … raise gatewayTimeoutInMs", which only waits for more 503s.
+describe('a call ARM kept failing (retried) until the time-out: says ARM’s last answer and a failure’s advice (real sockets)', () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  // The first 503 comes in milliseconds; its Retry-After outlasts the time-out, whatever the load.
+  const timeOutInMs = 2_000;
+
+  /** The emulator answering `on` with 503 ServiceUnavailable (Retry-After 10 s) every time; retries on. */
+  async function failing(on: 'list' | 'resourceGraph' | 'backendHealth' | 'poll') {
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          gateway('gw', [{ address: '10.0.0.4', health: 'Down' }], {
+            lro: { polls: 1, retryAfterSeconds: 0 },
+            faults: [{ on, status: 503, code: 'ServiceUnavailable', retryAfterSeconds: 10, times: 99 }],
+          }),
+        ],
+      } as never,
+    });
+    const clientFor = createArmClientFactory({
+      endpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      credential: 'development',
+      maxRetries: 3,
+    });
+    const filter = { ...NO_FILTER, tags: [{ key: 'env', value: 'prod' }] };
+    return {
+      directory: createArmGatewayDirectory(clientFor),
+      graph: createResourceGraphDirectory(createResourceGraphClient(clientFor), clientFor, { filter }),
+      reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: 10 }),
+    };
+  }
+  const said = (from: string) =>
+    new RegExp(
+      `: ${from} answered 503 ServiceUnavailable to its last try, \\d+\\.\\d s before the time-out \\(Retry-After 10\\.0 s\\), and its retries had no answer within ${timeOutInMs} ms \\(gatewayTimeoutInMs\\)\\.`,
+    );
+
+  it.each([
+    ['ARM', 'list'],
+    ['Resource Graph', 'resourceGraph'],
+  ] as const)(
+    'listing a resource group through %s: TargetListUnavailable, its 503, the advice of a failure',
+    async (from, on) => {
+      const { directory, graph } = await failing(on);
+      const { targets } = await expandTargets(
+        on === 'list' ? directory : graph,
+        [parseTarget(RESOURCE_GROUP) as Target],
+        { timeoutInMs: timeOutInMs, logger: silentLogger },
+      );
+      expectReported(targets[0]?.error, LISTING);
+      expect(targets[0]?.error?.message).toMatch(said(from));
+      expect(targets[0]?.error?.message).toMatch(/check the subscription's Activity log and Service health/);
+      expect(targets[0]?.error?.message).not.toMatch(/raise "gatewayTimeoutInMs"/);
+    },
+  );
+
+  it.each(['backendHealth', 'poll'] as const)(
+    'reading backend health (503 to the %s): BackendHealthUnavailable, ARM’s 503, the advice of a failure',
+    async (on) => {
+      const { reader } = await failing(on);
+      const { report } = await checkGateway(GATEWAY, {
+        reader,
+        clock,
+        article,
+        unhealthyStates: ['Down'],
+        gatewayTimeoutInMs: timeOutInMs,
+      });
+      expectReported(report.error, BACKEND_HEALTH);
+      expect(report.error?.message).toMatch(said('ARM'));
+      expect(report.error?.message).toMatch(/check the gateway's Resource health/);
+      expect(report.error?.message).not.toMatch(/raise "gatewayTimeoutInMs"/);
+    },
+  );
+
+  it('a hang with no failed answer before it is still "no answer", with the time-out’s advice', async () => {
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          gateway('gw', [{ address: '10.0.0.4', health: 'Down' }], {
+            faults: [{ on: 'list', connection: 'hang', times: 9 }],
+          }),
+        ],
+      } as never,
+    });
+    const clientFor = createArmClientFactory({
+      endpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      credential: 'development',
+      maxRetries: 3,
+    });
+    const { targets } = await expandTargets(
+      createArmGatewayDirectory(clientFor),
+      [parseTarget(RESOURCE_GROUP) as Target],
+      { timeoutInMs: 300, logger: silentLogger },
+    );
+    expect(targets[0]?.error?.message).toMatch(
+      /could not be listed: no answer within 300 ms \(gatewayTimeoutInMs\)\..*raise "gatewayTimeoutInMs"/,
+    );
   });
 });

@@ -1,7 +1,11 @@
-import { parseGatewayId, parseTarget } from '../../src/core/arm-id';
+import { parseGatewayId, parseTarget, type Target } from '../../src/core/arm-id';
 import type { GatewayRef } from '../../src/core/model';
 import type { RecentThrottle } from '../../src/ports';
-import { backendHealthTimedOut, targetListTimedOut } from '../../src/pipeline/timed-out';
+import {
+  backendHealthTimedOut,
+  targetListTimedOut,
+  type FailedBeforeTimeOut,
+} from '../../src/pipeline/timed-out';
 import { gatewayId, SUB } from '../helpers/scenario-builder';
 
 const GW = parseGatewayId(gatewayId('gw')) as GatewayRef;
@@ -94,5 +98,55 @@ describe('targetListTimedOut: a listing that ran out of time', () => {
     expect(
       (targetListTimedOut(target, 8_000, throttledOnce(undefined)) as Error & { code: string }).code,
     ).toBe('TargetListUnavailable');
+  });
+});
+
+// A new-user trial: ARM answered 503 to every try until the time-out, and the error said "no answer …
+// raise gatewayTimeoutInMs".
+describe('a time-out after tries ARM failed (FailedBeforeTimeOut): its last answer, and a failure’s advice', () => {
+  const target = parseTarget(`/subscriptions/${SUB}/resourceGroups/rg`) as Target;
+  it.each<[string, FailedBeforeTimeOut, RegExp]>([
+    [
+      'a 503 with its code and Retry-After',
+      {
+        attempt: { from: 'ARM', status: 503, code: 'ServiceUnavailable', retryAfterInMs: 60_000 },
+        agoInMs: 4_000,
+      },
+      /: ARM answered 503 ServiceUnavailable to its last try, 4\.0 s before the time-out \(Retry-After 60\.0 s\), and its retries had no answer within 8000 ms \(gatewayTimeoutInMs\)\. /,
+    ],
+    [
+      'a 500 without either, from Resource Graph',
+      { attempt: { from: 'Resource Graph', status: 500 }, agoInMs: 1_234 },
+      /: Resource Graph answered 500 to its last try, 1\.2 s before the time-out, and its retries had no answer within 8000 ms \(gatewayTimeoutInMs\)\. /,
+    ],
+  ])('%s', (_, failed, said) => {
+    const read = backendHealthTimedOut(GW, 8_000, undefined, failed) as Error & {
+      code: string;
+      retryable: boolean;
+    };
+    const listed = targetListTimedOut(target, 8_000, undefined, failed) as Error & {
+      code: string;
+      retryable: boolean;
+    };
+    expect([read.code, read.retryable, listed.code, listed.retryable]).toEqual([
+      'BackendHealthUnavailable',
+      true,
+      'TargetListUnavailable',
+      true,
+    ]);
+    for (const error of [read, listed]) {
+      expect(error.message).toMatch(said);
+      expect(error.message).not.toMatch(/raise "gatewayTimeoutInMs"/);
+    }
+    expect(read.message).toMatch(/check the gateway's Resource health/);
+    expect(listed.message).toMatch(/check the subscription's Activity log and Service health/);
+  });
+
+  it('a 429 whose pause held the wait still wins: Throttled', () => {
+    const failed = { attempt: { from: 'ARM', status: 503 }, agoInMs: 1_000 };
+    const error = backendHealthTimedOut(GW, 8_000, throttledOnce(THROTTLE), failed) as Error & {
+      code: string;
+    };
+    expect(error.code).toBe('Throttled');
   });
 });

@@ -10,6 +10,7 @@ import { readTextFile } from '../files/json-file';
 import { ConfigError } from '../../errors';
 import { createEntraCredential, type DescribedCredential } from '../identity/entra-credential';
 import { createDevelopmentCredential } from './credential';
+import { failedAttemptPolicy } from './failed-attempts';
 import { responseCapturePolicy } from './response-capture';
 import { tooManyRequestsRetryPolicy } from './retry';
 import { subscriptionPacingPolicy } from './pacing-policy';
@@ -107,6 +108,8 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
       // Lets the readers read ARM's own text: the final backend-health body, each list page (response-capture.ts).
       additionalPolicies: [
         { policy: responseCapturePolicy, position: 'perRetry' },
+        // Each failed try (5xx, 408) told to the call that made it, before the SDK retries it.
+        { policy: failedAttemptPolicy, position: 'perRetry' },
         // Every attempt's answer feeds the subscription's request estimate (pacing-policy.ts).
         ...(options.observer
           ? [{ policy: subscriptionPacingPolicy(options.observer), position: 'perRetry' as const }]

@@ -1,6 +1,6 @@
 import type { Target } from '../../core/arm-id';
 import { hasFilter, type DiscoveryFilter } from '../../core/discovery/filter';
-import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
+import type { GatewayDirectory, ListOptions, TargetListing } from '../../ports';
 
 /**
  * Which listing each target gets: a gateway named by its id is taken as is (the filter chooses among
@@ -16,7 +16,7 @@ export function createDiscoveryDirectory(directories: {
 }): GatewayDirectory {
   const filtered = hasFilter(directories.filter);
   return {
-    listGateways(target: Target, options?: CallOptions): Promise<TargetListing> {
+    listGateways(target: Target, options?: ListOptions): Promise<TargetListing> {
       // A gateway target goes to ARM's directory, which takes it as is without a call.
       const viaGraph = target.kind === 'managementGroup' || (filtered && target.kind !== 'gateway');
       return (viaGraph ? directories.graph : directories.arm).listGateways(target, options);

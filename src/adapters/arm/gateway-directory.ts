@@ -12,6 +12,7 @@ import {
 import type { GatewayDirectory, ListOptions, TargetListing } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { armAnswered, toArmError, type ListTarget } from './errors';
+import { tellingFailedAttempts } from './failed-attempts';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 const READ_ACTION = 'Microsoft.Network/applicationGateways/read';
@@ -50,19 +51,23 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             : client.applicationGateways.listAll(options);
         const gateways: GatewayRef[] = [];
         const listed = new Set<string>();
-        await capturingResponses(capture, async () => {
-          // The SDK's items are not used: each page is read from the text ARM sent (captured).
-          for await (const _ of pages.byPage()) {
-            const page = readPage(capture, target, listed, pageNumber);
-            for (const gateway of page.gateways) {
-              gateways.push(gateway);
-              listed.add(gatewayKey(gateway.id));
+        const telling = (work: () => Promise<void>) =>
+          tellingFailedAttempts(callOptions.onFailedAttempt, work);
+        await telling(() =>
+          capturingResponses(capture, async () => {
+            // The SDK's items are not used: each page is read from the text ARM sent (captured).
+            for await (const _ of pages.byPage()) {
+              const page = readPage(capture, target, listed, pageNumber);
+              for (const gateway of page.gateways) {
+                gateways.push(gateway);
+                listed.add(gatewayKey(gateway.id));
+              }
+              // Handed on page by page: the listing holds none of them.
+              if (page.configurations.size > 0) await callOptions.keepConfigurations?.(page.configurations);
+              pageNumber += 1;
             }
-            // Handed on page by page: the listing holds none of them.
-            if (page.configurations.size > 0) await callOptions.keepConfigurations?.(page.configurations);
-            pageNumber += 1;
-          }
-        });
+          }),
+        );
         // ARM answers 404 (or 403) for a scope it cannot list, so a successful listing shows it whole.
         const scope =
           target.kind === 'resourceGroup'

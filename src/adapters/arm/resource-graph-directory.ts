@@ -13,8 +13,9 @@ import {
   MissingPermissionError,
   TargetListUnavailableError,
 } from '../../errors';
-import type { CallOptions, GatewayDirectory, TargetListing } from '../../ports';
+import type { GatewayDirectory, ListOptions, TargetListing } from '../../ports';
 import { toArmError, type ArmConnection, type ListTarget } from './errors';
+import { tellingFailedAttempts } from './failed-attempts';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** Resource Graph's largest page (`$top` "maximum": 1000 in the REST spec's QueryRequestOptions). */
@@ -51,7 +52,7 @@ export function createResourceGraphDirectory(
 ): GatewayDirectory {
   const pageSize = Math.min(GRAPH_PAGE_SIZE, Math.max(1, options.pageSize ?? GRAPH_PAGE_SIZE));
   return {
-    async listGateways(target: Target, callOptions: CallOptions = {}): Promise<TargetListing> {
+    async listGateways(target: Target, callOptions: ListOptions = {}): Promise<TargetListing> {
       if (target.kind === 'gateway')
         return { gateways: [target.gateway], present: [target.gateway], shownScopes: [] };
       const scope: GraphScope =
@@ -82,18 +83,23 @@ export function createResourceGraphDirectory(
           let totalRecords: number | undefined;
           let counted: string | undefined;
           do {
-            await capturingResponses(capture, () =>
-              client.resources(
-                {
-                  ...request,
-                  options: {
-                    top: pageSize,
-                    resultFormat: 'objectArray',
-                    ...(skipToken ? { skipToken } : {}),
-                  },
-                },
-                callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {},
-              ),
+            await tellingFailedAttempts(
+              callOptions.onFailedAttempt,
+              () =>
+                capturingResponses(capture, () =>
+                  client.resources(
+                    {
+                      ...request,
+                      options: {
+                        top: pageSize,
+                        resultFormat: 'objectArray',
+                        ...(skipToken ? { skipToken } : {}),
+                      },
+                    },
+                    callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {},
+                  ),
+                ),
+              'Resource Graph',
             );
             const page = readPage(capture, target, scope, listed, pageNumber);
             for (const row of page.rows) {
