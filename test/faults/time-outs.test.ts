@@ -329,14 +329,14 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
   // The first 503 comes in milliseconds; its Retry-After outlasts the time-out, whatever the load.
   const timeOutInMs = 2_000;
 
-  /** The emulator answering `on` with 503 ServiceUnavailable (Retry-After 10 s) every time; retries on. */
-  async function failing(on: 'list' | 'resourceGraph' | 'backendHealth' | 'poll') {
+  /** The emulator with `fault` on its one gateway, and the ARM adapters over it, retries on. */
+  async function armWith(fault: Record<string, unknown>) {
     emulator = await startEmulator({
       scenario: {
         gateways: [
           gateway('gw', [{ address: '10.0.0.4', health: 'Down' }], {
             lro: { polls: 1, retryAfterSeconds: 0 },
-            faults: [{ on, status: 503, code: 'ServiceUnavailable', retryAfterSeconds: 10, times: 99 }],
+            faults: [fault as never],
           }),
         ],
       } as never,
@@ -354,6 +354,9 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
       reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: 10 }),
     };
   }
+  /** `on` answered 503 ServiceUnavailable (Retry-After 10 s) every time. */
+  const failing = (on: 'list' | 'resourceGraph' | 'backendHealth' | 'poll') =>
+    armWith({ on, status: 503, code: 'ServiceUnavailable', retryAfterSeconds: 10, times: 99 });
   const said = (from: string) =>
     new RegExp(
       `: ${from} answered 503 ServiceUnavailable to its last try, \\d+\\.\\d s before the time-out \\(Retry-After 10\\.0 s\\), and its retries had no answer within ${timeOutInMs} ms \\(gatewayTimeoutInMs\\)\\.`,
@@ -397,26 +400,11 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
   );
 
   it('a hang with no failed answer before it is still "no answer", with the time-out’s advice', async () => {
-    emulator = await startEmulator({
-      scenario: {
-        gateways: [
-          gateway('gw', [{ address: '10.0.0.4', health: 'Down' }], {
-            faults: [{ on: 'list', connection: 'hang', times: 9 }],
-          }),
-        ],
-      } as never,
+    const { directory } = await armWith({ on: 'list', connection: 'hang', times: 9 });
+    const { targets } = await expandTargets(directory, [parseTarget(RESOURCE_GROUP) as Target], {
+      timeoutInMs: 300,
+      logger: silentLogger,
     });
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 3,
-    });
-    const { targets } = await expandTargets(
-      createArmGatewayDirectory(clientFor),
-      [parseTarget(RESOURCE_GROUP) as Target],
-      { timeoutInMs: 300, logger: silentLogger },
-    );
     expect(targets[0]?.error?.message).toMatch(
       /could not be listed: no answer within 300 ms \(gatewayTimeoutInMs\)\..*raise "gatewayTimeoutInMs"/,
     );
