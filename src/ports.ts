@@ -106,7 +106,7 @@ export interface BackendHealthReader {
  * says why (ARM's answer, a missing permission, no answer), and the insight keeps its general steps.
  */
 export interface GatewayConfigReader {
-  getGatewayConfig(gateway: GatewayRef, options?: CallOptions): Promise<GatewayConfigReading>;
+  getGatewayConfig(gateway: GatewayRef, options?: ArmCallOptions): Promise<GatewayConfigReading>;
 }
 
 /**

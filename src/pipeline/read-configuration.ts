@@ -2,6 +2,7 @@ import type { GatewayConfigReading } from '../core/gateway-config';
 import type { GatewayRef } from '../core/model';
 import { toError } from '../errors';
 import type { GatewayConfigReader } from '../ports';
+import { failedThenNoAnswer, lastFailedAttempt, type FailedBeforeTimeOut } from './timed-out';
 import { withTimeout } from './timeout';
 
 /**
@@ -18,25 +19,32 @@ export async function readConfigurationWithin(
   timeoutInMs: number,
   stop: AbortSignal | undefined,
 ): Promise<GatewayConfigReading> {
+  const failed = lastFailedAttempt();
   try {
     return await withTimeout(
       timeoutInMs,
-      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal }),
-      (ms) => new ConfigReadTimeout(ms),
+      (abortSignal) => reader.getGatewayConfig(gateway, { abortSignal, onFailedAttempt: failed.tell }),
+      (ms) => new ConfigReadTimeout(ms, failed.last()),
       stop,
     );
   } catch (error) {
     return {
       ok: false,
       detail: toError(error).message,
-      ...(error instanceof ConfigReadTimeout ? { kind: 'timeout' as const } : {}),
+      ...(error instanceof ConfigReadTimeout ? { kind: error.kind } : {}),
     };
   }
 }
 
-/** The configuration GET took longer than its time-out. */
+/**
+ * The configuration GET took longer than its time-out: `timeout`; or ARM kept failing it (a 5xx the
+ * client was retrying) until then, saying ARM's last answer: `unavailable` (ARM's failure, as a 5xx
+ * read is).
+ */
 class ConfigReadTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
+  readonly kind: 'timeout' | 'unavailable';
+  constructor(ms: number, failed: FailedBeforeTimeOut | undefined) {
+    super(failed ? failedThenNoAnswer(ms, failed, '') : `no answer within ${ms} ms`);
+    this.kind = failed ? 'unavailable' : 'timeout';
   }
 }

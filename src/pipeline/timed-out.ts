@@ -87,16 +87,20 @@ export function targetListTimedOut(
  * no answer within 30000 ms (gatewayTimeoutInMs)`: what ARM said first (a summary keeps a message's
  * start). With the advice of a failure ARM answered, not "raise the time-out": a call retried on 5xx
  * until the time-out was "no answer" before, and a longer time-out only waits for more of them (a
- * new-user trial).
+ * new-user trial). `setting`: what bounds the wait, said after it (empty: a bound of the product's own).
  */
-function failedThenNoAnswer(timeoutInMs: number, failed: FailedBeforeTimeOut): string {
+export function failedThenNoAnswer(
+  timeoutInMs: number,
+  failed: FailedBeforeTimeOut,
+  setting = ' (gatewayTimeoutInMs)',
+): string {
   const { attempt } = failed;
   const code = attempt.code ? ` ${attempt.code}` : '';
   const retryAfter =
     attempt.retryAfterInMs !== undefined ? ` (Retry-After ${seconds(attempt.retryAfterInMs)})` : '';
   return (
     `${attempt.from} answered ${attempt.status}${code} to its last try, ${seconds(failed.agoInMs)} before the time-out${retryAfter}, ` +
-    `and its retries had no answer within ${timeoutInMs} ms (gatewayTimeoutInMs)`
+    `and its retries had no answer within ${timeoutInMs} ms${setting}`
   );
 }
 

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createArmBackendHealthReader } from '../../src/adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../../src/adapters/arm/client';
+import { createArmGatewayConfigReader } from '../../src/adapters/arm/gateway-config-reader';
 import { createArmGatewayDirectory } from '../../src/adapters/arm/gateway-directory';
 import { createResourceGraphClient } from '../../src/adapters/arm/resource-graph-client';
 import { createResourceGraphDirectory } from '../../src/adapters/arm/resource-graph-directory';
@@ -33,6 +34,7 @@ import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../s
 import { toError } from '../../src/errors';
 import { checkGateway } from '../../src/pipeline/check-gateway';
 import { expandTargets } from '../../src/pipeline/expand-targets';
+import { readConfigurationWithin } from '../../src/pipeline/read-configuration';
 import { silentLogger } from '../../src/pipeline/logger';
 import type { BackendHealthReader, GatewayDirectory } from '../../src/ports';
 import { sampleNotice } from '../adapters/webhooks/support/notices';
@@ -352,10 +354,11 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
       directory: createArmGatewayDirectory(clientFor),
       graph: createResourceGraphDirectory(createResourceGraphClient(clientFor), clientFor, { filter }),
       reader: createArmBackendHealthReader(clientFor, { pollIntervalInMs: 10 }),
+      configReader: createArmGatewayConfigReader(clientFor),
     };
   }
   /** `on` answered 503 ServiceUnavailable (Retry-After 10 s) every time. */
-  const failing = (on: 'list' | 'resourceGraph' | 'backendHealth' | 'poll') =>
+  const failing = (on: 'list' | 'resourceGraph' | 'backendHealth' | 'poll' | 'get') =>
     armWith({ on, status: 503, code: 'ServiceUnavailable', retryAfterSeconds: 10, times: 99 });
   const said = (from: string) =>
     new RegExp(
@@ -398,6 +401,21 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
       expect(report.error?.message).not.toMatch(/raise "gatewayTimeoutInMs"/);
     },
   );
+
+  // The insight's configuration, and notify's checks of a gateway gone or a server removed, read it so.
+  it('reading a gateway’s configuration (503 to its GET): a failed reading of kind unavailable, saying ARM’s 503', async () => {
+    const { configReader } = await failing('get');
+    const reading = await readConfigurationWithin(configReader, GATEWAY, timeOutInMs, undefined);
+    expect(reading).toEqual({
+      ok: false,
+      kind: 'unavailable',
+      detail: expect.stringMatching(
+        new RegExp(
+          `^ARM answered 503 ServiceUnavailable to its last try, \\d+\\.\\d s before the time-out \\(Retry-After 10\\.0 s\\), and its retries had no answer within ${timeOutInMs} ms$`,
+        ),
+      ),
+    });
+  });
 
   it('a hang with no failed answer before it is still "no answer", with the time-out’s advice', async () => {
     const { directory } = await armWith({ on: 'list', connection: 'hang', times: 9 });

@@ -8,9 +8,10 @@ import type { GatewayRef } from '../../core/model';
 import { VALUE_CAPS } from '../../core/caps';
 import { clipMessage } from '../../core/text-clip';
 import { isAppGwInsightsError, isCancellation } from '../../errors';
-import type { CallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
+import type { ArmCallOptions, GatewayConfigReader, SubscriptionPacer } from '../../ports';
 import type { ArmClientFactory } from './client';
 import { armAnswered, armErrorCode, armMessageLine, isRestError, toArmError } from './errors';
+import { tellingFailedAttempts } from './failed-attempts';
 import { answerJson, capturingResponses, type CapturedAnswer } from './response-capture';
 
 /** The RBAC action of `GET …/applicationGateways/{name}` (the custom role has it: infra/app/backend-health-reader-role.bicep). */
@@ -42,18 +43,20 @@ export function createArmGatewayConfigReader(
   return {
     async getGatewayConfig(
       gateway: GatewayRef,
-      callOptions: CallOptions = {},
+      callOptions: ArmCallOptions = {},
     ): Promise<GatewayConfigReading> {
       const signal = callOptions.abortSignal;
       const capture: CapturedAnswer = {};
       try {
         if (options.pacer) await admitRead(options.pacer, gateway, signal);
         const client = await clientFor(gateway.subscriptionId);
-        await capturingResponses(capture, () =>
-          client.applicationGateways.get(
-            gateway.resourceGroup,
-            gateway.name,
-            signal ? { abortSignal: signal } : {},
+        await tellingFailedAttempts(callOptions.onFailedAttempt, () =>
+          capturingResponses(capture, () =>
+            client.applicationGateways.get(
+              gateway.resourceGroup,
+              gateway.name,
+              signal ? { abortSignal: signal } : {},
+            ),
           ),
         );
       } catch (error) {
