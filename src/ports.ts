@@ -150,7 +150,7 @@ export interface SteppedBackendHealthReader extends BackendHealthReader {
 }
 
 /** How a step is taken. */
-export interface StepOptions extends CallOptions {
+export interface StepOptions extends ArmCallOptions {
   /**
    * Wait in the process no more than a moment (the ARM adapter's DEFER_BEYOND_IN_MS) for the
    * subscription's quota: a step whose request the pacer's estimate has no place for soon, or that ARM

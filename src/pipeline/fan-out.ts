@@ -23,6 +23,7 @@ import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-r
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
+import { failedThenNoAnswer, lastFailedAttempt, type FailedBeforeTimeOut } from './timed-out';
 import { noAnswerWithin, withTimeout } from './timeout';
 import { createSinkFailures, type SinkFailures } from './sink-failures';
 import { recordDeletion, recordHistory } from './status/record-history';
@@ -377,11 +378,23 @@ export async function processQueuedGateway(
   // tampered message) would otherwise push its time-out or deferral bound back without end.
   const startedAt = continued ? notAfter(new Date(continued.startedAt), invokedAt) : invokedAt;
   const left = options.gatewayTimeoutInMs - (invokedAt.getTime() - startedAt.getTime());
-  /** The operation's time-out; `extra`: a clause the message ends with (pollPastTimeOut's). */
-  const expired = (extra = '') =>
-    new BackendHealthUnavailableError(gateway.id, `${noAnswerWithin(options.gatewayTimeoutInMs)}${extra}`, {
-      timedOut: true,
-    });
+  /**
+   * The operation's time-out; `extra`: a clause the message ends with (pollPastTimeOut's); `failed`:
+   * this step's last try ARM failed (5xx, retried) before it, said first, with a failure's advice.
+   */
+  const expired = (extra = '', failed?: FailedBeforeTimeOut) =>
+    failed
+      ? new BackendHealthUnavailableError(
+          gateway.id,
+          `${failedThenNoAnswer(options.gatewayTimeoutInMs, failed)}${extra}`,
+        )
+      : new BackendHealthUnavailableError(
+          gateway.id,
+          `${noAnswerWithin(options.gatewayTimeoutInMs)}${extra}`,
+          {
+            timedOut: true,
+          },
+        );
   // This very step put back before (its message has `deferredSince`; a continuation does not carry it
   // on) goes ahead of fresh ones: behind them it lost every place until its deferrals ran out (a
   // break trial).
@@ -391,14 +404,17 @@ export async function processQueuedGateway(
     const times = { invokedAt, startedAt, attempt: queueTry.attempt };
     step = { failed: pollPastTimeOut(message, times, options.gatewayTimeoutInMs, expired) };
   } else {
+    const failed = lastFailedAttempt();
     try {
       step = await withTimeout(
         left,
-        (abortSignal) =>
-          continued
-            ? deps.reader.pollBackendHealth(gateway, continued.operation, { abortSignal, ...stepOptions })
-            : deps.reader.startBackendHealth(gateway, { abortSignal, ...stepOptions }),
-        () => expired(),
+        (abortSignal) => {
+          const callOptions = { abortSignal, onFailedAttempt: failed.tell, ...stepOptions };
+          return continued
+            ? deps.reader.pollBackendHealth(gateway, continued.operation, callOptions)
+            : deps.reader.startBackendHealth(gateway, callOptions);
+        },
+        () => expired('', failed.last()),
       );
     } catch (error) {
       step = { failed: error };

@@ -33,6 +33,12 @@ import type { ReportedError } from '../../src/core/run-report';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../src/emulator';
 import { toError } from '../../src/errors';
 import { checkGateway } from '../../src/pipeline/check-gateway';
+import { processQueuedGateway, type FinishedGateway } from '../../src/pipeline/fan-out';
+import { buildRunServices, withLogger } from '../../src/app/run-services';
+import { parseConfig } from '../../src/config/load';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { memoryWorkQueue } from '../helpers/memory';
+import { recordingLogger } from '../helpers/notify-run';
 import { expandTargets } from '../../src/pipeline/expand-targets';
 import { readConfigurationWithin } from '../../src/pipeline/read-configuration';
 import { silentLogger } from '../../src/pipeline/logger';
@@ -330,6 +336,13 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
 
   // The first 503 comes in milliseconds; its Retry-After outlasts the time-out, whatever the load.
   const timeOutInMs = 2_000;
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-failed-tries-'));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
 
   /** The emulator with `fault` on its one gateway, and the ARM adapters over it, retries on. */
   async function armWith(fault: Record<string, unknown>) {
@@ -415,6 +428,35 @@ describe('a call ARM kept failing (retried) until the time-out: says ARM’s las
         ),
       ),
     });
+  });
+
+  // The Functions app's queue function: one step per invocation, bounded by what is left of the time-out.
+  it('the queue function’s step (503 to the POST): finished as BackendHealthUnavailable saying ARM’s 503', async () => {
+    const { directory: _unused } = await failing('backendHealth');
+    const running = emulator as RunningEmulator;
+    const config = parseConfig({
+      targets: [`/subscriptions/${SUB}`],
+      arm: { ...emulatorArm(running), maxRetries: 3 },
+      sinks: { dir: path.join(tmp, 'queue-out') },
+      state: { dir: path.join(tmp, 'queue-state') },
+      gatewayTimeoutInMs: timeOutInMs,
+    });
+    const services = withLogger(await buildRunServices(config, process.env), recordingLogger());
+    const deps = { ...services.deps, queue: memoryWorkQueue('appgw-evaluate') };
+    const result = await processQueuedGateway(
+      deps,
+      { ...services.options, runId: 'run-q' },
+      {
+        version: 1,
+        runId: 'run-q',
+        gatewayId: GATEWAY.id,
+      },
+    );
+    expect(result.kind).toBe('finished');
+    const { report } = (result as FinishedGateway).processed;
+    expectReported(report.error, BACKEND_HEALTH);
+    expect(report.error?.message).toMatch(said('ARM'));
+    expect(report.error?.message).not.toMatch(/raise "gatewayTimeoutInMs"/);
   });
 
   it('a hang with no failed answer before it is still "no answer", with the time-out’s advice', async () => {

@@ -171,7 +171,10 @@ export function createArmBackendHealthReader(
       if (deferred) return deferred;
       try {
         const url = `${endpoint}${gatewayActionPath(gateway, 'backendhealth')}?api-version=${BACKEND_HEALTH_API_VERSION}`;
-        return step(gateway, await send(gateway, 'POST', url, sendOptions(callOptions)), 0);
+        const response = await tellingFailedAttempts(callOptions.onFailedAttempt, () =>
+          send(gateway, 'POST', url, sendOptions(callOptions)),
+        );
+        return step(gateway, response, 0);
       } catch (error) {
         if (callOptions.deferWaits && isThrottledAnswer(error)) return throttled(gateway, 'writes', error);
         throw mapped(gateway, error);
@@ -183,7 +186,9 @@ export function createArmBackendHealthReader(
       const deferred = await placeOrDefer(gateway, 'reads', callOptions);
       if (deferred) return deferred;
       try {
-        const response = await send(gateway, 'GET', operation.location, sendOptions(callOptions));
+        const response = await tellingFailedAttempts(callOptions.onFailedAttempt, () =>
+          send(gateway, 'GET', operation.location, sendOptions(callOptions)),
+        );
         return step(gateway, response, operation.atOnceBefore ?? 0);
       } catch (error) {
         if (callOptions.deferWaits && isThrottledAnswer(error)) return throttled(gateway, 'reads', error);
