@@ -67,7 +67,13 @@ function secretNeedles(url: string, extraSecrets: readonly string[]): string[] {
     needles.push(parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search.slice(1));
     if (parsed.pathname.length > 1) needles.push(parsed.pathname);
     for (const segment of parsed.pathname.split('/')) {
-      if (segment.length >= 6) needles.push(segment, decodeSafely(segment));
+      if (segment.length >= 6) needles.push(...writtenForms(segment, false));
+    }
+    // Each value as written in the URL too, not only as URLSearchParams decodes it: a receiver that
+    // echoed `sig=S3CR3T+ab%3D%3D` as sent, or decoded keeping the `+`, leaked it (a break trial).
+    for (const pair of parsed.search.slice(1).split('&')) {
+      const written = pair.slice(pair.indexOf('=') + 1);
+      if (pair.includes('=') && written.length >= 4) needles.push(...writtenForms(written, true));
     }
     for (const value of parsed.searchParams.values()) {
       if (value.length >= 4) needles.push(value, encodeURIComponent(value));
@@ -90,6 +96,24 @@ function scrubTail(text: string, needles: readonly string[]): string {
     }
   }
   return longest > 0 ? `${text.slice(0, text.length - longest)}[redacted]` : text;
+}
+
+/**
+ * The ways a receiver may echo `written` (a path segment or a query value as the URL has it): as
+ * written, percent-decoded (`+` kept, and for a query value also as a space), each of those
+ * re-encoded (encodeURIComponent, and a form's `+` for a space), and every percent-escape in lower and
+ * in upper case.
+ */
+function writtenForms(written: string, query: boolean): string[] {
+  const decoded = [decodeSafely(written), ...(query ? [decodeSafely(written.replace(/\+/g, ' '))] : [])];
+  const encoded = decoded.flatMap((d) => [encodeURIComponent(d), encodeURIComponent(d).replace(/%20/g, '+')]);
+  const forms = [written, ...decoded, ...encoded];
+  const cased = forms.flatMap((f) => [
+    f.replace(/%[0-9A-F]{2}/gi, (e) => e.toLowerCase()),
+    f.replace(/%[0-9A-F]{2}/gi, (e) => e.toUpperCase()),
+  ]);
+  // A short decoded form ("%41%42" is "AB") would redact every "AB" of the text.
+  return [...new Set([...forms, ...cased])].filter((f) => f.length >= 4);
 }
 
 function decodeSafely(segment: string): string {
