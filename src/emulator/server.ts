@@ -161,7 +161,9 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   // ARM's request buckets belong to the emulator, not to a scenario: serve() keeps their levels.
   const clock = options.clock ?? monotonicClock;
   const limiter = new SubscriptionLimiter(scenario.limits, clock);
-  let state = new EmulatorState(scenario, limiter);
+  // Scopes served once still exist when a later scenario empties them (EmulatorState.scopeExists).
+  const knownScopes = new Set<string>();
+  let state = new EmulatorState(scenario, limiter, knownScopes);
   const cert = await createCertificate();
   const requests: RecordedRequest[] = [];
   // Worked out from the log when asked (a bench asks once, at exit): one record of each request.
@@ -242,7 +244,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     if (closing) return;
     const previous = state;
     limiter.configure(parsed.limits);
-    state = new EmulatorState(parsed, limiter);
+    state = new EmulatorState(parsed, limiter, knownScopes);
     previous.close();
   };
   const close = (): Promise<void> =>

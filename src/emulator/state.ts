@@ -82,6 +82,12 @@ export class EmulatorState {
   constructor(
     readonly scenario: Scenario,
     readonly limiter: SubscriptionLimiter,
+    /**
+     * Every subscription and resource group (scopeKey) a scenario this emulator served held a gateway
+     * in: they still exist when a scenario served next holds none there (its gateways deleted), as in
+     * Azure. Owned by the running emulator, shared by the states it serves; absent: this scenario's only.
+     */
+    private readonly known: Set<string> = new Set(),
   ) {
     this.clock = limiter.clock;
     this.graphQuota = new QueryQuota(scenario.resourceGraph, this.clock);
@@ -101,6 +107,8 @@ export class EmulatorState {
       for (const f of e.gateway.faults) this.faultsLeft.set(f, f.times);
       add(scopeKey(e.parts.subscriptionId), e);
       add(scopeKey(e.parts.subscriptionId, e.parts.resourceGroup), e);
+      known.add(scopeKey(e.parts.subscriptionId));
+      known.add(scopeKey(e.parts.subscriptionId, e.parts.resourceGroup));
     }
     for (const [scope, entries] of scopes) {
       this.scopes.set(scope, {
@@ -114,6 +122,16 @@ export class EmulatorState {
   find(subscriptionId: string, resourceGroup: string, name: string): GatewayEntry | undefined {
     const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/applicationGateways/${name}`;
     return this.byId.get(key(id));
+  }
+
+  /**
+   * Whether the subscription (or its resource group) exists: a scenario this emulator served held a
+   * gateway there. ARM answers SubscriptionNotFound or ResourceGroupNotFound for a scope that does not,
+   * and ResourceNotFound (a deletion) only for a gateway missing from one that does: an emulator asked of
+   * another scenario's gateway answered ResourceNotFound, and a run sent a false `recovered` (a break trial).
+   */
+  scopeExists(subscriptionId: string, resourceGroup?: string): boolean {
+    return this.known.has(scopeKey(subscriptionId, resourceGroup));
   }
 
   /** Gateways in a subscription, or in one of its resource groups, in scenario order. */

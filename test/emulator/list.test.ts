@@ -127,6 +127,39 @@ describe('one gateway', () => {
     });
   });
 
+  // A break trial: an emulator asked of another scenario's gateway (another subscription) answered
+  // ResourceNotFound, ARM's word for a deletion, and the run sent a false `recovered`.
+  it.each<[string, string, string, string]>([
+    ['another subscription', 'SubscriptionNotFound', '99999999-9999-9999-9999-999999999999', 'rg-one'],
+    ['a resource group the subscription does not have', 'ResourceGroupNotFound', SUB, 'rg-none'],
+    ['its resource group, which does not have it', 'ResourceNotFound', SUB, 'rg-one'],
+  ])('a gateway in %s: 404 %s to get() and backendHealth()', async (_, code, subscription, group) => {
+    const emulator = await start({ gateways: [gateway('rg-one', 'appgw-one')] });
+    const path = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Network/applicationGateways/appgw-nope`;
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['POST', '/backendhealth'],
+    ] as const) {
+      const res = await rawRequest(emulator, method, `${path}${suffix}?api-version=2024-05-01`, {
+        authorization: 'Bearer x',
+      });
+      expect([res.status, (res.body as { error: { code: string } }).error.code]).toEqual([404, code]);
+    }
+  });
+
+  it('a scope whose gateways were all deleted (a scenario served next) still exists: an empty list, ResourceNotFound', async () => {
+    const emulator = await start({
+      gateways: [gateway('rg-one', 'appgw-one'), gateway('rg-two', 'appgw-two')],
+    });
+    emulator.serve({ gateways: [gateway('rg-two', 'appgw-two')] });
+    const client = armClient(emulator);
+    expect(await collect(client.applicationGateways.list('rg-one'))).toEqual([]);
+    await expect(client.applicationGateways.get('rg-one', 'appgw-one')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+  });
+
   it('every answer carries ARM request ids and the JSON content type', async () => {
     const emulator = await start({ gateways: [gateway('rg-one', 'appgw-one')] });
     const path = `/subscriptions/${SUB}/resourceGroups/rg-one/providers/Microsoft.Network/applicationGateways/appgw-one`;

@@ -8,7 +8,7 @@ import type { BackendHealthBody } from '../../core/model';
 import type { BodyFault, TextFault } from '../scenario';
 import type { EmulatorState, GatewayEntry, Operation } from '../state';
 import type { RouteContext } from './context';
-import { armError, faultReply, type Reply, resourceNotFound } from './errors';
+import { armError, faultReply, type Reply, gatewayNotFound } from './errors';
 import type { GatewayParams } from './gateway';
 import { onDemandReply } from './on-demand';
 
@@ -114,7 +114,7 @@ export function pollHeaders(ctx: RouteContext, op: Operation): Record<string, st
 
 export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
-  if (!entry) return resourceNotFound(p.resourceGroup, p.name);
+  if (!entry) return gatewayNotFound((sub, rg) => ctx.state.scopeExists(sub, rg), p);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeFault(entry, 'backendHealth');
   if (fault)

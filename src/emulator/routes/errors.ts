@@ -76,6 +76,19 @@ export const resourceGroupNotFound = (resourceGroup: string): Reply =>
 export const subscriptionNotFound = (subscriptionId: string): Reply =>
   armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
 
+/**
+ * ARM's 404 for a gateway the scenario does not hold: its subscription's or resource group's when that
+ * scope does not exist (`exists`: EmulatorState.scopeExists), else ResourceNotFound (it was deleted).
+ */
+export function gatewayNotFound(
+  exists: (subscriptionId: string, resourceGroup?: string) => boolean,
+  p: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string },
+): Reply {
+  if (!exists(p.subscriptionId)) return subscriptionNotFound(p.subscriptionId);
+  if (!exists(p.subscriptionId, p.resourceGroup)) return resourceGroupNotFound(p.resourceGroup);
+  return resourceNotFound(p.resourceGroup, p.name);
+}
+
 export const operationNotFound = (operationId: string): Reply =>
   armError(404, 'NotFound', `The operation '${operationId}' could not be found.`);
 

@@ -9,7 +9,7 @@ import { key, lastSegment } from '../arm-id';
 import type { GatewayEntry } from '../state';
 import type { ScenarioGateway } from '../scenario';
 import type { RouteContext } from './context';
-import { faultReply, type Reply, resourceNotFound } from './errors';
+import { faultReply, type Reply, gatewayNotFound } from './errors';
 
 export interface GatewayParams {
   readonly subscriptionId: string;
@@ -268,7 +268,7 @@ function settingsProperties(
 
 export async function getGateway(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
-  if (!entry) return resourceNotFound(p.resourceGroup, p.name);
+  if (!entry) return gatewayNotFound((sub, rg) => ctx.state.scopeExists(sub, rg), p);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeGetFault(entry);
   if (fault && 'text' in fault) return { status: 200, text: fault.text };

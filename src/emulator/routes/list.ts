@@ -25,10 +25,12 @@ export async function listGateways(ctx: RouteContext, p: ListParams): Promise<Re
   const scope = ctx.state.listScope(p.subscriptionId, p.resourceGroup);
   const inScope = scope.entries;
   if (inScope.length === 0) {
-    // "Exists" means "holds a scenario gateway": the emulator knows no other resources.
-    const subscriptionKnown = ctx.state.inScope(p.subscriptionId).length > 0;
-    if (!subscriptionKnown) return subscriptionNotFound(p.subscriptionId);
-    return resourceGroupNotFound(p.resourceGroup ?? '');
+    // "Exists" means "held a gateway of a scenario this emulator served": the emulator knows no other
+    // resources. A scope whose gateways were all deleted since lists none, as ARM's does.
+    if (!ctx.state.scopeExists(p.subscriptionId)) return subscriptionNotFound(p.subscriptionId);
+    if (p.resourceGroup !== undefined && !ctx.state.scopeExists(p.subscriptionId, p.resourceGroup))
+      return resourceGroupNotFound(p.resourceGroup);
+    return { status: 200, body: { value: [] } };
   }
 
   const skipToken = ctx.query.get('$skipToken') ?? ctx.query.get('$skiptoken');

@@ -13,7 +13,7 @@ import { key, lastSegment } from '../arm-id';
 import type { BackendHealthServerBody } from '../../core/model';
 import type { GatewayEntry, Operation } from '../state';
 import type { RouteContext } from './context';
-import { armError, faultReply, type Reply, resourceNotFound } from './errors';
+import { armError, faultReply, type Reply, gatewayNotFound } from './errors';
 import { finalReply, pollHeaders } from './backend-health';
 import type { GatewayParams } from './gateway';
 
@@ -35,7 +35,7 @@ function childOf(entry: GatewayEntry, id: string, collection: string): boolean {
 
 export async function postBackendHealthOnDemand(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
-  if (!entry) return resourceNotFound(p.resourceGroup, p.name);
+  if (!entry) return gatewayNotFound((sub, rg) => ctx.state.scopeExists(sub, rg), p);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeFault(entry, 'onDemand');
   if (fault) return faultReply(fault, ACTION, entry.gateway.id);
