@@ -1,7 +1,7 @@
 import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
-import { BackendHealthUnavailableError, PoisonedMessageError } from '../errors';
+import { BackendHealthUnavailableError, DeliveryError, PoisonedMessageError } from '../errors';
 import type {
   BackendHealthStep,
   GatewayContinuation,
@@ -531,6 +531,9 @@ export async function processQueuedGateway(
  * Poison queue function: the host gave up on this gateway; its run records it as failed (and, with
  * `status`, in its history when no try of the message recorded the run's reading: a try's own error
  * says more than the poison queue's).
+ *
+ * @throws DeliveryError (retryable) when a sink could not record it, after the others did: the host
+ *   tries the poison message again (up to its maxDequeueCount).
  */
 export async function recordPoisonedGateway(
   deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger' | 'telemetry' | 'status'>,
@@ -562,6 +565,16 @@ export async function recordPoisonedGateway(
   );
   const report = await refreshPage(deps, delivered.report, written, failures);
   emitRunTelemetry(deps.telemetry, report, { step: 'poison', attempt: queueTry.attempt });
+  // Not recorded where the run's results are (a storage outage, the likeliest cause of the poisoning
+  // itself): thrown, so the host tries the poison message again, rather than deleting it with the
+  // gateway's failure in logs only (a break trial).
+  const [first] = delivered.sinks.errors;
+  if (first)
+    throw new DeliveryError(
+      first.sink ?? 'a sink',
+      `the failure of ${gateway.name}, whose queue message the host gave up on, was not recorded (${first.message}); the host tries the poison message again`,
+      { retryable: true },
+    );
   return report;
 }
 

@@ -7,6 +7,7 @@ import {
   StateUnavailableError,
   ThrottledError,
 } from '../../src/errors';
+import { rejection } from '../helpers/failures';
 import { gatewayKey } from '../../src/core/arm-id';
 import {
   processQueuedGateway,
@@ -1128,14 +1129,22 @@ describe('recordPoisonedGateway: a gateway the host gave up on', () => {
     });
   });
 
-  it('a sink that fails is named; the other sink still records the gateway', async () => {
+  // A break trial: with its storage down (the likeliest cause of the poisoning), the handler returned,
+  // the host deleted the poison message, and the gateway's failure was in logs only.
+  it('a sink that fails is named; the other sink still records the gateway; thrown, so the host tries again', async () => {
     const w = world();
     w.sinks[0]!.failure = new Error('disk full');
-    const report = await recordPoisonedGateway(w.fanOut, message(gwB.id));
-    expect(report.deliveryErrors).toEqual([
-      expect.objectContaining({ sink: 'folder', code: 'DeliveryFailed' }),
-    ]);
+    const error = await rejection(recordPoisonedGateway(w.fanOut, message(gwB.id)));
+    expect(error).toMatchObject({ code: 'DeliveryFailed', sink: 'folder', retryable: true });
+    expect((error as Error).message).toMatch(
+      /^Delivery to folder failed: the failure of gw-b, whose queue message the host gave up on, was not recorded \(.*disk full.*\); the host tries the poison message again\.$/,
+    );
     expect(w.sinks[1]?.deliveries).toHaveLength(1);
     expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ sinkErrors: 1, attempt: 1 });
+    // Once the sink takes it, the try ends well.
+    w.sinks[0]!.failure = undefined;
+    const report = await recordPoisonedGateway(w.fanOut, message(gwB.id), { attempt: 2 });
+    expect(report.deliveryErrors).toEqual([]);
+    expect(w.sinks[0]?.deliveries).toHaveLength(1);
   });
 });
