@@ -493,6 +493,12 @@ export interface GatewayEvaluation {
 export interface QueuedDeferrals {
   readonly count: number;
   readonly handlerActiveInMs: number;
+  /**
+   * The host's tries of this gateway's messages that failed before a step was put back (each put-back
+   * is a new message, whose dequeueCount starts at 1 again): counted on, so failures between deferrals
+   * still end in MAX_FAILED_TRIES. Absent: none.
+   */
+  readonly failedTries?: number;
 }
 
 /**

@@ -32,7 +32,14 @@ import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
-import { notAfter, pollPastTimeOut, putBack, type DeferredGateway } from './queue-deferral';
+import {
+  failedTries,
+  MAX_FAILED_TRIES,
+  notAfter,
+  pollPastTimeOut,
+  putBack,
+  type DeferredGateway,
+} from './queue-deferral';
 import { startDelaysInMs } from '../core/pacing/start-spread';
 import { ARM_REQUEST_LIMITS, type RequestLimits } from '../core/pacing/request-limits';
 import type { ConfigurationResource } from '../core/gateway-config';
@@ -294,9 +301,14 @@ function readDeferred(
   const { deferrals, deferredSince } = fields;
   const read: { deferrals?: QueuedDeferrals; deferredSince?: string } = {};
   if (deferrals !== undefined) {
-    const { count: n, handlerActiveInMs } = (deferrals ?? {}) as Record<string, unknown>;
+    const { count: n, handlerActiveInMs, failedTries: failed } = (deferrals ?? {}) as Record<string, unknown>;
     if (typeof deferrals !== 'object' || !count(n) || !milliseconds(handlerActiveInMs)) return undefined;
-    read.deferrals = { count: n, handlerActiveInMs };
+    if (failed !== undefined && !count(failed)) return undefined;
+    read.deferrals = {
+      count: n,
+      handlerActiveInMs,
+      ...(failed !== undefined ? { failedTries: failed } : {}),
+    };
   }
   if (deferredSince !== undefined) {
     const sinceIso = datableIso(deferredSince);
@@ -512,8 +524,20 @@ export async function processQueuedGateway(
   // A notify state that failed is not retried through the host: the gateway was evaluated (a retry
   // that ends in the poison queue would report it as not), and the next scheduled run claims again.
   // Nor one whose quota never had a place for it: its retries would find the same bound passed.
+  // Nor one whose tries failed MAX_FAILED_TRIES times in all, counting those before its put-backs (each
+  // a new message to the host, its count at 1 again): it finishes with its own error, rather than going
+  // round for ever (a break trial: 500 and 429 in turn).
+  // A message never put back is left to the host's own count (maxDequeueCount, then the poison queue).
+  const triesRanOut =
+    (message.deferrals?.failedTries ?? 0) > 0 &&
+    failedTries(message.deferrals, queueTry.attempt) + 1 >= MAX_FAILED_TRIES;
+  if (error?.retryable === true && triesRanOut && !pastTimeout && !deferralsRanOut)
+    deps.logger.warn(
+      `${gateway.id}: ${MAX_FAILED_TRIES} tries of its queue messages failed (put back ones counted); not tried again this run: ${error.message}`,
+    );
   const retryable =
-    (error?.retryable === true && !pastTimeout && !deferralsRanOut) || sinks.errors.length > 0;
+    (error?.retryable === true && !pastTimeout && !deferralsRanOut && !triesRanOut) ||
+    sinks.errors.length > 0;
   emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',
     attempt: queueTry.attempt,

@@ -80,6 +80,8 @@ export async function putBack(
     deferrals: {
       count: Math.min(deferrals.count + 1, Number.MAX_SAFE_INTEGER), // still a valid message
       handlerActiveInMs: deferrals.handlerActiveInMs + deps.clock.now().getTime() - invokedAt.getTime(),
+      // This message's failed tries go with the step: the new message's dequeueCount starts again.
+      ...(failedTries(deferrals, attempt) > 0 ? { failedTries: failedTries(deferrals, attempt) } : {}),
     },
     deferredSince: deferredSince.toISOString(),
   });
@@ -188,3 +190,18 @@ const QUOTA_ADVICE =
   "Other gateways of the subscription (or other tools with the app's identity) use its quota, or " +
   'a resource provider limits the call: check less often (APPGW_SCHEDULE), split the gateways over ' +
   'deployments with identities of their own (each identity has its own buckets), or raise gatewayTimeoutInMs.';
+
+/**
+ * How many tries of a gateway's messages may fail in all, put-backs between them or not: host.json's
+ * `maxDequeueCount` (5), which counts each message alone. A step failing (500) and put back (429) in
+ * turn was a new message each time, tried without end (a break trial).
+ */
+export const MAX_FAILED_TRIES = 5;
+
+/**
+ * The failed tries of a gateway's messages before this try (`attempt`, its dequeueCount): those carried
+ * in `deferrals` and this message's own before it, at most MAX_SAFE_INTEGER.
+ */
+export function failedTries(deferrals: QueuedDeferrals | undefined, attempt: number): number {
+  return Math.min((deferrals?.failedTries ?? 0) + Math.max(0, attempt - 1), Number.MAX_SAFE_INTEGER);
+}

@@ -773,6 +773,50 @@ describe('processQueuedGateway: a step its subscription’s quota has no place f
   const PACED: DeferredStep = { retryAfterInMs: 1_500, reason: 'paced' };
   const THROTTLED: DeferredStep = { retryAfterInMs: 4_000, reason: 'throttled' };
 
+  // A break trial: ARM answering 500 and 429 in turn kept one gateway going round for ever: each
+  // put-back is a new message, its dequeueCount at 1 again, and a host's retry starts a new deferral
+  // streak, so neither maxDequeueCount nor gatewayTimeoutInMs bounded it.
+  it('a try that failed before its step was put back is counted on in the message put back', async () => {
+    const w = world();
+    const { deps } = deferring(w, 1, THROTTLED);
+    const put = await processQueuedGateway(
+      deps,
+      queueOptions(w),
+      { ...message(gwA.id), deferrals: { count: 1, handlerActiveInMs: 0, failedTries: 2 } },
+      { attempt: 3 },
+    );
+    if (put.kind !== 'deferred') throw new Error(`expected it deferred, not ${put.kind}`);
+    expect(put.message.deferrals).toMatchObject({ count: 2, failedTries: 4 });
+  });
+
+  it.each<[string, number | undefined, number, boolean]>([
+    ['4 failed tries before, counted on through put-backs: its fifth failure finishes it', 3, 2, false],
+    ['3 failed tries before: tried again', 2, 2, true],
+    ['never put back: left to the host (its poison queue on its fifth try)', undefined, 5, true],
+  ])('%s', async (_, carried, attempt, retryable) => {
+    const w = world();
+    w.reader.health.set(gwA.id, new BackendHealthUnavailableError(gwA.id, 'ARM answered 500'));
+    const result = await processUntilFinished(
+      w.fanOut,
+      queueOptions(w),
+      {
+        ...message(gwA.id),
+        ...(carried !== undefined
+          ? { deferrals: { count: 3, handlerActiveInMs: 0, failedTries: carried } }
+          : {}),
+      },
+      { attempt },
+    );
+    expect(result.retryable).toBe(retryable);
+    expect(result.report.gateways[0]?.error).toMatchObject({ code: 'BackendHealthUnavailable' });
+    if (!retryable)
+      expect(w.logger.at('warn')).toContainEqual(
+        expect.stringMatching(
+          /: 5 tries of its queue messages failed \(put back ones counted\); not tried again this run: /,
+        ),
+      );
+  });
+
   it('the same message, hidden for its turn, its deferral counted and dated; nothing evaluated or delivered', async () => {
     const w = world();
     const { deps, steps } = deferring(w, 2, THROTTLED);
