@@ -274,6 +274,11 @@ export interface NotificationsReport {
    */
   readonly unread?: readonly UnreadGatewayReport[];
   /**
+   * Readings taken after a newer reading of their gateway was counted (OlderReadingReport): reported
+   * as read, not counted for notifications. Not a failure; absent when none.
+   */
+  readonly olderReadings?: readonly OlderReadingReport[];
+  /**
    * Open episodes past `notify.for` whose `degraded` no receiver's `match` took (counted in
    * `openEpisodes.noReceiver`): which servers, so a gap in the routing is found, not guessed. Absent
    * when none (and in reports of earlier releases).
@@ -475,6 +480,20 @@ export interface UnconfirmedDeletionReport {
 export interface UnconfirmedRemovalReport extends ServerEntryReport {
   /** Why its absence is not taken as removal, one line. */
   readonly reason: string;
+}
+
+/**
+ * A gateway's reading that began before the newest one already counted for it (a queue continuation
+ * taken late, after a newer run read the gateway, or after its deletion was confirmed): its result is
+ * reported as read, but it decides nothing for notifications (core/notice/reading-order.ts).
+ */
+export interface OlderReadingReport {
+  /** The gateway's ARM id. */
+  readonly gateway: string;
+  /** ISO: when this reading began (Observation.readAt). */
+  readonly readAt: string;
+  /** ISO: when the newer reading counted before it began (the state's `newestReadingAt`). */
+  readonly countedAt: string;
 }
 
 /**

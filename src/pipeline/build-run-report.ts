@@ -114,6 +114,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
     ...(outcome.unconfirmedDeletions?.length ? { unconfirmedDeletions: outcome.unconfirmedDeletions } : {}),
     ...(outcome.unconfirmedRemovals?.length ? { unconfirmedRemovals: outcome.unconfirmedRemovals } : {}),
     ...(outcome.unread?.length ? { unread: outcome.unread } : {}),
+    ...(outcome.olderReadings?.length ? { olderReadings: outcome.olderReadings } : {}),
     ...(outcome.unrouted?.length ? { unrouted: outcome.unrouted } : {}),
     ...(outcome.openEpisodes ? { openEpisodes: outcome.openEpisodes } : {}),
     stateErrors: outcome.stateErrors,

@@ -375,6 +375,10 @@ type Step = BackendHealthStep | { readonly failed: unknown };
  * try's before it, a failure never replaces a reading of the run. Then the status page is made again
  * when due (status/fan-out-page.ts). A continuation or a deferral records nothing. A history or page failure is in
  * the result's delivery errors (sink "status page") and never makes the message retried.
+ *
+ * Notify takes the reading as of the same time: one taken after a newer reading of the gateway was
+ * counted (a continuation polled late, the gateway's deletion confirmed meanwhile) decides nothing, and
+ * its result says so (`notifications.olderReadings`; older-readings.ts).
  */
 export async function processQueuedGateway(
   deps: QueuedGatewayDependencies,
@@ -484,6 +488,8 @@ export async function processQueuedGateway(
     ...options,
     runId: message.runId,
     startedAt,
+    // Dated as its history reading is: a result taken after a newer run's counts for nothing (notify).
+    readAt: readingTime(message, startedAt),
     listedConfiguration: () => configurationOf(message),
     reader: {
       getBackendHealth: async () => {
@@ -603,7 +609,9 @@ export async function recordPoisonedGateway(
 }
 
 /**
- * When a try's reading is dated: its run's discovery (every try alike), or, for a message without it,
+ * When a try's reading is dated, in its gateway's history and for notify's time order (a result of an
+ * older run taken after a newer run's counts for nothing: reading-order.ts): its run's discovery (every
+ * try alike, so runs are ordered as they were started), or, for a message without it,
  * `fallback` (the operation's first start, or for the poison queue now); never after `fallback`: a discovery dated in the future (another
  * instance's clock, a tampered message) would put a reading ahead of the ones still to come.
  */

@@ -13,6 +13,11 @@ export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly notify?: NotifyServices;
   readonly notifyPolicy: NotifyPolicy;
   readonly runId: string;
+  /**
+   * When this reading began, for notify's time order (Observation.readAt): the queue function's as its
+   * run dates it (fan-out.ts readingTime). Absent: `startedAt`, else when this call began (a direct run).
+   */
+  readonly readAt?: Date;
 }
 
 export interface ProcessedGateway extends GatewayOutcome {
@@ -33,10 +38,12 @@ export async function processGateway(
   gateway: GatewayRef,
   options: ProcessGatewayOptions,
 ): Promise<ProcessedGateway> {
+  const readAt = options.readAt ?? options.startedAt ?? options.clock.now();
   const outcome = await checkGateway(gateway, options);
   // A read that did not succeed once the run is stopping is "not done", whatever cut it short: its
   // undelivered notices wait for the next run with the rest.
   if (!outcome.report.ok && options.stop?.aborted) return { ...outcome, interrupted: true };
+  const goneAskedAt = options.clock.now();
   const gone = await askWhetherGone(gateway, outcome, options);
   const checked = gone ? withGoneAnswer(gateway, outcome, gone) : outcome;
   if (!options.notify) return checked;
@@ -59,6 +66,8 @@ export async function processGateway(
       {
         ...(confirmRemoved ? { confirmRemoved } : {}),
         ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
+        // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
+        readAt: gone?.gone ? goneAskedAt : readAt,
       },
     );
     return { ...withUnreadPools(checked, notify.unreadPools), notify };

@@ -111,6 +111,13 @@ export interface Observation {
    * health and cause. Absent: every observation counts (a recheck, the tests of the pure decision).
    */
   readonly reading?: string;
+  /**
+   * When this reading began, by the product's clock: its run's discovery, or the operation's start
+   * (fan-out.ts readingTime); a direct run's read start; when a deletion was confirmed. The notify stage
+   * counts a reading only when none newer of its gateway was counted (reading-order.ts); decideNotices
+   * does not read it. Absent: counts, as every reading did before (a recheck, the pure decision's tests).
+   */
+  readonly readAt?: Date;
 }
 
 /** A server an on-demand probe found healthy (Observation.confirmedHealthy). */

@@ -21,8 +21,9 @@ export interface PastTimes {
 
 /**
  * `doc` with every time that records the past and gates a decision (when a group started and last sent,
- * when a server was told or confirmed, when a notice was queued, tried or parked) that is later
- * than `now` (beyond CLOCK_SKEW_IN_MS) taken as `now`; a confirmed fix keeps its hold's length from
+ * when a server was told or confirmed, when a notice was queued, tried or parked, when the newest
+ * counted reading began) that is later than `now` (beyond CLOCK_SKEW_IN_MS) taken as `now`; a
+ * confirmed fix keeps its hold's length from
  * then; a lease that runs further ahead than any lease can (MAX_LEASE_AHEAD_IN_MS) is dropped. Such a
  * time comes from a run whose clock was ahead (a machine days fast, a hand edit), and compared with
  * the right clock it held everything it gates until then: one run 30 days ahead held a receiver's
@@ -101,6 +102,8 @@ export function withPastTimes(doc: NotifyStateDocument, now: Date): PastTimes {
           }),
         }
       : {}),
+    // A newest reading dated ahead would leave every reading until then uncounted (reading-order.ts).
+    ...(doc.newestReadingAt !== undefined ? { newestReadingAt: past(doc.newestReadingAt) } : {}),
   };
   if (taken === 0) return { document: doc, taken };
   return { document, taken, ...(latest !== undefined ? { latest: new Date(latest).toISOString() } : {}) };

@@ -46,9 +46,11 @@ function depsForDocument(
   key: string,
   clock: Clock,
   runId: string,
+  gateway?: GatewayRef,
 ): NotifyDependencies {
   return {
     store: typedStateStore(services.stores.forKey(key)),
+    ...(gateway ? { gateway } : {}),
     notifiers: services.notifiers,
     logger: services.logger,
     clock,
@@ -64,7 +66,10 @@ function depsForDocument(
  * and settings (confirm-removed.ts); absent, the reading's word stands. `checks.gone`: ARM's word on a
  * gateway whose reading answered 404 (process-gateway.ts asked it): gone, its open episodes end as a
  * deletion (a gateway named by id in the targets, deleted, kept them open for good: a new-user trial);
- * absent, a failed reading changes no episode.
+ * absent, a failed reading changes no episode. `checks.readAt`: when the reading began (the queue's
+ * operation start as its run dates it, a direct run's read start, or when ARM confirmed the deletion):
+ * a reading that began before the newest one counted for the gateway decides nothing (older-readings.ts);
+ * absent, it counts.
  * Never throws (state failures are in the outcome's `stateErrors`).
  */
 export async function notifyGateway(
@@ -74,7 +79,11 @@ export async function notifyGateway(
   clock: Clock,
   configPolicy: NotifyPolicy,
   runId: string,
-  checks: { readonly confirmRemoved?: RemovalCheck; readonly gone?: GoneAnswer } = {},
+  checks: {
+    readonly confirmRemoved?: RemovalCheck;
+    readonly gone?: GoneAnswer;
+    readonly readAt?: Date;
+  } = {},
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
   const gone = checks.gone;
@@ -83,7 +92,7 @@ export async function notifyGateway(
   const { policy, errors } = await withStoredSilences(configPolicy, storeOf(services), services.logger);
   const notified = await notifyOnChange(
     {
-      ...depsForDocument(services, key, clock, runId),
+      ...depsForDocument(services, key, clock, runId, gateway),
       ...(checks.confirmRemoved ? { confirmRemoved: checks.confirmRemoved } : {}),
       ...(gone ? { confirmGone: async () => gone } : {}),
     },
@@ -100,6 +109,7 @@ export async function notifyGateway(
         : {}),
       // A run's reading counts once, however often its queue message is delivered (decide.ts).
       reading: runId,
+      ...(checks.readAt ? { readAt: checks.readAt } : {}),
     },
     policy,
     runId,
@@ -150,7 +160,7 @@ export async function notifyUnvisited(
     return [failed(services, error, services.stores.name)];
   }
   const outcomes = await mapBounded(keys, UNVISITED_CONCURRENCY, async (key): Promise<NotifyOutcome[]> => {
-    const deps = depsForDocument(services, key, clock, runId);
+    let deps = depsForDocument(services, key, clock, runId);
     let doc: NotifyStateDocument;
     try {
       doc = parseStateDocument((await deps.store.read())?.value, deps.store.name);
@@ -158,6 +168,7 @@ export async function notifyUnvisited(
       return [failed(services, error, deps.store.name)];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
+    if (gateway) deps = { ...deps, gateway };
     const open = Object.values(doc.servers).filter(isEpisode).length;
     const listedGone = gateway !== undefined && expanded.isGone(gateway);
     // The listing's word, then ARM's (confirm-gone.ts) when there is an ARM to ask. A gateway with open
@@ -165,6 +176,9 @@ export async function notifyUnvisited(
     // its resource group (whose listing then fails), kept its episodes open for good (a new-user trial).
     const elsewhere = receiversNotHere(doc, services.notifiers);
     const check = listedGone ? confirmGone : open > 0 && elsewhere.length === 0 ? confirmUnread : undefined;
+    // A deletion confirmed is a reading of the gateway as of this check: a result read before it (a
+    // continuation taken late) then decides nothing (older-readings.ts), never a new episode.
+    const checkedAt = clock.now();
     const answer: GoneAnswer | undefined =
       gateway !== undefined && (listedGone || check)
         ? ((await check?.(gateway)) ?? (listedGone ? { gone: true } : undefined))
@@ -199,7 +213,13 @@ export async function notifyUnvisited(
     if (gone || waiting) {
       outcome = await notifyOnChange(
         deps,
-        { now: clock.now(), evaluated: new Map(), bad: [], isGone: () => gone },
+        {
+          now: clock.now(),
+          evaluated: new Map(),
+          bad: [],
+          isGone: () => gone,
+          ...(gone ? { readAt: checkedAt } : {}),
+        },
         policy,
         runId,
       );
@@ -335,6 +355,7 @@ export function mergeNotifyOutcomes(outcomes: readonly NotifyOutcome[]): NotifyO
     unconfirmedDeletions: outcomes.flatMap((o) => o.unconfirmedDeletions ?? []),
     unconfirmedRemovals: outcomes.flatMap((o) => o.unconfirmedRemovals ?? []),
     unread: outcomes.flatMap((o) => o.unread ?? []),
+    olderReadings: outcomes.flatMap((o) => o.olderReadings ?? []),
     // Kept for the run report (RunReport.deletedUnlisted): merged away, the report said nothing of them
     // but their `recovered` while the status page marked them deleted (a new-user trial).
     deletedGateways: outcomes.flatMap((o) => o.deletedGateways ?? []),

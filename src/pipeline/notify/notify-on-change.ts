@@ -54,6 +54,7 @@ import type {
   OpenEpisodesReport,
   ReportedError,
   UnconfirmedDeletionReport,
+  OlderReadingReport,
   UnconfirmedRemovalReport,
   UndeliveredNoticeReport,
   UnreadGatewayReport,
@@ -67,6 +68,7 @@ import type { GoneAnswer, GoneCheck } from './confirm-gone';
 import { withPastTimes } from './future-times';
 import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
+import { inReadingOrder } from './older-readings';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
 
 export interface NotifyDependencies {
@@ -91,6 +93,8 @@ export interface NotifyDependencies {
    * do. Absent: a gateway not evaluated changes no episode.
    */
   readonly confirmGone?: GoneCheck;
+  /** The gateway this document is of, when the caller knows it: what the report names (else the document's). */
+  readonly gateway?: GatewayRef;
 }
 
 export interface NotifyOutcome {
@@ -126,6 +130,8 @@ export interface NotifyOutcome {
   readonly unreadPools?: readonly string[];
   /** Gateways with open episodes this run did not read (UnreadGatewayReport); absent: none. */
   readonly unread?: readonly UnreadGatewayReport[];
+  /** Readings not counted: a newer reading of their gateway was counted first (OlderReadingReport); absent: none. */
+  readonly olderReadings?: readonly OlderReadingReport[];
   /**
    * Gateways this run did not read whose episodes ended because ARM confirmed them deleted
    * (notifyUnvisited), for their status-page history (a new-user trial: shown "stale", not deleted) and
@@ -252,6 +258,7 @@ export async function notifyOnChange(
         }
       : {}),
     ...(claimed.unconfirmedDeletion ? { unconfirmedDeletions: [claimed.unconfirmedDeletion] } : {}),
+    ...(claimed.older ? { olderReadings: [claimed.older] } : {}),
     ...episodesReported(
       claimed.document,
       observation.scope,
@@ -297,6 +304,8 @@ interface Claim {
   readonly unreadPools: readonly string[];
   /** ARM's GET did not confirm the deletion its backend-health call's 404 said (deps.confirmGone); absent: not asked, or gone. */
   readonly unconfirmedDeletion?: UnconfirmedDeletionReport;
+  /** The reading was older than the newest one counted for the gateway: it decided nothing (older-readings.ts). */
+  readonly older?: OlderReadingReport;
 }
 
 async function claimNotices(
@@ -318,12 +327,16 @@ async function claimNotices(
       deps.logger.warn(
         `${deps.store.name}: ${counted(past.taken, 'time')} later than this run's clock (up to ${past.latest ?? 'a lease far ahead'}) ${past.taken === 1 ? 'was' : 'were'} taken as now: a run whose clock was ahead wrote ${past.taken === 1 ? 'it' : 'them'}, and ${past.taken === 1 ? 'it' : 'they'} would hold its notices until then; check the clocks of the machines that run appgw-insights`,
       );
-    const unconfirmed = await unconfirmedRemovalsOf(deps, previous, observation, removals);
-    if (deps.confirmGone && !goneAnswer) {
+    // Older than a reading already counted (a continuation taken late): it decides nothing, asks nothing.
+    const ordered = inReadingOrder(previous, observation, gatewayOf(deps, previous));
+    const reading = ordered.observation;
+    const unconfirmed = await unconfirmedRemovalsOf(deps, previous, reading, removals);
+    if (deps.confirmGone && !goneAnswer && ordered.counts) {
       const told = Object.values(previous.servers).find(isEpisode);
       if (told) goneAnswer = await deps.confirmGone(told.gateway);
     }
-    const seen: Observation = goneAnswer?.gone ? { ...observation, isGone: () => true } : observation;
+    const seen: Observation =
+      goneAnswer?.gone && ordered.counts ? { ...reading, isGone: () => true } : reading;
     const decision = decideWithInhibition(
       previous.servers,
       unconfirmed.length
@@ -418,6 +431,7 @@ async function claimNotices(
       outbox,
       deadLetters,
       groups,
+      ...(ordered.newestReadingAt !== undefined ? { newestReadingAt: ordered.newestReadingAt } : {}),
     };
     try {
       await deps.store.write(document, stored?.etag);
@@ -430,7 +444,8 @@ async function claimNotices(
         endedInGroup,
         leaseUntilInMs,
         groupDueAt: groupDueAtOf,
-        ...(goneAnswer && !goneAnswer.gone
+        ...(ordered.older ? { older: ordered.older } : {}),
+        ...(goneAnswer && !goneAnswer.gone && ordered.counts
           ? {
               unconfirmedDeletion: {
                 gateway: Object.values(previous.servers).find(isEpisode)?.gateway.id ?? '',
@@ -454,6 +469,11 @@ async function claimNotices(
   }
   // Reported by the caller with the run's other notify problems (contended, undelivered-summary.ts).
   return undefined;
+}
+
+/** The gateway `previous` is of, as the report names it: the caller's, a record's, else the document's name. */
+function gatewayOf(deps: NotifyDependencies, previous: NotifyStateDocument): string {
+  return deps.gateway?.id ?? Object.values(previous.servers)[0]?.gateway.id ?? deps.store.name;
 }
 
 /**

@@ -32,6 +32,12 @@ export interface NotifyStateDocument {
   readonly deadLetters: Readonly<Record<string, readonly DeadLetter[]>>;
   /** Absent in documents written before grouping: read as `{}`. */
   readonly groups?: Readonly<Record<string, GroupState>>;
+  /**
+   * ISO: when the newest reading counted for this gateway began (Observation.readAt): a reading that
+   * began before it decides nothing (core/notice/reading-order.ts). Absent in documents written before
+   * it, or when no reading with a time was counted yet: the next reading counts, as before.
+   */
+  readonly newestReadingAt?: string;
 }
 
 export const EMPTY_STATE: NotifyStateDocument = { version: 1, servers: {}, outbox: {}, deadLetters: {} };
@@ -196,6 +202,7 @@ export const stateDocumentSchema = z.looseObject(
     groups: z.optional(
       z.record(z.string(), z.looseObject({ openedAt: isoTime, flushedAt: z.optional(isoTime) })),
     ),
+    newestReadingAt: z.optional(isoTime),
   },
   { error: 'is not a JSON object {"version": 1, "servers", "outbox", "deadLetters"}' },
 );

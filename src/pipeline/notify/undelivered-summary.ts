@@ -3,11 +3,18 @@ import { followUpCommand, type ConfigSource } from '../../core/follow-up-command
 import { receiverConfigName } from '../../core/notice/receiver-name';
 import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
+import { olderReadingText } from './older-readings';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
 
 type Problems = Pick<
   NotificationsReport,
-  'undelivered' | 'dropped' | 'stateErrors' | 'contended' | 'unconfirmedDeletions' | 'unconfirmedRemovals'
+  | 'undelivered'
+  | 'dropped'
+  | 'stateErrors'
+  | 'contended'
+  | 'unconfirmedDeletions'
+  | 'unconfirmedRemovals'
+  | 'olderReadings'
 >;
 
 /** Unconfirmed deletions and removals named one per line; the rest counted (report.json lists each). */
@@ -30,7 +37,8 @@ function whenText(status: UndeliveredNoticeReport['status'], n: number): string 
  * What notify on change left undone, one line each, for people: per receiver and status, how many
  * notices, why (the latest reason) and when they will be tried again; then dropped notices, state
  * errors, the documents overlapping runs kept writing first (`contended`), and the gateways no listing
- * showed that ARM did not confirm deleted. Empty when everything was delivered.
+ * showed that ARM did not confirm deleted, and the readings not counted because a newer one was
+ * (`olderReadings`). Empty when everything was delivered and every reading counted.
  * The CLI summary and the log (stderr, Application Insights) print the same lines. `config`: where the
  * verb's configuration came from, which the re-send command then names (follow-up-command.ts); absent: `FILE`.
  */
@@ -102,6 +110,7 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
     lines.push(
       `and ${counted(removals.length - UNCONFIRMED_SHOWN, 'more server')} not in a reading, not known to be removed (report.json: notifications.unconfirmedRemovals)`,
     );
+  for (const older of problems.olderReadings ?? []) lines.push(olderReadingText(older));
   return lines;
 }
 

@@ -95,3 +95,13 @@ describe('withPastTimes: times no run could have written yet are taken as now', 
     expect([past.taken, past.latest]).toEqual([2, ahead(30 * DAY)]);
   });
 });
+
+describe('withPastTimes: the newest counted reading’s time', () => {
+  it('a newest reading dated ahead (a clock days fast) is taken as now, as it would leave every reading until then uncounted; one in the past stays', () => {
+    const past = withPastTimes({ ...EMPTY_STATE, newestReadingAt: ahead(30 * DAY) }, NOW);
+    expect(past.document.newestReadingAt).toBe(NOW.toISOString());
+    expect(past.taken).toBe(1);
+    const doc = { ...EMPTY_STATE, newestReadingAt: ahead(-MINUTE) };
+    expect(withPastTimes(doc, NOW)).toEqual({ document: doc, taken: 0 });
+  });
+});

@@ -199,3 +199,14 @@ describe('receiverOutbox and receiversOf: one receiver’s queue, every receiver
     expect(receiversOf(EMPTY_STATE)).toEqual([]);
   });
 });
+
+describe('parseStateDocument: the newest counted reading’s time (newestReadingAt)', () => {
+  it('kept as written, absent in a document of an earlier release (unknown: the next reading counts), named when it is not a time', () => {
+    expect(parseStateDocument({ version: 1, servers: {} }, 'doc').newestReadingAt).toBeUndefined();
+    const doc = parseStateDocument({ version: 1, newestReadingAt: '2026-12-03T10:05:00.000Z' }, 'doc');
+    expect(doc.newestReadingAt).toBe('2026-12-03T10:05:00.000Z');
+    const error = captureError(() => parseStateDocument({ version: 1, newestReadingAt: 'yesterday' }, 'doc'));
+    expect(error).toBeInstanceOf(StateInvalidError);
+    expect((error as Error).message).toContain('newestReadingAt');
+  });
+});
