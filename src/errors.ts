@@ -361,11 +361,11 @@ export class TargetListUnavailableError extends AppGwInsightsError {
     super(
       `The gateways of ${target} could not be listed: ${sentence(detail)} ` +
         (options?.unreadableAnswer
-          ? `No gateway is counted as deleted from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
+          ? `No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. ${UNREADABLE_ADVICE}`
           : options?.timedOut
             ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
               '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
-            : `No gateway is counted as deleted from it; it is tried again on the next run. ${LIST_FAILED_ADVICE}`),
+            : `No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. ${LIST_FAILED_ADVICE}`),
       causeOf(options),
     );
   }

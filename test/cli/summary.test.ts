@@ -1248,7 +1248,7 @@ describe('a target that could not be listed', () => {
       'data[2].tags ("/subscriptions/s/…/applicationGateways/g"): expected the gateway\'s tags, an object of text values or null, found string "env=prod"';
     const text =
       `Target /subscriptions/s could not be listed: Resource Graph answered 200, but ${what}. ` +
-      'No gateway is counted as deleted from it; it is tried again on the next run. If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) and that no proxy in between rewrites its answers.';
+      "No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) and that no proxy in between rewrites its answers.";
     const failed = {
       ...report('x'),
       targets: [

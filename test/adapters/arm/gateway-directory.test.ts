@@ -227,7 +227,7 @@ describe('ARM gateway directory: a page that is not a complete listing fails it 
     expect(error).toBeInstanceOf(TargetListUnavailableError);
     const message = (error as Error).message;
     expect(message).toContain(expected);
-    expect(message).toContain('No gateway is counted as deleted from it');
+    expect(message).toContain('No gateway is taken as deleted for missing from it');
     expect(message).not.toMatch(/gatewayTimeoutInMs|Cannot read properties/);
   });
 

@@ -299,7 +299,7 @@ describe('Resource Graph discovery: an answer that is not complete fails the lis
         );
         expect(error).toBeInstanceOf(TargetListUnavailableError);
         expect((error as Error).message).toMatch(problem);
-        expect((error as Error).message).toMatch(/No gateway is counted as deleted from it/);
+        expect((error as Error).message).toMatch(/No gateway is taken as deleted for missing from it/);
       },
       1,
     );
@@ -350,7 +350,7 @@ describe('Resource Graph discovery: an answer that is not complete fails the lis
         expect((error as Error).message).toMatch(
           /its count of rows changed between pages \(3 rows, then 2 on page 2\), on 2 listings in a row/,
         );
-        expect((error as Error).message).toMatch(/No gateway is counted as deleted from it/);
+        expect((error as Error).message).toMatch(/No gateway is taken as deleted for missing from it/);
       },
       1,
     );
