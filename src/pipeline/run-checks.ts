@@ -310,6 +310,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
             failedTargets: expanded.targets.flatMap((t) =>
               !t.ok && t.error ? [{ id: t.id, error: { code: t.error.code, message: t.error.message } }] : [],
             ),
+            listedTargets: expanded.targets.filter((t) => t.ok).map((t) => t.id),
           },
         })
       : undefined;

@@ -138,7 +138,7 @@ function reportedServers(status: GatewayStatus): number {
  */
 function stillWatched(status: GatewayStatus): boolean {
   if (confirmedDeleted(status)) return false;
-  return status.stale === 'failed' || status.notRead !== undefined;
+  return status.stale === 'failed' || (status.notRead !== undefined && status.notRead.by !== 'listing');
 }
 
 /** GatewayDeletedError's code (errors.ts), as a history's `lastError` keeps it. */
@@ -436,7 +436,9 @@ function staleNote(status: GatewayStatus): string {
         ? status.notRead.targets.length === 1
           ? `its target ${escapeHtml(capText(status.notRead.targets[0]?.id ?? '', 300))} could not be listed (see above)`
           : 'one of the targets above could not be listed'
-        : "it is not in the run's targets";
+        : status.notRead?.by === 'listing'
+          ? `the listing of its target ${escapeHtml(capText(status.notRead.target, 300))} did not have it (deleted or moved since, or out of the identity's reach: grant it Reader on the whole target)`
+          : "it is not in the run's targets";
   const last = status.lastError
     ? `; its last read failed at ${time(new Date(status.lastError.at))}${error}`
     : '';

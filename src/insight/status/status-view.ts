@@ -61,10 +61,14 @@ export interface GatewayStatus {
    * `stale: 'not-read'`: why this run did not read the gateway, when the run knows: `interrupted` (the
    * run was cut short before it), or the targets that could not be listed (one naming the gateway's
    * subscription or resource group, else every one: a management group's gateways are not known).
-   * Absent: not in this run's targets.
+   * Or `listing`: a target listed whole names its subscription or resource group, and the listing did
+   * not have it (deleted or moved since, or out of the identity's reach): not one the run meant to read,
+   * counted as a gateway out of the targets is. Absent: not in this run's targets.
    */
   readonly notRead?:
-    { readonly by: 'interrupted' } | { readonly by: 'targets'; readonly targets: readonly FailedTarget[] };
+    | { readonly by: 'interrupted' }
+    | { readonly by: 'targets'; readonly targets: readonly FailedTarget[] }
+    | { readonly by: 'listing'; readonly target: string };
   /**
    * The backend pools its last successful reading lacked though its configuration routes to them
    * (HistoryDocument.lastReadIncomplete): their servers were not read then. Absent: none.
@@ -79,6 +83,11 @@ export interface StatusRunContext {
   readonly interrupted?: { readonly message: string; readonly notDone: readonly string[] };
   /** Targets whose gateways could not be listed. */
   readonly failedTargets?: readonly FailedTarget[];
+  /**
+   * ARM ids of the targets listed whole: a gateway in one's scope that it did not list is said to be
+   * missing from it, not "not in the run's targets" (a break trial). Absent: not known.
+   */
+  readonly listedTargets?: readonly string[];
 }
 
 export interface FailedTarget {
@@ -258,8 +267,12 @@ function withNotRead(status: GatewayStatus, run: StatusRunContext | undefined): 
   if (holding.length === 0 && cut.length > 0) return { ...status, notRead: { by: 'interrupted' } };
   // None holds it: only a management group may (the others' scopes are in their ids).
   const targets = holding.length > 0 ? holding : failed.filter((t) => isManagementGroup(t.id));
-  return targets.length > 0 ? { ...status, notRead: { by: 'targets', targets } } : status;
+  if (targets.length > 0) return { ...status, notRead: { by: 'targets', targets } };
+  const listing = (run?.listedTargets ?? []).find((target) => holds({ id: target, error: NO_ERROR }));
+  return listing !== undefined ? { ...status, notRead: { by: 'listing', target: listing } } : status;
 }
+
+const NO_ERROR = { code: '', message: '' };
 
 /** Whether a target's ARM id is a management group's (its gateways are not known from the id). */
 function isManagementGroup(id: string): boolean {

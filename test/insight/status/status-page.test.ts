@@ -253,6 +253,16 @@ describe('status view: gateways → pools → servers, as last read', () => {
         /not in the run's targets/,
         /not in the run's targets/,
       ],
+      // A break trial: a gateway missing from its subscription's listing was "not in the run's targets".
+      [
+        'its subscription was listed whole without it: said missing from that listing',
+        {
+          failedTargets: [],
+          listedTargets: ['/subscriptions/00000000-0000-0000-0000-000000000000'],
+        },
+        /the listing of its target \/subscriptions\/0{8}-0{4}-0{4}-0{4}-0{12} did not have it \(deleted or moved since, or out of the identity's reach: grant it Reader on the whole target\)/,
+        /not in the run's targets/,
+      ],
       [
         'a management group could not be listed: it may hold any gateway',
         {
