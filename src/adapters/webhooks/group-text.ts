@@ -1,6 +1,6 @@
 import { groupCounts, serverRows, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
-import { severityLabel } from '../../core/notice/notice-labels';
+import { endedByDeletion, severityLabel } from '../../core/notice/notice-labels';
 import { causeChangedSuffix } from './text';
 
 /**
@@ -38,13 +38,27 @@ function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
   const counts = groupCounts(group);
   // A degraded sent again because its severity rose is counted apart: "2 degraded (1 severity raised)".
   const raised = group.notices.filter((n) => n.type === 'degraded' && n.raisedFrom !== undefined).length;
-  return (Object.keys(WORDS) as NoticeType[])
-    .filter((type) => counts[type] > 0)
-    .map(
-      (type) =>
-        `${counts[type]} ${WORDS[type]}${type === 'degraded' && raised > 0 ? ` (${raised} severity raised)` : ''}`,
-    )
-    .join(', ');
+  // A deleted gateway's ended episodes are not recoveries: "1 ended (gateway deleted)" (a break trial).
+  const deleted = group.notices.filter(endedByDeletion).length;
+  const recovered = counts.recovered - deleted;
+  return [
+    ...(Object.keys(WORDS) as NoticeType[])
+      .filter((type) => (type === 'recovered' ? recovered : counts[type]) > 0)
+      .map(
+        (type) =>
+          `${type === 'recovered' ? recovered : counts[type]} ${WORDS[type]}${type === 'degraded' && raised > 0 ? ` (${raised} severity raised)` : ''}`,
+      ),
+    ...(deleted > 0 ? [`${deleted} ended (gateway deleted)`] : []),
+  ].join(', ');
+}
+
+/**
+ * Whether every server a group's message shows ended its episode because the gateway no longer exists
+ * (endedByDeletion): its head is then a deletion's (🗑, not a recovery's green).
+ */
+export function onlyDeletions(group: Pick<NoticeGroup, 'notices'>): boolean {
+  const latest = serverRows(group.notices).map((row) => row.notice);
+  return latest.length > 0 && latest.every(endedByDeletion);
 }
 
 /**

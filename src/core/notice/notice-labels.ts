@@ -1,5 +1,5 @@
 import { readHealth } from '../health';
-import { RECOVERED_HEALTH, type Notice, type NoticeType } from './notice';
+import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice, type NoticeType } from './notice';
 import type { Severity } from './severity';
 
 /**
@@ -51,4 +51,13 @@ export function healthAndSeverity(
   notice: Pick<Notice, 'type' | 'server' | 'severity' | 'raisedFrom'>,
 ): string {
   return `${shownHealth(notice)}${notice.type === 'recovered' ? ';' : ','} ${severityLabel(notice)}`;
+}
+
+/**
+ * Whether `notice` is a `recovered` that ended its episode because its gateway no longer exists
+ * (RECOVERED_REASONS.gatewayGone): the chat cards head it as a deletion, not in a recovery's green (a
+ * break trial: "✅ Backend servers: 1 recovered" of a deleted gateway read as resolved).
+ */
+export function endedByDeletion(notice: Pick<Notice, 'type' | 'reason'>): boolean {
+  return notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.gatewayGone;
 }

@@ -273,19 +273,50 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     expect(String(slack['text'])).not.toMatch(unhealthy);
     // Grouped rows, alone and beside a degraded.
     const group = noticeGroup([sampleNotice({ id: 'appgw-3333333333333333' }), notice]);
-    const teamsRows = rowsOf(buildTeamsGroupCard(group)).filter((r) => r.startsWith('✅'));
+    // A deleted gateway's row is marked as a deletion, not a recovery (a break trial).
+    const [teamsIcon, slackIcon] = notice === gone ? ['🗑', ':wastebasket:'] : ['✅', ':white_check_mark:'];
+    const teamsRows = rowsOf(buildTeamsGroupCard(group)).filter((r) => r.startsWith(teamsIcon));
     expect(teamsRows).toHaveLength(1);
     expect(teamsRows[0]).toContain(` · the episode was ${notice.severity} · ${shown}`);
     // The row's past ("…, was Unhealthy") is labelled as such; what it says of now is never bad.
     expect(withoutPast(teamsRows[0] as string)).not.toMatch(unhealthy);
     const slackRows = JSON.stringify(buildSlackGroupMessage(group))
       .split('\\n')
-      .filter((l) => l.includes(':white_check_mark:'));
+      .filter((l) => l.includes(slackIcon));
     expect(slackRows).toHaveLength(1);
     expect(slackRows[0]).toContain(shown);
     expect(withoutPast(slackRows[0] as string)).not.toMatch(unhealthy);
     // PagerDuty: a resolve names no health at all.
     expect(JSON.stringify(toPagerDutyEvent(notice, 'k'))).not.toMatch(unhealthy);
+  });
+
+  // A break trial: "✅ Backend servers: 1 recovered" (Teams' good style) of a deleted gateway read as
+  // resolved; an accidental or malicious deletion is not.
+  it('a deleted gateway’s ended episode is headed as a deletion in Slack and Teams, never in a recovery’s green', () => {
+    const teams = buildTeamsCard(gone);
+    expect(JSON.stringify(teams)).toContain('🗑 Episode ended: the application gateway no longer exists');
+    expect(JSON.stringify(teams)).not.toContain('✅');
+    expect(JSON.stringify(teams)).not.toContain('"style":"good"');
+    const slack = JSON.stringify(buildSlackMessage(gone));
+    expect(slack).toContain(':wastebasket: Episode ended: the application gateway no longer exists');
+    expect(slack).not.toContain(':white_check_mark:');
+    const alone = noticeGroup([gone]);
+    const card = JSON.stringify(buildTeamsGroupCard(alone));
+    expect(card).toContain('🗑 Backend servers: 1 ended (gateway deleted)');
+    expect(card).not.toContain('"style":"good"');
+    expect(JSON.stringify(buildSlackGroupMessage(alone))).toContain(
+      'Backend servers: 1 ended (gateway deleted)',
+    );
+    // Beside a server healthy again: each counted as what it is.
+    const other = {
+      ...healthy,
+      id: 'appgw-4444444444444444',
+      server: { ...healthy.server, address: '10.0.0.9' },
+    };
+    const both = noticeGroup([gone, other]);
+    expect(JSON.stringify(buildTeamsGroupCard(both))).toContain(
+      'Backend servers: 1 recovered, 1 ended (gateway deleted)',
+    );
   });
 
   it('JSON and CloudEvents (alone and grouped): server.health of a decided recovered is never a bad value', () => {

@@ -1,4 +1,5 @@
 import { counted } from '../../../core/counted';
+import { endedByDeletion } from '../../../core/notice/notice-labels';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
@@ -25,6 +26,9 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
   recovered: ':white_check_mark:',
 };
 
+/** A server whose episode ended because its gateway no longer exists (endedByDeletion). */
+const DELETED_ICON = ':wastebasket:';
+
 /**
  * Most code units of a row's probe line once escaped. GROUP_PROBE_CHARS counts what a reader sees: each
  * `&`, `<`, `>` and formatting character takes 4–23 code units escaped, and counted so, a probe message
@@ -40,7 +44,7 @@ function row({ notice, earlier }: ServerRow): string {
   const shown = severity.stressed ? `*${severity.text}*` : severity.text;
   const probe = rowProbeText(notice);
   return (
-    `${ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}` +
+    `${endedByDeletion(notice) ? DELETED_ICON : ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}` +
     (probe ? `\n      probe: _${slackText(clip(probe, GROUP_PROBE_CHARS), PROBE_ESCAPED_CHARS)}_` : '')
   );
 }

@@ -3,7 +3,7 @@ import { stepsBesideProbeLog } from '../../../core/causes';
 import { fitStep } from '../../../core/notice/step-fit';
 import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
-import { healthAndSeverity, severityLabel } from '../../../core/notice/notice-labels';
+import { endedByDeletion, healthAndSeverity, severityLabel } from '../../../core/notice/notice-labels';
 import {
   escapeClip,
   failureProbeLog,
@@ -46,6 +46,9 @@ const LABELS: Readonly<Record<NoticeType, string>> = {
   'still-degraded': ':large_orange_circle: Backend server still degraded',
   recovered: ':white_check_mark: Backend server recovered',
 };
+
+/** A `recovered` whose gateway no longer exists (endedByDeletion): its episode ended, nothing recovered. */
+const DELETED_LABEL = ':wastebasket: Episode ended: the application gateway no longer exists';
 
 /** Labels of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
 const GATEWAY_LABELS: Readonly<Record<NoticeType, string>> = {
@@ -163,7 +166,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   // A raise says so in the header and the notification (Notice.raisedFrom): not a duplicate.
   const label = testMarked(
     notice,
-    `${notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
+    `${endedByDeletion(notice) ? DELETED_LABEL : notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
   );
   const blocks: Record<string, unknown>[] = [
     {

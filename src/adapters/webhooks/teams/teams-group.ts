@@ -2,10 +2,12 @@ import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
+import { endedByDeletion } from '../../../core/notice/notice-labels';
 import {
   countsText,
   GROUP_PROBE_CHARS,
   leadingType,
+  onlyDeletions,
   rowProbeText,
   rowSeverity,
   serverLineText,
@@ -41,6 +43,9 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
   recovered: '✅',
 };
 
+/** A server whose episode ended because its gateway no longer exists (endedByDeletion). */
+const DELETED_ICON = '🗑';
+
 function runText(value: string, max: number): string {
   return escapeClip(plainText(value).replace(/\s+/g, ' ').trim(), max) || '—';
 }
@@ -58,7 +63,7 @@ function serverRow({ notice, earlier }: ServerRow): Record<string, unknown>[] {
   const line = {
     type: 'RichTextBlock',
     inlines: [
-      { type: 'TextRun', text: `${ICONS[notice.type]} ` },
+      { type: 'TextRun', text: `${endedByDeletion(notice) ? DELETED_ICON : ICONS[notice.type]} ` },
       { type: 'TextRun', text: runText(notice.server.address, 200), weight: 'Bolder' },
       // Severity first, bold when critical and told now: a raise reads as one, not as a duplicate.
       {
@@ -95,8 +100,11 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
   const lead = leadingType(group);
   const body: Record<string, unknown>[] = [
     headContainer(
-      HEAD_STYLES[lead],
-      testMarked(group, `${ICONS[lead]} Backend servers: ${countsText(group)}`),
+      onlyDeletions(group) ? 'warning' : HEAD_STYLES[lead],
+      testMarked(
+        group,
+        `${onlyDeletions(group) ? DELETED_ICON : ICONS[lead]} Backend servers: ${countsText(group)}`,
+      ),
       runText(group.gateway.name, 300),
     ),
     {

@@ -1,3 +1,4 @@
+import { endedByDeletion } from '../../../core/notice/notice-labels';
 import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
 import { fitStep } from '../../../core/notice/step-fit';
@@ -38,6 +39,12 @@ const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly st
   degraded: { text: '🔴 Backend server degraded', style: 'attention' },
   'still-degraded': { text: '🟠 Backend server still degraded', style: 'warning' },
   recovered: { text: '✅ Backend server recovered', style: 'good' },
+};
+
+/** A `recovered` whose gateway no longer exists (endedByDeletion): not a recovery's green. */
+const DELETED_HEADING = {
+  text: '🗑 Episode ended: the application gateway no longer exists',
+  style: 'warning',
 };
 
 /** Headings of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
@@ -127,8 +134,9 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     title,
     value: teamsMarkdownText(value, b(BASE_BUDGET.fact)),
   });
-  const base =
-    notice.scope === 'gateway'
+  const base = endedByDeletion(notice)
+    ? DELETED_HEADING
+    : notice.scope === 'gateway'
       ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
       : HEADINGS[notice.type];
   // A degraded sent again because its severity rose says so first: it is news, not a duplicate.
