@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -44,13 +46,30 @@ export function runCliWithInput(args: string[], input: Buffer | string, cwd = RO
   });
 }
 
+/** The `--out` folders given to emulators started without one (below), removed after the test file. */
+const emulatorOuts: string[] = [];
+afterAll(async () => {
+  await Promise.all(emulatorOuts.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/**
+ * `args` with `--out` a fresh temporary folder when they start the emulator without one: its default,
+ * `./out`, is the working tree here, and its config keeps the runs' state there (`<--out>/.appgw-state`).
+ */
+function withEmulatorOut(args: string[]): string[] {
+  if (args[0] !== 'emulator' || args.includes('--out')) return args;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'appgw-emulator-out-'));
+  emulatorOuts.push(dir);
+  return [...args, '--out', dir];
+}
+
 /** Starts a long-running verb and resolves with its first stdout line. */
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ child: ChildProcess; firstLine: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [BIN, ...withEmulatorOut(args)], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

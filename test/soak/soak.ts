@@ -17,6 +17,7 @@ import { gatewayKey } from '../../src/core/arm-id';
 import { classifyCause } from '../../src/core/classify';
 import type { startEmulator } from '../../src/emulator';
 import { processQueuedGateway, recordPoisonedGateway, startFanOut } from '../../src/pipeline/fan-out';
+import { isDeliveryError } from '../../src/errors';
 import { listOutboxes, resendDeadLetters } from '../../src/pipeline/notify/dead-letters';
 import { parseStateDocument, type NotifyStateDocument } from '../../src/pipeline/notify/state-document';
 import type { RunReport } from '../../src/core/run-report';
@@ -532,7 +533,16 @@ async function execute(
         reports.push(result.report);
         if (!result.retryable) return;
       }
-      reports.push(await recordPoisonedGateway(deps, message));
+      // The poison queue's own tries: a sink that could not record it fails the try (the host tries
+      // again, 3 times here); after the last, its failure is in the logs only.
+      for (let poisonTry = 1; poisonTry <= 3; poisonTry++) {
+        try {
+          reports.push(await recordPoisonedGateway(deps, message, { attempt: poisonTry }));
+          return;
+        } catch (error) {
+          if (!isDeliveryError(error)) throw error;
+        }
+      }
     }),
   );
   return reports;

@@ -80,7 +80,9 @@ describe('deliverOutbox: one receiver’s leased notices, in order', () => {
   });
 
   it('a send that could outlive the run’s lease is not started: it waits for the next run', async () => {
-    const ops = notifier();
+    // A time-out a busy machine cannot reach: at 500 ms, a CI run's first try timed out on arrival and
+    // its retry made two requests (the lease is on the fake clock, whatever the budget).
+    const ops = notifier('ops', { timeoutInMs: 30_000 });
     const until = T0 + leaseInMs(ops.sendBudgetInMs);
     // The first check is at the claim; by the second, the time left is less than one send budget.
     const clock = clockReading(T0, until - ops.sendBudgetInMs - CLOCK_SKEW_IN_MS + 1);
