@@ -39,7 +39,7 @@ import {
 } from '../helpers/memory';
 import { SUB } from '../helpers/scenario-builder';
 import { processUntilFinished } from '../helpers/queued-gateway';
-import { routesPoolZ } from '../helpers/memory/config-reader';
+import { deletedGateways, routesPoolZ } from '../helpers/memory/config-reader';
 
 const SUB_ID = `/subscriptions/${SUB}`;
 const RG_WEB = `${SUB_ID}/resourceGroups/rg-web`;
@@ -319,15 +319,7 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     w.clock.advance(300_000);
     const fanOut: FanOutDependencies = {
       ...w.fanOut,
-      configReader: {
-        getGatewayConfig: () =>
-          Promise.resolve({
-            ok: false,
-            notFound: true,
-            armCode: 'ResourceNotFound',
-            detail: 'ARM answered 404 ResourceNotFound',
-          }),
-      },
+      configReader: deletedGateways(),
     };
     const { report } = await startFanOut(fanOut, { ...w.options, runId: 'run-7' });
     expect(w.notify!.notifiers[0]!.sent.map((n) => n.type)).toEqual(['degraded', 'recovered']);

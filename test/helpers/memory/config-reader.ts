@@ -19,3 +19,16 @@ export function routesPoolZ(): GatewayConfigReader {
     }),
   };
 }
+
+/** A GatewayConfigReader for which every gateway is deleted: ARM's 404 ResourceNotFound to its GET. */
+export function deletedGateways(): GatewayConfigReader {
+  return {
+    getGatewayConfig: () =>
+      Promise.resolve({
+        ok: false,
+        notFound: true,
+        armCode: 'ResourceNotFound',
+        detail: 'ARM answered 404 ResourceNotFound',
+      }),
+  };
+}

@@ -8,6 +8,7 @@ import {
 } from '../../../src/pipeline/fan-out';
 import type { GatewayMessage, SteppedBackendHealthReader } from '../../../src/ports';
 import { gatewayNamed, healthOf, memoryRun, memoryWorkQueue, type MemoryRun } from '../../helpers/memory';
+import { deletedGateways } from '../../helpers/memory/config-reader';
 import { SUB } from '../../helpers/scenario-builder';
 import { processUntilFinished } from '../../helpers/queued-gateway';
 
@@ -117,15 +118,7 @@ describe('notify: a reading older than one already counted decides nothing', () 
     w.clock.advance(5 * MINUTE);
     const deleted: FanOutDependencies = {
       ...w.fanOut,
-      configReader: {
-        getGatewayConfig: () =>
-          Promise.resolve({
-            ok: false,
-            notFound: true,
-            armCode: 'ResourceNotFound',
-            detail: 'ARM answered 404 ResourceNotFound',
-          }),
-      },
+      configReader: deletedGateways(),
     };
     await startFanOut(deleted, { ...w.options, runId: 'run-8' });
     expect(sent(w)).toEqual(['degraded', 'recovered']);
@@ -150,15 +143,7 @@ describe('notify: a reading older than one already counted decides nothing', () 
     const w = world();
     const deleted: FanOutDependencies = {
       ...w.fanOut,
-      configReader: {
-        getGatewayConfig: () =>
-          Promise.resolve({
-            ok: false,
-            notFound: true,
-            armCode: 'ResourceNotFound',
-            detail: 'ARM answered 404 ResourceNotFound',
-          }),
-      },
+      configReader: deletedGateways(),
     };
     await processUntilFinished(w.fanOut, queueOptions(w), message(w, 'run-6'));
     w.clock.advance(5 * MINUTE);
