@@ -112,6 +112,46 @@ describe('buildRunReport', () => {
   });
 });
 
+// A break trial: a management group's Resource Graph row lagged a deletion; the gateway, read, was
+// deleted (404, GET 404), and the run exited 2 advising to fix an id no target named.
+describe('buildRunReport: a listed gateway ARM then confirmed deleted', () => {
+  const deleted = (id: string): GatewayReport => ({
+    ...(gateways[0] as GatewayReport),
+    id,
+    ok: false,
+    error: { code: 'GatewayDeleted', message: 'gone', retryable: false },
+    servers: 0,
+    findings: [],
+  });
+  const gw = gatewayRef('gw-gone', 'rg-old');
+  const listedBy = (targetIds: string[]) =>
+    buildRunReport({
+      runId: 'r',
+      startedAt,
+      finishedAt,
+      targets: targetIds.map((id) => ({ id, ok: true, error: null, gateways: 1 })),
+      gateways: [...gateways, deleted(gw.id)],
+    });
+  it.each<[string, string[], boolean]>([
+    [
+      'listed by its subscription, named by no target: ok, counted deleted',
+      [`/subscriptions/${gw.subscriptionId}`],
+      true,
+    ],
+    ['named by id (in any case): not ok, fix or remove the id', [gw.id.toUpperCase()], false],
+    [
+      'named by id and in a listed subscription: not ok',
+      [`/subscriptions/${gw.subscriptionId}`, gw.id],
+      false,
+    ],
+    ['a report with no targets (a queue invocation): not ok, as before', [], false],
+  ])('%s', (_, targetIds, ok) => {
+    const report = listedBy(targetIds);
+    expect(report.ok).toBe(ok);
+    expect(report.summary.deletedGateways).toBe(1);
+  });
+});
+
 // A new-user trial: a gateway gone from its subscription's listing that ARM confirmed deleted had its
 // episodes ended and its status page section marked deleted, but report.json said nothing of it.
 describe('buildRunReport: gateways no target lists any more that ARM confirmed deleted', () => {
