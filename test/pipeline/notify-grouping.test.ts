@@ -203,4 +203,24 @@ describe('grouped messages for each format, end to end', () => {
     expect(after.report.notifications?.grouped).toBeUndefined();
     for (const receiver of Object.values(receivers)) expect(receiver.requests).toEqual([]);
   });
+
+  // A break trial: "nothing due: 1 notice held for the group's next message, 2 open episodes already
+  // told" of a server whose degraded only waited for groupWait, never sent to anyone.
+  it('groupWait 10m: an episode whose degraded waits for its group is not yet told, not "already told"', async () => {
+    const clock = fakeClock(T0);
+    const run = (servers: ServerSpec[]) =>
+      notifyRun({
+        scenario: { gateways: [gateway('gw', [...servers, up('10.0.0.9')])] },
+        config: { ...config(), notify: { groupWait: '10m' } },
+        clock,
+        targets: [`/subscriptions/${SUB}`],
+      });
+    const first = await run([down('10.0.0.4')]);
+    expect(first.report.notifications?.openEpisodes).toMatchObject({ notYetTold: 1 });
+    expect(first.report.notifications?.openEpisodes?.told ?? 0).toBe(0);
+    clock.set(T0 + 11 * MINUTE);
+    const sent = await run([down('10.0.0.4')]);
+    expect(sent.report.notifications?.openEpisodes).toMatchObject({ told: 1 });
+    expect(sent.report.notifications?.openEpisodes?.notYetTold ?? 0).toBe(0);
+  });
 });

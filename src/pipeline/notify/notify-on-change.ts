@@ -265,6 +265,8 @@ export async function notifyOnChange(
       policy,
       observation.now,
       new Set(deps.notifiers.map((n) => n.name)),
+      // What is still waiting once this run's sends are settled: a degraded sent now was told.
+      settled.document,
     ),
     stateErrors: settled.error ? [settled.error] : [],
     claimed: true,
@@ -661,7 +663,9 @@ function awaitingRecoveryIn(
  * receivers no longer among `configured` …), awaiting
  * recovery, held by a confirmation. What a run reports after deciding, and what a recheck that confirmed
  * no server reports (issue 17's fourth trial: a recheck of a pool still all bad printed no notify line,
- * where a run says "1 open episode already told").
+ * where a run says "1 open episode already told"). `settled`: the document once the run's sends are
+ * settled (default `document`): an episode whose `degraded` still waits in every outbox it was routed
+ * to (held for its group) is not yet told.
  */
 export function episodesReported(
   document: NotifyStateDocument,
@@ -669,12 +673,13 @@ export function episodesReported(
   policy: NotifyPolicy,
   now: Date,
   configured: ReadonlySet<string>,
+  settled: NotifyStateDocument = document,
 ): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted' | 'awaitingRecovery' | 'heldByConfirmation'> {
   const mine = inScope(document, scope);
   return {
     ...awaitingRecoveryIn(mine, policy),
     ...heldByConfirmationIn(mine, now),
-    ...openEpisodesIn(mine, configured),
+    ...openEpisodesIn(mine, configured, settled),
   };
 }
 
@@ -696,6 +701,7 @@ function inScope(document: NotifyStateDocument, scope: ReadonlySet<string> | und
 function openEpisodesIn(
   document: NotifyStateDocument,
   configured: ReadonlySet<string>,
+  settled: NotifyStateDocument,
 ): Pick<NotifyOutcome, 'openEpisodes' | 'unrouted'> {
   const records = Object.values(document.servers);
   // Gateways whose gateway-level episode is open (inhibit.ts): their servers' degraded is held by it,
@@ -720,15 +726,46 @@ function openEpisodesIn(
       };
     });
   const noReceiver = unrouted.length;
-  const told = open.filter((r) => r.notified !== undefined).length - noReceiver;
+  // Decided but waiting in the outbox of every receiver it was routed to (held for its group's next
+  // message, or not accepted yet): nobody was told, though `notified` is set (a break trial: "2 open
+  // episodes already told" of one whose degraded only waited for `groupWait`).
+  const waiting = waitingDegraded(settled);
+  const unsent = (r: ServerRecord) => {
+    const receivers = (r.notified?.receivers ?? []).filter((name) => configured.has(name));
+    return receivers.length > 0 && receivers.every((name) => waiting.get(name)?.has(serverKey(r)));
+  };
+  const toldRecords = open.filter((r) => r.notified !== undefined);
+  const waitingToBeSent = toldRecords.filter(unsent).length;
+  const told = toldRecords.length - noReceiver - waitingToBeSent;
   const untold = open.filter((r) => r.notified === undefined && r.silenced === undefined);
   const held = (r: ServerRecord) => !isGatewayScope(r) && inhibiting.has(gatewayKey(r.gateway.id));
   const inhibited = untold.filter(held).length;
-  const notYetTold = untold.length - inhibited;
+  const notYetTold = untold.length - inhibited + waitingToBeSent;
   return {
     ...openEpisodesReport({ told, notYetTold, inhibited, noReceiver }),
     ...(unrouted.length ? { unrouted } : {}),
   };
+}
+
+/** Per receiver, the server keys of the `degraded` notices waiting in its outbox in `document`. */
+function waitingDegraded(document: NotifyStateDocument): Map<string, Set<string>> {
+  const waiting = new Map<string, Set<string>>();
+  for (const [receiver, queued] of Object.entries(document.outbox)) {
+    const keys = new Set(
+      queued
+        .filter((q) => q.notice.type === 'degraded')
+        .map((q) =>
+          serverKey({
+            gateway: q.notice.gateway,
+            backendPool: q.notice.backendPool,
+            backendSettings: q.notice.backendSettings,
+            address: q.notice.server.address,
+          }),
+        ),
+    );
+    waiting.set(receiver, keys);
+  }
+  return waiting;
 }
 
 /**
