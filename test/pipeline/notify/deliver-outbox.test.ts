@@ -32,10 +32,12 @@ describe('deliverOutbox: one receiver’s leased notices, in order', () => {
   });
   afterEach(() => receiver.close());
 
+  // A send time-out a busy machine cannot reach (the leases are on fake clocks, whatever the budget): at
+  // 500 ms a CI run's first try timed out on arrival, and its retry made a second request.
   const notifier = (name = 'ops', extra: Record<string, unknown> = {}) =>
     createWebhookNotifier(
       resolveWebhookConfig(
-        { name, url: receiver.url('/hook'), format: 'json', maxAttempts: 2, timeoutInMs: 500, ...extra },
+        { name, url: receiver.url('/hook'), format: 'json', maxAttempts: 2, timeoutInMs: 30_000, ...extra },
         {},
       ),
       { sleep: async () => {} },
@@ -69,20 +71,22 @@ describe('deliverOutbox: one receiver’s leased notices, in order', () => {
     const breakers = createReceiverBreakers();
     const hanging = notifier('ops', { maxAttempts: 1, timeoutInMs: 200 });
     const first = await deliverOutbox(hanging, [notices[0]!], options(breakers));
+    // On a busy machine the 200 ms can run out before the request reaches the receiver (a CI run saw
+    // none): what counts is that the second gateway's send adds none.
+    const afterFirst = receiver.requests.length;
     const second = await deliverOutbox(hanging, [notices[1]!], options(breakers));
     expect(first.map((r) => r.outcome)).toEqual(['queued']);
     expect(first[0]?.reason).toMatch(/no answer within 200 ms/);
     expect(second.map((r) => r.outcome)).toEqual(['not-tried']);
-    expect(receiver.requests).toHaveLength(1);
+    expect(afterFirst).toBeLessThanOrEqual(1);
+    expect(receiver.requests).toHaveLength(afterFirst);
     // Another receiver, and another run, are not affected.
     expect(breakers.forRun('run-1').openReason('webhook[pager]')).toBeUndefined();
     expect(breakers.forRun('run-2').openReason('webhook[ops]')).toBeUndefined();
   });
 
   it('a send that could outlive the run’s lease is not started: it waits for the next run', async () => {
-    // A time-out a busy machine cannot reach: at 500 ms, a CI run's first try timed out on arrival and
-    // its retry made two requests (the lease is on the fake clock, whatever the budget).
-    const ops = notifier('ops', { timeoutInMs: 30_000 });
+    const ops = notifier();
     const until = T0 + leaseInMs(ops.sendBudgetInMs);
     // The first check is at the claim; by the second, the time left is less than one send budget.
     const clock = clockReading(T0, until - ops.sendBudgetInMs - CLOCK_SKEW_IN_MS + 1);
