@@ -179,15 +179,18 @@ describe('grouped messages for each format, end to end', () => {
       expect(bodies('pagerduty')).toHaveLength(expected.length);
     },
   );
+  /** Runs of gateway `gw` (its `servers` and one healthy one) with groupWait 10m, on `clock`. */
+  const groupWaitRun = (clock: ReturnType<typeof fakeClock>) => (servers: ServerSpec[]) =>
+    notifyRun({
+      scenario: { gateways: [gateway('gw', [...servers, up('10.0.0.9')])] },
+      config: { ...config(), notify: { groupWait: '10m' } },
+      clock,
+      targets: [`/subscriptions/${SUB}`],
+    });
+
   it('groupWait 10m: servers bad, then healthy before the wait ends: no receiver is sent anything (no degraded, no recovered, no PagerDuty trigger or resolve); the report says why', async () => {
     const clock = fakeClock(T0);
-    const run = (servers: ServerSpec[]) =>
-      notifyRun({
-        scenario: { gateways: [gateway('gw', [...servers, up('10.0.0.9')])] },
-        config: { ...config(), notify: { groupWait: '10m' } },
-        clock,
-        targets: [`/subscriptions/${SUB}`],
-      });
+    const run = groupWaitRun(clock);
     const first = await run([down('10.0.0.4'), down('10.0.0.5')]);
     expect(first.report.notifications?.grouped).toHaveLength(10);
     clock.set(T0 + 5 * MINUTE);
@@ -208,13 +211,7 @@ describe('grouped messages for each format, end to end', () => {
   // told" of a server whose degraded only waited for groupWait, never sent to anyone.
   it('groupWait 10m: an episode whose degraded waits for its group is not yet told, not "already told"', async () => {
     const clock = fakeClock(T0);
-    const run = (servers: ServerSpec[]) =>
-      notifyRun({
-        scenario: { gateways: [gateway('gw', [...servers, up('10.0.0.9')])] },
-        config: { ...config(), notify: { groupWait: '10m' } },
-        clock,
-        targets: [`/subscriptions/${SUB}`],
-      });
+    const run = groupWaitRun(clock);
     const first = await run([down('10.0.0.4')]);
     expect(first.report.notifications?.openEpisodes).toMatchObject({ notYetTold: 1 });
     expect(first.report.notifications?.openEpisodes?.told ?? 0).toBe(0);

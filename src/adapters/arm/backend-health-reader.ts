@@ -197,39 +197,29 @@ export function createArmBackendHealthReader(
     },
 
     async getBackendHealth(gateway, callOptions: ArmCallOptions = {}): Promise<BackendHealthBody> {
-      return tellingFailedAttempts(callOptions.onFailedAttempt, () => readInProcess(gateway, callOptions));
-    },
-  };
-
-  /** getBackendHealth's steps, in this process: the POST, then each poll after its wait. */
-  const readInProcess = async (
-    gateway: GatewayRef,
-    callOptions: ArmCallOptions,
-  ): Promise<BackendHealthBody> => {
-    // Without deferWaits no step is deferred: the SDK's retries wait out a 429, the loop the poll's turn.
-    const inProcess: StepOptions = {
-      ...(callOptions.abortSignal ? { abortSignal: callOptions.abortSignal } : {}),
-      deferWaits: false,
-    };
-    let next = await reader.startBackendHealth(gateway, inProcess);
-    while (!('done' in next)) {
-      if (!('pending' in next)) throw new Error('unreachable: a step deferred without deferWaits');
-      const { operation, retryAfterInMs: wait } = next.pending;
-      try {
-        await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
-        await admitToEstimate(
-          options.pacer,
-          gateway,
-          'reads',
-          callOptions.abortSignal,
-          "the wait for the poll's place in the reads estimate",
-        );
-      } catch (error) {
-        throw mapped(gateway, error);
+      // Without deferWaits no step is deferred: the SDK's retries wait out a 429, the loop the poll's turn.
+      // Each step tells its failed tries (onFailedAttempt), as a queue invocation's do.
+      const inProcess: StepOptions = { ...callOptions, deferWaits: false };
+      let next = await reader.startBackendHealth(gateway, inProcess);
+      while (!('done' in next)) {
+        if (!('pending' in next)) throw new Error('unreachable: a step deferred without deferWaits');
+        const { operation, retryAfterInMs: wait } = next.pending;
+        try {
+          await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
+          await admitToEstimate(
+            options.pacer,
+            gateway,
+            'reads',
+            callOptions.abortSignal,
+            "the wait for the poll's place in the reads estimate",
+          );
+        } catch (error) {
+          throw mapped(gateway, error);
+        }
+        next = await reader.pollBackendHealth(gateway, operation, inProcess);
       }
-      next = await reader.pollBackendHealth(gateway, operation, inProcess);
-    }
-    return next.done;
+      return next.done;
+    },
   };
   return reader;
 }

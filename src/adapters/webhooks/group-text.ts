@@ -40,13 +40,13 @@ function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
   const raised = group.notices.filter((n) => n.type === 'degraded' && n.raisedFrom !== undefined).length;
   // A deleted gateway's ended episodes are not recoveries: "1 ended (gateway deleted)" (a break trial).
   const deleted = group.notices.filter(endedByDeletion).length;
-  const recovered = counts.recovered - deleted;
+  const shown: Record<NoticeType, number> = { ...counts, recovered: counts.recovered - deleted };
   return [
     ...(Object.keys(WORDS) as NoticeType[])
-      .filter((type) => (type === 'recovered' ? recovered : counts[type]) > 0)
+      .filter((type) => shown[type] > 0)
       .map(
         (type) =>
-          `${type === 'recovered' ? recovered : counts[type]} ${WORDS[type]}${type === 'degraded' && raised > 0 ? ` (${raised} severity raised)` : ''}`,
+          `${shown[type]} ${WORDS[type]}${type === 'degraded' && raised > 0 ? ` (${raised} severity raised)` : ''}`,
       ),
     ...(deleted > 0 ? [`${deleted} ended (gateway deleted)`] : []),
   ].join(', ');

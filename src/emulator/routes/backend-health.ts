@@ -114,7 +114,7 @@ export function pollHeaders(ctx: RouteContext, op: Operation): Record<string, st
 
 export async function postBackendHealth(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
-  if (!entry) return gatewayNotFound((sub, rg) => ctx.state.scopeExists(sub, rg), p);
+  if (!entry) return gatewayNotFound(ctx.state, p);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeFault(entry, 'backendHealth');
   if (fault)

@@ -78,14 +78,14 @@ export const subscriptionNotFound = (subscriptionId: string): Reply =>
 
 /**
  * ARM's 404 for a gateway the scenario does not hold: its subscription's or resource group's when that
- * scope does not exist (`exists`: EmulatorState.scopeExists), else ResourceNotFound (it was deleted).
+ * scope does not exist (EmulatorState.scopeExists), else ResourceNotFound (it was deleted).
  */
 export function gatewayNotFound(
-  exists: (subscriptionId: string, resourceGroup?: string) => boolean,
+  scopes: { scopeExists(subscriptionId: string, resourceGroup?: string): boolean },
   p: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string },
 ): Reply {
-  if (!exists(p.subscriptionId)) return subscriptionNotFound(p.subscriptionId);
-  if (!exists(p.subscriptionId, p.resourceGroup)) return resourceGroupNotFound(p.resourceGroup);
+  if (!scopes.scopeExists(p.subscriptionId)) return subscriptionNotFound(p.subscriptionId);
+  if (!scopes.scopeExists(p.subscriptionId, p.resourceGroup)) return resourceGroupNotFound(p.resourceGroup);
   return resourceNotFound(p.resourceGroup, p.name);
 }
 

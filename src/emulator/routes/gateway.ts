@@ -268,7 +268,7 @@ function settingsProperties(
 
 export async function getGateway(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
-  if (!entry) return gatewayNotFound((sub, rg) => ctx.state.scopeExists(sub, rg), p);
+  if (!entry) return gatewayNotFound(ctx.state, p);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeGetFault(entry);
   if (fault && 'text' in fault) return { status: 200, text: fault.text };

@@ -35,7 +35,7 @@ function childOf(entry: GatewayEntry, id: string, collection: string): boolean {
 
 export async function postBackendHealthOnDemand(ctx: RouteContext, p: GatewayParams): Promise<Reply> {
   const entry = ctx.state.find(p.subscriptionId, p.resourceGroup, p.name);
-  if (!entry) return gatewayNotFound((sub, rg) => ctx.state.scopeExists(sub, rg), p);
+  if (!entry) return gatewayNotFound(ctx.state, p);
   await ctx.state.delay(entry.gateway.delayMs);
   const fault = ctx.state.takeFault(entry, 'onDemand');
   if (fault) return faultReply(fault, ACTION, entry.gateway.id);

@@ -98,13 +98,11 @@ function serverRow({ notice, earlier }: ServerRow): Record<string, unknown>[] {
 /** The grouped card listing at most `rows` servers. Pure. */
 export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROWS): Record<string, unknown> {
   const lead = leadingType(group);
+  const deletions = onlyDeletions(group);
   const body: Record<string, unknown>[] = [
     headContainer(
-      onlyDeletions(group) ? 'warning' : HEAD_STYLES[lead],
-      testMarked(
-        group,
-        `${onlyDeletions(group) ? DELETED_ICON : ICONS[lead]} Backend servers: ${countsText(group)}`,
-      ),
+      deletions ? 'warning' : HEAD_STYLES[lead],
+      testMarked(group, `${deletions ? DELETED_ICON : ICONS[lead]} Backend servers: ${countsText(group)}`),
       runText(group.gateway.name, 300),
     ),
     {
