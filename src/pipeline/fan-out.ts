@@ -560,7 +560,9 @@ export async function processQueuedGateway(
 /**
  * Poison queue function: the host gave up on this gateway; its run records it as failed (and, with
  * `status`, in its history when no try of the message recorded the run's reading: a try's own error
- * says more than the poison queue's).
+ * says more than the poison queue's). The sinks never write the record over a result of the run that
+ * read the gateway, and over a try's failure they keep that result with both errors said
+ * (core/kept-gateway-result.ts).
  *
  * @throws DeliveryError (retryable) when a sink could not record it, after the others did: the host
  *   tries the poison message again (up to its maxDequeueCount).

@@ -12,6 +12,8 @@ import { storageNameProblem, storageNameRule } from '../../core/input/storage-na
 import type { GatewayReport, RunReport } from '../../core/run-report';
 import type { PageText } from '../../core/piece-text';
 import { jsonChunks } from '../../core/json-chunks';
+import { gatewayResultToWrite, resultTellsTheGateway } from '../../core/kept-gateway-result';
+import { parseStoredGatewayResult } from './stored-gateway-result';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
@@ -173,12 +175,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
             const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
             step = `write ${runRoot}gateways/`;
             await mapBounded(results, concurrency, (blobName, i) =>
-              uploadReport(
-                container,
-                blobName,
-                { ...report, gateways: [report.gateways[i] as GatewayReport] },
-                false,
-              ),
+              uploadGatewayResult(container, blobName, report, report.gateways[i] as GatewayReport),
             );
             return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
           }
@@ -343,6 +340,49 @@ async function uploadReport(
   blocks?: BlobBlockUploader,
 ) {
   await uploadPieces(container, blocks, blobName, () => reportPieces(report), CONTENT_TYPES.json, latest);
+}
+
+/** Rounds of read, decide and conditional write before a result another writer keeps changing is given up. */
+const RESULT_WRITE_ROUNDS = 3;
+
+/**
+ * `gateway`'s result of `report`'s run at `blobName`. A reading is written as is; a failure first reads
+ * what another try of the run stored there (core/kept-gateway-result.ts: it never replaces a reading),
+ * then writes only if that blob is still the one read (If-Match, or If-None-Match `*` when there was
+ * none): two copies of a message finishing at once cannot both win on a stale read.
+ *
+ * @throws the storage failure of the last round when another writer changed the blob each time.
+ */
+async function uploadGatewayResult(
+  container: BlobContainer,
+  blobName: string,
+  report: RunReport,
+  gateway: GatewayReport,
+): Promise<void> {
+  if (resultTellsTheGateway(gateway)) {
+    await uploadReport(container, blobName, { ...report, gateways: [gateway] }, false);
+    return;
+  }
+  for (let round = 1; ; round++) {
+    const stored = await container.download(blobName).catch((error: unknown) => {
+      ignoreNotFound(error);
+      return undefined;
+    });
+    const written = gatewayResultToWrite(gateway, stored && parseStoredGatewayResult(stored.text));
+    if (written === undefined) return;
+    const text = [...reportPieces({ ...report, gateways: [written] })].join('');
+    const condition = stored ? { ifMatch: stored.etag } : { ifNoneMatch: '*' as const };
+    try {
+      await container.upload(blobName, Buffer.from(text, 'utf8'), {
+        ...blobHeaders(CONTENT_TYPES.json, false),
+        ...condition,
+      });
+      return;
+    } catch (error) {
+      const status = describeStorageFailure(error).statusCode;
+      if ((status !== 412 && status !== 409) || round >= RESULT_WRITE_ROUNDS) throw error;
+    }
+  }
 }
 
 function* reportPieces(report: RunReport): Generator<string> {

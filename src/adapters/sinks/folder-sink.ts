@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
@@ -20,6 +20,8 @@ import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { jsonChunks } from '../../core/json-chunks';
 import type { GatewayReport } from '../../core/run-report';
+import { gatewayResultToWrite, resultTellsTheGateway } from '../../core/kept-gateway-result';
+import { parseStoredGatewayResult } from './stored-gateway-result';
 
 export interface FolderSinkOptions {
   readonly dir: string;
@@ -76,6 +78,21 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   const root = path.resolve(options.dir);
   const advice = options.advice ?? FOLDER_SINK_ADVICE;
   let insightsMade: Promise<void> | undefined;
+  /**
+   * The result file being written, by file: a delivery of the same gateway and run waits for the one
+   * before it, so a failure that read the file before a reading landed cannot rename its own over it.
+   * (One process's deliveries; the blob sink, shared by instances, writes conditionally instead.)
+   */
+  const resultWrites = new Map<string, Promise<unknown>>();
+  const inTurn = (file: string, write: () => Promise<void>): Promise<void> => {
+    const done = (resultWrites.get(file) ?? Promise.resolve()).then(write, write);
+    const settled = done.catch(() => undefined);
+    resultWrites.set(file, settled);
+    void settled.then(() => {
+      if (resultWrites.get(file) === settled) resultWrites.delete(file);
+    });
+    return done;
+  };
   /** One failure of this folder, saying which step met it (never a random staging name). */
   const failure = async (failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>) => {
     const refusals = await Promise.all(
@@ -131,8 +148,13 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         if (scope === 'gateway') {
           const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
           await at(`writing this run's gateway results (runs/${report.runId}/)`, async () => {
-            for (const [i, file] of files.entries())
-              await writeJson(file, { ...report, gateways: [report.gateways[i]] });
+            for (const [i, file] of files.entries()) {
+              // A failure never replaces a result of the run that read the gateway (another try's).
+              await inTurn(file, async () => {
+                const gateway = await resultToWrite(file, report.gateways[i] as GatewayReport);
+                if (gateway) await writeJson(file, { ...report, gateways: [gateway] });
+              });
+            }
           });
           return { locations: [...files, insightsFolder] };
         }
@@ -414,6 +436,17 @@ async function replaceFile(file: string, write: (temporary: string) => Promise<v
  * about WRITE_CHUNK characters (core/json-chunks.ts): a report of 20 000 gateways is never one string
  * (issue 14: memory).
  */
+/**
+ * What to write at `file` for `gateway` (core/kept-gateway-result.ts), reading the result another try of
+ * the run stored there only when `gateway` failed: a reading is written without a look. Undefined: keep
+ * the stored one. A stored file that cannot be read is as none (a missing one is the usual case).
+ */
+async function resultToWrite(file: string, gateway: GatewayReport): Promise<GatewayReport | undefined> {
+  if (resultTellsTheGateway(gateway)) return gateway;
+  const stored = await readFile(file, 'utf8').then(parseStoredGatewayResult, () => undefined);
+  return gatewayResultToWrite(gateway, stored);
+}
+
 function writeJson(file: string, value: unknown): Promise<void> {
   return replaceFile(file, (temporary) => writePieces(temporary, jsonChunks(value)));
 }

@@ -3,6 +3,8 @@ import { DeliveryError } from '../../../src/errors';
 import { gatewayInsightFolder, gatewayResultPath } from '../../../src/insight/insight-path';
 import { deliverToSinks } from '../../../src/pipeline/deliver-to-sinks';
 import type { Delivery, InsightSink } from '../../../src/ports';
+import type { GatewayRef } from '../../../src/core/model';
+import type { GatewayReport } from '../../../src/core/run-report';
 import { buildDelivery, gatewayRef } from '../../helpers/delivery-builder';
 import { recordingLogger } from '../../helpers/notify-run';
 
@@ -19,7 +21,8 @@ import { recordingLogger } from '../../helpers/notify-run';
  * - a `gateway` delivery (a direct run streaming each gateway as it is done; fan-out) writes that
  *   gateway's result at `runs/<runId>/gateways/<sub>/<rg>/<gateway>.json`, replaces its insights, and
  *   leaves the current `report.json` alone; the gateways of one run may be delivered at once (a direct
- *   run's concurrent gateways, one instance's concurrent queue invocations);
+ *   run's concurrent gateways, one instance's concurrent queue invocations); a failed gateway's result
+ *   never replaces a result of the same run that read it (core/kept-gateway-result.ts);
  * - a `report` delivery (a direct run's end) replaces the current `report.json` and touches no insight:
  *   a run streamed gateway by gateway, then its report, leaves the current view a `run` delivery of
  *   the same run would;
@@ -176,6 +179,87 @@ export function describeSinkContract(name: string, subject: SinkContractSubject)
       expect(JSON.parse(text ?? '')).toEqual({ ...one.report, gateways: [one.report.gateways[0]] });
       expect(receipt.locations.some((l) => l.endsWith(gatewayResultPath('run-1', gw)))).toBe(true);
     });
+
+    test('tries of one run: a failure never replaces a result that read the gateway; the poison record over a try’s failure says both', async () => {
+      const under = await subject.make();
+      const stored = async (g: GatewayRef) =>
+        JSON.parse((await under.files()).get(`${under.root}${gatewayResultPath('run-1', g)}`) ?? 'null') as {
+          gateways: GatewayReport[];
+        } | null;
+      const withError = (delivery: Delivery, error: GatewayReport['error']): Delivery => ({
+        ...delivery,
+        report: { ...delivery.report, gateways: delivery.report.gateways.map((g) => ({ ...g, error })) },
+      });
+      const poisonOf = (g: GatewayRef) =>
+        withError(buildDelivery('run-1', [{ gateway: g, ok: false }], 'gateway'), {
+          code: 'Poisoned',
+          message: `${g.id} could not be evaluated after the host's retries.`,
+          retryable: false,
+        });
+
+      // gw: read by one copy of its message; another copy (or a later try) fails, then the poison queue.
+      const read = buildDelivery('run-1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway');
+      await under.sink.deliver(read);
+      await under.sink.deliver(
+        buildDelivery('run-1', [{ gateway: gw, ok: false, message: 'throttled' }], 'gateway'),
+      );
+      await under.sink.deliver(poisonOf(gw));
+      expect((await stored(gw))?.gateways).toEqual(read.report.gateways);
+      // Its insights are the reading's (a failure never touches them).
+      expect(
+        [...(await currentView(under)).keys()].filter((f) => f.startsWith(`${gatewayInsightFolder(gw)}/`)),
+      ).toHaveLength(2);
+
+      // gw-2: every try failed; the poison record keeps the try's fields and says its error.
+      const failedTry = buildDelivery(
+        'run-1',
+        [{ gateway: gw2, ok: false, message: 'ARM answered 429' }],
+        'gateway',
+      );
+      await under.sink.deliver(failedTry);
+      await under.sink.deliver(poisonOf(gw2));
+      const poisoned = (await stored(gw2))?.gateways[0];
+      expect(poisoned).toMatchObject({ ok: false, error: { code: 'Poisoned', retryable: false } });
+      expect(poisoned?.error?.message).toMatch(
+        /after the host's retries\. Its last recorded try failed with BackendHealthUnavailable: ARM answered 429$/,
+      );
+      expect(poisoned?.durationInMs).toBe(failedTry.report.gateways[0]?.durationInMs);
+
+      // A later reading of the run (a retry that read it) replaces any failure.
+      const reread = buildDelivery('run-1', [{ gateway: gw2, unhealthy: ['10.0.1.9'] }], 'gateway');
+      await under.sink.deliver(reread);
+      expect((await stored(gw2))?.gateways).toEqual(reread.report.gateways);
+
+      // gw-c: the poison record alone (no try recorded anything) is written as it is.
+      await under.sink.deliver(poisonOf(gwC));
+      expect((await stored(gwC))?.gateways[0]?.error?.message).toBe(
+        `${gwC.id} could not be evaluated after the host's retries.`,
+      );
+    }, 90_000); // storage emulators are slow on a busy machine: a time-out, not a measurement
+
+    test('tries of one run delivered at once: the reading stands, whichever finishes first', async () => {
+      const under = await subject.make();
+      const runs = ['run-a', 'run-b', 'run-c', 'run-d'];
+      const reads = runs.map((run) =>
+        buildDelivery(run, [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'),
+      );
+      const failures = runs.map((run) => buildDelivery(run, [{ gateway: gw, ok: false }], 'gateway'));
+      // Each run: the failure sent first, the reading at once after it (its read of the stored result
+      // may come before the reading's write).
+      await Promise.all(
+        runs.flatMap((_, i) => [
+          under.sink.deliver(failures[i] as Delivery),
+          under.sink.deliver(reads[i] as Delivery),
+        ]),
+      );
+      const files = await under.files();
+      for (const [i, run] of runs.entries()) {
+        const text = files.get(`${under.root}${gatewayResultPath(run, gw)}`) ?? 'null';
+        expect((JSON.parse(text) as { gateways: unknown } | null)?.gateways).toEqual(
+          reads[i]?.report.gateways,
+        );
+      }
+    }, 90_000); // storage emulators are slow on a busy machine: a time-out, not a measurement
 
     test('the gateways of one run delivered at once (concurrent queue invocations) all land', async () => {
       const under = await subject.make();

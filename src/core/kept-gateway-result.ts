@@ -1,0 +1,54 @@
+import type { GatewayReport, ReportedError } from './run-report';
+
+/**
+ * The error code of the poison queue's record (PoisonedMessageError's, src/errors.ts: a contract, in
+ * the README's Errors table). Core may not import errors.ts, so the literal is here too.
+ */
+export const POISONED_CODE = 'Poisoned';
+
+/** A deletion ARM confirmed (GatewayDeletedError's code): an answer about the gateway, not a failure to read it. */
+const DELETED_CODE = 'GatewayDeleted';
+
+/**
+ * True when `result` says what the gateway is: it was read (`error` null: ok, or a reading with pools
+ * not read), or ARM confirmed it deleted. False for a failure to read it (throttled, unavailable, a
+ * permission, the poison queue's record): it says nothing of the gateway's servers.
+ */
+export function resultTellsTheGateway(result: Pick<GatewayReport, 'error'>): boolean {
+  return result.error === null || result.error.code === DELETED_CODE;
+}
+
+/**
+ * What a sink writes as a gateway's result of a run (`runs/<runId>/gateways/…json`) when another try
+ * of the same run may have written it before: in the Functions app a queue message is tried up to five
+ * times, a message may be handed out twice, and the poison queue's handler records the gateway again.
+ * `incoming`: the result being delivered; `existing`: the one stored for the same run and gateway
+ * (undefined when none, or unreadable).
+ *
+ * - A result that tells the gateway (resultTellsTheGateway) is written: the newest reading wins.
+ * - A failure never replaces a result that tells it (a duplicate copy failing after another copy read
+ *   the gateway; the poison record after a try that read it and then failed a sink): undefined, keep
+ *   `existing`.
+ * - The poison queue's record over a try's own failure keeps that failure's fields (its `fanOut`, its
+ *   `trigger`) and says both: its message is the poison record's, then the try's error (code and
+ *   message), which says more of why (a break trial: "Poisoned" said less than the tries).
+ * - Otherwise (no existing result, a failure over a failure) `incoming`.
+ *
+ * Pure: the same arguments, the same answer. Returns `incoming` itself when it is written as given.
+ */
+export function gatewayResultToWrite(
+  incoming: GatewayReport,
+  existing: GatewayReport | undefined,
+): GatewayReport | undefined {
+  if (resultTellsTheGateway(incoming) || existing === undefined || existing.id !== incoming.id)
+    return incoming;
+  if (resultTellsTheGateway(existing)) return undefined;
+  const poisoned = incoming.error;
+  const tried = existing.error;
+  if (poisoned?.code !== POISONED_CODE || tried === null || tried.code === POISONED_CODE) return incoming;
+  const error: ReportedError = {
+    ...poisoned,
+    message: `${poisoned.message} Its last recorded try failed with ${tried.code}: ${tried.message}`,
+  };
+  return { ...existing, ok: false, error };
+}
