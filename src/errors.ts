@@ -380,6 +380,12 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
   readonly code = 'BackendHealthUnavailable';
   override readonly retryable: boolean;
   /**
+   * True when ARM answered with something that is not a backend-health read (or not the operation's
+   * 202 or 200): the same call would get the same answer, so the Functions host does not try the
+   * queue message again (src/pipeline/fan-out.ts); the next run does.
+   */
+  readonly unreadableAnswer: boolean;
+  /**
    * `retryable` (default true): false when trying again cannot help, e.g. a stored operation that
    * points away from the ARM endpoint (src/adapters/arm/arm-operation.ts refuseElsewhere refuses to poll it).
    * `timedOut`: no answer within the time-out, the one case where raising it is the advice; a failure
@@ -403,6 +409,7 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
       causeOf(options),
     );
     this.retryable = options?.retryable ?? true;
+    this.unreadableAnswer = options?.unreadableAnswer === true;
   }
 }
 

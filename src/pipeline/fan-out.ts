@@ -1,7 +1,12 @@
 import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
-import { BackendHealthUnavailableError, DeliveryError, PoisonedMessageError } from '../errors';
+import {
+  BackendHealthUnavailableError,
+  DeliveryError,
+  isBackendHealthUnavailableError,
+  PoisonedMessageError,
+} from '../errors';
 import type {
   BackendHealthStep,
   GatewayContinuation,
@@ -541,8 +546,18 @@ export async function processQueuedGateway(
     deps.logger.warn(
       `${gateway.id}: ${MAX_FAILED_TRIES} tries of its queue messages failed (put back ones counted); not tried again this run: ${error.message}`,
     );
+  // Nor one ARM answered with something that is not backend health: the same step gets the same
+  // answer (a break trial: polled 5 times, then poisoned). The next scheduled run tries again.
+  const sameAnswerAgain =
+    'failed' in outcome && isBackendHealthUnavailableError(outcome.failed)
+      ? outcome.failed.unreadableAnswer
+      : false;
+  if (error?.retryable === true && sameAnswerAgain && !pastTimeout && !deferralsRanOut && !triesRanOut)
+    deps.logger.warn(
+      `${gateway.id}: not tried again this run: ARM's answer is not a backend-health read, and the same ${continued ? 'poll' : 'start'} would get the same answer; the next run tries again`,
+    );
   const retryable =
-    (error?.retryable === true && !pastTimeout && !deferralsRanOut && !triesRanOut) ||
+    (error?.retryable === true && !pastTimeout && !deferralsRanOut && !triesRanOut && !sameAnswerAgain) ||
     sinks.errors.length > 0;
   emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',

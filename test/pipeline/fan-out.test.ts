@@ -625,6 +625,27 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     },
   );
 
+  // A break trial: a poll answered with a body that is not backend health was polled 5 times by the
+  // host (each time the same answer), then poisoned.
+  it('an answer that is not backend health: reported, not handed back to the host (the same step would get it again)', async () => {
+    const w = world();
+    w.reader.health.set(
+      gwA.id,
+      new BackendHealthUnavailableError(gwA.id, 'ARM answered 200 with {}', { unreadableAnswer: true }),
+    );
+    const result = await evaluate(w, gwA.id, 2);
+    expect(result.retryable).toBe(false);
+    // The error itself stays retryable: the next scheduled run tries again.
+    expect(result.report.gateways[0]).toMatchObject({
+      ok: false,
+      error: { code: 'BackendHealthUnavailable', retryable: true },
+    });
+    expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({ attempt: 2, retrying: false });
+    expect(w.logger.at('warn')).toContainEqual(
+      `${gwA.id}: not tried again this run: ARM's answer is not a backend-health read, and the same start would get the same answer; the next run tries again`,
+    );
+  });
+
   it('a reading short of a routed pool: the invocation logs it as the direct run does', async () => {
     const w = world({ gateways: [{ ref: gwA, servers: [GOOD] }] });
     w.reader.health.set(gwA.id, { backendAddressPools: [] } as BackendHealthBody);

@@ -190,6 +190,44 @@ describe('the operation as JSON (a queue message), polled by another reader', ()
     expect((error as Error).message).toMatch(/ARM answered 500 InternalServerError/);
   });
 
+  it.each([
+    ['the poll', 1],
+    ['the POST, answered at once', 0],
+  ] as const)(
+    'a body that is not backend health, answered to %s: BackendHealthUnavailable marked unreadableAnswer (the same step would get it again)',
+    async (_what, polls) => {
+      const { reader } = await setUp({
+        gateways: [
+          gateway('gw', [down], {
+            lro: { polls, retryAfterSeconds: 0 },
+            faults: [{ on: 'backendHealth', text: '{}', times: 1 }],
+          }),
+        ],
+      });
+      // Polled until the final answer (a 202 or two first), as the queue's continuations poll it.
+      let error: unknown;
+      try {
+        let step = await reader.startBackendHealth(ref('gw'));
+        while ('pending' in step) step = await reader.pollBackendHealth(ref('gw'), step.pending.operation);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+      expect(error).toMatchObject({ unreadableAnswer: true, retryable: true });
+    },
+  );
+
+  it('a failed operation is an answer ARM gave, not an unreadable one (a host retry may fare better)', async () => {
+    const { reader } = await setUp({
+      gateways: [gateway('gw', [down], { lro: { polls: 1, retryAfterSeconds: 0, outcome: 'failed' } })],
+    });
+    const { operation } = pending(await reader.startBackendHealth(ref('gw')));
+    await reader.pollBackendHealth(ref('gw'), operation);
+    expect(await rejection(reader.pollBackendHealth(ref('gw'), operation))).toMatchObject({
+      unreadableAnswer: false,
+    });
+  });
+
   it('an abort during the Retry-After wait ends the read at once (BackendHealthUnavailable)', async () => {
     const { reader } = await setUp({
       gateways: [gateway('gw', [down], { lro: { polls: 1, retryAfterSeconds: 600 } })],
