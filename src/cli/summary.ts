@@ -59,11 +59,16 @@ export function* summaryLines(
   // A target not listed holds gateways nobody read: "Checked 3 gateways … 0 not healthy." alone read as
   // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.
   const notListed = report.targets.filter((t) => !t.ok && t.error?.code !== RUN_INTERRUPTED_CODE).length;
+  // "Read 0 of 3 gateways …, 0 backend servers: 0 not healthy." read as all well of a run that read
+  // nothing (a break trial).
+  const noneRead = s.gateways > 0 && s.gateways === s.failedGateways;
   const lines = [
     (s.failedGateways
       ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${failedApart.join(', ')})`
       : `Checked ${counted(s.gateways, 'gateway')}`) +
-      `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy` +
+      (noneRead
+        ? ': no backend server was read'
+        : `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy`) +
       (s.incompleteReadings
         ? `; ${counted(s.incompleteReadings, 'reading')} incomplete (below): not every server was read`
         : '') +

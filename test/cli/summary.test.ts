@@ -1416,6 +1416,18 @@ it('the first line says how many gateways were read of how many, never "Checked"
   expect(formatSummary(all, []).split('\n')[0]).toBe('Checked 1 gateway, 1 backend server: 0 not healthy.');
 });
 
+// A break trial: "Read 0 of 2 gateways (2 could not be checked), 0 backend servers: 0 not healthy." read
+// as all well of a run that read nothing.
+it('a run that read no gateway says no server was read, never "0 not healthy"', () => {
+  const { report } = buildDelivery('run', [
+    { gateway: gatewayRef('down-1'), ok: false },
+    { gateway: gatewayRef('down-2'), ok: false },
+  ]);
+  const first = formatSummary(report, []).split('\n')[0];
+  expect(first).toBe('Read 0 of 2 gateways (2 could not be checked): no backend server was read.');
+  expect(first).not.toMatch(/not healthy/);
+});
+
 // A new-user trial: a reading that lacked a routed pool (ARM answered `{"backendAddressPools":[]}`) was
 // a green ✓ with 0 servers, and exit 0.
 describe('a reading short of the pools its configuration routes to', () => {

@@ -230,7 +230,7 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  * `targetsNotListed`: the run's targets that could not be listed (0: none), said last.
  */
 export function pageTitle(
-  tally: Pick<PageTally, 'reported' | 'stale' | 'staleReported'> &
+  tally: Pick<PageTally, 'fresh' | 'reported' | 'stale' | 'staleReported'> &
     Partial<Pick<PageTally, 'incomplete' | 'incompleteReported'>>,
   targetsNotListed = 0,
 ): string {
@@ -242,6 +242,9 @@ export function pageTitle(
     (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
   const total = tally.reported + lastRead;
+  // "0 not healthy" of a page with no server read at all (every gateway failed on its first run, or
+  // was deleted) read as all well (a break trial).
+  if (tally.fresh === 0 && tally.stale === 0) return `Backend health: no gateway read${incomplete}`;
   if (tally.stale === 0)
     return `Backend health: ${total} not healthy${lastRead > 0 ? ` (${lastRead} as last read)` : ''}${incomplete}`;
   // "N as last read: M stale gateways" says the N are theirs; some from an incomplete reading are not

@@ -636,6 +636,10 @@ describe('status page: HTML', () => {
       history(gone, [deleted(NOW - 500)]),
     ]);
     expect(neverThere).toContain('· <strong>1 deleted gateway</strong>: no server of it ever read</p>');
+    // Only deleted gateways, nothing read (a break trial: titled "0 not healthy", as if all were well).
+    expect(page([history(gone, [...readings, deleted(NOW - 500)])])).toContain(
+      '<title>Backend health: no gateway read</title>',
+    );
     // Taken out of the targets since: still said deleted, without the advice to remove it.
     const later = page(
       [
