@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describeNotifyProblems } from '../pipeline/notify/undelivered-summary';
 import { unreadWarning } from '../pipeline/notify/notify-gateways';
+import { olderReadingText } from '../pipeline/notify/older-readings';
 import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { counted, namedList } from '../core/counted';
@@ -273,6 +274,9 @@ export function alikeKey(text: string): string {
     .replace(/\b\d+\.\d+\b/g, '#');
 }
 
+/** Readings not counted because a newer one was, named one per line; the rest counted. */
+const OLDER_READINGS_SHOWN = 5;
+
 /**
  * What notify did, under the gateways' blocks (the run's summary, `recheck`'s): the notifications line
  * (delivered, not delivered, and when nothing was delivered, why: held for a group, silenced, already
@@ -288,7 +292,9 @@ export function notificationLines(
   targetsNotListed = 0,
 ): string[] {
   const lines: string[] = [];
-  const problems = describeNotifyProblems(notifications, config);
+  // A reading not counted because a newer one was is no failure: said under the line, never a "✗" of
+  // its own with "1 problem below" (a break trial).
+  const problems = describeNotifyProblems({ ...notifications, olderReadings: [] }, config);
   const delivered = notifications.deliveries.filter((d) => d.outcome === 'delivered').length;
   const held = heldEntries(notifications);
   if (problems.length) {
@@ -322,6 +328,15 @@ export function notificationLines(
     const unread = message(unreadWarning(notifications.unread, targetsNotListed), 1000);
     lines.push(...(lines.length ? [`  ! ${unread}`] : ['', `! ${unread}`]));
   }
+  const older = notifications.olderReadings ?? [];
+  for (const reading of older.slice(0, OLDER_READINGS_SHOWN)) {
+    const said = message(olderReadingText(reading), 1000);
+    lines.push(...(lines.length ? [`  ! ${said}`] : ['', `! ${said}`]));
+  }
+  if (older.length > OLDER_READINGS_SHOWN)
+    lines.push(
+      `  ! and ${counted(older.length - OLDER_READINGS_SHOWN, 'more reading')} older than one counted (report.json: notifications.olderReadings)`,
+    );
   lines.push(...heldCountLines(notifications));
   // Held notices of gateways this report has no block for (gone, or not evaluated by this run).
   const others = [...new Set(held.map((n) => n.gateway).filter((id) => !shown.has(gatewayKey(id))))];

@@ -208,6 +208,34 @@ describe('per receiver: what was delivered', () => {
     notifications: notifications(parts),
   });
 
+  // A break trial: a reading not counted because a newer one was read "✗ notifications: 0 delivered,
+  // 0 not delivered; 1 problem below", as if something had failed.
+  it('a reading older than one counted is said under the notifications, never as a failed notification', () => {
+    const older = (n: number) => ({
+      gateway: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw-${n}`,
+      readAt: '2026-12-03T10:00:00.000Z',
+      countedAt: '2026-12-03T10:05:00.000Z',
+    });
+    const alone = formatSummary(withNotifications({ olderReadings: [older(1)] }), []);
+    expect(alone).not.toContain('✗ notifications');
+    expect(alone).not.toContain('problem');
+    expect(alone).toContain(
+      '\n\n! reading of /subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw-1 from 2026-12-03T10:00:00.000Z is older than the one counted at 2026-12-03T10:05:00.000Z: not counted for notifications',
+    );
+    const withDelivery = formatSummary(
+      withNotifications({
+        olderReadings: [1, 2, 3, 4, 5, 6, 7].map(older),
+        deliveries: [delivery('webhook[ops]', 'degraded', 'g/p/s/10.0.1.4')],
+      }),
+      [],
+    );
+    expect(withDelivery).toMatch(/✓ notifications: 1 delivered\n[^]*\n {2}! reading of \S+gw-1 from/);
+    expect(withDelivery.match(/^ {2}! reading of /gm)).toHaveLength(5);
+    expect(withDelivery).toContain(
+      '  ! and 2 more readings older than one counted (report.json: notifications.olderReadings)',
+    );
+  });
+
   it('names each receiver with how many notices of which kind, for which servers', () => {
     const text = formatSummary(
       withNotifications({
