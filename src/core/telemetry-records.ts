@@ -71,6 +71,16 @@ export interface RunTelemetry extends Common {
    * `summary.incompleteReadings`): their servers were not read, and the run is not `ok`.
    */
   readonly incompleteReadings: number;
+  /**
+   * Gateways ARM confirmed deleted this run: read as gone (`summary.deletedGateways`, also counted in
+   * `gatewaysFailed`) and those no target lists any more (`summary.deletedUnlisted`). 0 in a discovery.
+   */
+  readonly gatewaysDeleted: number;
+  /**
+   * Readings notify did not count because a newer reading of their gateway was counted first (report
+   * `notifications.olderReadings`: a late result of an earlier run).
+   */
+  readonly olderReadings: number;
   /** Sinks that failed to take the run (blob container, folder). */
   readonly sinkErrors: number;
   readonly durationInMs: number;
@@ -122,6 +132,11 @@ export interface GatewayTelemetry extends Common {
   readonly stateErrors: number;
   /** A queue invocation's sinks that failed (a direct run counts them in `appgw.run`). */
   readonly sinkErrors: number;
+  /**
+   * A queue invocation's reading that notify did not count: a newer reading of the gateway was counted
+   * first (report `notifications.olderReadings`; a direct run counts them in `appgw.run`).
+   */
+  readonly olderReading: boolean;
   readonly durationInMs: number;
 }
 
@@ -258,6 +273,8 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         unconfirmedDeletions: notifications?.unconfirmedDeletions?.length ?? 0,
         unconfirmedRemovals: notifications?.unconfirmedRemovals?.length ?? 0,
         incompleteReadings: report.summary.incompleteReadings ?? 0,
+        gatewaysDeleted: (report.summary.deletedGateways ?? 0) + (report.summary.deletedUnlisted ?? 0),
+        olderReadings: notifications?.olderReadings?.length ?? 0,
         sinkErrors: failedSinks(report.deliveryErrors),
         durationInMs: durationInMs(report.startedAt, report.finishedAt),
         interrupted: report.interrupted?.by ?? '',
@@ -292,6 +309,7 @@ function gatewayRecord(
       poolsNotRead: g.poolsNotRead?.length ?? 0,
       stateErrors: ownReport?.notifications?.stateErrors.length ?? 0,
       sinkErrors: failedSinks(ownReport?.deliveryErrors ?? []),
+      olderReading: (ownReport?.notifications?.olderReadings ?? []).some((o) => o.gateway === g.id),
       durationInMs: g.durationInMs,
     },
   };

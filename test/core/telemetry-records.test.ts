@@ -347,6 +347,40 @@ describe('telemetry records from a run report', () => {
     ]);
   });
 
+  // A break trial: alerts on telemetry could see neither a deleted gateway nor a reading notify did not
+  // count (a late result of an earlier run), both in the run report.
+  it('deleted gateways and readings older than one counted: counted in appgw.run, flagged on a queue invocation’s gateway', () => {
+    const full = directReport();
+    const older = { gateway: gatewayId('gw-a'), readAt: at(HOUR), countedAt: at(HOUR / 2) };
+    const direct: RunReport = {
+      ...full,
+      summary: { ...full.summary, deletedGateways: 1, deletedUnlisted: 2 },
+      notifications: {
+        ...(full.notifications as NonNullable<RunReport['notifications']>),
+        olderReadings: [older],
+      },
+    };
+    expect(fieldsOf(telemetryRecords(direct, { step: 'run' }), 'appgw.run')).toEqual([
+      expect.objectContaining({ gatewaysDeleted: 3, olderReadings: 1 }),
+    ]);
+    expect(fieldsOf(telemetryRecords(full, { step: 'run' }), 'appgw.run')).toEqual([
+      expect.objectContaining({ gatewaysDeleted: 0, olderReadings: 0 }),
+    ]);
+    const invocation = (g: GatewayReport): RunReport => ({
+      ...direct,
+      mode: 'gateway',
+      targets: [],
+      gateways: [g],
+    });
+    const [a, b] = direct.gateways as [GatewayReport, GatewayReport];
+    expect(fieldsOf(telemetryRecords(invocation(a), { step: 'evaluate' }), 'appgw.gateway')).toEqual([
+      expect.objectContaining({ gatewayId: gatewayId('gw-a'), olderReading: true }),
+    ]);
+    expect(fieldsOf(telemetryRecords(invocation(b), { step: 'evaluate' }), 'appgw.gateway')).toEqual([
+      expect.objectContaining({ olderReading: false }),
+    ]);
+  });
+
   it('a discovery counts the gateways it queued; a poisoned message is one final gateway record', () => {
     const discovery = buildRunReport({
       runId: 'r',
