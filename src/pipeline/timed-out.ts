@@ -83,25 +83,36 @@ export function targetListTimedOut(
 }
 
 /**
- * `ARM answered 503 ServiceUnavailable to its last try, 2.0 s before the time-out (Retry-After 60.0 s);
+ * `ARM answered 500 InternalServerError to its last try, 2.0 s before the time-out, and its retries had
  * no answer within 30000 ms (gatewayTimeoutInMs)`: what ARM said first (a summary keeps a message's
  * start). With the advice of a failure ARM answered, not "raise the time-out": a call retried on 5xx
  * until the time-out was "no answer" before, and a longer time-out only waits for more of them (a
- * new-user trial). `setting`: what bounds the wait, said after it (empty: a bound of the product's own).
+ * new-user trial). When ARM's `Retry-After` outlasted what was left of the time-out (no try was sent
+ * after that answer): `ARM answered 503 ServiceUnavailable to its last try, 2.0 s before the time-out,
+ * and asked for 10.0 s before the next (Retry-After): the time-out of 3000 ms (gatewayTimeoutInMs) came
+ * first, so no other try was sent; a gatewayTimeoutInMs longer than ARM's Retry-After lets it go out`
+ * (it said "its retries had no answer", of retries never sent: a new-user trial). `settingName`: what
+ * bounds the wait, said after it (empty: a bound of the product's own, and no advice to raise it).
  */
 export function failedThenNoAnswer(
   timeoutInMs: number,
   failed: FailedBeforeTimeOut,
-  setting = ' (gatewayTimeoutInMs)',
+  settingName = 'gatewayTimeoutInMs',
 ): string {
+  const setting = settingName ? ` (${settingName})` : '';
   const { attempt } = failed;
   const code = attempt.code ? ` ${attempt.code}` : '';
+  const answered = `${attempt.from} answered ${attempt.status}${code} to its last try, ${seconds(failed.agoInMs)} before the time-out`;
+  if (attempt.retryAfterInMs !== undefined && attempt.retryAfterInMs > failed.agoInMs) {
+    const raise = settingName ? `; a ${settingName} longer than ARM's Retry-After lets it go out` : '';
+    return (
+      `${answered}, and asked for ${seconds(attempt.retryAfterInMs)} before the next (Retry-After): ` +
+      `the time-out of ${timeoutInMs} ms${setting} came first, so no other try was sent${raise}`
+    );
+  }
   const retryAfter =
     attempt.retryAfterInMs !== undefined ? ` (Retry-After ${seconds(attempt.retryAfterInMs)})` : '';
-  return (
-    `${attempt.from} answered ${attempt.status}${code} to its last try, ${seconds(failed.agoInMs)} before the time-out${retryAfter}, ` +
-    `and its retries had no answer within ${timeoutInMs} ms${setting}`
-  );
+  return `${answered}${retryAfter}, and its retries had no answer within ${timeoutInMs} ms${setting}`;
 }
 
 /** Of a wait, the share a 429's pause must cover to be why it ran out: a 1 s pause in 300 s is not. */

@@ -112,7 +112,16 @@ describe('a time-out after tries ARM failed (FailedBeforeTimeOut): its last answ
         attempt: { from: 'ARM', status: 503, code: 'ServiceUnavailable', retryAfterInMs: 60_000 },
         agoInMs: 4_000,
       },
-      /: ARM answered 503 ServiceUnavailable to its last try, 4\.0 s before the time-out \(Retry-After 60\.0 s\), and its retries had no answer within 8000 ms \(gatewayTimeoutInMs\)\. /,
+      // A new-user trial: "its retries had no answer" of a retry ARM's Retry-After kept from being sent.
+      /: ARM answered 503 ServiceUnavailable to its last try, 4\.0 s before the time-out, and asked for 60\.0 s before the next \(Retry-After\): the time-out of 8000 ms \(gatewayTimeoutInMs\) came first, so no other try was sent; a gatewayTimeoutInMs longer than ARM's Retry-After lets it go out\. /,
+    ],
+    [
+      'a 503 whose Retry-After had passed: its retry was sent, and had no answer',
+      {
+        attempt: { from: 'ARM', status: 503, code: 'ServiceUnavailable', retryAfterInMs: 1_000 },
+        agoInMs: 4_000,
+      },
+      /: ARM answered 503 ServiceUnavailable to its last try, 4\.0 s before the time-out \(Retry-After 1\.0 s\), and its retries had no answer within 8000 ms \(gatewayTimeoutInMs\)\. /,
     ],
     [
       'a 500 without either, from Resource Graph',
