@@ -1,13 +1,5 @@
 import type { GatewayReport, ReportedError } from './run-report';
-
-/**
- * The error code of the poison queue's record (PoisonedMessageError's, src/errors.ts: a contract, in
- * the README's Errors table). Core may not import errors.ts, so the literal is here too.
- */
-export const POISONED_CODE = 'Poisoned';
-
-/** A deletion ARM confirmed (GatewayDeletedError's code): an answer about the gateway, not a failure to read it. */
-const DELETED_CODE = 'GatewayDeleted';
+import { ERROR_CODES } from './error-codes';
 
 /**
  * True when `result` says what the gateway is: it was read (`error` null: ok, or a reading with pools
@@ -15,7 +7,7 @@ const DELETED_CODE = 'GatewayDeleted';
  * permission, the poison queue's record): it says nothing of the gateway's servers.
  */
 export function resultTellsTheGateway(result: Pick<GatewayReport, 'error'>): boolean {
-  return result.error === null || result.error.code === DELETED_CODE;
+  return result.error === null || result.error.code === ERROR_CODES.gatewayDeleted;
 }
 
 /**
@@ -45,7 +37,8 @@ export function gatewayResultToWrite(
   if (resultTellsTheGateway(existing)) return undefined;
   const poisoned = incoming.error;
   const tried = existing.error;
-  if (poisoned?.code !== POISONED_CODE || tried === null || tried.code === POISONED_CODE) return incoming;
+  if (poisoned?.code !== ERROR_CODES.poisoned || tried === null || tried.code === ERROR_CODES.poisoned)
+    return incoming;
   const error: ReportedError = {
     ...poisoned,
     message: `${poisoned.message} Its last recorded try failed with ${tried.code}: ${tried.message}`,

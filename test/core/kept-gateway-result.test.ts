@@ -1,9 +1,5 @@
 import fc from 'fast-check';
-import {
-  gatewayResultToWrite,
-  POISONED_CODE,
-  resultTellsTheGateway,
-} from '../../src/core/kept-gateway-result';
+import { gatewayResultToWrite, resultTellsTheGateway } from '../../src/core/kept-gateway-result';
 import type { GatewayReport, ReportedError } from '../../src/core/run-report';
 import { PoisonedMessageError, GatewayDeletedError } from '../../src/errors';
 import { reportedError } from '../../src/core/reported-error';
@@ -48,10 +44,6 @@ describe('resultTellsTheGateway', () => {
     ['the poison record', false, poisoned],
   ])('%s → %s', (_name, tells, r) => {
     expect(resultTellsTheGateway(r)).toBe(tells);
-  });
-
-  test('the poison code is PoisonedMessageError’s (a contract)', () => {
-    expect(new PoisonedMessageError(GW).code).toBe(POISONED_CODE);
   });
 });
 

@@ -4,6 +4,7 @@ import { capText, VALUE_CAPS } from '../caps';
 import { clipMessage } from '../text-clip';
 import { readHealth } from '../health';
 import type { GatewayRef, HealthState } from '../model';
+import { ERROR_CODES } from '../error-codes';
 
 /**
  * The status page's memory of one gateway: every reading of the retained window (each run that tried
@@ -281,10 +282,6 @@ function withoutReading(doc: HistoryDocument, index: number): HistoryDocument {
   };
 }
 
-/** GatewayDeletedError's and GatewayNotFoundError's codes (errors.ts), as readings carry them. */
-const DELETED_CODE = 'GatewayDeleted';
-const NOT_FOUND_CODE = 'ResourceNotFound';
-
 function latestError(
   previous: HistoryDocument['lastError'],
   reading: GatewayReading,
@@ -294,7 +291,9 @@ function latestError(
   // A 404 whose GET could not confirm it (a 500, no answer) after ARM confirmed the deletion is the same
   // deletion: its down servers came back into the page's title, after their `recovered` (a break trial).
   const sameDeletion =
-    previous?.code === DELETED_CODE && !reading.ok && reading.error.code === NOT_FOUND_CODE;
+    previous?.code === ERROR_CODES.gatewayDeleted &&
+    !reading.ok &&
+    reading.error.code === ERROR_CODES.gatewayNotFound;
   const candidate =
     !reading.ok && !sameDeletion && (!previous || at > previous.at)
       ? {

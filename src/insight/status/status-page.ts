@@ -21,6 +21,7 @@ import {
   type StatusView,
   compareNames,
 } from './status-view';
+import { ERROR_CODES } from '../../core/error-codes';
 
 /**
  * The status page (`index.html`): every gateway → pool (and HTTP settings) → server with its health,
@@ -141,16 +142,13 @@ function stillWatched(status: GatewayStatus): boolean {
   return status.stale === 'failed' || (status.notRead !== undefined && status.notRead.by !== 'listing');
 }
 
-/** GatewayDeletedError's code (errors.ts), as a history's `lastError` keeps it. */
-const DELETED_CODE = 'GatewayDeleted';
-
 /**
  * Whether ARM confirmed the gateway deleted at its last read (its history's `lastError`, kept only while
  * later than its last successful read): shown as last read, never counted as down (a new-user trial: a
  * deleted gateway named in the targets kept its down servers in the title).
  */
 function confirmedDeleted(status: GatewayStatus): boolean {
-  return status.stale !== undefined && status.lastError?.code === DELETED_CODE;
+  return status.stale !== undefined && status.lastError?.code === ERROR_CODES.gatewayDeleted;
 }
 
 /**

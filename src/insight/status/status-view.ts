@@ -7,6 +7,7 @@ import {
   type HistoryValue,
 } from '../../core/status/history';
 import { statusInsightPath } from '../insight-path';
+import { ERROR_CODES } from '../../core/error-codes';
 
 /** Slots of every server's timeline: the retained window cut into this many equal parts. */
 export const TIMELINE_SLOTS = 48;
@@ -260,7 +261,7 @@ function withNotRead(status: GatewayStatus, run: StatusRunContext | undefined): 
   // gateway with a history: one deleted or taken out of the targets days ago was counted in the title
   // as one the run meant to read (a trial).
   const cut = (run?.failedTargets ?? []).filter(
-    (t) => t.error.code === INTERRUPTED_CODE && (holds(t) || isManagementGroup(t.id)),
+    (t) => t.error.code === ERROR_CODES.runInterrupted && (holds(t) || isManagementGroup(t.id)),
   );
   const failed = listingFailures(run);
   const holding = failed.filter(holds);
@@ -279,15 +280,12 @@ function isManagementGroup(id: string): boolean {
   return /^\/providers\/Microsoft\.Management\/managementGroups\//i.test(id);
 }
 
-/** RunInterruptedError's code (errors.ts): a target not listed because the run stopped first. */
-const INTERRUPTED_CODE = 'RunInterrupted';
-
 /**
  * The targets whose listing failed, not those the run's interruption left unlisted (issue 15's trial:
  * the page said "1 target could not be listed (RunInterrupted: …)"; the interruption is said itself).
  */
 function listingFailures(run: StatusRunContext | undefined): readonly FailedTarget[] {
-  return (run?.failedTargets ?? []).filter((t) => t.error.code !== INTERRUPTED_CODE);
+  return (run?.failedTargets ?? []).filter((t) => t.error.code !== ERROR_CODES.runInterrupted);
 }
 
 function gatewayStatus(
