@@ -59,7 +59,8 @@ describe('gatewayResultToWrite: a result of a run over another try’s of the sa
     ['a failure over a confirmed deletion: kept', unavailable, deleted, 'keep'],
     ['the poison record over a reading: kept', poisoned, read, 'keep'],
     ['a failure over a failure: the newest written', unavailable, throttled, 'incoming'],
-    ['the poison record over the poison record: written', poisoned, poisoned, 'incoming'],
+    // The poison message tried again (a sink failed): the stored record may carry the try's error.
+    ['the poison record over the poison record: kept', poisoned, poisoned, 'keep'],
     ['the poison record with nothing there: written as is', poisoned, undefined, 'incoming'],
     [
       'another gateway’s result (not this one’s file): written',
@@ -71,6 +72,11 @@ describe('gatewayResultToWrite: a result of a run over another try’s of the sa
     const written = gatewayResultToWrite(incoming, existing);
     if (expected === 'keep') expect(written).toBeUndefined();
     else expect(written).toBe(incoming);
+  });
+
+  test('the poison record tried again over its merged record: the try’s error is kept', () => {
+    const merged = gatewayResultToWrite(poisoned, throttled) as GatewayReport;
+    expect(gatewayResultToWrite(poisoned, merged)).toBeUndefined();
   });
 
   test('the poison record over a try’s failure: the try’s fields kept, both errors said, code Poisoned', () => {

@@ -218,6 +218,7 @@ export function describeSinkContract(name: string, subject: SinkContractSubject)
       );
       await under.sink.deliver(failedTry);
       await under.sink.deliver(poisonOf(gw2));
+      await under.sink.deliver(poisonOf(gw2)); // the poison message tried again (another sink failed)
       const poisoned = (await stored(gw2))?.gateways[0];
       expect(poisoned).toMatchObject({ ok: false, error: { code: 'Poisoned', retryable: false } });
       expect(poisoned?.error?.message).toMatch(
