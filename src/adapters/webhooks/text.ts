@@ -18,6 +18,7 @@ function isHiddenControl(codePoint: number): boolean {
     (codePoint >= 0x7f && codePoint <= 0x9f) ||
     (codePoint >= 0x202a && codePoint <= 0x202e) ||
     (codePoint >= 0x2066 && codePoint <= 0x2069) ||
+    codePoint === 0x061c || // ARABIC LETTER MARK: a bidi control too (Unicode's Bidi_Control)
     codePoint === 0x200e ||
     codePoint === 0x200f
   );

@@ -169,7 +169,12 @@ describe('hostile values in probe logs, addresses and names (property)', () => {
           expect(text === whole || (text.endsWith('…') && whole.startsWith(text.slice(0, -1)))).toBe(true);
         });
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // CI's seed 2006179247: a value of U+061C (ARABIC LETTER MARK, a bidi control the chat text
+        // kept while the markdown escaping blanked it). Always tried since.
+        examples: [[{ name: '', address: '', probeLog: '', other: '\u061c' }]],
+      },
     );
   });
 });
