@@ -23,8 +23,8 @@ export function resultTellsTheGateway(result: Pick<GatewayReport, 'error'>): boo
  *   `existing`.
  * - The poison queue's record over a try's own failure keeps that failure's fields (its `fanOut`, its
  *   `trigger`) and says both: its message is the poison record's, then the try's error (code and
- *   message), which says more of why (a break trial: "Poisoned" said less than the tries). Over the
- *   poison record (the poison message tried again after a sink failed): undefined, keep it.
+ *   message), which says more of why (a break trial: "Poisoned" said less than the tries).
+ * - No failure replaces the poison record (a late copy's, or the poison record again): undefined.
  * - Otherwise (no existing result, a failure over a failure) `incoming`.
  *
  * Pure: the same arguments, the same answer. Returns `incoming` itself when it is written as given.
@@ -38,10 +38,12 @@ export function gatewayResultToWrite(
   if (resultTellsTheGateway(existing)) return undefined;
   const poisoned = incoming.error;
   const tried = existing.error;
+  // The poison record is the run's last word on the gateway: a failure after it (a late copy of the
+  // message, a break trial: it made the result "retryable" with nothing left to retry it), or the poison
+  // record again (the poison message tried after a sink failed; the stored one may carry the try's
+  // error), keeps it.
+  if (tried?.code === ERROR_CODES.poisoned) return undefined;
   if (poisoned?.code !== ERROR_CODES.poisoned || tried === null) return incoming;
-  // The poison record again (the host retrying the poison message after a sink failed): the stored one
-  // says as much or more (it may carry the try's error).
-  if (tried.code === ERROR_CODES.poisoned) return undefined;
   const error: ReportedError = {
     ...poisoned,
     message: `${poisoned.message} Its last recorded try failed with ${tried.code}: ${tried.message}`,

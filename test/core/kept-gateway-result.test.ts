@@ -61,6 +61,9 @@ describe('gatewayResultToWrite: a result of a run over another try’s of the sa
     ['a failure over a failure: the newest written', unavailable, throttled, 'incoming'],
     // The poison message tried again (a sink failed): the stored record may carry the try's error.
     ['the poison record over the poison record: kept', poisoned, poisoned, 'keep'],
+    // A late copy of the message failing after the poison record (a break trial).
+    ['a failure over the poison record: kept', throttled, poisoned, 'keep'],
+    ['a reading over the poison record: written', read, poisoned, 'incoming'],
     ['the poison record with nothing there: written as is', poisoned, undefined, 'incoming'],
     [
       'another gateway’s result (not this one’s file): written',
