@@ -278,6 +278,15 @@ export interface Delivery {
    * come, and may read them once per delivery.
    */
   readonly statusPage?: PageText;
+  /**
+   * A `gateway` delivery of a reading older than one of the same gateway already taken (a late result
+   * of an earlier run: a continuation polled late, a copy retried after a newer run read it): its result
+   * is written under its run, its insights under the run's own history (the blob sink's `runs/<runId>/`),
+   * but the current view (latest insights, the status page's copies, the folder's `insights/`) is left
+   * as the newer reading made it. A break trial: run-old's late result replaced run-new's insights and
+   * removed a page the status page linked to.
+   */
+  readonly olderReading?: boolean;
 }
 
 export interface DeliveryReceipt {

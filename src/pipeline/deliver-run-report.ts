@@ -21,6 +21,8 @@ export interface RunReportDelivery extends RunReportParts {
   readonly queued?: readonly string[];
   /** The status page, for a run's `report` (or `run`) delivery (Delivery.statusPage). */
   readonly statusPage?: PageText;
+  /** A gateway's reading older than one already taken: its current view is left alone (Delivery.olderReading). */
+  readonly olderReading?: boolean;
 }
 
 /** The report as delivered, and what each sink did with it. */
@@ -46,7 +48,7 @@ export async function deliverRunReport(
   delivery: RunReportDelivery,
   failures: SinkFailures = createSinkFailures(),
 ): Promise<DeliveredRunReport> {
-  const { scope, insights, queued, statusPage, ...parts } = delivery;
+  const { scope, insights, queued, statusPage, olderReading, ...parts } = delivery;
   // `queued` after the built fields, as report.json has always had it.
   const report: RunReport = {
     ...withDeliveryErrors(buildRunReport(parts), failures.reported()),
@@ -54,7 +56,13 @@ export async function deliverRunReport(
   };
   const sinks = await deliverToSinks(
     deps.sinks,
-    { scope, report, insights, ...(statusPage !== undefined ? { statusPage } : {}) },
+    {
+      scope,
+      report,
+      insights,
+      ...(statusPage !== undefined ? { statusPage } : {}),
+      ...(olderReading ? { olderReading } : {}),
+    },
     deps.logger,
   );
   // Each failure names what did not go (a sink's own message may not: "HTTP 503").
@@ -86,11 +94,15 @@ export interface GatewayResult {
   readonly report: GatewayReport;
   readonly insights: readonly Insight[];
   readonly notify?: NotifyOutcome;
+  /** Older than a reading of the gateway already taken: its current view is left alone (Delivery.olderReading). */
+  readonly olderReading?: boolean;
 }
 
 /**
  * One gateway delivered as soon as it is done (scope and mode `gateway`: its insights, and its result
- * under its run), the same way in the direct run, the queue function and the poison queue's.
+ * under its run), the same way in the direct run, the queue function and the poison queue's. A reading
+ * older than one already taken (`olderReading`, or notify's `olderReadings`) leaves the current view
+ * alone (Delivery.olderReading).
  */
 export function deliverGatewayResult(
   deps: { readonly sinks: readonly InsightSink[]; readonly logger: Logger; readonly clock: Clock },
@@ -109,6 +121,11 @@ export function deliverGatewayResult(
       targets: [],
       gateways: [result.report],
       ...(result.notify ? { notify: result.notify } : {}),
+      // Notify did not count it (a newer reading of the gateway was counted first), or the caller knows
+      // it older (its history holds a newer reading): its current view is left alone.
+      ...(result.olderReading === true || (result.notify?.olderReadings?.length ?? 0) > 0
+        ? { olderReading: true }
+        : {}),
     },
     failures,
   );

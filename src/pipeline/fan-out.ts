@@ -516,7 +516,11 @@ export async function processQueuedGateway(
   // What asked for this evaluation, when an alert did: in the gateway's result beside fanOut.
   const asked = message.trigger ? { trigger: message.trigger } : {};
   const failures = createSinkFailures();
-  const written = await recordReading(deps, gateway, processed, readingTime(message, startedAt), failures);
+  const readAt = readingTime(message, startedAt);
+  const written = await recordReading(deps, gateway, processed, readAt, failures);
+  // Its history holds a newer reading (a late result of an earlier run): as notify's olderReadings, but
+  // also without notify (a break trial: run-old's late insights replaced run-new's).
+  const newest = written.written.get(gatewayKey(gateway.id))?.lastReadAt;
   const delivered = await deliverGatewayResult(
     deps,
     {
@@ -524,6 +528,7 @@ export async function processQueuedGateway(
       report: { ...processed.report, fanOut, ...asked },
       runId: message.runId,
       startedAt: invokedAt,
+      ...(newest !== undefined && Date.parse(newest) > readAt.getTime() ? { olderReading: true } : {}),
     },
     failures,
   );

@@ -6,6 +6,7 @@
  * it on serve()). A break trial's repro: a false `recovered`, and a new episode for a deleted gateway.
  */
 import { InvocationContext } from '@azure/functions';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { resetFunctionServices, functionServices } from '../../src/app/function-services';
 import { processQueuedGateway } from '../../src/pipeline/fan-out';
@@ -82,6 +83,17 @@ describe('the Functions app: a reading older than one already counted decides no
     );
     await runQueueHost(queue, evaluateGateway, poison);
     expect(notices()).toEqual(['degraded']);
+    // run-new's insight of the bad server is the current one.
+    const insights = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'insights',
+    );
+    const current = async () => {
+      const names: string[] = [];
+      for await (const blob of insights.listBlobsFlat({ prefix: 'latest/insights/' })) names.push(blob.name);
+      return names.sort();
+    };
+    const currentAfterNew = await current();
+    expect(currentAfterNew.filter((n) => n.endsWith('.md'))).toHaveLength(1);
 
     // run-old's continuation is finally taken (the reader hands back its operation's result).
     const oldMessage: GatewayMessage = {
@@ -105,6 +117,12 @@ describe('the Functions app: a reading older than one already counted decides no
     expect(r.kind === 'finished' && r.report.notifications?.olderReadings).toHaveLength(1);
     // A server bad at run-new's reading must not be sent as recovered on run-old's older reading.
     expect(notices()).toEqual(['degraded']);
+    // Nor its insight removed from the current view (a break trial: run-old's late, healthy result
+    // replaced run-new's insights); run-old's result is still under its run.
+    expect(await current()).toEqual(currentAfterNew);
+    expect(await insights.getBlobClient(`runs/run-old/gateways/${SUB}/rg-test/gw-st.json`).exists()).toBe(
+      true,
+    );
   }, 60_000);
 
   it('deleted during its backend-health operation: the timer sends recovered (deleted), and the late bad result opens no new episode', async () => {

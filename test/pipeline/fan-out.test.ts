@@ -763,6 +763,28 @@ describe('processQueuedGateway: the reading it adds to the gateway’s history',
   });
 });
 
+// A break trial: run-old's late result replaced run-new's current insights. Notify (when on) says a
+// reading is older; without it, the gateway's history does.
+describe('processQueuedGateway: a reading older than one already taken', () => {
+  it('without notify, its history tells it: delivered with olderReading (its current view left alone); a newer one is not', async () => {
+    const w = world();
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const deps = { ...w.fanOut, status: { history, retentionInMs: 7 * 86_400_000, logger: w.logger } };
+    const at = (minutesAgo: number) => new Date(w.clock.now().getTime() - minutesAgo * 60_000).toISOString();
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id, 'run-new'), discoveredAt: at(1) });
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id, 'run-old'), discoveredAt: at(5) });
+    await processUntilFinished(deps, queueOptions(w), {
+      ...message(gwA.id, 'run-newer'),
+      discoveredAt: at(0),
+    });
+    expect(w.sinks[0]?.deliveries.map((d) => [d.report.runId, d.olderReading ?? false])).toEqual([
+      ['run-new', false],
+      ['run-old', true],
+      ['run-newer', false],
+    ]);
+  });
+});
+
 describe('processQueuedGateway: a step its subscription’s quota has no place for goes back on the queue', () => {
   /** The memory reader, its first `times` steps deferred (`throttled`: ARM answered 429). */
   function deferring(w: FanOutWorld, times: number, deferred: DeferredStep) {

@@ -137,7 +137,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 
   return {
     name,
-    async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({ scope, report, insights, statusPage, olderReading }: Delivery): Promise<DeliveryReceipt> {
       let step = `open container ${options.container}`;
       try {
         if (scope === 'page') {
@@ -160,9 +160,13 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
           step = `write ${runRoot}`;
           await uploadInsights(container, runRoot, current, concurrency, false);
 
-          step = `write ${latestRoot}insights`;
-          await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
-          if (options.statusContainer) {
+          // An older reading than one already taken: only the run's own history above; the current view
+          // (latest/, the status page's copies) stays as the newer reading made it.
+          if (olderReading !== true) {
+            step = `write ${latestRoot}insights`;
+            await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
+          }
+          if (options.statusContainer && olderReading !== true) {
             // The status page's links: the same current view, its HTML pages, beside index.html.
             step = `write the status page's insights in container ${options.statusContainer}`;
             const web = await getContainer(options.statusContainer);

@@ -124,7 +124,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   };
   return {
     name: 'folder',
-    async deliver({ scope, report, insights, statusPage }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({ scope, report, insights, statusPage, olderReading }: Delivery): Promise<DeliveryReceipt> {
       if (scope === 'page') {
         // The status page alone, between a fan-out run's reports.
         const file = path.join(root, 'index.html');
@@ -141,10 +141,12 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       if (scope !== 'report') {
         await at('making insights/', () => insightsMade as Promise<void>);
         const byFolder = insightsByFolder(insights);
-        await at("writing the gateway's insights", async () => {
-          for (const gateway of report.gateways.filter((g) => g.ok))
-            await replaceGatewayFolder(root, gateway, byFolder.get(gatewayInsightFolder(gateway)) ?? []);
-        });
+        // An older reading than one already taken leaves the current insights as the newer one made them.
+        if (olderReading !== true)
+          await at("writing the gateway's insights", async () => {
+            for (const gateway of report.gateways.filter((g) => g.ok))
+              await replaceGatewayFolder(root, gateway, byFolder.get(gatewayInsightFolder(gateway)) ?? []);
+          });
         if (scope === 'gateway') {
           const files = report.gateways.map((g) => path.join(root, gatewayResultPath(report.runId, g)));
           await at(`writing this run's gateway results (runs/${report.runId}/)`, async () => {

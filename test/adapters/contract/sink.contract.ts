@@ -238,6 +238,29 @@ export function describeSinkContract(name: string, subject: SinkContractSubject)
       );
     }, 90_000); // storage emulators are slow on a busy machine: a time-out, not a measurement
 
+    // A break trial: run-old's late result replaced run-new's insights (and removed a page the status
+    // page linked to).
+    test('a reading older than one already taken (olderReading): its result under its run, the current view left as it was', async () => {
+      const under = await subject.make();
+      const newer = buildDelivery('run-new', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway');
+      await under.sink.deliver(newer);
+      const before = await currentView(under);
+      const older = buildDelivery('run-old', [{ gateway: gw, unhealthy: ['10.0.0.9'] }], 'gateway');
+      await under.sink.deliver({ ...older, olderReading: true });
+      expect(sorted(await currentView(under))).toEqual(sorted(before));
+      const files = await under.files();
+      expect(
+        (
+          JSON.parse(files.get(`${under.root}${gatewayResultPath('run-old', gw)}`) ?? 'null') as {
+            gateways: unknown;
+          } | null
+        )?.gateways,
+      ).toEqual(older.report.gateways);
+      // The status page's copies of the insights too (the folder sink's s/, the blob sink's status
+      // container): nothing of run-old's server is current anywhere.
+      expect([...files.keys()].filter((f) => f.includes('10.0.0.9') && !f.includes('run-old'))).toEqual([]);
+    }, 90_000); // storage emulators are slow on a busy machine: a time-out, not a measurement
+
     test('tries of one run delivered at once: the reading stands, whichever finishes first', async () => {
       const under = await subject.make();
       const runs = ['run-a', 'run-b', 'run-c', 'run-d'];
