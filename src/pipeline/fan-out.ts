@@ -561,9 +561,12 @@ export async function processQueuedGateway(
     deps.logger.warn(
       `${gateway.id}: not tried again this run: ARM's answer is not a backend-health read, and the same ${continued ? 'poll' : 'start'} would get the same answer; the next run tries again`,
     );
+  // A sink failure that passes (a 5xx, a time-out) is tried again; one that does not (a permission, a
+  // folder in the way) would fail each try the same way, each sending the step to ARM again (a break
+  // trial): it is reported and logged, not handed back.
   const retryable =
     (error?.retryable === true && !pastTimeout && !deferralsRanOut && !triesRanOut && !sameAnswerAgain) ||
-    sinks.errors.length > 0;
+    sinks.errors.some((e) => e.retryable);
   emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',
     attempt: queueTry.attempt,
@@ -584,8 +587,9 @@ export async function processQueuedGateway(
  * read the gateway, and over a try's failure they keep that result with both errors said
  * (core/kept-gateway-result.ts).
  *
- * @throws DeliveryError (retryable) when a sink could not record it, after the others did: the host
- *   tries the poison message again (up to its maxDequeueCount).
+ * @throws DeliveryError (retryable) when a sink could not record it for a reason that may pass (a
+ *   5xx, a time-out), after the others did: the host tries the poison message again (up to its
+ *   maxDequeueCount). A failure that cannot pass is logged, not thrown.
  */
 export async function recordPoisonedGateway(
   deps: Pick<FanOutDependencies, 'sinks' | 'clock' | 'logger' | 'telemetry' | 'status'>,
@@ -620,7 +624,9 @@ export async function recordPoisonedGateway(
   // Not recorded where the run's results are (a storage outage, the likeliest cause of the poisoning
   // itself): thrown, so the host tries the poison message again, rather than deleting it with the
   // gateway's failure in logs only (a break trial).
-  const [first] = delivered.sinks.errors;
+  // One that cannot pass (a permission, a folder in the way) would fail each try the same way: logged
+  // (deliverToSinks), the message let go.
+  const first = delivered.sinks.errors.find((e) => e.retryable);
   if (first)
     throw new DeliveryError(
       first.sink ?? 'a sink',

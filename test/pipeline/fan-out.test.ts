@@ -660,18 +660,25 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     );
   });
 
-  it('a sink that fails: the host tries again (the result must reach every sink), the other sink has it', async () => {
+  // A break trial: a sink failure that cannot pass (the container deleted, a permission) was handed back
+  // to the host 5 times, each try sending the gateway's POST to ARM again.
+  it.each([
+    ['that may pass (503): the host tries again (the result must reach every sink)', true],
+    ['that cannot pass (a read-only file system): reported and logged, not handed back', false],
+  ])('a sink failure %s; the other sink has it', async (_, passing) => {
     const w = world();
-    w.sinks[0]!.failure = new DeliveryError('folder', 'read-only file system', { retryable: false });
+    w.sinks[0]!.failure = new DeliveryError('folder', passing ? 'HTTP 503' : 'read-only file system', {
+      retryable: passing,
+    });
     const result = await evaluate(w, gwB.id, 2);
     // The gateway was evaluated, but the invocation is not ok: a sink did not take it.
     expect(result.report.gateways[0]?.ok).toBe(true);
     expect(result.report.ok).toBe(false);
-    expect(result.retryable).toBe(true);
+    expect(result.retryable).toBe(passing);
     expect(result.report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder' })]);
     expect(w.sinks[1]?.deliveries).toHaveLength(1);
     expect(w.telemetry.named('appgw.gateway')[0]).toMatchObject({
-      retrying: true,
+      retrying: passing,
       sinkErrors: 1,
       attempt: 2,
     });
@@ -1225,5 +1232,14 @@ describe('recordPoisonedGateway: a gateway the host gave up on', () => {
     const report = await recordPoisonedGateway(w.fanOut, message(gwB.id), { attempt: 2 });
     expect(report.deliveryErrors).toEqual([]);
     expect(w.sinks[0]?.deliveries).toHaveLength(1);
+  });
+
+  it('a sink failure that cannot pass (a read-only file system): logged and returned, not thrown (a retry would fail the same)', async () => {
+    const w = world();
+    w.sinks[0]!.failure = new DeliveryError('folder', 'read-only file system', { retryable: false });
+    const report = await recordPoisonedGateway(w.fanOut, message(gwB.id));
+    expect(report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder', retryable: false })]);
+    expect(w.logger.at('error')).toContainEqual(expect.stringContaining('read-only file system'));
+    expect(w.sinks[1]?.deliveries).toHaveLength(1);
   });
 });

@@ -135,114 +135,144 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
     return client;
   };
 
-  return {
-    name,
-    async deliver({ scope, report, insights, statusPage, olderReading }: Delivery): Promise<DeliveryReceipt> {
-      let step = `open container ${options.container}`;
-      try {
-        if (scope === 'page') {
-          // The status page alone, between a fan-out run's reports: its insights are there already.
-          if (!options.statusContainer || statusPage === undefined) return { locations: [] };
-          step = `write index.html in container ${options.statusContainer}`;
+  /**
+   * A delivery; once more when a container it had made was deleted since (ContainerNotFound): made
+   * again first. A break trial: a container deleted under a running app failed every delivery until the
+   * instance restarted (the made containers are remembered), and each failure sent the queue message
+   * back to ARM. The delivery's writes replace or write conditionally, so a second go is the same.
+   */
+  const deliver = async (delivery: Delivery): Promise<DeliveryReceipt> => {
+    try {
+      return await deliverOnce(delivery);
+    } catch (error) {
+      if (!containerMissing(error)) throw error;
+      ensured.clear();
+      return await deliverOnce(delivery);
+    }
+  };
+
+  const deliverOnce = async ({
+    scope,
+    report,
+    insights,
+    statusPage,
+    olderReading,
+  }: Delivery): Promise<DeliveryReceipt> => {
+    let step = `open container ${options.container}`;
+    try {
+      if (scope === 'page') {
+        // The status page alone, between a fan-out run's reports: its insights are there already.
+        if (!options.statusContainer || statusPage === undefined) return { locations: [] };
+        step = `write index.html in container ${options.statusContainer}`;
+        const web = await getContainer(options.statusContainer);
+        await uploadPage(web, blocks, statusPage);
+        return { locations: [`${web.url}/index.html`] };
+      }
+      const container = await getContainer(options.container);
+      const runRoot = `${prefix}${runFolder(report.runId)}/`;
+      const latestRoot = `${prefix}latest/`;
+      const base = container.url;
+      if (scope !== 'report') {
+        // A gateway's insights (or a whole run's): history, then the current view folder by folder.
+        const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
+        const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
+
+        step = `write ${runRoot}`;
+        await uploadInsights(container, runRoot, current, concurrency, false);
+
+        // An older reading than one already taken: only the run's own history above; the current view
+        // (latest/, the status page's copies) stays as the newer reading made it.
+        if (olderReading !== true) {
+          step = `write ${latestRoot}insights`;
+          await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
+        }
+        if (options.statusContainer && olderReading !== true) {
+          // The status page's links: the same current view, its HTML pages, beside index.html.
+          step = `write the status page's insights in container ${options.statusContainer}`;
           const web = await getContainer(options.statusContainer);
+          const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
+          await replaceStatusCopies(web, gateways, current, concurrency);
+        }
+
+        if (scope === 'gateway') {
+          // One gateway: its result sits beside the run's report; latest/report.json is the run's.
+          const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
+          step = `write ${runRoot}gateways/`;
+          await mapBounded(results, concurrency, (blobName, i) =>
+            uploadGatewayResult(container, blobName, report, report.gateways[i] as GatewayReport),
+          );
+          return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
+        }
+      }
+      // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
+      // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
+      // be read back from the run's temporary files) never keeps the others unwritten. Every failure
+      // is said, each with its step (the run's temporary files' first, as the folder sink does).
+      const failed: { readonly step: string; readonly error: unknown }[] = [];
+      const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+        try {
+          await work();
+        } catch (error) {
+          failed.push({ step: what, error });
+        }
+      };
+      await attempt(`write ${runRoot}report.json`, () =>
+        uploadReport(container, `${runRoot}report.json`, report, false, blocks),
+      );
+      await attempt(`write ${latestRoot}report.json`, () =>
+        uploadReport(container, `${latestRoot}report.json`, report, true, blocks),
+      );
+      const page: string[] = [];
+      if (options.statusContainer && statusPage !== undefined) {
+        const statusContainer = options.statusContainer;
+        // Last: every insight it links to is there by now.
+        await attempt(`write index.html in container ${statusContainer}`, async () => {
+          const web = await getContainer(statusContainer);
           await uploadPage(web, blocks, statusPage);
-          return { locations: [`${web.url}/index.html`] };
-        }
-        const container = await getContainer(options.container);
-        const runRoot = `${prefix}${runFolder(report.runId)}/`;
-        const latestRoot = `${prefix}latest/`;
-        const base = container.url;
-        if (scope !== 'report') {
-          // A gateway's insights (or a whole run's): history, then the current view folder by folder.
-          const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
-          const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
-
-          step = `write ${runRoot}`;
-          await uploadInsights(container, runRoot, current, concurrency, false);
-
-          // An older reading than one already taken: only the run's own history above; the current view
-          // (latest/, the status page's copies) stays as the newer reading made it.
-          if (olderReading !== true) {
-            step = `write ${latestRoot}insights`;
-            await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
-          }
-          if (options.statusContainer && olderReading !== true) {
-            // The status page's links: the same current view, its HTML pages, beside index.html.
-            step = `write the status page's insights in container ${options.statusContainer}`;
-            const web = await getContainer(options.statusContainer);
-            const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
-            await replaceStatusCopies(web, gateways, current, concurrency);
-          }
-
-          if (scope === 'gateway') {
-            // One gateway: its result sits beside the run's report; latest/report.json is the run's.
-            const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
-            step = `write ${runRoot}gateways/`;
-            await mapBounded(results, concurrency, (blobName, i) =>
-              uploadGatewayResult(container, blobName, report, report.gateways[i] as GatewayReport),
-            );
-            return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
-          }
-        }
-        // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
-        // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
-        // be read back from the run's temporary files) never keeps the others unwritten. Every failure
-        // is said, each with its step (the run's temporary files' first, as the folder sink does).
-        const failed: { readonly step: string; readonly error: unknown }[] = [];
-        const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
-          try {
-            await work();
-          } catch (error) {
-            failed.push({ step: what, error });
-          }
-        };
-        await attempt(`write ${runRoot}report.json`, () =>
-          uploadReport(container, `${runRoot}report.json`, report, false, blocks),
-        );
-        await attempt(`write ${latestRoot}report.json`, () =>
-          uploadReport(container, `${latestRoot}report.json`, report, true, blocks),
-        );
-        const page: string[] = [];
-        if (options.statusContainer && statusPage !== undefined) {
-          const statusContainer = options.statusContainer;
-          // Last: every insight it links to is there by now.
-          await attempt(`write index.html in container ${statusContainer}`, async () => {
-            const web = await getContainer(statusContainer);
-            await uploadPage(web, blocks, statusPage);
-            page.push(`${web.url}/index.html`);
-          });
-        }
-        const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
-        if (scratch) throw scratch.error;
-        if (failed.length > 0) throw storageFailures(name, failed);
-        return {
-          locations: [
-            `${base}/${latestRoot}report.json`,
-            `${base}/${runRoot}report.json`,
-            ...page,
-            `${base}/${latestRoot}insights/`,
-          ],
-        };
-      } catch (error) {
-        // The run's own temporary files (the page's pieces), not the container, failed (ports.ts Scratch).
-        if (isScratchUnavailableError(error)) throw error;
-        // Said already: the report's writes that failed, each with its step (storageFailures).
-        if (error instanceof DeliveryError) throw error;
-        if (isConfigError(error)) {
-          throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
-            retryable: false,
-            cause: error,
-          });
-        }
-        const failure = describeStorageFailure(error);
-        throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, {
-          retryable: failure.retryable,
-          ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
+          page.push(`${web.url}/index.html`);
+        });
+      }
+      const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
+      if (scratch) throw scratch.error;
+      if (failed.length > 0) throw storageFailures(name, failed);
+      return {
+        locations: [
+          `${base}/${latestRoot}report.json`,
+          `${base}/${runRoot}report.json`,
+          ...page,
+          `${base}/${latestRoot}insights/`,
+        ],
+      };
+    } catch (error) {
+      // The run's own temporary files (the page's pieces), not the container, failed (ports.ts Scratch).
+      if (isScratchUnavailableError(error)) throw error;
+      // Said already: the report's writes that failed, each with its step (storageFailures).
+      if (error instanceof DeliveryError) throw error;
+      if (isConfigError(error)) {
+        throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
+          retryable: false,
           cause: error,
         });
       }
-    },
+      const failure = describeStorageFailure(error);
+      throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, {
+        retryable: failure.retryable,
+        ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
+        cause: error,
+      });
+    }
   };
+
+  return { name, deliver };
+}
+
+/** True when `error`, or an error it was caused by, is Blob Storage's 404 ContainerNotFound. */
+function containerMissing(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (describeStorageFailure(e).code === 'ContainerNotFound') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

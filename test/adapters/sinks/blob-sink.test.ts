@@ -307,6 +307,30 @@ describe('blob sink', () => {
     ]);
   });
 
+  // A break trial: the sink remembers the containers it made, so one deleted under a running app failed
+  // every delivery (ContainerNotFound) until the instance restarted.
+  test('a container deleted after its first delivery is made again, and the delivery lands', async () => {
+    const container = freshContainer();
+    const web = `web-${container}`;
+    const sink = createBlobSink({ client, container, statusContainer: web });
+    await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'));
+    await sdk.getContainerClient(container).delete();
+    await sdk.getContainerClient(web).delete();
+    // Azurite, as Azure, may refuse a container being deleted for a moment (409 ContainerBeingDeleted).
+    const second = buildDelivery('r2', [{ gateway: gw, unhealthy: ['10.0.0.5'] }], 'gateway');
+    let receipt: Awaited<ReturnType<typeof sink.deliver>> | undefined;
+    for (let tries = 0; receipt === undefined; tries++) {
+      receipt = await sink.deliver(second).catch((error: unknown) => {
+        if (tries >= 20 || !String(error).includes('ContainerBeingDeleted')) throw error;
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 250));
+      });
+    }
+    expect(await listBlobs(container)).toContain(
+      `runs/r2/gateways/${gw.subscriptionId}/${gw.resourceGroup}/gw.json`,
+    );
+    expect(await listBlobs(web)).not.toEqual([]);
+  }, 60_000);
+
   test('an unsafe run id stays within one path segment', async () => {
     const container = freshContainer();
     await createBlobSink({ client, container }).deliver(buildDelivery('../x/y z', [{ gateway: gw }]));
