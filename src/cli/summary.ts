@@ -62,7 +62,9 @@ export function* summaryLines(
   const notListed = report.targets.filter((t) => !t.ok && t.error?.code !== RUN_INTERRUPTED_CODE).length;
   // "Read 0 of 3 gateways …, 0 backend servers: 0 not healthy." read as all well of a run that read
   // nothing (a break trial).
-  const noneRead = s.gateways > 0 && s.gateways === s.failedGateways;
+  // Nor "Checked 0 gateways …: 0 not healthy" of one whose targets listed none (not listed, or
+  // interrupted first).
+  const noneRead = s.gateways === s.failedGateways;
   const lines = [
     (s.failedGateways
       ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${failedApart.join(', ')})`

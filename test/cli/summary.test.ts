@@ -1454,6 +1454,25 @@ it('a run that read no gateway says no server was read, never "0 not healthy"', 
   const first = formatSummary(report, []).split('\n')[0];
   expect(first).toBe('Read 0 of 2 gateways (2 could not be checked): no backend server was read.');
   expect(first).not.toMatch(/not healthy/);
+  // Nor a run whose only target could not be listed (no gateway at all).
+  const { report: none } = buildDelivery('run', []);
+  const unlisted = formatSummary(
+    {
+      ...none,
+      targets: [
+        {
+          id: '/subscriptions/s',
+          ok: false,
+          error: { code: 'TargetNotFound', message: 'ARM answered 404', retryable: false },
+          gateways: 0,
+        },
+      ],
+    },
+    [],
+  ).split('\n')[0];
+  expect(unlisted).toBe(
+    'Checked 0 gateways: no backend server was read; 1 target not listed (below): its gateways were not read.',
+  );
 });
 
 // A new-user trial: a reading that lacked a routed pool (ARM answered `{"backendAddressPools":[]}`) was

@@ -240,9 +240,11 @@ export function pageTitle(
     (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
   const total = tally.reported + lastRead;
-  // "0 not healthy" of a page with no server read at all (every gateway failed on its first run, or
-  // was deleted) read as all well (a break trial).
-  if (tally.fresh === 0 && tally.stale === 0) return `Backend health: no gateway read${incomplete}`;
+  // "0 not healthy" of a page no run read anything of this time (every gateway failed, on its first run
+  // or not, or was deleted) read as all well (a break trial). A stale gateway's servers down as last
+  // read are still counted below.
+  if (tally.fresh === 0 && lastRead === 0)
+    return `Backend health: no gateway read${tally.stale > 0 ? ` (${count(tally.stale, 'stale gateway')})` : ''}${incomplete}`;
   if (tally.stale === 0)
     return `Backend health: ${total} not healthy${lastRead > 0 ? ` (${lastRead} as last read)` : ''}${incomplete}`;
   // "N as last read: M stale gateways" says the N are theirs; some from an incomplete reading are not
@@ -260,8 +262,10 @@ export function pageTitle(
 export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
   const { fresh, servers, stale, staleServers } = tally;
   const summary =
-    `${fresh} gateway${plural(fresh)} read · ${servers} server${plural(servers)}: ` +
-    serverCounts(tally) +
+    // "0 gateways read · 0 servers: 0 not healthy, 0 healthy" of a run that read nothing (a break trial).
+    (fresh === 0
+      ? '<strong>No gateway read by this run</strong>'
+      : `${fresh} gateway${plural(fresh)} read · ${servers} server${plural(servers)}: ${serverCounts(tally)}`) +
     (stale > 0
       ? ` · <strong>${stale} stale gateway${plural(stale)}</strong>: ${
           staleServers === 0

@@ -601,6 +601,14 @@ describe('status page: HTML', () => {
       history(stale2, [failed(NOW - 1_000)]),
     ]);
     expect(neverTwo).toContain('<strong>2 stale gateways</strong>: no server of them ever read</p>');
+    // Nothing read by this run, nor ever (a break trial: "0 not healthy (2 stale gateways)" and "0
+    // gateways read · 0 servers: 0 not healthy, 0 healthy").
+    const nothing = page([history(stale, [failed(NOW - 1_000)]), history(stale2, [failed(NOW - 1_000)])]);
+    expect(nothing).toContain('<title>Backend health: no gateway read (2 stale gateways)</title>');
+    expect(nothing).toContain(
+      '<strong>No gateway read by this run</strong> · <strong>2 stale gateways</strong>',
+    );
+    expect(nothing).not.toContain('0 not healthy');
     // Still not healthy to the eye and the filter: their rows have their state's class.
     expect(html).toContain('<tr class=w><td>c<td>↧ Draining<td><td>');
   });
