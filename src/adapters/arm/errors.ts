@@ -113,8 +113,21 @@ export function toArmError(error: unknown, call: ArmCall, connection: ArmConnect
     case 429:
       return new ThrottledError(subject(call), `${detail}, beyond the retries`, { cause: error });
     default:
-      return unavailable(call, `${detail}${said}`, error);
+      // A request ARM refused as such (400 InvalidRequestFormat, 405, 413, 415, 422 …) is refused again
+      // as it is: not worth a retry this run (the queue's host sent it 5 times: a break trial). A
+      // conflict (409: another operation on the gateway), 408, 423 and 425 may pass, as 5xx may.
+      return unavailable(
+        call,
+        `${detail}${said}`,
+        error,
+        refusedAsSent(error.statusCode) ? { retryable: false } : {},
+      );
   }
+}
+
+/** A 4xx that another try of the same request gets again (not 401, 403, 404 and 429: mapped apart). */
+function refusedAsSent(status: number): boolean {
+  return status >= 400 && status < 500 && ![408, 409, 423, 425].includes(status);
 }
 
 /** @azure/identity's failures, by name, when a credential other than ours threw them. */

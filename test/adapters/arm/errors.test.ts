@@ -227,6 +227,21 @@ describe('ARM errors, each mapped to what the user must do', () => {
     });
   });
 
+  // A break trial: a 400 was retryable, so the queue's host sent the same refused request 5 times.
+  it.each([
+    [400, 'InvalidRequestFormat', false],
+    [422, 'UnprocessableEntity', false],
+    [409, 'AnotherOperationInProgress', true],
+    [500, 'InternalServerError', true],
+  ])('the backendhealth POST answered %i %s: retryable %s', async (status, code, retryable) => {
+    const { reader } = await against({
+      gateways: [gateway('gw', [down], { faults: [{ on: 'backendHealth', status, code, times: 99 }] })],
+    });
+    const error = await rejection(reader.getBackendHealth(ref('gw')));
+    expect(error).toMatchObject({ code: 'BackendHealthUnavailable', retryable });
+    expect((error as Error).message).toContain(`${status} ${code}`);
+  });
+
   it('a refused token (401) says whose token and what to do', async () => {
     const { reader } = await against({
       gateways: [gateway('gw', [down])],
