@@ -4,17 +4,24 @@ import type { Insight } from './insight';
 import { PAGE_STYLE } from './page-style';
 import { formatUtc } from './values';
 
+/** Pools named in the headline of an incomplete reading; the note names them all. */
+const POOLS_IN_HEADLINE = 3;
+
 /**
  * One gateway now (the on-demand HTTP function): a summary of every server that is not healthy, then
- * each one's insight. A single finding is its own standalone page; none is a short all-clear.
+ * each one's insight. A single finding is its own standalone page; none is a short all-clear, unless
+ * the reading lacked routed pools (`poolsNotRead`: GatewayReport.poolsNotRead), which the headline
+ * and a note say, never "All … healthy" (a break trial: a pool with a member down was not listed).
  */
 export function renderGatewayPage(
   gateway: GatewayRef,
   servers: number,
   insights: readonly Insight[],
   now: Date,
+  poolsNotRead: readonly string[] = [],
 ): string {
-  if (insights.length === 1 && insights[0]) return insights[0].html;
+  const incomplete = poolsNotRead.length > 0;
+  if (insights.length === 1 && insights[0] && !incomplete) return insights[0].html;
   const rows = insights.map(
     ({ finding: f }, i) =>
       `<tr><td><a href="#finding-${i + 1}">${escapeHtml(f.address)}</a></td><td>${escapeHtml(f.backendPool)}</td>` +
@@ -23,9 +30,18 @@ export function renderGatewayPage(
   const sections = insights.map(
     (insight, i) => `<section class="finding" id="finding-${i + 1}">\n${insight.htmlFragment}</section>`,
   );
-  const headline = insights.length
-    ? `${insights.length} of ${servers} backend server(s) not healthy`
-    : `All ${servers} backend server(s) healthy`;
+  const shownPools = poolsNotRead.slice(0, POOLS_IN_HEADLINE).join(', ');
+  const morePools =
+    poolsNotRead.length > POOLS_IN_HEADLINE ? ` and ${poolsNotRead.length - POOLS_IN_HEADLINE} more` : '';
+  const headline = incomplete
+    ? `Reading incomplete: ${poolsNotRead.length} backend pool(s) not read (${shownPools}${morePools}); ` +
+      `${insights.length} of the ${servers} backend server(s) read not healthy`
+    : insights.length
+      ? `${insights.length} of ${servers} backend server(s) not healthy`
+      : `All ${servers} backend server(s) healthy`;
+  const note = incomplete
+    ? `<p class="note"><strong>⚠ Reading incomplete:</strong> ARM's backend health did not list these backend pools, which the gateway's configuration routes to, or listed no server of them: ${escapeHtml(poolsNotRead.join(', '))}. Their servers were not read; nothing is said of them here.</p>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -39,7 +55,7 @@ export function renderGatewayPage(
 <body>
 <main>
 <header class="details">
-<p class="status ${insights.length ? 'status-unhealthy' : 'status-draining'}">${escapeHtml(headline)}</p>
+<p class="status ${insights.length || incomplete ? 'status-unhealthy' : 'status-draining'}">${escapeHtml(headline)}</p>${note}
 <table class="facts"><tr><th scope="row">Gateway</th><td>${escapeHtml(gateway.name)}</td></tr><tr><th scope="row">Resource group</th><td>${escapeHtml(gateway.resourceGroup)}</td></tr><tr><th scope="row">Checked (UTC)</th><td>${escapeHtml(formatUtc(now))}</td></tr></table>
 </header>
 ${insights.length ? `<table class="servers"><thead><tr><th>Server</th><th>Pool</th><th>Settings</th><th>Health</th><th>Likely cause</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
