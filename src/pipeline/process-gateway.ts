@@ -67,7 +67,9 @@ export async function processGateway(
         ...(confirmRemoved ? { confirmRemoved } : {}),
         ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
         // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
-        readAt: gone?.gone ? goneAskedAt : readAt,
+        // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
+        // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).
+        ...(gone?.gone ? { readAt: goneAskedAt } : checked.report.error === null ? { readAt } : {}),
       },
     );
     return { ...withUnreadPools(checked, notify.unreadPools), notify };

@@ -1,4 +1,5 @@
 import { gatewayKey } from '../../../src/core/arm-id';
+import { BackendHealthUnavailableError } from '../../../src/errors';
 import type { BackendHealthBody } from '../../../src/core/model';
 import {
   processQueuedGateway,
@@ -105,6 +106,32 @@ describe('notify: a reading older than one already counted decides nothing', () 
     w.clock.advance(4 * MINUTE);
     await processUntilFinished(w.fanOut, queueOptions(w), message(w, 'run-next'));
     expect(sent(w)).toEqual(['degraded']);
+  });
+
+  // A break trial: the failed newer reading moved the order, so run-old's bad result (the newest that
+  // read the gateway) counted for nothing, sent no degraded, and its insights never became current.
+  it('a newer run whose read failed: an older run’s reading taken after it still counts (a failure decides nothing, and dates nothing)', async () => {
+    const w = world();
+    w.reader.health.set(gw.id, healthOf(gw, GOOD));
+    await processUntilFinished(w.fanOut, queueOptions(w), message(w, 'run-0'));
+    w.clock.advance(MINUTE);
+    w.reader.health.set(gw.id, healthOf(gw, BAD));
+    const old = await start(w, 'run-old');
+    w.clock.advance(MINUTE);
+    w.reader.health.set(
+      gw.id,
+      new BackendHealthUnavailableError(gw.id, 'ARM answered 400 InvalidRequestFormat', { retryable: false }),
+    );
+    const failed = await processUntilFinished(w.fanOut, queueOptions(w), message(w, 'run-new'));
+    expect(failed.report.gateways[0]?.ok).toBe(false);
+    w.clock.advance(MINUTE);
+    const late = await processQueuedGateway(w.fanOut, queueOptions(w), old.continuation);
+    if (late.kind !== 'finished') throw new Error(late.kind);
+    expect(late.report.notifications?.olderReadings ?? []).toEqual([]);
+    expect(sent(w)).toEqual(['degraded']);
+    // Delivered as the current reading (its insights replace the current ones).
+    expect(w.sinks[0]?.deliveries.at(-1)).toMatchObject({ scope: 'gateway' });
+    expect(w.sinks[0]?.deliveries.at(-1)?.olderReading).toBeUndefined();
   });
 
   it('a gateway deleted while its operation ran: the timer tells recovered, and the late bad result opens no new episode', async () => {
