@@ -385,7 +385,7 @@ const RESULT_WRITE_ROUNDS = 3;
  * then writes only if that blob is still the one read (If-Match, or If-None-Match `*` when there was
  * none): two copies of a message finishing at once cannot both win on a stale read.
  *
- * @throws the storage failure of the last round when another writer changed the blob each time.
+ * @throws DeliveryError (retryable) when another writer changed the blob each round; a storage failure as it came.
  */
 async function uploadGatewayResult(
   container: BlobContainer,
@@ -414,7 +414,14 @@ async function uploadGatewayResult(
       return;
     } catch (error) {
       const status = describeStorageFailure(error).statusCode;
-      if ((status !== 412 && status !== 409) || round >= RESULT_WRITE_ROUNDS) throw error;
+      if (status !== 412 && status !== 409) throw error;
+      // Others kept writing it: a contention that passes, so the delivery may be tried again.
+      if (round >= RESULT_WRITE_ROUNDS)
+        throw new DeliveryError(
+          `blob[${container.name}]`,
+          `another writer changed ${blobName} each of ${RESULT_WRITE_ROUNDS} times it was read; tried again with the next delivery`,
+          { retryable: true, status, cause: error },
+        );
     }
   }
 }

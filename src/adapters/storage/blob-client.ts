@@ -242,6 +242,13 @@ export interface StorageFailure {
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
+ * Error codes of other statuses that pass: a container being deleted (409 ContainerBeingDeleted; Azure
+ * takes at least 30 s, and a container deleted under a running app is made again once it has gone: a
+ * break trial lost a run's result when the blob sink's second go met it).
+ */
+const PASSING_CODES = new Set(['ContainerBeingDeleted']);
+
+/**
  * Reads a storage error (RestError, Node system error, credential error) without echoing its
  * message where the service could have put request details: only status and code for HTTP answers.
  */
@@ -263,7 +270,7 @@ export function describeStorageFailure(error: unknown): StorageFailure {
       statusCode,
       code,
       detail: `HTTP ${statusCode}${code ? ` ${code}` : ''}${hintFor(statusCode, code)}`,
-      retryable: RETRYABLE_STATUS.has(statusCode),
+      retryable: RETRYABLE_STATUS.has(statusCode) || (code !== undefined && PASSING_CODES.has(code)),
     };
   }
   const name = typeof e.name === 'string' ? e.name : 'Error';

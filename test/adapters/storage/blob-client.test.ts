@@ -396,8 +396,14 @@ describe('describeStorageFailure', () => {
       { name: 'RestError', statusCode: 429 },
       { detail: /^HTTP 429$/, retryable: true },
     ],
+    // It passes (Azure takes 30 s or more): a break trial lost a run's result to it, the blob sink's
+    // second go after a ContainerNotFound having met it.
     [
       { name: 'RestError', statusCode: 409, code: 'ContainerBeingDeleted' },
+      { detail: /^HTTP 409/, retryable: true },
+    ],
+    [
+      { name: 'RestError', statusCode: 409, code: 'ContainerAlreadyExists' },
       { detail: /^HTTP 409/, retryable: false },
     ],
     [
