@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import {
   createSavedBackendHealthReader,
   createSavedGatewayDirectory,
@@ -7,7 +9,7 @@ import { describeBodyProblems, readBackendHealthBody } from '../core/backend-hea
 import type { GatewayRef } from '../core/model';
 import { parseConfig } from '../config/load';
 import { folderSinkAdvice } from '../config/folder-origin';
-import { BackendHealthBodyError, ConfigError } from '../errors';
+import { BackendHealthBodyError, ConfigError, UsageError } from '../errors';
 import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
@@ -45,6 +47,7 @@ export async function evaluateSavedBody(
   const read = readBackendHealthBody(saved.value, { gatewayId: gateway.id });
   if (!read.ok) throw new BackendHealthBodyError(describeBodyProblems(read.problems), saved.source);
 
+  refuseStatusFolder(options.outDir);
   const config = parseConfig({ targets: [gateway.id], sinks: { dir: options.outDir } }, 'evaluate');
   // Its folder is --out's, never sinks.dir: a write failure says so.
   const services = await buildRunServices(config, options.env ?? process.env, {
@@ -66,6 +69,26 @@ export async function evaluateSavedBody(
     options.logger,
   );
   return runChecks(deps, runOptions);
+}
+
+/**
+ * Refuses an `--out` folder holding a status page (`index.html`: `run` with a status page, or the demo,
+ * keeps its current view there; `evaluate` writes none). A saved body is no reading of the gateway now,
+ * yet its delivery replaced the current insights and removed pages the status page linked to (a break
+ * trial: both verbs default to ./out).
+ *
+ * @throws UsageError naming the folder and another to pass.
+ */
+function refuseStatusFolder(outDir: string): void {
+  if (!existsSync(path.join(outDir, 'index.html'))) return;
+  throw new UsageError(
+    [
+      `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there, ` +
+        'which a saved body, no reading of the gateway now, must not replace. Write it to another folder: ' +
+        `--out ${path.join(path.dirname(outDir), `${path.basename(outDir)}-evaluate`)}`,
+    ],
+    'evaluate',
+  );
 }
 
 /** `--gateway` when given, else the one gateway the body's ids name; anything else says what to pass. */

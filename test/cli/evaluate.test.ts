@@ -301,3 +301,37 @@ describe('evaluate refuses what it cannot use, in one clear message, exit 2', ()
     expect(result.stderr).toMatch(message);
   });
 });
+
+// A break trial: `run` wrote its current view (insights, the status page) into ./out; `evaluate` of an
+// old saved body, with the same default --out, replaced the insights and removed a page the status page
+// linked to.
+describe('evaluate never writes into a folder that holds a status page', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-evaluate-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refused, naming the folder and another; nothing in it changes', async () => {
+    const out = path.join(dir, 'out');
+    const file = path.join(dir, 'body.json');
+    await writeFile(file, JSON.stringify(BODIES['nulls']));
+    const first = await runCli(['evaluate', file, '--out', out, '--json']);
+    expect(first.code).toBe(0);
+    // The folder is a run's now: its status page beside the insights.
+    await writeFile(path.join(out, 'index.html'), '<!doctype html><title>Backend health</title>');
+    const before = await filesUnder(out);
+    const report = await readFile(path.join(out, 'report.json'), 'utf8');
+    const second = await runCli(['evaluate', file, '--out', out]);
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toContain(
+      `--out ${out} holds a status page (index.html): the current view that "run" (or the demo) keeps there`,
+    );
+    expect(second.stderr).toContain(`--out ${out}-evaluate`);
+    expect(await filesUnder(out)).toEqual(before);
+    expect(await readFile(path.join(out, 'report.json'), 'utf8')).toBe(report);
+  });
+});
