@@ -205,6 +205,11 @@ export interface TelemetryContext {
   readonly attempt?: number;
   /** A queue invocation that throws so the host tries again (default false). */
   readonly retrying?: boolean;
+  /**
+   * A queue invocation's reading older than one its gateway's status history has (without notify, whose
+   * `olderReadings` say it otherwise): `appgw.gateway`'s `olderReading`.
+   */
+  readonly olderReading?: boolean;
 }
 
 /**
@@ -309,7 +314,9 @@ function gatewayRecord(
       poolsNotRead: g.poolsNotRead?.length ?? 0,
       stateErrors: ownReport?.notifications?.stateErrors.length ?? 0,
       sinkErrors: failedSinks(ownReport?.deliveryErrors ?? []),
-      olderReading: (ownReport?.notifications?.olderReadings ?? []).some((o) => o.gateway === g.id),
+      olderReading:
+        context.olderReading === true ||
+        (ownReport?.notifications?.olderReadings ?? []).some((o) => o.gateway === g.id),
       durationInMs: g.durationInMs,
     },
   };

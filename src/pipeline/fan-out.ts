@@ -521,6 +521,12 @@ export async function processQueuedGateway(
   // Its history holds a newer reading (a late result of an earlier run): as notify's olderReadings, but
   // also without notify (a break trial: run-old's late insights replaced run-new's).
   const newest = written.written.get(gatewayKey(gateway.id))?.lastReadAt;
+  const olderInHistory = newest !== undefined && Date.parse(newest) > readAt.getTime();
+  // Said, as notify's olderReadings are (a break trial: the current view stayed, with no word of why).
+  if (olderInHistory && !(processed.notify?.olderReadings?.length ?? 0))
+    deps.logger.warn(
+      `reading of ${gateway.id} from ${readAt.toISOString()} is older than the one its status history has from ${newest}: its result is under its run (${message.runId}); the current insights stay the newer reading's`,
+    );
   const delivered = await deliverGatewayResult(
     deps,
     {
@@ -528,7 +534,7 @@ export async function processQueuedGateway(
       report: { ...processed.report, fanOut, ...asked },
       runId: message.runId,
       startedAt: invokedAt,
-      ...(newest !== undefined && Date.parse(newest) > readAt.getTime() ? { olderReading: true } : {}),
+      ...(olderInHistory ? { olderReading: true } : {}),
     },
     failures,
   );
@@ -571,6 +577,7 @@ export async function processQueuedGateway(
     step: 'evaluate',
     attempt: queueTry.attempt,
     retrying: retryable,
+    ...(olderInHistory ? { olderReading: true } : {}),
   });
   return {
     kind: 'finished',

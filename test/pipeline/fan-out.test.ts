@@ -789,6 +789,11 @@ describe('processQueuedGateway: a reading older than one already taken', () => {
       ['run-old', true],
       ['run-newer', false],
     ]);
+    // Said in the log and in telemetry, as notify's olderReadings are.
+    expect(w.logger.at('warn')).toContain(
+      `reading of ${gwA.id} from ${at(5)} is older than the one its status history has from ${at(1)}: its result is under its run (run-old); the current insights stay the newer reading's`,
+    );
+    expect(w.telemetry.named('appgw.gateway').map((r) => r['olderReading'])).toEqual([false, true, false]);
   });
 });
 
