@@ -4,11 +4,8 @@
  * all-clear). Real emulator (its configuration GET answers the routed pools), real handler.
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { resetFunctionServices } from '../../src/app/function-services';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { loadFunctionHandlers } from '../helpers/function-handlers';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import { SUB, gatewayId } from '../helpers/scenario-builder';
 
 const id = gatewayId('gw-inc');
@@ -74,24 +71,11 @@ const SCENARIO = {
 };
 
 describe('Functions app: the HTTP insight of a reading short of a routed pool', () => {
-  let azurite: Azurite;
-  let emulator: RunningEmulator;
-  const savedEnv = { ...process.env };
+  let app: FunctionsAppWorld | undefined;
   beforeAll(async () => {
-    [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ scenario: SCENARIO as never })]);
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
-    });
-    resetFunctionServices();
+    app = await startFunctionsApp({ scenario: SCENARIO });
   }, 60_000);
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close()]);
-  });
+  afterAll(() => app?.close());
 
   it('says the reading is incomplete and names the pool, never "All … healthy"', async () => {
     const { gatewayInsight } = loadFunctionHandlers();

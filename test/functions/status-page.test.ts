@@ -1,13 +1,12 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
-import { resetFunctionServices } from '../../src/app/function-services';
 import type { HistoryDocument } from '../../src/core/status/history';
 import type { PageSchedule } from '../../src/core/status/page-schedule';
-import { loadDefaultScenario, startEmulator, type RunningEmulator } from '../../src/emulator';
+import { loadDefaultScenario, type RunningEmulator } from '../../src/emulator';
 import type { Scenario } from '../../src/emulator';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
+import type { Azurite } from '../helpers/azurite';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import { runQueueHost } from '../helpers/functions-host';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { loadFunctionHandlers, type FunctionHandlers } from '../helpers/function-handlers';
@@ -43,6 +42,7 @@ function withFaults(scenario: Scenario, name: string, faults: unknown[]): Scenar
 }
 
 describe('Functions app: the status page of a fan-out run (histories, index.html in $web)', () => {
+  let app: FunctionsAppWorld | undefined;
   let azurite: Azurite;
   let emulator: RunningEmulator;
   let scenario: Scenario;
@@ -51,18 +51,15 @@ describe('Functions app: the status page of a fan-out run (histories, index.html
   let poison: QueueClient;
   let state: ContainerClient;
   let web: ContainerClient;
-  const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     scenario = await loadDefaultScenario();
-    [azurite, emulator] = await Promise.all([startAzurite({ queue: true }), startEmulator({ scenario })]);
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
+    app = await startFunctionsApp({
+      queue: true,
+      scenario,
+      settings: { APPGW_TARGETS: `/subscriptions/${SUB}` },
     });
-    resetFunctionServices();
+    ({ azurite, emulator } = app);
     handlers = loadFunctionHandlers();
     queue = new QueueClient(azurite.connectionString, 'appgw-evaluate');
     poison = new QueueClient(azurite.connectionString, 'appgw-evaluate-poison');
@@ -71,11 +68,7 @@ describe('Functions app: the status page of a fan-out run (histories, index.html
     state = blobs.getContainerClient('appgw-state');
     web = blobs.getContainerClient('$web');
   }, 60_000);
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close()]);
-  });
+  afterAll(() => app?.close());
 
   const text = async (container: ContainerClient, name: string) =>
     (await container.getBlobClient(name).downloadToBuffer()).toString('utf8');

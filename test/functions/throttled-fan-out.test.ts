@@ -8,16 +8,15 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
-import { resetFunctionServices } from '../../src/app/function-services';
 import type { GatewayReport } from '../../src/core/run-report';
 import { ARM_REQUEST_LIMITS } from '../../src/core/pacing/request-limits';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
+import type { RunningEmulator } from '../../src/emulator';
+import type { Azurite } from '../helpers/azurite';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import { loadFunctionHandlers } from '../helpers/function-handlers';
 import { runQueueHost } from '../helpers/functions-host';
 import { drainTriggerMessages } from '../helpers/queue-messages';
-import { SUB, gateway } from '../helpers/scenario-builder';
+import { gateway } from '../helpers/scenario-builder';
 
 const timer: Timer = {
   isPastDue: false,
@@ -28,36 +27,24 @@ const NAMES = Array.from({ length: 8 }, (_, i) => `gw-${i}`);
 const servers = [{ address: '10.1.0.5', health: 'Healthy', healthProbeLog: 'Success' }];
 
 describe('Functions app: a subscription at its write limit', () => {
+  let app: FunctionsAppWorld | undefined;
   let azurite: Azurite;
   let emulator: RunningEmulator;
-  const savedEnv = { ...process.env };
 
   beforeAll(async () => {
-    [azurite, emulator] = await Promise.all([
-      startAzurite({ queue: true }),
-      startEmulator({
-        scenario: {
-          gateways: NAMES.map((n) => gateway(n, servers, { lro: { polls: 1, retryAfterSeconds: 1 } })),
-          // 1 a second: the host below runs one invocation at a time, and however slow the machine,
-          // 8 starts come faster than 2 + 1 a second.
-          limits: { reads: ARM_REQUEST_LIMITS.reads, writes: { burst: 2, perSecond: 1 } },
-        } as never,
-      }),
-    ]);
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_ARM_MAX_RETRIES: '3',
-      APPGW_BLOB_CONTAINER: 'insights',
+    app = await startFunctionsApp({
+      queue: true,
+      scenario: {
+        gateways: NAMES.map((n) => gateway(n, servers, { lro: { polls: 1, retryAfterSeconds: 1 } })),
+        // 1 a second: the host below runs one invocation at a time, and however slow the machine,
+        // 8 starts come faster than 2 + 1 a second.
+        limits: { reads: ARM_REQUEST_LIMITS.reads, writes: { burst: 2, perSecond: 1 } },
+      },
+      settings: { APPGW_ARM_MAX_RETRIES: '3' },
     });
-    resetFunctionServices();
+    ({ azurite, emulator } = app);
   }, 60_000);
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close()]);
-  });
+  afterAll(() => app?.close());
 
   it('starts with no place in the quota wait in the queue; every gateway ends with one result, none poisoned', async () => {
     const { discoverGateways, evaluateGateway } = loadFunctionHandlers();
