@@ -9,8 +9,8 @@ import { clipMiddle, clipText } from '../core/text-clip';
 
 /** C0 and C1 controls and DEL (tab, LF and CR included: callers choose what a line break becomes). */
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g; // eslint-disable-line no-control-regex -- what it removes
-/** Bidi embeddings, overrides and isolates, and the marks: they reorder what the reader sees. */
-const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g;
+/** Bidi embeddings, overrides and isolates, and the marks (Unicode's Bidi_Control): they reorder what the reader sees. */
+const BIDI = /\p{Bidi_Control}/gu;
 
 /** Default length of one printed field (a probe message, an error), in characters. */
 export const FIELD_LIMIT = 160;
@@ -82,7 +82,7 @@ export function* terminalJsonPieces(value: unknown, chunk = 64 * 1024): Generato
 /** JSON text made safe for a terminal as `terminalJson` does: the same JSON value. */
 export function terminalSafeJson(json: string): string {
   return json.replace(
-    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g,
+    /[\u007f-\u009f\p{Bidi_Control}]/gu,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -16,7 +16,8 @@ const isObject = (value: Json): value is Record<string, Json> =>
 export function quote(value: string, max = 80): string {
   const cut = clipText(value, max);
   return JSON.stringify(cut).replace(
-    /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
+    // Unicode's own set of bidi controls, not a list of them (one list lacked U+061C: a break trial).
+    /[\u007f-\u009f\p{Bidi_Control}\u2028\u2029]/gu,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

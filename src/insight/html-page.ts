@@ -107,4 +107,4 @@ export function escapeHtml(text: string): string {
  */
 const CONTROL_CHARACTERS =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Bidi_Control}]/gu;

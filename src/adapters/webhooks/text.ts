@@ -12,25 +12,14 @@ export function wellFormed(value: string): string {
 }
 
 /** C0/C1 controls (but tab and newline), and the bidi controls that reorder what a reader sees. */
-function isHiddenControl(codePoint: number): boolean {
-  return (
-    (codePoint < 0x20 && codePoint !== 0x09 && codePoint !== 0x0a) ||
-    (codePoint >= 0x7f && codePoint <= 0x9f) ||
-    (codePoint >= 0x202a && codePoint <= 0x202e) ||
-    (codePoint >= 0x2066 && codePoint <= 0x2069) ||
-    codePoint === 0x061c || // ARABIC LETTER MARK: a bidi control too (Unicode's Bidi_Control)
-    codePoint === 0x200e ||
-    codePoint === 0x200f
-  );
-}
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
+const HIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Bidi_Control}]/u;
 
 /** For chat media: well-formed, CRLF → LF, hidden controls → space, tabs → space. */
 export function plainText(value: string): string {
   let out = '';
-  for (const ch of wellFormed(value).replace(/\r\n?/g, '\n')) {
-    const codePoint = ch.codePointAt(0) ?? 0;
-    out += isHiddenControl(codePoint) || ch === '\t' ? ' ' : ch;
-  }
+  for (const ch of wellFormed(value).replace(/\r\n?/g, '\n'))
+    out += HIDDEN_CONTROL.test(ch) || ch === '\t' ? ' ' : ch;
   return out;
 }
 

@@ -112,7 +112,7 @@ function looksLikeUtf16WithoutBom(bytes: Uint8Array): boolean {
 export function terminalSafe(text: string): string {
   return text.replace(
     // eslint-disable-next-line no-control-regex -- control characters are what this looks for
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g,
+    /[\u0000-\u001f\u007f-\u009f\p{Bidi_Control}\ufeff]/gu,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
