@@ -61,9 +61,7 @@ export function* summaryLines(
   // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.
   const notListed = report.targets.filter((t) => !t.ok && t.error?.code !== RUN_INTERRUPTED_CODE).length;
   // "Read 0 of 3 gateways …, 0 backend servers: 0 not healthy." read as all well of a run that read
-  // nothing (a break trial).
-  // Nor "Checked 0 gateways …: 0 not healthy" of one whose targets listed none (not listed, or
-  // interrupted first).
+  // nothing (a break trial), as did "Checked 0 gateways …" of one whose targets listed none.
   const noneRead = s.gateways === s.failedGateways;
   const lines = [
     (s.failedGateways

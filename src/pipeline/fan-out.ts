@@ -1,5 +1,6 @@
 import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
+import { orderReading } from '../core/notice/reading-order';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import {
   BackendHealthUnavailableError,
@@ -521,7 +522,7 @@ export async function processQueuedGateway(
   // Its history holds a newer reading (a late result of an earlier run): as notify's olderReadings, but
   // also without notify (a break trial: run-old's late insights replaced run-new's).
   const newest = written.written.get(gatewayKey(gateway.id))?.lastReadAt;
-  const olderInHistory = newest !== undefined && Date.parse(newest) > readAt.getTime();
+  const olderInHistory = !orderReading(newest, readAt.toISOString()).counts;
   // Said, as notify's olderReadings are (a break trial: the current view stayed, with no word of why).
   if (olderInHistory && !(processed.notify?.olderReadings?.length ?? 0))
     deps.logger.warn(
@@ -553,26 +554,25 @@ export async function processQueuedGateway(
   const triesRanOut =
     (message.deferrals?.failedTries ?? 0) > 0 &&
     failedTries(message.deferrals, queueTry.attempt) + 1 >= MAX_FAILED_TRIES;
-  if (error?.retryable === true && triesRanOut && !pastTimeout && !deferralsRanOut)
-    deps.logger.warn(
-      `${gateway.id}: ${MAX_FAILED_TRIES} tries of its queue messages failed (put back ones counted); not tried again this run: ${error.message}`,
-    );
   // Nor one ARM answered with something that is not backend health: the same step gets the same
   // answer (a break trial: polled 5 times, then poisoned). The next scheduled run tries again.
   const sameAnswerAgain =
-    'failed' in outcome && isBackendHealthUnavailableError(outcome.failed)
-      ? outcome.failed.unreadableAnswer
-      : false;
-  if (error?.retryable === true && sameAnswerAgain && !pastTimeout && !deferralsRanOut && !triesRanOut)
+    'failed' in outcome && isBackendHealthUnavailableError(outcome.failed) && outcome.failed.unreadableAnswer;
+  // A failure that may pass, within the time-out and the quota's bound: handed back unless one of the
+  // two above stops it, which is then said.
+  const mayPass = error?.retryable === true && !pastTimeout && !deferralsRanOut;
+  if (mayPass && triesRanOut)
+    deps.logger.warn(
+      `${gateway.id}: ${MAX_FAILED_TRIES} tries of its queue messages failed (put back ones counted); not tried again this run: ${error.message}`,
+    );
+  else if (mayPass && sameAnswerAgain)
     deps.logger.warn(
       `${gateway.id}: not tried again this run: ARM's answer is not a backend-health read, and the same ${continued ? 'poll' : 'start'} would get the same answer; the next run tries again`,
     );
   // A sink failure that passes (a 5xx, a time-out) is tried again; one that does not (a permission, a
   // folder in the way) would fail each try the same way, each sending the step to ARM again (a break
   // trial): it is reported and logged, not handed back.
-  const retryable =
-    (error?.retryable === true && !pastTimeout && !deferralsRanOut && !triesRanOut && !sameAnswerAgain) ||
-    sinks.errors.some((e) => e.retryable);
+  const retryable = (mayPass && !triesRanOut && !sameAnswerAgain) || sinks.errors.some((e) => e.retryable);
   emitRunTelemetry(deps.telemetry, report, {
     step: 'evaluate',
     attempt: queueTry.attempt,

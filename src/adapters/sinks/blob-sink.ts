@@ -185,13 +185,13 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         if (olderReading !== true) {
           step = `write ${latestRoot}insights`;
           await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
-        }
-        if (options.statusContainer && olderReading !== true) {
-          // The status page's links: the same current view, its HTML pages, beside index.html.
-          step = `write the status page's insights in container ${options.statusContainer}`;
-          const web = await getContainer(options.statusContainer);
-          const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
-          await replaceStatusCopies(web, gateways, current, concurrency);
+          if (options.statusContainer) {
+            // The status page's links: the same current view, its HTML pages, beside index.html.
+            step = `write the status page's insights in container ${options.statusContainer}`;
+            const web = await getContainer(options.statusContainer);
+            const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
+            await replaceStatusCopies(web, gateways, current, concurrency);
+          }
         }
 
         if (scope === 'gateway') {

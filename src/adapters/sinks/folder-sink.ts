@@ -434,11 +434,6 @@ async function replaceFile(file: string, write: (temporary: string) => Promise<v
 }
 
 /**
- * `JSON.stringify(value, null, 2)` and a line break, replacing `file` (replaceFile), written in pieces of
- * about WRITE_CHUNK characters (core/json-chunks.ts): a report of 20 000 gateways is never one string
- * (issue 14: memory).
- */
-/**
  * What to write at `file` for `gateway` (core/kept-gateway-result.ts), reading the result another try of
  * the run stored there only when `gateway` failed: a reading is written without a look. Undefined: keep
  * the stored one. A stored file that cannot be read is as none (a missing one is the usual case).
@@ -449,6 +444,11 @@ async function resultToWrite(file: string, gateway: GatewayReport): Promise<Gate
   return gatewayResultToWrite(gateway, stored);
 }
 
+/**
+ * `JSON.stringify(value, null, 2)` and a line break, replacing `file` (replaceFile), written in pieces of
+ * about WRITE_CHUNK characters (core/json-chunks.ts): a report of 20 000 gateways is never one string
+ * (issue 14: memory).
+ */
 function writeJson(file: string, value: unknown): Promise<void> {
   return replaceFile(file, (temporary) => writePieces(temporary, jsonChunks(value)));
 }
