@@ -90,7 +90,8 @@ export function targetListTimedOut(
  * new-user trial). When ARM's `Retry-After` outlasted what was left of the time-out (no try was sent
  * after that answer): `ARM answered 503 ServiceUnavailable to its last try, 2.0 s before the time-out,
  * and asked for 10.0 s before the next (Retry-After): the time-out of 3000 ms (gatewayTimeoutInMs) came
- * first, so no other try was sent; a gatewayTimeoutInMs longer than ARM's Retry-After lets it go out`
+ * first, so no other try was sent; a gatewayTimeoutInMs of more than 11000 ms lets it go out` (the time
+ * spent when ARM answered, plus its Retry-After)
  * (it said "its retries had no answer", of retries never sent: a new-user trial). `settingName`: what
  * bounds the wait, said after it (empty: a bound of the product's own, and no advice to raise it).
  */
@@ -104,7 +105,11 @@ export function failedThenNoAnswer(
   const code = attempt.code ? ` ${attempt.code}` : '';
   const answered = `${attempt.from} answered ${attempt.status}${code} to its last try, ${seconds(failed.agoInMs)} before the time-out`;
   if (attempt.retryAfterInMs !== undefined && attempt.retryAfterInMs > failed.agoInMs) {
-    const raise = settingName ? `; a ${settingName} longer than ARM's Retry-After lets it go out` : '';
+    // Its wait counts from that answer, which came `agoInMs` before the time-out: the bound that lets the
+    // try go out is the time spent by then plus the wait (a new-user trial followed "longer than ARM's
+    // Retry-After", 12.5 s for a 12 s wait answered 1 s in, and it failed again).
+    const needed = Math.ceil(timeoutInMs - failed.agoInMs + attempt.retryAfterInMs);
+    const raise = settingName ? `; a ${settingName} of more than ${needed} ms lets it go out` : '';
     return (
       `${answered}, and asked for ${seconds(attempt.retryAfterInMs)} before the next (Retry-After): ` +
       `the time-out of ${timeoutInMs} ms${setting} came first, so no other try was sent${raise}`

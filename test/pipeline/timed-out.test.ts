@@ -113,7 +113,7 @@ describe('a time-out after tries ARM failed (FailedBeforeTimeOut): its last answ
         agoInMs: 4_000,
       },
       // A new-user trial: "its retries had no answer" of a retry ARM's Retry-After kept from being sent.
-      /: ARM answered 503 ServiceUnavailable to its last try, 4\.0 s before the time-out, and asked for 60\.0 s before the next \(Retry-After\): the time-out of 8000 ms \(gatewayTimeoutInMs\) came first, so no other try was sent; a gatewayTimeoutInMs longer than ARM's Retry-After lets it go out\. /,
+      /: ARM answered 503 ServiceUnavailable to its last try, 4\.0 s before the time-out, and asked for 60\.0 s before the next \(Retry-After\): the time-out of 8000 ms \(gatewayTimeoutInMs\) came first, so no other try was sent; a gatewayTimeoutInMs of more than 64000 ms lets it go out\. /,
     ],
     [
       'a 503 whose Retry-After had passed: its retry was sent, and had no answer',
