@@ -52,6 +52,13 @@ export async function gatewayInsightResponse(
   return {
     status: 200,
     headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-    body: renderGatewayPage(gateway, report.servers, insights, deps.clock.now(), report.poolsNotRead),
+    body: renderGatewayPage(
+      gateway,
+      report.servers,
+      insights,
+      deps.clock.now(),
+      report.poolsNotRead,
+      report.notReported,
+    ),
   };
 }

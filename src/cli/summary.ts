@@ -22,6 +22,7 @@ import {
 import { terminalField as field, terminalJsonPieces, terminalMessage as message } from './terminal-text';
 import { writePieces } from './write-pieces';
 import { GATEWAY_DELETED_CODE, RUN_INTERRUPTED_CODE } from '../errors';
+import { notReportedEntries, notReportedText, type NotReportedCounts } from '../core/not-reported';
 
 /**
  * The short human summary: per gateway, each server that is not healthy with its health (as ARM
@@ -69,7 +70,7 @@ export function* summaryLines(
       : `Checked ${counted(s.gateways, 'gateway')}`) +
       (noneRead
         ? ': no backend server was read'
-        : `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy`) +
+        : `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy${s.notReported ? `, ${notReportedText(s.notReported)}` : ''}`) +
       (s.incompleteReadings
         ? `; ${counted(s.incompleteReadings, 'reading')} incomplete (below): not every server was read`
         : '') +
@@ -117,6 +118,8 @@ export function* summaryLines(
       );
     if (gateway.poolsNotRead?.length)
       lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
+    // "✓" alone read as every server healthy of a gateway with one draining (a break trial).
+    if (gateway.notReported) lines.push(`    ${notReportedLine(gateway.notReported)}`);
     // Its start only: what ARM refused, and why. What to grant or fix is the run's second block, once;
     // cut in the middle, the permission ran into the tail's "(the operation's polls)", another
     // permission (a new-user trial).
@@ -189,6 +192,16 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
  */
 const FAILURE_SHOWN = 800;
 
+/**
+ * `not reported: 1 draining (unhealthyStates leaves Draining out)`: servers neither healthy nor reported,
+ * and the setting that would report them.
+ */
+function notReportedLine(counts: NotReportedCounts): string {
+  const entries = notReportedEntries(counts);
+  const states = entries.map(([state]) => state.charAt(0).toUpperCase() + state.slice(1));
+  return `not reported: ${entries.map(([state, n]) => `${n} ${state}`).join(', ')} (unhealthyStates leaves ${states.join(' and ')} out)`;
+}
+
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */
 export const HEALTHY_SHOWN = 20;
 /** Gateways that failed with one message shown one by one; those after them are one block. */
@@ -212,7 +225,10 @@ function collapsedGateways(): {
   const healthyKey = '\u0000healthy';
   const keyOf = (g: GatewayReport): string | undefined =>
     g.ok
-      ? g.findings.length === 0 && g.configuration?.read !== false && !g.poolsNotRead?.length
+      ? g.findings.length === 0 &&
+        g.configuration?.read !== false &&
+        !g.poolsNotRead?.length &&
+        !g.notReported
         ? healthyKey
         : undefined
       : alikeKey(withoutOwnId(g.error?.message ?? '', g.id));

@@ -1,6 +1,7 @@
 import type { Cause } from './causes';
 import type { Severity } from './notice/severity';
 import type { Finding, GatewayRef } from './model';
+import type { NotReportedCounts } from './not-reported';
 import type { AlertTrigger } from './alerts/alert-trigger';
 import type { GatewayConfigurationReport, RunConfigurationReport } from './configuration-report';
 
@@ -84,6 +85,8 @@ export interface RunSummary {
   readonly findings: number;
   /** Gateways read whose reading lacked pools their configuration routes to (GatewayReport.poolsNotRead); absent: none. */
   readonly incompleteReadings?: number;
+  /** Of `servers`, those neither healthy nor reported, by state (GatewayReport.notReported summed); absent: none. */
+  readonly notReported?: NotReportedCounts;
   /**
    * Of `failedGateways`, those ARM confirmed deleted (error `GatewayDeleted`: a 404 to the
    * backend-health call and to the gateway's GET); absent: none. Not "could not be checked": checked,
@@ -147,6 +150,12 @@ export interface GatewayReport {
   /** Servers the gateway listed, healthy or not. */
   readonly servers: number;
   readonly findings: readonly FindingReport[];
+  /**
+   * Of `servers`, those in a state neither healthy nor reported (left out of `unhealthyStates`: Draining
+   * by default), by state: `{ "draining": 1 }`. No finding, no notice; counted so that nothing says
+   * "all healthy" of them. Absent: none.
+   */
+  readonly notReported?: NotReportedCounts;
   /**
    * The gateway's configuration GET, when some of its insights give the general steps because of it
    * (configuration-report.ts): `read`, why not (`reason`, `message`, `retryable`), and how many. Absent

@@ -1,3 +1,4 @@
+import { notReportedTotal } from './not-reported';
 import {
   runSucceeded,
   type DroppedNoticeReport,
@@ -51,6 +52,11 @@ export interface RunTelemetry extends Common {
   readonly servers: number;
   /** Direct only: servers reported (down, unknown, partial …), each with its `appgw.server`. */
   readonly unhealthyServers: number;
+  /**
+   * Direct only: servers neither healthy nor reported (a state left out of `unhealthyStates`: Draining by
+   * default; report `summary.notReported`), so `servers − unhealthyServers` is not taken for healthy.
+   */
+  readonly notReportedServers: number;
   /** Notices not delivered after the run (waiting, leased, dead letters) that this run looked at. */
   readonly noticesUndelivered: number;
   readonly noticesDropped: number;
@@ -122,6 +128,8 @@ export interface GatewayTelemetry extends Common {
   readonly retrying: boolean;
   readonly servers: number;
   readonly unhealthyServers: number;
+  /** Servers neither healthy nor reported (report `gateways[].notReported`, summed): Draining by default. */
+  readonly notReportedServers: number;
   /**
    * Routed backend pools the reading did not list, or listed with no server (report
    * `gateways[].poolsNotRead`): their servers were not read; 0 when the reading was whole. A new-user
@@ -272,6 +280,7 @@ export function telemetryRecords(report: RunReport, context: TelemetryContext): 
         gatewaysFailed: report.summary.failedGateways,
         servers: report.summary.servers,
         unhealthyServers: report.summary.findings,
+        notReportedServers: notReportedTotal(report.summary.notReported),
         noticesUndelivered: notifications?.undelivered.length ?? 0,
         noticesDropped: notifications?.dropped.length ?? 0,
         stateErrors: notifications?.stateErrors.length ?? 0,
@@ -311,6 +320,7 @@ function gatewayRecord(
       retrying: context.retrying ?? false,
       servers: g.servers,
       unhealthyServers: g.findings.length,
+      notReportedServers: notReportedTotal(g.notReported),
       poolsNotRead: g.poolsNotRead?.length ?? 0,
       stateErrors: ownReport?.notifications?.stateErrors.length ?? 0,
       sinkErrors: failedSinks(ownReport?.deliveryErrors ?? []),

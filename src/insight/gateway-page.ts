@@ -1,4 +1,5 @@
 import type { GatewayRef } from '../core/model';
+import { notReportedText, notReportedTotal, type NotReportedCounts } from '../core/not-reported';
 import { escapeHtml } from './html-page';
 import type { Insight } from './insight';
 import { PAGE_STYLE } from './page-style';
@@ -9,9 +10,11 @@ const POOLS_IN_HEADLINE = 3;
 
 /**
  * One gateway now (the on-demand HTTP function): a summary of every server that is not healthy, then
- * each one's insight. A single finding is its own standalone page; none is a short all-clear, unless
+ * each one's insight. A single finding is its own standalone page (when there is nothing else to say); none is a short all-clear, unless
  * the reading lacked routed pools (`poolsNotRead`: GatewayReport.poolsNotRead), which the headline
  * and a note say, never "All … healthy" (a break trial: a pool with a member down was not listed).
+ * Servers in a state not reported (`notReported`: GatewayReport.notReported, Draining by default) are
+ * counted by state in the headline: "4 of 5 backend server(s) healthy, 1 draining", never "All 5 …".
  */
 export function renderGatewayPage(
   gateway: GatewayRef,
@@ -19,9 +22,13 @@ export function renderGatewayPage(
   insights: readonly Insight[],
   now: Date,
   poolsNotRead: readonly string[] = [],
+  notReported?: NotReportedCounts,
 ): string {
   const incomplete = poolsNotRead.length > 0;
-  if (insights.length === 1 && insights[0] && !incomplete) return insights[0].html;
+  const others = notReportedText(notReported);
+  const othersCount = notReportedTotal(notReported);
+  // The one insight alone would say nothing of the pools not read or the servers not reported.
+  if (insights.length === 1 && insights[0] && !incomplete && !othersCount) return insights[0].html;
   const rows = insights.map(
     ({ finding: f }, i) =>
       `<tr><td><a href="#finding-${i + 1}">${escapeHtml(f.address)}</a></td><td>${escapeHtml(f.backendPool)}</td>` +
@@ -33,12 +40,17 @@ export function renderGatewayPage(
   const shownPools = poolsNotRead.slice(0, POOLS_IN_HEADLINE).join(', ');
   const morePools =
     poolsNotRead.length > POOLS_IN_HEADLINE ? ` and ${poolsNotRead.length - POOLS_IN_HEADLINE} more` : '';
-  const headline = incomplete
-    ? `Reading incomplete: ${poolsNotRead.length} backend pool(s) not read (${shownPools}${morePools}); ` +
-      `${insights.length} of the ${servers} backend server(s) read not healthy`
-    : insights.length
-      ? `${insights.length} of ${servers} backend server(s) not healthy`
-      : `All ${servers} backend server(s) healthy`;
+  const headline =
+    (incomplete
+      ? `Reading incomplete: ${poolsNotRead.length} backend pool(s) not read (${shownPools}${morePools}); ` +
+        `${insights.length} of the ${servers} backend server(s) read not healthy`
+      : insights.length
+        ? `${insights.length} of ${servers} backend server(s) not healthy`
+        : othersCount
+          ? `${servers - othersCount} of ${servers} backend server(s) healthy`
+          : `All ${servers} backend server(s) healthy`) + (others ? `, ${others}` : '');
+  const badge =
+    insights.length || incomplete ? 'status-unhealthy' : othersCount ? 'status-unknown' : 'status-draining';
   const note = incomplete
     ? `<p class="note"><strong>⚠ Reading incomplete:</strong> ARM's backend health did not list these backend pools, which the gateway's configuration routes to, or listed no server of them: ${escapeHtml(poolsNotRead.join(', '))}. Their servers were not read; nothing is said of them here.</p>`
     : '';
@@ -55,7 +67,7 @@ export function renderGatewayPage(
 <body>
 <main>
 <header class="details">
-<p class="status ${insights.length || incomplete ? 'status-unhealthy' : 'status-draining'}">${escapeHtml(headline)}</p>${note}
+<p class="status ${badge}">${escapeHtml(headline)}</p>${note}
 <table class="facts"><tr><th scope="row">Gateway</th><td>${escapeHtml(gateway.name)}</td></tr><tr><th scope="row">Resource group</th><td>${escapeHtml(gateway.resourceGroup)}</td></tr><tr><th scope="row">Checked (UTC)</th><td>${escapeHtml(formatUtc(now))}</td></tr></table>
 </header>
 ${insights.length ? `<table class="servers"><thead><tr><th>Server</th><th>Pool</th><th>Settings</th><th>Health</th><th>Likely cause</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}

@@ -11,6 +11,7 @@ import {
   type UnlistedDeletionReport,
 } from '../core/run-report';
 import type { NotifyOutcome } from './notify/notify-on-change';
+import { addNotReported, type NotReportedCounts } from '../core/not-reported';
 import { runConfigurationReport } from '../core/configuration-report';
 import { GATEWAY_DELETED_CODE } from '../errors';
 
@@ -52,6 +53,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
       servers: gateways.reduce((n, g) => n + g.servers, 0),
       findings: gateways.reduce((n, g) => n + g.findings.length, 0),
       ...incompleteReadingsOf(gateways),
+      ...notReportedOf(gateways),
       ...deletedGatewaysOf(gateways),
       ...(deletedUnlisted.length ? { deletedUnlisted: deletedUnlisted.length } : {}),
     },
@@ -63,6 +65,16 @@ export function buildRunReport(parts: RunReportParts): RunReport {
     ...(configuration ? { configuration } : {}),
     deliveryErrors: [],
   };
+}
+
+/** RunSummary.notReported: present only when some gateway listed a server neither healthy nor reported. */
+function notReportedOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'notReported'> {
+  // One gateway at a time: a large run's entries are read back from its scratch file (report-entries.ts).
+  const sum = gateways.reduce<NotReportedCounts | undefined>(
+    (total, g) => (g.notReported ? addNotReported([total, g.notReported]) : total),
+    undefined,
+  );
+  return sum ? { notReported: sum } : {};
 }
 
 /** RunSummary.incompleteReadings: present only when some gateway's reading lacked a routed pool. */

@@ -1,4 +1,5 @@
 import type { ParsedArticle } from '../articles';
+import { countNotReported, type NotReportedCounts } from '../core/not-reported';
 import { evaluateBackendHealth, listServerEntries, type ListedServerEntry } from '../core/evaluate';
 import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
@@ -126,6 +127,7 @@ export async function checkGateway(
         error: null,
         durationInMs: elapsed(),
         servers: listed.size,
+        ...notReportedField(countNotReported(listed.values(), options.unhealthyStates)),
         findings: insights.map(({ finding, path }) => ({
           backendPool: finding.backendPool,
           backendSettings: finding.backendSettings,
@@ -317,4 +319,9 @@ async function readingCoverage(
       detail: `${reading.detail} (ARM's backend health listed ${listedEmpty.length === 1 ? 'a pool' : 'pools'} with no server, which the configuration would tell apart from ${listedEmpty.length === 1 ? 'a pool' : 'pools'} without members: taken as not read)`,
     },
   };
+}
+
+/** GatewayReport.notReported, only when some server is in such a state. */
+function notReportedField(counts: NotReportedCounts | undefined): { notReported?: NotReportedCounts } {
+  return counts ? { notReported: counts } : {};
 }

@@ -1556,3 +1556,45 @@ describe('a reading short of the pools its configuration routes to', () => {
     expect(formatSummary(report, [])).not.toContain('incomplete');
   });
 });
+
+// A break trial: a gateway with a server draining (Draining is left out of unhealthyStates by default)
+// was "✓", counted among those "with every server healthy", and the first line said "0 not healthy".
+describe('servers neither healthy nor reported (GatewayReport.notReported)', () => {
+  const base = report('x').gateways[0]!;
+  const at = (name: string) => base.id.replace(/[^/]+$/, name);
+  const healthy = (i: number) => ({ ...base, id: at(`ok-${i}`), name: `ok-${i}`, findings: [] });
+  const draining = {
+    ...base,
+    id: at('drain'),
+    name: 'drain',
+    servers: 3,
+    findings: [],
+    notReported: { draining: 1, unknown: 1 },
+  };
+  const run = buildRunReport({
+    runId: 'r1',
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    targets: [],
+    gateways: [...Array.from({ length: HEALTHY_SHOWN + 2 }, (_, i) => healthy(i)), draining, base],
+  });
+
+  it('are counted on the first line by state, and in the summary', () => {
+    expect(run.summary.notReported).toEqual({ draining: 1, unknown: 1 });
+    expect(formatSummary(run, []).split('\n')[0]).toMatch(
+      /backend servers: 1 not healthy, 1 draining, 1 unknown \(not reported\)\.$/,
+    );
+    expect(report('x').summary.notReported).toBeUndefined();
+    expect(formatSummary(report('x'), []).split('\n')[0]).toMatch(/: 1 not healthy\.$/);
+  });
+
+  it('are said under their gateway, with the setting that would report them, never among "every server healthy"', () => {
+    const text = formatSummary(run, []);
+    expect(text).toContain(
+      '✓ drain (rg-web (prod))\n    not reported: 1 draining, 1 unknown (unhealthyStates leaves Draining and Unknown out)\n',
+    );
+    const collapsed = text.split('\n').find((l) => l.includes('with every server healthy')) ?? '';
+    expect(collapsed).toMatch(/^✓ 2 more gateways with every server healthy: ok-\d+, ok-\d+ /);
+    expect(collapsed).not.toContain('drain');
+  });
+});

@@ -319,6 +319,30 @@ describe('telemetry records from a run report', () => {
     expect(fieldsOf(invocation, 'appgw.gateway')[0]).toMatchObject({ poolsNotRead: 2 });
   });
 
+  // A break trial: a server draining (left out of unhealthyStates) made `servers − unhealthyServers` read
+  // as every other server healthy.
+  it('servers neither healthy nor reported are counted on the gateway and the run', () => {
+    const base = directReport();
+    const report = buildRunReport({
+      runId: 'run-1',
+      startedAt: new Date(FINISHED - 5000),
+      finishedAt: new Date(FINISHED),
+      targets: base.targets,
+      gateways: [
+        gatewayReport('gw-a', { notReported: { draining: 1, unknown: 2 } }),
+        gatewayReport('gw-c', { notReported: { draining: 1 } }),
+        gatewayReport('gw-d'),
+      ],
+    });
+    const records = telemetryRecords(report, { step: 'run' });
+    expect(fieldsOf(records, 'appgw.gateway').map((g) => [g['gateway'], g['notReportedServers']])).toEqual([
+      ['gw-a', 3],
+      ['gw-c', 1],
+      ['gw-d', 0],
+    ]);
+    expect(fieldsOf(records, 'appgw.run')[0]).toMatchObject({ notReportedServers: 4 });
+  });
+
   it('a queue invocation: its gateway carries its own state and sink errors, its receivers its gateway; no appgw.run', () => {
     const full = directReport();
     const report: RunReport = {

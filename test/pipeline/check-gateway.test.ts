@@ -141,6 +141,7 @@ describe('checkGateway: one gateway read and rendered', () => {
     );
     const outcome = await checkGateway(gw, s.check);
     expect(outcome.report).toMatchObject({ ok: true, error: null, servers: 2, findings: [] });
+    expect(outcome.report.notReported).toBeUndefined();
     expect(outcome.insights).toEqual([]);
     expect(outcome.listed?.size).toBe(2);
   });
@@ -151,21 +152,29 @@ describe('checkGateway: one gateway read and rendered', () => {
       health,
     }),
   );
-  it.each<[readonly ConfigurableState[], string[]]>([
+  // The servers neither healthy nor reported are counted by state (a break trial: a gateway with one
+  // draining was "All N healthy" on the HTTP insight).
+  it.each<[readonly ConfigurableState[], string[], Record<string, number> | undefined]>([
+    [['Down', 'Unknown', 'Partial'], ['Down', 'Unknown', 'Partial', 'Sideways'], { draining: 1 }],
+    [['Down'], ['Down', 'Sideways'], { unknown: 1, partial: 1, draining: 1 }],
+    [['Draining'], ['Draining', 'Sideways'], { unhealthy: 1, unknown: 1, partial: 1 }],
     [
-      ['Down', 'Unknown', 'Partial'],
-      ['Down', 'Unknown', 'Partial', 'Sideways'],
+      ['Down', 'Unknown', 'Partial', 'Draining'],
+      ['Down', 'Unknown', 'Partial', 'Draining', 'Sideways'],
+      undefined,
     ],
-    [['Down'], ['Down', 'Sideways']],
-    [['Draining'], ['Draining', 'Sideways']],
-    [[], ['Sideways']],
-  ])('unhealthyStates %j reports %j (a value it cannot read, always)', async (unhealthyStates, reported) => {
-    const s = setup(healthOf(gw, servers), { unhealthyStates });
-    const outcome = await checkGateway(gw, s.check);
-    expect(outcome.report.findings.map((f) => f.health)).toEqual(reported);
-    expect(outcome.insights.map((i) => i.finding.health)).toEqual(reported);
-    expect(outcome.report.servers).toBe(6);
-  });
+    [[], ['Sideways'], { unhealthy: 1, unknown: 1, partial: 1, draining: 1 }],
+  ])(
+    'unhealthyStates %j reports %j (a value it cannot read, always), and counts the rest not reported',
+    async (unhealthyStates, reported, notReported) => {
+      const s = setup(healthOf(gw, servers), { unhealthyStates });
+      const outcome = await checkGateway(gw, s.check);
+      expect(outcome.report.findings.map((f) => f.health)).toEqual(reported);
+      expect(outcome.insights.map((i) => i.finding.health)).toEqual(reported);
+      expect(outcome.report.servers).toBe(6);
+      expect(outcome.report.notReported).toEqual(notReported);
+    },
+  );
 });
 
 describe('checkGateway: a gateway that cannot be read is a report, never a throw', () => {

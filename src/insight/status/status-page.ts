@@ -10,6 +10,7 @@ import { clipMessage } from '../../core/text-clip';
 const ERROR_MESSAGE_CHARS = 600;
 import type { CauseId } from '../../core/causes';
 import type { HealthState } from '../../core/model';
+import { notReportedText, type NotReportedCounts } from '../../core/not-reported';
 import { escapeHtml } from '../html-page';
 import { formatUtc } from '../values';
 import {
@@ -374,16 +375,14 @@ function names(list: readonly string[]): string {
 /**
  * `12 not healthy, 7 healthy, 1 draining`: "not healthy" as the run's summary counts it (the servers
  * reported, each with its cause and insight: the states in `unhealthyStates`), then healthy ones, then
- * each other state (draining; a state left out of `unhealthyStates`) by name, so the page and the
- * CLI's `Checked …: 12 not healthy` agree.
+ * each other state (draining; a state left out of `unhealthyStates`) by name (notReportedText), so the
+ * page, the CLI's `Checked …: 12 not healthy, 1 draining` and the HTTP insight agree.
  */
 function serverCounts(tally: PageTally): string {
   return [
     `${tally.reported} not healthy`,
     `${tally.healthy} healthy`,
-    ...[...tally.others.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([state, n]) => `${n} ${state}${state === 'draining' ? '' : ' (not reported)'}`),
+    ...(tally.others.size ? [notReportedText(Object.fromEntries(tally.others) as NotReportedCounts)] : []),
   ].join(', ');
 }
 
