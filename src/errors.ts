@@ -394,18 +394,27 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
   constructor(
     readonly resourceId: string,
     detail: string,
-    options?: { cause?: unknown; unreadableAnswer?: boolean; retryable?: boolean; timedOut?: boolean },
+    options?: {
+      cause?: unknown;
+      unreadableAnswer?: boolean;
+      retryable?: boolean;
+      timedOut?: boolean;
+      /** A saved answer (`evaluate`): no run tries it again, so the message promises none. */
+      savedAnswer?: boolean;
+    },
   ) {
     super(
       `Backend health for ${resourceId} is unavailable: ${sentence(detail)} ` +
-        (options?.unreadableAnswer
-          ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
-          : options?.retryable === false
-            ? 'No server is counted as recovered from it; the next run starts a new operation.'
-            : options?.timedOut
-              ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
-                '(APPGW_GATEWAY_TIMEOUT_MS).'
-              : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
+        (options?.savedAnswer
+          ? 'No server is counted as recovered from it.'
+          : options?.unreadableAnswer
+            ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
+            : options?.retryable === false
+              ? 'No server is counted as recovered from it; the next run starts a new operation.'
+              : options?.timedOut
+                ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+                  '(APPGW_GATEWAY_TIMEOUT_MS).'
+                : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
       causeOf(options),
     );
     this.retryable = options?.retryable ?? true;
@@ -767,6 +776,35 @@ export class RunInterruptedError extends AppGwInsightsError {
 }
 
 /**
+ * Another direct run holds the lock on the folder this run writes its current view to (sinks.dir or
+ * `--out`: adapters/files/run-folder-lock.ts): this run read nothing and wrote nothing, so nothing of it
+ * is lost, and the run that holds the folder is not disturbed. Retryable: the next run goes once that
+ * one is done. `owner`: who holds it, when it said so; `staleInMs`: after how long without a refresh a
+ * dead run's lock is taken over; `elsewhere`: how to give this run another folder ("give another
+ * folder with --out").
+ */
+export class RunInProgressError extends AppGwInsightsError {
+  override readonly name = 'RunInProgressError';
+  readonly code = 'RunInProgress';
+  override readonly retryable = true;
+  constructor(
+    readonly dir: string,
+    readonly owner: { readonly pid: number; readonly host: string; readonly since: string } | undefined,
+    staleInMs: number,
+    elsewhere = 'give this run another folder',
+  ) {
+    const who = owner
+      ? `Another appgw-insights run (process ${owner.pid} on ${owner.host}, since ${owner.since.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC)`
+      : 'Another appgw-insights run';
+    super(
+      `${who} is writing to ${dir}: this run checked nothing and wrote nothing. ` +
+        `Let that run finish; if your schedule starts runs while the last is still going, run less often, or ${elsewhere}. ` +
+        `The lock is ${dir}/.appgw-run.lock: a run that was killed leaves it until its process is gone (this machine) or it is ${Math.round(staleInMs / 1000)} s old.`,
+    );
+  }
+}
+
+/**
  * `recheck` or the gateway insight endpoint names a gateway outside the targets: nothing is asked of ARM
  * (the on-demand probe is a write the operator did not scope this app to; the function key opens the
  * watched gateways only). The CLI and the HTTP endpoints (404) say the same, naming the setting that
@@ -978,6 +1016,8 @@ export const isRecheckTargetError = errorGuard<RecheckTargetError>(
   'RecheckTargetError',
   'RecheckTargetInvalid',
 );
+/** A RunInProgressError (`RunInProgress`), from any copy of this module. */
+export const isRunInProgressError = errorGuard<RunInProgressError>('RunInProgressError', 'RunInProgress');
 /** A RecheckGatewayNotFoundError (`ResourceNotFound`, as GatewayNotFoundError), from any copy of this module. */
 export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
   'RecheckGatewayNotFoundError',

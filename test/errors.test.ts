@@ -62,6 +62,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ],
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
   ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],
+  ['RunInProgressError', (m) => new m.RunInProgressError('/srv/out', undefined, 60_000)],
   ['RecheckTargetError', (m) => new m.RecheckTargetError('/…/gw', 'no backend pool "x"')],
   [
     'RecheckGatewayNotFoundError',

@@ -7,6 +7,7 @@ import type { Env } from './build-adapters';
 import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { createTempScratch } from '../adapters/files/temp-scratch';
+import { lockRunFolder } from '../adapters/files/run-folder-lock';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
@@ -28,8 +29,27 @@ export interface RunOnceOptions {
   readonly configSource?: ConfigSource;
 }
 
-/** One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. */
+/**
+ * One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. With a
+ * folder sink, the run holds its folder's lock from before its first read until its last write
+ * (run-folder-lock.ts). Throws RunInProgressError, having read and written nothing, when another run
+ * holds it.
+ */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
+  const lock = config.sinks.dir
+    ? await lockRunFolder(config.sinks.dir, {
+        warn: (message) => options.logger.warn(message),
+        ...(options.sinkFolderAdvice?.elsewhere ? { elsewhere: options.sinkFolderAdvice.elsewhere } : {}),
+      })
+    : undefined;
+  try {
+    return await runLocked(config, options);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runLocked(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
   const { deps, options: runOptions } = withLogger(
     await buildRunServices(config, options.env ?? process.env, {
       ...(options.stateFolderAdvice ? { stateFolderAdvice: options.stateFolderAdvice } : {}),

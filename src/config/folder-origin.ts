@@ -78,6 +78,7 @@ export function folderSinkAdvice(origin: FolderOrigin): FolderSinkAdvice {
   return {
     access: `${where}: let the account that runs appgw-insights write there, or ${elsewhere}`,
     inTheWay: `${where}: move what is in the way out of it (appgw-insights writes ${SINK_ENTRIES} there), or ${elsewhere}`,
+    elsewhere,
   };
 }
 

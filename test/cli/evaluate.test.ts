@@ -335,3 +335,43 @@ describe('evaluate never writes into a folder that holds a status page', () => {
     expect(await readFile(path.join(out, 'report.json'), 'utf8')).toBe(report);
   });
 });
+
+// A break trial: a saved answer that lists no server (`{"backendAddressPools":[]}`, as a gateway under
+// update may answer) was "✓ g", "0 backend servers: 0 not healthy", exit 0: an all-clear of nothing read.
+describe('evaluate of an answer that lists no server: a failed reading, never green', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-evaluate-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['no pool', { backendAddressPools: [] }],
+    [
+      'pools listed with no server',
+      {
+        backendAddressPools: [
+          {
+            backendAddressPool: { id: `${GW}/backendAddressPools/web` },
+            backendHttpSettingsCollection: [
+              { backendHttpSettings: { id: `${GW}/backendHttpSettingsCollection/web-https` }, servers: [] },
+            ],
+          },
+        ],
+      },
+    ],
+  ])('%s: exit 2, "could not be checked", saying why and never "0 not healthy"', async (_, body) => {
+    const file = path.join(dir, 'body.json');
+    await writeFile(file, JSON.stringify(body));
+    const result = await runCli(['evaluate', file, '--gateway', GW, '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(
+      /^Read 0 of 1 gateway \(1 could not be checked\): no backend server was read\./,
+    );
+    expect(result.stdout).toContain('✗ appgw-field (rg-field)');
+    expect(result.stdout).toContain('the backend-health answer lists no server');
+    expect(result.stdout).not.toMatch(/0 not healthy|✓|next run/);
+  });
+});

@@ -44,6 +44,11 @@ export interface FolderSinkAdvice {
    * the same moment have advice of their own.
    */
   readonly inTheWay: string;
+  /**
+   * How to give the run another folder, lower case, no full stop ("give another folder with --out"): a
+   * run refused because another one holds the folder (RunInProgressError). Absent: said in general.
+   */
+  readonly elsewhere?: string;
 }
 
 /** The default FolderSinkOptions.advice (run, the Functions app, from the APPGW_* settings). */

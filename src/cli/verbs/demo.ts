@@ -57,6 +57,7 @@ export async function demoVerb(args: string[]): Promise<number> {
       sinkFolderAdvice: {
         access: 'Choose another folder with --out',
         inTheWay: 'Move what is in the way out of that folder, or choose another folder with --out',
+        elsewhere: 'choose another folder with --out',
       },
       stop: stop.signal,
     };

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { RUN_LOCK_NAME } from '../../src/adapters/files/run-folder-lock';
+import { ROOT, assertBuilt, runCli, stop } from '../helpers/cli';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { gateway, gatewayId } from '../helpers/scenario-builder';
+
+beforeAll(assertBuilt);
+
+/**
+ * A break trial: two direct runs on one folder at once (a schedule overlapping itself) wrote it both:
+ * report.json and the status page followed the one that finished last, and, without notify, an older
+ * reading replaced the newer insights. A run now holds its folder's lock from before its first read
+ * until its last write; a second run is refused, having read and written nothing.
+ */
+describe('run: one run at a time writes a folder', () => {
+  // The first run's poll waits this long: the second is started and refused well within it, then the
+  // first is stopped (a margin no busy machine reaches; the test never waits it out).
+  const SLOW = [
+    gateway('gw-a', [{ address: '10.0.0.4', health: 'Unhealthy' }], {
+      lro: { polls: 1, retryAfterSeconds: 120, style: 'location' },
+    }),
+  ];
+  const FAST = [gateway('gw-a', [{ address: '10.0.0.4', health: 'Unhealthy' }])];
+  let emulator: RunningEmulator;
+  let dir: string;
+  let out: string;
+  let config: string;
+  const holders: ChildProcess[] = [];
+  beforeAll(async () => {
+    emulator = await startEmulator({ scenario: { gateways: SLOW } as never });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-lock-'));
+    out = path.join(dir, 'out');
+    config = path.join(dir, 'config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        targets: [gatewayId('gw-a')],
+        arm: emulatorArm(emulator),
+        sinks: { dir: out },
+        state: { dir: path.join(dir, 'state') },
+      }),
+    );
+  });
+  afterEach(async () => {
+    const running = holders.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+    await Promise.all(running.map((child) => stop(child, 'SIGKILL')));
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A run that holds the folder (its poll waits SLOW's Retry-After), once its lock is there. */
+  async function holdingRun(): Promise<{ child: ChildProcess; stderr: () => string }> {
+    emulator.serve({ gateways: SLOW } as never);
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'appgw-insights'), 'run', '--config', config],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    holders.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    const lock = path.join(out, RUN_LOCK_NAME);
+    // Held, and past its POST: from there it only waits for its poll.
+    const before = emulator.requests.length;
+    const posted = () =>
+      emulator.requests.slice(before).some((r) => r.method === 'POST' && /backendhealth/i.test(r.path));
+    for (let i = 0; i < 600; i++) {
+      if (
+        posted() &&
+        (await stat(lock).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return { child, stderr: () => stderr };
+      if (child.exitCode !== null) throw new Error(`the first run ended (${child.exitCode}): ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`the first run took no lock in 60 s: ${stderr}`);
+  }
+
+  it('a second run on the folder is refused (RunInProgress, exit 2): it asks ARM nothing and writes nothing; the first goes on', async () => {
+    const first = await holdingRun();
+    const asked = emulator.requests.length;
+    const second = await runCli(['run', '--config', config], dir);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(
+      `error: Another appgw-insights run (process ${first.child.pid} on ${os.hostname()}, since `,
+    );
+    expect(second.stderr).toContain(`is writing to ${out}: this run checked nothing and wrote nothing.`);
+    expect(second.stderr).toContain(`set sinks.dir in ${config} to another folder`);
+    expect(emulator.requests.length).toBe(asked);
+    await expect(stat(path.join(out, 'report.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // As JSON too, for a scheduler that reads it.
+    const json = await runCli(['run', '--config', config, '--json'], dir);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'RunInProgress' } });
+    // The first run was not disturbed: stopped now, it writes its report and lets go of the folder.
+    expect(await stop(first.child, 'SIGTERM')).toBe(143);
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(report.interrupted).toMatchObject({ by: 'signal' });
+    await expect(stat(path.join(out, RUN_LOCK_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+    emulator.serve({ gateways: FAST } as never);
+    const next = await runCli(['run', '--config', config], dir);
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toContain('RunInProgress');
+  }, 300_000);
+
+  it('a lock left by a run killed with SIGKILL is taken over at once by the next run', async () => {
+    const killed = await holdingRun();
+    await stop(killed.child, 'SIGKILL');
+    await expect(stat(path.join(out, RUN_LOCK_NAME))).resolves.toBeDefined();
+    emulator.serve({ gateways: FAST } as never);
+    const next = await runCli(['run', '--config', config], dir);
+    expect(next.code).toBe(0);
+    await expect(stat(path.join(out, RUN_LOCK_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 300_000);
+});
