@@ -323,6 +323,16 @@ const UNREADABLE_ADVICE =
   'If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) ' +
   'and that no proxy in between rewrites its answers.';
 
+/**
+ * ARM refused the request as it was sent (400, 405, 413, 415, 422 …: adapters/arm/errors.ts): its code
+ * and message are in the message already. A new-user trial: a 400 said nothing of what to check.
+ */
+const REFUSED_ADVICE =
+  'ARM refused the request as it was sent, so it is not sent again this run; the next run sends it again. ' +
+  'If it persists, check that arm.endpoint (APPGW_ARM_ENDPOINT) is Azure Resource Manager (or the emulator) ' +
+  "and that no proxy in between changes the requests; if ARM's message is about the gateway (its state, an " +
+  "update in progress), see the gateway's Activity log in the portal.";
+
 /** ARM answered with a failure (5xx, a failed operation): what ARM said is in the message already. */
 const FAILED_ADVICE =
   "If it persists, it is ARM's or the gateway's: check the gateway's Resource health and Activity log in " +
@@ -356,16 +366,18 @@ export class TargetListUnavailableError extends AppGwInsightsError {
   constructor(
     readonly target: string,
     detail: string,
-    options?: { cause?: unknown; unreadableAnswer?: boolean; timedOut?: boolean },
+    options?: { cause?: unknown; unreadableAnswer?: boolean; timedOut?: boolean; refusedAsSent?: boolean },
   ) {
     super(
       `The gateways of ${target} could not be listed: ${sentence(detail)} ` +
-        (options?.unreadableAnswer
-          ? `No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. ${UNREADABLE_ADVICE}`
-          : options?.timedOut
-            ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
-              '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
-            : `No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. ${LIST_FAILED_ADVICE}`),
+        (options?.refusedAsSent
+          ? `No gateway is taken as deleted for missing from it. ${REFUSED_ADVICE}`
+          : options?.unreadableAnswer
+            ? `No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. ${UNREADABLE_ADVICE}`
+            : options?.timedOut
+              ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+                '(APPGW_GATEWAY_TIMEOUT_MS), which also bounds each listing.'
+              : `No gateway is taken as deleted for missing from it (only ARM's 404 to a gateway's own GET is); it is tried again on the next run. ${LIST_FAILED_ADVICE}`),
       causeOf(options),
     );
   }
@@ -401,23 +413,27 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
       timedOut?: boolean;
       /** A saved answer (`evaluate`): no run tries it again, so the message promises none. */
       savedAnswer?: boolean;
+      /** ARM refused the request as sent (a 4xx other than 401, 403, 404, 408, 409, 423, 425, 429): not retryable. */
+      refusedAsSent?: boolean;
     },
   ) {
     super(
       `Backend health for ${resourceId} is unavailable: ${sentence(detail)} ` +
         (options?.savedAnswer
           ? 'No server is counted as recovered from it.'
-          : options?.unreadableAnswer
-            ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
-            : options?.retryable === false
-              ? 'No server is counted as recovered from it; the next run starts a new operation.'
-              : options?.timedOut
-                ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
-                  '(APPGW_GATEWAY_TIMEOUT_MS).'
-                : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
+          : options?.refusedAsSent
+            ? `No server is counted as recovered from it. ${REFUSED_ADVICE}`
+            : options?.unreadableAnswer
+              ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
+              : options?.retryable === false
+                ? 'No server is counted as recovered from it; the next run starts a new operation.'
+                : options?.timedOut
+                  ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+                    '(APPGW_GATEWAY_TIMEOUT_MS).'
+                  : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
       causeOf(options),
     );
-    this.retryable = options?.retryable ?? true;
+    this.retryable = options?.refusedAsSent ? false : (options?.retryable ?? true);
     this.unreadableAnswer = options?.unreadableAnswer === true;
   }
 }

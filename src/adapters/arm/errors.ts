@@ -120,7 +120,7 @@ export function toArmError(error: unknown, call: ArmCall, connection: ArmConnect
         call,
         `${detail}${said}`,
         error,
-        refusedAsSent(error.statusCode) ? { retryable: false } : {},
+        refusedAsSent(error.statusCode) ? { refusedAsSent: true } : {},
       );
   }
 }
@@ -146,7 +146,7 @@ function unavailable(
   call: ArmCall,
   detail: string,
   cause: unknown,
-  options: { timedOut?: boolean; retryable?: boolean } = {},
+  options: { timedOut?: boolean; retryable?: boolean; refusedAsSent?: boolean } = {},
 ): Error {
   return call.kind === 'list'
     ? new TargetListUnavailableError(call.target.id, detail, { cause, ...options })

@@ -240,6 +240,26 @@ describe('ARM errors, each mapped to what the user must do', () => {
     const error = await rejection(reader.getBackendHealth(ref('gw')));
     expect(error).toMatchObject({ code: 'BackendHealthUnavailable', retryable });
     expect((error as Error).message).toContain(`${status} ${code}`);
+    // A new-user trial: a 400 said nothing of what to check.
+    if (retryable) expect((error as Error).message).not.toContain('refused the request as it was sent');
+    else
+      expect((error as Error).message).toMatch(
+        /ARM refused the request as it was sent, so it is not sent again this run; the next run sends it again\. If it persists, check that arm\.endpoint \(APPGW_ARM_ENDPOINT\) is Azure Resource Manager/,
+      );
+  });
+
+  it.each([
+    [400, 'BadRequest'],
+    [413, 'RequestEntityTooLarge'],
+  ])('the listing answered %i %s: what to check, and no gateway taken as deleted', async (status, code) => {
+    const { directory } = await against({
+      gateways: [gateway('gw', [down], { faults: [{ on: 'list', status, code, times: 99 }] })],
+    });
+    const error = await rejection(directory.listGateways(target(SUBSCRIPTION)));
+    expect(error).toMatchObject({ code: 'TargetListUnavailable' });
+    expect((error as Error).message).toContain(`${status} ${code}`);
+    expect((error as Error).message).toContain('No gateway is taken as deleted for missing from it.');
+    expect((error as Error).message).toContain('ARM refused the request as it was sent');
   });
 
   it('a refused token (401) says whose token and what to do', async () => {
