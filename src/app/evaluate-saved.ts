@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { RUN_LOCK_NAME } from '../adapters/files/run-folder-lock';
 import {
   createSavedBackendHealthReader,
   createSavedGatewayDirectory,
@@ -80,15 +81,35 @@ export async function evaluateSavedBody(
  * @throws UsageError naming the folder and another to pass.
  */
 function refuseStatusFolder(outDir: string): void {
-  if (!existsSync(path.join(outDir, 'index.html'))) return;
+  const runFolder = enclosingRunFolder(outDir);
+  const held = existsSync(path.join(outDir, RUN_LOCK_NAME));
+  if (!existsSync(path.join(outDir, 'index.html')) && !held && runFolder === undefined) return;
+  const elsewhere = runFolder ?? outDir;
+  const why = held
+    ? `--out ${outDir} is being written by a run now (its lock ${RUN_LOCK_NAME} is there): the current view that "run" (or the demo) keeps there`
+    : runFolder !== undefined
+      ? `--out ${outDir} is inside ${runFolder}, which holds a status page (index.html) and report.json: the current view that "run" (or the demo) keeps there`
+      : `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there`;
   throw new UsageError(
     [
-      `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there, ` +
-        'which a saved body, no reading of the gateway now, must not replace. Write it to another folder: ' +
-        `--out ${path.join(path.dirname(outDir), `${path.basename(outDir)}-evaluate`)}`,
+      `${why}, which a saved body, no reading of the gateway now, must not replace. Write it to another folder: ` +
+        `--out ${path.join(path.dirname(elsewhere), `${path.basename(elsewhere)}-evaluate`)}`,
     ],
     'evaluate',
   );
+}
+
+/**
+ * The nearest folder above `dir` that holds a run's current view (index.html beside report.json), or
+ * undefined. A break trial: `--out out/insights` wrote a saved body's report and insights into the
+ * run's own insights folder.
+ */
+function enclosingRunFolder(dir: string): string | undefined {
+  for (let folder = path.dirname(dir); ; folder = path.dirname(folder)) {
+    if (existsSync(path.join(folder, 'index.html')) && existsSync(path.join(folder, 'report.json')))
+      return folder;
+    if (path.dirname(folder) === folder) return undefined;
+  }
 }
 
 /** `--gateway` when given, else the one gateway the body's ids name; anything else says what to pass. */

@@ -3,7 +3,7 @@
  * and a pool entry without its sub-resource objects all run through `emulator` + `run`, and through
  * `evaluate` (the built CLI, as users run it), with the same findings.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, runCliWithInput, startCli, stop } from '../helpers/cli';
@@ -333,6 +333,39 @@ describe('evaluate never writes into a folder that holds a status page', () => {
     expect(second.stderr).toContain(`--out ${out}-evaluate`);
     expect(await filesUnder(out)).toEqual(before);
     expect(await readFile(path.join(out, 'report.json'), 'utf8')).toBe(report);
+  });
+
+  // A break trial: `--out out/insights` wrote a saved body's report and insights into the run's own
+  // insights folder; and a run's folder before its first page is written has no index.html yet.
+  it.each([
+    [
+      "a folder inside a run's (its insights)",
+      'insights',
+      false,
+      /is inside .*out, which holds a status page \(index\.html\) and report\.json/,
+    ],
+    [
+      'a folder a run is writing now (its lock there)',
+      '',
+      true,
+      /is being written by a run now \(its lock \.appgw-run\.lock is there\)/,
+    ],
+  ])('%s: refused, nothing written', async (_, under, locked, message) => {
+    const out = path.join(dir, 'out');
+    const file = path.join(dir, 'body.json');
+    await writeFile(file, JSON.stringify(BODIES['nulls']));
+    await mkdir(path.join(out, 'insights'), { recursive: true });
+    if (locked) await mkdir(path.join(out, '.appgw-run.lock'));
+    else {
+      await writeFile(path.join(out, 'index.html'), '<!doctype html><title>Backend health</title>');
+      await writeFile(path.join(out, 'report.json'), '{}');
+    }
+    const before = await filesUnder(out);
+    const result = await runCli(['evaluate', file, '--out', path.join(out, under)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain(`--out ${out}-evaluate`);
+    expect(await filesUnder(out)).toEqual(before);
   });
 });
 
