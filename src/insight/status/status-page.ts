@@ -59,6 +59,8 @@ export interface PageTally {
   /** Stale gateways, and their servers (as last read, not counted above). */
   stale: number;
   staleServers: number;
+  /** Of `stale`, those no read of which ever succeeded (none kept): "their N servers as last read" is not theirs. */
+  staleNeverRead: number;
   /**
    * Of staleServers, those not healthy when last read (reported, with a cause) of gateways the run
    * meant to read (stillWatched).
@@ -108,6 +110,7 @@ export function emptyPageTally(): PageTally {
     others: new Map(),
     stale: 0,
     staleServers: 0,
+    staleNeverRead: 0,
     staleReported: 0,
     badNamed: [],
     badGateways: 0,
@@ -180,8 +183,10 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
       else tally.others.set(server.state, (tally.others.get(server.state) ?? 0) + 1);
     }
   }
-  if (status.stale) tally.stale++;
-  else tally.fresh++;
+  if (status.stale) {
+    tally.stale++;
+    if (!status.lastReadAt) tally.staleNeverRead++;
+  } else tally.fresh++;
   if (!status.stale && status.poolsNotRead?.length) tally.incomplete++;
   const reported = reportedServers(status);
   if (reported > 0) {
@@ -272,7 +277,10 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
           staleServers === 0
             ? // Issue 15's trial: "their 0 servers as last read"; then "1 stale gateway: … of them".
               `no server of ${stale === 1 ? 'it' : 'them'} ever read`
-            : `${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
+            : tally.staleNeverRead > 0
+              ? // A trial: "their 3 servers as last read" of two stale gateways, one of them never read.
+                `${staleServers} server${plural(staleServers)} as last read, not counted above (${tally.staleNeverRead} of ${stale === 1 ? 'it' : 'them'} never read)`
+              : `${stale === 1 ? 'its' : 'their'} ${staleServers} server${plural(staleServers)} as last read, not counted above`
         }`
       : '') +
     (tally.deleted > 0

@@ -601,6 +601,15 @@ describe('status page: HTML', () => {
       history(stale2, [failed(NOW - 1_000)]),
     ]);
     expect(neverTwo).toContain('<strong>2 stale gateways</strong>: no server of them ever read</p>');
+    // A trial: "their 2 servers as last read" of two stale gateways, one of them never read.
+    const mixed = page([
+      history(g, [ok(NOW - 1_000, [server(g, 'a')])]),
+      history(stale, [ok(NOW - DAY, [server(stale, 'x'), server(stale, 'y')])]),
+      history(stale2, [failed(NOW - 1_000)]),
+    ]);
+    expect(mixed).toContain(
+      '<strong>2 stale gateways</strong>: 2 servers as last read, not counted above (1 of them never read)</p>',
+    );
     // Nothing read by this run, nor ever (a break trial: "0 not healthy (2 stale gateways)" and "0
     // gateways read · 0 servers: 0 not healthy, 0 healthy").
     const nothing = page([history(stale, [failed(NOW - 1_000)]), history(stale2, [failed(NOW - 1_000)])]);
