@@ -11,19 +11,19 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resetFunctionServices } from '../../src/app/function-services';
 import { buildRunServices, withLogger } from '../../src/app/run-services';
 import { parseConfig } from '../../src/config/load';
 import type { GatewayReport } from '../../src/core/run-report';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { runChecks } from '../../src/pipeline/run-checks';
 import type { GatewayContinuation } from '../../src/ports';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArm, emulatorArmSettings } from '../helpers/emulator-settings';
+import type { Azurite } from '../helpers/azurite';
+import { emulatorArm } from '../helpers/emulator-settings';
 import { runQueueHost } from '../helpers/functions-host';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import { loadFunctionHandlers } from '../helpers/function-handlers';
 
 const timer: Timer = {
@@ -73,30 +73,24 @@ describe('Functions app: the backend-health wait handed to the queue', () => {
   let fanOutReceiver: WebhookReceiver;
   let directReceiver: WebhookReceiver;
   let tmp: string;
-  const savedEnv = { ...process.env };
+  let app: FunctionsAppWorld | undefined;
 
   beforeAll(async () => {
-    [azurite, fanOutReceiver, directReceiver, emulator] = await Promise.all([
-      startAzurite({ queue: true }),
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-      startEmulator({ scenario: SCENARIO as never }),
-    ]);
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-continuation-'));
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
-      APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: fanOutReceiver.url('/hook'), format: 'json' }]),
+    app = await startFunctionsApp({
+      scenario: SCENARIO,
+      queue: true,
+      receivers: 2,
+      settings: ([fanOut]) => ({
+        APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: fanOut!.url('/hook'), format: 'json' }]),
+      }),
     });
-    resetFunctionServices();
+    ({ azurite, emulator } = app);
+    [fanOutReceiver, directReceiver] = app.receivers as [WebhookReceiver, WebhookReceiver];
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-continuation-'));
   }, 60_000);
   afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close(), fanOutReceiver?.close(), directReceiver?.close()]);
-    await rm(tmp, { recursive: true, force: true });
+    await app?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
   it('delivers what the direct run delivers (report, insights, notices), each wait spent in the queue', async () => {

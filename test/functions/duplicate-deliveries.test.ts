@@ -7,14 +7,12 @@
 import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resetFunctionServices } from '../../src/app/function-services';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
+import type { Azurite } from '../helpers/azurite';
 import { loadFunctionHandlers } from '../helpers/function-handlers';
 import { drainTriggerMessages, nextTriggerMessages } from '../helpers/queue-messages';
-import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { gateway, gatewayId } from '../helpers/scenario-builder';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 
 const quiet = () => new InvocationContext({ logHandler: () => {} });
 // The operation is done before its Retry-After: the continuation's one poll has the body.
@@ -26,32 +24,24 @@ const SCENARIO = {
 
 describe('Functions app: a run handled twice counts once toward notify.for', () => {
   let azurite: Azurite;
-  let emulator: RunningEmulator;
   let receiver: WebhookReceiver;
-  const savedEnv = { ...process.env };
 
+  let app: FunctionsAppWorld | undefined;
   beforeAll(async () => {
-    [azurite, receiver, emulator] = await Promise.all([
-      startAzurite({ queue: true }),
-      startWebhookReceiver(),
-      startEmulator({ scenario: SCENARIO as never }),
-    ]);
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
-      APPGW_NOTIFY_FOR: '2',
-      APPGW_NOTIFY_GROUPING: 'server', // one message a notice, at once
-      APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url('/hook'), format: 'json' }]),
+    app = await startFunctionsApp({
+      scenario: SCENARIO,
+      queue: true,
+      receivers: 1,
+      settings: ([hook]) => ({
+        APPGW_NOTIFY_FOR: '2',
+        APPGW_NOTIFY_GROUPING: 'server', // one message a notice, at once
+        APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: hook!.url('/hook'), format: 'json' }]),
+      }),
     });
-    resetFunctionServices();
+    ({ azurite } = app);
+    receiver = app.receivers[0]!;
   }, 60_000);
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close(), receiver?.close()]);
-  });
+  afterAll(() => app?.close());
 
   const queue = () => new QueueClient(azurite.connectionString, 'appgw-evaluate');
   const notices = (name: string) =>

@@ -1,14 +1,12 @@
 import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
-import { resetFunctionServices } from '../../src/app/function-services';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { runQueueHost } from '../helpers/functions-host';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import type { Azurite } from '../helpers/azurite';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import { loadFunctionHandlers } from '../helpers/function-handlers';
 
 /**
@@ -25,13 +23,11 @@ const quiet = () => new InvocationContext({ logHandler: () => {} });
 
 describe('Functions app: timer → queue (Azurite) → evaluate → blob + webhook; poison; on-demand HTTP', () => {
   let azurite: Azurite;
-  let emulator: RunningEmulator;
   let receiver: WebhookReceiver;
-  const savedEnv = { ...process.env };
 
+  let app: FunctionsAppWorld | undefined;
   beforeAll(async () => {
-    [azurite, receiver] = await Promise.all([startAzurite({ queue: true }), startWebhookReceiver()]);
-    emulator = await startEmulator({
+    app = await startFunctionsApp({
       scenario: {
         gateways: [
           gateway('gw-good', [
@@ -42,24 +38,19 @@ describe('Functions app: timer → queue (Azurite) → evaluate → blob + webho
             faults: [{ on: 'backendHealth', status: 500, times: 99 }],
           }),
         ],
-      } as never,
+      },
+      queue: true,
+      receivers: 1,
+      settings: ([hook]) => ({
+        APPGW_WEBHOOKS: JSON.stringify([
+          { name: 'ops', url: hook!.url('/hook'), format: 'json', grouping: 'server' },
+        ]),
+      }),
     });
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
-      APPGW_WEBHOOKS: JSON.stringify([
-        { name: 'ops', url: receiver.url('/hook'), format: 'json', grouping: 'server' },
-      ]),
-    });
-    resetFunctionServices();
+    ({ azurite } = app);
+    receiver = app.receivers[0]!;
   }, 60_000);
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close(), receiver?.close()]);
-  });
+  afterAll(() => app?.close());
 
   it('fans a run out over the queue, evaluates each gateway, and records the poisoned one in its run', async () => {
     const { discoverGateways, evaluateGateway, recordPoisonedGatewayMessage } = loadFunctionHandlers();

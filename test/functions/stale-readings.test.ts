@@ -8,16 +8,16 @@
 import { InvocationContext } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
-import { resetFunctionServices, functionServices } from '../../src/app/function-services';
+import { functionServices } from '../../src/app/function-services';
 import { processQueuedGateway } from '../../src/pipeline/fan-out';
 import { parseGatewayId } from '../../src/core/arm-id';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArmSettings } from '../helpers/emulator-settings';
+import type { RunningEmulator } from '../../src/emulator';
+import type { Azurite } from '../helpers/azurite';
 import { loadFunctionHandlers } from '../helpers/function-handlers';
 import { runQueueHost } from '../helpers/functions-host';
 import { SUB, gateway, gatewayId } from '../helpers/scenario-builder';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import type { GatewayMessage } from '../../src/ports';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -32,28 +32,21 @@ describe('the Functions app: a reading older than one already counted decides no
   let azurite: Azurite;
   let emulator: RunningEmulator;
   let receiver: WebhookReceiver;
-  const savedEnv = { ...process.env };
+  let app: FunctionsAppWorld | undefined;
   beforeAll(async () => {
-    [azurite, receiver, emulator] = await Promise.all([
-      startAzurite({ queue: true }),
-      startWebhookReceiver(),
-      startEmulator({ scenario: { gateways: [gateway('gw-st', GOOD, AT_ONCE)] } as never }),
-    ]);
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB}`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
-      APPGW_NOTIFY_GROUPING: 'server',
-      APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url('/hook'), format: 'json' }]),
+    app = await startFunctionsApp({
+      scenario: { gateways: [gateway('gw-st', GOOD, AT_ONCE)] },
+      queue: true,
+      receivers: 1,
+      settings: ([hook]) => ({
+        APPGW_NOTIFY_GROUPING: 'server',
+        APPGW_WEBHOOKS: JSON.stringify([{ name: 'ops', url: hook!.url('/hook'), format: 'json' }]),
+      }),
     });
-    resetFunctionServices();
+    ({ azurite, emulator } = app);
+    receiver = app.receivers[0]!;
   }, 60_000);
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close(), receiver?.close()]);
-  });
+  afterAll(() => app?.close());
   const notices = () => receiver.requests.map((r) => (JSON.parse(r.body) as { type: string }).type);
 
   it('run-old (discovered first, read healthy) taken after run-new (read bad): no recovered for a server still bad', async () => {

@@ -10,15 +10,15 @@ import { silentLogger } from '../../src/pipeline/logger';
 import { formatTelemetryRecord, type TelemetryRecord } from '../../src/core/telemetry-records';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
-import { resetFunctionServices } from '../../src/app/function-services';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { emulatorArm, emulatorArmSettings } from '../helpers/emulator-settings';
+import type { RunningEmulator } from '../../src/emulator';
+import type { Azurite } from '../helpers/azurite';
+import { emulatorArm } from '../helpers/emulator-settings';
 import { drainTriggerMessages } from '../helpers/queue-messages';
 import { runQueueHost } from '../helpers/functions-host';
 import { OTHER_SUB, SUB, gateway, gatewayId } from '../helpers/scenario-builder';
 import { parseTelemetryLines, readmeTelemetryFields, type ParsedRecord } from '../helpers/telemetry';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import type { WebhookReceiver } from '../helpers/webhook-receiver';
+import { startFunctionsApp, type FunctionsAppWorld } from '../helpers/functions-app';
 import { loadFunctionHandlers, type FunctionHandlers } from '../helpers/function-handlers';
 
 /**
@@ -53,10 +53,8 @@ const HOUR = 3_600_000;
 describe('telemetry of a fan-out run (timer → queue → evaluate → poison), as the host receives it', () => {
   let azurite: Azurite;
   let emulator: RunningEmulator;
-  let ops: WebhookReceiver;
   let pager: WebhookReceiver;
   let gone: WebhookReceiver;
-  const savedEnv = { ...process.env };
   const logged: Logged[] = [];
   let handlers: FunctionHandlers;
 
@@ -85,16 +83,16 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
     return found[0] as ParsedRecord;
   };
 
+  let app: FunctionsAppWorld | undefined;
   beforeAll(async () => {
-    [azurite, ops, pager, gone] = await Promise.all([
-      startAzurite({ queue: true }),
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-      startWebhookReceiver(),
-    ]);
-    pager.setDefault({ status: 503, body: 'paging is down' });
-    gone.setDefault({ status: 410, body: 'this hook was removed' });
-    emulator = await startEmulator({
+    const hook = (name: string, receiver: WebhookReceiver | undefined) => ({
+      name,
+      url: receiver!.url(`/hooks/${name}?sig=s3cr3t-${name}`),
+      format: 'json',
+      timeoutInMs: 2000,
+      maxAttempts: 1,
+    });
+    app = await startFunctionsApp({
       scenario: {
         gateways: [
           gateway('gw-good', [
@@ -123,32 +121,23 @@ describe('telemetry of a fan-out run (timer → queue → evaluate → poison), 
             OTHER_SUB,
           ),
         ],
-      } as never,
+      },
+      queue: true,
+      receivers: 3,
+      settings: ([ops, pager, gone]) => ({
+        APPGW_TARGETS: `/subscriptions/${SUB},/subscriptions/${OTHER_SUB}/resourceGroups/rg-locked`,
+        APPGW_WEBHOOKS: JSON.stringify([hook('ops', ops), hook('pager', pager), hook('gone', gone)]),
+      }),
     });
-    const hook = (name: string, receiver: WebhookReceiver) => ({
-      name,
-      url: receiver.url(`/hooks/${name}?sig=s3cr3t-${name}`),
-      format: 'json',
-      timeoutInMs: 2000,
-      maxAttempts: 1,
-    });
-    Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString,
-      APPGW_TARGETS: `/subscriptions/${SUB},/subscriptions/${OTHER_SUB}/resourceGroups/rg-locked`,
-      ...emulatorArmSettings(emulator),
-      APPGW_BLOB_CONTAINER: 'insights',
-      APPGW_WEBHOOKS: JSON.stringify([hook('ops', ops), hook('pager', pager), hook('gone', gone)]),
-    });
-    resetFunctionServices();
+    ({ azurite, emulator } = app);
+    [, pager, gone] = app.receivers as [WebhookReceiver, WebhookReceiver, WebhookReceiver];
+    pager.setDefault({ status: 503, body: 'paging is down' });
+    gone.setDefault({ status: 410, body: 'this hook was removed' });
     handlers = loadFunctionHandlers();
     await fanOut('run-1');
   }, 120_000);
 
-  afterAll(async () => {
-    process.env = savedEnv;
-    resetFunctionServices();
-    await Promise.all([azurite?.stop(), emulator?.close(), ops?.close(), pager?.close(), gone?.close()]);
-  });
+  afterAll(() => app?.close());
 
   it('every record is one information line "<name> <JSON>" with exactly the README\'s fields, and no secret', () => {
     const documented = readmeTelemetryFields();
