@@ -292,14 +292,6 @@ async function readingCoverage(
     return { poolsNotRead: poolsNotRead(atHand.config, body) };
   const listedEmpty = poolsListedEmpty(body);
   const listsNone = !listsAnyServer(body);
-  // `evaluate` (a saved body, no configuration to ask): an answer that lists no server was shown green
-  // with 0 servers (a break trial of `{"backendAddressPools":[]}`, as a gateway under update may answer).
-  if (!options.configReader && listsNone)
-    throw new BackendHealthUnavailableError(
-      gateway.id,
-      "the backend-health answer lists no server, and no configuration of the gateway is at hand to tell whether it routes to any (a gateway under update may answer so): the reading is taken as failed, never as all healthy. Save the answer again once the gateway's update is done; if the gateway has no backend servers, nothing is wrong",
-      { retryable: false, savedAnswer: true },
-    );
   if (!options.configReader || (!listsNone && listedEmpty.length === 0)) return { poolsNotRead: [] };
   const answer: GatewayConfigReading = atHand.failure
     ? { ok: false, ...atHand.failure }
