@@ -27,6 +27,21 @@ const ref = (name: string) => ({
   subscriptionId: gatewayId(name).split('/')[2] as string,
 });
 
+/** A direct run of `gateways` with directReport()'s targets, and `notify`'s outcome when given. */
+function directRunOf(
+  gateways: GatewayReport[],
+  notify?: Parameters<typeof buildRunReport>[0]['notify'],
+): RunReport {
+  return buildRunReport({
+    runId: 'run-1',
+    startedAt: new Date(FINISHED - 5000),
+    finishedAt: new Date(FINISHED),
+    targets: directReport().targets,
+    gateways,
+    ...(notify ? { notify } : {}),
+  });
+}
+
 function gatewayReport(name: string, extra: Partial<GatewayReport> = {}): GatewayReport {
   return {
     ...gatewayFields(ref(name)),
@@ -290,20 +305,15 @@ describe('telemetry records from a run report', () => {
   // A new-user trial: an incomplete reading (pools the reading lacked) left no trace in telemetry, so a
   // Functions deployment's alerts could not see it.
   it('an incomplete reading: the gateway counts its pools not read, the run its incomplete readings and unconfirmed removals', () => {
-    const base = directReport();
-    const report = buildRunReport({
-      runId: 'run-1',
-      startedAt: new Date(FINISHED - 5000),
-      finishedAt: new Date(FINISHED),
-      targets: base.targets,
-      gateways: [gatewayReport('gw-a', { poolsNotRead: ['pool-a', 'pool-b'] }), gatewayReport('gw-c')],
-      notify: {
+    const report = directRunOf(
+      [gatewayReport('gw-a', { poolsNotRead: ['pool-a', 'pool-b'] }), gatewayReport('gw-c')],
+      {
         ...notify,
         unconfirmedRemovals: [
           { gateway: gatewayId('gw-a'), server: 'pool-a/settings-a/10.0.0.9', reason: 'x' },
         ],
       },
-    });
+    );
     const records = telemetryRecords(report, { step: 'run' });
     expect(fieldsOf(records, 'appgw.gateway').map((g) => [g['gateway'], g['poolsNotRead']])).toEqual([
       ['gw-a', 2],
@@ -322,18 +332,11 @@ describe('telemetry records from a run report', () => {
   // A break trial: a server draining (left out of unhealthyStates) made `servers − unhealthyServers` read
   // as every other server healthy.
   it('servers neither healthy nor reported are counted on the gateway and the run', () => {
-    const base = directReport();
-    const report = buildRunReport({
-      runId: 'run-1',
-      startedAt: new Date(FINISHED - 5000),
-      finishedAt: new Date(FINISHED),
-      targets: base.targets,
-      gateways: [
-        gatewayReport('gw-a', { notReported: { draining: 1, unknown: 2 } }),
-        gatewayReport('gw-c', { notReported: { draining: 1 } }),
-        gatewayReport('gw-d'),
-      ],
-    });
+    const report = directRunOf([
+      gatewayReport('gw-a', { notReported: { draining: 1, unknown: 2 } }),
+      gatewayReport('gw-c', { notReported: { draining: 1 } }),
+      gatewayReport('gw-d'),
+    ]);
     const records = telemetryRecords(report, { step: 'run' });
     expect(fieldsOf(records, 'appgw.gateway').map((g) => [g['gateway'], g['notReportedServers']])).toEqual([
       ['gw-a', 3],
