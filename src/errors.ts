@@ -418,19 +418,20 @@ export class BackendHealthUnavailableError extends AppGwInsightsError {
     },
   ) {
     super(
-      `Backend health for ${resourceId} is unavailable: ${sentence(detail)} ` +
+      `Backend health for ${resourceId} is unavailable: ${sentence(detail)}` +
         (options?.savedAnswer
-          ? 'No server is counted as recovered from it.'
-          : options?.refusedAsSent
-            ? `No server is counted as recovered from it. ${REFUSED_ADVICE}`
-            : options?.unreadableAnswer
-              ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
-              : options?.retryable === false
-                ? 'No server is counted as recovered from it; the next run starts a new operation.'
-                : options?.timedOut
-                  ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
-                    '(APPGW_GATEWAY_TIMEOUT_MS).'
-                  : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`),
+          ? ''
+          : ' ' +
+            (options?.refusedAsSent
+              ? `No server is counted as recovered from it. ${REFUSED_ADVICE}`
+              : options?.unreadableAnswer
+                ? `No server is counted as recovered from it; it is tried again on the next run. ${UNREADABLE_ADVICE}`
+                : options?.retryable === false
+                  ? 'No server is counted as recovered from it; the next run starts a new operation.'
+                  : options?.timedOut
+                    ? 'It is tried again on the next run; if it persists, raise "gatewayTimeoutInMs" ' +
+                      '(APPGW_GATEWAY_TIMEOUT_MS).'
+                    : `No server is counted as recovered from it; it is tried again on the next run. ${FAILED_ADVICE}`)),
       causeOf(options),
     );
     this.retryable = options?.refusedAsSent ? false : (options?.retryable ?? true);

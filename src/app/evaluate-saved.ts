@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { RUN_LOCK_NAME } from '../adapters/files/run-folder-lock';
+import { lockRunFolder } from '../adapters/files/run-folder-lock';
 import {
   createSavedBackendHealthReader,
   createSavedGatewayDirectory,
@@ -35,7 +35,8 @@ export interface EvaluateSavedOptions {
 /**
  * `evaluate`: a saved backend-health body through the same pipeline as `run` (evaluation, insights,
  * causes, report, the folder sink), without ARM, notify state or webhooks. Throws BackendHealthBodyError
- * for a body ARM would never send, ConfigError when the gateway cannot be told.
+ * for a body ARM would never send, ConfigError when the gateway cannot be told, UsageError for an --out
+ * that holds (or is inside) a run's current view, RunInProgressError while a run writes --out.
  */
 export async function evaluateSavedBody(
   saved: SavedBody,
@@ -69,12 +70,22 @@ export async function evaluateSavedBody(
     },
     options.logger,
   );
-  return runChecks(deps, runOptions);
+  // A run writing the folder now would have its view replaced when evaluate ended last (a break trial):
+  // evaluate holds the folder's lock as a run does, and is refused while a run holds it.
+  const lock = await lockRunFolder(options.outDir, {
+    warn: (message) => options.logger.warn(message),
+    elsewhere: 'give another folder with --out',
+  });
+  try {
+    return await runChecks(deps, runOptions);
+  } finally {
+    await lock.release();
+  }
 }
 
 /**
  * Refuses an `--out` folder holding a status page (`index.html`: `run` with a status page, or the demo,
- * keeps its current view there; `evaluate` writes none). A saved body is no reading of the gateway now,
+ * keeps its current view there; `evaluate` writes none), or inside one. A saved body is no reading of the gateway now,
  * yet its delivery replaced the current insights and removed pages the status page linked to (a break
  * trial: both verbs default to ./out).
  *
@@ -82,12 +93,10 @@ export async function evaluateSavedBody(
  */
 function refuseStatusFolder(outDir: string): void {
   const runFolder = enclosingRunFolder(outDir);
-  const held = existsSync(path.join(outDir, RUN_LOCK_NAME));
-  if (!existsSync(path.join(outDir, 'index.html')) && !held && runFolder === undefined) return;
+  if (!existsSync(path.join(outDir, 'index.html')) && runFolder === undefined) return;
   const elsewhere = runFolder ?? outDir;
-  const why = held
-    ? `--out ${outDir} is being written by a run now (its lock ${RUN_LOCK_NAME} is there): the current view that "run" (or the demo) keeps there`
-    : runFolder !== undefined
+  const why =
+    runFolder !== undefined
       ? `--out ${outDir} is inside ${runFolder}, which holds a status page (index.html) and report.json: the current view that "run" (or the demo) keeps there`
       : `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there`;
   throw new UsageError(

@@ -7,7 +7,7 @@ import type { Env } from './build-adapters';
 import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { createTempScratch } from '../adapters/files/temp-scratch';
-import { lockRunFolder } from '../adapters/files/run-folder-lock';
+import { lockRunFolder, type RunFolderLock } from '../adapters/files/run-folder-lock';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
@@ -27,26 +27,40 @@ export interface RunOnceOptions {
   readonly sinkFolderAdvice?: FolderSinkAdvice;
   /** Where the configuration came from, for the follow-up commands the run's warnings name. */
   readonly configSource?: ConfigSource;
+  /** The caller holds the folder's lock (lockRunFolderOf) across several runs: the demo's. */
+  readonly folderLocked?: boolean;
 }
 
 /**
  * One direct run (the CLI's `run` and `demo`): config → adapters → every gateway, in this process. With a
  * folder sink, the run holds its folder's lock from before its first read until its last write
- * (run-folder-lock.ts). Throws RunInProgressError, having read and written nothing, when another run
- * holds it.
+ * (lockRunFolderOf), unless the caller holds it (`folderLocked`: the demo, for its three runs). Throws
+ * RunInProgressError, having read and written nothing, when another run holds it.
  */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
-  const lock = config.sinks.dir
-    ? await lockRunFolder(config.sinks.dir, {
-        warn: (message) => options.logger.warn(message),
-        ...(options.sinkFolderAdvice?.elsewhere ? { elsewhere: options.sinkFolderAdvice.elsewhere } : {}),
-      })
-    : undefined;
+  const lock = options.folderLocked ? undefined : await lockRunFolderOf(config, options);
   try {
     return await runLocked(config, options);
   } finally {
     await lock?.release();
   }
+}
+
+/**
+ * The lock on `config`'s folder sink (sinks.dir: run-folder-lock.ts), its warnings to the logger and its
+ * refusal naming the folder's advice; undefined without a folder sink.
+ *
+ * @throws RunInProgressError when another run holds the folder.
+ */
+export async function lockRunFolderOf(
+  config: Config,
+  options: Pick<RunOnceOptions, 'logger' | 'sinkFolderAdvice'>,
+): Promise<RunFolderLock | undefined> {
+  if (!config.sinks.dir) return undefined;
+  return lockRunFolder(config.sinks.dir, {
+    warn: (message) => options.logger.warn(message),
+    ...(options.sinkFolderAdvice?.elsewhere ? { elsewhere: options.sinkFolderAdvice.elsewhere } : {}),
+  });
 }
 
 async function runLocked(config: Config, options: RunOnceOptions): Promise<RunOutcome> {

@@ -24,6 +24,9 @@ const DEMO_ENTRIES = new Set([
   'runs',
   '.appgw-state',
   DEMO_MARKER,
+  // The run folder's lock (adapters/files/run-folder-lock.ts): a run of it at work, or killed.
+  '.appgw-run.lock',
+  '.appgw-run.takeover',
 ]);
 
 /** Names listed of a folder's files that are not the demo's; the rest are counted. */

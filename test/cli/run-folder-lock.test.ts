@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { RUN_LOCK_NAME } from '../../src/adapters/files/run-folder-lock';
+import { lockRunFolder, RUN_LOCK_NAME } from '../../src/adapters/files/run-folder-lock';
+import { isRunInProgressError } from '../../src/errors';
 import { ROOT, assertBuilt, runCli, stop } from '../helpers/cli';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
@@ -123,5 +124,49 @@ describe('run: one run at a time writes a folder', () => {
     const next = await runCli(['run', '--config', config], dir);
     expect(next.code).toBe(0);
     await expect(stat(path.join(out, RUN_LOCK_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 300_000);
+});
+
+// A break trial: the demo took and let go of the lock for each of its three runs; a run that got in
+// between made the demo fail half-way, saying it had written nothing.
+describe('demo: one lock for all its runs', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-demo-lock-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('from its first run to its last, no other run can take the folder', async () => {
+    const out = path.join(dir, 'out');
+    const demo = spawn(process.execPath, [path.join(ROOT, 'bin', 'appgw-insights'), 'demo', '--out', out], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    demo.stderr?.on('data', (d) => (stderr += d));
+    let ended = false;
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', resolve)).finally(
+      () => (ended = true),
+    );
+    const holder = async () =>
+      JSON.parse(await readFile(path.join(out, RUN_LOCK_NAME, 'owner.json'), 'utf8').catch(() => '{}')).pid;
+    while (!ended && (await holder()) !== demo.pid) await new Promise((resolve) => setTimeout(resolve, 5));
+    // From the demo's lock on, until it ends: try the folder again and again, as a run started at any
+    // moment would. A take is wrong if the demo wrote its report after it (it still had runs to make).
+    let refused = 0;
+    let firstTakeAt = Infinity;
+    while (!ended) {
+      const got = await lockRunFolder(out, { warn: () => undefined }).catch((error: unknown) => {
+        if (isRunInProgressError(error)) refused++;
+        return undefined;
+      });
+      if (got) firstTakeAt = Math.min(firstTakeAt, Date.now());
+      await got?.release();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).not.toContain('RunInProgress');
+    expect(refused).toBeGreaterThan(0);
+    expect((await stat(path.join(out, 'report.json'))).mtimeMs).toBeLessThanOrEqual(firstTakeAt);
   }, 300_000);
 });

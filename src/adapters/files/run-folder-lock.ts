@@ -1,28 +1,37 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { RunInProgressError } from '../../errors';
 import { errnoText } from './errno-text';
 import { processIsGone } from './process-gone';
 
-/** The lock's folder in the run's folder (made with mkdir, which only one process can do). */
+/** The lock: a folder in the run's folder, made with mkdir (only one process can make it), its holder inside. */
 export const RUN_LOCK_NAME = '.appgw-run.lock';
-/** Who holds the lock, beside it: named in the refusal of a second run. */
-export const RUN_LOCK_OWNER_NAME = '.appgw-run.owner.json';
+/** Who holds the lock, in the lock's folder: named in the refusal of a second run. */
+const OWNER_NAME = 'owner.json';
 /**
- * A lock not refreshed for this long is a dead run's (killed with SIGKILL, its machine gone) and is taken
- * over; the holder refreshes it every RUN_LOCK_REFRESH_IN_MS (proper-lockfile's `stale` and `update`).
+ * Made with mkdir by the one run that takes a dead run's lock over, for the moment it takes to, so two
+ * runs that both found the holder dead cannot both take it (a break trial: with proper-lockfile's
+ * takeover, check then remove, two and three runs held the folder at once).
+ */
+const TAKEOVER_NAME = '.appgw-run.takeover';
+/**
+ * A lock not refreshed for this long is a dead run's (killed with SIGKILL on another machine, or a
+ * machine gone) and is taken over; its holder refreshes it every RUN_LOCK_REFRESH_IN_MS.
  */
 export const RUN_LOCK_STALE_IN_MS = 60_000;
 const RUN_LOCK_REFRESH_IN_MS = 10_000;
 
-/** Who holds a run folder's lock (RUN_LOCK_OWNER_NAME). */
+/** Who holds a run folder's lock. */
 export interface RunLockOwner {
   readonly pid: number;
   readonly host: string;
   /** ISO 8601, when it took the lock. */
   readonly since: string;
+  /** This holding's own mark: a holder lets go of the lock only while it is still its own. */
+  readonly token: string;
 }
 
 /** A held lock: release it when the run's last write to the folder is done. Never throws. */
@@ -31,7 +40,7 @@ export interface RunFolderLock {
 }
 
 export interface RunFolderLockOptions {
-  /** Told when the lock could not be taken for a reason other than another run (the run goes on without it). */
+  /** Told when the lock could not be taken for a reason other than another run, or was lost while held. */
   readonly warn: (message: string) => void;
   /** The clock's now (the owner's `since`); default the system's. */
   readonly now?: () => Date;
@@ -43,50 +52,34 @@ export interface RunFolderLockOptions {
  * Takes the lock on the folder a direct run writes its current view to (sinks.dir or --out: report.json,
  * index.html, insights/), so two runs never write one folder at the same time: the one that finished
  * last decided report.json and the page, and, without notify, an older reading replaced newer insights
- * (a break trial). Made with proper-lockfile (a folder made with mkdir, refreshed while held, released
- * when the process exits by any path but SIGKILL). A lock whose holder is a process of this machine
- * that is gone, or that is older than RUN_LOCK_STALE_IN_MS, is taken over.
+ * (a break trial). The lock is a folder made with mkdir, its holder (process, machine, since) inside,
+ * refreshed every 10 s while held and removed when the process exits by any path but SIGKILL. A lock
+ * whose holder is a process of this machine that is gone, or that was not refreshed for
+ * RUN_LOCK_STALE_IN_MS, is taken over by one run alone (TAKEOVER_NAME). Not proper-lockfile: its
+ * takeover of a stale lock (check, then remove) let two runs hold the lock at once.
  *
- * Throws RunInProgressError when another run holds it. Any other failure (a folder that cannot be made
- * or written) is warned of and the run goes on unlocked: the folder sink then reports its own failure,
- * and the run's other sinks and notices are not lost to a lock.
+ * Throws RunInProgressError when another run holds it (or is taking a dead run's over). Any other
+ * failure (a folder that cannot be made or written) is warned of and the run goes on unlocked: the
+ * folder sink then reports its own failure, and the run's other sinks and notices are not lost to a lock.
  */
 export async function lockRunFolder(dir: string, options: RunFolderLockOptions): Promise<RunFolderLock> {
   const lockPath = path.join(dir, RUN_LOCK_NAME);
-  const ownerPath = path.join(dir, RUN_LOCK_OWNER_NAME);
-  const lockOptions: lockfile.LockOptions = {
-    lockfilePath: lockPath,
-    realpath: false,
-    stale: RUN_LOCK_STALE_IN_MS,
-    update: RUN_LOCK_REFRESH_IN_MS,
-    retries: 0,
-    // Lost while held (its refresh failed for RUN_LOCK_STALE_IN_MS, or another run took it over as
-    // stale): said, never thrown (proper-lockfile's default throws from a timer: a crash mid-run).
-    onCompromised: (error) =>
-      options.warn(
-        `The lock on ${dir} (${RUN_LOCK_NAME}) was lost while this run held it (${errnoText(error)}): another run may write there at the same time.`,
-      ),
+  const owner: RunLockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    since: (options.now?.() ?? new Date()).toISOString(),
+    token: randomBytes(8).toString('hex'),
   };
+  const refused = (holder: RunLockOwner | undefined) =>
+    new RunInProgressError(
+      dir,
+      holder,
+      RUN_LOCK_STALE_IN_MS,
+      ...(options.elsewhere ? [options.elsewhere] : []),
+    );
   try {
     await mkdir(dir, { recursive: true });
-    const release = await takeOrTakeOver(
-      dir,
-      { lockPath, ownerPath, elsewhere: options.elsewhere },
-      lockOptions,
-    );
-    const owner: RunLockOwner = {
-      pid: process.pid,
-      host: os.hostname(),
-      since: (options.now?.() ?? new Date()).toISOString(),
-    };
-    // Said in a refusal only: a failed write costs the message its details, nothing else.
-    await writeFile(ownerPath, `${JSON.stringify(owner)}\n`).catch(() => undefined);
-    return {
-      async release() {
-        await rm(ownerPath, { force: true }).catch(() => undefined);
-        await release().catch(() => undefined);
-      },
-    };
+    await take(dir, lockPath, owner, refused);
   } catch (error) {
     if (error instanceof RunInProgressError) throw error;
     options.warn(
@@ -94,44 +87,167 @@ export async function lockRunFolder(dir: string, options: RunFolderLockOptions):
     );
     return { release: async () => undefined };
   }
+  return held(dir, lockPath, owner, options.warn);
 }
 
-async function takeOrTakeOver(
+/** Makes the lock, or takes a dead run's over; throws `refused(holder)` when a live run holds it. */
+async function take(
   dir: string,
-  where: { readonly lockPath: string; readonly ownerPath: string; readonly elsewhere: string | undefined },
-  lockOptions: lockfile.LockOptions,
-): Promise<() => Promise<void>> {
-  const { lockPath, ownerPath } = where;
-  const refused = (owner: RunLockOwner | undefined) =>
-    new RunInProgressError(dir, owner, RUN_LOCK_STALE_IN_MS, ...(where.elsewhere ? [where.elsewhere] : []));
+  lockPath: string,
+  owner: RunLockOwner,
+  refused: (holder: RunLockOwner | undefined) => RunInProgressError,
+): Promise<void> {
+  if (await made(lockPath, owner)) return;
+  const found = await inspect(lockPath);
+  if (alive(found)) throw refused(found.owner);
+  const takeover = path.join(dir, TAKEOVER_NAME);
+  if (!(await madeTakeover(takeover))) throw refused(found.owner);
   try {
-    return await lockfile.lock(dir, lockOptions);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    const owner = await readOwner(ownerPath);
-    // A run of this machine that is gone (killed with SIGKILL, or the machine restarted) left it:
-    // waiting for it to go stale would refuse every run for a minute.
-    if (owner && owner.host === os.hostname() && owner.pid !== process.pid && processIsGone(owner.pid)) {
-      await rm(lockPath, { recursive: true, force: true });
-      try {
-        return await lockfile.lock(dir, lockOptions);
-      } catch (again) {
-        if ((again as NodeJS.ErrnoException).code !== 'ELOCKED') throw again;
-        throw refused(await readOwner(ownerPath));
-      }
+    // Judged again now that no other run can take it over: it may have been taken meanwhile.
+    const again = await inspect(lockPath);
+    if (again.exists && alive(again)) throw refused(again.owner);
+    if (again.exists) {
+      const aside = `${lockPath}.dead-${owner.token}`;
+      await rename(lockPath, aside);
+      await rm(aside, { recursive: true, force: true });
     }
-    throw refused(owner);
+    // A run that found no lock at all may have made one since: then it holds the folder.
+    if (!(await made(lockPath, owner))) throw refused((await inspect(lockPath)).owner);
+  } finally {
+    await rmdir(takeover).catch(() => undefined);
   }
 }
 
-/** The owner beside the lock, or undefined when missing or not one (being written, hand-edited). */
-async function readOwner(ownerPath: string): Promise<RunLockOwner | undefined> {
+/** mkdir of the lock, then its holder inside; false when another made it first. */
+async function made(lockPath: string, owner: RunLockOwner): Promise<boolean> {
   try {
-    const value = JSON.parse(await readFile(ownerPath, 'utf8')) as Partial<RunLockOwner>;
-    return typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.since === 'string'
-      ? { pid: value.pid, host: value.host, since: value.since }
+    await mkdir(lockPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  await writeFile(path.join(lockPath, OWNER_NAME), `${JSON.stringify(owner)}\n`);
+  return true;
+}
+
+/** mkdir of the takeover mark; one left by a run killed while taking over (older than the stale time) is removed first. */
+async function madeTakeover(takeover: string): Promise<boolean> {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      await mkdir(takeover);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await ageInMs(takeover);
+      if (age === undefined || age <= RUN_LOCK_STALE_IN_MS) return false;
+      await rmdir(takeover).catch(() => undefined);
+    }
+  }
+  return false;
+}
+
+interface FoundLock {
+  readonly exists: boolean;
+  readonly owner?: RunLockOwner;
+  /** Since the lock was made or last refreshed. */
+  readonly ageInMs?: number;
+}
+
+async function inspect(lockPath: string): Promise<FoundLock> {
+  const age = await ageInMs(lockPath);
+  if (age === undefined) return { exists: false };
+  const owner = await readOwner(lockPath);
+  return { exists: true, ageInMs: age, ...(owner ? { owner } : {}) };
+}
+
+/**
+ * Whether the lock's holder may still be at work: not when it was not refreshed for the stale time, nor
+ * when its holder is a process of this machine that is gone. A lock without its holder written yet is
+ * being taken now: alive.
+ */
+function alive(found: FoundLock): boolean {
+  if (!found.exists) return false;
+  if ((found.ageInMs ?? 0) > RUN_LOCK_STALE_IN_MS) return false;
+  const owner = found.owner;
+  return !(owner && owner.host === os.hostname() && owner.pid !== process.pid && processIsGone(owner.pid));
+}
+
+async function ageInMs(file: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The holder written in the lock, or undefined when missing or not one (being written, hand-edited). */
+async function readOwner(lockPath: string): Promise<RunLockOwner | undefined> {
+  try {
+    return ownerOf(await readFile(path.join(lockPath, OWNER_NAME), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerOf(text: string): RunLockOwner | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<RunLockOwner>;
+    return typeof value.pid === 'number' &&
+      typeof value.host === 'string' &&
+      typeof value.since === 'string' &&
+      typeof value.token === 'string'
+      ? { pid: value.pid, host: value.host, since: value.since, token: value.token }
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The lock as held: refreshed until released; removed at release, or when the process exits, while it is ours. */
+function held(
+  dir: string,
+  lockPath: string,
+  owner: RunLockOwner,
+  warn: (message: string) => void,
+): RunFolderLock {
+  const ours = (text: string | undefined) => text !== undefined && ownerOf(text)?.token === owner.token;
+  const readSync = () => {
+    try {
+      return readFileSync(path.join(lockPath, OWNER_NAME), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  // Only synchronous work in an `exit` listener: a second signal's process.exit, an uncaught error.
+  const onExit = () => {
+    if (ours(readSync())) rmSync(lockPath, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  let lost = false;
+  const refresh = setInterval(() => {
+    void (async () => {
+      const text = await readFile(path.join(lockPath, OWNER_NAME), 'utf8').catch(() => undefined);
+      if (!ours(text)) {
+        if (!lost)
+          warn(
+            `The lock on ${dir} (${RUN_LOCK_NAME}) was lost while this run held it (removed, or taken over after ${RUN_LOCK_STALE_IN_MS / 1000} s without a refresh): another run may write there at the same time.`,
+          );
+        lost = true;
+        clearInterval(refresh);
+        return;
+      }
+      const now = new Date();
+      await utimes(lockPath, now, now).catch(() => undefined);
+    })();
+  }, RUN_LOCK_REFRESH_IN_MS);
+  refresh.unref();
+  return {
+    async release() {
+      clearInterval(refresh);
+      process.off('exit', onExit);
+      const text = await readFile(path.join(lockPath, OWNER_NAME), 'utf8').catch(() => undefined);
+      if (ours(text)) await rm(lockPath, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
 }

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { emulatorRunConfig, STATE_FOLDER } from '../../app/emulator-run-config';
-import { runOnce } from '../../app/run-once';
+import { lockRunFolderOf, runOnce, type RunOnceOptions } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
+import type { Config } from '../../config/schema';
 import { runSucceeded } from '../../core/run-report';
-import { defaultScenarioPath, loadScenarioFile, startEmulator } from '../../emulator';
+import { defaultScenarioPath, loadScenarioFile, startEmulator, type RunningEmulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { StateFolderAdvice } from '../../adapters/state/file-state-store';
 import { prepareDemoOutFolder } from '../demo-out-folder';
@@ -60,39 +61,58 @@ export async function demoVerb(args: string[]): Promise<number> {
         elsewhere: 'choose another folder with --out',
       },
       stop: stop.signal,
+      folderLocked: true,
     };
-    let outcome = await runOnce(config, options);
-    let runs = 1;
-    let failedRuns = runSucceeded(outcome.report) ? 0 : 1;
-    // Every run, whatever a sink or the history said: stopping after the first (all healthy) run showed
-    // "0 not healthy" and replaced the insights of an earlier demo. Only an interruption stops it.
-    for (let run = 2; run <= DEMO_RUNS && !outcome.report.interrupted; run++) {
-      if (run === 2) emulator.serve(scenario);
-      // The run before is done with: its report's gateways are read from its temporary files.
-      await outcome.dispose();
-      outcome = await runOnce(config, options);
-      runs = run;
-      if (!runSucceeded(outcome.report)) failedRuns += 1;
-    }
+    // One lock for the three runs: released between them, another run got in and the demo failed
+    // half-way, saying it had written nothing (a break trial).
+    const lock = await lockRunFolderOf(config, options);
     try {
-      await printRun(outcome.report, outcome.receipts);
-      const { interrupted } = outcome.report;
-      if (interrupted) {
-        process.stderr.write(
-          `demo: interrupted${interrupted.signal ? ` by ${interrupted.signal}` : ''} in run ${runs} of ${DEMO_RUNS}; ${outDir} holds what was written until then\n`,
-        );
-        return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
-      }
-      if (failedRuns)
-        process.stderr.write(`demo: ${failedRuns} of its runs did not succeed (see the warnings above)\n`);
-      return failedRuns ? EXIT_FAILED : EXIT_OK;
+      return await demoRuns(config, options, emulator, scenario, outDir);
     } finally {
-      await outcome.dispose();
+      await lock?.release();
     }
   } finally {
     stop.dispose();
     await emulator.close();
     keepCertDir();
+  }
+}
+
+/** The demo's runs into its folder, whose lock the caller holds: the first all healthy, then the scenario. */
+async function demoRuns(
+  config: Config,
+  options: RunOnceOptions,
+  emulator: RunningEmulator,
+  scenario: Scenario,
+  outDir: string,
+): Promise<number> {
+  let outcome = await runOnce(config, options);
+  let runs = 1;
+  let failedRuns = runSucceeded(outcome.report) ? 0 : 1;
+  // Every run, whatever a sink or the history said: stopping after the first (all healthy) run showed
+  // "0 not healthy" and replaced the insights of an earlier demo. Only an interruption stops it.
+  for (let run = 2; run <= DEMO_RUNS && !outcome.report.interrupted; run++) {
+    if (run === 2) emulator.serve(scenario);
+    // The run before is done with: its report's gateways are read from its temporary files.
+    await outcome.dispose();
+    outcome = await runOnce(config, options);
+    runs = run;
+    if (!runSucceeded(outcome.report)) failedRuns += 1;
+  }
+  try {
+    await printRun(outcome.report, outcome.receipts);
+    const { interrupted } = outcome.report;
+    if (interrupted) {
+      process.stderr.write(
+        `demo: interrupted${interrupted.signal ? ` by ${interrupted.signal}` : ''} in run ${runs} of ${DEMO_RUNS}; ${outDir} holds what was written until then\n`,
+      );
+      return STOP_SIGNALS[interrupted.signal as NodeJS.Signals] ?? EXIT_FAILED;
+    }
+    if (failedRuns)
+      process.stderr.write(`demo: ${failedRuns} of its runs did not succeed (see the warnings above)\n`);
+    return failedRuns ? EXIT_FAILED : EXIT_OK;
+  } finally {
+    await outcome.dispose();
   }
 }
 

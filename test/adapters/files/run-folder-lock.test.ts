@@ -1,14 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   lockRunFolder,
   RUN_LOCK_NAME,
-  RUN_LOCK_OWNER_NAME,
   RUN_LOCK_STALE_IN_MS,
 } from '../../../src/adapters/files/run-folder-lock';
 import { isRunInProgressError } from '../../../src/errors';
+import { ROOT } from '../../helpers/cli';
 
 describe('lockRunFolder: one direct run at a time writes a folder', () => {
   let root: string;
@@ -23,31 +23,31 @@ describe('lockRunFolder: one direct run at a time writes a folder', () => {
     now: () => new Date('2026-12-04T03:20:11.123Z'),
   };
   beforeEach(() => warnings.splice(0));
+  const owner = (dir: string) => path.join(dir, RUN_LOCK_NAME, 'owner.json');
 
-  /** A lock as another run left it: its folder, its owner beside it, refreshed `ageInMs` ago. */
-  async function leftLock(dir: string, owner: { pid: number; host: string }, ageInMs: number) {
+  /** A lock as another run left it: its folder, its holder inside, refreshed `ageInMs` ago. */
+  async function leftLock(dir: string, holder: { pid: number; host: string }, ageInMs: number) {
     await mkdir(path.join(dir, RUN_LOCK_NAME), { recursive: true });
     await writeFile(
-      path.join(dir, RUN_LOCK_OWNER_NAME),
-      JSON.stringify({ ...owner, since: '2026-12-04T03:00:00.000Z' }),
+      owner(dir),
+      JSON.stringify({ ...holder, since: '2026-12-04T03:00:00.000Z', token: 'old' }),
     );
     const at = new Date(Date.now() - ageInMs);
     await utimes(path.join(dir, RUN_LOCK_NAME), at, at);
   }
 
-  it('makes the folder, holds it, names its holder beside it, and lets go of it', async () => {
+  it('makes the folder, holds it, names its holder in the lock, and lets go of it', async () => {
     const dir = path.join(root, 'out');
     const lock = await lockRunFolder(dir, options);
-    await expect(stat(path.join(dir, RUN_LOCK_NAME))).resolves.toBeDefined();
-    expect(JSON.parse(await readFile(path.join(dir, RUN_LOCK_OWNER_NAME), 'utf8'))).toEqual({
+    expect(JSON.parse(await readFile(owner(dir), 'utf8'))).toEqual({
       pid: process.pid,
       host: os.hostname(),
       since: '2026-12-04T03:20:11.123Z',
+      token: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     await lock.release();
     await expect(stat(path.join(dir, RUN_LOCK_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(stat(path.join(dir, RUN_LOCK_OWNER_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
-    (await lockRunFolder(dir, options)).release();
+    await (await lockRunFolder(dir, options)).release();
     expect(warnings).toEqual([]);
   });
 
@@ -69,6 +69,13 @@ describe('lockRunFolder: one direct run at a time writes a folder', () => {
     await (await lockRunFolder(root, options)).release();
   });
 
+  it('a release lets go only of its own lock: one taken over since stays', async () => {
+    const lock = await lockRunFolder(root, options);
+    await writeFile(owner(root), JSON.stringify({ pid: 1, host: 'elsewhere', since: 'x', token: 'theirs' }));
+    await lock.release();
+    await expect(stat(owner(root))).resolves.toBeDefined();
+  });
+
   it.each([
     [
       'a process of this machine that is gone, refreshed just now',
@@ -77,31 +84,55 @@ describe('lockRunFolder: one direct run at a time writes a folder', () => {
       true,
     ],
     [
-      'a run of another machine, not refreshed for longer than the stale time',
+      'a run of another machine, not refreshed for longer than the stale time: taken over',
       () => ({ pid: 1, host: 'elsewhere' }),
       RUN_LOCK_STALE_IN_MS + 30_000,
       true,
     ],
-    ['a run of another machine, refreshed just now', () => ({ pid: 1, host: 'elsewhere' }), 0, false],
+    [
+      'a run of another machine, refreshed just now: refused',
+      () => ({ pid: 1, host: 'elsewhere' }),
+      0,
+      false,
+    ],
     [
       'a process of this machine that is alive (this one)',
       () => ({ pid: process.pid, host: os.hostname() }),
       0,
       false,
     ],
-  ])('a lock left by %s: taken over %s', async (_, owner, ageInMs, takenOver) => {
-    await leftLock(root, owner(), ageInMs);
+  ])('a lock left by %s', async (_, holder, ageInMs, takenOver) => {
+    await leftLock(root, holder(), ageInMs);
     const outcome = await lockRunFolder(root, options).then(
       (lock) => lock,
       (error: unknown) => error,
     );
+    expect(isRunInProgressError(outcome)).toBe(!takenOver);
     if (takenOver) {
-      expect(isRunInProgressError(outcome)).toBe(false);
+      expect(JSON.parse(await readFile(owner(root), 'utf8'))).toMatchObject({ pid: process.pid });
       await (outcome as { release(): Promise<void> }).release();
-    } else {
-      expect(isRunInProgressError(outcome)).toBe(true);
     }
   });
+
+  // A break trial: proper-lockfile's takeover (check, then remove) let two and three of four processes
+  // that found a dead run's lock at the same moment hold the folder at once.
+  it.each([
+    ['a process of this machine that is gone', () => ({ pid: gonePid(), host: os.hostname() }), 0],
+    ['another machine, stale', () => ({ pid: 1, host: 'elsewhere' }), RUN_LOCK_STALE_IN_MS + 30_000],
+  ])(
+    'a dead run’s lock (%s) found by six processes at once: exactly one takes it over',
+    async (_, holder, ageInMs) => {
+      for (let round = 0; round < 3; round++) {
+        await leftLock(root, holder(), ageInMs);
+        const at = Date.now() + 1_500;
+        const outcomes = await Promise.all(Array.from({ length: 6 }, () => contender(root, at)));
+        expect(outcomes.filter((o) => o === 'HELD')).toHaveLength(1);
+        expect(outcomes.filter((o) => o !== 'HELD').every((o) => o === 'RunInProgress')).toBe(true);
+        await rm(path.join(root, RUN_LOCK_NAME), { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   it('a folder it cannot make: says so and goes on without the lock (the folder sink reports its own failure)', async () => {
     const file = path.join(root, 'a-file');
@@ -122,4 +153,27 @@ function gonePid(): number {
     encoding: 'utf8',
   });
   return Number(child.stdout);
+}
+
+/**
+ * A process that, at `at` (ms since the epoch), tries to lock `dir` and holds it for 2 s: `HELD`, or the
+ * error code. The built lock (dist/), as the CLI runs it.
+ */
+function contender(dir: string, at: number): Promise<string> {
+  const script = `
+    const { lockRunFolder } = require(${JSON.stringify(path.join(ROOT, 'dist/src/adapters/files/run-folder-lock.js'))});
+    setTimeout(async () => {
+      try {
+        const lock = await lockRunFolder(${JSON.stringify(dir)}, { warn: (m) => process.stdout.write('WARN ' + m) });
+        process.stdout.write('HELD');
+        setTimeout(() => lock.release(), 2000);
+      } catch (e) { process.stdout.write(e.code ?? String(e)); }
+    }, Math.max(0, ${at} - Date.now()));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+  });
 }
