@@ -210,7 +210,7 @@ export interface Decision {
  *   its severity rises above the highest the episode was told with (severity.ts: a pool now all down);
  * - `still-degraded` at most every `repeatIntervalInMs` while it stays bad;
  * - `recovered` when it is healthy again (or gone from an evaluated gateway, or in a state that is not
- *   reported) for `recoverAfter` consecutive runs, or at once when its gateway is gone (no run will see it
+ *   reported, but Draining) for `recoverAfter` consecutive runs, or at once when its gateway is gone (no run will see it
  *   again); until then the episode stays open and its record counts the runs (`goodRuns`). A server bad
  *   again within that count stays in its episode: the same `degradedSince`, no new `degraded` (unless its
  *   cause changed, as always), no `recovered`;
@@ -219,6 +219,8 @@ export interface Decision {
  *   (ServerRecord.confirmed) for the gateway's probe interval × unhealthy threshold: a bad reading within
  *   that time (the backend-health API lags the fix) is recorded in the mark and opens no episode; one after
  *   it opens the episode then (counting toward `for` from there);
+ * - nothing for a told episode whose server is now Draining (not reported): it is held as it is (no
+ *   `recovered`, no run counted toward `recoverAfter`) until the server is healthy or gone;
  * - an episode that never reached `degraded` ends silently at its first run without the server bad (that
  *   is the flap damping of `for`: its bad runs were not consecutive).
  * A gateway that could not be evaluated changes nothing: no recovery is guessed from a failure.
@@ -351,6 +353,14 @@ export function decideNotices(
     }
     if (!gone && confirmed === undefined && countedIn(record, observation)) {
       next[key] = record; // this run's reading was counted already (Observation.reading)
+      continue;
+    }
+    if (!gone && confirmed === undefined && record.notified && drainingNow(listed, key)) {
+      // Told, and now Draining (not reported): out of rotation, not recovered. A Down server with
+      // connection draining shows Draining for the drain timeout, then Down again: a `recovered` then
+      // was false, and a second `degraded` followed (a break trial). Held as it is until it is healthy
+      // or gone from the listing (a drain ends within its timeout, at most an hour).
+      next[key] = record;
       continue;
     }
     if (!isEpisode(record)) {
@@ -562,4 +572,10 @@ function buildNotice(
     ...(reason ? { reason } : {}),
     ...(insight ? { insight } : {}),
   };
+}
+
+/** Whether `key` is listed this run in state Draining (not reported, or it would be a finding). */
+function drainingNow(listed: ReadonlyMap<string, string> | undefined, key: string): boolean {
+  const health = listed?.get(key);
+  return health !== undefined && readHealth(health) === 'draining';
 }

@@ -1,6 +1,7 @@
 import { gatewayKey } from '../arm-id';
 import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
+import { readHealth } from '../health';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
 import {
@@ -55,11 +56,14 @@ export function decideWithInhibition(
     bad: observation.bad.filter((b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now)),
   }).filter((finding) => !incomplete.has(gatewayKey(finding.gateway.id)));
   // A reading short of pools says nothing of "every pool bad": the gateway-level record stays as it was.
+  // Nor does one whose servers are all bad or Draining: no server is serving, so "not every pool bad any
+  // more" was false (a break trial: every server Down, then every one Draining, sent a ✅ to PagerDuty).
+  const held = [...incomplete, ...noServerServing(observation)];
   const keptOpen =
-    incomplete.size > 0
+    held.length > 0
       ? new Set([
           ...(observation.keptOpen ?? []),
-          ...[...incomplete].map((gateway) => serverKey({ gateway: { id: gateway }, ...GATEWAY_SCOPE })),
+          ...held.map((gateway) => serverKey({ gateway: { id: gateway }, ...GATEWAY_SCOPE })),
         ])
       : observation.keptOpen;
   const decided = decideNotices(
@@ -165,6 +169,26 @@ function gatewayNotice(notice: Notice): Notice {
  * among this run's findings:
  * its health and cause the most common of its servers', its probe log a one-line summary.
  */
+/**
+ * Gateways (gatewayKey) this run read whose every listed server is bad (a finding) or Draining, with at
+ * least one Draining: none of them is serving. Their gateway-level episode, when open, is kept as it is.
+ */
+function noServerServing(observation: Observation): string[] {
+  const bad = new Set(observation.bad.map(({ finding }) => serverKey(finding)));
+  const held: string[] = [];
+  for (const [gateway, listed] of observation.evaluated) {
+    let draining = false;
+    let serving = false;
+    for (const [server, health] of listed) {
+      if (bad.has(server)) continue;
+      if (readHealth(health) === 'draining') draining = true;
+      else serving = true;
+    }
+    if (draining && !serving) held.push(gateway);
+  }
+  return held;
+}
+
 function gatewayFindings(observation: Observation): Finding[] {
   const byGateway = new Map<string, Finding[]>();
   for (const { finding } of observation.bad) {

@@ -8,9 +8,9 @@ import { finding, GW as gw } from './fixtures';
 
 /**
  * `notify.recoverAfter`: consecutive runs without the server bad before `recovered`. Sequences are
- * written one letter per run: `B` bad, `G` healthy, `X` listed in a state that is not reported
- * (Draining), `N` no longer listed by its (evaluated) gateway, `F` the gateway failed to evaluate,
- * `D` the gateway was deleted.
+ * written one letter per run: `B` bad, `G` healthy, `X` listed Draining (not reported), `U` listed in
+ * another state that is not reported (Unknown, left out of unhealthyStates), `N` no longer listed by
+ * its (evaluated) gateway, `F` the gateway failed to evaluate, `D` the gateway was deleted.
  */
 
 const MINUTE = 60_000;
@@ -27,6 +27,8 @@ function observation(letter: string, at: number): Observation {
       return { now, evaluated: listed('Healthy'), bad: [], isGone: () => false };
     case 'X':
       return { now, evaluated: listed('Draining'), bad: [], isGone: () => false };
+    case 'U':
+      return { now, evaluated: listed('Unknown'), bad: [], isGone: () => false };
     case 'N':
       return { now, evaluated: listed(), bad: [], isGone: () => false };
     case 'F':
@@ -79,9 +81,17 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
     ['BGGG', 3, 'degraded - - recovered'],
     ['BGBGBGBGGG', 3, 'degraded - - - - - - - - recovered'],
     // Every kind of "not bad" counts toward the same total: healthy, not reported, no longer listed.
-    ['BGXN', 3, 'degraded - - recovered'],
-    ['BXX', 2, 'degraded - recovered'],
+    ['BGUN', 3, 'degraded - - recovered'],
+    ['BUU', 2, 'degraded - recovered'],
     ['BNN', 2, 'degraded - recovered'],
+    // But Draining (a break trial): a told episode is held as it is, neither recovered nor counted, and
+    // Down again after the drain is the same episode, not a second degraded.
+    ['BXX', 1, 'degraded - -'],
+    ['BXB', 1, 'degraded - -'],
+    ['BXXG', 1, 'degraded - - recovered'],
+    ['BGXG', 2, 'degraded - - recovered'],
+    ['BXN', 1, 'degraded - recovered'],
+    ['BXD', 3, 'degraded - recovered'],
     // A run whose gateway failed tells nothing: it neither counts nor breaks the count.
     ['BGFG', 2, 'degraded - - recovered'],
     ['BFFG', 2, 'degraded - - -'],
@@ -103,7 +113,7 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
   });
 
   it('while counting, the episode stays open: same degradedSince, and recovered reports the reason and health of its last run', () => {
-    const runs = play('BGBGX', { recoverAfter: 2 });
+    const runs = play('BGBGU', { recoverAfter: 2 });
     const since = new Date(0).toISOString();
     expect(runs.map((r) => r.record?.degradedSince)).toEqual([since, since, since, since, undefined]);
     expect(runs.map((r) => r.record?.goodRuns)).toEqual([undefined, 1, undefined, 1, undefined]);
@@ -112,7 +122,7 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
       type: 'recovered',
       degradedSince: since,
       reason: 'now in a state that is not reported (unhealthyStates)',
-      server: { health: 'Draining' },
+      server: { health: 'Unknown' },
       cause: { id: 'tcp-connect' },
     });
     expect(recovered).not.toHaveProperty('goodRuns');
@@ -166,7 +176,7 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
   it('property: against a reference model, for any runs, for 1..3 and recoverAfter 1..3', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.constantFrom('B', 'G', 'X', 'N', 'F'), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.constantFrom('B', 'G', 'X', 'U', 'N', 'F'), { minLength: 1, maxLength: 40 }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 3 }),
         (letters, forRuns, recoverAfter) => {
@@ -193,7 +203,7 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
 /**
  * The rule, written as a plain state machine, independently of decide.ts: `quiet`, `pending` (bad, not
  * yet told, counting bad runs) and `told` (counting runs not bad). `F` (gateway not evaluated) changes
- * nothing.
+ * nothing; nor does `X` (Draining) of a told episode, which of one not yet told is a run not bad.
  */
 function model(sequence: string, forRuns: number, recoverAfter: number): string {
   let state: { kind: 'quiet' } | { kind: 'pending'; bad: number } | { kind: 'told'; good: number } = {
@@ -202,7 +212,7 @@ function model(sequence: string, forRuns: number, recoverAfter: number): string 
   const out: string[] = [];
   for (const letter of sequence) {
     let said = '-';
-    if (letter === 'F') {
+    if (letter === 'F' || (letter === 'X' && state.kind === 'told')) {
       out.push(said);
       continue;
     }

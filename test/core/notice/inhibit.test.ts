@@ -9,8 +9,8 @@ import type { Silence } from '../../../src/core/notice/silence';
 import { finding, gatewayRef } from '../../helpers/delivery-builder';
 
 /**
- * Inhibition (core/notice/inhibit.ts). A run is a map address → `B` (bad), `G` (healthy) or absent
- * (not listed); runs are 10 minutes apart; pools: 10.0.0.4 in pool-a, the others in pool-b.
+ * Inhibition (core/notice/inhibit.ts). A run is a map address → `B` (bad), `G` (healthy), `X` (Draining,
+ * not reported) or absent (not listed); runs are 10 minutes apart; pools: 10.0.0.4 in pool-a, the others in pool-b.
  */
 
 const gw = gatewayRef('gw');
@@ -22,12 +22,15 @@ function serverFinding(address: string) {
   return finding(gw, address, address === '10.0.0.4' ? 'pool-a' : 'pool-b');
 }
 
-function observe(run: Readonly<Record<string, 'B' | 'G'>>, at: number, gone = false): Observation {
+type Letter = 'B' | 'G' | 'X';
+const HEALTH: Readonly<Record<Letter, string>> = { B: 'Unhealthy', G: 'Healthy', X: 'Draining' };
+
+function observe(run: Readonly<Record<string, Letter>>, at: number, gone = false): Observation {
   const listed = new Map<string, string>();
   const bad = [];
   for (const [address, letter] of Object.entries(run)) {
     const f = serverFinding(address);
-    listed.set(serverKey(f), letter === 'B' ? 'Unhealthy' : 'Healthy');
+    listed.set(serverKey(f), HEALTH[letter]);
     if (letter === 'B') bad.push({ finding: f });
   }
   return {
@@ -46,7 +49,7 @@ const told = (notices: readonly Notice[]) =>
   ]);
 
 function play(
-  runs: ReadonlyArray<Readonly<Record<string, 'B' | 'G'>> | 'gone'>,
+  runs: ReadonlyArray<Readonly<Record<string, Letter>> | 'gone'>,
   policy: NotifyPolicy = POLICY,
   decide = decideWithInhibition,
 ) {
@@ -185,6 +188,24 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     ]);
   });
 
+  // A break trial: every server Down, then every one Draining, sent "not every backend pool of the
+  // gateway is bad any more" with a ✅ (PagerDuty resolved): nothing was serving.
+  it('every server bad or Draining: no server serving, so the gateway-level episode is held until one is healthy', () => {
+    const runs = play([
+      { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+      { '10.0.0.4': 'X', '10.0.0.5': 'X' },
+      { '10.0.0.4': 'B', '10.0.0.5': 'X' },
+      { '10.0.0.4': 'G', '10.0.0.5': 'X' },
+    ]);
+    expect(runs.map((r) => told(r.notices))).toEqual([
+      [['degraded', 'gateway']],
+      [],
+      [],
+      [['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad]],
+    ]);
+    expect(runs.at(-1)!.servers).toEqual({});
+  });
+
   it('a gateway that is gone: the gateway notice and the servers told before recover; the held ones end silently', () => {
     const runs = play([{ '10.0.0.4': 'B', '10.0.0.5': 'G' }, { '10.0.0.4': 'B', '10.0.0.5': 'B' }, 'gone']);
     expect(told(runs[2]!.notices)).toEqual([
@@ -215,9 +236,9 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
   });
 
   it('property: every episode told degraded gets exactly one recovered, and none is recovered untold (server and gateway notices alike)', () => {
-    const letter = fc.constantFrom<'B' | 'G' | undefined>('B', 'B', 'G', undefined);
+    const letter = fc.constantFrom<Letter | undefined>('B', 'B', 'G', 'X', undefined);
     const run = fc.tuple(letter, letter, letter).map(([a, b, c]) => {
-      const out: Record<string, 'B' | 'G'> = {};
+      const out: Record<string, Letter> = {};
       if (a) out['10.0.0.4'] = a;
       if (b) out['10.0.0.5'] = b;
       if (c) out['10.0.0.6'] = c;

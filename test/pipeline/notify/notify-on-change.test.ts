@@ -102,7 +102,7 @@ describe('notifyOnChange: one episode, told once, reminded, ended once', () => {
     ],
     [
       'listed with a state that is not reported',
-      observe(0, GW, { other: { '10.0.0.4': 'Draining' } }),
+      observe(0, GW, { other: { '10.0.0.4': 'Unknown' } }),
       'now in a state that is not reported (unhealthyStates)',
     ],
     ['on a gateway that is gone', notEvaluated(0, true), 'the application gateway no longer exists'],
@@ -113,6 +113,25 @@ describe('notifyOnChange: one episode, told once, reminded, ended once', () => {
     expect(ops.accepted.map((n) => [n.type, n.reason])).toEqual([
       ['degraded', undefined],
       ['recovered', reason],
+    ]);
+  });
+
+  // A break trial: Down, then Draining (connection draining of a server marked down, or being removed)
+  // sent a ✅ recovered; Down again after the drain opened a second episode.
+  it('a told server now Draining is not recovered: the episode is held until it is healthy or gone', async () => {
+    const { world, ops, at } = setup();
+    await world.run('r1', observe(at(0), GW, { bad: ['10.0.0.4'] }));
+    const held = world.document()?.servers;
+    await world.run('r2', observe(at(MINUTE), GW, { other: { '10.0.0.4': 'Draining' } }));
+    expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+    expect(world.document()?.servers).toEqual(held);
+    await world.run('r3', observe(at(2 * MINUTE), GW, { bad: ['10.0.0.4'] }));
+    expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+    await world.run('r4', observe(at(3 * MINUTE), GW, { other: { '10.0.0.4': 'Draining' } }));
+    await world.run('r5', observe(at(4 * MINUTE), GW, {}));
+    expect(ops.accepted.map((n) => [n.type, n.reason])).toEqual([
+      ['degraded', undefined],
+      ['recovered', 'no longer listed by the gateway (removed from its backend pool or settings)'],
     ]);
   });
 
