@@ -22,7 +22,13 @@ import {
 import { terminalField as field, terminalJsonPieces, terminalMessage as message } from './terminal-text';
 import { writePieces } from './write-pieces';
 import { GATEWAY_DELETED_CODE, RUN_INTERRUPTED_CODE } from '../errors';
-import { notReportedEntries, notReportedText, type NotReportedCounts } from '../core/not-reported';
+import {
+  notReportedEntries,
+  notReportedText,
+  notReportedTotal,
+  type NotReportedCounts,
+} from '../core/not-reported';
+import { CONFIGURABLE_STATES, readHealth } from '../core/health';
 
 /**
  * The short human summary: per gateway, each server that is not healthy with its health (as ARM
@@ -107,7 +113,7 @@ export function* summaryLines(
     if (held.length === 0 && collapsed.takes(gateway)) continue;
     lines.push(
       '',
-      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
+      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length || noneServing(gateway) ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
     );
     // One ARM confirmed deleted was checked: its message says what it is (a new-user trial).
     if (!gateway.ok)
@@ -193,12 +199,23 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
 const FAILURE_SHOWN = 800;
 
 /**
+ * Whether a gateway read servers of which none is healthy, all of them reported or in a state not
+ * reported: "✓" of a gateway whose every server was draining read as all well (a break trial).
+ */
+function noneServing(gateway: GatewayReport): boolean {
+  return (
+    gateway.servers > 0 &&
+    gateway.servers - gateway.findings.length - notReportedTotal(gateway.notReported) <= 0
+  );
+}
+
+/**
  * `not reported: 1 draining (unhealthyStates leaves Draining out)`: servers neither healthy nor reported,
- * and the setting that would report them.
+ * and the setting that would report them, each state as unhealthyStates spells it (`Down` for unhealthy).
  */
 function notReportedLine(counts: NotReportedCounts): string {
   const entries = notReportedEntries(counts);
-  const states = entries.map(([state]) => state.charAt(0).toUpperCase() + state.slice(1));
+  const states = entries.map(([state]) => CONFIGURABLE_STATES.find((c) => readHealth(c) === state) ?? state);
   return `not reported: ${entries.map(([state, n]) => `${n} ${state}`).join(', ')} (unhealthyStates leaves ${states.join(' and ')} out)`;
 }
 

@@ -1593,6 +1593,24 @@ describe('servers neither healthy nor reported (GatewayReport.notReported)', () 
     expect(text).toContain(
       '✓ drain (rg-web (prod))\n    not reported: 1 draining, 1 unknown (unhealthyStates leaves Draining and Unknown out)\n',
     );
+    // None serving (every server draining, or left out under another name): "!", not "✓" (a break trial).
+    const alone = (notReported: Record<string, number>) =>
+      formatSummary(
+        buildRunReport({
+          runId: 'r1',
+          startedAt: new Date(0),
+          finishedAt: new Date(0),
+          targets: [],
+          gateways: [{ ...draining, servers: 2, notReported }],
+        }),
+        [],
+      );
+    expect(alone({ draining: 2 })).toContain(
+      '! drain (rg-web (prod))\n    not reported: 2 draining (unhealthyStates leaves Draining out)',
+    );
+    expect(alone({ unhealthy: 2 })).toContain(
+      '! drain (rg-web (prod))\n    not reported: 2 unhealthy (unhealthyStates leaves Down out)',
+    );
     const collapsed = text.split('\n').find((l) => l.includes('with every server healthy')) ?? '';
     expect(collapsed).toMatch(/^✓ 2 more gateways with every server healthy: ok-\d+, ok-\d+ /);
     expect(collapsed).not.toContain('drain');

@@ -230,18 +230,25 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
 /**
  * The page's title (a browser tab, a wallboard): the servers not healthy, counting a stale gateway's as
  * last read and saying how many those are. An interrupted run's page was titled "0 not healthy, 60
- * stale gateways" while 21 servers were down at their last reading (a new-user trial).
+ * stale gateways" while 21 servers were down at their last reading (a new-user trial). Servers this run
+ * read in a state not reported follow by state (`, 2 draining`).
  * `targetsNotListed`: the run's targets that could not be listed (0: none), said last.
  */
 export function pageTitle(
   tally: Pick<PageTally, 'fresh' | 'reported' | 'stale' | 'staleReported'> &
-    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported'>>,
+    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported' | 'others'>>,
   targetsNotListed = 0,
 ): string {
+  // Servers in a state not reported: "0 not healthy" alone read as all well of a gateway whose every
+  // server was draining (a break trial). Counted by state, as the lead counts them.
+  const others = tally.others?.size
+    ? `, ${notReportedText(Object.fromEntries(tally.others) as NotReportedCounts)}`
+    : '';
   // A reading that lacked routed pools read as all well, "0 not healthy", with a server of them down
   // (a new-user trial): the title says so, and counts that server as last read. So does a target not
   // listed, whose gateways no run read (a new-user trial: the tab said nothing of it).
   const incomplete =
+    others +
     (tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '') +
     (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);

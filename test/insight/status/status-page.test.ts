@@ -549,7 +549,10 @@ describe('status page: HTML', () => {
     expect(html).toContain(
       '1 gateway read · 5 servers: 2 not healthy, 1 healthy, 1 draining, 1 unknown (not reported)</p>',
     );
-    expect(html).toContain('<title>Backend health: 2 not healthy</title>');
+    // The tab too (a break trial: "0 not healthy" of a gateway whose every server was draining).
+    expect(html).toContain(
+      '<title>Backend health: 2 not healthy, 1 draining, 1 unknown (not reported)</title>',
+    );
     // A stale gateway's servers are as last read, not this run's: told apart, never added in.
     const stale = gw('gw-stale');
     const two = page([
