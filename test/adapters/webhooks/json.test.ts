@@ -189,7 +189,7 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     ['listed again as Up', read('Up')],
     ['no longer listed by its gateway', read()],
     ['its gateway deleted', deleted],
-    ['listed again as Draining, a state not reported', read('Draining')],
+    ['listed again as Unknown, a state not reported', read('Unknown')],
     ['listed again as Partial, not a finding (unhealthyStates without it)', read('Partial')],
     ['found healthy by an on-demand probe (recheck)', confirmed],
   ];
