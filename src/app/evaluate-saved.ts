@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { lockRunFolder } from '../adapters/files/run-folder-lock';
+import { lockRunFolder, RUN_LOCK_NAME } from '../adapters/files/run-folder-lock';
 import {
   createSavedBackendHealthReader,
   createSavedGatewayDirectory,
@@ -97,7 +97,7 @@ function refuseStatusFolder(outDir: string): void {
   const elsewhere = runFolder ?? outDir;
   const why =
     runFolder !== undefined
-      ? `--out ${outDir} is inside ${runFolder}, which holds a status page (index.html) and report.json: the current view that "run" (or the demo) keeps there`
+      ? `--out ${outDir} is inside ${runFolder}, a run's folder (its status page and report.json, or its lock): the current view that "run" (or the demo) keeps there`
       : `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there`;
   throw new UsageError(
     [
@@ -109,15 +109,31 @@ function refuseStatusFolder(outDir: string): void {
 }
 
 /**
- * The nearest folder above `dir` that holds a run's current view (index.html beside report.json), or
- * undefined. A break trial: `--out out/insights` wrote a saved body's report and insights into the
+ * The nearest folder above `dir` that holds a run's current view (index.html beside report.json, or a
+ * run's lock), or undefined. A break trial: `--out out/insights` wrote a saved body's report and insights into the
  * run's own insights folder.
  */
 function enclosingRunFolder(dir: string): string | undefined {
-  for (let folder = path.dirname(dir); ; folder = path.dirname(folder)) {
-    if (existsSync(path.join(folder, 'index.html')) && existsSync(path.join(folder, 'report.json')))
-      return folder;
+  // Through links too: a link to a run's insights folder wrote into it (a break trial).
+  for (let folder = path.dirname(realPath(dir)); ; folder = path.dirname(folder)) {
+    const runs =
+      (existsSync(path.join(folder, 'index.html')) && existsSync(path.join(folder, 'report.json'))) ||
+      // A run's folder before its first page (its first run under way): its lock says so.
+      existsSync(path.join(folder, RUN_LOCK_NAME));
+    if (runs) return folder;
     if (path.dirname(folder) === folder) return undefined;
+  }
+}
+
+/** `dir` with its links resolved, as far as it exists (the rest as given). */
+function realPath(dir: string): string {
+  const absolute = path.resolve(dir);
+  for (let existing = absolute; ; existing = path.dirname(existing)) {
+    try {
+      return path.join(realpathSync(existing), path.relative(existing, absolute));
+    } catch {
+      if (path.dirname(existing) === existing) return absolute;
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * and a pool entry without its sub-resource objects all run through `emulator` + `run`, and through
  * `evaluate` (the built CLI, as users run it), with the same findings.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, runCliWithInput, startCli, stop } from '../helpers/cli';
@@ -342,13 +342,26 @@ describe('evaluate never writes into a folder that holds a status page', () => {
       "a folder inside a run's (its insights)",
       'insights',
       false,
-      /is inside .*out, which holds a status page \(index\.html\) and report\.json/,
+      /is inside .*out, a run's folder \(its status page and report\.json, or its lock\)/,
     ],
     [
       'a folder a run is writing now (its lock there): RunInProgress',
       '',
       true,
       /^error: Another appgw-insights run is writing to .*out: this run checked nothing and wrote nothing\. .*give another folder with --out\./,
+    ],
+    // A break trial: during a run's first pass (no page yet, only its lock) --out out/insights was taken.
+    [
+      'a folder inside one a run is writing now (its first run: only its lock)',
+      'insights',
+      true,
+      /is inside .*out, a run's folder \(its status page and report\.json, or its lock\)/,
+    ],
+    [
+      "a link to a run's insights folder",
+      'link',
+      false,
+      /is inside .*out, a run's folder \(its status page and report\.json, or its lock\)/,
     ],
   ])('%s: refused, nothing written', async (_, under, locked, message) => {
     const out = path.join(dir, 'out');
@@ -361,10 +374,12 @@ describe('evaluate never writes into a folder that holds a status page', () => {
       await writeFile(path.join(out, 'report.json'), '{}');
     }
     const before = await filesUnder(out);
-    const result = await runCli(['evaluate', file, '--out', path.join(out, under)]);
+    const target = under === 'link' ? path.join(dir, 'link') : path.join(out, under);
+    if (under === 'link') await symlink(path.join(out, 'insights'), target);
+    const result = await runCli(['evaluate', file, '--out', target]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    if (!locked) expect(result.stderr).toContain(`--out ${out}-evaluate`);
+    if (under !== '') expect(result.stderr).toContain(`--out ${out}-evaluate`);
     expect(await filesUnder(out)).toEqual(before);
   });
 });

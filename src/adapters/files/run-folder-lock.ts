@@ -23,6 +23,8 @@ const TAKEOVER_NAME = '.appgw-run.takeover';
  */
 export const RUN_LOCK_STALE_IN_MS = 60_000;
 const RUN_LOCK_REFRESH_IN_MS = 10_000;
+/** The tokens of the locks this process holds: a lock naming this pid and another token is a dead process's. */
+const HELD_HERE = new Set<string>();
 
 /** Who holds a run folder's lock. */
 export interface RunLockOwner {
@@ -101,20 +103,38 @@ async function take(
   const found = await inspect(lockPath);
   if (alive(found)) throw refused(found.owner);
   const takeover = path.join(dir, TAKEOVER_NAME);
-  if (!(await madeTakeover(takeover))) throw refused(found.owner);
+  if (!(await madeTakeover(takeover, owner.token))) throw refused(found.owner);
   try {
     // Judged again now that no other run can take it over: it may have been taken meanwhile.
     const again = await inspect(lockPath);
     if (again.exists && alive(again)) throw refused(again.owner);
     if (again.exists) {
       const aside = `${lockPath}.dead-${owner.token}`;
-      await rename(lockPath, aside);
+      // Another run got there first (a race this mark did not hold off): that run has the folder.
+      if (!(await movedAside(lockPath, aside))) throw refused((await inspect(lockPath)).owner);
+      const moved = await inspect(aside);
+      if (moved.owner?.token !== again.owner?.token || alive(moved)) {
+        // Not the dead run's lock but one taken since: put it back, and leave the folder to its holder.
+        await rename(aside, lockPath).catch(() => undefined);
+        throw refused(moved.owner);
+      }
       await rm(aside, { recursive: true, force: true });
     }
     // A run that found no lock at all may have made one since: then it holds the folder.
     if (!(await made(lockPath, owner))) throw refused((await inspect(lockPath)).owner);
   } finally {
     await rmdir(takeover).catch(() => undefined);
+  }
+}
+
+/** rename(from, to); false when `from` is gone (another run moved it first). */
+async function movedAside(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 
@@ -130,8 +150,13 @@ async function made(lockPath: string, owner: RunLockOwner): Promise<boolean> {
   return true;
 }
 
-/** mkdir of the takeover mark; one left by a run killed while taking over (older than the stale time) is removed first. */
-async function madeTakeover(takeover: string): Promise<boolean> {
+/**
+ * mkdir of the takeover mark. One left by a run killed while taking over (older than the stale time) is
+ * moved aside first, by one run alone (rename), and only if what was moved is still that old: a mark
+ * made since by another run is put back (a break trial: two runs that both removed a stale mark both
+ * went in). False when another run holds the mark.
+ */
+async function madeTakeover(takeover: string, token: string): Promise<boolean> {
   for (let tries = 0; tries < 2; tries++) {
     try {
       await mkdir(takeover);
@@ -140,7 +165,13 @@ async function madeTakeover(takeover: string): Promise<boolean> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age = await ageInMs(takeover);
       if (age === undefined || age <= RUN_LOCK_STALE_IN_MS) return false;
-      await rmdir(takeover).catch(() => undefined);
+      const aside = `${takeover}.dead-${token}`;
+      if (!(await movedAside(takeover, aside))) return false;
+      if (((await ageInMs(aside)) ?? 0) <= RUN_LOCK_STALE_IN_MS) {
+        await rename(aside, takeover).catch(() => undefined);
+        return false;
+      }
+      await rm(aside, { recursive: true, force: true });
     }
   }
   return false;
@@ -169,7 +200,11 @@ function alive(found: FoundLock): boolean {
   if (!found.exists) return false;
   if ((found.ageInMs ?? 0) > RUN_LOCK_STALE_IN_MS) return false;
   const owner = found.owner;
-  return !(owner && owner.host === os.hostname() && owner.pid !== process.pid && processIsGone(owner.pid));
+  if (!owner || owner.host !== os.hostname()) return true;
+  // This very pid, but not a lock this process holds: an earlier process that had the same pid (pid 1
+  // of a container with a fixed host name), gone.
+  if (owner.pid === process.pid) return HELD_HERE.has(owner.token);
+  return !processIsGone(owner.pid);
 }
 
 async function ageInMs(file: string): Promise<number | undefined> {
@@ -224,6 +259,7 @@ function held(
     if (ours(readSync())) rmSync(lockPath, { recursive: true, force: true });
   };
   process.once('exit', onExit);
+  HELD_HERE.add(owner.token);
   let lost = false;
   const refresh = setInterval(() => {
     void (async () => {
@@ -246,6 +282,7 @@ function held(
     async release() {
       clearInterval(refresh);
       process.off('exit', onExit);
+      HELD_HERE.delete(owner.token);
       const text = await readFile(path.join(lockPath, OWNER_NAME), 'utf8').catch(() => undefined);
       if (ours(text)) await rm(lockPath, { recursive: true, force: true }).catch(() => undefined);
     },

@@ -170,21 +170,19 @@ function gatewayNotice(notice: Notice): Notice {
  * its health and cause the most common of its servers', its probe log a one-line summary.
  */
 /**
- * Gateways (gatewayKey) this run read whose every listed server is bad (a finding) or Draining, with at
- * least one Draining: none of them is serving. Their gateway-level episode, when open, is kept as it is.
+ * Gateways (gatewayKey) this run read that list servers, every one bad (a finding) or Draining: none is
+ * serving. Their gateway-level episode, when open, is kept as it is: "not every pool bad any more" was
+ * false of every server Draining, and of one server left of two, still Down (break trials). A gateway
+ * that lists no server is not held (a pool emptied on purpose would hold it for good).
  */
 function noServerServing(observation: Observation): string[] {
   const bad = new Set(observation.bad.map(({ finding }) => serverKey(finding)));
   const held: string[] = [];
   for (const [gateway, listed] of observation.evaluated) {
-    let draining = false;
-    let serving = false;
-    for (const [server, health] of listed) {
-      if (bad.has(server)) continue;
-      if (readHealth(health) === 'draining') draining = true;
-      else serving = true;
-    }
-    if (draining && !serving) held.push(gateway);
+    const serving = [...listed].some(
+      ([server, health]) => !bad.has(server) && readHealth(health) !== 'draining',
+    );
+    if (listed.size > 0 && !serving) held.push(gateway);
   }
   return held;
 }

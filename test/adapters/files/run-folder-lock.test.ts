@@ -95,11 +95,12 @@ describe('lockRunFolder: one direct run at a time writes a folder', () => {
       0,
       false,
     ],
+    // A break trial: pid 1 of a container with a fixed host name was refused as alive for a minute.
     [
-      'a process of this machine that is alive (this one)',
+      'an earlier process with this very pid (a container’s pid 1), not a lock this process holds: taken over',
       () => ({ pid: process.pid, host: os.hostname() }),
       0,
-      false,
+      true,
     ],
   ])('a lock left by %s', async (_, holder, ageInMs, takenOver) => {
     await leftLock(root, holder(), ageInMs);
@@ -117,13 +118,26 @@ describe('lockRunFolder: one direct run at a time writes a folder', () => {
   // A break trial: proper-lockfile's takeover (check, then remove) let two and three of four processes
   // that found a dead run's lock at the same moment hold the folder at once.
   it.each([
-    ['a process of this machine that is gone', () => ({ pid: gonePid(), host: os.hostname() }), 0],
-    ['another machine, stale', () => ({ pid: 1, host: 'elsewhere' }), RUN_LOCK_STALE_IN_MS + 30_000],
+    ['a process of this machine that is gone', () => ({ pid: gonePid(), host: os.hostname() }), 0, false],
+    ['another machine, stale', () => ({ pid: 1, host: 'elsewhere' }), RUN_LOCK_STALE_IN_MS + 30_000, false],
+    // A run killed while taking over left its mark: one run alone moves it aside (a break trial).
+    [
+      'another machine, stale, and a takeover mark left by a run killed while taking over',
+      () => ({ pid: 1, host: 'elsewhere' }),
+      RUN_LOCK_STALE_IN_MS + 30_000,
+      true,
+    ],
   ])(
     'a dead run’s lock (%s) found by six processes at once: exactly one takes it over',
-    async (_, holder, ageInMs) => {
+    async (_, holder, ageInMs, staleMark) => {
       for (let round = 0; round < 3; round++) {
         await leftLock(root, holder(), ageInMs);
+        if (staleMark) {
+          const mark = path.join(root, '.appgw-run.takeover');
+          await mkdir(mark, { recursive: true });
+          const old = new Date(Date.now() - RUN_LOCK_STALE_IN_MS - 30_000);
+          await utimes(mark, old, old);
+        }
         const at = Date.now() + 1_500;
         const outcomes = await Promise.all(Array.from({ length: 6 }, () => contender(root, at)));
         expect(outcomes.filter((o) => o === 'HELD')).toHaveLength(1);

@@ -220,6 +220,16 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
       { '10.0.0.4': 'B', '10.0.0.5': 'B' },
     ]);
     expect(runs.map((r) => told(r.notices))).toEqual([[['degraded', 'gateway']], []]);
+    // Down to one server, still bad: nothing serves, so no "not every pool bad" (a break trial); it ends
+    // when a server is healthy. A gateway that lists none is not held (an emptied pool would hold it for good).
+    const one = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, { '10.0.0.4': 'B' }, { '10.0.0.4': 'G' }]);
+    expect(one.map((r) => told(r.notices))).toEqual([
+      [['degraded', 'gateway']],
+      [],
+      [['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad]],
+    ]);
+    const none = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, {}]);
+    expect(told(none[1]!.notices)).toEqual([['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad]]);
   });
 
   it('off: the same as decideNotices', () => {
