@@ -438,7 +438,7 @@ function nothingSentWhy(notifications: NotificationsReport): string {
     ended ? `${counted(ended, 'notice')} whose episode ended first` : '',
     awaiting ? `${counted(awaiting, 'episode')} awaiting more healthy runs (notify.recoverAfter)` : '',
     told
-      ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval)`
+      ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone)`
       : '',
     notYetTold ? `${counted(notYetTold, 'bad server')} not told yet (notify.for)` : '',
     // Not notify.for: the gateway-level notice stands for them until its episode ends (inhibit.ts).

@@ -853,7 +853,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       'told, and not told yet',
       { openEpisodes: { told: 2, notYetTold: 1 } },
-      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval), 1 bad server not told yet (notify.for))',
+      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone), 1 bad server not told yet (notify.for))',
     ],
     [
       'held for the group and awaiting more healthy runs',
@@ -926,7 +926,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       'already told (notify.repeatInterval)',
       { openEpisodes: { told: 1, notYetTold: 0 } },
-      '✓ notifications: 0 delivered (nothing due: 1 open episode already told (reminded at most every notify.repeatInterval))',
+      '✓ notifications: 0 delivered (nothing due: 1 open episode already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone))',
       [],
     ],
     [

@@ -103,7 +103,8 @@ async function take(
   const found = await inspect(lockPath);
   if (alive(found)) throw refused(found.owner);
   const takeover = path.join(dir, TAKEOVER_NAME);
-  if (!(await madeTakeover(takeover, owner.token))) throw refused(found.owner);
+  // Another run is taking the dead run's lock over: that run, not the dead one, is who holds the folder.
+  if (!(await madeTakeover(takeover, owner.token))) throw refused(undefined);
   try {
     // Judged again now that no other run can take it over: it may have been taken meanwhile.
     const again = await inspect(lockPath);
