@@ -1,4 +1,5 @@
 import { readdir, writeFile } from 'node:fs/promises';
+import { RUN_LOCK_NAME, TAKEOVER_NAME } from '../adapters/files/run-folder-lock';
 import path from 'node:path';
 import { obstacleFor } from '../adapters/files/first-obstacle';
 import { makeFolder } from '../adapters/files/make-folder';
@@ -25,8 +26,8 @@ const DEMO_ENTRIES = new Set([
   '.appgw-state',
   DEMO_MARKER,
   // The run folder's lock (adapters/files/run-folder-lock.ts): a run of it at work, or killed.
-  '.appgw-run.lock',
-  '.appgw-run.takeover',
+  RUN_LOCK_NAME,
+  TAKEOVER_NAME,
 ]);
 
 /** Names listed of a folder's files that are not the demo's; the rest are counted. */

@@ -22,6 +22,15 @@ export function readHealth(health: string | undefined): HealthState {
   return Object.hasOwn(VOCABULARY, key) ? (VOCABULARY[key] as HealthState) : 'unrecognised';
 }
 
+/**
+ * Whether a server listed with `health` is Draining: out of rotation, not serving new connections. A told
+ * episode is held through it (notice/decide.ts), and a gateway whose servers are all bad or Draining
+ * serves nothing (notice/inhibit.ts).
+ */
+export function isDraining(health: string | undefined): boolean {
+  return readHealth(health) === 'draining';
+}
+
 /** The states a user may list in `unhealthyStates`, in the spec's spelling. */
 export const CONFIGURABLE_STATES = ['Down', 'Unknown', 'Partial', 'Draining'] as const;
 export type ConfigurableState = (typeof CONFIGURABLE_STATES)[number];

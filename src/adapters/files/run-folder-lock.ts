@@ -16,7 +16,7 @@ const OWNER_NAME = 'owner.json';
  * runs that both found the holder dead cannot both take it (a break trial: with proper-lockfile's
  * takeover, check then remove, two and three runs held the folder at once).
  */
-const TAKEOVER_NAME = '.appgw-run.takeover';
+export const TAKEOVER_NAME = '.appgw-run.takeover';
 /**
  * A lock not refreshed for this long is a dead run's (killed with SIGKILL on another machine, or a
  * machine gone) and is taken over; its holder refreshes it every RUN_LOCK_REFRESH_IN_MS.

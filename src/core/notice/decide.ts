@@ -3,7 +3,7 @@ import { noticeCause } from './notice-cause';
 import { gatewayKey } from '../arm-id';
 import { hash64 } from '../hash';
 import { causeFor } from '../causes';
-import { readHealth } from '../health';
+import { isDraining, readHealth } from '../health';
 import type { Finding, GatewayRef } from '../model';
 import { DEFAULT_PROBE } from '../probe-resolution';
 import type { GroupingMode, GroupTiming } from './grouping';
@@ -577,5 +577,5 @@ function buildNotice(
 /** Whether `key` is listed this run in state Draining (not reported, or it would be a finding). */
 function drainingNow(listed: ReadonlyMap<string, string> | undefined, key: string): boolean {
   const health = listed?.get(key);
-  return health !== undefined && readHealth(health) === 'draining';
+  return health !== undefined && isDraining(health);
 }

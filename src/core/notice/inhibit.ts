@@ -1,7 +1,7 @@
 import { gatewayKey } from '../arm-id';
 import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
-import { readHealth } from '../health';
+import { isDraining } from '../health';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
 import {
@@ -179,9 +179,7 @@ function noServerServing(observation: Observation): string[] {
   const bad = new Set(observation.bad.map(({ finding }) => serverKey(finding)));
   const held: string[] = [];
   for (const [gateway, listed] of observation.evaluated) {
-    const serving = [...listed].some(
-      ([server, health]) => !bad.has(server) && readHealth(health) !== 'draining',
-    );
+    const serving = [...listed].some(([server, health]) => !bad.has(server) && !isDraining(health));
     if (listed.size > 0 && !serving) held.push(gateway);
   }
   return held;

@@ -241,9 +241,7 @@ export function pageTitle(
 ): string {
   // Servers in a state not reported: "0 not healthy" alone read as all well of a gateway whose every
   // server was draining (a break trial). Counted by state, as the lead counts them.
-  const others = tally.others?.size
-    ? `, ${notReportedText(Object.fromEntries(tally.others) as NotReportedCounts)}`
-    : '';
+  const others = tally.others?.size ? `, ${notReportedText(othersOf(tally.others))}` : '';
   // A reading that lacked routed pools read as all well, "0 not healthy", with a server of them down
   // (a new-user trial): the title says so, and counts that server as last read. So does a target not
   // listed, whose gateways no run read (a new-user trial: the tab said nothing of it).
@@ -397,8 +395,13 @@ function serverCounts(tally: PageTally): string {
   return [
     `${tally.reported} not healthy`,
     `${tally.healthy} healthy`,
-    ...(tally.others.size ? [notReportedText(Object.fromEntries(tally.others) as NotReportedCounts)] : []),
+    ...(tally.others.size ? [notReportedText(othersOf(tally.others))] : []),
   ].join(', ');
+}
+
+/** The tally's servers in a state not reported, as core/not-reported.ts counts them (title and lead alike). */
+function othersOf(others: ReadonlyMap<HealthState, number>): NotReportedCounts {
+  return Object.fromEntries(others) as NotReportedCounts;
 }
 
 /** One gateway's section of the page: its heading, last read, stale note and servers' table. */
