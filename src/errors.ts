@@ -822,6 +822,32 @@ export class RunInProgressError extends AppGwInsightsError {
 }
 
 /**
+ * The folder a direct run (or `evaluate`, or the demo) would write its view to lies inside another
+ * run's folder (`enclosing`: its status page beside report.json, or its lock): that run keeps its
+ * insights there and removes what is not its own, and its status page links into it, so the two would
+ * replace each other's files (a break trial: `run --out out/insights`). Nothing was read or written.
+ * `elsewhere`: how to give this run another folder ("give another folder with --out"); `suggested`: a
+ * folder to name, beside the enclosing one.
+ */
+export class RunFolderNestedError extends AppGwInsightsError {
+  override readonly name = 'RunFolderNestedError';
+  readonly code = 'RunFolderNested';
+  constructor(
+    readonly dir: string,
+    readonly enclosing: string,
+    elsewhere = 'give this run another folder',
+    suggested?: string,
+  ) {
+    super(
+      `${dir} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
+        `that run keeps its current view there, and the two would replace each other's files; nothing was checked or written. ` +
+        `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, outside ${enclosing}; ` +
+        `if no run writes ${enclosing} any more, remove its report.json and index.html.`,
+    );
+  }
+}
+
+/**
  * `recheck` or the gateway insight endpoint names a gateway outside the targets: nothing is asked of ARM
  * (the on-demand probe is a write the operator did not scope this app to; the function key opens the
  * watched gateways only). The CLI and the HTTP endpoints (404) say the same, naming the setting that
@@ -1035,6 +1061,11 @@ export const isRecheckTargetError = errorGuard<RecheckTargetError>(
 );
 /** A RunInProgressError (`RunInProgress`), from any copy of this module. */
 export const isRunInProgressError = errorGuard<RunInProgressError>('RunInProgressError', 'RunInProgress');
+/** A RunFolderNestedError (`RunFolderNested`), from any copy of this module. */
+export const isRunFolderNestedError = errorGuard<RunFolderNestedError>(
+  'RunFolderNestedError',
+  'RunFolderNested',
+);
 /** A RecheckGatewayNotFoundError (`ResourceNotFound`, as GatewayNotFoundError), from any copy of this module. */
 export const isRecheckGatewayNotFoundError = errorGuard<RecheckGatewayNotFoundError>(
   'RecheckGatewayNotFoundError',
@@ -1108,4 +1139,9 @@ export function toError(value: unknown): Error {
  */
 function sentence(text: string): string {
   return /[.!?…:]["'”’)\]]*\s*$/.test(text) ? text : `${text}.`;
+}
+
+/** `text` with its first letter upper case: advice written to follow a comma, opening a sentence. */
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

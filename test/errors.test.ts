@@ -63,6 +63,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ['PoisonedMessageError', (m) => new m.PoisonedMessageError('/…/gw')],
   ['RunInterruptedError', (m) => new m.RunInterruptedError({ by: 'signal', signal: 'SIGINT' })],
   ['RunInProgressError', (m) => new m.RunInProgressError('/srv/out', undefined, 60_000)],
+  ['RunFolderNestedError', (m) => new m.RunFolderNestedError('/srv/out/insights', '/srv/out')],
   ['RecheckTargetError', (m) => new m.RecheckTargetError('/…/gw', 'no backend pool "x"')],
   [
     'RecheckGatewayNotFoundError',

@@ -1,6 +1,7 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { lockRunFolder, RUN_LOCK_NAME } from '../adapters/files/run-folder-lock';
+import { enclosingRunFolder } from '../adapters/files/enclosing-run-folder';
+import { lockRunFolder } from '../adapters/files/run-folder-lock';
 import {
   createSavedBackendHealthReader,
   createSavedGatewayDirectory,
@@ -10,7 +11,7 @@ import { describeBodyProblems, readBackendHealthBody } from '../core/backend-hea
 import type { GatewayRef } from '../core/model';
 import { parseConfig } from '../config/load';
 import { folderSinkAdvice } from '../config/folder-origin';
-import { BackendHealthBodyError, ConfigError, UsageError } from '../errors';
+import { BackendHealthBodyError, ConfigError, RunFolderNestedError, UsageError } from '../errors';
 import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
@@ -36,7 +37,8 @@ export interface EvaluateSavedOptions {
  * `evaluate`: a saved backend-health body through the same pipeline as `run` (evaluation, insights,
  * causes, report, the folder sink), without ARM, notify state or webhooks. Throws BackendHealthBodyError
  * for a body ARM would never send, ConfigError when the gateway cannot be told, UsageError for an --out
- * that holds (or is inside) a run's current view, RunInProgressError while a run writes --out.
+ * that holds a run's current view, RunFolderNestedError for one inside a run's folder,
+ * RunInProgressError while a run writes --out.
  */
 export async function evaluateSavedBody(
   saved: SavedBody,
@@ -85,56 +87,36 @@ export async function evaluateSavedBody(
 
 /**
  * Refuses an `--out` folder holding a status page (`index.html`: `run` with a status page, or the demo,
- * keeps its current view there; `evaluate` writes none), or inside one. A saved body is no reading of the gateway now,
- * yet its delivery replaced the current insights and removed pages the status page linked to (a break
- * trial: both verbs default to ./out).
+ * keeps its current view there; `evaluate` writes none), or inside a run's folder. A saved body is no
+ * reading of the gateway now, yet its delivery replaced the current insights and removed pages the
+ * status page linked to (a break trial: both verbs default to ./out).
  *
- * @throws UsageError naming the folder and another to pass.
+ * @throws UsageError naming the folder and another to pass; RunFolderNestedError when it lies inside a
+ * run's folder (enclosing-run-folder.ts: `--out out/insights`, a link to it).
  */
 function refuseStatusFolder(outDir: string): void {
   const runFolder = enclosingRunFolder(outDir);
-  if (!existsSync(path.join(outDir, 'index.html')) && runFolder === undefined) return;
-  const elsewhere = runFolder ?? outDir;
-  const why =
-    runFolder !== undefined
-      ? `--out ${outDir} is inside ${runFolder}, a run's folder (its status page and report.json, or its lock): the current view that "run" (or the demo) keeps there`
-      : `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there`;
+  if (runFolder !== undefined) {
+    throw new RunFolderNestedError(
+      outDir,
+      runFolder,
+      'give another folder with --out',
+      `--out ${besideIt(runFolder)}`,
+    );
+  }
+  if (!existsSync(path.join(outDir, 'index.html'))) return;
   throw new UsageError(
     [
-      `${why}, which a saved body, no reading of the gateway now, must not replace. Write it to another folder: ` +
-        `--out ${path.join(path.dirname(elsewhere), `${path.basename(elsewhere)}-evaluate`)}`,
+      `--out ${outDir} holds a status page (index.html): the current view that "run" (or the demo) keeps there, ` +
+        `which a saved body, no reading of the gateway now, must not replace. Write it to another folder: --out ${besideIt(outDir)}`,
     ],
     'evaluate',
   );
 }
 
-/**
- * The nearest folder above `dir` that holds a run's current view (index.html beside report.json, or a
- * run's lock), or undefined. A break trial: `--out out/insights` wrote a saved body's report and insights into the
- * run's own insights folder.
- */
-function enclosingRunFolder(dir: string): string | undefined {
-  // Through links too: a link to a run's insights folder wrote into it (a break trial).
-  for (let folder = path.dirname(realPath(dir)); ; folder = path.dirname(folder)) {
-    const runs =
-      (existsSync(path.join(folder, 'index.html')) && existsSync(path.join(folder, 'report.json'))) ||
-      // A run's folder before its first page (its first run under way): its lock says so.
-      existsSync(path.join(folder, RUN_LOCK_NAME));
-    if (runs) return folder;
-    if (path.dirname(folder) === folder) return undefined;
-  }
-}
-
-/** `dir` with its links resolved, as far as it exists (the rest as given). */
-function realPath(dir: string): string {
-  const absolute = path.resolve(dir);
-  for (let existing = absolute; ; existing = path.dirname(existing)) {
-    try {
-      return path.join(realpathSync(existing), path.relative(existing, absolute));
-    } catch {
-      if (path.dirname(existing) === existing) return absolute;
-    }
-  }
+/** A folder for evaluate's output beside `dir`: `out` → `out-evaluate`. */
+function besideIt(dir: string): string {
+  return path.join(path.dirname(dir), `${path.basename(dir)}-evaluate`);
 }
 
 /** `--gateway` when given, else the one gateway the body's ids name; anything else says what to pass. */

@@ -7,7 +7,9 @@ import type { Env } from './build-adapters';
 import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { createTempScratch } from '../adapters/files/temp-scratch';
+import { enclosingRunFolder } from '../adapters/files/enclosing-run-folder';
 import { lockRunFolder, type RunFolderLock } from '../adapters/files/run-folder-lock';
+import { RunFolderNestedError } from '../errors';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
@@ -50,17 +52,33 @@ export async function runOnce(config: Config, options: RunOnceOptions): Promise<
  * The lock on `config`'s folder sink (sinks.dir: run-folder-lock.ts), its warnings to the logger and its
  * refusal naming the folder's advice; undefined without a folder sink.
  *
- * @throws RunInProgressError when another run holds the folder.
+ * @throws RunFolderNestedError when the folder lies inside another run's (enclosing-run-folder.ts);
+ * RunInProgressError when another run holds the folder.
  */
 export async function lockRunFolderOf(
   config: Config,
   options: Pick<RunOnceOptions, 'logger' | 'sinkFolderAdvice'>,
 ): Promise<RunFolderLock | undefined> {
-  if (!config.sinks.dir) return undefined;
-  return lockRunFolder(config.sinks.dir, {
+  const dir = config.sinks.dir;
+  if (!dir) return undefined;
+  const elsewhere = options.sinkFolderAdvice?.elsewhere;
+  refuseNestedRunFolder(dir, elsewhere);
+  return lockRunFolder(dir, {
     warn: (message) => options.logger.warn(message),
-    ...(options.sinkFolderAdvice?.elsewhere ? { elsewhere: options.sinkFolderAdvice.elsewhere } : {}),
+    ...(elsewhere ? { elsewhere } : {}),
   });
+}
+
+/**
+ * Refuses a run's folder `dir` that lies inside another run's (enclosing-run-folder.ts), before anything
+ * is read or written: a break trial, `run --out out/insights`, wrote a second view into the first run's
+ * insights folder. `elsewhere`: how to give the run another folder (FolderSinkAdvice.elsewhere).
+ *
+ * @throws RunFolderNestedError naming both folders.
+ */
+export function refuseNestedRunFolder(dir: string, elsewhere?: string): void {
+  const enclosing = enclosingRunFolder(dir);
+  if (enclosing !== undefined) throw new RunFolderNestedError(dir, enclosing, elsewhere);
 }
 
 async function runLocked(config: Config, options: RunOnceOptions): Promise<RunOutcome> {

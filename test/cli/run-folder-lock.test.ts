@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
@@ -170,3 +170,118 @@ describe('demo: one lock for all its runs', () => {
     expect((await stat(path.join(out, 'report.json'))).mtimeMs).toBeLessThanOrEqual(firstTakeAt);
   }, 300_000);
 });
+
+// A break trial: `run --out out/insights` (and the same through sinks.dir, or a link) wrote a second
+// view into the first run's insights folder: each run's clean-up removed the other's files, and the
+// status page linked to pages that were gone. A folder inside a run's is refused before anything is read.
+describe('run, demo: never inside another run’s folder', () => {
+  const FAST = [gateway('gw-a', [{ address: '10.0.0.4', health: 'Unhealthy' }])];
+  let emulator: RunningEmulator;
+  let dir: string;
+  let out: string;
+  let config: string;
+  beforeAll(async () => {
+    emulator = await startEmulator({ scenario: { gateways: FAST } as never });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-nested-'));
+    out = path.join(dir, 'out');
+    config = path.join(dir, 'config.json');
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A config file for folder `sinks` (its own state folder). */
+  async function configFor(sinks: string): Promise<string> {
+    await writeFile(
+      config,
+      JSON.stringify({
+        targets: [gatewayId('gw-a')],
+        arm: emulatorArm(emulator),
+        sinks: { dir: sinks },
+        state: { dir: path.join(dir, 'state') },
+      }),
+    );
+    return config;
+  }
+
+  it.each([
+    ['--out out/insights, after a run wrote out', 'insights', 'run', '--out'],
+    ['sinks.dir out/insights in the config file', 'insights', 'run', 'sinks.dir'],
+    [
+      '--out out/insights while the first run of out is under way (its lock only)',
+      'insights',
+      'lock',
+      '--out',
+    ],
+    ["--out a link to out's insights folder", 'link', 'run', '--out'],
+    ['--out out/insights/deeper', 'insights/deeper', 'run', '--out'],
+  ])(
+    '%s: refused (RunFolderNested, exit 2), ARM asked nothing, nothing written',
+    async (_, under, made, by) => {
+      await rm(out, { recursive: true, force: true });
+      await rm(path.join(dir, 'link'), { force: true });
+      if (made === 'run') {
+        const first = await runCli(['run', '--config', await configFor(out)], dir);
+        expect(first.code).toBe(0);
+        expect((await stat(path.join(out, 'index.html'))).isFile()).toBe(true);
+      } else {
+        await mkdir(path.join(out, 'insights'), { recursive: true });
+        await mkdir(path.join(out, RUN_LOCK_NAME));
+      }
+      const target = under === 'link' ? path.join(dir, 'link') : path.join(out, under);
+      if (under === 'link') await symlink(path.join(out, 'insights'), target);
+      const before = await filesUnder(out);
+      const asked = emulator.requests.length;
+      const args =
+        by === '--out'
+          ? ['run', '--config', await configFor(path.join(dir, 'elsewhere')), '--out', target]
+          : ['run', '--config', await configFor(target)];
+      const second = await runCli(args, dir);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(
+        /^error: .* is inside .*out, a run's folder \(its status page and report\.json, or its lock\): .*nothing was checked or written\./m,
+      );
+      expect(second.stderr).toContain(
+        by === '--out' ? 'Give another folder with --out' : `Set sinks.dir in ${config} to another folder`,
+      );
+      expect(emulator.requests.length).toBe(asked);
+      expect(await filesUnder(out)).toEqual(before);
+      const json = await runCli([...args, '--json'], dir);
+      expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'RunFolderNested' } });
+    },
+    120_000,
+  );
+
+  it('the demo inside a run’s folder: refused, nothing written', async () => {
+    await rm(out, { recursive: true, force: true });
+    expect((await runCli(['run', '--config', await configFor(out)], dir)).code).toBe(0);
+    const before = await filesUnder(out);
+    const demo = await runCli(['demo', '--out', path.join(out, 'demo')], dir);
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toMatch(/is inside .*out, a run's folder/);
+    expect(await filesUnder(out)).toEqual(before);
+  }, 120_000);
+
+  it('beside a run’s folder, or around it, a run goes on', async () => {
+    await rm(out, { recursive: true, force: true });
+    expect((await runCli(['run', '--config', await configFor(out)], dir)).code).toBe(0);
+    for (const other of [path.join(dir, 'beside'), dir]) {
+      const run = await runCli(['run', '--config', await configFor(other)], dir);
+      expect(run.stderr).not.toContain('is inside');
+      expect(run.code).toBe(0);
+      expect((await stat(path.join(other, 'report.json'))).isFile()).toBe(true);
+    }
+  }, 120_000);
+});
+
+/** Every file under `dir` with its contents, for "nothing changed". */
+async function filesUnder(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files[path.relative(dir, file)] = await readFile(file, 'utf8');
+  }
+  return files;
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { emulatorRunConfig, STATE_FOLDER } from '../../app/emulator-run-config';
-import { lockRunFolderOf, runOnce, type RunOnceOptions } from '../../app/run-once';
+import { lockRunFolderOf, refuseNestedRunFolder, runOnce, type RunOnceOptions } from '../../app/run-once';
 import { parseConfig } from '../../config/load';
 import type { Config } from '../../config/schema';
 import { runSucceeded } from '../../core/run-report';
@@ -18,6 +18,9 @@ import { DEMO } from '../verb-specs';
 /** Runs of the demo: the first before its servers went down, then the default scenario, so the status page has history. */
 export const DEMO_RUNS = 3;
 
+/** How the demo is given another folder, in its refusals. */
+const DEMO_ELSEWHERE = 'choose another folder with --out';
+
 /**
  * Starts the emulator, runs DEMO_RUNS times into `out/` (the first with every server healthy, then
  * the default scenario), prints the last run's summary. The history behind the status page
@@ -26,6 +29,8 @@ export const DEMO_RUNS = 3;
 export async function demoVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(DEMO, args);
   const outDir = path.resolve(values.out);
+  // Before its marker is written: a demo inside a run's folder would write into that run's view.
+  refuseNestedRunFolder(outDir, DEMO_ELSEWHERE);
   await prepareDemoOutFolder(outDir);
   const scenario = await loadScenarioFile(defaultScenarioPath);
   const emulator = await startEmulator({ scenario: allHealthy(scenario), port: 0 });
@@ -58,7 +63,7 @@ export async function demoVerb(args: string[]): Promise<number> {
       sinkFolderAdvice: {
         access: 'Choose another folder with --out',
         inTheWay: 'Move what is in the way out of that folder, or choose another folder with --out',
-        elsewhere: 'choose another folder with --out',
+        elsewhere: DEMO_ELSEWHERE,
       },
       stop: stop.signal,
       folderLocked: true,
