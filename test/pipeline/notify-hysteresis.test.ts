@@ -18,6 +18,7 @@ const good: ServerSpec = {
   health: 'Healthy',
   healthProbeLog: 'Success. Received 200 status code',
 };
+const draining: ServerSpec = { address: '10.0.0.4', health: 'Draining', healthProbeLog: '' };
 
 interface Seen {
   readonly type?: string;
@@ -125,6 +126,23 @@ describe('recoverAfter and sendResolved, end to end', () => {
     expect((await run(good, 3)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([2]);
     const last = await run(good, 3);
     expect(last.notifications?.awaitingRecovery).toBeUndefined();
+    expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
+  });
+
+  // A break trial: Down, Healthy (1 of 2), then Draining (going Down again through its drain): the
+  // summary said "healthy again … 1 of 2 healthy runs" of a server out of rotation.
+  it('recoverAfter 2: Draining after a healthy run breaks the count: not "healthy again", held as told, and two healthy runs after it recover', async () => {
+    await run(bad, 2);
+    expect((await run(good, 2)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([1]);
+    const drained = await run(draining, 2);
+    expect(drained.notifications?.awaitingRecovery).toBeUndefined();
+    const summary = formatSummary(drained, []);
+    expect(summary).not.toContain('healthy again');
+    expect(summary).not.toContain('healthy runs (degraded since');
+    expect(summary).toContain('1 open episode already told');
+    expect((await run(good, 2)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([1]);
+    expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded']);
+    await run(good, 2);
     expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded', 'recovered']);
   });
 });

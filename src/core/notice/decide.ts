@@ -359,8 +359,11 @@ export function decideNotices(
       // Told, and now Draining (not reported): out of rotation, not recovered. A Down server with
       // connection draining shows Draining for the drain timeout, then Down again: a `recovered` then
       // was false, and a second `degraded` followed (a break trial). Held as it is until it is healthy
-      // or gone from the listing (a drain ends within its timeout, at most an hour).
-      next[key] = record;
+      // or gone from the listing (a drain ends within its timeout, at most an hour). It breaks a count of
+      // healthy runs (notify.recoverAfter) as a bad run does: Healthy then Draining is a server going Down
+      // again through its drain, and "1 of 2 healthy runs" was said of it while it drained (a break trial).
+      const { goodRuns: _broken, ...held } = record;
+      next[key] = held;
       continue;
     }
     if (!isEpisode(record)) {

@@ -89,7 +89,12 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
     ['BXX', 1, 'degraded - -'],
     ['BXB', 1, 'degraded - -'],
     ['BXXG', 1, 'degraded - - recovered'],
-    ['BGXG', 2, 'degraded - - recovered'],
+    // Draining breaks a count of healthy runs as a bad run does (a break trial: Healthy then Draining
+    // is a server going Down again through its drain; "1 of 2 healthy runs" was said while it drained).
+    ['BGXG', 2, 'degraded - - -'],
+    ['BGXGG', 2, 'degraded - - - recovered'],
+    ['BGGXGG', 3, 'degraded - - - - -'],
+    ['BGGXGGG', 3, 'degraded - - - - - recovered'],
     ['BXN', 1, 'degraded - recovered'],
     ['BXD', 3, 'degraded - recovered'],
     // A run whose gateway failed tells nothing: it neither counts nor breaks the count.
@@ -203,7 +208,8 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
 /**
  * The rule, written as a plain state machine, independently of decide.ts: `quiet`, `pending` (bad, not
  * yet told, counting bad runs) and `told` (counting runs not bad). `F` (gateway not evaluated) changes
- * nothing; nor does `X` (Draining) of a told episode, which of one not yet told is a run not bad.
+ * nothing; `X` (Draining) of a told episode holds it and breaks its count of runs not bad, as `B` does;
+ * of one not yet told it is a run not bad.
  */
 function model(sequence: string, forRuns: number, recoverAfter: number): string {
   let state: { kind: 'quiet' } | { kind: 'pending'; bad: number } | { kind: 'told'; good: number } = {
@@ -212,7 +218,12 @@ function model(sequence: string, forRuns: number, recoverAfter: number): string 
   const out: string[] = [];
   for (const letter of sequence) {
     let said = '-';
-    if (letter === 'F' || (letter === 'X' && state.kind === 'told')) {
+    if (letter === 'F') {
+      out.push(said);
+      continue;
+    }
+    if (letter === 'X' && state.kind === 'told') {
+      state = { kind: 'told', good: 0 };
       out.push(said);
       continue;
     }
