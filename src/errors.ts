@@ -798,7 +798,7 @@ export class RunInterruptedError extends AppGwInsightsError {
  * is lost, and the run that holds the folder is not disturbed. Retryable: the next run goes once that
  * one is done. `owner`: who holds it, when it said so; `staleInMs`: after how long without a refresh a
  * dead run's lock is taken over; `elsewhere`: how to give this run another folder ("give another
- * folder with --out").
+ * folder with --out"); `scheduled`: false for a one-off (the demo, `evaluate`), which no schedule starts.
  */
 export class RunInProgressError extends AppGwInsightsError {
   override readonly name = 'RunInProgressError';
@@ -809,13 +809,17 @@ export class RunInProgressError extends AppGwInsightsError {
     readonly owner: { readonly pid: number; readonly host: string; readonly since: string } | undefined,
     staleInMs: number,
     elsewhere = 'give this run another folder',
+    /** A run a schedule starts (`run`): the advice names the schedule; not the demo's or evaluate's. */
+    scheduled = true,
   ) {
     const who = owner
       ? `Another appgw-insights run (process ${owner.pid} on ${owner.host}, since ${owner.since.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC)`
       : 'Another appgw-insights run';
     super(
       `${who} is writing to ${dir}: this run checked nothing and wrote nothing. ` +
-        `Let that run finish; if your schedule starts runs while the last is still going, run less often, or ${elsewhere}. ` +
+        (scheduled
+          ? `Let that run finish; if your schedule starts runs while the last is still going, run less often, or ${elsewhere}. `
+          : `Let that run finish, or ${elsewhere}. `) +
         `The lock is ${dir}/.appgw-run.lock: a run that was killed leaves it until its process is gone (this machine) or it is ${Math.round(staleInMs / 1000)} s old.`,
     );
   }

@@ -77,6 +77,7 @@ export async function evaluateSavedBody(
   const lock = await lockRunFolder(options.outDir, {
     warn: (message) => options.logger.warn(message),
     elsewhere: 'give another folder with --out',
+    oneOff: true,
   });
   try {
     return await runChecks(deps, runOptions);

@@ -50,14 +50,15 @@ export async function runOnce(config: Config, options: RunOnceOptions): Promise<
 
 /**
  * The lock on `config`'s folder sink (sinks.dir: run-folder-lock.ts), its warnings to the logger and its
- * refusal naming the folder's advice; undefined without a folder sink.
+ * refusal naming the folder's advice (`oneOff`: the demo's, which advises no schedule); undefined
+ * without a folder sink.
  *
  * @throws RunFolderNestedError when the folder lies inside another run's (enclosing-run-folder.ts);
  * RunInProgressError when another run holds the folder.
  */
 export async function lockRunFolderOf(
   config: Config,
-  options: Pick<RunOnceOptions, 'logger' | 'sinkFolderAdvice'>,
+  options: Pick<RunOnceOptions, 'logger' | 'sinkFolderAdvice'> & { readonly oneOff?: boolean },
 ): Promise<RunFolderLock | undefined> {
   const dir = config.sinks.dir;
   if (!dir) return undefined;
@@ -66,6 +67,7 @@ export async function lockRunFolderOf(
   return lockRunFolder(dir, {
     warn: (message) => options.logger.warn(message),
     ...(elsewhere ? { elsewhere } : {}),
+    ...(options.oneOff ? { oneOff: true } : {}),
   });
 }
 

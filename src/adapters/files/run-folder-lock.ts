@@ -48,6 +48,11 @@ export interface RunFolderLockOptions {
   readonly now?: () => Date;
   /** How to give the run another folder (FolderSinkAdvice.elsewhere), for the refusal. */
   readonly elsewhere?: string;
+  /**
+   * A one-off (the demo, `evaluate`): its refusal does not advise running less often, as a scheduled
+   * `run`'s does (the demo was told to "run less often": a trial).
+   */
+  readonly oneOff?: boolean;
 }
 
 /**
@@ -73,12 +78,7 @@ export async function lockRunFolder(dir: string, options: RunFolderLockOptions):
     token: randomBytes(8).toString('hex'),
   };
   const refused = (holder: RunLockOwner | undefined) =>
-    new RunInProgressError(
-      dir,
-      holder,
-      RUN_LOCK_STALE_IN_MS,
-      ...(options.elsewhere ? [options.elsewhere] : []),
-    );
+    new RunInProgressError(dir, holder, RUN_LOCK_STALE_IN_MS, options.elsewhere, !options.oneOff);
   try {
     await mkdir(dir, { recursive: true });
     await take(dir, lockPath, owner, refused);

@@ -70,7 +70,7 @@ export async function demoVerb(args: string[]): Promise<number> {
     };
     // One lock for the three runs: released between them, another run got in and the demo failed
     // half-way, saying it had written nothing (a break trial).
-    const lock = await lockRunFolderOf(config, options);
+    const lock = await lockRunFolderOf(config, { ...options, oneOff: true });
     try {
       return await demoRuns(config, options, emulator, scenario, outDir);
     } finally {

@@ -69,6 +69,22 @@ describe('lockRunFolder: one direct run at a time writes a folder', () => {
     await (await lockRunFolder(root, options)).release();
   });
 
+  // A trial: the demo, refused, was told to "run less often", as if a schedule started it.
+  it('a one-off (the demo, evaluate) refused: let that run finish, or another folder; no schedule named', async () => {
+    const lock = await lockRunFolder(root, options);
+    const refused = await lockRunFolder(root, {
+      ...options,
+      elsewhere: 'choose another folder with --out',
+      oneOff: true,
+    }).catch((e: unknown) => e);
+    expect(isRunInProgressError(refused)).toBe(true);
+    expect((refused as Error).message).toContain(
+      'this run checked nothing and wrote nothing. Let that run finish, or choose another folder with --out. The lock is',
+    );
+    expect((refused as Error).message).not.toMatch(/schedule|less often/);
+    await lock.release();
+  });
+
   it('a release lets go only of its own lock: one taken over since stays', async () => {
     const lock = await lockRunFolder(root, options);
     await writeFile(owner(root), JSON.stringify({ pid: 1, host: 'elsewhere', since: 'x', token: 'theirs' }));
