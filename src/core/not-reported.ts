@@ -1,4 +1,4 @@
-import { isReported, readHealth, type ConfigurableState } from './health';
+import { CONFIGURABLE_STATES, isReported, readHealth, type ConfigurableState } from './health';
 import type { HealthState } from './model';
 
 /** The states a server may be in that are neither healthy nor ever reported whatever the configuration. */
@@ -58,12 +58,24 @@ export function notReportedTotal(counts: NotReportedCounts | undefined): number 
 }
 
 /**
- * `1 draining, 2 unknown (not reported)`: each state by name. Draining is left out of `unhealthyStates`
- * by default (a planned drain is not a fault); any other state here was left out by the user, so it says
- * it is not reported. The status page, the CLI summary and the HTTP insight say it alike. '' for none.
+ * `1 draining, 2 unknown (not counted: unhealthyStates leaves Unknown out)`: each state by name. Draining
+ * is left out of `unhealthyStates` by default (a planned drain is not a fault) and needs no word; any
+ * other state here was left out by the user, and the text says so and where: beside "0 not healthy",
+ * "1 unknown (not reported)" read as a contradiction (a trial). The status page, the CLI summary and the
+ * HTTP insight say it alike. '' for none.
  */
 export function notReportedText(counts: NotReportedCounts | undefined): string {
-  return notReportedEntries(counts)
-    .map(([state, n]) => `${n} ${state}${state === 'draining' ? '' : ' (not reported)'}`)
-    .join(', ');
+  const entries = notReportedEntries(counts);
+  const drained = entries.filter(([state]) => state === 'draining').map(([, n]) => `${n} draining`);
+  const others = entries.filter(([state]) => state !== 'draining');
+  if (others.length === 0) return drained.join(', ');
+  const names = others.map(([state]) => specSpelling(state));
+  const leftOut = `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names[names.length - 1]}`;
+  const listed = others.map(([state, n]) => `${n} ${state}`).join(', ');
+  return [...drained, `${listed} (not counted: unhealthyStates leaves ${leftOut} out)`].join(', ');
+}
+
+/** `unknown` → `Unknown`, `unhealthy` → `Down`: as `unhealthyStates` names it. */
+function specSpelling(state: NotReportedState): string {
+  return CONFIGURABLE_STATES.find((name) => readHealth(name) === state) ?? state;
 }

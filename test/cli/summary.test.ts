@@ -1582,7 +1582,7 @@ describe('servers neither healthy nor reported (GatewayReport.notReported)', () 
   it('are counted on the first line by state, and in the summary', () => {
     expect(run.summary.notReported).toEqual({ draining: 1, unknown: 1 });
     expect(formatSummary(run, []).split('\n')[0]).toMatch(
-      /backend servers: 1 not healthy, 1 draining, 1 unknown \(not reported\)\.$/,
+      /backend servers: 1 not healthy, 1 draining, 1 unknown \(not counted: unhealthyStates leaves Unknown out\)\.$/,
     );
     expect(report('x').summary.notReported).toBeUndefined();
     expect(formatSummary(report('x'), []).split('\n')[0]).toMatch(/: 1 not healthy\.$/);

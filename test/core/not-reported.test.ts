@@ -74,8 +74,12 @@ describe('addNotReported and notReportedText', () => {
 
   it.each([
     [{ draining: 1 }, '1 draining'],
-    [{ unknown: 2, draining: 1 }, '1 draining, 2 unknown (not reported)'],
-    [{ partial: 1, draining: 0 }, '1 partial (not reported)'],
+    [{ unknown: 2, draining: 1 }, '1 draining, 2 unknown (not counted: unhealthyStates leaves Unknown out)'],
+    [{ partial: 1, draining: 0 }, '1 partial (not counted: unhealthyStates leaves Partial out)'],
+    [
+      { partial: 1, unknown: 1, unhealthy: 2 },
+      '1 partial, 2 unhealthy, 1 unknown (not counted: unhealthyStates leaves Partial, Down and Unknown out)',
+    ],
     [undefined, ''],
   ] as const)('%j → %s', (counts, text) => {
     expect(notReportedText(counts)).toBe(text);

@@ -51,7 +51,7 @@ describe('Functions app: the HTTP insight of a gateway with servers in a state n
     ['gw-drain', '2 of 3 backend server(s) healthy, 1 draining', { draining: 1 }],
     [
       'gw-mixed',
-      '1 of 4 backend server(s) not healthy, 1 draining, 1 unknown (not reported)',
+      '1 of 4 backend server(s) not healthy, 1 draining, 1 unknown (not counted: unhealthyStates leaves Unknown out)',
       { draining: 1, unknown: 1 },
     ],
   ])(

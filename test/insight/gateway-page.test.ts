@@ -14,7 +14,7 @@ describe('renderGatewayPage: a gateway with no finding', () => {
     [{ draining: 1 }, 'appgw-prod: 4 of 5 backend server(s) healthy, 1 draining', 'status-unknown'],
     [
       { draining: 1, unknown: 2 },
-      'appgw-prod: 2 of 5 backend server(s) healthy, 1 draining, 2 unknown (not reported)',
+      'appgw-prod: 2 of 5 backend server(s) healthy, 1 draining, 2 unknown (not counted: unhealthyStates leaves Unknown out)',
       'status-unknown',
     ],
   ] as const)('servers not reported %j: %s', (notReported, title, badge) => {

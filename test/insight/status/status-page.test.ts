@@ -547,11 +547,11 @@ describe('status page: HTML', () => {
       ]),
     ]);
     expect(html).toContain(
-      '1 gateway read · 5 servers: 2 not healthy, 1 healthy, 1 draining, 1 unknown (not reported)</p>',
+      '1 gateway read · 5 servers: 2 not healthy, 1 healthy, 1 draining, 1 unknown (not counted: unhealthyStates leaves Unknown out)</p>',
     );
     // The tab too (a break trial: "0 not healthy" of a gateway whose every server was draining).
     expect(html).toContain(
-      '<title>Backend health: 2 not healthy, 1 draining, 1 unknown (not reported)</title>',
+      '<title>Backend health: 2 not healthy, 1 draining, 1 unknown (not counted: unhealthyStates leaves Unknown out)</title>',
     );
     // A stale gateway's servers are as last read, not this run's: told apart, never added in.
     const stale = gw('gw-stale');
