@@ -1,6 +1,6 @@
 import { groupCounts, serverRows, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
-import { endedByDeletion, severityLabel } from '../../core/notice/notice-labels';
+import { endedByDeletion, endedByEmptying, severityLabel } from '../../core/notice/notice-labels';
 import { causeChangedSuffix } from './text';
 
 /**
@@ -20,6 +20,8 @@ const GATEWAY_WORDS: Readonly<Record<NoticeType, string>> = {
   'still-degraded': 'every backend pool still down',
   recovered: 'not every backend pool down any more',
 };
+/** A gateway-level episode ended because the gateway lists no server any more (endedByEmptying). */
+const EMPTIED_WORDS = 'ended: the gateway lists no backend server any more';
 
 /**
  * "3 degraded, 1 recovered": the group's headline counts of servers by the state each row shows
@@ -28,7 +30,9 @@ const GATEWAY_WORDS: Readonly<Record<NoticeType, string>> = {
  */
 export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
   const latest = serverRows(group.notices).map((row) => row.notice);
-  const gatewayLevel = latest.filter((n) => n.scope === 'gateway').map((n) => GATEWAY_WORDS[n.type]);
+  const gatewayLevel = latest
+    .filter((n) => n.scope === 'gateway')
+    .map((n) => (endedByEmptying(n) ? EMPTIED_WORDS : GATEWAY_WORDS[n.type]));
   const servers = latest.filter((n) => n.scope !== 'gateway');
   const perServer = serverCountsText({ notices: servers });
   return [...gatewayLevel, ...(perServer ? [perServer] : [])].join(', ');
@@ -59,6 +63,16 @@ function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
 export function onlyDeletions(group: Pick<NoticeGroup, 'notices'>): boolean {
   const latest = serverRows(group.notices).map((row) => row.notice);
   return latest.length > 0 && latest.every(endedByDeletion);
+}
+
+/**
+ * Whether every server a group's message shows ended its episode without recovering: its gateway
+ * deleted (endedByDeletion) or left with no server (endedByEmptying). Its head is then not a recovery's
+ * green (a break trial: "✅ Backend servers: …" of a gateway whose every pool was emptied).
+ */
+export function onlyEndings(group: Pick<NoticeGroup, 'notices'>): boolean {
+  const latest = serverRows(group.notices).map((row) => row.notice);
+  return latest.length > 0 && latest.every((n) => endedByDeletion(n) || endedByEmptying(n));
 }
 
 /**

@@ -86,7 +86,7 @@ export function decideWithInhibition(
   const notices: Notice[] = [];
   for (const notice of decided.notices) {
     if (isGatewayScope({ ...notice, address: notice.server.address })) {
-      notices.push(gatewayNotice(notice));
+      notices.push(gatewayNotice(notice, listsNoServer(observation, notice)));
       continue;
     }
     const key = noticeServerKey(notice);
@@ -147,7 +147,16 @@ export function isGatewayScope(parts: {
 }
 
 /** The gateway-level notice: `scope: "gateway"`; a `recovered` because the gateway is not all bad says so. */
-function gatewayNotice(notice: Notice): Notice {
+function gatewayNotice(notice: Notice, emptied: boolean): Notice {
+  if (notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.notListed && emptied) {
+    // Read, and no server listed: nothing serves, and "not every pool bad any more" was false of it.
+    return {
+      ...notice,
+      scope: 'gateway',
+      reason: RECOVERED_REASONS.noServerListed,
+      server: { ...notice.server, health: RECOVERED_HEALTH.noServerListed },
+    };
+  }
   const reason =
     notice.reason === RECOVERED_REASONS.notListed || notice.reason === RECOVERED_REASONS.confirmedOnDemand
       ? RECOVERED_REASONS.notEveryPoolBad
@@ -162,6 +171,11 @@ function gatewayNotice(notice: Notice): Notice {
     reason,
     server: { ...notice.server, health: RECOVERED_HEALTH.notEveryPoolBad },
   };
+}
+
+/** Whether this run read `notice`'s gateway and it lists no backend server at all. */
+function listsNoServer(observation: Observation, notice: Notice): boolean {
+  return observation.evaluated.get(gatewayKey(notice.gateway.id))?.size === 0;
 }
 
 /**

@@ -61,3 +61,12 @@ export function healthAndSeverity(
 export function endedByDeletion(notice: Pick<Notice, 'type' | 'reason'>): boolean {
   return notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.gatewayGone;
 }
+
+/**
+ * Whether `notice` is a gateway-level `recovered` whose gateway lists no backend server any more
+ * (RECOVERED_REASONS.noServerListed): the chat cards head it as an episode ended, not in a recovery's
+ * green (a break trial: every pool emptied read "✅ Not every backend pool down any more").
+ */
+export function endedByEmptying(notice: Pick<Notice, 'type' | 'reason'>): boolean {
+  return notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.noServerListed;
+}

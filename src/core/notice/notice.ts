@@ -26,6 +26,12 @@ export const RECOVERED_REASONS = {
   confirmedOnDemand: 'confirmed by an on-demand probe',
   /** A gateway-level notice (`scope: "gateway"`): some server of the gateway is not bad any more (inhibit.ts). */
   notEveryPoolBad: 'not every backend pool of the gateway is bad any more',
+  /**
+   * A gateway-level notice whose gateway, read, lists no backend server at all (every pool emptied, or
+   * removed): nothing serves, so "not every pool bad" would be false (a break trial); nor can it be
+   * held, or a gateway emptied on purpose would keep it open for good.
+   */
+  noServerListed: 'the gateway lists no backend server any more',
 } as const;
 
 /**
@@ -40,6 +46,8 @@ export const RECOVERED_HEALTH = {
   gatewayGone: '(gateway gone)',
   /** A gateway-level notice (`scope: "gateway"`): some server of the gateway is not bad any more. */
   notEveryPoolBad: '(not every pool bad)',
+  /** A gateway-level notice whose gateway lists no backend server any more. */
+  noServerListed: '(no server listed)',
 } as const;
 
 export type RecoveredReason = (typeof RECOVERED_REASONS)[keyof typeof RECOVERED_REASONS];

@@ -220,8 +220,11 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     expect(schemaErrors(validateEventV1, toWebhookEvent(notice))).toEqual([]);
   });
 
-  /** The gateway-level episode (inhibition) ends: both servers were bad, one is healthy again. */
-  const inhibitionEnded = (): Notice => {
+  /**
+   * The gateway-level episode (inhibition) ends: both servers were bad, then one is healthy again, or
+   * (`emptied`) the gateway lists none.
+   */
+  const inhibitionEnded = (emptied = false): Notice => {
     const other: Finding = { ...bad, address: '10.0.1.5' };
     const both = (h4: string, h5: string) =>
       new Map([
@@ -248,8 +251,8 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
       first.servers,
       {
         now: new Date(60_000),
-        evaluated: both('Healthy', 'Unhealthy'),
-        bad: [{ finding: other }],
+        evaluated: emptied ? new Map([[gatewayKey(gw.id), new Map()]]) : both('Healthy', 'Unhealthy'),
+        bad: emptied ? [] : [{ finding: other }],
         isGone: () => false,
       },
       inhibiting,
@@ -265,10 +268,18 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     expect(schemaErrors(validateEventV1, toWebhookEvent(notice))).toEqual([]);
   });
 
+  it('the end of a gateway-level episode whose gateway lists no server any more: its own reason, in the schema enum', () => {
+    const notice = inhibitionEnded(true);
+    expect(notice.reason).toBe(RECOVERED_REASONS.noServerListed);
+    expect(notice.server.health).toBe('(no server listed)');
+    expect(schemaErrors(validateEventV1, toWebhookEvent(notice))).toEqual([]);
+  });
+
   it('every reason of the code is produced by one of those recoveries', () => {
     const produced = new Set([
       ...RECOVERIES.map(([, observation]) => recovered(observation).reason),
       inhibitionEnded().reason,
+      inhibitionEnded(true).reason,
     ]);
     expect([...produced].sort()).toEqual(Object.values(RECOVERED_REASONS).sort());
   });

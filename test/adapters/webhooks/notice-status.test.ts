@@ -222,6 +222,19 @@ describe('a recovered never reads as unhealthy, in any format', () => {
       true,
     )[1]!.filter((n) => n.scope === 'gateway'),
   );
+  // Every pool emptied: the gateway lists no server (a break trial: "✅ not every backend pool … any more").
+  const emptied = only(
+    play(
+      [
+        [
+          ['10.0.0.4', 'pool-a', 'critical'],
+          ['10.0.0.5', 'pool-b', 'critical'],
+        ],
+        [],
+      ],
+      true,
+    )[1]!.filter((n) => n.scope === 'gateway'),
+  );
   const notListed = only(play([[['10.0.0.4', 'pool', 'critical']], [['10.0.0.9', 'pool', 'G']]])[1]);
   const gone = only(play([[['10.0.0.4', 'pool', 'critical']], 'gone'])[1]);
   const healthy = only(play([[['10.0.0.4', 'pool', 'critical']], [['10.0.0.4', 'pool', 'G']]])[1]);
@@ -255,6 +268,7 @@ describe('a recovered never reads as unhealthy, in any format', () => {
 
   it.each<[string, Notice, string]>([
     ['gateway-level', gatewayLevel, '(not every pool bad)'],
+    ['gateway-level, every pool emptied', emptied, '(no server listed)'],
     ['not listed', notListed, '(not listed)'],
     ['gateway gone', gone, '(gateway gone)'],
     ['healthy again', healthy, 'Healthy'],
@@ -274,7 +288,12 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     // Grouped rows, alone and beside a degraded.
     const group = noticeGroup([sampleNotice({ id: 'appgw-3333333333333333' }), notice]);
     // A deleted gateway's row is marked as a deletion, not a recovery (a break trial).
-    const [teamsIcon, slackIcon] = notice === gone ? ['🗑', ':wastebasket:'] : ['✅', ':white_check_mark:'];
+    const [teamsIcon, slackIcon] =
+      notice === gone
+        ? ['🗑', ':wastebasket:']
+        : notice === emptied
+          ? ['➖', ':heavy_minus_sign:']
+          : ['✅', ':white_check_mark:'];
     const teamsRows = rowsOf(buildTeamsGroupCard(group)).filter((r) => r.startsWith(teamsIcon));
     expect(teamsRows).toHaveLength(1);
     expect(teamsRows[0]).toContain(` · the episode was ${notice.severity} · ${shown}`);
@@ -319,8 +338,28 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     );
   });
 
+  // A break trial: every pool emptied read "✅ Not every backend pool down any more": nothing serves.
+  it('a gateway-level episode ended by every pool emptied is headed as an episode ended in Slack and Teams, never in a recovery’s green', () => {
+    expect(emptied).toMatchObject({ reason: RECOVERED_REASONS.noServerListed, scope: 'gateway' });
+    const teams = JSON.stringify(buildTeamsCard(emptied));
+    expect(teams).toContain('➖ Episode ended: the gateway lists no backend server any more');
+    expect(teams).not.toContain('✅');
+    expect(teams).not.toContain('"style":"good"');
+    const slack = JSON.stringify(buildSlackMessage(emptied));
+    expect(slack).toContain(':heavy_minus_sign: Episode ended: the gateway lists no backend server any more');
+    expect(slack).not.toContain(':white_check_mark:');
+    expect(slack).not.toContain('Not every backend pool');
+    const alone = noticeGroup([emptied]);
+    const card = JSON.stringify(buildTeamsGroupCard(alone));
+    expect(card).toContain('➖ Backend servers: ended: the gateway lists no backend server any more');
+    expect(card).not.toContain('"style":"good"');
+    expect(JSON.stringify(buildSlackGroupMessage(alone))).toContain(
+      'Backend servers: ended: the gateway lists no backend server any more',
+    );
+  });
+
   it('JSON and CloudEvents (alone and grouped): server.health of a decided recovered is never a bad value', () => {
-    for (const notice of [gatewayLevel, notListed, gone, healthy]) {
+    for (const notice of [gatewayLevel, emptied, notListed, gone, healthy]) {
       const event = JSON.parse(buildJsonPayload(notice).body) as { server: { health: string } };
       expect(event.server.health).not.toMatch(unhealthy);
       expect(schemaErrors(validateEventV1, event)).toEqual([]);

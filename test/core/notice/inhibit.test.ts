@@ -228,8 +228,33 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
       [],
       [['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad]],
     ]);
+    // Nor is "not every pool bad any more" said of it (a break trial): its episode ends, saying why.
     const none = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, {}]);
-    expect(told(none[1]!.notices)).toEqual([['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad]]);
+    expect(told(none[1]!.notices)).toEqual([['recovered', 'gateway', RECOVERED_REASONS.noServerListed]]);
+    expect(none[1]!.notices[0]?.server.health).toBe('(no server listed)');
+    expect(none[1]!.servers).toEqual({});
+  });
+
+  // A break trial: every pool emptied sent "✅ not every backend pool of the gateway is bad any more".
+  it.each([
+    ['every server removed at once', [{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, {}], 1],
+    ['one, then the last', [{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, { '10.0.0.4': 'B' }, {}], 2],
+    [
+      'every server Draining, then removed',
+      [{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, { '10.0.0.4': 'X', '10.0.0.5': 'X' }, {}],
+      2,
+    ],
+  ] as const)('%s: the gateway-level episode ends as "lists no backend server any more"', (_, runs, at) => {
+    const played = play(runs as unknown as ReadonlyArray<Readonly<Record<string, Letter>>>);
+    expect(played.map((r) => told(r.notices).filter(([, who]) => who === 'gateway'))).toEqual(
+      played.map((_r, i) =>
+        i === 0
+          ? [['degraded', 'gateway']]
+          : i === at
+            ? [['recovered', 'gateway', RECOVERED_REASONS.noServerListed]]
+            : [],
+      ),
+    );
   });
 
   it('off: the same as decideNotices', () => {

@@ -2,12 +2,13 @@ import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
-import { endedByDeletion } from '../../../core/notice/notice-labels';
+import { endedByDeletion, endedByEmptying } from '../../../core/notice/notice-labels';
 import {
   countsText,
   GROUP_PROBE_CHARS,
   leadingType,
   onlyDeletions,
+  onlyEndings,
   rowProbeText,
   rowSeverity,
   serverLineText,
@@ -45,6 +46,13 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 /** A server whose episode ended because its gateway no longer exists (endedByDeletion). */
 const DELETED_ICON = '🗑';
+/** A gateway-level episode ended because its gateway lists no server any more (endedByEmptying). */
+const EMPTIED_ICON = '➖';
+
+/** A row's icon: its type's, unless its episode ended without recovering. */
+function rowIcon(notice: ServerRow['notice']): string {
+  return endedByDeletion(notice) ? DELETED_ICON : endedByEmptying(notice) ? EMPTIED_ICON : ICONS[notice.type];
+}
 
 function runText(value: string, max: number): string {
   return escapeClip(plainText(value).replace(/\s+/g, ' ').trim(), max) || '—';
@@ -63,7 +71,7 @@ function serverRow({ notice, earlier }: ServerRow): Record<string, unknown>[] {
   const line = {
     type: 'RichTextBlock',
     inlines: [
-      { type: 'TextRun', text: `${endedByDeletion(notice) ? DELETED_ICON : ICONS[notice.type]} ` },
+      { type: 'TextRun', text: `${rowIcon(notice)} ` },
       { type: 'TextRun', text: runText(notice.server.address, 200), weight: 'Bolder' },
       // Severity first, bold when critical and told now: a raise reads as one, not as a duplicate.
       {
@@ -99,10 +107,12 @@ function serverRow({ notice, earlier }: ServerRow): Record<string, unknown>[] {
 export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROWS): Record<string, unknown> {
   const lead = leadingType(group);
   const deletions = onlyDeletions(group);
+  const endings = onlyEndings(group);
+  const icon = deletions ? DELETED_ICON : endings ? EMPTIED_ICON : ICONS[lead];
   const body: Record<string, unknown>[] = [
     headContainer(
-      deletions ? 'warning' : HEAD_STYLES[lead],
-      testMarked(group, `${deletions ? DELETED_ICON : ICONS[lead]} Backend servers: ${countsText(group)}`),
+      endings ? 'warning' : HEAD_STYLES[lead],
+      testMarked(group, `${icon} Backend servers: ${countsText(group)}`),
       runText(group.gateway.name, 300),
     ),
     {

@@ -1,4 +1,4 @@
-import { endedByDeletion } from '../../../core/notice/notice-labels';
+import { endedByDeletion, endedByEmptying } from '../../../core/notice/notice-labels';
 import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
 import { fitStep } from '../../../core/notice/step-fit';
@@ -44,6 +44,12 @@ const HEADINGS: Readonly<Record<NoticeType, { readonly text: string; readonly st
 /** A `recovered` whose gateway no longer exists (endedByDeletion): not a recovery's green. */
 const DELETED_HEADING = {
   text: '🗑 Episode ended: the application gateway no longer exists',
+  style: 'warning',
+};
+
+/** A gateway-level `recovered` whose gateway lists no server any more (endedByEmptying): nothing serves. */
+const EMPTIED_HEADING = {
+  text: '➖ Episode ended: the gateway lists no backend server any more',
   style: 'warning',
 };
 
@@ -136,9 +142,11 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   });
   const base = endedByDeletion(notice)
     ? DELETED_HEADING
-    : notice.scope === 'gateway'
-      ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
-      : HEADINGS[notice.type];
+    : endedByEmptying(notice)
+      ? EMPTIED_HEADING
+      : notice.scope === 'gateway'
+        ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
+        : HEADINGS[notice.type];
   // A degraded sent again because its severity rose says so first: it is news, not a duplicate.
   const head = { ...base, text: testMarked(notice, `${base.text}${raisedSuffix(notice)}`) };
   const facts = noticeFacts(notice).map(([label, value]) => fact(label, value));
