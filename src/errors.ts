@@ -846,7 +846,7 @@ export class RunFolderNestedError extends AppGwInsightsError {
       `${dir} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
         `that run keeps its current view there, and the two would replace each other's files; nothing was checked or written. ` +
         `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, outside ${enclosing}; ` +
-        `if no run writes ${enclosing} any more, remove its report.json and index.html.`,
+        `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`,
     );
   }
 }
