@@ -206,6 +206,43 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     expect(runs.at(-1)!.servers).toEqual({});
   });
 
+  // A break trial's kind: with recoverAfter 2, one healthy run, then every server bad or Draining again,
+  // still counted "1 of 2 healthy runs" for a gateway where nothing served.
+  it.each([
+    ['Draining', 'X'],
+    ['bad', 'B'],
+  ] as const)(
+    'recoverAfter 2: a run with every server bad or %s breaks the gateway-level count of healthy runs',
+    (_, again) => {
+      const gatewayRecord = (servers: Readonly<Record<string, ServerRecord>>) =>
+        servers[serverKey({ gateway: gw, ...GATEWAY_SCOPE })];
+      const runs = play(
+        [
+          { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+          { '10.0.0.4': 'G', '10.0.0.5': 'B' },
+          { '10.0.0.4': again, '10.0.0.5': 'B' },
+          { '10.0.0.4': 'G', '10.0.0.5': 'B' },
+          { '10.0.0.4': 'G', '10.0.0.5': 'B' },
+        ],
+        { ...POLICY, recoverAfter: 2 },
+      );
+      expect(runs.map((r) => gatewayRecord(r.servers)?.goodRuns)).toEqual([
+        undefined,
+        1,
+        undefined,
+        1,
+        undefined,
+      ]);
+      expect(runs.map((r) => told(r.notices).filter(([, who]) => who === 'gateway'))).toEqual([
+        [['degraded', 'gateway']],
+        [],
+        [],
+        [],
+        [['recovered', 'gateway', RECOVERED_REASONS.notEveryPoolBad]],
+      ]);
+    },
+  );
+
   it('a gateway that is gone: the gateway notice and the servers told before recover; the held ones end silently', () => {
     const runs = play([{ '10.0.0.4': 'B', '10.0.0.5': 'G' }, { '10.0.0.4': 'B', '10.0.0.5': 'B' }, 'gone']);
     expect(told(runs[2]!.notices)).toEqual([
