@@ -219,8 +219,9 @@ export interface Decision {
  *   (ServerRecord.confirmed) for the gateway's probe interval × unhealthy threshold: a bad reading within
  *   that time (the backend-health API lags the fix) is recorded in the mark and opens no episode; one after
  *   it opens the episode then (counting toward `for` from there);
- * - nothing for a told episode whose server is now Draining (not reported): it is held as it is (no
- *   `recovered`, no run counted toward `recoverAfter`) until the server is healthy or gone;
+ * - nothing for an episode whose server is now Draining (not reported): it is held (no `recovered`; a
+ *   count toward `recoverAfter` starts over; one toward `for` neither counts nor ends) until the server
+ *   is healthy or gone;
  * - an episode that never reached `degraded` ends silently at its first run without the server bad (that
  *   is the flap damping of `for`: its bad runs were not consecutive).
  * A gateway that could not be evaluated changes nothing: no recovery is guessed from a failure.
@@ -355,8 +356,10 @@ export function decideNotices(
       next[key] = record; // this run's reading was counted already (Observation.reading)
       continue;
     }
-    if (!gone && confirmed === undefined && record.notified && drainingNow(listed, key)) {
-      // Told, and now Draining (not reported): out of rotation, not recovered. A Down server with
+    if (!gone && confirmed === undefined && isEpisode(record) && drainingNow(listed, key)) {
+      // Now Draining (not reported): out of rotation, not recovered. An episode not yet told is held
+      // too, its count of bad runs toward notify.for neither counted nor broken: ended there, Down,
+      // Draining, Down was told a run later than Down, Down (with for 2). A Down server with
       // connection draining shows Draining for the drain timeout, then Down again: a `recovered` then
       // was false, and a second `degraded` followed (a break trial). Held as it is until it is healthy
       // or gone from the listing (a drain ends within its timeout, at most an hour). It breaks a count of

@@ -113,6 +113,13 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
     ['BBGBG', 2, 2, '- degraded - - -'],
     ['BBGBGG', 2, 2, '- degraded - - - recovered'],
     ['BBBGG', 3, 2, '- - degraded - recovered'],
+    // Draining between bad runs not yet told: held, neither counted nor ending the count (Down with
+    // connection draining shows Draining, then Down again: it was told a run late).
+    ['BXB', 2, 1, '- - degraded'],
+    ['BXXB', 2, 1, '- - - degraded'],
+    ['BXG', 2, 1, '- - -'],
+    ['BXGB', 2, 1, '- - - -'],
+    ['BXN', 2, 1, '- - -'],
   ])('%s with for %i and recoverAfter %i: %s', (sequence, forRuns, recoverAfter, expected) => {
     expect(told(sequence, { for: forRuns, recoverAfter })).toBe(expected);
   });
@@ -209,7 +216,7 @@ describe('decideNotices: recoverAfter (hysteresis)', () => {
  * The rule, written as a plain state machine, independently of decide.ts: `quiet`, `pending` (bad, not
  * yet told, counting bad runs) and `told` (counting runs not bad). `F` (gateway not evaluated) changes
  * nothing; `X` (Draining) of a told episode holds it and breaks its count of runs not bad, as `B` does;
- * of one not yet told it is a run not bad.
+ * of one not yet told it changes nothing either (its bad runs toward `for` neither counted nor broken).
  */
 function model(sequence: string, forRuns: number, recoverAfter: number): string {
   let state: { kind: 'quiet' } | { kind: 'pending'; bad: number } | { kind: 'told'; good: number } = {
@@ -224,6 +231,10 @@ function model(sequence: string, forRuns: number, recoverAfter: number): string 
     }
     if (letter === 'X' && state.kind === 'told') {
       state = { kind: 'told', good: 0 };
+      out.push(said);
+      continue;
+    }
+    if (letter === 'X') {
       out.push(said);
       continue;
     }
