@@ -14,8 +14,10 @@ export const DEMO_MARKER = '.appgw-demo';
 
 /**
  * What the demo itself writes at the top of its folder (the folder sink's files and folders, the
- * history, the mark). A folder holding only these and the history `.appgw-state` was made by a demo
- * from before the mark, and is taken as the demo's.
+ * history, the mark). A `run`'s folder holds the same names: without the mark, a folder of only these
+ * is a run's (or a demo's from before the mark, which cannot be told apart), and is refused: taken as
+ * the demo's, a run's report and status page were replaced and its history got the demo's readings,
+ * the first all healthy (a break trial).
  */
 const DEMO_ENTRIES = new Set([
   'report.json',
@@ -37,8 +39,8 @@ const FOREIGN_SHOWN = 5;
  * Makes the demo's `--out` folder, or checks that the folder there is the demo's, before the demo starts
  * its emulator: a folder that cannot be made (`--out /proc/ro`, a file, no permission), or one that
  * holds files the demo did not write (a user's own `index.html` would be replaced without a word), ends
- * the demo at once with one message. A new or empty folder, or one a demo wrote (its mark, or only the
- * demo's entries and its history from a demo before the mark), gets the mark and is used.
+ * the demo at once with one message, as does a run's folder (the same names, no mark). A new or empty
+ * folder gets the mark and is used, as is one that has it.
  *
  * @throws DemoOutFolderError naming the folder and why, and what to do (another --out; move the files).
  */
@@ -53,11 +55,17 @@ export async function prepareDemoOutFolder(outDir: string): Promise<void> {
       cause: error,
     });
   });
-  const ours =
-    entries.length === 0 ||
-    entries.includes(DEMO_MARKER) ||
-    (entries.includes('.appgw-state') &&
-      entries.every((e) => DEMO_ENTRIES.has(e) || e.startsWith('.staging-')));
+  const ours = entries.length === 0 || entries.includes(DEMO_MARKER);
+  const runsFolder =
+    entries.includes('.appgw-state') &&
+    entries.every((e) => DEMO_ENTRIES.has(e) || e.startsWith('.staging-'));
+  if (!ours && runsFolder) {
+    throw new DemoOutFolderError(
+      outDir,
+      `it holds a run's folder (${entries.sort().slice(0, FOREIGN_SHOWN).join(', ')}) not marked as the demo's (${DEMO_MARKER}): the demo would replace its report and status page, and add its own readings to its history`,
+      `Choose a new or empty folder with --out (the demo makes it). If it is a demo's folder from an earlier release, remove it and run the demo again.`,
+    );
+  }
   if (!ours) {
     const foreign = entries.filter((e) => !DEMO_ENTRIES.has(e)).sort();
     const named = foreign.length ? foreign : entries.sort();

@@ -44,17 +44,6 @@ describe('the demo writes only into a folder that is its own', () => {
       'a marked folder, whatever else is in it',
       async () => folderWith({ [DEMO_MARKER]: 'x', 'notes.txt': 'x' }),
     ],
-    [
-      "a demo's from before the mark (its entries and its history only)",
-      async () =>
-        folderWith({
-          'index.html': 'x',
-          'report.json': '{}',
-          'insights/a/b.md': 'x',
-          's/a/b.html': 'x',
-          '.appgw-state/history/x.json': '{}',
-        }),
-    ],
   ])('%s: used, and marked', async (_, made) => {
     const dir = await made();
     await prepareDemoOutFolder(dir);
@@ -88,6 +77,31 @@ describe('the demo writes only into a folder that is its own', () => {
         .filter((f, i, all) => all.indexOf(f) === i)
         .sort(),
     );
+    for (const [file, text] of Object.entries(files))
+      expect(await readFile(path.join(dir, file), 'utf8')).toBe(text);
+  });
+
+  // A break trial: `demo --out r1`, r1 a run's folder (the same names as a demo's, and its history),
+  // replaced the run's report and status page and added the demo's readings to its history.
+  it("a run's folder (the demo's names, its history, no mark): refused, naming the mark, nothing written", async () => {
+    const files = {
+      'index.html': 'x',
+      'report.json': '{}',
+      'insights/a/b.md': 'x',
+      's/a/b.html': 'x',
+      '.appgw-state/history/x.json': '{}',
+    };
+    const dir = await folderWith(files);
+    const error = await prepareDemoOutFolder(dir).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error).toBeInstanceOf(DemoOutFolderError);
+    expect(error?.message).toContain(
+      `it holds a run's folder (.appgw-state, index.html, insights, report.json, s) not marked as the demo's (${DEMO_MARKER})`,
+    );
+    expect(error?.message).toContain("If it is a demo's folder from an earlier release, remove it");
+    expect(await readdir(dir)).not.toContain(DEMO_MARKER);
     for (const [file, text] of Object.entries(files))
       expect(await readFile(path.join(dir, file), 'utf8')).toBe(text);
   });
