@@ -8,6 +8,8 @@ import { isRunInProgressError } from '../../src/errors';
 import { ROOT, assertBuilt, runCli, stop } from '../helpers/cli';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
+import { parseGatewayId } from '../../src/core/arm-id';
+import { gatewayInsightFolder } from '../../src/insight/insight-path';
 
 beforeAll(assertBuilt);
 
@@ -261,6 +263,34 @@ describe('run, demo: never inside another run’s folder', () => {
     expect(demo.code).toBe(2);
     expect(demo.stderr).toMatch(/is inside .*out, a run's folder/);
     expect(await filesUnder(out)).toEqual(before);
+  }, 120_000);
+
+  // A break trial: a run's folder made inside another run's insights/<sub>/<rg>/<gateway> (notify state
+  // and all) was removed by that run's next delivery; its 12 notices were then sent again.
+  it('a run around a run’s folder inside its gateway folder: that folder left as it is, the outer run says what is in the way', async () => {
+    await rm(out, { recursive: true, force: true });
+    const ref = parseGatewayId(gatewayId('gw-a'));
+    if (!ref) throw new Error('no gateway');
+    const inner = path.join(out, gatewayInsightFolder(ref));
+    const innerConfig = path.join(dir, 'inner.json');
+    await writeFile(
+      innerConfig,
+      JSON.stringify({
+        targets: [gatewayId('gw-a')],
+        arm: emulatorArm(emulator),
+        sinks: { dir: inner },
+        state: { dir: path.join(inner, '.appgw-state') },
+      }),
+    );
+    expect((await runCli(['run', '--config', innerConfig], dir)).code).toBe(0);
+    const before = await filesUnder(inner);
+    expect(Object.keys(before)).toContain('report.json');
+    const outer = await runCli(['run', '--config', await configFor(out)], dir);
+    expect(outer.code).toBe(2);
+    expect(outer.stderr).toContain(
+      `${gatewayInsightFolder(ref)} holds what appgw-insights did not write there (`,
+    );
+    expect(await filesUnder(inner)).toEqual(before);
   }, 120_000);
 
   it('beside a run’s folder, or around it, a run goes on', async () => {

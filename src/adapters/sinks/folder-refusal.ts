@@ -2,6 +2,7 @@ import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { clipMessage } from '../../core/text-clip';
 import { firstObstacle } from '../files/first-obstacle';
+import { ForeignEntriesError } from './foreign-entries';
 
 /**
  * What a refusal asks of the user: `inTheWay`, move something out of the folder (a file, folder or
@@ -26,6 +27,13 @@ export interface Refusal {
  * trial saw "the folder cannot be made there (ENOENT)" for a link to nothing, and a bare ELOOP).
  */
 export async function describeRefusal(root: string, error: unknown): Promise<Refusal> {
+  if (error instanceof ForeignEntriesError) {
+    const more = error.count > error.found.length ? ` and ${error.count - error.found.length} more` : '';
+    return inTheWay(
+      `${error.folder} holds what appgw-insights did not write there (${error.found.join(', ')}${more}), ` +
+        'which replacing it would lose: it is left as it is, its insights not updated',
+    );
+  }
   const { code, message, syscall, path: refused, dest } = error as NodeJS.ErrnoException & { dest?: unknown };
   const paths = [dest, refused].filter((p): p is string => typeof p === 'string');
   switch (code) {

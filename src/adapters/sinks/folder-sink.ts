@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
 import type { PageText } from '../../core/piece-text';
 import { removeIfLeftOver } from '../files/left-over';
+import { refuseForeignEntries } from './foreign-entries';
 import { makeFolder } from '../files/make-folder';
 import { SINK_ENTRIES } from './folder-entries';
 import { describeRefusal } from './folder-refusal';
@@ -273,6 +274,9 @@ async function replaceFolder(
   // In turn with any swap of the same folder in this process (a review's: a removal between another
   // delivery's two renames could let an older run win).
   const target = path.join(root, folder);
+  // Replaced whole: what the sink did not write there would be lost with it (a run's folder, notify
+  // state: a break trial). Such a folder is left as it is, and the delivery says what is in the way.
+  await refuseForeignEntries(root, folder);
   if (files.length === 0) return oneAtATime(target, () => rm(target, { recursive: true, force: true }));
   const staged = path.join(root, `.staging-${randomUUID()}`);
   await inFolder(root, () => mkdir(staged));

@@ -172,6 +172,88 @@ describe('folder sink', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  // A break trial: a run's folder (its report, page and notify state) made inside another run's
+  // insights/<sub>/<rg>/<gateway> was removed whole by that run's next delivery, and its 12 notices were
+  // sent again. What the sink did not write in a gateway's folder is never replaced or removed.
+  it.each([
+    [
+      "another run's folder, notify state and all",
+      { 'report.json': '{}', 'index.html': 'x', '.appgw-state/notify.json': '{}' },
+      'has insights',
+    ],
+    [
+      "another run's folder, the gateway healthy now (its folder would be removed)",
+      { 'report.json': '{}', '.appgw-state/notify.json': '{}' },
+      'healthy',
+    ],
+    ['a run lock', { '.appgw-run.lock/owner.json': '{}' }, 'has insights'],
+    ["a user's notes beside the insights", { 'notes.txt': 'mine' }, 'has insights'],
+    ["a run's folder in the status page's copies (s/…)", { 'report.json': '{}' }, 'copies'],
+  ] as const)(
+    'a gateway folder holding %s: left as it is, the delivery says what is in the way',
+    async (_, theirs, when) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        const sink = createFolderSink({ dir });
+        await sink.deliver(
+          buildDelivery('r1', [
+            { gateway: gw, unhealthy: ['10.0.0.4'] },
+            { gateway: other, unhealthy: ['10.9.0.4'] },
+          ]),
+        );
+        const folder = when === 'copies' ? statusInsightFolder(gw) : gatewayInsightFolder(gw);
+        for (const [file, text] of Object.entries(theirs)) {
+          await mkdir(path.dirname(path.join(dir, folder, file)), { recursive: true });
+          await writeFile(path.join(dir, folder, file), text);
+        }
+        const before = (await files(path.join(dir, folder))).sort();
+        const failure = await sink
+          .deliver(
+            buildDelivery('r2', [
+              { gateway: gw, unhealthy: when === 'healthy' ? [] : ['10.0.0.5'] },
+              { gateway: other, unhealthy: ['10.9.0.5'] },
+            ]),
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(failure).toBeInstanceOf(DeliveryError);
+        const first = (Object.keys(theirs).sort()[0] as string).split('/')[0] as string;
+        expect((failure as Error).message).toContain(
+          `${folder} holds what appgw-insights did not write there (${first}`,
+        );
+        expect((failure as Error).message).toContain('Move what is in the way out of that folder');
+        expect((await files(path.join(dir, folder))).sort()).toEqual(before);
+        for (const [file, text] of Object.entries(theirs))
+          expect(await readFile(path.join(dir, folder, file), 'utf8')).toBe(text);
+        expect((await readdir(dir)).filter((f) => f.startsWith('.staging'))).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('a link in a gateway folder (to a folder of the user’s): left as it is, and what it leads to too', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const mine = path.join(dir, 'mine');
+      await mkdir(mine);
+      await writeFile(path.join(mine, 'keep.txt'), 'mine');
+      const sink = createFolderSink({ dir: path.join(dir, 'out') });
+      await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]));
+      await symlink(mine, path.join(dir, 'out', gatewayInsightFolder(gw), 'linked'));
+      await expect(sink.deliver(buildDelivery('r2', [{ gateway: gw, unhealthy: [] }]))).rejects.toThrow(
+        /holds what appgw-insights did not write there \(linked\)/,
+      );
+      expect(
+        await readFile(path.join(dir, 'out', gatewayInsightFolder(gw), 'linked', 'keep.txt'), 'utf8'),
+      ).toBe('mine');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a gateway whose servers all recovered keeps no folder: neither its insights nor their copies', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {
