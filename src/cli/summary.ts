@@ -436,7 +436,7 @@ function nothingSentWhy(notifications: NotificationsReport): string {
     grouped ? `${counted(grouped, 'notice')} held for the group's next message` : '',
     silenced ? `${counted(silenced, 'notice')} silenced` : '',
     ended ? `${counted(ended, 'notice')} whose episode ended first` : '',
-    awaiting ? `${counted(awaiting, 'episode')} awaiting more healthy runs (notify.recoverAfter)` : '',
+    awaiting ? `${counted(awaiting, 'episode')} awaiting more runs not bad (notify.recoverAfter)` : '',
     told
       ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone)`
       : '',
@@ -538,19 +538,21 @@ function heldLines(
       );
   }
   if (awaiting.length) {
-    // Healthy now, but `recovered` waits for notify.recoverAfter healthy runs in a row (hysteresis).
+    // Not bad now, but `recovered` waits for notify.recoverAfter such runs in a row (hysteresis). Not
+    // "healthy again": a run without the server bad may find it in a state not reported (Unknown left
+    // out of unhealthyStates), and "healthy again" was said of it (a break trial).
     // The gateway-level episode is not a server: it is no longer all bad, not healthy again.
     const servers = awaiting.filter((a) => !a.server.endsWith(GATEWAY_LEVEL_PATH)).length;
     const what = [
       awaiting.length > servers ? 'the gateway no longer all bad' : '',
-      servers ? `${counted(servers, 'server')} healthy again` : '',
+      servers ? `${counted(servers, 'server')} no longer bad` : '',
     ].filter(Boolean);
     lines.push(
-      `${indent}${what.join(', ')}, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)`,
+      `${indent}${what.join(', ')}, recovered not sent yet: awaiting more runs not bad (notify.recoverAfter)`,
     );
     for (const a of awaiting.slice(0, HELD_SHOWN))
       lines.push(
-        `${indent}    ${server(a.server)}: ${a.goodRuns} of ${a.recoverAfter} healthy runs (degraded since ${field(a.degradedSince, 40)})`,
+        `${indent}    ${server(a.server)}: ${a.goodRuns} of ${a.recoverAfter} runs not bad (degraded since ${field(a.degradedSince, 40)})`,
       );
     if (awaiting.length > HELD_SHOWN)
       lines.push(
@@ -671,7 +673,7 @@ function heldCountLines(notifications: NotificationsReport): string[] {
   const awaiting = notifications.awaitingRecovery ?? [];
   if (awaiting.length)
     lines.push(
-      `  ${counted(awaiting.length, 'open episode')} awaiting more healthy runs before recovered (notify.recoverAfter; each under its gateway)`,
+      `  ${counted(awaiting.length, 'open episode')} awaiting more runs not bad before recovered (notify.recoverAfter; each under its gateway)`,
     );
   const confirmed = notifications.heldByConfirmation ?? [];
   if (confirmed.length)

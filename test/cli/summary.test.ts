@@ -856,7 +856,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone), 1 bad server not told yet (notify.for))',
     ],
     [
-      'held for the group and awaiting more healthy runs',
+      'held for the group and awaiting more runs not bad',
       {
         grouped: [grouped('gw-a', '10.0.0.4')],
         awaitingRecovery: [
@@ -869,7 +869,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
           },
         ],
       },
-      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message, 1 episode awaiting more healthy runs (notify.recoverAfter))",
+      "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message, 1 episode awaiting more runs not bad (notify.recoverAfter))",
     ],
   ])('a run that delivered nothing says why in its notifications line: %s', (_label, parts, line) => {
     const text = formatSummary(
@@ -942,10 +942,10 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
           },
         ],
       },
-      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more healthy runs (notify.recoverAfter))',
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter))',
       [
-        '    1 server healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
-        '        pool/settings/10.0.0.5: 1 of 2 healthy runs (degraded since 2030-01-01T00:00:00.000Z)',
+        '    1 server no longer bad, recovered not sent yet: awaiting more runs not bad (notify.recoverAfter)',
+        '        pool/settings/10.0.0.5: 1 of 2 runs not bad (degraded since 2030-01-01T00:00:00.000Z)',
       ],
     ],
     [
@@ -962,10 +962,10 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
           },
         ],
       },
-      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more healthy runs (notify.recoverAfter), 2 bad servers held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter), 2 bad servers held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
       [
-        '    the gateway no longer all bad, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
-        '        every server of gw-a: 1 of 2 healthy runs (degraded since 2030-01-01T00:00:00.000Z)',
+        '    the gateway no longer all bad, recovered not sent yet: awaiting more runs not bad (notify.recoverAfter)',
+        '        every server of gw-a: 1 of 2 runs not bad (degraded since 2030-01-01T00:00:00.000Z)',
       ],
     ],
     [

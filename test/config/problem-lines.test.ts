@@ -54,7 +54,7 @@ const env = {
 const EVERY_PROBLEM = [
   /arm\.credential|APPGW_ARM_CREDENTIAL/,
   /must be a whole number from 0 to 10 \(retries/,
-  /must be a whole number from 1 to 100 \(consecutive healthy runs/,
+  /must be a whole number from 1 to 100 \(consecutive runs without the server bad/,
   /\[0\]\.matchers: unknown matcher "pool" \(did you mean "backendPool"\?\)/,
   /\[0\]\.endsAt: is before "startsAt"/,
   /\[1\]\.matchers\.gateway: is not a name glob/,

@@ -119,10 +119,10 @@ describe('recoverAfter and sendResolved, end to end', () => {
     ]);
     const summary = formatSummary(first, []);
     expect(summary).toContain(
-      '1 server healthy again, recovered not sent yet: awaiting more healthy runs (notify.recoverAfter)',
+      '1 server no longer bad, recovered not sent yet: awaiting more runs not bad (notify.recoverAfter)',
     );
-    expect(summary).toMatch(/pool-a\/settings-a\/10\.0\.0\.4: 1 of 3 healthy runs \(degraded since /);
-    expect(summary).toContain('1 open episode awaiting more healthy runs before recovered');
+    expect(summary).toMatch(/pool-a\/settings-a\/10\.0\.0\.4: 1 of 3 runs not bad \(degraded since /);
+    expect(summary).toContain('1 open episode awaiting more runs not bad before recovered');
     expect((await run(good, 3)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([2]);
     const last = await run(good, 3);
     expect(last.notifications?.awaitingRecovery).toBeUndefined();
@@ -137,8 +137,8 @@ describe('recoverAfter and sendResolved, end to end', () => {
     const drained = await run(draining, 2);
     expect(drained.notifications?.awaitingRecovery).toBeUndefined();
     const summary = formatSummary(drained, []);
-    expect(summary).not.toContain('healthy again');
-    expect(summary).not.toContain('healthy runs (degraded since');
+    expect(summary).not.toContain('no longer bad');
+    expect(summary).not.toContain('runs not bad (degraded since');
     expect(summary).toContain('1 open episode already told');
     expect((await run(good, 2)).notifications?.awaitingRecovery?.map((a) => a.goodRuns)).toEqual([1]);
     expect(seen(rig.ops).map((e) => e.type)).toEqual(['degraded']);
