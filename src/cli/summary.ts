@@ -440,10 +440,11 @@ function nothingSentWhy(notifications: NotificationsReport): string {
     told
       ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone)`
       : '',
-    notYetTold ? `${counted(notYetTold, 'bad server')} not told yet (notify.for)` : '',
+    // Episodes, not "bad servers": one not yet told is held while its server drains (decide.ts).
+    notYetTold ? `${counted(notYetTold, 'episode')} not told yet (notify.for)` : '',
     // Not notify.for: the gateway-level notice stands for them until its episode ends (inhibit.ts).
     inhibited
-      ? `${counted(inhibited, 'bad server')} held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs)`
+      ? `${counted(inhibited, 'episode')} held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs)`
       : '',
     noReceiver > orphaned ? `${counted(noReceiver - orphaned, 'bad server')} no receiver's match takes` : '',
     orphaned ? `${counted(orphaned, 'bad server')} told only to receivers no longer configured` : '',

@@ -146,7 +146,11 @@ const notifySchema = z.strictObject({
    * episode stays open meanwhile; src/core/notice/decide.ts). 1 = at the first such run.
    */
   recoverAfter: z._default(
-    wholeNumber(1, 100, 'consecutive runs without the server bad before `recovered` is sent; 1 = at the first'),
+    wholeNumber(
+      1,
+      100,
+      'consecutive runs without the server bad before `recovered` is sent; 1 = at the first',
+    ),
     1,
   ),
   /** Least time between `still-degraded` reminders; normalised to ms as `repeatIntervalInMs`. */

@@ -216,7 +216,7 @@ describe('appgw-insights recheck', () => {
     expect(first.code).toBe(0);
     expect(receiver.requests).toHaveLength(0);
     expect(first.stdout).toContain(
-      '✓ notifications: 0 delivered (nothing due: 1 bad server not told yet (notify.for))',
+      '✓ notifications: 0 delivered (nothing due: 1 episode not told yet (notify.for))',
     );
   });
 

@@ -853,7 +853,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       'told, and not told yet',
       { openEpisodes: { told: 2, notYetTold: 1 } },
-      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone), 1 bad server not told yet (notify.for))',
+      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone), 1 episode not told yet (notify.for))',
     ],
     [
       'held for the group and awaiting more runs not bad',
@@ -920,7 +920,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       'short of notify.for',
       { openEpisodes: { told: 0, notYetTold: 2 } },
-      '✓ notifications: 0 delivered (nothing due: 2 bad servers not told yet (notify.for))',
+      '✓ notifications: 0 delivered (nothing due: 2 episodes not told yet (notify.for))',
       [],
     ],
     [
@@ -962,7 +962,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
           },
         ],
       },
-      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter), 2 bad servers held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter), 2 episodes held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
       [
         '    the gateway no longer all bad, recovered not sent yet: awaiting more runs not bad (notify.recoverAfter)',
         '        every server of gw-a: 1 of 2 runs not bad (degraded since 2030-01-01T00:00:00.000Z)',

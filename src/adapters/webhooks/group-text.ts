@@ -1,6 +1,6 @@
 import { groupCounts, serverRows, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
-import { endedByDeletion, endedByEmptying, severityLabel } from '../../core/notice/notice-labels';
+import { endedByDeletion, gatewayEnding, severityLabel } from '../../core/notice/notice-labels';
 import { causeChangedSuffix } from './text';
 
 /**
@@ -20,8 +20,6 @@ const GATEWAY_WORDS: Readonly<Record<NoticeType, string>> = {
   'still-degraded': 'every backend pool still down',
   recovered: 'not every backend pool down any more',
 };
-/** A gateway-level episode ended because the gateway lists no server any more (endedByEmptying). */
-const EMPTIED_WORDS = 'ended: the gateway lists no backend server any more';
 
 /**
  * "3 degraded, 1 recovered": the group's headline counts of servers by the state each row shows
@@ -30,12 +28,17 @@ const EMPTIED_WORDS = 'ended: the gateway lists no backend server any more';
  */
 export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
   const latest = serverRows(group.notices).map((row) => row.notice);
-  const gatewayLevel = latest
-    .filter((n) => n.scope === 'gateway')
-    .map((n) => (endedByEmptying(n) ? EMPTIED_WORDS : GATEWAY_WORDS[n.type]));
+  const gatewayLevel = latest.filter((n) => n.scope === 'gateway').map((n) => gatewayWords(n));
   const servers = latest.filter((n) => n.scope !== 'gateway');
   const perServer = serverCountsText({ notices: servers });
   return [...gatewayLevel, ...(perServer ? [perServer] : [])].join(', ');
+}
+
+/** A gateway-level notice in words: ended (deleted, or no server healthy) is never "not every pool down". */
+function gatewayWords(notice: Notice): string {
+  if (endedByDeletion(notice)) return 'ended (gateway deleted)';
+  const ending = gatewayEnding(notice);
+  return ending ? `ended: ${ending}` : GATEWAY_WORDS[notice.type];
 }
 
 function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
@@ -66,13 +69,14 @@ export function onlyDeletions(group: Pick<NoticeGroup, 'notices'>): boolean {
 }
 
 /**
- * Whether every server a group's message shows ended its episode without recovering: its gateway
- * deleted (endedByDeletion) or left with no server (endedByEmptying). Its head is then not a recovery's
- * green (a break trial: "✅ Backend servers: …" of a gateway whose every pool was emptied).
+ * Whether some server a group's message shows ended its episode without recovering: its gateway
+ * deleted (endedByDeletion), or its gateway-level episode with no server healthy (gatewayEnding). A
+ * message of recoveries holding one is then not headed in a recovery's green (break trials: "✅ Backend
+ * servers: …" of a gateway whose every pool was emptied, beside a server removed from its pool).
  */
-export function onlyEndings(group: Pick<NoticeGroup, 'notices'>): boolean {
+export function anyEnding(group: Pick<NoticeGroup, 'notices'>): boolean {
   const latest = serverRows(group.notices).map((row) => row.notice);
-  return latest.length > 0 && latest.every((n) => endedByDeletion(n) || endedByEmptying(n));
+  return latest.some((n) => endedByDeletion(n) || gatewayEnding(n) !== undefined);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { gatewayKey } from '../arm-id';
 import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
-import { isDraining } from '../health';
+import { isDraining, readHealth } from '../health';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
 import {
@@ -97,7 +97,7 @@ export function decideWithInhibition(
   const notices: Notice[] = [];
   for (const notice of decided.notices) {
     if (isGatewayScope({ ...notice, address: notice.server.address })) {
-      notices.push(gatewayNotice(notice, listsNoServer(observation, notice)));
+      notices.push(gatewayNotice(notice, gatewayServing(previous, observation, notice)));
       continue;
     }
     const key = noticeServerKey(notice);
@@ -158,14 +158,19 @@ export function isGatewayScope(parts: {
 }
 
 /** The gateway-level notice: `scope: "gateway"`; a `recovered` because the gateway is not all bad says so. */
-function gatewayNotice(notice: Notice, emptied: boolean): Notice {
-  if (notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.notListed && emptied) {
-    // Read, and no server listed: nothing serves, and "not every pool bad any more" was false of it.
+function gatewayNotice(notice: Notice, serving: GatewayServing): Notice {
+  if (notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.notListed && serving !== 'some') {
+    // Read, and no server listed, or none healthy (the others bad or in states not reported: Unknown
+    // left out of unhealthyStates): "not every pool bad any more" was false of it (break trials).
+    const emptied = serving === 'none listed';
     return {
       ...notice,
       scope: 'gateway',
-      reason: RECOVERED_REASONS.noServerListed,
-      server: { ...notice.server, health: RECOVERED_HEALTH.noServerListed },
+      reason: emptied ? RECOVERED_REASONS.noServerListed : RECOVERED_REASONS.notReported,
+      server: {
+        ...notice.server,
+        health: emptied ? RECOVERED_HEALTH.noServerListed : RECOVERED_HEALTH.noServerHealthy,
+      },
     };
   }
   const reason =
@@ -184,9 +189,28 @@ function gatewayNotice(notice: Notice, emptied: boolean): Notice {
   };
 }
 
-/** Whether this run read `notice`'s gateway and it lists no backend server at all. */
-function listsNoServer(observation: Observation, notice: Notice): boolean {
-  return observation.evaluated.get(gatewayKey(notice.gateway.id))?.size === 0;
+/**
+ * Whether `notice`'s gateway has a server serving as this run read it: `some` (one healthy, or under a
+ * recheck's mark of a confirmed fix, or the gateway not read), `none healthy` (those listed bad or in
+ * states not reported), `none listed`.
+ */
+type GatewayServing = 'some' | 'none healthy' | 'none listed';
+
+function gatewayServing(
+  previous: Readonly<Record<string, ServerRecord>>,
+  observation: Observation,
+  notice: Notice,
+): GatewayServing {
+  const listed = observation.evaluated.get(gatewayKey(notice.gateway.id));
+  if (listed === undefined) return 'some';
+  if (listed.size === 0) return 'none listed';
+  const serving = [...listed].some(
+    ([server, health]) =>
+      readHealth(health) === 'healthy' ||
+      heldByConfirmation(previous[server], observation.now) ||
+      observation.confirmedHealthy?.has(server) === true,
+  );
+  return serving ? 'some' : 'none healthy';
 }
 
 /**

@@ -63,10 +63,18 @@ export function endedByDeletion(notice: Pick<Notice, 'type' | 'reason'>): boolea
 }
 
 /**
- * Whether `notice` is a gateway-level `recovered` whose gateway lists no backend server any more
- * (RECOVERED_REASONS.noServerListed): the chat cards head it as an episode ended, not in a recovery's
- * green (a break trial: every pool emptied read "✅ Not every backend pool down any more").
+ * Why a gateway-level `recovered` ended its episode with no server of the gateway healthy, in words
+ * (lower case, no full stop); undefined for any other notice. The gateway lists no server any more
+ * (RECOVERED_REASONS.noServerListed), or those it lists are bad or in states not reported
+ * (`notReported`: Unknown left out of unhealthyStates). The chat cards head it as an episode ended, not
+ * in a recovery's green (break trials: every pool emptied, and every server Down then Unknown, read
+ * "✅ Not every backend pool down any more").
  */
-export function endedByEmptying(notice: Pick<Notice, 'type' | 'reason'>): boolean {
-  return notice.type === 'recovered' && notice.reason === RECOVERED_REASONS.noServerListed;
+export function gatewayEnding(notice: Pick<Notice, 'type' | 'reason' | 'scope'>): string | undefined {
+  if (notice.type !== 'recovered' || notice.scope !== 'gateway') return undefined;
+  if (notice.reason === RECOVERED_REASONS.noServerListed)
+    return 'the gateway lists no backend server any more';
+  if (notice.reason === RECOVERED_REASONS.notReported)
+    return 'no server of the gateway is healthy; the others are in states not reported (unhealthyStates)';
+  return undefined;
 }

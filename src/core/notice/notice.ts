@@ -20,7 +20,11 @@ export const RECOVERED_REASONS = {
   notListed: 'no longer listed by the gateway (removed from its backend pool or settings)',
   /** A successful listing of the gateway's subscription or resource group lacked the gateway. */
   gatewayGone: 'the application gateway no longer exists',
-  /** Listed again in a state the config does not report (`unhealthyStates`, e.g. Draining): see `server.health`. */
+  /**
+   * Listed again in a state the config does not report (`unhealthyStates`, e.g. Unknown): see
+   * `server.health`. Of a gateway-level notice (`scope: "gateway"`): no server of the gateway is healthy,
+   * and those not bad are in such states.
+   */
   notReported: 'now in a state that is not reported (unhealthyStates)',
   /** `recheck`: ARM's on-demand probe found it healthy (closes the episode at once, whatever `recoverAfter`). */
   confirmedOnDemand: 'confirmed by an on-demand probe',
@@ -48,6 +52,11 @@ export const RECOVERED_HEALTH = {
   notEveryPoolBad: '(not every pool bad)',
   /** A gateway-level notice whose gateway lists no backend server any more. */
   noServerListed: '(no server listed)',
+  /**
+   * A gateway-level notice whose gateway lists servers, none healthy: the others in states not reported
+   * (reason `notReported`).
+   */
+  noServerHealthy: '(no server healthy)',
 } as const;
 
 export type RecoveredReason = (typeof RECOVERED_REASONS)[keyof typeof RECOVERED_REASONS];

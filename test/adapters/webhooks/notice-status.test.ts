@@ -358,6 +358,55 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     );
   });
 
+  // Break trials: every server Down, then every one Unknown (left out of unhealthyStates), read "✅ Not
+  // every backend pool down any more"; a grouped message with the emptied gateway's ending and a
+  // server's recovered was headed ✅ in Teams' good style; a deleted gateway's ending read "not every
+  // backend pool down any more" in the grouped headline.
+  it('a gateway-level episode ended with no server healthy (states not reported): headed as ended, never green', () => {
+    const noneHealthy: Notice = {
+      ...emptied,
+      reason: RECOVERED_REASONS.notReported,
+      server: { ...emptied.server, health: RECOVERED_HEALTH.noServerHealthy },
+    };
+    const ending =
+      'Episode ended: no server of the gateway is healthy; the others are in states not reported (unhealthyStates)';
+    const teams = JSON.stringify(buildTeamsCard(noneHealthy));
+    expect(teams).toContain(`➖ ${ending}`);
+    expect(teams).not.toContain('"style":"good"');
+    const slack = JSON.stringify(buildSlackMessage(noneHealthy));
+    expect(slack).toContain(`:heavy_minus_sign: ${ending}`);
+    expect(slack).not.toContain(':white_check_mark:');
+    expect(JSON.stringify(buildTeamsGroupCard(noticeGroup([noneHealthy])))).toContain(
+      '➖ Backend servers: ended: no server of the gateway is healthy',
+    );
+  });
+
+  it('a grouped message of recoveries with an episode ended unserved among them: not headed in green', () => {
+    const other = {
+      ...healthy,
+      id: 'appgw-5555555555555555',
+      server: { ...healthy.server, address: '10.0.0.9' },
+    };
+    const card = JSON.stringify(buildTeamsGroupCard(noticeGroup([emptied, other])));
+    expect(card).toContain(
+      '➖ Backend servers: ended: the gateway lists no backend server any more, 1 recovered',
+    );
+    expect(card).not.toContain('"style":"good"');
+    // Recoveries alone stay green.
+    expect(JSON.stringify(buildTeamsGroupCard(noticeGroup([other])))).toContain('"style":"good"');
+  });
+
+  it('a deleted gateway’s gateway-level ending is "ended (gateway deleted)" in the grouped headline', () => {
+    const deleted: Notice = {
+      ...gatewayLevel,
+      reason: RECOVERED_REASONS.gatewayGone,
+      server: { ...gatewayLevel.server, health: RECOVERED_HEALTH.gatewayGone },
+    };
+    const slack = JSON.stringify(buildSlackGroupMessage(noticeGroup([deleted])));
+    expect(slack).toContain('Backend servers: ended (gateway deleted)');
+    expect(slack).not.toContain('not every backend pool down any more');
+  });
+
   it('JSON and CloudEvents (alone and grouped): server.health of a decided recovered is never a bad value', () => {
     for (const notice of [gatewayLevel, emptied, notListed, gone, healthy]) {
       const event = JSON.parse(buildJsonPayload(notice).body) as { server: { health: string } };

@@ -10,7 +10,7 @@ import { finding, gatewayRef } from '../../helpers/delivery-builder';
 
 /**
  * Inhibition (core/notice/inhibit.ts). A run is a map address → `B` (bad), `G` (healthy), `X` (Draining,
- * not reported) or absent (not listed); runs are 10 minutes apart; pools: 10.0.0.4 in pool-a, the others in pool-b.
+ * not reported), `U` (Unknown, not reported: left out of unhealthyStates here) or absent (not listed); runs are 10 minutes apart; pools: 10.0.0.4 in pool-a, the others in pool-b.
  */
 
 const gw = gatewayRef('gw');
@@ -22,8 +22,13 @@ function serverFinding(address: string) {
   return finding(gw, address, address === '10.0.0.4' ? 'pool-a' : 'pool-b');
 }
 
-type Letter = 'B' | 'G' | 'X';
-const HEALTH: Readonly<Record<Letter, string>> = { B: 'Unhealthy', G: 'Healthy', X: 'Draining' };
+type Letter = 'B' | 'G' | 'X' | 'U';
+const HEALTH: Readonly<Record<Letter, string>> = {
+  B: 'Unhealthy',
+  G: 'Healthy',
+  X: 'Draining',
+  U: 'Unknown',
+};
 
 function observe(run: Readonly<Record<string, Letter>>, at: number, gone = false): Observation {
   const listed = new Map<string, string>();
@@ -275,6 +280,36 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     expect(none[1]!.notices[0]?.server.health).toBe('(no server listed)');
     expect(none[1]!.servers).toEqual({});
   });
+
+  // A break trial: every server Down, then every one Unknown (left out of unhealthyStates) sent "✅ not
+  // every backend pool of the gateway is bad any more" of a gateway with no server healthy.
+  it.each([
+    [
+      'every server Unknown',
+      { '10.0.0.4': 'U', '10.0.0.5': 'U' },
+      RECOVERED_REASONS.notReported,
+      '(no server healthy)',
+    ],
+    [
+      'one Unknown, one still bad',
+      { '10.0.0.4': 'U', '10.0.0.5': 'B' },
+      RECOVERED_REASONS.notReported,
+      '(no server healthy)',
+    ],
+    [
+      'one Unknown, one healthy',
+      { '10.0.0.4': 'U', '10.0.0.5': 'G' },
+      RECOVERED_REASONS.notEveryPoolBad,
+      '(not every pool bad)',
+    ],
+  ] as const)(
+    'all bad, then %s: the gateway-level episode ends saying so (%s)',
+    (_, then, reason, health) => {
+      const runs = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B' }, then]);
+      const ended = runs[1]!.notices.filter((n) => n.scope === 'gateway');
+      expect(ended.map((n) => [n.type, n.reason, n.server.health])).toEqual([['recovered', reason, health]]);
+    },
+  );
 
   // A break trial: every pool emptied sent "✅ not every backend pool of the gateway is bad any more".
   it.each([

@@ -36,7 +36,7 @@ describe('a run that sends nothing says what holds its bad servers', () => {
     ]);
     const lines = notificationLines(notificationsReport(outcome), shown);
     expect(lines).toContain(
-      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter), 1 bad server held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
+      '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter), 1 episode held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
     );
     expect(lines.join('\n')).not.toContain('notify.for');
 

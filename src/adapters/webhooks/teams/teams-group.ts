@@ -2,13 +2,13 @@ import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
-import { endedByDeletion, endedByEmptying } from '../../../core/notice/notice-labels';
+import { endedByDeletion, gatewayEnding } from '../../../core/notice/notice-labels';
 import {
   countsText,
   GROUP_PROBE_CHARS,
   leadingType,
   onlyDeletions,
-  onlyEndings,
+  anyEnding,
   rowProbeText,
   rowSeverity,
   serverLineText,
@@ -46,12 +46,16 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 /** A server whose episode ended because its gateway no longer exists (endedByDeletion). */
 const DELETED_ICON = '🗑';
-/** A gateway-level episode ended because its gateway lists no server any more (endedByEmptying). */
+/** A gateway-level episode ended with no server of the gateway healthy (gatewayEnding). */
 const EMPTIED_ICON = '➖';
 
 /** A row's icon: its type's, unless its episode ended without recovering. */
 function rowIcon(notice: ServerRow['notice']): string {
-  return endedByDeletion(notice) ? DELETED_ICON : endedByEmptying(notice) ? EMPTIED_ICON : ICONS[notice.type];
+  return endedByDeletion(notice)
+    ? DELETED_ICON
+    : gatewayEnding(notice) !== undefined
+      ? EMPTIED_ICON
+      : ICONS[notice.type];
 }
 
 function runText(value: string, max: number): string {
@@ -107,7 +111,8 @@ function serverRow({ notice, earlier }: ServerRow): Record<string, unknown>[] {
 export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROWS): Record<string, unknown> {
   const lead = leadingType(group);
   const deletions = onlyDeletions(group);
-  const endings = onlyEndings(group);
+  // Recoveries with an episode ended unserved among them: not all clear.
+  const endings = lead === 'recovered' && anyEnding(group);
   const icon = deletions ? DELETED_ICON : endings ? EMPTIED_ICON : ICONS[lead];
   const body: Record<string, unknown>[] = [
     headContainer(

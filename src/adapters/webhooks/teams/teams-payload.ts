@@ -1,4 +1,4 @@
-import { endedByDeletion, endedByEmptying } from '../../../core/notice/notice-labels';
+import { endedByDeletion, gatewayEnding } from '../../../core/notice/notice-labels';
 import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
 import { fitStep } from '../../../core/notice/step-fit';
@@ -47,11 +47,8 @@ const DELETED_HEADING = {
   style: 'warning',
 };
 
-/** A gateway-level `recovered` whose gateway lists no server any more (endedByEmptying): nothing serves. */
-const EMPTIED_HEADING = {
-  text: '➖ Episode ended: the gateway lists no backend server any more',
-  style: 'warning',
-};
+/** A gateway-level `recovered` with no server of the gateway healthy (gatewayEnding): not a recovery. */
+const endedHeading = (ending: string) => ({ text: `➖ Episode ended: ${ending}`, style: 'warning' });
 
 /** Headings of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
 export const GATEWAY_HEADINGS: Readonly<Record<NoticeType, string>> = {
@@ -142,8 +139,8 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   });
   const base = endedByDeletion(notice)
     ? DELETED_HEADING
-    : endedByEmptying(notice)
-      ? EMPTIED_HEADING
+    : gatewayEnding(notice) !== undefined
+      ? endedHeading(gatewayEnding(notice) as string)
       : notice.scope === 'gateway'
         ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
         : HEADINGS[notice.type];
