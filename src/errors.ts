@@ -831,7 +831,7 @@ export class RunInProgressError extends AppGwInsightsError {
  * insights there and removes what is not its own, and its status page links into it, so the two would
  * replace each other's files (a break trial: `run --out out/insights`). Nothing was read or written.
  * `elsewhere`: how to give this run another folder ("give another folder with --out"); `suggested`: a
- * folder to name, beside the enclosing one.
+ * folder to name, beside the enclosing one; `linkedTo`: where `dir` leads through a link.
  */
 export class RunFolderNestedError extends AppGwInsightsError {
   override readonly name = 'RunFolderNestedError';
@@ -841,9 +841,11 @@ export class RunFolderNestedError extends AppGwInsightsError {
     readonly enclosing: string,
     elsewhere = 'give this run another folder',
     suggested?: string,
+    /** Where `dir` leads, when a link on its path makes it another folder. */
+    linkedTo?: string,
   ) {
     super(
-      `${dir} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
+      `${dir}${linkedTo ? ` (a link to ${linkedTo})` : ''} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
         `that run keeps its current view there, and the two would replace each other's files; nothing was checked or written. ` +
         `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, outside ${enclosing}; ` +
         `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`,

@@ -16,6 +16,7 @@ import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger } from './run-services';
+import { linkedTo } from './run-once';
 
 export interface SavedBody {
   /** The JSON value as saved (any encoding was decoded by the caller). */
@@ -96,13 +97,14 @@ export async function evaluateSavedBody(
  * run's folder (enclosing-run-folder.ts: `--out out/insights`, a link to it).
  */
 function refuseStatusFolder(outDir: string): void {
-  const runFolder = enclosingRunFolder(outDir);
-  if (runFolder !== undefined) {
+  const enclosing = enclosingRunFolder(outDir);
+  if (enclosing !== undefined) {
     throw new RunFolderNestedError(
       outDir,
-      runFolder,
+      enclosing.folder,
       'give another folder with --out',
-      `--out ${besideIt(runFolder)}`,
+      `--out ${besideIt(enclosing.folder)}`,
+      linkedTo(outDir, enclosing.real),
     );
   }
   if (!existsSync(path.join(outDir, 'index.html'))) return;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config/schema';
 import type { ConfigSource } from '../core/follow-up-command';
 import type { Logger } from '../pipeline/logger';
@@ -80,7 +81,19 @@ export async function lockRunFolderOf(
  */
 export function refuseNestedRunFolder(dir: string, elsewhere?: string): void {
   const enclosing = enclosingRunFolder(dir);
-  if (enclosing !== undefined) throw new RunFolderNestedError(dir, enclosing, elsewhere);
+  if (enclosing !== undefined)
+    throw new RunFolderNestedError(
+      dir,
+      enclosing.folder,
+      elsewhere,
+      undefined,
+      linkedTo(dir, enclosing.real),
+    );
+}
+
+/** Where `dir` leads when a link on its path made it another folder; undefined when it is itself. */
+export function linkedTo(dir: string, real: string): string | undefined {
+  return path.resolve(dir) === real ? undefined : real;
 }
 
 async function runLocked(config: Config, options: RunOnceOptions): Promise<RunOutcome> {

@@ -113,7 +113,7 @@ export function* summaryLines(
     if (held.length === 0 && collapsed.takes(gateway)) continue;
     lines.push(
       '',
-      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length || noneServing(gateway) ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
+      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length || noneServing(gateway) || gateway.servers === 0 ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
     );
     // One ARM confirmed deleted was checked: its message says what it is (a new-user trial).
     if (!gateway.ok)
@@ -126,6 +126,10 @@ export function* summaryLines(
       lines.push(`    ${readingIncompleteText(gateway.poolsNotRead, gateway.configuration?.read !== false)}`);
     // "✓" alone read as every server healthy of a gateway with one draining (a break trial).
     if (gateway.notReported) lines.push(`    ${notReportedLine(gateway.notReported)}`);
+    // Read, and no server listed (its configuration routes to no pool with members): "✓" read as all
+    // well of a gateway that serves nothing (a break trial).
+    if (gateway.ok && gateway.servers === 0 && !gateway.poolsNotRead?.length)
+      lines.push('    no backend server: its routed backend pools have no members, so it serves nothing');
     // Its start only: what ARM refused, and why. What to grant or fix is the run's second block, once;
     // cut in the middle, the permission ran into the tail's "(the operation's polls)", another
     // permission (a new-user trial).
@@ -245,7 +249,8 @@ function collapsedGateways(): {
       ? g.findings.length === 0 &&
         g.configuration?.read !== false &&
         !g.poolsNotRead?.length &&
-        !g.notReported
+        !g.notReported &&
+        g.servers > 0
         ? healthyKey
         : undefined
       : alikeKey(withoutOwnId(g.error?.message ?? '', g.id));

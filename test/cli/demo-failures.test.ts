@@ -40,6 +40,8 @@ describe('demo: all three runs, whatever the sinks or the history say', () => {
     const out = path.join(temp, 'out');
     await mkdir(out);
     await writeFile(path.join(out, '.appgw-state'), 'not a folder');
+    // A demo's folder (its mark): unmarked, a folder with a history is a run's, and refused.
+    await writeFile(path.join(out, '.appgw-demo'), "the demo's\n");
     const { code, stdout, stderr } = await runCli(['demo', '--out', out]);
     expect(code).toBe(2);
     expect(stderr).toContain('demo: 3 of its runs did not succeed (see the warnings above)');

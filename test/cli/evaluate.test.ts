@@ -380,7 +380,28 @@ describe('evaluate never writes into a folder that holds a status page', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     if (under !== '') expect(result.stderr).toContain(`--out ${out}-evaluate`);
+    // A trial: "lnk is inside out" did not say where the link leads.
+    if (under === 'link')
+      expect(result.stderr).toContain(`${target} (a link to ${path.join(out, 'insights')}) is inside ${out}`);
     expect(await filesUnder(out)).toEqual(before);
+  });
+
+  // A trial: inside out/s, itself a run's folder inside out, the folder offered was out/s-evaluate:
+  // inside out, refused in its turn. The one offered is beside the outermost run's folder.
+  it('inside two nested run folders: the folder offered is beside the outer one, and is taken', async () => {
+    const out = path.join(dir, 'out');
+    const file = path.join(dir, 'body.json');
+    await writeFile(file, JSON.stringify(BODIES['nulls']));
+    for (const folder of [out, path.join(out, 's')]) {
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'index.html'), '<!doctype html><title>Backend health</title>');
+      await writeFile(path.join(folder, 'report.json'), '{}');
+    }
+    const refused = await runCli(['evaluate', file, '--out', path.join(out, 's', 'x')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`is inside ${out}, a run's folder`);
+    expect(refused.stderr).toContain(`--out ${out}-evaluate`);
+    expect((await runCli(['evaluate', file, '--out', `${out}-evaluate`, '--json'])).code).toBe(0);
   });
 });
 

@@ -1616,3 +1616,30 @@ describe('servers neither healthy nor reported (GatewayReport.notReported)', () 
     expect(collapsed).not.toContain('drain');
   });
 });
+
+// A break trial: a gateway read with no server listed (its configuration routes to no pool with
+// members) was "✓", as all well, though it serves nothing.
+it('a gateway read with no server listed: "!" with a line that says it serves nothing, never collapsed as healthy', () => {
+  const base = report('x').gateways[0]!;
+  const empty = { ...base, id: base.id.replace(/[^/]+$/, 'empty'), name: 'empty', servers: 0, findings: [] };
+  const healthy = Array.from({ length: 12 }, (_, i) => ({
+    ...base,
+    id: base.id.replace(/[^/]+$/, `ok-${String(i).padStart(2, '0')}`),
+    name: `ok-${String(i).padStart(2, '0')}`,
+    servers: 1,
+    findings: [],
+  }));
+  const run = buildRunReport({
+    runId: 'r1',
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    targets: [],
+    gateways: [...healthy, empty],
+  });
+  const text = formatSummary(run, []);
+  expect(text).toMatch(/^! empty/m);
+  expect(text).toContain(
+    '    no backend server: its routed backend pools have no members, so it serves nothing',
+  );
+  expect(text).not.toMatch(/^✓ empty/m);
+});

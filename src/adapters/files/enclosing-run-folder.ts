@@ -2,19 +2,31 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { RUN_LOCK_NAME } from './run-folder-lock';
 
+/** A run's folder above another folder, and where that folder is once its links are resolved. */
+export interface EnclosingRunFolder {
+  /** The outermost folder above that holds a run's view. */
+  readonly folder: string;
+  /** The folder asked about, its links resolved (as given when it has none). */
+  readonly real: string;
+}
+
 /**
- * The nearest folder above `dir` (its links resolved) that holds a run's current view: `index.html`
+ * The outermost folder above `dir` (its links resolved) that holds a run's current view: `index.html`
  * beside `report.json`, or a run's lock (a run's folder before its first page: its first run under way);
  * undefined when none does. A run, the demo or `evaluate` writing inside it would have its files replaced
  * or removed by that run, and replace that run's (a break trial: `--out out/insights`, and a link to it).
+ * The outermost, so a folder named beside it is outside every one (a trial: beside the nearest of two,
+ * nested, was inside the other).
  */
-export function enclosingRunFolder(dir: string): string | undefined {
-  for (let folder = path.dirname(realPath(dir)); ; folder = path.dirname(folder)) {
+export function enclosingRunFolder(dir: string): EnclosingRunFolder | undefined {
+  const real = realPath(dir);
+  let found: string | undefined;
+  for (let folder = path.dirname(real); ; folder = path.dirname(folder)) {
     const runs =
       (existsSync(path.join(folder, 'index.html')) && existsSync(path.join(folder, 'report.json'))) ||
       existsSync(path.join(folder, RUN_LOCK_NAME));
-    if (runs) return folder;
-    if (path.dirname(folder) === folder) return undefined;
+    if (runs) found = folder;
+    if (path.dirname(folder) === folder) return found === undefined ? undefined : { folder: found, real };
   }
 }
 
