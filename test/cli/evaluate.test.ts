@@ -17,6 +17,9 @@ const TIMEOUT =
   "Time taken by the backend to respond to application gateway's health probe is more than the timeout threshold in the probe setting.";
 
 /** The same gateway state, as each tool prints it. */
+/** The head of a run's report.json, as core/run-report.ts writes it: what tells a run's folder. */
+const RUN_REPORT_HEAD = JSON.stringify({ schemaVersion: 1, runId: 'r1', mode: 'direct' }, null, 2);
+
 const BODIES: Record<string, unknown> = {
   // Get-AzApplicationGatewayBackendHealth | ConvertTo-Json -Depth 10 (PascalCase; model properties with nulls)
   pascal: {
@@ -371,7 +374,7 @@ describe('evaluate never writes into a folder that holds a status page', () => {
     if (locked) await mkdir(path.join(out, '.appgw-run.lock'));
     else {
       await writeFile(path.join(out, 'index.html'), '<!doctype html><title>Backend health</title>');
-      await writeFile(path.join(out, 'report.json'), '{}');
+      await writeFile(path.join(out, 'report.json'), RUN_REPORT_HEAD);
     }
     const before = await filesUnder(out);
     const target = under === 'link' ? path.join(dir, 'link') : path.join(out, under);
@@ -386,6 +389,21 @@ describe('evaluate never writes into a folder that holds a status page', () => {
     expect(await filesUnder(out)).toEqual(before);
   });
 
+  // A trial: a site's own index.html beside a report.json of its own was taken for a run's folder, and
+  // the advice said to remove them.
+  it("inside a folder whose index.html and report.json are not a run's: used, nothing of it touched", async () => {
+    const www = path.join(dir, 'www');
+    await mkdir(www);
+    await writeFile(path.join(www, 'index.html'), '<h1>my site</h1>');
+    await writeFile(path.join(www, 'report.json'), '{"mine":1}');
+    const file = path.join(dir, 'body.json');
+    await writeFile(file, JSON.stringify(BODIES['nulls']));
+    const result = await runCli(['evaluate', file, '--out', path.join(www, 'appgw'), '--json']);
+    expect(result.stderr).not.toContain('is inside');
+    expect(result.code).toBe(0);
+    expect(await readFile(path.join(www, 'report.json'), 'utf8')).toBe('{"mine":1}');
+  });
+
   // A trial: inside out/s, itself a run's folder inside out, the folder offered was out/s-evaluate:
   // inside out, refused in its turn. The one offered is beside the outermost run's folder.
   it('inside two nested run folders: the folder offered is beside the outer one, and is taken', async () => {
@@ -395,7 +413,7 @@ describe('evaluate never writes into a folder that holds a status page', () => {
     for (const folder of [out, path.join(out, 's')]) {
       await mkdir(folder, { recursive: true });
       await writeFile(path.join(folder, 'index.html'), '<!doctype html><title>Backend health</title>');
-      await writeFile(path.join(folder, 'report.json'), '{}');
+      await writeFile(path.join(folder, 'report.json'), RUN_REPORT_HEAD);
     }
     const refused = await runCli(['evaluate', file, '--out', path.join(out, 's', 'x')]);
     expect(refused.code).toBe(2);

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { RUN_LOCK_NAME } from './run-folder-lock';
 
@@ -23,10 +23,31 @@ export function enclosingRunFolder(dir: string): EnclosingRunFolder | undefined 
   let found: string | undefined;
   for (let folder = path.dirname(real); ; folder = path.dirname(folder)) {
     const runs =
-      (existsSync(path.join(folder, 'index.html')) && existsSync(path.join(folder, 'report.json'))) ||
+      (existsSync(path.join(folder, 'index.html')) && isRunReport(path.join(folder, 'report.json'))) ||
       existsSync(path.join(folder, RUN_LOCK_NAME));
     if (runs) found = folder;
     if (path.dirname(folder) === folder) return found === undefined ? undefined : { folder: found, real };
+  }
+}
+
+/**
+ * Whether `file` is a run report of ours: JSON whose first key is `schemaVersion` or `runId` and that
+ * names a `runId` within its first KiB (core/run-report.ts writes them first). A site's own index.html
+ * beside a report.json of its own was taken for a run's folder, and the advice said to remove them (a
+ * trial). Read no further: a report of 20 000 gateways is tens of MB.
+ */
+function isRunReport(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(1024);
+    const read = readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(0, read).toString('utf8');
+    return /^\s*\{\s*"(?:schemaVersion|runId)"\s*:/.test(text) && /"runId"\s*:\s*"/.test(text);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -31,7 +31,7 @@ export async function describeRefusal(root: string, error: unknown): Promise<Ref
     const more = error.count > error.found.length ? ` and ${error.count - error.found.length} more` : '';
     return inTheWay(
       `${error.folder} holds what appgw-insights did not write there (${error.found.join(', ')}${more}), ` +
-        'which replacing it would lose: it is left as it is, its insights not updated',
+        `which replacing it would lose: this gateway's insights and their copies are left as they were until that is moved out of ${error.folder}`,
     );
   }
   const { code, message, syscall, path: refused, dest } = error as NodeJS.ErrnoException & { dest?: unknown };

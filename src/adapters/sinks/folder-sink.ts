@@ -232,6 +232,13 @@ function insightsByFolder(insights: readonly Insight[]): Map<string, Insight[]> 
  */
 async function replaceGatewayFolder(root: string, gateway: GatewayReport, insights: readonly Insight[]) {
   const folder = gatewayInsightFolder(gateway);
+  const copies = statusInsightFolder(gateway);
+  // Both checked before either is replaced: a refusal of the copies after the insights were replaced
+  // left the status page linking to pages that were gone, and said "not updated" of both (a trial).
+  // Replaced whole, what the sink did not write there would be lost with them (a run's folder, notify
+  // state: a break trial): such a folder is left as it is, and the delivery says what is in the way.
+  await refuseForeignEntries(root, folder);
+  await refuseForeignEntries(root, copies);
   await replaceFolder(
     root,
     folder,
@@ -243,7 +250,6 @@ async function replaceGatewayFolder(root: string, gateway: GatewayReport, insigh
       ];
     }),
   );
-  const copies = statusInsightFolder(gateway);
   await replaceFolder(
     root,
     copies,
@@ -274,9 +280,6 @@ async function replaceFolder(
   // In turn with any swap of the same folder in this process (a review's: a removal between another
   // delivery's two renames could let an older run win).
   const target = path.join(root, folder);
-  // Replaced whole: what the sink did not write there would be lost with it (a run's folder, notify
-  // state: a break trial). Such a folder is left as it is, and the delivery says what is in the way.
-  await refuseForeignEntries(root, folder);
   if (files.length === 0) return oneAtATime(target, () => rm(target, { recursive: true, force: true }));
   const staged = path.join(root, `.staging-${randomUUID()}`);
   await inFolder(root, () => mkdir(staged));

@@ -3,6 +3,11 @@ import path from 'node:path';
 
 /** What the folder sink writes in a gateway's folder (insights/… and s/…): insight pages, nothing else. */
 const PAGE_NAME = /\.(?:md|html)$/i;
+/**
+ * Files a desktop's file manager leaves in any folder it shows (Finder, Explorer): removed with the
+ * folder, never a refusal (a trial: opening a gateway's folder in Finder stopped its delivery for good).
+ */
+const DESKTOP_FILES: ReadonlySet<string> = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 /** Names listed in the refusal; the rest are counted. */
 const SHOWN = 3;
 
@@ -26,9 +31,9 @@ export class ForeignEntriesError extends Error {
 }
 
 /**
- * Throws ForeignEntriesError when `folder` (under `root`) holds anything but folders and `.md`/`.html`
- * files: a file of another name, a link, or one of ours named `.appgw-…` (a run's lock). Nothing when it
- * does not exist. Other failures to read it are thrown as they are (the sink says them).
+ * Throws ForeignEntriesError when `folder` (under `root`) holds anything but folders, `.md`/`.html`
+ * files and a file manager's DESKTOP_FILES: a file of another name, a link, or one of ours named
+ * `.appgw-…` (a run's lock). Nothing when it does not exist. Other failures to read it are thrown as they are (the sink says them).
  */
 export async function refuseForeignEntries(root: string, folder: string): Promise<void> {
   const dir = path.join(root, folder);
@@ -44,7 +49,8 @@ export async function refuseForeignEntries(root: string, folder: string): Promis
     .filter(
       (entry) =>
         entry.name.startsWith('.appgw-') ||
-        (!entry.isDirectory() && !(entry.isFile() && PAGE_NAME.test(entry.name))),
+        (!entry.isDirectory() &&
+          !(entry.isFile() && (PAGE_NAME.test(entry.name) || DESKTOP_FILES.has(entry.name)))),
     )
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
     .sort()

@@ -75,6 +75,6 @@ export function gatewayEnding(notice: Pick<Notice, 'type' | 'reason' | 'scope'>)
   if (notice.reason === RECOVERED_REASONS.noServerListed)
     return 'the gateway lists no backend server any more';
   if (notice.reason === RECOVERED_REASONS.notReported)
-    return 'no server of the gateway is healthy; the others are in states not reported (unhealthyStates)';
+    return 'no server of the gateway is healthy; those not bad are in states not reported (unhealthyStates)';
   return undefined;
 }

@@ -234,6 +234,45 @@ describe('folder sink', () => {
     },
   );
 
+  // A trial: a file in the copies' folder (s/…) was refused after the insights' folder was replaced:
+  // the status page linked to copies that were gone, and the message said neither was updated.
+  it('a refusal of the copies’ folder leaves the insights’ folder as it was too', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+    try {
+      const sink = createFolderSink({ dir });
+      await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]));
+      await writeFile(path.join(dir, statusInsightFolder(gw), 'notes.txt'), 'mine');
+      const insightsBefore = await files(path.join(dir, gatewayInsightFolder(gw)));
+      const copiesBefore = await files(path.join(dir, statusInsightFolder(gw)));
+      await expect(
+        sink.deliver(buildDelivery('r2', [{ gateway: gw, unhealthy: ['10.0.0.5'] }])),
+      ).rejects.toThrow(/insights and their copies are left as they were until that is moved out of s\//);
+      expect(await files(path.join(dir, gatewayInsightFolder(gw)))).toEqual(insightsBefore);
+      expect(await files(path.join(dir, statusInsightFolder(gw)))).toEqual(copiesBefore);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // A trial: opening a gateway's folder in Finder (.DS_Store) stopped its delivery on every run.
+  it.each(['.DS_Store', 'Thumbs.db', 'desktop.ini'])(
+    'a file manager’s %s in a gateway folder: replaced with it, no refusal',
+    async (name) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        const sink = createFolderSink({ dir });
+        await sink.deliver(buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]));
+        await writeFile(path.join(dir, gatewayInsightFolder(gw), name), 'x');
+        await sink.deliver(buildDelivery('r2', [{ gateway: gw, unhealthy: ['10.0.0.5'] }]));
+        const now = await files(path.join(dir, gatewayInsightFolder(gw)));
+        expect(now.some((f) => f.includes('10.0.0.5'))).toBe(true);
+        expect(now).not.toContain(name);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('a link in a gateway folder (to a folder of the user’s): left as it is, and what it leads to too', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {

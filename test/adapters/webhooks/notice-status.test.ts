@@ -369,7 +369,7 @@ describe('a recovered never reads as unhealthy, in any format', () => {
       server: { ...emptied.server, health: RECOVERED_HEALTH.noServerHealthy },
     };
     const ending =
-      'Episode ended: no server of the gateway is healthy; the others are in states not reported (unhealthyStates)';
+      'Episode ended: no server of the gateway is healthy; those not bad are in states not reported (unhealthyStates)';
     const teams = JSON.stringify(buildTeamsCard(noneHealthy));
     expect(teams).toContain(`➖ ${ending}`);
     expect(teams).not.toContain('"style":"good"');
