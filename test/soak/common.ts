@@ -303,6 +303,44 @@ export function decidedThenDropped(
   );
 }
 
+/** What a soak check needs of a decided notice: a ledger entry, or one a report names (decidedUnreceived). */
+export interface DecidedNotice {
+  readonly type: string;
+  /** When it was decided (ISO). */
+  readonly occurredAt: string;
+  readonly gateway: string;
+  readonly address: string;
+  /** `gateway` for a gateway-level notice. */
+  readonly scope?: string;
+}
+
+/**
+ * Notices the reports say were decided (held for their group, or not delivered) that are not in
+ * `received` (the ledger: what reached a receiver), by notice id, as far as a report tells them.
+ */
+export function decidedUnreceived(
+  reports: readonly RunReport[],
+  received: ReadonlyMap<string, unknown>,
+): Map<string, DecidedNotice> {
+  const decided = new Map<string, DecidedNotice>();
+  for (const report of reports)
+    for (const e of [
+      ...(report.notifications?.grouped ?? []),
+      ...(report.notifications?.undelivered ?? []),
+    ]) {
+      if (received.has(e.noticeId) || decided.has(e.noticeId)) continue;
+      const address = e.server.split('/').pop() ?? e.server;
+      decided.set(e.noticeId, {
+        type: e.type,
+        occurredAt: e.queuedAt,
+        gateway: e.gateway,
+        address,
+        ...(address === '(every server)' ? { scope: 'gateway' } : {}),
+      });
+    }
+  return decided;
+}
+
 /** A report's endedInGroup entries as ExcusedNotice, `serverKey` the soak world's. */
 export function endedInReports(
   reports: readonly RunReport[],
@@ -406,17 +444,29 @@ const WRITE_UNANSWERED = /cannot write it/;
  * write of the gateway's state document failed (`cannot write it`), and a cut connection can land the
  * write and lose its answer, so the drop may be stored while the report lists only the state error
  * (the next run finds nothing left to report). For each such run: each notice of that gateway decided
- * up to it (its own included) that a receiver not told of the episode never accepted, whose episode
- * was over by the truth at that run (`episodeOver`), with a `recovered` at the run's time (the close
- * the run decided and dropped), for checkExcusedRightly to check like any other.
+ * up to it (its own included; received by some receiver, or only named held or undelivered by a
+ * report) that a receiver never accepted, whose episode was over by the truth at that run
+ * (`episodeOver`): for a receiver not told of the episode, with a `recovered` at the run's time (the
+ * close the run decided and dropped); for one told, only a `degraded` or reminder (its `recovered`
+ * goes). For checkExcusedRightly to check like any other.
  */
-export function droppedUnrecorded<N extends { readonly type: string; readonly occurredAt: string }>(
+export function droppedUnrecorded<N extends DecidedNotice>(
   runs: readonly { readonly at: string; readonly reports: readonly RunReport[] }[],
-  ledger: ReadonlyMap<string, N & Parameters<typeof keyOf>[0]>,
+  ledger: ReadonlyMap<string, N>,
   requests: readonly ReceivedRequest[],
   receivers: readonly string[],
-  episodeOver: (notice: N & Parameters<typeof keyOf>[0], runIndex: number) => boolean,
+  episodeOver: (notice: DecidedNotice, runIndex: number) => boolean,
 ): ExcusedNotice[] {
+  // Decided notices no receiver ever got count too: held for their group (or not tried) when a later
+  // run, whose write lost its answer, dropped them as ended (soak seed 1915014375: Down for one run,
+  // healthy at the next, whose write of the gateway's document was cut).
+  const decided: ReadonlyMap<string, DecidedNotice> = new Map<string, DecidedNotice>([
+    ...decidedUnreceived(
+      runs.flatMap((run) => run.reports),
+      ledger,
+    ),
+    ...ledger,
+  ]);
   const accepted = new Set(requests.filter((r) => r.accepted).map((r) => `${r.receiver}|${r.id}`));
   // Told of the episode open at `at`: its latest notice the receiver accepted (by decision time) opens
   // or keeps one. Such a receiver gets the recovered, so the run dropped nothing for it.
@@ -433,18 +483,30 @@ export function droppedUnrecorded<N extends { readonly type: string; readonly oc
     );
     if (unanswered.length === 0) return;
     const what = `may have been dropped as ended by the run at ${run.at}, whose state write lost its answer`;
-    for (const [id, notice] of ledger) {
+    for (const [id, notice] of decided) {
       // The run's own decisions too: it may have dropped the recovered it decided.
       if (Date.parse(notice.occurredAt) > Date.parse(run.at)) continue;
       const document = documentName(gatewayKey(notice.gateway));
       if (!unanswered.some((d) => d.endsWith(document)) || !episodeOver(notice, index)) continue;
       const key = keyOf(notice);
       for (const receiver of receivers) {
-        if (accepted.has(`${receiver}|${id}`) || toldOf(receiver, key, run.at)) continue;
-        excused.push(
-          { receiver, noticeId: id, type: notice.type, key, queuedAt: notice.occurredAt, what },
-          { receiver, noticeId: `closed-at-${run.at}`, type: 'recovered', key, queuedAt: run.at, what },
-        );
+        if (accepted.has(`${receiver}|${id}`)) continue;
+        const waiting = { receiver, noticeId: id, type: notice.type, key, queuedAt: notice.occurredAt, what };
+        // A receiver told of the episode gets its recovered; only a degraded or reminder that waited
+        // for it (its group) may have been dropped (seed 1915014375: a reminder held, then the server
+        // healthy at a run whose write was cut).
+        if (toldOf(receiver, key, run.at)) {
+          if (notice.type !== 'recovered') excused.push(waiting);
+          continue;
+        }
+        excused.push(waiting, {
+          receiver,
+          noticeId: `closed-at-${run.at}`,
+          type: 'recovered',
+          key,
+          queuedAt: run.at,
+          what,
+        });
       }
     }
   });

@@ -309,10 +309,11 @@ export function checkGroupSoak(input: GroupCheckInput): {
       // The last notice decided for `key` by this run: a recovered sent to no receiver (2b) counts.
       const lastOf = (key: string): LedgerNotice | undefined =>
         lastDecided(ledger.values(), excused, key, keyOf, at);
-      // Decided, then dropped for every receiver as its episode ended in the group's wait (2b checks
-      // that it did end): the run did not miss it.
+      // Decided, then rightly sent to no receiver (2b checks that its episode did end): dropped as it
+      // ended in the group's wait, or by a later run whose state write lost its answer. The run did
+      // not miss it.
       const droppedSince = (key: string, last: LedgerNotice | undefined) =>
-        decidedThenDropped(endedInGroup, key, last, at);
+        decidedThenDropped(excused, key, last, at);
       const where = `run ${run.iteration} (clean), ${g.name}`;
       const gwLast = lastOf(serverKey(g.id, GATEWAY_ADDRESS));
       count('nothing missed');

@@ -1,0 +1,164 @@
+/**
+ * The grouping soak's oracle on a case it misread (seed 1915014375, under load): a server Down for one
+ * run, its `degraded` held for the group's wait, then healthy at the next run, whose write of the
+ * gateway's state document was cut after it landed ("cannot write it"). That run dropped the held
+ * `degraded` as ended (the episode was over before anyone was told) and could not report it; no
+ * receiver ever got the notice. "Nothing missed" must count the held notice as decided; the same runs
+ * without the lost write are a run that missed it.
+ */
+import type { GroupedNoticeReport, RunReport } from '../../src/core/run-report';
+import { RECOVERED_REASONS, stateDocumentName } from './common';
+import { checkGroupSoak, type GroupRunRecord } from './group-checks';
+import { GROUP_GATEWAYS } from './group-world';
+import type { ReceivedRequest } from './receiver';
+import { BAD_PROBE_LOGS, serverKey, type Truth } from './world';
+
+const RECEIVERS = ['webhook[ops]', 'webhook[pager]', 'webhook[chat]'];
+const gateway = GROUP_GATEWAYS[1] as (typeof GROUP_GATEWAYS)[number];
+const address = gateway.addresses[0] as string;
+const AT_BAD = '2030-01-01T01:57:00.000Z';
+const AT_HEALTHY = '2030-01-01T02:02:00.000Z';
+const AT_LATER = '2030-01-01T02:14:00.000Z';
+
+function truthWith(kind: 'bad' | 'healthy'): Map<string, Truth> {
+  const truth = new Map<string, Truth>();
+  for (const g of GROUP_GATEWAYS)
+    for (const a of g.addresses) truth.set(serverKey(g.id, a), { kind: 'healthy', health: 'Healthy' });
+  if (kind === 'bad') truth.set(serverKey(gateway.id, address), { kind: 'bad', health: 'Down', log: 1 });
+  return truth;
+}
+
+const held = (receiver: string): GroupedNoticeReport =>
+  ({
+    receiver,
+    noticeId: 'appgw-held',
+    type: 'degraded',
+    severity: 'warning',
+    gateway: gateway.id,
+    server: `${gateway.name}/pool-a/settings-a/${address}`,
+    queuedAt: AT_BAD,
+    dueAt: AT_HEALTHY,
+    dueBy: 'notify.groupWait',
+  }) as GroupedNoticeReport;
+
+const cutWrite = {
+  code: 'StateUnavailable',
+  message: `The notify state in ${stateDocumentName(gateway.id)} is unavailable: cannot write it: RestError: read ECONNRESET.`,
+  retryable: true,
+  document: stateDocumentName(gateway.id),
+};
+
+function run(
+  iteration: number,
+  at: string,
+  kind: 'bad' | 'healthy',
+  notifications: {
+    grouped?: GroupedNoticeReport[];
+    stateErrors?: (typeof cutWrite)[];
+    deliveries?: { receiver: string; noticeId: string; outcome: 'delivered' }[];
+  },
+  clean = true,
+): GroupRunRecord {
+  const ids = new Set(GROUP_GATEWAYS.map((g) => g.id.toLowerCase()));
+  return {
+    iteration,
+    at,
+    drain: false,
+    truth: truthWith(kind),
+    report: {
+      notifications: { stateErrors: [], deliveries: [], ...notifications },
+    } as unknown as RunReport,
+    readOk: ids,
+    clean: clean ? ids : new Set([...ids].filter((id) => id !== gateway.id.toLowerCase())),
+    listing: { notices: [], errors: [], read: 0, listed: true },
+  };
+}
+
+/** The soak's settings: three receivers, nothing parked or repeated, reminders every 40 minutes. */
+const INPUT = {
+  receivers: RECEIVERS,
+  parked: new Map<string, ReadonlySet<string>>(),
+  mayRepeat: new Set<string>(),
+  notResent: [],
+  repeatIntervalInMs: 40 * 60_000,
+  holdBoundInMs: 12 * 60_000,
+};
+
+function violations(writeCut: boolean): string[] {
+  const runs = [
+    run(18, AT_BAD, 'bad', { grouped: RECEIVERS.map(held) }),
+    run(19, AT_HEALTHY, 'healthy', writeCut ? { stateErrors: [cutWrite] } : {}, !writeCut),
+    run(21, AT_LATER, 'healthy', {}),
+  ];
+  return checkGroupSoak({ ...INPUT, runs, requests: [] }).violations;
+}
+
+it('a held degraded dropped by a run whose state write lost its answer was decided: nothing missed', () => {
+  expect(violations(true)).toEqual([]);
+});
+
+it('without the lost write, the bad run missed its degraded (the check can fail)', () => {
+  expect(violations(false)).toEqual([
+    expect.stringMatching(/run 18 \(clean\), gw-split\/.*: bad, but no degraded was decided/),
+  ]);
+});
+
+describe('a reminder held for receivers told of the episode, dropped by a run whose write lost its answer', () => {
+  const AT_TOLD = '2030-01-01T01:02:00.000Z';
+  const AT_DUE = '2030-01-01T01:42:00.000Z';
+  const AT_OVER = '2030-01-01T01:47:00.000Z';
+  const notice = (receiver: string, id: string, type: string, occurredAt: string): ReceivedRequest => ({
+    receiver,
+    iteration: 0,
+    id,
+    type,
+    gateway: gateway.id,
+    address,
+    probeLog: type === 'recovered' ? '' : BAD_PROBE_LOGS[1],
+    severity: 'warning',
+    occurredAt,
+    ...(type === 'recovered' ? { reason: RECOVERED_REASONS.healthy } : {}),
+    message: { id: `m-${id}`, size: 1, gateway: gateway.id },
+    answer: 200,
+    accepted: true,
+  });
+  const reminder = (receiver: string): GroupedNoticeReport =>
+    ({
+      ...held(receiver),
+      noticeId: 'appgw-reminder',
+      type: 'still-degraded',
+      queuedAt: AT_DUE,
+    }) as GroupedNoticeReport;
+
+  const delivered = (noticeId: string) =>
+    RECEIVERS.map((receiver) => ({ receiver, noticeId, outcome: 'delivered' as const }));
+
+  function reminderViolations(writeCut: boolean): string[] {
+    const runs = [
+      run(9, AT_TOLD, 'bad', { deliveries: delivered('appgw-told') }),
+      run(15, AT_DUE, 'bad', { grouped: RECEIVERS.map(reminder) }),
+      run(
+        16,
+        AT_OVER,
+        'healthy',
+        { deliveries: delivered('appgw-over'), ...(writeCut ? { stateErrors: [cutWrite] } : {}) },
+        !writeCut,
+      ),
+    ];
+    const requests = RECEIVERS.flatMap((r) => [
+      notice(r, 'appgw-told', 'degraded', AT_TOLD),
+      notice(r, 'appgw-over', 'recovered', AT_OVER),
+    ]);
+    return checkGroupSoak({ ...INPUT, runs, requests }).violations;
+  }
+
+  it('the reminder was decided: nothing missed', () => {
+    expect(reminderViolations(true)).toEqual([]);
+  });
+
+  it('without the lost write, it was never decided (the check can fail)', () => {
+    expect(reminderViolations(false)).toEqual([
+      expect.stringMatching(/run 15 \(clean\), gw-split\/.*: a reminder was due/),
+    ]);
+  });
+});
