@@ -1,6 +1,6 @@
 import { groupCounts, serverRows, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
-import { endedByDeletion, gatewayEnding, severityLabel } from '../../core/notice/notice-labels';
+import { endedByDeletion, episodeEnding, severityLabel } from '../../core/notice/notice-labels';
 import { causeChangedSuffix } from './text';
 
 /**
@@ -37,7 +37,7 @@ export function countsText(group: Pick<NoticeGroup, 'notices'>): string {
 /** A gateway-level notice in words: ended (deleted, or no server healthy) is never "not every pool down". */
 function gatewayWords(notice: Notice): string {
   if (endedByDeletion(notice)) return 'ended (gateway deleted)';
-  const ending = gatewayEnding(notice);
+  const ending = episodeEnding(notice);
   return ending ? `ended: ${ending}` : GATEWAY_WORDS[notice.type];
 }
 
@@ -45,9 +45,11 @@ function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
   const counts = groupCounts(group);
   // A degraded sent again because its severity rose is counted apart: "2 degraded (1 severity raised)".
   const raised = group.notices.filter((n) => n.type === 'degraded' && n.raisedFrom !== undefined).length;
-  // A deleted gateway's ended episodes are not recoveries: "1 ended (gateway deleted)" (a break trial).
+  // A deleted gateway's ended episodes are not recoveries: "1 ended (gateway deleted)" (a break trial);
+  // nor is a server removed from its pool or now in a state not reported: "1 ended" (episodeEnding).
   const deleted = group.notices.filter(endedByDeletion).length;
-  const shown: Record<NoticeType, number> = { ...counts, recovered: counts.recovered - deleted };
+  const ended = group.notices.filter((n) => episodeEnding(n) !== undefined).length;
+  const shown: Record<NoticeType, number> = { ...counts, recovered: counts.recovered - deleted - ended };
   return [
     ...(Object.keys(WORDS) as NoticeType[])
       .filter((type) => shown[type] > 0)
@@ -55,6 +57,7 @@ function serverCountsText(group: Pick<NoticeGroup, 'notices'>): string {
         (type) =>
           `${shown[type]} ${WORDS[type]}${type === 'degraded' && raised > 0 ? ` (${raised} severity raised)` : ''}`,
       ),
+    ...(ended > 0 ? [`${ended} ended, not known healthy`] : []),
     ...(deleted > 0 ? [`${deleted} ended (gateway deleted)`] : []),
   ].join(', ');
 }
@@ -70,13 +73,14 @@ export function onlyDeletions(group: Pick<NoticeGroup, 'notices'>): boolean {
 
 /**
  * Whether some server a group's message shows ended its episode without recovering: its gateway
- * deleted (endedByDeletion), or its gateway-level episode with no server healthy (gatewayEnding). A
- * message of recoveries holding one is then not headed in a recovery's green (break trials: "✅ Backend
- * servers: …" of a gateway whose every pool was emptied, beside a server removed from its pool).
+ * deleted (endedByDeletion), or with nothing known healthy (episodeEnding: the gateway-level episode
+ * with no server healthy, a server removed from its pool or now in a state not reported). A message of
+ * recoveries holding one is then not headed in a recovery's green (break trials: "✅ Backend servers:
+ * …" of a gateway whose every pool was emptied, and of a one-server gateway whose pool was emptied).
  */
 export function anyEnding(group: Pick<NoticeGroup, 'notices'>): boolean {
   const latest = serverRows(group.notices).map((row) => row.notice);
-  return latest.some((n) => endedByDeletion(n) || gatewayEnding(n) !== undefined);
+  return latest.some((n) => endedByDeletion(n) || episodeEnding(n) !== undefined);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Notice } from '../../core/notice/notice';
-import { severityLabel, shownHealth } from '../../core/notice/notice-labels';
+import { endedByDeletion, episodeEnding, severityLabel, shownHealth } from '../../core/notice/notice-labels';
 /**
  * Helpers for untrusted text (probe logs, addresses, names): they may hold anything, including lone
  * surrogates, control characters, bidi overrides and 100 kB strings. Each format escapes for its medium
@@ -134,7 +134,11 @@ export function probeLogParts(notice: Notice): Array<{ readonly label: string; r
     ...(notice.server.was
       ? [
           {
-            label: `Was: ${notice.server.was.health} (the failure it recovered from)`,
+            label: `Was: ${notice.server.was.health} (${
+              endedByDeletion(notice) || episodeEnding(notice) !== undefined
+                ? 'the failure before the episode ended'
+                : 'the failure it recovered from'
+            })`,
             text: notice.server.was.probeLog,
           },
         ]

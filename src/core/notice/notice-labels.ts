@@ -63,18 +63,30 @@ export function endedByDeletion(notice: Pick<Notice, 'type' | 'reason'>): boolea
 }
 
 /**
- * Why a gateway-level `recovered` ended its episode with no server of the gateway healthy, in words
- * (lower case, no full stop); undefined for any other notice. The gateway lists no server any more
- * (RECOVERED_REASONS.noServerListed), or those it lists are bad or in states not reported
- * (`notReported`: Unknown left out of unhealthyStates). The chat cards head it as an episode ended, not
- * in a recovery's green (break trials: every pool emptied, and every server Down then Unknown, read
- * "✅ Not every backend pool down any more").
+ * Why a `recovered` ended its episode with nothing known to be healthy, in words (lower case, no full
+ * stop); undefined for a recovery (healthy again, confirmed by an on-demand probe, not every pool bad
+ * any more), a deletion (endedByDeletion) and any other notice. The chat cards head it as an episode
+ * ended, not in a recovery's green:
+ * - gateway-level: the gateway lists no server any more (RECOVERED_REASONS.noServerListed), or those
+ *   it lists are bad or in states not reported (`notReported`: Unknown left out of unhealthyStates)
+ *   (break trials: every pool emptied, and every server Down then Unknown, read "✅ Not every backend
+ *   pool down any more");
+ * - one server: removed from its backend pool (`notListed`: its pool may now be empty, the gateway
+ *   serving nothing), or now in a state not reported (`notReported`) (a break trial: "✅ 1 recovered"
+ *   of a one-server gateway whose pool was emptied, and of a server now Unknown).
  */
-export function gatewayEnding(notice: Pick<Notice, 'type' | 'reason' | 'scope'>): string | undefined {
-  if (notice.type !== 'recovered' || notice.scope !== 'gateway') return undefined;
-  if (notice.reason === RECOVERED_REASONS.noServerListed)
-    return 'the gateway lists no backend server any more';
+export function episodeEnding(notice: Pick<Notice, 'type' | 'reason' | 'scope'>): string | undefined {
+  if (notice.type !== 'recovered') return undefined;
+  if (notice.scope === 'gateway') {
+    if (notice.reason === RECOVERED_REASONS.noServerListed)
+      return 'the gateway lists no backend server any more';
+    if (notice.reason === RECOVERED_REASONS.notReported)
+      return 'no server of the gateway is healthy; those not bad are in states not reported (unhealthyStates)';
+    return undefined;
+  }
+  if (notice.reason === RECOVERED_REASONS.notListed)
+    return 'the server is no longer listed by the gateway (removed from its backend pool or settings)';
   if (notice.reason === RECOVERED_REASONS.notReported)
-    return 'no server of the gateway is healthy; those not bad are in states not reported (unhealthyStates)';
+    return 'the server is now in a state that is not reported (unhealthyStates), not known healthy';
   return undefined;
 }

@@ -287,11 +287,13 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     expect(String(slack['text'])).not.toMatch(unhealthy);
     // Grouped rows, alone and beside a degraded.
     const group = noticeGroup([sampleNotice({ id: 'appgw-3333333333333333' }), notice]);
-    // A deleted gateway's row is marked as a deletion, not a recovery (a break trial).
+    // A deleted gateway's row is marked as a deletion, not a recovery (a break trial); an episode
+    // ended with nothing known healthy (every pool emptied, a server removed from its pool, one now in
+    // a state not reported) as ended, not recovered (break trials).
     const [teamsIcon, slackIcon] =
       notice === gone
         ? ['🗑', ':wastebasket:']
-        : notice === emptied
+        : notice === emptied || notice === notListed || notice === draining
           ? ['➖', ':heavy_minus_sign:']
           : ['✅', ':white_check_mark:'];
     const teamsRows = rowsOf(buildTeamsGroupCard(group)).filter((r) => r.startsWith(teamsIcon));
@@ -395,6 +397,61 @@ describe('a recovered never reads as unhealthy, in any format', () => {
     // Recoveries alone stay green.
     expect(JSON.stringify(buildTeamsGroupCard(noticeGroup([other])))).toContain('"style":"good"');
   });
+
+  // A break trial: a one-server gateway whose pool was emptied, and a server now Unknown (left out of
+  // unhealthyStates) with no other server healthy, each read "✅ Backend servers: 1 recovered".
+  it.each([
+    [
+      'removed from its pool',
+      () => notListed,
+      'the server is no longer listed by the gateway (removed from its backend pool or settings)',
+    ],
+    [
+      'now in a state not reported',
+      () => ({
+        ...draining,
+        server: {
+          ...draining.server,
+          health: 'Unknown',
+          was: { health: 'Down', probeLog: 'Cannot connect to server.' },
+        },
+      }),
+      'the server is now in a state that is not reported (unhealthyStates), not known healthy',
+    ],
+  ])(
+    'a server’s episode ended %s is headed as ended, never in a recovery’s green',
+    (_case, notice, ending) => {
+      const ended = notice() as Notice;
+      const teams = JSON.stringify(buildTeamsCard(ended));
+      expect(teams).toContain(`➖ Episode ended: ${ending}`);
+      expect(teams).not.toContain('"style":"good"');
+      expect(teams).toContain('the failure before the episode ended');
+      expect(teams).not.toContain('the failure it recovered from');
+      const slack = JSON.stringify(buildSlackMessage(ended));
+      expect(slack).toContain(`:heavy_minus_sign: Episode ended: ${ending}`);
+      expect(slack).not.toContain(':white_check_mark:');
+      const other = {
+        ...healthy,
+        id: 'appgw-6666666666666666',
+        server: { ...healthy.server, address: '10.0.0.9' },
+      };
+      for (const [group, counts] of [
+        [noticeGroup([ended]), '1 ended, not known healthy'],
+        [noticeGroup([ended, other]), '1 recovered, 1 ended, not known healthy'],
+      ] as const) {
+        const card = JSON.stringify(buildTeamsGroupCard(group));
+        expect(card).toContain(`➖ Backend servers: ${counts}`);
+        expect(card).not.toContain('"style":"good"');
+        expect(JSON.stringify(buildSlackGroupMessage(group))).toContain(`Backend servers: ${counts}`);
+      }
+      // A recovery stays one: green, "the failure it recovered from".
+      const recovered = JSON.stringify(buildTeamsCard(healthy));
+      expect(recovered).toContain('"style":"good"');
+      expect(JSON.stringify(buildTeamsGroupCard(noticeGroup([other])))).toContain(
+        '✅ Backend servers: 1 recovered',
+      );
+    },
+  );
 
   it('a deleted gateway’s gateway-level ending is "ended (gateway deleted)" in the grouped headline', () => {
     const deleted: Notice = {

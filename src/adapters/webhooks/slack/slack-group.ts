@@ -1,5 +1,5 @@
 import { counted } from '../../../core/counted';
-import { endedByDeletion, gatewayEnding } from '../../../core/notice/notice-labels';
+import { endedByDeletion, episodeEnding } from '../../../core/notice/notice-labels';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
@@ -28,7 +28,7 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 /** A server whose episode ended because its gateway no longer exists (endedByDeletion). */
 const DELETED_ICON = ':wastebasket:';
-/** A gateway-level episode ended with no server of the gateway healthy (gatewayEnding). */
+/** An episode ended with nothing known healthy (episodeEnding). */
 const EMPTIED_ICON = ':heavy_minus_sign:';
 
 /**
@@ -46,7 +46,7 @@ function row({ notice, earlier }: ServerRow): string {
   const shown = severity.stressed ? `*${severity.text}*` : severity.text;
   const probe = rowProbeText(notice);
   return (
-    `${endedByDeletion(notice) ? DELETED_ICON : gatewayEnding(notice) !== undefined ? EMPTIED_ICON : ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}` +
+    `${endedByDeletion(notice) ? DELETED_ICON : episodeEnding(notice) !== undefined ? EMPTIED_ICON : ICONS[notice.type]} *${slackText(notice.server.address, 200)}* · ${shown} · ${slackText(groupHealthText(notice), 120)} · ${slackText(what, 400)}` +
     (probe ? `\n      probe: _${slackText(clip(probe, GROUP_PROBE_CHARS), PROBE_ESCAPED_CHARS)}_` : '')
   );
 }

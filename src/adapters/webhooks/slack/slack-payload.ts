@@ -5,7 +5,7 @@ import type { Notice, NoticeType } from '../../../core/notice/notice';
 import { markdownToText } from '../../../articles';
 import {
   endedByDeletion,
-  gatewayEnding,
+  episodeEnding,
   healthAndSeverity,
   severityLabel,
 } from '../../../core/notice/notice-labels';
@@ -55,7 +55,7 @@ const LABELS: Readonly<Record<NoticeType, string>> = {
 /** A `recovered` whose gateway no longer exists (endedByDeletion): its episode ended, nothing recovered. */
 const DELETED_LABEL = ':wastebasket: Episode ended: the application gateway no longer exists';
 
-/** A gateway-level `recovered` with no server of the gateway healthy (gatewayEnding): not a recovery. */
+/** A `recovered` with nothing known healthy (episodeEnding): not a recovery. */
 const endedLabel = (ending: string) => `:heavy_minus_sign: Episode ended: ${ending}`;
 
 /** Labels of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
@@ -174,7 +174,7 @@ export function buildSlackMessage(notice: Notice): Record<string, unknown> {
   // A raise says so in the header and the notification (Notice.raisedFrom): not a duplicate.
   const label = testMarked(
     notice,
-    `${endedByDeletion(notice) ? DELETED_LABEL : gatewayEnding(notice) !== undefined ? endedLabel(gatewayEnding(notice) as string) : notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
+    `${endedByDeletion(notice) ? DELETED_LABEL : episodeEnding(notice) !== undefined ? endedLabel(episodeEnding(notice) as string) : notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
   );
   const blocks: Record<string, unknown>[] = [
     {

@@ -2,7 +2,7 @@ import { counted } from '../../../core/counted';
 import { testMarked } from '../../../core/notice/test-notice';
 import { poolRows, type NoticeGroup, type ServerRow } from '../../../core/notice/grouping';
 import type { NoticeType } from '../../../core/notice/notice';
-import { endedByDeletion, gatewayEnding } from '../../../core/notice/notice-labels';
+import { endedByDeletion, episodeEnding } from '../../../core/notice/notice-labels';
 import {
   countsText,
   GROUP_PROBE_CHARS,
@@ -46,14 +46,14 @@ const ICONS: Readonly<Record<NoticeType, string>> = {
 
 /** A server whose episode ended because its gateway no longer exists (endedByDeletion). */
 const DELETED_ICON = '🗑';
-/** A gateway-level episode ended with no server of the gateway healthy (gatewayEnding). */
+/** An episode ended with nothing known healthy (episodeEnding). */
 const EMPTIED_ICON = '➖';
 
 /** A row's icon: its type's, unless its episode ended without recovering. */
 function rowIcon(notice: ServerRow['notice']): string {
   return endedByDeletion(notice)
     ? DELETED_ICON
-    : gatewayEnding(notice) !== undefined
+    : episodeEnding(notice) !== undefined
       ? EMPTIED_ICON
       : ICONS[notice.type];
 }

@@ -1,4 +1,4 @@
-import { endedByDeletion, gatewayEnding } from '../../../core/notice/notice-labels';
+import { endedByDeletion, episodeEnding } from '../../../core/notice/notice-labels';
 import { testMarked } from '../../../core/notice/test-notice';
 import { stepsBesideProbeLog } from '../../../core/causes';
 import { fitStep } from '../../../core/notice/step-fit';
@@ -47,7 +47,7 @@ const DELETED_HEADING = {
   style: 'warning',
 };
 
-/** A gateway-level `recovered` with no server of the gateway healthy (gatewayEnding): not a recovery. */
+/** A `recovered` with nothing known healthy (episodeEnding): not a recovery. */
 const endedHeading = (ending: string) => ({ text: `➖ Episode ended: ${ending}`, style: 'warning' });
 
 /** Headings of a gateway-level notice (`scope: "gateway"`, core/notice/inhibit.ts). */
@@ -139,8 +139,8 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
   });
   const base = endedByDeletion(notice)
     ? DELETED_HEADING
-    : gatewayEnding(notice) !== undefined
-      ? endedHeading(gatewayEnding(notice) as string)
+    : episodeEnding(notice) !== undefined
+      ? endedHeading(episodeEnding(notice) as string)
       : notice.scope === 'gateway'
         ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
         : HEADINGS[notice.type];
