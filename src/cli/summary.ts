@@ -745,7 +745,9 @@ function receiverLines(notifications: NotificationsReport): string[] {
     const byType = new Map<string, number>();
     // By type and severity; a degraded sent again because the severity rose is counted apart.
     for (const d of taken) {
-      const kind = d.severity ? `${d.type} [${noticeLabel(d)}]` : d.type;
+      // An episode ended without a recovery is never counted as "recovered" (deliveries[].ended).
+      const type = d.ended ? `ended (${d.ended})` : d.type;
+      const kind = d.severity ? `${type} [${noticeLabel(d)}]` : type;
       byType.set(kind, (byType.get(kind) ?? 0) + 1);
     }
     const kinds = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
@@ -755,7 +757,7 @@ function receiverLines(notifications: NotificationsReport): string[] {
         ? `${servers.slice(0, SERVERS_SHOWN).join(', ')} and ${servers.length - SERVERS_SHOWN} more`
         : servers.join(', ');
     const pending = notifications.pending[receiver] ?? 0;
-    const what = taken.length ? ` (${field(kinds, 120)}): ${field(named, 400)}` : '';
+    const what = taken.length ? ` (${field(kinds, 480)}): ${field(named, 400)}` : '';
     const left = pending ? `; ${pending} not delivered` : '';
     return `    ${field(receiver, 80)}: ${taken.length} delivered${what}${left}`;
   });

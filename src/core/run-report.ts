@@ -369,6 +369,11 @@ export interface NoticeDeliveryReport {
   readonly raisedFrom?: Severity;
   /** A `degraded` sent again because its cause changed: the cause id told before (Notice.causeChangedFrom). */
   readonly causeChangedFrom?: string;
+  /**
+   * A `recovered` that ended its episode without a recovery: why (`gateway deleted`, `the server is no
+   * longer listed by the gateway (…)`, … notice-labels.ts endingWords). Absent for a recovery.
+   */
+  readonly ended?: string;
   /** gateway/pool/settings/address */
   readonly server: string;
   /**

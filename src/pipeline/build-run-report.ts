@@ -123,6 +123,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       ...(d.severity ? { severity: d.severity } : {}),
       ...(d.raisedFrom ? { raisedFrom: d.raisedFrom } : {}),
       ...(d.causeChangedFrom ? { causeChangedFrom: d.causeChangedFrom } : {}),
+      ...(d.ended ? { ended: d.ended } : {}),
       server: d.server,
       outcome: d.outcome,
       attempts: d.result?.attempts ?? [],

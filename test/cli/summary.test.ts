@@ -1174,6 +1174,37 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     );
   });
 
+  // A break trial: a gateway whose pools were emptied, and a deleted one, were "1 recovered" here while
+  // Slack said "Episode ended".
+  it('a receiver line counts an episode ended without a recovery as ended, with why, never as recovered', () => {
+    const delivery = (noticeId: string, server: string, ended?: string) => ({
+      receiver: 'webhook[ops]',
+      noticeId,
+      type: 'recovered',
+      severity: 'critical' as const,
+      ...(ended ? { ended } : {}),
+      server,
+      outcome: 'delivered' as const,
+      attempts: [],
+    });
+    const text = formatSummary(
+      {
+        ...report('x'),
+        notifications: notifications({
+          deliveries: [
+            delivery('a', 'g/(every server)', 'the gateway lists no backend server any more'),
+            delivery('b', 'g/p/s/1'),
+            delivery('c', 'h/p/s/2', 'gateway deleted'),
+          ],
+        }),
+      },
+      [],
+    );
+    expect(text).toContain(
+      '    webhook[ops]: 3 delivered (1 ended (the gateway lists no backend server any more) [the episode was critical], 1 recovered [the episode was critical], 1 ended (gateway deleted) [the episode was critical])',
+    );
+  });
+
   it('each finding line shows its severity', () => {
     expect(formatSummary(report('x'), [])).toContain(
       '    pool_api / settings-https  10.0.1.4  Unhealthy (unhealthy)  critical',

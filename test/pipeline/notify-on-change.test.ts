@@ -201,6 +201,10 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
       reason: 'the application gateway no longer exists',
       gateway: { name: 'gw-old' },
     });
+    // The report (and the summary from it) says the episode ended, not that the server recovered.
+    expect(report.notifications?.deliveries).toEqual([
+      expect.objectContaining({ type: 'recovered', ended: 'gateway deleted', outcome: 'delivered' }),
+    ]);
     expect(runSucceeded(report)).toBe(true);
     // Told once: a third run has nothing more to say.
     await run([ok('10.0.0.9')], state);

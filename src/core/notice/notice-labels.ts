@@ -90,3 +90,12 @@ export function episodeEnding(notice: Pick<Notice, 'type' | 'reason' | 'scope'>)
     return 'the server is now in a state that is not reported (unhealthyStates), not known healthy';
   return undefined;
 }
+
+/**
+ * Why a `recovered` ended its episode without a recovery, in words: `gateway deleted`
+ * (endedByDeletion), or episodeEnding's; undefined for a recovery and any other notice. What a run's
+ * report (`deliveries[].ended`) and summary say of such a delivery, where the chat cards head it ➖/🗑.
+ */
+export function endingWords(notice: Pick<Notice, 'type' | 'reason' | 'scope'>): string | undefined {
+  return endedByDeletion(notice) ? 'gateway deleted' : episodeEnding(notice);
+}

@@ -1,5 +1,6 @@
 import { groupMessages } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
+import { endingWords } from '../../core/notice/notice-labels';
 import type { SendOutcome } from '../../core/notice/outbox';
 import { serverPath } from '../../core/notice/server-record';
 import type { CallOptions, Clock, Notifier, SendResult } from '../../ports';
@@ -17,6 +18,11 @@ export interface DeliveryRecord {
   readonly raisedFrom?: Notice['severity'];
   /** A `degraded` sent again because its cause changed: the cause told before (Notice.causeChangedFrom). */
   readonly causeChangedFrom?: Notice['causeChangedFrom'];
+  /**
+   * A `recovered` that ended its episode without a recovery: why, in words (endingWords: `gateway
+   * deleted`, or notice-labels.ts episodeEnding's). Absent for a recovery and any other notice.
+   */
+  readonly ended?: string;
   /** gateway/pool/settings/address */
   readonly server: string;
   /**
@@ -110,6 +116,7 @@ async function deliverMessages(
       severity: notice.severity,
       ...(notice.raisedFrom ? { raisedFrom: notice.raisedFrom } : {}),
       ...(notice.causeChangedFrom ? { causeChangedFrom: notice.causeChangedFrom } : {}),
+      ...(endingWords(notice) ? { ended: endingWords(notice) } : {}),
       server: serverOf(notice),
       ...(message.groupId !== undefined ? { groupId: message.groupId } : {}),
     }));
