@@ -46,6 +46,15 @@ function base36(hex: string, bits: number, width: number): string {
   return Math.floor(value).toString(36).padStart(width, '0');
 }
 
+/**
+ * The name of every file insightPath gives (its `.md` and `.html`): `<stem>-<8 hex digits>`, as since
+ * the first release. What else a gateway's insight folder holds is not ours (adapters/sinks/foreign-entries.ts).
+ */
+export const INSIGHT_FILE_NAME = /-[0-9a-f]{8}\.(?:md|html)$/;
+
+/** The name of every file statusInsightPath gives: 7 base-36 digits and `.html`. */
+export const STATUS_COPY_FILE_NAME = /^[0-9a-z]{7}\.html$/;
+
 /** The folder holding one gateway's insights (replaced as a whole when the gateway was evaluated). */
 export function gatewayInsightFolder(gateway: GatewayNames): string {
   return `insights/${gatewayFolder(gateway)}`;

@@ -11,6 +11,8 @@ import { SINK_ENTRIES } from './folder-entries';
 import { describeRefusal } from './folder-refusal';
 import { writeAll } from '../files/write-all';
 import {
+  INSIGHT_FILE_NAME,
+  STATUS_COPY_FILE_NAME,
   gatewayInsightFolder,
   gatewayResultPath,
   runFolder,
@@ -237,8 +239,8 @@ async function replaceGatewayFolder(root: string, gateway: GatewayReport, insigh
   // left the status page linking to pages that were gone, and said "not updated" of both (a trial).
   // Replaced whole, what the sink did not write there would be lost with them (a run's folder, notify
   // state: a break trial): such a folder is left as it is, and the delivery says what is in the way.
-  await refuseForeignEntries(root, folder);
-  await refuseForeignEntries(root, copies);
+  await refuseForeignEntries(root, folder, INSIGHT_FILE_NAME);
+  await refuseForeignEntries(root, copies, STATUS_COPY_FILE_NAME);
   await replaceFolder(
     root,
     folder,

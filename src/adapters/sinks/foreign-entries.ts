@@ -1,8 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-/** What the folder sink writes in a gateway's folder (insights/… and s/…): insight pages, nothing else. */
-const PAGE_NAME = /\.(?:md|html)$/i;
 /**
  * Files a desktop's file manager leaves in any folder it shows (Finder, Explorer): removed with the
  * folder, never a refusal (a trial: opening a gateway's folder in Finder stopped its delivery for good).
@@ -31,11 +29,13 @@ export class ForeignEntriesError extends Error {
 }
 
 /**
- * Throws ForeignEntriesError when `folder` (under `root`) holds anything but folders, `.md`/`.html`
- * files and a file manager's DESKTOP_FILES: a file of another name, a link, or one of ours named
- * `.appgw-…` (a run's lock). Nothing when it does not exist. Other failures to read it are thrown as they are (the sink says them).
+ * Throws ForeignEntriesError when `folder` (under `root`) holds anything but folders, files named as
+ * the sink names them there (`ours`: insight-path.ts INSIGHT_FILE_NAME, STATUS_COPY_FILE_NAME) and a
+ * file manager's DESKTOP_FILES: a file of another name (a user's `runbook.md`: any `.md` or `.html`
+ * passed, and went with the folder: a break trial), a link, or one of ours named `.appgw-…` (a run's
+ * lock). Nothing when it does not exist. Other failures to read it are thrown as they are (the sink says them).
  */
-export async function refuseForeignEntries(root: string, folder: string): Promise<void> {
+export async function refuseForeignEntries(root: string, folder: string, ours: RegExp): Promise<void> {
   const dir = path.join(root, folder);
   let entries;
   try {
@@ -50,7 +50,7 @@ export async function refuseForeignEntries(root: string, folder: string): Promis
       (entry) =>
         entry.name.startsWith('.appgw-') ||
         (!entry.isDirectory() &&
-          !(entry.isFile() && (PAGE_NAME.test(entry.name) || DESKTOP_FILES.has(entry.name)))),
+          !(entry.isFile() && (ours.test(entry.name) || DESKTOP_FILES.has(entry.name)))),
     )
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
     .sort()

@@ -188,6 +188,10 @@ describe('folder sink', () => {
     ],
     ['a run lock', { '.appgw-run.lock/owner.json': '{}' }, 'has insights'],
     ["a user's notes beside the insights", { 'notes.txt': 'mine' }, 'has insights'],
+    // A break trial: any .md or .html passed as the sink's own, and went with the folder.
+    ["a user's runbook.md beside the insights", { 'runbook.md': 'mine' }, 'has insights'],
+    ["a user's page beside the insights, the gateway healthy now", { 'notes.html': 'mine' }, 'healthy'],
+    ["a user's page in the status page's copies (s/…)", { 'custom.html': 'mine' }, 'copies'],
     ["a run's folder in the status page's copies (s/…)", { 'report.json': '{}' }, 'copies'],
   ] as const)(
     'a gateway folder holding %s: left as it is, the delivery says what is in the way',
