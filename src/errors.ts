@@ -829,8 +829,9 @@ export class RunInProgressError extends AppGwInsightsError {
  * The folder a direct run (or `evaluate`, or the demo) would write its view to lies inside another
  * run's folder (`enclosing`: its status page beside report.json, or its lock): that run keeps its
  * insights there and removes what is not its own, and its status page links into it, so the two would
- * replace each other's files (a break trial: `run --out out/insights`). Nothing was read or written.
- * `elsewhere`: how to give this run another folder ("give another folder with --out"); `suggested`: a
+ * replace each other's files (a break trial: `run --out out/insights`); or holds one below it
+ * (`relation: 'around'`: `run --out a` around `a/inner`, whose run was then refused as inside it on every
+ * run). Nothing was read or written. `elsewhere`: how to give this run another folder ("give another folder with --out"); `suggested`: a
  * folder to name, beside the enclosing one; `linkedTo`: where `dir` leads through a link.
  */
 export class RunFolderNestedError extends AppGwInsightsError {
@@ -843,12 +844,22 @@ export class RunFolderNestedError extends AppGwInsightsError {
     suggested?: string,
     /** Where `dir` leads, when a link on its path makes it another folder. */
     linkedTo?: string,
+    /**
+     * `inside`: `enclosing` is a run's folder above `dir`. `around`: `enclosing` is a run's folder below
+     * `dir` (a run around it would leave that run refused as inside this one from then on).
+     */
+    readonly relation: 'inside' | 'around' = 'inside',
   ) {
     super(
-      `${dir}${linkedTo ? ` (a link to ${linkedTo})` : ''} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
-        `that run keeps its current view there, and the two would replace each other's files; nothing was checked or written. ` +
-        `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, outside ${enclosing}; ` +
-        `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`,
+      relation === 'around'
+        ? `${dir} holds ${enclosing}, another run's folder (its status page and report.json, or its lock): ` +
+            `once this run has written its own there, that run would be refused as inside it on every run, its notices with it; nothing was checked or written. ` +
+            `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, not around ${enclosing}; ` +
+            `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`
+        : `${dir}${linkedTo ? ` (a link to ${linkedTo})` : ''} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
+            `that run keeps its current view there, and the two would replace each other's files; nothing was checked or written. ` +
+            `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, outside ${enclosing}; ` +
+            `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`,
     );
   }
 }

@@ -8,7 +8,7 @@ import type { Env } from './build-adapters';
 import type { FolderSinkAdvice } from '../adapters/sinks/folder-sink';
 import type { StateFolderAdvice } from '../adapters/state/file-state-store';
 import { createTempScratch } from '../adapters/files/temp-scratch';
-import { enclosingRunFolder } from '../adapters/files/enclosing-run-folder';
+import { enclosedRunFolder, enclosingRunFolder } from '../adapters/files/enclosing-run-folder';
 import { lockRunFolder, type RunFolderLock } from '../adapters/files/run-folder-lock';
 import { RunFolderNestedError } from '../errors';
 import { buildRunServices, withLogger } from './run-services';
@@ -73,9 +73,11 @@ export async function lockRunFolderOf(
 }
 
 /**
- * Refuses a run's folder `dir` that lies inside another run's (enclosing-run-folder.ts), before anything
- * is read or written: a break trial, `run --out out/insights`, wrote a second view into the first run's
- * insights folder. `elsewhere`: how to give the run another folder (FolderSinkAdvice.elsewhere).
+ * Refuses a run's folder `dir` that lies inside another run's, or holds one below it
+ * (enclosing-run-folder.ts), before anything is read or written: a break trial, `run --out out/insights`,
+ * wrote a second view into the first run's insights folder; another, `run --out a` around `a/inner`, left
+ * the inner run refused on every run from then on. `elsewhere`: how to give the run another folder
+ * (FolderSinkAdvice.elsewhere).
  *
  * @throws RunFolderNestedError naming both folders.
  */
@@ -89,6 +91,9 @@ export function refuseNestedRunFolder(dir: string, elsewhere?: string): void {
       undefined,
       linkedTo(dir, enclosing.real),
     );
+  const enclosed = enclosedRunFolder(dir);
+  if (enclosed !== undefined)
+    throw new RunFolderNestedError(dir, enclosed, elsewhere, undefined, undefined, 'around');
 }
 
 /** Where `dir` leads when a link on its path made it another folder; undefined when it is itself. */

@@ -293,16 +293,49 @@ describe('run, demo: never inside another run’s folder', () => {
     expect(await filesUnder(inner)).toEqual(before);
   }, 120_000);
 
-  it('beside a run’s folder, or around it, a run goes on', async () => {
+  it('beside a run’s folder, a run goes on', async () => {
     await rm(out, { recursive: true, force: true });
     expect((await runCli(['run', '--config', await configFor(out)], dir)).code).toBe(0);
-    for (const other of [path.join(dir, 'beside'), dir]) {
-      const run = await runCli(['run', '--config', await configFor(other)], dir);
-      expect(run.stderr).not.toContain('is inside');
-      expect(run.code).toBe(0);
-      expect((await stat(path.join(other, 'report.json'))).isFile()).toBe(true);
-    }
+    const beside = path.join(dir, 'beside');
+    const run = await runCli(['run', '--config', await configFor(beside)], dir);
+    expect(run.stderr).not.toContain('is inside');
+    expect(run.code).toBe(0);
+    expect((await stat(path.join(beside, 'report.json'))).isFile()).toBe(true);
+    await rm(beside, { recursive: true, force: true });
   }, 120_000);
+
+  // A break trial: `run --out a` after `demo --out a/inner` was accepted; from then on the inner run
+  // was refused as inside a run's folder, every run, and its notices stopped.
+  it.each([
+    ['a run’s folder just below', 'out', 'run'],
+    ['a run’s folder three levels below', 'x/y/out', 'run'],
+    ['a folder whose first run is under way (its lock only)', 'out', 'lock'],
+    ['the demo’s folder', 'out', 'demo'],
+  ])(
+    'around %s: refused (RunFolderNested, exit 2), ARM asked nothing, nothing written; the inner run goes on',
+    async (_, below, made) => {
+      const around = path.join(dir, 'around');
+      const inner = path.join(around, below);
+      await rm(around, { recursive: true, force: true });
+      if (made === 'lock') await mkdir(path.join(inner, RUN_LOCK_NAME), { recursive: true });
+      else if (made === 'demo') expect((await runCli(['demo', '--out', inner], dir)).code).toBe(0);
+      else expect((await runCli(['run', '--config', await configFor(inner)], dir)).code).toBe(0);
+      const before = await filesUnder(around);
+      const asked = emulator.requests.length;
+      const outer = await runCli(['run', '--config', await configFor(around)], dir);
+      expect(outer.code).toBe(2);
+      expect(outer.stderr).toMatch(
+        /^error: .*around holds .*, another run's folder \(its status page and report\.json, or its lock\): .*nothing was checked or written\./m,
+      );
+      expect(outer.stderr).toContain(`not around ${inner}`);
+      expect(emulator.requests.length).toBe(asked);
+      expect(await filesUnder(around)).toEqual(before);
+      if (made === 'run')
+        expect((await runCli(['run', '--config', await configFor(inner)], dir)).code).toBe(0);
+      await rm(around, { recursive: true, force: true });
+    },
+    180_000,
+  );
 });
 
 /** Every file under `dir` with its contents, for "nothing changed". */

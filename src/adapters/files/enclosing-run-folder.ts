@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { RUN_LOCK_NAME } from './run-folder-lock';
 
@@ -22,12 +22,59 @@ export function enclosingRunFolder(dir: string): EnclosingRunFolder | undefined 
   const real = realPath(dir);
   let found: string | undefined;
   for (let folder = path.dirname(real); ; folder = path.dirname(folder)) {
-    const runs =
-      (existsSync(path.join(folder, 'index.html')) && isRunReport(path.join(folder, 'report.json'))) ||
-      existsSync(path.join(folder, RUN_LOCK_NAME));
-    if (runs) found = folder;
+    if (isRunFolder(folder)) found = folder;
     if (path.dirname(folder) === folder) return found === undefined ? undefined : { folder: found, real };
   }
+}
+
+/**
+ * What a run writes itself in its folder: never searched for another run's (the insight folders are
+ * large; what the sink did not write in a gateway's folder is refused there: foreign-entries.ts).
+ */
+const OWN_FOLDERS: ReadonlySet<string> = new Set(['insights', 's', 'runs', '.appgw-state']);
+/** How deep below a folder, and how many folders, enclosedRunFolder looks: a run's folder is its own. */
+const ENCLOSED_DEPTH = 4;
+const ENCLOSED_FOLDERS = 2_000;
+
+/**
+ * A run's folder below `dir` (its links resolved; links below it are not followed), found first level
+ * by level, at most ENCLOSED_DEPTH levels down and ENCLOSED_FOLDERS folders looked at, `dir`'s own
+ * folders (OWN_FOLDERS) left out; undefined when none. A run around it would keep its own view there,
+ * and that run, once the outer one has written its page and report, is refused as inside it: a break
+ * trial, `run --out a` after `demo --out a/inner`, and the scheduled inner run was refused on every
+ * run from then on, its notices with it.
+ */
+export function enclosedRunFolder(dir: string): string | undefined {
+  let level = [realPath(dir)];
+  let looked = 0;
+  for (let depth = 0; depth < ENCLOSED_DEPTH && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const folder of level) {
+      let entries;
+      try {
+        entries = readdirSync(folder, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory() || (depth === 0 && OWN_FOLDERS.has(entry.name))) continue;
+        const below = path.join(folder, entry.name);
+        if (isRunFolder(below)) return below;
+        if (++looked >= ENCLOSED_FOLDERS) return undefined;
+        next.push(below);
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/** Whether `folder` holds a run's current view: `index.html` beside a run report of ours, or a run's lock. */
+function isRunFolder(folder: string): boolean {
+  return (
+    (existsSync(path.join(folder, 'index.html')) && isRunReport(path.join(folder, 'report.json'))) ||
+    existsSync(path.join(folder, RUN_LOCK_NAME))
+  );
 }
 
 /**
