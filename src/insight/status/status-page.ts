@@ -99,6 +99,11 @@ export interface PageTally {
   deleted: number;
   /** Their servers as last read: none when no read of them ever succeeded (a gateway named by id, never there). */
   deletedServers: number;
+  /**
+   * Gateways read by this run, whole, that listed no backend server (servesNothing): every routed pool
+   * emptied. "0 not healthy" alone read as all well of a gateway that serves nothing (a break trial).
+   */
+  unserved: number;
 }
 
 export function emptyPageTally(): PageTally {
@@ -119,7 +124,20 @@ export function emptyPageTally(): PageTally {
     incompleteReported: 0,
     deleted: 0,
     deletedServers: 0,
+    unserved: 0,
   };
+}
+
+/**
+ * Whether this run read `status`'s gateway whole and it listed no backend server: its routed pools
+ * have no members, so it serves nothing (the CLI summary marks it `!` too).
+ */
+export function servesNothing(status: GatewayStatus): boolean {
+  return (
+    !status.stale &&
+    !status.poolsNotRead?.length &&
+    status.pools.every((pool) => pool.servers.every((server) => server.asReadAt !== undefined))
+  );
 }
 
 /** Gateways with servers not healthy named at the page's top; the rest are counted. */
@@ -188,6 +206,7 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
     if (!status.lastReadAt) tally.staleNeverRead++;
   } else tally.fresh++;
   if (!status.stale && status.poolsNotRead?.length) tally.incomplete++;
+  if (servesNothing(status)) tally.unserved++;
   const reported = reportedServers(status);
   if (reported > 0) {
     tally.badGateways++;
@@ -236,7 +255,7 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  */
 export function pageTitle(
   tally: Pick<PageTally, 'fresh' | 'reported' | 'stale' | 'staleReported'> &
-    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported' | 'others'>>,
+    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported' | 'others' | 'unserved'>>,
   targetsNotListed = 0,
 ): string {
   // Servers in a state not reported: "0 not healthy" alone read as all well of a gateway whose every
@@ -247,6 +266,7 @@ export function pageTitle(
   // listed, whose gateways no run read (a new-user trial: the tab said nothing of it).
   const incomplete =
     others +
+    (tally.unserved ? `, ${count(tally.unserved, 'gateway')} serving nothing` : '') +
     (tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '') +
     (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
@@ -295,6 +315,9 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
             ? `no server of ${tally.deleted === 1 ? 'it' : 'them'} ever read`
             : 'as last read, not counted'
         }`
+      : '') +
+    (tally.unserved > 0
+      ? ` · <strong>${tally.unserved} gateway${plural(tally.unserved)} serving nothing</strong>: no backend server listed`
       : '') +
     (tally.incompleteServers > 0
       ? ` · <strong>${tally.incompleteServers} server${plural(tally.incompleteServers)} not read</strong> (${tally.incomplete === 1 ? 'a reading' : 'readings'} short of ${tally.incompleteServers === 1 ? 'its pool' : 'their pools'}): as last read, not counted above`
@@ -417,6 +440,10 @@ export function gatewaySection(status: GatewayStatus): string {
   if (status.stale) lines.push(staleNote(status));
   if (status.poolsNotRead?.length)
     lines.push(incompleteNote(status.poolsNotRead, status.stale !== undefined));
+  if (servesNothing(status))
+    lines.push(
+      '<p class="note"><strong>⚠ No backend server:</strong> this run read no server in its routed backend pools: they have no members, so it serves nothing.</p>',
+    );
   const rows = status.pools.map((pool) => {
     const head = `<tbody><tr><th colspan=4 scope=rowgroup>Pool ${escapeHtml(pool.backendPool)} · settings ${escapeHtml(pool.backendSettings)}`;
     return `${head}\n${pool.servers.map(serverRow).join('\n')}`;

@@ -533,6 +533,27 @@ describe('status page: HTML', () => {
     expect(html).toContain('<span id=lu>unhealthy 100%</span>');
   });
 
+  // A break trial: a gateway whose every pool was emptied was titled "0 not healthy", only its heading
+  // and last read shown, while the CLI summary marked it "!", serving nothing.
+  it('a gateway read with no server listed is said to serve nothing: in the title, the lead and its section', () => {
+    const empty = gw('gw-empty');
+    const full = gw('gw-full');
+    const html = page([
+      history(empty, [ok(NOW - DAY, [server(empty, 'a', 'Down', 'probe-timeout')]), ok(NOW - 1_000, [])]),
+      history(full, [ok(NOW - 1_000, [server(full, 'b')])]),
+    ]);
+    expect(html).toContain('<title>Backend health: 0 not healthy, 1 gateway serving nothing</title>');
+    expect(html).toContain(' · <strong>1 gateway serving nothing</strong>: no backend server listed');
+    const sections = html.split('<h2>');
+    const section = (name: string) => sections.find((s) => s.startsWith(name)) ?? '';
+    expect(section('gw-empty')).toContain(
+      '<strong>⚠ No backend server:</strong> this run read no server in its routed backend pools: they have no members, so it serves nothing.',
+    );
+    expect(section('gw-full')).not.toContain('No backend server');
+    // Stale, it is not this run's reading: no such note.
+    expect(page([history(empty, [ok(NOW - 1_000, []), failed(NOW - 500)])])).not.toContain('serving nothing');
+  });
+
   it('counts "not healthy" as the run does (the servers reported, with a cause), and names the other states', () => {
     const g = gw('gw');
     const html = page([
