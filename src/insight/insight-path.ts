@@ -47,10 +47,13 @@ function base36(hex: string, bits: number, width: number): string {
 }
 
 /**
- * The name of every file insightPath gives (its `.md` and `.html`): `<stem>-<8 hex digits>`, as since
- * the first release. What else a gateway's insight folder holds is not ours (adapters/sinks/foreign-entries.ts).
+ * The name of every file insightPath gives (its `.md` and `.html`), as since the first release:
+ * `<pool>__<settings>__<address>-<8 hex digits>`, each part a safeSegment, the three cut at 150
+ * characters. What else a gateway's insight folder holds is not ours (adapters/sinks/foreign-entries.ts):
+ * a user's `runbook-20241231.md` fitted `-<8 hex>.md` alone and went with the folder (a break trial).
  */
-export const INSIGHT_FILE_NAME = /-[0-9a-f]{8}\.(?:md|html)$/;
+export const INSIGHT_FILE_NAME =
+  /^(?:[a-z0-9._-]+__[a-z0-9._-]+__[a-z0-9._-]+|[a-z0-9._-]{150})-[0-9a-f]{8}\.(?:md|html)$/;
 
 /** The name of every file statusInsightPath gives: 7 base-36 digits and `.html`. */
 export const STATUS_COPY_FILE_NAME = /^[0-9a-z]{7}\.html$/;

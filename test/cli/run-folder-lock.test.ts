@@ -266,25 +266,19 @@ describe('run, demo: never inside another run’s folder', () => {
   }, 120_000);
 
   // A break trial: a run's folder made inside another run's insights/<sub>/<rg>/<gateway> (notify state
-  // and all) was removed by that run's next delivery; its 12 notices were then sent again.
-  it('a run around a run’s folder inside its gateway folder: that folder left as it is, the outer run says what is in the way', async () => {
+  // and all) was removed by that run's next delivery; its 12 notices were then sent again. A run can no
+  // longer begin there (refused as inside), but one moved or copied there is kept all the same.
+  it('a run’s folder put inside a run’s gateway folder: that folder left as it is, the outer run says what is in the way', async () => {
     await rm(out, { recursive: true, force: true });
     const ref = parseGatewayId(gatewayId('gw-a'));
     if (!ref) throw new Error('no gateway');
+    expect((await runCli(['run', '--config', await configFor(out)], dir)).code).toBe(0);
     const inner = path.join(out, gatewayInsightFolder(ref));
-    const innerConfig = path.join(dir, 'inner.json');
-    await writeFile(
-      innerConfig,
-      JSON.stringify({
-        targets: [gatewayId('gw-a')],
-        arm: emulatorArm(emulator),
-        sinks: { dir: inner },
-        state: { dir: path.join(inner, '.appgw-state') },
-      }),
-    );
-    expect((await runCli(['run', '--config', innerConfig], dir)).code).toBe(0);
+    await mkdir(path.join(inner, '.appgw-state'), { recursive: true });
+    await writeFile(path.join(inner, 'report.json'), '{"schemaVersion":1,"runId":"r-inner"}');
+    await writeFile(path.join(inner, 'index.html'), '<!doctype html>');
+    await writeFile(path.join(inner, '.appgw-state', 'notify.json'), '{}');
     const before = await filesUnder(inner);
-    expect(Object.keys(before)).toContain('report.json');
     const outer = await runCli(['run', '--config', await configFor(out)], dir);
     expect(outer.code).toBe(2);
     expect(outer.stderr).toContain(
@@ -302,6 +296,27 @@ describe('run, demo: never inside another run’s folder', () => {
     expect(run.code).toBe(0);
     expect((await stat(path.join(beside, 'report.json'))).isFile()).toBe(true);
     await rm(beside, { recursive: true, force: true });
+  }, 120_000);
+
+  // A second trial: an archive of the run's own index.html and report.json in its folder stopped the
+  // run; and a run's folder inside the insights/ of a folder no run had written yet was not looked for.
+  it('a run’s folder holding a copy of its own page and report goes on; a folder holding a run’s folder in its insights/ is refused', async () => {
+    await rm(out, { recursive: true, force: true });
+    expect((await runCli(['run', '--config', await configFor(out)], dir)).code).toBe(0);
+    await mkdir(path.join(out, 'archive'));
+    for (const file of ['index.html', 'report.json'])
+      await writeFile(path.join(out, 'archive', file), await readFile(path.join(out, file)));
+    const again = await runCli(['run', '--config', await configFor(out)], dir);
+    expect(again.stderr).not.toContain('holds');
+    expect(again.code).toBe(0);
+    const around = path.join(dir, 'around-insights');
+    const inner = path.join(around, 'insights', 'inner');
+    await rm(around, { recursive: true, force: true });
+    expect((await runCli(['run', '--config', await configFor(inner)], dir)).code).toBe(0);
+    const outer = await runCli(['run', '--config', await configFor(around)], dir);
+    expect(outer.code).toBe(2);
+    expect(outer.stderr).toContain(`holds ${inner}, another run's folder`);
+    await rm(around, { recursive: true, force: true });
   }, 120_000);
 
   // A break trial: `run --out a` after `demo --out a/inner` was accepted; from then on the inner run

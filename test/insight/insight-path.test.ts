@@ -1,4 +1,13 @@
-import { gatewayInsightFolder, gatewayResultPath, runFolder } from '../../src/insight/insight-path';
+import fc from 'fast-check';
+import {
+  INSIGHT_FILE_NAME,
+  STATUS_COPY_FILE_NAME,
+  gatewayInsightFolder,
+  gatewayResultPath,
+  insightPath,
+  runFolder,
+  statusInsightPath,
+} from '../../src/insight/insight-path';
 import { gatewayRef, SUBSCRIPTION } from '../helpers/delivery-builder';
 
 describe('runFolder: one run’s files, one path segment whatever the run id', () => {
@@ -67,5 +76,37 @@ describe('gatewayInsightFolder: one folder per gateway', () => {
     expect(gatewayInsightFolder(gatewayRef('gw', 'RG(Prod)'))).toBe(
       gatewayInsightFolder(gatewayRef('gw', 'rg(prod)')),
     );
+  });
+});
+
+// The folder sink keeps what does not bear these names (foreign-entries.ts): every name the paths give
+// must, and a user's file named like a date-stamped note must not (break trials).
+describe('INSIGHT_FILE_NAME, STATUS_COPY_FILE_NAME: the names the paths give, and no other kind', () => {
+  const names = fc.record({
+    backendPool: fc.string({ maxLength: 120, unit: 'binary' }),
+    backendSettings: fc.string({ maxLength: 120, unit: 'binary' }),
+    address: fc.string({ maxLength: 120, unit: 'binary' }),
+  });
+  it('every insightPath and statusInsightPath file name bears them (property)', () => {
+    fc.assert(
+      fc.property(names, (n) => {
+        const finding = { gateway: gatewayRef('gw'), ...n };
+        const base = insightPath(finding).split('/').pop() as string;
+        expect(`${base}.md`).toMatch(INSIGHT_FILE_NAME);
+        expect(`${base}.html`).toMatch(INSIGHT_FILE_NAME);
+        expect(statusInsightPath(finding).split('/').pop()).toMatch(STATUS_COPY_FILE_NAME);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it.each([
+    'runbook-20241231.md',
+    'notes-deadbeef.html',
+    '-12345678.md',
+    'Pool__s__10.0.0.4-9b257e9f.md',
+    'pool__s__10.0.0.4-9b257e9f.md.bak',
+    'pool__s__10.0.0.4-9B257E9F.md',
+  ])('%s is not an insight file name', (name) => {
+    expect(name).not.toMatch(INSIGHT_FILE_NAME);
   });
 });

@@ -27,24 +27,22 @@ export function enclosingRunFolder(dir: string): EnclosingRunFolder | undefined 
   }
 }
 
-/**
- * What a run writes itself in its folder: never searched for another run's (the insight folders are
- * large; what the sink did not write in a gateway's folder is refused there: foreign-entries.ts).
- */
-const OWN_FOLDERS: ReadonlySet<string> = new Set(['insights', 's', 'runs', '.appgw-state']);
 /** How deep below a folder, and how many folders, enclosedRunFolder looks: a run's folder is its own. */
-const ENCLOSED_DEPTH = 4;
-const ENCLOSED_FOLDERS = 2_000;
+const ENCLOSED_DEPTH = 6;
+const ENCLOSED_FOLDERS = 10_000;
 
 /**
- * A run's folder below `dir` (its links resolved; links below it are not followed), found first level
- * by level, at most ENCLOSED_DEPTH levels down and ENCLOSED_FOLDERS folders looked at, `dir`'s own
- * folders (OWN_FOLDERS) left out; undefined when none. A run around it would keep its own view there,
- * and that run, once the outer one has written its page and report, is refused as inside it: a break
- * trial, `run --out a` after `demo --out a/inner`, and the scheduled inner run was refused on every
- * run from then on, its notices with it.
+ * A run's folder below `dir` (its links resolved; links below it are not followed), found level by
+ * level, at most ENCLOSED_DEPTH levels down and ENCLOSED_FOLDERS folders looked at; undefined when none,
+ * and when `dir` is a run's folder already. A run around another would keep its own view there, and
+ * that run, once the outer one has written its page and report, is refused as inside it: a break trial,
+ * `run --out a` after `demo --out a/inner`, and the scheduled inner run was refused on every run from
+ * then on, its notices with it. A run's folder already is not searched: no run could have begun below
+ * it since (refused as inside), so what looks like one there is a copy (a second trial: an `archive/`
+ * of its own index.html and report.json stopped the run).
  */
 export function enclosedRunFolder(dir: string): string | undefined {
+  if (isRunFolder(realPath(dir))) return undefined;
   let level = [realPath(dir)];
   let looked = 0;
   for (let depth = 0; depth < ENCLOSED_DEPTH && level.length > 0; depth++) {
@@ -57,7 +55,7 @@ export function enclosedRunFolder(dir: string): string | undefined {
         continue;
       }
       for (const entry of entries) {
-        if (!entry.isDirectory() || (depth === 0 && OWN_FOLDERS.has(entry.name))) continue;
+        if (!entry.isDirectory()) continue;
         const below = path.join(folder, entry.name);
         if (isRunFolder(below)) return below;
         if (++looked >= ENCLOSED_FOLDERS) return undefined;

@@ -190,6 +190,8 @@ describe('folder sink', () => {
     ["a user's notes beside the insights", { 'notes.txt': 'mine' }, 'has insights'],
     // A break trial: any .md or .html passed as the sink's own, and went with the folder.
     ["a user's runbook.md beside the insights", { 'runbook.md': 'mine' }, 'has insights'],
+    // A second trial: a date stamp is 8 hex digits.
+    ["a user's runbook-20241231.md beside the insights", { 'runbook-20241231.md': 'mine' }, 'has insights'],
     ["a user's page beside the insights, the gateway healthy now", { 'notes.html': 'mine' }, 'healthy'],
     ["a user's page in the status page's copies (s/…)", { 'custom.html': 'mine' }, 'copies'],
     ["a run's folder in the status page's copies (s/…)", { 'report.json': '{}' }, 'copies'],
