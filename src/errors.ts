@@ -850,16 +850,15 @@ export class RunFolderNestedError extends AppGwInsightsError {
      */
     readonly relation: 'inside' | 'around' = 'inside',
   ) {
+    const around = relation === 'around';
+    const what = `(its status page and report.json, or its lock)`;
     super(
-      relation === 'around'
-        ? `${dir} holds ${enclosing}, another run's folder (its status page and report.json, or its lock): ` +
-            `once this run has written its own there, that run would be refused as inside it on every run, its notices with it; nothing was checked or written. ` +
-            `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, not around ${enclosing}; ` +
-            `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`
-        : `${dir}${linkedTo ? ` (a link to ${linkedTo})` : ''} is inside ${enclosing}, a run's folder (its status page and report.json, or its lock): ` +
-            `that run keeps its current view there, and the two would replace each other's files; nothing was checked or written. ` +
-            `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, outside ${enclosing}; ` +
-            `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`,
+      (around
+        ? `${dir} holds ${enclosing}, another run's folder ${what}: once this run has written its own there, that run would be refused as inside it on every run, its notices with it`
+        : `${dir}${linkedTo ? ` (a link to ${linkedTo})` : ''} is inside ${enclosing}, a run's folder ${what}: that run keeps its current view there, and the two would replace each other's files`) +
+        `; nothing was checked or written. ` +
+        `${capitalized(elsewhere)}${suggested ? ` (e.g. ${suggested})` : ''}, ${around ? 'not around' : 'outside'} ${enclosing}; ` +
+        `if no run writes ${enclosing} any more, remove its report.json and index.html (and .appgw-run.lock, left by a run that was killed).`,
     );
   }
 }

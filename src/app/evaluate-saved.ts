@@ -16,7 +16,6 @@ import type { Logger } from '../pipeline/logger';
 import { runChecks, type RunOutcome } from '../pipeline/run-checks';
 import type { Env } from './build-adapters';
 import { buildRunServices, withLogger } from './run-services';
-import { linkedTo } from './run-once';
 
 export interface SavedBody {
   /** The JSON value as saved (any encoding was decoded by the caller). */
@@ -104,7 +103,7 @@ function refuseStatusFolder(outDir: string): void {
       enclosing.folder,
       'give another folder with --out',
       `--out ${besideIt(enclosing.folder)}`,
-      linkedTo(outDir, enclosing.real),
+      enclosing.linkedTo,
     );
   }
   if (!existsSync(path.join(outDir, 'index.html'))) return;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Config } from '../config/schema';
 import type { ConfigSource } from '../core/follow-up-command';
 import type { Logger } from '../pipeline/logger';
@@ -84,21 +83,10 @@ export async function lockRunFolderOf(
 export function refuseNestedRunFolder(dir: string, elsewhere?: string): void {
   const enclosing = enclosingRunFolder(dir);
   if (enclosing !== undefined)
-    throw new RunFolderNestedError(
-      dir,
-      enclosing.folder,
-      elsewhere,
-      undefined,
-      linkedTo(dir, enclosing.real),
-    );
+    throw new RunFolderNestedError(dir, enclosing.folder, elsewhere, undefined, enclosing.linkedTo);
   const enclosed = enclosedRunFolder(dir);
   if (enclosed !== undefined)
     throw new RunFolderNestedError(dir, enclosed, elsewhere, undefined, undefined, 'around');
-}
-
-/** Where `dir` leads when a link on its path made it another folder; undefined when it is itself. */
-export function linkedTo(dir: string, real: string): string | undefined {
-  return path.resolve(dir) === real ? undefined : real;
 }
 
 async function runLocked(config: Config, options: RunOnceOptions): Promise<RunOutcome> {

@@ -113,7 +113,7 @@ export function* summaryLines(
     if (held.length === 0 && collapsed.takes(gateway)) continue;
     lines.push(
       '',
-      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length || noneServing(gateway) || gateway.servers === 0 ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
+      `${gateway.ok ? (gateway.findings.length || gateway.poolsNotRead?.length || noneServing(gateway) ? '!' : '✓') : '✗'} ${gatewayName(gateway)}`,
     );
     // One ARM confirmed deleted was checked: its message says what it is (a new-user trial).
     if (!gateway.ok)
@@ -203,14 +203,12 @@ export function readingIncompleteText(pools: readonly string[], configurationRea
 const FAILURE_SHOWN = 800;
 
 /**
- * Whether a gateway read servers of which none is healthy, all of them reported or in a state not
- * reported: "✓" of a gateway whose every server was draining read as all well (a break trial).
+ * Whether a gateway read no healthy server: none listed, or all of them reported or in a state not
+ * reported: "✓" of a gateway whose every server was draining, or that listed none, read as all well
+ * (break trials).
  */
 function noneServing(gateway: GatewayReport): boolean {
-  return (
-    gateway.servers > 0 &&
-    gateway.servers - gateway.findings.length - notReportedTotal(gateway.notReported) <= 0
-  );
+  return gateway.servers - gateway.findings.length - notReportedTotal(gateway.notReported) <= 0;
 }
 
 /**

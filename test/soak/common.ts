@@ -303,6 +303,9 @@ export function decidedThenDropped(
   );
 }
 
+/** A report entry's server (`gateway/pool/settings/address`) as the soak world's address. */
+const addressOf = (server: string) => server.split('/').pop() ?? server;
+
 /** What a soak check needs of a decided notice: a ledger entry, or one a report names (decidedUnreceived). */
 export interface DecidedNotice {
   readonly type: string;
@@ -329,7 +332,7 @@ export function decidedUnreceived(
       ...(report.notifications?.undelivered ?? []),
     ]) {
       if (received.has(e.noticeId) || decided.has(e.noticeId)) continue;
-      const address = e.server.split('/').pop() ?? e.server;
+      const address = addressOf(e.server);
       decided.set(e.noticeId, {
         type: e.type,
         occurredAt: e.queuedAt,
@@ -351,7 +354,7 @@ export function endedInReports(
       receiver: e.receiver,
       noticeId: e.noticeId,
       type: e.type,
-      key: serverKey(e.gateway, e.server.split('/').pop() ?? e.server),
+      key: serverKey(e.gateway, addressOf(e.server)),
       queuedAt: e.queuedAt,
       what: `dropped as ended (${e.reason})`,
     })),

@@ -2,12 +2,12 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync } 
 import path from 'node:path';
 import { RUN_LOCK_NAME } from './run-folder-lock';
 
-/** A run's folder above another folder, and where that folder is once its links are resolved. */
+/** A run's folder above another folder, and where that folder leads when a link made it another. */
 export interface EnclosingRunFolder {
   /** The outermost folder above that holds a run's view. */
   readonly folder: string;
-  /** The folder asked about, its links resolved (as given when it has none). */
-  readonly real: string;
+  /** The folder asked about, its links resolved; absent when no link on its path made it another. */
+  readonly linkedTo?: string;
 }
 
 /**
@@ -23,7 +23,9 @@ export function enclosingRunFolder(dir: string): EnclosingRunFolder | undefined 
   let found: string | undefined;
   for (let folder = path.dirname(real); ; folder = path.dirname(folder)) {
     if (isRunFolder(folder)) found = folder;
-    if (path.dirname(folder) === folder) return found === undefined ? undefined : { folder: found, real };
+    if (path.dirname(folder) !== folder) continue;
+    if (found === undefined) return undefined;
+    return path.resolve(dir) === real ? { folder: found } : { folder: found, linkedTo: real };
   }
 }
 
@@ -42,8 +44,9 @@ const ENCLOSED_FOLDERS = 10_000;
  * of its own index.html and report.json stopped the run).
  */
 export function enclosedRunFolder(dir: string): string | undefined {
-  if (isRunFolder(realPath(dir))) return undefined;
-  let level = [realPath(dir)];
+  const real = realPath(dir);
+  if (isRunFolder(real)) return undefined;
+  let level = [real];
   let looked = 0;
   for (let depth = 0; depth < ENCLOSED_DEPTH && level.length > 0; depth++) {
     const next: string[] = [];

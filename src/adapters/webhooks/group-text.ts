@@ -1,6 +1,6 @@
 import { groupCounts, serverRows, type NoticeGroup } from '../../core/notice/grouping';
 import type { Notice, NoticeType } from '../../core/notice/notice';
-import { endedByDeletion, episodeEnding, severityLabel } from '../../core/notice/notice-labels';
+import { endedByDeletion, endingWords, episodeEnding, severityLabel } from '../../core/notice/notice-labels';
 import { causeChangedSuffix } from './text';
 
 /**
@@ -80,7 +80,7 @@ export function onlyDeletions(group: Pick<NoticeGroup, 'notices'>): boolean {
  */
 export function anyEnding(group: Pick<NoticeGroup, 'notices'>): boolean {
   const latest = serverRows(group.notices).map((row) => row.notice);
-  return latest.some((n) => endedByDeletion(n) || episodeEnding(n) !== undefined);
+  return latest.some((n) => endingWords(n) !== undefined);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Notice } from '../../core/notice/notice';
-import { endedByDeletion, episodeEnding, severityLabel, shownHealth } from '../../core/notice/notice-labels';
+import { endingWords, severityLabel, shownHealth } from '../../core/notice/notice-labels';
 /**
  * Helpers for untrusted text (probe logs, addresses, names): they may hold anything, including lone
  * surrogates, control characters, bidi overrides and 100 kB strings. Each format escapes for its medium
@@ -135,7 +135,7 @@ export function probeLogParts(notice: Notice): Array<{ readonly label: string; r
       ? [
           {
             label: `Was: ${notice.server.was.health} (${
-              endedByDeletion(notice) || episodeEnding(notice) !== undefined
+              endingWords(notice) !== undefined
                 ? 'the failure before the episode ended'
                 : 'the failure it recovered from'
             })`,

@@ -58,8 +58,8 @@ export function decideWithInhibition(
   // A reading short of pools says nothing of "every pool bad": the gateway-level record stays as it was.
   // Nor does one whose servers are all bad or Draining: no server is serving, so "not every pool bad any
   // more" was false (a break trial: every server Down, then every one Draining, sent a ✅ to PagerDuty).
-  const serving = noServerServing(observation);
-  const held = [...incomplete, ...serving];
+  const unserved = noServerServing(observation);
+  const held = [...incomplete, ...unserved];
   const keptOpen =
     held.length > 0
       ? new Set([
@@ -81,7 +81,7 @@ export function decideWithInhibition(
   // Held because nothing serves: a count of healthy runs toward notify.recoverAfter starts over, as
   // after a bad run ("1 of 2 healthy runs" was said of a gateway whose servers had all gone bad or
   // Draining again). A reading short of pools (incomplete) neither counts nor breaks it.
-  for (const gateway of serving) {
+  for (const gateway of unserved) {
     const key = serverKey({ gateway: { id: gateway }, ...GATEWAY_SCOPE });
     const record = servers[key];
     if (record?.goodRuns === undefined) continue;

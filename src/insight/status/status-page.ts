@@ -134,9 +134,7 @@ export function emptyPageTally(): PageTally {
  */
 export function servesNothing(status: GatewayStatus): boolean {
   return (
-    !status.stale &&
-    !status.poolsNotRead?.length &&
-    status.pools.every((pool) => pool.servers.every((server) => server.asReadAt !== undefined))
+    !status.stale && !status.poolsNotRead?.length && status.pools.every((pool) => pool.servers.length === 0)
   );
 }
 

@@ -171,10 +171,11 @@ function probeLogSection(label: string, probeLog: string): string {
 
 /** The Block Kit message for a notice. Pure. */
 export function buildSlackMessage(notice: Notice): Record<string, unknown> {
+  const ending = episodeEnding(notice);
   // A raise says so in the header and the notification (Notice.raisedFrom): not a duplicate.
   const label = testMarked(
     notice,
-    `${endedByDeletion(notice) ? DELETED_LABEL : episodeEnding(notice) !== undefined ? endedLabel(episodeEnding(notice) as string) : notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
+    `${endedByDeletion(notice) ? DELETED_LABEL : ending !== undefined ? endedLabel(ending) : notice.scope === 'gateway' ? GATEWAY_LABELS[notice.type] : LABELS[notice.type]}${raisedSuffix(notice)}`,
   );
   const blocks: Record<string, unknown>[] = [
     {

@@ -137,10 +137,11 @@ export function buildTeamsCard(notice: Notice, scale = 1): Record<string, unknow
     title,
     value: teamsMarkdownText(value, b(BASE_BUDGET.fact)),
   });
+  const ending = episodeEnding(notice);
   const base = endedByDeletion(notice)
     ? DELETED_HEADING
-    : episodeEnding(notice) !== undefined
-      ? endedHeading(episodeEnding(notice) as string)
+    : ending !== undefined
+      ? endedHeading(ending)
       : notice.scope === 'gateway'
         ? { ...HEADINGS[notice.type], text: GATEWAY_HEADINGS[notice.type] }
         : HEADINGS[notice.type];
