@@ -137,6 +137,13 @@ export function* summaryLines(
       lines.push(
         `    configuration not read (${gateway.configuration.reason ?? 'unavailable'}): ${gateway.findings.length ? 'general steps only: ' : ''}${field(withoutOwnId(gateway.configuration.message ?? '', gateway.id), CONFIGURATION_SHOWN)}`,
       );
+    // A sink that did not take them: its insight paths below may open nothing, or an earlier reading's
+    // (a break trial: the paths were printed as written).
+    const undelivered = undeliveredTo(report.deliveryErrors, gateway.id);
+    if (undelivered.length > 0 && gateway.findings.length > 0)
+      lines.push(
+        `    not delivered to ${undelivered.map((sink) => field(sink, 80)).join(', ')}: its insights there may be missing, or an earlier reading's (the delivery errors below say why)`,
+      );
     for (const f of gateway.findings) {
       lines.push(
         `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}  ${f.severity}`,
@@ -711,6 +718,16 @@ function insightRoots(locations: readonly string[]): string[] {
 }
 
 /** The insight page of a finding in each sink (its path relative to the sink when none is known). */
+/**
+ * The sinks that did not take gateway `id`'s insights and result: the deliveryErrors naming its
+ * delivery (src/pipeline/deliver-run-report.ts deliveredWhat). Those past the listed ones (a closing
+ * entry's `omitted`) are not known by gateway.
+ */
+function undeliveredTo(errors: RunReport['deliveryErrors'], id: string): string[] {
+  const document = `insights and result of gateway ${id}`;
+  return [...new Set(errors.filter((e) => e.document === document).map((e) => e.sink ?? 'a sink'))];
+}
+
 function insightFiles(finding: FindingReport, roots: readonly string[]): string[] {
   if (roots.length === 0) return [finding.insight.html];
   return roots.map((root) =>

@@ -25,14 +25,14 @@ import { goneCheckFor, UNREAD_CHECK_TIMEOUT_IN_MS } from './notify/confirm-gone'
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { gatewayWarnings } from './gateway-warnings';
 import { processGateway, type ProcessedGateway } from './process-gateway';
-import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-report';
+import { gatewayFields, withDeliveryErrors, type ReportedError, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
 import { failedThenNoAnswer, lastFailedAttempt, type FailedBeforeTimeOut } from './timed-out';
 import { noAnswerWithin, withTimeout } from './timeout';
 import { createSinkFailures, type SinkFailures } from './sink-failures';
-import { recordDeletion, recordHistory } from './status/record-history';
+import { recordDeletion, recordHistory, recordUndelivered } from './status/record-history';
 import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
 import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
@@ -540,7 +540,10 @@ export async function processQueuedGateway(
     failures,
   );
   const { sinks } = delivered;
-  const report = await refreshPage(deps, delivered.report, written, failures);
+  const recorded = olderInHistory
+    ? written
+    : await markUndelivered(deps, gateway, readAt, sinks.errors, written, failures);
+  const report = await refreshPage(deps, delivered.report, recorded, failures);
   const error = processed.report.error;
   const pastTimeout =
     continued !== undefined && deps.clock.now().getTime() - startedAt.getTime() >= options.gatewayTimeoutInMs;
@@ -666,13 +669,34 @@ async function recordReading(
   failures: SinkFailures,
 ): Promise<ThisReading> {
   if (!deps.status) return { written: new Map(), withoutHistory: [] };
-  const recorded = await recordHistory(deps.status, gateway, outcome, at, deps.clock.now());
+  const recorded = await recordHistory(deps.status, gateway, outcome, at, { writtenAt: deps.clock.now() });
   // Its history failed: the page (when made now) shows this reading alone, and says so.
   if (recorded.error) failures.add([recorded.error]);
   return {
     written: new Map([[gatewayKey(gateway.id), recorded.doc]]),
     withoutHistory: recorded.error ? [gateway.name] : [],
   };
+}
+
+/**
+ * The reading recorded before its delivery, marked in its history as not delivered to the sinks that
+ * failed to take it (recordUndelivered), so the page says its links may open nothing there: `written`
+ * with the marked document, or as it was when nothing failed or the mark could not be written (its
+ * failure then in `failures`).
+ */
+async function markUndelivered(
+  deps: Pick<FanOutDependencies, 'status'>,
+  gateway: GatewayRef,
+  at: Date,
+  errors: readonly ReportedError[],
+  reading: ThisReading,
+  failures: SinkFailures,
+): Promise<ThisReading> {
+  if (!deps.status || errors.length === 0) return reading;
+  const marked = await recordUndelivered(deps.status, gateway, at, errors);
+  if (marked.error) failures.add([marked.error]);
+  if (!marked.doc) return reading;
+  return { ...reading, written: new Map([[gatewayKey(gateway.id), marked.doc]]) };
 }
 
 interface ThisReading {

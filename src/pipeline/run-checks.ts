@@ -180,9 +180,16 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     ): Promise<GatewayDone | undefined> => {
       if (processed.interrupted) return undefined;
       for (const warning of gatewayWarnings(processed.report)) deps.logger.warn(warning);
-      await deliverGatewayResult(deps, { ...processed, runId, startedAt: gatewayStartedAt }, sinkFailures);
+      const delivered = await deliverGatewayResult(
+        deps,
+        { ...processed, runId, startedAt: gatewayStartedAt },
+        sinkFailures,
+      );
       if (deps.status) {
-        const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now());
+        // A sink that did not take its insights: the page's links to them may open nothing there.
+        const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now(), {
+          undelivered: delivered.sinks.errors,
+        });
         // Shown even when its history failed (this reading alone), and the page says so.
         await written.add(gatewayKey(gateway.id), recorded.doc);
         if (recorded.error) {

@@ -183,6 +183,33 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
     expect(formatSummary(report('x'), [])).toContain('        insight: insights/x.html');
   });
 
+  // A break trial: a refused delivery's insight paths were printed as if written.
+  it("says which sinks did not take a gateway's insights, above their paths; not of another gateway's failure", () => {
+    const base = report('TCP connect error');
+    const id = base.gateways[0]?.id ?? '';
+    const refused = (document: string) =>
+      formatSummary(
+        {
+          ...base,
+          deliveryErrors: [
+            {
+              code: 'DeliveryFailed',
+              message: 'Delivery to folder failed: runbook.md is in the way.',
+              retryable: false,
+              sink: 'folder',
+              document,
+            },
+          ],
+        },
+        ['/srv/out/report.json', '/srv/out/insights'],
+      );
+    expect(refused(`insights and result of gateway ${id}`)).toContain(
+      "    not delivered to folder: its insights there may be missing, or an earlier reading's (the delivery errors below say why)\n    pool_api / settings-https",
+    );
+    expect(refused(`insights and result of gateway ${id}-other`)).not.toContain('not delivered to');
+    expect(refused('report.json')).not.toContain('not delivered to');
+  });
+
   it('clips a long probe message after a whole word, with whole characters', () => {
     const words = 'Zeitüberschreitung beim Verbinden mit dem Backend 😀 10.0.1.45 '.repeat(10);
     const text = formatSummary(report(words), []);

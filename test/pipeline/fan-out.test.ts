@@ -17,6 +17,9 @@ import {
   type FanOutDependencies,
 } from '../../src/pipeline/fan-out';
 import type { HistoryDocument } from '../../src/core/status/history';
+import type { PageSchedule } from '../../src/core/status/page-schedule';
+import type { InsightSink } from '../../src/ports';
+import type { MemorySink } from '../helpers/memory/sink';
 import type {
   DeferredStep,
   GatewayContinuation,
@@ -767,6 +770,58 @@ describe('processQueuedGateway: the reading it adds to the gateway’s history',
     await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
     const doc = (await history.forKey(gatewayKey(gwA.id)).read())?.value;
     expect(doc?.readings).toEqual([expected === 'now' ? w.clock.now().toISOString() : discoveredAt]);
+  });
+});
+
+// A break trial (the direct run's: status/status-page.test.ts): after a refused delivery, the page
+// linked to copies the sink never wrote, and said nothing of it.
+describe('processQueuedGateway: insights a sink did not take', () => {
+  it('marks the reading in its history, so the page says so, until a try delivers it', async () => {
+    const w = world();
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const schedules = memoryStateForRuns<PageSchedule>('memory schedule');
+    const [folder, blob] = w.sinks as [MemorySink, MemorySink];
+    const refusal = { on: true };
+    const refusing: InsightSink = {
+      name: 'folder',
+      deliver: async (delivery) => {
+        if (refusal.on && delivery.scope === 'gateway')
+          throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
+            retryable: false,
+          });
+        return folder.deliver(delivery);
+      },
+    };
+    const deps = {
+      ...w.fanOut,
+      sinks: [refusing, blob],
+      status: {
+        history,
+        schedule: schedules.forKey('status-page'),
+        retentionInMs: 7 * 86_400_000,
+        logger: w.logger,
+      },
+    };
+    const discoveredAt = w.clock.now().toISOString();
+    const first = await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
+    expect(first.report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder' })]);
+    const doc = (await history.forKey(gatewayKey(gwA.id)).read())?.value;
+    expect(doc?.undelivered).toEqual({
+      at: discoveredAt,
+      sinks: [{ sink: 'folder', message: expect.stringContaining('runbook.md') }],
+    });
+    const page = blob.deliveries.find((d) => d.scope === 'page')?.statusPage ?? '';
+    expect(page).toContain('1 delivery failed</title>');
+    expect(page).toContain('⚠ Not delivered:</strong> this reading');
+
+    // The next run's reading, delivered: the mark goes with the reading it was of.
+    refusal.on = false;
+    w.clock.advance(10 * 60_000);
+    await processUntilFinished(deps, queueOptions(w), {
+      ...message(gwA.id, 'run-8'),
+      discoveredAt: w.clock.now().toISOString(),
+    });
+    expect((await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered).toBeUndefined();
   });
 });
 

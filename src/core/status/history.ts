@@ -33,10 +33,29 @@ export interface HistoryDocument {
    * that reading listed every routed pool, or none was known.
    */
   readonly lastReadIncomplete?: { readonly at: string; readonly pools: readonly string[] };
+  /**
+   * The insights and result of the last successful reading (`at` is `lastReadAt`) did not reach these
+   * sinks (their failures, at most UNDELIVERED_SINKS_KEPT): the page's links to that reading's copies
+   * may open nothing there, or an earlier reading's page. Absent: delivered to every sink, or not known.
+   */
+  readonly undelivered?: { readonly at: string; readonly sinks: readonly UndeliveredSink[] };
   readonly readings: readonly string[];
   readonly outcomes: string;
   readonly servers: Readonly<Record<string, ServerHistory>>;
 }
+
+/** A sink that did not take a reading's insights (HistoryDocument.undelivered): its name and why. */
+export interface UndeliveredSink {
+  /** The sink's name (`folder`, `blob`); capped. */
+  readonly sink: string;
+  /** Its failure's message, as the run's report has it (deliveryErrors); clipped. */
+  readonly message: string;
+}
+
+/** Most sinks kept in HistoryDocument.undelivered: a run has a handful (folder, blob). */
+export const UNDELIVERED_SINKS_KEPT = 8;
+/** Characters kept of an undelivered sink's message: the page quotes it on one line. */
+const UNDELIVERED_MESSAGE_CHARS = 500;
 
 export type HistoryValue = readonly [health: string, state: HealthState, cause: CauseId | null];
 
@@ -56,6 +75,8 @@ export type GatewayReading =
       readonly servers: readonly ServerReading[];
       /** Routed pools the reading lacked (GatewayReport.poolsNotRead); absent: none. */
       readonly poolsNotRead?: readonly string[];
+      /** Sinks its insights and result did not reach (HistoryDocument.undelivered); absent: none. */
+      readonly undelivered?: readonly UndeliveredSink[];
     }
   | {
       readonly at: Date;
@@ -175,6 +196,15 @@ export function addReading(
       : base.lastReadIncomplete?.at === lastReadAt
         ? base.lastReadIncomplete
         : undefined;
+  // As lastReadIncomplete: this reading's when it is the last successful one, else kept with its own.
+  const undelivered =
+    reading.ok && lastReadAt === at
+      ? reading.undelivered?.length
+        ? { at, sinks: keptSinks(reading.undelivered) }
+        : undefined
+      : base.undelivered?.at === lastReadAt
+        ? base.undelivered
+        : undefined;
   return trimmed(
     {
       version: 1,
@@ -182,6 +212,7 @@ export function addReading(
       ...(lastReadAt ? { lastReadAt } : {}),
       ...(lastError ? { lastError } : {}),
       ...(lastReadIncomplete ? { lastReadIncomplete } : {}),
+      ...(undelivered ? { undelivered } : {}),
       readings,
       outcomes,
       servers,
@@ -193,6 +224,35 @@ export function addReading(
 
 /** Most pool names kept of an incomplete reading (HistoryDocument.lastReadIncomplete): ARM's 100 pools per gateway. */
 const INCOMPLETE_POOLS_KEPT = 100;
+
+/**
+ * `doc` saying that the insights and result of its reading at `at` (ISO) did not reach `sinks`
+ * (HistoryDocument.undelivered), added to the sinks it names already for that reading (one entry per
+ * sink, the latest message). Unchanged when `at` is not its last successful reading (a newer one has
+ * been added since: its links are that reading's) or `sinks` is empty. For a writer that records the
+ * reading before delivering it (the Functions app's queue function). Pure.
+ */
+export function withUndelivered(
+  doc: HistoryDocument,
+  at: string,
+  sinks: readonly UndeliveredSink[],
+): HistoryDocument {
+  if (sinks.length === 0 || doc.lastReadAt !== at) return doc;
+  const named = new Set(sinks.map((s) => s.sink));
+  const before = doc.undelivered?.at === at ? doc.undelivered.sinks.filter((s) => !named.has(s.sink)) : [];
+  return { ...doc, undelivered: { at, sinks: keptSinks([...before, ...sinks]) } };
+}
+
+/** `sinks` capped: one entry per sink (its last), at most UNDELIVERED_SINKS_KEPT, names and messages cut. */
+function keptSinks(sinks: readonly UndeliveredSink[]): UndeliveredSink[] {
+  const bySink = new Map<string, string>();
+  for (const { sink, message } of sinks) {
+    const name = capText(sink, VALUE_CAPS.name);
+    bySink.delete(name);
+    bySink.set(name, clipMessage(message, UNDELIVERED_MESSAGE_CHARS, { oneLine: true }));
+  }
+  return [...bySink].slice(-UNDELIVERED_SINKS_KEPT).map(([sink, message]) => ({ sink, message }));
+}
 
 /**
  * How far after a run's reading a stored reading may be dated and still be real: overlapping runs
@@ -238,12 +298,14 @@ export function historyUntil(doc: HistoryDocument, untilMs: number): HistoryDocu
       : undefined;
   const lastReadIncomplete =
     doc.lastReadIncomplete && doc.lastReadIncomplete.at === lastReadAt ? doc.lastReadIncomplete : undefined;
+  const undelivered = doc.undelivered && doc.undelivered.at === lastReadAt ? doc.undelivered : undefined;
   return {
     version: 1,
     gateway: doc.gateway,
     ...(lastReadAt ? { lastReadAt } : {}),
     ...(lastError ? { lastError } : {}),
     ...(lastReadIncomplete ? { lastReadIncomplete } : {}),
+    ...(undelivered ? { undelivered } : {}),
     readings,
     outcomes,
     servers,
@@ -427,6 +489,25 @@ export function parseHistory(value: unknown): { doc: HistoryDocument } | { probl
     )
   )
     problems.push('"lastReadIncomplete" is not {at, pools: [names]}');
+  const undelivered = value['undelivered'];
+  if (
+    undelivered !== undefined &&
+    !(
+      isRecord(undelivered) &&
+      isIsoTime(undelivered['at']) &&
+      Array.isArray(undelivered['sinks']) &&
+      undelivered['sinks'].length <= UNDELIVERED_SINKS_KEPT &&
+      undelivered['sinks'].every(
+        (s) =>
+          isRecord(s) &&
+          typeof s['sink'] === 'string' &&
+          s['sink'].length <= VALUE_CAPS.name * 2 &&
+          typeof s['message'] === 'string' &&
+          s['message'].length <= UNDELIVERED_MESSAGE_CHARS * 2,
+      )
+    )
+  )
+    problems.push('"undelivered" is not {at, sinks: [{sink, message}]}');
   const servers = value['servers'];
   if (!isRecord(servers)) problems.push('"servers" is not an object');
   else {

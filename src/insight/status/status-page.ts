@@ -10,6 +10,7 @@ import { clipMessage } from '../../core/text-clip';
 const ERROR_MESSAGE_CHARS = 600;
 import type { CauseId } from '../../core/causes';
 import type { HealthState } from '../../core/model';
+import type { UndeliveredSink } from '../../core/status/history';
 import { notReportedText, type NotReportedCounts } from '../../core/not-reported';
 import { escapeHtml } from '../html-page';
 import { formatUtc } from '../values';
@@ -104,6 +105,12 @@ export interface PageTally {
    * emptied. "0 not healthy" alone read as all well of a gateway that serves nothing (a break trial).
    */
   unserved: number;
+  /**
+   * Gateways (not deleted) whose last successful reading's insights and result did not reach a sink
+   * (GatewayStatus.undelivered): their cause links may open nothing there, or an earlier reading's
+   * page. The page said nothing of it (a break trial).
+   */
+  undelivered: number;
 }
 
 export function emptyPageTally(): PageTally {
@@ -125,6 +132,7 @@ export function emptyPageTally(): PageTally {
     deleted: 0,
     deletedServers: 0,
     unserved: 0,
+    undelivered: 0,
   };
 }
 
@@ -178,6 +186,7 @@ function confirmedDeleted(status: GatewayStatus): boolean {
 export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   if (confirmedDeleted(status)) {
     tally.deleted++;
+    // Counted nowhere else, as its servers are not; its section still says it.
     for (const pool of status.pools) tally.deletedServers += pool.servers.length;
     return;
   }
@@ -205,6 +214,7 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   } else tally.fresh++;
   if (!status.stale && status.poolsNotRead?.length) tally.incomplete++;
   if (servesNothing(status)) tally.unserved++;
+  if (status.undelivered?.length) tally.undelivered++;
   const reported = reportedServers(status);
   if (reported > 0) {
     tally.badGateways++;
@@ -253,7 +263,7 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  */
 export function pageTitle(
   tally: Pick<PageTally, 'fresh' | 'reported' | 'stale' | 'staleReported'> &
-    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported' | 'others' | 'unserved'>>,
+    Partial<Pick<PageTally, 'incomplete' | 'incompleteReported' | 'others' | 'unserved' | 'undelivered'>>,
   targetsNotListed = 0,
 ): string {
   // Servers in a state not reported: "0 not healthy" alone read as all well of a gateway whose every
@@ -266,6 +276,8 @@ export function pageTitle(
     others +
     (tally.unserved ? `, ${count(tally.unserved, 'gateway')} serving nothing` : '') +
     (tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '') +
+    // A sink that did not take a gateway's insights: its links may open nothing (a break trial).
+    (tally.undelivered ? `, ${count(tally.undelivered, 'delivery')} failed` : '') +
     (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
   const total = tally.reported + lastRead;
@@ -316,6 +328,9 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
       : '') +
     (tally.unserved > 0
       ? ` · <strong>${tally.unserved} gateway${plural(tally.unserved)} serving nothing</strong>: no backend server listed`
+      : '') +
+    (tally.undelivered > 0
+      ? ` · <strong>${tally.undelivered === 1 ? "1 gateway's delivery" : `${tally.undelivered} gateways' deliveries`} failed</strong>: ${tally.undelivered === 1 ? 'its insights and result' : 'their insights and results'} did not reach a sink (said below)`
       : '') +
     (tally.incompleteServers > 0
       ? ` · <strong>${tally.incompleteServers} server${plural(tally.incompleteServers)} not read</strong> (${tally.incomplete === 1 ? 'a reading' : 'readings'} short of ${tally.incompleteServers === 1 ? 'its pool' : 'their pools'}): as last read, not counted above`
@@ -442,6 +457,7 @@ export function gatewaySection(status: GatewayStatus): string {
     lines.push(
       '<p class="note"><strong>⚠ No backend server:</strong> this run read no server in its routed backend pools: they have no members, so it serves nothing.</p>',
     );
+  if (status.undelivered?.length) lines.push(undeliveredNote(status.undelivered, status.stale !== undefined));
   const rows = status.pools.map((pool) => {
     const head = `<tbody><tr><th colspan=4 scope=rowgroup>Pool ${escapeHtml(pool.backendPool)} · settings ${escapeHtml(pool.backendSettings)}`;
     return `${head}\n${pool.servers.map(serverRow).join('\n')}`;
@@ -463,6 +479,21 @@ function incompleteNote(pools: readonly string[], stale: boolean): string {
   const one = pools.length === 1;
   // Beside "Stale" it is the last successful reading's, not this run's (a trial read it as this run's).
   return `<p class="note"><strong>⚠ Reading incomplete:</strong> ${stale ? 'at its last successful read, ' : ''}ARM's backend health did not list ${one ? 'backend pool' : 'backend pools'} ${names(pools)}, or listed no server of ${one ? 'it' : 'them'}: ${one ? 'its servers were' : 'their servers were'} not read, and are shown as last read.</p>`;
+}
+
+/**
+ * A gateway's note when its last successful reading's insights and result did not reach a sink
+ * (GatewayStatus.undelivered): each sink with its failure; `stale`: that reading is not this run's.
+ */
+function undeliveredNote(sinks: readonly UndeliveredSink[], stale: boolean): string {
+  // A sink's message names it ("Delivery to folder failed: …"); one that does not is prefixed with it.
+  const failures = sinks
+    .map(({ sink, message }) => {
+      const clipped = clipMessage(message, ERROR_MESSAGE_CHARS, { oneLine: true }).replace(/[.\s]+$/, '');
+      return escapeHtml(clipped.includes(sink) ? clipped : `${capText(sink, 100)}: ${clipped}`);
+    })
+    .join('; ');
+  return `<p class="note"><strong>⚠ Not delivered:</strong> ${stale ? 'at its last successful read, ' : ''}this reading's insights and result did not reach ${sinks.length === 1 ? 'a sink' : `${sinks.length} sinks`}: ${failures}. There, the cause links below may open nothing, or an earlier reading's page; the run's report lists the failure (deliveryErrors).</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {

@@ -5,6 +5,7 @@ import {
   VALUE_ALPHABET,
   type HistoryDocument,
   type HistoryValue,
+  type UndeliveredSink,
 } from '../../core/status/history';
 import { statusInsightPath } from '../insight-path';
 import { ERROR_CODES } from '../../core/error-codes';
@@ -75,6 +76,12 @@ export interface GatewayStatus {
    * (HistoryDocument.lastReadIncomplete): their servers were not read then. Absent: none.
    */
   readonly poolsNotRead?: readonly string[];
+  /**
+   * The sinks its last successful reading's insights and result did not reach
+   * (HistoryDocument.undelivered): the cause links may open nothing there, or an earlier reading's
+   * page. Absent: delivered to every sink, or not known.
+   */
+  readonly undelivered?: readonly UndeliveredSink[];
   readonly pools: readonly PoolStatus[];
 }
 
@@ -352,6 +359,8 @@ function gatewayStatus(
     ...(stale ? { stale } : {}),
     ...(doc.lastError ? { lastError: doc.lastError } : {}),
     ...(doc.lastReadIncomplete ? { poolsNotRead: doc.lastReadIncomplete.pools } : {}),
+    // `doc` is cut by historyUntil, which keeps `undelivered` only with its reading (lastReadAt).
+    ...(doc.undelivered ? { undelivered: doc.undelivered.sinks } : {}),
     pools: sortedPools,
   };
 }

@@ -13,6 +13,8 @@ import {
   type GatewayReading,
   type HistoryDocument,
   type ServerReading,
+  type UndeliveredSink,
+  withUndelivered,
 } from '../../core/status/history';
 import {
   GatewayDeletedError,
@@ -45,17 +47,22 @@ export interface RecordedHistory {
  * other run wrote, so neither run's reading is lost. Never throws: a document that cannot be read,
  * understood or written is returned as the error (sink "status page", naming the document) with a
  * document of this reading alone, and stops nothing else. A document that is not a history this version reads is never written over.
+ *
+ * `options.writtenAt`: the writer's clock (the run's time), when the reading is dated otherwise (the
+ * fan-out's discovery); by default `at`. `options.undelivered`: the sinks this reading's insights and
+ * result did not reach (its delivery's failures, undeliveredSinks), kept with the reading so the page
+ * says its links may be missing there (HistoryDocument.undelivered).
  */
 export async function recordHistory(
   services: StatusServices,
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
-  /** The writer's clock (the run's time), when the reading is dated otherwise (the fan-out's discovery). */
-  writtenAt: Date = at,
+  options: { readonly writtenAt?: Date; readonly undelivered?: readonly ReportedError[] } = {},
 ): Promise<RecordedHistory> {
+  const writtenAt = options.writtenAt ?? at;
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
-  const reading = readingOf(gateway, outcome, at);
+  const reading = readingOf(gateway, outcome, at, undeliveredSinks(options.undelivered ?? []));
   // Which step failed decides what the message says the page lacks.
   let situation: 'read' | 'written' = 'read';
   try {
@@ -96,8 +103,65 @@ export function readStored(store: Pick<StateStore<unknown>, 'name'>, value: unkn
   return parsed.doc;
 }
 
+/**
+ * Marks the reading of `gateway` at `at` as not delivered to the sinks of `failures` (its delivery's
+ * errors), for a writer that recorded the reading before delivering it (the Functions app's queue
+ * function): read, withUndelivered, write back only if nobody wrote it since (as recordHistory).
+ * Returns the document as written; `doc` is undefined when there was nothing to mark (no failure, no
+ * document, or a newer reading recorded since). Never throws: a failure is returned as recordHistory's
+ * are, `doc` then undefined (the page shows the reading without the note).
+ */
+export async function recordUndelivered(
+  services: StatusServices,
+  gateway: GatewayRef,
+  at: Date,
+  failures: readonly ReportedError[],
+): Promise<{ readonly doc?: HistoryDocument; readonly error?: ReportedError }> {
+  const sinks = undeliveredSinks(failures);
+  if (sinks.length === 0) return {};
+  const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
+  let situation: 'read' | 'written' = 'read';
+  try {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      situation = 'read';
+      const stored = await store.read();
+      if (!stored) return {};
+      const previous = readStored(store, stored.value);
+      const doc = withUndelivered(previous, at.toISOString(), sinks);
+      if (doc === previous) return {};
+      situation = 'written';
+      try {
+        await store.write(doc, stored.etag);
+        return { doc };
+      } catch (error) {
+        if (!isStateConflictError(error)) throw error;
+      }
+    }
+    throw new StateConflictError(store.name);
+  } catch (error) {
+    const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
+    services.logger.warn(`status page: ${reported.message}`);
+    return { error: { ...reported, document: reported.document ?? store.name } };
+  }
+}
+
+/**
+ * The sinks a gateway's delivery did not reach, from its failures (deliveryErrors entries): one per
+ * sink, its message. The status page's own failures (sink "status page": a history) are not a sink's.
+ */
+export function undeliveredSinks(failures: readonly ReportedError[]): UndeliveredSink[] {
+  return failures
+    .filter((f) => f.sink !== STATUS_PAGE_SINK)
+    .map((f) => ({ sink: f.sink ?? 'a sink', message: f.message }));
+}
+
 /** What the run read of the gateway: every server listed (healthy too), or the read's error. */
-function readingOf(gateway: GatewayRef, outcome: GatewayOutcome, at: Date): GatewayReading {
+function readingOf(
+  gateway: GatewayRef,
+  outcome: GatewayOutcome,
+  at: Date,
+  undelivered: readonly UndeliveredSink[],
+): GatewayReading {
   if (!outcome.report.ok || !outcome.listed) {
     const error = outcome.report.error ?? { code: 'Unexpected', message: 'the gateway was not read' };
     return { at, ok: false, error: { code: error.code, message: error.message } };
@@ -114,7 +178,13 @@ function readingOf(gateway: GatewayRef, outcome: GatewayOutcome, at: Date): Gate
     cause: causes.get(entry.key) ?? null,
   }));
   const poolsNotRead = outcome.report.poolsNotRead;
-  return { at, ok: true, servers, ...(poolsNotRead?.length ? { poolsNotRead } : {}) };
+  return {
+    at,
+    ok: true,
+    servers,
+    ...(poolsNotRead?.length ? { poolsNotRead } : {}),
+    ...(undelivered.length ? { undelivered } : {}),
+  };
 }
 
 /**

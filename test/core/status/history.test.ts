@@ -8,7 +8,10 @@ import {
   FUTURE_TOLERANCE_IN_MS,
   futureReadings,
   HISTORY_CAPS,
+  historyUntil,
   parseHistory,
+  UNDELIVERED_SINKS_KEPT,
+  withUndelivered,
   type GatewayReading,
   type HistoryDocument,
   type ServerReading,
@@ -490,6 +493,90 @@ describe('history: a reading that lacked routed pools (lastReadIncomplete)', () 
     ])
       expect(parseHistory({ ...JSON.parse(JSON.stringify(doc)), lastReadIncomplete: broken })).toEqual({
         problems: ['"lastReadIncomplete" is not {at, pools: [names]}'],
+      });
+  });
+});
+
+describe('history: a reading whose insights did not reach a sink (undelivered)', () => {
+  const refused = [{ sink: 'folder', message: 'refused: runbook.md is not one of ours' }];
+  const undeliveredRead = (atMs: number, sinks = refused): GatewayReading => ({
+    at: new Date(atMs),
+    ok: true,
+    servers: [server('10.0.0.4', 'Unhealthy', 'tcp-connect')],
+    undelivered: sinks,
+  });
+
+  it('is kept with the last successful reading, and forgotten once a reading is delivered everywhere', () => {
+    const doc = apply([read(T0, [server('10.0.0.4')]), undeliveredRead(T0 + 1_000)]);
+    expect(doc.undelivered).toEqual({ at: new Date(T0 + 1_000).toISOString(), sinks: refused });
+    // A failed read after it: the links shown are still that reading's.
+    const thenFailed = addReading(doc, gateway, failed(T0 + 2_000), WEEK);
+    expect(thenFailed.undelivered).toEqual(doc.undelivered);
+    expect(historyUntil(thenFailed, T0 + 5_000).undelivered).toEqual(doc.undelivered);
+    const delivered = addReading(thenFailed, gateway, read(T0 + 3_000, [server('10.0.0.4')]), WEEK);
+    expect(delivered.undelivered).toBeUndefined();
+    // Cut back to before it (the page's time): not that reading's any more.
+    expect(historyUntil(doc, T0 + 500).undelivered).toBeUndefined();
+  });
+
+  it('an older reading added late does not take it from the latest, nor bring its own', () => {
+    const latest = apply([undeliveredRead(T0 + 5_000)]);
+    expect(addReading(latest, gateway, read(T0 + 1_000, [server('10.0.0.4')]), WEEK).undelivered).toEqual(
+      latest.undelivered,
+    );
+    const delivered = apply([read(T0 + 5_000, [server('10.0.0.4')])]);
+    expect(addReading(delivered, gateway, undeliveredRead(T0 + 1_000), WEEK).undelivered).toBeUndefined();
+  });
+
+  it('the same reading tried again replaces it: delivered now, the mark goes', () => {
+    const doc = apply([undeliveredRead(T0)]);
+    expect(addReading(doc, gateway, read(T0, [server('10.0.0.4')]), WEEK).undelivered).toBeUndefined();
+  });
+
+  it('withUndelivered marks the last successful reading only, one entry per sink, capped', () => {
+    const doc = apply([read(T0, [server('10.0.0.4')])]);
+    const at = new Date(T0).toISOString();
+    const marked = withUndelivered(doc, at, refused);
+    expect(marked.undelivered).toEqual({ at, sinks: refused });
+    // Another sink added; the same sink again keeps its latest message only.
+    const again = withUndelivered(marked, at, [
+      { sink: 'blob', message: 'HTTP 503' },
+      { sink: 'folder', message: 'EACCES' },
+    ]);
+    expect(again.undelivered?.sinks).toEqual([
+      { sink: 'blob', message: 'HTTP 503' },
+      { sink: 'folder', message: 'EACCES' },
+    ]);
+    // A reading not the last successful one (a newer one since), or nothing failed: unchanged.
+    expect(withUndelivered(doc, new Date(T0 - 1_000).toISOString(), refused)).toBe(doc);
+    expect(withUndelivered(doc, at, [])).toBe(doc);
+    const many = Array.from({ length: UNDELIVERED_SINKS_KEPT + 5 }, (_, i) => ({
+      sink: `sink-${i}\n${'x'.repeat(1_000)}`,
+      message: `m\n${'y'.repeat(10_000)}`,
+    }));
+    const capped = withUndelivered(doc, at, many).undelivered?.sinks ?? [];
+    expect(capped).toHaveLength(UNDELIVERED_SINKS_KEPT);
+    for (const s of capped) {
+      expect(s.sink.length).toBeLessThanOrEqual(2 * 256);
+      expect(s.message.length).toBeLessThanOrEqual(500);
+      expect(s.message).not.toContain('\n');
+    }
+    expect(parseHistory(JSON.parse(JSON.stringify(withUndelivered(doc, at, many))))).toHaveProperty('doc');
+  });
+
+  it('reads back as written, and a document with a broken one is refused', () => {
+    const doc = apply([undeliveredRead(T0)]);
+    expect(parseHistory(JSON.parse(JSON.stringify(doc)))).toEqual({ doc });
+    for (const broken of [
+      { at: 'yesterday', sinks: [] },
+      { at: doc.readings[0], sinks: 'folder' },
+      { at: doc.readings[0], sinks: [{ sink: 'folder' }] },
+      { at: doc.readings[0], sinks: [{ sink: 7, message: 'x' }] },
+      { at: doc.readings[0], sinks: [{ sink: 'folder', message: 'x'.repeat(5_000) }] },
+      { at: doc.readings[0], sinks: Array.from({ length: 9 }, () => ({ sink: 'a', message: 'b' })) },
+    ])
+      expect(parseHistory({ ...JSON.parse(JSON.stringify(doc)), undelivered: broken })).toEqual({
+        problems: ['"undelivered" is not {at, sinks: [{sink, message}]}'],
       });
   });
 });

@@ -554,6 +554,39 @@ describe('status page: HTML', () => {
     expect(page([history(empty, [ok(NOW - 1_000, []), failed(NOW - 500)])])).not.toContain('serving nothing');
   });
 
+  // A break trial: after a refused delivery the page linked to copies never written, and said nothing.
+  it('a reading whose insights a sink did not take: said in its section (each sink, escaped), the lead and the title', () => {
+    const g = gw('gw-refused');
+    const other = gw('gw-fine');
+    const undelivered = [
+      { sink: 'folder', message: 'Delivery to folder failed: <script>alert(1)</script> is in the way.' },
+      { sink: 'blob', message: 'HTTP 503\nServer Busy' },
+    ];
+    const html = page([
+      history(g, [
+        { ...ok(NOW - 1_000, [server(g, 'a', 'Down', 'probe-timeout')]), undelivered } as GatewayReading,
+      ]),
+      history(other, [ok(NOW - 1_000, [server(other, 'b')])]),
+    ]);
+    expect(html).toContain('<title>Backend health: 1 not healthy, 1 delivery failed</title>');
+    expect(html).toContain(
+      " · <strong>1 gateway's delivery failed</strong>: its insights and result did not reach a sink",
+    );
+    const section = (name: string) => html.split('<h2>').find((s) => s.startsWith(name)) ?? '';
+    // A message naming its sink is quoted alone; one that does not is prefixed with it; on one line.
+    expect(section('gw-refused')).toContain(
+      "<strong>⚠ Not delivered:</strong> this reading's insights and result did not reach 2 sinks: Delivery to folder failed: &#60;script&#62;alert(1)&#60;/script&#62; is in the way; blob: HTTP 503 Server Busy. There, the cause links below",
+    );
+    expect(html).not.toContain('<script>alert');
+    expect(section('gw-fine')).not.toContain('Not delivered');
+    // Deleted since: counted nowhere, as its servers are not.
+    const deleted = history(g, [
+      { ...ok(NOW - DAY, [server(g, 'a', 'Down', 'probe-timeout')]), undelivered } as GatewayReading,
+      { at: new Date(NOW - 1_000), ok: false, error: { code: 'GatewayDeleted', message: 'gone' } },
+    ]);
+    expect(page([deleted])).not.toContain('delivery failed');
+  });
+
   it('counts "not healthy" as the run does (the servers reported, with a cause), and names the other states', () => {
     const g = gw('gw');
     const html = page([

@@ -1,6 +1,7 @@
 import { gatewayKey, parseTarget, type Target } from '../../../src/core/arm-id';
 import { addReading, type HistoryDocument } from '../../../src/core/status/history';
 import {
+  DeliveryError,
   ArmUnreachableError,
   BackendHealthUnavailableError,
   StateUnavailableError,
@@ -13,7 +14,9 @@ import {
   type HistorySituation,
   type StatusServices,
 } from '../../../src/pipeline/status/status-services';
-import type { StateStores } from '../../../src/ports';
+import type { InsightSink, StateStores } from '../../../src/ports';
+import type { MemorySink } from '../../helpers/memory/sink';
+import { healthOf } from '../../helpers/memory/run-dependencies';
 import { gatewayNamed, memoryLogger, memoryRun, type MemoryRun } from '../../helpers/memory';
 import { memoryStateForRuns, type MemoryStateForRuns } from '../../helpers/memory/state-for-runs';
 
@@ -364,6 +367,78 @@ describe('status page in a direct run', () => {
     ]);
     expect(pageOf(r)).toContain('<h2>gw-a ');
     expect(pageOf(r)).toContain('the history store memory history could not be listed');
+  });
+});
+
+describe("status page: a gateway's insights a sink did not take", () => {
+  /** The run with its `folder` sink refusing the deliveries of `gateway`'s insights and result, until healed. */
+  function refusingFolder(r: StatusRun, gateway = gwA) {
+    const folder = r.sinks[0] as MemorySink;
+    const refusal = { on: true };
+    const refusing: InsightSink = {
+      name: folder.name,
+      deliver: async (delivery) => {
+        if (
+          refusal.on &&
+          delivery.scope === 'gateway' &&
+          delivery.report.gateways.some((g) => g.id === gateway.id)
+        )
+          throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
+            retryable: false,
+          });
+        return folder.deliver(delivery);
+      },
+    };
+    return { refusal, run: { ...r, deps: { ...r.deps, sinks: [refusing, ...r.sinks.slice(1)] } } };
+  }
+
+  it("says so in the gateway's section, the top and the title, until a run delivers it", async () => {
+    const r = statusRun();
+    const { refusal, run: refused } = refusingFolder(r);
+    const outcome = await run(refused, 'run-1');
+    expect(outcome.report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder' })]);
+    const page = pageOf(r);
+    expect(page).toContain('<title>Backend health: 1 not healthy, 1 delivery failed</title>');
+    expect(page).toContain("<strong>1 gateway's delivery failed</strong>");
+    // In gw-a's section, before its table, naming the sink and its failure; not in gw-b's.
+    const [sectionA = '', sectionB = ''] = page.split('<h2>').slice(1);
+    expect(sectionA).toMatch(
+      /<p class="note"><strong>⚠ Not delivered:<\/strong> this reading's insights and result did not reach a sink: Delivery to folder failed: runbook\.md in its folder is not one of ours: move it\. There, the cause links below may open nothing/,
+    );
+    expect(sectionA.indexOf('Not delivered')).toBeLessThan(sectionA.indexOf('<table>'));
+    expect(sectionB).not.toContain('Not delivered');
+    expect(stored(r)?.undelivered?.sinks).toEqual([
+      { sink: 'folder', message: expect.stringContaining('runbook.md') },
+    ]);
+    expect(stored(r, gwB)?.undelivered).toBeUndefined();
+
+    // Its read fails next run: stale, and the note says it is of its last successful read.
+    r.clock.advance(300_000);
+    r.reader.health.set(gwA.id, new BackendHealthUnavailableError(gwA.id, 'ARM answered 503'));
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(refused, 'run-2');
+    expect(pageOf(r)).toContain('⚠ Not delivered:</strong> at its last successful read, ');
+
+    // Read and delivered: no note, nothing in the title.
+    r.clock.advance(300_000);
+    r.reader.health.set(gwA.id, healthOf(gwA, [BAD, GOOD]));
+    refusal.on = false;
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(refused, 'run-3');
+    expect(pageOf(r)).not.toContain('Not delivered');
+    expect(pageOf(r)).not.toContain('delivery failed');
+    expect(stored(r)?.undelivered).toBeUndefined();
+  });
+
+  it("a history that fails is not taken for a sink's failure", async () => {
+    const r = statusRun();
+    r.history.failures.write.set(
+      gatewayKey(gwA.id),
+      new StateUnavailableError('memory history', 'no answer', 'Try again.', { retryable: true }),
+    );
+    await run(r, 'run-1');
+    expect(pageOf(r)).not.toContain('Not delivered');
+    expect(pageOf(r)).toContain('History missing');
   });
 });
 
