@@ -3,7 +3,7 @@ import { terminalSafe } from '../core/input/json-text';
 import { clipMiddle, clipText } from '../core/text-clip';
 import type { OutboxListing } from '../pipeline/notify/dead-letters';
 import type { UndeliveredNoticeReport } from '../core/run-report';
-import { severityLabel } from '../core/notice/notice-labels';
+import { severityLabel, shownType } from '../core/notice/notice-labels';
 
 /**
  * `notify list` as people read it: one line per undelivered notice; then, when state documents could
@@ -42,7 +42,9 @@ function noticeLine(n: UndeliveredNoticeReport): string {
   // The answer keeps its start and its end (where a receiver says what was wrong), as every error
   // message on the terminal does (terminal-text.ts terminalMessage; issue 15's trial: its tail was lost).
   const reason = clipMiddle(n.reason.replace(/\s+/g, ' ').trim(), REASON_LIMIT);
-  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(n.type, 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${reason}`;
+  // An episode ended without a recovery is never listed as `recovered` (the summary says `ended` too).
+  const ended = n.ended !== undefined ? `episode ended: ${f(n.ended, 200)}; ` : '';
+  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(shownType(n), 20)} ${severityLabel(n).padEnd(8)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${ended}${reason}`;
 }
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */

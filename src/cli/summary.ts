@@ -6,7 +6,7 @@ import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { counted, namedList } from '../core/counted';
 import { GATEWAY_SCOPE } from '../core/notice/inhibit';
-import { severityLabel } from '../core/notice/notice-labels';
+import { severityLabel, shownType } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
   notOkReasons,
@@ -541,7 +541,7 @@ function heldLines(
     );
     for (const g of ended.slice(0, HELD_SHOWN))
       lines.push(
-        `${indent}    ${field(g.type, 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
+        `${indent}    ${field(shownType(g), 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)}: ${field(g.reason, 200)}`,
       );
     if (ended.length > HELD_SHOWN)
       lines.push(
@@ -654,7 +654,7 @@ function noticeLabel(
 
 /** `degraded (critical) pool/settings/10.0.1.4 to webhook[ops] from …`. */
 function groupedText(g: GroupedNoticeReport, server: (text: string) => string): string {
-  return `${field(g.type, 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)} from ${field(g.dueAt, 40)}`;
+  return `${field(shownType(g), 20)} (${noticeLabel(g)}) ${server(g.server)} to ${field(g.receiver, 80)} from ${field(g.dueAt, 40)}${g.ended !== undefined ? ` (episode ended: ${field(g.ended, 200)})` : ''}`;
 }
 
 /** The run's held notices counted, under the notifications line: silenced (held, ended) and grouped. */

@@ -330,6 +330,12 @@ export interface NoticeEntryReport extends ServerEntryReport {
   readonly raisedFrom?: Severity;
   /** A `degraded` sent again because its cause changed: the cause id told before (Notice.causeChangedFrom). */
   readonly causeChangedFrom?: string;
+  /**
+   * A `recovered` that ends its episode without a recovery: why (notice-labels.ts endingWords), as
+   * NoticeDeliveryReport.ended. Absent for a recovery and any other notice (and in reports of earlier
+   * releases). `notify list` and the summary show such a notice as `ended`, never `recovered`.
+   */
+  readonly ended?: string;
 }
 
 /** A notice entry of a notice still in the outbox, or one taken from it. */

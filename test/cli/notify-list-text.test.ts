@@ -144,6 +144,12 @@ describe('notify list as text: severity of each notice, a raise and a recovered 
       { type: 'recovered', severity: 'warning' },
       ' recovered the episode was warning gw/pool/',
     ],
+    // A trial: the waiting notice of a deleted gateway read `recovered`, where Slack said it ended.
+    [
+      'an episode ended without a recovery: ended, and why',
+      { type: 'recovered', severity: 'critical', ended: 'gateway deleted' },
+      ' ended the episode was critical gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): episode ended: gateway deleted; HTTP 503',
+    ],
   ])('%s', (_label, change, shown) => {
     const [line] = notifyListText(listing({ read: 1, notices: [{ ...waiting, ...change }] }));
     expect(line).toContain(shown);

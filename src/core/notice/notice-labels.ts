@@ -99,3 +99,12 @@ export function episodeEnding(notice: Pick<Notice, 'type' | 'reason' | 'scope'>)
 export function endingWords(notice: Pick<Notice, 'type' | 'reason' | 'scope'>): string | undefined {
   return endedByDeletion(notice) ? 'gateway deleted' : episodeEnding(notice);
 }
+
+/**
+ * A report entry's notice type as people read it: `ended` for a `recovered` that ended its episode
+ * without a recovery (the entry's `ended`, endingWords), else its type. The summary's receiver line,
+ * its held notices and `notify list` said `recovered` of a waiting deletion's notice (a trial).
+ */
+export function shownType(entry: { readonly type: string; readonly ended?: string }): string {
+  return entry.ended !== undefined ? 'ended' : entry.type;
+}

@@ -1,11 +1,14 @@
 /** The run report's entries about notices (`notifications.undelivered`, `dropped`), and `notify list`'s. */
 import type { DeadLetter, Lease } from '../../core/notice/outbox';
 import type { Notice } from '../../core/notice/notice';
+import { endingWords } from '../../core/notice/notice-labels';
 import type { NoticeEntryReport, UndeliveredNoticeReport } from '../../core/run-report';
 import { serverOf } from './deliver-outbox';
 
 /** Which notice, to which receiver: the fields every report entry about a notice starts with. */
 export function noticeEntryFields(receiver: string, entry: { readonly notice: Notice }): NoticeEntryReport {
+  // A waiting `recovered` of an episode that ended without a recovery was listed as `recovered` (a trial).
+  const ended = endingWords(entry.notice);
   return {
     receiver,
     noticeId: entry.notice.id,
@@ -13,6 +16,7 @@ export function noticeEntryFields(receiver: string, entry: { readonly notice: No
     severity: entry.notice.severity,
     ...(entry.notice.raisedFrom ? { raisedFrom: entry.notice.raisedFrom } : {}),
     ...(entry.notice.causeChangedFrom ? { causeChangedFrom: entry.notice.causeChangedFrom } : {}),
+    ...(ended !== undefined ? { ended } : {}),
     gateway: entry.notice.gateway.id,
     server: serverOf(entry.notice),
   };

@@ -17,6 +17,7 @@ import type { Finding } from '../../../src/core/model';
 import { decideNotices, type Observation } from '../../../src/core/notice/decide';
 import { episodeId } from '../../../src/core/notice/episode';
 import { decideWithInhibition } from '../../../src/core/notice/inhibit';
+import { endingWords } from '../../../src/core/notice/notice-labels';
 import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { serverKey } from '../../../src/core/notice/server-record';
 import { confirmedServer } from '../../core/notice/fixtures';
@@ -282,6 +283,47 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
       inhibitionEnded(true).reason,
     ]);
     expect([...produced].sort()).toEqual(Object.values(RECOVERED_REASONS).sort());
+  });
+
+  // A break trial: a receiver of JSON had to work out from `reason` and `scope` what Slack headed
+  // "Episode ended"; `ended` says it, as report.json's deliveries[].ended does.
+  it.each([
+    ['listed again as Healthy', undefined],
+    [
+      'no longer listed by its gateway',
+      'the server is no longer listed by the gateway (removed from its backend pool or settings)',
+    ],
+    ['its gateway deleted', 'gateway deleted'],
+    [
+      'listed again as Unknown, a state not reported',
+      'the server is now in a state that is not reported (unhealthyStates), not known healthy',
+    ],
+    ['found healthy by an on-demand probe (recheck)', undefined],
+  ])('%s: ended is %j', (name, ended) => {
+    const observation = RECOVERIES.find(([n]) => n === name)?.[1];
+    if (!observation) throw new Error(`no recovery named ${name}`);
+    const event = toWebhookEvent(recovered(observation));
+    expect(event.ended).toBe(ended);
+    expect(event.ended).toBe(endingWords(recovered(observation)));
+  });
+
+  it('a gateway-level end: ended when its gateway lists no server, not when a pool is good again', () => {
+    expect(toWebhookEvent(inhibitionEnded(true)).ended).toBe('the gateway lists no backend server any more');
+    expect(toWebhookEvent(inhibitionEnded()).ended).toBeUndefined();
+  });
+
+  it('the schema lists exactly the ended words of the code (endingWords, every reason and scope)', () => {
+    const words = new Set(
+      Object.values(RECOVERED_REASONS).flatMap((reason) =>
+        [undefined, 'gateway' as const].flatMap((scope) => {
+          const said = endingWords({ type: 'recovered', reason, ...(scope ? { scope } : {}) });
+          return said === undefined ? [] : [said];
+        }),
+      ),
+    );
+    expect([...words].sort()).toEqual([...(eventSchema.properties.ended as { enum: string[] }).enum].sort());
+    const event = { ...toWebhookEvent(recovered(deleted)), ended: 'gone' };
+    expect(schemaErrors(validateEventV1, event)).toContainEqual(expect.stringMatching(/^\/ended /));
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { RECOVERED_REASONS } from '../../../src/core/notice/notice';
 import type { DeadLetter } from '../../../src/core/notice/outbox';
 import { deadLetterEntry, noticeEntryFields } from '../../../src/pipeline/notify/notice-entries';
 import { GATEWAY_ID, recoveredNotice, sampleNotice } from '../../adapters/webhooks/support/notices';
@@ -13,6 +14,23 @@ describe('the report’s entries about notices', () => {
       server: 'agw-prod/pool-api/settings-https/10.0.1.4',
     });
   });
+
+  it.each([
+    ['its gateway deleted', RECOVERED_REASONS.gatewayGone, 'gateway deleted'],
+    [
+      'no longer listed',
+      RECOVERED_REASONS.notListed,
+      'the server is no longer listed by the gateway (removed from its backend pool or settings)',
+    ],
+    ['healthy again', RECOVERED_REASONS.healthy, undefined],
+  ])(
+    'a recovered whose episode ended so (%s): ended says why, or nothing for a recovery',
+    (_, reason, ended) => {
+      const entry = noticeEntryFields('webhook[ops]', { notice: { ...recoveredNotice(), reason } });
+      expect(entry.ended).toBe(ended);
+      expect('ended' in entry).toBe(ended !== undefined);
+    },
+  );
 
   it('a dead letter: status dead-letter, re-sent by hand, with why, when it was queued and parked, and how often it failed', () => {
     const letter: DeadLetter = {

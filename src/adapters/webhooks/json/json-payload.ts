@@ -1,6 +1,7 @@
 import { fitStep } from '../../../core/notice/step-fit';
 import type { Notice, NoticeType, RecoveredReason } from '../../../core/notice/notice';
 import { episodeId } from '../../../core/notice/episode';
+import { endingWords } from '../../../core/notice/notice-labels';
 import type { Severity } from '../../../core/notice/severity';
 import { clip, wellFormed } from '../text';
 import { JSON_HEADERS, type ResolvedWebhookConfig, type WebhookPayload } from '../webhook-format';
@@ -65,6 +66,13 @@ export interface WebhookEventV1 {
   readonly reason?: RecoveredReason;
   /** `gateway`: a gateway-level notice (every pool bad, core/notice/inhibit.ts); absent: one server. */
   readonly scope?: 'gateway';
+  /**
+   * `recovered` only, when its episode ended without the server (or gateway) known healthy: why, in
+   * words (notice-labels.ts endingWords: `gateway deleted`, or episodeEnding's), as report.json's
+   * `deliveries[].ended` says it and the chat cards head it "Episode ended". Absent for a recovery. So a
+   * receiver need not work it out from `reason` and `scope` (a break trial's finding).
+   */
+  readonly ended?: string;
   readonly insight?: {
     readonly title: string;
     readonly summary: string;
@@ -85,6 +93,7 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
     return out;
   };
   const steps = notice.cause.steps.slice(0, EVENT_LIMITS.steps);
+  const ended = endingWords(notice);
   if (notice.cause.steps.length > steps.length) truncated.push('/cause/steps');
   const event: WebhookEventV1 = {
     schemaVersion: EVENT_SCHEMA_VERSION,
@@ -135,6 +144,8 @@ export function toWebhookEvent(notice: Notice): WebhookEventV1 {
     // One of a fixed set of short texts (the schema's enum): never cut, nothing to make well-formed.
     ...(notice.reason !== undefined ? { reason: notice.reason } : {}),
     ...(notice.scope === 'gateway' ? { scope: 'gateway' as const } : {}),
+    // One of a fixed set of our own texts (the schema's enum): never cut.
+    ...(ended !== undefined ? { ended } : {}),
     ...(notice.insight
       ? {
           insight: {
