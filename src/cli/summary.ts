@@ -70,6 +70,9 @@ export function* summaryLines(
   // "Read 0 of 3 gateways …, 0 backend servers: 0 not healthy." read as all well of a run that read
   // nothing (a break trial), as did "Checked 0 gateways …" of one whose targets listed none.
   const noneRead = s.gateways === s.failedGateways;
+  // Read whole, no backend server listed: said below it ("no backend server"), and counted here, as the
+  // status page's title counts it (a break trial: the first line read as all well).
+  const servingNothing = s.servingNothing ?? 0;
   const lines = [
     (s.failedGateways
       ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${failedApart.join(', ')})`
@@ -77,6 +80,9 @@ export function* summaryLines(
       (noneRead
         ? ': no backend server was read'
         : `, ${counted(s.servers, 'backend server')}: ${s.findings} not healthy${s.notReported ? `, ${notReportedText(s.notReported)}` : ''}`) +
+      (servingNothing
+        ? `; ${counted(servingNothing, 'gateway')} serving nothing (below): no backend server listed`
+        : '') +
       (s.incompleteReadings
         ? `; ${counted(s.incompleteReadings, 'reading')} incomplete (below): not every server was read`
         : '') +

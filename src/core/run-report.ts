@@ -85,6 +85,12 @@ export interface RunSummary {
   readonly findings: number;
   /** Gateways read whose reading lacked pools their configuration routes to (GatewayReport.poolsNotRead); absent: none. */
   readonly incompleteReadings?: number;
+  /**
+   * Gateways read whole (no routed pool missing) that listed no backend server: their routed pools have
+   * no members, so they serve nothing (GatewayReport `servers` 0). Absent: none (and in reports of
+   * earlier releases). The summary's first line and the status page's title count them.
+   */
+  readonly servingNothing?: number;
   /** Of `servers`, those neither healthy nor reported, by state (GatewayReport.notReported summed); absent: none. */
   readonly notReported?: NotReportedCounts;
   /**

@@ -53,6 +53,7 @@ export function buildRunReport(parts: RunReportParts): RunReport {
       servers: gateways.reduce((n, g) => n + g.servers, 0),
       findings: gateways.reduce((n, g) => n + g.findings.length, 0),
       ...incompleteReadingsOf(gateways),
+      ...servingNothingOf(gateways),
       ...notReportedOf(gateways),
       ...deletedGatewaysOf(gateways),
       ...(deletedUnlisted.length ? { deletedUnlisted: deletedUnlisted.length } : {}),
@@ -81,6 +82,12 @@ function notReportedOf(gateways: RunReportParts['gateways']): Pick<RunSummary, '
 function incompleteReadingsOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'incompleteReadings'> {
   const count = gateways.filter((g) => (g.poolsNotRead?.length ?? 0) > 0).length;
   return count > 0 ? { incompleteReadings: count } : {};
+}
+
+/** RunSummary.servingNothing: present only when some gateway, read whole, listed no backend server. */
+function servingNothingOf(gateways: RunReportParts['gateways']): Pick<RunSummary, 'servingNothing'> {
+  const count = gateways.filter((g) => g.ok && g.servers === 0 && !g.poolsNotRead?.length).length;
+  return count > 0 ? { servingNothing: count } : {};
 }
 
 /**

@@ -1700,4 +1700,19 @@ it('a gateway read with no server listed: "!" with a line that says it serves no
     '    no backend server: its routed backend pools have no members, so it serves nothing',
   );
   expect(text).not.toMatch(/^✓ empty/m);
+  // Counted on the first line too, as the status page's title counts it.
+  expect(text.split('\n')[0]).toBe(
+    'Checked 13 gateways, 12 backend servers: 0 not healthy; 1 gateway serving nothing (below): no backend server listed.',
+  );
+  const whole = formatSummary(
+    buildRunReport({
+      runId: 'r1',
+      startedAt: new Date(0),
+      finishedAt: new Date(0),
+      targets: [],
+      gateways: healthy,
+    }),
+    [],
+  );
+  expect(whole.split('\n')[0]).not.toContain('serving nothing');
 });

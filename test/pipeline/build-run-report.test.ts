@@ -110,6 +110,31 @@ describe('buildRunReport', () => {
     });
     expect(report.summary).toEqual({ gateways: 3, failedGateways: 1, servers: 5, findings: 2 });
   });
+
+  // A break trial: the summary's first line read as all well of a run with a gateway that serves nothing.
+  it('counts the gateways read whole that listed no server (servingNothing); not one failed, nor one short of a pool', () => {
+    const read = gateways[1] as GatewayReport;
+    const empty = (name: string, extra: Partial<GatewayReport> = {}): GatewayReport => ({
+      ...read,
+      id: `${read.id}-${name}`,
+      name,
+      servers: 0,
+      findings: [],
+      ...extra,
+    });
+    const report = buildRunReport({
+      runId: 'r',
+      startedAt,
+      finishedAt,
+      targets: [],
+      gateways: [...gateways, ...failedGateway, empty('empty'), empty('short', { poolsNotRead: ['pool-b'] })],
+    });
+    expect(report.summary.servingNothing).toBe(1);
+    expect(
+      'servingNothing' in
+        buildRunReport({ runId: 'r', startedAt, finishedAt, targets: [], gateways }).summary,
+    ).toBe(false);
+  });
 });
 
 // A break trial: a management group's Resource Graph row lagged a deletion; the gateway, read, was
