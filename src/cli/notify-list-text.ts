@@ -1,9 +1,11 @@
 import { counted } from '../core/counted';
 import { terminalSafe } from '../core/input/json-text';
 import { clipMiddle, clipText } from '../core/text-clip';
-import type { OutboxListing } from '../pipeline/notify/dead-letters';
+import type { OutboxListing, ResendResult } from '../pipeline/notify/dead-letters';
+import type { DeadLetter } from '../core/notice/outbox';
 import type { UndeliveredNoticeReport } from '../core/run-report';
-import { severityLabel, shownType } from '../core/notice/notice-labels';
+import { endingWords, severityLabel, shownType } from '../core/notice/notice-labels';
+import { terminalField, terminalMessage } from './terminal-text';
 
 /**
  * `notify list` as people read it: one line per undelivered notice; then, when state documents could
@@ -49,3 +51,26 @@ function noticeLine(n: UndeliveredNoticeReport): string {
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */
 export const REASON_LIMIT = 300;
+
+/**
+ * `notify resend`'s lines, one per dead letter re-queued or not re-sent. A `recovered` that ended its
+ * episode without a recovery is `ended (why)`, as `notify list` says it (a trial: `recovered` of a
+ * deleted gateway's). The receiver's answer (`letter.reason`) comes from the network: one safe line.
+ */
+export function resendLines(result: Pick<ResendResult, 'requeued' | 'notResent'>): string[] {
+  const typeOf = (letter: DeadLetter) => {
+    const ended = endingWords(letter.notice);
+    return ended !== undefined ? `ended (${ended})` : letter.notice.type;
+  };
+  const was = (letter: DeadLetter) => terminalMessage(letter.reason, REASON_LIMIT);
+  return [
+    ...result.requeued.map(
+      ({ receiver, letter }) =>
+        `re-queued ${terminalField(receiver, 80)}  ${terminalField(letter.notice.id, 80)}  ${typeOf(letter)} (was: ${was(letter)})`,
+    ),
+    ...result.notResent.map(
+      ({ receiver, letter, reason }) =>
+        `not re-sent ${terminalField(receiver, 80)}  ${terminalField(letter.notice.id, 80)}  ${typeOf(letter)}: ${reason} (was: ${was(letter)})`,
+    ),
+  ];
+}

@@ -145,7 +145,7 @@ export function* summaryLines(
       );
     // A sink that did not take them: its insight paths below may open nothing, or an earlier reading's
     // (a break trial: the paths were printed as written).
-    const undelivered = undeliveredTo(report.deliveryErrors, gateway.id);
+    const undelivered = gateway.undelivered ?? undeliveredTo(report.deliveryErrors, gateway.id);
     if (undelivered.length > 0 && gateway.findings.length > 0)
       lines.push(
         `    not delivered to ${undelivered.map((sink) => field(sink, 80)).join(', ')}: its insights there may be missing, or an earlier reading's (the delivery errors below say why)`,
@@ -725,7 +725,8 @@ function insightRoots(locations: readonly string[]): string[] {
 
 /** The insight page of a finding in each sink (its path relative to the sink when none is known). */
 /**
- * The sinks that did not take gateway `id`'s insights and result: the deliveryErrors naming its
+ * The sinks that did not take gateway `id`'s insights and result, for a report whose gateways do not
+ * say it (GatewayReport.undelivered: a report of an earlier release): the deliveryErrors naming its
  * delivery (src/pipeline/deliver-run-report.ts deliveredWhat). Those past the listed ones (a closing
  * entry's `omitted`) are not known by gateway.
  */

@@ -163,6 +163,13 @@ export interface GatewayReport {
    */
   readonly notReported?: NotReportedCounts;
   /**
+   * A direct run's report.json only: the sinks that did not take this gateway's insights and result
+   * (their failures are in `deliveryErrors`, at most 10 listed per sink), so its insight paths are not
+   * taken for written. Absent: delivered to every sink (and in a gateway's own result, written by that
+   * delivery, and in the Functions app's reports).
+   */
+  readonly undelivered?: readonly string[];
+  /**
    * The gateway's configuration GET, when some of its insights give the general steps because of it
    * (configuration-report.ts): `read`, why not (`reason`, `message`, `retryable`), and how many. Absent
    * when every insight shows the gateway's own values, or no configuration was asked for.

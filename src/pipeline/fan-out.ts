@@ -32,7 +32,7 @@ import { emitRunTelemetry } from './emit-telemetry';
 import { failedThenNoAnswer, lastFailedAttempt, type FailedBeforeTimeOut } from './timed-out';
 import { noAnswerWithin, withTimeout } from './timeout';
 import { createSinkFailures, type SinkFailures } from './sink-failures';
-import { recordDeletion, recordHistory, recordUndelivered } from './status/record-history';
+import { recordDeletion, recordDeliveryOutcome, recordHistory } from './status/record-history';
 import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
 import type { GatewayOutcome } from './check-gateway';
 import type { HistoryDocument } from '../core/status/history';
@@ -542,7 +542,7 @@ export async function processQueuedGateway(
   const { sinks } = delivered;
   const recorded = olderInHistory
     ? written
-    : await markUndelivered(deps, gateway, readAt, sinks.errors, written, failures);
+    : await markDelivery(deps, gateway, readAt, sinks.errors, written, failures);
   const report = await refreshPage(deps, delivered.report, recorded, failures);
   const error = processed.report.error;
   const pastTimeout =
@@ -679,12 +679,13 @@ async function recordReading(
 }
 
 /**
- * The reading recorded before its delivery, marked in its history as not delivered to the sinks that
- * failed to take it (recordUndelivered), so the page says its links may open nothing there: `written`
- * with the marked document, or as it was when nothing failed or the mark could not be written (its
- * failure then in `failures`).
+ * The reading recorded before its delivery, marked in its history with what the delivery did
+ * (recordDeliveryOutcome): not delivered to the sinks that failed to take it, so the page says its
+ * links may open nothing there; or delivered, clearing a mark an earlier try of it left. `written`
+ * with the document as marked, or as it was when nothing changed or the mark could not be written
+ * (its failure then in `failures`).
  */
-async function markUndelivered(
+async function markDelivery(
   deps: Pick<FanOutDependencies, 'status'>,
   gateway: GatewayRef,
   at: Date,
@@ -692,11 +693,15 @@ async function markUndelivered(
   reading: ThisReading,
   failures: SinkFailures,
 ): Promise<ThisReading> {
-  if (!deps.status || errors.length === 0) return reading;
-  const marked = await recordUndelivered(deps.status, gateway, at, errors);
+  if (!deps.status) return reading;
+  const key = gatewayKey(gateway.id);
+  const doc = reading.written.get(key);
+  // Nothing to write: delivered everywhere, and no earlier try's mark on this reading.
+  if (errors.length === 0 && doc?.undelivered?.at !== at.toISOString()) return reading;
+  const marked = await recordDeliveryOutcome(deps.status, gateway, at, errors);
   if (marked.error) failures.add([marked.error]);
   if (!marked.doc) return reading;
-  return { ...reading, written: new Map([[gatewayKey(gateway.id), marked.doc]]) };
+  return { ...reading, written: new Map([[key, marked.doc]]) };
 }
 
 interface ThisReading {

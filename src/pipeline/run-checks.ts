@@ -39,7 +39,7 @@ import { createSpool, type SpoolEntry } from './spool';
 import { listedConfigurations } from './listed-configurations';
 import { createReportEntries } from './report-entries';
 import { buildStatusPage, writtenHistories } from './status/build-status-page';
-import { recordDeletion, recordHistory } from './status/record-history';
+import { recordDeletion, recordHistory, undeliveredSinks } from './status/record-history';
 import type { StatusServices } from './status/status-services';
 import { gatewayKey } from '../core/arm-id';
 
@@ -197,7 +197,12 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           withoutHistory.push(gateway.name);
         }
       }
-      const entry = await entries.add(processed.report);
+      // Which sinks did not take it, beside it in report.json: past the 10 failures listed per sink,
+      // the summary printed its insight paths as written (a break trial).
+      const undelivered = [...new Set(undeliveredSinks(delivered.sinks.errors).map((u) => u.sink))];
+      const entry = await entries.add(
+        undelivered.length > 0 ? { ...processed.report, undelivered } : processed.report,
+      );
       deps.progress?.gatewayDone();
       return { entry, ...(processed.notify ? { notify: processed.notify } : {}) };
     };

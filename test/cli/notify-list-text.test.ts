@@ -1,4 +1,7 @@
-import { notifyListText, REASON_LIMIT } from '../../src/cli/notify-list-text';
+import { notifyListText, REASON_LIMIT, resendLines } from '../../src/cli/notify-list-text';
+import { RECOVERED_REASONS } from '../../src/core/notice/notice';
+import type { DeadLetter } from '../../src/core/notice/outbox';
+import { recoveredNotice, sampleNotice } from '../adapters/webhooks/support/notices';
 import type { OutboxListing } from '../../src/pipeline/notify/dead-letters';
 import type { ReportedError, UndeliveredNoticeReport } from '../../src/core/run-report';
 
@@ -153,5 +156,47 @@ describe('notify list as text: severity of each notice, a raise and a recovered 
   ])('%s', (_label, change, shown) => {
     const [line] = notifyListText(listing({ read: 1, notices: [{ ...waiting, ...change }] }));
     expect(line).toContain(shown);
+  });
+});
+
+describe('notify resend as text', () => {
+  const letter = (notice: DeadLetter['notice'], reason = 'HTTP 400 Bad Request'): DeadLetter => ({
+    notice,
+    queuedAt: '2030-01-01T00:00:00.000Z',
+    failedRuns: 1,
+    parkedAt: '2030-01-01T01:00:00.000Z',
+    reason,
+  });
+
+  // A trial: `notify list` said `ended` of a deleted gateway's dead letter, `notify resend` `recovered`.
+  it('a recovered that ended its episode without a recovery: ended, with why; a recovery: recovered', () => {
+    const deleted = { ...recoveredNotice(), reason: RECOVERED_REASONS.gatewayGone };
+    const lines = resendLines({
+      requeued: [
+        { receiver: 'webhook[ops]', letter: letter(deleted) },
+        { receiver: 'webhook[ops]', letter: letter(recoveredNotice()) },
+      ],
+      notResent: [],
+    });
+    expect(lines).toEqual([
+      `re-queued webhook[ops]  ${deleted.id}  ended (gateway deleted) (was: HTTP 400 Bad Request)`,
+      `re-queued webhook[ops]  ${deleted.id}  recovered (was: HTTP 400 Bad Request)`,
+    ]);
+  });
+
+  it("a receiver's answer is one terminal-safe line", () => {
+    const [line] = resendLines({
+      requeued: [],
+      notResent: [
+        {
+          receiver: 'webhook[ops]',
+          letter: letter(sampleNotice(), 'bad\u001b[2J\nrequest'),
+          reason: 'its episode has ended',
+        },
+      ],
+    });
+    expect(line).toMatch(/^not re-sent webhook\[ops\] {2}\S+ {2}degraded: its episode has ended \(was: bad/);
+    expect(line).not.toContain('\u001b');
+    expect(line).not.toContain('\n');
   });
 });

@@ -210,6 +210,42 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
     expect(refused('report.json')).not.toContain('not delivered to');
   });
 
+  // A break trial: past the 10 failures report.json lists per sink, the gateways after them had their
+  // insight paths printed as written.
+  it('says it of every gateway whose entry names the sink, past the failures listed', () => {
+    const one = report('TCP connect error').gateways[0]!;
+    const gateways = Array.from({ length: 13 }, (_, i) => ({
+      ...one,
+      id: `${one.id}-${i}`,
+      name: `gw-${String(i).padStart(2, '0')}`,
+      undelivered: ['blob[insights]'],
+    }));
+    const listed = gateways.slice(0, 10).map((g) => ({
+      code: 'DeliveryFailed',
+      message: 'Delivery to blob[insights] failed: connect ECONNREFUSED.',
+      retryable: true,
+      sink: 'blob[insights]',
+      document: `insights and result of gateway ${g.id}`,
+    }));
+    const text = formatSummary(
+      {
+        ...buildRunReport({
+          runId: 'r',
+          startedAt: new Date(0),
+          finishedAt: new Date(0),
+          targets: [],
+          gateways,
+        }),
+        deliveryErrors: [
+          ...listed,
+          { ...listed[0]!, document: undefined, message: 'and 3 more', omitted: 3 },
+        ],
+      },
+      [],
+    );
+    expect(text.match(/^ {4}not delivered to blob\[insights\]: /gm)).toHaveLength(13);
+  });
+
   it('clips a long probe message after a whole word, with whole characters', () => {
     const words = 'Zeitüberschreitung beim Verbinden mit dem Backend 😀 10.0.1.45 '.repeat(10);
     const text = formatSummary(report(words), []);

@@ -17,6 +17,7 @@ import {
   type FanOutDependencies,
 } from '../../src/pipeline/fan-out';
 import type { HistoryDocument } from '../../src/core/status/history';
+import { recordHistory } from '../../src/pipeline/status/record-history';
 import type { PageSchedule } from '../../src/core/status/page-schedule';
 import type { InsightSink } from '../../src/ports';
 import type { MemorySink } from '../helpers/memory/sink';
@@ -811,10 +812,23 @@ describe('processQueuedGateway: insights a sink did not take', () => {
       sinks: [{ sink: 'folder', message: expect.stringContaining('runbook.md') }],
     });
     const page = blob.deliveries.find((d) => d.scope === 'page')?.statusPage ?? '';
-    expect(page).toContain('1 delivery failed</title>');
+    expect(page).toContain('1 gateway not delivered</title>');
     expect(page).toContain('⚠ Not delivered:</strong> this reading');
 
-    // The next run's reading, delivered: the mark goes with the reading it was of.
+    // Another try of the same message records the reading again before it delivers: the mark stays
+    // (a try that dies there left it wiped: a break trial)…
+    await recordHistory(deps.status, gwA, first.processed, new Date(discoveredAt), {
+      writtenAt: w.clock.now(),
+    });
+    expect((await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered).toEqual(doc?.undelivered);
+    // …and once that try delivers everywhere, it goes.
+    refusal.on = false;
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
+    expect((await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered).toBeUndefined();
+
+    // The next run's reading, delivered: no mark.
+    refusal.on = true;
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
     refusal.on = false;
     w.clock.advance(10 * 60_000);
     await processUntilFinished(deps, queueOptions(w), {

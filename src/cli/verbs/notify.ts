@@ -10,7 +10,7 @@ import { episodeId } from '../../core/notice/episode';
 import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { notifyListText } from '../notify-list-text';
+import { notifyListText, resendLines } from '../notify-list-text';
 import { terminalField, terminalJson, terminalMessage } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
 import { configSource, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
@@ -70,16 +70,7 @@ async function resendVerb(args: string[]): Promise<number> {
     process.stdout.write(`${terminalJson({ requeued, notResent, errors: said })}\n`);
     return errors.length === 0 && matched ? EXIT_OK : EXIT_FAILED;
   }
-  for (const { receiver, letter } of requeued) {
-    process.stdout.write(
-      `re-queued ${receiver}  ${letter.notice.id}  ${letter.notice.type} (was: ${letter.reason})\n`,
-    );
-  }
-  for (const { receiver, letter, reason } of notResent) {
-    process.stdout.write(
-      `not re-sent ${receiver}  ${letter.notice.id}  ${letter.notice.type}: ${reason} (was: ${letter.reason})\n`,
-    );
-  }
+  for (const line of resendLines({ requeued, notResent })) process.stdout.write(`${line}\n`);
   if (requeued.length)
     process.stdout.write(
       `${counted(requeued.length, 'dead letter')} re-queued: the next run sends ${requeued.length === 1 ? 'it' : 'them'}.\n`,

@@ -54,7 +54,7 @@ export interface UndeliveredSink {
 
 /** Most sinks kept in HistoryDocument.undelivered: a run has a handful (folder, blob). */
 export const UNDELIVERED_SINKS_KEPT = 8;
-/** Characters kept of an undelivered sink's message: the page quotes it on one line. */
+/** Characters kept of an undelivered sink's message (one line; the page names the sink only). */
 const UNDELIVERED_MESSAGE_CHARS = 500;
 
 export type HistoryValue = readonly [health: string, state: HealthState, cause: CauseId | null];
@@ -75,7 +75,11 @@ export type GatewayReading =
       readonly servers: readonly ServerReading[];
       /** Routed pools the reading lacked (GatewayReport.poolsNotRead); absent: none. */
       readonly poolsNotRead?: readonly string[];
-      /** Sinks its insights and result did not reach (HistoryDocument.undelivered); absent: none. */
+      /**
+       * Sinks its insights and result did not reach (HistoryDocument.undelivered): `[]` when delivered
+       * to every sink. Absent: not known yet (recorded before its delivery, as the Functions app's queue
+       * function does): a mark an earlier try left on this same reading is kept.
+       */
       readonly undelivered?: readonly UndeliveredSink[];
     }
   | {
@@ -158,7 +162,13 @@ export function addReading(
   const recorded = doc?.readings.indexOf(at) ?? -1;
   if (doc && recorded >= 0) {
     if (!reading.ok) return trimmed(doc, retentionInMs, at);
-    return addReading(withoutReading(doc, recorded), gateway, reading, retentionInMs, writtenAt);
+    // A try recording the reading again before it delivers keeps the last try's mark: a try that then
+    // dies (a time-out, a scale-in) left the page linking to copies never written, unsaid (a break trial).
+    const known =
+      reading.undelivered === undefined && doc.undelivered?.at === at
+        ? { ...reading, undelivered: doc.undelivered.sinks }
+        : reading;
+    return addReading(withoutReading(doc, recorded), gateway, known, retentionInMs, writtenAt);
   }
   const base = doc ?? emptyHistory(gateway);
   const index = insertionIndex(base.readings, at);
@@ -226,21 +236,25 @@ export function addReading(
 const INCOMPLETE_POOLS_KEPT = 100;
 
 /**
- * `doc` saying that the insights and result of its reading at `at` (ISO) did not reach `sinks`
- * (HistoryDocument.undelivered), added to the sinks it names already for that reading (one entry per
- * sink, the latest message). Unchanged when `at` is not its last successful reading (a newer one has
- * been added since: its links are that reading's) or `sinks` is empty. For a writer that records the
- * reading before delivering it (the Functions app's queue function). Pure.
+ * `doc` with what the delivery of its reading at `at` (ISO) did: `sinks`, the sinks it did not reach
+ * (HistoryDocument.undelivered), replacing any mark of that reading (a delivery goes to every sink, so
+ * the latest try's says it all); none: delivered everywhere, the mark gone. Unchanged (the same object)
+ * when `at` is not its last successful reading (a newer one has been added since: its links are that
+ * reading's) or nothing changes. For a writer that records the reading before delivering it (the
+ * Functions app's queue function). Pure.
  */
-export function withUndelivered(
+export function withDeliveryOutcome(
   doc: HistoryDocument,
   at: string,
   sinks: readonly UndeliveredSink[],
 ): HistoryDocument {
-  if (sinks.length === 0 || doc.lastReadAt !== at) return doc;
-  const named = new Set(sinks.map((s) => s.sink));
-  const before = doc.undelivered?.at === at ? doc.undelivered.sinks.filter((s) => !named.has(s.sink)) : [];
-  return { ...doc, undelivered: { at, sinks: keptSinks([...before, ...sinks]) } };
+  if (doc.lastReadAt !== at) return doc;
+  if (sinks.length === 0) {
+    if (doc.undelivered === undefined) return doc;
+    const { undelivered: _delivered, ...rest } = doc;
+    return rest;
+  }
+  return { ...doc, undelivered: { at, sinks: keptSinks(sinks) } };
 }
 
 /** `sinks` capped: one entry per sink (its last), at most UNDELIVERED_SINKS_KEPT, names and messages cut. */
@@ -507,7 +521,9 @@ export function parseHistory(value: unknown): { doc: HistoryDocument } | { probl
       )
     )
   )
-    problems.push('"undelivered" is not {at, sinks: [{sink, message}]}');
+    problems.push(
+      `"undelivered" is not {at, sinks: [{sink, message}]} (at most ${UNDELIVERED_SINKS_KEPT} sinks, each message at most ${UNDELIVERED_MESSAGE_CHARS * 2} characters)`,
+    );
   const servers = value['servers'];
   if (!isRecord(servers)) problems.push('"servers" is not an object');
   else {

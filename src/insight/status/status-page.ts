@@ -214,7 +214,9 @@ export function addToPageTally(tally: PageTally, status: GatewayStatus): void {
   } else tally.fresh++;
   if (!status.stale && status.poolsNotRead?.length) tally.incomplete++;
   if (servesNothing(status)) tally.unserved++;
-  if (status.undelivered?.length) tally.undelivered++;
+  // As its servers are counted: not for a gateway no longer in the targets, which no run clears (a
+  // break trial: the title said "1 delivery failed" for the whole retention).
+  if (status.undelivered?.length && (!status.stale || stillWatched(status))) tally.undelivered++;
   const reported = reportedServers(status);
   if (reported > 0) {
     tally.badGateways++;
@@ -277,7 +279,7 @@ export function pageTitle(
     (tally.unserved ? `, ${count(tally.unserved, 'gateway')} serving nothing` : '') +
     (tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '') +
     // A sink that did not take a gateway's insights: its links may open nothing (a break trial).
-    (tally.undelivered ? `, ${count(tally.undelivered, 'delivery')} failed` : '') +
+    (tally.undelivered ? `, ${count(tally.undelivered, 'gateway')} not delivered` : '') +
     (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
   const total = tally.reported + lastRead;
@@ -330,7 +332,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
       ? ` · <strong>${tally.unserved} gateway${plural(tally.unserved)} serving nothing</strong>: no backend server listed`
       : '') +
     (tally.undelivered > 0
-      ? ` · <strong>${tally.undelivered === 1 ? "1 gateway's delivery" : `${tally.undelivered} gateways' deliveries`} failed</strong>: ${tally.undelivered === 1 ? 'its insights and result' : 'their insights and results'} did not reach a sink (said below)`
+      ? ` · <strong>${count(tally.undelivered, 'gateway')} not delivered</strong>: ${tally.undelivered === 1 ? 'its insights and result' : 'their insights and results'} did not reach a sink (said below)`
       : '') +
     (tally.incompleteServers > 0
       ? ` · <strong>${tally.incompleteServers} server${plural(tally.incompleteServers)} not read</strong> (${tally.incomplete === 1 ? 'a reading' : 'readings'} short of ${tally.incompleteServers === 1 ? 'its pool' : 'their pools'}): as last read, not counted above`
@@ -483,17 +485,13 @@ function incompleteNote(pools: readonly string[], stale: boolean): string {
 
 /**
  * A gateway's note when its last successful reading's insights and result did not reach a sink
- * (GatewayStatus.undelivered): each sink with its failure; `stale`: that reading is not this run's.
+ * (GatewayStatus.undelivered): which sinks; `stale`: that reading is not this run's. Their failures'
+ * messages are left to the run's report: they name local folders and a user's files, and the page may
+ * be a public static website (a break trial).
  */
 function undeliveredNote(sinks: readonly UndeliveredSink[], stale: boolean): string {
-  // A sink's message names it ("Delivery to folder failed: …"); one that does not is prefixed with it.
-  const failures = sinks
-    .map(({ sink, message }) => {
-      const clipped = clipMessage(message, ERROR_MESSAGE_CHARS, { oneLine: true }).replace(/[.\s]+$/, '');
-      return escapeHtml(clipped.includes(sink) ? clipped : `${capText(sink, 100)}: ${clipped}`);
-    })
-    .join('; ');
-  return `<p class="note"><strong>⚠ Not delivered:</strong> ${stale ? 'at its last successful read, ' : ''}this reading's insights and result did not reach ${sinks.length === 1 ? 'a sink' : `${sinks.length} sinks`}: ${failures}. There, the cause links below may open nothing, or an earlier reading's page; the run's report lists the failure (deliveryErrors).</p>`;
+  const names = sinks.map(({ sink }) => escapeHtml(capText(sink, 100))).join(', ');
+  return `<p class="note"><strong>⚠ Not delivered:</strong> ${stale ? 'at its last successful read, ' : ''}this reading's insights and result did not reach ${sinks.length === 1 ? 'sink' : 'sinks'} ${names}: there, this gateway's insight pages may be missing, or an earlier reading's. The run's report says why (deliveryErrors).</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {

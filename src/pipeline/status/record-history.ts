@@ -14,7 +14,7 @@ import {
   type HistoryDocument,
   type ServerReading,
   type UndeliveredSink,
-  withUndelivered,
+  withDeliveryOutcome,
 } from '../../core/status/history';
 import {
   GatewayDeletedError,
@@ -49,9 +49,10 @@ export interface RecordedHistory {
  * document of this reading alone, and stops nothing else. A document that is not a history this version reads is never written over.
  *
  * `options.writtenAt`: the writer's clock (the run's time), when the reading is dated otherwise (the
- * fan-out's discovery); by default `at`. `options.undelivered`: the sinks this reading's insights and
- * result did not reach (its delivery's failures, undeliveredSinks), kept with the reading so the page
- * says its links may be missing there (HistoryDocument.undelivered).
+ * fan-out's discovery); by default `at`. `options.undelivered`: its delivery's failures (`[]`: it
+ * reached every sink), kept with the reading so the page says its links may be missing there
+ * (HistoryDocument.undelivered, undeliveredSinks); absent: not delivered yet (recordDeliveryOutcome
+ * says it after), and a mark an earlier try left on this same reading stays.
  */
 export async function recordHistory(
   services: StatusServices,
@@ -62,7 +63,8 @@ export async function recordHistory(
 ): Promise<RecordedHistory> {
   const writtenAt = options.writtenAt ?? at;
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
-  const reading = readingOf(gateway, outcome, at, undeliveredSinks(options.undelivered ?? []));
+  const undelivered = options.undelivered && undeliveredSinks(options.undelivered);
+  const reading = readingOf(gateway, outcome, at, undelivered);
   // Which step failed decides what the message says the page lacks.
   let situation: 'read' | 'written' = 'read';
   try {
@@ -104,21 +106,21 @@ export function readStored(store: Pick<StateStore<unknown>, 'name'>, value: unkn
 }
 
 /**
- * Marks the reading of `gateway` at `at` as not delivered to the sinks of `failures` (its delivery's
- * errors), for a writer that recorded the reading before delivering it (the Functions app's queue
- * function): read, withUndelivered, write back only if nobody wrote it since (as recordHistory).
- * Returns the document as written; `doc` is undefined when there was nothing to mark (no failure, no
- * document, or a newer reading recorded since). Never throws: a failure is returned as recordHistory's
- * are, `doc` then undefined (the page shows the reading without the note).
+ * Records what the delivery of the reading of `gateway` at `at` did, for a writer that recorded the
+ * reading before delivering it (the Functions app's queue function): `failures` (its delivery's
+ * errors) mark it not delivered to their sinks; none clears a mark an earlier try of it left. Read,
+ * withDeliveryOutcome, write back only if nobody wrote it since (as recordHistory); nothing is written
+ * when nothing changes. Returns the document as written; `doc` is undefined when nothing was written
+ * (no change, no document, or a newer reading recorded since). Never throws: a failure is returned as
+ * recordHistory's are, `doc` then undefined (the page shows the reading as it was recorded).
  */
-export async function recordUndelivered(
+export async function recordDeliveryOutcome(
   services: StatusServices,
   gateway: GatewayRef,
   at: Date,
   failures: readonly ReportedError[],
 ): Promise<{ readonly doc?: HistoryDocument; readonly error?: ReportedError }> {
   const sinks = undeliveredSinks(failures);
-  if (sinks.length === 0) return {};
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
   let situation: 'read' | 'written' = 'read';
   try {
@@ -127,7 +129,7 @@ export async function recordUndelivered(
       const stored = await store.read();
       if (!stored) return {};
       const previous = readStored(store, stored.value);
-      const doc = withUndelivered(previous, at.toISOString(), sinks);
+      const doc = withDeliveryOutcome(previous, at.toISOString(), sinks);
       if (doc === previous) return {};
       situation = 'written';
       try {
@@ -160,7 +162,7 @@ function readingOf(
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
-  undelivered: readonly UndeliveredSink[],
+  undelivered: readonly UndeliveredSink[] | undefined,
 ): GatewayReading {
   if (!outcome.report.ok || !outcome.listed) {
     const error = outcome.report.error ?? { code: 'Unexpected', message: 'the gateway was not read' };
@@ -183,7 +185,7 @@ function readingOf(
     ok: true,
     servers,
     ...(poolsNotRead?.length ? { poolsNotRead } : {}),
-    ...(undelivered.length ? { undelivered } : {}),
+    ...(undelivered !== undefined ? { undelivered } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../../../src/adapters/webhooks/teams/teams-group';
 import { TEAMS_MAX_BODY_BYTES } from '../../../src/adapters/webhooks/teams/teams-payload';
 import { countsText, GROUP_PROBE_CHARS } from '../../../src/adapters/webhooks/group-text';
-import type { Notice } from '../../../src/core/notice/notice';
+import { RECOVERED_REASONS, type Notice } from '../../../src/core/notice/notice';
 import { recoveredNotice, sampleNotice } from './support/notices';
 import { adaptiveCardProblems } from './support/validators';
 
@@ -190,6 +190,25 @@ describe('grouped payloads', () => {
     const body = buildJsonGroupPayload(noticeGroup(big)).body;
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(GROUP_EVENT_MAX_BYTES);
     expect(JSON.parse(body).notices[0].truncated).toEqual(['/insight/markdown']);
+  });
+
+  // A break trial: a deleted gateway's grouped event said "recovered": 1 in its counts, which a receiver
+  // reading counts alone took for a recovery.
+  it('JSON: ended counts the recovered notices that ended their episode without a recovery; absent when none', () => {
+    const deleted = { ...recoveredNotice(), id: 'appgw-deleted', reason: RECOVERED_REASONS.gatewayGone };
+    const json = JSON.parse(
+      buildJsonGroupPayload(noticeGroup([...many(1), recoveredNotice(), deleted])).body,
+    );
+    expect(json.counts).toMatchObject({ degraded: 1, recovered: 2 });
+    expect(json.ended).toBe(1);
+    expect(json.notices.map((n: { ended?: string }) => n.ended)).toEqual([
+      undefined,
+      undefined,
+      'gateway deleted',
+    ]);
+    expect(JSON.parse(buildJsonGroupPayload(noticeGroup([recoveredNotice()])).body)).not.toHaveProperty(
+      'ended',
+    );
   });
 
   it('groupMessages: order kept, at most MAX_NOTICES_PER_GROUP_MESSAGE per message, stable ids', () => {

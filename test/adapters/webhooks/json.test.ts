@@ -324,6 +324,11 @@ describe('json format: the recovered reason is an enum of the schema, shared wit
     expect([...words].sort()).toEqual([...(eventSchema.properties.ended as { enum: string[] }).enum].sort());
     const event = { ...toWebhookEvent(recovered(deleted)), ended: 'gone' };
     expect(schemaErrors(validateEventV1, event)).toContainEqual(expect.stringMatching(/^\/ended /));
+    // Only a recovered ends an episode: the schema refuses ended (or reason) on any other notice.
+    const degraded = toWebhookEvent(sampleNotice());
+    expect(schemaErrors(validateEventV1, degraded)).toEqual([]);
+    for (const extra of [{ ended: 'gateway deleted' }, { reason: 'healthy again' }])
+      expect(schemaErrors(validateEventV1, { ...degraded, ...extra })).not.toEqual([]);
   });
 
   it.each([

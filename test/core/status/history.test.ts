@@ -11,7 +11,7 @@ import {
   historyUntil,
   parseHistory,
   UNDELIVERED_SINKS_KEPT,
-  withUndelivered,
+  withDeliveryOutcome,
   type GatewayReading,
   type HistoryDocument,
   type ServerReading,
@@ -528,40 +528,52 @@ describe('history: a reading whose insights did not reach a sink (undelivered)',
     expect(addReading(delivered, gateway, undeliveredRead(T0 + 1_000), WEEK).undelivered).toBeUndefined();
   });
 
-  it('the same reading tried again replaces it: delivered now, the mark goes', () => {
+  it('the same reading tried again and delivered everywhere: the mark goes', () => {
     const doc = apply([undeliveredRead(T0)]);
-    expect(addReading(doc, gateway, read(T0, [server('10.0.0.4')]), WEEK).undelivered).toBeUndefined();
+    expect(addReading(doc, gateway, undeliveredRead(T0, []), WEEK).undelivered).toBeUndefined();
   });
 
-  it('withUndelivered marks the last successful reading only, one entry per sink, capped', () => {
+  it('withDeliveryOutcome marks the last successful reading only, the latest delivery replacing it, capped', () => {
     const doc = apply([read(T0, [server('10.0.0.4')])]);
     const at = new Date(T0).toISOString();
-    const marked = withUndelivered(doc, at, refused);
+    const marked = withDeliveryOutcome(doc, at, refused);
     expect(marked.undelivered).toEqual({ at, sinks: refused });
-    // Another sink added; the same sink again keeps its latest message only.
-    const again = withUndelivered(marked, at, [
-      { sink: 'blob', message: 'HTTP 503' },
-      { sink: 'folder', message: 'EACCES' },
-    ]);
-    expect(again.undelivered?.sinks).toEqual([
-      { sink: 'blob', message: 'HTTP 503' },
-      { sink: 'folder', message: 'EACCES' },
-    ]);
-    // A reading not the last successful one (a newer one since), or nothing failed: unchanged.
-    expect(withUndelivered(doc, new Date(T0 - 1_000).toISOString(), refused)).toBe(doc);
-    expect(withUndelivered(doc, at, [])).toBe(doc);
+    // A later try's delivery goes to every sink: what it says replaces the mark.
+    const again = withDeliveryOutcome(marked, at, [{ sink: 'blob', message: 'HTTP 503' }]);
+    expect(again.undelivered?.sinks).toEqual([{ sink: 'blob', message: 'HTTP 503' }]);
+    // Delivered everywhere: the mark goes; with none, nothing changes.
+    expect(withDeliveryOutcome(again, at, [])).not.toHaveProperty('undelivered');
+    expect(withDeliveryOutcome(doc, at, [])).toBe(doc);
+    // A reading not the last successful one (a newer one since): unchanged.
+    expect(withDeliveryOutcome(doc, new Date(T0 - 1_000).toISOString(), refused)).toBe(doc);
+    expect(withDeliveryOutcome(marked, new Date(T0 - 1_000).toISOString(), [])).toBe(marked);
     const many = Array.from({ length: UNDELIVERED_SINKS_KEPT + 5 }, (_, i) => ({
       sink: `sink-${i}\n${'x'.repeat(1_000)}`,
       message: `m\n${'y'.repeat(10_000)}`,
     }));
-    const capped = withUndelivered(doc, at, many).undelivered?.sinks ?? [];
+    const capped = withDeliveryOutcome(doc, at, many).undelivered?.sinks ?? [];
     expect(capped).toHaveLength(UNDELIVERED_SINKS_KEPT);
     for (const s of capped) {
       expect(s.sink.length).toBeLessThanOrEqual(2 * 256);
       expect(s.message.length).toBeLessThanOrEqual(500);
       expect(s.message).not.toContain('\n');
     }
-    expect(parseHistory(JSON.parse(JSON.stringify(withUndelivered(doc, at, many))))).toHaveProperty('doc');
+    expect(parseHistory(JSON.parse(JSON.stringify(withDeliveryOutcome(doc, at, many))))).toHaveProperty(
+      'doc',
+    );
+  });
+
+  // A break trial: a queue try recorded the reading again before delivering it, wiping the mark the
+  // try before had left; the try then died, and the page linked to copies never written, unsaid.
+  it('the same reading recorded again before its delivery (undelivered not known) keeps the mark; known, replaces it', () => {
+    const doc = apply([undeliveredRead(T0)]);
+    const again = { ...undeliveredRead(T0) } as GatewayReading & { undelivered?: unknown };
+    delete again.undelivered;
+    expect(addReading(doc, gateway, again, WEEK).undelivered).toEqual(doc.undelivered);
+    expect(addReading(doc, gateway, undeliveredRead(T0, []), WEEK).undelivered).toBeUndefined();
+    // A newer reading not known yet: not the marked one's links.
+    const newer = { ...read(T0 + 1_000, [server('10.0.0.4')]) };
+    expect(addReading(doc, gateway, newer, WEEK).undelivered).toBeUndefined();
   });
 
   it('reads back as written, and a document with a broken one is refused', () => {
@@ -576,7 +588,9 @@ describe('history: a reading whose insights did not reach a sink (undelivered)',
       { at: doc.readings[0], sinks: Array.from({ length: 9 }, () => ({ sink: 'a', message: 'b' })) },
     ])
       expect(parseHistory({ ...JSON.parse(JSON.stringify(doc)), undelivered: broken })).toEqual({
-        problems: ['"undelivered" is not {at, sinks: [{sink, message}]}'],
+        problems: [
+          '"undelivered" is not {at, sinks: [{sink, message}]} (at most 8 sinks, each message at most 1000 characters)',
+        ],
       });
   });
 });

@@ -560,7 +560,7 @@ describe('status page: HTML', () => {
     const other = gw('gw-fine');
     const undelivered = [
       { sink: 'folder', message: 'Delivery to folder failed: <script>alert(1)</script> is in the way.' },
-      { sink: 'blob', message: 'HTTP 503\nServer Busy' },
+      { sink: 'blob<i>', message: 'HTTP 503\nServer Busy' },
     ];
     const html = page([
       history(g, [
@@ -568,23 +568,35 @@ describe('status page: HTML', () => {
       ]),
       history(other, [ok(NOW - 1_000, [server(other, 'b')])]),
     ]);
-    expect(html).toContain('<title>Backend health: 1 not healthy, 1 delivery failed</title>');
+    expect(html).toContain('<title>Backend health: 1 not healthy, 1 gateway not delivered</title>');
     expect(html).toContain(
-      " · <strong>1 gateway's delivery failed</strong>: its insights and result did not reach a sink",
+      ' · <strong>1 gateway not delivered</strong>: its insights and result did not reach a sink',
     );
     const section = (name: string) => html.split('<h2>').find((s) => s.startsWith(name)) ?? '';
-    // A message naming its sink is quoted alone; one that does not is prefixed with it; on one line.
+    // Each sink named, escaped.
     expect(section('gw-refused')).toContain(
-      "<strong>⚠ Not delivered:</strong> this reading's insights and result did not reach 2 sinks: Delivery to folder failed: &#60;script&#62;alert(1)&#60;/script&#62; is in the way; blob: HTTP 503 Server Busy. There, the cause links below",
+      "<strong>⚠ Not delivered:</strong> this reading's insights and result did not reach sinks folder, blob&#60;i&#62;: there, this gateway's insight pages may be missing, or an earlier reading's. The run's report says why (deliveryErrors).",
     );
-    expect(html).not.toContain('<script>alert');
+    // Their messages are the run's report's: they name local folders and a user's files, and the page
+    // may be a public static website (a break trial).
+    expect(html).not.toContain('alert(1)');
+    expect(html).not.toContain('Server Busy');
     expect(section('gw-fine')).not.toContain('Not delivered');
     // Deleted since: counted nowhere, as its servers are not.
     const deleted = history(g, [
       { ...ok(NOW - DAY, [server(g, 'a', 'Down', 'probe-timeout')]), undelivered } as GatewayReading,
       { at: new Date(NOW - 1_000), ok: false, error: { code: 'GatewayDeleted', message: 'gone' } },
     ]);
-    expect(page([deleted])).not.toContain('delivery failed');
+    expect(page([deleted])).not.toContain('not delivered');
+    // No longer in the targets (stale, not read, no run context): said in its section, not counted,
+    // as its servers are not (a break trial: the title said it for the whole retention).
+    const outside = page([
+      history(g, [
+        { ...ok(NOW - DAY, [server(g, 'a', 'Down', 'probe-timeout')]), undelivered } as GatewayReading,
+      ]),
+    ]);
+    expect(outside).toContain('⚠ Not delivered:</strong> at its last successful read, ');
+    expect(outside).not.toContain('gateway not delivered');
   });
 
   it('counts "not healthy" as the run does (the servers reported, with a cause), and names the other states', () => {

@@ -397,13 +397,18 @@ describe("status page: a gateway's insights a sink did not take", () => {
     const { refusal, run: refused } = refusingFolder(r);
     const outcome = await run(refused, 'run-1');
     expect(outcome.report.deliveryErrors).toEqual([expect.objectContaining({ sink: 'folder' })]);
+    // Its report entry names the sink too (the summary's "not delivered to", past 10 listed failures).
+    expect([...outcome.report.gateways].map((g) => [g.name, g.undelivered])).toEqual([
+      ['gw-a', ['folder']],
+      ['gw-b', undefined],
+    ]);
     const page = pageOf(r);
-    expect(page).toContain('<title>Backend health: 1 not healthy, 1 delivery failed</title>');
-    expect(page).toContain("<strong>1 gateway's delivery failed</strong>");
+    expect(page).toContain('<title>Backend health: 1 not healthy, 1 gateway not delivered</title>');
+    expect(page).toContain('<strong>1 gateway not delivered</strong>');
     // In gw-a's section, before its table, naming the sink and its failure; not in gw-b's.
     const [sectionA = '', sectionB = ''] = page.split('<h2>').slice(1);
     expect(sectionA).toMatch(
-      /<p class="note"><strong>⚠ Not delivered:<\/strong> this reading's insights and result did not reach a sink: Delivery to folder failed: runbook\.md in its folder is not one of ours: move it\. There, the cause links below may open nothing/,
+      /<p class="note"><strong>⚠ Not delivered:<\/strong> this reading's insights and result did not reach sink folder: there, this gateway's insight pages may be missing, or an earlier reading's\. The run's report says why \(deliveryErrors\)\.<\/p>/,
     );
     expect(sectionA.indexOf('Not delivered')).toBeLessThan(sectionA.indexOf('<table>'));
     expect(sectionB).not.toContain('Not delivered');
@@ -426,7 +431,7 @@ describe("status page: a gateway's insights a sink did not take", () => {
     for (const sink of r.sinks) sink.deliveries.length = 0;
     await run(refused, 'run-3');
     expect(pageOf(r)).not.toContain('Not delivered');
-    expect(pageOf(r)).not.toContain('delivery failed');
+    expect(pageOf(r)).not.toContain('not delivered');
     expect(stored(r)?.undelivered).toBeUndefined();
   });
 

@@ -27,6 +27,12 @@ export interface GroupEventV1 {
   readonly gateway: WebhookEventV1['gateway'];
   /** How many of `notices` are of each type. */
   readonly counts: Readonly<Record<NoticeType, number>>;
+  /**
+   * Of `counts.recovered`, how many ended their episode without a recovery (each notice's `ended` says
+   * why: a gateway deleted, a server removed …); absent when none. A receiver reading `counts` alone
+   * took a deleted gateway's end for a recovery (a break trial).
+   */
+  readonly ended?: number;
   readonly notices: readonly WebhookEventV1[];
 }
 
@@ -46,6 +52,7 @@ export function toGroupEvent(
       truncated: [...(event.truncated ?? []), '/insight/markdown'],
     };
   });
+  const ended = notices.filter((n) => n.ended !== undefined).length;
   return {
     schemaVersion: 1,
     type: GROUP_EVENT_TYPE,
@@ -58,6 +65,7 @@ export function toGroupEvent(
       subscriptionId: short(group.gateway.subscriptionId),
     },
     counts: groupCounts(group),
+    ...(ended > 0 ? { ended } : {}),
     notices,
   };
 }
