@@ -70,6 +70,7 @@ import type { ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
 import { inReadingOrder } from './older-readings';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
+import { shownType } from '../../core/notice/notice-labels';
 
 export interface NotifyDependencies {
   readonly store: StateStore<NotifyStateDocument>;
@@ -888,7 +889,7 @@ function droppedLetter(receiver: string, letter: DeadLetter, limit: number): Dro
 function logDropped(logger: Logger, dropped: readonly DroppedNoticeReport[]): void {
   for (const d of dropped) {
     logger.warn(
-      `${d.receiver}: notice ${d.noticeId} (${d.type} ${d.server}) dropped undelivered: ${d.reason}`,
+      `${d.receiver}: notice ${d.noticeId} (${shownType(d)} ${d.server}) dropped undelivered: ${d.reason}`,
     );
   }
 }

@@ -5,6 +5,7 @@ import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
 import { olderReadingText } from './older-readings';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
+import { shownType } from '../../core/notice/notice-labels';
 
 type Problems = Pick<
   NotificationsReport,
@@ -74,7 +75,7 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
   }
   for (const dropped of problems.dropped) {
     lines.push(
-      `${dropped.receiver}: notice ${dropped.noticeId} (${dropped.type} ${dropped.server}) dropped undelivered: ${short(dropped.reason)}`,
+      `${dropped.receiver}: notice ${dropped.noticeId} (${shownType(dropped)} ${dropped.server}) dropped undelivered: ${short(dropped.reason)}`,
     );
   }
   // State errors name the notify state themselves (errors.ts); anything else (a bug) gets the prefix.

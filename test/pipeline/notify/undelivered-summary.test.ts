@@ -166,6 +166,12 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
       'notify state: undefined is not a function',
       'The notify state in blob y kept changing under this run: overlapping runs wrote it first each time this run tried, so its notices were left to them',
     ]);
+    // One that ended its episode without a recovery is said to be `ended`, as notify list says it.
+    expect(
+      describeNotifyProblems({ ...nothing, dropped: [{ ...dropped, ended: 'gateway deleted' }] }),
+    ).toEqual([
+      'webhook[old]: notice appgw-9 (ended gw/pool/settings/10.0.0.9) dropped undelivered: webhook[old] is no longer configured',
+    ]);
   });
 });
 
