@@ -145,8 +145,10 @@ export function* summaryLines(
       );
     // A sink that did not take them: its insight paths below may open nothing, or an earlier reading's
     // (a break trial: the paths were printed as written).
+    // Of a gateway without findings too: the sink may still hold an earlier reading's insight pages of
+    // servers since healthy (a second trial).
     const undelivered = gateway.undelivered ?? undeliveredTo(report.deliveryErrors, gateway.id);
-    if (undelivered.length > 0 && gateway.findings.length > 0)
+    if (undelivered.length > 0)
       lines.push(
         `    not delivered to ${undelivered.map((sink) => field(sink, 80)).join(', ')}: its insights there may be missing, or an earlier reading's (the delivery errors below say why)`,
       );
@@ -266,7 +268,10 @@ function collapsedGateways(): {
         : undefined
       : alikeKey(withoutOwnId(g.error?.message ?? '', g.id));
   const seen = new Map<string, number>();
-  const groups = new Map<string, { count: number; names: string[]; deleted: boolean; text: string }>();
+  const groups = new Map<
+    string,
+    { count: number; names: string[]; deleted: boolean; text: string; undelivered: number }
+  >();
   return {
     takes(gateway) {
       const key = keyOf(gateway);
@@ -279,19 +284,25 @@ function collapsedGateways(): {
         names: [],
         deleted: !gateway.ok && gateway.error?.code === GATEWAY_DELETED_CODE,
         text: gateway.ok ? '' : withoutOwnId(gateway.error?.message ?? '', gateway.id),
+        undelivered: 0,
       };
       group.count += 1;
+      if (gateway.undelivered?.length) group.undelivered += 1;
       if (group.names.length < 5) group.names.push(gateway.name);
       groups.set(key, group);
       return true;
     },
     lines() {
-      return [...groups].flatMap(([key, { count, names, deleted, text }]) => {
+      return [...groups].flatMap(([key, { count, names, deleted, text, undelivered }]) => {
         const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
+        // Those a sink did not take are counted, not each said: a store down for 20 000 gateways.
+        const notDelivered = undelivered
+          ? `; ${undelivered === count ? (count === 1 ? 'it was' : 'all were') : `${undelivered} of them were`} not delivered to a sink (report.json: gateways[].undelivered)`
+          : '';
         return key === healthyKey
           ? [
               '',
-              `✓ ${counted(count, 'more gateway')} with every server healthy: ${some} (report.json lists each)`,
+              `✓ ${counted(count, 'more gateway')} with every server healthy: ${some} (report.json lists each)${notDelivered}`,
             ]
           : deleted
             ? [

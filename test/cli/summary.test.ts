@@ -246,6 +246,33 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
     expect(text.match(/^ {4}not delivered to blob\[insights\]: /gm)).toHaveLength(13);
   });
 
+  // A second trial: a healthy gateway's folder kept an earlier reading's pages of servers then Down, and
+  // the summary said only "✓"; past the first 20, a store down for every gateway is counted, not said each time.
+  it('says it of a gateway without findings too; past the healthy ones shown, counts them', () => {
+    const one = report('x').gateways[0]!;
+    const healthy = Array.from({ length: 23 }, (_, i) => ({
+      ...one,
+      id: `${one.id}-${i}`,
+      name: `ok-${String(i).padStart(2, '0')}`,
+      findings: [],
+      undelivered: i === 0 || i >= 21 ? ['folder'] : undefined,
+    }));
+    const text = formatSummary(
+      buildRunReport({
+        runId: 'r',
+        startedAt: new Date(0),
+        finishedAt: new Date(0),
+        targets: [],
+        gateways: healthy,
+      }),
+      [],
+    );
+    expect(text).toContain('✓ ok-00 (rg-web (prod))\n    not delivered to folder: ');
+    expect(text).toContain(
+      '✓ 3 more gateways with every server healthy: ok-20, ok-21, ok-22 (report.json lists each); 2 of them were not delivered to a sink (report.json: gateways[].undelivered)',
+    );
+  });
+
   it('clips a long probe message after a whole word, with whole characters', () => {
     const words = 'Zeitüberschreitung beim Verbinden mit dem Backend 😀 10.0.1.45 '.repeat(10);
     const text = formatSummary(report(words), []);

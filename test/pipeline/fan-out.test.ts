@@ -786,7 +786,11 @@ describe('processQueuedGateway: insights a sink did not take', () => {
     const refusing: InsightSink = {
       name: 'folder',
       deliver: async (delivery) => {
-        if (refusal.on && delivery.scope === 'gateway')
+        if (
+          refusal.on &&
+          delivery.scope === 'gateway' &&
+          delivery.report.gateways.some((g) => g.id === gwA.id)
+        )
           throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
             retryable: false,
           });
@@ -826,15 +830,28 @@ describe('processQueuedGateway: insights a sink did not take', () => {
     await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
     expect((await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered).toBeUndefined();
 
-    // The next run's reading, delivered: no mark.
+    // Refused again; the next run's try records its reading, then dies before it delivers (a second
+    // trial: the gateway went unmarked, its folder still refusing): the mark carries over to it…
     refusal.on = true;
     await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
-    refusal.on = false;
     w.clock.advance(10 * 60_000);
-    await processUntilFinished(deps, queueOptions(w), {
-      ...message(gwA.id, 'run-8'),
-      discoveredAt: w.clock.now().toISOString(),
+    const run8 = w.clock.now().toISOString();
+    await recordHistory(deps.status, gwA, first.processed, new Date(run8));
+    expect((await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered).toEqual({
+      at: run8,
+      sinks: [{ sink: 'folder', message: expect.stringContaining('runbook.md') }],
     });
+    // …and a page made now still says it.
+    const other = await processUntilFinished(deps, queueOptions(w), {
+      ...message(gwB.id, 'run-8'),
+      discoveredAt: run8,
+    });
+    expect(other.report.deliveryErrors).toEqual([]);
+    const later = blob.deliveries.filter((d) => d.scope === 'page').at(-1)?.statusPage ?? '';
+    expect(later).toContain('1 gateway not delivered</title>');
+    // Its next try delivers everywhere: no mark.
+    refusal.on = false;
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id, 'run-8'), discoveredAt: run8 });
     expect((await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered).toBeUndefined();
   });
 });

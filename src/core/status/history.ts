@@ -78,7 +78,8 @@ export type GatewayReading =
       /**
        * Sinks its insights and result did not reach (HistoryDocument.undelivered): `[]` when delivered
        * to every sink. Absent: not known yet (recorded before its delivery, as the Functions app's queue
-       * function does): a mark an earlier try left on this same reading is kept.
+       * function does): the mark of the last successful reading (an earlier try of this same reading, or
+       * the reading before it) carries over, until a delivery says otherwise (withDeliveryOutcome).
        */
       readonly undelivered?: readonly UndeliveredSink[];
     }
@@ -207,10 +208,20 @@ export function addReading(
         ? base.lastReadIncomplete
         : undefined;
   // As lastReadIncomplete: this reading's when it is the last successful one, else kept with its own.
+  // A reading whose delivery is not known yet (recorded before it, as the queue function does) takes
+  // the mark of the last successful reading before it: the sink refused that one, and until a delivery
+  // succeeds the page must not take its links for good. A try that died between recording and
+  // delivering left a gateway unmarked whose folder still refused (a break trial).
+  const sinksNow =
+    reading.ok && reading.undelivered === undefined && base.undelivered?.at === base.lastReadAt
+      ? base.undelivered?.sinks
+      : reading.ok
+        ? reading.undelivered
+        : undefined;
   const undelivered =
     reading.ok && lastReadAt === at
-      ? reading.undelivered?.length
-        ? { at, sinks: keptSinks(reading.undelivered) }
+      ? sinksNow?.length
+        ? { at, sinks: keptSinks(sinksNow) }
         : undefined
       : base.undelivered?.at === lastReadAt
         ? base.undelivered

@@ -52,7 +52,7 @@ export interface RecordedHistory {
  * fan-out's discovery); by default `at`. `options.undelivered`: its delivery's failures (`[]`: it
  * reached every sink), kept with the reading so the page says its links may be missing there
  * (HistoryDocument.undelivered, undeliveredSinks); absent: not delivered yet (recordDeliveryOutcome
- * says it after), and a mark an earlier try left on this same reading stays.
+ * says it after), and the last successful reading's mark carries over to it until then (addReading).
  */
 export async function recordHistory(
   services: StatusServices,

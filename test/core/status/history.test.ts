@@ -513,7 +513,7 @@ describe('history: a reading whose insights did not reach a sink (undelivered)',
     const thenFailed = addReading(doc, gateway, failed(T0 + 2_000), WEEK);
     expect(thenFailed.undelivered).toEqual(doc.undelivered);
     expect(historyUntil(thenFailed, T0 + 5_000).undelivered).toEqual(doc.undelivered);
-    const delivered = addReading(thenFailed, gateway, read(T0 + 3_000, [server('10.0.0.4')]), WEEK);
+    const delivered = addReading(thenFailed, gateway, undeliveredRead(T0 + 3_000, []), WEEK);
     expect(delivered.undelivered).toBeUndefined();
     // Cut back to before it (the page's time): not that reading's any more.
     expect(historyUntil(doc, T0 + 500).undelivered).toBeUndefined();
@@ -571,9 +571,23 @@ describe('history: a reading whose insights did not reach a sink (undelivered)',
     delete again.undelivered;
     expect(addReading(doc, gateway, again, WEEK).undelivered).toEqual(doc.undelivered);
     expect(addReading(doc, gateway, undeliveredRead(T0, []), WEEK).undelivered).toBeUndefined();
-    // A newer reading not known yet: not the marked one's links.
-    const newer = { ...read(T0 + 1_000, [server('10.0.0.4')]) };
-    expect(addReading(doc, gateway, newer, WEEK).undelivered).toBeUndefined();
+  });
+
+  // A second trial: the queue function records the next run's reading before delivering it; a try that
+  // died between the two left the gateway unmarked, its folder still refusing, the page taking its links
+  // for good.
+  it("a newer reading not known yet carries the last one's mark, until its delivery says; a known one does not", () => {
+    const doc = apply([undeliveredRead(T0)]);
+    const newer = read(T0 + 1_000, [server('10.0.0.4')]);
+    const carried = addReading(doc, gateway, newer, WEEK);
+    expect(carried.undelivered).toEqual({ at: new Date(T0 + 1_000).toISOString(), sinks: refused });
+    expect(withDeliveryOutcome(carried, new Date(T0 + 1_000).toISOString(), []).undelivered).toBeUndefined();
+    expect(addReading(doc, gateway, undeliveredRead(T0 + 1_000, []), WEEK).undelivered).toBeUndefined();
+    // Nothing to carry from a reading delivered everywhere.
+    const fine = apply([undeliveredRead(T0, [])]);
+    expect(addReading(fine, gateway, newer, WEEK).undelivered).toBeUndefined();
+    // A failed read after it keeps the mark where it is (the links shown are that reading's).
+    expect(addReading(doc, gateway, failed(T0 + 1_000), WEEK).undelivered).toEqual(doc.undelivered);
   });
 
   it('reads back as written, and a document with a broken one is refused', () => {
