@@ -32,10 +32,16 @@ import { emitRunTelemetry } from './emit-telemetry';
 import { failedThenNoAnswer, lastFailedAttempt, type FailedBeforeTimeOut } from './timed-out';
 import { noAnswerWithin, withTimeout } from './timeout';
 import { createSinkFailures, type SinkFailures } from './sink-failures';
-import { recordDeletion, recordDeliveryOutcome, recordHistory } from './status/record-history';
+import {
+  readingSucceeded,
+  recordDeletion,
+  recordDeliveryOutcome,
+  recordHistory,
+  undeliveredSinks,
+} from './status/record-history';
 import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
 import type { GatewayOutcome } from './check-gateway';
-import type { HistoryDocument } from '../core/status/history';
+import { DELIVERY_NOT_KNOWN, withDeliveryOutcome, type HistoryDocument } from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
 import {
@@ -540,9 +546,13 @@ export async function processQueuedGateway(
     failures,
   );
   const { sinks } = delivered;
-  const recorded = olderInHistory
-    ? written
-    : await markDelivery(deps, gateway, readAt, sinks.errors, written, failures);
+  // Only a try that read the gateway delivered that reading's insights: a failed read's delivery (its
+  // result alone) says nothing of them. A retry whose read failed cleared the mark an earlier try of the
+  // same reading had left, the folder still refusing (a break trial).
+  const recorded =
+    olderInHistory || !readingSucceeded(processed)
+      ? written
+      : await markDelivery(deps, gateway, readAt, sinks.errors, written, failures);
   const report = await refreshPage(deps, delivered.report, recorded, failures);
   const error = processed.report.error;
   const pastTimeout =
@@ -623,7 +633,17 @@ export async function recordPoisonedGateway(
     insights: [],
   };
   const failures = createSinkFailures();
-  const written = await recordReading(deps, gateway, outcome, readingTime(message, now), failures);
+  const readAt = readingTime(message, now);
+  const recorded = await recordReading(deps, gateway, outcome, readAt, failures);
+  // A try read the gateway at this reading's time (its run's discovery), and none said what its delivery
+  // did: they all stopped before (a time-out, a scale-in), so its insight pages may never have been
+  // written. Said so, until a delivered reading (a break trial: the page took its links for good).
+  const written =
+    message.discoveredAt !== undefined &&
+    recorded.written.get(gatewayKey(gateway.id))?.lastReadAt === readAt.toISOString() &&
+    recorded.written.get(gatewayKey(gateway.id))?.undelivered?.at !== readAt.toISOString()
+      ? await markDelivery(deps, gateway, readAt, [DELIVERY_NOT_KNOWN_ERROR], recorded, failures)
+      : recorded;
   const delivered = await deliverGatewayResult(
     deps,
     { ...outcome, runId: message.runId, startedAt: now },
@@ -698,11 +718,33 @@ async function markDelivery(
   const doc = reading.written.get(key);
   // Nothing to write: delivered everywhere, and no earlier try's mark on this reading.
   if (errors.length === 0 && doc?.undelivered?.at !== at.toISOString()) return reading;
+  // The page made now shows this reading as delivered or not, even when its history cannot say it (a
+  // history that failed: the page has this reading alone; a break trial found it unmarked there).
+  const inMemory = (): ThisReading =>
+    doc
+      ? {
+          ...reading,
+          written: new Map([[key, withDeliveryOutcome(doc, at.toISOString(), undeliveredSinks(errors))]]),
+        }
+      : reading;
+  // Its history failed already (said once, in `failures`): not asked again.
+  if (reading.withoutHistory.length > 0) return inMemory();
   const marked = await recordDeliveryOutcome(deps.status, gateway, at, errors);
-  if (marked.error) failures.add([marked.error]);
+  if (marked.error) {
+    failures.add([marked.error]);
+    return inMemory();
+  }
   if (!marked.doc) return reading;
   return { ...reading, written: new Map([[key, marked.doc]]) };
 }
+
+/** What the poison queue marks a reading with whose every try stopped before its delivery was known. */
+const DELIVERY_NOT_KNOWN_ERROR: ReportedError = {
+  code: 'DeliveryNotKnown',
+  message: 'every try of its queue message stopped before its delivery was done',
+  retryable: false,
+  sink: DELIVERY_NOT_KNOWN,
+};
 
 interface ThisReading {
   readonly written: ReadonlyMap<string, HistoryDocument>;

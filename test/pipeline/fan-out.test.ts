@@ -856,6 +856,107 @@ describe('processQueuedGateway: insights a sink did not take', () => {
   });
 });
 
+describe('processQueuedGateway: the undelivered mark against retries and a broken history (a third trial)', () => {
+  /** gw-a's folder refusing its gateway deliveries; blob answering as `blob.failure` says. */
+  function refusingWorld() {
+    const w = world();
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const schedules = memoryStateForRuns<PageSchedule>('memory schedule');
+    const [folder, blob] = w.sinks as [MemorySink, MemorySink];
+    const refusing: InsightSink = {
+      name: 'folder',
+      deliver: async (delivery) => {
+        if (delivery.scope === 'gateway' && delivery.report.gateways.some((g) => g.id === gwA.id && g.ok))
+          throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
+            retryable: false,
+          });
+        return folder.deliver(delivery);
+      },
+    };
+    const status = {
+      history,
+      schedule: schedules.forKey('status-page'),
+      retentionInMs: 7 * 86_400_000,
+      logger: w.logger,
+    };
+    const deps = { ...w.fanOut, sinks: [refusing, blob], status };
+    const mark = async () => (await history.forKey(gatewayKey(gwA.id)).read())?.value.undelivered;
+    const lastPage = () => blob.deliveries.filter((d) => d.scope === 'page').at(-1)?.statusPage ?? '';
+    return { w, history, blob, deps, mark, lastPage };
+  }
+
+  it('a retry whose read fails leaves the mark as the try that read it left it (its delivery carried no insight)', async () => {
+    const { w, blob, deps, mark } = refusingWorld();
+    const discoveredAt = w.clock.now().toISOString();
+    blob.failure = new DeliveryError('blob', 'the account answered 503', { retryable: true });
+    const first = await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt });
+    expect(first.retryable).toBe(true);
+    expect((await mark())?.sinks.map((u) => u.sink)).toEqual(['folder', 'blob']);
+    // The blob is back; ARM throttles the retry: its delivery is the gateway's failed result alone.
+    delete blob.failure;
+    w.reader.health.set(gwA.id, new ThrottledError(gwA.id, 'ARM answered 429'));
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt }, { attempt: 2 });
+    expect((await mark())?.sinks.map((u) => u.sink)).toEqual(['folder', 'blob']);
+    // And with the blob failing that retry's delivery: the folder is not dropped from the mark.
+    blob.failure = new DeliveryError('blob', 'the account answered 503', { retryable: true });
+    await processUntilFinished(deps, queueOptions(w), { ...message(gwA.id), discoveredAt }, { attempt: 3 });
+    expect((await mark())?.sinks.map((u) => u.sink)).toEqual(['folder', 'blob']);
+  });
+
+  it('every try read the gateway and stopped before its delivery: the poison queue marks its delivery not known', async () => {
+    const { w, blob, deps, mark, lastPage } = refusingWorld();
+    // A clean reading before, so nothing carries over: the second trial's gap.
+    const healthy = [...deps.sinks];
+    const clean = { ...deps, sinks: [blob] };
+    const before = w.clock.now().toISOString();
+    const first = await processUntilFinished(clean, queueOptions(w), {
+      ...message(gwA.id, 'run-6'),
+      discoveredAt: before,
+    });
+    expect(await mark()).toBeUndefined();
+    w.clock.advance(10 * 60_000);
+    const discoveredAt = w.clock.now().toISOString();
+    // Each try records its reading, then dies (a time-out, a scale-in) before its delivery.
+    await recordHistory(deps.status, gwA, first.processed, new Date(discoveredAt));
+    expect(await mark()).toBeUndefined();
+    await recordPoisonedGateway({ ...deps, sinks: healthy }, { ...message(gwA.id), discoveredAt });
+    expect(await mark()).toEqual({
+      at: discoveredAt,
+      sinks: [
+        { sink: '(delivery not known)', message: expect.stringContaining('every try of its queue message') },
+      ],
+    });
+    expect(lastPage()).toContain(
+      "⚠ Not delivered:</strong> this reading's delivery is not known: every try of its queue message stopped before it was done: there, this gateway's insight pages may be missing",
+    );
+    // Poisoned again (the host's retry of the poison message): said once, not twice.
+    await recordPoisonedGateway({ ...deps, sinks: healthy }, { ...message(gwA.id), discoveredAt });
+    expect((await mark())?.sinks).toHaveLength(1);
+  });
+
+  it('a poisoned message whose tries never read the gateway marks nothing', async () => {
+    const { w, deps, mark } = refusingWorld();
+    await recordPoisonedGateway(deps, { ...message(gwA.id), discoveredAt: w.clock.now().toISOString() });
+    expect(await mark()).toBeUndefined();
+  });
+
+  it('a history that cannot be read: the page the try makes still says the gateway was not delivered', async () => {
+    const { w, history, deps, lastPage } = refusingWorld();
+    history.documents.set(gatewayKey(gwA.id), {
+      text: JSON.stringify({ version: 1, junk: true }),
+      etag: '"x"',
+    });
+    const done = await processUntilFinished(deps, queueOptions(w), {
+      ...message(gwA.id),
+      discoveredAt: w.clock.now().toISOString(),
+    });
+    expect(done.report.deliveryErrors.map((e) => e.sink)).toEqual(['status page', 'folder']);
+    expect(lastPage()).toContain('1 gateway not delivered</title>');
+    expect(lastPage()).toContain('⚠ Not delivered:</strong>');
+    expect(lastPage()).toContain('⚠ History missing');
+  });
+});
+
 // A break trial: run-old's late result replaced run-new's current insights. Notify (when on) says a
 // reading is older; without it, the gateway's history does.
 describe('processQueuedGateway: a reading older than one already taken', () => {

@@ -52,6 +52,12 @@ export interface UndeliveredSink {
   readonly message: string;
 }
 
+/**
+ * The sink name of an UndeliveredSink that stands for every sink: the reading was read, but every try
+ * of its queue message stopped before its delivery was known (the Functions app's poison queue).
+ */
+export const DELIVERY_NOT_KNOWN = '(delivery not known)';
+
 /** Most sinks kept in HistoryDocument.undelivered: a run has a handful (folder, blob). */
 export const UNDELIVERED_SINKS_KEPT = 8;
 /** Characters kept of an undelivered sink's message (one line; the page names the sink only). */

@@ -10,7 +10,7 @@ import { clipMessage } from '../../core/text-clip';
 const ERROR_MESSAGE_CHARS = 600;
 import type { CauseId } from '../../core/causes';
 import type { HealthState } from '../../core/model';
-import type { UndeliveredSink } from '../../core/status/history';
+import { DELIVERY_NOT_KNOWN, type UndeliveredSink } from '../../core/status/history';
 import { notReportedText, type NotReportedCounts } from '../../core/not-reported';
 import { escapeHtml } from '../html-page';
 import { formatUtc } from '../values';
@@ -490,8 +490,13 @@ function incompleteNote(pools: readonly string[], stale: boolean): string {
  * be a public static website (a break trial).
  */
 function undeliveredNote(sinks: readonly UndeliveredSink[], stale: boolean): string {
-  const names = sinks.map(({ sink }) => escapeHtml(capText(sink, 100))).join(', ');
-  return `<p class="note"><strong>⚠ Not delivered:</strong> ${stale ? 'at its last successful read, ' : ''}this reading's insights and result did not reach ${sinks.length === 1 ? 'sink' : 'sinks'} ${names}: there, this gateway's insight pages may be missing, or an earlier reading's. The run's report says why (deliveryErrors).</p>`;
+  const known = sinks.filter(({ sink }) => sink !== DELIVERY_NOT_KNOWN);
+  const names = known.map(({ sink }) => escapeHtml(capText(sink, 100))).join(', ');
+  const what =
+    known.length === 0
+      ? "this reading's delivery is not known: every try of its queue message stopped before it was done"
+      : `this reading's insights and result did not reach ${known.length === 1 ? 'sink' : 'sinks'} ${names}`;
+  return `<p class="note"><strong>⚠ Not delivered:</strong> ${stale ? 'at its last successful read, ' : ''}${what}: there, this gateway's insight pages may be missing, or an earlier reading's. The run's report and log say why (deliveryErrors).</p>`;
 }
 
 function staleNote(status: GatewayStatus): string {

@@ -157,6 +157,14 @@ export function undeliveredSinks(failures: readonly ReportedError[]): Undelivere
     .map((f) => ({ sink: f.sink ?? 'a sink', message: f.message }));
 }
 
+/**
+ * Whether `outcome` is a successful reading of its gateway (the history records its servers): its read
+ * succeeded and listed them. A failed one's delivery carries its result alone, none of its insights.
+ */
+export function readingSucceeded(outcome: GatewayOutcome): boolean {
+  return outcome.report.ok && outcome.listed !== undefined;
+}
+
 /** What the run read of the gateway: every server listed (healthy too), or the read's error. */
 function readingOf(
   gateway: GatewayRef,
@@ -164,7 +172,7 @@ function readingOf(
   at: Date,
   undelivered: readonly UndeliveredSink[] | undefined,
 ): GatewayReading {
-  if (!outcome.report.ok || !outcome.listed) {
+  if (!readingSucceeded(outcome)) {
     const error = outcome.report.error ?? { code: 'Unexpected', message: 'the gateway was not read' };
     return { at, ok: false, error: { code: error.code, message: error.message } };
   }

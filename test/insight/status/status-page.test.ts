@@ -575,7 +575,7 @@ describe('status page: HTML', () => {
     const section = (name: string) => html.split('<h2>').find((s) => s.startsWith(name)) ?? '';
     // Each sink named, escaped.
     expect(section('gw-refused')).toContain(
-      "<strong>⚠ Not delivered:</strong> this reading's insights and result did not reach sinks folder, blob&#60;i&#62;: there, this gateway's insight pages may be missing, or an earlier reading's. The run's report says why (deliveryErrors).",
+      "<strong>⚠ Not delivered:</strong> this reading's insights and result did not reach sinks folder, blob&#60;i&#62;: there, this gateway's insight pages may be missing, or an earlier reading's. The run's report and log say why (deliveryErrors).",
     );
     // Their messages are the run's report's: they name local folders and a user's files, and the page
     // may be a public static website (a break trial).

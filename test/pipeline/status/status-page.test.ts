@@ -408,7 +408,7 @@ describe("status page: a gateway's insights a sink did not take", () => {
     // In gw-a's section, before its table, naming the sink and its failure; not in gw-b's.
     const [sectionA = '', sectionB = ''] = page.split('<h2>').slice(1);
     expect(sectionA).toMatch(
-      /<p class="note"><strong>⚠ Not delivered:<\/strong> this reading's insights and result did not reach sink folder: there, this gateway's insight pages may be missing, or an earlier reading's\. The run's report says why \(deliveryErrors\)\.<\/p>/,
+      /<p class="note"><strong>⚠ Not delivered:<\/strong> this reading's insights and result did not reach sink folder: there, this gateway's insight pages may be missing, or an earlier reading's\. The run's report and log say why \(deliveryErrors\)\.<\/p>/,
     );
     expect(sectionA.indexOf('Not delivered')).toBeLessThan(sectionA.indexOf('<table>'));
     expect(sectionB).not.toContain('Not delivered');
