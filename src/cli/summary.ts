@@ -150,7 +150,7 @@ export function* summaryLines(
     const undelivered = gateway.undelivered ?? undeliveredTo(report.deliveryErrors, gateway.id);
     if (undelivered.length > 0)
       lines.push(
-        `    not delivered to ${undelivered.map((sink) => field(sink, 80)).join(', ')}: its insights there may be missing, or an earlier reading's (the delivery errors below say why)`,
+        `    not delivered to ${undelivered.map((sink) => field(sink, 80)).join(', ')}: its insight pages there may be missing, or an earlier reading's (of servers since healthy too) (the delivery errors below say why)`,
       );
     for (const f of gateway.findings) {
       lines.push(

@@ -204,7 +204,7 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
         ['/srv/out/report.json', '/srv/out/insights'],
       );
     expect(refused(`insights and result of gateway ${id}`)).toContain(
-      "    not delivered to folder: its insights there may be missing, or an earlier reading's (the delivery errors below say why)\n    pool_api / settings-https",
+      "    not delivered to folder: its insight pages there may be missing, or an earlier reading's (of servers since healthy too) (the delivery errors below say why)\n    pool_api / settings-https",
     );
     expect(refused(`insights and result of gateway ${id}-other`)).not.toContain('not delivered to');
     expect(refused('report.json')).not.toContain('not delivered to');
