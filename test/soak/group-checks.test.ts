@@ -9,7 +9,7 @@
 import type { GroupedNoticeReport, RunReport } from '../../src/core/run-report';
 import { RECOVERED_REASONS, stateDocumentName } from './common';
 import { checkGroupSoak, type GroupRunRecord } from './group-checks';
-import { GROUP_GATEWAYS } from './group-world';
+import { GROUP_GATEWAYS, allBad, noneServing } from './group-world';
 import type { ReceivedRequest } from './receiver';
 import { BAD_PROBE_LOGS, serverKey, type Truth } from './world';
 
@@ -160,5 +160,38 @@ describe('a reminder held for receivers told of the episode, dropped by a run wh
     expect(reminderViolations(false)).toEqual([
       expect.stringMatching(/run 15 \(clean\), gw-split\/.*: a reminder was due/),
     ]);
+  });
+});
+
+// Seed 1120370798: the gateway-level episode of gw-split opened with two servers Down; then pool-b was
+// emptied and the one server left stayed Down. The product keeps the episode open (no server serves:
+// "not every pool bad any more" would be false); the oracle, asking for two or more bad, called it stuck.
+describe('the group oracle: an open gateway-level episode is kept while no server serves', () => {
+  const split = GROUP_GATEWAYS.find((g) => g.name === 'gw-split') as (typeof GROUP_GATEWAYS)[number];
+  const truthOf = (kinds: ReadonlyArray<'bad' | 'healthy' | 'absent'>): Map<string, Truth> =>
+    new Map(
+      split.addresses.map((a, i): [string, Truth] => {
+        const kind = kinds[i] ?? 'healthy';
+        return [
+          serverKey(split.id, a),
+          kind === 'bad'
+            ? { kind: 'bad', health: 'Down', log: 1 }
+            : kind === 'absent'
+              ? { kind: 'absent' }
+              : { kind: 'healthy', health: 'Healthy' },
+        ];
+      }),
+    );
+
+  it.each([
+    ['two listed, both bad', ['bad', 'bad', 'absent'], true, true],
+    ['one listed, bad (its pool emptied)', ['bad', 'absent', 'absent'], false, true],
+    ['one listed, healthy', ['healthy', 'absent', 'absent'], false, false],
+    ['one of two bad', ['bad', 'healthy', 'absent'], false, false],
+    ['none listed', ['absent', 'absent', 'absent'], false, false],
+  ] as const)('%s: opens %s, kept open %s', (_, kinds, opens, kept) => {
+    expect(split.addresses).toHaveLength(3);
+    expect(allBad(truthOf(kinds), split)).toBe(opens);
+    expect(noneServing(truthOf(kinds), split)).toBe(kept);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { RunReport } from '../../src/core/run-report';
 import type { OutboxListing } from '../../src/pipeline/notify/dead-letters';
-import { GROUP_GATEWAYS, allBad, type GroupSoakGateway } from './group-world';
+import { GROUP_GATEWAYS, allBad, noneServing, type GroupSoakGateway } from './group-world';
 import {
   checkExcusedRightly,
   checkReportsTellTheTruth,
@@ -127,7 +127,7 @@ export function checkGroupSoak(input: GroupCheckInput): {
         const g = gatewayOf(notice.gateway);
         if (!g) return false;
         return notice.scope === 'gateway'
-          ? !allBad(run.truth, g)
+          ? !noneServing(run.truth, g)
           : run.truth.get(keyOf(notice))?.kind !== 'bad';
       },
     ),
@@ -185,7 +185,8 @@ export function checkGroupSoak(input: GroupCheckInput): {
     if (!run.readOk.has(g.id.toLowerCase()))
       violations.push(`${where}: ${describe(notice)} decided for a gateway whose read failed`);
     if (notice.scope === 'gateway') {
-      const all = allBad(run.truth, g);
+      // Kept open while no server serves, one listed or more (noneServing); opened only when allBad.
+      const all = notice.type === 'degraded' ? allBad(run.truth, g) : noneServing(run.truth, g);
       if (notice.type === 'recovered' && all)
         violations.push(
           `${where}: false recovered, every server of ${g.name} was still bad: ${describe(notice)}`,
@@ -317,7 +318,9 @@ export function checkGroupSoak(input: GroupCheckInput): {
       const where = `run ${run.iteration} (clean), ${g.name}`;
       const gwLast = lastOf(serverKey(g.id, GATEWAY_ADDRESS));
       count('nothing missed');
-      if (allBad(run.truth, g)) {
+      // Open and kept open while no server serves (noneServing): its servers are inhibited as when all bad.
+      const keptOpen = gwLast !== undefined && gwLast.type !== 'recovered' && noneServing(run.truth, g);
+      if (allBad(run.truth, g) || keptOpen) {
         if (droppedSince(serverKey(g.id, GATEWAY_ADDRESS), gwLast))
           count('nothing missed, dropped as ended in group');
         else if (!gwLast || gwLast.type === 'recovered')

@@ -54,6 +54,19 @@ export function initialGroupTruth(random: Random): Map<string, Truth> {
 }
 
 /** Whether every server the gateway lists (at least two) is bad: the gateway-level notice's condition. */
+/**
+ * Whether no server of `g` serves: it lists one or more, every one bad. An open gateway-level episode
+ * is kept open so (src/core/notice/inhibit.ts noServerServing: "not every pool bad any more" would be
+ * false), though it opens only when allBad (two or more). The soak's seed 1120370798: its pool-b emptied
+ * while open, the one server left Down, and the oracle called the episode stuck.
+ */
+export function noneServing(truth: ReadonlyMap<string, Truth>, g: GroupSoakGateway): boolean {
+  const listed = g.addresses
+    .map((a) => truth.get(serverKey(g.id, a)))
+    .filter((t) => t && t.kind !== 'absent');
+  return listed.length >= 1 && listed.every((t) => t?.kind === 'bad');
+}
+
 export function allBad(truth: ReadonlyMap<string, Truth>, g: GroupSoakGateway): boolean {
   const listed = g.addresses
     .map((a) => truth.get(serverKey(g.id, a)))
