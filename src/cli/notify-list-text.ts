@@ -4,7 +4,8 @@ import { clipMiddle, clipText } from '../core/text-clip';
 import type { OutboxListing, ResendResult } from '../pipeline/notify/dead-letters';
 import type { DeadLetter } from '../core/notice/outbox';
 import type { UndeliveredNoticeReport } from '../core/run-report';
-import { endingWords, severityLabel, shownType } from '../core/notice/notice-labels';
+import { severityLabel, shownType, shownTypeWithWhy } from '../core/notice/notice-labels';
+import { noticeEntryFields } from '../pipeline/notify/notice-entries';
 import { terminalField, terminalMessage } from './terminal-text';
 
 /**
@@ -58,10 +59,7 @@ export const REASON_LIMIT = 300;
  * deleted gateway's). The receiver's answer (`letter.reason`) comes from the network: one safe line.
  */
 export function resendLines(result: Pick<ResendResult, 'requeued' | 'notResent'>): string[] {
-  const typeOf = (letter: DeadLetter) => {
-    const ended = endingWords(letter.notice);
-    return ended !== undefined ? `ended (${ended})` : letter.notice.type;
-  };
+  const typeOf = (letter: DeadLetter) => shownTypeWithWhy(noticeEntryFields('', letter));
   const was = (letter: DeadLetter) => terminalMessage(letter.reason, REASON_LIMIT);
   return [
     ...result.requeued.map(

@@ -6,7 +6,7 @@ import type { ConfigSource } from '../core/follow-up-command';
 import { gatewayKey, parseGatewayId } from '../core/arm-id';
 import { counted, namedList } from '../core/counted';
 import { GATEWAY_SCOPE } from '../core/notice/inhibit';
-import { severityLabel, shownType } from '../core/notice/notice-labels';
+import { severityLabel, shownType, shownTypeWithWhy } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
   notOkReasons,
@@ -734,7 +734,6 @@ function insightRoots(locations: readonly string[]): string[] {
   return [...new Set(roots)];
 }
 
-/** The insight page of a finding in each sink (its path relative to the sink when none is known). */
 /**
  * The sinks that did not take gateway `id`'s insights and result, for a report whose gateways do not
  * say it (GatewayReport.undelivered: a report of an earlier release): the deliveryErrors naming its
@@ -746,6 +745,7 @@ function undeliveredTo(errors: RunReport['deliveryErrors'], id: string): string[
   return [...new Set(errors.filter((e) => e.document === document).map((e) => e.sink ?? 'a sink'))];
 }
 
+/** The insight page of a finding in each sink (its path relative to the sink when none is known). */
 function insightFiles(finding: FindingReport, roots: readonly string[]): string[] {
   if (roots.length === 0) return [finding.insight.html];
   return roots.map((root) =>
@@ -779,7 +779,7 @@ function receiverLines(notifications: NotificationsReport): string[] {
     // By type and severity; a degraded sent again because the severity rose is counted apart.
     for (const d of taken) {
       // An episode ended without a recovery is never counted as "recovered" (deliveries[].ended).
-      const type = d.ended ? `ended (${d.ended})` : d.type;
+      const type = shownTypeWithWhy(d);
       const kind = d.severity ? `${type} [${noticeLabel(d)}]` : type;
       byType.set(kind, (byType.get(kind) ?? 0) + 1);
     }

@@ -25,7 +25,7 @@ import { goneCheckFor, UNREAD_CHECK_TIMEOUT_IN_MS } from './notify/confirm-gone'
 import { logNotifyProblems } from './notify/undelivered-summary';
 import { gatewayWarnings } from './gateway-warnings';
 import { processGateway, type ProcessedGateway } from './process-gateway';
-import { gatewayFields, withDeliveryErrors, type ReportedError, type RunReport } from '../core/run-report';
+import { gatewayFields, withDeliveryErrors, type RunReport } from '../core/run-report';
 import type { RunDependencies, RunOptions } from './run-checks';
 import { reportedError } from '../core/reported-error';
 import { emitRunTelemetry } from './emit-telemetry';
@@ -41,7 +41,12 @@ import {
 } from './status/record-history';
 import { makeDiscoveryPage, refreshStatusPage } from './status/fan-out-page';
 import type { GatewayOutcome } from './check-gateway';
-import { DELIVERY_NOT_KNOWN, withDeliveryOutcome, type HistoryDocument } from '../core/status/history';
+import {
+  DELIVERY_NOT_KNOWN,
+  withDeliveryOutcome,
+  type HistoryDocument,
+  type UndeliveredSink,
+} from '../core/status/history';
 import type { GatewayRef } from '../core/model';
 import { readAlertTrigger, triggerText } from '../core/alerts/alert-trigger';
 import {
@@ -552,7 +557,7 @@ export async function processQueuedGateway(
   const recorded =
     olderInHistory || !readingSucceeded(processed)
       ? written
-      : await markDelivery(deps, gateway, readAt, sinks.errors, written, failures);
+      : await markDelivery(deps, gateway, readAt, undeliveredSinks(sinks.errors), written, failures);
   const report = await refreshPage(deps, delivered.report, recorded, failures);
   const error = processed.report.error;
   const pastTimeout =
@@ -638,12 +643,14 @@ export async function recordPoisonedGateway(
   // A try read the gateway at this reading's time (its run's discovery), and none said what its delivery
   // did: they all stopped before (a time-out, a scale-in), so its insight pages may never have been
   // written. Said so, until a delivered reading (a break trial: the page took its links for good).
-  const written =
+  const doc = recorded.written.get(gatewayKey(gateway.id));
+  const unmarkedRead =
     message.discoveredAt !== undefined &&
-    recorded.written.get(gatewayKey(gateway.id))?.lastReadAt === readAt.toISOString() &&
-    recorded.written.get(gatewayKey(gateway.id))?.undelivered?.at !== readAt.toISOString()
-      ? await markDelivery(deps, gateway, readAt, [DELIVERY_NOT_KNOWN_ERROR], recorded, failures)
-      : recorded;
+    doc?.lastReadAt === readAt.toISOString() &&
+    doc.undelivered?.at !== readAt.toISOString();
+  const written = unmarkedRead
+    ? await markDelivery(deps, gateway, readAt, [DELIVERY_NOT_KNOWN_MARK], recorded, failures)
+    : recorded;
   const delivered = await deliverGatewayResult(
     deps,
     { ...outcome, runId: message.runId, startedAt: now },
@@ -709,7 +716,7 @@ async function markDelivery(
   deps: Pick<FanOutDependencies, 'status'>,
   gateway: GatewayRef,
   at: Date,
-  errors: readonly ReportedError[],
+  sinks: readonly UndeliveredSink[],
   reading: ThisReading,
   failures: SinkFailures,
 ): Promise<ThisReading> {
@@ -717,19 +724,16 @@ async function markDelivery(
   const key = gatewayKey(gateway.id);
   const doc = reading.written.get(key);
   // Nothing to write: delivered everywhere, and no earlier try's mark on this reading.
-  if (errors.length === 0 && doc?.undelivered?.at !== at.toISOString()) return reading;
+  if (sinks.length === 0 && doc?.undelivered?.at !== at.toISOString()) return reading;
   // The page made now shows this reading as delivered or not, even when its history cannot say it (a
   // history that failed: the page has this reading alone; a break trial found it unmarked there).
   const inMemory = (): ThisReading =>
     doc
-      ? {
-          ...reading,
-          written: new Map([[key, withDeliveryOutcome(doc, at.toISOString(), undeliveredSinks(errors))]]),
-        }
+      ? { ...reading, written: new Map([[key, withDeliveryOutcome(doc, at.toISOString(), sinks)]]) }
       : reading;
   // Its history failed already (said once, in `failures`): not asked again.
   if (reading.withoutHistory.length > 0) return inMemory();
-  const marked = await recordDeliveryOutcome(deps.status, gateway, at, errors);
+  const marked = await recordDeliveryOutcome(deps.status, gateway, at, sinks);
   if (marked.error) {
     failures.add([marked.error]);
     return inMemory();
@@ -739,11 +743,9 @@ async function markDelivery(
 }
 
 /** What the poison queue marks a reading with whose every try stopped before its delivery was known. */
-const DELIVERY_NOT_KNOWN_ERROR: ReportedError = {
-  code: 'DeliveryNotKnown',
-  message: 'every try of its queue message stopped before its delivery was done',
-  retryable: false,
+const DELIVERY_NOT_KNOWN_MARK: UndeliveredSink = {
   sink: DELIVERY_NOT_KNOWN,
+  message: 'every try of its queue message stopped before its delivery was done',
 };
 
 interface ThisReading {

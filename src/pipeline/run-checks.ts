@@ -185,10 +185,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         { ...processed, runId, startedAt: gatewayStartedAt },
         sinkFailures,
       );
+      // The sinks that did not take it: the page's links to its insights may open nothing there.
+      const undelivered = undeliveredSinks(delivered.sinks.errors);
       if (deps.status) {
-        // A sink that did not take its insights: the page's links to them may open nothing there.
         const recorded = await recordHistory(deps.status, gateway, processed, deps.clock.now(), {
-          undelivered: delivered.sinks.errors,
+          undelivered,
         });
         // Shown even when its history failed (this reading alone), and the page says so.
         await written.add(gatewayKey(gateway.id), recorded.doc);
@@ -199,9 +200,9 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       }
       // Which sinks did not take it, beside it in report.json: past the 10 failures listed per sink,
       // the summary printed its insight paths as written (a break trial).
-      const undelivered = [...new Set(undeliveredSinks(delivered.sinks.errors).map((u) => u.sink))];
+      const sinks = [...new Set(undelivered.map((u) => u.sink))];
       const entry = await entries.add(
-        undelivered.length > 0 ? { ...processed.report, undelivered } : processed.report,
+        sinks.length > 0 ? { ...processed.report, undelivered: sinks } : processed.report,
       );
       deps.progress?.gatewayDone();
       return { entry, ...(processed.notify ? { notify: processed.notify } : {}) };

@@ -8,7 +8,7 @@ import {
 } from '../../src/cli/summary';
 import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
 import { spooledArray } from '../../src/pipeline/report-entries';
-import type { NotificationsReport, RunReport } from '../../src/core/run-report';
+import type { GatewayReport, NotificationsReport, RunReport } from '../../src/core/run-report';
 import { exitCode } from '../../src/cli/verbs/run';
 import {
   ArmUnreachableError,
@@ -63,6 +63,10 @@ function report(probeLog: string, names: { gateway?: string; pool?: string; addr
     ],
   });
 }
+
+/** A run of `gateways` at the epoch, with no target: the summary's gateway blocks alone. */
+const runOf = (gateways: GatewayReport[]) =>
+  buildRunReport({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(0), targets: [], gateways });
 
 describe('the CLI summary', () => {
   it('shows names and the probe log as they are: a terminal reads no markup', () => {
@@ -229,13 +233,7 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
     }));
     const text = formatSummary(
       {
-        ...buildRunReport({
-          runId: 'r',
-          startedAt: new Date(0),
-          finishedAt: new Date(0),
-          targets: [],
-          gateways,
-        }),
+        ...runOf(gateways),
         deliveryErrors: [
           ...listed,
           { ...listed[0]!, document: undefined, message: 'and 3 more', omitted: 3 },
@@ -257,16 +255,7 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
       findings: [],
       undelivered: i === 0 || i >= 21 ? ['folder'] : undefined,
     }));
-    const text = formatSummary(
-      buildRunReport({
-        runId: 'r',
-        startedAt: new Date(0),
-        finishedAt: new Date(0),
-        targets: [],
-        gateways: healthy,
-      }),
-      [],
-    );
+    const text = formatSummary(runOf(healthy), []);
     expect(text).toContain('✓ ok-00 (rg-web (prod))\n    not delivered to folder: ');
     expect(text).toContain(
       '✓ 3 more gateways with every server healthy: ok-20, ok-21, ok-22 (report.json lists each); 2 of them were not delivered to a sink (report.json: gateways[].undelivered)',

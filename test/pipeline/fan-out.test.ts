@@ -19,8 +19,7 @@ import {
 import type { HistoryDocument } from '../../src/core/status/history';
 import { recordHistory } from '../../src/pipeline/status/record-history';
 import type { PageSchedule } from '../../src/core/status/page-schedule';
-import type { InsightSink } from '../../src/ports';
-import type { MemorySink } from '../helpers/memory/sink';
+import { refusingSink, type MemorySink } from '../helpers/memory/sink';
 import type {
   DeferredStep,
   GatewayContinuation,
@@ -782,21 +781,7 @@ describe('processQueuedGateway: insights a sink did not take', () => {
     const history = memoryStateForRuns<HistoryDocument>('memory history');
     const schedules = memoryStateForRuns<PageSchedule>('memory schedule');
     const [folder, blob] = w.sinks as [MemorySink, MemorySink];
-    const refusal = { on: true };
-    const refusing: InsightSink = {
-      name: 'folder',
-      deliver: async (delivery) => {
-        if (
-          refusal.on &&
-          delivery.scope === 'gateway' &&
-          delivery.report.gateways.some((g) => g.id === gwA.id)
-        )
-          throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
-            retryable: false,
-          });
-        return folder.deliver(delivery);
-      },
-    };
+    const { sink: refusing, refusal } = refusingSink(folder, gwA.id);
     const deps = {
       ...w.fanOut,
       sinks: [refusing, blob],
@@ -863,16 +848,7 @@ describe('processQueuedGateway: the undelivered mark against retries and a broke
     const history = memoryStateForRuns<HistoryDocument>('memory history');
     const schedules = memoryStateForRuns<PageSchedule>('memory schedule');
     const [folder, blob] = w.sinks as [MemorySink, MemorySink];
-    const refusing: InsightSink = {
-      name: 'folder',
-      deliver: async (delivery) => {
-        if (delivery.scope === 'gateway' && delivery.report.gateways.some((g) => g.id === gwA.id && g.ok))
-          throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
-            retryable: false,
-          });
-        return folder.deliver(delivery);
-      },
-    };
+    const { sink: refusing } = refusingSink(folder, gwA.id, { readOnly: true });
     const status = {
       history,
       schedule: schedules.forKey('status-page'),

@@ -108,3 +108,11 @@ export function endingWords(notice: Pick<Notice, 'type' | 'reason' | 'scope'>): 
 export function shownType(entry: { readonly type: string; readonly ended?: string }): string {
   return entry.ended !== undefined ? 'ended' : entry.type;
 }
+
+/**
+ * shownType with why beside it: `ended (gateway deleted)`, else the entry's type. Where a line names
+ * the notice once (the summary's receiver line, `notify resend`).
+ */
+export function shownTypeWithWhy(entry: { readonly type: string; readonly ended?: string }): string {
+  return entry.ended !== undefined ? `ended (${entry.ended})` : entry.type;
+}

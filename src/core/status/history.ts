@@ -508,36 +508,21 @@ export function parseHistory(value: unknown): { doc: HistoryDocument } | { probl
     )
   )
     problems.push('"lastError" is not {at, code, message}');
-  const incomplete = value['lastReadIncomplete'];
+  const shortString = (limit: number) => (v: unknown) => typeof v === 'string' && v.length <= limit;
   if (
-    incomplete !== undefined &&
-    !(
-      isRecord(incomplete) &&
-      isIsoTime(incomplete['at']) &&
-      Array.isArray(incomplete['pools']) &&
-      incomplete['pools'].length <= INCOMPLETE_POOLS_KEPT &&
-      incomplete['pools'].every((p) => typeof p === 'string' && p.length <= VALUE_CAPS.name * 2)
+    !isMarkOfReading(
+      value['lastReadIncomplete'],
+      'pools',
+      INCOMPLETE_POOLS_KEPT,
+      shortString(VALUE_CAPS.name * 2),
     )
   )
     problems.push('"lastReadIncomplete" is not {at, pools: [names]}');
-  const undelivered = value['undelivered'];
-  if (
-    undelivered !== undefined &&
-    !(
-      isRecord(undelivered) &&
-      isIsoTime(undelivered['at']) &&
-      Array.isArray(undelivered['sinks']) &&
-      undelivered['sinks'].length <= UNDELIVERED_SINKS_KEPT &&
-      undelivered['sinks'].every(
-        (s) =>
-          isRecord(s) &&
-          typeof s['sink'] === 'string' &&
-          s['sink'].length <= VALUE_CAPS.name * 2 &&
-          typeof s['message'] === 'string' &&
-          s['message'].length <= UNDELIVERED_MESSAGE_CHARS * 2,
-      )
-    )
-  )
+  const sinkOk = (s: unknown) =>
+    isRecord(s) &&
+    shortString(VALUE_CAPS.name * 2)(s['sink']) &&
+    shortString(UNDELIVERED_MESSAGE_CHARS * 2)(s['message']);
+  if (!isMarkOfReading(value['undelivered'], 'sinks', UNDELIVERED_SINKS_KEPT, sinkOk))
     problems.push(
       `"undelivered" is not {at, sinks: [{sink, message}]} (at most ${UNDELIVERED_SINKS_KEPT} sinks, each message at most ${UNDELIVERED_MESSAGE_CHARS * 2} characters)`,
     );
@@ -562,6 +547,22 @@ export function parseHistory(value: unknown): { doc: HistoryDocument } | { probl
       },
     },
   };
+}
+
+/**
+ * Whether `value` is absent or one of the marks kept with a reading (lastReadIncomplete, undelivered):
+ * `{at: ISO time, [list]: at most `max` items, each `itemOk`}`.
+ */
+function isMarkOfReading(
+  value: unknown,
+  list: string,
+  max: number,
+  itemOk: (item: unknown) => boolean,
+): boolean {
+  if (value === undefined) return true;
+  if (!isRecord(value) || !isIsoTime(value['at'])) return false;
+  const items = value[list];
+  return Array.isArray(items) && items.length <= max && items.every(itemOk);
 }
 
 function serverProblem(server: unknown, count: number): string | undefined {

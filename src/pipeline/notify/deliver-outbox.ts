@@ -1,30 +1,18 @@
 import { groupMessages } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
-import { endingWords } from '../../core/notice/notice-labels';
 import type { SendOutcome } from '../../core/notice/outbox';
-import { serverPath } from '../../core/notice/server-record';
 import type { CallOptions, Clock, Notifier, SendResult } from '../../ports';
+import type { NoticeEntryReport } from '../../core/run-report';
+import { noticeEntryFields } from './notice-entries';
 import { sendFitsLease } from './lease';
 import { DEFAULT_THROTTLE_PAUSE_IN_MS, type ReceiverBreaker, type SendVerdict } from './receiver-breaker';
 
-/** What became of one notice this run held for one receiver. */
-export interface DeliveryRecord {
-  readonly receiver: string;
-  readonly noticeId: string;
-  readonly type: string;
-  /** The notice's severity; always set (deliverOutbox, deliverGrouped). */
-  readonly severity?: Notice['severity'];
-  /** A `degraded` sent again because its severity rose: from what (Notice.raisedFrom). */
-  readonly raisedFrom?: Notice['severity'];
-  /** A `degraded` sent again because its cause changed: the cause told before (Notice.causeChangedFrom). */
-  readonly causeChangedFrom?: Notice['causeChangedFrom'];
-  /**
-   * A `recovered` that ended its episode without a recovery: why, in words (endingWords: `gateway
-   * deleted`, or notice-labels.ts episodeEnding's). Absent for a recovery and any other notice.
-   */
-  readonly ended?: string;
-  /** gateway/pool/settings/address */
-  readonly server: string;
+/**
+ * What became of one notice this run held for one receiver: the fields every report entry about a
+ * notice has (noticeEntryFields: receiver, id, type, severity, why it was sent again, `ended`, server),
+ * then its outcome.
+ */
+export interface DeliveryRecord extends Omit<NoticeEntryReport, 'gateway'> {
   /**
    * `delivered`: accepted. `queued`: failed retryably, kept (same place, same id) for the next run.
    * `parked`: refused for good, now a dead letter. `not-tried`: not sent this run (see `reason`).
@@ -109,17 +97,12 @@ async function deliverMessages(
 ): Promise<DeliveryRecord[]> {
   const records: DeliveryRecord[] = [];
   for (const message of messages) {
-    const bases = message.notices.map((notice) => ({
-      receiver: notifier.name,
-      noticeId: notice.id,
-      type: notice.type,
-      severity: notice.severity,
-      ...(notice.raisedFrom ? { raisedFrom: notice.raisedFrom } : {}),
-      ...(notice.causeChangedFrom ? { causeChangedFrom: notice.causeChangedFrom } : {}),
-      ...(endingWords(notice) ? { ended: endingWords(notice) } : {}),
-      server: serverOf(notice),
-      ...(message.groupId !== undefined ? { groupId: message.groupId } : {}),
-    }));
+    // The fields every report entry about a notice has (its `ended` too; the gateway is in `server`),
+    // then its message's group.
+    const bases = message.notices.map((notice) => {
+      const { gateway: _inServer, ...fields } = noticeEntryFields(notifier.name, { notice });
+      return { ...fields, ...(message.groupId !== undefined ? { groupId: message.groupId } : {}) };
+    });
     const notTried = (reason: string) =>
       records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
     // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
@@ -204,9 +187,4 @@ export function sendOutcome(result: SendResult): SendOutcome {
 export function recordOutcome(record: DeliveryRecord): SendOutcome {
   if (record.outcome === 'not-tried') return { kind: 'not-tried' };
   return record.result ? sendOutcome(record.result) : { kind: 'not-tried' };
-}
-
-/** `gateway/pool/settings/address`: how reports name the server a notice is about. */
-export function serverOf(notice: Notice): string {
-  return serverPath({ ...notice, address: notice.server.address });
 }

@@ -3,7 +3,7 @@ import type { DeadLetter, Lease } from '../../core/notice/outbox';
 import type { Notice } from '../../core/notice/notice';
 import { endingWords } from '../../core/notice/notice-labels';
 import type { NoticeEntryReport, UndeliveredNoticeReport } from '../../core/run-report';
-import { serverOf } from './deliver-outbox';
+import { serverPath } from '../../core/notice/server-record';
 
 /** Which notice, to which receiver: the fields every report entry about a notice starts with. */
 export function noticeEntryFields(receiver: string, entry: { readonly notice: Notice }): NoticeEntryReport {
@@ -68,4 +68,9 @@ export function waitingReason(
   note?: string,
 ): string {
   return older ? heldBehindReason(older, 'is') : (note ?? queued.lastError ?? 'not sent yet');
+}
+
+/** `gateway/pool/settings/address`: how reports name the server a notice is about. */
+export function serverOf(notice: Notice): string {
+  return serverPath({ ...notice, address: notice.server.address });
 }

@@ -49,8 +49,8 @@ export interface RecordedHistory {
  * document of this reading alone, and stops nothing else. A document that is not a history this version reads is never written over.
  *
  * `options.writtenAt`: the writer's clock (the run's time), when the reading is dated otherwise (the
- * fan-out's discovery); by default `at`. `options.undelivered`: its delivery's failures (`[]`: it
- * reached every sink), kept with the reading so the page says its links may be missing there
+ * fan-out's discovery); by default `at`. `options.undelivered`: the sinks its delivery did not reach
+ * (undeliveredSinks of its failures; `[]`: it reached every sink), kept with the reading so the page says its links may be missing there
  * (HistoryDocument.undelivered, undeliveredSinks); absent: not delivered yet (recordDeliveryOutcome
  * says it after), and the last successful reading's mark carries over to it until then (addReading).
  */
@@ -59,26 +59,52 @@ export async function recordHistory(
   gateway: GatewayRef,
   outcome: GatewayOutcome,
   at: Date,
-  options: { readonly writtenAt?: Date; readonly undelivered?: readonly ReportedError[] } = {},
+  options: { readonly writtenAt?: Date; readonly undelivered?: readonly UndeliveredSink[] } = {},
 ): Promise<RecordedHistory> {
   const writtenAt = options.writtenAt ?? at;
+  const reading = readingOf(gateway, outcome, at, options.undelivered);
+  const updated = await updateHistory(services, gateway, (previous, name, attempt) => {
+    const future = previous ? futureReadings(previous, writtenAt) : [];
+    // Once per document, not per conflict retry.
+    if (future.length > 0 && attempt === 0)
+      services.logger.warn(
+        `status page: the history in ${name} had ${counted(future.length, 'reading')} dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: ${future.length === 1 ? 'it cannot be real (a hand edit or a clock far off) and is' : 'they cannot be real (a hand edit or a clock far off) and are'} discarded.`,
+      );
+    return addReading(previous, gateway, reading, services.retentionInMs, writtenAt);
+  });
+  if (updated.doc) return { doc: updated.doc };
+  return {
+    doc: addReading(undefined, gateway, reading, services.retentionInMs, writtenAt),
+    ...(updated.error ? { error: updated.error } : {}),
+  };
+}
+
+/**
+ * The gateway's history document changed by `change` (given the stored document, or undefined when
+ * there is none, its store's name and the try's number; undefined back: nothing to write) and written
+ * back only if nobody wrote it since (the store's etag); on a lost race, read and changed again, up to
+ * MAX_CONFLICT_RETRIES times. Never throws: `doc` is the document as written (absent when `change`
+ * wrote nothing); `error`, the read or write that failed (sink "status page", naming the document),
+ * logged.
+ */
+async function updateHistory(
+  services: StatusServices,
+  gateway: GatewayRef,
+  change: (
+    previous: HistoryDocument | undefined,
+    name: string,
+    attempt: number,
+  ) => HistoryDocument | undefined,
+): Promise<{ readonly doc?: HistoryDocument; readonly error?: ReportedError }> {
   const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
-  const undelivered = options.undelivered && undeliveredSinks(options.undelivered);
-  const reading = readingOf(gateway, outcome, at, undelivered);
   // Which step failed decides what the message says the page lacks.
   let situation: 'read' | 'written' = 'read';
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       situation = 'read';
       const stored = await store.read();
-      const previous = stored ? readStored(store, stored.value) : undefined;
-      const future = previous ? futureReadings(previous, writtenAt) : [];
-      // Once per document, not per conflict retry.
-      if (future.length > 0 && attempt === 0)
-        services.logger.warn(
-          `status page: the history in ${store.name} had ${counted(future.length, 'reading')} dated after this run's time (${writtenAt.toISOString()}) by more than ${FUTURE_TOLERANCE_IN_MS / 60_000} minutes, the latest ${future.at(-1) ?? ''}: ${future.length === 1 ? 'it cannot be real (a hand edit or a clock far off) and is' : 'they cannot be real (a hand edit or a clock far off) and are'} discarded.`,
-        );
-      const doc = addReading(previous, gateway, reading, services.retentionInMs, writtenAt);
+      const doc = change(stored ? readStored(store, stored.value) : undefined, store.name, attempt);
+      if (!doc) return {};
       situation = 'written';
       try {
         await store.write(doc, stored?.etag);
@@ -91,10 +117,7 @@ export async function recordHistory(
   } catch (error) {
     const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
     services.logger.warn(`status page: ${reported.message}`);
-    return {
-      doc: addReading(undefined, gateway, reading, services.retentionInMs, writtenAt),
-      error: { ...reported, document: reported.document ?? store.name },
-    };
+    return { error: { ...reported, document: reported.document ?? store.name } };
   }
 }
 
@@ -107,8 +130,8 @@ export function readStored(store: Pick<StateStore<unknown>, 'name'>, value: unkn
 
 /**
  * Records what the delivery of the reading of `gateway` at `at` did, for a writer that recorded the
- * reading before delivering it (the Functions app's queue function): `failures` (its delivery's
- * errors) mark it not delivered to their sinks; none clears a mark an earlier try of it left. Read,
+ * reading before delivering it (the Functions app's queue function): `sinks` (its delivery's failures,
+ * undeliveredSinks) mark it not delivered to them; none clears a mark an earlier try of it left. Read,
  * withDeliveryOutcome, write back only if nobody wrote it since (as recordHistory); nothing is written
  * when nothing changes. Returns the document as written; `doc` is undefined when nothing was written
  * (no change, no document, or a newer reading recorded since). Never throws: a failure is returned as
@@ -118,33 +141,13 @@ export async function recordDeliveryOutcome(
   services: StatusServices,
   gateway: GatewayRef,
   at: Date,
-  failures: readonly ReportedError[],
+  sinks: readonly UndeliveredSink[],
 ): Promise<{ readonly doc?: HistoryDocument; readonly error?: ReportedError }> {
-  const sinks = undeliveredSinks(failures);
-  const store = typedStateStore(services.history.forKey(gatewayKey(gateway.id)));
-  let situation: 'read' | 'written' = 'read';
-  try {
-    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-      situation = 'read';
-      const stored = await store.read();
-      if (!stored) return {};
-      const previous = readStored(store, stored.value);
-      const doc = withDeliveryOutcome(previous, at.toISOString(), sinks);
-      if (doc === previous) return {};
-      situation = 'written';
-      try {
-        await store.write(doc, stored.etag);
-        return { doc };
-      } catch (error) {
-        if (!isStateConflictError(error)) throw error;
-      }
-    }
-    throw new StateConflictError(store.name);
-  } catch (error) {
-    const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
-    services.logger.warn(`status page: ${reported.message}`);
-    return { error: { ...reported, document: reported.document ?? store.name } };
-  }
+  return updateHistory(services, gateway, (previous) => {
+    if (!previous) return undefined;
+    const doc = withDeliveryOutcome(previous, at.toISOString(), sinks);
+    return doc === previous ? undefined : doc;
+  });
 }
 
 /**

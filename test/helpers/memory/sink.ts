@@ -43,3 +43,32 @@ export function failingSink(name: string, detail = 'the store is down', retryabl
   sink.failure = new DeliveryError(name, detail, { retryable: retryable });
   return sink;
 }
+
+/**
+ * `inner` refusing, while `refusal.on`, the deliveries of gateway `gatewayId`'s insights and result
+ * (scope `gateway`; with `readOnly`, only of a reading that succeeded) with a DeliveryError that
+ * cannot pass, as the folder sink refuses a gateway folder holding a user's file; every other delivery
+ * goes to `inner`, which keeps it.
+ */
+export function refusingSink(
+  inner: MemorySink,
+  gatewayId: string,
+  options: { readonly readOnly?: boolean } = {},
+): { readonly sink: InsightSink; readonly refusal: { on: boolean } } {
+  const refusal = { on: true };
+  const sink: InsightSink = {
+    name: inner.name,
+    async deliver(delivery) {
+      const refused =
+        refusal.on &&
+        delivery.scope === 'gateway' &&
+        delivery.report.gateways.some((g) => g.id === gatewayId && (g.ok || options.readOnly !== true));
+      if (refused)
+        throw new DeliveryError(inner.name, 'runbook.md in its folder is not one of ours: move it', {
+          retryable: false,
+        });
+      return inner.deliver(delivery);
+    },
+  };
+  return { sink, refusal };
+}

@@ -6,9 +6,9 @@ import {
   deliverOutbox,
   recordOutcome,
   sendOutcome,
-  serverOf,
   type DeliveryRecord,
 } from '../../../src/pipeline/notify/deliver-outbox';
+import { serverOf } from '../../../src/pipeline/notify/notice-entries';
 import { CLOCK_SKEW_IN_MS, leaseInMs, LEASE_SLACK_IN_MS } from '../../../src/pipeline/notify/lease';
 import { createReceiverBreakers, type SendVerdict } from '../../../src/pipeline/notify/receiver-breaker';
 import type { Clock, SendResult } from '../../../src/ports';

@@ -1,7 +1,6 @@
 import { gatewayKey, parseTarget, type Target } from '../../../src/core/arm-id';
 import { addReading, type HistoryDocument } from '../../../src/core/status/history';
 import {
-  DeliveryError,
   ArmUnreachableError,
   BackendHealthUnavailableError,
   StateUnavailableError,
@@ -14,8 +13,8 @@ import {
   type HistorySituation,
   type StatusServices,
 } from '../../../src/pipeline/status/status-services';
-import type { InsightSink, StateStores } from '../../../src/ports';
-import type { MemorySink } from '../../helpers/memory/sink';
+import type { StateStores } from '../../../src/ports';
+import { refusingSink, type MemorySink } from '../../helpers/memory/sink';
 import { healthOf } from '../../helpers/memory/run-dependencies';
 import { gatewayNamed, memoryLogger, memoryRun, type MemoryRun } from '../../helpers/memory';
 import { memoryStateForRuns, type MemoryStateForRuns } from '../../helpers/memory/state-for-runs';
@@ -373,22 +372,7 @@ describe('status page in a direct run', () => {
 describe("status page: a gateway's insights a sink did not take", () => {
   /** The run with its `folder` sink refusing the deliveries of `gateway`'s insights and result, until healed. */
   function refusingFolder(r: StatusRun, gateway = gwA) {
-    const folder = r.sinks[0] as MemorySink;
-    const refusal = { on: true };
-    const refusing: InsightSink = {
-      name: folder.name,
-      deliver: async (delivery) => {
-        if (
-          refusal.on &&
-          delivery.scope === 'gateway' &&
-          delivery.report.gateways.some((g) => g.id === gateway.id)
-        )
-          throw new DeliveryError('folder', 'runbook.md in its folder is not one of ours: move it', {
-            retryable: false,
-          });
-        return folder.deliver(delivery);
-      },
-    };
+    const { sink: refusing, refusal } = refusingSink(r.sinks[0] as MemorySink, gateway.id);
     return { refusal, run: { ...r, deps: { ...r.deps, sinks: [refusing, ...r.sinks.slice(1)] } } };
   }
 
