@@ -297,7 +297,7 @@ function collapsedGateways(): {
         const some = `${names.map((n) => field(n, 80)).join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
         // Those a sink did not take are counted, not each said: a store down for 20 000 gateways.
         const notDelivered = undelivered
-          ? `; ${undelivered === count ? (count === 1 ? 'it was' : 'all were') : `${undelivered} of them were`} not delivered to a sink (report.json: gateways[].undelivered)`
+          ? `; ${undelivered === count ? (count === 1 ? 'it was' : 'all were') : `${undelivered} of them ${undelivered === 1 ? 'was' : 'were'}`} not delivered to a sink (report.json: gateways[].undelivered)`
           : '';
         return key === healthyKey
           ? [

@@ -260,6 +260,12 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
     expect(text).toContain(
       '✓ 3 more gateways with every server healthy: ok-20, ok-21, ok-22 (report.json lists each); 2 of them were not delivered to a sink (report.json: gateways[].undelivered)',
     );
+    // One of them: "was" (a new-user trial read "1 of them were").
+    const single = formatSummary(
+      runOf(healthy.map((g, i) => (i === 22 ? g : { ...g, undelivered: i === 0 ? ['folder'] : undefined }))),
+      [],
+    );
+    expect(single).toContain('; 1 of them was not delivered to a sink');
   });
 
   it('clips a long probe message after a whole word, with whole characters', () => {
