@@ -52,11 +52,6 @@ export function clip(value: string, max: number): string {
   return escapeClip(value, max);
 }
 
-/** Every occurrence of `needle` in `text` replaced, for scrubbing secrets out of receiver answers. */
-export function replaceAll(text: string, needle: string, replacement: string): string {
-  return needle ? text.split(needle).join(replacement) : text;
-}
-
 /**
  * What makes a `degraded` sent again within its episode news, for a heading: ` · severity raised to
  * critical (was warning)` for a raise (Notice.raisedFrom), ` · cause changed from probe-timeout` for

@@ -1,5 +1,5 @@
 import { isLoopbackHost } from '../../core/input/loopback-host';
-import { replaceAll } from './text';
+import { redactEchoes } from './echo-forms';
 
 export { isLoopbackHost };
 
@@ -44,8 +44,10 @@ export function webhookUrlProblem(url: string): string | undefined {
 /**
  * Removes every secret-looking part of `url` (the whole URL, its path, query, and long path segments
  * or query values) and `extraSecrets` from `text`, e.g. from a receiver's error answer that echoes the
- * request. Scrub before cutting: a secret cut in two no longer matches. When `text` is itself a cut-off
- * read (`cutOff`), an end that begins a secret (2 characters or more) is removed as well.
+ * request: in any way a receiver may write them back (as sent or decoded, in another letter case, as
+ * HTML character references, JSON escapes or base64: echo-forms.ts). Scrub before cutting: a secret cut
+ * in two no longer matches. When `text` is itself a cut-off read (`cutOff`), an end that begins a
+ * secret (2 characters or more) is removed as well.
  */
 export function scrubUrl(
   text: string,
@@ -53,73 +55,30 @@ export function scrubUrl(
   extraSecrets: readonly string[] = [],
   options: { readonly cutOff?: boolean } = {},
 ): string {
-  const needles = secretNeedles(url, extraSecrets);
-  let out = text;
-  for (const needle of needles) out = replaceAll(out, needle, '[redacted]');
-  return options.cutOff ? scrubTail(out, needles) : out;
+  return redactEchoes(text, secretNeedles(url, extraSecrets), '[redacted]', options);
 }
 
-/** The strings scrubUrl removes, longest first (so a longer match wins over its parts). */
+/**
+ * The parts of `url` scrubUrl removes, as the URL writes them (redactEchoes reads each in every
+ * writing): the URL, its path and query, path segments of 6 characters or more, query values of 4 or
+ * more (as written, and as URLSearchParams decodes them), and `extraSecrets`.
+ */
 function secretNeedles(url: string, extraSecrets: readonly string[]): string[] {
   const needles: string[] = [url, ...extraSecrets];
   try {
     const parsed = new URL(url);
     needles.push(parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search.slice(1));
     if (parsed.pathname.length > 1) needles.push(parsed.pathname);
-    for (const segment of parsed.pathname.split('/')) {
-      if (segment.length >= 6) needles.push(...writtenForms(segment, false));
-    }
+    for (const segment of parsed.pathname.split('/')) if (segment.length >= 6) needles.push(segment);
     // Each value as written in the URL too, not only as URLSearchParams decodes it: a receiver that
     // echoed `sig=S3CR3T+ab%3D%3D` as sent, or decoded keeping the `+`, leaked it (a break trial).
     for (const pair of parsed.search.slice(1).split('&')) {
       const written = pair.slice(pair.indexOf('=') + 1);
-      if (pair.includes('=') && written.length >= 4) needles.push(...writtenForms(written, true));
+      if (pair.includes('=') && written.length >= 4) needles.push(written);
     }
-    for (const value of parsed.searchParams.values()) {
-      if (value.length >= 4) needles.push(value, encodeURIComponent(value));
-    }
+    for (const value of parsed.searchParams.values()) if (value.length >= 4) needles.push(value);
   } catch {
     // not a URL: only the literal text is scrubbed
   }
-  return needles.filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
-}
-
-/** `text` without a tail that is the start of a needle (what a cut-off read leaves of a secret). */
-function scrubTail(text: string, needles: readonly string[]): string {
-  let longest = 0;
-  for (const needle of needles) {
-    for (let k = Math.min(needle.length - 1, text.length); k > Math.max(1, longest); k--) {
-      if (text.endsWith(needle.slice(0, k))) {
-        longest = k;
-        break;
-      }
-    }
-  }
-  return longest > 0 ? `${text.slice(0, text.length - longest)}[redacted]` : text;
-}
-
-/**
- * The ways a receiver may echo `written` (a path segment or a query value as the URL has it): as
- * written, percent-decoded (`+` kept, and for a query value also as a space), each of those
- * re-encoded (encodeURIComponent, and a form's `+` for a space), and every percent-escape in lower and
- * in upper case.
- */
-function writtenForms(written: string, query: boolean): string[] {
-  const decoded = [decodeSafely(written), ...(query ? [decodeSafely(written.replace(/\+/g, ' '))] : [])];
-  const encoded = decoded.flatMap((d) => [encodeURIComponent(d), encodeURIComponent(d).replace(/%20/g, '+')]);
-  const forms = [written, ...decoded, ...encoded];
-  const cased = forms.flatMap((f) => [
-    f.replace(/%[0-9A-F]{2}/gi, (e) => e.toLowerCase()),
-    f.replace(/%[0-9A-F]{2}/gi, (e) => e.toUpperCase()),
-  ]);
-  // A short decoded form ("%41%42" is "AB") would redact every "AB" of the text.
-  return [...new Set([...forms, ...cased])].filter((f) => f.length >= 4);
-}
-
-function decodeSafely(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+  return needles.filter((n) => n.length > 0);
 }

@@ -387,6 +387,22 @@ describe('URL policy and redaction', () => {
     }
   });
 
+  it.each([
+    ['in upper case', (s: string) => s.toUpperCase()],
+    ['in lower case', (s: string) => s.toLowerCase()],
+    ['as HTML character references', (s: string) => [...s].map((c) => `&#${c.codePointAt(0)};`).join('')],
+    ['in base64', (s: string) => Buffer.from(s).toString('base64')],
+  ])('a receiver that writes the URL back %s: no record or error holds its token', async (_, write) => {
+    const path = '/services/T9/B9/upperToken7g8h?sig=upperSig9i0j';
+    receiver.setDefault({ status: 400, body: `NO ROUTE ${write(receiver.url(path))}` });
+    const result = await httpPost(request(receiver.url(path)), options({ maxAttempts: 1 }));
+    const everything = JSON.stringify(result);
+    expect(everything).toMatch(/HTTP 400 Bad Request: NO ROUTE \[redacted\]/);
+    for (const secret of ['upperToken7g8h', 'upperSig9i0j'])
+      for (const written of [secret, write(secret)].flatMap((w) => [w, w.slice(2, -2)]))
+        expect(everything.toLowerCase()).not.toContain(written.toLowerCase());
+  });
+
   const TOKEN = 'Zq8vT3kLm9XwR2pN7bY4cH6dJ'; // 25 characters, as in issue 11.7
   /** Every piece of `secret` of `size` characters or more that `text` contains. */
   const piecesOf = (secret: string, text: string, size = 4) =>

@@ -49,3 +49,106 @@ describe('scrubUrl: every way a receiver may echo a secret of its URL', () => {
     );
   });
 });
+
+/**
+ * A receiver may also write the URL back in another letter case, as HTML character references, JSON
+ * escapes or base64, or a mix of them (a break trial: `NO ROUTE /SERVICES/T9/B9/UPPERTOKEN7G8H?SIG=…`
+ * reached the report, notify state and every notify command whole). Each writing of each secret part
+ * is gone, in any alignment.
+ */
+describe('scrubUrl: a secret written back in another form', () => {
+  const url = 'https://hooks.example.com/services/T9/B9/upperToken7g8h?sig=upperSig9i0j';
+  const token = 'upperToken7g8h';
+  const sig = 'upperSig9i0j';
+  const entities = (s: string, hex: boolean) =>
+    [...s].map((c) => (hex ? `&#x${c.codePointAt(0)?.toString(16)};` : `&#${c.codePointAt(0)};`)).join('');
+  const jsonU = (s: string) =>
+    [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const b64url = (s: string) => Buffer.from(s).toString('base64url');
+  it.each([
+    ['upper case', (s: string) => s.toUpperCase()],
+    ['lower case', (s: string) => s.toLowerCase()],
+    [
+      'alternating case',
+      (s: string) => [...s].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''),
+    ],
+    ['decimal character references', (s: string) => entities(s, false)],
+    ['hex character references', (s: string) => entities(s, true)],
+    [
+      'named references for its punctuation',
+      (s: string) => s.replace(/\//g, '&sol;').replace(/\?/g, '&quest;').replace(/=/g, '&equals;'),
+    ],
+    ['JSON \\u escapes', jsonU],
+    ['JSON with escaped slashes', (s: string) => s.replace(/\//g, '\\/')],
+    [
+      'every character percent-encoded, upper case',
+      (s: string) => [...Buffer.from(s.toUpperCase())].map((b) => `%${b.toString(16)}`).join(''),
+    ],
+    [
+      'half references, half upper case',
+      (s: string) => [...s].map((c, i) => (i % 2 ? `&#${c.codePointAt(0)};` : c.toUpperCase())).join(''),
+    ],
+  ])('%s: the path, the query, the token and the signature', (_, write) => {
+    for (const secret of ['/services/T9/B9/upperToken7g8h?sig=upperSig9i0j', token, sig, url]) {
+      const out = scrubUrl(`400 NO ROUTE ${write(secret)} (see logs)`, url);
+      expect(out).toBe('400 NO ROUTE [redacted] (see logs)');
+    }
+  });
+
+  it.each([
+    ['standard', b64],
+    ['URL-safe', b64url],
+  ])(
+    'base64 (%s alphabet), at each of its 3 alignments, alone or inside a longer encoded text',
+    (_, encode) => {
+      for (const secret of [url, token, sig]) {
+        for (const before of ['', 'a', 'ab', 'abc', '{"url":"']) {
+          const encoded = encode(`${before}${secret}"}`);
+          const out = scrubUrl(`echo=${encoded}`, url);
+          // What is left of the encoded text holds no 4 characters of the secret's own base64.
+          const left = out.replace('[redacted]', ' ');
+          expect(out).toContain('[redacted]');
+          const own = encode(secret).replace(/=+$/, '');
+          for (let i = 0; i + 8 <= own.length; i += 4) expect(left).not.toContain(own.slice(i, i + 8));
+        }
+      }
+    },
+  );
+
+  it('a cut-off answer ending with the start of the token in upper case loses that end', () => {
+    expect(
+      scrubUrl(`NO ROUTE /SERVICES/T9/B9/${token.slice(0, 7).toUpperCase()}`, url, [], { cutOff: true }),
+    ).toBe('NO ROUTE [redacted]');
+  });
+
+  it('text around an echo, and words that only share letters with the secret, are kept', () => {
+    expect(scrubUrl('Token expired; UPPER case; sig missing', url)).toBe(
+      'Token expired; UPPER case; sig missing',
+    );
+  });
+
+  it('property: a token of 6+ URL-safe characters, written back in any mix of these forms, is gone', () => {
+    const writings: Array<(c: string) => string> = [
+      (c) => c,
+      (c) => c.toUpperCase(),
+      (c) => c.toLowerCase(),
+      (c) => `&#${c.codePointAt(0)};`,
+      (c) => `&#x${c.codePointAt(0)?.toString(16).toUpperCase()};`,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      (c) => `%${c.charCodeAt(0).toString(16)}`,
+    ];
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_-]{6,30}$/),
+        fc.array(fc.nat(writings.length - 1), { minLength: 30, maxLength: 30 }),
+        (secret, picks) => {
+          const echoed = [...secret]
+            .map((c, i) => (writings[picks[i] ?? 0] as (c: string) => string)(c))
+            .join('');
+          expect(scrubUrl(`<${echoed}>`, `https://hooks.example.com/h/${secret}`)).toBe('<[redacted]>');
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * Finding a secret in a receiver's answer whatever way the receiver wrote it back. A break trial found
+ * tokens kept whole in reports and notify state when a receiver echoed its URL in upper or lower case,
+ * as HTML character references (`&#47;`), as JSON escapes (`\u0054`, `\/`) or in base64: the scrub
+ * compared the text as written. Here the answer and each secret are both read in one canonical form
+ * (each escape decoded, ASCII letters in lower case, `+` a space, every character as its UTF-8 bytes),
+ * so one comparison covers every mix of those writings, and what matched is cut out of the answer as
+ * it was written. Base64 is looked for separately, in both alphabets and at each of its 3 alignments.
+ */
+
+/** A text read canonically: `text`, and for each of its characters where it was in the original. */
+interface CanonicalView {
+  readonly text: string;
+  /** Start (inclusive) in the original of each canonical character. */
+  readonly from: readonly number[];
+  /** End (exclusive) in the original of each canonical character. */
+  readonly to: readonly number[];
+}
+
+/** HTML's named references for the characters a URL is written with (WHATWG HTML, named character references). */
+const NAMED_REFERENCES: Readonly<Record<string, string>> = {
+  amp: '&',
+  sol: '/',
+  quest: '?',
+  equals: '=',
+  num: '#',
+  percnt: '%',
+  colon: ':',
+  period: '.',
+  lowbar: '_',
+  hyphen: '-',
+  dash: '-',
+  plus: '+',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  commat: '@',
+  comma: ',',
+  semi: ';',
+  excl: '!',
+  dollar: '$',
+  lpar: '(',
+  rpar: ')',
+  ast: '*',
+  tilde: '~',
+  Tilde: '~',
+  lsqb: '[',
+  rsqb: ']',
+  lcub: '{',
+  rcub: '}',
+  verbar: '|',
+  bsol: '\\',
+};
+
+/** JSON's one-character escapes (RFC 8259 section 7). */
+const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/' };
+
+/** One escape at `at`: the code points or bytes it stands for and its length; undefined when none starts there. */
+function escapeAt(
+  text: string,
+  at: number,
+): { readonly bytes: number[]; readonly length: number } | undefined {
+  const first = text[at];
+  if (first !== '&' && first !== '\\' && first !== '%') return undefined;
+  const rest = text.slice(at, at + 16);
+  let m = /^&#[xX]([0-9a-fA-F]{1,6});?/.exec(rest) ?? /^&#([0-9]{1,7});?/.exec(rest);
+  if (m) {
+    const cp = Number.parseInt(m[1] as string, m[0].startsWith('&#x') || m[0].startsWith('&#X') ? 16 : 10);
+    if (cp <= 0x10ffff) return { bytes: utf8Bytes(String.fromCodePoint(cp)), length: m[0].length };
+  }
+  m = /^&([a-zA-Z]{2,8});/.exec(rest);
+  const named = m ? NAMED_REFERENCES[m[1] as string] : undefined;
+  if (m && named !== undefined) return { bytes: utf8Bytes(named), length: m[0].length };
+  m = /^\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(rest);
+  if (m) {
+    const pair = String.fromCharCode(
+      Number.parseInt(m[1] as string, 16),
+      Number.parseInt(m[2] as string, 16),
+    );
+    return { bytes: utf8Bytes(pair), length: m[0].length };
+  }
+  m = /^\\u([0-9a-fA-F]{4})/.exec(rest) ?? /^\\x([0-9a-fA-F]{2})/.exec(rest);
+  if (m)
+    return {
+      bytes: utf8Bytes(String.fromCharCode(Number.parseInt(m[1] as string, 16))),
+      length: m[0].length,
+    };
+  const json = rest[0] === '\\' && rest[1] !== undefined ? JSON_ESCAPES[rest[1]] : undefined;
+  if (json !== undefined) return { bytes: utf8Bytes(json), length: 2 };
+  m = /^%([0-9a-fA-F]{2})/.exec(rest);
+  if (m) return { bytes: [Number.parseInt(m[1] as string, 16)], length: 3 };
+  return undefined;
+}
+
+function utf8Bytes(text: string): number[] {
+  return [...Buffer.from(text, 'utf8')];
+}
+
+/** A byte as a canonical character: ASCII letters in lower case, `+` as a space. */
+function canonicalByte(byte: number): string {
+  if (byte === 0x2b) return ' ';
+  return byte >= 0x41 && byte <= 0x5a ? String.fromCharCode(byte + 32) : String.fromCharCode(byte);
+}
+
+/** `text` read canonically (see the file's comment), each character mapped back to where it was written. */
+function canonicalView(text: string): CanonicalView {
+  let out = '';
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let at = 0; at < text.length;) {
+    const escape = escapeAt(text, at);
+    const cp = text.codePointAt(at) as number;
+    const length = escape?.length ?? (cp > 0xffff ? 2 : 1);
+    const bytes = escape?.bytes ?? utf8Bytes(String.fromCodePoint(cp));
+    for (const byte of bytes) {
+      out += canonicalByte(byte);
+      from.push(at);
+      to.push(at + length);
+    }
+    at += length;
+  }
+  return { text: out, from, to };
+}
+
+/** `secret` in its canonical form (the same reading as an answer's). */
+export function canonicalForm(secret: string): string {
+  return canonicalView(secret).text;
+}
+
+/**
+ * The base64 text any encoding of `secret` holds, whatever bytes come before it: one string per
+ * alignment (0, 1 or 2 bytes before it in its 3-byte group), in the standard and the URL-safe
+ * alphabets (RFC 4648 sections 4 and 5), each only the groups made of the secret's bytes alone. Only
+ * those of 8 characters or more: shorter ones would cut innocent words.
+ */
+export function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms: string[] = [];
+  for (const before of [0, 1, 2]) {
+    const lead = before === 0 ? 0 : 3 - before; // the secret's bytes in the first, shared group
+    const whole = Math.floor((bytes.length - lead) / 3);
+    if (whole <= 0) continue;
+    const encoded = Buffer.concat([Buffer.alloc(before), bytes]).toString('base64');
+    const start = before === 0 ? 0 : 4;
+    const core = encoded.slice(start, start + whole * 4);
+    if (core.length >= 8) forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...new Set(forms)];
+}
+
+/**
+ * `text` with every occurrence of each secret, in any writing (see the file's comment), replaced by
+ * `replacement`. `secrets`: the forms to look for, as written (each is read canonically here, and
+ * those shorter than 4 canonical characters are left out: "%41%42" would cut every "ab"). With
+ * `cutOff` (the text is the start of a longer answer), an end that begins a secret, 2 characters or
+ * more, is cut as well. Never throws.
+ */
+export function redactEchoes(
+  text: string,
+  secrets: readonly string[],
+  replacement: string,
+  options: { readonly cutOff?: boolean } = {},
+): string {
+  const canonical = [...new Set(secrets.map(canonicalForm))].filter((s) => s.length >= 4);
+  const view = canonicalView(text);
+  const cuts: Array<[number, number]> = [];
+  for (const secret of canonical) {
+    for (let at = view.text.indexOf(secret); at >= 0; at = view.text.indexOf(secret, at + 1)) {
+      cuts.push([view.from[at] as number, view.to[at + secret.length - 1] as number]);
+    }
+  }
+  // Base64 is of bytes: those of the secret as written, and decoded (a path segment's `%2F` as `/`).
+  for (const form of new Set(secrets.flatMap((s) => [s, decodedOrSame(s)]).flatMap(base64Forms))) {
+    for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1))
+      cuts.push([at, at + form.length]);
+  }
+  if (options.cutOff) {
+    const tail = longestSecretStartAtEnd(view.text, canonical);
+    if (tail > 0) cuts.push([view.from[view.text.length - tail] as number, text.length]);
+  }
+  return cutOut(text, cuts, replacement);
+}
+
+function decodedOrSame(secret: string): string {
+  try {
+    return decodeURIComponent(secret);
+  } catch {
+    return secret;
+  }
+}
+
+/** The length of the longest end of `text` (2 or more) that is the start of one of `secrets` (shorter than it). */
+function longestSecretStartAtEnd(text: string, secrets: readonly string[]): number {
+  let longest = 0;
+  for (const secret of secrets) {
+    for (let k = Math.min(secret.length - 1, text.length); k > Math.max(1, longest); k--) {
+      if (text.endsWith(secret.slice(0, k))) {
+        longest = k;
+        break;
+      }
+    }
+  }
+  return longest;
+}
+
+/** `text` with each of `cuts` (overlapping ones merged) replaced by one `replacement`. */
+function cutOut(text: string, cuts: Array<[number, number]>, replacement: string): string {
+  if (cuts.length === 0) return text;
+  cuts.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = '';
+  let kept = 0;
+  let open: [number, number] | undefined;
+  for (const cut of cuts) {
+    if (open && cut[0] <= open[1]) {
+      open[1] = Math.max(open[1], cut[1]);
+      continue;
+    }
+    if (open) {
+      out += text.slice(kept, open[0]) + replacement;
+      kept = open[1];
+    }
+    open = [cut[0], cut[1]];
+  }
+  if (open) {
+    out += text.slice(kept, open[0]) + replacement;
+    kept = open[1];
+  }
+  return out + text.slice(kept);
+}
