@@ -221,6 +221,13 @@ export function fileStateError(
     // Only through a link to nothing (a disk not mounted, say): a document simply missing is none.
     ...(inTheWay ? { ENOENT: [inTheWay, advice.fileInTheWay, true] as [string, string, boolean] } : {}),
     EROFS: ['the file system is read-only', advice.readOnly, false],
+    // A gateway's resource group or name longer than a file name may be (keyed-state-stores.ts
+    // fileDocumentName): no run will fare better in this folder.
+    ENAMETOOLONG: [
+      'a name in its path is longer than the file system allows (255 bytes)',
+      'Keep the state in blob storage ("state.blob" in the configuration file, APPGW_STATE_CONTAINER as a setting); the other gateways are not affected.',
+      false,
+    ],
     ENOSPC: ['no space left on the device', 'Free some space; the next run tries again.', true],
     EDQUOT: ['the disk quota is used up', 'Free some space; the next run tries again.', true],
   };

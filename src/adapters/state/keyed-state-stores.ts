@@ -30,6 +30,48 @@ function encodeSegment(part: string): string {
     .replace(/^\./, '%2e');
 }
 
+/**
+ * The longest name of one folder or file on the file systems a state folder lives on (ext4, XFS,
+ * Btrfs: 255 bytes; APFS, NTFS: 255 characters).
+ */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * What a document's file name holds beside its gateway's name: `.json`, and the longest name made from
+ * it, its lock's temporary file `.lock.<pid>.<uuid>.tmp` (a pid of up to 7 digits; file-state-store.ts).
+ */
+const DOCUMENT_NAME_EXTRA_BYTES = '.json'.length + '.lock.'.length + 7 + 1 + 36 + '.tmp'.length;
+
+/**
+ * documentName for a state folder: the same name wherever each of its folder and file names fits
+ * MAX_NAME_BYTES (every name documentName has ever given a file that could be written). A name that
+ * does not (a resource group named with 28 or more CJK letters is 9 bytes a letter percent-encoded; a
+ * break trial found its gateways' notify state and history refused on every run, ENAMETOOLONG, so
+ * none of their notices ever went out) keeps its non-ASCII letters, digits and marks as they are (3
+ * bytes a CJK letter). keyOfDocument reads both. A name too long even so (ARM's 90 characters, every
+ * one 3 bytes or more) is refused by the file system, and the state file's error says what to do
+ * (file-state-store.ts, ENAMETOOLONG). Blob names (documentName) may be 1 024 characters long: they
+ * keep the percent-encoded form, so no document already written moves.
+ */
+export function fileDocumentName(key: string): string {
+  const parts = key.split('/').filter(Boolean);
+  const kept = parts.length === 8 ? [parts[1], parts[3], parts[7]] : parts;
+  const names = kept.map((part, i) =>
+    fileSegment(part ?? '', MAX_NAME_BYTES - (i === kept.length - 1 ? DOCUMENT_NAME_EXTRA_BYTES : 0)),
+  );
+  return `${names.join('/')}.json`;
+}
+
+/** encodeSegment, or, past `maxBytes`, the same with non-ASCII letters, digits and marks as they are. */
+function fileSegment(part: string, maxBytes: number): string {
+  const encoded = encodeSegment(part);
+  if (encoded.length <= maxBytes) return encoded;
+  const kept = [...part].map((c) =>
+    c > '\x7f' && /^[\p{L}\p{N}\p{M}]$/u.test(c) ? c : encodeSegment(`-${c}`).slice(1),
+  );
+  return kept.join('').replace(/^\./, '%2e');
+}
+
 /** The key a document name stands for; undefined for a name `documentName` cannot have made (a foreign file). */
 export function keyOfDocument(name: string): string | undefined {
   let parts: string[];
@@ -58,7 +100,7 @@ export function createFileStateStores<T>(options: {
     name,
     forKey: (key) =>
       createFileStateStore<T>({
-        file: path.join(root, documentName(key)),
+        file: path.join(root, fileDocumentName(key)),
         ...(options.advice ? { advice: options.advice } : {}),
       }),
     async listKeys() {

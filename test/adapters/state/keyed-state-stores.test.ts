@@ -7,6 +7,7 @@ import {
   createBlobStateStores,
   createFileStateStores,
   documentName,
+  fileDocumentName,
   keyOfDocument,
 } from '../../../src/adapters/state/keyed-state-stores';
 import { connectBlobService } from '../../../src/adapters/storage/blob-client';
@@ -124,6 +125,107 @@ describe('file state stores layout', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * Resource group names may hold any Unicode letter (up to 90 characters); percent-encoded, 28 CJK
+ * letters are more than a folder name may be (255 bytes). A break trial found such a group's gateways'
+ * notify state and history refused on every run (ENAMETOOLONG): none of their notices ever went out.
+ */
+describe('file state stores: names longer than a file name may be once percent-encoded', () => {
+  const japanese = '本番環境-アプリケーションゲートウェイ-東日本リージョン-共有サービス'; // 35 characters
+  const bytesOf = (name: string) => Buffer.byteLength(name, 'utf8');
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-long-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['35 CJK letters', japanese],
+    ['85 CJK letters (255 bytes)', '東'.repeat(85)],
+    ['75 characters, 40 of them ä', `${'ä'.repeat(40)}${'x'.repeat(35)}`],
+    ['90 letters with combining marks', 'e\u0301'.repeat(45)],
+  ])('%s: the group keeps its letters, each name fits, the key reads back', (_, group) => {
+    const k = key('0000-sub', group, 'appgw-jp');
+    expect(bytesOf(encodeURIComponent(group.toLowerCase()))).toBeGreaterThan(255);
+    const name = fileDocumentName(k);
+    expect(name.split('/')[1]).toBe(group.toLowerCase());
+    expect(name.split('/').every((part) => bytesOf(part) <= 255)).toBe(true);
+    expect(keyOfDocument(name)).toBe(k);
+  });
+
+  it('a name that fits percent-encoded keeps that name (no document already written moves)', () => {
+    const segment = fc
+      .string({ minLength: 1, maxLength: 25, unit: 'binary' })
+      .filter((s) => !s.includes('/'));
+    fc.assert(
+      fc.property(segment, segment, segment, (sub, rg, gw) => {
+        const k = key(sub, rg, gw);
+        fc.pre(
+          documentName(k)
+            .split('/')
+            .every((part) => part.length <= 190),
+        );
+        expect(fileDocumentName(k)).toBe(documentName(k));
+      }),
+    );
+  });
+
+  it('property: any group of up to 90 letters, digits and marks reads back, and never leaves its folder', () => {
+    const letter = fc.constantFrom(
+      'a',
+      'Z',
+      '9',
+      '_',
+      '.',
+      '-',
+      '(',
+      ')',
+      'ä',
+      'ß',
+      'ж',
+      '東',
+      'ア',
+      '\u0301',
+      '𠀋',
+    );
+    fc.assert(
+      fc.property(fc.array(letter, { minLength: 1, maxLength: 90 }), (chars) => {
+        const k = key('sub', chars.join(''), 'gw');
+        const name = fileDocumentName(k);
+        expect(keyOfDocument(name)).toBe(k);
+        expect(name.split('/')).toHaveLength(3);
+        expect(name.split('/').some((part) => part === '..' || part === '.')).toBe(false);
+      }),
+    );
+  });
+
+  it('a gateway in a group of 35 CJK letters: its state is written, read, listed; its neighbours too', async () => {
+    const stores = createFileStateStores<{ n: number }>({ dir });
+    const jp = key('sub', japanese, 'appgw-jp');
+    const other = key('sub', 'rg', 'gw');
+    const etag = await stores.forKey(jp).write({ n: 1 }, undefined);
+    await stores.forKey(other).write({ n: 2 }, undefined);
+    expect(await stores.forKey(jp).read()).toEqual({ value: { n: 1 }, etag });
+    expect((await stores.listKeys()).sort()).toEqual([jp, other].sort());
+    expect(await readdir(path.join(dir, 'sub'))).toEqual(expect.arrayContaining([japanese.toLowerCase()]));
+  });
+
+  it('a name too long even so: a StateUnavailableError saying what to do; the other gateways are kept', async () => {
+    const stores = createFileStateStores<{ n: number }>({ dir });
+    const tooLong = key('sub', 'rg', 'g'.repeat(300));
+    const error = await rejection(stores.forKey(tooLong).write({ n: 1 }, undefined));
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect((error as Error).message).toMatch(
+      /longer than the file system allows \(255 bytes\) \(ENAMETOOLONG\)/,
+    );
+    expect((error as Error).message).toMatch(/blob storage \("state\.blob"/);
+    await stores.forKey(key('sub', 'rg', 'gw')).write({ n: 2 }, undefined);
+    expect(await stores.listKeys()).toEqual([key('sub', 'rg', 'gw')]);
   });
 });
 
