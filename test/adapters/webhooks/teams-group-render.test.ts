@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildTeamsGroupCard } from '../../../src/adapters/webhooks/teams/teams-group';
+import { buildTeamsCard } from '../../../src/adapters/webhooks/teams/teams-payload';
 import { causeFor } from '../../../src/core/causes';
 import { noticeGroup } from '../../../src/core/notice/grouping';
 import { launchChromium } from '../../helpers/chromium';
@@ -52,6 +53,59 @@ describe('grouped Teams card in a real browser (Adaptive Cards SDK)', () => {
   afterAll(async () => {
     await browser?.close();
     await rm(out, { recursive: true, force: true });
+  });
+
+  /** The card's text as the SDK renders it in the page, white space folded. */
+  const renderedText = async (card: Record<string, unknown>): Promise<string> => {
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.setContent('<!doctype html><html lang="en"><body><div id="card"></div></body></html>');
+      await tab.addScriptTag({ content: await SDK });
+      await tab.evaluate((json) => {
+        const sdk = (globalThis as unknown as { AdaptiveCards: typeof import('adaptivecards') })
+          .AdaptiveCards;
+        const adaptiveCard = new sdk.AdaptiveCard();
+        adaptiveCard.parse(json);
+        const page = globalThis as unknown as {
+          document: { getElementById(id: string): { appendChild(node: unknown): void } | null };
+        };
+        page.document.getElementById('card')?.appendChild(adaptiveCard.render());
+      }, card);
+      return (await tab.locator('#card').innerText()).replace(/\s+/g, ' ');
+    } finally {
+      await context.close();
+    }
+  };
+
+  /**
+   * Adaptive Cards turn `{{DATE(…)}}` and `{{TIME(…)}}` in a text into a date in the reader's locale: a
+   * probe message or a name written so showed `1/1/2020` (a break trial). Each shows as the gateway has it.
+   */
+  it.each([
+    ['the per-server card', (notice: ReturnType<typeof sampleNotice>) => buildTeamsCard(notice)],
+    [
+      'the grouped card',
+      (notice: ReturnType<typeof sampleNotice>) => buildTeamsGroupCard(noticeGroup([notice])),
+    ],
+  ])('%s shows {{DATE(…)}} and {{TIME(…)}} in untrusted values as written', async (_, build) => {
+    const date = '{{DATE(2020-01-01T00:00:00Z)}}';
+    const time = '{{TIME(2020-01-01T13:45:00Z)}}';
+    const notice = sampleNotice({
+      gateway: { ...sampleNotice().gateway, name: `agw-${date}` },
+      backendPool: `pool-${time}`,
+      server: {
+        address: `10.0.1.4 ${date}`,
+        health: 'Unhealthy',
+        probeLog: `Received ${date} ${time} {{{DATE(2020-01-01T00:00:00Z)}}}`,
+      },
+    });
+    const text = (await renderedText(build(notice))).replace(/\u200B/g, '');
+    expect(text).toContain(`10.0.1.4 ${date}`);
+    expect(text).toContain(`agw-${date}`);
+    if (!text.includes('…'))
+      expect(text).toContain(`Received ${date} ${time} {{{DATE(2020-01-01T00:00:00Z)}}}`);
+    expect(text).not.toMatch(/\b2020\b(?!-01-01T)/);
   });
 
   it('renders the headline, the gateway, each pool and each server with its severity, health and cause', async () => {

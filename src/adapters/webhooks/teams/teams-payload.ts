@@ -125,9 +125,24 @@ export function adaptiveCard(
     type: 'AdaptiveCard',
     version: ADAPTIVE_CARD_VERSION,
     msteams: { width: 'Full' },
-    body,
+    body: body.map((element) => withoutTextFunctions(element) as Record<string, unknown>),
     ...(actions.length > 0 ? { actions } : {}),
   };
+}
+
+/**
+ * `node` with every `{{` of its texts broken by U+200B, which shows nothing. Adaptive Cards turn
+ * `{{DATE(2020-01-01T00:00:00Z)}}` and `{{TIME(…)}}` in any TextBlock, TextRun or FactSet text into
+ * a date or time in the reader's locale (adaptivecards.io "Text features", Date/Time formatting;
+ * adaptivecards `lib/text-formatters.js`), so a probe message or a name written so showed another text
+ * than the gateway's (a break trial). Every string but a URL: our own texts never hold `{{`.
+ */
+function withoutTextFunctions(node: unknown, key = ''): unknown {
+  if (typeof node === 'string') return key === 'url' ? node : node.replace(/\{(?=\{)/g, '{\u200B');
+  if (Array.isArray(node)) return node.map((item) => withoutTextFunctions(item));
+  if (node !== null && typeof node === 'object')
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withoutTextFunctions(v, k)]));
+  return node;
 }
 
 /** The Adaptive Card for a notice, with excerpts scaled by `scale`. Pure. */
