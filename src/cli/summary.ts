@@ -152,7 +152,7 @@ export function* summaryLines(
       lines.push(
         `    not delivered to ${undelivered.map((sink) => field(sink, 80)).join(', ')}: its insight pages there may be missing, or an earlier reading's (of servers since healthy too) (the delivery errors below say why)`,
       );
-    for (const f of gateway.findings) {
+    for (const f of gateway.findings.slice(0, FINDINGS_SHOWN)) {
       lines.push(
         `    ${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${field(f.address, 253)}  ${healthText(f)}  ${f.severity}`,
       );
@@ -163,6 +163,7 @@ export function* summaryLines(
         lines.push(`        general steps only: ${field(f.generalSteps.because)}`);
       for (const file of insightFiles(f, roots)) lines.push(`        insight: ${field(file, 2000)}`);
     }
+    lines.push(...moreFindingsLines(gateway.findings.slice(FINDINGS_SHOWN)));
     // This gateway's held notices, in its own block (matched by id: never the block next to it).
     lines.push(...held);
     yield* lines.splice(0);
@@ -234,6 +235,34 @@ function notReportedLine(counts: NotReportedCounts): string {
   const entries = notReportedEntries(counts);
   const states = entries.map(([state]) => CONFIGURABLE_STATES.find((c) => readHealth(c) === state) ?? state);
   return `not reported: ${entries.map(([state, n]) => `${n} ${state}`).join(', ')} (unhealthyStates leaves ${states.join(' and ')} out)`;
+}
+
+/**
+ * A gateway's servers not healthy shown one by one (4 lines each); those after them are counted by kind.
+ * A break trial's gateway of 10 000 servers down printed 40 000 lines.
+ */
+export const FINDINGS_SHOWN = 20;
+/** Kinds (pool, settings, health, severity, cause) of the servers past FINDINGS_SHOWN named, most first. */
+const MORE_FINDING_KINDS_SHOWN = 5;
+
+/**
+ * The servers of a gateway past FINDINGS_SHOWN: how many, and how many of each kind (pool and settings,
+ * health, severity, cause), the most common first; report.json lists each, with its insight.
+ */
+function moreFindingsLines(more: readonly FindingReport[]): string[] {
+  if (more.length === 0) return [];
+  const kinds = new Map<string, number>();
+  for (const f of more) {
+    const kind = `${field(f.backendPool, 80)} / ${field(f.backendSettings, 80)}  ${healthText(f)}  ${f.severity}  ${field(f.cause.title)}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const sorted = [...kinds.entries()].sort((a, b) => b[1] - a[1]);
+  const rest = sorted.length - MORE_FINDING_KINDS_SHOWN;
+  return [
+    `    and ${counted(more.length, 'more server')} not healthy (report.json: gateways[].findings, each with its insight):`,
+    ...sorted.slice(0, MORE_FINDING_KINDS_SHOWN).map(([kind, n]) => `        ${n} × ${kind}`),
+    ...(rest > 0 ? [`        and ${counted(rest, 'more kind')}`] : []),
+  ];
 }
 
 /** Gateways with every server healthy shown one by one; those after them are counted in one line. */

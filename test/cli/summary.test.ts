@@ -1,5 +1,6 @@
 import {
   FAILED_ALIKE_SHOWN,
+  FINDINGS_SHOWN,
   formatSummary,
   HEALTHY_SHOWN,
   healthText,
@@ -104,6 +105,53 @@ describe('the CLI summary', () => {
     expect(terminalLines('warning: gateway "a\u001b[31mb"\n\tnext')).toBe(
       'warning: gateway "a [31mb"\n  next',
     );
+  });
+});
+
+/**
+ * A gateway with hundreds of servers down (a scale set, an AKS cluster's pods) printed four lines for
+ * each: a break trial's 10 000 made 40 000 lines. Past FINDINGS_SHOWN they are counted, by kind.
+ */
+describe('a gateway with many servers not healthy, in the summary', () => {
+  const one = report('TCP connect error');
+  const base = one.gateways[0] as GatewayReport;
+  const finding = base.findings[0] as GatewayReport['findings'][number];
+  const many = (n: number, pool: (i: number) => string = (i) => (i % 3 === 0 ? 'pool-web' : 'pool-aks')) =>
+    runOf([
+      {
+        ...base,
+        servers: n,
+        findings: Array.from({ length: n }, (_, i) => ({
+          ...finding,
+          backendPool: pool(i),
+          address: `10.9.0.${i}`,
+        })),
+      },
+    ]);
+
+  it('shows the first FINDINGS_SHOWN one by one; the rest are counted, by pool, settings, health, severity and cause', () => {
+    const text = formatSummary(many(FINDINGS_SHOWN + 280), []);
+    expect(text.match(/^ {4}pool-\w+ \/ settings-https {2}10\.9\.0\.\d+ /gm)).toHaveLength(FINDINGS_SHOWN);
+    expect(text).toContain(
+      `    pool-aks / settings-https  10.9.0.${FINDINGS_SHOWN - 1}  Unhealthy (unhealthy)  critical`,
+    );
+    expect(text).not.toContain(`10.9.0.${FINDINGS_SHOWN}  `);
+    expect(text).toContain(
+      '    and 280 more servers not healthy (report.json: gateways[].findings, each with its insight):\n' +
+        `        187 × pool-aks / settings-https  Unhealthy (unhealthy)  critical  ${finding.cause.title}\n` +
+        `        93 × pool-web / settings-https  Unhealthy (unhealthy)  critical  ${finding.cause.title}`,
+    );
+  });
+
+  it('no count line at FINDINGS_SHOWN or fewer; past five kinds, the rest of the kinds are counted', () => {
+    expect(formatSummary(many(FINDINGS_SHOWN), [])).not.toContain('more server');
+    const text = formatSummary(
+      many(FINDINGS_SHOWN + 14, (i) => `pool-${i}`),
+      [],
+    );
+    expect(text).toContain('    and 14 more servers not healthy');
+    expect(text.match(/^ {8}1 × pool-\d+ /gm)).toHaveLength(5);
+    expect(text.endsWith('        and 9 more kinds')).toBe(true);
   });
 });
 

@@ -202,37 +202,63 @@ describe('the outbox', () => {
     ]);
   });
 
-  it('the outbox is bounded: past notify.outboxLimit the oldest become dead letters, and the oldest dead letters are dropped, each reported', async () => {
+  it('a whole gateway going bad at once, past notify.outboxLimit: no notice set aside; each delivered once the receiver answers', async () => {
     receiver.setDefault({ status: 503 });
-    const logger = recordingLogger();
+    const servers = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5'];
     const first = await notifyRun({
-      scenario: one([bad('10.0.0.1'), bad('10.0.0.2'), bad('10.0.0.3')]),
+      scenario: one(servers.map(bad)),
       config: config({ maxAttempts: 1 }, { outboxLimit: 2 }),
-      logger,
     });
     const undelivered = first.report.notifications?.undelivered ?? [];
-    expect(undelivered.map((u) => [u.status, u.server.split('/')[3]])).toEqual([
-      ['waiting', '10.0.0.2'],
-      ['waiting', '10.0.0.3'],
-      ['dead-letter', '10.0.0.1'],
-    ]);
-    expect(undelivered[2]?.reason).toMatch(/more than 2 notices were waiting.*notify\.outboxLimit/);
-
+    expect(undelivered.map((u) => [u.status, u.server.split('/')[3]])).toEqual(
+      servers.map((a) => ['waiting', a]),
+    );
+    expect(first.report.notifications?.dropped ?? []).toEqual([]);
+    receiver.setDefault({ status: 200 });
+    const from = receiver.requests.length;
     const second = await notifyRun({
-      scenario: one([bad('10.0.0.4'), bad('10.0.0.5'), bad('10.0.0.6')]),
+      scenario: one(servers.map(bad)),
       config: config({ maxAttempts: 1 }, { outboxLimit: 2 }),
-      logger,
     });
+    expect(addresses(from).sort()).toEqual(servers);
+    expect(second.report.notifications?.undelivered ?? []).toEqual([]);
+  });
+
+  it('the outbox is bounded: a receiver down for long, past notify.outboxLimit and two a server, the oldest become dead letters, and the oldest dead letters are dropped, each reported', async () => {
+    receiver.setDefault({ status: 503 });
+    const logger = recordingLogger();
+    const now = Date.now();
+    const runAt = (hours: number) =>
+      notifyRun({
+        scenario: one([bad('10.0.0.1')]),
+        config: config({ maxAttempts: 1 }, { outboxLimit: 2, repeatInterval: '4h' }),
+        clock: fakeClock(now + hours * 3_600_000),
+        logger,
+      });
+    const runs: Awaited<ReturnType<typeof notifyRun>>[] = [];
+    for (const hours of [0, 4, 8, 12, 16]) runs.push(await runAt(hours));
+    const shape = (run: (typeof runs)[number]) =>
+      (run.report.notifications?.undelivered ?? []).map((u) => [u.status, u.type]);
+    expect(shape(runs[2] as (typeof runs)[number])).toEqual([
+      ['waiting', 'still-degraded'],
+      ['waiting', 'still-degraded'],
+      ['dead-letter', 'degraded'],
+    ]);
+    expect(runs[2]?.report.notifications?.undelivered?.[2]?.reason).toMatch(
+      /more than 2 notices were waiting.*notify\.outboxLimit/,
+    );
     const state = JSON.parse(await readFile(STATE_FILE(path.join(tmp, 'state')), 'utf8'));
     expect(state.outbox['webhook[ops]']).toHaveLength(2);
     expect(state.deadLetters['webhook[ops]']).toHaveLength(2);
-    const dropped = second.report.notifications?.dropped ?? [];
-    expect(dropped.length).toBeGreaterThan(0);
+    const dropped = runs.flatMap((run) => run.report.notifications?.dropped ?? []);
+    expect(dropped.map((d) => d.type)).toEqual(['degraded']);
     expect(dropped[0]).toMatchObject({
       receiver: 'webhook[ops]',
-      reason: expect.stringMatching(/more than 2 dead letters/),
+      reason: expect.stringMatching(
+        /more dead letters for this receiver than are kept \(notify\.outboxLimit 2/,
+      ),
     });
-    expect(second.report.ok).toBe(false);
+    expect(runs[4]?.report.ok).toBe(false);
     expect(logger.lines).toContainEqual(
       expect.stringMatching(/^warning: webhook\[ops\]: notice appgw-\w+ .* dropped undelivered/),
     );

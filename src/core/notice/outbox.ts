@@ -303,11 +303,12 @@ export function requeueDeadLetters(
 }
 
 /**
- * Past `limit` waiting notices, the oldest that no other live run holds are parked (a notice another
- * run is sending may be delivered by it); past `limit` dead letters, the oldest are dropped.
+ * Past the bound (outboxBound) of waiting notices, the oldest that no other live run holds are parked
+ * (a notice another run is sending may be delivered by it); past the bound of dead letters, the oldest
+ * are dropped.
  */
 function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
-  const limit = Math.max(1, Math.floor(context.limit));
+  const limit = outboxBound(context.limit, outbox.waiting);
   let excess = outbox.waiting.length - limit;
   const waiting: QueuedNotice[] = [];
   const parked: DeadLetter[] = [];
@@ -319,7 +320,7 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
           rest,
           queued.failedRuns,
           context.now,
-          `set aside unsent: more than ${counted(limit, 'notice')} ${limit === 1 ? 'was' : 'were'} waiting for this receiver (notify.outboxLimit)`,
+          `set aside unsent: more than ${counted(limit, 'notice')} ${limit === 1 ? 'was' : 'were'} waiting for this receiver (notify.outboxLimit, or two a server when that is more)`,
           // A lease here is one a run let run out (a live one is never parked): it may have sent it.
           queued.lease !== undefined,
         ),
@@ -330,7 +331,7 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
     }
   }
   const letters = [...outbox.parked, ...parked];
-  const over = Math.max(0, letters.length - limit);
+  const over = Math.max(0, letters.length - outboxBound(context.limit, letters));
   const dropped = letters.slice(0, over);
   return {
     outbox: { waiting, parked: letters.slice(over) },
@@ -338,6 +339,21 @@ function bound(outbox: ReceiverOutbox, context: OutboxContext): OutboxStep {
     parked: parked.filter((letter) => !dropped.includes(letter)),
     dropped,
   };
+}
+
+/**
+ * Most notices kept of `kept` (one receiver's waiting notices, or its dead letters): `limit`
+ * (notify.outboxLimit), and never fewer than two per server among them (a server's `degraded` and
+ * its `recovered`). The bound is for a receiver down for long, whose notices pile up run after run
+ * (reminders, a server going bad again); a whole gateway going bad at once (a scale set, an AKS
+ * cluster's pods: hundreds of servers in one pool) is one run's burst. A break trial's 300 servers down
+ * in one run: all but 100 of their first notices were set aside, then dropped, in the run that decided
+ * them, and the receivers never heard of 200 servers. Bounded all the same: by the servers of one
+ * gateway.
+ */
+export function outboxBound(limit: number, kept: readonly { readonly notice: Notice }[]): number {
+  const servers = new Set(kept.map((q) => noticeServerKey(q.notice))).size;
+  return Math.max(1, Math.floor(limit), 2 * servers);
 }
 
 /** `queued` set aside; `reached`: a send of it may have reached the receiver. */

@@ -329,9 +329,28 @@ describe('claimOutbox: a run takes the outbox', () => {
     expect(step.parked).toEqual([expect.objectContaining({ notice: notice('1'), parkedAt: NOW })]);
     expect(step.parked[0]?.reason).toMatch(/more than 3 notices were waiting.*notify\.outboxLimit/);
     expect(step.parked[0]).not.toHaveProperty('lease');
-    // Counted in words (issue 15's trial: "more than 1 notices were waiting").
-    const one = claim({ waiting: [queued('1')], parked: [] }, [queued('2')], 1);
-    expect(one.parked[0]?.reason).toMatch(/more than 1 notice was waiting/);
+    // Never fewer than two a server (these are all of one server: notice() by the id's length).
+    const one = claim({ waiting: [queued('1'), queued('2')], parked: [] }, [queued('3')], 1);
+    expect(ids(one.parked)).toEqual(['1']);
+    expect(one.parked[0]?.reason).toMatch(/more than 2 notices were waiting/);
+  });
+
+  it('a burst of one run is never cut: two notices a server are kept, whatever the limit (a whole gateway going bad at once)', () => {
+    const servers = ['a', 'bb', 'ccc', 'dddd', 'eeeee']; // five servers (notice() by the id's length)
+    const step = claim(
+      { waiting: [], parked: [] },
+      servers.map((id) => queued(id)),
+      2,
+    );
+    expect(ids(step.outbox.waiting)).toEqual(servers);
+    expect(step.parked).toEqual([]);
+    const recovered = claim(
+      step.outbox,
+      servers.map((id) => queued(`${id}`.toUpperCase())),
+      2,
+    );
+    expect(ids(recovered.outbox.waiting)).toHaveLength(10);
+    expect(recovered.parked).toEqual([]);
   });
 
   it('the bound never parks a notice another live run is sending (it may deliver it)', () => {
@@ -342,10 +361,14 @@ describe('claimOutbox: a run takes the outbox', () => {
   });
 
   it('past the limit of dead letters the oldest are dropped and returned, for the report', () => {
-    const step = claim({ waiting: [queued('1'), queued('2')], parked: [letter('x'), letter('y')] }, [], 1);
-    expect(ids(step.outbox.waiting)).toEqual(['2']);
-    expect(ids(step.outbox.parked)).toEqual(['1']);
-    expect(ids(step.dropped)).toEqual(['x', 'y']);
+    const step = claim(
+      { waiting: [queued('1'), queued('2'), queued('3')], parked: [letter('x'), letter('y')] },
+      [],
+      1,
+    );
+    expect(ids(step.outbox.waiting)).toEqual(['2', '3']);
+    expect(ids(step.outbox.parked)).toEqual(['y', '1']);
+    expect(ids(step.dropped)).toEqual(['x']);
     expect(ids(step.parked)).toEqual(['1']);
   });
 });
@@ -408,14 +431,16 @@ describe('outbox properties', () => {
           // Order: what stays waiting keeps its relative order; dead letters too.
           const order = (list: string[], of: string[]) => list.filter((id) => of.includes(id));
           expect(ids(step.outbox.waiting)).toEqual(order(ids(waiting), ids(step.outbox.waiting)));
-          expect(step.outbox.parked.length).toBeLessThanOrEqual(limit);
+          // Never fewer than two a server are kept (all of these are of servers 10.0.0.2 and 10.0.0.3).
+          const servers = new Set([...waiting, ...parked].map((q) => q.notice.server.address)).size;
+          expect(step.outbox.parked.length).toBeLessThanOrEqual(Math.max(limit, 2 * servers));
           // Only this run's notices were delivered, and only those it was told were delivered.
           for (const d of step.delivered) expect(outcomes.get(d.notice.id)).toEqual(delivered);
           // Waiting is bounded, but for notices another live run holds.
           const held = step.outbox.waiting.filter(
             (q) => q.lease?.runId === 'other' && q.lease.until === LATER,
           );
-          expect(step.outbox.waiting.length).toBeLessThanOrEqual(Math.max(limit, held.length));
+          expect(step.outbox.waiting.length).toBeLessThanOrEqual(Math.max(limit, 2 * servers, held.length));
         },
       ),
     );

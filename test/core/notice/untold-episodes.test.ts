@@ -264,7 +264,9 @@ describe('settleOutbox: an episode becomes told when a later notice of it may ha
       opensEpisode: true,
       lease: { runId: 'dead', until: '2030-01-01T00:09:00.000Z' },
     });
-    const step = claimOutbox({ waiting: [expired, queued('degraded', 'b')], parked: [] }, [], {
+    // Three notices of one server: past two a server (the bound's least), the oldest is parked.
+    const later = [queued('still-degraded', 'a'), queued('still-degraded', 'a')];
+    const step = claimOutbox({ waiting: [expired, ...later], parked: [] }, [], {
       now: NOW,
       runId: RUN,
       limit: 1,

@@ -286,34 +286,67 @@ describe('notifyOnChange: the outbox keeps order and never loses a notice', () =
     expect(ops.calls.map((c) => c.notice.server.address)).toEqual(['10.0.0.4', '10.0.0.5']);
   });
 
-  it('past notify.outboxLimit the oldest waiting become dead letters, and the oldest dead letters are dropped, reported and logged', async () => {
+  it('a whole gateway going bad at once, past notify.outboxLimit: every server kept waiting, none set aside; each delivered once the receiver answers', async () => {
     const { world, ops, at } = setup({ outboxLimit: 2 });
+    const all = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5'];
     ops.answerWith({ fail: 'retryable' });
-    const first = await world.run('r1', observe(at(0), GW, { bad: ['10.0.0.1', '10.0.0.2', '10.0.0.3'] }));
-    expect(first.undelivered.map((u) => [u.status, u.server.split('/')[3]])).toEqual([
-      ['waiting', '10.0.0.2'],
-      ['waiting', '10.0.0.3'],
-      ['dead-letter', '10.0.0.1'],
-    ]);
-    expect(first.undelivered[2]?.reason).toBe(
-      'set aside unsent: more than 2 notices were waiting for this receiver (notify.outboxLimit)',
+    const first = await world.run('r1', observe(at(0), GW, { bad: all }));
+    expect(first.undelivered.map((u) => [u.status, u.server.split('/')[3]])).toEqual(
+      all.map((a) => ['waiting', a]),
     );
     expect(first.dropped).toEqual([]);
-    const all = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'];
-    const second = await world.run('r2', observe(at(MINUTE), GW, { bad: all }));
-    // 2 waiting + 3 new: the 3 oldest are set aside; 4 dead letters: the 2 oldest are dropped.
-    expect(second.dropped.map((d) => [d.server.split('/')[3], d.reason])).toEqual([
-      [
-        '10.0.0.1',
-        expect.stringMatching(/^more than 2 dead letters for this receiver \(notify\.outboxLimit\)/),
-      ],
-      ['10.0.0.2', expect.stringMatching(/^more than 2 dead letters/)],
+    ops.answerWith('accept');
+    await world.run('r2', observe(at(MINUTE), GW, { bad: all }));
+    expect(told(ops.accepted)).toEqual(all.map((a) => ['degraded', a]));
+  });
+
+  it('many notices dropped at once: five warnings a receiver, then one counting the rest; the report lists each', async () => {
+    const { world, ops, at } = setup({ outboxLimit: 1, for: 1 });
+    ops.answerWith({ fail: 'retryable' });
+    const servers = Array.from({ length: 8 }, (_, i) => `10.0.0.${i + 1}`);
+    const runs: Awaited<ReturnType<ReturnType<typeof setup>['world']['run']>>[] = [];
+    for (const [i, offset] of [0, 4 * HOUR, 8 * HOUR, 12 * HOUR, 16 * HOUR].entries())
+      runs.push(await world.run(`r${i}`, observe(at(offset), GW, { bad: servers })));
+    const dropped = runs.flatMap((run) => run.dropped);
+    expect(dropped).toHaveLength(8);
+    const lines = world.logger.lines.filter((l) => l.includes('dropped undelivered'));
+    expect(lines).toHaveLength(6);
+    expect(lines[5]).toMatch(
+      /webhook\[ops\]: 3 more notices of gw dropped undelivered, as above \(report\.json: notifications\.dropped/,
+    );
+  });
+
+  it('a receiver down for long: past notify.outboxLimit and two a server, the oldest waiting become dead letters, and the oldest dead letters are dropped, reported and logged', async () => {
+    const { world, ops, at } = setup({ outboxLimit: 2, for: 1 });
+    ops.answerWith({ fail: 'retryable' });
+    const runs: Awaited<ReturnType<ReturnType<typeof setup>['world']['run']>>[] = [];
+    for (const [i, offset] of [0, 4 * HOUR, 8 * HOUR, 12 * HOUR, 16 * HOUR].entries())
+      runs.push(await world.run(`r${i}`, observe(at(offset), GW, { bad: ['10.0.0.1', '10.0.0.2'] })));
+    const shape = (run: (typeof runs)[number]) =>
+      run.undelivered.map((u) => [u.status, u.type, u.server.split('/')[3]]);
+    // Two servers, notify.outboxLimit 2: four notices are kept waiting (two a server), and as many dead letters.
+    expect(runs.slice(0, 2).map((run) => run.undelivered.length)).toEqual([2, 4]);
+    expect(shape(runs[2] as (typeof runs)[number])).toEqual([
+      ['waiting', 'still-degraded', '10.0.0.1'],
+      ['waiting', 'still-degraded', '10.0.0.2'],
+      ['waiting', 'still-degraded', '10.0.0.1'],
+      ['waiting', 'still-degraded', '10.0.0.2'],
+      ['dead-letter', 'degraded', '10.0.0.1'],
+      ['dead-letter', 'degraded', '10.0.0.2'],
     ]);
-    expect(second.undelivered.map((u) => [u.status, u.server.split('/')[3]])).toEqual([
-      ['waiting', '10.0.0.5'],
-      ['waiting', '10.0.0.6'],
-      ['dead-letter', '10.0.0.3'],
-      ['dead-letter', '10.0.0.4'],
+    expect(runs[2]?.undelivered[4]?.reason).toBe(
+      'set aside unsent: more than 4 notices were waiting for this receiver (notify.outboxLimit, or two a server when that is more)',
+    );
+    expect(runs.slice(0, 4).flatMap((run) => run.dropped)).toEqual([]);
+    expect(runs[4]?.dropped.map((d) => [d.type, d.server.split('/')[3], d.reason])).toEqual([
+      [
+        'degraded',
+        '10.0.0.1',
+        expect.stringMatching(
+          /^more dead letters for this receiver than are kept \(notify\.outboxLimit 2, or two a server/,
+        ),
+      ],
+      ['degraded', '10.0.0.2', expect.stringMatching(/^more dead letters for this receiver than are kept/)],
     ]);
     expect(world.logger.lines.filter((l) => l.includes('dropped undelivered'))).toHaveLength(2);
   });
