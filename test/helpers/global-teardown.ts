@@ -5,7 +5,8 @@ import { untrackedPaths } from './global-setup';
 export default function globalTeardown(): void {
   const tmp = process.env['TEST_APPGW_TMPDIR'];
 
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  // Retried: a child process a test started may still be writing its compile cache there (ENOTEMPTY).
+  if (tmp) rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   const recorded = process.env['TEST_APPGW_TREE_BEFORE'];
   const after = untrackedPaths();
   if (!recorded || !after) return;

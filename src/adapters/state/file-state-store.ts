@@ -87,8 +87,10 @@ export const STATE_DIR_ADVICE: StateFolderAdvice = {
  * The etag is a hash of the file's bytes. A write takes `<file>.lock` (created exclusively, `wx`),
  * re-reads the file and compares etags under the lock, then writes a temporary file and renames it over
  * the document, so readers (which take no lock) see the old or the new document, never half of one.
- * A lock older than `staleLockInMs` is taken to be a crashed writer's and is broken; so is, at once, a
- * lock of this machine whose process is gone (issue 14's trial: a run killed twice left its locks, and a
+ * A lock older than `staleLockInMs` is taken to be a crashed writer's and is broken (one of a live
+ * process of this machine only past LIVE_OWNER_STALE_IN_MS, and a write whose lock was broken meanwhile
+ * is a StateConflictError, never a rename over what another wrote); so is, at once, a lock of this
+ * machine whose process is gone (issue 14's trial: a run killed twice left its locks, and a
  * run started at once waited 10 s for each, gave up, and exited 2, though no other run was active).
  */
 export function createFileStateStore<T>(options: FileStateStoreOptions): StateStore<T> {
@@ -145,16 +147,19 @@ export function createFileStateStore<T>(options: FileStateStoreOptions): StateSt
       await makeFolder(path.dirname(file)).catch(async (error: unknown) => {
         throw await namedFileStateError(name, 'create the folder of', error, advice, path.dirname(file));
       });
-      const release = await lock.acquire();
+      const { token, release } = await lock.acquire();
       try {
         const current = await readCurrent();
         if (current?.etag !== expectedEtag) throw new StateConflictError(name);
         const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
         try {
           await writeFile(temp, text, { encoding: 'utf8', flush: true });
+          // Broken as stale while this process stalled: another may have written since.
+          await lock.stillHeld(token);
           await rename(temp, file);
         } catch (error) {
           await rm(temp, { force: true }).catch(() => undefined);
+          if (error instanceof StateConflictError) throw error;
           throw fileStateError(name, 'write', error, advice);
         }
         return etagOf(Buffer.from(text, 'utf8'));
@@ -270,6 +275,16 @@ export async function namedFileStateError(
  */
 const EMPTY_LOCK_GRACE_IN_MS = 3_000;
 
+/**
+ * How old a lock of a live process of this machine must be before it is broken. A write holds its lock
+ * for milliseconds, but its process may stall (a slow disk, a paused VM, SIGSTOP): a break trial's
+ * writer stalled 50 s, the lock was broken at 30 s by a run that then ended the episode, and the
+ * stalled write landed over it, reopening an episode as told: the next `degraded` was never sent. A live
+ * owner is waited for (the write fails for the next run to do) unless the lock is older than this: its
+ * pid taken by another process since, never a write that long.
+ */
+const LIVE_OWNER_STALE_IN_MS = 10 * 60_000;
+
 /** An advisory lock between processes: a file created with O_EXCL, holding the owner's token. */
 class LockFile {
   constructor(
@@ -281,14 +296,14 @@ class LockFile {
     private readonly advice: StateFolderAdvice,
   ) {}
 
-  /** Resolves with a release function once this process holds the lock. */
-  async acquire(): Promise<() => Promise<void>> {
+  /** Resolves once this process holds the lock, with its token (stillHeld) and a release function. */
+  async acquire(): Promise<{ readonly token: string; readonly release: () => Promise<void> }> {
     const token = `${process.pid} ${randomUUID()} ${thisHost()}`;
     const deadline = Date.now() + this.timeoutInMs;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.create(token);
-        return () => this.release(token);
+        return { token, release: () => this.release(token) };
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw fileStateError(this.document, 'lock', error, this.advice);
       }
@@ -333,15 +348,24 @@ class LockFile {
     }
   }
 
-  /** Whether the lock's owner is a process of this machine that is gone (ownerOf, processIsGone). */
-  private async ownerIsGone(): Promise<boolean> {
+  /**
+   * Whether the lock's owner is another process of this machine (ownerOf) that is gone, alive
+   * (processIsGone), or neither known (another machine's, or a token without a host).
+   */
+  private async owner(): Promise<'gone' | 'alive' | 'unknown'> {
     const owner = await ownerOf(this.lockFile);
-    return (
-      owner !== undefined &&
-      owner.host === thisHost() &&
-      owner.pid !== process.pid &&
-      processIsGone(owner.pid)
-    );
+    if (owner === undefined || owner.host !== thisHost() || owner.pid === process.pid) return 'unknown';
+    return processIsGone(owner.pid) ? 'gone' : 'alive';
+  }
+
+  /**
+   * Throws StateConflictError unless the lock still holds `token`: another process broke it as stale
+   * (this one stalled), and what it wrote since must not be overwritten. Checked right before the
+   * rename that replaces the document (a stall in between is the rename's own).
+   */
+  async stillHeld(token: string): Promise<void> {
+    const held = await readFile(this.lockFile, 'utf8').catch(() => undefined);
+    if (held !== token) throw new StateConflictError(this.document);
   }
 
   /** True when the lock is gone or was stale and has been broken: try to take it again at once. */
@@ -367,7 +391,9 @@ class LockFile {
     // Empty past EMPTY_LOCK_GRACE_IN_MS: its owner died between creating it and writing its token (a
     // kill -9 there made every run within staleInMs wait 10 s a document and exit 2: a trial).
     const leftEmpty = seen.size === 0 && age >= EMPTY_LOCK_GRACE_IN_MS;
-    if (age < this.staleInMs && !leftEmpty && !(await this.ownerIsGone())) return false;
+    const owner = leftEmpty ? 'unknown' : await this.owner();
+    const staleInMs = owner === 'alive' ? Math.max(this.staleInMs, LIVE_OWNER_STALE_IN_MS) : this.staleInMs;
+    if (age < staleInMs && !leftEmpty && owner !== 'gone') return false;
     // Rename is atomic: of several processes breaking the same stale lock, one moves it aside.
     const aside = `${this.lockFile}.stale-${randomUUID()}`;
     try {

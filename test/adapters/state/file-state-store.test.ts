@@ -387,6 +387,66 @@ describe('file state store', () => {
     });
   });
 
+  /**
+   * A break trial: a run's write stalled 50 s holding the lock; another run broke it at 30 s, ended the
+   * episode, and the stalled write landed over that, reopening the episode as told (its next `degraded`
+   * never went out). A live process of this machine is slow, not crashed.
+   */
+  describe('a stale lock whose owner is a live process of this machine', () => {
+    const liveOwner = () => `${process.ppid} 0b6c1f0e-aaaa-bbbb-cccc-000000000000 ${os.hostname()}`;
+    const aged = async (at: string, ageInMs: number) => {
+      const then = new Date(Date.now() - ageInMs);
+      await utimes(at, then, then);
+    };
+
+    test('older than staleLockInMs: waited for, never broken; the write fails for the next run to do', async () => {
+      const file = freshFile();
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(`${file}.lock`, liveOwner());
+      await aged(`${file}.lock`, 60_000);
+      const store = createFileStateStore({ file, staleLockInMs: 30_000, lockTimeoutInMs: 200 });
+      const error = await rejection(store.write({ counter: 1 }, undefined));
+      expect(error).toMatchObject({ retryable: true });
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      expect(await readFile(`${file}.lock`, 'utf8')).toBe(liveOwner());
+    });
+
+    test('older than 10 minutes (its pid taken by another process since): broken, the write goes through', async () => {
+      const file = freshFile();
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(`${file}.lock`, liveOwner());
+      await aged(`${file}.lock`, 11 * 60_000);
+      const store = createFileStateStore({ file, staleLockInMs: 30_000, lockTimeoutInMs: 200 });
+      await expect(store.write({ counter: 1 }, undefined)).resolves.toEqual(expect.any(String));
+    });
+  });
+
+  test('a write whose lock another process broke meanwhile never replaces what that process wrote: a conflict', async () => {
+    const file = freshFile();
+    const store = createFileStateStore<{ counter: number }>({ file, lockTimeoutInMs: 200 });
+    const etag = await store.write({ counter: 1 }, undefined);
+    // The lock taken from under the write, between its temporary file and its rename (as a stale break
+    // by a process that then wrote the document), by hooking the write's temporary file.
+    const { promises } = await import('node:fs');
+    const original = promises.writeFile;
+    const spy = jest
+      .spyOn(promises, 'writeFile')
+      .mockImplementation(async (...args: Parameters<typeof original>) => {
+        await original(...args);
+        if (String(args[0]).endsWith('.tmp')) {
+          await writeFile(`${file}.lock`, `${process.ppid} other ${os.hostname()}`);
+          await writeFile(file, JSON.stringify({ counter: 7 }));
+        }
+      });
+    try {
+      await expect(store.write({ counter: 2 }, etag)).rejects.toBeInstanceOf(StateConflictError);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ counter: 7 });
+    expect((await readdir(path.dirname(file))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   test('a conflict releases the lock: the next writer is not blocked', async () => {
     const file = freshFile();
     const store = createFileStateStore({ file, lockTimeoutInMs: 200 });
