@@ -19,6 +19,12 @@ import type { Insight } from './insight/insight';
 
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
+  /**
+   * The run's stop (a signal, its deadline), softer than `abortSignal`: once it fires no new try starts
+   * (a retry, or a wait before one, ends the call with a retryable failure); a try under way goes on to
+   * its answer or its time-out, so a receiver that took it is not left unsure.
+   */
+  readonly stop?: AbortSignal;
 }
 
 /**

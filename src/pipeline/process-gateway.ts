@@ -66,6 +66,7 @@ export async function processGateway(
       {
         ...(confirmRemoved ? { confirmRemoved } : {}),
         ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
+        ...(options.stop ? { stop: options.stop } : {}),
         // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
         // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
         // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).

@@ -42,6 +42,8 @@ export interface PostOptions {
   /** Everything (attempts and waits) ends within this budget; a wait that would cross it is not started. */
   readonly totalTimeoutInMs: number;
   readonly abortSignal?: AbortSignal;
+  /** The run's stop (CallOptions.stop): no try starts once it fires; one under way goes on. */
+  readonly stop?: AbortSignal;
   /** In [0, 1); full jitter: wait = random() × min(maxBackoff, initialBackoff × 2^(retry-1)). */
   readonly random?: () => number;
   /** Waits between attempts (tests inject one that records and returns at once). */
@@ -129,6 +131,11 @@ export async function httpPost(request: PostRequest, options: PostOptions): Prom
         return fail(`cancelled during attempt ${attempts.length} (${tally()} made)`, true);
       case 'while-waiting':
         return fail(`cancelled while waiting to retry (${tally()} made)`, true);
+      case 'stopped':
+        return fail(
+          `${attempts.length > 0 ? `${reason}; ` : ''}not tried again: the run was stopped (${tally()} made); the next run sends it`,
+          true,
+        );
     }
     if (options.abortSignal?.aborted) {
       // retryPolicy's own check between tries
@@ -204,6 +211,7 @@ function webhookPipeline(
       sleep: options.sleep ?? defaultSleep,
       now: options.now ?? Date.now,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      ...(options.stop ? { stop: options.stop } : {}),
     }),
     { afterPhase: 'Retry' },
   );

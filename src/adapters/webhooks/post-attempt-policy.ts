@@ -16,6 +16,8 @@ export interface AttemptSettings {
   readonly failureIn2xx?: (answer: string) => { readonly status?: number } | undefined;
   /** The caller's signal (the run's); per-try signals are derived from it. */
   readonly abortSignal?: AbortSignal;
+  /** The run's stop (CallOptions.stop): no try starts once it fires, a wait before one ends. */
+  readonly stop?: AbortSignal;
   /** Waits out the strategy's planned wait (tests inject one that returns at once). */
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Wall clock in ms, for `Retry-After: <HTTP-date>`. */
@@ -103,17 +105,25 @@ export function webhookAttemptPolicy(progress: PostProgress, settings: AttemptSe
 async function waitForTurn(progress: PostProgress, settings: AttemptSettings): Promise<void> {
   const wait = progress.nextWaitInMs;
   progress.nextWaitInMs = undefined;
+  const { abortSignal, stop } = settings;
   if (wait !== undefined) {
     try {
-      await settings.sleep(wait, settings.abortSignal);
+      await settings.sleep(
+        wait,
+        abortSignal && stop ? AbortSignal.any([abortSignal, stop]) : (abortSignal ?? stop),
+      );
     } catch {
-      progress.cancelled = 'while-waiting';
+      progress.cancelled = abortSignal?.aborted || !stop?.aborted ? 'while-waiting' : 'stopped';
       throw cancelled('cancelled while waiting to retry');
     }
   }
-  if (settings.abortSignal?.aborted) {
+  if (abortSignal?.aborted) {
     progress.cancelled = 'before-attempt';
     throw cancelled('cancelled before the attempt');
+  }
+  if (stop?.aborted) {
+    progress.cancelled = 'stopped';
+    throw cancelled('the run was stopped before the attempt');
   }
 }
 

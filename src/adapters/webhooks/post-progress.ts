@@ -13,5 +13,5 @@ export interface PostProgress {
   /** The wait the strategy planned before the next try, in ms; the attempt policy waits it out. */
   nextWaitInMs?: number;
   /** Where the caller's abort signal ended the send, when it did. */
-  cancelled?: 'before-attempt' | 'during-attempt' | 'while-waiting';
+  cancelled?: 'before-attempt' | 'during-attempt' | 'while-waiting' | 'stopped';
 }

@@ -103,6 +103,7 @@ export function createWebhookNotifier(
         totalTimeoutInMs: budget,
         now: () => now().getTime(),
         ...(sendOptions.abortSignal ? { abortSignal: sendOptions.abortSignal } : {}),
+        ...(sendOptions.stop ? { stop: sendOptions.stop } : {}),
         ...(options.random ? { random: options.random } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
       };

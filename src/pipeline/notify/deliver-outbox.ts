@@ -31,6 +31,11 @@ export interface DeliverOptions {
   /** When this run's lease on these notices ends (ms since the epoch). */
   readonly leaseUntilInMs: number;
   readonly abortSignal?: AbortSignal;
+  /**
+   * The run's stop (a signal, its deadline): no send starts once it fires, and a send under way makes
+   * no further try (CallOptions.stop); what was not sent waits for the next run.
+   */
+  readonly stop?: AbortSignal;
 }
 
 /**
@@ -116,9 +121,17 @@ async function deliverMessages(
       notTried('not tried: this run’s lease on it would end before a send could finish');
       continue;
     }
+    if (options.stop?.aborted) {
+      admission.settle({ kind: 'not-sent' });
+      notTried('not tried: the run was stopped; the next run sends it');
+      continue;
+    }
     let result: SendResult | undefined;
     try {
-      result = await message.send(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      result = await message.send({
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        ...(options.stop ? { stop: options.stop } : {}),
+      });
     } finally {
       // A send that threw taught nothing: the next waiting send finds out instead.
       admission.settle(result ? breakerVerdict(result) : { kind: 'not-sent' });

@@ -83,6 +83,8 @@ export async function notifyGateway(
     readonly confirmRemoved?: RemovalCheck;
     readonly gone?: GoneAnswer;
     readonly readAt?: Date;
+    /** The run's stop: no send starts once it fires (NotifyDependencies.stop). */
+    readonly stop?: AbortSignal;
   } = {},
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
@@ -95,6 +97,7 @@ export async function notifyGateway(
       ...depsForDocument(services, key, clock, runId, gateway),
       ...(checks.confirmRemoved ? { confirmRemoved: checks.confirmRemoved } : {}),
       ...(gone ? { confirmGone: async () => gone } : {}),
+      ...(checks.stop ? { stop: checks.stop } : {}),
     },
     {
       now: clock.now(),

@@ -96,6 +96,13 @@ export interface NotifyDependencies {
   readonly confirmGone?: GoneCheck;
   /** The gateway this document is of, when the caller knows it: what the report names (else the document's). */
   readonly gateway?: GatewayRef;
+  /**
+   * The run's stop (a signal, its deadline): the notices are still decided and recorded, but no send
+   * starts once it fires and a send under way makes no further try (deliver-outbox.ts); they wait for
+   * the next run. A receiver that hangs held a stopped run for its whole send budget, 51 s (a break
+   * trial), past a container's 30 s grace, which then killed it before its report was written.
+   */
+  readonly stop?: AbortSignal;
 }
 
 export interface NotifyOutcome {
@@ -217,6 +224,7 @@ export async function notifyOnChange(
           breaker: deps.breaker,
           clock: deps.clock,
           leaseUntilInMs: claimed.leaseUntilInMs.get(notifier.name) ?? 0,
+          ...(deps.stop ? { stop: deps.stop } : {}),
         },
       ),
     ),

@@ -471,3 +471,56 @@ describe('status and Retry-After parsing', () => {
       expect(parseRetryAfter(bad, now)).toBeUndefined();
   });
 });
+
+/**
+ * The run's stop (SIGTERM, its deadline) is softer than an abort: a receiver that hung held a stopped
+ * run for its whole send budget (10 s × 5 tries: 51 s), past a container's 30 s grace (a break trial).
+ */
+describe('httpPost: the run stopped', () => {
+  it('stopped while waiting to retry: no further try; a retryable failure, the attempts made kept', async () => {
+    receiver.setDefault({ status: 503 });
+    const stop = new AbortController();
+    // The wait before the second try: the run is stopped then, and a real wait ends with it.
+    const sleep = (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        stop.abort();
+        if (signal?.aborted) reject(new Error('aborted'));
+        else setTimeout(resolve, ms);
+      });
+    const result = await httpPost(
+      request(receiver.url('/hook')),
+      options({ sleep, stop: stop.signal, maxAttempts: 5 }),
+    );
+    expect(receiver.requests).toHaveLength(1);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.attempts).toHaveLength(1);
+    expect(result.error).toMatchObject({ retryable: true });
+    expect(result.error.message).toMatch(
+      /HTTP 503 Service Unavailable; not tried again: the run was stopped \(1 attempt made\); the next run sends it/,
+    );
+  });
+
+  it('stopped during a try: that try goes on to its answer (a receiver that took it is not left unsure)', async () => {
+    const stop = new AbortController();
+    receiver.script({ status: 200, delayMs: 300 });
+    const sent = httpPost(
+      request(receiver.url('/hook')),
+      options({ stop: stop.signal, sleep: recordingSleep().sleep }),
+    );
+    while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    expect(await sent).toMatchObject({ ok: true, status: 200 });
+  });
+
+  it('stopped before the first try: nothing sent, a retryable failure', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const result = await httpPost(request(receiver.url('/hook')), options({ stop: stop.signal }));
+    expect(receiver.requests).toHaveLength(0);
+    expect(result).toMatchObject({ ok: false, error: { retryable: true } });
+    expect(result.ok ? '' : result.error.message).toMatch(
+      /not tried again: the run was stopped \(0 attempts made\)/,
+    );
+  });
+});

@@ -66,6 +66,40 @@ describe('deliverOutbox: one receiver’s leased notices, in order', () => {
     expect(receiver.requests).toHaveLength(2); // the first notice's two attempts, nothing more
   });
 
+  it('the run stopped during a send: that try is answered, no retry and no further send; each waits for the next run', async () => {
+    const stop = new AbortController();
+    // The first try hangs until the stop, then the receiver answers 503 (a try under way goes on).
+    receiver.script({ status: 503, delayMs: 200 });
+    const sending = deliverOutbox(notifier('ops', { maxAttempts: 5 }), notices, {
+      ...options(),
+      stop: stop.signal,
+    });
+    while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    const records = await sending;
+    expect(receiver.requests).toHaveLength(1);
+    expect(records.map((r) => r.outcome)).toEqual(['queued', 'not-tried', 'not-tried']);
+    expect(records[0]?.reason).toMatch(/HTTP 503 Service Unavailable; not tried again: the run was stopped/);
+    expect(records.slice(1).map((r) => r.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^not tried: /)]),
+    );
+  });
+
+  it('the run stopped while a send is answered: it is delivered; the notices after it are not sent, and wait', async () => {
+    const stop = new AbortController();
+    receiver.script({ status: 200, delayMs: 200 });
+    const sending = deliverOutbox(notifier(), notices, { ...options(), stop: stop.signal });
+    while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    const records = await sending;
+    expect(records.map((r) => [r.outcome, r.reason])).toEqual([
+      ['delivered', undefined],
+      ['not-tried', 'not tried: the run was stopped; the next run sends it'],
+      ['not-tried', 'not tried: the run was stopped; the next run sends it'],
+    ]);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('the run’s breaker is shared: a receiver that failed for one gateway is not tried for the next', async () => {
     receiver.setDefault({ hang: true });
     const breakers = createReceiverBreakers();
