@@ -10,13 +10,15 @@ export interface GatewayIdParts {
 }
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-// Azure naming rules: resource group 1-90 of word chars, '-', '.', '(', ')', not ending in '.';
-// application gateway 1-80 of word chars, '-', '.', starting alphanumeric, ending in a word char.
-const RESOURCE_GROUP = '[-\\w.()]{0,89}[-\\w()]';
+// Azure naming rules (learn.microsoft.com azure-resource-manager/management/resource-name-rules):
+// resource group 1-90 of letters and digits (Unicode ones too), '_', '-', '.', '(', ')', not ending in
+// '.' (a break trial's group of Japanese letters was refused here, not by ARM); application gateway
+// 1-80 of word chars, '-', '.', starting alphanumeric, ending in a word char.
+const RESOURCE_GROUP = '[-\\p{L}\\p{N}\\p{M}_.()]{0,89}[-\\p{L}\\p{N}\\p{M}_()]';
 const GATEWAY_NAME = '[a-z0-9](?:[-\\w.]{0,78}\\w)?';
 const GATEWAY_ID = new RegExp(
   `^/subscriptions/(${GUID})/resourceGroups/(${RESOURCE_GROUP})/providers/Microsoft\\.Network/applicationGateways/(${GATEWAY_NAME})$`,
-  'i',
+  'iu',
 );
 
 export const GATEWAY_ID_SHAPE =

@@ -202,6 +202,23 @@ describe('the outbox', () => {
     ]);
   });
 
+  it('a gateway in a resource group of 35 Japanese letters (too long for a folder name percent-encoded): notified, its state kept, then recovered', async () => {
+    const group = '本番環境-アプリケーションゲートウェイ-東日本リージョン-共有サービス';
+    const scenario = (health: string): ScenarioInput => ({
+      gateways: [gateway('appgw-jp', [{ ...bad('10.0.0.1'), health }], {}, group)],
+    });
+    const first = await notifyRun({ scenario: scenario('Unhealthy'), config: config() });
+    expect(first.report.gateways[0]?.ok).toBe(true);
+    expect(first.report.notifications?.stateErrors ?? []).toEqual([]);
+    expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toEqual(['degraded']);
+    const state = JSON.parse(
+      await readFile(path.join(tmp, 'state', SUB, group.toLowerCase(), 'appgw-jp.json'), 'utf8'),
+    );
+    expect(Object.keys(state.servers)).toHaveLength(1);
+    await notifyRun({ scenario: scenario('Healthy'), config: config() });
+    expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toEqual(['degraded', 'recovered']);
+  });
+
   it('a whole gateway going bad at once, past notify.outboxLimit: no notice set aside; each delivered once the receiver answers', async () => {
     receiver.setDefault({ status: 503 });
     const servers = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5'];
