@@ -3,9 +3,11 @@
  * tokens kept whole in reports and notify state when a receiver echoed its URL in upper or lower case,
  * as HTML character references (`&#47;`), as JSON escapes (`\u0054`, `\/`) or in base64: the scrub
  * compared the text as written. Here the answer and each secret are both read in one canonical form
- * (each escape decoded, ASCII letters in lower case, `+` a space, every character as its UTF-8 bytes),
- * so one comparison covers every mix of those writings, and what matched is cut out of the answer as
- * it was written. Base64 is looked for separately, in both alphabets and at each of its 3 alignments.
+ * (each escape decoded, twice over: `%252B` and `&amp;#84;` are escapes written as escapes; ASCII
+ * letters in lower case, `+` a space, every character as its UTF-8 bytes), so one comparison covers
+ * every mix of those writings, and what matched is cut out of the answer as it was written. Base64 is
+ * decoded where the answer holds a run of it (lines joined: MIME wraps it), at each of its 4
+ * alignments, and a run whose bytes hold a secret goes whole.
  */
 
 /** A text read canonically: `text`, and for each of its characters where it was in the original. */
@@ -64,7 +66,9 @@ function escapeAt(
   const first = text[at];
   if (first !== '&' && first !== '\\' && first !== '%') return undefined;
   const rest = text.slice(at, at + 16);
-  let m = /^&#[xX]([0-9a-fA-F]{1,6});?/.exec(rest) ?? /^&#([0-9]{1,7});?/.exec(rest);
+  // Browsers take any number of leading zeros (`&#00000085;`); the slice looked at is long enough.
+  const long = text.slice(at, at + 32);
+  let m = /^&#[xX]0*([0-9a-fA-F]{1,6});?/.exec(long) ?? /^&#0*([0-9]{1,7});?/.exec(long);
   if (m) {
     const cp = Number.parseInt(m[1] as string, m[0].startsWith('&#x') || m[0].startsWith('&#X') ? 16 : 10);
     if (cp <= 0x10ffff) return { bytes: utf8Bytes(String.fromCodePoint(cp)), length: m[0].length };
@@ -103,8 +107,11 @@ function canonicalByte(byte: number): string {
   return byte >= 0x41 && byte <= 0x5a ? String.fromCharCode(byte + 32) : String.fromCharCode(byte);
 }
 
-/** `text` read canonically (see the file's comment), each character mapped back to where it was written. */
-function canonicalView(text: string): CanonicalView {
+/**
+ * One reading of `text` (see the file's comment), each character mapped back to where it was written.
+ * `asBytes`: each character of `text` is a byte already (a reading's output, read again).
+ */
+function readOnce(text: string, asBytes: boolean): CanonicalView {
   let out = '';
   const from: number[] = [];
   const to: number[] = [];
@@ -112,7 +119,7 @@ function canonicalView(text: string): CanonicalView {
     const escape = escapeAt(text, at);
     const cp = text.codePointAt(at) as number;
     const length = escape?.length ?? (cp > 0xffff ? 2 : 1);
-    const bytes = escape?.bytes ?? utf8Bytes(String.fromCodePoint(cp));
+    const bytes = escape?.bytes ?? (asBytes ? [cp & 0xff] : utf8Bytes(String.fromCodePoint(cp)));
     for (const byte of bytes) {
       out += canonicalByte(byte);
       from.push(at);
@@ -123,30 +130,27 @@ function canonicalView(text: string): CanonicalView {
   return { text: out, from, to };
 }
 
+/** Escapes decoded this many times over: an escape written as an escape (`%252B`, `&amp;#84;`). */
+const READINGS = 2;
+
+/** `text` read canonically, READINGS times over, each character mapped back to where it was written. */
+function canonicalView(text: string): CanonicalView {
+  let view = readOnce(text, false);
+  for (let reading = 1; reading < READINGS; reading++) {
+    const next = readOnce(view.text, true);
+    const { from, to } = view;
+    view = {
+      text: next.text,
+      from: next.from.map((i) => from[i] as number),
+      to: next.to.map((i) => to[i - 1] as number),
+    };
+  }
+  return view;
+}
+
 /** `secret` in its canonical form (the same reading as an answer's). */
 export function canonicalForm(secret: string): string {
   return canonicalView(secret).text;
-}
-
-/**
- * The base64 text any encoding of `secret` holds, whatever bytes come before it: one string per
- * alignment (0, 1 or 2 bytes before it in its 3-byte group), in the standard and the URL-safe
- * alphabets (RFC 4648 sections 4 and 5), each only the groups made of the secret's bytes alone. Only
- * those of 8 characters or more: shorter ones would cut innocent words.
- */
-export function base64Forms(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8');
-  const forms: string[] = [];
-  for (const before of [0, 1, 2]) {
-    const lead = before === 0 ? 0 : 3 - before; // the secret's bytes in the first, shared group
-    const whole = Math.floor((bytes.length - lead) / 3);
-    if (whole <= 0) continue;
-    const encoded = Buffer.concat([Buffer.alloc(before), bytes]).toString('base64');
-    const start = before === 0 ? 0 : 4;
-    const core = encoded.slice(start, start + whole * 4);
-    if (core.length >= 8) forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return [...new Set(forms)];
 }
 
 /**
@@ -170,16 +174,57 @@ export function redactEchoes(
       cuts.push([view.from[at] as number, view.to[at + secret.length - 1] as number]);
     }
   }
-  // Base64 is of bytes: those of the secret as written, and decoded (a path segment's `%2F` as `/`).
-  for (const form of new Set(secrets.flatMap((s) => [s, decodedOrSame(s)]).flatMap(base64Forms))) {
-    for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1))
-      cuts.push([at, at + form.length]);
-  }
+  cuts.push(...base64Echoes(text, secrets, options.cutOff === true));
   if (options.cutOff) {
-    const tail = longestSecretStartAtEnd(view.text, canonical);
-    if (tail > 0) cuts.push([view.from[view.text.length - tail] as number, text.length]);
+    // An escape the cut left unfinished (`%2`, `&#4`, `\u00`; `%252` is `%2` read once) is no character
+    // yet, or one it did not mean (`&#4` without its `;`): what comes before it may still begin a secret.
+    const written = UNFINISHED_WRITTEN.exec(text)?.[0].length ?? 0;
+    const head = written > 0 ? canonicalView(text.slice(0, text.length - written)) : view;
+    const end = head.text.length - (UNFINISHED_READ.exec(head.text)?.[0].length ?? 0);
+    const tail = longestSecretStartAtEnd(head.text.slice(0, end), canonical);
+    if (tail > 0) cuts.push([head.from[end - tail] as number, text.length]);
   }
   return cutOut(text, cuts, replacement);
+}
+
+/** The start of an escape at the end of an answer, which a cut may have left unfinished. */
+const UNFINISHED_WRITTEN =
+  /(?:%[0-9a-fA-F]?|&#[xX]?[0-9a-fA-F]*|&[a-zA-Z]*|\\(?:u[0-9a-fA-F]{0,3}|x[0-9a-fA-F]?)?)$/;
+/** The same at the end of a canonical reading (lower case). */
+const UNFINISHED_READ = /(?:%[0-9a-f]?|&#x?[0-9a-f]*|&[a-z]*|\\(?:u[0-9a-f]{0,3}|x[0-9a-f]?)?)$/;
+
+/**
+ * Runs of base64 (RFC 4648, either alphabet), line breaks within them allowed (MIME wraps it), of 12
+ * characters or more,
+ * with their padding (`=` only at the end: decoding stops there).
+ */
+const BASE64_RUN = /[A-Za-z0-9+/_-](?:[A-Za-z0-9+/_-]|\r?\n(?=[A-Za-z0-9+/_-])){11,}=*/g;
+
+/**
+ * Where `text` holds base64 whose bytes hold one of `secrets` (as written or decoded, in any letter
+ * case: a URL may be upper-cased before it is encoded), or, with `cutOff`, end with the start of one
+ * (4 bytes or more): each such run whole. Each run is decoded at each of its 4 alignments (where the
+ * encoded text starts within the run is not known).
+ */
+function base64Echoes(text: string, secrets: readonly string[], cutOff: boolean): Array<[number, number]> {
+  const needles = [...new Set(secrets.flatMap((s) => [s, decodedOrSame(s)]))]
+    .map((s) => Buffer.from(s, 'utf8').toString('latin1').toLowerCase())
+    .filter((s) => s.length >= 6);
+  const cuts: Array<[number, number]> = [];
+  for (const run of text.matchAll(BASE64_RUN)) {
+    const joined = run[0].replace(/\r?\n/g, '');
+    const atEnd = cutOff && run.index + run[0].length === text.length;
+    for (let offset = 0; offset < 4; offset++) {
+      const bytes = Buffer.from(joined.slice(offset), 'base64').toString('latin1').toLowerCase();
+      const found =
+        needles.some((n) => bytes.includes(n)) || (atEnd && longestSecretStartAtEnd(bytes, needles) >= 4);
+      if (found) {
+        cuts.push([run.index, run.index + run[0].length]);
+        break;
+      }
+    }
+  }
+  return cuts;
 }
 
 function decodedOrSame(secret: string): string {

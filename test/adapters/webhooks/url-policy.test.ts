@@ -152,3 +152,75 @@ describe('scrubUrl: a secret written back in another form', () => {
     );
   });
 });
+
+/** A second break trial's writings: escapes written as escapes, answers cut inside an escape, wrapped base64. */
+describe('scrubUrl: escapes of escapes, cut escapes, wrapped and cut base64', () => {
+  const url =
+    'https://hooks.example.com/services/T0ABCDEF1/B0GHIJKL2/UpperToken7G8H9xyz?sig=AbCdEf123456%2BxyZ789%3D';
+  const token = 'UpperToken7G8H9xyz';
+  const sig = 'AbCdEf123456';
+  /** Every piece of 6 characters of `secret` (any case) that `text` still holds. */
+  const pieces = (secret: string, text: string) =>
+    Array.from({ length: secret.length - 5 }, (_, i) => secret.slice(i, i + 6).toLowerCase()).filter((p) =>
+      text.toLowerCase().includes(p),
+    );
+
+  it.each([
+    ['the signature percent-encoded twice', `sig double ${sig}%252BxyZ789%253D`],
+    ['the whole query percent-encoded twice', `q=sig%3D${sig}%252BxyZ789%253D`],
+    [
+      'a character reference escaped as HTML (&amp;#…;)',
+      `tok ${[...token].map((c) => `&amp;#${c.codePointAt(0)};`).join('')}`,
+    ],
+    ['decimal references with 8 leading digits, no semicolon', `tok &#00000085pperToken7G8H9xyz`],
+    [
+      'hex references with leading zeros',
+      `tok ${[...token].map((c) => `&#x0000000${c.codePointAt(0)?.toString(16)};`).join('')}`,
+    ],
+  ])('%s', (_, echoed) => {
+    const out = scrubUrl(`NO ROUTE ${echoed} end`, url);
+    expect(out).toContain('[redacted]');
+    expect([...pieces(token, out), ...pieces(sig, out)]).toEqual([]);
+  });
+
+  it.each([
+    `bad sig=${sig}%2`,
+    `bad sig=${sig}%`,
+    `bad sig=${sig}&#4`,
+    `tok Upper&#x5`,
+    `tok Upper\\u005`,
+    `tok Upper\\`,
+  ])('an answer cut inside an escape (%s): the start of the secret before it goes too', (cut) => {
+    const out = scrubUrl(cut, url, [], { cutOff: true });
+    expect(out).toMatch(/\[redacted\]$/);
+    expect(pieces(sig, out)).toEqual([]);
+    expect(out.toLowerCase()).not.toContain('upper');
+  });
+
+  it.each([
+    [
+      'wrapped every 20 characters (MIME)',
+      (s: string) => Buffer.from(`xx${s}`).toString('base64').replace(/.{20}/g, '$&\r\n'),
+    ],
+    ['of the URL in upper case', (s: string) => Buffer.from(s.toUpperCase()).toString('base64')],
+    [
+      'URL-safe, after other text',
+      (s: string) => `prefix${Buffer.from(`{"u":"${s}"}`).toString('base64url')}`,
+    ],
+  ])('base64 %s: the run goes whole', (_, encode) => {
+    const out = scrubUrl(`echo: ${encode(url)} (end)`, url);
+    expect(out.replace(/\s+/g, ' ')).toBe('echo: [redacted] (end)');
+  });
+
+  it('base64 cut off at the end of a cut answer, holding the start of the token: the run goes', () => {
+    const encoded = Buffer.from(
+      `{"url":"https://hooks.example.com/services/T0ABCDEF1/B0GHIJKL2/UpperTo`,
+    ).toString('base64');
+    expect(scrubUrl(`echo ${encoded}`, url, [], { cutOff: true })).toBe('echo [redacted]');
+  });
+
+  it('base64 that holds no secret, and a word that shares letters with one, are kept', () => {
+    const innocent = Buffer.from('{"error":"no route for this hook"}').toString('base64');
+    expect(scrubUrl(`echo ${innocent} Upper case`, url)).toBe(`echo ${innocent} Upper case`);
+  });
+});
