@@ -251,7 +251,7 @@ describe('appgw-insights notify resend: a dead letter of an episode that has end
     expect(text.stdout).toMatch(
       /\(was: Delivery to webhook\[ops\] failed: HTTP 400 Bad Request: unknown field.*\)\n/,
     );
-    expect(text.stdout).toMatch(/^1 dead letter not re-sent and removed: its episode has ended\.$/m);
+    expect(text.stdout).toMatch(/^1 dead letter not re-sent and removed \(why: above\)\.$/m);
     expect(text.stdout).not.toMatch(/re-queued/);
   });
 });

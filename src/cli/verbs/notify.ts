@@ -7,6 +7,7 @@ import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
 import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipeline/notify/send-test-notice';
 import { episodeId } from '../../core/notice/episode';
+import { receiverKey } from '../../core/notice/receiver-name';
 import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
@@ -54,11 +55,15 @@ async function resendVerb(args: string[]): Promise<number> {
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
   const stores = await stateStoresOf(values.config, NOTIFY_RESEND.name);
-  const { requeued, notResent, errors } = await resendDeadLetters(stores, {
-    ...(values.notice ? { noticeId: values.notice } : {}),
-    ...(values.receiver ? { receiver: values.receiver } : {}),
-    ...(values.gateway ? { gateway: values.gateway } : {}),
-  });
+  const { requeued, notResent, errors } = await resendDeadLetters(
+    stores,
+    {
+      ...(values.notice ? { noticeId: values.notice } : {}),
+      ...(values.receiver ? { receiver: values.receiver } : {}),
+      ...(values.gateway ? { gateway: values.gateway } : {}),
+    },
+    await receiversReadInOrder(values.config),
+  );
   const matched = requeued.length + notResent.length > 0;
   const unmatched = matched
     ? undefined
@@ -77,10 +82,29 @@ async function resendVerb(args: string[]): Promise<number> {
     );
   if (notResent.length)
     process.stdout.write(
-      `${counted(notResent.length, 'dead letter')} not re-sent and removed: ${notResent.length === 1 ? 'its episode has' : 'their episodes have'} ended.\n`,
+      `${counted(notResent.length, 'dead letter')} not re-sent and removed (why: above).\n`,
     );
   if (unmatched) process.stderr.write(`error: ${unmatched}\n`);
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
+}
+
+/** Formats whose messages a person reads in order, in a channel (dead-letters.ts resendDeadLetters). */
+const READ_IN_ORDER: ReadonlySet<string> = new Set(['teams', 'slack']);
+
+/**
+ * Which receivers of the configuration (`webhook[name]`) are read in order: chats (READ_IN_ORDER). A
+ * configuration whose webhooks cannot be read makes none so (resend as before).
+ */
+async function receiversReadInOrder(file: string | undefined): Promise<(receiver: string) => boolean> {
+  try {
+    const webhooks = (await verbConfig(file, ['sinks'], NOTIFY_RESEND.name)).sinks.webhooks;
+    const chats = new Set(
+      webhooks.filter((w) => READ_IN_ORDER.has(w.format)).map((w) => receiverKey(w.name)),
+    );
+    return (receiver) => chats.has(receiver);
+  } catch {
+    return () => false;
+  }
 }
 
 /**

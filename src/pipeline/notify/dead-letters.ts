@@ -1,6 +1,7 @@
 import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import { gatewayKey } from '../../core/arm-id';
 import { episodeIsOver } from '../../core/notice/episode';
+import { isEpisode, noticeServerKey } from '../../core/notice/server-record';
 import { heldBehind, isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
@@ -104,6 +105,14 @@ export interface ResendResult {
   readonly errors: readonly ReportedError[];
 }
 
+/**
+ * Why a `recovered` of an older episode is not re-sent to a receiver that reads in order (a chat): its
+ * server went bad again since, so sent now it would read as the server's latest news.
+ */
+function laterEpisodeNotResent(since: string): string {
+  return `not re-sent, and removed: its server has gone bad again since (a newer episode, from ${since}), so in this receiver's messages, read in order, it would say recovered of a server that is down`;
+}
+
 /** Why a dead letter of an ended episode is not re-sent (ResendResult.notResent). */
 const ENDED_EPISODE_NOT_RESENT =
   'not re-sent, and removed: its episode has ended (the server recovered since, or is in another episode), so re-sending it would open an alert that is over';
@@ -119,6 +128,13 @@ const MAX_CONFLICT_RETRIES = 5;
 export async function resendDeadLetters(
   untyped: StateStores<NotifyStateDocument>,
   filter: DeadLetterFilter,
+  /**
+   * Whether a receiver's messages are read in order, as a chat's are (`teams`, `slack`), rather than
+   * paired by episode (`json`, `cloudevents`, `pagerduty`: a late `recovered` closes its own alert). To
+   * such a receiver a `recovered` whose server has gone bad again since is not re-sent (a break trial:
+   * a Teams channel's last word on a server down was "recovered"). Absent: none is.
+   */
+  readsInOrder: (receiver: string) => boolean = () => false,
 ): Promise<ResendResult> {
   const stores = typedStateStores(untyped);
   const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
@@ -127,7 +143,7 @@ export async function resendDeadLetters(
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const store of await storesOf(stores, filter.gateway, errors)) {
     try {
-      const moved = await requeueIn(store, receiver, filter.noticeId);
+      const moved = await requeueIn(store, receiver, filter.noticeId, readsInOrder);
       requeued.push(...moved.requeued);
       notResent.push(...moved.notResent);
     } catch (error) {
@@ -141,6 +157,7 @@ async function requeueIn(
   store: StateStore<NotifyStateDocument>,
   receiver: string | undefined,
   noticeId: string | undefined,
+  readsInOrder: (receiver: string) => boolean,
 ): Promise<Pick<ResendResult, 'requeued' | 'notResent'>> {
   const none = { requeued: [], notResent: [] };
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
@@ -151,10 +168,21 @@ async function requeueIn(
     const deadLetters = { ...doc.deadLetters };
     const moved: Array<{ receiver: string; letter: DeadLetter }> = [];
     const over: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
-    // A `recovered` closes what it can, whenever it goes; anything else of an ended episode is old news.
-    const isOver = (letter: DeadLetter) =>
-      letter.notice.type !== 'recovered' && episodeIsOver(letter.notice, doc.servers);
     for (const name of receiversOf(doc).filter((r) => receiver === undefined || r === receiver)) {
+      const inOrder = readsInOrder(name);
+      // A `recovered` closes what it can, whenever it goes, but for a receiver read in order once its
+      // server is in a newer episode; anything else of an ended episode is old news.
+      const newerSince = (letter: DeadLetter): string | undefined => {
+        if (letter.notice.type !== 'recovered' || !inOrder) return undefined;
+        const record = doc.servers[noticeServerKey(letter.notice)];
+        return record && isEpisode(record) && record.degradedSince !== letter.notice.degradedSince
+          ? record.degradedSince
+          : undefined;
+      };
+      const isOver = (letter: DeadLetter) =>
+        letter.notice.type === 'recovered'
+          ? newerSince(letter) !== undefined
+          : episodeIsOver(letter.notice, doc.servers);
       const step = requeueDeadLetters(
         receiverOutbox(doc, name),
         (letter) => noticeId === undefined || letter.notice.id === noticeId,
@@ -163,7 +191,16 @@ async function requeueIn(
       outbox[name] = step.outbox.waiting;
       deadLetters[name] = step.outbox.parked;
       moved.push(...step.requeued.map((letter) => ({ receiver: name, letter })));
-      over.push(...step.over.map((letter) => ({ receiver: name, letter, reason: ENDED_EPISODE_NOT_RESENT })));
+      over.push(
+        ...step.over.map((letter) => {
+          const since = newerSince(letter);
+          return {
+            receiver: name,
+            letter,
+            reason: since !== undefined ? laterEpisodeNotResent(since) : ENDED_EPISODE_NOT_RESENT,
+          };
+        }),
+      );
     }
     if (moved.length === 0 && over.length === 0) return none;
     try {

@@ -188,6 +188,54 @@ describe('dead letters by hand, on in-memory state', () => {
     expect(waitingIds(stores, keyA)).toEqual(['a-1', 'a-wait', 'a-new']);
   });
 
+  /**
+   * A break trial: `degraded` of episode 1 delivered, its `recovered` refused (a dead letter), `degraded`
+   * of episode 2 delivered, then `notify resend --all`: every receiver got episode 1's `recovered` last,
+   * so a Teams channel's last word on a server that was down was "recovered".
+   */
+  it.each([
+    ['a receiver read in order (a chat)', true, { requeued: [], notResent: ['ep1-recovered'] }],
+    [
+      'a receiver that pairs by episode (json, pagerduty)',
+      false,
+      { requeued: ['ep1-recovered'], notResent: [] },
+    ],
+  ])('a recovered of an older episode, its server bad again since, to %s', async (_, chat, expected) => {
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    const older = '2029-12-31T00:00:00.000Z';
+    const recovered: DeadLetter = {
+      ...letter('ep1-recovered', A),
+      notice: {
+        ...notice('ep1-recovered', A),
+        type: 'recovered',
+        degradedSince: older,
+        reason: 'healthy again',
+      },
+    };
+    stores.plant(keyA, doc({ deadLetters: { 'webhook[ops]': [recovered] } }));
+    const result = await resendDeadLetters(
+      stores,
+      { gateway: A },
+      (receiver) => chat && receiver === 'webhook[ops]',
+    );
+    expect({
+      requeued: result.requeued.map((r) => r.letter.notice.id),
+      notResent: result.notResent.map((r) => r.letter.notice.id),
+    }).toEqual(expected);
+    if (chat)
+      expect(result.notResent[0]?.reason).toMatch(
+        /^not re-sent, and removed: its server has gone bad again since \(a newer episode, from .*\), so in this receiver's messages, read in order, it would say recovered of a server that is down$/,
+      );
+    // Its own episode's recovered (no newer one) goes to a chat as before.
+    const own: DeadLetter = {
+      ...recovered,
+      notice: { ...recovered.notice, id: 'ep-own', degradedSince: notice('x', A).degradedSince },
+    };
+    stores.plant(keyA, doc({ deadLetters: { 'webhook[ops]': [own] } }));
+    const again = await resendDeadLetters(stores, { gateway: A }, () => chat);
+    expect(again.requeued.map((r) => r.letter.notice.id)).toEqual(['ep-own']);
+  });
+
   it('a document that changes under every try: a StateConflict naming it, nothing moved', async () => {
     const stores = planted();
     stores.fail('write', { kind: 'conflict' }, { key: keyA });
