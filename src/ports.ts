@@ -431,6 +431,8 @@ export interface Notifier {
    * server episode), and a group is sent as its notices one by one, still paced by the group's timers.
    */
   sendGroup?(group: NoticeGroup, options?: CallOptions): Promise<SendResult>;
+  /** Most notices one `sendGroup` message carries; absent: MAX_NOTICES_PER_GROUP_MESSAGE. */
+  readonly maxNoticesPerGroupMessage?: number;
 }
 
 /** What became of one notice: every attempt for the run report, and why it failed. */

@@ -1,4 +1,5 @@
 import * as z from '../../core/input/zod';
+import { CHAT_NOTICES_PER_GROUP_MESSAGE } from '../../core/notice/grouping';
 import { cloudEventsConfigSchema } from './cloudevents/config';
 import { buildCloudEventsGroupPayload, buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
 import { buildJsonGroupPayload } from './json/group-payload';
@@ -31,6 +32,7 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
     configSchema: teamsConfigSchema,
     buildPayload: buildTeamsPayload,
     buildGroupPayload: buildTeamsGroupPayload,
+    maxNoticesPerGroupMessage: CHAT_NOTICES_PER_GROUP_MESSAGE,
     // A connector's 200 can say the post failed (teams-answer.ts); a Workflow's 202 is empty.
     failureIn2xx: teamsDeliveryFailure,
   },
@@ -38,6 +40,7 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
     configSchema: slackConfigSchema,
     buildPayload: buildSlackPayload,
     buildGroupPayload: buildSlackGroupPayload,
+    maxNoticesPerGroupMessage: CHAT_NOTICES_PER_GROUP_MESSAGE,
   },
   cloudevents: {
     configSchema: cloudEventsConfigSchema,

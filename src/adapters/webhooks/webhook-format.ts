@@ -47,6 +47,11 @@ export interface WebhookFormat {
    */
   buildGroupPayload?(group: NoticeGroup, config: ResolvedWebhookConfig): WebhookPayload;
   /**
+   * Most notices one grouped message carries (Notifier.maxNoticesPerGroupMessage). Absent:
+   * MAX_NOTICES_PER_GROUP_MESSAGE (core/notice/grouping.ts), for formats that carry each notice whole.
+   */
+  readonly maxNoticesPerGroupMessage?: number;
+  /**
    * Reads the start of a 2xx answer (up to 1200 bytes, scrubbed, one line): `undefined` when it is a
    * success, else a failure, with the status it names when it names one (its retry follows that
    * status: http-post.ts). Absent: every 2xx is a success and its body is not read. Teams' connectors

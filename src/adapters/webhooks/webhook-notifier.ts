@@ -74,6 +74,9 @@ export function createWebhookNotifier(
     send(notice: Notice, sendOptions: CallOptions = {}): Promise<SendResult> {
       return post(() => format.buildPayload(notice, config), notice, sendOptions);
     },
+    ...(format.maxNoticesPerGroupMessage !== undefined
+      ? { maxNoticesPerGroupMessage: format.maxNoticesPerGroupMessage }
+      : {}),
     ...(buildGroupPayload
       ? {
           sendGroup(group: NoticeGroup, sendOptions: CallOptions = {}): Promise<SendResult> {

@@ -55,8 +55,18 @@ export interface GroupState {
   readonly flushedAt?: string;
 }
 
-/** Most notices in one group message; a larger flush is sent as several messages, in order. */
+/**
+ * Most notices in one group message of a format that carries each notice whole (json, CloudEvents: 50
+ * notices are about 600 KB with their insights); a larger flush is sent as several messages, in order.
+ */
 export const MAX_NOTICES_PER_GROUP_MESSAGE = 50;
+
+/**
+ * Most notices in one group message of a chat (Teams, Slack): its card lists the first servers and
+ * counts the rest, so its size does not grow with them. A break trial's 300 servers of one pool down
+ * made 6 cards in a channel, 50 each, where one says it: "Backend servers: 300 degraded".
+ */
+export const CHAT_NOTICES_PER_GROUP_MESSAGE = 1_000;
 
 /**
  * One grouped message: the notices of one gateway that one flush sends to one receiver, in outbox

@@ -77,7 +77,7 @@ export async function deliverGrouped(
   if (!sendGroup) return deliverOutbox(notifier, notices, options);
   return deliverMessages(
     notifier,
-    groupMessages(notices).map((group) => ({
+    groupMessages(notices, notifier.maxNoticesPerGroupMessage).map((group) => ({
       notices: group.notices,
       groupId: group.id,
       send: (sendOptions: CallOptions) => sendGroup(group, sendOptions),

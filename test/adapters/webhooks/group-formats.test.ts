@@ -1,10 +1,18 @@
-import { groupMessages, noticeGroup, MAX_NOTICES_PER_GROUP_MESSAGE } from '../../../src/core/notice/grouping';
+import {
+  CHAT_NOTICES_PER_GROUP_MESSAGE,
+  groupMessages,
+  noticeGroup,
+  MAX_NOTICES_PER_GROUP_MESSAGE,
+} from '../../../src/core/notice/grouping';
 import { buildCloudEventsGroupPayload } from '../../../src/adapters/webhooks/cloudevents/cloudevents-payload';
 import {
   buildJsonGroupPayload,
   GROUP_EVENT_MAX_BYTES,
 } from '../../../src/adapters/webhooks/json/group-payload';
-import { buildSlackGroupMessage } from '../../../src/adapters/webhooks/slack/slack-group';
+import {
+  buildSlackGroupMessage,
+  buildSlackGroupPayload,
+} from '../../../src/adapters/webhooks/slack/slack-group';
 import {
   buildTeamsGroupCard,
   buildTeamsGroupPayload,
@@ -218,5 +226,38 @@ describe('grouped payloads', () => {
     expect(groups.flatMap((g) => g.notices)).toEqual(notices);
     expect(groupMessages(notices).map((g) => g.id)).toEqual(groups.map((g) => g.id));
     expect(new Set(groups.map((g) => g.id)).size).toBe(2);
+  });
+});
+
+/**
+ * A chat's grouped message lists its first servers and counts the rest, so one card says a whole
+ * incident: a break trial's 300 servers of one pool down made 6 cards in a channel (50 notices each).
+ */
+describe('a chat takes up to CHAT_NOTICES_PER_GROUP_MESSAGE notices in one grouped message', () => {
+  const spread = (n: number, pools: number) =>
+    many(n).map((notice, i) => ({ ...notice, backendPool: `pool-${i % pools}` }));
+
+  it.each([
+    ['1 000 servers of 2 pools', 2],
+    ['1 000 servers of 100 pools', 100],
+  ])(
+    '%s: one Teams card and one Slack message, each within its limits, counting every server',
+    (_, pools) => {
+      const group = noticeGroup(spread(CHAT_NOTICES_PER_GROUP_MESSAGE, pools));
+      const teams = buildTeamsGroupPayload(group);
+      expect(Buffer.byteLength(teams.body)).toBeLessThanOrEqual(TEAMS_MAX_BODY_BYTES);
+      expect(teams.body).toContain('Backend servers: 1000 degraded');
+      const slack = JSON.parse(buildSlackGroupPayload(group).body) as { blocks: unknown[] };
+      expect(slack.blocks.length).toBeLessThanOrEqual(50);
+      expect(JSON.stringify(slack)).toMatch(/1000 degraded/);
+    },
+  );
+
+  it("groupMessages with a chat's bound: 300 notices of one gateway are one message; json's are six", () => {
+    const notices = many(300);
+    expect(groupMessages(notices, CHAT_NOTICES_PER_GROUP_MESSAGE).map((g) => g.notices.length)).toEqual([
+      300,
+    ]);
+    expect(groupMessages(notices).map((g) => g.notices.length)).toEqual([50, 50, 50, 50, 50, 50]);
   });
 });

@@ -3,6 +3,7 @@ import { createWebhookNotifier, sendBudgetInMs } from '../../../src/adapters/web
 import type { SendOutcome } from '../../../src/core/notice/outbox';
 import {
   breakerVerdict,
+  deliverGrouped,
   deliverOutbox,
   recordOutcome,
   sendOutcome,
@@ -99,6 +100,26 @@ describe('deliverOutbox: one receiver’s leased notices, in order', () => {
     ]);
     expect(receiver.requests).toHaveLength(1);
   });
+
+  it.each([
+    ['teams', 1],
+    ['slack', 1],
+    ['json', 6],
+    ['cloudevents', 6],
+  ])(
+    '300 notices of one gateway to a %s receiver in gateway grouping: %i message(s), every notice delivered',
+    async (format, posts) => {
+      const many = Array.from({ length: 300 }, (_, i) =>
+        sampleNotice({
+          id: `appgw-${String(i).padStart(16, '0')}`,
+          server: { address: `10.9.${i >> 8}.${i & 255}`, health: 'Unhealthy', probeLog: 'x' },
+        }),
+      );
+      const records = await deliverGrouped(notifier('ops', { format }), many, options());
+      expect(receiver.requests).toHaveLength(posts);
+      expect(records.filter((r) => r.outcome === 'delivered')).toHaveLength(300);
+    },
+  );
 
   it('the run’s breaker is shared: a receiver that failed for one gateway is not tried for the next', async () => {
     receiver.setDefault({ hang: true });
