@@ -78,8 +78,9 @@ describe('run --config FILE with APPGW_* variables in the environment (a real CL
   // A trial: only `run` said so; the other verbs that take --config ignored them without a word.
   it.each<[string, string[]]>([
     ['notify list', ['notify', 'list']],
+    ['notify resend', ['notify', 'resend', '--all']],
     ['silence list', ['silence', 'list']],
-  ])('%s --config FILE warns the same way, naming itself', async (verb, args) => {
+  ])('%s --config FILE warns the same way, naming itself, once', async (verb, args) => {
     const result = await runCli(
       [...args, '--config', config],
       dir,

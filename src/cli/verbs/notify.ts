@@ -8,6 +8,7 @@ import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-lett
 import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipeline/notify/send-test-notice';
 import { episodeId } from '../../core/notice/episode';
 import { receiverKey } from '../../core/notice/receiver-name';
+import type { GroupTiming } from '../../core/notice/grouping';
 import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
@@ -36,7 +37,7 @@ export async function notifyVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
   const stores = await stateStoresOf(values.config, NOTIFY_LIST.name);
-  const listing = await listOutboxes(stores, systemClock);
+  const listing = await listOutboxes(stores, systemClock, await groupTimingsOf(values.config));
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
   );
@@ -86,6 +87,28 @@ async function resendVerb(args: string[]): Promise<number> {
     );
   if (unmatched) process.stderr.write(`error: ${unmatched}\n`);
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * Each receiver's group timers when it groups by gateway (its own `grouping`, else `notify.grouping`),
+ * from the configuration; one whose webhooks or notify settings cannot be read gives none (notify list
+ * then says "not sent yet" of a notice held for its group, as before).
+ */
+async function groupTimingsOf(
+  file: string | undefined,
+): Promise<(receiver: string) => GroupTiming | undefined> {
+  try {
+    const { sinks, notify } = await verbConfig(file, ['sinks', 'notify'], NOTIFY_LIST.name);
+    const timing: GroupTiming = { groupWaitInMs: notify.groupWait, groupIntervalInMs: notify.groupInterval };
+    const grouping = new Set(
+      sinks.webhooks
+        .filter((w) => (w.grouping ?? notify.grouping) === 'gateway')
+        .map((w) => receiverKey(w.name)),
+    );
+    return (receiver) => (grouping.has(receiver) ? timing : undefined);
+  } catch {
+    return () => undefined;
+  }
 }
 
 /** Formats whose messages a person reads in order, in a channel (dead-letters.ts resendDeadLetters). */

@@ -129,6 +129,15 @@ export function groupDueAt(group: GroupState, timing: GroupTiming): GroupDue {
 }
 
 /**
+ * Why a notice waits for its group (`notify list`): `held for the group's next message until <ISO>
+ * (notify.groupInterval, from the group's last message)`, in the words of the run's summary. Pure.
+ */
+export function groupHeldReason(due: GroupDue): string {
+  const from = due.by === 'notify.groupWait' ? "the group's first notice" : "the group's last message";
+  return `held for the group's next message until ${due.at} (${due.by}, from ${from})`;
+}
+
+/**
  * The group after a claim: started at `now` when something waits and none was open. Pure.
  */
 export function openGroup(

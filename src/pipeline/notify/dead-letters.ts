@@ -3,6 +3,7 @@ import { gatewayKey } from '../../core/arm-id';
 import { episodeIsOver } from '../../core/notice/episode';
 import { isEpisode, noticeServerKey } from '../../core/notice/server-record';
 import { heldBehind, isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
+import { groupDue, groupDueAt, groupHeldReason, type GroupTiming } from '../../core/notice/grouping';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
@@ -38,10 +39,16 @@ export interface OutboxListing {
   readonly listed: boolean;
 }
 
-/** Every undelivered notice in the state; a live lease is shown as held (this is no run of its own). */
+/**
+ * Every undelivered notice in the state; a live lease is shown as held (this is no run of its own).
+ * `groupTimingOf`: a receiver's group timers when it groups by gateway (undefined: it does not): a
+ * notice waiting for its group's next message says until when, as a run's summary does (a break trial:
+ * a `recovered` held for the group interval read "not sent yet, retry next-run"). Absent: none groups.
+ */
 export async function listOutboxes(
   untyped: StateStores<NotifyStateDocument>,
   clock: Clock,
+  groupTimingOf: (receiver: string) => GroupTiming | undefined = () => undefined,
 ): Promise<OutboxListing> {
   const stores = typedStateStores(untyped);
   const notices: UndeliveredNoticeReport[] = [];
@@ -61,6 +68,12 @@ export async function listOutboxes(
       for (const receiver of receiversOf(doc)) {
         const { waiting, parked } = receiverOutbox(doc, receiver);
         const behind = heldBehind(waiting, '', now);
+        const timing = groupTimingOf(receiver);
+        const group = doc.groups?.[receiver];
+        const heldForGroup =
+          timing && group && !groupDue(waiting, group, now, timing)
+            ? groupHeldReason(groupDueAt(group, timing))
+            : undefined;
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           const older = behind.get(queued.notice.id);
@@ -71,7 +84,7 @@ export async function listOutboxes(
               ? `held by run ${leased.runId} until ${leased.until}`
               : !older && queued.lease
                 ? unsettledReason(queued.lease, queued.lastError)
-                : waitingReason(queued, older),
+                : waitingReason(queued, older, heldForGroup),
             retry: leased ? 'after-lease' : 'next-run',
             queuedAt: queued.queuedAt,
             failedRuns: queued.failedRuns,

@@ -236,6 +236,40 @@ describe('dead letters by hand, on in-memory state', () => {
     expect(again.requeued.map((r) => r.letter.notice.id)).toEqual(['ep-own']);
   });
 
+  /**
+   * A break trial: a `recovered` held for its group's next message (notify.groupInterval) was listed
+   * as "not sent yet", retry next-run, where the run's summary said until when.
+   */
+  it("a notice held for its group's next message is listed with until when, by the group's timers", async () => {
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    const flushedAt = new Date(Date.parse(AT) - 60_000).toISOString();
+    stores.plant(
+      keyA,
+      doc({
+        outbox: { 'webhook[ops]': [waiting('a-held', A)] },
+        groups: { 'webhook[ops]': { openedAt: flushedAt, flushedAt } },
+      }),
+    );
+    const clock = fakeClock(Date.parse(AT));
+    const timing = { groupWaitInMs: 0, groupIntervalInMs: 3_600_000 };
+    const grouped = await listOutboxes(stores, clock, (receiver) =>
+      receiver === 'webhook[ops]' ? timing : undefined,
+    );
+    const dueAt = new Date(Date.parse(flushedAt) + 3_600_000).toISOString();
+    expect(grouped.notices.map((n) => [n.noticeId, n.status, n.reason])).toEqual([
+      [
+        'a-held',
+        'waiting',
+        `held for the group's next message until ${dueAt} (notify.groupInterval, from the group's last message)`,
+      ],
+    ]);
+    // Not grouping (or no configuration to tell): as before.
+    expect((await listOutboxes(stores, clock)).notices.map((n) => n.reason)).toEqual(['not sent yet']);
+    // Its group due: the next run sends it.
+    const due = await listOutboxes(stores, fakeClock(Date.parse(dueAt)), () => timing);
+    expect(due.notices.map((n) => n.reason)).toEqual(['not sent yet']);
+  });
+
   it('a document that changes under every try: a StateConflict naming it, nothing moved', async () => {
     const stores = planted();
     stores.fail('write', { kind: 'conflict' }, { key: keyA });
