@@ -194,9 +194,8 @@ const UNFINISHED_WRITTEN =
 const UNFINISHED_READ = /(?:%[0-9a-f]?|&#x?[0-9a-f]*|&[a-z]*|\\(?:u[0-9a-f]{0,3}|x[0-9a-f]?)?)$/;
 
 /**
- * Runs of base64 (RFC 4648, either alphabet), line breaks within them allowed (MIME wraps it), of 12
- * characters or more,
- * with their padding (`=` only at the end: decoding stops there).
+ * Runs of base64 (RFC 4648, either alphabet) of 12 characters or more, line breaks within them allowed
+ * (MIME wraps it), with their padding (`=` only at the end: decoding stops there).
  */
 const BASE64_RUN = /[A-Za-z0-9+/_-](?:[A-Za-z0-9+/_-]|\r?\n(?=[A-Za-z0-9+/_-])){11,}=*/g;
 
@@ -227,6 +226,7 @@ function base64Echoes(text: string, secrets: readonly string[], cutOff: boolean)
   return cuts;
 }
 
+/** `secret` percent-decoded, or as it is when it is no valid percent-encoding. */
 function decodedOrSame(secret: string): string {
   try {
     return decodeURIComponent(secret);
