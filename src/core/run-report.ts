@@ -429,6 +429,13 @@ export interface UndeliveredNoticeReport extends QueuedNoticeEntryReport {
   readonly leasedUntil?: string;
   /** ISO: when it became a dead letter. */
   readonly parkedAt?: string;
+  /**
+   * `notify list` only: a `waiting` notice held for its group's next message (its receiver groups by
+   * gateway, and the group is not due): from when that message may go (ISO), and the setting that says
+   * so, as GroupedNoticeReport's. The next run before `dueAt` does not send it.
+   */
+  readonly dueAt?: string;
+  readonly dueBy?: 'notify.groupWait' | 'notify.groupInterval';
 }
 
 /**

@@ -4,7 +4,7 @@ import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
-import { listOutboxes, resendDeadLetters } from '../../pipeline/notify/dead-letters';
+import { listOutboxes, resendDeadLetters, type ReadingOrder } from '../../pipeline/notify/dead-letters';
 import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipeline/notify/send-test-notice';
 import { episodeId } from '../../core/notice/episode';
 import { receiverKey } from '../../core/notice/receiver-name';
@@ -37,7 +37,17 @@ export async function notifyVerb(args: string[]): Promise<number> {
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
   const stores = await stateStoresOf(values.config, NOTIFY_LIST.name);
-  const listing = await listOutboxes(stores, systemClock, await groupTimingsOf(values.config));
+  const grouping = await groupTimingsOf(values.config);
+  // Not known, "not sent yet" may be untrue of a notice held for its group: said, not hidden (a trial).
+  if ('unknown' in grouping)
+    process.stderr.write(
+      `warning: the configuration's receivers or notify settings could not be read (${grouping.unknown}): a notice held for its group's next message is listed as not sent yet\n`,
+    );
+  const listing = await listOutboxes(
+    stores,
+    systemClock,
+    'timingOf' in grouping ? grouping.timingOf : undefined,
+  );
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
   );
@@ -63,7 +73,7 @@ async function resendVerb(args: string[]): Promise<number> {
       ...(values.receiver ? { receiver: values.receiver } : {}),
       ...(values.gateway ? { gateway: values.gateway } : {}),
     },
-    await receiversReadInOrder(values.config),
+    await receiversReadingOrder(values.config),
   );
   const matched = requeued.length + notResent.length > 0;
   const unmatched = matched
@@ -91,12 +101,13 @@ async function resendVerb(args: string[]): Promise<number> {
 
 /**
  * Each receiver's group timers when it groups by gateway (its own `grouping`, else `notify.grouping`),
- * from the configuration; one whose webhooks or notify settings cannot be read gives none (notify list
- * then says "not sent yet" of a notice held for its group, as before).
+ * from the configuration; or why they could not be read (`unknown`).
  */
 async function groupTimingsOf(
   file: string | undefined,
-): Promise<(receiver: string) => GroupTiming | undefined> {
+): Promise<
+  { readonly timingOf: (receiver: string) => GroupTiming | undefined } | { readonly unknown: string }
+> {
   try {
     const { sinks, notify } = await verbConfig(file, ['sinks', 'notify'], NOTIFY_LIST.name);
     const timing: GroupTiming = { groupWaitInMs: notify.groupWait, groupIntervalInMs: notify.groupInterval };
@@ -105,9 +116,9 @@ async function groupTimingsOf(
         .filter((w) => (w.grouping ?? notify.grouping) === 'gateway')
         .map((w) => receiverKey(w.name)),
     );
-    return (receiver) => (grouping.has(receiver) ? timing : undefined);
-  } catch {
-    return () => undefined;
+    return { timingOf: (receiver) => (grouping.has(receiver) ? timing : undefined) };
+  } catch (error) {
+    return { unknown: terminalMessage(error instanceof Error ? error.message : String(error), 400) };
   }
 }
 
@@ -115,18 +126,21 @@ async function groupTimingsOf(
 const READ_IN_ORDER: ReadonlySet<string> = new Set(['teams', 'slack']);
 
 /**
- * Which receivers of the configuration (`webhook[name]`) are read in order: chats (READ_IN_ORDER). A
- * configuration whose webhooks cannot be read makes none so (resend as before).
+ * How the configuration's receivers (`webhook[name]`) are read: chats (READ_IN_ORDER) in order, the
+ * others paired by episode. A configuration whose receivers cannot be read says why (`unknown`): a
+ * `recovered` that depends on it then stays a dead letter, and the error says so (a break trial: a
+ * PagerDuty receiver's missing routingKey made every receiver "paired", and a Teams channel got a
+ * false "recovered").
  */
-async function receiversReadInOrder(file: string | undefined): Promise<(receiver: string) => boolean> {
+async function receiversReadingOrder(file: string | undefined): Promise<ReadingOrder> {
   try {
     const webhooks = (await verbConfig(file, ['sinks'], NOTIFY_RESEND.name)).sinks.webhooks;
     const chats = new Set(
       webhooks.filter((w) => READ_IN_ORDER.has(w.format)).map((w) => receiverKey(w.name)),
     );
-    return (receiver) => chats.has(receiver);
-  } catch {
-    return () => false;
+    return { readsInOrder: (receiver) => chats.has(receiver) };
+  } catch (error) {
+    return { unknown: terminalMessage(error instanceof Error ? error.message : String(error), 400) };
   }
 }
 

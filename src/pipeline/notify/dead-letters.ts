@@ -2,7 +2,14 @@ import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name
 import { gatewayKey } from '../../core/arm-id';
 import { episodeIsOver } from '../../core/notice/episode';
 import { isEpisode, noticeServerKey } from '../../core/notice/server-record';
-import { heldBehind, isLeasedElsewhere, requeueDeadLetters, type DeadLetter } from '../../core/notice/outbox';
+import {
+  heldBehind,
+  isLeasedElsewhere,
+  requeueDeadLetters,
+  type DeadLetter,
+  type QueuedNotice,
+} from '../../core/notice/outbox';
+import type { Notice } from '../../core/notice/notice';
 import { groupDue, groupDueAt, groupHeldReason, type GroupTiming } from '../../core/notice/grouping';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
@@ -70,13 +77,13 @@ export async function listOutboxes(
         const behind = heldBehind(waiting, '', now);
         const timing = groupTimingOf(receiver);
         const group = doc.groups?.[receiver];
-        const heldForGroup =
-          timing && group && !groupDue(waiting, group, now, timing)
-            ? groupHeldReason(groupDueAt(group, timing))
-            : undefined;
+        const heldUntil =
+          timing && group && !groupDue(waiting, group, now, timing) ? groupDueAt(group, timing) : undefined;
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           const older = behind.get(queued.notice.id);
+          // Held for its group: not leased, not behind an older notice, and no lease of its own.
+          const held = !leased && !older && !queued.lease ? heldUntil : undefined;
           notices.push({
             ...noticeEntryFields(receiver, queued),
             status: leased ? 'leased' : 'waiting',
@@ -84,11 +91,12 @@ export async function listOutboxes(
               ? `held by run ${leased.runId} until ${leased.until}`
               : !older && queued.lease
                 ? unsettledReason(queued.lease, queued.lastError)
-                : waitingReason(queued, older, heldForGroup),
+                : waitingReason(queued, older, held ? groupHeldReason(held) : undefined),
             retry: leased ? 'after-lease' : 'next-run',
             queuedAt: queued.queuedAt,
             failedRuns: queued.failedRuns,
             ...(leased ? { leasedBy: leased.runId, leasedUntil: leased.until } : {}),
+            ...(held ? { dueAt: held.at, dueBy: held.by } : {}),
           });
         }
         for (const letter of parked) {
@@ -120,11 +128,21 @@ export interface ResendResult {
 
 /**
  * Why a `recovered` of an older episode is not re-sent to a receiver that reads in order (a chat): its
- * server went bad again since, so sent now it would read as the server's latest news.
+ * server went bad again since, and this receiver was told so, so sent now it would read as the
+ * server's latest news.
  */
 function laterEpisodeNotResent(since: string): string {
-  return `not re-sent, and removed: its server has gone bad again since (a newer episode, from ${since}), so in this receiver's messages, read in order, it would say recovered of a server that is down`;
+  return `not re-sent, and removed: its server has gone bad again since (a newer episode, from ${since}, which this receiver was told), so in this receiver's messages, read in order, it would say recovered of a server that is down`;
 }
+
+/**
+ * How a receiver's messages are read, for a `recovered` of an older episode (resendDeadLetters): in
+ * order, as a chat's are (`teams`, `slack`), or paired by episode (`json`, `cloudevents`,
+ * `pagerduty`: a late `recovered` closes its own alert); or, when the configuration's receivers could
+ * not be read, not known (`unknown`: why).
+ */
+export type ReadingOrder =
+  { readonly readsInOrder: (receiver: string) => boolean } | { readonly unknown: string };
 
 /** Why a dead letter of an ended episode is not re-sent (ResendResult.notResent). */
 const ENDED_EPISODE_NOT_RESENT =
@@ -142,12 +160,13 @@ export async function resendDeadLetters(
   untyped: StateStores<NotifyStateDocument>,
   filter: DeadLetterFilter,
   /**
-   * Whether a receiver's messages are read in order, as a chat's are (`teams`, `slack`), rather than
-   * paired by episode (`json`, `cloudevents`, `pagerduty`: a late `recovered` closes its own alert). To
-   * such a receiver a `recovered` whose server has gone bad again since is not re-sent (a break trial:
-   * a Teams channel's last word on a server down was "recovered"). Absent: none is.
+   * How each receiver's messages are read (ReadingOrder). A `recovered` whose server has gone bad again
+   * since, in an episode this receiver was told of (its `degraded` delivered: queued for it, and no
+   * longer waiting or parked), is not re-sent to a receiver read in order (a break trial: a Teams
+   * channel's last word on a server down was "recovered"), and is left as a dead letter, with an error
+   * saying why, when that is not known. Absent: every receiver pairs by episode.
    */
-  readsInOrder: (receiver: string) => boolean = () => false,
+  order: ReadingOrder = { readsInOrder: () => false },
 ): Promise<ResendResult> {
   const stores = typedStateStores(untyped);
   const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
@@ -156,9 +175,10 @@ export async function resendDeadLetters(
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const store of await storesOf(stores, filter.gateway, errors)) {
     try {
-      const moved = await requeueIn(store, receiver, filter.noticeId, readsInOrder);
+      const moved = await requeueIn(store, receiver, filter.noticeId, order);
       requeued.push(...moved.requeued);
       notResent.push(...moved.notResent);
+      errors.push(...moved.kept.map((kept) => keptError(kept, order, store.name)));
     } catch (error) {
       errors.push(stateError(error, store.name));
     }
@@ -166,13 +186,30 @@ export async function resendDeadLetters(
   return { requeued, notResent, errors };
 }
 
+/** A matching dead letter left parked: whether its receiver reads in order was not known. */
+interface KeptLetter {
+  readonly receiver: string;
+  readonly letter: DeadLetter;
+}
+
+/** The error that says why a letter was kept (KeptLetter), and what to do. */
+function keptError(kept: KeptLetter, order: ReadingOrder, document: string): ReportedError {
+  const why = 'unknown' in order ? order.unknown : 'not known';
+  return {
+    code: 'ConfigInvalid',
+    message: `${kept.receiver}: ${kept.letter.notice.id} (recovered of an older episode; its server has gone bad again since, and ${kept.receiver} was told) left as a dead letter: whether ${kept.receiver} is read in order (teams, slack: not re-sent) or pairs by episode (json, cloudevents, pagerduty: re-sent) is not known, as the configuration's receivers could not be read (${why}). Fix the configuration, then resend again.`,
+    retryable: false,
+    document,
+  };
+}
+
 async function requeueIn(
   store: StateStore<NotifyStateDocument>,
   receiver: string | undefined,
   noticeId: string | undefined,
-  readsInOrder: (receiver: string) => boolean,
-): Promise<Pick<ResendResult, 'requeued' | 'notResent'>> {
-  const none = { requeued: [], notResent: [] };
+  order: ReadingOrder,
+): Promise<Pick<ResendResult, 'requeued' | 'notResent'> & { readonly kept: readonly KeptLetter[] }> {
+  const none = { requeued: [], notResent: [], kept: [] };
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await store.read();
     if (!stored) return none;
@@ -181,26 +218,27 @@ async function requeueIn(
     const deadLetters = { ...doc.deadLetters };
     const moved: Array<{ receiver: string; letter: DeadLetter }> = [];
     const over: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
+    const kept: KeptLetter[] = [];
     for (const name of receiversOf(doc).filter((r) => receiver === undefined || r === receiver)) {
-      const inOrder = readsInOrder(name);
-      // A `recovered` closes what it can, whenever it goes, but for a receiver read in order once its
-      // server is in a newer episode; anything else of an ended episode is old news.
-      const newerSince = (letter: DeadLetter): string | undefined => {
-        if (letter.notice.type !== 'recovered' || !inOrder) return undefined;
-        const record = doc.servers[noticeServerKey(letter.notice)];
-        return record && isEpisode(record) && record.degradedSince !== letter.notice.degradedSince
-          ? record.degradedSince
-          : undefined;
-      };
+      const inOrder = 'readsInOrder' in order ? order.readsInOrder(name) : undefined;
+      const pending = receiverOutbox(doc, name);
+      const newerSince = (letter: DeadLetter) => toldNewerEpisode(letter, name, doc, pending);
+      // A `recovered` closes what it can, whenever it goes, but for a receiver read in order that was
+      // told of its server's newer episode; anything else of an ended episode is old news.
       const isOver = (letter: DeadLetter) =>
         letter.notice.type === 'recovered'
-          ? newerSince(letter) !== undefined
+          ? inOrder === true && newerSince(letter) !== undefined
           : episodeIsOver(letter.notice, doc.servers);
-      const step = requeueDeadLetters(
-        receiverOutbox(doc, name),
-        (letter) => noticeId === undefined || letter.notice.id === noticeId,
-        isOver,
+      const matches = (letter: DeadLetter) => noticeId === undefined || letter.notice.id === noticeId;
+      // Not known how this receiver reads: such a `recovered` stays a dead letter, and the error says why.
+      const unknown = (letter: DeadLetter) =>
+        inOrder === undefined && letter.notice.type === 'recovered' && newerSince(letter) !== undefined;
+      kept.push(
+        ...pending.parked
+          .filter((letter) => matches(letter) && unknown(letter))
+          .map((letter) => ({ receiver: name, letter })),
       );
+      const step = requeueDeadLetters(pending, (letter) => matches(letter) && !unknown(letter), isOver);
       outbox[name] = step.outbox.waiting;
       deadLetters[name] = step.outbox.parked;
       moved.push(...step.requeued.map((letter) => ({ receiver: name, letter })));
@@ -215,15 +253,38 @@ async function requeueIn(
         }),
       );
     }
-    if (moved.length === 0 && over.length === 0) return none;
+    if (moved.length === 0 && over.length === 0) return { ...none, kept };
     try {
       await store.write({ ...doc, outbox, deadLetters }, stored.etag);
-      return { requeued: moved, notResent: over };
+      return { requeued: moved, notResent: over, kept };
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
     }
   }
   throw new StateConflictError(store.name);
+}
+
+/**
+ * When `letter` is a `recovered` whose server has gone bad again since, in an episode `receiver` was
+ * told of: that episode's start (ISO). Told: its `degraded` was queued for this receiver (the server's
+ * record, `notified.receivers`) and is no longer waiting or parked for it (`pending`); one still
+ * waiting goes after the re-sent `recovered`, in order. Undefined otherwise (no newer episode, one not
+ * told to this receiver: silenced, not routed to it, still counting its bad runs).
+ */
+function toldNewerEpisode(
+  letter: DeadLetter,
+  receiver: string,
+  doc: NotifyStateDocument,
+  pending: { readonly waiting: readonly QueuedNotice[]; readonly parked: readonly DeadLetter[] },
+): string | undefined {
+  if (letter.notice.type !== 'recovered') return undefined;
+  const key = noticeServerKey(letter.notice);
+  const record = doc.servers[key];
+  if (!record || !isEpisode(record) || record.degradedSince === letter.notice.degradedSince) return undefined;
+  if (!record.notified?.receivers?.includes(receiver)) return undefined;
+  const ofNewer = (q: { readonly notice: Notice }) =>
+    noticeServerKey(q.notice) === key && q.notice.degradedSince === record.degradedSince;
+  return pending.waiting.some(ofNewer) || pending.parked.some(ofNewer) ? undefined : record.degradedSince;
 }
 
 /** The stores to look at: one gateway's, or every gateway's. */

@@ -152,7 +152,7 @@ describe('grouped payloads', () => {
     const text = JSON.stringify(card);
     expect(adaptiveCardProblems(card)).toEqual([]);
     expect(text.match(/🔴 /g)).toHaveLength(GROUP_ROWS + 1); // the rows and the header
-    expect(text).toContain(`… and ${45 - GROUP_ROWS} more servers`);
+    expect(text).toContain(`… and ${45 - GROUP_ROWS} more servers (the run's report lists every one)`);
     // Pools in the order they first appear: the 23 servers of pool-a fill the rows.
     expect([text.includes('pool-a'), text.includes('pool-b')]).toEqual([true, false]);
     const small = JSON.stringify(buildTeamsGroupCard(noticeGroup(many(4))));

@@ -5,7 +5,11 @@ import { createFileStateStores } from '../../../src/adapters/state/keyed-state-s
 import { gatewayKey } from '../../../src/core/arm-id';
 import type { DeadLetter, QueuedNotice } from '../../../src/core/notice/outbox';
 import { noticeServerKey } from '../../../src/core/notice/server-record';
-import { listOutboxes, resendDeadLetters } from '../../../src/pipeline/notify/dead-letters';
+import {
+  listOutboxes,
+  resendDeadLetters,
+  type ReadingOrder,
+} from '../../../src/pipeline/notify/dead-letters';
 import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
 import { createMemoryNotifier } from '../../helpers/memory-notifier';
@@ -189,19 +193,13 @@ describe('dead letters by hand, on in-memory state', () => {
   });
 
   /**
-   * A break trial: `degraded` of episode 1 delivered, its `recovered` refused (a dead letter), `degraded`
-   * of episode 2 delivered, then `notify resend --all`: every receiver got episode 1's `recovered` last,
-   * so a Teams channel's last word on a server that was down was "recovered".
+   * Break trials: `degraded` of episode 1 delivered, its `recovered` refused (a dead letter), `degraded`
+   * of episode 2 delivered, then `notify resend --all`: a Teams channel's last word on a server that
+   * was down was "recovered". And the first fix's own trial: dropped whenever the server had a newer
+   * episode, a chat told nothing of that episode (still counting, silenced, not routed to it) never
+   * heard the server recover; and a configuration that could not be read made every receiver "paired".
    */
-  it.each([
-    ['a receiver read in order (a chat)', true, { requeued: [], notResent: ['ep1-recovered'] }],
-    [
-      'a receiver that pairs by episode (json, pagerduty)',
-      false,
-      { requeued: ['ep1-recovered'], notResent: [] },
-    ],
-  ])('a recovered of an older episode, its server bad again since, to %s', async (_, chat, expected) => {
-    const stores = createMemoryStateStores<NotifyStateDocument>();
+  describe('a recovered of an older episode, its server bad again since', () => {
     const older = '2029-12-31T00:00:00.000Z';
     const recovered: DeadLetter = {
       ...letter('ep1-recovered', A),
@@ -212,28 +210,80 @@ describe('dead letters by hand, on in-memory state', () => {
         reason: 'healthy again',
       },
     };
-    stores.plant(keyA, doc({ deadLetters: { 'webhook[ops]': [recovered] } }));
-    const result = await resendDeadLetters(
-      stores,
-      { gateway: A },
-      (receiver) => chat && receiver === 'webhook[ops]',
-    );
-    expect({
-      requeued: result.requeued.map((r) => r.letter.notice.id),
-      notResent: result.notResent.map((r) => r.letter.notice.id),
-    }).toEqual(expected);
-    if (chat)
-      expect(result.notResent[0]?.reason).toMatch(
-        /^not re-sent, and removed: its server has gone bad again since \(a newer episode, from .*\), so in this receiver's messages, read in order, it would say recovered of a server that is down$/,
+    const newer = notice('ep2-degraded', A); // the server record's episode (openEpisodes)
+    const servers = (receivers?: string[]): NotifyStateDocument['servers'] =>
+      Object.fromEntries(
+        Object.entries(openEpisodes(A)).map(([key, record]) => [
+          key,
+          receivers
+            ? { ...record, notified: { at: AT, causeId: record.cause.id, repeats: 0, receivers } }
+            : record,
+        ]),
       );
-    // Its own episode's recovered (no newer one) goes to a chat as before.
-    const own: DeadLetter = {
-      ...recovered,
-      notice: { ...recovered.notice, id: 'ep-own', degradedSince: notice('x', A).degradedSince },
-    };
-    stores.plant(keyA, doc({ deadLetters: { 'webhook[ops]': [own] } }));
-    const again = await resendDeadLetters(stores, { gateway: A }, () => chat);
-    expect(again.requeued.map((r) => r.letter.notice.id)).toEqual(['ep-own']);
+    const chat: ReadingOrder = { readsInOrder: () => true };
+    const paired: ReadingOrder = { readsInOrder: () => false };
+    const unknown: ReadingOrder = { unknown: 'sinks.webhooks[1].routingKey: required' };
+    it.each<[string, ReadingOrder, string[] | undefined, QueuedNotice[], 'requeued' | 'notResent' | 'kept']>([
+      ['a chat told of the newer episode: not re-sent', chat, ['webhook[ops]'], [], 'notResent'],
+      [
+        'a receiver paired by episode, told of it: re-sent (it closes its own alert)',
+        paired,
+        ['webhook[ops]'],
+        [],
+        'requeued',
+      ],
+      ['a chat not told of it yet (still counting, or silenced): re-sent', chat, undefined, [], 'requeued'],
+      ['a chat the newer episode was not routed to: re-sent', chat, ['webhook[other]'], [], 'requeued'],
+      [
+        'a chat whose newer degraded still waits: re-sent, to go first',
+        chat,
+        ['webhook[ops]'],
+        [{ notice: newer, queuedAt: AT, failedRuns: 1 }],
+        'requeued',
+      ],
+      [
+        'receivers not known, told of it: left as a dead letter, the error says why',
+        unknown,
+        ['webhook[ops]'],
+        [],
+        'kept',
+      ],
+      ['receivers not known, not told of it: re-sent', unknown, undefined, [], 'requeued'],
+    ])('%s', async (_, order, receivers, waitingNotices, expected) => {
+      const stores = createMemoryStateStores<NotifyStateDocument>();
+      stores.plant(
+        keyA,
+        doc({
+          servers: servers(receivers),
+          outbox: { 'webhook[ops]': waitingNotices },
+          deadLetters: { 'webhook[ops]': [recovered] },
+        }),
+      );
+      const result = await resendDeadLetters(stores, { gateway: A }, order);
+      const parked = (stores.peek(keyA) as NotifyStateDocument).deadLetters['webhook[ops]'] ?? [];
+      const got = result.requeued.length ? 'requeued' : result.notResent.length ? 'notResent' : 'kept';
+      expect(got).toBe(expected);
+      if (expected === 'notResent')
+        expect(result.notResent[0]?.reason).toMatch(
+          /^not re-sent, and removed: its server has gone bad again since \(a newer episode, from .*, which this receiver was told\)/,
+        );
+      if (expected === 'kept') {
+        expect(parked.map((l) => l.notice.id)).toEqual(['ep1-recovered']);
+        expect(result.errors).toEqual([
+          expect.objectContaining({
+            code: 'ConfigInvalid',
+            message: expect.stringMatching(
+              /^webhook\[ops\]: ep1-recovered .* left as a dead letter: .* the configuration's receivers could not be read \(sinks\.webhooks\[1\]\.routingKey: required\)\. Fix the configuration, then resend again\.$/,
+            ),
+          }),
+        ]);
+      } else expect(result.errors).toEqual([]);
+      if (expected === 'requeued')
+        expect(waitingIds(stores, keyA)).toEqual([
+          'ep1-recovered',
+          ...waitingNotices.map((q) => q.notice.id),
+        ]);
+    });
   });
 
   /**
@@ -263,11 +313,13 @@ describe('dead letters by hand, on in-memory state', () => {
         `held for the group's next message until ${dueAt} (notify.groupInterval, from the group's last message)`,
       ],
     ]);
+    expect(grouped.notices[0]).toMatchObject({ retry: 'next-run', dueAt, dueBy: 'notify.groupInterval' });
     // Not grouping (or no configuration to tell): as before.
     expect((await listOutboxes(stores, clock)).notices.map((n) => n.reason)).toEqual(['not sent yet']);
     // Its group due: the next run sends it.
     const due = await listOutboxes(stores, fakeClock(Date.parse(dueAt)), () => timing);
     expect(due.notices.map((n) => n.reason)).toEqual(['not sent yet']);
+    expect(due.notices[0]).not.toHaveProperty('dueAt');
   });
 
   it('a document that changes under every try: a StateConflict naming it, nothing moved', async () => {

@@ -148,7 +148,7 @@ export function buildTeamsGroupCard(group: NoticeGroup, rows: number = GROUP_ROW
   if (more > 0)
     body.push({
       type: 'TextBlock',
-      text: `… and ${more} more server${more === 1 ? '' : 's'} (every one is in the insight files and the json receivers)`,
+      text: `… and ${more} more server${more === 1 ? '' : 's'} (the run's report lists every one)`,
       wrap: true,
       isSubtle: true,
     });
