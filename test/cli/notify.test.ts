@@ -96,6 +96,15 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     );
   });
 
+  it('notify list with notify settings it cannot read: says so on stderr, lists the notices, exit 0', async () => {
+    await rig.writeConfig({}, { notify: { groupInterval: 'bogus' } });
+    const list = await runCli(['notify', 'list', '--config', configFile]);
+    expect(list.stderr).toMatch(
+      /^warning: the configuration's receivers or notify settings could not be read \(.*groupInterval.*\): a notice held for its group's next message is listed as not sent yet$/m,
+    );
+    expect(list.code).toBe(0);
+  });
+
   it('notify list shows a dead letter; notify resend re-queues it and the next run sends it, same id', async () => {
     receiver.script({ status: 400, body: 'unknown field' });
     const run = await runCli(['run', '--config', configFile]);
