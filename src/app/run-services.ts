@@ -138,7 +138,7 @@ export function withLogger<R extends BackendHealthReader>(
 }
 
 /** The config's notify policy (core/notice/decide.ts NotifyPolicy), for runs and rechecks alike. */
-export function notifyPolicyOf(config: Config): NotifyPolicy {
+export function notifyPolicyOf(config: Pick<Config, 'notify'>): NotifyPolicy {
   return {
     for: config.notify.for,
     repeatIntervalInMs: config.notify.repeatInterval,

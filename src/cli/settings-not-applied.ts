@@ -2,9 +2,6 @@ import { readJsonFile } from '../adapters/files/json-file';
 import { settingsNotApplied } from '../config/app-settings';
 import { terminalLines } from './terminal-text';
 
-/** The files warned about in this process. */
-const warned = new Set<string>();
-
 /**
  * With `--config FILE`, FILE is the whole configuration: `APPGW_*` variables set in the environment are
  * not applied (only names FILE reads through `{"fromEnv"}`, anywhere in it, even in a part `verb` does
@@ -15,9 +12,6 @@ const warned = new Set<string>();
  * not load reads. A FILE that cannot be read says nothing here: loading it says why.
  */
 export async function warnSettingsNotApplied(file: string, verb: string, whole?: unknown): Promise<void> {
-  // Once a file per process: a verb that reads several parts of its configuration warns once.
-  if (warned.has(file)) return;
-  warned.add(file);
   let config = whole;
   if (config === undefined) {
     const read = await readJsonFile(file);

@@ -69,6 +69,20 @@ function report(probeLog: string, names: { gateway?: string; pool?: string; addr
 const runOf = (gateways: GatewayReport[]) =>
   buildRunReport({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(0), targets: [], gateways });
 
+/** `n` copies of gateway `one`, each its own id and name (`<prefix>-00` …), changed by `extra(i)`. */
+const copiesOf = (
+  one: GatewayReport,
+  n: number,
+  prefix: string,
+  extra: (i: number) => Partial<GatewayReport>,
+): GatewayReport[] =>
+  Array.from({ length: n }, (_, i) => ({
+    ...one,
+    id: `${one.id}-${i}`,
+    name: `${prefix}-${String(i).padStart(2, '0')}`,
+    ...extra(i),
+  }));
+
 describe('the CLI summary', () => {
   it('shows names and the probe log as they are: a terminal reads no markup', () => {
     const log =
@@ -265,11 +279,7 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
   // A break trial: past the 10 failures report.json lists per sink, the gateways after them had their
   // insight paths printed as written.
   it('says it of every gateway whose entry names the sink, past the failures listed', () => {
-    const one = report('TCP connect error').gateways[0]!;
-    const gateways = Array.from({ length: 13 }, (_, i) => ({
-      ...one,
-      id: `${one.id}-${i}`,
-      name: `gw-${String(i).padStart(2, '0')}`,
+    const gateways = copiesOf(report('TCP connect error').gateways[0]!, 13, 'gw', () => ({
       undelivered: ['blob[insights]'],
     }));
     const listed = gateways.slice(0, 10).map((g) => ({
@@ -295,11 +305,7 @@ describe('per server: health in one vocabulary, the cause, the probe and the ins
   // A second trial: a healthy gateway's folder kept an earlier reading's pages of servers then Down, and
   // the summary said only "✓"; past the first 20, a store down for every gateway is counted, not said each time.
   it('says it of a gateway without findings too; past the healthy ones shown, counts them', () => {
-    const one = report('x').gateways[0]!;
-    const healthy = Array.from({ length: 23 }, (_, i) => ({
-      ...one,
-      id: `${one.id}-${i}`,
-      name: `ok-${String(i).padStart(2, '0')}`,
+    const healthy = copiesOf(report('x').gateways[0]!, 23, 'ok', (i) => ({
       findings: [],
       undelivered: i === 0 || i >= 21 ? ['folder'] : undefined,
     }));

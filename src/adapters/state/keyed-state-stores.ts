@@ -25,9 +25,17 @@ export function documentName(key: string): string {
 
 /** Percent-encodes all but [a-z0-9_-] and inner dots, so no segment is `.` or `..` or holds a separator. */
 function encodeSegment(part: string): string {
-  return encodeURIComponent(part)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
-    .replace(/^\./, '%2e');
+  return noLeadingDot(percentEncoded(part));
+}
+
+/** `text` percent-encoded but for [A-Za-z0-9_.-]. */
+function percentEncoded(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+}
+
+/** A leading dot encoded, so no name is `.`, `..` or hidden. */
+function noLeadingDot(name: string): string {
+  return name.replace(/^\./, '%2e');
 }
 
 /**
@@ -66,10 +74,8 @@ export function fileDocumentName(key: string): string {
 function fileSegment(part: string, maxBytes: number): string {
   const encoded = encodeSegment(part);
   if (encoded.length <= maxBytes) return encoded;
-  const kept = [...part].map((c) =>
-    c > '\x7f' && /^[\p{L}\p{N}\p{M}]$/u.test(c) ? c : encodeSegment(`-${c}`).slice(1),
-  );
-  return kept.join('').replace(/^\./, '%2e');
+  const letters = /^[\p{L}\p{N}\p{M}]$/u;
+  return noLeadingDot([...part].map((c) => (c > '\x7f' && letters.test(c) ? c : percentEncoded(c))).join(''));
 }
 
 /** The key a document name stands for; undefined for a name `documentName` cannot have made (a foreign file). */

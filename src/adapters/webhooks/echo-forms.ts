@@ -149,7 +149,7 @@ function canonicalView(text: string): CanonicalView {
 }
 
 /** `secret` in its canonical form (the same reading as an answer's). */
-export function canonicalForm(secret: string): string {
+function canonicalForm(secret: string): string {
   return canonicalView(secret).text;
 }
 

@@ -1,5 +1,4 @@
 import * as z from '../../core/input/zod';
-import { CHAT_NOTICES_PER_GROUP_MESSAGE } from '../../core/notice/grouping';
 import { cloudEventsConfigSchema } from './cloudevents/config';
 import { buildCloudEventsGroupPayload, buildCloudEventsPayload } from './cloudevents/cloudevents-payload';
 import { buildJsonGroupPayload } from './json/group-payload';
@@ -32,7 +31,7 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
     configSchema: teamsConfigSchema,
     buildPayload: buildTeamsPayload,
     buildGroupPayload: buildTeamsGroupPayload,
-    maxNoticesPerGroupMessage: CHAT_NOTICES_PER_GROUP_MESSAGE,
+    chat: true,
     // A connector's 200 can say the post failed (teams-answer.ts); a Workflow's 202 is empty.
     failureIn2xx: teamsDeliveryFailure,
   },
@@ -40,7 +39,7 @@ export const WEBHOOK_FORMATS: Readonly<Record<WebhookFormatName, WebhookFormat>>
     configSchema: slackConfigSchema,
     buildPayload: buildSlackPayload,
     buildGroupPayload: buildSlackGroupPayload,
-    maxNoticesPerGroupMessage: CHAT_NOTICES_PER_GROUP_MESSAGE,
+    chat: true,
   },
   cloudevents: {
     configSchema: cloudEventsConfigSchema,

@@ -47,10 +47,13 @@ export interface WebhookFormat {
    */
   buildGroupPayload?(group: NoticeGroup, config: ResolvedWebhookConfig): WebhookPayload;
   /**
-   * Most notices one grouped message carries (Notifier.maxNoticesPerGroupMessage). Absent:
-   * MAX_NOTICES_PER_GROUP_MESSAGE (core/notice/grouping.ts), for formats that carry each notice whole.
+   * A chat (Teams, Slack): people read its messages in order, in a channel, and its grouped card lists
+   * the first servers and counts the rest. So a grouped message takes up to
+   * CHAT_NOTICES_PER_GROUP_MESSAGE notices (else MAX_NOTICES_PER_GROUP_MESSAGE: each notice whole), and
+   * `notify resend` sends it no `recovered` of an older episode once it was told of a newer one
+   * (dead-letters.ts). Absent: its messages are paired by episode (json, CloudEvents, PagerDuty).
    */
-  readonly maxNoticesPerGroupMessage?: number;
+  readonly chat?: true;
   /**
    * Reads the start of a 2xx answer (up to 1200 bytes, scrubbed, one line): `undefined` when it is a
    * success, else a failure, with the status it names when it names one (its retry follows that

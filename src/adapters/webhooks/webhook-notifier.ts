@@ -1,4 +1,5 @@
 import { receiverKey } from '../../core/notice/receiver-name';
+import { CHAT_NOTICES_PER_GROUP_MESSAGE } from '../../core/notice/grouping';
 import type { NoticeGroup } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { CallOptions } from '../../ports';
@@ -74,9 +75,7 @@ export function createWebhookNotifier(
     send(notice: Notice, sendOptions: CallOptions = {}): Promise<SendResult> {
       return post(() => format.buildPayload(notice, config), notice, sendOptions);
     },
-    ...(format.maxNoticesPerGroupMessage !== undefined
-      ? { maxNoticesPerGroupMessage: format.maxNoticesPerGroupMessage }
-      : {}),
+    ...(format.chat ? { maxNoticesPerGroupMessage: CHAT_NOTICES_PER_GROUP_MESSAGE } : {}),
     ...(buildGroupPayload
       ? {
           sendGroup(group: NoticeGroup, sendOptions: CallOptions = {}): Promise<SendResult> {

@@ -9,6 +9,10 @@ import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipe
 import { episodeId } from '../../core/notice/episode';
 import { receiverKey } from '../../core/notice/receiver-name';
 import type { GroupTiming } from '../../core/notice/grouping';
+import type { Config } from '../../config/schema';
+import { notifyPolicyOf } from '../../app/run-services';
+import { groupingOf } from '../../pipeline/notify/notify-on-change';
+import { WEBHOOK_FORMATS } from '../../adapters/webhooks/registry';
 import type { AttemptRecord } from '../../ports';
 import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
@@ -36,17 +40,16 @@ export async function notifyVerb(args: string[]): Promise<number> {
 /** `notify list`: every waiting, leased and dead-letter notice. */
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
-  const stores = await stateStoresOf(values.config, NOTIFY_LIST.name);
-  const grouping = await groupTimingsOf(values.config);
+  const { stores, receivers } = await notifyConfigOf(values.config, NOTIFY_LIST.name);
   // Not known, "not sent yet" may be untrue of a notice held for its group: said, not hidden (a trial).
-  if ('unknown' in grouping)
+  if ('unknown' in receivers)
     process.stderr.write(
-      `warning: the configuration's receivers or notify settings could not be read (${grouping.unknown}): a notice held for its group's next message is listed as not sent yet\n`,
+      `warning: the configuration's receivers or notify settings could not be read (${receivers.unknown}): a notice held for its group's next message is listed as not sent yet\n`,
     );
   const listing = await listOutboxes(
     stores,
     systemClock,
-    'timingOf' in grouping ? grouping.timingOf : undefined,
+    'unknown' in receivers ? undefined : groupTimingsOf(receivers),
   );
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -65,7 +68,7 @@ async function resendVerb(args: string[]): Promise<number> {
   const gatewayProblem = values.gateway === undefined ? undefined : gatewayIdProblem(values.gateway);
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
-  const stores = await stateStoresOf(values.config, NOTIFY_RESEND.name);
+  const { stores, receivers } = await notifyConfigOf(values.config, NOTIFY_RESEND.name);
   const { requeued, notResent, errors } = await resendDeadLetters(
     stores,
     {
@@ -73,12 +76,12 @@ async function resendVerb(args: string[]): Promise<number> {
       ...(values.receiver ? { receiver: values.receiver } : {}),
       ...(values.gateway ? { gateway: values.gateway } : {}),
     },
-    await receiversReadingOrder(values.config),
+    readingOrderOf(receivers),
   );
   const matched = requeued.length + notResent.length > 0;
   const unmatched = matched
     ? undefined
-    : `no dead letter matched${await receiverNotConfigured(values.config, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
+    : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
   if (values.json) {
     const said = unmatched
       ? [...errors, { code: 'NoDeadLetterMatched', message: unmatched, retryable: false }]
@@ -99,49 +102,60 @@ async function resendVerb(args: string[]): Promise<number> {
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;
 }
 
+/** The configuration's receivers and notify settings, or why they could not be read (`unknown`). */
+type NotifyReceivers = Pick<Config, 'sinks' | 'notify'> | { readonly unknown: string };
+
 /**
- * Each receiver's group timers when it groups by gateway (its own `grouping`, else `notify.grouping`),
- * from the configuration; or why they could not be read (`unknown`).
+ * What `notify list` and `notify resend` take of the configuration, read once: the state stores, and
+ * the receivers with the notify settings. A configuration whose receivers or notify settings cannot be
+ * read still gives its state (then read alone), and says why of the rest (`unknown`): the notices are
+ * listed and re-sent all the same, only what depends on a receiver is not guessed.
  */
-async function groupTimingsOf(
+async function notifyConfigOf(
   file: string | undefined,
-): Promise<
-  { readonly timingOf: (receiver: string) => GroupTiming | undefined } | { readonly unknown: string }
-> {
+  verb: string,
+): Promise<{ readonly stores: ReturnType<typeof buildStateStores>; readonly receivers: NotifyReceivers }> {
+  const storesOf = (state: Config['state']) =>
+    buildStateStores({ state }, process.env, stateAdviceOf(file, state));
   try {
-    const { sinks, notify } = await verbConfig(file, ['sinks', 'notify'], NOTIFY_LIST.name);
-    const timing: GroupTiming = { groupWaitInMs: notify.groupWait, groupIntervalInMs: notify.groupInterval };
-    const grouping = new Set(
-      sinks.webhooks
-        .filter((w) => (w.grouping ?? notify.grouping) === 'gateway')
-        .map((w) => receiverKey(w.name)),
-    );
-    return { timingOf: (receiver) => (grouping.has(receiver) ? timing : undefined) };
+    const config = await verbConfig(file, ['state', 'sinks', 'notify'], verb);
+    return { stores: storesOf(config.state), receivers: config };
   } catch (error) {
-    return { unknown: terminalMessage(error instanceof Error ? error.message : String(error), 400) };
+    const { state } = await verbConfig(file, ['state'], verb);
+    return {
+      stores: storesOf(state),
+      receivers: { unknown: terminalMessage(error instanceof Error ? error.message : String(error), 400) },
+    };
   }
 }
 
-/** Formats whose messages a person reads in order, in a channel (dead-letters.ts resendDeadLetters). */
-const READ_IN_ORDER: ReadonlySet<string> = new Set(['teams', 'slack']);
+/**
+ * Each receiver's group timers when it groups by gateway, as a run decides it (notifyPolicyOf,
+ * groupingOf: its own `grouping`, else `notify.grouping`).
+ */
+function groupTimingsOf(
+  config: Pick<Config, 'sinks' | 'notify'>,
+): (receiver: string) => GroupTiming | undefined {
+  const policy = notifyPolicyOf(config);
+  const grouping = new Set(
+    config.sinks.webhooks.filter((w) => groupingOf(w, policy) === 'gateway').map((w) => receiverKey(w.name)),
+  );
+  return (receiver) => (grouping.has(receiver) ? policy.groupTiming : undefined);
+}
 
 /**
- * How the configuration's receivers (`webhook[name]`) are read: chats (READ_IN_ORDER) in order, the
- * others paired by episode. A configuration whose receivers cannot be read says why (`unknown`): a
+ * How the configuration's receivers (`webhook[name]`) are read: a chat's (its format's `chat`) in
+ * order, the others paired by episode. Receivers that could not be read say why (`unknown`): a
  * `recovered` that depends on it then stays a dead letter, and the error says so (a break trial: a
  * PagerDuty receiver's missing routingKey made every receiver "paired", and a Teams channel got a
  * false "recovered").
  */
-async function receiversReadingOrder(file: string | undefined): Promise<ReadingOrder> {
-  try {
-    const webhooks = (await verbConfig(file, ['sinks'], NOTIFY_RESEND.name)).sinks.webhooks;
-    const chats = new Set(
-      webhooks.filter((w) => READ_IN_ORDER.has(w.format)).map((w) => receiverKey(w.name)),
-    );
-    return { readsInOrder: (receiver) => chats.has(receiver) };
-  } catch (error) {
-    return { unknown: terminalMessage(error instanceof Error ? error.message : String(error), 400) };
-  }
+function readingOrderOf(receivers: NotifyReceivers): ReadingOrder {
+  if ('unknown' in receivers) return receivers;
+  const chats = new Set(
+    receivers.sinks.webhooks.filter((w) => WEBHOOK_FORMATS[w.format].chat).map((w) => receiverKey(w.name)),
+  );
+  return { readsInOrder: (receiver) => chats.has(receiver) };
 }
 
 /**
@@ -150,17 +164,9 @@ async function receiversReadingOrder(file: string | undefined): Promise<ReadingO
  * receiver since removed from the configuration may still hold dead letters, so this is a hint beside
  * the answer, never a refusal; a configuration whose webhooks cannot be read gives no hint.
  */
-async function receiverNotConfigured(
-  file: string | undefined,
-  receiver: string | undefined,
-): Promise<string> {
-  if (receiver === undefined) return '';
-  let names: string[];
-  try {
-    names = (await verbConfig(file, ['sinks'], NOTIFY_RESEND.name)).sinks.webhooks.map((w) => w.name);
-  } catch {
-    return '';
-  }
+function receiverNotConfigured(receivers: NotifyReceivers, receiver: string | undefined): string {
+  if (receiver === undefined || 'unknown' in receivers) return '';
+  const names = receivers.sinks.webhooks.map((w) => w.name);
   if (names.includes(receiver)) return '';
   const listed = names.length
     ? `sinks.webhooks has ${names.map((n) => `"${terminalField(n, 80)}"`).join(', ')}`
@@ -268,16 +274,4 @@ function attemptsText(attempts: readonly AttemptRecord[]): string {
     a.status !== undefined ? `HTTP ${a.status}` : terminalMessage(a.error ?? 'no answer', 80),
   );
   return `${counted(attempts.length, 'attempt')}: ${each.join(', ')}`;
-}
-
-/**
- * The notify state of config file `file`, or of the APPGW_* settings without one; a state file's
- * failure names its state.dir (or APPGW_STATE_DIR).
- */
-async function stateStoresOf(
-  file: string | undefined,
-  verb: string,
-): Promise<ReturnType<typeof buildStateStores>> {
-  const config = await verbConfig(file, ['state'], verb);
-  return buildStateStores(config, process.env, stateAdviceOf(file, config.state));
 }
