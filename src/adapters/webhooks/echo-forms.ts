@@ -3,7 +3,7 @@
  * tokens kept whole in reports and notify state when a receiver echoed its URL in upper or lower case,
  * as HTML character references (`&#47;`), as JSON escapes (`\u0054`, `\/`) or in base64: the scrub
  * compared the text as written. Here the answer and each secret are both read in one canonical form
- * (each escape decoded, twice over: `%252B` and `&amp;#84;` are escapes written as escapes; ASCII
+ * (each escape decoded, again and again until nothing changes: `%252B`, `&#37;2B` and `&amp;#84;` are escapes written as escapes; ASCII
  * letters in lower case, `+` a space, every character as its UTF-8 bytes), so one comparison covers
  * every mix of those writings, and what matched is cut out of the answer as it was written. Base64 is
  * decoded where the answer holds a run of it (lines joined: MIME wraps it), at each of its 4
@@ -130,14 +130,19 @@ function readOnce(text: string, asBytes: boolean): CanonicalView {
   return { text: out, from, to };
 }
 
-/** Escapes decoded this many times over: an escape written as an escape (`%252B`, `&amp;#84;`). */
-const READINGS = 2;
+/**
+ * Most readings: escapes are decoded again until nothing changes, up to this many times. A URL already
+ * escaped (`%2B` in a SAS signature), encoded twice over by a receiver, is three layers deep
+ * (`%25252B`), and `&#37;` writes a `%` (a new-user trial found both kept whole at two readings).
+ */
+const MAX_READINGS = 6;
 
-/** `text` read canonically, READINGS times over, each character mapped back to where it was written. */
+/** `text` read canonically until a reading changes nothing, each character mapped back to where it was written. */
 function canonicalView(text: string): CanonicalView {
   let view = readOnce(text, false);
-  for (let reading = 1; reading < READINGS; reading++) {
+  for (let reading = 1; reading < MAX_READINGS; reading++) {
     const next = readOnce(view.text, true);
+    if (next.text === view.text) break;
     const { from, to } = view;
     view = {
       text: next.text,

@@ -69,7 +69,7 @@ async function resendVerb(args: string[]): Promise<number> {
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
   const { stores, receivers } = await notifyConfigOf(values.config, NOTIFY_RESEND.name);
-  const { requeued, notResent, errors } = await resendDeadLetters(
+  const { requeued, notResent, kept, errors } = await resendDeadLetters(
     stores,
     {
       ...(values.notice ? { noticeId: values.notice } : {}),
@@ -78,7 +78,7 @@ async function resendVerb(args: string[]): Promise<number> {
     },
     readingOrderOf(receivers),
   );
-  const matched = requeued.length + notResent.length > 0;
+  const matched = requeued.length + notResent.length + kept.length > 0;
   const unmatched = matched
     ? undefined
     : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
@@ -86,7 +86,7 @@ async function resendVerb(args: string[]): Promise<number> {
     const said = unmatched
       ? [...errors, { code: 'NoDeadLetterMatched', message: unmatched, retryable: false }]
       : errors;
-    process.stdout.write(`${terminalJson({ requeued, notResent, errors: said })}\n`);
+    process.stdout.write(`${terminalJson({ requeued, notResent, kept, errors: said })}\n`);
     return errors.length === 0 && matched ? EXIT_OK : EXIT_FAILED;
   }
   for (const line of resendLines({ requeued, notResent })) process.stdout.write(`${line}\n`);
@@ -97,6 +97,10 @@ async function resendVerb(args: string[]): Promise<number> {
   if (notResent.length)
     process.stdout.write(
       `${counted(notResent.length, 'dead letter')} not re-sent and removed (why: above).\n`,
+    );
+  if (kept.length)
+    process.stdout.write(
+      `${counted(kept.length, 'dead letter')} matched and left as ${kept.length === 1 ? 'it is' : 'they are'} (why: the errors below).\n`,
     );
   if (unmatched) process.stderr.write(`error: ${unmatched}\n`);
   return reportErrors(errors) === EXIT_OK && matched ? EXIT_OK : EXIT_FAILED;

@@ -123,6 +123,11 @@ export interface ResendResult {
     readonly letter: DeadLetter;
     readonly reason: string;
   }>;
+  /**
+   * Matching dead letters left as they are: a `recovered` whose receiver's way of reading was not known
+   * (ReadingOrder `unknown`); each has its error in `errors`, saying why and what to do.
+   */
+  readonly kept: ReadonlyArray<{ readonly receiver: string; readonly letter: DeadLetter }>;
   readonly errors: readonly ReportedError[];
 }
 
@@ -171,6 +176,7 @@ export async function resendDeadLetters(
   const stores = typedStateStores(untyped);
   const requeued: Array<{ receiver: string; letter: DeadLetter }> = [];
   const notResent: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
+  const kept: KeptLetter[] = [];
   const errors: ReportedError[] = [];
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const store of await storesOf(stores, filter.gateway, errors)) {
@@ -178,12 +184,13 @@ export async function resendDeadLetters(
       const moved = await requeueIn(store, receiver, filter.noticeId, order);
       requeued.push(...moved.requeued);
       notResent.push(...moved.notResent);
-      errors.push(...moved.kept.map((kept) => keptError(kept, order, store.name)));
+      kept.push(...moved.kept);
+      errors.push(...moved.kept.map((letter) => keptError(letter, order, store.name)));
     } catch (error) {
       errors.push(stateError(error, store.name));
     }
   }
-  return { requeued, notResent, errors };
+  return { requeued, notResent, kept, errors };
 }
 
 /** A matching dead letter left parked: whether its receiver reads in order was not known. */

@@ -110,6 +110,12 @@ async function deliverMessages(
     });
     const notTried = (reason: string) =>
       records.push(...bases.map((base) => ({ ...base, outcome: 'not-tried' as const, reason })));
+    // Stopped: said so first, whatever the breaker learnt from the send the stop cut short (a trial read
+    // "failed earlier in this run" of notices that were never tried because the run was stopped).
+    if (options.stop?.aborted) {
+      notTried('not tried: the run was stopped; the next run sends it');
+      continue;
+    }
     // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
     const admission = await options.breaker.admit(notifier.name);
     if (!admission.send) {
@@ -119,11 +125,6 @@ async function deliverMessages(
     if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {
       admission.settle({ kind: 'not-sent' });
       notTried('not tried: this run’s lease on it would end before a send could finish');
-      continue;
-    }
-    if (options.stop?.aborted) {
-      admission.settle({ kind: 'not-sent' });
-      notTried('not tried: the run was stopped; the next run sends it');
       continue;
     }
     let result: SendResult | undefined;

@@ -169,6 +169,11 @@ describe('scrubUrl: escapes of escapes, cut escapes, wrapped and cut base64', ()
     ['the signature percent-encoded twice', `sig double ${sig}%252BxyZ789%253D`],
     ['the whole query percent-encoded twice', `q=sig%3D${sig}%252BxyZ789%253D`],
     [
+      'the whole URL encoded twice over (its %2B three layers deep)',
+      encodeURIComponent(encodeURIComponent(url)),
+    ],
+    ['the URL percent-encoded, each % written &#37;', encodeURIComponent(url).replace(/%/g, '&#37;')],
+    [
       'a character reference escaped as HTML (&amp;#…;)',
       `tok ${[...token].map((c) => `&amp;#${c.codePointAt(0)};`).join('')}`,
     ],

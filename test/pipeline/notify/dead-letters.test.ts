@@ -269,6 +269,9 @@ describe('dead letters by hand, on in-memory state', () => {
         );
       if (expected === 'kept') {
         expect(parked.map((l) => l.notice.id)).toEqual(['ep1-recovered']);
+        expect(result.kept.map((k) => [k.receiver, k.letter.notice.id])).toEqual([
+          ['webhook[ops]', 'ep1-recovered'],
+        ]);
         expect(result.errors).toEqual([
           expect.objectContaining({
             code: 'ConfigInvalid',
@@ -349,6 +352,7 @@ describe('dead letters by hand, on in-memory state', () => {
     expect(await resendDeadLetters(stores, {})).toEqual({
       requeued: [],
       notResent: [],
+      kept: [],
       errors: [expect.objectContaining({ code: 'StateUnavailable', document: 'memory documents' })],
     });
   });
@@ -359,11 +363,13 @@ describe('dead letters by hand, on in-memory state', () => {
     expect(await resendDeadLetters(stores, { gateway: gatewayId('gw-none') })).toEqual({
       requeued: [],
       notResent: [],
+      kept: [],
       errors: [],
     });
     expect(await resendDeadLetters(stores, { noticeId: 'no-such-notice' })).toEqual({
       requeued: [],
       notResent: [],
+      kept: [],
       errors: [],
     });
     expect(writes()).toBe(0);
