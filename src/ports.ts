@@ -102,7 +102,36 @@ export interface ProcessLoad {
  * MissingPermissionError, ThrottledError, AuthenticationError, ArmUnreachableError as named.
  */
 export interface BackendHealthReader {
-  getBackendHealth(gateway: GatewayRef, options?: ArmCallOptions): Promise<BackendHealthBody>;
+  getBackendHealth(gateway: GatewayRef, options?: BackendHealthReadOptions): Promise<BackendHealthBody>;
+}
+
+/** How BackendHealthReader.getBackendHealth reads. */
+export interface BackendHealthReadOptions extends ArmCallOptions {
+  /**
+   * The caller's place for a gateway whose body is at hand (a direct run's places to render:
+   * src/pipeline/run-checks.ts). The reader takes it before each poll of the operation, whose answer
+   * may be the body, and gives it back when the poll answers that the operation still runs, or fails;
+   * it is held when the call resolves with a body a poll brought, and the caller gives it back. So the
+   * bodies of thousands of operations ending together wait unread at ARM, not in this process's
+   * memory. Absent: no place is taken.
+   */
+  readonly answerPlace?: AnswerPlace;
+  /**
+   * Called once the operation's POST is answered (its `202`, a body, or a failure), before any wait
+   * for a poll: a direct run then lets the next gateway start (ScheduleOptions.startingAtOnce).
+   * Must not throw. Absent: not told.
+   */
+  readonly onStarted?: () => void;
+}
+
+/**
+ * One gateway's hold on a place among a bounded number (BackendHealthReadOptions.answerPlace). `take`
+ * resolves once it is held (at once when it is already), or rejects with `options.abortSignal`'s reason
+ * when that fires first; `giveBack` lets it go (nothing when not held). Neither throws otherwise.
+ */
+export interface AnswerPlace {
+  take(options?: CallOptions): Promise<void>;
+  giveBack(): void;
 }
 
 /**

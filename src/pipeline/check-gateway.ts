@@ -5,7 +5,7 @@ import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, isGatewayNotFoundError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
-import type { BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
+import type { AnswerPlace, BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
 import type { BackendHealthBody, Finding } from '../core/model';
 import { exactCause } from '../core/exact-steps';
@@ -16,7 +16,7 @@ import { gatewayFields, type GatewayReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { listsAnyServer, poolsListedEmpty, poolsNotRead, tellsCoverage } from '../core/reading-coverage';
 import { clipMessage } from '../core/text-clip';
-import { withTimeout } from './timeout';
+import { withTimeout, type PauseClock } from './timeout';
 import { readConfigurationWithin } from './read-configuration';
 import { backendHealthTimedOut, lastFailedAttempt, type ThrottleMemory } from './timed-out';
 
@@ -44,10 +44,15 @@ export interface CheckGatewayOptions {
   /** The run's pacer: a read that ran out of time while its subscription was throttled says so (timed-out.ts). */
   readonly pacer?: ThrottleMemory;
   /**
-   * Waited for once the gateway's reads are done, before its insights are rendered: a direct run holds
-   * the gateway there while too many others hold rendered insights (run-checks.ts). Absent: no wait.
+   * A direct run's place among the gateways whose body is at hand (run-checks.ts): taken before the
+   * poll that may bring the body (the reader: BackendHealthReadOptions.answerPlace), or, when the body
+   * came without one (a POST answered 200, a reader that takes none), before the insights are rendered;
+   * held through the configuration read and rendering; the caller gives it back. The waits for it are
+   * not counted in `gatewayTimeoutInMs` nor in `durationInMs`. Absent: no place, no wait.
    */
-  readonly beforeRender?: () => Promise<void>;
+  readonly renderPlace?: AnswerPlace;
+  /** Told once the backend-health operation's POST is answered (BackendHealthReadOptions.onStarted). */
+  readonly onOperationStarted?: () => void;
 }
 
 export interface GatewayOutcome {
@@ -80,16 +85,34 @@ export async function checkGateway(
   options: CheckGatewayOptions,
 ): Promise<GatewayOutcome> {
   const started = options.startedAt ?? options.clock.now();
-  // Time spent waiting for a place to render (beforeRender) is the run's pacing, not the gateway's:
-  // `durationInMs` leaves it out, as it left out the wait for a place before the read.
+  // Time spent waiting for a place (renderPlace) is the run's pacing, not the gateway's: `durationInMs`
+  // leaves it out, as it left out the wait for a place before the read.
   let placeWaitInMs = 0;
   const elapsed = () => options.clock.now().getTime() - started.getTime() - placeWaitInMs;
+  const place = options.renderPlace;
+  /** `place`, its waits counted in placeWaitInMs, and left out of the time-out's clock by `paused`. */
+  const timedPlace = (place: AnswerPlace, paused?: PauseClock): AnswerPlace => ({
+    async take(callOptions) {
+      const before = options.clock.now().getTime();
+      try {
+        await (paused ? paused(place.take(callOptions)) : place.take(callOptions));
+      } finally {
+        placeWaitInMs += options.clock.now().getTime() - before;
+      }
+    },
+    giveBack: () => place.giveBack(),
+  });
   try {
     const failed = lastFailedAttempt();
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
-      (abortSignal) =>
-        options.reader.getBackendHealth(gateway, { abortSignal, onFailedAttempt: failed.tell }),
+      (abortSignal, paused) =>
+        options.reader.getBackendHealth(gateway, {
+          abortSignal,
+          onFailedAttempt: failed.tell,
+          ...(place ? { answerPlace: timedPlace(place, paused) } : {}),
+          ...(options.onOperationStarted ? { onStarted: options.onOperationStarted } : {}),
+        }),
       (ms) => backendHealthTimedOut(gateway, ms, options.pacer, failed.last()),
       options.stop,
     );
@@ -109,10 +132,8 @@ export async function checkGateway(
       : undefined;
     // The insights' time is the reading's, whatever the wait for a place to render them.
     const now = options.clock.now();
-    if (options.beforeRender) {
-      await options.beforeRender();
-      placeWaitInMs = options.clock.now().getTime() - now.getTime();
-    }
+    // Held already when the poll that brought the body took it (at once then).
+    if (place) await timedPlace(place).take();
     const servers = listServerEntries(gateway, body);
     const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
     const insights = findings.map((finding) => composeInsight(options.article, finding, now));

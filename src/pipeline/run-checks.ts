@@ -9,6 +9,7 @@ import type { GatewayRef } from '../core/model';
 import type { RunInterruptionReport, RunReport } from '../core/run-report';
 import { isRunInterruptedError, RunInterruptedError } from '../errors';
 import type {
+  AnswerPlace,
   BackendHealthReader,
   Clock,
   DeliveryReceipt,
@@ -31,7 +32,9 @@ import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { emitRunTelemetry } from './emit-telemetry';
-import { fifoSemaphore, scheduleListedGateways, type Concurrency } from './schedule-gateways';
+import { fifoSemaphore } from '../core/fifo-semaphore';
+import { RUN_STARTING_GATEWAYS, scheduleListedGateways, type Concurrency } from './schedule-gateways';
+import { renderBacklog } from './render-backlog';
 import { runInterruption } from './run-interruption';
 import { createSinkFailures } from './sink-failures';
 import { memoryScratch } from './memory-scratch';
@@ -110,12 +113,15 @@ export interface RunOutcome {
 }
 
 /**
- * Most gateways of a direct run past their reads at once: rendering their insights, notifying,
- * delivering to the sinks and recording their history; the next one waits, holding its backend-health
- * reading but nothing rendered yet. Without it, a CPU-bound run had 300–750 gateways delivering at once
- * (file system work, which does not lag the event loop, so the load's gate kept admitting), each holding
- * its rendered insights (about 30 KB each) and its writes' buffers for seconds, long enough to be
- * promoted to V8's old generation (README "Memory"). It never holds a read: ARM's operations, 30–90 s
+ * Most gateways of a direct run with their backend-health body at hand at once: reading their
+ * operation's answer, rendering their insights, notifying, delivering to the sinks and recording their
+ * history. A gateway takes its place before the poll that may bring its body (the reader's
+ * answerPlace; given back while the operation still runs), so the bodies of thousands of operations
+ * ending together wait at ARM, not here; the wait for a place is not counted in its time-out. Without
+ * it, a CPU-bound run had 300–750 gateways delivering at once (file system work, which does not lag
+ * the event loop, so the load's gate kept admitting), each holding its rendered insights (about 30 KB
+ * each) and its writes' buffers for seconds, long enough to be promoted to V8's old generation (README
+ * "Memory"). It never holds a gateway's POST or the wait for its operation: ARM's operations, 30–90 s
  * live, still run as wide as pacing admits.
  */
 export const RUN_RENDERING_GATEWAYS = 64;
@@ -172,6 +178,15 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     // Gateways whose history could not be read or written: on the page from this run's reading alone.
     const withoutHistory: string[] = [];
     const rendering = fifoSemaphore(RUN_RENDERING_GATEWAYS);
+    // Those waiting for one: past as many again, `"auto"` admits no new gateway (render-backlog.ts).
+    const backlog = renderBacklog(RUN_RENDERING_GATEWAYS);
+    const eventLoop = deps.load;
+    const load: ProcessLoad = {
+      async ready(callOptions) {
+        await backlog.ready(callOptions);
+        await eventLoop?.ready(callOptions);
+      },
+    };
     /** A processed gateway, delivered to the sinks and recorded for the status page: its result. */
     const deliverProcessed = async (
       gateway: GatewayRef,
@@ -209,15 +224,32 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     };
 
     /** One gateway checked, delivered and recorded: its result; undefined once the run is stopped. */
-    const checkOne = async (gateway: GatewayRef): Promise<GatewayDone | undefined> => {
+    const checkOne = async (
+      gateway: GatewayRef,
+      operationStarted: () => void,
+    ): Promise<GatewayDone | undefined> => {
       if (stop.aborted) return undefined;
       const gatewayStartedAt = deps.clock.now();
-      // Its place among RUN_RENDERING_GATEWAYS, taken once its reads are done, given back when it is
-      // delivered and recorded (or whatever ends it).
-      let placed = false;
-      const beforeRender = async () => {
-        await rendering.acquire();
-        placed = true;
+      // Its place among RUN_RENDERING_GATEWAYS, taken before the poll that may bring its body (given
+      // back while the operation still runs), held until it is delivered and recorded (or whatever
+      // ends it).
+      let held = false;
+      const renderPlace: AnswerPlace = {
+        async take(callOptions) {
+          if (held) return;
+          backlog.entered();
+          try {
+            await rendering.acquire(callOptions);
+          } finally {
+            backlog.left();
+          }
+          held = true;
+        },
+        giveBack() {
+          if (!held) return;
+          held = false;
+          rendering.release();
+        },
       };
       try {
         const listedConfiguration = () => listed.take(gateway);
@@ -229,13 +261,14 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
             ...options,
             runId,
             stop,
-            beforeRender,
+            renderPlace,
+            onOperationStarted: operationStarted,
             listedConfiguration,
           }),
         );
       } finally {
         listed.forget(gateway);
-        if (placed) rendering.release();
+        renderPlace.giveBack();
       }
     };
 
@@ -265,10 +298,11 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         concurrency: options.concurrency,
         stop,
         ...(deps.pacer ? { pacer: deps.pacer } : {}),
-        ...(deps.load ? { load: deps.load } : {}),
+        load,
+        startingAtOnce: RUN_STARTING_GATEWAYS,
       },
-      async (gateway) => {
-        doneByKey.set(gatewayKey(gateway.id), await checkOne(gateway));
+      async (gateway, _, started) => {
+        doneByKey.set(gatewayKey(gateway.id), await checkOne(gateway, started));
       },
     );
     deps.progress?.finished();

@@ -1,3 +1,4 @@
+import { fifoSemaphore } from '../core/fifo-semaphore';
 import type { ProcessLoad, SubscriptionPacer } from '../ports';
 
 /** `concurrency` as configured: `"auto"` (bounded by pacing) or a cap on gateways in flight. */
@@ -7,12 +8,15 @@ export type Concurrency = number | 'auto';
  * Most gateways in flight with `"auto"` and a pacer. What bounds a paced run is ARM's writes bucket
  * (10 backendhealth POSTs a second per subscription, src/core/pacing/request-limits.ts) times the
  * operation's length (30–90 s live): one subscription alone can keep 300–900 gateways busy, 50 of
- * them far more. The ceiling is memory: a gateway in flight holds its operation's poller, its
- * timers and sockets' share (a few KB while it waits), and for a moment its backend-health body and
- * rendered insights (about 30 KB per insight, issue 14): at 1 000, tens of MB, a small part of the
- * 250 MB a run of 20 000 gateways may use. Past it, a number can be configured.
+ * them far more, and a direct run past this ceiling takes about (gateways / ceiling) × the
+ * operation's length. The ceiling is memory: a gateway waiting for its operation holds its timers,
+ * abort signals and async frames, 11–20 KB of heap measured (bench/README.md "Scale"); its body and
+ * rendered insights wait at ARM until it has a place to render (RUN_RENDERING_GATEWAYS), and its POST
+ * until it has a place to start (RUN_STARTING_GATEWAYS). At 5 000 in flight a run peaked at 248 MiB
+ * RSS, the 250 MB issue 14 allows at 20 000 gateways; 1 000 before those two bounds (its bodies and
+ * POSTs piling up: 344 MiB at 5 000). Past it, a number can be configured.
  */
-export const AUTO_IN_FLIGHT_CEILING = 1_000;
+export const AUTO_IN_FLIGHT_CEILING = 5_000;
 
 /**
  * Gateways in flight with `"auto"` below which the process's load is not asked: a lag that has another
@@ -42,7 +46,24 @@ export interface ScheduleOptions {
    * lagging) to be promoted to V8's old generation (bench/README.md "Scale"). Absent: not asked.
    */
   readonly load?: ProcessLoad;
+  /**
+   * Most gateways starting at once: from before their pacing admission until their operation has
+   * started (`fn`'s `started`, called when its POST is answered) or `fn` ends. So the POSTs a subscription's
+   * burst admits together go out as connections free up, each sent as soon as it is admitted, rather
+   * than waiting in the HTTP agent's line with their requests made (RUN_STARTING_GATEWAYS). Absent: no
+   * such bound.
+   */
+  readonly startingAtOnce?: number;
 }
+
+/**
+ * Most gateways of a direct run starting at once (ScheduleOptions.startingAtOnce): two per connection
+ * the run keeps to ARM (src/adapters/arm/client.ts ARM_MAX_CONNECTIONS, 128). Unbounded, 50
+ * subscriptions' bursts admitted about 4 300 POSTs together, waiting in the agent's line for one of
+ * the 128 connections with their SDK requests made: about 100 MB of heap (23 KB each; bench/README.md
+ * "Scale"). A gateway waiting for this place holds nothing but its place in its lane.
+ */
+export const RUN_STARTING_GATEWAYS = 256;
 
 /**
  * Runs `fn` for every gateway, results in input order, as `mapBounded` does (`fn` returns a result per
@@ -58,7 +79,7 @@ export interface ScheduleOptions {
 export function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
   gateways: readonly T[],
   options: ScheduleOptions,
-  fn: (gateway: T, index: number) => Promise<R>,
+  fn: (gateway: T, index: number, started: () => void) => Promise<R>,
 ): Promise<R[]> {
   return scheduleListedGateways(
     async (add) => {
@@ -82,9 +103,11 @@ export function scheduleGateways<T extends { readonly subscriptionId: string }, 
 export async function scheduleListedGateways<T extends { readonly subscriptionId: string }, R>(
   list: (add: (gateways: readonly T[]) => void) => Promise<void>,
   options: ScheduleOptions,
-  fn: (gateway: T, index: number) => Promise<R>,
+  fn: (gateway: T, index: number, started: () => void) => Promise<R>,
 ): Promise<R[]> {
   const { pacer, concurrency } = options;
+  const starting =
+    options.startingAtOnce === undefined ? undefined : fifoSemaphore(Math.max(1, options.startingAtOnce));
   const places = fifoSemaphore(
     pacer
       ? concurrency === 'auto'
@@ -154,6 +177,21 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
     for (let next = lane.waiting.shift(); next !== undefined; next = lane.waiting.shift()) {
       const { gateway, index } = next;
       await throughLoadGate();
+      // Before the admission, so an admitted gateway's POST goes at once (ScheduleOptions.startingAtOnce).
+      let startingHeld = false;
+      if (starting) {
+        try {
+          await starting.acquire(options.stop ? { abortSignal: options.stop } : {});
+          startingHeld = true;
+        } catch {
+          // Stopped: `fn` returns at once.
+        }
+      }
+      const started = () => {
+        if (!startingHeld) return;
+        startingHeld = false;
+        starting?.release();
+      };
       if (pacer && !options.stop?.aborted) {
         try {
           await pacer.admit(
@@ -168,13 +206,15 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
       }
       await places.acquire();
       running.push(
-        fn(gateway, index).then(
+        fn(gateway, index, started).then(
           (result) => {
             results[index] = result;
+            started();
             ended();
             places.release();
           },
           (error: unknown) => {
+            started();
             ended();
             places.release();
             failure ??= { error };
@@ -214,24 +254,4 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
   if (failure) throw failure.error;
   results.length = given;
   return results;
-}
-
-/** `size` places, given out in the order asked for. */
-export function fifoSemaphore(size: number): { acquire(): Promise<void>; release(): void } {
-  let free = size;
-  const waiting: Array<() => void> = [];
-  return {
-    acquire() {
-      if (free > 0) {
-        free -= 1;
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve) => waiting.push(resolve));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next();
-      else free += 1;
-    },
-  };
 }

@@ -54,7 +54,7 @@ function taking(clock: FakeClock, ms: number, body: BackendHealthBody): Answer<B
 }
 
 describe('checkGateway: one gateway read and rendered', () => {
-  it('waits for beforeRender after its read, and renders once it resolves', async () => {
+  it('takes its renderPlace after a read that took none, and renders once it is held', async () => {
     const body = healthOf(gw, [{ address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: TCP }]);
     let letGo: () => void = () => undefined;
     let asked = 0;
@@ -62,9 +62,12 @@ describe('checkGateway: one gateway read and rendered', () => {
     const s = setup(
       taking(clock, 1_500, body),
       {
-        beforeRender: () => {
-          asked += 1;
-          return new Promise<void>((resolve) => (letGo = resolve));
+        renderPlace: {
+          take: () => {
+            asked += 1;
+            return new Promise<void>((resolve) => (letGo = resolve));
+          },
+          giveBack: () => undefined,
         },
       },
       clock,

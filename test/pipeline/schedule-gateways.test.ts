@@ -2,6 +2,7 @@ import {
   AUTO_IN_FLIGHT_CEILING,
   AUTO_MIN_IN_FLIGHT,
   AUTO_UNPACED_CONCURRENCY,
+  RUN_STARTING_GATEWAYS,
   scheduleGateways,
   scheduleListedGateways,
 } from '../../src/pipeline/schedule-gateways';
@@ -130,7 +131,8 @@ describe('scheduleGateways with a pacer', () => {
   it(`"auto" keeps at most ${AUTO_IN_FLIGHT_CEILING} gateways in flight`, async () => {
     const pacer = memorySubscriptionPacer();
     const calls = heldCalls();
-    const gateways = [...gatewaysOf(A, 700), ...gatewaysOf(B, 700)];
+    const each = AUTO_IN_FLIGHT_CEILING / 2 + 200;
+    const gateways = [...gatewaysOf(A, each), ...gatewaysOf(B, each)];
     const done = scheduleGateways(gateways, { concurrency: 'auto', pacer }, calls.fn);
     for (let i = 0; i < 5; i++) await settle();
     expect(calls.started).toHaveLength(AUTO_IN_FLIGHT_CEILING);
@@ -138,7 +140,7 @@ describe('scheduleGateways with a pacer', () => {
       calls.endAll();
       await settle();
     }
-    expect(await done).toHaveLength(1400);
+    expect(await done).toHaveLength(2 * each);
     expect(calls.most()).toBe(AUTO_IN_FLIGHT_CEILING);
   });
 
@@ -248,6 +250,39 @@ describe('runChecks with a pacer', () => {
     expect(pacer.admitted).toEqual([A]);
   });
 
+  it('at most RUN_STARTING_GATEWAYS start at once: the next is admitted once an operation has started', async () => {
+    const count = RUN_STARTING_GATEWAYS + 10;
+    const refs = Array.from({ length: count }, (_, i) => gatewayNamed(`gw-${i}`, 'rg', A));
+    const r = memoryRun({ gateways: refs.map((ref) => ({ ref, servers: [] })) });
+    // Each read waits until the test lets its POST be answered (onStarted), then answers at once.
+    const answer = new Map<string, () => void>();
+    for (const ref of refs)
+      r.reader.health.set(ref.id, (options) => {
+        const told = (options as { onStarted?: () => void } | undefined)?.onStarted;
+        return new Promise((resolve) =>
+          answer.set(ref.name, () => {
+            told?.();
+            resolve({});
+          }),
+        );
+      });
+    const pacer = memorySubscriptionPacer();
+    const outcome = runChecks({ ...r.deps, pacer }, { ...r.options, concurrency: 'auto' });
+    for (let i = 0; i < 5; i++) await settle();
+    expect(r.reader.calls).toHaveLength(RUN_STARTING_GATEWAYS);
+    expect(pacer.admitted).toHaveLength(RUN_STARTING_GATEWAYS);
+    answer.get('gw-0')?.();
+    for (let i = 0; i < 5; i++) await settle();
+    expect(r.reader.calls).toHaveLength(RUN_STARTING_GATEWAYS + 1);
+    while (answer.size < count || r.reader.calls.length < count) {
+      for (const go of answer.values()) go();
+      await settle();
+    }
+    for (const go of answer.values()) go();
+    const { report } = await outcome;
+    expect(report.summary).toMatchObject({ gateways: count, failedGateways: 0 });
+  });
+
   it('admits each gateway by its subscription, and reports them in the order listed', async () => {
     const refs = [
       gatewayNamed('gw-1', 'rg', A),
@@ -321,5 +356,60 @@ describe('scheduleListedGateways: gateways given in batches, as each target is l
     );
     await expect(run).rejects.toThrow('bug in the listing');
     expect(ended).toEqual(['a1', 'a2']);
+  });
+});
+
+describe('scheduleGateways: gateways starting at once (startingAtOnce)', () => {
+  it('admits no more than startingAtOnce until one says its operation started; then the next is admitted and sent at once', async () => {
+    const pacer = memorySubscriptionPacer();
+    const startedBy = new Map<string, () => void>();
+    const calls = heldCalls();
+    const gateways = [...gatewaysOf(A, 3), ...gatewaysOf(B, 3)];
+    const done = scheduleGateways(
+      gateways,
+      { concurrency: 'auto', pacer, startingAtOnce: 2 },
+      (gateway, index, started) => {
+        startedBy.set(gateway.name, started);
+        return calls.fn(gateway, index);
+      },
+    );
+    await settle();
+    // Two admitted and called, the others not yet asked of the pacer: none waits admitted, unsent.
+    expect(calls.started).toEqual(['a1', 'b1']);
+    expect(pacer.admitted).toHaveLength(2);
+    startedBy.get('a1')?.();
+    startedBy.get('a1')?.(); // twice is once
+    await settle();
+    expect(calls.started).toEqual(['a1', 'b1', 'a2']);
+    expect(pacer.admitted).toHaveLength(3);
+    // A gateway that ends without saying so gives its place back as it ends.
+    calls.end('b1');
+    await settle();
+    expect(calls.started).toEqual(['a1', 'b1', 'a2', 'b2']);
+    for (let i = 0; i < 10; i++) {
+      for (const started of startedBy.values()) started();
+      await settle();
+    }
+    calls.endAll();
+    expect(await done).toEqual(gateways.map((g, i) => `${g.name}#${i}`));
+    // Gateways in flight past their start are not bounded by it: all six ran at once.
+    expect(calls.most()).toBeGreaterThan(2);
+  });
+
+  it('a stopped run waits for no starting place: every gateway is handed over at once', async () => {
+    const stop = new AbortController();
+    const calls = heldCalls();
+    const done = scheduleGateways(
+      gatewaysOf(A, 4),
+      { concurrency: 'auto', pacer: memorySubscriptionPacer(), startingAtOnce: 1, stop: stop.signal },
+      calls.fn,
+    );
+    await settle();
+    expect(calls.started).toEqual(['a1']);
+    stop.abort(new Error('stopped'));
+    await settle();
+    expect(calls.started).toEqual(['a1', 'a2', 'a3', 'a4']);
+    calls.endAll();
+    await done;
   });
 });

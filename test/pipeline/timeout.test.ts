@@ -61,6 +61,75 @@ describe('withTimeout', () => {
   });
 });
 
+describe('withTimeout: waits that are not the work’s own (paused)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('does not count a paused wait: the work has its whole time-out besides it', async () => {
+    const place = deferred<void>();
+    let done: unknown;
+    const outcome = withTimeout(
+      1_000,
+      async (_, paused) => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await paused(place.promise);
+        await new Promise((resolve) => setTimeout(resolve, 399));
+        return 'answer';
+      },
+      expired,
+    ).then(
+      (value) => (done = value),
+      (error: unknown) => (done = error),
+    );
+    await jest.advanceTimersByTimeAsync(600);
+    await jest.advanceTimersByTimeAsync(10_000); // waiting for a place
+    expect(done).toBeUndefined();
+    place.resolve();
+    await jest.advanceTimersByTimeAsync(399);
+    await outcome;
+    expect(done).toBe('answer');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('counts the time before and after the pause, and times out on their sum', async () => {
+    const place = deferred<void>();
+    let done: unknown;
+    void withTimeout(
+      1_000,
+      async (abortSignal, paused) => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await paused(place.promise);
+        return play(UNTIL_ABORTED, { abortSignal });
+      },
+      expired,
+    ).then(
+      (value) => (done = value),
+      (error: unknown) => (done = error),
+    );
+    await jest.advanceTimersByTimeAsync(600);
+    await jest.advanceTimersByTimeAsync(10_000); // the paused wait
+    expect(done).toBeUndefined();
+    place.resolve();
+    await jest.advanceTimersByTimeAsync(399);
+    expect(done).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(done).toBeInstanceOf(Expired);
+  });
+
+  it('a stop cuts a paused wait short, and a pause ending after the race sets no timer', async () => {
+    const stopped = new Error('the run was stopped');
+    const stop = new AbortController();
+    const place = deferred<void>();
+    const outcome = rejection(withTimeout(1_000, (_, paused) => paused(place.promise), expired, stop.signal));
+    await jest.advanceTimersByTimeAsync(5_000);
+    stop.abort(stopped);
+    expect(await outcome).toBe(stopped);
+    place.resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
 test('noAnswerWithin names the time-out and the setting that bounds it', () => {
   expect(noAnswerWithin(300000)).toBe('no answer within 300000 ms (gatewayTimeoutInMs)');
 });

@@ -2,9 +2,10 @@ import { describeBodyProblems, readBackendHealthBody } from '../../core/backend-
 import type { BackendHealthBody, GatewayRef } from '../../core/model';
 import { BackendHealthUnavailableError } from '../../errors';
 import type {
+  AnswerPlace,
   SteppedBackendHealthReader,
   BackendHealthStep,
-  ArmCallOptions,
+  BackendHealthReadOptions,
   StepOptions,
   SubscriptionPacer,
 } from '../../ports';
@@ -13,7 +14,7 @@ import type { TurnBooking } from './subscription-pacer';
 import { isThrottledAnswer, type ThrottledAnswer } from './throttle-hand-back';
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ArmClientFactory } from './client';
-import { waitFor } from './abortable-wait';
+import { abortedWait, waitFor } from './abortable-wait';
 import { admitToEstimate, armSender, gatewayActionPath, nextPoll, refuseElsewhere } from './arm-operation';
 import { toArmError } from './errors';
 import { answerJson } from './response-capture';
@@ -196,11 +197,17 @@ export function createArmBackendHealthReader(
       }
     },
 
-    async getBackendHealth(gateway, callOptions: ArmCallOptions = {}): Promise<BackendHealthBody> {
+    async getBackendHealth(gateway, callOptions: BackendHealthReadOptions = {}): Promise<BackendHealthBody> {
       // Without deferWaits no step is deferred: the SDK's retries wait out a 429, the loop the poll's turn.
       // Each step tells its failed tries (onFailedAttempt), as a queue invocation's do.
-      const inProcess: StepOptions = { ...callOptions, deferWaits: false };
-      let next = await reader.startBackendHealth(gateway, inProcess);
+      const { answerPlace, onStarted, ...armOptions } = callOptions;
+      const inProcess: StepOptions = { ...armOptions, deferWaits: false };
+      let next: BackendHealthStep;
+      try {
+        next = await reader.startBackendHealth(gateway, inProcess);
+      } finally {
+        onStarted?.();
+      }
       while (!('done' in next)) {
         if (!('pending' in next)) throw new Error('unreachable: a step deferred without deferWaits');
         const { operation, retryAfterInMs: wait } = next.pending;
@@ -213,15 +220,34 @@ export function createArmBackendHealthReader(
             callOptions.abortSignal,
             "the wait for the poll's place in the reads estimate",
           );
+          // After the reads estimate, so a place is never held while ARM's quota is waited for.
+          if (answerPlace) await takePlace(answerPlace, callOptions.abortSignal);
         } catch (error) {
           throw mapped(gateway, error);
         }
-        next = await reader.pollBackendHealth(gateway, operation, inProcess);
+        try {
+          next = await reader.pollBackendHealth(gateway, operation, inProcess);
+        } catch (error) {
+          answerPlace?.giveBack();
+          throw error;
+        }
+        // Still running: the place goes to a gateway whose body is at hand meanwhile.
+        if (!('done' in next)) answerPlace?.giveBack();
       }
       return next.done;
     },
   };
   return reader;
+}
+
+/** The answer's place, or abortedWait when `signal` fires first (a time-out's, as a wait for a poll is). */
+async function takePlace(place: AnswerPlace, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await place.take(signal ? { abortSignal: signal } : {});
+  } catch (error) {
+    if (signal?.aborted) throw abortedWait("the wait for a place to read the operation's answer");
+    throw error;
+  }
 }
 
 /** What the sender is given of a step's options: its signal, and a 429 handed back with deferWaits. */

@@ -6,6 +6,7 @@ import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { DEVELOPMENT_TOKEN } from '../../../src/adapters/arm/credential';
 import { parseGatewayId } from '../../../src/core/arm-id';
 import type { GatewayRef } from '../../../src/core/model';
+import type { AnswerPlace } from '../../../src/ports';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
 import type { BodyFaultKind } from '../../../src/emulator/scenario';
 import {
@@ -318,6 +319,118 @@ describe('ARM backend-health reader (real @azure/arm-network against the emulato
       .getBackendHealth(ref('slow'), { abortSignal: AbortSignal.timeout(200) })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+  });
+});
+
+/** An answerPlace that records each take and give-back beside the requests the emulator had seen then. */
+function recordedPlace(requestsSeen: () => string[], options: { hold?: Promise<void> } = {}) {
+  const events: string[] = [];
+  let held = false;
+  const place: AnswerPlace = {
+    async take(callOptions) {
+      events.push(`take after ${requestsSeen().join(',')}`);
+      if (options.hold) {
+        await Promise.race([
+          options.hold,
+          new Promise<never>((_, reject) =>
+            callOptions?.abortSignal?.addEventListener('abort', () =>
+              reject(callOptions.abortSignal?.reason),
+            ),
+          ),
+        ]);
+      }
+      held = true;
+    },
+    giveBack() {
+      events.push('give back');
+      held = false;
+    },
+  };
+  return { place, events, held: () => held };
+}
+
+describe("ARM backend-health reader: the caller's place for the answer (answerPlace)", () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+  const seen = () => emulator?.requests.map((r) => r.method) ?? [];
+
+  it('is taken before each poll, not the POST; given back while the operation runs; held with the body', async () => {
+    const setup = await readerFor({
+      gateways: [gateway('gw', [down], { lro: { polls: 3, retryAfterSeconds: 0, style: 'location' } })],
+    });
+    emulator = setup.emulator;
+    const recorded = recordedPlace(seen);
+    const body = await setup.reader.getBackendHealth(ref('gw'), { answerPlace: recorded.place });
+    expect(body.backendAddressPools).toHaveLength(1);
+    const polls = seen().length - 1;
+    expect(polls).toBeGreaterThanOrEqual(3);
+    // One take per poll, each after the requests before it; every poll but the last gave it back.
+    const expected: string[] = [];
+    for (let i = 0; i < polls; i++) {
+      expected.push(`take after ${['POST', ...Array<string>(i).fill('GET')].join(',')}`);
+      if (i < polls - 1) expected.push('give back');
+    }
+    expect(recorded.events).toEqual(expected);
+    expect(recorded.held()).toBe(true);
+  });
+
+  it('is given back when a poll fails (the operation failed)', async () => {
+    const setup = await readerFor(
+      {
+        gateways: [
+          gateway('failed', [down], {
+            lro: { polls: 1, retryAfterSeconds: 0, style: 'location', outcome: 'failed' },
+          }),
+        ],
+      },
+      0,
+    );
+    emulator = setup.emulator;
+    const recorded = recordedPlace(seen);
+    await expect(
+      setup.reader.getBackendHealth(ref('failed'), { answerPlace: recorded.place }),
+    ).rejects.toBeInstanceOf(BackendHealthUnavailableError);
+    expect(recorded.events.at(-1)).toBe('give back');
+    expect(recorded.held()).toBe(false);
+  });
+
+  it('onStarted is told once the POST is answered, before any poll; and when the POST fails', async () => {
+    const setup = await readerFor(
+      {
+        gateways: [
+          gateway('gw', [down], { lro: { polls: 1, retryAfterSeconds: 0, style: 'location' } }),
+          gateway('broken', [down], { faults: [{ on: 'backendHealth', status: 500, times: 9 }] }),
+        ],
+      },
+      0,
+    );
+    emulator = setup.emulator;
+    const told: string[][] = [];
+    await setup.reader.getBackendHealth(ref('gw'), { onStarted: () => told.push(seen()) });
+    expect(told).toEqual([['POST']]);
+    const failed: string[][] = [];
+    await expect(
+      setup.reader.getBackendHealth(ref('broken'), { onStarted: () => failed.push(seen().slice(-1)) }),
+    ).rejects.toBeInstanceOf(BackendHealthUnavailableError);
+    expect(failed).toEqual([['POST']]);
+  });
+
+  it('a wait for the place cut short by the abort signal sends no poll, and fails as a time-out does', async () => {
+    const setup = await readerFor({
+      gateways: [gateway('gw', [down], { lro: { polls: 1, retryAfterSeconds: 0, style: 'location' } })],
+    });
+    emulator = setup.emulator;
+    const recorded = recordedPlace(seen, { hold: new Promise<void>(() => undefined) });
+    const error = await setup.reader
+      .getBackendHealth(ref('gw'), { answerPlace: recorded.place, abortSignal: AbortSignal.timeout(300) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+    expect(String((error as Error).message)).toMatch(/cancel/i);
+    expect(seen()).toEqual(['POST']);
+    expect(recorded.held()).toBe(false);
   });
 });
 

@@ -1,0 +1,52 @@
+/** Places given out one at a time, in the order asked for (fifoSemaphore). */
+export interface FifoSemaphore {
+  /**
+   * Resolves once a place is held; with `abortSignal`, rejects with its reason when it fires before
+   * (at once when it has), and leaves the line without a place.
+   */
+  acquire(options?: { readonly abortSignal?: AbortSignal }): Promise<void>;
+  /** Gives a held place to the next in line, or back to the free ones. */
+  release(): void;
+}
+
+/**
+ * `size` places, given out in the order asked for. `acquire` with an abort signal rejects with its
+ * reason when it fires before a place is given (at once when it has), and leaves the line.
+ */
+export function fifoSemaphore(size: number): FifoSemaphore {
+  let free = size;
+  // In the order asked; a Set, so a waiter that leaves (its signal fired) goes in O(1): a stopped run's
+  // thousands leave together.
+  const waiting = new Set<() => void>();
+  return {
+    acquire(options = {}) {
+      const signal = options.abortSignal;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve, reject) => {
+        const given = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          waiting.delete(given);
+          reject(signal?.reason);
+        };
+        waiting.add(given);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    release() {
+      const next = waiting.values().next();
+      if (next.done) {
+        free += 1;
+        return;
+      }
+      waiting.delete(next.value);
+      next.value();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Issue 14 (bounded memory at any concurrency): a direct run reads an operation's answer only when the
+ * gateway has a place to render it (run-checks.ts RUN_RENDERING_GATEWAYS), so the bodies of many
+ * operations ending together wait at ARM, not in the process; the wait for a place is not the gateway's
+ * time (gatewayTimeoutInMs), and no gateway is lost. Real SDK, emulator, folder sink.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildRunServices, withLogger } from '../../src/app/run-services';
+import { parseConfig } from '../../src/config/load';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { silentLogger } from '../../src/pipeline/logger';
+import { RUN_RENDERING_GATEWAYS, runChecks } from '../../src/pipeline/run-checks';
+import type { InsightSink } from '../../src/ports';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { SUB, gateway } from '../helpers/scenario-builder';
+
+const down = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+
+let dir: string;
+let emulator: RunningEmulator | undefined;
+beforeEach(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-places-'))));
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The operation's answers that brought a body (its polls answered 200). */
+const bodiesRead = (e: RunningEmulator) => e.requestCounts()['operationResult']?.['200'] ?? 0;
+
+describe('a direct run reads an answer only with a place to render it', () => {
+  it('operations ending together: at most RUN_RENDERING_GATEWAYS answers read; the rest wait at ARM, beyond their time-out, and none is lost', async () => {
+    const count = RUN_RENDERING_GATEWAYS + 8;
+    const names = Array.from({ length: count }, (_, i) => `gw-${String(i).padStart(3, '0')}`);
+    emulator = await startEmulator({
+      scenario: {
+        gateways: names.map((name) =>
+          gateway(name, [down], { lro: { polls: 1, retryAfterSeconds: 0, style: 'location' } }),
+        ),
+      } as never,
+    });
+    const gatewayTimeoutInMs = 3_000;
+    const config = parseConfig({
+      targets: [`/subscriptions/${SUB}`],
+      arm: emulatorArm(emulator),
+      concurrency: count,
+      gatewayTimeoutInMs,
+      sinks: { dir: path.join(dir, 'out') },
+      state: { dir: path.join(dir, 'state') },
+    });
+    const { deps, options } = withLogger(await buildRunServices(config, process.env), silentLogger);
+    // A sink that holds every gateway's delivery (and so its place) for twice the time-out.
+    let readWhileHeld: number | undefined;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding: InsightSink = {
+      name: 'holding',
+      async deliver(delivery) {
+        if (delivery.scope === 'gateway') await held;
+        return { locations: [] };
+      },
+    };
+    const timer = setTimeout(() => {
+      readWhileHeld = bodiesRead(emulator!);
+      release();
+    }, 2 * gatewayTimeoutInMs);
+    try {
+      const outcome = await runChecks({ ...deps, sinks: [...deps.sinks, holding] }, options);
+      try {
+        expect(readWhileHeld).toBe(RUN_RENDERING_GATEWAYS);
+        // The 8 that waited longer than gatewayTimeoutInMs for a place were read, not timed out.
+        expect(outcome.report.summary).toMatchObject({ gateways: count, failedGateways: 0, findings: count });
+        expect(outcome.report.gateways.every((g) => g.durationInMs < gatewayTimeoutInMs)).toBe(true);
+        expect(bodiesRead(emulator)).toBe(count);
+      } finally {
+        await outcome.dispose();
+      }
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+  }, 30_000);
+});
