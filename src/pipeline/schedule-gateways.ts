@@ -10,7 +10,7 @@ export type Concurrency = number | 'auto';
  * operation's length (30–90 s live): one subscription alone can keep 300–900 gateways busy, 50 of
  * them far more, and a direct run past this ceiling takes about (gateways / ceiling) × the
  * operation's length. The ceiling is memory: a gateway waiting for its operation holds its timers,
- * abort signals and async frames, 11–20 KB of heap measured (bench/README.md "Scale"); its body and
+ * abort signals and async frames, 11–20 KB of heap measured (README "Memory"); its body and
  * rendered insights wait at ARM until it has a place to render (RUN_RENDERING_GATEWAYS), and its POST
  * until it has a place to start (RUN_STARTING_GATEWAYS). At 5 000 in flight a run peaked at 248 MiB
  * RSS, the 250 MB issue 14 allows at 20 000 gateways; 1 000 before those two bounds (its bodies and
@@ -60,8 +60,8 @@ export interface ScheduleOptions {
  * Most gateways of a direct run starting at once (ScheduleOptions.startingAtOnce): two per connection
  * the run keeps to ARM (src/adapters/arm/client.ts ARM_MAX_CONNECTIONS, 128). Unbounded, 50
  * subscriptions' bursts admitted about 4 300 POSTs together, waiting in the agent's line for one of
- * the 128 connections with their SDK requests made: about 100 MB of heap (23 KB each; bench/README.md
- * "Scale"). A gateway waiting for this place holds nothing but its place in its lane.
+ * the 128 connections with their SDK requests made: about 100 MB of heap (23 KB each; README
+ * "Memory"). A gateway waiting for this place holds nothing but its place in its lane.
  */
 export const RUN_STARTING_GATEWAYS = 256;
 
