@@ -132,8 +132,9 @@ export async function checkGateway(
       : undefined;
     // The insights' time is the reading's, whatever the wait for a place to render them.
     const now = options.clock.now();
-    // Held already when the poll that brought the body took it (at once then).
-    if (place) await timedPlace(place).take();
+    // Held already when the poll that brought the body took it (at once then). A stop cuts the wait
+    // short: the gateway is then not done (process-gateway.ts).
+    if (place) await timedPlace(place).take(options.stop ? { abortSignal: options.stop } : {});
     const servers = listServerEntries(gateway, body);
     const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
     const insights = findings.map((finding) => composeInsight(options.article, finding, now));

@@ -12,6 +12,7 @@ import { parseConfig } from '../../src/config/load';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { RUN_RENDERING_GATEWAYS, runChecks } from '../../src/pipeline/run-checks';
+import { ANSWER_PLACE_HOLD_IN_MS } from '../../src/adapters/arm/backend-health-reader';
 import type { InsightSink } from '../../src/ports';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { SUB, gateway } from '../helpers/scenario-builder';
@@ -80,6 +81,46 @@ describe('a direct run reads an answer only with a place to render it', () => {
     } finally {
       clearTimeout(timer);
       release();
+    }
+  }, 30_000);
+
+  it('RUN_RENDERING_GATEWAYS polls that hang hold up the others only ANSWER_PLACE_HOLD_IN_MS, not their time-out', async () => {
+    const hung = Array.from({ length: RUN_RENDERING_GATEWAYS }, (_, i) => `hung-${i}`);
+    const healthy = Array.from({ length: 10 }, (_, i) => `ok-${i}`);
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          ...hung.map((name) =>
+            gateway(name, [down], {
+              lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+              faults: [{ on: 'poll', connection: 'hang', times: 100 }],
+            }),
+          ),
+          // Their operations end a second later, when every place is held by a hung poll.
+          ...healthy.map((name) =>
+            gateway(name, [down], { lro: { polls: 1, retryAfterSeconds: 1, style: 'location' } }),
+          ),
+        ],
+      } as never,
+    });
+    const config = parseConfig({
+      targets: [`/subscriptions/${SUB}`],
+      arm: emulatorArm(emulator),
+      concurrency: hung.length + healthy.length,
+      gatewayTimeoutInMs: 60_000,
+      // Past it the run stops: held for the hung polls' time-out, the healthy ones would not be done.
+      runDeadlineInMs: ANSWER_PLACE_HOLD_IN_MS + 9_000,
+      sinks: { dir: path.join(dir, 'out') },
+      state: { dir: path.join(dir, 'state') },
+    });
+    const { deps, options } = withLogger(await buildRunServices(config, process.env), silentLogger);
+    const outcome = await runChecks(deps, options);
+    try {
+      const done = outcome.report.gateways.map((g) => g.name).sort();
+      expect(done).toEqual([...healthy].sort());
+      expect(outcome.report.interrupted?.notDone).toHaveLength(hung.length);
+    } finally {
+      await outcome.dispose();
     }
   }, 30_000);
 });

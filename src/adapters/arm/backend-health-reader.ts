@@ -38,6 +38,15 @@ export interface BackendHealthReaderOptions {
 }
 
 /**
+ * The longest a poll holds the caller's answer place (BackendHealthReadOptions.answerPlace) before ARM
+ * answers it, in ms: ARM answers a poll in well under a second, so one still out after this hangs, or
+ * waits for its subscription's reads or the SDK's retries (5xx, 429). Held for as long as that, 64
+ * hung polls held every place for their whole time-out, and every other gateway, its own clock stopped
+ * while it waited for one, with them (a break trial: 336 healthy gateways, none done by a 10 s deadline).
+ */
+export const ANSWER_PLACE_HOLD_IN_MS = 3_000;
+
+/**
  * With StepOptions.deferWaits, the longest a step waits in the process for its place in the
  * subscription's estimate: about one answer's time, so a new instance's first requests wait for the
  * first answer (the estimate's probe) rather than all going back to the queue. A longer wait is
@@ -211,8 +220,18 @@ export function createArmBackendHealthReader(
       while (!('done' in next)) {
         if (!('pending' in next)) throw new Error('unreachable: a step deferred without deferWaits');
         const { operation, retryAfterInMs: wait } = next.pending;
+        // The answer's place is taken before the reads estimate, so the poll goes as soon as it is
+        // admitted (a wait between the two outlived the admission's reservation: the poll was charged
+        // twice). It is held ANSWER_PLACE_HOLD_IN_MS at most before the poll's answer: a poll that hangs,
+        // or that ARM's quota or the SDK's retries hold, gives it back, and its body, if one comes, waits
+        // for a place as a POST's does (check-gateway.ts).
+        let hold: NodeJS.Timeout | undefined;
         try {
           await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
+          if (answerPlace) {
+            await takePlace(answerPlace, callOptions.abortSignal);
+            hold = setTimeout(() => answerPlace.giveBack(), ANSWER_PLACE_HOLD_IN_MS);
+          }
           await admitToEstimate(
             options.pacer,
             gateway,
@@ -220,9 +239,9 @@ export function createArmBackendHealthReader(
             callOptions.abortSignal,
             "the wait for the poll's place in the reads estimate",
           );
-          // After the reads estimate, so a place is never held while ARM's quota is waited for.
-          if (answerPlace) await takePlace(answerPlace, callOptions.abortSignal);
         } catch (error) {
+          clearTimeout(hold);
+          answerPlace?.giveBack();
           throw mapped(gateway, error);
         }
         try {
@@ -230,6 +249,8 @@ export function createArmBackendHealthReader(
         } catch (error) {
           answerPlace?.giveBack();
           throw error;
+        } finally {
+          clearTimeout(hold);
         }
         // Still running: the place goes to a gateway whose body is at hand meanwhile.
         if (!('done' in next)) answerPlace?.giveBack();

@@ -91,6 +91,15 @@ export interface BucketEstimate {
 export const RESERVATION_TTL_IN_MS = 2_000;
 
 /**
+ * How long a probe that was sent (the first request of a kind, until an answer tells the bucket's
+ * level) holds the others back before the next is let out as another probe, in ms. ARM answers a POST
+ * or a GET in well under a second; a probe that hangs until its time-out (5 min by default) let one
+ * gateway of its subscription out every time-out (a break trial: 12 gateways whose POSTs hung, one
+ * after another; 100 would take over 8 hours).
+ */
+export const PROBE_PATIENCE_IN_MS = 2_000;
+
+/**
  * A booking's turn while a kind's probe is out (no answer has told the level yet, so tryAdmit names no
  * time): about when its answer is in (ARM answers a POST or a GET in well under a second).
  */
@@ -119,6 +128,8 @@ interface MutableEstimate {
   perSecond: number;
   /** The next turn a booking may get (book): the last one booked plus one refill's spacing. */
   nextTurn: number;
+  /** When the latest request went out while no answer had come (a probe), on the pacing's clock. */
+  probeSentAt: number;
 }
 
 export class SubscriptionPacing {
@@ -144,9 +155,12 @@ export class SubscriptionPacing {
   private check(e: MutableEstimate, nowInMs: number): Admission {
     if (nowInMs < e.pausedUntil) return { admitted: false, retryInMs: e.pausedUntil - nowInMs };
     if (!e.answered && e.reservations.length + e.inFlight >= 1) {
-      // A probe is out: its answer decides. One admitted but not yet sent is waited for a while.
+      // A probe is out: its answer decides. One admitted but not yet sent is waited for a while, and
+      // one sent is waited for PROBE_PATIENCE_IN_MS: past it, the next request is another probe.
       const expiry = e.reservations.length ? Math.min(...e.reservations) : undefined;
-      return expiry === undefined ? { admitted: false } : { admitted: false, retryInMs: expiry - nowInMs };
+      if (expiry !== undefined) return { admitted: false, retryInMs: expiry - nowInMs };
+      const patience = e.probeSentAt + PROBE_PATIENCE_IN_MS - nowInMs;
+      if (patience > 0) return { admitted: false, retryInMs: patience };
     }
     if (e.level >= 1 - EPSILON) return { admitted: true };
     const missing = 1 - e.level;
@@ -182,7 +196,12 @@ export class SubscriptionPacing {
           ? this.tryAdmit(subscriptionId, kind, nowInMs)
           : this.check(e, nowInMs);
     if (admission.admitted) return 0;
-    const turn = Math.max(nowInMs + (admission.retryInMs ?? PROBE_BOOKING_IN_MS), e.nextTurn);
+    // While a sent probe is out, about when its answer is in, not when its patience ends.
+    const probing = !e.answered && e.reservations.length === 0 && e.inFlight >= 1;
+    const waitInMs = probing
+      ? Math.min(admission.retryInMs ?? PROBE_BOOKING_IN_MS, PROBE_BOOKING_IN_MS)
+      : (admission.retryInMs ?? PROBE_BOOKING_IN_MS);
+    const turn = Math.max(nowInMs + waitInMs, e.nextTurn);
     e.nextTurn = turn + 1000 / e.perSecond;
     return Math.max(1, Math.ceil(turn - nowInMs));
   }
@@ -210,6 +229,7 @@ export class SubscriptionPacing {
   /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
   sent(subscriptionId: string, kind: RequestKind, nowInMs: number): void {
     const e = this.estimate(subscriptionId, kind, nowInMs);
+    if (!e.answered) e.probeSentAt = nowInMs;
     if (e.reservations.length > 0)
       e.reservations.splice(e.reservations.indexOf(Math.min(...e.reservations)), 1);
     else e.level -= 1;
@@ -248,6 +268,11 @@ export class SubscriptionPacing {
     }
     e.throttled = { kind, atInMs: nowInMs, pauseInMs: pause };
     if (until <= e.pausedUntil) return; // a 429 of the same pause: one halving per pause
+    // Answered while the kind is paused: a request sent before the pause was known (one of a burst
+    // answered a millisecond apart). The same pause, lengthened, not another halving: 64 polls throttled
+    // together halved the rate to its floor, and a subscription's reads stayed shut for a minute (a
+    // break trial: 175 of 200 gateways timed out).
+    const samePause = nowInMs < e.pausedUntil;
     // Retry-After is when the bucket holds one token again: the estimate resumes then, from that one
     // token (less what is still out), whatever the refill would have given, since a 429 says the
     // bucket was not where the estimate put it.
@@ -255,7 +280,7 @@ export class SubscriptionPacing {
     e.level = Math.min(refilled, 1 - outstanding);
     e.at = until;
     e.pausedUntil = until;
-    e.perSecond = Math.max(perSecond * MIN_RATE_SHARE, e.perSecond / 2);
+    if (!samePause) e.perSecond = Math.max(perSecond * MIN_RATE_SHARE, e.perSecond / 2);
   }
 
   /**
@@ -298,6 +323,7 @@ export class SubscriptionPacing {
         answered: false,
         perSecond,
         nextTurn: -Infinity,
+        probeSentAt: -Infinity,
       };
       this.estimates.set(key, e);
     }

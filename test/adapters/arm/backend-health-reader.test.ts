@@ -1,7 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createArmBackendHealthReader } from '../../../src/adapters/arm/backend-health-reader';
+import {
+  ANSWER_PLACE_HOLD_IN_MS,
+  createArmBackendHealthReader,
+} from '../../../src/adapters/arm/backend-health-reader';
 import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { DEVELOPMENT_TOKEN } from '../../../src/adapters/arm/credential';
 import { parseGatewayId } from '../../../src/core/arm-id';
@@ -377,6 +380,40 @@ describe("ARM backend-health reader: the caller's place for the answer (answerPl
     expect(recorded.held()).toBe(true);
   });
 
+  it("is taken before the poll's reads admission, so the poll goes as soon as it is admitted", async () => {
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [gateway('gw', [down], { lro: { polls: 1, retryAfterSeconds: 0, style: 'location' } })],
+      } as never,
+    });
+    const clientFor = createArmClientFactory({
+      endpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      credential: 'development',
+      maxRetries: 0,
+    });
+    const order: string[] = [];
+    const pacer = {
+      admit: async (_: string, kind: string) => void order.push(`admit ${kind} after ${seen().join(',')}`),
+      recentThrottle: () => undefined,
+      admitOrBook: async () => 0,
+      bookTurn: () => 0,
+    };
+    const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20, pacer });
+    const place: AnswerPlace = {
+      take: async () => void order.push(`take after ${seen().join(',')}`),
+      giveBack: () => undefined,
+    };
+    await reader.getBackendHealth(ref('gw'), { answerPlace: place });
+    // Two polls (one 202, then the body): each admitted right after its place, right before it is sent.
+    expect(order).toEqual([
+      'take after POST',
+      'admit reads after POST',
+      'take after POST,GET',
+      'admit reads after POST,GET',
+    ]);
+  });
+
   it('is given back when a poll fails (the operation failed)', async () => {
     const setup = await readerFor(
       {
@@ -417,6 +454,44 @@ describe("ARM backend-health reader: the caller's place for the answer (answerPl
     ).rejects.toBeInstanceOf(BackendHealthUnavailableError);
     expect(failed).toEqual([['POST']]);
   });
+
+  it(`a poll that hangs gives its place back after ANSWER_PLACE_HOLD_IN_MS (${ANSWER_PLACE_HOLD_IN_MS} ms), long before its time-out`, async () => {
+    const setup = await readerFor({
+      gateways: [
+        gateway('hung', [down], {
+          lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+          faults: [{ on: 'poll', connection: 'hang', times: 100 }],
+        }),
+      ],
+    });
+    emulator = setup.emulator;
+    const recorded = recordedPlace(seen);
+    const at: number[] = [];
+    const place: AnswerPlace = {
+      take: async (o) => {
+        at.push(performance.now());
+        await recorded.place.take(o);
+      },
+      giveBack: () => {
+        at.push(performance.now());
+        recorded.place.giveBack();
+      },
+    };
+    const error = await setup.reader
+      .getBackendHealth(ref('hung'), {
+        answerPlace: place,
+        abortSignal: AbortSignal.timeout(ANSWER_PLACE_HOLD_IN_MS + 2_000),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendHealthUnavailableError);
+    // Taken before the poll, given back while the poll still hung (then again, idle, when it failed).
+    expect(recorded.events[0]).toBe('take after POST');
+    expect(recorded.events[1]).toBe('give back');
+    const heldInMs = (at[1] ?? 0) - (at[0] ?? 0);
+    expect(heldInMs).toBeGreaterThanOrEqual(ANSWER_PLACE_HOLD_IN_MS - 50);
+    expect(heldInMs).toBeLessThan(ANSWER_PLACE_HOLD_IN_MS + 1_500);
+    expect(recorded.held()).toBe(false);
+  }, 15_000);
 
   it('a wait for the place cut short by the abort signal sends no poll, and fails as a time-out does', async () => {
     const setup = await readerFor({

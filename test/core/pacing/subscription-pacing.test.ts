@@ -12,6 +12,7 @@ import {
   MIN_RATE_SHARE,
   PROBE_BOOKING_IN_MS,
   RATE_GAIN_PER_ANSWER,
+  PROBE_PATIENCE_IN_MS,
   RESERVATION_TTL_IN_MS,
   SubscriptionPacing,
 } from '../../../src/core/pacing/subscription-pacing';
@@ -66,12 +67,38 @@ describe('the estimate, step by step', () => {
     expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: true });
     expect(pacing.tryAdmit(A, 'writes', NOW)).toEqual({ admitted: false, retryInMs: RESERVATION_TTL_IN_MS });
     pacing.sent(A, 'writes', NOW);
-    expect(pacing.tryAdmit(A, 'writes', NOW + 5)).toEqual({ admitted: false });
+    expect(pacing.tryAdmit(A, 'writes', NOW + 5)).toEqual({
+      admitted: false,
+      retryInMs: PROBE_PATIENCE_IN_MS - 5,
+    });
     // Another run left 3 in the bucket: 2 after this request.
     pacing.answered(A, 'writes', NOW + 10, answer(2));
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: true });
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: true });
     expect(pacing.tryAdmit(A, 'writes', NOW + 10)).toEqual({ admitted: false, retryInMs: 1000 });
+  });
+
+  it('a probe sent and never answered (ARM hangs) holds the others back PROBE_PATIENCE_IN_MS, not its time-out', () => {
+    const pacing = new SubscriptionPacing(small(10, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    expect(pacing.tryAdmit(A, 'writes', NOW + PROBE_PATIENCE_IN_MS - 1)).toEqual({
+      admitted: false,
+      retryInMs: 1,
+    });
+    // Another probe; and the one after it waits for its patience in turn (one at a time still).
+    expect(pacing.tryAdmit(A, 'writes', NOW + PROBE_PATIENCE_IN_MS)).toEqual({ admitted: true });
+    pacing.sent(A, 'writes', NOW + PROBE_PATIENCE_IN_MS);
+    expect(pacing.tryAdmit(A, 'writes', NOW + PROBE_PATIENCE_IN_MS + 1)).toEqual({
+      admitted: false,
+      retryInMs: PROBE_PATIENCE_IN_MS - 1,
+    });
+    expect(pacing.peek(A, 'writes', NOW + PROBE_PATIENCE_IN_MS)).toMatchObject({
+      inFlight: 2,
+      answered: false,
+    });
+    // An answer ends probing as before.
+    pacing.answered(A, 'writes', NOW + PROBE_PATIENCE_IN_MS + 10, answer(5));
+    expect(pacing.tryAdmit(A, 'writes', NOW + PROBE_PATIENCE_IN_MS + 10)).toEqual({ admitted: true });
   });
 
   it('a probe admitted but never sent (its call failed first) holds the others back only for a while', () => {
@@ -187,6 +214,15 @@ describe('the estimate, step by step', () => {
     pacing.answered(A, 'writes', now, answer(0, { throttled: true, retryAfterInMs: 1000 }));
     pacing.answered(A, 'writes', now, answer(0, { throttled: true, retryAfterInMs: 1000 }));
     expect(pacing.peek(A, 'writes', now).perSecond).toBe(1.25);
+    now += 1000;
+    // 429s of requests out together, answered a millisecond apart while the first one's pause runs:
+    // one pause, lengthened to the last one's Retry-After, one halving.
+    for (let i = 0; i < 8; i++) admitAndSendWhenAdmitted(pacing, A, now, (t) => (now = t));
+    for (let i = 0; i < 8; i++)
+      pacing.answered(A, 'writes', now + i, answer(0, { throttled: true, retryAfterInMs: 1000 }));
+    expect(pacing.peek(A, 'writes', now + 8).perSecond).toBe(0.625);
+    expect(pacing.peek(A, 'writes', now + 8).pausedUntil).toBe(now + 7 + 1000);
+    now += 1007;
     for (let i = 0; i < 20; i++) throttle();
     expect(pacing.peek(A, 'writes', now).perSecond).toBe(5 * MIN_RATE_SHARE);
     pacing.answered(A, 'writes', now, answer(5));
