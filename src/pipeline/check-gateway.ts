@@ -17,6 +17,7 @@ import { reportedError } from '../core/reported-error';
 import { listsAnyServer, poolsListedEmpty, poolsNotRead, tellsCoverage } from '../core/reading-coverage';
 import { clipMessage } from '../core/text-clip';
 import { withTimeout, type PauseClock } from './timeout';
+import { keptAtMost, stopOptions } from './held-place';
 import { readConfigurationWithin } from './read-configuration';
 import { backendHealthTimedOut, lastFailedAttempt, type ThrottleMemory } from './timed-out';
 
@@ -118,14 +119,15 @@ export async function checkGateway(
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const answered: Answered = {};
-    const { findings, failure, config } = await withGatewayConfiguration(
-      gateway,
-      evaluated,
-      options,
-      elapsed(),
-      answered,
+    // The configuration GETs keep the place a while only (held-place.ts): one that hangs gives it back.
+    const kept = <T>(wait: Promise<T>) =>
+      keptAtMost(place, wait, () => timedPlace(place as AnswerPlace).take(stopOptions(options.stop)));
+    const { findings, failure, config } = await kept(
+      withGatewayConfiguration(gateway, evaluated, options, elapsed(), answered),
     );
-    const coverage = await readingCoverage(gateway, body, { config, failure }, options, elapsed(), answered);
+    const coverage = await kept(
+      readingCoverage(gateway, body, { config, failure }, options, elapsed(), answered),
+    );
     const notRead = coverage.poolsNotRead;
     const configuration = options.configReader
       ? gatewayConfigurationReport(findings, failure ?? coverage.failure)
@@ -134,7 +136,7 @@ export async function checkGateway(
     const now = options.clock.now();
     // Held already when the poll that brought the body took it (at once then). A stop cuts the wait
     // short: the gateway is then not done (process-gateway.ts).
-    if (place) await timedPlace(place).take(options.stop ? { abortSignal: options.stop } : {});
+    if (place) await timedPlace(place).take(stopOptions(options.stop));
     const servers = listServerEntries(gateway, body);
     const listed = new Map(servers.map((entry) => [entry.key, entry.health]));
     const insights = findings.map((finding) => composeInsight(options.article, finding, now));

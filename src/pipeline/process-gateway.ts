@@ -4,6 +4,8 @@ import { BackendHealthUnavailableError, GatewayDeletedError, GatewayNotFoundErro
 import type { ReportedError } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
+import { keptAtMost, stopOptions } from './held-place';
+import type { AnswerPlace } from '../ports';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
 import { removalCheckFor } from './notify/confirm-removed';
@@ -44,7 +46,15 @@ export async function processGateway(
   // undelivered notices wait for the next run with the rest.
   if (!outcome.report.ok && options.stop?.aborted) return { ...outcome, interrupted: true };
   const goneAskedAt = options.clock.now();
-  const gone = await askWhetherGone(gateway, outcome, options);
+  // Its GET, and notify's sends, keep the gateway's render place a while only (held-place.ts).
+  const place = options.renderPlace;
+  // Stopped while it waits to take it again: it goes on without one (its reading and notices are
+  // done; it is delivered, not lost).
+  const kept = <T>(wait: Promise<T>) =>
+    keptAtMost(place, wait, () =>
+      (place as AnswerPlace).take(stopOptions(options.stop)).catch(() => undefined),
+    );
+  const gone = await kept(askWhetherGone(gateway, outcome, options));
   const checked = gone ? withGoneAnswer(gateway, outcome, gone) : outcome;
   if (!options.notify) return checked;
   // The GET this check made, when it made one, answers the removal check too (removalCheckFor says when).
@@ -55,23 +65,25 @@ export async function processGateway(
     outcome.configurationAnswer,
   );
   try {
-    const notify = await notifyGateway(
-      options.notify,
-      checked,
-      gateway,
-      options.clock,
-      options.notifyPolicy,
-      options.runId,
-      // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny.
-      {
-        ...(confirmRemoved ? { confirmRemoved } : {}),
-        ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
-        ...(options.stop ? { stop: options.stop } : {}),
-        // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
-        // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
-        // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).
-        ...(gone?.gone ? { readAt: goneAskedAt } : checked.report.error === null ? { readAt } : {}),
-      },
+    const notify = await kept(
+      notifyGateway(
+        options.notify,
+        checked,
+        gateway,
+        options.clock,
+        options.notifyPolicy,
+        options.runId,
+        // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny.
+        {
+          ...(confirmRemoved ? { confirmRemoved } : {}),
+          ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
+          ...(options.stop ? { stop: options.stop } : {}),
+          // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
+          // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
+          // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).
+          ...(gone?.gone ? { readAt: goneAskedAt } : checked.report.error === null ? { readAt } : {}),
+        },
+      ),
     );
     return { ...withUnreadPools(checked, notify.unreadPools), notify };
   } catch (error) {

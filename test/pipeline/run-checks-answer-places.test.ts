@@ -13,6 +13,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { silentLogger } from '../../src/pipeline/logger';
 import { RUN_RENDERING_GATEWAYS, runChecks } from '../../src/pipeline/run-checks';
 import { ANSWER_PLACE_HOLD_IN_MS } from '../../src/adapters/arm/backend-health-reader';
+import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../src/pipeline/held-place';
 import type { InsightSink } from '../../src/ports';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { SUB, gateway } from '../helpers/scenario-builder';
@@ -42,7 +43,8 @@ describe('a direct run reads an answer only with a place to render it', () => {
         ),
       } as never,
     });
-    const gatewayTimeoutInMs = 3_000;
+    // Long enough for 72 POSTs and polls on a busy machine; a place is waited for twice as long.
+    const gatewayTimeoutInMs = 5_000;
     const config = parseConfig({
       targets: [`/subscriptions/${SUB}`],
       arm: emulatorArm(emulator),
@@ -70,6 +72,7 @@ describe('a direct run reads an answer only with a place to render it', () => {
     try {
       const outcome = await runChecks({ ...deps, sinks: [...deps.sinks, holding] }, options);
       try {
+        expect(outcome.report.gateways.filter((g) => !g.ok).map((g) => [g.name, g.error])).toEqual([]);
         expect(readWhileHeld).toBe(RUN_RENDERING_GATEWAYS);
         // The 8 that waited longer than gatewayTimeoutInMs for a place were read, not timed out.
         expect(outcome.report.summary).toMatchObject({ gateways: count, failedGateways: 0, findings: count });
@@ -118,6 +121,46 @@ describe('a direct run reads an answer only with a place to render it', () => {
     try {
       const done = outcome.report.gateways.map((g) => g.name).sort();
       expect(done).toEqual([...healthy].sort());
+      expect(outcome.report.interrupted?.notDone).toHaveLength(hung.length);
+    } finally {
+      await outcome.dispose();
+    }
+  }, 30_000);
+
+  it('RUN_RENDERING_GATEWAYS configuration GETs that hang hold up the others only PLACE_KEPT_THROUGH_A_WAIT_IN_MS', async () => {
+    const hung = Array.from({ length: RUN_RENDERING_GATEWAYS }, (_, i) => `hung-${i}`);
+    const healthy = Array.from({ length: 10 }, (_, i) => `ok-${i}`);
+    const up = {
+      address: '10.0.0.5',
+      health: 'Healthy',
+      healthProbeLog: 'Success. Received 200 status code',
+    };
+    const gateways = [
+      // A finding each, and no listing to explain it (named by id): each reads its configuration.
+      ...hung.map((name) =>
+        gateway(name, [down], {
+          lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+          faults: [{ on: 'get', connection: 'hang', times: 100 }],
+        }),
+      ),
+      ...healthy.map((name) =>
+        gateway(name, [up], { lro: { polls: 1, retryAfterSeconds: 1, style: 'location' } }),
+      ),
+    ];
+    emulator = await startEmulator({ scenario: { gateways } as never });
+    const config = parseConfig({
+      targets: gateways.map((g) => g.id),
+      arm: emulatorArm(emulator),
+      concurrency: gateways.length,
+      gatewayTimeoutInMs: 60_000,
+      runDeadlineInMs: PLACE_KEPT_THROUGH_A_WAIT_IN_MS + 9_000,
+      sinks: { dir: path.join(dir, 'out') },
+      state: { dir: path.join(dir, 'state') },
+    });
+    const { deps, options } = withLogger(await buildRunServices(config, process.env), silentLogger);
+    const outcome = await runChecks(deps, options);
+    try {
+      expect(outcome.report.gateways.map((g) => g.name).sort()).toEqual([...healthy].sort());
       expect(outcome.report.interrupted?.notDone).toHaveLength(hung.length);
     } finally {
       await outcome.dispose();

@@ -91,11 +91,12 @@ export interface BucketEstimate {
 export const RESERVATION_TTL_IN_MS = 2_000;
 
 /**
- * How long a probe that was sent (the first request of a kind, until an answer tells the bucket's
- * level) holds the others back before the next is let out as another probe, in ms. ARM answers a POST
- * or a GET in well under a second; a probe that hangs until its time-out (5 min by default) let one
- * gateway of its subscription out every time-out (a break trial: 12 gateways whose POSTs hung, one
- * after another; 100 would take over 8 hours).
+ * How long the probes sent (requests of a kind before an answer tells the bucket's level) hold the
+ * others back, in ms: one probe at first, and every PROBE_PATIENCE_IN_MS without an answer twice as
+ * many may be out (2, 4, 8 …). ARM answers a POST or a GET in well under a second. One probe that hung
+ * until its time-out (5 min by default) let one gateway of its subscription out every time-out (a break
+ * trial: 12 gateways whose POSTs hung, one after another; 100 would take over 8 hours); one more every
+ * 2 s still cost 2 s a hung gateway (the next trial: 24.8 s for 12).
  */
 export const PROBE_PATIENCE_IN_MS = 2_000;
 
@@ -128,8 +129,8 @@ interface MutableEstimate {
   perSecond: number;
   /** The next turn a booking may get (book): the last one booked plus one refill's spacing. */
   nextTurn: number;
-  /** When the latest request went out while no answer had come (a probe), on the pacing's clock. */
-  probeSentAt: number;
+  /** When the first request went out while no answer had come (the first probe); Infinity before. */
+  probingSince: number;
 }
 
 export class SubscriptionPacing {
@@ -155,12 +156,16 @@ export class SubscriptionPacing {
   private check(e: MutableEstimate, nowInMs: number): Admission {
     if (nowInMs < e.pausedUntil) return { admitted: false, retryInMs: e.pausedUntil - nowInMs };
     if (!e.answered && e.reservations.length + e.inFlight >= 1) {
-      // A probe is out: its answer decides. One admitted but not yet sent is waited for a while, and
-      // one sent is waited for PROBE_PATIENCE_IN_MS: past it, the next request is another probe.
-      const expiry = e.reservations.length ? Math.min(...e.reservations) : undefined;
-      if (expiry !== undefined) return { admitted: false, retryInMs: expiry - nowInMs };
-      const patience = e.probeSentAt + PROBE_PATIENCE_IN_MS - nowInMs;
-      if (patience > 0) return { admitted: false, retryInMs: patience };
+      // A probe is out: its answer decides. One admitted but not yet sent is waited for a while; sent
+      // and not answered, one more may go out every PROBE_PATIENCE_IN_MS, twice as many each time.
+      const periods = Math.max(0, Math.floor((nowInMs - e.probingSince) / PROBE_PATIENCE_IN_MS));
+      const allowed = 2 ** Math.min(periods, 16);
+      if (e.reservations.length + e.inFlight >= allowed) {
+        const expiry = e.reservations.length ? Math.min(...e.reservations) - nowInMs : Infinity;
+        const nextPeriod = e.probingSince + (periods + 1) * PROBE_PATIENCE_IN_MS - nowInMs;
+        const wait = Math.min(expiry, nextPeriod);
+        return Number.isFinite(wait) ? { admitted: false, retryInMs: wait } : { admitted: false };
+      }
     }
     if (e.level >= 1 - EPSILON) return { admitted: true };
     const missing = 1 - e.level;
@@ -229,7 +234,7 @@ export class SubscriptionPacing {
   /** A `kind` request to `subscriptionId` went out: an admitted one, or one sent without admission. */
   sent(subscriptionId: string, kind: RequestKind, nowInMs: number): void {
     const e = this.estimate(subscriptionId, kind, nowInMs);
-    if (!e.answered) e.probeSentAt = nowInMs;
+    if (!e.answered && e.probingSince === Infinity) e.probingSince = nowInMs;
     if (e.reservations.length > 0)
       e.reservations.splice(e.reservations.indexOf(Math.min(...e.reservations)), 1);
     else e.level -= 1;
@@ -323,7 +328,7 @@ export class SubscriptionPacing {
         answered: false,
         perSecond,
         nextTurn: -Infinity,
-        probeSentAt: -Infinity,
+        probingSince: Infinity,
       };
       this.estimates.set(key, e);
     }

@@ -96,9 +96,16 @@ describe('the estimate, step by step', () => {
       inFlight: 2,
       answered: false,
     });
+    // Twice as many each patience without an answer: 4 out after 2 of them, not one more every 2 s.
+    const later = NOW + 2 * PROBE_PATIENCE_IN_MS;
+    for (let i = 0; i < 2; i++) {
+      expect(pacing.tryAdmit(A, 'writes', later)).toEqual({ admitted: true });
+      pacing.sent(A, 'writes', later);
+    }
+    expect(pacing.tryAdmit(A, 'writes', later)).toEqual({ admitted: false, retryInMs: PROBE_PATIENCE_IN_MS });
     // An answer ends probing as before.
-    pacing.answered(A, 'writes', NOW + PROBE_PATIENCE_IN_MS + 10, answer(5));
-    expect(pacing.tryAdmit(A, 'writes', NOW + PROBE_PATIENCE_IN_MS + 10)).toEqual({ admitted: true });
+    pacing.answered(A, 'writes', later + 10, answer(9));
+    expect(pacing.tryAdmit(A, 'writes', later + 10)).toEqual({ admitted: true });
   });
 
   it('a probe admitted but never sent (its call failed first) holds the others back only for a while', () => {
@@ -386,9 +393,9 @@ function neverEmptiesTheBucket(
       const sub = subs[s.sub] as string;
       for (let n = 0; n < s.times; n++) {
         const key = `${sub}/${s.kind}`;
-        // A probe: let out before any answer of its kind came back, while no other probe of its kind is
-        // out (one abandoned unsent is no longer out: the next admission probes in its place).
-        const probe = !answeredKinds.has(key) && !out.some((r) => r.probe && `${r.sub}/${r.kind}` === key);
+        // A probe: let out before any answer of its kind came back (one at a time, or more once the
+        // probes out have gone unanswered for PROBE_PATIENCE_IN_MS: the level is not known yet).
+        const probe = !answeredKinds.has(key);
         if (!pacing.tryAdmit(sub, s.kind, now).admitted) break;
         out.push({ sub, kind: s.kind, stage: 'admitted', probe, admittedAt: now });
       }
