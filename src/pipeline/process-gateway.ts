@@ -46,10 +46,11 @@ export async function processGateway(
   // undelivered notices wait for the next run with the rest.
   if (!outcome.report.ok && options.stop?.aborted) return { ...outcome, interrupted: true };
   const goneAskedAt = options.clock.now();
-  // Its GET, and notify's sends, keep the gateway's render place a while only (held-place.ts).
+  // Its GET (a failed reading's: nothing rendered) keeps the gateway's render place a while only
+  // (held-place.ts); stopped while it waits to take it again, it goes on without one (delivered, not
+  // lost). Notify's sends keep it: a gateway that gave it back kept its rendered insights, and behind a
+  // receiver that hung, 1 290 of them piled up (539 MB at 3 000 gateways; a break trial).
   const place = options.renderPlace;
-  // Stopped while it waits to take it again: it goes on without one (its reading and notices are
-  // done; it is delivered, not lost).
   const kept = <T>(wait: Promise<T>) =>
     keptAtMost(place, wait, () =>
       (place as AnswerPlace).take(stopOptions(options.stop)).catch(() => undefined),
@@ -65,25 +66,23 @@ export async function processGateway(
     outcome.configurationAnswer,
   );
   try {
-    const notify = await kept(
-      notifyGateway(
-        options.notify,
-        checked,
-        gateway,
-        options.clock,
-        options.notifyPolicy,
-        options.runId,
-        // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny.
-        {
-          ...(confirmRemoved ? { confirmRemoved } : {}),
-          ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
-          ...(options.stop ? { stop: options.stop } : {}),
-          // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
-          // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
-          // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).
-          ...(gone?.gone ? { readAt: goneAskedAt } : checked.report.error === null ? { readAt } : {}),
-        },
-      ),
+    const notify = await notifyGateway(
+      options.notify,
+      checked,
+      gateway,
+      options.clock,
+      options.notifyPolicy,
+      options.runId,
+      // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny.
+      {
+        ...(confirmRemoved ? { confirmRemoved } : {}),
+        ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
+        ...(options.stop ? { stop: options.stop } : {}),
+        // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
+        // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
+        // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).
+        ...(gone?.gone ? { readAt: goneAskedAt } : checked.report.error === null ? { readAt } : {}),
+      },
     );
     return { ...withUnreadPools(checked, notify.unreadPools), notify };
   } catch (error) {
