@@ -1,6 +1,7 @@
 import { keptAtMost, PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../src/pipeline/held-place';
 import type { AnswerPlace } from '../../src/ports';
-import { deferred } from '../helpers/memory';
+import { deferred, gatewayNamed, memoryRun } from '../helpers/memory';
+import { runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';
 
 function place() {
   const events: string[] = [];
@@ -50,4 +51,48 @@ describe('keptAtMost: a place kept through a wait a while only', () => {
   it('without a place, the wait as it is', async () => {
     await expect(keptAtMost(undefined, Promise.resolve(1), () => Promise.resolve())).resolves.toBe(1);
   });
+});
+
+describe('a direct run: notify’s sends keep the gateway’s render place', () => {
+  it('behind a receiver that hangs, no more than RUN_RENDERING_GATEWAYS gateways hold rendered insights: the rest wait unrendered', async () => {
+    const bad = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+    const good = {
+      address: '10.0.0.5',
+      health: 'Healthy',
+      healthProbeLog: 'Success. Received 200 status code',
+    };
+    const sick = Array.from({ length: RUN_RENDERING_GATEWAYS }, (_, i) => gatewayNamed(`sick-${i}`));
+    const well = Array.from({ length: 10 }, (_, i) => gatewayNamed(`well-${i}`));
+    const r = memoryRun({
+      gateways: [
+        ...sick.map((ref) => ({ ref, servers: [bad] })),
+        ...well.map((ref) => ({ ref, servers: [good] })),
+      ],
+      withNotify: true,
+      options: { concurrency: sick.length + well.length },
+    });
+    const receiver = r.notify!.notifiers[0]!;
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const send = receiver.send.bind(receiver);
+    let sends = 0;
+    receiver.send = async (notice, options) => {
+      sends += 1;
+      await hung;
+      return send(notice, options);
+    };
+    const outcome = runChecks(r.deps, r.options);
+    // Past PLACE_KEPT_THROUGH_A_WAIT_IN_MS: the sick gateways still hold every place, so the well ones
+    // are not rendered or delivered (given back, each sick one would wait with its insights, unbounded).
+    await new Promise((resolve) => setTimeout(resolve, PLACE_KEPT_THROUGH_A_WAIT_IN_MS + 500));
+    expect(sends).toBeGreaterThan(0);
+    const delivered = () =>
+      r.sinks[0]!.deliveries.filter((d) => d.scope === 'gateway').map(
+        (d) => d.report.gateways[0]?.name ?? '',
+      );
+    expect(delivered().filter((name) => name.startsWith('well-'))).toEqual([]);
+    release();
+    const { report } = await outcome;
+    expect(report.summary).toMatchObject({ gateways: sick.length + well.length, failedGateways: 0 });
+  }, 15_000);
 });
