@@ -110,7 +110,8 @@ export interface BackendHealthReadOptions extends ArmCallOptions {
   /**
    * The caller's place for a gateway whose body is at hand (a direct run's places to render:
    * src/pipeline/run-checks.ts). The reader takes it before each poll of the operation, whose answer
-   * may be the body, and gives it back when the poll answers that the operation still runs, or fails;
+   * may be the body, and gives it back when the poll answers that the operation still runs, or fails,
+   * or is not answered within src/core/place-kept.ts PLACE_KEPT_THROUGH_A_WAIT_IN_MS;
    * it is held when the call resolves with a body a poll brought, and the caller gives it back. So the
    * bodies of thousands of operations ending together wait unread at ARM, not in this process's
    * memory. Absent: no place is taken.

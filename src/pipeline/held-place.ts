@@ -1,15 +1,5 @@
+import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../core/place-kept';
 import type { AnswerPlace, CallOptions } from '../ports';
-
-/**
- * The longest a gateway keeps its render place (run-checks.ts RUN_RENDERING_GATEWAYS) through a wait
- * that is not the run's own work, in ms: a configuration GET, the gone check's (not notify's sends: a
- * gateway there holds its rendered insights, which the place bounds). ARM answers a GET in well
- * under a second; past this the place goes to another gateway and is taken again once the wait is
- * over. Kept through such waits, 64 configuration GETs that hung held every place, and every other
- * gateway (its clock stopped while it waited for one), for their whole time-out (a break trial: 131 of
- * 300 healthy gateways not done by a 12 s deadline). As the reader's ANSWER_PLACE_HOLD_IN_MS for a poll.
- */
-export const PLACE_KEPT_THROUGH_A_WAIT_IN_MS = 3_000;
 
 /**
  * `wait`'s result (or its error), `place` kept at most PLACE_KEPT_THROUGH_A_WAIT_IN_MS meanwhile: past

@@ -1,4 +1,5 @@
-import { keptAtMost, PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../src/pipeline/held-place';
+import { keptAtMost } from '../../src/pipeline/held-place';
+import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../src/core/place-kept';
 import type { AnswerPlace } from '../../src/ports';
 import { deferred, gatewayNamed, memoryRun } from '../helpers/memory';
 import { runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';

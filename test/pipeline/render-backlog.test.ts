@@ -1,7 +1,6 @@
 import { renderBacklog } from '../../src/pipeline/render-backlog';
 import { runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';
-import type { InsightSink } from '../../src/ports';
-import { gatewayNamed, memoryRun, memorySubscriptionPacer } from '../helpers/memory';
+import { gatewayNamed, holdingSink, memoryRun, memorySubscriptionPacer } from '../helpers/memory';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -32,15 +31,7 @@ describe('runChecks with "auto": no new gateway while the run cannot render thos
     const count = 400;
     const refs = Array.from({ length: count }, (_, i) => gatewayNamed(`gw-${i}`));
     const r = memoryRun({ gateways: refs.map((ref) => ({ ref, servers: [] })) });
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const holding: InsightSink = {
-      name: 'holding',
-      async deliver(delivery) {
-        if (delivery.scope === 'gateway') await held;
-        return { locations: [] };
-      },
-    };
+    const holding = holdingSink();
     const outcome = runChecks(
       { ...r.deps, sinks: [holding], pacer: memorySubscriptionPacer() },
       { ...r.options, concurrency: 'auto' },
@@ -50,7 +41,7 @@ describe('runChecks with "auto": no new gateway while the run cannot render thos
     const read = r.reader.calls.length;
     expect(read).toBeGreaterThanOrEqual(2 * RUN_RENDERING_GATEWAYS);
     expect(read).toBeLessThanOrEqual(3 * RUN_RENDERING_GATEWAYS);
-    release();
+    holding.release();
     const { report } = await outcome;
     expect(report.summary).toMatchObject({ gateways: count, failedGateways: 0 });
   });

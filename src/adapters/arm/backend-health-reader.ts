@@ -10,6 +10,7 @@ import type {
   SubscriptionPacer,
 } from '../../ports';
 import { DEFAULT_THROTTLE_PAUSE_IN_MS } from '../../core/pacing/subscription-pacing';
+import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../core/place-kept';
 import type { TurnBooking } from './subscription-pacer';
 import { isThrottledAnswer, type ThrottledAnswer } from './throttle-hand-back';
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
@@ -36,15 +37,6 @@ export interface BackendHealthReaderOptions {
    */
   readonly pacer?: SubscriptionPacer & TurnBooking;
 }
-
-/**
- * The longest a poll holds the caller's answer place (BackendHealthReadOptions.answerPlace) before ARM
- * answers it, in ms: ARM answers a poll in well under a second, so one still out after this hangs, or
- * waits for its subscription's reads or the SDK's retries (5xx, 429). Held for as long as that, 64
- * hung polls held every place for their whole time-out, and every other gateway, its own clock stopped
- * while it waited for one, with them (a break trial: 336 healthy gateways, none done by a 10 s deadline).
- */
-export const ANSWER_PLACE_HOLD_IN_MS = 3_000;
 
 /**
  * With StepOptions.deferWaits, the longest a step waits in the process for its place in the
@@ -222,7 +214,7 @@ export function createArmBackendHealthReader(
         const { operation, retryAfterInMs: wait } = next.pending;
         // The answer's place is taken before the reads estimate, so the poll goes as soon as it is
         // admitted (a wait between the two outlived the admission's reservation: the poll was charged
-        // twice). It is held ANSWER_PLACE_HOLD_IN_MS at most before the poll's answer: a poll that hangs,
+        // twice). It is held PLACE_KEPT_THROUGH_A_WAIT_IN_MS at most before the poll's answer: a poll that hangs,
         // or that ARM's quota or the SDK's retries hold, gives it back, and its body, if one comes, waits
         // for a place as a POST's does (check-gateway.ts).
         let hold: NodeJS.Timeout | undefined;
@@ -230,7 +222,7 @@ export function createArmBackendHealthReader(
           await waitFor(wait, callOptions.abortSignal, 'the wait for the next poll');
           if (answerPlace) {
             await takePlace(answerPlace, callOptions.abortSignal);
-            hold = setTimeout(() => answerPlace.giveBack(), ANSWER_PLACE_HOLD_IN_MS);
+            hold = setTimeout(() => answerPlace.giveBack(), PLACE_KEPT_THROUGH_A_WAIT_IN_MS);
           }
           await admitToEstimate(
             options.pacer,

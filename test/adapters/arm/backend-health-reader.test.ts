@@ -1,10 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ANSWER_PLACE_HOLD_IN_MS,
-  createArmBackendHealthReader,
-} from '../../../src/adapters/arm/backend-health-reader';
+import { createArmBackendHealthReader } from '../../../src/adapters/arm/backend-health-reader';
+import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../../src/core/place-kept';
 import { createArmClientFactory } from '../../../src/adapters/arm/client';
 import { DEVELOPMENT_TOKEN } from '../../../src/adapters/arm/credential';
 import { parseGatewayId } from '../../../src/core/arm-id';
@@ -455,7 +453,7 @@ describe("ARM backend-health reader: the caller's place for the answer (answerPl
     expect(failed).toEqual([['POST']]);
   });
 
-  it(`a poll that hangs gives its place back after ANSWER_PLACE_HOLD_IN_MS (${ANSWER_PLACE_HOLD_IN_MS} ms), long before its time-out`, async () => {
+  it(`a poll that hangs gives its place back after PLACE_KEPT_THROUGH_A_WAIT_IN_MS (${PLACE_KEPT_THROUGH_A_WAIT_IN_MS} ms), long before its time-out`, async () => {
     const setup = await readerFor({
       gateways: [
         gateway('hung', [down], {
@@ -480,7 +478,7 @@ describe("ARM backend-health reader: the caller's place for the answer (answerPl
     const error = await setup.reader
       .getBackendHealth(ref('hung'), {
         answerPlace: place,
-        abortSignal: AbortSignal.timeout(ANSWER_PLACE_HOLD_IN_MS + 2_000),
+        abortSignal: AbortSignal.timeout(PLACE_KEPT_THROUGH_A_WAIT_IN_MS + 2_000),
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendHealthUnavailableError);
@@ -488,8 +486,8 @@ describe("ARM backend-health reader: the caller's place for the answer (answerPl
     expect(recorded.events[0]).toBe('take after POST');
     expect(recorded.events[1]).toBe('give back');
     const heldInMs = (at[1] ?? 0) - (at[0] ?? 0);
-    expect(heldInMs).toBeGreaterThanOrEqual(ANSWER_PLACE_HOLD_IN_MS - 50);
-    expect(heldInMs).toBeLessThan(ANSWER_PLACE_HOLD_IN_MS + 1_500);
+    expect(heldInMs).toBeGreaterThanOrEqual(PLACE_KEPT_THROUGH_A_WAIT_IN_MS - 50);
+    expect(heldInMs).toBeLessThan(PLACE_KEPT_THROUGH_A_WAIT_IN_MS + 1_500);
     expect(recorded.held()).toBe(false);
   }, 15_000);
 

@@ -72,3 +72,20 @@ export function refusingSink(
   };
   return { sink, refusal };
 }
+
+/**
+ * A sink that holds every `gateway` delivery (and so, in a direct run, the gateway's render place) until
+ * `release` is called; other scopes are taken at once.
+ */
+export function holdingSink(): InsightSink & { release(): void } {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return {
+    name: 'holding',
+    async deliver(delivery) {
+      if (delivery.scope === 'gateway') await held;
+      return { locations: [] };
+    },
+    release: () => release(),
+  };
+}
