@@ -65,8 +65,8 @@ export interface SubscriptionPacer {
    * The latest 429 ARM answered for `subscriptionId`'s reads or writes bucket whose pause (its
    * Retry-After) was in force at some time within the last `withinLastInMs`: answered then, or before
    * and still pausing the subscription then (not one for a single resource:
-   * RetryableErrorDueToAnotherOperation): which bucket, how long ago, and the pause it asked for;
-   * undefined when none. So a gateway that ran out of time can say the subscription's quota held it,
+   * RetryableErrorDueToAnotherOperation): which bucket, how long ago, the pause it asked for, and how
+   * long 429s paused the subscription within the window in all; undefined when none. So a gateway that ran out of time can say the subscription's quota held it,
    * not ARM's silence.
    */
   recentThrottle(subscriptionId: string, withinLastInMs: number): RecentThrottle | undefined;
@@ -79,6 +79,13 @@ export interface RecentThrottle {
   readonly agoInMs: number;
   /** The pause it asked for: its Retry-After (capped at 300 000 ms: core/pacing/subscription-pacing.ts). */
   readonly retryAfterInMs: number;
+  /**
+   * How long 429s paused the subscription (reads or writes) within the `withinLastInMs` asked about,
+   * in ms: this one's pause and any before it, overlaps counted once.
+   */
+  readonly pausedInMs: number;
+  /** How many 429 pauses fell (at least in part) within it: 1 for this one alone. */
+  readonly pauses: number;
 }
 
 /**

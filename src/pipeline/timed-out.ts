@@ -124,16 +124,15 @@ export function failedThenNoAnswer(
 export const THROTTLED_SHARE_OF_WAIT = 0.25;
 
 /**
- * `throttle` when its pause covered at least THROTTLED_SHARE_OF_WAIT of the wait that just ran out
- * (the last `waitInMs`); undefined otherwise. A break trial: any 429 in the last 5 minutes, with a
- * Retry-After of 1 s, made a gateway that hung for 300 s `Throttled`, advising to raise the time-out.
+ * `throttle` when 429 pauses covered at least THROTTLED_SHARE_OF_WAIT of the wait that just ran out
+ * (the last `waitInMs`), all of them together (RecentThrottle.pausedInMs); undefined otherwise. A break
+ * trial: any 429 in the last 5 minutes, with a Retry-After of 1 s, made a gateway that hung for 300 s
+ * `Throttled`, advising to raise the time-out. Another: five 10 s pauses in a 60 s wait, the last
+ * alone under a quarter of it, and every gateway was "no answer".
  */
 function heldBy(throttle: RecentThrottle | undefined, waitInMs: number): RecentThrottle | undefined {
   if (!throttle) return undefined;
-  // On a line ending now (0): the pause from -ago to -ago + retryAfter, the wait from -waitInMs to 0.
-  const covered =
-    Math.min(0, throttle.retryAfterInMs - throttle.agoInMs) - Math.max(-waitInMs, -throttle.agoInMs);
-  return covered >= THROTTLED_SHARE_OF_WAIT * waitInMs ? throttle : undefined;
+  return throttle.pausedInMs >= THROTTLED_SHARE_OF_WAIT * waitInMs ? throttle : undefined;
 }
 
 function subscriptionOf(target: Target): string | undefined {
@@ -148,12 +147,18 @@ function subscriptionOf(target: Target): string | undefined {
   }
 }
 
-/** `429 for its reads 8.0 s before, Retry-After 20.0 s; no answer within 8000 ms (gatewayTimeoutInMs)`: the facts first (a summary keeps a message's start). */
+/**
+ * `429 for its reads 8.0 s before the time-out, Retry-After 20.0 s; no answer within 8000 ms
+ * (gatewayTimeoutInMs)`: the facts first (a summary keeps a message's start). After several pauses:
+ * `6 429s paused it 52.0 s of the 60.0 s, the last for its reads 8.0 s before the time-out, …`.
+ */
 function throttledWait(timeoutInMs: number, throttle: RecentThrottle): string {
-  return (
-    `429 for its ${throttle.kind} ${seconds(throttle.agoInMs)} before the time-out, Retry-After ${seconds(throttle.retryAfterInMs)}; ` +
-    noAnswerWithin(timeoutInMs)
-  );
+  const last = `for its ${throttle.kind} ${seconds(throttle.agoInMs)} before the time-out, Retry-After ${seconds(throttle.retryAfterInMs)}`;
+  const what =
+    throttle.pauses > 1
+      ? `${throttle.pauses} 429s paused it ${seconds(throttle.pausedInMs)} of the ${seconds(timeoutInMs)}, the last ${last}`
+      : `429 ${last}`;
+  return `${what}; ${noAnswerWithin(timeoutInMs)}`;
 }
 
 function quotaAdvice(what: 'gateway' | 'listing', subscriptionId: string): string {

@@ -241,6 +241,46 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
       );
   });
 
+  // A break trial: 10 of 120 gateways' polls answered 429 SubscriptionRequestsThrottled (Retry-After 10 s)
+  // while the answers still counted tokens; the pacer took each for an empty bucket and let the
+  // subscription's polls out one at a time after its pause, so each throttled poll came after the last
+  // pause, alone: 120 of 120 gateways failed at a 60 s time-out.
+  it('429 SubscriptionRequestsThrottled on polls spread over a subscription, its answers still counting tokens: the polls waiting go together after the pause, so the 429s pause it twice, not once each', async () => {
+    const RETRY_AFTER_S = 3;
+    const throttledPoll = {
+      faults: [
+        {
+          on: 'poll' as const,
+          status: 429,
+          code: 'SubscriptionRequestsThrottled',
+          times: 1,
+          retryAfterSeconds: RETRY_AFTER_S,
+        },
+      ],
+    };
+    const all = Array.from({ length: 24 }, (_, i) =>
+      gateway(`gw-${String(i).padStart(2, '0')}`, healthy, i % 6 === 0 ? throttledPoll : {}, 'rg-test', SUB),
+    );
+    const emulator = await emulatorFor({ gateways: all });
+
+    const report = await run(emulator, { targets: [`/subscriptions/${SUB}`], gatewayTimeoutInMs: 120_000 });
+
+    expect(evaluated(report)).toHaveLength(24);
+    const at = throttled(emulator.requests).map((r) => r.receivedAtMs);
+    expect(at).toHaveLength(4);
+    // Pauses: a 429 answered after the last pause ended starts another. One at a time after each pause
+    // met the four 429s in four pauses; together, the first pauses the subscription and the other three
+    // meet the polls that went at its end, within a second of each other (a margin of 3 s).
+    let pauses = 0;
+    let pausedUntil = -Infinity;
+    for (const t of at) {
+      if (t < pausedUntil) continue;
+      pauses += 1;
+      pausedUntil = t + RETRY_AFTER_S * 1000;
+    }
+    expect(pauses).toBe(2);
+  }, 60_000);
+
   // A break trial: one 429 (Retry-After 20 s) paused the subscription, as ARM's limit is its, and every
   // other gateway of it ran out of gatewayTimeoutInMs waiting for its turn: each was reported "no answer
   // … raise gatewayTimeoutInMs", as if ARM were silent, where the subscription's quota held it.

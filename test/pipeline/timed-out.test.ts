@@ -16,7 +16,24 @@ const throttledOnce = (throttle: RecentThrottle | undefined) => ({
     return throttle;
   },
 });
-const THROTTLE: RecentThrottle = { kind: 'reads', agoInMs: 2_500, retryAfterInMs: 20_000 };
+/**
+ * One 429's pause, answered `agoInMs` before a time-out of `waitInMs`, as the pacer reports it: the
+ * part of its pause within the wait (pausedInMs), the pause it alone.
+ */
+const onePause = (
+  kind: 'reads' | 'writes',
+  agoInMs: number,
+  retryAfterInMs: number,
+  waitInMs = 8_000,
+): RecentThrottle => ({
+  kind,
+  agoInMs,
+  retryAfterInMs,
+  // On a line ending now (0): the pause from -ago to -ago + retryAfter, the wait from -waitInMs to 0.
+  pausedInMs: Math.max(0, Math.min(0, retryAfterInMs - agoInMs) - Math.max(-waitInMs, -agoInMs)),
+  pauses: 1,
+});
+const THROTTLE: RecentThrottle = onePause('reads', 2_500, 20_000);
 
 describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs is reported as', () => {
   it.each<[string, RecentThrottle | undefined | 'no pacer', string, RegExp]>([
@@ -43,33 +60,55 @@ describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs 
   });
 });
 
-describe('only a 429 whose pause held a good part of the wait explains it', () => {
-  it.each<[string, RecentThrottle, string]>([
+describe('only 429 pauses that held a good part of the wait explain it', () => {
+  it.each<[string, RecentThrottle, number, string]>([
     [
       'a 1 s pause 280 s before a 300 s time-out (a break trial)',
-      { kind: 'writes', agoInMs: 280_000, retryAfterInMs: 1_000 },
+      onePause('writes', 280_000, 1_000, 300_000),
+      300_000,
       'BackendHealthUnavailable',
     ],
     [
       'a 20 s pause from before the wait began, still in force through it',
-      { kind: 'reads', agoInMs: 9_000, retryAfterInMs: 20_000 },
+      onePause('reads', 9_000, 20_000),
+      8_000,
       'Throttled',
     ],
     [
       'a 2 s pause in the middle of an 8 s wait: a quarter',
-      { kind: 'reads', agoInMs: 5_000, retryAfterInMs: 2_000 },
+      onePause('reads', 5_000, 2_000),
+      8_000,
+      'Throttled',
+    ],
+    ['a 1 s pause in an 8 s wait', onePause('reads', 5_000, 1_000), 8_000, 'BackendHealthUnavailable'],
+    [
+      // A break trial: five 10 s pauses in a 60 s wait, the last alone a sixth of it: "no answer".
+      'five 10 s pauses in a 60 s wait, the last 8 s before the time-out',
+      { kind: 'reads', agoInMs: 8_000, retryAfterInMs: 10_000, pausedInMs: 50_000, pauses: 5 },
+      60_000,
       'Throttled',
     ],
     [
-      'a 1 s pause in an 8 s wait',
-      { kind: 'reads', agoInMs: 5_000, retryAfterInMs: 1_000 },
+      'two 1 s pauses in an 8 s wait',
+      { kind: 'reads', agoInMs: 2_000, retryAfterInMs: 1_000, pausedInMs: 1_900, pauses: 2 },
+      8_000,
       'BackendHealthUnavailable',
     ],
-  ])('%s: %s', (_, throttle, code) => {
-    const timeout = throttle.agoInMs > 100_000 ? 300_000 : 8_000;
+  ])('%s: %s', (_, throttle, timeoutInMs, code) => {
     expect(
-      (backendHealthTimedOut(GW, timeout, throttledOnce(throttle)) as Error & { code: string }).code,
+      (backendHealthTimedOut(GW, timeoutInMs, throttledOnce(throttle)) as Error & { code: string }).code,
     ).toBe(code);
+  });
+
+  it('after several pauses, the message says how many and how long they held the wait, then the last', () => {
+    const error = backendHealthTimedOut(
+      GW,
+      60_000,
+      throttledOnce({ kind: 'reads', agoInMs: 8_000, retryAfterInMs: 10_000, pausedInMs: 50_000, pauses: 5 }),
+    );
+    expect(error.message).toMatch(
+      /^ARM throttled the subscription of \S+\/gw \(5 429s paused it 50\.0 s of the 60\.0 s, the last for its reads 8\.0 s before the time-out, Retry-After 10\.0 s; no answer within 60000 ms \(gatewayTimeoutInMs\)\)\. /,
+    );
   });
 });
 

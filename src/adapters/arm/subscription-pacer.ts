@@ -194,7 +194,12 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       // Its pause held the subscription at some time in the window: answered in it, or before it and
       // still in force then (a CI run: gateways that started after the 429 were not counted).
       return agoInMs - note.pauseInMs <= withinLastInMs
-        ? { kind: note.kind, agoInMs, retryAfterInMs: note.pauseInMs }
+        ? {
+            kind: note.kind,
+            agoInMs,
+            retryAfterInMs: note.pauseInMs,
+            ...pacing.pausedWithin(subscriptionId, now(), withinLastInMs),
+          }
         : undefined;
     },
     answerReceived(subscriptionId, kind, answer, answerOptions = {}) {

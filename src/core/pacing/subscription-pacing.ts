@@ -20,8 +20,10 @@
  *   until one arrives only one request of that kind is let out (a probe);
  * - a 429 (an empty bucket: another client, or limits smaller than ARM's) pauses the kind until its
  *   `Retry-After` has passed (1 s when it gives none); the bucket then holds one token, which the
- *   SDK's retry of the throttled request takes, and the estimate refills from there;
- * - and since a 429 says the bucket refills slower than the estimate thought (a subscription with lower
+ *   SDK's retry of the throttled request takes, and the estimate refills from there; a 429 whose own
+ *   remaining-quota headers still count tokens pauses the kind as long, but was another limit's (an
+ *   operation's, another ARM instance's), so the level and rate stay as those headers leave them;
+ * - and since a 429 for an empty bucket says it refills slower than the estimate thought (a subscription with lower
  *   limits, or another client drawing steadily), each one halves the estimate's refill rate (down to
  *   MIN_RATE_SHARE of ARM's), and each answer that is not throttled raises it by RATE_GAIN_PER_ANSWER
  *   (up to ARM's): a slower bucket costs a 429 now and then, not one per request (found: 104 429s for
@@ -116,6 +118,14 @@ export interface ThrottleNote {
   readonly pauseInMs: number;
 }
 
+/** SubscriptionPacing.pausedWithin: 429 pauses of a subscription within a window. */
+export interface PausedWithin {
+  /** How long they paused it, in ms, overlaps counted once. */
+  readonly pausedInMs: number;
+  /** How many pauses fell (at least in part) within it (each kind's merged pauses counted apiece). */
+  readonly pauses: number;
+}
+
 interface MutableEstimate {
   /** The latest 429 for this bucket (not one of a single resource: RateLimitAnswer.throttled). */
   throttled?: ThrottleNote;
@@ -131,7 +141,12 @@ interface MutableEstimate {
   nextTurn: number;
   /** When the first request went out while no answer had come (the first probe); Infinity before. */
   probingSince: number;
+  /** The latest 429 pauses, merged where they meet, oldest first (at most PAUSES_KEPT). */
+  pauses: Array<{ fromInMs: number; untilInMs: number }>;
 }
+
+/** How many 429 pauses of one bucket pausedWithin counts back (a few hundred bytes a subscription). */
+export const PAUSES_KEPT = 64;
 
 export class SubscriptionPacing {
   private readonly estimates = new Map<string, MutableEstimate>();
@@ -278,14 +293,30 @@ export class SubscriptionPacing {
     // together halved the rate to its floor, and a subscription's reads stayed shut for a minute (a
     // break trial: 175 of 200 gateways timed out).
     const samePause = nowInMs < e.pausedUntil;
+    this.notePause(e, nowInMs, until);
+    e.pausedUntil = until;
+    // A 429 whose own remaining-quota headers still count tokens was not this bucket's: another limit
+    // on the subscription (ARM's "backend storage limit" of one operation, another ARM instance's) said
+    // wait. The kind waits its Retry-After all the same, but the estimate keeps the level those headers
+    // gave (lowered above) and its rate: resumed one at a time at half the rate, each gateway's poll came
+    // after the pause one by one, and ten such 429s spread over a subscription's gateways paused it ten
+    // times over (a break trial: 120 of 120 gateways failed at a 60 s time-out, 66 polls sent).
+    if (answer.remaining !== undefined && answer.remaining >= 1) return;
     // Retry-After is when the bucket holds one token again: the estimate resumes then, from that one
     // token (less what is still out), whatever the refill would have given, since a 429 says the
     // bucket was not where the estimate put it.
     const refilled = Math.min(burst - outstanding, e.level + ((until - e.at) * e.perSecond) / 1000);
     e.level = Math.min(refilled, 1 - outstanding);
     e.at = until;
-    e.pausedUntil = until;
     if (!samePause) e.perSecond = Math.max(perSecond * MIN_RATE_SHARE, e.perSecond / 2);
+  }
+
+  /** Keeps the pause `[fromInMs, untilInMs)`, merged with the last one it meets (pausedWithin). */
+  private notePause(e: MutableEstimate, fromInMs: number, untilInMs: number): void {
+    const last = e.pauses[e.pauses.length - 1];
+    if (last && fromInMs <= last.untilInMs) last.untilInMs = Math.max(last.untilInMs, untilInMs);
+    else e.pauses.push({ fromInMs, untilInMs });
+    if (e.pauses.length > PAUSES_KEPT) e.pauses.shift();
   }
 
   /**
@@ -297,6 +328,30 @@ export class SubscriptionPacing {
       (kind) => this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`)?.throttled ?? [],
     );
     return notes.sort((a, b) => b.atInMs - a.atInMs)[0];
+  }
+
+  /**
+   * How long, in ms, 429s paused `subscriptionId`'s reads or writes (either; overlapping pauses counted
+   * once) within the `withinLastInMs` before `nowInMs`: so a gateway that ran out of time after several
+   * pauses, none of them long, can say the quota held it (a break trial: five 10 s pauses in a 60 s
+   * wait, each under a quarter of it, and every gateway was told "no answer … raise the time-out").
+   * Counts the last PAUSES_KEPT pauses of each kind.
+   */
+  pausedWithin(subscriptionId: string, nowInMs: number, withinLastInMs: number): PausedWithin {
+    const from = nowInMs - withinLastInMs;
+    const pauses = (['reads', 'writes'] as const)
+      .flatMap((kind) => this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`)?.pauses ?? [])
+      .map((p) => [Math.max(p.fromInMs, from), Math.min(p.untilInMs, nowInMs)] as const)
+      .filter(([start, end]) => end > start)
+      .sort((a, b) => a[0] - b[0]);
+    let pausedInMs = 0;
+    let coveredTo = -Infinity;
+    for (const [start, end] of pauses) {
+      if (end <= coveredTo) continue;
+      pausedInMs += end - Math.max(start, coveredTo);
+      coveredTo = end;
+    }
+    return { pausedInMs, pauses: pauses.length };
   }
 
   /** The estimate of `subscriptionId`'s `kind` bucket at `nowInMs` (for tests and diagnostics). */
@@ -329,6 +384,7 @@ export class SubscriptionPacing {
         perSecond,
         nextTurn: -Infinity,
         probingSince: Infinity,
+        pauses: [],
       };
       this.estimates.set(key, e);
     }

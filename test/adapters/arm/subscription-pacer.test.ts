@@ -5,6 +5,9 @@
 import { subscriptionOf } from '../../../src/adapters/arm/pacing-policy';
 import { createSubscriptionPacer } from '../../../src/adapters/arm/subscription-pacer';
 import { scheduleGateways } from '../../../src/pipeline/schedule-gateways';
+import { backendHealthTimedOut } from '../../../src/pipeline/timed-out';
+import { parseGatewayId } from '../../../src/core/arm-id';
+import type { GatewayRef } from '../../../src/core/model';
 
 const A = '11111111-1111-1111-1111-111111111111';
 const limits = { reads: { burst: 2, perSecond: 1000 }, writes: { burst: 2, perSecond: 1000 } };
@@ -174,13 +177,13 @@ describe('recentThrottle: the 429 a request that ran out of time waited behind',
       'a 429 for the reads bucket 3 s ago, asking 20 s',
       (p) => p.answerReceived(A, 'reads', { throttled: true, retryAfterInMs: 20_000 }),
       10_000,
-      { kind: 'reads', agoInMs: 3_000, retryAfterInMs: 20_000 },
+      { kind: 'reads', agoInMs: 3_000, retryAfterInMs: 20_000, pausedInMs: 3_000, pauses: 1 },
     ],
     [
       'the same, asked about the last 2 s only: its pause was still in force then',
       (p) => p.answerReceived(A, 'reads', { throttled: true, retryAfterInMs: 20_000 }),
       2_000,
-      { kind: 'reads', agoInMs: 3_000, retryAfterInMs: 20_000 },
+      { kind: 'reads', agoInMs: 3_000, retryAfterInMs: 20_000, pausedInMs: 2_000, pauses: 1 },
     ],
     [
       'a 429 3 s ago asking 0.5 s, asked about the last 2 s: its pause was over before them',
@@ -198,7 +201,7 @@ describe('recentThrottle: the 429 a request that ran out of time waited behind',
       'a 429 without Retry-After: the pause the estimate took',
       (p) => p.answerReceived(A, 'writes', { throttled: true }),
       10_000,
-      { kind: 'writes', agoInMs: 3_000, retryAfterInMs: expect.any(Number) },
+      { kind: 'writes', agoInMs: 3_000, retryAfterInMs: 1_000, pausedInMs: 1_000, pauses: 1 },
     ],
   ])('%s', (_, answered, withinLastInMs, expected) => {
     clock = 100_000;
@@ -209,13 +212,50 @@ describe('recentThrottle: the 429 a request that ran out of time waited behind',
     expect(p.recentThrottle('22222222-2222-2222-2222-222222222222', withinLastInMs)).toBeUndefined();
   });
 
-  it('the latest of the two buckets', () => {
+  it('the latest of the two buckets; their pauses overlapping counted once', () => {
     clock = 0;
     const p = pacer();
     p.answerReceived(A, 'writes', { throttled: true, retryAfterInMs: 5_000 });
     clock = 1_000;
     p.answerReceived(A, 'reads', { throttled: true, retryAfterInMs: 7_000 });
     clock = 1_500;
-    expect(p.recentThrottle(A, 60_000)).toEqual({ kind: 'reads', agoInMs: 500, retryAfterInMs: 7_000 });
+    expect(p.recentThrottle(A, 60_000)).toEqual({
+      kind: 'reads',
+      agoInMs: 500,
+      retryAfterInMs: 7_000,
+      pausedInMs: 1_500,
+      pauses: 2,
+    });
+  });
+
+  // A break trial: 429s a pause apart, each 10 s, in a 60 s wait; the last alone was under a quarter
+  // of it, and every gateway that ran out of time was told "no answer".
+  it('pauses one after another: how long they paused the subscription within the window, in all', () => {
+    clock = 0;
+    const p = pacer();
+    for (let i = 0; i < 5; i++) {
+      clock = i * 12_000; // each pause (10 s) over, then 2 s of requests, then the next 429
+      p.answerReceived(A, 'reads', { remaining: 0, throttled: true, retryAfterInMs: 10_000 });
+    }
+    clock = 60_000; // the last pause ended 2 s ago
+    expect(p.recentThrottle(A, 60_000)).toEqual({
+      kind: 'reads',
+      agoInMs: 12_000,
+      retryAfterInMs: 10_000,
+      pausedInMs: 50_000,
+      pauses: 5,
+    });
+    // Only what fell within the window: the last 30 s hold the last two pauses and 4 s of a third.
+    expect(p.recentThrottle(A, 30_000)).toMatchObject({ pausedInMs: 24_000, pauses: 3 });
+    // So a gateway of it that ran out of a 60 s time-out is Throttled, not "no answer".
+    const gw = parseGatewayId(
+      `/subscriptions/${A}/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw`,
+    ) as GatewayRef;
+    expect(backendHealthTimedOut(gw, 60_000, p)).toMatchObject({
+      code: 'Throttled',
+      message: expect.stringMatching(
+        /^ARM throttled the subscription of \S+ \(5 429s paused it 50\.0 s of the 60\.0 s/,
+      ),
+    });
   });
 });

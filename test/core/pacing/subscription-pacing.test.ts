@@ -283,6 +283,58 @@ describe('the estimate, step by step', () => {
     expect(throttled).toBeLessThanOrEqual(15);
   });
 
+  // A break trial: SubscriptionRequestsThrottled on polls whose answers still counted 249 reads. Taken
+  // for an empty bucket, each resumed the subscription one request at a time at half the rate, so each
+  // throttled poll came after the last pause, alone, and ten paused it ten times over.
+  it.each<RequestKind>(['reads', 'writes'])(
+    'a %s 429 whose own headers still count tokens (another limit’s): paused as long, then the level those headers give, at the same rate',
+    (kind) => {
+      const throttledWith = (remaining: number) => {
+        const pacing = new SubscriptionPacing(small(10, 5));
+        admitAndSend(pacing, A, kind, NOW); // the probe
+        pacing.answered(A, kind, NOW, answer(9));
+        for (let i = 0; i < 3; i++) admitAndSend(pacing, A, kind, NOW);
+        pacing.answered(A, kind, NOW + 10, answer(remaining, { throttled: true, retryAfterInMs: 2000 }));
+        return pacing;
+      };
+      const other = throttledWith(6);
+      expect(other.tryAdmit(A, kind, NOW + 10)).toEqual({ admitted: false, retryInMs: 2000 });
+      // At its end, the bucket less the two still out and the throttled one's retry, refilled at 5 a
+      // second through the pause: 7 go at once.
+      expect(other.peek(A, kind, NOW + 2010)).toMatchObject({
+        perSecond: 5,
+        level: 7,
+        inFlight: 2,
+        reserved: 1,
+      });
+      for (let i = 0; i < 7; i++) expect(other.tryAdmit(A, kind, NOW + 2010)).toEqual({ admitted: true });
+      expect(other.tryAdmit(A, kind, NOW + 2010).admitted).toBe(false);
+      // The same 429 with the bucket's count at 0 is the bucket's: one token after the pause (the
+      // retry's), at half the rate.
+      const empty = throttledWith(0);
+      expect(empty.peek(A, kind, NOW + 2010)).toMatchObject({ perSecond: 2.5 });
+      expect(empty.tryAdmit(A, kind, NOW + 2010).admitted).toBe(false);
+    },
+  );
+
+  it('pausedWithin: how long 429s paused a subscription (either kind, overlaps once) within a window', () => {
+    const pacing = new SubscriptionPacing(small(10, 5));
+    expect(pacing.pausedWithin(A, NOW, 60_000)).toEqual({ pausedInMs: 0, pauses: 0 });
+    pacing.answered(A, 'reads', NOW, answer(0, { throttled: true, retryAfterInMs: 10_000 }));
+    // Answered during the pause: the same pause, lengthened.
+    pacing.answered(A, 'reads', NOW + 5_000, answer(0, { throttled: true, retryAfterInMs: 10_000 }));
+    pacing.answered(A, 'writes', NOW + 12_000, answer(0, { throttled: true, retryAfterInMs: 5_000 }));
+    pacing.answered(A, 'reads', NOW + 30_000, answer(3, { throttled: true, retryAfterInMs: 10_000 }));
+    // Reads [0, 15 s) and [30 s, 40 s), writes [12 s, 17 s): 17 s + 10 s, asked at 40 s.
+    expect(pacing.pausedWithin(A.toUpperCase(), NOW + 40_000, 60_000)).toEqual({
+      pausedInMs: 27_000,
+      pauses: 3,
+    });
+    expect(pacing.pausedWithin(A, NOW + 40_000, 30_000)).toEqual({ pausedInMs: 17_000, pauses: 3 });
+    expect(pacing.pausedWithin(A, NOW + 40_000, 5_000)).toEqual({ pausedInMs: 5_000, pauses: 1 });
+    expect(pacing.pausedWithin(B, NOW + 40_000, 60_000)).toEqual({ pausedInMs: 0, pauses: 0 });
+  });
+
   it('a 429 without Retry-After pauses for 1 s', () => {
     const pacing = new SubscriptionPacing(small(10, 5));
     admitAndSend(pacing, A, 'writes', NOW);
