@@ -5,6 +5,8 @@ export interface FifoSemaphore {
    * (at once when it has), and leaves the line without a place.
    */
   acquire(options?: { readonly abortSignal?: AbortSignal }): Promise<void>;
+  /** Takes a place when one is free and nobody is in line for it (true); else takes nothing (false). */
+  tryAcquire(): boolean;
   /** Gives a held place to the next in line, or back to the free ones. */
   release(): void;
 }
@@ -38,6 +40,11 @@ export function fifoSemaphore(size: number): FifoSemaphore {
         waiting.add(given);
         signal?.addEventListener('abort', onAbort, { once: true });
       });
+    },
+    tryAcquire() {
+      if (free === 0 || waiting.size > 0) return false;
+      free -= 1;
+      return true;
     },
     release() {
       const next = waiting.values().next();

@@ -4,7 +4,7 @@ import { BackendHealthUnavailableError, GatewayDeletedError, GatewayNotFoundErro
 import type { ReportedError } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
-import { keptAtMost, stopOptions } from './held-place';
+import { givenBackWhileWaiting, keptAtMost, stopOptions, type SparePlace } from './held-place';
 import type { AnswerPlace } from '../ports';
 import { notifyGateway, type NotifyServices } from './notify/notify-gateways';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from './notify/notify-on-change';
@@ -20,6 +20,13 @@ export interface ProcessGatewayOptions extends CheckGatewayOptions {
    * run dates it (fan-out.ts readingTime). Absent: `startedAt`, else when this call began (a direct run).
    */
   readonly readAt?: Date;
+  /**
+   * A direct run's spare place (run-checks.ts RUN_GATEWAYS_WAITING_ON_RECEIVERS): while notify waits
+   * for a receiver's turn past PLACE_KEPT_THROUGH_A_WAIT_IN_MS, the gateway takes it when one is free and
+   * gives its render place back for good (held-place.ts givenBackWhileWaiting); the caller gives it back
+   * when the gateway is done. Absent: the render place is kept through the wait.
+   */
+  readonly receiverWaitPlace?: SparePlace;
 }
 
 export interface ProcessedGateway extends GatewayOutcome {
@@ -48,8 +55,10 @@ export async function processGateway(
   const goneAskedAt = options.clock.now();
   // Its GET (a failed reading's: nothing rendered) keeps the gateway's render place a while only
   // (held-place.ts); stopped while it waits to take it again, it goes on without one (delivered, not
-  // lost). Notify's sends keep it: a gateway that gave it back kept its rendered insights, and behind a
-  // receiver that hung, 1 290 of them piled up (539 MB at 3 000 gateways; a break trial).
+  // lost). Notify's sends keep it, and its waits for a receiver's turn keep it unless a spare place is
+  // free (receiverWaitPlace): a gateway that gave it back kept its rendered insights, and behind a
+  // receiver that hung, 1 290 of them piled up (539 MB at 3 000 gateways; a break trial); kept, one
+  // receiver that hung held every place, and every other gateway waited for its send budget (another).
   const place = options.renderPlace;
   const kept = <T>(wait: Promise<T>) =>
     keptAtMost(place, wait, () =>
@@ -78,6 +87,12 @@ export async function processGateway(
         ...(confirmRemoved ? { confirmRemoved } : {}),
         ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
         ...(options.stop ? { stop: options.stop } : {}),
+        ...(place && options.receiverWaitPlace
+          ? {
+              whileWaitingOnReceiver: <T>(wait: Promise<T>) =>
+                givenBackWhileWaiting(place, options.receiverWaitPlace, wait),
+            }
+          : {}),
         // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).
         // A failed reading decides nothing, so it carries no time: dated, it made the next result taken,
         // an older run's good reading, count for nothing (a break trial: a 400 on the newer run).

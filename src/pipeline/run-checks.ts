@@ -33,6 +33,7 @@ import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { emitRunTelemetry } from './emit-telemetry';
 import { fifoSemaphore } from '../core/fifo-semaphore';
+import type { SparePlace } from './held-place';
 import { RUN_STARTING_GATEWAYS, scheduleListedGateways, type Concurrency } from './schedule-gateways';
 import { renderBacklog } from './render-backlog';
 import { runInterruption } from './run-interruption';
@@ -127,6 +128,16 @@ export interface RunOutcome {
 export const RUN_RENDERING_GATEWAYS = 64;
 
 /**
+ * Most gateways of a direct run that gave their render place back while notify waits for a receiver's
+ * turn (process-gateway.ts receiverWaitPlace): a receiver that hangs is found out by one send, up to
+ * its send budget (receiver-breaker.ts), and every gateway with a notice for it waits for that send,
+ * with its rendered insights. Keeping their render places, 64 such gateways held every place and the
+ * others waited a minute (a break trial: 64 with notices and 300 healthy, 59 s for about 5 s of work);
+ * giving them back without a bound, 1 290 piled up (539 MB). Past this many, the others keep theirs.
+ */
+export const RUN_GATEWAYS_WAITING_ON_RECEIVERS = 128;
+
+/**
  * What the run keeps of a gateway once it is delivered: where its report entry is (in the run's scratch:
  * report-entries.ts) and its notify outcome; never its rendered insights.
  */
@@ -178,6 +189,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     // Gateways whose history could not be read or written: on the page from this run's reading alone.
     const withoutHistory: string[] = [];
     const rendering = fifoSemaphore(RUN_RENDERING_GATEWAYS);
+    const waitingOnReceivers = fifoSemaphore(RUN_GATEWAYS_WAITING_ON_RECEIVERS);
     // Those waiting for one: past as many again, `"auto"` admits no new gateway (render-backlog.ts).
     const backlog = renderBacklog(RUN_RENDERING_GATEWAYS);
     const eventLoop = deps.load;
@@ -251,6 +263,15 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           rendering.release();
         },
       };
+      let spareHeld = false;
+      const receiverWaitPlace: SparePlace = {
+        tryTake: () => (spareHeld ||= waitingOnReceivers.tryAcquire()),
+        giveBack() {
+          if (!spareHeld) return;
+          spareHeld = false;
+          waitingOnReceivers.release();
+        },
+      };
       try {
         const listedConfiguration = () => listed.take(gateway);
         return await deliverProcessed(
@@ -262,6 +283,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
             runId,
             stop,
             renderPlace,
+            receiverWaitPlace,
             onOperationStarted: operationStarted,
             listedConfiguration,
           }),
@@ -269,6 +291,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       } finally {
         listed.forget(gateway);
         renderPlace.giveBack();
+        receiverWaitPlace.giveBack();
       }
     };
 

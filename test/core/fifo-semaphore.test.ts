@@ -27,6 +27,20 @@ describe('fifoSemaphore', () => {
     await expect(places.acquire()).resolves.toBeUndefined();
   });
 
+  it('tryAcquire takes a free place only, never one the line is waiting for', async () => {
+    const places = fifoSemaphore(1);
+    expect(places.tryAcquire()).toBe(true);
+    expect(places.tryAcquire()).toBe(false);
+    let waited = false;
+    const waiting = places.acquire().then(() => (waited = true));
+    places.release(); // to the one in line, not to a later tryAcquire
+    expect(places.tryAcquire()).toBe(false);
+    await waiting;
+    expect(waited).toBe(true);
+    places.release();
+    expect(places.tryAcquire()).toBe(true);
+  });
+
   it('an acquire whose signal has fired rejects at once and takes no place', async () => {
     const places = fifoSemaphore(1);
     await expect(places.acquire({ abortSignal: AbortSignal.abort('gone') })).rejects.toBe('gone');

@@ -1,8 +1,12 @@
-import { keptAtMost } from '../../src/pipeline/held-place';
+import { givenBackWhileWaiting, keptAtMost, type SparePlace } from '../../src/pipeline/held-place';
 import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../../src/core/place-kept';
 import type { AnswerPlace } from '../../src/ports';
 import { deferred, gatewayNamed, memoryRun } from '../helpers/memory';
-import { runChecks, RUN_RENDERING_GATEWAYS } from '../../src/pipeline/run-checks';
+import {
+  runChecks,
+  RUN_GATEWAYS_WAITING_ON_RECEIVERS,
+  RUN_RENDERING_GATEWAYS,
+} from '../../src/pipeline/run-checks';
 
 function place() {
   const events: string[] = [];
@@ -54,23 +58,78 @@ describe('keptAtMost: a place kept through a wait a while only', () => {
   });
 });
 
-describe('a direct run: notify’s sends keep the gateway’s render place', () => {
-  it('behind a receiver that hangs, no more than RUN_RENDERING_GATEWAYS gateways hold rendered insights: the rest wait unrendered', async () => {
-    const bad = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
-    const good = {
-      address: '10.0.0.5',
-      health: 'Healthy',
-      healthProbeLog: 'Success. Received 200 status code',
+describe('givenBackWhileWaiting: a render place given back for good once a spare one is free', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function spare(free: boolean[]) {
+    const events: string[] = [];
+    const s: SparePlace = {
+      tryTake: () => {
+        const took = free.shift() ?? false;
+        events.push(took ? 'spare taken' : 'spare refused');
+        return took;
+      },
+      giveBack: () => void events.push('spare back'),
     };
-    const sick = Array.from({ length: RUN_RENDERING_GATEWAYS }, (_, i) => gatewayNamed(`sick-${i}`));
+    return { s, events };
+  }
+
+  it('a wait shorter than PLACE_KEPT_THROUGH_A_WAIT_IN_MS: nothing taken or given back', async () => {
+    const { p, events } = place();
+    const { s, events: spareEvents } = spare([true]);
+    const wait = deferred<string>();
+    const given = givenBackWhileWaiting(p, s, wait.promise);
+    await jest.advanceTimersByTimeAsync(PLACE_KEPT_THROUGH_A_WAIT_IN_MS - 1);
+    wait.resolve('admitted');
+    await expect(given).resolves.toBe('admitted');
+    expect([...events, ...spareEvents]).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('no spare place free: the render place is kept, and asked again every PLACE_KEPT_THROUGH_A_WAIT_IN_MS; once one is, given back, never taken again', async () => {
+    const { p, events } = place();
+    const { s, events: spareEvents } = spare([false, true]);
+    const wait = deferred<string>();
+    const given = givenBackWhileWaiting(p, s, wait.promise);
+    await jest.advanceTimersByTimeAsync(PLACE_KEPT_THROUGH_A_WAIT_IN_MS);
+    expect([events, spareEvents]).toEqual([[], ['spare refused']]);
+    await jest.advanceTimersByTimeAsync(PLACE_KEPT_THROUGH_A_WAIT_IN_MS);
+    expect([events, spareEvents]).toEqual([['give back'], ['spare refused', 'spare taken']]);
+    await jest.advanceTimersByTimeAsync(10 * PLACE_KEPT_THROUGH_A_WAIT_IN_MS);
+    wait.reject(new Error('stopped'));
+    await expect(given).rejects.toThrow('stopped');
+    // The spare place is the caller's to give back when the gateway is done.
+    expect([events, spareEvents]).toEqual([['give back'], ['spare refused', 'spare taken']]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a direct run behind a receiver that hangs: gateways waiting for its turn give their render places back, up to RUN_GATEWAYS_WAITING_ON_RECEIVERS', () => {
+  const bad = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+  const good = {
+    address: '10.0.0.5',
+    health: 'Healthy',
+    healthProbeLog: 'Success. Received 200 status code',
+  };
+
+  /** Resolves once `done()` holds (looked at every 50 ms), or after `withinInMs` (a margin, not a time). */
+  async function until(done: () => boolean, withinInMs = 30_000): Promise<void> {
+    for (const end = Date.now() + withinInMs; !done() && Date.now() < end;)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  /** `sick` gateways with a notice, then 10 without, the receiver's sends held until `release`. */
+  function hungReceiverRun(sick: number) {
+    const sickRefs = Array.from({ length: sick }, (_, i) => gatewayNamed(`sick-${i}`));
     const well = Array.from({ length: 10 }, (_, i) => gatewayNamed(`well-${i}`));
     const r = memoryRun({
       gateways: [
-        ...sick.map((ref) => ({ ref, servers: [bad] })),
+        ...sickRefs.map((ref) => ({ ref, servers: [bad] })),
         ...well.map((ref) => ({ ref, servers: [good] })),
       ],
       withNotify: true,
-      options: { concurrency: sick.length + well.length },
+      options: { concurrency: sick + well.length },
     });
     const receiver = r.notify!.notifiers[0]!;
     let release: () => void = () => undefined;
@@ -82,18 +141,55 @@ describe('a direct run: notify’s sends keep the gateway’s render place', () 
       await hung;
       return send(notice, options);
     };
-    const outcome = runChecks(r.deps, r.options);
-    // Past PLACE_KEPT_THROUGH_A_WAIT_IN_MS: the sick gateways still hold every place, so the well ones
-    // are not rendered or delivered (given back, each sick one would wait with its insights, unbounded).
-    await new Promise((resolve) => setTimeout(resolve, PLACE_KEPT_THROUGH_A_WAIT_IN_MS + 500));
-    expect(sends).toBeGreaterThan(0);
     const delivered = () =>
       r.sinks[0]!.deliveries.filter((d) => d.scope === 'gateway').map(
         (d) => d.report.gateways[0]?.name ?? '',
       );
-    expect(delivered().filter((name) => name.startsWith('well-'))).toEqual([]);
-    release();
+    // A gateway's notify state is written when it claims its notices: rendered and in notify.
+    const inNotify = () =>
+      [...r.notify!.stores.documents.keys()].filter((key) => key.includes('sick-')).length;
+    return { r, release, delivered, inNotify, sends: () => sends, total: sick + well.length };
+  }
+
+  // A break trial: 64 gateways with notices and 300 without took 59 s for about 5 s of work, every
+  // render place held by a gateway waiting for the first send to a receiver that hung.
+  it('the gateways without notices are delivered while the receiver still hangs', async () => {
+    const run = hungReceiverRun(RUN_RENDERING_GATEWAYS);
+    const outcome = runChecks(run.r.deps, run.r.options);
+    try {
+      // The receiver still hanging: past PLACE_KEPT_THROUGH_A_WAIT_IN_MS, the well ones are delivered.
+      await until(() => run.delivered().length >= 10);
+      expect(run.sends()).toBe(1); // the one send finding out whether it answers; the rest wait for it
+      expect(run.delivered().filter((name) => name.startsWith('well-'))).toHaveLength(10);
+      expect(run.delivered().filter((name) => name.startsWith('sick-'))).toEqual([]);
+      expect(run.inNotify()).toBe(RUN_RENDERING_GATEWAYS);
+    } finally {
+      run.release();
+    }
     const { report } = await outcome;
-    expect(report.summary).toMatchObject({ gateways: sick.length + well.length, failedGateways: 0 });
-  }, 15_000);
+    expect(report.summary).toMatchObject({ gateways: run.total, failedGateways: 0 });
+    expect(run.delivered()).toHaveLength(run.total);
+  }, 60_000);
+
+  // Another: giving the places back without a bound, 1 290 gateways piled up behind a receiver that
+  // hung, each with its rendered insights (539 MB at 3 000 gateways).
+  it('past RUN_GATEWAYS_WAITING_ON_RECEIVERS of them, the others keep their render places: no more than both bounds hold rendered insights, the rest wait unrendered', async () => {
+    const run = hungReceiverRun(RUN_RENDERING_GATEWAYS + RUN_GATEWAYS_WAITING_ON_RECEIVERS + 20);
+    const outcome = runChecks(run.r.deps, run.r.options);
+    const bound = RUN_RENDERING_GATEWAYS + RUN_GATEWAYS_WAITING_ON_RECEIVERS;
+    try {
+      await until(() => run.inNotify() >= bound);
+      // And no more once a spare place would have been taken again, were one free.
+      await new Promise((resolve) => setTimeout(resolve, PLACE_KEPT_THROUGH_A_WAIT_IN_MS + 500));
+      // Rendered and waiting for the receiver: one per render place and one per spare place.
+      expect(run.inNotify()).toBe(bound);
+      // The well gateways come after every sick one: the places are all held by sick gateways waiting.
+      expect(run.delivered()).toEqual([]);
+      expect(run.sends()).toBe(1);
+    } finally {
+      run.release();
+    }
+    const { report } = await outcome;
+    expect(report.summary).toMatchObject({ gateways: run.total, failedGateways: 0 });
+  }, 60_000);
 });

@@ -36,6 +36,12 @@ export interface DeliverOptions {
    * no further try (CallOptions.stop); what was not sent waits for the next run.
    */
   readonly stop?: AbortSignal;
+  /**
+   * Wraps the wait for the receiver's breaker to admit a send (another gateway's send finding out
+   * whether it answers, its 429's pause, its sends at their limit): the direct run gives the gateway's
+   * render place back meanwhile (held-place.ts givenBackWhileWaiting). Absent: waited as it is.
+   */
+  readonly whileWaiting?: <T>(wait: Promise<T>) => Promise<T>;
 }
 
 /**
@@ -117,7 +123,8 @@ async function deliverMessages(
       continue;
     }
     // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
-    const admission = await options.breaker.admit(notifier.name);
+    const admitted = options.breaker.admit(notifier.name);
+    const admission = await (options.whileWaiting ? options.whileWaiting(admitted) : admitted);
     if (!admission.send) {
       notTried(`not tried: ${notifier.name} failed earlier in this run (${admission.reason})`);
       continue;

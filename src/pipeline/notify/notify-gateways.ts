@@ -85,6 +85,8 @@ export async function notifyGateway(
     readonly readAt?: Date;
     /** The run's stop: no send starts once it fires (NotifyDependencies.stop). */
     readonly stop?: AbortSignal;
+    /** Wraps each wait for a receiver's turn (NotifyDependencies.whileWaitingOnReceiver). */
+    readonly whileWaitingOnReceiver?: <T>(wait: Promise<T>) => Promise<T>;
   } = {},
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
@@ -98,6 +100,7 @@ export async function notifyGateway(
       ...(checks.confirmRemoved ? { confirmRemoved: checks.confirmRemoved } : {}),
       ...(gone ? { confirmGone: async () => gone } : {}),
       ...(checks.stop ? { stop: checks.stop } : {}),
+      ...(checks.whileWaitingOnReceiver ? { whileWaitingOnReceiver: checks.whileWaitingOnReceiver } : {}),
     },
     {
       now: clock.now(),

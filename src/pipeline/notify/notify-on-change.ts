@@ -103,6 +103,8 @@ export interface NotifyDependencies {
    * trial), past a container's 30 s grace, which then killed it before its report was written.
    */
   readonly stop?: AbortSignal;
+  /** Wraps each wait for a receiver's turn (DeliverOptions.whileWaiting); absent: waited as it is. */
+  readonly whileWaitingOnReceiver?: <T>(wait: Promise<T>) => Promise<T>;
 }
 
 export interface NotifyOutcome {
@@ -225,6 +227,7 @@ export async function notifyOnChange(
           clock: deps.clock,
           leaseUntilInMs: claimed.leaseUntilInMs.get(notifier.name) ?? 0,
           ...(deps.stop ? { stop: deps.stop } : {}),
+          ...(deps.whileWaitingOnReceiver ? { whileWaiting: deps.whileWaitingOnReceiver } : {}),
         },
       ),
     ),
