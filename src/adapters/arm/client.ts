@@ -15,6 +15,7 @@ import { responseCapturePolicy } from './response-capture';
 import { tooManyRequestsRetryPolicy } from './retry';
 import { subscriptionPacingPolicy } from './pacing-policy';
 import { throttleHandBackPolicy } from './throttle-hand-back';
+import { answeringAtMost, ARM_OPEN_CONNECTIONS_PER_PLACE } from './answering-requests';
 import type { ArmAnswerObserver } from './subscription-pacer';
 
 export interface ArmClientOptions {
@@ -32,13 +33,18 @@ export interface ArmClientOptions {
    * subscription pacer (subscription-pacer.ts). Absent: nothing is observed.
    */
   readonly observer?: ArmAnswerObserver;
-  /** Most connections open at once to the endpoint, for every client of the factory; default ARM_MAX_CONNECTIONS. */
+  /**
+   * Most requests being answered at once, for every client of the factory (answering-requests.ts);
+   * default ARM_MAX_CONNECTIONS. The connections open are bounded at ARM_OPEN_CONNECTIONS_PER_PLACE
+   * times it.
+   */
   readonly maxConnections?: number;
 }
 
 /**
- * Most TLS connections one run keeps open to ARM (the agent's `maxSockets`; requests past it wait for
- * a free connection). Uncapped, a run opened one connection per request in flight (about 1 000 at
+ * Most requests to ARM one run has being answered at once, and so about the TLS connections it keeps
+ * open (requests past it wait for a place: answering-requests.ts, which also lets a request that hangs
+ * stop holding its place, the agent's `maxSockets` being 8 times this). Uncapped, a run opened one connection per request in flight (about 1 000 at
  * `concurrency: "auto"`), each with its TLS state in native memory (about 80 KB measured) and a
  * handshake (much of a CPU-bound run's CPU), and most went idle and were closed by the server before
  * they were used again (4 400 handshakes for 5 000 gateways, bench/README.md "Scale"). 128 connections
@@ -87,11 +93,12 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
   let tls: Promise<TlsSettings> | undefined;
   // One HTTP client for all (lists, Resource Graph, backend health): its keep-alive agents are its own,
   // so the SDK's cached client for lists and another for the POSTs and polls held two connection pools.
-  const httpClient = createDefaultHttpClient();
+  const places = options.maxConnections ?? ARM_MAX_CONNECTIONS;
+  const httpClient = answeringAtMost(createDefaultHttpClient(), places);
   const clients = new Map<string, Promise<NetworkManagementClient>>();
 
   const buildClient: ArmClientFactory['buildClient'] = async (make, extraPolicies = []) => {
-    const maxSockets = options.maxConnections ?? ARM_MAX_CONNECTIONS;
+    const maxSockets = places * ARM_OPEN_CONNECTIONS_PER_PLACE;
     const tlsOptions = await (tls ??= options.caCertFile
       ? readCaCertFile(options.caCertFile)
           .then((pem) => sharedTlsSettings(pem, maxSockets))

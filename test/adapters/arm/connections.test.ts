@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createArmClientFactory } from '../../../src/adapters/arm/client';
+import { ARM_UNANSWERED_AFTER_IN_MS } from '../../../src/adapters/arm/answering-requests';
 import { buildRunServices, withLogger } from '../../../src/app/run-services';
 import { parseConfig } from '../../../src/config/load';
 import { startEmulator, type RunningEmulator, type ScenarioInput } from '../../../src/emulator';
@@ -95,4 +96,38 @@ describe('the cap on a run’s ARM connections', () => {
     expect(emulator.tlsConnections()).toBeGreaterThan(0);
     expect(emulator.tlsConnections()).toBeLessThanOrEqual(2);
   });
+});
+
+// A break trial: more requests that ARM never answered than the run's connections (polls, POSTs and
+// GETs together past 128) held every one, and healthy gateways failed at their time-out.
+describe('requests that hang hold their place ARM_UNANSWERED_AFTER_IN_MS at most', () => {
+  it('2 places and 3 GETs that hang: a list still goes out past them, and is answered', async () => {
+    const hung = ['gw-0', 'gw-1', 'gw-2'].map((name) =>
+      gateway(name, healthy, { faults: [{ on: 'get', connection: 'hang' }] }, 'rg-test', SUB),
+    );
+    const emulator = await startEmulator({ scenario: { gateways: hung } as never });
+    running.push(emulator);
+    const clientFor = createArmClientFactory({ ...emulatorArm(emulator), maxConnections: 2 });
+    const client = await clientFor(SUB);
+    const stop = new AbortController();
+    const gets = hung.map((_, i) =>
+      client.applicationGateways.get('rg-test', `gw-${i}`, { abortSignal: stop.signal }).then(
+        () => 'answered',
+        () => 'aborted',
+      ),
+    );
+    try {
+      const names: string[] = [];
+      const startedAt = performance.now();
+      for await (const gw of client.applicationGateways.listAll()) names.push(gw.name ?? '');
+      expect(names.sort()).toEqual(['gw-0', 'gw-1', 'gw-2']);
+      // It went once the hung ones had stopped holding their places, not before (the list was last).
+      expect(performance.now() - startedAt).toBeGreaterThanOrEqual(ARM_UNANSWERED_AFTER_IN_MS - 50);
+    } finally {
+      stop.abort();
+    }
+    expect(await Promise.all(gets)).toEqual(['aborted', 'aborted', 'aborted']);
+    // Their connections stay open beside the list's: 3 hung, and the list's own.
+    expect(emulator.tlsConnections()).toBeLessThanOrEqual(4);
+  }, 30_000);
 });
