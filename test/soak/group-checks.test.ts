@@ -195,3 +195,92 @@ describe('the group oracle: an open gateway-level episode is kept while no serve
     expect(noneServing(truthOf(kinds), split)).toBe(kept);
   });
 });
+
+// Seed 1392001756: gw-pair went all bad at run 1 (its gateway-level degraded held for the group's
+// wait); at run 2 one server was gone from the reading and the other still Down, so no server served
+// and the product kept the episode open, inhibiting the server's own degraded; at run 3 all were back
+// and the held degraded was dropped as ended in its group. No receiver got it, and the oracle called
+// the Down server's degraded missed at run 2.
+describe('the group oracle: a gateway-level episode held for its group, kept open while no server serves', () => {
+  const pair = GROUP_GATEWAYS.find((g) => g.name === 'gw-pair') as (typeof GROUP_GATEWAYS)[number];
+  const [first, second] = pair.addresses as [string, string];
+  const AT = ['2030-01-01T00:05:00.000Z', '2030-01-01T00:07:00.000Z', '2030-01-01T00:09:00.000Z'];
+  const truthOf = (kinds: readonly ['bad' | 'healthy' | 'absent', 'bad' | 'healthy' | 'absent']) => {
+    const truth = truthWith('healthy');
+    kinds.forEach((kind, i) =>
+      truth.set(
+        serverKey(pair.id, [first, second][i] as string),
+        kind === 'bad'
+          ? { kind: 'bad', health: 'Down', log: 0 }
+          : kind === 'absent'
+            ? { kind: 'absent' }
+            : { kind: 'healthy', health: 'Healthy' },
+      ),
+    );
+    return truth;
+  };
+  const gatewayLevel = (receiver: string) => ({
+    receiver,
+    noticeId: 'appgw-pair-all-bad',
+    type: 'degraded',
+    severity: 'critical',
+    gateway: pair.id,
+    server: `${pair.name}/(every pool)/(every setting)/(every server)`,
+    queuedAt: AT[0],
+  });
+  const record = (
+    iteration: number,
+    kinds: readonly ['bad' | 'healthy' | 'absent', 'bad' | 'healthy' | 'absent'],
+    notifications: object,
+  ): GroupRunRecord => {
+    const ids = new Set(GROUP_GATEWAYS.map((g) => g.id.toLowerCase()));
+    return {
+      iteration,
+      at: AT[iteration - 1] as string,
+      drain: false,
+      truth: truthOf(kinds),
+      report: {
+        notifications: { stateErrors: [], deliveries: [], ...notifications },
+      } as unknown as RunReport,
+      readOk: ids,
+      clean: ids,
+      listing: { notices: [], errors: [], read: 0, listed: true },
+    };
+  };
+
+  function pairViolations(held: boolean): string[] {
+    const grouped = held
+      ? RECEIVERS.map((r) => ({ ...gatewayLevel(r), dueAt: AT[2], dueBy: 'notify.groupWait' }))
+      : [];
+    const runs = [
+      record(1, ['bad', 'bad'], { grouped }),
+      record(2, ['absent', 'bad'], { grouped }),
+      record(3, ['healthy', 'healthy'], {
+        // The degraded dropped, and the recovered decided with it (never sent: no one was told).
+        endedInGroup: held
+          ? RECEIVERS.flatMap((r) => [
+              { ...gatewayLevel(r), reason: 'ended before its group was sent' },
+              {
+                ...gatewayLevel(r),
+                noticeId: 'appgw-pair-back',
+                type: 'recovered',
+                queuedAt: AT[2],
+                reason: 'not sent: the receiver was never told of the episode',
+              },
+            ])
+          : [],
+      }),
+    ];
+    return checkGroupSoak({ ...INPUT, runs, requests: [] }).violations;
+  }
+
+  it('the episode was open at run 2: the Down server inhibited, nothing missed', () => {
+    expect(pairViolations(true)).toEqual([]);
+  });
+
+  it('without the held gateway-level degraded, run 2 missed the Down server’s (the check can fail)', () => {
+    expect(pairViolations(false)).toContainEqual(
+      expect.stringMatching(/^run 2 \(clean\), gw-pair\/10\.20\.0\.5: bad, but no degraded was decided$/),
+    );
+  });
+});

@@ -319,7 +319,14 @@ export function checkGroupSoak(input: GroupCheckInput): {
       const gwLast = lastOf(serverKey(g.id, GATEWAY_ADDRESS));
       count('nothing missed');
       // Open and kept open while no server serves (noneServing): its servers are inhibited as when all bad.
-      const keptOpen = gwLast !== undefined && gwLast.type !== 'recovered' && noneServing(run.truth, g);
+      // Open means its last notice is not a recovered, or a degraded decided since that no receiver got
+      // (held for the group's wait, dropped when the episode ended in it). Seed 1392001756: gw-pair all
+      // bad at run 1 (its degraded held), a server gone from the reading at run 2 and the other still
+      // Down; the product kept the episode open and the oracle, seeing no degraded received, called the
+      // inhibited server's degraded missed.
+      const gwKey = serverKey(g.id, GATEWAY_ADDRESS);
+      const gwOpen = (gwLast !== undefined && gwLast.type !== 'recovered') || droppedSince(gwKey, gwLast);
+      const keptOpen = gwOpen && noneServing(run.truth, g);
       if (allBad(run.truth, g) || keptOpen) {
         if (droppedSince(serverKey(g.id, GATEWAY_ADDRESS), gwLast))
           count('nothing missed, dropped as ended in group');
