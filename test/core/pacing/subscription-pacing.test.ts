@@ -299,16 +299,17 @@ describe('the estimate, step by step', () => {
       };
       const other = throttledWith(6);
       expect(other.tryAdmit(A, kind, NOW + 10)).toEqual({ admitted: false, retryInMs: 2000 });
-      // At its end, the bucket less the two still out and the throttled one's retry, refilled at 5 a
-      // second through the pause: 7 go at once.
+      // At its end, the 6 its headers counted less the two still out and the throttled one's retry,
+      // with no refill counted through the pause (a break trial: a bucket slower than ARM's, refilled
+      // at ARM's rate through a 5 s pause, met 49 429s): 3 go at once, then one per refill at 5 a second.
       expect(other.peek(A, kind, NOW + 2010)).toMatchObject({
         perSecond: 5,
-        level: 7,
+        level: 3,
         inFlight: 2,
         reserved: 1,
       });
-      for (let i = 0; i < 7; i++) expect(other.tryAdmit(A, kind, NOW + 2010)).toEqual({ admitted: true });
-      expect(other.tryAdmit(A, kind, NOW + 2010).admitted).toBe(false);
+      for (let i = 0; i < 3; i++) expect(other.tryAdmit(A, kind, NOW + 2010)).toEqual({ admitted: true });
+      expect(other.tryAdmit(A, kind, NOW + 2010)).toEqual({ admitted: false, retryInMs: 200 });
       // The same 429 with the bucket's count at 0 is the bucket's: one token after the pause (the
       // retry's), at half the rate.
       const empty = throttledWith(0);
@@ -316,6 +317,45 @@ describe('the estimate, step by step', () => {
       expect(empty.tryAdmit(A, kind, NOW + 2010).admitted).toBe(false);
     },
   );
+
+  // The next trial: the same 429 (3 left, Retry-After 5 s) from a bucket of 5 refilled at 2 a second,
+  // estimated at ARM's 25: the estimate counted 25 a second through the pause and let every waiting poll
+  // out at its end, into the 5 the bucket held; 49 429s, and 9 of 20 gateways ran out of retries.
+  it('after a 429 with tokens left, no refill is counted through its pause: at its end, no more go at once than its headers counted', () => {
+    let now = 0;
+    const limiter = new SubscriptionLimiter(
+      { ...ARM_REQUEST_LIMITS, reads: { burst: 5, perSecond: 2 } },
+      { now: () => now },
+    );
+    const pacing = new SubscriptionPacing(); // ARM's limits: 25 reads a second
+    const sendAndAnswer = (status?: number, code?: string) => {
+      const charge = limiter.take(A, 'dev', 'reads');
+      pacing.answered(
+        A,
+        'reads',
+        now,
+        readRateLimitAnswer(
+          'reads',
+          status ?? (charge.throttled ? 429 : 200),
+          (n) => ({ ...charge.headers, 'retry-after': '5' })[n],
+          code ? JSON.stringify({ error: { code } }) : undefined,
+          now,
+        ),
+      );
+    };
+    admitAndSend(pacing, A, 'reads', now); // the list: a probe, 4 left
+    sendAndAnswer();
+    now = 10;
+    admitAndSend(pacing, A, 'reads', now); // a poll another limit throttles, 3 left
+    sendAndAnswer(429, 'SubscriptionRequestsThrottled');
+    expect(pacing.peek(A, 'reads', now)).toMatchObject({ pausedUntil: 5010 });
+    now = 5010;
+    let atOnce = 0;
+    while (atOnce < 20 && pacing.tryAdmit(A, 'reads', now).admitted) atOnce += 1;
+    // 3 counted, less the throttled poll's retry (the SDK sends it at the pause's end): 2. Counting
+    // ARM's refill through the pause, all 20 waiting.
+    expect(atOnce).toBe(2);
+  });
 
   it('pausedWithin: how long 429s paused a subscription (either kind, overlaps once) within a window', () => {
     const pacing = new SubscriptionPacing(small(10, 5));
