@@ -22,7 +22,8 @@ export interface ProcessGatewayOptions extends CheckGatewayOptions {
   readonly readAt?: Date;
   /**
    * A direct run's spare place (run-checks.ts RUN_GATEWAYS_WAITING_ON_RECEIVERS): while notify waits
-   * for a receiver's turn past PLACE_KEPT_THROUGH_A_WAIT_IN_MS, the gateway takes it when one is free and
+   * for another send to find out whether a receiver answers (a receiver that hangs: up to that send's
+   * budget) past PLACE_KEPT_THROUGH_A_WAIT_IN_MS, the gateway takes it when one is free and
    * gives its render place back for good (held-place.ts givenBackWhileWaiting); the caller gives it back
    * when the gateway is done. Absent: the render place is kept through the wait.
    */
@@ -55,8 +56,8 @@ export async function processGateway(
   const goneAskedAt = options.clock.now();
   // Its GET (a failed reading's: nothing rendered) keeps the gateway's render place a while only
   // (held-place.ts); stopped while it waits to take it again, it goes on without one (delivered, not
-  // lost). Notify's sends keep it, and its waits for a receiver's turn keep it unless a spare place is
-  // free (receiverWaitPlace): a gateway that gave it back kept its rendered insights, and behind a
+  // lost). Notify's sends keep it, and so do its waits for a receiver known to be up; its waits for a
+  // receiver's first answer keep it unless a spare place is free (receiverWaitPlace): a gateway that gave it back kept its rendered insights, and behind a
   // receiver that hung, 1 290 of them piled up (539 MB at 3 000 gateways; a break trial); kept, one
   // receiver that hung held every place, and every other gateway waited for its send budget (another).
   const place = options.renderPlace;

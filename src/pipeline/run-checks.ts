@@ -128,12 +128,14 @@ export interface RunOutcome {
 export const RUN_RENDERING_GATEWAYS = 64;
 
 /**
- * Most gateways of a direct run that gave their render place back while notify waits for a receiver's
- * turn (process-gateway.ts receiverWaitPlace): a receiver that hangs is found out by one send, up to
- * its send budget (receiver-breaker.ts), and every gateway with a notice for it waits for that send,
- * with its rendered insights. Keeping their render places, 64 such gateways held every place and the
- * others waited a minute (a break trial: 64 with notices and 300 healthy, 59 s for about 5 s of work);
- * giving them back without a bound, 1 290 piled up (539 MB). Past this many, the others keep theirs.
+ * Most gateways of a direct run that gave their render place back while notify waits for another send
+ * to find out whether a receiver answers (process-gateway.ts receiverWaitPlace): a receiver that hangs
+ * is found out by one send, up to its send budget (receiver-breaker.ts), and every gateway with a
+ * notice for it waits for that send, with its rendered insights. Keeping their render places, 64 such
+ * gateways held every place and the others waited a minute (a break trial: 64 with notices and 300
+ * healthy, 59 s for about 5 s of work); giving them back without a bound, 1 290 piled up (539 MB).
+ * Past this many, the others keep theirs. A receiver known to be up (its line moves) is waited for
+ * with the place kept.
  */
 export const RUN_GATEWAYS_WAITING_ON_RECEIVERS = 128;
 

@@ -150,13 +150,14 @@ function subscriptionOf(target: Target): string | undefined {
 /**
  * `429 for its reads 8.0 s before the time-out, Retry-After 20.0 s; no answer within 8000 ms
  * (gatewayTimeoutInMs)`: the facts first (a summary keeps a message's start). After several pauses:
- * `6 429s paused it 52.0 s of the 60.0 s, the last for its reads 8.0 s before the time-out, …`.
+ * `429s paused it 5 times, 52.0 s of the 60.0 s; the last for its reads 8.0 s before the time-out, …`
+ * (pauses, merged where they met: 429s answered together count once).
  */
 function throttledWait(timeoutInMs: number, throttle: RecentThrottle): string {
   const last = `for its ${throttle.kind} ${seconds(throttle.agoInMs)} before the time-out, Retry-After ${seconds(throttle.retryAfterInMs)}`;
   const what =
     throttle.pauses > 1
-      ? `${throttle.pauses} 429s paused it ${seconds(throttle.pausedInMs)} of the ${seconds(timeoutInMs)}, the last ${last}`
+      ? `429s paused it ${throttle.pauses} times, ${seconds(throttle.pausedInMs)} of the ${seconds(timeoutInMs)}; the last ${last}`
       : `429 ${last}`;
   return `${what}; ${noAnswerWithin(timeoutInMs)}`;
 }

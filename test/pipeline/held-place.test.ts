@@ -119,8 +119,11 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
       await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
-  /** `sick` gateways with a notice, then 10 without, the receiver's sends held until `release`. */
-  function hungReceiverRun(sick: number) {
+  /**
+   * `sick` gateways with a notice, then 10 without, the receiver's sends held until `release`; with
+   * `firstAnswered`, the first send is answered at once (the receiver is known to be up).
+   */
+  function hungReceiverRun(sick: number, firstAnswered = false) {
     const sickRefs = Array.from({ length: sick }, (_, i) => gatewayNamed(`sick-${i}`));
     const well = Array.from({ length: 10 }, (_, i) => gatewayNamed(`well-${i}`));
     const r = memoryRun({
@@ -138,7 +141,7 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
     let sends = 0;
     receiver.send = async (notice, options) => {
       sends += 1;
-      await hung;
+      if (!(firstAnswered && sends === 1)) await hung;
       return send(notice, options);
     };
     const delivered = () =>
@@ -148,7 +151,9 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
     // A gateway's notify state is written when it claims its notices: rendered and in notify.
     const inNotify = () =>
       [...r.notify!.stores.documents.keys()].filter((key) => key.includes('sick-')).length;
-    return { r, release, delivered, inNotify, sends: () => sends, total: sick + well.length };
+    /** In notify and not delivered yet: holding rendered insights. */
+    const waiting = () => inNotify() - delivered().filter((name) => name.startsWith('sick-')).length;
+    return { r, release, delivered, inNotify, waiting, sends: () => sends, total: sick + well.length };
   }
 
   // A break trial: 64 gateways with notices and 300 without took 59 s for about 5 s of work, every
@@ -169,6 +174,25 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
     const { report } = await outcome;
     expect(report.summary).toMatchObject({ gateways: run.total, failedGateways: 0 });
     expect(run.delivered()).toHaveLength(run.total);
+  }, 60_000);
+
+  // The next trial: given back while a receiver known to be up was at its limit (Slack's one message a
+  // second), 192 gateways took their notices' leases at once, and 60 of 150 leases ended before their
+  // turn: only the wait for a receiver's first answer gives the place back.
+  it('a receiver known to be up whose sends are at their limit: the gateways waiting for their turn keep their render places', async () => {
+    const run = hungReceiverRun(RUN_RENDERING_GATEWAYS + 20, true);
+    const outcome = runChecks(run.r.deps, run.r.options);
+    try {
+      await until(() => run.sends() > 1 && run.waiting() >= RUN_RENDERING_GATEWAYS);
+      // Past PLACE_KEPT_THROUGH_A_WAIT_IN_MS, twice: a place given back would let another gateway in.
+      await new Promise((resolve) => setTimeout(resolve, 2 * PLACE_KEPT_THROUGH_A_WAIT_IN_MS));
+      expect(run.waiting()).toBe(RUN_RENDERING_GATEWAYS);
+      expect(run.delivered().filter((name) => name.startsWith('well-'))).toEqual([]);
+    } finally {
+      run.release();
+    }
+    const { report } = await outcome;
+    expect(report.summary).toMatchObject({ gateways: run.total, failedGateways: 0 });
   }, 60_000);
 
   // Another: giving the places back without a bound, 1 290 gateways piled up behind a receiver that

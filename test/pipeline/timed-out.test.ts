@@ -107,7 +107,7 @@ describe('only 429 pauses that held a good part of the wait explain it', () => {
       throttledOnce({ kind: 'reads', agoInMs: 8_000, retryAfterInMs: 10_000, pausedInMs: 50_000, pauses: 5 }),
     );
     expect(error.message).toMatch(
-      /^ARM throttled the subscription of \S+\/gw \(5 429s paused it 50\.0 s of the 60\.0 s, the last for its reads 8\.0 s before the time-out, Retry-After 10\.0 s; no answer within 60000 ms \(gatewayTimeoutInMs\)\)\. /,
+      /^ARM throttled the subscription of \S+\/gw \(429s paused it 5 times, 50\.0 s of the 60\.0 s; the last for its reads 8\.0 s before the time-out, Retry-After 10\.0 s; no answer within 60000 ms \(gatewayTimeoutInMs\)\)\. /,
     );
   });
 });

@@ -85,7 +85,7 @@ export async function notifyGateway(
     readonly readAt?: Date;
     /** The run's stop: no send starts once it fires (NotifyDependencies.stop). */
     readonly stop?: AbortSignal;
-    /** Wraps each wait for a receiver's turn (NotifyDependencies.whileWaitingOnReceiver). */
+    /** Wraps each wait for a receiver's first answer (NotifyDependencies.whileWaitingOnReceiver). */
     readonly whileWaitingOnReceiver?: <T>(wait: Promise<T>) => Promise<T>;
   } = {},
 ): Promise<NotifyOutcome> {

@@ -103,7 +103,10 @@ export interface NotifyDependencies {
    * trial), past a container's 30 s grace, which then killed it before its report was written.
    */
   readonly stop?: AbortSignal;
-  /** Wraps each wait for a receiver's turn (DeliverOptions.whileWaiting); absent: waited as it is. */
+  /**
+   * Wraps each wait for another send to find out whether a receiver answers (DeliverOptions.whileWaiting);
+   * absent: waited as it is.
+   */
   readonly whileWaitingOnReceiver?: <T>(wait: Promise<T>) => Promise<T>;
 }
 

@@ -25,9 +25,18 @@ export interface ReceiverBreaker {
    * whether the receiver answers), then says whether to make it. When it says `send`, call `settle`
    * exactly once with what became of the send (`not-sent` if it was not made after all).
    */
-  admit(receiver: string): Promise<Admission>;
+  admit(receiver: string, options?: AdmitOptions): Promise<Admission>;
   /** Why `receiver` is not tried again in this run, or undefined while it may be. */
   openReason(receiver: string): string | undefined;
+}
+
+export interface AdmitOptions {
+  /**
+   * Wraps each wait for another send's finding out whether the receiver answers (its state unknown:
+   * up to that send's whole budget when the receiver hangs); not the waits of a receiver known to be up
+   * (its 429's pause, its sends at their limit), whose line moves. Absent: waited as it is.
+   */
+  readonly whileProbed?: (probe: Promise<void>) => Promise<void>;
 }
 
 export type Admission =
@@ -183,7 +192,7 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
     states.set(receiver, up);
   };
   return {
-    async admit(receiver) {
+    async admit(receiver, admitOptions = {}) {
       for (;;) {
         const state = states.get(receiver) ?? { kind: 'unknown' };
         if (state.kind === 'open') return { send: false, reason: state.reason };
@@ -211,7 +220,7 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
         }
         if (state.probe) {
           // Waiters resume in the order they came; the first finds the state known, or probes next.
-          await state.probe;
+          await (admitOptions.whileProbed ? admitOptions.whileProbed(state.probe) : state.probe);
           continue;
         }
         let release = () => {};

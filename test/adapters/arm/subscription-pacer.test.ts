@@ -254,7 +254,7 @@ describe('recentThrottle: the 429 a request that ran out of time waited behind',
     expect(backendHealthTimedOut(gw, 60_000, p)).toMatchObject({
       code: 'Throttled',
       message: expect.stringMatching(
-        /^ARM throttled the subscription of \S+ \(5 429s paused it 50\.0 s of the 60\.0 s/,
+        /^ARM throttled the subscription of \S+ \(429s paused it 5 times, 50\.0 s of the 60\.0 s;/,
       ),
     });
   });
