@@ -62,11 +62,11 @@ export interface SubscriptionPacer {
    */
   admit(subscriptionId: string, kind: 'reads' | 'writes', options?: CallOptions): Promise<void>;
   /**
-   * The latest 429 ARM answered for `subscriptionId`'s reads or writes bucket whose pause (its
-   * Retry-After) was in force at some time within the last `withinLastInMs`: answered then, or before
-   * and still pausing the subscription then (not one for a single resource:
-   * RetryableErrorDueToAnotherOperation): which bucket, how long ago, the pause it asked for, and how
-   * long 429s paused the subscription within the window in all; undefined when none. So a gateway that ran out of time can say the subscription's quota held it,
+   * When a 429 pause of `subscriptionId`'s reads or writes bucket (not one for a single resource:
+   * RetryableErrorDueToAnotherOperation) was in force at some time within the last `withinLastInMs`
+   * (answered then, or before and still pausing it then): the latest 429 (which bucket, how long ago,
+   * the pause it asked for) and how long 429s paused the subscription within the window in all;
+   * undefined when none. So a gateway that ran out of time can say the subscription's quota held it,
    * not ARM's silence.
    */
   recentThrottle(subscriptionId: string, withinLastInMs: number): RecentThrottle | undefined;

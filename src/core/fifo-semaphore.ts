@@ -57,3 +57,43 @@ export function fifoSemaphore(size: number): FifoSemaphore {
     },
   };
 }
+
+/**
+ * One holder's hold on a place of `places`: taken once however often `take` or `tryTake` is called
+ * while held, given back once however often `giveBack` is called (a gateway gives its places back on
+ * every way out). Field terms: a gateway's render place, its starting place, its spare place.
+ */
+export interface PlaceHold {
+  /** Whether the place is held now. */
+  readonly held: boolean;
+  /** Resolves once held (at once when it is); rejects as FifoSemaphore.acquire does, holding nothing. */
+  take(options?: { readonly abortSignal?: AbortSignal }): Promise<void>;
+  /** Holds a place when one is free and nobody is in line (FifoSemaphore.tryAcquire); true while held. */
+  tryTake(): boolean;
+  /** Gives the place back when held; else nothing. */
+  giveBack(): void;
+}
+
+/** A PlaceHold on `places` (see PlaceHold), holding nothing at first. */
+export function placeHold(places: FifoSemaphore): PlaceHold {
+  let held = false;
+  return {
+    get held() {
+      return held;
+    },
+    async take(options) {
+      if (held) return;
+      await places.acquire(options);
+      held = true;
+    },
+    tryTake() {
+      held ||= places.tryAcquire();
+      return held;
+    },
+    giveBack() {
+      if (!held) return;
+      held = false;
+      places.release();
+    },
+  };
+}

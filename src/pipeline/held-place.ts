@@ -1,3 +1,4 @@
+import type { PlaceHold } from '../core/fifo-semaphore';
 import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../core/place-kept';
 import type { AnswerPlace, CallOptions } from '../ports';
 
@@ -31,11 +32,7 @@ export async function keptAtMost<T>(
  * RUN_GATEWAYS_WAITING_ON_RECEIVERS): what a gateway holds instead of its render place while it waits
  * on a receiver. Its holder gives it back once, when the gateway is done.
  */
-export interface SparePlace {
-  /** Takes it when one is free (true), else nothing (false); true again while held. */
-  tryTake(): boolean;
-  giveBack(): void;
-}
+export type SparePlace = Pick<PlaceHold, 'tryTake' | 'giveBack'>;
 
 /**
  * `wait`'s result (or its error); past PLACE_KEPT_THROUGH_A_WAIT_IN_MS (and every as long again while

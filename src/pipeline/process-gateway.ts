@@ -57,9 +57,10 @@ export async function processGateway(
   // Its GET (a failed reading's: nothing rendered) keeps the gateway's render place a while only
   // (held-place.ts); stopped while it waits to take it again, it goes on without one (delivered, not
   // lost). Notify's sends keep it, and so do its waits for a receiver known to be up; its waits for a
-  // receiver's first answer keep it unless a spare place is free (receiverWaitPlace): a gateway that gave it back kept its rendered insights, and behind a
-  // receiver that hung, 1 290 of them piled up (539 MB at 3 000 gateways; a break trial); kept, one
-  // receiver that hung held every place, and every other gateway waited for its send budget (another).
+  // receiver's first answer keep it unless a spare place is free (receiverWaitPlace). A gateway that
+  // gave it back kept its rendered insights: behind a receiver that hung, 1 290 of them piled up (539
+  // MB at 3 000 gateways; a break trial); kept, one receiver that hung held every place, and every
+  // other gateway waited for its send budget (another).
   const place = options.renderPlace;
   const kept = <T>(wait: Promise<T>) =>
     keptAtMost(place, wait, () =>
@@ -90,8 +91,8 @@ export async function processGateway(
         ...(options.stop ? { stop: options.stop } : {}),
         ...(place && options.receiverWaitPlace
           ? {
-              whileWaitingOnReceiver: <T>(wait: Promise<T>) =>
-                givenBackWhileWaiting(place, options.receiverWaitPlace, wait),
+              whileProbed: (probe: Promise<void>) =>
+                givenBackWhileWaiting(place, options.receiverWaitPlace, probe),
             }
           : {}),
         // A deletion ARM confirmed is a reading as of its check (a result read before it counts no more).

@@ -32,8 +32,7 @@ import { logNotifyProblems } from './notify/undelivered-summary';
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { processGateway, type ProcessedGateway } from './process-gateway';
 import { emitRunTelemetry } from './emit-telemetry';
-import { fifoSemaphore } from '../core/fifo-semaphore';
-import type { SparePlace } from './held-place';
+import { fifoSemaphore, placeHold } from '../core/fifo-semaphore';
 import { RUN_STARTING_GATEWAYS, scheduleListedGateways, type Concurrency } from './schedule-gateways';
 import { renderBacklog } from './render-backlog';
 import { runInterruption } from './run-interruption';
@@ -247,33 +246,20 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       // Its place among RUN_RENDERING_GATEWAYS, taken before the poll that may bring its body (given
       // back while the operation still runs), held until it is delivered and recorded (or whatever
       // ends it).
-      let held = false;
+      const rendered = placeHold(rendering);
       const renderPlace: AnswerPlace = {
         async take(callOptions) {
-          if (held) return;
+          if (rendered.held) return;
           backlog.entered();
           try {
-            await rendering.acquire(callOptions);
+            await rendered.take(callOptions);
           } finally {
             backlog.left();
           }
-          held = true;
         },
-        giveBack() {
-          if (!held) return;
-          held = false;
-          rendering.release();
-        },
+        giveBack: () => rendered.giveBack(),
       };
-      let spareHeld = false;
-      const receiverWaitPlace: SparePlace = {
-        tryTake: () => (spareHeld ||= waitingOnReceivers.tryAcquire()),
-        giveBack() {
-          if (!spareHeld) return;
-          spareHeld = false;
-          waitingOnReceivers.release();
-        },
-      };
+      const receiverWaitPlace = placeHold(waitingOnReceivers);
       try {
         const listedConfiguration = () => listed.take(gateway);
         return await deliverProcessed(

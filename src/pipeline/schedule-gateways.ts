@@ -1,4 +1,4 @@
-import { fifoSemaphore } from '../core/fifo-semaphore';
+import { fifoSemaphore, placeHold } from '../core/fifo-semaphore';
 import type { ProcessLoad, SubscriptionPacer } from '../ports';
 
 /** `concurrency` as configured: `"auto"` (bounded by pacing) or a cap on gateways in flight. */
@@ -178,20 +178,13 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
       const { gateway, index } = next;
       await throughLoadGate();
       // Before the admission, so an admitted gateway's POST goes at once (ScheduleOptions.startingAtOnce).
-      let startingHeld = false;
-      if (starting) {
-        try {
-          await starting.acquire(options.stop ? { abortSignal: options.stop } : {});
-          startingHeld = true;
-        } catch {
-          // Stopped: `fn` returns at once.
-        }
+      const start = starting && placeHold(starting);
+      try {
+        await start?.take(options.stop ? { abortSignal: options.stop } : {});
+      } catch {
+        // Stopped: `fn` returns at once.
       }
-      const started = () => {
-        if (!startingHeld) return;
-        startingHeld = false;
-        starting?.release();
-      };
+      const started = () => start?.giveBack();
       if (pacer && !options.stop?.aborted) {
         try {
           await pacer.admit(

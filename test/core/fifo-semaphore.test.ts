@@ -1,4 +1,4 @@
-import { fifoSemaphore } from '../../src/core/fifo-semaphore';
+import { fifoSemaphore, placeHold } from '../../src/core/fifo-semaphore';
 
 describe('fifoSemaphore', () => {
   it('gives places in the order asked; one that leaves the line (its signal fired) is skipped', async () => {
@@ -45,5 +45,35 @@ describe('fifoSemaphore', () => {
     const places = fifoSemaphore(1);
     await expect(places.acquire({ abortSignal: AbortSignal.abort('gone') })).rejects.toBe('gone');
     await expect(places.acquire()).resolves.toBeUndefined();
+  });
+});
+
+describe('placeHold: one holder’s place, taken once and given back once however often asked', () => {
+  it('take, tryTake and giveBack are each idempotent while held or not', async () => {
+    const places = fifoSemaphore(1);
+    const hold = placeHold(places);
+    await hold.take();
+    await hold.take(); // held: nothing more taken
+    expect([hold.held, hold.tryTake(), places.tryAcquire()]).toEqual([true, true, false]);
+    hold.giveBack();
+    hold.giveBack(); // given back once: the place is free once, not twice
+    expect(hold.held).toBe(false);
+    expect(places.tryAcquire()).toBe(true);
+    expect(places.tryAcquire()).toBe(false);
+    expect(hold.tryTake()).toBe(false); // none free: nothing held
+    places.release();
+    expect(hold.tryTake()).toBe(true);
+  });
+
+  it('a take whose signal fires first holds nothing', async () => {
+    const places = fifoSemaphore(0);
+    const hold = placeHold(places);
+    const stop = new AbortController();
+    const taking = hold.take({ abortSignal: stop.signal });
+    stop.abort(new Error('stopped'));
+    await expect(taking).rejects.toThrow('stopped');
+    expect(hold.held).toBe(false);
+    hold.giveBack(); // nothing to give: the pool stays empty
+    expect(places.tryAcquire()).toBe(false);
   });
 });

@@ -44,7 +44,8 @@ export interface ArmClientOptions {
 /**
  * Most requests to ARM one run has being answered at once, and so about the TLS connections it keeps
  * open (requests past it wait for a place: answering-requests.ts, which also lets a request that hangs
- * stop holding its place, the agent's `maxSockets` being 8 times this). Uncapped, a run opened one connection per request in flight (about 1 000 at
+ * stop holding its place, the agent's `maxSockets` being 8 times this). Uncapped, a run opened one
+ * connection per request in flight (about 1 000 at
  * `concurrency: "auto"`), each with its TLS state in native memory (about 80 KB measured) and a
  * handshake (much of a CPU-bound run's CPU), and most went idle and were closed by the server before
  * they were used again (4 400 handshakes for 5 000 gateways, bench/README.md "Scale"). 128 connections

@@ -189,18 +189,16 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     },
     recentThrottle(subscriptionId, withinLastInMs) {
       const note = pacing.latestThrottle(subscriptionId);
-      if (!note) return undefined;
-      const agoInMs = Math.max(0, now() - note.atInMs);
-      // Its pause held the subscription at some time in the window: answered in it, or before it and
+      // A pause held the subscription at some time in the window: answered in it, or before it and
       // still in force then (a CI run: gateways that started after the 429 were not counted).
-      return agoInMs - note.pauseInMs <= withinLastInMs
-        ? {
-            kind: note.kind,
-            agoInMs,
-            retryAfterInMs: note.pauseInMs,
-            ...pacing.pausedWithin(subscriptionId, now(), withinLastInMs),
-          }
-        : undefined;
+      const paused = pacing.pausedWithin(subscriptionId, now(), withinLastInMs);
+      if (!note || paused.pauses === 0) return undefined;
+      return {
+        kind: note.kind,
+        agoInMs: Math.max(0, now() - note.atInMs),
+        retryAfterInMs: note.pauseInMs,
+        ...paused,
+      };
     },
     answerReceived(subscriptionId, kind, answer, answerOptions = {}) {
       pacing.answered(subscriptionId, kind, now(), answer, answerOptions);

@@ -171,7 +171,8 @@ export function redactEchoes(
   replacement: string,
   options: { readonly cutOff?: boolean } = {},
 ): string {
-  const canonical = [...new Set(secrets.map(canonicalForm))].filter((s) => s.length >= 4);
+  const forms = new Map([...new Set(secrets)].map((s) => [s, canonicalForm(s)] as const));
+  const canonical = [...new Set(forms.values())].filter((s) => s.length >= 4);
   const view = canonicalView(text);
   const cuts: Array<[number, number]> = [];
   for (const secret of canonical) {
@@ -182,8 +183,8 @@ export function redactEchoes(
   // A secret of 4 characters or more whose canonical form is shorter (`!\\!`: its `\\` reads as one
   // JSON-escaped backslash; `\\\\` as one) is looked for as written, exactly: left out, it stayed whole
   // in the answer (a property test's seed); read canonically, it would cut every `!\!` or `\`.
-  for (const secret of new Set(secrets)) {
-    if (secret.length < 4 || canonicalForm(secret).length >= 4) continue;
+  for (const [secret, form] of forms) {
+    if (secret.length < 4 || form.length >= 4) continue;
     for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1))
       cuts.push([at, at + secret.length]);
   }

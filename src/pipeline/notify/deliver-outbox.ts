@@ -5,7 +5,12 @@ import type { CallOptions, Clock, Notifier, SendResult } from '../../ports';
 import type { NoticeEntryReport } from '../../core/run-report';
 import { noticeEntryFields } from './notice-entries';
 import { sendFitsLease } from './lease';
-import { DEFAULT_THROTTLE_PAUSE_IN_MS, type ReceiverBreaker, type SendVerdict } from './receiver-breaker';
+import {
+  DEFAULT_THROTTLE_PAUSE_IN_MS,
+  type AdmitOptions,
+  type ReceiverBreaker,
+  type SendVerdict,
+} from './receiver-breaker';
 
 /**
  * What became of one notice this run held for one receiver: the fields every report entry about a
@@ -36,15 +41,8 @@ export interface DeliverOptions {
    * no further try (CallOptions.stop); what was not sent waits for the next run.
    */
   readonly stop?: AbortSignal;
-  /**
-   * Wraps each wait for another gateway's send to find out whether the receiver answers
-   * (ReceiverBreaker's AdmitOptions.whileProbed): the direct run gives the gateway's render place back
-   * meanwhile (held-place.ts givenBackWhileWaiting). Not the waits of a receiver known to be up (its
-   * 429's pause, its sends at their limit): given back there, 192 gateways took their notices' leases
-   * at once and queued for a receiver taking one a second, and 60 of 150 leases ended before their
-   * turn (a break trial; 0 when the places are kept). Absent: waited as it is.
-   */
-  readonly whileWaiting?: <T>(wait: Promise<T>) => Promise<T>;
+  /** Passed to the breaker's admission (AdmitOptions.whileProbed); absent: waited as it is. */
+  readonly whileProbed?: AdmitOptions['whileProbed'];
 }
 
 /**
@@ -128,7 +126,7 @@ async function deliverMessages(
     // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).
     const admission = await options.breaker.admit(
       notifier.name,
-      options.whileWaiting ? { whileProbed: options.whileWaiting } : {},
+      options.whileProbed ? { whileProbed: options.whileProbed } : {},
     );
     if (!admission.send) {
       notTried(`not tried: ${notifier.name} failed earlier in this run (${admission.reason})`);

@@ -22,7 +22,7 @@ import {
   type NotifyDependencies,
   type NotifyOutcome,
 } from './notify-on-change';
-import type { ReceiverBreakers } from './receiver-breaker';
+import type { AdmitOptions, ReceiverBreakers } from './receiver-breaker';
 import { parseStateDocument, type NotifyStateDocument } from './state-document';
 import { typedStateStore, typedStateStores } from './typed-stores';
 import { withStoredSilences, type SilenceDocument } from './silence-store';
@@ -85,8 +85,8 @@ export async function notifyGateway(
     readonly readAt?: Date;
     /** The run's stop: no send starts once it fires (NotifyDependencies.stop). */
     readonly stop?: AbortSignal;
-    /** Wraps each wait for a receiver's first answer (NotifyDependencies.whileWaitingOnReceiver). */
-    readonly whileWaitingOnReceiver?: <T>(wait: Promise<T>) => Promise<T>;
+    /** Passed to each receiver's breaker admission (NotifyDependencies.whileProbed). */
+    readonly whileProbed?: AdmitOptions['whileProbed'];
   } = {},
 ): Promise<NotifyOutcome> {
   const key = gatewayKey(gateway.id);
@@ -100,7 +100,7 @@ export async function notifyGateway(
       ...(checks.confirmRemoved ? { confirmRemoved: checks.confirmRemoved } : {}),
       ...(gone ? { confirmGone: async () => gone } : {}),
       ...(checks.stop ? { stop: checks.stop } : {}),
-      ...(checks.whileWaitingOnReceiver ? { whileWaitingOnReceiver: checks.whileWaitingOnReceiver } : {}),
+      ...(checks.whileProbed ? { whileProbed: checks.whileProbed } : {}),
     },
     {
       now: clock.now(),

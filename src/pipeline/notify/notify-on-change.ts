@@ -66,7 +66,7 @@ import { leaseHolder, leaseInMs } from './lease';
 import type { RemovalCheck, UnconfirmedRemoval } from './confirm-removed';
 import type { GoneAnswer, GoneCheck } from './confirm-gone';
 import { withPastTimes } from './future-times';
-import type { ReceiverBreaker } from './receiver-breaker';
+import type { AdmitOptions, ReceiverBreaker } from './receiver-breaker';
 import { deadLetterEntry, heldBehindReason, noticeEntryFields, waitingReason } from './notice-entries';
 import { inReadingOrder } from './older-readings';
 import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
@@ -103,11 +103,8 @@ export interface NotifyDependencies {
    * trial), past a container's 30 s grace, which then killed it before its report was written.
    */
   readonly stop?: AbortSignal;
-  /**
-   * Wraps each wait for another send to find out whether a receiver answers (DeliverOptions.whileWaiting);
-   * absent: waited as it is.
-   */
-  readonly whileWaitingOnReceiver?: <T>(wait: Promise<T>) => Promise<T>;
+  /** Passed to each receiver's breaker admission (receiver-breaker.ts AdmitOptions.whileProbed). */
+  readonly whileProbed?: AdmitOptions['whileProbed'];
 }
 
 export interface NotifyOutcome {
@@ -230,7 +227,7 @@ export async function notifyOnChange(
           clock: deps.clock,
           leaseUntilInMs: claimed.leaseUntilInMs.get(notifier.name) ?? 0,
           ...(deps.stop ? { stop: deps.stop } : {}),
-          ...(deps.whileWaitingOnReceiver ? { whileWaiting: deps.whileWaitingOnReceiver } : {}),
+          ...(deps.whileProbed ? { whileProbed: deps.whileProbed } : {}),
         },
       ),
     ),
