@@ -42,10 +42,24 @@ export interface FailedAttempt {
   readonly retryAfterInMs?: number;
 }
 
+/**
+ * Why a call's next try waits on its subscription's ARM quota, not on ARM: for its place in the
+ * pacer's estimate (`paced`: SubscriptionPacer.admit), or out the `Retry-After` of a 429 ARM answered
+ * to the call itself (`throttled`: the client's retry waits it out).
+ */
+export type QuotaWait = 'paced' | 'throttled';
+
 /** CallOptions of an ARM call whose tries a client retries: each failed try is told as it comes. */
 export interface ArmCallOptions extends CallOptions {
   /** Given each try's FailedAttempt as it is answered. Must not throw. Absent: not told. */
   readonly onFailedAttempt?: (attempt: FailedAttempt) => void;
+  /**
+   * Told a QuotaWait when the call's next try starts waiting on its subscription's quota, and
+   * undefined when a try is sent (or the wait ends otherwise): so a time-out can tell a call the quota
+   * held from one ARM never answered, whatever other calls of the subscription met (issue 14: a
+   * gateway that hung was `Throttled` by other gateways' 429s). Must not throw. Absent: not told.
+   */
+  readonly onQuotaWait?: (wait: QuotaWait | undefined) => void;
 }
 
 /**

@@ -19,7 +19,7 @@ import { clipMessage } from '../core/text-clip';
 import { withTimeout, type PauseClock } from './timeout';
 import { keptAtMost, stopOptions } from './held-place';
 import { readConfigurationWithin } from './read-configuration';
-import { backendHealthTimedOut, lastFailedAttempt, type ThrottleMemory } from './timed-out';
+import { backendHealthTimedOut, lastFailedAttempt, ownQuotaWaits, type ThrottleMemory } from './timed-out';
 
 export interface CheckGatewayOptions {
   readonly reader: BackendHealthReader;
@@ -105,16 +105,18 @@ export async function checkGateway(
   });
   try {
     const failed = lastFailedAttempt();
+    const quota = ownQuotaWaits();
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
       (abortSignal, paused) =>
         options.reader.getBackendHealth(gateway, {
           abortSignal,
           onFailedAttempt: failed.tell,
+          onQuotaWait: quota.tell,
           ...(place ? { answerPlace: timedPlace(place, paused) } : {}),
           ...(options.onOperationStarted ? { onStarted: options.onOperationStarted } : {}),
         }),
-      (ms) => backendHealthTimedOut(gateway, ms, options.pacer, failed.last()),
+      (ms) => backendHealthTimedOut(gateway, ms, options.pacer, quota.waited(), failed.last()),
       options.stop,
     );
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });

@@ -7,7 +7,7 @@ import type { Logger } from './logger';
 import type { TargetReport } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { withTimeout } from './timeout';
-import { lastFailedAttempt, targetListTimedOut, type ThrottleMemory } from './timed-out';
+import { lastFailedAttempt, ownQuotaWaits, targetListTimedOut, type ThrottleMemory } from './timed-out';
 
 export interface ExpandedTargets {
   readonly targets: TargetReport[];
@@ -53,15 +53,17 @@ export async function expandTargets(
     try {
       const keepConfigurations = options.keepConfigurations;
       const failed = lastFailedAttempt();
+      const quota = ownQuotaWaits();
       const found = await withTimeout(
         options.timeoutInMs,
         (abortSignal) =>
           directory.listGateways(target, {
             abortSignal,
             onFailedAttempt: failed.tell,
+            onQuotaWait: quota.tell,
             ...(keepConfigurations ? { keepConfigurations } : {}),
           }),
-        (ms) => targetListTimedOut(target, ms, options.pacer, failed.last()),
+        (ms) => targetListTimedOut(target, ms, options.pacer, quota.waited(), failed.last()),
         options.stop,
       );
       const leftOut = found.present.length - found.gateways.length;

@@ -1,7 +1,7 @@
 import type { Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, TargetListUnavailableError, ThrottledError } from '../errors';
-import type { FailedAttempt, RecentThrottle, SubscriptionPacer } from '../ports';
+import type { FailedAttempt, QuotaWait, RecentThrottle, SubscriptionPacer } from '../ports';
 import { noAnswerWithin } from './timeout';
 
 /** What these errors ask of the pacer: the subscription's latest 429, if any came during the wait. */
@@ -28,6 +28,37 @@ export function lastFailedAttempt(): {
   };
 }
 
+/** How long a call waited on its own subscription's quota (ArmCallOptions.onQuotaWait), as its time-out asks. */
+export interface OwnQuotaWait {
+  /** Its waits on the quota, in ms, the one under way included. */
+  readonly waitedInMs: number;
+  /** What it waits for at the question; undefined when a try of it is out (or none started). */
+  readonly waitingFor?: QuotaWait;
+}
+
+/**
+ * Keeps a call's waits on its subscription's quota: `tell` is its ArmCallOptions.onQuotaWait, `waited()`
+ * what its time-out weighs. Times on the process's monotonic clock (performance.now).
+ */
+export function ownQuotaWaits(): {
+  readonly tell: (wait: QuotaWait | undefined) => void;
+  readonly waited: () => OwnQuotaWait;
+} {
+  let doneInMs = 0;
+  let current: { readonly wait: QuotaWait; readonly sinceInMs: number } | undefined;
+  return {
+    tell: (wait) => {
+      const now = performance.now();
+      if (current) doneInMs += now - current.sinceInMs;
+      current = wait === undefined ? undefined : { wait, sinceInMs: now };
+    },
+    waited: () => ({
+      waitedInMs: doneInMs + (current ? performance.now() - current.sinceInMs : 0),
+      ...(current ? { waitingFor: current.wait } : {}),
+    }),
+  };
+}
+
 /**
  * The error of a gateway's backend-health read that had no answer within `timeoutInMs`
  * (`gatewayTimeoutInMs`): ThrottledError (`Throttled`, retryable) when a 429 ARM answered for the
@@ -41,11 +72,12 @@ export function backendHealthTimedOut(
   gateway: GatewayRef,
   timeoutInMs: number,
   pacer: ThrottleMemory | undefined,
+  own: OwnQuotaWait,
   failed?: FailedBeforeTimeOut,
 ): Error {
-  const throttle = heldBy(pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs), timeoutInMs);
+  const throttle = heldBy(pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs), own, timeoutInMs);
   if (throttle)
-    return new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle), {
+    return new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle, own), {
       headline: `ARM throttled the subscription of ${gateway.id}`,
       advice: quotaAdvice('gateway', gateway.subscriptionId),
     });
@@ -66,14 +98,15 @@ export function targetListTimedOut(
   target: Target,
   timeoutInMs: number,
   pacer: ThrottleMemory | undefined,
+  own: OwnQuotaWait,
   failed?: FailedBeforeTimeOut,
 ): Error {
   const subscriptionId = subscriptionOf(target);
   const throttle = subscriptionId
-    ? heldBy(pacer?.recentThrottle(subscriptionId, timeoutInMs), timeoutInMs)
+    ? heldBy(pacer?.recentThrottle(subscriptionId, timeoutInMs), own, timeoutInMs)
     : undefined;
   return throttle && subscriptionId
-    ? new ThrottledError(target.id, throttledWait(timeoutInMs, throttle), {
+    ? new ThrottledError(target.id, throttledWait(timeoutInMs, throttle, own), {
         headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
         advice: quotaAdvice('listing', subscriptionId),
       })
@@ -124,15 +157,24 @@ export function failedThenNoAnswer(
 export const THROTTLED_SHARE_OF_WAIT = 0.25;
 
 /**
- * `throttle` when 429 pauses covered at least THROTTLED_SHARE_OF_WAIT of the wait that just ran out
- * (the last `waitInMs`), all of them together (RecentThrottle.pausedInMs); undefined otherwise. A break
- * trial: any 429 in the last 5 minutes, with a Retry-After of 1 s, made a gateway that hung for 300 s
- * `Throttled`, advising to raise the time-out. Another: five 10 s pauses in a 60 s wait, the last
- * alone under a quarter of it, and every gateway was "no answer".
+ * `throttle` when the subscription met a 429 in the wait that just ran out (the last `waitInMs`) and
+ * the call's own requests waited on the quota for at least THROTTLED_SHARE_OF_WAIT of it (`own`: its
+ * polls' places in the pacer's estimate, which 429s pause, and the Retry-After of 429s answered to it),
+ * or were waiting out a 429 answered to the call itself when it ran out; undefined otherwise. Break
+ * trials: any 429 in the last 5 minutes, with a Retry-After of 1 s, made a gateway that hung for 300 s
+ * `Throttled`, advising to raise the time-out; five 10 s pauses in a 60 s wait, the last alone under a
+ * quarter of it, and every gateway was "no answer"; then, weighed by the subscription's pauses, a
+ * gateway whose poll ARM never answered was `Throttled` because other gateways' 429s paused the
+ * subscription meanwhile (its poll, already sent, never waited on them).
  */
-function heldBy(throttle: RecentThrottle | undefined, waitInMs: number): RecentThrottle | undefined {
+function heldBy(
+  throttle: RecentThrottle | undefined,
+  own: OwnQuotaWait,
+  waitInMs: number,
+): RecentThrottle | undefined {
   if (!throttle) return undefined;
-  return throttle.pausedInMs >= THROTTLED_SHARE_OF_WAIT * waitInMs ? throttle : undefined;
+  const held = own.waitingFor === 'throttled' || own.waitedInMs >= THROTTLED_SHARE_OF_WAIT * waitInMs;
+  return held ? throttle : undefined;
 }
 
 function subscriptionOf(target: Target): string | undefined {
@@ -148,18 +190,20 @@ function subscriptionOf(target: Target): string | undefined {
 }
 
 /**
- * `429 for its reads 8.0 s before the time-out, Retry-After 20.0 s; no answer within 8000 ms
- * (gatewayTimeoutInMs)`: the facts first (a summary keeps a message's start). After several pauses:
- * `429s paused it 5 times, 52.0 s of the 60.0 s; the last for its reads 8.0 s before the time-out, …`
- * (pauses, merged where they met: 429s answered together count once).
+ * `429 for its reads 8.0 s before the time-out, Retry-After 20.0 s; its own requests waited 6.1 s of
+ * it for the quota; no answer within 8000 ms (gatewayTimeoutInMs)`: the facts first (a summary keeps a
+ * message's start). After several pauses: `429s paused it 5 times, 52.0 s of the 60.0 s; the last for
+ * its reads 8.0 s before the time-out, …` (pauses, merged where they met: 429s answered together count
+ * once).
  */
-function throttledWait(timeoutInMs: number, throttle: RecentThrottle): string {
+function throttledWait(timeoutInMs: number, throttle: RecentThrottle, own: OwnQuotaWait): string {
   const last = `for its ${throttle.kind} ${seconds(throttle.agoInMs)} before the time-out, Retry-After ${seconds(throttle.retryAfterInMs)}`;
   const what =
     throttle.pauses > 1
       ? `429s paused it ${throttle.pauses} times, ${seconds(throttle.pausedInMs)} of the ${seconds(timeoutInMs)}; the last ${last}`
       : `429 ${last}`;
-  return `${what}; ${noAnswerWithin(timeoutInMs)}`;
+  const waited = Math.min(own.waitedInMs, timeoutInMs);
+  return `${what}; its own requests waited ${seconds(waited)} of it for the quota; ${noAnswerWithin(timeoutInMs)}`;
 }
 
 function quotaAdvice(what: 'gateway' | 'listing', subscriptionId: string): string {

@@ -325,7 +325,7 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     for (const g of bySub(SUB)) {
       expect(g.error?.retryable).toBe(true);
       expect(g.error?.message).toMatch(
-        /^ARM throttled the subscription of .*\/gw-a-0\d \(429 for its reads \d+\.\d s before the time-out, Retry-After 20\.0 s; no answer within 4000 ms \(gatewayTimeoutInMs\)\)\. The gateway's requests waited for subscription 1{8}-1{4}-1{4}-1{4}-1{12}'s quota/,
+        /^ARM throttled the subscription of .*\/gw-a-0\d \(429 for its reads \d+\.\d s before the time-out, Retry-After 20\.0 s; its own requests waited \d+\.\d s of it for the quota; no answer within 4000 ms \(gatewayTimeoutInMs\)\)\. The gateway's requests waited for subscription 1{8}-1{4}-1{4}-1{4}-1{12}'s quota/,
       );
     }
     expect(bySub(OTHER_SUB).map((g) => [g.name, g.error?.code])).toEqual([
@@ -334,6 +334,40 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     expect(bySub(OTHER_SUB)[0]?.error?.message).toMatch(
       /no answer within 4000 ms .*raise "gatewayTimeoutInMs"/,
     );
+  }, 60_000);
+
+  // A break trial: a gateway whose request ARM never answered was reported Throttled ("raise
+  // gatewayTimeoutInMs past ARM's Retry-After") because other gateways' 429s paused its subscription
+  // while it waited; its request was out with ARM all along, and never waited on that pause.
+  it('a gateway whose POST hangs while other gateways\' 429s pause its subscription is "no answer", not Throttled; theirs are Throttled', async () => {
+    const pausing = ['gw-a-00', 'gw-a-01'].map((name) =>
+      gateway(name, healthy, {
+        faults: [
+          { on: 'poll', status: 429, code: 'SubscriptionRequestsThrottled', times: 1, retryAfterSeconds: 20 },
+        ],
+      }),
+    );
+    const hung = gateway('gw-a-hung', healthy, {
+      faults: [{ on: 'backendHealth', connection: 'hang', times: 9 }],
+    });
+    const emulator = await emulatorFor({ gateways: [...pausing, hung] });
+
+    // Margins a busy machine cannot close: the time-out is 4 s, the pause 20 s.
+    const report = await run(emulator, { targets: [`/subscriptions/${SUB}`], gatewayTimeoutInMs: 4_000 });
+
+    expect(throttled(emulator.requests).length).toBeGreaterThanOrEqual(1);
+    expect(report.gateways.map((g) => [g.name, g.error?.code])).toEqual([
+      ['gw-a-00', 'Throttled'],
+      ['gw-a-01', 'Throttled'],
+      ['gw-a-hung', 'BackendHealthUnavailable'],
+    ]);
+    const hungReport = report.gateways.find((g) => g.name === 'gw-a-hung');
+    expect(hungReport?.error?.message).toMatch(/no answer within 4000 ms .*raise "gatewayTimeoutInMs"/);
+    for (const g of report.gateways.filter((g) => g.name !== 'gw-a-hung')) {
+      expect(g.error?.message).toMatch(
+        /; its own requests waited \d+\.\d s of it for the quota; no answer within 4000 ms/,
+      );
+    }
   }, 60_000);
 });
 

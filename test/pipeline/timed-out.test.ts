@@ -1,10 +1,12 @@
 import { parseGatewayId, parseTarget, type Target } from '../../src/core/arm-id';
 import type { GatewayRef } from '../../src/core/model';
-import type { RecentThrottle } from '../../src/ports';
+import type { QuotaWait, RecentThrottle } from '../../src/ports';
 import {
   backendHealthTimedOut,
+  ownQuotaWaits,
   targetListTimedOut,
   type FailedBeforeTimeOut,
+  type OwnQuotaWait,
 } from '../../src/pipeline/timed-out';
 import { gatewayId, SUB } from '../helpers/scenario-builder';
 
@@ -34,6 +36,15 @@ const onePause = (
   pauses: 1,
 });
 const THROTTLE: RecentThrottle = onePause('reads', 2_500, 20_000);
+/** A call that waited on its subscription's quota `waitedInMs` in all (ArmCallOptions.onQuotaWait). */
+const waited = (waitedInMs: number, waitingFor?: QuotaWait): OwnQuotaWait => ({
+  waitedInMs,
+  ...(waitingFor ? { waitingFor } : {}),
+});
+/** A call whose tries were all out with ARM: none of its time was the quota's. */
+const NEVER_HELD = waited(0);
+/** A call whose polls waited through every pause it met (the whole of each within its wait). */
+const throughPauses = (throttle: RecentThrottle | undefined) => waited(throttle?.pausedInMs ?? 0);
 
 describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs is reported as', () => {
   it.each<[string, RecentThrottle | undefined | 'no pacer', string, RegExp]>([
@@ -48,11 +59,15 @@ describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs 
       'a 429 for its subscription during the wait',
       THROTTLE,
       'Throttled',
-      /^ARM throttled the subscription of \S+\/gw \(429 for its reads 2\.5 s before the time-out, Retry-After 20\.0 s; no answer within 8000 ms \(gatewayTimeoutInMs\)\)\. The gateway's requests waited for subscription 1{8}-1{4}-1{4}-1{4}-1{12}'s quota; it is tried again on the next run\./,
+      /^ARM throttled the subscription of \S+\/gw \(429 for its reads 2\.5 s before the time-out, Retry-After 20\.0 s; its own requests waited 2\.5 s of it for the quota; no answer within 8000 ms \(gatewayTimeoutInMs\)\)\. The gateway's requests waited for subscription 1{8}-1{4}-1{4}-1{4}-1{12}'s quota; it is tried again on the next run\./,
     ],
   ])('%s: %s', (_, throttle, code, message) => {
     const pacer = throttle === 'no pacer' ? undefined : throttledOnce(throttle);
-    const error = backendHealthTimedOut(GW, 8_000, pacer) as Error & { code: string; retryable: boolean };
+    const own = throttle === 'no pacer' ? NEVER_HELD : throughPauses(throttle);
+    const error = backendHealthTimedOut(GW, 8_000, pacer, own) as Error & {
+      code: string;
+      retryable: boolean;
+    };
     expect([error.code, error.retryable]).toEqual([code, true]);
     expect(error.message).toMatch(message);
     // Only a 429 within the gateway's own wait: the time-out's length back from now.
@@ -60,7 +75,7 @@ describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs 
   });
 });
 
-describe('only 429 pauses that held a good part of the wait explain it', () => {
+describe("only 429 pauses that held a good part of the gateway's own wait explain it", () => {
   it.each<[string, RecentThrottle, number, string]>([
     [
       'a 1 s pause 280 s before a 300 s time-out (a break trial)',
@@ -95,9 +110,8 @@ describe('only 429 pauses that held a good part of the wait explain it', () => {
       'BackendHealthUnavailable',
     ],
   ])('%s: %s', (_, throttle, timeoutInMs, code) => {
-    expect(
-      (backendHealthTimedOut(GW, timeoutInMs, throttledOnce(throttle)) as Error & { code: string }).code,
-    ).toBe(code);
+    const error = backendHealthTimedOut(GW, timeoutInMs, throttledOnce(throttle), throughPauses(throttle));
+    expect((error as Error & { code: string }).code).toBe(code);
   });
 
   it('after several pauses, the message says how many and how long they held the wait, then the last', () => {
@@ -105,10 +119,99 @@ describe('only 429 pauses that held a good part of the wait explain it', () => {
       GW,
       60_000,
       throttledOnce({ kind: 'reads', agoInMs: 8_000, retryAfterInMs: 10_000, pausedInMs: 50_000, pauses: 5 }),
+      waited(41_250),
     );
     expect(error.message).toMatch(
-      /^ARM throttled the subscription of \S+\/gw \(429s paused it 5 times, 50\.0 s of the 60\.0 s; the last for its reads 8\.0 s before the time-out, Retry-After 10\.0 s; no answer within 60000 ms \(gatewayTimeoutInMs\)\)\. /,
+      /^ARM throttled the subscription of \S+\/gw \(429s paused it 5 times, 50\.0 s of the 60\.0 s; the last for its reads 8\.0 s before the time-out, Retry-After 10\.0 s; its own requests waited 41\.3 s of it for the quota; no answer within 60000 ms \(gatewayTimeoutInMs\)\)\. /,
     );
+  });
+});
+
+// A break trial (issue 14): a gateway whose poll ARM never answered was `Throttled` because other
+// gateways' 429s paused its subscription meanwhile; its poll, already sent, never waited on them.
+describe("the subscription's pauses explain a time-out only where they held the call itself", () => {
+  const FIVE_PAUSES: RecentThrottle = {
+    kind: 'reads',
+    agoInMs: 8_000,
+    retryAfterInMs: 10_000,
+    pausedInMs: 50_000,
+    pauses: 5,
+  };
+  it.each<[string, RecentThrottle | undefined, OwnQuotaWait, string]>([
+    [
+      '50 s of pauses in 60 s, its poll out with ARM all along',
+      FIVE_PAUSES,
+      NEVER_HELD,
+      'BackendHealthUnavailable',
+    ],
+    [
+      '50 s of pauses, its poll held 14.9 s of the 60 s',
+      FIVE_PAUSES,
+      waited(14_900),
+      'BackendHealthUnavailable',
+    ],
+    ['50 s of pauses, its poll held 15 s of the 60 s: a quarter', FIVE_PAUSES, waited(15_000), 'Throttled'],
+    [
+      // Its place in the estimate, not a pause, held it: the subscription was throttled all the same.
+      'one 1 s pause, its poll held 20 s by the estimate',
+      onePause('reads', 30_000, 1_000, 60_000),
+      waited(20_000),
+      'Throttled',
+    ],
+    [
+      'a 429 answered to its own poll 1 s before the time-out, its Retry-After still running',
+      onePause('reads', 1_000, 30_000, 60_000),
+      waited(1_000, 'throttled'),
+      'Throttled',
+    ],
+    [
+      'waiting for its place in the estimate at the time-out, 1 s of it',
+      onePause('reads', 1_000, 30_000, 60_000),
+      waited(1_000, 'paced'),
+      'BackendHealthUnavailable',
+    ],
+    ['held 40 s by the estimate, no 429 at all', undefined, waited(40_000), 'BackendHealthUnavailable'],
+  ])('%s: %s', (_, throttle, own, code) => {
+    const gateway = backendHealthTimedOut(GW, 60_000, throttledOnce(throttle), own) as Error & {
+      code: string;
+    };
+    const target = parseTarget(`/subscriptions/${SUB}`) as Target;
+    const listing = targetListTimedOut(target, 60_000, throttledOnce(throttle), own) as Error & {
+      code: string;
+    };
+    expect([gateway.code, listing.code]).toEqual([
+      code,
+      code === 'Throttled' ? 'Throttled' : 'TargetListUnavailable',
+    ]);
+  });
+});
+
+describe("ownQuotaWaits: a call's waits on its quota, as its time-out weighs them", () => {
+  let now = 0;
+  beforeEach(() => {
+    now = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => now);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('adds each wait from its start to the try sent, and counts the one under way', () => {
+    const quota = ownQuotaWaits();
+    expect(quota.waited()).toEqual({ waitedInMs: 0 });
+    now = 1_000;
+    quota.tell('paced');
+    now = 3_000;
+    quota.tell(undefined); // its poll sent after 2 s
+    now = 10_000;
+    quota.tell('throttled'); // a 429 answered to it
+    now = 14_000;
+    expect(quota.waited()).toEqual({ waitedInMs: 6_000, waitingFor: 'throttled' });
+    quota.tell('paced'); // straight on to its place in the estimate
+    now = 15_000;
+    quota.tell(undefined);
+    now = 20_000;
+    expect(quota.waited()).toEqual({ waitedInMs: 7_000 });
+    quota.tell(undefined); // told twice: nothing added
+    expect(quota.waited()).toEqual({ waitedInMs: 7_000 });
   });
 });
 
@@ -122,7 +225,14 @@ describe('targetListTimedOut: a listing that ran out of time', () => {
   ])('%s, its subscription throttled during the wait: %s', (_, id, code) => {
     const target = parseTarget(id);
     if ('error' in target) throw new Error(target.error);
-    const error = targetListTimedOut(target, 8_000, throttledOnce(THROTTLE)) as Error & { code: string };
+    const error = targetListTimedOut(
+      target,
+      8_000,
+      throttledOnce(THROTTLE),
+      throughPauses(THROTTLE),
+    ) as Error & {
+      code: string;
+    };
     expect(error.code).toBe(code);
     expect(error.message).toMatch(
       code === 'Throttled'
@@ -135,7 +245,8 @@ describe('targetListTimedOut: a listing that ran out of time', () => {
     const target = parseTarget(`/subscriptions/${SUB}`);
     if ('error' in target) throw new Error(target.error);
     expect(
-      (targetListTimedOut(target, 8_000, throttledOnce(undefined)) as Error & { code: string }).code,
+      (targetListTimedOut(target, 8_000, throttledOnce(undefined), waited(8_000)) as Error & { code: string })
+        .code,
     ).toBe('TargetListUnavailable');
   });
 });
@@ -168,11 +279,11 @@ describe('a time-out after tries ARM failed (FailedBeforeTimeOut): its last answ
       /: Resource Graph answered 500 to its last try, 1\.2 s before the time-out, and its retries had no answer within 8000 ms \(gatewayTimeoutInMs\)\. /,
     ],
   ])('%s', (_, failed, said) => {
-    const read = backendHealthTimedOut(GW, 8_000, undefined, failed) as Error & {
+    const read = backendHealthTimedOut(GW, 8_000, undefined, NEVER_HELD, failed) as Error & {
       code: string;
       retryable: boolean;
     };
-    const listed = targetListTimedOut(target, 8_000, undefined, failed) as Error & {
+    const listed = targetListTimedOut(target, 8_000, undefined, NEVER_HELD, failed) as Error & {
       code: string;
       retryable: boolean;
     };
@@ -192,7 +303,13 @@ describe('a time-out after tries ARM failed (FailedBeforeTimeOut): its last answ
 
   it('a 429 whose pause held the wait still wins: Throttled', () => {
     const failed = { attempt: { from: 'ARM', status: 503 }, agoInMs: 1_000 };
-    const error = backendHealthTimedOut(GW, 8_000, throttledOnce(THROTTLE), failed) as Error & {
+    const error = backendHealthTimedOut(
+      GW,
+      8_000,
+      throttledOnce(THROTTLE),
+      waited(2_000),
+      failed,
+    ) as Error & {
       code: string;
     };
     expect(error.code).toBe('Throttled');

@@ -173,7 +173,7 @@ export function createArmBackendHealthReader(
       if (deferred) return deferred;
       try {
         const url = `${endpoint}${gatewayActionPath(gateway, 'backendhealth')}?api-version=${BACKEND_HEALTH_API_VERSION}`;
-        const response = await tellingFailedAttempts(callOptions.onFailedAttempt, () =>
+        const response = await tellingFailedAttempts(callOptions, () =>
           send(gateway, 'POST', url, sendOptions(callOptions)),
         );
         return step(gateway, response, 0);
@@ -188,7 +188,7 @@ export function createArmBackendHealthReader(
       const deferred = await placeOrDefer(gateway, 'reads', callOptions);
       if (deferred) return deferred;
       try {
-        const response = await tellingFailedAttempts(callOptions.onFailedAttempt, () =>
+        const response = await tellingFailedAttempts(callOptions, () =>
           send(gateway, 'GET', operation.location, sendOptions(callOptions)),
         );
         return step(gateway, response, operation.atOnceBefore ?? 0);
@@ -224,13 +224,19 @@ export function createArmBackendHealthReader(
             await takePlace(answerPlace, callOptions.abortSignal);
             hold = setTimeout(() => answerPlace.giveBack(), PLACE_KEPT_THROUGH_A_WAIT_IN_MS);
           }
-          await admitToEstimate(
-            options.pacer,
-            gateway,
-            'reads',
-            callOptions.abortSignal,
-            "the wait for the poll's place in the reads estimate",
-          );
+          // The time-out tells this wait, its subscription's quota, from ARM's silence (timed-out.ts).
+          callOptions.onQuotaWait?.('paced');
+          try {
+            await admitToEstimate(
+              options.pacer,
+              gateway,
+              'reads',
+              callOptions.abortSignal,
+              "the wait for the poll's place in the reads estimate",
+            );
+          } finally {
+            callOptions.onQuotaWait?.(undefined);
+          }
         } catch (error) {
           clearTimeout(hold);
           answerPlace?.giveBack();

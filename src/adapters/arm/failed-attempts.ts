@@ -2,19 +2,21 @@
  * Tells a call's caller of each try ARM answered with a failure the client's retries take again (5xx,
  * 408), as it is answered (ArmCallOptions.onFailedAttempt): the SDK's retries hide them, and a call that
  * ARM kept failing until the caller's time-out was reported as "no answer", advising a longer time-out
- * (a new-user trial). One policy on every client (perRetry: each try), and an AsyncLocalStorage scope
- * that ties a try to the call that made it, as response-capture.ts does: clients are shared by every
- * gateway of a subscription, scopes never.
+ * (a new-user trial). And of each 429 answered to it, which the client's retry waits out, until its
+ * next try is sent (ArmCallOptions.onQuotaWait `throttled`). One policy on every client (perRetry: each
+ * try), and an AsyncLocalStorage scope that ties a try to the call that made it, as
+ * response-capture.ts does: clients are shared by every gateway of a subscription, scopes never.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
 import { capText } from '../../core/caps';
 import { throttleRetryAfterInMs } from '../../core/retry-after';
-import type { FailedAttempt } from '../../ports';
+import type { ArmCallOptions, FailedAttempt } from '../../ports';
 
 interface Listener {
   readonly from: string;
-  readonly tell: (attempt: FailedAttempt) => void;
+  readonly tell?: ArmCallOptions['onFailedAttempt'];
+  readonly quotaWait?: ArmCallOptions['onQuotaWait'];
 }
 
 const scope = new AsyncLocalStorage<Listener>();
@@ -22,34 +24,48 @@ const scope = new AsyncLocalStorage<Listener>();
 /** Longest ARM error code kept (codes are short words; the answer is untrusted). */
 const CODE_CAP = 80;
 
-/** Tells the scope's listener of each failed try that will be retried; passes every answer on as it is. */
+/**
+ * Tells the scope's listener of each failed try that will be retried, and of each 429 until the next
+ * try; passes every answer on as it is.
+ */
 export const failedAttemptPolicy: PipelinePolicy = {
   name: 'appgwInsightsFailedAttempts',
   async sendRequest(request, next) {
-    const response = await next(request);
     const listener = scope.getStore();
-    if (listener && (response.status >= 500 || response.status === 408)) {
-      try {
-        listener.tell(failedAttempt(listener.from, response));
-      } catch {
-        // A listener that throws must not fail the request it was told of.
-      }
+    quietly(() => listener?.quotaWait?.(undefined)); // this try is sent: no longer the quota's
+    const response = await next(request);
+    if (listener?.tell && (response.status >= 500 || response.status === 408)) {
+      const tell = listener.tell;
+      quietly(() => tell(failedAttempt(listener.from, response)));
     }
+    // If the client retries it, the next try waits out its Retry-After; if not, the call ends with it.
+    if (response.status === 429) quietly(() => listener?.quotaWait?.('throttled'));
     return response;
   },
 };
 
+/** A listener that throws must not fail the request it was told of. */
+function quietly(tell: () => void): void {
+  try {
+    tell();
+  } catch {
+    // ignored: see above
+  }
+}
+
 /**
- * Runs `work` (calls on clients built with failedAttemptPolicy) telling `tell` of each failed try,
- * worded as answered by `from` (`ARM`, `Resource Graph`). Without `tell`: `work` as it is.
+ * Runs `work` (calls on clients built with failedAttemptPolicy) telling `callOptions.onFailedAttempt`
+ * of each failed try, worded as answered by `from` (`ARM`, `Resource Graph`), and
+ * `callOptions.onQuotaWait` of each 429 answered to it and each try sent. Without either: `work` as it is.
  */
 export function tellingFailedAttempts<T>(
-  tell: ((attempt: FailedAttempt) => void) | undefined,
+  callOptions: Pick<ArmCallOptions, 'onFailedAttempt' | 'onQuotaWait'>,
   work: () => PromiseLike<T>,
   from = 'ARM',
 ): Promise<T> {
-  if (!tell) return Promise.resolve(work());
-  return scope.run({ from, tell }, async () => await work());
+  const { onFailedAttempt: tell, onQuotaWait: quotaWait } = callOptions;
+  if (!tell && !quotaWait) return Promise.resolve(work());
+  return scope.run({ from, tell, quotaWait }, async () => await work());
 }
 
 function failedAttempt(from: string, response: PipelineResponse): FailedAttempt {

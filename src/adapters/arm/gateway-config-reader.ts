@@ -50,7 +50,7 @@ export function createArmGatewayConfigReader(
       try {
         if (options.pacer) await admitRead(options.pacer, gateway, signal);
         const client = await clientFor(gateway.subscriptionId);
-        await tellingFailedAttempts(callOptions.onFailedAttempt, () =>
+        await tellingFailedAttempts(callOptions, () =>
           capturingResponses(capture, () =>
             client.applicationGateways.get(
               gateway.resourceGroup,

@@ -51,8 +51,7 @@ export function createArmGatewayDirectory(clientFor: ArmClientFactory): GatewayD
             : client.applicationGateways.listAll(options);
         const gateways: GatewayRef[] = [];
         const listed = new Set<string>();
-        const telling = (work: () => Promise<void>) =>
-          tellingFailedAttempts(callOptions.onFailedAttempt, work);
+        const telling = (work: () => Promise<void>) => tellingFailedAttempts(callOptions, work);
         await telling(() =>
           capturingResponses(capture, async () => {
             // The SDK's items are not used: each page is read from the text ARM sent (captured).

@@ -84,7 +84,7 @@ export function createResourceGraphDirectory(
           let counted: string | undefined;
           do {
             await tellingFailedAttempts(
-              callOptions.onFailedAttempt,
+              callOptions,
               () =>
                 capturingResponses(capture, () =>
                   client.resources(

@@ -664,3 +664,57 @@ describe("ARM backend-health reader: ARM's own shape only (real SDK, emulator se
     );
   });
 });
+
+// A break trial (issue 14): a gateway whose request ARM never answered was `Throttled` by other
+// gateways' 429s; the time-out now weighs the call's own waits on its quota, which the reader tells.
+describe('onQuotaWait: the waits of a read on its subscription’s quota, as they start and end', () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  it('a 429 answered to its own poll: `throttled` until the retry is sent; its poll’s place in the estimate: `paced` until admitted', async () => {
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          gateway('gw', [down], {
+            lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+            faults: [{ on: 'poll', status: 429, times: 1, retryAfterSeconds: 1 }],
+          }),
+        ],
+      } as never,
+    });
+    const told: string[] = [];
+    const requests = () => emulator?.requests.map((r) => `${r.method} ${r.status}`).join(',') ?? '';
+    const clientFor = createArmClientFactory({
+      endpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      credential: 'development',
+      maxRetries: 2,
+    });
+    const pacer = {
+      admit: async () => void told.push(`admitted after ${requests()}`),
+      recentThrottle: () => undefined,
+      admitOrBook: async () => 0,
+      bookTurn: () => 0,
+    };
+    const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20, pacer });
+    await reader.getBackendHealth(ref('gw'), {
+      onQuotaWait: (wait) => told.push(`${wait ?? 'sent'} after ${requests()}`),
+    });
+    expect(told).toEqual([
+      'sent after ', // the POST
+      'paced after POST 202',
+      'admitted after POST 202',
+      'sent after POST 202', // the place in the estimate ended
+      'sent after POST 202', // the poll
+      'throttled after POST 202,GET 429',
+      'sent after POST 202,GET 429', // its retry, after the Retry-After
+      'paced after POST 202,GET 429,GET 202',
+      'admitted after POST 202,GET 429,GET 202',
+      'sent after POST 202,GET 429,GET 202',
+      'sent after POST 202,GET 429,GET 202',
+    ]);
+  });
+});

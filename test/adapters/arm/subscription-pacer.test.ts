@@ -247,11 +247,12 @@ describe('recentThrottle: the 429 a request that ran out of time waited behind',
     });
     // Only what fell within the window: the last 30 s hold the last two pauses and 4 s of a third.
     expect(p.recentThrottle(A, 30_000)).toMatchObject({ pausedInMs: 24_000, pauses: 3 });
-    // So a gateway of it that ran out of a 60 s time-out is Throttled, not "no answer".
+    // So a gateway of it whose polls waited through them, and ran out of a 60 s time-out, is
+    // Throttled, not "no answer".
     const gw = parseGatewayId(
       `/subscriptions/${A}/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw`,
     ) as GatewayRef;
-    expect(backendHealthTimedOut(gw, 60_000, p)).toMatchObject({
+    expect(backendHealthTimedOut(gw, 60_000, p, { waitedInMs: 50_000 })).toMatchObject({
       code: 'Throttled',
       message: expect.stringMatching(
         /^ARM throttled the subscription of \S+ \(429s paused it 5 times, 50\.0 s of the 60\.0 s;/,
