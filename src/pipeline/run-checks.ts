@@ -240,6 +240,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     const checkOne = async (
       gateway: GatewayRef,
       operationStarted: () => void,
+      leftFlight: () => void,
     ): Promise<GatewayDone | undefined> => {
       if (stop.aborted) return undefined;
       const gatewayStartedAt = deps.clock.now();
@@ -259,7 +260,18 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         },
         giveBack: () => rendered.giveBack(),
       };
-      const receiverWaitPlace = placeHold(waitingOnReceivers);
+      // A gateway that moves to one of these places (its notices wait for a receiver's first answer)
+      // leaves its in-flight place too: with a numeric `concurrency`, gateways waiting on a receiver
+      // that hangs held every place, and the run's other gateways waited a send budget (a minute).
+      const waitingHold = placeHold(waitingOnReceivers);
+      const receiverWaitPlace = {
+        tryTake: () => {
+          if (!waitingHold.tryTake()) return false;
+          leftFlight();
+          return true;
+        },
+        giveBack: () => waitingHold.giveBack(),
+      };
       try {
         const listedConfiguration = () => listed.take(gateway);
         return await deliverProcessed(
@@ -312,8 +324,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         load,
         startingAtOnce: RUN_STARTING_GATEWAYS,
       },
-      async (gateway, _, started) => {
-        doneByKey.set(gatewayKey(gateway.id), await checkOne(gateway, started));
+      async (gateway, _, started, leftFlight) => {
+        doneByKey.set(gatewayKey(gateway.id), await checkOne(gateway, started, leftFlight));
       },
     );
     deps.progress?.finished();

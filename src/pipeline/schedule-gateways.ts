@@ -75,11 +75,14 @@ export const RUN_STARTING_GATEWAYS = 256;
  * one holds at most one place). `fn`, and so the gateway's time-out, starts after admission.
  * A pacer that fails lets the gateway go unpaced: pacing never loses a gateway. With `"auto"` and
  * `load`, a lane also waits, before asking the pacer, while the process does not keep up (ScheduleOptions.load).
+ * `fn`'s `started`: its operation has started (ScheduleOptions.startingAtOnce); its `leftFlight`: it
+ * no longer counts against the in-flight cap though it has not ended (a gateway whose notices wait for
+ * a receiver's first answer: run-checks.ts); each once, and both are done for it when it ends.
  */
 export function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
   gateways: readonly T[],
   options: ScheduleOptions,
-  fn: (gateway: T, index: number, started: () => void) => Promise<R>,
+  fn: (gateway: T, index: number, started: () => void, leftFlight: () => void) => Promise<R>,
 ): Promise<R[]> {
   return scheduleListedGateways(
     async (add) => {
@@ -103,7 +106,7 @@ export function scheduleGateways<T extends { readonly subscriptionId: string }, 
 export async function scheduleListedGateways<T extends { readonly subscriptionId: string }, R>(
   list: (add: (gateways: readonly T[]) => void) => Promise<void>,
   options: ScheduleOptions,
-  fn: (gateway: T, index: number, started: () => void) => Promise<R>,
+  fn: (gateway: T, index: number, started: () => void, leftFlight: () => void) => Promise<R>,
 ): Promise<R[]> {
   const { pacer, concurrency } = options;
   const starting =
@@ -198,18 +201,24 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
         }
       }
       await places.acquire();
+      let inPlace = true;
+      const leftFlight = () => {
+        if (!inPlace) return;
+        inPlace = false;
+        places.release();
+      };
       running.push(
-        fn(gateway, index, started).then(
+        fn(gateway, index, started, leftFlight).then(
           (result) => {
             results[index] = result;
             started();
             ended();
-            places.release();
+            leftFlight();
           },
           (error: unknown) => {
             started();
             ended();
-            places.release();
+            leftFlight();
             failure ??= { error };
           },
         ),

@@ -123,7 +123,7 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
    * `sick` gateways with a notice, then 10 without, the receiver's sends held until `release`; with
    * `firstAnswered`, the first send is answered at once (the receiver is known to be up).
    */
-  function hungReceiverRun(sick: number, firstAnswered = false) {
+  function hungReceiverRun(sick: number, firstAnswered = false, concurrency = sick + 10) {
     const sickRefs = Array.from({ length: sick }, (_, i) => gatewayNamed(`sick-${i}`));
     const well = Array.from({ length: 10 }, (_, i) => gatewayNamed(`well-${i}`));
     const r = memoryRun({
@@ -132,7 +132,7 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
         ...well.map((ref) => ({ ref, servers: [good] })),
       ],
       withNotify: true,
-      options: { concurrency: sick + well.length },
+      options: { concurrency },
     });
     const receiver = r.notify!.notifiers[0]!;
     let release: () => void = () => undefined;
@@ -168,6 +168,24 @@ describe('a direct run behind a receiver that hangs: gateways waiting for its tu
       expect(run.delivered().filter((name) => name.startsWith('well-'))).toHaveLength(10);
       expect(run.delivered().filter((name) => name.startsWith('sick-'))).toEqual([]);
       expect(run.inNotify()).toBe(RUN_RENDERING_GATEWAYS);
+    } finally {
+      run.release();
+    }
+    const { report } = await outcome;
+    expect(report.summary).toMatchObject({ gateways: run.total, failedGateways: 0 });
+    expect(run.delivered()).toHaveLength(run.total);
+  }, 60_000);
+
+  // The same with a numeric `concurrency` as small as the gateways with notices: each kept its
+  // in-flight place while it waited on the receiver, and the others waited for the send's whole budget.
+  it('with `concurrency` 4 and 4 gateways with notices, the gateways without are checked and delivered while the receiver still hangs', async () => {
+    const run = hungReceiverRun(4, false, 4);
+    const outcome = runChecks(run.r.deps, run.r.options);
+    try {
+      await until(() => run.delivered().length >= 10);
+      expect(run.sends()).toBe(1);
+      expect(run.delivered().filter((name) => name.startsWith('well-'))).toHaveLength(10);
+      expect(run.delivered().filter((name) => name.startsWith('sick-'))).toEqual([]);
     } finally {
       run.release();
     }

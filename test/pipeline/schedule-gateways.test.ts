@@ -70,6 +70,42 @@ describe('scheduleGateways without a pacer: as mapBounded', () => {
   });
 });
 
+describe('leftFlight: a gateway that no longer counts against the cap before it ends', () => {
+  it.each<[string, boolean]>([
+    ['without a pacer', false],
+    ['with a pacer', true],
+  ])('%s: its place goes to the next gateway at once, once however often it is called', async (_, paced) => {
+    const gateways = gatewaysOf(A, 3);
+    const started: string[] = [];
+    const ends = new Map<string, () => void>();
+    const done = scheduleGateways(
+      gateways,
+      { concurrency: 1, ...(paced ? { pacer: memorySubscriptionPacer() } : {}) },
+      (gateway, index, _started, leftFlight) => {
+        started.push(gateway.name);
+        if (gateway.name === 'a1') {
+          leftFlight();
+          leftFlight(); // twice: one place given, not two
+        }
+        return new Promise<string>((resolve) =>
+          ends.set(gateway.name, () => resolve(`${gateway.name}#${index}`)),
+        );
+      },
+    );
+    for (let i = 0; i < 10; i++) await settle();
+    // a1 still running, out of flight: a2 took its place, and a3 waits for a2's.
+    expect(started).toEqual(['a1', 'a2']);
+    ends.get('a1')?.(); // its end gives nothing back again
+    for (let i = 0; i < 10; i++) await settle();
+    expect(started).toEqual(['a1', 'a2']);
+    ends.get('a2')?.();
+    for (let i = 0; i < 10; i++) await settle();
+    expect(started).toEqual(['a1', 'a2', 'a3']);
+    ends.get('a3')?.();
+    await expect(done).resolves.toEqual(['a1#0', 'a2#1', 'a3#2']);
+  });
+});
+
 describe('scheduleGateways with a pacer', () => {
   it('starts a gateway only once its subscription admits it; another subscription is not held up', async () => {
     const pacer = memorySubscriptionPacer();
