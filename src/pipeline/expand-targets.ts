@@ -45,7 +45,15 @@ export async function expandTargets(
     onListed?: (gateways: readonly GatewayRef[]) => void;
   },
 ): Promise<ExpandedTargets> {
+  // Each gateway's key once (a gateway id's, about 150 characters): handed on, then `isGone`'s.
   const given = new Set<string>();
+  /** Whether `gateway` is new to the run; a target given before had the others. */
+  const isNew = (gateway: GatewayRef): boolean => {
+    const key = gatewayKey(gateway.id);
+    if (given.has(key)) return false;
+    given.add(key);
+    return true;
+  };
   // Every target listed at once: each listing's pages are paced by its subscription's reads bucket
   // (the pacer), so a bound saved nothing, and let listings that hang until their time-out hold back
   // the rest (a break trial: `concurrency: 1`, one hung resource group, the others 5 min late).
@@ -70,9 +78,8 @@ export async function expandTargets(
       // A listing that yields nothing to check is no failure, but never silent: a filter that matches
       // nothing (a tag's value misspelt) or an empty scope looks like "all healthy" otherwise.
       if (found.gateways.length === 0) options.logger.warn(nothingToCheck(target, leftOut));
-      options.onListed?.(
-        found.gateways.filter((g) => !given.has(gatewayKey(g.id)) && !!given.add(gatewayKey(g.id))),
-      );
+      const fresh = found.gateways.filter(isNew);
+      options.onListed?.(fresh);
       return {
         target,
         ok: true,
@@ -101,8 +108,10 @@ export async function expandTargets(
     if (!unique.has(gatewayKey(gateway.id))) unique.set(gatewayKey(gateway.id), gateway);
   }
   // Every gateway to evaluate is present too (TargetListing): `isGone` keeps this set, not `unique`
-  // and its gateways (held for the whole run: a few hundred bytes per gateway at 20 000).
-  const present = new Set(unique.keys());
+  // and its gateways (held for the whole run: a few hundred bytes per gateway at 20 000). The keys
+  // `given` holds already (each gateway of a listing that ended well), not another copy of each: a
+  // heap snapshot of a run of 20 000 gateways held five copies of every id, 16.7 MiB (issue 14).
+  const present = given;
   for (const e of expanded) for (const g of e.found.present) present.add(gatewayKey(g.id));
   // Scopes shown whole, as `<subscription>` and `<subscription>/<resource group>` (lower case): one
   // look-up per gateway asked about, however many scopes a management group's discovery shows.

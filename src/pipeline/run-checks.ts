@@ -203,6 +203,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     /** A processed gateway, delivered to the sinks and recorded for the status page: its result. */
     const deliverProcessed = async (
       gateway: GatewayRef,
+      key: string,
       gatewayStartedAt: Date,
       processed: ProcessedGateway,
     ): Promise<GatewayDone | undefined> => {
@@ -220,7 +221,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           undelivered,
         });
         // Shown even when its history failed (this reading alone), and the page says so.
-        await written.add(gatewayKey(gateway.id), recorded.doc);
+        await written.add(key, recorded.doc);
         if (recorded.error) {
           sinkFailures.add([recorded.error]);
           withoutHistory.push(gateway.name);
@@ -239,6 +240,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     /** One gateway checked, delivered and recorded: its result; undefined once the run is stopped. */
     const checkOne = async (
       gateway: GatewayRef,
+      key: string,
       operationStarted: () => void,
       leftFlight: () => void,
     ): Promise<GatewayDone | undefined> => {
@@ -276,6 +278,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         const listedConfiguration = () => listed.take(gateway);
         return await deliverProcessed(
           gateway,
+          key,
           gatewayStartedAt,
           await processGateway(gateway, {
             ...deps,
@@ -325,7 +328,9 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         startingAtOnce: RUN_STARTING_GATEWAYS,
       },
       async (gateway, _, started, leftFlight) => {
-        doneByKey.set(gatewayKey(gateway.id), await checkOne(gateway, started, leftFlight));
+        // One key per gateway, its result's and its history's (each a copy of its id otherwise).
+        const key = gatewayKey(gateway.id);
+        doneByKey.set(key, await checkOne(gateway, key, started, leftFlight));
       },
     );
     deps.progress?.finished();
