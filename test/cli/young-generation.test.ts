@@ -10,6 +10,7 @@ import {
   relaunchArgs,
   relaunchEnv,
   RUN_MALLOC_ARENA_MAX,
+  RUN_MALLOC_MMAP_THRESHOLD,
   RUN_SEMI_SPACE_MIB,
 } from '../../src/cli/young-generation';
 import { ROOT, assertBuilt } from '../helpers/cli';
@@ -57,9 +58,20 @@ describe('relaunchArgs', () => {
 });
 
 describe('relaunchEnv', () => {
-  it('adds MALLOC_ARENA_MAX, and keeps one the environment names', () => {
-    expect(relaunchEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX });
-    expect(relaunchEnv({ MALLOC_ARENA_MAX: '8' })).toEqual({ MALLOC_ARENA_MAX: '8' });
+  it('adds MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_, and keeps each one the environment names', () => {
+    expect(relaunchEnv({ PATH: '/bin' })).toEqual({
+      PATH: '/bin',
+      MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX,
+      MALLOC_MMAP_THRESHOLD_: RUN_MALLOC_MMAP_THRESHOLD,
+    });
+    expect(relaunchEnv({ MALLOC_ARENA_MAX: '8' })).toEqual({
+      MALLOC_ARENA_MAX: '8',
+      MALLOC_MMAP_THRESHOLD_: RUN_MALLOC_MMAP_THRESHOLD,
+    });
+    expect(relaunchEnv({ MALLOC_MMAP_THRESHOLD_: '65536' })).toEqual({
+      MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX,
+      MALLOC_MMAP_THRESHOLD_: '65536',
+    });
   });
 });
 
@@ -78,11 +90,12 @@ describe('the bin’s `run`', () => {
     writeFileSync(
       preload,
       `require('node:fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify({ pid: process.pid, ` +
-        `execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, limit: require('node:v8').getHeapStatistics().heap_size_limit }) + '\\n');`,
+        `execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX ?? null, mmap: process.env.MALLOC_MMAP_THRESHOLD_ ?? null, limit: require('node:v8').getHeapStatistics().heap_size_limit }) + '\\n');`,
     );
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // jest's own must not decide the case
     delete env.MALLOC_ARENA_MAX;
+    delete env.MALLOC_MMAP_THRESHOLD_;
     const result = spawnSync(process.execPath, ['--require', preload, BIN, ...args], {
       cwd: ROOT,
       env,
@@ -105,6 +118,7 @@ describe('the bin’s `run`', () => {
     expect(first.execArgv).not.toContain(FLAG);
     expect(second.execArgv).toContain(FLAG);
     expect([first.arenas, second.arenas]).toEqual([null, RUN_MALLOC_ARENA_MAX]);
+    expect([first.mmap, second.mmap]).toEqual([null, RUN_MALLOC_MMAP_THRESHOLD]);
     // V8's young generation is three semi-spaces of its heap limit: 3 × (16 − 4) MiB less.
     expect(second.limit as number).toBeLessThan(first.limit as number);
   });
