@@ -29,7 +29,7 @@ export interface CallOptions {
 
 /**
  * An answer to one try of an ARM (or Resource Graph) request that failed in a way the client's retries
- * take again (5xx, 408): what a time-out that ends the call meanwhile says, since "no answer" of a call
+ * take again (5xx, 408, 429): what a time-out that ends the call meanwhile says, since "no answer" of a call
  * ARM kept failing sent a user to raise the time-out (a new-user trial).
  */
 export interface FailedAttempt {

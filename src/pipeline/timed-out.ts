@@ -34,6 +34,11 @@ export interface OwnQuotaWait {
   readonly waitedInMs: number;
   /** What it waits for at the question; undefined when a try of it is out (or none started). */
   readonly waitingFor?: QuotaWait;
+  /**
+   * When no wait is under way: how long since its last wait ended (its try went out), in ms; absent
+   * when it never waited. The time ARM had it since, answering or not.
+   */
+  readonly outForInMs?: number;
 }
 
 /**
@@ -46,27 +51,40 @@ export function ownQuotaWaits(): {
 } {
   let doneInMs = 0;
   let current: { readonly wait: QuotaWait; readonly sinceInMs: number } | undefined;
+  let endedAtInMs: number | undefined;
   return {
     tell: (wait) => {
       const now = performance.now();
-      if (current) doneInMs += now - current.sinceInMs;
+      if (current) {
+        doneInMs += now - current.sinceInMs;
+        endedAtInMs = now;
+      }
       current = wait === undefined ? undefined : { wait, sinceInMs: now };
     },
-    waited: () => ({
-      waitedInMs: doneInMs + (current ? performance.now() - current.sinceInMs : 0),
-      ...(current ? { waitingFor: current.wait } : {}),
-    }),
+    waited: () => {
+      const now = performance.now();
+      if (current) return { waitedInMs: doneInMs + now - current.sinceInMs, waitingFor: current.wait };
+      return {
+        waitedInMs: doneInMs,
+        ...(endedAtInMs !== undefined ? { outForInMs: now - endedAtInMs } : {}),
+      };
+    },
   };
 }
 
 /**
  * The error of a gateway's backend-health read that had no answer within `timeoutInMs`
- * (`gatewayTimeoutInMs`): ThrottledError (`Throttled`, retryable) when a 429 ARM answered for the
- * gateway's subscription paused it during the wait (answered then, or before and still in force), since the run's pacing then held the gateway's requests
- * until the subscription's Retry-After (a trial: one 429 with Retry-After 20 s, and every other gateway
- * of the subscription was told "no answer … raise gatewayTimeoutInMs"); BackendHealthUnavailableError
- * saying ARM's last failed answer (`failed`: a 5xx the client kept retrying) with the advice of a
- * failure; BackendHealthUnavailableError (`timedOut`) otherwise.
+ * (`gatewayTimeoutInMs`):
+ * - ThrottledError (`Throttled`, retryable) when the quota held the call itself (heldByQuota: its own
+ *   waits on it, `own`) and a 429 for the gateway's subscription paused it during the wait (answered
+ *   then, or before and still in force), naming the pauses (a trial: one 429 with Retry-After 20 s,
+ *   and every other gateway of the subscription was told "no answer … raise gatewayTimeoutInMs");
+ * - ThrottledError when the quota held it and its own last failed try was a 429 that paused nothing
+ *   (a resource provider's limit, the quota left; RetryableErrorDueToAnotherOperation), saying that
+ *   answer (a break trial: such a gateway was "no answer");
+ * - BackendHealthUnavailableError saying ARM's last failed answer (`failed`: a 5xx the client kept
+ *   retrying) with the advice of a failure;
+ * - BackendHealthUnavailableError (`timedOut`) otherwise.
  */
 export function backendHealthTimedOut(
   gateway: GatewayRef,
@@ -75,11 +93,17 @@ export function backendHealthTimedOut(
   own: OwnQuotaWait,
   failed?: FailedBeforeTimeOut,
 ): Error {
-  const throttle = heldBy(pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs), own, timeoutInMs);
+  const held = heldByQuota(own, timeoutInMs);
+  const throttle = held ? pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs) : undefined;
   if (throttle)
     return new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle, own), {
       headline: `ARM throttled the subscription of ${gateway.id}`,
       advice: quotaAdvice('gateway', gateway.subscriptionId),
+    });
+  if (held && failed?.attempt.status === 429)
+    return new ThrottledError(gateway.id, failedThenNoAnswer(timeoutInMs, failed), {
+      headline: `ARM throttled the requests of ${gateway.id}`,
+      advice: ownThrottleAdvice('gateway'),
     });
   // ARM kept failing it (the client retrying) until the time-out: ARM's failure, not a slow answer.
   return failed
@@ -88,11 +112,12 @@ export function backendHealthTimedOut(
 }
 
 /**
- * The error of a target's listing that had no answer within `timeoutInMs`: ThrottledError when ARM
- * answered a 429 for the target's subscription during the wait (as backendHealthTimedOut), else
- * TargetListUnavailableError saying the last failed answer (`failed`), as backendHealthTimedOut; else
- * TargetListUnavailableError (`timedOut`). A management group's listing (Resource Graph, whose quota is
- * the tenant's, not a subscription's) is always the latter.
+ * The error of a target's listing that had no answer within `timeoutInMs`: ThrottledError as
+ * backendHealthTimedOut says (the quota held the listing itself, and its subscription met a 429, or
+ * its own last failed try was a 429), else TargetListUnavailableError saying the last failed answer
+ * (`failed`), as backendHealthTimedOut; else TargetListUnavailableError (`timedOut`). A management
+ * group's listing (Resource Graph, whose quota is the tenant's, not a subscription's) is Throttled by
+ * its own 429s only.
  */
 export function targetListTimedOut(
   target: Target,
@@ -102,17 +127,21 @@ export function targetListTimedOut(
   failed?: FailedBeforeTimeOut,
 ): Error {
   const subscriptionId = subscriptionOf(target);
-  const throttle = subscriptionId
-    ? heldBy(pacer?.recentThrottle(subscriptionId, timeoutInMs), own, timeoutInMs)
-    : undefined;
-  return throttle && subscriptionId
-    ? new ThrottledError(target.id, throttledWait(timeoutInMs, throttle, own), {
-        headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
-        advice: quotaAdvice('listing', subscriptionId),
-      })
-    : failed
-      ? new TargetListUnavailableError(target.id, failedThenNoAnswer(timeoutInMs, failed))
-      : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+  const held = heldByQuota(own, timeoutInMs);
+  const throttle = held && subscriptionId ? pacer?.recentThrottle(subscriptionId, timeoutInMs) : undefined;
+  if (throttle && subscriptionId)
+    return new ThrottledError(target.id, throttledWait(timeoutInMs, throttle, own), {
+      headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
+      advice: quotaAdvice('listing', subscriptionId),
+    });
+  if (held && failed?.attempt.status === 429)
+    return new ThrottledError(target.id, failedThenNoAnswer(timeoutInMs, failed), {
+      headline: `The gateways of ${target.id} could not be listed: ${failed.attempt.from} throttled the listing's requests`,
+      advice: ownThrottleAdvice('listing'),
+    });
+  return failed
+    ? new TargetListUnavailableError(target.id, failedThenNoAnswer(timeoutInMs, failed))
+    : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
 }
 
 /**
@@ -157,24 +186,21 @@ export function failedThenNoAnswer(
 export const THROTTLED_SHARE_OF_WAIT = 0.25;
 
 /**
- * `throttle` when the subscription met a 429 in the wait that just ran out (the last `waitInMs`) and
- * the call's own requests waited on the quota for at least THROTTLED_SHARE_OF_WAIT of it (`own`: its
- * polls' places in the pacer's estimate, which 429s pause, and the Retry-After of 429s answered to it),
- * or were waiting out a 429 answered to the call itself when it ran out; undefined otherwise. Break
- * trials: any 429 in the last 5 minutes, with a Retry-After of 1 s, made a gateway that hung for 300 s
- * `Throttled`, advising to raise the time-out; five 10 s pauses in a 60 s wait, the last alone under a
- * quarter of it, and every gateway was "no answer"; then, weighed by the subscription's pauses, a
- * gateway whose poll ARM never answered was `Throttled` because other gateways' 429s paused the
- * subscription meanwhile (its poll, already sent, never waited on them).
+ * Whether its subscription's quota, not ARM, held the call whose wait just ran out (the last
+ * `waitInMs`): it was waiting out a 429 answered to it at the end; or its own waits on the quota (its
+ * polls' places in the pacer's estimate, which 429s pause, and the Retry-After of 429s answered to it)
+ * came to at least THROTTLED_SHARE_OF_WAIT of the wait, and its last try had not been out with ARM
+ * longer than they lasted. Break trials: any 429 in the last 5 minutes, with a Retry-After of 1 s, made
+ * a gateway that hung for 300 s `Throttled`, advising to raise the time-out; five 10 s pauses in a 60 s
+ * wait, the last alone under a quarter of it, and every gateway was "no answer"; then, weighed by the
+ * subscription's pauses alone, gateways whose polls ARM never answered (sent before the pauses, or
+ * after 6–9 s of them, then out 11–14 s) were `Throttled` because other gateways' 429s paused the
+ * subscription meanwhile.
  */
-function heldBy(
-  throttle: RecentThrottle | undefined,
-  own: OwnQuotaWait,
-  waitInMs: number,
-): RecentThrottle | undefined {
-  if (!throttle) return undefined;
-  const held = own.waitingFor === 'throttled' || own.waitedInMs >= THROTTLED_SHARE_OF_WAIT * waitInMs;
-  return held ? throttle : undefined;
+function heldByQuota(own: OwnQuotaWait, waitInMs: number): boolean {
+  if (own.waitingFor === 'throttled') return true;
+  if (own.waitedInMs < THROTTLED_SHARE_OF_WAIT * waitInMs) return false;
+  return own.waitingFor !== undefined || (own.outForInMs ?? 0) < own.waitedInMs;
 }
 
 function subscriptionOf(target: Target): string | undefined {
@@ -204,6 +230,14 @@ function throttledWait(timeoutInMs: number, throttle: RecentThrottle, own: OwnQu
       : `429 ${last}`;
   const waited = Math.min(own.waitedInMs, timeoutInMs);
   return `${what}; its own requests waited ${seconds(waited)} of it for the quota; ${noAnswerWithin(timeoutInMs)}`;
+}
+
+/** The advice when 429s answered to the call itself, not its subscription's quota, held it. */
+function ownThrottleAdvice(what: 'gateway' | 'listing'): string {
+  return (
+    `ARM asked the ${what}'s requests to wait (429) without pausing the subscription: a resource provider's limit, or another operation on the resource; it is tried again on the next run. ` +
+    `If it keeps happening, check the resource's Activity log for operations that run meanwhile, check less often, or raise "gatewayTimeoutInMs" (APPGW_GATEWAY_TIMEOUT_MS) past ARM's Retry-After.`
+  );
 }
 
 function quotaAdvice(what: 'gateway' | 'listing', subscriptionId: string): string {

@@ -336,6 +336,27 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     );
   }, 60_000);
 
+  // A break trial: a gateway ARM answered 429 on every poll with the subscription's quota left (a
+  // resource provider's limit) was "no answer within … raise gatewayTimeoutInMs": a 429 pauses nothing
+  // then, and only 5xx answers were kept for the time-out to tell.
+  it("a gateway ARM answers 429 TooManyRequests on every poll, the subscription's quota left, runs out of time Throttled, saying ARM's last answer", async () => {
+    const limited = gateway('gw-a-limited', healthy, {
+      faults: [{ on: 'poll', status: 429, code: 'TooManyRequests', times: 99, retryAfterSeconds: 2 }],
+    });
+    const emulator = await emulatorFor({ gateways: [limited, gateway('gw-a-well', healthy)] });
+
+    // A margin a busy machine cannot close: each 429 asks for 2 s, the time-out is 5 s.
+    const report = await run(emulator, { targets: [`/subscriptions/${SUB}`], gatewayTimeoutInMs: 5_000 });
+
+    expect(report.gateways.map((g) => [g.name, g.error?.code ?? 'ok'])).toEqual([
+      ['gw-a-limited', 'Throttled'],
+      ['gw-a-well', 'ok'],
+    ]);
+    expect(report.gateways[0]?.error?.message).toMatch(
+      /^ARM throttled the requests of \S+\/gw-a-limited \(ARM answered 429 TooManyRequests to its last try, \d+\.\d s before the time-out.*without pausing the subscription/,
+    );
+  }, 60_000);
+
   // A break trial: a gateway whose request ARM never answered was reported Throttled ("raise
   // gatewayTimeoutInMs past ARM's Retry-After") because other gateways' 429s paused its subscription
   // while it waited; its request was out with ARM all along, and never waited on that pause.

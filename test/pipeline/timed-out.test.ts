@@ -70,8 +70,9 @@ describe('backendHealthTimedOut: what a read that ran out of gatewayTimeoutInMs 
     };
     expect([error.code, error.retryable]).toEqual([code, true]);
     expect(error.message).toMatch(message);
-    // Only a 429 within the gateway's own wait: the time-out's length back from now.
-    if (pacer) expect(pacer.asked).toEqual([[SUB, 8_000]]);
+    // Only a 429 within the gateway's own wait (the time-out's length back from now), and only when
+    // the quota held the gateway itself.
+    if (pacer) expect(pacer.asked).toEqual(own.waitedInMs > 0 ? [[SUB, 8_000]] : []);
   });
 });
 
@@ -171,6 +172,19 @@ describe("the subscription's pauses explain a time-out only where they held the 
       'BackendHealthUnavailable',
     ],
     ['held 40 s by the estimate, no 429 at all', undefined, waited(40_000), 'BackendHealthUnavailable'],
+    [
+      // A break trial: its poll held 6.1 s by the quota, then out with ARM 13.9 s, never answered.
+      'its poll held 16 s, then out with ARM 30 s without an answer',
+      FIVE_PAUSES,
+      { waitedInMs: 16_000, outForInMs: 30_000 },
+      'BackendHealthUnavailable',
+    ],
+    [
+      'its poll held 40 s, then out with ARM 20 s (the operation still running)',
+      FIVE_PAUSES,
+      { waitedInMs: 40_000, outForInMs: 20_000 },
+      'Throttled',
+    ],
   ])('%s: %s', (_, throttle, own, code) => {
     const gateway = backendHealthTimedOut(GW, 60_000, throttledOnce(throttle), own) as Error & {
       code: string;
@@ -186,6 +200,44 @@ describe("the subscription's pauses explain a time-out only where they held the 
   });
 });
 
+// A break trial: a gateway ARM answered 429 on every try, its subscription's quota left (a resource
+// provider's limit), was "no answer within 15000 ms … raise gatewayTimeoutInMs".
+describe('429s answered to the call itself that paused nothing: its last answer, Throttled', () => {
+  const TOO_MANY: FailedBeforeTimeOut = {
+    attempt: { from: 'ARM', status: 429, code: 'TooManyRequests', retryAfterInMs: 4_000 },
+    agoInMs: 1_500,
+  };
+  it.each<[string, OwnQuotaWait, FailedBeforeTimeOut, string]>([
+    ['waiting out its Retry-After at the time-out', waited(9_000, 'throttled'), TOO_MANY, 'Throttled'],
+    [
+      'a 429 long before, then a try out with ARM all along',
+      { waitedInMs: 1_000, outForInMs: 12_000 },
+      { ...TOO_MANY, agoInMs: 13_000 },
+      'BackendHealthUnavailable',
+    ],
+  ])('%s: %s', (_, own, failed, code) => {
+    const error = backendHealthTimedOut(GW, 15_000, throttledOnce(undefined), own, failed) as Error & {
+      code: string;
+    };
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(
+      /ARM answered 429 TooManyRequests to its last try, \d+\.\d s before the time-out/,
+    );
+    if (code === 'Throttled') {
+      expect(error.message).toMatch(/^ARM throttled the requests of \S+\/gw \(/);
+      expect(error.message).toMatch(/without pausing the subscription/);
+      const target = parseTarget(`/subscriptions/${SUB}`) as Target;
+      const listing = targetListTimedOut(target, 15_000, throttledOnce(undefined), own, failed) as Error & {
+        code: string;
+      };
+      expect([listing.code, listing.message]).toEqual([
+        'Throttled',
+        expect.stringMatching(/could not be listed: ARM throttled the listing's requests \(ARM answered 429/),
+      ]);
+    }
+  });
+});
+
 describe("ownQuotaWaits: a call's waits on its quota, as its time-out weighs them", () => {
   let now = 0;
   beforeEach(() => {
@@ -196,6 +248,8 @@ describe("ownQuotaWaits: a call's waits on its quota, as its time-out weighs the
 
   it('adds each wait from its start to the try sent, and counts the one under way', () => {
     const quota = ownQuotaWaits();
+    expect(quota.waited()).toEqual({ waitedInMs: 0 });
+    quota.tell(undefined); // its POST sent: no wait yet
     expect(quota.waited()).toEqual({ waitedInMs: 0 });
     now = 1_000;
     quota.tell('paced');
@@ -209,9 +263,9 @@ describe("ownQuotaWaits: a call's waits on its quota, as its time-out weighs the
     now = 15_000;
     quota.tell(undefined);
     now = 20_000;
-    expect(quota.waited()).toEqual({ waitedInMs: 7_000 });
+    expect(quota.waited()).toEqual({ waitedInMs: 7_000, outForInMs: 5_000 });
     quota.tell(undefined); // told twice: nothing added
-    expect(quota.waited()).toEqual({ waitedInMs: 7_000 });
+    expect(quota.waited()).toEqual({ waitedInMs: 7_000, outForInMs: 5_000 });
   });
 });
 

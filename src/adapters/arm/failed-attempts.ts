@@ -1,6 +1,6 @@
 /**
  * Tells a call's caller of each try ARM answered with a failure the client's retries take again (5xx,
- * 408), as it is answered (ArmCallOptions.onFailedAttempt): the SDK's retries hide them, and a call that
+ * 408, 429), as it is answered (ArmCallOptions.onFailedAttempt): the SDK's retries hide them, and a call that
  * ARM kept failing until the caller's time-out was reported as "no answer", advising a longer time-out
  * (a new-user trial). And of each 429 answered to it, which the client's retry waits out, until its
  * next try is sent (ArmCallOptions.onQuotaWait `throttled`). One policy on every client (perRetry: each
@@ -34,7 +34,9 @@ export const failedAttemptPolicy: PipelinePolicy = {
     const listener = scope.getStore();
     quietly(() => listener?.quotaWait?.(undefined)); // this try is sent: no longer the quota's
     const response = await next(request);
-    if (listener?.tell && (response.status >= 500 || response.status === 408)) {
+    // A 429 too: one a resource provider answers with the subscription's quota left (or
+    // RetryableErrorDueToAnotherOperation) pauses nothing, and its time-out said "no answer" (a break trial).
+    if (listener?.tell && (response.status >= 500 || response.status === 408 || response.status === 429)) {
       const tell = listener.tell;
       quietly(() => tell(failedAttempt(listener.from, response)));
     }
