@@ -84,6 +84,13 @@ export interface SubscriptionPacer {
    * not ARM's silence.
    */
   recentThrottle(subscriptionId: string, withinLastInMs: number): RecentThrottle | undefined;
+  /**
+   * Resolves once no 429 pauses `subscriptionId`'s `kind` bucket (at once when none does, and when the
+   * pause is extended meanwhile, after that): so a run starts no gateway whose reads would wait out a
+   * pause, holding a place of its `concurrency` meanwhile. Resolves at once, too, when
+   * `options.abortSignal` fires (or has); never rejects.
+   */
+  resumed(subscriptionId: string, kind: 'reads' | 'writes', options?: CallOptions): Promise<void>;
 }
 
 /** A 429 for a subscription's bucket, as SubscriptionPacer.recentThrottle gives it. */

@@ -5,7 +5,8 @@ import type { ConfigurableState } from '../core/health';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, isGatewayNotFoundError, toError } from '../errors';
 import { composeInsight, type Insight } from '../insight/insight';
-import type { AnswerPlace, BackendHealthReader, Clock, GatewayConfigReader } from '../ports';
+import type { AnswerPlace, BackendHealthReader, Clock, GatewayConfigReader, QuotaWait } from '../ports';
+import { PLACE_KEPT_THROUGH_A_WAIT_IN_MS } from '../core/place-kept';
 import type { GatewayConfig, GatewayConfigReading } from '../core/gateway-config';
 import type { BackendHealthBody, Finding } from '../core/model';
 import { exactCause } from '../core/exact-steps';
@@ -54,6 +55,13 @@ export interface CheckGatewayOptions {
   readonly renderPlace?: AnswerPlace;
   /** Told once the backend-health operation's POST is answered (BackendHealthReadOptions.onStarted). */
   readonly onOperationStarted?: () => void;
+  /**
+   * Told once (at most) when the read has waited PLACE_KEPT_THROUGH_A_WAIT_IN_MS at a stretch on its
+   * subscription's quota because of a 429 (its own, whose Retry-After the client waits out, or one that
+   * pauses the subscription: `pacer`'s recentThrottle): a direct run stops counting it against a
+   * numeric `concurrency` (run-checks.ts). Waits for the estimate alone (no 429) are not told.
+   */
+  readonly onHeldByThrottle?: () => void;
 }
 
 export interface GatewayOutcome {
@@ -106,19 +114,20 @@ export async function checkGateway(
   try {
     const failed = lastFailedAttempt();
     const quota = ownQuotaWaits();
+    const throttleHold = heldByThrottle(gateway, quota, options);
     const body = await withTimeout(
       options.gatewayTimeoutInMs,
       (abortSignal, paused) =>
         options.reader.getBackendHealth(gateway, {
           abortSignal,
           onFailedAttempt: failed.tell,
-          onQuotaWait: quota.tell,
+          onQuotaWait: throttleHold.tell,
           ...(place ? { answerPlace: timedPlace(place, paused) } : {}),
           ...(options.onOperationStarted ? { onStarted: options.onOperationStarted } : {}),
         }),
       (ms) => backendHealthTimedOut(gateway, ms, options.pacer, quota.waited(), failed.last()),
       options.stop,
-    );
+    ).finally(throttleHold.stop);
     const evaluated = evaluateBackendHealth(gateway, body, { unhealthyStates: options.unhealthyStates });
     const answered: Answered = {};
     // The configuration GETs keep the place a while only (held-place.ts): one that hangs gives it back.
@@ -350,4 +359,41 @@ async function readingCoverage(
 /** GatewayReport.notReported, only when some server is in such a state. */
 function notReportedField(counts: NotReportedCounts | undefined): { notReported?: NotReportedCounts } {
   return counts ? { notReported: counts } : {};
+}
+
+/**
+ * The read's onQuotaWait: `quota` told of each wait, and CheckGatewayOptions.onHeldByThrottle once a
+ * wait has lasted PLACE_KEPT_THROUGH_A_WAIT_IN_MS while a 429 holds it (asked again every as long while
+ * it lasts). `stop` ends the watching (the read is over).
+ */
+function heldByThrottle(
+  gateway: GatewayRef,
+  quota: ReturnType<typeof ownQuotaWaits>,
+  options: Pick<CheckGatewayOptions, 'pacer' | 'onHeldByThrottle'>,
+): { readonly tell: (wait: QuotaWait | undefined) => void; readonly stop: () => void } {
+  const told = options.onHeldByThrottle;
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const stop = () => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  const look = () => {
+    const wait = quota.waited().waitingFor;
+    const paused =
+      (options.pacer?.recentThrottle(gateway.subscriptionId, PLACE_KEPT_THROUGH_A_WAIT_IN_MS)?.pausedInMs ??
+        0) > 0;
+    if (done || !told || !(wait === 'throttled' || (wait === 'paced' && paused))) return;
+    done = true;
+    stop();
+    told();
+  };
+  return {
+    tell: (wait) => {
+      quota.tell(wait);
+      stop();
+      if (wait !== undefined && told && !done) timer = setInterval(look, PLACE_KEPT_THROUGH_A_WAIT_IN_MS);
+    },
+    stop,
+  };
 }

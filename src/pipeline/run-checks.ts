@@ -288,6 +288,10 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
             renderPlace,
             receiverWaitPlace,
             onOperationStarted: operationStarted,
+            // Waiting out a 429 (its own, or its subscription's pause) past 3 s, it leaves the in-flight
+            // count as one waiting on a receiver does: a trial's `concurrency: 10` was held whole by a
+            // subscription paused 60 s at a time, and another subscription's gateways waited.
+            onHeldByThrottle: leftFlight,
             listedConfiguration,
           }),
         );

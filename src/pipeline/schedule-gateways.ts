@@ -180,6 +180,21 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
     for (let next = lane.waiting.shift(); next !== undefined; next = lane.waiting.shift()) {
       const { gateway, index } = next;
       await throughLoadGate();
+      // Not while a 429 pauses its subscription's reads: started now, it would hold its place in
+      // flight (of a numeric `concurrency`) for the pause, its polls unread; a trial's subscription
+      // paused 60 s at a time held every place of `concurrency: 10`, and a healthy subscription's
+      // gateways waited a minute for one. Holding no starting place meanwhile.
+      if (pacer && !options.stop?.aborted) {
+        try {
+          await pacer.resumed(
+            gateway.subscriptionId,
+            'reads',
+            options.stop ? { abortSignal: options.stop } : {},
+          );
+        } catch {
+          // As with its admission: a pacer that fails costs no gateway.
+        }
+      }
       // Before the admission, so an admitted gateway's POST goes at once (ScheduleOptions.startingAtOnce).
       const start = starting && placeHold(starting);
       try {

@@ -74,6 +74,7 @@ async function run(
     unpaced?: boolean;
     concurrency?: number;
     gatewayTimeoutInMs?: number;
+    runDeadlineInMs?: number;
   },
 ): Promise<RunReport> {
   const dir = path.join(tmp, `run-${++runs}`);
@@ -84,6 +85,7 @@ async function run(
     state: { dir: path.join(dir, 'state') },
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.gatewayTimeoutInMs ? { gatewayTimeoutInMs: options.gatewayTimeoutInMs } : {}),
+    ...(options.runDeadlineInMs ? { runDeadlineInMs: options.runDeadlineInMs } : {}),
   });
   const services = await buildRunServices(
     config,
@@ -334,6 +336,48 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
     expect(bySub(OTHER_SUB)[0]?.error?.message).toMatch(
       /no answer within 4000 ms .*raise "gatewayTimeoutInMs"/,
     );
+  }, 60_000);
+
+  // A break trial: `concurrency: 10`, one subscription whose reads a 429 paused 60 s at a time, and a
+  // healthy one: the paused one's gateways were started, each held its place for the pause, and 39 of
+  // the healthy one's 50 were not done by the run's deadline.
+  it("a numeric concurrency and a subscription whose reads a 429 paused: its gateways wait unstarted, holding no place; another subscription's are all done", async () => {
+    const paused = [
+      gateway('gw-a-00', healthy, {
+        faults: [
+          {
+            on: 'poll',
+            status: 429,
+            code: 'SubscriptionRequestsThrottled',
+            times: 99,
+            retryAfterSeconds: 60,
+          },
+        ],
+      }),
+      ...gateways(SUB, 8, 'gw-a').slice(1),
+    ];
+    // Each takes a second (one poll after a 1 s Retry-After): on one place, 6 s in all.
+    const well = gateways(OTHER_SUB, 6, 'gw-b').map((g) => ({
+      ...g,
+      lro: { polls: 1, retryAfterSeconds: 1, style: 'location' as const },
+    }));
+    const emulator = await emulatorFor({ gateways: [...paused, ...well] });
+
+    // Margins a busy machine cannot close: a 60 s pause, a 20 s time-out, a 15 s deadline.
+    const report = await run(emulator, {
+      targets: [`/subscriptions/${SUB}`, `/subscriptions/${OTHER_SUB}`],
+      concurrency: 3,
+      gatewayTimeoutInMs: 20_000,
+      runDeadlineInMs: 15_000,
+    });
+
+    const healthyDone = report.gateways
+      .filter((g) => g.subscriptionId === OTHER_SUB && g.ok)
+      .map((g) => g.name);
+    expect(healthyDone).toEqual(well.map((g) => g.id.split('/').pop()));
+    // The paused subscription's gateways started after the 429 sent no POST: at most those started
+    // with it (three places) did.
+    expect(posts(emulator, SUB).length).toBeLessThanOrEqual(3);
   }, 60_000);
 
   // A break trial: a gateway ARM answered 429 on every poll with the subscription's quota left (a

@@ -187,6 +187,13 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     requestSent(subscriptionId, kind) {
       pacing.sent(subscriptionId, kind, now());
     },
+    async resumed(subscriptionId, kind, callOptions = {}) {
+      const signal = callOptions.abortSignal;
+      for (let left = pacing.pausedForInMs(subscriptionId, kind, now()); left > 0 && !signal?.aborted;) {
+        await abortableDelay(Math.min(Math.ceil(left), MAX_TIMER_IN_MS), signal);
+        left = pacing.pausedForInMs(subscriptionId, kind, now());
+      }
+    },
     recentThrottle(subscriptionId, withinLastInMs) {
       const note = pacing.latestThrottle(subscriptionId);
       // A pause held the subscription at some time in the window: answered in it, or before it and
@@ -206,4 +213,18 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       if (lanes.has(key)) pump(key);
     },
   };
+}
+
+/** Resolves after `ms`, or at once when `signal` fires (or has); never rejects. */
+function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

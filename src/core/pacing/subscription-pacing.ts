@@ -325,6 +325,15 @@ export class SubscriptionPacing {
   }
 
   /**
+   * How long, in ms, a 429 still pauses `subscriptionId`'s `kind` (any case) at `nowInMs`; 0 when none
+   * does.
+   */
+  pausedForInMs(subscriptionId: string, kind: RequestKind, nowInMs: number): number {
+    const e = this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`);
+    return e ? Math.max(0, e.pausedUntil - nowInMs) : 0;
+  }
+
+  /**
    * The latest 429 answered for `subscriptionId`'s reads or writes (either kind; any case), so a caller
    * whose request ran out of time can say the subscription's quota held it; undefined when none.
    */

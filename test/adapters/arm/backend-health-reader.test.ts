@@ -396,6 +396,7 @@ describe("ARM backend-health reader: the caller's place for the answer (answerPl
       recentThrottle: () => undefined,
       admitOrBook: async () => 0,
       bookTurn: () => 0,
+      resumed: async () => undefined,
     };
     const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20, pacer });
     const place: AnswerPlace = {
@@ -698,6 +699,7 @@ describe('onQuotaWait: the waits of a read on its subscription’s quota, as the
       recentThrottle: () => undefined,
       admitOrBook: async () => 0,
       bookTurn: () => 0,
+      resumed: async () => undefined,
     };
     const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20, pacer });
     await reader.getBackendHealth(ref('gw'), {

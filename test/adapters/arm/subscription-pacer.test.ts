@@ -260,3 +260,33 @@ describe('recentThrottle: the 429 a request that ran out of time waited behind',
     });
   });
 });
+
+// A break trial: with `concurrency: 10`, gateways of a subscription whose reads a 429 paused for 60 s
+// were started, held every place for the pause, and a healthy subscription's gateways waited.
+describe('resumed: the end of a 429 pause of a subscription’s bucket', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('at once when no pause is in force; after the pause (extended by a later 429) when one is; at once when aborted', async () => {
+    jest.useFakeTimers({ now: 0 }); // the pacer's clock too (Date.now below)
+    const p = createSubscriptionPacer({ limits, now: () => Date.now() });
+    await expect(p.resumed(A, 'reads')).resolves.toBeUndefined();
+    p.answerReceived(A, 'reads', { remaining: 0, throttled: true, retryAfterInMs: 5_000 });
+    let done = false;
+    const waiting = p.resumed(A.toUpperCase(), 'reads').then(() => (done = true));
+    // Its writes are not paused.
+    await expect(p.resumed(A, 'writes')).resolves.toBeUndefined();
+    await jest.advanceTimersByTimeAsync(3_000);
+    p.answerReceived(A, 'reads', { remaining: 0, throttled: true, retryAfterInMs: 4_000 }); // to 7 000
+    await jest.advanceTimersByTimeAsync(3_900); // 6 900: past the first pause, not the second
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(100);
+    await waiting;
+    expect(done).toBe(true);
+
+    p.answerReceived(A, 'reads', { remaining: 0, throttled: true, retryAfterInMs: 60_000 });
+    const stop = new AbortController();
+    const stopped = p.resumed(A, 'reads', { abortSignal: stop.signal });
+    stop.abort(new Error('stopped'));
+    await expect(stopped).resolves.toBeUndefined();
+  });
+});

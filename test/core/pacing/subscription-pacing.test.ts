@@ -732,3 +732,14 @@ describe('booking a turn (a step the Functions app hands to the queue instead of
     expect(Math.max(...tries)).toBeLessThanOrEqual(3);
   });
 });
+
+describe('pausedForInMs', () => {
+  it('how long a 429 still pauses a kind: its Retry-After less the time since, 0 after it and for the other kind', () => {
+    const pacing = new SubscriptionPacing(ARM_REQUEST_LIMITS);
+    expect(pacing.pausedForInMs('S', 'reads', 0)).toBe(0);
+    pacing.answered('s', 'reads', 1_000, { remaining: 0, throttled: true, retryAfterInMs: 10_000 });
+    expect(pacing.pausedForInMs('S', 'reads', 4_000)).toBe(7_000);
+    expect(pacing.pausedForInMs('s', 'writes', 4_000)).toBe(0);
+    expect(pacing.pausedForInMs('s', 'reads', 11_000)).toBe(0);
+  });
+});

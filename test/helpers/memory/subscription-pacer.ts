@@ -35,6 +35,8 @@ export function memorySubscriptionPacer(): MemorySubscriptionPacer {
     waiting: (id) => held.get(keyOf(id))?.waiters.length ?? 0,
     failWith: (error) => void (failure = error),
     recentThrottle: () => undefined,
+    // No 429 ever pauses it: the scheduler's wait for a pause to end never waits.
+    resumed: () => Promise.resolve(),
     admit(subscriptionId: string, _kind: 'reads' | 'writes', options?: CallOptions): Promise<void> {
       if (failure) return Promise.reject(failure);
       if (options?.abortSignal?.aborted) return Promise.reject(options.abortSignal.reason);
