@@ -90,23 +90,6 @@ export const START_SENDS_PER_RECEIVER = 4;
  */
 export const THROTTLED_OUT_IN_A_ROW = 3;
 
-/**
- * The gap between two sends' starts after a receiver's first 429, in ms. A receiver that limits each
- * request's distance from the last it took (nginx's `limit_req` without a burst: five a second means
- * 200 ms apart) refused every second send, each then waiting out its Retry-After: one notice a
- * second, half of all requests refused (a break trial: 120 notices in 2 min, 11 s for a receiver
- * without a limit). Each 429 doubles the gap (up to DEFAULT_THROTTLE_PAUSE_IN_MS), each answer without one takes
- * SEND_GAP_KEPT_PER_ANSWER of it, and under SEND_GAP_DROPPED_BELOW_IN_MS there is none: the sends
- * settle near the rate the receiver takes, as the halving of sends in flight does for how many at once.
- */
-export const FIRST_SEND_GAP_IN_MS = 100;
-
-/** The share of the gap between sends kept after each answer without a 429 (FIRST_SEND_GAP_IN_MS). */
-export const SEND_GAP_KEPT_PER_ANSWER = 0.9;
-
-/** A gap shorter than this is no gap (FIRST_SEND_GAP_IN_MS): a fast receiver is not held. */
-export const SEND_GAP_DROPPED_BELOW_IN_MS = 10;
-
 /** The pause after a 429 that names no `Retry-After`: Slack's published rate, one message a second. */
 export const DEFAULT_THROTTLE_PAUSE_IN_MS = 1_000;
 
@@ -138,14 +121,6 @@ interface Up {
   limit: number;
   inFlight: number;
   pausedUntil: number;
-  /** The least time between two sends' starts, in ms (FIRST_SEND_GAP_IN_MS); 0: none. */
-  gapInMs: number;
-  /**
-   * When a send was last let in or answered (performance.now() ms): the gap counts from either. From
-   * the starts alone, a send let in after another's retry (post-retry.ts: its own 429's Retry-After
-   * waited out in the send) went the moment that retry was taken, and was refused in its turn.
-   */
-  lastTouchAt: number;
   /** Sends given up on 429 alone since the last one taken (THROTTLED_OUT_IN_A_ROW). */
   throttledOut: number;
   readonly waiting: Array<() => void>;
@@ -199,12 +174,9 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
             limit: START_SENDS_PER_RECEIVER,
             inFlight: 0,
             pausedUntil: 0,
-            gapInMs: 0,
-            lastTouchAt: 0,
             throttledOut: 0,
             waiting: [],
           };
-    up.lastTouchAt = performance.now();
     if (verdict.throttledForInMs !== undefined) {
       // Rate-limited: half as many at once, after the pause it asked for (one halving per pause: the
       // sends already out when it came answer 429 too).
@@ -214,13 +186,8 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
         up.limit = Math.max(1, Math.floor(up.limit / 2));
         up.pausedUntil = until;
       }
-      // Up to a second: a send taken on its retry tells no pause (it waited its own out), and a
-      // receiver slower than that says so by its Retry-After, which pauses the others anyway.
-      up.gapInMs = Math.min(DEFAULT_THROTTLE_PAUSE_IN_MS, Math.max(FIRST_SEND_GAP_IN_MS, up.gapInMs * 2));
-    } else {
-      if (up === state) up.limit = Math.min(MAX_SENDS_PER_RECEIVER, up.limit + 1);
-      up.gapInMs *= SEND_GAP_KEPT_PER_ANSWER;
-      if (up.gapInMs < SEND_GAP_DROPPED_BELOW_IN_MS) up.gapInMs = 0;
+    } else if (up === state) {
+      up.limit = Math.min(MAX_SENDS_PER_RECEIVER, up.limit + 1);
     }
     if (verdict.refusedByRateLimit === undefined) up.throttledOut = 0;
     else if (++up.throttledOut >= THROTTLED_OUT_IN_A_ROW)
@@ -233,9 +200,7 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
         const state = states.get(receiver) ?? { kind: 'unknown' };
         if (state.kind === 'open') return { send: false, reason: state.reason };
         if (state.kind === 'up') {
-          // Its pause, or the gap since the last send's start, whichever ends later.
-          const pauseInMs =
-            Math.max(state.pausedUntil, state.lastTouchAt + state.gapInMs) - performance.now();
+          const pauseInMs = state.pausedUntil - performance.now();
           if (pauseInMs > 0) {
             await new Promise((resolve) => setTimeout(resolve, pauseInMs));
             continue;
@@ -245,7 +210,6 @@ function breakerOver(states: Map<string, ReceiverState>): ReceiverBreaker {
             continue;
           }
           state.inFlight += 1;
-          state.lastTouchAt = performance.now();
           return {
             send: true,
             settle: once((verdict) => {
