@@ -1,5 +1,5 @@
 import { fifoSemaphore, placeHold } from '../core/fifo-semaphore';
-import type { ProcessLoad, SubscriptionPacer } from '../ports';
+import type { CallOptions, ProcessLoad, SubscriptionPacer } from '../ports';
 
 /** `concurrency` as configured: `"auto"` (bounded by pacing) or a cap on gateways in flight. */
 export type Concurrency = number | 'auto';
@@ -164,6 +164,20 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
     return loadTurn;
   };
 
+  /**
+   * A wait on the pacer (its admission, the end of a pause), unless there is none or the run stopped.
+   * Pacing is an optimisation: a pacer that fails must not cost a gateway; a stopped run's wait is cut
+   * short and `fn` returns at once.
+   */
+  const paced = async (wait: (p: SubscriptionPacer, o: CallOptions) => Promise<void>): Promise<void> => {
+    if (!pacer || options.stop?.aborted) return;
+    try {
+      await wait(pacer, options.stop ? { abortSignal: options.stop } : {});
+    } catch {
+      // See above.
+    }
+  };
+
   const results: R[] = [];
   // A bug in `fn` (it must not throw) fails the run, once every started call ended.
   let failure: { readonly error: unknown } | undefined;
@@ -184,17 +198,7 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
       // flight (of a numeric `concurrency`) for the pause, its polls unread; a trial's subscription
       // paused 60 s at a time held every place of `concurrency: 10`, and a healthy subscription's
       // gateways waited a minute for one. Holding no starting place meanwhile.
-      if (pacer && !options.stop?.aborted) {
-        try {
-          await pacer.resumed(
-            gateway.subscriptionId,
-            'reads',
-            options.stop ? { abortSignal: options.stop } : {},
-          );
-        } catch {
-          // As with its admission: a pacer that fails costs no gateway.
-        }
-      }
+      await paced((p, o) => p.resumed(gateway.subscriptionId, 'reads', o));
       // Before the admission, so an admitted gateway's POST goes at once (ScheduleOptions.startingAtOnce).
       const start = starting && placeHold(starting);
       try {
@@ -203,18 +207,7 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
         // Stopped: `fn` returns at once.
       }
       const started = () => start?.giveBack();
-      if (pacer && !options.stop?.aborted) {
-        try {
-          await pacer.admit(
-            gateway.subscriptionId,
-            'writes',
-            options.stop ? { abortSignal: options.stop } : {},
-          );
-        } catch {
-          // Pacing is an optimisation: a pacer that fails must not cost a gateway; a stopped run's
-          // admission is cut short and `fn` returns at once.
-        }
-      }
+      await paced((p, o) => p.admit(gateway.subscriptionId, 'writes', o));
       await places.acquire();
       let inPlace = true;
       const leftFlight = () => {
