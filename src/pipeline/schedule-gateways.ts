@@ -77,7 +77,8 @@ export const RUN_STARTING_GATEWAYS = 256;
  * `load`, a lane also waits, before asking the pacer, while the process does not keep up (ScheduleOptions.load).
  * `fn`'s `started`: its operation has started (ScheduleOptions.startingAtOnce); its `leftFlight`: it
  * no longer counts against the in-flight cap though it has not ended (a gateway whose notices wait for
- * a receiver's first answer: run-checks.ts); each once, and both are done for it when it ends.
+ * a receiver's first answer, or that waits out a 429: run-checks.ts); each once, and both are done for
+ * it when it ends.
  */
 export function scheduleGateways<T extends { readonly subscriptionId: string }, R>(
   gateways: readonly T[],
@@ -208,13 +209,9 @@ export async function scheduleListedGateways<T extends { readonly subscriptionId
       }
       const started = () => start?.giveBack();
       await paced((p, o) => p.admit(gateway.subscriptionId, 'writes', o));
-      await places.acquire();
-      let inPlace = true;
-      const leftFlight = () => {
-        if (!inPlace) return;
-        inPlace = false;
-        places.release();
-      };
+      const flight = placeHold(places);
+      await flight.take();
+      const leftFlight = () => flight.giveBack();
       running.push(
         fn(gateway, index, started, leftFlight).then(
           (result) => {

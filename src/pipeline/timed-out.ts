@@ -93,15 +93,14 @@ export function backendHealthTimedOut(
   own: OwnQuotaWait,
   failed?: FailedBeforeTimeOut,
 ): Error {
-  const held = heldByQuota(own, timeoutInMs);
-  const throttle = held ? pacer?.recentThrottle(gateway.subscriptionId, timeoutInMs) : undefined;
-  if (throttle)
-    return new ThrottledError(gateway.id, throttledWait(timeoutInMs, throttle, own), {
+  const held = quotaHold(own, timeoutInMs, pacer, gateway.subscriptionId, failed);
+  if (held?.subscription)
+    return new ThrottledError(gateway.id, throttledWait(timeoutInMs, held.subscription, own), {
       headline: `ARM throttled the subscription of ${gateway.id}`,
       advice: quotaAdvice('gateway', gateway.subscriptionId),
     });
-  if (held && failed?.attempt.status === 429)
-    return new ThrottledError(gateway.id, failedThenNoAnswer(timeoutInMs, failed), {
+  if (held?.own)
+    return new ThrottledError(gateway.id, failedThenNoAnswer(timeoutInMs, held.own), {
       headline: `ARM throttled the requests of ${gateway.id}`,
       advice: ownThrottleAdvice('gateway'),
     });
@@ -127,16 +126,15 @@ export function targetListTimedOut(
   failed?: FailedBeforeTimeOut,
 ): Error {
   const subscriptionId = subscriptionOf(target);
-  const held = heldByQuota(own, timeoutInMs);
-  const throttle = held && subscriptionId ? pacer?.recentThrottle(subscriptionId, timeoutInMs) : undefined;
-  if (throttle && subscriptionId)
-    return new ThrottledError(target.id, throttledWait(timeoutInMs, throttle, own), {
+  const held = quotaHold(own, timeoutInMs, pacer, subscriptionId, failed);
+  if (held?.subscription && subscriptionId)
+    return new ThrottledError(target.id, throttledWait(timeoutInMs, held.subscription, own), {
       headline: `The gateways of ${target.id} could not be listed: ARM throttled its subscription`,
       advice: quotaAdvice('listing', subscriptionId),
     });
-  if (held && failed?.attempt.status === 429)
-    return new ThrottledError(target.id, failedThenNoAnswer(timeoutInMs, failed), {
-      headline: `The gateways of ${target.id} could not be listed: ${failed.attempt.from} throttled the listing's requests`,
+  if (held?.own)
+    return new ThrottledError(target.id, failedThenNoAnswer(timeoutInMs, held.own), {
+      headline: `The gateways of ${target.id} could not be listed: ${held.own.attempt.from} throttled the listing's requests`,
       advice: ownThrottleAdvice('listing'),
     });
   return failed
@@ -201,6 +199,25 @@ function heldByQuota(own: OwnQuotaWait, waitInMs: number): boolean {
   if (own.waitingFor === 'throttled') return true;
   if (own.waitedInMs < THROTTLED_SHARE_OF_WAIT * waitInMs) return false;
   return own.waitingFor !== undefined || (own.outForInMs ?? 0) < own.waitedInMs;
+}
+
+/**
+ * The 429s that held a call which ran out of time, when the quota held it (heldByQuota): its
+ * subscription's (`subscription`: the pacer's recentThrottle; none for a call outside a subscription),
+ * else its own last failed try's, a 429 that paused nothing (`own`); undefined when neither. One rule
+ * for both time-outs, a read's and a listing's.
+ */
+function quotaHold(
+  own: OwnQuotaWait,
+  timeoutInMs: number,
+  pacer: ThrottleMemory | undefined,
+  subscriptionId: string | undefined,
+  failed: FailedBeforeTimeOut | undefined,
+): { readonly subscription?: RecentThrottle; readonly own?: FailedBeforeTimeOut } | undefined {
+  if (!heldByQuota(own, timeoutInMs)) return undefined;
+  const subscription = subscriptionId ? pacer?.recentThrottle(subscriptionId, timeoutInMs) : undefined;
+  if (subscription) return { subscription };
+  return failed?.attempt.status === 429 ? { own: failed } : undefined;
 }
 
 function subscriptionOf(target: Target): string | undefined {

@@ -9,6 +9,7 @@ import type { RateLimitAnswer } from '../../core/pacing/rate-limit-answer';
 import { type RequestKind, type RequestLimits } from '../../core/pacing/request-limits';
 import { SubscriptionPacing } from '../../core/pacing/subscription-pacing';
 import type { CallOptions, SubscriptionPacer } from '../../ports';
+import { waitFor } from './abortable-wait';
 
 /** What the ARM client's pipeline tells the pacer: every request sent to a subscription, every answer. */
 export interface ArmAnswerObserver {
@@ -190,7 +191,12 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
     async resumed(subscriptionId, kind, callOptions = {}) {
       const signal = callOptions.abortSignal;
       for (let left = pacing.pausedForInMs(subscriptionId, kind, now()); left > 0 && !signal?.aborted;) {
-        await abortableDelay(Math.min(Math.ceil(left), MAX_TIMER_IN_MS), signal);
+        // Resolves, never rejects: a stop ends the wait, and the scheduler sees the stop itself.
+        await waitFor(
+          Math.min(Math.ceil(left), MAX_TIMER_IN_MS),
+          signal,
+          'the wait for a pause to end',
+        ).catch(() => undefined);
         left = pacing.pausedForInMs(subscriptionId, kind, now());
       }
     },
@@ -213,18 +219,4 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions = {}):
       if (lanes.has(key)) pump(key);
     },
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` fires (or has); never rejects. */
-function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
