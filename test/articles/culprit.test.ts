@@ -115,6 +115,20 @@ describe('sameRendering', () => {
     expect(sameRendering(renderingOf(one), renderingOf(one))).toBe(true);
   });
 
+  it.each([
+    ['a fence info and its content', '```a b\nc\n```\n', '```a\nb c\n```\n'],
+    ['an attribute and the text', '[a b](/u)', '[a](/u b)'],
+  ])('tells documents apart by %s, whatever the fields hold', (_, one, other) => {
+    expect(sameRendering(renderingOf(one), renderingOf(other))).toBe(false);
+  });
+
+  it("reads NUL as U+FFFD, as markdown-it does (a token's fields are joined by NUL)", () => {
+    expect(sameRendering(renderingOf('a\u0000b'), renderingOf('a\ufffdb'))).toBe(true);
+    expect(sameRendering(renderingOf('```a\u0000\nb\n```\n'), renderingOf('```a\ufffd\nb\n```\n'))).toBe(
+      true,
+    );
+  });
+
   it('ignores U+200B in rendered content', () => {
     expect(sameRendering(renderingOf('a b'), renderingOf('a \u200bb'))).toBe(true);
   });
