@@ -60,6 +60,13 @@ export interface ArmCallOptions extends CallOptions {
    * gateway that hung was `Throttled` by other gateways' 429s). Must not throw. Absent: not told.
    */
   readonly onQuotaWait?: (wait: QuotaWait | undefined) => void;
+  /**
+   * Told true when a try of the call is sent to ARM, false when it ends (ARM answered it, or its
+   * connection failed): so a time-out can tell a try ARM has not answered for long (a hung poll) from
+   * waits on the quota before it (a break trial: a poll that hung 39 s after 60 s waiting on a 429's
+   * pause was `Throttled`). Must not throw. Absent: not told.
+   */
+  readonly onTryOut?: (out: boolean) => void;
 }
 
 /**

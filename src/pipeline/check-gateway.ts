@@ -122,6 +122,7 @@ export async function checkGateway(
           abortSignal,
           onFailedAttempt: failed.tell,
           onQuotaWait: throttleHold.tell,
+          onTryOut: quota.tryOut,
           ...(place ? { answerPlace: timedPlace(place, paused) } : {}),
           ...(options.onOperationStarted ? { onStarted: options.onOperationStarted } : {}),
         }),

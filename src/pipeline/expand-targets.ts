@@ -69,6 +69,7 @@ export async function expandTargets(
             abortSignal,
             onFailedAttempt: failed.tell,
             onQuotaWait: quota.tell,
+            onTryOut: quota.tryOut,
             ...(keepConfigurations ? { keepConfigurations } : {}),
           }),
         (ms) => targetListTimedOut(target, ms, options.pacer, quota.waited(), failed.last()),

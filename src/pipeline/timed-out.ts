@@ -1,3 +1,4 @@
+import { ARM_UNANSWERED_AFTER_IN_MS } from '../core/arm-answer-time';
 import type { Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import { BackendHealthUnavailableError, TargetListUnavailableError, ThrottledError } from '../errors';
@@ -39,6 +40,11 @@ export interface OwnQuotaWait {
    * when it never waited. The time ARM had it since, answering or not.
    */
   readonly outForInMs?: number;
+  /**
+   * How long the try out with ARM at the question has had no answer, in ms (ArmCallOptions.onTryOut);
+   * absent when none is out.
+   */
+  readonly unansweredForInMs?: number;
 }
 
 /**
@@ -47,12 +53,20 @@ export interface OwnQuotaWait {
  */
 export function ownQuotaWaits(): {
   readonly tell: (wait: QuotaWait | undefined) => void;
+  /** The call's ArmCallOptions.onTryOut. */
+  readonly tryOut: (out: boolean) => void;
   readonly waited: () => OwnQuotaWait;
 } {
   let doneInMs = 0;
   let current: { readonly wait: QuotaWait; readonly sinceInMs: number } | undefined;
   let endedAtInMs: number | undefined;
+  let tryOutSinceInMs: number | undefined;
+  const unanswered = (now: number) =>
+    tryOutSinceInMs === undefined ? {} : { unansweredForInMs: now - tryOutSinceInMs };
   return {
+    tryOut: (out) => {
+      tryOutSinceInMs = out ? performance.now() : undefined;
+    },
     tell: (wait) => {
       const now = performance.now();
       if (current) {
@@ -67,6 +81,7 @@ export function ownQuotaWaits(): {
       return {
         waitedInMs: doneInMs,
         ...(endedAtInMs !== undefined ? { outForInMs: now - endedAtInMs } : {}),
+        ...unanswered(now),
       };
     },
   };
@@ -107,7 +122,7 @@ export function backendHealthTimedOut(
   // ARM kept failing it (the client retrying) until the time-out: ARM's failure, not a slow answer.
   return failed
     ? new BackendHealthUnavailableError(gateway.id, failedThenNoAnswer(timeoutInMs, failed))
-    : new BackendHealthUnavailableError(gateway.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+    : new BackendHealthUnavailableError(gateway.id, noAnswer(timeoutInMs, own), { timedOut: true });
 }
 
 /**
@@ -139,7 +154,7 @@ export function targetListTimedOut(
     });
   return failed
     ? new TargetListUnavailableError(target.id, failedThenNoAnswer(timeoutInMs, failed))
-    : new TargetListUnavailableError(target.id, noAnswerWithin(timeoutInMs), { timedOut: true });
+    : new TargetListUnavailableError(target.id, noAnswer(timeoutInMs, own), { timedOut: true });
 }
 
 /**
@@ -180,6 +195,18 @@ export function failedThenNoAnswer(
   return `${answered}${retryAfter}, and its retries had no answer within ${timeoutInMs} ms${setting}`;
 }
 
+/**
+ * `no answer within 100000 ms (gatewayTimeoutInMs)`, and when its last try was out unanswered at the
+ * end after waits on the quota: `…: its last try had no answer for 39.0 s, after its requests waited
+ * 60.0 s for the subscription's quota` (the quota's wait is said, and why it is not what held it).
+ */
+function noAnswer(timeoutInMs: number, own: OwnQuotaWait): string {
+  const plain = noAnswerWithin(timeoutInMs);
+  if (!unansweredAtTheEnd(own) || own.waitedInMs < 1_000) return plain;
+  const waited = Math.min(own.waitedInMs, timeoutInMs);
+  return `${plain}: its last try had no answer for ${seconds(own.unansweredForInMs ?? 0)}, after its requests waited ${seconds(waited)} for the subscription's quota`;
+}
+
 /** Of a wait, the share a 429's pause must cover to be why it ran out: a 1 s pause in 300 s is not. */
 export const THROTTLED_SHARE_OF_WAIT = 0.25;
 
@@ -197,8 +224,19 @@ export const THROTTLED_SHARE_OF_WAIT = 0.25;
  */
 function heldByQuota(own: OwnQuotaWait, waitInMs: number): boolean {
   if (own.waitingFor === 'throttled') return true;
+  if (unansweredAtTheEnd(own)) return false;
   if (own.waitedInMs < THROTTLED_SHARE_OF_WAIT * waitInMs) return false;
   return own.waitingFor !== undefined || (own.outForInMs ?? 0) < own.waitedInMs;
+}
+
+/**
+ * Whether a try of the call was out with ARM at the time-out, unanswered for longer than ARM takes to
+ * answer (ARM_UNANSWERED_AFTER_IN_MS): ARM's silence held the end of the wait, whatever the quota held
+ * before it (a break trial: a poll that hung 39 s after 60 s waiting on a 429's pause was `Throttled`,
+ * told to wait out a Retry-After it had waited out already).
+ */
+function unansweredAtTheEnd(own: OwnQuotaWait): boolean {
+  return (own.unansweredForInMs ?? 0) > ARM_UNANSWERED_AFTER_IN_MS;
 }
 
 /**

@@ -434,6 +434,32 @@ describe("ARM's writes bucket of a subscription, run-wide", () => {
       );
     }
   }, 60_000);
+
+  // A break trial: a poll that waited 60 s on its subscription's reads pause, then hung 39 s, was
+  // `Throttled` (told to wait out a Retry-After it had waited out): its waits outlasted the time its
+  // try was out. A try out unanswered past ARM's answer time (5 s) is ARM's silence, whatever came before.
+  it('a gateway whose poll hangs after waiting out its subscription\'s reads pause is "no answer", not Throttled', async () => {
+    const pausing = gateway('gw-a-00', healthy, {
+      faults: [
+        { on: 'poll', status: 429, code: 'SubscriptionRequestsThrottled', times: 1, retryAfterSeconds: 10 },
+      ],
+    });
+    // Its poll goes 1 s after its POST, into the pause: it waits ~9 s, then hangs ~6.5 s.
+    const hung = gateway('gw-a-hung', healthy, {
+      lro: { polls: 1, retryAfterSeconds: 1, style: 'location' },
+      faults: [{ on: 'poll', connection: 'hang', times: 9 }],
+    });
+    const emulator = await emulatorFor({ gateways: [pausing, hung] });
+
+    const report = await run(emulator, { targets: [`/subscriptions/${SUB}`], gatewayTimeoutInMs: 16_500 });
+
+    expect(throttled(emulator.requests)).toHaveLength(1);
+    const hungReport = report.gateways.find((g) => g.name === 'gw-a-hung');
+    expect(hungReport?.error?.code).toBe('BackendHealthUnavailable');
+    expect(hungReport?.error?.message).toMatch(
+      /no answer within 16500 ms \(gatewayTimeoutInMs\): its last try had no answer for \d+\.\d s, after its requests waited \d+\.\d s for the subscription's quota/,
+    );
+  }, 60_000);
 });
 
 /*

@@ -185,6 +185,25 @@ describe("the subscription's pauses explain a time-out only where they held the 
       { waitedInMs: 40_000, outForInMs: 20_000 },
       'Throttled',
     ],
+    [
+      // A break trial: 60 s waiting on a 429's pause, then its poll out 39 s, never answered.
+      'its poll held 40 s, then its last try out 20 s without an answer',
+      FIVE_PAUSES,
+      { waitedInMs: 40_000, outForInMs: 20_000, unansweredForInMs: 20_000 },
+      'BackendHealthUnavailable',
+    ],
+    [
+      'its poll held 40 s, its last try out 5.1 s without an answer: longer than ARM takes',
+      FIVE_PAUSES,
+      { waitedInMs: 40_000, outForInMs: 20_000, unansweredForInMs: 5_100 },
+      'BackendHealthUnavailable',
+    ],
+    [
+      'its poll held 40 s, its last try out 4.9 s: ARM may yet answer it',
+      FIVE_PAUSES,
+      { waitedInMs: 40_000, outForInMs: 20_000, unansweredForInMs: 4_900 },
+      'Throttled',
+    ],
   ])('%s: %s', (_, throttle, own, code) => {
     const gateway = backendHealthTimedOut(GW, 60_000, throttledOnce(throttle), own) as Error & {
       code: string;
@@ -266,6 +285,56 @@ describe("ownQuotaWaits: a call's waits on its quota, as its time-out weighs the
     expect(quota.waited()).toEqual({ waitedInMs: 7_000, outForInMs: 5_000 });
     quota.tell(undefined); // told twice: nothing added
     expect(quota.waited()).toEqual({ waitedInMs: 7_000, outForInMs: 5_000 });
+  });
+
+  it('tells how long the try out with ARM has had no answer, while one is out', () => {
+    const quota = ownQuotaWaits();
+    quota.tell(undefined);
+    quota.tryOut(true); // its POST sent
+    now = 500;
+    expect(quota.waited()).toEqual({ waitedInMs: 0, unansweredForInMs: 500 });
+    quota.tryOut(false); // answered
+    now = 1_000;
+    quota.tell('paced');
+    expect(quota.waited()).toEqual({ waitedInMs: 0, waitingFor: 'paced' });
+    now = 3_000;
+    quota.tell(undefined);
+    quota.tryOut(true); // its poll sent after 2 s
+    now = 42_000;
+    expect(quota.waited()).toEqual({ waitedInMs: 2_000, outForInMs: 39_000, unansweredForInMs: 39_000 });
+  });
+});
+
+describe('a time-out whose last try ARM left unanswered says so, after the quota it waited on', () => {
+  const own: OwnQuotaWait = { waitedInMs: 60_000, outForInMs: 39_000, unansweredForInMs: 39_000 };
+  const throttle = onePause('reads', 40_000, 60_000, 100_000);
+  it('a read', () => {
+    const error = backendHealthTimedOut(GW, 100_000, throttledOnce(throttle), own) as Error & {
+      code: string;
+    };
+    expect([error.code, error.message]).toEqual([
+      'BackendHealthUnavailable',
+      expect.stringContaining(
+        "no answer within 100000 ms (gatewayTimeoutInMs): its last try had no answer for 39.0 s, after its requests waited 60.0 s for the subscription's quota",
+      ),
+    ]);
+  });
+  it('a listing', () => {
+    const target = parseTarget(`/subscriptions/${SUB}`) as Target;
+    const error = targetListTimedOut(target, 100_000, throttledOnce(throttle), own) as Error & {
+      code: string;
+    };
+    expect([error.code, error.message]).toEqual([
+      'TargetListUnavailable',
+      expect.stringContaining('its last try had no answer for 39.0 s, after its requests waited 60.0 s'),
+    ]);
+  });
+  it('without waits on the quota: no answer, as before', () => {
+    const error = backendHealthTimedOut(GW, 100_000, throttledOnce(throttle), {
+      waitedInMs: 0,
+      unansweredForInMs: 99_000,
+    });
+    expect(error.message).not.toMatch(/its last try/);
   });
 });
 

@@ -9,15 +9,12 @@
  * the places), so connections stay bounded while requests hang.
  */
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import { ARM_UNANSWERED_AFTER_IN_MS } from '../../core/arm-answer-time';
 import { fifoSemaphore } from '../../core/fifo-semaphore';
 import { abortedWait } from './abortable-wait';
 
-/**
- * How long a request to ARM holds its place among those being answered, in ms. ARM answers a POST
- * action (its `202`), a poll or a GET in well under a second; one unanswered after 5 s is taken as
- * hung, not busy, and stops holding back the others.
- */
-export const ARM_UNANSWERED_AFTER_IN_MS = 5_000;
+/** How long a request to ARM holds its place among those being answered, in ms (core/arm-answer-time.ts). */
+export { ARM_UNANSWERED_AFTER_IN_MS };
 
 /**
  * Most connections the HTTP agent opens, per place (ARM_MAX_CONNECTIONS × 8 = 1 024): room for the

@@ -17,6 +17,7 @@ interface Listener {
   readonly from: string;
   readonly tell?: ArmCallOptions['onFailedAttempt'];
   readonly quotaWait?: ArmCallOptions['onQuotaWait'];
+  readonly tryOut?: ArmCallOptions['onTryOut'];
 }
 
 const scope = new AsyncLocalStorage<Listener>();
@@ -33,7 +34,13 @@ export const failedAttemptPolicy: PipelinePolicy = {
   async sendRequest(request, next) {
     const listener = scope.getStore();
     quietly(() => listener?.quotaWait?.(undefined)); // this try is sent: no longer the quota's
-    const response = await next(request);
+    quietly(() => listener?.tryOut?.(true));
+    let response: PipelineResponse;
+    try {
+      response = await next(request);
+    } finally {
+      quietly(() => listener?.tryOut?.(false)); // answered, or its connection failed: out no longer
+    }
     // A 429 too: one a resource provider answers with the subscription's quota left (or
     // RetryableErrorDueToAnotherOperation) pauses nothing, and its time-out said "no answer" (a break trial).
     if (listener?.tell && (response.status >= 500 || response.status === 408 || response.status === 429)) {
@@ -58,16 +65,17 @@ function quietly(tell: () => void): void {
 /**
  * Runs `work` (calls on clients built with failedAttemptPolicy) telling `callOptions.onFailedAttempt`
  * of each failed try, worded as answered by `from` (`ARM`, `Resource Graph`), and
- * `callOptions.onQuotaWait` of each 429 answered to it and each try sent. Without either: `work` as it is.
+ * `callOptions.onQuotaWait` of each 429 answered to it and each try sent, and `callOptions.onTryOut`
+ * of each try sent and ended. Without any of them: `work` as it is.
  */
 export function tellingFailedAttempts<T>(
-  callOptions: Pick<ArmCallOptions, 'onFailedAttempt' | 'onQuotaWait'>,
+  callOptions: Pick<ArmCallOptions, 'onFailedAttempt' | 'onQuotaWait' | 'onTryOut'>,
   work: () => PromiseLike<T>,
   from = 'ARM',
 ): Promise<T> {
-  const { onFailedAttempt: tell, onQuotaWait: quotaWait } = callOptions;
-  if (!tell && !quotaWait) return Promise.resolve(work());
-  return scope.run({ from, tell, quotaWait }, async () => await work());
+  const { onFailedAttempt: tell, onQuotaWait: quotaWait, onTryOut: tryOut } = callOptions;
+  if (!tell && !quotaWait && !tryOut) return Promise.resolve(work());
+  return scope.run({ from, tell, quotaWait, tryOut }, async () => await work());
 }
 
 function failedAttempt(from: string, response: PipelineResponse): FailedAttempt {

@@ -720,3 +720,58 @@ describe('onQuotaWait: the waits of a read on its subscription’s quota, as the
     ]);
   });
 });
+
+// A break trial (issue 14): a poll that hung 39 s after 60 s waiting on a 429's pause was `Throttled`;
+// the time-out now asks how long the try out with ARM has had no answer, which the client tells.
+describe('onTryOut: each try of a read, as it goes out to ARM and as it ends', () => {
+  let emulator: RunningEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  it('out and ended around each answered try; a poll ARM never answers stays out', async () => {
+    emulator = await startEmulator({
+      scenario: {
+        gateways: [
+          gateway('gw', [down], {
+            lro: { polls: 2, retryAfterSeconds: 0, style: 'location' },
+            faults: [
+              { on: 'poll', status: 429, times: 1, retryAfterSeconds: 0 },
+              { on: 'poll', connection: 'hang', times: 9 },
+            ],
+          }),
+        ],
+      } as never,
+    });
+    const told: string[] = [];
+    const requests = () => emulator?.requests.map((r) => `${r.method} ${r.status}`).join(',') ?? '';
+    const clientFor = createArmClientFactory({
+      endpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      credential: 'development',
+      maxRetries: 2,
+    });
+    const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 });
+    const aborted = new AbortController();
+    const read = reader
+      .getBackendHealth(ref('gw'), {
+        abortSignal: aborted.signal,
+        onTryOut: (out) => told.push(`${out ? 'out' : 'ended'} after ${requests()}`),
+      })
+      .catch((e: unknown) => e);
+    // The hung poll: out, with no end told, until the read is given up.
+    while (told.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(told).toEqual([
+      'out after ',
+      'ended after POST 202',
+      'out after POST 202',
+      'ended after POST 202,GET 429',
+      'out after POST 202,GET 429',
+    ]);
+    aborted.abort();
+    await read;
+    expect(told.slice(5)).toEqual([expect.stringMatching(/^ended after POST 202,GET 429/)]); // given up
+  });
+});
