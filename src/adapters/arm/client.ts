@@ -13,10 +13,9 @@ import { createDevelopmentCredential } from './credential';
 import { failedAttemptPolicy } from './failed-attempts';
 import { responseCapturePolicy } from './response-capture';
 import { tooManyRequestsRetryPolicy } from './retry';
-import { subscriptionPacingPolicy } from './pacing-policy';
+import { subscriptionPacingPolicy, type PacingObserver } from './pacing-policy';
 import { throttleHandBackPolicy } from './throttle-hand-back';
 import { answeringAtMost, ARM_OPEN_CONNECTIONS_PER_PLACE } from './answering-requests';
-import type { ArmAnswerObserver } from './subscription-pacer';
 
 export interface ArmClientOptions {
   /** https://management.azure.com in Azure; the emulator's URL locally. */
@@ -30,9 +29,10 @@ export interface ArmClientOptions {
   readonly retryDelayInMs?: number;
   /**
    * Told of every request to a subscription and every answer (remaining-quota headers, 429s): the run's
-   * subscription pacer (subscription-pacer.ts). Absent: nothing is observed.
+   * subscription pacer (subscription-pacer.ts), which also admits the retries of throttled requests
+   * (pacing-policy.ts). Absent: nothing is observed.
    */
-  readonly observer?: ArmAnswerObserver;
+  readonly observer?: PacingObserver;
   /**
    * Most requests being answered at once, for every client of the factory (answering-requests.ts);
    * default ARM_MAX_CONNECTIONS. The connections open are bounded at ARM_OPEN_CONNECTIONS_PER_PLACE
@@ -122,13 +122,15 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
       retryOptions: { maxRetries: options.maxRetries, ...retryDelay },
       // Lets the readers read ARM's own text: the final backend-health body, each list page (response-capture.ts).
       additionalPolicies: [
-        { policy: responseCapturePolicy, position: 'perRetry' },
-        // Each failed try (5xx, 408) told to the call that made it, before the SDK retries it.
-        { policy: failedAttemptPolicy, position: 'perRetry' },
-        // Every attempt's answer feeds the subscription's request estimate (pacing-policy.ts).
+        // Every attempt's answer feeds the subscription's request estimate, and a throttled request's
+        // retry waits there for its place (pacing-policy.ts): before the policy below, which tells the
+        // call its try is out with ARM only once it is sent.
         ...(options.observer
           ? [{ policy: subscriptionPacingPolicy(options.observer), position: 'perRetry' as const }]
           : []),
+        { policy: responseCapturePolicy, position: 'perRetry' },
+        // Each failed try (5xx, 408) told to the call that made it, before the SDK retries it.
+        { policy: failedAttemptPolicy, position: 'perRetry' },
         // After the observer, which must see the 429: marked requests get it back, not retried.
         { policy: throttleHandBackPolicy, position: 'perRetry' },
         ...extraPolicies,
