@@ -468,6 +468,30 @@ export class ArticleError extends AppGwInsightsError {
 }
 
 /**
+ * A storage request not sent: another request to the same storage account got no answer at all a
+ * moment before (its tries ran out of time), and the account is left
+ * alone for a while before it is tried again (src/adapters/storage/unanswered-breaker.ts). Retryable.
+ * The state store and the blob sink wrap it as their own failure, whose advice says to check the account.
+ */
+export class StorageUnansweredError extends AppGwInsightsError {
+  override readonly name = 'StorageUnansweredError';
+  readonly code = 'StorageUnanswered';
+  override readonly retryable = true;
+  constructor(
+    /** The service URL (no query: never a SAS). */
+    readonly service: string,
+    /** What the unanswered request met, e.g. "no answer in time (the request was aborted)". */
+    readonly unanswered: string,
+    /** How long the account is left alone after it, in ms. */
+    readonly leftAloneForInMs: number,
+  ) {
+    super(
+      `not sent: a request to ${service} got no answer a moment before (${unanswered}), and it is left alone ${leftAloneForInMs / 1000} s before it is tried again`,
+    );
+  }
+}
+
+/**
  * A sink could not take a delivery. `sink` names it without secrets (e.g. "folder", "webhook[ops]",
  * "queue[appgw-gateways]"). `options.retryable`: whether a later delivery may succeed (no answer, a
  * time-out, 408, 429, 5xx); `options.status`: the HTTP status the sink answered, when it answered.

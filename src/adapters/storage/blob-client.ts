@@ -4,7 +4,8 @@ import { ConfigError, isAppGwInsightsError, isCancellation } from '../../errors'
 import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService, type BlobService } from './rest/blob-service';
 import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
-import { createStorageHttp, type StorageHttpOptions } from './rest/storage-http';
+import { createStorageHttp, type StorageHttp, type StorageHttpOptions } from './rest/storage-http';
+import { withUnansweredBreaker } from './unanswered-breaker';
 
 /** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
 export interface BlobIdentityOptions {
@@ -116,14 +117,34 @@ export function connectBlobService(
   assertNoIssues(validateConnection(options), source);
   if ('connectionString' in options) {
     const endpoint = endpointOfConnectionString(options.connectionString, 'blob', source);
-    return createBlobService(createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions));
+    return createBlobService(breaking(createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions)));
   }
   const url =
     'blobServiceUri' in options
       ? options.blobServiceUri.replace(/\/+$/, '')
       : `https://${options.accountName}.blob.core.windows.net`;
   const credential = extras.tokenCredential ?? createEntraCredential(options);
-  return createBlobService(createStorageHttp(url, { credential }, extras.httpOptions));
+  return createBlobService(breaking(createStorageHttp(url, { credential }, extras.httpOptions)));
+}
+
+/**
+ * The account's requests through a breaker (unanswered-breaker.ts): one that got no answer at all
+ * (unansweredStorageFailure) leaves the account alone a while, instead of every document's and every
+ * blob's request waiting out its own tries.
+ */
+function breaking(http: StorageHttp): StorageHttp {
+  return withUnansweredBreaker(http, unansweredStorageFailure);
+}
+
+/**
+ * What a storage request whose tries all ran out of time without an answer met (`no answer in time
+ * (the request was aborted)`); undefined for any other outcome: an answer (any status), a failure on
+ * our side, and a connection refused or reset, which costs no wait (an account that refused one
+ * request and came back was left alone for nothing: the next delivery must try again).
+ */
+export function unansweredStorageFailure(error: unknown): string | undefined {
+  if (isAppGwInsightsError(error) || !isCancellation(error)) return undefined;
+  return describeStorageFailure(error).detail;
 }
 
 /**

@@ -487,6 +487,46 @@ describe('blob sink', () => {
       }
     });
 
+    // A break trial: an account that never answered held a run about 2 s a gateway, each of its
+    // requests waiting out its own tries. Now one waits; the others fail at once (unanswered-breaker.ts).
+    test("a storage that never answers is waited out once: the next gateways' deliveries fail at once, retryable, unsent", async () => {
+      const sockets = new Set<Socket>();
+      let requests = 0;
+      const silent = createServer((socket) => {
+        sockets.add(socket.on('data', () => void requests++));
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      try {
+        const stalled = connectBlobService(
+          {
+            connectionString: azurite.connectionString.replace(
+              azurite.blobEndpoint,
+              `http://127.0.0.1:${port}/devstoreaccount1`,
+            ),
+          },
+          { httpOptions: { maxRetries: 0, requestTimeoutInMs: 200 } },
+        );
+        const sink = createBlobSink({ client: stalled, container: 'ccc' });
+        await sink.deliver(buildDelivery('r1', [{ gateway: gw }])).catch((e: unknown) => e);
+        const sent = requests;
+        const later = await Promise.all(
+          [gw, gw2].map((g) => sink.deliver(buildDelivery('r1', [{ gateway: g }])).catch((e: unknown) => e)),
+        );
+        for (const error of later) {
+          expect(error).toBeInstanceOf(DeliveryError);
+          expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
+          expect((error as Error).message).toMatch(
+            /not sent: a request to \S+ got no answer a moment before/,
+          );
+        }
+        expect(requests).toBe(sent); // none sent
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    });
+
     test('an unusable connection string: not retryable, names the problem, does not echo the value', async () => {
       const connectionString = 'AccountKey=not-a-key;Foo=bar';
       const error = await createBlobSink({

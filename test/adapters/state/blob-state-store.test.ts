@@ -183,6 +183,47 @@ describe('blob state store', () => {
     }
   });
 
+  // A break trial: an account that accepted connections and never answered held a run about 2 s a
+  // gateway, each document's calls waiting out their own tries (300 gateways: 11 min 35 s).
+  test('an account that never answers is waited out once: the other documents, their list too, fail at once', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req) => void seen.push(`${req.method} ${req.url}`)); // never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const hung = connectBlobService(
+        { connectionString: azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`) },
+        { httpOptions: { maxRetries: 0, requestTimeoutInMs: 300 } },
+      );
+      const stores = createBlobStateStores<{ counter: number }>({ client: hung, container: 'state' });
+      const first = await rejection(stores.forKey('s/rg/gw-0').read());
+      expect((first as Error).message).toMatch(/no answer in time/);
+      const others = [
+        await rejection(stores.forKey('s/rg/gw-1').read()),
+        await rejection(stores.forKey('s/rg/gw-2').write({ counter: 1 }, undefined)),
+        await rejection(stores.listKeys()),
+        // Another family of documents on the same account (the histories beside the notify state).
+        await rejection(
+          createBlobStateStore({ client: hung, container: 'state', blobName: 'history/x.json' }).read(),
+        ),
+      ];
+      for (const error of others) {
+        expect(error).toBeInstanceOf(StateUnavailableError);
+        expect(error).toMatchObject({ retryable: true });
+        expect((error as Error).message).toMatch(
+          new RegExp(
+            `not sent: a request to http://127\\.0\\.0\\.1:${port}/\\S+ got no answer a moment before \\(no answer in time`,
+          ),
+        );
+        expect((error as Error).message).toMatch(/is reachable/);
+      }
+      expect(seen).toHaveLength(1); // none of the others was sent: none waited out a try
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   test('a container the service is deleting (409 ContainerBeingDeleted) is unavailable, not a conflict to retry', async () => {
     // A loopback stand-in answers as Blob Storage does while a container is being deleted.
     const server = http.createServer((req, res) => {
