@@ -1,4 +1,11 @@
-import { boundedCache, boundedMemo, fillArticle, parseArticle, type ParsedArticle } from '../articles';
+import {
+  boundedCache,
+  boundedMemo,
+  fillWithTokens,
+  parseArticle,
+  type ParsedArticle,
+  type RenderableFill,
+} from '../articles';
 import { stepsBesideProbeLog, type Cause } from '../core/causes';
 import type { FindingConfiguration } from '../core/model';
 import type { RecheckTarget } from '../core/recheck-commands';
@@ -116,8 +123,28 @@ export function configurationMarkdown(
   configuration: FindingConfiguration,
   options: CauseSectionOptions = {},
 ): string {
+  return configurationFill(cause, configuration, options).fill.markdown;
+}
+
+/**
+ * configurationMarkdown as HTML (markdown-it's), rendered from the tokens its fill's check parsed: not
+ * parsed a second time (issue 14: two of an insight's 12 parses were of a fill just checked).
+ */
+export function configurationHtml(
+  cause: Cause,
+  configuration: FindingConfiguration,
+  options: CauseSectionOptions = {},
+): string {
+  return configurationFill(cause, configuration, options).html();
+}
+
+function configurationFill(
+  cause: Cause,
+  configuration: FindingConfiguration,
+  options: CauseSectionOptions,
+): RenderableFill {
   const slots = new Slots();
-  return slots.fill(
+  return slots.fillWithTokens(
     configurationTemplate(configuration, causeFacts(cause), (v) => slots.add(v), options.recheck).join('\n'),
     options,
   );
@@ -130,6 +157,12 @@ export function configurationMarkdown(
 export function stepsMarkdown(steps: readonly string[], options: CauseSectionOptions = {}): string {
   const slots = new Slots();
   return slots.fill(stepsTemplate(steps, slots), options);
+}
+
+/** stepsMarkdown as HTML (markdown-it's), rendered from the tokens its fill's check parsed. */
+export function stepsHtml(steps: readonly string[], options: CauseSectionOptions = {}): string {
+  const slots = new Slots();
+  return slots.fillWithTokens(stepsTemplate(steps, slots), options).html();
 }
 
 function stepsTemplate(steps: readonly string[], slots: Slots): string {
@@ -153,8 +186,13 @@ class Slots {
   }
 
   fill(template: string, options: CauseSectionOptions): string {
+    return this.fillWithTokens(template, options).fill.markdown;
+  }
+
+  /** The fill, and its HTML from the tokens its check parsed (fillWithTokens). */
+  fillWithTokens(template: string, options: CauseSectionOptions): RenderableFill {
     const article = parsedTemplate(`${options.references === true ? 'r' : '-'}${template}`);
-    return fillArticle(article, this.values, { strict: true }).markdown;
+    return fillWithTokens(article, this.values, { strict: true });
   }
 }
 

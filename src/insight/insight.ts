@@ -1,8 +1,8 @@
-import { boundedMemo, fillWithTokens, renderMarkdown, type ParsedArticle } from '../articles';
+import { boundedMemo, fillWithTokens, type ParsedArticle } from '../articles';
 import { stepsBesideProbeLog } from '../core/causes';
 import { exactCause } from '../core/exact-steps';
 import type { Finding } from '../core/model';
-import { causeSectionMarkdown, configurationMarkdown, stepsMarkdown } from './cause-section';
+import { causeSectionMarkdown, configurationHtml, stepsHtml } from './cause-section';
 import { PROBE_MESSAGE_ABOVE, renderHtmlPage, renderInsightFragment } from './html-page';
 import { insightPath } from './insight-path';
 import { ERROR_DETAILS, insightValues } from './values';
@@ -64,12 +64,10 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
     now,
     // From the fill's own tokens where its check parsed them: the article is parsed once per fill.
     articleHtml: pageArticle.html(),
-    stepsHtml: stepsHtml(JSON.stringify(stepsBesideProbeLog(exact, finding.probeLog))),
+    stepsHtml: memoStepsHtml(JSON.stringify(stepsBesideProbeLog(exact, finding.probeLog))),
     ...(finding.configuration
       ? {
-          configurationHtml: renderMarkdown(
-            configurationMarkdown(finding.cause, finding.configuration, { recheck }),
-          ),
+          configurationHtml: configurationHtml(finding.cause, finding.configuration, { recheck }),
         }
       : {}),
   };
@@ -89,8 +87,8 @@ export function composeInsight(article: ParsedArticle, finding: Finding, now: Da
  * A cause's steps as HTML, by the JSON of the steps: a run shows the same few lists (one per cause and
  * probe message) on thousands of pages, and each was filled and rendered again (issue 14).
  */
-const stepsHtml = boundedMemo(
-  (steps: string): string => renderMarkdown(stepsMarkdown(JSON.parse(steps) as string[])),
+const memoStepsHtml = boundedMemo(
+  (steps: string): string => stepsHtml(JSON.parse(steps) as string[]),
   512,
   16_384,
 );
