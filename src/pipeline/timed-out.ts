@@ -120,9 +120,11 @@ export function backendHealthTimedOut(
       advice: ownThrottleAdvice('gateway'),
     });
   // ARM kept failing it (the client retrying) until the time-out: ARM's failure, not a slow answer.
-  return failed
+  return failedLast(own, failed)
     ? new BackendHealthUnavailableError(gateway.id, failedThenNoAnswer(timeoutInMs, failed))
-    : new BackendHealthUnavailableError(gateway.id, noAnswer(timeoutInMs, own), { timedOut: true });
+    : new BackendHealthUnavailableError(gateway.id, noAnswer(timeoutInMs, own, failed, SUBSCRIPTION_QUOTA), {
+        timedOut: true,
+      });
 }
 
 /**
@@ -150,11 +152,15 @@ export function targetListTimedOut(
   if (held?.own)
     return new ThrottledError(target.id, failedThenNoAnswer(timeoutInMs, held.own), {
       headline: `The gateways of ${target.id} could not be listed: ${held.own.attempt.from} throttled the listing's requests`,
-      advice: ownThrottleAdvice('listing'),
+      advice: subscriptionId ? ownThrottleAdvice('listing') : RESOURCE_GRAPH_THROTTLE_ADVICE,
     });
-  return failed
+  return failedLast(own, failed)
     ? new TargetListUnavailableError(target.id, failedThenNoAnswer(timeoutInMs, failed))
-    : new TargetListUnavailableError(target.id, noAnswer(timeoutInMs, own), { timedOut: true });
+    : new TargetListUnavailableError(
+        target.id,
+        noAnswer(timeoutInMs, own, failed, subscriptionId ? SUBSCRIPTION_QUOTA : "Resource Graph's quota"),
+        { timedOut: true },
+      );
 }
 
 /**
@@ -196,16 +202,53 @@ export function failedThenNoAnswer(
 }
 
 /**
- * `no answer within 100000 ms (gatewayTimeoutInMs)`, and when its last try was out unanswered at the
- * end after waits on the quota: `…: its last try had no answer for 39.0 s, after its requests waited
- * 60.0 s for the subscription's quota` (the quota's wait is said, and why it is not what held it).
+ * Whether ARM's failed answer (`failed`) is what the call met last: not when a try sent after it was
+ * out unanswered at the time-out (unansweredAtTheEnd). A break trial: a POST answered 429, whose retry
+ * then hung 25 s, was "ARM answered 429 … to its last try, and its retries had no answer", with a
+ * failure's advice.
  */
-function noAnswer(timeoutInMs: number, own: OwnQuotaWait): string {
-  const plain = noAnswerWithin(timeoutInMs);
-  if (!unansweredAtTheEnd(own) || own.waitedInMs < 1_000) return plain;
-  const waited = Math.min(own.waitedInMs, timeoutInMs);
-  return `${plain}: its last try had no answer for ${seconds(own.unansweredForInMs ?? 0)}, after its requests waited ${seconds(waited)} for the subscription's quota`;
+function failedLast(
+  own: OwnQuotaWait,
+  failed: FailedBeforeTimeOut | undefined,
+): failed is FailedBeforeTimeOut {
+  if (!failed) return false;
+  return !(unansweredAtTheEnd(own) && (own.unansweredForInMs ?? 0) < failed.agoInMs);
 }
+
+/**
+ * `no answer within 100000 ms (gatewayTimeoutInMs)`, and what the call met, first what held its end:
+ * - its last try out unanswered (unansweredAtTheEnd): `…: its last try had no answer for 39.0 s`, then,
+ *   when it waited on the quota before, `, after its requests waited 60.0 s for the quota`, and when ARM
+ *   failed a try before it, `; ARM answered 429 SubscriptionRequestsThrottled to a try before it, 40.0 s
+ *   before the time-out`;
+ * - else, held by the quota without a 429 in the wait (the pacer's estimate alone: the subscription's
+ *   quota used up by the run's own requests and other clients of the identity, whose remaining-quota
+ *   headers the estimate follows, or ARM's silence to its first requests): `…: its requests waited
+ *   17.0 s of it for their places in the estimate of the subscription's quota, with no 429 in that time`
+ *   (a break trial: two runs of 600 gateways, one identity, and a block of gateways that waited 17 of
+ *   20 s on the quota said only "no answer … raise gatewayTimeoutInMs").
+ */
+function noAnswer(
+  timeoutInMs: number,
+  own: OwnQuotaWait,
+  failed: FailedBeforeTimeOut | undefined,
+  quota: string,
+): string {
+  const plain = noAnswerWithin(timeoutInMs);
+  const waited = Math.min(own.waitedInMs, timeoutInMs);
+  if (unansweredAtTheEnd(own)) {
+    const held = own.waitedInMs >= 1_000 ? `, after its requests waited ${seconds(waited)} for ${quota}` : '';
+    const before = failed
+      ? `; ${failed.attempt.from} answered ${failed.attempt.status}${failed.attempt.code ? ` ${failed.attempt.code}` : ''} to a try before it, ${seconds(failed.agoInMs)} before the time-out`
+      : '';
+    return `${plain}: its last try had no answer for ${seconds(own.unansweredForInMs ?? 0)}${held}${before}`;
+  }
+  if (own.waitedInMs >= THROTTLED_SHARE_OF_WAIT * timeoutInMs)
+    return `${plain}: its requests waited ${seconds(waited)} of it for their places in the estimate of ${quota}, with no 429 in that time`;
+  return plain;
+}
+
+const SUBSCRIPTION_QUOTA = "the subscription's quota";
 
 /** Of a wait, the share a 429's pause must cover to be why it ran out: a 1 s pause in 300 s is not. */
 export const THROTTLED_SHARE_OF_WAIT = 0.25;
@@ -294,6 +337,17 @@ function ownThrottleAdvice(what: 'gateway' | 'listing'): string {
     `If it keeps happening, check the resource's Activity log for operations that run meanwhile, check less often, or raise "gatewayTimeoutInMs" (APPGW_GATEWAY_TIMEOUT_MS) past ARM's Retry-After.`
   );
 }
+
+/**
+ * The advice when Resource Graph's 429s held a management group's listing (a break trial: it was told
+ * of a resource provider's limit and the resource's Activity log). Resource Graph's quota is the
+ * identity's: "at most 15 queries within every 5-second window" (learn.microsoft.com, azure/governance/
+ * resource-graph/concepts/guidance-for-throttled-requests), shared by everything that queries it with
+ * that identity.
+ */
+const RESOURCE_GRAPH_THROTTLE_ADVICE =
+  "Resource Graph limits each identity's queries (15 in every 5 seconds by default), whatever queries them with it: it is tried again on the next run. " +
+  'If it keeps happening, run fewer things with this identity at once, list fewer management groups per run, or raise "gatewayTimeoutInMs" (APPGW_GATEWAY_TIMEOUT_MS) past the quota\'s reset.';
 
 function quotaAdvice(what: 'gateway' | 'listing', subscriptionId: string): string {
   return (

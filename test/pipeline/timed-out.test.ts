@@ -257,6 +257,31 @@ describe('429s answered to the call itself that paused nothing: its last answer,
   });
 });
 
+// A break trial: a management group's listing held by Resource Graph's 429s was told of a resource
+// provider's limit and the resource's Activity log.
+it("a management group's listing held by Resource Graph's 429s: Throttled, with Resource Graph's advice", () => {
+  const group = parseTarget('/providers/Microsoft.Management/managementGroups/mg') as Target;
+  const failed: FailedBeforeTimeOut = {
+    attempt: { from: 'Resource Graph', status: 429, code: 'RateLimiting', retryAfterInMs: 5_000 },
+    agoInMs: 1_000,
+  };
+  const error = targetListTimedOut(
+    group,
+    15_000,
+    throttledOnce(undefined),
+    waited(4_000, 'throttled'),
+    failed,
+  ) as Error & {
+    code: string;
+  };
+  expect(error.code).toBe('Throttled');
+  expect(error.message).toMatch(
+    /Resource Graph throttled the listing's requests \(Resource Graph answered 429 RateLimiting/,
+  );
+  expect(error.message).toMatch(/Resource Graph limits each identity's queries/);
+  expect(error.message).not.toMatch(/resource provider|Activity log/);
+});
+
 describe("ownQuotaWaits: a call's waits on its quota, as its time-out weighs them", () => {
   let now = 0;
   beforeEach(() => {
@@ -329,12 +354,69 @@ describe('a time-out whose last try ARM left unanswered says so, after the quota
       expect.stringContaining('its last try had no answer for 39.0 s, after its requests waited 60.0 s'),
     ]);
   });
-  it('without waits on the quota: no answer, as before', () => {
+  it('without waits on the quota: how long its last try had no answer, nothing of the quota', () => {
     const error = backendHealthTimedOut(GW, 100_000, throttledOnce(throttle), {
       waitedInMs: 0,
       unansweredForInMs: 99_000,
     });
-    expect(error.message).not.toMatch(/its last try/);
+    expect(error.message).toMatch(
+      /no answer within 100000 ms \(gatewayTimeoutInMs\): its last try had no answer for 99\.0 s\. /,
+    );
+    expect(error.message).not.toMatch(/quota/);
+  });
+
+  // A break trial: a POST answered 429, whose retry then hung 25 s, was "ARM answered 429 … to its last
+  // try, and its retries had no answer", with the advice of a failure ARM answered.
+  it('a try answered 429, then a retry out unanswered: that retry said, then the answer before it', () => {
+    const failed: FailedBeforeTimeOut = {
+      attempt: { from: 'ARM', status: 429, code: 'SubscriptionRequestsThrottled', retryAfterInMs: 15_000 },
+      agoInMs: 40_000,
+    };
+    const own: OwnQuotaWait = { waitedInMs: 15_000, outForInMs: 25_000, unansweredForInMs: 25_000 };
+    const error = backendHealthTimedOut(GW, 40_000, throttledOnce(undefined), own, failed) as Error & {
+      code: string;
+    };
+    expect([error.code, error.message]).toEqual([
+      'BackendHealthUnavailable',
+      expect.stringContaining(
+        "no answer within 40000 ms (gatewayTimeoutInMs): its last try had no answer for 25.0 s, after its requests waited 15.0 s for the subscription's quota; ARM answered 429 SubscriptionRequestsThrottled to a try before it, 40.0 s before the time-out",
+      ),
+    ]);
+    // The failed answer after the last try was sent is still what it met last.
+    const answeredLast = backendHealthTimedOut(
+      GW,
+      40_000,
+      throttledOnce(undefined),
+      { waitedInMs: 0, unansweredForInMs: 6_000 },
+      {
+        attempt: { from: 'ARM', status: 500, code: 'InternalServerError' },
+        agoInMs: 2_000,
+      },
+    );
+    expect(answeredLast.message).toMatch(
+      /ARM answered 500 InternalServerError to its last try, 2\.0 s before the time-out/,
+    );
+  });
+
+  // A break trial: two runs of 600 gateways with one identity; a block of gateways that waited 17 of
+  // their 20 s for their places in the quota, no 429 answered meanwhile, said only "no answer".
+  it('held by the estimate of the quota, no 429 in the wait: says so (a read, a subscription listing, a management group listing)', () => {
+    const own: OwnQuotaWait = { waitedInMs: 17_000, outForInMs: 300 };
+    const read = backendHealthTimedOut(GW, 20_000, throttledOnce(undefined), own) as Error & { code: string };
+    expect([read.code, read.message]).toEqual([
+      'BackendHealthUnavailable',
+      expect.stringContaining(
+        "no answer within 20000 ms (gatewayTimeoutInMs): its requests waited 17.0 s of it for their places in the estimate of the subscription's quota, with no 429 in that time",
+      ),
+    ]);
+    const group = parseTarget('/providers/Microsoft.Management/managementGroups/mg') as Target;
+    expect(targetListTimedOut(group, 20_000, throttledOnce(undefined), own).message).toContain(
+      "for their places in the estimate of Resource Graph's quota",
+    );
+    // Less than a quarter of the wait: not what held it.
+    expect(
+      backendHealthTimedOut(GW, 20_000, throttledOnce(undefined), { waitedInMs: 4_000 }).message,
+    ).not.toMatch(/estimate/);
   });
 });
 

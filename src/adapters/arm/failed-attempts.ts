@@ -53,6 +53,24 @@ export const failedAttemptPolicy: PipelinePolicy = {
   },
 };
 
+/**
+ * Runs `wait`, a wait of the try under way on its quota before the try is sent (Resource Graph's quota
+ * headers: resource-graph-client.ts), told to its call as one: `paced`, its try not out meanwhile. A
+ * policy after this one's told the call its try was out with ARM from the start of that wait, so a
+ * listing held by Resource Graph's quota could be "no answer" (a break trial, read in the code).
+ */
+export async function waitingOnQuota<T>(wait: () => Promise<T>): Promise<T> {
+  const listener = scope.getStore();
+  quietly(() => listener?.tryOut?.(false));
+  quietly(() => listener?.quotaWait?.('paced'));
+  try {
+    return await wait();
+  } finally {
+    quietly(() => listener?.quotaWait?.(undefined));
+    quietly(() => listener?.tryOut?.(true));
+  }
+}
+
 /** A listener that throws must not fail the request it was told of. */
 function quietly(tell: () => void): void {
   try {

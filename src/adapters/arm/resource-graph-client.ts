@@ -2,6 +2,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { quotaWaitInMs } from '../../core/discovery/quota';
 import { waitFor } from './abortable-wait';
+import { waitingOnQuota } from './failed-attempts';
 import type { ArmClientFactory } from './client';
 
 /**
@@ -40,10 +41,8 @@ export function resourceGraphQuotaPolicy(): PipelinePolicy {
     async sendRequest(request, next) {
       const ms = nextAt - Date.now();
       if (ms > 0)
-        await waitFor(
-          ms,
-          request.abortSignal as AbortSignal | undefined,
-          "the wait for Resource Graph's quota",
+        await waitingOnQuota(() =>
+          waitFor(ms, request.abortSignal as AbortSignal | undefined, "the wait for Resource Graph's quota"),
         );
       const response = await next(request);
       const after = quotaWaitInMs(

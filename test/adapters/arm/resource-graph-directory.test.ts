@@ -206,6 +206,36 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
       1,
     );
   });
+  // A break trial (read in the code): the quota's wait came after the try was told sent, so a listing
+  // it held past the time-out was "no answer", its requests never out with Resource Graph meanwhile.
+  it('the wait for the quota window is told as a wait on the quota (paced), not a try out with Resource Graph', async () => {
+    const many: ScenarioInput = {
+      gateways: Array.from({ length: 2 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
+      managementGroups: { 'mg-web': [SUB] },
+      resourceGraph: { quota: 1, windowSeconds: 60 },
+    };
+    await withDirectory(
+      many,
+      NO_FILTER,
+      async (directory, emulator) => {
+        const told: string[] = [];
+        const controller = new AbortController();
+        const listing = directory.listGateways(target(MG), {
+          abortSignal: controller.signal,
+          onQuotaWait: (wait) => told.push(wait ?? 'sent'),
+          onTryOut: (out) => told.push(out ? 'out' : 'ended'),
+        });
+        while (emulator.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Page 2 waits for the window: its try is not out, the quota holds it.
+        expect(told).toEqual(['sent', 'out', 'ended', 'sent', 'out', 'ended', 'paced']);
+        controller.abort();
+        await listing.catch((e: unknown) => e);
+      },
+      1,
+    );
+  });
+
   it('a listing aborted while it waits for the quota window is a cancellation, not a failed answer', async () => {
     const many: ScenarioInput = {
       gateways: Array.from({ length: 2 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
