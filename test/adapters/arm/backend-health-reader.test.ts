@@ -666,6 +666,22 @@ describe("ARM backend-health reader: ARM's own shape only (real SDK, emulator se
   });
 });
 
+/**
+ * The emulator with gateway `gw` (`extra`: its LRO and faults), and a client factory on it (2 retries);
+ * `requests()` lists what the emulator answered so far, `METHOD STATUS` joined by commas.
+ */
+async function oneGateway(extra: Parameters<typeof gateway>[2]) {
+  const running = await startEmulator({ scenario: { gateways: [gateway('gw', [down], extra)] } as never });
+  const clientFor = createArmClientFactory({
+    endpoint: running.url,
+    caCertFile: running.caCertFile,
+    credential: 'development',
+    maxRetries: 2,
+  });
+  const requests = () => running.requests.map((r) => `${r.method} ${r.status}`).join(',');
+  return { emulator: running, clientFor, requests };
+}
+
 // A break trial (issue 14): a gateway whose request ARM never answered was `Throttled` by other
 // gateways' 429s; the time-out now weighs the call's own waits on its quota, which the reader tells.
 describe('onQuotaWait: the waits of a read on its subscription’s quota, as they start and end', () => {
@@ -676,24 +692,13 @@ describe('onQuotaWait: the waits of a read on its subscription’s quota, as the
   });
 
   it('a 429 answered to its own poll: `throttled` until the retry is sent; its poll’s place in the estimate: `paced` until admitted', async () => {
-    emulator = await startEmulator({
-      scenario: {
-        gateways: [
-          gateway('gw', [down], {
-            lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
-            faults: [{ on: 'poll', status: 429, times: 1, retryAfterSeconds: 1 }],
-          }),
-        ],
-      } as never,
+    const one = await oneGateway({
+      lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+      faults: [{ on: 'poll', status: 429, times: 1, retryAfterSeconds: 1 }],
     });
+    emulator = one.emulator;
+    const { clientFor, requests } = one;
     const told: string[] = [];
-    const requests = () => emulator?.requests.map((r) => `${r.method} ${r.status}`).join(',') ?? '';
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 2,
-    });
     const pacer = {
       admit: async () => void told.push(`admitted after ${requests()}`),
       recentThrottle: () => undefined,
@@ -731,27 +736,16 @@ describe('onTryOut: each try of a read, as it goes out to ARM and as it ends', (
   });
 
   it('out and ended around each answered try; a poll ARM never answers stays out', async () => {
-    emulator = await startEmulator({
-      scenario: {
-        gateways: [
-          gateway('gw', [down], {
-            lro: { polls: 2, retryAfterSeconds: 0, style: 'location' },
-            faults: [
-              { on: 'poll', status: 429, times: 1, retryAfterSeconds: 0 },
-              { on: 'poll', connection: 'hang', times: 9 },
-            ],
-          }),
-        ],
-      } as never,
+    const one = await oneGateway({
+      lro: { polls: 2, retryAfterSeconds: 0, style: 'location' },
+      faults: [
+        { on: 'poll', status: 429, times: 1, retryAfterSeconds: 0 },
+        { on: 'poll', connection: 'hang', times: 9 },
+      ],
     });
+    emulator = one.emulator;
+    const { clientFor, requests } = one;
     const told: string[] = [];
-    const requests = () => emulator?.requests.map((r) => `${r.method} ${r.status}`).join(',') ?? '';
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 2,
-    });
     const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 });
     const aborted = new AbortController();
     const read = reader

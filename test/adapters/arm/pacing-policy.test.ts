@@ -41,31 +41,42 @@ function heldPacer(holdInMs: number) {
   return { observer, asked };
 }
 
+/**
+ * A gateway whose first poll ARM answers 429 (Retry-After 0), read through the real client with
+ * heldPacer(holdInMs) as its observer. The reader asks the pacer for nothing itself: every admission
+ * asked is the policy's.
+ */
+async function pollThrottledOnce(holdInMs: number) {
+  const started = await startEmulator({
+    scenario: {
+      gateways: [
+        gateway('gw', [down], {
+          lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
+          faults: [{ on: 'poll', status: 429, times: 1, retryAfterSeconds: 0 }],
+        }),
+      ],
+    } as never,
+  });
+  emulator = started;
+  const { observer, asked } = heldPacer(holdInMs);
+  const clientFor = createArmClientFactory({
+    endpoint: started.url,
+    caCertFile: started.caCertFile,
+    credential: 'development',
+    maxRetries: 2,
+    observer,
+  });
+  const reader = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 });
+  return { reader, asked, requests: () => started.requests };
+}
+
 describe('the retry of a request ARM answered 429', () => {
   it('waits for its place in the subscription’s estimate before it is sent again', async () => {
-    emulator = await startEmulator({
-      scenario: {
-        gateways: [
-          gateway('gw', [down], {
-            lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
-            faults: [{ on: 'poll', status: 429, times: 1, retryAfterSeconds: 0 }],
-          }),
-        ],
-      } as never,
-    });
-    const { observer, asked } = heldPacer(500);
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 2,
-      observer,
-    });
-    // The reader asks the pacer for nothing itself here: every admission asked is the policy's.
-    await createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 }).getBackendHealth(ref('gw'));
+    const { reader, asked, requests } = await pollThrottledOnce(500);
+    await reader.getBackendHealth(ref('gw'));
 
     expect(asked).toEqual([`${SUB.toLowerCase()} reads`]);
-    const gets = emulator.requests.filter((r) => r.method === 'GET');
+    const gets = requests().filter((r) => r.method === 'GET');
     const [throttled, retry] = gets;
     expect([throttled?.status, retry?.status]).toEqual([429, 202]);
     // Retry-After 0: the SDK sends it again at once; the admission held it the 500 ms.
@@ -73,32 +84,17 @@ describe('the retry of a request ARM answered 429', () => {
   });
 
   it('given up (the call aborted) while it waits: it is not sent again', async () => {
-    emulator = await startEmulator({
-      scenario: {
-        gateways: [
-          gateway('gw', [down], {
-            lro: { polls: 1, retryAfterSeconds: 0, style: 'location' },
-            faults: [{ on: 'poll', status: 429, times: 1, retryAfterSeconds: 0 }],
-          }),
-        ],
-      } as never,
-    });
-    const { observer } = heldPacer(60_000);
-    const clientFor = createArmClientFactory({
-      endpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      credential: 'development',
-      maxRetries: 2,
-      observer,
-    });
+    const { reader, requests } = await pollThrottledOnce(60_000);
     const aborted = new AbortController();
-    const read = createArmBackendHealthReader(clientFor, { pollIntervalInMs: 20 })
-      .getBackendHealth(ref('gw'), { abortSignal: aborted.signal })
-      .catch((e: unknown) => e);
-    while (!emulator.requests.some((r) => r.status === 429)) await sleep(10);
+    const read = reader.getBackendHealth(ref('gw'), { abortSignal: aborted.signal }).catch((e: unknown) => e);
+    while (!requests().some((r) => r.status === 429)) await sleep(10);
     aborted.abort();
     const error = (await read) as Error;
     expect(error.message).toMatch(/the call was cancelled/);
-    expect(emulator.requests.filter((r) => r.method === 'GET').map((r) => r.status)).toEqual([429]);
+    expect(
+      requests()
+        .filter((r) => r.method === 'GET')
+        .map((r) => r.status),
+    ).toEqual([429]);
   });
 });

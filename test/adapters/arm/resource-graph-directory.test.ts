@@ -190,12 +190,15 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
     });
   });
 
+  /** `n` gateways in management group mg-web, Resource Graph's quota one query per `windowSeconds`. */
+  const quotaOfOne = (n: number, windowSeconds: number): ScenarioInput => ({
+    gateways: Array.from({ length: n }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
+    managementGroups: { 'mg-web': [SUB] },
+    resourceGraph: { quota: 1, windowSeconds },
+  });
+
   it("paces itself by the quota headers: no query runs into Resource Graph's 429", async () => {
-    const many: ScenarioInput = {
-      gateways: Array.from({ length: 3 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
-      managementGroups: { 'mg-web': [SUB] },
-      resourceGraph: { quota: 1, windowSeconds: 1 },
-    };
+    const many = quotaOfOne(3, 1);
     await withDirectory(
       many,
       NO_FILTER,
@@ -209,11 +212,7 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
   // A break trial (read in the code): the quota's wait came after the try was told sent, so a listing
   // it held past the time-out was "no answer", its requests never out with Resource Graph meanwhile.
   it('the wait for the quota window is told as a wait on the quota (paced), not a try out with Resource Graph', async () => {
-    const many: ScenarioInput = {
-      gateways: Array.from({ length: 2 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
-      managementGroups: { 'mg-web': [SUB] },
-      resourceGraph: { quota: 1, windowSeconds: 60 },
-    };
+    const many = quotaOfOne(2, 60);
     await withDirectory(
       many,
       NO_FILTER,
@@ -237,11 +236,7 @@ describe('discovery through Resource Graph (the real SDK against the emulator)',
   });
 
   it('a listing aborted while it waits for the quota window is a cancellation, not a failed answer', async () => {
-    const many: ScenarioInput = {
-      gateways: Array.from({ length: 2 }, (_, i) => gateway(`gw-${i}`, [], {}, 'rg-a')),
-      managementGroups: { 'mg-web': [SUB] },
-      resourceGraph: { quota: 1, windowSeconds: 60 },
-    };
+    const many = quotaOfOne(2, 60);
     await withDirectory(
       many,
       NO_FILTER,

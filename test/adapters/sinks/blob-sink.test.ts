@@ -460,9 +460,14 @@ describe('blob sink', () => {
       expect(error.message).toContain('ECONNREFUSED');
     });
 
-    test('a storage that accepts the connection but never answers: a retryable time-out', async () => {
+    /**
+     * Runs `use` with a client of a storage account that accepts connections and never answers (each
+     * try ends after 200 ms, none retried), and the count of requests it has received.
+     */
+    async function withSilentStorage(use: (stalled: BlobService, requests: () => number) => Promise<void>) {
       const sockets = new Set<Socket>();
-      const silent = createServer((socket) => sockets.add(socket.on('data', () => undefined)));
+      let requests = 0;
+      const silent = createServer((socket) => sockets.add(socket.on('data', () => void requests++)));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { port } = silent.address() as { port: number };
       try {
@@ -475,41 +480,31 @@ describe('blob sink', () => {
           },
           { httpOptions: { maxRetries: 0, requestTimeoutInMs: 200 } },
         );
+        await use(stalled, () => requests);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    }
+
+    test('a storage that accepts the connection but never answers: a retryable time-out', async () => {
+      await withSilentStorage(async (stalled) => {
         const error = await createBlobSink({ client: stalled, container: 'ccc' })
           .deliver(buildDelivery('r1', [{ gateway: gw }]))
           .catch((e) => e);
         expect(error).toBeInstanceOf(DeliveryError);
         expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
         expect(error.message).toMatch(/cannot open container ccc: no answer in time/);
-      } finally {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => silent.close(() => resolve()));
-      }
+      });
     });
 
     // A break trial: an account that never answered held a run about 2 s a gateway, each of its
     // requests waiting out its own tries. Now one waits; the others fail at once (unanswered-breaker.ts).
     test("a storage that never answers is waited out once: the next gateways' deliveries fail at once, retryable, unsent", async () => {
-      const sockets = new Set<Socket>();
-      let requests = 0;
-      const silent = createServer((socket) => {
-        sockets.add(socket.on('data', () => void requests++));
-      });
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      const { port } = silent.address() as { port: number };
-      try {
-        const stalled = connectBlobService(
-          {
-            connectionString: azurite.connectionString.replace(
-              azurite.blobEndpoint,
-              `http://127.0.0.1:${port}/devstoreaccount1`,
-            ),
-          },
-          { httpOptions: { maxRetries: 0, requestTimeoutInMs: 200 } },
-        );
+      await withSilentStorage(async (stalled, requests) => {
         const sink = createBlobSink({ client: stalled, container: 'ccc' });
         await sink.deliver(buildDelivery('r1', [{ gateway: gw }])).catch((e: unknown) => e);
-        const sent = requests;
+        const sent = requests();
         const later = await Promise.all(
           [gw, gw2].map((g) => sink.deliver(buildDelivery('r1', [{ gateway: g }])).catch((e: unknown) => e)),
         );
@@ -520,11 +515,8 @@ describe('blob sink', () => {
             /not sent: a request to \S+ got no answer a moment before/,
           );
         }
-        expect(requests).toBe(sent); // none sent
-      } finally {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => silent.close(() => resolve()));
-      }
+        expect(requests()).toBe(sent); // none sent
+      });
     });
 
     test('an unusable connection string: not retryable, names the problem, does not echo the value', async () => {
