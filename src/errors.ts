@@ -1055,6 +1055,11 @@ export const isDemoOutFolderError = errorGuard<DemoOutFolderError>(
 );
 /** A StateConflictError (`StateConflict`), from any copy of this module. */
 export const isStateConflictError = errorGuard<StateConflictError>('StateConflictError', 'StateConflict');
+/** A StorageUnansweredError (`StorageUnanswered`), from any copy of this module. */
+export const isStorageUnansweredError = errorGuard<StorageUnansweredError>(
+  'StorageUnansweredError',
+  'StorageUnanswered',
+);
 /** A StateUnavailableError (`StateUnavailable`), from any copy of this module. */
 export const isStateUnavailableError = errorGuard<StateUnavailableError>(
   'StateUnavailableError',

@@ -40,6 +40,10 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
     'StateUnavailableError',
     (m) => new m.StateUnavailableError('state file /s/gw.json', 'locked', 'Wait.', { retryable: true }),
   ],
+  [
+    'StorageUnansweredError',
+    (m) => new m.StorageUnansweredError('https://acct.blob.core.windows.net', 'no answer in time', 30_000),
+  ],
   ['StateInvalidError', (m) => new m.StateInvalidError('state file /s/gw.json', ['(root): not an object'])],
   [
     'StoredSilenceInvalidError',
