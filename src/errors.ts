@@ -485,8 +485,10 @@ export class StorageUnansweredError extends AppGwInsightsError {
     /** How long the account is left alone after it, in ms. */
     readonly leftAloneForInMs: number,
   ) {
+    // `unanswered` is kept, not said: it is a time-out's own words ("no answer in time …"), which the
+    // sentence says already (a break trial read "(no answer in time (the request was aborted))").
     super(
-      `not sent: a request to ${service} got no answer a moment before (${unanswered}), and it is left alone ${leftAloneForInMs / 1000} s before it is tried again`,
+      `not sent: another request to ${service} got no answer in time a moment before, so the account is left alone ${leftAloneForInMs / 1000} s before it is tried again`,
     );
   }
 }

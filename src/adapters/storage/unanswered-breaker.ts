@@ -6,8 +6,8 @@
  * once); an answer of any kind closes it again.
  *
  * Why: a storage account that accepted connections and never answered held a direct run about 2 s a
- * gateway (each gateway's notify state and history calls waited out 4 tries of 30 s, 64 gateways at a
- * time): 300 gateways took 11 min 35 s, where one wait is enough to know (a break trial). Only "no
+ * gateway (each gateway's notify state and history calls waited out their own 30 s try, 64 gateways at
+ * a time): 300 gateways took 11 min 35 s, where one wait is enough to know (a break trial). Only "no
  * answer" opens it: an HTTP answer (403, 404, 409, 412, 5xx) is about that request or that document,
  * and one failing document never stops the others; a refused connection costs no wait. It sits outside the REST client (rest/), over its
  * one `send`.
@@ -41,6 +41,12 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
   const now = options.nowInMs ?? (() => performance.now());
   let open: { readonly untilInMs: number; readonly what: string } | undefined;
   let probing = false;
+  /** When the account last answered (any status), on `now`'s clock. */
+  let answeredAtInMs = -Infinity;
+  const answered = () => {
+    open = undefined;
+    answeredAtInMs = now();
+  };
   return {
     async guard(call) {
       let probe = false;
@@ -49,14 +55,17 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
           throw new StorageUnansweredError(options.service, open.what, leftAloneForInMs);
         probing = probe = true;
       }
+      const sentAtInMs = now();
       try {
         const result = await call();
-        open = undefined;
+        answered();
         return result;
       } catch (error) {
         const what = options.unanswered(error);
-        // Answered (any status): the account is there.
-        open = what === undefined ? undefined : { untilInMs: now() + leftAloneForInMs, what };
+        if (what === undefined) answered();
+        // Only a request sent after the account's last answer tells that it does not answer now: one
+        // sent before, timing out late, would shut off an account a probe had just found back.
+        else if (sentAtInMs >= answeredAtInMs) open = { untilInMs: now() + leftAloneForInMs, what };
         throw error;
       } finally {
         if (probe) probing = false;

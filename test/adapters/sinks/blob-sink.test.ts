@@ -512,7 +512,7 @@ describe('blob sink', () => {
           expect(error).toBeInstanceOf(DeliveryError);
           expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
           expect((error as Error).message).toMatch(
-            /not sent: a request to \S+ got no answer a moment before/,
+            /not sent: another request to \S+ got no answer in time a moment before/,
           );
         }
         expect(requests()).toBe(sent); // none sent

@@ -212,7 +212,7 @@ describe('blob state store', () => {
         expect(error).toMatchObject({ retryable: true });
         expect((error as Error).message).toMatch(
           new RegExp(
-            `not sent: a request to http://127\\.0\\.0\\.1:${port}/\\S+ got no answer a moment before \\(no answer in time`,
+            `not sent: another request to http://127\\.0\\.0\\.1:${port}/\\S+ got no answer in time a moment before`,
           ),
         );
         expect((error as Error).message).toMatch(/is reachable/);
