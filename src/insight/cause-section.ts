@@ -151,15 +151,10 @@ function configurationFill(
 }
 
 /**
- * Steps as a markdown ordered list (`1. …` a line each), filled as the cause section's are: the fix at
- * the top of the insight page.
+ * Steps as a markdown ordered list (`1. …` a line each), filled as the cause section's are, as HTML
+ * (markdown-it's) rendered from the tokens its fill's check parsed: the fix at the top of the insight
+ * page.
  */
-export function stepsMarkdown(steps: readonly string[], options: CauseSectionOptions = {}): string {
-  const slots = new Slots();
-  return slots.fill(stepsTemplate(steps, slots), options);
-}
-
-/** stepsMarkdown as HTML (markdown-it's), rendered from the tokens its fill's check parsed. */
 export function stepsHtml(steps: readonly string[], options: CauseSectionOptions = {}): string {
   const slots = new Slots();
   return slots.fillWithTokens(stepsTemplate(steps, slots), options).html();

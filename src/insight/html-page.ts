@@ -11,7 +11,7 @@ export interface HtmlPageOptions {
    * pointing at the probe message shown at the top (`PROBE_MESSAGE_ABOVE`).
    */
   readonly articleHtml: string;
-  /** The cause's steps as an ordered list, rendered by markdown-it (`stepsMarkdown`). */
+  /** The cause's steps as an ordered list, rendered by markdown-it (cause-section.ts `stepsHtml`). */
   readonly stepsHtml: string;
   /**
    * What the gateway's configuration says (configuration-section.ts: the probe's real values, what

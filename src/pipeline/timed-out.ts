@@ -183,8 +183,7 @@ export function failedThenNoAnswer(
 ): string {
   const setting = settingName ? ` (${settingName})` : '';
   const { attempt } = failed;
-  const code = attempt.code ? ` ${attempt.code}` : '';
-  const answered = `${attempt.from} answered ${attempt.status}${code} to its last try, ${seconds(failed.agoInMs)} before the time-out`;
+  const answered = `${answerOf(attempt)} to its last try, ${seconds(failed.agoInMs)} before the time-out`;
   if (attempt.retryAfterInMs !== undefined && attempt.retryAfterInMs > failed.agoInMs) {
     // Its wait counts from that answer, which came `agoInMs` before the time-out: the bound that lets the
     // try go out is the time spent by then plus the wait (a new-user trial followed "longer than ARM's
@@ -239,7 +238,7 @@ function noAnswer(
   if (unansweredAtTheEnd(own)) {
     const held = own.waitedInMs >= 1_000 ? `, after its requests waited ${seconds(waited)} for ${quota}` : '';
     const before = failed
-      ? `; ${failed.attempt.from} answered ${failed.attempt.status}${failed.attempt.code ? ` ${failed.attempt.code}` : ''} to a try before it, ${seconds(failed.agoInMs)} before the time-out`
+      ? `; ${answerOf(failed.attempt)} to a try before it, ${seconds(failed.agoInMs)} before the time-out`
       : '';
     return `${plain}: its last try had no answer for ${seconds(own.unansweredForInMs ?? 0)}${held}${before}`;
   }
@@ -249,6 +248,11 @@ function noAnswer(
 }
 
 const SUBSCRIPTION_QUOTA = "the subscription's quota";
+
+/** `ARM answered 429 SubscriptionRequestsThrottled`: who answered a failed try, and what. */
+function answerOf(attempt: FailedAttempt): string {
+  return `${attempt.from} answered ${attempt.status}${attempt.code ? ` ${attempt.code}` : ''}`;
+}
 
 /** Of a wait, the share a 429's pause must cover to be why it ran out: a 1 s pause in 300 s is not. */
 export const THROTTLED_SHARE_OF_WAIT = 0.25;

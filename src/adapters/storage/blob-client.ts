@@ -115,30 +115,26 @@ export function connectBlobService(
 ): BlobService {
   const source = options.setting ?? 'storage connection';
   assertNoIssues(validateConnection(options), source);
+  let http: StorageHttp;
   if ('connectionString' in options) {
     const endpoint = endpointOfConnectionString(options.connectionString, 'blob', source);
-    return createBlobService(breaking(createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions)));
+    http = createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions);
+  } else {
+    const url =
+      'blobServiceUri' in options
+        ? options.blobServiceUri.replace(/\/+$/, '')
+        : `https://${options.accountName}.blob.core.windows.net`;
+    const credential = extras.tokenCredential ?? createEntraCredential(options);
+    http = createStorageHttp(url, { credential }, extras.httpOptions);
   }
-  const url =
-    'blobServiceUri' in options
-      ? options.blobServiceUri.replace(/\/+$/, '')
-      : `https://${options.accountName}.blob.core.windows.net`;
-  const credential = extras.tokenCredential ?? createEntraCredential(options);
-  return createBlobService(breaking(createStorageHttp(url, { credential }, extras.httpOptions)));
-}
-
-/**
- * The account's requests through a breaker (unanswered-breaker.ts): one that got no answer at all
- * (unansweredStorageFailure) leaves the account alone a while, instead of every document's and every
- * blob's request waiting out its own tries.
- */
-function breaking(http: StorageHttp): StorageHttp {
-  return withUnansweredBreaker(http, unansweredStorageFailure);
+  return createBlobService(withUnansweredBreaker(http, unansweredStorageFailure));
 }
 
 /**
  * What a storage request whose tries all ran out of time without an answer met (`no answer in time
- * (the request was aborted)`); undefined for any other outcome: an answer (any status), a failure on
+ * (the request was aborted)`): connectBlobService's breaker (unanswered-breaker.ts) then leaves the
+ * account alone a while, instead of every document's and every blob's request waiting out its own
+ * time-out. Undefined for any other outcome: an answer (any status), a failure on
  * our side, and a connection refused or reset, which costs no wait (an account that refused one
  * request and came back was left alone for nothing: the next delivery must try again).
  */

@@ -329,7 +329,7 @@ export class SubscriptionPacing {
    * does.
    */
   pausedForInMs(subscriptionId: string, kind: RequestKind, nowInMs: number): number {
-    const e = this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`);
+    const e = this.existing(subscriptionId, kind);
     return e ? Math.max(0, e.pausedUntil - nowInMs) : 0;
   }
 
@@ -339,7 +339,7 @@ export class SubscriptionPacing {
    */
   latestThrottle(subscriptionId: string): ThrottleNote | undefined {
     const notes = (['reads', 'writes'] as const).flatMap(
-      (kind) => this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`)?.throttled ?? [],
+      (kind) => this.existing(subscriptionId, kind)?.throttled ?? [],
     );
     return notes.sort((a, b) => b.atInMs - a.atInMs)[0];
   }
@@ -354,7 +354,7 @@ export class SubscriptionPacing {
   pausedWithin(subscriptionId: string, nowInMs: number, withinLastInMs: number): PausedWithin {
     const from = nowInMs - withinLastInMs;
     const pauses = (['reads', 'writes'] as const)
-      .flatMap((kind) => this.estimates.get(`${subscriptionId.toLowerCase()}/${kind}`)?.pauses ?? [])
+      .flatMap((kind) => this.existing(subscriptionId, kind)?.pauses ?? [])
       .map((p) => [Math.max(p.fromInMs, from), Math.min(p.untilInMs, nowInMs)] as const)
       .filter(([start, end]) => end > start)
       .sort((a, b) => a[0] - b[0]);
@@ -378,13 +378,18 @@ export class SubscriptionPacing {
     return { level, reserved: reservations.length, inFlight, pausedUntil, answered, perSecond };
   }
 
+  /** The estimate of `subscriptionId`'s `kind` (any case) as it stands, not refilled; undefined before any. */
+  private existing(subscriptionId: string, kind: RequestKind): MutableEstimate | undefined {
+    return this.estimates.get(estimateKey(subscriptionId, kind));
+  }
+
   private bucket(kind: RequestKind): RequestBucket {
     return this.limits[kind];
   }
 
   /** The estimate, refilled to `nowInMs`; a new one is full (ARM's burst), and unanswered. */
   private estimate(subscriptionId: string, kind: RequestKind, nowInMs: number): MutableEstimate {
-    const key = `${subscriptionId.toLowerCase()}/${kind}`;
+    const key = estimateKey(subscriptionId, kind);
     const { burst, perSecond } = this.bucket(kind);
     let e = this.estimates.get(key);
     if (!e) {
@@ -412,4 +417,9 @@ export class SubscriptionPacing {
     }
     return e;
   }
+}
+
+/** The key of a subscription's (any case) estimate of one kind. */
+function estimateKey(subscriptionId: string, kind: RequestKind): string {
+  return `${subscriptionId.toLowerCase()}/${kind}`;
 }
