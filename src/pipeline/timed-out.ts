@@ -210,9 +210,25 @@ function failedLast(
   own: OwnQuotaWait,
   failed: FailedBeforeTimeOut | undefined,
 ): failed is FailedBeforeTimeOut {
-  if (!failed) return false;
-  return !(unansweredAtTheEnd(own) && (own.unansweredForInMs ?? 0) < failed.agoInMs);
+  return failed !== undefined && !retriedAfter(own, failed);
 }
+
+/**
+ * Whether a try sent after ARM's failed answer was out at the time-out, unanswered for longer than
+ * ARM answers (ANSWERED_WITHIN_IN_MS): that try, not the failure, is what the call met last (a new-user
+ * trial: a poll answered 429, whose retry then hung 5 s to the time-out, was still "ARM answered 429 …
+ * to its last try").
+ */
+function retriedAfter(own: OwnQuotaWait, failed: FailedBeforeTimeOut): boolean {
+  const out = own.unansweredForInMs ?? 0;
+  return out >= ANSWERED_WITHIN_IN_MS && out < failed.agoInMs;
+}
+
+/**
+ * ARM answers a request in well under this, in ms: a try out longer had no answer yet, where one just
+ * sent may be on its way (a shorter one would flip a message on the millisecond a retry goes out).
+ */
+const ANSWERED_WITHIN_IN_MS = 1_000;
 
 /**
  * `no answer within 100000 ms (gatewayTimeoutInMs)`, and what the call met, first what held its end:
@@ -235,7 +251,7 @@ function noAnswer(
 ): string {
   const plain = noAnswerWithin(timeoutInMs);
   const waited = Math.min(own.waitedInMs, timeoutInMs);
-  if (unansweredAtTheEnd(own)) {
+  if (unansweredAtTheEnd(own) || (failed !== undefined && retriedAfter(own, failed))) {
     const held = own.waitedInMs >= 1_000 ? `, after its requests waited ${seconds(waited)} for ${quota}` : '';
     const before = failed
       ? `; ${answerOf(failed.attempt)} to a try before it, ${seconds(failed.agoInMs)} before the time-out`

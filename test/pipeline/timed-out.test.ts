@@ -382,6 +382,28 @@ describe('a time-out whose last try ARM left unanswered says so, after the quota
         "no answer within 40000 ms (gatewayTimeoutInMs): its last try had no answer for 25.0 s, after its requests waited 15.0 s for the subscription's quota; ARM answered 429 SubscriptionRequestsThrottled to a try before it, 40.0 s before the time-out",
       ),
     ]);
+    // A new-user trial: a poll answered 429, its retry out 5 s (not yet "hung") at the time-out.
+    const shortly = backendHealthTimedOut(
+      GW,
+      8_000,
+      throttledOnce(undefined),
+      { waitedInMs: 2_000, outForInMs: 5_000, unansweredForInMs: 5_000 },
+      { ...failed, agoInMs: 7_000 },
+    );
+    expect(shortly.message).toContain(
+      "no answer within 8000 ms (gatewayTimeoutInMs): its last try had no answer for 5.0 s, after its requests waited 2.0 s for the subscription's quota; ARM answered 429 SubscriptionRequestsThrottled to a try before it, 7.0 s before the time-out",
+    );
+    // A retry just sent (under a second) may be on its way: the failed answer is still its last.
+    const justSent = backendHealthTimedOut(
+      GW,
+      8_000,
+      throttledOnce(undefined),
+      { waitedInMs: 2_000, outForInMs: 500, unansweredForInMs: 500 },
+      { ...failed, agoInMs: 3_000 },
+    );
+    expect(justSent.message).toMatch(
+      /ARM answered 429 SubscriptionRequestsThrottled to its last try, 3\.0 s before/,
+    );
     // The failed answer after the last try was sent is still what it met last.
     const answeredLast = backendHealthTimedOut(
       GW,
