@@ -1,5 +1,6 @@
 /**
- * A breaker per storage account (per StorageHttp: one per connection): once a request to it gets no
+ * A breaker per storage account (per service URL, shared by every connection of the process to it):
+ * once a request to it gets no
  * answer at all (its tries ran out of time: connectBlobService's unansweredStorageFailure), the requests
  * after it fail at once with StorageUnansweredError for STORAGE_LEFT_ALONE_FOR_IN_MS, instead of each
  * waiting out its own tries. Then one request is let through to find out (the others still fail at
@@ -10,7 +11,8 @@
  * a time): 300 gateways took 11 min 35 s, where one wait is enough to know (a break trial). Only "no
  * answer" opens it: an HTTP answer (403, 404, 409, 412, 5xx) is about that request or that document,
  * and one failing document never stops the others; a refused connection costs no wait. It sits outside the REST client (rest/), over its
- * one `send`.
+ * one `send`. Shared by account, not by connection: `state.blob` and `sinks.blob` on one account are two
+ * connections, and each waited out its own 30 s try before (a new-user trial: 4 gateways, 64 s).
  */
 import { StorageUnansweredError } from '../../errors';
 import type { StorageHttp } from './rest/storage-http';
@@ -74,11 +76,36 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
   };
 }
 
-/** `http` with its requests through an UnansweredBreaker of its own. */
+/** The breakers of the storage accounts this process has connected to, by `serviceKey`. */
+const breakersByService = new Map<string, UnansweredBreaker>();
+
+/**
+ * The account a service URL names, as the breakers key it: the URL with its host in lowercase and no
+ * trailing slash (`https://acct.blob.core.windows.net`, Azurite's `http://127.0.0.1:10000/devstoreaccount1`).
+ */
+export function serviceKey(url: string): string {
+  let href: string;
+  try {
+    href = new URL(url).href;
+  } catch {
+    href = url;
+  }
+  return href.replace(/\/+$/, '');
+}
+
+/**
+ * `http` with its requests through the breaker of its account: one per service URL in `breakers` (the
+ * process's by default), so every connection to one account is left alone together. The first
+ * connection's `unanswered` decides for the account (every caller passes the same test).
+ */
 export function withUnansweredBreaker(
   http: StorageHttp,
   unanswered: UnansweredBreakerOptions['unanswered'],
+  breakers: Map<string, UnansweredBreaker> = breakersByService,
 ): StorageHttp {
-  const breaker = unansweredBreaker({ service: http.url, unanswered });
-  return { url: http.url, send: (request) => breaker.guard(() => http.send(request)) };
+  const key = serviceKey(http.url);
+  let breaker = breakers.get(key);
+  if (!breaker) breakers.set(key, (breaker = unansweredBreaker({ service: http.url, unanswered })));
+  const shared = breaker;
+  return { url: http.url, send: (request) => shared.guard(() => http.send(request)) };
 }

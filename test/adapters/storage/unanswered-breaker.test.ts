@@ -4,11 +4,19 @@
  * enough. On a fake clock, with the failures the storage client's pipeline throws, told apart as
  * connectBlobService tells them (unansweredStorageFailure).
  */
-import { unansweredBreaker } from '../../../src/adapters/storage/unanswered-breaker';
+import { createServer, type Socket } from 'node:net';
 import {
+  serviceKey,
+  unansweredBreaker,
+  withUnansweredBreaker,
+  type UnansweredBreaker,
+} from '../../../src/adapters/storage/unanswered-breaker';
+import {
+  connectBlobService,
   describeStorageFailure,
   unansweredStorageFailure as unanswered,
 } from '../../../src/adapters/storage/blob-client';
+import type { StorageHttp } from '../../../src/adapters/storage/rest/storage-http';
 import { StorageUnansweredError } from '../../../src/errors';
 import { rejection } from '../../helpers/failures';
 
@@ -124,5 +132,95 @@ describe('unansweredBreaker', () => {
     answer('ok');
     await slow;
     await expect(breaker.guard(call('ok'))).resolves.toBe('ok');
+  });
+});
+
+// A new-user trial: `state.blob` and `sinks.blob` on one account that stopped answering each waited out
+// a 30 s try, one after the other (4 gateways, 64 s). The breaker is the account's, not a connection's.
+describe('withUnansweredBreaker: one breaker per account', () => {
+  it.each<[string, string, string]>([
+    ['the host in any case', 'https://ACCT.blob.core.windows.net', 'https://acct.blob.core.windows.net'],
+    ['a trailing slash', 'https://acct.blob.core.windows.net/', 'https://acct.blob.core.windows.net'],
+    [
+      'an Azurite path-style account',
+      'http://127.0.0.1:10000/devstoreaccount1/',
+      'http://127.0.0.1:10000/devstoreaccount1',
+    ],
+    ['not a URL: as given, less its trailing slashes', 'not a url//', 'not a url'],
+  ])('serviceKey: %s', (_, url, key) => {
+    expect(serviceKey(url)).toBe(key);
+  });
+
+  /** A connection to `url` whose requests all run out of time, and how many it sent. */
+  function silentHttp(url: string) {
+    let sent = 0;
+    const http: StorageHttp = {
+      url,
+      send: async () => {
+        sent++;
+        throw abort;
+      },
+    };
+    return { http, sent: () => sent };
+  }
+  const request = { method: 'GET', path: 'c/b' } as unknown as Parameters<StorageHttp['send']>[0];
+
+  it.each<[string, boolean, string, string]>([
+    ['one URL', true, 'https://acct.blob.core.windows.net', 'https://acct.blob.core.windows.net'],
+    [
+      'its host in another case, a trailing slash',
+      true,
+      'https://acct.blob.core.windows.net',
+      'https://Acct.blob.core.windows.net/',
+    ],
+    ['another account', false, 'https://acct.blob.core.windows.net', 'https://other.blob.core.windows.net'],
+    [
+      'another Azurite account on one host',
+      false,
+      'http://127.0.0.1:10000/devstoreaccount1',
+      'http://127.0.0.1:10000/other',
+    ],
+  ])('two connections to %s: left alone together: %s', async (_, shared, first, second) => {
+    const breakers = new Map<string, UnansweredBreaker>();
+    const a = silentHttp(first);
+    const b = silentHttp(second);
+    const state = withUnansweredBreaker(a.http, unanswered, breakers);
+    const sink = withUnansweredBreaker(b.http, unanswered, breakers);
+    await expect(state.send(request)).rejects.toBe(abort);
+    const error = await rejection(sink.send(request));
+    if (shared) {
+      expect(error).toBeInstanceOf(StorageUnansweredError);
+      expect(b.sent()).toBe(0);
+    } else {
+      expect(error).toBe(abort);
+      expect(b.sent()).toBe(1);
+    }
+  });
+
+  it('connectBlobService: the state and the blob sink on one account that never answers wait out one try between them, not one each', async () => {
+    const sockets = new Set<Socket>();
+    let requests = 0;
+    const silent = createServer((socket) => sockets.add(socket.on('data', () => void requests++)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const connectionString =
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+      'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+      `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+    const httpOptions = { maxRetries: 0, requestTimeoutInMs: 200 };
+    try {
+      const state = connectBlobService({ connectionString, setting: 'APPGW_STATE' }, { httpOptions });
+      const sink = connectBlobService({ connectionString, setting: 'APPGW_SINK' }, { httpOptions });
+      const waited = await rejection(state.container('state').download('a.json'));
+      expect(unanswered(waited)).toMatch(/no answer in time/);
+      const sent = requests;
+      expect(sent).toBeGreaterThan(0);
+      const left = await rejection(sink.container('insights').createIfNotExists());
+      expect(left).toBeInstanceOf(StorageUnansweredError);
+      expect(requests).toBe(sent); // the sink's request was never sent
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
