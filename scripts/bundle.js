@@ -132,6 +132,19 @@ const SUBSTITUTES = [
     misuse: armNetworkMisuse,
   },
   {
+    // The CLI's lean ARM client loads the package's modular parts from node_modules by their paths
+    // (src/adapters/arm/arm-network-parts.ts); the bundle has no node_modules, and its
+    // `@azure/arm-network` is the lean client above, which application-gateways-client.ts then makes.
+    name: 'arm-network parts loader (the bundle has its own lean client)',
+    load: /[\\/]src[\\/]adapters[\\/]arm[\\/]arm-network-parts\.ts$/,
+    contents: () =>
+      [
+        "export const APPLICATION_GATEWAYS_GROUP_FILE = 'dist/commonjs/classic/applicationGateways/index.js';",
+        'export function loadArmNetworkParts() { return undefined; }',
+      ].join('\n'),
+    misuse: () => [],
+  },
+  {
     // zod's `zod/locales` module holds ~40 translations of its error messages (~260 KB); the app uses
     // English only.
     name: 'zod locales (English only)',

@@ -28,7 +28,8 @@ const ARM = '@azure/arm-network client (applicationGateways only)';
 const ZOD = 'zod locales (English only)';
 const CRC = 'storage-common CRC64 (StorageCrc64 checksums unused)';
 const BLOB = '@azure/storage-blob (block uploads: the CLI only)';
-const ALL = new Set([ARM, ZOD, CRC, BLOB]);
+const PARTS = 'arm-network parts loader (the bundle has its own lean client)';
+const ALL = new Set([ARM, ZOD, CRC, BLOB, PARTS]);
 /** Where the misuses below are written, unless a row names the file. */
 const EXAMPLE = 'src/adapters/example.ts';
 const CRC64_MODULE = path.join(
@@ -50,6 +51,10 @@ const ENTRIES: Record<string, string> = {
     "import { BlobServiceClient } from '@azure/storage-blob';",
     "export const fromString = () => BlobServiceClient.fromConnectionString('UseDevelopmentStorage=true');",
     "export const fromUrl = () => new BlobServiceClient('https://a.blob.core.windows.net');",
+  ].join('\n'),
+  [PARTS]: [
+    "import { loadArmNetworkParts } from './src/adapters/arm/arm-network-parts';",
+    'export const parts = loadArmNetworkParts();',
   ].join('\n'),
 };
 
@@ -90,7 +95,7 @@ const failure = (seen: { applied: ReadonlySet<string>; sources: readonly Source[
 };
 
 describe('scripts/bundle.js substitutes', () => {
-  it('lists the four substitutes these tests cover', () => {
+  it('lists the five substitutes these tests cover', () => {
     expect(SUBSTITUTES.map((s) => s.name).sort()).toEqual([...ALL].sort());
   });
 
@@ -124,9 +129,15 @@ describe('scripts/bundle.js substitutes', () => {
           '@azure/storage-blob is not bundled (scripts/bundle.js): the Functions app sets blobBlocks: false',
         );
     }, 60_000);
+
+    it(`${PARTS}: finds no parts, so the client is the bundle's own lean one`, async () => {
+      const { exports, applied } = await buildWithSubstitutes(ENTRIES[PARTS] ?? '');
+      expect(applied).toEqual(new Set([PARTS]));
+      expect(exports).toHaveProperty('parts', undefined);
+    }, 60_000);
   });
 
-  it.each([ARM, ZOD, CRC, BLOB])(
+  it.each([ARM, ZOD, CRC, BLOB, PARTS])(
     'where its pattern is not, the guard fails naming it: %s',
     async (name) => {
       // The other substitutes' entries, so that only this one's pattern is missing from the graph.

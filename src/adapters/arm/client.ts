@@ -1,4 +1,8 @@
-import type { NetworkManagementClient, NetworkManagementClientOptionalParams } from '@azure/arm-network';
+import type { NetworkManagementClientOptionalParams } from '@azure/arm-network';
+import {
+  createApplicationGatewaysClient,
+  type ApplicationGatewaysClient,
+} from './application-gateways-client';
 import {
   createDefaultHttpClient,
   type HttpClient,
@@ -68,7 +72,7 @@ export type ArmClientSetup = Required<
  * operation and the on-demand probe are sent through it: arm-operation.ts) and its applicationGateways
  * operations (scripts/bundle.js's substitute client, in the Functions bundle, has these).
  */
-export type ArmNetworkClient = Pick<NetworkManagementClient, 'pipeline' | 'applicationGateways'>;
+export type ArmNetworkClient = ApplicationGatewaysClient;
 
 /**
  * One client per subscription, plus what error messages need to know about all of them: the endpoint
@@ -145,14 +149,10 @@ export function createArmClientFactory(options: ArmClientOptions): ArmClientFact
   };
 
   const create = (subscriptionId: string): Promise<ArmNetworkClient> =>
-    buildClient((cred, setup) => {
-      const { NetworkManagementClient } = loadArmNetwork();
-      const client = new NetworkManagementClient(cred, subscriptionId, setup);
-      // Only what the app calls is kept. The SDK builds its ~170 operation groups in the constructor,
-      // each bound to the client's context, not to the client: the rest are let go, 138 KiB a
-      // subscription (a heap snapshot at 50 subscriptions: 6.7 MiB; a management group of 500, 67).
-      return { pipeline: client.pipeline, applicationGateways: client.applicationGateways };
-    });
+    // Only what the app calls is made (application-gateways-client.ts): the classic client builds its
+    // ~170 operation groups in its constructor, 138 KiB a subscription (a heap snapshot at 50
+    // subscriptions: 6.7 MiB; a management group of 500, 67), and loads them all first.
+    buildClient((cred, setup) => createApplicationGatewaysClient(cred, subscriptionId, setup));
 
   const factory = (subscriptionId: string): Promise<ArmNetworkClient> => {
     const key = subscriptionId.toLowerCase();
@@ -206,10 +206,4 @@ export async function readCaCertFile(file: string): Promise<string> {
   const read = await readTextFile(file);
   if (!read.ok) throw new ConfigError([`arm.caCertFile: ${file}: ${read.problem}`]);
   return read.value;
-}
-
-/** Lazy CommonJS require: one module graph with @azure/identity, and no cost until first use. */
-function loadArmNetwork(): typeof import('@azure/arm-network') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@azure/arm-network');
 }
