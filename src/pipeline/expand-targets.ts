@@ -1,4 +1,5 @@
 import { gatewayKey, type Target } from '../core/arm-id';
+import { gatewayKeys, type GatewayKeys } from '../core/gateway-keys';
 import type { GatewayRef } from '../core/model';
 import { toError } from '../errors';
 import type { GatewayDirectory, ListOptions, TargetListing } from '../ports';
@@ -43,10 +44,15 @@ export async function expandTargets(
      * whose listing hangs until its time-out holds back no other's. Must not throw. Absent: not told.
      */
     onListed?: (gateways: readonly GatewayRef[]) => void;
+    /**
+     * Where the keys of the gateways given to the run are kept (each once), so the run can take each
+     * gateway's key from there (GatewayKeys.keyOf). Absent: kept here alone.
+     */
+    keys?: GatewayKeys;
   },
 ): Promise<ExpandedTargets> {
   // Each gateway's key once (a gateway id's, about 150 characters): handed on, then `isGone`'s.
-  const given = new Set<string>();
+  const given = options.keys ?? gatewayKeys();
   /** Whether `gateway` is new to the run; a target given before had the others. */
   const isNew = (gateway: GatewayRef): boolean => {
     const key = gatewayKey(gateway.id);

@@ -45,6 +45,7 @@ import { buildStatusPage, writtenHistories } from './status/build-status-page';
 import { recordDeletion, recordHistory, undeliveredSinks } from './status/record-history';
 import type { StatusServices } from './status/status-services';
 import { gatewayKey } from '../core/arm-id';
+import { gatewayKeys } from '../core/gateway-keys';
 
 export interface RunDependencies {
   readonly directory: GatewayDirectory;
@@ -305,6 +306,8 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
     // Each target's gateways start as soon as its listing ends: a listing that hangs until its time-out
     // holds back no other target's (scheduleListedGateways).
     let expanded: ExpandedTargets = { targets: [], gateways: [], isGone: () => false };
+    // The listings' copy of each gateway's key is the one its result, its history and doneByKey hold.
+    const keys = gatewayKeys();
     const doneByKey = new Map<string, GatewayDone | undefined>();
     await scheduleListedGateways<GatewayRef, void>(
       async (add) => {
@@ -314,6 +317,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
           stop,
           ...(deps.pacer ? { pacer: deps.pacer } : {}),
           ...(deps.configReader ? { keepConfigurations: (c) => listed.keep(c) } : {}),
+          keys,
           onListed: (gateways) => {
             if (gateways.length > 0) deps.progress?.listed?.(gateways.length);
             add(gateways);
@@ -333,7 +337,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
       },
       async (gateway, _, started, leftFlight) => {
         // One key per gateway, its result's and its history's (each a copy of its id otherwise).
-        const key = gatewayKey(gateway.id);
+        const key = keys.keyOf(gateway);
         doneByKey.set(key, await checkOne(gateway, key, started, leftFlight));
       },
     );
