@@ -335,7 +335,7 @@ describe('the outbox', () => {
     ]);
     expect(runSucceeded(held.report)).toBe(false);
     expect(formatSummary(held.report, [])).toMatch(
-      /webhook\[ops\]: 1 notice held by another run .*\(until 2030-01-01T00:01:00\.000Z, by run-elsewhere\)/,
+      /webhook\[ops\]: 1 notice held by another run's lease \(that run is sending it, or stopped before it recorded what it sent\).*\(until 2030-01-01T00:01:00\.000Z, by run-elsewhere\)/,
     );
 
     const after = await notifyRun({

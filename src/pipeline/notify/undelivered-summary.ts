@@ -28,7 +28,9 @@ function whenText(status: UndeliveredNoticeReport['status'], n: number): string 
     case 'waiting':
       return 'waiting, sent on the next run';
     case 'leased':
-      return `held by another run that is sending ${one ? 'it' : 'them'}, sent again once its lease ends if still undelivered`;
+      // The lease says a run took them, not that it is still at work: a run whose state stopped
+      // answering between a send and its record ended with its lease still on (a break trial).
+      return `held by another run's lease (that run is sending ${one ? 'it' : 'them'}, or stopped before it recorded what it sent), sent again once the lease ends if still undelivered`;
     case 'dead-letter':
       return `parked as ${one ? 'a dead letter' : 'dead letters'}, not sent again until re-sent by hand`;
   }

@@ -56,7 +56,7 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
         undelivered('leased', { leasedBy: 'run-b', leasedUntil: '2030-01-01T00:05:00.000Z' }),
         undelivered('leased', { leasedBy: 'run-a', leasedUntil: '2030-01-01T00:01:00.000Z' }),
       ],
-      'webhook[ops]: 3 notices held by another run that is sending them, sent again once its lease ends if still undelivered (until 2030-01-01T00:05:00.000Z, by run-a, run-b)',
+      "webhook[ops]: 3 notices held by another run's lease (that run is sending them, or stopped before it recorded what it sent), sent again once the lease ends if still undelivered (until 2030-01-01T00:05:00.000Z, by run-a, run-b)",
     ],
     [
       'several reasons: the latest, and the others named, most recent first',
@@ -91,7 +91,7 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
     [
       'one leased notice: "it"',
       [undelivered('leased', { leasedBy: 'run-a', leasedUntil: '2030-01-01T00:02:00.000Z' })],
-      'webhook[ops]: 1 notice held by another run that is sending it, sent again once its lease ends if still undelivered (until 2030-01-01T00:02:00.000Z, by run-a)',
+      "webhook[ops]: 1 notice held by another run's lease (that run is sending it, or stopped before it recorded what it sent), sent again once the lease ends if still undelivered (until 2030-01-01T00:02:00.000Z, by run-a)",
     ],
   ])('%s', (_label, notices, line) => {
     expect(describeNotifyProblems({ ...nothing, undelivered: notices })).toEqual([line]);
