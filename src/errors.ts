@@ -468,8 +468,8 @@ export class ArticleError extends AppGwInsightsError {
 }
 
 /**
- * A storage request not sent: another request to the same storage account got no answer at all a
- * moment before (its tries ran out of time), and the account is left
+ * A storage request not sent: another request to the same storage container got no answer at all a
+ * moment before (its tries ran out of time), and the container is left
  * alone for a while before it is tried again (src/adapters/storage/unanswered-breaker.ts). Retryable.
  * The state store and the blob sink wrap it as their own failure, whose advice says to check the account.
  */
@@ -478,17 +478,17 @@ export class StorageUnansweredError extends AppGwInsightsError {
   readonly code = 'StorageUnanswered';
   override readonly retryable = true;
   constructor(
-    /** The service URL (no query: never a SAS). */
+    /** The container's URL, or the account's (no query: never a SAS). */
     readonly service: string,
     /** What the unanswered request met, e.g. "no answer in time (the request was aborted)". */
     readonly unanswered: string,
-    /** How long the account is left alone after it, in ms. */
+    /** How long the container is left alone after it, in ms. */
     readonly leftAloneForInMs: number,
   ) {
     // `unanswered` is kept, not said: it is a time-out's own words ("no answer in time …"), which the
     // sentence says already (a break trial read "(no answer in time (the request was aborted))").
     super(
-      `not sent: another request to ${service} got no answer in time a moment before, so the account is left alone ${leftAloneForInMs / 1000} s before it is tried again`,
+      `not sent: another request to ${service} got no answer in time a moment before, so it is left alone ${leftAloneForInMs / 1000} s before it is tried again`,
     );
   }
 }

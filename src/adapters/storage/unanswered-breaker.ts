@@ -1,23 +1,30 @@
 /**
- * A breaker per storage account (per service URL, shared by every connection of the process to it):
- * once a request to it gets no
- * answer at all (its tries ran out of time: connectBlobService's unansweredStorageFailure), the requests
- * after it fail at once with StorageUnansweredError for STORAGE_LEFT_ALONE_FOR_IN_MS, instead of each
- * waiting out its own tries. Then one request is let through to find out (the others still fail at
- * once); an answer of any kind closes it again.
+ * A breaker per storage container (per service URL and container, shared by every connection of the
+ * process to it): once a request to it gets no answer at all (its tries ran out of time:
+ * connectBlobService's unansweredStorageFailure), the requests after it fail at once with
+ * StorageUnansweredError for STORAGE_LEFT_ALONE_FOR_IN_MS, instead of each waiting out its own tries.
+ * Then one request is let through to find out (the others still fail at once); an answer of any kind
+ * closes it again.
  *
  * Why: a storage account that accepted connections and never answered held a direct run about 2 s a
  * gateway (each gateway's notify state and history calls waited out their own 30 s try, 64 gateways at
  * a time): 300 gateways took 11 min 35 s, where one wait is enough to know (a break trial). Only "no
  * answer" opens it: an HTTP answer (403, 404, 409, 412, 5xx) is about that request or that document,
- * and one failing document never stops the others; a refused connection costs no wait. It sits outside the REST client (rest/), over its
- * one `send`. Shared by account, not by connection: `state.blob` and `sinks.blob` on one account are two
- * connections, and each waited out its own 30 s try before (a new-user trial: 4 gateways, 64 s).
+ * and one failing document never stops the others; a refused connection costs no wait. It sits outside
+ * the REST client (rest/), over its one `send`.
+ *
+ * Why per container, not per account: for a few hours of 2026-12-05 it was the account's, so that
+ * `state.blob` and `sinks.blob` on one account that stopped answering waited out one 30 s try, not one
+ * each. A break trial then made one container hang on an account whose other container answered: the
+ * state's hung container shut off every blob-sink delivery (21 of 21 not sent), and with the sink's
+ * container hung, each state answer closed the shared breaker and every sink request waited out its 30
+ * s again (124.9 s for 20 gateways, 95.3 before). One failing state document must not stop a sink, nor
+ * the reverse: an account that stops answering whole now costs one wait per container in use.
  */
 import { StorageUnansweredError } from '../../errors';
 import type { StorageHttp } from './rest/storage-http';
 
-/** How long the requests to an account that gave no answer fail at once, in ms, before one is tried. */
+/** How long the requests to a container that gave no answer fail at once, in ms, before one is tried. */
 export const STORAGE_LEFT_ALONE_FOR_IN_MS = 30_000;
 
 export interface UnansweredBreaker {
@@ -76,12 +83,13 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
   };
 }
 
-/** The breakers of the storage accounts this process has connected to, by `serviceKey`. */
-const breakersByService = new Map<string, UnansweredBreaker>();
+/** The breakers of the storage containers this process has sent to, by `breakerKey`. */
+const breakersByContainer = new Map<string, UnansweredBreaker>();
 
 /**
- * The account a service URL names, as the breakers key it: the URL with its host in lowercase and no
- * trailing slash (`https://acct.blob.core.windows.net`, Azurite's `http://127.0.0.1:10000/devstoreaccount1`).
+ * The account a service URL names: the URL with its host in lowercase and no trailing slash
+ * (`https://acct.blob.core.windows.net`, Azurite's `http://127.0.0.1:10000/devstoreaccount1`). Another
+ * host name for the same account (an IP address, `localhost`) is another key.
  */
 export function serviceKey(url: string): string {
   let href: string;
@@ -94,18 +102,31 @@ export function serviceKey(url: string): string {
 }
 
 /**
- * `http` with its requests through the breaker of its account: one per service URL in `breakers` (the
- * process's by default), so every connection to one account is left alone together. The first
- * connection's `unanswered` decides for the account (every caller passes the same test).
+ * The container a request of `http` goes to, as the breakers key it and their errors name it:
+ * serviceKey of the URL, then the request path's first segment in lowercase (Azure's container names
+ * are lowercase); the account alone for a request to the account itself.
+ */
+export function breakerKey(url: string, path: string): string {
+  const container = (path.split('/')[0] ?? '').toLowerCase();
+  return container ? `${serviceKey(url)}/${container}` : serviceKey(url);
+}
+
+/**
+ * `http` with each request through the breaker of its container: one per breakerKey in `breakers` (the
+ * process's by default), so every connection to one container is left alone together, and another
+ * container of the account is not. The first request's `unanswered` decides for the container (every
+ * caller passes the same test).
  */
 export function withUnansweredBreaker(
   http: StorageHttp,
   unanswered: UnansweredBreakerOptions['unanswered'],
-  breakers: Map<string, UnansweredBreaker> = breakersByService,
+  breakers: Map<string, UnansweredBreaker> = breakersByContainer,
 ): StorageHttp {
-  const key = serviceKey(http.url);
-  let breaker = breakers.get(key);
-  if (!breaker) breakers.set(key, (breaker = unansweredBreaker({ service: http.url, unanswered })));
-  const shared = breaker;
-  return { url: http.url, send: (request) => shared.guard(() => http.send(request)) };
+  const breakerOf = (path: string): UnansweredBreaker => {
+    const key = breakerKey(http.url, path);
+    let breaker = breakers.get(key);
+    if (!breaker) breakers.set(key, (breaker = unansweredBreaker({ service: key, unanswered })));
+    return breaker;
+  };
+  return { url: http.url, send: (request) => breakerOf(request.path).guard(() => http.send(request)) };
 }
