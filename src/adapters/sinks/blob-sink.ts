@@ -18,6 +18,7 @@ import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
   describeStorageFailure,
+  type StorageFailure,
   type BlobConnectionOptions,
 } from '../storage/blob-client';
 import type { BlobContainer, BlobService } from '../storage/rest/blob-service';
@@ -118,6 +119,11 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         ? undefined
         : createBlobBlockUploader(options.connection);
   const ensured = new Map<string, Promise<unknown>>();
+  /** The account and the setting that names it, for the advice on a failure without an answer. */
+  const where = (): string => {
+    const setting = 'connection' in options ? (options.connection.setting ?? 'sinks.blob') : 'sinks.blob';
+    return service ? `${service.url} (${setting})` : setting;
+  };
 
   /** The container, created on first use (a failed creation is tried again on the next delivery). */
   const getContainer = async (containerName: string): Promise<BlobContainer> => {
@@ -234,7 +240,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       }
       const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
       if (scratch) throw scratch.error;
-      if (failed.length > 0) throw storageFailures(name, failed);
+      if (failed.length > 0) throw storageFailures(name, failed, where());
       return {
         locations: [
           `${base}/${latestRoot}report.json`,
@@ -255,15 +261,31 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         });
       }
       const failure = describeStorageFailure(error);
-      throw new DeliveryError(name, `cannot ${step}: ${failure.detail}`, {
-        retryable: failure.retryable,
-        ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
-        cause: error,
-      });
+      throw new DeliveryError(
+        name,
+        `cannot ${step}: ${failure.detail}${noAnswerAdvice([failure], where())}`,
+        {
+          retryable: failure.retryable,
+          ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
+          cause: error,
+        },
+      );
     }
   };
 
   return { name, deliver };
+}
+
+/**
+ * What to check when a write got no answer at all (no HTTP status, worth trying again: a time-out, a
+ * refused or reset connection, the account left alone after one), said once after the failures: as the
+ * state's advice says it (blob-state-store.ts). A trial's first blob-sink failure named neither the
+ * account nor what to look at. Empty when every failure had an answer (its status says it).
+ */
+function noAnswerAdvice(failures: readonly StorageFailure[], where: string): string {
+  return failures.some((f) => f.statusCode === undefined && f.retryable)
+    ? `; check that the storage account of ${where} is reachable (account name, endpoint, firewall)`
+    : '';
 }
 
 /** True when `error`, or an error it was caused by, is Blob Storage's 404 ContainerNotFound. */
@@ -282,10 +304,13 @@ function containerMissing(error: unknown): boolean {
 function storageFailures(
   sink: string,
   failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>,
+  where: string,
 ): DeliveryError {
   const described = failed.map(({ step, error }) => ({ step, ...describeStorageFailure(error) }));
   const status = described.find((d) => d.statusCode !== undefined)?.statusCode;
-  return new DeliveryError(sink, described.map((d) => `cannot ${d.step}: ${d.detail}`).join('; '), {
+  const detail =
+    described.map((d) => `cannot ${d.step}: ${d.detail}`).join('; ') + noAnswerAdvice(described, where);
+  return new DeliveryError(sink, detail, {
     retryable: described.every((d) => d.retryable),
     ...(status !== undefined ? { status } : {}),
     cause: failed[0]?.error,

@@ -434,6 +434,7 @@ describe('blob sink', () => {
         status: 403,
       });
       expect(error.message).toMatch(/^Delivery to blob\[denied\] failed: cannot .*: HTTP 403 \w+/);
+      expect(error.message).not.toContain('is reachable'); // an answer says what is wrong itself
       for (const secret of [wrongKey, connectionString, azurite.accountKey]) {
         expect(error.message).not.toContain(secret);
         expect(inspect(error, { depth: 10 })).not.toContain(secret);
@@ -458,6 +459,7 @@ describe('blob sink', () => {
       expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
       expect(error).not.toHaveProperty('status'); // no HTTP answer
       expect(error.message).toContain('ECONNREFUSED');
+      expect(error.message).toContain('is reachable (account name, endpoint, firewall)');
     });
 
     /**
@@ -495,6 +497,10 @@ describe('blob sink', () => {
         expect(error).toBeInstanceOf(DeliveryError);
         expect(error).toMatchObject({ sink: 'blob[ccc]', retryable: true });
         expect(error.message).toMatch(/cannot open container ccc: no answer in time/);
+        // Where and what to look at, as the state's failure says it (a trial's said neither).
+        expect(error.message).toMatch(
+          /; check that the storage account of http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1 \(sinks\.blob\) is reachable \(account name, endpoint, firewall\)\.$/,
+        );
       });
     });
 
