@@ -8,6 +8,17 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/**
+ * A connection string with Azurite's well-known development account and key (public, in Azurite's own
+ * documentation) for these endpoints: Azurite's, or a test's own server that stands in for an account.
+ */
+export function azuriteConnectionString(blobEndpoint: string, queueEndpoint?: string): string {
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+    `BlobEndpoint=${blobEndpoint};${queueEndpoint ? `QueueEndpoint=${queueEndpoint};` : ''}`
+  );
+}
+
 export interface AzuriteOptions {
   /** Also start the queue service. */
   readonly queue?: boolean;
@@ -64,9 +75,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     return {
       blobEndpoint,
       ...(queueEndpoint ? { queueEndpoint } : {}),
-      connectionString:
-        `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
-        `BlobEndpoint=${blobEndpoint};${queueEndpoint ? `QueueEndpoint=${queueEndpoint};` : ''}`,
+      connectionString: azuriteConnectionString(blobEndpoint, queueEndpoint),
       accountName: AZURITE_ACCOUNT,
       accountKey: AZURITE_KEY,
       startTimeInMs: Date.now() - started,

@@ -18,6 +18,7 @@ import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
   describeStorageFailure,
+  storageReachableAdvice,
   type StorageFailure,
   type BlobConnectionOptions,
 } from '../storage/blob-client';
@@ -278,13 +279,13 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
 
 /**
  * What to check when a write got no answer at all (no HTTP status, worth trying again: a time-out, a
- * refused or reset connection, the account left alone after one), said once after the failures: as the
- * state's advice says it (blob-state-store.ts). A trial's first blob-sink failure named neither the
+ * refused or reset connection, the container left alone after one), said once after the failures, in
+ * the state's words (storageReachableAdvice). A trial's first blob-sink failure named neither the
  * account nor what to look at. Empty when every failure had an answer (its status says it).
  */
 function noAnswerAdvice(failures: readonly StorageFailure[], where: string): string {
   return failures.some((f) => f.statusCode === undefined && f.retryable)
-    ? `; check that the storage account of ${where} is reachable (account name, endpoint, firewall)`
+    ? `; check that ${storageReachableAdvice(where)}`
     : '';
 }
 

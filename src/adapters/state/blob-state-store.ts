@@ -1,4 +1,4 @@
-import { describeStorageFailure, type StorageFailure } from '../storage/blob-client';
+import { describeStorageFailure, storageReachableAdvice, type StorageFailure } from '../storage/blob-client';
 import type { BlobService } from '../storage/rest/blob-service';
 import { isStateUnavailableError, StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
@@ -110,7 +110,7 @@ function adviceFor(failure: StorageFailure): string {
   }
   if (failure.statusCode === undefined) {
     return failure.retryable
-      ? `Check that the storage account of ${where} is reachable (account name, endpoint, firewall); the next run tries again.`
+      ? `Check that ${storageReachableAdvice(where)}; the next run tries again.`
       : `Check ${where} and its identity.`;
   }
   if (failure.retryable) return 'The storage service is busy or failing; the next run tries again.';

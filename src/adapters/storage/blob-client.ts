@@ -245,6 +245,14 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
     .replace(/(SharedKey(?:Lite)?\s+[^:\s]+:)[^\s'"]+/gi, '$1<redacted>');
 }
 
+/**
+ * What to check when a storage account gave no answer at all (`where` names its connection), as the
+ * clause after "check that": the state store's advice and the blob sink's say it in the same words.
+ */
+export function storageReachableAdvice(where: string): string {
+  return `the storage account of ${where} is reachable (account name, endpoint, firewall)`;
+}
+
 /** What went wrong in a storage call, safe to show: status and service error code, no secrets. */
 export interface StorageFailure {
   /** HTTP status; undefined when no response came (network, credential). */

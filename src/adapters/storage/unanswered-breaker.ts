@@ -50,7 +50,7 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
   const now = options.nowInMs ?? (() => performance.now());
   let open: { readonly untilInMs: number; readonly what: string } | undefined;
   let probing = false;
-  /** When the account last answered (any status), on `now`'s clock. */
+  /** When the container last answered (any status), on `now`'s clock. */
   let answeredAtInMs = -Infinity;
   const answered = () => {
     open = undefined;
@@ -72,8 +72,8 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
       } catch (error) {
         const what = options.unanswered(error);
         if (what === undefined) answered();
-        // Only a request sent after the account's last answer tells that it does not answer now: one
-        // sent before, timing out late, would shut off an account a probe had just found back.
+        // Only a request sent after the container's last answer tells that it does not answer now: one
+        // sent before, timing out late, would shut off a container a probe had just found back.
         else if (sentAtInMs >= answeredAtInMs) open = { untilInMs: now() + leftAloneForInMs, what };
         throw error;
       } finally {

@@ -19,6 +19,7 @@ import {
 } from '../../../src/adapters/storage/blob-client';
 import type { StorageHttp } from '../../../src/adapters/storage/rest/storage-http';
 import { StorageUnansweredError } from '../../../src/errors';
+import { AZURITE_ACCOUNT, azuriteConnectionString } from '../../helpers/azurite';
 import { rejection } from '../../helpers/failures';
 
 const abort = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
@@ -254,10 +255,7 @@ describe('withUnansweredBreaker: one breaker per container', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const connectionString =
-      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
-      'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
-      `BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+    const connectionString = azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`);
     try {
       await use(connectionString, requests);
     } finally {
