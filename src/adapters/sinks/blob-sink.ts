@@ -94,6 +94,10 @@ export const CONTENT_TYPES = {
  * with a status page writes it there as `index.html`, last (a `page` delivery only that).
  * Work is linear in the delivery: one listing per evaluated gateway folder (its own prefix), insights
  * grouped through sets, never matched against every gateway.
+ *
+ * The two containers fail apart: one that fails (or never answers) keeps no write of the other
+ * unwritten, and one DeliveryError names every write that failed. What links to insights (a report.json,
+ * index.html, a gateway's result) is written only once the insights it names were.
  */
 export function createBlobSink(options: BlobSinkOptions): InsightSink {
   if (storageNameProblem(options.container)) {
@@ -165,113 +169,127 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
     statusPage,
     olderReading,
   }: Delivery): Promise<DeliveryReceipt> => {
-    let step = `open container ${options.container}`;
-    try {
-      if (scope === 'page') {
-        // The status page alone, between a fan-out run's reports: its insights are there already.
-        if (!options.statusContainer || statusPage === undefined) return { locations: [] };
-        step = `write index.html in container ${options.statusContainer}`;
-        const web = await getContainer(options.statusContainer);
-        await uploadPage(web, blocks, statusPage);
-        return { locations: [`${web.url}/index.html`] };
+    /**
+     * The writes that failed, each with its step. Writes that go on from one another (a container's
+     * folders, in order) are one `part`, which stops at its first failure; the parts do not stop one
+     * another, so one container's failure never keeps the other's writes unwritten (a trial: the
+     * sink's container that never answered left the status page in `$web`, which did, unwritten).
+     */
+    const failed: { readonly step: string; readonly error: unknown }[] = [];
+    const part = async (work: (at: (step: string) => void) => Promise<void>): Promise<boolean> => {
+      let step = '';
+      try {
+        await work((next) => (step = next));
+        return true;
+      } catch (error) {
+        failed.push({ step, error });
+        return false;
       }
-      const container = await getContainer(options.container);
-      const runRoot = `${prefix}${runFolder(report.runId)}/`;
-      const latestRoot = `${prefix}latest/`;
-      const base = container.url;
-      if (scope !== 'report') {
-        // A gateway's insights (or a whole run's): history, then the current view folder by folder.
-        const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
-        const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
+    };
+    const done = (locations: readonly string[]): DeliveryReceipt => {
+      if (failed.length > 0) throw deliveryFailure(name, failed, where());
+      return { locations };
+    };
 
-        step = `write ${runRoot}`;
-        await uploadInsights(container, runRoot, current, concurrency, false);
-
-        // An older reading than one already taken: only the run's own history above; the current view
-        // (latest/, the status page's copies) stays as the newer reading made it.
-        if (olderReading !== true) {
-          step = `write ${latestRoot}insights`;
-          await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
-          if (options.statusContainer) {
-            // The status page's links: the same current view, its HTML pages, beside index.html.
-            step = `write the status page's insights in container ${options.statusContainer}`;
-            const web = await getContainer(options.statusContainer);
-            const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
-            await replaceStatusCopies(web, gateways, current, concurrency);
-          }
-        }
-
-        if (scope === 'gateway') {
-          // One gateway: its result sits beside the run's report; latest/report.json is the run's.
-          const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
-          step = `write ${runRoot}gateways/`;
-          await mapBounded(results, concurrency, (blobName, i) =>
-            uploadGatewayResult(container, blobName, report, report.gateways[i] as GatewayReport),
-          );
-          return { locations: [...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`] };
-        }
-      }
-      // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
-      // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
-      // be read back from the run's temporary files) never keeps the others unwritten. Every failure
-      // is said, each with its step (the run's temporary files' first, as the folder sink does).
-      const failed: { readonly step: string; readonly error: unknown }[] = [];
-      const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
-        try {
-          await work();
-        } catch (error) {
-          failed.push({ step: what, error });
-        }
-      };
-      await attempt(`write ${runRoot}report.json`, () =>
-        uploadReport(container, `${runRoot}report.json`, report, false, blocks),
-      );
-      await attempt(`write ${latestRoot}report.json`, () =>
-        uploadReport(container, `${latestRoot}report.json`, report, true, blocks),
-      );
+    if (scope === 'page') {
+      // The status page alone, between a fan-out run's reports: its insights are there already.
+      if (!options.statusContainer || statusPage === undefined) return { locations: [] };
+      const statusContainer = options.statusContainer;
       const page: string[] = [];
-      if (options.statusContainer && statusPage !== undefined) {
-        const statusContainer = options.statusContainer;
-        // Last: every insight it links to is there by now.
-        await attempt(`write index.html in container ${statusContainer}`, async () => {
-          const web = await getContainer(statusContainer);
-          await uploadPage(web, blocks, statusPage);
-          page.push(`${web.url}/index.html`);
-        });
-      }
-      const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
-      if (scratch) throw scratch.error;
-      if (failed.length > 0) throw storageFailures(name, failed, where());
-      return {
-        locations: [
-          `${base}/${latestRoot}report.json`,
-          `${base}/${runRoot}report.json`,
-          ...page,
-          `${base}/${latestRoot}insights/`,
-        ],
-      };
-    } catch (error) {
-      // The run's own temporary files (the page's pieces), not the container, failed (ports.ts Scratch).
-      if (isScratchUnavailableError(error)) throw error;
-      // Said already: the report's writes that failed, each with its step (storageFailures).
-      if (error instanceof DeliveryError) throw error;
-      if (isConfigError(error)) {
-        throw new DeliveryError(name, error.issues.join(' ').replace(/\.$/, ''), {
-          retryable: false,
-          cause: error,
-        });
-      }
-      const failure = describeStorageFailure(error);
-      throw new DeliveryError(
-        name,
-        `cannot ${step}: ${failure.detail}${noAnswerAdvice([failure], where())}`,
-        {
-          retryable: failure.retryable,
-          ...(failure.statusCode !== undefined ? { status: failure.statusCode } : {}),
-          cause: error,
-        },
-      );
+      await part(async (at) => {
+        at(`write index.html in container ${statusContainer}`);
+        const web = await getContainer(statusContainer);
+        await uploadPage(web, blocks, statusPage);
+        page.push(`${web.url}/index.html`);
+      });
+      return done(page);
     }
+    let container: BlobContainer | undefined;
+    await part(async (at) => {
+      at(`open container ${options.container}`);
+      container = await getContainer(options.container);
+    });
+    const runRoot = `${prefix}${runFolder(report.runId)}/`;
+    const latestRoot = `${prefix}latest/`;
+    /** Whether every insight the report and the page name is where they link (their writes come last). */
+    let linked = container !== undefined;
+    let pageLinked = true;
+    if (scope !== 'report') {
+      // A gateway's insights (or a whole run's): history, then the current view folder by folder.
+      const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
+      const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
+      const opened = container;
+      if (opened) {
+        linked = await part(async (at) => {
+          at(`write ${runRoot}`);
+          await uploadInsights(opened, runRoot, current, concurrency, false);
+          // An older reading than one already taken: only the run's own history above; the current view
+          // (latest/, the status page's copies) stays as the newer reading made it.
+          if (olderReading === true) return;
+          at(`write ${latestRoot}insights`);
+          await replaceCurrent(opened, latestRoot, evaluated, current, concurrency, ['md', 'html']);
+        });
+      }
+      if (olderReading !== true && options.statusContainer) {
+        // The status page's links: the same current view, its HTML pages, beside index.html.
+        const statusContainer = options.statusContainer;
+        pageLinked = await part(async (at) => {
+          at(`write the status page's insights in container ${statusContainer}`);
+          const web = await getContainer(statusContainer);
+          const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
+          await replaceStatusCopies(web, gateways, current, concurrency);
+        });
+      }
+      if (scope === 'gateway') {
+        // One gateway: its result sits beside the run's report; latest/report.json is the run's. Only
+        // once its insights are all written: a stored result tells a fan-out run the gateway is done.
+        const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
+        if (container && failed.length === 0) {
+          const opened = container;
+          await part(async (at) => {
+            at(`write ${runRoot}gateways/`);
+            await mapBounded(results, concurrency, (blobName, i) =>
+              uploadGatewayResult(opened, blobName, report, report.gateways[i] as GatewayReport),
+            );
+          });
+        }
+        const base = container?.url ?? '';
+        return done([...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`]);
+      }
+    }
+    // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
+    // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
+    // be read back from the run's temporary files) never keeps the others unwritten. Every failure
+    // is said, each with its step (the run's temporary files' first, as the folder sink does).
+    const opened = container;
+    if (opened && linked) {
+      await part(async (at) => {
+        at(`write ${runRoot}report.json`);
+        await uploadReport(opened, `${runRoot}report.json`, report, false, blocks);
+      });
+      await part(async (at) => {
+        at(`write ${latestRoot}report.json`);
+        await uploadReport(opened, `${latestRoot}report.json`, report, true, blocks);
+      });
+    }
+    const page: string[] = [];
+    if (options.statusContainer && statusPage !== undefined && pageLinked) {
+      const statusContainer = options.statusContainer;
+      // Last: every insight it links to is there by now.
+      await part(async (at) => {
+        at(`write index.html in container ${statusContainer}`);
+        const web = await getContainer(statusContainer);
+        await uploadPage(web, blocks, statusPage);
+        page.push(`${web.url}/index.html`);
+      });
+    }
+    const base = opened?.url ?? '';
+    return done([
+      `${base}/${latestRoot}report.json`,
+      `${base}/${runRoot}report.json`,
+      ...page,
+      `${base}/${latestRoot}insights/`,
+    ]);
   };
 
   return { name, deliver };
@@ -289,18 +307,46 @@ function noAnswerAdvice(failures: readonly StorageFailure[], where: string): str
     : '';
 }
 
-/** True when `error`, or an error it was caused by, is Blob Storage's 404 ContainerNotFound. */
-function containerMissing(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
-    if (describeStorageFailure(e).code === 'ContainerNotFound') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+/**
+ * True when `error`, or an error it was caused by (any of them for several), is Blob Storage's 404
+ * ContainerNotFound.
+ */
+function containerMissing(error: unknown, depth = 0): boolean {
+  if (error === undefined || error === null || depth >= 5) return false;
+  if (describeStorageFailure(error).code === 'ContainerNotFound') return true;
+  if (error instanceof AggregateError && error.errors.some((e) => containerMissing(e, depth + 1)))
+    return true;
+  return containerMissing((error as { cause?: unknown }).cause, depth + 1);
 }
 
 /**
- * The run's report writes that failed, in one DeliveryError naming each step and why (never a secret:
- * describeStorageFailure): retryable when every one is, the first HTTP status among them.
+ * A delivery's failed writes as the one error it throws: the run's temporary files' own error first
+ * (ports.ts Scratch: not the container's); an unusable connection as a DeliveryError that is not
+ * retryable; a DeliveryError said already as it is; otherwise storageFailures.
+ */
+function deliveryFailure(
+  sink: string,
+  failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>,
+  where: string,
+): Error {
+  const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
+  if (scratch) return scratch.error as Error;
+  const config = failed.find(({ error }) => isConfigError(error))?.error;
+  if (isConfigError(config)) {
+    return new DeliveryError(sink, config.issues.join(' ').replace(/\.$/, ''), {
+      retryable: false,
+      cause: config,
+    });
+  }
+  const only = failed.length === 1 ? failed[0]?.error : undefined;
+  if (only instanceof DeliveryError) return only;
+  return storageFailures(sink, failed, where);
+}
+
+/**
+ * The writes that failed, in one DeliveryError naming each step and why (never a secret:
+ * describeStorageFailure): retryable when every one is, the first HTTP status among them; caused by
+ * the failure, or by an AggregateError of them all.
  */
 function storageFailures(
   sink: string,
@@ -314,7 +360,7 @@ function storageFailures(
   return new DeliveryError(sink, detail, {
     retryable: described.every((d) => d.retryable),
     ...(status !== undefined ? { status } : {}),
-    cause: failed[0]?.error,
+    cause: failed.length === 1 ? failed[0]?.error : new AggregateError(failed.map(({ error }) => error)),
   });
 }
 

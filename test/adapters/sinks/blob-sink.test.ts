@@ -7,8 +7,10 @@ import { createBlobSink } from '../../../src/adapters/sinks/blob-sink';
 import { ConfigError, DeliveryError, isScratchUnavailableError } from '../../../src/errors';
 import { gatewayInsightFolder, insightPath, statusInsightPath } from '../../../src/insight/insight-path';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { withHungContainer } from '../../helpers/hung-container';
 import { closedPort } from '../../helpers/closed-port';
 import { buildDelivery, finding, gatewayRef, withUnreadableEntry } from '../../helpers/delivery-builder';
+import type { Delivery } from '../../../src/ports';
 
 let azurite: Azurite;
 let client: BlobService;
@@ -143,6 +145,117 @@ describe('blob sink: the status page in its own container ($web: the static webs
     );
     expect(error).toMatchObject({ status: 412, retryable: false });
     expect(JSON.parse(await readBlob(container, 'runs/r2/report.json')).runId).toBe('r2');
+  });
+
+  // A trial: the sink's container never answered while `$web` did, and no request reached `$web`: the
+  // sink opened its own container before the report's writes and the page's. Each container's writes
+  // now go on without the other's; a container that never answers is waited out once (its breaker).
+  describe("one container never answers: the other's writes are made all the same", () => {
+    const httpOptions = { maxRetries: 0, requestTimeoutInMs: 300 };
+    const deliverThrough = async (
+      connectionString: string,
+      container: string,
+      web: string,
+      delivery: Delivery,
+    ) =>
+      createBlobSink({
+        client: connectBlobService({ connectionString, setting: 'APPGW_SINKS_BLOB' }, { httpOptions }),
+        container,
+        statusContainer: web,
+      })
+        .deliver(delivery)
+        .catch((e: unknown) => e);
+
+    test("the sink's container hangs: the report's page is written in $web; the error names the container and what to check", async () => {
+      const container = freshContainer();
+      const web = `web-${next++}`;
+      await withHungContainer(azurite.blobEndpoint, container, async ({ connectionString, requests }) => {
+        const error = await deliverThrough(connectionString, container, web, {
+          ...buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'report'),
+          statusPage: '<p>run 1',
+        });
+        expect(await readBlob(web, 'index.html')).toBe('<p>run 1');
+        expect(error).toBeInstanceOf(DeliveryError);
+        expect(error).toMatchObject({ retryable: true });
+        expect(error).not.toHaveProperty('status');
+        expect((error as Error).message).toMatch(
+          new RegExp(
+            `^Delivery to blob\\[${container}\\] failed: cannot open container ${container}: no answer in time`,
+          ),
+        );
+        expect((error as Error).message).not.toContain('index.html');
+        expect((error as Error).message).toMatch(
+          /check that the storage account of \S+ \(sinks\.blob\) is reachable/,
+        );
+        expect(requests.get(container)).toBe(1); // one wait: nothing more was sent to it
+      });
+    });
+
+    test("the sink's container hangs: a gateway's status page copies are written in $web, its result is not", async () => {
+      const container = freshContainer();
+      const web = `web-${next++}`;
+      await withHungContainer(azurite.blobEndpoint, container, async ({ connectionString }) => {
+        const error = await deliverThrough(
+          connectionString,
+          container,
+          web,
+          buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'),
+        );
+        expect(error).toBeInstanceOf(DeliveryError);
+        expect(await listBlobs(web)).toEqual([statusInsightPath(finding(gw, '10.0.0.4'))]);
+      });
+      await expect(sdk.getContainerClient(container).exists()).resolves.toBe(false);
+    });
+
+    test("a whole run, the sink's container hanging: the page's copies and index.html are written", async () => {
+      const container = freshContainer();
+      const web = `web-${next++}`;
+      await withHungContainer(azurite.blobEndpoint, container, async ({ connectionString }) => {
+        const error = await deliverThrough(connectionString, container, web, {
+          ...buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }]),
+          statusPage: '<p>whole',
+        });
+        expect(error).toBeInstanceOf(DeliveryError);
+        expect(await listBlobs(web)).toEqual(
+          [statusInsightPath(finding(gw, '10.0.0.4')), 'index.html'].sort(),
+        );
+      });
+    });
+
+    test("$web hangs: the report.json files are written, and the error names the page's write", async () => {
+      const container = freshContainer();
+      const web = `web-${next++}`;
+      await withHungContainer(azurite.blobEndpoint, web, async ({ connectionString }) => {
+        const error = await deliverThrough(connectionString, container, web, {
+          ...buildDelivery('r1', [{ gateway: gw }], 'report'),
+          statusPage: '<p>run 1',
+        });
+        expect((error as Error).message).toMatch(
+          new RegExp(`cannot write index\\.html in container ${web}: no answer in time`),
+        );
+        expect((error as Error).message).not.toContain('report.json');
+      });
+      expect(JSON.parse(await readBlob(container, 'latest/report.json')).runId).toBe('r1');
+      expect(JSON.parse(await readBlob(container, 'runs/r1/report.json')).runId).toBe('r1');
+    });
+
+    test("$web hangs: a gateway's insights are written, its result is not (it waits for the page's copies)", async () => {
+      const container = freshContainer();
+      const web = `web-${next++}`;
+      await withHungContainer(azurite.blobEndpoint, web, async ({ connectionString }) => {
+        const error = await deliverThrough(
+          connectionString,
+          container,
+          web,
+          buildDelivery('r1', [{ gateway: gw, unhealthy: ['10.0.0.4'] }], 'gateway'),
+        );
+        expect((error as Error).message).toMatch(/cannot write the status page's insights in container/);
+      });
+      const written = await listBlobs(container);
+      expect(written).toEqual(
+        [...insightBlobs('runs/r1/', gw, ['10.0.0.4']), ...insightBlobs('latest/', gw, ['10.0.0.4'])].sort(),
+      );
+    });
   });
 
   test('a page delivery (fan-out, between discoveries) writes index.html only', async () => {
