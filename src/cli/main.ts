@@ -6,6 +6,7 @@ import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
 import { terminalJson, terminalLines } from './terminal-text';
+import { adviceForCommand } from './command-advice';
 import { asksForHelp, verbArgsProblem } from './verb-args';
 import {
   TOOL,
@@ -108,8 +109,9 @@ export async function main(argv: string[]): Promise<number> {
       return usageFailure(error.message, usageHint(usageOf));
     }
     if (isAppGwInsightsError(error)) {
-      if (json) printJsonError(error.code, error.message);
-      process.stderr.write(`error: ${terminalLines(error.message)}\n`);
+      const said = adviceForCommand(error.message, leaf.name);
+      if (json) printJsonError(error.code, said);
+      process.stderr.write(`error: ${terminalLines(said)}\n`);
       return EXIT_FAILED;
     }
     if (json) printJsonError('Bug', `unexpected error (a bug; please report it): ${String(error)}`);

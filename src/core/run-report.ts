@@ -135,6 +135,18 @@ export function failedDeliveries(errors: readonly ReportedError[]): number {
   return errors.reduce((sum, error) => sum + (error.omitted ?? 1), 0);
 }
 
+/**
+ * The sink name of the status page's own reads and writes in `deliveryErrors` (its gateways' histories,
+ * the page's pieces): not a delivery to a sink, and said apart in notOkReasons.
+ */
+export const STATUS_PAGE_SINK = 'status page';
+
+/** `errors` of the status page's own (STATUS_PAGE_SINK), then the sinks', each counted as failedDeliveries. */
+function deliveryFailureCounts(errors: readonly ReportedError[]): { page: number; sinks: number } {
+  const page = failedDeliveries(errors.filter((e) => e.sink === STATUS_PAGE_SINK));
+  return { page, sinks: failedDeliveries(errors) - page };
+}
+
 export interface TargetReport {
   readonly id: string;
   readonly ok: boolean;
@@ -646,7 +658,7 @@ export function notOkReasons(report: RunReport): string[] {
   const deleted = s.deletedGateways ?? 0;
   const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const failedTargets = report.targets.filter((t) => !t.ok).length;
-  const deliveries = failedDeliveries(report.deliveryErrors);
+  const deliveries = deliveryFailureCounts(report.deliveryErrors);
   const reasons = [
     failedTargets ? plural(failedTargets, 'target not listed', 'targets not listed') : '',
     s.failedGateways > deleted
@@ -679,7 +691,13 @@ export function notOkReasons(report: RunReport): string[] {
       ? plural(n.unconfirmedRemovals.length, 'server', 'servers') +
         ' not listed whose removal the configuration did not confirm'
       : '',
-    deliveries ? plural(deliveries, 'delivery to a sink failed', 'deliveries to sinks failed') : '',
+    deliveries.sinks
+      ? plural(deliveries.sinks, 'delivery to a sink failed', 'deliveries to sinks failed')
+      : '',
+    // A trial's "5 deliveries to sinks failed" were the state container's history reads, no sink's.
+    deliveries.page
+      ? plural(deliveries.page, 'status page read or write failed', 'status page reads or writes failed')
+      : '',
   ].filter((reason) => reason !== '');
   return reasons.length ? reasons : ['see report.json'];
 }

@@ -108,11 +108,31 @@ describe('notOkReasons', () => {
       withDeliveryErrors(run(), [{ code: 'DeliveryFailed', message: 'x', retryable: true, omitted: 3 }]),
       /^3 deliveries to sinks failed$/,
     ],
+    [
+      // A trial: the state container's history reads were said as "5 deliveries to sinks failed".
+      "the status page's histories not read",
+      withDeliveryErrors(run(), [
+        { code: 'StateUnavailable', message: 'x', retryable: true, sink: 'status page', omitted: 5 },
+      ]),
+      /^5 status page reads or writes failed$/,
+    ],
   ])('%s: said, and the run is not ok', (_, report, said) => {
     expect(runSucceeded(report)).toBe(false);
     const reasons = notOkReasons(report);
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(said);
+  });
+
+  it("a sink's failures and the status page's own: each counted apart", () => {
+    const report = withDeliveryErrors(run(), [
+      { code: 'DeliveryFailed', message: 'x', retryable: true, sink: 'folder' },
+      { code: 'DeliveryFailed', message: 'y', retryable: true, sink: 'blob[insights]', omitted: 2 },
+      { code: 'StateUnavailable', message: 'z', retryable: true, sink: 'status page' },
+    ]);
+    expect(notOkReasons(report)).toEqual([
+      '3 deliveries to sinks failed',
+      '1 status page read or write failed',
+    ]);
   });
 
   it('a gateway deleted beside one that failed: each counted apart', () => {

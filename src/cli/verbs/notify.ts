@@ -18,6 +18,7 @@ import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText, resendLines } from '../notify-list-text';
 import { terminalField, terminalJson, terminalMessage } from '../terminal-text';
+import { errorsForCommand } from '../command-advice';
 import { parseVerbArgs } from '../verb-args';
 import { configSource, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
 import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND, NOTIFY_TEST } from '../verb-specs';
@@ -46,11 +47,12 @@ async function listVerb(args: string[]): Promise<number> {
     process.stderr.write(
       `warning: the configuration's receivers or notify settings could not be read (${receivers.unknown}): a notice held for its group's next message is listed as not sent yet\n`,
     );
-  const listing = await listOutboxes(
+  const listed = await listOutboxes(
     stores,
     systemClock,
     'unknown' in receivers ? undefined : groupTimingsOf(receivers),
   );
+  const listing = { ...listed, errors: errorsForCommand(listed.errors, NOTIFY_LIST.name) };
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
   );
@@ -69,7 +71,7 @@ async function resendVerb(args: string[]): Promise<number> {
   if (gatewayProblem) issues.push(`--gateway: ${gatewayProblem}`);
   if (issues.length) throw new UsageError(issues, NOTIFY_RESEND.name);
   const { stores, receivers } = await notifyConfigOf(values.config, NOTIFY_RESEND.name);
-  const { requeued, notResent, kept, errors } = await resendDeadLetters(
+  const resent = await resendDeadLetters(
     stores,
     {
       ...(values.notice ? { noticeId: values.notice } : {}),
@@ -78,6 +80,8 @@ async function resendVerb(args: string[]): Promise<number> {
     },
     readingOrderOf(receivers),
   );
+  const { requeued, notResent, kept } = resent;
+  const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name);
   const matched = requeued.length + notResent.length + kept.length > 0;
   const unmatched = matched
     ? undefined

@@ -18,6 +18,7 @@ import {
 } from '../../pipeline/notify/silence-store';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { terminalField, terminalJson } from '../terminal-text';
+import { adviceForCommand } from '../command-advice';
 import { parseVerbArgs } from '../verb-args';
 import { SILENCE, SILENCE_ADD, SILENCE_EXPIRE, SILENCE_LIST } from '../verb-specs';
 
@@ -177,7 +178,7 @@ async function listVerb(args: string[]): Promise<number> {
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
   } catch (error) {
-    errors.push(reportedError(toError(error)).message);
+    errors.push(adviceForCommand(reportedError(toError(error)).message, SILENCE_LIST.name));
   }
   const all = [
     ...config.silences.map((s) => ({ source: 'config', silence: s as Silence })),

@@ -29,7 +29,7 @@ export interface StatusServices {
 }
 
 /** The name of the status page in reports: its failures are the run's delivery errors under it. */
-export const STATUS_PAGE_SINK = 'status page';
+export { STATUS_PAGE_SINK } from '../../core/run-report';
 
 /**
  * Where a status-page document failed, which decides what the page lacks: this run's gateway's history
