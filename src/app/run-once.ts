@@ -10,6 +10,7 @@ import { createTempScratch } from '../adapters/files/temp-scratch';
 import { enclosedRunFolder, enclosingRunFolder } from '../adapters/files/enclosing-run-folder';
 import { lockRunFolder, type RunFolderLock } from '../adapters/files/run-folder-lock';
 import { RunFolderNestedError } from '../errors';
+import { cutStorageRequestsInFlight } from '../adapters/storage/stopped-run-cut';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
@@ -17,7 +18,11 @@ export interface RunOnceOptions {
   /** Where the run's telemetry records go (`run --verbose`: stderr); none by default. */
   readonly telemetry?: Telemetry;
   readonly runId?: string;
-  /** Aborted (reason: a RunInterruptedError) to stop the run: the CLI's stop signals. */
+  /**
+   * Aborted (reason: a RunInterruptedError) to stop the run: the CLI's stop signals. The storage
+   * requests then in flight are cut short STORAGE_GRACE_AFTER_STOP_IN_MS later (stopped-run-cut.ts), as
+   * they are past `runDeadlineInMs`.
+   */
   readonly stop?: AbortSignal;
   /** How far the run is (the CLI's progress line on a terminal). */
   readonly progress?: RunProgress;
@@ -41,9 +46,17 @@ export interface RunOnceOptions {
  */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
   const lock = options.folderLocked ? undefined : await lockRunFolderOf(config, options);
+  // Stopped (a signal, or past runDeadlineInMs, which the run counts from about now): the storage
+  // requests then waiting for an answer get a few seconds more, not their whole try (stopped-run-cut.ts).
+  const cut = () => cutStorageRequestsInFlight();
+  options.stop?.addEventListener('abort', cut, { once: true });
+  const deadline =
+    config.runDeadlineInMs === undefined ? undefined : setTimeout(cut, config.runDeadlineInMs).unref();
   try {
     return await runLocked(config, options);
   } finally {
+    options.stop?.removeEventListener('abort', cut);
+    clearTimeout(deadline);
     await lock?.release();
   }
 }

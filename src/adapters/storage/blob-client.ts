@@ -5,6 +5,7 @@ import { createEntraCredential } from '../identity/entra-credential';
 import { createBlobService, type BlobService } from './rest/blob-service';
 import { parseConnectionString, type StorageEndpoint, type StorageService } from './rest/connection-string';
 import { createStorageHttp, type StorageHttp, type StorageHttpOptions } from './rest/storage-http';
+import { isStorageCutShort, stoppableHttpClient } from './stopped-run-cut';
 import { withUnansweredBreaker } from './unanswered-breaker';
 
 /** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
@@ -115,17 +116,22 @@ export function connectBlobService(
 ): BlobService {
   const source = options.setting ?? 'storage connection';
   assertNoIssues(validateConnection(options), source);
+  // A stopped run cuts short the requests it would otherwise wait out (stopped-run-cut.ts).
+  const httpOptions = {
+    ...extras.httpOptions,
+    httpClient: stoppableHttpClient(extras.httpOptions?.httpClient),
+  };
   let http: StorageHttp;
   if ('connectionString' in options) {
     const endpoint = endpointOfConnectionString(options.connectionString, 'blob', source);
-    http = createStorageHttp(endpoint.url, endpoint.auth, extras.httpOptions);
+    http = createStorageHttp(endpoint.url, endpoint.auth, httpOptions);
   } else {
     const url =
       'blobServiceUri' in options
         ? options.blobServiceUri.replace(/\/+$/, '')
         : `https://${options.accountName}.blob.core.windows.net`;
     const credential = extras.tokenCredential ?? createEntraCredential(options);
-    http = createStorageHttp(url, { credential }, extras.httpOptions);
+    http = createStorageHttp(url, { credential }, httpOptions);
   }
   return createBlobService(withUnansweredBreaker(http, unansweredStorageFailure));
 }
@@ -306,9 +312,11 @@ export function describeStorageFailure(error: unknown): StorageFailure {
   return {
     statusCode,
     code,
-    detail: timedOut
-      ? 'no answer in time (the request was aborted)'
-      : redactSecrets(`${name}: ${message}`) + (dns ? ' (check the account name or service URL)' : ''),
+    detail: isStorageCutShort(error)
+      ? error.message
+      : timedOut
+        ? 'no answer in time (the request was aborted)'
+        : redactSecrets(`${name}: ${message}`) + (dns ? ' (check the account name or service URL)' : ''),
     // No answer at all (refused, reset, time-out, DNS) is worth retrying; a missing identity or a bug is not.
     retryable:
       timedOut ||

@@ -1,0 +1,94 @@
+/**
+ * `run` stopped while its state account hangs (accepts connections, never answers): the storage
+ * requests in flight get a few seconds after the stop, not their whole 30 s try
+ * (src/adapters/storage/stopped-run-cut.ts). A break trial's SIGINT 6 s in exited at 31.5 s. A real
+ * CLI process against the emulator, its state on a loopback server that holds every request.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { STORAGE_GRACE_AFTER_STOP_IN_MS } from '../../src/adapters/storage/stopped-run-cut';
+import { AZURITE_ACCOUNT, azuriteConnectionString } from '../helpers/azurite';
+import { ROOT, assertBuilt, type CliResult } from '../helpers/cli';
+import { emulatorArm } from '../helpers/emulator-settings';
+import { gateway, gatewayId } from '../helpers/scenario-builder';
+
+beforeAll(assertBuilt);
+
+const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+
+let emulator: RunningEmulator;
+let storage: Server;
+let storageRequests = 0;
+let dir: string;
+beforeAll(async () => {
+  emulator = await startEmulator({
+    scenario: { gateways: [gateway('gw-1', [BAD]), gateway('gw-2', [BAD])] } as never,
+  });
+  // Takes every request and never answers it.
+  storage = createServer(() => void storageRequests++);
+  await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+  dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-run-stopped-storage-'));
+});
+afterAll(async () => {
+  storage?.closeAllConnections();
+  await new Promise<void>((resolve) => storage?.close(() => resolve()));
+  await emulator?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it("SIGINT while the state's requests hang: they are cut 5000 ms after it, and the report is written; exit 130", async () => {
+  expect(STORAGE_GRACE_AFTER_STOP_IN_MS).toBe(5000); // as the test's name says
+  const { port } = storage.address() as { port: number };
+  const out = path.join(dir, 'out');
+  const file = path.join(dir, 'config.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      targets: ['gw-1', 'gw-2'].map((g) => gatewayId(g)),
+      arm: emulatorArm(emulator),
+      sinks: { dir: out },
+      state: {
+        blob: {
+          connectionString: azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`),
+          container: 'appgw-state',
+        },
+      },
+    }),
+  );
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'appgw-insights'), 'run', '--config', file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  while (storageRequests === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill('SIGINT');
+  const result = await exited;
+
+  expect({ code: result.code, stderr: result.stderr }).toMatchObject({
+    code: 130,
+    stderr: expect.stringContaining('SIGINT: stopping'),
+  });
+  const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+  expect(report.interrupted).toMatchObject({ by: 'signal', signal: 'SIGINT' });
+  // The state's requests were cut by the stop, not waited out ("no answer in time" after 30 s).
+  const said = JSON.stringify(report);
+  expect(said).toContain(
+    `no answer ${STORAGE_GRACE_AFTER_STOP_IN_MS} ms after the run was stopped: cut short so that it can end`,
+  );
+  // The report's other writes went on: the gateways were delivered, each with its insight.
+  expect(report.gateways.map((g: { name: string; ok: boolean }) => [g.name, g.ok])).toEqual([
+    ['gw-1', true],
+    ['gw-2', true],
+  ]);
+}, 60_000);
