@@ -33,6 +33,8 @@ export interface UnansweredBreaker {
    * then throws StorageUnansweredError without calling it. `call`'s own errors are thrown as they are.
    */
   guard<T>(call: () => Promise<T>): Promise<T>;
+  /** When open, leaves the container alone until `untilInMs` (on the breaker's clock) at least. */
+  holdUntil(untilInMs: number): void;
 }
 
 export interface UnansweredBreakerOptions {
@@ -43,6 +45,8 @@ export interface UnansweredBreakerOptions {
   readonly leftAloneForInMs?: number;
   /** The clock, in ms (tests); the process's monotonic one by default. */
   readonly nowInMs?: () => number;
+  /** Told each time a request's silence opens it, with the end of its hold (on its clock). */
+  readonly onOpen?: (untilInMs: number) => void;
 }
 
 export function unansweredBreaker(options: UnansweredBreakerOptions): UnansweredBreaker {
@@ -74,11 +78,17 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
         if (what === undefined) answered();
         // Only a request sent after the container's last answer tells that it does not answer now: one
         // sent before, timing out late, would shut off a container a probe had just found back.
-        else if (sentAtInMs >= answeredAtInMs) open = { untilInMs: now() + leftAloneForInMs, what };
+        else if (sentAtInMs >= answeredAtInMs) {
+          open = { untilInMs: now() + leftAloneForInMs, what };
+          options.onOpen?.(open.untilInMs);
+        }
         throw error;
       } finally {
         if (probe) probing = false;
       }
+    },
+    holdUntil(untilInMs) {
+      if (open && open.untilInMs < untilInMs) open = { ...open, untilInMs };
     },
   };
 }
@@ -114,18 +124,39 @@ export function breakerKey(url: string, path: string): string {
 /**
  * `http` with each request through the breaker of its container: one per breakerKey in `breakers` (the
  * process's by default), so every connection to one container is left alone together, and another
- * container of the account is not. The first request's `unanswered` decides for the container (every
- * caller passes the same test).
+ * container of the account is not, unless it is silent too: a container found silent holds the account's
+ * other open breakers until its own hold ends. The first request's `unanswered` decides for the
+ * container (every caller passes the same test). `nowInMs`: the breakers' clock (tests).
  */
 export function withUnansweredBreaker(
   http: StorageHttp,
   unanswered: UnansweredBreakerOptions['unanswered'],
   breakers: Map<string, UnansweredBreaker> = breakersByContainer,
+  nowInMs?: () => number,
 ): StorageHttp {
+  const account = serviceKey(http.url);
+  /**
+   * One container's silence holds the account's other silent containers as long as its own: their
+   * waits come one after another (a gateway's state, then its delivery), so a hold of one try's length
+   * ran out during the next container's wait, and the first container's next request waited again (a
+   * trial: two hung containers cost three 30 s waits, 92.9 s).
+   */
+  const holdTheAccount = (key: string) => (untilInMs: number) => {
+    for (const [other, breaker] of breakers)
+      if (other !== key && other.startsWith(`${account}/`)) breaker.holdUntil(untilInMs);
+  };
   const breakerOf = (path: string): UnansweredBreaker => {
     const key = breakerKey(http.url, path);
     let breaker = breakers.get(key);
-    if (!breaker) breakers.set(key, (breaker = unansweredBreaker({ service: key, unanswered })));
+    if (!breaker) {
+      breaker = unansweredBreaker({
+        service: key,
+        unanswered,
+        onOpen: holdTheAccount(key),
+        ...(nowInMs ? { nowInMs } : {}),
+      });
+      breakers.set(key, breaker);
+    }
     return breaker;
   };
   return { url: http.url, send: (request) => breakerOf(request.path).guard(() => http.send(request)) };

@@ -239,6 +239,47 @@ describe('withUnansweredBreaker: one breaker per container', () => {
     },
   );
 
+  // A trial: the state's container and the sink's both hung cost three 30 s waits (92.9 s), not two: the
+  // sink's wait came after the state's, and by its end the state's hold had run out.
+  it("a second container of the account found silent holds the first as long as its own; another account's is not held", async () => {
+    let now = 0;
+    const breakers = new Map<string, UnansweredBreaker>();
+    let sent = 0;
+    const silent = (url: string): StorageHttp => ({
+      url,
+      send: async () => {
+        sent++;
+        throw abort;
+      },
+    });
+    const account = withUnansweredBreaker(
+      silent('https://acct.blob.core.windows.net'),
+      unanswered,
+      breakers,
+      () => now,
+    );
+    const other = withUnansweredBreaker(
+      silent('https://other.blob.core.windows.net'),
+      unanswered,
+      breakers,
+      () => now,
+    );
+    const to = (path: string) => ({ method: 'GET' as const, path });
+    await expect(account.send(to('state/a.json'))).rejects.toBe(abort); // state's hold: until 30 000
+    await expect(other.send(to('state/a.json'))).rejects.toBe(abort); // the other account's: until 30 000
+    now = 29_000;
+    await expect(account.send(to('sink/r.json'))).rejects.toBe(abort); // sink's hold: until 59 000
+    expect(sent).toBe(3);
+    now = 30_000;
+    await expect(account.send(to('state/b.json'))).rejects.toBeInstanceOf(StorageUnansweredError);
+    expect(sent).toBe(3); // held with the sink's: not sent
+    await expect(other.send(to('state/b.json'))).rejects.toBe(abort); // the other account finds out
+    expect(sent).toBe(4);
+    now = 59_000;
+    await expect(account.send(to('state/c.json'))).rejects.toBe(abort); // one finds out now
+    expect(sent).toBe(5);
+  });
+
   /**
    * Runs `use` with the connection string of an account (loopback HTTP) whose container `hung` never
    * answers while `answering` does (201, any request), and the requests each got.
