@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { ROOT, assertBuilt, type CliResult } from '../helpers/cli';
+import { assertBuilt, spawnCli } from '../helpers/cli';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
 
@@ -55,25 +54,9 @@ async function configFile(
   return { file, out };
 }
 
-/**
- * Starts `run` as a user would (the built bin, its own process); resolves when it exits. `tmp`: its
- * TMPDIR, where the run keeps its temporary files (the status page's material).
- */
+/** Starts `run` (spawnCli); `tmp`: its TMPDIR, where the run keeps its temporary files (the status page's material). */
 function startRun(args: string[], tmp?: string) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'appgw-insights'), 'run', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(tmp ? { env: { ...process.env, TMPDIR: tmp } } : {}),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { child, exited };
+  return spawnCli(['run', ...args], tmp ? { ...process.env, TMPDIR: tmp } : process.env);
 }
 
 /** Resolves once every file exists (polled: the run writes them while it goes on). */

@@ -4,7 +4,6 @@
  * (src/adapters/storage/stopped-run-cut.ts). A break trial's SIGINT 6 s in exited at 31.5 s. A real
  * CLI process against the emulator, its state on a loopback server that holds every request.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
@@ -12,7 +11,7 @@ import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { STORAGE_GRACE_AFTER_STOP_IN_MS } from '../../src/adapters/storage/stopped-run-cut';
 import { AZURITE_ACCOUNT, azuriteConnectionString } from '../helpers/azurite';
-import { ROOT, assertBuilt, type CliResult } from '../helpers/cli';
+import { assertBuilt, spawnCli } from '../helpers/cli';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
 
@@ -59,18 +58,7 @@ it("SIGINT while the state's requests hang: they are cut 5000 ms after it, and t
       },
     }),
   );
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'appgw-insights'), 'run', '--config', file], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const { child, exited } = spawnCli(['run', '--config', file]);
   while (storageRequests === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   child.kill('SIGINT');
   const result = await exited;

@@ -63,6 +63,30 @@ function withEmulatorOut(args: string[]): string[] {
   return [...args, '--out', dir];
 }
 
+/**
+ * Starts the CLI (`args`, e.g. `['run', '--config', FILE]`) as a user would (the built bin, its own
+ * process, with `env`): the child, to signal, and its result once it exits (stdout and stderr whole).
+ */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { child: ChildProcess; exited: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, exited };
+}
+
 /** Starts a long-running verb and resolves with its first stdout line. */
 export function startCli(
   args: string[],
