@@ -4,7 +4,7 @@
  * (src/adapters/storage/stopped-run-cut.ts). A break trial's SIGINT 6 s in exited at 31.5 s. A real
  * CLI process against the emulator, its state on a loopback server that holds every request.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,11 +39,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it("SIGINT while the state's requests hang: they are cut 5000 ms after it, and the report is written; exit 130", async () => {
-  expect(STORAGE_GRACE_AFTER_STOP_IN_MS).toBe(5000); // as the test's name says
+/** A config for the two gateways, its state on the server that never answers; `extra` added. */
+async function configFile(name: string, extra: Record<string, unknown> = {}) {
   const { port } = storage.address() as { port: number };
-  const out = path.join(dir, 'out');
-  const file = path.join(dir, 'config.json');
+  const out = path.join(dir, name, 'out');
+  const file = path.join(dir, name, 'config.json');
+  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(
     file,
     JSON.stringify({
@@ -56,22 +57,18 @@ it("SIGINT while the state's requests hang: they are cut 5000 ms after it, and t
           container: 'appgw-state',
         },
       },
+      ...extra,
     }),
   );
-  const { child, exited } = spawnCli(['run', '--config', file]);
-  while (storageRequests === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  child.kill('SIGINT');
-  const result = await exited;
+  return { file, out };
+}
 
-  expect({ code: result.code, stderr: result.stderr }).toMatchObject({
-    code: 130,
-    stderr: expect.stringContaining('SIGINT: stopping'),
-  });
+/** What the run's report must say once its state's requests were cut by the stop: each gateway delivered. */
+async function expectCutAndDelivered(out: string, interrupted: Record<string, unknown>): Promise<void> {
   const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
-  expect(report.interrupted).toMatchObject({ by: 'signal', signal: 'SIGINT' });
+  expect(report.interrupted).toMatchObject(interrupted);
   // The state's requests were cut by the stop, not waited out ("no answer in time" after 30 s).
-  const said = JSON.stringify(report);
-  expect(said).toContain(
+  expect(JSON.stringify(report)).toContain(
     `no answer ${STORAGE_GRACE_AFTER_STOP_IN_MS} ms after the run was stopped: cut short so that it can end`,
   );
   // The report's other writes went on: the gateways were delivered, each with its insight.
@@ -79,4 +76,28 @@ it("SIGINT while the state's requests hang: they are cut 5000 ms after it, and t
     ['gw-1', true],
     ['gw-2', true],
   ]);
+}
+
+it("SIGINT while the state's requests hang: they are cut 5000 ms after it, and the report is written; exit 130", async () => {
+  expect(STORAGE_GRACE_AFTER_STOP_IN_MS).toBe(5000); // as the test's name says
+  const { file, out } = await configFile('signal');
+  const sent = storageRequests;
+  const { child, exited } = spawnCli(['run', '--config', file]);
+  while (storageRequests === sent) await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill('SIGINT');
+  const result = await exited;
+
+  expect({ code: result.code, stderr: result.stderr }).toMatchObject({
+    code: 130,
+    stderr: expect.stringContaining('SIGINT: stopping'),
+  });
+  await expectCutAndDelivered(out, { by: 'signal', signal: 'SIGINT' });
+}, 60_000);
+
+// The deadline is long enough for the run to have sent its state's requests on a busy machine.
+it("runDeadlineInMs passed while the state's requests hang: they are cut as on a signal; exit 124", async () => {
+  const { file, out } = await configFile('deadline', { runDeadlineInMs: 8_000 });
+  const result = await spawnCli(['run', '--config', file]).exited;
+  expect(result.code).toBe(124);
+  await expectCutAndDelivered(out, { by: 'deadline' });
 }, 60_000);
