@@ -10,7 +10,7 @@ import { createTempScratch } from '../adapters/files/temp-scratch';
 import { enclosedRunFolder, enclosingRunFolder } from '../adapters/files/enclosing-run-folder';
 import { lockRunFolder, type RunFolderLock } from '../adapters/files/run-folder-lock';
 import { RunFolderNestedError } from '../errors';
-import { cutStorageRequestsInFlight } from '../adapters/storage/stopped-run-cut';
+import { limitStorageTriesAfterStop } from '../adapters/storage/stopped-run-cut';
 import { buildRunServices, withLogger } from './run-services';
 
 export interface RunOnceOptions {
@@ -19,9 +19,9 @@ export interface RunOnceOptions {
   readonly telemetry?: Telemetry;
   readonly runId?: string;
   /**
-   * Aborted (reason: a RunInterruptedError) to stop the run: the CLI's stop signals. The storage
-   * requests then in flight are cut short STORAGE_GRACE_AFTER_STOP_IN_MS later (stopped-run-cut.ts), as
-   * they are past `runDeadlineInMs`.
+   * Aborted (reason: a RunInterruptedError) to stop the run: the CLI's stop signals. From then on (as
+   * past `runDeadlineInMs`) each storage try has STORAGE_GRACE_AFTER_STOP_IN_MS for its answer
+   * (stopped-run-cut.ts).
    */
   readonly stop?: AbortSignal;
   /** How far the run is (the CLI's progress line on a terminal). */
@@ -46,17 +46,19 @@ export interface RunOnceOptions {
  */
 export async function runOnce(config: Config, options: RunOnceOptions): Promise<RunOutcome> {
   const lock = options.folderLocked ? undefined : await lockRunFolderOf(config, options);
-  // Stopped (a signal, or past runDeadlineInMs, which the run counts from about now): the storage
-  // requests then waiting for an answer get a few seconds more, not their whole try (stopped-run-cut.ts).
-  const cut = () => cutStorageRequestsInFlight();
-  options.stop?.addEventListener('abort', cut, { once: true });
+  // Stopped (a signal, or past runDeadlineInMs, which the run counts from about now): each storage try
+  // gets a few seconds for its answer, not its whole 30 s (stopped-run-cut.ts), until the run is over.
+  let limited: (() => void) | undefined;
+  const limit = () => void (limited ??= limitStorageTriesAfterStop());
+  options.stop?.addEventListener('abort', limit, { once: true });
   const deadline =
-    config.runDeadlineInMs === undefined ? undefined : setTimeout(cut, config.runDeadlineInMs).unref();
+    config.runDeadlineInMs === undefined ? undefined : setTimeout(limit, config.runDeadlineInMs).unref();
   try {
     return await runLocked(config, options);
   } finally {
-    options.stop?.removeEventListener('abort', cut);
+    options.stop?.removeEventListener('abort', limit);
     clearTimeout(deadline);
+    limited?.();
     await lock?.release();
   }
 }

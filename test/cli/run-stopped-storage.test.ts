@@ -18,6 +18,8 @@ import { gateway, gatewayId } from '../helpers/scenario-builder';
 beforeAll(assertBuilt);
 
 const BAD = { address: '10.0.0.4', health: 'Unhealthy', healthProbeLog: 'TCP connect error' };
+/** Far longer than any test waits: a gateway still being read when the run is stopped. */
+const SLOW = { delayMs: 600_000 };
 
 let emulator: RunningEmulator;
 let storage: Server;
@@ -25,7 +27,9 @@ let storageRequests = 0;
 let dir: string;
 beforeAll(async () => {
   emulator = await startEmulator({
-    scenario: { gateways: [gateway('gw-1', [BAD]), gateway('gw-2', [BAD])] } as never,
+    scenario: {
+      gateways: [gateway('gw-1', [BAD]), gateway('gw-2', [BAD]), gateway('gw-slow', [BAD], SLOW)],
+    } as never,
   });
   // Takes every request and never answers it.
   storage = createServer(() => void storageRequests++);
@@ -39,8 +43,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A config for the two gateways, its state on the server that never answers; `extra` added. */
-async function configFile(name: string, extra: Record<string, unknown> = {}) {
+/** A config for `gateways` (gw-1 and gw-2 by default), its state on the server that never answers; `extra` added. */
+async function configFile(name: string, extra: Record<string, unknown> = {}, gateways = ['gw-1', 'gw-2']) {
   const { port } = storage.address() as { port: number };
   const out = path.join(dir, name, 'out');
   const file = path.join(dir, name, 'config.json');
@@ -48,7 +52,7 @@ async function configFile(name: string, extra: Record<string, unknown> = {}) {
   await writeFile(
     file,
     JSON.stringify({
-      targets: ['gw-1', 'gw-2'].map((g) => gatewayId(g)),
+      targets: gateways.map((g) => gatewayId(g)),
       arm: emulatorArm(emulator),
       sinks: { dir: out },
       state: {
@@ -63,14 +67,14 @@ async function configFile(name: string, extra: Record<string, unknown> = {}) {
   return { file, out };
 }
 
+const CUT = `no answer in the ${STORAGE_GRACE_AFTER_STOP_IN_MS} ms a stopped run gives a storage request: cut short so that the run can end`;
+
 /** What the run's report must say once its state's requests were cut by the stop: each gateway delivered. */
 async function expectCutAndDelivered(out: string, interrupted: Record<string, unknown>): Promise<void> {
   const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
   expect(report.interrupted).toMatchObject(interrupted);
   // The state's requests were cut by the stop, not waited out ("no answer in time" after 30 s).
-  expect(JSON.stringify(report)).toContain(
-    `no answer ${STORAGE_GRACE_AFTER_STOP_IN_MS} ms after the run was stopped: cut short so that it can end`,
-  );
+  expect(JSON.stringify(report)).toContain(CUT);
   // The report's other writes went on: the gateways were delivered, each with its insight.
   expect(report.gateways.map((g: { name: string; ok: boolean }) => [g.name, g.ok])).toEqual([
     ['gw-1', true],
@@ -100,4 +104,25 @@ it("runDeadlineInMs passed while the state's requests hang: they are cut as on a
   const result = await spawnCli(['run', '--config', file]).exited;
   expect(result.code).toBe(124);
   await expectCutAndDelivered(out, { by: 'deadline' });
+}, 60_000);
+
+// A trial: a SIGINT before any storage request still exited at 31.9 s: the status page's history listing,
+// sent after the stop, waited out its whole 30 s try.
+it('SIGINT before any storage request: the requests sent after it are cut as well; exit 130', async () => {
+  const { file, out } = await configFile('before-storage', {}, ['gw-slow']);
+  const sent = storageRequests;
+  const { child, exited } = spawnCli(['run', '--config', file]);
+  // The run reads the slow gateway (ARM holds its answer); nothing of its state has been asked yet.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  child.kill('SIGINT');
+  const result = await exited;
+  expect(result.code).toBe(130);
+  expect(storageRequests).toBeGreaterThan(sent); // the listing, sent after the stop
+  const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+  expect(report.interrupted).toMatchObject({
+    by: 'signal',
+    signal: 'SIGINT',
+    notDone: [gatewayId('gw-slow')],
+  });
+  expect(JSON.stringify(report)).toContain(CUT);
 }, 60_000);

@@ -1,8 +1,8 @@
 /**
  * A stopped run cuts short the storage requests it would otherwise wait out
- * (src/adapters/storage/stopped-run-cut.ts): those in flight at the stop get a grace, then fail as
- * unanswered, saying it was the stop's doing; those sent after it keep their whole try. Real sockets:
- * a loopback server that holds each request until the test answers it.
+ * (src/adapters/storage/stopped-run-cut.ts): those in flight at the stop, and those sent after it, get a
+ * grace, then fail as unanswered, saying it was the stop's doing; once the run is over, tries get their
+ * whole time again. Real sockets: a loopback server that holds each request until the test answers it.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import {
@@ -11,7 +11,7 @@ import {
   unansweredStorageFailure,
 } from '../../../src/adapters/storage/blob-client';
 import type { BlobService } from '../../../src/adapters/storage/rest/blob-service';
-import { cutStorageRequestsInFlight, isStorageCutShort } from '../../../src/adapters/storage/stopped-run-cut';
+import { isStorageCutShort, limitStorageTriesAfterStop } from '../../../src/adapters/storage/stopped-run-cut';
 import { AZURITE_ACCOUNT, azuriteConnectionString } from '../../helpers/azurite';
 import { rejection } from '../../helpers/failures';
 
@@ -43,40 +43,60 @@ async function heldCount(held: readonly unknown[], count: number): Promise<void>
   while (held.length < count) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-describe('a stopped run cuts short the storage requests in flight', () => {
-  it('a request without an answer is cut after the grace: unanswered (the breaker opens), retryable, saying the stop did it', async () => {
+const CUT = (graceInMs: number) =>
+  `no answer in the ${graceInMs} ms a stopped run gives a storage request: cut short so that the run can end`;
+
+/** Whether `promise` is still pending after `ms`. */
+async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return !settled;
+}
+
+describe('a stopped run cuts short the storage requests it would wait out', () => {
+  it('a request in flight at the stop, without an answer, is cut after the grace: unanswered (the breaker opens), retryable, saying the stop did it', async () => {
     await withHeldRequests(async (service, held) => {
       const download = rejection(service.container('state-a').download('g.json'));
       await heldCount(held, 1);
-      cutStorageRequestsInFlight(50);
-      const error = await download;
-      expect(isStorageCutShort(error)).toBe(true);
-      const failure = describeStorageFailure(error);
-      expect(failure).toMatchObject({ statusCode: undefined, retryable: true });
-      expect(failure.detail).toBe('no answer 50 ms after the run was stopped: cut short so that it can end');
-      expect(unansweredStorageFailure(error)).toBe(failure.detail);
+      const over = limitStorageTriesAfterStop(50);
+      try {
+        const error = await download;
+        expect(isStorageCutShort(error)).toBe(true);
+        const failure = describeStorageFailure(error);
+        expect(failure).toMatchObject({ statusCode: undefined, retryable: true, detail: CUT(50) });
+        expect(unansweredStorageFailure(error)).toBe(failure.detail);
+      } finally {
+        over();
+      }
     });
   });
 
-  it('a request sent after the stop keeps its whole try; one answered within the grace is not cut', async () => {
+  // A trial: a SIGINT before any storage request still took 31.9 s, the history listing sent after the
+  // stop waiting out its whole 30 s try.
+  it('a request sent after the stop gets the grace from its start; one answered within it stands; once the run is over, tries wait for their answer again', async () => {
     await withHeldRequests(async (service, held) => {
-      const before = service.container('state-b').download('early.json');
-      await heldCount(held, 1);
-      cutStorageRequestsInFlight(400);
-      // Answered within the grace: its answer stands.
-      held[0]?.writeHead(200, { etag: '"1"' }).end('{"a":1}');
-      await expect(before).resolves.toMatchObject({ text: '{"a":1}' });
-      const after = service.container('state-b').download('late.json');
-      await heldCount(held, 2);
-      let settled = false;
-      void after.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
+      const over = limitStorageTriesAfterStop(400);
+      try {
+        const answered = service.container('state-b').download('answered.json');
+        await heldCount(held, 1);
+        held[0]?.writeHead(200, { etag: '"1"' }).end('{"a":1}');
+        await expect(answered).resolves.toMatchObject({ text: '{"a":1}' });
+        const unanswered = rejection(service.container('state-b').download('unanswered.json'));
+        await heldCount(held, 2);
+        expect((await unanswered) as Error).toMatchObject({ message: CUT(400) });
+      } finally {
+        over();
+      }
+      // Another container: the cut left state-b alone 30 s (its breaker), as any request without an answer.
+      const after = service.container('state-b2').download('after.json');
+      await heldCount(held, 3);
       // Well past the grace: still waiting for its answer.
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
-      expect(settled).toBe(false);
-      held[1]?.writeHead(200, { etag: '"2"' }).end('{"b":2}');
+      expect(await pendingAfter(after, 1_200)).toBe(true);
+      held[2]?.writeHead(200, { etag: '"2"' }).end('{"b":2}');
       await expect(after).resolves.toMatchObject({ text: '{"b":2}' });
     });
   });
@@ -85,7 +105,7 @@ describe('a stopped run cuts short the storage requests in flight', () => {
     await withHeldRequests(async (service, held) => {
       const download = service.container('state-c').download('g.json');
       await heldCount(held, 1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await pendingAfter(download, 300)).toBe(true);
       held[0]?.writeHead(200, { etag: '"1"' }).end('{}');
       await expect(download).resolves.toMatchObject({ text: '{}' });
     });
