@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
-import { adviceForCommand, errorsForCommand } from '../../src/cli/command-advice';
+import { adviceForCommand, configSourceOfArgs, errorsForCommand } from '../../src/cli/command-advice';
 import { AZURITE_ACCOUNT, azuriteConnectionString } from '../helpers/azurite';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
@@ -14,13 +14,44 @@ describe('adviceForCommand', () => {
   const failing =
     'The notify state in blob s/x.json is unavailable: HTTP 503. The storage service is busy or failing; the next run tries again.';
   it.each([
-    ['notify list', 'The storage service is busy or failing; run `appgw-insights notify list` again.'],
-    ['silence add', 'The storage service is busy or failing; run `appgw-insights silence add` again.'],
-    ['demo', 'The storage service is busy or failing; run `appgw-insights demo` again.'],
-  ])('%s: says to run it again', (verb, ending) => {
-    const said = adviceForCommand(failing, verb);
+    [
+      'notify list',
+      undefined,
+      'The storage service is busy or failing; run `appgw-insights notify list --config FILE` again.',
+    ],
+    [
+      'notify resend',
+      'environment',
+      'The storage service is busy or failing; run `appgw-insights notify resend` again.',
+    ],
+    [
+      'silence expire',
+      { file: 'my config.json' },
+      "The storage service is busy or failing; run `appgw-insights silence expire --config 'my config.json'` again.",
+    ],
+    ['demo', 'environment', 'The storage service is busy or failing; run `appgw-insights demo` again.'],
+  ] as const)('%s (config %j): says to run it again', (verb, source, ending) => {
+    const said = adviceForCommand(failing, verb, source);
     expect(said.endsWith(ending)).toBe(true);
-    expect(said).not.toContain('next run');
+    expect(said).not.toMatch(/next run/i);
+  });
+
+  // A break trial: `silence add` whose write got no answer had stored the silence; run again, it was
+  // refused ("choose another --id"), which would have made a second silence.
+  it('silence add: says to look at silence list first, then to run it again', () => {
+    expect(adviceForCommand(failing, 'silence add', { file: 'c.json' })).toMatch(
+      /The storage service is busy or failing; see whether `appgw-insights silence list --config c\.json` lists the silence \(a write without an answer may have stored it\); if not, run the same `appgw-insights silence add --config c\.json` again\.$/,
+    );
+  });
+
+  it('a sentence that begins with it keeps its capital', () => {
+    expect(
+      adviceForCommand(
+        'The next run tries again; if it persists, please report it.',
+        'notify list',
+        'environment',
+      ),
+    ).toBe('Run `appgw-insights notify list` again; if it persists, please report it.');
   });
 
   it('run: unchanged, as is a message without the phrase', () => {
@@ -33,10 +64,19 @@ describe('adviceForCommand', () => {
       { code: 'StateUnavailable', message: failing, retryable: true, document: 'blob s/x.json' },
       { code: 'StateUnavailable', message: 'Free some space; the next run tries again.', retryable: true },
     ];
-    expect(errorsForCommand(errors, 'notify resend')).toEqual([
-      { ...errors[0], message: adviceForCommand(failing, 'notify resend') },
+    expect(errorsForCommand(errors, 'notify resend', 'environment')).toEqual([
+      { ...errors[0], message: adviceForCommand(failing, 'notify resend', 'environment') },
       { ...errors[1], message: 'Free some space; run `appgw-insights notify resend` again.' },
     ]);
+  });
+
+  it.each([
+    [['--config', 'a.json', '--json'], { file: 'a.json' }],
+    [['--json', '--config=b c.json'], { file: 'b c.json' }],
+    [['--json'], 'environment'],
+    [['--', '--config', 'x'], 'environment'],
+  ] as const)('configSourceOfArgs(%j) is %j', (args, source) => {
+    expect(configSourceOfArgs(args)).toEqual(source);
   });
 });
 
@@ -72,7 +112,21 @@ describe('the CLI: a state account that keeps failing', () => {
     const listed = await runCli([group, verb, '--config', rig.configFile], rig.tmp);
     expect(listed.code).toBe(2);
     expect(listed.stderr).toMatch(/HTTP 503/);
-    expect(listed.stderr).toContain(`run \`appgw-insights ${group} ${verb}\` again`);
+    expect(listed.stderr).toContain(
+      `run \`appgw-insights ${group} ${verb} --config ${rig.configFile}\` again`,
+    );
     expect(listed.stderr).not.toContain('next run');
+  });
+  it('silence add: exit 2, the error says to look at silence list, then to add it again', async () => {
+    const added = await runCli(
+      ['silence', 'add', '--config', rig.configFile, '--id', 'mw', '--gateway', 'gw', '--for', '1h'],
+      rig.tmp,
+    );
+    expect(added.code).toBe(2);
+    expect(added.stderr).toMatch(/HTTP 503/);
+    expect(added.stderr).toContain(
+      `see whether \`appgw-insights silence list --config ${rig.configFile}\` lists the silence`,
+    );
+    expect(added.stderr).not.toContain('next run');
   });
 });

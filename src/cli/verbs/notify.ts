@@ -52,7 +52,10 @@ async function listVerb(args: string[]): Promise<number> {
     systemClock,
     'unknown' in receivers ? undefined : groupTimingsOf(receivers),
   );
-  const listing = { ...listed, errors: errorsForCommand(listed.errors, NOTIFY_LIST.name) };
+  const listing = {
+    ...listed,
+    errors: errorsForCommand(listed.errors, NOTIFY_LIST.name, configSource(values.config)),
+  };
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
   );
@@ -81,7 +84,7 @@ async function resendVerb(args: string[]): Promise<number> {
     readingOrderOf(receivers),
   );
   const { requeued, notResent, kept } = resent;
-  const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name);
+  const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name, configSource(values.config));
   const matched = requeued.length + notResent.length + kept.length > 0;
   const unmatched = matched
     ? undefined
