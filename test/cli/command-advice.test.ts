@@ -129,4 +129,17 @@ describe('the CLI: a state account that keeps failing', () => {
     );
     expect(added.stderr).not.toContain('next run');
   });
+  // A break trial: with the state unreadable, `notify resend --all` said "no dead letter matched" while
+  // `notify list` listed 12 of them once it could read the state.
+  it('notify resend --all: the state unreadable is not "no dead letter matched"', async () => {
+    const resent = await runCli(['notify', 'resend', '--config', rig.configFile, '--all'], rig.tmp);
+    expect(resent.code).toBe(2);
+    expect(resent.stderr).toContain('nothing re-sent: the notify state could not be read');
+    expect(resent.stderr).not.toContain('no dead letter matched');
+    const json = await runCli(['notify', 'resend', '--config', rig.configFile, '--all', '--json'], rig.tmp);
+    expect(json.code).toBe(2);
+    const codes = (JSON.parse(json.stdout) as { errors: { code: string }[] }).errors.map((e) => e.code);
+    expect(codes).not.toContain('NoDeadLetterMatched');
+    expect(codes).toContain('StateUnavailable');
+  });
 });

@@ -86,13 +86,19 @@ async function resendVerb(args: string[]): Promise<number> {
   const { requeued, notResent, kept } = resent;
   const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name, configSource(values.config));
   const matched = requeued.length + notResent.length + kept.length > 0;
+  // Nothing matched where the state could not be read: not "no dead letter matched", which a trial
+  // read as none to re-send while `notify list` listed 12.
+  const unread = !matched && errors.length > 0;
   const unmatched = matched
     ? undefined
-    : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
+    : unread
+      ? 'nothing re-sent: the notify state could not be read (the errors below), so which dead letters match is not known'
+      : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
   if (values.json) {
-    const said = unmatched
-      ? [...errors, { code: 'NoDeadLetterMatched', message: unmatched, retryable: false }]
-      : errors;
+    const said =
+      unmatched && !unread
+        ? [...errors, { code: 'NoDeadLetterMatched', message: unmatched, retryable: false }]
+        : errors;
     process.stdout.write(`${terminalJson({ requeued, notResent, kept, errors: said })}\n`);
     return errors.length === 0 && matched ? EXIT_OK : EXIT_FAILED;
   }
