@@ -695,8 +695,13 @@ export function notOkReasons(report: RunReport): string[] {
       ? plural(deliveries.sinks, 'delivery to a sink failed', 'deliveries to sinks failed')
       : '',
     // A trial's "5 deliveries to sinks failed" were the state container's history reads, no sink's.
+    // The page's own index.html is a sink's delivery (the folder's, the blob sink's): counted above.
     deliveries.page
-      ? plural(deliveries.page, 'status page read or write failed', 'status page reads or writes failed')
+      ? plural(
+          deliveries.page,
+          'status page document not read or written',
+          'status page documents not read or written',
+        )
       : '',
   ].filter((reason) => reason !== '');
   return reasons.length ? reasons : ['see report.json'];

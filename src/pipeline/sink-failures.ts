@@ -1,4 +1,4 @@
-import type { ReportedError } from '../core/run-report';
+import { STATUS_PAGE_SINK, type ReportedError } from '../core/run-report';
 
 /** Failed deliveries listed per sink in a run's `deliveryErrors`; the rest are counted in one closing entry. */
 export const DELIVERY_ERRORS_PER_SINK = 10;
@@ -48,10 +48,15 @@ export function createSinkFailures(): SinkFailures {
 /** The closing entry of a sink with more failures than are listed: how many more, and where they are. */
 function omittedEntry(first: ReportedError, listed: number, omitted: number): ReportedError {
   const sink = first.sink ?? 'delivery';
+  // The status page's own reads and writes (its histories) are not deliveries to a sink (a trial).
+  const what =
+    sink === STATUS_PAGE_SINK
+      ? "failures of the status page's own reads and writes"
+      : `failed deliveries to ${sink}`;
   return {
     code: first.code,
     message:
-      `and ${omitted} more failed deliveries to ${sink} this run (${listed + omitted} in all; the first ` +
+      `and ${omitted} more ${what} this run (${listed + omitted} in all; the first ` +
       `${listed} are listed, each one is in the run's log), the first of them: ${first.message}`,
     retryable: first.retryable,
     ...(first.sink !== undefined ? { sink: first.sink } : {}),

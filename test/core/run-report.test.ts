@@ -114,7 +114,7 @@ describe('notOkReasons', () => {
       withDeliveryErrors(run(), [
         { code: 'StateUnavailable', message: 'x', retryable: true, sink: 'status page', omitted: 5 },
       ]),
-      /^5 status page reads or writes failed$/,
+      /^5 status page documents not read or written$/,
     ],
   ])('%s: said, and the run is not ok', (_, report, said) => {
     expect(runSucceeded(report)).toBe(false);
@@ -131,7 +131,7 @@ describe('notOkReasons', () => {
     ]);
     expect(notOkReasons(report)).toEqual([
       '3 deliveries to sinks failed',
-      '1 status page read or write failed',
+      '1 status page document not read or written',
     ]);
   });
 

@@ -101,6 +101,20 @@ describe('deliverRunReport: build the report, deliver it to the sinks, merge the
     expect(failures.reported()).toEqual(report.deliveryErrors);
   });
 
+  // A trial's closing entry said "more failed deliveries to status page": its histories are no sink's.
+  it("the status page's own failures past the first 10: counted as its reads and writes, not as deliveries", () => {
+    const failures = createSinkFailures();
+    for (let i = 0; i < 12; i++)
+      failures.add([
+        { code: 'StatusHistoryUnavailable', message: `h${i}`, retryable: true, sink: 'status page' },
+      ]);
+    const closing = failures.reported().at(-1);
+    expect(closing).toMatchObject({ sink: 'status page', omitted: 2 });
+    expect(closing?.message).toMatch(
+      /^and 2 more failures of the status page's own reads and writes this run \(12 in all; the first 10 are listed/,
+    );
+  });
+
   // Issue 15 trial: one entry per sink named only its first failed document.
   it.each([1, 9, 10, 11, 5_000])(
     '%d failed deliveries to one sink: each of the first 10 named, the rest counted in one closing entry',

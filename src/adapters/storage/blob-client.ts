@@ -346,5 +346,8 @@ function hintFor(statusCode: number, code: string | undefined): string {
     return " (check the account key or SAS, or the identity's data role on the account)";
   if (statusCode === 401) return ' (the credential was not accepted)';
   if (statusCode === 404 && code === 'ResourceNotFound') return ' (check the account name or service URL)';
+  // LeaseIdMissing, LeaseAlreadyPresent …: someone else holds the blob (a break trial's 412 said nothing).
+  if ((statusCode === 412 || statusCode === 409) && code?.startsWith('Lease'))
+    return ' (another holder has a lease on the blob: release it, or break it with `az storage blob lease break`)';
   return '';
 }

@@ -388,6 +388,18 @@ describe('describeStorageFailure', () => {
       { name: 'RestError', statusCode: 403, code: 'AuthorizationPermissionMismatch' },
       { detail: /Storage Blob Data Contributor/, retryable: false },
     ],
+    // A break trial: another holder's lease on index.html was said as a bare "HTTP 412 LeaseIdMissing".
+    [
+      { name: 'RestError', statusCode: 412, code: 'LeaseIdMissing' },
+      {
+        detail: /^HTTP 412 LeaseIdMissing \(another holder has a lease on the blob: release it, or break it/,
+        retryable: false,
+      },
+    ],
+    [
+      { name: 'RestError', statusCode: 412, code: 'ConditionNotMet' },
+      { detail: /^HTTP 412 ConditionNotMet$/, retryable: false },
+    ],
     [
       { name: 'RestError', statusCode: 503, code: 'ServerBusy' },
       { detail: /^HTTP 503 ServerBusy$/, retryable: true },
