@@ -485,8 +485,9 @@ async function uploadGatewayResult(
       });
       return;
     } catch (error) {
-      const status = describeStorageFailure(error).statusCode;
-      if (status !== 412 && status !== 409) throw error;
+      const { statusCode: status, code } = describeStorageFailure(error);
+      // Another holder's lease (LeaseIdMissing …) is no other writer: reading again never ends it.
+      if ((status !== 412 && status !== 409) || code?.startsWith('Lease')) throw error;
       // Others kept writing it: a contention that passes, so the delivery may be tried again.
       if (round >= RESULT_WRITE_ROUNDS)
         throw new DeliveryError(

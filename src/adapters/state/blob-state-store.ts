@@ -63,6 +63,9 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         const { statusCode, code } = describeStorageFailure(error);
         // 412: If-Match failed (someone wrote since our read); 409 BlobAlreadyExists: If-None-Match:* found
         // a blob; Blob storage's 404 on an If-Match write: the document (or container) was deleted since our read.
+        // A lease another holder took (412 LeaseIdMissing …) is no conflict: reading again never ends it,
+        // and a break trial's run, silence add and notify resend each said "another run wrote it first".
+        if (code?.startsWith('Lease')) throw blobStateError(name, 'write', error);
         if (
           statusCode === 412 ||
           (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
@@ -113,6 +116,8 @@ function adviceFor(failure: StorageFailure): string {
       ? `Check that ${storageReachableAdvice(where)}; the next run tries again.`
       : `Check ${where} and its identity.`;
   }
+  if (failure.code?.startsWith('Lease'))
+    return 'This app takes no lease on its state: writes to the document fail until that lease ends; the next run tries again.';
   if (failure.retryable) return 'The storage service is busy or failing; the next run tries again.';
   return `Check the state container name and ${where}.`;
 }

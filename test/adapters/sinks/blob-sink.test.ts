@@ -444,6 +444,26 @@ describe('blob sink', () => {
     expect(await listBlobs(web)).not.toEqual([]);
   }, 60_000);
 
+  // A break trial's lease on a stored result was said as "another writer changed" it three times over.
+  test("a failed gateway's result held by another's lease: said as the lease, not as another writer", async () => {
+    const container = freshContainer();
+    const sink = createBlobSink({ client, container });
+    const failed = buildDelivery('r1', [{ gateway: gw, ok: false }], 'gateway');
+    await sink.deliver(failed);
+    const [result] = await listBlobs(container, 'runs/r1/gateways/');
+    await sdk
+      .getContainerClient(container)
+      .getBlobClient(result as string)
+      .getBlobLeaseClient()
+      .acquireLease(-1);
+    const error = await sink.deliver(failed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as Error).message).toMatch(
+      /HTTP 412 LeaseIdMissing \(another holder has a lease on the blob/,
+    );
+    expect((error as Error).message).not.toContain('another writer');
+  });
+
   test('an unsafe run id stays within one path segment', async () => {
     const container = freshContainer();
     await createBlobSink({ client, container }).deliver(buildDelivery('../x/y z', [{ gateway: gw }]));

@@ -93,6 +93,20 @@ describe('blob state store', () => {
     await expect(mine.read()).resolves.toMatchObject({ value: { by: 'them' } });
   });
 
+  // A break trial: a lease on a state document was said as "another run wrote it first" five times over.
+  test("another holder's lease on the document: StateUnavailable saying so and how to end it, not a conflict", async () => {
+    const container = `state-${next++}`;
+    const store = createBlobStateStore({ client, container, blobName: 's.json' });
+    const etag = await store.write({ counter: 1 }, undefined);
+    await sdk.getContainerClient(container).getBlobClient('s.json').getBlobLeaseClient().acquireLease(-1);
+    const error = await rejection(store.write({ counter: 2 }, etag));
+    expect(error).toBeInstanceOf(StateUnavailableError);
+    expect((error as Error).message).toMatch(
+      /cannot write it: HTTP 412 LeaseIdMissing \(another holder has a lease on the blob: release it, or break it with `az storage blob lease break`\)\. This app takes no lease on its state/,
+    );
+    await expect(store.read()).resolves.toMatchObject({ value: { counter: 1 } });
+  });
+
   test('a deleted document makes an etag write a conflict', async () => {
     const container = `state-${next++}`;
     const store = createBlobStateStore({ client, container, blobName: 's.json' });
