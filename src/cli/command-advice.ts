@@ -1,36 +1,45 @@
 /**
  * A failure that passes closes its advice with "the next run tries again" (the state stores', the
  * sinks'): a run's words, true of `run`, which a schedule repeats. Another command (`notify list`,
- * `silence add` …) is repeated by no one: it says to run itself again, with the `--config` it was
- * given (a break trial: `silence list` against a state account that never answered ended "the next run
- * tries again"). `silence add` says to look first: a write that got no answer may have landed, and the
- * same id added again is refused as taken (a break trial followed the advice and was told to choose
- * another id for a silence that was in force).
+ * `silence add` …) is repeated by no one: it says to run itself again, as it was typed (a break trial:
+ * `silence list` against a state account that never answered ended "the next run tries again"; then a
+ * command said without its arguments could not be pasted). `silence add` whose write got no answer says
+ * to look first: that write may have landed, and the same id added again is refused as taken (a break
+ * trial followed the advice and was told to choose another id for a silence that was in force).
  */
 import { followUpCommand, type ConfigSource } from '../core/follow-up-command';
+import { shellWord } from '../core/shell-quote';
+import { TOOL } from './verb-specs';
 
-const NEXT_RUN_TRIES_AGAIN = /\b([Tt])he next run tries again/g;
+/** A run's closing words for a failure that passes, as the state stores, sinks and identity say them. */
+const NEXT_RUN_TRIES_AGAIN = /\b([Tt])he next run tries again|\b([Ii])t is tried again on the next run/g;
 
-/** What `verb` says instead, its first letter as the phrase's was. */
-function againFor(verb: string, source: ConfigSource | undefined): string {
-  if (verb === 'silence add') {
+/** The command as typed: the program, `verb`, then `args` (each one shell word), to be pasted as is. */
+function sameCommand(verb: string, args: readonly string[] | undefined): string {
+  return [TOOL, verb, ...(args ?? []).map(shellWord)].join(' ');
+}
+
+/** What `verb` says instead. */
+function againFor(message: string, verb: string, args: readonly string[] | undefined): string {
+  // Only a write that got no answer may have landed; a refused read or a lock never wrote anything.
+  if (verb === 'silence add' && /no answer/i.test(message)) {
     return (
-      `see whether \`${followUpCommand('silence list', source)}\` lists the silence (a write without an ` +
-      `answer may have stored it); if not, run the same \`${followUpCommand('silence add', source)}\` again`
+      `see whether \`${followUpCommand('silence list', configSourceOfArgs(args ?? []))}\` lists the silence ` +
+      `(a write without an answer may have stored it); if not, run \`${sameCommand(verb, args)}\` again`
     );
   }
-  return `run \`${followUpCommand(verb, source)}\` again`;
+  return `run \`${sameCommand(verb, args)}\` again`;
 }
 
 /**
- * `message` as `verb` (`notify list`) says it, `source` being where its configuration came from (as
- * followUpCommand takes it): unchanged for `run`.
+ * `message` as `verb` (`notify list`) says it, `args` being the verb's arguments as typed (the command
+ * it says to run again is that one, pasted as is): unchanged for `run`.
  */
-export function adviceForCommand(message: string, verb: string, source?: ConfigSource): string {
+export function adviceForCommand(message: string, verb: string, args?: readonly string[]): string {
   if (verb === 'run') return message;
-  return message.replace(NEXT_RUN_TRIES_AGAIN, (_, t: string) => {
-    const again = againFor(verb, source);
-    return t === 'T' ? `${again.charAt(0).toUpperCase()}${again.slice(1)}` : again;
+  return message.replace(NEXT_RUN_TRIES_AGAIN, (_, t?: string, i?: string) => {
+    const again = againFor(message, verb, args);
+    return t === 'T' || i === 'I' ? `${again.charAt(0).toUpperCase()}${again.slice(1)}` : again;
   });
 }
 
@@ -38,9 +47,9 @@ export function adviceForCommand(message: string, verb: string, source?: ConfigS
 export function errorsForCommand<E extends { readonly message: string }>(
   errors: readonly E[],
   verb: string,
-  source?: ConfigSource,
+  args?: readonly string[],
 ): E[] {
-  return errors.map((error) => ({ ...error, message: adviceForCommand(error.message, verb, source) }));
+  return errors.map((error) => ({ ...error, message: adviceForCommand(error.message, verb, args) }));
 }
 
 /**

@@ -6,7 +6,7 @@ import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
 import { terminalJson, terminalLines } from './terminal-text';
-import { adviceForCommand, configSourceOfArgs } from './command-advice';
+import { adviceForCommand } from './command-advice';
 import { asksForHelp, verbArgsProblem } from './verb-args';
 import {
   TOOL,
@@ -109,11 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       return usageFailure(error.message, usageHint(usageOf));
     }
     if (isAppGwInsightsError(error)) {
-      const said = adviceForCommand(
-        error.message,
-        leaf.name,
-        configSourceOfArgs(isVerbGroup(spec) ? args.slice(1) : args),
-      );
+      const said = adviceForCommand(error.message, leaf.name, isVerbGroup(spec) ? args.slice(1) : args);
       if (json) printJsonError(error.code, said);
       process.stderr.write(`error: ${terminalLines(said)}\n`);
       return EXIT_FAILED;

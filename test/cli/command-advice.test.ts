@@ -13,45 +13,56 @@ import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig'
 describe('adviceForCommand', () => {
   const failing =
     'The notify state in blob s/x.json is unavailable: HTTP 503. The storage service is busy or failing; the next run tries again.';
+  // A break trial: "run `appgw-insights notify resend --config F` again", pasted, was a usage error: the
+  // command said again is the one typed, its arguments with it.
   it.each([
     [
       'notify list',
       undefined,
-      'The storage service is busy or failing; run `appgw-insights notify list --config FILE` again.',
+      'The storage service is busy or failing; run `appgw-insights notify list` again.',
     ],
     [
       'notify resend',
-      'environment',
-      'The storage service is busy or failing; run `appgw-insights notify resend` again.',
+      ['--config', 'c.json', '--all'],
+      'The storage service is busy or failing; run `appgw-insights notify resend --config c.json --all` again.',
     ],
     [
       'silence expire',
-      { file: 'my config.json' },
-      "The storage service is busy or failing; run `appgw-insights silence expire --config 'my config.json'` again.",
+      ['--config', 'my config.json', 'mw-1'],
+      "The storage service is busy or failing; run `appgw-insights silence expire --config 'my config.json' mw-1` again.",
     ],
-    ['demo', 'environment', 'The storage service is busy or failing; run `appgw-insights demo` again.'],
-  ] as const)('%s (config %j): says to run it again', (verb, source, ending) => {
-    const said = adviceForCommand(failing, verb, source);
+    ['demo', [], 'The storage service is busy or failing; run `appgw-insights demo` again.'],
+  ] as const)('%s %j: says to run it again as typed', (verb, args, ending) => {
+    const said = adviceForCommand(failing, verb, args);
     expect(said.endsWith(ending)).toBe(true);
     expect(said).not.toMatch(/next run/i);
   });
 
   // A break trial: `silence add` whose write got no answer had stored the silence; run again, it was
   // refused ("choose another --id"), which would have made a second silence.
-  it('silence add: says to look at silence list first, then to run it again', () => {
-    expect(adviceForCommand(failing, 'silence add', { file: 'c.json' })).toMatch(
-      /The storage service is busy or failing; see whether `appgw-insights silence list --config c\.json` lists the silence \(a write without an answer may have stored it\); if not, run the same `appgw-insights silence add --config c\.json` again\.$/,
+  it('silence add whose write got no answer: says to look at silence list first, then to run it again', () => {
+    const noAnswer =
+      'The silences in blob s.json are unavailable: cannot write it: no answer in time (the request was aborted). Check it; the next run tries again.';
+    expect(
+      adviceForCommand(noAnswer, 'silence add', ['--config', 'c.json', '--id', 'mw', '--for', '1h']),
+    ).toMatch(
+      /Check it; see whether `appgw-insights silence list --config c\.json` lists the silence \(a write without an answer may have stored it\); if not, run `appgw-insights silence add --config c\.json --id mw --for 1h` again\.$/,
+    );
+    // A refused read wrote nothing: run it again.
+    expect(adviceForCommand(failing, 'silence add', ['--id', 'mw'])).toMatch(
+      /failing; run `appgw-insights silence add --id mw` again\.$/,
     );
   });
 
-  it('a sentence that begins with it keeps its capital', () => {
-    expect(
-      adviceForCommand(
-        'The next run tries again; if it persists, please report it.',
-        'notify list',
-        'environment',
-      ),
-    ).toBe('Run `appgw-insights notify list` again; if it persists, please report it.');
+  it.each([
+    [
+      'The next run tries again; if it persists, please report it.',
+      'Run `appgw-insights notify list` again; if it persists, please report it.',
+    ],
+    ['No token: it is tried again on the next run.', 'No token: run `appgw-insights notify list` again.'],
+    ['It is tried again on the next run.', 'Run `appgw-insights notify list` again.'],
+  ])('%j: said as the command, a capital kept', (message, said) => {
+    expect(adviceForCommand(message, 'notify list', [])).toBe(said);
   });
 
   it('run: unchanged, as is a message without the phrase', () => {
@@ -64,9 +75,9 @@ describe('adviceForCommand', () => {
       { code: 'StateUnavailable', message: failing, retryable: true, document: 'blob s/x.json' },
       { code: 'StateUnavailable', message: 'Free some space; the next run tries again.', retryable: true },
     ];
-    expect(errorsForCommand(errors, 'notify resend', 'environment')).toEqual([
-      { ...errors[0], message: adviceForCommand(failing, 'notify resend', 'environment') },
-      { ...errors[1], message: 'Free some space; run `appgw-insights notify resend` again.' },
+    expect(errorsForCommand(errors, 'notify resend', ['--all'])).toEqual([
+      { ...errors[0], message: adviceForCommand(failing, 'notify resend', ['--all']) },
+      { ...errors[1], message: 'Free some space; run `appgw-insights notify resend --all` again.' },
     ]);
   });
 
@@ -117,18 +128,16 @@ describe('the CLI: a state account that keeps failing', () => {
     );
     expect(listed.stderr).not.toContain('next run');
   });
-  it('silence add: exit 2, the error says to look at silence list, then to add it again', async () => {
-    const added = await runCli(
-      ['silence', 'add', '--config', rig.configFile, '--id', 'mw', '--gateway', 'gw', '--for', '1h'],
-      rig.tmp,
-    );
+  it('silence add: exit 2, the error says to run the same command again, pasted as is', async () => {
+    const args = ['--config', rig.configFile, '--id', 'mw', '--gateway', 'gw', '--for', '1h'];
+    const added = await runCli(['silence', 'add', ...args], rig.tmp);
     expect(added.code).toBe(2);
-    expect(added.stderr).toMatch(/HTTP 503/);
-    expect(added.stderr).toContain(
-      `see whether \`appgw-insights silence list --config ${rig.configFile}\` lists the silence`,
-    );
+    expect(added.stderr).toMatch(/cannot read it: HTTP 503/);
+    // Its read failed: nothing was written, so no "see whether silence list lists it".
+    expect(added.stderr).toContain(`run \`appgw-insights silence add ${args.join(' ')}\` again`);
     expect(added.stderr).not.toContain('next run');
   });
+
   // A break trial: with the state unreadable, `notify resend --all` said "no dead letter matched" while
   // `notify list` listed 12 of them once it could read the state.
   it('notify resend --all: the state unreadable is not "no dead letter matched"', async () => {

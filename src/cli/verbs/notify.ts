@@ -54,7 +54,7 @@ async function listVerb(args: string[]): Promise<number> {
   );
   const listing = {
     ...listed,
-    errors: errorsForCommand(listed.errors, NOTIFY_LIST.name, configSource(values.config)),
+    errors: errorsForCommand(listed.errors, NOTIFY_LIST.name, args),
   };
   process.stdout.write(
     values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
@@ -84,7 +84,7 @@ async function resendVerb(args: string[]): Promise<number> {
     readingOrderOf(receivers),
   );
   const { requeued, notResent, kept } = resent;
-  const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name, configSource(values.config));
+  const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name, args);
   const matched = requeued.length + notResent.length + kept.length > 0;
   // Nothing matched where the state could not be read: not "no dead letter matched", which a trial
   // read as none to re-send while `notify list` listed 12.

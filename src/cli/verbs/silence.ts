@@ -178,9 +178,7 @@ async function listVerb(args: string[]): Promise<number> {
     // Each stored silence this version does not accept: said once, the others listed.
     errors.push(...read.invalid.map((error) => error.message));
   } catch (error) {
-    errors.push(
-      adviceForCommand(reportedError(toError(error)).message, SILENCE_LIST.name, configSource(values.config)),
-    );
+    errors.push(adviceForCommand(reportedError(toError(error)).message, SILENCE_LIST.name, args));
   }
   const all = [
     ...config.silences.map((s) => ({ source: 'config', silence: s as Silence })),
