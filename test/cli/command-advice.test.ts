@@ -61,7 +61,7 @@ describe('adviceForCommand', () => {
     ],
     ['No token: it is tried again on the next run.', 'No token: run `appgw-insights notify list` again.'],
     ['It is tried again on the next run.', 'Run `appgw-insights notify list` again.'],
-  ])('%j: said as the command, a capital kept', (message, said) => {
+  ])('%s: said as the command, a capital kept', (message, said) => {
     expect(adviceForCommand(message, 'notify list', [])).toBe(said);
   });
 
