@@ -143,7 +143,7 @@ describe('the CLI: a state account that keeps failing', () => {
   it('notify resend --all: the state unreadable is not "no dead letter matched"', async () => {
     const resent = await runCli(['notify', 'resend', '--config', rig.configFile, '--all'], rig.tmp);
     expect(resent.code).toBe(2);
-    expect(resent.stderr).toContain('nothing re-sent: the notify state could not be read');
+    expect(resent.stderr).toContain('nothing re-sent: the notify state could not be read or written');
     expect(resent.stderr).not.toContain('no dead letter matched');
     const json = await runCli(['notify', 'resend', '--config', rig.configFile, '--all', '--json'], rig.tmp);
     expect(json.code).toBe(2);

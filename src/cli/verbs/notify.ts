@@ -86,13 +86,13 @@ async function resendVerb(args: string[]): Promise<number> {
   const { requeued, notResent, kept } = resent;
   const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name, args);
   const matched = requeued.length + notResent.length + kept.length > 0;
-  // Nothing matched where the state could not be read: not "no dead letter matched", which a trial
+  // Nothing matched where the state could not be read or written: not "no dead letter matched", which a trial
   // read as none to re-send while `notify list` listed 12.
   const unread = !matched && errors.length > 0;
   const unmatched = matched
     ? undefined
     : unread
-      ? 'nothing re-sent: the notify state could not be read (the errors below), so which dead letters match is not known'
+      ? 'nothing re-sent: the notify state could not be read or written (the errors below), so which dead letters match is not known'
       : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
   if (values.json) {
     const said =
