@@ -126,3 +126,30 @@ it('SIGINT before any storage request: the requests sent after it are cut as wel
   });
   expect(JSON.stringify(report)).toContain(CUT);
 }, 60_000);
+
+// A break trial: state and blob sink on one silent account, stopped before any storage request: the
+// history listing, then the sink's container, then $web each waited 5 s in turn (15.6 s after the stop).
+it('SIGINT, the state and the blob sink on one silent account: one request waits, the account held after it; exit 130', async () => {
+  const { port } = storage.address() as { port: number };
+  const connectionString = azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`);
+  const { file, out } = await configFile(
+    'one-account',
+    {
+      sinks: { dir: path.join(dir, 'one-account', 'out'), blob: { connectionString, container: 'insights' } },
+    },
+    ['gw-slow'],
+  );
+  const sent = storageRequests;
+  const { child, exited } = spawnCli(['run', '--config', file]);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  child.kill('SIGINT');
+  const result = await exited;
+  expect(result.code).toBe(130);
+  expect(storageRequests - sent).toBe(1); // the first; the account's other containers were held after it
+  const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+  expect(JSON.stringify(report)).toContain(CUT);
+  // The blob sink's writes of the report, held: said where the run says its sinks' failures.
+  expect(`${result.stdout}${result.stderr}`).toMatch(
+    /blob\[insights\].*not sent: another request to \S+appgw-state got no answer in time a moment before/,
+  );
+}, 60_000);

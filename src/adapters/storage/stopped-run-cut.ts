@@ -86,6 +86,11 @@ export function stoppableHttpClient(inner: HttpClient = createDefaultHttpClient(
   };
 }
 
+/** Whether a run of this process is stopped (limitStorageTriesAfterStop, until it ends). */
+export function isRunStopped(): boolean {
+  return stoppedTryLimitInMs !== undefined;
+}
+
 /**
  * The run is stopped: every storage try in flight now is cut short `graceInMs` from now if it still has
  * no answer then, and every try sent from now on `graceInMs` after it is sent (each rejects with a

@@ -23,6 +23,7 @@
  */
 import { StorageUnansweredError } from '../../errors';
 import type { StorageHttp } from './rest/storage-http';
+import { isRunStopped } from './stopped-run-cut';
 
 /** How long the requests to a container that gave no answer fail at once, in ms, before one is tried. */
 export const STORAGE_LEFT_ALONE_FOR_IN_MS = 30_000;
@@ -35,6 +36,22 @@ export interface UnansweredBreaker {
   guard<T>(call: () => Promise<T>): Promise<T>;
   /** When open, leaves the container alone until `untilInMs` (on the breaker's clock) at least. */
   holdUntil(untilInMs: number): void;
+  /**
+   * Leaves the container alone with another container of its account found silent (`silence`), until
+   * `silence.untilInMs`, unless it has answered since that silent request was sent.
+   */
+  heldBy(silence: Silence): void;
+}
+
+/** A request that got no answer: its container, what it met, when it was sent, and the hold's end. */
+export interface Silence {
+  /** The container (breakerKey), as the errors name it. */
+  readonly service: string;
+  /** What the request met (unansweredStorageFailure's words). */
+  readonly what: string;
+  /** On the breakers' clock, in ms. */
+  readonly sentAtInMs: number;
+  readonly untilInMs: number;
 }
 
 export interface UnansweredBreakerOptions {
@@ -45,14 +62,15 @@ export interface UnansweredBreakerOptions {
   readonly leftAloneForInMs?: number;
   /** The clock, in ms (tests); the process's monotonic one by default. */
   readonly nowInMs?: () => number;
-  /** Told each time a request's silence opens it, with the end of its hold (on its clock). */
-  readonly onOpen?: (untilInMs: number) => void;
+  /** Told each time a request's silence opens it. */
+  readonly onOpen?: (silence: Silence) => void;
 }
 
 export function unansweredBreaker(options: UnansweredBreakerOptions): UnansweredBreaker {
   const leftAloneForInMs = options.leftAloneForInMs ?? STORAGE_LEFT_ALONE_FOR_IN_MS;
   const now = options.nowInMs ?? (() => performance.now());
-  let open: { readonly untilInMs: number; readonly what: string } | undefined;
+  /** Left alone until `untilInMs` for the silence of `service`: this container, or another of the account. */
+  let open: Pick<Silence, 'service' | 'what' | 'untilInMs'> | undefined;
   let probing = false;
   /** When the container last answered (any status), on `now`'s clock. */
   let answeredAtInMs = -Infinity;
@@ -65,7 +83,7 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
       let probe = false;
       if (open) {
         if (now() < open.untilInMs || probing)
-          throw new StorageUnansweredError(options.service, open.what, leftAloneForInMs);
+          throw new StorageUnansweredError(open.service, open.what, leftAloneForInMs);
         probing = probe = true;
       }
       const sentAtInMs = now();
@@ -79,8 +97,9 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
         // Only a request sent after the container's last answer tells that it does not answer now: one
         // sent before, timing out late, would shut off a container a probe had just found back.
         else if (sentAtInMs >= answeredAtInMs) {
-          open = { untilInMs: now() + leftAloneForInMs, what };
-          options.onOpen?.(open.untilInMs);
+          const silence = { service: options.service, what, sentAtInMs, untilInMs: now() + leftAloneForInMs };
+          open = silence;
+          options.onOpen?.(silence);
         }
         throw error;
       } finally {
@@ -90,11 +109,18 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
     holdUntil(untilInMs) {
       if (open && open.untilInMs < untilInMs) open = { ...open, untilInMs };
     },
+    heldBy(silence) {
+      if (answeredAtInMs > silence.sentAtInMs) return;
+      if (!open || open.untilInMs < silence.untilInMs) open = silence;
+    },
   };
 }
 
 /** The breakers of the storage containers this process has sent to, by `breakerKey`. */
 const breakersByContainer = new Map<string, UnansweredBreaker>();
+
+/** Per map of breakers, each account's last silence found while a run was stopped. */
+const accountSilences = new WeakMap<Map<string, UnansweredBreaker>, Map<string, Silence>>();
 
 /**
  * The account a service URL names: the URL with its host in lowercase and no trailing slash
@@ -125,37 +151,48 @@ export function breakerKey(url: string, path: string): string {
  * `http` with each request through the breaker of its container: one per breakerKey in `breakers` (the
  * process's by default), so every connection to one container is left alone together, and another
  * container of the account is not, unless it is silent too: a container found silent holds the account's
- * other open breakers until its own hold ends. The first request's `unanswered` decides for the
- * container (every caller passes the same test). `nowInMs`: the breakers' clock (tests).
+ * other open breakers until its own hold ends, and, once the run is stopped (`stopped`), every other
+ * container of the account that has not answered since. The first request's `unanswered` decides for
+ * the container (every caller passes the same test). `nowInMs`: the breakers' clock (tests).
  */
 export function withUnansweredBreaker(
   http: StorageHttp,
   unanswered: UnansweredBreakerOptions['unanswered'],
   breakers: Map<string, UnansweredBreaker> = breakersByContainer,
-  nowInMs?: () => number,
+  nowInMs: () => number = () => performance.now(),
+  stopped: () => boolean = isRunStopped,
 ): StorageHttp {
   const account = serviceKey(http.url);
+  let silences = accountSilences.get(breakers);
+  if (!silences) accountSilences.set(breakers, (silences = new Map()));
+  const silenceOfAccount = silences;
   /**
    * One container's silence holds the account's other silent containers as long as its own: their
    * waits come one after another (a gateway's state, then its delivery), so a hold of one try's length
    * ran out during the next container's wait, and the first container's next request waited again (a
-   * trial: two hung containers cost three 30 s waits, 92.9 s).
+   * trial: two hung containers cost three 30 s waits, 92.9 s). Once the run is stopped, it holds every
+   * other container of the account that has not answered since (those not used yet too): a stopped run
+   * gives each request 5 s, and a break trial's three containers of a silent account cost 5 s each, one
+   * after another (15 s after the stop, not 5).
    */
-  const holdTheAccount = (key: string) => (untilInMs: number) => {
-    for (const [other, breaker] of breakers)
-      if (other !== key && other.startsWith(`${account}/`)) breaker.holdUntil(untilInMs);
+  const holdTheAccount = (key: string) => (silence: Silence) => {
+    const whole = stopped();
+    if (whole) silenceOfAccount.set(account, silence);
+    for (const [other, breaker] of breakers) {
+      if (other === key || !other.startsWith(`${account}/`)) continue;
+      if (whole) breaker.heldBy(silence);
+      else breaker.holdUntil(silence.untilInMs);
+    }
   };
   const breakerOf = (path: string): UnansweredBreaker => {
     const key = breakerKey(http.url, path);
     let breaker = breakers.get(key);
     if (!breaker) {
-      breaker = unansweredBreaker({
-        service: key,
-        unanswered,
-        onOpen: holdTheAccount(key),
-        ...(nowInMs ? { nowInMs } : {}),
-      });
+      breaker = unansweredBreaker({ service: key, unanswered, onOpen: holdTheAccount(key), nowInMs });
       breakers.set(key, breaker);
+      // First used while its account is silent in a stopped run: held with the others.
+      const silence = silenceOfAccount.get(account);
+      if (silence && stopped() && nowInMs() < silence.untilInMs) breaker.heldBy(silence);
     }
     return breaker;
   };

@@ -280,6 +280,56 @@ describe('withUnansweredBreaker: one breaker per container', () => {
     expect(sent).toBe(5);
   });
 
+  // A break trial: a run stopped on a silent account waited 5 s on its state's container, then 5 s on the
+  // sink's, then 5 s on $web: 15 s after the stop where 5 was said.
+  it("in a stopped run, a container's silence holds the account's containers that have not answered since, those not used yet too", async () => {
+    let now = 0;
+    let stopped = true;
+    const breakers = new Map<string, UnansweredBreaker>();
+    const sent: string[] = [];
+    const account = (url: string, answering: ReadonlySet<string>): StorageHttp => ({
+      url,
+      send: async (request) => {
+        sent.push(`${url} ${request.path}`);
+        if (answering.has(request.path.split('/')[0] ?? ''))
+          return { status: 200, header: () => undefined, bodyText: '' };
+        throw abort;
+      },
+    });
+    const answering = new Set(['answers']);
+    const silent = withUnansweredBreaker(
+      account('https://acct.blob.core.windows.net', answering),
+      unanswered,
+      breakers,
+      () => now,
+      () => stopped,
+    );
+    const other = withUnansweredBreaker(
+      account('https://other.blob.core.windows.net', answering),
+      unanswered,
+      breakers,
+      () => now,
+      () => stopped,
+    );
+    const to = (path: string) => ({ method: 'GET' as const, path });
+    await expect(silent.send(to('answers/a.json'))).resolves.toMatchObject({ status: 200 });
+    now = 100;
+    const state = rejection(silent.send(to('state/a.json')));
+    now = 200;
+    await expect(silent.send(to('answers/b.json'))).resolves.toMatchObject({ status: 200 }); // after the state's was sent
+    now = 5_100;
+    expect(await state).toBe(abort); // cut: the account's silence, found in a stopped run
+    const before = sent.length;
+    for (const container of ['insights', '$web'])
+      await expect(silent.send(to(`${container}/x`))).rejects.toBeInstanceOf(StorageUnansweredError);
+    expect(sent.length).toBe(before); // held with the state's: not sent
+    await expect(silent.send(to('answers/c.json'))).resolves.toMatchObject({ status: 200 }); // it answered since
+    await expect(other.send(to('state/a.json'))).rejects.toBe(abort); // another account: sent
+    // Once the run is over, a container first used is not held by the stopped run's silence.
+    stopped = false;
+    await expect(silent.send(to('reports/x'))).rejects.toBe(abort);
+  });
+
   /**
    * Runs `use` with the connection string of an account (loopback HTTP) whose container `hung` never
    * answers while `answering` does (201, any request), and the requests each got.
