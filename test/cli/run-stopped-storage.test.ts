@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { STORAGE_GRACE_AFTER_STOP_IN_MS } from '../../src/adapters/storage/stopped-run-cut';
 import { AZURITE_ACCOUNT, azuriteConnectionString } from '../helpers/azurite';
-import { assertBuilt, spawnCli } from '../helpers/cli';
+import { assertBuilt, spawnCli, type CliResult } from '../helpers/cli';
 import { emulatorArm } from '../helpers/emulator-settings';
 import { gateway, gatewayId } from '../helpers/scenario-builder';
 
@@ -43,9 +43,24 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A connection string to the server that takes every request and never answers. */
+function silentAccount(): string {
+  const { port } = storage.address() as { port: number };
+  return azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`);
+}
+
+/** `run --config file`, stopped by SIGINT 1 s in (ARM holds gw-slow's answer): its result, and the storage requests it sent. */
+async function runStoppedEarly(file: string): Promise<{ result: CliResult; storageRequestsSent: number }> {
+  const sent = storageRequests;
+  const { child, exited } = spawnCli(['run', '--config', file]);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  child.kill('SIGINT');
+  const result = await exited;
+  return { result, storageRequestsSent: storageRequests - sent };
+}
+
 /** A config for `gateways` (gw-1 and gw-2 by default), its state on the server that never answers; `extra` added. */
 async function configFile(name: string, extra: Record<string, unknown> = {}, gateways = ['gw-1', 'gw-2']) {
-  const { port } = storage.address() as { port: number };
   const out = path.join(dir, name, 'out');
   const file = path.join(dir, name, 'config.json');
   await mkdir(path.dirname(file), { recursive: true });
@@ -56,10 +71,7 @@ async function configFile(name: string, extra: Record<string, unknown> = {}, gat
       arm: emulatorArm(emulator),
       sinks: { dir: out },
       state: {
-        blob: {
-          connectionString: azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`),
-          container: 'appgw-state',
-        },
+        blob: { connectionString: silentAccount(), container: 'appgw-state' },
       },
       ...extra,
     }),
@@ -110,14 +122,10 @@ it("runDeadlineInMs passed while the state's requests hang: they are cut as on a
 // sent after the stop, waited out its whole 30 s try.
 it('SIGINT before any storage request: the requests sent after it are cut as well; exit 130', async () => {
   const { file, out } = await configFile('before-storage', {}, ['gw-slow']);
-  const sent = storageRequests;
-  const { child, exited } = spawnCli(['run', '--config', file]);
   // The run reads the slow gateway (ARM holds its answer); nothing of its state has been asked yet.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  child.kill('SIGINT');
-  const result = await exited;
+  const { result, storageRequestsSent } = await runStoppedEarly(file);
   expect(result.code).toBe(130);
-  expect(storageRequests).toBeGreaterThan(sent); // the listing, sent after the stop
+  expect(storageRequestsSent).toBeGreaterThan(0); // the listing, sent after the stop
   const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
   expect(report.interrupted).toMatchObject({
     by: 'signal',
@@ -130,22 +138,19 @@ it('SIGINT before any storage request: the requests sent after it are cut as wel
 // A break trial: state and blob sink on one silent account, stopped before any storage request: the
 // history listing, then the sink's container, then $web each waited 5 s in turn (15.6 s after the stop).
 it('SIGINT, the state and the blob sink on one silent account: one request waits, the account held after it; exit 130', async () => {
-  const { port } = storage.address() as { port: number };
-  const connectionString = azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`);
   const { file, out } = await configFile(
     'one-account',
     {
-      sinks: { dir: path.join(dir, 'one-account', 'out'), blob: { connectionString, container: 'insights' } },
+      sinks: {
+        dir: path.join(dir, 'one-account', 'out'),
+        blob: { connectionString: silentAccount(), container: 'insights' },
+      },
     },
     ['gw-slow'],
   );
-  const sent = storageRequests;
-  const { child, exited } = spawnCli(['run', '--config', file]);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  child.kill('SIGINT');
-  const result = await exited;
+  const { result, storageRequestsSent } = await runStoppedEarly(file);
   expect(result.code).toBe(130);
-  expect(storageRequests - sent).toBe(1); // the first; the account's other containers were held after it
+  expect(storageRequestsSent).toBe(1); // the first; the account's other containers were held after it
   const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
   expect(JSON.stringify(report)).toContain(CUT);
   // The blob sink's writes of the report, held: said where the run says its sinks' failures.
