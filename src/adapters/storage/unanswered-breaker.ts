@@ -19,7 +19,9 @@
  * state's hung container shut off every blob-sink delivery (21 of 21 not sent), and with the sink's
  * container hung, each state answer closed the shared breaker and every sink request waited out its 30
  * s again (124.9 s for 20 gateways, 95.3 before). One failing state document must not stop a sink, nor
- * the reverse: an account that stops answering whole now costs one wait per container in use.
+ * the reverse: an account that stops answering whole now costs one wait per container in use (no
+ * container twice: a container found silent extends the account's other holds), and, once the run is
+ * stopped, one wait in all (withUnansweredBreaker).
  */
 import { StorageUnansweredError } from '../../errors';
 import type { StorageHttp } from './rest/storage-http';
