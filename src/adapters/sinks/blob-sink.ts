@@ -18,6 +18,7 @@ import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
   describeStorageFailure,
+  isLeaseRefusal,
   storageReachableAdvice,
   type StorageFailure,
   type BlobConnectionOptions,
@@ -176,39 +177,40 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
      * sink's container that never answered left the status page in `$web`, which did, unwritten).
      */
     const failed: { readonly step: string; readonly error: unknown }[] = [];
-    const part = async (work: (at: (step: string) => void) => Promise<void>): Promise<boolean> => {
-      let step = '';
+    /** `work`'s value, or undefined once it failed at its step (`at` moves to the next one). */
+    const part = async <T>(
+      step: string,
+      work: (at: (next: string) => void) => Promise<T>,
+    ): Promise<T | undefined> => {
+      let current = step;
       try {
-        await work((next) => (step = next));
-        return true;
+        return await work((next) => (current = next));
       } catch (error) {
-        failed.push({ step, error });
-        return false;
+        failed.push({ step: current, error });
+        return undefined;
       }
     };
     const done = (locations: readonly string[]): DeliveryReceipt => {
       if (failed.length > 0) throw deliveryFailure(name, failed, where());
       return { locations };
     };
-
-    if (scope === 'page') {
-      // The status page alone, between a fan-out run's reports: its insights are there already.
-      if (!options.statusContainer || statusPage === undefined) return { locations: [] };
+    /** The status page as index.html of its container: its URL; none without a page, or when it failed. */
+    const writePage = async (): Promise<string[]> => {
       const statusContainer = options.statusContainer;
-      const page: string[] = [];
-      await part(async (at) => {
-        at(`write index.html in container ${statusContainer}`);
+      if (!statusContainer || statusPage === undefined) return [];
+      const url = await part(`write index.html in container ${statusContainer}`, async () => {
         const web = await getContainer(statusContainer);
         await uploadPage(web, blocks, statusPage);
-        page.push(`${web.url}/index.html`);
+        return `${web.url}/index.html`;
       });
-      return done(page);
-    }
-    let container: BlobContainer | undefined;
-    await part(async (at) => {
-      at(`open container ${options.container}`);
-      container = await getContainer(options.container);
-    });
+      return url === undefined ? [] : [url];
+    };
+
+    // The status page alone, between a fan-out run's reports: its insights are there already.
+    if (scope === 'page') return done(await writePage());
+    const container = await part(`open container ${options.container}`, () =>
+      getContainer(options.container),
+    );
     const runRoot = `${prefix}${runFolder(report.runId)}/`;
     const latestRoot = `${prefix}latest/`;
     /** Whether every insight the report and the page name is where they link (their writes come last). */
@@ -218,40 +220,39 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       // A gateway's insights (or a whole run's): history, then the current view folder by folder.
       const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
       const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
-      const opened = container;
-      if (opened) {
-        linked = await part(async (at) => {
-          at(`write ${runRoot}`);
-          await uploadInsights(opened, runRoot, current, concurrency, false);
-          // An older reading than one already taken: only the run's own history above; the current view
-          // (latest/, the status page's copies) stays as the newer reading made it.
-          if (olderReading === true) return;
-          at(`write ${latestRoot}insights`);
-          await replaceCurrent(opened, latestRoot, evaluated, current, concurrency, ['md', 'html']);
-        });
+      if (container) {
+        linked =
+          (await part(`write ${runRoot}`, async (at) => {
+            await uploadInsights(container, runRoot, current, concurrency, false);
+            // An older reading than one already taken: only the run's own history above; the current
+            // view (latest/, the status page's copies) stays as the newer reading made it.
+            if (olderReading === true) return true;
+            at(`write ${latestRoot}insights`);
+            await replaceCurrent(container, latestRoot, evaluated, current, concurrency, ['md', 'html']);
+            return true;
+          })) === true;
       }
-      if (olderReading !== true && options.statusContainer) {
+      const statusContainer = options.statusContainer;
+      if (olderReading !== true && statusContainer) {
         // The status page's links: the same current view, its HTML pages, beside index.html.
-        const statusContainer = options.statusContainer;
-        pageLinked = await part(async (at) => {
-          at(`write the status page's insights in container ${statusContainer}`);
-          const web = await getContainer(statusContainer);
-          const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
-          await replaceStatusCopies(web, gateways, current, concurrency);
-        });
+        pageLinked =
+          (await part(`write the status page's insights in container ${statusContainer}`, async () => {
+            const web = await getContainer(statusContainer);
+            const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
+            await replaceStatusCopies(web, gateways, current, concurrency);
+            return true;
+          })) === true;
       }
       if (scope === 'gateway') {
         // One gateway: its result sits beside the run's report; latest/report.json is the run's. Only
         // once its insights are all written: a stored result tells a fan-out run the gateway is done.
         const results = report.gateways.map((g) => `${prefix}${gatewayResultPath(report.runId, g)}`);
         if (container && failed.length === 0) {
-          const opened = container;
-          await part(async (at) => {
-            at(`write ${runRoot}gateways/`);
-            await mapBounded(results, concurrency, (blobName, i) =>
-              uploadGatewayResult(opened, blobName, report, report.gateways[i] as GatewayReport),
-            );
-          });
+          await part(`write ${runRoot}gateways/`, () =>
+            mapBounded(results, concurrency, (blobName, i) =>
+              uploadGatewayResult(container, blobName, report, report.gateways[i] as GatewayReport),
+            ),
+          );
         }
         const base = container?.url ?? '';
         return done([...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`]);
@@ -261,29 +262,17 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
     // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot
     // be read back from the run's temporary files) never keeps the others unwritten. Every failure
     // is said, each with its step (the run's temporary files' first, as the folder sink does).
-    const opened = container;
-    if (opened && linked) {
-      await part(async (at) => {
-        at(`write ${runRoot}report.json`);
-        await uploadReport(opened, `${runRoot}report.json`, report, false, blocks);
-      });
-      await part(async (at) => {
-        at(`write ${latestRoot}report.json`);
-        await uploadReport(opened, `${latestRoot}report.json`, report, true, blocks);
-      });
+    if (container && linked) {
+      await part(`write ${runRoot}report.json`, () =>
+        uploadReport(container, `${runRoot}report.json`, report, false, blocks),
+      );
+      await part(`write ${latestRoot}report.json`, () =>
+        uploadReport(container, `${latestRoot}report.json`, report, true, blocks),
+      );
     }
-    const page: string[] = [];
-    if (options.statusContainer && statusPage !== undefined && pageLinked) {
-      const statusContainer = options.statusContainer;
-      // Last: every insight it links to is there by now.
-      await part(async (at) => {
-        at(`write index.html in container ${statusContainer}`);
-        const web = await getContainer(statusContainer);
-        await uploadPage(web, blocks, statusPage);
-        page.push(`${web.url}/index.html`);
-      });
-    }
-    const base = opened?.url ?? '';
+    // Last: every insight it links to is there by now.
+    const page = pageLinked ? await writePage() : [];
+    const base = container?.url ?? '';
     return done([
       `${base}/${latestRoot}report.json`,
       `${base}/${runRoot}report.json`,
@@ -485,9 +474,10 @@ async function uploadGatewayResult(
       });
       return;
     } catch (error) {
-      const { statusCode: status, code } = describeStorageFailure(error);
-      // Another holder's lease (LeaseIdMissing …) is no other writer: reading again never ends it.
-      if ((status !== 412 && status !== 409) || code?.startsWith('Lease')) throw error;
+      const failure = describeStorageFailure(error);
+      const status = failure.statusCode;
+      // Another holder's lease is no other writer: reading again never ends it.
+      if ((status !== 412 && status !== 409) || isLeaseRefusal(failure)) throw error;
       // Others kept writing it: a contention that passes, so the delivery may be tried again.
       if (round >= RESULT_WRITE_ROUNDS)
         throw new DeliveryError(

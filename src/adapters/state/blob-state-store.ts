@@ -1,4 +1,9 @@
-import { describeStorageFailure, storageReachableAdvice, type StorageFailure } from '../storage/blob-client';
+import {
+  describeStorageFailure,
+  isLeaseRefusal,
+  storageReachableAdvice,
+  type StorageFailure,
+} from '../storage/blob-client';
 import type { BlobService } from '../storage/rest/blob-service';
 import { isStateUnavailableError, StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
@@ -65,7 +70,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         // a blob; Blob storage's 404 on an If-Match write: the document (or container) was deleted since our read.
         // A lease another holder took (412 LeaseIdMissing …) is no conflict: reading again never ends it,
         // and a break trial's run, silence add and notify resend each said "another run wrote it first".
-        if (code?.startsWith('Lease')) throw blobStateError(name, 'write', error);
+        if (isLeaseRefusal({ statusCode, code })) throw blobStateError(name, 'write', error);
         if (
           statusCode === 412 ||
           (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
@@ -116,7 +121,7 @@ function adviceFor(failure: StorageFailure): string {
       ? `Check that ${storageReachableAdvice(where)}; the next run tries again.`
       : `Check ${where} and its identity.`;
   }
-  if (failure.code?.startsWith('Lease'))
+  if (isLeaseRefusal(failure))
     return 'This app takes no lease on its state: writes to the document fail until that lease ends; the next run tries again.';
   if (failure.retryable) return 'The storage service is busy or failing; the next run tries again.';
   return `Check the state container name and ${where}.`;

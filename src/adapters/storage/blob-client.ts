@@ -259,6 +259,18 @@ export function storageReachableAdvice(where: string): string {
   return `the storage account of ${where} is reachable (account name, endpoint, firewall)`;
 }
 
+/**
+ * Whether a storage answer refused a write because another holder has a lease on the blob (412/409 with
+ * a `Lease…` code: LeaseIdMissing, LeaseAlreadyPresent …): no conflict that reading and writing again
+ * ends, nor anything this app holds (a break trial's 412 said nothing, and the state took it for
+ * another writer five times over).
+ */
+export function isLeaseRefusal(failure: Pick<StorageFailure, 'statusCode' | 'code'>): boolean {
+  return (
+    (failure.statusCode === 412 || failure.statusCode === 409) && failure.code?.startsWith('Lease') === true
+  );
+}
+
 /** What went wrong in a storage call, safe to show: status and service error code, no secrets. */
 export interface StorageFailure {
   /** HTTP status; undefined when no response came (network, credential). */
@@ -346,8 +358,7 @@ function hintFor(statusCode: number, code: string | undefined): string {
     return " (check the account key or SAS, or the identity's data role on the account)";
   if (statusCode === 401) return ' (the credential was not accepted)';
   if (statusCode === 404 && code === 'ResourceNotFound') return ' (check the account name or service URL)';
-  // LeaseIdMissing, LeaseAlreadyPresent …: someone else holds the blob (a break trial's 412 said nothing).
-  if ((statusCode === 412 || statusCode === 409) && code?.startsWith('Lease'))
+  if (isLeaseRefusal({ statusCode, code }))
     return ' (another holder has a lease on the blob: release it, or break it with `az storage blob lease break`)';
   return '';
 }

@@ -25,12 +25,8 @@ import { memoryScratch } from '../memory-scratch';
 import { typedStateStores } from '../notify/typed-stores';
 import { createSpool, type Spool, type SpoolEntry } from '../spool';
 import { readStored } from './record-history';
-import {
-  historyError,
-  STATUS_PAGE_SINK,
-  type HistorySituation,
-  type StatusServices,
-} from './status-services';
+import { STATUS_PAGE_SINK } from '../../core/run-report';
+import { historyError, type HistorySituation, type StatusServices } from './status-services';
 
 /** Histories read at once while the page is built. */
 const READ_CONCURRENCY = 8;

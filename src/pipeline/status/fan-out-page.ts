@@ -14,12 +14,8 @@ import type { Clock, InsightSink, StateStore, StoredDocument } from '../../ports
 import { deliverToSinks } from '../deliver-to-sinks';
 import type { Logger } from '../logger';
 import { buildStatusPageText } from './build-status-page';
-import {
-  historyError,
-  STATUS_PAGE_SINK,
-  type HistorySituation,
-  type StatusServices,
-} from './status-services';
+import { STATUS_PAGE_SINK } from '../../core/run-report';
+import { historyError, type HistorySituation, type StatusServices } from './status-services';
 
 /** A discovery that keeps losing the schedule's etag race gives up after this many tries. */
 const MAX_CONFLICT_RETRIES = 5;

@@ -25,7 +25,8 @@ import {
 import type { StateStore } from '../../ports';
 import type { GatewayOutcome } from '../check-gateway';
 import { typedStateStore } from '../notify/typed-stores';
-import { historyError, STATUS_PAGE_SINK, type StatusServices } from './status-services';
+import { STATUS_PAGE_SINK } from '../../core/run-report';
+import { historyError, type StatusServices } from './status-services';
 
 /** Overlapping runs that keep writing first: give up after this many tries (as notify state does). */
 const MAX_CONFLICT_RETRIES = 5;

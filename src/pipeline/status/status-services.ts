@@ -28,9 +28,6 @@ export interface StatusServices {
   readonly logger: Logger;
 }
 
-/** The name of the status page in reports: its failures are the run's delivery errors under it. */
-export { STATUS_PAGE_SINK } from '../../core/run-report';
-
 /**
  * Where a status-page document failed, which decides what the page lacks: this run's gateway's history
  * could not be `read` or `written` (the page shows the gateway from this run's reading alone), the
