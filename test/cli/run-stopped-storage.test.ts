@@ -49,11 +49,16 @@ function silentAccount(): string {
   return azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`);
 }
 
-/** `run --config file`, stopped by SIGINT 1 s in (ARM holds gw-slow's answer): its result, and the storage requests it sent. */
+/**
+ * `run --config file --verbose`, stopped by SIGINT once it has listed its gateways (it says so on stderr;
+ * ARM then holds gw-slow's answer): its result, and the storage requests it sent.
+ */
 async function runStoppedEarly(file: string): Promise<{ result: CliResult; storageRequestsSent: number }> {
   const sent = storageRequests;
-  const { child, exited } = spawnCli(['run', '--config', file]);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const { child, exited } = spawnCli(['run', '--config', file, '--verbose']);
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  while (!/: 1 gateway from 1 target/.test(stderr)) await new Promise((resolve) => setTimeout(resolve, 20));
   child.kill('SIGINT');
   const result = await exited;
   return { result, storageRequestsSent: storageRequests - sent };

@@ -45,13 +45,16 @@ export interface UnansweredBreaker {
   heldBy(silence: Silence): void;
 }
 
-/** A request that got no answer: its container, what it met, when it was sent, and the hold's end. */
+/**
+ * A container that gave no answer: the container, what its request met, when its first request without
+ * an answer was sent, and the hold's end.
+ */
 export interface Silence {
   /** The container (breakerKey), as the errors name it. */
   readonly service: string;
   /** What the request met (unansweredStorageFailure's words). */
   readonly what: string;
-  /** On the breakers' clock, in ms. */
+  /** When the first request of its silence was sent (none answered since), on the breakers' clock, in ms. */
   readonly sentAtInMs: number;
   readonly untilInMs: number;
 }
@@ -66,6 +69,8 @@ export interface UnansweredBreakerOptions {
   readonly nowInMs?: () => number;
   /** Told each time a request's silence opens it. */
   readonly onOpen?: (silence: Silence) => void;
+  /** Told each time the container answers (any status), with when, on its clock. */
+  readonly onAnswer?: (atInMs: number) => void;
 }
 
 export function unansweredBreaker(options: UnansweredBreakerOptions): UnansweredBreaker {
@@ -76,9 +81,13 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
   let probing = false;
   /** When the container last answered (any status), on `now`'s clock. */
   let answeredAtInMs = -Infinity;
+  /** When the first request that got no answer since that answer was sent: the container's silence began. */
+  let silentSinceInMs: number | undefined;
   const answered = () => {
     open = undefined;
+    silentSinceInMs = undefined;
     answeredAtInMs = now();
+    options.onAnswer?.(answeredAtInMs);
   };
   return {
     async guard(call) {
@@ -99,7 +108,14 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
         // Only a request sent after the container's last answer tells that it does not answer now: one
         // sent before, timing out late, would shut off a container a probe had just found back.
         else if (sentAtInMs >= answeredAtInMs) {
-          const silence = { service: options.service, what, sentAtInMs, untilInMs: now() + leftAloneForInMs };
+          // Sent when its silence began: an answer of another container after that shows the account answers.
+          silentSinceInMs = Math.min(silentSinceInMs ?? sentAtInMs, sentAtInMs);
+          const silence = {
+            service: options.service,
+            what,
+            sentAtInMs: silentSinceInMs,
+            untilInMs: now() + leftAloneForInMs,
+          };
           open = silence;
           options.onOpen?.(silence);
         }
@@ -123,6 +139,9 @@ const breakersByContainer = new Map<string, UnansweredBreaker>();
 
 /** Per map of breakers, each account's last silence found while a run was stopped. */
 const accountSilences = new WeakMap<Map<string, UnansweredBreaker>, Map<string, Silence>>();
+
+/** Per map of breakers, when each account last answered (serviceKey → ms on the breakers' clock). */
+const accountAnswersOf = new WeakMap<Map<string, UnansweredBreaker>, Map<string, number>>();
 
 /**
  * The account a service URL names: the URL with its host in lowercase and no trailing slash
@@ -153,8 +172,8 @@ export function breakerKey(url: string, path: string): string {
  * `http` with each request through the breaker of its container: one per breakerKey in `breakers` (the
  * process's by default), so every connection to one container is left alone together, and another
  * container of the account is not, unless it is silent too: a container found silent holds the account's
- * other open breakers until its own hold ends, and, once the run is stopped (`stopped`), every other
- * container of the account that has not answered since. The first request's `unanswered` decides for
+ * other open breakers until its own hold ends, and, once the run is stopped (`stopped`) and no container
+ * of the account has answered since its silence began, every other one that has not answered since. The first request's `unanswered` decides for
  * the container (every caller passes the same test). `nowInMs`: the breakers' clock (tests).
  */
 export function withUnansweredBreaker(
@@ -168,6 +187,10 @@ export function withUnansweredBreaker(
   let silences = accountSilences.get(breakers);
   if (!silences) accountSilences.set(breakers, (silences = new Map()));
   const silenceOfAccount = silences;
+  let answers = accountAnswersOf.get(breakers);
+  if (!answers) accountAnswersOf.set(breakers, (answers = new Map()));
+  /** When each account last answered, through any of its containers. */
+  const accountAnswers = answers;
   /**
    * One container's silence holds the account's other silent containers as long as its own: their
    * waits come one after another (a gateway's state, then its delivery), so a hold of one try's length
@@ -178,7 +201,8 @@ export function withUnansweredBreaker(
    * after another (15 s after the stop, not 5).
    */
   const holdTheAccount = (key: string) => (silence: Silence) => {
-    const whole = stopped();
+    // Another of its containers answered after this silence began: the account answers, the container does not.
+    const whole = stopped() && (accountAnswers.get(account) ?? -Infinity) <= silence.sentAtInMs;
     if (whole) silenceOfAccount.set(account, silence);
     for (const [other, breaker] of breakers) {
       if (other === key || !other.startsWith(`${account}/`)) continue;
@@ -190,7 +214,18 @@ export function withUnansweredBreaker(
     const key = breakerKey(http.url, path);
     let breaker = breakers.get(key);
     if (!breaker) {
-      breaker = unansweredBreaker({ service: key, unanswered, onOpen: holdTheAccount(key), nowInMs });
+      breaker = unansweredBreaker({
+        service: key,
+        unanswered,
+        onOpen: holdTheAccount(key),
+        // The account answers: a silence of one of its containers found before is that container's own.
+        onAnswer: (atInMs) => {
+          accountAnswers.set(account, atInMs);
+          const silence = silenceOfAccount.get(account);
+          if (silence && atInMs > silence.sentAtInMs) silenceOfAccount.delete(account);
+        },
+        nowInMs,
+      });
       breakers.set(key, breaker);
       // First used while its account is silent in a stopped run: held with the others.
       const silence = silenceOfAccount.get(account);

@@ -280,54 +280,89 @@ describe('withUnansweredBreaker: one breaker per container', () => {
     expect(sent).toBe(5);
   });
 
-  // A break trial: a run stopped on a silent account waited 5 s on its state's container, then 5 s on the
-  // sink's, then 5 s on $web: 15 s after the stop where 5 was said.
-  it("in a stopped run, a container's silence holds the account's containers that have not answered since, those not used yet too", async () => {
+  /** Connections to two accounts whose containers never answer, but `answering`'s; the requests sent. */
+  function stoppedRig() {
     let now = 0;
     let stopped = true;
     const breakers = new Map<string, UnansweredBreaker>();
     const sent: string[] = [];
-    const account = (url: string, answering: ReadonlySet<string>): StorageHttp => ({
+    const answering = new Set(['answers']);
+    /** The requests not answered yet: each fails (no answer) when the test calls it. */
+    const pending: Array<() => void> = [];
+    const account = (url: string): StorageHttp => ({
       url,
-      send: async (request) => {
+      send: (request) => {
         sent.push(`${url} ${request.path}`);
         if (answering.has(request.path.split('/')[0] ?? ''))
-          return { status: 200, header: () => undefined, bodyText: '' };
-        throw abort;
+          return Promise.resolve({ status: 200, header: () => undefined, bodyText: '' });
+        return new Promise((_, reject) => pending.push(() => reject(abort)));
       },
     });
-    const answering = new Set(['answers']);
-    const silent = withUnansweredBreaker(
-      account('https://acct.blob.core.windows.net', answering),
-      unanswered,
-      breakers,
-      () => now,
-      () => stopped,
-    );
-    const other = withUnansweredBreaker(
-      account('https://other.blob.core.windows.net', answering),
-      unanswered,
-      breakers,
-      () => now,
-      () => stopped,
-    );
+    const connect = (url: string) =>
+      withUnansweredBreaker(
+        account(url),
+        unanswered,
+        breakers,
+        () => now,
+        () => stopped,
+      );
+    return {
+      silent: connect('https://acct.blob.core.windows.net'),
+      other: connect('https://other.blob.core.windows.net'),
+      sent,
+      at: (ms: number) => void (now = ms),
+      over: () => void (stopped = false),
+      /** The pending requests fail without an answer (a stopped run's cut). */
+      cut: () => void pending.splice(0).forEach((fail) => fail()),
+    };
+  }
+
+  // A break trial: a run stopped on a silent account waited 5 s on its state's container, then 5 s on the
+  // sink's, then 5 s on $web: 15 s after the stop where 5 was said.
+  it("in a stopped run, a silent account's first silent container holds its other containers, those not used yet too", async () => {
+    const { silent, other, sent, at, over, cut } = stoppedRig();
     const to = (path: string) => ({ method: 'GET' as const, path });
     await expect(silent.send(to('answers/a.json'))).resolves.toMatchObject({ status: 200 });
-    now = 100;
+    at(100);
     const state = rejection(silent.send(to('state/a.json')));
-    now = 200;
-    await expect(silent.send(to('answers/b.json'))).resolves.toMatchObject({ status: 200 }); // after the state's was sent
-    now = 5_100;
-    expect(await state).toBe(abort); // cut: the account's silence, found in a stopped run
+    at(5_100);
+    cut();
+    expect(await state).toBe(abort); // nothing of the account answered since it was sent
     const before = sent.length;
-    for (const container of ['insights', '$web'])
+    for (const container of ['insights', '$web', 'answers'])
       await expect(silent.send(to(`${container}/x`))).rejects.toBeInstanceOf(StorageUnansweredError);
     expect(sent.length).toBe(before); // held with the state's: not sent
-    await expect(silent.send(to('answers/c.json'))).resolves.toMatchObject({ status: 200 }); // it answered since
-    await expect(other.send(to('state/a.json'))).rejects.toBe(abort); // another account: sent
+    const elsewhere = rejection(other.send(to('state/a.json')));
+    cut();
+    expect(await elsewhere).toBe(abort); // another account: sent
     // Once the run is over, a container first used is not held by the stopped run's silence.
-    stopped = false;
-    await expect(silent.send(to('reports/x'))).rejects.toBe(abort);
+    over();
+    const reports = rejection(silent.send(to('reports/x')));
+    cut();
+    expect(await reports).toBe(abort);
+  });
+
+  // A new-user trial: with only the state's container hung, a stopped run's report was never sent to the
+  // sink's containers, which answered 17 ms after the state's request went out.
+  it('in a stopped run, one silent container holds no other once the account answered after its silence began', async () => {
+    const { silent, sent, at, cut } = stoppedRig();
+    const to = (path: string) => ({ method: 'GET' as const, path });
+    const state = rejection(silent.send(to('state/a.json')));
+    at(17);
+    await expect(silent.send(to('answers/a.json'))).resolves.toMatchObject({ status: 200 });
+    at(1_000);
+    const later = rejection(silent.send(to('state/b.json'))); // sent after that answer
+    at(5_000);
+    cut();
+    expect(await state).toBe(abort);
+    expect(await later).toBe(abort);
+    const before = sent.length;
+    const insights = rejection(silent.send(to('insights/x'))); // sent: not held
+    const page = rejection(silent.send(to('$web/index.html'))); // first used: not held either
+    expect(sent.length).toBe(before + 2);
+    cut();
+    expect([await insights, await page]).toEqual([abort, abort]);
+    await expect(silent.send(to('state/c.json'))).rejects.toBeInstanceOf(StorageUnansweredError);
   });
 
   /**
