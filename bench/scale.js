@@ -385,6 +385,17 @@ function printCase(gateways, subscriptions, r) {
         ? `; sinks ${r.probe.sinks.calls} call(s), ${(r.probe.sinks.busyInMs / 1000).toFixed(2)} s busy`
         : ''),
   );
+  const t = r.probe?.timeline;
+  if (t?.firstRequestAtInMs !== undefined && t.lastAnswerAtInMs !== undefined) {
+    // Where the wall time beyond the ARM traffic went: starting (loading, config, credential) before the
+    // first request, and finishing (the last gateways' work, the report, the status page) after the last
+    // answer; the process's uptime is a little less than the bench's wall (spawning node).
+    const s = (ms) => (ms / 1000).toFixed(1);
+    console.log(
+      `       timeline: first ARM request at ${s(t.firstRequestAtInMs)} s, last ARM answer at ${s(t.lastAnswerAtInMs)} s, ` +
+        `exit at ${s(r.probe.uptimeInMs)} s of the run process (${s(r.probe.uptimeInMs - t.lastAnswerAtInMs)} s after the last answer)`,
+    );
+  }
   if (!r.report)
     console.log(`       no report on stdout; stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }

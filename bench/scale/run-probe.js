@@ -14,8 +14,10 @@
  *
  * - with BENCH_SCALE_DISCARD_SINKS=1, the sinks' `deliver` calls are discarded (see wrapSink).
  *
+ * - timeline: when the run sent its first ARM request and had its last ARM answer (every `https.request`).
+ *
  * At exit it writes `{ maxRssInKb, heapUsedPeakInKb, cpuInMs, tlsConnections, tlsOpenPeak, sinks: { wrapped, calls, busyInMs, callsInMs },
- * uptimeInMs }` as JSON
+ * uptimeInMs, timeline: { firstRequestAtInMs, lastAnswerAtInMs } }` as JSON
  * to the file named by BENCH_SCALE_PROBE. When `buildSinks` cannot be wrapped (the module moved), the
  * run still runs and `sinks.wrapped` is false.
  */
@@ -89,6 +91,19 @@ tls.connect = function (...args) {
   return socket;
 };
 
+// The run's timeline on its own clock (ms since the process started): its first and last ARM request
+// (every `https.request`; storage in this bench is a folder, or Azurite over http), so the bench can
+// say how much of the wall time is before the first request and after the last answer.
+const timeline = { firstRequestAtInMs: undefined, lastAnswerAtInMs: undefined };
+const https = require('node:https');
+const request = https.request;
+https.request = function (...args) {
+  const req = request.apply(this, args);
+  timeline.firstRequestAtInMs ??= performance.now();
+  req.once('response', (res) => res.once('end', () => (timeline.lastAnswerAtInMs = performance.now())));
+  return req;
+};
+
 try {
   const adapters = require(path.join(__dirname, '..', '..', 'dist', 'src', 'app', 'build-adapters.js'));
   const buildSinks = adapters.buildSinks;
@@ -112,6 +127,7 @@ process.on('exit', () => {
     tlsOpenPeak,
     sinks: { ...sinks, discarded: discard },
     uptimeInMs: performance.now(),
+    timeline,
   };
   fs.writeFileSync(out, `${JSON.stringify(report)}\n`);
 });

@@ -14,6 +14,14 @@ import { TOOL } from './verb-specs';
 /** A run's closing words for a failure that passes, as the state stores, sinks and identity say them. */
 const NEXT_RUN_TRIES_AGAIN = /\b([Tt])he next run tries again|\b([Ii])t is tried again on the next run/g;
 
+/**
+ * A state write that was sent and got no answer (its time-out, or a stopped run's cut): "cannot write
+ * it: no answer in time …", "cannot write it: no answer in the 5000 ms a stopped run gives …"
+ * (blob-state-store.ts, blob-client.ts, stopped-run-cut.ts); not "cannot write it: not sent: another
+ * request … got no answer" (unanswered-breaker.ts), which was never sent.
+ */
+const WRITE_SENT_WITHOUT_ANSWER = /\bcannot write it: no answer\b/i;
+
 /** The command as typed: the program, `verb`, then `args` (each one shell word), to be pasted as is. */
 function sameCommand(verb: string, args: readonly string[] | undefined): string {
   return [TOOL, verb, ...(args ?? []).map(shellWord)].join(' ');
@@ -21,8 +29,10 @@ function sameCommand(verb: string, args: readonly string[] | undefined): string 
 
 /** What `verb` says instead. */
 function againFor(message: string, verb: string, args: readonly string[] | undefined): string {
-  // Only a write that got no answer may have landed; a refused read or a lock never wrote anything.
-  if (verb === 'silence add' && /no answer/i.test(message)) {
+  // Only a write that was sent and got no answer may have landed; a read without an answer, a refused
+  // write, a lock, or a write not sent (its container left alone after another got no answer) never
+  // wrote anything (a break trial's read that timed out was told the silence might be stored).
+  if (verb === 'silence add' && WRITE_SENT_WITHOUT_ANSWER.test(message)) {
     return (
       `see whether \`${followUpCommand('silence list', configSourceOfArgs(args ?? []))}\` lists the silence ` +
       `(a write without an answer may have stored it); if not, run \`${sameCommand(verb, args)}\` again`

@@ -54,6 +54,47 @@ describe('adviceForCommand', () => {
     );
   });
 
+  // A break trial: a read that timed out was told the silence might be stored; only a write that was
+  // sent and got no answer may have landed.
+  it.each([
+    [
+      'a write that timed out',
+      'cannot write it: no answer in time (the request was aborted). Check that the storage account of x is reachable; the next run tries again.',
+      true,
+    ],
+    [
+      "a write a stopped command's cut ended",
+      'cannot write it: no answer in the 5000 ms a stopped run gives a storage request: cut short so that the run can end. Check it; the next run tries again.',
+      true,
+    ],
+    [
+      'a read that timed out',
+      'cannot read it: no answer in time (the request was aborted). Check that the storage account of x is reachable; the next run tries again.',
+      false,
+    ],
+    [
+      'a write not sent (its container left alone after another request got no answer)',
+      'cannot write it: not sent: another request to http://x/c got no answer in time a moment before, so it is left alone 30 s before it is tried again. Check it; the next run tries again.',
+      false,
+    ],
+    [
+      'the container not made for it',
+      'cannot create the container c for it: no answer in time (the request was aborted). Check it; the next run tries again.',
+      false,
+    ],
+  ])(
+    'silence add, %s: looks at silence list first only after a write that was sent',
+    (_what, detail, look) => {
+      const said = adviceForCommand(
+        `The silences in blob c/s.json are unavailable: ${detail}`,
+        'silence add',
+        ['--id', 'mw'],
+      );
+      expect(said.includes('lists the silence')).toBe(look);
+      expect(said).toMatch(/run `appgw-insights silence add --id mw` again\.$/);
+    },
+  );
+
   it.each([
     [
       'The next run tries again; if it persists, please report it.',

@@ -1,4 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RunningEmulator, ScenarioInput } from '../../src/emulator';
 import { assertBuilt, runCli } from '../helpers/cli';
@@ -108,6 +109,32 @@ describe('appgw-insights recheck', () => {
       .filter((doc) => doc.outbox !== undefined)
       .flatMap((doc) => Object.values(doc.servers ?? {}));
   };
+
+  // A break trial: recheck's state error ended "the next run tries again", a run's words; recheck is
+  // run by hand, and no run repeats it.
+  it('a notify state it cannot write: the error says to run this recheck again, as typed, not to wait for the next run', async () => {
+    expect((await runCli(['run', '--config', configFile])).code).toBe(0);
+    const dir = path.join(rig.tmp, 'state');
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
+    const notifyDocs: string[] = [];
+    for (const f of files)
+      if ((JSON.parse(await readFile(path.join(dir, f), 'utf8')) as { outbox?: object }).outbox)
+        notifyDocs.push(f);
+    expect(notifyDocs).toHaveLength(1);
+    // Its lock held by a live process on this machine (this test's): the write waits out the lock's
+    // 10 s, then fails with a state error that passes.
+    await writeFile(
+      path.join(dir, `${notifyDocs[0] as string}.lock`),
+      `${process.pid} 00000000-0000-4000-8000-000000000000 ${hostname()}`,
+    );
+    emulator.serve(scenario({ onDemand: 'healthy' }) as never);
+    const rechecked = await recheck();
+    expect(rechecked.code).toBe(2);
+    expect(rechecked.stdout).toContain(
+      `run \`appgw-insights recheck --gateway ${GW} --pool pool-a --settings settings-a --config ${configFile}\` again`,
+    );
+    expect(rechecked.stdout + rechecked.stderr).not.toMatch(/next run/i);
+  }, 60_000);
 
   it('the scheduled run after a confirmed fix still reads Unhealthy (the gateway lags): no new degraded, the reading kept in the mark', async () => {
     expect((await runCli(['run', '--config', configFile])).code).toBe(0);

@@ -18,11 +18,11 @@ import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
   connectBlobService,
   describeStorageFailure,
-  isLeaseRefusal,
   storageReachableAdvice,
   type StorageFailure,
   type BlobConnectionOptions,
 } from '../storage/blob-client';
+import { isLeaseRefusal } from '../storage/blob-lease';
 import type { BlobContainer, BlobService } from '../storage/rest/blob-service';
 import {
   createBlobBlockUploader,

@@ -1,9 +1,5 @@
-import {
-  describeStorageFailure,
-  isLeaseRefusal,
-  storageReachableAdvice,
-  type StorageFailure,
-} from '../storage/blob-client';
+import { describeStorageFailure, storageReachableAdvice, type StorageFailure } from '../storage/blob-client';
+import { isLeaseRefusal } from '../storage/blob-lease';
 import type { BlobService } from '../storage/rest/blob-service';
 import { isStateUnavailableError, StateConflictError, StateUnavailableError } from '../../errors';
 import { parseDocument, serialiseDocument, type StateStore, type StoredDocument } from './state-store';
@@ -122,7 +118,7 @@ function adviceFor(failure: StorageFailure): string {
       : `Check ${where} and its identity.`;
   }
   if (isLeaseRefusal(failure))
-    return 'This app takes no lease on its state: writes to the document fail until that lease ends; the next run tries again.';
+    return 'This app takes no lease on its state: writes to the document fail until that lease ends or is broken (the command above, once you know what holds it); the next run tries again.';
   if (failure.retryable) return 'The storage service is busy or failing; the next run tries again.';
   return `Check the state container name and ${where}.`;
 }

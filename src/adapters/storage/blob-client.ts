@@ -7,6 +7,7 @@ import { parseConnectionString, type StorageEndpoint, type StorageService } from
 import { createStorageHttp, type StorageHttp, type StorageHttpOptions } from './rest/storage-http';
 import { isStorageCutShort, stoppableHttpClient } from './stopped-run-cut';
 import { withUnansweredBreaker } from './unanswered-breaker';
+import { isLeaseRefusal, leaseBreakCommand, leasedBlobOf, withLeasedBlobsNamed } from './blob-lease';
 
 /** Identity-based connection properties, as the Functions host reads them (`<PREFIX>__clientId` …). */
 export interface BlobIdentityOptions {
@@ -133,7 +134,7 @@ export function connectBlobService(
     const credential = extras.tokenCredential ?? createEntraCredential(options);
     http = createStorageHttp(url, { credential }, httpOptions);
   }
-  return createBlobService(withUnansweredBreaker(http, unansweredStorageFailure));
+  return withLeasedBlobsNamed(createBlobService(withUnansweredBreaker(http, unansweredStorageFailure)));
 }
 
 /**
@@ -259,18 +260,6 @@ export function storageReachableAdvice(where: string): string {
   return `the storage account of ${where} is reachable (account name, endpoint, firewall)`;
 }
 
-/**
- * Whether a storage answer refused a write because another holder has a lease on the blob (412/409 with
- * a `Lease…` code: LeaseIdMissing, LeaseAlreadyPresent …): no conflict that reading and writing again
- * ends, nor anything this app holds (a break trial's 412 said nothing, and the state took it for
- * another writer five times over).
- */
-export function isLeaseRefusal(failure: Pick<StorageFailure, 'statusCode' | 'code'>): boolean {
-  return (
-    (failure.statusCode === 412 || failure.statusCode === 409) && failure.code?.startsWith('Lease') === true
-  );
-}
-
 /** What went wrong in a storage call, safe to show: status and service error code, no secrets. */
 export interface StorageFailure {
   /** HTTP status; undefined when no response came (network, credential). */
@@ -312,7 +301,7 @@ export function describeStorageFailure(error: unknown): StorageFailure {
     return {
       statusCode,
       code,
-      detail: `HTTP ${statusCode}${code ? ` ${code}` : ''}${hintFor(statusCode, code)}`,
+      detail: `HTTP ${statusCode}${code ? ` ${code}` : ''}${hintFor(statusCode, code, error)}`,
       retryable: RETRYABLE_STATUS.has(statusCode) || (code !== undefined && PASSING_CODES.has(code)),
     };
   }
@@ -350,7 +339,7 @@ const NETWORK_CODES = new Set([
   'REQUEST_SEND_ERROR',
 ]);
 
-function hintFor(statusCode: number, code: string | undefined): string {
+function hintFor(statusCode: number, code: string | undefined, error: unknown): string {
   if (statusCode === 403 && code === 'AuthorizationPermissionMismatch') {
     return ' (give the identity "Storage Blob Data Contributor" on the account or container)';
   }
@@ -358,7 +347,12 @@ function hintFor(statusCode: number, code: string | undefined): string {
     return " (check the account key or SAS, or the identity's data role on the account)";
   if (statusCode === 401) return ' (the credential was not accepted)';
   if (statusCode === 404 && code === 'ResourceNotFound') return ' (check the account name or service URL)';
-  if (isLeaseRefusal({ statusCode, code }))
-    return ' (another holder has a lease on the blob: release it, or break it with `az storage blob lease break`)';
+  if (isLeaseRefusal({ statusCode, code })) {
+    // The blob, when the container noted it (blob-lease.ts): a write's step names its folder at most.
+    const blob = leasedBlobOf(error);
+    return blob
+      ? ` (another holder has a lease on ${blob.blobName}: release it, or break it with \`${leaseBreakCommand(blob)}\`)`
+      : ' (another holder has a lease on the blob: release it, or break it with `az storage blob lease break`)';
+  }
   return '';
 }

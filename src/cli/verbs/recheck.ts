@@ -21,6 +21,7 @@ import { terminalField, terminalJson } from '../terminal-text';
 import { parseVerbArgs } from '../verb-args';
 import { RECHECK } from '../verb-specs';
 import { warnSettingsNotApplied } from '../settings-not-applied';
+import { adviceForCommand, errorsForCommand } from '../command-advice';
 
 /**
  * `recheck --gateway ID --pool NAME [--settings NAME] [--config FILE] [--json]` (pipeline/recheck.ts).
@@ -49,14 +50,18 @@ export async function recheckVerb(args: string[]): Promise<number> {
     ? await loadConfigFile(values.config, process.env)
     : configFromAppSettings(process.env, { reader: 'run', verb: 'recheck' });
   if (values.config) await warnSettingsNotApplied(values.config, RECHECK.name, config);
-  const logger = createStderrLogger(false, (text) => void process.stderr.write(text));
+  // Its errors in this command's words (command-advice.ts), on stderr as in its report below.
+  const logger = createStderrLogger(
+    false,
+    (text) => void process.stderr.write(adviceForCommand(text, RECHECK.name, args)),
+  );
   const deps = buildRecheckDependencies(config, process.env, logger, {
     stateFolderAdvice: folderAdvice(
       { ...(values.config ? { file: values.config } : {}), env: process.env },
       config.state.dir ? { state: config.state.dir } : {},
     ).stateFolderAdvice,
   });
-  const result = await recheckGateway(
+  const rechecked = await recheckGateway(
     deps,
     config,
     gateway,
@@ -71,6 +76,15 @@ export async function recheckVerb(args: string[]): Promise<number> {
       configSource: configSource(values.config),
     },
   );
+  // A state error closes with a run's words ("the next run tries again"): said as this command's, to be
+  // run again as typed (command-advice.ts; a break trial's recheck told to wait for the next run).
+  const result = {
+    ...rechecked,
+    notify: {
+      ...rechecked.notify,
+      stateErrors: errorsForCommand(rechecked.notify.stateErrors, RECHECK.name, args),
+    },
+  };
   const allHealthy = result.servers.length > 0 && result.servers.every((s) => s.state === 'healthy');
   // As a run's exit code: a notice left undelivered (this recheck's, or one the state already held:
   // issue 15's trial saw "✗ 1 not delivered" with exit 0) or dropped, or a state error, is a failure.

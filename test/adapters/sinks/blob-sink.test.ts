@@ -458,9 +458,12 @@ describe('blob sink', () => {
       .acquireLease(-1);
     const error = await sink.deliver(failed).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
-    expect((error as Error).message).toMatch(
-      /HTTP 412 LeaseIdMissing \(another holder has a lease on the blob/,
+    // The blob itself and the command that breaks its lease, not only the step's folder (a break trial).
+    expect((error as Error).message).toContain(
+      `HTTP 412 LeaseIdMissing (another holder has a lease on ${result}: release it, or break it with ` +
+        `\`az storage blob lease break --blob-endpoint `,
     );
+    expect((error as Error).message).toContain(`--container-name ${container} --blob-name ${result}\`)`);
     expect((error as Error).message).not.toContain('another writer');
   });
 

@@ -102,7 +102,7 @@ describe('blob state store', () => {
     const error = await rejection(store.write({ counter: 2 }, etag));
     expect(error).toBeInstanceOf(StateUnavailableError);
     expect((error as Error).message).toMatch(
-      /cannot write it: HTTP 412 LeaseIdMissing \(another holder has a lease on the blob: release it, or break it with `az storage blob lease break`\)\. This app takes no lease on its state/,
+      /cannot write it: HTTP 412 LeaseIdMissing \(another holder has a lease on s\.json: release it, or break it with `az storage blob lease break --blob-endpoint http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1 --container-name state-\d+ --blob-name s\.json`\)\. This app takes no lease on its state: writes to the document fail until that lease ends or is broken/,
     );
     await expect(store.read()).resolves.toMatchObject({ value: { counter: 1 } });
   });
