@@ -403,13 +403,17 @@ export function notificationLines(
         : '';
     lines.push(
       '',
-      `✗ notifications: ${delivered} delivered, ${notifications.undelivered.length} not delivered${dropped}${unknown}${below}`,
+      `✗ notifications: ${delivered} delivered${perhapsTwice(notifications)}, ${notifications.undelivered.length} not delivered${dropped}${unknown}${below}`,
     );
     lines.push(...receiverLines(notifications));
     for (const problem of problems) lines.push(`    ${message(problem, 1000)}`);
   } else if (notifications.deliveries.length || held.length || notifications.openEpisodes) {
     const why = delivered === 0 ? nothingSentWhy(notifications) : '';
-    lines.push('', `✓ notifications: ${delivered} delivered${why}`, ...receiverLines(notifications));
+    lines.push(
+      '',
+      `✓ notifications: ${delivered} delivered${perhapsTwice(notifications)}${why}`,
+      ...receiverLines(notifications),
+    );
   }
   // Under the notifications line when there is one; else a block of its own, not indented under the
   // last gateway's (a trial: it read as that gateway's).
@@ -471,6 +475,21 @@ export function gatewayNotificationLines(
     ...heldLines(notifications, gateway, '  '),
     ...notificationLines(notifications, new Set([gatewayKey(gateway.id)]), config),
   ];
+}
+
+/**
+ * Of the notices delivered, those an earlier send may have reached already (NoticeDeliveryReport
+ * .mayHaveReachedBefore), in one clause: ` (2 perhaps received before, same ids: …)`; empty when none. A
+ * trial: the run after one whose state write a stop cut short sent its notices again and said "2
+ * delivered", where the receiver had likely had them.
+ */
+function perhapsTwice(notifications: NotificationsReport): string {
+  const twice = notifications.deliveries.filter(
+    (d) => d.outcome === 'delivered' && d.mayHaveReachedBefore === true,
+  ).length;
+  return twice
+    ? ` (${twice} perhaps received before, same ids: an earlier run may have sent ${twice === 1 ? 'it' : 'them'}, then stopped before it recorded so, or got no answer)`
+    : '';
 }
 
 /**

@@ -419,6 +419,12 @@ export interface NoticeDeliveryReport {
   readonly error?: string;
   /** The grouped message it went in (`notify.grouping: "gateway"`); its attempts are the message's. */
   readonly groupId?: string;
+  /**
+   * Delivered, and an earlier send may have reached the receiver already: a run that held it stopped or
+   * died before recording what it sent (its lease ran out), or an earlier send got no answer. The
+   * receiver may hold it twice, with the same `noticeId` to drop the copy by. Absent otherwise.
+   */
+  readonly mayHaveReachedBefore?: true;
 }
 
 /** One notice that is not delivered, with when it will be tried again. */

@@ -136,6 +136,7 @@ export function notificationsReport(outcome: NotifyOutcome): NotificationsReport
       attempts: d.result?.attempts ?? [],
       ...(d.reason ? { error: d.reason } : {}),
       ...(d.groupId ? { groupId: d.groupId } : {}),
+      ...(d.mayHaveReachedBefore ? { mayHaveReachedBefore: true as const } : {}),
     })),
     pending: outcome.pending,
     undelivered: outcome.undelivered,

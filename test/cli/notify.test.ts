@@ -1,6 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertBuilt, runCli } from '../helpers/cli';
+import { assertBuilt, runCli, spawnCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
 import { SUB, gateway } from '../helpers/scenario-builder';
 import type { WebhookReceiver } from '../helpers/webhook-receiver';
@@ -19,6 +19,14 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
   });
   afterEach(() => rig.close());
   const report = async () => JSON.parse(await readFile(path.join(tmp, 'out', 'report.json'), 'utf8'));
+  /** Waits (polling every 20 ms, at most 20 s) until `done` says so. */
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error('waited 20 s in vain');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
 
   it('a receiver answering 503: exit 2, the notice in the summary, on stderr and in report.json (not ok)', async () => {
     receiver.setDefault({ status: 503, body: 'down for maintenance' });
@@ -171,6 +179,49 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     expect((await runCli(['notify', 'list', '--config', configFile])).stdout).toMatch(
       /^No undelivered notices\./,
     );
+  });
+
+  // A trial: the run after one that sent its notices and stopped before recording so sent them again
+  // (same ids, at least once) and said "1 delivered", with no word that the receiver likely had them.
+  it('a run killed after its send reached the receiver: once its lease has run out, the next run sends the notice again (same id) and says the receiver has perhaps had it', async () => {
+    receiver.script({ hang: true });
+    const dying = spawnCli(['run', '--config', configFile]);
+    await until(() => receiver.requests.length === 1);
+    dying.child.kill('SIGKILL');
+    await dying.exited;
+    // Its claim is on disk with its lease (about two send budgets); it is over, as if that time had passed.
+    const files = (await readdir(path.join(tmp, 'state'), { recursive: true })).filter((f) =>
+      f.endsWith('.json'),
+    );
+    let leased = 0;
+    for (const f of files) {
+      const file = path.join(tmp, 'state', f);
+      const doc = JSON.parse(await readFile(file, 'utf8')) as {
+        outbox?: Record<string, Array<{ lease?: { until: string } }>>;
+      };
+      for (const q of Object.values(doc.outbox ?? {}).flat())
+        if (q.lease) {
+          q.lease.until = new Date(Date.now() - 1_000).toISOString();
+          leased++;
+        }
+      if (doc.outbox) await writeFile(file, JSON.stringify(doc));
+    }
+    expect(leased).toBe(1);
+
+    const again = await runCli(['run', '--config', configFile]);
+    expect(again.code).toBe(0);
+    const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+    expect(ids).toEqual([ids[0], ids[0]]);
+    expect(again.stdout).toContain(
+      '✓ notifications: 1 delivered (1 perhaps received before, same ids: an earlier run may have sent it, then stopped before it recorded so, or got no answer)',
+    );
+    expect((await report()).notifications.deliveries).toEqual([
+      expect.objectContaining({ outcome: 'delivered', mayHaveReachedBefore: true }),
+    ]);
+    // Told once: the next run sends nothing, and its summary has no such clause.
+    const third = await runCli(['run', '--config', configFile]);
+    expect(receiver.requests).toHaveLength(2);
+    expect(third.stdout).not.toContain('perhaps received before');
   });
 });
 

@@ -1204,6 +1204,47 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     expect(text).not.toContain('nothing due');
   });
 
+  // A trial: the run after one whose state write a stop cut short sent its notices again (same ids)
+  // and said "2 delivered", where the receiver had likely had them.
+  it.each([
+    [
+      1,
+      0,
+      '✓ notifications: 1 delivered (1 perhaps received before, same ids: an earlier run may have sent it, then stopped before it recorded so, or got no answer)\n',
+    ],
+    [
+      2,
+      1,
+      '✓ notifications: 3 delivered (2 perhaps received before, same ids: an earlier run may have sent them, then stopped before it recorded so, or got no answer)\n',
+    ],
+    [0, 2, '✓ notifications: 2 delivered\n'],
+  ])('%s of the delivered notices perhaps received before, %s not: said on the line', (before, not, line) => {
+    const delivery = (i: number, mayHaveReachedBefore: boolean) => ({
+      receiver: 'webhook[ops]',
+      noticeId: `n-${i}`,
+      type: 'degraded',
+      server: `gw-a/p/s/10.0.0.${i}`,
+      outcome: 'delivered' as const,
+      attempts: [],
+      ...(mayHaveReachedBefore ? { mayHaveReachedBefore: true as const } : {}),
+    });
+    const text = formatSummary(
+      {
+        ...report('x'),
+        gateways: [gateway('gw-a')],
+        notifications: notifications({
+          openEpisodes: { told: 1, notYetTold: 0 },
+          deliveries: [
+            ...Array.from({ length: before }, (_, i) => delivery(i, true)),
+            ...Array.from({ length: not }, (_, i) => delivery(before + i, false)),
+          ],
+        }),
+      },
+      [],
+    );
+    expect(text).toContain(line);
+  });
+
   it('notices whose episode ended before their group was sent: counted, and each under its own gateway with why', () => {
     const ended = (name: string, address: string, type: string) => ({
       receiver: 'webhook[ops]',

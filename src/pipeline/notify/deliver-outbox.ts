@@ -28,6 +28,12 @@ export interface DeliveryRecord extends Omit<NoticeEntryReport, 'gateway'> {
   readonly reason?: string;
   /** The grouped message it was sent in (core/notice/grouping.ts); absent when sent on its own. */
   readonly groupId?: string;
+  /**
+   * Delivered, and an earlier send may have reached the receiver already (QueuedNotice.mayHaveReached:
+   * a run whose lease on it ran out before it recorded what it sent, or a send that got no answer): the
+   * receiver may now hold it twice, with the same id. Absent otherwise.
+   */
+  readonly mayHaveReachedBefore?: true;
 }
 
 export interface DeliverOptions {

@@ -232,7 +232,7 @@ export async function notifyOnChange(
       ),
     ),
   );
-  const deliveries = perReceiver.flat();
+  const deliveries = markedMayHaveReachedBefore(perReceiver.flat(), claimed.document, holder);
   const claimedAt = observation.now.toISOString();
   const settled = await settle(deps, claimed.document, deliveries, holder, { policy, now: claimedAt });
   const notes = new Map(
@@ -938,4 +938,28 @@ export function groupingOf(
 
 function noteKey(receiver: string, noticeId: string): string {
   return `${receiver}\u0000${noticeId}`;
+}
+
+/**
+ * `deliveries` with each one delivered of a notice an earlier send may have reached marked
+ * (`mayHaveReachedBefore`): the notices this call leased in `claimed` that carry
+ * QueuedNotice.mayHaveReached. A trial: the run after one whose state write a stop cut short sent its
+ * notices again (same ids, at least once) and said "2 delivered" with no word that the receiver had
+ * likely had them.
+ */
+function markedMayHaveReachedBefore(
+  deliveries: readonly DeliveryRecord[],
+  claimed: NotifyStateDocument,
+  holder: string,
+): DeliveryRecord[] {
+  const before = new Set<string>();
+  for (const [receiver, waiting] of Object.entries(claimed.outbox))
+    for (const q of waiting)
+      if (q.lease?.runId === holder && q.mayHaveReached === true) before.add(noteKey(receiver, q.notice.id));
+  if (before.size === 0) return [...deliveries];
+  return deliveries.map((d) =>
+    d.outcome === 'delivered' && before.has(noteKey(d.receiver, d.noticeId))
+      ? { ...d, mayHaveReachedBefore: true as const }
+      : d,
+  );
 }

@@ -424,6 +424,8 @@ describe('notifyOnChange: leases', () => {
 
     const after = await world.run('r3', observe(at(leaseInMs(1_000) + 1), GW, { bad: ['10.0.0.4'] }));
     expect(after.deliveries.map((d) => d.outcome)).toEqual(['delivered']);
+    // r1 may have sent it: the delivery says the receiver may hold it twice (same id).
+    expect(after.deliveries[0]?.mayHaveReachedBefore).toBe(true);
     expect(ops.calls.map((c) => c.notice.id)).toEqual([ops.calls[0]?.notice.id, ops.calls[0]?.notice.id]);
 
     // r1 comes back (its send timed out): it settles only what it still holds, which is nothing now.
@@ -517,8 +519,21 @@ describe('notifyOnChange: overlapping runs and the settle write', () => {
 
     const held = await world.run('r2', observe(at(MINUTE / 6), GW, { bad: ['10.0.0.4'] }));
     expect(held.undelivered.map((u) => [u.status, u.noticeId])).toEqual([['leased', id]]);
-    await world.run('r3', observe(at(leaseInMs(ops.sendBudgetInMs) + 1), GW, { bad: ['10.0.0.4'] }));
+    const again = await world.run(
+      'r3',
+      observe(at(leaseInMs(ops.sendBudgetInMs) + 1), GW, { bad: ['10.0.0.4'] }),
+    );
     expect(ops.acceptedIds()).toEqual([id, id]);
+    // A trial: the run that sent it again said "1 delivered", no word that the receiver had likely had it.
+    expect(again.deliveries.map((d) => [d.outcome, d.mayHaveReachedBefore])).toEqual([['delivered', true]]);
+    // A notice no earlier run leased carries no such mark.
+    const fresh = await world.run(
+      'r4',
+      observe(at(leaseInMs(ops.sendBudgetInMs) + MINUTE), GW, { bad: ['10.0.0.4', '10.0.0.5'] }),
+    );
+    expect(fresh.deliveries.map((d) => [d.outcome, d.mayHaveReachedBefore])).toEqual([
+      ['delivered', undefined],
+    ]);
     expect(world.document()?.outbox['webhook[ops]']).toEqual([]);
   });
 
