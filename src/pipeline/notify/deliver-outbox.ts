@@ -99,6 +99,9 @@ export async function deliverGrouped(
   );
 }
 
+/** Why a notice was not sent by a run that was stopped (a signal, its deadline): it waits in the outbox. */
+export const NOT_SENT_STOPPED = 'not tried: the run was stopped; the next run sends it';
+
 /** One POST to a receiver: one notice (deliverOutbox) or one group message (deliverGrouped). */
 interface Message {
   readonly notices: readonly Notice[];
@@ -126,7 +129,7 @@ async function deliverMessages(
     // Stopped: said so first, whatever the breaker learnt from the send the stop cut short (a trial read
     // "failed earlier in this run" of notices that were never tried because the run was stopped).
     if (options.stop?.aborted) {
-      notTried('not tried: the run was stopped; the next run sends it');
+      notTried(NOT_SENT_STOPPED);
       continue;
     }
     // Waits while another gateway's send finds out whether the receiver answers (receiver-breaker.ts).

@@ -61,7 +61,13 @@ import type {
   UnroutedReport,
 } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
-import { deliverGrouped, deliverOutbox, recordOutcome, type DeliveryRecord } from './deliver-outbox';
+import {
+  deliverGrouped,
+  deliverOutbox,
+  NOT_SENT_STOPPED,
+  recordOutcome,
+  type DeliveryRecord,
+} from './deliver-outbox';
 import { leaseHolder, leaseInMs } from './lease';
 import type { RemovalCheck, UnconfirmedRemoval } from './confirm-removed';
 import type { GoneAnswer, GoneCheck } from './confirm-gone';
@@ -234,7 +240,16 @@ export async function notifyOnChange(
   );
   const deliveries = markedMayHaveReachedBefore(perReceiver.flat(), claimed.document, holder);
   const claimedAt = observation.now.toISOString();
-  const settled = await settle(deps, claimed.document, deliveries, holder, { policy, now: claimedAt });
+  // A call stopped before its claim leased nothing and sent nothing: it has nothing to settle, and
+  // skips its read and write (a break trial's stop on a state account answering in 4.5 s waited for
+  // each gateway's settle, in turn with its other requests: 44 s after the SIGINT).
+  const leasedNothing = Object.values(claimed.document.outbox).every((waiting) =>
+    waiting.every((q) => q.lease?.runId !== holder),
+  );
+  const settled: Settled =
+    leasedNothing && deps.stop?.aborted
+      ? { document: claimed.document, dropped: [] }
+      : await settle(deps, claimed.document, deliveries, holder, { policy, now: claimedAt });
   const notes = new Map(
     deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
   );
@@ -244,6 +259,12 @@ export async function notifyOnChange(
       if (!notes.has(noteKey(receiver, noticeId)))
         notes.set(noteKey(receiver, noticeId), heldBehindReason(older, 'was'));
   }
+  // What a stopped call would have sent (not held behind another run's): why it waits, as deliver-outbox.ts says it of a send not started.
+  if (leasedNothing && deps.stop?.aborted)
+    for (const [receiver, waiting] of Object.entries(claimed.document.outbox))
+      for (const q of waiting)
+        if (!q.lease && !notes.has(noteKey(receiver, q.notice.id)))
+          notes.set(noteKey(receiver, q.notice.id), NOT_SENT_STOPPED);
   // Notices another run queued while this one was sending (often behind this run's own older notice
   // of the server): not this run's to send, and said so rather than "not sent yet".
   for (const [receiver, waiting] of Object.entries(settled.document.outbox)) {
@@ -423,7 +444,11 @@ async function claimNotices(
         due = groupDue(waiting, group, now, timing);
         if (!due && group) groupDueAtOf.set(notifier.name, groupDueAt(group, timing));
       }
-      if (due) waiting = leaseWaiting(waiting, holder, now, new Date(until).toISOString());
+      // Stopped already: nothing will be sent, so nothing is leased. A lease left on notices that were
+      // never sent (its settle write cut short by the stop) read as "perhaps received": the next run
+      // counted their episodes as told, and said the receiver had perhaps had them (a break trial).
+      if (due && !deps.stop?.aborted)
+        waiting = leaseWaiting(waiting, holder, now, new Date(until).toISOString());
       outbox[notifier.name] = waiting;
       deadLetters[notifier.name] = ended.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));

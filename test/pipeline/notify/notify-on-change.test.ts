@@ -537,6 +537,51 @@ describe('notifyOnChange: overlapping runs and the settle write', () => {
     expect(world.document()?.outbox['webhook[ops]']).toEqual([]);
   });
 
+  // A break trial: a stop on a state account answering in 4.5 s waited for each gateway's settle; and a
+  // lease left on notices a stopped run never sent (its settle cut short) read as "perhaps received".
+  it('a call stopped before its claim: records the decision, leases nothing, sends nothing, skips the settle; the next run sends the notice, unmarked', async () => {
+    const { world, ops, at } = setup();
+    const stopped = new AbortController();
+    stopped.abort();
+    const outcome = await notifyOnChange(
+      { ...world.deps('r1'), stop: stopped.signal },
+      observe(at(0), GW, { bad: ['10.0.0.4'] }),
+      POLICY,
+      'r1',
+    );
+    expect(world.stores.calls.map((c) => c.op)).toEqual(['read', 'write']);
+    expect(ops.calls).toEqual([]);
+    expect(outcome.deliveries).toEqual([]);
+    expect(outcome.undelivered.map((u) => [u.status, u.reason])).toEqual([
+      ['waiting', 'not tried: the run was stopped; the next run sends it'],
+    ]);
+    const [queued] = world.document()?.outbox['webhook[ops]'] ?? [];
+    expect(queued?.lease).toBeUndefined();
+    expect(queued?.mayHaveReached).toBeUndefined();
+
+    const next = await world.run('r2', observe(at(MINUTE), GW, { bad: ['10.0.0.4'] }));
+    expect(next.deliveries.map((d) => [d.outcome, d.mayHaveReachedBefore])).toEqual([
+      ['delivered', undefined],
+    ]);
+    expect(told(ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+  });
+
+  it('a call stopped after its claim (its notices leased): still settles, so no lease is left on them', async () => {
+    const stopped = new AbortController();
+    const ops = createMemoryNotifier({ name: 'webhook[ops]', during: () => stopped.abort() });
+    const { world, at } = setup({ notifiers: [ops] });
+    const outcome = await notifyOnChange(
+      { ...world.deps('r1'), stop: stopped.signal },
+      observe(at(0), GW, { bad: ['10.0.0.4', '10.0.0.5'] }),
+      POLICY,
+      'r1',
+    );
+    // The first send went (and stopped the run); the second was not started.
+    expect(outcome.deliveries.map((d) => d.outcome)).toEqual(['delivered', 'not-tried']);
+    expect(world.stores.calls.map((c) => c.op)).toEqual(['read', 'write', 'read', 'write']);
+    expect((world.document()?.outbox['webhook[ops]'] ?? []).map((q) => q.lease)).toEqual([undefined]);
+  });
+
   it('a claim that loses the race re-reads and decides again: overlapping runs tell a server once', async () => {
     const { world, ops, at } = setup();
     const observation = observe(at(0), GW, { bad: ['10.0.0.4'] });
