@@ -119,6 +119,8 @@ export function recheckReport(result: RecheckResult): Record<string, unknown> {
         server: d.server,
         outcome: d.outcome,
         ...(d.reason ? { reason: d.reason } : {}),
+        // As a run's report says it (NoticeDeliveryReport): the receiver may hold it twice.
+        ...(d.mayHaveReachedBefore ? { mayHaveReachedBefore: true } : {}),
       })),
     },
   };

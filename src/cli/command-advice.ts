@@ -17,10 +17,13 @@ const NEXT_RUN_TRIES_AGAIN = /\b([Tt])he next run tries again|\b([Ii])t is tried
 /**
  * A state write that was sent and got no answer (its time-out, or a stopped run's cut): "cannot write
  * it: no answer in time …", "cannot write it: no answer in the 5000 ms a stopped run gives …"
- * (blob-state-store.ts, blob-client.ts, stopped-run-cut.ts); not "cannot write it: not sent: another
- * request … got no answer" (unanswered-breaker.ts), which was never sent.
+ * (blob-state-store.ts, blob-client.ts, stopped-run-cut.ts), or whose connection was cut after it was
+ * sent ("cannot write it: RestError: socket hang up", `ECONNRESET`, `EPIPE`: a break trial's write had
+ * landed); not "cannot write it: not sent: another request … got no answer" (unanswered-breaker.ts),
+ * which was never sent, nor a connection refused (`ECONNREFUSED`) or a name not found.
  */
-const WRITE_SENT_WITHOUT_ANSWER = /\bcannot write it: no answer\b/i;
+const WRITE_SENT_WITHOUT_ANSWER =
+  /\bcannot write it: (?:no answer\b|(?!not sent\b)[^.]*\b(?:socket hang up|ECONNRESET|EPIPE)\b)/i;
 
 /** The command as typed: the program, `verb`, then `args` (each one shell word), to be pasted as is. */
 function sameCommand(verb: string, args: readonly string[] | undefined): string {

@@ -488,7 +488,7 @@ function perhapsTwice(notifications: NotificationsReport): string {
     (d) => d.outcome === 'delivered' && d.mayHaveReachedBefore === true,
   ).length;
   return twice
-    ? ` (${twice} perhaps received before, same ids: an earlier run may have sent ${twice === 1 ? 'it' : 'them'}, then stopped before it recorded so, or got no answer)`
+    ? ` (${twice} perhaps received before, same ids: an earlier send may have reached the receiver without our knowing: it got no answer or a gateway's 502/504, or its run stopped before recording it)`
     : '';
 }
 

@@ -68,6 +68,21 @@ describe('adviceForCommand', () => {
       true,
     ],
     [
+      'a write whose connection was reset after it was sent',
+      'cannot write it: RestError: socket hang up. Check that the storage account of x is reachable; the next run tries again.',
+      true,
+    ],
+    [
+      'a write reset as ECONNRESET',
+      'cannot write it: Error: read ECONNRESET. Check that the storage account of x is reachable; the next run tries again.',
+      true,
+    ],
+    [
+      'a write whose connection was refused',
+      'cannot write it: Error: connect ECONNREFUSED 127.0.0.1:1. Check that the storage account of x is reachable; the next run tries again.',
+      false,
+    ],
+    [
       'a read that timed out',
       'cannot read it: no answer in time (the request was aborted). Check that the storage account of x is reachable; the next run tries again.',
       false,

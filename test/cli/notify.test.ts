@@ -213,7 +213,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(ids).toEqual([ids[0], ids[0]]);
     expect(again.stdout).toContain(
-      '✓ notifications: 1 delivered (1 perhaps received before, same ids: an earlier run may have sent it, then stopped before it recorded so, or got no answer)',
+      "✓ notifications: 1 delivered (1 perhaps received before, same ids: an earlier send may have reached the receiver without our knowing: it got no answer or a gateway's 502/504, or its run stopped before recording it)",
     );
     expect((await report()).notifications.deliveries).toEqual([
       expect.objectContaining({ outcome: 'delivered', mayHaveReachedBefore: true }),

@@ -1210,12 +1210,12 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       1,
       0,
-      '✓ notifications: 1 delivered (1 perhaps received before, same ids: an earlier run may have sent it, then stopped before it recorded so, or got no answer)\n',
+      "✓ notifications: 1 delivered (1 perhaps received before, same ids: an earlier send may have reached the receiver without our knowing: it got no answer or a gateway's 502/504, or its run stopped before recording it)\n",
     ],
     [
       2,
       1,
-      '✓ notifications: 3 delivered (2 perhaps received before, same ids: an earlier run may have sent them, then stopped before it recorded so, or got no answer)\n',
+      "✓ notifications: 3 delivered (2 perhaps received before, same ids: an earlier send may have reached the receiver without our knowing: it got no answer or a gateway's 502/504, or its run stopped before recording it)\n",
     ],
     [0, 2, '✓ notifications: 2 delivered\n'],
   ])('%s of the delivered notices perhaps received before, %s not: said on the line', (before, not, line) => {

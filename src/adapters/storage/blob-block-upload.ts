@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { noteLeasedBlob } from './blob-lease';
 import { createEntraCredential } from '../identity/entra-credential';
 import { endpointOfConnectionString, type BlobClientExtras, type BlobConnectionOptions } from './blob-client';
 
@@ -72,7 +73,8 @@ export function createBlobBlockUploader(
   return {
     async upload(containerName, blobName, pieces, headers) {
       service ??= serviceClient(connection, extras);
-      const blob = service.getContainerClient(containerName).getBlockBlobClient(blobName);
+      const container = service.getContainerClient(containerName);
+      const blob = container.getBlockBlobClient(blobName);
       const blobHTTPHeaders = {
         blobContentType: headers.contentType,
         ...(headers.cacheControl !== undefined ? { blobCacheControl: headers.cacheControl } : {}),
@@ -84,6 +86,8 @@ export function createBlobBlockUploader(
           });
           return;
         } catch (error) {
+          // Another holder's lease: named with the blob and how to break it, as the REST client's writes are.
+          noteLeasedBlob(error, { containerUrl: container.url, blobName });
           if (attempt >= COMMIT_TRIES || !isDroppedBlocks(error)) throw error;
         }
       }

@@ -45,21 +45,29 @@ export function withLeasedBlobsNamed(service: BlobService): BlobService {
   };
 }
 
+/**
+ * Notes `blob` as what `error` was refused for, when it is a storage answer refused for another
+ * holder's lease (any other error is left as it is): leasedBlobOf then names it. For writes made
+ * elsewhere than a BlobContainer (the SDK's block uploads, blob-block-upload.ts).
+ */
+export function noteLeasedBlob(error: unknown, blob: LeasedBlob): void {
+  if (typeof error !== 'object' || error === null) return;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  if (
+    isLeaseRefusal({
+      statusCode: typeof statusCode === 'number' ? statusCode : undefined,
+      code: typeof code === 'string' ? code : undefined,
+    })
+  )
+    leasedBlobs.set(error, blob);
+}
+
 function namingLeasedBlobs(container: BlobContainer): BlobContainer {
   const noting = async <T>(blobName: string, write: () => Promise<T>): Promise<T> => {
     try {
       return await write();
     } catch (error) {
-      const { statusCode, code } = (error ?? {}) as { statusCode?: unknown; code?: unknown };
-      if (
-        typeof error === 'object' &&
-        error !== null &&
-        isLeaseRefusal({
-          statusCode: typeof statusCode === 'number' ? statusCode : undefined,
-          code: typeof code === 'string' ? code : undefined,
-        })
-      )
-        leasedBlobs.set(error, { containerUrl: container.url, blobName });
+      noteLeasedBlob(error, { containerUrl: container.url, blobName });
       throw error;
     }
   };
@@ -86,18 +94,18 @@ export function leaseBreakCommand(blob: LeasedBlob): string {
   const segments = url.pathname.split('/').filter(Boolean);
   const container = decodeURIComponent(segments.pop() ?? '');
   const account = /^([a-z0-9]{3,24})\.blob\.core\./.exec(url.hostname)?.[1];
-  const where =
+  const where: readonly [string, string] =
     account && segments.length === 0
       ? ['--account-name', account]
       : ['--blob-endpoint', `${url.origin}${segments.length ? `/${segments.join('/')}` : ''}`];
-  return [
-    'az storage blob lease break',
-    ...where,
-    '--container-name',
-    container,
-    '--blob-name',
-    blob.blobName,
-  ]
-    .map((word, i) => (i === 0 ? word : shellWord(word)))
-    .join(' ');
+  const options: ReadonlyArray<readonly [string, string]> = [
+    where,
+    ['--container-name', container],
+    ['--blob-name', blob.blobName],
+  ];
+  // A value that starts with `-` (a blob prefix may) is given as `--option=value`: az would read it as an option.
+  const words = options.flatMap(([option, value]) =>
+    value.startsWith('-') ? [shellWord(`${option}=${value}`)] : [option, shellWord(value)],
+  );
+  return ['az storage blob lease break', ...words].join(' ');
 }

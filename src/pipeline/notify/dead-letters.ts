@@ -217,6 +217,10 @@ async function requeueIn(
   order: ReadingOrder,
 ): Promise<Pick<ResendResult, 'requeued' | 'notResent'> & { readonly kept: readonly KeptLetter[] }> {
   const none = { requeued: [], notResent: [], kept: [] };
+  // What the last write that met a conflict would have done: a write that landed but whose answer was
+  // lost (a reset, a 500 OperationTimedOut) is tried again, meets the document it changed, and finds no
+  // dead letter left to match; said then as "no dead letter matched" for letters it had re-queued.
+  let tried: Awaited<ReturnType<typeof requeueIn>> | undefined;
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await store.read();
     if (!stored) return none;
@@ -260,15 +264,34 @@ async function requeueIn(
         }),
       );
     }
-    if (moved.length === 0 && over.length === 0) return { ...none, kept };
+    if (moved.length === 0 && over.length === 0)
+      return tried && landed(tried, doc) ? tried : { ...none, kept };
+    const result = { requeued: moved, notResent: over, kept };
     try {
       await store.write({ ...doc, outbox, deadLetters }, stored.etag);
-      return { requeued: moved, notResent: over, kept };
+      return result;
     } catch (error) {
       if (!isStateConflictError(error)) throw error;
+      tried = result;
     }
   }
   throw new StateConflictError(store.name);
+}
+
+/**
+ * Whether `doc` is what `tried` wrote: each letter it re-queued waits in its receiver's outbox and is no
+ * dead letter, and each it removed is no dead letter either.
+ */
+function landed(tried: Pick<ResendResult, 'requeued' | 'notResent'>, doc: NotifyStateDocument): boolean {
+  const parked = (receiver: string, id: string) =>
+    receiverOutbox(doc, receiver).parked.some((l) => l.notice.id === id);
+  return (
+    tried.requeued.every(
+      ({ receiver, letter }) =>
+        receiverOutbox(doc, receiver).waiting.some((q) => q.notice.id === letter.notice.id) &&
+        !parked(receiver, letter.notice.id),
+    ) && tried.notResent.every(({ receiver, letter }) => !parked(receiver, letter.notice.id))
+  );
 }
 
 /**

@@ -968,7 +968,7 @@ function noteKey(receiver: string, noticeId: string): string {
 /**
  * `deliveries` with each one delivered of a notice an earlier send may have reached marked
  * (`mayHaveReachedBefore`): the notices this call leased in `claimed` that carry
- * QueuedNotice.mayHaveReached. A trial: the run after one whose state write a stop cut short sent its
+ * QueuedNotice.mayHaveReached, and those whose own earlier try in this send may have. A trial: the run after one whose state write a stop cut short sent its
  * notices again (same ids, at least once) and said "2 delivered" with no word that the receiver had
  * likely had them.
  */
@@ -981,9 +981,12 @@ function markedMayHaveReachedBefore(
   for (const [receiver, waiting] of Object.entries(claimed.outbox))
     for (const q of waiting)
       if (q.lease?.runId === holder && q.mayHaveReached === true) before.add(noteKey(receiver, q.notice.id));
-  if (before.size === 0) return [...deliveries];
+  // Or one of its own tries before the one accepted may have reached it (no answer, a gateway's 502 or
+  // 504), and the receiver got it twice in one run (a break trial: 2.3 s apart, "1 delivered").
+  const triedBefore = (d: DeliveryRecord) =>
+    (d.result?.attempts ?? []).slice(0, -1).some((a) => a.mayHaveReached === true);
   return deliveries.map((d) =>
-    d.outcome === 'delivered' && before.has(noteKey(d.receiver, d.noticeId))
+    d.outcome === 'delivered' && (before.has(noteKey(d.receiver, d.noticeId)) || triedBefore(d))
       ? { ...d, mayHaveReachedBefore: true as const }
       : d,
   );

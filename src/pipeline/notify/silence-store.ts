@@ -254,15 +254,19 @@ export async function withStoredSilences(
  */
 async function update(
   store: StateStore<SilenceDocument>,
-  change: (read: StoredSilences) => {
-    entries: readonly StoredSilenceEntry[];
-    setAside?: readonly SetAsideSilence[];
-  },
+  change: (read: StoredSilences) =>
+    | {
+        entries: readonly StoredSilenceEntry[];
+        setAside?: readonly SetAsideSilence[];
+      }
+    | undefined,
 ): Promise<void> {
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await store.read();
     const read = parseSilenceDocument(stored?.value, store.name);
     const next = change(read);
+    // Nothing to write: the document already holds the change.
+    if (next === undefined) return;
     const setAside = [...(read.document.setAside ?? []), ...(next.setAside ?? [])];
     try {
       await store.write(
@@ -322,7 +326,12 @@ export async function addSilence(
       [`--id: "${id}" is the id of a silence in the configuration (notify.silences); choose another --id`],
       'silence add',
     );
+  // Whether this command has sent its write: a write that landed but whose answer was lost (a reset,
+  // a 500 OperationTimedOut) is tried again, meets the document it changed, and finds its own silence
+  // there (a break trial: "p4 is the id of a silence in force", for the silence this command stored).
+  let written = false;
   await update(store, ({ document, entries }) => {
+    if (written && entries.some((e) => e.id === silence.id && sameJson(e.raw, silence))) return undefined;
     const invalid = entries.find((e) => !e.silence && e.id === silence.id);
     if (invalid || (document.setAside ?? []).some((e) => setAsideId(e) === silence.id))
       throw new UsageError(
@@ -343,8 +352,14 @@ export async function addSilence(
         'silence add',
       );
     }
+    written = true;
     return { entries: [...entries, { raw: silence, silence, id: silence.id }] };
   });
+}
+
+/** Whether `stored` (a stored entry as read) is `silence` as this command wrote it, field for field. */
+function sameJson(stored: unknown, silence: Silence): boolean {
+  return JSON.stringify(stored) === JSON.stringify(silence);
 }
 
 /**

@@ -48,6 +48,32 @@ describe('blob block uploader (Azurite)', () => {
     expect(committedBlocks.every((b) => b.size <= 64 * 1024)).toBe(true);
   });
 
+  // A break trial: a lease on a report.json over 1 MiB (written in blocks, by the SDK) named neither
+  // the blob nor the container, where the REST client's writes name both.
+  test("another holder's lease on the blob: the failure names the blob and the command that breaks the lease", async () => {
+    const container = await freshContainer();
+    const blob = sdk.getContainerClient(container).getBlockBlobClient('latest/report.json');
+    await blob.upload('{}', 2);
+    await blob.getBlobLeaseClient().acquireLease(-1);
+    const uploader = createBlobBlockUploader(
+      { connectionString: azurite.connectionString },
+      {},
+      { blockSizeInBytes: 64 * 1024 },
+    );
+    const error = await uploader
+      .upload(container, 'latest/report.json', pieces, { contentType: 'application/json' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(describeStorageFailure(error).detail).toMatch(
+      new RegExp(
+        `^HTTP 412 LeaseIdMissing \\(another holder has a lease on latest/report\\.json: release it, or break it with \`az storage blob lease break --blob-endpoint http://127\\.0\\.0\\.1:\\d+/${AZURITE_ACCOUNT} --container-name ${container} --blob-name latest/report\\.json\``,
+      ),
+    );
+    expect((await blob.downloadToBuffer()).toString()).toBe('{}');
+  });
+
   test('a surrogate pair split between two pieces, where the text is cut into bytes, stays one character', async () => {
     const container = await freshContainer();
     const uploader = createBlobBlockUploader({ connectionString: azurite.connectionString });

@@ -57,6 +57,12 @@ describe('leaseBreakCommand', () => {
       "latest/insights/it's $(x) here.md",
       "az storage blob lease break --account-name acct1 --container-name insights --blob-name 'latest/insights/it'\\''s $(x) here.md'",
     ],
+    [
+      'a blob name that starts with a dash (a prefix may): given as --blob-name=…, never read as an option',
+      'https://acct1.blob.core.windows.net/insights',
+      '-x/latest/report.json',
+      'az storage blob lease break --account-name acct1 --container-name insights --blob-name=-x/latest/report.json',
+    ],
   ])('%s', (_what, containerUrl, blobName, command) => {
     expect(leaseBreakCommand({ containerUrl, blobName })).toBe(command);
   });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStores } from '../../../src/adapters/state/keyed-state-stores';
 import { gatewayKey } from '../../../src/core/arm-id';
+import { StateConflictError } from '../../../src/errors';
 import type { DeadLetter, QueuedNotice } from '../../../src/core/notice/outbox';
 import { noticeServerKey } from '../../../src/core/notice/server-record';
 import {
@@ -190,6 +191,36 @@ describe('dead letters by hand, on in-memory state', () => {
     expect(errors).toEqual([]);
     expect(requeued.map((r) => r.letter.notice.id)).toEqual(['a-1']);
     expect(waitingIds(stores, keyA)).toEqual(['a-1', 'a-wait', 'a-new']);
+  });
+
+  // A break trial's kind: a write that landed but whose answer was lost (a reset, a 500
+  // OperationTimedOut) is tried again, meets the document it changed, and found no dead letter left:
+  // "no dead letter matched" (exit 2) for the letters it had re-queued.
+  it('a write that landed but whose answer was lost: the re-read finds its own change, said as re-queued', async () => {
+    const stores = planted();
+    let lost = false;
+    const landedThenLost: typeof stores = {
+      ...stores,
+      forKey: (key) => {
+        const store = stores.forKey(key);
+        return {
+          ...store,
+          read: () => store.read(),
+          write: async (value, etag) => {
+            const written = await store.write(value, etag);
+            if (lost) return written;
+            lost = true;
+            throw new StateConflictError(store.name);
+          },
+        };
+      },
+    };
+    const { requeued, errors } = await resendDeadLetters(landedThenLost, { gateway: A });
+    expect(errors).toEqual([]);
+    expect(requeued.map((r) => r.letter.notice.id)).toEqual(['a-1']);
+    expect(waitingIds(stores, keyA)).toEqual(['a-1', 'a-wait']);
+    // Run again: nothing left to re-queue, and nothing said to be (no earlier write of its own).
+    expect((await resendDeadLetters(stores, { gateway: A })).requeued).toEqual([]);
   });
 
   /**

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createBlobStateStore } from '../../../src/adapters/state/blob-state-store';
@@ -14,7 +15,7 @@ import {
 } from '../../../src/pipeline/notify/silence-store';
 import type { ScenarioInput } from '../../../src/emulator';
 import type { StateStore } from '../../../src/ports';
-import { startAzurite, type Azurite } from '../../helpers/azurite';
+import { AZURITE_ACCOUNT, azuriteConnectionString, startAzurite, type Azurite } from '../../helpers/azurite';
 import { rejection } from '../../helpers/failures';
 import { notifyRun, recordingLogger } from '../../helpers/notify-run';
 import { gateway } from '../../helpers/scenario-builder';
@@ -340,4 +341,80 @@ describe('add and expire: a silence over is never stored; expire says what it ca
     );
     await expect(expireSilence(store, 'cfg', NOW)).rejects.toThrow(/no stored silence "cfg"/);
   });
+});
+
+// A break trial: the first Put Blob of `silence add` reached the account, its answer was lost (a 500
+// OperationTimedOut in its place); the storage client's retry then met the blob that write had made,
+// and the command said its own silence's id was "in force or pending: choose another --id".
+describe('silence add whose write landed but whose answer was lost', () => {
+  it.each([
+    ['a 500 OperationTimedOut', 'timed-out'],
+    ['a connection reset', 'reset'],
+  ] as const)(
+    'in its place (%s): the retry finds the silence it stored, and the add succeeds',
+    async (_what, how) => {
+      const upstream = new URL(azurite.connectionString.match(/BlobEndpoint=([^;]+)/)?.[1] ?? '');
+      let puts = 0;
+      /** Set once the document is there: the next Put Blob of it is stored and its answer lost. */
+      let armed = false;
+      const proxy = createHttpServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (c: Buffer) => chunks.push(c));
+        request.on('end', () => {
+          const forwarded = httpRequest(
+            {
+              host: upstream.hostname,
+              port: upstream.port,
+              method: request.method,
+              path: request.url,
+              headers: request.headers,
+            },
+            (answer) => {
+              const first =
+                armed && request.method === 'PUT' && /silences\.json/.test(request.url ?? '') && ++puts === 1;
+              if (!first) {
+                response.writeHead(answer.statusCode ?? 502, answer.headers);
+                answer.pipe(response);
+                return;
+              }
+              answer.resume(); // stored; its answer is lost
+              if (how === 'reset') response.socket?.destroy();
+              else
+                response
+                  .writeHead(500, { 'x-ms-error-code': 'OperationTimedOut', 'content-length': '0' })
+                  .end();
+            },
+          );
+          forwarded.end(Buffer.concat(chunks));
+        });
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = proxy.address() as { port: number };
+        const client = connectBlobService(
+          { connectionString: azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`) },
+          { httpOptions: { maxRetries: 2 } },
+        );
+        const store = createBlobStateStore<SilenceDocument>({
+          client,
+          container: `landed-${how}-${++n}`,
+          blobName: 'notify/silences.json',
+        });
+        // A document there already: the add's write is conditional on its ETag (If-Match).
+        await store.write({ version: 1, silences: [GOOD] } as never, undefined);
+        armed = true;
+        const added = { id: 'p4', matchers: { gateway: 'appgw-x*' }, ...WINDOW };
+        await addSilence(store, added, NOW);
+        expect(puts).toBeGreaterThan(1); // the retry was made, and met the blob that write made
+        expect((await store.read())?.value).toEqual({ version: 1, silences: [GOOD, added] });
+        // Added again by another command: still refused (a silence id is never reused).
+        await expect(addSilence(store, added, NOW)).rejects.toThrow(
+          /is the id of a silence in force or pending/,
+        );
+      } finally {
+        proxy.closeAllConnections();
+        await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      }
+    },
+  );
 });
