@@ -7,6 +7,7 @@ import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
 import { terminalJson, terminalLines } from './terminal-text';
 import { adviceForCommand } from './command-advice';
+import { sayStoppedStateWrite } from './stopped-state-write';
 import { asksForHelp, verbArgsProblem } from './verb-args';
 import {
   TOOL,
@@ -99,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
     if (json) printJsonError('UsageInvalid', message);
     return usageFailure(message, usageHint(leaf));
   }
+  // A signal while a verb writes the notify state: said, with the command that shows what was written.
+  const stopSaid = sayStoppedStateWrite(leaf.name, isVerbGroup(spec) ? args.slice(1) : args);
   try {
     return await loadVerb(first as VerbName)(args);
   } catch (error) {
@@ -119,6 +122,8 @@ export async function main(argv: string[]): Promise<number> {
       `${TOOL}: unexpected error (a bug; please report it):\n${terminalLines(String((error as Error)?.stack ?? error))}\n`,
     );
     return EXIT_BUG;
+  } finally {
+    stopSaid();
   }
 }
 
