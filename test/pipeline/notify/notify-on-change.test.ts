@@ -583,45 +583,32 @@ describe('notifyOnChange: overlapping runs and the settle write', () => {
   });
 
   // A break trial: the receiver took the first try late (after its time-out) and the retry at once: it
-  // got the notice twice, 2.3 s apart, and the run said "1 delivered".
-  it('a send whose earlier try may have reached the receiver (no answer), then accepted: marked as perhaps received before', async () => {
-    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
-    const retried: typeof ops = {
-      ...ops,
-      send: async (notice, options) => {
-        await ops.send(notice, options);
-        return {
-          ok: true,
-          attempts: [
-            { attempt: 1, error: 'no answer within 2000 ms', mayHaveReached: true, durationInMs: 2000 },
-            { attempt: 2, status: 202, durationInMs: 1 },
-          ],
-        };
-      },
-    };
-    const { world, at } = setup({ notifiers: [retried] });
-    const outcome = await world.run('r1', observe(at(0), GW, { bad: ['10.0.0.4'] }));
-    expect(outcome.deliveries.map((d) => [d.outcome, d.mayHaveReachedBefore])).toEqual([['delivered', true]]);
-    // An answer that told it was refused (503), then accepted: not marked.
-    const refusedFirst: typeof ops = {
-      ...ops,
-      send: async (notice, options) => {
-        await ops.send(notice, options);
-        return {
-          ok: true,
-          attempts: [
-            { attempt: 1, status: 503, error: 'HTTP 503', durationInMs: 1 },
-            { attempt: 2, status: 202, durationInMs: 1 },
-          ],
-        };
-      },
-    };
-    const other = setup({ notifiers: [refusedFirst] });
-    const plain = await other.world.run('r1', observe(other.at(0), GW, { bad: ['10.0.0.4'] }));
-    expect(plain.deliveries.map((d) => [d.outcome, d.mayHaveReachedBefore])).toEqual([
-      ['delivered', undefined],
-    ]);
-  });
+  // got the notice twice, 2.3 s apart, and the run said "1 delivered". A refusal it answered told nothing.
+  it.each([
+    [
+      'no answer',
+      { attempt: 1, error: 'no answer within 2000 ms', mayHaveReached: true, durationInMs: 2000 },
+      true,
+    ],
+    ['a 503, answered', { attempt: 1, status: 503, error: 'HTTP 503', durationInMs: 1 }, undefined],
+  ] as const)(
+    'a send whose first try met %s, then accepted: perhaps received before is %s',
+    async (_what, first, marked) => {
+      const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+      const retried: typeof ops = {
+        ...ops,
+        send: async (notice, options) => {
+          await ops.send(notice, options);
+          return { ok: true, attempts: [first, { attempt: 2, status: 202, durationInMs: 1 }] };
+        },
+      };
+      const { world, at } = setup({ notifiers: [retried] });
+      const outcome = await world.run('r1', observe(at(0), GW, { bad: ['10.0.0.4'] }));
+      expect(outcome.deliveries.map((d) => [d.outcome, d.mayHaveReachedBefore])).toEqual([
+        ['delivered', marked],
+      ]);
+    },
+  );
 
   it('a claim that loses the race re-reads and decides again: overlapping runs tell a server once', async () => {
     const { world, ops, at } = setup();
