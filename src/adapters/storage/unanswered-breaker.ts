@@ -19,9 +19,9 @@
  * state's hung container shut off every blob-sink delivery (21 of 21 not sent), and with the sink's
  * container hung, each state answer closed the shared breaker and every sink request waited out its 30
  * s again (124.9 s for 20 gateways, 95.3 before). One failing state document must not stop a sink, nor
- * the reverse: an account that stops answering whole now costs two waits (no container twice: a
- * container found silent extends the account's other holds, and a second one silent with it holds the
- * whole account), and, once the run is stopped, one wait in all (withUnansweredBreaker).
+ * the reverse: an account that stops answering whole now costs one wait per container in use (no
+ * container twice: a container found silent extends the account's other holds), and, once the run is
+ * stopped, one wait in all (withUnansweredBreaker).
  */
 import { StorageUnansweredError } from '../../errors';
 import type { StorageHttp } from './rest/storage-http';
@@ -137,20 +137,8 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
 /** The breakers of the storage containers this process has sent to, by `breakerKey`. */
 const breakersByContainer = new Map<string, UnansweredBreaker>();
 
-/**
- * An account found silent as a whole: the silence that showed it, and whether only because the run was
- * stopped (then a container first used is held only while the run is stopped).
- */
-interface AccountSilence {
-  readonly silence: Silence;
-  readonly byStop: boolean;
-}
-
-/** Per map of breakers, each account's last silence as a whole (withUnansweredBreaker). */
-const accountSilences = new WeakMap<Map<string, UnansweredBreaker>, Map<string, AccountSilence>>();
-
-/** Per map of breakers, each account's containers silent now: account → container key → its silence. */
-const silentContainersOf = new WeakMap<Map<string, UnansweredBreaker>, Map<string, Map<string, Silence>>>();
+/** Per map of breakers, each account's last silence found while a run was stopped. */
+const accountSilences = new WeakMap<Map<string, UnansweredBreaker>, Map<string, Silence>>();
 
 /** Per map of breakers, when each account last answered (serviceKey → ms on the breakers' clock). */
 const accountAnswersOf = new WeakMap<Map<string, UnansweredBreaker>, Map<string, number>>();
@@ -203,12 +191,6 @@ export function withUnansweredBreaker(
   if (!answers) accountAnswersOf.set(breakers, (answers = new Map()));
   /** When each account last answered, through any of its containers. */
   const accountAnswers = answers;
-  let silentByAccount = silentContainersOf.get(breakers);
-  if (!silentByAccount) silentContainersOf.set(breakers, (silentByAccount = new Map()));
-  let silentOfAccount = silentByAccount.get(account);
-  if (!silentOfAccount) silentByAccount.set(account, (silentOfAccount = new Map()));
-  /** This account's containers found silent, not answering since. */
-  const silentContainers = silentOfAccount;
   /**
    * One container's silence holds the account's other silent containers as long as its own: their
    * waits come one after another (a gateway's state, then its delivery), so a hold of one try's length
@@ -216,25 +198,12 @@ export function withUnansweredBreaker(
    * trial: two hung containers cost three 30 s waits, 92.9 s). Once the run is stopped, it holds every
    * other container of the account that has not answered since (those not used yet too): a stopped run
    * gives each request 5 s, and a break trial's three containers of a silent account cost 5 s each, one
-   * after another (15 s after the stop, not 5). So does a second container found silent while another
-   * still is, none of the account having answered since the first one's silence began: the account is
-   * silent as a whole (its endpoint, firewall or DNS), and a third container need not wait out its own
-   * try (a trial: 92.6 s for the insights, `$web` and state containers of one silent account, one 30 s
-   * wait each). One container silent while the others answer holds none of them.
+   * after another (15 s after the stop, not 5).
    */
   const holdTheAccount = (key: string) => (silence: Silence) => {
-    // Silent and not answering since, lately: its hold may have run out during this container's own
-    // wait (the waits come one after another), so a hold's length more counts.
-    const others = [...silentContainers].filter(
-      ([k, s]) => k !== key && nowInMs() < s.untilInMs + STORAGE_LEFT_ALONE_FOR_IN_MS,
-    );
-    silentContainers.set(key, silence);
-    const since = Math.min(silence.sentAtInMs, ...others.map(([, s]) => s.sentAtInMs));
     // Another of its containers answered after this silence began: the account answers, the container does not.
-    const quiet = (accountAnswers.get(account) ?? -Infinity) <= since;
-    const byStop = others.length === 0;
-    const whole = quiet && (!byStop || stopped());
-    if (whole) silenceOfAccount.set(account, { silence, byStop });
+    const whole = stopped() && (accountAnswers.get(account) ?? -Infinity) <= silence.sentAtInMs;
+    if (whole) silenceOfAccount.set(account, silence);
     for (const [other, breaker] of breakers) {
       if (other === key || !other.startsWith(`${account}/`)) continue;
       if (whole) breaker.heldBy(silence);
@@ -252,17 +221,15 @@ export function withUnansweredBreaker(
         // The account answers: a silence of one of its containers found before is that container's own.
         onAnswer: (atInMs) => {
           accountAnswers.set(account, atInMs);
-          silentContainers.delete(key);
-          const whole = silenceOfAccount.get(account);
-          if (whole && atInMs > whole.silence.sentAtInMs) silenceOfAccount.delete(account);
+          const silence = silenceOfAccount.get(account);
+          if (silence && atInMs > silence.sentAtInMs) silenceOfAccount.delete(account);
         },
         nowInMs,
       });
       breakers.set(key, breaker);
-      // First used while its account is silent as a whole (in a stopped run, or two containers): held.
-      const whole = silenceOfAccount.get(account);
-      if (whole && (!whole.byStop || stopped()) && nowInMs() < whole.silence.untilInMs)
-        breaker.heldBy(whole.silence);
+      // First used while its account is silent in a stopped run: held with the others.
+      const silence = silenceOfAccount.get(account);
+      if (silence && stopped() && nowInMs() < silence.untilInMs) breaker.heldBy(silence);
     }
     return breaker;
   };

@@ -365,59 +365,6 @@ describe('withUnansweredBreaker: one breaker per container', () => {
     await expect(silent.send(to('state/c.json'))).rejects.toBeInstanceOf(StorageUnansweredError);
   });
 
-  // A trial: the insights, `$web` and state containers of one silent account cost one 30 s wait each
-  // (92.6 s) in a run not stopped. A second container found silent while another still is, the account
-  // silent since, shows the account silent as a whole: a third is held, used before or not.
-  it('a run not stopped: a second silent container of a silent account holds every other, those not used yet too', async () => {
-    const { silent, other, sent, at, over, cut } = stoppedRig();
-    over();
-    const to = (path: string) => ({ method: 'GET' as const, path });
-    const state = rejection(silent.send(to('state/a.json')));
-    at(30_000);
-    cut();
-    expect(await state).toBe(abort);
-    // One silent container holds no other: the sink's is sent.
-    const sink = rejection(silent.send(to('insights/a.md')));
-    expect(sent).toHaveLength(2);
-    at(60_000);
-    cut();
-    expect(await sink).toBe(abort);
-    const before = sent.length;
-    for (const container of ['$web', 'state', 'answers'])
-      await expect(silent.send(to(`${container}/x`))).rejects.toBeInstanceOf(StorageUnansweredError);
-    expect(sent.length).toBe(before); // held: not sent
-    const elsewhere = rejection(other.send(to('state/a.json')));
-    cut();
-    expect(await elsewhere).toBe(abort); // another account: sent
-    // Once the hold is over, one request finds out.
-    at(90_001);
-    const probe = rejection(silent.send(to('$web/index.html')));
-    expect(sent.length).toBe(before + 2);
-    cut();
-    expect(await probe).toBe(abort);
-  });
-
-  it('a run not stopped: two silent containers hold no other once the account answered after the first silence began', async () => {
-    const { silent, sent, at, over, cut } = stoppedRig();
-    over();
-    const to = (path: string) => ({ method: 'GET' as const, path });
-    const state = rejection(silent.send(to('state/a.json')));
-    at(10);
-    await expect(silent.send(to('answers/a.json'))).resolves.toMatchObject({ status: 200 });
-    at(30_000);
-    cut();
-    expect(await state).toBe(abort);
-    const sink = rejection(silent.send(to('insights/a.md')));
-    at(60_000);
-    cut();
-    expect(await sink).toBe(abort);
-    const before = sent.length;
-    const page = rejection(silent.send(to('$web/index.html'))); // first used: sent
-    expect(sent.length).toBe(before + 1);
-    cut();
-    expect(await page).toBe(abort);
-  });
-
   /**
    * Runs `use` with the connection string of an account (loopback HTTP) whose container `hung` never
    * answers while `answering` does (201, any request), and the requests each got.
