@@ -23,7 +23,25 @@ const NEXT_RUN_TRIES_AGAIN = /\b([Tt])he next run tries again|\b([Ii])t is tried
  * which was never sent, nor a connection refused (`ECONNREFUSED`) or a name not found.
  */
 const WRITE_SENT_WITHOUT_ANSWER =
-  /\bcannot write it: (?:no answer\b|(?!not sent\b)[^.]*\b(?:socket hang up|ECONNRESET|EPIPE)\b)/i;
+  /\bcannot write it: (?:no answer\b|(?!not sent\b)[^.]*\b(?:socket hang up|ECONNRESET|EPIPE|OperationTimedOut)\b)/i;
+
+/**
+ * Whether `message` (a state error) says a write that may have landed: sent, and then no answer, a
+ * connection cut, or Azure Storage's 500 OperationTimedOut (the operation may or may not have
+ * completed; a second break trial's silence was stored though every try was answered so).
+ */
+export function writeMayHaveLanded(message: string): boolean {
+  return WRITE_SENT_WITHOUT_ANSWER.test(message);
+}
+
+/** Per verb that writes the state: the command that shows whether its write landed, and what it shows. */
+const LOOK_FIRST: Readonly<Record<string, { readonly verb: string; readonly shows: string }>> = {
+  'silence add': { verb: 'silence list', shows: 'lists the silence' },
+  'notify resend': {
+    verb: 'notify list',
+    shows: 'shows the letters waiting (re-queued) rather than as dead letters',
+  },
+};
 
 /** The command as typed: the program, `verb`, then `args` (each one shell word), to be pasted as is. */
 function sameCommand(verb: string, args: readonly string[] | undefined): string {
@@ -35,9 +53,10 @@ function againFor(message: string, verb: string, args: readonly string[] | undef
   // Only a write that was sent and got no answer may have landed; a read without an answer, a refused
   // write, a lock, or a write not sent (its container left alone after another got no answer) never
   // wrote anything (a break trial's read that timed out was told the silence might be stored).
-  if (verb === 'silence add' && WRITE_SENT_WITHOUT_ANSWER.test(message)) {
+  const look = LOOK_FIRST[verb];
+  if (look && WRITE_SENT_WITHOUT_ANSWER.test(message)) {
     return (
-      `see whether \`${followUpCommand('silence list', configSourceOfArgs(args ?? []))}\` lists the silence ` +
+      `see whether \`${followUpCommand(look.verb, configSourceOfArgs(args ?? []))}\` ${look.shows} ` +
       `(a write without an answer may have stored it); if not, run \`${sameCommand(verb, args)}\` again`
     );
   }

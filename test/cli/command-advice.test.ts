@@ -5,7 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
-import { adviceForCommand, configSourceOfArgs, errorsForCommand } from '../../src/cli/command-advice';
+import {
+  adviceForCommand,
+  writeMayHaveLanded,
+  configSourceOfArgs,
+  errorsForCommand,
+} from '../../src/cli/command-advice';
 import { AZURITE_ACCOUNT, azuriteConnectionString } from '../helpers/azurite';
 import { assertBuilt, runCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
@@ -78,6 +83,11 @@ describe('adviceForCommand', () => {
       true,
     ],
     [
+      'a write answered 500 OperationTimedOut on every try (Azure: it may or may not have been done)',
+      'cannot write it: HTTP 500 OperationTimedOut. The storage service is busy or failing; the next run tries again.',
+      true,
+    ],
+    [
       'a write whose connection was refused',
       'cannot write it: Error: connect ECONNREFUSED 127.0.0.1:1. Check that the storage account of x is reachable; the next run tries again.',
       false,
@@ -109,6 +119,20 @@ describe('adviceForCommand', () => {
       expect(said).toMatch(/run `appgw-insights silence add --id mw` again\.$/);
     },
   );
+
+  // A second break trial: notify resend whose write landed without a clear answer said "nothing
+  // re-sent … run it again", and run again it said no dead letter matched.
+  it('notify resend whose write may have landed: says to look at notify list first, then to run it again', () => {
+    const said = adviceForCommand(
+      'The notify state in blob s/gw.json is unavailable: cannot write it: HTTP 500 OperationTimedOut. The storage service is busy or failing; the next run tries again.',
+      'notify resend',
+      ['--config', 'c.json', '--all'],
+    );
+    expect(said).toMatch(
+      /failing; see whether `appgw-insights notify list --config c\.json` shows the letters waiting \(re-queued\) rather than as dead letters \(a write without an answer may have stored it\); if not, run `appgw-insights notify resend --config c\.json --all` again\.$/,
+    );
+    expect(writeMayHaveLanded('cannot read it: no answer in time')).toBe(false);
+  });
 
   it.each([
     [

@@ -18,7 +18,7 @@ import type { ReportedError } from '../../core/run-report';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { notifyListText, resendLines } from '../notify-list-text';
 import { terminalField, terminalJson, terminalMessage } from '../terminal-text';
-import { errorsForCommand } from '../command-advice';
+import { errorsForCommand, writeMayHaveLanded } from '../command-advice';
 import { parseVerbArgs } from '../verb-args';
 import { configSource, settingPlace, stateAdviceOf, verbConfig } from '../verb-config';
 import { NOTIFY, NOTIFY_LIST, NOTIFY_RESEND, NOTIFY_TEST } from '../verb-specs';
@@ -89,11 +89,16 @@ async function resendVerb(args: string[]): Promise<number> {
   // Nothing matched where the state could not be read or written: not "no dead letter matched", which a trial
   // read as none to re-send while `notify list` listed 12.
   const unread = !matched && errors.length > 0;
+  // A write that may have landed (no answer, a reset, OperationTimedOut): the letters may be re-queued
+  // (a second break trial's were, and "nothing re-sent" sent the user to re-send them again).
+  const landed = unread && resent.errors.some((e) => writeMayHaveLanded(e.message));
   const unmatched = matched
     ? undefined
-    : unread
-      ? 'nothing re-sent: the notify state could not be read or written (the errors below), so which dead letters match is not known'
-      : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
+    : landed
+      ? `the dead letters may have been re-queued: a write of the notify state got no clear answer (the errors below); \`${followUpCommand('notify list', configSource(values.config))}\` shows whether`
+      : unread
+        ? 'nothing re-sent: the notify state could not be read or written (the errors below), so which dead letters match is not known'
+        : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
   if (values.json) {
     const said =
       unmatched && !unread
