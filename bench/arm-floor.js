@@ -136,8 +136,9 @@ function sender(mode, ca) {
 
 async function measure(mode, ids) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appgw-bench-arm-floor-'));
-  const emulator = await startEmulator(work);
+  let emulator;
   try {
+    emulator = await startEmulator(work);
     const send = sender(mode, fs.readFileSync(emulator.caCertFile, 'utf8'));
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -168,7 +169,8 @@ async function measure(mode, ids) {
         `${(cpuInMs / ids.length).toFixed(3)} ms per gateway`,
     );
   } finally {
-    await emulator.stop();
+    // Removed whether or not the emulator started (one that exited early left its folder behind).
+    await emulator?.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
