@@ -34,14 +34,48 @@ export function writeMayHaveLanded(message: string): boolean {
   return WRITE_SENT_WITHOUT_ANSWER.test(message);
 }
 
-/** Per verb that writes the state: the command that shows whether its write landed, and what it shows. */
-const LOOK_FIRST: Readonly<Record<string, { readonly verb: string; readonly shows: string }>> = {
-  'silence add': { verb: 'silence list', shows: 'lists the silence' },
+/**
+ * The verbs that write the notify state: what a write of theirs that may have landed did, the command
+ * (its words after the configuration) that shows whether, and what it shows then when the advice says
+ * to look first (absent: a write said only on a stop, stopped-state-write.ts).
+ */
+const STATE_WRITES: Readonly<
+  Record<
+    string,
+    { readonly what: string; readonly shownBy: readonly [string, ...string[]]; readonly shows?: string }
+  >
+> = {
+  'silence add': {
+    what: 'the silence may have been stored',
+    shownBy: ['silence list'],
+    shows: 'lists the silence',
+  },
+  'silence expire': { what: 'the silence may have been expired', shownBy: ['silence list', '--all'] },
   'notify resend': {
-    verb: 'notify list',
+    what: 'the dead letters may have been re-queued',
+    shownBy: ['notify list'],
     shows: 'shows the letters waiting (re-queued) rather than as dead letters',
   },
 };
+
+/**
+ * For a verb that writes the notify state (`silence add`, `silence expire`, `notify resend`), given its
+ * arguments as typed: what a write of it that may have landed did, and the command that shows whether
+ * (`appgw-insights silence list --config c.json`); undefined for any other verb.
+ */
+export function stateWriteOf(
+  verb: string,
+  args: readonly string[],
+): { readonly what: string; readonly shownBy: string; readonly shows?: string } | undefined {
+  const write = STATE_WRITES[verb];
+  if (!write) return undefined;
+  const [shownBy, ...more] = write.shownBy;
+  return {
+    what: write.what,
+    shownBy: followUpCommand(shownBy, configSourceOfArgs(args), ...more),
+    ...(write.shows ? { shows: write.shows } : {}),
+  };
+}
 
 /** The command as typed: the program, `verb`, then `args` (each one shell word), to be pasted as is. */
 function sameCommand(verb: string, args: readonly string[] | undefined): string {
@@ -53,10 +87,10 @@ function againFor(message: string, verb: string, args: readonly string[] | undef
   // Only a write that was sent and got no answer may have landed; a read without an answer, a refused
   // write, a lock, or a write not sent (its container left alone after another got no answer) never
   // wrote anything (a break trial's read that timed out was told the silence might be stored).
-  const look = LOOK_FIRST[verb];
-  if (look && WRITE_SENT_WITHOUT_ANSWER.test(message)) {
+  const look = stateWriteOf(verb, args ?? []);
+  if (look?.shows && WRITE_SENT_WITHOUT_ANSWER.test(message)) {
     return (
-      `see whether \`${followUpCommand(look.verb, configSourceOfArgs(args ?? []))}\` ${look.shows} ` +
+      `see whether \`${look.shownBy}\` ${look.shows} ` +
       `(a write without an answer may have stored it); if not, run \`${sameCommand(verb, args)}\` again`
     );
   }

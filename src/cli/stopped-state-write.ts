@@ -6,33 +6,21 @@
  * with nothing said, and the silence had been stored.
  */
 import { writeSync } from 'node:fs';
-import { followUpCommand } from '../core/follow-up-command';
-import { configSourceOfArgs } from './command-advice';
+import { stateWriteOf } from './command-advice';
 import { STOP_SIGNALS } from './early-stop';
-
-/** Per verb: what may have been written, and the command (its arguments after the config) that shows it. */
-const MAY_HAVE_WRITTEN: Readonly<
-  Record<string, { readonly what: string; readonly shownBy: readonly string[] }>
-> = {
-  'silence add': { what: 'the silence may have been stored', shownBy: ['silence list'] },
-  'silence expire': { what: 'the silence may have been expired', shownBy: ['silence list', '--all'] },
-  'notify resend': { what: 'the dead letters may have been re-queued', shownBy: ['notify list'] },
-};
 
 /**
  * What `verb` (`silence add`), given `args` as typed, says when `signal` stops it: one line for stderr;
- * undefined for a verb that writes no state.
+ * undefined for a verb that writes no state (command-advice.ts stateWriteOf).
  */
 export function stoppedStateWriteText(
   verb: string,
   signal: NodeJS.Signals,
   args: readonly string[],
 ): string | undefined {
-  const said = MAY_HAVE_WRITTEN[verb];
-  if (!said) return undefined;
-  const [shownBy, ...more] = said.shownBy as [string, ...string[]];
-  const command = followUpCommand(shownBy, configSourceOfArgs(args), ...more);
-  return `appgw-insights ${verb}: ${signal}: stopped before it finished: ${said.what} (a write under way may have reached the storage); \`${command}\` shows whether\n`;
+  const write = stateWriteOf(verb, args);
+  if (!write) return undefined;
+  return `appgw-insights ${verb}: ${signal}: stopped before it finished: ${write.what} (a write under way may have reached the storage); \`${write.shownBy}\` shows whether\n`;
 }
 
 /**
@@ -44,7 +32,7 @@ export function sayStoppedStateWrite(
   args: readonly string[],
   proc: NodeJS.Process = process,
 ): () => void {
-  if (!MAY_HAVE_WRITTEN[verb]) return () => {};
+  if (!stateWriteOf(verb, args)) return () => {};
   const listener = (signal: NodeJS.Signals) => {
     // Written synchronously, then the exit: nothing of the verb runs after it.
     try {

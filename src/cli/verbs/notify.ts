@@ -92,13 +92,14 @@ async function resendVerb(args: string[]): Promise<number> {
   // A write that may have landed (no answer, a reset, OperationTimedOut): the letters may be re-queued
   // (a second break trial's were, and "nothing re-sent" sent the user to re-send them again).
   const landed = unread && resent.errors.some((e) => writeMayHaveLanded(e.message));
+  const list = followUpCommand('notify list', configSource(values.config));
   const unmatched = matched
     ? undefined
     : landed
-      ? `the dead letters may have been re-queued: a write of the notify state got no clear answer (the errors below); \`${followUpCommand('notify list', configSource(values.config))}\` shows whether`
+      ? `the dead letters may have been re-queued: a write of the notify state got no clear answer (the errors below); \`${list}\` shows whether`
       : unread
         ? 'nothing re-sent: the notify state could not be read or written (the errors below), so which dead letters match is not known'
-        : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${followUpCommand('notify list', configSource(values.config))}\` shows them`;
+        : `no dead letter matched${receiverNotConfigured(receivers, values.receiver)}; \`${list}\` shows them`;
   if (values.json) {
     const said =
       unmatched && !unread

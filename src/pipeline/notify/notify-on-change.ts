@@ -221,13 +221,13 @@ export async function notifyOnChange(
   }
   if (!claim) return { ...NOTHING_NOTIFIED, contended: [deps.store.name] };
   const claimed = claim;
+  // The notices this call leased: those it sends, each receiver's in its outbox's order.
+  const leased = leasedBy(claimed.document, holder);
   const perReceiver = await Promise.all(
     deps.notifiers.map((notifier) =>
       (groupingOf(notifier, policy) === 'gateway' ? deliverGrouped : deliverOutbox)(
         notifier,
-        (claimed.document.outbox[notifier.name] ?? [])
-          .filter((q) => q.lease?.runId === holder)
-          .map((q) => q.notice),
+        leased.filter((l) => l.receiver === notifier.name).map((l) => l.queued.notice),
         {
           breaker: deps.breaker,
           clock: deps.clock,
@@ -238,18 +238,15 @@ export async function notifyOnChange(
       ),
     ),
   );
-  const deliveries = markedMayHaveReachedBefore(perReceiver.flat(), claimed.document, holder);
+  const deliveries = markedMayHaveReachedBefore(perReceiver.flat(), leased);
   const claimedAt = observation.now.toISOString();
   // A call stopped before its claim leased nothing and sent nothing: it has nothing to settle, and
   // skips its read and write (a break trial's stop on a state account answering in 4.5 s waited for
   // each gateway's settle, in turn with its other requests: 44 s after the SIGINT).
-  const leasedNothing = Object.values(claimed.document.outbox).every((waiting) =>
-    waiting.every((q) => q.lease?.runId !== holder),
-  );
-  const settled: Settled =
-    leasedNothing && deps.stop?.aborted
-      ? { document: claimed.document, dropped: [] }
-      : await settle(deps, claimed.document, deliveries, holder, { policy, now: claimedAt });
+  const stoppedUnleased = leased.length === 0 && deps.stop?.aborted === true;
+  const settled: Settled = stoppedUnleased
+    ? { document: claimed.document, dropped: [] }
+    : await settle(deps, claimed.document, deliveries, holder, { policy, now: claimedAt });
   const notes = new Map(
     deliveries.flatMap((d) => (d.reason ? [[noteKey(d.receiver, d.noticeId), d.reason] as const] : [])),
   );
@@ -260,7 +257,7 @@ export async function notifyOnChange(
         notes.set(noteKey(receiver, noticeId), heldBehindReason(older, 'was'));
   }
   // What a stopped call would have sent (not held behind another run's): why it waits, as deliver-outbox.ts says it of a send not started.
-  if (leasedNothing && deps.stop?.aborted)
+  if (stoppedUnleased)
     for (const [receiver, waiting] of Object.entries(claimed.document.outbox))
       for (const q of waiting)
         if (!q.lease && !notes.has(noteKey(receiver, q.notice.id)))
@@ -967,20 +964,20 @@ function noteKey(receiver: string, noticeId: string): string {
 
 /**
  * `deliveries` with each one delivered of a notice an earlier send may have reached marked
- * (`mayHaveReachedBefore`): the notices this call leased in `claimed` that carry
+ * (`mayHaveReachedBefore`): the notices this call leased (`leased`) that carry
  * QueuedNotice.mayHaveReached, and those whose own earlier try in this send may have. A trial: the run after one whose state write a stop cut short sent its
  * notices again (same ids, at least once) and said "2 delivered" with no word that the receiver had
  * likely had them.
  */
 function markedMayHaveReachedBefore(
   deliveries: readonly DeliveryRecord[],
-  claimed: NotifyStateDocument,
-  holder: string,
+  leased: readonly LeasedNotice[],
 ): DeliveryRecord[] {
-  const before = new Set<string>();
-  for (const [receiver, waiting] of Object.entries(claimed.outbox))
-    for (const q of waiting)
-      if (q.lease?.runId === holder && q.mayHaveReached === true) before.add(noteKey(receiver, q.notice.id));
+  const before = new Set(
+    leased
+      .filter(({ queued }) => queued.mayHaveReached === true)
+      .map(({ receiver, queued }) => noteKey(receiver, queued.notice.id)),
+  );
   // Or one of its own tries before the one accepted may have reached it (no answer, a gateway's 502 or
   // 504), and the receiver got it twice in one run (a break trial: 2.3 s apart, "1 delivered").
   const triedBefore = (d: DeliveryRecord) =>
@@ -989,5 +986,18 @@ function markedMayHaveReachedBefore(
     d.outcome === 'delivered' && (before.has(noteKey(d.receiver, d.noticeId)) || triedBefore(d))
       ? { ...d, mayHaveReachedBefore: true as const }
       : d,
+  );
+}
+
+/** A notice of one receiver's outbox, as claimed. */
+interface LeasedNotice {
+  readonly receiver: string;
+  readonly queued: QueuedNotice;
+}
+
+/** The notices of `claimed` that `holder` (this call) leased: those it may send. */
+function leasedBy(claimed: NotifyStateDocument, holder: string): LeasedNotice[] {
+  return Object.entries(claimed.outbox).flatMap(([receiver, waiting]) =>
+    waiting.filter((q) => q.lease?.runId === holder).map((queued) => ({ receiver, queued })),
   );
 }
