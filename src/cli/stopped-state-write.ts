@@ -1,7 +1,9 @@
 /**
  * A command that writes the notify state (`silence add`, `silence expire`, `notify resend`) stopped by a
  * signal (Ctrl-C, SIGTERM, SIGHUP) before it finished: its write may have been sent, and may have
- * landed, so it says that much and the command that shows whether, then exits 128 + the signal's
+ * landed (or it may still have been reading: a new-user trial's stop came during the read, and "may
+ * have been stored" alone overstated it), so it says that much and the command that shows whether,
+ * then exits 128 + the signal's
  * number. A break trial: Ctrl-C while `silence add` waited on a write that never answered exited 130
  * with nothing said, and the silence had been stored.
  */
@@ -20,7 +22,7 @@ export function stoppedStateWriteText(
 ): string | undefined {
   const write = stateWriteOf(verb, args);
   if (!write) return undefined;
-  return `appgw-insights ${verb}: ${signal}: stopped before it finished: ${write.what} (a write under way may have reached the storage); \`${write.shownBy}\` shows whether\n`;
+  return `appgw-insights ${verb}: ${signal}: stopped before it finished: if its write was under way, ${write.what}; \`${write.shownBy}\` shows whether\n`;
 }
 
 /**

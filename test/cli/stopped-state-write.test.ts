@@ -13,17 +13,17 @@ describe('stoppedStateWriteText', () => {
     [
       'silence add',
       ['--config', 'my conf.json', '--id', 'mw', '--for', '1h'],
-      "appgw-insights silence add: SIGINT: stopped before it finished: the silence may have been stored (a write under way may have reached the storage); `appgw-insights silence list --config 'my conf.json'` shows whether\n",
+      "appgw-insights silence add: SIGINT: stopped before it finished: if its write was under way, the silence may have been stored; `appgw-insights silence list --config 'my conf.json'` shows whether\n",
     ],
     [
       'silence expire',
       ['mw'],
-      'appgw-insights silence expire: SIGINT: stopped before it finished: the silence may have been expired (a write under way may have reached the storage); `appgw-insights silence list --all` shows whether\n',
+      'appgw-insights silence expire: SIGINT: stopped before it finished: if its write was under way, the silence may have been expired; `appgw-insights silence list --all` shows whether\n',
     ],
     [
       'notify resend',
       ['--config=c.json', '--all'],
-      'appgw-insights notify resend: SIGINT: stopped before it finished: the dead letters may have been re-queued (a write under way may have reached the storage); `appgw-insights notify list --config c.json` shows whether\n',
+      'appgw-insights notify resend: SIGINT: stopped before it finished: if its write was under way, the dead letters may have been re-queued; `appgw-insights notify list --config c.json` shows whether\n',
     ],
   ])('%s %j', (verb, args, text) => {
     expect(stoppedStateWriteText(verb, 'SIGINT', args)).toBe(text);
@@ -93,7 +93,7 @@ describe('silence add stopped while its state does not answer', () => {
       const result = await exited;
       expect(result.code).toBe(code);
       expect(result.stderr).toBe(
-        `appgw-insights silence add: ${signal}: stopped before it finished: the silence may have been stored (a write under way may have reached the storage); \`appgw-insights silence list --config ${configFile}\` shows whether\n`,
+        `appgw-insights silence add: ${signal}: stopped before it finished: if its write was under way, the silence may have been stored; \`appgw-insights silence list --config ${configFile}\` shows whether\n`,
       );
     },
     30_000,
