@@ -157,7 +157,36 @@ describe('the estimate, step by step', () => {
     expect(pacing.peek(A, 'writes', NOW).level).toBe(6);
   });
 
-  it('never raises the estimate from an answer (one overtaken by a later one says more)', () => {
+  it('raises the estimate to an answer whose request was alone in flight: its count is exact (a run left 13–25 write tokens a subscription unspent)', () => {
+    const pacing = new SubscriptionPacing(small(10, 1));
+    admitAndSend(pacing, A, 'writes', NOW);
+    pacing.answered(A, 'writes', NOW, answer(9));
+    // Five out together; their answers' counts overtaken by each other: lowered, never raised.
+    for (let i = 0; i < 5; i++) admitAndSend(pacing, A, 'writes', NOW);
+    for (const remaining of [2, 4, 3, 5, 6]) pacing.answered(A, 'writes', NOW, answer(remaining));
+    expect(pacing.peek(A, 'writes', NOW).level).toBe(-2); // 2 less the 4 still out when it came
+    // One alone: every charge of this process is in its count.
+    admitAndSend(pacing, A, 'writes', NOW + 5000);
+    expect(pacing.peek(A, 'writes', NOW + 5000).level).toBe(2);
+    pacing.answered(A, 'writes', NOW + 5000, answer(6));
+    expect(pacing.peek(A, 'writes', NOW + 5000).level).toBe(6);
+    // Alone, with one admitted and not sent yet: that one's token is still spoken for.
+    admitAndSend(pacing, A, 'writes', NOW + 5000);
+    expect(pacing.tryAdmit(A, 'writes', NOW + 5000)).toEqual({ admitted: true });
+    pacing.answered(A, 'writes', NOW + 5000, answer(5));
+    expect(pacing.peek(A, 'writes', NOW + 5000).level).toBe(4);
+    // Not alone: another went out before its answer came.
+    const other = new SubscriptionPacing(small(10, 1));
+    admitAndSend(other, A, 'writes', NOW);
+    other.answered(A, 'writes', NOW, answer(2));
+    admitAndSend(other, A, 'writes', NOW + 10);
+    admitAndSend(other, A, 'writes', NOW + 10);
+    other.answered(A, 'writes', NOW + 10, answer(9));
+    other.answered(A, 'writes', NOW + 10, answer(9));
+    expect(other.peek(A, 'writes', NOW + 10).level).toBeCloseTo(0.01, 5);
+  });
+
+  it('never raises the estimate from an answer overtaken by a later one (it says more)', () => {
     const pacing = new SubscriptionPacing(small(10, 1));
     admitAndSend(pacing, A, 'writes', NOW);
     pacing.answered(A, 'writes', NOW, answer(9));
@@ -557,6 +586,29 @@ describe('what the estimate admits never empties the bucket (ARM’s, as the emu
         { op: 'send', pick: 0, all: true },
         { op: 'charge', pick: 0, all: true },
         { op: 'wait', ms: 1000 },
+      ],
+    ],
+    [
+      // Written for the alone-in-flight rule (an exact count may raise the estimate): two out together,
+      // ARM charged the second first; its answer, the last to come, is not alone though none is out
+      // then, and says one more than the bucket holds.
+      'the last answer of two out together, charged before the other, is not taken as exact',
+      { burst: 4, perSecond: 0.5 },
+      [0, 0, 0],
+      [
+        { op: 'admit', sub: 0, kind: 'writes', times: 1 },
+        { op: 'send', pick: 0, all: true },
+        { op: 'charge', pick: 0, all: true },
+        { op: 'answer', pick: 0, all: true },
+        { op: 'admit', sub: 0, kind: 'writes', times: 2 },
+        { op: 'send', pick: 0, all: true },
+        { op: 'charge', pick: 1, all: false },
+        { op: 'charge', pick: 0, all: false },
+        { op: 'answer', pick: 0, all: false },
+        { op: 'answer', pick: 0, all: false },
+        { op: 'admit', sub: 0, kind: 'writes', times: 2 },
+        { op: 'send', pick: 0, all: true },
+        { op: 'charge', pick: 0, all: true },
       ],
     ],
   ])('%s', (_name, bucket, drained, steps) => {
