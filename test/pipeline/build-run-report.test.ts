@@ -1,5 +1,6 @@
 import { notOkReasons, type GatewayReport, type TargetReport } from '../../src/core/run-report';
 import { buildRunReport, notificationsReport } from '../../src/pipeline/build-run-report';
+import { spooledArray } from '../../src/pipeline/report-entries';
 import type { DeliveryRecord } from '../../src/pipeline/notify/deliver-outbox';
 import { NOTHING_NOTIFIED, type NotifyOutcome } from '../../src/pipeline/notify/notify-on-change';
 import { buildDelivery, gatewayRef } from '../helpers/delivery-builder';
@@ -55,6 +56,26 @@ describe('buildRunReport', () => {
     });
     // Without notify on change, no `notifications` key at all (report.json consumers test for it).
     expect('notifications' in report).toBe(false);
+  });
+
+  it('reads each gateway of spooled entries once (every read parses it from the scratch file again)', () => {
+    const all = [...gateways, ...failedGateway];
+    let reads = 0;
+    const spooled = spooledArray(all, (g) => {
+      reads += 1;
+      return JSON.parse(JSON.stringify(g)) as GatewayReport;
+    });
+    const report = buildRunReport({
+      runId: 'r',
+      startedAt,
+      finishedAt,
+      targets: [target(true)],
+      gateways: spooled,
+    });
+    expect(reads).toBe(all.length);
+    expect(report.summary).toEqual({ gateways: 3, failedGateways: 1, servers: 5, findings: 2 });
+    expect(report.ok).toBe(false);
+    expect(report.gateways).toBe(spooled);
   });
 
   it.each(['fan-out', 'gateway'] as const)('keeps mode %s', (mode) => {
