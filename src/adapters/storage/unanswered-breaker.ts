@@ -20,12 +20,10 @@
  * container hung, each state answer closed the shared breaker and every sink request waited out its 30
  * s again (124.9 s for 20 gateways, 95.3 before). One failing state document must not stop a sink, nor
  * the reverse: an account that stops answering whole now costs one wait per container in use (no
- * container twice: a container found silent extends the account's other holds), and, once the run is
- * stopped, one wait in all (withUnansweredBreaker).
+ * container twice: a container found silent extends the account's other holds; withUnansweredBreaker).
  */
 import { StorageUnansweredError } from '../../errors';
 import type { StorageHttp } from './rest/storage-http';
-import { isRunStopped } from './stopped-run-cut';
 
 /** How long the requests to a container that gave no answer fail at once, in ms, before one is tried. */
 export const STORAGE_LEFT_ALONE_FOR_IN_MS = 30_000;
@@ -38,24 +36,14 @@ export interface UnansweredBreaker {
   guard<T>(call: () => Promise<T>): Promise<T>;
   /** When open, leaves the container alone until `untilInMs` (on the breaker's clock) at least. */
   holdUntil(untilInMs: number): void;
-  /**
-   * Leaves the container alone with another container of its account found silent (`silence`), until
-   * `silence.untilInMs`, unless it has answered since that silent request was sent.
-   */
-  heldBy(silence: Silence): void;
 }
 
-/**
- * A container that gave no answer: the container, what its request met, when its first request without
- * an answer was sent, and the hold's end.
- */
+/** A container that gave no answer: the container, what its request met, and the hold's end. */
 export interface Silence {
   /** The container (breakerKey), as the errors name it. */
   readonly service: string;
   /** What the request met (unansweredStorageFailure's words). */
   readonly what: string;
-  /** When the first request of its silence was sent (none answered since), on the breakers' clock, in ms. */
-  readonly sentAtInMs: number;
   readonly untilInMs: number;
 }
 
@@ -69,8 +57,6 @@ export interface UnansweredBreakerOptions {
   readonly nowInMs?: () => number;
   /** Told each time a request's silence opens it. */
   readonly onOpen?: (silence: Silence) => void;
-  /** Told each time the container answers (any status), with when, on its clock. */
-  readonly onAnswer?: (atInMs: number) => void;
 }
 
 export function unansweredBreaker(options: UnansweredBreakerOptions): UnansweredBreaker {
@@ -81,13 +67,9 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
   let probing = false;
   /** When the container last answered (any status), on `now`'s clock. */
   let answeredAtInMs = -Infinity;
-  /** When the first request that got no answer since that answer was sent: the container's silence began. */
-  let silentSinceInMs: number | undefined;
   const answered = () => {
     open = undefined;
-    silentSinceInMs = undefined;
     answeredAtInMs = now();
-    options.onAnswer?.(answeredAtInMs);
   };
   return {
     async guard(call) {
@@ -108,12 +90,9 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
         // Only a request sent after the container's last answer tells that it does not answer now: one
         // sent before, timing out late, would shut off a container a probe had just found back.
         else if (sentAtInMs >= answeredAtInMs) {
-          // Sent when its silence began: an answer of another container after that shows the account answers.
-          silentSinceInMs = Math.min(silentSinceInMs ?? sentAtInMs, sentAtInMs);
           const silence = {
             service: options.service,
             what,
-            sentAtInMs: silentSinceInMs,
             untilInMs: now() + leftAloneForInMs,
           };
           open = silence;
@@ -127,21 +106,11 @@ export function unansweredBreaker(options: UnansweredBreakerOptions): Unanswered
     holdUntil(untilInMs) {
       if (open && open.untilInMs < untilInMs) open = { ...open, untilInMs };
     },
-    heldBy(silence) {
-      if (answeredAtInMs > silence.sentAtInMs) return;
-      if (!open || open.untilInMs < silence.untilInMs) open = silence;
-    },
   };
 }
 
 /** The breakers of the storage containers this process has sent to, by `breakerKey`. */
 const breakersByContainer = new Map<string, UnansweredBreaker>();
-
-/** Per map of breakers, each account's last silence found while a run was stopped. */
-const accountSilences = new WeakMap<Map<string, UnansweredBreaker>, Map<string, Silence>>();
-
-/** Per map of breakers, when each account last answered (serviceKey → ms on the breakers' clock). */
-const accountAnswersOf = new WeakMap<Map<string, UnansweredBreaker>, Map<string, number>>();
 
 /**
  * The account a service URL names: the URL with its host in lowercase and no trailing slash
@@ -171,9 +140,9 @@ export function breakerKey(url: string, path: string): string {
 /**
  * `http` with each request through the breaker of its container: one per breakerKey in `breakers` (the
  * process's by default), so every connection to one container is left alone together, and another
- * container of the account is not, unless it is silent too: a container found silent holds the account's
- * other open breakers until its own hold ends, and, once the run is stopped (`stopped`) and no container
- * of the account has answered since its silence began, every other one that has not answered since. The first request's `unanswered` decides for
+ * container of the account is not, unless it is silent too: a container found silent holds the
+ * account's other open breakers until its own hold ends. A container that has not been found silent is
+ * never held by another's silence, in a run stopped or not: the first request `unanswered` decides for
  * the container (every caller passes the same test). `nowInMs`: the breakers' clock (tests).
  */
 export function withUnansweredBreaker(
@@ -181,55 +150,32 @@ export function withUnansweredBreaker(
   unanswered: UnansweredBreakerOptions['unanswered'],
   breakers: Map<string, UnansweredBreaker> = breakersByContainer,
   nowInMs: () => number = () => performance.now(),
-  stopped: () => boolean = isRunStopped,
 ): StorageHttp {
   const account = serviceKey(http.url);
-  let silences = accountSilences.get(breakers);
-  if (!silences) accountSilences.set(breakers, (silences = new Map()));
-  const silenceOfAccount = silences;
-  let answers = accountAnswersOf.get(breakers);
-  if (!answers) accountAnswersOf.set(breakers, (answers = new Map()));
-  /** When each account last answered, through any of its containers. */
-  const accountAnswers = answers;
   /**
    * One container's silence holds the account's other silent containers as long as its own: their
    * waits come one after another (a gateway's state, then its delivery), so a hold of one try's length
    * ran out during the next container's wait, and the first container's next request waited again (a
-   * trial: two hung containers cost three 30 s waits, 92.9 s). Once the run is stopped, it holds every
-   * other container of the account that has not answered since (those not used yet too): a stopped run
-   * gives each request 5 s, and a break trial's three containers of a silent account cost 5 s each, one
-   * after another (15 s after the stop, not 5).
+   * trial: two hung containers cost three 30 s waits, 92.9 s). Containers not found silent are tried:
+   * for some hours of 2026-12-05 a stopped run held every container of an account one of whose
+   * containers was silent, those not used yet too (so that a silent account cost one 5 s cut, not one
+   * per container), and a break trial's run, its state container hung and its sink's containers
+   * answering, stopped 1 s in, wrote no insight, report.json or index.html to them. The same rule for
+   * a run not stopped held an answering `$web` and lost the status page. A silent account now costs a
+   * stopped run one cut per container it uses (stopped-run-cut.ts), one after another.
    */
   const holdTheAccount = (key: string) => (silence: Silence) => {
-    // Another of its containers answered after this silence began: the account answers, the container does not.
-    const whole = stopped() && (accountAnswers.get(account) ?? -Infinity) <= silence.sentAtInMs;
-    if (whole) silenceOfAccount.set(account, silence);
     for (const [other, breaker] of breakers) {
       if (other === key || !other.startsWith(`${account}/`)) continue;
-      if (whole) breaker.heldBy(silence);
-      else breaker.holdUntil(silence.untilInMs);
+      breaker.holdUntil(silence.untilInMs);
     }
   };
   const breakerOf = (path: string): UnansweredBreaker => {
     const key = breakerKey(http.url, path);
     let breaker = breakers.get(key);
     if (!breaker) {
-      breaker = unansweredBreaker({
-        service: key,
-        unanswered,
-        onOpen: holdTheAccount(key),
-        // The account answers: a silence of one of its containers found before is that container's own.
-        onAnswer: (atInMs) => {
-          accountAnswers.set(account, atInMs);
-          const silence = silenceOfAccount.get(account);
-          if (silence && atInMs > silence.sentAtInMs) silenceOfAccount.delete(account);
-        },
-        nowInMs,
-      });
+      breaker = unansweredBreaker({ service: key, unanswered, onOpen: holdTheAccount(key), nowInMs });
       breakers.set(key, breaker);
-      // First used while its account is silent in a stopped run: held with the others.
-      const silence = silenceOfAccount.get(account);
-      if (silence && stopped() && nowInMs() < silence.untilInMs) breaker.heldBy(silence);
     }
     return breaker;
   };
