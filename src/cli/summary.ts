@@ -587,11 +587,12 @@ function heldLines(
         `${indent}    and ${silenced.length - HELD_SHOWN} more (report.json: notifications.silenced)`,
       );
   }
-  // On time, not a problem: per receiver, how many wait, until when, and the setting that holds them.
+  // On time, not a problem: per receiver, how many wait, until when, and the setting that holds them;
+  // and who sends them (recheck's trial: a recovered held for its group read as kept by recheck).
   for (const [receiver, notices] of byReceiver(grouped)) {
     const next = [...notices].sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
     lines.push(
-      `${indent}${field(receiver, 80)}: ${counted(notices.length, 'notice')} held for the group's next message until ${field(next?.dueAt ?? '', 40)} (${dueByText(next?.dueBy)})`,
+      `${indent}${field(receiver, 80)}: ${counted(notices.length, 'notice')} held for the group's next message until ${field(next?.dueAt ?? '', 40)} (${dueByText(next?.dueBy)}): the first run after then sends it`,
     );
     for (const g of notices.slice(0, HELD_SHOWN)) lines.push(`${indent}    ${groupedText(g, server)}`);
     if (notices.length > HELD_SHOWN)

@@ -199,7 +199,7 @@ describe('appgw-insights recheck', () => {
     expect(second.stdout).not.toContain('episode closed');
     expect(second.stdout).toMatch(
       new RegExp(
-        `\\n  webhook\\[ops\\]: 1 notice held for the group's next message until ${ISO} \\(notify\\.groupInterval, from the group's last message\\)\\n`,
+        `\\n  webhook\\[ops\\]: 1 notice held for the group's next message until ${ISO} \\(notify\\.groupInterval, from the group's last message\\): the first run after then sends it\\n`,
       ),
     );
     expect(second.stdout).toContain(
