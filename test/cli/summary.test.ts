@@ -924,7 +924,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     );
     const mine = block(text, 'gw-a').join('\n');
     expect(mine).toContain(
-      "    webhook[ops]: 2 notices held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait/groupInterval): the first run after then sends it\",
+      "    webhook[ops]: 2 notices held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait/groupInterval): the first run after then sends it",
     );
     expect(mine).toContain(
       '        degraded (critical) pool/settings/10.0.0.4 to webhook[ops] from 2030-01-01T00:04:00.000Z',
@@ -942,14 +942,14 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       'one notice held by notify.groupInterval',
       [{ dueBy: 'notify.groupInterval' }],
       [
-        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupInterval, from the group's last message): the first run after then sends it\",
+        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupInterval, from the group's last message): the first run after then sends it",
       ],
     ],
     [
       'two notices held by notify.groupWait',
       [{ dueBy: 'notify.groupWait' }, { dueBy: 'notify.groupWait', noticeId: 'n-2' }],
       [
-        "    webhook[ops]: 2 notices held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait, from the group's first notice): the first run after then sends it\",
+        "    webhook[ops]: 2 notices held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait, from the group's first notice): the first run after then sends it",
       ],
     ],
     [
@@ -959,8 +959,8 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
         { receiver: 'webhook[pager]', dueBy: 'notify.groupWait', dueAt: '2030-01-01T00:00:30.000Z' },
       ],
       [
-        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupInterval, from the group's last message): the first run after then sends it\",
-        "    webhook[pager]: 1 notice held for the group's next message until 2030-01-01T00:00:30.000Z (notify.groupWait, from the group's first notice): the first run after then sends it\",
+        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupInterval, from the group's last message): the first run after then sends it",
+        "    webhook[pager]: 1 notice held for the group's next message until 2030-01-01T00:00:30.000Z (notify.groupWait, from the group's first notice): the first run after then sends it",
       ],
     ],
   ])('the wait line says the receiver, how many, until when and the setting: %s', (_label, parts, lines) => {
@@ -1044,7 +1044,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       { grouped: [grouped('gw-a', '10.0.0.4')] },
       "✓ notifications: 0 delivered (nothing due: 1 notice held for the group's next message)",
       [
-        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait/groupInterval): the first run after then sends it\",
+        "    webhook[ops]: 1 notice held for the group's next message until 2030-01-01T00:04:00.000Z (notify.groupWait/groupInterval): the first run after then sends it",
       ],
     ],
     [
