@@ -43,13 +43,14 @@ export function notifyListText(listing: OutboxListing): string[] {
 function noticeLine(n: UndeliveredNoticeReport): string {
   // The severity in parentheses, as the run summary says it: beside the type, a recovered's "the
   // episode was warning" read as one phrase ("recovered the episode was warning", a new-user trial).
+  // Type and severity padded to their usual widths (`recovered`, `(critical)`), so the servers line up.
   const f = (text: string, limit: number) => clipText(text.replace(/\s+/g, ' ').trim(), limit);
   // The answer keeps its start and its end (where a receiver says what was wrong), as every error
   // message on the terminal does (terminal-text.ts terminalMessage; issue 15's trial: its tail was lost).
   const reason = clipMiddle(n.reason.replace(/\s+/g, ' ').trim(), REASON_LIMIT);
   // An episode ended without a recovery is never listed as `recovered` (the summary says `ended` too).
   const ended = n.ended !== undefined ? `episode ended: ${f(n.ended, 200)}; ` : '';
-  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(shownType(n), 20)} (${severityLabel(n)}) ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${ended}${reason}`;
+  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(shownType(n), 20).padEnd(9)} ${`(${severityLabel(n)})`.padEnd(10)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${ended}${reason}`;
 }
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */

@@ -40,7 +40,7 @@ describe('notify list as text: "No undelivered notices." only when every documen
       'every document read, one notice',
       listing({ read: 3, notices: [waiting] }),
       [
-        'waiting     webhook[ops]  appgw-1  degraded (critical) gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): HTTP 503',
+        'waiting     webhook[ops]  appgw-1  degraded  (critical) gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): HTTP 503',
       ],
     ],
     [
@@ -140,8 +140,8 @@ describe('notify list as text: long answers clipped between words, escapes kept 
 
 describe('notify list as text: severity of each notice, a raise and a recovered said so', () => {
   it.each<[string, Partial<UndeliveredNoticeReport>, string]>([
-    ['degraded', {}, ' degraded (critical) gw/pool/'],
-    ['a raise', { raisedFrom: 'warning' }, ' degraded (critical, raised from warning) gw/pool/'],
+    ['degraded', {}, ' degraded  (critical) gw/pool/'],
+    ['a raise', { raisedFrom: 'warning' }, ' degraded  (critical, raised from warning) gw/pool/'],
     [
       'recovered: the episode',
       { type: 'recovered', severity: 'warning' },
@@ -151,7 +151,7 @@ describe('notify list as text: severity of each notice, a raise and a recovered 
     [
       'an episode ended without a recovery: ended, and why',
       { type: 'recovered', severity: 'critical', ended: 'gateway deleted' },
-      ' ended (the episode was critical) gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): episode ended: gateway deleted; HTTP 503',
+      ' ended     (the episode was critical) gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): episode ended: gateway deleted; HTTP 503',
     ],
   ])('%s', (_label, change, shown) => {
     const [line] = notifyListText(listing({ read: 1, notices: [{ ...waiting, ...change }] }));

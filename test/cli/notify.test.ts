@@ -131,7 +131,7 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
       new RegExp(
-        `^dead-letter +webhook\\[ops\\]  ${refusedId}  degraded \\(critical\\) gw/pool-a/settings-a/10\\.0\\.0\\.4 .*HTTP 400 Bad Request: unknown field`,
+        `^dead-letter +webhook\\[ops\\]  ${refusedId}  degraded  \\(critical\\) gw/pool-a/settings-a/10\\.0\\.0\\.4 .*HTTP 400 Bad Request: unknown field`,
         'm',
       ),
     );
