@@ -66,6 +66,10 @@ export async function loadConfigPart<K extends ConfigPart>(
     ...((parts as readonly ConfigPart[]).includes('state') ? stateFolderProblems(read.value, file) : []),
   ];
   if (!result.success || problems.length) throw new ConfigError(problems, `config file ${file}`);
+  if (receiver?.otherReceiversProblems) {
+    const others = otherReceiverProblems(read.value, receiver);
+    if (others.length) receiver.otherReceiversProblems(others);
+  }
   const config = result.data as unknown as Pick<Config, K>;
   const base = path.dirname(path.resolve(file));
   const state = (config as Partial<Config>).state;
@@ -82,6 +86,29 @@ export interface ReceiverToCheck {
   /** `ops` or `webhook[ops]`. */
   readonly name: string;
   readonly env: Env;
+  /**
+   * Told the problems of the config's other receivers (in `env`), when there are any: they are no
+   * reason for this verb to fail, but `run` refuses the file for them (a new-user trial: `notify test`
+   * of a good receiver passed a file whose other receiver had a plain http:// URL; the next run exited 2).
+   */
+  readonly otherReceiversProblems?: (problems: readonly string[]) => void;
+}
+
+/** The problems of every receiver entry but `receiver`'s, as the webhook adapter takes them (run's check). */
+function otherReceiverProblems(raw: unknown, receiver: ReceiverToCheck): string[] {
+  const webhooks = asObject(asObject(raw)?.['sinks'])?.['webhooks'];
+  if (!Array.isArray(webhooks)) return [];
+  const wanted = receiverConfigName(receiver.name);
+  return webhooks.flatMap((entry, index) => {
+    if (asObject(entry)?.['name'] === wanted) return [];
+    try {
+      resolveWebhookConfig(entry, receiver.env, `sinks.webhooks[${index}]`);
+      return [];
+    } catch (error) {
+      if (isConfigError(error)) return [...error.issues];
+      throw error;
+    }
+  });
 }
 
 /**

@@ -349,13 +349,44 @@ describe('appgw-insights notify test', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
-  it("another receiver's secret that is not set is no reason to refuse testing this one", async () => {
-    const { code } = await runCli(['notify', 'test', '--config', configFile, '--receiver', 'ops'], tmp, {
-      ...process.env,
-      APPGW_TEST_PD_KEY: '',
-    });
+  it("another receiver's secret that is not set is no reason to refuse testing this one; it is said, as run refuses the file for it", async () => {
+    const { code, stderr } = await runCli(
+      ['notify', 'test', '--config', configFile, '--receiver', 'ops'],
+      tmp,
+      {
+        ...process.env,
+        APPGW_TEST_PD_KEY: '',
+      },
+    );
     expect(code).toBe(0);
     expect(receiver.requests).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^warning: `run` refuses .* for its other receivers .*"APPGW_TEST_PD_KEY" is not set/m,
+    );
+  });
+
+  // A new-user trial: `notify test` of a good receiver passed a file whose other receiver had a plain
+  // http:// URL to a host not on loopback; the next run exited 2 with nothing checked.
+  it("another receiver's URL that run refuses (plain http:// off loopback): this one is tested, and the warning names it", async () => {
+    const file = path.join(tmp, 'other-http.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        sinks: {
+          webhooks: [
+            { name: 'ok', url: receiver.url('/ok'), format: 'json' },
+            { name: 'pub', url: 'http://hooks.example.com/x', format: 'json' },
+          ],
+        },
+      }),
+    );
+    const before = receiver.requests.length;
+    const { code, stderr } = await runCli(['notify', 'test', '--config', file, '--receiver', 'ok'], tmp, env);
+    expect(code).toBe(0);
+    expect(receiver.requests.length).toBe(before + 1);
+    expect(stderr).toMatch(
+      /^warning: `run` refuses .*other-http\.json for its other receivers \(fix them before the next run\): sinks\.webhooks\[1\]\.url: must use https:\/\//m,
+    );
   });
 
   it('a routing key from a setting that is not set: exit 2 naming the setting, nothing sent', async () => {

@@ -214,6 +214,10 @@ async function testVerb(args: string[]): Promise<number> {
   const config = await verbConfig(values.config, ['sinks', 'notify'], NOTIFY_TEST.name, {
     name: values.receiver,
     env: process.env,
+    otherReceiversProblems: (problems) =>
+      process.stderr.write(
+        `warning: \`run\` refuses ${values.config ?? 'this configuration'} for its other receivers (fix them before the next run): ${problems.map((p) => terminalField(p, 400)).join('; ')}\n`,
+      ),
   });
   const notifier = buildReceiver(config, process.env, values.receiver);
   if (!notifier) {
