@@ -16,7 +16,7 @@ import { terminalField, terminalMessage } from './terminal-text';
  * receivers).
  */
 export function notifyListText(listing: OutboxListing): string[] {
-  const lines = listing.notices.map(noticeLine);
+  const lines = alignedColumns(listing.notices.map(noticeColumns)).map(terminalSafe);
   const unread = [...new Set(listing.errors.map((e) => e.document ?? 'a notify state document'))];
   if (!listing.listed) {
     lines.push(
@@ -37,20 +37,43 @@ export function notifyListText(listing: OutboxListing): string[] {
 }
 
 /**
+ * The rows' leading columns (status, receiver, notice id, type, severity) padded to the widest of the
+ * rows, each at most COLUMN_LIMIT, then the rest of the row: a new-user trial's list, with
+ * `still-degraded`, `(warning)` and `(critical)`, `webhook[ops]` and `webhook[chat]` in one listing, had
+ * its servers at a different place on every line.
+ */
+function alignedColumns(
+  rows: ReadonlyArray<{ readonly columns: readonly string[]; readonly rest: string }>,
+): string[] {
+  const widths: number[] = [];
+  for (const { columns } of rows)
+    columns.forEach((c, i) => (widths[i] = Math.min(COLUMN_LIMIT, Math.max(widths[i] ?? 0, c.length))));
+  return rows.map(({ columns, rest }) =>
+    [...columns.map((c, i) => c.padEnd(widths[i] ?? 0)), rest].join('  '),
+  );
+}
+
+/** The widest a padded column gets: a longer value (a long receiver name) is left as it is. */
+const COLUMN_LIMIT = 40;
+
+/**
  * One notice. The receiver's answer (`reason`) and the names can be long: each is clipped between
  * words before the line is made terminal-safe, so an escape (`\u001b`) is never cut in two.
  */
-function noticeLine(n: UndeliveredNoticeReport): string {
+function noticeColumns(n: UndeliveredNoticeReport): { readonly columns: string[]; readonly rest: string } {
   // The severity in parentheses, as the run summary says it: beside the type, a recovered's "the
   // episode was warning" read as one phrase ("recovered the episode was warning", a new-user trial).
-  // Type and severity padded to their usual widths (`recovered`, `(critical)`), so the servers line up.
+  // Its leading columns are padded with the other rows' (alignedColumns).
   const f = (text: string, limit: number) => clipText(text.replace(/\s+/g, ' ').trim(), limit);
   // The answer keeps its start and its end (where a receiver says what was wrong), as every error
   // message on the terminal does (terminal-text.ts terminalMessage; issue 15's trial: its tail was lost).
   const reason = clipMiddle(n.reason.replace(/\s+/g, ' ').trim(), REASON_LIMIT);
   // An episode ended without a recovery is never listed as `recovered` (the summary says `ended` too).
   const ended = n.ended !== undefined ? `episode ended: ${f(n.ended, 200)}; ` : '';
-  return `${n.status.padEnd(11)} ${f(n.receiver, 80)}  ${f(n.noticeId, 80)}  ${f(shownType(n), 20).padEnd(9)} ${`(${severityLabel(n)})`.padEnd(10)} ${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${ended}${reason}`;
+  return {
+    columns: [n.status, f(n.receiver, 80), f(n.noticeId, 80), f(shownType(n), 20), `(${severityLabel(n)})`],
+    rest: `${f(n.server, 400)}  (since ${f(n.queuedAt, 40)}, ${counted(n.failedRuns, 'failed run')}): ${ended}${reason}`,
+  };
 }
 
 /** Characters of a receiver's answer shown per notice (`--json` has it whole). */

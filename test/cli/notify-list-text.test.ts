@@ -40,7 +40,7 @@ describe('notify list as text: "No undelivered notices." only when every documen
       'every document read, one notice',
       listing({ read: 3, notices: [waiting] }),
       [
-        'waiting     webhook[ops]  appgw-1  degraded  (critical) gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): HTTP 503',
+        'waiting  webhook[ops]  appgw-1  degraded  (critical)  gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): HTTP 503',
       ],
     ],
     [
@@ -140,23 +140,47 @@ describe('notify list as text: long answers clipped between words, escapes kept 
 
 describe('notify list as text: severity of each notice, a raise and a recovered said so', () => {
   it.each<[string, Partial<UndeliveredNoticeReport>, string]>([
-    ['degraded', {}, ' degraded  (critical) gw/pool/'],
-    ['a raise', { raisedFrom: 'warning' }, ' degraded  (critical, raised from warning) gw/pool/'],
+    ['degraded', {}, '  degraded  (critical)  gw/pool/'],
+    ['a raise', { raisedFrom: 'warning' }, '  degraded  (critical, raised from warning)  gw/pool/'],
     [
       'recovered: the episode',
       { type: 'recovered', severity: 'warning' },
-      ' recovered (the episode was warning) gw/pool/',
+      '  recovered  (the episode was warning)  gw/pool/',
     ],
     // A trial: the waiting notice of a deleted gateway read `recovered`, where Slack said it ended.
     [
       'an episode ended without a recovery: ended, and why',
       { type: 'recovered', severity: 'critical', ended: 'gateway deleted' },
-      ' ended     (the episode was critical) gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): episode ended: gateway deleted; HTTP 503',
+      '  ended  (the episode was critical)  gw/pool/settings/10.0.0.4  (since 2030-01-01T00:00:00.000Z, 1 failed run): episode ended: gateway deleted; HTTP 503',
     ],
   ])('%s', (_label, change, shown) => {
     const [line] = notifyListText(listing({ read: 1, notices: [{ ...waiting, ...change }] }));
     expect(line).toContain(shown);
   });
+});
+
+// A new-user trial: with still-degraded, (warning) and (critical), webhook[ops] and webhook[chat] in one
+// listing, the servers began at a different place on every line.
+it('notify list as text: the leading columns line up over the notices listed, whatever their widths', () => {
+  const lines = notifyListText(
+    listing({
+      read: 1,
+      notices: [
+        waiting,
+        {
+          ...waiting,
+          receiver: 'webhook[chat]',
+          type: 'still-degraded',
+          severity: 'warning',
+          status: 'dead-letter',
+        },
+        { ...waiting, type: 'recovered', severity: 'warning', noticeId: 'appgw-22' },
+      ],
+    }),
+  );
+  const at = lines.map((line) => line.indexOf('gw/pool/settings/10.0.0.4'));
+  expect(new Set(at).size).toBe(1);
+  expect(lines[0]).toMatch(/^waiting {6}webhook\[ops\] {3}appgw-1 {3}degraded {8}\(critical\) {17}gw\//);
 });
 
 describe('notify resend as text', () => {

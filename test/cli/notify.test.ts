@@ -131,10 +131,12 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
       new RegExp(
-        `^dead-letter +webhook\\[ops\\]  ${refusedId}  degraded  \\(critical\\) gw/pool-a/settings-a/10\\.0\\.0\\.4 .*HTTP 400 Bad Request: unknown field`,
+        `^dead-letter +webhook\\[ops\\]  ${refusedId}  degraded  \\(critical\\)  gw/pool-a/settings-a/10\\.0\\.0\\.4 .*HTTP 400 Bad Request: unknown field`,
         'm',
       ),
     );
+    // The command that sends it again, as `run` gives it (a new-user trial: the list named none).
+    expect(list.stdout).toMatch(/^re-send: appgw-insights notify resend --config \S+ --receiver ops$/m);
     const nothing = await runCli(['notify', 'resend', '--config', configFile, '--notice', 'appgw-nope']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters, type ReadingOrder } from '../../pipeline/notify/dead-letters';
 import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipeline/notify/send-test-notice';
 import { episodeId } from '../../core/notice/episode';
-import { receiverKey } from '../../core/notice/receiver-name';
+import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
 import type { GroupTiming } from '../../core/notice/grouping';
 import type { Config } from '../../config/schema';
 import { notifyPolicyOf } from '../../app/run-services';
@@ -56,8 +56,17 @@ async function listVerb(args: string[]): Promise<number> {
     ...listed,
     errors: errorsForCommand(listed.errors, NOTIFY_LIST.name, args),
   };
+  // A dead letter waits for a person: the command that sends it again, per receiver (as `run` says it).
+  const resend = [
+    ...new Set(listing.notices.filter((n) => n.status === 'dead-letter').map((n) => n.receiver)),
+  ].map(
+    (receiver) =>
+      `re-send: ${followUpCommand('notify resend', configSource(values.config), '--receiver', receiverConfigName(receiver))}`,
+  );
   process.stdout.write(
-    values.json ? `${terminalJson(listing)}\n` : `${notifyListText(listing).join('\n')}\n`,
+    values.json
+      ? `${terminalJson(listing)}\n`
+      : `${[...notifyListText(listing), ...resend.map((line) => terminalField(line, 400))].join('\n')}\n`,
   );
   return reportErrors(listing.errors);
 }
