@@ -178,6 +178,7 @@ export function* summaryLines(
         new Set(report.gateways.map((g) => gatewayKey(g.id))),
         config,
         report.targets.filter((t) => !t.ok).length,
+        (report.summary.notReported?.draining ?? 0) > 0,
       ),
     );
   lines.push(...deliveryErrorLines(report.deliveryErrors));
@@ -372,13 +373,15 @@ const OLDER_READINGS_SHOWN = 5;
  * told), each receiver, each problem (describeNotifyProblems), the held notices counted, and the held
  * notices of gateways with no block of their own (`shown`: gatewayKey of those that have one). Empty
  * when notify had nothing to do or say. `config` as formatSummary's; `targetsNotListed`: how many of the
- * run's targets could not be listed (unreadWarning's advice).
+ * run's targets could not be listed (unreadWarning's advice); `anyDraining`: the run read a server
+ * Draining (the "already told" clause says what that holds).
  */
 export function notificationLines(
   notifications: NotificationsReport,
   shown: ReadonlySet<string>,
   config?: ConfigSource,
   targetsNotListed = 0,
+  anyDraining = false,
 ): string[] {
   const lines: string[] = [];
   // A reading not counted because a newer one was is no failure: said under the line, never a "✗" of
@@ -408,7 +411,7 @@ export function notificationLines(
     lines.push(...receiverLines(notifications));
     for (const problem of problems) lines.push(`    ${message(problem, 1000)}`);
   } else if (notifications.deliveries.length || held.length || notifications.openEpisodes) {
-    const why = delivered === 0 ? nothingSentWhy(notifications) : '';
+    const why = delivered === 0 ? nothingSentWhy(notifications, anyDraining) : '';
     lines.push(
       '',
       `✓ notifications: ${delivered} delivered${perhapsTwice(notifications)}${why}`,
@@ -496,7 +499,7 @@ function perhapsTwice(notifications: NotificationsReport): string {
  * Why a run that delivered nothing sent nothing, in one clause: ` (nothing due: 2 notices held for their
  * group's next message, 1 open episode already told …)`; empty when there is nothing to say.
  */
-function nothingSentWhy(notifications: NotificationsReport): string {
+function nothingSentWhy(notifications: NotificationsReport, anyDraining: boolean): string {
   // Every silenced notice (held, and ended while silenced): the count the line below gives
   // (heldCountLines), so the two never disagree ("1 notice silenced", then "2 notices silenced").
   const silenced = notifications.silenced.length;
@@ -513,7 +516,10 @@ function nothingSentWhy(notifications: NotificationsReport): string {
     ended ? `${counted(ended, 'notice')} whose episode ended first` : '',
     awaiting ? `${counted(awaiting, 'episode')} awaiting more runs not bad (notify.recoverAfter)` : '',
     told
-      ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone)`
+      ? `${counted(told, 'open episode')} already told (reminded at most every notify.repeatInterval while still bad${
+          // Only when the run saw a server draining: said of none, it read as a server draining (a new-user trial).
+          anyDraining ? '; a server now Draining is held until healthy or gone' : ''
+        })`
       : '',
     // Episodes, not "bad servers": one not yet told is held while its server drains (decide.ts).
     notYetTold ? `${counted(notYetTold, 'episode')} not told yet (notify.for)` : '',

@@ -992,7 +992,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       'told, and not told yet',
       { openEpisodes: { told: 2, notYetTold: 1 } },
-      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone), 1 episode not told yet (notify.for))',
+      '✓ notifications: 0 delivered (nothing due: 2 open episodes already told (reminded at most every notify.repeatInterval while still bad), 1 episode not told yet (notify.for))',
     ],
     [
       'held for the group and awaiting more runs not bad',
@@ -1016,6 +1016,29 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       [],
     );
     expect(text.split('\n')).toContain(line);
+  });
+
+  // A new-user trial: the clause about a server draining was said in every run, none draining.
+  it('the already-told clause names a server Draining only when the run read one', () => {
+    const parts = { openEpisodes: { told: 1, notYetTold: 0 } };
+    const base = report('x');
+    const draining = formatSummary(
+      {
+        ...base,
+        summary: { ...base.summary, notReported: { draining: 1 } },
+        gateways: [gateway('gw-a')],
+        notifications: notifications(parts),
+      },
+      [],
+    );
+    expect(draining).toContain(
+      '(nothing due: 1 open episode already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone))',
+    );
+    const none = formatSummary(
+      { ...base, gateways: [gateway('gw-a')], notifications: notifications(parts) },
+      [],
+    );
+    expect(none).not.toContain('Draining');
   });
 
   // Every reason a bad server gets no notice, each named in the notifications line and, where it is
@@ -1065,7 +1088,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
     [
       'already told (notify.repeatInterval)',
       { openEpisodes: { told: 1, notYetTold: 0 } },
-      '✓ notifications: 0 delivered (nothing due: 1 open episode already told (reminded at most every notify.repeatInterval while still bad; a server now Draining is held until healthy or gone))',
+      '✓ notifications: 0 delivered (nothing due: 1 open episode already told (reminded at most every notify.repeatInterval while still bad))',
       [],
     ],
     [

@@ -342,6 +342,21 @@ describe('arm.caCertFile is checked when the configuration is loaded', () => {
     },
   );
 
+  // A new-user trial: the emulator restarted (a new certificate in a new folder), and the config still
+  // named the first one: the error said only that the file does not exist.
+  it("an emulator's CA file that is gone (the emulator stopped or restarted): says where to take the new one", async () => {
+    const ca = path.join(dir, 'appgw-emulator-Dq4pa9', 'emulator-ca.pem');
+    const file = path.join(dir, 'c.json');
+    await writeFile(file, JSON.stringify({ targets: [GW], arm: { caCertFile: ca } }));
+    const error = await loadConfigFile(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as ConfigError).issues).toEqual([
+      `arm.caCertFile: ${ca}: the file does not exist (ENOENT): an emulator writes its certificate to a new folder each time it starts; take "caCertFile" from its first stdout line or its --config-out file`,
+    ]);
+  });
+
   it.each(SAVED_ENCODINGS)('a CA file saved as %s is accepted', async (encoding) => {
     const ca = path.join(dir, 'ca.pem');
     await writeFile(ca, encodeAs(PEM.replace(/\n/g, '\r\n'), encoding));
