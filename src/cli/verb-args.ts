@@ -98,6 +98,8 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
     tokens: true,
   });
   const seen = new Set<string>();
+  // The option token before this one, when it took a value: a word after it is most likely more of it.
+  let lastValued: { readonly rawName: string; readonly value: string } | undefined;
   for (const token of tokens) {
     // An option that takes one value, given twice: parseArgs keeps the last, so the first would be
     // dropped without a word (issue 15's trial: `silence add --gateway a --gateway b` stored gateway=b
@@ -120,8 +122,20 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
       return `unknown option ${token.rawName}${near ? ` (did you mean --${near}?)` : ''}`;
     }
     if (token.kind === 'positional' && spec.positionals === undefined) {
-      return `unexpected argument ${JSON.stringify(token.value)}: "${spec.name}" takes options only`;
+      // A new-user trial: `--for 2 hours` was refused for "hours" with no word on how to write it.
+      const after = lastValued
+        ? `; ${lastValued.rawName}'s value is one word: quote a value with spaces${
+            lastValued.rawName === '--for'
+              ? `, and write a duration as a number and a unit, no space (--for ${lastValued.value}h, 90m, 1d)`
+              : ''
+          }`
+        : '';
+      return `unexpected argument ${JSON.stringify(token.value)}: "${spec.name}" takes options only${after}`;
     }
+    lastValued =
+      token.kind === 'option' && token.value !== undefined && token.inlineValue !== true
+        ? { rawName: token.rawName, value: token.value }
+        : undefined;
   }
   try {
     parseArgs({ args: [...args], options: known, allowPositionals: true, strict: true });

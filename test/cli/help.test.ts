@@ -121,7 +121,16 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
   it.each([
     [['run', '--bogus'], /^error: .*unknown option --bogus\nUsage: appgw-insights run \[--config FILE\]/],
     [['run', '--conifg', 'x.json'], /unknown option --conifg \(did you mean --config\?\)/],
-    [['run', 'extra'], /unexpected argument "extra"/],
+    [['run', 'extra'], /unexpected argument "extra": "run" takes options only\nUsage/],
+    // A new-user trial: `--for 2 hours` said only that "hours" was unexpected.
+    [
+      ['silence', 'add', '--id', 'x', '--gateway', 'gw', '--for', '2', 'hours'],
+      /unexpected argument "hours": "silence add" takes options only; --for's value is one word: quote a value with spaces, and write a duration as a number and a unit, no space \(--for 2h, 90m, 1d\)\n/,
+    ],
+    [
+      ['silence', 'add', '--id', 'x', '--gateway', 'gw', '--for', '1h', '--comment', 'two', 'words'],
+      /unexpected argument "words": "silence add" takes options only; --comment's value is one word: quote a value with spaces\n/,
+    ],
     // Node's own text named neither the value nor, for a value starting with "-", how to give it.
     [['run', '--config'], /--config needs a value \(FILE\): give it after the option\nUsage:/],
     [
