@@ -21,7 +21,14 @@ export function stoppedStateWriteText(
   args: readonly string[],
 ): string | undefined {
   const write = stateWriteOf(verb, args);
-  if (!write) return undefined;
+  return write ? stoppedText(verb, signal, write) : undefined;
+}
+
+function stoppedText(
+  verb: string,
+  signal: NodeJS.Signals,
+  write: NonNullable<ReturnType<typeof stateWriteOf>>,
+): string {
   return `appgw-insights ${verb}: ${signal}: stopped before it finished: if its write was under way, ${write.what}; \`${write.shownBy}\` shows whether\n`;
 }
 
@@ -34,11 +41,12 @@ export function sayStoppedStateWrite(
   args: readonly string[],
   proc: NodeJS.Process = process,
 ): () => void {
-  if (!stateWriteOf(verb, args)) return () => {};
+  const write = stateWriteOf(verb, args);
+  if (!write) return () => {};
   const listener = (signal: NodeJS.Signals) => {
     // Written synchronously, then the exit: nothing of the verb runs after it.
     try {
-      writeSync(2, stoppedStateWriteText(verb, signal, args) ?? '');
+      writeSync(2, stoppedText(verb, signal, write));
     } catch {
       // stderr closed: the exit code still says it.
     }

@@ -1,7 +1,8 @@
 import { readTextFileSync } from '../adapters/files/json-file';
+import { EMULATOR_CERT_FOLDER_PREFIX } from '../core/emulator-cert-folder';
 
-/** A folder the emulator made for its certificate (src/emulator/tls.ts: `appgw-emulator-` and mkdtemp's six characters). */
-const EMULATOR_FOLDER = /[\\/]appgw-emulator-[A-Za-z0-9]{6}[\\/][^\\/]+$/;
+/** A file in a folder the emulator made for its certificate (its prefix and mkdtemp's six characters). */
+const EMULATOR_FOLDER = new RegExp(`[\\\\/]${EMULATOR_CERT_FOLDER_PREFIX}[A-Za-z0-9]{6}[\\\\/][^\\\\/]+$`);
 
 /**
  * Why `arm.caCertFile` cannot be used, or undefined when it can: it must exist, be a readable file, be

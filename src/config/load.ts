@@ -57,7 +57,8 @@ export async function loadConfigPart<K extends ConfigPart>(
   // `fromEnv`), and the state folder as a run would write it (not `sinks.dir`: `notify test` reads
   // `sinks` for its receivers and writes no insight), in the same round as the schema, so one run of
   // the verb names every problem.
-  const own = receiver ? receiverEntryProblems(read.value, receiver) : undefined;
+  const entries = receiver ? receiverEntriesProblems(read.value, receiver) : undefined;
+  const own = entries?.own;
   const problems = [
     ...(result.success ? [] : formatIssues(result.error)).filter(
       (line) => !(own && line.startsWith(own.path)),
@@ -66,10 +67,7 @@ export async function loadConfigPart<K extends ConfigPart>(
     ...((parts as readonly ConfigPart[]).includes('state') ? stateFolderProblems(read.value, file) : []),
   ];
   if (!result.success || problems.length) throw new ConfigError(problems, `config file ${file}`);
-  if (receiver?.otherReceiversProblems) {
-    const others = otherReceiverProblems(read.value, receiver);
-    if (others.length) receiver.otherReceiversProblems(others);
-  }
+  if (entries?.others.length) receiver?.otherReceiversProblems?.(entries.others);
   const config = result.data as unknown as Pick<Config, K>;
   const base = path.dirname(path.resolve(file));
   const state = (config as Partial<Config>).state;
@@ -94,45 +92,37 @@ export interface ReceiverToCheck {
   readonly otherReceiversProblems?: (problems: readonly string[]) => void;
 }
 
-/** The problems of every receiver entry but `receiver`'s, as the webhook adapter takes them (run's check). */
-function otherReceiverProblems(raw: unknown, receiver: ReceiverToCheck): string[] {
-  const webhooks = asObject(asObject(raw)?.['sinks'])?.['webhooks'];
-  if (!Array.isArray(webhooks)) return [];
-  const wanted = receiverConfigName(receiver.name);
-  return webhooks.flatMap((entry, index) => {
-    if (asObject(entry)?.['name'] === wanted) return [];
-    try {
-      resolveWebhookConfig(entry, receiver.env, `sinks.webhooks[${index}]`);
-      return [];
-    } catch (error) {
-      if (isConfigError(error)) return [...error.issues];
-      throw error;
-    }
-  });
-}
-
 /**
- * The problems of the named receiver's entry as the webhook adapter takes it, and the entry's path
- * (`sinks.webhooks[2]`); undefined when the config has no such entry (the verb says so itself).
- * Another receiver's unset secret is no reason for this verb to fail: only this entry is resolved.
+ * The receivers' entries as the webhook adapter takes them (URL and secret policy, `fromEnv` read from
+ * `receiver.env`): the named receiver's problems and path (`sinks.webhooks[2]`; `own` undefined when the
+ * config has no such entry: the verb says so itself), and every other entry's problems (`others`).
+ * Another receiver's problem is no reason for this verb to fail: only `own` is.
  */
-function receiverEntryProblems(
+function receiverEntriesProblems(
   raw: unknown,
   receiver: ReceiverToCheck,
-): { readonly path: string; readonly problems: readonly string[] } | undefined {
+): {
+  readonly own: { readonly path: string; readonly problems: readonly string[] } | undefined;
+  readonly others: readonly string[];
+} {
   const webhooks = asObject(asObject(raw)?.['sinks'])?.['webhooks'];
-  if (!Array.isArray(webhooks)) return undefined;
+  if (!Array.isArray(webhooks)) return { own: undefined, others: [] };
   const wanted = receiverConfigName(receiver.name);
-  const index = webhooks.findIndex((entry) => asObject(entry)?.['name'] === wanted);
-  if (index < 0) return undefined;
-  const path = `sinks.webhooks[${index}]`;
-  try {
-    resolveWebhookConfig(webhooks[index], receiver.env, path);
-    return { path, problems: [] };
-  } catch (error) {
-    if (isConfigError(error)) return { path, problems: error.issues };
-    throw error;
-  }
+  let own: { readonly path: string; readonly problems: readonly string[] } | undefined;
+  const others: string[] = [];
+  webhooks.forEach((entry, index) => {
+    const path = `sinks.webhooks[${index}]`;
+    let problems: readonly string[] = [];
+    try {
+      resolveWebhookConfig(entry, receiver.env, path);
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      problems = error.issues;
+    }
+    if (own === undefined && asObject(entry)?.['name'] === wanted) own = { path, problems };
+    else others.push(...problems);
+  });
+  return { own, others };
 }
 
 /** `state.dir` (or its default) of a raw config file: a folder, or none yet (check.ts folderProblems). */

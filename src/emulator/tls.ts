@@ -9,6 +9,7 @@ import { generate } from 'selfsigned';
 import { errnoText } from '../adapters/files/errno-text';
 import { obstacleText } from '../adapters/files/first-obstacle';
 import { ScratchUnavailableError } from '../errors';
+import { EMULATOR_CERT_FOLDER_PREFIX } from '../core/emulator-cert-folder';
 
 export interface EmulatorCertificate {
   readonly certPem: string;
@@ -41,13 +42,15 @@ export async function createCertificate(): Promise<EmulatorCertificate> {
       },
     ],
   });
-  const where = path.join(os.tmpdir(), 'appgw-emulator-…');
+  const where = path.join(os.tmpdir(), `${EMULATOR_CERT_FOLDER_PREFIX}…`);
   // A TMPDIR that cannot hold it is said as the run's temporary files say it (exit 2, what to do), not
   // a crash with a stack (a trial's TMPDIR, a link to nothing).
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-emulator-')).catch(async (error: unknown) => {
-    const why = (await obstacleText(os.tmpdir(), error)) ?? errnoText(error);
-    throw new ScratchUnavailableError(where, `cannot make it: ${why}`, { cause: error });
-  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), EMULATOR_CERT_FOLDER_PREFIX)).catch(
+    async (error: unknown) => {
+      const why = (await obstacleText(os.tmpdir(), error)) ?? errnoText(error);
+      throw new ScratchUnavailableError(where, `cannot make it: ${why}`, { cause: error });
+    },
+  );
   const caCertFile = path.join(dir, 'emulator-ca.pem');
   await writeFile(caCertFile, pems.cert, { mode: 0o644 }).catch((error: unknown) => {
     throw new ScratchUnavailableError(caCertFile, `cannot write it: ${errnoText(error)}`, { cause: error });

@@ -7,7 +7,8 @@ import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters, type ReadingOrder } from '../../pipeline/notify/dead-letters';
 import { sendTestNotice, type TestNoticeReport, type TestSend } from '../../pipeline/notify/send-test-notice';
 import { episodeId } from '../../core/notice/episode';
-import { receiverConfigName, receiverKey } from '../../core/notice/receiver-name';
+import { receiverKey } from '../../core/notice/receiver-name';
+import { resendHint } from '../../pipeline/notify/undelivered-summary';
 import type { GroupTiming } from '../../core/notice/grouping';
 import type { Config } from '../../config/schema';
 import { notifyPolicyOf } from '../../app/run-services';
@@ -59,10 +60,7 @@ async function listVerb(args: string[]): Promise<number> {
   // A dead letter waits for a person: the command that sends it again, per receiver (as `run` says it).
   const resend = [
     ...new Set(listing.notices.filter((n) => n.status === 'dead-letter').map((n) => n.receiver)),
-  ].map(
-    (receiver) =>
-      `re-send: ${followUpCommand('notify resend', configSource(values.config), '--receiver', receiverConfigName(receiver))}`,
-  );
+  ].map((receiver) => resendHint(receiver, configSource(values.config)));
   process.stdout.write(
     values.json
       ? `${terminalJson(listing)}\n`

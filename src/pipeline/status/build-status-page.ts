@@ -179,19 +179,17 @@ async function pageFrom(
   const at = statusAt({ ...options, retentionInMs: services.retentionInMs }, oldestKept);
   const sections = createSpool(options.scratch, services.logger, "status page's sections");
   const tally = emptyPageTally();
-  const shown: Array<{ readonly gateway: GatewayRef; section: Promise<SpoolEntry> | SpoolEntry }> = [];
-  // The sections' writes overlap, SECTION_WRITES_AT_ONCE at most (a spool's `add` never rejects).
-  const writing: Array<Promise<SpoolEntry>> = [];
+  // The sections' writes overlap: each waits for the one SECTION_WRITES_AT_ONCE before it (a spool's
+  // `add` never rejects), and the page's pieces wait for each as they read it back.
+  const shown: Array<{ readonly gateway: GatewayRef; readonly section: Promise<SpoolEntry> }> = [];
   for (const entry of entries) {
     const status = gatewayStatusAt(await docAt(entry), at);
     if (!status) continue;
     addToPageTally(tally, status);
-    const section = sections.add(gatewaySection(status));
-    shown.push({ gateway: status.gateway, section });
-    writing.push(section);
-    if (writing.length >= SECTION_WRITES_AT_ONCE) await writing.shift();
+    await shown[shown.length - SECTION_WRITES_AT_ONCE]?.section;
+    shown.push({ gateway: status.gateway, section: sections.add(gatewaySection(status)) });
   }
-  for (const item of shown) item.section = await item.section;
+  await Promise.all(shown.map((s) => s.section));
   shown.sort((a, b) => compareNames(a.gateway, b.gateway));
   const head = statusPageHead(
     statusFrame(options.now, at, options.run, {
