@@ -99,7 +99,7 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
   });
   const seen = new Set<string>();
   // The option token before this one, when it took a value: a word after it is most likely more of it.
-  let lastValued: { readonly rawName: string; readonly value: string } | undefined;
+  let lastValued: { readonly rawName: string } | undefined;
   for (const token of tokens) {
     // An option that takes one value, given twice: parseArgs keeps the last, so the first would be
     // dropped without a word (issue 15's trial: `silence add --gateway a --gateway b` stored gateway=b
@@ -123,18 +123,17 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
     }
     if (token.kind === 'positional' && spec.positionals === undefined) {
       // A new-user trial: `--for 2 hours` was refused for "hours" with no word on how to write it.
-      const after = lastValued
-        ? `; ${lastValued.rawName}'s value is one word: quote a value with spaces${
-            lastValued.rawName === '--for'
-              ? `, and write a duration as a number and a unit, no space (--for ${lastValued.value}h, 90m, 1d)`
-              : ''
-          }`
-        : '';
+      // Not a duration made from the words typed: "45 min" as 45h silenced 60 times too long (a trial).
+      const after = !lastValued
+        ? ''
+        : lastValued.rawName === '--for'
+          ? `; --for's value is one word: a number and a unit, no space (2h, 90m, 1h30m, 1d)`
+          : `; ${lastValued.rawName}'s value is one word: quote a value with spaces`;
       return `unexpected argument ${JSON.stringify(token.value)}: "${spec.name}" takes options only${after}`;
     }
     lastValued =
       token.kind === 'option' && token.value !== undefined && token.inlineValue !== true
-        ? { rawName: token.rawName, value: token.value }
+        ? { rawName: token.rawName }
         : undefined;
   }
   try {

@@ -119,8 +119,15 @@ function receiverEntriesProblems(
       if (!isConfigError(error)) throw error;
       problems = error.issues;
     }
-    if (own === undefined && asObject(entry)?.['name'] === wanted) own = { path, problems };
-    else others.push(...problems);
+    const name = asObject(entry)?.['name'];
+    if (own === undefined && name === wanted) own = { path, problems };
+    // Named, not only placed: a trial counted entries in the file to find `sinks.webhooks[3]`.
+    else
+      others.push(
+        ...problems.map((line) =>
+          typeof name === 'string' ? `receiver ${JSON.stringify(name.slice(0, 64))}: ${line}` : line,
+        ),
+      );
   });
   return { own, others };
 }

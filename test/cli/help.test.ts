@@ -125,7 +125,12 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     // A new-user trial: `--for 2 hours` said only that "hours" was unexpected.
     [
       ['silence', 'add', '--id', 'x', '--gateway', 'gw', '--for', '2', 'hours'],
-      /unexpected argument "hours": "silence add" takes options only; --for's value is one word: quote a value with spaces, and write a duration as a number and a unit, no space \(--for 2h, 90m, 1d\)\n/,
+      /unexpected argument "hours": "silence add" takes options only; --for's value is one word: a number and a unit, no space \(2h, 90m, 1h30m, 1d\)\n/,
+    ],
+    // A break trial: the hint added "h" to the number typed, "45 min" became --for 45h.
+    [
+      ['silence', 'add', '--id', 'x', '--gateway', 'gw', '--for', '45', 'min'],
+      /takes options only; --for's value is one word: a number and a unit, no space \(2h, 90m, 1h30m, 1d\)\n/,
     ],
     [
       ['silence', 'add', '--id', 'x', '--gateway', 'gw', '--for', '1h', '--comment', 'two', 'words'],

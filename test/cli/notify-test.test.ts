@@ -385,7 +385,7 @@ describe('appgw-insights notify test', () => {
     expect(code).toBe(0);
     expect(receiver.requests.length).toBe(before + 1);
     expect(stderr).toMatch(
-      /^warning: `run` refuses .*other-http\.json for its other receivers \(fix them before the next run\): sinks\.webhooks\[1\]\.url: must use https:\/\//m,
+      /^warning: `run` refuses .*other-http\.json for its other receivers \(fix them before the next run\): receiver "pub": sinks\.webhooks\[1\]\.url: must use https:\/\//m,
     );
   });
 
