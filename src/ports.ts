@@ -350,6 +350,13 @@ export interface Delivery {
    */
   readonly statusPage?: PageText;
   /**
+   * The status page shows no gateway only because the stored histories could not be listed or read (a
+   * run stopped before it read any, its state unanswered): it is written only where no page is yet, and
+   * a page published before is kept (a break trial: such a run replaced a page of 26 gateways with an
+   * empty one until the next run). The receipt then names no index.html.
+   */
+  readonly keepPublishedPage?: boolean;
+  /**
    * A `gateway` delivery of a reading older than one of the same gateway already taken (a late result
    * of an earlier run: a continuation polled late, a copy retried after a newer run read it): its result
    * is written under its run, its insights under the run's own history (the blob sink's `runs/<runId>/`),

@@ -21,6 +21,8 @@ export interface RunReportDelivery extends RunReportParts {
   readonly queued?: readonly string[];
   /** The status page, for a run's `report` (or `run`) delivery (Delivery.statusPage). */
   readonly statusPage?: PageText;
+  /** The status page goes only where none is published (Delivery.keepPublishedPage). */
+  readonly keepPublishedPage?: boolean;
   /** A gateway's reading older than one already taken: its current view is left alone (Delivery.olderReading). */
   readonly olderReading?: boolean;
 }
@@ -48,7 +50,7 @@ export async function deliverRunReport(
   delivery: RunReportDelivery,
   failures: SinkFailures = createSinkFailures(),
 ): Promise<DeliveredRunReport> {
-  const { scope, insights, queued, statusPage, olderReading, ...parts } = delivery;
+  const { scope, insights, queued, statusPage, keepPublishedPage, olderReading, ...parts } = delivery;
   // `queued` after the built fields, as report.json has always had it.
   const report: RunReport = {
     ...withDeliveryErrors(buildRunReport(parts), failures.reported()),
@@ -61,6 +63,7 @@ export async function deliverRunReport(
       report,
       insights,
       ...(statusPage !== undefined ? { statusPage } : {}),
+      ...(statusPage !== undefined && keepPublishedPage === true ? { keepPublishedPage } : {}),
       ...(olderReading ? { olderReading } : {}),
     },
     deps.logger,

@@ -233,6 +233,7 @@ export async function startFanOut(
       // In the order the targets list them, whichever listing ended first.
       queued: expanded.gateways.flatMap((g) => queuedIds.get(gatewayKey(g.id)) ?? []),
       ...(statusPage ? { statusPage: statusPage.html } : {}),
+      ...(statusPage?.keepPublished === true ? { keepPublishedPage: true } : {}),
     },
     failures,
   );

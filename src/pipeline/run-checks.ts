@@ -413,6 +413,7 @@ export async function runChecks(deps: RunDependencies, options: RunOptions): Pro
         ...(notify ? { notify } : {}),
         ...(interrupted ? { interrupted } : {}),
         ...(statusPage?.page ? { statusPage: statusPage.page } : {}),
+        ...(statusPage?.keepPublished === true ? { keepPublishedPage: true } : {}),
       },
       sinkFailures,
     );

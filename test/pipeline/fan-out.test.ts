@@ -313,6 +313,26 @@ describe('startFanOut: the timer lists the gateways and queues one message each'
     expect(doc?.lastError).toMatchObject({ code: 'GatewayDeleted' });
   });
 
+  // The direct run's: status/status-page.test.ts. The state unanswered at a discovery: its page shows
+  // no gateway, and must not replace the one the last discovery published.
+  it('a discovery whose histories cannot be listed: its page goes to the sinks only where none is published', async () => {
+    const w = world();
+    const history = memoryStateForRuns<HistoryDocument>('memory history');
+    const schedules = memoryStateForRuns<PageSchedule>('memory schedule');
+    const status = {
+      history,
+      schedule: schedules.forKey('status-page'),
+      retentionInMs: 7 * 86_400_000,
+      logger: w.logger,
+    };
+    history.failures.list = new Error('no answer');
+    await startFanOut({ ...w.fanOut, status }, { ...w.options, runId: 'run-7' });
+    for (const sink of w.sinks as MemorySink[])
+      expect(sink.deliveries.map((d) => [d.scope, d.statusPage !== undefined, d.keepPublishedPage])).toEqual([
+        ['run', true, true],
+      ]);
+  });
+
   // A new-user trial (the direct run's: run-checks.test.ts): the timer's report said nothing of it but its
   // `recovered`, while the status page marked it deleted.
   it('a gateway gone from the listing whose GET answers 404: the discovery report lists it in deletedUnlisted, still ok', async () => {

@@ -10,7 +10,7 @@ import type { Insight } from '../../insight/insight';
 import { mapBounded } from '../../core/bounded';
 import { storageNameProblem, storageNameRule } from '../../core/input/storage-names';
 import type { GatewayReport, RunReport } from '../../core/run-report';
-import type { PageText } from '../../core/piece-text';
+import { joinPieces, type PageText } from '../../core/piece-text';
 import { jsonChunks } from '../../core/json-chunks';
 import { gatewayResultToWrite, resultTellsTheGateway } from '../../core/kept-gateway-result';
 import { parseStoredGatewayResult } from './stored-gateway-result';
@@ -168,6 +168,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
     report,
     insights,
     statusPage,
+    keepPublishedPage,
     olderReading,
   }: Delivery): Promise<DeliveryReceipt> => {
     /**
@@ -194,16 +195,17 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
       if (failed.length > 0) throw deliveryFailure(name, failed, where());
       return { locations };
     };
-    /** The status page as index.html of its container: its URL; none without a page, or when it failed. */
+    /** The status page as index.html of its container: its URL; none without a page, when it failed, or when a published one was kept (keepPublishedPage). */
     const writePage = async (): Promise<string[]> => {
       const statusContainer = options.statusContainer;
       if (!statusContainer || statusPage === undefined) return [];
-      const url = await part(`write index.html in container ${statusContainer}`, async () => {
+      const written = await part(`write index.html in container ${statusContainer}`, async () => {
         const web = await getContainer(statusContainer);
-        await uploadPage(web, blocks, statusPage);
-        return `${web.url}/index.html`;
+        if (keepPublishedPage !== true) await uploadPage(web, blocks, statusPage);
+        else if (!(await uploadPageIfNone(web, statusPage))) return []; // the published page kept
+        return [`${web.url}/index.html`];
       });
-      return url === undefined ? [] : [url];
+      return written ?? [];
     };
 
     // The status page alone, between a fan-out run's reports: its insights are there already.
@@ -499,6 +501,25 @@ async function uploadPage(web: BlobContainer, blocks: BlobBlockUploader | undefi
   // PieceText.pieces() reads the page again from its start at each call (a try again: BlobBlockUploader).
   const pieces = (): TextPieces => (typeof page === 'string' ? [page] : page.pieces());
   await uploadPieces(web, blocks, 'index.html', pieces, CONTENT_TYPES.html, true);
+}
+
+/**
+ * The status page as `index.html` of `web` only if there is none (If-None-Match `*`: one Put Blob, a page
+ * that shows no gateway is small): true when written, false when a page was there and is kept.
+ */
+async function uploadPageIfNone(web: BlobContainer, page: PageText): Promise<boolean> {
+  try {
+    await web.upload('index.html', Buffer.from(await joinPieces(page), 'utf8'), {
+      ...blobHeaders(CONTENT_TYPES.html, true),
+      ifNoneMatch: '*',
+    });
+    return true;
+  } catch (error) {
+    const failure = describeStorageFailure(error);
+    // 409 BlobAlreadyExists (412 from some versions): a page is published; a lease's refusal is a failure.
+    if ((failure.statusCode === 409 || failure.statusCode === 412) && !isLeaseRefusal(failure)) return false;
+    throw error;
+  }
 }
 
 /** Characters of a text sent in one Put Blob; a longer one goes in blocks. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryError, isScratchUnavailableError } from '../../errors';
@@ -77,8 +77,8 @@ const AGAIN_ADVICE = 'The next run writes it again';
  * result at `runs/<runId>/gateways/…json`, and leaves `report.json` alone. A `report` delivery (a
  * direct run's end) writes `report.json`, then removes the run's `runs/<runId>/`: its gateway results
  * are in the report now (a run that died before its report leaves them, as the record of what it did).
- * A delivery with a `statusPage` (a run's end) also writes it as `index.html`, after `report.json`; a
- * `page` delivery writes only that.
+ * A delivery with a `statusPage` (a run's end) also writes it as `index.html`, after `report.json`
+ * (only where there is none with `keepPublishedPage`); a `page` delivery writes only that.
  * Work is linear in the delivery: insights are grouped by gateway folder once, never matched against
  * every gateway.
  */
@@ -132,12 +132,23 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
   };
   return {
     name: 'folder',
-    async deliver({ scope, report, insights, statusPage, olderReading }: Delivery): Promise<DeliveryReceipt> {
+    async deliver({
+      scope,
+      report,
+      insights,
+      statusPage,
+      keepPublishedPage,
+      olderReading,
+    }: Delivery): Promise<DeliveryReceipt> {
+      /** index.html, unless a published one is kept (keepPublishedPage): whether it was written. */
+      const page = (file: string, text: PageText): Promise<boolean> =>
+        keepPublishedPage === true ? writePageIfNone(file, text) : writePage(file, text).then(() => true);
       if (scope === 'page') {
         // The status page alone, between a fan-out run's reports.
         const file = path.join(root, 'index.html');
-        if (statusPage !== undefined) await at('writing index.html', () => writePage(file, statusPage));
-        return { locations: statusPage !== undefined ? [file] : [] };
+        const written =
+          statusPage !== undefined && (await at('writing index.html', () => page(file, statusPage)));
+        return { locations: written ? [file] : [] };
       }
       // Named in every receipt below: there even when no gateway has insights (then none has a folder).
       // Made once per sink, not once per gateway; a failure is tried again by the next delivery.
@@ -203,15 +214,16 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
       else if (scope === 'report' && (await removeEmptyFolders(path.join(root, runFolder(report.runId)))))
         await rmdir(path.join(root, 'runs')).catch(() => undefined);
       // After the report: the page links to insights every gateway delivery has written by now.
-      const page = statusPage === undefined ? [] : [path.join(root, 'index.html')];
-      for (const file of page)
-        await attempt('writing index.html', () => writePage(file, statusPage as PageText));
+      const pageFile = path.join(root, 'index.html');
+      let pageWritten = false;
+      if (statusPage !== undefined)
+        await attempt('writing index.html', async () => (pageWritten = await page(pageFile, statusPage)));
       // Staging folders and temporary files a killed run left (a second signal, kill -9): tidied by a
       // later run's end.
       await removeLeftByKilledRuns(root);
       if (scratchError !== undefined) throw scratchError;
       if (failed.length > 0) throw await failure(failed);
-      return { locations: [reportFile, ...page, insightsFolder] };
+      return { locations: [reportFile, ...(pageWritten ? [pageFile] : []), insightsFolder] };
     },
   };
 }
@@ -497,9 +509,30 @@ async function writePieces(
  * temporary files) is written as they come, never one string.
  */
 function writePage(file: string, text: PageText): Promise<void> {
-  return replaceFile(file, (temporary) =>
-    typeof text === 'string' ? writeFile(temporary, text, 'utf8') : writePieces(temporary, text.pieces(), ''),
-  );
+  return replaceFile(file, (temporary) => writePageText(temporary, text));
+}
+
+function writePageText(file: string, text: PageText): Promise<void> {
+  return typeof text === 'string' ? writeFile(file, text, 'utf8') : writePieces(file, text.pieces(), '');
+}
+
+/**
+ * The page at `file` only if there is none (Delivery.keepPublishedPage): written whole to a temporary
+ * file, then linked in, which fails (EEXIST) when a page is there, never half written, never replaced.
+ * True when written, false when a page was there and is kept.
+ */
+async function writePageIfNone(file: string, text: PageText): Promise<boolean> {
+  const temporary = `${file}.${randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await inFolder(path.dirname(file), () => writePageText(temporary, text));
+    await link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temporary, { force: true }).catch(() => undefined);
+  }
 }
 
 /**

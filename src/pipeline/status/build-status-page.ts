@@ -38,6 +38,11 @@ export interface StatusPage {
    */
   readonly page?: PieceText;
   /**
+   * The page shows no gateway, and histories could not be listed or read: it may be empty only for
+   * that, so it goes only where no page is yet (Delivery.keepPublishedPage).
+   */
+  readonly keepPublished?: boolean;
+  /**
    * Histories that could not be listed or read (sink "status page"): gateways this run did not read are
    * then not on the page (it names their documents at the top).
    */
@@ -140,10 +145,17 @@ export async function buildStatusPage(
   });
   const entries = [...written.entries, ...read.flat()];
   try {
-    return {
-      page: await pageFrom(entries, written.spool, services, { ...options, unreadable, unlisted }),
-      errors,
-    };
+    const { page, shown } = await pageFrom(entries, written.spool, services, {
+      ...options,
+      unreadable,
+      unlisted,
+    });
+    const keepPublished = shown === 0 && (unlisted !== undefined || unreadable.length > 0);
+    if (keepPublished)
+      services.logger.warn(
+        `status page: it shows no gateway, as the stored histories could not be ${unlisted !== undefined ? 'listed' : 'read'}: index.html is written only where there is none; a page published before is kept`,
+      );
+    return { page, errors, ...(keepPublished ? { keepPublished } : {}) };
   } catch (error) {
     const reported = reportedError(toError(error), STATUS_PAGE_SINK);
     services.logger.error(`status page: ${reported.message}`);
@@ -159,7 +171,10 @@ export async function buildStatusPage(
  */
 export const SECTION_WRITES_AT_ONCE = 32;
 
-/** The page from the documents at `entries` (buildStatusPage's passes); throws the scratch's errors. */
+/**
+ * The page from the documents at `entries` (buildStatusPage's passes), and how many gateways it shows;
+ * throws the scratch's errors.
+ */
 async function pageFrom(
   entries: readonly SpoolEntry[],
   spool: Spool,
@@ -168,7 +183,7 @@ async function pageFrom(
     readonly unreadable: readonly string[];
     readonly unlisted: string | undefined;
   },
-): Promise<PieceText> {
+): Promise<{ readonly page: PieceText; readonly shown: number }> {
   const { unreadable, unlisted } = options;
   const docAt = async (entry: SpoolEntry) => JSON.parse(await spool.text(entry)) as HistoryDocument;
 
@@ -199,7 +214,7 @@ async function pageFrom(
     }),
     tally,
   );
-  return {
+  const page: PieceText = {
     async *pieces() {
       yield head;
       for (const [i, { section }] of shown.entries())
@@ -207,6 +222,7 @@ async function pageFrom(
       yield statusPageTail();
     },
   };
+  return { page, shown: shown.length };
 }
 
 /**
@@ -218,12 +234,23 @@ export async function buildStatusPageText(
   options: Omit<Parameters<typeof buildStatusPage>[1], 'written' | 'scratch'> & {
     readonly written: ReadonlyMap<string, HistoryDocument>;
   },
-): Promise<{ readonly html: string; readonly errors: readonly ReportedError[] }> {
+): Promise<StatusPageText> {
   const scratch = memoryScratch();
   const written = writtenHistories(createSpool(scratch, services.logger, 'status page histories'));
   for (const [key, doc] of options.written) await written.add(key, doc);
   const page = await buildStatusPage(services, { ...options, written, scratch });
   // A memory scratch is always read back: never without a page.
   if (!page.page) throw new Error('status page: no page from a memory scratch');
-  return { html: await joinPieces(page.page), errors: page.errors };
+  return {
+    html: await joinPieces(page.page),
+    errors: page.errors,
+    ...(page.keepPublished === true ? { keepPublished: true } : {}),
+  };
+}
+
+/** buildStatusPageText's page: as StatusPage, the page one string. */
+export interface StatusPageText {
+  readonly html: string;
+  readonly errors: readonly ReportedError[];
+  readonly keepPublished?: boolean;
 }

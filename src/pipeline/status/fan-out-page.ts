@@ -13,7 +13,7 @@ import { isStateConflictError, StateConflictError, StateInvalidError } from '../
 import type { Clock, InsightSink, StateStore, StoredDocument } from '../../ports';
 import { deliverToSinks } from '../deliver-to-sinks';
 import type { Logger } from '../logger';
-import { buildStatusPageText } from './build-status-page';
+import { buildStatusPageText, type StatusPageText } from './build-status-page';
 import { STATUS_PAGE_SINK } from '../../core/run-report';
 import { historyError, type HistorySituation, type StatusServices } from './status-services';
 
@@ -34,7 +34,7 @@ export async function makeDiscoveryPage(
   services: StatusServices,
   clock: Clock,
   discoveredAt: Date,
-): Promise<{ readonly html: string; readonly errors: readonly ReportedError[] } | undefined> {
+): Promise<StatusPageText | undefined> {
   const store = services.schedule;
   if (!store) return undefined;
   const errors: ReportedError[] = [];
@@ -73,7 +73,7 @@ export async function makeDiscoveryPage(
       fail(error, 'schedule-write');
     }
   }
-  return { html: page.html, errors: [...errors, ...page.errors] };
+  return { ...page, errors: [...errors, ...page.errors] };
 }
 
 /** What a queue invocation made of the status page: nothing (not due, or another claimed it), or a page. */
@@ -136,7 +136,13 @@ export async function refreshStatusPage(
   }
   const sinks = await deliverToSinks(
     deps.sinks,
-    { scope: 'page', report, insights: [], statusPage: page.html },
+    {
+      scope: 'page',
+      report,
+      insights: [],
+      statusPage: page.html,
+      ...(page.keepPublished === true ? { keepPublishedPage: true } : {}),
+    },
     deps.logger,
   );
   const named = sinks.errors.map((error) => ({ ...error, document: error.document ?? 'index.html' }));

@@ -258,6 +258,40 @@ describe('blob sink: the status page in its own container ($web: the static webs
     });
   });
 
+  // A break trial: a run that read no gateway and could not list the histories replaced a page of 26
+  // gateways with an empty one.
+  test.each(['report', 'page'] as const)(
+    'keepPublishedPage (%s delivery): index.html written where there is none, a published one kept',
+    async (scope) => {
+      const container = freshContainer();
+      const web = `web-${next++}`;
+      const sink = createBlobSink({ client, container, statusContainer: web });
+      const delivery = (page: string): Delivery => ({
+        ...buildDelivery('r1', [], scope),
+        statusPage: {
+          async *pieces() {
+            yield page;
+          },
+        },
+        keepPublishedPage: true,
+      });
+      const url = `${azurite.blobEndpoint}/${web}/index.html`;
+      const first = await sink.deliver(delivery('<p>nothing shown'));
+      expect(await readBlob(web, 'index.html')).toBe('<p>nothing shown');
+      expect(first.locations).toContain(url);
+      const headers = await sdk.getContainerClient(web).getBlobClient('index.html').getProperties();
+      expect([headers.contentType, headers.cacheControl]).toEqual(['text/html; charset=utf-8', 'no-cache']);
+
+      await sdk.getContainerClient(web).getBlockBlobClient('index.html').upload('<p>26 gateways', 14);
+      const second = await sink.deliver(delivery('<p>nothing shown again'));
+      expect(await readBlob(web, 'index.html')).toBe('<p>26 gateways');
+      expect(second.locations).not.toContain(url);
+
+      await sink.deliver({ ...delivery('<p>3 gateways'), keepPublishedPage: false });
+      expect(await readBlob(web, 'index.html')).toBe('<p>3 gateways');
+    },
+  );
+
   test('a page delivery (fan-out, between discoveries) writes index.html only', async () => {
     const container = freshContainer();
     const web = `web-${next++}`;

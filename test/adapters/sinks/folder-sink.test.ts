@@ -85,6 +85,43 @@ describe('folder sink', () => {
   const gw = gatewayRef('gw');
   const other = gatewayRef('gw-2');
 
+  // A break trial: a run that read no gateway and could not list the histories replaced a page of 26
+  // gateways with an empty one.
+  it.each(['report', 'page'] as const)(
+    'keepPublishedPage (%s delivery): index.html written where there is none, a published one kept, no temporary file left',
+    async (scope) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
+      try {
+        const sink = createFolderSink({ dir });
+        const delivery = (page: string) => ({
+          ...buildDelivery('r1', [], scope),
+          statusPage: {
+            async *pieces() {
+              yield page;
+            },
+          },
+          keepPublishedPage: true,
+        });
+        const index = path.join(dir, 'index.html');
+        const first = await sink.deliver(delivery('<p>nothing shown'));
+        expect(await readFile(index, 'utf8')).toBe('<p>nothing shown');
+        expect(first.locations).toContain(index);
+
+        await writeFile(index, '<p>26 gateways');
+        const second = await sink.deliver(delivery('<p>nothing shown again'));
+        expect(await readFile(index, 'utf8')).toBe('<p>26 gateways');
+        expect(second.locations).not.toContain(index);
+        expect(temporaryFiles(await files(dir))).toEqual([]);
+
+        // Without it, the page replaces the published one.
+        await sink.deliver({ ...delivery('<p>3 gateways'), keepPublishedPage: false });
+        expect(await readFile(index, 'utf8')).toBe('<p>3 gateways');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('report.json is JSON.stringify(report, null, 2) and a line break, byte for byte, when written in pieces', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'appgw-folder-'));
     try {

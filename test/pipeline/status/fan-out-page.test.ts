@@ -147,6 +147,22 @@ describe('the fan-out timer: a page of every history at each discovery', () => {
     expect(w.logger.at('warn').join('\n')).toMatch(/status page: .*memory schedule status-page/);
   });
 
+  // A run whose state does not answer must not replace the published page with an empty one.
+  it('the histories cannot be listed: the page shows no gateway, so it goes only where none is published', async () => {
+    const w = world();
+    await store(w.history, gwA, [-5]);
+    w.history.failures.list = new Error('no answer');
+    const page = await makeDiscoveryPage(w.status, w.clock, new Date(T0));
+    expect(page?.html).toContain('No gateway read by this run');
+    expect(page?.keepPublished).toBe(true);
+    // Listed, it shows the stored gateway and replaces the page.
+    w.history.failures.list = undefined;
+    w.clock.set(T0 + 5 * MINUTE);
+    const next = await makeDiscoveryPage(w.status, w.clock, new Date(T0 + 5 * MINUTE));
+    expect(next?.html).toContain('<h2>gw-a ');
+    expect(next?.keepPublished).toBeUndefined();
+  });
+
   it('none without a page schedule (the direct run keeps its own page)', async () => {
     const w = world();
     const { schedule: _none, ...direct } = w.status;
@@ -166,6 +182,15 @@ describe('a queue invocation: the page again between discoveries, when due', () 
     expect(w.sink.deliveries.map((d) => [d.scope, d.insights.length])).toEqual([['page', 0]]);
     expect(w.sink.deliveries[0]?.statusPage).toContain('<h2>gw-a ');
     expect((await schedule(w))?.madeAt).toBe(new Date(T0 + 2 * MINUTE).toISOString());
+  });
+
+  it('the histories cannot be listed and the invocation wrote none: delivered only where no page is (keepPublishedPage)', async () => {
+    const w = world();
+    await makeDiscoveryPage(w.status, w.clock, new Date(T0));
+    w.history.failures.list = new Error('no answer');
+    w.clock.set(T0 + 2 * MINUTE);
+    expect(await refresh(w)).toMatchObject({ made: true });
+    expect(w.sink.deliveries.map((d) => [d.scope, d.keepPublishedPage])).toEqual([['page', true]]);
   });
 
   it('not due: nothing is read or made', async () => {

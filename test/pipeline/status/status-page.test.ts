@@ -366,6 +366,68 @@ describe('status page in a direct run', () => {
     ]);
     expect(pageOf(r)).toContain('<h2>gw-a ');
     expect(pageOf(r)).toContain('the history store memory history could not be listed');
+    // It shows what this run read: it replaces the published page.
+    expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBeUndefined();
+  });
+
+  // A break trial: a run stopped before it read a gateway, its state unanswered, replaced a page of 26
+  // gateways with an empty one until the next run. ARM and storage both out (a network outage) is the
+  // same page: nothing read, nothing listed.
+  it('the histories cannot be listed and the run read no gateway: the page goes only where none is published', async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    r.clock.advance(300_000);
+    r.directory.answers.set(
+      `/subscriptions/${gwA.subscriptionId}`,
+      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
+    );
+    r.history.failures.list = new StateUnavailableError('memory history', 'no answer', 'Try again.', {
+      retryable: true,
+    });
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, 'run-2');
+    for (const sink of r.sinks) {
+      const delivery = sink.deliveries.find((d) => d.scope === 'report');
+      expect(delivery?.statusPage).toContain('No gateway read by this run');
+      expect(delivery?.keepPublishedPage).toBe(true);
+    }
+    expect(r.logger.at('warn')).toContainEqual(
+      expect.stringContaining(
+        'status page: it shows no gateway, as the stored histories could not be listed: index.html is written only where there is none; a page published before is kept',
+      ),
+    );
+  });
+
+  it('every stored history unreadable and the run read no gateway: the page goes only where none is published', async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    r.clock.advance(300_000);
+    r.directory.answers.set(
+      `/subscriptions/${gwA.subscriptionId}`,
+      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
+    );
+    const unanswered = new StateUnavailableError('memory history', 'no answer', 'Try again.', {
+      retryable: true,
+    });
+    for (const gateway of [gwA, gwB]) r.history.failures.read.set(gatewayKey(gateway.id), unanswered);
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, 'run-2');
+    expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBe(true);
+    expect(r.logger.at('warn')).toContainEqual(
+      expect.stringContaining('as the stored histories could not be read: index.html is written only where'),
+    );
+  });
+
+  it('no gateway read and no history stored (every history listed: there are none): the empty page is true, and replaces the published one', async () => {
+    const r = statusRun();
+    r.directory.answers.set(
+      `/subscriptions/${gwA.subscriptionId}`,
+      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
+    );
+    await run(r, 'run-1');
+    const delivery = r.sinks[0]?.deliveries.find((d) => d.scope === 'report');
+    expect(delivery?.statusPage).toContain('No gateway read by this run');
+    expect(delivery?.keepPublishedPage).toBeUndefined();
   });
 });
 
