@@ -346,8 +346,7 @@ function gatewayStatus(
   const sortedPools = [...pools.values()]
     .sort(
       (a, b) =>
-        a.backendPool.localeCompare(b.backendPool, 'en') ||
-        a.backendSettings.localeCompare(b.backendSettings, 'en'),
+        byValue(a.backendPool, b.backendPool) || byValue(a.backendSettings, b.backendSettings),
     )
     .map((pool) => ({
       ...pool,
@@ -446,12 +445,22 @@ function counts(
   return [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-/** The page's order of gateways: by name, then resource group, subscription and id. */
+/**
+ * The page's order of gateways: by name, then resource group, subscription and id, numbers in names by
+ * their value (`appgw-2` before `appgw-10`: a new-user trial read the text order as unsorted).
+ */
 export function compareNames(a: GatewayRef, b: GatewayRef): number {
   return (
-    a.name.localeCompare(b.name, 'en') ||
-    a.resourceGroup.localeCompare(b.resourceGroup, 'en') ||
+    byValue(a.name, b.name) ||
+    byValue(a.resourceGroup, b.resourceGroup) ||
     a.subscriptionId.localeCompare(b.subscriptionId, 'en') ||
     a.id.localeCompare(b.id, 'en')
   );
 }
+
+/** Names in the order a person sorts them: case and accents after the letters, numbers by value. */
+function byValue(a: string, b: string): number {
+  return NAMES.compare(a, b);
+}
+
+const NAMES = new Intl.Collator('en', { numeric: true });

@@ -93,6 +93,36 @@ describe('status view: gateways → pools → servers, as last read', () => {
     ]);
   });
 
+  // A new-user trial: appgw-10 before appgw-2 read as unsorted.
+  it('orders gateways, resource groups, pools and settings as a person does: numbers by value, case aside', () => {
+    const names = ['appgw-10', 'appgw-2', 'Appgw-3', 'appgw-1'];
+    const docs = names.map((name) => {
+      const g = gw(name, name === 'appgw-1' ? 'rg-10' : 'rg-9');
+      return history(g, [
+        ok(NOW - 10_000, [
+          server(g, '10.0.0.1', 'Healthy', null, 'pool-10'),
+          server(g, '10.0.0.1', 'Healthy', null, 'pool-9', 'settings-10'),
+          server(g, '10.0.0.1', 'Healthy', null, 'pool-9', 'settings-9'),
+        ]),
+      ]);
+    });
+    const twin = gw('appgw-1', 'rg-9');
+    docs.push(history(twin, [ok(NOW - 10_000, [server(twin, '10.0.0.1')])]));
+    const gateways = view(docs).gateways;
+    expect(gateways.map((g) => `${g.gateway.name}/${g.gateway.resourceGroup}`)).toEqual([
+      'appgw-1/rg-9',
+      'appgw-1/rg-10',
+      'appgw-2/rg-9',
+      'Appgw-3/rg-9',
+      'appgw-10/rg-9',
+    ]);
+    expect(gateways[2]?.pools.map((p) => `${p.backendPool}/${p.backendSettings}`)).toEqual([
+      'pool-9/settings-9',
+      'pool-9/settings-10',
+      'pool-10/settings-https',
+    ]);
+  });
+
   it("links a reported server to the copy of its insight the sinks keep beside the page (the sinks' own path)", () => {
     const down = view([doc]).gateways[0]?.pools[1]?.servers[0];
     expect(down?.insightHref).toBe(
