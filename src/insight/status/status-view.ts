@@ -344,10 +344,7 @@ function gatewayStatus(
     });
   }
   const sortedPools = [...pools.values()]
-    .sort(
-      (a, b) =>
-        byValue(a.backendPool, b.backendPool) || byValue(a.backendSettings, b.backendSettings),
-    )
+    .sort((a, b) => byValue(a.backendPool, b.backendPool) || byValue(a.backendSettings, b.backendSettings))
     .map((pool) => ({
       ...pool,
       servers: pool.servers.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true })),

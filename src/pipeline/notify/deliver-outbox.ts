@@ -1,3 +1,4 @@
+import { failedEarlierReason } from '../../core/notice/not-tried-reason';
 import { groupMessages } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { SendOutcome } from '../../core/notice/outbox';
@@ -138,7 +139,7 @@ async function deliverMessages(
       options.whileProbed ? { whileProbed: options.whileProbed } : {},
     );
     if (!admission.send) {
-      notTried(`not tried: ${notifier.name} failed earlier in this run (${admission.reason})`);
+      notTried(failedEarlierReason(notifier.name, admission.reason));
       continue;
     }
     if (!sendFitsLease(options.clock.now().getTime(), notifier.sendBudgetInMs, options.leaseUntilInMs)) {

@@ -1,5 +1,6 @@
 import { counted, namedList } from '../../core/counted';
 import { followUpCommand, type ConfigSource } from '../../core/follow-up-command';
+import { reasonBehind } from '../../core/notice/not-tried-reason';
 import { receiverConfigName } from '../../core/notice/receiver-name';
 import { clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
@@ -58,7 +59,8 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
   for (const notices of groups.values()) {
     const [first] = notices;
     if (!first) continue;
-    const reasons = [...new Set(notices.map((n) => n.reason))];
+    // Each failure once: a notice not tried after another's send failed says that same failure.
+    const reasons = [...new Set(notices.map((n) => reasonBehind(n.reason)))];
     const latest = reasons[reasons.length - 1] ?? '';
     const more = otherReasons(reasons.slice(0, -1).reverse());
     const until =

@@ -1,3 +1,4 @@
+import { failedEarlierReason } from '../../../src/core/notice/not-tried-reason';
 import type {
   DroppedNoticeReport,
   ReportedError,
@@ -72,6 +73,30 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
       'two reasons: the other one named, in the singular',
       [undelivered('waiting', { reason: 'HTTP 503' }), undelivered('waiting', { reason: 'HTTP 429' })],
       'webhook[ops]: 2 notices waiting, sent on the next run: HTTP 429 (and 1 other reason: "HTTP 503")',
+    ],
+    [
+      // A final break trial: "HTTP 503 … (and 1 other reason: …HTTP 503…)".
+      'notices not tried after the receiver failed: its failure said once, not again as another reason',
+      [
+        undelivered('waiting', { reason: 'HTTP 503 Service Unavailable: down for maintenance' }),
+        undelivered('waiting', {
+          reason: failedEarlierReason('webhook[ops]', 'HTTP 503 Service Unavailable: down for maintenance'),
+        }),
+        undelivered('waiting', {
+          reason: failedEarlierReason('webhook[ops]', 'HTTP 503 Service Unavailable: down for maintenance'),
+        }),
+      ],
+      'webhook[ops]: 3 notices waiting, sent on the next run: HTTP 503 Service Unavailable: down for maintenance',
+    ],
+    [
+      'a notice not tried after a failure this run, beside one that failed otherwise before: both failures, once each',
+      [
+        undelivered('waiting', { reason: 'HTTP 429' }),
+        undelivered('waiting', {
+          reason: failedEarlierReason('webhook[ops]', 'connect ECONNREFUSED (a (b))'),
+        }),
+      ],
+      'webhook[ops]: 2 notices waiting, sent on the next run: connect ECONNREFUSED (a (b)) (and 1 other reason: "HTTP 429")',
     ],
     [
       'many reasons: three named, the rest counted',
