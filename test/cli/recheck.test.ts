@@ -77,6 +77,7 @@ describe('appgw-insights recheck', () => {
       const second = await recheck();
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/10\.0\.0\.4: Healthy \(healthy\)\n/);
+      expect(second.stdout).toMatch(/\n\nThe recheck is ok: the server of pool pool-a healthy\.\n$/);
       expect(events()).toHaveLength(2);
       expect(onDemandPosts()).toHaveLength(2);
     },
@@ -97,6 +98,10 @@ describe('appgw-insights recheck', () => {
     const again = await recheck();
     expect(again.stdout).toMatch(/✗ notifications: .*not delivered/);
     expect(again.code).toBe(2);
+    // The last line says why the exit code is 2 though the server is healthy (a new-user trial: no
+    // closing verdict).
+    expect(rechecked.stdout).toMatch(/\nThe recheck is not ok: 1 notice not delivered \(above\)\.\n$/);
+    expect(again.stdout).toMatch(/\nThe recheck is not ok: 1 notice not delivered \(above\)\.\n$/);
   });
 
   /** Every server record of the notify state documents in the config's file state (`state/`). */
@@ -283,6 +288,9 @@ describe('appgw-insights recheck', () => {
     const { code, stdout } = await recheck();
     expect(code).toBe(2);
     expect(stdout).toMatch(/10\.0\.0\.4: Unhealthy \(unhealthy\): .+: TCP connect error/);
+    expect(stdout).toMatch(
+      /\n\nThe recheck is not ok: 1 of 1 server not healthy: fix it \(the steps above\), then recheck again\.\n$/,
+    );
     // What notify holds of this pool, as a run says it (issue 17's fourth trial: no line at all).
     expect(stdout).toContain('✓ notifications: 0 delivered (nothing due: 1 open episode already told');
     // The steps are the exact ones: recheck read the configuration (the server, its port, the gateway).

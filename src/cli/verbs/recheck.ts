@@ -1,3 +1,4 @@
+import { recheckVerdict } from '../recheck-verdict';
 import { randomUUID } from 'node:crypto';
 import { configSource } from '../verb-config';
 import {
@@ -124,6 +125,20 @@ export async function recheckVerb(args: string[]): Promise<number> {
       configSource(values.config),
     );
     if (notifyLines.length) process.stdout.write(`${notifyLines.join('\n')}\n`);
+    const verdict = recheckVerdict(
+      {
+        backendPool: result.backendPool,
+        servers: result.servers,
+        // A send that failed is in `undelivered` too (waiting, or a dead letter): counted once.
+        notDelivered: Math.max(
+          result.notify.undelivered.length + result.notify.dropped.length,
+          result.notify.deliveries.filter((d) => d.outcome !== 'delivered').length,
+        ),
+        stateErrors: result.notify.stateErrors.length,
+      },
+      terminalField(result.backendPool),
+    );
+    process.stdout.write(`\n${verdict}\n`);
   }
   return allHealthy && delivered ? EXIT_OK : EXIT_FAILED;
 }
