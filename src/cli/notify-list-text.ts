@@ -7,6 +7,7 @@ import type { UndeliveredNoticeReport } from '../core/run-report';
 import { severityLabel, shownType, shownTypeWithWhy } from '../core/notice/notice-labels';
 import { noticeEntryFields } from '../pipeline/notify/notice-entries';
 import { terminalField, terminalMessage } from './terminal-text';
+import { alignedColumns } from './aligned-columns';
 
 /**
  * `notify list` as people read it: one line per undelivered notice; then, when state documents could
@@ -35,26 +36,6 @@ export function notifyListText(listing: OutboxListing): string[] {
   }
   return lines.map(terminalSafe);
 }
-
-/**
- * The rows' leading columns (status, receiver, notice id, type, severity) padded to the widest of the
- * rows, each at most COLUMN_LIMIT, then the rest of the row: a new-user trial's list, with
- * `still-degraded`, `(warning)` and `(critical)`, `webhook[ops]` and `webhook[chat]` in one listing, had
- * its servers at a different place on every line.
- */
-function alignedColumns(
-  rows: ReadonlyArray<{ readonly columns: readonly string[]; readonly rest: string }>,
-): string[] {
-  const widths: number[] = [];
-  for (const { columns } of rows)
-    columns.forEach((c, i) => (widths[i] = Math.min(COLUMN_LIMIT, Math.max(widths[i] ?? 0, c.length))));
-  return rows.map(({ columns, rest }) =>
-    [...columns.map((c, i) => c.padEnd(widths[i] ?? 0)), rest].join('  '),
-  );
-}
-
-/** The widest a padded column gets: a longer value (a long receiver name) is left as it is. */
-const COLUMN_LIMIT = 40;
 
 /**
  * One notice. The receiver's answer (`reason`) and the names can be long: each is clipped between

@@ -1,3 +1,4 @@
+import { alignedColumns } from '../aligned-columns';
 import { buildSilenceStore } from '../../app/build-adapters';
 import { configSource, silencesConfig, stateAdviceOf } from '../verb-config';
 import { systemClock } from '../../adapters/clock/system-clock';
@@ -206,14 +207,18 @@ async function listVerb(args: string[]): Promise<number> {
         `stored silences not read (see the error below); ${all.length ? "the configuration's:" : 'none in the configuration'}\n`,
       );
     else if (all.length + notApplied.length === 0) process.stdout.write('no silences\n');
-    for (const { source, silence } of all)
-      process.stdout.write(
-        `${terminalField(silence.id, 64)}  ${stateOf(silence, now)}  ${source}  ${describe(silence, now)}\n`,
-      );
-    for (const { state, entry } of notApplied)
-      process.stdout.write(
-        `${terminalField(entry.id ?? '(no id)', 64)}  ${state}  stored  ${notAppliedText(state, entry)}\n`,
-      );
+    // The window and matchers of every row begin at one place (alignedColumns).
+    const rows = [
+      ...all.map(({ source, silence }) => ({
+        columns: [terminalField(silence.id, 64), stateOf(silence, now), source],
+        rest: describe(silence, now),
+      })),
+      ...notApplied.map(({ state, entry }) => ({
+        columns: [terminalField(entry.id ?? '(no id)', 64), state, 'stored'],
+        rest: notAppliedText(state, entry),
+      })),
+    ];
+    for (const line of alignedColumns(rows)) process.stdout.write(`${line}\n`);
   }
   for (const error of errors) process.stderr.write(`error: ${error}\n`);
   return errors.length ? EXIT_FAILED : EXIT_OK;
