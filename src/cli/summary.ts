@@ -177,7 +177,7 @@ export function* summaryLines(
         report.notifications,
         new Set(report.gateways.map((g) => gatewayKey(g.id))),
         config,
-        report.targets.filter((t) => !t.ok).length,
+        report.targets.filter((t) => !t.ok).map((t) => t.id),
         (report.summary.notReported?.draining ?? 0) > 0,
       ),
     );
@@ -372,15 +372,15 @@ const OLDER_READINGS_SHOWN = 5;
  * (delivered, not delivered, and when nothing was delivered, why: held for a group, silenced, already
  * told), each receiver, each problem (describeNotifyProblems), the held notices counted, and the held
  * notices of gateways with no block of their own (`shown`: gatewayKey of those that have one). Empty
- * when notify had nothing to do or say. `config` as formatSummary's; `targetsNotListed`: how many of the
- * run's targets could not be listed (unreadWarning's advice); `anyDraining`: the run read a server
+ * when notify had nothing to do or say. `config` as formatSummary's; `targetsNotListed`: the ids of the
+ * run's targets that could not be listed (unreadWarning's advice); `anyDraining`: the run read a server
  * Draining (the "already told" clause says what that holds).
  */
 export function notificationLines(
   notifications: NotificationsReport,
   shown: ReadonlySet<string>,
   config?: ConfigSource,
-  targetsNotListed = 0,
+  targetsNotListed: readonly string[] = [],
   anyDraining = false,
 ): string[] {
   const lines: string[] = [];

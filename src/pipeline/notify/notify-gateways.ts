@@ -1,4 +1,4 @@
-import { gatewayKey, parseGatewayId } from '../../core/arm-id';
+import { gatewayKey, parseGatewayId, parseTarget, targetCovers } from '../../core/arm-id';
 import type { NotifyPolicy } from '../../core/notice/decide';
 import type { GatewayRef } from '../../core/model';
 import type { OpenEpisodesReport, ReportedError, UnreadGatewayReport } from '../../core/run-report';
@@ -239,7 +239,9 @@ export async function notifyUnvisited(
   const all = outcomes.flat();
   const unread = all.flatMap((o) => o.unread ?? []);
   if (unread.length)
-    services.logger.warn(unreadWarning(unread, expanded.targets?.filter((t) => !t.ok).length));
+    services.logger.warn(
+      unreadWarning(unread, expanded.targets?.filter((t) => !t.ok).map((t) => t.id) ?? []),
+    );
   return all;
 }
 
@@ -284,29 +286,65 @@ function notAskedReason(elsewhere: readonly string[], document: string): string 
 
 /**
  * `2 gateways with open episodes were not read by this run (…): gw-a, gw-b`: said once per run, as the
- * run's other notify lines are. `targetsNotListed`: how many of the run's targets could not be listed
- * (0 or absent: none, or not known); when some could not, the advice says first that their gateways are
- * read once they are listed again (only "add them back to the targets" sent a user to edit a config
- * that was right: a new-user trial).
+ * run's other notify lines are. `notListed`: the ids of the run's targets that could not be listed
+ * (empty: none, or not known). When every such gateway lies in one of them (a subscription or resource
+ * group target: parseTarget, targetCovers), that is the one reason said, with the targets, and whether
+ * they still exist is left for the listing to tell (a new-user trial's ARM outage: about 900 characters
+ * naming every other reason and ARM's error again). Otherwise the advice says first that a gateway in
+ * a target not listed is read once it is listed again (only "add them back to the targets" sent a user
+ * to edit a config that was right: a new-user trial).
  */
-export function unreadWarning(unread: readonly UnreadGatewayReport[], targetsNotListed = 0): string {
+export function unreadWarning(
+  unread: readonly UnreadGatewayReport[],
+  notListed: readonly string[] = [],
+): string {
   const episodes = unread.reduce((n, u) => n + u.openEpisodes, 0);
+  const names = namedList(
+    unread.map((u) => parseGatewayId(u.gateway)?.name ?? u.gateway),
+    5,
+  );
+  const were = unread.length === 1 ? 'was' : 'were';
+  const notRead = `${counted(unread.length, 'gateway')} with ${counted(episodes, 'open episode')} ${were} not read by this run`;
+  const holding = inTargetsNotListed(unread, notListed);
+  if (holding.length > 0)
+    return (
+      `${notRead}: ${unread.length === 1 ? 'its target' : `${holding.length === 1 ? 'their target' : 'their targets'}`} ` +
+      `${namedList(holding, 3)} could not be listed (said above): ${names}. ` +
+      `${unread.length === 1 ? 'Its episodes stay open, and nothing is sent for it' : 'Their episodes stay open, and nothing is sent for them'}, until a run lists ${holding.length === 1 ? 'that target' : 'those targets'} again` +
+      notAskedText(unread)
+    );
   const advice =
-    targetsNotListed > 0
-      ? `until a run reads them again: ${counted(targetsNotListed, 'target')} could not be listed this run, and a gateway in one is read once it is listed again; ` +
+    notListed.length > 0
+      ? `until a run reads them again: ${counted(notListed.length, 'target')} could not be listed this run, and a gateway in one is read once it is listed again; ` +
         'one outside the targets needs adding back to them (or to the discovery filter), or, if no longer watched, its notify state moved aside'
       : 'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside';
   return (
-    `${counted(unread.length, 'gateway')} with ${counted(episodes, 'open episode')} ${unread.length === 1 ? 'was' : 'were'} not read by this run ` +
-    '(outside its targets or left out by the discovery filter, or in a target that could not be listed): ' +
-    `${namedList(
-      unread.map((u) => parseGatewayId(u.gateway)?.name ?? u.gateway),
-      5,
-    )}. Their episodes stay open, and nothing is sent for them, ` +
+    `${notRead} (outside its targets or left out by the discovery filter, or in a target that could not be listed): ` +
+    `${names}. Their episodes stay open, and nothing is sent for them, ` +
     advice +
     existenceUnknownText(unread) +
     notAskedText(unread)
   );
+}
+
+/**
+ * The targets of `notListed` that hold the gateways of `unread`, in the order given, when each of them
+ * lies in one (a subscription, resource group or gateway target: a management group's gateways are
+ * known only from its listing); empty otherwise.
+ */
+function inTargetsNotListed(unread: readonly UnreadGatewayReport[], notListed: readonly string[]): string[] {
+  const targets = notListed.flatMap((id) => {
+    const target = parseTarget(id);
+    return 'error' in target ? [] : [{ id, target }];
+  });
+  const holding = new Set<string>();
+  for (const u of unread) {
+    const gateway = parseGatewayId(u.gateway);
+    const target = gateway && targets.find((t) => targetCovers(t.target, gateway));
+    if (!target) return [];
+    holding.add(target.id);
+  }
+  return [...holding];
 }
 
 /**

@@ -403,6 +403,59 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(world.ops.accepted.map((n) => n.type)).toEqual(ours ? ['degraded', 'recovered'] : ['degraded']);
   });
 
+  // A new-user trial's ARM outage: the warning (about 900 characters) named every other reason a
+  // gateway is not read, then ARM's error again as "whether it still exists is not known".
+  describe('unreadWarning: gateways whose own targets could not be listed', () => {
+    const id = (sub: string, name: string) =>
+      `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/${name}`;
+    const outage = 'ArmUnreachable: Azure Resource Manager at https://management.azure.com cannot be reached';
+    const unread = (sub: string, name: string) => ({
+      gateway: id(sub, name),
+      openEpisodes: 1,
+      existenceUnknown: outage,
+    });
+
+    it.each<[string, string[], string]>([
+      [
+        'one subscription',
+        ['/subscriptions/s1'],
+        '2 gateways with 2 open episodes were not read by this run: their target /subscriptions/s1 could not be listed (said above): gw-a and gw-b. Their episodes stay open, and nothing is sent for them, until a run lists that target again',
+      ],
+      [
+        'a resource group',
+        ['/subscriptions/s1/resourceGroups/RG'],
+        '2 gateways with 2 open episodes were not read by this run: their target /subscriptions/s1/resourceGroups/RG could not be listed (said above): gw-a and gw-b. Their episodes stay open, and nothing is sent for them, until a run lists that target again',
+      ],
+    ])('%s: that alone is said, with the target', (_label, notListed, said) => {
+      expect(unreadWarning([unread('s1', 'gw-a'), unread('s1', 'gw-b')], notListed)).toBe(said);
+    });
+
+    it('two targets, each holding one', () => {
+      expect(
+        unreadWarning(
+          [unread('s1', 'gw-a'), unread('s2', 'gw-b')],
+          ['/subscriptions/s2', '/subscriptions/s1'],
+        ),
+      ).toContain('their targets /subscriptions/s1 and /subscriptions/s2 could not be listed (said above)');
+    });
+
+    it.each<[string, string[]]>([
+      ['one of them outside the targets not listed', ['/subscriptions/s1']],
+      [
+        'a management group (its gateways known only from its listing)',
+        ['/providers/Microsoft.Management/managementGroups/mg'],
+      ],
+    ])('%s: every reason, and whether they exist', (_label, notListed) => {
+      const said = unreadWarning([unread('s1', 'gw-a'), unread('s3', 'gw-c')], notListed);
+      expect(said).toContain(
+        '(outside its targets or left out by the discovery filter, or in a target that could not be listed)',
+      );
+      expect(said).toContain(
+        `Whether 2 of them still exist is not known (a deleted gateway's episodes would end): ${outage}`,
+      );
+    });
+  });
+
   // A break trial: 20 GETs that never answered held each run 94 s at the listing's 30 s bound; a gateway
   // not read is asked through its own, shorter check (run-checks.ts: UNREAD_CHECK_TIMEOUT_IN_MS).
   it('a gateway not read is asked through confirmUnread; one a listing took as deleted through confirmGone', async () => {
