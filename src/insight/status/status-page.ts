@@ -261,12 +261,16 @@ function sectionId(gateway: GatewayStatus['gateway']): string {
  * last read and saying how many those are. An interrupted run's page was titled "0 not healthy, 60
  * stale gateways" while 21 servers were down at their last reading (a new-user trial). Servers this run
  * read in a state not reported follow by state (`, 2 draining`).
- * `targetsNotListed`: the run's targets that could not be listed (0: none), said last.
+ * `targetsNotListed`: the run's targets that could not be listed (0: none), said last; `historiesMissing`
+ * what of the stored histories could not be read (StatusFrame.historyProblems), after them: the
+ * gateways this run did not read are then missing from the counts (a break trial: a run stopped after
+ * one gateway, its state unanswered, titled its page "1 not healthy" while ten were down as last read).
  */
 export function pageTitle(
   tally: Pick<PageTally, 'fresh' | 'reported' | 'stale' | 'staleReported'> &
     Partial<Pick<PageTally, 'incomplete' | 'incompleteReported' | 'others' | 'unserved' | 'undelivered'>>,
   targetsNotListed = 0,
+  historiesMissing: Partial<Pick<StatusFrame['historyProblems'], 'unreadable' | 'unlisted'>> = {},
 ): string {
   // Servers in a state not reported: "0 not healthy" alone read as all well of a gateway whose every
   // server was draining (a break trial). Counted by state, as the lead counts them.
@@ -280,7 +284,12 @@ export function pageTitle(
     (tally.incomplete ? `, ${count(tally.incomplete, 'reading')} incomplete` : '') +
     // A sink that did not take a gateway's insights: its links may open nothing (a break trial).
     (tally.undelivered ? `, ${count(tally.undelivered, 'gateway')} not delivered` : '') +
-    (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '');
+    (targetsNotListed > 0 ? `, ${count(targetsNotListed, 'target')} not listed` : '') +
+    (historiesMissing.unlisted !== undefined
+      ? ', unread gateways not shown (history not listed)'
+      : (historiesMissing.unreadable?.length ?? 0) > 0
+        ? `, ${count(historiesMissing.unreadable?.length ?? 0, 'gateway')} not shown (history unreadable)`
+        : '');
   const lastRead = tally.staleReported + (tally.incompleteReported ?? 0);
   const total = tally.reported + lastRead;
   // "0 not healthy" of a page no run read anything of this time (every gateway failed, on its first run
@@ -342,7 +351,7 @@ export function statusPageHead(frame: StatusFrame, tally: PageTally): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${pageTitle(tally, frame.failedTargets?.length)}</title>
+<title>${pageTitle(tally, frame.failedTargets?.length, frame.historyProblems)}</title>
 <style>${STYLE}</style>
 </head>
 <body>

@@ -366,6 +366,11 @@ describe('status page in a direct run', () => {
     ]);
     expect(pageOf(r)).toContain('<h2>gw-a ');
     expect(pageOf(r)).toContain('the history store memory history could not be listed');
+    // The title too (a wallboard): the counts lack the gateways this run did not read (a break trial:
+    // "1 not healthy" of a run stopped after one gateway, ten down as last read).
+    expect(pageOf(r)).toContain(
+      '<title>Backend health: 1 not healthy, unread gateways not shown (history not listed)</title>',
+    );
     // It shows what this run read: it replaces the published page.
     expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBeUndefined();
   });
@@ -415,6 +420,9 @@ describe('status page in a direct run', () => {
     expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBe(true);
     expect(r.logger.at('warn')).toContainEqual(
       expect.stringContaining('as the stored histories could not be read: index.html is written only where'),
+    );
+    expect(pageOf(r)).toContain(
+      '<title>Backend health: no gateway read, 1 target not listed, 2 gateways not shown (history unreadable)</title>',
     );
   });
 
