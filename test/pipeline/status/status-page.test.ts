@@ -375,22 +375,27 @@ describe('status page in a direct run', () => {
     expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBeUndefined();
   });
 
+  /** A run 5 minutes on with ARM out (its one target not listed: no gateway read), the sinks emptied first. */
+  async function runWithArmOut(r: StatusRun, runId: string): Promise<void> {
+    r.clock.advance(300_000);
+    r.directory.answers.set(
+      `/subscriptions/${gwA.subscriptionId}`,
+      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
+    );
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, runId);
+  }
+  const unanswered = () =>
+    new StateUnavailableError('memory history', 'no answer', 'Try again.', { retryable: true });
+
   // A break trial: a run stopped before it read a gateway, its state unanswered, replaced a page of 26
   // gateways with an empty one until the next run. ARM and storage both out (a network outage) is the
   // same page: nothing read, nothing listed.
   it('the histories cannot be listed and the run read no gateway: the page goes only where none is published', async () => {
     const r = statusRun();
     await run(r, 'run-1');
-    r.clock.advance(300_000);
-    r.directory.answers.set(
-      `/subscriptions/${gwA.subscriptionId}`,
-      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
-    );
-    r.history.failures.list = new StateUnavailableError('memory history', 'no answer', 'Try again.', {
-      retryable: true,
-    });
-    for (const sink of r.sinks) sink.deliveries.length = 0;
-    await run(r, 'run-2');
+    r.history.failures.list = unanswered();
+    await runWithArmOut(r, 'run-2');
     for (const sink of r.sinks) {
       const delivery = sink.deliveries.find((d) => d.scope === 'report');
       expect(delivery?.statusPage).toContain('No gateway read by this run');
@@ -406,17 +411,8 @@ describe('status page in a direct run', () => {
   it('every stored history unreadable and the run read no gateway: the page goes only where none is published', async () => {
     const r = statusRun();
     await run(r, 'run-1');
-    r.clock.advance(300_000);
-    r.directory.answers.set(
-      `/subscriptions/${gwA.subscriptionId}`,
-      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
-    );
-    const unanswered = new StateUnavailableError('memory history', 'no answer', 'Try again.', {
-      retryable: true,
-    });
-    for (const gateway of [gwA, gwB]) r.history.failures.read.set(gatewayKey(gateway.id), unanswered);
-    for (const sink of r.sinks) sink.deliveries.length = 0;
-    await run(r, 'run-2');
+    for (const gateway of [gwA, gwB]) r.history.failures.read.set(gatewayKey(gateway.id), unanswered());
+    await runWithArmOut(r, 'run-2');
     expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBe(true);
     expect(r.logger.at('warn')).toContainEqual(
       expect.stringContaining('as the stored histories could not be read: index.html is written only where'),
@@ -428,11 +424,7 @@ describe('status page in a direct run', () => {
 
   it('no gateway read and no history stored (every history listed: there are none): the empty page is true, and replaces the published one', async () => {
     const r = statusRun();
-    r.directory.answers.set(
-      `/subscriptions/${gwA.subscriptionId}`,
-      new ArmUnreachableError('https://management.azure.com', 'connect ECONNREFUSED', 'Check arm.endpoint.'),
-    );
-    await run(r, 'run-1');
+    await runWithArmOut(r, 'run-1');
     const delivery = r.sinks[0]?.deliveries.find((d) => d.scope === 'report');
     expect(delivery?.statusPage).toContain('No gateway read by this run');
     expect(delivery?.keepPublishedPage).toBeUndefined();
