@@ -1,5 +1,6 @@
 /**
- * The rows' leading columns padded to the widest of the rows, each at most COLUMN_LIMIT, then the rest
+ * The rows' leading columns padded to the widest of the rows, each at most `limit` characters (a
+ * longer value is left as it is; COLUMN_LIMIT by default), then the rest
  * of the row, two spaces between: `notify list` (status, receiver, notice id, type, severity) and
  * `silence list` (id, state, source). New-user trials: a list with `still-degraded`, `(warning)` and
  * `(critical)`, `webhook[ops]` and `webhook[chat]` had its servers at a different place on every line;
@@ -7,10 +8,11 @@
  */
 export function alignedColumns(
   rows: ReadonlyArray<{ readonly columns: readonly string[]; readonly rest: string }>,
+  limit = COLUMN_LIMIT,
 ): string[] {
   const widths: number[] = [];
   for (const { columns } of rows)
-    columns.forEach((c, i) => (widths[i] = Math.min(COLUMN_LIMIT, Math.max(widths[i] ?? 0, c.length))));
+    columns.forEach((c, i) => (widths[i] = Math.min(limit, Math.max(widths[i] ?? 0, c.length))));
   return rows.map(({ columns, rest }) =>
     [...columns.map((c, i) => c.padEnd(widths[i] ?? 0)), rest].join('  '),
   );

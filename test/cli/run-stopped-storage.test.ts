@@ -202,7 +202,7 @@ it("SIGINT, the state's container hung and the blob sink's answering on the same
       expect(await readFile(path.join(out, 'index.html'), 'utf8')).toBe('<p>the page of 26 gateways');
       expect(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')).interrupted).toBeDefined();
       expect(result.stderr).toContain(
-        'status page: it shows no gateway, as the stored histories could not be listed: index.html is written only where there is none; a page published before is kept',
+        "status page: it shows no server's reading, as the stored histories could not be listed and this run read no gateway: index.html is written only where there is none; a page published before is kept",
       );
       expect(result.code).toBe(130);
       expect(requests.get('appgw-state')).toBeGreaterThan(0); // its requests were sent, and cut

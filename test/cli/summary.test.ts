@@ -488,7 +488,7 @@ describe('per receiver: what was delivered', () => {
     ];
     const text = formatSummary(withNotifications({ unread }), []);
     expect(text).toMatch(/\n\n! 1 gateway with 1 open episode was not read by this run .*: gw-c\./);
-    expect(text).toContain('add them back to the targets');
+    expect(text).toContain('add it back to the targets');
     // A new-user trial: its target could not be listed, and the advice was to add it back to the targets.
     const unlisted = withNotifications({ unread });
     const notListed = (id: string) =>
@@ -513,7 +513,7 @@ describe('per receiver: what was delivered', () => {
     // Its own target not listed (a new-user trial's ARM outage: about 900 characters of every other
     // reason, and ARM's error again): that alone is said.
     expect(notListed('/subscriptions/s')).toContain(
-      '! 1 gateway with 1 open episode was not read by this run: its target /subscriptions/s could not be listed (said above): gw-c. Its episodes stay open, and nothing is sent for it, until a run lists that target again',
+      '! 1 gateway with 1 open episode was not read by this run: its target /subscriptions/s could not be listed (said above): gw-c. Its episodes stay open, and nothing is sent for it, until a run reads it again.',
     );
     const withDeliveries = formatSummary(
       withNotifications({ unread, deliveries: [delivery('webhook[ops]', 'degraded', 'g/p/s/10.0.1.4')] }),

@@ -214,11 +214,13 @@ async function listVerb(args: string[]): Promise<number> {
         rest: describe(silence, now),
       })),
       ...notApplied.map(({ state, entry }) => ({
-        columns: [terminalField(entry.id ?? '(no id)', 64), state, 'stored'],
+        // Its place, as its error on stderr names it ("entry 4"): rows of entries without an id differ.
+        columns: [terminalField(entry.id ?? `(no id: entry ${entry.entry})`, 64), state, 'stored'],
         rest: notAppliedText(state, entry),
       })),
     ];
-    for (const line of alignedColumns(rows)) process.stdout.write(`${line}\n`);
+    // Padded to the longest id a silence may have (64 characters), not notify list's 40.
+    for (const line of alignedColumns(rows, SILENCE_ID_CHARS)) process.stdout.write(`${line}\n`);
   }
   for (const error of errors) process.stderr.write(`error: ${error}\n`);
   return errors.length ? EXIT_FAILED : EXIT_OK;
@@ -357,6 +359,9 @@ function describe(silence: Silence, _now: Date): string {
   const expired = silence.expiredAt ? ` expired ${terminalField(silence.expiredAt, 40)}` : '';
   return `${terminalField(window, 200)}${expired} ${matchers}${comment}`;
 }
+
+/** The longest silence id (silence-schema.ts: 1–64 characters), the widest its column gets. */
+const SILENCE_ID_CHARS = 64;
 
 /** Characters shown of one matcher's value (a glob, a tag's name or value) in `silence list`. */
 const MATCHER_VALUE_CHARS = 80;

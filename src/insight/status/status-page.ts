@@ -49,6 +49,17 @@ export function renderStatusPage(view: StatusView): string {
  * What the page's top counts of its gateways (statusPageHead), added up one gateway at a time
  * (addToPageTally), so a page can be written without holding every gateway's status.
  */
+/**
+ * Whether a page of `tally` shows no reading of any server: no gateway read by this run, and no server
+ * of a stale or deleted gateway as last read (their histories' readings). Such a page, made when the
+ * histories could not be listed or read, holds nothing the published page did not (Delivery
+ * .keepPublishedPage; a break trial: 15 stale gateways, "no server of them ever read", replaced a page
+ * of 37 servers not healthy).
+ */
+export function showsNoReading(tally: Pick<PageTally, 'fresh' | 'staleServers' | 'deletedServers'>): boolean {
+  return tally.fresh === 0 && tally.staleServers === 0 && tally.deletedServers === 0;
+}
+
 export interface PageTally {
   /** Gateways read by this run (not stale). */
   fresh: number;
@@ -407,7 +418,7 @@ function historyNote(frame: StatusFrame): string {
   const parts: string[] = [];
   if (withoutHistory.length > 0)
     parts.push(
-      `the history of ${count(withoutHistory.length, 'gateway')} this run read could not be read or written (${names(withoutHistory)}): ${withoutHistory.length === 1 ? 'it is' : 'they are'} shown from this run's reading alone, and ${withoutHistory.length === 1 ? 'its timeline lacks' : 'their timelines lack'} history`,
+      `the history of ${count(withoutHistory.length, 'gateway')} this run checked could not be read or written (${names(withoutHistory)}): ${withoutHistory.length === 1 ? 'it is' : 'they are'} shown from this run's reading alone, and ${withoutHistory.length === 1 ? 'its timeline lacks' : 'their timelines lack'} history`,
     );
   if (unreadable.length > 0)
     parts.push(

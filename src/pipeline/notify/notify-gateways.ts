@@ -289,7 +289,8 @@ function notAskedReason(elsewhere: readonly string[], document: string): string 
  * run's other notify lines are. `notListed`: the ids of the run's targets that could not be listed
  * (empty: none, or not known). When every such gateway lies in one of them (a subscription or resource
  * group target: parseTarget, targetCovers), that is the one reason said, with the targets, and whether
- * they still exist is left for the listing to tell (a new-user trial's ARM outage: about 900 characters
+ * they still exist is left for the listing to tell (whether the discovery filter then leaves one out
+ * is not known: "until a run reads them again") (a new-user trial's ARM outage: about 900 characters
  * naming every other reason and ARM's error again). Otherwise the advice says first that a gateway in
  * a target not listed is read once it is listed again (only "add them back to the targets" sent a user
  * to edit a config that was right: a new-user trial).
@@ -305,22 +306,30 @@ export function unreadWarning(
   );
   const were = unread.length === 1 ? 'was' : 'were';
   const notRead = `${counted(unread.length, 'gateway')} with ${counted(episodes, 'open episode')} ${were} not read by this run`;
+  const them = unread.length === 1 ? 'it' : 'them';
+  const stayOpen =
+    unread.length === 1
+      ? 'Its episodes stay open, and nothing is sent for it'
+      : 'Their episodes stay open, and nothing is sent for them';
   const holding = inTargetsNotListed(unread, notListed);
   if (holding.length > 0)
     return (
       `${notRead}: ${unread.length === 1 ? 'its target' : `${holding.length === 1 ? 'their target' : 'their targets'}`} ` +
       `${namedList(holding, 3)} could not be listed (said above): ${names}. ` +
-      `${unread.length === 1 ? 'Its episodes stay open, and nothing is sent for it' : 'Their episodes stay open, and nothing is sent for them'}, until a run lists ${holding.length === 1 ? 'that target' : 'those targets'} again` +
-      notAskedText(unread)
+      // "until a run reads it again", not "lists that target again": one the discovery filter leaves out
+      // is not read then either (a break trial).
+      `${stayOpen}, until a run reads ${them} again` +
+      notAskedText(unread) +
+      '.'
     );
   const advice =
     notListed.length > 0
-      ? `until a run reads them again: ${counted(notListed.length, 'target')} could not be listed this run, and a gateway in one is read once it is listed again; ` +
+      ? `until a run reads ${them} again: ${counted(notListed.length, 'target')} could not be listed this run, and a gateway in one is read once it is listed again; ` +
         'one outside the targets needs adding back to them (or to the discovery filter), or, if no longer watched, its notify state moved aside'
-      : 'until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside';
+      : `until a run reads ${them} again: add ${them} back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside`;
   return (
     `${notRead} (outside its targets or left out by the discovery filter, or in a target that could not be listed): ` +
-    `${names}. Their episodes stay open, and nothing is sent for them, ` +
+    `${names}. ${stayOpen}, ` +
     advice +
     existenceUnknownText(unread) +
     notAskedText(unread)

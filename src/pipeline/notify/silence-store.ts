@@ -113,6 +113,8 @@ function invalidEntries(
 export interface StoredEntryNotValid {
   /** Its id when it has a usable one (text `silence expire` can be given). */
   readonly id: string | undefined;
+  /** Its place in its list (`silences` or `setAside`), from 1: as its error names it ("entry 4"). */
+  readonly entry: number;
   /** `field: problem` lines, terminal-safe, at most MAX_LISTED_PROBLEMS. */
   readonly problems: readonly string[];
   /** ISO: when `silence expire` set it aside; absent for one still in `silences`. */
@@ -153,12 +155,19 @@ export async function readStoredSilences(
   return {
     silences: entries.flatMap((e) => (e.silence ? [e.silence] : [])),
     invalid: invalidEntries(entries, store.name, config),
-    notValid: entries.flatMap((e) =>
+    notValid: entries.flatMap((e, index) =>
       e.silence
         ? []
-        : [{ id: e.id, ...listedEntry(e.raw, store.name), problems: listedProblems(e.problems) }],
+        : [
+            {
+              id: e.id,
+              entry: index + 1,
+              ...listedEntry(e.raw, store.name),
+              problems: listedProblems(e.problems),
+            },
+          ],
     ),
-    setAside: (document.setAside ?? []).map((entry) => setAsideListed(entry, store.name)),
+    setAside: (document.setAside ?? []).map((entry, index) => setAsideListed(entry, index + 1, store.name)),
   };
 }
 
@@ -169,6 +178,7 @@ export async function readStoredSilences(
  */
 function setAsideListed(
   entry: unknown,
+  place: number,
   document: string,
 ): StoredEntryNotValid & { readonly setAsideAt: string | undefined } {
   const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
@@ -180,6 +190,7 @@ function setAsideListed(
   return {
     // Cut before escaping (the stored text may be huge) and after (never inside an escape sequence).
     id: typeof id === 'string' ? clipText(terminalSafe(clipText(id, 64)), 64) : undefined,
+    entry: place,
     setAsideAt:
       typeof at === 'string' && !Number.isNaN(Date.parse(at))
         ? new Date(Date.parse(at)).toISOString()
@@ -401,10 +412,11 @@ export async function expireSilence(
   await update(store, ({ document, entries }) => {
     outcome = undefined;
     if (!entries.some((e) => e.id === id)) {
-      const aside = (document.setAside ?? []).find((e) => setAsideId(e) === id);
+      const setAside = document.setAside ?? [];
+      const place = setAside.findIndex((e) => setAsideId(e) === id);
       // Set aside already: nothing to expire (it never applied), said as such, like "already expired".
-      if (aside !== undefined) {
-        outcome = { alreadySetAside: setAsideListed(aside, store.name), id };
+      if (place >= 0) {
+        outcome = { alreadySetAside: setAsideListed(setAside[place], place + 1, store.name), id };
         return { entries };
       }
       throw new UsageError(

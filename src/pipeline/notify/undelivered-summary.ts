@@ -59,8 +59,10 @@ export function describeNotifyProblems(problems: Problems, config?: ConfigSource
   for (const notices of groups.values()) {
     const [first] = notices;
     if (!first) continue;
-    // Each failure once: a notice not tried after another's send failed says that same failure.
-    const reasons = [...new Set(notices.map((n) => reasonBehind(n.reason)))];
+    const reasons = distinctFailures(
+      notices.map((n) => n.reason),
+      first.receiver,
+    );
     const latest = reasons[reasons.length - 1] ?? '';
     const more = otherReasons(reasons.slice(0, -1).reverse());
     const until =
@@ -135,6 +137,33 @@ export function logNotifyProblems(problems: Problems, logger: Logger, config?: C
  */
 export function resendHint(receiver: string, config?: ConfigSource): string {
   return `re-send: ${followUpCommand('notify resend', config, '--receiver', receiverConfigName(receiver))}`;
+}
+
+/**
+ * The receiver's failures behind `reasons`, each kind once, in the order first met, each said by its
+ * latest text: a notice not tried after another's send failed says that failure (reasonBehind), a
+ * send's own error loses its `Delivery to <receiver> failed: ` (the line names the receiver), and texts
+ * that differ only in numbers (a request id, a time; never an HTTP status) or long hex ids are one
+ * kind. Break trials: "HTTP 503 … (and 1 other reason: …HTTP 503…)"; then a receiver whose 503 named a
+ * request id: "(and 7 other reasons: "Delivery to webhook[ops] failed: HTTP 503 Service…", …)".
+ */
+function distinctFailures(reasons: readonly string[], receiver: string): string[] {
+  const prefix = `Delivery to ${receiver} failed: `;
+  const byKind = new Map<string, string>();
+  for (const reason of reasons) {
+    const behind = reasonBehind(reason);
+    const text = behind.startsWith(prefix) ? behind.slice(prefix.length) : behind;
+    byKind.set(failureKind(text), text); // a kind already met keeps its place, with the latest text
+  }
+  return [...byKind.values()];
+}
+
+/** A failure's text without what differs between sends of one failure (distinctFailures). */
+function failureKind(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\b[0-9a-f]{8,}\b/gi, '#')
+    .replace(/(?<!HTTP |\d)\d+/g, '#');
 }
 
 /** Most other reasons named after the latest; the rest are counted. */

@@ -9,6 +9,8 @@ import {
   addToPageTally,
   emptyPageTally,
   gatewaySection,
+  showsNoReading,
+  type PageTally,
   statusPageHead,
   statusPageTail,
 } from '../../insight/status/status-page';
@@ -38,8 +40,9 @@ export interface StatusPage {
    */
   readonly page?: PieceText;
   /**
-   * The page shows no gateway, and histories could not be listed or read: it may be empty only for
-   * that, so it goes only where no page is yet (Delivery.keepPublishedPage).
+   * The page shows no server's reading (showsNoReading: this run read no gateway), and histories could
+   * not be listed or read: it may be empty only for that, so it goes only where no page is yet
+   * (Delivery.keepPublishedPage).
    */
   readonly keepPublished?: boolean;
   /**
@@ -145,15 +148,15 @@ export async function buildStatusPage(
   });
   const entries = [...written.entries, ...read.flat()];
   try {
-    const { page, shown } = await pageFrom(entries, written.spool, services, {
+    const { page, tally } = await pageFrom(entries, written.spool, services, {
       ...options,
       unreadable,
       unlisted,
     });
-    const keepPublished = shown === 0 && (unlisted !== undefined || unreadable.length > 0);
+    const keepPublished = showsNoReading(tally) && (unlisted !== undefined || unreadable.length > 0);
     if (keepPublished)
       services.logger.warn(
-        `status page: it shows no gateway, as the stored histories could not be ${unlisted !== undefined ? 'listed' : 'read'}: index.html is written only where there is none; a page published before is kept`,
+        `status page: it shows no server's reading, as the stored histories could not be ${unlisted !== undefined ? 'listed' : 'read'} and this run read no gateway: index.html is written only where there is none; a page published before is kept`,
       );
     return { page, errors, ...(keepPublished ? { keepPublished } : {}) };
   } catch (error) {
@@ -172,8 +175,8 @@ export async function buildStatusPage(
 export const SECTION_WRITES_AT_ONCE = 32;
 
 /**
- * The page from the documents at `entries` (buildStatusPage's passes), and how many gateways it shows;
- * throws the scratch's errors.
+ * The page from the documents at `entries` (buildStatusPage's passes), and its counts; throws the
+ * scratch's errors.
  */
 async function pageFrom(
   entries: readonly SpoolEntry[],
@@ -183,7 +186,7 @@ async function pageFrom(
     readonly unreadable: readonly string[];
     readonly unlisted: string | undefined;
   },
-): Promise<{ readonly page: PieceText; readonly shown: number }> {
+): Promise<{ readonly page: PieceText; readonly tally: PageTally }> {
   const { unreadable, unlisted } = options;
   const docAt = async (entry: SpoolEntry) => JSON.parse(await spool.text(entry)) as HistoryDocument;
 
@@ -222,7 +225,7 @@ async function pageFrom(
       yield statusPageTail();
     },
   };
-  return { page, shown: shown.length };
+  return { page, tally };
 }
 
 /**

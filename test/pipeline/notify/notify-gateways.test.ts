@@ -279,7 +279,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     expect(world.stores.peek(KEY)).toEqual(before);
     // Said once per run, by name, with what to do.
     expect(world.logger.lines).toEqual([
-      'warning: 1 gateway with 1 open episode was not read by this run (outside its targets or left out by the discovery filter, or in a target that could not be listed): gw. Their episodes stay open, and nothing is sent for them, until a run reads them again: add them back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside',
+      'warning: 1 gateway with 1 open episode was not read by this run (outside its targets or left out by the discovery filter, or in a target that could not be listed): gw. Its episodes stay open, and nothing is sent for it, until a run reads it again: add it back to the targets (or the discovery filter), or, for a gateway no longer watched, move its notify state aside',
     ]);
   });
 
@@ -289,13 +289,13 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     [
       'every target listed',
       [{ id: '/subscriptions/s1', ok: true, error: null, gateways: 1 }],
-      /until a run reads them again: add them back to the targets \(or the discovery filter\), or, for a gateway no longer watched, move its notify state aside$/,
+      /until a run reads it again: add it back to the targets \(or the discovery filter\), or, for a gateway no longer watched, move its notify state aside$/,
       /could not be listed this run/,
     ],
     [
       'targets not known',
       undefined,
-      /until a run reads them again: add them back to the targets/,
+      /until a run reads it again: add it back to the targets/,
       /could not be listed this run/,
     ],
     [
@@ -309,7 +309,7 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
           gateways: 0,
         },
       ],
-      /until a run reads them again: 1 target could not be listed this run, and a gateway in one is read once it is listed again; one outside the targets needs adding back to them \(or to the discovery filter\), or, if no longer watched, its notify state moved aside$/,
+      /until a run reads it again: 1 target could not be listed this run, and a gateway in one is read once it is listed again; one outside the targets needs adding back to them \(or to the discovery filter\), or, if no longer watched, its notify state moved aside$/,
       undefined,
     ],
   ])('a gateway not read, %s: the advice fits', async (_, targets, said, notSaid) => {
@@ -419,12 +419,12 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
       [
         'one subscription',
         ['/subscriptions/s1'],
-        '2 gateways with 2 open episodes were not read by this run: their target /subscriptions/s1 could not be listed (said above): gw-a and gw-b. Their episodes stay open, and nothing is sent for them, until a run lists that target again',
+        '2 gateways with 2 open episodes were not read by this run: their target /subscriptions/s1 could not be listed (said above): gw-a and gw-b. Their episodes stay open, and nothing is sent for them, until a run reads them again.',
       ],
       [
         'a resource group',
         ['/subscriptions/s1/resourceGroups/RG'],
-        '2 gateways with 2 open episodes were not read by this run: their target /subscriptions/s1/resourceGroups/RG could not be listed (said above): gw-a and gw-b. Their episodes stay open, and nothing is sent for them, until a run lists that target again',
+        '2 gateways with 2 open episodes were not read by this run: their target /subscriptions/s1/resourceGroups/RG could not be listed (said above): gw-a and gw-b. Their episodes stay open, and nothing is sent for them, until a run reads them again.',
       ],
     ])('%s: that alone is said, with the target', (_label, notListed, said) => {
       expect(unreadWarning([unread('s1', 'gw-a'), unread('s1', 'gw-b')], notListed)).toBe(said);

@@ -176,11 +176,17 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     expect(read.invalid.map((e) => [e.entry, e.id])).toEqual([[2, undefined]]);
     // For `silence list --all`: the entry not valid still in `silences`, and the one set aside, with why and when.
     expect(read.notValid).toEqual([
-      { id: undefined, problems: [expect.stringMatching(/^\(entry\): /)], stored: NOT_AN_OBJECT },
+      {
+        id: undefined,
+        entry: 2, // as its error names it
+        problems: [expect.stringMatching(/^\(entry\): /)],
+        stored: NOT_AN_OBJECT,
+      },
     ]);
     expect(read.setAside).toEqual([
       {
         id: 'old-class',
+        entry: 1,
         setAsideAt: NOW.toISOString(),
         problems: [expect.stringMatching(/^matchers\.gateway: /)],
         stored: OLD_CLASS,
@@ -236,14 +242,17 @@ it('set-aside entries are read leniently for a listing: a hand-edited one, one n
     undefined,
   );
   const { setAside } = await readStoredSilences(store);
+  expect(setAside.map((entry) => entry.entry)).toEqual([1, 2, 3, 4]);
   expect(setAside[0]).toEqual({
     id: 'edited',
+    entry: 1,
     setAsideAt: undefined,
     problems: [],
     stored: { id: 'edited' },
   });
   expect(setAside[1]).toEqual({
     id: undefined,
+    entry: 2,
     setAsideAt: undefined,
     problems: ['(entry): is not an object {"setAsideAt", "problems", "silence"}'],
     stored: 42,

@@ -99,6 +99,38 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
       'webhook[ops]: 2 notices waiting, sent on the next run: connect ECONNREFUSED (a (b)) (and 1 other reason: "HTTP 429")',
     ],
     [
+      // A break trial: sends in flight when the receiver began to fail each failed with its own text.
+      "one failure whose texts differ by a request id, some as the send's own error: said once, by its latest text",
+      [
+        undelivered('waiting', {
+          reason:
+            'Delivery to webhook[ops] failed: HTTP 503 Service Unavailable: down now, request id 000017',
+        }),
+        undelivered('waiting', {
+          reason:
+            'Delivery to webhook[ops] failed: HTTP 503 Service Unavailable: down now, request id 000018',
+        }),
+        undelivered('waiting', { reason: 'HTTP 503 Service Unavailable: down now, request id 3f2a9c0e4b1d' }),
+        undelivered('waiting', {
+          reason: failedEarlierReason(
+            'webhook[ops]',
+            'HTTP 503 Service Unavailable: down now, request id 000019',
+          ),
+        }),
+      ],
+      'webhook[ops]: 4 notices waiting, sent on the next run: HTTP 503 Service Unavailable: down now, request id 000019',
+    ],
+    [
+      'statuses are kinds of their own, numbers or not',
+      [
+        undelivered('waiting', { reason: 'HTTP 502 Bad Gateway' }),
+        undelivered('waiting', { reason: 'HTTP 503 Service Unavailable' }),
+        undelivered('waiting', { reason: 'no answer within 2000 ms' }),
+        undelivered('waiting', { reason: 'no answer within 10000 ms' }),
+      ],
+      'webhook[ops]: 4 notices waiting, sent on the next run: no answer within 10000 ms (and 2 other reasons: "HTTP 503 Service Unavailable" and "HTTP 502 Bad Gateway")',
+    ],
+    [
       'many reasons: three named, the rest counted',
       ['HTTP 500', 'HTTP 502', 'HTTP 503', 'HTTP 504', 'HTTP 429', 'HTTP 408'].map((reason) =>
         undelivered('waiting', { reason }),

@@ -213,7 +213,7 @@ describe('status page in a direct run', () => {
       expect(page).toMatch(/<tr class=d><td>10\.0\.0\.4<td>✕ Unhealthy/);
       expect(page).toContain('2 gateways read · 3 servers: 1 not healthy, 2 healthy');
       expect(page).toMatch(
-        /⚠ History missing:<\/strong> the history of 1 gateway this run read could not be read or written \(gw-a\): it is shown from this run's reading alone, and its timeline lacks history/,
+        /⚠ History missing:<\/strong> the history of 1 gateway this run checked could not be read or written \(gw-a\): it is shown from this run's reading alone, and its timeline lacks history/,
       );
     },
   );
@@ -303,7 +303,7 @@ describe('status page in a direct run', () => {
     expect(page).toContain('12 gateways read · 12 servers: 12 not healthy, 0 healthy');
     expect(page).toContain('<title>Backend health: 12 not healthy</title>');
     expect(page).toContain(
-      'the history of 12 gateways this run read could not be read or written (gw-00, gw-01, gw-02, gw-03, gw-04, gw-05, gw-06, gw-07, gw-08, gw-09 and 2 more): they are shown from this run',
+      'the history of 12 gateways this run checked could not be read or written (gw-00, gw-01, gw-02, gw-03, gw-04, gw-05, gw-06, gw-07, gw-08, gw-09 and 2 more): they are shown from this run',
     );
     expect(r.logger.at('warn').filter((l) => l.startsWith('status page:'))).toHaveLength(12);
   });
@@ -403,9 +403,33 @@ describe('status page in a direct run', () => {
     }
     expect(r.logger.at('warn')).toContainEqual(
       expect.stringContaining(
-        'status page: it shows no gateway, as the stored histories could not be listed: index.html is written only where there is none; a page published before is kept',
+        "status page: it shows no server's reading, as the stored histories could not be listed and this run read no gateway: index.html is written only where there is none; a page published before is kept",
       ),
     );
+  });
+
+  // A break trial: every gateway's read failed (ARM answered 500), the history store failing whole: 15
+  // stale gateways, "no server of them ever read", replaced a page of 37 servers not healthy.
+  it('the history store failing and every read failed: its gateways are shown with no server, so the page goes only where none is published', async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    r.clock.advance(300_000);
+    for (const gateway of [gwA, gwB]) {
+      r.reader.health.set(gateway.id, new BackendHealthUnavailableError(gateway.id, 'ARM answered 500'));
+      r.history.failures.read.set(gatewayKey(gateway.id), unanswered());
+    }
+    r.history.failures.list = unanswered();
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, 'run-2');
+    const delivery = r.sinks[0]?.deliveries.find((d) => d.scope === 'report');
+    expect(delivery?.statusPage).toContain('no server of them ever read');
+    expect(delivery?.keepPublishedPage).toBe(true);
+    // One of them read: the page shows it, and replaces the published one.
+    r.clock.advance(300_000);
+    r.reader.health.set(gwA.id, healthOf(gwA, [BAD, GOOD]));
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, 'run-3');
+    expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBeUndefined();
   });
 
   it('every stored history unreadable and the run read no gateway: the page goes only where none is published', async () => {
@@ -415,7 +439,9 @@ describe('status page in a direct run', () => {
     await runWithArmOut(r, 'run-2');
     expect(r.sinks[0]?.deliveries.find((d) => d.scope === 'report')?.keepPublishedPage).toBe(true);
     expect(r.logger.at('warn')).toContainEqual(
-      expect.stringContaining('as the stored histories could not be read: index.html is written only where'),
+      expect.stringContaining(
+        'as the stored histories could not be read and this run read no gateway: index.html is written only where',
+      ),
     );
     expect(pageOf(r)).toContain(
       '<title>Backend health: no gateway read, 1 target not listed, 2 gateways not shown (history unreadable)</title>',
