@@ -1,4 +1,5 @@
 import { gatewayKey } from '../arm-id';
+import { causeFor } from '../causes';
 import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
 import { isDraining, readHealth } from '../health';
@@ -247,13 +248,18 @@ function gatewayFindings(observation: Observation): Finding[] {
     if (!listed || listed.size < MIN_SERVERS_TO_INHIBIT || !first) continue;
     const bad = new Set(findings.map((f) => serverKey(f)));
     if (![...listed.keys()].every((server) => bad.has(server))) continue;
-    // One cause for many servers: its steps that need one server's values are left out.
-    const cause = withoutServerPlaceholders(
-      mostCommon(
-        findings.map((f) => f.cause),
-        (c) => c.id,
-      ),
+    // One cause for many servers: its steps that need one server's values are left out. Its servers
+    // may say it differently (status-code-mismatch: 401 and 502): then the cause in general, not one
+    // server's answer (a new-user trial: "HTTP 502 (backend error)" and the 502's steps, of 1 server in 6).
+    const common = mostCommon(
+      findings.map((f) => f.cause),
+      (c) => c.id,
     );
+    const ofCommon = findings.filter((f) => f.cause.id === common.id);
+    const cause = withoutServerPlaceholders(
+      ofCommon.every((f) => f.cause.title === common.title) ? common : causeFor(common.id),
+    );
+    const commonServers = new Set(ofCommon.map((f) => f.address.toLowerCase())).size;
     const health = mostCommon(
       findings.map((f) => f.health),
       (h) => h,
@@ -266,7 +272,8 @@ function gatewayFindings(observation: Observation): Finding[] {
       ...GATEWAY_SCOPE,
       health,
       state: findings.find((f) => f.health === health)?.state ?? first.state,
-      probeLog: `All ${servers} server${servers === 1 ? '' : 's'} in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause: ${cause.title}`,
+      // How many servers it is the cause of: "most common" of six servers with six causes is one in six.
+      probeLog: `All ${servers} server${servers === 1 ? '' : 's'} in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause: ${cause.title} (${commonServers} of ${servers} server${servers === 1 ? '' : 's'})`,
       cause,
       // The gravest of its servers': every server bad is every pool down, unless all are Unknown/Draining.
       severity: findings.some((f) => f.severity === 'critical') ? 'critical' : 'warning',

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { gatewayKey } from '../../../src/core/arm-id';
+import { causeFor } from '../../../src/core/causes';
 import { decideNotices, type NotifyPolicy, type Observation } from '../../../src/core/notice/decide';
 import { episodeId } from '../../../src/core/notice/episode';
 import { decideWithInhibition, GATEWAY_SCOPE } from '../../../src/core/notice/inhibit';
@@ -105,6 +106,41 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     expect(told(first!.notices)).toEqual(expected);
   });
 
+  // A new-user trial: six servers, six causes, two of them status-code-mismatch (401 and 502): the
+  // notice said "HTTP 502 (backend error)" with the 502's steps, of one server in six.
+  it('the most common cause said in general when its servers say it differently, with how many servers it is of', () => {
+    const bad = [
+      ['10.0.0.4', causeFor('status-code-mismatch', { receivedStatus: 502 })],
+      ['10.0.0.5', causeFor('status-code-mismatch', { receivedStatus: 401 })],
+      ['10.0.0.6', causeFor('tcp-connect')],
+    ] as const;
+    const listed = new Map<string, string>();
+    const findings = bad.map(([address, cause]) => {
+      const f = { ...serverFinding(address), cause };
+      listed.set(serverKey(f), 'Unhealthy');
+      return { finding: f };
+    });
+    const { notices } = decideWithInhibition(
+      {},
+      {
+        now: new Date(T0),
+        evaluated: new Map([[gatewayKey(gw.id), listed]]),
+        bad: findings,
+        isGone: () => false,
+      },
+      POLICY,
+    );
+    const general = causeFor('status-code-mismatch');
+    expect(notices.map((n) => [n.scope, n.cause.title, n.server.probeLog])).toEqual([
+      [
+        'gateway',
+        general.title,
+        `All 3 servers in 2 backend pools are not healthy. Most common cause: ${general.title} (2 of 3 servers)`,
+      ],
+    ]);
+    expect(notices[0]?.cause.steps.join('\n')).not.toMatch(/\b(?:502|401)\b/);
+  });
+
   it('the gateway notice: scope gateway, the pseudo-server, a summary, the most common cause; the held servers keep counting, untold', () => {
     const [first] = play([{ '10.0.0.4': 'B', '10.0.0.5': 'B' }]);
     const notice = first!.notices[0]!;
@@ -115,7 +151,9 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
       server: { address: GATEWAY_SCOPE.address, health: 'Unhealthy' },
       cause: { id: 'probe-timeout' },
     });
-    expect(notice.server.probeLog).toMatch(/^All 2 servers in 2 backend pools are not healthy/);
+    expect(notice.server.probeLog).toMatch(
+      /^All 2 servers in 2 backend pools are not healthy\. Most common cause: .+ \(2 of 2 servers\)$/,
+    );
     const held = Object.values(first!.servers).filter((r) => r.address !== GATEWAY_SCOPE.address);
     expect(held.map((r) => [r.address, r.badRuns, r.notified])).toEqual([
       ['10.0.0.4', 1, undefined],
