@@ -187,6 +187,9 @@ export function* summaryLines(
   // Last, where the eye lands: why the run is not ok (run exits 2), each kind counted once.
   const reasons = notOkReasons(report);
   if (reasons.length) lines.push('', `The run is not ok: ${reasons.join('; ')}.`);
+  // An interrupted run too (a new-user trial: its summary ended at "Insights and report"), said as the
+  // top's "✗ interrupted" says it; what failed besides may be the stop's doing, so it stands alone.
+  else if (report.interrupted) lines.push('', interruptedVerdict(report.interrupted));
   yield* lines;
 }
 
@@ -931,6 +934,17 @@ function unlistedDeletionLines(deleted: readonly UnlistedDeletionReport[]): stri
     `${counted(deleted.length, 'gateway')} no target lists any more ${one ? 'was' : 'were'} deleted (ARM confirmed ${one ? 'it' : 'each'}): ` +
       `${names}${more}; ${one ? 'its' : 'their'} open episodes ended.`,
   ];
+}
+
+/**
+ * `The run was interrupted: 3 gateways not done, read by the next run.`: an interrupted run's last line
+ * (notOkReasons gives none for it).
+ */
+function interruptedVerdict(interrupted: RunInterruptionReport): string {
+  const notDone = interrupted.notDone.length;
+  return notDone === 0
+    ? 'The run was interrupted after its last gateway: what it did not do is said above.'
+    : `The run was interrupted: ${counted(notDone, 'gateway')} not done (above), read by the next run.`;
 }
 
 /** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */

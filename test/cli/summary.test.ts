@@ -190,6 +190,12 @@ describe('an interrupted run, in the summary and the exit code', () => {
     );
     // The finished gateway is still listed as checked.
     expect(text).toMatch(/^Checked 1 gateway,/);
+    // Its last line says so, where a failed run's "The run is not ok" would be (a new-user trial: it
+    // ended at "Insights and report").
+    expect(text).toMatch(
+      /\n\nThe run was interrupted: 12 gateways not done \(above\), read by the next run\.$/,
+    );
+    expect(text).not.toContain('The run is not ok');
   });
 
   it('names from the network are made safe for the terminal', () => {
