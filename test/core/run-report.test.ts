@@ -135,6 +135,27 @@ describe('notOkReasons', () => {
     ]);
   });
 
+  // A new-user trial: "not counting the notices of 3 state documents that failed" above "4 notify state
+  // documents not read or written": the 4th was the stored silences, which hide no notice.
+  it('the stored silences not read beside notify state documents: each said apart', () => {
+    const error = (failedOpen?: boolean) => ({
+      code: 'StateUnavailable',
+      message: 'x',
+      retryable: true,
+      ...(failedOpen ? { failedOpen } : {}),
+    });
+    const report = run({
+      notify: notify({ stateErrors: [error(), error(), error(), error(true)] } as never),
+    });
+    expect(notOkReasons(report)).toEqual([
+      '3 notify state documents not read or written',
+      "the stored silences not read (the run went on with the configuration's alone)",
+    ]);
+    expect(notOkReasons(run({ notify: notify({ stateErrors: [error(true)] } as never) }))).toEqual([
+      "the stored silences not read (the run went on with the configuration's alone)",
+    ]);
+  });
+
   it('a gateway deleted beside one that failed: each counted apart', () => {
     const report = run({
       gateways: [failed('a', 'GatewayDeleted'), failed('b', 'BackendHealthUnavailable')],
