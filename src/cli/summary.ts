@@ -62,7 +62,8 @@ export function* summaryLines(
   const deleted = s.deletedGateways ?? 0;
   const failedApart = [
     ...(s.failedGateways > deleted ? [`${s.failedGateways - deleted} could not be checked`] : []),
-    ...(deleted ? [`${deleted} deleted`] : []),
+    // "Not found", not "deleted": an id with a typo in "targets" is answered the same (a new-user trial).
+    ...(deleted ? [`${deleted} not found`] : []),
   ];
   // A target not listed holds gateways nobody read: "Checked 3 gateways … 0 not healthy." alone read as
   // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.

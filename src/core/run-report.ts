@@ -678,7 +678,7 @@ export function notOkReasons(report: RunReport): string[] {
       ? plural(s.failedGateways - deleted, 'gateway could not be checked', 'gateways could not be checked')
       : '',
     deleted
-      ? `${plural(deleted, 'gateway', 'gateways')} deleted (if "targets" names ${deleted === 1 ? 'it' : 'them'} by id, fix or remove ${deleted === 1 ? 'that id' : 'those ids'})`
+      ? `${plural(deleted, 'gateway', 'gateways')} not found (deleted; or, if "targets" names ${deleted === 1 ? 'it' : 'them'} by id, a wrong id: fix or remove ${deleted === 1 ? 'that id' : 'those ids'})`
       : '',
     s.incompleteReadings ? plural(s.incompleteReadings, 'reading incomplete', 'readings incomplete') : '',
     // Not claimed: its state failed (stateErrors, below) or overlapping runs wrote it first (contended);
@@ -696,7 +696,7 @@ export function notOkReasons(report: RunReport): string[] {
     // "not counting the notices of 3 state documents" above "4 notify state documents not read").
     notifyStateFailures(n?.stateErrors ?? []),
     (n?.stateErrors ?? []).some((e) => e.failedOpen === true)
-      ? 'the stored silences not read (the run went on with the configuration\'s alone)'
+      ? "the stored silences not read (the run went on with the configuration's alone)"
       : '',
     n?.unconfirmedDeletions?.length
       ? plural(n.unconfirmedDeletions.length, 'gateway', 'gateways') +

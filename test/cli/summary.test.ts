@@ -719,7 +719,7 @@ it('gateways ARM confirmed deleted: counted apart on the first line, each line w
   });
   expect(run.summary).toMatchObject({ gateways: 9, failedGateways: 8, deletedGateways: 7 });
   const text = formatSummary(run, []);
-  expect(text.split('\n')[0]).toMatch(/^Read 1 of 9 gateways \(1 could not be checked, 7 deleted\), /);
+  expect(text.split('\n')[0]).toMatch(/^Read 1 of 9 gateways \(1 could not be checked, 7 not found\), /);
   expect(text).toContain('✗ 2 more gateways deleted, as above: gone-5, gone-6\n');
   expect(text).not.toMatch(/could not be checked, as above/);
   const whole = new GatewayDeletedError(base.id).message.replace(base.id, 'the gateway');
@@ -732,15 +732,15 @@ it('gateways ARM confirmed deleted: counted apart on the first line, each line w
     targets: [],
     gateways: [base, gone[0]!],
   });
-  expect(formatSummary(onlyGone, []).split('\n')[0]).toMatch(/^Read 1 of 2 gateways \(1 deleted\), /);
+  expect(formatSummary(onlyGone, []).split('\n')[0]).toMatch(/^Read 1 of 2 gateways \(1 not found\), /);
   expect(report('x').summary.deletedGateways).toBeUndefined();
   // The trial: a run whose only failures were deletions exited 2 with no word of failure; the last line
   // says why the run is not ok (core/run-report.ts notOkReasons).
   expect(formatSummary(onlyGone, []).split('\n').at(-1)).toBe(
-    'The run is not ok: 1 gateway deleted (if "targets" names it by id, fix or remove that id).',
+    'The run is not ok: 1 gateway not found (deleted; or, if "targets" names it by id, a wrong id: fix or remove that id).',
   );
   expect(formatSummary(run, []).split('\n').at(-1)).toBe(
-    'The run is not ok: 1 gateway could not be checked; 7 gateways deleted (if "targets" names them by id, fix or remove those ids).',
+    'The run is not ok: 1 gateway could not be checked; 7 gateways not found (deleted; or, if "targets" names them by id, a wrong id: fix or remove those ids).',
   );
   expect(formatSummary(report('x'), [])).not.toMatch(/not ok/);
 });

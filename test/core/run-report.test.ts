@@ -68,7 +68,7 @@ describe('notOkReasons', () => {
         ],
         gateways: [failed('a', 'GatewayDeleted'), failed('b', 'GatewayDeleted')],
       }),
-      /^2 gateways deleted \(if "targets" names them by id, fix or remove those ids\)$/,
+      /^2 gateways not found \(deleted; or, if "targets" names them by id, a wrong id: fix or remove those ids\)$/,
     ],
     [
       'an incomplete reading',
@@ -162,7 +162,7 @@ describe('notOkReasons', () => {
     });
     expect(notOkReasons(report)).toEqual([
       '1 gateway could not be checked',
-      '1 gateway deleted (if "targets" names it by id, fix or remove that id)',
+      '1 gateway not found (deleted; or, if "targets" names it by id, a wrong id: fix or remove that id)',
     ]);
   });
 
