@@ -85,9 +85,14 @@ export function causeWithConfiguration(
   };
 }
 
-/** The `az` commands of a step's code spans (one span may join several with `&&`); none: keep the step. */
+/**
+ * The `az` commands of a step's code spans (one span may join several with `&&`); a step with a span
+ * that is not only `az` commands, or with none, gets one no command equals: it is kept. (A span of two
+ * joined commands was counted as one span against two commands, so the cause's "From the CLI: `probe
+ * update … && http-settings update …`" stayed beside the change step of the same two: a new-user trial.)
+ */
 function azCommandsOf(step: string): string[] {
-  const spans = [...step.matchAll(/`([^`]*)`/g)].map((m) => m[1] as string);
-  const commands = spans.flatMap((span) => span.split(' && ')).filter((c) => c.startsWith('az '));
-  return commands.length > 0 && commands.length === spans.length ? commands : ['(not only az)'];
+  const spans = [...step.matchAll(/`([^`]*)`/g)].map((m) => (m[1] as string).split(' && '));
+  const onlyAz = spans.length > 0 && spans.every((commands) => commands.every((c) => c.startsWith('az ')));
+  return onlyAz ? spans.flat() : ['(not only az)'];
 }

@@ -116,6 +116,19 @@ describe('noticeCause', () => {
     },
   );
 
+  // A new-user trial: the change step gave `http-settings update`, then `probe update`, and the cause's
+  // "From the CLI" step the same two joined by `&&`, in the other order.
+  it("a cause's step whose joined commands the change step gives is said once", () => {
+    const p = resolved(settings({ requestTimeoutInS: 30 }), probe({ timeoutInS: 30, intervalInS: 30 }));
+    const steps = noticeCause(finding('probe-timeout', read(p, 'probe-timeout'))).steps;
+    const change = steps.filter((step) => step.startsWith('Change what is likely wrong'));
+    expect(change).toHaveLength(1);
+    expect(change[0]).toContain('http-settings update');
+    expect(change[0]).toContain('probe update');
+    expect(steps.filter((step) => step.startsWith('From the CLI'))).toEqual([]);
+    expect(steps.filter((step) => step.includes('probe update'))).toHaveLength(1);
+  });
+
   it('a probe the configuration explains: what we see comes first, naming the probe', () => {
     const p = resolved(settings(), probe({ statusCodes: ['200'] }));
     const steps = noticeCause(
