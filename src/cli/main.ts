@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../adapters/package-root';
+import { nearestName } from '../core/input/nearest-name';
 import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   if (first === 'help') return helpFor(args);
   const spec = verbSpec(first);
   if (!spec) {
-    const problem = first.startsWith('-') ? `Unknown option ${first}` : `Unknown verb "${first}"`;
+    const problem = first.startsWith('-') ? `Unknown option ${first}` : unknownVerb(first);
     return usageFailure(problem, toolUsageHint());
   }
   let leaf: VerbSpec | undefined;
@@ -154,11 +155,17 @@ function helpFor(words: readonly string[]): number {
   if (verb === undefined || ['--help', '-h', 'help', '--version'].includes(verb))
     return printed(toolHelp(toolVersion()));
   const spec = verbSpec(verb);
-  if (!spec) return usageFailure(`Unknown verb "${verb}"`, toolUsageHint());
+  if (!spec) return usageFailure(unknownVerb(verb), toolUsageHint());
   if (!isVerbGroup(spec)) return printed(verbHelp(spec));
   if (sub === undefined) return printed(groupHelp(spec));
   const leaf = subverbSpec(spec, sub);
   return leaf ? printed(verbHelp(leaf)) : usageFailure(subverbProblem(spec, sub), usageHint(spec));
+}
+
+/** `Unknown verb "rn" (did you mean "run"?)`: the verb within a typo's reach (a new-user trial), if any. */
+function unknownVerb(given: string): string {
+  const near = nearestName(given, Object.keys(VERBS));
+  return `Unknown verb "${given}"${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
 function verbSpec(name: string): VerbSpec | VerbGroupSpec | undefined {
@@ -172,7 +179,9 @@ function subverbSpec(group: VerbGroupSpec, name: string): VerbSpec | undefined {
 function subverbProblem(group: VerbGroupSpec, given: string | undefined): string {
   const names = Object.keys(group.subverbs).map((s) => `"${s}"`);
   const what = `after "${group.name}", say ${names.join(' or ')}`;
-  return given === undefined ? what : `Unknown ${group.name} verb "${given}": ${what}`;
+  if (given === undefined) return what;
+  const near = nearestName(given, Object.keys(group.subverbs));
+  return `Unknown ${group.name} verb "${given}"${near ? ` (did you mean "${near}"?)` : ''}: ${what}`;
 }
 
 function printed(text: string): number {

@@ -1,3 +1,4 @@
+import { nearestName } from '../core/input/nearest-name';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
 import type { VerbSpec } from './verb-specs';
@@ -171,26 +172,7 @@ function missingValue(
   return undefined;
 }
 
-/** A known option within two edits of what was typed (`--conifg` → `config`), for the error message. */
+/** A known option within a typo's reach of what was typed (`--conifg` → `config`; nearestName). */
 function nearestOption(typed: string, known: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const distance = editDistance(typed.toLowerCase(), name);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-/** Levenshtein distance (insert, delete, substitute), for short option names. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, substitution));
-    }
-    previous = row;
-  }
-  return previous[b.length] as number;
+  return nearestName(typed, known);
 }

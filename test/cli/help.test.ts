@@ -161,12 +161,15 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     [['notify', 'resend', '--verbose'], /unknown option --verbose\nUsage: appgw-insights notify resend/],
     [['notify'], /after "notify", say "list" or "resend" or "test"\nUsage: appgw-insights notify list/],
     [['notify', 'test', '--all'], /unknown option --all\nUsage: appgw-insights notify test --receiver NAME/],
-    [['notify', 'lst'], /Unknown notify verb "lst"/],
+    [['notify', 'lst'], /Unknown notify verb "lst" \(did you mean "list"\?\)/],
+    // A new-user trial: a typo of a verb got no suggestion, where a typo of an option did.
+    [['rn'], /^error: Unknown verb "rn" \(did you mean "run"\?\)\nUsage: appgw-insights VERB/],
+    [['silense', 'list'], /^error: Unknown verb "silense" \(did you mean "silence"\?\)/],
     [
       ['--version', 'extra'],
       /^error: --version takes nothing after it \(got "extra"\)\nUsage: appgw-insights VERB/,
     ],
-    [['frobnicate'], /^error: Unknown verb "frobnicate"\nUsage: appgw-insights VERB/],
+    [['frobnicate'], /^error: Unknown verb "frobnicate"\nUsage: appgw-insights VERB/], // nothing near
     [['--verbose'], /^error: Unknown option --verbose\n/],
     [['help', 'frobnicate'], /Unknown verb "frobnicate"/],
     [['help', 'notify', 'lst'], /Unknown notify verb "lst"/],

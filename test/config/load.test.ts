@@ -85,6 +85,19 @@ describe('parseConfig', () => {
     expect(parseConfig({ targets: [GW], concurrency: value }).concurrency).toBe(expected);
   });
 
+  // A new-user trial: "target", "caCertfile" and "recoverafter" got only the list of keys.
+  it('an unknown key within a typo of one there is says which was meant', () => {
+    const issues = issuesOf(() =>
+      parseConfig({ targets: [GW], target: [GW], arm: { caCertfile: 'x' }, notify: { recoverafter: 2 } }),
+    ).join('\n');
+    expect(issues).toContain('unknown key "target" (did you mean "targets"?): the keys here are');
+    expect(issues).toContain('unknown key "caCertfile" (did you mean "caCertFile"?)');
+    expect(issues).toContain('unknown key "recoverafter" (did you mean "recoverAfter"?)');
+    expect(issuesOf(() => parseConfig({ targets: [GW], frobnicate: 1 })).join('\n')).toMatch(
+      /unknown key "frobnicate": the keys here are/,
+    );
+  });
+
   it('lists every problem at once', () => {
     expect(issuesOf(() => parseConfig({ targets: ['x'], concurrency: -1 }))).toHaveLength(2);
   });
