@@ -126,9 +126,9 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         : createBlobBlockUploader(options.connection);
   const ensured = new Map<string, Promise<unknown>>();
   /** The account and the setting that names it, for the advice on a failure without an answer. */
-  const where = (): string => {
+  const where = (): Where => {
     const setting = 'connection' in options ? (options.connection.setting ?? 'sinks.blob') : 'sinks.blob';
-    return service ? `${service.url} (${setting})` : setting;
+    return service ? { text: `${service.url} (${setting})`, url: service.url } : { text: setting };
   };
 
   /** The container, created on first use (a failed creation is tried again on the next delivery). */
@@ -292,10 +292,16 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
  * the state's words (storageReachableAdvice). A trial's first blob-sink failure named neither the
  * account nor what to look at. Empty when every failure had an answer (its status says it).
  */
-function noAnswerAdvice(failures: readonly StorageFailure[], where: string): string {
+function noAnswerAdvice(failures: readonly StorageFailure[], where: Where): string {
   return failures.some((f) => f.statusCode === undefined && f.retryable)
-    ? `; check that ${storageReachableAdvice(where)}`
+    ? `; check that ${storageReachableAdvice(where.text, where.url)}`
     : '';
+}
+
+/** The sink's account as its failures name it (its endpoint and setting), and the endpoint alone. */
+interface Where {
+  readonly text: string;
+  readonly url?: string;
 }
 
 /**
@@ -318,7 +324,7 @@ function containerMissing(error: unknown, depth = 0): boolean {
 function deliveryFailure(
   sink: string,
   failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>,
-  where: string,
+  where: Where,
 ): Error {
   const scratch = failed.find(({ error }) => isScratchUnavailableError(error));
   if (scratch) return scratch.error as Error;
@@ -342,7 +348,7 @@ function deliveryFailure(
 function storageFailures(
   sink: string,
   failed: ReadonlyArray<{ readonly step: string; readonly error: unknown }>,
-  where: string,
+  where: Where,
 ): DeliveryError {
   const described = failed.map(({ step, error }) => ({ step, ...describeStorageFailure(error) }));
   const status = described.find((d) => d.statusCode !== undefined)?.statusCode;

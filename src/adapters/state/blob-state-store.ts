@@ -33,7 +33,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         ({ text, etag } = await container.download(options.blobName));
       } catch (error) {
         if (isNotThere(error)) return undefined; // no blob, or no container: nothing written yet
-        throw blobStateError(name, 'read', error);
+        throw blobStateError(name, 'read', error, options.client.url);
       }
       if (!etag) throw unavailable(name, 'reading it returned no ETag');
       return parseDocument<T>(text, etag, name);
@@ -55,7 +55,12 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
           if (statusCode !== 404 || code !== 'ContainerNotFound' || expectedEtag !== undefined) throw error;
           // Not a conflict whatever it answers (409 ContainerBeingDeleted included): the container is refused.
           await container.createIfNotExists().catch((refused: unknown) => {
-            throw blobStateError(name, `create the container ${options.container} for`, refused);
+            throw blobStateError(
+              name,
+              `create the container ${options.container} for`,
+              refused,
+              options.client.url,
+            );
           });
           response = await upload();
         }
@@ -66,7 +71,8 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         // a blob; Blob storage's 404 on an If-Match write: the document (or container) was deleted since our read.
         // A lease another holder took (412 LeaseIdMissing …) is no conflict: reading again never ends it,
         // and a break trial's run, silence add and notify resend each said "another run wrote it first".
-        if (isLeaseRefusal({ statusCode, code })) throw blobStateError(name, 'write', error);
+        if (isLeaseRefusal({ statusCode, code }))
+          throw blobStateError(name, 'write', error, options.client.url);
         if (
           statusCode === 412 ||
           (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
@@ -74,7 +80,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         ) {
           throw new StateConflictError(name, { cause: error });
         }
-        throw blobStateError(name, 'write', error);
+        throw blobStateError(name, 'write', error, options.client.url);
       }
       if (!response.etag) throw unavailable(name, 'writing it returned no ETag');
       return response.etag;
@@ -95,15 +101,26 @@ export function isNotThere(error: unknown): boolean {
 }
 
 /** A failed storage call as StateUnavailableError: status and service code only, and what to do. */
-export function blobStateError(document: string, action: string, error: unknown): StateUnavailableError {
+export function blobStateError(
+  document: string,
+  action: string,
+  error: unknown,
+  /** The blob endpoint called, for the advice (storageReachableAdvice). */
+  serviceUrl?: string,
+): StateUnavailableError {
   const failure = describeStorageFailure(error);
-  return new StateUnavailableError(document, `cannot ${action} it: ${failure.detail}`, adviceFor(failure), {
-    retryable: failure.retryable,
-    cause: error,
-  });
+  return new StateUnavailableError(
+    document,
+    `cannot ${action} it: ${failure.detail}`,
+    adviceFor(failure, serviceUrl),
+    {
+      retryable: failure.retryable,
+      cause: error,
+    },
+  );
 }
 
-function adviceFor(failure: StorageFailure): string {
+function adviceFor(failure: StorageFailure, serviceUrl?: string): string {
   const where = 'the state.blob connection (APPGW_STORAGE_CONNECTION in the Functions app)';
   if (failure.statusCode === 401 || failure.statusCode === 403) {
     return (
@@ -114,7 +131,7 @@ function adviceFor(failure: StorageFailure): string {
   }
   if (failure.statusCode === undefined) {
     return failure.retryable
-      ? `Check that ${storageReachableAdvice(where)}; the next run tries again.`
+      ? `Check that ${storageReachableAdvice(where, serviceUrl)}; the next run tries again.`
       : `Check ${where} and its identity.`;
   }
   if (isLeaseRefusal(failure))

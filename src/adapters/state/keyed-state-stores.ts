@@ -253,7 +253,7 @@ export function createBlobStateStores<T>(options: {
         }
       } catch (error) {
         if (isNotThere(error)) return []; // no container yet: no state yet
-        throw blobStateError(name, 'list', error);
+        throw blobStateError(name, 'list', error, options.client.url);
       }
       return keys;
     },

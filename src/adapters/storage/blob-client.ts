@@ -255,10 +255,20 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
 /**
  * What to check when a storage account gave no answer at all (`where` names its connection), as the
  * clause after "check that": the state store's advice and the blob sink's say it in the same words.
+ * `serviceUrl`, the blob endpoint called, adds how to start Azurite when it is Azurite's default one.
  */
-export function storageReachableAdvice(where: string): string {
-  return `the storage account of ${where} is reachable (account name, endpoint, firewall)`;
+export function storageReachableAdvice(where: string, serviceUrl?: string): string {
+  // Azurite's account at its default address: what is not reachable is most likely Azurite not started
+  // (a new-user trial with `UseDevelopmentStorage=true` read the advice as about an account in Azure).
+  const azurite =
+    serviceUrl !== undefined && AZURITE_DEFAULT.test(serviceUrl)
+      ? `: ${serviceUrl} is Azurite's default address (\`UseDevelopmentStorage=true\`): start Azurite (in this project: \`npx azurite --location DIR\`), or point the connection at a running one`
+      : '';
+  return `the storage account of ${where} is reachable (account name, endpoint, firewall)${azurite}`;
 }
+
+/** Azurite's blob service at its default address and account (`UseDevelopmentStorage=true`). */
+const AZURITE_DEFAULT = /^https?:\/\/(?:127\.0\.0\.1|localhost):10000\/devstoreaccount1\/?$/i;
 
 /** What went wrong in a storage call, safe to show: status and service error code, no secrets. */
 export interface StorageFailure {

@@ -1,3 +1,4 @@
+import { blobStateError } from '../../../src/adapters/state/blob-state-store';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/identity';
@@ -6,6 +7,7 @@ import {
   connectBlobService,
   describeStorageFailure,
   redactSecrets,
+  storageReachableAdvice,
   type BlobConnectionOptions,
 } from '../../../src/adapters/storage/blob-client';
 import { AuthenticationError, ConfigError } from '../../../src/errors';
@@ -485,4 +487,33 @@ test('loading the storage adapters does not load @azure/identity (cold start)', 
 
 const fixedToken = (token: string): TokenCredential => ({
   getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+});
+
+// A new-user trial: `UseDevelopmentStorage=true` with Azurite not started was told to check "the storage
+// account of the state.blob connection" (account name, endpoint, firewall), as if it were in Azure.
+describe('storageReachableAdvice', () => {
+  it.each([
+    ['http://127.0.0.1:10000/devstoreaccount1', true],
+    ['http://localhost:10000/devstoreaccount1/', true],
+    ['https://acct.blob.core.windows.net', false],
+    ['http://127.0.0.1:41234/devstoreaccount1', false], // an Azurite of its own: its address is deliberate
+    [undefined, false],
+  ])('%s: says how to start Azurite: %s', (url, azurite) => {
+    const advice = storageReachableAdvice('the state.blob connection', url);
+    expect(advice.startsWith('the storage account of the state.blob connection is reachable')).toBe(true);
+    expect(advice.includes('start Azurite (in this project: `npx azurite --location DIR`)')).toBe(azurite);
+  });
+
+  it("the state store's error for no answer names it", () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:10000'), {
+      code: 'ECONNREFUSED',
+    });
+    const error = blobStateError(
+      'blob appgw-state/x.json',
+      'read',
+      refused,
+      'http://127.0.0.1:10000/devstoreaccount1',
+    );
+    expect(error.message).toContain("http://127.0.0.1:10000/devstoreaccount1 is Azurite's default address");
+  });
 });
