@@ -104,6 +104,10 @@ const ACCEPT_STEP = 'accept-step';
 
 const OPENSSL_CHAIN = 'openssl s_client -connect <address>:443 -servername <host> -showcerts </dev/null';
 
+/** The `other` cause's step for a message we do not recognise: left out when there is none. */
+const IF_MESSAGE_STEP =
+  'If the gateway gave a message, compare it with the error messages listed in the troubleshooting guide and follow the matching section.';
+
 export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
   'probe-timeout': {
     title: 'The backend answers the health probe too slowly (probe timeout)',
@@ -253,7 +257,7 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
     title: 'The gateway reports a probe message we do not recognise',
     docUrl: GUIDE_URL,
     steps: [
-      'If the gateway gave a message, compare it with the error messages listed in the troubleshooting guide and follow the matching section.',
+      IF_MESSAGE_STEP,
       "Check the server directly from a VM in the gateway's virtual network: port reachable, probe path answering 200-399, certificate valid for the probe's host name.",
       'Look at the Details column of Backend health in the portal for the current message.',
     ],
@@ -385,11 +389,13 @@ export function causeFor(id: CauseId, options: CauseOptions = {}): Cause {
     return status === undefined ? base : { ...base, receivedStatus: status };
   }
   if (id === 'other') {
-    // No message: the title says so; a step saying it again would be the insight's third time.
+    // No message: the title says so; a step saying it again would be the insight's third time, and
+    // "if the gateway gave a message, compare it" read as one to look for (a new-user trial).
     const quoted = log ? [verbatimStep(log)] : [];
     const title =
       options.title ?? (log ? entry.title : 'The server is not healthy and the gateway gives no reason');
-    return { id, title, steps: [...lead, ...quoted, ...entry.steps], docUrl };
+    const steps = log ? entry.steps : entry.steps.filter((step) => step !== IF_MESSAGE_STEP);
+    return { id, title, steps: [...lead, ...quoted, ...steps], docUrl };
   }
   const tail = (id === 'health-unknown' || id === 'draining') && log ? [alsoSaidStep(log)] : [];
   return { id, title: options.title ?? entry.title, steps: [...lead, ...entry.steps, ...tail], docUrl };
