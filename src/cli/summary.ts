@@ -9,6 +9,7 @@ import { GATEWAY_SCOPE } from '../core/notice/inhibit';
 import { severityLabel, shownType, shownTypeWithWhy } from '../core/notice/notice-labels';
 import {
   failedDeliveries,
+  failedBesidesInterruption,
   notOkReasons,
   type FindingReport,
   type GatewayReport,
@@ -190,7 +191,7 @@ export function* summaryLines(
   if (reasons.length) lines.push('', `The run is not ok: ${reasons.join('; ')}.`);
   // An interrupted run too (a new-user trial: its summary ended at "Insights and report"), said as the
   // top's "✗ interrupted" says it; what failed besides may be the stop's doing, so it stands alone.
-  else if (report.interrupted) lines.push('', interruptedVerdict(report.interrupted));
+  else if (report.interrupted) lines.push('', interruptedVerdict(report));
   yield* lines;
 }
 
@@ -938,14 +939,27 @@ function unlistedDeletionLines(deleted: readonly UnlistedDeletionReport[]): stri
 }
 
 /**
- * `The run was interrupted: 3 gateways not done, read by the next run.`: an interrupted run's last line
- * (notOkReasons gives none for it).
+ * `The run was interrupted: 3 gateways not done (above), read by the next run; and 1 target not listed.`:
+ * an interrupted run's last line (notOkReasons gives none for it): what the stop left undone, then what
+ * failed besides (failedBesidesInterruption), which the next run does not mend by itself.
  */
-function interruptedVerdict(interrupted: RunInterruptionReport): string {
+function interruptedVerdict(report: RunReport): string {
+  const interrupted = report.interrupted as RunInterruptionReport;
   const notDone = interrupted.notDone.length;
-  return notDone === 0
-    ? 'The run was interrupted after its last gateway: what it did not do is said above.'
-    : `The run was interrupted: ${counted(notDone, 'gateway')} not done (above), read by the next run.`;
+  const cutTargets = report.targets.filter((t) => t.error?.code === RUN_INTERRUPTED_CODE).length;
+  const undone =
+    notDone > 0
+      ? `${counted(notDone, 'gateway')} not done (above), read by the next run`
+      : cutTargets > 0
+        ? // Stopped while its targets were listed: no gateway was started (a break trial read "after
+          // its last gateway" of a run that had none).
+          `${counted(cutTargets, 'target')} not listed before the stop (above), read by the next run`
+        : undefined;
+  const besides = failedBesidesInterruption(report);
+  const also = besides.length ? `; and ${besides.join('; ')}` : '';
+  return undone === undefined
+    ? `The run was interrupted after its last gateway (what it did not do is said above)${also}.`
+    : `The run was interrupted: ${undone}${also}.`;
 }
 
 /** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */

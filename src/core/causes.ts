@@ -264,17 +264,16 @@ export const CATALOGUE: Readonly<Record<CauseId, CatalogueEntry>> = {
   },
 };
 
+/** status-code-mismatch's first step when the message names no status. */
+export const STATUS_NOT_STATED_STEP =
+  "The message doesn't say which status the backend returned: reproduce the probe (below) to see it.";
+
 /** Status-specific first steps, keyed by the received HTTP status (guide table: 401, 403, 404, 405, 500, 503). */
 export function statusCodeAdvice(status: number | undefined): {
   readonly label: string;
   readonly step: string;
 } {
-  if (status === undefined) {
-    return {
-      label: 'status not stated',
-      step: "The message doesn't say which status the backend returned: reproduce the probe (below) to see it.",
-    };
-  }
+  if (status === undefined) return { label: 'status not stated', step: STATUS_NOT_STATED_STEP };
   if (status === 401 || status === 407) {
     return {
       label: 'authentication required',

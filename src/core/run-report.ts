@@ -657,15 +657,26 @@ export function runSucceeded(report: RunReport): boolean {
  * empty otherwise: a failure of a kind not named here is "see report.json". A new-user trial: a run whose
  * only failures were deleted gateways exited 2, and its summary said "(7 deleted)" and no word of failure.
  */
-/** `3 notify state documents not read or written`: the state errors that are not the silences' (failedOpen). */
-function notifyStateFailures(errors: readonly ReportedError[]): string {
-  const hiding = errors.filter((e) => e.failedOpen !== true).length;
-  if (hiding === 0) return '';
-  return `${hiding} ${hiding === 1 ? 'notify state document' : 'notify state documents'} not read or written`;
-}
-
 export function notOkReasons(report: RunReport): string[] {
   if (runSucceeded(report) || report.interrupted) return [];
+  const reasons = failureReasons(report);
+  return reasons.length ? reasons : ['see report.json'];
+}
+
+/**
+ * What an interrupted run failed at besides the interruption, as notOkReasons says it: its targets the
+ * stop cut short (`RunInterrupted`) are the interruption's own (a break trial: the last line said only
+ * "interrupted" of a run with a target not listed and a wrong gateway id). Empty when nothing else failed.
+ */
+export function failedBesidesInterruption(report: RunReport): string[] {
+  return failureReasons({
+    ...report,
+    targets: report.targets.filter((t) => t.error?.code !== 'RunInterrupted'),
+  });
+}
+
+/** notOkReasons' phrases, each kind counted once; empty when none applies. */
+function failureReasons(report: RunReport): string[] {
   const s = report.summary;
   const n = report.notifications;
   const deleted = s.deletedGateways ?? 0;
@@ -695,9 +706,7 @@ export function notOkReasons(report: RunReport): string[] {
     // The stored silences are counted apart: they fail open, and hide no notice (a new-user trial read
     // "not counting the notices of 3 state documents" above "4 notify state documents not read").
     notifyStateFailures(n?.stateErrors ?? []),
-    (n?.stateErrors ?? []).some((e) => e.failedOpen === true)
-      ? "the stored silences not read (the run went on with the configuration's alone)"
-      : '',
+    ...storedSilenceFailures(n?.stateErrors ?? []),
     n?.unconfirmedDeletions?.length
       ? plural(n.unconfirmedDeletions.length, 'gateway', 'gateways') +
         ' not listed whose deletion ARM did not confirm'
@@ -719,7 +728,32 @@ export function notOkReasons(report: RunReport): string[] {
         )
       : '',
   ].filter((reason) => reason !== '');
-  return reasons.length ? reasons : ['see report.json'];
+  return reasons;
+}
+
+/** `3 notify state documents not read or written`: the state errors that are not the silences' (failedOpen). */
+function notifyStateFailures(errors: readonly ReportedError[]): string {
+  const hiding = errors.filter((e) => e.failedOpen !== true).length;
+  if (hiding === 0) return '';
+  return `${hiding} ${hiding === 1 ? 'notify state document' : 'notify state documents'} not read or written`;
+}
+
+/**
+ * The stored silences' failures (failedOpen): entries not valid, each not applied while the others are
+ * (`StoredSilenceInvalid`), apart from the document not read, which leaves the configuration's alone (a
+ * break trial: one entry not valid was said as every stored silence not read).
+ */
+function storedSilenceFailures(errors: readonly ReportedError[]): string[] {
+  const silences = errors.filter((e) => e.failedOpen === true);
+  const invalid = silences.filter((e) => e.code === 'StoredSilenceInvalid').length;
+  return [
+    invalid > 0
+      ? `${invalid} stored ${invalid === 1 ? 'silence' : 'silences'} not valid, not applied (the others are)`
+      : '',
+    silences.length > invalid
+      ? "the stored silences not read (the run went on with the configuration's alone)"
+      : '',
+  ];
 }
 
 /**

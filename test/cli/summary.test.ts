@@ -198,6 +198,35 @@ describe('an interrupted run, in the summary and the exit code', () => {
     expect(text).not.toContain('The run is not ok');
   });
 
+  // A second break trial: a target not listed and a wrong gateway id were left off the last line of a
+  // run stopped by its deadline; a run stopped while its targets were listed was said to have stopped
+  // "after its last gateway".
+  it('its last line adds what failed besides the stop; a stop during the listing says so', () => {
+    const base = interrupted(new RunInterruptedError({ by: 'deadline' }), [gatewayOf('gw-1')]);
+    const failedTarget = {
+      id: '/subscriptions/t',
+      ok: false,
+      error: { code: 'TargetListUnavailable', message: 'ARM answered 503', retryable: true },
+      gateways: 0,
+    };
+    const cutTarget = {
+      id: '/subscriptions/u',
+      ok: false,
+      error: { code: 'RunInterrupted', message: 'stopped', retryable: true },
+      gateways: 0,
+    };
+    expect(formatSummary({ ...base, targets: [...base.targets, failedTarget, cutTarget] }, [])).toMatch(
+      /\n\nThe run was interrupted: 1 gateway not done \(above\), read by the next run; and 1 target not listed\.$/,
+    );
+    const duringListing = {
+      ...interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGINT' }), []),
+      targets: [cutTarget],
+    };
+    expect(formatSummary(duringListing, [])).toMatch(
+      /\n\nThe run was interrupted: 1 target not listed before the stop \(above\), read by the next run\.$/,
+    );
+  });
+
   it('names from the network are made safe for the terminal', () => {
     const text = formatSummary(
       interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }), [

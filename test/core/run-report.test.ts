@@ -153,6 +153,10 @@ describe('notOkReasons', () => {
     ]);
     expect(notOkReasons(run({ notify: notify({ stateErrors: [error(true)] } as never) }))).toEqual([
       "the stored silences not read (the run went on with the configuration's alone)",
+    ]); // A break trial: one entry not valid was said as every stored silence not read.
+    const invalid = { ...error(true), code: 'StoredSilenceInvalid' };
+    expect(notOkReasons(run({ notify: notify({ stateErrors: [invalid] } as never) }))).toEqual([
+      '1 stored silence not valid, not applied (the others are)',
     ]);
   });
 

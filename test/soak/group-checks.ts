@@ -401,12 +401,13 @@ export function checkGroupSoak(input: GroupCheckInput): {
 /**
  * What a notice says is the cause: its probe log, or for a gateway-level notice (inhibit.ts) the most
  * common cause of its summary, whose server counts change as servers come and go while the gateway
- * stays all bad (`All 3 servers in 2 backend pools … (2 of 3 servers)` then `All 2 servers … (2 of 2
- * servers)`): one episode, one cause.
+ * stays all bad (`All 3 servers in 2 backend pools … Most common cause (2 of 3 servers): …` then `All 2
+ * servers … (2 of 2 servers): …`): one episode, one cause.
  */
 const causeOf = (probeLog: string) =>
-  /^All \d+ servers? in \d+ backend pools? are not healthy\. (Most common cause: .*?)(?: \(\d+ of \d+ servers?\))?$/s.exec(
-    probeLog,
-  )?.[1] ?? probeLog;
+  /^All \d+ servers? in \d+ backend pools? are not healthy\. (Most common cause)(?: \(\d+ of \d+ servers?\))?(: .*)$/s
+    .exec(probeLog)
+    ?.slice(1, 3)
+    .join('') ?? probeLog;
 
 export type { GroupSoakGateway };

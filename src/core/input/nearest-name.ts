@@ -1,15 +1,18 @@
 /**
  * The known name nearest to `name` (a mistyped setting: `APPGW_TARGET` → `APPGW_TARGETS`), or
  * undefined when none is near enough to be a likely typo: at most a third of the name's length in
- * edits (insertions, deletions, substitutions; Levenshtein), and at least 2. Case is ignored (a
- * setting typed in lower case is its known name). Ties go to the name listed first.
+ * edits (insertions, deletions, substitutions; Levenshtein), at least 2, but 1 for a name of up to 4
+ * characters (a break trial: `up` → run, `end` → add, `url` → arm); or a name it begins, from 3
+ * characters (`--conf` → config). Case is ignored (a setting typed in lower case is its known name).
+ * Ties go to the name listed first.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
   const wanted = name.toUpperCase();
-  const limit = Math.max(2, Math.floor(wanted.length / 3));
+  const limit = wanted.length <= 4 ? 1 : Math.max(2, Math.floor(wanted.length / 3));
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
-    const distance = editDistance(wanted, candidate.toUpperCase());
+    const upper = candidate.toUpperCase();
+    const distance = wanted.length >= 3 && upper.startsWith(wanted) ? 1 : editDistance(wanted, upper);
     if (distance <= limit && (!best || distance < best.distance)) best = { name: candidate, distance };
   }
   return best?.name;

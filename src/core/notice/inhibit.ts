@@ -1,5 +1,5 @@
 import { gatewayKey } from '../arm-id';
-import { causeFor } from '../causes';
+import { causeFor, STATUS_NOT_STATED_STEP } from '../causes';
 import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
 import { isDraining, readHealth } from '../health';
@@ -251,15 +251,11 @@ function gatewayFindings(observation: Observation): Finding[] {
     // One cause for many servers: its steps that need one server's values are left out. Its servers
     // may say it differently (status-code-mismatch: 401 and 502): then the cause in general, not one
     // server's answer (a new-user trial: "HTTP 502 (backend error)" and the 502's steps, of 1 server in 6).
-    const common = mostCommon(
-      findings.map((f) => f.cause),
-      (c) => c.id,
-    );
+    const { cause: common, servers: commonServers } = mostCommonCause(findings);
     const ofCommon = findings.filter((f) => f.cause.id === common.id);
     const cause = withoutServerPlaceholders(
-      ofCommon.every((f) => f.cause.title === common.title) ? common : causeFor(common.id),
+      ofCommon.every((f) => f.cause.title === common.title) ? common : generalCause(ofCommon),
     );
-    const commonServers = new Set(ofCommon.map((f) => f.address.toLowerCase())).size;
     const health = mostCommon(
       findings.map((f) => f.health),
       (h) => h,
@@ -273,13 +269,51 @@ function gatewayFindings(observation: Observation): Finding[] {
       health,
       state: findings.find((f) => f.health === health)?.state ?? first.state,
       // How many servers it is the cause of: "most common" of six servers with six causes is one in six.
-      probeLog: `All ${servers} server${servers === 1 ? '' : 's'} in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause: ${cause.title} (${commonServers} of ${servers} server${servers === 1 ? '' : 's'})`,
+      probeLog: `All ${servers} server${servers === 1 ? '' : 's'} in ${pools} backend pool${pools === 1 ? '' : 's'} are not healthy. Most common cause (${commonServers} of ${servers} server${servers === 1 ? '' : 's'}): ${cause.title}`,
       cause,
       // The gravest of its servers': every server bad is every pool down, unless all are Unknown/Draining.
       severity: findings.some((f) => f.severity === 'critical') ? 'critical' : 'warning',
     });
   }
   return found;
+}
+
+/**
+ * The cause of the most servers among `findings` (distinct addresses: one machine under two settings or
+ * in two pools is one, a break trial's counted three times against two), the first met on a tie, and
+ * how many servers it is the cause of.
+ */
+function mostCommonCause(findings: readonly Finding[]): {
+  readonly cause: Finding['cause'];
+  readonly servers: number;
+} {
+  const servers = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const of = servers.get(f.cause.id) ?? new Set<string>();
+    of.add(f.address.toLowerCase());
+    servers.set(f.cause.id, of);
+  }
+  let best = findings[0] as Finding;
+  for (const f of findings)
+    if ((servers.get(f.cause.id)?.size ?? 0) > (servers.get(best.cause.id)?.size ?? 0)) best = f;
+  return { cause: best.cause, servers: servers.get(best.cause.id)?.size ?? 0 };
+}
+
+/**
+ * One cause its servers say differently (status-code-mismatch: 401 and 502), in general: the
+ * catalogue's, its first step naming what each said rather than "the message doesn't say which status"
+ * (a break trial: every message had said it).
+ */
+function generalCause(findings: readonly Finding[]): Finding['cause'] {
+  const general = causeFor((findings[0] as Finding).cause.id);
+  const statuses = [
+    ...new Set(
+      findings.flatMap((f) => (f.cause.receivedStatus !== undefined ? [f.cause.receivedStatus] : [])),
+    ),
+  ].sort((a, b) => a - b);
+  if (statuses.length === 0) return general;
+  const said = `Its servers answered the probe with HTTP ${statuses.join(', ')}: each server's own insight has the steps for its status.`;
+  return { ...general, steps: [said, ...general.steps.filter((step) => step !== STATUS_NOT_STATED_STEP)] };
 }
 
 function mostCommon<T>(values: readonly T[], key: (value: T) => string): T {

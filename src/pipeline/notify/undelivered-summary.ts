@@ -160,10 +160,15 @@ function distinctFailures(reasons: readonly string[], receiver: string): string[
 
 /** A failure's text without what differs between sends of one failure (distinctFailures). */
 function failureKind(text: string): string {
-  return text
-    .replace(/\s+/g, ' ')
-    .replace(/\b[0-9a-f]{8,}\b/gi, '#')
-    .replace(/(?<!HTTP |\d)\d+/g, '#');
+  return (
+    text
+      .replace(/\s+/g, ' ')
+      // Ids: a UUID, a run of hex, a long token of letters and digits (base64, a trace id).
+      .replace(/\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b/gi, '#')
+      .replace(/\b[0-9a-f]{8,}\b/gi, '#')
+      .replace(/(?=[A-Za-z0-9+/_-]*\d)(?=[A-Za-z0-9+/_-]*[A-Za-z])[A-Za-z0-9+/_-]{12,}={0,2}/g, '#')
+      .replace(/(?<!HTTP |\d)\d+/g, '#')
+  );
 }
 
 /** Most other reasons named after the latest; the rest are counted. */

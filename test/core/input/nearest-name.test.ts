@@ -26,6 +26,28 @@ describe('nearestName: the setting a typo meant', () => {
     expect(nearestName(name, KNOWN)).toBeUndefined();
   });
 
+  // A break trial: short words met names they barely resemble within 2 edits.
+  const VERBS = ['demo', 'emulator', 'evaluate', 'run', 'recheck', 'notify', 'silence'];
+  it.each<[string, readonly string[], string | undefined]>([
+    ['rn', VERBS, 'run'],
+    ['nofity', VERBS, 'notify'],
+    ['silense', VERBS, 'silence'],
+    ['up', VERBS, undefined],
+    ['on', VERBS, undefined],
+    ['rm', VERBS, undefined],
+    ['lst', ['list', 'resend', 'test'], 'list'],
+    ['get', ['list', 'resend', 'test'], undefined],
+    ['end', ['add', 'list', 'expire'], undefined],
+    ['url', ['targets', 'arm', 'sinks', 'notify'], undefined],
+    ['rg', ['targets', 'arm', 'sinks', 'notify'], undefined],
+    ['id', ['dir', 'blob', 'webhooks'], undefined],
+    ['path', ['name', 'url', 'match'], undefined],
+    ['conf', ['config', 'json', 'out'], 'config'], // a name it begins
+    ['target', ['targets', 'arm'], 'targets'],
+  ])('%s among %j → %s', (typed, known, meant) => {
+    expect(nearestName(typed, known)).toBe(meant);
+  });
+
   it('editDistance is a distance: zero only to itself, symmetric, within the longer length', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b) => {

@@ -135,10 +135,44 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
       [
         'gateway',
         general.title,
-        `All 3 servers in 2 backend pools are not healthy. Most common cause: ${general.title} (2 of 3 servers)`,
+        `All 3 servers in 2 backend pools are not healthy. Most common cause (2 of 3 servers): ${general.title}`,
       ],
     ]);
-    expect(notices[0]?.cause.steps.join('\n')).not.toMatch(/\b(?:502|401)\b/);
+    // A second break trial: the general steps said "the message doesn't say which status" (each had),
+    // and pointed to a reproduction left out of a gateway-level notice.
+    const steps = notices[0]?.cause.steps ?? [];
+    expect(steps[0]).toBe(
+      "Its servers answered the probe with HTTP 401, 502: each server's own insight has the steps for its status.",
+    );
+    expect(steps.join('\n')).not.toContain("doesn't say which status");
+  });
+
+  // A second break trial: one machine in three pool/setting rows outweighed two machines of another cause.
+  it('the most common cause is counted by servers, not by the rows a server is listed in', () => {
+    const rows = [
+      ['10.0.0.1', 'pool-1', 'probe-timeout'],
+      ['10.0.0.1', 'pool-2', 'probe-timeout'],
+      ['10.0.0.1', 'pool-3', 'probe-timeout'],
+      ['10.0.0.2', 'pool-1', 'tcp-connect'],
+      ['10.0.0.3', 'pool-1', 'tcp-connect'],
+    ] as const;
+    const listed = new Map<string, string>();
+    const bad = rows.map(([address, pool, cause]) => {
+      const f = { ...finding(gw, address, pool), cause: causeFor(cause) };
+      listed.set(serverKey(f), 'Unhealthy');
+      return { finding: f };
+    });
+    const { notices } = decideWithInhibition(
+      {},
+      { now: new Date(T0), evaluated: new Map([[gatewayKey(gw.id), listed]]), bad, isGone: () => false },
+      POLICY,
+    );
+    expect(notices.map((n) => [n.cause.id, n.server.probeLog])).toEqual([
+      [
+        'tcp-connect',
+        `All 3 servers in 3 backend pools are not healthy. Most common cause (2 of 3 servers): ${causeFor('tcp-connect').title}`,
+      ],
+    ]);
   });
 
   it('the gateway notice: scope gateway, the pseudo-server, a summary, the most common cause; the held servers keep counting, untold', () => {
@@ -152,7 +186,7 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
       cause: { id: 'probe-timeout' },
     });
     expect(notice.server.probeLog).toMatch(
-      /^All 2 servers in 2 backend pools are not healthy\. Most common cause: .+ \(2 of 2 servers\)$/,
+      /^All 2 servers in 2 backend pools are not healthy\. Most common cause \(2 of 2 servers\): .+$/,
     );
     const held = Object.values(first!.servers).filter((r) => r.address !== GATEWAY_SCOPE.address);
     expect(held.map((r) => [r.address, r.badRuns, r.notified])).toEqual([

@@ -121,6 +121,22 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
       'webhook[ops]: 4 notices waiting, sent on the next run: HTTP 503 Service Unavailable: down now, request id 000019',
     ],
     [
+      // A second break trial: UUIDs and base64 trace ids were not taken for ids.
+      'one failure whose texts differ by a UUID or a trace id: said once',
+      [
+        undelivered('dead-letter', {
+          reason: 'HTTP 400 Bad Request: Bad payload. Request id: fc8143b4-4b7d-4c1e-9a0f-2d3e4f5a6b7c',
+        }),
+        undelivered('dead-letter', {
+          reason: 'HTTP 400 Bad Request: Bad payload. Request id: 0a1b2c3d-aaaa-bbbb-cccc-dddddddddddd',
+        }),
+        undelivered('dead-letter', {
+          reason: 'HTTP 400 Bad Request: Bad payload. Request id: Zm9vYmFyYmF6cXV4MTIz',
+        }),
+      ],
+      'webhook[ops]: 3 notices parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 400 Bad Request: Bad payload. Request id: Zm9vYmFyYmF6cXV4MTIz',
+    ],
+    [
       'statuses are kinds of their own, numbers or not',
       [
         undelivered('waiting', { reason: 'HTTP 502 Bad Gateway' }),
