@@ -668,15 +668,22 @@ export class StoredSilenceInvalidError extends AppGwInsightsError {
      * absent for an entry without an id.
      */
     expireCommand?: string,
+    /**
+     * Another entry of the document has its id (a duplicate): `silence expire ID` would end that one too
+     * (a break trial: the advice expired the valid silence), so the fix is by hand.
+     */
+    idShared = false,
   ) {
     const which = id === undefined ? `The stored silence at entry ${entry}` : `The stored silence "${id}"`;
     const where = id === undefined ? ` in ${document}` : ` (entry ${entry} in ${document})`;
     const fix =
       id === undefined
         ? `correct or delete it by hand in ${document} (README "Silences"; it has no id \`silence expire\` can name)`
-        : `\`${expireCommand ?? `appgw-insights silence expire --config FILE ${id}`}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
+        : idShared
+          ? `give it another id, or delete it, by hand in ${document} (README "Silences"; \`silence expire ${id}\` would end the other silence of that id too)`
+          : `\`${expireCommand ?? `appgw-insights silence expire --config FILE ${id}`}\` (it is moved to "setAside" in the document, kept as it is), or correct it by hand in ${document} (README "Silences")`;
     super(
-      `${which}${where} is not valid, so it is not applied (the other stored silences are): ` +
+      `${which}${where} is not valid, so it is not applied (the other stored silences, if any, are): ` +
         `${problems.join('; ')}. To fix it: ${fix}.`,
     );
   }

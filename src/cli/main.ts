@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   if (first === 'help') return helpFor(args);
   const spec = verbSpec(first);
   if (!spec) {
-    const problem = first.startsWith('-') ? `Unknown option ${first}` : unknownVerb(first);
+    const problem = first.startsWith('-') ? unknownToolOption(first) : unknownVerb(first);
     return usageFailure(problem, toolUsageHint());
   }
   let leaf: VerbSpec | undefined;
@@ -160,6 +160,12 @@ function helpFor(words: readonly string[]): number {
   if (sub === undefined) return printed(groupHelp(spec));
   const leaf = subverbSpec(spec, sub);
   return leaf ? printed(verbHelp(leaf)) : usageFailure(subverbProblem(spec, sub), usageHint(spec));
+}
+
+/** `Unknown option --verison (did you mean --version?)`: the tool's own options before a verb. */
+function unknownToolOption(given: string): string {
+  const near = nearestName(given.replace(/^-+/, ''), ['help', 'version']);
+  return `Unknown option ${given}${near ? ` (did you mean --${near}?)` : ''}`;
 }
 
 /** `Unknown verb "rn" (did you mean "run"?)`: the verb within a typo's reach (a new-user trial), if any. */

@@ -947,14 +947,13 @@ function interruptedVerdict(report: RunReport): string {
   const interrupted = report.interrupted as RunInterruptionReport;
   const notDone = interrupted.notDone.length;
   const cutTargets = report.targets.filter((t) => t.error?.code === RUN_INTERRUPTED_CODE).length;
-  const undone =
-    notDone > 0
-      ? `${counted(notDone, 'gateway')} not done (above), read by the next run`
-      : cutTargets > 0
-        ? // Stopped while its targets were listed: no gateway was started (a break trial read "after
-          // its last gateway" of a run that had none).
-          `${counted(cutTargets, 'target')} not listed before the stop (above), read by the next run`
-        : undefined;
+  // Stopped while its targets were listed: their gateways were not started either (a break trial read
+  // "after its last gateway" of a run that had none; another left the target off beside gateways).
+  const parts = [
+    ...(notDone > 0 ? [`${counted(notDone, 'gateway')} not done`] : []),
+    ...(cutTargets > 0 ? [`${counted(cutTargets, 'target')} not listed before the stop`] : []),
+  ];
+  const undone = parts.length > 0 ? `${parts.join(' and ')} (above), read by the next run` : undefined;
   const besides = failedBesidesInterruption(report);
   const also = besides.length ? `; and ${besides.join('; ')}` : '';
   return undone === undefined

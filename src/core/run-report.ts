@@ -747,9 +747,7 @@ function storedSilenceFailures(errors: readonly ReportedError[]): string[] {
   const silences = errors.filter((e) => e.failedOpen === true);
   const invalid = silences.filter((e) => e.code === 'StoredSilenceInvalid').length;
   return [
-    invalid > 0
-      ? `${invalid} stored ${invalid === 1 ? 'silence' : 'silences'} not valid, not applied (the others are)`
-      : '',
+    invalid > 0 ? `${invalid} stored ${invalid === 1 ? 'silence' : 'silences'} not valid, not applied` : '',
     silences.length > invalid
       ? "the stored silences not read (the run went on with the configuration's alone)"
       : '',

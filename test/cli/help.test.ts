@@ -171,6 +171,7 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
     ],
     [['frobnicate'], /^error: Unknown verb "frobnicate"\nUsage: appgw-insights VERB/], // nothing near
     [['--verbose'], /^error: Unknown option --verbose\n/],
+    [['--verison'], /^error: Unknown option --verison \(did you mean --version\?\)\n/],
     [['help', 'frobnicate'], /Unknown verb "frobnicate"/],
     [['help', 'notify', 'lst'], /Unknown notify verb "lst"/],
     [['--help', 'frobnicate'], /Unknown verb "frobnicate"/],

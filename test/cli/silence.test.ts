@@ -574,7 +574,7 @@ describe('appgw-insights silence', () => {
     ]);
     expect(errors.every((e) => /silences\.json$/.test(e.document))).toBe(true);
     expect(errors[0]?.message).toMatch(
-      /^The stored silence "old-glob" \(entry 1 in .*silences\.json\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*To fix it: `appgw-insights silence expire --config FILE old-glob`/,
+      /^The stored silence "old-glob" \(entry 1 in .*silences\.json\) is not valid, so it is not applied \(the other stored silences, if any, are\): matchers\.gateway: is not a name glob.*To fix it: `appgw-insights silence expire --config FILE old-glob`/,
     );
     expect(errors[1]?.message).toMatch(
       /^The stored silence at entry 3 in .*id: .*correct or delete it by hand in /,

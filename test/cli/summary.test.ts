@@ -202,7 +202,9 @@ describe('an interrupted run, in the summary and the exit code', () => {
   // run stopped by its deadline; a run stopped while its targets were listed was said to have stopped
   // "after its last gateway".
   it('its last line adds what failed besides the stop; a stop during the listing says so', () => {
-    const base = interrupted(new RunInterruptedError({ by: 'deadline' }), [gatewayOf('gw-1')]);
+    const base = interrupted(new RunInterruptedError({ by: 'deadline', deadlineInMs: 4000 }), [
+      gatewayOf('gw-1'),
+    ]);
     const failedTarget = {
       id: '/subscriptions/t',
       ok: false,
@@ -216,7 +218,7 @@ describe('an interrupted run, in the summary and the exit code', () => {
       gateways: 0,
     };
     expect(formatSummary({ ...base, targets: [...base.targets, failedTarget, cutTarget] }, [])).toMatch(
-      /\n\nThe run was interrupted: 1 gateway not done \(above\), read by the next run; and 1 target not listed\.$/,
+      /\n\nThe run was interrupted: 1 gateway not done and 1 target not listed before the stop \(above\), read by the next run; and 1 target not listed\.$/,
     );
     const duringListing = {
       ...interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGINT' }), []),

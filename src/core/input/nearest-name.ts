@@ -1,18 +1,25 @@
 /**
  * The known name nearest to `name` (a mistyped setting: `APPGW_TARGET` → `APPGW_TARGETS`), or
- * undefined when none is near enough to be a likely typo: at most a third of the name's length in
- * edits (insertions, deletions, substitutions; Levenshtein), at least 2, but 1 for a name of up to 4
- * characters (a break trial: `up` → run, `end` → add, `url` → arm); or a name it begins, from 3
- * characters (`--conf` → config). Case is ignored (a setting typed in lower case is its known name).
- * Ties go to the name listed first.
+ * undefined when none is near enough to be a likely typo. First the one name it begins, when it is 3
+ * characters or more and at least half of that name (`--conf` → config, `ren` → render; several
+ * such names: none of them, `APPGW_NOTIFY` begins a dozen). Else the name within the fewest edits
+ * (insertions, deletions, substitutions; Levenshtein), at most a third of the name's length, at least
+ * 2, but 1 for a name of up to 4 characters (break trials: `up` → run, `end` → add, `url` → arm).
+ * Case is ignored (a setting typed in lower case is its known name). Ties go to the name listed first.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
   const wanted = name.toUpperCase();
+  const begun = known.filter((candidate) => {
+    const upper = candidate.toUpperCase();
+    return wanted.length >= 3 && upper.startsWith(wanted) && wanted.length * 2 >= upper.length;
+  });
+  if (begun.length === 1) return begun[0];
+  const ambiguous = new Set(begun);
   const limit = wanted.length <= 4 ? 1 : Math.max(2, Math.floor(wanted.length / 3));
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
-    const upper = candidate.toUpperCase();
-    const distance = wanted.length >= 3 && upper.startsWith(wanted) ? 1 : editDistance(wanted, upper);
+    if (ambiguous.has(candidate)) continue;
+    const distance = editDistance(wanted, candidate.toUpperCase());
     if (distance <= limit && (!best || distance < best.distance)) best = { name: candidate, distance };
   }
   return best?.name;

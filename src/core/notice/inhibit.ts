@@ -52,10 +52,15 @@ export function decideWithInhibition(
   if (!policy.inhibit) return decideNotices(previous, observation, policy);
   // A server under the mark of a confirmed fix is not counted bad (its reading may be the gateway's lag).
   const incomplete = observation.incomplete ?? new Set<string>();
-  const pseudo = gatewayFindings({
-    ...observation,
-    bad: observation.bad.filter((b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now)),
-  }).filter((finding) => !incomplete.has(gatewayKey(finding.gateway.id)));
+  const pseudo = gatewayFindings(
+    {
+      ...observation,
+      bad: observation.bad.filter(
+        (b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now),
+      ),
+    },
+    previous,
+  ).filter((finding) => !incomplete.has(gatewayKey(finding.gateway.id)));
   // A reading short of pools says nothing of "every pool bad": the gateway-level record stays as it was.
   // Nor does one whose servers are all bad or Draining: no server is serving, so "not every pool bad any
   // more" was false (a break trial: every server Down, then every one Draining, sent a ✅ to PagerDuty).
@@ -235,7 +240,10 @@ function noServerServing(observation: Observation): string[] {
   return held;
 }
 
-function gatewayFindings(observation: Observation): Finding[] {
+function gatewayFindings(
+  observation: Observation,
+  previous: Readonly<Record<string, ServerRecord>>,
+): Finding[] {
   const byGateway = new Map<string, Finding[]>();
   for (const { finding } of observation.bad) {
     const key = gatewayKey(finding.gateway.id);
@@ -245,13 +253,18 @@ function gatewayFindings(observation: Observation): Finding[] {
   for (const [key, findings] of byGateway) {
     const listed = observation.evaluated.get(key);
     const first = findings[0];
-    if (!listed || listed.size < MIN_SERVERS_TO_INHIBIT || !first) continue;
+    // Servers, not rows: one machine under two backend settings is one server (a break trial: "All 1
+    // server in 1 backend pool are not healthy").
+    if (!listed || addressesOf(listed.keys()) < MIN_SERVERS_TO_INHIBIT || !first) continue;
     const bad = new Set(findings.map((f) => serverKey(f)));
     if (![...listed.keys()].every((server) => bad.has(server))) continue;
     // One cause for many servers: its steps that need one server's values are left out. Its servers
     // may say it differently (status-code-mismatch: 401 and 502): then the cause in general, not one
     // server's answer (a new-user trial: "HTTP 502 (backend error)" and the 502's steps, of 1 server in 6).
-    const { cause: common, servers: commonServers } = mostCommonCause(findings);
+    // A tie keeps the cause the open episode has: servers coming and going flipped it, and each flip
+    // sent a `degraded` again as a changed cause (a break trial).
+    const open = previous[serverKey({ gateway: first.gateway, ...GATEWAY_SCOPE })];
+    const { cause: common, servers: commonServers } = mostCommonCause(findings, open?.cause.id);
     const ofCommon = findings.filter((f) => f.cause.id === common.id);
     const cause = withoutServerPlaceholders(
       ofCommon.every((f) => f.cause.title === common.title) ? common : generalCause(ofCommon),
@@ -280,23 +293,31 @@ function gatewayFindings(observation: Observation): Finding[] {
 
 /**
  * The cause of the most servers among `findings` (distinct addresses: one machine under two settings or
- * in two pools is one, a break trial's counted three times against two), the first met on a tie, and
- * how many servers it is the cause of.
+ * in two pools is one, a break trial's counted three times against two), and how many servers it is
+ * the cause of. A tie goes to `current` (the open episode's cause) when it is among them, else to the
+ * first met.
  */
-function mostCommonCause(findings: readonly Finding[]): {
-  readonly cause: Finding['cause'];
-  readonly servers: number;
-} {
+function mostCommonCause(
+  findings: readonly Finding[],
+  current?: string,
+): { readonly cause: Finding['cause']; readonly servers: number } {
   const servers = new Map<string, Set<string>>();
   for (const f of findings) {
     const of = servers.get(f.cause.id) ?? new Set<string>();
     of.add(f.address.toLowerCase());
     servers.set(f.cause.id, of);
   }
-  let best = findings[0] as Finding;
+  let best = findings.find((f) => f.cause.id === current) ?? (findings[0] as Finding);
   for (const f of findings)
     if ((servers.get(f.cause.id)?.size ?? 0) > (servers.get(best.cause.id)?.size ?? 0)) best = f;
   return { cause: best.cause, servers: servers.get(best.cause.id)?.size ?? 0 };
+}
+
+/** How many servers (distinct addresses) server keys (serverKey: `…|pool|settings|address`) name. */
+function addressesOf(keys: Iterable<string>): number {
+  const addresses = new Set<string>();
+  for (const key of keys) addresses.add(key.slice(key.lastIndexOf('|') + 1));
+  return addresses.size;
 }
 
 /**
@@ -312,7 +333,14 @@ function generalCause(findings: readonly Finding[]): Finding['cause'] {
     ),
   ].sort((a, b) => a - b);
   if (statuses.length === 0) return general;
-  const said = `Its servers answered the probe with HTTP ${statuses.join(', ')}: each server's own insight has the steps for its status.`;
+  // Some may not have said theirs (a break trial: "answered with HTTP 401" of two, one naming none).
+  const unstated = new Set(
+    findings.filter((f) => f.cause.receivedStatus === undefined).map((f) => f.address.toLowerCase()),
+  ).size;
+  const said =
+    `Its servers answered the probe with HTTP ${statuses.join(', ')}` +
+    (unstated > 0 ? `, and ${unstated} did not say which status` : '') +
+    ": each server's own insight has the steps for its status.";
   return { ...general, steps: [said, ...general.steps.filter((step) => step !== STATUS_NOT_STATED_STEP)] };
 }
 

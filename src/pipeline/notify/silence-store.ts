@@ -104,6 +104,7 @@ function invalidEntries(
             entry.id,
             entry.problems,
             entry.id === undefined ? undefined : followUpCommand('silence expire', config, entry.id),
+            entry.id !== undefined && entries.some((other, i) => i !== index && other.id === entry.id),
           ),
         ],
   );

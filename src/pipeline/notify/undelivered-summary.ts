@@ -2,7 +2,7 @@ import { counted, namedList } from '../../core/counted';
 import { followUpCommand, type ConfigSource } from '../../core/follow-up-command';
 import { reasonBehind } from '../../core/notice/not-tried-reason';
 import { receiverConfigName } from '../../core/notice/receiver-name';
-import { clipText } from '../../core/text-clip';
+import { clipMiddle, clipText } from '../../core/text-clip';
 import type { Logger } from '../logger';
 import { olderReadingText } from './older-readings';
 import type { NotificationsReport, UndeliveredNoticeReport } from '../../core/run-report';
@@ -143,8 +143,8 @@ export function resendHint(receiver: string, config?: ConfigSource): string {
  * The receiver's failures behind `reasons`, each kind once, in the order first met, each said by its
  * latest text: a notice not tried after another's send failed says that failure (reasonBehind), a
  * send's own error loses its `Delivery to <receiver> failed: ` (the line names the receiver), and texts
- * that differ only in numbers (a request id, a time; never an HTTP status) or long hex ids are one
- * kind. Break trials: "HTTP 503 … (and 1 other reason: …HTTP 503…)"; then a receiver whose 503 named a
+ * that differ only in ids (a UUID, hex, a long token of letters and digits, a number of 4 digits or
+ * more, a time) are one kind; a status or a version of up to 3 digits tells kinds apart. Break trials: "HTTP 503 … (and 1 other reason: …HTTP 503…)"; then a receiver whose 503 named a
  * request id: "(and 7 other reasons: "Delivery to webhook[ops] failed: HTTP 503 Service…", …)".
  */
 function distinctFailures(reasons: readonly string[], receiver: string): string[] {
@@ -163,11 +163,14 @@ function failureKind(text: string): string {
   return (
     text
       .replace(/\s+/g, ' ')
+      .replace(/\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?/g, '#')
       // Ids: a UUID, a run of hex, a long token of letters and digits (base64, a trace id).
       .replace(/\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b/gi, '#')
       .replace(/\b[0-9a-f]{8,}\b/gi, '#')
       .replace(/(?=[A-Za-z0-9+/_-]*\d)(?=[A-Za-z0-9+/_-]*[A-Za-z])[A-Za-z0-9+/_-]{12,}={0,2}/g, '#')
-      .replace(/(?<!HTTP |\d)\d+/g, '#')
+      // Numbers of 4 digits or more (a request id, a time in ms); shorter ones stay: a status (a Teams
+      // connector's "HTTP error 413" against "404": a third break trial), a version (TLS 1.2, v1).
+      .replace(/\d{4,}/g, '#')
   );
 }
 
@@ -175,7 +178,7 @@ function failureKind(text: string): string {
 const OTHER_REASONS_SHOWN = 3;
 
 /** Characters shown of each other reason: enough to tell them apart, the latest is shown longer. */
-const OTHER_REASON_CHARS = 60;
+const OTHER_REASON_CHARS = 90;
 
 /**
  * ` (and 1 other reason: "HTTP 503")`, ` (and 5 other reasons: "a", "b", "c" and 2 more)`: the reasons
@@ -184,8 +187,10 @@ const OTHER_REASON_CHARS = 60;
  */
 function otherReasons(reasons: readonly string[]): string {
   if (reasons.length === 0) return '';
+  // Both ends: reasons of one receiver often share their start ("HTTP 200 OK, but the receiver did not
+  // take the notice: …") and differ at their end (a third break trial: two read alike).
   const named = reasons.map((r) =>
-    JSON.stringify(clipText(r.replace(/\s+/g, ' ').trim(), OTHER_REASON_CHARS)),
+    JSON.stringify(clipMiddle(r.replace(/\s+/g, ' ').trim(), OTHER_REASON_CHARS)),
   );
   return ` (and ${counted(reasons.length, 'other reason')}: ${namedList(named, OTHER_REASONS_SHOWN)})`;
 }

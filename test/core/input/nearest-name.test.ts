@@ -44,6 +44,12 @@ describe('nearestName: the setting a typo meant', () => {
     ['path', ['name', 'url', 'match'], undefined],
     ['conf', ['config', 'json', 'out'], 'config'], // a name it begins
     ['target', ['targets', 'arm'], 'targets'],
+    // A third break trial: a name begun beats one edit away; a begun name shared by many is none.
+    ['ren', ['render', 'run'], 'render'],
+    ['stat', ['statusPage', 'state'], 'state'],
+    ['groupInt', ['grouping', 'groupInterval'], 'groupInterval'],
+    ['APPGW_', ['APPGW_TARGETS', 'APPGW_SCHEDULE'], undefined],
+    ['APPGW_NOTIFY', ['APPGW_NOTIFY_FOR', 'APPGW_NOTIFY_GROUPING', 'APPGW_NOTIFY_INHIBIT'], undefined],
   ])('%s among %j → %s', (typed, known, meant) => {
     expect(nearestName(typed, known)).toBe(meant);
   });

@@ -147,6 +147,83 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     expect(steps.join('\n')).not.toContain("doesn't say which status");
   });
 
+  /** A decision on rows of [address, pool, settings, cause], every one bad, after `previous`. */
+  function decideRows(
+    rows: ReadonlyArray<readonly [string, string, string, ReturnType<typeof causeFor>]>,
+    previous: Parameters<typeof decideWithInhibition>[0] = {},
+    at = T0,
+  ) {
+    const listed = new Map<string, string>();
+    const bad = rows.map(([address, pool, settings, cause]) => {
+      const f = { ...finding(gw, address, pool), backendSettings: settings, cause };
+      listed.set(serverKey(f), 'Unhealthy');
+      return { finding: f };
+    });
+    return decideWithInhibition(
+      previous,
+      { now: new Date(at), evaluated: new Map([[gatewayKey(gw.id), listed]]), bad, isGone: () => false },
+      POLICY,
+    );
+  }
+
+  // A third break trial: servers came and went and the two causes tied; the tie went to the other one,
+  // and a `degraded` went out again as a changed cause, no server's own cause having changed.
+  it('a tie keeps the cause the open episode has: no second degraded', () => {
+    const timeout = causeFor('probe-timeout');
+    const refused = causeFor('tcp-connect');
+    const first = decideRows([
+      ['10.0.0.1', 'pool-a', 's', refused],
+      ['10.0.0.3', 'pool-a', 's', timeout],
+      ['10.0.0.4', 'pool-b', 's', timeout],
+    ]);
+    expect(first.notices.map((n) => [n.type, n.cause.id])).toEqual([['degraded', 'probe-timeout']]);
+    // Now two of each, the refused servers listed first.
+    const second = decideRows(
+      [
+        ['10.0.0.1', 'pool-a', 's', refused],
+        ['10.0.0.2', 'pool-a', 's', refused],
+        ['10.0.0.3', 'pool-a', 's', timeout],
+        ['10.0.0.4', 'pool-b', 's', timeout],
+      ],
+      first.servers,
+      T0 + 10 * MINUTE,
+    );
+    expect(second.notices).toEqual([]);
+    // More servers of the other cause: that is a changed cause, said again.
+    const third = decideRows(
+      [
+        ['10.0.0.1', 'pool-a', 's', refused],
+        ['10.0.0.2', 'pool-a', 's', refused],
+        ['10.0.0.5', 'pool-a', 's', refused],
+        ['10.0.0.4', 'pool-b', 's', timeout],
+      ],
+      second.servers,
+      T0 + 20 * MINUTE,
+    );
+    expect(third.notices.map((n) => [n.type, n.cause.id, n.causeChangedFrom])).toEqual([
+      ['degraded', 'tcp-connect', 'probe-timeout'],
+    ]);
+  });
+
+  // A third break trial: "All 1 server in 1 backend pool are not healthy".
+  it('one machine under two backend settings is one server: no gateway-level notice', () => {
+    const { notices } = decideRows([
+      ['10.0.0.1', 'pool-a', 's1', causeFor('probe-timeout')],
+      ['10.0.0.1', 'pool-a', 's2', causeFor('probe-timeout')],
+    ]);
+    expect(notices.map((n) => n.scope ?? 'server')).toEqual(['server', 'server']);
+  });
+
+  it('the general status step says how many servers named no status', () => {
+    const { notices } = decideRows([
+      ['10.0.0.1', 'pool-a', 's', causeFor('status-code-mismatch', { receivedStatus: 401 })],
+      ['10.0.0.2', 'pool-a', 's', causeFor('status-code-mismatch')],
+    ]);
+    expect(notices[0]?.cause.steps[0]).toBe(
+      "Its servers answered the probe with HTTP 401, and 1 did not say which status: each server's own insight has the steps for its status.",
+    );
+  });
+
   // A second break trial: one machine in three pool/setting rows outweighed two machines of another cause.
   it('the most common cause is counted by servers, not by the rows a server is listed in', () => {
     const rows = [

@@ -106,7 +106,7 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     );
     expect(errors.map((e) => e.message)).toEqual([
       expect.stringMatching(
-        /^The stored silence "old-class" \(entry 1 in .*\) is not valid, so it is not applied \(the other stored silences are\): matchers\.gateway: is not a name glob.*`appgw-insights silence expire --config FILE old-class`/,
+        /^The stored silence "old-class" \(entry 1 in .*\) is not valid, so it is not applied \(the other stored silences, if any, are\): matchers\.gateway: is not a name glob.*`appgw-insights silence expire --config FILE old-class`/,
       ),
       expect.stringMatching(
         /^The stored silence at entry 3 in .*: \(entry\): .*correct or delete it by hand/,
@@ -214,6 +214,20 @@ describe.each(kinds)('stored silences in a %s', (_, make) => {
     await expect(addSilence(store, { ...GOOD, id: 'new' }, NOW)).rejects.toThrow(StateInvalidError);
     expect((await store.read())?.value).toEqual(value);
   });
+});
+
+// A break trial: a second entry with the id "mw" was advised `silence expire mw`, which ended the valid
+// "mw" too.
+it('an entry whose id another entry has is told to be fixed by hand, not expired by that id', async () => {
+  const store = createFileStateStore<SilenceDocument>({ file: path.join(tmp, 'silences.json') });
+  await store.write({ version: 1, silences: [GOOD, { ...GOOD, endsAt: 'nope' }] } as never, undefined);
+  const { invalid } = await readStoredSilences(store);
+  expect(invalid.map((e) => e.message)).toEqual([
+    expect.stringContaining(
+      `To fix it: give it another id, or delete it, by hand in ${store.name} (README "Silences"; \`silence expire mw\` would end the other silence of that id too).`,
+    ),
+  ]);
+  expect(invalid[0]?.message).not.toContain('appgw-insights silence expire');
 });
 
 it('the folder document is written as JSON a person can edit', async () => {

@@ -137,6 +137,24 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
       'webhook[ops]: 3 notices parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 400 Bad Request: Bad payload. Request id: Zm9vYmFyYmF6cXV4MTIz',
     ],
     [
+      // A third break trial: a Teams connector's failures in a 200 body, "HTTP error 413" and "404", were one.
+      'statuses inside a text are kinds of their own; so are versions',
+      [
+        undelivered('dead-letter', {
+          reason:
+            'HTTP 200 OK, but the receiver did not take the notice: returned HTTP error 413 with ContextId tcid=1234567',
+        }),
+        undelivered('dead-letter', {
+          reason:
+            'HTTP 200 OK, but the receiver did not take the notice: returned HTTP error 404 with ContextId tcid=7654321',
+        }),
+        undelivered('dead-letter', { reason: 'TLS 1.2 refused at 2026-12-05T10:00:01.123Z' }),
+        undelivered('dead-letter', { reason: 'TLS 1.3 refused at 2026-12-05T10:05:00Z' }),
+        undelivered('dead-letter', { reason: 'TLS 1.3 refused at 2026-12-05T11:00:00Z' }),
+      ],
+      'webhook[ops]: 5 notices parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): TLS 1.3 refused at 2026-12-05T11:00:00Z (and 3 other reasons: "TLS 1.2 refused at 2026-12-05T10:00:01.123Z", "HTTP 200 OK, but the receiver did not take the… HTTP error 404 with ContextId tcid=7654321" and "HTTP 200 OK, but the receiver did not take the… HTTP error 413 with ContextId tcid=1234567")',
+    ],
+    [
       'statuses are kinds of their own, numbers or not',
       [
         undelivered('waiting', { reason: 'HTTP 502 Bad Gateway' }),
@@ -154,12 +172,12 @@ describe('describeNotifyProblems: one line per receiver and status, then dropped
       'webhook[ops]: 6 notices waiting, sent on the next run: HTTP 408 (and 5 other reasons: "HTTP 429", "HTTP 504", "HTTP 503" and 2 more)',
     ],
     [
-      'a long other reason: clipped between words, on one line',
+      'a long other reason: clipped between words in its middle (both ends kept), on one line',
       [
         undelivered('dead-letter', { reason: `HTTP 400:\n ${'Bad Request '.repeat(10)}` }),
         undelivered('dead-letter', { reason: 'HTTP 404' }),
       ],
-      'webhook[ops]: 2 notices parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 404 (and 1 other reason: "HTTP 400: Bad Request Bad Request Bad Request Bad Request…")',
+      'webhook[ops]: 2 notices parked as dead letters, not sent again until re-sent by hand (re-send: appgw-insights notify resend --config FILE --receiver ops): HTTP 404 (and 1 other reason: "HTTP 400: Bad Request Bad Request Bad Request… Request Bad Request Bad Request Bad Request")',
     ],
     [
       'one leased notice: "it"',
