@@ -127,6 +127,41 @@ describe('appgw-insights silence', () => {
     expect(added.stdout).toMatch(/added silence wk-1: weekly mon,tue,wed,fri 09:00–17:00/);
   });
 
+  // A new-user trial: a pending weekly silence did not say when it next starts.
+  it('a weekly silence not in force says when it next is, in add and list', async () => {
+    const day = new Date(Date.now() + 2 * 86_400_000); // two days on: never today
+    const name = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][day.getUTCDay()] as string;
+    const next = `${day.toISOString().slice(0, 10)}T09:00:00.000Z`;
+    const added = await cli(
+      'silence',
+      'add',
+      '--config',
+      configFile,
+      '--id',
+      'wk-next',
+      '--gateway',
+      'gw',
+      '--weekly',
+      name,
+      '--from',
+      '09:00',
+      '--to',
+      '10:00',
+      '--time-zone',
+      'UTC',
+    );
+    expect(added.stdout).toContain(
+      `added silence wk-next: weekly ${name} 09:00–10:00 UTC (next from ${next})`,
+    );
+    const listed = await cli('silence', 'list', '--config', configFile);
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^wk-next +pending +stored +weekly ${name} 09:00–10:00 UTC \\(next from ${next.replace(/\./g, '\\.')}\\)`,
+        'm',
+      ),
+    );
+  });
+
   it.each<[string, string[], RegExp]>([
     [
       'no matcher (the options listed, not the config keys)',

@@ -5,7 +5,13 @@ import { systemClock } from '../../adapters/clock/system-clock';
 import { parseDuration } from '../../config/duration';
 import { followUpCommand } from '../../core/follow-up-command';
 import { formatPath } from '../../core/input/format-issues';
-import { expandWeekdays, isSilenceActive, isSilenceOver, type Silence } from '../../core/notice/silence';
+import {
+  expandWeekdays,
+  isSilenceActive,
+  isSilenceOver,
+  nextWeeklyStart,
+  type Silence,
+} from '../../core/notice/silence';
 import { silenceSchema } from '../../core/notice/silence-schema';
 import { reportedError } from '../../core/reported-error';
 import { toError, UsageError } from '../../errors';
@@ -341,9 +347,14 @@ function stateOf(silence: Silence, now: Date): 'active' | 'pending' | 'expired' 
  * the line (issue 16's trial: a long glob clipped the line's `tags` matcher away, and a silence read as
  * broader than it is).
  */
-function describe(silence: Silence, _now: Date): string {
+function describe(silence: Silence, now: Date): string {
+  // A weekly window not in force says when it next is (a new-user trial: "pending" said not when).
+  const next =
+    silence.weekly && silence.expiredAt === undefined && !isSilenceActive(silence, now)
+      ? nextWeeklyStart(silence.weekly, now)
+      : undefined;
   const window = silence.weekly
-    ? `weekly ${silence.weekly.days.join(',')} ${silence.weekly.from}–${silence.weekly.to} ${silence.weekly.timeZone}`
+    ? `weekly ${silence.weekly.days.join(',')} ${silence.weekly.from}–${silence.weekly.to} ${silence.weekly.timeZone}${next ? ` (next from ${next.toISOString()})` : ''}`
     : `${silence.startsAt ?? ''} – ${silence.endsAt ?? ''}`;
   const value = (text: string) => terminalField(text, MATCHER_VALUE_CHARS);
   const matchers = Object.entries(silence.matchers)

@@ -249,6 +249,25 @@ export function inWeeklyWindow(window: WeeklyWindow, now: Date): boolean {
   return (days.has(WEEKDAYS[day]!) && minutes >= from) || (days.has(yesterday) && minutes < to);
 }
 
+/** Minutes looked at by nextWeeklyStart: a week and a day (a DST change moves a window by an hour). */
+const WEEK_AND_A_DAY_IN_MINUTES = 8 * 24 * 60;
+
+/**
+ * When `window` next begins after `now` (the first whole minute of its zone's wall clock in it), for
+ * `silence list` to say of a pending weekly silence (a new-user trial: "pending" said not when).
+ * `now` itself when the window holds `now`; undefined when it never holds any minute of the coming
+ * week and a day (no day listed, `from` equal to `to`). Pure; at most WEEK_AND_A_DAY_IN_MINUTES looks.
+ */
+export function nextWeeklyStart(window: WeeklyWindow, now: Date): Date | undefined {
+  if (inWeeklyWindow(window, now)) return now;
+  const first = now.getTime() - (now.getTime() % 60_000) + 60_000;
+  for (let i = 0; i < WEEK_AND_A_DAY_IN_MINUTES; i++) {
+    const at = new Date(first + i * 60_000);
+    if (inWeeklyWindow(window, at)) return at;
+  }
+  return undefined;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Day of week (0 = Sunday) and minutes since midnight of `now` on `timeZone`'s wall clock. */

@@ -6,6 +6,7 @@ import {
   inWeeklyWindow,
   isSilenceActive,
   isSilenceOver,
+  nextWeeklyStart,
   silenceMatches,
   silencedUntil,
   silencesFor,
@@ -192,6 +193,36 @@ describe('weekly windows on the zone wall clock', () => {
     ],
   ])('%s', (_, window, at, expected) => {
     expect(inWeeklyWindow(window, new Date(at))).toBe(expected);
+  });
+
+  // A new-user trial: a pending weekly silence did not say when it next starts.
+  it.each<[string, WeeklyWindow, string, string | undefined]>([
+    [
+      'later today, in its zone',
+      { days: ['sat'], from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' },
+      '2026-12-05T12:00:30Z', // Saturday 13:00 in Berlin
+      '2026-12-05T21:00:00.000Z',
+    ],
+    [
+      'next week',
+      { days: ['fri'], from: '09:00', to: '10:00', timeZone: 'UTC' },
+      '2026-12-05T12:00:00Z', // Saturday
+      '2026-12-11T09:00:00.000Z',
+    ],
+    [
+      'in force now: now',
+      { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' },
+      '2026-12-05T12:00:00Z',
+      '2026-12-05T12:00:00.000Z',
+    ],
+    [
+      'never (no day)',
+      { days: [], from: '09:00', to: '10:00', timeZone: 'UTC' },
+      '2026-12-05T12:00:00Z',
+      undefined,
+    ],
+  ])('nextWeeklyStart: %s', (_, window, now, next) => {
+    expect(nextWeeklyStart(window, new Date(now))?.toISOString()).toBe(next);
   });
 
   it('a window every day in UTC holds exactly the instants whose UTC time is within it', () => {
