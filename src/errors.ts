@@ -498,6 +498,17 @@ export class StorageUnansweredError extends AppGwInsightsError {
  * "queue[appgw-gateways]"). `options.retryable`: whether a later delivery may succeed (no answer, a
  * time-out, 408, 429, 5xx); `options.status`: the HTTP status the sink answered, when it answered.
  */
+/** `Delivery to <sink> failed: <detail>.`: how a sink's or receiver's failure is said (DeliveryError's message). */
+export function deliveryFailedText(sink: string, detail: string): string {
+  return `Delivery to ${sink} failed: ${detail}.`;
+}
+
+/** What deliveryFailedText said failed to `sink` (its detail, with its closing period); `text` as it is otherwise. */
+export function deliveryFailedDetail(text: string, sink: string): string {
+  const prefix = `Delivery to ${sink} failed: `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+}
+
 export class DeliveryError extends AppGwInsightsError {
   override readonly name = 'DeliveryError';
   readonly code = 'DeliveryFailed';
@@ -509,7 +520,7 @@ export class DeliveryError extends AppGwInsightsError {
     detail: string,
     options: { readonly retryable: boolean; readonly status?: number; readonly cause?: unknown },
   ) {
-    super(`Delivery to ${sink} failed: ${detail}.`, causeOf(options));
+    super(deliveryFailedText(sink, detail), causeOf(options));
     this.retryable = options.retryable;
     if (options.status !== undefined) this.status = options.status;
   }

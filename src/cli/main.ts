@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../adapters/package-root';
-import { nearestName } from '../core/input/nearest-name';
+import { didYouMean } from '../core/input/nearest-name';
 import { isAppGwInsightsError, isUsageError, UsageError } from '../errors';
 import { EXIT_BUG, EXIT_FAILED, EXIT_OK } from './exit-codes';
 import { groupHelp, toolHelp, toolUsageHint, usageHint, verbHelp } from './help-text';
@@ -164,14 +164,12 @@ function helpFor(words: readonly string[]): number {
 
 /** `Unknown option --verison (did you mean --version?)`: the tool's own options before a verb. */
 function unknownToolOption(given: string): string {
-  const near = nearestName(given.replace(/^-+/, ''), ['help', 'version']);
-  return `Unknown option ${given}${near ? ` (did you mean --${near}?)` : ''}`;
+  return `Unknown option ${given}${didYouMean(given.replace(/^-+/, ''), ['help', 'version'], (n) => `--${n}`)}`;
 }
 
 /** `Unknown verb "rn" (did you mean "run"?)`: the verb within a typo's reach (a new-user trial), if any. */
 function unknownVerb(given: string): string {
-  const near = nearestName(given, Object.keys(VERBS));
-  return `Unknown verb "${given}"${near ? ` (did you mean "${near}"?)` : ''}`;
+  return `Unknown verb "${given}"${didYouMean(given, Object.keys(VERBS))}`;
 }
 
 function verbSpec(name: string): VerbSpec | VerbGroupSpec | undefined {
@@ -186,8 +184,7 @@ function subverbProblem(group: VerbGroupSpec, given: string | undefined): string
   const names = Object.keys(group.subverbs).map((s) => `"${s}"`);
   const what = `after "${group.name}", say ${names.join(' or ')}`;
   if (given === undefined) return what;
-  const near = nearestName(given, Object.keys(group.subverbs));
-  return `Unknown ${group.name} verb "${given}"${near ? ` (did you mean "${near}"?)` : ''}: ${what}`;
+  return `Unknown ${group.name} verb "${given}"${didYouMean(given, Object.keys(group.subverbs))}: ${what}`;
 }
 
 function printed(text: string): number {

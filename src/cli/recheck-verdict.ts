@@ -2,7 +2,6 @@ import { counted } from '../core/counted';
 
 /** What recheckVerdict reads of a recheck's result. */
 export interface RecheckVerdictInput {
-  readonly backendPool: string;
   readonly servers: ReadonlyArray<{ readonly state: string; readonly episodeClosed: boolean }>;
   /** Notices this recheck left undelivered or dropped, or that the state already held so. */
   readonly notDelivered: number;

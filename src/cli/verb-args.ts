@@ -1,4 +1,4 @@
-import { nearestName } from '../core/input/nearest-name';
+import { didYouMean } from '../core/input/nearest-name';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
 import type { VerbSpec } from './verb-specs';
@@ -119,8 +119,7 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
       if (valueProblem) return valueProblem;
     }
     if (token.kind === 'option' && !Object.hasOwn(known, token.name)) {
-      const near = nearestOption(token.name, Object.keys(known));
-      return `unknown option ${token.rawName}${near ? ` (did you mean --${near}?)` : ''}`;
+      return `unknown option ${token.rawName}${didYouMean(token.name, Object.keys(known), (n) => `--${n}`)}`;
     }
     if (token.kind === 'positional' && spec.positionals === undefined) {
       // A new-user trial: `--for 2 hours` was refused for "hours" with no word on how to write it.
@@ -170,9 +169,4 @@ function missingValue(
   if (token.inlineValue !== true && token.value.startsWith('-'))
     return `${needs}, but ${JSON.stringify(token.value)} follows it: give the value first (a value that starts with "-" is written ${token.rawName}=-…)`;
   return undefined;
-}
-
-/** A known option within a typo's reach of what was typed (`--conifg` → `config`; nearestName). */
-function nearestOption(typed: string, known: readonly string[]): string | undefined {
-  return nearestName(typed, known);
 }

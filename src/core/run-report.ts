@@ -1,3 +1,4 @@
+import { RUN_INTERRUPTED_CODE } from '../errors';
 import type { Cause } from './causes';
 import type { Severity } from './notice/severity';
 import type { Finding, GatewayRef } from './model';
@@ -671,7 +672,7 @@ export function notOkReasons(report: RunReport): string[] {
 export function failedBesidesInterruption(report: RunReport): string[] {
   return failureReasons({
     ...report,
-    targets: report.targets.filter((t) => t.error?.code !== 'RunInterrupted'),
+    targets: report.targets.filter((t) => t.error?.code !== RUN_INTERRUPTED_CODE),
   });
 }
 

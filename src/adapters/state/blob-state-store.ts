@@ -22,6 +22,8 @@ export interface BlobStateStoreOptions {
 export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateStore<T> {
   const container = options.client.container(options.container);
   const name = `blob ${options.container}/${options.blobName}`;
+  /** A failed storage call on this document (blobStateError, with the endpoint for its advice). */
+  const failure = (action: string, error: unknown) => blobStateError(name, action, error, options.client.url);
 
   return {
     name,
@@ -33,7 +35,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         ({ text, etag } = await container.download(options.blobName));
       } catch (error) {
         if (isNotThere(error)) return undefined; // no blob, or no container: nothing written yet
-        throw blobStateError(name, 'read', error, options.client.url);
+        throw failure('read', error);
       }
       if (!etag) throw unavailable(name, 'reading it returned no ETag');
       return parseDocument<T>(text, etag, name);
@@ -55,12 +57,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
           if (statusCode !== 404 || code !== 'ContainerNotFound' || expectedEtag !== undefined) throw error;
           // Not a conflict whatever it answers (409 ContainerBeingDeleted included): the container is refused.
           await container.createIfNotExists().catch((refused: unknown) => {
-            throw blobStateError(
-              name,
-              `create the container ${options.container} for`,
-              refused,
-              options.client.url,
-            );
+            throw failure(`create the container ${options.container} for`, refused);
           });
           response = await upload();
         }
@@ -71,8 +68,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         // a blob; Blob storage's 404 on an If-Match write: the document (or container) was deleted since our read.
         // A lease another holder took (412 LeaseIdMissing …) is no conflict: reading again never ends it,
         // and a break trial's run, silence add and notify resend each said "another run wrote it first".
-        if (isLeaseRefusal({ statusCode, code }))
-          throw blobStateError(name, 'write', error, options.client.url);
+        if (isLeaseRefusal({ statusCode, code })) throw failure('write', error);
         if (
           statusCode === 412 ||
           (statusCode === 409 && (code === undefined || code === 'BlobAlreadyExists')) ||
@@ -80,7 +76,7 @@ export function createBlobStateStore<T>(options: BlobStateStoreOptions): StateSt
         ) {
           throw new StateConflictError(name, { cause: error });
         }
-        throw blobStateError(name, 'write', error, options.client.url);
+        throw failure('write', error);
       }
       if (!response.etag) throw unavailable(name, 'writing it returned no ETag');
       return response.etag;

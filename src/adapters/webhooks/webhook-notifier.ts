@@ -3,7 +3,7 @@ import { CHAT_NOTICES_PER_GROUP_MESSAGE } from '../../core/notice/grouping';
 import type { NoticeGroup } from '../../core/notice/grouping';
 import type { Notice } from '../../core/notice/notice';
 import type { CallOptions } from '../../ports';
-import { isAppGwInsightsError } from '../../errors';
+import { deliveryFailedText, isAppGwInsightsError } from '../../errors';
 import { DEFAULT_POST_OPTIONS, httpPost, type PostOptions } from './http-post';
 import type { Notifier, SendResult } from './notifier';
 import { WEBHOOK_FORMATS } from './registry';
@@ -143,7 +143,7 @@ function unexpected(
   const message = error instanceof Error ? error.message : String(error);
   return {
     code: isAppGwInsightsError(error) ? error.code : 'Unexpected',
-    message: `Delivery to ${name} failed: ${scrubUrl(message, url, secrets)}.`,
+    message: deliveryFailedText(name, scrubUrl(message, url, secrets)),
     retryable: false,
   };
 }

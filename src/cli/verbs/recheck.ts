@@ -127,7 +127,6 @@ export async function recheckVerb(args: string[]): Promise<number> {
     if (notifyLines.length) process.stdout.write(`${notifyLines.join('\n')}\n`);
     const verdict = recheckVerdict(
       {
-        backendPool: result.backendPool,
         servers: result.servers,
         // A send that failed is in `undelivered` too (waiting, or a dead letter): counted once.
         notDelivered: Math.max(

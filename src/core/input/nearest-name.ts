@@ -25,6 +25,20 @@ export function nearestName(name: string, known: readonly string[]): string | un
   return best?.name;
 }
 
+/**
+ * ` (did you mean "targets"?)`: the name nearest `name` (nearestName) as an error message's tail,
+ * written by `shown` (`--config` for an option); empty when none is near. One wording for verbs,
+ * sub-verbs, options and configuration keys.
+ */
+export function didYouMean(
+  name: string,
+  known: readonly string[],
+  shown: (name: string) => string = (near) => `"${near}"`,
+): string {
+  const near = nearestName(name, known);
+  return near === undefined ? '' : ` (did you mean ${shown(near)}?)`;
+}
+
 /** Levenshtein distance, one row at a time: O(a × b) time, O(b) memory. */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -1,4 +1,4 @@
-import { nearestName } from './nearest-name';
+import { didYouMean } from './nearest-name';
 import { config } from 'zod/mini';
 import { globalConfig, type $ZodRawIssue } from 'zod/v4/core';
 import { en } from 'zod/locales';
@@ -58,12 +58,7 @@ function ourWords(issue: $ZodRawIssue): string | undefined {
       (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape ?? {},
     );
     // A key within a typo's reach of one there is says which (a new-user trial: "target", "caCertfile").
-    const keys = issue.keys
-      .map((k) => {
-        const near = nearestName(k, known);
-        return `"${k}"${near ? ` (did you mean "${near}"?)` : ''}`;
-      })
-      .join(', ');
+    const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ');
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}${known.length ? `: the keys here are ${known.join(', ')}` : '; remove it'}`;
   }
   if (issue.code === 'invalid_value' && issue.values.length > 0)

@@ -253,11 +253,14 @@ function gatewayFindings(
   for (const [key, findings] of byGateway) {
     const listed = observation.evaluated.get(key);
     const first = findings[0];
-    // Servers, not rows: one machine under two backend settings is one server (a break trial: "All 1
-    // server in 1 backend pool are not healthy").
-    if (!listed || addressesOf(listed.keys()) < MIN_SERVERS_TO_INHIBIT || !first) continue;
+    // Rows are at least servers: fewer rows than that is fewer servers.
+    if (!listed || listed.size < MIN_SERVERS_TO_INHIBIT || !first) continue;
     const bad = new Set(findings.map((f) => serverKey(f)));
     if (![...listed.keys()].every((server) => bad.has(server))) continue;
+    // Servers, not rows: one machine under two backend settings is one server (a break trial: "All 1
+    // server in 1 backend pool are not healthy"). Every one listed is bad here: they are the findings'.
+    const servers = new Set(findings.map((f) => f.address.toLowerCase())).size;
+    if (servers < MIN_SERVERS_TO_INHIBIT) continue;
     // One cause for many servers: its steps that need one server's values are left out. Its servers
     // may say it differently (status-code-mismatch: 401 and 502): then the cause in general, not one
     // server's answer (a new-user trial: "HTTP 502 (backend error)" and the 502's steps, of 1 server in 6).
@@ -274,8 +277,6 @@ function gatewayFindings(
       (h) => h,
     );
     const pools = new Set(findings.map((f) => f.backendPool.toLowerCase())).size;
-    // Servers, not findings: one server under two backend settings (or in two pools) is one machine.
-    const servers = new Set(findings.map((f) => f.address.toLowerCase())).size;
     found.push({
       gateway: first.gateway,
       ...GATEWAY_SCOPE,
@@ -311,13 +312,6 @@ function mostCommonCause(
   for (const f of findings)
     if ((servers.get(f.cause.id)?.size ?? 0) > (servers.get(best.cause.id)?.size ?? 0)) best = f;
   return { cause: best.cause, servers: servers.get(best.cause.id)?.size ?? 0 };
-}
-
-/** How many servers (distinct addresses) server keys (serverKey: `…|pool|settings|address`) name. */
-function addressesOf(keys: Iterable<string>): number {
-  const addresses = new Set<string>();
-  for (const key of keys) addresses.add(key.slice(key.lastIndexOf('|') + 1));
-  return addresses.size;
 }
 
 /**

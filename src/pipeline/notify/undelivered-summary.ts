@@ -1,4 +1,5 @@
 import { counted, namedList } from '../../core/counted';
+import { deliveryFailedDetail } from '../../errors';
 import { followUpCommand, type ConfigSource } from '../../core/follow-up-command';
 import { reasonBehind } from '../../core/notice/not-tried-reason';
 import { receiverConfigName } from '../../core/notice/receiver-name';
@@ -148,11 +149,9 @@ export function resendHint(receiver: string, config?: ConfigSource): string {
  * request id: "(and 7 other reasons: "Delivery to webhook[ops] failed: HTTP 503 Service…", …)".
  */
 function distinctFailures(reasons: readonly string[], receiver: string): string[] {
-  const prefix = `Delivery to ${receiver} failed: `;
   const byKind = new Map<string, string>();
   for (const reason of reasons) {
-    const behind = reasonBehind(reason);
-    const text = behind.startsWith(prefix) ? behind.slice(prefix.length) : behind;
+    const text = deliveryFailedDetail(reasonBehind(reason), receiver);
     byKind.set(failureKind(text), text); // a kind already met keeps its place, with the latest text
   }
   return [...byKind.values()];
