@@ -115,7 +115,9 @@ export function createFileStateStores<T>(options: {
         entries = await entriesUnder(root);
       } catch (error) {
         const { code, path: at } = error as NodeJS.ErrnoException;
-        if (code === 'ENOENT' && at === root) return []; // no state folder yet: no state yet
+        // No state folder yet: no state yet. A link to nothing there is no such folder (a break trial: a
+        // history folder linked to a disk not mounted listed no history, and the status page went empty).
+        if (code === 'ENOENT' && at === root && !(await isLink(root))) return [];
         // What could not be read or followed is named along its own path (a link to nothing under it).
         throw await namedFileStateError(name, 'list', error, options.advice, at ?? root);
       }
@@ -131,6 +133,14 @@ export function createFileStateStores<T>(options: {
         .flatMap((entry) => keyOfDocument(entry) ?? []);
     },
   };
+}
+
+/** Whether `at` is a symbolic link (its target there or not); false when nothing is at `at`. */
+async function isLink(at: string): Promise<boolean> {
+  return lstat(at).then(
+    (stats) => stats.isSymbolicLink(),
+    () => false,
+  );
 }
 
 /** A key's document is three names deep: `<sub>/<rg>/<gateway>.json` (documentName). */

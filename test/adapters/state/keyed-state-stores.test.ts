@@ -326,6 +326,24 @@ describe('listing keys through links that cannot be followed, or a state folder 
     },
   );
 
+  // A final break trial: `history` linked to nothing listed no history, and the status page that
+  // showed three servers not healthy was replaced by an empty one.
+  it('a state folder that is itself a link to nothing: the listing fails naming it, never "no documents"', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-rootdangling-'));
+    try {
+      const dir = path.join(tmp, 'history');
+      await symlink('/nonexistent/appgw-disk', dir);
+      const error = await rejection(createFileStateStores<{ n: number }>({ dir }).listKeys());
+      expect(error).toBeInstanceOf(StateUnavailableError);
+      // No folder at all is still no state yet.
+      await expect(
+        createFileStateStores<{ n: number }>({ dir: path.join(tmp, 'none') }).listKeys(),
+      ).resolves.toEqual([]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('a history folder that is itself a link elsewhere: listed, and nothing behind it tidied', async () => {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'appgw-keyed-rootlink-'));
     try {
