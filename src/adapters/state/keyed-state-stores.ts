@@ -161,6 +161,34 @@ function mayBeAFolderOfTheState(at: string): boolean {
   return parts.length > 1 || !(/\.json(?:\.lock)?$/.test(name) || documentLeftBehind(name) !== undefined);
 }
 
+/** An ARM subscription id (a GUID, arm-id.ts): the name of a subscription's folder of documents. */
+const SUBSCRIPTION_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether a file (or a link to one) at `at` (relative to the state folder) stands where a folder of
+ * documents is: a subscription's (a GUID at the top), or a resource group's in one (any name documentName
+ * makes, so not `.json`, a lock, a killed write's file or a hidden one). Skipped, it hid every document
+ * that folder held: a break trial's history listed none of that subscription, and a published status
+ * page went empty. A user's own file beside the documents (`README.md`, `.DS_Store`, `notes.json`) is
+ * none of these. Only a subscription named by its GUID is told: ARM's are (arm-id.ts).
+ */
+function standsForAFolderOfTheState(at: string): boolean {
+  const parts = at.split(path.sep);
+  const name = parts[parts.length - 1] ?? '';
+  if (parts.length === 1) return SUBSCRIPTION_FOLDER.test(name);
+  if (parts.length !== 2 || !SUBSCRIPTION_FOLDER.test(parts[0] ?? '')) return false;
+  return !/^\.|\.json(?:\.lock)?$/.test(name) && documentLeftBehind(name) === undefined;
+}
+
+/** The listing's refusal of a file where a folder of the state should be, as readdir would give it. */
+function notAFolder(at: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOTDIR: not a directory, scandir '${at}'`), {
+    code: 'ENOTDIR',
+    syscall: 'scandir',
+    path: at,
+  });
+}
+
 /** An entry under the state folder: its path relative to it, and whether a link led to it. */
 interface StateEntry {
   readonly path: string;
@@ -199,6 +227,7 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
       // Every entry, as readdir lists them: a folder or link named like a document is one that
       // cannot be read, and the listing's reader says so (notify list: "could not be read").
       found.push({ path: at, throughLink });
+      if (entry.isFile() && standsForAFolderOfTheState(at)) throw notAFolder(path.join(root, at));
       if (entry.isDirectory()) await walk(at, throughLink, await entriesOf(at).catch(vanished));
       else if (entry.isSymbolicLink() && mayBeAFolderOfTheState(at)) {
         // A link that leads nowhere (a disk not mounted) or never ends hides every document behind it:
@@ -208,7 +237,9 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
         if (inside || followed.has(target)) continue;
         followed.add(target);
         const behind = await entriesOf(at).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOTDIR') return []; // a link to a file: an entry, not a folder
+          // A link to a file: an entry, not a folder; unless it stands where a subscription's or a
+          // resource group's folder is, hiding what that folder held.
+          if (error.code === 'ENOTDIR' && !standsForAFolderOfTheState(at)) return [];
           throw error;
         });
         await walk(at, true, behind);
