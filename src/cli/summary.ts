@@ -61,10 +61,14 @@ export function* summaryLines(
   // "Checked 450 gateways … 450 gateways could not be checked" read as a contradiction (a new-user trial).
   // A gateway ARM confirmed deleted was checked: "could not be checked" of it misled (a new-user trial).
   const deleted = s.deletedGateways ?? 0;
+  // An interrupted run's gateways not done are of the run's too: "Read 0 of 1 gateway" of two, one not
+  // done (a break trial), and "Checked 1 gateway" of thirteen, read as all of them.
+  const notDone = report.interrupted?.notDone.length ?? 0;
   const failedApart = [
     ...(s.failedGateways > deleted ? [`${s.failedGateways - deleted} could not be checked`] : []),
     // "Not found", not "deleted": an id with a typo in "targets" is answered the same (a new-user trial).
     ...(deleted ? [`${deleted} not found`] : []),
+    ...(notDone ? [`${notDone} not done: the run was interrupted`] : []),
   ];
   // A target not listed holds gateways nobody read: "Checked 3 gateways … 0 not healthy." alone read as
   // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.
@@ -76,8 +80,8 @@ export function* summaryLines(
   // status page's title counts it (a break trial: the first line read as all well).
   const servingNothing = s.servingNothing ?? 0;
   const lines = [
-    (s.failedGateways
-      ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways, 'gateway')} (${failedApart.join(', ')})`
+    (failedApart.length
+      ? `Read ${s.gateways - s.failedGateways} of ${counted(s.gateways + notDone, 'gateway')} (${failedApart.join(', ')})`
       : `Checked ${counted(s.gateways, 'gateway')}`) +
       (noneRead
         ? ': no backend server was read'
@@ -957,7 +961,9 @@ function interruptedVerdict(report: RunReport): string {
   const besides = failedBesidesInterruption(report);
   const also = besides.length ? `; and ${besides.join('; ')}` : '';
   return undone === undefined
-    ? `The run was interrupted after its last gateway (what it did not do is said above)${also}.`
+    ? // A final break trial: the stop came during a notice's send whose try got its answer, and "what it
+      // did not do is said above" pointed at nothing.
+      `The run was interrupted after its last gateway was done: what the stop cut short, if anything, is said above and done by the next run${also}.`
     : `The run was interrupted: ${undone}${also}.`;
 }
 

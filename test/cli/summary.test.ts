@@ -188,8 +188,11 @@ describe('an interrupted run, in the summary and the exit code', () => {
     expect(text).toContain(
       `not done (12 gateways): ${Array.from({ length: 10 }, (_, i) => `gw-${i} (rg-web)`).join(', ')}, and 2 more`,
     );
-    // The finished gateway is still listed as checked.
-    expect(text).toMatch(/^Checked 1 gateway,/);
+    // The finished gateway is still listed as read, of all the run's gateways (a break trial: "Checked
+    // 1 gateway" of thirteen).
+    expect(text).toMatch(
+      /^Read 1 of 13 gateways \(12 not done: the run was interrupted\), 2 backend servers:/,
+    );
     // Its last line says so, where a failed run's "The run is not ok" would be (a new-user trial: it
     // ended at "Insights and report").
     expect(text).toMatch(
@@ -226,6 +229,14 @@ describe('an interrupted run, in the summary and the exit code', () => {
     };
     expect(formatSummary(duringListing, [])).toMatch(
       /\n\nThe run was interrupted: 1 target not listed before the stop \(above\), read by the next run\.$/,
+    );
+    // A final break trial: stopped during a notice's send whose try got its answer, the last line said
+    // "what it did not do is said above" of nothing.
+    const afterLast = interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }), []);
+    const text = formatSummary(afterLast, []);
+    expect(text).toMatch(/^Checked 1 gateway,/);
+    expect(text).toMatch(
+      /\n\nThe run was interrupted after its last gateway was done: what the stop cut short, if anything, is said above and done by the next run\.$/,
     );
   });
 
@@ -1731,6 +1742,20 @@ it('a run that read no gateway says no server was read, never "0 not healthy"', 
   ]);
   const first = formatSummary(report, []).split('\n')[0];
   expect(first).toBe('Read 0 of 2 gateways (2 could not be checked): no backend server was read.');
+  // A break trial: "Read 0 of 1 gateway (1 could not be checked)" of a run stopped with the other not done.
+  const { report: one } = buildDelivery('run', [{ gateway: gatewayRef('down-1'), ok: false }]);
+  const stopped = {
+    ...one,
+    interrupted: {
+      by: 'signal' as const,
+      signal: 'SIGINT',
+      message: 'stopped',
+      notDone: [gatewayRef('later').id],
+    },
+  };
+  expect(formatSummary(stopped, []).split('\n')[0]).toBe(
+    'Read 0 of 2 gateways (1 could not be checked, 1 not done: the run was interrupted): no backend server was read.',
+  );
   expect(first).not.toMatch(/not healthy/);
   // Nor a run whose only target could not be listed (no gateway at all).
   const { report: none } = buildDelivery('run', []);
