@@ -3,7 +3,7 @@
  * undefined when none is near enough to be a likely typo. First the one name it begins, when it is 3
  * characters or more and at least half of that name (`--conf` → config, `ren` → render; several
  * such names: none of them, `APPGW_NOTIFY` begins a dozen). Else the name within the fewest edits
- * (insertions, deletions, substitutions; Levenshtein), at most a third of the name's length, at least
+ * (insertions, deletions, substitutions, swaps of neighbours: editDistance), at most a third of the name's length, at least
  * 2, but 1 for a name of up to 4 characters (break trials: `up` → run, `end` → add, `url` → arm).
  * Case is ignored (a setting typed in lower case is its known name). Ties go to the name listed first.
  */
@@ -39,15 +39,24 @@ export function didYouMean(
   return near === undefined ? '' : ` (did you mean ${shown(near)}?)`;
 }
 
-/** Levenshtein distance, one row at a time: O(a × b) time, O(b) memory. */
+/**
+ * Edit distance with a swap of two neighbouring letters as one edit (optimal string alignment: `rnu` is
+ * 1 from `run`, where Levenshtein's 2 put a short verb's commonest typo past its limit of 1; a final
+ * break trial). Rows of the table kept: O(a × b) time, O(b) memory.
+ */
 export function editDistance(a: string, b: string): number {
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      let distance = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        distance = Math.min(distance, (beforePrevious[j - 2] ?? 0) + 1);
+      current[j] = distance;
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length] ?? 0;

@@ -30,6 +30,11 @@ describe('nearestName: the setting a typo meant', () => {
   const VERBS = ['demo', 'emulator', 'evaluate', 'run', 'recheck', 'notify', 'silence'];
   it.each<[string, readonly string[], string | undefined]>([
     ['rn', VERBS, 'run'],
+    // A final break trial: two letters swapped, a short verb's commonest typo, is one edit.
+    ['rnu', VERBS, 'run'],
+    ['urn', VERBS, 'run'],
+    ['dmeo', VERBS, 'demo'],
+    ['lsit', ['list', 'resend', 'test'], 'list'],
     ['nofity', VERBS, 'notify'],
     ['silense', VERBS, 'silence'],
     ['up', VERBS, undefined],
@@ -52,6 +57,15 @@ describe('nearestName: the setting a typo meant', () => {
     ['APPGW_NOTIFY', ['APPGW_NOTIFY_FOR', 'APPGW_NOTIFY_GROUPING', 'APPGW_NOTIFY_INHIBIT'], undefined],
   ])('%s among %j → %s', (typed, known, meant) => {
     expect(nearestName(typed, known)).toBe(meant);
+  });
+
+  it.each([
+    ['run', 'rnu', 1],
+    ['ab', 'ba', 1],
+    ['abc', 'ca', 3], // optimal string alignment: no edit of a swapped pair again
+    ['kitten', 'sitting', 3],
+  ])('editDistance(%s, %s) = %d', (a, b, d) => {
+    expect(editDistance(a, b)).toBe(d);
   });
 
   it('editDistance is a distance: zero only to itself, symmetric, within the longer length', () => {
