@@ -165,19 +165,15 @@ function mayBeAFolderOfTheState(at: string): boolean {
 const SUBSCRIPTION_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Whether a file (or a link to one) at `at` (relative to the state folder) stands where a folder of
- * documents is: a subscription's (a GUID at the top), or a resource group's in one (any name documentName
- * makes, so not `.json`, a lock, a killed write's file or a hidden one). Skipped, it hid every document
- * that folder held: a break trial's history listed none of that subscription, and a published status
- * page went empty. A user's own file beside the documents (`README.md`, `.DS_Store`, `notes.json`) is
- * none of these. Only a subscription named by its GUID is told: ARM's are (arm-id.ts).
+ * Whether a file (or a link to one) at `at` (relative to the state folder) stands where a subscription's
+ * folder of documents is: a GUID at the top (ARM's subscription ids are GUIDs: arm-id.ts). Skipped, it hid
+ * every document of that subscription: a break trial's history listed none of it, and a published status
+ * page went empty. Nowhere deeper: a resource group may be named like any file (`README.md`, `Thumbs.db`,
+ * `desktop.ini` are valid names), and a file a user or a file browser left in a subscription's folder
+ * failed every run (a break trial), so a file there is listed past, as at the top one not named by a GUID.
  */
 function standsForAFolderOfTheState(at: string): boolean {
-  const parts = at.split(path.sep);
-  const name = parts[parts.length - 1] ?? '';
-  if (parts.length === 1) return SUBSCRIPTION_FOLDER.test(name);
-  if (parts.length !== 2 || !SUBSCRIPTION_FOLDER.test(parts[0] ?? '')) return false;
-  return !/^\.|\.json(?:\.lock)?$/.test(name) && documentLeftBehind(name) === undefined;
+  return !at.includes(path.sep) && SUBSCRIPTION_FOLDER.test(at);
 }
 
 /** The listing's refusal of a file where a folder of the state should be, as readdir would give it. */
@@ -237,8 +233,8 @@ async function entriesUnder(root: string): Promise<StateEntry[]> {
         if (inside || followed.has(target)) continue;
         followed.add(target);
         const behind = await entriesOf(at).catch((error: NodeJS.ErrnoException) => {
-          // A link to a file: an entry, not a folder; unless it stands where a subscription's or a
-          // resource group's folder is, hiding what that folder held.
+          // A link to a file: an entry, not a folder; unless it stands where a subscription's folder
+          // is, hiding what that folder held.
           if (error.code === 'ENOTDIR' && !standsForAFolderOfTheState(at)) return [];
           throw error;
         });
