@@ -40,9 +40,9 @@ export interface StatusPage {
    */
   readonly page?: PieceText;
   /**
-   * The page shows no server's reading (showsNoReading: this run read no gateway), and histories could
-   * not be listed or read: it may be empty only for that, so it goes only where no page is yet
-   * (Delivery.keepPublishedPage).
+   * The page shows no server's reading (showsNoReading: this run read no gateway, and no stored history
+   * gave one: none could be listed or read, or none is stored): it tells nothing a published page does
+   * not, so it goes only where no page is yet (Delivery.keepPublishedPage).
    */
   readonly keepPublished?: boolean;
   /**
@@ -153,10 +153,14 @@ export async function buildStatusPage(
       unreadable,
       unlisted,
     });
-    const keepPublished = showsNoReading(tally) && (unlisted !== undefined || unreadable.length > 0);
+    // Also when every history was listed and there is none: a history folder whose disk is not mounted
+    // (its mount point left empty) lists none, and with ARM out a page of 13 servers not healthy went
+    // blank (a break trial). A page of no reading tells nothing the published one does not: its readings
+    // are older, and dated. Where none is published yet, it is written.
+    const keepPublished = showsNoReading(tally);
     if (keepPublished)
       services.logger.warn(
-        `status page: it shows no server's reading, as the stored histories could not be ${unlisted !== undefined ? 'listed' : 'read'} and this run read no gateway: index.html is written only where there is none; a page published before is kept`,
+        `status page: it shows no server's reading, as ${noReadingCause(unlisted, unreadable, stores.name)} and this run read no gateway: index.html is written only where there is none; a page published before is kept`,
       );
     return { page, errors, ...(keepPublished ? { keepPublished } : {}) };
   } catch (error) {
@@ -164,6 +168,13 @@ export async function buildStatusPage(
     services.logger.error(`status page: ${reported.message}`);
     return { errors: [...errors, { ...reported, document: reported.document ?? 'index.html' }] };
   }
+}
+
+/** Why a page shows no stored reading (showsNoReading): its histories' failure, or none stored. */
+function noReadingCause(unlisted: string | undefined, unreadable: readonly string[], store: string): string {
+  if (unlisted !== undefined) return 'the stored histories could not be listed';
+  if (unreadable.length > 0) return 'the stored histories could not be read';
+  return `no history is stored (${store})`;
 }
 
 /**

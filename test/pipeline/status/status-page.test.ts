@@ -448,12 +448,21 @@ describe('status page in a direct run', () => {
     );
   });
 
-  it('no gateway read and no history stored (every history listed: there are none): the empty page is true, and replaces the published one', async () => {
+  // A break trial: the history folder's disk not mounted (its mount point empty: every history listed,
+  // none there) and ARM out replaced a page of 13 servers not healthy with an empty one.
+  it('no gateway read and no history stored (every history listed: there are none): the page goes only where none is published', async () => {
     const r = statusRun();
-    await runWithArmOut(r, 'run-1');
+    await run(r, 'run-1');
+    r.history.documents.clear();
+    await runWithArmOut(r, 'run-2');
     const delivery = r.sinks[0]?.deliveries.find((d) => d.scope === 'report');
     expect(delivery?.statusPage).toContain('No gateway read by this run');
-    expect(delivery?.keepPublishedPage).toBeUndefined();
+    expect(delivery?.keepPublishedPage).toBe(true);
+    expect(r.logger.at('warn')).toContainEqual(
+      expect.stringContaining(
+        "status page: it shows no server's reading, as no history is stored (memory history) and this run read no gateway: index.html is written only where there is none; a page published before is kept",
+      ),
+    );
   });
 });
 
