@@ -16,7 +16,15 @@ import type { Clock, StateStore, StateStores } from '../../ports';
 import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-report';
 import { reportedError } from '../../core/reported-error';
 import { deadLetterEntry, noticeEntryFields, unsettledReason, waitingReason } from './notice-entries';
-import { parseStateDocument, receiverOutbox, receiversOf, type NotifyStateDocument } from './state-document';
+import {
+  copiedDocumentText,
+  gatewayOfDocument,
+  holdsAnotherGateway,
+  parseStateDocument,
+  receiverOutbox,
+  receiversOf,
+  type NotifyStateDocument,
+} from './state-document';
 import { typedStateStores } from './typed-stores';
 
 /**
@@ -68,9 +76,14 @@ export async function listOutboxes(
     return { notices, errors: [stateError(error, stores.name)], read: 0, listed: false };
   }
   let read = 0;
-  for (const store of keys.map((key) => stores.forKey(key))) {
+  for (const [key, store] of keys.map((key) => [key, stores.forKey(key)] as const)) {
     try {
       const doc = parseStateDocument((await store.read())?.value, store.name);
+      // A copy of another gateway's document: its notices are that one's, listed from its own.
+      if (holdsAnotherGateway(doc, key)) {
+        errors.push(copiedDocumentError(store.name, gatewayOfDocument(doc) ?? ''));
+        continue;
+      }
       read++;
       for (const receiver of receiversOf(doc)) {
         const { waiting, parked } = receiverOutbox(doc, receiver);
@@ -179,9 +192,14 @@ export async function resendDeadLetters(
   const kept: KeptLetter[] = [];
   const errors: ReportedError[] = [];
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
-  for (const store of await storesOf(stores, filter.gateway, errors)) {
+  for (const [key, store] of await storesOf(stores, filter.gateway, errors)) {
     try {
-      const moved = await requeueIn(store, receiver, filter.noticeId, order);
+      const moved = await requeueIn(store, key, receiver, filter.noticeId, order);
+      // A copy of another gateway's document: re-queued there, its letters would never go (runs skip it).
+      if (moved.copyOf !== undefined) {
+        errors.push(copiedDocumentError(store.name, moved.copyOf));
+        continue;
+      }
       requeued.push(...moved.requeued);
       notResent.push(...moved.notResent);
       kept.push(...moved.kept);
@@ -212,10 +230,17 @@ function keptError(kept: KeptLetter, order: ReadingOrder, document: string): Rep
 
 async function requeueIn(
   store: StateStore<NotifyStateDocument>,
+  key: string,
   receiver: string | undefined,
   noticeId: string | undefined,
   order: ReadingOrder,
-): Promise<Pick<ResendResult, 'requeued' | 'notResent'> & { readonly kept: readonly KeptLetter[] }> {
+): Promise<
+  Pick<ResendResult, 'requeued' | 'notResent'> & {
+    readonly kept: readonly KeptLetter[];
+    /** The document holdsAnotherGateway (this one's id): nothing was changed. */
+    readonly copyOf?: string;
+  }
+> {
   const none = { requeued: [], notResent: [], kept: [] };
   // What the last write that met a conflict would have done: a write that landed but whose answer was
   // lost (a reset, a 500 OperationTimedOut) is tried again, meets the document it changed, and finds no
@@ -225,6 +250,7 @@ async function requeueIn(
     const stored = await store.read();
     if (!stored) return none;
     const doc = parseStateDocument(stored.value, store.name);
+    if (holdsAnotherGateway(doc, key)) return { ...none, copyOf: gatewayOfDocument(doc) ?? '' };
     const outbox = { ...doc.outbox };
     const deadLetters = { ...doc.deadLetters };
     const moved: Array<{ receiver: string; letter: DeadLetter }> = [];
@@ -322,10 +348,10 @@ async function storesOf(
   stores: StateStores<NotifyStateDocument>,
   gateway: string | undefined,
   errors: ReportedError[],
-): Promise<Array<StateStore<NotifyStateDocument>>> {
-  if (gateway) return [stores.forKey(gatewayKey(gateway))];
+): Promise<Array<readonly [string, StateStore<NotifyStateDocument>]>> {
+  if (gateway) return [[gatewayKey(gateway), stores.forKey(gatewayKey(gateway))]];
   try {
-    return (await stores.listKeys()).map((key) => stores.forKey(key));
+    return (await stores.listKeys()).map((key) => [key, stores.forKey(key)] as const);
   } catch (error) {
     errors.push(stateError(error, stores.name));
     return [];
@@ -335,4 +361,14 @@ async function storesOf(
 function stateError(error: unknown, document: string): ReportedError {
   const reported = reportedError(toError(error));
   return { ...reported, document: reported.document ?? document };
+}
+
+/** A document holdsAnotherGateway, as `notify list` reports it (StateInvalid: it is not this place's). */
+function copiedDocumentError(document: string, gatewayId: string): ReportedError {
+  return {
+    code: 'StateInvalid',
+    message: copiedDocumentText(document, gatewayId),
+    retryable: false,
+    document,
+  };
 }

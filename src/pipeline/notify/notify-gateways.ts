@@ -23,7 +23,13 @@ import {
   type NotifyOutcome,
 } from './notify-on-change';
 import type { AdmitOptions, ReceiverBreakers } from './receiver-breaker';
-import { parseStateDocument, type NotifyStateDocument } from './state-document';
+import {
+  copiedDocumentText,
+  gatewayOfDocument,
+  holdsAnotherGateway,
+  parseStateDocument,
+  type NotifyStateDocument,
+} from './state-document';
 import { typedStateStore, typedStateStores } from './typed-stores';
 import { withStoredSilences, type SilenceDocument } from './silence-store';
 
@@ -172,6 +178,12 @@ export async function notifyUnvisited(
       doc = parseStateDocument((await deps.store.read())?.value, deps.store.name);
     } catch (error) {
       return [failed(services, error, deps.store.name)];
+    }
+    // A copy of another gateway's document (a backup made in the state folder): its waiting notices were
+    // its gateway's, sent from that one's own document; sent from here too they went twice.
+    if (holdsAnotherGateway(doc, key)) {
+      services.logger.warn(`notify: ${copiedDocumentText(deps.store.name, gatewayOfDocument(doc) ?? '')}`);
+      return [];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
     if (gateway) deps = { ...deps, gateway };

@@ -1,3 +1,4 @@
+import { gatewayKey } from '../../core/arm-id';
 import { datableTime } from '../../core/datable-time';
 import * as z from '../../core/input/zod';
 import { readGatewayTags } from '../../core/gateway-tags';
@@ -242,4 +243,32 @@ export function receiverOutbox(doc: NotifyStateDocument, receiver: string): Rece
 /** Every receiver `doc` holds notices for (waiting or dead letters). */
 export function receiversOf(doc: NotifyStateDocument): string[] {
   return [...new Set([...Object.keys(doc.outbox), ...Object.keys(doc.deadLetters)])];
+}
+
+/**
+ * The ARM id of the gateway whose state `doc` holds, as its first server record, waiting notice or dead
+ * letter names it; undefined for a document that names none (nothing recorded yet).
+ */
+export function gatewayOfDocument(doc: NotifyStateDocument): string | undefined {
+  const record = Object.values(doc.servers)[0];
+  if (record) return record.gateway.id;
+  for (const queue of [...Object.values(doc.outbox), ...Object.values(doc.deadLetters)])
+    if (queue[0]) return queue[0].notice.gateway.id;
+  return undefined;
+}
+
+/**
+ * Whether `doc`, listed under `key` (a gateway key: gatewayKey), holds another gateway's state: a copy
+ * of a document made inside the state folder (a break trial's `backup-2026-12-01/` of a subscription's
+ * folder, listed as a gateway of subscription "backup-2026-12-01"). Such a document is never used: its
+ * gateway's own document is the state; sending the copy's waiting notices would send them twice.
+ */
+export function holdsAnotherGateway(doc: NotifyStateDocument, key: string): boolean {
+  const id = gatewayOfDocument(doc);
+  return id !== undefined && gatewayKey(id) !== key;
+}
+
+/** What a run or `notify list` says of a document holdsAnotherGateway: not used, and what to do. */
+export function copiedDocumentText(document: string, gatewayId: string): string {
+  return `${document} holds the state of gateway ${gatewayId}, not of the gateway its place in the state folder names: not used (a copy made in the state folder? move it out of there)`;
 }

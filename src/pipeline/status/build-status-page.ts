@@ -1,3 +1,4 @@
+import { gatewayKey } from '../../core/arm-id';
 import { mapBounded } from '../../core/bounded';
 import { toError } from '../../errors';
 import { joinPieces, type PieceText } from '../../core/piece-text';
@@ -120,6 +121,7 @@ export async function buildStatusPage(
   // Documents of gateways this run did not read that could not be read (named on the page), and
   // whether the list of histories itself failed (then no gateway this run did not read is shown).
   const unreadable: string[] = [];
+  const copies: string[] = [];
   let unlisted: string | undefined;
   const fail = (error: unknown, document: string, situation: HistorySituation) => {
     const reported = reportedError(historyError(error, situation), STATUS_PAGE_SINK);
@@ -144,8 +146,18 @@ export async function buildStatusPage(
       fail(error, store.name, 'other');
       unreadable.push(store.name);
     }
+    // A copy of another gateway's history (a backup made in the state folder) showed that gateway
+    // twice, the copy "stale" with a false reason (a break trial): its own document is the one shown.
+    if (doc && gatewayKey(doc.gateway.id) !== key) {
+      copies.push(store.name);
+      return [];
+    }
     return doc ? [await written.spool.add(JSON.stringify(doc))] : [];
   });
+  if (copies.length > 0)
+    services.logger.warn(
+      `status page: ${copies.length === 1 ? 'a history document holds' : `${copies.length} history documents hold`} another gateway's history, not the one ${copies.length === 1 ? 'its place' : 'their places'} in the state folder ${copies.length === 1 ? 'names' : 'name'}: not shown (a copy made in the state folder? move it out of there): ${copies.slice(0, 3).join(', ')}${copies.length > 3 ? `, and ${copies.length - 3} more` : ''}`,
+    );
   const entries = [...written.entries, ...read.flat()];
   try {
     const { page, tally } = await pageFrom(entries, written.spool, services, {

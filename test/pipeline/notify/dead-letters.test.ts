@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStateStores } from '../../../src/adapters/state/keyed-state-stores';
@@ -118,6 +118,34 @@ describe('dead letters by hand: list and re-send', () => {
     expect(await readFile(broken, 'utf8')).toBe('[]');
   });
 
+  // A break trial: a subscription's folder copied inside the state folder (`backup-2026-12-01/`) listed
+  // each of its gateways' notices twice.
+  it("a copy of a gateway's document made in the state folder: its notices are listed once, the copy named", async () => {
+    const [, , subscription] = gatewayKey(A).split('/');
+    await cp(path.join(dir, subscription ?? ''), path.join(dir, 'backup-2026-12-01'), { recursive: true });
+    const { notices, errors, read } = await listOutboxes(
+      createFileStateStores({ dir }),
+      fakeClock(Date.parse(AT)),
+    );
+    expect(read).toBe(2);
+    expect(notices.map((n) => n.noticeId).sort()).toEqual(['a-1', 'a-2', 'a-held', 'a-wait', 'b-1']);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'StateInvalid',
+        message: expect.stringContaining(`holds the state of gateway ${A}, not of the gateway its place`),
+      }),
+      expect.objectContaining({ code: 'StateInvalid' }),
+    ]);
+    // Re-sent from the copy, its letters would wait there for ever (runs skip it): only the gateways'
+    // own are re-queued, and the copies are named.
+    const resent = await resendDeadLetters(createFileStateStores<NotifyStateDocument>({ dir }), {});
+    expect(resent.requeued.map((r) => r.letter.notice.id).sort()).toEqual(['a-1', 'a-2', 'b-1']);
+    expect(resent.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining('not of the gateway its place in the state folder names: not used'),
+      expect.stringContaining('not of the gateway its place in the state folder names: not used'),
+    ]);
+  });
+
   it('a state folder that cannot be listed: nothing read, and the listing says it was not listed', async () => {
     const file = path.join(dir, 'not-a-folder');
     await writeFile(file, 'x');
@@ -175,7 +203,10 @@ describe('dead letters by hand, on in-memory state', () => {
         deadLetters: { 'webhook[ops]': [letter('a-1', A)] },
       }),
     );
-    stores.plant(keyB, doc({ deadLetters: { 'webhook[ops]': [letter('b-1', B)] } }));
+    stores.plant(
+      keyB,
+      doc({ servers: openEpisodes(B), deadLetters: { 'webhook[ops]': [letter('b-1', B)] } }),
+    );
     return stores;
   }
 

@@ -130,6 +130,27 @@ describe('notifyUnvisited: gateways with state that this run did not evaluate', 
     world.clock.advance(MINUTE);
   }
 
+  // A break trial: a backup of a subscription's folder made inside the state folder listed its
+  // documents as gateways of subscription "backup-2026-12-01"; a copy's waiting notice was its
+  // gateway's, and sent from the copy too it went twice.
+  it("a copy of a gateway's document made in the state folder is never used: its waiting notice goes once, from its own", async () => {
+    const world = setup();
+    await announced(world, GW, true);
+    const stored = await world.stores.forKey(KEY).read();
+    const copyKey = KEY.replace(/^\/subscriptions\/[^/]+/, '/subscriptions/backup-2026-12-01');
+    await world.stores.forKey(copyKey).write(stored?.value as NotifyStateDocument, undefined);
+    await world.gatewayRun('r1', GW, checked(GW, { bad: ['10.0.0.4'] }));
+    const outcomes = await world.unvisitedRun('r1', [GW]);
+    // Without the check: a second degraded, from the copy.
+    expect(told(world.ops.accepted)).toEqual([['degraded', '10.0.0.4']]);
+    expect(outcomes).toEqual([]);
+    expect(world.logger.lines).toContainEqual(
+      expect.stringContaining(
+        `holds the state of gateway ${GW.id}, not of the gateway its place in the state folder names: not used (a copy made in the state folder? move it out of there)`,
+      ),
+    );
+  });
+
   it('without notify services there is nothing to do', async () => {
     const { clock } = setup();
     await expect(

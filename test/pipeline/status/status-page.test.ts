@@ -448,6 +448,26 @@ describe('status page in a direct run', () => {
     );
   });
 
+  // A break trial: a subscription's history folder copied inside it (`<guid>.bak/`) showed each gateway
+  // twice, the copy "stale" with a false reason ("the listing of its target did not have it").
+  it("a copy of a gateway's history made in the state folder is not shown: its gateway once, the copy named", async () => {
+    const r = statusRun();
+    await run(r, 'run-1');
+    const key = gatewayKey(gwA.id);
+    const copy = key.replace(/^\/subscriptions\/([^/]+)/, '/subscriptions/$1.bak');
+    r.history.documents.set(copy, { ...r.history.documents.get(key)! });
+    r.clock.advance(300_000);
+    for (const sink of r.sinks) sink.deliveries.length = 0;
+    await run(r, 'run-2');
+    expect(pageOf(r).match(/<h2>gw-a /g)).toHaveLength(1);
+    expect(pageOf(r)).not.toContain('⚠ Stale:');
+    expect(r.logger.at('warn')).toContainEqual(
+      expect.stringContaining(
+        "status page: a history document holds another gateway's history, not the one its place in the state folder names: not shown (a copy made in the state folder? move it out of there): memory history",
+      ),
+    );
+  });
+
   // A break trial: the history folder's disk not mounted (its mount point empty: every history listed,
   // none there) and ARM out replaced a page of 13 servers not healthy with an empty one.
   it('no gateway read and no history stored (every history listed: there are none): the page goes only where none is published', async () => {
