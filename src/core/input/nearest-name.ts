@@ -3,8 +3,10 @@
  * undefined when none is near enough to be a likely typo. First the one name it begins, when it is 3
  * characters or more and at least half of that name (`--conf` → config, `ren` → render; several
  * such names: none of them, `APPGW_NOTIFY` begins a dozen). Else the name within the fewest edits
- * (insertions, deletions, substitutions, swaps of neighbours: editDistance), at most a third of the name's length, at least
- * 2, but 1 for a name of up to 4 characters (break trials: `up` → run, `end` → add, `url` → arm).
+ * (insertions, deletions, substitutions, swaps of neighbours: editDistance), at most a third of the
+ * name's length, at least 2, but 1 for a name of up to 4 characters (break trials: `up` → run, `end` →
+ * add, `url` → arm), and at most half of the rest past the start the two share, at least 1
+ * (`APPGW_NOTIFY_WAIT` → APPGW_NOTIFY_FOR, a break trial).
  * Case is ignored (a setting typed in lower case is its known name). Ties go to the name listed first.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
@@ -19,10 +21,24 @@ export function nearestName(name: string, known: readonly string[]): string | un
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     if (ambiguous.has(candidate)) continue;
-    const distance = editDistance(wanted, candidate.toUpperCase());
-    if (distance <= limit && (!best || distance < best.distance)) best = { name: candidate, distance };
+    // And at most half of what differs past the start the two share: a prefix every setting has
+    // (`APPGW_NOTIFY_`) counted toward the allowance, and `APPGW_NOTIFY_WAIT` was told "did you mean
+    // APPGW_NOTIFY_FOR?", its rest changed whole (a break trial).
+    const upper = candidate.toUpperCase();
+    const shared = sharedStart(wanted, upper);
+    const rest = Math.max(wanted.length, upper.length) - shared;
+    const distance = editDistance(wanted.slice(shared), upper.slice(shared));
+    if (distance <= Math.min(limit, Math.max(1, Math.floor(rest / 2))) && (!best || distance < best.distance))
+      best = { name: candidate, distance };
   }
   return best?.name;
+}
+
+/** How many characters `a` and `b` share at their start. */
+function sharedStart(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }
 
 /**

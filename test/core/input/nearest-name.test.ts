@@ -26,6 +26,15 @@ describe('nearestName: the setting a typo meant', () => {
     expect(nearestName(name, KNOWN)).toBeUndefined();
   });
 
+  const NOTIFY_SETTINGS = [
+    'APPGW_NOTIFY_FOR',
+    'APPGW_NOTIFY_GROUPING',
+    'APPGW_NOTIFY_GROUP_WAIT',
+    'APPGW_NOTIFY_GROUP_INTERVAL',
+    'APPGW_NOTIFY_SILENCES',
+    'APPGW_NOTIFY_INHIBIT',
+    'APPGW_NOTIFY_RECOVER_AFTER',
+  ];
   // A break trial: short words met names they barely resemble within 2 edits.
   const VERBS = ['demo', 'emulator', 'evaluate', 'run', 'recheck', 'notify', 'silence'];
   it.each<[string, readonly string[], string | undefined]>([
@@ -55,6 +64,18 @@ describe('nearestName: the setting a typo meant', () => {
     ['groupInt', ['grouping', 'groupInterval'], 'groupInterval'],
     ['APPGW_', ['APPGW_TARGETS', 'APPGW_SCHEDULE'], undefined],
     ['APPGW_NOTIFY', ['APPGW_NOTIFY_FOR', 'APPGW_NOTIFY_GROUPING', 'APPGW_NOTIFY_INHIBIT'], undefined],
+    // A later break trial: a prefix every setting shares counted toward the allowance; a rest changed
+    // whole is no typo.
+    ...[
+      'APPGW_NOTIFY_WAIT',
+      'APPGW_NOTIFY_GROUP',
+      'APPGW_NOTIFY_TO',
+      'APPGW_NOTIFY_TYPE',
+      'APPGW_NOTIFY_ROUTES',
+      'APPGW_NOTIFY_SEVERITY',
+    ].map((typed) => [typed, NOTIFY_SETTINGS, undefined] as [string, readonly string[], string | undefined]),
+    ['APPGW_NOTIFY_GROUPWAIT', NOTIFY_SETTINGS, 'APPGW_NOTIFY_GROUP_WAIT'],
+    ['APPGW_NOTIFY_SILENSES', NOTIFY_SETTINGS, 'APPGW_NOTIFY_SILENCES'],
   ])('%s among %j → %s', (typed, known, meant) => {
     expect(nearestName(typed, known)).toBe(meant);
   });
