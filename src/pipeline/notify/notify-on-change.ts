@@ -7,6 +7,7 @@ import {
   type SilencedTransition,
 } from '../../core/notice/decide';
 import { decideWithInhibition, isGatewayScope } from '../../core/notice/inhibit';
+import { mutedAtSend, mutedTransition, type MutedNotice } from '../../core/notice/mute';
 import {
   DEFAULT_GROUP_TIMING,
   dropEndedEpisodes,
@@ -278,7 +279,7 @@ export async function notifyOnChange(
     decided: claimed.decided,
     silenced: claimed.silenced,
     deliveries,
-    ...undeliveredIn(deps, settled.document, holder, notes, claimed.groupDueAt),
+    ...undeliveredIn(deps, settled.document, holder, notes, claimed.groupDueAt, claimed.muted),
     dropped: [...claimed.dropped, ...settled.dropped],
     ...(claimed.endedInGroup.length ? { endedInGroup: claimed.endedInGroup } : {}),
     ...(claimed.unconfirmedRemovals.length
@@ -321,6 +322,8 @@ interface Claim {
   readonly document: NotifyStateDocument;
   readonly decided: number;
   readonly silenced: readonly SilencedTransition[];
+  /** Per receiver: the waiting notices a silence held at their send (by notice id), not leased. */
+  readonly muted: ReadonlyMap<string, ReadonlyMap<string, MutedNotice>>;
   readonly dropped: readonly DroppedNoticeReport[];
   /** Notices whose episode ended before their group was sent: removed, never sent. */
   readonly endedInGroup: readonly EndedInGroupReport[];
@@ -397,6 +400,10 @@ async function claimNotices(
     const endedInGroup: EndedInGroupReport[] = [];
     const leaseUntilInMs = new Map<string, number>();
     const groupDueAtOf = new Map<string, GroupDue>();
+    /** Per receiver, the waiting notices a silence held at their send (mutedAtSend). */
+    const muted = new Map<string, ReadonlyMap<string, MutedNotice>>();
+    /** The held notices as the report says them: once per server and type, whatever the receivers. */
+    const mutedNow = new Map<string, SilencedTransition>();
     for (const notifier of deps.notifiers) {
       const until = observation.now.getTime() + leaseInMs(notifier.sendBudgetInMs);
       leaseUntilInMs.set(notifier.name, until);
@@ -444,8 +451,28 @@ async function claimNotices(
       // Stopped already: nothing will be sent, so nothing is leased. A lease left on notices that were
       // never sent (its settle write cut short by the stop) read as "perhaps received": the next run
       // counted their episodes as told, and said the receiver had perhaps had them (a break trial).
-      if (due && !deps.stop?.aborted)
-        waiting = leaseWaiting(waiting, holder, now, new Date(until).toISOString());
+      if (due && !deps.stop?.aborted) {
+        // A silence added since a notice was decided holds it at its send too (mute.ts): not leased,
+        // so not sent; it waits, unleased, for the first run after the silence.
+        const held = mutedAtSend(waiting, policy.silences ?? [], observation.now);
+        const leased = leaseWaiting(
+          waiting.filter((q) => !held.has(q.notice.id)),
+          holder,
+          now,
+          new Date(until).toISOString(),
+        );
+        const byId = new Map(leased.map((q) => [q.notice.id, q]));
+        waiting = waiting.map((q) => byId.get(q.notice.id) ?? withoutOwnLease(q, holder));
+        if (held.size > 0) muted.set(notifier.name, held);
+        for (const q of waiting) {
+          const holding = held.get(q.notice.id);
+          if (holding)
+            mutedNow.set(
+              `${noticeServerKey(q.notice)}\n${q.notice.type}`,
+              mutedTransition(q.notice, holding),
+            );
+        }
+      }
       outbox[notifier.name] = waiting;
       deadLetters[notifier.name] = ended.parked;
       dropped.push(...step.dropped.map((letter) => droppedLetter(notifier.name, letter, deps.outboxLimit)));
@@ -475,7 +502,14 @@ async function claimNotices(
       return {
         document,
         decided: decision.notices.length,
-        silenced: decision.silenced,
+        // A server whose transition the decision held is said once, by the decision.
+        silenced: [
+          ...decision.silenced,
+          ...[...mutedNow.values()].filter(
+            (m) => !decision.silenced.some((d) => d.serverKey === m.serverKey && d.type === m.type),
+          ),
+        ],
+        muted,
         dropped,
         endedInGroup,
         leaseUntilInMs,
@@ -615,6 +649,16 @@ async function settle(
   }
 }
 
+/**
+ * `queued` without a lease of this run's (`holder`): a notice held back now that an earlier claim of this
+ * run had leased (a claim tried again after a conflict) is not this run's to send. Others' leases stay.
+ */
+function withoutOwnLease(queued: QueuedNotice, holder: string): QueuedNotice {
+  if (queued.lease?.runId !== holder) return queued;
+  const { lease: _given, ...rest } = queued;
+  return rest;
+}
+
 /** Every notice `document` holds undelivered, with why and when it will be tried again. */
 function undeliveredIn(
   deps: Pick<NotifyDependencies, 'notifiers' | 'clock'>,
@@ -622,6 +666,7 @@ function undeliveredIn(
   holder: string,
   notes: ReadonlyMap<string, string>,
   groupDueAt: ReadonlyMap<string, GroupDue> = new Map(),
+  muted: ReadonlyMap<string, ReadonlyMap<string, MutedNotice>> = new Map(),
 ): Pick<NotifyOutcome, 'undelivered' | 'pending' | 'grouped'> {
   const now = deps.clock.now().toISOString();
   const undelivered: UndeliveredNoticeReport[] = [];
@@ -631,6 +676,8 @@ function undeliveredIn(
     const due = groupDueAt.get(receiver);
     const behind = heldBehind(waiting, holder, now);
     for (const queued of waiting) {
+      // Held by a silence at its send: said with the run's silenced transitions, not undelivered.
+      if (!queued.lease && muted.get(receiver)?.has(queued.notice.id)) continue;
       if (due !== undefined && !queued.lease && queued.failedRuns === 0 && queued.lastError === undefined) {
         // Waiting for its group's timer: on time, not undelivered (core/notice/grouping.ts).
         grouped.push({

@@ -389,3 +389,62 @@ describe('an episode that ends while its notices wait for the group sends nothin
     ]);
   });
 });
+
+// A new-user trial: `silence add` for a maintenance while two `degraded` waited for the group's next
+// message (the default notify.groupInterval, 4m): they went out during the silence. A silence in force
+// holds a waiting notice at its send too (Alertmanager's MuteStage; core/notice/mute.ts).
+describe('a silence added while notices wait for their group', () => {
+  const silenced: NotifyPolicy = {
+    ...POLICY,
+    silences: [
+      {
+        id: 'mw',
+        matchers: { gateway: 'gw' },
+        startsAt: new Date(T0 + 5 * MINUTE).toISOString(),
+        endsAt: new Date(T0 + 30 * MINUTE).toISOString(),
+      },
+    ],
+  };
+
+  it('holds them while it is in force (said as silenced, not undelivered); the first run after it sends them', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], silenced);
+    await run(0, { bad: ['10.0.0.4'] });
+    await run(2, { bad: ['10.0.0.4'] });
+    expect(delivered(ops).map((m) => m.notices)).toEqual([[['degraded', '10.0.0.4']]]);
+    // Decided before the silence: waits for the group's next message (due at minute 12).
+    await run(3, { bad: ['10.0.0.4', '10.0.0.5'] });
+    const during = await run(12, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(ops.messages).toHaveLength(1);
+    expect(during.silenced.map((s) => [s.type, s.server, s.outcome, s.silenceIds, s.until])).toEqual([
+      ['degraded', 'gw/pool-a/settings-a/10.0.0.5', 'held', ['mw'], new Date(T0 + 30 * MINUTE).toISOString()],
+    ]);
+    expect([during.undelivered, during.pending]).toEqual([[], { 'webhook[ops]': 0 }]);
+    await run(20, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(ops.messages).toHaveLength(1);
+    // Over: sent once, on the first run after it.
+    await run(31, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(delivered(ops).map((m) => m.notices)).toEqual([
+      [['degraded', '10.0.0.4']],
+      [['degraded', '10.0.0.5']],
+    ]);
+    await run(45, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(ops.messages).toHaveLength(2);
+  });
+
+  it('a held degraded whose server recovers during the silence: neither is sent; a told episode’s recovered still goes', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const { run } = setup([ops], silenced);
+    await run(0, { bad: ['10.0.0.4'] });
+    await run(2, { bad: ['10.0.0.4'] });
+    await run(3, { bad: ['10.0.0.4', '10.0.0.5'] });
+    await run(12, { bad: ['10.0.0.4', '10.0.0.5'] });
+    await run(20, { healthy: ['10.0.0.4', '10.0.0.5'] });
+    await run(31, { healthy: ['10.0.0.4', '10.0.0.5'] });
+    await run(45, { healthy: ['10.0.0.4', '10.0.0.5'] });
+    expect(delivered(ops).map((m) => m.notices)).toEqual([
+      [['degraded', '10.0.0.4']],
+      [['recovered', '10.0.0.4']],
+    ]);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Silences checked again when notices are sent, not only when they are decided (Alertmanager's
+ * MuteStage, at each flush of a group): a `degraded` decided before a silence was added, waiting for
+ * its group's next message (or for a receiver that failed), went out during the silence (a new-user
+ * trial: `silence add` for a maintenance, then two `degraded` 4 minutes later, with the default
+ * `notify.groupInterval`). Pure.
+ */
+import type { SilencedTransition } from './decide';
+import type { Notice } from './notice';
+import type { QueuedNotice } from './outbox';
+import { noticeServerKey } from './server-record';
+import { silencedUntil, silencesFor, type Silence } from './silence';
+
+/** Why a waiting notice is held at its send: the silences in force that match it, and until when. */
+export interface MutedNotice {
+  readonly silenceIds: readonly string[];
+  /** ISO: until when they hold it (silencedUntil); absent when that cannot be said. */
+  readonly until?: string;
+}
+
+/**
+ * The notices of `waiting` that silences in force at `now` hold back at their send, by notice id: each
+ * `degraded` and `still-degraded` a silence matches (its gateway, pool, cause and severity, as at its
+ * decision). Never a `recovered`: it closes what a receiver was told, and goes during a silence too
+ * (decide.ts). A held notice keeps its place, and goes on the first run after its silences end; if its
+ * episode ends first, it is dropped with its `recovered` (grouping.ts: nothing the receiver was not told).
+ */
+export function mutedAtSend(
+  waiting: readonly Pick<QueuedNotice, 'notice'>[],
+  silences: readonly Silence[],
+  now: Date,
+): ReadonlyMap<string, MutedNotice> {
+  const muted = new Map<string, MutedNotice>();
+  if (silences.length === 0) return muted;
+  for (const { notice } of waiting) {
+    if (notice.type === 'recovered') continue;
+    const silenceIds = silencesFor(silences, subjectOfNotice(notice), now);
+    if (silenceIds.length === 0) continue;
+    const until = silencedUntil(silences, silenceIds, now);
+    muted.set(notice.id, { silenceIds, ...(until !== undefined ? { until } : {}) });
+  }
+  return muted;
+}
+
+/** A held notice as the run report's `notifications.silenced` says a held transition. */
+export function mutedTransition(notice: Notice, muted: MutedNotice): SilencedTransition {
+  return {
+    serverKey: noticeServerKey(notice),
+    gateway: notice.gateway.id,
+    server: [notice.gateway.name, notice.backendPool, notice.backendSettings, notice.server.address].join(
+      '/',
+    ),
+    type: notice.type,
+    outcome: 'held',
+    silenceIds: muted.silenceIds,
+    causeId: notice.cause.id,
+    severity: notice.severity,
+    ...(notice.raisedFrom !== undefined ? { raisedFrom: notice.raisedFrom } : {}),
+    ...(muted.until !== undefined ? { until: muted.until } : {}),
+  };
+}
+
+/** What silences are matched against, of a notice: as decide.ts matches its server's record. */
+function subjectOfNotice(notice: Notice) {
+  return {
+    gateway: notice.gateway,
+    backendPool: notice.backendPool,
+    causeId: notice.cause.id,
+    severity: notice.severity,
+  };
+}

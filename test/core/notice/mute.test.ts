@@ -1,0 +1,57 @@
+import { mutedAtSend, mutedTransition } from '../../../src/core/notice/mute';
+import type { Silence } from '../../../src/core/notice/silence';
+import { sampleNotice } from '../../adapters/webhooks/support/notices';
+
+const NOW = new Date('2030-01-01T10:00:00.000Z');
+const window = (id: string, matchers: Silence['matchers'], extra: Partial<Silence> = {}): Silence => ({
+  id,
+  matchers,
+  startsAt: '2030-01-01T09:00:00.000Z',
+  endsAt: '2030-01-01T12:00:00.000Z',
+  ...extra,
+});
+
+describe('mutedAtSend: a waiting notice a silence in force holds at its send', () => {
+  const degraded = sampleNotice({ id: 'd' });
+  const gateway = degraded.gateway.name;
+  it.each<[string, Silence[], string, string[] | undefined]>([
+    ['a degraded its gateway is silenced for', [window('mw', { gateway })], 'degraded', ['mw']],
+    ['a reminder (still-degraded)', [window('mw', { gateway })], 'still-degraded', ['mw']],
+    ['never a recovered: it closes what was told', [window('mw', { gateway })], 'recovered', undefined],
+    ['a silence of another gateway', [window('mw', { gateway: 'other-*' })], 'degraded', undefined],
+    [
+      'a silence not in force yet',
+      [window('mw', { gateway }, { startsAt: '2030-01-01T11:00:00.000Z' })],
+      'degraded',
+      undefined,
+    ],
+    [
+      'a silence expired by hand',
+      [window('mw', { gateway }, { expiredAt: '2030-01-01T09:30:00.000Z' })],
+      'degraded',
+      undefined,
+    ],
+    [
+      'every silence that holds it',
+      [window('a', { gateway }), window('b', { backendPool: degraded.backendPool })],
+      'degraded',
+      ['a', 'b'],
+    ],
+  ])('%s', (_, silences, type, ids) => {
+    const notice = { ...degraded, type: type as typeof degraded.type };
+    expect(mutedAtSend([{ notice }], silences, NOW).get('d')?.silenceIds).toEqual(ids);
+  });
+
+  it('says until when, and the held notice as a held transition of the run report', () => {
+    const held = mutedAtSend([{ notice: degraded }], [window('mw', { gateway })], NOW).get('d');
+    expect(held).toEqual({ silenceIds: ['mw'], until: '2030-01-01T12:00:00.000Z' });
+    expect(mutedTransition(degraded, held!)).toMatchObject({
+      gateway: degraded.gateway.id,
+      type: 'degraded',
+      outcome: 'held',
+      silenceIds: ['mw'],
+      until: '2030-01-01T12:00:00.000Z',
+      severity: degraded.severity,
+    });
+  });
+});
