@@ -599,6 +599,13 @@ export interface OpenEpisodesReport {
    * nobody, not counted in `told`. Absent: none (and in reports of earlier releases).
    */
   readonly noReceiver?: number;
+  /**
+   * Past `notify.for`, their `degraded` decided and still waiting in the outbox of every receiver it went
+   * to (for the group's next message, held by a silence at its send, or after a receiver's failure: said
+   * by those counts), so nobody was told yet; not counted in `told` nor `notYetTold`. Absent: none (and
+   * in reports of earlier releases, which counted them in `notYetTold`).
+   */
+  readonly waiting?: number;
 }
 
 /**

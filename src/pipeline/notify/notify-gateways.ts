@@ -441,6 +441,7 @@ function openEpisodesOf(outcomes: readonly NotifyOutcome[]): Pick<NotifyOutcome,
     notYetTold: sum('notYetTold'),
     inhibited: sum('inhibited'),
     noReceiver: sum('noReceiver'),
+    waiting: sum('waiting'),
   });
 }
 

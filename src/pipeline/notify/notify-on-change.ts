@@ -821,9 +821,11 @@ function openEpisodesIn(
   const untold = open.filter((r) => r.notified === undefined && r.silenced === undefined);
   const held = (r: ServerRecord) => !isGatewayScope(r) && inhibiting.has(gatewayKey(r.gateway.id));
   const inhibited = untold.filter(held).length;
-  const notYetTold = untold.length - inhibited + waitingToBeSent;
+  // Not "not told yet (notify.for)": each is said by why it waits (a new-user trial read one notice held
+  // for its group twice, once as held and once as short of notify.for).
+  const notYetTold = untold.length - inhibited;
   return {
-    ...openEpisodesReport({ told, notYetTold, inhibited, noReceiver }),
+    ...openEpisodesReport({ told, notYetTold, inhibited, noReceiver, waiting: waitingToBeSent }),
     ...(unrouted.length ? { unrouted } : {}),
   };
 }
@@ -851,19 +853,20 @@ function waitingDegraded(document: NotifyStateDocument): Map<string, Set<string>
 
 /**
  * `openEpisodes` for these counts (one gateway's, or the gateways' summed: notify-gateways.ts), with
- * `inhibited` and `noReceiver` left out when zero; absent when every count is zero.
+ * `inhibited`, `noReceiver` and `waiting` left out when zero; absent when every count is zero.
  */
 export function openEpisodesReport(
   counts: Required<OpenEpisodesReport>,
 ): Pick<NotifyOutcome, 'openEpisodes'> {
-  const { told, notYetTold, inhibited, noReceiver } = counts;
-  return told || notYetTold || inhibited || noReceiver
+  const { told, notYetTold, inhibited, noReceiver, waiting } = counts;
+  return told || notYetTold || inhibited || noReceiver || waiting
     ? {
         openEpisodes: {
           told,
           notYetTold,
           ...(inhibited ? { inhibited } : {}),
           ...(noReceiver ? { noReceiver } : {}),
+          ...(waiting ? { waiting } : {}),
         },
       }
     : {};
