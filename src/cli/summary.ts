@@ -73,6 +73,7 @@ export function* summaryLines(
   // A target not listed holds gateways nobody read: "Checked 3 gateways … 0 not healthy." alone read as
   // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.
   const notListed = report.targets.filter((t) => !t.ok && t.error?.code !== RUN_INTERRUPTED_CODE).length;
+  const cutTargets = report.targets.filter((t) => !t.ok && t.error?.code === RUN_INTERRUPTED_CODE).length;
   // "Read 0 of 3 gateways …, 0 backend servers: 0 not healthy." read as all well of a run that read
   // nothing (a break trial), as did "Checked 0 gateways …" of one whose targets listed none.
   const noneRead = s.gateways === s.failedGateways;
@@ -94,6 +95,11 @@ export function* summaryLines(
         : '') +
       (notListed
         ? `; ${counted(notListed, 'target')} not listed (below): ${notListed === 1 ? 'its' : 'their'} gateways were not read`
+        : '') +
+      // A stop while the targets were listed: "Checked 0 gateways: no backend server was read." said
+      // nothing of it (a break trial).
+      (cutTargets
+        ? `; ${counted(cutTargets, 'target')} not listed before the stop (the run was interrupted): ${cutTargets === 1 ? 'its' : 'their'} gateways were not read`
         : '') +
       '.',
   ];

@@ -230,6 +230,15 @@ describe('an interrupted run, in the summary and the exit code', () => {
     expect(formatSummary(duringListing, [])).toMatch(
       /\n\nThe run was interrupted: 1 target not listed before the stop \(above\), read by the next run\.$/,
     );
+    // Its first line says so too (a break trial: "Checked 0 gateways: no backend server was read.").
+    const { report: none } = buildDelivery('run', []);
+    expect(
+      formatSummary({ ...none, interrupted: duringListing.interrupted, targets: [cutTarget] }, []).split(
+        '\n',
+      )[0],
+    ).toBe(
+      'Checked 0 gateways: no backend server was read; 1 target not listed before the stop (the run was interrupted): its gateways were not read.',
+    );
     // A final break trial: stopped during a notice's send whose try got its answer, the last line said
     // "what it did not do is said above" of nothing.
     const afterLast = interrupted(new RunInterruptedError({ by: 'signal', signal: 'SIGTERM' }), []);
@@ -1596,7 +1605,13 @@ describe('a target that could not be listed', () => {
       ['TargetListUnavailable', 'Throttled'],
       /; 2 targets not listed \(below\): their gateways were not read\.$/,
     ],
-    ['one cut by an interruption (its own block says it)', ['RunInterrupted'], /: \d+ not healthy\.$/],
+    // Said apart from the targets that failed (a break trial: a stop during the listing read as nothing
+    // wrong on the first line).
+    [
+      'one cut by an interruption',
+      ['RunInterrupted'],
+      /: \d+ not healthy; 1 target not listed before the stop \(the run was interrupted\): its gateways were not read\.$/,
+    ],
   ])('%s: the first line says so', (_, codes, first) => {
     const failed = {
       ...report('x'),
