@@ -310,7 +310,7 @@ export const RECHECK = {
     settings: {
       type: 'string',
       value: 'NAME',
-      help: 'the backend setting whose probe to send; left out, the error lists the settings that pair with the pool',
+      help: "the backend setting whose probe to send; left out, the one the pool's routing rules pair it with (with several, or none, the error lists them)",
     },
     config: {
       type: 'string',
@@ -324,7 +324,7 @@ export const RECHECK = {
     },
   }),
   details: [
-    'The probe sends what the gateway\'s own probe of that setting sends (its configuration: one GET). A server found healthy ends its open episode at once (whatever notify.recoverAfter) and recovered goes out with the reason "confirmed by an on-demand probe"; a server still not healthy is reported with its probe message and cause, and nothing changes.',
+    'The probe sends what the gateway\'s own probe of that setting sends (its configuration: one GET). A server found healthy ends its open episode at once (whatever notify.recoverAfter) and its recovered is sent with the reason "confirmed by an on-demand probe" (to a receiver grouping by gateway, in the group\'s next message: notify.groupInterval, said under the receiver); a server still not healthy is reported with its probe message and cause, and nothing changes.',
     'Exit 0 when every server was found healthy; 2 when one is not, the pool or setting is not in the gateway (the names it has are listed), the identity lacks Microsoft.Network/applicationGateways/getBackendHealthOnDemand/action, or a notice was not delivered.',
   ],
 } as const satisfies VerbSpec;

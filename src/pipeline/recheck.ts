@@ -238,7 +238,8 @@ export const HTTP_INPUTS: RecheckInputs = {
 /**
  * The pool and setting of the configuration the request names (case-insensitive, as ARM's names), or
  * what is wrong, naming the input and listing what the gateway has: an unknown pool (its pools), a
- * setting left out or unknown (the settings its rules pair with the pool, then every setting), a pair
+ * setting unknown, or left out where the pool's rules pair it with none or several (the settings they
+ * pair with the pool, then every setting; with one, a setting left out is that one), a pair
  * no routing rule uses (ARM probes only those: it would answer InvalidResourceReference).
  */
 export function recheckTarget(
@@ -255,9 +256,12 @@ export function recheckTarget(
     return `${inputs.pool}: the gateway has no backend pool ${JSON.stringify(asked.backendPool)} (its pools: ${namesOf(config.pools)})`;
   const paired = pairedSettings(config, pool.name);
   const choices = `the settings its rules pair with pool ${JSON.stringify(pool.name)}: ${paired.length ? paired.map((n) => JSON.stringify(n)).join(', ') : 'none'}; every setting: ${namesOf(config.settings)}`;
-  if (asked.backendSettings === undefined)
+  // Left out, the one setting the pool's rules pair it with is the one (a new-user trial: the usage's
+  // `[--settings NAME]` read as optional, and was refused with one choice to make).
+  const one = new Set(paired.map((name) => name.toLowerCase())).size === 1 ? paired[0] : undefined;
+  const wanted = asked.backendSettings ?? one;
+  if (wanted === undefined)
     return `${inputs.settings} is missing: say which backend setting to probe pool ${JSON.stringify(pool.name)} with (${choices})`;
-  const wanted = asked.backendSettings;
   // A setting's id (…/backendHttpSettingsCollection/NAME, …/backendSettingsCollection/NAME) says which
   // of an HTTP and a TCP/TLS setting of one name is meant; a name alone may not.
   const byId = wanted.includes('/');

@@ -326,17 +326,29 @@ describe('appgw-insights recheck', () => {
       ['--pool', 'pool-a', '--settings', 'nope'],
       '--settings: the gateway has no backend setting "nope" (the settings its rules pair with pool "pool-a": "settings-a"; every setting: "settings-a")',
     ],
-    [
-      'no --settings',
-      ['--pool', 'pool-a'],
-      '--settings is missing: say which backend setting to probe pool "pool-a" with (the settings its rules pair with pool "pool-a": "settings-a"',
-    ],
   ])('%s: exit 2 naming the flag and listing the names, nothing probed', async (_n, args, message) => {
     const { code, stderr } = await runCli(['recheck', '--gateway', GW, ...args, '--config', configFile]);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
     expect(stderr).not.toContain('..');
     expect(onDemandPosts()).toHaveLength(0);
+  });
+
+  // A new-user trial: `[--settings NAME]` read as optional, and with one setting to choose it was refused.
+  it('no --settings: the one setting the pool is paired with is probed', async () => {
+    const before = onDemandPosts().length;
+    const { stdout, stderr } = await runCli([
+      'recheck',
+      '--gateway',
+      GW,
+      '--pool',
+      'pool-a',
+      '--config',
+      configFile,
+    ]);
+    expect(stderr).not.toContain('is missing');
+    expect(onDemandPosts()).toHaveLength(before + 1);
+    expect(stdout).toContain('settings-a');
   });
 
   it('a gateway ARM does not have: "No such gateway", naming --gateway, not the targets', async () => {

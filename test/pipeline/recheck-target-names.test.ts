@@ -48,3 +48,34 @@ describe('recheckTarget: names that do not decide', () => {
     expect(typeof chosen !== 'string' && chosen.settings.layer4).toBe(true);
   });
 });
+
+// A new-user trial: `recheck --pool web` with one setting to choose was refused, "--settings is missing".
+describe('recheckTarget: --settings left out', () => {
+  const other = settings('other', 'backendHttpSettingsCollection', false);
+  const pair = (pool: string, name: string) => ({ pool, settings: name });
+  it.each<[string, GatewayConfig, string | undefined]>([
+    [
+      'the one setting the pool is paired with (twice, by two rules)',
+      config([http, other], { pairs: [pair('pool-a', 'shared'), pair('POOL-A', 'Shared')] }),
+      'shared',
+    ],
+    ["the gateway's one setting, no pairs known", config([other]), 'other'],
+    [
+      'two settings paired with the pool: refused, listing them',
+      config([http, other], { pairs: [pair('pool-a', 'shared'), pair('pool-a', 'other')] }),
+      undefined,
+    ],
+    [
+      'no setting paired with the pool: refused',
+      config([http, other], { pairs: [pair('pool-b', 'shared')] }),
+      undefined,
+    ],
+  ])('%s', (_, cfg, chosen) => {
+    const target = recheckTarget(cfg, { backendPool: 'pool-a' });
+    if (chosen === undefined)
+      expect(target).toContain(
+        '--settings is missing: say which backend setting to probe pool "pool-a" with',
+      );
+    else expect(typeof target !== 'string' && target.settings.name).toBe(chosen);
+  });
+});
