@@ -943,7 +943,7 @@ function unlistedDeletionLines(deleted: readonly UnlistedDeletionReport[]): stri
   const more = deleted.length > UNLISTED_DELETIONS_SHOWN ? ' (report.json: deletedUnlisted)' : '';
   return [
     '',
-    `${counted(deleted.length, 'gateway')} no target lists any more ${one ? 'was' : 'were'} deleted (ARM confirmed ${one ? 'it' : 'each'}): ` +
+    `${counted(deleted.length, 'gateway')} that no target lists any more ${one ? 'was' : 'were'} deleted (ARM confirmed ${one ? 'it' : 'each'}): ` +
       `${names}${more}; ${one ? 'its' : 'their'} open episodes ended.`,
   ];
 }

@@ -815,7 +815,7 @@ describe('gateways no target lists any more that ARM confirmed deleted (deletedU
     // A block of its own (here the last: the report has no notifications or failures).
     expect(text.split('\n').slice(-2)).toEqual([
       '',
-      `1 gateway no target lists any more was deleted (ARM confirmed it): gw-b (rg-old, ${one.subscriptionId}); its open episodes ended.`,
+      `1 gateway that no target lists any more was deleted (ARM confirmed it): gw-b (rg-old, ${one.subscriptionId}); its open episodes ended.`,
     ]);
     expect(text.split('\n')[0]).toMatch(/^Checked 1 gateway, /);
     expect(text).not.toMatch(/not ok/);
@@ -829,9 +829,9 @@ describe('gateways no target lists any more that ARM confirmed deleted (deletedU
       ...Array.from({ length: 11 }, (_, i) => unlisted(`gw-${i}`)),
     ];
     const text = formatSummary(withDeleted(many), []);
-    const line = text.split('\n').find((l) => l.startsWith('12 gateways no target lists'));
+    const line = text.split('\n').find((l) => l.startsWith('12 gateways that no target lists'));
     expect(line).toMatch(
-      /^12 gateways no target lists any more were deleted \(ARM confirmed each\): gw-.*red \(rg-/,
+      /^12 gateways that no target lists any more were deleted \(ARM confirmed each\): gw-.*red \(rg-/,
     );
     expect(line).toMatch(
       /gw-8 \(rg-old, [^)]+\) and 2 more \(report\.json: deletedUnlisted\); their open episodes ended\.$/,

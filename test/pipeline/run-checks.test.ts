@@ -407,7 +407,7 @@ describe('runChecks: notify on change', () => {
     expect(report.ok).toBe(true);
     expect(runSucceeded(report)).toBe(true);
     expect(formatSummary(report, [])).toContain(
-      `1 gateway no target lists any more was deleted (ARM confirmed it): gw-a (rg-web, ${SUB}); its open episodes ended.`,
+      `1 gateway that no target lists any more was deleted (ARM confirmed it): gw-a (rg-web, ${SUB}); its open episodes ended.`,
     );
   });
 
