@@ -62,7 +62,7 @@ export async function prepareDemoOutFolder(outDir: string): Promise<void> {
   if (!ours && runsFolder) {
     throw new DemoOutFolderError(
       outDir,
-      `it holds a run's folder (${entries.sort().slice(0, FOREIGN_SHOWN).join(', ')}) not marked as the demo's (${DEMO_MARKER}): the demo would replace its report and status page, and add its own readings to its history`,
+      `it is a run's folder (it holds ${entries.sort().slice(0, FOREIGN_SHOWN).join(', ')}), not marked as the demo's (${DEMO_MARKER}): the demo would replace its report and status page, and add its own readings to its history`,
       `Choose a new or empty folder with --out (the demo makes it). If it is a demo's folder from an earlier release, remove it and run the demo again.`,
     );
   }

@@ -98,7 +98,7 @@ describe('the demo writes only into a folder that is its own', () => {
     );
     expect(error).toBeInstanceOf(DemoOutFolderError);
     expect(error?.message).toContain(
-      `it holds a run's folder (.appgw-state, index.html, insights, report.json, s) not marked as the demo's (${DEMO_MARKER})`,
+      `it is a run's folder (it holds .appgw-state, index.html, insights, report.json, s), not marked as the demo's (${DEMO_MARKER})`,
     );
     expect(error?.message).toContain("If it is a demo's folder from an earlier release, remove it");
     expect(await readdir(dir)).not.toContain(DEMO_MARKER);
