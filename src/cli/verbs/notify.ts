@@ -2,6 +2,10 @@ import { counted } from '../../core/counted';
 import { followUpCommand } from '../../core/follow-up-command';
 import { buildReceiver, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
+import { buildSilenceStore } from '../../app/build-adapters';
+import type { Silence } from '../../core/notice/silence';
+import { readStoredSilences } from '../../pipeline/notify/silence-store';
+import { typedStateStore } from '../../pipeline/notify/typed-stores';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters, type ReadingOrder } from '../../pipeline/notify/dead-letters';
@@ -42,7 +46,7 @@ export async function notifyVerb(args: string[]): Promise<number> {
 /** `notify list`: every waiting, leased and dead-letter notice. */
 async function listVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(NOTIFY_LIST, args);
-  const { stores, receivers } = await notifyConfigOf(values.config, NOTIFY_LIST.name);
+  const { stores, receivers, state } = await notifyConfigOf(values.config, NOTIFY_LIST.name);
   // Not known, "not sent yet" may be untrue of a notice held for its group: said, not hidden (a trial).
   if ('unknown' in receivers)
     process.stderr.write(
@@ -52,6 +56,7 @@ async function listVerb(args: string[]): Promise<number> {
     stores,
     systemClock,
     'unknown' in receivers ? undefined : groupTimingsOf(receivers),
+    'unknown' in receivers ? [] : await silencesOf(receivers, state, values.config),
   );
   const listing = {
     ...listed,
@@ -144,18 +149,42 @@ type NotifyReceivers = Pick<Config, 'sinks' | 'notify'> | { readonly unknown: st
 async function notifyConfigOf(
   file: string | undefined,
   verb: string,
-): Promise<{ readonly stores: ReturnType<typeof buildStateStores>; readonly receivers: NotifyReceivers }> {
+): Promise<{
+  readonly stores: ReturnType<typeof buildStateStores>;
+  readonly receivers: NotifyReceivers;
+  readonly state: Config['state'];
+}> {
   const storesOf = (state: Config['state']) =>
     buildStateStores({ state }, process.env, stateAdviceOf(file, state));
   try {
     const config = await verbConfig(file, ['state', 'sinks', 'notify'], verb);
-    return { stores: storesOf(config.state), receivers: config };
+    return { stores: storesOf(config.state), receivers: config, state: config.state };
   } catch (error) {
     const { state } = await verbConfig(file, ['state'], verb);
     return {
       stores: storesOf(state),
       receivers: { unknown: terminalMessage(error instanceof Error ? error.message : String(error), 400) },
+      state,
     };
+  }
+}
+
+/**
+ * The silences a run applies (the configuration's and the stored ones), so a waiting notice one holds is
+ * listed as held by it, not "not sent yet" (core/notice/mute.ts). Stored ones that cannot be read are
+ * left out, as a run leaves them (fail-open); `silence list` says why.
+ */
+async function silencesOf(
+  config: Pick<Config, 'sinks' | 'notify'>,
+  state: Config['state'],
+  file: string | undefined,
+): Promise<readonly Silence[]> {
+  const configured = notifyPolicyOf(config).silences ?? [];
+  try {
+    const store = typedStateStore(buildSilenceStore({ state }, process.env, stateAdviceOf(file, state)));
+    return [...configured, ...(await readStoredSilences(store)).silences];
+  } catch {
+    return configured;
   }
 }
 

@@ -9,7 +9,9 @@ import {
   type DeadLetter,
   type QueuedNotice,
 } from '../../core/notice/outbox';
+import { mutedAtSend, type MutedNotice } from '../../core/notice/mute';
 import type { Notice } from '../../core/notice/notice';
+import type { Silence } from '../../core/notice/silence';
 import { groupDue, groupDueAt, groupHeldReason, type GroupTiming } from '../../core/notice/grouping';
 import { isStateConflictError, StateConflictError, toError } from '../../errors';
 import type { Clock, StateStore, StateStores } from '../../ports';
@@ -64,6 +66,7 @@ export async function listOutboxes(
   untyped: StateStores<NotifyStateDocument>,
   clock: Clock,
   groupTimingOf: (receiver: string) => GroupTiming | undefined = () => undefined,
+  silences: readonly Silence[] = [],
 ): Promise<OutboxListing> {
   const stores = typedStateStores(untyped);
   const notices: UndeliveredNoticeReport[] = [];
@@ -95,8 +98,13 @@ export async function listOutboxes(
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           const older = behind.get(queued.notice.id);
+          // Held by a silence in force at its send (core/notice/mute.ts): it goes after the silence.
+          const muted =
+            !leased && !older && !queued.lease
+              ? mutedAtSend([queued], silences, clock.now()).get(queued.notice.id)
+              : undefined;
           // Held for its group: not leased, not behind an older notice, and no lease of its own.
-          const held = !leased && !older && !queued.lease ? heldUntil : undefined;
+          const held = !leased && !older && !queued.lease && !muted ? heldUntil : undefined;
           notices.push({
             ...noticeEntryFields(receiver, queued),
             status: leased ? 'leased' : 'waiting',
@@ -104,7 +112,11 @@ export async function listOutboxes(
               ? `held by run ${leased.runId} until ${leased.until}`
               : !older && queued.lease
                 ? unsettledReason(queued.lease, queued.lastError)
-                : waitingReason(queued, older, held ? groupHeldReason(held) : undefined),
+                : waitingReason(
+                    queued,
+                    older,
+                    muted ? silenceHeldReason(muted) : held ? groupHeldReason(held) : undefined,
+                  ),
             retry: leased ? 'after-lease' : 'next-run',
             queuedAt: queued.queuedAt,
             failedRuns: queued.failedRuns,
@@ -371,4 +383,10 @@ function copiedDocumentError(document: string, gatewayId: string): ReportedError
     retryable: false,
     document,
   };
+}
+
+/** Why `notify list` lists a notice a silence holds at its send (mutedAtSend), and when it goes. */
+function silenceHeldReason(muted: MutedNotice): string {
+  const ids = muted.silenceIds.join(', ');
+  return `held by silence ${ids}${muted.until !== undefined ? ` until ${muted.until}` : ''}: the first run after it sends it, if its server is still bad`;
 }

@@ -387,6 +387,31 @@ describe('dead letters by hand, on in-memory state', () => {
     expect(due.notices[0]).not.toHaveProperty('dueAt');
   });
 
+  // A new-user trial: a notice a silence holds at its send (core/notice/mute.ts) was listed as "not
+  // sent yet", as if the next run would send it.
+  it('a notice a silence in force holds is listed as held by it, until when', async () => {
+    const stores = createMemoryStateStores<NotifyStateDocument>();
+    stores.plant(keyA, doc({ outbox: { 'webhook[ops]': [waiting('a-held', A)] } }));
+    const silence = {
+      id: 'mw',
+      matchers: { gateway: notice('x', A).gateway.name },
+      startsAt: new Date(Date.parse(AT) - 60_000).toISOString(),
+      endsAt: new Date(Date.parse(AT) + 3_600_000).toISOString(),
+    };
+    const clock = fakeClock(Date.parse(AT));
+    const listed = await listOutboxes(stores, clock, undefined, [silence]);
+    expect(listed.notices.map((n) => [n.noticeId, n.status, n.reason])).toEqual([
+      [
+        'a-held',
+        'waiting',
+        `held by silence mw until ${silence.endsAt}: the first run after it sends it, if its server is still bad`,
+      ],
+    ]);
+    // Over: the next run sends it.
+    const after = await listOutboxes(stores, fakeClock(Date.parse(silence.endsAt)), undefined, [silence]);
+    expect(after.notices.map((n) => n.reason)).toEqual(['not sent yet']);
+  });
+
   it('a document that changes under every try: a StateConflict naming it, nothing moved', async () => {
     const stores = planted();
     stores.fail('write', { kind: 'conflict' }, { key: keyA });
