@@ -6,6 +6,7 @@
  * `notify.groupInterval`). Pure.
  */
 import type { SilencedTransition } from './decide';
+import { episodeId } from './episode';
 import type { Notice } from './notice';
 import type { QueuedNotice } from './outbox';
 import { noticeServerKey } from './server-record';
@@ -19,11 +20,16 @@ export interface MutedNotice {
 }
 
 /**
- * The notices of `waiting` that silences in force at `now` hold back at their send, by notice id: each
- * `degraded` and `still-degraded` a silence matches (its gateway, pool, cause and severity, as at its
- * decision). Never a `recovered`: it closes what a receiver was told, and goes during a silence too
- * (decide.ts). A held notice keeps its place, and goes on the first run after its silences end; if its
- * episode ends first, it is dropped with its `recovered` (grouping.ts: nothing the receiver was not told).
+ * The notices of `waiting` (one receiver's, oldest first) that silences in force at `now` hold back at
+ * their send, by notice id: every `degraded` and `still-degraded` of an episode whose newest such notice
+ * a silence matches (its gateway, pool, cause and severity, as at its decision: the episode as it is
+ * now). By episode, not notice by notice: a break trial's silence of one cause held an episode's first
+ * `degraded` and let its "cause changed" one go, so the receiver got a change of a cause it was never
+ * told, then the first one after the silence; an episode whose newest notice no silence matches goes
+ * whole, in order. Never a `recovered`: it closes what a receiver was told, and goes during a silence
+ * too (decide.ts). A held notice keeps its place, and goes on the first run after its silences end; if
+ * its episode ends first, it is dropped with its `recovered` (grouping.ts: nothing the receiver was not
+ * told).
  */
 export function mutedAtSend(
   waiting: readonly Pick<QueuedNotice, 'notice'>[],
@@ -32,12 +38,19 @@ export function mutedAtSend(
 ): ReadonlyMap<string, MutedNotice> {
   const muted = new Map<string, MutedNotice>();
   if (silences.length === 0) return muted;
+  const byEpisode = new Map<string, Notice[]>();
   for (const { notice } of waiting) {
     if (notice.type === 'recovered') continue;
-    const silenceIds = silencesFor(silences, subjectOfNotice(notice), now);
+    const episode = episodeId(notice);
+    byEpisode.set(episode, [...(byEpisode.get(episode) ?? []), notice]);
+  }
+  for (const notices of byEpisode.values()) {
+    const newest = notices[notices.length - 1] as Notice;
+    const silenceIds = silencesFor(silences, subjectOfNotice(newest), now);
     if (silenceIds.length === 0) continue;
     const until = silencedUntil(silences, silenceIds, now);
-    muted.set(notice.id, { silenceIds, ...(until !== undefined ? { until } : {}) });
+    for (const notice of notices)
+      muted.set(notice.id, { silenceIds, ...(until !== undefined ? { until } : {}) });
   }
   return muted;
 }

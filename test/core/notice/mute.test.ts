@@ -42,6 +42,28 @@ describe('mutedAtSend: a waiting notice a silence in force holds at its send', (
     expect(mutedAtSend([{ notice }], silences, NOW).get('d')?.silenceIds).toEqual(ids);
   });
 
+  // A break trial: notice by notice, a cause silence held an episode's first degraded and let its newer
+  // "cause changed" one go first. The episode's newest notice decides for all of its notices.
+  it('by episode: its newest notice decides for every notice of it', () => {
+    const first = sampleNotice({ id: 'first' });
+    const changed = {
+      ...first,
+      id: 'changed',
+      cause: { ...first.cause, id: 'probe-timeout' as const },
+    };
+    const silence = [window('c8', { cause: first.cause.id })];
+    expect([...mutedAtSend([{ notice: first }, { notice: changed }], silence, NOW).keys()]).toEqual([]);
+    expect([...mutedAtSend([{ notice: changed }, { notice: first }], silence, NOW).keys()]).toEqual([
+      'changed',
+      'first',
+    ]);
+    // Another episode of the server (another degradedSince) is its own.
+    const later = { ...first, id: 'later', degradedSince: '2030-01-01T09:59:00.000Z' };
+    expect([
+      ...mutedAtSend([{ notice: first }, { notice: changed }, { notice: later }], silence, NOW).keys(),
+    ]).toEqual(['later']);
+  });
+
   it('says until when, and the held notice as a held transition of the run report', () => {
     const held = mutedAtSend([{ notice: degraded }], [window('mw', { gateway })], NOW).get('d');
     expect(held).toEqual({ silenceIds: ['mw'], until: '2030-01-01T12:00:00.000Z' });

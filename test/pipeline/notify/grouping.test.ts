@@ -432,6 +432,38 @@ describe('a silence added while notices wait for their group', () => {
     expect(ops.messages).toHaveLength(2);
   });
 
+  // A break trial: a silence of one cause held an episode's first degraded and let its "cause changed"
+  // one go (a change of a cause the receiver was never told), then sent the first after the silence.
+  it('an episode whose newest notice the silence does not match goes whole, in order, and once', async () => {
+    const ops = groupedNotifier('webhook[ops]');
+    const byCause: NotifyPolicy = {
+      ...POLICY,
+      silences: [
+        {
+          id: 'c8',
+          matchers: { cause: 'probe-timeout' },
+          startsAt: new Date(T0 + 5 * MINUTE).toISOString(),
+          endsAt: new Date(T0 + 30 * MINUTE).toISOString(),
+        },
+      ],
+    };
+    const { run } = setup([ops], byCause);
+    await run(0, { bad: ['10.0.0.4'] });
+    await run(2, { bad: ['10.0.0.4'] });
+    await run(3, { bad: ['10.0.0.4', bad(GW, '10.0.0.5', 'probe-timeout')] });
+    await run(6, { bad: ['10.0.0.4', bad(GW, '10.0.0.5', 'status-code-mismatch')] });
+    await run(12, { bad: ['10.0.0.4', bad(GW, '10.0.0.5', 'status-code-mismatch')] });
+    await run(31, { bad: ['10.0.0.4', bad(GW, '10.0.0.5', 'status-code-mismatch')] });
+    await run(45, { bad: ['10.0.0.4', bad(GW, '10.0.0.5', 'status-code-mismatch')] });
+    expect(delivered(ops).map((m) => m.notices)).toEqual([
+      [['degraded', '10.0.0.4']],
+      [
+        ['degraded', '10.0.0.5'],
+        ['degraded', '10.0.0.5'],
+      ],
+    ]);
+  });
+
   it('a held degraded whose server recovers during the silence: neither is sent; a told episode’s recovered still goes', async () => {
     const ops = groupedNotifier('webhook[ops]');
     const { run } = setup([ops], silenced);
