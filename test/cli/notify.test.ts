@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertBuilt, runCli, spawnCli } from '../helpers/cli';
 import { startCliNotifyRig, type CliNotifyRig } from '../helpers/cli-notify-rig';
@@ -102,6 +102,28 @@ describe('appgw-insights run / notify: undelivered notices and broken state, as 
     expect(list.stdout).toContain(
       `The notify state could not be listed (state folder ${state}): its undelivered notices are not known (the error says why).`,
     );
+  });
+
+  // A break trial: a subscription's folder copied inside the state folder made `notify list` say its
+  // documents "could not be read" and exit 2, and `run` print one warning per copied document.
+  it('a copy of a subscription’s folder in the state folder: one warning naming it, exit as without it', async () => {
+    receiver.setDefault({ status: 503, body: 'down' });
+    expect((await runCli(['run', '--config', configFile])).code).toBe(2);
+    const state = path.join(tmp, 'state');
+    await cp(path.join(state, SUB), path.join(state, 'backup-2026-12-01'), { recursive: true });
+    const list = await runCli(['notify', 'list', '--config', configFile]);
+    expect(list.stderr).toMatch(
+      /^warning: .*backup-2026-12-01.* holds the state of gateway .*: not used \(a copy made in the state folder\? move it out of there\)$/m,
+    );
+    expect(list.stdout).not.toMatch(/could not be read/);
+    expect(list.code).toBe(0);
+    receiver.setDefault({ status: 202, body: '' });
+    const before = receiver.requests.length;
+    const run = await runCli(['run', '--config', configFile]);
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/holds the state of gateway/g)).toHaveLength(1);
+    // Its waiting notice went once, from the gateway's own document.
+    expect(receiver.requests.length - before).toBe(1);
   });
 
   it('notify list with notify settings it cannot read: says so on stderr, lists the notices, exit 0', async () => {

@@ -6,6 +6,7 @@ import { buildSilenceStore } from '../../app/build-adapters';
 import type { Silence } from '../../core/notice/silence';
 import { readStoredSilences } from '../../pipeline/notify/silence-store';
 import { typedStateStore } from '../../pipeline/notify/typed-stores';
+import { copiedDocumentsWarning } from '../../pipeline/notify/state-document';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters, type ReadingOrder } from '../../pipeline/notify/dead-letters';
@@ -62,6 +63,7 @@ async function listVerb(args: string[]): Promise<number> {
     ...listed,
     errors: errorsForCommand(listed.errors, NOTIFY_LIST.name, args),
   };
+  warnOfCopies(listed.copies);
   // A dead letter waits for a person: the command that sends it again, per receiver (as `run` says it).
   const resend = [
     ...new Set(listing.notices.filter((n) => n.status === 'dead-letter').map((n) => n.receiver)),
@@ -95,6 +97,7 @@ async function resendVerb(args: string[]): Promise<number> {
     },
     readingOrderOf(receivers),
   );
+  warnOfCopies(resent.copies);
   const { requeued, notResent, kept } = resent;
   const errors = errorsForCommand(resent.errors, NOTIFY_RESEND.name, args);
   const matched = requeued.length + notResent.length + kept.length > 0;
@@ -167,6 +170,15 @@ async function notifyConfigOf(
       state,
     };
   }
+}
+
+/**
+ * Copies of gateways' documents in the state folder, on stderr in one line: not used, and not a failure
+ * of the command (a break trial: `notify list` said they "could not be read", and exited 2).
+ */
+function warnOfCopies(copies: readonly string[] | undefined): void {
+  if (copies?.length)
+    process.stderr.write(`warning: ${terminalMessage(copiedDocumentsWarning([...copies].sort()), 2000)}\n`);
 }
 
 /**

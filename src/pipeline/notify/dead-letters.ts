@@ -54,6 +54,12 @@ export interface OutboxListing {
   readonly read: number;
   /** False when the documents could not be listed: then none was read, and how many there are is not known. */
   readonly listed: boolean;
+  /**
+   * Documents that hold another gateway's state than their place names (holdsAnotherGateway: a copy
+   * made in the state folder), each as copiedDocumentText says it: read, not used, nothing of them
+   * listed. Absent: none.
+   */
+  readonly copies?: readonly string[];
 }
 
 /**
@@ -71,6 +77,7 @@ export async function listOutboxes(
   const stores = typedStateStores(untyped);
   const notices: UndeliveredNoticeReport[] = [];
   const errors: ReportedError[] = [];
+  const copies: string[] = [];
   const now = clock.now().toISOString();
   let keys: string[];
   try {
@@ -84,7 +91,7 @@ export async function listOutboxes(
       const doc = parseStateDocument((await store.read())?.value, store.name);
       // A copy of another gateway's document: its notices are that one's, listed from its own.
       if (holdsAnotherGateway(doc, key)) {
-        errors.push(copiedDocumentError(store.name, gatewayOfDocument(doc) ?? ''));
+        copies.push(copiedDocumentText(store.name, gatewayOfDocument(doc) ?? ''));
         continue;
       }
       read++;
@@ -132,7 +139,7 @@ export async function listOutboxes(
       errors.push(stateError(error, store.name));
     }
   }
-  return { notices, errors, read, listed: true };
+  return { notices, errors, read, listed: true, ...(copies.length ? { copies } : {}) };
 }
 
 export interface ResendResult {
@@ -148,6 +155,8 @@ export interface ResendResult {
     readonly letter: DeadLetter;
     readonly reason: string;
   }>;
+  /** Documents that hold another gateway's state (OutboxListing.copies): not used, nothing re-queued there. Absent: none. */
+  readonly copies?: readonly string[];
   /**
    * Matching dead letters left as they are: a `recovered` whose receiver's way of reading was not known
    * (ReadingOrder `unknown`); each has its error in `errors`, saying why and what to do.
@@ -203,13 +212,14 @@ export async function resendDeadLetters(
   const notResent: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
   const kept: KeptLetter[] = [];
   const errors: ReportedError[] = [];
+  const copies: string[] = [];
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const [key, store] of await storesOf(stores, filter.gateway, errors)) {
     try {
       const moved = await requeueIn(store, key, receiver, filter.noticeId, order);
       // A copy of another gateway's document: re-queued there, its letters would never go (runs skip it).
       if (moved.copyOf !== undefined) {
-        errors.push(copiedDocumentError(store.name, moved.copyOf));
+        copies.push(copiedDocumentText(store.name, moved.copyOf));
         continue;
       }
       requeued.push(...moved.requeued);
@@ -220,7 +230,7 @@ export async function resendDeadLetters(
       errors.push(stateError(error, store.name));
     }
   }
-  return { requeued, notResent, kept, errors };
+  return { requeued, notResent, kept, errors, ...(copies.length ? { copies } : {}) };
 }
 
 /** A matching dead letter left parked: whether its receiver reads in order was not known. */
@@ -373,16 +383,6 @@ async function storesOf(
 function stateError(error: unknown, document: string): ReportedError {
   const reported = reportedError(toError(error));
   return { ...reported, document: reported.document ?? document };
-}
-
-/** A document holdsAnotherGateway, as `notify list` reports it (StateInvalid: it is not this place's). */
-function copiedDocumentError(document: string, gatewayId: string): ReportedError {
-  return {
-    code: 'StateInvalid',
-    message: copiedDocumentText(document, gatewayId),
-    retryable: false,
-    document,
-  };
 }
 
 /** Why `notify list` lists a notice a silence holds at its send (mutedAtSend), and when it goes. */

@@ -25,6 +25,7 @@ import {
 import type { AdmitOptions, ReceiverBreakers } from './receiver-breaker';
 import {
   copiedDocumentText,
+  copiedDocumentsWarning,
   gatewayOfDocument,
   holdsAnotherGateway,
   parseStateDocument,
@@ -171,6 +172,7 @@ export async function notifyUnvisited(
   } catch (error) {
     return [failed(services, error, services.stores.name)];
   }
+  const copies: string[] = [];
   const outcomes = await mapBounded(keys, UNVISITED_CONCURRENCY, async (key): Promise<NotifyOutcome[]> => {
     let deps = depsForDocument(services, key, clock, runId);
     let doc: NotifyStateDocument;
@@ -182,7 +184,7 @@ export async function notifyUnvisited(
     // A copy of another gateway's document (a backup made in the state folder): its waiting notices were
     // its gateway's, sent from that one's own document; sent from here too they went twice.
     if (holdsAnotherGateway(doc, key)) {
-      services.logger.warn(`notify: ${copiedDocumentText(deps.store.name, gatewayOfDocument(doc) ?? '')}`);
+      copies.push(copiedDocumentText(deps.store.name, gatewayOfDocument(doc) ?? ''));
       return [];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
@@ -248,6 +250,8 @@ export async function notifyUnvisited(
     if (!said && !deleted) return outcome ? [outcome] : [];
     return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), ...said, ...deleted }];
   });
+  // Said once for all of them (a break trial: a copied subscription's folder, 14 warnings every run).
+  if (copies.length) services.logger.warn(`notify: ${copiedDocumentsWarning(copies.sort())}`);
   const all = outcomes.flat();
   const unread = all.flatMap((o) => o.unread ?? []);
   if (unread.length)

@@ -272,3 +272,17 @@ export function holdsAnotherGateway(doc: NotifyStateDocument, key: string): bool
 export function copiedDocumentText(document: string, gatewayId: string): string {
   return `${document} holds the state of gateway ${gatewayId}, not of the gateway its place in the state folder names: not used (a copy made in the state folder? move it out of there)`;
 }
+
+/** Copies named in one warning (copiedDocumentsWarning); the rest are counted. */
+const COPIES_NAMED = 3;
+
+/**
+ * One line for every document of a run or a command that holdsAnotherGateway (`texts`:
+ * copiedDocumentText's): the first COPIES_NAMED, then how many more. A break trial's copy of a
+ * subscription's folder printed 14 warnings on every run.
+ */
+export function copiedDocumentsWarning(texts: readonly string[]): string {
+  if (texts.length === 1) return texts[0] ?? '';
+  const more = texts.length > COPIES_NAMED ? `; and ${texts.length - COPIES_NAMED} more` : '';
+  return `${texts.length} notify state documents hold another gateway's state than their place in the state folder names, and are not used (copies made in the state folder? move them out of there): ${texts.slice(0, COPIES_NAMED).join('; ')}${more}`;
+}

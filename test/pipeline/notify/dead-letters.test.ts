@@ -123,27 +123,24 @@ describe('dead letters by hand: list and re-send', () => {
   it("a copy of a gateway's document made in the state folder: its notices are listed once, the copy named", async () => {
     const [, , subscription] = gatewayKey(A).split('/');
     await cp(path.join(dir, subscription ?? ''), path.join(dir, 'backup-2026-12-01'), { recursive: true });
-    const { notices, errors, read } = await listOutboxes(
+    const { notices, errors, read, copies } = await listOutboxes(
       createFileStateStores({ dir }),
       fakeClock(Date.parse(AT)),
     );
     expect(read).toBe(2);
     expect(notices.map((n) => n.noticeId).sort()).toEqual(['a-1', 'a-2', 'a-held', 'a-wait', 'b-1']);
-    expect(errors).toEqual([
-      expect.objectContaining({
-        code: 'StateInvalid',
-        message: expect.stringContaining(`holds the state of gateway ${A}, not of the gateway its place`),
-      }),
-      expect.objectContaining({ code: 'StateInvalid' }),
+    // Named, not failures (a break trial: "could not be read", exit 2, of documents read and recognised).
+    expect(errors).toEqual([]);
+    expect(copies).toEqual([
+      expect.stringContaining(`holds the state of gateway ${A}, not of the gateway its place`),
+      expect.stringContaining(`holds the state of gateway ${B}, not of the gateway its place`),
     ]);
     // Re-sent from the copy, its letters would wait there for ever (runs skip it): only the gateways'
     // own are re-queued, and the copies are named.
     const resent = await resendDeadLetters(createFileStateStores<NotifyStateDocument>({ dir }), {});
     expect(resent.requeued.map((r) => r.letter.notice.id).sort()).toEqual(['a-1', 'a-2', 'b-1']);
-    expect(resent.errors.map((e) => e.message)).toEqual([
-      expect.stringContaining('not of the gateway its place in the state folder names: not used'),
-      expect.stringContaining('not of the gateway its place in the state folder names: not used'),
-    ]);
+    expect(resent.errors).toEqual([]);
+    expect(resent.copies).toHaveLength(2);
   });
 
   it('a state folder that cannot be listed: nothing read, and the listing says it was not listed', async () => {
