@@ -830,13 +830,17 @@ function openEpisodesIn(
   };
 }
 
-/** Per receiver, the server keys of the `degraded` notices waiting in its outbox in `document`. */
+/**
+ * Per receiver, the server keys of the `degraded` notices waiting in its outbox in `document` that open
+ * their episode to it (QueuedNotice.opensEpisode): a raise or changed cause of an episode it was told
+ * was counted as not told (a break trial: "3 open episodes already told" of 4).
+ */
 function waitingDegraded(document: NotifyStateDocument): Map<string, Set<string>> {
   const waiting = new Map<string, Set<string>>();
   for (const [receiver, queued] of Object.entries(document.outbox)) {
     const keys = new Set(
       queued
-        .filter((q) => q.notice.type === 'degraded')
+        .filter((q) => q.notice.type === 'degraded' && q.opensEpisode === true)
         .map((q) =>
           serverKey({
             gateway: q.notice.gateway,

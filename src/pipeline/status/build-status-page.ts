@@ -186,7 +186,7 @@ export async function buildStatusPage(
 function noReadingCause(unlisted: string | undefined, unreadable: readonly string[], store: string): string {
   if (unlisted !== undefined) return 'the stored histories could not be listed';
   if (unreadable.length > 0) return 'the stored histories could not be read';
-  return `no history is stored (${store})`;
+  return `no stored history holds a reading (${store})`;
 }
 
 /**

@@ -480,3 +480,17 @@ describe('a silence added while notices wait for their group', () => {
     ]);
   });
 });
+
+// A break trial: an episode told as warning, its raise to critical waiting for the group's next
+// message, was counted as "waiting" (not told): "3 open episodes already told" of 4.
+it('an episode told, its raise waiting for the group: still counted as told', async () => {
+  const ops = groupedNotifier('webhook[ops]');
+  const { run } = setup([ops]);
+  const warning = { ...bad(GW, '10.0.0.4'), severity: 'warning' as const };
+  await run(0, { bad: [warning] });
+  await run(2, { bad: [warning] });
+  expect(delivered(ops)).toHaveLength(1);
+  const raised = await run(3, { bad: [{ ...warning, severity: 'critical' }] });
+  expect(raised.grouped?.map((g) => g.type)).toEqual(['degraded']);
+  expect(raised.openEpisodes).toEqual({ told: 1, notYetTold: 0 });
+});

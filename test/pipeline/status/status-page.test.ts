@@ -480,7 +480,7 @@ describe('status page in a direct run', () => {
     expect(delivery?.keepPublishedPage).toBe(true);
     expect(r.logger.at('warn')).toContainEqual(
       expect.stringContaining(
-        "status page: it shows no server's reading, as no history is stored (memory history) and this run read no gateway: index.html is written only where there is none; a page published before is kept",
+        "status page: it shows no server's reading, as no stored history holds a reading (memory history) and this run read no gateway: index.html is written only where there is none; a page published before is kept",
       ),
     );
   });
