@@ -102,14 +102,13 @@ export async function listOutboxes(
         const group = doc.groups?.[receiver];
         const heldUntil =
           timing && group && !groupDue(waiting, group, now, timing) ? groupDueAt(group, timing) : undefined;
+        // Held by a silence in force at its send (core/notice/mute.ts), by episode as a run holds them
+        // (a break trial: judged notice by notice, the list and the run disagreed both ways).
+        const silenced = mutedAtSend(waiting, silences, clock.now());
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           const older = behind.get(queued.notice.id);
-          // Held by a silence in force at its send (core/notice/mute.ts): it goes after the silence.
-          const muted =
-            !leased && !older && !queued.lease
-              ? mutedAtSend([queued], silences, clock.now()).get(queued.notice.id)
-              : undefined;
+          const muted = !leased && !older && !queued.lease ? silenced.get(queued.notice.id) : undefined;
           // Held for its group: not leased, not behind an older notice, and no lease of its own.
           const held = !leased && !older && !queued.lease && !muted ? heldUntil : undefined;
           notices.push({

@@ -451,10 +451,18 @@ async function claimNotices(
       // Stopped already: nothing will be sent, so nothing is leased. A lease left on notices that were
       // never sent (its settle write cut short by the stop) read as "perhaps received": the next run
       // counted their episodes as told, and said the receiver had perhaps had them (a break trial).
+      // A silence added since a notice was decided holds it at its send too (mute.ts): not leased, so
+      // not sent; it waits, unleased, for the first run after the silence. Said as silenced whether or
+      // not its group is due (a break trial: "held for the group's next message … the first run after
+      // then sends it" of a notice the silence would hold 20 minutes more).
+      const held = mutedAtSend(waiting, policy.silences ?? [], observation.now);
+      if (held.size > 0) muted.set(notifier.name, held);
+      for (const q of waiting) {
+        const holding = held.get(q.notice.id);
+        if (holding && !isLeasedElsewhere(q, holder, now))
+          mutedNow.set(`${noticeServerKey(q.notice)}\n${q.notice.type}`, mutedTransition(q.notice, holding));
+      }
       if (due && !deps.stop?.aborted) {
-        // A silence added since a notice was decided holds it at its send too (mute.ts): not leased,
-        // so not sent; it waits, unleased, for the first run after the silence.
-        const held = mutedAtSend(waiting, policy.silences ?? [], observation.now);
         const leased = leaseWaiting(
           waiting.filter((q) => !held.has(q.notice.id)),
           holder,
@@ -463,15 +471,6 @@ async function claimNotices(
         );
         const byId = new Map(leased.map((q) => [q.notice.id, q]));
         waiting = waiting.map((q) => byId.get(q.notice.id) ?? withoutOwnLease(q, holder));
-        if (held.size > 0) muted.set(notifier.name, held);
-        for (const q of waiting) {
-          const holding = held.get(q.notice.id);
-          if (holding)
-            mutedNow.set(
-              `${noticeServerKey(q.notice)}\n${q.notice.type}`,
-              mutedTransition(q.notice, holding),
-            );
-        }
       }
       outbox[notifier.name] = waiting;
       deadLetters[notifier.name] = ended.parked;

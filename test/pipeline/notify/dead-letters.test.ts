@@ -407,6 +407,26 @@ describe('dead letters by hand, on in-memory state', () => {
     // Over: the next run sends it.
     const after = await listOutboxes(stores, fakeClock(Date.parse(silence.endsAt)), undefined, [silence]);
     expect(after.notices.map((n) => n.reason)).toEqual(['not sent yet']);
+    // By episode, as a run holds them: its newest notice decides (a break trial: notice by notice, the
+    // list said "held" of a notice the run sent, and "not sent yet" of one it held).
+    const first = waiting('a-first', A);
+    const changed = { ...waiting('a-changed', A) };
+    const byCause = { ...silence, matchers: { cause: first.notice.cause.id } };
+    const otherCause = {
+      ...changed,
+      notice: { ...changed.notice, cause: { ...changed.notice.cause, id: 'probe-timeout' as const } },
+    };
+    stores.plant(keyA, doc({ outbox: { 'webhook[ops]': [first, otherCause] } }));
+    expect((await listOutboxes(stores, clock, undefined, [byCause])).notices.map((n) => n.reason)).toEqual([
+      'not sent yet',
+      'not sent yet',
+    ]);
+    stores.plant(keyA, doc({ outbox: { 'webhook[ops]': [otherCause, first] } }));
+    expect(
+      (await listOutboxes(stores, clock, undefined, [byCause])).notices.map((n) =>
+        n.reason.startsWith('held by silence mw until'),
+      ),
+    ).toEqual([true, true]);
   });
 
   it('a document that changes under every try: a StateConflict naming it, nothing moved', async () => {

@@ -414,6 +414,13 @@ describe('a silence added while notices wait for their group', () => {
     expect(delivered(ops).map((m) => m.notices)).toEqual([[['degraded', '10.0.0.4']]]);
     // Decided before the silence: waits for the group's next message (due at minute 12).
     await run(3, { bad: ['10.0.0.4', '10.0.0.5'] });
+    // In force before the group is due: said as held by the silence, not "sent by the first run after"
+    // the group's time (a break trial).
+    const early = await run(6, { bad: ['10.0.0.4', '10.0.0.5'] });
+    expect(early.silenced.map((s) => [s.server, s.until])).toEqual([
+      ['gw/pool-a/settings-a/10.0.0.5', new Date(T0 + 30 * MINUTE).toISOString()],
+    ]);
+    expect(early.grouped).toBeUndefined();
     const during = await run(12, { bad: ['10.0.0.4', '10.0.0.5'] });
     expect(ops.messages).toHaveLength(1);
     expect(during.silenced.map((s) => [s.type, s.server, s.outcome, s.silenceIds, s.until])).toEqual([
