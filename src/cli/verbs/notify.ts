@@ -6,7 +6,7 @@ import { buildSilenceStore } from '../../app/build-adapters';
 import type { Silence } from '../../core/notice/silence';
 import { readStoredSilences } from '../../pipeline/notify/silence-store';
 import { typedStateStore } from '../../pipeline/notify/typed-stores';
-import { copiedDocumentsWarning } from '../../pipeline/notify/state-document';
+import { copiedDocumentsWarning, type CopiedDocument } from '../../pipeline/notify/state-document';
 import { gatewayIdProblem } from '../../core/arm-id';
 import { UsageError } from '../../errors';
 import { listOutboxes, resendDeadLetters, type ReadingOrder } from '../../pipeline/notify/dead-letters';
@@ -176,9 +176,9 @@ async function notifyConfigOf(
  * Copies of gateways' documents in the state folder, on stderr in one line: not used, and not a failure
  * of the command (a break trial: `notify list` said they "could not be read", and exited 2).
  */
-function warnOfCopies(copies: readonly string[] | undefined): void {
+function warnOfCopies(copies: readonly CopiedDocument[] | undefined): void {
   if (copies?.length)
-    process.stderr.write(`warning: ${terminalMessage(copiedDocumentsWarning([...copies].sort()), 2000)}\n`);
+    process.stderr.write(`warning: ${terminalMessage(copiedDocumentsWarning(copies), 2000)}\n`);
 }
 
 /**

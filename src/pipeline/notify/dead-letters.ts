@@ -19,7 +19,7 @@ import type { ReportedError, UndeliveredNoticeReport } from '../../core/run-repo
 import { reportedError } from '../../core/reported-error';
 import { deadLetterEntry, noticeEntryFields, unsettledReason, waitingReason } from './notice-entries';
 import {
-  copiedDocumentText,
+  type CopiedDocument,
   gatewayOfDocument,
   holdsAnotherGateway,
   parseStateDocument,
@@ -56,10 +56,10 @@ export interface OutboxListing {
   readonly listed: boolean;
   /**
    * Documents that hold another gateway's state than their place names (holdsAnotherGateway: a copy
-   * made in the state folder), each as copiedDocumentText says it: read, not used, nothing of them
-   * listed. Absent: none.
+   * made in the state folder): each document's name and the gateway whose state it holds; read, not
+   * used, nothing of them listed. Absent: none.
    */
-  readonly copies?: readonly string[];
+  readonly copies?: readonly CopiedDocument[];
 }
 
 /**
@@ -77,7 +77,7 @@ export async function listOutboxes(
   const stores = typedStateStores(untyped);
   const notices: UndeliveredNoticeReport[] = [];
   const errors: ReportedError[] = [];
-  const copies: string[] = [];
+  const copies: CopiedDocument[] = [];
   const now = clock.now().toISOString();
   let keys: string[];
   try {
@@ -91,7 +91,7 @@ export async function listOutboxes(
       const doc = parseStateDocument((await store.read())?.value, store.name);
       // A copy of another gateway's document: its notices are that one's, listed from its own.
       if (holdsAnotherGateway(doc, key)) {
-        copies.push(copiedDocumentText(store.name, gatewayOfDocument(doc) ?? ''));
+        copies.push({ document: store.name, gateway: gatewayOfDocument(doc) ?? '' });
         continue;
       }
       read++;
@@ -155,7 +155,7 @@ export interface ResendResult {
     readonly reason: string;
   }>;
   /** Documents that hold another gateway's state (OutboxListing.copies): not used, nothing re-queued there. Absent: none. */
-  readonly copies?: readonly string[];
+  readonly copies?: readonly CopiedDocument[];
   /**
    * Matching dead letters left as they are: a `recovered` whose receiver's way of reading was not known
    * (ReadingOrder `unknown`); each has its error in `errors`, saying why and what to do.
@@ -211,14 +211,14 @@ export async function resendDeadLetters(
   const notResent: Array<{ receiver: string; letter: DeadLetter; reason: string }> = [];
   const kept: KeptLetter[] = [];
   const errors: ReportedError[] = [];
-  const copies: string[] = [];
+  const copies: CopiedDocument[] = [];
   const receiver = filter.receiver && receiverKey(receiverConfigName(filter.receiver));
   for (const [key, store] of await storesOf(stores, filter.gateway, errors)) {
     try {
       const moved = await requeueIn(store, key, receiver, filter.noticeId, order);
       // A copy of another gateway's document: re-queued there, its letters would never go (runs skip it).
       if (moved.copyOf !== undefined) {
-        copies.push(copiedDocumentText(store.name, moved.copyOf));
+        copies.push({ document: store.name, gateway: moved.copyOf });
         continue;
       }
       requeued.push(...moved.requeued);

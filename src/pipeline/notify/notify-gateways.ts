@@ -24,8 +24,8 @@ import {
 } from './notify-on-change';
 import type { AdmitOptions, ReceiverBreakers } from './receiver-breaker';
 import {
-  copiedDocumentText,
   copiedDocumentsWarning,
+  type CopiedDocument,
   gatewayOfDocument,
   holdsAnotherGateway,
   parseStateDocument,
@@ -172,7 +172,7 @@ export async function notifyUnvisited(
   } catch (error) {
     return [failed(services, error, services.stores.name)];
   }
-  const copies: string[] = [];
+  const copies: CopiedDocument[] = [];
   const outcomes = await mapBounded(keys, UNVISITED_CONCURRENCY, async (key): Promise<NotifyOutcome[]> => {
     let deps = depsForDocument(services, key, clock, runId);
     let doc: NotifyStateDocument;
@@ -184,7 +184,7 @@ export async function notifyUnvisited(
     // A copy of another gateway's document (a backup made in the state folder): its waiting notices were
     // its gateway's, sent from that one's own document; sent from here too they went twice.
     if (holdsAnotherGateway(doc, key)) {
-      copies.push(copiedDocumentText(deps.store.name, gatewayOfDocument(doc) ?? ''));
+      copies.push({ document: deps.store.name, gateway: gatewayOfDocument(doc) ?? '' });
       return [];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;
@@ -251,7 +251,7 @@ export async function notifyUnvisited(
     return [{ ...(outcome ?? { ...NOTHING_NOTIFIED, claimed: true }), ...said, ...deleted }];
   });
   // Said once for all of them (a break trial: a copied subscription's folder, 14 warnings every run).
-  if (copies.length) services.logger.warn(`notify: ${copiedDocumentsWarning(copies.sort())}`);
+  if (copies.length) services.logger.warn(`notify: ${copiedDocumentsWarning(copies)}`);
   const all = outcomes.flat();
   const unread = all.flatMap((o) => o.unread ?? []);
   if (unread.length)

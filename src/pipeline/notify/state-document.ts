@@ -268,21 +268,30 @@ export function holdsAnotherGateway(doc: NotifyStateDocument, key: string): bool
   return id !== undefined && gatewayKey(id) !== key;
 }
 
+/** A document holdsAnotherGateway: its name, and the ARM id of the gateway whose state it holds. */
+export interface CopiedDocument {
+  readonly document: string;
+  readonly gateway: string;
+}
+
 /** What a run or `notify list` says of a document holdsAnotherGateway: not used, and what to do. */
-export function copiedDocumentText(document: string, gatewayId: string): string {
-  return `${document} holds the state of gateway ${gatewayId}, not of the gateway its place in the state folder names: not used (a copy made in the state folder? move it out of there)`;
+export function copiedDocumentText(copy: CopiedDocument): string {
+  return `${copy.document} holds the state of gateway ${copy.gateway}, not of the gateway its place in the state folder names: not used (a copy made in the state folder? move it out of there)`;
 }
 
 /** Copies named in one warning (copiedDocumentsWarning); the rest are counted. */
 const COPIES_NAMED = 3;
 
 /**
- * One line for every document of a run or a command that holdsAnotherGateway (`texts`:
- * copiedDocumentText's): the first COPIES_NAMED, then how many more. A break trial's copy of a
- * subscription's folder printed 14 warnings on every run.
+ * One line for every document of a run or a command that holdsAnotherGateway: one said whole
+ * (copiedDocumentText), several by their names (the first COPIES_NAMED, then how many more). A break
+ * trial's copy of a subscription's folder printed 14 warnings on every run; then three whole texts made
+ * one line too long to read.
  */
-export function copiedDocumentsWarning(texts: readonly string[]): string {
-  if (texts.length === 1) return texts[0] ?? '';
-  const more = texts.length > COPIES_NAMED ? `; and ${texts.length - COPIES_NAMED} more` : '';
-  return `${texts.length} notify state documents hold another gateway's state than their place in the state folder names, and are not used (copies made in the state folder? move them out of there): ${texts.slice(0, COPIES_NAMED).join('; ')}${more}`;
+export function copiedDocumentsWarning(copies: readonly CopiedDocument[]): string {
+  const sorted = [...copies].sort((a, b) => a.document.localeCompare(b.document));
+  if (sorted.length === 1) return copiedDocumentText(sorted[0] as CopiedDocument);
+  const named = sorted.slice(0, COPIES_NAMED).map((c) => c.document);
+  const more = sorted.length > COPIES_NAMED ? ` and ${sorted.length - COPIES_NAMED} more` : '';
+  return `${sorted.length} notify state documents hold another gateway's state than their place in the state folder names, and are not used (copies made in the state folder? move them out of there): ${named.join(', ')}${more}`;
 }

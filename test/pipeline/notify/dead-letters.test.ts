@@ -11,7 +11,10 @@ import {
   resendDeadLetters,
   type ReadingOrder,
 } from '../../../src/pipeline/notify/dead-letters';
-import type { NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
+import {
+  copiedDocumentsWarning,
+  type NotifyStateDocument,
+} from '../../../src/pipeline/notify/state-document';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
 import { createMemoryNotifier } from '../../helpers/memory-notifier';
 import { createMemoryStateStores, type MemoryStateStores } from '../../helpers/memory-state';
@@ -132,9 +135,13 @@ describe('dead letters by hand: list and re-send', () => {
     // Named, not failures (a break trial: "could not be read", exit 2, of documents read and recognised).
     expect(errors).toEqual([]);
     expect(copies).toEqual([
-      expect.stringContaining(`holds the state of gateway ${A}, not of the gateway its place`),
-      expect.stringContaining(`holds the state of gateway ${B}, not of the gateway its place`),
+      { document: expect.stringContaining('backup-2026-12-01'), gateway: A },
+      { document: expect.stringContaining('backup-2026-12-01'), gateway: B },
     ]);
+    // Said in one line naming them (a final trial: three whole texts made it too long to read).
+    expect(copiedDocumentsWarning(copies ?? [])).toMatch(
+      /^2 notify state documents hold another gateway's state than their place in the state folder names, and are not used \(copies made in the state folder\? move them out of there\): state file .*backup-2026-12-01.*gw-a\.json, state file .*gw-b\.json$/,
+    );
     // Re-sent from the copy, its letters would wait there for ever (runs skip it): only the gateways'
     // own are re-queued, and the copies are named.
     const resent = await resendDeadLetters(createFileStateStores<NotifyStateDocument>({ dir }), {});
