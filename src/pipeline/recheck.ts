@@ -258,6 +258,10 @@ export function recheckTarget(
   const choices = `the settings its rules pair with pool ${JSON.stringify(pool.name)}: ${paired.length ? paired.map((n) => JSON.stringify(n)).join(', ') : 'none'}; every setting: ${namesOf(config.settings)}`;
   // Left out, the one setting the pool's rules pair it with is the one (a new-user trial: the usage's
   // `[--settings NAME]` read as optional, and was refused with one choice to make).
+  // No rule routes to the pool: no setting can be given that ARM would probe it with (a final trial:
+  // "--settings is missing", then every setting given refused).
+  if (config.pairs && config.pairs.length > 0 && paired.length === 0)
+    return `${inputs.pool}: no routing rule of the gateway sends traffic to pool ${JSON.stringify(pool.name)}, and ARM's on-demand probe takes only a pool a rule pairs with a backend setting (pools a rule routes to: ${namesOf(config.pools.filter((p) => config.pairs?.some((r) => same(r.pool, p.name))))})`;
   const one = new Set(paired.map((name) => name.toLowerCase())).size === 1 ? paired[0] : undefined;
   const wanted = asked.backendSettings ?? one;
   if (wanted === undefined)

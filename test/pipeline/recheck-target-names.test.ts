@@ -65,11 +65,6 @@ describe('recheckTarget: --settings left out', () => {
       config([http, other], { pairs: [pair('pool-a', 'shared'), pair('pool-a', 'other')] }),
       undefined,
     ],
-    [
-      'no setting paired with the pool: refused',
-      config([http, other], { pairs: [pair('pool-b', 'shared')] }),
-      undefined,
-    ],
   ])('%s', (_, cfg, chosen) => {
     const target = recheckTarget(cfg, { backendPool: 'pool-a' });
     if (chosen === undefined)
@@ -78,4 +73,22 @@ describe('recheckTarget: --settings left out', () => {
       );
     else expect(typeof target !== 'string' && target.settings.name).toBe(chosen);
   });
+});
+
+// A final trial: a pool no rule routes to was told "--settings is missing", then every setting refused.
+it('recheckTarget: a pool no routing rule routes to is refused naming the pool, whatever the setting', () => {
+  const other = settings('other', 'backendHttpSettingsCollection', false);
+  const cfg = config([http, other], {
+    pools: [
+      { name: 'pool-a', addresses: ['10.0.0.4'] },
+      { name: 'legacy', addresses: ['10.0.0.9'] },
+    ],
+    pairs: [{ pool: 'pool-a', settings: 'shared' }],
+  });
+  for (const backendSettings of [undefined, 'shared', 'other'])
+    expect(
+      recheckTarget(cfg, { backendPool: 'legacy', ...(backendSettings ? { backendSettings } : {}) }),
+    ).toBe(
+      '--pool: no routing rule of the gateway sends traffic to pool "legacy", and ARM\'s on-demand probe takes only a pool a rule pairs with a backend setting (pools a rule routes to: "pool-a")',
+    );
 });
