@@ -73,7 +73,7 @@ export function* summaryLines(
   // A target not listed holds gateways nobody read: "Checked 3 gateways … 0 not healthy." alone read as
   // all of them (a new-user trial). One cut by an interruption is said in the interruption's block.
   const notListed = report.targets.filter((t) => !t.ok && t.error?.code !== RUN_INTERRUPTED_CODE).length;
-  const cutTargets = report.targets.filter((t) => !t.ok && t.error?.code === RUN_INTERRUPTED_CODE).length;
+  const cutTargets = cutTargetsOf(report);
   // "Read 0 of 3 gateways …, 0 backend servers: 0 not healthy." read as all well of a run that read
   // nothing (a break trial), as did "Checked 0 gateways …" of one whose targets listed none.
   const noneRead = s.gateways === s.failedGateways;
@@ -956,7 +956,7 @@ function unlistedDeletionLines(deleted: readonly UnlistedDeletionReport[]): stri
 function interruptedVerdict(report: RunReport): string {
   const interrupted = report.interrupted as RunInterruptionReport;
   const notDone = interrupted.notDone.length;
-  const cutTargets = report.targets.filter((t) => t.error?.code === RUN_INTERRUPTED_CODE).length;
+  const cutTargets = cutTargetsOf(report);
   // Stopped while its targets were listed: their gateways were not started either (a break trial read
   // "after its last gateway" of a run that had none; another left the target off beside gateways).
   const parts = [
@@ -971,6 +971,11 @@ function interruptedVerdict(report: RunReport): string {
       // did not do is said above" pointed at nothing.
       `The run was interrupted after its last gateway was done: what the stop cut short, if anything, is said above and done by the next run${also}.`
     : `The run was interrupted: ${undone}${also}.`;
+}
+
+/** How many targets the run's interruption left unlisted (their error RunInterrupted). */
+function cutTargetsOf(report: RunReport): number {
+  return report.targets.filter((t) => t.error?.code === RUN_INTERRUPTED_CODE).length;
 }
 
 /** Names shown of the gateways an interrupted run did not do; the rest are counted (all are in report.json). */

@@ -79,6 +79,13 @@ export function parseGatewayId(id: string): GatewayRef | undefined {
   return 'kind' in target && target.kind === 'gateway' ? target.gateway : undefined;
 }
 
+/**
+ * A subscription id as ARM ids hold it (`/subscriptions/<guid>/…`): a GUID, any case. The one pattern
+ * for a subscription matcher (matcher-schema.ts) and a subscription's folder of the state
+ * (keyed-state-stores.ts).
+ */
+export const SUBSCRIPTION_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** How an application gateway's ARM id is written, for messages that ask for one. */
 export const GATEWAY_ID_SHAPE =
   '/subscriptions/<subscription>/resourceGroups/<rg>/providers/Microsoft.Network/applicationGateways/<name>';

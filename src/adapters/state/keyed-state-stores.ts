@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { SUBSCRIPTION_GUID } from '../../core/arm-id';
 import type { StateStores } from '../../ports';
 import { blobStateError, createBlobStateStore, isNotThere } from './blob-state-store';
 import { removeIfLeftOver } from '../files/left-over';
@@ -161,9 +162,6 @@ function mayBeAFolderOfTheState(at: string): boolean {
   return parts.length > 1 || !(/\.json(?:\.lock)?$/.test(name) || documentLeftBehind(name) !== undefined);
 }
 
-/** An ARM subscription id (a GUID, arm-id.ts): the name of a subscription's folder of documents. */
-const SUBSCRIPTION_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Whether a file (or a link to one) at `at` (relative to the state folder) stands where a subscription's
  * folder of documents is: a GUID at the top (ARM's subscription ids are GUIDs: arm-id.ts). Skipped, it hid
@@ -173,7 +171,7 @@ const SUBSCRIPTION_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
  * failed every run (a break trial), so a file there is listed past, as at the top one not named by a GUID.
  */
 function standsForAFolderOfTheState(at: string): boolean {
-  return !at.includes(path.sep) && SUBSCRIPTION_FOLDER.test(at);
+  return !at.includes(path.sep) && SUBSCRIPTION_GUID.test(at);
 }
 
 /** The listing's refusal of a file where a folder of the state should be, as readdir would give it. */

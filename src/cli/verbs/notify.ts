@@ -1,10 +1,10 @@
 import { counted } from '../../core/counted';
 import { followUpCommand } from '../../core/follow-up-command';
-import { buildReceiver, buildStateStores } from '../../app/build-adapters';
+import { buildReceiver, buildSilenceStore, buildStateStores } from '../../app/build-adapters';
 import { systemClock } from '../../adapters/clock/system-clock';
-import { buildSilenceStore } from '../../app/build-adapters';
 import type { Silence } from '../../core/notice/silence';
-import { readStoredSilences } from '../../pipeline/notify/silence-store';
+import { silentLogger } from '../../pipeline/logger';
+import { withStoredSilences } from '../../pipeline/notify/silence-store';
 import { typedStateStore } from '../../pipeline/notify/typed-stores';
 import { copiedDocumentsWarning, type CopiedDocument } from '../../pipeline/notify/state-document';
 import { gatewayIdProblem } from '../../core/arm-id';
@@ -182,22 +182,19 @@ function warnOfCopies(copies: readonly CopiedDocument[] | undefined): void {
 }
 
 /**
- * The silences a run applies (the configuration's and the stored ones), so a waiting notice one holds is
- * listed as held by it, not "not sent yet" (core/notice/mute.ts). Stored ones that cannot be read are
- * left out, as a run leaves them (fail-open); `silence list` says why.
+ * The silences a run applies (the configuration's and the stored ones: withStoredSilences, as a run
+ * reads them), so a waiting notice one holds is listed as held by it, not "not sent yet"
+ * (core/notice/mute.ts). Stored ones that cannot be read are left out, as a run leaves them
+ * (fail-open), and not said here: `silence list` says why.
  */
 async function silencesOf(
   config: Pick<Config, 'sinks' | 'notify'>,
   state: Config['state'],
   file: string | undefined,
 ): Promise<readonly Silence[]> {
-  const configured = notifyPolicyOf(config).silences ?? [];
-  try {
-    const store = typedStateStore(buildSilenceStore({ state }, process.env, stateAdviceOf(file, state)));
-    return [...configured, ...(await readStoredSilences(store)).silences];
-  } catch {
-    return configured;
-  }
+  const store = typedStateStore(buildSilenceStore({ state }, process.env, stateAdviceOf(file, state)));
+  const { policy } = await withStoredSilences(notifyPolicyOf(config), store, silentLogger);
+  return policy.silences ?? [];
 }
 
 /**

@@ -3,6 +3,7 @@ import { nearestName } from '../input/nearest-name';
 import { CAUSE_IDS, isCauseId } from '../causes';
 import { SEVERITIES } from './severity';
 import { TAG_LIMITS } from '../gateway-tags';
+import { SUBSCRIPTION_GUID } from '../arm-id';
 
 /**
  * The one validator of matchers, for a silence's `matchers` (silence-schema.ts) and a receiver's
@@ -38,7 +39,7 @@ const subscriptionId = z
   .string({ error: 'must be a subscription id (text)' })
   .check(
     z.regex(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      SUBSCRIPTION_GUID,
       'must be a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000", as in the gateway\'s ARM id), not its display name or a glob',
     ),
   );

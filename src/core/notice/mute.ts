@@ -42,7 +42,9 @@ export function mutedAtSend(
   for (const { notice } of waiting) {
     if (notice.type === 'recovered') continue;
     const episode = episodeId(notice);
-    byEpisode.set(episode, [...(byEpisode.get(episode) ?? []), notice]);
+    const notices = byEpisode.get(episode);
+    if (notices) notices.push(notice);
+    else byEpisode.set(episode, [notice]);
   }
   for (const notices of byEpisode.values()) {
     const newest = notices[notices.length - 1] as Notice;

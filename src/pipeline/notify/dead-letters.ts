@@ -20,8 +20,7 @@ import { reportedError } from '../../core/reported-error';
 import { deadLetterEntry, noticeEntryFields, unsettledReason, waitingReason } from './notice-entries';
 import {
   type CopiedDocument,
-  gatewayOfDocument,
-  holdsAnotherGateway,
+  copyOf,
   parseStateDocument,
   receiverOutbox,
   receiversOf,
@@ -55,8 +54,8 @@ export interface OutboxListing {
   /** False when the documents could not be listed: then none was read, and how many there are is not known. */
   readonly listed: boolean;
   /**
-   * Documents that hold another gateway's state than their place names (holdsAnotherGateway: a copy
-   * made in the state folder): each document's name and the gateway whose state it holds; read, not
+   * Documents that hold another gateway's state than their place names (copyOf: a copy made in the
+   * state folder): each document's name and the gateway whose state it holds; read, not
    * used, nothing of them listed. Absent: none.
    */
   readonly copies?: readonly CopiedDocument[];
@@ -90,8 +89,9 @@ export async function listOutboxes(
     try {
       const doc = parseStateDocument((await store.read())?.value, store.name);
       // A copy of another gateway's document: its notices are that one's, listed from its own.
-      if (holdsAnotherGateway(doc, key)) {
-        copies.push({ document: store.name, gateway: gatewayOfDocument(doc) ?? '' });
+      const copied = copyOf(doc, key);
+      if (copied !== undefined) {
+        copies.push({ document: store.name, gateway: copied });
         continue;
       }
       read++;
@@ -258,7 +258,7 @@ async function requeueIn(
 ): Promise<
   Pick<ResendResult, 'requeued' | 'notResent'> & {
     readonly kept: readonly KeptLetter[];
-    /** The document holdsAnotherGateway (this one's id): nothing was changed. */
+    /** The document is a copy of this gateway's (copyOf): nothing was changed. */
     readonly copyOf?: string;
   }
 > {
@@ -271,7 +271,8 @@ async function requeueIn(
     const stored = await store.read();
     if (!stored) return none;
     const doc = parseStateDocument(stored.value, store.name);
-    if (holdsAnotherGateway(doc, key)) return { ...none, copyOf: gatewayOfDocument(doc) ?? '' };
+    const copied = copyOf(doc, key);
+    if (copied !== undefined) return { ...none, copyOf: copied };
     const outbox = { ...doc.outbox };
     const deadLetters = { ...doc.deadLetters };
     const moved: Array<{ receiver: string; letter: DeadLetter }> = [];

@@ -26,8 +26,7 @@ import type { AdmitOptions, ReceiverBreakers } from './receiver-breaker';
 import {
   copiedDocumentsWarning,
   type CopiedDocument,
-  gatewayOfDocument,
-  holdsAnotherGateway,
+  copyOf,
   parseStateDocument,
   type NotifyStateDocument,
 } from './state-document';
@@ -183,8 +182,9 @@ export async function notifyUnvisited(
     }
     // A copy of another gateway's document (a backup made in the state folder): its waiting notices were
     // its gateway's, sent from that one's own document; sent from here too they went twice.
-    if (holdsAnotherGateway(doc, key)) {
-      copies.push({ document: deps.store.name, gateway: gatewayOfDocument(doc) ?? '' });
+    const copied = copyOf(doc, key);
+    if (copied !== undefined) {
+      copies.push({ document: deps.store.name, gateway: copied });
       return [];
     }
     const gateway = Object.values(doc.servers)[0]?.gateway;

@@ -249,7 +249,7 @@ export function receiversOf(doc: NotifyStateDocument): string[] {
  * The ARM id of the gateway whose state `doc` holds, as its first server record, waiting notice or dead
  * letter names it; undefined for a document that names none (nothing recorded yet).
  */
-export function gatewayOfDocument(doc: NotifyStateDocument): string | undefined {
+function gatewayOfDocument(doc: NotifyStateDocument): string | undefined {
   const record = Object.values(doc.servers)[0];
   if (record) return record.gateway.id;
   for (const queue of [...Object.values(doc.outbox), ...Object.values(doc.deadLetters)])
@@ -258,23 +258,24 @@ export function gatewayOfDocument(doc: NotifyStateDocument): string | undefined 
 }
 
 /**
- * Whether `doc`, listed under `key` (a gateway key: gatewayKey), holds another gateway's state: a copy
- * of a document made inside the state folder (a break trial's `backup-2026-12-01/` of a subscription's
- * folder, listed as a gateway of subscription "backup-2026-12-01"). Such a document is never used: its
- * gateway's own document is the state; sending the copy's waiting notices would send them twice.
+ * The ARM id of the other gateway whose state `doc`, listed under `key` (a gateway key: gatewayKey),
+ * holds: a copy of a document made inside the state folder (a break trial's `backup-2026-12-01/` of a
+ * subscription's folder, listed as a gateway of subscription "backup-2026-12-01"); undefined for a
+ * document of its own place's gateway, or of none yet. Such a copy is never used: its gateway's own
+ * document is the state; sending the copy's waiting notices would send them twice.
  */
-export function holdsAnotherGateway(doc: NotifyStateDocument, key: string): boolean {
+export function copyOf(doc: NotifyStateDocument, key: string): string | undefined {
   const id = gatewayOfDocument(doc);
-  return id !== undefined && gatewayKey(id) !== key;
+  return id !== undefined && gatewayKey(id) !== key ? id : undefined;
 }
 
-/** A document holdsAnotherGateway: its name, and the ARM id of the gateway whose state it holds. */
+/** A document that is a copy (copyOf): its name, and the ARM id of the gateway whose state it holds. */
 export interface CopiedDocument {
   readonly document: string;
   readonly gateway: string;
 }
 
-/** What a run or `notify list` says of a document holdsAnotherGateway: not used, and what to do. */
+/** What a run or `notify list` says of a copy (copyOf): not used, and what to do. */
 export function copiedDocumentText(copy: CopiedDocument): string {
   return `${copy.document} holds the state of gateway ${copy.gateway}, not of the gateway its place in the state folder names: not used (a copy made in the state folder? move it out of there)`;
 }
@@ -283,7 +284,7 @@ export function copiedDocumentText(copy: CopiedDocument): string {
 const COPIES_NAMED = 3;
 
 /**
- * One line for every document of a run or a command that holdsAnotherGateway: one said whole
+ * One line for every copy (copyOf) a run or a command met: one said whole
  * (copiedDocumentText), several by their names (the first COPIES_NAMED, then how many more). A break
  * trial's copy of a subscription's folder printed 14 warnings on every run; then three whole texts made
  * one line too long to read.
