@@ -111,6 +111,7 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
         readonly type: string;
         readonly multiple?: boolean;
         readonly value?: string;
+        readonly required?: unknown;
       };
       if (seen.has(token.name) && option.type === 'string' && option.multiple !== true)
         return `--${token.name} given more than once: give it once (the first would be dropped)`;
@@ -161,11 +162,16 @@ function missingValue(
     readonly value?: string | undefined;
     readonly inlineValue?: boolean | undefined;
   },
-  option: { readonly type: string; readonly value?: string },
+  option: { readonly type: string; readonly value?: string; readonly required?: unknown },
 ): string | undefined {
   if (option.type !== 'string') return undefined;
   const needs = `${token.rawName} needs a value (${option.value ?? 'VALUE'})`;
   if (token.value === undefined) return `${needs}: give it after the option`;
+  // An empty value (a shell variable not set: `--receiver "$R"`) read as the option left out, and was
+  // said as that ("say which dead letters", "no matcher"), or quietly meant the default (`--out ""`).
+  // A required option's empty value is said by missingRequired, with the table's hint.
+  if (token.value === '' && option.required === undefined)
+    return `${token.rawName} is given an empty value: give ${option.value ?? 'VALUE'}, or leave ${token.rawName} out`;
   if (token.inlineValue !== true && token.value.startsWith('-'))
     return `${needs}, but ${JSON.stringify(token.value)} follows it: give the value first (a value that starts with "-" is written ${token.rawName}=-…)`;
   return undefined;

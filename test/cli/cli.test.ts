@@ -370,7 +370,7 @@ describe('appgw-insights CLI (the built bin, as a user runs it)', () => {
       ['emulator', '--port', '70000'],
       /^error: Invalid arguments to "appgw-insights emulator": --port: "70000" is not a port number .*\nUsage: appgw-insights emulator /,
     ],
-    [['emulator', '--port', ''], /--port: "" is not a port number/],
+    [['emulator', '--port', ''], /--port is given an empty value: give N, or leave --port out/],
     [['emulator', '--port', '0x50'], /--port: "0x50" is not a port number/],
     [['emulator', '--port', '-1'], /--port/],
   ])('%j exits 2 with a clear message', async (args, message) => {

@@ -143,6 +143,16 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
       /--for needs a value \(DURATION\), but "--gateway" follows it: give the value first \(a value that starts with "-" is written --for=-…\)\n/,
     ],
     [['render', '--set', '-1'], /--set needs a value \(NAME=VALUE\), but "-1" follows it/],
+    // An empty value (a shell variable not set) read as the option left out, and was said as that.
+    [
+      ['notify', 'resend', '--receiver', ''],
+      /--receiver is given an empty value: give NAME, or leave --receiver out\nUsage: appgw-insights notify resend/,
+    ],
+    [
+      ['notify', 'resend', '--gateway='],
+      /--gateway is given an empty value: give ARM-ID, or leave --gateway out/,
+    ],
+    [['run', '--out', ''], /--out is given an empty value/],
     // Issue 15's trial: an option given twice kept only its last value, without a word.
     [
       ['silence', 'add', '--id', 'x', '--gateway', 'gw-prod', '--gateway', '*', '--for', '1h'],

@@ -169,6 +169,11 @@ describe('appgw-insights silence', () => {
       /no matcher: give at least one of --gateway, --resource-group, --pool, --subscription, --cause, --severity, --tag NAME=VALUE/,
     ],
     ['no --id', ['--gateway', 'gw', '--for', '1h'], /--id ID is required/],
+    [
+      'an empty matcher (a shell variable not set): said as empty, not as no matcher given',
+      ['--id', 'x', '--subscription', '', '--for', '1h'],
+      /--subscription is given an empty value: give ID, or leave --subscription out/,
+    ],
     ['--for 0m', ['--id', 'x', '--gateway', 'gw', '--for', '0m'], /--for "0m": must be more than zero/],
     [
       'a weekly window from a time to itself (the whole day said in options)',

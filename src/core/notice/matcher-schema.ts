@@ -35,14 +35,24 @@ export const nameGlob = z.string({ error: 'must be a name or a name glob (text),
  * A subscription id: a GUID, as ARM ids hold it (`/subscriptions/<guid>/…`); a subscription's display
  * name would match nothing, as a glob would (the matcher is exact).
  */
-const subscriptionId = z
-  .string({ error: 'must be a subscription id (text)' })
-  .check(
-    z.regex(
-      SUBSCRIPTION_GUID,
-      'must be a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000", as in the gateway\'s ARM id), not its display name or a glob',
-    ),
-  );
+const subscriptionId = z.string({ error: 'must be a subscription id (text)' }).check(
+  z.superRefine((value: string, ctx) => {
+    if (SUBSCRIPTION_GUID.test(value)) return;
+    // A subscription's ARM id (`/subscriptions/<guid>`, as `az account show --query id` gives it) is
+    // the commonest near miss: its GUID is named, to copy.
+    const armId = /^\/?subscriptions\/([^/]+)\/?$/i.exec(value.trim());
+    const guid = armId && SUBSCRIPTION_GUID.test(armId[1]!) ? armId[1] : undefined;
+    ctx.addIssue({
+      code: 'custom',
+      input: value,
+      message: guid
+        ? `must be the subscription's GUID alone, not its ARM id: give "${guid}"`
+        : value === ''
+          ? 'must not be empty: give a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000"), or leave the matcher out to match any subscription'
+          : 'must be a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000", as in the gateway\'s ARM id), not its display name or a glob',
+    });
+  }),
+);
 
 /**
  * Tag names and values as ARM takes them: a name of 1–512 characters without `<>%&\?/`, a value of at

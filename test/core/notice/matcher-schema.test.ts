@@ -29,6 +29,17 @@ describe('silences and receiver match: one validator, every matcher field', () =
       /subscription: must be a subscription id \(a GUID/,
     ],
     ['subscription glob', { subscription: '0000*' }, /subscription: must be a subscription id/],
+    [
+      "subscription's ARM id: its GUID named, to copy",
+      { subscription: `/subscriptions/${SUB}` },
+      new RegExp(`subscription: must be the subscription's GUID alone, not its ARM id: give "${SUB}"`),
+    ],
+    [
+      "subscription's ARM id without its leading slash, or with a trailing one",
+      { subscription: `subscriptions/${SUB}/` },
+      new RegExp(`give "${SUB}"`),
+    ],
+    ['subscription empty', { subscription: '' }, /subscription: must not be empty: give a subscription id/],
     ['resource group glob', { resourceGroup: 'rg-(prod)-*' }, undefined],
     ['resource group class', { resourceGroup: 'rg-[ab]' }, /resourceGroup: is not a name glob/],
     ['gateway glob', { gateway: 'agw-?' }, undefined],
