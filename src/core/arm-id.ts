@@ -130,3 +130,13 @@ export function targetCovers(target: Target, gateway: GatewayRef): boolean {
 export function targetsCover(targets: readonly Target[], gateway: GatewayRef): boolean {
   return targets.some((target) => targetCovers(target, gateway));
 }
+
+/**
+ * Whether the gateway may be one of those `targets` list: covered by its id (targetsCover), or possibly
+ * under one of their management groups (which subscriptions a group holds only a listing tells). False
+ * only for a gateway no target can hold: the check a queued message's gateway passes before anything is
+ * asked of ARM (pipeline/fan-out.ts).
+ */
+export function targetsMayCover(targets: readonly Target[], gateway: GatewayRef): boolean {
+  return targetsCover(targets, gateway) || targets.some((target) => target.kind === 'managementGroup');
+}

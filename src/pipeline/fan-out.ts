@@ -1,10 +1,11 @@
 import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { orderReading } from '../core/notice/reading-order';
-import { gatewayKey, parseGatewayId } from '../core/arm-id';
+import { gatewayKey, parseGatewayId, targetsMayCover } from '../core/arm-id';
 import {
   BackendHealthUnavailableError,
   DeliveryError,
+  GatewayNotWatchedError,
   isBackendHealthUnavailableError,
   PoisonedMessageError,
 } from '../errors';
@@ -340,7 +341,16 @@ function readDeferred(
  * What an invocation came to: the gateway finished (its result delivered), continued in the queue
  * (its operation running), or deferred (its step put back for its subscription's quota).
  */
-export type QueuedGatewayResult = FinishedGateway | ContinuedGateway | DeferredGateway;
+export type QueuedGatewayResult = FinishedGateway | ContinuedGateway | DeferredGateway | NotWatchedGateway;
+
+/**
+ * A message whose gateway no target holds (the targets narrowed while it waited in the queue, or a
+ * message put there by hand): dropped, nothing asked of ARM, read or written. `error` says why.
+ */
+export interface NotWatchedGateway {
+  readonly kind: 'notWatched';
+  readonly error: GatewayNotWatchedError;
+}
 export type { DeferredGateway } from './queue-deferral';
 
 export interface FinishedGateway {
@@ -400,12 +410,23 @@ type Step = BackendHealthStep | { readonly failed: unknown };
  */
 export async function processQueuedGateway(
   deps: QueuedGatewayDependencies,
-  options: Omit<FanOutOptions, 'targets' | 'concurrency'>,
+  options: Omit<FanOutOptions, 'concurrency'>,
   message: GatewayMessage,
   queueTry: QueueTry = { attempt: 1 },
 ): Promise<QueuedGatewayResult> {
   const gateway = parseGatewayId(message.gatewayId);
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
+  // Refused as the HTTP functions refuse it (NotWatched), before anything is asked of ARM: evaluated,
+  // it notified of a gateway nobody watches and opened an episode no run would close (a break trial).
+  if (!targetsMayCover(options.targets, gateway)) {
+    const error = new GatewayNotWatchedError(
+      gateway.id,
+      'APPGW_TARGETS',
+      `Its queue message (run ${message.runId}) is dropped: nothing was asked of ARM, nothing read or written.`,
+    );
+    deps.logger.warn(error.message);
+    return { kind: 'notWatched', error };
+  }
   const invokedAt = deps.clock.now();
   const continued = message.version === 2 ? message : undefined;
   // Never later than now: a start or first deferral dated in the future (another instance's clock, a

@@ -609,6 +609,7 @@ describe('the queue function over a subscription at its write limit', () => {
         due.map(async ({ message }) => {
           const result = await processQueuedGateway(deps, options, message);
           if (result.kind === 'finished') return void finished.push(result);
+          if (result.kind === 'notWatched') throw result.error;
           const next = result.kind === 'continued' ? result.continuation : result.message;
           waiting.push({ message: next, visibleAt: Date.now() + result.visibleAfterInMs });
         }),

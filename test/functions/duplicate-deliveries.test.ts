@@ -18,8 +18,14 @@ const quiet = () => new InvocationContext({ logHandler: () => {} });
 // The operation is done before its Retry-After: the continuation's one poll has the body.
 const LRO = { lro: { runsForMs: 200, retryAfterSeconds: 1 } };
 const down = (address: string) => [{ address, health: 'Unhealthy', healthProbeLog: 'TCP connect error' }];
+// A gateway the app's identity can read in a subscription APPGW_TARGETS does not name.
+const OTHER_SUB = '22222222-2222-2222-2222-222222222222';
 const SCENARIO = {
-  gateways: [gateway('gw-one', down('10.1.0.4'), LRO), gateway('gw-two', down('10.2.0.4'), LRO)],
+  gateways: [
+    gateway('gw-one', down('10.1.0.4'), LRO),
+    gateway('gw-two', down('10.2.0.4'), LRO),
+    gateway('gw-other', down('10.9.0.4'), { lro: { polls: 0 } }, 'rg-other', OTHER_SUB),
+  ],
 };
 
 describe('Functions app: a run handled twice counts once toward notify.for', () => {
@@ -82,4 +88,21 @@ describe('Functions app: a run handled twice counts once toward notify.for', () 
     },
     60_000,
   );
+
+  it('a message for a gateway outside APPGW_TARGETS (narrowed while it waited) is said and dropped: nothing notified, not retried (a break trial)', async () => {
+    const { evaluateGateway } = loadFunctionHandlers();
+    const logged: string[] = [];
+    const context = new InvocationContext({
+      logHandler: (level, ...args) => logged.push(`${level}: ${args.join(' ')}`),
+    });
+    const id = gatewayId('gw-other', 'rg-other', OTHER_SUB);
+    await expect(
+      evaluateGateway({ version: 1, runId: 'run-old', gatewayId: id }, context),
+    ).resolves.toBeUndefined();
+    await evaluateGateway({ version: 1, runId: 'run-old-2', gatewayId: id }, quiet());
+    expect(notices('gw-other')).toEqual([]);
+    expect(logged).toContainEqual(
+      `warning: ${id} is not among the gateways this app watches (APPGW_TARGETS): add it there, or check the gateway id. Its queue message (run run-old) is dropped: nothing was asked of ARM, nothing read or written.`,
+    );
+  }, 60_000);
 });

@@ -20,11 +20,13 @@ export async function processUntilFinished(
 ): Promise<FinishedGateway> {
   const withQueue = { ...deps, queue: deps.queue ?? memoryWorkQueue('continuations') };
   let result = await processQueuedGateway(withQueue, options, message, queueTry);
-  while (result.kind !== 'finished')
+  while (result.kind !== 'finished') {
+    if (result.kind === 'notWatched') throw result.error;
     result = await processQueuedGateway(
       withQueue,
       options,
       result.kind === 'continued' ? result.continuation : result.message,
     );
+  }
   return result;
 }

@@ -605,6 +605,40 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     });
   });
 
+  it('a message for a gateway no target holds (the targets narrowed while it waited): dropped, nothing asked of ARM, read or written (a break trial)', async () => {
+    const w = world({ targets: [RG_DATA] });
+    const result = await processQueuedGateway(w.fanOut, queueOptions(w), message(gwA.id));
+    expect(result).toEqual({ kind: 'notWatched', error: expect.objectContaining({ code: 'NotWatched' }) });
+    expect(w.reader.calls).toEqual([]);
+    expect(w.queue.enqueued).toEqual([]);
+    expect(w.sinks.map((s) => s.deliveries.length)).toEqual([0, 0]);
+    expect(w.telemetry.records).toEqual([]);
+    expect(w.logger.at('warn')).toEqual([
+      `${gwA.id} is not among the gateways this app watches (APPGW_TARGETS): add it there, or check the gateway id. Its queue message (run run-7) is dropped: nothing was asked of ARM, nothing read or written.`,
+    ]);
+    // A continuation of an operation started before the targets changed: the same.
+    const continuation = await processQueuedGateway(w.fanOut, queueOptions(w), {
+      version: 2,
+      runId: 'run-7',
+      gatewayId: gwA.id,
+      operation: { location: 'https://arm.test/operation/1' },
+      startedAt: w.clock.now().toISOString(),
+      polls: 0,
+      invocations: 1,
+      handlerActiveInMs: 0,
+    });
+    expect(continuation.kind).toBe('notWatched');
+    expect(w.reader.calls).toEqual([]);
+    // Its own gateway still goes.
+    expect((await evaluate(w, gwC.id)).report.gateways).toEqual([expect.objectContaining({ ok: true })]);
+  });
+
+  it('a gateway a management group target may hold is evaluated: which subscriptions a group holds, only a listing tells', async () => {
+    const w = world({ targets: ['/providers/Microsoft.Management/managementGroups/mg-prod'] });
+    const result = await evaluate(w, gwA.id);
+    expect(result.report.gateways).toEqual([expect.objectContaining({ id: gwA.id, ok: true })]);
+  });
+
   const failures: Array<[string, Answer<BackendHealthBody>, string, boolean]> = [
     ['throttled', new ThrottledError(gwA.id, '429'), 'Throttled', true],
     [

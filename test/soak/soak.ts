@@ -525,6 +525,7 @@ async function execute(
           message,
           { attempt },
         );
+        if (result.kind === 'notWatched') throw result.error;
         if (result.kind !== 'finished') {
           // a new message: its own tries
           [message, attempt] = [result.kind === 'continued' ? result.continuation : result.message, 0];
