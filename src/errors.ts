@@ -266,8 +266,33 @@ export class GatewayDeletedError extends AppGwInsightsError {
   }
 }
 
+/**
+ * A gateway a listing of its scope found this run (the run's own, or the timer's discovery that queued
+ * it) answered 404 `ResourceNotFound` (or `ResourceGroupNotFound`) to its backend-health call and to its
+ * GET: deleted during the run, or ARM's replicas not yet agreeing. Not taken as a deletion: its open
+ * episodes stay open, and the next run's listing tells (it lacks the gateway and the GET answers 404
+ * again: ended as deleted; it still lists it: read again). A break trial: one such 404 pair ended a told
+ * episode as "no longer exists", past `notify.recoverAfter`, and the next run opened a second incident.
+ * Not a fault of the run or its configuration (the run's `ok` does not count it); not retryable: the
+ * next run decides.
+ */
+export class GatewayNotFoundSinceListedError extends AppGwInsightsError {
+  override readonly name = 'GatewayNotFoundSinceListedError';
+  readonly code = 'NotFoundSinceListed';
+  override readonly retryable = false;
+  constructor(readonly resourceId: string) {
+    super(
+      // Short, so the summary's one line keeps both ends.
+      `${resourceId} answered 404 to its backend-health call and its GET, though this run's listing found it: ` +
+        "deleted during the run, or ARM not yet agreeing with itself. Its episodes stay open until the next run's listing tells.",
+    );
+  }
+}
+
 /** GatewayDeletedError's code, as a report entry carries it (summaries count these apart); typed by the class's. */
 export const GATEWAY_DELETED_CODE: GatewayDeletedError['code'] = 'GatewayDeleted';
+/** GatewayNotFoundSinceListedError's code, as a report entry carries it; typed by the class's. */
+export const NOT_FOUND_SINCE_LISTED_CODE: GatewayNotFoundSinceListedError['code'] = 'NotFoundSinceListed';
 
 /**
  * A subscription or resource group named in `targets` does not exist, or the identity cannot see it
@@ -1114,6 +1139,11 @@ export const isScratchUnavailableError = errorGuard<ScratchUnavailableError>(
 export const RUN_INTERRUPTED_CODE: RunInterruptedError['code'] = 'RunInterrupted';
 
 export const isRunInterruptedError = errorGuard<RunInterruptedError>('RunInterruptedError', 'RunInterrupted');
+/** A GatewayNotFoundSinceListedError (`NotFoundSinceListed`), from any copy of this module. */
+export const isGatewayNotFoundSinceListedError = errorGuard<GatewayNotFoundSinceListedError>(
+  'GatewayNotFoundSinceListedError',
+  'NotFoundSinceListed',
+);
 /** A GatewayNotWatchedError (`NotWatched`), from any copy of this module. */
 export const isGatewayNotWatchedError = errorGuard<GatewayNotWatchedError>(
   'GatewayNotWatchedError',

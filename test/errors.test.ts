@@ -25,6 +25,7 @@ const CLASSES: ReadonlyArray<readonly [string, (m: ErrorsModule) => errors.AppGw
   ],
   ['GatewayNotFoundError', (m) => new m.GatewayNotFoundError('/subscriptions/s/…/gw', 'ARM answered 404')],
   ['GatewayDeletedError', (m) => new m.GatewayDeletedError('/subscriptions/s/…/gw')],
+  ['GatewayNotFoundSinceListedError', (m) => new m.GatewayNotFoundSinceListedError('/subscriptions/s/…/gw')],
   ['GatewayNotWatchedError', (m) => new m.GatewayNotWatchedError('/subscriptions/s/…/gw', 'APPGW_TARGETS')],
   ['TargetNotFoundError', (m) => new m.TargetNotFoundError('/subscriptions/s', 'Subscription s', undefined)],
   ['ThrottledError', (m) => new m.ThrottledError('/subscriptions/s', 'ARM answered 429')],

@@ -1,4 +1,4 @@
-import type { GatewayReport, ReportedError } from './run-report';
+import type { GatewayReport, ReportedError, RunReport } from './run-report';
 import { ERROR_CODES } from './error-codes';
 
 /**
@@ -8,6 +8,22 @@ import { ERROR_CODES } from './error-codes';
  */
 export function resultTellsTheGateway(result: Pick<GatewayReport, 'error'>): boolean {
   return result.error === null || result.error.code === ERROR_CODES.gatewayDeleted;
+}
+
+/**
+ * The gateways of `report` whose current insights (a sink's `insights/…`, `latest/insights/…` and the
+ * status page's copies) a delivery of it replaces: each one read (`ok`: its new insights, none when it
+ * has none), each ARM confirmed deleted (`GatewayDeleted`, and `deletedUnlisted`: none, so a deleted
+ * gateway's `degraded` insights do not stay in the current view for good; a break trial). A gateway that
+ * failed otherwise keeps its last: what could not be read again is not taken away.
+ */
+export function currentViewReplaced(
+  report: Pick<RunReport, 'gateways' | 'deletedUnlisted'>,
+): Array<Pick<GatewayReport, 'id' | 'name' | 'subscriptionId' | 'resourceGroup'>> {
+  return [
+    ...report.gateways.filter((g) => g.ok || g.error?.code === ERROR_CODES.gatewayDeleted),
+    ...(report.deletedUnlisted ?? []),
+  ];
 }
 
 /**

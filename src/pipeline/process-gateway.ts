@@ -1,6 +1,13 @@
+import { gatewayKey, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
-import { BackendHealthUnavailableError, GatewayDeletedError, GatewayNotFoundError, toError } from '../errors';
+import {
+  BackendHealthUnavailableError,
+  GatewayDeletedError,
+  GatewayNotFoundError,
+  GatewayNotFoundSinceListedError,
+  toError,
+} from '../errors';
 import type { ReportedError } from '../core/run-report';
 import { reportedError } from '../core/reported-error';
 import { checkGateway, type CheckGatewayOptions, type GatewayOutcome } from './check-gateway';
@@ -12,6 +19,12 @@ import { removalCheckFor } from './notify/confirm-removed';
 import { goneCheckFor, type GoneAnswer } from './notify/confirm-gone';
 
 export interface ProcessGatewayOptions extends CheckGatewayOptions {
+  /**
+   * The run's targets: a gateway none names by id was found by a listing of its scope this run, so a
+   * 404 to its backend-health call and its GET is left to the next run's listing to confirm
+   * (askWhetherGone). Absent: such a 404 pair is a deletion.
+   */
+  readonly targets?: readonly Target[];
   readonly notify?: NotifyServices;
   readonly notifyPolicy: NotifyPolicy;
   readonly runId: string;
@@ -84,10 +97,12 @@ export async function processGateway(
       options.clock,
       options.notifyPolicy,
       options.runId,
-      // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny.
+      // A gateway ARM still has is a failed reading, as any other: no deletion to confirm or deny; nor
+      // is one this run's listing found (its entry says the next listing tells: not an unconfirmed
+      // deletion, which fails the run).
       {
         ...(confirmRemoved ? { confirmRemoved } : {}),
-        ...(gone && (gone.gone || !gone.exists) ? { gone } : {}),
+        ...(gone && (gone.gone || !(gone.exists || gone.listed)) ? { gone } : {}),
         ...(options.stop ? { stop: options.stop } : {}),
         ...(place && options.receiverWaitPlace
           ? {
@@ -139,7 +154,30 @@ async function askWhetherGone(
 ): Promise<GoneAnswer | undefined> {
   if (!outcome.notFound) return undefined;
   const confirmGone = goneCheckFor(options, options.gatewayTimeoutInMs, options.stop);
-  return confirmGone ? await confirmGone(gateway) : undefined;
+  const answer = confirmGone ? await confirmGone(gateway) : undefined;
+  return answer?.gone && options.targets !== undefined && !namedById(options.targets, gateway)
+    ? LISTED_NOT_GONE
+    : answer;
+}
+
+/**
+ * A gateway a listing of its scope found this run (the run's, or the timer's discovery that queued it),
+ * whose backend-health call and GET then answered 404: not yet a deletion. A gateway deleted during the
+ * run is confirmed by the next run's listing (it lacks it; its GET answers 404 again: notify-gateways.ts
+ * notifyUnvisited), one schedule later; a 404 of ARM's not yet agreeing with itself ended a told
+ * episode at once, past `notify.recoverAfter`, and the next run opened a second incident (a break trial).
+ * Only a gateway named by id in the targets, which no listing ever shows, is taken as gone on its 404s.
+ */
+const LISTED_NOT_GONE: GoneAnswer = {
+  gone: false,
+  listed: true,
+  reason:
+    "its GET answered 404 too, but this run's listing of its scope found it: the next run's listing confirms a deletion",
+};
+
+/** Whether a target names the gateway itself (a `gateway` target, found by no listing). */
+function namedById(targets: readonly Target[], gateway: GatewayRef): boolean {
+  return targets.some((t) => t.kind === 'gateway' && gatewayKey(t.gateway.id) === gatewayKey(gateway.id));
 }
 
 /**
@@ -160,6 +198,8 @@ function withGoneAnswer(gateway: GatewayRef, outcome: GatewayOutcome, gone: Gone
             { unreadableAnswer: true },
           ),
         )
-      : reportedError(new GatewayNotFoundError(gateway.id, detail, { unconfirmed: gone.reason }));
+      : gone.listed
+        ? reportedError(new GatewayNotFoundSinceListedError(gateway.id))
+        : reportedError(new GatewayNotFoundError(gateway.id, detail, { unconfirmed: gone.reason }));
   return { ...outcome, report: { ...outcome.report, error: replaced } };
 }

@@ -211,6 +211,54 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     expect(receiver.requests).toHaveLength(2);
   });
 
+  // A break trial: with notify.recoverAfter 3, one 404 to the backend-health call and one to the GET, of
+  // a gateway the same run's listing had just found, sent `recovered … no longer exists`, and the next run
+  // a second `degraded` under a new episode id (a second incident).
+  it("a listed gateway whose backend-health call and GET answer 404 once: no recovered; the episode stays open; the next run's listing decides", async () => {
+    // Listed by its subscription (the helper names a gateway whose GET is broken by its id).
+    const policy = { notify: { inhibit: false, recoverAfter: 3 }, targets: [`/subscriptions/${SUB}`] };
+    const old = (extra: Partial<ScenarioInput['gateways'][number]> = {}) => [gateway('gw-old', [dns], extra)];
+    await run([ok('10.0.0.9')], state, policy, old());
+    const [told] = acceptedEvents(receiver) as Array<Event & { episodeId: string }>;
+    expect(told).toMatchObject({ type: 'degraded', server: { address: 'api.contoso.internal' } });
+
+    const blip = await run(
+      [ok('10.0.0.9')],
+      state,
+      policy,
+      old({
+        faults: [
+          { on: 'backendHealth', status: 404, code: 'ResourceNotFound', times: 1 },
+          { on: 'get', status: 404, code: 'ResourceNotFound', times: 1 },
+        ],
+      }),
+    );
+    expect(receiver.requests).toHaveLength(1);
+    expect(blip.gateways.find((g) => g.name === 'gw-old')?.error).toEqual({
+      code: 'NotFoundSinceListed',
+      retryable: false,
+      message: expect.stringMatching(
+        /gw-old answered 404 to its backend-health call and its GET, though this run's listing found it: deleted during the run, or ARM not yet agreeing with itself\. Its episodes stay open until the next run's listing tells\.$/,
+      ),
+    });
+    expect(blip.notifications?.unconfirmedDeletions).toBeUndefined();
+    // Not a fault of the run or its configuration, as a deletion after the listing is not.
+    expect(blip.ok).toBe(true);
+
+    // Still bad: the same episode, nothing new.
+    await run([ok('10.0.0.9')], state, policy, old());
+    expect(receiver.requests).toHaveLength(1);
+    // Deleted for real: the next listing lacks it, its GET answers 404: ended once, as a deletion.
+    await run([ok('10.0.0.9')], state, policy);
+    expect(acceptedEvents(receiver, 1)).toEqual([
+      expect.objectContaining({
+        type: 'recovered',
+        reason: 'the application gateway no longer exists',
+        episodeId: told!.episodeId,
+      }),
+    ]);
+  });
+
   // A break trial: ARM answered backend health once with no pools (as a gateway under update may), and
   // every told server was sent as `recovered … no longer listed`, then as a new `degraded` a run later.
   it.each<[string, string]>([

@@ -12,7 +12,11 @@ import { storageNameProblem, storageNameRule } from '../../core/input/storage-na
 import type { GatewayReport, RunReport } from '../../core/run-report';
 import { joinPieces, type PageText } from '../../core/piece-text';
 import { jsonChunks } from '../../core/json-chunks';
-import { gatewayResultToWrite, resultTellsTheGateway } from '../../core/kept-gateway-result';
+import {
+  currentViewReplaced,
+  gatewayResultToWrite,
+  resultTellsTheGateway,
+} from '../../core/kept-gateway-result';
 import { parseStoredGatewayResult } from './stored-gateway-result';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import {
@@ -220,7 +224,8 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
     let pageLinked = true;
     if (scope !== 'report') {
       // A gateway's insights (or a whole run's): history, then the current view folder by folder.
-      const evaluated = new Set(report.gateways.filter((g) => g.ok).map((g) => gatewayInsightFolder(g)));
+      const replaced = currentViewReplaced(report);
+      const evaluated = new Set(replaced.map((g) => gatewayInsightFolder(g)));
       const current = insights.filter((i) => evaluated.has(gatewayInsightFolder(i.finding.gateway)));
       if (container) {
         linked =
@@ -240,7 +245,7 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         pageLinked =
           (await part(`write the status page's insights in container ${statusContainer}`, async () => {
             const web = await getContainer(statusContainer);
-            const gateways = report.gateways.filter((g) => g.ok).map((g) => statusInsightFolder(g));
+            const gateways = replaced.map((g) => statusInsightFolder(g));
             await replaceStatusCopies(web, gateways, current, concurrency);
             return true;
           })) === true;
@@ -259,6 +264,26 @@ export function createBlobSink(options: BlobSinkOptions): InsightSink {
         const base = container?.url ?? '';
         return done([...results.map((r) => `${base}/${r}`), `${base}/${latestRoot}insights/`]);
       }
+    }
+    // A direct run's gateways ARM confirmed deleted that no target lists any more: read by no gateway
+    // delivery, their current insights go here, before latest/report.json (which names none of them).
+    const deleted = scope === 'report' ? (report.deletedUnlisted ?? []) : [];
+    if (deleted.length > 0) {
+      const folders = new Set(deleted.map((g) => gatewayInsightFolder(g)));
+      if (container)
+        await part(`remove deleted gateways' insights from ${latestRoot}insights`, () =>
+          replaceCurrent(container, latestRoot, folders, [], concurrency, ['md', 'html']),
+        );
+      const statusContainer = options.statusContainer;
+      if (statusContainer)
+        await part(`remove deleted gateways' insights from container ${statusContainer}`, async () =>
+          replaceStatusCopies(
+            await getContainer(statusContainer),
+            deleted.map((g) => statusInsightFolder(g)),
+            [],
+            concurrency,
+          ),
+        );
     }
     // The run's report (a direct run's end, whose gateways were delivered one by one; a whole run).
     // Each of its writes on its own: one that fails (a refused blob, the report's entries that cannot

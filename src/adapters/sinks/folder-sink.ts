@@ -23,7 +23,11 @@ import type { Insight } from '../../insight/insight';
 import type { Delivery, DeliveryReceipt, InsightSink } from '../../ports';
 import { jsonChunks } from '../../core/json-chunks';
 import type { GatewayReport } from '../../core/run-report';
-import { gatewayResultToWrite, resultTellsTheGateway } from '../../core/kept-gateway-result';
+import {
+  currentViewReplaced,
+  gatewayResultToWrite,
+  resultTellsTheGateway,
+} from '../../core/kept-gateway-result';
 import { parseStoredGatewayResult } from './stored-gateway-result';
 
 export interface FolderSinkOptions {
@@ -163,7 +167,7 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
         // An older reading than one already taken leaves the current insights as the newer one made them.
         if (olderReading !== true)
           await at("writing the gateway's insights", async () => {
-            for (const gateway of report.gateways.filter((g) => g.ok))
+            for (const gateway of currentViewReplaced(report))
               await replaceGatewayFolder(root, gateway, byFolder.get(gatewayInsightFolder(gateway)) ?? []);
           });
         if (scope === 'gateway') {
@@ -201,6 +205,12 @@ export function createFolderSink(options: FolderSinkOptions): InsightSink {
           return false;
         }
       };
+      // A direct run's gateways ARM confirmed deleted that no target lists any more: read by no gateway
+      // delivery, their insights go here, before report.json (which names none of them).
+      if (scope === 'report' && report.deletedUnlisted?.length)
+        await attempt("removing deleted gateways' insights", async () => {
+          for (const gateway of report.deletedUnlisted ?? []) await replaceGatewayFolder(root, gateway, []);
+        });
       const reportFile = path.join(root, 'report.json');
       const reportWritten = await attempt('writing report.json', () => writeJson(reportFile, report));
       // A direct run's end: its gateways' results are in the report now. Only then: without report.json
@@ -244,7 +254,11 @@ function insightsByFolder(insights: readonly Insight[]): Map<string, Insight[]> 
  * Stage the gateway's new insights, then swap the folder in, so readers never see half of it; then
  * the same for the status page's copies of their HTML (`s/<gateway>/`).
  */
-async function replaceGatewayFolder(root: string, gateway: GatewayReport, insights: readonly Insight[]) {
+async function replaceGatewayFolder(
+  root: string,
+  gateway: Pick<GatewayReport, 'subscriptionId' | 'resourceGroup' | 'name'>,
+  insights: readonly Insight[],
+) {
   const folder = gatewayInsightFolder(gateway);
   const copies = statusInsightFolder(gateway);
   // Both checked before either is replaced: a refusal of the copies after the insights were replaced

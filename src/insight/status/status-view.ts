@@ -317,6 +317,9 @@ function gatewayStatus(
   // as last read before it, said so (a break trial: a server known down vanished from the page).
   // `doc` is cut by historyUntil, which keeps lastReadIncomplete only with its reading (lastReadAt).
   const notReadPools = new Set((doc.lastReadIncomplete?.pools ?? []).map((p) => p.toLowerCase()));
+  // A gateway ARM confirmed deleted has no current insights (the sinks remove them with it): its servers
+  // are shown as last read, their causes without a link that would open nothing.
+  const deleted = stale !== undefined && doc.lastError?.code === ERROR_CODES.gatewayDeleted;
   for (const server of Object.values(doc.servers)) {
     const inLast = lastRead >= 0 ? valueAt(server.values, server.samples, lastRead) : undefined;
     const before =
@@ -337,7 +340,7 @@ function gatewayStatus(
       health,
       state,
       cause,
-      ...(cause ? { insightHref: statusInsightPath({ gateway: doc.gateway, ...server }) } : {}),
+      ...(cause && !deleted ? { insightHref: statusInsightPath({ gateway: doc.gateway, ...server }) } : {}),
       ...(before ? { asReadAt: doc.readings[before.index] ?? '' } : {}),
       timeline: timeline(server.values, server.samples, doc.outcomes, times, startMs, nowMs),
       counts: counts(server.values, server.samples, startMs, times),

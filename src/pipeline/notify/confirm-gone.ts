@@ -15,6 +15,11 @@ export type GoneAnswer =
       readonly reason: string;
       /** ARM answered 200: it exists. Absent: ARM could not say (the reason says why). */
       readonly exists?: true;
+      /**
+       * Its GET answered 404 too, but a listing of its scope found it this run (process-gateway.ts
+       * listedNotGone): the next run's listing confirms a deletion.
+       */
+      readonly listed?: true;
     };
 
 /** Asks ARM whether a gateway is gone (GoneAnswer). Never rejects. */

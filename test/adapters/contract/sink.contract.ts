@@ -238,6 +238,71 @@ export function describeSinkContract(name: string, subject: SinkContractSubject)
       );
     }, 90_000); // storage emulators are slow on a busy machine: a time-out, not a measurement
 
+    // A break trial: a deleted gateway's `degraded` insights stayed in the current view for good (a
+    // failed gateway keeps its last, and a deletion was taken as a failure).
+    test.each(['run', 'gateway'] as const)(
+      'a gateway ARM confirmed deleted has no current insights any more: read deleted (GatewayDeleted, %s delivery), or no target lists it (deletedUnlisted, report delivery)',
+      async (scope) => {
+        const under = await subject.make();
+        await under.sink.deliver(
+          buildDelivery('r1', [
+            { gateway: gw, unhealthy: ['10.0.0.4'] },
+            { gateway: gw2, unhealthy: ['10.0.1.4'] },
+            { gateway: gwC, unhealthy: ['10.0.2.4'] },
+          ]),
+        );
+        const read = buildDelivery(
+          'r2',
+          [
+            { gateway: gw, ok: false },
+            { gateway: gwC, unhealthy: ['10.0.2.4'] },
+          ],
+          scope,
+        );
+        const deleted: Delivery = {
+          ...read,
+          report: {
+            ...read.report,
+            gateways: read.report.gateways.map((g) =>
+              g.id === gw.id
+                ? { ...g, error: { code: 'GatewayDeleted', message: 'gone', retryable: false } }
+                : g,
+            ),
+          },
+        };
+        await under.sink.deliver(deleted);
+        const folders = async () => [
+          ...new Set(
+            [...(await currentView(under)).keys()]
+              .filter((f) => f.startsWith('insights/'))
+              .map((f) => f.split('/').slice(0, 4).join('/')),
+          ),
+        ];
+        expect((await folders()).sort()).toEqual(
+          [gatewayInsightFolder(gw2), gatewayInsightFolder(gwC)].sort(),
+        );
+
+        // gw-2, gone from its listing and confirmed deleted: the run's report delivery takes it out.
+        const report = buildDelivery('r2', [{ gateway: gwC, unhealthy: ['10.0.2.4'] }], 'report');
+        await under.sink.deliver({
+          ...report,
+          report: {
+            ...report.report,
+            deletedUnlisted: [
+              {
+                id: gw2.id,
+                name: gw2.name,
+                subscriptionId: gw2.subscriptionId,
+                resourceGroup: gw2.resourceGroup,
+              },
+            ],
+          },
+        });
+        expect(await folders()).toEqual([gatewayInsightFolder(gwC)]);
+      },
+      90_000, // storage emulators are slow on a busy machine: a time-out, not a measurement
+    );
+
     // A break trial: run-old's late result replaced run-new's insights (and removed a page the status
     // page linked to).
     test('a reading older than one already taken (olderReading): its result under its run, the current view left as it was', async () => {

@@ -11,7 +11,7 @@ import {
   type HistoryValue,
   type ServerReading,
 } from '../../../src/core/status/history';
-import { statusInsightPath } from '../../../src/insight/insight-path';
+import { statusInsightFolder, statusInsightPath } from '../../../src/insight/insight-path';
 import { MAX_TIMELINE_SEGMENTS, renderStatusPage, shares } from '../../../src/insight/status/status-page';
 import { statusView, TIMELINE_SLOTS, type SlotState } from '../../../src/insight/status/status-view';
 import { gatewayRef } from '../../helpers/delivery-builder';
@@ -746,6 +746,12 @@ describe('status page: HTML', () => {
       /<strong>⚠ Deleted:<\/strong> ARM confirmed at .* that this gateway does not exist \(ARM answered 404 for it\); its open episodes, if any, ended as its deletion\. If the targets name it by id, fix or remove that id; the servers below are as last read, not counted above\./,
     );
     expect(html).not.toContain('once ARM confirms it');
+    // Its insights went with it (the sinks remove a deleted gateway's): its cause is named, not linked;
+    // the live gateway's still is.
+    const section = html.slice(html.indexOf('gw-gone <span class="stale-tag">'));
+    expect(section).toContain('Cause not recognised');
+    expect(section).not.toContain(statusInsightFolder(gone));
+    expect(html).toContain(`<a href=${statusInsightFolder(g)}/`);
     // A trial: one named by id that never existed was "as last read" with nothing ever read.
     const neverThere = page([
       history(g, [ok(NOW - 1_000, [server(g, 'a')])]),

@@ -37,10 +37,11 @@ interface World extends MemoryRun {
  * In-memory ports whose backend-health operations run: the start answers `pending`, keeping the
  * gateway's body as it is at the start (ARM keeps an operation's result), which its poll answers.
  */
-function world(): World {
+function world(targets?: readonly string[]): World {
   // Time enough for a run to start and finish while another's operation runs (the default is 5 s here).
   const run = memoryRun({
     gateways: [{ ref: gw, servers: BAD }],
+    ...(targets ? { targets } : {}),
     withNotify: true,
     options: { gatewayTimeoutInMs: 20 * MINUTE },
   });
@@ -167,7 +168,7 @@ describe('notify: a reading older than one already counted decides nothing', () 
   });
 
   it('a gateway named by id, deleted while its operation ran: its next message confirms it (404, GET 404) and the late bad result opens no new episode', async () => {
-    const w = world();
+    const w = world([gw.id]);
     const deleted: FanOutDependencies = {
       ...w.fanOut,
       configReader: deletedGateways(),
